@@ -1,0 +1,16 @@
+//! rstscope: finds failed TCP connections and TCP resets, says why they happen and which
+//! program is involved.
+//!
+//! `source` (file | live) yields frames, `decode` turns them into [`packet::TcpPacket`]s, the
+//! pure `engine` classifies them, and `report` renders what it found.
+
+/// Decoding link, IP and TCP headers into a `TcpPacket`; no state.
+pub mod decode;
+/// The pure analysis: connections, causes, attempts, series and offenders.
+pub mod engine;
+/// Packet time and the decoded TCP segment shared by decode and engine.
+pub mod packet;
+/// Text, JSON and CSV output of an analysis.
+pub mod report;
+/// Where frames come from: capture files (pure Rust, no libpcap).
+pub mod source;

@@ -1,0 +1,3 @@
+//! The `rstscope` command.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Rendering an analysis as text, JSON and CSV.

@@ -1,0 +1,109 @@
+//! Where frames come from. Capture files are read by a pure-Rust streaming reader, so files
+//! open on machines without libpcap or Npcap; live capture joins here later.
+
+use std::path::PathBuf;
+
+use crate::packet::Timestamp;
+
+/// Streaming pcap / pcapng (optionally gzip-compressed) reader, several files merged in time.
+pub mod file;
+
+pub use file::FileSource;
+
+/// A link-layer type as numbered by tcpdump.org's LINKTYPE_ registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LinkType(pub u32);
+
+/// One captured frame, borrowed from the reader's buffer until the next call.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// Packet time.
+    pub ts: Timestamp,
+    /// 1-based frame number across the whole (merged) capture.
+    pub number: u64,
+    /// Link type of the interface the frame was captured on.
+    pub link_type: LinkType,
+    /// Interface index: the pcapng interface id, made unique across merged files; 0 for pcap.
+    pub interface: u32,
+    /// The captured bytes (at most the snaplen).
+    pub data: &'a [u8],
+    /// The frame's length on the wire.
+    pub orig_len: u32,
+}
+
+/// The container format of a capture file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Classic pcap with microsecond timestamps.
+    Pcap,
+    /// Classic pcap with nanosecond timestamps.
+    PcapNanos,
+    /// pcapng.
+    Pcapng,
+}
+
+/// What is known about one input file.
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    /// The path as given.
+    pub path: PathBuf,
+    /// Container format.
+    pub format: Format,
+    /// True when the file is gzip-compressed.
+    pub gzip: bool,
+    /// Size of the file on disk in bytes.
+    pub size: u64,
+    /// Bytes of the file consumed so far (compressed bytes for gzip), for progress.
+    pub bytes_read: u64,
+    /// Frames read from this file.
+    pub frames: u64,
+}
+
+/// A problem with an input file. Each message names the file, where in it, and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The file could not be opened or read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file does not start like a pcap, pcapng or gzip file.
+    #[error(
+        "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally gzip-compressed: save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"
+    )]
+    NotACapture {
+        /// The file.
+        path: PathBuf,
+        /// The first bytes, in hex.
+        magic: String,
+    },
+    /// The file ends inside a header or record.
+    #[error(
+        "{path}: file ends inside a record at byte {offset} (after {frames} frames): the capture was cut short; results up to that point are kept"
+    )]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset (in the uncompressed stream) of the incomplete record.
+        offset: u64,
+        /// Frames read from this file before it.
+        frames: u64,
+    },
+    /// A header or record that cannot be right (absurd length, bad block structure).
+    #[error(
+        "{path}: corrupt data at byte {offset} (after {frames} frames): {what}; results up to that point are kept; the rest of this file is skipped"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset (in the uncompressed stream) of the bad record.
+        offset: u64,
+        /// Frames read from this file before it.
+        frames: u64,
+        /// What is wrong.
+        what: String,
+    },
+}

@@ -15,7 +15,10 @@ impl Timestamp {
 
     /// A timestamp from whole seconds and nanoseconds.
     pub fn from_parts(secs: i64, nanos: u32) -> Self {
-        Self(secs.saturating_mul(Self::NANOS_PER_SEC).saturating_add(i64::from(nanos)))
+        Self(
+            secs.saturating_mul(Self::NANOS_PER_SEC)
+                .saturating_add(i64::from(nanos)),
+        )
     }
 
     /// The whole Unix second this instant falls in (floor, also before 1970).
@@ -30,7 +33,10 @@ impl Timestamp {
 
     /// `self + secs` seconds.
     pub fn plus_secs(self, secs: i64) -> Self {
-        Self(self.0.saturating_add(secs.saturating_mul(Self::NANOS_PER_SEC)))
+        Self(
+            self.0
+                .saturating_add(secs.saturating_mul(Self::NANOS_PER_SEC)),
+        )
     }
 }
 
@@ -114,6 +120,8 @@ pub struct TcpPacket<'a> {
     pub flags: TcpFlags,
     /// Advertised window (unscaled).
     pub window: u16,
+    /// The window scale option's shift count, on segments with SYN that carry one.
+    pub window_scale: Option<u8>,
     /// Payload length as the IP header states it (not limited by the snaplen).
     pub payload_len: u32,
     /// The captured part of the payload (may be shorter than `payload_len`).

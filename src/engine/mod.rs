@@ -1,1 +1,797 @@
 //! The pure analysis. No I/O, no threads, no wall clock: time is packet time.
+//!
+//! Feed packets with [`Engine::packet`] in capture order, ask for a [`Snapshot`] at any time,
+//! and call [`Engine::finish`] at the end of the capture. Memory is bounded: connections end
+//! on Zeek's packet-time timeouts, and past [`EngineConfig::max_flows`] the entry nearest to
+//! its timeout is ended early (counted in [`Snapshot::evicted`]).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::net::IpAddr;
+
+use crate::packet::{TcpPacket, Timestamp};
+
+/// The cause rules, acceptability and injection evidence.
+pub mod cause;
+/// Flow-table entries: connections and attempts.
+pub mod flow;
+/// Per service endpoint tallies and diagnoses.
+pub mod offenders;
+/// Zeek's connection state machine, history and conn_state.
+pub mod zeek;
+
+pub use cause::Cause;
+pub use offenders::{Diagnosis, DiagnosisKind, Offender};
+pub use zeek::ConnState;
+
+use cause::{Suspicion, classify, seq_in_window};
+use flow::{Attempt, AttemptStatus, Conn, Entry, Failure, FlowKey, RST_NOTES, RstNote};
+use offenders::{ServiceKey, Services};
+use zeek::flip_on_first_packet;
+
+/// An attempt with no answer this long after its last SYN has failed.
+pub const ATTEMPT_UNANSWERED_SECS: i64 = 10;
+/// A failed attempt is remembered this long after its last SYN, so that a late retransmission
+/// of the same SYN is not counted as a new attempt (Linux gives up after about 127 s).
+pub const ATTEMPT_MEMORY_SECS: i64 = 130;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Most flow-table entries (live connections and remembered attempts) kept at once.
+    pub max_flows: usize,
+    /// Keep a record of every finished connection for [`Engine::drain_connections`].
+    pub keep_connections: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            max_flows: 500_000,
+            keep_connections: false,
+        }
+    }
+}
+
+/// Per-second counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecondCounts {
+    /// RSTs by cause, indexed by [`Cause::index`].
+    pub rst: [u32; 5],
+    /// Failed attempts (counted in the second of the packet that ended them).
+    pub failed: u32,
+    /// RSTs flagged suspect-injected.
+    pub suspect: u32,
+}
+
+impl SecondCounts {
+    /// RSTs of all causes.
+    pub fn rst_total(&self) -> u32 {
+        self.rst.iter().sum()
+    }
+}
+
+/// One finished connection, as `--connections` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnRecord {
+    /// Originator address and port (Zeek's).
+    pub orig: (IpAddr, u16),
+    /// Responder address and port.
+    pub resp: (IpAddr, u16),
+    /// Zeek's conn_state.
+    pub state: ConnState,
+    /// Zeek's history.
+    pub history: String,
+    /// RST packets.
+    pub rst_count: u32,
+    /// Cause of the first RST.
+    pub rst_cause: Option<Cause>,
+    /// RSTs flagged suspect-injected.
+    pub suspect_injected: u32,
+    /// First packet.
+    pub start: Timestamp,
+    /// Last packet minus first.
+    pub duration_ns: i64,
+    /// Packets.
+    pub packets: u32,
+    /// Frame number of the first packet.
+    pub first_frame: u64,
+}
+
+/// Counters over the whole capture.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    /// TCP packets fed to the engine.
+    pub tcp_packets: u64,
+    /// Packets with RST.
+    pub rst_packets: u64,
+    /// Packets with SYN and without ACK (retransmissions included).
+    pub syn_packets: u64,
+    /// Packets with SYN and ACK.
+    pub synack_packets: u64,
+    /// RSTs by cause.
+    pub rst_by_cause: [u64; 5],
+    /// RSTs flagged suspect-injected.
+    pub suspect_injected: u64,
+    /// Connection attempts (distinct ISN per 4-tuple).
+    pub attempts: u64,
+    /// Failed attempts.
+    pub failed_attempts: u64,
+    /// Finished connections by conn_state, indexed by [`ConnState::index`].
+    pub conn_states: [u64; 13],
+    /// Connections ended early because the table was full.
+    pub evicted: u64,
+    /// First and last packet time.
+    pub first_ts: Option<Timestamp>,
+    /// Last packet time.
+    pub last_ts: Option<Timestamp>,
+    /// Packets whose time went backwards by more than a second (merged or reordered input).
+    pub time_reversals: u64,
+}
+
+/// What the engine knows at one moment: everything the UI and the reports show.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Counters.
+    pub totals: Totals,
+    /// Connections not yet finished, by their current conn_state.
+    pub live_conn_states: [u64; 13],
+    /// Per-second counts, seconds with nothing left out, in time order.
+    pub series: Vec<(i64, SecondCounts)>,
+    /// Service endpoints with resets or failed attempts, ranked.
+    pub offenders: Vec<Offender>,
+    /// Service endpoints not tracked because too many were seen.
+    pub untracked_endpoints: u64,
+    /// Live flow-table entries.
+    pub live_flows: usize,
+}
+
+/// The analysis state. See the module documentation.
+pub struct Engine {
+    config: EngineConfig,
+    entries: Vec<Entry>,
+    free: Vec<u32>,
+    index: HashMap<FlowKey, u32>,
+    timers: BinaryHeap<Reverse<(Timestamp, u32, u32)>>,
+    now: Timestamp,
+    totals: Totals,
+    series: BTreeMap<i64, SecondCounts>,
+    services: Services,
+    finished: Vec<ConnRecord>,
+}
+
+const NO_TIMER: Timestamp = Timestamp(i64::MAX);
+
+impl Engine {
+    /// A new engine.
+    pub fn new(config: EngineConfig) -> Self {
+        Self {
+            config,
+            entries: Vec::new(),
+            free: Vec::new(),
+            index: HashMap::new(),
+            timers: BinaryHeap::new(),
+            now: Timestamp(i64::MIN),
+            totals: Totals::default(),
+            series: BTreeMap::new(),
+            services: Services::default(),
+            finished: Vec::new(),
+        }
+    }
+
+    /// Processes one TCP packet.
+    pub fn packet(&mut self, p: &TcpPacket<'_>) {
+        self.count(p);
+        self.advance(p.ts);
+        let (key, side) = FlowKey::of(p);
+        let idx = self.entry_for(key, p.ts);
+        self.reuse_or_create(idx, p, side);
+        self.track_attempt_syn(idx, p, side);
+        if p.flags.rst() {
+            self.reset(idx, p, side);
+        } else {
+            self.traffic(idx, p, side);
+        }
+        self.schedule(idx);
+    }
+
+    /// Ends the capture: every pending attempt has failed, every connection finishes with
+    /// its current state.
+    pub fn finish(&mut self) {
+        for idx in 0..self.entries.len() {
+            if !self.entries[idx].live {
+                continue;
+            }
+            if let Some(a) = self.entries[idx].attempt {
+                if a.status == AttemptStatus::Pending {
+                    self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
+                }
+            }
+            self.finish_conn(idx);
+            self.release(idx);
+        }
+        self.timers.clear();
+    }
+
+    /// Finished connections since the last call (only with `keep_connections`).
+    pub fn drain_connections(&mut self) -> std::vec::Drain<'_, ConnRecord> {
+        self.finished.drain(..)
+    }
+
+    /// Everything known now.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut live_conn_states = [0u64; 13];
+        for e in self.entries.iter().filter(|e| e.live) {
+            if let Some(c) = &e.conn {
+                live_conn_states[c.zeek.conn_state().index()] += 1;
+            }
+        }
+        Snapshot {
+            totals: self.totals.clone(),
+            live_conn_states,
+            series: self.series.iter().map(|(&s, &c)| (s, c)).collect(),
+            offenders: self.services.offenders(),
+            untracked_endpoints: self.services.untracked,
+            live_flows: self.index.len(),
+        }
+    }
+
+    fn count(&mut self, p: &TcpPacket<'_>) {
+        let t = &mut self.totals;
+        t.tcp_packets += 1;
+        if p.flags.rst() {
+            t.rst_packets += 1;
+        }
+        if p.flags.syn() {
+            if p.flags.ack() {
+                t.synack_packets += 1;
+            } else {
+                t.syn_packets += 1;
+            }
+        }
+        t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
+        if let Some(last) = t.last_ts {
+            if p.ts.0 < last.0 - Timestamp::NANOS_PER_SEC {
+                t.time_reversals += 1;
+            }
+        }
+        t.last_ts = Some(t.last_ts.map_or(p.ts, |l| l.max(p.ts)));
+    }
+
+    /// Moves packet time to `t` (never backwards) and fires the timers due by then.
+    fn advance(&mut self, t: Timestamp) {
+        if t > self.now {
+            self.now = t;
+        }
+        while let Some(&Reverse((due, idx, generation))) = self.timers.peek() {
+            if due > self.now {
+                break;
+            }
+            self.timers.pop();
+            let i = idx as usize;
+            let e = &self.entries[i];
+            if !e.live || e.generation != generation || e.timer_at != due {
+                continue;
+            }
+            self.entries[i].timer_at = NO_TIMER;
+            self.on_timer(i, due);
+        }
+    }
+
+    fn on_timer(&mut self, idx: usize, t: Timestamp) {
+        let expired = match &mut self.entries[idx].conn {
+            Some(c) => c.zeek.expired_at(t),
+            None => false,
+        };
+        if expired {
+            self.finish_conn(idx);
+        }
+        if let Some(a) = self.entries[idx].attempt {
+            let has_conn = self.entries[idx].conn.is_some();
+            match a.status {
+                AttemptStatus::Pending if t >= a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) => {
+                    self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
+                }
+                AttemptStatus::Failed
+                    if !has_conn && t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) =>
+                {
+                    self.entries[idx].attempt = None;
+                }
+                AttemptStatus::SynAcked | AttemptStatus::Completed if !has_conn => {
+                    self.entries[idx].attempt = None;
+                }
+                _ => {}
+            }
+        }
+        let e = &self.entries[idx];
+        if e.conn.is_none() && e.attempt.is_none() {
+            self.release(idx);
+        } else {
+            self.schedule_at(idx, t);
+        }
+    }
+
+    /// Puts the entry's next deadline on the heap if it is earlier than the one there.
+    fn schedule(&mut self, idx: usize) {
+        let now = self.now;
+        self.schedule_at(idx, now);
+    }
+
+    fn schedule_at(&mut self, idx: usize, now: Timestamp) {
+        let e = &self.entries[idx];
+        let mut due = NO_TIMER;
+        if let Some(c) = &e.conn {
+            due = due.min(c.zeek.next_check(now));
+        }
+        if let Some(a) = &e.attempt {
+            let d = match a.status {
+                AttemptStatus::Pending => a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS),
+                AttemptStatus::Failed => a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS),
+                // Dropped when the connection goes; that needs no timer of its own.
+                AttemptStatus::SynAcked | AttemptStatus::Completed => {
+                    if e.conn.is_some() {
+                        NO_TIMER
+                    } else {
+                        now
+                    }
+                }
+            };
+            due = due.min(d.max(now));
+        }
+        if due < e.timer_at {
+            let generation = e.generation;
+            self.entries[idx].timer_at = due;
+            self.timers.push(Reverse((due, idx as u32, generation)));
+        }
+    }
+
+    /// The slot for `key`, creating it (and evicting when full).
+    fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            return i as usize;
+        }
+        if self.index.len() >= self.config.max_flows.max(1) {
+            self.evict_one();
+        }
+        let entry = Entry {
+            key,
+            generation: 0,
+            conn: None,
+            attempt: None,
+            timer_at: NO_TIMER,
+            live: true,
+        };
+        let i = if let Some(i) = self.free.pop() {
+            let generation = self.entries[i as usize].generation.wrapping_add(1);
+            self.entries[i as usize] = Entry {
+                generation,
+                ..entry
+            };
+            i as usize
+        } else {
+            self.entries.push(entry);
+            self.entries.len() - 1
+        };
+        let _ = t;
+        self.index.insert(key, i as u32);
+        i
+    }
+
+    /// Ends the entry whose timer is nearest: the one that would have ended soonest anyway.
+    fn evict_one(&mut self) {
+        while let Some(Reverse((due, idx, generation))) = self.timers.pop() {
+            let i = idx as usize;
+            let e = &self.entries[i];
+            if !e.live || e.generation != generation || e.timer_at != due {
+                continue;
+            }
+            if let Some(a) = e.attempt {
+                if a.status == AttemptStatus::Pending {
+                    self.fail_attempt(i, a.last_syn, Failure::Unanswered);
+                }
+            }
+            self.finish_conn(i);
+            self.release(i);
+            self.totals.evicted += 1;
+            return;
+        }
+    }
+
+    fn release(&mut self, idx: usize) {
+        let e = &mut self.entries[idx];
+        if !e.live {
+            return;
+        }
+        e.live = false;
+        e.conn = None;
+        e.attempt = None;
+        e.timer_at = NO_TIMER;
+        let key = e.key;
+        self.index.remove(&key);
+        self.free.push(idx as u32);
+    }
+
+    /// Records the connection on `idx` as finished and removes it.
+    fn finish_conn(&mut self, idx: usize) {
+        let Some(c) = self.entries[idx].conn.take() else {
+            return;
+        };
+        let state = c.zeek.conn_state();
+        self.totals.conn_states[state.index()] += 1;
+        if self.config.keep_connections {
+            let key = self.entries[idx].key;
+            let o = usize::from(c.orig_side);
+            self.finished.push(ConnRecord {
+                orig: (key.addr[o], key.port[o]),
+                resp: (key.addr[1 - o], key.port[1 - o]),
+                state,
+                history: c.zeek.history.as_str().to_string(),
+                rst_count: c.rst_count,
+                rst_cause: c.first_cause(),
+                suspect_injected: c.suspect_count,
+                start: c.zeek.start_time,
+                duration_ns: c.zeek.last_time.0.saturating_sub(c.zeek.start_time.0),
+                packets: c.packets,
+                first_frame: c.first_frame,
+            });
+        }
+        // An attempt answered by a SYN-ACK but never acknowledged neither failed nor
+        // succeeded; it does not outlive its connection.
+        if let Some(a) = self.entries[idx].attempt {
+            if matches!(a.status, AttemptStatus::SynAcked | AttemptStatus::Completed) {
+                self.entries[idx].attempt = None;
+            }
+        }
+    }
+
+    /// Starts a new connection when there is none or the packet reuses the tuple.
+    fn reuse_or_create(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        if let Some(c) = &self.entries[idx].conn {
+            let from_orig = side == usize::from(c.orig_side);
+            if c.zeek.is_reuse(from_orig, p.seq, p.flags) {
+                self.finish_conn(idx);
+            }
+        }
+        if self.entries[idx].conn.is_none() {
+            let flipped = flip_on_first_packet(p.sport, p.dport, p.flags);
+            let orig_side = if flipped { 1 - side } else { side } as u8;
+            self.entries[idx].conn = Some(Conn::new(p, side, orig_side, flipped));
+        }
+    }
+
+    /// Attempt bookkeeping for a SYN without ACK.
+    fn track_attempt_syn(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        if !p.flags.syn() || p.flags.ack() || p.flags.rst() {
+            return;
+        }
+        let side = side as u8;
+        if let Some(a) = &mut self.entries[idx].attempt {
+            if a.client_side == side && a.isn == p.seq {
+                a.last_syn = a.last_syn.max(p.ts);
+                return;
+            }
+            let old = *a;
+            if old.status == AttemptStatus::Pending {
+                self.fail_attempt(idx, old.last_syn, Failure::Unanswered);
+            }
+        }
+        self.entries[idx].attempt = Some(Attempt {
+            client_side: side,
+            isn: p.seq,
+            last_syn: p.ts,
+            status: AttemptStatus::Pending,
+            refusals: 0,
+            failure: None,
+        });
+        self.totals.attempts += 1;
+        let key = self.entries[idx].key;
+        let server = (
+            key.addr[usize::from(1 - side)],
+            key.port[usize::from(1 - side)],
+        );
+        if let Some(s) = self.services.get(server) {
+            s.attempts += 1;
+        }
+    }
+
+    /// Marks the entry's attempt failed, counting it in the second of `at`.
+    fn fail_attempt(&mut self, idx: usize, at: Timestamp, how: Failure) {
+        let key = self.entries[idx].key;
+        let Some(a) = &mut self.entries[idx].attempt else {
+            return;
+        };
+        if a.status == AttemptStatus::Failed {
+            return;
+        }
+        a.status = AttemptStatus::Failed;
+        a.failure = Some(how);
+        let client_side = usize::from(a.client_side);
+        self.totals.failed_attempts += 1;
+        self.series.entry(at.second()).or_default().failed += 1;
+        let server: ServiceKey = (key.addr[1 - client_side], key.port[1 - client_side]);
+        if let Some(s) = self.services.get(server) {
+            match how {
+                Failure::Refused => s.failed_refused += 1,
+                Failure::Reset => s.failed_reset += 1,
+                Failure::Unanswered => s.failed_unanswered += 1,
+            }
+            s.incident(at, key.addr[client_side]);
+        }
+    }
+
+    /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
+    /// and any evidence that an earlier RST of the same sender was injected.
+    fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        let entry = &mut self.entries[idx];
+        let Some(c) = &mut entry.conn else {
+            return;
+        };
+        c.packets += 1;
+        let from_orig = side == usize::from(c.orig_side);
+        let step = c.zeek.process(
+            p.ts,
+            from_orig,
+            p.flags,
+            p.seq,
+            p.ack,
+            p.window,
+            p.payload_len,
+            p.window_scale,
+        );
+        if step.flipped {
+            c.orig_side = 1 - c.orig_side;
+        }
+        let s = side as u8;
+        // Cause-rule inputs.
+        if p.flags.syn() && !p.flags.ack() {
+            c.prior.syn = true;
+            c.isn = Some(p.seq);
+            if !c.server_by_handshake || c.server_side == s {
+                c.server_side = 1 - s;
+                c.server_by_handshake = true;
+            }
+        }
+        if p.flags.syn() && p.flags.ack() {
+            c.prior.syn_ack = true;
+            c.synack_receiver = Some(1 - s);
+            if !c.server_by_handshake {
+                c.server_side = s;
+                c.server_by_handshake = true;
+            }
+        } else if p.flags.ack() && !p.flags.syn() && c.synack_receiver == Some(s) {
+            c.prior.handshake_done = true;
+        }
+        if p.flags.fin() {
+            c.prior.fin = true;
+        }
+        c.prior.traffic = true;
+        // Sequence space and header habits of this side.
+        update_side(c, s, p);
+        // A later packet can show an earlier RST of this sender had a foreign TTL.
+        let mut newly_suspect = Vec::new();
+        for note in c.rsts.iter_mut().flatten() {
+            if note.side == s && note.suspicion.ttl.is_none() {
+                if let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl) {
+                    let was = note.suspicion.any();
+                    note.suspicion.ttl = Some((note.ttl, usual));
+                    if !was {
+                        newly_suspect.push(note.cause);
+                    }
+                }
+            }
+        }
+        let server = c.server_side;
+        c.suspect_count += newly_suspect.len() as u32;
+        // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data.
+        if let Some(a) = &mut entry.attempt {
+            let client = a.client_side;
+            if s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1) {
+                if a.status == AttemptStatus::Pending {
+                    a.status = AttemptStatus::SynAcked;
+                }
+            } else if s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0) {
+                if matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked) {
+                    a.status = AttemptStatus::Completed;
+                    let key = entry.key;
+                    let srv = (
+                        key.addr[usize::from(1 - client)],
+                        key.port[usize::from(1 - client)],
+                    );
+                    if let Some(st) = self.services.get(srv) {
+                        st.completed += 1;
+                    }
+                }
+            }
+        }
+        for _ in &newly_suspect {
+            self.suspect_found(idx, server, p.ts);
+        }
+    }
+
+    fn suspect_found(&mut self, idx: usize, server_side: u8, t: Timestamp) {
+        self.totals.suspect_injected += 1;
+        self.series.entry(t.second()).or_default().suspect += 1;
+        let key = self.entries[idx].key;
+        let srv = (
+            key.addr[usize::from(server_side)],
+            key.port[usize::from(server_side)],
+        );
+        if let Some(s) = self.services.get(srv) {
+            s.suspect_injected += 1;
+        }
+    }
+
+    /// A packet with RST: its cause, acceptability and evidence, then Zeek's state machine
+    /// (which an unacceptable RST does not reach: it does not end the connection).
+    fn reset(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        let key = self.entries[idx].key;
+        let entry = &mut self.entries[idx];
+        let Some(c) = &mut entry.conn else {
+            return;
+        };
+        let s = side as u8;
+        c.packets += 1;
+        let from_server = s == c.server_side;
+        let acceptable = is_acceptable(c, s, p);
+        let cause = classify(&c.prior, from_server, acceptable);
+        let sender = &c.sides[usize::from(s)];
+        let mut suspicion = Suspicion {
+            not_acceptable: !acceptable,
+            ..Suspicion::default()
+        };
+        if let Some(usual) = sender.ttl.outlier(p.ttl) {
+            suspicion.ttl = Some((p.ttl, usual));
+        }
+        if let Some(id) = p.ip_id {
+            if let Some(last) = sender.ip_id.breaks(id) {
+                suspicion.ip_id = Some((id, last));
+            }
+        }
+        let n = c.rst_count as usize;
+        if n < RST_NOTES {
+            c.rsts[n] = Some(RstNote {
+                side: s,
+                ttl: p.ttl,
+                cause,
+                suspicion,
+            });
+        }
+        c.rst_count += 1;
+        if suspicion.any() {
+            c.suspect_count += 1;
+        }
+        if acceptable {
+            let from_orig = side == usize::from(c.orig_side);
+            let step = c.zeek.process(
+                p.ts,
+                from_orig,
+                p.flags,
+                p.seq,
+                p.ack,
+                p.window,
+                p.payload_len,
+                None,
+            );
+            if step.flipped {
+                c.orig_side = 1 - c.orig_side;
+            }
+        }
+        let server_side = c.server_side;
+        let server: ServiceKey = (
+            key.addr[usize::from(server_side)],
+            key.port[usize::from(server_side)],
+        );
+        let client_addr = key.addr[usize::from(1 - server_side)];
+
+        // The attempt this RST ends, if any.
+        let mut charged_to_attempt = false;
+        let mut fails: Option<Failure> = None;
+        let mut retry_refused = false;
+        if let Some(a) = &mut entry.attempt {
+            if acceptable && matches!(cause, Cause::Refused | Cause::HandshakeReset) {
+                match a.status {
+                    AttemptStatus::Pending | AttemptStatus::SynAcked => {
+                        fails = Some(if cause == Cause::Refused {
+                            Failure::Refused
+                        } else {
+                            Failure::Reset
+                        });
+                        charged_to_attempt = true;
+                    }
+                    AttemptStatus::Failed => {
+                        charged_to_attempt = true;
+                        retry_refused = cause == Cause::Refused;
+                    }
+                    AttemptStatus::Completed => {}
+                }
+                if cause == Cause::Refused {
+                    a.refusals += 1;
+                }
+            }
+        }
+
+        let t = &mut self.totals;
+        t.rst_by_cause[cause.index()] += 1;
+        let sec = self.series.entry(p.ts.second()).or_default();
+        sec.rst[cause.index()] += 1;
+        if suspicion.any() {
+            t.suspect_injected += 1;
+            sec.suspect += 1;
+        }
+        if let Some(st) = self.services.get(server) {
+            st.rst_by_cause[cause.index()] += 1;
+            if from_server {
+                st.rst_from_server += 1;
+            } else {
+                st.rst_from_client += 1;
+            }
+            if suspicion.any() {
+                st.suspect_injected += 1;
+            }
+            if retry_refused {
+                st.refusal_retries += 1;
+            }
+            st.rst_payload(p.payload);
+            if !charged_to_attempt {
+                st.incident(p.ts, client_addr);
+            }
+        }
+        if let Some(how) = fails {
+            self.fail_attempt(idx, p.ts, how);
+        }
+    }
+}
+
+/// RFC 9293 §3.10.7: in SYN-SENT only a RST acknowledging the SYN (ACK = ISN + 1) is
+/// acceptable; in a synchronized state one whose sequence number is in the receiver's window.
+/// Where the receiver's window was never seen the RST is taken as acceptable: no evidence.
+fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
+    if c.prior.syn && !c.prior.syn_ack && sender == c.server_side {
+        return match c.isn {
+            Some(isn) => p.flags.ack() && p.ack == isn.wrapping_add(1),
+            None => true,
+        };
+    }
+    let recv = &c.sides[usize::from(1 - sender)];
+    let send = &c.sides[usize::from(sender)];
+    if !recv.has_ack {
+        return true;
+    }
+    let window = recv.window_bytes(send);
+    seq_in_window(p.seq, recv.max_ack, window) || (send.has_seq && p.seq == send.next_seq)
+}
+
+/// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.
+fn update_side(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
+    let st = &mut c.sides[usize::from(side)];
+    st.ttl.add(p.ttl);
+    if let Some(id) = p.ip_id {
+        st.ip_id.add(id);
+    }
+    if p.flags.ack() {
+        if !st.has_ack || (p.ack.wrapping_sub(st.max_ack) as i32) > 0 {
+            st.max_ack = p.ack;
+        }
+        st.has_ack = true;
+    }
+    st.window = p.window;
+    st.window_on_syn = p.flags.syn();
+    if p.flags.syn() {
+        st.sent_syn = true;
+        st.wscale_offered = p.window_scale;
+    }
+    let mut end = p.seq.wrapping_add(p.payload_len);
+    if p.flags.syn() {
+        end = end.wrapping_add(1);
+    }
+    if p.flags.fin() {
+        end = end.wrapping_add(1);
+    }
+    if !st.has_seq || (end.wrapping_sub(st.next_seq) as i32) > 0 {
+        st.next_seq = end;
+    }
+    st.has_seq = true;
+}
+
+#[cfg(test)]
+mod tests;

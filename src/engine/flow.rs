@@ -1,0 +1,229 @@
+//! One entry of the flow table: the connection now on a 4-tuple (as Zeek delimits it) and the
+//! connection attempt that may outlive it (retries of a refused SYN span several connections).
+
+use std::net::IpAddr;
+
+use super::Cause;
+use super::cause::{IpIdSequence, Prior, Suspicion, TtlRange};
+use super::zeek::ZeekConn;
+use crate::packet::{TcpPacket, Timestamp};
+
+/// A 4-tuple in canonical order: side 0 is the lower (address, port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    /// Side 0 and side 1 addresses.
+    pub addr: [IpAddr; 2],
+    /// Side 0 and side 1 ports.
+    pub port: [u16; 2],
+}
+
+impl FlowKey {
+    /// The key of a packet and the side (0 or 1) that sent it.
+    pub fn of(p: &TcpPacket<'_>) -> (Self, usize) {
+        if (p.src, p.sport) <= (p.dst, p.dport) {
+            (
+                Self {
+                    addr: [p.src, p.dst],
+                    port: [p.sport, p.dport],
+                },
+                0,
+            )
+        } else {
+            (
+                Self {
+                    addr: [p.dst, p.src],
+                    port: [p.dport, p.sport],
+                },
+                1,
+            )
+        }
+    }
+}
+
+/// What one side of a connection has shown of its sequence space and IP header habits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SideStats {
+    /// TTLs of its packets other than RSTs.
+    pub ttl: TtlRange,
+    /// IP IDs of its packets other than RSTs.
+    pub ip_id: IpIdSequence,
+    /// The highest acknowledgment number it sent (its RCV.NXT as far as seen).
+    pub max_ack: u32,
+    /// It has sent an ACK.
+    pub has_ack: bool,
+    /// Its last advertised window, raw.
+    pub window: u16,
+    /// That window came on a SYN segment (never scaled).
+    pub window_on_syn: bool,
+    /// Window scale it offered in its SYN or SYN-ACK.
+    pub wscale_offered: Option<u8>,
+    /// It sent a SYN or SYN-ACK (so whether it offered scaling is known).
+    pub sent_syn: bool,
+    /// One past the highest sequence number it sent.
+    pub next_seq: u32,
+    /// It has sent a segment with a sequence number worth tracking.
+    pub has_seq: bool,
+}
+
+impl SideStats {
+    /// Its receive window in bytes, scaled. When the handshake was not seen the scale is
+    /// unknown and the largest one is assumed, so that no valid reset is called unacceptable.
+    pub fn window_bytes(&self, peer: &SideStats) -> u32 {
+        let raw = u32::from(self.window);
+        if self.window_on_syn {
+            return raw;
+        }
+        let shift = match (
+            self.sent_syn && peer.sent_syn,
+            self.wscale_offered,
+            peer.wscale_offered,
+        ) {
+            (true, Some(s), Some(_)) => s.min(14),
+            (true, _, _) => 0,
+            (false, _, _) => 14,
+        };
+        raw << shift
+    }
+}
+
+/// A reset kept with its connection so that later packets can still add evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct RstNote {
+    /// Which side sent it.
+    pub side: u8,
+    /// Its TTL / hop limit.
+    pub ttl: u8,
+    /// Its cause.
+    pub cause: Cause,
+    /// The evidence of injection found so far.
+    pub suspicion: Suspicion,
+}
+
+/// RSTs of one connection kept for evidence; further ones are counted only.
+pub const RST_NOTES: usize = 4;
+
+/// One connection as rstscope tracks it: Zeek's state plus what the cause rules need.
+#[derive(Debug, Clone)]
+pub struct Conn {
+    /// Zeek's view: endpoint states, history, lifetime.
+    pub zeek: ZeekConn,
+    /// Which side of the key is Zeek's originator.
+    pub orig_side: u8,
+    /// Which side is the service endpoint (received the SYN; else sent the SYN-ACK; else the
+    /// lower port).
+    pub server_side: u8,
+    /// The server side was decided by a SYN or SYN-ACK rather than by the port numbers.
+    pub server_by_handshake: bool,
+    /// Which side received the SYN-ACK, once one was seen.
+    pub synack_receiver: Option<u8>,
+    /// What has been seen, as the cause rules read it.
+    pub prior: Prior,
+    /// The originator's ISN, when its SYN was seen.
+    pub isn: Option<u32>,
+    /// Per side.
+    pub sides: [SideStats; 2],
+    /// The first RSTs.
+    pub rsts: [Option<RstNote>; RST_NOTES],
+    /// RST packets in this connection.
+    pub rst_count: u32,
+    /// RSTs flagged suspect-injected.
+    pub suspect_count: u32,
+    /// Packets in this connection.
+    pub packets: u32,
+    /// Frame number of the first packet.
+    pub first_frame: u64,
+}
+
+impl Conn {
+    /// A connection whose first packet is `p`, sent by `side`.
+    pub fn new(p: &TcpPacket<'_>, side: usize, orig_side: u8, flipped: bool) -> Self {
+        let side = side as u8;
+        let (server_side, by_handshake) = if p.flags.syn() && !p.flags.ack() {
+            (1 - side, true)
+        } else if p.flags.syn() && p.flags.ack() {
+            (side, true)
+        } else {
+            // The lower port serves; on a tie, the receiver of this first packet.
+            let (sport, dport) = (p.sport, p.dport);
+            (if sport < dport { side } else { 1 - side }, false)
+        };
+        Self {
+            zeek: ZeekConn::new(p.ts, flipped),
+            orig_side,
+            server_side,
+            server_by_handshake: by_handshake,
+            synack_receiver: None,
+            prior: Prior::default(),
+            isn: None,
+            sides: [SideStats::default(); 2],
+            rsts: [None; RST_NOTES],
+            rst_count: 0,
+            suspect_count: 0,
+            packets: 0,
+            first_frame: p.frame,
+        }
+    }
+
+    /// The cause of the connection's first RST.
+    pub fn first_cause(&self) -> Option<Cause> {
+        self.rsts[0].map(|n| n.cause)
+    }
+}
+
+/// Where a connection attempt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptStatus {
+    /// SYNs sent, nothing back yet.
+    Pending,
+    /// A SYN-ACK answered; the originator's ACK not yet seen.
+    SynAcked,
+    /// The handshake completed, or the originator went on as if it had (one-sided capture).
+    Completed,
+    /// Refused, reset before completion, or unanswered for too long.
+    Failed,
+}
+
+/// All SYNs with one ISN on one 4-tuple from the originator.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    /// The side that sent the SYNs.
+    pub client_side: u8,
+    /// Their ISN.
+    pub isn: u32,
+    /// The last SYN's time.
+    pub last_syn: Timestamp,
+    /// Where it stands.
+    pub status: AttemptStatus,
+    /// RSTs that refused it (a client that retries a refused SYN is refused again).
+    pub refusals: u32,
+    /// How it failed, once it did.
+    pub failure: Option<Failure>,
+}
+
+/// How an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// A RST refused it (cause `refused`).
+    Refused,
+    /// Reset before the handshake completed (cause `handshake-reset`).
+    Reset,
+    /// No answer within the timeout or before the capture ended.
+    Unanswered,
+}
+
+/// A slot of the flow table.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The 4-tuple.
+    pub key: FlowKey,
+    /// Bumped each time the slot is reused, so stale timers are recognised.
+    pub generation: u32,
+    /// The connection on this tuple now, if any.
+    pub conn: Option<Conn>,
+    /// The latest connection attempt on this tuple, if it still matters.
+    pub attempt: Option<Attempt>,
+    /// The time of this entry's pending timer in the heap (`i64::MAX`: none).
+    pub timer_at: Timestamp,
+    /// The slot is in use.
+    pub live: bool,
+}

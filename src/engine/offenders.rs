@@ -1,0 +1,295 @@
+//! Per service endpoint tallies: the rows of the offenders table and the facts a diagnosis
+//! sentence is made of.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+
+use super::Cause;
+use crate::packet::Timestamp;
+
+/// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
+const MAX_CLIENTS_TRACKED: usize = 65_536;
+/// Distinct RST payload texts kept per endpoint.
+const MAX_PAYLOADS: usize = 5;
+/// Characters kept of one RST payload text.
+const MAX_PAYLOAD_CHARS: usize = 200;
+
+/// A service endpoint: the side that received the SYN.
+pub type ServiceKey = (IpAddr, u16);
+
+/// Everything counted for one service endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceStats {
+    /// RST packets in its connections, by cause.
+    pub rst_by_cause: [u64; 5],
+    /// RSTs sent by the service endpoint itself.
+    pub rst_from_server: u64,
+    /// RSTs sent by its clients.
+    pub rst_from_client: u64,
+    /// RSTs flagged suspect-injected.
+    pub suspect_injected: u64,
+    /// Connection attempts (distinct SYN ISNs) to it.
+    pub attempts: u64,
+    /// Attempts whose handshake completed.
+    pub completed: u64,
+    /// Failed attempts, by how they failed.
+    pub failed_refused: u64,
+    /// Attempts reset before the handshake completed.
+    pub failed_reset: u64,
+    /// Attempts never answered.
+    pub failed_unanswered: u64,
+    /// Refused RSTs that hit an attempt that had already been refused (client retries).
+    pub refusal_retries: u64,
+    /// Incidents (failed attempts, and RSTs not part of a failed attempt) per second.
+    pub per_second: BTreeMap<i64, u32>,
+    /// Time of the first and last incident.
+    pub first_seen: Option<Timestamp>,
+    /// Time of the last incident.
+    pub last_seen: Option<Timestamp>,
+    /// Distinct client addresses involved in incidents.
+    pub clients: HashSet<IpAddr>,
+    /// More clients than tracked were seen.
+    pub clients_overflow: bool,
+    /// Text carried in RST payloads (e.g. F5's reset cause), distinct.
+    pub rst_payloads: Vec<String>,
+}
+
+impl ServiceStats {
+    /// Total failed attempts.
+    pub fn failed_attempts(&self) -> u64 {
+        self.failed_refused + self.failed_reset + self.failed_unanswered
+    }
+
+    /// RST packets in total.
+    pub fn rst_packets(&self) -> u64 {
+        self.rst_by_cause.iter().sum()
+    }
+
+    /// Records an incident at `ts` involving `client`.
+    pub fn incident(&mut self, ts: Timestamp, client: IpAddr) {
+        *self.per_second.entry(ts.second()).or_insert(0) += 1;
+        self.first_seen = Some(self.first_seen.map_or(ts, |f| f.min(ts)));
+        self.last_seen = Some(self.last_seen.map_or(ts, |l| l.max(ts)));
+        if self.clients.len() < MAX_CLIENTS_TRACKED {
+            self.clients.insert(client);
+        } else if !self.clients.contains(&client) {
+            self.clients_overflow = true;
+        }
+    }
+
+    /// Keeps the printable text of a RST's payload as evidence.
+    pub fn rst_payload(&mut self, payload: &[u8]) {
+        if payload.is_empty() || self.rst_payloads.len() >= MAX_PAYLOADS {
+            return;
+        }
+        let text: String = String::from_utf8_lossy(payload)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(MAX_PAYLOAD_CHARS)
+            .collect();
+        let text = text.trim().to_string();
+        if !text.is_empty() && !self.rst_payloads.contains(&text) {
+            self.rst_payloads.push(text);
+        }
+    }
+
+    /// The offender row, or `None` when nothing went wrong at this endpoint.
+    pub fn offender(&self, key: ServiceKey) -> Option<Offender> {
+        let rst_packets = self.rst_packets();
+        let failed = self.failed_attempts();
+        if rst_packets == 0 && failed == 0 {
+            return None;
+        }
+        let (first, last) = (self.first_seen?, self.last_seen?);
+        let incidents: u64 = self.per_second.values().map(|&n| u64::from(n)).sum();
+        let (peak_second, peak) =
+            self.per_second
+                .iter()
+                .fold((first.second(), 0u32), |best, (&s, &n)| {
+                    if n > best.1 { (s, n) } else { best }
+                });
+        let span = (last.second() - first.second() + 1).max(1) as f64;
+        Some(Offender {
+            addr: key.0,
+            port: key.1,
+            rst_packets,
+            rst_by_cause: self.rst_by_cause,
+            rst_from_server: self.rst_from_server,
+            rst_from_client: self.rst_from_client,
+            suspect_injected: self.suspect_injected,
+            attempts: self.attempts,
+            completed: self.completed,
+            failed_attempts: failed,
+            failed_refused: self.failed_refused,
+            failed_reset: self.failed_reset,
+            failed_unanswered: self.failed_unanswered,
+            refusal_retries: self.refusal_retries,
+            clients: self.clients.len() as u64,
+            clients_at_least: self.clients_overflow,
+            incidents,
+            first_seen: first,
+            last_seen: last,
+            avg_rate: incidents as f64 / span,
+            peak_rate: peak,
+            peak_second,
+            rst_payloads: self.rst_payloads.clone(),
+        })
+    }
+}
+
+/// One row of the offenders table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offender {
+    /// Service address.
+    pub addr: IpAddr,
+    /// Service port.
+    pub port: u16,
+    /// RST packets in its connections.
+    pub rst_packets: u64,
+    /// RST packets by cause, indexed by [`Cause::index`].
+    pub rst_by_cause: [u64; 5],
+    /// RSTs it sent itself.
+    pub rst_from_server: u64,
+    /// RSTs its clients sent.
+    pub rst_from_client: u64,
+    /// RSTs flagged suspect-injected.
+    pub suspect_injected: u64,
+    /// Connection attempts to it.
+    pub attempts: u64,
+    /// Attempts whose handshake completed.
+    pub completed: u64,
+    /// Failed attempts.
+    pub failed_attempts: u64,
+    /// Attempts refused.
+    pub failed_refused: u64,
+    /// Attempts reset during the handshake.
+    pub failed_reset: u64,
+    /// Attempts never answered.
+    pub failed_unanswered: u64,
+    /// Refusals of an already refused attempt (same ISN tried again).
+    pub refusal_retries: u64,
+    /// Distinct client addresses.
+    pub clients: u64,
+    /// `clients` is a lower bound.
+    pub clients_at_least: bool,
+    /// Failed attempts plus RSTs that were not part of one.
+    pub incidents: u64,
+    /// First incident.
+    pub first_seen: Timestamp,
+    /// Last incident.
+    pub last_seen: Timestamp,
+    /// Incidents per second from the first to the last second.
+    pub avg_rate: f64,
+    /// Most incidents in one second.
+    pub peak_rate: u32,
+    /// That second.
+    pub peak_second: i64,
+    /// RST payload texts.
+    pub rst_payloads: Vec<String>,
+}
+
+impl Offender {
+    /// The ranking key: RSTs plus failed attempts.
+    pub fn score(&self) -> u64 {
+        self.rst_packets + self.failed_attempts
+    }
+
+    /// What most likely happened here, with the numbers that show it.
+    pub fn diagnosis(&self) -> Diagnosis {
+        let by = |c: Cause| self.rst_by_cause[c.index()];
+        // Each kind's weight: the RSTs or failed attempts that speak for it.
+        let candidates = [
+            (
+                DiagnosisKind::Refused,
+                self.failed_refused.max(u64::from(by(Cause::Refused) > 0)),
+            ),
+            (DiagnosisKind::Unanswered, self.failed_unanswered),
+            (DiagnosisKind::HandshakeReset, by(Cause::HandshakeReset)),
+            (DiagnosisKind::Abort, by(Cause::Abort)),
+            (DiagnosisKind::AfterClose, by(Cause::AfterClose)),
+            (DiagnosisKind::Stray, by(Cause::Stray)),
+        ];
+        let mut kind = candidates[0].0;
+        let mut best = 0;
+        for (k, w) in candidates {
+            if w > best {
+                best = w;
+                kind = k;
+            }
+        }
+        if self.suspect_injected * 2 > self.rst_packets && self.rst_packets > 0 {
+            kind = DiagnosisKind::Injected;
+        }
+        Diagnosis { kind }
+    }
+}
+
+/// The kind of problem an offender shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosisKind {
+    /// Attempts refused: nothing listening (all refused) or not always (some completed).
+    Refused,
+    /// SYNs never answered.
+    Unanswered,
+    /// Resets during the handshake.
+    HandshakeReset,
+    /// Established connections aborted.
+    Abort,
+    /// Resets after a FIN.
+    AfterClose,
+    /// Resets for connections whose start was not seen.
+    Stray,
+    /// Most resets look injected.
+    Injected,
+}
+
+/// A diagnosis: its kind; the sentence is built from it and the offender's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// What happened.
+    pub kind: DiagnosisKind,
+}
+
+/// All service endpoints seen, with a bound on how many are tracked.
+#[derive(Debug, Default)]
+pub struct Services {
+    map: HashMap<ServiceKey, ServiceStats>,
+    /// Endpoints not tracked because the bound was reached.
+    pub untracked: u64,
+}
+
+impl Services {
+    /// The bound on tracked endpoints.
+    pub const MAX_TRACKED: usize = 200_000;
+
+    /// The stats of `key`, created if the bound allows.
+    pub fn get(&mut self, key: ServiceKey) -> Option<&mut ServiceStats> {
+        let len = self.map.len();
+        match self.map.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                if len >= Self::MAX_TRACKED {
+                    self.untracked += 1;
+                    None
+                } else {
+                    Some(e.insert(ServiceStats::default()))
+                }
+            }
+        }
+    }
+
+    /// The offender rows, ranked by RSTs plus failed attempts, then endpoint.
+    pub fn offenders(&self) -> Vec<Offender> {
+        let mut rows: Vec<Offender> = self
+            .map
+            .iter()
+            .filter_map(|(k, s)| s.offender(*k))
+            .collect();
+        rows.sort_by(|a, b| {
+            b.score()
+                .cmp(&a.score())
+                .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
+        });
+        rows
+    }
+}

@@ -1,0 +1,513 @@
+//! Engine tests on constructed packet sequences: one per cause, flag and attempt rule.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::*;
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+
+const S: u16 = TcpFlags::SYN;
+const A: u16 = TcpFlags::ACK;
+const R: u16 = TcpFlags::RST;
+const F: u16 = TcpFlags::FIN;
+const P: u16 = TcpFlags::PSH;
+
+const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+
+/// A packet sequence built one segment at a time, with a clock in milliseconds.
+struct Seq {
+    engine: Engine,
+    frame: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Pkt {
+    ms: i64,
+    from_client: bool,
+    cport: u16,
+    sport: u16,
+    flags: u16,
+    seq: u32,
+    ack: u32,
+    len: u32,
+    ttl: u8,
+    ip_id: Option<u16>,
+}
+
+fn pkt(ms: i64, from_client: bool, flags: u16, seq: u32, ack: u32) -> Pkt {
+    Pkt {
+        ms,
+        from_client,
+        cport: 40000,
+        sport: 7211,
+        flags,
+        seq,
+        ack,
+        len: 0,
+        ttl: 64,
+        ip_id: None,
+    }
+}
+
+impl Seq {
+    fn new() -> Self {
+        Self {
+            engine: Engine::new(EngineConfig {
+                keep_connections: true,
+                ..EngineConfig::default()
+            }),
+            frame: 0,
+        }
+    }
+
+    fn feed(&mut self, packets: &[Pkt]) -> &mut Self {
+        for q in packets {
+            self.frame += 1;
+            let (src, dst, sp, dp) = if q.from_client {
+                (CLIENT, SERVER, q.cport, q.sport)
+            } else {
+                (SERVER, CLIENT, q.sport, q.cport)
+            };
+            let p = TcpPacket {
+                ts: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + q.ms * 1_000_000),
+                frame: self.frame,
+                interface: 0,
+                src,
+                dst,
+                sport: sp,
+                dport: dp,
+                seq: q.seq,
+                ack: q.ack,
+                flags: TcpFlags(q.flags),
+                window: 65535,
+                window_scale: None,
+                payload_len: q.len,
+                payload: &[],
+                ttl: q.ttl,
+                ip_id: q.ip_id,
+            };
+            self.engine.packet(&p);
+        }
+        self
+    }
+
+    fn done(&mut self) -> (Snapshot, Vec<ConnRecord>) {
+        self.engine.finish();
+        let conns = self.engine.drain_connections().collect();
+        (self.engine.snapshot(), conns)
+    }
+}
+
+fn causes(s: &Snapshot) -> [u64; 5] {
+    s.totals.rst_by_cause
+}
+
+fn states(conns: &[ConnRecord]) -> Vec<&'static str> {
+    conns.iter().map(|c| c.state.as_str()).collect()
+}
+
+fn with_len(mut p: Pkt, len: u32) -> Pkt {
+    p.len = len;
+    p
+}
+
+/// The 7211 case: every SYN answered by RST/ACK, twice a second, 20 times.
+#[test]
+fn refused_twice_a_second_is_refused_and_failed() {
+    let mut s = Seq::new();
+    for i in 0..20u32 {
+        let ms = i64::from(i) * 500;
+        let mut syn = pkt(ms, true, S, 1000 + i * 7919, 0);
+        syn.cport = 40000 + i as u16;
+        let mut rst = pkt(ms + 1, false, R | A, 0, syn.seq + 1);
+        rst.cport = syn.cport;
+        s.feed(&[syn, rst]);
+    }
+    let (snap, conns) = s.done();
+    assert_eq!(causes(&snap), [20, 0, 0, 0, 0]);
+    assert_eq!(snap.totals.failed_attempts, 20);
+    assert_eq!(snap.totals.attempts, 20);
+    assert_eq!(snap.totals.suspect_injected, 0);
+    assert!(states(&conns).iter().all(|&s| s == "REJ"));
+    assert!(conns.iter().all(|c| c.history == "Sr"));
+    let o = &snap.offenders[0];
+    assert_eq!((o.addr, o.port), (SERVER, 7211));
+    assert_eq!(
+        (
+            o.rst_packets,
+            o.failed_attempts,
+            o.failed_refused,
+            o.clients
+        ),
+        (20, 20, 20, 1)
+    );
+    assert_eq!(o.incidents, 20);
+    assert!(
+        (o.avg_rate - 2.0).abs() < 1e-9,
+        "20 incidents over 10 seconds: {}",
+        o.avg_rate
+    );
+    assert_eq!(o.peak_rate, 2);
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
+    let per_second: u32 = snap.series.iter().map(|(_, c)| c.failed).sum();
+    assert_eq!(per_second, 20);
+    assert!(
+        snap.series
+            .iter()
+            .all(|(_, c)| c.rst[0] == 2 && c.failed == 2)
+    );
+}
+
+/// pop3.pcap: a Windows client retries a refused SYN with the same ISN; Zeek makes a new
+/// REJ connection each time, and it is one failed attempt.
+#[test]
+fn refused_retries_with_same_isn_are_one_attempt_three_connections() {
+    let mut s = Seq::new();
+    for k in 0..3 {
+        s.feed(&[
+            pkt(k * 500, true, S, 5000, 0),
+            pkt(k * 500 + 1, false, R | A, 0, 5001),
+        ]);
+    }
+    let (snap, conns) = s.done();
+    assert_eq!(states(&conns), ["REJ", "REJ", "REJ"]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(snap.totals.attempts, 1);
+    assert_eq!(causes(&snap), [3, 0, 0, 0, 0]);
+    let o = &snap.offenders[0];
+    assert_eq!(o.refusal_retries, 2);
+    assert_eq!(o.incidents, 1);
+}
+
+#[test]
+fn rst_from_client_before_syn_ack_is_handshake_reset_rstos0() {
+    let (snap, conns) = Seq::new()
+        .feed(&[pkt(0, true, S, 100, 0), pkt(100, true, R, 101, 0)])
+        .done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+    assert_eq!(states(&conns), ["RSTOS0"]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+}
+
+#[test]
+fn rst_after_syn_ack_before_final_ack_is_handshake_reset() {
+    let (snap, conns) = Seq::new()
+        .feed(&[
+            pkt(0, true, S, 100, 0),
+            pkt(1, false, S | A, 900, 101),
+            pkt(2, true, R, 101, 0),
+        ])
+        .done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(states(&conns), ["RSTO"]);
+}
+
+#[test]
+fn syn_ack_without_ack_and_no_rst_is_not_failed() {
+    let (snap, conns) = Seq::new()
+        .feed(&[pkt(0, true, S, 100, 0), pkt(1, false, S | A, 900, 101)])
+        .done();
+    assert_eq!(snap.totals.failed_attempts, 0);
+    assert_eq!(states(&conns), ["OTH"].map(|_| conns[0].state.as_str()));
+}
+
+fn handshake() -> Vec<Pkt> {
+    vec![
+        pkt(0, true, S, 100, 0),
+        pkt(1, false, S | A, 900, 101),
+        pkt(2, true, A, 101, 901),
+    ]
+}
+
+#[test]
+fn rst_in_established_connection_is_abort_rsto_rstr() {
+    let mut p = handshake();
+    p.push(with_len(pkt(3, true, A | P, 101, 901), 10));
+    p.push(pkt(4, false, R | A, 901, 111));
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    assert_eq!(states(&conns), ["RSTR"]);
+    assert_eq!(snap.totals.failed_attempts, 0);
+    assert_eq!(snap.offenders[0].diagnosis().kind, DiagnosisKind::Abort);
+    assert_eq!(snap.offenders[0].rst_from_server, 1);
+
+    let mut p = handshake();
+    p.push(pkt(3, true, R | A, 101, 901));
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    assert_eq!(states(&conns), ["RSTO"]);
+}
+
+#[test]
+fn rst_after_fin_is_after_close() {
+    let mut p = handshake();
+    p.push(pkt(3, false, F | A, 901, 101));
+    p.push(with_len(pkt(4, true, A | P, 101, 902), 20));
+    p.push(pkt(5, false, R, 902, 0));
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 1, 0, 0]);
+    assert_eq!(states(&conns), ["RSTR"]);
+}
+
+#[test]
+fn lone_rst_is_stray_oth() {
+    let mut r = pkt(0, false, R | A, 900, 100);
+    r.sport = 8443;
+    let (snap, conns) = Seq::new().feed(&[r]).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 0, 1]);
+    assert_eq!(states(&conns), ["OTH"]);
+    assert_eq!(snap.totals.attempts, 0);
+    // No SYN seen: the lower port is the service endpoint.
+    assert_eq!(snap.offenders[0].port, 8443);
+}
+
+#[test]
+fn midstream_rst_after_data_is_abort_without_attempt() {
+    let (snap, _) = Seq::new()
+        .feed(&[
+            with_len(pkt(0, true, A | P, 100, 900), 10),
+            pkt(1, false, R | A, 900, 110),
+        ])
+        .done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    assert_eq!(
+        snap.totals.failed_attempts, 0,
+        "connections whose SYN was not seen are not attempts"
+    );
+}
+
+/// zeek/tcp/rst-inject-rae.pcap: a RST/ACK acking the ISN (not ISN+1) with another TTL
+/// arrives before the real SYN-ACK; the connection goes on and no attempt fails.
+#[test]
+fn injected_rst_in_syn_sent_is_flagged_and_ignored() {
+    let mut syn = pkt(0, true, S, 100, 0);
+    syn.ttl = 64;
+    let mut fake = pkt(10, false, R | A, 0, 100);
+    fake.ttl = 46;
+    let mut synack = pkt(20, false, S | A, 900, 101);
+    synack.ttl = 49;
+    let mut p = vec![syn, fake, synack, pkt(30, true, A, 101, 901)];
+    let mut data = with_len(pkt(40, false, A | P, 901, 101), 100);
+    data.ttl = 49;
+    p.push(data);
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(snap.totals.suspect_injected, 1);
+    assert_eq!(snap.totals.failed_attempts, 0);
+    assert_eq!(
+        causes(&snap),
+        [0, 1, 0, 0, 0],
+        "not acceptable, so not refused"
+    );
+    assert_eq!(states(&conns), ["S1"]);
+    assert_eq!(conns[0].suspect_injected, 1);
+}
+
+#[test]
+fn rst_with_foreign_ttl_seen_later_is_flagged() {
+    let mut p = handshake();
+    for q in &mut p {
+        if !q.from_client {
+            q.ttl = 55;
+        }
+    }
+    let mut rst = pkt(3, false, R | A, 901, 101);
+    rst.ttl = 60;
+    p.push(rst);
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(snap.totals.suspect_injected, 1);
+
+    // Only packets after the RST show the sender's TTL: still flagged.
+    let mut p = vec![pkt(0, true, S, 100, 0)];
+    let mut rst = pkt(1, false, R | A, 0, 101);
+    rst.ttl = 40;
+    p.push(rst);
+    let mut synack = pkt(2, false, S | A, 900, 101);
+    synack.ttl = 50;
+    p.push(synack);
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(snap.totals.suspect_injected, 1);
+}
+
+#[test]
+fn rst_breaking_ip_id_sequence_is_flagged_but_id_zero_is_not() {
+    let build = |rst_id: u16| {
+        let mut p = handshake();
+        for (i, q) in p.iter_mut().enumerate() {
+            q.ip_id = Some(if q.from_client {
+                10 + i as u16
+            } else {
+                500 + i as u16
+            });
+        }
+        for (k, id) in [502u16, 503].into_iter().enumerate() {
+            let mut d = with_len(pkt(3 + k as i64, false, A | P, 901 + 5 * k as u32, 101), 5);
+            d.ip_id = Some(id);
+            p.push(d);
+        }
+        let mut rst = pkt(6, false, R | A, 911, 101);
+        rst.ip_id = Some(rst_id);
+        p.push(rst);
+        p
+    };
+    let (snap, _) = Seq::new().feed(&build(30000)).done();
+    assert_eq!(snap.totals.suspect_injected, 1);
+    let (snap, _) = Seq::new().feed(&build(0)).done();
+    assert_eq!(snap.totals.suspect_injected, 0);
+    let (snap, _) = Seq::new().feed(&build(504)).done();
+    assert_eq!(snap.totals.suspect_injected, 0);
+}
+
+#[test]
+fn rst_outside_receive_window_is_not_acceptable() {
+    let mut p = handshake();
+    p.push(pkt(3, false, R | A, 901 + 5_000_000, 101));
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(snap.totals.suspect_injected, 1);
+    assert_eq!(
+        states(&conns),
+        ["S1"],
+        "an unacceptable RST does not end the connection"
+    );
+}
+
+#[test]
+fn unanswered_syns_fail_once_ten_seconds_after_the_last() {
+    // Linux retransmits at 1, 3 and 7 s; then silence.
+    let p: Vec<Pkt> = [0, 1000, 3000, 7000]
+        .iter()
+        .map(|&ms| pkt(ms, true, S, 100, 0))
+        .collect();
+    let mut s = Seq::new();
+    s.feed(&p);
+    // Another flow much later makes packet time pass.
+    let mut other = pkt(30_000, true, S, 5, 0);
+    other.cport = 50000;
+    s.feed(&[other, {
+        let mut r = pkt(30_001, false, R | A, 0, 6);
+        r.cport = 50000;
+        r
+    }]);
+    let snap = s.engine.snapshot();
+    assert_eq!(snap.totals.failed_attempts, 2);
+    let first = snap.series.first().map(|(sec, c)| (*sec, c.failed));
+    assert_eq!(
+        first,
+        Some((1_700_000_007, 1)),
+        "counted in the second of the last SYN"
+    );
+    let (_, conns) = s.done();
+    // Zeek gives up on the first connection 5 s after its SYN; the SYN at 7 s starts another.
+    assert_eq!(states(&conns), ["S0", "S0", "REJ"]);
+}
+
+#[test]
+fn syn_unanswered_at_end_of_capture_fails() {
+    let (snap, conns) = Seq::new().feed(&[pkt(0, true, S, 100, 0)]).done();
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(states(&conns), ["S0"]);
+    assert_eq!(snap.offenders[0].failed_unanswered, 1);
+    assert_eq!(
+        snap.offenders[0].diagnosis().kind,
+        DiagnosisKind::Unanswered
+    );
+}
+
+#[test]
+fn one_sided_capture_of_working_session_has_no_failures() {
+    // Only the client's packets: SYN, then ACK and data.
+    let (snap, conns) = Seq::new()
+        .feed(&[
+            pkt(0, true, S, 100, 0),
+            pkt(5, true, A, 101, 901),
+            with_len(pkt(6, true, A | P, 101, 901), 50),
+        ])
+        .done();
+    assert_eq!(snap.totals.failed_attempts, 0);
+    assert_eq!(states(&conns), ["S0"].map(|_| conns[0].state.as_str()));
+    assert!(snap.offenders.is_empty());
+}
+
+#[test]
+fn clean_session_is_sf_and_no_offender() {
+    let mut p = handshake();
+    p.push(pkt(3, true, F | A, 101, 901));
+    p.push(pkt(4, false, F | A, 901, 102));
+    p.push(pkt(5, true, A, 102, 902));
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(states(&conns), ["SF"]);
+    assert!(snap.offenders.is_empty());
+    assert_eq!(snap.totals.conn_states[ConnState::Sf.index()], 1);
+}
+
+#[test]
+fn ipv6_refused_is_refused() {
+    let mut e = Engine::new(EngineConfig::default());
+    let c = IpAddr::V6(Ipv6Addr::LOCALHOST);
+    let base = TcpPacket {
+        ts: Timestamp(0),
+        frame: 1,
+        interface: 0,
+        src: c,
+        dst: c,
+        sport: 50000,
+        dport: 7301,
+        seq: 10,
+        ack: 0,
+        flags: TcpFlags(S),
+        window: 100,
+        window_scale: Some(7),
+        payload_len: 0,
+        payload: &[],
+        ttl: 64,
+        ip_id: None,
+    };
+    e.packet(&base);
+    e.packet(&TcpPacket {
+        sport: 7301,
+        dport: 50000,
+        seq: 0,
+        ack: 11,
+        flags: TcpFlags(R | A),
+        frame: 2,
+        ..base
+    });
+    e.finish();
+    let s = e.snapshot();
+    assert_eq!(s.totals.rst_by_cause, [1, 0, 0, 0, 0]);
+    assert_eq!(s.offenders[0].port, 7301);
+}
+
+#[test]
+fn table_cap_evicts_and_counts() {
+    let mut e = Engine::new(EngineConfig {
+        max_flows: 10,
+        keep_connections: false,
+    });
+    for i in 0..100u16 {
+        let p = TcpPacket {
+            ts: Timestamp(i64::from(i) * 1000),
+            frame: u64::from(i) + 1,
+            interface: 0,
+            src: CLIENT,
+            dst: SERVER,
+            sport: 1000 + i,
+            dport: 80,
+            seq: 1,
+            ack: 0,
+            flags: TcpFlags(S),
+            window: 100,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        };
+        e.packet(&p);
+    }
+    let s = e.snapshot();
+    assert_eq!(s.totals.evicted, 90);
+    assert!(s.live_flows <= 10);
+    e.finish();
+    assert_eq!(e.snapshot().totals.failed_attempts, 100);
+}

@@ -1,6 +1,21 @@
-//! Bytes of one frame to a [`TcpPacket`]. No state. (Being written.)
+//! Bytes of one frame to a [`TcpPacket`]. No state: each frame is judged on its own link type,
+//! so pcapng files that mix link types across interfaces decode frame by frame.
+//!
+//! Hand-written over fixed-size header views rather than built on a generic slicer: we need a
+//! dozen fields and a few rules of our own that a generic slicer does not give (the first
+//! fragment of a datagram is decoded; an IP length of 0 means TSO; a TCP header whose options
+//! were cut by the snaplen still yields its flags; Ethernet padding is not payload). Every read
+//! goes through `split_first_chunk`/`get`, so a short or hostile frame ends in `Skipped`, never
+//! in a panic, and nothing allocates: this runs once per packet on multi-gigabyte files.
+//!
+//! Tunnels (IP-in-IP, GRE, Teredo, VXLAN, ...) are reported as `Other` for now: their inner
+//! TCP is not decoded. ICMP and ICMPv6 errors that quote a TCP header are `Other` too: the
+//! quoted header is evidence about an earlier segment, not a segment of its own.
 
-use crate::packet::TcpPacket;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::packet::{TcpFlags, TcpPacket};
 use crate::source::{Frame, LinkType};
 
 /// What a frame turned out to be.
@@ -27,8 +42,1328 @@ pub enum Skip {
     Malformed,
 }
 
+impl Skip {
+    /// A stable key for counters in JSON and CSV output, e.g. `truncated` or
+    /// `unsupported-link-type:FDDI (10)`.
+    pub fn key(&self) -> String {
+        match self {
+            Skip::UnsupportedLinkType(lt) => {
+                format!("unsupported-link-type:{} ({})", link_type_name(*lt), lt.0)
+            }
+            Skip::Truncated => "truncated".to_owned(),
+            Skip::Fragment => "ip-fragment".to_owned(),
+            Skip::Malformed => "malformed".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::UnsupportedLinkType(lt) => write!(
+                f,
+                "link type {} ({}) is not supported",
+                link_type_name(*lt),
+                lt.0
+            ),
+            Skip::Truncated => f.write_str("frame ends inside its headers (short snaplen?)"),
+            Skip::Fragment => {
+                f.write_str("non-first IP fragment of a TCP segment (its header is in the first)")
+            }
+            Skip::Malformed => f.write_str("malformed IP or TCP header"),
+        }
+    }
+}
+
+// LINKTYPE_ values from tcpdump.org's registry.
+const LINKTYPE_NULL: u32 = 0;
+const LINKTYPE_ETHERNET: u32 = 1;
+/// DLT_RAW as old libpcap wrote it into files on most platforms.
+const DLT_RAW_12: u32 = 12;
+/// DLT_RAW as old libpcap wrote it into files on OpenBSD.
+const DLT_RAW_14: u32 = 14;
+const LINKTYPE_RAW: u32 = 101;
+const LINKTYPE_LOOP: u32 = 108;
+const LINKTYPE_LINUX_SLL: u32 = 113;
+const LINKTYPE_IPV4: u32 = 228;
+const LINKTYPE_IPV6: u32 = 229;
+const LINKTYPE_LINUX_SLL2: u32 = 276;
+
+/// A human name for a link type, for messages and skip keys; "unknown" when not known.
+pub fn link_type_name(lt: LinkType) -> &'static str {
+    match lt.0 {
+        LINKTYPE_NULL => "BSD loopback (NULL)",
+        LINKTYPE_ETHERNET => "Ethernet",
+        6 => "Token Ring",
+        8 => "SLIP",
+        9 => "PPP",
+        10 => "FDDI",
+        DLT_RAW_12 | DLT_RAW_14 | LINKTYPE_RAW => "raw IP",
+        50 => "PPP in HDLC framing",
+        51 => "PPPoE",
+        100 => "ATM (RFC 1483)",
+        104 => "Cisco HDLC",
+        105 => "IEEE 802.11",
+        107 => "Frame Relay",
+        LINKTYPE_LOOP => "OpenBSD loopback (LOOP)",
+        LINKTYPE_LINUX_SLL => "Linux SLL",
+        117 => "OpenBSD pflog",
+        119 => "IEEE 802.11 (Prism)",
+        127 => "IEEE 802.11 (radiotap)",
+        129 => "ARCNET (Linux)",
+        143 => "DOCSIS",
+        163 => "IEEE 802.11 (AVS)",
+        189 | 220 => "Linux USB",
+        192 => "PPI",
+        195 | 215 | 230 | 283 => "IEEE 802.15.4",
+        197 => "Endace ERF",
+        201 => "Bluetooth HCI",
+        204 => "PPP with direction",
+        226 => "Solaris ipnet",
+        227 => "Linux SocketCAN",
+        LINKTYPE_IPV4 => "raw IPv4",
+        LINKTYPE_IPV6 => "raw IPv6",
+        239 => "NFLOG",
+        240 | 241 => "netANALYZER",
+        242 => "IP over InfiniBand",
+        243 => "MPEG-2 TS",
+        249 => "USBPcap",
+        251 => "Bluetooth LE",
+        252 => "Wireshark upper PDU",
+        253 => "Linux netlink",
+        271 => "Linux vsock",
+        272 => "Nordic BLE",
+        274 => "Ethernet (802.3br mPackets)",
+        LINKTYPE_LINUX_SLL2 => "Linux SLL2",
+        _ => "unknown",
+    }
+}
+
 /// Decodes one frame.
 pub fn decode<'a>(frame: &Frame<'a>) -> Decoded<'a> {
-    let _ = frame;
-    Decoded::Other
+    match tcp_packet(frame) {
+        Ok(packet) => Decoded::Tcp(packet),
+        Err(Stop::Other) => Decoded::Other,
+        Err(Stop::Skip(skip)) => Decoded::Skipped(skip),
+    }
+}
+
+/// Why decoding stopped before a TCP segment: `?` carries it up from any layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Well-formed, but not (directly) TCP.
+    Other,
+    /// Not decodable.
+    Skip(Skip),
+}
+
+const TRUNCATED: Stop = Stop::Skip(Skip::Truncated);
+const MALFORMED: Stop = Stop::Skip(Skip::Malformed);
+
+const IPPROTO_TCP: u8 = 6;
+
+/// The network-layer packet behind the link header: its captured bytes, to the frame's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Net<'a> {
+    V4(&'a [u8]),
+    V6(&'a [u8]),
+}
+
+/// What TCP decoding needs from the IP layer, the same for IPv4 and IPv6.
+#[derive(Debug, Clone, Copy)]
+struct IpPayload<'a> {
+    src: IpAddr,
+    dst: IpAddr,
+    ttl: u8,
+    ip_id: Option<u16>,
+    /// The upper-layer protocol (after IPv6 extension headers).
+    protocol: u8,
+    /// Its length as the IP header states it.
+    len: usize,
+    /// Its captured bytes: at most `len` (no link padding), fewer when the snaplen cut them.
+    bytes: &'a [u8],
+}
+
+fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<TcpPacket<'a>, Stop> {
+    let net = link(frame.link_type, frame.data)?;
+    let ip = match net {
+        Net::V4(bytes) => ipv4(bytes, wire_len(frame, bytes))?,
+        Net::V6(bytes) => ipv6(bytes, wire_len(frame, bytes))?,
+    };
+    tcp(frame, ip)
+}
+
+/// The length on the wire of `l3`, a tail of `frame.data`: the frame's original length less
+/// the link headers. Only used where the IP header leaves its length to the frame (TSO).
+fn wire_len(frame: &Frame<'_>, l3: &[u8]) -> usize {
+    let link_header = frame.data.len().saturating_sub(l3.len());
+    let orig = usize::try_from(frame.orig_len).unwrap_or(usize::MAX);
+    orig.saturating_sub(link_header).max(l3.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Link layer
+
+fn link(lt: LinkType, data: &[u8]) -> Result<Net<'_>, Stop> {
+    match lt.0 {
+        LINKTYPE_ETHERNET => {
+            let (h, rest) = data.split_first_chunk::<14>().ok_or(TRUNCATED)?;
+            by_ethertype(u16::from_be_bytes([h[12], h[13]]), rest)
+        }
+        LINKTYPE_LINUX_SLL => {
+            // packet type, ARPHRD type, address length, 8 address bytes, protocol.
+            let (h, rest) = data.split_first_chunk::<16>().ok_or(TRUNCATED)?;
+            by_ethertype(u16::from_be_bytes([h[14], h[15]]), rest)
+        }
+        LINKTYPE_LINUX_SLL2 => {
+            // protocol, reserved, interface index, ARPHRD type, packet type, address length,
+            // 8 address bytes.
+            let (h, rest) = data.split_first_chunk::<20>().ok_or(TRUNCATED)?;
+            by_ethertype(u16::from_be_bytes([h[0], h[1]]), rest)
+        }
+        LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 => match data.first().map(|b| b >> 4) {
+            Some(4) => Ok(Net::V4(data)),
+            Some(6) => Ok(Net::V6(data)),
+            Some(_) => Err(MALFORMED),
+            None => Err(TRUNCATED),
+        },
+        LINKTYPE_IPV4 => Ok(Net::V4(data)),
+        LINKTYPE_IPV6 => Ok(Net::V6(data)),
+        LINKTYPE_NULL => {
+            // The capturing host's byte order, which a file does not record. Address families
+            // are small, so a value with high bits set was written by the other byte order.
+            let (h, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
+            let af = u32::from_le_bytes(*h);
+            let af = if af & 0xffff_0000 != 0 {
+                af.swap_bytes()
+            } else {
+                af
+            };
+            by_address_family(af, rest)
+        }
+        LINKTYPE_LOOP => {
+            let (h, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
+            by_address_family(u32::from_be_bytes(*h), rest)
+        }
+        _ => Err(Stop::Skip(Skip::UnsupportedLinkType(lt))),
+    }
+}
+
+/// BSD loopback: AF_INET is 2 everywhere, AF_INET6 is 24 (NetBSD, OpenBSD, Npcap), 28
+/// (FreeBSD, DragonFly) or 30 (macOS, iOS).
+fn by_address_family(af: u32, rest: &[u8]) -> Result<Net<'_>, Stop> {
+    match af {
+        2 => Ok(Net::V4(rest)),
+        24 | 28 | 30 => Ok(Net::V6(rest)),
+        _ => Err(Stop::Other),
+    }
+}
+
+const ETHERTYPE_IPV4: u16 = 0x0800;
+const ETHERTYPE_IPV6: u16 = 0x86dd;
+const ETHERTYPE_VLAN: u16 = 0x8100;
+const ETHERTYPE_QINQ: u16 = 0x88a8;
+/// The pre-standard QinQ outer tag some switches still send.
+const ETHERTYPE_QINQ_OLD: u16 = 0x9100;
+const ETHERTYPE_MPLS: u16 = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
+const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
+
+/// The payload named by an Ethernet type (Ethernet, SLL and SLL2 share the numbering), through
+/// any stack of VLAN tags.
+fn by_ethertype(mut ethertype: u16, mut data: &[u8]) -> Result<Net<'_>, Stop> {
+    // Each tag consumes 4 bytes, so the loop ends with the data at the latest.
+    loop {
+        match ethertype {
+            ETHERTYPE_IPV4 => return Ok(Net::V4(data)),
+            ETHERTYPE_IPV6 => return Ok(Net::V6(data)),
+            ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
+                let (tag, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
+                ethertype = u16::from_be_bytes([tag[2], tag[3]]);
+                data = rest;
+            }
+            ETHERTYPE_MPLS | ETHERTYPE_MPLS_MULTICAST => return mpls(data),
+            ETHERTYPE_PPPOE_SESSION => return pppoe(data),
+            // ARP, LLDP, 802.3 length fields (LLC), ...
+            _ => return Err(Stop::Other),
+        }
+    }
+}
+
+/// Pops MPLS labels to the bottom of the stack. MPLS does not say what it carries; the IP
+/// version nibble is the usual guess (an Ethernet pseudowire starts with a zero nibble).
+fn mpls(mut data: &[u8]) -> Result<Net<'_>, Stop> {
+    loop {
+        let (label, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
+        data = rest;
+        if label[2] & 0x01 != 0 {
+            break;
+        }
+    }
+    match data.first().map(|b| b >> 4) {
+        Some(4) => Ok(Net::V4(data)),
+        Some(6) => Ok(Net::V6(data)),
+        Some(_) => Err(Stop::Other),
+        None => Err(TRUNCATED),
+    }
+}
+
+/// PPPoE session header (6 bytes), then the PPP protocol number.
+fn pppoe(data: &[u8]) -> Result<Net<'_>, Stop> {
+    let (h, rest) = data.split_first_chunk::<8>().ok_or(TRUNCATED)?;
+    match u16::from_be_bytes([h[6], h[7]]) {
+        0x0021 => Ok(Net::V4(rest)),
+        0x0057 => Ok(Net::V6(rest)),
+        _ => Err(Stop::Other),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network layer
+
+/// `wire_len`: this packet's length on the wire, used when the total length field is 0.
+fn ipv4(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
+    let h = data.first_chunk::<20>().ok_or(TRUNCATED)?;
+    if h[0] >> 4 != 4 {
+        return Err(MALFORMED);
+    }
+    let header_len = usize::from(h[0] & 0x0f) * 4;
+    let total_len = match u16::from_be_bytes([h[2], h[3]]) {
+        // TCP segmentation offload: the stack leaves the length to the NIC, and the capture
+        // sees 0. Wireshark then takes the frame's length; so do we.
+        0 => wire_len,
+        n => usize::from(n),
+    };
+    if header_len < 20 || total_len < header_len {
+        return Err(MALFORMED);
+    }
+    let protocol = h[9];
+    let fragment_offset = u16::from_be_bytes([h[6], h[7]]) & 0x1fff;
+    if fragment_offset != 0 {
+        // A first fragment (offset 0, more-fragments set) carries the TCP header and is decoded.
+        return Err(fragment(protocol));
+    }
+    // Bounded by the total length, so Ethernet padding and trailers are not payload; when the
+    // capture holds less (snaplen), the captured part.
+    let bytes = data
+        .get(header_len..total_len.min(data.len()))
+        .ok_or(TRUNCATED)?;
+    Ok(IpPayload {
+        src: IpAddr::V4(Ipv4Addr::new(h[12], h[13], h[14], h[15])),
+        dst: IpAddr::V4(Ipv4Addr::new(h[16], h[17], h[18], h[19])),
+        ttl: h[8],
+        ip_id: Some(u16::from_be_bytes([h[4], h[5]])),
+        protocol,
+        len: total_len - header_len,
+        bytes,
+    })
+}
+
+/// A non-first fragment: a skip worth counting if it belongs to TCP, else just not TCP.
+fn fragment(protocol: u8) -> Stop {
+    if protocol == IPPROTO_TCP {
+        Stop::Skip(Skip::Fragment)
+    } else {
+        Stop::Other
+    }
+}
+
+const IPV6_HEADER_LEN: usize = 40;
+
+/// `wire_len`: this packet's length on the wire, used when the payload length field is 0.
+fn ipv6(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
+    let (h, after_header) = data
+        .split_first_chunk::<IPV6_HEADER_LEN>()
+        .ok_or(TRUNCATED)?;
+    if h[0] >> 4 != 6 {
+        return Err(MALFORMED);
+    }
+    let payload_len = match u16::from_be_bytes([h[4], h[5]]) {
+        // A jumbogram (RFC 2675) or a TSO/GSO segment: the frame tells the length.
+        0 => wire_len.saturating_sub(IPV6_HEADER_LEN),
+        n => usize::from(n),
+    };
+    let (protocol, ext_len) = ipv6_extensions(h[6], after_header)?;
+    if ext_len > payload_len {
+        return Err(MALFORMED);
+    }
+    let bytes = after_header
+        .get(ext_len..payload_len.min(after_header.len()))
+        .ok_or(TRUNCATED)?;
+    let (mut src, mut dst) = ([0u8; 16], [0u8; 16]);
+    src.copy_from_slice(&h[8..24]);
+    dst.copy_from_slice(&h[24..40]);
+    Ok(IpPayload {
+        src: IpAddr::V6(Ipv6Addr::from(src)),
+        dst: IpAddr::V6(Ipv6Addr::from(dst)),
+        ttl: h[7],
+        ip_id: None,
+        protocol,
+        len: payload_len - ext_len,
+        bytes,
+    })
+}
+
+/// Walks the IPv6 extension headers: the upper-layer protocol and where it starts in `data`.
+fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize), Stop> {
+    const HOP_BY_HOP: u8 = 0;
+    const ROUTING: u8 = 43;
+    const FRAGMENT: u8 = 44;
+    const AH: u8 = 51;
+    const DESTINATION: u8 = 60;
+    const MOBILITY: u8 = 135;
+    const HIP: u8 = 139;
+    const SHIM6: u8 = 140;
+    let mut offset = 0usize;
+    // Every extension header is at least 8 bytes long, so the walk ends with the data at the
+    // latest.
+    loop {
+        if !matches!(
+            next,
+            HOP_BY_HOP | ROUTING | FRAGMENT | AH | DESTINATION | MOBILITY | HIP | SHIM6
+        ) {
+            // TCP, UDP, ICMPv6, ESP (encrypted), No Next Header, tunnels, ...
+            return Ok((next, offset));
+        }
+        let h = data
+            .get(offset..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .ok_or(TRUNCATED)?;
+        let len = match next {
+            FRAGMENT => {
+                if u16::from_be_bytes([h[2], h[3]]) >> 3 != 0 {
+                    return Err(fragment(h[0]));
+                }
+                8
+            }
+            AH => (usize::from(h[1]) + 2) * 4,
+            _ => (usize::from(h[1]) + 1) * 8,
+        };
+        next = h[0];
+        offset += len;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport layer
+
+const TCP_HEADER_LEN: usize = 20;
+
+fn tcp<'a>(frame: &Frame<'a>, ip: IpPayload<'a>) -> Result<TcpPacket<'a>, Stop> {
+    if ip.protocol != IPPROTO_TCP {
+        // UDP (Teredo, VXLAN), ICMP errors quoting TCP, IP-in-IP, GRE, ...
+        return Err(Stop::Other);
+    }
+    if ip.len < TCP_HEADER_LEN {
+        return Err(MALFORMED);
+    }
+    let h = ip.bytes.first_chunk::<TCP_HEADER_LEN>().ok_or(TRUNCATED)?;
+    let header_len = usize::from(h[12] >> 4) * 4;
+    if header_len < TCP_HEADER_LEN || header_len > ip.len {
+        return Err(MALFORMED);
+    }
+    // When a short snaplen cut into the options, the segment is still worth having: its
+    // flags and sequence numbers are what the analysis needs. It just has no payload bytes.
+    let payload = ip.bytes.get(header_len..).unwrap_or_default();
+    let flags = TcpFlags(u16::from_be_bytes([h[12], h[13]]) & 0x01ff);
+    // Window scaling is negotiated on the SYN and SYN-ACK only (RFC 7323 §2.2).
+    let window_scale = if flags.syn() {
+        let options = header_len.min(ip.bytes.len());
+        window_scale(ip.bytes.get(TCP_HEADER_LEN..options).unwrap_or_default())
+    } else {
+        None
+    };
+    Ok(TcpPacket {
+        ts: frame.ts,
+        frame: frame.number,
+        interface: frame.interface,
+        src: ip.src,
+        dst: ip.dst,
+        sport: u16::from_be_bytes([h[0], h[1]]),
+        dport: u16::from_be_bytes([h[2], h[3]]),
+        seq: u32::from_be_bytes([h[4], h[5], h[6], h[7]]),
+        ack: u32::from_be_bytes([h[8], h[9], h[10], h[11]]),
+        flags,
+        window: u16::from_be_bytes([h[14], h[15]]),
+        window_scale,
+        payload_len: u32::try_from(ip.len - header_len).unwrap_or(u32::MAX),
+        payload,
+        ttl: ip.ttl,
+        ip_id: ip.ip_id,
+    })
+}
+
+/// The shift count of the window scale option among a SYN's TCP options, capped at 14 as a
+/// receiver must (RFC 7323 §2.3), so `window << shift` cannot overflow a `u32`. `None` when
+/// the option is absent, or the options end (snaplen) or go wrong before it.
+fn window_scale(mut options: &[u8]) -> Option<u8> {
+    const END: u8 = 0;
+    const NOP: u8 = 1;
+    const WINDOW_SCALE: u8 = 3;
+    // Every step consumes at least one byte, so the walk ends with the options.
+    loop {
+        match *options.first()? {
+            END => return None,
+            NOP => options = options.get(1..)?,
+            kind => {
+                let len = usize::from(*options.get(1)?);
+                if len < 2 {
+                    return None;
+                }
+                if kind == WINDOW_SCALE && len == 3 {
+                    return options.get(2).map(|&shift| shift.min(14));
+                }
+                options = options.get(len..)?;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::Timestamp;
+
+    const SYN: u16 = TcpFlags::SYN;
+    const RST_ACK: u16 = TcpFlags::RST | TcpFlags::ACK;
+    const PSH_ACK: u16 = TcpFlags::PSH | TcpFlags::ACK;
+
+    const V4_SRC: [u8; 4] = [192, 0, 2, 1];
+    const V4_DST: [u8; 4] = [198, 51, 100, 7];
+    const V6_SRC: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    const V6_DST: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+
+    fn frame(link: u32, data: &[u8]) -> Frame<'_> {
+        Frame {
+            ts: Timestamp::from_parts(1_700_000_000, 123_456_789),
+            number: 42,
+            link_type: LinkType(link),
+            interface: 3,
+            data,
+            orig_len: u32::try_from(data.len()).expect("test frame fits u32"),
+        }
+    }
+
+    fn decode_as(link: u32, data: &[u8]) -> Decoded<'_> {
+        decode(&frame(link, data))
+    }
+
+    fn expect_tcp(link: u32, data: &[u8]) -> TcpPacket<'_> {
+        match decode_as(link, data) {
+            Decoded::Tcp(p) => p,
+            other => panic!("expected TCP, got {other:?}"),
+        }
+    }
+
+    /// A TCP segment 40000 -> 80 with the given flags, options (padded to 4 bytes) and payload.
+    fn tcp_seg(flags: u16, options: &[u8], payload: &[u8]) -> Vec<u8> {
+        let mut opts = options.to_vec();
+        while !opts.len().is_multiple_of(4) {
+            opts.push(0);
+        }
+        let doff = u8::try_from((20 + opts.len()) / 4).expect("small header");
+        let mut s = Vec::new();
+        s.extend_from_slice(&40000u16.to_be_bytes());
+        s.extend_from_slice(&80u16.to_be_bytes());
+        s.extend_from_slice(&0x1122_3344u32.to_be_bytes());
+        s.extend_from_slice(&0x5566_7788u32.to_be_bytes());
+        s.push(doff << 4 | u8::try_from(flags >> 8).expect("9 bits"));
+        s.push(u8::try_from(flags & 0xff).expect("low byte"));
+        s.extend_from_slice(&29200u16.to_be_bytes());
+        s.extend_from_slice(&[0, 0, 0, 0]); // checksum, urgent pointer
+        s.extend_from_slice(&opts);
+        s.extend_from_slice(payload);
+        s
+    }
+
+    /// IPv4 header fields that tests vary.
+    struct V4 {
+        protocol: u8,
+        options: Vec<u8>,
+        flags_fragment: u16,
+        total_len: Option<u16>,
+    }
+
+    impl Default for V4 {
+        fn default() -> Self {
+            V4 {
+                protocol: IPPROTO_TCP,
+                options: Vec::new(),
+                flags_fragment: 0x4000,
+                total_len: None,
+            }
+        }
+    }
+
+    fn ipv4_with(v4: &V4, body: &[u8]) -> Vec<u8> {
+        let header_len = 20 + v4.options.len();
+        assert!(header_len.is_multiple_of(4));
+        let total = v4
+            .total_len
+            .unwrap_or(u16::try_from(header_len + body.len()).expect("fits"));
+        let mut p = vec![0x40 | u8::try_from(header_len / 4).expect("ihl"), 0];
+        p.extend_from_slice(&total.to_be_bytes());
+        p.extend_from_slice(&0xbeefu16.to_be_bytes());
+        p.extend_from_slice(&v4.flags_fragment.to_be_bytes());
+        p.extend_from_slice(&[57, v4.protocol, 0, 0]);
+        p.extend_from_slice(&V4_SRC);
+        p.extend_from_slice(&V4_DST);
+        p.extend_from_slice(&v4.options);
+        p.extend_from_slice(body);
+        p
+    }
+
+    fn ipv4(body: &[u8]) -> Vec<u8> {
+        ipv4_with(&V4::default(), body)
+    }
+
+    /// IPv6 with `next` as the first next-header value; `body` holds any extension headers.
+    /// A body over 65,535 bytes gets payload length 0, as a jumbogram or TSO segment does.
+    fn ipv6(next: u8, body: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x60, 0, 0, 0];
+        p.extend_from_slice(&u16::try_from(body.len()).unwrap_or(0).to_be_bytes());
+        p.extend_from_slice(&[next, 61]);
+        p.extend_from_slice(&V6_SRC);
+        p.extend_from_slice(&V6_DST);
+        p.extend_from_slice(body);
+        p
+    }
+
+    fn ethernet(ethertype: u16, body: &[u8]) -> Vec<u8> {
+        let mut f = vec![0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2];
+        f.extend_from_slice(&ethertype.to_be_bytes());
+        f.extend_from_slice(body);
+        f
+    }
+
+    fn vlan_tag(tpid: u16, vid: u16) -> Vec<u8> {
+        let mut t = tpid.to_be_bytes().to_vec();
+        t.extend_from_slice(&vid.to_be_bytes());
+        t
+    }
+
+    fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    fn assert_v4_segment(p: &TcpPacket<'_>, flags: u16, payload: &[u8]) {
+        assert_eq!(p.src, IpAddr::from(V4_SRC));
+        assert_eq!(p.dst, IpAddr::from(V4_DST));
+        assert_eq!((p.sport, p.dport), (40000, 80));
+        assert_eq!((p.seq, p.ack), (0x1122_3344, 0x5566_7788));
+        assert_eq!(p.flags, TcpFlags(flags));
+        assert_eq!(p.window, 29200);
+        assert_eq!(p.payload, payload);
+        assert_eq!(p.payload_len as usize, payload.len());
+        assert_eq!(p.ttl, 57);
+        assert_eq!(p.ip_id, Some(0xbeef));
+    }
+
+    fn assert_v6_segment(p: &TcpPacket<'_>, flags: u16, payload: &[u8]) {
+        assert_eq!(p.src, IpAddr::from(V6_SRC));
+        assert_eq!(p.dst, IpAddr::from(V6_DST));
+        assert_eq!((p.sport, p.dport), (40000, 80));
+        assert_eq!(p.flags, TcpFlags(flags));
+        assert_eq!(p.payload, payload);
+        assert_eq!(p.payload_len as usize, payload.len());
+        assert_eq!(p.ttl, 61);
+        assert_eq!(p.ip_id, None);
+    }
+
+    // ---- link types
+
+    #[test]
+    fn ethernet_ipv4_carries_every_field_and_the_frame_identity() {
+        let data = ethernet(0x0800, &ipv4(&tcp_seg(PSH_ACK, &[], b"hello")));
+        let p = expect_tcp(1, &data);
+        assert_v4_segment(&p, PSH_ACK, b"hello");
+        assert_eq!(p.frame, 42);
+        assert_eq!(p.interface, 3);
+        assert_eq!(p.ts, Timestamp::from_parts(1_700_000_000, 123_456_789));
+    }
+
+    #[test]
+    fn ethernet_ipv6() {
+        let data = ethernet(0x86dd, &ipv6(6, &tcp_seg(SYN, &[2, 4, 5, 0xb4], &[])));
+        assert_v6_segment(&expect_tcp(1, &data), SYN, &[]);
+    }
+
+    #[test]
+    fn agrees_with_etherparse_packet_builder() {
+        let builder = etherparse::PacketBuilder::ethernet2([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1])
+            .single_vlan(etherparse::VlanId::try_new(12).expect("vid"))
+            .ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64)
+            .tcp(5555, 7211, 1000, 512)
+            .rst()
+            .ack(2001);
+        let mut data = Vec::new();
+        builder.write(&mut data, b"x").expect("write");
+        let p = expect_tcp(1, &data);
+        assert_eq!(p.src, IpAddr::from([10, 0, 0, 1]));
+        assert_eq!(p.dst, IpAddr::from([10, 0, 0, 2]));
+        assert_eq!(
+            (p.sport, p.dport, p.seq, p.ack, p.window),
+            (5555, 7211, 1000, 2001, 512)
+        );
+        assert!(p.flags.rst() && p.flags.ack() && !p.flags.syn());
+        assert_eq!((p.payload, p.payload_len, p.ttl), (&b"x"[..], 1, 64));
+
+        let builder = etherparse::PacketBuilder::ethernet2([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1])
+            .ipv6([1; 16], [2; 16], 3)
+            .tcp(1, 2, 3, 4)
+            .syn();
+        let mut data = Vec::new();
+        builder.write(&mut data, &[]).expect("write");
+        let p = expect_tcp(1, &data);
+        assert_eq!(
+            (p.src, p.dst),
+            (IpAddr::from([1u8; 16]), IpAddr::from([2u8; 16]))
+        );
+        assert_eq!((p.sport, p.dport, p.seq, p.ttl), (1, 2, 3, 3));
+        assert_eq!(p.flags, TcpFlags(SYN));
+    }
+
+    #[test]
+    fn vlan_tags_of_every_kind_and_depth() {
+        let seg = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        for tags in [
+            vec![0x8100],
+            vec![0x88a8, 0x8100],
+            vec![0x9100, 0x8100],
+            vec![0x88a8, 0x8100, 0x8100],
+            vec![0x9100, 0x88a8, 0x8100, 0x8100],
+        ] {
+            let mut body = Vec::new();
+            for (i, next) in tags.iter().skip(1).chain([&0x0800]).enumerate() {
+                body.extend(vlan_tag(u16::try_from(i + 1).expect("vid"), *next));
+            }
+            body.extend_from_slice(&seg);
+            let data = ethernet(tags[0], &body);
+            assert_v4_segment(&expect_tcp(1, &data), RST_ACK, &[]);
+        }
+    }
+
+    #[test]
+    fn vlan_tag_cut_short_is_truncated() {
+        let data = ethernet(0x8100, &[0x00, 0x0c]);
+        assert_eq!(decode_as(1, &data), Decoded::Skipped(Skip::Truncated));
+    }
+
+    #[test]
+    fn non_ip_ethertypes_are_other() {
+        for ethertype in [0x0806, 0x88cc, 0x88e5, 0x8035, 0x0060] {
+            let data = ethernet(ethertype, &[0u8; 46]);
+            assert_eq!(
+                decode_as(1, &data),
+                Decoded::Other,
+                "ethertype {ethertype:#06x}"
+            );
+        }
+        // VLAN-tagged ARP.
+        let data = ethernet(0x8100, &cat(&[&vlan_tag(5, 0x0806), &[0u8; 28]]));
+        assert_eq!(decode_as(1, &data), Decoded::Other);
+    }
+
+    #[test]
+    fn mpls_label_stack_then_ip_by_version_nibble() {
+        let label = |bottom: bool| [0x00, 0x01, if bottom { 0x01 } else { 0x00 }, 64];
+        let v4 = ipv4(&tcp_seg(SYN, &[], &[]));
+        let data = ethernet(0x8847, &cat(&[&label(false), &label(true), &v4]));
+        assert_v4_segment(&expect_tcp(1, &data), SYN, &[]);
+
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        let data = ethernet(0x8847, &cat(&[&label(true), &v6]));
+        assert_v6_segment(&expect_tcp(1, &data), SYN, &[]);
+
+        // Ethernet pseudowire with a control word: not IP.
+        let data = ethernet(0x8847, &cat(&[&label(true), &[0u8; 4], &[0u8; 60]]));
+        assert_eq!(decode_as(1, &data), Decoded::Other);
+
+        // Inside VLAN, label stack cut before its bottom.
+        let data = ethernet(
+            0x8100,
+            &cat(&[&vlan_tag(7, 0x8847), &label(false), &[0, 1]]),
+        );
+        assert_eq!(decode_as(1, &data), Decoded::Skipped(Skip::Truncated));
+    }
+
+    #[test]
+    fn pppoe_session() {
+        let ppp = |proto: u16, body: &[u8]| {
+            let mut p = vec![0x11, 0x00, 0x12, 0x34];
+            p.extend_from_slice(&u16::try_from(body.len() + 2).expect("fits").to_be_bytes());
+            p.extend_from_slice(&proto.to_be_bytes());
+            p.extend_from_slice(body);
+            p
+        };
+        let data = ethernet(0x8864, &ppp(0x0021, &ipv4(&tcp_seg(SYN, &[], &[]))));
+        assert_v4_segment(&expect_tcp(1, &data), SYN, &[]);
+        let data = ethernet(0x8864, &ppp(0x0057, &ipv6(6, &tcp_seg(SYN, &[], &[]))));
+        assert_v6_segment(&expect_tcp(1, &data), SYN, &[]);
+        let data = ethernet(0x8864, &ppp(0xc021, &[1, 1, 0, 4]));
+        assert_eq!(decode_as(1, &data), Decoded::Other);
+    }
+
+    fn sll(protocol: u16, body: &[u8]) -> Vec<u8> {
+        let mut f = vec![0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0];
+        f.extend_from_slice(&protocol.to_be_bytes());
+        f.extend_from_slice(body);
+        f
+    }
+
+    fn sll2(protocol: u16, body: &[u8]) -> Vec<u8> {
+        let mut f = protocol.to_be_bytes().to_vec();
+        f.extend_from_slice(&[0, 0, 0, 0, 0, 2, 0, 1, 4, 6, 2, 0, 0, 0, 0, 1, 0, 0]);
+        f.extend_from_slice(body);
+        f
+    }
+
+    #[test]
+    fn linux_sll_and_sll2() {
+        let v4 = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        let v6 = ipv6(6, &tcp_seg(RST_ACK, &[], &[]));
+        assert_v4_segment(&expect_tcp(113, &sll(0x0800, &v4)), RST_ACK, &[]);
+        assert_v6_segment(&expect_tcp(113, &sll(0x86dd, &v6)), RST_ACK, &[]);
+        assert_v4_segment(&expect_tcp(276, &sll2(0x0800, &v4)), RST_ACK, &[]);
+        assert_v6_segment(&expect_tcp(276, &sll2(0x86dd, &v6)), RST_ACK, &[]);
+        // A VLAN tag left in the data by the kernel.
+        let tagged = cat(&[&vlan_tag(9, 0x0800), &v4]);
+        assert_v4_segment(&expect_tcp(113, &sll(0x8100, &tagged)), RST_ACK, &[]);
+        // Netlink messages on an SLL capture carry a netlink family, not an ethertype.
+        assert_eq!(decode_as(276, &sll2(0x0000, &[0u8; 20])), Decoded::Other);
+        assert_eq!(decode_as(113, &sll(0x0806, &[0u8; 28])), Decoded::Other);
+        assert_eq!(
+            decode_as(113, &[0u8; 15]),
+            Decoded::Skipped(Skip::Truncated)
+        );
+        assert_eq!(
+            decode_as(276, &[0u8; 19]),
+            Decoded::Skipped(Skip::Truncated)
+        );
+    }
+
+    #[test]
+    fn raw_ip_under_every_link_type_number() {
+        let v4 = ipv4(&tcp_seg(SYN, &[], &[]));
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        for link in [101, 12, 14] {
+            assert_v4_segment(&expect_tcp(link, &v4), SYN, &[]);
+            assert_v6_segment(&expect_tcp(link, &v6), SYN, &[]);
+            assert_eq!(
+                decode_as(link, &[0x50; 40]),
+                Decoded::Skipped(Skip::Malformed)
+            );
+            assert_eq!(decode_as(link, &[]), Decoded::Skipped(Skip::Truncated));
+        }
+        assert_v4_segment(&expect_tcp(228, &v4), SYN, &[]);
+        assert_v6_segment(&expect_tcp(229, &v6), SYN, &[]);
+        // The link type promises one version; the header says another.
+        assert_eq!(decode_as(228, &v6), Decoded::Skipped(Skip::Malformed));
+        assert_eq!(decode_as(229, &v4), Decoded::Skipped(Skip::Malformed));
+    }
+
+    #[test]
+    fn bsd_null_in_both_byte_orders_and_loop_in_network_order() {
+        let v4 = ipv4(&tcp_seg(SYN, &[], &[]));
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        assert_v4_segment(&expect_tcp(0, &cat(&[&2u32.to_le_bytes(), &v4])), SYN, &[]);
+        assert_v4_segment(&expect_tcp(0, &cat(&[&2u32.to_be_bytes(), &v4])), SYN, &[]);
+        for af in [24u32, 28, 30] {
+            assert_v6_segment(&expect_tcp(0, &cat(&[&af.to_le_bytes(), &v6])), SYN, &[]);
+            assert_v6_segment(&expect_tcp(0, &cat(&[&af.to_be_bytes(), &v6])), SYN, &[]);
+            assert_v6_segment(&expect_tcp(108, &cat(&[&af.to_be_bytes(), &v6])), SYN, &[]);
+        }
+        assert_v4_segment(
+            &expect_tcp(108, &cat(&[&2u32.to_be_bytes(), &v4])),
+            SYN,
+            &[],
+        );
+        // OSI (7) and IPX (23) are not IP.
+        assert_eq!(
+            decode_as(0, &cat(&[&7u32.to_le_bytes(), &v4])),
+            Decoded::Other
+        );
+        assert_eq!(
+            decode_as(0, &cat(&[&23u32.to_be_bytes(), &v4])),
+            Decoded::Other
+        );
+        assert_eq!(decode_as(0, &[2, 0, 0]), Decoded::Skipped(Skip::Truncated));
+        assert_eq!(
+            decode_as(108, &[0, 0, 0]),
+            Decoded::Skipped(Skip::Truncated)
+        );
+    }
+
+    #[test]
+    fn unsupported_link_types_are_skipped_with_their_name() {
+        let data = [0u8; 64];
+        assert_eq!(
+            decode_as(10, &data),
+            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(10)))
+        );
+        let skip = Skip::UnsupportedLinkType(LinkType(10));
+        assert_eq!(skip.key(), "unsupported-link-type:FDDI (10)");
+        assert_eq!(skip.to_string(), "link type FDDI (10) is not supported");
+        let skip = Skip::UnsupportedLinkType(LinkType(60_000));
+        assert_eq!(skip.key(), "unsupported-link-type:unknown (60000)");
+        for link in [105, 127, 239, 242] {
+            assert!(matches!(
+                decode_as(link, &data),
+                Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(l))) if l == link
+            ));
+        }
+    }
+
+    #[test]
+    fn skip_keys_are_stable() {
+        assert_eq!(Skip::Truncated.key(), "truncated");
+        assert_eq!(Skip::Fragment.key(), "ip-fragment");
+        assert_eq!(Skip::Malformed.key(), "malformed");
+        for skip in [Skip::Truncated, Skip::Fragment, Skip::Malformed] {
+            assert!(!skip.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn link_type_names() {
+        for (n, name) in [
+            (0, "BSD loopback (NULL)"),
+            (1, "Ethernet"),
+            (10, "FDDI"),
+            (12, "raw IP"),
+            (14, "raw IP"),
+            (101, "raw IP"),
+            (108, "OpenBSD loopback (LOOP)"),
+            (113, "Linux SLL"),
+            (228, "raw IPv4"),
+            (229, "raw IPv6"),
+            (239, "NFLOG"),
+            (242, "IP over InfiniBand"),
+            (276, "Linux SLL2"),
+            (147, "unknown"),
+        ] {
+            assert_eq!(link_type_name(LinkType(n)), name, "link type {n}");
+        }
+    }
+
+    // ---- IPv4
+
+    #[test]
+    fn ipv4_options_are_skipped() {
+        // Record route (7 bytes) + end of options, padded to 8; then the maximum of 40 bytes.
+        for options in [vec![7, 7, 4, 0, 0, 0, 0, 0], vec![1u8; 40]] {
+            let v4 = V4 {
+                options,
+                ..V4::default()
+            };
+            let data = ethernet(0x0800, &ipv4_with(&v4, &tcp_seg(PSH_ACK, &[], b"abc")));
+            assert_v4_segment(&expect_tcp(1, &data), PSH_ACK, b"abc");
+        }
+    }
+
+    #[test]
+    fn ipv4_bad_header_values_are_malformed() {
+        let seg = tcp_seg(SYN, &[], &[]);
+        // Header length below 20 bytes.
+        let mut data = ipv4(&seg);
+        data[0] = 0x44;
+        assert_eq!(decode_as(101, &data), Decoded::Skipped(Skip::Malformed));
+        // Total length below the header length.
+        let data = ipv4_with(
+            &V4 {
+                total_len: Some(19),
+                ..V4::default()
+            },
+            &seg,
+        );
+        assert_eq!(decode_as(101, &data), Decoded::Skipped(Skip::Malformed));
+        // Version 5 behind an IPv4 ethertype.
+        let mut data = ipv4(&seg);
+        data[0] = 0x55;
+        assert_eq!(
+            decode_as(1, &ethernet(0x0800, &data)),
+            Decoded::Skipped(Skip::Malformed)
+        );
+    }
+
+    #[test]
+    fn ethernet_padding_is_not_payload() {
+        // A RST is 54 bytes on Ethernet; the NIC pads it to the 60-byte minimum.
+        let mut data = ethernet(0x0800, &ipv4(&tcp_seg(RST_ACK, &[], &[])));
+        assert_eq!(data.len(), 54);
+        data.resize(60, 0);
+        let p = expect_tcp(1, &data);
+        assert_v4_segment(&p, RST_ACK, &[]);
+        // The same over IPv6 with a trailing FCS.
+        let mut data = ethernet(0x86dd, &ipv6(6, &tcp_seg(RST_ACK, &[], b"x")));
+        data.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef]);
+        assert_v6_segment(&expect_tcp(1, &data), RST_ACK, b"x");
+    }
+
+    #[test]
+    fn snaplen_cut_payload_keeps_the_stated_length() {
+        let mut data = ethernet(0x0800, &ipv4(&tcp_seg(PSH_ACK, &[], &[7u8; 1000])));
+        data.truncate(14 + 20 + 20 + 10);
+        let p = expect_tcp(1, &data);
+        assert_eq!(p.payload_len, 1000);
+        assert_eq!(p.payload, &[7u8; 10]);
+
+        let mut data = ipv6(6, &tcp_seg(PSH_ACK, &[], &[7u8; 1000]));
+        data.truncate(40 + 20 + 3);
+        let p = expect_tcp(229, &data);
+        assert_eq!(p.payload_len, 1000);
+        assert_eq!(p.payload, &[7u8; 3]);
+    }
+
+    #[test]
+    fn tso_zero_length_takes_the_frame_length() {
+        let body = tcp_seg(PSH_ACK, &[], &[9u8; 3000]);
+        let mut data = ethernet(
+            0x0800,
+            &ipv4_with(
+                &V4 {
+                    total_len: Some(0),
+                    ..V4::default()
+                },
+                &body,
+            ),
+        );
+        let p = expect_tcp(1, &data);
+        assert_eq!(p.payload_len, 3000);
+        // Cut by the snaplen: the wire length still gives the payload length.
+        data.truncate(100);
+        let mut f = frame(1, &data);
+        f.orig_len = 14 + 20 + 20 + 3000;
+        let Decoded::Tcp(p) = decode(&f) else {
+            panic!("expected TCP")
+        };
+        assert_eq!(p.payload_len, 3000);
+        assert_eq!(p.payload.len(), 100 - 54);
+
+        let v6 = ipv6(6, &tcp_seg(PSH_ACK, &[], &[9u8; 70_000]));
+        let p = expect_tcp(229, &v6);
+        assert_eq!(p.payload_len, 70_000);
+    }
+
+    #[test]
+    fn ipv4_fragments() {
+        let seg = tcp_seg(PSH_ACK, &[], &[1u8; 32]);
+        // First fragment, more fragments set: the TCP header is here, decode it.
+        let first = V4 {
+            flags_fragment: 0x2000,
+            ..V4::default()
+        };
+        let data = ipv4_with(&first, &seg);
+        let p = expect_tcp(101, &data);
+        assert_v4_segment(&p, PSH_ACK, &[1u8; 32]);
+        // Later fragments, with and without more fragments.
+        for flags_fragment in [0x2000 | 185, 185, 1] {
+            let v4 = V4 {
+                flags_fragment,
+                ..V4::default()
+            };
+            let data = ipv4_with(&v4, &[0u8; 64]);
+            assert_eq!(decode_as(101, &data), Decoded::Skipped(Skip::Fragment));
+            // The same for UDP is simply not TCP, not a skip worth counting.
+            let v4 = V4 {
+                flags_fragment,
+                protocol: 17,
+                ..V4::default()
+            };
+            assert_eq!(decode_as(101, &ipv4_with(&v4, &[0u8; 64])), Decoded::Other);
+        }
+    }
+
+    // ---- IPv6
+
+    fn ext(next: u8, len_units: u8, total: usize) -> Vec<u8> {
+        let mut h = vec![next, len_units];
+        h.resize(total, 0);
+        h
+    }
+
+    #[test]
+    fn ipv6_extension_headers_are_walked() {
+        let seg = tcp_seg(PSH_ACK, &[1, 1, 1, 1], b"data");
+        // Hop-by-hop (8) -> routing (24) -> destination options (16) -> AH (24) -> TCP.
+        let hbh = ext(43, 0, 8);
+        let routing = ext(60, 2, 24);
+        let dest = ext(51, 1, 16);
+        let ah = ext(6, 4, 24);
+        let data = ipv6(0, &cat(&[&hbh, &routing, &dest, &ah, &seg]));
+        assert_v6_segment(&expect_tcp(229, &data), PSH_ACK, b"data");
+    }
+
+    #[test]
+    fn ipv6_fragments() {
+        let seg = tcp_seg(SYN, &[], &[]);
+        let frag = |next: u8, offset_units: u16, more: bool| {
+            let mut h = vec![next, 0];
+            h.extend_from_slice(&(offset_units << 3 | u16::from(more)).to_be_bytes());
+            h.extend_from_slice(&0x1234_5678u32.to_be_bytes());
+            h
+        };
+        let data = ipv6(44, &cat(&[&frag(6, 0, true), &seg]));
+        assert_v6_segment(&expect_tcp(229, &data), SYN, &[]);
+        // Atomic fragment (offset 0, no more fragments) behind hop-by-hop.
+        let data = ipv6(0, &cat(&[&ext(44, 0, 8), &frag(6, 0, false), &seg]));
+        assert_v6_segment(&expect_tcp(229, &data), SYN, &[]);
+        let data = ipv6(44, &cat(&[&frag(6, 100, true), &[0u8; 32]]));
+        assert_eq!(decode_as(229, &data), Decoded::Skipped(Skip::Fragment));
+        let data = ipv6(44, &cat(&[&frag(17, 100, false), &[0u8; 32]]));
+        assert_eq!(decode_as(229, &data), Decoded::Other);
+    }
+
+    #[test]
+    fn ipv6_without_tcp_is_other() {
+        // ESP (encrypted), no next header, UDP, ICMPv6.
+        for next in [50, 59, 17, 58] {
+            assert_eq!(decode_as(229, &ipv6(next, &[0u8; 24])), Decoded::Other);
+        }
+        // No next header after a destination options header, with nothing after it.
+        assert_eq!(decode_as(229, &ipv6(60, &ext(59, 0, 8))), Decoded::Other);
+    }
+
+    #[test]
+    fn ipv6_bad_extension_headers() {
+        let seg = tcp_seg(SYN, &[], &[]);
+        // Routing header cut by the snaplen.
+        let mut data = ipv6(43, &cat(&[&ext(6, 2, 24), &seg]));
+        data.truncate(40 + 12);
+        assert_eq!(decode_as(229, &data), Decoded::Skipped(Skip::Truncated));
+        // Extension headers longer than the payload length.
+        let mut data = ipv6(43, &cat(&[&ext(6, 2, 24), &seg]));
+        data[4..6].copy_from_slice(&16u16.to_be_bytes());
+        assert_eq!(decode_as(229, &data), Decoded::Skipped(Skip::Malformed));
+        // Version 4 behind an IPv6 ethertype.
+        let mut data = ipv6(6, &seg);
+        data[0] = 0x45;
+        assert_eq!(
+            decode_as(1, &ethernet(0x86dd, &data)),
+            Decoded::Skipped(Skip::Malformed)
+        );
+    }
+
+    // ---- truncation at each layer
+
+    #[test]
+    fn truncated_at_each_layer() {
+        let data = ethernet(
+            0x0800,
+            &ipv4_with(
+                &V4 {
+                    options: vec![1u8; 8],
+                    ..V4::default()
+                },
+                &tcp_seg(SYN, &[2, 4, 5, 0xb4], &[]),
+            ),
+        );
+        // Inside the Ethernet header, the IPv4 fixed header, its options, the TCP fixed header.
+        for len in [0, 13, 14, 33, 41, 42 + 19] {
+            assert_eq!(
+                decode_as(1, &data[..len]),
+                Decoded::Skipped(Skip::Truncated),
+                "{len}"
+            );
+        }
+        let data = ethernet(0x86dd, &ipv6(6, &tcp_seg(SYN, &[], &[])));
+        for len in [14, 14 + 39, 14 + 40, 14 + 59] {
+            assert_eq!(
+                decode_as(1, &data[..len]),
+                Decoded::Skipped(Skip::Truncated),
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn tcp_options_cut_by_the_snaplen_still_decode() {
+        let mss_sack_ts = [
+            2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ];
+        let data = ethernet(0x0800, &ipv4(&tcp_seg(SYN, &mss_sack_ts, &[])));
+        let p = expect_tcp(1, &data[..14 + 20 + 24]);
+        assert!(p.flags.syn());
+        assert_eq!((p.payload_len, p.payload), (0, &[][..]));
+    }
+
+    // ---- TCP
+
+    #[test]
+    fn bad_tcp_data_offset_is_malformed() {
+        for doff in [0u8, 4] {
+            let mut seg = tcp_seg(SYN, &[], &[0u8; 8]);
+            seg[12] = doff << 4;
+            assert_eq!(
+                decode_as(101, &ipv4(&seg)),
+                Decoded::Skipped(Skip::Malformed)
+            );
+        }
+        // Header longer than the IP payload.
+        let mut seg = tcp_seg(SYN, &[], &[]);
+        seg[12] = 15 << 4;
+        assert_eq!(
+            decode_as(101, &ipv4(&seg)),
+            Decoded::Skipped(Skip::Malformed)
+        );
+        // IP payload too short for any TCP header, though the frame holds more (padding).
+        let v4 = V4 {
+            total_len: Some(30),
+            ..V4::default()
+        };
+        let data = ipv4_with(&v4, &tcp_seg(SYN, &[], &[]));
+        assert_eq!(decode_as(101, &data), Decoded::Skipped(Skip::Malformed));
+    }
+
+    #[test]
+    fn all_nine_flag_bits() {
+        let all = 0x01ff;
+        let mut seg = tcp_seg(all, &[], &[]);
+        // Reserved bits must not leak into the flags.
+        seg[12] |= 0x0e;
+        let data = ipv4(&seg);
+        let p = expect_tcp(101, &data);
+        assert_eq!(p.flags, TcpFlags(all));
+        let data = ipv4(&tcp_seg(TcpFlags::NS | TcpFlags::RST, &[], &[]));
+        let p = expect_tcp(101, &data);
+        assert!(p.flags.rst() && p.flags.has(TcpFlags::NS) && !p.flags.ack());
+    }
+
+    #[test]
+    fn window_scale_on_syn_segments_only() {
+        let scale = |flags: u16, options: &[u8]| {
+            let data = ipv4(&tcp_seg(flags, options, &[]));
+            expect_tcp(101, &data).window_scale
+        };
+        let syn_ack = TcpFlags::SYN | TcpFlags::ACK;
+        // Linux SYN: MSS, SACK permitted, timestamps, NOP, window scale 7.
+        let linux = [
+            2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ];
+        assert_eq!(scale(SYN, &linux), Some(7));
+        assert_eq!(scale(syn_ack, &[1, 3, 3, 0]), Some(0));
+        assert_eq!(scale(SYN, &[2, 4, 5, 0xb4]), None);
+        // Only the handshake negotiates it.
+        assert_eq!(scale(TcpFlags::ACK, &linux), None);
+        // Capped at 14 (RFC 7323).
+        assert_eq!(scale(SYN, &[3, 3, 15]), Some(14));
+        // End of options before it; an option with an impossible length before it.
+        assert_eq!(scale(SYN, &[0, 3, 3, 7]), None);
+        assert_eq!(scale(SYN, &[8, 0, 3, 3, 7]), None);
+        // Options cut by the snaplen before the window scale option.
+        let data = ipv4(&tcp_seg(SYN, &linux, &[]));
+        let p = expect_tcp(101, &data[..20 + 20 + 18]);
+        assert_eq!((p.flags, p.window_scale), (TcpFlags(SYN), None));
+        let p = expect_tcp(101, &data[..20 + 20 + 20]);
+        assert_eq!(p.window_scale, Some(7));
+    }
+
+    #[test]
+    fn rst_with_payload_text() {
+        // F5 BIG-IP puts its reset cause in the payload.
+        let data = ethernet(
+            0x0800,
+            &ipv4(&tcp_seg(RST_ACK, &[], b"No server available")),
+        );
+        let p = expect_tcp(1, &data);
+        assert_eq!(p.payload, b"No server available");
+        assert_eq!(p.payload_len, 19);
+    }
+
+    // ---- not TCP
+
+    #[test]
+    fn icmp_errors_quoting_tcp_are_other() {
+        let quoted = ipv4(&tcp_seg(SYN, &[], &[]));
+        let icmp = cat(&[&[3, 3, 0, 0, 0, 0, 0, 0], &quoted[..28]]);
+        let data = ethernet(
+            0x0800,
+            &ipv4_with(
+                &V4 {
+                    protocol: 1,
+                    ..V4::default()
+                },
+                &icmp,
+            ),
+        );
+        assert_eq!(decode_as(1, &data), Decoded::Other);
+
+        let quoted = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        let icmp6 = cat(&[&[1, 4, 0, 0, 0, 0, 0, 0], &quoted]);
+        assert_eq!(
+            decode_as(1, &ethernet(0x86dd, &ipv6(58, &icmp6))),
+            Decoded::Other
+        );
+    }
+
+    #[test]
+    fn tunnels_and_other_protocols_are_other() {
+        let inner = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        // UDP, IP-in-IP, GRE, IPv6-in-IPv4 (6in4, as Teredo's relays use).
+        for protocol in [17, 4, 47, 41] {
+            let data = ipv4_with(
+                &V4 {
+                    protocol,
+                    ..V4::default()
+                },
+                &inner,
+            );
+            assert_eq!(decode_as(101, &data), Decoded::Other, "protocol {protocol}");
+        }
+        assert_eq!(decode_as(229, &ipv6(4, &inner)), Decoded::Other);
+    }
+
+    // ---- robustness
+
+    #[test]
+    fn every_prefix_and_mutation_decodes_without_panic() {
+        let v4 = ipv4_with(
+            &V4 {
+                options: vec![1u8; 4],
+                flags_fragment: 0x2000,
+                ..V4::default()
+            },
+            &tcp_seg(RST_ACK, &[1, 1, 1, 1], b"payload"),
+        );
+        let v6 = ipv6(
+            0,
+            &cat(&[
+                &ext(44, 0, 8),
+                &[6, 0, 0, 1, 0, 0, 0, 1],
+                &tcp_seg(SYN, &[], b"x"),
+            ]),
+        );
+        let samples: Vec<(u32, Vec<u8>)> = vec![
+            (1, ethernet(0x8100, &cat(&[&vlan_tag(3, 0x0800), &v4]))),
+            (1, ethernet(0x8847, &cat(&[&[0, 1, 1, 64], &v6[..]]))),
+            (113, sll(0x86dd, &v6)),
+            (276, sll2(0x0800, &v4)),
+            (0, cat(&[&30u32.to_le_bytes(), &v6])),
+            (108, cat(&[&2u32.to_be_bytes(), &v4])),
+            (101, v6.clone()),
+            (228, v4.clone()),
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for (link, data) in &samples {
+            for len in 0..=data.len() {
+                let _ = decode_as(*link, &data[..len]);
+            }
+            for _ in 0..2000 {
+                let mut mutated = data.clone();
+                for _ in 0..1 + next() % 4 {
+                    let at = usize::try_from(next() % mutated.len() as u64).expect("index");
+                    mutated[at] = u8::try_from(next() & 0xff).expect("byte");
+                }
+                if let Decoded::Tcp(p) = decode_as(*link, &mutated) {
+                    assert!(p.payload.len() <= p.payload_len as usize);
+                }
+            }
+        }
+    }
 }

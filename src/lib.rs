@@ -4,6 +4,8 @@
 //! `source` (file | live) yields frames, `decode` turns them into [`packet::TcpPacket`]s, the
 //! pure `engine` classifies them, and `report` renders what it found.
 
+/// One capture analyzed end to end: source -> decode -> engine.
+pub mod analysis;
 /// Decoding link, IP and TCP headers into a `TcpPacket`; no state.
 pub mod decode;
 /// The pure analysis: connections, causes, attempts, series and offenders.

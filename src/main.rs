@@ -1,3 +1,185 @@
-//! The `rstscope` command.
+//! The `rstscope` command: `rstscope analyze FILE...` explains every reset and failed
+//! connection in a capture, in the terminal.
 
-fn main() {}
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use rstscope::analysis::{self, Options, Progress};
+use rstscope::engine::EngineConfig;
+use rstscope::report::{self, Clock};
+
+/// Finds failed TCP connections and TCP resets, says why they happen and which program is involved.
+#[derive(Parser)]
+#[command(version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze saved captures (pcap, pcapng, optionally gzip-compressed). Several files are
+    /// merged in time order as one capture (rotated tcpdump -C / -G files).
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Capture files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Write times in UTC instead of local time.
+    #[arg(long)]
+    utc: bool,
+    /// List every connection (Zeek's conn_state and history, the cause of its first RST).
+    #[arg(long, conflicts_with = "series")]
+    connections: bool,
+    /// Print the per-second series of resets by cause and failed attempts.
+    #[arg(long)]
+    series: bool,
+    /// Offenders shown in the text report.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
+    #[arg(long, default_value_t = EngineConfig::default().max_flows)]
+    max_flows: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+/// Failures that end the command, with the exit code they map to.
+enum Failure {
+    /// The input cannot be used (exit 2).
+    Input(String),
+    /// Writing the output failed for a reason other than a closed pipe (exit 1).
+    Output(std::io::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(msg)) => {
+            eprintln!("rstscope: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Output(e)) => {
+            eprintln!("rstscope: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A progress line on stderr for long reads, when stderr is a terminal.
+fn progress_printer() -> impl FnMut(Progress) {
+    let tty = std::io::stderr().is_terminal();
+    let start = Instant::now();
+    let mut last = start;
+    move |p: Progress| {
+        if !tty || last.elapsed() < Duration::from_millis(500) {
+            return;
+        }
+        last = Instant::now();
+        let pct = if p.bytes_total > 0 {
+            100.0 * p.bytes_read as f64 / p.bytes_total as f64
+        } else {
+            0.0
+        };
+        eprint!(
+            "\rreading: {pct:5.1}% ({} frames, {:.0} s)   ",
+            p.frames,
+            start.elapsed().as_secs_f64()
+        );
+    }
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
+    let clock = if args.utc { Clock::Utc } else { Clock::Local };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.connections && args.format == OutputFormat::Csv {
+        writeln!(out, "{}", report::csv::CONNECTIONS_HEADER).map_err(Failure::Output)?;
+    }
+    let mut write_error: Option<std::io::Error> = None;
+    let mut progress = progress_printer();
+    let mut on_conn = |c: &rstscope::engine::ConnRecord| {
+        if write_error.is_some() {
+            return;
+        }
+        let line = match args.format {
+            OutputFormat::Csv => report::csv::connection(c),
+            OutputFormat::Json => report::json::connection(c).to_string(),
+            OutputFormat::Text => report::text::connection_line(c, clock),
+        };
+        if let Err(e) = writeln!(out, "{line}") {
+            write_error = Some(e);
+        }
+    };
+    let options = Options {
+        engine: EngineConfig {
+            max_flows: args.max_flows,
+            keep_connections: args.connections,
+        },
+        progress: Some(&mut progress),
+        cancel: None,
+        on_connection: if args.connections {
+            Some(&mut on_conn)
+        } else {
+            None
+        },
+    };
+    let result = analysis::analyze_files(&args.files, options);
+    if std::io::stderr().is_terminal() {
+        eprint!("\r{:60}\r", "");
+    }
+    let a = result.map_err(|e| Failure::Input(e.to_string()))?;
+    drop(on_conn);
+    if let Some(e) = write_error {
+        return Err(Failure::Output(e));
+    }
+    for w in &a.capture.warnings {
+        eprintln!("rstscope: warning: {w}");
+    }
+    if a.capture.frames == 0 && !a.capture.warnings.is_empty() {
+        return Err(Failure::Input(
+            "no packets could be read from the input".into(),
+        ));
+    }
+    let text = if args.connections {
+        String::new()
+    } else if args.series {
+        match args.format {
+            OutputFormat::Csv => report::csv::series(&a),
+            OutputFormat::Json => report::json::to_value(&a, clock).to_string() + "\n",
+            OutputFormat::Text => report::text::series(&a, clock),
+        }
+    } else {
+        match args.format {
+            OutputFormat::Csv => report::csv::offenders(&a, clock),
+            OutputFormat::Json => {
+                serde_json::to_string_pretty(&report::json::to_value(&a, clock)).unwrap_or_default()
+                    + "\n"
+            }
+            OutputFormat::Text => report::text::report(&a, clock, args.top),
+        }
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Failure::Output)
+}

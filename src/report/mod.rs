@@ -1,1 +1,224 @@
-//! Rendering an analysis as text, JSON and CSV.
+//! Rendering an analysis as text, JSON and CSV, and the words shared by every output: how
+//! endpoints and times are written, the filters that select an endpoint's packets, and the
+//! diagnosis sentence.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
+
+use crate::engine::{Cause, DiagnosisKind, Offender};
+use crate::packet::Timestamp;
+
+/// CSV output.
+pub mod csv;
+/// The JSON object (a stable contract, documented in docs/json.md).
+pub mod json;
+/// The terminal report.
+pub mod text;
+
+/// `a.b.c.d:port` or `[v6]:port` (RFC 5952 text, as Rust's `Ipv6Addr` writes it).
+pub fn endpoint(addr: IpAddr, port: u16) -> String {
+    match addr {
+        IpAddr::V4(a) => format!("{a}:{port}"),
+        IpAddr::V6(a) => format!("[{a}]:{port}"),
+    }
+}
+
+/// The Wireshark display filter for every TCP packet to or from an endpoint.
+pub fn wireshark_filter(addr: IpAddr, port: u16) -> String {
+    let ip = if addr.is_ipv4() { "ip" } else { "ipv6" };
+    format!(
+        "({ip}.src == {addr} && tcp.srcport == {port}) || ({ip}.dst == {addr} && tcp.dstport == {port})"
+    )
+}
+
+/// The BPF capture filter for the same packets (covers IPv4 and IPv6 alike).
+pub fn bpf_filter(addr: IpAddr, port: u16) -> String {
+    format!(
+        "tcp and ((src host {addr} and src port {port}) or (dst host {addr} and dst port {port}))"
+    )
+}
+
+/// How times are written for people: local time with its UTC offset, or UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The machine's local time zone.
+    Local,
+    /// UTC.
+    Utc,
+}
+
+impl Clock {
+    fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
+        let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
+        let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
+        let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();
+        match self {
+            Clock::Utc => utc.fixed_offset(),
+            Clock::Local => utc.with_timezone(&Local).fixed_offset(),
+        }
+    }
+
+    /// `2024-05-01 15:13:13.123456 +02:00`.
+    pub fn full(self, ts: Timestamp) -> String {
+        self.datetime(ts)
+            .format("%Y-%m-%d %H:%M:%S%.6f %:z")
+            .to_string()
+    }
+
+    /// `15:13:13`.
+    pub fn time(self, ts: Timestamp) -> String {
+        self.datetime(ts).format("%H:%M:%S").to_string()
+    }
+
+    /// A range of times: `15:13:13-15:13:22`, with dates when it spans days.
+    pub fn range(self, a: Timestamp, b: Timestamp) -> String {
+        let (da, db) = (self.datetime(a), self.datetime(b));
+        if da.date_naive() == db.date_naive() {
+            format!("{}-{}", da.format("%H:%M:%S"), db.format("%H:%M:%S"))
+        } else {
+            format!(
+                "{}-{}",
+                da.format("%Y-%m-%d %H:%M:%S"),
+                db.format("%Y-%m-%d %H:%M:%S")
+            )
+        }
+    }
+
+    /// The UTC offset in force at `ts`, e.g. `+02:00`.
+    pub fn offset(self, ts: Timestamp) -> String {
+        self.datetime(ts).format("%:z").to_string()
+    }
+}
+
+/// Unix seconds with 6 decimals, as JSON and CSV write times.
+pub fn unix_secs(ts: Timestamp) -> String {
+    let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
+    let micros = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) / 1000;
+    format!("{secs}.{micros:06}")
+}
+
+/// A rate per second for people: `2.0/s`, `0.05/s`.
+pub fn rate(r: f64) -> String {
+    if r >= 10.0 {
+        format!("{r:.0}/s")
+    } else if r >= 0.1 {
+        format!("{r:.1}/s")
+    } else {
+        format!("{r:.2}/s")
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn clients(o: &Offender) -> String {
+    let n = plural(o.clients, "client", "clients");
+    if o.clients_at_least {
+        format!("at least {n}")
+    } else {
+        n
+    }
+}
+
+/// The diagnosis of one offender in one plain sentence, with its evidence.
+pub fn diagnosis(o: &Offender, clock: Clock) -> String {
+    let ep = endpoint(o.addr, o.port);
+    let when = format!(
+        "{}, {}",
+        rate(o.avg_rate),
+        clock.range(o.first_seen, o.last_seen)
+    );
+    let by = |c: Cause| o.rst_by_cause[c.index()];
+    let mut s = match o.diagnosis().kind {
+        DiagnosisKind::Refused => {
+            let attempts = o.attempts.max(o.failed_refused);
+            if o.failed_refused >= attempts {
+                let all = if attempts == 1 {
+                    "the only connection attempt".to_string()
+                } else {
+                    format!("all {attempts} connection attempts")
+                };
+                format!(
+                    "{ep} refused {all} from {} ({when}): nothing was listening on that port.",
+                    clients(o)
+                )
+            } else {
+                format!(
+                    "{ep} refused {} of {attempts} connection attempts from {} ({when}) while it accepted {}: \
+                     nothing was listening on that port part of the time (the service stopped or restarted).",
+                    o.failed_refused,
+                    clients(o),
+                    o.completed
+                )
+            }
+        }
+        DiagnosisKind::Unanswered => format!(
+            "{} to {ep} from {} got no answer ({when}): a firewall drops them, the host is down, or its listen queue is full.",
+            plural(
+                o.failed_unanswered,
+                "connection attempt",
+                "connection attempts"
+            ),
+            clients(o)
+        ),
+        DiagnosisKind::HandshakeReset => {
+            let who = if o.rst_from_client >= o.rst_from_server {
+                "the client"
+            } else {
+                "the server"
+            };
+            format!(
+                "{} to {ep} from {} ({when}) were reset during the handshake, mostly by {who}: \
+                 a client that gave up or timed out, a scanner, or a SYN-ACK for a connection the client did not know.",
+                plural(by(Cause::HandshakeReset), "connection", "connections"),
+                clients(o)
+            )
+        }
+        DiagnosisKind::Abort => {
+            let who = if o.rst_from_server >= o.rst_from_client {
+                "the server"
+            } else {
+                "its clients"
+            };
+            format!(
+                "{ep} saw {} of established connections with {} ({when}), sent by {who}: \
+                 an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy.",
+                plural(by(Cause::Abort), "abort", "aborts"),
+                clients(o)
+            )
+        }
+        DiagnosisKind::AfterClose => format!(
+            "{ep} saw {} after a FIN with {} ({when}): data arrived for a socket that had already closed; often benign.",
+            plural(by(Cause::AfterClose), "reset", "resets"),
+            clients(o)
+        ),
+        DiagnosisKind::Stray => format!(
+            "{ep} saw {} for connections whose start was not captured, with {} ({when}): \
+             the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout.",
+            plural(by(Cause::Stray), "reset", "resets"),
+            clients(o)
+        ),
+        DiagnosisKind::Injected => format!(
+            "{} of {} resets at {ep} ({when}) look injected (not acceptable, or another TTL or IP ID than the sender's other packets): \
+             a middlebox or an attacker sent them, not the endpoint.",
+            o.suspect_injected, o.rst_packets
+        ),
+    };
+    if o.refusal_retries > 0 && o.failed_refused > 0 {
+        let tries = (o.failed_refused + o.refusal_retries) as f64 / o.failed_refused as f64;
+        s.push_str(&format!(
+            " Each refused attempt was tried {} with the same ISN, as a Windows client retries a refused connect.",
+            if (tries - tries.round()).abs() < 0.05 { format!("{} times", tries.round()) } else { format!("{tries:.1} times on average") }
+        ));
+    }
+    if let Some(text) = o.rst_payloads.first() {
+        s.push_str(&format!(" The resets carry the text \"{text}\"."));
+    }
+    s
+}

@@ -1,0 +1,163 @@
+//! The JSON object `rstscope analyze --format json` prints. Its fields are a stable contract
+//! (docs/json.md): fields may be added, never renamed or removed.
+
+use serde_json::{Map, Number, Value, json};
+
+use super::{Clock, bpf_filter, diagnosis, endpoint, unix_secs, wireshark_filter};
+use crate::analysis::Analysis;
+use crate::decode::link_type_name;
+use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts};
+use crate::packet::Timestamp;
+use crate::source::Format;
+
+/// The version of the JSON contract; bumped only on incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Unix seconds with exactly 6 decimals, as a JSON number.
+fn time(ts: Timestamp) -> Value {
+    Value::Number(
+        unix_secs(ts)
+            .parse::<Number>()
+            .unwrap_or_else(|_| Number::from(ts.second())),
+    )
+}
+
+fn number(x: f64, decimals: usize) -> Value {
+    format!("{x:.decimals$}")
+        .parse::<Number>()
+        .map_or(Value::Null, Value::Number)
+}
+
+fn causes(counts: &[u64; 5]) -> Value {
+    Value::Object(
+        Cause::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), json!(counts[c.index()])))
+            .collect(),
+    )
+}
+
+fn per_second(series: &[(i64, SecondCounts)], f: impl Fn(&SecondCounts) -> u32) -> Value {
+    Value::Array(
+        series
+            .iter()
+            .filter(|(_, c)| f(c) > 0)
+            .map(|(s, c)| json!([s, f(c)]))
+            .collect(),
+    )
+}
+
+fn offender(o: &Offender, clock: Clock) -> Value {
+    json!({
+        "endpoint": endpoint(o.addr, o.port),
+        "address": o.addr.to_string(),
+        "port": o.port,
+        "rst_packets": o.rst_packets,
+        "rst_by_cause": causes(&o.rst_by_cause),
+        "rst_from_server": o.rst_from_server,
+        "rst_from_client": o.rst_from_client,
+        "suspect_injected": o.suspect_injected,
+        "attempts": o.attempts,
+        "completed_attempts": o.completed,
+        "failed_attempts": o.failed_attempts,
+        "failed_by": {
+            "refused": o.failed_refused,
+            "reset": o.failed_reset,
+            "unanswered": o.failed_unanswered,
+        },
+        "refusal_retries": o.refusal_retries,
+        "clients": o.clients,
+        "clients_at_least": o.clients_at_least,
+        "incidents": o.incidents,
+        "first_seen": time(o.first_seen),
+        "last_seen": time(o.last_seen),
+        "avg_rate": number(o.avg_rate, 3),
+        "peak_rate": o.peak_rate,
+        "peak_second": o.peak_second,
+        "rst_payloads": o.rst_payloads,
+        "wireshark_filter": wireshark_filter(o.addr, o.port),
+        "bpf_filter": bpf_filter(o.addr, o.port),
+        "diagnosis_kind": format!("{:?}", o.diagnosis().kind).to_lowercase(),
+        "diagnosis": diagnosis(o, clock),
+    })
+}
+
+/// One finished connection, as a line of `--connections --format json` (JSON Lines).
+pub fn connection(c: &ConnRecord) -> Value {
+    json!({
+        "orig_h": c.orig.0.to_string(),
+        "orig_p": c.orig.1,
+        "resp_h": c.resp.0.to_string(),
+        "resp_p": c.resp.1,
+        "conn_state": c.state.as_str(),
+        "history": c.history,
+        "rst_count": c.rst_count,
+        "rst_cause": c.rst_cause.map(Cause::as_str),
+        "suspect_injected": c.suspect_injected,
+        "start": time(c.start),
+        "duration": number(c.duration_ns as f64 / 1e9, 6),
+        "packets": c.packets,
+        "first_frame": c.first_frame,
+    })
+}
+
+/// The whole analysis as one JSON object.
+pub fn to_value(a: &Analysis, clock: Clock) -> Value {
+    let s = &a.snapshot;
+    let t = &s.totals;
+    let cap = &a.capture;
+    let mut states = Map::new();
+    for st in ConnState::ALL {
+        let n = t.conn_states[st.index()] + s.live_conn_states[st.index()];
+        if n > 0 {
+            states.insert(st.as_str().to_string(), json!(n));
+        }
+    }
+    let files: Vec<Value> = cap
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "path": f.path.display().to_string(),
+                "format": match f.format { Format::Pcap => "pcap", Format::PcapNanos => "pcap-ns", Format::Pcapng => "pcapng" },
+                "gzip": f.gzip,
+                "size": f.size,
+                "frames": f.frames,
+            })
+        })
+        .collect();
+    let link_types: Vec<Value> = cap
+        .link_types
+        .iter()
+        .map(|(lt, n)| json!({"link_type": lt.0, "name": link_type_name(*lt), "frames": n}))
+        .collect();
+    let not_decoded: Map<String, Value> = cap
+        .not_decoded
+        .iter()
+        .map(|(k, n)| (k.key(), json!(n)))
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "files": files,
+        "link_types": link_types,
+        "first_packet": t.first_ts.map(time),
+        "last_packet": t.last_ts.map(time),
+        "packets": cap.frames,
+        "tcp_packets": t.tcp_packets,
+        "rst_packets": t.rst_packets,
+        "syn_packets": t.syn_packets,
+        "synack_packets": t.synack_packets,
+        "attempts": t.attempts,
+        "failed_attempts": t.failed_attempts,
+        "rst_by_cause": causes(&t.rst_by_cause),
+        "suspect_injected": t.suspect_injected,
+        "conn_states": states,
+        "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
+        "failed_per_second": per_second(&s.series, |c| c.failed),
+        "not_decoded": not_decoded,
+        "other_packets": cap.other_frames,
+        "evicted_connections": t.evicted,
+        "warnings": cap.warnings,
+        "offenders": s.offenders.iter().map(|o| offender(o, clock)).collect::<Vec<_>>(),
+    })
+}

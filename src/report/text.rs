@@ -1,0 +1,265 @@
+//! The terminal report: what was read, the totals, the per-second peaks and the offenders
+//! with their diagnoses.
+
+use std::fmt::Write as _;
+
+use super::{Clock, bpf_filter, diagnosis, endpoint, rate, wireshark_filter};
+use crate::analysis::Analysis;
+use crate::decode::link_type_name;
+use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
+use crate::source::Format;
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Peak and average of one per-second count over the capture's seconds.
+fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, clock: Clock) -> String {
+    let s = &a.snapshot;
+    let (Some(first), Some(last)) = (s.totals.first_ts, s.totals.last_ts) else {
+        return "none".into();
+    };
+    let span = (last.second() - first.second() + 1).max(1) as f64;
+    let total: u64 = s.series.iter().map(|(_, c)| u64::from(f(c))).sum();
+    let Some((sec, peak)) = s
+        .series
+        .iter()
+        .map(|(sec, c)| (*sec, f(c)))
+        .max_by_key(|&(sec, n)| (n, -sec))
+    else {
+        return "none".into();
+    };
+    if peak == 0 {
+        return "none".into();
+    }
+    let at = crate::packet::Timestamp::from_parts(sec, 0);
+    format!(
+        "peak {peak}/s at {}, average {} over {span:.0} s",
+        clock.time(at),
+        rate(total as f64 / span)
+    )
+}
+
+/// The full report for `rstscope analyze`, showing at most `top` offenders.
+pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
+    let mut out = String::new();
+    let cap = &a.capture;
+    let s = &a.snapshot;
+    let t = &s.totals;
+    let _ = writeln!(out, "Capture");
+    for f in &cap.files {
+        let format = match f.format {
+            Format::Pcap => "pcap",
+            Format::PcapNanos => "pcap (ns)",
+            Format::Pcapng => "pcapng",
+        };
+        let gz = if f.gzip { ", gzip" } else { "" };
+        let _ = writeln!(
+            out,
+            "  file        {} ({format}{gz}, {}, {} frames)",
+            f.path.display(),
+            human_bytes(f.size),
+            f.frames
+        );
+    }
+    let links: Vec<String> = cap
+        .link_types
+        .iter()
+        .map(|(lt, n)| format!("{} ({}): {n}", link_type_name(*lt), lt.0))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  link types  {}",
+        if links.is_empty() {
+            "none".into()
+        } else {
+            links.join(", ")
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  packets     {} frames: {} TCP, {} other, {} not decoded",
+        cap.frames,
+        t.tcp_packets,
+        cap.other_frames,
+        cap.not_decoded_total()
+    );
+    for (reason, n) in &cap.not_decoded {
+        let _ = writeln!(out, "              not decoded: {n} x {reason}");
+    }
+    if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
+        let secs = (last.0 - first.0) as f64 / 1e9;
+        let _ = writeln!(
+            out,
+            "  time        {} to {} ({secs:.1} s)",
+            clock.full(first),
+            clock.full(last)
+        );
+    }
+    for w in &cap.warnings {
+        let _ = writeln!(out, "  warning     {w}");
+    }
+
+    let _ = writeln!(out, "\nTotals");
+    let by_cause: Vec<String> = Cause::ALL
+        .iter()
+        .map(|c| format!("{} {}", c.as_str(), t.rst_by_cause[c.index()]))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  resets           {} ({})",
+        t.rst_packets,
+        by_cause.join(", ")
+    );
+    let _ = writeln!(out, "  suspect-injected {}", t.suspect_injected);
+    let _ = writeln!(
+        out,
+        "  failed attempts  {} of {} connection attempts",
+        t.failed_attempts, t.attempts
+    );
+    let _ = writeln!(
+        out,
+        "  SYN packets      {} (SYN-ACK {})",
+        t.syn_packets, t.synack_packets
+    );
+    let mut states = Vec::new();
+    let mut conns = 0;
+    for st in ConnState::ALL {
+        let n = t.conn_states[st.index()] + s.live_conn_states[st.index()];
+        conns += n;
+        if n > 0 {
+            states.push(format!("{} {n}", st.as_str()));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  connections      {conns}: {}",
+        if states.is_empty() {
+            "none".into()
+        } else {
+            states.join(", ")
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  resets/s         {}",
+        peak_avg(a, SecondCounts::rst_total, clock)
+    );
+    let _ = writeln!(
+        out,
+        "  failed/s         {}",
+        peak_avg(a, |c| c.failed, clock)
+    );
+
+    let _ = writeln!(
+        out,
+        "\nOffenders (service endpoints with resets or failed attempts)"
+    );
+    if s.offenders.is_empty() {
+        let _ = writeln!(
+            out,
+            "  none: no resets and no failed connection attempts in this capture"
+        );
+    }
+    for (i, o) in s.offenders.iter().take(top).enumerate() {
+        let _ = writeln!(out, "{:>3}. {}", i + 1, endpoint(o.addr, o.port));
+        let _ = writeln!(out, "     {}", diagnosis(o, clock));
+        let causes: Vec<String> = Cause::ALL
+            .iter()
+            .filter(|c| o.rst_by_cause[c.index()] > 0)
+            .map(|c| format!("{} {}", c.as_str(), o.rst_by_cause[c.index()]))
+            .collect();
+        let _ = writeln!(
+            out,
+            "     resets {}{}; failed attempts {} of {}; clients {}{}",
+            o.rst_packets,
+            if causes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", causes.join(", "))
+            },
+            o.failed_attempts,
+            o.attempts,
+            if o.clients_at_least { ">=" } else { "" },
+            o.clients
+        );
+        if o.suspect_injected > 0 {
+            let _ = writeln!(out, "     suspect-injected {}", o.suspect_injected);
+        }
+        let _ = writeln!(
+            out,
+            "     rate avg {} peak {}/s; first {} last {}",
+            rate(o.avg_rate),
+            o.peak_rate,
+            clock.full(o.first_seen),
+            clock.full(o.last_seen)
+        );
+        for p in &o.rst_payloads {
+            let _ = writeln!(out, "     RST payload: \"{p}\"");
+        }
+        let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
+        let _ = writeln!(out, "     bpf:       {}", bpf_filter(o.addr, o.port));
+    }
+    if s.offenders.len() > top {
+        let _ = writeln!(
+            out,
+            "  ... {} more (--top N shows more)",
+            s.offenders.len() - top
+        );
+    }
+    out
+}
+
+/// One `--connections` row for people.
+pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
+    format!(
+        "{} {} -> {} {} {} rst={} cause={} suspect={} {:.3}s",
+        clock.full(c.start),
+        endpoint(c.orig.0, c.orig.1),
+        endpoint(c.resp.0, c.resp.1),
+        c.state.as_str(),
+        c.history,
+        c.rst_count,
+        c.rst_cause.map_or("-", Cause::as_str),
+        c.suspect_injected,
+        c.duration_ns as f64 / 1e9
+    )
+}
+
+/// The `--series` table for people.
+pub fn series(a: &Analysis, clock: Clock) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
+        "time", "resets", "refused", "handshake", "after", "abort", "stray", "failed", "suspect"
+    );
+    for (sec, c) in &a.snapshot.series {
+        let ts = crate::packet::Timestamp::from_parts(*sec, 0);
+        let _ = writeln!(
+            out,
+            "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
+            clock.time(ts),
+            c.rst_total(),
+            c.rst[0],
+            c.rst[1],
+            c.rst[2],
+            c.rst[3],
+            c.rst[4],
+            c.failed,
+            c.suspect
+        );
+    }
+    out
+}

@@ -61,6 +61,7 @@ pub struct Analysis {
 }
 
 /// How to run an analysis.
+#[derive(Default)]
 pub struct Options<'a> {
     /// Engine settings.
     pub engine: EngineConfig,
@@ -72,16 +73,6 @@ pub struct Options<'a> {
     pub on_connection: Option<&'a mut dyn FnMut(&ConnRecord)>,
 }
 
-impl Default for Options<'_> {
-    fn default() -> Self {
-        Self {
-            engine: EngineConfig::default(),
-            progress: None,
-            cancel: None,
-            on_connection: None,
-        }
-    }
-}
 
 /// Analyzes the capture made of `paths` (several files are merged in time order).
 /// Fails only when a file cannot be opened or is not a capture at all; a file that turns out
@@ -106,10 +97,7 @@ pub fn analyze_source(mut source: FileSource, mut options: Options<'_>) -> Analy
             });
         }
     };
-    loop {
-        let Some(frame) = source.next_frame() else {
-            break;
-        };
+    while let Some(frame) = source.next_frame() {
         capture.frames += 1;
         match decode(&frame) {
             Decoded::Tcp(p) => {

@@ -149,7 +149,6 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         eprint!("\r{:60}\r", "");
     }
     let a = result.map_err(|e| Failure::Input(e.to_string()))?;
-    drop(on_conn);
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
     }

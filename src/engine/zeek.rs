@@ -212,7 +212,7 @@ impl Endpoint {
         (u64::from(wraps) << 32) | u64::from(seq)
     }
 
-    fn to_relative(&self, seq: u32, wraps: u32) -> u64 {
+    fn relative(&self, seq: u32, wraps: u32) -> u64 {
         Self::full(seq, wraps).wrapping_sub(u64::from(self.start_seq))
     }
 
@@ -239,9 +239,7 @@ impl Endpoint {
         } else {
             ack.wrapping_sub(start)
         };
-        if size != 0 {
-            size -= 1;
-        }
+        size = size.saturating_sub(1);
         if self.fin_cnt > 0 && size != 0 {
             size -= 1;
         }
@@ -935,11 +933,10 @@ impl ZeekConn {
             HANDSHAKE_INACTIVITY_SECS
         };
         let mut next = self.last_time.plus_secs(idle);
-        if let Some(a) = self.attempt_at {
-            if a > now || a == now {
+        if let Some(a) = self.attempt_at
+            && (a >= now) {
                 next = next.min(a);
             }
-        }
         if let Some(e) = self.next_expire_tick(now) {
             next = next.min(e);
         }
@@ -988,8 +985,8 @@ impl ZeekConn {
         if let Some(d) = self.delete_at {
             return t >= d;
         }
-        if let Some(a) = self.attempt_at {
-            if t >= a {
+        if let Some(a) = self.attempt_at
+            && t >= a {
                 self.attempt_at = None;
                 if matches!(
                     self.orig.state,
@@ -999,7 +996,6 @@ impl ZeekConn {
                     return true;
                 }
             }
-        }
         let idle = if self.past_handshake {
             INACTIVITY_SECS
         } else {
@@ -1106,7 +1102,7 @@ fn relative_seq(ep: &Endpoint, cur: u32, last: u32, wraps: u32) -> (u64, bool) {
         let d = seq_delta(cur, ep.start_seq);
         (d as i64 as u64, d < 0)
     } else {
-        (ep.to_relative(cur, wraps), false)
+        (ep.relative(cur, wraps), false)
     }
 }
 

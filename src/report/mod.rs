@@ -129,11 +129,11 @@ fn clients(o: &Offender) -> String {
 /// The diagnosis of one offender in one plain sentence, with its evidence.
 pub fn diagnosis(o: &Offender, clock: Clock) -> String {
     let ep = endpoint(o.addr, o.port);
-    let when = format!(
-        "{}, {}",
-        rate(o.avg_rate),
-        clock.range(o.first_seen, o.last_seen)
-    );
+    let when = if o.first_seen.second() == o.last_seen.second() {
+        format!("at {}", clock.time(o.first_seen))
+    } else {
+        format!("{}, {}", rate(o.avg_rate), clock.range(o.first_seen, o.last_seen))
+    };
     let by = |c: Cause| o.rst_by_cause[c.index()];
     let mut s = match o.diagnosis().kind {
         DiagnosisKind::Refused => {

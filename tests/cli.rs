@@ -1,0 +1,255 @@
+//! The `rstscope analyze` command as a user runs it: exit codes, bad input, output formats.
+//! Captures here are written by the test itself (a classic pcap of a refused connection,
+//! then damaged in various ways); the recorded loopback fixtures are tested in fixtures.rs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rstscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .output()
+        .expect("run rstscope")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rstscope-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Ethernet + IPv4 + TCP frame from 10.0.0.1:40000 to 10.0.0.2:7211 or back.
+fn frame(reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
+    let (src, dst, sport, dport) = if reply {
+        ([10, 0, 0, 2], [10, 0, 0, 1], 7211u16, 40000u16)
+    } else {
+        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, 7211)
+    };
+    let mut f = vec![0u8; 14];
+    f[12] = 0x08;
+    let mut ip = vec![0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0];
+    ip.extend_from_slice(&src);
+    ip.extend_from_slice(&dst);
+    f.extend_from_slice(&ip);
+    f.extend_from_slice(&sport.to_be_bytes());
+    f.extend_from_slice(&dport.to_be_bytes());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&ack.to_be_bytes());
+    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f
+}
+
+/// A microsecond pcap of `n` refused attempts, one a second.
+fn refused_pcap(n: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for i in 0..n {
+        let isn = 1000 + i * 100;
+        for (k, f) in [frame(false, 0x02, isn, 0), frame(true, 0x14, 0, isn + 1)]
+            .iter()
+            .enumerate()
+        {
+            out.extend_from_slice(&(1_700_000_000 + i).to_le_bytes());
+            out.extend_from_slice(&(k as u32 * 100).to_le_bytes());
+            out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+            out.extend_from_slice(f);
+        }
+    }
+    out
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write capture");
+    p.display().to_string()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
+}
+
+#[test]
+fn refused_capture_gives_json_contract() {
+    let dir = temp_dir("json");
+    let f = write(&dir, "refused.pcap", &refused_pcap(5));
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["packets"], 10);
+    assert_eq!(v["tcp_packets"], 10);
+    assert_eq!(v["rst_packets"], 5);
+    assert_eq!(v["syn_packets"], 5);
+    assert_eq!(v["failed_attempts"], 5);
+    for cause in [
+        "refused",
+        "handshake-reset",
+        "after-close",
+        "abort",
+        "stray",
+    ] {
+        assert!(
+            v["rst_by_cause"][cause].is_u64(),
+            "rst_by_cause has {cause}"
+        );
+    }
+    assert_eq!(v["rst_by_cause"]["refused"], 5);
+    assert_eq!(v["conn_states"]["REJ"], 5);
+    assert_eq!(
+        v["rst_per_second"][0],
+        serde_json::json!([1_700_000_000u32, 1])
+    );
+    assert_eq!(v["failed_per_second"].as_array().map(Vec::len), Some(5));
+    let o = &v["offenders"][0];
+    assert_eq!(o["endpoint"], "10.0.0.2:7211");
+    assert_eq!(o["clients"], 1);
+    assert_eq!(o["first_seen"].to_string(), "1700000000.000100");
+    assert!(
+        o["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.contains("refused all 5 connection attempts"))
+    );
+    assert!(
+        o["wireshark_filter"]
+            .as_str()
+            .is_some_and(|d| d.contains("tcp.srcport == 7211"))
+    );
+    assert!(v["warnings"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[test]
+fn text_report_names_the_endpoint_and_diagnosis() {
+    let dir = temp_dir("text");
+    let f = write(&dir, "refused.pcap", &refused_pcap(3));
+    let out = rstscope(&["analyze", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("10.0.0.2:7211 refused all 3 connection attempts from 1 client"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+00:00"),
+        "times show their UTC offset: {text}"
+    );
+}
+
+#[test]
+fn connections_csv_has_the_documented_header() {
+    let dir = temp_dir("csv");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    let out = rstscope(&["analyze", "--connections", "--format", "csv", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    assert!(header.starts_with(
+        "orig_h,orig_p,resp_h,resp_p,conn_state,history,rst_count,rst_cause,suspect_injected,start,duration"
+    ));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0].starts_with("10.0.0.1,40000,10.0.0.2,7211,REJ,Sr,1,refused,0,"),
+        "{}",
+        rows[0]
+    );
+}
+
+#[test]
+fn not_a_capture_exits_2_naming_the_file() {
+    let dir = temp_dir("text-file");
+    let f = write(&dir, "notes.txt", b"hello, this is not a capture\n");
+    let out = rstscope(&["analyze", &f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("notes.txt") && err.contains("not a capture"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_and_missing_files_exit_2() {
+    let dir = temp_dir("empty");
+    let f = write(&dir, "empty.pcap", b"");
+    assert_eq!(rstscope(&["analyze", &f]).status.code(), Some(2));
+    let missing = dir.join("missing.pcap").display().to_string();
+    let out = rstscope(&["analyze", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
+}
+
+#[test]
+fn truncated_capture_keeps_results_and_warns() {
+    let dir = temp_dir("trunc");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a file cut short still gives results"
+    );
+    let v = json(&out);
+    assert_eq!(
+        v["rst_packets"], 3,
+        "the last record is incomplete; the three before count"
+    );
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("cut.pcap"))),
+        "{warnings:?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
+#[test]
+fn header_only_capture_is_fine_and_empty() {
+    let dir = temp_dir("hdr");
+    let f = write(&dir, "hdr.pcap", &refused_pcap(0));
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["packets"], 0);
+}
+
+#[test]
+fn two_files_are_merged_in_time_order() {
+    let dir = temp_dir("merge");
+    let a = write(&dir, "a.pcap", &refused_pcap(3));
+    let b = write(&dir, "b.pcap", &refused_pcap(3));
+    let out = rstscope(&["analyze", "--format", "json", &a, &b]);
+    assert!(out.status.success());
+    let v = json(&out);
+    assert_eq!(v["packets"], 12);
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(2));
+    // The same attempts twice: each SYN is a retransmission of an already refused attempt.
+    assert_eq!(v["failed_attempts"], 3);
+    assert_eq!(v["rst_packets"], 6);
+}
+
+#[test]
+fn gzip_capture_is_read() {
+    use std::io::Write as _;
+    let dir = temp_dir("gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&refused_pcap(2)).expect("gzip");
+    let f = write(&dir, "c.pcap.gz", &enc.finish().expect("gzip"));
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["rst_packets"], 2);
+}

@@ -1,0 +1,737 @@
+//! The public capture corpus (`../shared/pcaps`) against two independent implementations:
+//! tshark's packet counts (`expected/*.json`) and Zeek's own conn.log baselines
+//! (`zeek-conn/*.conn.tsv`).
+//!
+//! - tshark: for every capture whose frames are all of link types rstscope decodes, the RST
+//!   count (TCP quoted inside ICMP errors left out), the SYN-without-ACK count and the RSTs
+//!   per second must be equal. Any difference fails the test.
+//! - Zeek: for every baseline whose capture rstscope can decode, the multiset of
+//!   (orig_h, orig_p, resp_h, resp_p, conn_state) of Zeek's TCP rows is compared with
+//!   rstscope's finished connections. Agreement is matched rows / max(Zeek's rows, ours), per
+//!   file and summed over the corpus; the test fails below [`MIN_ZEEK_AGREEMENT`]. Every
+//!   disagreement is listed with both states and histories.
+//!
+//! The full report goes to stderr (`cargo test --test corpus -- --nocapture` shows it; a
+//! failing run shows it anyway). The one-line summary, and the line saying the corpus is
+//! missing, are written straight to the process's stderr so that a plain `cargo test` shows
+//! them too.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use rstscope::analysis::{Analysis, Options, analyze_files};
+use rstscope::decode::Skip;
+use rstscope::engine::{ConnRecord, EngineConfig};
+use serde_json::Value;
+
+/// The lowest overall share of Zeek's TCP rows rstscope must reproduce exactly.
+const MIN_ZEEK_AGREEMENT: f64 = 0.95;
+
+/// The corpus, beside the repository.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps")
+}
+
+/// Writes a line to the process's stderr, past libtest's output capture: `eprintln!` output
+/// of a passing test is hidden unless `--nocapture` is given, and these lines must be seen.
+fn always_show(line: &str) {
+    let mut err = std::io::stderr().lock();
+    // Nothing useful can be done if stderr is gone.
+    let _ = writeln!(err, "{line}");
+}
+
+#[test]
+fn corpus_vs_tshark_and_zeek() {
+    let dir = corpus_dir();
+    if !dir.join("MANIFEST.tsv").is_file() {
+        always_show(
+            "corpus test SKIPPED: ../shared/pcaps not found (it holds the public captures; see README)",
+        );
+        return;
+    }
+    let manifest = read_manifest(&dir);
+    let runs: Vec<Run> = manifest.iter().map(|path| Run::of(&dir, path)).collect();
+
+    let tshark = compare_with_tshark(&dir, &runs);
+    let zeek = compare_with_zeek(&dir, &runs);
+
+    let mut report = String::new();
+    tshark.write(&mut report);
+    zeek.write(&mut report);
+    let summary = format!(
+        "corpus: {} captures compared with tshark ({} excluded): {}; zeek conn_state agreement {:.1}% ({} of {} rows, {} baselines)",
+        tshark.compared,
+        tshark.excluded.len(),
+        if tshark.mismatches.is_empty() {
+            "all equal".to_owned()
+        } else {
+            format!("{} MISMATCHES", tshark.mismatches.len())
+        },
+        100.0 * zeek.agreement(),
+        zeek.matched(),
+        zeek.rows(),
+        zeek.files.len(),
+    );
+    eprint!("{report}");
+    always_show(&summary);
+
+    let mut failures = Vec::new();
+    if !tshark.mismatches.is_empty() {
+        failures.push(format!(
+            "{} differences from tshark's counts",
+            tshark.mismatches.len()
+        ));
+    }
+    if !zeek.problems.is_empty() {
+        failures.push(format!(
+            "{} baselines could not be compared",
+            zeek.problems.len()
+        ));
+    }
+    if zeek.agreement() < MIN_ZEEK_AGREEMENT {
+        failures.push(format!(
+            "Zeek conn_state agreement {:.1}% is below {:.0}%",
+            100.0 * zeek.agreement(),
+            100.0 * MIN_ZEEK_AGREEMENT
+        ));
+    }
+    assert!(
+        failures.is_empty(),
+        "{}; the report above lists each",
+        failures.join("; ")
+    );
+}
+
+/// The capture paths listed in MANIFEST.tsv, relative to the corpus.
+fn read_manifest(dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv readable");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "path")
+        .expect("MANIFEST.tsv has a path column");
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split('\t').nth(col).map(str::to_owned))
+        .collect()
+}
+
+/// One capture analyzed by rstscope.
+struct Run {
+    /// Path relative to the corpus, as the manifest gives it.
+    path: String,
+    /// The analysis, or why there is none.
+    analysis: Result<Analysis, String>,
+    /// Finished connections in the order the engine ended them.
+    conns: Vec<ConnRecord>,
+}
+
+impl Run {
+    fn of(dir: &Path, path: &str) -> Self {
+        let mut conns = Vec::new();
+        let mut keep = |c: &ConnRecord| conns.push(c.clone());
+        let analysis = analyze_files(
+            &[dir.join(path)],
+            Options {
+                engine: EngineConfig {
+                    keep_connections: true,
+                    ..Default::default()
+                },
+                on_connection: Some(&mut keep),
+                ..Default::default()
+            },
+        )
+        .map_err(|e| e.to_string());
+        Self {
+            path: path.to_owned(),
+            analysis,
+            conns,
+        }
+    }
+
+    /// Why this capture cannot be compared with per-file counts, if it cannot: it has frames
+    /// of a link type rstscope does not decode. (A capture that failed to open is not excluded:
+    /// that is a failure.)
+    fn excluded(&self) -> Option<String> {
+        let Ok(a) = &self.analysis else {
+            return None;
+        };
+        let unsupported: Vec<String> = a
+            .capture
+            .not_decoded
+            .iter()
+            .filter(|(skip, _)| matches!(skip, Skip::UnsupportedLinkType(_)))
+            .map(|(skip, n)| format!("{n} frames: {skip}"))
+            .collect();
+        (!unsupported.is_empty()).then(|| unsupported.join(", "))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// tshark
+
+/// tshark's numbers for one capture, as comparable with rstscope's.
+struct TsharkCounts {
+    rst_packets: u64,
+    /// `None` when tshark's SYN count includes TCP headers quoted in ICMP errors, which
+    /// rstscope rightly does not count and the JSON does not break out.
+    syn_only_packets: Option<u64>,
+    rst_per_second: BTreeMap<i64, u64>,
+}
+
+impl TsharkCounts {
+    fn read(file: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let v: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let num = |key: &str| {
+            v[key]
+                .as_u64()
+                .ok_or_else(|| format!("{}: no number {key}", file.display()))
+        };
+        let rst_all = num("rst_packets")?;
+        let rst_native = num("rst_packets_excl_icmp")?;
+        let quoted_tcp = num("tcp_packets")? != num("tcp_packets_excl_icmp")?;
+        let rst_per_second = if rst_all == rst_native {
+            let pairs = v["rst_per_second"]
+                .as_array()
+                .ok_or_else(|| format!("{}: no rst_per_second", file.display()))?;
+            pairs
+                .iter()
+                .map(|p| match (p[0].as_i64(), p[1].as_u64()) {
+                    (Some(s), Some(n)) => Ok((s, n)),
+                    _ => Err(format!("{}: bad rst_per_second entry {p}", file.display())),
+                })
+                .collect::<Result<_, _>>()?
+        } else {
+            // rst_per_second counts the quoted RSTs too: rebuild it from the native ones.
+            let list = v["rst_list"]
+                .as_array()
+                .ok_or_else(|| format!("{}: no rst_list", file.display()))?;
+            let mut per_second = BTreeMap::new();
+            for r in list.iter().filter(|r| r["inside_icmp"] == false) {
+                let t = r["time_epoch"].as_str().unwrap_or_default();
+                let second = t
+                    .split('.')
+                    .next()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .ok_or_else(|| format!("{}: bad time_epoch {t:?}", file.display()))?;
+                *per_second.entry(second).or_insert(0) += 1;
+            }
+            per_second
+        };
+        Ok(Self {
+            rst_packets: rst_native,
+            syn_only_packets: (!quoted_tcp).then_some(num("syn_only_packets")?),
+            rst_per_second,
+        })
+    }
+}
+
+/// The tshark half of the report.
+#[derive(Default)]
+struct TsharkComparison {
+    compared: usize,
+    /// Captures compared on RSTs but not on SYNs, with the reason.
+    syn_not_compared: Vec<(String, String)>,
+    excluded: Vec<(String, String)>,
+    mismatches: Vec<String>,
+}
+
+fn compare_with_tshark(dir: &Path, runs: &[Run]) -> TsharkComparison {
+    let mut out = TsharkComparison::default();
+    for run in runs {
+        if let Some(reason) = run.excluded() {
+            out.excluded.push((run.path.clone(), reason));
+            continue;
+        }
+        let a = match &run.analysis {
+            Ok(a) => a,
+            Err(e) => {
+                out.mismatches
+                    .push(format!("{}: not analyzed: {e}", run.path));
+                continue;
+            }
+        };
+        let json = dir
+            .join("expected")
+            .join(format!("{}.json", run.path.replace('/', "__")));
+        let expected = match TsharkCounts::read(&json) {
+            Ok(e) => e,
+            Err(e) => {
+                out.mismatches.push(format!("{}: {e}", run.path));
+                continue;
+            }
+        };
+        out.compared += 1;
+        let totals = &a.snapshot.totals;
+        if totals.rst_packets != expected.rst_packets {
+            out.mismatches.push(format!(
+                "{}: RST packets: ours {}, tshark {}",
+                run.path, totals.rst_packets, expected.rst_packets
+            ));
+        }
+        match expected.syn_only_packets {
+            Some(syn) if syn != totals.syn_packets => out.mismatches.push(format!(
+                "{}: SYN-only packets: ours {}, tshark {}",
+                run.path, totals.syn_packets, syn
+            )),
+            Some(_) => {}
+            None => out.syn_not_compared.push((
+                run.path.clone(),
+                "tshark's SYN count includes TCP quoted in ICMP errors".to_owned(),
+            )),
+        }
+        let ours: BTreeMap<i64, u64> = a
+            .snapshot
+            .series
+            .iter()
+            .filter(|(_, c)| c.rst_total() > 0)
+            .map(|&(s, c)| (s, u64::from(c.rst_total())))
+            .collect();
+        let seconds: std::collections::BTreeSet<i64> = ours
+            .keys()
+            .chain(expected.rst_per_second.keys())
+            .copied()
+            .collect();
+        for s in seconds {
+            let (o, t) = (
+                ours.get(&s).copied().unwrap_or(0),
+                expected.rst_per_second.get(&s).copied().unwrap_or(0),
+            );
+            if o != t {
+                out.mismatches.push(format!(
+                    "{}: RSTs in second {s}: ours {o}, tshark {t}",
+                    run.path
+                ));
+            }
+        }
+    }
+    out
+}
+
+impl TsharkComparison {
+    fn write(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "== tshark: {} captures compared, {} excluded",
+            self.compared,
+            self.excluded.len()
+        );
+        for (path, reason) in &self.excluded {
+            let _ = writeln!(out, "  excluded {path}: {reason}");
+        }
+        for (path, reason) in &self.syn_not_compared {
+            let _ = writeln!(out, "  SYN count not compared for {path}: {reason}");
+        }
+        if self.mismatches.is_empty() {
+            let _ = writeln!(
+                out,
+                "  RST, SYN-only and RST-per-second counts all equal tshark's"
+            );
+        }
+        for m in &self.mismatches {
+            let _ = writeln!(out, "  MISMATCH {m}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Zeek
+
+/// One connection, as conn.log has it or as rstscope reports it.
+#[derive(Debug, Clone)]
+struct Row {
+    orig: (IpAddr, u16),
+    resp: (IpAddr, u16),
+    state: String,
+    history: String,
+}
+
+impl Row {
+    fn of(c: &ConnRecord) -> Self {
+        Self {
+            orig: c.orig,
+            resp: c.resp,
+            state: c.state.as_str().to_owned(),
+            history: c.history.clone(),
+        }
+    }
+
+    fn tuple(&self) -> String {
+        format!("{} -> {}", endpoint(self.orig), endpoint(self.resp))
+    }
+
+    /// conn_state and history, as the disagreement lists show them.
+    fn describe(&self) -> String {
+        format!("{} {:?}", self.state, self.history)
+    }
+
+    fn same_tuple(&self, other: &Row) -> bool {
+        self.orig == other.orig && self.resp == other.resp
+    }
+
+    fn reversed_tuple(&self, other: &Row) -> bool {
+        self.orig == other.resp && self.resp == other.orig
+    }
+}
+
+fn endpoint((addr, port): (IpAddr, u16)) -> String {
+    match addr {
+        IpAddr::V4(a) => format!("{a}:{port}"),
+        IpAddr::V6(a) => format!("[{a}]:{port}"),
+    }
+}
+
+/// Zeek's TCP rows of one conn.log baseline, in file order.
+fn read_zeek_rows(file: &Path) -> Result<Vec<Row>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or_else(|| format!("{}: no column {name}", file.display()))
+    };
+    let cols = [
+        col("id.orig_h")?,
+        col("id.orig_p")?,
+        col("id.resp_h")?,
+        col("id.resp_p")?,
+        col("proto")?,
+        col("conn_state")?,
+        col("history")?,
+    ];
+    let mut rows = Vec::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let get = |i: usize| f.get(cols[i]).copied().unwrap_or_default();
+        if get(4) != "tcp" {
+            continue;
+        }
+        let bad = || format!("{}: bad row {line:?}", file.display());
+        rows.push(Row {
+            orig: (
+                get(0).parse().map_err(|_| bad())?,
+                get(1).parse().map_err(|_| bad())?,
+            ),
+            resp: (
+                get(2).parse().map_err(|_| bad())?,
+                get(3).parse().map_err(|_| bad())?,
+            ),
+            state: get(5).to_owned(),
+            // Zeek logs an empty field as "-".
+            history: if get(6) == "-" {
+                String::new()
+            } else {
+                get(6).to_owned()
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// Zeek's rows and ours for one capture, paired up.
+#[derive(Default)]
+struct FileComparison {
+    path: String,
+    zeek_rows: usize,
+    our_rows: usize,
+    /// Same 4-tuple and direction, same conn_state.
+    matched: usize,
+    /// Matched, but the history letters differ (not counted against agreement: Zeek has
+    /// letters rstscope does not compute, such as `G` for content gaps).
+    history_differs: Vec<(Row, Row)>,
+    /// Same 4-tuple and direction, another conn_state.
+    state_differs: Vec<(Row, Row)>,
+    /// The same 4-tuple with originator and responder swapped.
+    direction_differs: Vec<(Row, Row)>,
+    /// Zeek's rows with no counterpart in ours.
+    missing: Vec<Row>,
+    /// Our rows with no counterpart in Zeek's.
+    extra: Vec<Row>,
+}
+
+impl FileComparison {
+    /// Pairs Zeek's rows with ours, strictest pairing first, so that a difference is reported
+    /// against its nearest counterpart.
+    fn new(path: &str, zeek: Vec<Row>, ours: Vec<Row>) -> Self {
+        let mut out = Self {
+            path: path.to_owned(),
+            zeek_rows: zeek.len(),
+            our_rows: ours.len(),
+            ..Self::default()
+        };
+        let mut zeek: Vec<Option<Row>> = zeek.into_iter().map(Some).collect();
+        let mut ours: Vec<Option<Row>> = ours.into_iter().map(Some).collect();
+        type Rule = fn(&Row, &Row) -> bool;
+        let rules: [Rule; 4] = [
+            |z, o| z.same_tuple(o) && z.state == o.state && z.history == o.history,
+            |z, o| z.same_tuple(o) && z.state == o.state,
+            |z, o| z.same_tuple(o),
+            |z, o| z.reversed_tuple(o),
+        ];
+        for (rule_index, rule) in rules.iter().enumerate() {
+            for z_slot in zeek.iter_mut() {
+                let Some(z) = z_slot else { continue };
+                let Some(o_slot) = ours
+                    .iter_mut()
+                    .find(|o| o.as_ref().is_some_and(|o| rule(z, o)))
+                else {
+                    continue;
+                };
+                let (Some(z), Some(o)) = (z_slot.take(), o_slot.take()) else {
+                    continue;
+                };
+                match rule_index {
+                    0 => out.matched += 1,
+                    1 => {
+                        out.matched += 1;
+                        out.history_differs.push((z, o));
+                    }
+                    2 => out.state_differs.push((z, o)),
+                    _ => out.direction_differs.push((z, o)),
+                }
+            }
+        }
+        out.missing = zeek.into_iter().flatten().collect();
+        out.extra = ours.into_iter().flatten().collect();
+        out
+    }
+
+    fn denominator(&self) -> usize {
+        self.zeek_rows.max(self.our_rows)
+    }
+
+    fn agreement(&self) -> f64 {
+        ratio(self.matched, self.denominator())
+    }
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 { 1.0 } else { n as f64 / d as f64 }
+}
+
+/// The Zeek half of the report.
+#[derive(Default)]
+struct ZeekComparison {
+    files: Vec<FileComparison>,
+    excluded: Vec<(String, String)>,
+    /// Baselines that could not be read or matched to a capture.
+    problems: Vec<String>,
+}
+
+fn compare_with_zeek(dir: &Path, runs: &[Run]) -> ZeekComparison {
+    let mut out = ZeekComparison::default();
+    let baselines = dir.join("zeek-conn");
+    let mut names: Vec<String> = match std::fs::read_dir(&baselines) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".conn.tsv"))
+            .collect(),
+        Err(e) => {
+            out.problems.push(format!("{}: {e}", baselines.display()));
+            return out;
+        }
+    };
+    names.sort();
+    for name in names {
+        // Baselines are named after the trace's path under zeek/, with '/' as "__".
+        let stem = name.trim_end_matches(".conn.tsv");
+        let Some(run) = runs.iter().find(|r| {
+            r.path.strip_prefix("zeek/").map(|p| p.replace('/', "__")) == Some(stem.to_owned())
+        }) else {
+            out.problems
+                .push(format!("zeek-conn/{name}: no capture in MANIFEST.tsv"));
+            continue;
+        };
+        if let Some(reason) = run.excluded() {
+            out.excluded.push((run.path.clone(), reason));
+            continue;
+        }
+        if let Err(e) = &run.analysis {
+            out.problems
+                .push(format!("{}: not analyzed: {e}", run.path));
+            continue;
+        }
+        let zeek = match read_zeek_rows(&baselines.join(&name)) {
+            Ok(rows) => rows,
+            Err(e) => {
+                out.problems.push(e);
+                continue;
+            }
+        };
+        let ours = run.conns.iter().map(Row::of).collect();
+        out.files.push(FileComparison::new(&run.path, zeek, ours));
+    }
+    out
+}
+
+impl ZeekComparison {
+    fn matched(&self) -> usize {
+        self.files.iter().map(|f| f.matched).sum()
+    }
+
+    fn rows(&self) -> usize {
+        self.files.iter().map(FileComparison::denominator).sum()
+    }
+
+    fn agreement(&self) -> f64 {
+        ratio(self.matched(), self.rows())
+    }
+
+    fn write(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "== Zeek conn.log: {} baselines compared, {} excluded",
+            self.files.len(),
+            self.excluded.len()
+        );
+        for (path, reason) in &self.excluded {
+            let _ = writeln!(out, "  excluded {path}: {reason}");
+        }
+        for p in &self.problems {
+            let _ = writeln!(out, "  PROBLEM {p}");
+        }
+        let width = self
+            .files
+            .iter()
+            .map(|f| f.path.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:>5}  {:>5}  {:>7}  {:>9}",
+            "file", "zeek", "ours", "matched", "agreement"
+        );
+        for f in &self.files {
+            let _ = writeln!(
+                out,
+                "  {:width$}  {:>5}  {:>5}  {:>7}  {:>8.1}%",
+                f.path,
+                f.zeek_rows,
+                f.our_rows,
+                f.matched,
+                100.0 * f.agreement()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:>5}  {:>5}  {:>7}  {:>8.1}%",
+            "overall",
+            self.files.iter().map(|f| f.zeek_rows).sum::<usize>(),
+            self.files.iter().map(|f| f.our_rows).sum::<usize>(),
+            self.matched(),
+            100.0 * self.agreement()
+        );
+        self.write_disagreements(out);
+    }
+
+    fn write_disagreements(&self, out: &mut String) {
+        let per_file: Vec<_> = self.files.iter().map(|f| (f, f.disagreements())).collect();
+        for (i, title) in DISAGREEMENT_KINDS.iter().enumerate() {
+            let lines: Vec<String> = per_file
+                .iter()
+                .flat_map(|(f, kinds)| kinds[i].iter().map(|l| format!("{}: {l}", f.path)))
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "  -- {title}: {}", lines.len());
+            for l in lines {
+                let _ = writeln!(out, "    {l}");
+            }
+        }
+    }
+}
+
+/// The headings of [`FileComparison::disagreements`], in its order.
+const DISAGREEMENT_KINDS: [&str; 5] = [
+    "conn_state differs",
+    "direction differs (not counted as matched)",
+    "missing from ours",
+    "not in Zeek's",
+    "same conn_state, history differs (informational)",
+];
+
+impl FileComparison {
+    /// One line per disagreement, grouped as [`DISAGREEMENT_KINDS`].
+    fn disagreements(&self) -> [Vec<String>; 5] {
+        let both = |(z, o): &(Row, Row)| {
+            format!(
+                "{}  zeek {}, ours {}",
+                z.tuple(),
+                z.describe(),
+                o.describe()
+            )
+        };
+        [
+            self.state_differs.iter().map(both).collect(),
+            self.direction_differs
+                .iter()
+                .map(|p| format!("{} as {}", both(p), p.1.tuple()))
+                .collect(),
+            self.missing
+                .iter()
+                .map(|z| format!("{}  zeek {}", z.tuple(), z.describe()))
+                .collect(),
+            self.extra
+                .iter()
+                .map(|o| format!("{}  ours {}", o.tuple(), o.describe()))
+                .collect(),
+            self.history_differs
+                .iter()
+                .map(|(z, o)| format!("{}  zeek {:?}, ours {:?}", z.tuple(), z.history, o.history))
+                .collect(),
+        ]
+    }
+}
+
+/// The comparer itself, on rows made up for it: every kind of pairing the corpus may need.
+#[test]
+fn zeek_row_pairing_sorts_each_difference_into_its_kind() {
+    let row = |o: u16, r: u16, state: &str, history: &str| Row {
+        orig: ([10, 0, 0, 1].into(), o),
+        resp: ([10, 0, 0, 2].into(), r),
+        state: state.to_owned(),
+        history: history.to_owned(),
+    };
+    let zeek = vec![
+        row(1000, 80, "REJ", "Sr"),
+        row(1000, 80, "REJ", "Sr"),
+        row(1001, 80, "SF", "ShADadFf"),
+        row(1002, 80, "S1", "ShAD"),
+        row(1003, 80, "OTH", "^d"),
+        row(1004, 80, "S0", "S"),
+    ];
+    let ours = vec![
+        row(1000, 80, "REJ", "Sr"),
+        row(1001, 80, "SF", "ShADadfF"),
+        row(1000, 80, "REJ", "Sr"),
+        row(1002, 80, "RSTO", "ShADR"),
+        Row {
+            orig: ([10, 0, 0, 2].into(), 80),
+            resp: ([10, 0, 0, 1].into(), 1003),
+            ..row(0, 0, "OTH", "d")
+        },
+        row(1005, 80, "S0", "S"),
+    ];
+    let c = FileComparison::new("made-up", zeek, ours);
+    assert_eq!((c.zeek_rows, c.our_rows, c.matched), (6, 6, 3));
+    assert_eq!(c.history_differs.len(), 1);
+    assert_eq!(c.state_differs.len(), 1);
+    assert_eq!(c.state_differs[0].1.state, "RSTO");
+    assert_eq!(c.direction_differs.len(), 1);
+    assert_eq!(c.missing.len(), 1);
+    assert_eq!(c.missing[0].orig.1, 1004);
+    assert_eq!(c.extra.len(), 1);
+    assert_eq!(c.extra[0].orig.1, 1005);
+    assert!((c.agreement() - 0.5).abs() < 1e-9);
+}

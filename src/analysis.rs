@@ -73,7 +73,6 @@ pub struct Options<'a> {
     pub on_connection: Option<&'a mut dyn FnMut(&ConnRecord)>,
 }
 
-
 /// Analyzes the capture made of `paths` (several files are merged in time order).
 /// Fails only when a file cannot be opened or is not a capture at all; a file that turns out
 /// truncated or corrupt ends early with a warning and its frames so far count.

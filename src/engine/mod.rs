@@ -203,9 +203,10 @@ impl Engine {
                 continue;
             }
             if let Some(a) = self.entries[idx].attempt
-                && a.status == AttemptStatus::Pending {
-                    self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
-                }
+                && a.status == AttemptStatus::Pending
+            {
+                self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
+            }
             self.finish_conn(idx);
             self.release(idx);
         }
@@ -250,9 +251,10 @@ impl Engine {
         }
         t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
         if let Some(last) = t.last_ts
-            && p.ts.0 < last.0 - Timestamp::NANOS_PER_SEC {
-                t.time_reversals += 1;
-            }
+            && p.ts.0 < last.0 - Timestamp::NANOS_PER_SEC
+        {
+            t.time_reversals += 1;
+        }
         t.last_ts = Some(t.last_ts.map_or(p.ts, |l| l.max(p.ts)));
     }
 
@@ -384,9 +386,10 @@ impl Engine {
                 continue;
             }
             if let Some(a) = e.attempt
-                && a.status == AttemptStatus::Pending {
-                    self.fail_attempt(i, a.last_syn, Failure::Unanswered);
-                }
+                && a.status == AttemptStatus::Pending
+            {
+                self.fail_attempt(i, a.last_syn, Failure::Unanswered);
+            }
             self.finish_conn(i);
             self.release(i);
             self.totals.evicted += 1;
@@ -435,9 +438,10 @@ impl Engine {
         // An attempt answered by a SYN-ACK but never acknowledged neither failed nor
         // succeeded; it does not outlive its connection.
         if let Some(a) = self.entries[idx].attempt
-            && matches!(a.status, AttemptStatus::SynAcked | AttemptStatus::Completed) {
-                self.entries[idx].attempt = None;
-            }
+            && matches!(a.status, AttemptStatus::SynAcked | AttemptStatus::Completed)
+        {
+            self.entries[idx].attempt = None;
+        }
     }
 
     /// Starts a new connection when there is none or the packet reuses the tuple.
@@ -566,14 +570,16 @@ impl Engine {
         // A later packet can show an earlier RST of this sender had a foreign TTL.
         let mut newly_suspect = Vec::new();
         for note in c.rsts.iter_mut().flatten() {
-            if note.side == s && note.suspicion.ttl.is_none()
-                && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl) {
-                    let was = note.suspicion.any();
-                    note.suspicion.ttl = Some((note.ttl, usual));
-                    if !was {
-                        newly_suspect.push(note.cause);
-                    }
+            if note.side == s
+                && note.suspicion.ttl.is_none()
+                && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl)
+            {
+                let was = note.suspicion.any();
+                note.suspicion.ttl = Some((note.ttl, usual));
+                if !was {
+                    newly_suspect.push(note.cause);
                 }
+            }
         }
         let server = c.server_side;
         c.suspect_count += newly_suspect.len() as u32;
@@ -584,18 +590,21 @@ impl Engine {
                 if a.status == AttemptStatus::Pending {
                     a.status = AttemptStatus::SynAcked;
                 }
-            } else if s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0)
-                && matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked) {
-                    a.status = AttemptStatus::Completed;
-                    let key = entry.key;
-                    let srv = (
-                        key.addr[usize::from(1 - client)],
-                        key.port[usize::from(1 - client)],
-                    );
-                    if let Some(st) = self.services.get(srv) {
-                        st.completed += 1;
-                    }
+            } else if s == client
+                && !p.flags.syn()
+                && (p.flags.ack() || p.payload_len > 0)
+                && matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked)
+            {
+                a.status = AttemptStatus::Completed;
+                let key = entry.key;
+                let srv = (
+                    key.addr[usize::from(1 - client)],
+                    key.port[usize::from(1 - client)],
+                );
+                if let Some(st) = self.services.get(srv) {
+                    st.completed += 1;
                 }
+            }
         }
         for _ in &newly_suspect {
             self.suspect_found(idx, server, p.ts);
@@ -637,9 +646,10 @@ impl Engine {
             suspicion.ttl = Some((p.ttl, usual));
         }
         if let Some(id) = p.ip_id
-            && let Some(last) = sender.ip_id.breaks(id) {
-                suspicion.ip_id = Some((id, last));
-            }
+            && let Some(last) = sender.ip_id.breaks(id)
+        {
+            suspicion.ip_id = Some((id, last));
+        }
         let n = c.rst_count as usize;
         if n < RST_NOTES {
             c.rsts[n] = Some(RstNote {
@@ -681,26 +691,28 @@ impl Engine {
         let mut fails: Option<Failure> = None;
         let mut retry_refused = false;
         if let Some(a) = &mut entry.attempt
-            && acceptable && matches!(cause, Cause::Refused | Cause::HandshakeReset) {
-                match a.status {
-                    AttemptStatus::Pending | AttemptStatus::SynAcked => {
-                        fails = Some(if cause == Cause::Refused {
-                            Failure::Refused
-                        } else {
-                            Failure::Reset
-                        });
-                        charged_to_attempt = true;
-                    }
-                    AttemptStatus::Failed => {
-                        charged_to_attempt = true;
-                        retry_refused = cause == Cause::Refused;
-                    }
-                    AttemptStatus::Completed => {}
+            && acceptable
+            && matches!(cause, Cause::Refused | Cause::HandshakeReset)
+        {
+            match a.status {
+                AttemptStatus::Pending | AttemptStatus::SynAcked => {
+                    fails = Some(if cause == Cause::Refused {
+                        Failure::Refused
+                    } else {
+                        Failure::Reset
+                    });
+                    charged_to_attempt = true;
                 }
-                if cause == Cause::Refused {
-                    a.refusals += 1;
+                AttemptStatus::Failed => {
+                    charged_to_attempt = true;
+                    retry_refused = cause == Cause::Refused;
                 }
+                AttemptStatus::Completed => {}
             }
+            if cause == Cause::Refused {
+                a.refusals += 1;
+            }
+        }
 
         let t = &mut self.totals;
         t.rst_by_cause[cause.index()] += 1;

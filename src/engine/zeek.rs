@@ -934,9 +934,10 @@ impl ZeekConn {
         };
         let mut next = self.last_time.plus_secs(idle);
         if let Some(a) = self.attempt_at
-            && (a >= now) {
-                next = next.min(a);
-            }
+            && (a >= now)
+        {
+            next = next.min(a);
+        }
         if let Some(e) = self.next_expire_tick(now) {
             next = next.min(e);
         }
@@ -986,16 +987,17 @@ impl ZeekConn {
             return t >= d;
         }
         if let Some(a) = self.attempt_at
-            && t >= a {
-                self.attempt_at = None;
-                if matches!(
-                    self.orig.state,
-                    EndpointState::SynSent | EndpointState::SynAckSent
-                ) && self.resp.state == EndpointState::Inactive
-                {
-                    return true;
-                }
+            && t >= a
+        {
+            self.attempt_at = None;
+            if matches!(
+                self.orig.state,
+                EndpointState::SynSent | EndpointState::SynAckSent
+            ) && self.resp.state == EndpointState::Inactive
+            {
+                return true;
             }
+        }
         let idle = if self.past_handshake {
             INACTIVITY_SECS
         } else {

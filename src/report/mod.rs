@@ -132,7 +132,11 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
     let when = if o.first_seen.second() == o.last_seen.second() {
         format!("at {}", clock.time(o.first_seen))
     } else {
-        format!("{}, {}", rate(o.avg_rate), clock.range(o.first_seen, o.last_seen))
+        format!(
+            "{}, {}",
+            rate(o.avg_rate),
+            clock.range(o.first_seen, o.last_seen)
+        )
     };
     let by = |c: Cause| o.rst_by_cause[c.index()];
     let mut s = match o.diagnosis().kind {

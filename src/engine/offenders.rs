@@ -243,6 +243,21 @@ pub enum DiagnosisKind {
     Injected,
 }
 
+impl DiagnosisKind {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refused => "refused",
+            Self::Unanswered => "unanswered",
+            Self::HandshakeReset => "handshake-reset",
+            Self::Abort => "abort",
+            Self::AfterClose => "after-close",
+            Self::Stray => "stray",
+            Self::Injected => "injected",
+        }
+    }
+}
+
 /// A diagnosis: its kind; the sentence is built from it and the offender's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Diagnosis {

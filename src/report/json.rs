@@ -77,7 +77,7 @@ fn offender(o: &Offender, clock: Clock) -> Value {
         "rst_payloads": o.rst_payloads,
         "wireshark_filter": wireshark_filter(o.addr, o.port),
         "bpf_filter": bpf_filter(o.addr, o.port),
-        "diagnosis_kind": format!("{:?}", o.diagnosis().kind).to_lowercase(),
+        "diagnosis_kind": o.diagnosis().kind.as_str(),
         "diagnosis": diagnosis(o, clock),
     })
 }

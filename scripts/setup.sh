@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Makes sure this machine can build rstscope: the pinned Rust toolchain and the system
+# packages the build links against. Sourced by sample.sh and test.sh; safe to run alone.
+# On Debian/Ubuntu it installs what is missing with apt-get (as root, or through sudo),
+# saying what and why; elsewhere it says what to install.
+set -euo pipefail
+
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian package -> why rstscope needs it.
+declare -A WANTED=(
+  [gcc]="the C compiler and linker rustc links with"
+  [libc6-dev]="the C library headers and start files the linker needs"
+)
+
+say() { echo "rstscope setup: $*" >&2; }
+
+if ! command -v cargo >/dev/null 2>&1; then
+  for d in "$HOME/.cargo/bin" /usr/local/cargo/bin; do
+    [ -x "$d/cargo" ] && export PATH="$d:$PATH" && break
+  done
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  say "Rust is not installed: install it from https://rustup.rs, then run this again."
+  exit 1
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${!WANTED[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  for pkg in "${missing[@]}"; do say "installing $pkg: ${WANTED[$pkg]}"; done
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    say "run as root, or install these packages yourself: ${missing[*]}"
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy for the checks.
+channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$top/rust-toolchain.toml")
+if command -v rustup >/dev/null 2>&1 && ! rustup toolchain list | grep -q "^$channel"; then
+  say "installing Rust $channel (pinned in rust-toolchain.toml)"
+  rustup toolchain install "$channel" --profile minimal --component rustfmt,clippy >&2
+fi

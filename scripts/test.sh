@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Quick start 2: every check CI runs: formatting, clippy (warnings are errors) and all tests,
+# the corpus test over ../shared/pcaps included (it says SKIPPED when that folder is absent).
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+source "$top/scripts/setup.sh"
+cd "$top"
+echo "== cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "== cargo clippy" >&2
+cargo clippy --locked --all-targets --quiet -- -D warnings
+echo "== cargo test" >&2
+cargo test --locked --all-targets

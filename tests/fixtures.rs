@@ -1,0 +1,161 @@
+//! The project's own captures, recorded on loopback while test programs made the traffic
+//! (tests/fixtures/README.md says how each was made and why each fact below holds).
+
+use std::path::{Path, PathBuf};
+
+use rstscope::analysis::{Analysis, Options, analyze_files};
+use rstscope::engine::{Cause, ConnRecord, DiagnosisKind, EngineConfig};
+use rstscope::report::{self, Clock};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+/// Analyzes one capture and returns the analysis and the connections' conn_states, sorted.
+fn run(name: &str) -> (Analysis, Vec<ConnRecord>) {
+    let mut conns = Vec::new();
+    let mut keep = |c: &ConnRecord| conns.push(c.clone());
+    let options = Options {
+        engine: EngineConfig {
+            keep_connections: true,
+            ..EngineConfig::default()
+        },
+        on_connection: Some(&mut keep),
+        ..Options::default()
+    };
+    let a = analyze_files(&[fixture(name)], options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    (a, conns)
+}
+
+fn states(conns: &[ConnRecord]) -> Vec<&'static str> {
+    let mut s: Vec<_> = conns.iter().map(|c| c.state.as_str()).collect();
+    s.sort_unstable();
+    s
+}
+
+/// Resets by cause, as (refused, handshake-reset, after-close, abort, stray).
+fn causes(a: &Analysis) -> [u64; 5] {
+    a.snapshot.totals.rst_by_cause
+}
+
+fn check_counts(a: &Analysis, packets: u64, syn: u64, rst: u64, failed: u64) {
+    let t = &a.snapshot.totals;
+    assert_eq!(a.capture.frames, packets, "packets");
+    assert_eq!(
+        t.tcp_packets, packets,
+        "every frame is TCP (capture filter on the ports)"
+    );
+    assert_eq!(t.syn_packets, syn, "SYN packets");
+    assert_eq!(t.rst_packets, rst, "RST packets");
+    assert_eq!(t.failed_attempts, failed, "failed attempts");
+    assert_eq!(
+        t.suspect_injected, 0,
+        "no RST here is injected (Linux's ID-0 resets must not count)"
+    );
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+}
+
+#[test]
+fn sample_7211_is_twenty_refusals_twice_a_second() {
+    let (a, conns) = run("resources/sample-7211.pcapng");
+    check_counts(&a, 40, 20, 20, 20);
+    assert_eq!(causes(&a), [20, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), vec!["REJ"; 20]);
+    let series = &a.snapshot.series;
+    assert_eq!(series.len(), 10, "ten consecutive seconds");
+    assert!(series.windows(2).all(|w| w[1].0 == w[0].0 + 1));
+    assert!(
+        series
+            .iter()
+            .all(|(_, c)| c.rst[Cause::Refused.index()] == 2 && c.failed == 2)
+    );
+    assert_eq!(a.snapshot.offenders.len(), 1);
+    let o = &a.snapshot.offenders[0];
+    assert_eq!(report::endpoint(o.addr, o.port), "127.0.0.1:7211");
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
+    let sentence = report::diagnosis(o, Clock::Utc);
+    assert_eq!(
+        sentence,
+        "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): \
+         nothing was listening on that port."
+    );
+}
+
+#[test]
+fn refused_v4_loopback() {
+    let (a, conns) = run("tests/fixtures/refused-v4.pcap");
+    check_counts(&a, 10, 5, 5, 5);
+    assert_eq!(causes(&a), [5, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), vec!["REJ"; 5]);
+    assert!(conns.iter().all(|c| c.history == "Sr"));
+}
+
+#[test]
+fn refused_v6_loopback_nanosecond_pcap() {
+    let (a, conns) = run("tests/fixtures/refused-v6.pcap");
+    check_counts(&a, 10, 5, 5, 5);
+    assert_eq!(causes(&a), [5, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), vec!["REJ"; 5]);
+    let o = &a.snapshot.offenders[0];
+    assert_eq!(report::endpoint(o.addr, o.port), "[::1]:7301");
+}
+
+#[test]
+fn abort_with_so_linger_zero_from_either_side() {
+    let (a, conns) = run("tests/fixtures/abort-linger0.pcap");
+    check_counts(&a, 26, 4, 4, 0);
+    assert_eq!(causes(&a), [0, 0, 0, 4, 0]);
+    assert_eq!(states(&conns), ["RSTO", "RSTO", "RSTO", "RSTR"]);
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.rst_from_server, o.rst_from_client), (1, 3));
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Abort);
+}
+
+#[test]
+fn data_after_close_gets_after_close_resets() {
+    let (a, conns) = run("tests/fixtures/after-close.pcap");
+    check_counts(&a, 20, 2, 2, 0);
+    assert_eq!(causes(&a), [0, 0, 2, 0, 0]);
+    assert_eq!(states(&conns), ["RSTO", "RSTR"]);
+}
+
+#[test]
+fn close_with_unread_data_is_abort() {
+    let (a, conns) = run("tests/fixtures/unread-data.pcap");
+    check_counts(&a, 14, 2, 2, 0);
+    assert_eq!(causes(&a), [0, 0, 0, 2, 0]);
+    assert_eq!(states(&conns), ["RSTO", "RSTR"]);
+}
+
+#[test]
+fn kernel_resets_an_unexpected_syn_ack_as_handshake_reset() {
+    let (a, conns) = run("tests/fixtures/handshake-reset.pcap");
+    check_counts(&a, 9, 3, 3, 3);
+    assert_eq!(causes(&a), [0, 3, 0, 0, 0]);
+    assert_eq!(states(&conns), ["RSTO", "RSTO", "RSTO"]);
+    assert!(conns.iter().all(|c| c.history == "ShR"));
+}
+
+#[test]
+fn http_mix_only_the_broken_connections_count() {
+    let (a, conns) = run("tests/fixtures/http-mix.pcapng");
+    check_counts(&a, 87, 7, 4, 3);
+    assert_eq!(causes(&a), [3, 0, 0, 1, 0]);
+    assert_eq!(
+        states(&conns),
+        ["REJ", "REJ", "REJ", "RSTO", "SF", "SF", "SF"]
+    );
+    let offenders: Vec<String> = a
+        .snapshot
+        .offenders
+        .iter()
+        .map(|o| report::endpoint(o.addr, o.port))
+        .collect();
+    assert_eq!(offenders, ["127.0.0.1:7305", "127.0.0.1:7304"]);
+    let web = &a.snapshot.offenders[1];
+    assert_eq!(
+        (web.attempts, web.completed, web.failed_attempts),
+        (4, 4, 0)
+    );
+    assert_eq!(web.diagnosis().kind, DiagnosisKind::Abort);
+}

@@ -1,27 +1,158 @@
-//! Streaming pcap / pcapng reader. (Being written.)
+//! Streaming pcap / pcapng reader: one or more capture files, each optionally gzip-compressed,
+//! read as one capture with their frames merged in time order.
+//!
+//! Memory stays bounded whatever the file size: each file is read through one buffer (1 MiB,
+//! grown only for a record larger than that, up to [`MAX_RECORD`]) and a frame is borrowed
+//! from that buffer, so the per-packet path neither copies nor allocates.
+//!
+//! pcap-parser's streaming readers own the buffer (refill, consume, grow) and parse the file
+//! header, section headers and interface descriptions. The framing of records is done here,
+//! before pcap-parser sees a block, for three reasons: its parsers report a length field that
+//! points past a complete block as "incomplete", which would make a corrupt file look cut short
+//! (checking lengths first tells truncation from corruption, with the byte offset); it collects
+//! the options of every Enhanced Packet Block into a `Vec` (an allocation per packet for
+//! pktmon and Wireshark files that comment each packet); and it does not know the obsolete
+//! Packet Block. So packet records are decoded from their fixed fields here.
 
-use std::path::PathBuf;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{FileInfo, Frame, SourceError};
+use flate2::read::MultiGzDecoder;
+use pcap_parser::traits::PcapReaderIterator;
+use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
+
+use super::{FileInfo, Format, Frame, InterfaceInfo, LinkType, SourceError};
+use crate::packet::Timestamp;
+use framing::{
+    BOM, Head, NgContext, NgFraming, PcapFraming, SHB, Stop, StopKind, Stream, check_block_len,
+    describe, read_failure, register_interface, u32_at,
+};
+use input::{Counting, Input, Prefixed, Shared, read_prefix};
+
+/// Record framing: lengths checked before parsing, packet records decoded by hand.
+mod framing;
+/// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
+mod input;
+/// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
+#[cfg(test)]
+mod tests;
+
+/// The largest record (pcap record or pcapng block) accepted. A longer one is taken as corrupt:
+/// no link layer has frames that large, and reading it would need a buffer that large.
+pub const MAX_RECORD: usize = 256 << 20;
+
+/// Buffer per file when few files are merged.
+const BUFFER_SIZE: usize = 1 << 20;
+/// Buffer per file when very many files are merged.
+const MIN_BUFFER_SIZE: usize = 64 << 10;
+/// The least buffer, for small files.
+const SMALL_BUFFER_SIZE: usize = 4 << 10;
+/// What the buffers of all merged files may take together before each gets less than
+/// [`BUFFER_SIZE`] (rotated captures can be hundreds of files, all open at once for the merge).
+const BUFFER_BUDGET: usize = 32 << 20;
 
 /// One or more capture files read as one capture, frames merged in time order.
+///
+/// Each file keeps its next frame in its own buffer; the file whose frame is earliest is
+/// delivered next (ties go to the file given first), so frames of one file keep their order.
 pub struct FileSource {
     files: Vec<FileInfo>,
     problems: Vec<SourceError>,
+    interfaces: Vec<InterfaceInfo>,
+    /// Same index as `files`.
+    readers: Vec<FileReader>,
+    /// The files that hold a frame not yet delivered, by the time of that frame.
+    queue: BinaryHeap<Reverse<(Timestamp, usize)>>,
+    /// The file whose frame was delivered last: it advances on the next call, not before,
+    /// because the delivered frame borrows its buffer.
+    delivered: Option<usize>,
+    /// Frames delivered so far.
+    number: u64,
 }
 
 impl FileSource {
     /// Opens every file, checking that each is a capture. Fails on the first file that
     /// cannot be opened or is not a capture at all.
     pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
-        let _ = paths;
-        Ok(Self { files: Vec::new(), problems: Vec::new() })
+        let buffer = buffer_size(paths.len());
+        let mut source = Self::empty();
+        for path in paths {
+            let io_error = |source| SourceError::Io {
+                path: path.clone(),
+                source,
+            };
+            let file = File::open(path).map_err(io_error)?;
+            let meta = file.metadata().map_err(io_error)?;
+            if meta.is_dir() {
+                return Err(io_error(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "this is a folder; give the capture files in it",
+                )));
+            }
+            // A named pipe or a device has no size to go by.
+            let regular = meta.is_file();
+            // A small file needs no more buffer than its size.
+            let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+            let buffer = if regular {
+                buffer.min(size.max(SMALL_BUFFER_SIZE))
+            } else {
+                buffer
+            };
+            source.add(Opening {
+                path,
+                raw: Box::new(file),
+                size: regular.then_some(meta.len()),
+                on_disk: regular,
+                buffer,
+            })?;
+        }
+        Ok(source)
+    }
+
+    /// Reads a capture from any byte stream, e.g. standard input (`tcpdump -w - | rstscope`).
+    /// `name` stands for the stream in messages; the size is unknown, so progress stays 0
+    /// until the end.
+    pub fn from_reader(name: PathBuf, reader: Box<dyn Read + Send>) -> Result<Self, SourceError> {
+        let mut source = Self::empty();
+        source.add(Opening {
+            path: &name,
+            raw: reader,
+            size: None,
+            on_disk: false,
+            buffer: BUFFER_SIZE,
+        })?;
+        Ok(source)
     }
 
     /// The next frame in time order, or `None` at the end of every file. A file that turns
     /// out truncated or corrupt ends early; its error is kept in [`FileSource::problems`].
     pub fn next_frame(&mut self) -> Option<Frame<'_>> {
-        None
+        if let Some(index) = self.delivered.take() {
+            self.advance(index);
+        }
+        let Reverse((_, index)) = self.queue.pop()?;
+        self.delivered = Some(index);
+        let reader = self.readers.get(index)?;
+        let head = reader.head?;
+        self.number += 1;
+        if let Some(info) = self.files.get_mut(index) {
+            info.frames += 1;
+        }
+        if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
+            interface.frames += 1;
+        }
+        Some(Frame {
+            ts: head.ts,
+            number: self.number,
+            link_type: head.link_type,
+            interface: head.interface,
+            data: reader.frame_bytes(),
+            orig_len: head.orig_len,
+        })
     }
 
     /// The input files, with progress.
@@ -33,4 +164,421 @@ impl FileSource {
     pub fn problems(&self) -> &[SourceError] {
         &self.problems
     }
+
+    /// The capture interfaces met so far, indexed by [`Frame::interface`]. pcapng files can
+    /// describe interfaces anywhere, so this list grows while reading.
+    pub fn interfaces(&self) -> &[InterfaceInfo] {
+        &self.interfaces
+    }
+
+    /// Each link type met so far with the number of frames delivered on it, by link type.
+    pub fn link_types(&self) -> Vec<(LinkType, u64)> {
+        let mut out: Vec<(LinkType, u64)> = Vec::new();
+        for interface in &self.interfaces {
+            match out.iter_mut().find(|(lt, _)| *lt == interface.link_type) {
+                Some((_, frames)) => *frames += interface.frames,
+                None => out.push((interface.link_type, interface.frames)),
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The fraction of the input read so far, from 0 to 1, over the bytes on disk
+    /// (compressed bytes for gzip files). A file that has ended counts as read in full.
+    pub fn progress(&self) -> f64 {
+        let mut total = 0u64;
+        let mut done = 0u64;
+        for (info, reader) in self.files.iter().zip(&self.readers) {
+            total = total.saturating_add(info.size);
+            let read = if reader.ended() {
+                info.size
+            } else {
+                info.bytes_read.min(info.size)
+            };
+            done = done.saturating_add(read);
+        }
+        if total == 0 {
+            let all_ended = self.readers.iter().all(FileReader::ended);
+            return if all_ended { 1.0 } else { 0.0 };
+        }
+        done as f64 / total as f64
+    }
+
+    fn empty() -> Self {
+        Self {
+            files: Vec::new(),
+            problems: Vec::new(),
+            interfaces: Vec::new(),
+            readers: Vec::new(),
+            queue: BinaryHeap::new(),
+            delivered: None,
+            number: 0,
+        }
+    }
+
+    /// Opens one input and loads its first frame.
+    fn add(&mut self, opening: Opening<'_>) -> Result<(), SourceError> {
+        let index = self.files.len();
+        let (info, reader, problem) = open_input(opening, index, &mut self.interfaces)?;
+        self.files.push(info);
+        self.readers.push(reader);
+        match problem {
+            Some(stop) => self.problems.push(stop.into_error(&self.files[index])),
+            None => self.advance(index),
+        }
+        Ok(())
+    }
+
+    /// Moves file `index` to its next frame and queues it; at its end, records why it ended.
+    fn advance(&mut self, index: usize) {
+        let (Some(reader), Some(info)) = (self.readers.get_mut(index), self.files.get_mut(index))
+        else {
+            return;
+        };
+        let result = reader.advance(&mut self.interfaces, index);
+        info.bytes_read = reader.stream.shared.bytes();
+        match result {
+            Ok(Some(ts)) => self.queue.push(Reverse((ts, index))),
+            Ok(None) => {}
+            Err(stop) => self.problems.push(stop.into_error(info)),
+        }
+    }
+}
+
+/// The buffer each of `files` merged files gets.
+fn buffer_size(files: usize) -> usize {
+    (BUFFER_BUDGET / files.max(1)).clamp(MIN_BUFFER_SIZE, BUFFER_SIZE)
+}
+
+/// One input file: its pcap-parser reader, the framing state for its format, its next frame.
+struct FileReader {
+    /// `None` once the file has ended (its buffer and file handle are freed then).
+    container: Option<Container>,
+    stream: Stream,
+    head: Option<Head>,
+    /// Time of the last frame read: the time of a Simple Packet Block, which has none.
+    last_ts: Timestamp,
+}
+
+/// The reader for each container format, with the framing state that goes with it.
+enum Container {
+    Pcap(LegacyPcapReader<Input>, PcapFraming),
+    Pcapng(PcapNGReader<Input>, NgFraming),
+}
+
+impl FileReader {
+    fn ended(&self) -> bool {
+        self.container.is_none()
+    }
+
+    /// The bytes of the frame in `head`.
+    fn frame_bytes(&self) -> &[u8] {
+        let (Some(head), Some(container)) = (self.head, &self.container) else {
+            return &[];
+        };
+        let data = match container {
+            Container::Pcap(r, _) => r.data(),
+            Container::Pcapng(r, _) => r.data(),
+        };
+        data.get(head.start..head.start + head.len).unwrap_or(&[])
+    }
+
+    /// Consumes the delivered frame and reads the next one; returns its time, or `None` at
+    /// the end of the file. After an error the file has ended.
+    fn advance(
+        &mut self,
+        interfaces: &mut Vec<InterfaceInfo>,
+        file: usize,
+    ) -> Result<Option<Timestamp>, Stop> {
+        let Some(container) = self.container.as_mut() else {
+            return Ok(None);
+        };
+        let consumed = self.head.take().map_or(0, |head| head.record_len);
+        let result = match container {
+            Container::Pcap(r, framing) => {
+                r.consume_noshift(consumed);
+                framing.next(r, &mut self.stream)
+            }
+            Container::Pcapng(r, framing) => {
+                r.consume_noshift(consumed);
+                let context = NgContext {
+                    interfaces,
+                    file,
+                    last_ts: self.last_ts,
+                };
+                framing.next(r, &mut self.stream, context)
+            }
+        };
+        match result {
+            Ok(Some(head)) => {
+                self.last_ts = head.ts;
+                self.head = Some(head);
+                Ok(Some(head.ts))
+            }
+            Ok(None) => {
+                self.container = None;
+                Ok(None)
+            }
+            Err(stop) => {
+                self.container = None;
+                Err(stop)
+            }
+        }
+    }
+}
+
+/// An input to open: a file on disk, or any byte stream.
+struct Opening<'a> {
+    /// The file, or the name that stands for the stream in messages.
+    path: &'a Path,
+    raw: Box<dyn Read + Send>,
+    /// Bytes in the input, when known.
+    size: Option<u64>,
+    /// The input is the file at `path`, whose size can be asked again (it may be growing).
+    on_disk: bool,
+    /// Initial buffer size.
+    buffer: usize,
+}
+
+/// Opens one input: detects gzip and the container format, reads the file header. Fails only
+/// when the input cannot be read or is not a capture; a capture whose header is cut short or
+/// corrupt opens, ended, with the problem returned beside it.
+fn open_input(
+    opening: Opening<'_>,
+    file: usize,
+    interfaces: &mut Vec<InterfaceInfo>,
+) -> Result<(FileInfo, FileReader, Option<Stop>), SourceError> {
+    let Opening {
+        path,
+        raw,
+        size,
+        on_disk,
+        buffer,
+    } = opening;
+    let io_error = |source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let shared = Arc::new(Shared::default());
+    let mut counted = Counting::new(raw, Arc::clone(&shared));
+
+    let (first, error) = read_prefix(&mut counted);
+    if let Some(error) = error {
+        return Err(io_error(error));
+    }
+    let gzip = first.starts_with(&[0x1f, 0x8b]);
+    let (prefix, rest, pending): (Vec<u8>, Box<dyn Read + Send>, _) = if gzip {
+        let mut decoder = MultiGzDecoder::new(Prefixed::new(first, None, counted));
+        let (decoded, error) = read_prefix(&mut decoder);
+        (decoded, Box::new(decoder), error)
+    } else {
+        (first, Box::new(counted), None)
+    };
+
+    let Some(kind) = detect(&prefix) else {
+        // Too short to tell because decompressing failed: say why rather than "not a capture".
+        if let Some(error) = pending {
+            return Err(io_error(error));
+        }
+        return Err(SourceError::NotACapture {
+            path: path.to_path_buf(),
+            magic: describe_start(&prefix, gzip),
+        });
+    };
+    let format = match kind {
+        Kind::Pcap { nanos: true, .. } => Format::PcapNanos,
+        Kind::Pcap { .. } => Format::Pcap,
+        Kind::Pcapng => Format::Pcapng,
+    };
+    let info = FileInfo {
+        path: path.to_path_buf(),
+        format,
+        gzip,
+        size: size.unwrap_or(0),
+        bytes_read: shared.bytes(),
+        frames: 0,
+    };
+    let mut stream = Stream {
+        capacity: buffer,
+        shared: Arc::clone(&shared),
+        disk: (on_disk && !gzip).then(|| path.to_path_buf()),
+        known_len: if gzip { None } else { size },
+    };
+    let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
+
+    let opened = match kind {
+        Kind::Pcap {
+            big_endian,
+            nanos,
+            modified,
+        } => open_pcap(
+            input,
+            &mut stream,
+            big_endian,
+            nanos,
+            modified,
+            file,
+            interfaces,
+        ),
+        Kind::Pcapng => open_pcapng(input, &mut stream),
+    };
+    let (container, problem) = match opened {
+        Ok(container) => (Some(container), None),
+        Err(stop) => (None, Some(stop)),
+    };
+    let reader = FileReader {
+        container,
+        stream,
+        head: None,
+        last_ts: Timestamp::default(),
+    };
+    Ok((info, reader, problem))
+}
+
+fn open_pcap(
+    input: Input,
+    stream: &mut Stream,
+    big_endian: bool,
+    nanos: bool,
+    modified: bool,
+    file: usize,
+    interfaces: &mut Vec<InterfaceInfo>,
+) -> Result<Container, Stop> {
+    let mut reader = LegacyPcapReader::new(stream.capacity, input)
+        .map_err(|e| header_failure(&e, stream, "file header"))?;
+    // The first `next` hands out the file header parsed when the reader was made.
+    let (header_len, network) = match reader.next() {
+        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0),
+        _ => {
+            return Err(Stop {
+                offset: 0,
+                kind: StopKind::Corrupt("unreadable file header".into()),
+            });
+        }
+    };
+    reader.consume_noshift(header_len);
+    // The upper bits of the link-type field carry FCS information (pcap spec, LinkType field).
+    let link_type = LinkType(network as u32 & 0xFFFF);
+    let interface =
+        register_interface(interfaces, file, 0, 0, link_type, None, None).map_err(|what| Stop {
+            offset: 0,
+            kind: StopKind::Corrupt(what),
+        })?;
+    let framing = PcapFraming {
+        header_len: if modified { 24 } else { 16 },
+        big_endian,
+        nanos,
+        interface,
+        link_type,
+    };
+    Ok(Container::Pcap(reader, framing))
+}
+
+fn open_pcapng(input: Input, stream: &mut Stream) -> Result<Container, Stop> {
+    // The section header must fit in the first buffer: check its length first.
+    let shb_len = {
+        let prefix = input.peek();
+        let big_endian = u32_at(prefix, 8, false) != BOM;
+        (prefix.len() >= 12).then(|| u32_at(prefix, 4, big_endian) as usize)
+    };
+    if let Some(len) = shb_len {
+        check_block_len(SHB, len).map_err(|what| Stop {
+            offset: 0,
+            kind: StopKind::Corrupt(what),
+        })?;
+        if stream
+            .len()
+            .is_some_and(|stream_len| len as u64 > stream_len)
+        {
+            return Err(Stop {
+                offset: 0,
+                kind: StopKind::Truncated,
+            });
+        }
+        stream.capacity = stream.capacity.max(len);
+    }
+    let reader = PcapNGReader::new(stream.capacity, input)
+        .map_err(|e| header_failure(&e, stream, "section header block"))?;
+    let framing = NgFraming::new();
+    Ok(Container::Pcapng(reader, framing))
+}
+
+/// Why a reader could not be made from the start of a file.
+fn header_failure(error: &PcapError<&[u8]>, stream: &Stream, what: &str) -> Stop {
+    let kind = match error {
+        PcapError::Incomplete(_) | PcapError::UnexpectedEof => StopKind::Truncated,
+        PcapError::ReadError => return read_failure(0, &stream.shared),
+        other => StopKind::Corrupt(format!("malformed {what} ({})", describe(other))),
+    };
+    Stop { offset: 0, kind }
+}
+
+/// The container format, from the first bytes of the (decompressed) stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Pcap {
+        big_endian: bool,
+        nanos: bool,
+        modified: bool,
+    },
+    Pcapng,
+}
+
+fn detect(prefix: &[u8]) -> Option<Kind> {
+    let magic = u32::from_le_bytes(*prefix.first_chunk::<4>()?);
+    let pcap = |big_endian, nanos, modified| {
+        Some(Kind::Pcap {
+            big_endian,
+            nanos,
+            modified,
+        })
+    };
+    match magic {
+        0xA1B2_C3D4 => pcap(false, false, false),
+        0xD4C3_B2A1 => pcap(true, false, false),
+        0xA1B2_3C4D => pcap(false, true, false),
+        0x4D3C_B2A1 => pcap(true, true, false),
+        // Alexey Kuznetzov's patched libpcap (24-byte record headers); pcap-parser reads
+        // only its little-endian form.
+        0xA1B2_CD34 => pcap(false, false, true),
+        SHB => match prefix.get(8..12) {
+            // Too short to hold the byte-order magic: a pcapng file cut short.
+            None => Some(Kind::Pcapng),
+            Some(_) => {
+                let bom = u32_at(prefix, 8, false);
+                (bom == BOM || bom == BOM.swap_bytes()).then_some(Kind::Pcapng)
+            }
+        },
+        _ => None,
+    }
+}
+
+/// The first bytes of a non-capture, for the message: hex, and the text if it is text.
+fn describe_start(prefix: &[u8], gzip: bool) -> String {
+    let what = if gzip {
+        "gzip-compressed data that decompresses to "
+    } else {
+        ""
+    };
+    if prefix.is_empty() {
+        let empty = if gzip {
+            "nothing: it is empty"
+        } else {
+            "nothing: the file is empty"
+        };
+        return format!("{what}{empty}");
+    }
+    let hex: Vec<String> = prefix.iter().map(|b| format!("{b:02x}")).collect();
+    let text: String = prefix
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("{what}{} \"{text}\"", hex.join(" "))
 }

@@ -23,12 +23,35 @@ pub struct Frame<'a> {
     pub number: u64,
     /// Link type of the interface the frame was captured on.
     pub link_type: LinkType,
-    /// Interface index: the pcapng interface id, made unique across merged files; 0 for pcap.
+    /// Interface index: the pcapng interface id, made unique across sections and merged files
+    /// (one number per file, section and interface description); 0 for a single pcap file.
+    /// It indexes [`FileSource::interfaces`].
     pub interface: u32,
     /// The captured bytes (at most the snaplen).
     pub data: &'a [u8],
     /// The frame's length on the wire.
     pub orig_len: u32,
+}
+
+/// One capture interface of the input, as [`Frame::interface`] numbers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceInfo {
+    /// The number frames carry in [`Frame::interface`]; also its index in the interface list.
+    pub id: u32,
+    /// Index of the file that describes it, into [`FileSource::files`].
+    pub file: usize,
+    /// pcapng section of that file, counted from 0 (0 for pcap).
+    pub section: u32,
+    /// The interface id inside that section (0 for pcap).
+    pub local_id: u32,
+    /// Link type of its frames.
+    pub link_type: LinkType,
+    /// The interface name (pcapng `if_name`), e.g. `eth0` or `\Device\NPF_{...}`.
+    pub name: Option<String>,
+    /// The interface description (pcapng `if_description`), e.g. the adapter's friendly name.
+    pub description: Option<String>,
+    /// Frames delivered from it so far.
+    pub frames: u64,
 }
 
 /// The container format of a capture file.

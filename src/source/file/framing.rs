@@ -1,0 +1,685 @@
+//! Record framing: finds each pcap record and pcapng block in the reader's buffer, checks its
+//! lengths before anything parses it, and decodes packet records from their fixed fields.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pcap_parser::pcapng::Block;
+use pcap_parser::traits::PcapReaderIterator;
+use pcap_parser::{PcapBlockOwned, PcapError};
+
+use super::MAX_RECORD;
+use super::input::Shared;
+use crate::packet::Timestamp;
+use crate::source::{FileInfo, InterfaceInfo, LinkType, SourceError};
+
+/// How much a captured length may exceed the original length before the record is taken as
+/// corrupt. Writers never do it on purpose; a little is tolerated for buggy ones.
+const ORIG_LEN_SLACK: u32 = 65_536;
+/// More interface descriptions than this (over all files and sections) are taken as corrupt,
+/// so that a hostile file cannot make the interface list grow without bound.
+const MAX_INTERFACES: usize = 1 << 16;
+/// Interface names and descriptions longer than this (in characters) are cut.
+const MAX_NAME_CHARS: usize = 256;
+
+pub(super) const NANOS_PER_SEC: i64 = Timestamp::NANOS_PER_SEC;
+
+/// pcapng block types (pcap-parser names most of them, but not the obsolete Packet Block).
+pub(super) const SHB: u32 = 0x0A0D_0D0A;
+pub(super) const IDB: u32 = 0x0000_0001;
+pub(super) const PB: u32 = 0x0000_0002;
+pub(super) const SPB: u32 = 0x0000_0003;
+pub(super) const EPB: u32 = 0x0000_0006;
+/// pcapng byte-order magic, as written by a little-endian writer and read as little-endian.
+pub(super) const BOM: u32 = 0x1A2B_3C4D;
+
+/// Where a file's next frame lies in its reader's buffer, and what is known about it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Head {
+    pub(super) ts: Timestamp,
+    pub(super) link_type: LinkType,
+    /// Global interface number.
+    pub(super) interface: u32,
+    /// Offset of the frame bytes from the start of the record.
+    pub(super) start: usize,
+    /// Captured length.
+    pub(super) len: usize,
+    pub(super) orig_len: u32,
+    /// Length of the whole record, consumed when the file advances.
+    pub(super) record_len: usize,
+}
+
+/// Buffering state of one file beside its pcap-parser reader.
+pub(super) struct Stream {
+    /// Capacity of the reader's buffer (pcap-parser does not tell it).
+    pub(super) capacity: usize,
+    pub(super) shared: Arc<Shared>,
+    /// The file on disk when the stream is the file itself (not gzip, not a pipe): its size
+    /// tells a record that runs past the end before a buffer is grown for it.
+    pub(super) disk: Option<PathBuf>,
+    /// The stream's length when known otherwise (not gzip, size given).
+    pub(super) known_len: Option<u64>,
+}
+
+impl Stream {
+    /// The length of the (decompressed) stream, if known: the file's size now (it may still
+    /// be growing), or the size given when it was opened.
+    pub(super) fn len(&self) -> Option<u64> {
+        let on_disk = self
+            .disk
+            .as_ref()
+            .and_then(|path| std::fs::metadata(path).ok());
+        on_disk.map(|meta| meta.len()).or(self.known_len)
+    }
+}
+
+/// Why a file ended early, and where (offset in the decompressed stream).
+#[derive(Debug)]
+pub(super) struct Stop {
+    pub(super) offset: u64,
+    pub(super) kind: StopKind,
+}
+
+#[derive(Debug)]
+pub(super) enum StopKind {
+    Truncated,
+    Corrupt(String),
+    Io(io::Error),
+}
+
+impl Stop {
+    pub(super) fn into_error(self, info: &FileInfo) -> SourceError {
+        let path = info.path.clone();
+        let (offset, frames) = (self.offset, info.frames);
+        match self.kind {
+            StopKind::Truncated => SourceError::Truncated {
+                path,
+                offset,
+                frames,
+            },
+            StopKind::Corrupt(what) => SourceError::Corrupt {
+                path,
+                offset,
+                frames,
+                what,
+            },
+            StopKind::Io(error) => SourceError::Io {
+                path,
+                source: io::Error::new(
+                    error.kind(),
+                    format!(
+                        "{error} (at byte {offset}, after {frames} frames; results up to there are kept)"
+                    ),
+                ),
+            },
+        }
+    }
+}
+
+fn stop_at(reader: &impl PcapReaderIterator, kind: StopKind) -> Stop {
+    Stop {
+        offset: reader.consumed() as u64,
+        kind,
+    }
+}
+
+fn corrupt_at(reader: &impl PcapReaderIterator, what: String) -> Stop {
+    stop_at(reader, StopKind::Corrupt(what))
+}
+
+/// A read failed at `offset`: a gzip stream cut short is a truncated capture, damaged
+/// compressed data is corruption, anything else is an I/O error.
+pub(super) fn read_failure(offset: u64, shared: &Shared) -> Stop {
+    let error = shared
+        .take_error()
+        .unwrap_or_else(|| io::Error::other("read failed"));
+    let kind = match error.kind() {
+        io::ErrorKind::UnexpectedEof => StopKind::Truncated,
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            StopKind::Corrupt(format!("the compressed data is damaged ({error})"))
+        }
+        _ => StopKind::Io(error),
+    };
+    Stop { offset, kind }
+}
+
+/// Makes sure the buffer holds the first `need` bytes of the current record, growing it if
+/// the record is larger. `Ok(false)`: the stream ends before that.
+///
+/// The buffer grows by doubling as the record's bytes arrive, not to the announced length at
+/// once, so a corrupt length in a short stream costs no more memory than the stream holds.
+fn ensure<R: PcapReaderIterator>(
+    reader: &mut R,
+    stream: &mut Stream,
+    need: usize,
+) -> Result<bool, Stop> {
+    if reader.data().len() >= need {
+        return Ok(true);
+    }
+    if need > stream.capacity {
+        // A record that runs past the end of the stream: no need to read up to there.
+        let end = (reader.consumed() as u64).saturating_add(need as u64);
+        if stream.len().is_some_and(|len| end > len) {
+            return Ok(false);
+        }
+    }
+    loop {
+        let before = reader.data().len();
+        let grow = need > stream.capacity && before >= stream.capacity / 2;
+        if grow {
+            let target = need
+                .checked_next_power_of_two()
+                .unwrap_or(need)
+                .min(MAX_RECORD)
+                .max(need);
+            let capacity = stream.capacity.saturating_mul(2).min(target);
+            reader.grow(capacity);
+            stream.capacity = capacity;
+        }
+        if reader.refill().is_err() {
+            return Err(read_failure(reader.consumed() as u64, &stream.shared));
+        }
+        let after = reader.data().len();
+        if after >= need {
+            return Ok(true);
+        }
+        if reader.reader_exhausted() {
+            return Ok(false);
+        }
+        if after == before && !grow {
+            let error = io::Error::other("the reader's buffer did not fill");
+            return Err(stop_at(reader, StopKind::Io(error)));
+        }
+    }
+}
+
+/// Like [`ensure`] for the header of the next record: `Ok(false)` when the stream ends
+/// cleanly before it, a truncation when it ends inside it.
+fn ensure_header<R: PcapReaderIterator>(
+    reader: &mut R,
+    stream: &mut Stream,
+    need: usize,
+) -> Result<bool, Stop> {
+    if ensure(reader, stream, need)? {
+        return Ok(true);
+    }
+    if reader.data().is_empty() {
+        Ok(false)
+    } else {
+        Err(stop_at(reader, StopKind::Truncated))
+    }
+}
+
+/// Like [`ensure`] for the rest of a record whose header is read: its end is a truncation.
+fn ensure_record<R: PcapReaderIterator>(
+    reader: &mut R,
+    stream: &mut Stream,
+    need: usize,
+) -> Result<(), Stop> {
+    if ensure(reader, stream, need)? {
+        Ok(())
+    } else {
+        Err(stop_at(reader, StopKind::Truncated))
+    }
+}
+
+/// Classic pcap: fixed record headers, one link type per file.
+pub(super) struct PcapFraming {
+    /// 16, or 24 for the modified format.
+    pub(super) header_len: usize,
+    pub(super) big_endian: bool,
+    pub(super) nanos: bool,
+    pub(super) interface: u32,
+    pub(super) link_type: LinkType,
+}
+
+impl PcapFraming {
+    pub(super) fn next<R: PcapReaderIterator>(
+        &self,
+        reader: &mut R,
+        stream: &mut Stream,
+    ) -> Result<Option<Head>, Stop> {
+        let header_len = self.header_len;
+        if !ensure_header(reader, stream, header_len)? {
+            return Ok(None);
+        }
+        let data = reader.data();
+        let be = self.big_endian;
+        let (secs, frac) = (u32_at(data, 0, be), u32_at(data, 4, be));
+        let (caplen, orig_len) = (u32_at(data, 8, be), u32_at(data, 12, be));
+        if caplen as usize > MAX_RECORD - header_len {
+            let what = format!(
+                "record length {caplen} exceeds the {} MiB limit",
+                MAX_RECORD >> 20
+            );
+            return Err(corrupt_at(reader, what));
+        }
+        check_orig_len(caplen, orig_len).map_err(|what| corrupt_at(reader, what))?;
+        let record_len = header_len + caplen as usize;
+        ensure_record(reader, stream, record_len)?;
+        let frac_nanos = if self.nanos {
+            i64::from(frac)
+        } else {
+            i64::from(frac) * 1000
+        };
+        Ok(Some(Head {
+            ts: Timestamp(i64::from(secs) * NANOS_PER_SEC + frac_nanos),
+            link_type: self.link_type,
+            interface: self.interface,
+            start: header_len,
+            len: caplen as usize,
+            orig_len,
+            record_len,
+        }))
+    }
+}
+
+/// pcapng: blocks of any type; sections, each with its own byte order and interfaces.
+pub(super) struct NgFraming {
+    big_endian: bool,
+    /// Sections begun so far; the current one is `sections - 1`.
+    sections: u32,
+    /// Interfaces of the current section, by local id.
+    interfaces: Vec<NgInterface>,
+}
+
+/// One interface of the current section.
+#[derive(Debug, Clone, Copy)]
+struct NgInterface {
+    global: u32,
+    link_type: LinkType,
+    snaplen: u32,
+    clock: Clock,
+}
+
+/// What the pcapng framing needs from outside the file.
+pub(super) struct NgContext<'a> {
+    pub(super) interfaces: &'a mut Vec<InterfaceInfo>,
+    pub(super) file: usize,
+    pub(super) last_ts: Timestamp,
+}
+
+impl NgFraming {
+    pub(super) fn new() -> Self {
+        Self {
+            big_endian: false,
+            sections: 0,
+            interfaces: Vec::new(),
+        }
+    }
+
+    pub(super) fn next<R: PcapReaderIterator>(
+        &mut self,
+        reader: &mut R,
+        stream: &mut Stream,
+        context: NgContext<'_>,
+    ) -> Result<Option<Head>, Stop> {
+        loop {
+            // Every block is at least 12 bytes; 12 reach the byte-order magic of a section header.
+            if !ensure_header(reader, stream, 12)? {
+                return Ok(None);
+            }
+            let data = reader.data();
+            let block_type = u32_at(data, 0, self.big_endian);
+            if block_type == SHB {
+                // The magic reads the same in both orders; the section's order comes next.
+                self.big_endian = match u32_at(data, 8, false) {
+                    BOM => false,
+                    bom if bom == BOM.swap_bytes() => true,
+                    bom => {
+                        let what =
+                            format!("section header with unknown byte-order magic {bom:#010x}");
+                        return Err(corrupt_at(reader, what));
+                    }
+                };
+            }
+            let len = u32_at(data, 4, self.big_endian) as usize;
+            check_block_len(block_type, len).map_err(|what| corrupt_at(reader, what))?;
+            ensure_record(reader, stream, len)?;
+            let data = reader.data();
+            let trailer = u32_at(data, len - 4, self.big_endian);
+            if trailer as usize != len {
+                let what =
+                    format!("block ends with length {trailer}, but begins with length {len}");
+                return Err(corrupt_at(reader, what));
+            }
+            match block_type {
+                EPB | PB | SPB => {
+                    let head = self.packet(data, block_type, len, context.last_ts);
+                    return head.map(Some).map_err(|what| corrupt_at(reader, what));
+                }
+                SHB => self.section_header(reader)?,
+                IDB => self.interface_description(reader, context.interfaces, context.file)?,
+                // Statistics, name resolution, secrets, custom and unknown blocks.
+                _ => {}
+            }
+            reader.consume_noshift(len);
+        }
+    }
+
+    /// Decodes a packet block (complete in `data`, its length and trailer checked).
+    fn packet(
+        &self,
+        data: &[u8],
+        block_type: u32,
+        len: usize,
+        last_ts: Timestamp,
+    ) -> Result<Head, String> {
+        let be = self.big_endian;
+        if block_type == SPB {
+            let interface = self
+                .interfaces
+                .first()
+                .ok_or("a simple packet block comes before any interface description")?;
+            let orig_len = u32_at(data, 8, be);
+            let mut caplen = (orig_len as usize).min(len - 16);
+            if interface.snaplen != 0 {
+                caplen = caplen.min(interface.snaplen as usize);
+            }
+            return Ok(Head {
+                ts: last_ts,
+                link_type: interface.link_type,
+                interface: interface.global,
+                start: 12,
+                len: caplen,
+                orig_len,
+                record_len: len,
+            });
+        }
+        // Enhanced and obsolete Packet Blocks share their layout but for the interface id's
+        // width (the obsolete one has a 16-bit drop count after it).
+        let local_id = if block_type == EPB {
+            u32_at(data, 8, be)
+        } else {
+            u32::from(u16_at(data, 8, be))
+        };
+        let raw_ts = (u64::from(u32_at(data, 12, be)) << 32) | u64::from(u32_at(data, 16, be));
+        let (caplen, orig_len) = (u32_at(data, 20, be), u32_at(data, 24, be));
+        if caplen as usize > len - 32 {
+            return Err(format!(
+                "captured length {caplen} does not fit in a block of {len} bytes"
+            ));
+        }
+        check_orig_len(caplen, orig_len)?;
+        let interface = self.interfaces.get(local_id as usize).ok_or_else(|| {
+            format!(
+                "a packet refers to interface {local_id}, but its section describes {} interfaces",
+                self.interfaces.len()
+            )
+        })?;
+        Ok(Head {
+            ts: interface.clock.at(raw_ts),
+            link_type: interface.link_type,
+            interface: interface.global,
+            start: 28,
+            len: caplen as usize,
+            orig_len,
+            record_len: len,
+        })
+    }
+
+    /// A new section: its interfaces replace those of the previous one.
+    fn section_header<R: PcapReaderIterator>(&mut self, reader: &mut R) -> Result<(), Stop> {
+        let version = match reader.next() {
+            Ok((_, PcapBlockOwned::NG(Block::SectionHeader(shb)))) => {
+                Ok((shb.major_version, shb.minor_version))
+            }
+            Ok(_) => Err("not a section header".to_string()),
+            Err(e) => Err(describe(&e)),
+        };
+        match version {
+            Ok((1, _)) => {}
+            Ok((major, minor)) => {
+                let what = format!("pcapng version {major}.{minor} is not supported (only 1.x)");
+                return Err(corrupt_at(reader, what));
+            }
+            Err(e) => {
+                return Err(corrupt_at(
+                    reader,
+                    format!("malformed section header block ({e})"),
+                ));
+            }
+        }
+        self.sections += 1;
+        self.interfaces.clear();
+        Ok(())
+    }
+
+    fn interface_description<R: PcapReaderIterator>(
+        &mut self,
+        reader: &mut R,
+        interfaces: &mut Vec<InterfaceInfo>,
+        file: usize,
+    ) -> Result<(), Stop> {
+        let be = self.big_endian;
+        let parsed = match reader.next() {
+            Ok((_, PcapBlockOwned::NG(Block::InterfaceDescription(idb)))) => {
+                let mut described = Described {
+                    link_type: LinkType(idb.linktype.0 as u32 & 0xFFFF),
+                    snaplen: idb.snaplen,
+                    name: None,
+                    description: None,
+                    tsresol: 6,
+                    tsoffset: 0,
+                };
+                for option in &idb.options {
+                    let Ok(value) = option.as_bytes() else {
+                        continue;
+                    };
+                    match option.code.0 {
+                        2 => described.name = Some(option_text(value)),
+                        3 => described.description = Some(option_text(value)),
+                        9 => described.tsresol = value.first().copied().unwrap_or(6),
+                        14 => {
+                            if let Some(bytes) = value.first_chunk::<8>() {
+                                described.tsoffset = if be {
+                                    i64::from_be_bytes(*bytes)
+                                } else {
+                                    i64::from_le_bytes(*bytes)
+                                };
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(described)
+            }
+            Ok(_) => Err("not an interface description".to_string()),
+            Err(e) => Err(describe(&e)),
+        };
+        let d = parsed.map_err(|e| {
+            corrupt_at(
+                reader,
+                format!("malformed interface description block ({e})"),
+            )
+        })?;
+        let local_id = self.interfaces.len() as u32;
+        let section = self.sections.saturating_sub(1);
+        let global = register_interface(
+            interfaces,
+            file,
+            section,
+            local_id,
+            d.link_type,
+            d.name,
+            d.description,
+        )
+        .map_err(|what| corrupt_at(reader, what))?;
+        self.interfaces.push(NgInterface {
+            global,
+            link_type: d.link_type,
+            snaplen: d.snaplen,
+            clock: Clock::new(d.tsresol, d.tsoffset),
+        });
+        Ok(())
+    }
+}
+
+/// What an interface description block says that is kept.
+struct Described {
+    link_type: LinkType,
+    snaplen: u32,
+    name: Option<String>,
+    description: Option<String>,
+    tsresol: u8,
+    tsoffset: i64,
+}
+
+/// Adds an interface to the global list; returns its global number.
+pub(super) fn register_interface(
+    interfaces: &mut Vec<InterfaceInfo>,
+    file: usize,
+    section: u32,
+    local_id: u32,
+    link_type: LinkType,
+    name: Option<String>,
+    description: Option<String>,
+) -> Result<u32, String> {
+    if interfaces.len() >= MAX_INTERFACES {
+        return Err(format!("more than {MAX_INTERFACES} interface descriptions"));
+    }
+    let id = interfaces.len() as u32;
+    interfaces.push(InterfaceInfo {
+        id,
+        file,
+        section,
+        local_id,
+        link_type,
+        name,
+        description,
+        frames: 0,
+    });
+    Ok(id)
+}
+
+fn option_text(value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    text.trim_end_matches('\0')
+        .chars()
+        .take(MAX_NAME_CHARS)
+        .collect()
+}
+
+/// Turns a pcapng interface's raw timestamps into packet time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Clock {
+    scale: Scale,
+    /// `if_tsoffset`, in nanoseconds.
+    offset_ns: i64,
+}
+
+/// Raw units to nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    /// Units of 10^-k s with k <= 9: multiply.
+    Mul(u64),
+    /// Units of 10^-k s with k > 9: divide.
+    Div(u128),
+    /// Units of 2^-n s: times 10^9, shifted right by n.
+    Shift(u32),
+}
+
+impl Clock {
+    /// From `if_tsresol` (a power of 10, or of 2 with the high bit set) and `if_tsoffset` in
+    /// seconds. Resolutions finer than the nanosecond are cut to the nanosecond.
+    pub(super) fn new(tsresol: u8, tsoffset: i64) -> Self {
+        let exponent = u32::from(tsresol & 0x7F);
+        let scale = if tsresol & 0x80 != 0 {
+            Scale::Shift(exponent)
+        } else if exponent <= 9 {
+            Scale::Mul(10u64.pow(9 - exponent))
+        } else {
+            // 10^(k-9) overflows u128 only for k > 47: every timestamp is then 0 s.
+            Scale::Div(10u128.checked_pow(exponent - 9).unwrap_or(u128::MAX))
+        };
+        Self {
+            scale,
+            offset_ns: tsoffset.saturating_mul(NANOS_PER_SEC),
+        }
+    }
+
+    pub(super) fn at(self, raw: u64) -> Timestamp {
+        let raw = u128::from(raw);
+        let nanos = match self.scale {
+            Scale::Mul(factor) => raw * u128::from(factor),
+            Scale::Div(divisor) => raw / divisor,
+            Scale::Shift(bits) => (raw * NANOS_PER_SEC as u128) >> bits,
+        };
+        Timestamp(
+            i64::try_from(nanos)
+                .unwrap_or(i64::MAX)
+                .saturating_add(self.offset_ns),
+        )
+    }
+}
+
+/// Checks a pcapng block length read from its header.
+pub(super) fn check_block_len(block_type: u32, len: usize) -> Result<(), String> {
+    let (name, min) = match block_type {
+        SHB => ("section header block", 28),
+        IDB => ("interface description block", 20),
+        EPB => ("enhanced packet block", 32),
+        PB => ("packet block", 32),
+        SPB => ("simple packet block", 16),
+        _ => ("block", 12),
+    };
+    let problem = if len > MAX_RECORD {
+        format!("exceeds the {} MiB limit", MAX_RECORD >> 20)
+    } else if !len.is_multiple_of(4) {
+        "is not a multiple of 4".to_string()
+    } else if len < min {
+        format!("is shorter than the {min} bytes such a block needs")
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{name} (type {block_type:#x}) length {len} {problem}"
+    ))
+}
+
+fn check_orig_len(caplen: u32, orig_len: u32) -> Result<(), String> {
+    if caplen > orig_len.saturating_add(ORIG_LEN_SLACK) {
+        Err(format!(
+            "captured length {caplen} is far larger than the packet's length on the wire {orig_len}"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// pcap-parser's error without the input bytes some of its variants carry.
+pub(super) fn describe(error: &PcapError<&[u8]>) -> String {
+    match error {
+        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => format!("{kind:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// The u32 at `at`, or 0 past the end (callers have checked the length).
+pub(super) fn u32_at(data: &[u8], at: usize, big_endian: bool) -> u32 {
+    let bytes = data
+        .get(at..)
+        .and_then(|rest| rest.first_chunk::<4>())
+        .copied()
+        .unwrap_or([0; 4]);
+    if big_endian {
+        u32::from_be_bytes(bytes)
+    } else {
+        u32::from_le_bytes(bytes)
+    }
+}
+
+/// The u16 at `at`, or 0 past the end (callers have checked the length).
+fn u16_at(data: &[u8], at: usize, big_endian: bool) -> u16 {
+    let bytes = data
+        .get(at..)
+        .and_then(|rest| rest.first_chunk::<2>())
+        .copied()
+        .unwrap_or([0; 2]);
+    if big_endian {
+        u16::from_be_bytes(bytes)
+    } else {
+        u16::from_le_bytes(bytes)
+    }
+}

@@ -1,0 +1,159 @@
+//! The byte stream pcap-parser reads: the file, counted for progress, maybe decompressed,
+//! with the bytes read to detect the format given back first, and read errors kept.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What the file's reader keeps in common with the input that pcap-parser's reader owns.
+#[derive(Default)]
+pub(super) struct Shared {
+    /// Bytes read from the file (compressed bytes for gzip), for progress.
+    file_bytes: AtomicU64,
+    /// The read error behind pcap-parser's `ReadError`, which does not carry it.
+    error: Mutex<Option<io::Error>>,
+}
+
+impl Shared {
+    /// Bytes read from the file so far.
+    pub(super) fn bytes(&self) -> u64 {
+        self.file_bytes.load(Ordering::Relaxed)
+    }
+
+    fn keep_error(&self, error: io::Error) {
+        *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+    }
+
+    /// The error of the last failed read, once.
+    pub(super) fn take_error(&self) -> Option<io::Error> {
+        self.error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// Counts the bytes read from the file, below the gzip decoder.
+pub(super) struct Counting<R> {
+    inner: R,
+    shared: Arc<Shared>,
+}
+
+impl<R> Counting<R> {
+    pub(super) fn new(inner: R, shared: Arc<Shared>) -> Self {
+        Self { inner, shared }
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.shared
+            .file_bytes
+            .fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Gives back the bytes read to detect the format, then the rest of the stream; a read error
+/// met while detecting comes after the bytes read before it.
+pub(super) struct Prefixed<R> {
+    prefix: Vec<u8>,
+    pos: usize,
+    pending: Option<io::Error>,
+    inner: R,
+}
+
+impl<R> Prefixed<R> {
+    /// `prefix`, then a read error if `pending`, then `inner`.
+    pub(super) fn new(prefix: Vec<u8>, pending: Option<io::Error>, inner: R) -> Self {
+        Self {
+            prefix,
+            pos: 0,
+            pending,
+            inner,
+        }
+    }
+}
+
+impl<R: Read> Read for Prefixed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(rest) = self.prefix.get(self.pos..).filter(|rest| !rest.is_empty()) {
+            let n = rest.len().min(buf.len());
+            if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            self.pos += n;
+            return Ok(n);
+        }
+        if let Some(error) = self.pending.take() {
+            return Err(error);
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// What pcap-parser reads from. Fills the whole buffer on each read (a gzip decoder hands
+/// out little at a time, and pcap-parser reads once per refill), retries interrupted reads,
+/// and keeps the error of a failed read in [`Shared`].
+pub(super) struct Input {
+    inner: Prefixed<Box<dyn Read + Send>>,
+    shared: Arc<Shared>,
+    failed: bool,
+}
+
+impl Input {
+    pub(super) fn new(inner: Prefixed<Box<dyn Read + Send>>, shared: Arc<Shared>) -> Self {
+        Self {
+            inner,
+            shared,
+            failed: false,
+        }
+    }
+
+    /// The detection bytes not yet handed out.
+    pub(super) fn peek(&self) -> &[u8] {
+        self.inner.prefix.get(self.inner.pos..).unwrap_or(&[])
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.failed {
+            return Err(io::Error::other("an earlier read failed"));
+        }
+        let mut filled = 0;
+        while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+            match self.inner.read(rest) {
+                Ok(0) => break,
+                Ok(n) => filled += n.min(rest.len()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // Hand out what was read; the error comes with the next read.
+                    self.failed = true;
+                    self.shared.keep_error(e);
+                    if filled == 0 {
+                        return Err(io::Error::other("read failed"));
+                    }
+                    break;
+                }
+            }
+        }
+        Ok(filled)
+    }
+}
+
+/// Reads up to 16 bytes, stopping early only at the end of the stream or at an error.
+pub(super) fn read_prefix(reader: &mut impl Read) -> (Vec<u8>, Option<io::Error>) {
+    let mut buf = [0u8; 16];
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n.min(rest.len()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (buf.get(..filled).unwrap_or(&[]).to_vec(), Some(e)),
+        }
+    }
+    (buf.get(..filled).unwrap_or(&[]).to_vec(), None)
+}

@@ -1,0 +1,1017 @@
+use std::io::{Cursor, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use super::framing::{Clock, EPB, IDB, NANOS_PER_SEC, PB, SPB};
+use super::*;
+
+// ---- builders -------------------------------------------------------------------------------
+
+/// A temp file removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "rstscope-file-test-{}-{n}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, bytes).expect("write temp file");
+        Self(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn put32(out: &mut Vec<u8>, v: u32, be: bool) {
+    out.extend_from_slice(&if be { v.to_be_bytes() } else { v.to_le_bytes() });
+}
+
+fn put16(out: &mut Vec<u8>, v: u16, be: bool) {
+    out.extend_from_slice(&if be { v.to_be_bytes() } else { v.to_le_bytes() });
+}
+
+/// One classic pcap record.
+struct Rec<'a> {
+    secs: u32,
+    frac: u32,
+    data: &'a [u8],
+    orig: u32,
+}
+
+fn rec(secs: u32, frac: u32, data: &[u8]) -> Rec<'_> {
+    Rec {
+        secs,
+        frac,
+        data,
+        orig: data.len() as u32,
+    }
+}
+
+fn pcap(be: bool, nanos: bool, link_type: u32, snaplen: u32, records: &[Rec<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put32(&mut out, if nanos { 0xA1B2_3C4D } else { 0xA1B2_C3D4 }, be);
+    put16(&mut out, 2, be);
+    put16(&mut out, 4, be);
+    put32(&mut out, 0, be);
+    put32(&mut out, 0, be);
+    put32(&mut out, snaplen, be);
+    put32(&mut out, link_type, be);
+    for r in records {
+        put32(&mut out, r.secs, be);
+        put32(&mut out, r.frac, be);
+        put32(&mut out, r.data.len() as u32, be);
+        put32(&mut out, r.orig, be);
+        out.extend_from_slice(r.data);
+    }
+    out
+}
+
+/// A pcapng block: type, length, body padded to 4, length.
+fn block(block_type: u32, body: &[u8], be: bool) -> Vec<u8> {
+    let padded = body.len().div_ceil(4) * 4;
+    let len = (12 + padded) as u32;
+    let mut out = Vec::new();
+    put32(&mut out, block_type, be);
+    put32(&mut out, len, be);
+    out.extend_from_slice(body);
+    out.resize(8 + padded, 0);
+    put32(&mut out, len, be);
+    out
+}
+
+fn options(opts: &[(u16, &[u8])], be: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if opts.is_empty() {
+        return out;
+    }
+    for (code, value) in opts {
+        put16(&mut out, *code, be);
+        put16(&mut out, value.len() as u16, be);
+        out.extend_from_slice(value);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+    }
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out
+}
+
+fn shb(be: bool) -> Vec<u8> {
+    let mut body = Vec::new();
+    put32(&mut body, BOM, be);
+    put16(&mut body, 1, be);
+    put16(&mut body, 0, be);
+    body.extend_from_slice(&[0xFF; 8]);
+    body.extend(options(&[(4, b"rstscope test")], be));
+    block(SHB, &body, be)
+}
+
+fn idb(be: bool, link_type: u16, snaplen: u32, opts: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    put16(&mut body, link_type, be);
+    put16(&mut body, 0, be);
+    put32(&mut body, snaplen, be);
+    body.extend(options(opts, be));
+    block(IDB, &body, be)
+}
+
+fn epb(be: bool, if_id: u32, ts: u64, data: &[u8], opts: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    put32(&mut body, if_id, be);
+    put32(&mut body, (ts >> 32) as u32, be);
+    put32(&mut body, ts as u32, be);
+    put32(&mut body, data.len() as u32, be);
+    put32(&mut body, data.len() as u32 + 10, be);
+    body.extend_from_slice(data);
+    body.resize(body.len().div_ceil(4) * 4, 0);
+    body.extend(options(opts, be));
+    block(EPB, &body, be)
+}
+
+fn pb(be: bool, if_id: u16, ts: u64, data: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    put16(&mut body, if_id, be);
+    put16(&mut body, 0, be);
+    put32(&mut body, (ts >> 32) as u32, be);
+    put32(&mut body, ts as u32, be);
+    put32(&mut body, data.len() as u32, be);
+    put32(&mut body, data.len() as u32, be);
+    body.extend_from_slice(data);
+    block(PB, &body, be)
+}
+
+fn spb(be: bool, data: &[u8], orig: u32) -> Vec<u8> {
+    let mut body = Vec::new();
+    put32(&mut body, orig, be);
+    body.extend_from_slice(data);
+    block(SPB, &body, be)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+/// What a delivered frame was, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Got {
+    ts: i64,
+    number: u64,
+    link_type: u32,
+    interface: u32,
+    data: Vec<u8>,
+    orig_len: u32,
+}
+
+fn drain(source: &mut FileSource) -> Vec<Got> {
+    let mut out = Vec::new();
+    while let Some(f) = source.next_frame() {
+        out.push(Got {
+            ts: f.ts.0,
+            number: f.number,
+            link_type: f.link_type.0,
+            interface: f.interface,
+            data: f.data.to_vec(),
+            orig_len: f.orig_len,
+        });
+    }
+    out
+}
+
+fn open_bytes(name: &str, bytes: &[u8]) -> (TempFile, Result<FileSource, SourceError>) {
+    let file = TempFile::new(name, bytes);
+    let source = FileSource::open(std::slice::from_ref(&file.0));
+    (file, source)
+}
+
+fn read_all(name: &str, bytes: &[u8]) -> (FileSource, Vec<Got>) {
+    let (_file, source) = open_bytes(name, bytes);
+    let mut source = source.expect("opens");
+    let frames = drain(&mut source);
+    (source, frames)
+}
+
+const S: i64 = NANOS_PER_SEC;
+
+// ---- formats --------------------------------------------------------------------------------
+
+#[test]
+fn pcap_microseconds_little_endian() {
+    let bytes = pcap(
+        false,
+        false,
+        1,
+        65535,
+        &[rec(1, 500_000, b"abc"), rec(2, 1, b"defgh"), rec(2, 2, b"")],
+    );
+    let (source, frames) = read_all("usec.pcap", &bytes);
+    assert_eq!(frames.len(), 3);
+    assert_eq!(
+        frames[0],
+        Got {
+            ts: S + 500_000_000,
+            number: 1,
+            link_type: 1,
+            interface: 0,
+            data: b"abc".to_vec(),
+            orig_len: 3
+        }
+    );
+    assert_eq!(frames[1].ts, 2 * S + 1000);
+    assert_eq!(frames[1].data, b"defgh");
+    assert_eq!(frames[2].number, 3);
+    assert!(frames[2].data.is_empty());
+    assert!(source.problems().is_empty());
+    let info = &source.files()[0];
+    assert_eq!(
+        (info.format, info.gzip, info.frames),
+        (Format::Pcap, false, 3)
+    );
+    assert_eq!(info.bytes_read, bytes.len() as u64);
+    assert_eq!(info.size, bytes.len() as u64);
+    assert_eq!(source.interfaces().len(), 1);
+    assert_eq!(source.link_types(), vec![(LinkType(1), 3)]);
+    assert!((source.progress() - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn pcap_nanoseconds_big_endian() {
+    let bytes = pcap(
+        true,
+        true,
+        113,
+        262_144,
+        &[
+            rec(1_700_000_000, 123_456_789, b"\x01\x02"),
+            rec(1_700_000_001, 999_999_999, b"x"),
+        ],
+    );
+    let (source, frames) = read_all("nsec.pcap", &bytes);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[0].ts, 1_700_000_000 * S + 123_456_789);
+    assert_eq!(frames[1].ts, 1_700_000_001 * S + 999_999_999);
+    assert_eq!(frames[0].link_type, 113);
+    assert_eq!(frames[0].data, b"\x01\x02");
+    assert_eq!(source.files()[0].format, Format::PcapNanos);
+    assert!(source.problems().is_empty());
+}
+
+#[test]
+fn pcap_link_type_field_keeps_only_the_link_type() {
+    // FCS bits set above the link type (pcap spec: bit 28 and bits 29-31).
+    let bytes = pcap(false, false, 0x3000_0001, 65535, &[rec(1, 0, b"a")]);
+    let (_, frames) = read_all("fcs.pcap", &bytes);
+    assert_eq!(frames[0].link_type, 1);
+}
+
+#[test]
+fn pcapng_two_interfaces_of_different_link_types_and_nanosecond_resolution() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(
+        false,
+        1,
+        65535,
+        &[(2, b"eth0"), (3, b"Ethernet adapter")],
+    ));
+    bytes.extend(idb(false, 101, 0, &[(2, b"tun0"), (9, &[9])]));
+    // A name resolution block and an unknown block between packets are skipped.
+    bytes.extend(epb(false, 0, 1_600_000_000_123_456, b"ether", &[]));
+    bytes.extend(block(4, &[0, 0, 0, 0], false));
+    bytes.extend(block(0x0BAD_0BAD, b"whatever", false));
+    bytes.extend(epb(
+        false,
+        1,
+        1_600_000_000_123_456_789,
+        b"raw ip",
+        &[(1, b"a comment")],
+    ));
+    let (source, frames) = read_all("two-if.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[0].ts, 1_600_000_000 * S + 123_456_000);
+    assert_eq!((frames[0].link_type, frames[0].interface), (1, 0));
+    assert_eq!(frames[0].data, b"ether");
+    assert_eq!(frames[0].orig_len, 15);
+    assert_eq!(frames[1].ts, 1_600_000_000 * S + 123_456_789);
+    assert_eq!((frames[1].link_type, frames[1].interface), (101, 1));
+    assert_eq!(frames[1].data, b"raw ip");
+    let names: Vec<_> = source.interfaces().iter().map(|i| i.name.clone()).collect();
+    assert_eq!(
+        names,
+        vec![Some("eth0".to_string()), Some("tun0".to_string())]
+    );
+    assert_eq!(
+        source.interfaces()[0].description.as_deref(),
+        Some("Ethernet adapter")
+    );
+    assert_eq!(
+        source.link_types(),
+        vec![(LinkType(1), 1), (LinkType(101), 1)]
+    );
+    assert_eq!(source.files()[0].format, Format::Pcapng);
+}
+
+#[test]
+fn pcapng_power_of_two_resolution_and_offset() {
+    // 2^-10 s units, offset 1000 s; big-endian section.
+    let mut offset = Vec::new();
+    put32(&mut offset, 0, true);
+    put32(&mut offset, 1000, true);
+    let mut bytes = shb(true);
+    bytes.extend(idb(true, 1, 0, &[(9, &[0x80 | 10]), (14, &offset)]));
+    bytes.extend(epb(true, 0, 3 * 1024 + 512, b"x", &[]));
+    let (source, frames) = read_all("pow2.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(frames[0].ts, 1003 * S + S / 2);
+}
+
+#[test]
+fn pcapng_simple_and_obsolete_packet_blocks() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 4, &[]));
+    bytes.extend(pb(false, 0, 5_000_000, b"old!"));
+    // Snaplen 4 limits the simple packet's captured bytes; its time is the last one seen.
+    bytes.extend(spb(false, b"simple", 60));
+    let (source, frames) = read_all("spb.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(frames.len(), 2);
+    assert_eq!(
+        (frames[0].ts, frames[0].data.as_slice()),
+        (5 * S, &b"old!"[..])
+    );
+    assert_eq!(
+        (frames[1].ts, frames[1].data.as_slice(), frames[1].orig_len),
+        (5 * S, &b"simp"[..], 60)
+    );
+}
+
+#[test]
+fn pcapng_sections_each_describe_their_own_interfaces() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[(2, b"a0")]));
+    bytes.extend(epb(false, 0, 1_000_000, b"s0", &[]));
+    // Second section, other byte order: interface ids start again at 0.
+    bytes.extend(shb(true));
+    bytes.extend(idb(true, 113, 0, &[(2, b"b0")]));
+    bytes.extend(idb(true, 1, 0, &[(2, b"b1")]));
+    bytes.extend(epb(true, 1, 2_000_000, b"s1i1", &[]));
+    bytes.extend(epb(true, 0, 3_000_000, b"s1i0", &[]));
+    let (source, frames) = read_all("sections.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let seen: Vec<_> = frames
+        .iter()
+        .map(|f| (f.ts / S, f.interface, f.link_type))
+        .collect();
+    assert_eq!(seen, vec![(1, 0, 1), (2, 2, 1), (3, 1, 113)]);
+    let described: Vec<_> = source
+        .interfaces()
+        .iter()
+        .map(|i| {
+            (
+                i.id,
+                i.section,
+                i.local_id,
+                i.name.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        described,
+        vec![
+            (0, 0, 0, "a0".into()),
+            (1, 1, 0, "b0".into()),
+            (2, 1, 1, "b1".into())
+        ]
+    );
+    // An interface of the first section is not valid in the second.
+    let mut bad = shb(false);
+    bad.extend(idb(false, 1, 0, &[]));
+    bad.extend(idb(false, 1, 0, &[]));
+    bad.extend(shb(false));
+    bad.extend(idb(false, 1, 0, &[]));
+    bad.extend(epb(false, 1, 0, b"x", &[]));
+    let (source, frames) = read_all("stale-if.pcapng", &bad);
+    assert!(frames.is_empty());
+    assert!(
+        matches!(&source.problems()[0], SourceError::Corrupt { what, .. } if what.contains("interface 1"))
+    );
+}
+
+#[test]
+fn gzip_is_detected_by_content_and_progress_counts_compressed_bytes() {
+    let plain = pcap(
+        false,
+        false,
+        1,
+        65535,
+        &[rec(1, 0, b"abc"), rec(2, 0, b"def")],
+    );
+    let compressed = gzip(&plain);
+    // The name says nothing of gzip.
+    let (source, frames) = read_all("compressed.pcap", &compressed);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[1].data, b"def");
+    let info = &source.files()[0];
+    assert!(info.gzip);
+    assert_eq!(info.format, Format::Pcap);
+    assert_eq!(info.size, compressed.len() as u64);
+    assert_eq!(info.bytes_read, compressed.len() as u64);
+    assert!(source.problems().is_empty());
+}
+
+#[test]
+fn gzip_cut_short_is_truncated_and_keeps_earlier_frames() {
+    let records: Vec<Vec<u8>> = (0..2000u32)
+        .map(|i| (0..200).map(|j| (i * 7 + j) as u8).collect())
+        .collect();
+    let recs: Vec<Rec<'_>> = records
+        .iter()
+        .enumerate()
+        .map(|(i, d)| rec(i as u32, 0, d))
+        .collect();
+    let compressed = gzip(&pcap(false, false, 1, 65535, &recs));
+    let cut = &compressed[..compressed.len() / 2];
+    let (source, frames) = read_all("cut.pcap.gz", cut);
+    assert!(!frames.is_empty() && frames.len() < 2000);
+    assert!(
+        matches!(source.problems(), [SourceError::Truncated { frames: n, .. }] if *n == frames.len() as u64),
+        "{:?}",
+        source.problems()
+    );
+}
+
+#[test]
+fn gzip_of_text_is_not_a_capture() {
+    let (_f, result) = open_bytes("notes.gz", &gzip(b"hello world, not a capture"));
+    let message = result.err().expect("fails").to_string();
+    assert!(
+        message.contains("gzip-compressed data that decompresses to 68 65 6c 6c 6f"),
+        "{message}"
+    );
+}
+
+// ---- problems -------------------------------------------------------------------------------
+
+#[test]
+fn truncated_record_keeps_frames_before_it() {
+    let bytes = pcap(
+        false,
+        false,
+        1,
+        65535,
+        &[
+            rec(1, 0, b"0123456789"),
+            rec(2, 0, b"abcdefghij"),
+            rec(3, 0, b"klmnopqrst"),
+        ],
+    );
+    // Cut in the data of the third record, then in its header.
+    for cut in [bytes.len() - 3, 24 + 2 * 26 + 7] {
+        let (source, frames) = read_all("cut.pcap", &bytes[..cut]);
+        assert_eq!(frames.len(), 2);
+        match source.problems() {
+            [SourceError::Truncated { offset, frames, .. }] => {
+                assert_eq!((*offset, *frames), (24 + 2 * 26, 2))
+            }
+            other => panic!("{other:?}"),
+        }
+        let message = source.problems()[0].to_string();
+        assert!(
+            message.contains("cut.pcap") && message.contains("byte 76"),
+            "{message}"
+        );
+    }
+    // Cut inside the file header: the file opens, with no frames and the problem.
+    let (source, frames) = read_all("cut-header.pcap", &bytes[..10]);
+    assert!(frames.is_empty());
+    assert!(matches!(
+        source.problems(),
+        [SourceError::Truncated {
+            offset: 0,
+            frames: 0,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn truncated_pcapng_block() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    let first = bytes.len() as u64;
+    bytes.extend(epb(false, 0, 0, b"first", &[]));
+    let second = bytes.len() as u64;
+    bytes.extend(epb(false, 0, 0, b"second", &[]));
+    let (source, frames) = read_all("cut.pcapng", &bytes[..bytes.len() - 1]);
+    assert_eq!(frames.len(), 1);
+    assert!(first < second);
+    assert!(
+        matches!(source.problems(), [SourceError::Truncated { offset, frames: 1, .. }] if *offset == second)
+    );
+}
+
+#[test]
+fn not_a_capture_shows_first_bytes() {
+    let (_f, result) = open_bytes("readme.txt", b"GET / HTTP/1.1\r\nHost: x\r\n");
+    let error = result.err().expect("fails");
+    assert!(matches!(error, SourceError::NotACapture { .. }));
+    let message = error.to_string();
+    assert!(
+        message.contains("readme.txt")
+            && message.contains("47 45 54 20")
+            && message.contains("GET / HTTP"),
+        "{message}"
+    );
+}
+
+#[test]
+fn empty_file_is_not_a_capture() {
+    let (_f, result) = open_bytes("empty.pcap", b"");
+    let message = result.err().expect("fails").to_string();
+    assert!(
+        message.contains("empty.pcap") && message.contains("empty"),
+        "{message}"
+    );
+}
+
+#[test]
+fn missing_file_fails_to_open() {
+    let path = std::env::temp_dir().join("rstscope-file-test-does-not-exist.pcap");
+    let error = FileSource::open(&[path]).err().expect("fails");
+    assert!(matches!(error, SourceError::Io { .. }));
+    assert!(error.to_string().contains("does-not-exist"));
+}
+
+#[test]
+fn corrupt_block_lengths() {
+    let mut good = shb(false);
+    good.extend(idb(false, 1, 0, &[]));
+    good.extend(epb(false, 0, 0, b"kept", &[]));
+    let at = good.len() as u64;
+    let mut cases: Vec<(Vec<u8>, &str)> = Vec::new();
+    // Absurd length.
+    let mut absurd = good.clone();
+    absurd.extend(epb(false, 0, 0, b"x", &[]));
+    absurd[at as usize + 4..at as usize + 8].copy_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
+    cases.push((absurd, "exceeds the 256 MiB limit"));
+    // Length not a multiple of 4.
+    let mut odd = good.clone();
+    odd.extend(epb(false, 0, 0, b"x", &[]));
+    odd[at as usize + 4] += 1;
+    cases.push((odd, "not a multiple of 4"));
+    // Trailer differs from the header.
+    let mut trailer = good.clone();
+    trailer.extend(epb(false, 0, 0, b"x", &[]));
+    let end = trailer.len();
+    trailer[end - 4] ^= 4;
+    cases.push((trailer, "ends with length"));
+    // Captured length larger than the block.
+    let mut caplen = good.clone();
+    caplen.extend(epb(false, 0, 0, b"x", &[]));
+    caplen[at as usize + 20] = 200;
+    cases.push((caplen, "does not fit"));
+    for (bytes, expected) in cases {
+        let (source, frames) = read_all("corrupt.pcapng", &bytes);
+        assert_eq!(frames.len(), 1, "{expected}");
+        match source.problems() {
+            [
+                SourceError::Corrupt {
+                    offset,
+                    frames: 1,
+                    what,
+                    ..
+                },
+            ] => {
+                assert_eq!(*offset, at);
+                assert!(what.contains(expected), "{what} / {expected}");
+            }
+            other => panic!("{expected}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn corrupt_pcap_record_lengths() {
+    let big = rec(2, 0, b"");
+    let mut huge = pcap(false, false, 1, 65535, &[rec(1, 0, b"kept"), big]);
+    let at = 24 + 16 + 4;
+    huge[at + 8..at + 12].copy_from_slice(&(300u32 << 20).to_le_bytes());
+    huge[at + 12..at + 16].copy_from_slice(&(300u32 << 20).to_le_bytes());
+    let (source, frames) = read_all("huge-record.pcap", &huge);
+    assert_eq!(frames.len(), 1);
+    assert!(
+        matches!(&source.problems()[0], SourceError::Corrupt { what, offset: 44, .. } if what.contains("record length 314572800 exceeds"))
+    );
+
+    let wild = Rec {
+        secs: 2,
+        frac: 0,
+        data: &[0; 70_000],
+        orig: 60,
+    };
+    let bytes = pcap(false, false, 1, 65535, &[rec(1, 0, b"kept"), wild]);
+    let (source, frames) = read_all("wild.pcap", &bytes);
+    assert_eq!(frames.len(), 1);
+    assert!(
+        matches!(&source.problems()[0], SourceError::Corrupt { what, .. } if what.contains("far larger"))
+    );
+}
+
+#[test]
+fn record_larger_than_the_buffer_is_read() {
+    let data: Vec<u8> = (0..3 * BUFFER_SIZE).map(|i| i as u8).collect();
+    let bytes = pcap(
+        false,
+        false,
+        1,
+        0,
+        &[rec(1, 0, b"small"), rec(2, 0, &data), rec(3, 0, b"after")],
+    );
+    let (source, frames) = read_all("big-record.pcap", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(frames.len(), 3);
+    assert_eq!(frames[1].data, data);
+    assert_eq!(frames[2].data, b"after");
+    // The same record cut short is a truncation, found without reading past the file.
+    let (source, frames) = read_all("big-record-cut.pcap", &bytes[..BUFFER_SIZE * 2]);
+    assert_eq!(frames.len(), 1);
+    assert!(matches!(
+        source.problems(),
+        [SourceError::Truncated { offset: 45, .. }]
+    ));
+}
+
+#[test]
+fn huge_snaplen_in_headers_is_accepted() {
+    let bytes = pcap(false, false, 1, 0xFFFF_FFFF, &[rec(1, 0, b"abc")]);
+    let (source, frames) = read_all("snaplen.pcap", &bytes);
+    assert_eq!(frames.len(), 1);
+    assert!(source.problems().is_empty());
+    let mut ng = shb(false);
+    ng.extend(idb(false, 1, 0xFFFF_FFFF, &[]));
+    ng.extend(epb(false, 0, 0, b"abc", &[]));
+    ng.extend(spb(false, b"spb!", 4));
+    let (source, frames) = read_all("snaplen.pcapng", &ng);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[1].data, b"spb!");
+    assert!(source.problems().is_empty());
+}
+
+// ---- merging --------------------------------------------------------------------------------
+
+#[test]
+fn merge_interleaves_files_by_time() {
+    let a = TempFile::new(
+        "a.pcap",
+        &pcap(
+            false,
+            false,
+            1,
+            65535,
+            &[rec(1, 0, b"a1"), rec(3, 0, b"a3"), rec(5, 0, b"a5")],
+        ),
+    );
+    let mut ng = shb(false);
+    ng.extend(idb(false, 113, 0, &[(2, b"any")]));
+    for (t, d) in [(2u64, b"b2"), (4, b"b4"), (6, b"b6")] {
+        ng.extend(epb(false, 0, t * 1_000_000, d, &[]));
+    }
+    let b = TempFile::new("b.pcapng", &ng);
+    let mut source = FileSource::open(&[a.0.clone(), b.0.clone()]).expect("opens");
+    let frames = drain(&mut source);
+    let order: Vec<_> = frames
+        .iter()
+        .map(|f| {
+            (
+                f.number,
+                String::from_utf8_lossy(&f.data).into_owned(),
+                f.interface,
+            )
+        })
+        .collect();
+    let expected: Vec<_> = ["a1", "b2", "a3", "b4", "a5", "b6"]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i as u64 + 1, d.to_string(), u32::from(d.starts_with('b'))))
+        .collect();
+    assert_eq!(order, expected);
+    assert_eq!(source.files()[0].frames, 3);
+    assert_eq!(source.files()[1].frames, 3);
+    assert_eq!(
+        source.link_types(),
+        vec![(LinkType(1), 3), (LinkType(113), 3)]
+    );
+    assert_eq!(source.interfaces()[1].file, 1);
+}
+
+#[test]
+fn merge_goes_on_when_one_file_is_cut_short() {
+    let full = pcap(
+        false,
+        false,
+        1,
+        65535,
+        &[rec(1, 0, b"a1"), rec(3, 0, b"a3"), rec(5, 0, b"a5")],
+    );
+    let a = TempFile::new("a-cut.pcap", &full[..full.len() - 1]);
+    let b = TempFile::new(
+        "b.pcap",
+        &pcap(
+            false,
+            false,
+            1,
+            65535,
+            &[rec(2, 0, b"b2"), rec(4, 0, b"b4"), rec(6, 0, b"b6")],
+        ),
+    );
+    let mut source = FileSource::open(&[a.0.clone(), b.0.clone()]).expect("opens");
+    let data: Vec<_> = drain(&mut source).into_iter().map(|f| f.data).collect();
+    assert_eq!(
+        data,
+        vec![
+            b"a1".to_vec(),
+            b"b2".to_vec(),
+            b"a3".to_vec(),
+            b"b4".to_vec(),
+            b"b6".to_vec()
+        ]
+    );
+    assert!(
+        matches!(source.problems(), [SourceError::Truncated { frames: 2, path, .. }] if path == &a.0)
+    );
+    // Equal times keep the order the files were given in.
+    let c = TempFile::new("c.pcap", &pcap(false, false, 1, 65535, &[rec(7, 0, b"c7")]));
+    let d = TempFile::new("d.pcap", &pcap(false, false, 1, 65535, &[rec(7, 0, b"d7")]));
+    let mut source = FileSource::open(&[c.0.clone(), d.0.clone()]).expect("opens");
+    let data: Vec<_> = drain(&mut source).into_iter().map(|f| f.data).collect();
+    assert_eq!(data, vec![b"c7".to_vec(), b"d7".to_vec()]);
+}
+
+#[test]
+fn open_fails_on_the_first_bad_file() {
+    let good = TempFile::new(
+        "good.pcap",
+        &pcap(false, false, 1, 65535, &[rec(1, 0, b"a")]),
+    );
+    let text = TempFile::new("bad.txt", b"not a capture at all");
+    let error = FileSource::open(&[good.0.clone(), text.0.clone()])
+        .err()
+        .expect("fails");
+    assert!(matches!(error, SourceError::NotACapture { path, .. } if path == text.0));
+}
+
+// ---- robustness -----------------------------------------------------------------------------
+
+/// Reads everything from `bytes`, returning the frame count; must never panic.
+fn read_stream(bytes: &[u8]) -> Option<usize> {
+    // A small buffer, as a small file gets, so that records also straddle refills.
+    let mut source = FileSource::empty();
+    let opening = Opening {
+        path: Path::new("fuzz"),
+        raw: Box::new(Cursor::new(bytes.to_vec())),
+        size: Some(bytes.len() as u64),
+        on_disk: false,
+        buffer: 64,
+    };
+    source.add(opening).ok()?;
+    let mut n = 0;
+    while let Some(frame) = source.next_frame() {
+        assert!(frame.data.len() <= MAX_RECORD);
+        n += 1;
+    }
+    Some(n)
+}
+
+fn sample_files() -> Vec<Vec<u8>> {
+    let pcap_file = pcap(
+        true,
+        true,
+        1,
+        65535,
+        &[
+            rec(1, 0, b"abcdef"),
+            rec(2, 5, b"0123456789ab"),
+            rec(3, 0, b"z"),
+        ],
+    );
+    let mut ng = shb(false);
+    ng.extend(idb(false, 1, 0, &[(2, b"eth0"), (9, &[9])]));
+    ng.extend(epb(false, 0, 1_000, b"first packet", &[(1, b"comment")]));
+    ng.extend(block(5, &[0; 16], false));
+    ng.extend(spb(false, b"simple", 6));
+    ng.extend(shb(true));
+    ng.extend(idb(true, 101, 0, &[]));
+    ng.extend(pb(true, 0, 2_000, b"old"));
+    ng.extend(epb(true, 0, 3_000, b"last", &[]));
+    let gz = gzip(&pcap_file);
+    vec![pcap_file, ng, gz]
+}
+
+#[test]
+fn every_truncation_and_random_flips_never_panic() {
+    for file in sample_files() {
+        let full = read_stream(&file).expect("sample opens");
+        assert!(full >= 3);
+        for cut in 0..file.len() {
+            if let Some(n) = read_stream(&file[..cut]) {
+                assert!(n <= full);
+            }
+        }
+        // xorshift: deterministic, no dependency.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ file.len() as u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..10_000 {
+            let mut bytes = file.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = match next() % 3 {
+                    0 => bytes[at] ^ (1 << (next() % 8)),
+                    1 => 0xFF,
+                    _ => next() as u8,
+                };
+            }
+            let _ = read_stream(&bytes);
+        }
+    }
+}
+
+#[test]
+fn source_can_move_to_a_reader_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<FileSource>();
+}
+
+#[test]
+fn named_pipe_is_read_as_a_stream() {
+    // `rstscope <(zcat capture.pcap.gz)` and `mkfifo`: no size, records larger than the
+    // small-file buffer still read.
+    let data = vec![7u8; 20_000];
+    let bytes = pcap(false, false, 1, 0, &[rec(1, 0, &data), rec(2, 0, b"end")]);
+    let fifo = std::env::temp_dir().join(format!("rstscope-file-test-{}-fifo", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|status| status.success()) {
+        println!("skipped: mkfifo not available");
+        return;
+    }
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(writer_path, bytes));
+    let source = FileSource::open(std::slice::from_ref(&fifo));
+    let mut source = source.expect("opens");
+    let frames = drain(&mut source);
+    let _ = writer.join();
+    let _ = std::fs::remove_file(&fifo);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[0].data, data);
+}
+
+#[test]
+fn clock_scales() {
+    assert_eq!(Clock::new(6, 0).at(1_500_000), Timestamp(3 * S / 2));
+    assert_eq!(Clock::new(9, 0).at(7), Timestamp(7));
+    assert_eq!(Clock::new(12, 0).at(7_000), Timestamp(7));
+    assert_eq!(Clock::new(0x80, 0).at(3), Timestamp(3 * S));
+    assert_eq!(Clock::new(0x80 | 1, -1).at(3), Timestamp(S / 2));
+    assert_eq!(Clock::new(127, 0).at(u64::MAX), Timestamp(0));
+    assert_eq!(Clock::new(0, i64::MAX).at(u64::MAX), Timestamp(i64::MAX));
+    assert_eq!(Clock::new(0xFF, 0).at(u64::MAX), Timestamp(0));
+}
+
+// ---- the shared corpus ----------------------------------------------------------------------
+
+#[test]
+fn corpus_files_yield_the_manifest_packet_counts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps");
+    let Ok(manifest) = std::fs::read_to_string(root.join("MANIFEST.tsv")) else {
+        println!("skipped: ../shared/pcaps not found");
+        return;
+    };
+    let mut lines = manifest.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .expect("manifest column")
+    };
+    let (path_col, packets_col) = (column("path"), column("packets"));
+    let (mut checked, mut times_checked) = (0, 0);
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let path = root.join(fields[path_col]);
+        let expected: u64 = fields[packets_col].parse().expect("packet count");
+        // tshark's time of each RST frame, where the expected results are present.
+        let (rst_times, interfaces) = expected_results(&root, fields[path_col]);
+        let mut source =
+            FileSource::open(std::slice::from_ref(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let mut frames = 0u64;
+        while let Some(frame) = source.next_frame() {
+            frames += 1;
+            assert_eq!(frame.number, frames);
+            if let Some(&(_, nanos)) = rst_times.iter().find(|(n, _)| *n == frame.number) {
+                assert_eq!(
+                    frame.ts.0,
+                    nanos,
+                    "{} frame {}",
+                    path.display(),
+                    frame.number
+                );
+                times_checked += 1;
+            }
+        }
+        assert!(
+            source.problems().is_empty(),
+            "{}: {:?}",
+            path.display(),
+            source.problems()
+        );
+        assert_eq!(frames, expected, "{}", path.display());
+        if let Some(interfaces) = interfaces {
+            assert_eq!(source.interfaces().len(), interfaces, "{}", path.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 0);
+    println!("checked {checked} corpus files, {times_checked} frame times against tshark");
+}
+
+/// From `expected/<path with / as __>.json`: (frame number, time in ns) of each RST, and
+/// the number of interfaces tshark saw (from "105 Ethernet (1 - ether);16 ...").
+fn expected_results(root: &Path, path: &str) -> (Vec<(u64, i64)>, Option<usize>) {
+    let file = root
+        .join("expected")
+        .join(format!("{}.json", path.replace('/', "__")));
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return (Vec::new(), None);
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return (Vec::new(), None);
+    };
+    let interfaces = json
+        .get("interface_encaps")
+        .and_then(|v| v.as_str())
+        .map(|encaps| {
+            encaps
+                .split(';')
+                .filter_map(|part| part.split_whitespace().next()?.parse::<usize>().ok())
+                .sum()
+        });
+    let rsts = json
+        .get("rst_list")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let times = rsts
+        .iter()
+        .filter_map(|rst| {
+            let frame = rst.get("frame")?.as_u64()?;
+            let (secs, frac) = rst.get("time_epoch")?.as_str()?.split_once('.')?;
+            let frac = format!("{frac:0<9}");
+            let nanos = secs.parse::<i64>().ok()? * S + frac.get(..9)?.parse::<i64>().ok()?;
+            Some((frame, nanos))
+        })
+        .collect();
+    (times, interfaces)
+}
+
+/// Throughput, for a file named by RSTSCOPE_BENCH_FILE; run with
+/// `cargo test --release --lib source::file::tests::throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: needs RSTSCOPE_BENCH_FILE"]
+fn throughput() {
+    let Some(path) = std::env::var_os("RSTSCOPE_BENCH_FILE") else {
+        println!("skipped: set RSTSCOPE_BENCH_FILE");
+        return;
+    };
+    let paths: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    let start = std::time::Instant::now();
+    let mut source = FileSource::open(&paths).expect("opens");
+    let (mut frames, mut bytes, mut checksum) = (0u64, 0u64, 0u64);
+    while let Some(frame) = source.next_frame() {
+        frames += 1;
+        bytes += frame.data.len() as u64;
+        checksum = checksum.wrapping_add(u64::from(frame.data.first().copied().unwrap_or(0)));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let size: u64 = source.files().iter().map(|f| f.size).sum();
+    println!(
+        "{frames} frames, {bytes} frame bytes, {size} file bytes in {elapsed:.3} s: {:.0} MB/s of file, {:.1} Mframes/s (checksum {checksum}, problems {})",
+        size as f64 / elapsed / 1e6,
+        frames as f64 / elapsed / 1e6,
+        source.problems().len()
+    );
+}

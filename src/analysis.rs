@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::decode::{Decoded, Skip, decode};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Snapshot};
 use crate::source::{FileInfo, FileSource, LinkType, SourceError};
 
-/// Frames between two progress reports and cancellation checks.
-const PROGRESS_EVERY: u64 = 1 << 16;
+/// Frames between two progress reports, cancellation and snapshot checks.
+const CHECK_EVERY: u64 = 1 << 13;
 
 /// Where the reading stands, for progress bars.
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,6 +72,11 @@ pub struct Options<'a> {
     pub cancel: Option<&'a AtomicBool>,
     /// Called with each finished connection (needs `engine.keep_connections`).
     pub on_connection: Option<&'a mut dyn FnMut(&ConnRecord)>,
+    /// Called with the results so far, at most every `snapshot_every` of wall-clock time
+    /// (results appear while a large file loads). The final result is returned, not sent.
+    pub on_snapshot: Option<&'a mut dyn FnMut(Analysis)>,
+    /// Least time between two `on_snapshot` calls (zero: every check, for tests).
+    pub snapshot_every: Duration,
 }
 
 /// Analyzes the capture made of `paths` (several files are merged in time order).
@@ -86,6 +92,7 @@ pub fn analyze_source(mut source: FileSource, mut options: Options<'_>) -> Analy
     let mut engine = Engine::new(options.engine.clone());
     let mut capture = CaptureInfo::default();
     let bytes_total: u64 = source.files().iter().map(|f| f.size).sum();
+    let mut last_snapshot = Instant::now();
     let report = |source: &FileSource, frames: u64, options: &mut Options<'_>| {
         if let Some(cb) = options.progress.as_mut() {
             let bytes_read = source.files().iter().map(|f| f.bytes_read).sum();
@@ -106,11 +113,20 @@ pub fn analyze_source(mut source: FileSource, mut options: Options<'_>) -> Analy
             Decoded::Other => capture.other_frames += 1,
             Decoded::Skipped(reason) => *capture.not_decoded.entry(reason).or_insert(0) += 1,
         }
-        if capture.frames % PROGRESS_EVERY == 0 {
+        if capture.frames % CHECK_EVERY == 0 {
             if let Some(cb) = options.on_connection.as_mut() {
                 engine.drain_connections().for_each(|c| cb(&c));
             }
             report(&source, capture.frames, &mut options);
+            if let Some(cb) = options.on_snapshot.as_mut()
+                && last_snapshot.elapsed() >= options.snapshot_every
+            {
+                last_snapshot = Instant::now();
+                cb(Analysis {
+                    capture: interim(&capture, &source),
+                    snapshot: engine.snapshot(),
+                });
+            }
             if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 capture.cancelled = true;
                 capture.warnings.push(format!(
@@ -126,11 +142,7 @@ pub fn analyze_source(mut source: FileSource, mut options: Options<'_>) -> Analy
         engine.drain_connections().for_each(|c| cb(&c));
     }
     report(&source, capture.frames, &mut options);
-    capture
-        .warnings
-        .extend(source.problems().iter().map(|p| p.to_string()));
-    capture.files = source.files().to_vec();
-    capture.link_types = source.link_types();
+    capture = interim(&capture, &source);
     let snapshot = engine.snapshot();
     if snapshot.totals.evicted > 0 {
         capture.warnings.push(format!(
@@ -139,4 +151,15 @@ pub fn analyze_source(mut source: FileSource, mut options: Options<'_>) -> Analy
         ));
     }
     Analysis { capture, snapshot }
+}
+
+/// The capture description as it stands: counts so far, files with their progress, the
+/// problems met so far as warnings.
+fn interim(capture: &CaptureInfo, source: &FileSource) -> CaptureInfo {
+    let mut c = capture.clone();
+    c.warnings
+        .extend(source.problems().iter().map(|p| p.to_string()));
+    c.files = source.files().to_vec();
+    c.link_types = source.link_types();
+    c
 }

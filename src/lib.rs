@@ -12,6 +12,8 @@ pub mod decode;
 pub mod engine;
 /// Packet time and the decoded TCP segment shared by decode and engine.
 pub mod packet;
+/// Background jobs on named threads, bounded channels, updates to the UI.
+pub mod pipeline;
 /// Text, JSON and CSV output of an analysis.
 pub mod report;
 /// Where frames come from: capture files (pure Rust, no libpcap).

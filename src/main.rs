@@ -137,12 +137,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             keep_connections: args.connections,
         },
         progress: Some(&mut progress),
-        cancel: None,
         on_connection: if args.connections {
             Some(&mut on_conn)
         } else {
             None
         },
+        ..Options::default()
     };
     let result = analysis::analyze_files(&args.files, options);
     if std::io::stderr().is_terminal() {

@@ -1,0 +1,182 @@
+//! Work off the caller's thread: a job runs on a named thread and sends updates over a
+//! bounded channel; a slow consumer loses intermediate updates (counted), never the result.
+//! The UI polls [`Job::poll`] each frame and is woken by the `notify` callback.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::analysis::{self, Analysis, Options, Progress};
+use crate::engine::EngineConfig;
+use crate::source::SourceError;
+
+/// Updates in flight at most; beyond, intermediate updates are dropped.
+const CHANNEL_DEPTH: usize = 4;
+/// Least wall-clock time between two intermediate results of a file analysis.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(250);
+
+/// What a job reports.
+#[derive(Debug)]
+pub enum Update {
+    /// How far it has got.
+    Progress(Progress),
+    /// Results so far.
+    Partial(Arc<Analysis>),
+    /// The end: the final results, or why there are none.
+    Finished(Result<Arc<Analysis>, SourceError>),
+}
+
+/// A running (or finished) background job.
+pub struct Job {
+    rx: Receiver<Update>,
+    cancel: Arc<AtomicBool>,
+    dropped: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Job {
+    /// Updates received since the last call, oldest first.
+    pub fn poll(&mut self) -> Vec<Update> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Waits for the next update, up to `timeout`.
+    pub fn wait(&mut self, timeout: Duration) -> Option<Update> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Asks the job to stop; it finishes with the results so far.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Intermediate updates dropped because the consumer was slow.
+    pub fn dropped_updates(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// True once the job's thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.cancel();
+        // Dropping the receiver makes the worker's last send fail at once; joining keeps
+        // no thread running past its owner.
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Sends intermediate updates without blocking, counting those dropped.
+struct Sender {
+    tx: SyncSender<Update>,
+    dropped: Arc<AtomicU64>,
+    notify: Box<dyn Fn() + Send>,
+}
+
+impl Sender {
+    fn offer(&self, u: Update) {
+        match self.tx.try_send(u) {
+            Ok(()) => (self.notify)(),
+            Err(TrySendError::Full(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    fn finish(&self, u: Update) {
+        let _ = self.tx.send(u);
+        (self.notify)();
+    }
+}
+
+/// Analyzes capture files on a thread named `analyze`. `notify` is called after each update
+/// is sent (the GUI passes its repaint request).
+pub fn analyze_files(
+    paths: Vec<PathBuf>,
+    engine: EngineConfig,
+    notify: impl Fn() + Send + 'static,
+) -> Job {
+    let (tx, rx) = sync_channel(CHANNEL_DEPTH);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let dropped = Arc::new(AtomicU64::new(0));
+    let sender = Sender {
+        tx,
+        dropped: Arc::clone(&dropped),
+        notify: Box::new(notify),
+    };
+    let stop = Arc::clone(&cancel);
+    let thread = std::thread::Builder::new()
+        .name("analyze".into())
+        .spawn(move || {
+            let mut progress = |p: Progress| sender.offer(Update::Progress(p));
+            let mut partial = |a: Analysis| sender.offer(Update::Partial(Arc::new(a)));
+            let options = Options {
+                engine,
+                progress: Some(&mut progress),
+                cancel: Some(&stop),
+                on_snapshot: Some(&mut partial),
+                snapshot_every: SNAPSHOT_EVERY,
+                ..Options::default()
+            };
+            let result = analysis::analyze_files(&paths, options).map(Arc::new);
+            sender.finish(Update::Finished(result));
+        })
+        .ok();
+    Job {
+        rx,
+        cancel,
+        dropped,
+        thread,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_finishes_with_the_error() {
+        let mut job = analyze_files(
+            vec![PathBuf::from("/nonexistent/x.pcap")],
+            EngineConfig::default(),
+            || {},
+        );
+        let mut last = None;
+        while let Some(u) = job.wait(Duration::from_secs(10)) {
+            if let Update::Finished(r) = u {
+                last = Some(r);
+                break;
+            }
+        }
+        let err = last
+            .expect("finished")
+            .expect_err("a missing file is an error");
+        assert!(err.to_string().contains("x.pcap"));
+    }
+
+    #[test]
+    fn sample_finishes_with_results_and_the_thread_ends() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut job = analyze_files(vec![sample], EngineConfig::default(), || {});
+        let mut result = None;
+        while let Some(u) = job.wait(Duration::from_secs(10)) {
+            if let Update::Finished(r) = u {
+                result = Some(r);
+                break;
+            }
+        }
+        let a = result.expect("finished").expect("sample reads");
+        assert_eq!(a.snapshot.totals.rst_packets, 20);
+        drop(job);
+    }
+}

@@ -211,6 +211,13 @@ pub enum Failure {
     Unanswered,
 }
 
+impl Failure {
+    /// Index into per-kind count arrays (`SecondCounts::failed_by`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// A slot of the flow table.
 #[derive(Debug, Clone)]
 pub struct Entry {

@@ -62,6 +62,10 @@ pub struct SecondCounts {
     pub failed: u32,
     /// RSTs flagged suspect-injected.
     pub suspect: u32,
+    /// Failed attempts by how they failed: refused, reset during the handshake, unanswered.
+    pub failed_by: [u32; 3],
+    /// Incidents: failed attempts plus RSTs that were not part of a failed attempt.
+    pub incidents: u32,
 }
 
 impl SecondCounts {
@@ -507,7 +511,10 @@ impl Engine {
         a.failure = Some(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
-        self.series.entry(at.second()).or_default().failed += 1;
+        let sec = self.series.entry(at.second()).or_default();
+        sec.failed += 1;
+        sec.failed_by[how.index()] += 1;
+        sec.incidents += 1;
         let server: ServiceKey = (key.addr[1 - client_side], key.port[1 - client_side]);
         if let Some(s) = self.services.get(server) {
             match how {
@@ -515,6 +522,9 @@ impl Engine {
                 Failure::Reset => s.failed_reset += 1,
                 Failure::Unanswered => s.failed_unanswered += 1,
             }
+            let sec = s.second(at);
+            sec.failed += 1;
+            sec.failed_by[how.index()] += 1;
             s.incident(at, key.addr[client_side]);
         }
     }
@@ -621,6 +631,7 @@ impl Engine {
         );
         if let Some(s) = self.services.get(srv) {
             s.suspect_injected += 1;
+            s.second(t).suspect += 1;
         }
     }
 
@@ -722,8 +733,16 @@ impl Engine {
             t.suspect_injected += 1;
             sec.suspect += 1;
         }
+        if !charged_to_attempt {
+            sec.incidents += 1;
+        }
         if let Some(st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
+            let ssec = st.second(p.ts);
+            ssec.rst[cause.index()] += 1;
+            if suspicion.any() {
+                ssec.suspect += 1;
+            }
             if from_server {
                 st.rst_from_server += 1;
             } else {

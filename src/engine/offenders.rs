@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
-use super::Cause;
+use super::{Cause, SecondCounts};
 use crate::packet::Timestamp;
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
@@ -40,8 +40,8 @@ pub struct ServiceStats {
     pub failed_unanswered: u64,
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
-    /// Incidents (failed attempts, and RSTs not part of a failed attempt) per second.
-    pub per_second: BTreeMap<i64, u32>,
+    /// Per-second counts of this endpoint alone.
+    pub per_second: BTreeMap<i64, SecondCounts>,
     /// Time of the first and last incident.
     pub first_seen: Option<Timestamp>,
     /// Time of the last incident.
@@ -65,9 +65,14 @@ impl ServiceStats {
         self.rst_by_cause.iter().sum()
     }
 
+    /// The per-second counts of the second of `ts`.
+    pub fn second(&mut self, ts: Timestamp) -> &mut SecondCounts {
+        self.per_second.entry(ts.second()).or_default()
+    }
+
     /// Records an incident at `ts` involving `client`.
     pub fn incident(&mut self, ts: Timestamp, client: IpAddr) {
-        *self.per_second.entry(ts.second()).or_insert(0) += 1;
+        self.second(ts).incidents += 1;
         self.first_seen = Some(self.first_seen.map_or(ts, |f| f.min(ts)));
         self.last_seen = Some(self.last_seen.map_or(ts, |l| l.max(ts)));
         if self.clients.len() < MAX_CLIENTS_TRACKED {
@@ -101,13 +106,13 @@ impl ServiceStats {
             return None;
         }
         let (first, last) = (self.first_seen?, self.last_seen?);
-        let incidents: u64 = self.per_second.values().map(|&n| u64::from(n)).sum();
+        let incidents: u64 = self
+            .per_second
+            .values()
+            .map(|c| u64::from(c.incidents))
+            .sum();
         let (peak_second, peak) =
-            self.per_second
-                .iter()
-                .fold((first.second(), 0u32), |best, (&s, &n)| {
-                    if n > best.1 { (s, n) } else { best }
-                });
+            peak(self.per_second.iter().map(|(&s, c)| (s, c)), first.second());
         let span = (last.second() - first.second() + 1).max(1) as f64;
         Some(Offender {
             addr: key.0,
@@ -133,8 +138,20 @@ impl ServiceStats {
             peak_rate: peak,
             peak_second,
             rst_payloads: self.rst_payloads.clone(),
+            series: self.per_second.iter().map(|(&s, &c)| (s, c)).collect(),
         })
     }
+}
+
+/// The second with the most incidents (the earliest of equals), or `(default, 0)`.
+fn peak<'a>(seconds: impl Iterator<Item = (i64, &'a SecondCounts)>, default: i64) -> (i64, u32) {
+    seconds.fold((default, 0), |best, (s, c)| {
+        if c.incidents > best.1 {
+            (s, c.incidents)
+        } else {
+            best
+        }
+    })
 }
 
 /// One row of the offenders table.
@@ -186,9 +203,69 @@ pub struct Offender {
     pub peak_second: i64,
     /// RST payload texts.
     pub rst_payloads: Vec<String>,
+    /// Per-second counts of this endpoint, seconds with nothing left out.
+    pub series: Vec<(i64, SecondCounts)>,
 }
 
 impl Offender {
+    /// The same offender counted over the seconds `from..=to` only, or `None` when nothing
+    /// happened there. Attempts, completions and clients are not kept per second: they stay
+    /// the totals; first and last seen become whole seconds.
+    pub fn restricted(&self, from: i64, to: i64) -> Option<Offender> {
+        let series: Vec<(i64, SecondCounts)> = self
+            .series
+            .iter()
+            .filter(|(s, _)| (from..=to).contains(s))
+            .copied()
+            .collect();
+        let mut rst = [0u64; 5];
+        let mut failed_by = [0u64; 3];
+        let (mut incidents, mut suspect) = (0u64, 0u64);
+        for (_, c) in &series {
+            for (t, n) in rst.iter_mut().zip(c.rst) {
+                *t += u64::from(n);
+            }
+            for (t, n) in failed_by.iter_mut().zip(c.failed_by) {
+                *t += u64::from(n);
+            }
+            incidents += u64::from(c.incidents);
+            suspect += u64::from(c.suspect);
+        }
+        let rst_packets: u64 = rst.iter().sum();
+        let failed: u64 = failed_by.iter().sum();
+        if rst_packets == 0 && failed == 0 {
+            return None;
+        }
+        let with_incidents = || {
+            series
+                .iter()
+                .filter(|(_, c)| c.incidents > 0)
+                .map(|(s, _)| *s)
+        };
+        let first = with_incidents()
+            .next()
+            .unwrap_or(from.max(self.first_seen.second()));
+        let last = with_incidents().next_back().unwrap_or(first);
+        let (peak_second, peak_rate) = peak(series.iter().map(|(s, c)| (*s, c)), first);
+        Some(Offender {
+            rst_packets,
+            rst_by_cause: rst,
+            suspect_injected: suspect,
+            failed_attempts: failed,
+            failed_refused: failed_by[0],
+            failed_reset: failed_by[1],
+            failed_unanswered: failed_by[2],
+            incidents,
+            first_seen: Timestamp::from_parts(first, 0),
+            last_seen: Timestamp::from_parts(last, 0),
+            avg_rate: incidents as f64 / (last - first + 1).max(1) as f64,
+            peak_rate,
+            peak_second,
+            series,
+            ..self.clone()
+        })
+    }
+
     /// The ranking key: RSTs plus failed attempts.
     pub fn score(&self) -> u64 {
         self.rst_packets + self.failed_attempts

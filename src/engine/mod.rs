@@ -47,7 +47,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            max_flows: 500_000,
+            max_flows: 250_000,
             keep_connections: false,
         }
     }

@@ -511,3 +511,13 @@ fn table_cap_evicts_and_counts() {
     e.finish();
     assert_eq!(e.snapshot().totals.failed_attempts, 100);
 }
+
+/// Memory per tracked connection is what bounds the engine (`max_flows` of them at most).
+#[test]
+fn flow_entry_stays_small() {
+    assert!(
+        std::mem::size_of::<flow::Entry>() <= 600,
+        "Entry is {} bytes",
+        std::mem::size_of::<flow::Entry>()
+    );
+}

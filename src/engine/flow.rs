@@ -164,6 +164,24 @@ impl Conn {
         }
     }
 
+    /// Feeds a packet from `side` to Zeek's state machine, following a role flip.
+    pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
+        let from_orig = side == usize::from(self.orig_side);
+        let step = self.zeek.process(
+            p.ts,
+            from_orig,
+            p.flags,
+            p.seq,
+            p.ack,
+            p.window,
+            p.payload_len,
+            p.window_scale,
+        );
+        if step.flipped {
+            self.orig_side = 1 - self.orig_side;
+        }
+    }
+
     /// The cause of the connection's first RST.
     pub fn first_cause(&self) -> Option<Cause> {
         self.rsts[0].map(|n| n.cause)

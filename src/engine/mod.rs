@@ -537,20 +537,7 @@ impl Engine {
             return;
         };
         c.packets += 1;
-        let from_orig = side == usize::from(c.orig_side);
-        let step = c.zeek.process(
-            p.ts,
-            from_orig,
-            p.flags,
-            p.seq,
-            p.ack,
-            p.window,
-            p.payload_len,
-            p.window_scale,
-        );
-        if step.flipped {
-            c.orig_side = 1 - c.orig_side;
-        }
+        c.feed_zeek(p, side);
         let s = side as u8;
         // Cause-rule inputs.
         if p.flags.syn() && !p.flags.ack() {
@@ -675,20 +662,7 @@ impl Engine {
             c.suspect_count += 1;
         }
         if acceptable {
-            let from_orig = side == usize::from(c.orig_side);
-            let step = c.zeek.process(
-                p.ts,
-                from_orig,
-                p.flags,
-                p.seq,
-                p.ack,
-                p.window,
-                p.payload_len,
-                None,
-            );
-            if step.flipped {
-                c.orig_side = 1 - c.orig_side;
-            }
+            c.feed_zeek(p, side);
         }
         let server_side = c.server_side;
         let server: ServiceKey = (

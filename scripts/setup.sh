@@ -11,6 +11,7 @@ top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 declare -A WANTED=(
   [gcc]="the C compiler and linker rustc links with"
   [libc6-dev]="the C library headers and start files the linker needs"
+  [libpcap-dev]="libpcap, which live capture (rstscope capture) links against; at run time rstscope needs its library package, libpcap0.8"
 )
 
 say() { echo "rstscope setup: $*" >&2; }

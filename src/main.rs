@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `rstscope capture` and `rstscope interfaces`.
+mod capture_cli;
+
 use rstscope::analysis::{self, Options, Progress};
 use rstscope::engine::EngineConfig;
 use rstscope::report::{self, Clock};
@@ -25,6 +28,11 @@ enum Command {
     /// Analyze saved captures (pcap, pcapng, optionally gzip-compressed). Several files are
     /// merged in time order as one capture (rotated tcpdump -C / -G files).
     Analyze(AnalyzeArgs),
+    /// Capture live on every interface (loopback included) or the ones named with -i; print
+    /// a line per second and the full report at the end (--duration) or on Ctrl+C.
+    Capture(capture_cli::CaptureArgs),
+    /// List the interfaces live capture can use.
+    Interfaces(capture_cli::InterfacesArgs),
 }
 
 #[derive(clap::Args)]
@@ -71,6 +79,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Capture(args) => capture_cli::capture(&args),
+        Command::Interfaces(args) => capture_cli::interfaces(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,9 @@ use crate::analysis::{self, Analysis, Options, Progress};
 use crate::engine::EngineConfig;
 use crate::source::SourceError;
 
+/// Live capture as a job: capture threads, the engine thread, updates to the UI.
+pub mod live;
+
 /// Updates in flight at most; beyond, intermediate updates are dropped.
 const CHANNEL_DEPTH: usize = 4;
 /// Least wall-clock time between two intermediate results of a file analysis.

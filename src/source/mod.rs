@@ -1,5 +1,5 @@
 //! Where frames come from. Capture files are read by a pure-Rust streaming reader, so files
-//! open on machines without libpcap or Npcap; live capture joins here later.
+//! open on machines without libpcap or Npcap; live capture goes through libpcap (Npcap).
 
 use std::path::PathBuf;
 
@@ -7,6 +7,8 @@ use crate::packet::Timestamp;
 
 /// Streaming pcap / pcapng (optionally gzip-compressed) reader, several files merged in time.
 pub mod file;
+/// Live capture with libpcap: every interface at once, kernel filter, counted drops.
+pub mod live;
 
 pub use file::FileSource;
 

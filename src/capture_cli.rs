@@ -1,0 +1,451 @@
+//! `rstscope capture` and `rstscope interfaces`: live capture in the terminal. Part of the
+//! binary (declared in main.rs); the capture itself is the library's
+//! [`rstscope::pipeline::live`] job, the same the app runs.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::ValueEnum;
+use serde_json::{Value, json};
+
+use rstscope::analysis::Analysis;
+use rstscope::engine::{Cause, EngineConfig, Snapshot};
+use rstscope::packet::Timestamp;
+use rstscope::pipeline::Update;
+use rstscope::pipeline::live::{self, LiveOptions, StartError};
+use rstscope::report::{self, Clock, endpoint};
+use rstscope::source::live::{
+    ANY, CaptureConfig, CaptureFilter, CaptureStats, DEFAULT_SNAPLEN, list_interfaces,
+};
+
+use crate::Failure;
+
+/// Capture live on every interface (loopback included) or the ones named, print a line per
+/// second and the full report at the end (after --duration, or on Ctrl+C).
+#[derive(clap::Args)]
+pub struct CaptureArgs {
+    /// Interface to capture on (repeat, or separate with commas); default: all, loopback
+    /// included (Linux: the `any` device). `rstscope interfaces` lists them.
+    #[arg(short = 'i', long = "interface", value_delimiter = ',')]
+    interfaces: Vec<String>,
+    /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
+    #[arg(long, conflicts_with = "syn_fin_rst")]
+    filter: Option<String>,
+    /// Capture only SYN, FIN and RST segments (IPv4 and IPv6), for hosts too busy for all TCP;
+    /// the report says what cannot be told apart then.
+    #[arg(long)]
+    syn_fin_rst: bool,
+    /// Stop after this long (e.g. 30s, 5m, 1h; a bare number is seconds). Default: until Ctrl+C.
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// Save what is captured to this pcapng file (rstscope and Wireshark open it).
+    #[arg(long, short = 'w')]
+    write: Option<PathBuf>,
+    /// Output format of the final report (the per-second lines go to stderr with json).
+    #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
+    format: LiveFormat,
+    /// Write times in UTC instead of local time.
+    #[arg(long)]
+    utc: bool,
+    /// Bytes kept of each packet: enough for the headers; a RST's payload text may be cut.
+    #[arg(long, default_value_t = DEFAULT_SNAPLEN)]
+    snaplen: u32,
+    /// Offenders shown in the text report.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
+    #[arg(long, default_value_t = EngineConfig::default().max_flows)]
+    max_flows: usize,
+}
+
+/// List the interfaces live capture can use.
+#[derive(clap::Args)]
+pub struct InterfacesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
+    format: LiveFormat,
+}
+
+/// Output formats of the live commands.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LiveFormat {
+    /// For people.
+    Text,
+    /// One JSON object (capture: `rstscope analyze`'s, plus `dropped`).
+    Json,
+}
+
+/// `30s`, `1500ms`, `5m`, `1h`, or a bare number of seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 30s, 5m, 1h)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {s:?} (use ms, s, m or h)"
+            ));
+        }
+    };
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(format!("{s:?}: the duration must be positive"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `rstscope interfaces`.
+pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
+    let list = list_interfaces().map_err(|e| Failure::Input(e.to_string()))?;
+    let text = match args.format {
+        LiveFormat::Json => {
+            let v: Vec<Value> = list
+                .iter()
+                .map(|d| {
+                    json!({
+                        "name": d.name,
+                        "description": d.description,
+                        "addresses": d.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "loopback": d.loopback,
+                        "up": d.up,
+                        "running": d.running,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        LiveFormat::Text => {
+            let width = list.iter().map(|d| d.name.len()).max().unwrap_or(0);
+            let mut out = String::new();
+            for d in &list {
+                let mut flags = Vec::new();
+                if d.loopback {
+                    flags.push("loopback");
+                }
+                flags.push(if d.up { "up" } else { "down" });
+                if d.running {
+                    flags.push("running");
+                }
+                let mut line = format!("{:width$}  [{}]", d.name, flags.join(", "));
+                if let Some(desc) = &d.description {
+                    line.push_str(&format!("  {desc}"));
+                }
+                if !d.addresses.is_empty() {
+                    let addrs: Vec<String> = d.addresses.iter().map(ToString::to_string).collect();
+                    line.push_str(&format!("  {}", addrs.join(" ")));
+                }
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+            if cfg!(target_os = "linux") {
+                out.push_str(&format!(
+                    "\nWithout -i, rstscope captures on `{ANY}`: every interface, loopback included.\n"
+                ));
+            }
+            out
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(Failure::Output)
+}
+
+/// `rstscope capture`.
+pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
+    let clock = if args.utc { Clock::Utc } else { Clock::Local };
+    let filter = match (&args.filter, args.syn_fin_rst) {
+        (Some(f), _) => CaptureFilter::Custom(f.clone()),
+        (None, true) => CaptureFilter::SynFinRst,
+        (None, false) => CaptureFilter::AllTcp,
+    };
+    let options = LiveOptions {
+        capture: CaptureConfig {
+            interfaces: args.interfaces.clone(),
+            filter,
+            snaplen: args.snaplen,
+        },
+        engine: EngineConfig {
+            max_flows: args.max_flows,
+            keep_connections: false,
+        },
+        write: args.write.clone(),
+        duration: args.duration,
+    };
+    let mut job = live::capture(options, || {}).map_err(|e| match e {
+        StartError::Capture(e) => Failure::Input(e.to_string()),
+        StartError::Write { .. } => Failure::Output(std::io::Error::other(e.to_string())),
+    })?;
+    let names: Vec<String> = job.interfaces().iter().map(|i| i.name.clone()).collect();
+    let what = if names == [ANY] {
+        "any (every interface, loopback included)".to_string()
+    } else {
+        names.join(", ")
+    };
+    let until = match args.duration {
+        Some(d) => format!("for {} s or until Ctrl+C", d.as_secs_f64()),
+        None => "until Ctrl+C".into(),
+    };
+    eprintln!(
+        "rstscope: capturing on {what}, filter: {}, snaplen {} ({until})",
+        job.filter().bpf(),
+        args.snaplen
+    );
+    if let Some(l) = job.filter().limitation() {
+        eprintln!("rstscope: note: {l}");
+    }
+
+    let stop = job.stop_handle();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    let handler = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            // A second Ctrl+C: the user does not want to wait for the report.
+            std::process::exit(130);
+        }
+        stop.stop();
+    });
+    if let Err(e) = handler {
+        eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
+    }
+
+    let json = args.format == LiveFormat::Json;
+    let mut lines = SecondLines::new(clock, json);
+    let mut latest: Option<Arc<Analysis>> = None;
+    let mut result = None;
+    loop {
+        match job.wait(Duration::from_millis(100)) {
+            Some(Update::Partial(a)) => latest = Some(a),
+            Some(Update::Finished(r)) => {
+                result = r.ok();
+                break;
+            }
+            Some(_) => {}
+            None if job.is_finished() => break,
+            None => {}
+        }
+        if let Some(a) = &latest {
+            lines.print_until(&a.snapshot, &job.stats(), last_complete_second());
+        }
+    }
+    // Final once Finished has arrived: the capture threads have ended.
+    let stats = job.stats();
+    drop(job);
+    let a = result.ok_or_else(|| Failure::Input("the capture ended without results".into()))?;
+    if let Some(last) = a.snapshot.totals.last_ts {
+        lines.print_until(&a.snapshot, &stats, last.second());
+    }
+    if interrupted.load(Ordering::SeqCst) {
+        eprintln!("rstscope: stopped by Ctrl+C");
+    }
+    for w in &a.capture.warnings {
+        eprintln!("rstscope: warning: {w}");
+    }
+    let text = if json {
+        let mut v = report::json::to_value(&a, clock);
+        if let Value::Object(map) = &mut v {
+            map.insert("dropped".into(), dropped_json(&stats));
+        }
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    } else {
+        let mut out = header(&names, &stats, args);
+        out.push_str(&report::text::report(&a, clock, args.top));
+        out
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(Failure::Output)
+}
+
+/// The `dropped` object of the JSON output.
+fn dropped_json(s: &CaptureStats) -> Value {
+    json!({
+        "kernel": s.kernel_dropped,
+        "interface": s.interface_dropped,
+        "rstscope": s.rstscope_dropped,
+    })
+}
+
+/// The lines above the report: what was captured and what was lost.
+fn header(names: &[String], s: &CaptureStats, args: &CaptureArgs) -> String {
+    let mut out = String::from("Live capture\n");
+    out.push_str(&format!("  interfaces  {}\n", names.join(", ")));
+    out.push_str(&format!(
+        "  frames      {} captured, {} analyzed, {} copies from a second interface counted once\n",
+        s.captured, s.delivered, s.duplicates
+    ));
+    out.push_str(&format!(
+        "  dropped     kernel {}, interface {}, rstscope {}\n",
+        s.kernel_dropped, s.interface_dropped, s.rstscope_dropped
+    ));
+    if let Some(w) = &args.write {
+        out.push_str(&format!("  saved to    {}\n", w.display()));
+    }
+    out.push('\n');
+    out
+}
+
+/// The last packet second whose line can be printed: over on the wall clock for long enough
+/// (1.5 s past its start) that a snapshot taken after it has arrived. Only the printing waits
+/// on the wall clock; the counts themselves are on packet time.
+fn last_complete_second() -> i64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    (now - 1500).div_euclid(1000)
+}
+
+/// Prints one line per packet second once it is over.
+struct SecondLines {
+    clock: Clock,
+    to_stderr: bool,
+    next: Option<i64>,
+}
+
+impl SecondLines {
+    fn new(clock: Clock, to_stderr: bool) -> Self {
+        Self {
+            clock,
+            to_stderr,
+            next: None,
+        }
+    }
+
+    /// Prints the lines of the seconds up to `until` not printed yet, from the first second
+    /// with a packet on.
+    fn print_until(&mut self, s: &Snapshot, stats: &CaptureStats, until: i64) {
+        let Some(first) = s.totals.first_ts else {
+            return;
+        };
+        let from = self.next.unwrap_or(first.second());
+        if until < from || until - from > 3600 {
+            self.next = Some(from.max(until + 1));
+            return;
+        }
+        for second in from..=until {
+            let line = second_line(s, second, stats, self.clock);
+            if self.to_stderr {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        }
+        self.next = Some(until + 1);
+    }
+}
+
+/// One second's line: resets by cause, failed attempts, the top offender of that second, and
+/// the running frame and drop counts.
+fn second_line(s: &Snapshot, second: i64, stats: &CaptureStats, clock: Clock) -> String {
+    let counts = s
+        .series
+        .binary_search_by_key(&second, |(sec, _)| *sec)
+        .ok()
+        .map(|i| s.series[i].1)
+        .unwrap_or_default();
+    let mut line = format!(
+        "{}  resets {}",
+        clock.time(Timestamp::from_parts(second, 0)),
+        counts.rst_total()
+    );
+    let causes: Vec<String> = Cause::ALL
+        .iter()
+        .filter(|c| counts.rst[c.index()] > 0)
+        .map(|c| format!("{} {}", c.as_str(), counts.rst[c.index()]))
+        .collect();
+    if !causes.is_empty() {
+        line.push_str(&format!(" ({})", causes.join(", ")));
+    }
+    line.push_str(&format!("  failed {}", counts.failed));
+    let top = s
+        .offenders
+        .iter()
+        .filter_map(|o| {
+            let i = o
+                .series
+                .binary_search_by_key(&second, |(sec, _)| *sec)
+                .ok()?;
+            let c = o.series[i].1;
+            (c.incidents > 0 || c.rst_total() > 0).then_some((o, c))
+        })
+        .max_by_key(|(o, c)| (c.incidents, c.rst_total(), std::cmp::Reverse(o.port)));
+    if let Some((o, c)) = top {
+        let cause = Cause::ALL
+            .iter()
+            .max_by_key(|k| c.rst[k.index()])
+            .filter(|k| c.rst[k.index()] > 0)
+            .map_or("unanswered", |k| k.as_str());
+        line.push_str(&format!(
+            "  top {} ({} {cause})",
+            endpoint(o.addr, o.port),
+            c.incidents.max(c.rst_total())
+        ));
+    }
+    line.push_str(&format!(
+        "  | {} frames so far, dropped {}",
+        stats.captured,
+        stats.dropped()
+    ));
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(parse_duration("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn a_second_line_shows_causes_failures_and_the_top_offender() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let (second, _) = a.snapshot.series[1];
+        let stats = CaptureStats {
+            captured: 40,
+            ..CaptureStats::default()
+        };
+        let line = second_line(&a.snapshot, second, &stats, Clock::Utc);
+        let (_, rest) = line.split_once("  ").expect("time first");
+        assert_eq!(
+            rest,
+            "resets 2 (refused 2)  failed 2  top 127.0.0.1:7211 (2 refused)  | 40 frames so far, dropped 0"
+        );
+    }
+
+    #[test]
+    fn a_quiet_second_still_gets_its_line() {
+        let line = second_line(
+            &Snapshot::default(),
+            1_700_000_000,
+            &CaptureStats::default(),
+            Clock::Utc,
+        );
+        assert_eq!(
+            line,
+            "22:13:20  resets 0  failed 0  | 0 frames so far, dropped 0"
+        );
+    }
+}

@@ -1,0 +1,423 @@
+//! Live capture as a background job, for the app and `rstscope capture` alike.
+//!
+//! [`capture`] opens the interfaces on the caller's thread (so "permission denied", "no such
+//! interface" and "bad filter" come back at once as a [`StartError`]), then runs:
+//!
+//!     capture-any (or capture-<iface> each) --batches, bounded--> engine --updates, bounded--> caller
+//!
+//! The `engine` thread removes cross-interface duplicates, saves frames to the pcapng file if
+//! asked, decodes them and feeds the engine. Five times a second it offers
+//! [`Update::Partial`]; a consumer that is behind loses those (counted in
+//! [`LiveJob::dropped_updates`]), never packets. At the end (stop, duration, or every capture
+//! thread gone) it sends [`Update::Finished`] with `Ok` (a live job has no error once
+//! started: problems met on the way are warnings in the analysis). The capture's counts
+//! (captured, duplicates, drops by kernel, interface and rstscope) are read at any time with
+//! [`LiveJob::stats`], lock-free; once `Finished` has arrived they are final.
+//!
+//! Packet time drives the analysis, as for files: the series are per packet second, and an
+//! unanswered SYN is judged 10 s of packet time later (or at the end).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{CHANNEL_DEPTH, Sender, Update};
+use crate::analysis::{Analysis, CaptureInfo};
+use crate::decode::{Decoded, decode};
+use crate::engine::{Engine, EngineConfig};
+use crate::packet::Timestamp;
+use crate::source::live::pcapng::{InterfaceStats, PcapngWriter};
+use crate::source::live::{
+    CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, LiveError, LiveSource, Next,
+    StatsHandle, StopHandle,
+};
+use crate::source::{Frame, LinkType};
+
+/// Least wall-clock time between two intermediate results: 5 a second.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(200);
+/// Longest wait for frames before checking the clock and the stop request.
+const POLL: Duration = Duration::from_millis(50);
+/// Buffer of the pcapng file.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// How to run a live capture.
+#[derive(Debug, Clone, Default)]
+pub struct LiveOptions {
+    /// Interfaces, filter and snaplen.
+    pub capture: CaptureConfig,
+    /// Engine settings. `keep_connections` is ignored: a live job keeps no connection list.
+    pub engine: EngineConfig,
+    /// Save what is captured (after duplicates are removed) to this pcapng file.
+    pub write: Option<PathBuf>,
+    /// Stop by itself after this long (wall-clock time since the start); `None`: until
+    /// [`LiveJob::stop`].
+    pub duration: Option<Duration>,
+}
+
+/// Why a live capture did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The capture itself: permission, interface, filter, libpcap missing.
+    #[error(transparent)]
+    Capture(#[from] LiveError),
+    /// The file to save to cannot be created.
+    #[error("{path}: cannot create the capture file: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A running (or finished) live capture. Dropping it stops the capture and waits for its
+/// threads.
+pub struct LiveJob {
+    rx: Receiver<Update>,
+    stop: StopHandle,
+    stats: StatsHandle,
+    dropped: Arc<AtomicU64>,
+    interfaces: Vec<CapturedInterface>,
+    filter: CaptureFilter,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LiveJob {
+    /// Updates received since the last call, oldest first.
+    pub fn poll(&mut self) -> Vec<Update> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Waits for the next update, up to `timeout`.
+    pub fn wait(&mut self, timeout: Duration) -> Option<Update> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Asks the capture to stop; the job then sends its final results. Returns at once.
+    pub fn stop(&self) {
+        self.stop.stop();
+    }
+
+    /// A handle that stops the capture from another thread (a Ctrl+C handler).
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// The capture's counts now (captured, duplicates, drops by whom).
+    pub fn stats(&self) -> CaptureStats {
+        self.stats.get()
+    }
+
+    /// The interfaces being captured.
+    pub fn interfaces(&self) -> &[CapturedInterface] {
+        &self.interfaces
+    }
+
+    /// The capture filter in force.
+    pub fn filter(&self) -> &CaptureFilter {
+        &self.filter
+    }
+
+    /// Intermediate updates dropped because the consumer was slow.
+    pub fn dropped_updates(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// True once the job's threads have ended (after `Finished` was sent).
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Stops the capture if it is still running, waits for the end and returns the final
+    /// results and counts (updates not yet read are skipped).
+    pub fn finish(self) -> (Option<Arc<Analysis>>, CaptureStats) {
+        self.stop();
+        let mut last = None;
+        while let Ok(u) = self.rx.recv() {
+            if let Update::Finished(r) = u {
+                last = r.ok();
+                break;
+            }
+        }
+        (last, self.stats())
+    }
+}
+
+impl Drop for LiveJob {
+    fn drop(&mut self) {
+        self.stop();
+        // Dropping the receiver first makes the engine thread's last sends fail at once
+        // instead of waiting for room; then no thread outlives the job.
+        let (_, closed) = sync_channel(0);
+        drop(std::mem::replace(&mut self.rx, closed));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts a live capture: threads `capture-any` (Linux; elsewhere `capture-<iface>` per
+/// interface) and `engine`. `notify` is called after each update is sent (the GUI passes its
+/// repaint request).
+pub fn capture(
+    options: LiveOptions,
+    notify: impl Fn() + Send + 'static,
+) -> Result<LiveJob, StartError> {
+    let source = LiveSource::start(&options.capture)?;
+    let writer = match &options.write {
+        Some(path) => {
+            let file = File::create(path).map_err(|source| StartError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            let out = BufWriter::with_capacity(WRITE_BUFFER, file);
+            let w = PcapngWriter::new(out, source.interfaces()).map_err(|source| {
+                StartError::Write {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            Some((path.clone(), w))
+        }
+        None => None,
+    };
+    let (tx, rx) = sync_channel(CHANNEL_DEPTH);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let sender = Sender {
+        tx,
+        dropped: Arc::clone(&dropped),
+        notify: Box::new(notify),
+    };
+    let stop = source.stop_handle();
+    let stats = source.stats_handle();
+    let interfaces = source.interfaces().to_vec();
+    let filter = source.filter().clone();
+    let mut engine_config = options.engine;
+    engine_config.keep_connections = false;
+    let run = Run {
+        written: vec![0; interfaces.len()],
+        source,
+        engine: Engine::new(engine_config.clone()),
+        max_flows: engine_config.max_flows,
+        capture: CaptureInfo::default(),
+        link_types: BTreeMap::new(),
+        writer,
+        problems: Vec::new(),
+        started: std::time::SystemTime::now(),
+    };
+    let duration = options.duration;
+    let thread = std::thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || run.run(&sender, duration))
+        .map_err(|e| {
+            StartError::Capture(LiveError::Open {
+                interface: "every interface".into(),
+                message: format!("cannot start the engine thread: {e}"),
+            })
+        })?;
+    Ok(LiveJob {
+        rx,
+        stop,
+        stats,
+        dropped,
+        interfaces,
+        filter,
+        thread: Some(thread),
+    })
+}
+
+/// The engine thread's state.
+struct Run {
+    source: LiveSource,
+    engine: Engine,
+    max_flows: usize,
+    capture: CaptureInfo,
+    link_types: BTreeMap<LinkType, u64>,
+    writer: Option<(PathBuf, PcapngWriter<BufWriter<File>>)>,
+    written: Vec<u64>,
+    problems: Vec<String>,
+    started: std::time::SystemTime,
+}
+
+impl Run {
+    fn run(mut self, sender: &Sender, duration: Option<Duration>) {
+        let stop = self.source.stop_handle();
+        let started = Instant::now();
+        let mut last_snapshot = Instant::now();
+        loop {
+            match self.source.next(POLL) {
+                Next::Batch(batch) => {
+                    for f in batch.frames() {
+                        self.frame(&f);
+                    }
+                    self.source.recycle(batch);
+                }
+                Next::Idle => {}
+                Next::Ended => break,
+            }
+            if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
+                stop.stop();
+            }
+            if last_snapshot.elapsed() >= SNAPSHOT_EVERY {
+                last_snapshot = Instant::now();
+                sender.offer(Update::Partial(Arc::new(self.analysis())));
+            }
+        }
+        let problems = self.source.join();
+        self.problems.extend(problems);
+        self.engine.finish();
+        let stats = self.source.stats();
+        self.close_file(&stats);
+        let mut a = self.analysis();
+        let evicted = a.snapshot.totals.evicted;
+        if evicted > 0 {
+            a.capture.warnings.push(format!(
+                "{evicted} connections were ended early because more than {} were open at once; their states may be incomplete",
+                self.max_flows
+            ));
+        }
+        sender.finish(Update::Finished(Ok(Arc::new(a))));
+    }
+
+    /// One delivered frame: saved, counted, decoded, analyzed.
+    fn frame(&mut self, f: &Frame<'_>) {
+        if let Some((path, w)) = &mut self.writer {
+            match w.write_frame(f) {
+                Ok(()) => {
+                    if let Some(n) = self.written.get_mut(f.interface as usize) {
+                        *n += 1;
+                    }
+                }
+                Err(e) => {
+                    self.problems.push(format!(
+                        "{}: writing stopped after {} frames: {e}",
+                        path.display(),
+                        w.frames()
+                    ));
+                    self.writer = None;
+                }
+            }
+        }
+        self.capture.frames += 1;
+        *self.link_types.entry(f.link_type).or_insert(0) += 1;
+        match decode(f) {
+            Decoded::Tcp(p) => {
+                self.capture.tcp_frames += 1;
+                self.engine.packet(&p);
+            }
+            Decoded::Other => self.capture.other_frames += 1,
+            Decoded::Skipped(reason) => {
+                *self.capture.not_decoded.entry(reason).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// Ends the pcapng file with each interface's counts.
+    fn close_file(&mut self, stats: &CaptureStats) {
+        let Some((path, w)) = self.writer.take() else {
+            return;
+        };
+        let totals = self.engine.snapshot().totals;
+        let now = Timestamp(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+        );
+        let start = Timestamp(
+            self.started
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+        );
+        let per_if = self.source.interface_stats();
+        let blocks: Vec<InterfaceStats> = per_if
+            .iter()
+            .zip(&self.written)
+            .map(|(s, &written)| InterfaceStats {
+                start: totals.first_ts.unwrap_or(start).min(start),
+                end: totals.last_ts.unwrap_or(now).max(now),
+                received: s.kernel_received,
+                interface_dropped: s.interface_dropped,
+                os_dropped: s.kernel_dropped + s.rstscope_dropped,
+                delivered: written,
+                comment: Some(format!(
+                    "rstscope: kernel dropped {}, rstscope dropped {} (its queue was full); \
+                     copies of packets already seen on another interface, left out (whole capture): {}",
+                    s.kernel_dropped, s.rstscope_dropped, stats.duplicates
+                )),
+            })
+            .collect();
+        if let Err(e) = w.finish(&blocks) {
+            self.problems.push(format!(
+                "{}: finishing the file failed: {e}",
+                path.display()
+            ));
+        }
+    }
+
+    /// The results so far, with the capture's warnings.
+    fn analysis(&self) -> Analysis {
+        let mut capture = self.capture.clone();
+        capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
+        capture.warnings = self.warnings();
+        Analysis {
+            capture,
+            snapshot: self.engine.snapshot(),
+        }
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        let s = self.source.stats();
+        let mut w = Vec::new();
+        if let Some(l) = self.source.filter().limitation() {
+            w.push(l.to_string());
+        }
+        if s.dropped() > 0 {
+            w.push(format!(
+                "{} frames were lost (kernel {}, interface {}, rstscope {}): counts are lower bounds",
+                s.dropped(),
+                s.kernel_dropped,
+                s.interface_dropped,
+                s.rstscope_dropped
+            ));
+        }
+        if s.duplicates > 0 {
+            w.push(format!(
+                "{} copies of packets seen on a second interface (bridge, forwarding) were counted once",
+                s.duplicates
+            ));
+        }
+        w.extend(self.problems.iter().cloned());
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_interface_fails_at_start_with_nothing_left_running() {
+        let options = LiveOptions {
+            capture: CaptureConfig {
+                interfaces: vec!["rstscope-no-such-if0".into()],
+                ..CaptureConfig::default()
+            },
+            ..LiveOptions::default()
+        };
+        match capture(options, || {}) {
+            Err(StartError::Capture(LiveError::NoSuchInterface { name, .. })) => {
+                assert_eq!(name, "rstscope-no-such-if0");
+            }
+            // Without libpcap's device list (no libpcap) the start fails as well.
+            Err(StartError::Capture(LiveError::Unavailable { .. })) => {}
+            Err(e) => panic!("unexpected error: {e}"),
+            Ok(_) => panic!("a capture on a missing interface started"),
+        }
+    }
+}

@@ -1,0 +1,968 @@
+//! Live capture through libpcap (Npcap on Windows).
+//!
+//! On Linux the `any` device is opened once with the LINUX_SLL2 link type, which carries the
+//! index of the interface each packet was seen on: one thread (`capture-any`) sees every
+//! interface, loopback included. Elsewhere each interface gets its own thread
+//! (`capture-<name>`). Every capture runs in immediate mode with a kernel BPF filter, a short
+//! snaplen and a read timeout, so that stopping is prompt even when no packet arrives.
+//!
+//! Frames travel to the single consumer in [`Batch`]es: one reusable byte arena plus frame
+//! records, recycled through a pool, so the hot path allocates nothing. The channel to the
+//! consumer is bounded; when it is full the batch is dropped and its frames are counted as
+//! rstscope's own drops, apart from the kernel's (pcap stats). See [`CaptureStats`].
+//!
+//! A packet that crosses two captured interfaces (a bridge and its port, a forwarding host's
+//! in and out interfaces) is seen twice; the consumer side removes the second copy (see
+//! [`dedupe`]) so that each packet counts once, and counts what it removed.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use pcap::{Active, Capture, Device, Linktype};
+
+use super::{Frame, LinkType};
+use crate::packet::Timestamp;
+
+/// Removes the second copy of a packet seen on two interfaces.
+pub mod dedupe;
+/// Writes captured frames as pcapng (one interface block per captured interface).
+pub mod pcapng;
+
+/// Bytes captured of each frame by default: enough for link, IP (with options or extension
+/// headers) and TCP headers (with options). A RST's payload text is cut at this length.
+pub const DEFAULT_SNAPLEN: u32 = 128;
+/// The Linux pseudo-device that captures on every interface at once.
+pub const ANY: &str = "any";
+
+/// IPv6 packets whose first next-header is an extension header (hop-by-hop 0, routing 43,
+/// fragment 44, destination options 60): libpcap's `tcp` does not chase extension-header
+/// chains, so these are all kept and the decoder (which does chase them) finds the TCP ones.
+const IP6_EXTENSION_HEADERS: &str =
+    "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
+/// Wait at most this long for a packet before checking for a stop request.
+const READ_TIMEOUT_MS: i32 = 50;
+/// The kernel's capture buffer: room for ~60,000 frames of 128 bytes while rstscope is busy.
+const KERNEL_BUFFER_BYTES: i32 = 8 << 20;
+/// Frames per batch at most.
+const BATCH_FRAMES: usize = 512;
+/// Bytes of frame data a batch holds before it is sent (grows only for a larger snaplen).
+const BATCH_BYTES: usize = 64 * 1024;
+/// A batch with frames is sent at the latest this long after its first frame.
+const BATCH_MAX_AGE: Duration = Duration::from_millis(40);
+/// Batches in flight between the capture threads and the consumer: up to 131,072 frames,
+/// over a second of a busy host's TCP headers, while the engine catches up (about 21 MiB at
+/// most, allocated only as the queue fills).
+const CHANNEL_BATCHES: usize = 256;
+/// How often each capture thread reads the kernel's counters.
+const STATS_EVERY: Duration = Duration::from_millis(250);
+/// Frames read at most after a stop request (what the kernel had already captured).
+const DRAIN_MAX: usize = 100_000;
+/// LINKTYPE_LINUX_SLL2: the `any` device with the interface index in each frame.
+const LINKTYPE_LINUX_SLL2: i32 = 276;
+
+/// Which packets the kernel hands to rstscope.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CaptureFilter {
+    /// Every TCP segment, IPv4 and IPv6 (the default): live results equal those of the same
+    /// packets analyzed from a file.
+    #[default]
+    AllTcp,
+    /// Only segments with SYN, FIN or RST, IPv4 and IPv6: for hosts too busy for all TCP.
+    /// See [`CaptureFilter::limitation`].
+    SynFinRst,
+    /// A BPF expression of the user's (tcpdump syntax).
+    Custom(String),
+}
+
+impl CaptureFilter {
+    /// The BPF expression handed to the kernel.
+    pub fn bpf(&self) -> String {
+        match self {
+            CaptureFilter::AllTcp => format!("tcp or {IP6_EXTENSION_HEADERS}"),
+            // `tcp[tcpflags]` reads IPv4 only; the IPv6 TCP header starts at byte 40 when no
+            // extension header comes first, and its flags byte is the 13th of it.
+            CaptureFilter::SynFinRst => format!(
+                "(tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0) or \
+                 (ip6[6] == 6 and ip6[53] & 0x07 != 0) or {IP6_EXTENSION_HEADERS}"
+            ),
+            CaptureFilter::Custom(s) => s.clone(),
+        }
+    }
+
+    /// What the results cannot tell under this filter, for the user; `None` when nothing.
+    pub fn limitation(&self) -> Option<&'static str> {
+        match self {
+            CaptureFilter::AllTcp => None,
+            CaptureFilter::SynFinRst => Some(
+                "SYN/FIN/RST-only filter: refusals and unanswered attempts are counted as usual, but \
+                 pure ACKs and data are not captured, so no handshake is ever seen to complete: \
+                 resets of established connections (abort, after-close) show as handshake-reset and \
+                 count as failed attempts, a reset whose connection's SYN was not captured shows as \
+                 stray, and the window checks behind suspect-injected are weaker",
+            ),
+            CaptureFilter::Custom(_) => Some(
+                "custom capture filter: packets it leaves out are unknown to the analysis, so causes \
+                 that depend on them (abort vs stray, handshake completion) may differ",
+            ),
+        }
+    }
+}
+
+/// What to capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureConfig {
+    /// Interface names (or, on Windows, their descriptions); empty: every interface, loopback
+    /// included (`any` on Linux).
+    pub interfaces: Vec<String>,
+    /// The kernel filter.
+    pub filter: CaptureFilter,
+    /// Bytes kept of each frame.
+    pub snaplen: u32,
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        Self {
+            interfaces: Vec::new(),
+            filter: CaptureFilter::AllTcp,
+            snaplen: DEFAULT_SNAPLEN,
+        }
+    }
+}
+
+/// Why a capture cannot start or list interfaces. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// The process may not capture.
+    #[error("cannot capture on {interface}: {message}; {hint}")]
+    Permission {
+        /// The interface.
+        interface: String,
+        /// libpcap's message.
+        message: String,
+        /// What to do, for this OS (with the exact path of this program).
+        hint: String,
+    },
+    /// No interface of that name.
+    #[error(
+        "no interface named {name}; run `rstscope interfaces` to list them (available: {})",
+        available.join(", ")
+    )]
+    NoSuchInterface {
+        /// The name asked for.
+        name: String,
+        /// Interfaces that exist.
+        available: Vec<String>,
+    },
+    /// The BPF expression does not compile.
+    #[error(
+        "bad capture filter {filter:?}: {message} (use tcpdump filter syntax, e.g. \"tcp port 7211\")"
+    )]
+    Filter {
+        /// The expression.
+        filter: String,
+        /// libpcap's message.
+        message: String,
+    },
+    /// libpcap (Npcap) is missing or cannot list interfaces.
+    #[error("live capture is not available: {message}; {hint}")]
+    Unavailable {
+        /// What failed.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+    /// Opening an interface failed for another reason.
+    #[error("cannot capture on {interface}: {message}")]
+    Open {
+        /// The interface.
+        interface: String,
+        /// libpcap's message.
+        message: String,
+    },
+}
+
+/// A network interface as `rstscope interfaces` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDesc {
+    /// Name to pass to `-i` (`eth0`, `lo`, `any`, `\Device\NPF_{...}`).
+    pub name: String,
+    /// libpcap's description (on Windows the adapter's friendly name).
+    pub description: Option<String>,
+    /// Its addresses.
+    pub addresses: Vec<IpAddr>,
+    /// A loopback interface.
+    pub loopback: bool,
+    /// Administratively up.
+    pub up: bool,
+    /// Running (carrier present).
+    pub running: bool,
+}
+
+/// The interfaces libpcap can capture on, in its order.
+pub fn list_interfaces() -> Result<Vec<InterfaceDesc>, LiveError> {
+    let devices = Device::list().map_err(|e| LiveError::Unavailable {
+        message: e.to_string(),
+        hint: unavailable_hint().into(),
+    })?;
+    Ok(devices
+        .into_iter()
+        .map(|d| InterfaceDesc {
+            loopback: d.flags.is_loopback(),
+            up: d.flags.is_up(),
+            running: d.flags.is_running(),
+            addresses: d.addresses.iter().map(|a| a.addr).collect(),
+            description: d.desc,
+            name: d.name,
+        })
+        .collect())
+}
+
+/// One interface being captured, as frames number it in [`Frame::interface`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapturedInterface {
+    /// Index into [`LiveSource::interfaces`]; the pcapng interface id when saved.
+    pub id: u32,
+    /// Its name (`any` on Linux by default).
+    pub name: String,
+    /// Its description, if libpcap has one.
+    pub description: Option<String>,
+    /// Link type of its frames (LINUX_SLL2 for `any`).
+    pub link_type: LinkType,
+    /// Bytes kept of each frame.
+    pub snaplen: u32,
+}
+
+/// Counts of a running capture. Kernel counts come from pcap stats, read every 250 ms and at
+/// the end; on Linux they count since the capture opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaptureStats {
+    /// Frames libpcap handed to rstscope.
+    pub captured: u64,
+    /// Frames that reached the consumer (captured minus rstscope's drops and duplicates).
+    pub delivered: u64,
+    /// Second copies of a packet seen on another interface, removed (not a loss).
+    pub duplicates: u64,
+    /// Frames that passed the filter, as the kernel counts them (`ps_recv`).
+    pub kernel_received: u64,
+    /// Frames the kernel dropped because its buffer was full (`ps_drop`).
+    pub kernel_dropped: u64,
+    /// Frames the interface or driver dropped (`ps_ifdrop`; not counted on every OS).
+    pub interface_dropped: u64,
+    /// Frames rstscope dropped because its consumer fell behind (channel full).
+    pub rstscope_dropped: u64,
+}
+
+impl CaptureStats {
+    /// Frames lost anywhere.
+    pub fn dropped(&self) -> u64 {
+        self.kernel_dropped + self.interface_dropped + self.rstscope_dropped
+    }
+}
+
+#[derive(Debug, Default)]
+struct IfCounters {
+    captured: AtomicU64,
+    rstscope_dropped: AtomicU64,
+    kernel_received: AtomicU64,
+    kernel_dropped: AtomicU64,
+    interface_dropped: AtomicU64,
+}
+
+/// Counters shared by the capture threads and the consumer.
+#[derive(Debug, Default)]
+struct Counters {
+    interfaces: Vec<IfCounters>,
+    delivered: AtomicU64,
+    duplicates: AtomicU64,
+}
+
+impl Counters {
+    fn stats(&self) -> CaptureStats {
+        let sum = |f: fn(&IfCounters) -> &AtomicU64| -> u64 {
+            self.interfaces
+                .iter()
+                .map(|c| f(c).load(Ordering::Relaxed))
+                .sum()
+        };
+        CaptureStats {
+            captured: sum(|c| &c.captured),
+            delivered: self.delivered.load(Ordering::Relaxed),
+            duplicates: self.duplicates.load(Ordering::Relaxed),
+            kernel_received: sum(|c| &c.kernel_received),
+            kernel_dropped: sum(|c| &c.kernel_dropped),
+            interface_dropped: sum(|c| &c.interface_dropped),
+            rstscope_dropped: sum(|c| &c.rstscope_dropped),
+        }
+    }
+}
+
+/// Reads a running capture's counts from any thread.
+#[derive(Debug, Clone)]
+pub struct StatsHandle(Arc<Counters>);
+
+impl StatsHandle {
+    /// The counts now.
+    pub fn get(&self) -> CaptureStats {
+        self.0.stats()
+    }
+}
+
+/// Stops a capture from any thread (a Ctrl+C handler, the UI's Stop button).
+#[derive(Clone)]
+pub struct StopHandle {
+    flag: Arc<AtomicBool>,
+    breakers: Arc<Vec<pcap::BreakLoop>>,
+}
+
+impl StopHandle {
+    /// Asks every capture thread to stop; they end within the read timeout (50 ms), or at
+    /// once where pcap_breakloop wakes a blocked read.
+    pub fn stop(&self) {
+        self.flag.store(true, Ordering::Relaxed);
+        for b in self.breakers.iter() {
+            b.breakloop();
+        }
+    }
+
+    /// True once [`StopHandle::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+}
+
+impl std::fmt::Debug for StopHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StopHandle")
+            .field("stopped", &self.is_stopped())
+            .finish()
+    }
+}
+
+/// Where one frame of a batch lies in its arena.
+#[derive(Debug, Clone, Copy)]
+struct FrameRecord {
+    ts: Timestamp,
+    number: u64,
+    link_type: LinkType,
+    interface: u32,
+    start: u32,
+    caplen: u32,
+    orig_len: u32,
+}
+
+/// Captured frames in one reusable arena; see the module documentation.
+#[derive(Debug)]
+pub struct Batch {
+    data: Vec<u8>,
+    records: Vec<FrameRecord>,
+    started: Option<Instant>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self {
+            data: Vec::with_capacity(BATCH_BYTES),
+            records: Vec::with_capacity(BATCH_FRAMES),
+            started: None,
+        }
+    }
+
+    /// Frames in the batch.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True without frames.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The frames, in capture order.
+    pub fn frames(&self) -> impl Iterator<Item = Frame<'_>> {
+        self.records.iter().map(|r| Frame {
+            ts: r.ts,
+            number: r.number,
+            link_type: r.link_type,
+            interface: r.interface,
+            data: &self.data[r.start as usize..(r.start + r.caplen) as usize],
+            orig_len: r.orig_len,
+        })
+    }
+
+    fn room_for(&self, len: usize) -> bool {
+        self.records.len() < BATCH_FRAMES
+            && (self.data.is_empty() || self.data.len() + len <= BATCH_BYTES)
+    }
+
+    fn push(
+        &mut self,
+        ts: Timestamp,
+        link_type: LinkType,
+        interface: u32,
+        data: &[u8],
+        orig_len: u32,
+    ) {
+        if self.started.is_none() {
+            self.started = Some(Instant::now());
+        }
+        let start = self.data.len() as u32;
+        self.data.extend_from_slice(data);
+        self.records.push(FrameRecord {
+            ts,
+            number: 0,
+            link_type,
+            interface,
+            start,
+            caplen: data.len() as u32,
+            orig_len,
+        });
+    }
+
+    fn is_due(&self) -> bool {
+        self.started.is_some_and(|s| s.elapsed() >= BATCH_MAX_AGE)
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.records.clear();
+        self.started = None;
+    }
+
+    /// Keeps the frames for which `keep` is true (the arena is left as it is).
+    fn retain(&mut self, mut keep: impl FnMut(&Frame<'_>) -> bool) {
+        let data = &self.data;
+        self.records.retain(|r| {
+            keep(&Frame {
+                ts: r.ts,
+                number: r.number,
+                link_type: r.link_type,
+                interface: r.interface,
+                data: &data[r.start as usize..(r.start + r.caplen) as usize],
+                orig_len: r.orig_len,
+            })
+        });
+    }
+}
+
+/// Empty batches for reuse. Locked once per batch, not per frame.
+#[derive(Debug, Default)]
+struct Pool(Mutex<Vec<Batch>>);
+
+impl Pool {
+    fn take(&self) -> Batch {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .unwrap_or_else(Batch::new)
+    }
+
+    fn give(&self, mut b: Batch) {
+        b.clear();
+        let mut pool = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // Batches in existence are bounded by the channel depth plus one per thread; keep
+        // them all.
+        pool.push(b);
+    }
+}
+
+/// What [`LiveSource::next`] found.
+#[derive(Debug)]
+pub enum Next {
+    /// Frames (possibly none left after removing duplicates). Give it back with
+    /// [`LiveSource::recycle`].
+    Batch(Batch),
+    /// Nothing arrived within the timeout.
+    Idle,
+    /// Every capture thread has ended and everything they sent was delivered.
+    Ended,
+}
+
+/// A running live capture: its threads, and the receiving end for one consumer.
+pub struct LiveSource {
+    interfaces: Vec<CapturedInterface>,
+    filter: CaptureFilter,
+    rx: Receiver<Batch>,
+    pool: Arc<Pool>,
+    stop: StopHandle,
+    counters: Arc<Counters>,
+    threads: Vec<JoinHandle<Option<String>>>,
+    dedupe: dedupe::Dedupe,
+    frames: u64,
+}
+
+impl std::fmt::Debug for LiveSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveSource")
+            .field("interfaces", &self.interfaces)
+            .field("filter", &self.filter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveSource {
+    /// Opens every interface of `config` (all of them by default), sets the filter, and starts
+    /// one capture thread per opened handle. Fails, with nothing left running, when an
+    /// interface cannot be opened or the filter does not compile.
+    pub fn start(config: &CaptureConfig) -> Result<LiveSource, LiveError> {
+        let names = plan(&config.interfaces)?;
+        let bpf = config.filter.bpf();
+        let mut opened = Vec::with_capacity(names.len());
+        let mut skipped = Vec::new();
+        for (name, description) in &names {
+            match open(name, &bpf, config.snaplen) {
+                Ok((cap, link_type)) => opened.push((
+                    CapturedInterface {
+                        id: opened.len() as u32,
+                        name: name.clone(),
+                        description: description.clone(),
+                        link_type,
+                        snaplen: config.snaplen,
+                    },
+                    cap,
+                )),
+                // With every interface asked for, one that will not open (down, a pseudo
+                // device) is skipped; the others are captured. Filter and permission problems
+                // are the same on every interface: report them.
+                Err(LiveError::Open { message, .. }) if config.interfaces.is_empty() => {
+                    skipped.push(format!("{name}: {message}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if opened.is_empty() {
+            return Err(LiveError::Open {
+                interface: "every interface".into(),
+                message: if skipped.is_empty() {
+                    "no interface to capture on".into()
+                } else {
+                    skipped.join("; ")
+                },
+            });
+        }
+        let counters = Arc::new(Counters {
+            interfaces: opened.iter().map(|_| IfCounters::default()).collect(),
+            ..Counters::default()
+        });
+        let flag = Arc::new(AtomicBool::new(false));
+        let pool = Arc::new(Pool::default());
+        let (tx, rx) = sync_channel(CHANNEL_BATCHES);
+        let mut breakers = Vec::with_capacity(opened.len());
+        let mut interfaces = Vec::with_capacity(opened.len());
+        let mut captures = Vec::with_capacity(opened.len());
+        for (info, mut cap) in opened {
+            breakers.push(cap.breakloop_handle());
+            interfaces.push(info.clone());
+            captures.push((info, cap));
+        }
+        let stop = StopHandle {
+            flag,
+            breakers: Arc::new(breakers),
+        };
+        let mut threads = Vec::with_capacity(captures.len());
+        for (info, cap) in captures {
+            let worker = Worker {
+                id: info.id,
+                link_type: info.link_type,
+                tx: tx.clone(),
+                pool: Arc::clone(&pool),
+                stop: Arc::clone(&stop.flag),
+                counters: Arc::clone(&counters),
+            };
+            let spawned = std::thread::Builder::new()
+                .name(format!("capture-{}", info.name))
+                .spawn(move || worker.run(cap));
+            match spawned {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    stop.stop();
+                    for t in threads {
+                        let _ = t.join();
+                    }
+                    return Err(LiveError::Open {
+                        interface: info.name,
+                        message: format!("cannot start a capture thread: {e}"),
+                    });
+                }
+            }
+        }
+        Ok(LiveSource {
+            interfaces,
+            filter: config.filter.clone(),
+            rx,
+            pool,
+            stop,
+            counters,
+            threads,
+            dedupe: dedupe::Dedupe::new(dedupe::WINDOW),
+            frames: 0,
+        })
+    }
+
+    /// The interfaces being captured; [`Frame::interface`] indexes this list.
+    pub fn interfaces(&self) -> &[CapturedInterface] {
+        &self.interfaces
+    }
+
+    /// The filter in force.
+    pub fn filter(&self) -> &CaptureFilter {
+        &self.filter
+    }
+
+    /// A handle that stops the capture from any thread.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// A handle that reads the counts from any thread.
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(Arc::clone(&self.counters))
+    }
+
+    /// The counts now.
+    pub fn stats(&self) -> CaptureStats {
+        self.counters.stats()
+    }
+
+    /// The counts of each interface, in [`LiveSource::interfaces`] order (`delivered` and
+    /// `duplicates` are kept for the whole capture only, and are 0 here).
+    pub fn interface_stats(&self) -> Vec<CaptureStats> {
+        self.counters
+            .interfaces
+            .iter()
+            .map(|c| CaptureStats {
+                captured: c.captured.load(Ordering::Relaxed),
+                kernel_received: c.kernel_received.load(Ordering::Relaxed),
+                kernel_dropped: c.kernel_dropped.load(Ordering::Relaxed),
+                interface_dropped: c.interface_dropped.load(Ordering::Relaxed),
+                rstscope_dropped: c.rstscope_dropped.load(Ordering::Relaxed),
+                ..CaptureStats::default()
+            })
+            .collect()
+    }
+
+    /// The next batch of frames, waiting up to `timeout`. Frames are numbered from 1 in the
+    /// order delivered; a second copy of a packet seen on another interface is removed.
+    pub fn next(&mut self, timeout: Duration) -> Next {
+        match self.rx.recv_timeout(timeout) {
+            Ok(mut batch) => {
+                let before = batch.len();
+                let dedupe = &mut self.dedupe;
+                batch.retain(|f| !dedupe.is_duplicate(f));
+                let removed = (before - batch.len()) as u64;
+                for r in &mut batch.records {
+                    self.frames += 1;
+                    r.number = self.frames;
+                }
+                self.counters
+                    .duplicates
+                    .fetch_add(removed, Ordering::Relaxed);
+                self.counters
+                    .delivered
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                Next::Batch(batch)
+            }
+            Err(RecvTimeoutError::Timeout) => Next::Idle,
+            Err(RecvTimeoutError::Disconnected) => Next::Ended,
+        }
+    }
+
+    /// Returns a batch's arena for reuse.
+    pub fn recycle(&self, batch: Batch) {
+        self.pool.give(batch);
+    }
+
+    /// Stops the capture threads (if not stopped yet) and waits for them. Returns why any of
+    /// them ended early (an interface went away...). Batches still queued stay readable with
+    /// [`LiveSource::next`] until it says [`Next::Ended`].
+    pub fn join(&mut self) -> Vec<String> {
+        self.stop.stop();
+        let mut problems = Vec::new();
+        for (t, info) in self.threads.drain(..).zip(&self.interfaces) {
+            match t.join() {
+                Ok(None) => {}
+                Ok(Some(e)) => problems.push(format!("capture on {} ended: {e}", info.name)),
+                Err(_) => problems.push(format!("capture on {} crashed", info.name)),
+            }
+        }
+        problems
+    }
+}
+
+impl Drop for LiveSource {
+    fn drop(&mut self) {
+        // No capture thread outlives its source.
+        let _ = self.join();
+    }
+}
+
+/// One capture thread's state.
+struct Worker {
+    id: u32,
+    link_type: LinkType,
+    tx: SyncSender<Batch>,
+    pool: Arc<Pool>,
+    stop: Arc<AtomicBool>,
+    counters: Arc<Counters>,
+}
+
+impl Worker {
+    /// Reads until stopped. Returns why it ended early, if it did.
+    fn run(self, mut cap: Capture<Active>) -> Option<String> {
+        let mut batch = self.pool.take();
+        let mut last_stats = Instant::now();
+        let mut problem = None;
+        let c = &self.counters.interfaces[self.id as usize];
+        while !self.stop.load(Ordering::Relaxed) {
+            match cap.next_packet() {
+                Ok(p) => {
+                    let ts = timestamp(p.header);
+                    if !batch.room_for(p.data.len()) {
+                        batch = self.send(batch);
+                    }
+                    batch.push(ts, self.link_type, self.id, p.data, p.header.len);
+                    c.captured.fetch_add(1, Ordering::Relaxed);
+                    if batch.is_due() {
+                        batch = self.send(batch);
+                    }
+                }
+                Err(pcap::Error::TimeoutExpired) => {
+                    if !batch.is_empty() {
+                        batch = self.send(batch);
+                    }
+                }
+                // pcap_breakloop: a stop request.
+                Err(pcap::Error::NoMorePackets) => break,
+                Err(e) => {
+                    problem = Some(e.to_string());
+                    break;
+                }
+            }
+            if last_stats.elapsed() >= STATS_EVERY {
+                last_stats = Instant::now();
+                self.read_stats(&mut cap);
+            }
+        }
+        // What the kernel captured before the stop request is read too, without waiting.
+        let cap = if problem.is_none() {
+            match cap.setnonblock() {
+                Ok(mut nb) => {
+                    batch = self.drain(&mut nb, batch);
+                    Some(nb)
+                }
+                Err(e) => {
+                    problem = Some(e.to_string());
+                    None
+                }
+            }
+        } else {
+            Some(cap)
+        };
+        if !batch.is_empty() {
+            batch = self.send(batch);
+        }
+        self.pool.give(batch);
+        if let Some(mut cap) = cap {
+            self.read_stats(&mut cap);
+        }
+        problem
+    }
+
+    /// Reads the frames already queued on a non-blocking handle.
+    fn drain(&self, cap: &mut Capture<Active>, mut batch: Batch) -> Batch {
+        let c = &self.counters.interfaces[self.id as usize];
+        let mut break_seen = false;
+        for _ in 0..DRAIN_MAX {
+            let p = match cap.next_packet() {
+                Ok(p) => p,
+                // A pcap_breakloop that came while no read was waiting ends the next read:
+                // that one, not the queue.
+                Err(pcap::Error::NoMorePackets) if !break_seen => {
+                    break_seen = true;
+                    continue;
+                }
+                Err(_) => break,
+            };
+            if !batch.room_for(p.data.len()) {
+                batch = self.send(batch);
+            }
+            batch.push(
+                timestamp(p.header),
+                self.link_type,
+                self.id,
+                p.data,
+                p.header.len,
+            );
+            c.captured.fetch_add(1, Ordering::Relaxed);
+        }
+        batch
+    }
+
+    /// Hands a full batch to the consumer, or drops it (counted) when the consumer is
+    /// behind. Returns the batch to fill next.
+    fn send(&self, batch: Batch) -> Batch {
+        match self.tx.try_send(batch) {
+            Ok(()) => self.pool.take(),
+            Err(TrySendError::Full(mut b) | TrySendError::Disconnected(mut b)) => {
+                self.counters.interfaces[self.id as usize]
+                    .rstscope_dropped
+                    .fetch_add(b.len() as u64, Ordering::Relaxed);
+                b.clear();
+                b
+            }
+        }
+    }
+
+    fn read_stats(&self, cap: &mut Capture<Active>) {
+        if let Ok(s) = cap.stats() {
+            let c = &self.counters.interfaces[self.id as usize];
+            c.kernel_received
+                .store(u64::from(s.received), Ordering::Relaxed);
+            c.kernel_dropped
+                .store(u64::from(s.dropped), Ordering::Relaxed);
+            c.interface_dropped
+                .store(u64::from(s.if_dropped), Ordering::Relaxed);
+        }
+    }
+}
+
+/// A libpcap timestamp (microseconds, the precision every platform supports) as packet time.
+// `tv_sec` is an i64 here but a 32-bit `long` on Windows.
+#[allow(clippy::useless_conversion)]
+fn timestamp(h: &pcap::PacketHeader) -> Timestamp {
+    Timestamp::from_parts(
+        i64::from(h.ts.tv_sec),
+        u32::try_from(h.ts.tv_usec)
+            .unwrap_or(0)
+            .saturating_mul(1000),
+    )
+}
+
+/// The interfaces to open: `(name, description)`.
+fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
+    let devices = list_interfaces()?;
+    if asked.is_empty() {
+        if cfg!(target_os = "linux") {
+            let desc = devices
+                .iter()
+                .find(|d| d.name == ANY)
+                .and_then(|d| d.description.clone());
+            return Ok(vec![(ANY.to_string(), desc)]);
+        }
+        // Elsewhere there is no `any`: every interface that is up, one thread each.
+        let up: Vec<_> = devices
+            .iter()
+            .filter(|d| d.up && d.name != ANY)
+            .map(|d| (d.name.clone(), d.description.clone()))
+            .collect();
+        return Ok(up);
+    }
+    asked
+        .iter()
+        .map(|name| {
+            devices
+                .iter()
+                .find(|d| &d.name == name)
+                .or_else(|| {
+                    // Windows device names are GUIDs: accept the adapter's description too.
+                    devices.iter().find(|d| {
+                        d.description
+                            .as_deref()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(name))
+                    })
+                })
+                .map(|d| (d.name.clone(), d.description.clone()))
+                .ok_or_else(|| LiveError::NoSuchInterface {
+                    name: name.clone(),
+                    available: devices.iter().map(|d| d.name.clone()).collect(),
+                })
+        })
+        .collect()
+}
+
+/// Opens one interface with rstscope's settings and the filter.
+fn open(name: &str, bpf: &str, snaplen: u32) -> Result<(Capture<Active>, LinkType), LiveError> {
+    let open_error = |e: pcap::Error| classify(name, &e.to_string());
+    let mut cap = Capture::from_device(name)
+        .map_err(open_error)?
+        .snaplen(i32::try_from(snaplen).unwrap_or(i32::MAX))
+        .immediate_mode(true)
+        .timeout(READ_TIMEOUT_MS)
+        .buffer_size(KERNEL_BUFFER_BYTES)
+        .promisc(false)
+        .open()
+        .map_err(open_error)?;
+    if name == ANY {
+        // SLL2 names the interface of each packet; with the older SLL (libpcap before 1.10)
+        // frames still decode, only duplicates across interfaces cannot be recognised.
+        let _ = cap.set_datalink(Linktype(LINKTYPE_LINUX_SLL2));
+    }
+    cap.filter(bpf, true).map_err(|e| LiveError::Filter {
+        filter: bpf.to_string(),
+        message: e.to_string(),
+    })?;
+    let link_type = LinkType(cap.get_datalink().0 as u32);
+    Ok((cap, link_type))
+}
+
+/// Turns libpcap's message into the error the user can act on.
+fn classify(interface: &str, message: &str) -> LiveError {
+    let m = message.to_ascii_lowercase();
+    if m.contains("permission") || m.contains("not permitted") || m.contains("access denied") {
+        LiveError::Permission {
+            interface: interface.to_string(),
+            message: message.to_string(),
+            hint: permission_hint(),
+        }
+    } else if m.contains("no such device") || m.contains("doesn't exist") {
+        LiveError::NoSuchInterface {
+            name: interface.to_string(),
+            available: list_interfaces()
+                .map(|l| l.into_iter().map(|d| d.name).collect())
+                .unwrap_or_default(),
+        }
+    } else {
+        LiveError::Open {
+            interface: interface.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// What to do about a permission error on this OS, naming this program's path.
+pub fn permission_hint() -> String {
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "$(command -v rstscope)".into());
+    if cfg!(target_os = "linux") {
+        format!(
+            "run it as root, or allow this program to capture: sudo setcap cap_net_raw,cap_net_admin=eip {exe}"
+        )
+    } else if cfg!(target_os = "macos") {
+        "capturing needs read access to /dev/bpf*: run it with sudo, or install Wireshark's ChmodBPF \
+         (access_bpf group) and log in again"
+            .into()
+    } else if cfg!(windows) {
+        "Npcap is restricted to administrators on this machine: run rstscope as administrator, or \
+         reinstall Npcap without \"Restrict Npcap driver's access to Administrators only\""
+            .into()
+    } else {
+        format!("run it as root ({exe})")
+    }
+}
+
+fn unavailable_hint() -> &'static str {
+    if cfg!(windows) {
+        "install Npcap from https://npcap.com (opening capture files works without it)"
+    } else {
+        "install libpcap (Debian/Ubuntu: apt-get install libpcap0.8; macOS has it built in)"
+    }
+}
+
+#[cfg(test)]
+mod tests;

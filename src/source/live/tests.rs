@@ -1,0 +1,221 @@
+//! The capture filters, checked with libpcap's own compiler and matcher on built frames, and
+//! the messages for errors the user must act on.
+
+use pcap::{Capture, Linktype};
+
+use super::*;
+
+const SYN: u8 = 0x02;
+const FIN: u8 = 0x01;
+const RST: u8 = 0x04;
+const ACK: u8 = 0x10;
+const PSH_ACK: u8 = 0x18;
+
+fn tcp(flags: u8) -> Vec<u8> {
+    let mut t = vec![
+        0x9c, 0x40, 0x1c, 0x2b, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags, 0xff, 0xff,
+    ];
+    t.extend_from_slice(&[0, 0, 0, 0]);
+    t
+}
+
+fn v4(proto: u8, l4: &[u8]) -> Vec<u8> {
+    let len = (20 + l4.len()) as u16;
+    let mut p = vec![0x45, 0];
+    p.extend_from_slice(&len.to_be_bytes());
+    p.extend_from_slice(&[0, 1, 0x40, 0, 64, proto, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]);
+    p.extend_from_slice(l4);
+    p
+}
+
+/// IPv6 with `ext` extension headers (each 8 bytes, the last pointing at `proto`).
+fn v6(ext: &[u8], proto: u8, l4: &[u8]) -> Vec<u8> {
+    let first = ext.first().copied().unwrap_or(proto);
+    let len = (ext.len() * 8 + l4.len()) as u16;
+    let mut p = vec![0x60, 0, 0, 0];
+    p.extend_from_slice(&len.to_be_bytes());
+    p.extend_from_slice(&[first, 64]);
+    p.extend_from_slice(&[0; 15]);
+    p.push(1);
+    p.extend_from_slice(&[0; 15]);
+    p.push(1);
+    for (i, _) in ext.iter().enumerate() {
+        let next = ext.get(i + 1).copied().unwrap_or(proto);
+        p.extend_from_slice(&[next, 0, 1, 4, 0, 0, 0, 0]);
+    }
+    p.extend_from_slice(l4);
+    p
+}
+
+fn sll2(ethertype: u16, l3: &[u8]) -> Vec<u8> {
+    let mut f = ethertype.to_be_bytes().to_vec();
+    // reserved, interface index 1, ARPHRD_LOOPBACK, packet type, address length, address.
+    f.extend_from_slice(&[0, 0, 0, 0, 0, 1, 0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.extend_from_slice(l3);
+    f
+}
+
+fn ethernet(ethertype: u16, l3: &[u8]) -> Vec<u8> {
+    let mut f = vec![0u8; 12];
+    f.extend_from_slice(&ethertype.to_be_bytes());
+    f.extend_from_slice(l3);
+    f
+}
+
+/// Which of `frames` the filter passes on a link type.
+fn matches(filter: &CaptureFilter, link: i32, frames: &[Vec<u8>]) -> Vec<bool> {
+    let dead = Capture::dead(Linktype(link)).expect("libpcap opens a dead handle");
+    let program = dead
+        .compile(&filter.bpf(), true)
+        .expect("the filter compiles");
+    frames.iter().map(|f| program.filter(f)).collect()
+}
+
+fn cases() -> (Vec<Vec<u8>>, Vec<&'static str>) {
+    let hop_by_hop = 0u8;
+    let l3 = [
+        ("v4 SYN", v4(6, &tcp(SYN))),
+        ("v4 ACK", v4(6, &tcp(ACK))),
+        ("v4 data", v4(6, &tcp(PSH_ACK))),
+        ("v4 FIN", v4(6, &tcp(FIN | ACK))),
+        ("v4 RST", v4(6, &tcp(RST | ACK))),
+        ("v4 UDP", v4(17, &[0; 8])),
+        ("v6 SYN", v6(&[], 6, &tcp(SYN))),
+        ("v6 ACK", v6(&[], 6, &tcp(ACK))),
+        ("v6 FIN", v6(&[], 6, &tcp(FIN | ACK))),
+        ("v6 RST", v6(&[], 6, &tcp(RST))),
+        ("v6 UDP", v6(&[], 17, &[0; 8])),
+        ("v6 hop-by-hop ACK", v6(&[hop_by_hop], 6, &tcp(ACK))),
+        ("v6 hop-by-hop RST", v6(&[hop_by_hop], 6, &tcp(RST))),
+    ];
+    let names = l3.iter().map(|(n, _)| *n).collect();
+    (l3.into_iter().map(|(_, p)| p).collect(), names)
+}
+
+fn check(filter: &CaptureFilter, want: &[bool]) {
+    let (packets, names) = cases();
+    for (link, frames) in [
+        (
+            276,
+            packets
+                .iter()
+                .map(|p| sll2(if p[0] >> 4 == 4 { 0x0800 } else { 0x86dd }, p))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            1,
+            packets
+                .iter()
+                .map(|p| ethernet(if p[0] >> 4 == 4 { 0x0800 } else { 0x86dd }, p))
+                .collect(),
+        ),
+    ] {
+        let got = matches(filter, link, &frames);
+        for ((name, g), w) in names.iter().zip(&got).zip(want) {
+            assert_eq!(g, w, "{filter:?} on link type {link}: {name}");
+        }
+    }
+}
+
+#[test]
+fn the_default_filter_takes_all_tcp_of_ipv4_and_ipv6_with_extension_headers() {
+    check(
+        &CaptureFilter::AllTcp,
+        &[
+            true, true, true, true, true, false, // v4
+            true, true, true, true, false, // v6
+            true, true, // v6 behind an extension header
+        ],
+    );
+}
+
+#[test]
+fn the_syn_fin_rst_filter_takes_only_those_segments_of_ipv4_and_ipv6() {
+    check(
+        &CaptureFilter::SynFinRst,
+        &[
+            true, false, false, true, true, false, // v4
+            true, false, true, true, false, // v6
+            true, true, // v6 behind an extension header: kept, the decoder tells
+        ],
+    );
+}
+
+#[test]
+fn regression_tcp_flags_alone_misses_ipv6_resets() {
+    // The classic `tcp[tcpflags] & tcp-rst != 0` passes no IPv6 RST: why rstscope's
+    // SYN/FIN/RST filter has an IPv6 clause of its own.
+    let classic = CaptureFilter::Custom("tcp[tcpflags] & tcp-rst != 0".into());
+    let frames = [
+        sll2(0x86dd, &v6(&[], 6, &tcp(RST))),
+        sll2(0x0800, &v4(6, &tcp(RST))),
+    ];
+    assert_eq!(matches(&classic, 276, &frames), [false, true]);
+}
+
+#[test]
+fn only_the_narrowing_filters_carry_a_limitation() {
+    assert!(CaptureFilter::AllTcp.limitation().is_none());
+    let l = CaptureFilter::SynFinRst
+        .limitation()
+        .expect("says what it cannot tell");
+    assert!(l.contains("abort") && l.contains("handshake-reset"), "{l}");
+    assert!(
+        CaptureFilter::Custom("port 80".into())
+            .limitation()
+            .is_some()
+    );
+}
+
+#[test]
+fn permission_errors_say_how_to_get_the_right_to_capture() {
+    let e = classify(
+        "any",
+        "any: You don't have permission to perform this capture on that device (socket: Operation not permitted)",
+    );
+    let msg = e.to_string();
+    assert!(matches!(e, LiveError::Permission { .. }), "{msg}");
+    if cfg!(target_os = "linux") {
+        let exe = std::env::current_exe().expect("exe");
+        assert!(
+            msg.contains(&format!(
+                "sudo setcap cap_net_raw,cap_net_admin=eip {}",
+                exe.display()
+            )),
+            "{msg}"
+        );
+    }
+}
+
+#[test]
+fn other_open_errors_keep_libpcap_s_words() {
+    let e = classify("eth9", "eth9: SIOCGIFHWADDR: Some other failure");
+    assert!(matches!(e, LiveError::Open { .. }));
+    assert!(e.to_string().contains("eth9"));
+}
+
+#[test]
+fn a_batch_hands_back_its_frames_in_order_and_keeps_its_arena() {
+    let mut b = Batch::new();
+    let cap = b.data.capacity();
+    for i in 0..10u8 {
+        assert!(b.room_for(3));
+        b.push(Timestamp(i64::from(i)), LinkType(1), 0, &[i, i, i], 60);
+    }
+    let got: Vec<_> = b.frames().map(|f| (f.ts.0, f.data.to_vec())).collect();
+    assert_eq!(got.len(), 10);
+    assert_eq!(got[3], (3, vec![3, 3, 3]));
+    b.retain(|f| f.ts.0 % 2 == 0);
+    assert_eq!(b.len(), 5);
+    assert_eq!(
+        b.frames().nth(1).map(|f| f.data.to_vec()),
+        Some(vec![2, 2, 2])
+    );
+    b.clear();
+    assert!(b.is_empty());
+    assert_eq!(
+        b.data.capacity(),
+        cap,
+        "the arena is reused, not reallocated"
+    );
+}

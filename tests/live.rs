@@ -1,0 +1,492 @@
+//! Live capture on loopback, end to end: the library job and the `rstscope capture` command.
+//!
+//! Capturing needs root (or CAP_NET_RAW and CAP_NET_ADMIN), as CI has; without it each test
+//! prints `live capture test SKIPPED` and passes. The traffic is made by the tests themselves,
+//! only to 127.0.0.1 and ::1, bounded in count and time: refused connects to ports found free
+//! and checked closed, and one abortive close. Other loopback traffic on the machine may be
+//! captured too, so results are checked on the tests' own endpoints, and totals are compared
+//! between the live result and the saved file, which hold the same packets.
+
+use std::io::{BufRead, BufReader, ErrorKind};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use rstscope::analysis::{self, Analysis, Options};
+use rstscope::engine::{Cause, Offender};
+use rstscope::pipeline::Update;
+use rstscope::pipeline::live::{self, LiveJob, LiveOptions, StartError};
+use rstscope::source::live::{CaptureConfig, LiveError};
+
+/// One live test at a time: each captures all of loopback, and the thread check must see
+/// only its own threads.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A capture on `lo`, or `None` (with SKIPPED printed) where this process may not capture.
+fn start_on_lo(test: &str, write: Option<PathBuf>) -> Option<LiveJob> {
+    let options = LiveOptions {
+        capture: CaptureConfig {
+            interfaces: vec!["lo".into()],
+            ..CaptureConfig::default()
+        },
+        write,
+        ..LiveOptions::default()
+    };
+    match live::capture(options, || {}) {
+        Ok(job) => Some(job),
+        Err(StartError::Capture(
+            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
+        )) => {
+            eprintln!("live capture test SKIPPED ({test}): {e}");
+            None
+        }
+        Err(e) => panic!("{test}: live capture did not start: {e}"),
+    }
+}
+
+/// A port on `ip` that nothing listens on: found free by binding, then checked closed.
+fn closed_port(ip: IpAddr) -> u16 {
+    for _ in 0..20 {
+        let port = TcpListener::bind(SocketAddr::new(ip, 0))
+            .and_then(|l| l.local_addr())
+            .expect("bind an ephemeral port")
+            .port();
+        match TcpStream::connect_timeout(&SocketAddr::new(ip, port), Duration::from_secs(1)) {
+            Err(e) if e.kind() == ErrorKind::ConnectionRefused => return port,
+            _ => continue,
+        }
+    }
+    panic!("no closed port found on {ip}");
+}
+
+/// `n` connects to a closed port, each refused.
+fn refused_connects(addr: SocketAddr, n: usize) {
+    for _ in 0..n {
+        let r = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        assert_eq!(
+            r.map(|_| ()).map_err(|e| e.kind()),
+            Err(ErrorKind::ConnectionRefused),
+            "connect to {addr}"
+        );
+    }
+}
+
+/// A connection the client ends with a RST (SO_LINGER 0). Returns the server's port.
+fn abortive_close() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    let addr = listener.local_addr().expect("address");
+    let client = TcpStream::connect(addr).expect("connect");
+    let (server, _) = listener.accept().expect("accept");
+    socket2::SockRef::from(&client)
+        .set_linger(Some(Duration::ZERO))
+        .expect("SO_LINGER 0");
+    drop(client);
+    std::thread::sleep(Duration::from_millis(50));
+    drop(server);
+    addr.port()
+}
+
+fn ipv6_loopback_works() -> bool {
+    TcpListener::bind("[::1]:0").is_ok()
+}
+
+fn offender(a: &Analysis, ip: IpAddr, port: u16) -> Option<&Offender> {
+    a.snapshot
+        .offenders
+        .iter()
+        .find(|o| o.addr == ip && o.port == port)
+}
+
+/// Waits for the job's end; returns the final analysis and how long after `since` it came.
+fn wait_finished(job: &mut LiveJob, since: Instant) -> (Arc<Analysis>, Duration) {
+    let deadline = since + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Some(Update::Finished(r)) = job.wait(Duration::from_millis(100)) {
+            return (
+                r.expect("a live job finishes with results"),
+                since.elapsed(),
+            );
+        }
+    }
+    panic!("the live job did not finish within 20 s");
+}
+
+/// Threads of this process with a name the live job gives its threads.
+fn live_threads() -> Vec<String> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|c| c.trim().to_string())
+        .filter(|c| c.starts_with("capture-") || c == "engine")
+        .collect()
+}
+
+#[test]
+fn loopback_capture_sees_exactly_the_refusals_and_the_abort_and_saves_them() {
+    let _serial = serial();
+    let dir = std::env::temp_dir().join(format!("rstscope-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let saved = dir.join("lo.pcapng");
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
+    let with_v6 = ipv6_loopback_works();
+    let p4 = closed_port(v4);
+    let p6 = if with_v6 { closed_port(v6) } else { 0 };
+    let Some(mut job) = start_on_lo("loopback traffic", Some(saved.clone())) else {
+        return;
+    };
+
+    refused_connects(SocketAddr::new(v4, p4), 3);
+    if with_v6 {
+        refused_connects(SocketAddr::new(v6, p6), 2);
+    } else {
+        eprintln!("no IPv6 on loopback here: the ::1 part is left out");
+    }
+    let pa = abortive_close();
+    // Packets are read as they come (immediate mode); stopping also reads what is queued.
+    std::thread::sleep(Duration::from_millis(200));
+    job.stop();
+    let (a, _) = wait_finished(&mut job, Instant::now());
+    let stats = job.stats();
+    drop(job);
+
+    let refused = |o: &Offender| o.rst_by_cause[Cause::Refused.index()];
+    let o4 = offender(&a, v4, p4).expect("127.0.0.1 refusals found");
+    assert_eq!(
+        (
+            o4.rst_packets,
+            refused(o4),
+            o4.failed_attempts,
+            o4.failed_refused
+        ),
+        (3, 3, 3, 3),
+        "{o4:?}"
+    );
+    assert_eq!(
+        o4.diagnosis().kind,
+        rstscope::engine::DiagnosisKind::Refused
+    );
+    if with_v6 {
+        let o6 = offender(&a, v6, p6).expect("::1 refusals found");
+        assert_eq!(
+            (o6.rst_packets, refused(o6), o6.failed_attempts),
+            (2, 2, 2),
+            "{o6:?}"
+        );
+    }
+    let oa = offender(&a, v4, pa).expect("the abortive close found");
+    assert_eq!(
+        (
+            oa.rst_packets,
+            oa.rst_by_cause[Cause::Abort.index()],
+            oa.failed_attempts,
+            oa.rst_from_client
+        ),
+        (1, 1, 0, 1),
+        "{oa:?}"
+    );
+    assert_eq!(stats.dropped(), 0, "{stats:?}");
+    assert_eq!(
+        stats.duplicates, 0,
+        "with one interface nothing is a copy: {stats:?}"
+    );
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+
+    // The saved file holds the same packets: the same analysis.
+    let f = analysis::analyze_files(std::slice::from_ref(&saved), Options::default())
+        .expect("the saved capture reads back");
+    assert!(f.capture.warnings.is_empty(), "{:?}", f.capture.warnings);
+    assert_eq!(f.capture.frames, a.capture.frames);
+    assert_eq!(f.snapshot.totals, a.snapshot.totals);
+    assert_eq!(f.snapshot.series, a.snapshot.series);
+    assert_eq!(f.snapshot.offenders, a.snapshot.offenders);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn stop_is_prompt_without_traffic_and_leaves_no_thread() {
+    let _serial = serial();
+    let Some(mut job) = start_on_lo("prompt stop", None) else {
+        return;
+    };
+    // A thread names itself as it starts: give the new ones a moment.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut names = live_threads();
+    while names.len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        names = live_threads();
+    }
+    assert!(
+        names.iter().any(|n| n == "capture-lo") && names.iter().any(|n| n == "engine"),
+        "named threads run: {names:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    job.stop();
+    let (_, took) = wait_finished(&mut job, asked);
+    assert!(took < Duration::from_secs(2), "stop took {took:?}");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !job.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(job.is_finished(), "the engine thread ended");
+    drop(job);
+    assert_eq!(
+        live_threads(),
+        Vec::<String>::new(),
+        "no live thread is left"
+    );
+}
+
+#[test]
+fn dropping_a_running_job_stops_and_joins_it() {
+    let _serial = serial();
+    let Some(job) = start_on_lo("drop", None) else {
+        return;
+    };
+    let t = Instant::now();
+    drop(job);
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "drop took {:?}",
+        t.elapsed()
+    );
+    assert_eq!(live_threads(), Vec::<String>::new());
+}
+
+#[test]
+fn the_capture_command_reports_six_refusals_as_json() {
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args([
+            "capture",
+            "-i",
+            "lo",
+            "--duration",
+            "3s",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rstscope runs");
+    // The command says on stderr when it is capturing (or why it cannot).
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    if !first.contains("capturing on") {
+        let status = child.wait().expect("exit");
+        if first.contains("cannot capture") && first.contains("setcap") {
+            assert_eq!(status.code(), Some(2), "{first}");
+            eprintln!("live capture test SKIPPED (capture command): {first}");
+            return;
+        }
+        panic!("rstscope capture did not start: {first} {:?}", rest.join());
+    }
+    refused_connects(SocketAddr::new(v4, port), 6);
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let endpoint = format!("127.0.0.1:{port}");
+    let o = v["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint.as_str()))
+        .unwrap_or_else(|| panic!("{endpoint} among the offenders: {v}"));
+    assert_eq!(o["rst_by_cause"]["refused"], 6, "{o}");
+    assert_eq!(o["failed_attempts"], 6, "{o}");
+    assert_eq!(o["diagnosis_kind"], "refused", "{o}");
+    assert_eq!(
+        v["dropped"],
+        serde_json::json!({"kernel": 0, "interface": 0, "rstscope": 0})
+    );
+    assert_eq!(v["schema_version"], 1);
+}
+
+#[test]
+fn the_capture_command_exits_2_for_a_missing_interface() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["capture", "-i", "rstscope-nope0", "--duration", "1s"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rstscope runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("rstscope-nope0"), "{err}");
+}
+
+#[test]
+fn the_capture_command_exits_2_for_a_bad_filter() {
+    let _serial = serial();
+    let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args([
+            "capture",
+            "-i",
+            "lo",
+            "--filter",
+            "tcp and and",
+            "--duration",
+            "1s",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rstscope runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // Without the right to capture, opening fails before the filter is compiled.
+    assert!(
+        err.contains("bad capture filter") || err.contains("setcap"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_interfaces_command_lists_loopback() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["interfaces", "--format", "json"])
+        .output()
+        .expect("rstscope runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let lo = v
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["loopback"] == true))
+        .unwrap_or_else(|| panic!("a loopback interface: {v}"));
+    assert!(lo["name"].is_string());
+}
+
+/// A bridge with a veth port to a network namespace of the test's own: every packet to the
+/// namespace is seen on the bridge and on the port. Removed on drop.
+struct Bridged {
+    ns: String,
+    bridge: String,
+    peer: IpAddr,
+}
+
+impl Bridged {
+    fn ip(args: &[&str]) -> Result<(), String> {
+        let out = Command::new("ip")
+            .args(args)
+            .output()
+            .map_err(|e| format!("ip: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "ip {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    }
+
+    fn new() -> Result<Bridged, String> {
+        let id = std::process::id() % 100_000;
+        let b = Bridged {
+            ns: format!("rstscope-{id}"),
+            bridge: format!("rsb{id}"),
+            peer: IpAddr::V4(Ipv4Addr::new(10, 213, (id % 250) as u8, 2)),
+        };
+        let (port, inner) = (format!("rsv{id}"), format!("rsp{id}"));
+        let host = format!("10.213.{}.1/24", id % 250);
+        let peer = format!("{}/24", b.peer);
+        Self::ip(&["netns", "add", &b.ns])?;
+        Self::ip(&["link", "add", &b.bridge, "type", "bridge"])?;
+        Self::ip(&["link", "add", &port, "type", "veth", "peer", "name", &inner])?;
+        Self::ip(&["link", "set", &inner, "netns", &b.ns])?;
+        Self::ip(&["link", "set", &port, "master", &b.bridge])?;
+        Self::ip(&["addr", "add", &host, "dev", &b.bridge])?;
+        Self::ip(&["link", "set", &b.bridge, "up"])?;
+        Self::ip(&["link", "set", &port, "up"])?;
+        let ns = ["netns", "exec", b.ns.as_str(), "ip"];
+        Self::ip(&[&ns[..], &["addr", "add", &peer, "dev", &inner]].concat())?;
+        Self::ip(&[&ns[..], &["link", "set", &inner, "up"]].concat())?;
+        Ok(b)
+    }
+}
+
+impl Drop for Bridged {
+    fn drop(&mut self) {
+        // Deleting the bridge and the namespace removes the veth pair with them.
+        let _ = Self::ip(&["link", "del", &self.bridge]);
+        let _ = Self::ip(&["netns", "del", &self.ns]);
+    }
+}
+
+#[test]
+fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
+    let _serial = serial();
+    let bridged = match Bridged::new() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("live capture test SKIPPED (bridge): cannot make a test bridge: {e}");
+            return;
+        }
+    };
+    let peer = bridged.peer;
+    // The namespace's port is closed (nothing runs there); wait for the link to come up.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let addr = SocketAddr::new(peer, 7211);
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+        .map_err(|e| e.kind())
+        .err()
+        != Some(ErrorKind::ConnectionRefused)
+    {
+        assert!(Instant::now() < deadline, "the test bridge did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let options = LiveOptions {
+        capture: CaptureConfig {
+            filter: rstscope::source::live::CaptureFilter::Custom(format!("host {peer}")),
+            ..CaptureConfig::default()
+        },
+        ..LiveOptions::default()
+    };
+    let mut job = match live::capture(options, || {}) {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("live capture test SKIPPED (bridge): {e}");
+            return;
+        }
+    };
+    if job.interfaces().iter().all(|i| i.name != "any") {
+        eprintln!("live capture test SKIPPED (bridge): no `any` device here");
+        return;
+    }
+    refused_connects(addr, 4);
+    std::thread::sleep(Duration::from_millis(200));
+    job.stop();
+    let (a, _) = wait_finished(&mut job, Instant::now());
+    let stats = job.stats();
+    drop(job);
+    drop(bridged);
+    let o = offender(&a, peer, 7211).expect("the refusals found");
+    assert_eq!(
+        (o.rst_packets, o.failed_attempts, o.refusal_retries),
+        (4, 4, 0),
+        "{o:?}"
+    );
+    assert_eq!(a.snapshot.totals.syn_packets, 4, "each SYN once");
+    assert_eq!(
+        stats.duplicates, 8,
+        "each SYN and RST seen twice: {stats:?}"
+    );
+    assert!(
+        a.capture.warnings.iter().any(|w| w.contains("8 copies")),
+        "{:?}",
+        a.capture.warnings
+    );
+}

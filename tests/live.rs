@@ -490,3 +490,27 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
         a.capture.warnings
     );
 }
+
+#[test]
+fn regression_the_last_packets_of_a_burst_reach_the_analysis_without_a_next_packet() {
+    // libpcap's blocking read on Linux (immediate mode) re-polls on its timeout instead of
+    // returning: frames read into a batch waited there for the next packet to arrive.
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let Some(mut job) = start_on_lo("last packets", None) else {
+        return;
+    };
+    refused_connects(SocketAddr::new(v4, port), 1);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut seen = false;
+    while !seen && Instant::now() < deadline {
+        if let Some(Update::Partial(a)) = job.wait(Duration::from_millis(50)) {
+            seen = offender(&a, v4, port).is_some_and(|o| o.rst_packets == 1);
+        }
+    }
+    assert!(
+        seen,
+        "the refusal shows in a partial result within 1 s, while the capture runs"
+    );
+}

@@ -3,8 +3,9 @@
 //! On Linux the `any` device is opened once with the LINUX_SLL2 link type, which carries the
 //! index of the interface each packet was seen on: one thread (`capture-any`) sees every
 //! interface, loopback included. Elsewhere each interface gets its own thread
-//! (`capture-<name>`). Every capture runs in immediate mode with a kernel BPF filter, a short
-//! snaplen and a read timeout, so that stopping is prompt even when no packet arrives.
+//! (`capture-<name>`). Every capture runs in immediate mode with a kernel BPF filter and a
+//! short snaplen, and reads without blocking (napping up to 10 ms when idle), so that frames
+//! reach the analysis at once and stopping is prompt even when no packet arrives.
 //!
 //! Frames travel to the single consumer in [`Batch`]es: one reusable byte arena plus frame
 //! records, recycled through a pool, so the hot path allocates nothing. The channel to the
@@ -43,8 +44,14 @@ pub const ANY: &str = "any";
 /// chains, so these are all kept and the decoder (which does chase them) finds the TCP ones.
 const IP6_EXTENSION_HEADERS: &str =
     "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
-/// Wait at most this long for a packet before checking for a stop request.
-const READ_TIMEOUT_MS: i32 = 50;
+/// libpcap's read timeout (how long the kernel may hold packets to fill a buffer where
+/// immediate mode is not honoured); reads are non-blocking anyway.
+const READ_TIMEOUT_MS: i32 = 10;
+/// First and longest nap of an idle capture thread: the longest wait for a stop request and
+/// the most a first packet after a quiet spell waits in the kernel.
+const IDLE_MIN: Duration = Duration::from_millis(1);
+/// See [`IDLE_MIN`].
+const IDLE_MAX: Duration = Duration::from_millis(10);
 /// The kernel's capture buffer: room for ~60,000 frames of 128 bytes while rstscope is busy.
 const KERNEL_BUFFER_BYTES: i32 = 8 << 20;
 /// Frames per batch at most.
@@ -316,17 +323,13 @@ impl StatsHandle {
 #[derive(Clone)]
 pub struct StopHandle {
     flag: Arc<AtomicBool>,
-    breakers: Arc<Vec<pcap::BreakLoop>>,
 }
 
 impl StopHandle {
-    /// Asks every capture thread to stop; they end within the read timeout (50 ms), or at
-    /// once where pcap_breakloop wakes a blocked read.
+    /// Asks every capture thread to stop: each reads what the kernel has already queued
+    /// (what was captured before the request) and ends, within about 10 ms when idle.
     pub fn stop(&self) {
         self.flag.store(true, Ordering::Relaxed);
-        for b in self.breakers.iter() {
-            b.breakloop();
-        }
     }
 
     /// True once [`StopHandle::stop`] was called.
@@ -552,18 +555,9 @@ impl LiveSource {
         let flag = Arc::new(AtomicBool::new(false));
         let pool = Arc::new(Pool::default());
         let (tx, rx) = sync_channel(CHANNEL_BATCHES);
-        let mut breakers = Vec::with_capacity(opened.len());
-        let mut interfaces = Vec::with_capacity(opened.len());
-        let mut captures = Vec::with_capacity(opened.len());
-        for (info, mut cap) in opened {
-            breakers.push(cap.breakloop_handle());
-            interfaces.push(info.clone());
-            captures.push((info, cap));
-        }
-        let stop = StopHandle {
-            flag,
-            breakers: Arc::new(breakers),
-        };
+        let interfaces: Vec<CapturedInterface> = opened.iter().map(|(i, _)| i.clone()).collect();
+        let captures = opened;
+        let stop = StopHandle { flag };
         let mut threads = Vec::with_capacity(captures.len());
         for (info, cap) in captures {
             let worker = Worker {
@@ -712,13 +706,28 @@ struct Worker {
 }
 
 impl Worker {
-    /// Reads until stopped. Returns why it ended early, if it did.
+    /// Reads until stopped, then what the kernel had already queued. Returns why it ended
+    /// early, if it did.
+    ///
+    /// The handle is non-blocking: with nothing queued the thread hands over its batch and
+    /// naps (1 ms, doubling up to 10 ms while idle). A blocking read is no good here: on
+    /// Linux in immediate mode libpcap re-polls on its read timeout instead of returning, so
+    /// the last frames of a burst would wait for the next packet, and a stop for it.
     fn run(self, mut cap: Capture<Active>) -> Option<String> {
         let mut batch = self.pool.take();
         let mut last_stats = Instant::now();
         let mut problem = None;
+        let mut idle = IDLE_MIN;
+        let mut after_stop = 0usize;
         let c = &self.counters.interfaces[self.id as usize];
-        while !self.stop.load(Ordering::Relaxed) {
+        loop {
+            let stopping = self.stop.load(Ordering::Relaxed);
+            if stopping {
+                after_stop += 1;
+                if after_stop > DRAIN_MAX {
+                    break;
+                }
+            }
             match cap.next_packet() {
                 Ok(p) => {
                     let ts = timestamp(p.header);
@@ -727,17 +736,24 @@ impl Worker {
                     }
                     batch.push(ts, self.link_type, self.id, p.data, p.header.len);
                     c.captured.fetch_add(1, Ordering::Relaxed);
+                    idle = IDLE_MIN;
                     if batch.is_due() {
                         batch = self.send(batch);
                     }
                 }
+                // Nothing queued in the kernel.
                 Err(pcap::Error::TimeoutExpired) => {
                     if !batch.is_empty() {
                         batch = self.send(batch);
                     }
+                    if stopping {
+                        break;
+                    }
+                    std::thread::sleep(idle);
+                    idle = (idle * 2).min(IDLE_MAX);
                 }
-                // pcap_breakloop: a stop request.
-                Err(pcap::Error::NoMorePackets) => break,
+                Err(pcap::Error::NoMorePackets) if stopping => break,
+                Err(pcap::Error::NoMorePackets) => {}
                 Err(e) => {
                     problem = Some(e.to_string());
                     break;
@@ -748,59 +764,12 @@ impl Worker {
                 self.read_stats(&mut cap);
             }
         }
-        // What the kernel captured before the stop request is read too, without waiting.
-        let cap = if problem.is_none() {
-            match cap.setnonblock() {
-                Ok(mut nb) => {
-                    batch = self.drain(&mut nb, batch);
-                    Some(nb)
-                }
-                Err(e) => {
-                    problem = Some(e.to_string());
-                    None
-                }
-            }
-        } else {
-            Some(cap)
-        };
         if !batch.is_empty() {
             batch = self.send(batch);
         }
         self.pool.give(batch);
-        if let Some(mut cap) = cap {
-            self.read_stats(&mut cap);
-        }
+        self.read_stats(&mut cap);
         problem
-    }
-
-    /// Reads the frames already queued on a non-blocking handle.
-    fn drain(&self, cap: &mut Capture<Active>, mut batch: Batch) -> Batch {
-        let c = &self.counters.interfaces[self.id as usize];
-        let mut break_seen = false;
-        for _ in 0..DRAIN_MAX {
-            let p = match cap.next_packet() {
-                Ok(p) => p,
-                // A pcap_breakloop that came while no read was waiting ends the next read:
-                // that one, not the queue.
-                Err(pcap::Error::NoMorePackets) if !break_seen => {
-                    break_seen = true;
-                    continue;
-                }
-                Err(_) => break,
-            };
-            if !batch.room_for(p.data.len()) {
-                batch = self.send(batch);
-            }
-            batch.push(
-                timestamp(p.header),
-                self.link_type,
-                self.id,
-                p.data,
-                p.header.len,
-            );
-            c.captured.fetch_add(1, Ordering::Relaxed);
-        }
-        batch
     }
 
     /// Hands a full batch to the consumer, or drops it (counted) when the consumer is
@@ -896,6 +865,8 @@ fn open(name: &str, bpf: &str, snaplen: u32) -> Result<(Capture<Active>, LinkTyp
         .buffer_size(KERNEL_BUFFER_BYTES)
         .promisc(false)
         .open()
+        .map_err(open_error)?
+        .setnonblock()
         .map_err(open_error)?;
     if name == ANY {
         // SLL2 names the interface of each packet; with the older SLL (libpcap before 1.10)

@@ -16,5 +16,7 @@ pub mod packet;
 pub mod pipeline;
 /// Text, JSON and CSV output of an analysis.
 pub mod report;
+/// TCP service names by port, from the IANA registry.
+pub mod services;
 /// Where frames come from: capture files (pure Rust, no libpcap).
 pub mod source;

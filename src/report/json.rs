@@ -52,6 +52,7 @@ fn offender(o: &Offender, clock: Clock) -> Value {
         "endpoint": endpoint(o.addr, o.port),
         "address": o.addr.to_string(),
         "port": o.port,
+        "service": crate::services::name(o.port),
         "rst_packets": o.rst_packets,
         "rst_by_cause": causes(&o.rst_by_cause),
         "rst_from_server": o.rst_from_server,

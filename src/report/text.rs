@@ -173,7 +173,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         );
     }
     for (i, o) in s.offenders.iter().take(top).enumerate() {
-        let _ = writeln!(out, "{:>3}. {}", i + 1, endpoint(o.addr, o.port));
+        let service = crate::services::name(o.port)
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{:>3}. {}{service}", i + 1, endpoint(o.addr, o.port));
         let _ = writeln!(out, "     {}", diagnosis(o, clock));
         let causes: Vec<String> = Cause::ALL
             .iter()

@@ -11,6 +11,8 @@ use crate::packet::Timestamp;
 
 /// CSV output.
 pub mod csv;
+/// The packets behind one endpoint: tcpdump-like lines and pcapng evidence files.
+pub mod evidence;
 /// The JSON object (a stable contract, documented in docs/json.md).
 pub mod json;
 /// The terminal report.

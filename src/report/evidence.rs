@@ -1,0 +1,606 @@
+//! The packets behind one offender: every TCP packet to or from a service endpoint, read again
+//! from the capture files on demand, shown as `tcpdump -n` lines and saved as pcapng.
+//!
+//! The files are re-read rather than kept: memory holds at most `max_packets` packets (and
+//! [`MAX_CONNECTIONS`] connection records) whatever the capture size, and a frame that is not
+//! the endpoint's costs a decode and two comparisons, no allocation.
+//!
+//! The connections come from a fresh [`Engine`] fed with every packet of the endpoint (not only
+//! the packets kept for display), so their states and causes are the ones the main analysis
+//! gives: a flow's packets all belong to its endpoints, and the engine's timers fire on packet
+//! time before the next packet of any flow is processed.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{Clock, endpoint};
+use crate::decode::{Decoded, decode};
+use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
+
+/// Frames between two looks at the cancel flag (and two drains of finished connections).
+const CHECK_EVERY: u64 = 1 << 13;
+
+/// At most this many connection records are kept; the rest are counted in
+/// [`Evidence::more_connections`].
+pub const MAX_CONNECTIONS: usize = 100_000;
+
+/// tcpdump shows sequence numbers relative to the first packet with ACK it saw of a
+/// conversation; these are the numbers it subtracts for one packet (0 where it shows them as
+/// they are).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeqBase {
+    /// Subtracted from the sequence number.
+    pub seq: u32,
+    /// Subtracted from the acknowledgment number.
+    pub ack: u32,
+    /// Subtracted from the edges of SACK blocks (they are in the receiver's sequence space).
+    pub sack: u32,
+}
+
+/// One packet of the endpoint: the frame as captured, and its TCP header decoded once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidencePacket {
+    /// 1-based frame number in the (merged) capture.
+    pub frame: u64,
+    /// Packet time.
+    pub ts: Timestamp,
+    /// Capture interface, an index into [`Evidence::interfaces`].
+    pub interface: u32,
+    /// Link type of the frame.
+    pub link_type: LinkType,
+    /// The frame's length on the wire.
+    pub orig_len: u32,
+    /// The captured bytes.
+    pub data: Vec<u8>,
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Source port.
+    pub sport: u16,
+    /// Destination port.
+    pub dport: u16,
+    /// True when the endpoint sent it.
+    pub from_endpoint: bool,
+    /// TCP flags.
+    pub flags: TcpFlags,
+    /// Sequence number, as on the wire.
+    pub seq: u32,
+    /// Acknowledgment number, as on the wire.
+    pub ack: u32,
+    /// Advertised window (unscaled).
+    pub window: u16,
+    /// TCP payload length as the IP header states it.
+    pub payload_len: u32,
+    /// What tcpdump subtracts from the sequence numbers of this packet.
+    pub seq_base: SeqBase,
+    /// Where the TCP header starts in `data` (`None` if it could not be found again).
+    pub tcp_offset: Option<usize>,
+}
+
+/// Everything behind one service endpoint.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The endpoint.
+    pub endpoint: (IpAddr, u16),
+    /// Its packets in capture order, at most `max_packets`.
+    pub packets: Vec<EvidencePacket>,
+    /// Matching packets beyond `max_packets`.
+    pub more: u64,
+    /// Its connections (finished when the capture ended), ordered by start.
+    pub connections: Vec<ConnRecord>,
+    /// Connections beyond [`MAX_CONNECTIONS`].
+    pub more_connections: u64,
+    /// The endpoint as an offender (over the time range, when one was given), if it had
+    /// resets or failed attempts as a service endpoint.
+    pub offender: Option<Offender>,
+    /// The interfaces of the source, indexed by [`EvidencePacket::interface`].
+    pub interfaces: Vec<InterfaceInfo>,
+    /// Problems with the input that did not stop the reading (a file cut short...).
+    pub warnings: Vec<String>,
+    /// The reading was cancelled: the evidence covers the frames read until then.
+    pub cancelled: bool,
+}
+
+impl Evidence {
+    /// Evidence of `endpoint` with nothing in it yet.
+    pub fn new(endpoint: (IpAddr, u16)) -> Self {
+        Self {
+            endpoint,
+            packets: Vec::new(),
+            more: 0,
+            connections: Vec::new(),
+            more_connections: 0,
+            offender: None,
+            interfaces: Vec::new(),
+            warnings: Vec::new(),
+            cancelled: false,
+        }
+    }
+}
+
+/// Reads the capture made of `paths` again and collects every TCP packet to or from
+/// `endpoint` whose second is within `range` (Unix seconds, inclusive; `None`: all), keeping
+/// the first `max_packets`. Fails like [`FileSource::open`]; a file found truncated or corrupt
+/// later ends early with a warning.
+pub fn collect(
+    paths: &[PathBuf],
+    endpoint: (IpAddr, u16),
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    cancel: Option<&AtomicBool>,
+) -> Result<Evidence, SourceError> {
+    let source = FileSource::open(paths)?;
+    Ok(collect_source(source, endpoint, range, max_packets, cancel))
+}
+
+/// [`collect`] over an opened source.
+pub fn collect_source(
+    mut source: FileSource,
+    endpoint: (IpAddr, u16),
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    cancel: Option<&AtomicBool>,
+) -> Evidence {
+    let (addr, port) = endpoint;
+    let in_range = |ts: Timestamp| range.is_none_or(|(a, b)| (a..=b).contains(&ts.second()));
+    let mut engine = Engine::new(EngineConfig {
+        keep_connections: true,
+        ..EngineConfig::default()
+    });
+    let mut ev = Evidence::new(endpoint);
+    let mut seq_table = TcpdumpSeq::default();
+    let mut frames = 0u64;
+    while let Some(frame) = source.next_frame() {
+        frames += 1;
+        if frames.is_multiple_of(CHECK_EVERY) {
+            keep_connections(&mut ev, &mut engine, range);
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                ev.cancelled = true;
+                ev.warnings.push(format!(
+                    "cancelled after {frames} frames; the evidence covers them only"
+                ));
+                break;
+            }
+        }
+        let Decoded::Tcp(p) = decode(&frame) else {
+            continue;
+        };
+        let from_endpoint = p.src == addr && p.sport == port;
+        let to_endpoint = p.dst == addr && p.dport == port;
+        if !(from_endpoint || to_endpoint) {
+            continue;
+        }
+        engine.packet(&p);
+        if !in_range(p.ts) {
+            continue;
+        }
+        if ev.packets.len() < max_packets {
+            let seq_base = seq_table.base(&p);
+            ev.packets
+                .push(EvidencePacket::new(&frame, &p, from_endpoint, seq_base));
+        } else {
+            ev.more += 1;
+        }
+    }
+    engine.finish();
+    keep_connections(&mut ev, &mut engine, range);
+    ev.connections.sort_by_key(|c| (c.start, c.first_frame));
+    ev.offender = engine
+        .snapshot()
+        .offenders
+        .into_iter()
+        .find(|o| o.addr == addr && o.port == port)
+        .and_then(|o| match range {
+            Some((a, b)) => o.restricted(a, b),
+            None => Some(o),
+        });
+    ev.interfaces = source.interfaces().to_vec();
+    ev.warnings
+        .splice(0..0, source.problems().iter().map(|p| p.to_string()));
+    ev
+}
+
+/// Moves the engine's finished connections that overlap `range` into `ev`, up to the cap.
+fn keep_connections(ev: &mut Evidence, engine: &mut Engine, range: Option<(i64, i64)>) {
+    for c in engine.drain_connections() {
+        if let Some((a, b)) = range {
+            let end = Timestamp(c.start.0.saturating_add(c.duration_ns));
+            if c.start.second() > b || end.second() < a {
+                continue;
+            }
+        }
+        if ev.connections.len() < MAX_CONNECTIONS {
+            ev.connections.push(c);
+        } else {
+            ev.more_connections += 1;
+        }
+    }
+}
+
+impl EvidencePacket {
+    fn new(frame: &Frame<'_>, p: &TcpPacket<'_>, from_endpoint: bool, seq_base: SeqBase) -> Self {
+        Self {
+            frame: frame.number,
+            ts: frame.ts,
+            interface: frame.interface,
+            link_type: frame.link_type,
+            orig_len: frame.orig_len,
+            data: frame.data.to_vec(),
+            src: p.src,
+            dst: p.dst,
+            sport: p.sport,
+            dport: p.dport,
+            from_endpoint,
+            flags: p.flags,
+            seq: p.seq,
+            ack: p.ack,
+            window: p.window,
+            payload_len: p.payload_len,
+            seq_base,
+            tcp_offset: find_tcp_header(frame.data, p),
+        }
+    }
+
+    /// The TCP header as captured (options included, as far as the snaplen kept them).
+    fn tcp_header(&self) -> Option<&[u8]> {
+        let start = self.tcp_offset?;
+        let h = self.data.get(start..)?;
+        let len = usize::from(*h.get(12)? >> 4) * 4;
+        Some(h.get(..len).unwrap_or(h))
+    }
+}
+
+/// Finds the TCP header of `p` in the frame: the first place its ports, sequence and
+/// acknowledgment numbers appear together (12 bytes, in practice unique). The decoder does not
+/// report offsets, and this runs only for the packets kept.
+fn find_tcp_header(data: &[u8], p: &TcpPacket<'_>) -> Option<usize> {
+    let mut key = [0u8; 12];
+    key[0..2].copy_from_slice(&p.sport.to_be_bytes());
+    key[2..4].copy_from_slice(&p.dport.to_be_bytes());
+    key[4..8].copy_from_slice(&p.seq.to_be_bytes());
+    key[8..12].copy_from_slice(&p.ack.to_be_bytes());
+    data.windows(key.len()).position(|w| w == key)
+}
+
+/// Both endpoints of a conversation, the lower first.
+type Conversation = ((IpAddr, u16), (IpAddr, u16));
+
+/// tcpdump's table of relative sequence numbers: a conversation's bases are taken from the
+/// first packet with ACK seen in it, and again from any SYN-ACK.
+#[derive(Default)]
+struct TcpdumpSeq {
+    /// Per conversation (the lower endpoint first): the base of each side's sequence space.
+    bases: HashMap<Conversation, [u32; 2]>,
+}
+
+impl TcpdumpSeq {
+    fn base(&mut self, p: &TcpPacket<'_>) -> SeqBase {
+        if !p.flags.ack() {
+            return SeqBase::default();
+        }
+        let (a, b) = ((p.src, p.sport), (p.dst, p.dport));
+        let (key, sender) = if a <= b { ((a, b), 0) } else { ((b, a), 1) };
+        match self.bases.get(&key) {
+            Some(bases) if !p.flags.syn() => SeqBase {
+                seq: bases[sender],
+                ack: bases[1 - sender],
+                sack: bases[1 - sender],
+            },
+            _ => {
+                let mut bases = [0; 2];
+                bases[sender] = p.seq;
+                bases[1 - sender] = p.ack.wrapping_sub(1);
+                self.bases.insert(key, bases);
+                // The packet that sets the bases shows its own numbers as they are.
+                SeqBase {
+                    seq: 0,
+                    ack: 0,
+                    sack: bases[1 - sender],
+                }
+            }
+        }
+    }
+}
+
+/// The packet as `tcpdump -n` prints it, e.g. `13:09:12.250341 IP 127.0.0.1.39446 >
+/// 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,...], length 0`:
+/// time of day with microseconds (local or UTC per `clock`), `IP` or `IP6`, relative sequence
+/// numbers as tcpdump computes them over the packets shown, the common TCP options.
+pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
+    let mut s = clock.datetime(p.ts).format("%H:%M:%S%.6f").to_string();
+    let ip = if p.src.is_ipv4() { "IP" } else { "IP6" };
+    let _ = write!(
+        s,
+        " {ip} {}.{} > {}.{}: Flags [{}]",
+        p.src,
+        p.sport,
+        p.dst,
+        p.dport,
+        flag_letters(p.flags)
+    );
+    let f = p.flags;
+    let seq = p.seq.wrapping_sub(p.seq_base.seq);
+    if p.payload_len > 0 {
+        let _ = write!(s, ", seq {seq}:{}", seq.wrapping_add(p.payload_len));
+    } else if f.syn() || f.fin() || f.rst() {
+        let _ = write!(s, ", seq {seq}");
+    }
+    if f.ack() {
+        let _ = write!(s, ", ack {}", p.ack.wrapping_sub(p.seq_base.ack));
+    }
+    let _ = write!(s, ", win {}", p.window);
+    let header = p.tcp_header();
+    if f.urg()
+        && let Some(urp) = header.and_then(|h| h.get(18..20))
+    {
+        let _ = write!(s, ", urg {}", u16::from_be_bytes([urp[0], urp[1]]));
+    }
+    if let Some(h) = header {
+        let declared = usize::from(h.get(12).map_or(5, |b| b >> 4)) * 4;
+        if declared > 20 {
+            s.push_str(", options [");
+            if h.len() < declared {
+                s.push_str("|tcp");
+            } else {
+                options(&mut s, h.get(20..).unwrap_or_default(), p.seq_base.sack);
+            }
+            s.push(']');
+        }
+    }
+    let _ = write!(s, ", length {}", p.payload_len);
+    s
+}
+
+/// Flag letters in tcpdump's order: `S`, `S.`, `R.`, `FP.`, `.`; `none` when no flag is set.
+/// The ninth bit (NS, now AE) is not shown, as tcpdump 4.99 does not show it.
+fn flag_letters(f: TcpFlags) -> String {
+    const LETTERS: [(u16, char); 8] = [
+        (TcpFlags::FIN, 'F'),
+        (TcpFlags::SYN, 'S'),
+        (TcpFlags::RST, 'R'),
+        (TcpFlags::PSH, 'P'),
+        (TcpFlags::ACK, '.'),
+        (TcpFlags::URG, 'U'),
+        (TcpFlags::ECE, 'E'),
+        (TcpFlags::CWR, 'W'),
+    ];
+    let mut out: String = LETTERS
+        .iter()
+        .filter(|(bit, _)| f.has(*bit))
+        .map(|&(_, c)| c)
+        .collect();
+    if out.is_empty() {
+        out.push_str("none");
+    }
+    out
+}
+
+/// TCP options as tcpdump names them: `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`.
+fn options(s: &mut String, mut opts: &[u8], sack_base: u32) {
+    let mut first = true;
+    while let Some((&kind, rest)) = opts.split_first() {
+        if !first {
+            s.push(',');
+        }
+        first = false;
+        if kind == 0 || kind == 1 {
+            s.push_str(if kind == 0 { "eol" } else { "nop" });
+            opts = rest;
+            if kind == 0 {
+                break;
+            }
+            continue;
+        }
+        let Some(len) = rest.first().map(|&l| usize::from(l)) else {
+            s.push_str("[bad opt]");
+            return;
+        };
+        let Some(data) = (len >= 2).then(|| opts.get(2..len)).flatten() else {
+            s.push_str("[bad opt]");
+            return;
+        };
+        let be32 = |i: usize| {
+            data.get(i..i + 4)
+                .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        match (kind, data.len()) {
+            (2, 2) => {
+                let _ = write!(s, "mss {}", u16::from_be_bytes([data[0], data[1]]));
+            }
+            (3, 1) => {
+                let _ = write!(s, "wscale {}", data[0]);
+            }
+            (4, 0) => s.push_str("sackOK"),
+            (5, n) if n % 8 == 0 => {
+                let _ = write!(s, "sack {} ", n / 8);
+                for i in (0..n).step_by(8) {
+                    let _ = write!(
+                        s,
+                        "{{{}:{}}}",
+                        be32(i).wrapping_sub(sack_base),
+                        be32(i + 4).wrapping_sub(sack_base)
+                    );
+                }
+            }
+            (8, 8) => {
+                let _ = write!(s, "TS val {} ecr {}", be32(0), be32(4));
+            }
+            _ => {
+                match option_name(kind) {
+                    Some(name) => s.push_str(name),
+                    None => {
+                        let _ = write!(s, "unknown-{kind}");
+                    }
+                }
+                if !data.is_empty() {
+                    s.push_str(" 0x");
+                    for b in data {
+                        let _ = write!(s, "{b:02x}");
+                    }
+                }
+                if matches!(kind, 2 | 3 | 4 | 5 | 8) {
+                    let _ = write!(s, "[len {len}]");
+                }
+            }
+        }
+        opts = opts.get(len..).unwrap_or_default();
+    }
+}
+
+/// tcpdump's names of TCP option kinds. Options it decodes further (MPTCP, TCP-AO, SCPS, ...)
+/// are shown here by name and raw value: the line is tcpdump-like, not tcpdump's.
+fn option_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        2 => "mss",
+        3 => "wscale",
+        4 => "sackOK",
+        5 => "sack",
+        6 => "echo",
+        7 => "echoreply",
+        8 => "TS",
+        11 => "cc",
+        12 => "ccnew",
+        13 => "",
+        19 => "md5",
+        20 => "scps",
+        28 => "uto",
+        29 => "tcp-ao",
+        30 => "mptcp",
+        34 => "tfo",
+        254 => "exp",
+        _ => return None,
+    })
+}
+
+/// Writes the evidence's packets to a pcapng file: a section header, one interface
+/// description per interface the packets were captured on (its link type, the snaplen seen,
+/// its name and description when known, nanosecond timestamps) and one enhanced packet block
+/// per packet, in order. Wireshark, tcpdump and rstscope read it.
+pub fn write_pcapng(path: &Path, ev: &Evidence) -> io::Result<()> {
+    let mut w = BufWriter::new(File::create(path)?);
+    write_pcapng_to(&mut w, ev)?;
+    w.flush()
+}
+
+/// [`write_pcapng`] to any writer.
+pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
+    let mut body = Vec::with_capacity(1 << 16);
+
+    // Section header: byte-order magic, version 1.0, section length unknown.
+    body.extend_from_slice(&0x1A2B_3C4Du32.to_le_bytes());
+    body.extend_from_slice(&1u16.to_le_bytes());
+    body.extend_from_slice(&0u16.to_le_bytes());
+    body.extend_from_slice(&(-1i64).to_le_bytes());
+    let comment = format!(
+        "rstscope evidence: TCP packets to or from {}",
+        endpoint(ev.endpoint.0, ev.endpoint.1)
+    );
+    option(&mut body, 1, comment.as_bytes());
+    let app = concat!("rstscope ", env!("CARGO_PKG_VERSION"));
+    option(&mut body, 4, app.as_bytes());
+    option(&mut body, 0, &[]);
+    block(w, 0x0A0D_0D0A, &body)?;
+
+    // Interfaces in order of first use; pcapng numbers them from 0 in the section.
+    let mut local: HashMap<u32, u32> = HashMap::new();
+    for p in &ev.packets {
+        if local.contains_key(&p.interface) {
+            continue;
+        }
+        let id = u32::try_from(local.len()).map_err(|_| invalid("too many interfaces"))?;
+        local.insert(p.interface, id);
+        let link = u16::try_from(p.link_type.0).map_err(|_| {
+            invalid(&format!(
+                "link type {} does not fit a pcapng interface",
+                p.link_type.0
+            ))
+        })?;
+        let info = ev.interfaces.get(p.interface as usize);
+        body.clear();
+        body.extend_from_slice(&link.to_le_bytes());
+        body.extend_from_slice(&0u16.to_le_bytes());
+        body.extend_from_slice(&snaplen(ev, p.interface).to_le_bytes());
+        if let Some(name) = info.and_then(|i| i.name.as_deref()) {
+            option(&mut body, 2, name.as_bytes());
+        }
+        if let Some(d) = info.and_then(|i| i.description.as_deref()) {
+            option(&mut body, 3, d.as_bytes());
+        }
+        // if_tsresol 9: timestamps in nanoseconds, as rstscope keeps them.
+        option(&mut body, 9, &[9]);
+        option(&mut body, 0, &[]);
+        block(w, 1, &body)?;
+    }
+
+    for p in &ev.packets {
+        let id = local.get(&p.interface).copied().unwrap_or(0);
+        let ts = u64::try_from(p.ts.0).unwrap_or(0);
+        let caplen = u32::try_from(p.data.len()).map_err(|_| invalid("frame too large"))?;
+        body.clear();
+        body.extend_from_slice(&id.to_le_bytes());
+        body.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+        body.extend_from_slice(&(ts as u32).to_le_bytes());
+        body.extend_from_slice(&caplen.to_le_bytes());
+        body.extend_from_slice(&p.orig_len.max(caplen).to_le_bytes());
+        body.extend_from_slice(&p.data);
+        pad(&mut body);
+        block(w, 6, &body)?;
+    }
+    Ok(())
+}
+
+/// The snaplen to declare for an interface: the longest frame captured on it when some frame
+/// of it was cut (that is about the snaplen it was captured with), else 0, pcapng's "no limit".
+/// The source files' own snaplen is not kept by the reader.
+fn snaplen(ev: &Evidence, interface: u32) -> u32 {
+    let mut cut = false;
+    let mut longest = 0usize;
+    for p in ev.packets.iter().filter(|p| p.interface == interface) {
+        longest = longest.max(p.data.len());
+        cut |= (p.data.len() as u64) < u64::from(p.orig_len);
+    }
+    if cut {
+        u32::try_from(longest).unwrap_or(u32::MAX)
+    } else {
+        0
+    }
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, what.to_string())
+}
+
+/// Appends one option (code, length, value padded to 32 bits).
+fn option(body: &mut Vec<u8>, code: u16, value: &[u8]) {
+    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
+    body.extend_from_slice(&code.to_le_bytes());
+    body.extend_from_slice(&len.to_le_bytes());
+    body.extend_from_slice(&value[..usize::from(len)]);
+    pad(body);
+}
+
+fn pad(body: &mut Vec<u8>) {
+    while !body.len().is_multiple_of(4) {
+        body.push(0);
+    }
+}
+
+/// Writes one block: type, total length, body (already padded), total length again.
+fn block(w: &mut impl Write, kind: u32, body: &[u8]) -> io::Result<()> {
+    let total = u32::try_from(body.len() + 12).map_err(|_| invalid("block too large"))?;
+    w.write_all(&kind.to_le_bytes())?;
+    w.write_all(&total.to_le_bytes())?;
+    w.write_all(body)?;
+    w.write_all(&total.to_le_bytes())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,437 @@
+//! Evidence on captures written here: which packets are kept, the connections behind them,
+//! tcpdump's way of writing them, and the pcapng written back.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use super::*;
+use crate::engine::{Cause, ConnState};
+
+const SERVER: [u8; 4] = [10, 0, 0, 2];
+const CLIENT: [u8; 4] = [10, 0, 0, 1];
+const OTHER: [u8; 4] = [10, 0, 0, 9];
+
+fn v4(a: [u8; 4]) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(a))
+}
+
+/// A TCP segment for the frame builders.
+#[derive(Clone)]
+struct Seg {
+    src: IpAddr,
+    dst: IpAddr,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    win: u16,
+    options: Vec<u8>,
+    payload: Vec<u8>,
+}
+
+fn seg(src: IpAddr, sport: u16, dst: IpAddr, dport: u16, flags: u8, seq: u32, ack: u32) -> Seg {
+    Seg {
+        src,
+        dst,
+        sport,
+        dport,
+        flags,
+        seq,
+        ack,
+        win: 65535,
+        options: Vec::new(),
+        payload: Vec::new(),
+    }
+}
+
+const SYN: u8 = 0x02;
+const RST_ACK: u8 = 0x14;
+const SYN_ACK: u8 = 0x12;
+const ACK: u8 = 0x10;
+const PSH_ACK: u8 = 0x18;
+const FIN_ACK: u8 = 0x11;
+
+/// Ethernet + IPv4/IPv6 + TCP.
+fn frame(s: &Seg) -> Vec<u8> {
+    let mut tcp = Vec::new();
+    tcp.extend_from_slice(&s.sport.to_be_bytes());
+    tcp.extend_from_slice(&s.dport.to_be_bytes());
+    tcp.extend_from_slice(&s.seq.to_be_bytes());
+    tcp.extend_from_slice(&s.ack.to_be_bytes());
+    let hlen = 20 + s.options.len();
+    assert_eq!(hlen % 4, 0);
+    tcp.push(((hlen / 4) as u8) << 4);
+    tcp.push(s.flags);
+    tcp.extend_from_slice(&s.win.to_be_bytes());
+    tcp.extend_from_slice(&[0, 0, 0, 0]);
+    tcp.extend_from_slice(&s.options);
+    tcp.extend_from_slice(&s.payload);
+    let mut f = vec![0u8; 12];
+    match (s.src, s.dst) {
+        (IpAddr::V4(src), IpAddr::V4(dst)) => {
+            f.extend_from_slice(&[0x08, 0x00]);
+            let len = (20 + tcp.len()) as u16;
+            f.extend_from_slice(&[0x45, 0]);
+            f.extend_from_slice(&len.to_be_bytes());
+            f.extend_from_slice(&[0, 1, 0x40, 0, 64, 6, 0, 0]);
+            f.extend_from_slice(&src.octets());
+            f.extend_from_slice(&dst.octets());
+        }
+        (IpAddr::V6(src), IpAddr::V6(dst)) => {
+            f.extend_from_slice(&[0x86, 0xdd]);
+            f.extend_from_slice(&[0x60, 0, 0, 0]);
+            f.extend_from_slice(&(tcp.len() as u16).to_be_bytes());
+            f.extend_from_slice(&[6, 64]);
+            f.extend_from_slice(&src.octets());
+            f.extend_from_slice(&dst.octets());
+        }
+        _ => panic!("mixed address families"),
+    }
+    f.extend_from_slice(&tcp);
+    f
+}
+
+/// A microsecond pcap (Ethernet) of frames at the given times (seconds, microseconds).
+fn pcap(frames: &[((u32, u32), Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for ((sec, usec), f) in frames {
+        out.extend_from_slice(&sec.to_le_bytes());
+        out.extend_from_slice(&usec.to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rstscope-evidence-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write capture");
+    p
+}
+
+const T0: u32 = 1_700_000_000;
+
+/// `n` refused attempts to 10.0.0.2:7211, one a second, with traffic of another endpoint
+/// (10.0.0.9:80) between them.
+fn refused_with_noise(n: u32) -> Vec<u8> {
+    let mut frames = Vec::new();
+    for i in 0..n {
+        let isn = 1000 + i * 100;
+        let cport = 40000 + i as u16;
+        frames.push((
+            (T0 + i, 0),
+            frame(&seg(v4(CLIENT), cport, v4(SERVER), 7211, SYN, isn, 0)),
+        ));
+        frames.push((
+            (T0 + i, 10),
+            frame(&seg(v4(OTHER), 80, v4(CLIENT), 50000, ACK, 5, 6)),
+        ));
+        frames.push((
+            (T0 + i, 20),
+            frame(&seg(
+                v4(SERVER),
+                7211,
+                v4(CLIENT),
+                cport,
+                RST_ACK,
+                0,
+                isn + 1,
+            )),
+        ));
+    }
+    pcap(&frames)
+}
+
+fn server() -> (IpAddr, u16) {
+    (v4(SERVER), 7211)
+}
+
+#[test]
+fn keeps_only_the_endpoints_packets_and_its_connections() {
+    let f = temp_file("refused.pcap", &refused_with_noise(5));
+    let ev = collect(&[f], server(), None, 100, None).expect("collect");
+    assert_eq!(ev.endpoint, server());
+    assert_eq!(ev.packets.len(), 10);
+    assert_eq!(ev.more, 0);
+    assert!(
+        ev.packets
+            .iter()
+            .all(|p| (p.src, p.sport) == server() || (p.dst, p.dport) == server())
+    );
+    // Frame numbers are the capture's, so they skip the other endpoint's frames.
+    let frames: Vec<u64> = ev.packets.iter().map(|p| p.frame).collect();
+    assert_eq!(frames, [1, 3, 4, 6, 7, 9, 10, 12, 13, 15]);
+    assert!(!ev.packets[0].from_endpoint && ev.packets[1].from_endpoint);
+    assert_eq!(ev.connections.len(), 5);
+    assert!(ev.connections.iter().all(|c| c.state == ConnState::Rej
+        && c.rst_cause == Some(Cause::Refused)
+        && c.resp == server()));
+    assert!(ev.connections.windows(2).all(|w| w[0].start <= w[1].start));
+    let o = ev.offender.expect("the endpoint is an offender");
+    assert_eq!((o.failed_refused, o.rst_packets), (5, 5));
+    assert_eq!(ev.interfaces.len(), 1);
+    assert!(ev.warnings.is_empty() && !ev.cancelled);
+}
+
+#[test]
+fn max_packets_counts_the_rest_but_connections_cover_all_packets() {
+    let f = temp_file("capped.pcap", &refused_with_noise(5));
+    let ev = collect(&[f], server(), None, 3, None).expect("collect");
+    assert_eq!(ev.packets.len(), 3);
+    assert_eq!(ev.more, 7);
+    assert_eq!(ev.connections.len(), 5);
+    assert!(ev.connections.iter().all(|c| c.state == ConnState::Rej));
+}
+
+#[test]
+fn range_limits_packets_connections_and_offender_to_its_seconds() {
+    let f = temp_file("range.pcap", &refused_with_noise(5));
+    let range = Some((i64::from(T0) + 1, i64::from(T0) + 2));
+    let ev = collect(&[f], server(), range, 100, None).expect("collect");
+    assert_eq!(ev.packets.len(), 4);
+    assert!(
+        ev.packets
+            .iter()
+            .all(|p| range.is_some_and(|(a, b)| (a..=b).contains(&p.ts.second())))
+    );
+    assert_eq!(ev.connections.len(), 2);
+    let o = ev.offender.expect("offender in range");
+    assert_eq!(o.rst_packets, 2);
+}
+
+#[test]
+fn an_endpoint_without_packets_gives_empty_evidence() {
+    let f = temp_file("none.pcap", &refused_with_noise(2));
+    let ev = collect(&[f], (v4(SERVER), 7212), None, 100, None).expect("collect");
+    assert!(ev.packets.is_empty() && ev.connections.is_empty() && ev.offender.is_none());
+}
+
+#[test]
+fn a_missing_file_is_an_error() {
+    let err = collect(
+        &[PathBuf::from("/nonexistent/x.pcap")],
+        server(),
+        None,
+        10,
+        None,
+    );
+    assert!(matches!(err, Err(SourceError::Io { .. })));
+}
+
+#[test]
+fn cancel_stops_the_reading_with_a_warning() {
+    // More frames than one check interval, so the flag is looked at.
+    let attempts = (CHECK_EVERY / 3 + 10) as u32;
+    let f = temp_file("cancel.pcap", &refused_with_noise(attempts));
+    let cancel = AtomicBool::new(true);
+    let ev = collect(&[f], server(), None, 100, Some(&cancel)).expect("collect");
+    assert!(ev.cancelled);
+    assert!(ev.warnings.iter().any(|w| w.contains("cancelled")));
+    assert!(ev.packets.len() as u64 + ev.more < 2 * u64::from(attempts));
+}
+
+fn only_packets(frames: &[((u32, u32), Vec<u8>)], name: &str, ep: (IpAddr, u16)) -> Evidence {
+    let f = temp_file(name, &pcap(frames));
+    collect(&[f], ep, None, 1000, None).expect("collect")
+}
+
+fn lines(ev: &Evidence) -> Vec<String> {
+    ev.packets
+        .iter()
+        .map(|p| tcpdump_line(p, Clock::Utc))
+        .collect()
+}
+
+#[test]
+fn tcpdump_lines_of_a_refusal() {
+    let mut syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 3_134_553_372, 0);
+    syn.win = 65495;
+    syn.options = vec![
+        2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0x33, 0xcd, 0x41, 0x94, 0, 0, 0, 0, 1, 3, 3, 10,
+    ];
+    let mut rst = seg(
+        v4(SERVER),
+        7211,
+        v4(CLIENT),
+        40000,
+        RST_ACK,
+        0,
+        3_134_553_373,
+    );
+    rst.win = 0;
+    let ev = only_packets(
+        &[((T0, 250_341), frame(&syn)), ((T0, 250_354), frame(&rst))],
+        "lines.pcap",
+        server(),
+    );
+    assert_eq!(
+        lines(&ev),
+        [
+            "22:13:20.250341 IP 10.0.0.1.40000 > 10.0.0.2.7211: Flags [S], seq 3134553372, win 65495, \
+             options [mss 65495,sackOK,TS val 869089684 ecr 0,nop,wscale 10], length 0",
+            "22:13:20.250354 IP 10.0.0.2.7211 > 10.0.0.1.40000: Flags [R.], seq 0, ack 3134553373, win 0, length 0",
+        ]
+    );
+}
+
+#[test]
+fn tcpdump_relative_sequence_numbers_over_a_connection() {
+    let c = (v4(CLIENT), 40000);
+    let s = server();
+    let mut data = seg(c.0, c.1, s.0, s.1, PSH_ACK, 101, 501);
+    data.payload = b"hello".to_vec();
+    let mut reply = seg(s.0, s.1, c.0, c.1, PSH_ACK, 501, 106);
+    reply.payload = b"hi!".to_vec();
+    let mut sack = seg(c.0, c.1, s.0, s.1, ACK, 106, 504);
+    sack.options = vec![1, 1, 5, 10, 0, 0, 0x01, 0xf8, 0, 0, 0x02, 0x00];
+    let ev = only_packets(
+        &[
+            ((T0, 0), frame(&seg(c.0, c.1, s.0, s.1, SYN, 100, 0))),
+            ((T0, 1), frame(&seg(s.0, s.1, c.0, c.1, SYN_ACK, 500, 101))),
+            ((T0, 2), frame(&seg(c.0, c.1, s.0, s.1, ACK, 101, 501))),
+            ((T0, 3), frame(&data)),
+            ((T0, 4), frame(&reply)),
+            ((T0, 5), frame(&sack)),
+            ((T0, 6), frame(&seg(c.0, c.1, s.0, s.1, FIN_ACK, 106, 504))),
+        ],
+        "relative.pcap",
+        s,
+    );
+    let got: Vec<String> = lines(&ev)
+        .iter()
+        .map(|l| {
+            l.split_once(": ")
+                .map(|(_, r)| r.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Flags [S], seq 100, win 65535, length 0",
+            "Flags [S.], seq 500, ack 101, win 65535, length 0",
+            "Flags [.], ack 1, win 65535, length 0",
+            "Flags [P.], seq 1:6, ack 1, win 65535, length 5",
+            "Flags [P.], seq 1:4, ack 6, win 65535, length 3",
+            "Flags [.], ack 4, win 65535, options [nop,nop,sack 1 {4:12}], length 0",
+            "Flags [F.], seq 6, ack 4, win 65535, length 0",
+        ]
+    );
+    assert_eq!(ev.connections.len(), 1);
+}
+
+#[test]
+fn tcpdump_line_of_ipv6() {
+    let a: IpAddr = "2001:db8::1".parse().expect("v6");
+    let b = IpAddr::V6(Ipv6Addr::LOCALHOST);
+    let ev = only_packets(
+        &[((T0, 7), frame(&seg(a, 5555, b, 443, SYN, 1, 0)))],
+        "v6.pcap",
+        (b, 443),
+    );
+    assert_eq!(
+        lines(&ev),
+        ["22:13:20.000007 IP6 2001:db8::1.5555 > ::1.443: Flags [S], seq 1, win 65535, length 0"]
+    );
+}
+
+#[test]
+fn flag_letters_follow_tcpdump() {
+    let cases = [
+        (TcpFlags::SYN, "S"),
+        (TcpFlags::SYN | TcpFlags::ACK, "S."),
+        (TcpFlags::RST | TcpFlags::ACK, "R."),
+        (TcpFlags::RST, "R"),
+        (TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK, "FP."),
+        (TcpFlags::ACK, "."),
+        (TcpFlags::SYN | TcpFlags::ECE | TcpFlags::CWR, "SEW"),
+        // The AE (ex-NS) bit is not shown, as by tcpdump 4.99 (zeek/tcp/rst-inject-rae.pcap).
+        (TcpFlags::RST | TcpFlags::ACK | TcpFlags::NS, "R."),
+        (0, "none"),
+    ];
+    for (bits, want) in cases {
+        assert_eq!(flag_letters(TcpFlags(bits)), want, "{bits:#x}");
+    }
+}
+
+#[test]
+fn options_as_tcpdump_names_them() {
+    let mut s = String::new();
+    options(
+        &mut s,
+        &[2, 4, 5, 0xb4, 1, 3, 3, 7, 4, 2, 30, 3, 0xaa, 0],
+        0,
+    );
+    assert_eq!(s, "mss 1460,nop,wscale 7,sackOK,mptcp 0xaa,eol");
+    let mut bad = String::new();
+    options(&mut bad, &[2, 9, 1], 0);
+    assert_eq!(bad, "[bad opt]");
+}
+
+#[test]
+fn pcapng_round_trips_frames_times_and_link_types() {
+    let f = temp_file("roundtrip.pcap", &refused_with_noise(3));
+    let ev = collect(&[f], server(), None, 100, None).expect("collect");
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    let out = temp_file("roundtrip.pcapng", &bytes);
+    let mut src = FileSource::open(std::slice::from_ref(&out)).expect("open written file");
+    let mut n = 0;
+    while let Some(fr) = src.next_frame() {
+        let p = &ev.packets[n];
+        assert_eq!(fr.data, &p.data[..]);
+        assert_eq!(fr.ts, p.ts);
+        assert_eq!(fr.link_type, p.link_type);
+        assert_eq!(fr.orig_len, p.orig_len);
+        n += 1;
+    }
+    assert_eq!(n, ev.packets.len());
+    assert!(src.problems().is_empty(), "{:?}", src.problems());
+    // And rstscope's evidence of the written file is the same.
+    let again = collect(&[out], server(), None, 100, None).expect("collect again");
+    assert_eq!(lines(&again), lines(&ev));
+    assert_eq!(again.connections.len(), ev.connections.len());
+}
+
+#[test]
+fn pcapng_keeps_interface_names_and_nanoseconds() {
+    let f = temp_file("ns.pcap", &refused_with_noise(1));
+    let mut ev = collect(&[f], server(), None, 100, None).expect("collect");
+    ev.interfaces[0].name = Some("lo".into());
+    ev.interfaces[0].description = Some("Loopback ループバック".into());
+    ev.packets[1].ts = Timestamp(ev.packets[1].ts.0 + 123);
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    let out = temp_file("ns.pcapng", &bytes);
+    let mut src = FileSource::open(&[out]).expect("open");
+    let mut times = Vec::new();
+    while let Some(fr) = src.next_frame() {
+        times.push(fr.ts);
+    }
+    assert_eq!(times, [ev.packets[0].ts, ev.packets[1].ts]);
+    let i = &src.interfaces()[0];
+    assert_eq!(i.name.as_deref(), Some("lo"));
+    assert_eq!(i.description.as_deref(), Some("Loopback ループバック"));
+}
+
+#[test]
+fn pcapng_of_no_packets_is_a_valid_empty_capture() {
+    let ev = Evidence::new(server());
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    let out = temp_file("empty.pcapng", &bytes);
+    let mut src = FileSource::open(&[out]).expect("open");
+    assert!(src.next_frame().is_none());
+    assert!(src.problems().is_empty());
+}

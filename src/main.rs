@@ -11,6 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// `rstscope capture` and `rstscope interfaces`.
 mod capture_cli;
 
+/// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
+mod evidence_cli;
+
 use rstscope::analysis::{self, Options, Progress};
 use rstscope::engine::EngineConfig;
 use rstscope::report::{self, Clock};
@@ -58,6 +61,8 @@ struct AnalyzeArgs {
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
     #[arg(long, default_value_t = EngineConfig::default().max_flows)]
     max_flows: usize,
+    #[command(flatten)]
+    evidence: evidence_cli::EndpointArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,6 +126,9 @@ fn progress_printer() -> impl FnMut(Progress) {
 
 fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     let clock = if args.utc { Clock::Utc } else { Clock::Local };
+    if let Some(ep) = args.evidence.endpoint {
+        return evidence_cli::run(&args.files, ep, &args.evidence, args.format, clock);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.connections && args.format == OutputFormat::Csv {

@@ -1,0 +1,180 @@
+//! `rstscope analyze --endpoint ADDR:PORT [--write FILE.pcapng]`: the packets behind one
+//! offender in the terminal, as the desktop app's details panel shows them, and "save these
+//! packets" for headless users. Part of the binary (declared in main.rs); the work is the
+//! library's [`rstscope::report::evidence`].
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use rstscope::report::evidence::{self, Evidence};
+use rstscope::report::{self, Clock, bpf_filter, diagnosis, endpoint, wireshark_filter};
+use rstscope::services;
+
+use crate::{Failure, OutputFormat};
+
+/// The options of `rstscope analyze` that select one endpoint's evidence.
+#[derive(clap::Args)]
+pub struct EndpointArgs {
+    /// Print the connections and packets (tcpdump -n style) of one endpoint, either direction:
+    /// ADDR:PORT, or [v6]:PORT.
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        value_parser = parse_endpoint,
+        conflicts_with_all = ["connections", "series"]
+    )]
+    pub endpoint: Option<SocketAddr>,
+    /// Save the endpoint's packets to a pcapng file (Wireshark, tcpdump and rstscope open it).
+    #[arg(long, value_name = "FILE.pcapng", requires = "endpoint")]
+    pub write: Option<PathBuf>,
+    /// Most packets printed and saved with --endpoint; the rest are counted.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_packets: usize,
+}
+
+fn parse_endpoint(s: &str) -> Result<SocketAddr, String> {
+    s.parse().map_err(|_| {
+        format!("{s:?} is not an endpoint: write ADDR:PORT or [v6]:PORT, e.g. 127.0.0.1:7211 or [::1]:7211")
+    })
+}
+
+/// Reads the capture again for `ep`'s packets, prints them in `format`, and writes them to
+/// `args.write` when given.
+pub fn run(
+    files: &[PathBuf],
+    ep: SocketAddr,
+    args: &EndpointArgs,
+    format: OutputFormat,
+    clock: Clock,
+) -> Result<(), Failure> {
+    let ev = evidence::collect(files, (ep.ip(), ep.port()), None, args.max_packets, None)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    for w in &ev.warnings {
+        eprintln!("rstscope: warning: {w}");
+    }
+    if let Some(path) = &args.write {
+        evidence::write_pcapng(path, &ev).map_err(|e| {
+            Failure::Output(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", path.display()),
+            ))
+        })?;
+        eprintln!(
+            "rstscope: wrote {} packets of {} to {}",
+            ev.packets.len(),
+            endpoint(ep.ip(), ep.port()),
+            path.display()
+        );
+        if ev.more > 0 {
+            eprintln!(
+                "rstscope: warning: {} more packets were not saved (--max-packets N saves more)",
+                ev.more
+            );
+        }
+    }
+    let text = match format {
+        OutputFormat::Text => text(&ev, clock),
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&to_json(&ev, args, clock)).unwrap_or_default() + "\n"
+        }
+        OutputFormat::Csv => {
+            let mut s = String::from(report::csv::CONNECTIONS_HEADER);
+            s.push('\n');
+            for c in &ev.connections {
+                s.push_str(&report::csv::connection(c));
+                s.push('\n');
+            }
+            s
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Failure::Output)
+}
+
+fn heading(ev: &Evidence) -> String {
+    let (addr, port) = ev.endpoint;
+    match services::name(port) {
+        Some(name) => format!("{} ({name})", endpoint(addr, port)),
+        None => endpoint(addr, port),
+    }
+}
+
+/// The connections, then the packets as tcpdump -n lines.
+fn text(ev: &Evidence, clock: Clock) -> String {
+    let (addr, port) = ev.endpoint;
+    let mut s = format!("Endpoint {}\n", heading(ev));
+    if let Some(o) = &ev.offender {
+        s.push_str(&format!("  {}\n", diagnosis(o, clock)));
+    }
+    s.push_str(&format!("  wireshark: {}\n", wireshark_filter(addr, port)));
+    s.push_str(&format!("  bpf:       {}\n", bpf_filter(addr, port)));
+    s.push_str(&format!(
+        "\nConnections ({})\n",
+        count(ev.connections.len(), ev.more_connections)
+    ));
+    for c in &ev.connections {
+        s.push_str(&report::text::connection_line(c, clock));
+        s.push('\n');
+    }
+    if ev.more_connections > 0 {
+        s.push_str(&format!("... {} more connections\n", ev.more_connections));
+    }
+    s.push_str(&format!(
+        "\nPackets ({})\n",
+        count(ev.packets.len(), ev.more)
+    ));
+    for p in &ev.packets {
+        s.push_str(&evidence::tcpdump_line(p, clock));
+        s.push('\n');
+    }
+    if ev.more > 0 {
+        s.push_str(&format!(
+            "... {} more packets (--max-packets N shows more)\n",
+            ev.more
+        ));
+    }
+    s
+}
+
+fn count(shown: usize, more: u64) -> String {
+    let total = shown as u64 + more;
+    if more > 0 {
+        format!("{total}, first {shown} shown")
+    } else {
+        total.to_string()
+    }
+}
+
+/// One JSON object: the endpoint, its diagnosis, connections (as `--connections` writes them)
+/// and packets (frame number, time, interface, lengths, the tcpdump line).
+fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
+    let (addr, port) = ev.endpoint;
+    let time = |ts| serde_json::from_str::<Value>(&report::unix_secs(ts)).unwrap_or(Value::Null);
+    json!({
+        "endpoint": endpoint(addr, port),
+        "address": addr.to_string(),
+        "port": port,
+        "service": services::name(port),
+        "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
+        "diagnosis": ev.offender.as_ref().map(|o| diagnosis(o, clock)),
+        "connections": ev.connections.iter().map(report::json::connection).collect::<Vec<_>>(),
+        "more_connections": ev.more_connections,
+        "packets": ev.packets.iter().map(|p| json!({
+            "frame": p.frame,
+            "time": time(p.ts),
+            "interface": p.interface,
+            "captured_length": p.data.len(),
+            "length": p.orig_len,
+            "line": evidence::tcpdump_line(p, clock),
+        })).collect::<Vec<_>>(),
+        "more_packets": ev.more,
+        "written": args.write.as_ref().map(|p| p.display().to_string()),
+        "warnings": ev.warnings,
+    })
+}

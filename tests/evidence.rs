@@ -1,0 +1,466 @@
+//! The packets behind an offender: `report::evidence` on the recorded captures (the sample,
+//! the loopback fixtures and, when present, the public corpus), and `rstscope analyze
+//! --endpoint / --write` as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rstscope::analysis::{Options, analyze_files};
+use rstscope::engine::{Cause, ConnRecord, ConnState, EngineConfig};
+use rstscope::report::Clock;
+use rstscope::report::evidence::{self, Evidence, tcpdump_line};
+use rstscope::source::FileSource;
+
+fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+const SAMPLE: &str = "resources/sample-7211.pcapng";
+
+fn collect(name: &str, ep: &str, max: usize) -> Evidence {
+    let ep: std::net::SocketAddr = ep.parse().expect("endpoint");
+    evidence::collect(&[path(name)], (ep.ip(), ep.port()), None, max, None)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn lines(ev: &Evidence, n: usize) -> Vec<String> {
+    ev.packets
+        .iter()
+        .take(n)
+        .map(|p| tcpdump_line(p, Clock::Utc))
+        .collect()
+}
+
+#[test]
+fn sample_7211_gives_40_packets_and_20_refused_connections() {
+    let ev = collect(SAMPLE, "127.0.0.1:7211", 1000);
+    assert_eq!(ev.packets.len(), 40);
+    assert_eq!(ev.more, 0);
+    assert_eq!(ev.connections.len(), 20);
+    assert!(ev.connections.iter().all(|c| c.state == ConnState::Rej
+        && c.rst_cause == Some(Cause::Refused)
+        && c.history == "Sr"));
+    let o = ev.offender.as_ref().expect("offender");
+    assert_eq!(o.failed_refused, 20);
+    assert_eq!(ev.interfaces.len(), 1);
+    assert_eq!(ev.interfaces[0].name.as_deref(), Some("lo"));
+    assert!(ev.warnings.is_empty());
+}
+
+/// `tcpdump -n -r resources/sample-7211.pcapng` (tcpdump 4.99.3, TZ=UTC), first packets.
+#[test]
+fn sample_lines_are_tcpdumps() {
+    let ev = collect(SAMPLE, "127.0.0.1:7211", 1000);
+    assert_eq!(
+        lines(&ev, 4),
+        [
+            "13:09:12.250341 IP 127.0.0.1.39446 > 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,sackOK,TS val 869084820 ecr 0,nop,wscale 10], length 0",
+            "13:09:12.250354 IP 127.0.0.1.7211 > 127.0.0.1.39446: Flags [R.], seq 0, ack 3134553373, win 0, length 0",
+            "13:09:12.750420 IP 127.0.0.1.35998 > 127.0.0.1.7211: Flags [S], seq 3843377725, win 65495, options [mss 65495,sackOK,TS val 2990298688 ecr 0,nop,wscale 10], length 0",
+            "13:09:12.750432 IP 127.0.0.1.7211 > 127.0.0.1.35998: Flags [R.], seq 0, ack 3843377726, win 0, length 0",
+        ]
+    );
+}
+
+/// `tcpdump -n -r tests/fixtures/http-mix.pcapng`: relative sequence numbers after the
+/// handshake, as tcpdump counts them.
+#[test]
+fn http_mix_lines_are_tcpdumps_with_relative_sequence_numbers() {
+    let ev = collect("tests/fixtures/http-mix.pcapng", "127.0.0.1:7304", 1000);
+    assert_eq!(
+        lines(&ev, 5),
+        [
+            "13:09:06.148086 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [S], seq 3991382302, win 65495, options [mss 65495,sackOK,TS val 2899882128 ecr 0,nop,wscale 10], length 0",
+            "13:09:06.148102 IP 127.0.0.1.7304 > 127.0.0.1.51914: Flags [S.], seq 2054015981, ack 3991382303, win 65483, options [mss 65495,sackOK,TS val 4284037202 ecr 2899882128,nop,wscale 10], length 0",
+            "13:09:06.148119 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [.], ack 1, win 64, options [nop,nop,TS val 2899882128 ecr 4284037202], length 0",
+            "13:09:06.148160 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [P.], seq 1:68, ack 1, win 64, options [nop,nop,TS val 2899882128 ecr 4284037202], length 67",
+            "13:09:06.148165 IP 127.0.0.1.7304 > 127.0.0.1.51914: Flags [.], ack 68, win 64, options [nop,nop,TS val 4284037202 ecr 2899882128], length 0",
+        ]
+    );
+}
+
+/// `tcpdump -n -r tests/fixtures/refused-v6.pcap` (a nanosecond pcap).
+#[test]
+fn refused_v6_lines_are_tcpdumps() {
+    let ev = collect("tests/fixtures/refused-v6.pcap", "[::1]:7301", 1000);
+    assert_eq!(
+        lines(&ev, 2),
+        [
+            "13:08:43.100340 IP6 ::1.56398 > ::1.7301: Flags [S], seq 598063603, win 65476, options [mss 65476,sackOK,TS val 807373822 ecr 0,nop,wscale 10], length 0",
+            "13:08:43.100352 IP6 ::1.7301 > ::1.56398: Flags [R.], seq 0, ack 598063604, win 0, length 0",
+        ]
+    );
+}
+
+#[test]
+fn max_packets_keeps_the_first_and_counts_the_rest() {
+    let ev = collect(SAMPLE, "127.0.0.1:7211", 7);
+    assert_eq!((ev.packets.len(), ev.more), (7, 33));
+    assert_eq!(ev.connections.len(), 20, "connections cover every packet");
+}
+
+#[test]
+fn time_range_selects_seconds() {
+    let all = collect(SAMPLE, "127.0.0.1:7211", 1000);
+    let first = all.packets[0].ts.second();
+    let ev = evidence::collect(
+        &[path(SAMPLE)],
+        all.endpoint,
+        Some((first, first + 1)),
+        1000,
+        None,
+    )
+    .expect("collect");
+    // Two attempts a second.
+    assert_eq!(ev.packets.len(), 8);
+    assert_eq!(ev.connections.len(), 4);
+    assert_eq!(ev.offender.as_ref().map(|o| o.rst_packets), Some(4));
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rstscope-evidence-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn pcapng_round_trips_through_filesource() {
+    let ev = collect(SAMPLE, "127.0.0.1:7211", 1000);
+    let out = temp_dir("roundtrip").join("sample-7211-evidence.pcapng");
+    evidence::write_pcapng(&out, &ev).expect("write");
+    let mut src = FileSource::open(std::slice::from_ref(&out)).expect("open");
+    let mut n = 0;
+    while let Some(f) = src.next_frame() {
+        let p = &ev.packets[n];
+        assert_eq!(
+            (f.data, f.ts, f.link_type, f.orig_len),
+            (&p.data[..], p.ts, p.link_type, p.orig_len),
+            "frame {}",
+            n + 1
+        );
+        n += 1;
+    }
+    assert_eq!(n, 40);
+    assert!(src.problems().is_empty(), "{:?}", src.problems());
+    assert_eq!(src.interfaces()[0].name.as_deref(), Some("lo"));
+    let again = evidence::collect(&[out], ev.endpoint, None, 1000, None).expect("collect");
+    assert_eq!(lines(&again, 40), lines(&ev, 40));
+    assert_eq!(again.connections, ev.connections);
+}
+
+/// The connections of one endpoint, as the main analysis finds them, in evidence order.
+fn main_analysis_connections(file: &Path) -> Vec<ConnRecord> {
+    let mut conns = Vec::new();
+    let mut keep = |c: &ConnRecord| conns.push(c.clone());
+    let options = Options {
+        engine: EngineConfig {
+            keep_connections: true,
+            ..EngineConfig::default()
+        },
+        on_connection: Some(&mut keep),
+        ..Options::default()
+    };
+    analyze_files(&[file.to_path_buf()], options).expect("analyze");
+    conns
+}
+
+/// For every offender of `file`: the evidence's connections are exactly the main analysis's
+/// connections of that endpoint, with the same states, histories and causes.
+fn check_same_connections(file: &Path) -> usize {
+    let a = analyze_files(&[file.to_path_buf()], Options::default()).expect("analyze");
+    let all = main_analysis_connections(file);
+    let mut checked = 0;
+    for o in a.snapshot.offenders.iter().take(5) {
+        let ep = (o.addr, o.port);
+        let ev = evidence::collect(&[file.to_path_buf()], ep, None, 10, None).expect("collect");
+        let mut want: Vec<ConnRecord> = all
+            .iter()
+            .filter(|c| c.orig == ep || c.resp == ep)
+            .cloned()
+            .collect();
+        want.sort_by_key(|c| (c.start, c.first_frame));
+        assert_eq!(ev.connections, want, "{} {ep:?}", file.display());
+        let eo = ev.offender.as_ref().expect("offender");
+        assert_eq!(
+            (eo.rst_by_cause, eo.failed_attempts, eo.incidents),
+            (o.rst_by_cause, o.failed_attempts, o.incidents),
+            "{} {ep:?}",
+            file.display()
+        );
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn connections_are_the_main_analysis_ones_on_every_fixture() {
+    let mut files = vec![path(SAMPLE)];
+    for e in std::fs::read_dir(path("tests/fixtures")).expect("fixtures") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "pcap" || x == "pcapng") {
+            files.push(p);
+        }
+    }
+    let checked: usize = files.iter().map(|f| check_same_connections(f)).sum();
+    assert!(checked >= 7, "{checked} offenders checked");
+}
+
+#[test]
+fn connections_are_the_main_analysis_ones_on_the_corpus() {
+    let dir = path("../shared/pcaps");
+    if !dir.is_dir() {
+        eprintln!("evidence corpus test SKIPPED: ../shared/pcaps not found");
+        return;
+    }
+    let mut stack = vec![dir];
+    let mut checked = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if FileSource::open(std::slice::from_ref(&p)).is_ok() {
+                checked += check_same_connections(&p);
+            }
+        }
+    }
+    eprintln!("evidence corpus: {checked} offenders checked");
+    assert!(checked > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+fn rstscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .output()
+        .expect("run rstscope")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn sample() -> String {
+    path(SAMPLE).display().to_string()
+}
+
+#[test]
+fn cli_endpoint_prints_connections_then_tcpdump_lines() {
+    let out = rstscope(&[
+        "analyze",
+        "--utc",
+        "--endpoint",
+        "127.0.0.1:7211",
+        &sample(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("Endpoint 127.0.0.1:7211\n"), "{text}");
+    assert!(
+        text.contains("refused all 20 connection attempts"),
+        "{text}"
+    );
+    let conns = text
+        .find("\nConnections (20)\n")
+        .expect("connections heading");
+    let packets = text.find("\nPackets (40)\n").expect("packets heading");
+    assert!(conns < packets);
+    assert_eq!(text.matches(" REJ Sr ").count(), 20);
+    assert!(text.contains(
+        "\n13:09:12.250354 IP 127.0.0.1.7211 > 127.0.0.1.39446: Flags [R.], seq 0, ack 3134553373, win 0, length 0\n"
+    ));
+    assert_eq!(text.matches(": Flags [").count(), 40);
+}
+
+#[test]
+fn cli_endpoint_counts_packets_beyond_max_packets() {
+    let out = rstscope(&[
+        "analyze",
+        "--endpoint",
+        "127.0.0.1:7211",
+        "--max-packets",
+        "3",
+        &sample(),
+    ]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("Packets (40, first 3 shown)"), "{text}");
+    assert!(text.contains("... 37 more packets"), "{text}");
+}
+
+#[test]
+fn cli_endpoint_ipv6_in_brackets() {
+    let f = path("tests/fixtures/refused-v6.pcap").display().to_string();
+    let out = rstscope(&["analyze", "--endpoint", "[::1]:7301", &f]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("Endpoint [::1]:7301\n"), "{text}");
+    assert!(text.contains(" IP6 ::1.7301 > ::1."), "{text}");
+}
+
+#[test]
+fn cli_endpoint_json() {
+    let out = rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        "--endpoint",
+        "127.0.0.1:7211",
+        &sample(),
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["endpoint"], "127.0.0.1:7211");
+    assert_eq!(v["port"], 7211);
+    assert!(v["service"].is_null(), "7211 has no IANA name");
+    assert_eq!(v["diagnosis_kind"], "refused");
+    assert_eq!(v["connections"].as_array().map(Vec::len), Some(20));
+    assert_eq!(v["connections"][0]["conn_state"], "REJ");
+    let packets = v["packets"].as_array().expect("packets");
+    assert_eq!(packets.len(), 40);
+    assert_eq!(packets[0]["frame"], 1);
+    assert!(packets[0]["time"].is_number());
+    assert!(
+        packets[1]["line"]
+            .as_str()
+            .is_some_and(|l| l.contains("Flags [R.]"))
+    );
+    assert_eq!(v["more_packets"], 0);
+}
+
+#[test]
+fn cli_write_saves_a_pcapng_that_analyzes_the_same() {
+    let dir = temp_dir("cli-write");
+    let out_file = dir.join("evidence.pcapng");
+    let out_arg = out_file.display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        "--endpoint",
+        "127.0.0.1:7211",
+        "--write",
+        &out_arg,
+        &sample(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 40 packets of 127.0.0.1:7211"));
+    let again = rstscope(&["analyze", "--format", "json", &out_arg]);
+    assert!(again.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert_eq!(v["packets"], 40);
+    assert_eq!(v["offenders"][0]["endpoint"], "127.0.0.1:7211");
+    assert_eq!(v["offenders"][0]["failed_attempts"], 20);
+    assert_eq!(v["conn_states"]["REJ"], 20);
+}
+
+#[test]
+fn cli_bad_endpoint_is_a_usage_error() {
+    for bad in ["127.0.0.1", "::1:7211", "host:80", "1.2.3.4:99999"] {
+        let out = rstscope(&["analyze", "--endpoint", bad, &sample()]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("[v6]:PORT"),
+            "{bad}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn cli_write_needs_endpoint() {
+    let out = rstscope(&["analyze", "--write", "x.pcapng", &sample()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn cli_write_to_an_unwritable_place_fails_with_its_path() {
+    let out = rstscope(&[
+        "analyze",
+        "--endpoint",
+        "127.0.0.1:7211",
+        "--write",
+        "/nonexistent-dir/e.pcapng",
+        &sample(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent-dir/e.pcapng"));
+}
+
+/// Ethernet + IPv4 + TCP between 10.0.0.1:40000 and 10.0.0.2:`port`.
+fn frame(port: u16, reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
+    let (src, dst, sport, dport) = if reply {
+        ([10, 0, 0, 2], [10, 0, 0, 1], port, 40000)
+    } else {
+        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, port)
+    };
+    let mut f = vec![0u8; 14];
+    f[12] = 0x08;
+    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
+    f.extend_from_slice(&src);
+    f.extend_from_slice(&dst);
+    f.extend_from_slice(&sport.to_be_bytes());
+    f.extend_from_slice(&dport.to_be_bytes());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&ack.to_be_bytes());
+    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f
+}
+
+/// A pcap of one refused attempt to 10.0.0.2:`port`.
+fn refused_pcap(port: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for (k, f) in [
+        frame(port, false, 0x02, 1000, 0),
+        frame(port, true, 0x14, 0, 1001),
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+        out.extend_from_slice(&(k as u32 * 100).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+#[test]
+fn offender_shows_its_iana_service_name_in_text_and_json() {
+    let dir = temp_dir("service");
+    let f = dir.join("pop3.pcap");
+    std::fs::write(&f, refused_pcap(110)).expect("write");
+    let f = f.display().to_string();
+    let text = stdout(&rstscope(&["analyze", &f]));
+    assert!(text.contains("  1. 10.0.0.2:110 (pop3)\n"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&rstscope(&["analyze", "--format", "json", &f]).stdout)
+            .expect("json");
+    assert_eq!(json["offenders"][0]["service"], "pop3");
+    // The sample's port has no IANA assignment: no name, null in JSON.
+    let text = stdout(&rstscope(&["analyze", &sample()]));
+    assert!(text.contains("  1. 127.0.0.1:7211\n"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&rstscope(&["analyze", "--format", "json", &sample()]).stdout)
+            .expect("json");
+    assert!(json["offenders"][0]["service"].is_null());
+}

@@ -178,7 +178,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         },
         engine: EngineConfig {
             max_flows: args.max_flows,
-            keep_connections: false,
+            ..EngineConfig::default()
         },
         write: args.write.clone(),
         duration: args.duration,

@@ -153,6 +153,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         engine: EngineConfig {
             max_flows: args.max_flows,
             keep_connections: args.connections,
+            ..EngineConfig::default()
         },
         progress: Some(&mut progress),
         on_connection: if args.connections {

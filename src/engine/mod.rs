@@ -42,6 +42,9 @@ pub struct EngineConfig {
     pub max_flows: usize,
     /// Keep a record of every finished connection for [`Engine::drain_connections`].
     pub keep_connections: bool,
+    /// The capture holds only SYN, FIN and RST segments (an overloaded host's filter): the
+    /// originator's final ACK is never seen, so a SYN-ACK counts as a completed handshake.
+    pub syn_fin_rst_only: bool,
 }
 
 impl Default for EngineConfig {
@@ -49,6 +52,7 @@ impl Default for EngineConfig {
         Self {
             max_flows: 250_000,
             keep_connections: false,
+            syn_fin_rst_only: false,
         }
     }
 }
@@ -532,6 +536,7 @@ impl Engine {
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
     /// and any evidence that an earlier RST of the same sender was injected.
     fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        let acks_filtered = self.config.syn_fin_rst_only;
         let entry = &mut self.entries[idx];
         let Some(c) = &mut entry.conn else {
             return;
@@ -550,6 +555,7 @@ impl Engine {
         }
         if p.flags.syn() && p.flags.ack() {
             c.prior.syn_ack = true;
+            c.prior.handshake_done |= acks_filtered;
             c.synack_receiver = Some(1 - s);
             if !c.server_by_handshake {
                 c.server_side = s;
@@ -583,15 +589,14 @@ impl Engine {
         // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data.
         if let Some(a) = &mut entry.attempt {
             let client = a.client_side;
-            if s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1) {
-                if a.status == AttemptStatus::Pending {
-                    a.status = AttemptStatus::SynAcked;
-                }
-            } else if s == client
-                && !p.flags.syn()
-                && (p.flags.ack() || p.payload_len > 0)
-                && matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked)
-            {
+            let answered =
+                s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1);
+            let client_goes_on =
+                s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0);
+            let open = matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked);
+            if answered && !acks_filtered && a.status == AttemptStatus::Pending {
+                a.status = AttemptStatus::SynAcked;
+            } else if open && (client_goes_on || (answered && acks_filtered)) {
                 a.status = AttemptStatus::Completed;
                 let key = entry.key;
                 let srv = (

@@ -239,6 +239,30 @@ fn rst_in_established_connection_is_abort_rsto_rstr() {
     assert_eq!(states(&conns), ["RSTO"]);
 }
 
+/// With a SYN/FIN/RST-only capture filter the final ACK never arrives: the SYN-ACK must
+/// count as the completed handshake, or every abort would look like a handshake reset.
+#[test]
+fn syn_fin_rst_only_capture_takes_syn_ack_as_handshake() {
+    let p = [
+        pkt(0, true, S, 100, 0),
+        pkt(1, false, S | A, 900, 101),
+        pkt(9, false, R | A, 950, 150),
+    ];
+    let mut s = Seq::new();
+    s.engine = Engine::new(EngineConfig {
+        syn_fin_rst_only: true,
+        keep_connections: true,
+        ..EngineConfig::default()
+    });
+    let (snap, _) = s.feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    assert_eq!(snap.totals.failed_attempts, 0);
+    // The same packets from a full capture: the handshake never completed.
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+}
+
 #[test]
 fn rst_after_fin_is_after_close() {
     let mut p = handshake();
@@ -482,7 +506,7 @@ fn ipv6_refused_is_refused() {
 fn table_cap_evicts_and_counts() {
     let mut e = Engine::new(EngineConfig {
         max_flows: 10,
-        keep_connections: false,
+        ..EngineConfig::default()
     });
     for i in 0..100u16 {
         let p = TcpPacket {

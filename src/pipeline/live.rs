@@ -3,7 +3,9 @@
 //! [`capture`] opens the interfaces on the caller's thread (so "permission denied", "no such
 //! interface" and "bad filter" come back at once as a [`StartError`]), then runs:
 //!
-//!     capture-any (or capture-<iface> each) --batches, bounded--> engine --updates, bounded--> caller
+//! ```text
+//! capture-any (or capture-<iface> each) --batches, bounded--> engine --updates, bounded--> caller
+//! ```
 //!
 //! The `engine` thread removes cross-interface duplicates, saves frames to the pcapng file if
 //! asked, decodes them and feeds the engine. Five times a second it offers
@@ -200,6 +202,8 @@ pub fn capture(
     let filter = source.filter().clone();
     let mut engine_config = options.engine;
     engine_config.keep_connections = false;
+    // Without ACKs the engine must take a SYN-ACK as the completed handshake.
+    engine_config.syn_fin_rst_only |= matches!(filter, CaptureFilter::SynFinRst);
     let run = Run {
         written: vec![0; interfaces.len()],
         source,

@@ -70,8 +70,11 @@ impl Job {
 impl Drop for Job {
     fn drop(&mut self) {
         self.cancel();
-        // Dropping the receiver makes the worker's last send fail at once; joining keeps
-        // no thread running past its owner.
+        // Close the channel first so that the worker's last (blocking) send fails at once
+        // instead of waiting for a reader that is gone; joining keeps no thread running
+        // past its owner.
+        let (_, closed) = sync_channel(0);
+        drop(std::mem::replace(&mut self.rx, closed));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -20,3 +20,5 @@ pub mod report;
 pub mod services;
 /// Where frames come from: capture files (pure Rust, no libpcap).
 pub mod source;
+/// The desktop app (eframe/egui): plot, offenders table, details, status bar.
+pub mod ui;

@@ -19,11 +19,15 @@ use rstscope::engine::EngineConfig;
 use rstscope::report::{self, Clock};
 
 /// Finds failed TCP connections and TCP resets, says why they happen and which program is involved.
+///
+/// Without a command it opens the desktop app, with the FILES given.
 #[derive(Parser)]
-#[command(version, arg_required_else_help = true)]
+#[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Capture files to open in the desktop app.
+    files: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -78,14 +82,17 @@ enum Failure {
     Input(String),
     /// Writing the output failed for a reason other than a closed pipe (exit 1).
     Output(std::io::Error),
+    /// The desktop app could not open its window (exit 1).
+    Window(String),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Analyze(args) => analyze(&args),
-        Command::Capture(args) => capture_cli::capture(&args),
-        Command::Interfaces(args) => capture_cli::interfaces(&args),
+        Some(Command::Analyze(args)) => analyze(&args),
+        Some(Command::Capture(args)) => capture_cli::capture(&args),
+        Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
+        None => desktop(cli.files),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,7 +105,20 @@ fn main() -> ExitCode {
             eprintln!("rstscope: cannot write the output: {e}");
             ExitCode::from(1)
         }
+        Err(Failure::Window(msg)) => {
+            eprintln!("rstscope: {msg}");
+            ExitCode::from(1)
+        }
     }
+}
+
+/// The desktop app; it fails only when no window can be opened.
+fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
+    rstscope::ui::run(files).map_err(|e| {
+        Failure::Window(format!(
+            "cannot open the window: {e}; on a machine without a display use `rstscope analyze FILE`"
+        ))
+    })
 }
 
 /// A progress line on stderr for long reads, when stderr is a terminal.

@@ -1,0 +1,685 @@
+//! The app: the capture being read, the selection shared by the panels, and the frame loop
+//! that lays the panels out and carries out what the user asked for. File and packet work
+//! happens on other threads (the `analyze` job, `evidence`, `export`, `file-dialog`,
+//! `sample`); this thread only takes their results.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use eframe::egui::{self, Align2, Color32, RichText};
+
+use crate::analysis::{Analysis, Progress};
+use crate::engine::{EngineConfig, Offender};
+use crate::pipeline::{self, Job, Update};
+use crate::report;
+use crate::report::evidence::{self, Evidence};
+use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
+use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
+use crate::ui::offenders::OffendersView;
+use crate::ui::plot::{PlotInput, PlotView};
+use crate::ui::sample;
+use crate::ui::settings::Settings;
+use crate::ui::source_bar::{self, Action, BarInput};
+use crate::ui::status::{self, StatusInput};
+use crate::ui::task::Task;
+
+/// Notices kept on screen at most.
+const MAX_NOTICES: usize = 4;
+
+/// What the start screen says when live capture is asked for.
+pub const CAPTURE_UNAVAILABLE: &str = "live capture is not available yet: this build of rstscope reads saved captures only. Capture with `tcpdump -i any -w capture.pcap` (Linux), Wireshark or `pktmon` (Windows), then open the file here.";
+
+/// A capture being read, or read.
+pub struct Source {
+    /// Its files.
+    pub paths: Vec<PathBuf>,
+    /// Its name for people.
+    pub label: String,
+    job: Option<Job>,
+    /// How far reading has got.
+    pub progress: Option<Progress>,
+    /// Results so far (final once the job is gone).
+    pub analysis: Option<Arc<Analysis>>,
+    /// Changes with every new result, for the panels' caches.
+    pub generation: u64,
+    /// Intermediate results the UI was too slow to take.
+    pub dropped_updates: u64,
+}
+
+impl Source {
+    /// Still reading.
+    pub fn is_loading(&self) -> bool {
+        self.job.is_some()
+    }
+}
+
+/// A message at the top of the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// An error (red) or information.
+    pub error: bool,
+    /// The message.
+    pub text: String,
+}
+
+/// The desktop app.
+pub struct RstscopeApp {
+    /// Persisted settings.
+    pub settings: Settings,
+    source: Option<Source>,
+    /// Files to open on the first frame (from the command line).
+    pending_open: Vec<PathBuf>,
+    /// The selected offender.
+    selected: Option<(IpAddr, u16)>,
+    /// The selected time range, whole seconds.
+    range: Option<(i64, i64)>,
+    plot: PlotView,
+    table: OffendersView,
+    details: DetailsView,
+    dialogs: FileDialogs,
+    notices: Vec<Notice>,
+    sample_task: Option<Task<std::io::Result<PathBuf>>>,
+    exports: Vec<Task<Result<String, String>>>,
+    /// Packets waiting for the user to pick a file.
+    packets_to_save: Option<Arc<Evidence>>,
+    fonts_ready: bool,
+}
+
+impl RstscopeApp {
+    /// An app with these settings that opens `files` on its first frame. Needs no window:
+    /// tests drive it with [`RstscopeApp::show`].
+    pub fn new(settings: Settings, files: Vec<PathBuf>) -> Self {
+        Self {
+            settings,
+            source: None,
+            pending_open: files,
+            selected: None,
+            range: None,
+            plot: PlotView::default(),
+            table: OffendersView::default(),
+            details: DetailsView::default(),
+            dialogs: FileDialogs::default(),
+            notices: Vec::new(),
+            sample_task: None,
+            exports: Vec::new(),
+            packets_to_save: None,
+            fonts_ready: false,
+        }
+    }
+
+    /// The app as eframe creates it: settings from the previous run.
+    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, files: Vec<PathBuf>) -> Self {
+        Self::new(Settings::load(cc.storage), files)
+    }
+
+    /// The capture, if one is open.
+    pub fn source(&self) -> Option<&Source> {
+        self.source.as_ref()
+    }
+
+    /// True while a capture is being read, or the sample written.
+    pub fn is_loading(&self) -> bool {
+        self.source.as_ref().is_some_and(Source::is_loading)
+            || self.sample_task.is_some()
+            || !self.pending_open.is_empty()
+    }
+
+    /// True while the details panel reads the capture for packets.
+    pub fn is_collecting_evidence(&self) -> bool {
+        self.details.is_collecting()
+    }
+
+    /// Messages shown at the top of the window.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// The selected offender's endpoint.
+    pub fn selected(&self) -> Option<(IpAddr, u16)> {
+        self.selected
+    }
+
+    /// The selected time range.
+    pub fn range(&self) -> Option<(i64, i64)> {
+        self.range
+    }
+
+    /// Selects a time range, as dragging in the plot does.
+    pub fn set_range(&mut self, range: Option<(i64, i64)>) {
+        self.range = range;
+    }
+
+    /// The rows of the offenders table as last drawn.
+    pub fn rows(&self) -> &[crate::ui::offenders::Row] {
+        self.table.rows()
+    }
+
+    /// Evidence collected for the selected offender.
+    pub fn evidence(&self) -> Option<&Arc<Evidence>> {
+        self.details.evidence()
+    }
+
+    /// Opens files as one capture, replacing the current one.
+    pub fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        let is_sample = paths.len() == 1
+            && paths[0].ends_with(sample::FILE_NAME)
+            && paths[0].starts_with(std::env::temp_dir());
+        let label = if is_sample {
+            format!("{} (bundled sample)", sample::FILE_NAME)
+        } else {
+            source_label(&paths)
+        };
+        if !is_sample {
+            self.settings.remember(&paths);
+        }
+        let repaint = ctx.clone();
+        let job = pipeline::analyze_files(paths.clone(), EngineConfig::default(), move || {
+            repaint.request_repaint();
+        });
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{label} — rstscope")));
+        self.source = Some(Source {
+            paths,
+            label,
+            job: Some(job),
+            progress: None,
+            analysis: None,
+            generation: 0,
+            dropped_updates: 0,
+        });
+        self.selected = None;
+        self.range = None;
+        self.details = DetailsView::default();
+        self.plot.reset_view();
+    }
+
+    /// One frame of the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !std::mem::replace(&mut self.fonts_ready, true) {
+            crate::ui::fonts::add_symbols(&ctx);
+        }
+        if !self.pending_open.is_empty() {
+            let files = std::mem::take(&mut self.pending_open);
+            self.open(&ctx, files);
+        }
+        self.poll(&ctx);
+        let mut actions = Vec::new();
+        self.keyboard_and_drops(&ctx, &mut actions);
+        let bar = BarInput {
+            recent: &self.settings.recent,
+            source: self.source.as_ref().map(|s| s.label.as_str()),
+            progress: self.source.as_ref().and_then(|s| s.progress),
+            loading: self.source.as_ref().is_some_and(Source::is_loading),
+            can_export: self.analysis().is_some(),
+            utc: self.settings.utc,
+            builtin_dialog: self.settings.builtin_file_dialog,
+        };
+        egui::Panel::top("menu").show(ui, |ui| source_bar::menu(ui, &bar, &mut actions));
+        egui::Panel::top("source").show(ui, |ui| {
+            ui.add_space(3.0);
+            source_bar::bar(ui, &bar, &mut actions);
+            ui.add_space(3.0);
+        });
+        if !self.notices.is_empty() {
+            egui::Panel::top("notices").show(ui, |ui| self.notices_ui(ui));
+        }
+        egui::Panel::bottom("status").show(ui, |ui| {
+            let src = self.source.as_ref();
+            status::show(
+                ui,
+                &StatusInput {
+                    source: src.map_or("no capture open", |s| s.label.as_str()),
+                    progress: src.and_then(|s| s.progress),
+                    analysis: src.and_then(|s| s.analysis.as_deref()),
+                    dropped_updates: src.map_or(0, |s| s.dropped_updates),
+                    loading: src.is_some_and(Source::is_loading),
+                },
+            );
+        });
+        match self.analysis() {
+            Some(a) => self.results(ui, &a, &mut actions),
+            None => {
+                egui::CentralPanel::default_margins()
+                    .show(ui, |ui| self.start_screen(ui, &mut actions));
+            }
+        }
+        if let Some((purpose, paths)) = self.dialogs.show(&ctx) {
+            self.chosen(&ctx, purpose, paths);
+        }
+        drop_overlay(&ctx);
+        for a in actions {
+            self.act(&ctx, a);
+        }
+    }
+
+    fn analysis(&self) -> Option<Arc<Analysis>> {
+        self.source.as_ref().and_then(|s| s.analysis.clone())
+    }
+
+    /// Takes what the background threads have sent.
+    fn poll(&mut self, ctx: &egui::Context) {
+        if let Some(src) = &mut self.source
+            && let Some(job) = &mut src.job
+        {
+            let mut finished = None;
+            for u in job.poll() {
+                match u {
+                    Update::Progress(p) => src.progress = Some(p),
+                    Update::Partial(a) => {
+                        src.analysis = Some(a);
+                        src.generation += 1;
+                    }
+                    Update::Finished(r) => finished = Some(r),
+                }
+            }
+            src.dropped_updates = job.dropped_updates();
+            match finished {
+                Some(Ok(a)) => {
+                    // The worst offender is selected, so the first screen tells the story.
+                    if self.selected.is_none() {
+                        self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
+                    }
+                    src.analysis = Some(a);
+                    src.generation += 1;
+                    src.job = None;
+                }
+                Some(Err(e)) => {
+                    src.job = None;
+                    let text = e.to_string();
+                    if src.analysis.is_none() {
+                        self.source = None;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Title("rstscope".into()));
+                    }
+                    self.notify(true, text);
+                }
+                None => {}
+            }
+        }
+        if let Some(result) = self.sample_task.as_mut().and_then(Task::poll) {
+            self.sample_task = None;
+            match result {
+                Ok(path) => self.open(ctx, vec![path]),
+                Err(e) => self.notify(
+                    true,
+                    format!("cannot write the sample capture to the temporary folder: {e}"),
+                ),
+            }
+        }
+        let mut done = Vec::new();
+        self.exports.retain_mut(|t| match t.poll() {
+            Some(r) => {
+                done.push(r);
+                false
+            }
+            None => t.is_running(),
+        });
+        for r in done {
+            match r {
+                Ok(msg) => self.notify(false, msg),
+                Err(msg) => self.notify(true, msg),
+            }
+        }
+    }
+
+    fn keyboard_and_drops(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        if ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
+            actions.push(Action::OpenDialog);
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            actions.push(Action::Open(dropped));
+        }
+    }
+
+    fn notify(&mut self, error: bool, text: String) {
+        self.notices.retain(|n| n.text != text);
+        self.notices.push(Notice { error, text });
+        if self.notices.len() > MAX_NOTICES {
+            self.notices.remove(0);
+        }
+    }
+
+    fn notices_ui(&mut self, ui: &mut egui::Ui) {
+        let mut dismiss = None;
+        for (i, n) in self.notices.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if ui.small_button("×").on_hover_text("dismiss").clicked() {
+                    dismiss = Some(i);
+                }
+                let color = if n.error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.add(egui::Label::new(RichText::new(&n.text).color(color)).wrap());
+            });
+        }
+        if let Some(i) = dismiss {
+            self.notices.remove(i);
+        }
+    }
+
+    /// Plot, table and details of an analysis (partial while reading).
+    fn results(&mut self, ui: &mut egui::Ui, a: &Arc<Analysis>, actions: &mut Vec<Action>) {
+        let Some(src) = self.source.as_ref() else {
+            return;
+        };
+        let generation = src.generation;
+        let paths = src.paths.clone();
+        let ready = !src.is_loading();
+        let clock = self.settings.clock();
+        self.table.update(
+            &a.snapshot.offenders,
+            generation,
+            self.range,
+            self.settings.sort,
+        );
+        // The selection survives a time range that leaves it out, but shows nothing then.
+        let selected_row = self
+            .selected
+            .and_then(|k| self.table.row(k))
+            .map(|r| r.offender.clone());
+        let whole: Option<&Offender> = self
+            .selected
+            .and_then(|k| a.snapshot.offenders.iter().find(|o| (o.addr, o.port) == k));
+        let height = ui.available_height();
+        let mut action = None;
+        egui::Panel::bottom("details")
+            .resizable(true)
+            .default_size((height * 0.40).max(180.0))
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                action = self.details.show(
+                    ui,
+                    &DetailsInput {
+                        paths: &paths,
+                        offender: selected_row.as_ref(),
+                        range: self.range,
+                        clock,
+                        ready,
+                    },
+                );
+            });
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            PlotView::headline(ui, a);
+            let plot_height = (ui.available_height() * 0.55).clamp(140.0, 340.0);
+            self.plot.show(
+                ui,
+                &PlotInput {
+                    analysis: a,
+                    generation,
+                    highlight: whole,
+                    height: plot_height,
+                },
+                &mut self.settings,
+                &mut self.range,
+            );
+            ui.add_space(4.0);
+            let before = self.selected;
+            self.table
+                .show(ui, &mut self.settings.sort, clock, &mut self.selected);
+            if self.selected != before {
+                self.table.reveal_selected();
+            }
+        });
+        if let Some(DetailsAction::SavePackets(ev, name)) = action {
+            self.packets_to_save = Some(ev);
+            self.open_save_dialog(
+                ui.ctx(),
+                "these packets",
+                name,
+                ("pcapng", "pcapng"),
+                SaveTag::Packets,
+            );
+        }
+        let _ = actions;
+    }
+
+    fn start_screen(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.vertical_centered(|ui| {
+            ui.add_space((ui.available_height() * 0.15).min(120.0));
+            ui.heading(RichText::new("rstscope").size(32.0).strong());
+            ui.label(
+                RichText::new("Finds failed TCP connections and resets in a capture, says why, and which endpoint is behind them.")
+                    .size(15.0),
+            );
+            ui.add_space(24.0);
+            if let Some(src) = &self.source {
+                ui.label(format!("Reading {}…", src.label));
+                let p = src.progress.unwrap_or_default();
+                let f = if p.bytes_total > 0 { p.bytes_read as f32 / p.bytes_total as f32 } else { 0.0 };
+                ui.add(egui::ProgressBar::new(f).desired_width(360.0).show_percentage().animate(true));
+                return;
+            }
+            if self.sample_task.is_some() {
+                ui.spinner();
+                return;
+            }
+            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(360.0, 36.0));
+            if ui.add(big("Open a capture…")).on_hover_text("pcap or pcapng, optionally gzip-compressed (Ctrl+O)").clicked() {
+                actions.push(Action::OpenDialog);
+            }
+            ui.add_space(6.0);
+            if ui
+                .add(big("Open the sample capture"))
+                .on_hover_text("a program that connects twice a second to 127.0.0.1:7211, where nothing listens")
+                .clicked()
+            {
+                actions.push(Action::OpenSample);
+            }
+            ui.add_space(6.0);
+            if ui.add(big("Start capture")).clicked() {
+                actions.push(Action::StartCapture);
+            }
+            ui.add_space(10.0);
+            ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());
+            if !self.settings.recent.is_empty() {
+                ui.add_space(24.0);
+                ui.label(RichText::new("Recent").strong());
+                for paths in &self.settings.recent {
+                    if ui.link(source_bar::recent_label(paths)).clicked() {
+                        actions.push(Action::Open(paths.clone()));
+                    }
+                }
+            }
+        });
+    }
+
+    fn act(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::OpenDialog => {
+                let start = self.settings.last_folder.clone();
+                self.dialogs.open(
+                    ctx,
+                    Purpose::OpenCapture,
+                    start,
+                    self.settings.builtin_file_dialog,
+                );
+            }
+            Action::OpenSample => {
+                if self.sample_task.is_none() {
+                    self.sample_task =
+                        Some(Task::spawn("sample", ctx, |_| sample::write_to_temp()));
+                }
+            }
+            Action::Open(paths) => self.open(ctx, paths),
+            Action::StartCapture => self.notify(true, CAPTURE_UNAVAILABLE.to_owned()),
+            Action::Cancel => {
+                if let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref()) {
+                    job.cancel();
+                }
+            }
+            Action::Export(tag) => {
+                let stem = self
+                    .source
+                    .as_ref()
+                    .map_or("rstscope".to_owned(), |s| file_stem(&s.paths));
+                match tag {
+                    SaveTag::Csv => self.open_save_dialog(
+                        ctx,
+                        "the offenders as CSV",
+                        format!("{stem}-offenders.csv"),
+                        ("CSV", "csv"),
+                        tag,
+                    ),
+                    SaveTag::Json => self.open_save_dialog(
+                        ctx,
+                        "the report as JSON",
+                        format!("{stem}-report.json"),
+                        ("JSON", "json"),
+                        tag,
+                    ),
+                    SaveTag::Packets => {}
+                }
+            }
+            Action::SetUtc(utc) => self.settings.utc = utc,
+            Action::ResetPlot => self.plot.reset_view(),
+            Action::ClearRange => self.range = None,
+            Action::BuiltinDialog(on) => self.settings.builtin_file_dialog = on,
+            Action::Close => {
+                self.source = None;
+                self.selected = None;
+                self.range = None;
+                self.details = DetailsView::default();
+                ctx.send_viewport_cmd(egui::ViewportCommand::Title("rstscope".into()));
+            }
+            Action::Quit => {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    fn open_save_dialog(
+        &mut self,
+        ctx: &egui::Context,
+        what: &'static str,
+        name: String,
+        filter: (&'static str, &'static str),
+        tag: SaveTag,
+    ) {
+        let start = self.settings.last_folder.clone();
+        self.dialogs.open(
+            ctx,
+            Purpose::Save {
+                what,
+                name,
+                filter,
+                tag,
+            },
+            start,
+            self.settings.builtin_file_dialog,
+        );
+    }
+
+    /// A file dialog returned paths.
+    fn chosen(&mut self, ctx: &egui::Context, purpose: Purpose, paths: Vec<PathBuf>) {
+        match purpose {
+            Purpose::OpenCapture => self.open(ctx, paths),
+            Purpose::Save { tag, .. } => {
+                let Some(path) = paths.into_iter().next() else {
+                    return;
+                };
+                self.settings.remember_folder(&path);
+                self.save(ctx, tag, path);
+            }
+        }
+    }
+
+    /// Writes an export on a thread named `export`.
+    fn save(&mut self, ctx: &egui::Context, tag: SaveTag, path: PathBuf) {
+        let clock = self.settings.clock();
+        let analysis = self.analysis();
+        let packets = self.packets_to_save.take();
+        let task = Task::spawn("export", ctx, move |_| {
+            let written = match tag {
+                SaveTag::Csv => analysis
+                    .as_ref()
+                    .map(|a| std::fs::write(&path, report::csv::offenders(a, clock))),
+                SaveTag::Json => analysis.as_ref().map(|a| {
+                    let text = serde_json::to_string_pretty(&report::json::to_value(a, clock))
+                        .unwrap_or_default();
+                    std::fs::write(&path, text + "\n")
+                }),
+                SaveTag::Packets => packets.as_ref().map(|ev| evidence::write_pcapng(&path, ev)),
+            };
+            match written {
+                Some(Ok(())) => Ok(format!("saved {}", path.display())),
+                Some(Err(e)) => Err(format!("cannot save {}: {e}", path.display())),
+                None => Err("nothing to save".to_owned()),
+            }
+        });
+        self.exports.push(task);
+    }
+}
+
+impl eframe::App for RstscopeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.save(storage);
+    }
+}
+
+/// A translucent "drop to open" layer while files are dragged over the window.
+fn drop_overlay(ctx: &egui::Context) {
+    let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+    if !hovering {
+        return;
+    }
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop"),
+    ));
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, Color32::from_black_alpha(160));
+    painter.text(
+        rect.center(),
+        Align2::CENTER_CENTER,
+        "Drop to open (several files are one capture, merged in time)",
+        egui::FontId::proportional(22.0),
+        Color32::WHITE,
+    );
+}
+
+/// `trace.pcap`, or `trace-1.pcap + 3 more`.
+fn source_label(paths: &[PathBuf]) -> String {
+    let name = |p: &PathBuf| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    match paths {
+        [] => String::new(),
+        [one] => name(one),
+        [first, rest @ ..] => format!("{} + {} more", name(first), rest.len()),
+    }
+}
+
+/// The first file's name without its extensions, for export file names.
+fn file_stem(paths: &[PathBuf]) -> String {
+    paths
+        .first()
+        .and_then(|p| p.file_name())
+        .map(|n| {
+            n.to_string_lossy()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "rstscope".to_owned())
+}

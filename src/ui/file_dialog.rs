@@ -1,0 +1,407 @@
+//! Choosing files to open or a place to save. The system's dialog (through the desktop
+//! portal, zenity, or the OS) runs on a thread named `file-dialog`; where there is none (an X11
+//! session without a portal or zenity, a bare Xvfb) rstscope's own dialog is used: a folder
+//! browser whose listings are read on a thread too.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, RichText};
+
+use crate::ui::task::Task;
+
+/// File name endings of captures rstscope reads.
+pub const CAPTURE_EXTENSIONS: &[&str] = &["pcap", "pcapng", "cap", "gz", "dmp"];
+
+/// A system dialog that returns faster than this without a choice most likely failed to open.
+const TOO_FAST: Duration = Duration::from_millis(400);
+
+/// What a dialog is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// Captures to analyze.
+    OpenCapture,
+    /// A file to save: its title, suggested name, and file type (name, extension).
+    Save {
+        /// What is saved, for the title.
+        what: &'static str,
+        /// The suggested file name.
+        name: String,
+        /// The file type's description and extension.
+        filter: (&'static str, &'static str),
+        /// The app's tag for what to do with the path.
+        tag: SaveTag,
+    },
+}
+
+/// What a save dialog's path is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveTag {
+    /// The offenders table as CSV.
+    Csv,
+    /// The whole report as JSON.
+    Json,
+    /// The selected offender's packets as pcapng.
+    Packets,
+}
+
+/// A system dialog running on its thread: what for, since when, its answer to come.
+type NativeDialog = (Purpose, Instant, Task<Option<Vec<PathBuf>>>);
+
+/// The file dialogs, native or built in; at most one is open.
+#[derive(Default)]
+pub struct FileDialogs {
+    native: Option<NativeDialog>,
+    builtin: Option<Browser>,
+    /// The system dialog did not open once: use rstscope's own from then on.
+    pub native_failed: bool,
+}
+
+impl FileDialogs {
+    /// True while a dialog is open.
+    pub fn is_open(&self) -> bool {
+        self.native.is_some() || self.builtin.is_some()
+    }
+
+    /// Opens a dialog, the system's unless `builtin` (or the system's failed before).
+    pub fn open(
+        &mut self,
+        ctx: &egui::Context,
+        purpose: Purpose,
+        start: Option<PathBuf>,
+        builtin: bool,
+    ) {
+        if self.is_open() {
+            return;
+        }
+        if builtin || self.native_failed || !native_possible() {
+            self.builtin = Some(Browser::new(ctx, purpose, start));
+            return;
+        }
+        let p = purpose.clone();
+        let task = Task::spawn("file-dialog", ctx, move |_| native_dialog(&p, start));
+        self.native = Some((purpose, Instant::now(), task));
+    }
+
+    /// Shows the built-in dialog and collects a finished choice: the purpose and the paths.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<(Purpose, Vec<PathBuf>)> {
+        if let Some((purpose, started, task)) = &mut self.native {
+            match task.poll() {
+                Some(Some(paths)) if !paths.is_empty() => {
+                    let purpose = purpose.clone();
+                    self.native = None;
+                    return Some((purpose, paths));
+                }
+                Some(_) => {
+                    // Cancelled, or the dialog never appeared: tell them apart by time.
+                    let failed = started.elapsed() < TOO_FAST;
+                    let (purpose, _, _) = self.native.take()?;
+                    if failed {
+                        self.native_failed = true;
+                        let start = None;
+                        self.builtin = Some(Browser::new(ctx, purpose, start));
+                    }
+                }
+                None if !task.is_running() => self.native = None,
+                None => {}
+            }
+            return None;
+        }
+        let browser = self.builtin.as_mut()?;
+        match browser.show(ctx) {
+            BrowserOutcome::Open => None,
+            BrowserOutcome::Cancel => {
+                self.builtin = None;
+                None
+            }
+            BrowserOutcome::Chosen(paths) => {
+                let purpose = self.builtin.take()?.purpose;
+                Some((purpose, paths))
+            }
+        }
+    }
+}
+
+/// Whether a system dialog can be expected to open.
+fn native_possible() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    let portal = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        || std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| Path::new(&d).join("bus").exists());
+    let zenity = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join("zenity").is_file()));
+    portal || zenity
+}
+
+/// Runs the system's dialog; blocks its thread until the user answers.
+fn native_dialog(purpose: &Purpose, start: Option<PathBuf>) -> Option<Vec<PathBuf>> {
+    let mut d = rfd::FileDialog::new();
+    if let Some(dir) = start {
+        d = d.set_directory(dir);
+    }
+    match purpose {
+        Purpose::OpenCapture => d
+            .set_title("Open captures")
+            .add_filter("Captures (pcap, pcapng, gzip)", CAPTURE_EXTENSIONS)
+            .add_filter("All files", &["*"])
+            .pick_files(),
+        Purpose::Save {
+            what, name, filter, ..
+        } => d
+            .set_title(format!("Save {what}"))
+            .set_file_name(name)
+            .add_filter(filter.0, &[filter.1])
+            .save_file()
+            .map(|p| vec![p]),
+    }
+}
+
+/// True for a file name rstscope can probably read.
+pub fn is_capture_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    CAPTURE_EXTENSIONS
+        .iter()
+        .any(|e| lower.ends_with(&format!(".{e}")))
+}
+
+/// One entry of a folder listing.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    path: PathBuf,
+    dir: bool,
+    size: u64,
+}
+
+type Listing = Result<Vec<Entry>, String>;
+
+/// Reads a folder: folders first, then files, by name. File work: off the UI thread.
+fn list(dir: &Path) -> Listing {
+    let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut entries: Vec<Entry> = rd
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some(Entry {
+                name: e.file_name().to_string_lossy().into_owned(),
+                path: e.path(),
+                dir: meta.is_dir(),
+                size: meta.len(),
+            })
+        })
+        .filter(|e| !e.name.starts_with('.'))
+        .collect();
+    entries.sort_by(|a, b| {
+        b.dir
+            .cmp(&a.dir)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(entries)
+}
+
+enum BrowserOutcome {
+    Open,
+    Cancel,
+    Chosen(Vec<PathBuf>),
+}
+
+/// rstscope's own file dialog.
+struct Browser {
+    purpose: Purpose,
+    dir: PathBuf,
+    path_text: String,
+    listing: Option<Listing>,
+    task: Option<Task<Listing>>,
+    selected: BTreeSet<PathBuf>,
+    all_files: bool,
+    save_name: String,
+}
+
+impl Browser {
+    fn new(ctx: &egui::Context, purpose: Purpose, start: Option<PathBuf>) -> Self {
+        let dir = start
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let save_name = match &purpose {
+            Purpose::Save { name, .. } => name.clone(),
+            Purpose::OpenCapture => String::new(),
+        };
+        let mut b = Self {
+            purpose,
+            path_text: dir.display().to_string(),
+            dir,
+            listing: None,
+            task: None,
+            selected: BTreeSet::new(),
+            all_files: false,
+            save_name,
+        };
+        b.go(ctx, b.dir.clone());
+        b
+    }
+
+    fn go(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        self.path_text = dir.display().to_string();
+        self.dir = dir.clone();
+        self.listing = None;
+        self.selected.clear();
+        self.task = Some(Task::spawn("file-dialog", ctx, move |_| list(&dir)));
+    }
+
+    fn title(&self) -> String {
+        match &self.purpose {
+            Purpose::OpenCapture => "Open captures".into(),
+            Purpose::Save { what, .. } => format!("Save {what}"),
+        }
+    }
+
+    fn show(&mut self, ctx: &egui::Context) -> BrowserOutcome {
+        if let Some(listing) = self.task.as_mut().and_then(Task::poll) {
+            self.listing = Some(listing);
+            self.task = None;
+        }
+        let mut outcome = BrowserOutcome::Open;
+        let modal = egui::Modal::new(egui::Id::unique("rstscope-file-dialog")).show(ctx, |ui| {
+            ui.set_width(620.0_f32.min(ctx.content_rect().width() - 40.0));
+            ui.heading(self.title());
+            outcome = self.contents(ui);
+        });
+        if modal.should_close() && matches!(outcome, BrowserOutcome::Open) {
+            outcome = BrowserOutcome::Cancel;
+        }
+        outcome
+    }
+
+    fn contents(&mut self, ui: &mut egui::Ui) -> BrowserOutcome {
+        let ctx = ui.ctx().clone();
+        let mut go_to: Option<PathBuf> = None;
+        ui.horizontal(|ui| {
+            if ui.button("Up").on_hover_text("parent folder").clicked()
+                && let Some(p) = self.dir.parent()
+            {
+                go_to = Some(p.to_path_buf());
+            }
+            let edit = ui
+                .add(egui::TextEdit::singleline(&mut self.path_text).desired_width(f32::INFINITY));
+            if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                go_to = Some(PathBuf::from(self.path_text.trim()));
+            }
+        });
+        let save = matches!(self.purpose, Purpose::Save { .. });
+        let mut double_clicked: Option<(PathBuf, bool)> = None;
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .auto_shrink([false, false])
+            .show(ui, |ui| match &self.listing {
+                None => {
+                    ui.spinner();
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                Some(Ok(entries)) => {
+                    for e in entries {
+                        if !e.dir && !save && !self.all_files && !is_capture_name(&e.name) {
+                            continue;
+                        }
+                        let label = if e.dir {
+                            format!("{}/", e.name)
+                        } else {
+                            format!("{}  ({})", e.name, crate::ui::status::bytes(e.size))
+                        };
+                        let r = ui.selectable_label(self.selected.contains(&e.path), label);
+                        if r.double_clicked() {
+                            double_clicked = Some((e.path.clone(), e.dir));
+                        } else if r.clicked() {
+                            if e.dir {
+                                go_to = Some(e.path.clone());
+                            } else if save {
+                                self.save_name.clone_from(&e.name);
+                            } else if ui.input(|i| i.modifiers.command || i.modifiers.shift) {
+                                if !self.selected.remove(&e.path) {
+                                    self.selected.insert(e.path.clone());
+                                }
+                            } else {
+                                self.selected = [e.path.clone()].into();
+                            }
+                        }
+                    }
+                }
+            });
+        if let Some((p, dir)) = double_clicked {
+            if dir {
+                go_to = Some(p);
+            } else if !save {
+                return BrowserOutcome::Chosen(vec![p]);
+            }
+        }
+        if let Some(dir) = go_to {
+            self.go(&ctx, dir);
+        }
+        let mut outcome = BrowserOutcome::Open;
+        ui.separator();
+        ui.horizontal(|ui| {
+            if save {
+                ui.label("File name:");
+                ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(260.0));
+            } else {
+                ui.checkbox(&mut self.all_files, "show all files");
+                ui.label(
+                    RichText::new("Ctrl+click: several files (merged as one capture)")
+                        .weak()
+                        .small(),
+                );
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let ok = if save { "Save" } else { "Open" };
+                let ready = if save {
+                    !self.save_name.trim().is_empty()
+                } else {
+                    !self.selected.is_empty()
+                };
+                if ui.add_enabled(ready, egui::Button::new(ok)).clicked() {
+                    outcome = if save {
+                        BrowserOutcome::Chosen(vec![self.dir.join(self.save_name.trim())])
+                    } else {
+                        BrowserOutcome::Chosen(self.selected.iter().cloned().collect())
+                    };
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = BrowserOutcome::Cancel;
+                }
+            });
+        });
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_names_are_recognised_by_extension() {
+        assert!(is_capture_name("trace.pcapng"));
+        assert!(is_capture_name("TRACE.PCAP"));
+        assert!(is_capture_name("rotated.pcap.gz"));
+        assert!(!is_capture_name("notes.txt"));
+    }
+
+    #[test]
+    fn listings_put_folders_first_and_skip_hidden_files() {
+        let dir = std::env::temp_dir().join(format!("rstscope-list-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("zsub")).expect("temp folder");
+        std::fs::write(dir.join("a.pcap"), b"x").expect("file");
+        std::fs::write(dir.join(".hidden"), b"x").expect("file");
+        let names: Vec<String> = list(&dir)
+            .expect("lists")
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["zsub", "a.pcap"]);
+        assert!(list(&dir.join("missing")).is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

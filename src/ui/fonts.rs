@@ -1,0 +1,101 @@
+//! A fallback font for Chinese, Japanese and Korean text (process names, paths, file names),
+//! taken from the system's fonts: egui's built-in fonts have no CJK glyphs, and a CJK font is
+//! too large to bundle. Without one, everything else still renders.
+
+use std::path::{Path, PathBuf};
+
+use eframe::egui::{self, FontData, FontFamily, FontInsert, FontPriority, InsertFontFamily};
+
+/// Well-known CJK font files, most complete first: (path, face index in a collection).
+const CANDIDATES: &[(&str, u32)] = &[
+    // Debian/Ubuntu fonts-noto-cjk, Fedora google-noto-sans-cjk, Arch noto-fonts-cjk.
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 0),
+    (
+        "/usr/share/fonts/google-noto-sans-cjk-vf-fonts/NotoSansCJK-VF.ttc",
+        0,
+    ),
+    (
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        0,
+    ),
+    ("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc", 0),
+    // Debian/Ubuntu fonts-droid-fallback.
+    (
+        "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+        0,
+    ),
+    (
+        "/usr/share/fonts/google-droid-sans-fonts/DroidSansFallbackFull.ttf",
+        0,
+    ),
+    // Windows: Microsoft YaHei, Yu Gothic, MS Gothic, Malgun Gothic.
+    ("C:\\Windows\\Fonts\\msyh.ttc", 0),
+    ("C:\\Windows\\Fonts\\YuGothM.ttc", 0),
+    ("C:\\Windows\\Fonts\\msgothic.ttc", 0),
+    ("C:\\Windows\\Fonts\\malgun.ttf", 0),
+    // macOS.
+    ("/System/Library/Fonts/PingFang.ttc", 0),
+    ("/System/Library/Fonts/Hiragino Sans GB.ttc", 0),
+    ("/Library/Fonts/Arial Unicode.ttf", 0),
+];
+
+/// The first CJK font file present, with its face index.
+pub fn find_cjk_font() -> Option<(PathBuf, u32)> {
+    CANDIDATES
+        .iter()
+        .map(|&(p, i)| (Path::new(p), i))
+        .find(|(p, _)| p.is_file())
+        .map(|(p, i)| (p.to_path_buf(), i))
+}
+
+/// Adds egui's built-in monospace font (Hack) as the last fallback of the proportional family,
+/// for the symbols the proportional font lacks (▲ ▼ ● ← →). Call before any text of the
+/// first frame is laid out; it keeps fonts added before.
+pub fn add_symbols(ctx: &egui::Context) {
+    let defaults = egui::FontDefinitions::default();
+    if let Some(hack) = defaults.font_data.get("Hack") {
+        ctx.add_font(FontInsert {
+            name: "symbols".to_owned(),
+            data: (**hack).clone(),
+            families: vec![InsertFontFamily {
+                family: FontFamily::Proportional,
+                priority: FontPriority::Lowest,
+            }],
+        });
+    }
+}
+
+/// Adds `bytes` as the last fallback of both font families.
+pub fn install(ctx: &egui::Context, bytes: Vec<u8>, index: u32) {
+    let mut data = FontData::from_owned(bytes);
+    data.index = index;
+    ctx.add_font(FontInsert {
+        name: "cjk-fallback".to_owned(),
+        data,
+        families: [FontFamily::Proportional, FontFamily::Monospace]
+            .into_iter()
+            .map(|family| InsertFontFamily {
+                family,
+                priority: FontPriority::Lowest,
+            })
+            .collect(),
+    });
+}
+
+/// Finds and reads a CJK font on a thread named `fonts` and installs it when read; the
+/// window shows meanwhile. Returns the path it will use, if any.
+pub fn load_in_background(ctx: &egui::Context) -> Option<PathBuf> {
+    let (path, index) = find_cjk_font()?;
+    let ctx = ctx.clone();
+    let file = path.clone();
+    let spawned = std::thread::Builder::new()
+        .name("fonts".into())
+        .spawn(move || {
+            if let Ok(bytes) = std::fs::read(&file) {
+                install(&ctx, bytes, index);
+                ctx.request_repaint();
+            }
+        });
+    spawned.ok().map(|_| path)
+}

@@ -1,0 +1,55 @@
+//! The desktop app (eframe/egui): open captures, see resets and failed attempts per second,
+//! the endpoints responsible, and the evidence behind each. The UI reads results sent by
+//! background threads and never reads files or packets itself.
+
+use std::path::PathBuf;
+
+use eframe::egui;
+
+/// The app: the capture, the selection, the frame loop.
+pub mod app;
+/// Details of the selected offender: diagnosis, filters, connections and packets.
+pub mod details;
+/// File dialogs: the system's on a thread, or rstscope's own.
+pub mod file_dialog;
+/// A CJK fallback font from the system's fonts.
+pub mod fonts;
+/// The offenders table.
+pub mod offenders;
+/// The rate plot.
+pub mod plot;
+/// The bundled sample capture.
+pub mod sample;
+/// Settings kept between runs.
+pub mod settings;
+/// Menu and source bar.
+pub mod source_bar;
+/// The status bar.
+pub mod status;
+/// One-shot work on named threads.
+pub mod task;
+
+pub use app::RstscopeApp;
+pub use settings::Settings;
+
+/// Opens the window and runs the app until it is closed; `files` are opened at once.
+pub fn run(files: Vec<PathBuf>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("rstscope")
+            .with_app_id("rstscope")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 480.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "rstscope",
+        options,
+        Box::new(move |cc| {
+            fonts::load_in_background(&cc.egui_ctx);
+            Ok(Box::new(RstscopeApp::from_creation_context(cc, files)))
+        }),
+    )
+}

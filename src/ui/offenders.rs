@@ -1,0 +1,536 @@
+//! The offenders table: one row per service endpoint, sortable by every column, filtered by a
+//! text box and by the time range selected in the plot. Rows are rebuilt only when the data,
+//! the range, the filter or the order change, so that a frame stays cheap with many rows.
+
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+use eframe::egui::{self, Align, Layout, RichText, Sense};
+use egui_extras::{Column, TableBuilder};
+
+use crate::engine::{Cause, Offender};
+use crate::report::{self, Clock};
+use crate::ui::settings::{Sort, SortColumn};
+
+/// A service endpoint, as rows are selected.
+pub type EndpointKey = (IpAddr, u16);
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Rank in the report's order (RSTs plus failed attempts, most first), from 1.
+    pub rank: usize,
+    /// The offender, restricted to the selected time range when there is one.
+    pub offender: Offender,
+    /// `a.b.c.d:port`.
+    pub endpoint: String,
+    /// The port's service name.
+    pub service: Option<&'static str>,
+}
+
+impl Row {
+    /// The endpoint's key.
+    pub fn key(&self) -> EndpointKey {
+        (self.offender.addr, self.offender.port)
+    }
+}
+
+/// What the rows were built from; a change rebuilds them.
+#[derive(Debug, Clone, PartialEq)]
+struct RowsKey {
+    generation: u64,
+    range: Option<(i64, i64)>,
+    filter: String,
+    sort: Sort,
+}
+
+/// The table's state between frames.
+#[derive(Default)]
+pub struct OffendersView {
+    /// The text filter as typed.
+    pub filter: String,
+    rows: Vec<Row>,
+    key: Option<RowsKey>,
+    /// Endpoints in the data (before filtering).
+    total: usize,
+    scroll_to_selected: bool,
+}
+
+impl OffendersView {
+    /// The rows as last built.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The row of `key`, if it is shown.
+    pub fn row(&self, key: EndpointKey) -> Option<&Row> {
+        self.rows.iter().find(|r| r.key() == key)
+    }
+
+    /// Rebuilds the rows if their inputs changed.
+    pub fn update(
+        &mut self,
+        offenders: &[Offender],
+        generation: u64,
+        range: Option<(i64, i64)>,
+        sort: Sort,
+    ) {
+        let key = RowsKey {
+            generation,
+            range,
+            filter: self.filter.clone(),
+            sort,
+        };
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.rows = build_rows(offenders, range, &self.filter, sort);
+        self.total = offenders.len();
+        self.key = Some(key);
+    }
+
+    /// Makes the next frame scroll the selected row into view.
+    pub fn reveal_selected(&mut self) {
+        self.scroll_to_selected = true;
+    }
+
+    /// Shows the filter box and the table; a click on a row changes `selected`.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        sort: &mut Sort,
+        clock: Clock,
+        selected: &mut Option<EndpointKey>,
+    ) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Offenders").strong());
+            ui.label(format!("{} of {}", self.rows.len(), self.total))
+                .on_hover_text("service endpoints shown / with resets or failed attempts");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("filter: address, port, service, cause")
+                    .desired_width(260.0),
+            );
+            if !self.filter.is_empty()
+                && ui
+                    .small_button("×")
+                    .on_hover_text("clear the filter")
+                    .clicked()
+            {
+                self.filter.clear();
+            }
+        });
+        if self.rows.is_empty() {
+            ui.add_space(8.0);
+            ui.label(if self.total == 0 {
+                "No resets or failed connection attempts in this capture."
+            } else {
+                "No offender matches the filter or the selected time range."
+            });
+            return;
+        }
+        self.table(ui, sort, clock, selected);
+    }
+
+    fn table(
+        &mut self,
+        ui: &mut egui::Ui,
+        sort: &mut Sort,
+        clock: Clock,
+        selected: &mut Option<EndpointKey>,
+    ) {
+        let columns = columns(&self.rows);
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let mut table = TableBuilder::new(ui)
+            .id_salt(("offenders", column_set_id(&columns)))
+            .striped(true)
+            .resizable(true)
+            .sense(Sense::click())
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .auto_shrink([false, false]);
+        for c in &columns {
+            table = table.column(column_size(*c));
+        }
+        if std::mem::take(&mut self.scroll_to_selected)
+            && let Some(i) = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k))
+        {
+            table = table.scroll_to_row(i, Some(Align::Center));
+        }
+        let rows = &self.rows;
+        let mut clicked: Option<EndpointKey> = None;
+        table
+            .header(row_height, |mut header| {
+                for c in &columns {
+                    header.col(|ui| sort_button(ui, *c, sort));
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, rows.len(), |mut row| {
+                    let r = &rows[row.index()];
+                    let is_selected = *selected == Some(r.key());
+                    row.set_selected(is_selected);
+                    for c in &columns {
+                        row.col(|ui| {
+                            if cell(ui, *c, r, clock, is_selected) {
+                                clicked = Some(r.key());
+                            }
+                        });
+                    }
+                    if row.response().clicked() {
+                        clicked = Some(r.key());
+                    }
+                });
+            });
+        if let Some(k) = clicked {
+            *selected = Some(k);
+        }
+    }
+}
+
+/// The columns shown: causes only when some row has them, so the common cases stay narrow.
+fn columns(rows: &[Row]) -> Vec<SortColumn> {
+    let mut cols = vec![
+        SortColumn::Rank,
+        SortColumn::Endpoint,
+        SortColumn::Service,
+        SortColumn::Incidents,
+    ];
+    for cause in Cause::ALL {
+        let i = cause.index();
+        if rows.iter().any(|r| r.offender.rst_by_cause[i] > 0) {
+            cols.push(SortColumn::Cause(i));
+        }
+    }
+    cols.extend([
+        SortColumn::Failed,
+        SortColumn::Clients,
+        SortColumn::AvgRate,
+        SortColumn::PeakRate,
+        SortColumn::FirstSeen,
+        SortColumn::LastSeen,
+        SortColumn::Diagnosis,
+    ]);
+    cols
+}
+
+/// Which cause columns are shown, so that each set keeps its own column widths.
+fn column_set_id(cols: &[SortColumn]) -> u8 {
+    cols.iter()
+        .filter_map(|c| match c {
+            SortColumn::Cause(i) => Some(1u8 << i),
+            _ => None,
+        })
+        .sum()
+}
+
+fn column_size(c: SortColumn) -> Column {
+    match c {
+        SortColumn::Rank => Column::exact(28.0),
+        SortColumn::Endpoint => Column::initial(170.0).at_least(90.0).clip(true),
+        SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
+        SortColumn::Diagnosis => Column::remainder().at_least(200.0).clip(true),
+        SortColumn::FirstSeen | SortColumn::LastSeen => Column::initial(72.0).at_least(50.0),
+        SortColumn::Cause(_) => Column::initial(88.0).at_least(40.0),
+        _ => Column::initial(62.0).at_least(40.0),
+    }
+}
+
+fn title(c: SortColumn) -> (&'static str, &'static str) {
+    match c {
+        SortColumn::Rank => (
+            "#",
+            "rank in the report: RSTs plus failed attempts, most first",
+        ),
+        SortColumn::Endpoint => (
+            "Endpoint",
+            "the service endpoint: the side that received the SYN",
+        ),
+        SortColumn::Service => ("Service", "the port's registered service name"),
+        SortColumn::Incidents => (
+            "Incidents",
+            "failed attempts plus the RSTs that were not part of one",
+        ),
+        SortColumn::Cause(i) => (Cause::ALL[i].as_str(), Cause::ALL[i].meaning()),
+        SortColumn::Failed => ("Failed", "failed connection attempts"),
+        SortColumn::Clients => ("Clients", "distinct client addresses"),
+        SortColumn::AvgRate => ("Avg", "incidents per second, first to last"),
+        SortColumn::PeakRate => ("Peak", "most incidents in one second"),
+        SortColumn::FirstSeen => ("First", "first incident"),
+        SortColumn::LastSeen => ("Last", "last incident"),
+        SortColumn::Diagnosis => ("Diagnosis", "what most likely happened"),
+    }
+}
+
+fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
+    let (name, hint) = title(c);
+    let arrow = match (sort.column == c, sort.ascending) {
+        (false, _) => "",
+        (true, true) => " ▲",
+        (true, false) => " ▼",
+    };
+    let response = ui
+        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
+        .on_hover_text(format!("{hint}; click to sort"));
+    if response.clicked() {
+        *sort = if sort.column == c {
+            Sort {
+                column: c,
+                ascending: !sort.ascending,
+            }
+        } else {
+            Sort {
+                column: c,
+                ascending: default_ascending(c),
+            }
+        };
+    }
+}
+
+/// Text columns and ranks sort up, counts sort down, on a first click.
+fn default_ascending(c: SortColumn) -> bool {
+    matches!(
+        c,
+        SortColumn::Rank
+            | SortColumn::Endpoint
+            | SortColumn::Service
+            | SortColumn::FirstSeen
+            | SortColumn::Diagnosis
+    )
+}
+
+/// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
+fn cell(ui: &mut egui::Ui, c: SortColumn, r: &Row, clock: Clock, selected: bool) -> bool {
+    let o = &r.offender;
+    let number = |ui: &mut egui::Ui, n: u64| {
+        let text = if n == 0 {
+            RichText::new("·").weak()
+        } else {
+            RichText::new(n.to_string())
+        };
+        ui.label(text);
+    };
+    match c {
+        SortColumn::Rank => {
+            ui.label(RichText::new(r.rank.to_string()).weak());
+        }
+        SortColumn::Endpoint => {
+            return ui
+                .selectable_label(selected, RichText::new(&r.endpoint).monospace())
+                .on_hover_text("select to see its connections and packets")
+                .clicked();
+        }
+        SortColumn::Service => {
+            ui.label(r.service.unwrap_or(""));
+        }
+        SortColumn::Incidents => number(ui, o.incidents),
+        SortColumn::Cause(i) => number(ui, o.rst_by_cause[i]),
+        SortColumn::Failed => number(ui, o.failed_attempts),
+        SortColumn::Clients => {
+            let at_least = if o.clients_at_least { "≥" } else { "" };
+            ui.label(format!("{at_least}{}", o.clients));
+        }
+        SortColumn::AvgRate => {
+            ui.label(report::rate(o.avg_rate));
+        }
+        SortColumn::PeakRate => {
+            ui.label(format!("{}/s", o.peak_rate));
+        }
+        SortColumn::FirstSeen => {
+            ui.label(clock.time(o.first_seen))
+                .on_hover_text(clock.full(o.first_seen));
+        }
+        SortColumn::LastSeen => {
+            ui.label(clock.time(o.last_seen))
+                .on_hover_text(clock.full(o.last_seen));
+        }
+        SortColumn::Diagnosis => {
+            // Built for visible rows only: a sentence per row of a large table would cost.
+            let sentence = report::diagnosis(o, clock);
+            ui.add(egui::Label::new(&sentence).truncate())
+                .on_hover_text(sentence);
+        }
+    }
+    false
+}
+
+/// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted.
+pub fn build_rows(
+    offenders: &[Offender],
+    range: Option<(i64, i64)>,
+    filter: &str,
+    sort: Sort,
+) -> Vec<Row> {
+    let mut kept: Vec<Offender> = match range {
+        Some((from, to)) => offenders
+            .iter()
+            .filter_map(|o| o.restricted(from, to))
+            .collect(),
+        None => offenders.to_vec(),
+    };
+    kept.sort_by(|a, b| {
+        b.score()
+            .cmp(&a.score())
+            .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
+    });
+    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    let mut rows: Vec<Row> = kept
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| Row {
+            rank: i + 1,
+            endpoint: report::endpoint(o.addr, o.port),
+            service: crate::services::name(o.port),
+            offender: o,
+        })
+        .filter(|r| words.iter().all(|w| matches(r, w)))
+        .collect();
+    rows.sort_by(|a, b| {
+        let ord = compare(a, b, sort.column);
+        let ord = if sort.ascending { ord } else { ord.reverse() };
+        ord.then_with(|| a.rank.cmp(&b.rank))
+    });
+    rows
+}
+
+/// True when the row matches one word of the filter: part of its address:port, its port,
+/// its service name, a cause it has resets of, or its diagnosis kind.
+fn matches(r: &Row, word: &str) -> bool {
+    let o = &r.offender;
+    r.endpoint.to_lowercase().contains(word)
+        || word.trim_start_matches(':').parse::<u16>() == Ok(o.port)
+        || r.service.is_some_and(|s| s.to_lowercase().contains(word))
+        || Cause::ALL
+            .iter()
+            .any(|c| o.rst_by_cause[c.index()] > 0 && c.as_str().contains(word))
+        || o.diagnosis().kind.as_str().contains(word)
+        || (o.failed_attempts > 0 && "failed".contains(word))
+}
+
+fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
+    let (x, y) = (&a.offender, &b.offender);
+    match column {
+        SortColumn::Rank => a.rank.cmp(&b.rank),
+        SortColumn::Endpoint => (x.addr, x.port).cmp(&(y.addr, y.port)),
+        SortColumn::Service => a.service.cmp(&b.service),
+        SortColumn::Incidents => x.incidents.cmp(&y.incidents),
+        SortColumn::Cause(i) => x.rst_by_cause[i].cmp(&y.rst_by_cause[i]),
+        SortColumn::Failed => x.failed_attempts.cmp(&y.failed_attempts),
+        SortColumn::Clients => x.clients.cmp(&y.clients),
+        SortColumn::AvgRate => x.avg_rate.total_cmp(&y.avg_rate),
+        SortColumn::PeakRate => x.peak_rate.cmp(&y.peak_rate),
+        SortColumn::FirstSeen => x.first_seen.cmp(&y.first_seen),
+        SortColumn::LastSeen => x.last_seen.cmp(&y.last_seen),
+        SortColumn::Diagnosis => x.diagnosis().kind.as_str().cmp(y.diagnosis().kind.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SecondCounts;
+    use crate::packet::Timestamp;
+
+    fn offender(port: u16, refused: u64, abort: u64, seconds: &[i64]) -> Offender {
+        let mut rst_by_cause = [0; 5];
+        rst_by_cause[Cause::Refused.index()] = refused;
+        rst_by_cause[Cause::Abort.index()] = abort;
+        let per = (refused + abort) as u32 / seconds.len() as u32;
+        let mut c = SecondCounts::default();
+        c.rst[Cause::Refused.index()] = refused as u32 / seconds.len() as u32;
+        c.rst[Cause::Abort.index()] = abort as u32 / seconds.len() as u32;
+        c.incidents = per;
+        Offender {
+            addr: "10.0.0.1".parse().expect("address"),
+            port,
+            rst_packets: refused + abort,
+            rst_by_cause,
+            rst_from_server: refused + abort,
+            rst_from_client: 0,
+            suspect_injected: 0,
+            attempts: refused,
+            completed: 0,
+            failed_attempts: refused,
+            failed_refused: refused,
+            failed_reset: 0,
+            failed_unanswered: 0,
+            refusal_retries: 0,
+            clients: 1,
+            clients_at_least: false,
+            incidents: refused + abort,
+            first_seen: Timestamp::from_parts(seconds[0], 0),
+            last_seen: Timestamp::from_parts(*seconds.last().expect("seconds"), 0),
+            avg_rate: 1.0,
+            peak_rate: per,
+            peak_second: seconds[0],
+            rst_payloads: Vec::new(),
+            series: seconds.iter().map(|&s| (s, c)).collect(),
+        }
+    }
+
+    fn ports(rows: &[Row]) -> Vec<u16> {
+        rows.iter().map(|r| r.offender.port).collect()
+    }
+
+    #[test]
+    fn rows_rank_like_the_report_and_sort_by_any_column() {
+        let data = [
+            offender(80, 0, 4, &[100, 101]),
+            offender(7211, 20, 0, &[100, 101, 102, 103]),
+            offender(443, 0, 2, &[105]),
+        ];
+        let rows = build_rows(&data, None, "", Sort::default());
+        assert_eq!(ports(&rows), [7211, 80, 443]);
+        assert_eq!(rows[0].rank, 1);
+        let by_port = Sort {
+            column: SortColumn::Endpoint,
+            ascending: true,
+        };
+        assert_eq!(
+            ports(&build_rows(&data, None, "", by_port)),
+            [80, 443, 7211]
+        );
+        let by_abort = Sort {
+            column: SortColumn::Cause(Cause::Abort.index()),
+            ascending: false,
+        };
+        assert_eq!(
+            ports(&build_rows(&data, None, "", by_abort)),
+            [80, 443, 7211]
+        );
+    }
+
+    #[test]
+    fn the_filter_matches_address_port_and_cause() {
+        let data = [offender(80, 0, 4, &[100]), offender(7211, 20, 0, &[100])];
+        assert_eq!(
+            ports(&build_rows(&data, None, "7211", Sort::default())),
+            [7211]
+        );
+        assert_eq!(
+            ports(&build_rows(&data, None, ":80", Sort::default())),
+            [80]
+        );
+        assert_eq!(
+            ports(&build_rows(&data, None, "abort", Sort::default())),
+            [80]
+        );
+        assert_eq!(
+            ports(&build_rows(&data, None, "REFUSED", Sort::default())),
+            [7211]
+        );
+        assert_eq!(
+            ports(&build_rows(&data, None, "10.0.0.1", Sort::default())).len(),
+            2
+        );
+        assert!(build_rows(&data, None, "10.0.0.1 stray", Sort::default()).is_empty());
+    }
+
+    #[test]
+    fn a_time_range_keeps_only_what_happened_in_it() {
+        let data = [offender(80, 0, 4, &[100, 101]), offender(443, 0, 2, &[105])];
+        let rows = build_rows(&data, Some((104, 110)), "", Sort::default());
+        assert_eq!(ports(&rows), [443]);
+        let rows = build_rows(&data, Some((101, 101)), "", Sort::default());
+        assert_eq!(rows[0].offender.rst_packets, 2);
+    }
+}

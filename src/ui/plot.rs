@@ -1,0 +1,712 @@
+//! The rate plot: resets per second stacked by cause and failed attempts per second, on
+//! packet time. Dragging selects a time range (it filters the tables), right-drag zooms to a
+//! box, the wheel pans, Ctrl+wheel zooms, a double click resets the view. Long captures are
+//! drawn in buckets of several seconds (averaged per second) so a frame stays cheap.
+
+use std::ops::RangeInclusive;
+
+use chrono::{Local, TimeZone};
+use eframe::egui::{self, Color32, RichText, Stroke};
+use egui_plot::{
+    Bar, BarChart, GridInput, GridMark, HoverPosition, Line, LineStyle, Plot, PlotPoints, Span,
+};
+
+use crate::analysis::Analysis;
+use crate::engine::{Cause, Offender, SecondCounts};
+use crate::packet::Timestamp;
+use crate::report::{self, Clock};
+use crate::ui::settings::Settings;
+
+/// Bucket widths in seconds, the natural steps of a time axis.
+const STEPS: [i64; 20] = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+    172_800, 604_800,
+];
+/// Least width of a bucket on screen, in points.
+const MIN_BUCKET_POINTS: f64 = 4.0;
+
+/// The colour of a cause, the same in the plot, its legend and the table.
+pub fn cause_color(c: Cause) -> Color32 {
+    match c {
+        Cause::Refused => Color32::from_rgb(0xd6, 0x3a, 0x2f),
+        Cause::HandshakeReset => Color32::from_rgb(0xf0, 0x8c, 0x1c),
+        Cause::AfterClose => Color32::from_rgb(0x8c, 0x8c, 0x8c),
+        Cause::Abort => Color32::from_rgb(0x8e, 0x4f, 0xc9),
+        Cause::Stray => Color32::from_rgb(0x2b, 0x9c, 0x9a),
+    }
+}
+
+/// A small square of a cause's colour, as in the plot's legend.
+pub fn swatch(ui: &mut egui::Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, color);
+}
+
+/// The colour of the failed-attempts line.
+fn failed_color(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0x7c, 0xb7, 0xff)
+    } else {
+        Color32::from_rgb(0x1f, 0x4e, 0xa8)
+    }
+}
+
+/// Per-second counts put in buckets of `width` seconds over `[start, start + n * width)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Buckets {
+    /// First second of the first bucket.
+    pub start: i64,
+    /// Seconds per bucket.
+    pub width: i64,
+    /// RSTs by cause, per bucket (sums, not rates).
+    pub rst: Vec<[u32; 5]>,
+    /// Failed attempts per bucket.
+    pub failed: Vec<u32>,
+    /// Incidents per bucket.
+    pub incidents: Vec<u32>,
+}
+
+impl Buckets {
+    /// Buckets of `width` seconds covering the seconds `from..=to` of a sparse, sorted series.
+    pub fn new(series: &[(i64, SecondCounts)], width: i64, from: i64, to: i64) -> Self {
+        let width = width.max(1);
+        let start = from.div_euclid(width) * width;
+        let n = ((to.max(start) - start) / width + 1) as usize;
+        let mut b = Self {
+            start,
+            width,
+            rst: vec![[0; 5]; n],
+            failed: vec![0; n],
+            incidents: vec![0; n],
+        };
+        let first = series.partition_point(|(s, _)| *s < start);
+        for (s, c) in series[first..].iter().take_while(|(s, _)| *s <= to) {
+            let i = ((s - start) / width) as usize;
+            for (t, v) in b.rst[i].iter_mut().zip(c.rst) {
+                *t += v;
+            }
+            b.failed[i] += c.failed;
+            b.incidents[i] += c.incidents;
+        }
+        b
+    }
+
+    /// The bucket holding second `x`, if any.
+    pub fn index_of(&self, x: f64) -> Option<usize> {
+        let i = ((x.floor() as i64 - self.start).div_euclid(self.width)) as usize;
+        (x >= self.start as f64 && i < self.failed.len()).then_some(i)
+    }
+
+    /// The first second of bucket `i`.
+    pub fn second(&self, i: usize) -> i64 {
+        self.start + i as i64 * self.width
+    }
+}
+
+/// The smallest bucket width that keeps buckets `MIN_BUCKET_POINTS` wide when `span` seconds
+/// are `points` wide.
+pub fn bucket_width(span: f64, points: f64) -> i64 {
+    let wanted = span * MIN_BUCKET_POINTS / points.max(1.0);
+    STEPS
+        .iter()
+        .copied()
+        .find(|&s| s as f64 >= wanted)
+        .unwrap_or(STEPS[STEPS.len() - 1])
+}
+
+/// What the buckets were made from.
+#[derive(Debug, Clone, PartialEq)]
+struct BucketsKey {
+    generation: u64,
+    width: i64,
+    from: i64,
+    to: i64,
+    highlight: Option<(std::net::IpAddr, u16)>,
+}
+
+/// The plot's state between frames.
+#[derive(Default)]
+pub struct PlotView {
+    key: Option<BucketsKey>,
+    all: Option<Buckets>,
+    highlight: Option<Buckets>,
+    /// Visible x range of the last frame, and whether it followed the data.
+    last_view: Option<(f64, f64, bool)>,
+    drag_from: Option<f64>,
+    reset: bool,
+}
+
+/// What the plot shows this frame.
+pub struct PlotInput<'a> {
+    /// The analysis.
+    pub analysis: &'a Analysis,
+    /// Changes whenever the analysis does.
+    pub generation: u64,
+    /// The selected offender (whole capture), drawn over the others.
+    pub highlight: Option<&'a Offender>,
+    /// Height of the plot area.
+    pub height: f32,
+}
+
+impl PlotView {
+    /// Goes back to the whole capture on the next frame.
+    pub fn reset_view(&mut self) {
+        self.reset = true;
+    }
+
+    /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
+    pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
+        let t = &a.snapshot.totals;
+        let span = match (t.first_ts, t.last_ts) {
+            (Some(f), Some(l)) => l.second() - f.second() + 1,
+            _ => 0,
+        };
+        let offenders = a.snapshot.offenders.len();
+        let mut text = format!(
+            "{} resets and {} failed connection attempts",
+            t.rst_packets, t.failed_attempts
+        );
+        if span > 0 {
+            text.push_str(&format!(
+                " in {} ({} failed/s)",
+                approx_duration(span),
+                report::rate(t.failed_attempts as f64 / span as f64)
+            ));
+        }
+        text.push_str(&match offenders {
+            0 => ", no offender".to_owned(),
+            1 => ", 1 offender".to_owned(),
+            n => format!(", {n} offenders"),
+        });
+        ui.label(RichText::new(text).size(15.0).strong());
+    }
+
+    /// The legend with its toggles, and the plot.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &PlotInput<'_>,
+        settings: &mut Settings,
+        range: &mut Option<(i64, i64)>,
+    ) {
+        let clock = settings.clock();
+        self.legend(ui, input, settings, range);
+        let snapshot = &input.analysis.snapshot;
+        let (Some(first), Some(last)) = (snapshot.totals.first_ts, snapshot.totals.last_ts) else {
+            ui.label("No TCP packets yet.");
+            return;
+        };
+        let (d0, d1) = (first.second(), last.second());
+        let width_points = f64::from(ui.available_width());
+        let (v0, v1, follow) = match self.last_view {
+            Some((a, b, false)) if !self.reset => (a, b, false),
+            _ => (d0 as f64, (d1 + 1) as f64, true),
+        };
+        let span = (v1 - v0).max(1.0);
+        let width = bucket_width(span, width_points);
+        let (from, to) = if follow {
+            (d0, d1)
+        } else {
+            // One screen either side, so that panning does not rebuild at once.
+            (
+                (v0 - span).floor().max(d0 as f64) as i64,
+                (v1 + span).ceil().min(d1 as f64) as i64,
+            )
+        };
+        self.rebucket(input, width, from, to.max(from));
+        let (Some(all), dark) = (self.all.as_ref(), ui.visuals().dark_mode) else {
+            return;
+        };
+        // Headroom over the highest bar or line, so the failed-attempts line on top of a
+        // steady band of refusals stays visible.
+        let top = all
+            .rst
+            .iter()
+            .zip(&all.failed)
+            .map(|(r, &f)| {
+                let shown: u32 = Cause::ALL
+                    .iter()
+                    .filter(|c| settings.cause_shown(c.index()))
+                    .map(|c| r[c.index()])
+                    .sum();
+                shown.max(f)
+            })
+            .max()
+            .unwrap_or(0);
+        let top = f64::from(top) / width as f64;
+        let offset = utc_offset_secs(clock, first);
+        let axis_label = match clock {
+            Clock::Utc => "time (UTC)".to_owned(),
+            Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
+        };
+        let per = if width == 1 {
+            "per second".to_owned()
+        } else {
+            format!("per second (average of {})", duration(width))
+        };
+        let highlight = self.highlight.as_ref();
+        let label_all = all.clone();
+        let label_highlight = highlight.cloned();
+        let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
+        let hover_name = highlight_name.clone();
+        let mut plot = Plot::new("rates")
+            .height(input.height)
+            .allow_zoom([true, false])
+            .allow_scroll([true, false])
+            .allow_drag([true, false])
+            .pan_pointer_button(egui::PointerButton::Middle)
+            .allow_boxed_zoom(true)
+            .include_y(0.0)
+            .include_y(top * 1.2)
+            .set_margin_fraction(egui::vec2(0.005, 0.05))
+            .y_axis_label(per)
+            .x_axis_label(axis_label)
+            .y_axis_min_width(28.0)
+            .x_grid_spacer(move |g| time_grid(g, offset))
+            .x_axis_formatter(move |mark, range| axis_time(clock, mark.value, range))
+            .label_formatter(move |pos| {
+                let x = match pos {
+                    HoverPosition::NearDataPoint { position, .. }
+                    | HoverPosition::Elsewhere { position } => position.x,
+                };
+                hover_text(
+                    &label_all,
+                    label_highlight.as_ref(),
+                    hover_name.as_deref(),
+                    clock,
+                    x,
+                )
+            });
+        if std::mem::take(&mut self.reset) {
+            plot = plot.reset();
+        }
+        let shown: Vec<Cause> = Cause::ALL
+            .into_iter()
+            .filter(|c| settings.cause_shown(c.index()))
+            .collect();
+        let hide_failed = settings.hide_failed;
+        let mut drag_from = self.drag_from;
+        let mut new_range = *range;
+        let response = plot.show(ui, |p| {
+            let faded = highlight.is_some();
+            add_stacked(p, all, &shown, faded, "");
+            if !hide_failed {
+                let color = failed_color(dark);
+                let line = failed_line(all, "failed attempts/s", color);
+                p.line(if faded {
+                    line.color(color.gamma_multiply(0.45))
+                        .style(LineStyle::dashed_loose())
+                } else {
+                    line
+                });
+            }
+            if let (Some(h), Some(name)) = (highlight, highlight_name.as_deref()) {
+                add_stacked(p, h, &shown, false, name);
+                if !hide_failed {
+                    p.line(
+                        failed_line(h, &format!("{name} failed attempts/s"), failed_color(dark))
+                            .width(2.5),
+                    );
+                }
+            }
+            let resp = p.response().clone();
+            let pointer = p.pointer_coordinate().map(|c| c.x);
+            if resp.drag_started_by(egui::PointerButton::Primary) {
+                drag_from = pointer;
+            }
+            if let (Some(a), Some(b)) = (drag_from, pointer)
+                && resp.dragged_by(egui::PointerButton::Primary)
+            {
+                new_range = Some(second_range(a, b));
+            }
+            if resp.drag_stopped_by(egui::PointerButton::Primary) {
+                drag_from = None;
+            } else if resp.clicked_by(egui::PointerButton::Primary) {
+                new_range = None;
+            }
+            if let Some((a, b)) = new_range {
+                let fill = if dark {
+                    Color32::from_rgba_unmultiplied(255, 255, 255, 28)
+                } else {
+                    Color32::from_rgba_unmultiplied(30, 80, 200, 30)
+                };
+                p.span(
+                    Span::new("selected", a as f64..=(b + 1) as f64)
+                        .fill(fill)
+                        .border(Stroke::new(1.0, fill.gamma_multiply(4.0))),
+                );
+            }
+            (p.plot_bounds(), p.auto_bounds().x)
+        });
+        self.drag_from = drag_from;
+        *range = new_range;
+        let (bounds, auto_x) = response.inner;
+        self.last_view = Some((bounds.min()[0], bounds.max()[0], auto_x));
+    }
+
+    fn rebucket(&mut self, input: &PlotInput<'_>, width: i64, from: i64, to: i64) {
+        let key = BucketsKey {
+            generation: input.generation,
+            width,
+            from,
+            to,
+            highlight: input.highlight.map(|o| (o.addr, o.port)),
+        };
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.all = Some(Buckets::new(
+            &input.analysis.snapshot.series,
+            width,
+            from,
+            to,
+        ));
+        self.highlight = input
+            .highlight
+            .map(|o| Buckets::new(&o.series, width, from, to));
+        self.key = Some(key);
+    }
+
+    /// One toggle per cause with its total, the failed-attempts toggle, the selection.
+    fn legend(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &PlotInput<'_>,
+        settings: &mut Settings,
+        range: &mut Option<(i64, i64)>,
+    ) {
+        let totals = &input.analysis.snapshot.totals;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Resets per second by cause").strong());
+            for c in Cause::ALL {
+                let n = totals.rst_by_cause[c.index()];
+                let shown = settings.cause_shown(c.index());
+                let color = if shown && n > 0 {
+                    cause_color(c)
+                } else {
+                    ui.visuals().weak_text_color()
+                };
+                swatch(ui, if shown { cause_color(c) } else { color });
+                let text = RichText::new(format!("{} {n}", c.as_str())).color(color);
+                if ui
+                    .selectable_label(false, text)
+                    .on_hover_text(format!("{}; click to show or hide", c.meaning()))
+                    .clicked()
+                {
+                    settings.toggle_cause(c.index());
+                }
+            }
+            ui.separator();
+            let color = if settings.hide_failed {
+                ui.visuals().weak_text_color()
+            } else {
+                failed_color(ui.visuals().dark_mode)
+            };
+            if ui
+                .selectable_label(
+                    false,
+                    RichText::new(format!("— failed attempts {}", totals.failed_attempts))
+                        .color(color),
+                )
+                .on_hover_text(
+                    "connection attempts whose handshake never completed; click to show or hide",
+                )
+                .clicked()
+            {
+                settings.hide_failed = !settings.hide_failed;
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("Reset view")
+                    .on_hover_text("show the whole capture (or double-click the plot)")
+                    .clicked()
+                {
+                    self.reset_view();
+                }
+                if let Some((a, b)) = *range {
+                    if ui
+                        .button("×")
+                        .on_hover_text("clear the time selection")
+                        .clicked()
+                    {
+                        *range = None;
+                    }
+                    let clock = settings.clock();
+                    ui.label(format!(
+                        "selected {} ({})",
+                        clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
+                        duration(b - a + 1)
+                    ));
+                } else {
+                    ui.label(
+                        RichText::new(
+                            "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom",
+                        )
+                        .weak()
+                        .small(),
+                    );
+                }
+            });
+        });
+    }
+}
+
+/// Stacked bars of the shown causes, bottom to top in rule order.
+fn add_stacked(
+    p: &mut egui_plot::PlotUi<'_>,
+    b: &Buckets,
+    shown: &[Cause],
+    faded: bool,
+    prefix: &str,
+) {
+    let w = b.width as f64;
+    let mut base = vec![0.0f64; b.rst.len()];
+    for &c in shown {
+        let color = if faded {
+            cause_color(c).gamma_multiply(0.35)
+        } else {
+            cause_color(c)
+        };
+        let bars: Vec<Bar> = b
+            .rst
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r[c.index()] > 0)
+            .map(|(i, r)| {
+                let h = f64::from(r[c.index()]) / w;
+                let bar = Bar::new(b.second(i) as f64 + w / 2.0, h)
+                    .base_offset(base[i])
+                    .width(w * 0.8)
+                    .fill(color)
+                    .stroke(Stroke::NONE);
+                base[i] += h;
+                bar
+            })
+            .collect();
+        if bars.is_empty() {
+            continue;
+        }
+        let name = if prefix.is_empty() {
+            c.as_str().to_owned()
+        } else {
+            format!("{prefix} {}", c.as_str())
+        };
+        p.bar_chart(BarChart::new(name, bars).color(color).allow_hover(false));
+    }
+}
+
+/// Failed attempts per second as a line over every bucket, zeros included.
+fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
+    let w = b.width as f64;
+    let points: PlotPoints<'a> = b
+        .failed
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| [b.second(i) as f64 + w / 2.0, f64::from(n) / w])
+        .collect();
+    Line::new(name.to_owned(), points)
+        .color(color)
+        .width(1.8)
+        .allow_hover(false)
+}
+
+/// The whole seconds from `a` to `b` (either order).
+fn second_range(a: f64, b: f64) -> (i64, i64) {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    (lo.floor() as i64, hi.floor() as i64)
+}
+
+/// What the hovered bucket holds.
+fn hover_text(
+    all: &Buckets,
+    highlight: Option<&Buckets>,
+    name: Option<&str>,
+    clock: Clock,
+    x: f64,
+) -> Option<String> {
+    let i = all.index_of(x)?;
+    let s = all.second(i);
+    let t = Timestamp::from_parts(s, 0);
+    let mut text = if all.width == 1 {
+        format!("{} {}", clock.time(t), clock.offset(t))
+    } else {
+        format!(
+            "{} ({}), per second on average",
+            clock.range(t, Timestamp::from_parts(s + all.width - 1, 0)),
+            duration(all.width)
+        )
+    };
+    let w = all.width as f64;
+    let rate = |n: u32| {
+        let r = f64::from(n) / w;
+        if all.width == 1 {
+            format!("{n}")
+        } else {
+            format!("{r:.2}")
+        }
+    };
+    let mut any = false;
+    for c in Cause::ALL {
+        let n = all.rst[i][c.index()];
+        if n > 0 {
+            text.push_str(&format!("\n{} resets: {}", c.as_str(), rate(n)));
+            any = true;
+        }
+    }
+    if all.failed[i] > 0 {
+        text.push_str(&format!("\nfailed attempts: {}", rate(all.failed[i])));
+        any = true;
+    }
+    if !any {
+        text.push_str("\nno resets, no failed attempts");
+    }
+    if let (Some(h), Some(name)) = (highlight, name)
+        && let Some(j) = h.index_of(x)
+    {
+        text.push_str(&format!("\n{name}: {} incidents", rate(h.incidents[j])));
+    }
+    Some(text)
+}
+
+/// A time-axis label: the time of day, with the date when the view spans days.
+fn axis_time(clock: Clock, x: f64, range: &RangeInclusive<f64>) -> String {
+    let t = Timestamp::from_parts(x.round() as i64, 0);
+    if range.end() - range.start() > 2.0 * 86400.0 {
+        let full = clock.full(t);
+        // `2024-05-01 15:13:13.000000 +02:00` -> `05-01 15:13`
+        full.get(5..16).unwrap_or(&full).to_owned()
+    } else {
+        clock.time(t)
+    }
+}
+
+/// The clock's offset from UTC at `t`, in seconds, so grid lines fall on local minutes/hours.
+fn utc_offset_secs(clock: Clock, t: Timestamp) -> i64 {
+    match clock {
+        Clock::Utc => 0,
+        Clock::Local => Local
+            .timestamp_opt(t.second(), 0)
+            .single()
+            .map_or(0, |d| i64::from(d.offset().local_minus_utc())),
+    }
+}
+
+/// Grid lines on whole seconds, minutes, hours or days of the clock shown.
+fn time_grid(input: GridInput, offset: i64) -> Vec<GridMark> {
+    let Some(i) = STEPS.iter().position(|&s| s as f64 >= input.base_step_size) else {
+        return Vec::new();
+    };
+    let (lo, hi) = input.bounds;
+    let mut marks: Vec<GridMark> = Vec::new();
+    // The finest step, then two coarser ones (about 4x and 16x).
+    let finest = STEPS[i];
+    let coarser = |s: i64| STEPS.iter().copied().find(|&t| t >= s * 4).unwrap_or(s * 4);
+    let steps = [finest, coarser(finest), coarser(coarser(finest))];
+    for step in steps.into_iter().rev() {
+        let off = offset.rem_euclid(step) as f64;
+        let s = step as f64;
+        let mut k = ((lo + off) / s).ceil();
+        while k * s - off <= hi && marks.len() < 1000 {
+            let value = k * s - off;
+            if !marks.iter().any(|m| (m.value - value).abs() < 0.5) {
+                marks.push(GridMark {
+                    value,
+                    step_size: s,
+                });
+            }
+            k += 1.0;
+        }
+    }
+    marks.sort_by(|a, b| a.value.total_cmp(&b.value));
+    marks
+}
+
+/// `1 s`, `15 s`, `5 min`, `2 h`, `1 d`.
+fn duration(secs: i64) -> String {
+    match secs {
+        s if s % 86400 == 0 => format!("{} d", s / 86400),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 && s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
+fn approx_duration(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", (s + 30) / 60),
+        s if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
+        s => format!("{:.1} days", s as f64 / 86400.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(refused: u32, failed: u32) -> SecondCounts {
+        let mut c = SecondCounts {
+            failed,
+            incidents: refused.max(failed),
+            ..SecondCounts::default()
+        };
+        c.rst[Cause::Refused.index()] = refused;
+        c
+    }
+
+    #[test]
+    fn buckets_sum_sparse_seconds_and_fill_gaps_with_zeros() {
+        let series = [
+            (100, counts(2, 2)),
+            (101, counts(2, 2)),
+            (107, counts(1, 0)),
+        ];
+        let b = Buckets::new(&series, 1, 100, 109);
+        assert_eq!(b.failed, [2, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(b.rst[7][Cause::Refused.index()], 1);
+        let b = Buckets::new(&series, 5, 100, 109);
+        assert_eq!((b.start, b.failed.len()), (100, 2));
+        assert_eq!(b.rst[0][Cause::Refused.index()], 4);
+        assert_eq!(b.rst[1][Cause::Refused.index()], 1);
+        assert_eq!(b.index_of(104.9), Some(0));
+        assert_eq!(b.index_of(105.0), Some(1));
+        assert_eq!(b.index_of(99.0), None);
+        assert_eq!(b.index_of(110.0), None);
+    }
+
+    #[test]
+    fn bucket_width_keeps_a_day_drawable() {
+        assert_eq!(bucket_width(10.0, 1000.0), 1);
+        // A day on 1200 points: buckets of at least 288 s -> 300 s.
+        assert_eq!(bucket_width(86400.0, 1200.0), 300);
+    }
+
+    #[test]
+    fn hovering_a_second_tells_its_counts() {
+        let series = [(100, counts(2, 2))];
+        let b = Buckets::new(&series, 1, 100, 101);
+        let text = hover_text(&b, None, None, Clock::Utc, 100.4).expect("inside");
+        assert!(text.starts_with("00:01:40 +00:00"), "{text}");
+        assert!(text.contains("refused resets: 2"), "{text}");
+        assert!(text.contains("failed attempts: 2"), "{text}");
+        let quiet = hover_text(&b, None, None, Clock::Utc, 101.5).expect("inside");
+        assert!(quiet.contains("no resets"), "{quiet}");
+    }
+
+    #[test]
+    fn grid_lines_fall_on_whole_minutes_of_the_clock() {
+        let marks = time_grid(
+            GridInput {
+                bounds: (0.0, 600.0),
+                base_step_size: 40.0,
+            },
+            1800 + 3600,
+        );
+        assert!(marks.iter().all(|m| (m.value + 1800.0) % 60.0 == 0.0));
+        assert_eq!(second_range(105.7, 101.2), (101, 105));
+        assert_eq!(duration(300), "5 min");
+        assert_eq!(approx_duration(10), "10 s");
+        assert_eq!(approx_duration(3700), "62 min");
+    }
+}

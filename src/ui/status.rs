@@ -1,0 +1,148 @@
+//! The status bar: the source, packets read, what was not decoded and why, connections
+//! ended early, warnings, and the intermediate results the UI had to skip.
+
+use eframe::egui::{self, RichText};
+
+use crate::analysis::{Analysis, Progress};
+
+/// What the status bar reports.
+pub struct StatusInput<'a> {
+    /// The source's name.
+    pub source: &'a str,
+    /// Reading progress, while loading.
+    pub progress: Option<Progress>,
+    /// Results so far.
+    pub analysis: Option<&'a Analysis>,
+    /// Intermediate updates the UI was too slow to take.
+    pub dropped_updates: u64,
+    /// Still reading.
+    pub loading: bool,
+}
+
+/// Draws the status bar.
+pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 14.0;
+        ui.label(RichText::new(s.source).strong());
+        let Some(a) = s.analysis else {
+            if let Some(p) = s.progress {
+                ui.label(format!("{} packets read", thousands(p.frames)));
+            }
+            return;
+        };
+        let c = &a.capture;
+        ui.label(format!("{} packets", thousands(c.frames)))
+            .on_hover_text(link_types(a));
+        ui.label(format!("{} TCP", thousands(c.tcp_frames)))
+            .on_hover_text(format!(
+                "{} other well-formed frames (ARP, UDP, ICMP...)",
+                thousands(c.other_frames)
+            ));
+        let not_decoded = c.not_decoded_total();
+        if not_decoded > 0 {
+            let reasons: Vec<String> = c
+                .not_decoded
+                .iter()
+                .map(|(why, n)| format!("{}: {why}", thousands(*n)))
+                .collect();
+            let first = c
+                .not_decoded
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(why, _)| why.key())
+                .unwrap_or_default();
+            ui.label(
+                RichText::new(format!("{} not decoded ({first})", thousands(not_decoded)))
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .on_hover_text(reasons.join("\n"));
+        } else {
+            ui.label("0 not decoded");
+        }
+        let evicted = a.snapshot.totals.evicted;
+        let evicted_text = RichText::new(format!("{} evicted", thousands(evicted)));
+        ui.label(if evicted > 0 {
+            evicted_text.color(ui.visuals().warn_fg_color)
+        } else {
+            evicted_text
+        })
+        .on_hover_text("connections ended early because too many were open at once");
+        if !c.warnings.is_empty() {
+            let text = if c.warnings.len() == 1 {
+                format!("warning: {}", c.warnings[0])
+            } else {
+                format!("{} warnings", c.warnings.len())
+            };
+            ui.add(
+                egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color)).truncate(),
+            )
+            .on_hover_text(c.warnings.join("\n"));
+        }
+        if s.dropped_updates > 0 {
+            ui.label(format!("{} UI updates skipped", s.dropped_updates))
+                .on_hover_text(
+                    "intermediate results the window was too busy to draw; no packet was lost",
+                );
+        }
+        if s.loading {
+            ui.label(RichText::new("reading…").weak());
+        }
+    });
+}
+
+fn link_types(a: &Analysis) -> String {
+    let mut lines: Vec<String> = a
+        .capture
+        .link_types
+        .iter()
+        .map(|(lt, n)| format!("{}: link type {}", thousands(*n), lt.0))
+        .collect();
+    if lines.is_empty() {
+        lines.push("no frames".into());
+    }
+    lines.join("\n")
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `4.2 KB`, `1.1 GB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_easily() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(bytes(4213), "4.2 KB");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1_100_000_000), "1.1 GB");
+    }
+}

@@ -11,6 +11,17 @@ top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 declare -A WANTED=(
   [gcc]="the C compiler and linker rustc links with"
   [libc6-dev]="the C library headers and start files the linker needs"
+  [libgl1-mesa-dri]="the software OpenGL driver the desktop app draws with where there is no GPU"
+  [libegl1]="EGL, how the desktop app and its tests reach OpenGL"
+  [libx11-xcb1]="X11 client library the desktop app's window needs"
+  [libxcursor1]="X11 cursors for the desktop app's window"
+  [libxi6]="X11 input for the desktop app's window"
+  [libxkbcommon-x11-0]="the keyboard layouts of the desktop app's window"
+  [mesa-vulkan-drivers]="the software Vulkan driver the GUI tests render their snapshot images with"
+  [fonts-droid-fallback]="a CJK font: the GUI test that Japanese file names render uses it"
+  [xvfb]="a virtual display for the screenshot of the real window"
+  [xauth]="xvfb-run needs it"
+  [imagemagick]="import: takes the screenshot of the window under Xvfb"
   [libpcap-dev]="libpcap, which live capture (rstscope capture) links against; at run time rstscope needs its library package, libpcap0.8"
 )
 

@@ -11,3 +11,5 @@ echo "== cargo clippy" >&2
 cargo clippy --locked --all-targets --quiet -- -D warnings
 echo "== cargo test" >&2
 cargo test --locked --all-targets
+echo "== desktop app: a real window under Xvfb, screenshot" >&2
+bash scripts/screenshot.sh

@@ -1,7 +1,7 @@
 //! The app: the capture being read, the selection shared by the panels, and the frame loop
 //! that lays the panels out and carries out what the user asked for. File and packet work
-//! happens on other threads (the `analyze` job, `evidence`, `export`, `file-dialog`,
-//! `sample`); this thread only takes their results.
+//! happens on other threads (the `analyze` job or a live capture, `evidence`, `export`,
+//! `file-dialog`, `sample`, `capture-start`); this thread only takes their results.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -11,9 +11,11 @@ use eframe::egui::{self, Align2, Color32, RichText};
 
 use crate::analysis::{Analysis, Progress};
 use crate::engine::{EngineConfig, Offender};
+use crate::pipeline::live::{LiveJob, LiveOptions};
 use crate::pipeline::{self, Job, Update};
 use crate::report;
 use crate::report::evidence::{self, Evidence};
+use crate::source::live::{CaptureConfig, CaptureStats};
 use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
 use crate::ui::offenders::OffendersView;
@@ -27,8 +29,40 @@ use crate::ui::task::Task;
 /// Notices kept on screen at most.
 const MAX_NOTICES: usize = 4;
 
-/// What the start screen says when live capture is asked for.
-pub const CAPTURE_UNAVAILABLE: &str = "live capture is not available yet: this build of rstscope reads saved captures only. Capture with `tcpdump -i any -w capture.pcap` (Linux), Wireshark or `pktmon` (Windows), then open the file here.";
+/// What produces a source's results: a file analysis or a live capture.
+enum Running {
+    /// Reading files.
+    File(Job),
+    /// Capturing (and saving to the source's file for the details' evidence).
+    Live(LiveJob),
+}
+
+impl Running {
+    fn poll(&mut self) -> Vec<Update> {
+        match self {
+            Self::File(j) => j.poll(),
+            Self::Live(j) => j.poll(),
+        }
+    }
+
+    fn dropped_updates(&self) -> u64 {
+        match self {
+            Self::File(j) => j.dropped_updates(),
+            Self::Live(j) => j.dropped_updates(),
+        }
+    }
+
+    /// Cancel a file, stop a capture: either ends with the results so far.
+    fn stop(&self) {
+        match self {
+            Self::File(j) => j.cancel(),
+            Self::Live(j) => j.stop(),
+        }
+    }
+}
+
+/// A live capture that has started: the job, the file it saves to, its interfaces.
+type Started = Result<(LiveJob, PathBuf), String>;
 
 /// A capture being read, or read.
 pub struct Source {
@@ -36,7 +70,9 @@ pub struct Source {
     pub paths: Vec<PathBuf>,
     /// Its name for people.
     pub label: String,
-    job: Option<Job>,
+    job: Option<Running>,
+    /// Live capture counts (captured, drops), for a live source.
+    pub capture: Option<CaptureStats>,
     /// How far reading has got.
     pub progress: Option<Progress>,
     /// Results so far (final once the job is gone).
@@ -48,9 +84,14 @@ pub struct Source {
 }
 
 impl Source {
-    /// Still reading.
+    /// Still reading or capturing.
     pub fn is_loading(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// A live capture that is running.
+    pub fn is_capturing(&self) -> bool {
+        matches!(self.job, Some(Running::Live(_)))
     }
 }
 
@@ -80,6 +121,7 @@ pub struct RstscopeApp {
     dialogs: FileDialogs,
     notices: Vec<Notice>,
     sample_task: Option<Task<std::io::Result<PathBuf>>>,
+    capture_task: Option<Task<Started>>,
     exports: Vec<Task<Result<String, String>>>,
     /// Packets waiting for the user to pick a file.
     packets_to_save: Option<Arc<Evidence>>,
@@ -102,6 +144,7 @@ impl RstscopeApp {
             dialogs: FileDialogs::default(),
             notices: Vec::new(),
             sample_task: None,
+            capture_task: None,
             exports: Vec::new(),
             packets_to_save: None,
             fonts_ready: false,
@@ -122,6 +165,7 @@ impl RstscopeApp {
     pub fn is_loading(&self) -> bool {
         self.source.as_ref().is_some_and(Source::is_loading)
             || self.sample_task.is_some()
+            || self.capture_task.is_some()
             || !self.pending_open.is_empty()
     }
 
@@ -184,7 +228,8 @@ impl RstscopeApp {
         self.source = Some(Source {
             paths,
             label,
-            job: Some(job),
+            job: Some(Running::File(job)),
+            capture: None,
             progress: None,
             analysis: None,
             generation: 0,
@@ -214,6 +259,7 @@ impl RstscopeApp {
             source: self.source.as_ref().map(|s| s.label.as_str()),
             progress: self.source.as_ref().and_then(|s| s.progress),
             loading: self.source.as_ref().is_some_and(Source::is_loading),
+            capturing: self.source.as_ref().is_some_and(Source::is_capturing),
             can_export: self.analysis().is_some(),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
@@ -237,6 +283,7 @@ impl RstscopeApp {
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     dropped_updates: src.map_or(0, |s| s.dropped_updates),
                     loading: src.is_some_and(Source::is_loading),
+                    capture: src.and_then(|s| s.capture),
                 },
             );
         });
@@ -277,6 +324,9 @@ impl RstscopeApp {
                 }
             }
             src.dropped_updates = job.dropped_updates();
+            if let Running::Live(live) = job {
+                src.capture = Some(live.stats());
+            }
             match finished {
                 Some(Ok(a)) => {
                     // The worst offender is selected, so the first screen tells the story.
@@ -297,6 +347,13 @@ impl RstscopeApp {
                     self.notify(true, text);
                 }
                 None => {}
+            }
+        }
+        if let Some(result) = self.capture_task.as_mut().and_then(Task::poll) {
+            self.capture_task = None;
+            match result {
+                Ok((job, path)) => self.show_capture(ctx, job, path),
+                Err(e) => self.notify(true, e),
             }
         }
         if let Some(result) = self.sample_task.as_mut().and_then(Task::poll) {
@@ -513,10 +570,10 @@ impl RstscopeApp {
                 }
             }
             Action::Open(paths) => self.open(ctx, paths),
-            Action::StartCapture => self.notify(true, CAPTURE_UNAVAILABLE.to_owned()),
+            Action::StartCapture => self.start_capture(ctx),
             Action::Cancel => {
                 if let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref()) {
-                    job.cancel();
+                    job.stop();
                 }
             }
             Action::Export(tag) => {
@@ -557,6 +614,59 @@ impl RstscopeApp {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
         }
+    }
+
+    /// Starts a live capture on every interface on a thread named `capture-start` (opening
+    /// interfaces asks the OS, and may be refused); what is captured is also saved to a
+    /// pcapng file in the temporary folder, which the details read for their evidence.
+    fn start_capture(&mut self, ctx: &egui::Context) {
+        if self.capture_task.is_some() || self.source.as_ref().is_some_and(Source::is_capturing) {
+            return;
+        }
+        let repaint = ctx.clone();
+        self.capture_task = Some(Task::spawn("capture-start", ctx, move |_| {
+            let dir = std::env::temp_dir().join(format!("rstscope-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                format!(
+                    "{}: cannot create the folder for the capture: {e}",
+                    dir.display()
+                )
+            })?;
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let path = dir.join(format!("capture-{stamp}.pcapng"));
+            let options = LiveOptions {
+                capture: CaptureConfig::default(),
+                engine: EngineConfig::default(),
+                write: Some(path.clone()),
+                duration: None,
+            };
+            pipeline::live::capture(options, move || repaint.request_repaint())
+                .map(|job| (job, path))
+                .map_err(|e| e.to_string())
+        }));
+    }
+
+    /// A live capture started: it becomes the source.
+    fn show_capture(&mut self, ctx: &egui::Context, job: LiveJob, path: PathBuf) {
+        let names: Vec<&str> = job.interfaces().iter().map(|i| i.name.as_str()).collect();
+        let label = format!("live capture on {}", names.join(", "));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{label} — rstscope")));
+        self.source = Some(Source {
+            paths: vec![path],
+            label,
+            capture: Some(job.stats()),
+            job: Some(Running::Live(job)),
+            progress: None,
+            analysis: None,
+            generation: 0,
+            dropped_updates: 0,
+        });
+        self.selected = None;
+        self.range = None;
+        self.details = DetailsView::default();
+        self.plot.reset_view();
     }
 
     fn open_save_dialog(

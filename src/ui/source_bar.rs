@@ -48,6 +48,8 @@ pub struct BarInput<'a> {
     pub progress: Option<Progress>,
     /// Reading has not finished.
     pub loading: bool,
+    /// A live capture is running.
+    pub capturing: bool,
     /// Results exist to export.
     pub can_export: bool,
     /// Times in UTC.
@@ -138,9 +140,17 @@ pub fn bar(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
         {
             actions.push(Action::OpenDialog);
         }
-        if ui
-            .button("Start capture")
-            .on_hover_text("capture every interface, loopback included")
+        if input.capturing {
+            if ui
+                .button("Stop capture")
+                .on_hover_text("stop capturing; the results stay")
+                .clicked()
+            {
+                actions.push(Action::Cancel);
+            }
+        } else if ui
+            .add_enabled(!input.loading, egui::Button::new("Start capture"))
+            .on_hover_text("capture every interface, loopback included (needs capture rights)")
             .clicked()
         {
             actions.push(Action::StartCapture);
@@ -149,7 +159,10 @@ pub fn bar(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
         if let Some(source) = input.source {
             ui.label(RichText::new(source).strong());
         }
-        if input.loading {
+        if input.capturing {
+            ui.spinner();
+            ui.label("capturing…");
+        } else if input.loading {
             progress(ui, input.progress, actions);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

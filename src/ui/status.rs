@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, Progress};
+use crate::source::live::CaptureStats;
 
 /// What the status bar reports.
 pub struct StatusInput<'a> {
@@ -17,6 +18,8 @@ pub struct StatusInput<'a> {
     pub dropped_updates: u64,
     /// Still reading.
     pub loading: bool,
+    /// A live capture's counts.
+    pub capture: Option<CaptureStats>,
 }
 
 /// Draws the status bar.
@@ -78,13 +81,33 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             )
             .on_hover_text(c.warnings.join("\n"));
         }
+        if let Some(c) = s.capture {
+            let drops = c.dropped();
+            let text = RichText::new(format!(
+                "captured {} · dropped {} (kernel {}, interface {}, rstscope {})",
+                thousands(c.captured),
+                thousands(drops),
+                thousands(c.kernel_dropped),
+                thousands(c.interface_dropped),
+                thousands(c.rstscope_dropped)
+            ));
+            ui.label(if drops > 0 {
+                text.color(ui.visuals().warn_fg_color)
+            } else {
+                text
+            })
+            .on_hover_text(format!(
+                "{} second copies of packets seen on two interfaces were removed (not a loss)",
+                thousands(c.duplicates)
+            ));
+        }
         if s.dropped_updates > 0 {
             ui.label(format!("{} UI updates skipped", s.dropped_updates))
                 .on_hover_text(
                     "intermediate results the window was too busy to draw; no packet was lost",
                 );
         }
-        if s.loading {
+        if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
         }
     });

@@ -70,6 +70,16 @@ fn shows(h: &Harness<'_, RstscopeApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
+/// Steps frames until `ready` holds.
+fn wait_for(h: &mut Harness<'_, RstscopeApp>, ready: impl Fn(&Harness<'_, RstscopeApp>) -> bool) {
+    let start = Instant::now();
+    while !ready(h) {
+        assert!(start.elapsed() < WAIT, "waited {WAIT:?} in vain");
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+}
+
 /// Clicks the offender row of `endpoint` in the table and waits for its evidence.
 fn select(h: &mut Harness<'_, RstscopeApp>, endpoint: &str) {
     // The endpoint cell is a button; the details header shows the same text as a label.
@@ -118,6 +128,44 @@ fn the_sample_shows_port_7211_refused_with_its_evidence_and_filters() {
         "main_sample",
         &SnapshotOptions::new().threshold(1.0).max_failed_pixels(600),
     );
+}
+
+#[test]
+fn exports_and_saved_packets_are_written_where_the_user_chose() {
+    let dir = temp_dir("export");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    // Save dialogs open in the folder of the last capture opened or file saved.
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    let save = |h: &mut Harness<'_, RstscopeApp>, button: &str, file: &str| -> PathBuf {
+        h.get_by_label(button).click();
+        // rstscope's own save dialog, in the last folder, with a file name filled in.
+        wait_for(h, |h| h.query_by_label("Save").is_some());
+        h.get_by_label("Save").click();
+        let path = dir.join(file);
+        wait_for(h, |h| shows(h, &format!("saved {}", path.display())));
+        path
+    };
+    let csv = std::fs::read_to_string(save(&mut h, "CSV…", "sample-7211-offenders.csv"))
+        .expect("CSV written");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("127.0.0.1") && l.contains("7211"))
+    );
+    let json = std::fs::read_to_string(save(&mut h, "JSON…", "sample-7211-report.json"))
+        .expect("JSON written");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(v["offenders"][0]["port"], 7211, "{json}");
+    let pcapng = save(
+        &mut h,
+        "Save these packets…",
+        "rstscope-127.0.0.1-7211.pcapng",
+    );
+    let again = rstscope::analysis::analyze_files(&[pcapng], Default::default())
+        .expect("the saved packets are a capture");
+    assert_eq!(again.capture.frames, 40);
+    assert_eq!(again.snapshot.totals.rst_by_cause[0], 20);
 }
 
 #[test]
@@ -263,6 +311,45 @@ fn a_time_range_filters_the_table_and_sorting_follows_the_header() {
     h.run_steps(2);
     assert!(h.state().rows().is_empty());
     assert!(shows(&h, "No offender matches"));
+}
+
+#[test]
+fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    // The plot lies between the legend row and the table's title.
+    let top = h.get_by_label("Reset view").rect().bottom();
+    let bottom = h
+        .get_all_by_value("Offenders")
+        .next()
+        .expect("the table's title")
+        .rect()
+        .top();
+    let y = top + (bottom - top) * 0.4;
+    let (from, to) = (egui::pos2(500.0, y), egui::pos2(760.0, y));
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.run_steps(2);
+    let (a, b) = h.state().range().expect("a time range is selected");
+    assert!(a < b, "{a}..{b}");
+    let row = &h.state().rows()[0];
+    let seconds = (b - a + 1) as u64;
+    // Two refusals a second in the sample: the row counts the selected seconds only.
+    assert_eq!(row.offender.rst_packets, 2 * seconds, "{a}..{b}");
+    assert!(row.offender.rst_packets < 20);
+    assert!(shows(&h, "selected "));
+    // Clearing the selection brings the whole capture back.
+    h.get_by_label("×").click();
+    h.run_steps(2);
+    assert_eq!(h.state().range(), None);
+    assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
 }
 
 #[test]

@@ -288,7 +288,7 @@ impl RstscopeApp {
             );
         });
         match self.analysis() {
-            Some(a) => self.results(ui, &a, &mut actions),
+            Some(a) => self.results(ui, &a),
             None => {
                 egui::CentralPanel::default_margins()
                     .show(ui, |ui| self.start_screen(ui, &mut actions));
@@ -427,7 +427,7 @@ impl RstscopeApp {
     }
 
     /// Plot, table and details of an analysis (partial while reading).
-    fn results(&mut self, ui: &mut egui::Ui, a: &Arc<Analysis>, actions: &mut Vec<Action>) {
+    fn results(&mut self, ui: &mut egui::Ui, a: &Arc<Analysis>) {
         let Some(src) = self.source.as_ref() else {
             return;
         };
@@ -499,7 +499,6 @@ impl RstscopeApp {
                 SaveTag::Packets,
             );
         }
-        let _ = actions;
     }
 
     fn start_screen(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {

@@ -145,6 +145,11 @@ impl DetailsView {
             if let Some(e) = &self.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
+            if let Some(ev) = &self.evidence
+                && !ev.warnings.is_empty()
+            {
+                ui.colored_label(ui.visuals().warn_fg_color, ev.warnings.join("; "));
+            }
         });
         ui.separator();
         self.evidence_lists(ui, input.clock);

@@ -206,12 +206,14 @@ impl RstscopeApp {
 
     /// Opens files as one capture, replacing the current one.
     pub fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        self.open_capture(ctx, paths, false);
+    }
+
+    /// Opens files; the bundled sample (a temporary copy) is named so and not remembered.
+    fn open_capture(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>, is_sample: bool) {
         if paths.is_empty() {
             return;
         }
-        let is_sample = paths.len() == 1
-            && paths[0].ends_with(sample::FILE_NAME)
-            && paths[0].starts_with(std::env::temp_dir());
         let label = if is_sample {
             format!("{} (bundled sample)", sample::FILE_NAME)
         } else {
@@ -359,7 +361,7 @@ impl RstscopeApp {
         if let Some(result) = self.sample_task.as_mut().and_then(Task::poll) {
             self.sample_task = None;
             match result {
-                Ok(path) => self.open(ctx, vec![path]),
+                Ok(path) => self.open_capture(ctx, vec![path], true),
                 Err(e) => self.notify(
                     true,
                     format!("cannot write the sample capture to the temporary folder: {e}"),

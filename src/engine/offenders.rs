@@ -1,7 +1,7 @@
 //! Per service endpoint tallies: the rows of the offenders table and the facts a diagnosis
 //! sentence is made of.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 use super::{Cause, SecondCounts};
@@ -345,7 +345,7 @@ pub struct Diagnosis {
 /// All service endpoints seen, with a bound on how many are tracked.
 #[derive(Debug, Default)]
 pub struct Services {
-    map: HashMap<ServiceKey, ServiceStats>,
+    map: foldhash::HashMap<ServiceKey, ServiceStats>,
     /// Endpoints not tracked because the bound was reached.
     pub untracked: u64,
 }

@@ -168,7 +168,7 @@ impl PlotView {
         );
         if span > 0 {
             text.push_str(&format!(
-                " in {} ({} failed/s)",
+                " in {} (failed: {})",
                 approx_duration(span),
                 report::rate(t.failed_attempts as f64 / span as f64)
             ));

@@ -121,8 +121,23 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 fn clients(o: &Offender) -> String {
     let n = plural(o.clients, "client", "clients");
-    if o.clients_at_least {
+    let n = if o.clients_at_least {
         format!("at least {n}")
+    } else {
+        n
+    };
+    // Clients are counted over all the endpoint's incidents, not per kind: say so when the
+    // sentence names one kind of several.
+    let kinds = [
+        o.failed_refused,
+        o.failed_unanswered,
+        o.failed_reset + o.rst_by_cause[Cause::HandshakeReset.index()],
+        o.rst_by_cause[Cause::AfterClose.index()],
+        o.rst_by_cause[Cause::Abort.index()],
+        o.rst_by_cause[Cause::Stray.index()],
+    ];
+    if kinds.iter().filter(|&&k| k > 0).count() > 1 {
+        format!("{n} (over all its incidents)")
     } else {
         n
     }

@@ -276,6 +276,47 @@ fn start_capture_captures_live_or_says_why_not() {
 }
 
 #[test]
+fn the_interface_picker_lists_loopback_and_the_narrow_filter_says_what_it_misses() {
+    use egui_kittest::kittest::By;
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    let combo = |value: &'static str| By::new().role(egui::accesskit::Role::ComboBox).value(value);
+    // All interfaces by default; opening the picker lists them (or says why it cannot).
+    h.get(combo("All interfaces (loopback included)")).click();
+    h.run_steps(2);
+    match rstscope::source::live::list_interfaces() {
+        Ok(list) if list.iter().any(|i| i.name == "lo") => {
+            assert!(shows(&h, "lo (loopback)"), "lo is listed as loopback");
+        }
+        Ok(list) => println!("no `lo` here: {list:?}"),
+        Err(e) => {
+            println!("cannot list interfaces: {e}");
+            assert!(shows(&h, &e.to_string()), "the picker shows the error");
+        }
+    }
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    // The SYN/FIN/RST-only filter says what it cannot classify, and becomes the setting.
+    let limitation = rstscope::source::live::CaptureFilter::SynFinRst
+        .limitation()
+        .expect("the narrow filter has a limitation");
+    assert!(!shows(&h, limitation));
+    h.get(combo("All TCP (IPv4 and IPv6)")).click();
+    h.run_steps(2);
+    h.get_by_label("SYN/FIN/RST only (overloaded hosts)")
+        .click();
+    h.run_steps(2);
+    assert!(
+        shows(&h, limitation),
+        "the limitation is shown next to the filter"
+    );
+    assert_eq!(
+        h.state().settings.capture.filter,
+        rstscope::ui::settings::FilterChoice::SynFinRst
+    );
+}
+
+#[test]
 fn files_dropped_on_the_window_open_as_one_capture() {
     let mut h = harness(settings(), Vec::new());
     h.run_steps(2);

@@ -15,14 +15,14 @@ use crate::pipeline::live::{LiveJob, LiveOptions};
 use crate::pipeline::{self, Job, Update};
 use crate::report;
 use crate::report::evidence::{self, Evidence};
-use crate::source::live::{CaptureConfig, CaptureStats};
+use crate::source::live::{CaptureFilter, CaptureStats};
 use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
 use crate::ui::offenders::OffendersView;
 use crate::ui::plot::{PlotInput, PlotView};
 use crate::ui::sample;
 use crate::ui::settings::Settings;
-use crate::ui::source_bar::{self, Action, BarInput};
+use crate::ui::source_bar::{self, Action, BarInput, InterfaceList};
 use crate::ui::status::{self, StatusInput};
 use crate::ui::task::Task;
 
@@ -125,6 +125,8 @@ pub struct RstscopeApp {
     exports: Vec<Task<Result<String, String>>>,
     /// Packets waiting for the user to pick a file.
     packets_to_save: Option<Arc<Evidence>>,
+    /// The interface picker's list (runtime state, not a setting).
+    interfaces: InterfaceList,
     fonts_ready: bool,
 }
 
@@ -147,6 +149,7 @@ impl RstscopeApp {
             capture_task: None,
             exports: Vec::new(),
             packets_to_save: None,
+            interfaces: InterfaceList::default(),
             fonts_ready: false,
         }
     }
@@ -261,7 +264,8 @@ impl RstscopeApp {
             source: self.source.as_ref().map(|s| s.label.as_str()),
             progress: self.source.as_ref().and_then(|s| s.progress),
             loading: self.source.as_ref().is_some_and(Source::is_loading),
-            capturing: self.source.as_ref().is_some_and(Source::is_capturing),
+            capturing: self.source.as_ref().is_some_and(Source::is_capturing)
+                || self.capture_task.is_some(),
             can_export: self.analysis().is_some(),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
@@ -269,7 +273,13 @@ impl RstscopeApp {
         egui::Panel::top("menu").show(ui, |ui| source_bar::menu(ui, &bar, &mut actions));
         egui::Panel::top("source").show(ui, |ui| {
             ui.add_space(3.0);
-            source_bar::bar(ui, &bar, &mut actions);
+            source_bar::bar(
+                ui,
+                &bar,
+                &mut self.settings.capture,
+                &mut self.interfaces,
+                &mut actions,
+            );
             ui.add_space(3.0);
         });
         if !self.notices.is_empty() {
@@ -617,11 +627,20 @@ impl RstscopeApp {
         }
     }
 
-    /// Starts a live capture on every interface on a thread named `capture-start` (opening
+    /// Starts a live capture of the chosen interfaces with the chosen filter on a thread named `capture-start` (opening
     /// interfaces asks the OS, and may be refused); what is captured is also saved to a
     /// pcapng file in the temporary folder, which the details read for their evidence.
     fn start_capture(&mut self, ctx: &egui::Context) {
         if self.capture_task.is_some() || self.source.as_ref().is_some_and(Source::is_capturing) {
+            return;
+        }
+        let config = self.settings.capture.config();
+        if matches!(&config.filter, CaptureFilter::Custom(bpf) if bpf.is_empty()) {
+            self.notify(
+                true,
+                "the custom capture filter is empty: type a BPF expression next to Start capture"
+                    .into(),
+            );
             return;
         }
         let repaint = ctx.clone();
@@ -638,7 +657,7 @@ impl RstscopeApp {
                 .map_or(0, |d| d.as_secs());
             let path = dir.join(format!("capture-{stamp}.pcapng"));
             let options = LiveOptions {
-                capture: CaptureConfig::default(),
+                capture: config,
                 engine: EngineConfig::default(),
                 write: Some(path.clone()),
                 duration: None,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::report::Clock;
+use crate::source::live::{CaptureConfig, CaptureFilter};
 
 /// The key under which eframe stores the settings.
 const STORAGE_KEY: &str = "rstscope-settings";
@@ -59,6 +60,64 @@ impl Default for Sort {
     }
 }
 
+/// The capture filter chosen in the source bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FilterChoice {
+    /// Every TCP segment, IPv4 and IPv6.
+    #[default]
+    AllTcp,
+    /// Only SYN, FIN and RST segments (overloaded hosts).
+    SynFinRst,
+    /// The user's BPF expression ([`CaptureSettings::custom_bpf`]).
+    Custom,
+}
+
+impl FilterChoice {
+    /// Every choice, in the order of the picker.
+    pub const ALL: [FilterChoice; 3] = [Self::AllTcp, Self::SynFinRst, Self::Custom];
+
+    /// Its name in the picker.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AllTcp => "All TCP (IPv4 and IPv6)",
+            Self::SynFinRst => "SYN/FIN/RST only (overloaded hosts)",
+            Self::Custom => "Custom BPF…",
+        }
+    }
+}
+
+/// What Start capture captures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaptureSettings {
+    /// The interface to capture; `None`: every interface, loopback included.
+    pub interface: Option<String>,
+    /// The capture filter.
+    pub filter: FilterChoice,
+    /// The BPF expression of [`FilterChoice::Custom`].
+    pub custom_bpf: String,
+}
+
+impl CaptureSettings {
+    /// The kernel filter these settings ask for.
+    pub fn capture_filter(&self) -> CaptureFilter {
+        match self.filter {
+            FilterChoice::AllTcp => CaptureFilter::AllTcp,
+            FilterChoice::SynFinRst => CaptureFilter::SynFinRst,
+            FilterChoice::Custom => CaptureFilter::Custom(self.custom_bpf.trim().to_owned()),
+        }
+    }
+
+    /// The capture configuration for Start capture.
+    pub fn config(&self) -> CaptureConfig {
+        CaptureConfig {
+            interfaces: self.interface.iter().cloned().collect(),
+            filter: self.capture_filter(),
+            ..CaptureConfig::default()
+        }
+    }
+}
+
 /// The persisted settings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -77,6 +136,8 @@ pub struct Settings {
     pub hide_failed: bool,
     /// Use rstscope's own file dialog instead of the system's.
     pub builtin_file_dialog: bool,
+    /// Interface and filter of live captures.
+    pub capture: CaptureSettings,
 }
 
 impl Settings {
@@ -154,6 +215,11 @@ mod tests {
     fn settings_survive_a_round_trip_and_old_files_load() {
         let mut s = Settings {
             utc: true,
+            capture: CaptureSettings {
+                interface: Some("lo".into()),
+                filter: FilterChoice::SynFinRst,
+                custom_bpf: String::new(),
+            },
             ..Settings::default()
         };
         s.toggle_cause(2);
@@ -163,5 +229,21 @@ mod tests {
         // A file written by an older version with fewer fields still loads.
         let old: Settings = serde_json::from_str(r#"{"utc":true}"#).expect("defaults fill in");
         assert!(old.utc && old.recent.is_empty());
+        assert_eq!(old.capture, CaptureSettings::default());
+    }
+
+    #[test]
+    fn capture_settings_make_the_capture_config() {
+        let all = CaptureSettings::default().config();
+        assert!(all.interfaces.is_empty());
+        assert_eq!(all.filter, CaptureFilter::AllTcp);
+        let custom = CaptureSettings {
+            interface: Some("lo".into()),
+            filter: FilterChoice::Custom,
+            custom_bpf: " tcp port 80 ".into(),
+        }
+        .config();
+        assert_eq!(custom.interfaces, vec!["lo".to_owned()]);
+        assert_eq!(custom.filter, CaptureFilter::Custom("tcp port 80".into()));
     }
 }

@@ -1,12 +1,15 @@
 //! The menu and the source bar: open a capture (dialog, sample, recent), start a capture,
-//! reading progress with Cancel, export, and the clock (local time or UTC).
+//! the interface and capture filter it uses, reading progress with Cancel, export, and the
+//! clock (local time or UTC).
 
 use std::path::PathBuf;
 
 use eframe::egui::{self, RichText};
 
 use crate::analysis::Progress;
+use crate::source::live::{self, InterfaceDesc};
 use crate::ui::file_dialog::SaveTag;
+use crate::ui::settings::{CaptureSettings, FilterChoice};
 use crate::ui::status::{bytes, thousands};
 
 /// What the user asked for from the menu, the source bar or the start screen.
@@ -57,6 +60,32 @@ pub struct BarInput<'a> {
     /// The built-in file dialog is chosen.
     pub builtin_dialog: bool,
 }
+
+/// The interfaces offered by the picker: listed each time it opens (listing is quick).
+#[derive(Debug, Default)]
+pub enum InterfaceList {
+    /// Not listed since the picker last closed.
+    #[default]
+    NotListed,
+    /// What the system offers.
+    Listed(Vec<InterfaceDesc>),
+    /// Why listing failed (no capture rights, no libpcap).
+    Failed(String),
+}
+
+impl InterfaceList {
+    fn ensure_listed(&mut self) {
+        if matches!(self, Self::NotListed) {
+            *self = match live::list_interfaces() {
+                Ok(list) => Self::Listed(list),
+                Err(e) => Self::Failed(e.to_string()),
+            };
+        }
+    }
+}
+
+/// The picker's entry for capturing every interface.
+pub const ALL_INTERFACES: &str = "All interfaces (loopback included)";
 
 /// The menu bar.
 pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
@@ -131,7 +160,13 @@ pub fn open_shortcut() -> egui::KeyboardShortcut {
 }
 
 /// The source bar under the menu.
-pub fn bar(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
+pub fn bar(
+    ui: &mut egui::Ui,
+    input: &BarInput<'_>,
+    capture: &mut CaptureSettings,
+    interfaces: &mut InterfaceList,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         if ui
             .button("Open…")
@@ -150,11 +185,16 @@ pub fn bar(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
             }
         } else if ui
             .add_enabled(!input.loading, egui::Button::new("Start capture"))
-            .on_hover_text("capture every interface, loopback included (needs capture rights)")
+            .on_hover_text(
+                "capture the chosen interfaces with the chosen filter (needs capture rights)",
+            )
             .clicked()
         {
             actions.push(Action::StartCapture);
         }
+        ui.add_enabled_ui(!input.capturing, |ui| {
+            capture_options(ui, capture, interfaces);
+        });
         ui.separator();
         if let Some(source) = input.source {
             ui.label(RichText::new(source).strong());
@@ -192,6 +232,97 @@ pub fn bar(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
             });
         });
     });
+    if let Some(limitation) = capture.capture_filter().limitation() {
+        ui.add(
+            egui::Label::new(
+                RichText::new(limitation)
+                    .color(ui.visuals().warn_fg_color)
+                    .small(),
+            )
+            .wrap(),
+        );
+    }
+}
+
+/// The interface picker and the capture filter (with its BPF field when custom).
+fn capture_options(
+    ui: &mut egui::Ui,
+    capture: &mut CaptureSettings,
+    interfaces: &mut InterfaceList,
+) {
+    let selected = capture
+        .interface
+        .as_deref()
+        .unwrap_or(ALL_INTERFACES)
+        .to_owned();
+    let picker = egui::ComboBox::from_id_salt("capture-interface")
+        .selected_text(selected)
+        .height(400.0)
+        .show_ui(ui, |ui| {
+            interfaces.ensure_listed();
+            ui.selectable_value(&mut capture.interface, None, ALL_INTERFACES);
+            match interfaces {
+                InterfaceList::Listed(list) => {
+                    for i in list.iter() {
+                        ui.selectable_value(
+                            &mut capture.interface,
+                            Some(i.name.clone()),
+                            interface_label(i),
+                        );
+                    }
+                }
+                InterfaceList::Failed(e) => {
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(e.as_str()).color(ui.visuals().error_fg_color),
+                        )
+                        .wrap(),
+                    );
+                }
+                InterfaceList::NotListed => {}
+            }
+        });
+    picker
+        .response
+        .on_hover_text("the interface Start capture captures");
+    if picker.inner.is_none() {
+        // Closed: list again the next time it opens (adapters come and go).
+        *interfaces = InterfaceList::NotListed;
+    }
+    egui::ComboBox::from_id_salt("capture-filter")
+        .selected_text(capture.filter.label())
+        .show_ui(ui, |ui| {
+            for f in FilterChoice::ALL {
+                ui.selectable_value(&mut capture.filter, f, f.label());
+            }
+        })
+        .response
+        .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()));
+    if capture.filter == FilterChoice::Custom {
+        ui.add(
+            egui::TextEdit::singleline(&mut capture.custom_bpf)
+                .hint_text("BPF, e.g. tcp port 443")
+                .desired_width(200.0),
+        );
+    }
+}
+
+/// `lo (loopback) — description · 127.0.0.1, ::1`.
+pub fn interface_label(i: &InterfaceDesc) -> String {
+    let mut text = i.name.clone();
+    if i.loopback {
+        text.push_str(" (loopback)");
+    }
+    if let Some(d) = i.description.as_deref().filter(|d| !d.is_empty()) {
+        text.push_str(" — ");
+        text.push_str(d);
+    }
+    if !i.addresses.is_empty() {
+        let addrs: Vec<String> = i.addresses.iter().map(ToString::to_string).collect();
+        text.push_str(" · ");
+        text.push_str(&addrs.join(", "));
+    }
+    text
 }
 
 /// The progress bar with bytes and packets, and Cancel.

@@ -107,7 +107,7 @@ fn the_sample_shows_port_7211_refused_with_its_evidence_and_filters() {
         "(ip.src == 127.0.0.1 && tcp.srcport == 7211) || (ip.dst == 127.0.0.1 && tcp.dstport == 7211)",
     );
     h.get_by_label(
-        "tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1 and dst port 7211))",
+        "(tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1 and dst port 7211))) or (vlan and tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1 and dst port 7211)))",
     );
     let ev = h.state().evidence().expect("evidence collected").clone();
     assert_eq!(

@@ -12,56 +12,17 @@ fn rstscope(args: &[&str]) -> Output {
         .expect("run rstscope")
 }
 
+mod common;
+
+use common::refused_pcap as refused_to;
+
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rstscope-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    common::temp_dir("cli", name)
 }
 
-/// Ethernet + IPv4 + TCP frame from 10.0.0.1:40000 to 10.0.0.2:7211 or back.
-fn frame(reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
-    let (src, dst, sport, dport) = if reply {
-        ([10, 0, 0, 2], [10, 0, 0, 1], 7211u16, 40000u16)
-    } else {
-        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, 7211)
-    };
-    let mut f = vec![0u8; 14];
-    f[12] = 0x08;
-    let mut ip = vec![0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0];
-    ip.extend_from_slice(&src);
-    ip.extend_from_slice(&dst);
-    f.extend_from_slice(&ip);
-    f.extend_from_slice(&sport.to_be_bytes());
-    f.extend_from_slice(&dport.to_be_bytes());
-    f.extend_from_slice(&seq.to_be_bytes());
-    f.extend_from_slice(&ack.to_be_bytes());
-    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
-    f
-}
-
-/// A microsecond pcap of `n` refused attempts, one a second.
+/// `n` refused attempts to 10.0.0.2:7211, one a second.
 fn refused_pcap(n: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&[0; 8]);
-    out.extend_from_slice(&65535u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
-    for i in 0..n {
-        let isn = 1000 + i * 100;
-        for (k, f) in [frame(false, 0x02, isn, 0), frame(true, 0x14, 0, isn + 1)]
-            .iter()
-            .enumerate()
-        {
-            out.extend_from_slice(&(1_700_000_000 + i).to_le_bytes());
-            out.extend_from_slice(&(k as u32 * 100).to_le_bytes());
-            out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-            out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-            out.extend_from_slice(f);
-        }
-    }
-    out
+    refused_to(7211, n)
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {

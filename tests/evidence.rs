@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 use rstscope::analysis::{Options, analyze_files};
 use rstscope::engine::{Cause, ConnRecord, ConnState, EngineConfig};
 use rstscope::report::Clock;
@@ -118,9 +120,7 @@ fn time_range_selects_seconds() {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rstscope-evidence-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    common::temp_dir("evidence", name)
 }
 
 #[test]
@@ -399,56 +399,11 @@ fn cli_write_to_an_unwritable_place_fails_with_its_path() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent-dir/e.pcapng"));
 }
 
-/// Ethernet + IPv4 + TCP between 10.0.0.1:40000 and 10.0.0.2:`port`.
-fn frame(port: u16, reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
-    let (src, dst, sport, dport) = if reply {
-        ([10, 0, 0, 2], [10, 0, 0, 1], port, 40000)
-    } else {
-        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, port)
-    };
-    let mut f = vec![0u8; 14];
-    f[12] = 0x08;
-    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
-    f.extend_from_slice(&src);
-    f.extend_from_slice(&dst);
-    f.extend_from_slice(&sport.to_be_bytes());
-    f.extend_from_slice(&dport.to_be_bytes());
-    f.extend_from_slice(&seq.to_be_bytes());
-    f.extend_from_slice(&ack.to_be_bytes());
-    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
-    f
-}
-
-/// A pcap of one refused attempt to 10.0.0.2:`port`.
-fn refused_pcap(port: u16) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&[0; 8]);
-    out.extend_from_slice(&65535u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
-    for (k, f) in [
-        frame(port, false, 0x02, 1000, 0),
-        frame(port, true, 0x14, 0, 1001),
-    ]
-    .iter()
-    .enumerate()
-    {
-        out.extend_from_slice(&1_700_000_000u32.to_le_bytes());
-        out.extend_from_slice(&(k as u32 * 100).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(f);
-    }
-    out
-}
-
 #[test]
 fn offender_shows_its_iana_service_name_in_text_and_json() {
     let dir = temp_dir("service");
     let f = dir.join("pop3.pcap");
-    std::fs::write(&f, refused_pcap(110)).expect("write");
+    std::fs::write(&f, common::refused_pcap(110, 1)).expect("write");
     let f = f.display().to_string();
     let text = stdout(&rstscope(&["analyze", &f]));
     assert!(text.contains("  1. 10.0.0.2:110 (pop3)\n"), "{text}");

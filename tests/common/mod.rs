@@ -1,0 +1,65 @@
+//! Captures written by the tests themselves, byte by byte, so that each one (and each damage
+//! done to it) is exact. Shared by the integration test binaries that need them.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// A temporary folder of this test process.
+pub fn temp_dir(prefix: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rstscope-{prefix}-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Ethernet + IPv4 + TCP between 10.0.0.1:40000 and 10.0.0.2:`port`, from the client or, as
+/// a `reply`, from 10.0.0.2.
+pub fn frame(port: u16, reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
+    let (src, dst, sport, dport) = if reply {
+        ([10, 0, 0, 2], [10, 0, 0, 1], port, 40000)
+    } else {
+        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, port)
+    };
+    let mut f = vec![0u8; 14];
+    f[12] = 0x08;
+    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
+    f.extend_from_slice(&src);
+    f.extend_from_slice(&dst);
+    f.extend_from_slice(&sport.to_be_bytes());
+    f.extend_from_slice(&dport.to_be_bytes());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&ack.to_be_bytes());
+    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f
+}
+
+/// A microsecond little-endian pcap (Ethernet) of `(seconds, microseconds, frame)` records.
+pub fn pcap(records: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for (secs, micros, f) in records {
+        out.extend_from_slice(&secs.to_le_bytes());
+        out.extend_from_slice(&micros.to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+/// `n` refused attempts to 10.0.0.2:`port`, one a second from 1,700,000,000: a SYN and, 100 µs
+/// later, the RST/ACK acknowledging it.
+pub fn refused_pcap(port: u16, n: u32) -> Vec<u8> {
+    let mut records = Vec::new();
+    for i in 0..n {
+        let isn = 1000 + i * 100;
+        records.push((1_700_000_000 + i, 0, frame(port, false, 0x02, isn, 0)));
+        records.push((1_700_000_000 + i, 100, frame(port, true, 0x14, 0, isn + 1)));
+    }
+    pcap(&records)
+}

@@ -273,6 +273,24 @@ fn start_capture_captures_live_or_says_why_not() {
         shows(&h, "captured "),
         "the status bar has the capture's counts"
     );
+    // What was captured saves as a pcapng that reads back.
+    let dir = temp_dir("save-capture");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_all_by_label("Save capture as…")
+        .last()
+        .expect("a Save capture as… button")
+        .click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", dir.display())));
+    let saved: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcapng"))
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    rstscope::analysis::analyze_files(&saved, Default::default())
+        .expect("the saved capture reads back");
 }
 
 #[test]

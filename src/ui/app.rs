@@ -4,7 +4,7 @@
 //! `file-dialog`, `sample`, `capture-start`); this thread only takes their results.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use eframe::egui::{self, Align2, Color32, RichText};
@@ -267,6 +267,7 @@ impl RstscopeApp {
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
                 || self.capture_task.is_some(),
             can_export: self.analysis().is_some(),
+            live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
         };
@@ -607,6 +608,13 @@ impl RstscopeApp {
                         ("JSON", "json"),
                         tag,
                     ),
+                    SaveTag::Capture => self.open_save_dialog(
+                        ctx,
+                        "the capture as pcapng",
+                        format!("{stem}.pcapng"),
+                        ("pcapng", "pcapng"),
+                        tag,
+                    ),
                     SaveTag::Packets => {}
                 }
             }
@@ -730,6 +738,12 @@ impl RstscopeApp {
         let clock = self.settings.clock();
         let analysis = self.analysis();
         let packets = self.packets_to_save.take();
+        // A live capture's pcapng, once the capture has stopped (its writer has flushed then).
+        let captured = self
+            .source
+            .as_ref()
+            .filter(|s| s.capture.is_some() && !s.is_capturing())
+            .and_then(|s| s.paths.first().cloned());
         let task = Task::spawn("export", ctx, move |_| {
             let written = match tag {
                 SaveTag::Csv => analysis
@@ -741,6 +755,13 @@ impl RstscopeApp {
                     std::fs::write(&path, text + "\n")
                 }),
                 SaveTag::Packets => packets.as_ref().map(|ev| evidence::write_pcapng(&path, ev)),
+                SaveTag::Capture => captured.as_ref().map(|from| {
+                    if same_file(from, &path) {
+                        Ok(())
+                    } else {
+                        std::fs::copy(from, &path).map(|_| ())
+                    }
+                }),
             };
             match written {
                 Some(Ok(())) => Ok(format!("saved {}", path.display())),
@@ -796,6 +817,11 @@ fn source_label(paths: &[PathBuf]) -> String {
         [one] => name(one),
         [first, rest @ ..] => format!("{} + {} more", name(first), rest.len()),
     }
+}
+
+/// Whether two paths name the same existing file (copying a file onto itself would empty it).
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The first file's name without its extensions, for export file names.

@@ -44,6 +44,8 @@ pub enum SaveTag {
     Json,
     /// The selected offender's packets as pcapng.
     Packets,
+    /// Everything a live capture wrote, as pcapng.
+    Capture,
 }
 
 /// A system dialog running on its thread: what for, since when, its answer to come.

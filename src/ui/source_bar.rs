@@ -55,6 +55,8 @@ pub struct BarInput<'a> {
     pub capturing: bool,
     /// Results exist to export.
     pub can_export: bool,
+    /// The open source is a live capture (running or stopped), whose pcapng can be saved.
+    pub live_source: bool,
     /// Times in UTC.
     pub utc: bool,
     /// The built-in file dialog is chosen.
@@ -87,6 +89,17 @@ impl InterfaceList {
 /// The picker's entry for capturing every interface.
 pub const ALL_INTERFACES: &str = "All interfaces (loopback included)";
 
+/// "Save capture as…", for a live capture once it has stopped (its pcapng is complete then).
+fn save_capture_button(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
+    let button = ui
+        .add_enabled(!input.capturing, egui::Button::new("Save capture as…"))
+        .on_hover_text("save every captured frame as pcapng")
+        .on_disabled_hover_text("stop the capture first");
+    if button.clicked() {
+        actions.push(Action::Export(SaveTag::Capture));
+    }
+}
+
 /// The menu bar.
 pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
     egui::MenuBar::new().ui(ui, |ui| {
@@ -118,6 +131,9 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                     actions.push(Action::Export(SaveTag::Json));
                 }
             });
+            if input.live_source {
+                save_capture_button(ui, input, actions);
+            }
             ui.separator();
             if ui
                 .add_enabled(input.source.is_some(), egui::Button::new("Close capture"))
@@ -230,6 +246,9 @@ pub fn bar(
                 }
                 ui.label("Export");
             });
+            if input.live_source {
+                save_capture_button(ui, input, actions);
+            }
         });
     });
     if let Some(limitation) = capture.capture_filter().limitation() {

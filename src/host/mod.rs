@@ -1,0 +1,210 @@
+//! The machine itself: the kernel's TCP counters, read the same way on every OS.
+//!
+//! Each OS has its own module behind one function, [`read_tcp_counters`]; what comes back,
+//! [`TcpCounters`], keeps the OS's own counter names, so a report can quote them as the
+//! admin's own tools (`nstat`, `netstat -s`) show them. [`CounterSeries`] turns successive
+//! readings into per-second counts; it is pure, and tests feed it hand-made readings.
+
+use std::collections::BTreeMap;
+
+#[cfg(target_os = "linux")]
+mod linux;
+// Compiled under `cfg(test)` on Linux too, so its error path is checked where CI runs.
+#[cfg(any(not(target_os = "linux"), test))]
+mod unsupported;
+
+#[cfg(target_os = "linux")]
+use linux as os;
+#[cfg(not(target_os = "linux"))]
+use unsupported as os;
+
+/// Why the machine's counters could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The counter file could not be read.
+    #[error("cannot read the kernel's TCP counters from {path}: {source}")]
+    Read {
+        /// The file that was read.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The counter file is not laid out as expected.
+    #[error("{path}, line {line}: {problem}; the kernel's counters are left out")]
+    Parse {
+        /// The file (or fixture) that was parsed.
+        path: String,
+        /// 1-based line number of the offending line.
+        line: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A counter rstscope needs is not in the file (an older or trimmed kernel).
+    #[error("{path} has no {section} counter {name}; the kernel's counters are left out")]
+    MissingCounter {
+        /// The file that was parsed.
+        path: String,
+        /// The section (`Tcp`, `TcpExt`) it was looked for in.
+        section: &'static str,
+        /// The counter's OS name.
+        name: &'static str,
+    },
+    /// This OS has no counter reader yet.
+    #[error(
+        "reading the kernel's TCP counters is not supported on {os} yet; \
+         captures are analyzed without them"
+    )]
+    Unsupported {
+        /// `std::env::consts::OS` of the running build.
+        os: &'static str,
+    },
+}
+
+/// One reading of the kernel's cumulative TCP counters, by the OS's own names.
+///
+/// The order is the OS module's fixed list, so output is stable from run to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpCounters {
+    values: Vec<(&'static str, u64)>,
+}
+
+impl TcpCounters {
+    /// A reading from `(name, cumulative value)` pairs; OS modules and test fakes build it.
+    #[must_use]
+    pub fn new(values: Vec<(&'static str, u64)>) -> Self {
+        Self { values }
+    }
+
+    /// The cumulative value of counter `name`, if this reading has it.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<u64> {
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, v)| v)
+    }
+
+    /// All counters, in the OS module's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        self.values.iter().copied()
+    }
+}
+
+/// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`).
+///
+/// # Errors
+/// [`HostError::Unsupported`] on OSes without a reader yet; otherwise which file could not be
+/// read or parsed, and why.
+pub fn read_tcp_counters() -> Result<TcpCounters, HostError> {
+    os::read_tcp_counters()
+}
+
+/// Per-second counts from successive [`TcpCounters`] readings, at seconds the caller gives.
+///
+/// No clock inside: live capture passes the packet clock's second, tests pass literals. The
+/// point at second `t` is the increase since the previous reading. The caller reads about once a
+/// second; a longer gap puts its whole increase at the later second rather than invent how it
+/// was spread. A reading at the same or an earlier second (clock stepped back) adds to the
+/// latest point, so no count is lost. A counter that goes down was reset (a new network
+/// namespace, a 32-bit wrap): its new value is counted as the increase since the reset.
+#[derive(Debug, Clone, Default)]
+pub struct CounterSeries {
+    last: Option<(i64, TcpCounters)>,
+    per_second: BTreeMap<&'static str, Vec<(i64, u64)>>,
+}
+
+impl CounterSeries {
+    /// An empty series; the first reading only sets the baseline.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the reading taken at `unix_secs`.
+    pub fn push(&mut self, unix_secs: i64, reading: TcpCounters) {
+        if let Some((last_secs, last)) = &self.last {
+            let at = unix_secs.max(*last_secs);
+            for (name, value) in reading.iter() {
+                // A counter new in this reading has no baseline: it starts one.
+                let Some(before) = last.get(name) else {
+                    continue;
+                };
+                let delta = if value >= before {
+                    value - before
+                } else {
+                    value
+                };
+                let points = self.per_second.entry(name).or_default();
+                match points.last_mut() {
+                    Some((secs, n)) if *secs == at => *n += delta,
+                    _ => points.push((at, delta)),
+                }
+            }
+            self.last = Some((at, reading));
+        } else {
+            self.last = Some((unix_secs, reading));
+        }
+    }
+
+    /// `(unix second, increase)` points of counter `name`, oldest first.
+    #[must_use]
+    pub fn per_second(&self, name: &str) -> &[(i64, u64)] {
+        self.per_second.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The increase of counter `name` since the first reading.
+    #[must_use]
+    pub fn total(&self, name: &str) -> u64 {
+        self.per_second(name).iter().map(|&(_, n)| n).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(attempt_fails: u64, out_rsts: u64) -> TcpCounters {
+        TcpCounters::new(vec![("AttemptFails", attempt_fails), ("OutRsts", out_rsts)])
+    }
+
+    #[test]
+    fn two_readings_give_the_increase_at_the_later_second() {
+        let mut series = CounterSeries::new();
+        series.push(1_700_000_000, reading(100, 50));
+        assert!(series.per_second("AttemptFails").is_empty());
+        series.push(1_700_000_001, reading(103, 57));
+        assert_eq!(series.per_second("AttemptFails"), &[(1_700_000_001, 3)]);
+        assert_eq!(series.per_second("OutRsts"), &[(1_700_000_001, 7)]);
+        assert_eq!(series.total("OutRsts"), 7);
+        assert!(series.per_second("ListenOverflows").is_empty());
+    }
+
+    #[test]
+    fn gaps_repeats_and_steps_back_lose_no_count() {
+        let mut series = CounterSeries::new();
+        series.push(10, reading(0, 0));
+        series.push(13, reading(4, 0)); // 3 s gap: whole increase at 13
+        series.push(13, reading(5, 0)); // same second: adds to 13
+        series.push(12, reading(7, 0)); // clock stepped back: adds to 13
+        series.push(14, reading(7, 0));
+        assert_eq!(series.per_second("AttemptFails"), &[(13, 7), (14, 0)]);
+        assert_eq!(series.total("AttemptFails"), 7);
+    }
+
+    #[test]
+    fn a_counter_that_goes_down_was_reset() {
+        let mut series = CounterSeries::new();
+        series.push(1, reading(1_000, 0));
+        series.push(2, reading(4, 0));
+        series.push(3, reading(6, 0));
+        assert_eq!(series.per_second("AttemptFails"), &[(2, 4), (3, 2)]);
+    }
+
+    #[test]
+    fn unsupported_os_says_which_and_what_happens_instead() {
+        let err = unsupported::read_tcp_counters().expect_err("the stub never reads");
+        let text = err.to_string();
+        assert!(text.contains(std::env::consts::OS), "{text}");
+        assert!(text.contains("without them"), "{text}");
+    }
+}

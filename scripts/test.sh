@@ -9,6 +9,8 @@ echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "== cargo clippy" >&2
 cargo clippy --locked --all-targets --quiet -- -D warnings
+echo "== cargo doc (broken links are errors)" >&2
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --lib --quiet
 echo "== cargo test" >&2
 cargo test --locked --all-targets
 echo "== desktop app: a real window under Xvfb, screenshot" >&2

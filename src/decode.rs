@@ -1,4 +1,4 @@
-//! Bytes of one frame to a [`TcpPacket`]. No state: each frame is judged on its own link type,
+//! Bytes of one frame to a [`TcpPacket`](crate::packet::TcpPacket). No state: each frame is judged on its own link type,
 //! so pcapng files that mix link types across interfaces decode frame by frame.
 //!
 //! Hand-written over fixed-size header views rather than built on a generic slicer: we need a

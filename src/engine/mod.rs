@@ -1,9 +1,9 @@
 //! The pure analysis. No I/O, no threads, no wall clock: time is packet time.
 //!
-//! Feed packets with [`Engine::packet`] in capture order, ask for a [`Snapshot`] at any time,
-//! and call [`Engine::finish`] at the end of the capture. Memory is bounded: connections end
-//! on Zeek's packet-time timeouts, and past [`EngineConfig::max_flows`] the entry nearest to
-//! its timeout is ended early (counted in [`Snapshot::evicted`]).
+//! Feed packets with [`Engine::packet`](crate::engine::Engine::packet) in capture order, ask for a [`Snapshot`](crate::engine::Snapshot) at any time,
+//! and call [`Engine::finish`](crate::engine::Engine::finish) at the end of the capture. Memory is bounded: connections end
+//! on Zeek's packet-time timeouts, and past [`EngineConfig::max_flows`](crate::engine::EngineConfig::max_flows) the entry nearest to
+//! its timeout is ended early (counted in [`Totals::evicted`](crate::engine::Totals::evicted)).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};

@@ -1,8 +1,8 @@
 //! The machine itself: the kernel's TCP counters, read the same way on every OS.
 //!
-//! Each OS has its own module behind one function, [`read_tcp_counters`]; what comes back,
-//! [`TcpCounters`], keeps the OS's own counter names, so a report can quote them as the
-//! admin's own tools (`nstat`, `netstat -s`) show them. [`CounterSeries`] turns successive
+//! Each OS has its own module behind one function, [`read_tcp_counters`](crate::host::read_tcp_counters); what comes back,
+//! [`TcpCounters`](crate::host::TcpCounters), keeps the OS's own counter names, so a report can quote them as the
+//! admin's own tools (`nstat`, `netstat -s`) show them. [`CounterSeries`](crate::host::CounterSeries) turns successive
 //! readings into per-second counts; it is pure, and tests feed it hand-made readings.
 
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Live capture as a background job, for the app and `rstscope capture` alike.
 //!
-//! [`capture`] opens the interfaces on the caller's thread (so "permission denied", "no such
-//! interface" and "bad filter" come back at once as a [`StartError`]), then runs:
+//! [`capture`](crate::pipeline::live::capture) opens the interfaces on the caller's thread (so "permission denied", "no such
+//! interface" and "bad filter" come back at once as a [`StartError`](crate::pipeline::live::StartError)), then runs:
 //!
 //! ```text
 //! capture-any (or capture-<iface> each) --batches, bounded--> engine --updates, bounded--> caller
@@ -10,11 +10,11 @@
 //! The `engine` thread removes cross-interface duplicates, saves frames to the pcapng file if
 //! asked, decodes them and feeds the engine. Five times a second it offers
 //! [`Update::Partial`]; a consumer that is behind loses those (counted in
-//! [`LiveJob::dropped_updates`]), never packets. At the end (stop, duration, or every capture
+//! [`LiveJob::dropped_updates`](crate::pipeline::live::LiveJob::dropped_updates)), never packets. At the end (stop, duration, or every capture
 //! thread gone) it sends [`Update::Finished`] with `Ok` (a live job has no error once
 //! started: problems met on the way are warnings in the analysis). The capture's counts
 //! (captured, duplicates, drops by kernel, interface and rstscope) are read at any time with
-//! [`LiveJob::stats`], lock-free; once `Finished` has arrived they are final.
+//! [`LiveJob::stats`](crate::pipeline::live::LiveJob::stats), lock-free; once `Finished` has arrived they are final.
 //!
 //! Packet time drives the analysis, as for files: the series are per packet second, and an
 //! unanswered SYN is judged 10 s of packet time later (or at the end).

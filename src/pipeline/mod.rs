@@ -1,6 +1,6 @@
 //! Work off the caller's thread: a job runs on a named thread and sends updates over a
 //! bounded channel; a slow consumer loses intermediate updates (counted), never the result.
-//! The UI polls [`Job::poll`] each frame and is woken by the `notify` callback.
+//! The UI polls [`Job::poll`](crate::pipeline::Job::poll) each frame and is woken by the `notify` callback.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -2,10 +2,10 @@
 //! from the capture files on demand, shown as `tcpdump -n` lines and saved as pcapng.
 //!
 //! The files are re-read rather than kept: memory holds at most `max_packets` packets (and
-//! [`MAX_CONNECTIONS`] connection records) whatever the capture size, and a frame that is not
+//! [`MAX_CONNECTIONS`](crate::report::evidence::MAX_CONNECTIONS) connection records) whatever the capture size, and a frame that is not
 //! the endpoint's costs a decode and two comparisons, no allocation.
 //!
-//! The connections come from a fresh [`Engine`] fed with every packet of the endpoint (not only
+//! The connections come from a fresh [`Engine`](crate::engine::Engine) fed with every packet of the endpoint (not only
 //! the packets kept for display), so their states and causes are the ones the main analysis
 //! gives: a flow's packets all belong to its endpoints, and the engine's timers fire on packet
 //! time before the next packet of any flow is processed.

@@ -2,7 +2,7 @@
 //! read as one capture with their frames merged in time order.
 //!
 //! Memory stays bounded whatever the file size: each file is read through one buffer (1 MiB,
-//! grown only for a record larger than that, up to [`MAX_RECORD`]) and a frame is borrowed
+//! grown only for a record larger than that, up to [`MAX_RECORD`](crate::source::file::MAX_RECORD)) and a frame is borrowed
 //! from that buffer, so the per-packet path neither copies nor allocates.
 //!
 //! pcap-parser's streaming readers own the buffer (refill, consume, grow) and parse the file

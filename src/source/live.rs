@@ -7,14 +7,14 @@
 //! short snaplen, and reads without blocking (napping up to 10 ms when idle), so that frames
 //! reach the analysis at once and stopping is prompt even when no packet arrives.
 //!
-//! Frames travel to the single consumer in [`Batch`]es: one reusable byte arena plus frame
+//! Frames travel to the single consumer in [`Batch`](crate::source::live::Batch)es: one reusable byte arena plus frame
 //! records, recycled through a pool, so the hot path allocates nothing. The channel to the
 //! consumer is bounded; when it is full the batch is dropped and its frames are counted as
-//! rstscope's own drops, apart from the kernel's (pcap stats). See [`CaptureStats`].
+//! rstscope's own drops, apart from the kernel's (pcap stats). See [`CaptureStats`](crate::source::live::CaptureStats).
 //!
 //! A packet that crosses two captured interfaces (a bridge and its port, a forwarding host's
 //! in and out interfaces) is seen twice; the consumer side removes the second copy (see
-//! [`dedupe`]) so that each packet counts once, and counts what it removed.
+//! [`dedupe`](crate::source::live::dedupe)) so that each packet counts once, and counts what it removed.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -7,8 +7,8 @@
 //! resets and make a retransmission out of its SYN.
 //!
 //! The rule: a frame whose network-layer bytes (TTL / hop limit and IPv4 header checksum left
-//! out, first [`HASHED_BYTES`] bytes) equal those of a frame seen on a *different* interface
-//! less than [`WINDOW`] before is a copy, and is removed. Identical frames on the same
+//! out, first [`HASHED_BYTES`](crate::source::live::dedupe::HASHED_BYTES) bytes) equal those of a frame seen on a *different* interface
+//! less than [`WINDOW`](crate::source::live::dedupe::WINDOW) before is a copy, and is removed. Identical frames on the same
 //! interface are kept: they are real retransmissions or duplicates on that wire. The first copy
 //! is the one kept, so what is analyzed and what is saved are the same packets.
 

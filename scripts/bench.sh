@@ -32,8 +32,8 @@ say() { echo "rstscope bench: $*" >&2; }
 
 # --- tools -------------------------------------------------------------------------------
 declare -A TOOLS=(
-  [tcpdump]="tcpdump: the anchor rstscope must beat (tcpdump -r F 'tcp[tcpflags]&tcp-rst!=0')"
-  [tshark]="tshark: the anchor rstscope must beat 100x (tshark -Y tcp.flags.reset==1)"
+  [tcpdump]="the anchor rstscope must beat (tcpdump -r F 'tcp[tcpflags]&tcp-rst!=0')"
+  [tshark]="the anchor rstscope must beat 100x (tshark -Y tcp.flags.reset==1)"
   [time]="GNU time (/usr/bin/time): peak memory of each run"
 )
 missing=()
@@ -41,20 +41,7 @@ for pkg in tcpdump tshark time; do
   bin="$pkg"; [ "$pkg" = time ] && bin=/usr/bin/time
   command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
 done
-if [ "${#missing[@]}" -gt 0 ]; then
-  for pkg in "${missing[@]}"; do say "installing ${TOOLS[$pkg]}"; done
-  if [ "$(id -u)" -eq 0 ]; then
-    sudo=()
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-  else
-    say "run as root, or install these packages yourself: ${missing[*]}"
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_packages TOOLS "${missing[@]}"
 
 # --- build -------------------------------------------------------------------------------
 say "building rstscope and the capture generator (release)..."

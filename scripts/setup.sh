@@ -37,26 +37,34 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# Installs the Debian packages named, with apt-get, as root or through sudo, after saying why
+# each is needed ("$pkg: $reason" pairs in the associative array named by $1). Also used by
+# scripts/bench.sh for the anchor tools.
+install_packages() {
+  local -n reasons="$1"
+  shift
+  [ "$#" -gt 0 ] || return 0
+  local pkg sudo
+  for pkg in "$@"; do say "installing $pkg: ${reasons[$pkg]}"; done
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    say "run as root, or install these packages yourself: $*"
+    exit 1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${!WANTED[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
 fi
-if [ "${#missing[@]}" -gt 0 ]; then
-  for pkg in "${missing[@]}"; do say "installing $pkg: ${WANTED[$pkg]}"; done
-  if [ "$(id -u)" -eq 0 ]; then
-    sudo=()
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-  else
-    say "run as root, or install these packages yourself: ${missing[*]}"
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_packages WANTED "${missing[@]}"
 
 # The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy for the checks.
 channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$top/rust-toolchain.toml")

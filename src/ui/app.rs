@@ -229,12 +229,24 @@ impl RstscopeApp {
         let job = pipeline::analyze_files(paths.clone(), EngineConfig::default(), move || {
             repaint.request_repaint();
         });
+        self.set_source(ctx, paths, label, Running::File(job), None);
+    }
+
+    /// Makes a new file or live job the window's source, starting the views afresh.
+    fn set_source(
+        &mut self,
+        ctx: &egui::Context,
+        paths: Vec<PathBuf>,
+        label: String,
+        job: Running,
+        capture: Option<CaptureStats>,
+    ) {
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{label} — rstscope")));
         self.source = Some(Source {
             paths,
             label,
-            job: Some(Running::File(job)),
-            capture: None,
+            job: Some(job),
+            capture,
             progress: None,
             analysis: None,
             generation: 0,
@@ -680,21 +692,8 @@ impl RstscopeApp {
     fn show_capture(&mut self, ctx: &egui::Context, job: LiveJob, path: PathBuf) {
         let names: Vec<&str> = job.interfaces().iter().map(|i| i.name.as_str()).collect();
         let label = format!("live capture on {}", names.join(", "));
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{label} — rstscope")));
-        self.source = Some(Source {
-            paths: vec![path],
-            label,
-            capture: Some(job.stats()),
-            job: Some(Running::Live(job)),
-            progress: None,
-            analysis: None,
-            generation: 0,
-            dropped_updates: 0,
-        });
-        self.selected = None;
-        self.range = None;
-        self.details = DetailsView::default();
-        self.plot.reset_view();
+        let stats = job.stats();
+        self.set_source(ctx, vec![path], label, Running::Live(job), Some(stats));
     }
 
     fn open_save_dialog(

@@ -214,3 +214,50 @@ fn gzip_capture_is_read() {
     );
     assert_eq!(json(&out)["rst_packets"], 2);
 }
+
+/// Regression: '2 connection attempts ... from 3 clients got no answer' when the clients were
+/// counted over all the endpoint's incidents. With two kinds of incident, the sentence says so.
+#[test]
+fn diagnosis_says_when_clients_count_all_kinds_of_incident() {
+    let dir = temp_dir("mixed");
+    // A refused attempt, then on the same tuple an established connection the client aborts.
+    let port = 7211;
+    let records = vec![
+        (1_700_000_000, 0, common::frame(port, false, 0x02, 1000, 0)),
+        (1_700_000_000, 100, common::frame(port, true, 0x14, 0, 1001)),
+        (1_700_000_005, 0, common::frame(port, false, 0x02, 5000, 0)),
+        (
+            1_700_000_005,
+            100,
+            common::frame(port, true, 0x12, 9000, 5001),
+        ),
+        (
+            1_700_000_005,
+            200,
+            common::frame(port, false, 0x10, 5001, 9001),
+        ),
+        (
+            1_700_000_006,
+            0,
+            common::frame(port, false, 0x14, 5001, 9001),
+        ),
+    ];
+    let f = write(&dir, "mixed.pcap", &common::pcap(&records));
+    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    assert_eq!(v["rst_by_cause"]["refused"], 1);
+    assert_eq!(v["rst_by_cause"]["abort"], 1);
+    let d = v["offenders"][0]["diagnosis"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(d.contains("from 1 client (over all its incidents)"), "{d}");
+
+    // One kind only: no such remark.
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    let d = v["offenders"][0]["diagnosis"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!d.contains("over all its incidents"), "{d}");
+}

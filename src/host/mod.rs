@@ -6,6 +6,9 @@
 //! readings into per-second counts; it is pure, and tests feed it hand-made readings.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use crate::packet::Timestamp;
 
 #[cfg(target_os = "linux")]
 mod linux;
@@ -88,6 +91,46 @@ impl TcpCounters {
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
         self.values.iter().copied()
     }
+}
+
+/// How a process was tied to a client socket: reports say it beside every name they give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SightingSource {
+    /// The kernel's per-connect event (Linux `sock:inet_sock_set_state`), seen as it happened.
+    ConnectTrace,
+    /// A socket-table sample that found the connection alive (lived long enough to be seen).
+    SocketTable,
+    /// Process information carried by the capture file itself (pcapng process blocks, comments).
+    Capture,
+}
+
+impl SightingSource {
+    /// The stable name used in JSON (`source`) and text reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConnectTrace => "connect-trace",
+            Self::SocketTable => "socket-table",
+            Self::Capture => "capture",
+        }
+    }
+}
+
+/// One observation that process `pid` owned the client socket `local` -> `remote`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessSighting {
+    /// When it was observed (Unix time; the same clock as live packet timestamps).
+    pub at: Timestamp,
+    /// The client's own address and port.
+    pub local: SocketAddr,
+    /// The address and port it connected to.
+    pub remote: SocketAddr,
+    /// The process (thread-group) ID.
+    pub pid: u32,
+    /// The process name as the OS reports it (Linux `comm`); may be empty when unknown.
+    pub name: String,
+    /// How it was observed.
+    pub source: SightingSource,
 }
 
 /// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`).

@@ -21,11 +21,12 @@ pub mod offenders;
 pub mod zeek;
 
 pub use cause::Cause;
+pub use flow::Failure;
 pub use offenders::{Diagnosis, DiagnosisKind, Offender};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
-use flow::{Attempt, AttemptStatus, Conn, Entry, Failure, FlowKey, RST_NOTES, RstNote};
+use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
 use offenders::{ServiceKey, Services};
 use zeek::flip_on_first_packet;
 
@@ -45,6 +46,9 @@ pub struct EngineConfig {
     /// The capture holds only SYN, FIN and RST segments (an overloaded host's filter): the
     /// originator's final ACK is never seen, so a SYN-ACK counts as a completed handshake.
     pub syn_fin_rst_only: bool,
+    /// Keep every incident (failed attempt, RST) for [`Engine::drain_incidents`], so the
+    /// caller can tie it to the process that owned the client socket.
+    pub keep_incidents: bool,
 }
 
 impl Default for EngineConfig {
@@ -53,8 +57,39 @@ impl Default for EngineConfig {
             max_flows: 250_000,
             keep_connections: false,
             syn_fin_rst_only: false,
+            keep_incidents: false,
         }
     }
+}
+
+/// One failed attempt or RST, with both ends, as [`Engine::drain_incidents`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incident {
+    /// The packet (or timeout) that made it.
+    pub at: Timestamp,
+    /// The service endpoint: the side that was connected to.
+    pub server: (IpAddr, u16),
+    /// The client's address and port.
+    pub client: (IpAddr, u16),
+    /// What happened.
+    pub kind: IncidentKind,
+}
+
+/// What an [`Incident`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentKind {
+    /// An attempt failed.
+    Failed(Failure),
+    /// A RST packet.
+    Rst {
+        /// Its cause.
+        cause: Cause,
+        /// The server sent it (otherwise the client did).
+        from_server: bool,
+        /// It ended an attempt, which is also reported as [`IncidentKind::Failed`]; counting
+        /// incidents, skip this one.
+        part_of_attempt: bool,
+    },
 }
 
 /// Per-second counts.
@@ -167,6 +202,7 @@ pub struct Engine {
     series: BTreeMap<i64, SecondCounts>,
     services: Services,
     finished: Vec<ConnRecord>,
+    incidents: Vec<Incident>,
 }
 
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
@@ -185,6 +221,7 @@ impl Engine {
             series: BTreeMap::new(),
             services: Services::default(),
             finished: Vec::new(),
+            incidents: Vec::new(),
         }
     }
 
@@ -225,6 +262,12 @@ impl Engine {
     /// Finished connections since the last call (only with `keep_connections`).
     pub fn drain_connections(&mut self) -> std::vec::Drain<'_, ConnRecord> {
         self.finished.drain(..)
+    }
+
+    /// Incidents since the last call, in the order they happened (only with
+    /// `keep_incidents`; the caller drains them, so they do not pile up).
+    pub fn drain_incidents(&mut self) -> std::vec::Drain<'_, Incident> {
+        self.incidents.drain(..)
     }
 
     /// Everything known now.
@@ -521,6 +564,14 @@ impl Engine {
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
         let server: ServiceKey = (key.addr[1 - client_side], key.port[1 - client_side]);
+        if self.config.keep_incidents {
+            self.incidents.push(Incident {
+                at,
+                server,
+                client: (key.addr[client_side], key.port[client_side]),
+                kind: IncidentKind::Failed(how),
+            });
+        }
         if let Some(s) = self.services.get(server) {
             match how {
                 Failure::Refused => s.failed_refused += 1,
@@ -676,6 +727,7 @@ impl Engine {
             key.port[usize::from(server_side)],
         );
         let client_addr = key.addr[usize::from(1 - server_side)];
+        let client_port = key.port[usize::from(1 - server_side)];
 
         // The attempt this RST ends, if any.
         let mut charged_to_attempt = false;
@@ -705,6 +757,18 @@ impl Engine {
             }
         }
 
+        if self.config.keep_incidents {
+            self.incidents.push(Incident {
+                at: p.ts,
+                server,
+                client: (client_addr, client_port),
+                kind: IncidentKind::Rst {
+                    cause,
+                    from_server,
+                    part_of_attempt: charged_to_attempt,
+                },
+            });
+        }
         let t = &mut self.totals;
         t.rst_by_cause[cause.index()] += 1;
         let sec = self.series.entry(p.ts.second()).or_default();

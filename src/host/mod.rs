@@ -10,8 +10,20 @@ use std::net::SocketAddr;
 
 use crate::packet::Timestamp;
 
+/// The connecting side: incidents tied to the processes that owned their client sockets.
+pub mod clients;
+/// Listener history: who listened where, from when until when.
+pub mod history;
 #[cfg(target_os = "linux")]
 mod linux;
+/// The `host-monitor` thread sampling the machine during a live capture.
+pub mod monitor;
+/// Process details through sysinfo.
+pub mod processes;
+/// The socket table through the `listeners` crate.
+pub mod sockets;
+/// Samples and incidents put together into the host's report.
+pub mod state;
 // Compiled under `cfg(test)` on Linux too, so its error path is checked where CI runs.
 #[cfg(any(not(target_os = "linux"), test))]
 mod unsupported;
@@ -51,6 +63,24 @@ pub enum HostError {
         section: &'static str,
         /// The counter's OS name.
         name: &'static str,
+    },
+    /// The socket table could not be read.
+    #[error("cannot read the socket table: {message}; listeners and processes are not shown")]
+    Sockets {
+        /// What the OS (or the crate reading it) said.
+        message: String,
+    },
+    /// The per-connect event source could not start.
+    #[error("{message}")]
+    ConnectEvents {
+        /// Why, and what to do.
+        message: String,
+    },
+    /// The sampling thread could not start.
+    #[error("cannot start the host-monitor thread: {message}")]
+    Thread {
+        /// What the OS said.
+        message: String,
     },
     /// This OS has no counter reader yet.
     #[error(
@@ -123,14 +153,38 @@ pub struct ProcessSighting {
     pub at: Timestamp,
     /// The client's own address and port.
     pub local: SocketAddr,
-    /// The address and port it connected to.
-    pub remote: SocketAddr,
+    /// The address and port it connected to, where the source tells it (a socket-table
+    /// sample on some OSes gives only the socket's own address).
+    pub remote: Option<SocketAddr>,
     /// The process (thread-group) ID.
     pub pid: u32,
     /// The process name as the OS reports it (Linux `comm`); may be empty when unknown.
     pub name: String,
     /// How it was observed.
     pub source: SightingSource,
+}
+
+/// A per-connect event source: tells, as each connect happens, which process made it.
+pub trait ConnectEvents: Send {
+    /// Moves the sightings gathered since the last call into `out`.
+    fn drain(&mut self, out: &mut Vec<ProcessSighting>);
+    /// Events lost so far (buffer overruns, full queues).
+    fn lost(&self) -> u64;
+    /// What the source is, for the notes of a report.
+    fn describe(&self) -> &'static str;
+}
+
+/// Starts this OS's per-connect event source.
+///
+/// # Errors
+/// [`HostError::ConnectEvents`] saying why there is none (not root, no tracefs, not this OS).
+pub fn connect_events() -> Result<Box<dyn ConnectEvents>, HostError> {
+    Err(HostError::ConnectEvents {
+        message: format!(
+            "no per-connect event source on {} in this build",
+            std::env::consts::OS
+        ),
+    })
 }
 
 /// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`).

@@ -1,0 +1,324 @@
+//! The connecting side: which process owned the client socket of each incident.
+//!
+//! Two streams meet here: the engine's incidents (failed attempts and RSTs, with the client's
+//! address and port) and process sightings (a connect event, a socket-table sample that saw
+//! the connection alive, or process information in the capture). An incident is tied to the
+//! latest sighting of its client address and port (and server port, where the sighting knows
+//! it) taken no later than a short grace after the incident; one with no such sighting within
+//! the grace is counted as "not observed". Nothing is guessed from names or ports.
+//!
+//! Pure and bounded: the caller gives every time (packet time and sample time share the Unix
+//! clock), sightings and waiting incidents are capped, and what the caps drop is counted.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::IpAddr;
+
+use super::{ProcessSighting, SightingSource};
+use crate::engine::{Incident, IncidentKind};
+use crate::packet::Timestamp;
+
+/// How long an incident waits for a sighting that arrives after it (a connect event drained
+/// a moment later, a socket-table sample of the second).
+const GRACE_NS: i64 = 3 * Timestamp::NANOS_PER_SEC;
+/// A sighting older than this does not explain an incident: the port has likely been reused.
+const SIGHTING_LIFETIME_NS: i64 = 15 * 60 * Timestamp::NANOS_PER_SEC;
+/// Sightings kept at once (by client address and port).
+const MAX_SIGHTINGS: usize = 200_000;
+/// Incidents waiting for a sighting at once.
+const MAX_WAITING: usize = 100_000;
+
+/// One process that connected to a service endpoint, with how many of its incidents it owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientProcess {
+    /// Process ID.
+    pub pid: u32,
+    /// Process name as observed.
+    pub name: String,
+    /// How it was observed.
+    pub source: SightingSource,
+    /// Incidents (failed attempts and RSTs outside attempts) tied to it.
+    pub connections: u64,
+}
+
+/// What is known about the clients of one service endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointClients {
+    /// Processes, most incidents first.
+    pub processes: Vec<ClientProcess>,
+    /// Incidents no sighting explained.
+    pub not_observed: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Sighting {
+    at: Timestamp,
+    remote_port: Option<u16>,
+    pid: u32,
+    name: String,
+    source: SightingSource,
+}
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub struct ClientAttribution {
+    sightings: HashMap<(IpAddr, u16), Sighting>,
+    /// Keys in arrival order, for evicting the oldest at the cap.
+    order: VecDeque<(IpAddr, u16)>,
+    waiting: VecDeque<Incident>,
+    endpoints: HashMap<(IpAddr, u16), Tally>,
+    dropped: u64,
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    by_process: BTreeMap<(u32, SightingSource), (String, u64)>,
+    not_observed: u64,
+}
+
+impl ClientAttribution {
+    /// Nothing seen yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A process was seen owning a client socket. A connect event is better evidence than a
+    /// socket-table sample of the same socket at about the same time, so it is not replaced.
+    pub fn sighting(&mut self, s: &ProcessSighting) {
+        let key = (canonical(s.local.ip()), s.local.port());
+        if let Some(old) = self.sightings.get_mut(&key)
+            && old.pid == s.pid
+        {
+            // The same socket seen again (each second while it lives): only the time moves,
+            // and a connect event is not replaced by a socket-table sample.
+            old.at = old.at.max(s.at);
+            if old.source == SightingSource::SocketTable {
+                old.source = s.source;
+                old.remote_port = s.remote.map(|r| r.port());
+            }
+            return;
+        }
+        if self.sightings.len() >= MAX_SIGHTINGS {
+            self.evict_one();
+        }
+        if self.order.len() >= 2 * MAX_SIGHTINGS {
+            // Replaced sockets leave stale keys behind; keep the queue to the live ones.
+            let live = &self.sightings;
+            self.order.retain(|k| live.contains_key(k));
+        }
+        self.order.push_back(key);
+        self.sightings.insert(
+            key,
+            Sighting {
+                at: s.at,
+                remote_port: s.remote.map(|r| r.port()),
+                pid: s.pid,
+                name: s.name.clone(),
+                source: s.source,
+            },
+        );
+    }
+
+    /// An incident from the engine. Those that count (failed attempts, RSTs outside an
+    /// attempt) wait for a sighting; [`ClientAttribution::settle`] decides them.
+    pub fn incident(&mut self, i: &Incident) {
+        if matches!(
+            i.kind,
+            IncidentKind::Rst {
+                part_of_attempt: true,
+                ..
+            }
+        ) {
+            return;
+        }
+        if self.waiting.len() >= MAX_WAITING {
+            self.dropped += 1;
+            if let Some(old) = self.waiting.pop_front() {
+                self.decide(&old);
+            }
+        }
+        self.waiting.push_back(*i);
+    }
+
+    /// Decides every waiting incident whose grace has passed at `now`; with `now = None`
+    /// (the end of the capture) every waiting incident.
+    pub fn settle(&mut self, now: Option<Timestamp>) {
+        while let Some(i) = self.waiting.front().copied() {
+            let due = now.is_none_or(|n| n.0 >= i.at.0.saturating_add(GRACE_NS));
+            if !due && self.lookup(&i).is_none() {
+                break;
+            }
+            self.waiting.pop_front();
+            self.decide(&i);
+        }
+    }
+
+    /// The clients of endpoint `server`.
+    #[must_use]
+    pub fn endpoint(&self, server: (IpAddr, u16)) -> EndpointClients {
+        let Some(t) = self.endpoints.get(&server) else {
+            return EndpointClients::default();
+        };
+        let mut processes: Vec<ClientProcess> = t
+            .by_process
+            .iter()
+            .map(|(&(pid, source), (name, n))| ClientProcess {
+                pid,
+                name: name.clone(),
+                source,
+                connections: *n,
+            })
+            .collect();
+        processes.sort_by(|a, b| b.connections.cmp(&a.connections).then(a.pid.cmp(&b.pid)));
+        EndpointClients {
+            processes,
+            not_observed: t.not_observed,
+        }
+    }
+
+    /// Incidents decided early because too many waited at once (counted as not observed
+    /// unless a sighting was already there).
+    #[must_use]
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    fn lookup(&self, i: &Incident) -> Option<&Sighting> {
+        let s = self.sightings.get(&(canonical(i.client.0), i.client.1))?;
+        let fresh = s.at.0 <= i.at.0.saturating_add(GRACE_NS)
+            && s.at.0 >= i.at.0.saturating_sub(SIGHTING_LIFETIME_NS);
+        let same_server = s.remote_port.is_none_or(|p| p == i.server.1);
+        (fresh && same_server).then_some(s)
+    }
+
+    fn decide(&mut self, i: &Incident) {
+        let found = self.lookup(i).map(|s| ((s.pid, s.source), s.name.clone()));
+        let tally = self.endpoints.entry(i.server).or_default();
+        match found {
+            Some((key, name)) => {
+                let e = tally.by_process.entry(key).or_insert((name, 0));
+                e.1 += 1;
+            }
+            None => tally.not_observed += 1,
+        }
+    }
+
+    fn evict_one(&mut self) {
+        while let Some(key) = self.order.pop_front() {
+            if self.sightings.remove(&key).is_some() {
+                return;
+            }
+        }
+    }
+}
+
+fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+    use crate::engine::Failure;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp(ms * 1_000_000)
+    }
+
+    fn sighting(ms: i64, port: u16, pid: u32, source: SightingSource) -> ProcessSighting {
+        ProcessSighting {
+            at: at(ms),
+            local: SocketAddr::new("127.0.0.1".parse().expect("ip"), port),
+            remote: Some("127.0.0.1:7211".parse().expect("addr")),
+            pid,
+            name: "retrier".into(),
+            source,
+        }
+    }
+
+    fn refused(ms: i64, port: u16) -> Incident {
+        Incident {
+            at: at(ms),
+            server: ("127.0.0.1".parse().expect("ip"), 7211),
+            client: ("127.0.0.1".parse().expect("ip"), port),
+            kind: IncidentKind::Failed(Failure::Refused),
+        }
+    }
+
+    #[test]
+    fn a_sighting_before_or_just_after_the_incident_names_the_process() {
+        let mut c = ClientAttribution::new();
+        c.sighting(&sighting(1_000, 40_000, 77, SightingSource::ConnectTrace));
+        c.incident(&refused(1_001, 40_000));
+        c.incident(&refused(2_000, 40_001));
+        c.sighting(&sighting(2_500, 40_001, 77, SightingSource::ConnectTrace));
+        c.incident(&refused(3_000, 40_002)); // never seen
+        c.settle(Some(at(10_000)));
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert_eq!(
+            e.processes,
+            vec![ClientProcess {
+                pid: 77,
+                name: "retrier".into(),
+                source: SightingSource::ConnectTrace,
+                connections: 2
+            }]
+        );
+        assert_eq!(e.not_observed, 1);
+    }
+
+    #[test]
+    fn an_incident_waits_for_its_grace_then_counts_as_not_observed() {
+        let mut c = ClientAttribution::new();
+        c.incident(&refused(1_000, 40_000));
+        c.settle(Some(at(2_000)));
+        assert_eq!(
+            c.endpoint(("127.0.0.1".parse().expect("ip"), 7211))
+                .not_observed,
+            0
+        );
+        c.settle(Some(at(4_001)));
+        assert_eq!(
+            c.endpoint(("127.0.0.1".parse().expect("ip"), 7211))
+                .not_observed,
+            1
+        );
+    }
+
+    #[test]
+    fn a_stale_or_other_server_sighting_of_a_reused_port_is_not_taken() {
+        let mut c = ClientAttribution::new();
+        c.sighting(&sighting(0, 40_000, 5, SightingSource::SocketTable));
+        c.incident(&refused(20 * 60 * 1_000, 40_000)); // 20 min later
+        let mut other = sighting(30 * 60 * 1_000, 40_001, 6, SightingSource::ConnectTrace);
+        other.remote = Some("127.0.0.1:22".parse().expect("addr"));
+        c.sighting(&other);
+        c.incident(&refused(30 * 60 * 1_000, 40_001));
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert!(e.processes.is_empty(), "{e:?}");
+        assert_eq!(e.not_observed, 2);
+    }
+
+    #[test]
+    fn rsts_that_ended_an_attempt_are_counted_once_through_the_attempt() {
+        let mut c = ClientAttribution::new();
+        c.sighting(&sighting(0, 40_000, 9, SightingSource::SocketTable));
+        let mut rst = refused(1, 40_000);
+        rst.kind = IncidentKind::Rst {
+            cause: crate::engine::Cause::Refused,
+            from_server: true,
+            part_of_attempt: true,
+        };
+        c.incident(&rst);
+        c.incident(&refused(1, 40_000));
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert_eq!(e.processes[0].connections, 1);
+    }
+}

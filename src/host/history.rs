@@ -1,0 +1,242 @@
+//! Listener history: who listened on which port, from when until when.
+//!
+//! Fed one socket-table sample at a time (about once a second while capturing). A listener
+//! absent from a sample has gone; its record keeps the last second it was seen, so a report
+//! can say "it was served by collector (pid 4312) until 15:08:12". Pure: the caller gives the
+//! time of each sample, tests give literals.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+
+use super::processes::ProcessInfo;
+use crate::packet::Timestamp;
+
+/// Records of listeners that have gone, kept most recent first; the oldest are forgotten.
+const MAX_GONE: usize = 4096;
+
+/// One process listening on one address, and when it was seen doing so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerRecord {
+    /// The address it is bound to (`0.0.0.0` or `::` for every address).
+    pub addr: SocketAddr,
+    /// The process.
+    pub process: ProcessInfo,
+    /// The first sample it was in.
+    pub first_seen: Timestamp,
+    /// The last sample it was in.
+    pub last_seen: Timestamp,
+}
+
+/// Who serves an endpoint now and who served it earlier in the capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListenerStatus {
+    /// The listener now (the lowest PID when several processes share the socket).
+    pub now: Option<ListenerRecord>,
+    /// Listeners that have gone, most recent first.
+    pub earlier: Vec<ListenerRecord>,
+}
+
+/// See the module documentation.
+#[derive(Debug, Clone, Default)]
+pub struct ListenerHistory {
+    current: HashMap<(SocketAddr, u32), ListenerRecord>,
+    gone: VecDeque<ListenerRecord>,
+    first_sample: Option<Timestamp>,
+    last_sample: Option<Timestamp>,
+}
+
+impl ListenerHistory {
+    /// No sample yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One sample taken at `at`: every listening socket with its process.
+    pub fn observe(&mut self, at: Timestamp, listening: &[(SocketAddr, ProcessInfo)]) {
+        self.first_sample.get_or_insert(at);
+        self.last_sample = Some(at);
+        let mut seen = std::collections::HashSet::with_capacity(listening.len());
+        for (addr, process) in listening {
+            let key = (*addr, process.pid);
+            seen.insert(key);
+            self.current
+                .entry(key)
+                .and_modify(|r| r.last_seen = at)
+                .or_insert_with(|| ListenerRecord {
+                    addr: *addr,
+                    process: process.clone(),
+                    first_seen: at,
+                    last_seen: at,
+                });
+        }
+        let mut ended: Vec<ListenerRecord> = Vec::new();
+        self.current.retain(|key, r| {
+            let stays = seen.contains(key);
+            if !stays {
+                ended.push(r.clone());
+            }
+            stays
+        });
+        ended.sort_by_key(|r| (r.last_seen, r.process.pid));
+        for r in ended {
+            if self.gone.len() == MAX_GONE {
+                self.gone.pop_back();
+            }
+            self.gone.push_front(r);
+        }
+    }
+
+    /// The first and last sample times, if any sample was taken.
+    #[must_use]
+    pub fn sampled(&self) -> Option<(Timestamp, Timestamp)> {
+        Some((self.first_sample?, self.last_sample?))
+    }
+
+    /// Listeners in the latest sample, by port then address.
+    #[must_use]
+    pub fn now(&self) -> Vec<&ListenerRecord> {
+        let mut v: Vec<&ListenerRecord> = self.current.values().collect();
+        v.sort_by_key(|r| (r.addr.port(), r.addr.ip(), r.process.pid));
+        v
+    }
+
+    /// Listeners that have gone, most recent first.
+    pub fn gone(&self) -> impl Iterator<Item = &ListenerRecord> {
+        self.gone.iter()
+    }
+
+    /// Who serves `addr:port` now and who served it before.
+    #[must_use]
+    pub fn status(&self, addr: IpAddr, port: u16) -> ListenerStatus {
+        let now = self
+            .current
+            .values()
+            .filter(|r| serves(r.addr, addr, port))
+            // A binding to the address itself wins over a wildcard one.
+            .min_by_key(|r| (r.addr.ip().is_unspecified(), r.process.pid))
+            .cloned();
+        let earlier = self
+            .gone
+            .iter()
+            .filter(|r| serves(r.addr, addr, port))
+            .cloned()
+            .collect();
+        ListenerStatus { now, earlier }
+    }
+}
+
+/// A socket bound to `bound` accepts connections to `addr:port`: same port, and the same
+/// address or a wildcard of its family. A `::` socket also takes IPv4 unless it is
+/// IPv6-only, which the table does not say; dual-stack is the default on every OS
+/// rstscope runs on, so it is assumed.
+fn serves(bound: SocketAddr, addr: IpAddr, port: u16) -> bool {
+    if bound.port() != port {
+        return false;
+    }
+    let addr = canonical(addr);
+    let b = canonical(bound.ip());
+    b == addr
+        || match b {
+            IpAddr::V4(v4) => v4.is_unspecified() && addr.is_ipv4(),
+            IpAddr::V6(v6) => v6.is_unspecified(),
+        }
+}
+
+/// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as the IPv4 address they stand for.
+fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collector() -> ProcessInfo {
+        ProcessInfo::bare(4312, "collector")
+    }
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp(secs * Timestamp::NANOS_PER_SEC)
+    }
+
+    fn sock(s: &str) -> SocketAddr {
+        s.parse().expect("test address")
+    }
+
+    #[test]
+    fn a_listener_that_stops_is_remembered_until_its_last_sample() {
+        let mut h = ListenerHistory::new();
+        let l = [(sock("127.0.0.1:7211"), collector())];
+        h.observe(at(100), &l);
+        h.observe(at(101), &l);
+        h.observe(at(102), &[]);
+        h.observe(at(103), &[]);
+        let s = h.status("127.0.0.1".parse().expect("ip"), 7211);
+        assert_eq!(s.now, None);
+        assert_eq!(s.earlier.len(), 1);
+        assert_eq!(s.earlier[0].process.pid, 4312);
+        assert_eq!(s.earlier[0].first_seen, at(100));
+        assert_eq!(s.earlier[0].last_seen, at(101));
+        assert_eq!(h.sampled(), Some((at(100), at(103))));
+    }
+
+    #[test]
+    fn wildcard_listeners_serve_every_address_of_their_family_and_dual_stack() {
+        let mut h = ListenerHistory::new();
+        h.observe(
+            at(1),
+            &[
+                (sock("0.0.0.0:22"), ProcessInfo::bare(10, "sshd")),
+                (sock("[::]:80"), ProcessInfo::bare(20, "nginx")),
+            ],
+        );
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert_eq!(
+            h.status(ip("10.1.2.3"), 22).now.map(|r| r.process.pid),
+            Some(10)
+        );
+        assert_eq!(h.status(ip("::1"), 22).now, None);
+        assert_eq!(
+            h.status(ip("10.1.2.3"), 80).now.map(|r| r.process.pid),
+            Some(20)
+        );
+        assert_eq!(
+            h.status(ip("::ffff:10.1.2.3"), 22)
+                .now
+                .map(|r| r.process.pid),
+            Some(10)
+        );
+        assert_eq!(h.status(ip("10.1.2.3"), 23).now, None);
+    }
+
+    #[test]
+    fn the_specific_binding_wins_and_a_restart_lists_both_runs_most_recent_first() {
+        let mut h = ListenerHistory::new();
+        h.observe(
+            at(1),
+            &[
+                (sock("0.0.0.0:7211"), ProcessInfo::bare(1, "proxy")),
+                (sock("127.0.0.1:7211"), collector()),
+            ],
+        );
+        let lo = "127.0.0.1".parse().expect("ip");
+        assert_eq!(h.status(lo, 7211).now.map(|r| r.process.pid), Some(4312));
+        h.observe(at(2), &[]);
+        h.observe(
+            at(5),
+            &[(sock("127.0.0.1:7211"), ProcessInfo::bare(4400, "collector"))],
+        );
+        h.observe(at(6), &[]);
+        let earlier: Vec<u32> = h
+            .status(lo, 7211)
+            .earlier
+            .iter()
+            .map(|r| r.process.pid)
+            .collect();
+        assert_eq!(earlier, vec![4400, 4312, 1]);
+    }
+}

@@ -1,0 +1,227 @@
+//! The `host-monitor` thread: samples the machine about once a second during a live capture.
+//!
+//! Each sample reads the kernel's TCP counters, the socket table (listeners with their
+//! processes, established client sockets), and drains the per-connect event source where
+//! there is one, then offers a [`HostSample`] on a bounded channel. A consumer that is behind
+//! loses samples (counted in [`HostMonitor::dropped`]); the counters lose nothing by that, as
+//! the next sample's increase covers the gap.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::processes::Processes;
+use super::sockets::{SocketState, tcp_sockets};
+use super::state::HostSample;
+use super::{ConnectEvents, HostError, ProcessSighting, SightingSource, read_tcp_counters};
+use crate::packet::Timestamp;
+
+/// Samples waiting for the consumer.
+const DEPTH: usize = 8;
+/// How often the stop request is checked while waiting for the next sample.
+const TICK: Duration = Duration::from_millis(50);
+
+/// The running sampler. Dropping it stops the thread and waits for it.
+pub struct HostMonitor {
+    rx: Receiver<HostSample>,
+    stop: Arc<AtomicBool>,
+    dropped: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl HostMonitor {
+    /// Starts sampling every `every` (the first sample at once), with `events` as the
+    /// per-connect source if there is one.
+    ///
+    /// # Errors
+    /// [`HostError::Thread`] if the thread cannot be started.
+    pub fn start(
+        every: Duration,
+        events: Result<Box<dyn ConnectEvents>, HostError>,
+    ) -> Result<Self, HostError> {
+        let (tx, rx) = sync_channel(DEPTH);
+        let stop = Arc::new(AtomicBool::new(false));
+        let dropped = Arc::new(AtomicU64::new(0));
+        let sampler = Sampler {
+            tx,
+            stop: Arc::clone(&stop),
+            dropped: Arc::clone(&dropped),
+            processes: Processes::new(),
+            events,
+            previous_pids: HashSet::new(),
+            told: HashSet::new(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("host-monitor".into())
+            .spawn(move || sampler.run(every))
+            .map_err(|e| HostError::Thread {
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            rx,
+            stop,
+            dropped,
+            thread: Some(thread),
+        })
+    }
+
+    /// Samples taken since the last call, oldest first.
+    pub fn samples(&self) -> impl Iterator<Item = HostSample> + '_ {
+        self.rx.try_iter()
+    }
+
+    /// Samples lost because the consumer was behind.
+    #[must_use]
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Stops sampling and returns the samples not yet read (the last one taken at the stop).
+    pub fn finish(mut self) -> Vec<HostSample> {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.rx.try_iter().collect()
+    }
+}
+
+impl Drop for HostMonitor {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Sampler {
+    tx: SyncSender<HostSample>,
+    stop: Arc<AtomicBool>,
+    dropped: Arc<AtomicU64>,
+    processes: Processes,
+    events: Result<Box<dyn ConnectEvents>, HostError>,
+    previous_pids: HashSet<u32>,
+    /// Problems already reported (each is said once).
+    told: HashSet<String>,
+}
+
+impl Sampler {
+    fn run(mut self, every: Duration) {
+        let mut first = true;
+        loop {
+            let started = Instant::now();
+            let mut sample = self.take();
+            if first {
+                first = false;
+                match &self.events {
+                    Ok(e) => sample.problems.push(format!(
+                        "connecting processes: {} (as they connect), and socket-table samples once a second (connections that lived long enough)",
+                        e.describe()
+                    )),
+                    Err(e) => sample.problems.push(format!(
+                        "connecting processes come only from socket-table samples once a second, so failed connects are not observed: {e}"
+                    )),
+                }
+            }
+            let last = self.stop.load(Ordering::Relaxed);
+            match self.tx.try_send(sample) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => return,
+            }
+            if last {
+                return;
+            }
+            while started.elapsed() < every {
+                if self.stop.load(Ordering::Relaxed) {
+                    // One last sample, so the counters cover the capture to its end.
+                    break;
+                }
+                std::thread::sleep(TICK.min(every.saturating_sub(started.elapsed())));
+            }
+        }
+    }
+
+    fn say_once(&mut self, problems: &mut Vec<String>, text: String) {
+        if self.told.insert(text.clone()) {
+            problems.push(text);
+        }
+    }
+
+    fn take(&mut self) -> HostSample {
+        let mut s = HostSample {
+            at: now(),
+            ..HostSample::default()
+        };
+        let mut problems = Vec::new();
+        match read_tcp_counters() {
+            Ok(c) => s.counters = Some(c),
+            Err(e) => self.say_once(&mut problems, e.to_string()),
+        }
+        match tcp_sockets() {
+            Ok(table) => {
+                let pids: Vec<u32> = table.iter().map(|e| e.pid).collect();
+                let now_pids: HashSet<u32> = pids.iter().copied().collect();
+                // A PID that left the table may be reused by another process: read it anew.
+                for gone in self.previous_pids.difference(&now_pids) {
+                    self.processes.forget(*gone);
+                }
+                self.processes.read(&pids);
+                let mut listening = Vec::new();
+                let mut local: HashSet<std::net::IpAddr> = HashSet::new();
+                for e in &table {
+                    if !e.local.ip().is_unspecified() {
+                        local.insert(e.local.ip());
+                    }
+                    match e.state {
+                        SocketState::Listen => {
+                            listening.push((e.local, self.processes.describe(e.pid, &e.name)));
+                        }
+                        SocketState::Established => s.sightings.push(ProcessSighting {
+                            at: s.at,
+                            local: e.local,
+                            remote: None,
+                            pid: e.pid,
+                            name: e.name.clone(),
+                            source: SightingSource::SocketTable,
+                        }),
+                        SocketState::Other => {}
+                    }
+                }
+                s.listening = Some(listening);
+                s.local_addrs = local.into_iter().collect();
+                self.previous_pids = now_pids;
+            }
+            Err(e) => self.say_once(&mut problems, e.to_string()),
+        }
+        if let Ok(events) = &mut self.events {
+            events.drain(&mut s.sightings);
+            s.events_lost = events.lost();
+        }
+        let mut described = HashSet::new();
+        for i in 0..s.sightings.len() {
+            let pid = s.sightings[i].pid;
+            if described.insert(pid) {
+                let name = s.sightings[i].name.clone();
+                s.processes.push(self.processes.describe(pid, &name));
+            }
+        }
+        s.problems = problems;
+        s
+    }
+}
+
+/// Wall-clock now as a packet-clock timestamp (live packets carry the same clock).
+fn now() -> Timestamp {
+    Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+    )
+}

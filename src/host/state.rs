@@ -1,0 +1,564 @@
+//! Everything the machine said during a capture, put together with the capture's incidents.
+//!
+//! [`HostState`](crate::host::state::HostState) is pure: it takes [`HostSample`](crate::host::state::HostSample)s (from the monitor thread, or
+//! hand-made in tests) and the engine's incidents, and makes a [`HostReport`](crate::host::state::HostReport) for the
+//! offenders of a snapshot: who listens on each endpoint now and who did before, which
+//! processes connected, the kernel's counters per second, and whether the kernel's count of
+//! failed connects matches what the capture shows.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+
+use super::clients::{ClientAttribution, EndpointClients};
+use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
+use super::processes::ProcessInfo;
+use super::{CounterSeries, ProcessSighting, TcpCounters};
+use crate::engine::{Incident, IncidentKind, Offender};
+use crate::packet::Timestamp;
+
+/// Most local addresses remembered (a host with many containers has many).
+const MAX_LOCAL_ADDRS: usize = 4096;
+/// Distinct notes kept.
+const MAX_NOTES: usize = 32;
+
+/// The failed connects the kernel counts (Linux, Windows and macOS modules use this name).
+pub const ATTEMPT_FAILS: &str = "AttemptFails";
+/// The RSTs the kernel sent.
+pub const OUT_RSTS: &str = "OutRsts";
+/// SYNs dropped because an accept queue was full (Linux).
+pub const LISTEN_OVERFLOWS: &str = "ListenOverflows";
+
+/// One reading of the machine, taken at one time.
+#[derive(Debug, Clone, Default)]
+pub struct HostSample {
+    /// When it was taken (Unix time).
+    pub at: Timestamp,
+    /// The kernel's counters, unless they could not be read.
+    pub counters: Option<TcpCounters>,
+    /// Listening sockets with their processes; `None` when the table could not be read.
+    pub listening: Option<Vec<(SocketAddr, ProcessInfo)>>,
+    /// Addresses of this machine seen in the socket table.
+    pub local_addrs: Vec<IpAddr>,
+    /// Client sockets seen with their processes (socket table, connect events).
+    pub sightings: Vec<ProcessSighting>,
+    /// Details of the processes named by `sightings`.
+    pub processes: Vec<ProcessInfo>,
+    /// Connect events lost so far (the event source's running count).
+    pub events_lost: u64,
+    /// Problems met while reading (shown once each).
+    pub problems: Vec<String>,
+}
+
+/// What was captured, so a shortfall can be explained.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaptureScope {
+    /// Interfaces captured; empty: every interface.
+    pub interfaces: Vec<String>,
+    /// Loopback traffic is captured.
+    pub loopback: bool,
+    /// A BPF filter narrower than "all TCP", as the user gave it.
+    pub narrow_filter: Option<String>,
+}
+
+/// One kernel counter over the capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelCounter {
+    /// The OS's own name (`AttemptFails`).
+    pub name: &'static str,
+    /// Increase since the first sample.
+    pub total: u64,
+    /// `(Unix second, increase)`, oldest first.
+    pub per_second: Vec<(i64, u64)>,
+}
+
+/// The kernel's count against the capture's, over the seconds both cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// Failed connects the kernel counted (`AttemptFails`).
+    pub kernel_failed: u64,
+    /// Failed attempts captured whose client is this machine.
+    pub captured_failed: u64,
+    /// RSTs the kernel sent (`OutRsts`).
+    pub kernel_rsts: u64,
+    /// RSTs captured that this machine sent.
+    pub captured_rsts: u64,
+    /// One or two sentences: whether they match, and if not, the likely reason.
+    pub note: String,
+}
+
+/// Listener and clients of one offender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointHost {
+    /// The endpoint.
+    pub addr: IpAddr,
+    /// Its port.
+    pub port: u16,
+    /// Who listens there now and who did before.
+    pub listener: ListenerStatus,
+    /// The processes that connected.
+    pub clients: EndpointClients,
+    /// Details of those processes, where read.
+    pub client_details: Vec<ProcessInfo>,
+    /// The endpoint is an address of this machine (so its listener can be known).
+    pub local: bool,
+}
+
+/// The machine's side of a live capture, for reports and the app.
+#[derive(Debug, Clone, Default)]
+pub struct HostReport {
+    /// First and last sample times.
+    pub sampled: Option<(Timestamp, Timestamp)>,
+    /// Samples taken.
+    pub samples: u64,
+    /// The kernel's counters, in the OS's order; empty when they could not be read.
+    pub kernel: Vec<KernelCounter>,
+    /// Listeners now, by port.
+    pub listening: Vec<ListenerRecord>,
+    /// Listeners that went away during the capture, most recent first.
+    pub gone: Vec<ListenerRecord>,
+    /// One entry per offender of the snapshot, same order.
+    pub endpoints: Vec<EndpointHost>,
+    /// Kernel against capture, once two samples were taken.
+    pub coverage: Option<Coverage>,
+    /// What the host side could not do, and how each process was observed.
+    pub notes: Vec<String>,
+}
+
+impl HostReport {
+    /// The entry of offender `addr:port`.
+    #[must_use]
+    pub fn endpoint(&self, addr: IpAddr, port: u16) -> Option<&EndpointHost> {
+        self.endpoints
+            .iter()
+            .find(|e| e.addr == addr && e.port == port)
+    }
+
+    /// The counter `name`, if read.
+    #[must_use]
+    pub fn counter(&self, name: &str) -> Option<&KernelCounter> {
+        self.kernel.iter().find(|k| k.name == name)
+    }
+}
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub struct HostState {
+    scope: CaptureScope,
+    counters: CounterSeries,
+    counter_names: Vec<&'static str>,
+    history: ListenerHistory,
+    clients: ClientAttribution,
+    processes: BTreeMap<u32, ProcessInfo>,
+    local_addrs: HashSet<IpAddr>,
+    local_failed: BTreeMap<i64, u64>,
+    local_rsts: BTreeMap<i64, u64>,
+    samples: u64,
+    events_lost: u64,
+    notes: Vec<String>,
+}
+
+impl HostState {
+    /// Nothing sampled yet, for a capture of `scope`.
+    #[must_use]
+    pub fn new(scope: CaptureScope) -> Self {
+        Self {
+            scope,
+            ..Self::default()
+        }
+    }
+
+    /// Adds a note shown with the results (each distinct note once).
+    pub fn note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if self.notes.len() < MAX_NOTES && !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// One sample of the machine.
+    pub fn apply(&mut self, sample: HostSample) {
+        self.samples += 1;
+        self.events_lost = self.events_lost.max(sample.events_lost);
+        if let Some(c) = sample.counters {
+            if self.counter_names.is_empty() {
+                self.counter_names = c.iter().map(|(n, _)| n).collect();
+            }
+            self.counters.push(sample.at.second(), c);
+        }
+        if let Some(listening) = &sample.listening {
+            self.history.observe(sample.at, listening);
+        }
+        for a in sample.local_addrs {
+            if self.local_addrs.len() < MAX_LOCAL_ADDRS {
+                self.local_addrs.insert(a);
+            }
+        }
+        for p in sample.processes {
+            if self.processes.len() >= 4096 {
+                self.processes.pop_first();
+            }
+            self.processes.insert(p.pid, p);
+        }
+        for s in &sample.sightings {
+            self.clients.sighting(s);
+        }
+        for p in sample.problems {
+            self.note(p);
+        }
+        self.clients.settle(Some(sample.at));
+    }
+
+    /// One incident of the engine.
+    pub fn incident(&mut self, i: &Incident) {
+        self.clients.incident(i);
+        let client_local = self.is_local(i.client.0);
+        let server_local = self.is_local(i.server.0);
+        match i.kind {
+            IncidentKind::Failed(_) if client_local => {
+                *self.local_failed.entry(i.at.second()).or_insert(0) += 1;
+            }
+            IncidentKind::Rst { from_server, .. }
+                if (from_server && server_local) || (!from_server && client_local) =>
+            {
+                *self.local_rsts.entry(i.at.second()).or_insert(0) += 1;
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the capture: every incident still waiting for a sighting is decided.
+    pub fn finish(&mut self) {
+        self.clients.settle(None);
+    }
+
+    fn is_local(&self, a: IpAddr) -> bool {
+        a.is_loopback()
+            || self.local_addrs.contains(&a)
+            || matches!(a, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()))
+    }
+
+    /// The report for the offenders of a snapshot.
+    #[must_use]
+    pub fn report(&self, offenders: &[Offender]) -> HostReport {
+        let kernel: Vec<KernelCounter> = self
+            .counter_names
+            .iter()
+            .map(|&name| KernelCounter {
+                name,
+                total: self.counters.total(name),
+                per_second: self.counters.per_second(name).to_vec(),
+            })
+            .collect();
+        let endpoints: Vec<EndpointHost> = offenders
+            .iter()
+            .map(|o| {
+                let clients = self.clients.endpoint((o.addr, o.port));
+                let client_details = clients
+                    .processes
+                    .iter()
+                    .filter_map(|c| self.processes.get(&c.pid).cloned())
+                    .collect();
+                EndpointHost {
+                    addr: o.addr,
+                    port: o.port,
+                    listener: self.history.status(o.addr, o.port),
+                    clients,
+                    client_details,
+                    local: self.is_local(o.addr),
+                }
+            })
+            .collect();
+        let mut notes = self.notes.clone();
+        if self.events_lost > 0 {
+            notes.push(format!(
+                "{} connect events were lost (kernel buffer overrun or queue full); their processes are not observed",
+                self.events_lost
+            ));
+        }
+        if self.clients.dropped() > 0 {
+            notes.push(format!(
+                "{} incidents were matched to processes early because too many waited at once",
+                self.clients.dropped()
+            ));
+        }
+        let coverage = self.coverage(offenders, &endpoints);
+        HostReport {
+            sampled: self.history.sampled().or_else(|| self.counter_span()),
+            samples: self.samples,
+            kernel,
+            listening: self.history.now().into_iter().cloned().collect(),
+            gone: self.history.gone().cloned().collect(),
+            endpoints,
+            coverage,
+            notes,
+        }
+    }
+
+    fn counter_span(&self) -> Option<(Timestamp, Timestamp)> {
+        let s = self.counters.per_second(ATTEMPT_FAILS);
+        Some((
+            Timestamp::from_parts(s.first()?.0, 0),
+            Timestamp::from_parts(s.last()?.0, 0),
+        ))
+    }
+
+    /// Kernel against capture over the seconds the counters cover (after the first sample).
+    fn coverage(&self, offenders: &[Offender], endpoints: &[EndpointHost]) -> Option<Coverage> {
+        let points = self.counters.per_second(ATTEMPT_FAILS);
+        let (first, last) = (points.first()?.0, points.last()?.0);
+        // A counter point at second t holds the increase since the previous sample, about
+        // second t-1; the capture's seconds from first-1 to last cover the same stretch.
+        let in_span =
+            |m: &BTreeMap<i64, u64>| -> u64 { m.range(first - 1..=last).map(|(_, n)| n).sum() };
+        let kernel_failed = self.counters.total(ATTEMPT_FAILS);
+        let kernel_rsts = self.counters.total(OUT_RSTS);
+        let captured_failed = in_span(&self.local_failed);
+        let captured_rsts = in_span(&self.local_rsts);
+        let mut note = self.compare(kernel_failed, captured_failed);
+        let overflows = self.counters.total(LISTEN_OVERFLOWS);
+        if overflows > 0 {
+            note.push(' ');
+            note.push_str(&overflow_note(overflows, offenders, endpoints));
+        }
+        Some(Coverage {
+            kernel_failed,
+            captured_failed,
+            kernel_rsts,
+            captured_rsts,
+            note,
+        })
+    }
+
+    fn compare(&self, kernel: u64, captured: u64) -> String {
+        let slack = 2.max(kernel.max(captured) / 10);
+        if kernel.abs_diff(captured) <= slack {
+            return format!(
+                "The kernel's AttemptFails ({kernel}) matches the failed attempts captured from \
+                 this machine's own clients ({captured}): the capture explains the kernel's count."
+            );
+        }
+        if kernel > captured {
+            let reason = if !self.scope.loopback {
+                "loopback is not captured, and local clients failing on 127.0.0.1 or ::1 are \
+                 only seen there (capture every interface, loopback included)"
+                    .to_owned()
+            } else if let Some(f) = &self.scope.narrow_filter {
+                format!("the capture filter `{f}` may leave their packets out")
+            } else if !self.scope.interfaces.is_empty() {
+                format!(
+                    "only {} {} captured; the other interfaces may carry them",
+                    self.scope.interfaces.join(", "),
+                    if self.scope.interfaces.len() == 1 {
+                        "is"
+                    } else {
+                        "are"
+                    }
+                )
+            } else {
+                "connects that failed before a SYN reached the wire (no route, no free local \
+                 port, a local firewall) or packets the capture lost"
+                    .to_owned()
+            };
+            format!(
+                "The kernel counted {kernel} failed connects (AttemptFails) but the capture shows \
+                 {captured} from this machine's clients; likely reason: {reason}."
+            )
+        } else {
+            format!(
+                "The capture shows {captured} failed attempts from this machine's addresses but \
+                 the kernel counted {kernel} (AttemptFails): the clients are likely in other \
+                 network namespaces (containers), whose counters are their own."
+            )
+        }
+    }
+}
+
+/// ListenOverflows rose: SYNs dropped silently; names the listener most likely behind it.
+fn overflow_note(overflows: u64, offenders: &[Offender], endpoints: &[EndpointHost]) -> String {
+    let who = offenders
+        .iter()
+        .zip(endpoints)
+        .filter(|(o, e)| o.failed_unanswered > 0 && e.listener.now.is_some())
+        .max_by_key(|(o, _)| o.failed_unanswered)
+        .and_then(|(o, e)| {
+            e.listener.now.as_ref().map(|l| {
+                format!(
+                    "; the listener with unanswered attempts is {} on port {}",
+                    l.process.label(),
+                    o.port
+                )
+            })
+        })
+        .unwrap_or_default();
+    format!(
+        "ListenOverflows rose by {overflows}: SYNs are being dropped because an accept queue is \
+         full (no resets are sent, clients see timeouts){who}."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Cause, Failure};
+    use crate::host::SightingSource;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_parts(secs, 0)
+    }
+
+    fn counters(attempt_fails: u64, out_rsts: u64, overflows: u64) -> TcpCounters {
+        TcpCounters::new(vec![
+            (ATTEMPT_FAILS, attempt_fails),
+            (OUT_RSTS, out_rsts),
+            (LISTEN_OVERFLOWS, overflows),
+        ])
+    }
+
+    fn lo() -> IpAddr {
+        "127.0.0.1".parse().expect("ip")
+    }
+
+    fn offender(port: u16, unanswered: u64) -> Offender {
+        let mut s = crate::engine::offenders::ServiceStats {
+            failed_unanswered: unanswered,
+            failed_refused: 1,
+            ..Default::default()
+        };
+        s.incident(at(1), lo());
+        s.offender((lo(), port)).expect("an endpoint with an incident")
+    }
+
+    fn refused(secs: i64, client_port: u16) -> Incident {
+        Incident {
+            at: at(secs),
+            server: (lo(), 7211),
+            client: (lo(), client_port),
+            kind: IncidentKind::Failed(Failure::Refused),
+        }
+    }
+
+    fn rst(secs: i64, client_port: u16) -> Incident {
+        Incident {
+            kind: IncidentKind::Rst {
+                cause: Cause::Refused,
+                from_server: true,
+                part_of_attempt: true,
+            },
+            ..refused(secs, client_port)
+        }
+    }
+
+    fn scope() -> CaptureScope {
+        CaptureScope {
+            loopback: true,
+            ..CaptureScope::default()
+        }
+    }
+
+    /// The 7211 case: collector listens, stops; a local client is refused twice a second.
+    fn case_7211(state: &mut HostState, captured: bool) {
+        let collector = ProcessInfo::bare(4312, "collector");
+        let listening = |up: bool| {
+            Some(if up {
+                vec![("127.0.0.1:7211".parse().expect("addr"), collector.clone())]
+            } else {
+                Vec::new()
+            })
+        };
+        let mut fails = 0;
+        for t in 100..=110 {
+            let up = t < 103;
+            if !up && t > 103 {
+                fails += 2;
+            }
+            state.apply(HostSample {
+                at: at(t),
+                counters: Some(counters(50 + fails, 70 + fails, 0)),
+                listening: listening(up),
+                ..HostSample::default()
+            });
+            if !up && captured && t < 110 {
+                for k in 0..2 {
+                    let port = u16::try_from(40_000 + t * 2 + k).expect("port");
+                    state.apply(HostSample {
+                        at: at(t),
+                        sightings: vec![ProcessSighting {
+                            at: at(t),
+                            local: SocketAddr::new(lo(), port),
+                            remote: Some("127.0.0.1:7211".parse().expect("addr")),
+                            pid: 999,
+                            name: "retrier".into(),
+                            source: SightingSource::ConnectTrace,
+                        }],
+                        ..HostSample::default()
+                    });
+                    state.incident(&rst(t, port));
+                    state.incident(&refused(t, port));
+                }
+            }
+        }
+        state.finish();
+    }
+
+    #[test]
+    fn the_7211_case_names_the_former_listener_the_client_and_matches_the_kernel() {
+        let mut state = HostState::new(scope());
+        case_7211(&mut state, true);
+        let report = state.report(&[offender(7211, 0)]);
+        let e = report.endpoint(lo(), 7211).expect("endpoint entry");
+        assert!(e.local);
+        assert_eq!(e.listener.now, None);
+        assert_eq!(e.listener.earlier[0].process.name, "collector");
+        assert_eq!(e.listener.earlier[0].last_seen, at(102));
+        assert_eq!(e.clients.processes[0].pid, 999);
+        assert_eq!(e.clients.processes[0].connections, 14);
+        assert_eq!(e.clients.not_observed, 0);
+        let c = report.coverage.clone().expect("coverage after two samples");
+        assert_eq!((c.kernel_failed, c.captured_failed), (14, 14));
+        assert!(c.note.contains("matches"), "{}", c.note);
+        assert_eq!(report.counter(ATTEMPT_FAILS).map(|k| k.total), Some(14));
+    }
+
+    #[test]
+    fn a_shortfall_without_loopback_says_loopback_is_not_captured() {
+        let mut state = HostState::new(CaptureScope {
+            interfaces: vec!["eth0".into()],
+            loopback: false,
+            narrow_filter: None,
+        });
+        case_7211(&mut state, false);
+        let c = state.report(&[]).coverage.expect("coverage");
+        assert_eq!((c.kernel_failed, c.captured_failed), (14, 0));
+        assert!(c.note.contains("loopback is not captured"), "{}", c.note);
+    }
+
+    #[test]
+    fn a_shortfall_on_every_interface_blames_a_narrow_filter_first() {
+        let mut state = HostState::new(CaptureScope {
+            narrow_filter: Some("port 80".into()),
+            ..scope()
+        });
+        case_7211(&mut state, false);
+        let note = state.report(&[]).coverage.expect("coverage").note;
+        assert!(note.contains("filter `port 80`"), "{note}");
+    }
+
+    #[test]
+    fn listen_overflows_say_syns_are_dropped_and_name_the_listener() {
+        let mut state = HostState::new(scope());
+        let web = ProcessInfo::bare(80, "slowweb");
+        for (t, overflows) in [(1, 0), (2, 40)] {
+            state.apply(HostSample {
+                at: at(t),
+                counters: Some(counters(0, 0, overflows)),
+                listening: Some(vec![("0.0.0.0:8080".parse().expect("addr"), web.clone())]),
+                ..HostSample::default()
+            });
+        }
+        let report = state.report(&[offender(8080, 40)]);
+        let note = report.coverage.expect("coverage").note;
+        assert!(note.contains("ListenOverflows rose by 40"), "{note}");
+        assert!(note.contains("accept queue is full"), "{note}");
+        assert!(note.contains("slowweb (pid 80)"), "{note}");
+    }
+}

@@ -59,6 +59,9 @@ pub struct Analysis {
     pub capture: CaptureInfo,
     /// The engine's findings.
     pub snapshot: Snapshot,
+    /// What this machine said during a live capture (listeners, processes, kernel counters);
+    /// `None` for files and when host sampling was off.
+    pub host: Option<std::sync::Arc<crate::host::state::HostReport>>,
 }
 
 /// How to run an analysis.
@@ -133,6 +136,7 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
                 cb(Analysis {
                     capture: status.apply(&capture),
                     snapshot: engine.snapshot(),
+                    host: None,
                 });
             }
             // A full return channel only means the reader has enough buffers.
@@ -172,7 +176,11 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
             snapshot.totals.evicted, options.engine.max_flows
         ));
     }
-    Analysis { capture, snapshot }
+    Analysis {
+        capture,
+        snapshot,
+        host: None,
+    }
 }
 
 /// Packets per batch handed from the reader to the engine.

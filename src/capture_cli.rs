@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use rstscope::analysis::Analysis;
 use rstscope::engine::{Cause, EngineConfig, Snapshot};
+use rstscope::host::state::{ATTEMPT_FAILS, HostReport, OUT_RSTS};
 use rstscope::packet::Timestamp;
 use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{self, LiveOptions, StartError};
@@ -59,6 +60,10 @@ pub struct CaptureArgs {
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
     #[arg(long, default_value_t = EngineConfig::default().max_flows)]
     max_flows: usize,
+    /// Do not sample this machine (listening sockets and their processes, connecting
+    /// processes, the kernel's TCP counters); by default it is sampled once a second.
+    #[arg(long)]
+    no_host: bool,
 }
 
 /// List the interfaces live capture can use.
@@ -182,6 +187,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         },
         write: args.write.clone(),
         duration: args.duration,
+        host: !args.no_host,
     };
     let mut job = live::capture(options, || {}).map_err(|e| match e {
         StartError::Capture(e) => Failure::Input(e.to_string()),
@@ -236,7 +242,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             None => {}
         }
         if let Some(a) = &latest {
-            lines.print_until(&a.snapshot, &job.stats(), last_complete_second());
+            lines.print_until(a, &job.stats(), last_complete_second());
         }
     }
     // Final once Finished has arrived: the capture threads have ended.
@@ -244,7 +250,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     drop(job);
     let a = result.ok_or_else(|| Failure::Input("the capture ended without results".into()))?;
     if let Some(last) = a.snapshot.totals.last_ts {
-        lines.print_until(&a.snapshot, &stats, last.second());
+        lines.print_until(&a, &stats, last.second());
     }
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("rstscope: stopped by Ctrl+C");
@@ -326,7 +332,8 @@ impl SecondLines {
 
     /// Prints the lines of the seconds up to `until` not printed yet, from the first second
     /// with a packet on.
-    fn print_until(&mut self, s: &Snapshot, stats: &CaptureStats, until: i64) {
+    fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) {
+        let s = &a.snapshot;
         let Some(first) = s.totals.first_ts else {
             return;
         };
@@ -336,7 +343,7 @@ impl SecondLines {
             return;
         }
         for second in from..=until {
-            let line = second_line(s, second, stats, self.clock);
+            let line = second_line(s, a.host.as_deref(), second, stats, self.clock);
             if self.to_stderr {
                 eprintln!("{line}");
             } else {
@@ -349,7 +356,13 @@ impl SecondLines {
 
 /// One second's line: resets by cause, failed attempts, the top offender of that second, and
 /// the running frame and drop counts.
-fn second_line(s: &Snapshot, second: i64, stats: &CaptureStats, clock: Clock) -> String {
+fn second_line(
+    s: &Snapshot,
+    host: Option<&HostReport>,
+    second: i64,
+    stats: &CaptureStats,
+    clock: Clock,
+) -> String {
     let counts = s
         .series
         .binary_search_by_key(&second, |(sec, _)| *sec)
@@ -394,6 +407,18 @@ fn second_line(s: &Snapshot, second: i64, stats: &CaptureStats, clock: Clock) ->
             c.incidents.max(c.rst_total())
         ));
     }
+    if let Some(h) = host {
+        let at = |name: &str| {
+            h.counter(name).map(|k| {
+                k.per_second
+                    .binary_search_by_key(&second, |&(sec, _)| sec)
+                    .map_or(0, |i| k.per_second[i].1)
+            })
+        };
+        if let (Some(fails), Some(rsts)) = (at(ATTEMPT_FAILS), at(OUT_RSTS)) {
+            line.push_str(&format!("  kernel AttemptFails {fails} OutRsts {rsts}"));
+        }
+    }
     line.push_str(&format!(
         "  | {} frames so far, dropped {}",
         stats.captured,
@@ -427,7 +452,7 @@ mod tests {
             captured: 40,
             ..CaptureStats::default()
         };
-        let line = second_line(&a.snapshot, second, &stats, Clock::Utc);
+        let line = second_line(&a.snapshot, None, second, &stats, Clock::Utc);
         let (_, rest) = line.split_once("  ").expect("time first");
         assert_eq!(
             rest,
@@ -439,6 +464,7 @@ mod tests {
     fn a_quiet_second_still_gets_its_line() {
         let line = second_line(
             &Snapshot::default(),
+            None,
             1_700_000_000,
             &CaptureStats::default(),
             Clock::Utc,

@@ -33,6 +33,8 @@ use super::{CHANNEL_DEPTH, Sender, Update};
 use crate::analysis::{Analysis, CaptureInfo};
 use crate::decode::{Decoded, decode};
 use crate::engine::{Engine, EngineConfig};
+use crate::host::monitor::HostMonitor;
+use crate::host::state::{CaptureScope, HostState};
 use crate::packet::Timestamp;
 use crate::source::live::pcapng::{InterfaceStats, PcapngWriter};
 use crate::source::live::{
@@ -60,6 +62,9 @@ pub struct LiveOptions {
     /// Stop by itself after this long (wall-clock time since the start); `None`: until
     /// [`LiveJob::stop`].
     pub duration: Option<Duration>,
+    /// Sample this machine once a second (kernel counters, socket table, processes, connect
+    /// events) and report it with the capture in [`Analysis::host`].
+    pub host: bool,
 }
 
 /// Why a live capture did not start.
@@ -200,8 +205,10 @@ pub fn capture(
     let stats = source.stats_handle();
     let interfaces = source.interfaces().to_vec();
     let filter = source.filter().clone();
+    let host = options.host.then(|| host_side(&options.capture, &filter));
     let mut engine_config = options.engine;
     engine_config.keep_connections = false;
+    engine_config.keep_incidents = host.is_some();
     // Without ACKs the engine must take a SYN-ACK as the completed handshake.
     engine_config.syn_fin_rst_only |= matches!(filter, CaptureFilter::SynFinRst);
     let run = Run {
@@ -214,6 +221,7 @@ pub fn capture(
         writer,
         problems: Vec::new(),
         started: std::time::SystemTime::now(),
+        host,
     };
     let duration = options.duration;
     let thread = std::thread::Builder::new()
@@ -247,6 +255,54 @@ struct Run {
     written: Vec<u64>,
     problems: Vec<String>,
     started: std::time::SystemTime,
+    host: Option<HostSide>,
+}
+
+/// The machine's side of the capture: the sampler and what its samples add up to.
+struct HostSide {
+    monitor: Option<HostMonitor>,
+    state: HostState,
+}
+
+impl HostSide {
+    fn take_samples(&mut self) {
+        if let Some(m) = &self.monitor {
+            for s in m.samples() {
+                self.state.apply(s);
+            }
+        }
+    }
+}
+
+/// Starts the host-monitor for a capture of `config` with `filter`.
+fn host_side(config: &CaptureConfig, filter: &CaptureFilter) -> HostSide {
+    let loopback = config.interfaces.is_empty()
+        || config.interfaces.iter().any(|i| is_loopback_name(i));
+    let mut state = HostState::new(CaptureScope {
+        interfaces: config.interfaces.clone(),
+        loopback,
+        narrow_filter: match filter {
+            CaptureFilter::Custom(f) => Some(f.clone()),
+            _ => None,
+        },
+    });
+    let monitor = match HostMonitor::start(Duration::from_secs(1), crate::host::connect_events()) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            state.note(e.to_string());
+            None
+        }
+    };
+    HostSide { monitor, state }
+}
+
+/// Loopback interface names: Linux `lo`, BSD and macOS `lo0`, Npcap's "Adapter for loopback
+/// traffic capture" (`\\Device\\NPF_Loopback`).
+fn is_loopback_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "lo"
+        || (lower.starts_with("lo") && lower[2..].chars().all(|c| c.is_ascii_digit()))
+        || lower.contains("loopback")
 }
 
 impl Run {
@@ -265,6 +321,9 @@ impl Run {
                 Next::Idle => {}
                 Next::Ended => break,
             }
+            if let Some(h) = &mut self.host {
+                h.take_samples();
+            }
             if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
                 stop.stop();
             }
@@ -276,6 +335,23 @@ impl Run {
         let problems = self.source.join();
         self.problems.extend(problems);
         self.engine.finish();
+        if let Some(h) = &mut self.host {
+            for i in self.engine.drain_incidents() {
+                h.state.incident(&i);
+            }
+            if let Some(m) = h.monitor.take() {
+                let dropped = m.dropped();
+                for s in m.finish() {
+                    h.state.apply(s);
+                }
+                if dropped > 0 {
+                    h.state.note(format!(
+                        "{dropped} host samples were lost because the engine thread was behind"
+                    ));
+                }
+            }
+            h.state.finish();
+        }
         let stats = self.source.stats();
         self.close_file(&stats);
         let mut a = self.analysis();
@@ -314,6 +390,11 @@ impl Run {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
                 self.engine.packet(&p);
+                if let Some(h) = &mut self.host {
+                    for i in self.engine.drain_incidents() {
+                        h.state.incident(&i);
+                    }
+                }
             }
             Decoded::Other => self.capture.other_frames += 1,
             Decoded::Skipped(reason) => {
@@ -369,9 +450,15 @@ impl Run {
         let mut capture = self.capture.clone();
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
+        let snapshot = self.engine.snapshot();
+        let host = self
+            .host
+            .as_ref()
+            .map(|h| Arc::new(h.state.report(&snapshot.offenders)));
         Analysis {
             capture,
-            snapshot: self.engine.snapshot(),
+            snapshot,
+            host,
         }
     }
 

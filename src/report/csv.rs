@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Clock, diagnosis, unix_secs};
+use super::{Clock, full_diagnosis, unix_secs};
 use crate::analysis::Analysis;
 use crate::engine::{Cause, ConnRecord};
 
@@ -44,7 +44,7 @@ pub fn offenders(a: &Analysis, clock: Clock) -> String {
             unix_secs(o.last_seen),
             o.avg_rate,
             o.peak_rate,
-            field(&diagnosis(o, clock))
+            field(&full_diagnosis(o, a.host.as_deref(), clock))
         );
     }
     out

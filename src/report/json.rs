@@ -3,10 +3,12 @@
 
 use serde_json::{Map, Number, Value, json};
 
-use super::{Clock, bpf_filter, diagnosis, endpoint, unix_secs, wireshark_filter};
+use super::{Clock, bpf_filter, endpoint, full_diagnosis, unix_secs, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts};
+use crate::host::history::ListenerRecord;
+use crate::host::state::HostReport;
 use crate::packet::Timestamp;
 use crate::source::Format;
 
@@ -47,7 +49,9 @@ fn per_second(series: &[(i64, SecondCounts)], f: impl Fn(&SecondCounts) -> u32) 
     )
 }
 
-fn offender(o: &Offender, clock: Clock) -> Value {
+fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
+    let e = host.and_then(|h| h.endpoint(o.addr, o.port));
+    let sampled = host.is_some_and(|h| h.samples > 0);
     json!({
         "endpoint": endpoint(o.addr, o.port),
         "address": o.addr.to_string(),
@@ -79,8 +83,52 @@ fn offender(o: &Offender, clock: Clock) -> Value {
         "wireshark_filter": wireshark_filter(o.addr, o.port),
         "bpf_filter": bpf_filter(o.addr, o.port),
         "diagnosis_kind": o.diagnosis().kind.as_str(),
-        "diagnosis": diagnosis(o, clock),
+        "diagnosis": full_diagnosis(o, host, clock),
+        "listener": e.filter(|e| sampled && e.local).map(|e| json!({
+            "now": e.listener.now.as_ref().map(listener),
+            "earlier": e.listener.earlier.iter().map(listener).collect::<Vec<_>>(),
+        })),
+        "client_processes": e.map(|e| e.clients.processes.iter().map(|p| {
+            let details = e.client_details.iter().find(|d| d.pid == p.pid);
+            json!({
+                "pid": p.pid,
+                "name": p.name,
+                "exe": details.and_then(|d| d.exe.clone()),
+                "connections": p.connections,
+                "source": p.source.as_str(),
+            })
+        }).collect::<Vec<_>>()).unwrap_or_default(),
+        "client_processes_not_observed": e.map_or(0, |e| e.clients.not_observed),
     })
+}
+
+/// One listener record: the process and when it was seen listening.
+fn listener(r: &ListenerRecord) -> Value {
+    json!({
+        "pid": r.process.pid,
+        "name": r.process.name,
+        "exe": r.process.exe,
+        "cmdline": r.process.cmdline,
+        "user": r.process.user,
+        "address": endpoint(r.addr.ip(), r.addr.port()),
+        "first_seen": time(r.first_seen),
+        "last_seen": time(r.last_seen),
+    })
+}
+
+/// The `kernel` object: each counter by the OS's own name.
+fn kernel(h: &HostReport) -> Value {
+    Value::Object(
+        h.kernel
+            .iter()
+            .map(|k| {
+                (
+                    k.name.to_owned(),
+                    json!({"total": k.total, "per_second": k.per_second.iter().map(|&(s, n)| json!([s, n])).collect::<Vec<_>>()}),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// One finished connection, as a line of `--connections --format json` (JSON Lines).
@@ -159,6 +207,15 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,
         "warnings": cap.warnings,
-        "offenders": s.offenders.iter().map(|o| offender(o, clock)).collect::<Vec<_>>(),
+        "offenders": s.offenders.iter().map(|o| offender(o, a.host.as_deref(), clock)).collect::<Vec<_>>(),
+        "kernel": a.host.as_deref().map(kernel),
+        "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({
+            "kernel_failed": c.kernel_failed,
+            "captured_failed": c.captured_failed,
+            "kernel_rsts": c.kernel_rsts,
+            "captured_rsts": c.captured_rsts,
+            "note": c.note,
+        })),
+        "host_notes": a.host.as_deref().map(|h| h.notes.clone()).unwrap_or_default(),
     })
 }

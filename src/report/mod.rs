@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
 use crate::engine::{Cause, DiagnosisKind, Offender};
+use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
 /// CSV output.
@@ -244,6 +245,91 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
         s.push_str(&format!(" The resets carry the text \"{text}\"."));
     }
     s
+}
+
+/// The diagnosis with what the machine adds (who listens, who connects), as every report and
+/// the app show it. `host` is `None` for files and when the machine was not sampled.
+pub fn full_diagnosis(o: &Offender, host: Option<&HostReport>, clock: Clock) -> String {
+    let mut s = diagnosis(o, clock);
+    if let Some(e) = host.and_then(|h| h.endpoint(o.addr, o.port)) {
+        let facts = host_facts(o, e, clock, host.is_some_and(|h| h.samples > 0));
+        if !facts.is_empty() {
+            s.push(' ');
+            s.push_str(&facts);
+        }
+    }
+    s
+}
+
+/// Listener and connecting-process sentences for one offender. `sampled`: the socket table
+/// of this machine was read during the capture (a live capture), so the listener can be told.
+pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -> String {
+    let mut out = Vec::new();
+    if sampled && e.local {
+        out.push(listener_sentence(o, e, clock));
+    }
+    let c = &e.clients;
+    if !c.processes.is_empty() {
+        let named: Vec<String> = c
+            .processes
+            .iter()
+            .take(3)
+            .map(|p| {
+                let label = e
+                    .client_details
+                    .iter()
+                    .find(|d| d.pid == p.pid)
+                    .map_or_else(
+                        || crate::host::processes::ProcessInfo::bare(p.pid, &p.name).label(),
+                        crate::host::processes::ProcessInfo::label,
+                    );
+                format!(
+                    "{label}, {} ({})",
+                    plural(p.connections, "incident", "incidents"),
+                    p.source.as_str()
+                )
+            })
+            .collect();
+        let more = c.processes.len().saturating_sub(3);
+        let mut text = format!("Connecting: {}", named.join("; "));
+        if more > 0 {
+            text.push_str(&format!("; {more} more"));
+        }
+        if c.not_observed > 0 {
+            text.push_str(&format!("; not observed for {}", c.not_observed));
+        }
+        text.push('.');
+        out.push(text);
+    } else if sampled && c.not_observed > 0 {
+        out.push("The connecting process was not observed.".to_owned());
+    }
+    out.join(" ")
+}
+
+fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
+    let port = o.port;
+    let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
+    match (&e.listener.now, e.listener.earlier.first()) {
+        (None, Some(was)) => format!(
+            "Nothing listens on {port} now; it was served by {} until {}.",
+            was.process.label(),
+            clock.time(was.last_seen)
+        ),
+        (None, None) => {
+            format!("Nothing listens on {port} now and nothing did during this capture.")
+        }
+        (Some(now), _) if refused && now.first_seen > o.last_seen => format!(
+            "{} listens on {port} again since {}.",
+            now.process.label(),
+            clock.time(now.first_seen)
+        ),
+        (Some(now), _) if refused => format!(
+            "{} listens on {port}, so the refusals have another cause (a full or closing \
+             listen queue, a firewall REJECT rule, or a connect to another address).",
+            now.process.label()
+        ),
+        (Some(now), _) => format!("Served by {}.", now.process.label()),
+    }
 }
 
 #[cfg(test)]

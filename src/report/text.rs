@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Clock, bpf_filter, diagnosis, endpoint, rate, wireshark_filter};
+use super::{Clock, bpf_filter, endpoint, full_diagnosis, rate, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
+use crate::host::state::HostReport;
 use crate::source::Format;
 
 fn human_bytes(n: u64) -> String {
@@ -162,6 +163,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         peak_avg(a, |c| c.failed, clock)
     );
 
+    if let Some(h) = &a.host {
+        host(&mut out, h, clock);
+    }
+
     let _ = writeln!(
         out,
         "\nOffenders (service endpoints with resets or failed attempts)"
@@ -177,7 +182,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
         let _ = writeln!(out, "{:>3}. {}{service}", i + 1, endpoint(o.addr, o.port));
-        let _ = writeln!(out, "     {}", diagnosis(o, clock));
+        let _ = writeln!(out, "     {}", full_diagnosis(o, a.host.as_deref(), clock));
         let causes: Vec<String> = Cause::ALL
             .iter()
             .filter(|c| o.rst_by_cause[c.index()] > 0)
@@ -222,6 +227,55 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         );
     }
     out
+}
+
+/// The machine's section: kernel counters, how they compare, listeners that went away.
+fn host(out: &mut String, h: &HostReport, clock: Clock) {
+    let _ = writeln!(out, "\nThis machine");
+    if let Some((first, last)) = h.sampled {
+        let _ = writeln!(
+            out,
+            "  sampled     {} times, {} to {}",
+            h.samples,
+            clock.time(first),
+            clock.time(last)
+        );
+    }
+    if !h.kernel.is_empty() {
+        let counters: Vec<String> = h
+            .kernel
+            .iter()
+            .map(|k| {
+                let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
+                if peak > 0 {
+                    format!("{} {} (peak {peak}/s)", k.name, k.total)
+                } else {
+                    format!("{} {}", k.name, k.total)
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "  kernel      {}", counters.join(", "));
+    }
+    if let Some(c) = &h.coverage {
+        let _ = writeln!(out, "  coverage    {}", c.note);
+    }
+    let _ = writeln!(out, "  listening   {} sockets now", h.listening.len());
+    for g in h.gone.iter().take(10) {
+        let _ = writeln!(
+            out,
+            "  gone        {} on {} (seen {} to {})",
+            g.process.label(),
+            endpoint(g.addr.ip(), g.addr.port()),
+            clock.time(g.first_seen),
+            clock.time(g.last_seen)
+        );
+    }
+    if h.gone.len() > 10 {
+        let _ = writeln!(out, "              ... {} more gone", h.gone.len() - 10);
+    }
+    for n in &h.notes {
+        let _ = writeln!(out, "  note        {n}");
+    }
 }
 
 /// One `--connections` row for people.

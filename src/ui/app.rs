@@ -681,6 +681,7 @@ impl RstscopeApp {
                 engine: EngineConfig::default(),
                 write: Some(path.clone()),
                 duration: None,
+                host: true,
             };
             pipeline::live::capture(options, move || repaint.request_repaint())
                 .map(|job| (job, path))

@@ -1,12 +1,203 @@
-//! The machine's own TCP counters, read live (Linux only; other OSes have no reader yet).
+//! The machine's side, live: the kernel's TCP counters, and a capture on loopback that names
+//! the process that listened and the process that connected (Linux; capture needs root, and
+//! without it those tests print `host capture test SKIPPED` and pass).
+//!
+//! Traffic goes only to 127.0.0.1, made by this test process, bounded in count and time.
+//! Other loopback traffic of the machine may be captured too, so checks are on the tests' own
+//! endpoints.
 
 #![cfg(target_os = "linux")]
 
 use std::io::ErrorKind;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::time::Duration;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use rstscope::analysis::Analysis;
+use rstscope::host::SightingSource;
 use rstscope::host::read_tcp_counters;
+use rstscope::host::state::{ATTEMPT_FAILS, EndpointHost};
+use rstscope::pipeline::Update;
+use rstscope::pipeline::live::{self, LiveJob, LiveOptions, StartError};
+use rstscope::report::{Clock, full_diagnosis};
+use rstscope::source::live::{CaptureConfig, LiveError};
+
+/// One capture at a time: each captures all of loopback.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A capture on `lo` with the machine sampled, or `None` (SKIPPED printed) without root.
+fn start(test: &str) -> Option<LiveJob> {
+    let options = LiveOptions {
+        capture: CaptureConfig {
+            interfaces: vec!["lo".into()],
+            ..CaptureConfig::default()
+        },
+        host: true,
+        ..LiveOptions::default()
+    };
+    match live::capture(options, || {}) {
+        Ok(job) => Some(job),
+        Err(StartError::Capture(
+            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
+        )) => {
+            eprintln!("host capture test SKIPPED ({test}): {e}");
+            None
+        }
+        Err(e) => panic!("{test}: live capture did not start: {e}"),
+    }
+}
+
+/// Stops the job and returns its final analysis (within 20 s).
+fn finish(job: &mut LiveJob) -> Arc<Analysis> {
+    job.stop();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Some(Update::Finished(r)) = job.wait(Duration::from_millis(100)) {
+            return r.expect("a live job finishes with results");
+        }
+    }
+    panic!("the live job did not finish within 20 s");
+}
+
+/// Waits until the host-monitor has taken at least `n` samples (bounded: 10 s).
+fn wait_samples(job: &mut LiveJob, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(Update::Partial(a)) = job.wait(Duration::from_millis(100))
+            && a.host.as_ref().is_some_and(|h| h.samples >= n)
+        {
+            return;
+        }
+    }
+    panic!("the host-monitor took fewer than {n} samples in 10 s");
+}
+
+fn endpoint(a: &Analysis, port: u16) -> &EndpointHost {
+    a.host
+        .as_ref()
+        .expect("a live capture with host sampling has a host report")
+        .endpoint(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+        .unwrap_or_else(|| panic!("127.0.0.1:{port} is an offender"))
+}
+
+fn unix_now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// The 7211 case made small: this process listens, stops listening, and keeps connecting.
+/// The report names this process as the former listener, with the time it was last seen
+/// (before the first refusal), and says the kernel's AttemptFails matches the capture.
+#[test]
+fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(mut job) = start("listener that stops") else {
+        return;
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
+    wait_samples(&mut job, 2);
+    for _ in 0..2 {
+        let c = TcpStream::connect(addr).expect("connect while it listens");
+        drop(listener.accept().expect("accept"));
+        drop(c);
+    }
+    drop(listener);
+    let stopped_ns = unix_now_ns();
+    for _ in 0..6 {
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .expect_err("nothing listens any more");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    // Let the counters' next sample cover the last refusals.
+    std::thread::sleep(Duration::from_millis(1500));
+    let a = finish(&mut job);
+    let e = endpoint(&a, addr.port());
+    assert!(e.local);
+    assert_eq!(e.listener.now, None, "{e:?}");
+    let was = e.listener.earlier.first().expect("a former listener");
+    assert_eq!(was.process.pid, std::process::id());
+    assert_eq!(was.addr, addr);
+    assert!(was.last_seen.0 <= stopped_ns, "last seen after it stopped");
+    assert!(
+        was.last_seen.0 >= stopped_ns - 2_000_000_000,
+        "last seen over a sample period before it stopped"
+    );
+    let exe = std::env::current_exe()
+        .expect("own exe")
+        .display()
+        .to_string();
+    assert_eq!(was.process.exe.as_deref(), Some(exe.as_str()));
+
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == addr.port())
+        .expect("offender");
+    let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
+    let expected = format!(
+        "Nothing listens on {} now; it was served by {} until {}.",
+        addr.port(),
+        was.process.label(),
+        Clock::Utc.time(was.last_seen)
+    );
+    assert!(sentence.contains(&expected), "{sentence}");
+
+    let h = a.host.as_ref().expect("host report");
+    let kernel = h.counter(ATTEMPT_FAILS).expect("AttemptFails read");
+    assert!(kernel.total >= 6, "{kernel:?}");
+    let c = h.coverage.as_ref().expect("coverage");
+    // Other programs may fail connects too (the kernel counts them all), never fewer.
+    assert!(c.captured_failed >= 6, "{c:?}");
+    assert!(c.kernel_failed >= c.captured_failed, "{c:?}");
+}
+
+/// A connection that lived past a socket-table sample and was then reset: the reset is
+/// attributed to this process, which owned the client socket.
+#[test]
+fn a_reset_of_an_established_connection_is_attributed_to_the_client_process() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(mut job) = start("reset of an established connection") else {
+        return;
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
+    let client = TcpStream::connect(addr).expect("connect");
+    let (server, _) = listener.accept().expect("accept");
+    wait_samples(&mut job, 3);
+    // The server aborts: SO_LINGER 0 makes close() send a RST to the client.
+    socket2::SockRef::from(&server)
+        .set_linger(Some(Duration::ZERO))
+        .expect("SO_LINGER 0");
+    drop(server);
+    std::thread::sleep(Duration::from_millis(200));
+    drop(client);
+    std::thread::sleep(Duration::from_millis(1200));
+    let a = finish(&mut job);
+    let e = endpoint(&a, addr.port());
+    let me = std::process::id();
+    let p = e
+        .clients
+        .processes
+        .iter()
+        .find(|p| p.pid == me)
+        .unwrap_or_else(|| panic!("this process ({me}) not among {:?}", e.clients));
+    assert_eq!(p.connections, 1);
+    assert!(
+        matches!(
+            p.source,
+            SightingSource::SocketTable | SightingSource::ConnectTrace
+        ),
+        "{p:?}"
+    );
+    assert_eq!(e.clients.not_observed, 0);
+    let listening_now = e.listener.now.as_ref().expect("the listener still listens");
+    assert_eq!(listening_now.process.pid, me);
+    drop(listener);
+}
 
 /// Three refused connects to a closed loopback port move AttemptFails by at least three
 /// (other programs on the machine may add more, never less).

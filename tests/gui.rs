@@ -293,6 +293,113 @@ fn start_capture_captures_live_or_says_why_not() {
         .expect("the saved capture reads back");
 }
 
+/// The 7211 case in the window: this test listens on a loopback port, captures, stops
+/// listening and keeps connecting. The top row names this process as the former listener
+/// with the time it stopped, the plot's legend has the kernel's AttemptFails, and the
+/// "This machine" panel lists the listener that went away.
+#[test]
+fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
+    h.get_all_by_label("Start capture")
+        .last()
+        .expect("a Start capture button")
+        .click();
+    let start = Instant::now();
+    // Two samples of the machine with the listener up.
+    loop {
+        assert!(
+            start.elapsed() < WAIT,
+            "the capture neither started nor failed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+        if let Some(n) = h.state().notices().first() {
+            println!("live capture did not start (test SKIPPED): {}", n.text);
+            return;
+        }
+        let samples = h
+            .state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .map_or(0, |r| r.samples);
+        if samples >= 2 {
+            break;
+        }
+    }
+    drop(listener);
+    for _ in 0..4 {
+        let r = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        assert!(r.is_err(), "nothing listens on {addr} any more");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Let the next sample see the listener gone and count the failures.
+    for _ in 0..75 {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let me = std::process::id();
+    let endpoint = format!("127.0.0.1:{}", addr.port());
+    assert!(shows(&h, &endpoint), "the port is an offender");
+    assert!(
+        shows(&h, &format!("({me}) until")),
+        "the Listener cell names this process and when it stopped"
+    );
+    assert!(
+        shows(&h, "kernel AttemptFails"),
+        "the plot legend has the kernel line"
+    );
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    assert!(shows(&h, "Stopped listening"));
+    assert!(
+        shows(&h, &format!("pid {me}")),
+        "the history lists this process"
+    );
+}
+
+/// Outside a capture the panel reads the machine on demand and lists the listener this test
+/// opened, with this process's name, and filters by port.
+#[test]
+fn the_machine_panel_lists_a_listener_and_filters_by_port() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let port = listener.local_addr().expect("address").port();
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    h.get_by_label("This machine").click();
+    let me = std::process::id().to_string();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    assert!(
+        h.state().settings.show_host,
+        "the panel stays open (a setting)"
+    );
+    // Type the port into the panel's filter.
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .last()
+        .expect("the filter box")
+        .focus();
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .last()
+        .expect("the filter box")
+        .type_text(&port.to_string());
+    h.run_steps(3);
+    assert_eq!(h.state().host_filter(), port.to_string());
+    assert!(shows(&h, "1 of "), "one socket matches port {port}");
+    assert!(shows(&h, &me), "its PID is this process's");
+    assert!(
+        shows(&h, "AttemptFails"),
+        "the kernel's counters are listed"
+    );
+    drop(listener);
+}
+
 #[test]
 fn the_interface_picker_lists_loopback_and_the_narrow_filter_says_what_it_misses() {
     use egui_kittest::kittest::By;

@@ -49,10 +49,7 @@ impl HostMonitor {
             tx,
             stop: Arc::clone(&stop),
             dropped: Arc::clone(&dropped),
-            processes: Processes::new(),
-            events,
-            previous_pids: HashSet::new(),
-            told: HashSet::new(),
+            reader: Reader::new(events),
         };
         let thread = std::thread::Builder::new()
             .name("host-monitor".into())
@@ -98,10 +95,25 @@ impl Drop for HostMonitor {
     }
 }
 
+/// One sample of the machine now, without a thread or connect events: what the app's
+/// "Read now" shows outside a live capture.
+#[must_use]
+pub fn sample_once() -> HostSample {
+    Reader::new(Err(HostError::ConnectEvents {
+        message: "not capturing".into(),
+    }))
+    .take()
+}
+
 struct Sampler {
     tx: SyncSender<HostSample>,
     stop: Arc<AtomicBool>,
     dropped: Arc<AtomicU64>,
+    reader: Reader,
+}
+
+/// What one sample reads with, kept from sample to sample.
+struct Reader {
     processes: Processes,
     events: Result<Box<dyn ConnectEvents>, HostError>,
     previous_pids: HashSet<u32>,
@@ -114,10 +126,10 @@ impl Sampler {
         let mut first = true;
         loop {
             let started = Instant::now();
-            let mut sample = self.take();
+            let mut sample = self.reader.take();
             if first {
                 first = false;
-                match &self.events {
+                match &self.reader.events {
                     Ok(e) => sample.problems.push(format!(
                         "connecting processes: {} (as they connect), and socket-table samples once a second (connections that lived long enough)",
                         e.describe()
@@ -145,6 +157,17 @@ impl Sampler {
                 }
                 std::thread::sleep(TICK.min(every.saturating_sub(started.elapsed())));
             }
+        }
+    }
+}
+
+impl Reader {
+    fn new(events: Result<Box<dyn ConnectEvents>, HostError>) -> Self {
+        Self {
+            processes: Processes::new(),
+            events,
+            previous_pids: HashSet::new(),
+            told: HashSet::new(),
         }
     }
 

@@ -112,6 +112,8 @@ pub struct HostReport {
     pub samples: u64,
     /// The kernel's counters, in the OS's order; empty when they could not be read.
     pub kernel: Vec<KernelCounter>,
+    /// The latest reading of the counters (cumulative since boot).
+    pub counters_now: Option<TcpCounters>,
     /// Listeners now, by port.
     pub listening: Vec<ListenerRecord>,
     /// Listeners that went away during the capture, most recent first.
@@ -146,6 +148,7 @@ pub struct HostState {
     scope: CaptureScope,
     counters: CounterSeries,
     counter_names: Vec<&'static str>,
+    counters_now: Option<TcpCounters>,
     history: ListenerHistory,
     clients: ClientAttribution,
     processes: BTreeMap<u32, ProcessInfo>,
@@ -183,7 +186,8 @@ impl HostState {
             if self.counter_names.is_empty() {
                 self.counter_names = c.iter().map(|(n, _)| n).collect();
             }
-            self.counters.push(sample.at.second(), c);
+            self.counters.push(sample.at.second(), c.clone());
+            self.counters_now = Some(c);
         }
         if let Some(listening) = &sample.listening {
             self.history.observe(sample.at, listening);
@@ -286,6 +290,7 @@ impl HostState {
             sampled: self.history.sampled().or_else(|| self.counter_span()),
             samples: self.samples,
             kernel,
+            counters_now: self.counters_now.clone(),
             listening: self.history.now().into_iter().cloned().collect(),
             gone: self.history.gone().cloned().collect(),
             endpoints,
@@ -425,7 +430,8 @@ mod tests {
             ..Default::default()
         };
         s.incident(at(1), lo());
-        s.offender((lo(), port)).expect("an endpoint with an incident")
+        s.offender((lo(), port))
+            .expect("an endpoint with an incident")
     }
 
     fn refused(secs: i64, client_port: u16) -> Incident {

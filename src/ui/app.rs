@@ -18,6 +18,7 @@ use crate::report::evidence::{self, Evidence};
 use crate::source::live::{CaptureFilter, CaptureStats};
 use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
+use crate::ui::host::HostPanel;
 use crate::ui::offenders::OffendersView;
 use crate::ui::plot::{PlotInput, PlotView};
 use crate::ui::sample;
@@ -127,6 +128,7 @@ pub struct RstscopeApp {
     packets_to_save: Option<Arc<Evidence>>,
     /// The interface picker's list (runtime state, not a setting).
     interfaces: InterfaceList,
+    host: HostPanel,
     fonts_ready: bool,
 }
 
@@ -150,6 +152,7 @@ impl RstscopeApp {
             exports: Vec::new(),
             packets_to_save: None,
             interfaces: InterfaceList::default(),
+            host: HostPanel::default(),
             fonts_ready: false,
         }
     }
@@ -180,6 +183,11 @@ impl RstscopeApp {
     /// Messages shown at the top of the window.
     pub fn notices(&self) -> &[Notice] {
         &self.notices
+    }
+
+    /// The text in the "This machine" panel's filter box.
+    pub fn host_filter(&self) -> &str {
+        &self.host.filter
     }
 
     /// The selected offender's endpoint.
@@ -279,6 +287,7 @@ impl RstscopeApp {
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
                 || self.capture_task.is_some(),
             can_export: self.analysis().is_some(),
+            show_host: self.settings.show_host,
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
@@ -312,6 +321,14 @@ impl RstscopeApp {
                 },
             );
         });
+        if self.settings.show_host {
+            let live = self.analysis().and_then(|a| a.host.clone());
+            let clock = self.settings.clock();
+            egui::Panel::right("host")
+                .resizable(true)
+                .default_size(420.0)
+                .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
+        }
         match self.analysis() {
             Some(a) => self.results(ui, &a),
             None => {
@@ -462,6 +479,7 @@ impl RstscopeApp {
         let clock = self.settings.clock();
         self.table.update(
             &a.snapshot.offenders,
+            a.host.as_ref(),
             generation,
             self.range,
             self.settings.sort,
@@ -489,6 +507,7 @@ impl RstscopeApp {
                         range: self.range,
                         clock,
                         ready,
+                        host: a.host.as_deref(),
                     },
                 );
             });
@@ -634,6 +653,13 @@ impl RstscopeApp {
             Action::ResetPlot => self.plot.reset_view(),
             Action::ClearRange => self.range = None,
             Action::BuiltinDialog(on) => self.settings.builtin_file_dialog = on,
+            Action::ShowHost(on) => {
+                self.settings.show_host = on;
+                let live = self.analysis().is_some_and(|a| a.host.is_some());
+                if on && !live && !self.host.is_reading() {
+                    self.host.read_now(ctx);
+                }
+            }
             Action::Close => {
                 self.source = None;
                 self.selected = None;

@@ -48,6 +48,8 @@ pub struct DetailsInput<'a> {
     pub clock: Clock,
     /// The analysis has finished: the files can be read again.
     pub ready: bool,
+    /// What the machine said (live captures), for the diagnosis sentence.
+    pub host: Option<&'a crate::host::state::HostReport>,
 }
 
 /// What the user asked for in the panel.
@@ -120,7 +122,7 @@ impl DetailsView {
             return None;
         };
         let mut action = None;
-        header(ui, o, input.clock, input.range);
+        header(ui, o, input.host, input.clock, input.range);
         ui.add_space(4.0);
         filters(ui, o);
         ui.add_space(4.0);
@@ -205,7 +207,13 @@ fn packets(ui: &mut egui::Ui, lines: &[String]) {
 }
 
 /// The endpoint, its service, the diagnosis sentence and its numbers.
-fn header(ui: &mut egui::Ui, o: &Offender, clock: Clock, range: Option<(i64, i64)>) {
+fn header(
+    ui: &mut egui::Ui,
+    o: &Offender,
+    host: Option<&crate::host::state::HostReport>,
+    clock: Clock,
+    range: Option<(i64, i64)>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
@@ -226,7 +234,7 @@ fn header(ui: &mut egui::Ui, o: &Offender, clock: Clock, range: Option<(i64, i64
             ui.label(RichText::new("(selected time range)").weak());
         }
     });
-    ui.label(RichText::new(report::diagnosis(o, clock)).size(14.0));
+    ui.label(RichText::new(report::full_diagnosis(o, host, clock)).size(14.0));
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 12.0;
         for c in Cause::ALL {

@@ -14,6 +14,8 @@ pub mod details;
 pub mod file_dialog;
 /// A CJK fallback font from the system's fonts.
 pub mod fonts;
+/// The "This machine" panel: listeners, counters, listener history.
+pub mod host;
 /// The offenders table.
 pub mod offenders;
 /// The rate plot.

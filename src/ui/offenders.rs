@@ -8,7 +8,10 @@ use std::net::IpAddr;
 use eframe::egui::{self, Align, Layout, RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
+use std::sync::Arc;
+
 use crate::engine::{Cause, Offender};
+use crate::host::state::{EndpointHost, HostReport};
 use crate::report::{self, Clock};
 use crate::ui::settings::{Sort, SortColumn};
 
@@ -26,6 +29,8 @@ pub struct Row {
     pub endpoint: String,
     /// The port's service name.
     pub service: Option<&'static str>,
+    /// What the machine said about it (live captures; files with process information).
+    pub host: Option<EndpointHost>,
 }
 
 impl Row {
@@ -53,6 +58,8 @@ pub struct OffendersView {
     key: Option<RowsKey>,
     /// Endpoints in the data (before filtering).
     total: usize,
+    /// The machine's report the rows were built with, for the diagnosis sentences.
+    host: Option<Arc<HostReport>>,
     scroll_to_selected: bool,
 }
 
@@ -71,6 +78,7 @@ impl OffendersView {
     pub fn update(
         &mut self,
         offenders: &[Offender],
+        host: Option<&Arc<HostReport>>,
         generation: u64,
         range: Option<(i64, i64)>,
         sort: Sort,
@@ -84,7 +92,8 @@ impl OffendersView {
         if self.key.as_ref() == Some(&key) {
             return;
         }
-        self.rows = build_rows(offenders, range, &self.filter, sort);
+        self.rows = build_rows(offenders, host.map(Arc::as_ref), range, &self.filter, sort);
+        self.host = host.cloned();
         self.total = offenders.len();
         self.key = Some(key);
     }
@@ -157,6 +166,7 @@ impl OffendersView {
             table = table.scroll_to_row(i, Some(Align::Center));
         }
         let rows = &self.rows;
+        let host = self.host.as_deref();
         let mut clicked: Option<EndpointKey> = None;
         table
             .header(row_height, |mut header| {
@@ -171,7 +181,7 @@ impl OffendersView {
                     row.set_selected(is_selected);
                     for c in &columns {
                         row.col(|ui| {
-                            if cell(ui, *c, r, clock, is_selected) {
+                            if cell(ui, *c, r, host, clock, is_selected) {
                                 clicked = Some(r.key());
                             }
                         });
@@ -208,8 +218,21 @@ fn columns(rows: &[Row]) -> Vec<SortColumn> {
         SortColumn::PeakRate,
         SortColumn::FirstSeen,
         SortColumn::LastSeen,
-        SortColumn::Diagnosis,
     ]);
+    if rows
+        .iter()
+        .any(|r| r.host.as_ref().is_some_and(|h| h.local))
+    {
+        cols.push(SortColumn::Listener);
+    }
+    if rows.iter().any(|r| {
+        r.host
+            .as_ref()
+            .is_some_and(|h| !h.clients.processes.is_empty())
+    }) {
+        cols.push(SortColumn::Connecting);
+    }
+    cols.push(SortColumn::Diagnosis);
     cols
 }
 
@@ -218,6 +241,8 @@ fn column_set_id(cols: &[SortColumn]) -> u8 {
     cols.iter()
         .filter_map(|c| match c {
             SortColumn::Cause(i) => Some(1u8 << i),
+            SortColumn::Listener => Some(1 << 5),
+            SortColumn::Connecting => Some(1 << 6),
             _ => None,
         })
         .sum()
@@ -229,6 +254,9 @@ fn column_size(c: SortColumn) -> Column {
         SortColumn::Endpoint => Column::initial(170.0).at_least(90.0).clip(true),
         SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
         SortColumn::Diagnosis => Column::remainder().at_least(200.0).clip(true),
+        SortColumn::Listener | SortColumn::Connecting => {
+            Column::initial(150.0).at_least(60.0).clip(true)
+        }
         SortColumn::FirstSeen | SortColumn::LastSeen => Column::initial(72.0).at_least(50.0),
         SortColumn::Cause(_) => Column::initial(88.0).at_least(40.0),
         _ => Column::initial(62.0).at_least(40.0),
@@ -258,6 +286,14 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
         SortColumn::FirstSeen => ("First", "first incident"),
         SortColumn::LastSeen => ("Last", "last incident"),
         SortColumn::Diagnosis => ("Diagnosis", "what most likely happened"),
+        SortColumn::Listener => (
+            "Listener",
+            "the process listening on the endpoint now, or the last one that did (until when)",
+        ),
+        SortColumn::Connecting => (
+            "Connecting",
+            "the process that owned the client socket, where observed (best effort)",
+        ),
     }
 }
 
@@ -295,11 +331,20 @@ fn default_ascending(c: SortColumn) -> bool {
             | SortColumn::Service
             | SortColumn::FirstSeen
             | SortColumn::Diagnosis
+            | SortColumn::Listener
+            | SortColumn::Connecting
     )
 }
 
 /// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
-fn cell(ui: &mut egui::Ui, c: SortColumn, r: &Row, clock: Clock, selected: bool) -> bool {
+fn cell(
+    ui: &mut egui::Ui,
+    c: SortColumn,
+    r: &Row,
+    host: Option<&HostReport>,
+    clock: Clock,
+    selected: bool,
+) -> bool {
     let o = &r.offender;
     let number = |ui: &mut egui::Ui, n: u64| {
         let text = if n == 0 {
@@ -345,17 +390,80 @@ fn cell(ui: &mut egui::Ui, c: SortColumn, r: &Row, clock: Clock, selected: bool)
         }
         SortColumn::Diagnosis => {
             // Built for visible rows only: a sentence per row of a large table would cost.
-            let sentence = report::diagnosis(o, clock);
+            let sentence = report::full_diagnosis(o, host, clock);
             ui.add(egui::Label::new(&sentence).truncate())
                 .on_hover_text(sentence);
+        }
+        SortColumn::Listener => {
+            let (text, hint) = listener_text(r.host.as_ref(), clock);
+            let label = ui.add(egui::Label::new(text).truncate());
+            if let Some(hint) = hint {
+                label.on_hover_text(hint);
+            }
+        }
+        SortColumn::Connecting => {
+            let text = connecting_text(r.host.as_ref());
+            ui.add(egui::Label::new(&text).truncate())
+                .on_hover_text(text);
         }
     }
     false
 }
 
+/// The listener cell: the process now, or "none (collector until 15:08:12)"; the hover names
+/// every process that listened.
+fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
+    let Some(h) = h.filter(|h| h.local) else {
+        return (RichText::new("").weak(), None);
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let text = match (&h.listener.now, h.listener.earlier.first()) {
+        (Some(now), _) => {
+            lines.push(format!("now: {}", now.process.label()));
+            RichText::new(format!("{} ({})", now.process.name, now.process.pid))
+        }
+        (None, Some(was)) => RichText::new(format!(
+            "none; {} ({}) until {}",
+            was.process.name,
+            was.process.pid,
+            clock.time(was.last_seen)
+        ))
+        .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
+        (None, None) => RichText::new("none").color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
+    };
+    for e in &h.listener.earlier {
+        lines.push(format!(
+            "{} on {} from {} until {}",
+            e.process.label(),
+            e.addr,
+            clock.time(e.first_seen),
+            clock.time(e.last_seen)
+        ));
+    }
+    (text, (!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// The connecting cell: processes with their counts and how they were observed.
+fn connecting_text(h: Option<&EndpointHost>) -> String {
+    let Some(h) = h else {
+        return String::new();
+    };
+    let mut parts: Vec<String> = h
+        .clients
+        .processes
+        .iter()
+        .map(|p| format!("{} ({}) ×{}", p.name, p.pid, p.connections))
+        .collect();
+    if h.clients.not_observed > 0 && !parts.is_empty() {
+        parts.push(format!("{} not observed", h.clients.not_observed));
+    }
+    parts.join(", ")
+}
+
 /// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted.
 pub fn build_rows(
     offenders: &[Offender],
+    host: Option<&HostReport>,
     range: Option<(i64, i64)>,
     filter: &str,
     sort: Sort,
@@ -380,6 +488,7 @@ pub fn build_rows(
             rank: i + 1,
             endpoint: report::endpoint(o.addr, o.port),
             service: crate::services::name(o.port),
+            host: host.and_then(|h| h.endpoint(o.addr, o.port)).cloned(),
             offender: o,
         })
         .filter(|r| words.iter().all(|w| matches(r, w)))
@@ -404,6 +513,17 @@ fn matches(r: &Row, word: &str) -> bool {
             .any(|c| o.rst_by_cause[c.index()] > 0 && c.as_str().contains(word))
         || o.diagnosis().kind.as_str().contains(word)
         || (o.failed_attempts > 0 && "failed".contains(word))
+        || r.host.as_ref().is_some_and(|h| {
+            h.listener
+                .now
+                .iter()
+                .chain(&h.listener.earlier)
+                .any(|l| l.process.name.to_lowercase().contains(word))
+                || h.clients
+                    .processes
+                    .iter()
+                    .any(|p| p.name.to_lowercase().contains(word))
+        })
 }
 
 fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
@@ -421,7 +541,21 @@ fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
         SortColumn::FirstSeen => x.first_seen.cmp(&y.first_seen),
         SortColumn::LastSeen => x.last_seen.cmp(&y.last_seen),
         SortColumn::Diagnosis => x.diagnosis().kind.as_str().cmp(y.diagnosis().kind.as_str()),
+        SortColumn::Listener => listener_name(a).cmp(&listener_name(b)),
+        SortColumn::Connecting => {
+            connecting_text(a.host.as_ref()).cmp(&connecting_text(b.host.as_ref()))
+        }
     }
+}
+
+/// The listener's name now, else the last one's, for sorting.
+fn listener_name(r: &Row) -> Option<&str> {
+    let h = r.host.as_ref()?;
+    h.listener
+        .now
+        .as_ref()
+        .or(h.listener.earlier.first())
+        .map(|l| l.process.name.as_str())
 }
 
 #[cfg(test)]
@@ -478,7 +612,7 @@ mod tests {
             offender(7211, 20, 0, &[100, 101, 102, 103]),
             offender(443, 0, 2, &[105]),
         ];
-        let rows = build_rows(&data, None, "", Sort::default());
+        let rows = build_rows(&data, None, None, "", Sort::default());
         assert_eq!(ports(&rows), [7211, 80, 443]);
         assert_eq!(rows[0].rank, 1);
         let by_port = Sort {
@@ -486,7 +620,7 @@ mod tests {
             ascending: true,
         };
         assert_eq!(
-            ports(&build_rows(&data, None, "", by_port)),
+            ports(&build_rows(&data, None, None, "", by_port)),
             [80, 443, 7211]
         );
         let by_abort = Sort {
@@ -494,7 +628,7 @@ mod tests {
             ascending: false,
         };
         assert_eq!(
-            ports(&build_rows(&data, None, "", by_abort)),
+            ports(&build_rows(&data, None, None, "", by_abort)),
             [80, 443, 7211]
         );
     }
@@ -503,34 +637,34 @@ mod tests {
     fn the_filter_matches_address_port_and_cause() {
         let data = [offender(80, 0, 4, &[100]), offender(7211, 20, 0, &[100])];
         assert_eq!(
-            ports(&build_rows(&data, None, "7211", Sort::default())),
+            ports(&build_rows(&data, None, None, "7211", Sort::default())),
             [7211]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, ":80", Sort::default())),
+            ports(&build_rows(&data, None, None, ":80", Sort::default())),
             [80]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, "abort", Sort::default())),
+            ports(&build_rows(&data, None, None, "abort", Sort::default())),
             [80]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, "REFUSED", Sort::default())),
+            ports(&build_rows(&data, None, None, "REFUSED", Sort::default())),
             [7211]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, "10.0.0.1", Sort::default())).len(),
+            ports(&build_rows(&data, None, None, "10.0.0.1", Sort::default())).len(),
             2
         );
-        assert!(build_rows(&data, None, "10.0.0.1 stray", Sort::default()).is_empty());
+        assert!(build_rows(&data, None, None, "10.0.0.1 stray", Sort::default()).is_empty());
     }
 
     #[test]
     fn a_time_range_keeps_only_what_happened_in_it() {
         let data = [offender(80, 0, 4, &[100, 101]), offender(443, 0, 2, &[105])];
-        let rows = build_rows(&data, Some((104, 110)), "", Sort::default());
+        let rows = build_rows(&data, None, Some((104, 110)), "", Sort::default());
         assert_eq!(ports(&rows), [443]);
-        let rows = build_rows(&data, Some((101, 101)), "", Sort::default());
+        let rows = build_rows(&data, None, Some((101, 101)), "", Sort::default());
         assert_eq!(rows[0].offender.rst_packets, 2);
     }
 }

@@ -64,6 +64,8 @@ pub struct Buckets {
     pub failed: Vec<u32>,
     /// Incidents per bucket.
     pub incidents: Vec<u32>,
+    /// The kernel's failed connects (AttemptFails) per bucket, when the machine was sampled.
+    pub kernel_failed: Option<Vec<u64>>,
 }
 
 impl Buckets {
@@ -78,6 +80,7 @@ impl Buckets {
             rst: vec![[0; 5]; n],
             failed: vec![0; n],
             incidents: vec![0; n],
+            kernel_failed: None,
         };
         let first = series.partition_point(|(s, _)| *s < start);
         for (s, c) in series[first..].iter().take_while(|(s, _)| *s <= to) {
@@ -89,6 +92,17 @@ impl Buckets {
             b.incidents[i] += c.incidents;
         }
         b
+    }
+
+    /// Adds the kernel's per-second counts (sparse, sorted) over the same buckets.
+    pub fn with_kernel(mut self, points: &[(i64, u64)]) -> Self {
+        let end = self.start + self.width * self.failed.len() as i64;
+        let mut k = vec![0u64; self.failed.len()];
+        for &(s, n) in points.iter().filter(|(s, _)| (self.start..end).contains(s)) {
+            k[((s - self.start) / self.width) as usize] += n;
+        }
+        self.kernel_failed = Some(k);
+        self
     }
 
     /// The bucket holding second `x`, if any.
@@ -300,6 +314,9 @@ impl PlotView {
                     line
                 });
             }
+            if !hide_failed && let Some(line) = kernel_line(all, dark) {
+                p.line(line);
+            }
             if let (Some(h), Some(name)) = (highlight, highlight_name.as_deref()) {
                 add_stacked(p, h, &shown, false, name);
                 if !hide_failed {
@@ -355,12 +372,16 @@ impl PlotView {
         if self.key.as_ref() == Some(&key) {
             return;
         }
-        self.all = Some(Buckets::new(
-            &input.analysis.snapshot.series,
-            width,
-            from,
-            to,
-        ));
+        let all = Buckets::new(&input.analysis.snapshot.series, width, from, to);
+        let kernel = input
+            .analysis
+            .host
+            .as_ref()
+            .and_then(|h| h.counter(crate::host::state::ATTEMPT_FAILS));
+        self.all = Some(match kernel {
+            Some(k) => all.with_kernel(&k.per_second),
+            None => all,
+        });
         self.highlight = input
             .highlight
             .map(|o| Buckets::new(&o.series, width, from, to));
@@ -414,6 +435,21 @@ impl PlotView {
                 .clicked()
             {
                 settings.hide_failed = !settings.hide_failed;
+            }
+            if let Some(k) = input
+                .analysis
+                .host
+                .as_ref()
+                .and_then(|h| h.counter(crate::host::state::ATTEMPT_FAILS))
+            {
+                ui.label(
+                    RichText::new(format!("··· kernel AttemptFails {}", k.total)).color(color),
+                )
+                .on_hover_text(
+                    "failed connects this machine's kernel counted (/proc/net/snmp AttemptFails), \
+                     sampled each second: every failed connect made by this host, captured or not; \
+                     shown and hidden with the failed attempts",
+                );
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
@@ -510,6 +546,32 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
         .allow_hover(false)
 }
 
+/// The kernel's failed connects per second (AttemptFails), dotted, when it was sampled.
+fn kernel_line<'a>(b: &Buckets, dark: bool) -> Option<Line<'a>> {
+    let k = b.kernel_failed.as_ref()?;
+    let w = b.width as f64;
+    let points: PlotPoints<'a> = k
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| [b.second(i) as f64 + w / 2.0, n as f64 / w])
+        .collect();
+    let color = if dark {
+        Color32::from_rgb(0x9a, 0xd0, 0xff)
+    } else {
+        Color32::from_rgb(0x10, 0x50, 0xa0)
+    };
+    Some(
+        Line::new(KERNEL_LINE, points)
+            .color(color)
+            .width(1.6)
+            .style(LineStyle::dotted_dense())
+            .allow_hover(false),
+    )
+}
+
+/// The kernel line's name in the plot and its legend.
+const KERNEL_LINE: &str = "kernel AttemptFails/s";
+
 /// The whole seconds from `a` to `b` (either order).
 fn second_range(a: f64, b: f64) -> (i64, i64) {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
@@ -556,6 +618,12 @@ fn hover_text(
     if all.failed[i] > 0 {
         text.push_str(&format!("\nfailed attempts: {}", rate(all.failed[i])));
         any = true;
+    }
+    if let Some(k) = all.kernel_failed.as_ref().and_then(|k| k.get(i))
+        && *k > 0
+    {
+        let k = u32::try_from(*k).unwrap_or(u32::MAX);
+        text.push_str(&format!("\nkernel AttemptFails: {}", rate(k)));
     }
     if !any {
         text.push_str("\nno resets, no failed attempts");

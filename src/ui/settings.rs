@@ -40,6 +40,10 @@ pub enum SortColumn {
     LastSeen,
     /// The diagnosis sentence.
     Diagnosis,
+    /// The process listening on the endpoint now, or the one that did before.
+    Listener,
+    /// The processes that connected.
+    Connecting,
 }
 
 /// How the offenders table is sorted.
@@ -138,6 +142,8 @@ pub struct Settings {
     pub builtin_file_dialog: bool,
     /// Interface and filter of live captures.
     pub capture: CaptureSettings,
+    /// Show the "This machine" panel.
+    pub show_host: bool,
 }
 
 impl Settings {

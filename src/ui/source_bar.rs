@@ -35,6 +35,8 @@ pub enum Action {
     ClearRange,
     /// Use rstscope's own file dialog.
     BuiltinDialog(bool),
+    /// Show or hide the "This machine" panel.
+    ShowHost(bool),
     /// Close the capture and go back to the start screen.
     Close,
     /// Quit the app.
@@ -55,6 +57,8 @@ pub struct BarInput<'a> {
     pub capturing: bool,
     /// Results exist to export.
     pub can_export: bool,
+    /// The "This machine" panel is shown.
+    pub show_host: bool,
     /// The open source is a live capture (running or stopped), whose pcapng can be saved.
     pub live_source: bool,
     /// Times in UTC.
@@ -156,6 +160,14 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             if ui.button("Clear time selection").clicked() {
                 actions.push(Action::ClearRange);
             }
+            let mut show_host = input.show_host;
+            if ui
+                .checkbox(&mut show_host, "This machine panel")
+                .on_hover_text("listening sockets and their processes, the kernel's TCP counters")
+                .changed()
+            {
+                actions.push(Action::ShowHost(show_host));
+            }
             let mut builtin = input.builtin_dialog;
             if ui
                 .checkbox(&mut builtin, "Use rstscope's own file dialog")
@@ -227,6 +239,17 @@ pub fn bar(
             ui.selectable_value(&mut utc, false, "Local time");
             if utc != input.utc {
                 actions.push(Action::SetUtc(utc));
+            }
+            ui.separator();
+            if ui
+                .selectable_label(input.show_host, "This machine")
+                .on_hover_text(
+                    "show or hide the panel of this machine: listening sockets and their processes, \
+                     the kernel's TCP counters, listeners that stopped",
+                )
+                .clicked()
+            {
+                actions.push(Action::ShowHost(!input.show_host));
             }
             ui.separator();
             ui.add_enabled_ui(input.can_export, |ui| {

@@ -1,0 +1,311 @@
+//! The "This machine" panel: listening sockets with their processes (sortable, filterable),
+//! the kernel's TCP counters, how they compare with the capture, and the listener history.
+//!
+//! During and after a live capture it shows what the host-monitor sampled with it; otherwise
+//! "Read now" takes one sample on a named thread (the UI never reads /proc itself).
+
+use std::sync::Arc;
+
+use eframe::egui::{self, Align, Layout, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use crate::host::history::ListenerRecord;
+use crate::host::state::{CaptureScope, HostReport, HostState};
+use crate::report::{self, Clock};
+use crate::ui::task::Task;
+
+/// Columns of the listening-sockets table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Address,
+    Port,
+    Pid,
+    Process,
+    User,
+    Since,
+}
+
+const COLUMNS: [(Col, &str); 6] = [
+    (Col::Address, "Address"),
+    (Col::Port, "Port"),
+    (Col::Pid, "PID"),
+    (Col::Process, "Process"),
+    (Col::User, "User"),
+    (Col::Since, "Seen since"),
+];
+
+/// The panel's state between frames.
+pub struct HostPanel {
+    /// The filter as typed.
+    pub filter: String,
+    sort: (Col, bool),
+    /// The latest one-shot reading ("Read now").
+    reading: Option<Arc<HostReport>>,
+    task: Option<Task<HostReport>>,
+}
+
+impl Default for HostPanel {
+    fn default() -> Self {
+        Self {
+            filter: String::new(),
+            sort: (Col::Port, true),
+            reading: None,
+            task: None,
+        }
+    }
+}
+
+impl HostPanel {
+    /// True while a one-shot reading runs.
+    pub fn is_reading(&self) -> bool {
+        self.task.as_ref().is_some_and(Task::is_running)
+    }
+
+    /// Starts a one-shot reading of the machine on a named thread.
+    pub fn read_now(&mut self, ctx: &egui::Context) {
+        self.task = Some(Task::spawn("host-read", ctx, |_| {
+            let mut state = HostState::new(CaptureScope::default());
+            state.apply(crate::host::monitor::sample_once());
+            state.report(&[])
+        }));
+    }
+
+    /// Shows the panel. `live` is the report of the capture on screen, if it has one; it
+    /// wins over a one-shot reading.
+    pub fn show(&mut self, ui: &mut egui::Ui, live: Option<&Arc<HostReport>>, clock: Clock) {
+        if let Some(r) = self.task.as_mut().and_then(Task::poll) {
+            self.reading = Some(Arc::new(r));
+            self.task = None;
+        }
+        ui.horizontal(|ui| {
+            ui.heading("This machine");
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let reading = self.is_reading();
+                if ui
+                    .add_enabled(!reading, egui::Button::new("Read now"))
+                    .on_hover_text(
+                        "read the listening sockets, their processes and the kernel's TCP counters now",
+                    )
+                    .clicked()
+                {
+                    self.read_now(ui.ctx());
+                }
+                if reading {
+                    ui.spinner();
+                }
+            });
+        });
+        let report = live.or(self.reading.as_ref()).cloned();
+        let Some(h) = report else {
+            ui.label(
+                "A live capture samples this machine once a second: who listens on each port, \
+                 which process connects, and the kernel's own TCP counters. Press \"Read now\" \
+                 to look at it without capturing.",
+            );
+            return;
+        };
+        if live.is_some() {
+            ui.label(RichText::new("sampled with the live capture").weak());
+        } else {
+            ui.label(RichText::new("one reading, not tied to the capture on screen").weak());
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("host-scroll")
+            .show(ui, |ui| {
+                counters(ui, &h);
+                ui.separator();
+                self.listening(ui, &h, clock);
+                ui.separator();
+                history(ui, &h.gone, clock);
+                if !h.notes.is_empty() {
+                    ui.separator();
+                    for n in &h.notes {
+                        ui.label(RichText::new(n).weak());
+                    }
+                }
+            });
+    }
+
+    fn listening(&mut self, ui: &mut egui::Ui, h: &HostReport, clock: Clock) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Listening").strong());
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("filter: port, address, process, user")
+                    .desired_width(200.0),
+            );
+        });
+        let words: Vec<String> = self
+            .filter
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let mut rows: Vec<&ListenerRecord> = h
+            .listening
+            .iter()
+            .filter(|r| words.iter().all(|w| listener_matches(r, w)))
+            .collect();
+        let (col, ascending) = self.sort;
+        rows.sort_by(|a, b| {
+            let o = compare(a, b, col);
+            if ascending { o } else { o.reverse() }
+        });
+        ui.label(format!("{} of {} sockets", rows.len(), h.listening.len()));
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let mut table = TableBuilder::new(ui)
+            .id_salt("host-listening")
+            .striped(true)
+            .resizable(true)
+            .max_scroll_height(260.0)
+            .cell_layout(Layout::left_to_right(Align::Center));
+        for (c, _) in COLUMNS {
+            table = table.column(match c {
+                Col::Address => Column::initial(110.0).clip(true),
+                Col::Process => Column::initial(150.0).clip(true),
+                Col::Port | Col::Pid => Column::initial(52.0),
+                _ => Column::initial(70.0).clip(true),
+            });
+        }
+        table
+            .header(row_height, |mut header| {
+                for (c, name) in COLUMNS {
+                    header.col(|ui| {
+                        let arrow = match (self.sort.0 == c, self.sort.1) {
+                            (false, _) => "",
+                            (true, true) => " ▲",
+                            (true, false) => " ▼",
+                        };
+                        if ui
+                            .add(
+                                egui::Button::new(RichText::new(format!("{name}{arrow}")).strong())
+                                    .frame(false),
+                            )
+                            .on_hover_text("click to sort")
+                            .clicked()
+                        {
+                            self.sort = if self.sort.0 == c {
+                                (c, !self.sort.1)
+                            } else {
+                                (c, true)
+                            };
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, rows.len(), |mut row| {
+                    let r = rows[row.index()];
+                    let p = &r.process;
+                    row.col(|ui| {
+                        ui.label(RichText::new(r.addr.ip().to_string()).monospace());
+                    });
+                    row.col(|ui| {
+                        let service = crate::services::name(r.addr.port()).unwrap_or("");
+                        ui.label(r.addr.port().to_string()).on_hover_text(service);
+                    });
+                    row.col(|ui| {
+                        ui.label(p.pid.to_string());
+                    });
+                    row.col(|ui| {
+                        let hover = [p.exe.as_deref(), p.cmdline.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join("\n");
+                        let l = ui.add(egui::Label::new(&p.name).truncate());
+                        if !hover.is_empty() {
+                            l.on_hover_text(hover);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(p.user.as_deref().unwrap_or(""));
+                    });
+                    row.col(|ui| {
+                        ui.label(clock.time(r.first_seen));
+                    });
+                });
+            });
+    }
+}
+
+fn counters(ui: &mut egui::Ui, h: &HostReport) {
+    ui.label(RichText::new("Kernel TCP counters").strong());
+    if let Some(c) = &h.coverage {
+        ui.label(&c.note);
+    }
+    let Some(now) = &h.counters_now else {
+        ui.label(RichText::new("not read on this OS").weak());
+        return;
+    };
+    egui::Grid::new("host-counters")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.label(RichText::new("counter").strong());
+            ui.label(RichText::new("since boot").strong());
+            ui.label(RichText::new("during the capture").strong());
+            ui.end_row();
+            for (name, value) in now.iter() {
+                ui.label(RichText::new(name).monospace());
+                ui.label(value.to_string());
+                match h.counter(name) {
+                    Some(k) => {
+                        let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
+                        ui.label(format!("{} (peak {peak}/s)", k.total));
+                    }
+                    None => {
+                        ui.label("");
+                    }
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn history(ui: &mut egui::Ui, gone: &[ListenerRecord], clock: Clock) {
+    ui.label(RichText::new("Stopped listening").strong());
+    if gone.is_empty() {
+        ui.label(RichText::new("no listener went away while sampled").weak());
+    }
+    for g in gone.iter().take(200) {
+        ui.label(format!(
+            "{} on {}: {} to {}",
+            g.process.label(),
+            report::endpoint(g.addr.ip(), g.addr.port()),
+            clock.time(g.first_seen),
+            clock.time(g.last_seen)
+        ));
+    }
+}
+
+fn listener_matches(r: &ListenerRecord, word: &str) -> bool {
+    let p = &r.process;
+    r.addr.to_string().contains(word)
+        || word.trim_start_matches(':').parse::<u16>() == Ok(r.addr.port())
+        || p.name.to_lowercase().contains(word)
+        || p.pid.to_string() == word
+        || p.user
+            .as_deref()
+            .is_some_and(|u| u.to_lowercase().contains(word))
+        || p.exe
+            .as_deref()
+            .is_some_and(|e| e.to_lowercase().contains(word))
+        || crate::services::name(r.addr.port()).is_some_and(|s| s.to_lowercase().contains(word))
+}
+
+fn compare(a: &ListenerRecord, b: &ListenerRecord, col: Col) -> std::cmp::Ordering {
+    let key = |r: &ListenerRecord| (r.addr.port(), r.addr.ip(), r.process.pid);
+    match col {
+        Col::Address => (a.addr.ip(), a.addr.port()).cmp(&(b.addr.ip(), b.addr.port())),
+        Col::Port => key(a).cmp(&key(b)),
+        Col::Pid => a.process.pid.cmp(&b.process.pid),
+        Col::Process => a
+            .process
+            .name
+            .to_lowercase()
+            .cmp(&b.process.name.to_lowercase()),
+        Col::User => a.process.user.cmp(&b.process.user),
+        Col::Since => a.first_seen.cmp(&b.first_seen),
+    }
+    .then_with(|| key(a).cmp(&key(b)))
+}

@@ -251,7 +251,11 @@ fn counters(ui: &mut egui::Ui, h: &HostReport) {
                 match h.counter(name) {
                     Some(k) => {
                         let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
-                        ui.label(format!("{} (peak {peak}/s)", k.total));
+                        if peak > 0 {
+                            ui.label(format!("{} (peak {peak}/s)", k.total));
+                        } else {
+                            ui.label(k.total.to_string());
+                        }
                     }
                     None => {
                         ui.label("");

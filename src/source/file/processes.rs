@@ -3,7 +3,7 @@
 //! writes. Packets without any of it cost one pass over their (usually empty) option list.
 //!
 //! Sources of the codes and layouts (no public standard describes Apple's additions):
-//! - Apple's libpcap, `libpcap/pcap/pcap-ng.h` (opensource.apple.com, libpcap-42 and later):
+//! - Apple's libpcap (the macOS libpcap sources Apple publishes), `libpcap/pcap/pcap-ng.h`:
 //!   block type `PCAPNG_BT_PIB` 0x80000001 with a 32-bit `process_id` then options
 //!   `PCAPNG_PIB_NAME` 2 (UTF-8 name), `PCAPNG_PIB_PATH` 3 (UTF-8 path), `PCAPNG_PIB_UUID` 4
 //!   (16 bytes); Enhanced Packet Block options `PCAPNG_EPB_PIB_INDEX` 0x8001 (32-bit "number of

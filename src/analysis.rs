@@ -2,6 +2,7 @@
 //! commands call it directly; the GUI runs it on a worker thread.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,8 +11,11 @@ use std::time::{Duration, Instant};
 
 use crate::decode::{Decoded, Skip, decode};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Snapshot};
-use crate::packet::TcpPacket;
-use crate::source::{FileInfo, FileSource, LinkType, SourceError};
+use crate::host::{ProcessSighting, SightingSource};
+use crate::packet::{TcpPacket, Timestamp};
+use crate::source::{
+    CapturedProcess, Direction, FileInfo, FileSource, LinkType, MAX_PROCESSES, SourceError,
+};
 
 /// Where the reading stands, for progress bars.
 #[derive(Debug, Clone, Copy, Default)]
@@ -80,6 +84,13 @@ pub struct Options<'a> {
     pub on_snapshot: Option<&'a mut dyn FnMut(Analysis)>,
     /// Least time between two `on_snapshot` calls (zero: every check, for tests).
     pub snapshot_every: Duration,
+    /// Called, in packet order, when a TCP packet carries process information from the capture
+    /// file itself (Apple's pcapng process blocks, ptcpdump comments): the process that owns the
+    /// packet's socket on the capturing host. At most once per socket and process per second
+    /// of packet time. `local` is the capturing host's end of that socket: the client's end
+    /// for a connection the process made, the server's end for one it accepted (the capture
+    /// does not tell the two apart; the SYN does).
+    pub on_process: Option<&'a mut dyn FnMut(&ProcessSighting)>,
 }
 
 /// Analyzes the capture made of `paths` (several files are merged in time order).
@@ -102,6 +113,7 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     let cancel = options.cancel;
     let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
+    let mut sightings = Sightings::default();
     let source = std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("read".into())
@@ -114,10 +126,16 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
             for &(reason, n) in &batch.skipped {
                 *capture.not_decoded.entry(reason).or_insert(0) += n;
             }
-            for (p, range) in &batch.packets {
+            sightings.learn(&batch.new_processes);
+            for (p, range, tag) in &batch.packets {
                 let mut packet: TcpPacket<'_> = *p;
                 packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
                 engine.packet(&packet);
+                if let (Some(cb), Some(_)) = (options.on_process.as_mut(), tag.process)
+                    && let Some(sighting) = sightings.sighting(&packet, *tag)
+                {
+                    cb(&sighting);
+                }
             }
             capture.tcp_frames += batch.packets.len() as u64;
             if let Some(st) = &batch.status {
@@ -190,13 +208,24 @@ const BATCHES_IN_FLIGHT: usize = 4;
 /// Batches between two copies of the source's status (files, link types, problems).
 const STATUS_EVERY: u64 = 32;
 
+/// What the capture said about a packet's frame beyond its bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct FrameTag {
+    direction: Option<Direction>,
+    /// Index into the source's process table.
+    process: Option<u32>,
+}
+
 /// Decoded TCP packets and the counts of the frames around them, handed from the reader to
 /// the engine and recycled, so that nothing is allocated per packet.
 #[derive(Default)]
 struct Batch {
     /// The packets, their payload detached: the range of `payloads` holding it (kept for
-    /// RSTs only: the engine reads no other payload).
-    packets: Vec<(TcpPacket<'static>, Range<usize>)>,
+    /// RSTs only: the engine reads no other payload), and their frame's tag.
+    packets: Vec<(TcpPacket<'static>, Range<usize>, FrameTag)>,
+    /// Processes the source met since the previous batch (its table only grows), so that the
+    /// engine side can name the processes the tags point at.
+    new_processes: Vec<CapturedProcess>,
     /// RST payload bytes.
     payloads: Vec<u8>,
     /// Frames read for this batch.
@@ -214,6 +243,7 @@ struct Batch {
 impl Batch {
     fn clear(&mut self) {
         self.packets.clear();
+        self.new_processes.clear();
         self.payloads.clear();
         self.frames = 0;
         self.other = 0;
@@ -233,12 +263,17 @@ fn read(
 ) -> FileSource {
     let mut frames = 0u64;
     let mut batches = 0u64;
+    let mut processes_sent = 0;
     loop {
         let mut batch = empty.try_recv().unwrap_or_default();
         batch.clear();
         let mut done = true;
         while let Some(frame) = source.next_frame() {
             batch.frames += 1;
+            let tag = FrameTag {
+                direction: frame.direction,
+                process: frame.process,
+            };
             match decode(&frame) {
                 Decoded::Tcp(p) => {
                     let start = batch.payloads.len();
@@ -247,7 +282,7 @@ fn read(
                     }
                     batch
                         .packets
-                        .push((detach(&p), start..batch.payloads.len()));
+                        .push((detach(&p), start..batch.payloads.len(), tag));
                 }
                 Decoded::Other => batch.other += 1,
                 Decoded::Skipped(reason) => {
@@ -261,6 +296,10 @@ fn read(
                 done = false;
                 break;
             }
+        }
+        if let Some(new) = source.processes().get(processes_sent..) {
+            batch.new_processes.extend_from_slice(new);
+            processes_sent += new.len();
         }
         frames += batch.frames;
         batches += 1;
@@ -310,6 +349,7 @@ struct SourceStatus {
     files: Vec<FileInfo>,
     link_types: Vec<(LinkType, u64)>,
     problems: Vec<String>,
+    processes_not_kept: u64,
 }
 
 impl SourceStatus {
@@ -318,6 +358,7 @@ impl SourceStatus {
             files: source.files().to_vec(),
             link_types: source.link_types(),
             problems: source.problems().iter().map(|p| p.to_string()).collect(),
+            processes_not_kept: source.processes_not_kept(),
         }
     }
 
@@ -325,8 +366,230 @@ impl SourceStatus {
     fn apply(&self, capture: &CaptureInfo) -> CaptureInfo {
         let mut c = capture.clone();
         c.warnings.extend(self.problems.iter().cloned());
+        if self.processes_not_kept > 0 {
+            c.warnings.push(format!(
+                "the capture names more than {MAX_PROCESSES} distinct processes; {} more were not kept, and their packets are shown without a process",
+                self.processes_not_kept
+            ));
+        }
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
         c
+    }
+}
+
+/// Least packet time between two sightings of the same socket and process.
+const SIGHTING_EVERY_NS: i64 = Timestamp::NANOS_PER_SEC;
+/// Sockets remembered for that; past this, those not seen for a second are forgotten (and if
+/// all were, all are: a repeated sighting is harmless, unbounded memory is not).
+const SIGHTING_MEMORY: usize = 4096;
+
+/// Turns packets that carry a captured process into [`ProcessSighting`]s.
+///
+/// The process a capture names for a packet (Apple's PKTAP, ptcpdump) is the owner of the
+/// capturing host's socket, whichever way the packet went. So the sighting's `local` endpoint
+/// is the packet's source when the packet went out, its destination when it came in. When the
+/// capture does not say which way it went, only a SYN without ACK is used, taking its sender as
+/// the socket's side (the client that connected); any other such packet is skipped, since its
+/// socket could be either end.
+#[derive(Default)]
+struct Sightings {
+    /// The source's process table, as far as it has been sent.
+    processes: Vec<CapturedProcess>,
+    /// Last sighting time of each (local, remote, pid).
+    last: foldhash::HashMap<(SocketAddr, SocketAddr, u32), Timestamp>,
+}
+
+impl Sightings {
+    fn learn(&mut self, new: &[CapturedProcess]) {
+        self.processes.extend_from_slice(new);
+    }
+
+    /// The sighting `packet` makes, unless its socket and process were sighted less than a
+    /// second (of packet time) before, or its socket cannot be told.
+    fn sighting(&mut self, packet: &TcpPacket<'_>, tag: FrameTag) -> Option<ProcessSighting> {
+        let process = self.processes.get(tag.process? as usize)?;
+        let pid = process.pid?;
+        let (local, remote) = socket_of(packet, tag.direction)?;
+        let key = (local, remote, pid);
+        if let Some(&last) = self.last.get(&key)
+            && packet.ts.0.saturating_sub(last.0) < SIGHTING_EVERY_NS
+            && packet.ts >= last
+        {
+            return None;
+        }
+        if self.last.len() >= SIGHTING_MEMORY && !self.last.contains_key(&key) {
+            let now = packet.ts.0;
+            self.last
+                .retain(|_, last| now.saturating_sub(last.0) < SIGHTING_EVERY_NS);
+            if self.last.len() >= SIGHTING_MEMORY {
+                self.last.clear();
+            }
+        }
+        self.last.insert(key, packet.ts);
+        Some(ProcessSighting {
+            at: packet.ts,
+            local,
+            remote,
+            pid,
+            name: process.name.clone().unwrap_or_default(),
+            source: SightingSource::Capture,
+        })
+    }
+}
+
+/// The capturing host's socket of `packet`, as (local, remote): see [`Sightings`].
+fn socket_of(
+    packet: &TcpPacket<'_>,
+    direction: Option<Direction>,
+) -> Option<(SocketAddr, SocketAddr)> {
+    let source = SocketAddr::new(packet.src, packet.sport);
+    let destination = SocketAddr::new(packet.dst, packet.dport);
+    match direction {
+        Some(Direction::Outbound) => Some((source, destination)),
+        Some(Direction::Inbound) => Some((destination, source)),
+        None if packet.flags.syn() && !packet.flags.ack() => Some((source, destination)),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use super::*;
+    use crate::packet::TcpFlags;
+    use crate::source::CapturedProcessKind;
+
+    const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
+    const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1));
+
+    fn packet(ms: i64, from_client: bool, flags: u16) -> TcpPacket<'static> {
+        let (src, dst, sport, dport) = if from_client {
+            (CLIENT, SERVER, 50_000, 443)
+        } else {
+            (SERVER, CLIENT, 443, 50_000)
+        };
+        TcpPacket {
+            ts: Timestamp(ms * 1_000_000),
+            frame: 1,
+            interface: 0,
+            src,
+            dst,
+            sport,
+            dport,
+            seq: 1,
+            ack: 0,
+            flags: TcpFlags(flags),
+            window: 0,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        }
+    }
+
+    fn sightings() -> Sightings {
+        let mut s = Sightings::default();
+        s.learn(&[
+            CapturedProcess {
+                pid: Some(1234),
+                name: Some("curl".into()),
+                cmd: None,
+                args: None,
+                uuid: None,
+                how: CapturedProcessKind::DarwinProcessBlock,
+            },
+            CapturedProcess {
+                pid: None,
+                name: Some("kernel_task".into()),
+                cmd: None,
+                args: None,
+                uuid: None,
+                how: CapturedProcessKind::DarwinProcessBlock,
+            },
+        ]);
+        s
+    }
+
+    fn tag(direction: Option<Direction>, process: u32) -> FrameTag {
+        FrameTag {
+            direction,
+            process: Some(process),
+        }
+    }
+
+    const SYN: u16 = TcpFlags::SYN;
+    const ACK: u16 = TcpFlags::ACK;
+
+    #[test]
+    fn the_local_end_is_the_source_going_out_and_the_destination_coming_in() {
+        let client = SocketAddr::new(CLIENT, 50_000);
+        let server = SocketAddr::new(SERVER, 443);
+        let mut s = sightings();
+        let out = s
+            .sighting(&packet(0, true, SYN), tag(Some(Direction::Outbound), 0))
+            .expect("outbound SYN");
+        assert_eq!((out.local, out.remote, out.pid), (client, server, 1234));
+        assert_eq!(
+            (out.name.as_str(), out.source),
+            ("curl", SightingSource::Capture)
+        );
+        let mut s = sightings();
+        let inbound = s
+            .sighting(
+                &packet(0, false, SYN | ACK),
+                tag(Some(Direction::Inbound), 0),
+            )
+            .expect("inbound SYN-ACK");
+        assert_eq!((inbound.local, inbound.remote), (client, server));
+    }
+
+    #[test]
+    fn without_a_direction_only_a_syn_tells_the_socket() {
+        let mut s = sightings();
+        assert!(
+            s.sighting(&packet(0, false, SYN | ACK), tag(None, 0))
+                .is_none()
+        );
+        assert!(s.sighting(&packet(0, true, ACK), tag(None, 0)).is_none());
+        let syn = s
+            .sighting(&packet(0, true, SYN), tag(None, 0))
+            .expect("SYN");
+        assert_eq!(syn.local, SocketAddr::new(CLIENT, 50_000));
+    }
+
+    #[test]
+    fn a_busy_socket_is_sighted_once_a_second() {
+        let mut s = sightings();
+        let out = |ms| (packet(ms, true, ACK), tag(Some(Direction::Outbound), 0));
+        let times: Vec<i64> = [0, 10, 500, 999, 1000, 1500, 2100]
+            .into_iter()
+            .filter(|&ms| {
+                let (p, t) = out(ms);
+                s.sighting(&p, t).is_some()
+            })
+            .collect();
+        assert_eq!(times, vec![0, 1000, 2100]);
+    }
+
+    #[test]
+    fn a_process_without_pid_or_unknown_index_is_no_sighting() {
+        let mut s = sightings();
+        let p = packet(0, true, SYN);
+        assert!(s.sighting(&p, tag(Some(Direction::Outbound), 1)).is_none());
+        assert!(s.sighting(&p, tag(Some(Direction::Outbound), 7)).is_none());
+    }
+
+    #[test]
+    fn the_dedupe_memory_stays_bounded() {
+        let mut s = sightings();
+        for port in 0..(SIGHTING_MEMORY as u16 + 100) {
+            let mut p = packet(0, true, SYN);
+            p.sport = port;
+            assert!(s.sighting(&p, tag(Some(Direction::Outbound), 0)).is_some());
+            assert!(s.last.len() <= SIGHTING_MEMORY);
+        }
     }
 }

@@ -541,6 +541,9 @@ mod tests {
             interface: 3,
             data,
             orig_len: u32::try_from(data.len()).expect("test frame fits u32"),
+            direction: None,
+            process: None,
+            effective_process: None,
         }
     }
 

@@ -25,18 +25,23 @@ use flate2::read::MultiGzDecoder;
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
-use super::{FileInfo, Format, Frame, InterfaceInfo, LinkType, SourceError};
+use super::{CapturedProcess, FileInfo, Format, Frame, InterfaceInfo, LinkType, SourceError};
 use crate::packet::Timestamp;
 use framing::{
     BOM, Head, NgContext, NgFraming, PcapFraming, SHB, Stop, StopKind, Stream, check_block_len,
     describe, read_failure, register_interface, u32_at,
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
+use processes::{ProcessTable, Warnings};
+
+pub use processes::MAX_PROCESSES;
 
 /// Record framing: lengths checked before parsing, packet records decoded by hand.
 mod framing;
 /// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
 mod input;
+/// Process information in pcapng files: Apple's process blocks, ptcpdump's packet comments.
+mod processes;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
 #[cfg(test)]
 mod tests;
@@ -63,6 +68,7 @@ pub struct FileSource {
     files: Vec<FileInfo>,
     problems: Vec<SourceError>,
     interfaces: Vec<InterfaceInfo>,
+    processes: ProcessTable,
     /// Same index as `files`.
     readers: Vec<FileReader>,
     /// The files that hold a frame not yet delivered, by the time of that frame.
@@ -152,6 +158,9 @@ impl FileSource {
             interface: head.interface,
             data: reader.frame_bytes(),
             orig_len: head.orig_len,
+            direction: head.meta.direction,
+            process: head.meta.process,
+            effective_process: head.meta.effective,
         })
     }
 
@@ -169,6 +178,18 @@ impl FileSource {
     /// describe interfaces anywhere, so this list grows while reading.
     pub fn interfaces(&self) -> &[InterfaceInfo] {
         &self.interfaces
+    }
+
+    /// The processes the input names so far (pcapng process blocks, packet comments), indexed
+    /// by [`Frame::process`]. Grows while reading, never reorders; at most
+    /// [`MAX_PROCESSES`] entries.
+    pub fn processes(&self) -> &[CapturedProcess] {
+        self.processes.entries()
+    }
+
+    /// Distinct processes met after [`FileSource::processes`] was full, and so not kept.
+    pub fn processes_not_kept(&self) -> u64 {
+        self.processes.not_kept()
     }
 
     /// Each link type met so far with the number of frames delivered on it, by link type.
@@ -210,6 +231,7 @@ impl FileSource {
             files: Vec::new(),
             problems: Vec::new(),
             interfaces: Vec::new(),
+            processes: ProcessTable::default(),
             readers: Vec::new(),
             queue: BinaryHeap::new(),
             delivered: None,
@@ -236,8 +258,15 @@ impl FileSource {
         else {
             return;
         };
-        let result = reader.advance(&mut self.interfaces, index);
+        let result = reader.advance(&mut self.interfaces, &mut self.processes, index);
         info.bytes_read = reader.stream.shared.bytes();
+        for (offset, what) in reader.warnings.list.drain(..) {
+            self.problems.push(SourceError::BadOption {
+                path: info.path.clone(),
+                offset,
+                what,
+            });
+        }
         match result {
             Ok(Some(ts)) => self.queue.push(Reverse((ts, index))),
             Ok(None) => {}
@@ -259,6 +288,8 @@ struct FileReader {
     head: Option<Head>,
     /// Time of the last frame read: the time of a Simple Packet Block, which has none.
     last_ts: Timestamp,
+    /// Problems that do not end the file, until [`FileSource`] takes them.
+    warnings: Warnings,
 }
 
 /// The reader for each container format, with the framing state that goes with it.
@@ -289,6 +320,7 @@ impl FileReader {
     fn advance(
         &mut self,
         interfaces: &mut Vec<InterfaceInfo>,
+        processes: &mut ProcessTable,
         file: usize,
     ) -> Result<Option<Timestamp>, Stop> {
         let Some(container) = self.container.as_mut() else {
@@ -304,6 +336,8 @@ impl FileReader {
                 r.consume_noshift(consumed);
                 let context = NgContext {
                     interfaces,
+                    processes,
+                    warnings: &mut self.warnings,
                     file,
                     last_ts: self.last_ts,
                 };
@@ -432,6 +466,7 @@ fn open_input(
         stream,
         head: None,
         last_ts: Timestamp::default(),
+        warnings: Warnings::default(),
     };
     Ok((info, reader, problem))
 }

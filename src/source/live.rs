@@ -394,6 +394,9 @@ impl Batch {
             interface: r.interface,
             data: &self.data[r.start as usize..(r.start + r.caplen) as usize],
             orig_len: r.orig_len,
+            direction: None,
+            process: None,
+            effective_process: None,
         })
     }
 
@@ -447,6 +450,9 @@ impl Batch {
                 interface: r.interface,
                 data: &data[r.start as usize..(r.start + r.caplen) as usize],
                 orig_len: r.orig_len,
+                direction: None,
+                process: None,
+                effective_process: None,
             })
         });
     }

@@ -10,7 +10,7 @@ pub mod file;
 /// Live capture with libpcap: every interface at once, kernel filter, counted drops.
 pub mod live;
 
-pub use file::FileSource;
+pub use file::{FileSource, MAX_PROCESSES};
 
 /// A link-layer type as numbered by tcpdump.org's LINKTYPE_ registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,6 +33,56 @@ pub struct Frame<'a> {
     pub data: &'a [u8],
     /// The frame's length on the wire.
     pub orig_len: u32,
+    /// Which way the frame went, when the capture says (pcapng `epb_flags`).
+    pub direction: Option<Direction>,
+    /// The process the capture ties the frame to (the local socket's owner), as an index into
+    /// [`FileSource::processes`]. `None` for live capture and for files that carry no process
+    /// information.
+    pub process: Option<u32>,
+    /// The effective process, when the capture names one apart from `process` (Apple's
+    /// "effective process": the app on whose behalf a daemon's socket works). Same table.
+    pub effective_process: Option<u32>,
+}
+
+/// The way a frame went as the capturing host saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Received by the capturing host.
+    Inbound,
+    /// Sent by the capturing host.
+    Outbound,
+}
+
+/// A process named by the capture file itself, one entry of [`FileSource::processes`].
+///
+/// Entries are interned: every packet of the same process (same pid, names and source) shares
+/// one entry, whichever file or section it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CapturedProcess {
+    /// The process ID, when known (Apple writes 0 or -1 when it only knows the name).
+    pub pid: Option<u32>,
+    /// The process name: Apple's `dpeb_process_name` (the short command name), or the last
+    /// path component of the command of a packet comment.
+    pub name: Option<String>,
+    /// The command or executable path, when the capture gives one (ptcpdump `Cmd:`, Apple's
+    /// process path option).
+    pub cmd: Option<String>,
+    /// The command's arguments, when the capture gives them (ptcpdump `Args:`).
+    pub args: Option<String>,
+    /// The process UUID (Apple's `dpeb_process_uuid`), when given.
+    pub uuid: Option<[u8; 16]>,
+    /// Where in the file the information came from.
+    pub how: CapturedProcessKind,
+}
+
+/// Where a [`CapturedProcess`] was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CapturedProcessKind {
+    /// Apple's Darwin Process Event Block (pcapng block type 0x80000001, written by macOS
+    /// `tcpdump -k`/PKTAP captures), referenced from Enhanced Packet Blocks.
+    DarwinProcessBlock,
+    /// A per-packet comment (`opt_comment`) in a form a known tool writes (ptcpdump).
+    PacketComment,
 }
 
 /// One capture interface of the input, as [`Frame::interface`] numbers it.
@@ -128,6 +178,20 @@ pub enum SourceError {
         offset: u64,
         /// Frames read from this file before it.
         frames: u64,
+        /// What is wrong.
+        what: String,
+    },
+    /// An option that cannot be right in a block that is otherwise read (a process block or
+    /// process reference with a bad length or index). Reading goes on; only that option is
+    /// ignored.
+    #[error(
+        "{path}: bad option at byte {offset}: {what}; the option is ignored and reading goes on"
+    )]
+    BadOption {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset (in the uncompressed stream) of the block that holds it.
+        offset: u64,
         /// What is wrong.
         what: String,
     },

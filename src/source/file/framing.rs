@@ -11,6 +11,7 @@ use pcap_parser::{PcapBlockOwned, PcapError};
 
 use super::MAX_RECORD;
 use super::input::Shared;
+use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
 use crate::packet::Timestamp;
 use crate::source::{FileInfo, InterfaceInfo, LinkType, SourceError};
 
@@ -31,6 +32,8 @@ pub(super) const IDB: u32 = 0x0000_0001;
 pub(super) const PB: u32 = 0x0000_0002;
 pub(super) const SPB: u32 = 0x0000_0003;
 pub(super) const EPB: u32 = 0x0000_0006;
+/// Apple's Darwin Process Event Block (`PCAPNG_BT_PIB` in Apple's libpcap `pcap/pcap-ng.h`).
+pub(super) const DPEB: u32 = 0x8000_0001;
 /// pcapng byte-order magic, as written by a little-endian writer and read as little-endian.
 pub(super) const BOM: u32 = 0x1A2B_3C4D;
 
@@ -48,6 +51,8 @@ pub(super) struct Head {
     pub(super) orig_len: u32,
     /// Length of the whole record, consumed when the file advances.
     pub(super) record_len: usize,
+    /// Direction and process, from the packet block's options.
+    pub(super) meta: PacketMeta,
 }
 
 /// Buffering state of one file beside its pcap-parser reader.
@@ -271,6 +276,7 @@ impl PcapFraming {
             len: caplen as usize,
             orig_len,
             record_len,
+            meta: PacketMeta::default(),
         }))
     }
 }
@@ -282,6 +288,8 @@ pub(super) struct NgFraming {
     sections: u32,
     /// Interfaces of the current section, by local id.
     interfaces: Vec<NgInterface>,
+    /// Process blocks of the current section, by the index packets use.
+    processes: SectionProcesses,
 }
 
 /// One interface of the current section.
@@ -296,6 +304,8 @@ struct NgInterface {
 /// What the pcapng framing needs from outside the file.
 pub(super) struct NgContext<'a> {
     pub(super) interfaces: &'a mut Vec<InterfaceInfo>,
+    pub(super) processes: &'a mut ProcessTable,
+    pub(super) warnings: &'a mut Warnings,
     pub(super) file: usize,
     pub(super) last_ts: Timestamp,
 }
@@ -306,6 +316,7 @@ impl NgFraming {
             big_endian: false,
             sections: 0,
             interfaces: Vec::new(),
+            processes: SectionProcesses::default(),
         }
     }
 
@@ -315,6 +326,13 @@ impl NgFraming {
         stream: &mut Stream,
         context: NgContext<'_>,
     ) -> Result<Option<Head>, Stop> {
+        let NgContext {
+            interfaces,
+            processes,
+            warnings,
+            file,
+            last_ts,
+        } = context;
         loop {
             // Every block is at least 12 bytes; 12 reach the byte-order magic of a section header.
             if !ensure_header(reader, stream, 12)? {
@@ -344,13 +362,35 @@ impl NgFraming {
                     format!("block ends with length {trailer}, but begins with length {len}");
                 return Err(corrupt_at(reader, what));
             }
+            let offset = reader.consumed() as u64;
             match block_type {
                 EPB | PB | SPB => {
-                    let head = self.packet(data, block_type, len, context.last_ts);
-                    return head.map(Some).map_err(|what| corrupt_at(reader, what));
+                    let mut head = self
+                        .packet(data, block_type, len, last_ts)
+                        .map_err(|what| corrupt_at(reader, what))?;
+                    if block_type != SPB {
+                        // Options follow the frame bytes, padded to 32 bits.
+                        let start = (head.start + head.len).next_multiple_of(4);
+                        head.meta = self.processes.packet_options(
+                            data.get(..len).unwrap_or(data),
+                            (start, len - 4),
+                            self.big_endian,
+                            offset,
+                            processes,
+                            warnings,
+                        );
+                    }
+                    return Ok(Some(head));
                 }
                 SHB => self.section_header(reader)?,
-                IDB => self.interface_description(reader, context.interfaces, context.file)?,
+                IDB => self.interface_description(reader, interfaces, file)?,
+                DPEB => self.processes.darwin_block(
+                    data.get(..len).unwrap_or(data),
+                    self.big_endian,
+                    offset,
+                    processes,
+                    warnings,
+                ),
                 // Statistics, name resolution, secrets, custom and unknown blocks.
                 _ => {}
             }
@@ -385,6 +425,7 @@ impl NgFraming {
                 len: caplen,
                 orig_len,
                 record_len: len,
+                meta: PacketMeta::default(),
             });
         }
         // Enhanced and obsolete Packet Blocks share their layout but for the interface id's
@@ -416,6 +457,7 @@ impl NgFraming {
             len: caplen as usize,
             orig_len,
             record_len: len,
+            meta: PacketMeta::default(),
         })
     }
 
@@ -443,6 +485,7 @@ impl NgFraming {
         }
         self.sections += 1;
         self.interfaces.clear();
+        self.processes.clear();
         Ok(())
     }
 
@@ -671,7 +714,7 @@ pub(super) fn u32_at(data: &[u8], at: usize, big_endian: bool) -> u32 {
 }
 
 /// The u16 at `at`, or 0 past the end (callers have checked the length).
-fn u16_at(data: &[u8], at: usize, big_endian: bool) -> u16 {
+pub(super) fn u16_at(data: &[u8], at: usize, big_endian: bool) -> u16 {
     let bytes = data
         .get(at..)
         .and_then(|rest| rest.first_chunk::<2>())

@@ -4,8 +4,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::framing::{Clock, EPB, IDB, NANOS_PER_SEC, PB, SPB};
+use super::framing::{Clock, DPEB, EPB, IDB, NANOS_PER_SEC, PB, SPB};
 use super::*;
+use crate::source::{CapturedProcessKind, Direction};
 
 // ---- builders -------------------------------------------------------------------------------
 
@@ -812,7 +813,26 @@ fn sample_files() -> Vec<Vec<u8>> {
     ng.extend(pb(true, 0, 2_000, b"old"));
     ng.extend(epb(true, 0, 3_000, b"last", &[]));
     let gz = gzip(&pcap_file);
-    vec![pcap_file, ng, gz]
+    // Process information: a Darwin process block and the packet options that use it, and a
+    // ptcpdump comment, so that damaged process options are fuzzed too.
+    let mut darwin = shb(false);
+    darwin.extend(idb(false, 1, 0, &[]));
+    darwin.extend(dpeb(false, 12, &[(2, b"curl"), (4, &UUID)]));
+    darwin.extend(epb(
+        false,
+        0,
+        1_000,
+        b"packet",
+        &[
+            (0x8001, &[0, 0, 0, 0]),
+            (0x8003, &[0, 0, 0, 0]),
+            (2, &[2, 0, 0, 0]),
+            (1, b"PID: 12\nCmd: /bin/sh\nArgs: sh"),
+        ],
+    ));
+    darwin.extend(epb(false, 0, 2_000, b"two", &[(0x8001, &[0, 0, 0, 0])]));
+    darwin.extend(epb(false, 0, 3_000, b"three", &[]));
+    vec![pcap_file, ng, gz, darwin]
 }
 
 #[test]
@@ -1014,4 +1034,317 @@ fn throughput() {
         frames as f64 / elapsed / 1e6,
         source.problems().len()
     );
+}
+
+// ---- process information ---------------------------------------------------------------------
+
+/// A Darwin Process Event Block as Apple's libpcap writes it: pid, then name and UUID options.
+fn dpeb(be: bool, pid: u32, opts: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    put32(&mut body, pid, be);
+    body.extend(options(opts, be));
+    block(DPEB, &body, be)
+}
+
+fn word(v: u32, be: bool) -> Vec<u8> {
+    if be {
+        v.to_be_bytes().to_vec()
+    } else {
+        v.to_le_bytes().to_vec()
+    }
+}
+
+/// What a frame says about its process and direction, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Tagged {
+    data: Vec<u8>,
+    direction: Option<Direction>,
+    process: Option<u32>,
+    effective: Option<u32>,
+}
+
+fn read_tagged(name: &str, bytes: &[u8]) -> (FileSource, Vec<Tagged>) {
+    let (_file, source) = open_bytes(name, bytes);
+    let mut source = source.expect("opens");
+    let mut out = Vec::new();
+    while let Some(f) = source.next_frame() {
+        out.push(Tagged {
+            data: f.data.to_vec(),
+            direction: f.direction,
+            process: f.process,
+            effective: f.effective_process,
+        });
+    }
+    (source, out)
+}
+
+const UUID: [u8; 16] = *b"0123456789abcdef";
+
+#[test]
+fn darwin_process_blocks_name_the_process_of_each_packet() {
+    for be in [false, true] {
+        let mut bytes = shb(be);
+        bytes.extend(idb(be, 1, 0, &[(2, b"en0")]));
+        bytes.extend(dpeb(be, 1234, &[(2, b"curl"), (4, &UUID)]));
+        bytes.extend(dpeb(be, 88, &[(2, b"nsurlsessiond")]));
+        let (out, inbound) = (word(2, be), word(1, be));
+        let (first, second) = (word(0, be), word(1, be));
+        // Outbound from curl; inbound to curl through nsurlsessiond (effective: curl).
+        bytes.extend(epb(
+            be,
+            0,
+            1,
+            b"syn",
+            &[(0x8001, &first), (2, &out), (0x8002, &word(0, be))],
+        ));
+        bytes.extend(epb(
+            be,
+            0,
+            2,
+            b"syn-ack",
+            &[(0x8001, &second), (0x8003, &first), (2, &inbound)],
+        ));
+        // No process, no flags: costs nothing, says nothing.
+        bytes.extend(epb(be, 0, 3, b"plain", &[]));
+        let (source, frames) = read_tagged("darwin.pcapng", &bytes);
+        assert!(source.problems().is_empty(), "{:?}", source.problems());
+        let tags: Vec<_> = frames
+            .iter()
+            .map(|f| (f.direction, f.process, f.effective))
+            .collect();
+        assert_eq!(
+            tags,
+            vec![
+                (Some(Direction::Outbound), Some(0), None),
+                (Some(Direction::Inbound), Some(1), Some(0)),
+                (None, None, None),
+            ],
+            "big endian: {be}"
+        );
+        let processes = source.processes();
+        assert_eq!(processes.len(), 2);
+        assert_eq!(processes[0].pid, Some(1234));
+        assert_eq!(processes[0].name.as_deref(), Some("curl"));
+        assert_eq!(processes[0].uuid, Some(UUID));
+        assert_eq!(processes[0].how, CapturedProcessKind::DarwinProcessBlock);
+        assert_eq!(processes[1].name.as_deref(), Some("nsurlsessiond"));
+        assert_eq!(processes[1].uuid, None);
+    }
+}
+
+#[test]
+fn process_block_indices_restart_with_each_section_and_equal_processes_share_an_entry() {
+    let mut bytes = Vec::new();
+    for (pid, name) in [(7u32, &b"ssh"[..]), (9, b"git")] {
+        bytes.extend(shb(false));
+        bytes.extend(idb(false, 1, 0, &[]));
+        bytes.extend(dpeb(false, pid, &[(2, name)]));
+        bytes.extend(dpeb(false, 1234, &[(2, b"curl")]));
+        bytes.extend(epb(false, 0, 1, b"a", &[(0x8001, &word(0, false))]));
+        bytes.extend(epb(false, 0, 2, b"b", &[(0x8001, &word(1, false))]));
+    }
+    let (source, frames) = read_tagged("sections.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let ids: Vec<_> = frames.iter().map(|f| f.process).collect();
+    assert_eq!(ids, vec![Some(0), Some(1), Some(2), Some(1)]);
+    let names: Vec<_> = source
+        .processes()
+        .iter()
+        .map(|p| (p.pid, p.name.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (Some(7), Some("ssh")),
+            (Some(1234), Some("curl")),
+            (Some(9), Some("git"))
+        ]
+    );
+}
+
+#[test]
+fn ptcpdump_comment_names_the_process() {
+    let comment = b"PID: 4321\nCmd: /usr/bin/curl\nArgs: curl -s http://127.0.0.1:7320/";
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    bytes.extend(epb(
+        false,
+        0,
+        1,
+        b"first",
+        &[
+            (1, comment),
+            (1, b"ThreadId: 4321\nThreadName: curl"),
+            (2, &word(2, false)),
+        ],
+    ));
+    bytes.extend(epb(false, 0, 2, b"again", &[(1, comment)]));
+    // Comments of other forms (Wireshark users, pktmon) are not process information.
+    bytes.extend(epb(
+        false,
+        0,
+        3,
+        b"other",
+        &[(1, b"PktGroupId 1, PktNumber 2")],
+    ));
+    bytes.extend(epb(false, 0, 4, b"not a pid", &[(1, b"PID: curl")]));
+    let (source, frames) = read_tagged("ptcpdump.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let tags: Vec<_> = frames.iter().map(|f| (f.direction, f.process)).collect();
+    assert_eq!(
+        tags,
+        vec![
+            (Some(Direction::Outbound), Some(0)),
+            (None, Some(0)),
+            (None, None),
+            (None, None)
+        ]
+    );
+    let p = &source.processes()[0];
+    assert_eq!(source.processes().len(), 1);
+    assert_eq!(p.pid, Some(4321));
+    assert_eq!(p.name.as_deref(), Some("curl"));
+    assert_eq!(p.cmd.as_deref(), Some("/usr/bin/curl"));
+    assert_eq!(p.args.as_deref(), Some("curl -s http://127.0.0.1:7320/"));
+    assert_eq!(p.how, CapturedProcessKind::PacketComment);
+}
+
+/// Raw option bytes, with a length field that may lie.
+fn raw_option(code: u16, len: u16, value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put16(&mut out, code, false);
+    put16(&mut out, len, false);
+    out.extend_from_slice(value);
+    out.resize(out.len().div_ceil(4) * 4, 0);
+    out
+}
+
+/// An EPB (little-endian, interface 0) with `options` as given, unchecked.
+fn epb_raw(data: &[u8], options: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    put32(&mut body, 0, false);
+    put32(&mut body, 0, false);
+    put32(&mut body, 1, false);
+    put32(&mut body, data.len() as u32, false);
+    put32(&mut body, data.len() as u32, false);
+    body.extend_from_slice(data);
+    body.resize(body.len().div_ceil(4) * 4, 0);
+    body.extend_from_slice(options);
+    block(EPB, &body, false)
+}
+
+#[test]
+fn bad_process_options_are_warnings_with_offsets_and_the_packets_are_kept() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    let dpeb_at = bytes.len() as u64;
+    // UUID of 3 bytes: warned, the name is kept.
+    bytes.extend(dpeb(false, 55, &[(2, b"named"), (4, b"abc")]));
+    let short_at = bytes.len() as u64;
+    // A process index of 2 bytes.
+    bytes.extend(epb_raw(b"short", &raw_option(0x8001, 2, &[0, 0])));
+    let past_at = bytes.len() as u64;
+    // An option whose length runs past the block.
+    bytes.extend(epb_raw(b"past", &raw_option(1, 400, b"PID: 1")));
+    let missing_at = bytes.len() as u64;
+    // An index to a block the section does not have.
+    bytes.extend(epb_raw(b"missing", &raw_option(0x8001, 4, &[5, 0, 0, 0])));
+    // Still fine afterwards.
+    bytes.extend(epb_raw(b"good", &raw_option(0x8001, 4, &[0, 0, 0, 0])));
+    let (source, frames) = read_tagged("bad-options.pcapng", &bytes);
+    let data: Vec<_> = frames.iter().map(|f| f.data.as_slice()).collect();
+    assert_eq!(
+        data,
+        vec![&b"short"[..], b"past", b"missing", b"good"],
+        "every packet is kept"
+    );
+    let ids: Vec<_> = frames.iter().map(|f| f.process).collect();
+    assert_eq!(ids, vec![None, None, None, Some(0)]);
+    assert_eq!(source.processes()[0].name.as_deref(), Some("named"));
+    let problems: Vec<(u64, String)> = source
+        .problems()
+        .iter()
+        .map(|p| match p {
+            SourceError::BadOption {
+                offset, what, path, ..
+            } => {
+                assert!(p.to_string().contains("bad-options.pcapng"), "{p}");
+                assert!(path.ends_with(source.files()[0].path.file_name().expect("name")));
+                (*offset, what.clone())
+            }
+            other => panic!("{other}"),
+        })
+        .collect();
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    // Offsets point at the option: block start + fixed fields (+ data, padded) + options before.
+    assert_eq!(problems[0].0, dpeb_at + 12 + 12, "{problems:?}");
+    assert!(
+        problems[0].1.contains("UUID option of 3 bytes"),
+        "{problems:?}"
+    );
+    assert_eq!(problems[1].0, short_at + 28 + 8);
+    assert!(
+        problems[1].1.contains("of 2 bytes (4 expected)"),
+        "{problems:?}"
+    );
+    assert_eq!(problems[2].0, past_at + 28 + 4);
+    assert!(problems[2].1.contains("has length 400"), "{problems:?}");
+    assert_eq!(problems[3].0, missing_at + 28 + 8);
+    assert!(
+        problems[3].1.contains("process index (0x8001) 5"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_truncated_process_block_keeps_the_numbering_of_the_next() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    bytes.extend(block(DPEB, &[], false));
+    bytes.extend(dpeb(false, 3, &[(2, b"next")]));
+    bytes.extend(epb(false, 0, 1, b"x", &[(0x8001, &word(1, false))]));
+    let (source, frames) = read_tagged("short-dpeb.pcapng", &bytes);
+    assert_eq!(frames[0].process, Some(0));
+    assert_eq!(source.processes()[0].name.as_deref(), Some("next"));
+    assert!(
+        matches!(source.problems(), [SourceError::BadOption { what, .. }] if what.contains("no room for its process id")),
+        "{:?}",
+        source.problems()
+    );
+}
+
+#[test]
+fn the_process_table_is_bounded_and_counts_what_it_leaves_out() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    let extra = 3;
+    for pid in 1..=(MAX_PROCESSES as u32 + extra) {
+        bytes.extend(dpeb(false, pid, &[]));
+    }
+    bytes.extend(epb(
+        false,
+        0,
+        1,
+        b"x",
+        &[(0x8001, &word(MAX_PROCESSES as u32, false))],
+    ));
+    let (source, frames) = read_tagged("many.pcapng", &bytes);
+    assert_eq!(source.processes().len(), MAX_PROCESSES);
+    assert_eq!(source.processes_not_kept(), u64::from(extra));
+    assert_eq!(frames[0].process, None, "its process was not kept");
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+}
+
+#[test]
+fn bad_option_warnings_are_bounded_per_file() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    for _ in 0..100 {
+        bytes.extend(epb_raw(b"x", &raw_option(2, 1, &[1])));
+    }
+    let (source, frames) = read_tagged("noisy.pcapng", &bytes);
+    assert_eq!(frames.len(), 100);
+    let problems = source.problems();
+    assert_eq!(problems.len(), 17, "16 listed and a note");
+    assert!(problems[16].to_string().contains("the rest are not listed"));
 }

@@ -158,6 +158,9 @@ mod tests {
             interface: 0,
             data,
             orig_len: data.len() as u32,
+            direction: None,
+            process: None,
+            effective_process: None,
         }
     }
 

@@ -221,6 +221,9 @@ mod tests {
                 interface,
                 data,
                 orig_len: 60,
+                direction: None,
+                process: None,
+                effective_process: None,
             })
             .expect("frame");
         }

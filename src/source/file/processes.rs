@@ -1,0 +1,436 @@
+//! Process information carried by pcapng files: Apple's Darwin Process Event Blocks and the
+//! Enhanced Packet Block options that point at them, and packet comments in the form ptcpdump
+//! writes. Packets without any of it cost one pass over their (usually empty) option list.
+//!
+//! Sources of the codes and layouts (no public standard describes Apple's additions):
+//! - Apple's libpcap (the macOS libpcap sources Apple publishes), `libpcap/pcap/pcap-ng.h`:
+//!   block type `PCAPNG_BT_PIB` 0x80000001 with a 32-bit `process_id` then options
+//!   `PCAPNG_PIB_NAME` 2 (UTF-8 name), `PCAPNG_PIB_PATH` 3 (UTF-8 path), `PCAPNG_PIB_UUID` 4
+//!   (16 bytes); Enhanced Packet Block options `PCAPNG_EPB_PIB_INDEX` 0x8001 (32-bit "number of
+//!   process information block within the section"), `PCAPNG_EPB_SVC` 0x8002 (32-bit service
+//!   class), `PCAPNG_EPB_E_PIB_INDEX` 0x8003 (32-bit index of the effective process's block).
+//!   `libpcap/pcap-darwin.c` (`pcap_ng_dump_pktap_comment`) writes one such block per new
+//!   process, numbering them from 0 in the order written, and sets `epb_flags` to inbound or
+//!   outbound from the PKTAP header's direction.
+//! - Wireshark, `wiretap/pcapng-darwin-custom.c`: reads the same block as the "legacy Darwin
+//!   Process Event Block" with options `dpeb_process_name` (2) and `dpeb_process_uuid` (4), and
+//!   the packet options 0x8001/0x8002/0x8003 as 32-bit values whose length must be 4.
+//! - pcapng (draft-ietf-opsawg-pcapng), `epb_flags` (code 2, 32 bits): bits 0-1 are 00
+//!   unknown, 01 inbound, 10 outbound; `opt_comment` (code 1), UTF-8.
+//! - ptcpdump (github.com/mozillazg/ptcpdump, `internal/writer/pcapng.go`): the first comment of
+//!   a packet whose process is known is `fmt.Sprintf("PID: %d\nCmd: %s\nArgs: %s", ...)`;
+//!   further comments (`ThreadId:`, `ParentPID:`, `ContainerName:` ...) follow it and are not
+//!   read here.
+
+use std::hash::BuildHasher;
+
+use super::framing::{u16_at, u32_at};
+use crate::source::{CapturedProcess, CapturedProcessKind, Direction};
+
+/// Distinct processes kept over the whole input. A capture names a few hundred at most; more
+/// than this is taken as a hostile or broken file, and the rest are counted, not kept.
+pub const MAX_PROCESSES: usize = 4096;
+/// Process blocks remembered per pcapng section (their indices are what packets refer to).
+const MAX_SECTION_BLOCKS: usize = 1 << 16;
+/// Names, commands and arguments longer than this (in characters) are cut.
+const MAX_TEXT_CHARS: usize = 1024;
+/// Bad-option warnings listed per file; the rest are left out, with a note saying so.
+const MAX_WARNINGS: u32 = 16;
+
+/// pcapng option codes used here (see the module documentation for their sources).
+const OPT_ENDOFOPT: u16 = 0;
+const OPT_COMMENT: u16 = 1;
+const EPB_FLAGS: u16 = 2;
+const EPB_PIB_INDEX: u16 = 0x8001;
+const EPB_E_PIB_INDEX: u16 = 0x8003;
+const PIB_NAME: u16 = 2;
+const PIB_PATH: u16 = 3;
+const PIB_UUID: u16 = 4;
+
+/// The ptcpdump comment's first line begins with this.
+const PTCPDUMP_PID: &str = "PID: ";
+
+/// What an Enhanced Packet Block's options say about its packet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct PacketMeta {
+    pub(super) direction: Option<Direction>,
+    pub(super) process: Option<u32>,
+    pub(super) effective: Option<u32>,
+}
+
+/// The interned processes of the whole input.
+#[derive(Default)]
+pub(super) struct ProcessTable {
+    entries: Vec<CapturedProcess>,
+    /// Hash of an entry's fields -> the entries with that hash.
+    index: foldhash::HashMap<u64, Vec<u32>>,
+    /// Distinct processes met after the table was full.
+    not_kept: u64,
+}
+
+/// A process as read, borrowing its text from the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct ProcessView<'a> {
+    pub(super) pid: Option<u32>,
+    pub(super) name: Option<&'a str>,
+    pub(super) cmd: Option<&'a str>,
+    pub(super) args: Option<&'a str>,
+    pub(super) uuid: Option<[u8; 16]>,
+    pub(super) how: CapturedProcessKind,
+}
+
+impl ProcessView<'_> {
+    fn matches(&self, entry: &CapturedProcess) -> bool {
+        self.pid == entry.pid
+            && self.name == entry.name.as_deref()
+            && self.cmd == entry.cmd.as_deref()
+            && self.args == entry.args.as_deref()
+            && self.uuid == entry.uuid
+            && self.how == entry.how
+    }
+
+    fn to_owned(self) -> CapturedProcess {
+        CapturedProcess {
+            pid: self.pid,
+            name: self.name.map(str::to_owned),
+            cmd: self.cmd.map(str::to_owned),
+            args: self.args.map(str::to_owned),
+            uuid: self.uuid,
+            how: self.how,
+        }
+    }
+}
+
+impl ProcessTable {
+    /// The entry for `view`, added if new; `None` when the table is full.
+    /// Allocates only when the process is new.
+    pub(super) fn intern(&mut self, view: ProcessView<'_>) -> Option<u32> {
+        let hash = self.index.hasher().hash_one(view);
+        if let Some(ids) = self.index.get(&hash) {
+            for &id in ids {
+                if self
+                    .entries
+                    .get(id as usize)
+                    .is_some_and(|e| view.matches(e))
+                {
+                    return Some(id);
+                }
+            }
+        }
+        if self.entries.len() >= MAX_PROCESSES {
+            self.not_kept += 1;
+            return None;
+        }
+        let id = self.entries.len() as u32;
+        self.entries.push(view.to_owned());
+        self.index.entry(hash).or_default().push(id);
+        Some(id)
+    }
+
+    pub(super) fn entries(&self) -> &[CapturedProcess] {
+        &self.entries
+    }
+
+    pub(super) fn not_kept(&self) -> u64 {
+        self.not_kept
+    }
+}
+
+/// Non-fatal problems of one file, bounded: (byte offset, what).
+#[derive(Debug, Default)]
+pub(super) struct Warnings {
+    pub(super) list: Vec<(u64, String)>,
+    count: u32,
+}
+
+impl Warnings {
+    pub(super) fn push(&mut self, offset: u64, what: impl FnOnce() -> String) {
+        self.count = self.count.saturating_add(1);
+        if self.count <= MAX_WARNINGS {
+            self.list.push((offset, what()));
+        } else if self.count == MAX_WARNINGS + 1 {
+            self.list.push((
+                offset,
+                format!(
+                    "more than {MAX_WARNINGS} bad options in this file; the rest are not listed"
+                ),
+            ));
+        }
+    }
+}
+
+/// The process blocks of the current section, by the index packets use.
+#[derive(Debug, Default)]
+pub(super) struct SectionProcesses {
+    /// Global table index of each block, `None` where it was not kept.
+    blocks: Vec<Option<u32>>,
+}
+
+impl SectionProcesses {
+    /// A new section numbers its blocks from 0 again.
+    pub(super) fn clear(&mut self) {
+        self.blocks.clear();
+    }
+
+    /// Reads a Darwin Process Event Block (complete in `block`, its length checked) that
+    /// starts at byte `offset`.
+    pub(super) fn darwin_block(
+        &mut self,
+        block: &[u8],
+        big_endian: bool,
+        offset: u64,
+        table: &mut ProcessTable,
+        warnings: &mut Warnings,
+    ) {
+        let len = block.len();
+        if self.blocks.len() >= MAX_SECTION_BLOCKS {
+            warnings.push(offset, || {
+                format!("more than {MAX_SECTION_BLOCKS} process blocks in one section; the rest are ignored")
+            });
+            return;
+        }
+        // Type, length, process id, at least the trailing length.
+        if len < 16 {
+            warnings.push(offset, || {
+                format!("Darwin process block of {len} bytes has no room for its process id")
+            });
+            // Keep the numbering of the blocks after it.
+            self.blocks.push(None);
+            return;
+        }
+        let raw_pid = u32_at(block, 8, big_endian);
+        // Apple writes a block also for a packet with only a name, its pid 0 or -1.
+        let pid = (raw_pid != 0 && raw_pid != u32::MAX).then_some(raw_pid);
+        let mut view = ProcessView {
+            pid,
+            name: None,
+            cmd: None,
+            args: None,
+            uuid: None,
+            how: CapturedProcessKind::DarwinProcessBlock,
+        };
+        let options = OptionList::new(block, 12, len - 4, big_endian);
+        for option in options {
+            let (at, code, value) = match option {
+                Ok(option) => option,
+                Err((at, what)) => {
+                    warnings.push(offset + at as u64, || {
+                        format!("Darwin process block: {what}")
+                    });
+                    break;
+                }
+            };
+            match code {
+                PIB_NAME => view.name = text(value),
+                PIB_PATH => view.cmd = text(value),
+                PIB_UUID => match value.first_chunk::<16>() {
+                    Some(uuid) if value.len() == 16 => view.uuid = Some(*uuid),
+                    _ => warnings.push(offset + at as u64, || {
+                        format!(
+                            "Darwin process block: process UUID option of {} bytes (16 expected)",
+                            value.len()
+                        )
+                    }),
+                },
+                _ => {}
+            }
+        }
+        let id = table.intern(view);
+        self.blocks.push(id);
+    }
+
+    /// Reads the options of an Enhanced (or obsolete) Packet Block from `start` to `end` of
+    /// `block`, which starts at byte `offset`.
+    pub(super) fn packet_options(
+        &self,
+        block: &[u8],
+        (start, end): (usize, usize),
+        big_endian: bool,
+        offset: u64,
+        table: &mut ProcessTable,
+        warnings: &mut Warnings,
+    ) -> PacketMeta {
+        let mut meta = PacketMeta::default();
+        let mut comment = None;
+        for option in OptionList::new(block, start, end, big_endian) {
+            let (at, code, value) = match option {
+                Ok(option) => option,
+                Err((at, what)) => {
+                    warnings.push(offset + at as u64, || format!("packet block: {what}"));
+                    break;
+                }
+            };
+            let offset = offset + at as u64;
+            match code {
+                EPB_FLAGS => match word(value, big_endian) {
+                    Some(flags) => {
+                        meta.direction = match flags & 0b11 {
+                            0b01 => Some(Direction::Inbound),
+                            0b10 => Some(Direction::Outbound),
+                            _ => None,
+                        }
+                    }
+                    None => warnings.push(offset, || bad_length("epb_flags", value)),
+                },
+                EPB_PIB_INDEX | EPB_E_PIB_INDEX => {
+                    let name = if code == EPB_PIB_INDEX {
+                        "process index (0x8001)"
+                    } else {
+                        "effective process index (0x8003)"
+                    };
+                    let Some(index) = word(value, big_endian) else {
+                        warnings.push(offset, || bad_length(name, value));
+                        continue;
+                    };
+                    let id = match self.blocks.get(index as usize) {
+                        Some(id) => *id,
+                        None => {
+                            let blocks = self.blocks.len();
+                            warnings.push(offset, || {
+                                format!(
+                                    "{name} {index} refers to a process block its section does not have ({blocks} so far)"
+                                )
+                            });
+                            None
+                        }
+                    };
+                    if code == EPB_PIB_INDEX {
+                        meta.process = id;
+                    } else {
+                        meta.effective = id;
+                    }
+                }
+                OPT_COMMENT if comment.is_none() && value.starts_with(PTCPDUMP_PID.as_bytes()) => {
+                    comment = Some(value);
+                }
+                _ => {}
+            }
+        }
+        // A process block, when the packet names one, is the more exact source.
+        if meta.process.is_none()
+            && let Some(view) = comment.and_then(ptcpdump_comment)
+        {
+            meta.process = table.intern(view);
+        }
+        meta
+    }
+}
+
+/// The process of a ptcpdump comment: `PID: <pid>\nCmd: <path>\nArgs: <args>`; the name is the
+/// last component of the command's path. `None` if the first line is not a pid.
+pub(super) fn ptcpdump_comment(value: &[u8]) -> Option<ProcessView<'_>> {
+    let text = std::str::from_utf8(value).ok()?;
+    let text = text.trim_end_matches('\0');
+    let mut lines = text.split('\n');
+    let pid = lines
+        .next()?
+        .strip_prefix(PTCPDUMP_PID)?
+        .trim()
+        .parse::<u32>()
+        .ok()?;
+    let mut view = ProcessView {
+        pid: Some(pid),
+        name: None,
+        cmd: None,
+        args: None,
+        uuid: None,
+        how: CapturedProcessKind::PacketComment,
+    };
+    for line in lines {
+        if let Some(cmd) = line.strip_prefix("Cmd: ") {
+            view.cmd = non_empty(cut(cmd.trim()));
+        } else if let Some(args) = line.strip_prefix("Args: ") {
+            view.args = non_empty(cut(args.trim()));
+        }
+    }
+    view.name = view
+        .cmd
+        .and_then(|cmd| cmd.rsplit('/').next())
+        .and_then(non_empty);
+    Some(view)
+}
+
+/// The options of a block between `start` and `end`: `(offset in block, code, value)` each;
+/// an option whose length runs past `end` ends the list with an error.
+struct OptionList<'a> {
+    block: &'a [u8],
+    at: usize,
+    end: usize,
+    big_endian: bool,
+    done: bool,
+}
+
+impl<'a> OptionList<'a> {
+    fn new(block: &'a [u8], start: usize, end: usize, big_endian: bool) -> Self {
+        Self {
+            block,
+            at: start,
+            end: end.min(block.len()),
+            big_endian,
+            done: false,
+        }
+    }
+}
+
+impl<'a> Iterator for OptionList<'a> {
+    type Item = Result<(usize, u16, &'a [u8]), (usize, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Fewer than 4 bytes left: no option (a list may end without opt_endofopt).
+        if self.done || self.at + 4 > self.end {
+            return None;
+        }
+        let at = self.at;
+        let code = u16_at(self.block, at, self.big_endian);
+        let len = usize::from(u16_at(self.block, at + 2, self.big_endian));
+        if code == OPT_ENDOFOPT {
+            self.done = true;
+            return None;
+        }
+        let value_end = at + 4 + len;
+        let Some(value) = self
+            .block
+            .get(at + 4..value_end)
+            .filter(|_| value_end <= self.end)
+        else {
+            self.done = true;
+            let room = self.end - at - 4;
+            return Some(Err((
+                at,
+                format!(
+                    "option {code:#06x} has length {len}, but only {room} bytes are left in the block"
+                ),
+            )));
+        };
+        self.at = value_end.next_multiple_of(4);
+        Some(Ok((at, code, value)))
+    }
+}
+
+fn bad_length(name: &str, value: &[u8]) -> String {
+    format!("{name} option of {} bytes (4 expected)", value.len())
+}
+
+/// A 32-bit option value; `None` unless it is exactly 4 bytes.
+fn word(value: &[u8], big_endian: bool) -> Option<u32> {
+    (value.len() == 4).then(|| u32_at(value, 0, big_endian))
+}
+
+/// Option text: UTF-8 up to the first NUL, cut to [`MAX_TEXT_CHARS`]; `None` if empty or not
+/// UTF-8 (the pcapng format requires UTF-8).
+fn text(value: &[u8]) -> Option<&str> {
+    let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
+    let text = std::str::from_utf8(value.get(..end)?).ok()?;
+    non_empty(cut(text.trim()))
+}
+
+fn cut(text: &str) -> &str {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+        None => text,
+    }
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}

@@ -1,0 +1,111 @@
+//! Process information carried by a capture file (Apple's pcapng process blocks, ptcpdump's
+//! packet comments), read and reported through `analysis::Options::on_process`.
+//!
+//! tests/fixtures/process-info.pcapng is real loopback traffic (refused-v4.pcap, then
+//! abort-linger0.pcap) with process information added by tests/fixtures/make-process-info.py in
+//! the layouts Apple's libpcap and ptcpdump write; that script's docstring says which pids and
+//! names it gives to which packets.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rstscope::analysis::{Options, analyze_files};
+use rstscope::host::{ProcessSighting, SightingSource};
+use rstscope::source::{CapturedProcessKind, FileSource};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/process-info.pcapng")
+}
+
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+#[test]
+fn the_reader_lists_the_processes_of_both_layouts() {
+    let mut source = FileSource::open(&[fixture()]).expect("opens");
+    let mut tagged = 0;
+    let mut frames = 0;
+    while let Some(frame) = source.next_frame() {
+        frames += 1;
+        tagged += u32::from(frame.process.is_some());
+    }
+    assert_eq!(frames, 36, "10 refused-v4 + 26 abort-linger0 packets");
+    assert_eq!(tagged, 36, "every packet names its process");
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let processes: Vec<_> = source
+        .processes()
+        .iter()
+        .map(|p| (p.pid, p.name.as_deref(), p.cmd.as_deref(), p.how))
+        .collect();
+    assert_eq!(
+        processes,
+        vec![
+            (
+                Some(4242),
+                Some("curl"),
+                None,
+                CapturedProcessKind::DarwinProcessBlock
+            ),
+            (
+                Some(3001),
+                Some("python3"),
+                Some("/usr/bin/python3"),
+                CapturedProcessKind::PacketComment
+            ),
+            (
+                Some(3002),
+                Some("python3"),
+                Some("/usr/bin/python3"),
+                CapturedProcessKind::PacketComment
+            ),
+        ]
+    );
+    assert_eq!(
+        source.processes()[0].uuid,
+        Some(*b"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f")
+    );
+}
+
+#[test]
+fn on_process_reports_each_socket_owner_once() {
+    let mut seen: Vec<ProcessSighting> = Vec::new();
+    let mut keep = |s: &ProcessSighting| seen.push(s.clone());
+    let options = Options {
+        on_process: Some(&mut keep),
+        ..Options::default()
+    };
+    let a = analyze_files(&[fixture()], options).expect("analyzes");
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+    let t = &a.snapshot.totals;
+    // The packets are those of the two source fixtures: 5 refused, 4 aborts.
+    assert_eq!((t.tcp_packets, t.rst_packets), (36, 9));
+    assert_eq!(t.rst_by_cause[0], 5, "refused");
+    assert_eq!(t.rst_by_cause[3], 4, "abort");
+
+    assert!(seen.iter().all(|s| s.source == SightingSource::Capture));
+    assert!(
+        seen.windows(2).all(|w| w[0].at <= w[1].at),
+        "in packet order"
+    );
+    // Darwin section: curl's SYN (outbound) and the RST/ACK delivered to it (inbound) are the
+    // same socket, so one sighting per connect, local = the client's end.
+    let curl: Vec<_> = seen.iter().filter(|s| s.pid == 4242).collect();
+    assert_eq!(curl.len(), 5, "{seen:#?}");
+    for s in &curl {
+        assert_eq!(s.name, "curl");
+        assert_eq!(s.remote, addr(7300));
+        assert_eq!(s.local.ip(), addr(0).ip());
+        assert_ne!(s.local.port(), 7300);
+    }
+    let ports: std::collections::BTreeSet<_> = curl.iter().map(|s| s.local.port()).collect();
+    assert_eq!(ports.len(), 5, "five connects, five client ports");
+    // ptcpdump section, no direction flags: only the client's SYNs tell the socket; the
+    // server's SYN-ACKs and every later packet are skipped.
+    let python: Vec<_> = seen.iter().filter(|s| s.pid != 4242).collect();
+    assert_eq!(python.len(), 4, "{seen:#?}");
+    for s in &python {
+        assert_eq!((s.pid, s.name.as_str()), (3001, "python3"));
+        assert_eq!(s.remote, addr(7302));
+    }
+}

@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::decode::{Decoded, Skip, decode};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Snapshot};
+use crate::host::state::{CaptureScope, HostState};
 use crate::host::{ProcessSighting, SightingSource};
 use crate::packet::{TcpPacket, Timestamp};
 use crate::source::{
@@ -65,7 +67,7 @@ pub struct Analysis {
     pub snapshot: Snapshot,
     /// What this machine said during a live capture (listeners, processes, kernel counters);
     /// `None` for files and when host sampling was off.
-    pub host: Option<std::sync::Arc<crate::host::state::HostReport>>,
+    pub host: Option<Arc<crate::host::state::HostReport>>,
 }
 
 /// How to run an analysis.
@@ -114,6 +116,7 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
     let mut sightings = Sightings::default();
+    let mut host: Option<HostState> = None;
     let source = std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("read".into())
@@ -130,12 +133,30 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
             for (p, range, tag) in &batch.packets {
                 let mut packet: TcpPacket<'_> = *p;
                 packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
-                engine.packet(&packet);
-                if let (Some(cb), Some(_)) = (options.on_process.as_mut(), tag.process)
+                // The sighting first: the incident of this very packet may need it.
+                if tag.process.is_some()
                     && let Some(sighting) = sightings.sighting(&packet, *tag)
                 {
-                    cb(&sighting);
+                    let host = host.get_or_insert_with(|| {
+                        engine.set_keep_incidents(true);
+                        let mut h = HostState::new(CaptureScope::default());
+                        h.note(CAPTURED_PROCESSES);
+                        h
+                    });
+                    host.sighting(&sighting);
+                    if let Some(cb) = options.on_process.as_mut() {
+                        cb(&sighting);
+                    }
                 }
+                engine.packet(&packet);
+                if let Some(h) = &mut host {
+                    for i in engine.drain_incidents() {
+                        h.incident(&i);
+                    }
+                }
+            }
+            if let (Some(h), Some((p, _, _))) = (&mut host, batch.packets.last()) {
+                h.settle(p.ts);
             }
             capture.tcp_frames += batch.packets.len() as u64;
             if let Some(st) = &batch.status {
@@ -151,10 +172,14 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
                 && last_snapshot.elapsed() >= options.snapshot_every
             {
                 last_snapshot = Instant::now();
+                let snapshot = engine.snapshot();
+                let host = host
+                    .as_ref()
+                    .map(|h| Arc::new(h.report(&snapshot.offenders)));
                 cb(Analysis {
                     capture: status.apply(&capture),
-                    snapshot: engine.snapshot(),
-                    host: None,
+                    snapshot,
+                    host,
                 });
             }
             // A full return channel only means the reader has enough buffers.
@@ -172,6 +197,12 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
         reader.ok().and_then(|r| r.join().ok())
     });
     engine.finish();
+    if let Some(h) = &mut host {
+        for i in engine.drain_incidents() {
+            h.incident(&i);
+        }
+        h.finish();
+    }
     if let Some(cb) = options.on_connection.as_mut() {
         engine.drain_connections().for_each(|c| cb(&c));
     }
@@ -194,12 +225,17 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
             snapshot.totals.evicted, options.engine.max_flows
         ));
     }
+    let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
     Analysis {
         capture,
         snapshot,
-        host: None,
+        host,
     }
 }
+
+/// The note of a report whose connecting processes come from the capture file.
+const CAPTURED_PROCESSES: &str = "connecting processes come from the capture's own process \
+     information (pcapng process blocks or packet comments), as the capturing machine recorded it";
 
 /// Packets per batch handed from the reader to the engine.
 const BATCH: usize = 4096;
@@ -430,7 +466,7 @@ impl Sightings {
         Some(ProcessSighting {
             at: packet.ts,
             local,
-            remote,
+            remote: Some(remote),
             pid,
             name: process.name.clone().unwrap_or_default(),
             source: SightingSource::Capture,
@@ -531,7 +567,10 @@ mod tests {
         let out = s
             .sighting(&packet(0, true, SYN), tag(Some(Direction::Outbound), 0))
             .expect("outbound SYN");
-        assert_eq!((out.local, out.remote, out.pid), (client, server, 1234));
+        assert_eq!(
+            (out.local, out.remote, out.pid),
+            (client, Some(server), 1234)
+        );
         assert_eq!(
             (out.name.as_str(), out.source),
             ("curl", SightingSource::Capture)
@@ -543,7 +582,7 @@ mod tests {
                 tag(Some(Direction::Inbound), 0),
             )
             .expect("inbound SYN-ACK");
-        assert_eq!((inbound.local, inbound.remote), (client, server));
+        assert_eq!((inbound.local, inbound.remote), (client, Some(server)));
     }
 
     #[test]

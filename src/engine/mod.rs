@@ -264,6 +264,15 @@ impl Engine {
         self.finished.drain(..)
     }
 
+    /// Starts (or stops) keeping incidents from now on, as when a capture turns out to carry
+    /// process information to tie them to.
+    pub fn set_keep_incidents(&mut self, keep: bool) {
+        self.config.keep_incidents = keep;
+        if !keep {
+            self.incidents.clear();
+        }
+    }
+
     /// Incidents since the last call, in the order they happened (only with
     /// `keep_incidents`; the caller drains them, so they do not pile up).
     pub fn drain_incidents(&mut self) -> std::vec::Drain<'_, Incident> {

@@ -212,6 +212,16 @@ impl HostState {
         self.clients.settle(Some(sample.at));
     }
 
+    /// A process sighting on its own (process information in a capture file).
+    pub fn sighting(&mut self, s: &ProcessSighting) {
+        self.clients.sighting(s);
+    }
+
+    /// Decides incidents that waited long enough for a sighting, at `now` (packet time).
+    pub fn settle(&mut self, now: Timestamp) {
+        self.clients.settle(Some(now));
+    }
+
     /// One incident of the engine.
     pub fn incident(&mut self, i: &Incident) {
         self.clients.incident(i);

@@ -208,7 +208,7 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         "evicted_connections": t.evicted,
         "warnings": cap.warnings,
         "offenders": s.offenders.iter().map(|o| offender(o, a.host.as_deref(), clock)).collect::<Vec<_>>(),
-        "kernel": a.host.as_deref().map(kernel),
+        "kernel": a.host.as_deref().filter(|h| h.samples > 0).map(kernel),
         "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({
             "kernel_failed": c.kernel_failed,
             "captured_failed": c.captured_failed,

@@ -231,6 +231,14 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
 
 /// The machine's section: kernel counters, how they compare, listeners that went away.
 fn host(out: &mut String, h: &HostReport, clock: Clock) {
+    if h.samples == 0 {
+        // Not sampled: process information came with the capture file.
+        let _ = writeln!(out, "\nProcesses");
+        for n in &h.notes {
+            let _ = writeln!(out, "  note        {n}");
+        }
+        return;
+    }
     let _ = writeln!(out, "\nThis machine");
     if let Some((first, last)) = h.sampled {
         let _ = writeln!(

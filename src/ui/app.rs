@@ -322,7 +322,11 @@ impl RstscopeApp {
             );
         });
         if self.settings.show_host {
-            let live = self.analysis().and_then(|a| a.host.clone());
+            // A file's process information is no reading of this machine.
+            let live = self
+                .analysis()
+                .and_then(|a| a.host.clone())
+                .filter(|h| h.samples > 0);
             let clock = self.settings.clock();
             egui::Panel::right("host")
                 .resizable(true)
@@ -655,7 +659,9 @@ impl RstscopeApp {
             Action::BuiltinDialog(on) => self.settings.builtin_file_dialog = on,
             Action::ShowHost(on) => {
                 self.settings.show_host = on;
-                let live = self.analysis().is_some_and(|a| a.host.is_some());
+                let live = self
+                    .analysis()
+                    .is_some_and(|a| a.host.as_ref().is_some_and(|h| h.samples > 0));
                 if on && !live && !self.host.is_reading() {
                     self.host.read_now(ctx);
                 }

@@ -4,12 +4,20 @@
 //! [`TcpCounters`](crate::host::TcpCounters), keeps the OS's own counter names, so a report can quote them as the
 //! admin's own tools (`nstat`, `netstat -s`) show them. [`CounterSeries`](crate::host::CounterSeries) turns successive
 //! readings into per-second counts; it is pure, and tests feed it hand-made readings.
+//!
+//! Which process owned a connection's client socket is a
+//! [`ProcessSighting`](crate::host::ProcessSighting); on Linux,
+//! [`connect_trace`](crate::host::connect_trace) gathers them per connect as they happen (root
+//! only).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use crate::packet::Timestamp;
 
+/// Linux: which process made each TCP connect, from the kernel's connect tracepoint (root).
+#[cfg(target_os = "linux")]
+pub mod connect_trace;
 #[cfg(target_os = "linux")]
 mod linux;
 // Compiled under `cfg(test)` on Linux too, so its error path is checked where CI runs.
@@ -21,7 +29,7 @@ use linux as os;
 #[cfg(not(target_os = "linux"))]
 use unsupported as os;
 
-/// Why the machine's counters could not be read.
+/// Why the machine's counters, or the processes behind its connections, could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     /// The counter file could not be read.
@@ -60,6 +68,55 @@ pub enum HostError {
     Unsupported {
         /// `std::env::consts::OS` of the running build.
         os: &'static str,
+    },
+    /// Tracing connects needs root; tracefs refused this user.
+    #[error(
+        "tracing connects needs root (CAP_SYS_ADMIN), and {path} refused this user: {source}; \
+         run rstscope as root (e.g. with sudo) to see which program made each connection"
+    )]
+    TraceNotPermitted {
+        /// The tracefs file or directory that refused.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// tracefs is not mounted and could not be mounted.
+    #[error(
+        "tracefs is mounted at neither /sys/kernel/tracing nor /sys/kernel/debug/tracing, and \
+         mounting it failed: {source}; mount it with `mount -t tracefs nodev \
+         /sys/kernel/tracing` (the kernel needs CONFIG_FTRACE) to see which program made each \
+         connection"
+    )]
+    TracefsMissing {
+        /// Why the mount failed.
+        source: std::io::Error,
+    },
+    /// The kernel has no `sock:inet_sock_set_state` event.
+    #[error(
+        "this kernel has no sock:inet_sock_set_state event ({path} is missing); connect \
+         tracing needs Linux 4.16 or later with tracepoints, so program names are left out"
+    )]
+    TraceEventMissing {
+        /// The event's `format` file that was looked for.
+        path: String,
+    },
+    /// A tracefs description file is not laid out as expected.
+    #[error("{path}: {problem}; connect tracing cannot decode this kernel's events")]
+    TraceFormat {
+        /// The tracefs file (or fixture) that was parsed.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A tracefs file could not be used for connect tracing.
+    #[error("connect tracing: cannot {action} {path}: {source}")]
+    Trace {
+        /// What was being done (`create`, `write`, `open`, ...).
+        action: &'static str,
+        /// The tracefs file or directory.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
     },
 }
 

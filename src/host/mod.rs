@@ -101,7 +101,10 @@ pub enum HostError {
         path: String,
     },
     /// A tracefs description file is not laid out as expected.
-    #[error("{path}: {problem}; connect tracing cannot decode this kernel's events")]
+    #[error(
+        "{path}: {problem}; connect tracing cannot decode this kernel's events, so program \
+         names are left out (please report it with that file and `uname -r`)"
+    )]
     TraceFormat {
         /// The tracefs file (or fixture) that was parsed.
         path: String,
@@ -109,7 +112,10 @@ pub enum HostError {
         problem: String,
     },
     /// A tracefs file could not be used for connect tracing.
-    #[error("connect tracing: cannot {action} {path}: {source}")]
+    #[error(
+        "connect tracing: cannot {action} {path}: {source}; program names are left out \
+         (another tracer using tracefs, or a kernel without instances, can cause this)"
+    )]
     Trace {
         /// What was being done (`create`, `write`, `open`, ...).
         action: &'static str,

@@ -10,7 +10,7 @@ pub mod analysis;
 pub mod decode;
 /// The pure analysis: connections, causes, attempts, series and offenders.
 pub mod engine;
-/// The machine itself: the kernel's TCP counters, one module per OS.
+/// The machine itself: the kernel's TCP counters and who made each connect, one module per OS.
 pub mod host;
 /// Packet time and the decoded TCP segment shared by decode and engine.
 pub mod packet;

@@ -4,6 +4,11 @@
 //! [`TcpCounters`](crate::host::TcpCounters), keeps the OS's own counter names, so a report can quote them as the
 //! admin's own tools (`nstat`, `netstat -s`) show them. [`CounterSeries`](crate::host::CounterSeries) turns successive
 //! readings into per-second counts; it is pure, and tests feed it hand-made readings.
+//!
+//! Which process owned a connection's client socket is a
+//! [`ProcessSighting`](crate::host::ProcessSighting); on Linux,
+//! [`connect_trace`](crate::host::connect_trace) gathers them per connect as they happen (root
+//! only).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -12,6 +17,9 @@ use crate::packet::Timestamp;
 
 /// The connecting side: incidents tied to the processes that owned their client sockets.
 pub mod clients;
+/// Linux: which process made each TCP connect, from the kernel's connect tracepoint (root).
+#[cfg(target_os = "linux")]
+pub mod connect_trace;
 /// Listener history: who listened where, from when until when.
 pub mod history;
 #[cfg(target_os = "linux")]
@@ -33,7 +41,7 @@ use linux as os;
 #[cfg(not(target_os = "linux"))]
 use unsupported as os;
 
-/// Why the machine's counters could not be read.
+/// Why the machine's counters, or the processes behind its connections, could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     /// The counter file could not be read.
@@ -90,6 +98,61 @@ pub enum HostError {
     Unsupported {
         /// `std::env::consts::OS` of the running build.
         os: &'static str,
+    },
+    /// Tracing connects needs root; tracefs refused this user.
+    #[error(
+        "tracing connects needs root (CAP_SYS_ADMIN), and {path} refused this user: {source}; \
+         run rstscope as root (e.g. with sudo) to see which program made each connection"
+    )]
+    TraceNotPermitted {
+        /// The tracefs file or directory that refused.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// tracefs is not mounted and could not be mounted.
+    #[error(
+        "tracefs is mounted at neither /sys/kernel/tracing nor /sys/kernel/debug/tracing, and \
+         mounting it failed: {source}; mount it with `mount -t tracefs nodev \
+         /sys/kernel/tracing` (the kernel needs CONFIG_FTRACE) to see which program made each \
+         connection"
+    )]
+    TracefsMissing {
+        /// Why the mount failed.
+        source: std::io::Error,
+    },
+    /// The kernel has no `sock:inet_sock_set_state` event.
+    #[error(
+        "this kernel has no sock:inet_sock_set_state event ({path} is missing); connect \
+         tracing needs Linux 4.16 or later with tracepoints, so program names are left out"
+    )]
+    TraceEventMissing {
+        /// The event's `format` file that was looked for.
+        path: String,
+    },
+    /// A tracefs description file is not laid out as expected.
+    #[error(
+        "{path}: {problem}; connect tracing cannot decode this kernel's events, so program \
+         names are left out (please report it with that file and `uname -r`)"
+    )]
+    TraceFormat {
+        /// The tracefs file (or fixture) that was parsed.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A tracefs file could not be used for connect tracing.
+    #[error(
+        "connect tracing: cannot {action} {path}: {source}; program names are left out \
+         (another tracer using tracefs, or a kernel without instances, can cause this)"
+    )]
+    Trace {
+        /// What was being done (`create`, `write`, `open`, ...).
+        action: &'static str,
+        /// The tracefs file or directory.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
     },
 }
 
@@ -174,17 +237,25 @@ pub trait ConnectEvents: Send {
     fn describe(&self) -> &'static str;
 }
 
-/// Starts this OS's per-connect event source.
+/// Starts this OS's per-connect event source: Linux's connect tracepoint (root). Windows
+/// (ETW Microsoft-Windows-TCPIP) and macOS (PKTAP) sources are not written yet.
 ///
 /// # Errors
-/// [`HostError::ConnectEvents`] saying why there is none (not root, no tracefs, not this OS).
+/// Why there is none: not root, no tracefs, not this OS.
 pub fn connect_events() -> Result<Box<dyn ConnectEvents>, HostError> {
-    Err(HostError::ConnectEvents {
-        message: format!(
-            "no per-connect event source on {} in this build",
-            std::env::consts::OS
-        ),
-    })
+    #[cfg(target_os = "linux")]
+    {
+        connect_trace::ConnectTrace::start().map(|t| Box::new(t) as Box<dyn ConnectEvents>)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err(HostError::ConnectEvents {
+            message: format!(
+                "no per-connect event source on {} yet",
+                std::env::consts::OS
+            ),
+        })
+    }
 }
 
 /// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`).

@@ -1,0 +1,589 @@
+//! Linux: which process made each TCP connect, seen as it happens, from the kernel's
+//! `sock:inet_sock_set_state` tracepoint read through tracefs (no eBPF, no compiler).
+//!
+//! [`ConnectTrace::start`](crate::host::connect_trace::ConnectTrace::start) makes a private
+//! tracefs instance (`instances/rstscope-<pid>-<n>`), lets only TCP changes into or out of
+//! SYN_SENT through the kernel's event filter, and reads the binary per-CPU ring buffers
+//! (`per_cpu/cpuN/trace_pipe_raw`) on a thread named `connect-trace`. The field offsets come
+//! from the event's `format` file, not from this code. The PID is taken at CLOSE -> SYN_SENT,
+//! made by connect() on the calling thread; the local port is chosen after that, so the
+//! addresses come from the same socket's next change (SYN_SENT -> ESTABLISHED, or -> CLOSE when
+//! refused, in softirq under an unrelated PID), paired by the socket's kernel address.
+//!
+//! Limits:
+//! - Linux only, and root (CAP_SYS_ADMIN) only: tracefs is root's. When tracefs is not mounted
+//!   at `/sys/kernel/tracing` or `/sys/kernel/debug/tracing`, `start` mounts it at
+//!   `/sys/kernel/tracing` and leaves it mounted.
+//! - The PID is that of the process whose thread called connect(). A process that forks after
+//!   connect() and leaves the socket to its child is not followed, nor a socket passed to
+//!   another process. PIDs are those of the initial PID namespace.
+//! - The process ID and name are looked up in `/proc` when the reader sees the connect (within
+//!   about 0.1 s). A thread already gone by then gives its thread ID as the PID and an empty
+//!   name.
+//! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
+//!   sends no packet and gives no sighting.
+//! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
+//!   caller did not drain in time, undecodable pages, and connects dropped from the bounded
+//!   pending table are counted in
+//!   [`ConnectTrace::lost`](crate::host::connect_trace::ConnectTrace::lost).
+//! - Timestamps use the instance's `mono` trace clock, moved to Unix time by the offset between
+//!   `CLOCK_REALTIME` and `CLOCK_MONOTONIC` taken at each read, so they follow clock steps
+//!   from then on.
+
+mod format;
+mod join;
+mod ring;
+
+use std::fs::{self, File};
+use std::io::{self, ErrorKind, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use self::format::{PageLayout, StateEventFormat};
+use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
+use super::{HostError, ProcessSighting};
+use crate::packet::Timestamp;
+
+/// Where tracefs is looked for, in order; the first is where it is mounted when missing.
+const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
+/// The event, relative to a tracefs (or instance) directory.
+const EVENT_DIR: &str = "events/sock/inet_sock_set_state";
+/// Prefix of the instances this module makes; the rest is `<pid>-<n>`.
+const INSTANCE_PREFIX: &str = "rstscope-";
+/// Ring buffer per CPU, in KiB: room for some 6 000 state changes between two reads.
+const BUFFER_KB: u32 = 512;
+/// How often the reader looks at the buffers; also the longest wait for it to stop.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// Pages read from one CPU per round, so that one busy CPU cannot hold up stopping.
+const MAX_PAGES_PER_ROUND: usize = 256;
+/// Sightings waiting for [`ConnectTrace::drain`].
+const QUEUE: usize = 4096;
+
+/// Serializes `start`, so that one start's stale-instance cleanup cannot remove another's
+/// instance before its buffers are open (open files are what keep an instance from removal).
+static STARTING: Mutex<()> = Mutex::new(());
+/// Numbers the instances of this process.
+static NEXT_INSTANCE: AtomicU32 = AtomicU32::new(0);
+
+/// A running trace of the machine's TCP connects, with the process behind each.
+///
+/// Dropping it stops the reader (within about 0.1 s), disables the event and removes the
+/// tracefs instance.
+pub struct ConnectTrace {
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+    sightings: Receiver<ProcessSighting>,
+    lost: Arc<AtomicU64>,
+    // Dropped after the reader has stopped and closed the buffers (fields drop after `drop`).
+    instance: Instance,
+}
+
+impl ConnectTrace {
+    /// Starts tracing (root): own tracefs instance, event enabled, reader thread named
+    /// "connect-trace".
+    ///
+    /// # Errors
+    /// [`HostError::TraceNotPermitted`] when not root, [`HostError::TracefsMissing`] when
+    /// tracefs is neither mounted nor mountable, [`HostError::TraceEventMissing`] on kernels
+    /// without the event, [`HostError::TraceFormat`] when its layout is not understood, and
+    /// [`HostError::Trace`] for any other tracefs file that could not be used.
+    pub fn start() -> Result<Self, HostError> {
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+        let root = tracefs_root()?;
+        let format_path = root.join(EVENT_DIR).join("format");
+        let format_text = match read_text(&format_path) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(HostError::TraceEventMissing {
+                    path: format_path.display().to_string(),
+                });
+            }
+            other => other.map_err(|e| io_error("read", &format_path, e))?,
+        };
+        let format = StateEventFormat::parse(&format_text, &format_path.display().to_string())?;
+        let header_path = root.join("events/header_page");
+        let header = read_text(&header_path).map_err(|e| io_error("read", &header_path, e))?;
+        let layout = PageLayout::parse(&header, &header_path.display().to_string())?;
+
+        remove_stale_instances(&root);
+        let instance = Instance::create(&root)?;
+        instance.write("trace_clock", "mono")?;
+        instance.write("buffer_size_kb", &BUFFER_KB.to_string())?;
+        let filter =
+            format!("protocol == 6 && (oldstate == {TCP_SYN_SENT} || newstate == {TCP_SYN_SENT})");
+        instance.write(&format!("{EVENT_DIR}/filter"), &filter)?;
+        let page_size = read_text(&instance.dir.join("buffer_subbuf_size_kb"))
+            .ok()
+            .and_then(|kb| kb.trim().parse::<usize>().ok())
+            .map_or(layout.page_size(), |kb| kb * 1024);
+        let cpus = instance.open_buffers()?;
+        instance.write("tracing_on", "1")?;
+        instance.write(&format!("{EVENT_DIR}/enable"), "1")?;
+
+        let (tx, sightings) = sync_channel(QUEUE);
+        let stop = Arc::new(AtomicBool::new(false));
+        let lost = Arc::new(AtomicU64::new(0));
+        let reader = Reader {
+            cpus,
+            page: vec![0; page_size],
+            layout,
+            format,
+            joiner: Joiner::new(),
+            joiner_dropped: 0,
+            tx,
+            lost: Arc::clone(&lost),
+            stop: Arc::clone(&stop),
+        };
+        let reader = thread::Builder::new()
+            .name("connect-trace".to_owned())
+            .spawn(move || reader.run())
+            .map_err(|source| HostError::Trace {
+                action: "start the reader thread for",
+                path: instance.dir.display().to_string(),
+                source,
+            })?;
+        Ok(Self {
+            stop,
+            reader: Some(reader),
+            sightings,
+            lost,
+            instance,
+        })
+    }
+
+    /// Moves the sightings gathered since the last call into `out` (non-blocking).
+    pub fn drain(&mut self, out: &mut Vec<ProcessSighting>) {
+        out.extend(self.sightings.try_iter());
+    }
+
+    /// Events the kernel or the reader lost (ring buffer overrun, bounded queue full), counted.
+    #[must_use]
+    pub fn lost(&self) -> u64 {
+        self.lost.load(Ordering::Relaxed)
+    }
+
+    /// The tracefs instance directory this trace owns (removed on drop).
+    #[must_use]
+    pub fn instance_dir(&self) -> &Path {
+        &self.instance.dir
+    }
+}
+
+impl Drop for ConnectTrace {
+    fn drop(&mut self) {
+        self.instance.disable();
+        self.stop.store(true, Ordering::Release);
+        if let Some(reader) = self.reader.take() {
+            reader.thread().unpark();
+            // A reader that panicked has nothing left to clean up; the instance still goes.
+            let _ = reader.join();
+        }
+    }
+}
+
+/// A tracefs text file, read in large pieces: some (`events/header_page` on Linux 6.18) end
+/// after the first piece when it is small, as `fs::read_to_string`'s first 32-byte probe is.
+fn read_text(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut text = Vec::new();
+    let mut piece = vec![0; 64 * 1024];
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => break,
+            Ok(len) => text.extend_from_slice(&piece[..len]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    String::from_utf8(text).map_err(|e| io::Error::new(ErrorKind::InvalidData, e))
+}
+
+/// The tracefs directory, mounting tracefs when it is nowhere.
+fn tracefs_root() -> Result<PathBuf, HostError> {
+    let find = || -> Result<Option<PathBuf>, HostError> {
+        for dir in TRACEFS_DIRS {
+            let instances = Path::new(dir).join("instances");
+            match fs::metadata(&instances) {
+                Ok(meta) if meta.is_dir() => return Ok(Some(PathBuf::from(dir))),
+                Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+                    return Err(io_error("open", &instances, e));
+                }
+                _ => {}
+            }
+        }
+        Ok(None)
+    };
+    if let Some(root) = find()? {
+        return Ok(root);
+    }
+    match mount_tracefs() {
+        Ok(()) => find()?.ok_or_else(|| HostError::TracefsMissing {
+            source: io::Error::new(ErrorKind::NotFound, "mounted, but it has no instances"),
+        }),
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+            Err(io_error("mount tracefs at", Path::new(TRACEFS_DIRS[0]), e))
+        }
+        Err(source) => Err(HostError::TracefsMissing { source }),
+    }
+}
+
+/// `mount -t tracefs nodev /sys/kernel/tracing`.
+fn mount_tracefs() -> io::Result<()> {
+    // SAFETY: every pointer is a NUL-terminated C string literal that outlives the call; a null
+    // `data` is allowed for tracefs (no mount options).
+    let rc = unsafe {
+        libc::mount(
+            c"nodev".as_ptr(),
+            c"/sys/kernel/tracing".as_ptr(),
+            c"tracefs".as_ptr(),
+            0,
+            std::ptr::null(),
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Removes instances left by rstscope processes that died without cleaning up. An instance
+/// still in use has its buffers open, and the kernel refuses to remove it (EBUSY).
+fn remove_stale_instances(root: &Path) {
+    let Ok(entries) = fs::read_dir(root.join("instances")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(INSTANCE_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || !Path::new(&format!("/proc/{pid}")).exists() {
+            // Best effort: a busy or vanished instance is not ours to report.
+            let _ = fs::remove_dir(entry.path());
+        }
+    }
+}
+
+/// A tracefs instance directory, removed on drop.
+struct Instance {
+    dir: PathBuf,
+}
+
+impl Instance {
+    fn create(root: &Path) -> Result<Self, HostError> {
+        let name = format!(
+            "{INSTANCE_PREFIX}{}-{}",
+            std::process::id(),
+            NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed)
+        );
+        let dir = root.join("instances").join(name);
+        fs::create_dir(&dir).map_err(|e| io_error("create", &dir, e))?;
+        Ok(Self { dir })
+    }
+
+    /// Writes `value` to the instance's file `relative`.
+    fn write(&self, relative: &str, value: &str) -> Result<(), HostError> {
+        let path = self.dir.join(relative);
+        fs::write(&path, value).map_err(|e| io_error("write", &path, e))
+    }
+
+    /// Opens every CPU's binary buffer, non-blocking so the reader can stop promptly.
+    fn open_buffers(&self) -> Result<Vec<File>, HostError> {
+        let per_cpu = self.dir.join("per_cpu");
+        let mut cpus: Vec<(u32, PathBuf)> = fs::read_dir(&per_cpu)
+            .map_err(|e| io_error("list", &per_cpu, e))?
+            .flatten()
+            .filter_map(|entry| {
+                let cpu = entry
+                    .file_name()
+                    .to_str()?
+                    .strip_prefix("cpu")?
+                    .parse()
+                    .ok()?;
+                Some((cpu, entry.path().join("trace_pipe_raw")))
+            })
+            .collect();
+        cpus.sort();
+        cpus.into_iter()
+            .map(|(_, path)| {
+                File::options()
+                    .read(true)
+                    .custom_flags(libc::O_NONBLOCK)
+                    .open(&path)
+                    .map_err(|e| io_error("open", &path, e))
+            })
+            .collect()
+    }
+
+    /// Stops the event; best effort, as removing the instance stops it too.
+    fn disable(&self) {
+        let _ = fs::write(self.dir.join(EVENT_DIR).join("enable"), "0");
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.disable();
+        // Best effort: a leftover is removed by the next start (`remove_stale_instances`).
+        let _ = fs::remove_dir(&self.dir);
+    }
+}
+
+/// The reader thread's state.
+struct Reader {
+    cpus: Vec<File>,
+    page: Vec<u8>,
+    layout: PageLayout,
+    format: StateEventFormat,
+    joiner: Joiner,
+    /// `joiner.dropped()` already added to `lost`.
+    joiner_dropped: u64,
+    tx: SyncSender<ProcessSighting>,
+    lost: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Reader {
+    fn run(mut self) {
+        let mut batch = Vec::new();
+        while !self.stop.load(Ordering::Acquire) {
+            if !self.round(&mut batch) {
+                return;
+            }
+            thread::park_timeout(POLL_INTERVAL);
+        }
+    }
+
+    /// Reads what every CPU's buffer holds and passes on the sightings; `false` when nobody
+    /// listens any more.
+    fn round(&mut self, batch: &mut Vec<Timed>) -> bool {
+        let offset = unix_minus_mono_ns();
+        let Self {
+            cpus,
+            page,
+            layout,
+            format,
+            lost,
+            ..
+        } = self;
+        for cpu in cpus.iter_mut() {
+            for _ in 0..MAX_PAGES_PER_ROUND {
+                let len = match cpu.read(page) {
+                    Ok(0) => break,
+                    Ok(len) => len,
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    // WouldBlock: this CPU is read out. Anything else would repeat every
+                    // round; the other CPUs are still read.
+                    Err(_) => break,
+                };
+                let summary = ring::decode_page(&page[..len], layout, |ts, record| {
+                    if let Some(change) = format.decode(record) {
+                        let mono = i64::try_from(ts).unwrap_or(i64::MAX);
+                        let at = Timestamp(mono.saturating_add(offset));
+                        batch.push(Timed { at, change });
+                    }
+                });
+                let missed = summary.missed + u64::from(summary.malformed);
+                lost.fetch_add(missed, Ordering::Relaxed);
+            }
+        }
+        // Buffers are per CPU: a connect and its end may come from two of them.
+        batch.sort_by_key(|timed| timed.at);
+        for timed in batch.drain(..) {
+            let Some(sighting) = self.joiner.push(timed, owner_of) else {
+                continue;
+            };
+            match self.tx.try_send(sighting) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    self.lost.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => return false,
+            }
+        }
+        let dropped = self.joiner.dropped();
+        self.lost
+            .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
+        self.joiner_dropped = dropped;
+        true
+    }
+}
+
+/// The process of thread `tid`, from `/proc` now.
+fn owner_of(tid: u32) -> Owner {
+    let tgid = fs::read_to_string(format!("/proc/{tid}/status"))
+        .ok()
+        .and_then(|status| tgid_from_status(&status));
+    match tgid {
+        Some(pid) => Owner {
+            pid,
+            name: fs::read_to_string(format!("/proc/{pid}/comm"))
+                .map(|comm| comm.trim_end_matches('\n').to_owned())
+                .unwrap_or_default(),
+        },
+        None => Owner {
+            pid: tid,
+            name: String::new(),
+        },
+    }
+}
+
+/// The `Tgid:` line of a `/proc/<tid>/status` text.
+fn tgid_from_status(status: &str) -> Option<u32> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Tgid:"))
+        .and_then(|tgid| tgid.trim().parse().ok())
+}
+
+/// `CLOCK_REALTIME - CLOCK_MONOTONIC` now, in nanoseconds: adding it to a `mono` trace
+/// timestamp gives Unix time.
+fn unix_minus_mono_ns() -> i64 {
+    let before = clock_ns(libc::CLOCK_MONOTONIC);
+    let unix = clock_ns(libc::CLOCK_REALTIME);
+    let after = clock_ns(libc::CLOCK_MONOTONIC);
+    unix - (before + (after - before) / 2)
+}
+
+#[allow(
+    clippy::useless_conversion,
+    reason = "time_t and c_long are i32 on 32-bit targets"
+)]
+fn clock_ns(clock: libc::clockid_t) -> i64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec that clock_gettime only writes to. Both
+    // clocks used here exist on every Linux, so the call cannot fail (it would leave zeros).
+    unsafe { libc::clock_gettime(clock, &mut now) };
+    i64::from(now.tv_sec)
+        .saturating_mul(Timestamp::NANOS_PER_SEC)
+        .saturating_add(i64::from(now.tv_nsec))
+}
+
+/// The error for `action` on `path`: permission problems say that root is needed.
+fn io_error(action: &'static str, path: &Path, source: io::Error) -> HostError {
+    let path = path.display().to_string();
+    if source.kind() == ErrorKind::PermissionDenied {
+        HostError::TraceNotPermitted { path, source }
+    } else {
+        HostError::Trace {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+impl super::ConnectEvents for ConnectTrace {
+    fn drain(&mut self, out: &mut Vec<ProcessSighting>) {
+        ConnectTrace::drain(self, out);
+    }
+
+    fn lost(&self) -> u64 {
+        ConnectTrace::lost(self)
+    }
+
+    fn describe(&self) -> &'static str {
+        "the kernel's connect events (sock:inet_sock_set_state, as root)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format::tests::{FORMAT_FIXTURE, HEADER_PAGE_FIXTURE, record};
+    use super::ring::tests::PageBuilder;
+    use super::*;
+
+    #[test]
+    fn tgid_comes_from_the_status_text() {
+        let status = "Name:\tworker\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4100\nPid:\t4123\n";
+        assert_eq!(tgid_from_status(status), Some(4100));
+        assert_eq!(tgid_from_status("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn our_own_thread_maps_to_our_process() {
+        let owner = owner_of(std::process::id());
+        assert_eq!(owner.pid, std::process::id());
+        assert!(!owner.name.is_empty());
+    }
+
+    #[test]
+    fn the_offset_maps_mono_to_roughly_now() {
+        let unix = clock_ns(libc::CLOCK_REALTIME);
+        let mapped = clock_ns(libc::CLOCK_MONOTONIC) + unix_minus_mono_ns();
+        assert!(
+            (mapped - unix).abs() < Timestamp::NANOS_PER_SEC,
+            "{mapped} vs {unix}"
+        );
+    }
+
+    /// Page bytes -> records -> state changes -> one sighting, as the reader chains them.
+    #[test]
+    fn a_refused_connect_page_gives_one_sighting() {
+        let format = StateEventFormat::parse(FORMAT_FIXTURE, "fixture").expect("format");
+        let layout = PageLayout::parse(HEADER_PAGE_FIXTURE, "fixture").expect("layout");
+        let server = "127.0.0.1:9".parse().expect("addr");
+        let page = PageBuilder::new(5_000)
+            .small(
+                1,
+                &record(
+                    321,
+                    0xa0,
+                    7,
+                    2,
+                    "127.0.0.1:0".parse().expect("addr"),
+                    server,
+                ),
+            )
+            .small(
+                30,
+                &record(
+                    0,
+                    0xa0,
+                    2,
+                    7,
+                    "127.0.0.1:45678".parse().expect("addr"),
+                    server,
+                ),
+            )
+            .build();
+        let mut changes = Vec::new();
+        let summary = ring::decode_page(&page, &layout, |ts, bytes| {
+            if let Some(change) = format.decode(bytes) {
+                changes.push(Timed {
+                    at: Timestamp(i64::try_from(ts).expect("small")),
+                    change,
+                });
+            }
+        });
+        assert_eq!(summary, ring::PageSummary::default());
+        let mut joiner = Joiner::new();
+        let sightings: Vec<_> = changes
+            .into_iter()
+            .filter_map(|timed| {
+                joiner.push(timed, |tid| Owner {
+                    pid: tid,
+                    name: "curl".to_owned(),
+                })
+            })
+            .collect();
+        assert_eq!(sightings.len(), 1);
+        assert_eq!(sightings[0].pid, 321);
+        assert_eq!(sightings[0].at, Timestamp(5_001));
+        assert_eq!(sightings[0].local.port(), 45678);
+        assert_eq!(sightings[0].remote, Some(server));
+    }
+}

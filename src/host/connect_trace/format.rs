@@ -1,0 +1,430 @@
+//! The layouts tracefs describes in text: one event's record (`events/<group>/<event>/format`)
+//! and the ring buffer's page header (`events/header_page`).
+//!
+//! Offsets are read from these files, never assumed: they change between kernel versions and
+//! architectures (pointer size, field order).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use crate::host::HostError;
+
+/// `AF_INET` on Linux.
+const AF_INET: u64 = 2;
+/// `AF_INET6` on Linux.
+const AF_INET6: u64 = 10;
+
+/// Where one field lies in a record or page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Field {
+    /// Byte offset from the start of the record (or page).
+    pub offset: usize,
+    /// Size in bytes.
+    pub size: usize,
+}
+
+impl Field {
+    /// The field as an unsigned native-endian integer of 1, 2, 4 or 8 bytes; `None` if the
+    /// record is too short.
+    pub fn uint(self, record: &[u8]) -> Option<u64> {
+        let bytes = record.get(self.offset..self.offset.checked_add(self.size)?)?;
+        Some(match *bytes {
+            [a] => u64::from(a),
+            [a, b] => u64::from(u16::from_ne_bytes([a, b])),
+            [a, b, c, d] => u64::from(u32::from_ne_bytes([a, b, c, d])),
+            [a, b, c, d, e, f, g, h] => u64::from_ne_bytes([a, b, c, d, e, f, g, h]),
+            _ => return None,
+        })
+    }
+
+    /// The field's raw bytes; `None` if the record is too short.
+    pub fn bytes(self, record: &[u8]) -> Option<&[u8]> {
+        record.get(self.offset..self.offset.checked_add(self.size)?)
+    }
+}
+
+/// Every `field:` line of a tracefs format text: `(name, field)` in file order.
+///
+/// A line reads `field:TYPE NAME[LEN];<TAB>offset:N;<TAB>size:N;<TAB>signed:N;`; the name is
+/// the last word of the declaration without its array length.
+fn fields(text: &str, path: &str) -> Result<Vec<(String, Field)>, HostError> {
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let Some(rest) = line.strip_prefix("field:") else {
+            continue;
+        };
+        let problem = |what: &str| HostError::TraceFormat {
+            path: path.to_owned(),
+            problem: format!("line {}: {what} in {line:?}", index + 1),
+        };
+        let mut parts = rest.split(';').map(str::trim);
+        let declaration = parts.next().unwrap_or_default();
+        let name = declaration
+            .split_whitespace()
+            .last()
+            .map(|word| {
+                word.split('[')
+                    .next()
+                    .unwrap_or(word)
+                    .trim_start_matches('*')
+            })
+            .filter(|name| !name.is_empty())
+            .ok_or_else(|| problem("no field name"))?;
+        let mut number = |key: &str| {
+            parts
+                .next()
+                .and_then(|part| part.strip_prefix(key))
+                .and_then(|value| value.parse::<usize>().ok())
+                .ok_or_else(|| problem(&format!("no {key}N")))
+        };
+        let offset = number("offset:")?;
+        let size = number("size:")?;
+        out.push((name.to_owned(), Field { offset, size }));
+    }
+    Ok(out)
+}
+
+/// The field `name` from `fields`, checked to have one of the `sizes` (any size if empty).
+fn pick(
+    fields: &[(String, Field)],
+    path: &str,
+    name: &str,
+    sizes: &[usize],
+) -> Result<Field, HostError> {
+    let Some(&(_, field)) = fields.iter().find(|(n, _)| n == name) else {
+        return Err(HostError::TraceFormat {
+            path: path.to_owned(),
+            problem: format!("no field {name}"),
+        });
+    };
+    if sizes.is_empty() || sizes.contains(&field.size) {
+        Ok(field)
+    } else {
+        Err(HostError::TraceFormat {
+            path: path.to_owned(),
+            problem: format!(
+                "field {name} has size {}, expected one of {sizes:?}",
+                field.size
+            ),
+        })
+    }
+}
+
+/// The ring buffer's page header: where the `commit` word and the event data lie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct PageLayout {
+    /// The page's start time, in trace-clock nanoseconds.
+    pub timestamp: Field,
+    /// Bytes of event data in the page, with the "events were lost" flags in its high bits.
+    pub commit: Field,
+    /// Where the first event starts; its size is the page's room for events.
+    pub data: Field,
+}
+
+impl PageLayout {
+    /// The layout described by the text of `events/header_page`; `path` only labels errors.
+    pub fn parse(text: &str, path: &str) -> Result<Self, HostError> {
+        let fields = fields(text, path)?;
+        Ok(Self {
+            timestamp: pick(&fields, path, "timestamp", &[8])?,
+            commit: pick(&fields, path, "commit", &[4, 8])?,
+            data: pick(&fields, path, "data", &[])?,
+        })
+    }
+
+    /// The size of a whole page (header and data).
+    pub fn page_size(&self) -> usize {
+        self.data.offset + self.data.size
+    }
+}
+
+/// One `sock:inet_sock_set_state` record's layout, and the event's ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct StateEventFormat {
+    /// The event's ID (`ID:` line), found again in every record's `common_type`.
+    pub id: u64,
+    /// The end of the last field: a shorter record is not one of this event's.
+    min_len: usize,
+    common_type: Field,
+    common_pid: Field,
+    skaddr: Field,
+    oldstate: Field,
+    newstate: Field,
+    sport: Field,
+    dport: Field,
+    family: Field,
+    protocol: Field,
+    saddr: Field,
+    daddr: Field,
+    saddr_v6: Field,
+    daddr_v6: Field,
+}
+
+/// One decoded TCP state change of a socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct StateChange {
+    /// The thread that was running when the state changed (0 in softirq on an idle CPU).
+    pub tid: u32,
+    /// The socket's kernel address: the same socket from one change to the next.
+    pub skaddr: u64,
+    /// The state it left (`TCP_*` numbers, 7 = CLOSE, 2 = SYN_SENT).
+    pub oldstate: i32,
+    /// The state it entered.
+    pub newstate: i32,
+    /// The socket's own address and port (port 0 before connect() picked one).
+    pub local: SocketAddr,
+    /// The peer's address and port.
+    pub remote: SocketAddr,
+}
+
+impl StateEventFormat {
+    /// The layout described by the text of the event's `format` file; `path` only labels
+    /// errors.
+    pub fn parse(text: &str, path: &str) -> Result<Self, HostError> {
+        let id = text
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("ID:"))
+            .and_then(|id| id.trim().parse::<u64>().ok())
+            .ok_or_else(|| HostError::TraceFormat {
+                path: path.to_owned(),
+                problem: "no ID line".to_owned(),
+            })?;
+        let fields = fields(text, path)?;
+        let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
+        let min_len = fields
+            .iter()
+            .map(|(_, f)| f.offset.saturating_add(f.size))
+            .max()
+            .unwrap_or(0);
+        Ok(Self {
+            id,
+            min_len,
+            common_type: pick("common_type", &[2])?,
+            common_pid: pick("common_pid", &[4])?,
+            skaddr: pick("skaddr", &[4, 8])?,
+            oldstate: pick("oldstate", &[4])?,
+            newstate: pick("newstate", &[4])?,
+            sport: pick("sport", &[2])?,
+            dport: pick("dport", &[2])?,
+            family: pick("family", &[2])?,
+            protocol: pick("protocol", &[2])?,
+            saddr: pick("saddr", &[4])?,
+            daddr: pick("daddr", &[4])?,
+            saddr_v6: pick("saddr_v6", &[16])?,
+            daddr_v6: pick("daddr_v6", &[16])?,
+        })
+    }
+
+    /// The TCP state change in `record`; `None` for another event, another protocol, an
+    /// unknown address family or a record too short for the layout.
+    pub fn decode(&self, record: &[u8]) -> Option<StateChange> {
+        if record.len() < self.min_len
+            || self.common_type.uint(record)? != self.id
+            || self.protocol.uint(record)? != 6
+        {
+            return None;
+        }
+        let (saddr, daddr) = match self.family.uint(record)? {
+            AF_INET => (
+                IpAddr::V4(ipv4(self.saddr.bytes(record)?)?),
+                IpAddr::V4(ipv4(self.daddr.bytes(record)?)?),
+            ),
+            // An IPv6 socket connecting to an IPv4-mapped address sends IPv4 packets: say so
+            // the way the capture shows them.
+            AF_INET6 => (
+                IpAddr::V6(ipv6(self.saddr_v6.bytes(record)?)?).to_canonical(),
+                IpAddr::V6(ipv6(self.daddr_v6.bytes(record)?)?).to_canonical(),
+            ),
+            _ => return None,
+        };
+        // The kernel stores ports in host order (it applies ntohs when recording).
+        let port = |field: Field| field.uint(record).and_then(|p| u16::try_from(p).ok());
+        // Signed 32-bit fields: keep the bit pattern.
+        let int = |field: Field| field.uint(record).map(|v| v as u32 as i32);
+        Some(StateChange {
+            tid: u32::try_from(self.common_pid.uint(record)?).ok()?,
+            skaddr: self.skaddr.uint(record)?,
+            oldstate: int(self.oldstate)?,
+            newstate: int(self.newstate)?,
+            local: SocketAddr::new(saddr, port(self.sport)?),
+            remote: SocketAddr::new(daddr, port(self.dport)?),
+        })
+    }
+}
+
+fn ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
+    <[u8; 4]>::try_from(bytes).ok().map(Ipv4Addr::from)
+}
+
+fn ipv6(bytes: &[u8]) -> Option<Ipv6Addr> {
+    <[u8; 16]>::try_from(bytes).ok().map(Ipv6Addr::from)
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    pub(crate) const FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/inet_sock_set_state.format");
+    pub(crate) const HEADER_PAGE_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/header_page");
+
+    /// A record laid out as the fixture says (offsets read by hand from it).
+    pub(crate) fn record(
+        tid: i32,
+        skaddr: u64,
+        old: i32,
+        new: i32,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Vec<u8> {
+        let mut r = vec![0u8; 72];
+        r[0..2].copy_from_slice(&2287u16.to_ne_bytes());
+        r[4..8].copy_from_slice(&tid.to_ne_bytes());
+        r[8..16].copy_from_slice(&skaddr.to_ne_bytes());
+        r[16..20].copy_from_slice(&old.to_ne_bytes());
+        r[20..24].copy_from_slice(&new.to_ne_bytes());
+        r[24..26].copy_from_slice(&local.port().to_ne_bytes());
+        r[26..28].copy_from_slice(&remote.port().to_ne_bytes());
+        r[30..32].copy_from_slice(&6u16.to_ne_bytes());
+        let family: u16 = match (local.ip(), remote.ip()) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                r[32..36].copy_from_slice(&s.octets());
+                r[36..40].copy_from_slice(&d.octets());
+                // The kernel fills the v6 fields with the v4-mapped addresses.
+                r[40..56].copy_from_slice(&s.to_ipv6_mapped().octets());
+                r[56..72].copy_from_slice(&d.to_ipv6_mapped().octets());
+                2
+            }
+            (s, d) => {
+                let v6 = |ip: IpAddr| match ip {
+                    IpAddr::V6(v6) => v6,
+                    IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+                };
+                r[40..56].copy_from_slice(&v6(s).octets());
+                r[56..72].copy_from_slice(&v6(d).octets());
+                10
+            }
+        };
+        r[28..30].copy_from_slice(&family.to_ne_bytes());
+        r
+    }
+
+    fn format() -> StateEventFormat {
+        StateEventFormat::parse(FORMAT_FIXTURE, "fixture").expect("fixture parses")
+    }
+
+    #[test]
+    fn the_fixture_format_gives_the_offsets_it_lists() {
+        let f = format();
+        assert_eq!(f.id, 2287);
+        assert_eq!(f.min_len, 72);
+        assert_eq!(f.common_pid, Field { offset: 4, size: 4 });
+        assert_eq!(f.skaddr, Field { offset: 8, size: 8 });
+        assert_eq!(
+            f.sport,
+            Field {
+                offset: 24,
+                size: 2
+            }
+        );
+        assert_eq!(
+            f.saddr,
+            Field {
+                offset: 32,
+                size: 4
+            }
+        );
+        assert_eq!(
+            f.daddr_v6,
+            Field {
+                offset: 56,
+                size: 16
+            }
+        );
+    }
+
+    #[test]
+    fn the_fixture_header_page_gives_a_4096_byte_page() {
+        let layout = PageLayout::parse(HEADER_PAGE_FIXTURE, "fixture").expect("parses");
+        assert_eq!(layout.timestamp, Field { offset: 0, size: 8 });
+        assert_eq!(layout.commit, Field { offset: 8, size: 8 });
+        assert_eq!(layout.data.offset, 16);
+        assert_eq!(layout.page_size(), 4096);
+    }
+
+    #[test]
+    fn records_decode_for_both_families() {
+        let f = format();
+        let v4 = record(
+            4242,
+            0xffff_8880_1234_5678,
+            2,
+            7,
+            "127.0.0.1:40000".parse().expect("addr"),
+            "127.0.0.1:9".parse().expect("addr"),
+        );
+        let change = f.decode(&v4).expect("decodes");
+        assert_eq!(change.tid, 4242);
+        assert_eq!(change.skaddr, 0xffff_8880_1234_5678);
+        assert_eq!((change.oldstate, change.newstate), (2, 7));
+        assert_eq!(change.local, "127.0.0.1:40000".parse().expect("addr"));
+        assert_eq!(change.remote, "127.0.0.1:9".parse().expect("addr"));
+
+        let v6 = record(
+            1,
+            7,
+            7,
+            2,
+            "[::1]:0".parse().expect("addr"),
+            "[2001:db8::5]:443".parse().expect("addr"),
+        );
+        let change = f.decode(&v6).expect("decodes");
+        assert_eq!(change.local, "[::1]:0".parse().expect("addr"));
+        assert_eq!(change.remote, "[2001:db8::5]:443".parse().expect("addr"));
+    }
+
+    #[test]
+    fn a_v4_mapped_v6_socket_is_reported_as_ipv4() {
+        let mut r = record(
+            1,
+            7,
+            2,
+            1,
+            "[::ffff:127.0.0.1]:5000".parse().expect("addr"),
+            "[::ffff:127.0.0.1]:80".parse().expect("addr"),
+        );
+        r[28..30].copy_from_slice(&10u16.to_ne_bytes());
+        let change = format().decode(&r).expect("decodes");
+        assert_eq!(change.remote, "127.0.0.1:80".parse().expect("addr"));
+    }
+
+    #[test]
+    fn short_foreign_or_non_tcp_records_are_skipped() {
+        let f = format();
+        let good = record(
+            1,
+            7,
+            7,
+            2,
+            "127.0.0.1:0".parse().expect("addr"),
+            "127.0.0.1:80".parse().expect("addr"),
+        );
+        assert!(f.decode(&good[..60]).is_none(), "too short");
+        let mut other = good.clone();
+        other[0..2].copy_from_slice(&1u16.to_ne_bytes());
+        assert!(f.decode(&other).is_none(), "another event");
+        let mut sctp = good;
+        sctp[30..32].copy_from_slice(&132u16.to_ne_bytes());
+        assert!(f.decode(&sctp).is_none(), "SCTP");
+    }
+
+    #[test]
+    fn a_format_without_skaddr_says_so() {
+        let text = FORMAT_FIXTURE.replace("skaddr", "sk");
+        let err = StateEventFormat::parse(&text, "some/format").expect_err("no skaddr");
+        let message = err.to_string();
+        assert!(message.contains("some/format"), "{message}");
+        assert!(message.contains("no field skaddr"), "{message}");
+    }
+}

@@ -1,0 +1,145 @@
+//! The per-connect process source on the real kernel (Linux, root): connects made here are seen
+//! with this test's own PID. Without root or tracefs it prints "SKIPPED: ..." and passes.
+
+#![cfg(target_os = "linux")]
+
+use std::io::ErrorKind;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use rstscope::host::connect_trace::ConnectTrace;
+use rstscope::host::{HostError, ProcessSighting, SightingSource};
+use socket2::{Domain, Socket, Type};
+
+/// Now, in Unix nanoseconds.
+fn unix_ns() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970");
+    i64::try_from(since.as_nanos()).expect("before 2262")
+}
+
+/// A loopback port nobody listens on: bound, then released.
+fn closed_port(ip: std::net::IpAddr) -> u16 {
+    TcpListener::bind((ip, 0))
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
+}
+
+/// This process's sightings to `remote`, waiting up to 2 s for them (bounded in count too).
+fn wait_for(
+    trace: &mut ConnectTrace,
+    seen: &mut Vec<ProcessSighting>,
+    remotes: &[SocketAddr],
+) -> Vec<ProcessSighting> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let ours = |s: &ProcessSighting| {
+        s.pid == std::process::id() && s.remote.is_some_and(|r| remotes.contains(&r))
+    };
+    for _ in 0..40 {
+        trace.drain(seen);
+        if remotes
+            .iter()
+            .all(|r| seen.iter().any(|s| ours(s) && s.remote == Some(*r)))
+            || Instant::now() >= deadline
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    seen.iter().filter(|s| ours(s)).cloned().collect()
+}
+
+#[test]
+fn connects_from_this_process_are_seen_with_its_pid() {
+    let mut trace = match ConnectTrace::start() {
+        Ok(trace) => trace,
+        Err(
+            e @ (HostError::TraceNotPermitted { .. }
+            | HostError::TracefsMissing { .. }
+            | HostError::TraceEventMissing { .. }),
+        ) => {
+            println!("SKIPPED: connect tracing is not available here: {e}");
+            return;
+        }
+        Err(e) => panic!("ConnectTrace::start: {e}"),
+    };
+    let instance = trace.instance_dir().to_path_buf();
+    assert!(instance.is_dir(), "{}", instance.display());
+    let before = unix_ns();
+
+    // (a) IPv4, refused, unbound: the port is chosen inside connect(), after the PID is seen.
+    let refused_v4 =
+        SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let err = TcpStream::connect_timeout(&refused_v4, Duration::from_secs(2))
+        .expect_err("nothing listens there");
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+
+    // (b) IPv6, refused, bound first so the local port is known to compare with.
+    let refused_v6 =
+        SocketAddr::from((Ipv6Addr::LOCALHOST, closed_port(Ipv6Addr::LOCALHOST.into())));
+    let client_v6 = Socket::new(Domain::IPV6, Type::STREAM, None).expect("IPv6 socket");
+    client_v6
+        .bind(&SocketAddr::from((Ipv6Addr::LOCALHOST, 0)).into())
+        .expect("bind [::1]:0");
+    let local_v6 = client_v6
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("bound address");
+    let err = client_v6
+        .connect_timeout(&refused_v6.into(), Duration::from_secs(2))
+        .expect_err("nothing listens there");
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+
+    // (c) IPv4, established with a listener of our own.
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("listen");
+    let served = listener.local_addr().expect("listener address");
+    let client = TcpStream::connect_timeout(&served, Duration::from_secs(2)).expect("connect");
+    let local_c = client.local_addr().expect("client address");
+    let (_accepted, _) = listener.accept().expect("accept");
+    let after = unix_ns();
+
+    let mut seen = Vec::new();
+    let ours = wait_for(&mut trace, &mut seen, &[refused_v4, refused_v6, served]);
+    let one = |remote: SocketAddr| -> &ProcessSighting {
+        let found: Vec<_> = ours.iter().filter(|s| s.remote == Some(remote)).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "sightings to {remote}: {found:?}; all: {seen:?}; lost {}",
+            trace.lost()
+        );
+        found[0]
+    };
+
+    let a = one(refused_v4);
+    assert_eq!(a.local.ip(), Ipv4Addr::LOCALHOST);
+    assert_ne!(a.local.port(), 0, "{a:?}");
+    let b = one(refused_v6);
+    assert_eq!(b.local, local_v6, "{b:?}");
+    let c = one(served);
+    assert_eq!(c.local, local_c, "{c:?}");
+    // The trace clock, moved to Unix time, agrees with the system clock to well under 10 ms.
+    let slack = 10_000_000;
+    for s in [a, b, c] {
+        assert_eq!(s.source, SightingSource::ConnectTrace);
+        assert!(!s.name.is_empty(), "{s:?}");
+        assert!(
+            (before - slack..=after + slack).contains(&s.at.0),
+            "{s:?} not between {before} and {after}"
+        );
+    }
+    assert!(a.at <= b.at && b.at <= c.at, "in the order made: {ours:?}");
+    println!("lost: {}; sightings: {ours:#?}", trace.lost());
+
+    let dropped = Instant::now();
+    drop(trace);
+    assert!(
+        dropped.elapsed() < Duration::from_millis(500),
+        "stopping took {:?}",
+        dropped.elapsed()
+    );
+    assert!(!instance.exists(), "{} left behind", instance.display());
+}

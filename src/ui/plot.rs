@@ -66,6 +66,8 @@ pub struct Buckets {
     pub incidents: Vec<u32>,
     /// The kernel's failed connects (AttemptFails) per bucket, when the machine was sampled.
     pub kernel_failed: Option<Vec<u64>>,
+    /// The RSTs the kernel sent (OutRsts) per bucket, when the machine was sampled.
+    pub kernel_rsts: Option<Vec<u64>>,
 }
 
 impl Buckets {
@@ -81,6 +83,7 @@ impl Buckets {
             failed: vec![0; n],
             incidents: vec![0; n],
             kernel_failed: None,
+            kernel_rsts: None,
         };
         let first = series.partition_point(|(s, _)| *s < start);
         for (s, c) in series[first..].iter().take_while(|(s, _)| *s <= to) {
@@ -94,15 +97,21 @@ impl Buckets {
         b
     }
 
-    /// Adds the kernel's per-second counts (sparse, sorted) over the same buckets.
-    pub fn with_kernel(mut self, points: &[(i64, u64)]) -> Self {
+    /// Adds the kernel's per-second AttemptFails and OutRsts (sparse, sorted) over the same
+    /// buckets.
+    pub fn with_kernel(mut self, failed: &[(i64, u64)], rsts: &[(i64, u64)]) -> Self {
+        self.kernel_failed = Some(self.spread(failed));
+        self.kernel_rsts = Some(self.spread(rsts));
+        self
+    }
+
+    fn spread(&self, points: &[(i64, u64)]) -> Vec<u64> {
         let end = self.start + self.width * self.failed.len() as i64;
         let mut k = vec![0u64; self.failed.len()];
         for &(s, n) in points.iter().filter(|(s, _)| (self.start..end).contains(s)) {
             k[((s - self.start) / self.width) as usize] += n;
         }
-        self.kernel_failed = Some(k);
-        self
+        k
     }
 
     /// The bucket holding second `x`, if any.
@@ -317,6 +326,9 @@ impl PlotView {
             if !hide_failed && let Some(line) = kernel_line(all, dark) {
                 p.line(line);
             }
+            if let Some(line) = kernel_rst_line(all) {
+                p.line(line);
+            }
             if let (Some(h), Some(name)) = (highlight, highlight_name.as_deref()) {
                 add_stacked(p, h, &shown, false, name);
                 if !hide_failed {
@@ -373,13 +385,15 @@ impl PlotView {
             return;
         }
         let all = Buckets::new(&input.analysis.snapshot.series, width, from, to);
-        let kernel = input
-            .analysis
-            .host
-            .as_ref()
-            .and_then(|h| h.counter(crate::host::state::ATTEMPT_FAILS));
+        let kernel = input.analysis.host.as_ref().filter(|h| h.samples > 0);
         self.all = Some(match kernel {
-            Some(k) => all.with_kernel(&k.per_second),
+            Some(h) => {
+                let points = |name| h.counter(name).map_or(&[][..], |k| k.per_second.as_slice());
+                all.with_kernel(
+                    points(crate::host::state::ATTEMPT_FAILS),
+                    points(crate::host::state::OUT_RSTS),
+                )
+            }
             None => all,
         });
         self.highlight = input
@@ -436,19 +450,20 @@ impl PlotView {
             {
                 settings.hide_failed = !settings.hide_failed;
             }
-            if let Some(k) = input
-                .analysis
-                .host
-                .as_ref()
-                .and_then(|h| h.counter(crate::host::state::ATTEMPT_FAILS))
-            {
+            if let Some(h) = input.analysis.host.as_ref().filter(|h| h.samples > 0) {
+                let total = |name| h.counter(name).map_or(0, |k| k.total);
                 ui.label(
-                    RichText::new(format!("··· kernel AttemptFails {}", k.total)).color(color),
+                    RichText::new(format!(
+                        "··· kernel AttemptFails {} · OutRsts {}",
+                        total(crate::host::state::ATTEMPT_FAILS),
+                        total(crate::host::state::OUT_RSTS)
+                    ))
+                    .color(color),
                 )
                 .on_hover_text(
-                    "failed connects this machine's kernel counted (/proc/net/snmp AttemptFails), \
-                     sampled each second: every failed connect made by this host, captured or not; \
-                     shown and hidden with the failed attempts",
+                    "this machine's kernel counters (/proc/net/snmp), sampled each second: \
+                     AttemptFails counts every failed connect made by this host, captured or not \
+                     (shown and hidden with the failed attempts); OutRsts every RST it sent",
                 );
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -548,20 +563,38 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
 
 /// The kernel's failed connects per second (AttemptFails), dotted, when it was sampled.
 fn kernel_line<'a>(b: &Buckets, dark: bool) -> Option<Line<'a>> {
-    let k = b.kernel_failed.as_ref()?;
+    let color = if dark {
+        Color32::from_rgb(0x9a, 0xd0, 0xff)
+    } else {
+        Color32::from_rgb(0x10, 0x50, 0xa0)
+    };
+    counter_line(b, b.kernel_failed.as_ref()?, KERNEL_LINE, color)
+}
+
+/// The RSTs the kernel sent per second (OutRsts), dotted in the refused colour, when sampled
+/// and any were sent.
+fn kernel_rst_line<'a>(b: &Buckets) -> Option<Line<'a>> {
+    let k = b
+        .kernel_rsts
+        .as_ref()
+        .filter(|k| k.iter().any(|&n| n > 0))?;
+    counter_line(
+        b,
+        k,
+        KERNEL_RST_LINE,
+        cause_color(Cause::Refused).gamma_multiply(0.8),
+    )
+}
+
+fn counter_line<'a>(b: &Buckets, k: &[u64], name: &str, color: Color32) -> Option<Line<'a>> {
     let w = b.width as f64;
     let points: PlotPoints<'a> = k
         .iter()
         .enumerate()
         .map(|(i, &n)| [b.second(i) as f64 + w / 2.0, n as f64 / w])
         .collect();
-    let color = if dark {
-        Color32::from_rgb(0x9a, 0xd0, 0xff)
-    } else {
-        Color32::from_rgb(0x10, 0x50, 0xa0)
-    };
     Some(
-        Line::new(KERNEL_LINE, points)
+        Line::new(name.to_owned(), points)
             .color(color)
             .width(1.6)
             .style(LineStyle::dotted_dense())
@@ -569,8 +602,9 @@ fn kernel_line<'a>(b: &Buckets, dark: bool) -> Option<Line<'a>> {
     )
 }
 
-/// The kernel line's name in the plot and its legend.
+/// The kernel lines' names in the plot and its legend.
 const KERNEL_LINE: &str = "kernel AttemptFails/s";
+const KERNEL_RST_LINE: &str = "kernel OutRsts/s";
 
 /// The whole seconds from `a` to `b` (either order).
 fn second_range(a: f64, b: f64) -> (i64, i64) {
@@ -624,6 +658,12 @@ fn hover_text(
     {
         let k = u32::try_from(*k).unwrap_or(u32::MAX);
         text.push_str(&format!("\nkernel AttemptFails: {}", rate(k)));
+    }
+    if let Some(k) = all.kernel_rsts.as_ref().and_then(|k| k.get(i))
+        && *k > 0
+    {
+        let k = u32::try_from(*k).unwrap_or(u32::MAX);
+        text.push_str(&format!("\nkernel OutRsts: {}", rate(k)));
     }
     if !any {
         text.push_str("\nno resets, no failed attempts");

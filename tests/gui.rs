@@ -355,6 +355,10 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         shows(&h, "kernel AttemptFails"),
         "the plot legend has the kernel line"
     );
+    assert!(
+        shows(&h, "The kernel's AttemptFails (") || shows(&h, "failed connects (AttemptFails)"),
+        "the headline compares the kernel's count with the capture's"
+    );
     h.get_by_label("This machine").click();
     h.run_steps(3);
     assert!(shows(&h, "Stopped listening"));

@@ -110,6 +110,7 @@ fn listener(r: &ListenerRecord) -> Value {
         "exe": r.process.exe,
         "cmdline": r.process.cmdline,
         "user": r.process.user,
+        "started": r.process.started,
         "address": endpoint(r.addr.ip(), r.addr.port()),
         "first_seen": time(r.first_seen),
         "last_seen": time(r.last_seen),

@@ -202,6 +202,10 @@ impl PlotView {
             n => format!(", {n} offenders"),
         });
         ui.label(RichText::new(text).size(15.0).strong());
+        // Where the alert's number and the capture's explanation meet.
+        if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
+            ui.label(RichText::new(&c.note).color(ui.visuals().text_color()));
+        }
     }
 
     /// The legend with its toggles, and the plot.

@@ -225,3 +225,106 @@ fn refused_connects_move_attempt_fails() {
         "AttemptFails moved by {moved}"
     );
 }
+
+/// The 7211 case through `rstscope capture --format json`, as the "done when" runs
+/// it: a listener that stops, a client that keeps retrying (both this test process). The
+/// offender's `listener` names this process until it stopped, `client_processes` names this
+/// process as the one connecting, and `kernel`/`coverage` put AttemptFails beside the capture.
+#[test]
+fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args([
+            "capture",
+            "-i",
+            "lo",
+            "--duration",
+            "6s",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rstscope runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    if !first.contains("capturing on") {
+        let status = child.wait().expect("exit");
+        if first.contains("cannot capture") {
+            assert_eq!(status.code(), Some(2), "{first}");
+            eprintln!("host capture test SKIPPED (capture command): {first}");
+            return;
+        }
+        panic!("rstscope capture did not start: {first} {:?}", rest.join());
+    }
+    // Two samples with the listener up.
+    std::thread::sleep(Duration::from_millis(2200));
+    drop(listener);
+    let stopped = unix_now_ns() as f64 / 1e9;
+    for _ in 0..8 {
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .expect_err("nothing listens any more");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let endpoint = format!("127.0.0.1:{}", addr.port());
+    let o = v["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint.as_str()))
+        .unwrap_or_else(|| panic!("{endpoint} among the offenders: {v}"));
+    let me = u64::from(std::process::id());
+    assert_eq!(o["failed_attempts"], 8, "{o}");
+    assert_eq!(o["listener"]["now"], serde_json::Value::Null, "{o}");
+    let was = &o["listener"]["earlier"][0];
+    assert_eq!(was["pid"], me, "{o}");
+    assert_eq!(was["address"], endpoint.as_str(), "{o}");
+    let last_seen = was["last_seen"].as_f64().expect("last_seen");
+    assert!(
+        last_seen <= stopped && last_seen > stopped - 2.0,
+        "{last_seen} vs {stopped}"
+    );
+    let diagnosis = o["diagnosis"].as_str().unwrap_or_default();
+    assert!(diagnosis.contains("it was served by"), "{diagnosis}");
+    let clients = o["client_processes"].as_array().expect("client_processes");
+    let traced = v["host_notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
+    });
+    if traced {
+        assert_eq!(clients.len(), 1, "{o}");
+        assert_eq!(clients[0]["pid"], me, "{o}");
+        assert_eq!(clients[0]["connections"], 8, "{o}");
+        assert_eq!(clients[0]["source"], "connect-trace", "{o}");
+        assert!(diagnosis.contains("Connecting: "), "{diagnosis}");
+    } else {
+        eprintln!(
+            "no connect events here ({}): client process not checked",
+            v["host_notes"]
+        );
+    }
+    let fails = v["kernel"]["AttemptFails"]["total"]
+        .as_u64()
+        .expect("AttemptFails");
+    assert!(fails >= 8, "{}", v["kernel"]);
+    let c = &v["coverage"];
+    assert!(c["captured_failed"].as_u64().is_some_and(|n| n >= 8), "{c}");
+    assert!(
+        c["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("AttemptFails")),
+        "{c}"
+    );
+}

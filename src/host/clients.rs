@@ -47,6 +47,8 @@ pub struct EndpointClients {
     pub processes: Vec<ClientProcess>,
     /// Incidents no sighting explained.
     pub not_observed: u64,
+    /// Incidents whose client is another machine (its processes cannot be seen from here).
+    pub remote: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +75,7 @@ pub struct ClientAttribution {
 struct Tally {
     by_process: BTreeMap<(u32, SightingSource), (String, u64)>,
     not_observed: u64,
+    remote: u64,
 }
 
 impl ClientAttribution {
@@ -140,6 +143,20 @@ impl ClientAttribution {
         self.waiting.push_back(*i);
     }
 
+    /// An incident whose client is another machine: counted, not matched.
+    pub fn remote_incident(&mut self, i: &Incident) {
+        if matches!(
+            i.kind,
+            IncidentKind::Rst {
+                part_of_attempt: true,
+                ..
+            }
+        ) {
+            return;
+        }
+        self.endpoints.entry(i.server).or_default().remote += 1;
+    }
+
     /// Decides every waiting incident whose grace has passed at `now`; with `now = None`
     /// (the end of the capture) every waiting incident.
     pub fn settle(&mut self, now: Option<Timestamp>) {
@@ -173,6 +190,7 @@ impl ClientAttribution {
         EndpointClients {
             processes,
             not_observed: t.not_observed,
+            remote: t.remote,
         }
     }
 

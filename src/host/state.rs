@@ -224,8 +224,13 @@ impl HostState {
 
     /// One incident of the engine.
     pub fn incident(&mut self, i: &Incident) {
-        self.clients.incident(i);
         let client_local = self.is_local(i.client.0);
+        if self.samples > 0 && !client_local {
+            // This machine's tables know its own sockets only.
+            self.clients.remote_incident(i);
+        } else {
+            self.clients.incident(i);
+        }
         let server_local = self.is_local(i.server.0);
         match i.kind {
             IncidentKind::Failed(_) if client_local => {
@@ -557,6 +562,37 @@ mod tests {
         case_7211(&mut state, false);
         let note = state.report(&[]).coverage.expect("coverage").note;
         assert!(note.contains("filter `port 80`"), "{note}");
+    }
+
+    #[test]
+    fn clients_on_other_machines_are_counted_apart_from_not_observed() {
+        let mut state = HostState::new(scope());
+        state.apply(HostSample {
+            at: at(1),
+            counters: Some(counters(0, 0, 0)),
+            local_addrs: vec!["10.0.0.5".parse().expect("ip")],
+            ..HostSample::default()
+        });
+        let server: IpAddr = "10.0.0.5".parse().expect("ip");
+        for (n, client) in ["10.0.0.9", "10.0.0.5"].into_iter().enumerate() {
+            state.incident(&Incident {
+                at: at(2),
+                server: (server, 443),
+                client: (client.parse().expect("ip"), 50_000 + n as u16),
+                kind: IncidentKind::Failed(Failure::Refused),
+            });
+        }
+        state.finish();
+        let mut stats = crate::engine::offenders::ServiceStats {
+            failed_refused: 2,
+            ..Default::default()
+        };
+        stats.incident(at(2), server);
+        let o = stats.offender((server, 443)).expect("offender");
+        let report = state.report(&[o]);
+        let e = report.endpoint(server, 443).expect("entry");
+        assert_eq!((e.clients.remote, e.clients.not_observed), (1, 1));
+        assert!(e.local);
     }
 
     #[test]

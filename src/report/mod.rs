@@ -269,6 +269,14 @@ pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -
         out.push(listener_sentence(o, e, clock));
     }
     let c = &e.clients;
+    let remote = if c.remote > 0 {
+        format!(
+            "{} from other machines, whose processes cannot be seen from here",
+            plural(c.remote, "incident", "incidents")
+        )
+    } else {
+        String::new()
+    };
     if !c.processes.is_empty() {
         let named: Vec<String> = c
             .processes
@@ -298,10 +306,25 @@ pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -
         if c.not_observed > 0 {
             text.push_str(&format!("; not observed for {}", c.not_observed));
         }
+        if !remote.is_empty() {
+            text.push_str(&format!("; {remote}"));
+        }
         text.push('.');
         out.push(text);
     } else if sampled && c.not_observed > 0 {
-        out.push("The connecting process was not observed.".to_owned());
+        let mut text = "The connecting process was not observed".to_owned();
+        if !remote.is_empty() {
+            text.push_str(&format!(" ({remote})"));
+        }
+        text.push('.');
+        out.push(text);
+    } else if sampled && !remote.is_empty() {
+        let mut chars = remote.chars();
+        let first = chars
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default();
+        out.push(format!("{first}{}.", chars.as_str()));
     }
     out.join(" ")
 }

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
 
-use super::{ProcessSighting, SightingSource};
+use super::{ProcessSighting, SightingSource, canonical};
 use crate::engine::{Incident, IncidentKind};
 use crate::packet::Timestamp;
 
@@ -125,13 +125,7 @@ impl ClientAttribution {
     /// An incident from the engine. Those that count (failed attempts, RSTs outside an
     /// attempt) wait for a sighting; [`ClientAttribution::settle`] decides them.
     pub fn incident(&mut self, i: &Incident) {
-        if matches!(
-            i.kind,
-            IncidentKind::Rst {
-                part_of_attempt: true,
-                ..
-            }
-        ) {
+        if !counts(i) {
             return;
         }
         if self.waiting.len() >= MAX_WAITING {
@@ -145,13 +139,7 @@ impl ClientAttribution {
 
     /// An incident whose client is another machine: counted, not matched.
     pub fn remote_incident(&mut self, i: &Incident) {
-        if matches!(
-            i.kind,
-            IncidentKind::Rst {
-                part_of_attempt: true,
-                ..
-            }
-        ) {
+        if !counts(i) {
             return;
         }
         self.endpoints.entry(i.server).or_default().remote += 1;
@@ -230,11 +218,16 @@ impl ClientAttribution {
     }
 }
 
-fn canonical(a: IpAddr) -> IpAddr {
-    match a {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
-        v4 => v4,
-    }
+/// An incident counts on its own unless it is the RST that ended an attempt (which counts
+/// through the attempt).
+fn counts(i: &Incident) -> bool {
+    !matches!(
+        i.kind,
+        IncidentKind::Rst {
+            part_of_attempt: true,
+            ..
+        }
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 
+use super::canonical;
 use super::processes::ProcessInfo;
 use crate::packet::Timestamp;
 
@@ -141,14 +142,6 @@ fn serves(bound: SocketAddr, addr: IpAddr, port: u16) -> bool {
             IpAddr::V4(v4) => v4.is_unspecified() && addr.is_ipv4(),
             IpAddr::V6(v6) => v6.is_unspecified(),
         }
-}
-
-/// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as the IPv4 address they stand for.
-fn canonical(a: IpAddr) -> IpAddr {
-    match a {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
-        v4 => v4,
-    }
 }
 
 #[cfg(test)]

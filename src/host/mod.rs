@@ -237,6 +237,15 @@ pub trait ConnectEvents: Send {
     fn describe(&self) -> &'static str;
 }
 
+/// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as the IPv4 address they stand for, so a
+/// dual-stack socket's view and a packet's view of one address compare equal.
+fn canonical(a: std::net::IpAddr) -> std::net::IpAddr {
+    match a {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
 /// Starts this OS's per-connect event source: Linux's connect tracepoint (root). Windows
 /// (ETW Microsoft-Windows-TCPIP) and macOS (PKTAP) sources are not written yet.
 ///

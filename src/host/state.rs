@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use super::clients::{ClientAttribution, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
 use super::processes::ProcessInfo;
-use super::{CounterSeries, ProcessSighting, TcpCounters};
+use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
 use crate::engine::{Incident, IncidentKind, Offender};
 use crate::packet::Timestamp;
 
@@ -194,7 +194,7 @@ impl HostState {
         }
         for a in sample.local_addrs {
             if self.local_addrs.len() < MAX_LOCAL_ADDRS {
-                self.local_addrs.insert(a);
+                self.local_addrs.insert(canonical(a));
             }
         }
         for p in sample.processes {
@@ -251,9 +251,8 @@ impl HostState {
     }
 
     fn is_local(&self, a: IpAddr) -> bool {
-        a.is_loopback()
-            || self.local_addrs.contains(&a)
-            || matches!(a, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()))
+        let a = canonical(a);
+        a.is_loopback() || self.local_addrs.contains(&a)
     }
 
     /// The report for the offenders of a snapshot.

@@ -2,8 +2,8 @@
 //!
 //! Each sample reads the kernel's TCP counters, the socket table (listeners with their
 //! processes, established client sockets), and drains the per-connect event source where
-//! there is one, then offers a [`HostSample`] on a bounded channel. A consumer that is behind
-//! loses samples (counted in [`HostMonitor::dropped`]); the counters lose nothing by that, as
+//! there is one, then offers a [`HostSample`](crate::host::state::HostSample) on a bounded channel. A consumer that is behind
+//! loses samples (counted in [`HostMonitor::dropped`](crate::host::monitor::HostMonitor::dropped)); the counters lose nothing by that, as
 //! the next sample's increase covers the gap.
 
 use std::collections::HashSet;

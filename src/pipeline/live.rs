@@ -276,8 +276,8 @@ impl HostSide {
 
 /// Starts the host-monitor for a capture of `config` with `filter`.
 fn host_side(config: &CaptureConfig, filter: &CaptureFilter) -> HostSide {
-    let loopback = config.interfaces.is_empty()
-        || config.interfaces.iter().any(|i| is_loopback_name(i));
+    let loopback =
+        config.interfaces.is_empty() || config.interfaces.iter().any(|i| is_loopback_name(i));
     let mut state = HostState::new(CaptureScope {
         interfaces: config.interfaces.clone(),
         loopback,

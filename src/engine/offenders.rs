@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use super::{Cause, SecondCounts};
 use crate::packet::Timestamp;
@@ -40,8 +41,12 @@ pub struct ServiceStats {
     pub failed_unanswered: u64,
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
-    /// Per-second counts of this endpoint alone.
+    /// Per-second counts of this endpoint alone; change them through
+    /// [`ServiceStats::second`], which keeps `summary` right.
     pub per_second: BTreeMap<i64, SecondCounts>,
+    /// The series as offenders share it, with its sums, made on the first snapshot after a
+    /// change: a snapshot of endpoints that did not change copies nothing.
+    pub(crate) summary: OnceLock<Summary>,
     /// Time of the first and last incident.
     pub first_seen: Option<Timestamp>,
     /// Time of the last incident.
@@ -67,7 +72,26 @@ impl ServiceStats {
 
     /// The per-second counts of the second of `ts`.
     pub fn second(&mut self, ts: Timestamp) -> &mut SecondCounts {
+        self.summary.take();
         self.per_second.entry(ts.second()).or_default()
+    }
+
+    fn summary(&self, first_second: i64) -> &Summary {
+        self.summary.get_or_init(|| {
+            let incidents = self
+                .per_second
+                .values()
+                .map(|c| u64::from(c.incidents))
+                .sum();
+            let (peak_second, peak) =
+                peak(self.per_second.iter().map(|(&s, c)| (s, c)), first_second);
+            Summary {
+                series: self.per_second.iter().map(|(&s, &c)| (s, c)).collect(),
+                incidents,
+                peak,
+                peak_second,
+            }
+        })
     }
 
     /// Records an incident at `ts` involving `client`.
@@ -106,13 +130,12 @@ impl ServiceStats {
             return None;
         }
         let (first, last) = (self.first_seen?, self.last_seen?);
-        let incidents: u64 = self
-            .per_second
-            .values()
-            .map(|c| u64::from(c.incidents))
-            .sum();
-        let (peak_second, peak) =
-            peak(self.per_second.iter().map(|(&s, c)| (s, c)), first.second());
+        let Summary {
+            series,
+            incidents,
+            peak,
+            peak_second,
+        } = self.summary(first.second()).clone();
         let span = (last.second() - first.second() + 1).max(1) as f64;
         Some(Offender {
             addr: key.0,
@@ -138,9 +161,18 @@ impl ServiceStats {
             peak_rate: peak,
             peak_second,
             rst_payloads: self.rst_payloads.clone(),
-            series: self.per_second.iter().map(|(&s, &c)| (s, c)).collect(),
+            series,
         })
     }
+}
+
+/// What a snapshot takes from an endpoint's per-second counts.
+#[derive(Debug, Clone)]
+pub(crate) struct Summary {
+    series: Arc<[(i64, SecondCounts)]>,
+    incidents: u64,
+    peak: u32,
+    peak_second: i64,
 }
 
 /// The second with the most incidents (the earliest of equals), or `(default, 0)`.
@@ -203,8 +235,9 @@ pub struct Offender {
     pub peak_second: i64,
     /// RST payload texts.
     pub rst_payloads: Vec<String>,
-    /// Per-second counts of this endpoint, seconds with nothing left out.
-    pub series: Vec<(i64, SecondCounts)>,
+    /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
+    /// offender (the app does, per update) does not copy a day of seconds.
+    pub series: Arc<[(i64, SecondCounts)]>,
 }
 
 impl Offender {
@@ -212,12 +245,10 @@ impl Offender {
     /// happened there. Attempts, completions and clients are not kept per second: they stay
     /// the totals; first and last seen become whole seconds.
     pub fn restricted(&self, from: i64, to: i64) -> Option<Offender> {
-        let series: Vec<(i64, SecondCounts)> = self
-            .series
-            .iter()
-            .filter(|(s, _)| (from..=to).contains(s))
-            .copied()
-            .collect();
+        // The series is in time order: cut the range out instead of scanning it all.
+        let lo = self.series.partition_point(|(s, _)| *s < from);
+        let hi = self.series.partition_point(|(s, _)| *s <= to);
+        let series: Vec<(i64, SecondCounts)> = self.series[lo..hi.max(lo)].to_vec();
         let mut rst = [0u64; 5];
         let mut failed_by = [0u64; 3];
         let (mut incidents, mut suspect) = (0u64, 0u64);
@@ -261,7 +292,7 @@ impl Offender {
             avg_rate: incidents as f64 / (last - first + 1).max(1) as f64,
             peak_rate,
             peak_second,
-            series,
+            series: series.into(),
             ..self.clone()
         })
     }
@@ -383,5 +414,35 @@ impl Services {
                 .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
         });
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_parts(secs, 0)
+    }
+
+    #[test]
+    fn an_unchanged_endpoint_shares_its_series_and_a_change_is_seen_at_once() {
+        let key: ServiceKey = ("127.0.0.1".parse().expect("ip"), 7211);
+        let mut s = ServiceStats {
+            failed_refused: 1,
+            ..ServiceStats::default()
+        };
+        s.incident(at(10), key.0);
+        let a = s.offender(key).expect("offender");
+        let b = s.offender(key).expect("offender");
+        assert!(Arc::ptr_eq(&a.series, &b.series), "nothing changed: shared");
+        s.failed_refused += 1;
+        s.incident(at(12), key.0);
+        s.incident(at(12), key.0);
+        let c = s.offender(key).expect("offender");
+        assert_eq!(c.series.len(), 2);
+        assert_eq!(c.incidents, 3);
+        assert_eq!((c.peak_second, c.peak_rate), (12, 2));
+        assert_eq!(a.series.len(), 1, "an earlier snapshot keeps what it had");
     }
 }

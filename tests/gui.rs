@@ -368,6 +368,26 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     );
 }
 
+/// A capture that carries process information (Apple's process blocks, ptcpdump comments)
+/// names the connecting process in the Connecting column and the diagnosis.
+#[test]
+fn a_capture_with_process_information_names_the_connecting_process() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/process-info.pcapng")],
+    );
+    settle(&mut h);
+    assert_eq!(h.state().rows().len(), 2);
+    assert!(shows(&h, "Connecting"), "the column is shown");
+    assert!(shows(&h, "curl (4242) ×5"), "the refused port's client");
+    assert!(shows(&h, "python3 (3001) ×4"), "the aborted port's client");
+    select(&mut h, "127.0.0.1:7300");
+    assert!(shows(
+        &h,
+        "Connecting: curl (pid 4242), 5 incidents (capture)."
+    ));
+}
+
 /// Outside a capture the panel reads the machine on demand and lists the listener this test
 /// opened, with this process's name, and filters by port.
 #[test]

@@ -3,13 +3,14 @@
 //! rstscope links `wpcap.dll` delay-loaded (see `build.rs`): Windows starts the program without
 //! it and loads it at the first pcap call. Were it missing then, that call would raise an
 //! exception and end the program, so every way into the pcap crate goes through
-//! [`ensure_loaded`] first. It adds Npcap's own folder (`System32\Npcap`, where Npcap installs
-//! `wpcap.dll` unless its WinPcap-compatible mode is chosen) to the DLL search path, loads the
-//! DLL once, and otherwise says that Npcap is not installed and how to get it. Opening capture
-//! files never needs it: they are read by rstscope's own reader.
+//! [`ensure_loaded`](crate::source::npcap::ensure_loaded) first. It adds Npcap's own folder
+//! (`System32\Npcap`, where Npcap installs `wpcap.dll` unless its WinPcap-compatible mode is
+//! chosen) to the DLL search path, loads the DLL once, and otherwise says that Npcap is not
+//! installed and how to get it. Opening capture files never needs it: they are read by
+//! rstscope's own reader.
 //!
-//! Elsewhere libpcap is an ordinary dependency of the program and [`ensure_loaded`] always
-//! succeeds.
+//! Elsewhere libpcap is an ordinary dependency of the program, and
+//! [`ensure_loaded`](crate::source::npcap::ensure_loaded) always succeeds.
 
 /// Where Npcap is downloaded.
 pub const DOWNLOAD_PAGE: &str = "https://npcap.com/#download";

@@ -176,7 +176,7 @@ next=$(echo "$version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
 (cd "$stage" && wixl -a x64 -D Version="$version" -D CargoTargetBinDir=bin -o rstscope.msi main-wixl.wxs &&
   wixl -a x64 -D Version="$next" -D CargoTargetBinDir=bin -o rstscope-next.msi main-wixl.wxs)
 msi="$stage/rstscope.msi"
-product_code() { msiinfo export "$1" Property | awk '$1 == "ProductCode" { print $2 }'; }
+product_code() { msiinfo export "$1" Property | tr -d '\r' | awk '$1 == "ProductCode" { print $2 }'; }
 registered() {
   # Read whole first: grep -q stopping early would fail the pipeline (pipefail).
   local keys

@@ -25,6 +25,8 @@ declare -A WINDOWS_WANTED=(
   [wine]="runs the Windows program, its desktop app and msiexec"
   [wine64]="wine for 64-bit Windows programs"
   [wixl]="builds the MSI from wix/main.wxs for the smoke test"
+  [msitools]="msiinfo: reads the MSI's ProductCode for the upgrade check"
+  [python3]="reads cargo's JSON and writes the wixl variant of wix/main.wxs"
 )
 missing=()
 for pkg in "${!WINDOWS_WANTED[@]}"; do

@@ -15,3 +15,5 @@ echo "== cargo test" >&2
 cargo test --locked --all-targets
 echo "== desktop app: a real window under Xvfb, screenshot" >&2
 bash scripts/screenshot.sh
+echo "== Windows delivery: cross-build, wine, MSI; Windows and macOS type-checks" >&2
+bash scripts/windows-smoke.sh

@@ -1,5 +1,13 @@
 //! The `rstscope` command: `rstscope analyze FILE...` explains every reset and failed
 //! connection in a capture, in the terminal.
+//!
+//! On Windows it is one program for both the desktop app and the terminal commands: built for
+//! the GUI subsystem, so that no console window opens beside the app, it attaches to the
+//! console of the shell it was started from (see `windows_console`) so the terminal commands
+//! still print there.
+
+// No console window for the desktop app; the terminal commands attach to their shell's.
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,6 +21,10 @@ mod capture_cli;
 
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
+
+/// Windows: output of the terminal commands goes to the console of the shell that started them.
+#[cfg(windows)]
+mod windows_console;
 
 use rstscope::analysis::{self, Options, Progress};
 use rstscope::engine::EngineConfig;
@@ -87,6 +99,8 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
+    #[cfg(windows)]
+    windows_console::attach_to_parent();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Analyze(args)) => analyze(&args),

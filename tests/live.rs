@@ -6,6 +6,11 @@
 //! and checked closed, and one abortive close. Other loopback traffic on the machine may be
 //! captured too, so results are checked on the tests' own endpoints, and totals are compared
 //! between the live result and the saved file, which hold the same packets.
+//!
+//! Linux only: the tests capture on `lo` (macOS names it `lo0`, Windows captures loopback
+//! through Npcap's adapter) and build bridges and network namespaces.
+
+#![cfg(target_os = "linux")]
 
 use std::io::{BufRead, BufReader, ErrorKind};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};

@@ -22,8 +22,12 @@ pub mod clients;
 pub mod connect_trace;
 /// Listener history: who listened where, from when until when.
 pub mod history;
+/// Linux: `/proc/net/snmp` and `/proc/net/netstat`.
 #[cfg(target_os = "linux")]
 mod linux;
+/// macOS: the `net.inet.tcp.stats` sysctl, mapped to the nearest Linux names.
+#[cfg(target_os = "macos")]
+mod macos;
 /// The `host-monitor` thread sampling the machine during a live capture.
 pub mod monitor;
 /// Process details through sysinfo.
@@ -32,14 +36,22 @@ pub mod processes;
 pub mod sockets;
 /// Samples and incidents put together into the host's report.
 pub mod state;
-// Compiled under `cfg(test)` on Linux too, so its error path is checked where CI runs.
-#[cfg(any(not(target_os = "linux"), test))]
+/// Other OSes: no reader; every call says so.
+// Compiled under `cfg(test)` everywhere too, so its error path is checked where CI runs.
+#[cfg(any(not(any(target_os = "linux", target_os = "macos", windows)), test))]
 mod unsupported;
+/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names.
+#[cfg(windows)]
+mod windows;
 
 #[cfg(target_os = "linux")]
 use linux as os;
-#[cfg(not(target_os = "linux"))]
+#[cfg(target_os = "macos")]
+use macos as os;
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use unsupported as os;
+#[cfg(windows)]
+use windows as os;
 
 /// Why the machine's counters, or the processes behind its connections, could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +101,16 @@ pub enum HostError {
     Thread {
         /// What the OS said.
         message: String,
+    },
+    /// The OS call that gives the counters failed.
+    #[error("cannot read the kernel's TCP counters ({call} for {what}): {source}")]
+    Call {
+        /// The function called (`GetTcpStatisticsEx`, `sysctlbyname`).
+        call: &'static str,
+        /// What it was asked for (an address family, a sysctl name).
+        what: &'static str,
+        /// What the OS said.
+        source: std::io::Error,
     },
     /// This OS has no counter reader yet.
     #[error(
@@ -267,7 +289,8 @@ pub fn connect_events() -> Result<Box<dyn ConnectEvents>, HostError> {
     }
 }
 
-/// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`).
+/// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`;
+/// Windows: `GetTcpStatisticsEx`; macOS: the `net.inet.tcp.stats` sysctl).
 ///
 /// # Errors
 /// [`HostError::Unsupported`] on OSes without a reader yet; otherwise which file could not be

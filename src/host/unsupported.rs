@@ -1,8 +1,5 @@
-//! OSes without a counter reader yet: every call says so.
-//!
-//! Planned: Windows through `GetTcpStatistics(Ex)` (`dwAttemptFails`, `dwEstabResets`,
-//! `dwOutRsts`) and macOS through the `net.inet.tcp.stats` sysctl, each in its own module like
-//! `linux.rs`. Until then captures are analyzed without the kernel's counters.
+//! OSes without a counter reader (neither Linux, Windows nor macOS): every call says so, and
+//! captures are analyzed without the kernel's counters.
 
 use super::{HostError, TcpCounters};
 

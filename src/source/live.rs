@@ -183,6 +183,9 @@ pub enum LiveError {
         /// What to do.
         hint: String,
     },
+    /// Npcap is not installed (Windows): the message says where to get it and what to choose.
+    #[error(transparent)]
+    NpcapMissing(#[from] super::npcap::NpcapMissing),
     /// Opening an interface failed for another reason.
     #[error("cannot capture on {interface}: {message}")]
     Open {
@@ -212,6 +215,7 @@ pub struct InterfaceDesc {
 
 /// The interfaces libpcap can capture on, in its order.
 pub fn list_interfaces() -> Result<Vec<InterfaceDesc>, LiveError> {
+    super::npcap::ensure_loaded()?;
     let devices = Device::list().map_err(|e| LiveError::Unavailable {
         message: e.to_string(),
         hint: unavailable_hint().into(),
@@ -519,6 +523,7 @@ impl LiveSource {
     /// one capture thread per opened handle. Fails, with nothing left running, when an
     /// interface cannot be opened or the filter does not compile.
     pub fn start(config: &CaptureConfig) -> Result<LiveSource, LiveError> {
+        super::npcap::ensure_loaded()?;
         let names = plan(&config.interfaces)?;
         let bpf = config.filter.bpf();
         let mut opened = Vec::with_capacity(names.len());
@@ -935,7 +940,7 @@ pub fn permission_hint() -> String {
 
 fn unavailable_hint() -> &'static str {
     if cfg!(windows) {
-        "install Npcap from https://npcap.com (opening capture files works without it)"
+        "reinstall Npcap from https://npcap.com/#download (opening capture files works without it)"
     } else {
         "install libpcap (Debian/Ubuntu: apt-get install libpcap0.8; macOS has it built in)"
     }

@@ -9,6 +9,8 @@ use crate::packet::Timestamp;
 pub mod file;
 /// Live capture with libpcap: every interface at once, kernel filter, counted drops.
 pub mod live;
+/// Npcap's DLL on Windows: loaded and checked before any pcap call, so capture says when it is missing.
+pub mod npcap;
 
 pub use file::{FileSource, MAX_PROCESSES};
 

@@ -16,6 +16,7 @@ use crate::pipeline::{self, Job, Update};
 use crate::report;
 use crate::report::evidence::{self, Evidence};
 use crate::source::live::{CaptureFilter, CaptureStats};
+use crate::source::npcap;
 use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
 use crate::ui::host::HostPanel;
@@ -584,6 +585,9 @@ impl RstscopeApp {
             ui.add_space(6.0);
             if ui.add(big("Start capture")).clicked() {
                 actions.push(Action::StartCapture);
+            }
+            if !npcap::is_available() {
+                source_bar::npcap_notice(ui);
             }
             ui.add_space(10.0);
             ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());

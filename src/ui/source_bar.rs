@@ -8,6 +8,7 @@ use eframe::egui::{self, RichText};
 
 use crate::analysis::Progress;
 use crate::source::live::{self, InterfaceDesc};
+use crate::source::npcap;
 use crate::ui::file_dialog::SaveTag;
 use crate::ui::settings::{CaptureSettings, FilterChoice};
 use crate::ui::status::{bytes, thousands};
@@ -88,6 +89,25 @@ impl InterfaceList {
             };
         }
     }
+}
+
+/// On Windows without Npcap: capture needs it, where to get it and what to choose in its
+/// installer (opening files works without it, so this is a note, not an error).
+pub fn npcap_notice(ui: &mut egui::Ui) {
+    ui.add_space(8.0);
+    ui.label(RichText::new("Capture needs Npcap, which is not installed.").strong());
+    ui.hyperlink_to(
+        format!("Download Npcap: {}", npcap::DOWNLOAD_PAGE),
+        npcap::DOWNLOAD_PAGE,
+    );
+    let advice = "In its installer tick \"Support loopback traffic\" (refused connections to \
+                  127.0.0.1 are only seen through it); leave \"Restrict Npcap driver's access \
+                  to Administrators only\" unticked unless rstscope always runs as \
+                  administrator. Opening capture files works without Npcap.";
+    ui.scope(|ui| {
+        ui.set_max_width(560.0);
+        ui.add(egui::Label::new(RichText::new(advice).weak()).wrap());
+    });
 }
 
 /// The picker's entry for capturing every interface.

@@ -555,7 +555,7 @@ impl RstscopeApp {
             ui.add_space((ui.available_height() * 0.15).min(120.0));
             ui.heading(RichText::new("rstscope").size(32.0).strong());
             ui.label(
-                RichText::new("Finds failed TCP connections and resets in a capture, says why, and which endpoint is behind them.")
+                RichText::new("Finds failed TCP connections and resets, says why, and which endpoint and program are behind them.")
                     .size(15.0),
             );
             ui.add_space(24.0);

@@ -86,6 +86,9 @@ pub struct Options<'a> {
     pub on_snapshot: Option<&'a mut dyn FnMut(Analysis)>,
     /// Least time between two `on_snapshot` calls (zero: every check, for tests).
     pub snapshot_every: Duration,
+    /// The app's background work: the `read` thread runs at a lower priority than the
+    /// window (see `pipeline::background`); the terminal commands leave it false.
+    pub background: bool,
     /// Called, in packet order, when a TCP packet carries process information from the capture
     /// file itself (Apple's pcapng process blocks, ptcpdump comments): the process that owns the
     /// packet's socket on the capturing host. At most once per socket and process per second
@@ -113,6 +116,7 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     let bytes_total: u64 = source.files().iter().map(|f| f.size).sum();
     let mut last_snapshot = Instant::now();
     let cancel = options.cancel;
+    let background = options.background;
     let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
     let mut sightings = Sightings::default();
@@ -121,6 +125,9 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
         let reader = std::thread::Builder::new()
             .name("read".into())
             .spawn_scoped(scope, move || {
+                if background {
+                    crate::pipeline::background::lower_this_thread();
+                }
                 read(source, bytes_total, &full_tx, &empty_rx, cancel)
             });
         for batch in &full_rx {

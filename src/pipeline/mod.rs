@@ -13,6 +13,8 @@ use crate::analysis::{self, Analysis, Options, Progress};
 use crate::engine::EngineConfig;
 use crate::source::SourceError;
 
+/// Lower priority for the app's background threads.
+pub mod background;
 /// Live capture as a job: capture threads, the engine thread, updates to the UI.
 pub mod live;
 
@@ -124,6 +126,7 @@ pub fn analyze_files(
     let thread = std::thread::Builder::new()
         .name("analyze".into())
         .spawn(move || {
+            background::lower_this_thread();
             let mut progress = |p: Progress| sender.offer(Update::Progress(p));
             let mut partial = |a: Analysis| sender.offer(Update::Partial(Arc::new(a)));
             let options = Options {
@@ -132,6 +135,7 @@ pub fn analyze_files(
                 cancel: Some(&stop),
                 on_snapshot: Some(&mut partial),
                 snapshot_every: SNAPSHOT_EVERY,
+                background: true,
                 ..Options::default()
             };
             let result = analysis::analyze_files(&paths, options).map(Arc::new);

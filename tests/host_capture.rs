@@ -300,3 +300,42 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
         "{c}"
     );
 }
+
+/// `--no-host` leaves the machine alone: no kernel counters, no listener, no notes.
+#[test]
+fn no_host_captures_without_sampling_the_machine() {
+    use std::process::{Command, Stdio};
+
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args([
+            "capture",
+            "-i",
+            "lo",
+            "--duration",
+            "1s",
+            "--no-host",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rstscope runs");
+    if out.status.code() == Some(2) {
+        eprintln!(
+            "host capture test SKIPPED (--no-host): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["kernel"], serde_json::Value::Null);
+    assert_eq!(v["coverage"], serde_json::Value::Null);
+    assert_eq!(v["host_notes"], serde_json::json!([]));
+}

@@ -131,7 +131,7 @@ impl Sampler {
                 first = false;
                 match &self.reader.events {
                     Ok(e) => sample.problems.push(format!(
-                        "connecting processes: {} (as they connect), and socket-table samples once a second (connections that lived long enough)",
+                        "connecting processes: {} as each connect happens, and socket-table samples once a second (connections that lived long enough)",
                         e.describe()
                     )),
                     Err(e) => sample.problems.push(format!(

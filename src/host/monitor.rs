@@ -13,8 +13,8 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::processes::Processes;
-use super::sockets::{SocketState, tcp_sockets};
+use super::processes::{ProcessInfo, Processes};
+use super::sockets::{SocketState, UNSEEN_PID, tcp_sockets};
 use super::state::HostSample;
 use super::{ConnectEvents, HostError, ProcessSighting, SightingSource, read_tcp_counters};
 use crate::packet::Timestamp;
@@ -203,6 +203,9 @@ impl Reader {
                         local.insert(e.local.ip());
                     }
                     match e.state {
+                        SocketState::Listen if e.pid == UNSEEN_PID => {
+                            listening.push((e.local, ProcessInfo::bare(UNSEEN_PID, "")));
+                        }
                         SocketState::Listen => {
                             listening.push((e.local, self.processes.describe(e.pid, &e.name)));
                         }

@@ -45,6 +45,11 @@ impl ProcessInfo {
     /// `name (pid N, /path/to/exe)`, the way text reports name a process.
     #[must_use]
     pub fn label(&self) -> String {
+        if self.pid == super::sockets::UNSEEN_PID {
+            return "a process rstscope cannot see (another PID namespace such as a container, \
+                    or another user's without root)"
+                .to_owned();
+        }
         let name = if self.name.is_empty() {
             "?"
         } else {

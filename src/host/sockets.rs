@@ -41,7 +41,7 @@ pub fn tcp_sockets() -> Result<Vec<SocketEntry>, HostError> {
     let all = listeners::get_all().map_err(|e| HostError::Sockets {
         message: e.to_string(),
     })?;
-    Ok(all
+    let mut table: Vec<SocketEntry> = all
         .into_iter()
         .filter(|l| l.protocol == listeners::Protocol::TCP)
         .map(|l| SocketEntry {
@@ -54,12 +54,98 @@ pub fn tcp_sockets() -> Result<Vec<SocketEntry>, HostError> {
             pid: l.process.pid,
             name: l.process.name,
         })
-        .collect())
+        .collect();
+    // The crate lists only sockets whose process it can see. A listener of a process in
+    // another PID namespace (a container) or another user's (without root) still listens:
+    // saying "nothing listens" would be wrong, so it is listed with PID 0, "not visible".
+    #[cfg(target_os = "linux")]
+    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            for local in proc_net_listeners(&text) {
+                let known = table
+                    .iter()
+                    .any(|e| e.state == SocketState::Listen && e.local == local);
+                if !known {
+                    table.push(SocketEntry {
+                        local,
+                        state: SocketState::Listen,
+                        pid: UNSEEN_PID,
+                        name: String::new(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// The PID of a listening socket whose process cannot be seen (another PID namespace, or
+/// another user's without root).
+pub const UNSEEN_PID: u32 = 0;
+
+/// Listening sockets in the text of Linux's `/proc/net/tcp` or `/proc/net/tcp6`: state `0A`,
+/// address in the kernel's byte order (32-bit words in host order, little-endian here).
+#[cfg(any(target_os = "linux", test))]
+fn proc_net_listeners(text: &str) -> Vec<SocketAddr> {
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let mut fields = line.split_whitespace();
+        let (Some(_), Some(local), Some(_), Some(state)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        if state != "0A" {
+            continue;
+        }
+        let Some((addr, port)) = local.split_once(':') else {
+            continue;
+        };
+        let Ok(port) = u16::from_str_radix(port, 16) else {
+            continue;
+        };
+        let words: Option<Vec<u32>> = (0..addr.len() / 8)
+            .map(|i| u32::from_str_radix(addr.get(i * 8..i * 8 + 8)?, 16).ok())
+            .collect();
+        let ip: std::net::IpAddr = match words.as_deref() {
+            Some([w]) => std::net::Ipv4Addr::from(w.to_le_bytes()).into(),
+            Some([a, b, c, d]) => {
+                let mut bytes = [0u8; 16];
+                for (i, w) in [a, b, c, d].into_iter().enumerate() {
+                    bytes[i * 4..i * 4 + 4].copy_from_slice(&w.to_le_bytes());
+                }
+                std::net::Ipv6Addr::from(bytes).into()
+            }
+            _ => continue,
+        };
+        out.push(SocketAddr::new(ip, port));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines as this machine's kernel writes them (a listener of a process in another PID
+    /// namespace on 0.0.0.0:2024, a connection, a v6 listener on ::1:7211).
+    #[test]
+    fn proc_net_tcp_listeners_are_read_in_the_kernels_byte_order() {
+        let v4 = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   \
+             0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1067 1 00000000e72b9b05 100 0 0 10 0\n   \
+             1: 0100007F:8C03 0100007F:82A8 06 00000000:00000000 03:00000F20 00000000     0        0 0 3 00000000344a5506\n";
+        assert_eq!(
+            proc_net_listeners(v4),
+            vec!["0.0.0.0:2024".parse::<SocketAddr>().expect("addr")]
+        );
+        let v6 = "  sl  local_address                         remote_address                        st\n   \
+             0: 00000000000000000000000001000000:1C2B 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n";
+        assert_eq!(
+            proc_net_listeners(v6),
+            vec!["[::1]:7211".parse::<SocketAddr>().expect("addr")]
+        );
+        assert!(proc_net_listeners("header\n garbage line\n").is_empty());
+    }
 
     #[test]
     fn a_listener_this_test_opens_is_in_the_table_with_this_process() {

@@ -106,7 +106,8 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
 /// One listener record: the process and when it was seen listening.
 fn listener(r: &ListenerRecord) -> Value {
     json!({
-        "pid": r.process.pid,
+        // A listener whose process cannot be seen (another PID namespace) has no PID.
+        "pid": (r.process.pid != crate::host::sockets::UNSEEN_PID).then_some(r.process.pid),
         "name": r.process.name,
         "exe": r.process.exe,
         "cmdline": r.process.cmdline,

@@ -212,7 +212,12 @@ impl HostPanel {
                             .flatten()
                             .collect::<Vec<_>>()
                             .join("\n");
-                        let l = ui.add(egui::Label::new(&p.name).truncate());
+                        let name = if p.pid == crate::host::sockets::UNSEEN_PID {
+                            "(not visible here)"
+                        } else {
+                            p.name.as_str()
+                        };
+                        let l = ui.add(egui::Label::new(name).truncate());
                         if !hover.is_empty() {
                             l.on_hover_text(hover);
                         }

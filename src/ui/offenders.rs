@@ -420,12 +420,11 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     let text = match (&h.listener.now, h.listener.earlier.first()) {
         (Some(now), _) => {
             lines.push(format!("now: {}", now.process.label()));
-            RichText::new(format!("{} ({})", now.process.name, now.process.pid))
+            RichText::new(short_name(&now.process))
         }
         (None, Some(was)) => RichText::new(format!(
-            "none; {} ({}) until {}",
-            was.process.name,
-            was.process.pid,
+            "none; {} until {}",
+            short_name(&was.process),
             clock.time(was.last_seen)
         ))
         .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
@@ -441,6 +440,15 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         ));
     }
     (text, (!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// `name (pid)`, or "not visible" for a listener whose process cannot be seen.
+fn short_name(p: &crate::host::processes::ProcessInfo) -> String {
+    if p.pid == crate::host::sockets::UNSEEN_PID {
+        "a process not visible here".to_owned()
+    } else {
+        format!("{} ({})", p.name, p.pid)
+    }
 }
 
 /// The connecting cell: processes with their counts and how they were observed.

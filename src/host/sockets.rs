@@ -55,9 +55,14 @@ pub fn tcp_sockets() -> Result<Vec<SocketEntry>, HostError> {
             name: l.process.name,
         })
         .collect();
-    // The crate lists only sockets whose process it can see. A listener of a process in
-    // another PID namespace (a container) or another user's (without root) still listens:
-    // saying "nothing listens" would be wrong, so it is listed with PID 0, "not visible".
+    add_unseen_listeners(&mut table);
+    Ok(table)
+}
+
+/// The crate lists only sockets whose process it can see. A listener of a process in another
+/// PID namespace (a container) or another user's (without root) still listens: saying
+/// "nothing listens" would be wrong, so on Linux it is added with PID [`UNSEEN_PID`].
+fn add_unseen_listeners(table: &mut Vec<SocketEntry>) {
     #[cfg(target_os = "linux")]
     for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
         if let Ok(text) = std::fs::read_to_string(path) {
@@ -76,7 +81,8 @@ pub fn tcp_sockets() -> Result<Vec<SocketEntry>, HostError> {
             }
         }
     }
-    Ok(table)
+    #[cfg(not(target_os = "linux"))]
+    let _ = table;
 }
 
 /// The PID of a listening socket whose process cannot be seen (another PID namespace, or

@@ -8,6 +8,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -204,40 +206,12 @@ fn a_reset_of_an_established_connection_is_attributed_to_the_client_process() {
 /// process as the one connecting, and `kernel`/`coverage` put AttemptFails beside the capture.
 #[test]
 fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
     let addr = listener.local_addr().expect("address");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args([
-            "capture",
-            "-i",
-            "lo",
-            "--duration",
-            "6s",
-            "--format",
-            "json",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("rstscope runs");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
-    if !first.contains("capturing on") {
-        let status = child.wait().expect("exit");
-        if first.contains("cannot capture") {
-            assert_eq!(status.code(), Some(2), "{first}");
-            eprintln!("host capture test SKIPPED (capture command): {first}");
-            return;
-        }
-        panic!("rstscope capture did not start: {first} {:?}", rest.join());
-    }
+    let Some((child, rest)) = common::capture_json_on_lo("capture command", "6s") else {
+        return;
+    };
     // Two samples with the listener up.
     std::thread::sleep(Duration::from_millis(2200));
     drop(listener);

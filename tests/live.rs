@@ -12,7 +12,9 @@
 
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader, ErrorKind};
+mod common;
+
+use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -272,35 +274,9 @@ fn the_capture_command_reports_six_refusals_as_json() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let port = closed_port(v4);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args([
-            "capture",
-            "-i",
-            "lo",
-            "--duration",
-            "3s",
-            "--format",
-            "json",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("rstscope runs");
-    // The command says on stderr when it is capturing (or why it cannot).
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
-    if !first.contains("capturing on") {
-        let status = child.wait().expect("exit");
-        if first.contains("cannot capture") && first.contains("setcap") {
-            assert_eq!(status.code(), Some(2), "{first}");
-            eprintln!("live capture test SKIPPED (capture command): {first}");
-            return;
-        }
-        panic!("rstscope capture did not start: {first} {:?}", rest.join());
-    }
+    let Some((child, rest)) = common::capture_json_on_lo("capture command", "3s") else {
+        return;
+    };
     refused_connects(SocketAddr::new(v4, port), 6);
     let out = child.wait_with_output().expect("rstscope ends");
     let err = rest.join().unwrap_or_default();

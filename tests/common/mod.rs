@@ -63,3 +63,45 @@ pub fn refused_pcap(port: u16, n: u32) -> Vec<u8> {
     }
     pcap(&records)
 }
+
+/// `rstscope capture -i lo --duration D --format json` as a user runs it, once it has said on
+/// stderr that it is capturing. `None` (with `SKIPPED` printed for `test`) when this process
+/// may not capture: the command then exits 2 saying so. Any other failure to start panics.
+pub fn capture_json_on_lo(
+    test: &str,
+    duration: &str,
+) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args([
+            "capture",
+            "-i",
+            "lo",
+            "--duration",
+            duration,
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rstscope runs");
+    // The command says on stderr when it is capturing (or why it cannot).
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    if first.contains("capturing on") {
+        return Some((child, rest));
+    }
+    let status = child.wait().expect("exit");
+    if first.contains("cannot capture") && first.contains("setcap") {
+        assert_eq!(status.code(), Some(2), "{first}");
+        eprintln!("live capture test SKIPPED ({test}): {first}");
+        return None;
+    }
+    panic!("rstscope capture did not start: {first} {:?}", rest.join());
+}

@@ -229,28 +229,34 @@ fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
     assert!(h.state().source().is_none());
 }
 
-#[test]
-fn start_capture_captures_live_or_says_why_not() {
-    let mut h = harness(settings(), Vec::new());
-    h.run_steps(2);
-    // The start screen's button (the source bar has one too).
+/// Clicks the start screen's Start capture (the source bar has one too) and steps frames until
+/// `ready` holds or the window shows why the capture could not start (a notice).
+fn click_start_capture(
+    h: &mut Harness<'_, RstscopeApp>,
+    ready: impl Fn(&Harness<'_, RstscopeApp>) -> bool,
+) {
     h.get_all_by_label("Start capture")
         .last()
         .expect("a Start capture button")
         .click();
     let start = Instant::now();
-    loop {
+    while !ready(h) && h.state().notices().is_empty() {
         assert!(
             start.elapsed() < WAIT,
             "the capture neither started nor failed"
         );
         std::thread::sleep(Duration::from_millis(10));
         h.step();
-        let capturing = h.state().source().is_some_and(|s| s.is_capturing());
-        if capturing || !h.state().notices().is_empty() {
-            break;
-        }
     }
+}
+
+#[test]
+fn start_capture_captures_live_or_says_why_not() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    click_start_capture(&mut h, |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    });
     if let Some(n) = h.state().notices().first() {
         // No capture rights here (not root, no CAP_NET_RAW) or no libpcap: the window says so.
         println!("live capture did not start: {}", n.text);
@@ -303,32 +309,17 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     h.run_steps(2);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
     let addr = listener.local_addr().expect("address");
-    h.get_all_by_label("Start capture")
-        .last()
-        .expect("a Start capture button")
-        .click();
-    let start = Instant::now();
     // Two samples of the machine with the listener up.
-    loop {
-        assert!(
-            start.elapsed() < WAIT,
-            "the capture neither started nor failed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-        if let Some(n) = h.state().notices().first() {
-            println!("live capture did not start (test SKIPPED): {}", n.text);
-            return;
-        }
-        let samples = h
-            .state()
+    click_start_capture(&mut h, |h| {
+        h.state()
             .source()
             .and_then(|s| s.analysis.as_ref())
             .and_then(|a| a.host.as_ref())
-            .map_or(0, |r| r.samples);
-        if samples >= 2 {
-            break;
-        }
+            .is_some_and(|r| r.samples >= 2)
+    });
+    if let Some(n) = h.state().notices().first() {
+        println!("live capture did not start (test SKIPPED): {}", n.text);
+        return;
     }
     drop(listener);
     for _ in 0..4 {

@@ -2,7 +2,6 @@
 //! binary (declared in main.rs); the capture itself is the library's
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -160,11 +159,7 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
             out
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(Failure::Output)
+    crate::print(&text)
 }
 
 /// `rstscope capture`.
@@ -269,11 +264,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         out.push_str(&report::text::report(&a, clock, args.top));
         out
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(Failure::Output)
+    crate::print(&text)
 }
 
 /// The `dropped` object of the JSON output.

@@ -3,7 +3,6 @@
 //! packets" for headless users. Part of the binary (declared in main.rs); the work is the
 //! library's [`rstscope::report::evidence`].
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -90,11 +89,7 @@ pub fn run(
             s
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(Failure::Output)
+    crate::print(&text)
 }
 
 fn heading(ev: &Evidence) -> String {

@@ -98,6 +98,14 @@ enum Failure {
     Window(String),
 }
 
+/// Writes a whole report to stdout.
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Failure::Output)
+}
+
 fn main() -> ExitCode {
     #[cfg(windows)]
     windows_console::attach_to_parent();

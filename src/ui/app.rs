@@ -842,12 +842,7 @@ fn drop_overlay(ctx: &egui::Context) {
 
 /// `trace.pcap`, or `trace-1.pcap + 3 more`.
 fn source_label(paths: &[PathBuf]) -> String {
-    let name = |p: &PathBuf| {
-        p.file_name().map_or_else(
-            || p.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    };
+    let name = |p: &PathBuf| crate::ui::file_name(p);
     match paths {
         [] => String::new(),
         [one] => name(one),

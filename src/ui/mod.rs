@@ -34,6 +34,14 @@ pub mod task;
 pub use app::RstscopeApp;
 pub use settings::Settings;
 
+/// A file's name for labels (the whole path when it has none).
+pub fn file_name(p: &std::path::Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Opens the window and runs the app until it is closed; `files` are opened at once.
 pub fn run(files: Vec<PathBuf>) -> eframe::Result {
     let options = eframe::NativeOptions {

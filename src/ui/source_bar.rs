@@ -418,12 +418,7 @@ fn progress(ui: &mut egui::Ui, p: Option<Progress>, actions: &mut Vec<Action>) {
 
 /// A recent capture as a menu entry: its file name(s).
 pub fn recent_label(paths: &[PathBuf]) -> String {
-    let name = |p: &PathBuf| {
-        p.file_name().map_or_else(
-            || p.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    };
+    let name = |p: &PathBuf| crate::ui::file_name(p);
     match paths {
         [] => String::new(),
         [one] => format!(

@@ -149,6 +149,7 @@ pub struct HostState {
     counters: CounterSeries,
     counter_names: Vec<&'static str>,
     counters_now: Option<TcpCounters>,
+    last_reading: Option<Timestamp>,
     history: ListenerHistory,
     clients: ClientAttribution,
     processes: BTreeMap<u32, ProcessInfo>,
@@ -186,7 +187,15 @@ impl HostState {
             if self.counter_names.is_empty() {
                 self.counter_names = c.iter().map(|(n, _)| n).collect();
             }
-            self.counters.push(sample.at.second(), c.clone());
+            // The increase since the last reading is put at the second in the middle of the
+            // interval it covers, so that the kernel's points line up with the capture's
+            // seconds (about a second between readings: the second before the reading).
+            let label = match self.last_reading {
+                Some(prev) => Timestamp(prev.0 + (sample.at.0 - prev.0) / 2).second(),
+                None => sample.at.second(),
+            };
+            self.last_reading = Some(sample.at);
+            self.counters.push(label, c.clone());
             self.counters_now = Some(c);
         }
         if let Some(listening) = &sample.listening {
@@ -325,10 +334,10 @@ impl HostState {
     fn coverage(&self, offenders: &[Offender], endpoints: &[EndpointHost]) -> Option<Coverage> {
         let points = self.counters.per_second(ATTEMPT_FAILS);
         let (first, last) = (points.first()?.0, points.last()?.0);
-        // A counter point at second t holds the increase since the previous sample, about
-        // second t-1; the capture's seconds from first-1 to last cover the same stretch.
+        // A counter point at second t holds the increase over the interval whose middle is in
+        // t; the capture's seconds from first to last cover the same stretch.
         let in_span =
-            |m: &BTreeMap<i64, u64>| -> u64 { m.range(first - 1..=last).map(|(_, n)| n).sum() };
+            |m: &BTreeMap<i64, u64>| -> u64 { m.range(first..=last).map(|(_, n)| n).sum() };
         let kernel_failed = self.counters.total(ATTEMPT_FAILS);
         let kernel_rsts = self.counters.total(OUT_RSTS);
         let captured_failed = in_span(&self.local_failed);

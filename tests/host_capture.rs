@@ -19,33 +19,21 @@ use rstscope::analysis::Analysis;
 use rstscope::host::SightingSource;
 use rstscope::host::state::{ATTEMPT_FAILS, EndpointHost};
 use rstscope::pipeline::Update;
-use rstscope::pipeline::live::{self, LiveJob, LiveOptions, StartError};
+use rstscope::pipeline::live::{LiveJob, LiveOptions};
 use rstscope::report::{Clock, full_diagnosis};
-use rstscope::source::live::{CaptureConfig, LiveError};
 
 /// One capture at a time: each captures all of loopback.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// A capture on `lo` with the machine sampled, or `None` (SKIPPED printed) without root.
 fn start(test: &str) -> Option<LiveJob> {
-    let options = LiveOptions {
-        capture: CaptureConfig {
-            interfaces: vec!["lo".into()],
-            ..CaptureConfig::default()
+    common::live_on_lo(
+        test,
+        LiveOptions {
+            host: true,
+            ..LiveOptions::default()
         },
-        host: true,
-        ..LiveOptions::default()
-    };
-    match live::capture(options, || {}) {
-        Ok(job) => Some(job),
-        Err(StartError::Capture(
-            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
-        )) => {
-            eprintln!("host capture test SKIPPED ({test}): {e}");
-            None
-        }
-        Err(e) => panic!("{test}: live capture did not start: {e}"),
-    }
+    )
 }
 
 /// Stops the job and returns its final analysis (within 20 s).

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use rstscope::analysis::{self, Analysis, Options};
 use rstscope::engine::{Cause, Offender};
 use rstscope::pipeline::Update;
-use rstscope::pipeline::live::{self, LiveJob, LiveOptions, StartError};
-use rstscope::source::live::{CaptureConfig, LiveError};
+use rstscope::pipeline::live::{self, LiveJob, LiveOptions};
+use rstscope::source::live::CaptureConfig;
 
 /// One live test at a time: each captures all of loopback, and the thread check must see
 /// only its own threads.
@@ -37,24 +37,13 @@ fn serial() -> MutexGuard<'static, ()> {
 
 /// A capture on `lo`, or `None` (with SKIPPED printed) where this process may not capture.
 fn start_on_lo(test: &str, write: Option<PathBuf>) -> Option<LiveJob> {
-    let options = LiveOptions {
-        capture: CaptureConfig {
-            interfaces: vec!["lo".into()],
-            ..CaptureConfig::default()
+    common::live_on_lo(
+        test,
+        LiveOptions {
+            write,
+            ..LiveOptions::default()
         },
-        write,
-        ..LiveOptions::default()
-    };
-    match live::capture(options, || {}) {
-        Ok(job) => Some(job),
-        Err(StartError::Capture(
-            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
-        )) => {
-            eprintln!("live capture test SKIPPED ({test}): {e}");
-            None
-        }
-        Err(e) => panic!("{test}: live capture did not start: {e}"),
-    }
+    )
 }
 
 /// A port on `ip` that nothing listens on: found free by binding, then checked closed.

@@ -105,3 +105,25 @@ pub fn capture_json_on_lo(
     }
     panic!("rstscope capture did not start: {first} {:?}", rest.join());
 }
+
+/// A live capture on `lo` with `options` (its interfaces set to `lo`), or `None` (with
+/// `SKIPPED` printed for `test`) where this process may not capture.
+pub fn live_on_lo(
+    test: &str,
+    mut options: rstscope::pipeline::live::LiveOptions,
+) -> Option<rstscope::pipeline::live::LiveJob> {
+    use rstscope::pipeline::live::{self, StartError};
+    use rstscope::source::live::LiveError;
+
+    options.capture.interfaces = vec!["lo".into()];
+    match live::capture(options, || {}) {
+        Ok(job) => Some(job),
+        Err(StartError::Capture(
+            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
+        )) => {
+            eprintln!("live capture test SKIPPED ({test}): {e}");
+            None
+        }
+        Err(e) => panic!("{test}: live capture did not start: {e}"),
+    }
+}

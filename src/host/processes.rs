@@ -26,6 +26,9 @@ pub struct ProcessInfo {
     pub user: Option<String>,
     /// Start time, Unix seconds.
     pub started: Option<u64>,
+    /// Windows: the services this process hosts (a `svchost.exe` runs several), which tell
+    /// two processes of the same name apart. Empty elsewhere and when none.
+    pub services: Vec<String>,
 }
 
 impl ProcessInfo {
@@ -39,6 +42,7 @@ impl ProcessInfo {
             cmdline: None,
             user: None,
             started: None,
+            services: Vec::new(),
         }
     }
 
@@ -146,6 +150,7 @@ impl Processes {
                 cmdline: (!cmd.is_empty()).then(|| cmd.join(" ")),
                 user,
                 started: Some(p.start_time()).filter(|&t| t > 0),
+                services: Vec::new(),
             };
             infos.push(info);
         }

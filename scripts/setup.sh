@@ -22,6 +22,8 @@ declare -A WANTED=(
   [xvfb]="a virtual display for the screenshot of the real window"
   [xauth]="xvfb-run needs it"
   [imagemagick]="import: takes the screenshot of the window under Xvfb"
+  [xdotool]="drives the real window under Xvfb in its test: clicks, typing, resizing"
+  [xclip]="reads the X clipboard in the real-window test (what Copy put there)"
   [libpcap-dev]="libpcap, which live capture (rstscope capture) links against; at run time rstscope needs its library package, libpcap0.8"
 )
 

@@ -105,6 +105,15 @@ pub struct SecondCounts {
     pub failed_by: [u32; 3],
     /// Incidents: failed attempts plus RSTs that were not part of a failed attempt.
     pub incidents: u32,
+    /// Attempts whose handshake completed in this second (an endpoint's series only), so that
+    /// a time range's diagnosis can tell "refused all" from "refused some".
+    pub completed: u32,
+    /// RSTs the service endpoint sent itself (an endpoint's series only; the rest came from
+    /// its clients).
+    pub rst_from_server: u32,
+    /// Refused RSTs of an attempt already refused, i.e. client retries (an endpoint's series
+    /// only).
+    pub refusal_retries: u32,
 }
 
 impl SecondCounts {
@@ -666,6 +675,7 @@ impl Engine {
                 );
                 if let Some(st) = self.services.get(srv) {
                     st.completed += 1;
+                    st.second(p.ts).completed += 1;
                 }
             }
         }
@@ -797,6 +807,7 @@ impl Engine {
                 ssec.suspect += 1;
             }
             if from_server {
+                ssec.rst_from_server += 1;
                 st.rst_from_server += 1;
             } else {
                 st.rst_from_client += 1;
@@ -806,6 +817,7 @@ impl Engine {
             }
             if retry_refused {
                 st.refusal_retries += 1;
+                st.second(p.ts).refusal_retries += 1;
             }
             st.rst_payload(p.payload);
             if !charged_to_attempt {

@@ -242,8 +242,10 @@ pub struct Offender {
 
 impl Offender {
     /// The same offender counted over the seconds `from..=to` only, or `None` when nothing
-    /// happened there. Attempts, completions and clients are not kept per second: they stay
-    /// the totals; first and last seen become whole seconds.
+    /// happened there. Attempts are those decided in the range (failed or completed there).
+    /// Clients are not counted per second: `clients` stays the capture's total (exact for the
+    /// range only when it is 1), and RST payload texts are left out (not kept per second);
+    /// first and last seen become whole seconds.
     pub fn restricted(&self, from: i64, to: i64) -> Option<Offender> {
         // The series is in time order: cut the range out instead of scanning it all.
         let lo = self.series.partition_point(|(s, _)| *s < from);
@@ -252,7 +254,11 @@ impl Offender {
         let mut rst = [0u64; 5];
         let mut failed_by = [0u64; 3];
         let (mut incidents, mut suspect) = (0u64, 0u64);
+        let (mut completed, mut from_server, mut retries) = (0u64, 0u64, 0u64);
         for (_, c) in &series {
+            completed += u64::from(c.completed);
+            from_server += u64::from(c.rst_from_server);
+            retries += u64::from(c.refusal_retries);
             for (t, n) in rst.iter_mut().zip(c.rst) {
                 *t += u64::from(n);
             }
@@ -281,6 +287,12 @@ impl Offender {
         Some(Offender {
             rst_packets,
             rst_by_cause: rst,
+            rst_from_server: from_server,
+            rst_from_client: rst_packets.saturating_sub(from_server),
+            attempts: failed + completed,
+            completed,
+            refusal_retries: retries,
+            rst_payloads: Vec::new(),
             suspect_injected: suspect,
             failed_attempts: failed,
             failed_refused: failed_by[0],

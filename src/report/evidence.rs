@@ -153,8 +153,12 @@ pub fn collect_source(
     let in_range = |ts: Timestamp| range.is_none_or(|(a, b)| (a..=b).contains(&ts.second()));
     let mut engine = Engine::new(EngineConfig {
         keep_connections: true,
+        // A range's clients are counted from its incidents (the engine counts them per
+        // endpoint over the capture, not per second).
+        keep_incidents: range.is_some(),
         ..EngineConfig::default()
     });
+    let mut in_range_facts = RangeFacts::default();
     let mut ev = Evidence::new(endpoint);
     let mut seq_table = TcpdumpSeq::default();
     let mut frames = 0u64;
@@ -162,6 +166,7 @@ pub fn collect_source(
         frames += 1;
         if frames.is_multiple_of(CHECK_EVERY) {
             keep_connections(&mut ev, &mut engine, range);
+            in_range_facts.incidents(&mut engine, endpoint, range);
             if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 ev.cancelled = true;
                 ev.warnings.push(format!(
@@ -182,6 +187,9 @@ pub fn collect_source(
         if !in_range(p.ts) {
             continue;
         }
+        if range.is_some() && p.flags.rst() {
+            in_range_facts.payloads.rst_payload(p.payload);
+        }
         if ev.packets.len() < max_packets {
             let seq_base = seq_table.base(&p);
             ev.packets
@@ -192,6 +200,7 @@ pub fn collect_source(
     }
     engine.finish();
     keep_connections(&mut ev, &mut engine, range);
+    in_range_facts.incidents(&mut engine, endpoint, range);
     ev.connections.sort_by_key(|c| (c.start, c.first_frame));
     ev.offender = engine
         .snapshot()
@@ -199,13 +208,53 @@ pub fn collect_source(
         .into_iter()
         .find(|o| o.addr == addr && o.port == port)
         .and_then(|o| match range {
-            Some((a, b)) => o.restricted(a, b),
+            Some((a, b)) => o.restricted(a, b).map(|r| in_range_facts.complete(r)),
             None => Some(o),
         });
     ev.interfaces = source.interfaces().to_vec();
     ev.warnings
         .splice(0..0, source.problems().iter().map(|p| p.to_string()));
     ev
+}
+
+/// What [`Offender::restricted`] cannot tell of a time range, counted from the range's own
+/// incidents and RSTs: its distinct clients and the texts its RSTs carry.
+#[derive(Default)]
+struct RangeFacts {
+    clients: std::collections::HashSet<IpAddr>,
+    clients_overflow: bool,
+    /// Only its payload collector is used.
+    payloads: crate::engine::offenders::ServiceStats,
+}
+
+impl RangeFacts {
+    /// Most clients counted exactly (as the engine counts them per endpoint).
+    const MAX_CLIENTS: usize = 65_536;
+
+    /// Takes the engine's incidents (kept only when there is a range).
+    fn incidents(&mut self, engine: &mut Engine, server: (IpAddr, u16), range: Option<(i64, i64)>) {
+        let Some((a, b)) = range else {
+            return;
+        };
+        for i in engine.drain_incidents() {
+            if i.server != server || !(a..=b).contains(&i.at.second()) {
+                continue;
+            }
+            if self.clients.len() < Self::MAX_CLIENTS {
+                self.clients.insert(i.client.0);
+            } else if !self.clients.contains(&i.client.0) {
+                self.clients_overflow = true;
+            }
+        }
+    }
+
+    /// The range's offender with its clients and RST texts.
+    fn complete(self, mut o: Offender) -> Offender {
+        o.clients = self.clients.len() as u64;
+        o.clients_at_least = self.clients_overflow;
+        o.rst_payloads = self.payloads.rst_payloads;
+        o
+    }
 }
 
 /// Moves the engine's finished connections that overlap `range` into `ev`, up to the cap.

@@ -122,6 +122,22 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// How many clients a sentence may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole capture: every count is the offender's own.
+    Whole,
+    /// A time range cut out of the capture ([`Offender::restricted`]): the counts are the
+    /// range's; `clients_known` says whether `clients` is too (clients are not counted per
+    /// second, so an endpoint with several clients in the capture has an unknown number in a
+    /// range, and the sentence leaves it out); the connecting processes' counts are the whole
+    /// capture's and are said to be.
+    Range {
+        /// `clients` counts the range's clients.
+        clients_known: bool,
+    },
+}
+
 fn clients(o: &Offender) -> String {
     let n = plural(o.clients, "client", "clients");
     let n = if o.clients_at_least {
@@ -148,7 +164,26 @@ fn clients(o: &Offender) -> String {
 
 /// The diagnosis of one offender in one plain sentence, with its evidence.
 pub fn diagnosis(o: &Offender, clock: Clock) -> String {
+    diagnosis_in(o, clock, Scope::Whole)
+}
+
+/// [`diagnosis`] of an offender counted over `scope`.
+pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
     let ep = endpoint(o.addr, o.port);
+    // " from 3 clients" / " with 3 clients", or nothing where the number is not known.
+    let known = !matches!(
+        scope,
+        Scope::Range {
+            clients_known: false
+        }
+    );
+    let from = |word: &str| {
+        if known {
+            format!(" {word} {}", clients(o))
+        } else {
+            String::new()
+        }
+    };
     let when = if o.first_seen.second() == o.last_seen.second() {
         format!("at {}", clock.time(o.first_seen))
     } else {
@@ -169,27 +204,27 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
                     format!("all {attempts} connection attempts")
                 };
                 format!(
-                    "{ep} refused {all} from {} ({when}): nothing was listening on that port.",
-                    clients(o)
+                    "{ep} refused {all}{} ({when}): nothing was listening on that port.",
+                    from("from")
                 )
             } else {
                 format!(
-                    "{ep} refused {} of {attempts} connection attempts from {} ({when}) while it accepted {}: \
+                    "{ep} refused {} of {attempts} connection attempts{} ({when}) while it accepted {}: \
                      nothing was listening on that port part of the time (the service stopped or restarted).",
                     o.failed_refused,
-                    clients(o),
+                    from("from"),
                     o.completed
                 )
             }
         }
         DiagnosisKind::Unanswered => format!(
-            "{} to {ep} from {} got no answer ({when}): a firewall drops them, the host is down, or its listen queue is full.",
+            "{} to {ep}{} got no answer ({when}): a firewall drops them, the host is down, or its listen queue is full.",
             plural(
                 o.failed_unanswered,
                 "connection attempt",
                 "connection attempts"
             ),
-            clients(o)
+            from("from")
         ),
         DiagnosisKind::HandshakeReset => {
             let who = if o.rst_from_client >= o.rst_from_server {
@@ -198,10 +233,10 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
                 "the server"
             };
             format!(
-                "{} to {ep} from {} ({when}) were reset during the handshake, mostly by {who}: \
+                "{} to {ep}{} ({when}) were reset during the handshake, mostly by {who}: \
                  a client that gave up or timed out, a scanner, or a SYN-ACK for a connection the client did not know.",
                 plural(by(Cause::HandshakeReset), "connection", "connections"),
-                clients(o)
+                from("from")
             )
         }
         DiagnosisKind::Abort => {
@@ -211,22 +246,26 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
                 "its clients"
             };
             format!(
-                "{ep} saw {} of established connections with {} ({when}), sent by {who}: \
+                "{ep} saw {} of established connections{} ({when}), sent by {who}: \
                  an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy.",
                 plural(by(Cause::Abort), "abort", "aborts"),
-                clients(o)
+                from("with")
             )
         }
         DiagnosisKind::AfterClose => format!(
-            "{ep} saw {} after a FIN with {} ({when}): data arrived for a socket that had already closed; often benign.",
+            "{ep} saw {} after a FIN{} ({when}): data arrived for a socket that had already closed; often benign.",
             plural(by(Cause::AfterClose), "reset", "resets"),
-            clients(o)
+            from("with")
         ),
         DiagnosisKind::Stray => format!(
-            "{ep} saw {} for connections whose start was not captured, with {} ({when}): \
+            "{ep} saw {} for connections whose start was not captured{} ({when}): \
              the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout.",
             plural(by(Cause::Stray), "reset", "resets"),
-            clients(o)
+            if known {
+                format!(", with {}", clients(o))
+            } else {
+                String::new()
+            }
         ),
         DiagnosisKind::Injected => format!(
             "{} of {} resets at {ep} ({when}) look injected (not acceptable, or another TTL or IP ID than the sender's other packets): \
@@ -250,9 +289,20 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
 /// The diagnosis with what the machine adds (who listens, who connects), as every report and
 /// the app show it. `host` is `None` for files and when the machine was not sampled.
 pub fn full_diagnosis(o: &Offender, host: Option<&HostReport>, clock: Clock) -> String {
-    let mut s = diagnosis(o, clock);
+    full_diagnosis_in(o, host, clock, Scope::Whole)
+}
+
+/// [`full_diagnosis`] of an offender counted over `scope`.
+pub fn full_diagnosis_in(
+    o: &Offender,
+    host: Option<&HostReport>,
+    clock: Clock,
+    scope: Scope,
+) -> String {
+    let mut s = diagnosis_in(o, clock, scope);
     if let Some(e) = host.and_then(|h| h.endpoint(o.addr, o.port)) {
-        let facts = host_facts(o, e, clock, host.is_some_and(|h| h.samples > 0));
+        let sampled = host.is_some_and(|h| h.samples > 0);
+        let facts = facts_in(o, e, clock, sampled, scope);
         if !facts.is_empty() {
             s.push(' ');
             s.push_str(&facts);
@@ -264,6 +314,12 @@ pub fn full_diagnosis(o: &Offender, host: Option<&HostReport>, clock: Clock) -> 
 /// Listener and connecting-process sentences for one offender. `sampled`: the socket table
 /// of this machine was read during the capture (a live capture), so the listener can be told.
 pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -> String {
+    facts_in(o, e, clock, sampled, Scope::Whole)
+}
+
+/// [`host_facts`]; in a time range the connecting processes' counts are the whole capture's
+/// (processes are tied to incidents, not counted per second), and the sentence says so.
+fn facts_in(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool, scope: Scope) -> String {
     let mut out = Vec::new();
     if sampled && e.local {
         out.push(listener_sentence(o, e, clock));
@@ -299,7 +355,12 @@ pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -
             })
             .collect();
         let more = c.processes.len().saturating_sub(3);
-        let mut text = format!("Connecting: {}", named.join("; "));
+        let over = if scope == Scope::Whole {
+            ""
+        } else {
+            ", over the whole capture"
+        };
+        let mut text = format!("Connecting{over}: {}", named.join("; "));
         if more > 0 {
             text.push_str(&format!("; {more} more"));
         }

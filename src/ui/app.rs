@@ -11,7 +11,7 @@ use eframe::egui::{self, Align2, Color32, RichText};
 
 use crate::analysis::{Analysis, Progress};
 use crate::engine::{EngineConfig, Offender};
-use crate::pipeline::live::{LiveJob, LiveOptions};
+use crate::pipeline::live::{LiveJob, LiveOptions, StartError};
 use crate::pipeline::{self, Job, Update};
 use crate::report;
 use crate::report::evidence::{self, Evidence};
@@ -63,11 +63,47 @@ impl Running {
     }
 }
 
-/// A live capture that has started: the job, the file it saves to, its interfaces.
-type Started = Result<(LiveJob, PathBuf), String>;
+/// A live capture that has started (the job and the file it saves to), or why not.
+type Started = Result<(LiveJob, PathBuf), StartError>;
+
+/// Why Start capture did not start a capture, as tests and the window tell them apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureFailure {
+    /// This process may not capture (not root/administrator, no CAP_NET_RAW, Npcap restricted).
+    NoRight(String),
+    /// The capture library is missing (libpcap, Npcap).
+    NoLibrary(String),
+    /// Anything else (no such interface, a filter that does not compile, a file that cannot
+    /// be written).
+    Other(String),
+}
+
+impl CaptureFailure {
+    fn of(e: &StartError) -> Self {
+        use crate::source::live::LiveError;
+        let text = e.to_string();
+        match e {
+            StartError::Capture(LiveError::Permission { .. }) => Self::NoRight(text),
+            StartError::Capture(LiveError::Unavailable { .. } | LiveError::NpcapMissing(_)) => {
+                Self::NoLibrary(text)
+            }
+            _ => Self::Other(text),
+        }
+    }
+
+    /// The message the window shows.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::NoRight(t) | Self::NoLibrary(t) | Self::Other(t) => t,
+        }
+    }
+}
 
 /// A capture being read, or read.
 pub struct Source {
+    /// Unique in this run: every capture opened gets a new one, so that views built from an
+    /// earlier capture never pass for this one's (two small files both start at generation 0).
+    pub id: u64,
     /// Its files.
     pub paths: Vec<PathBuf>,
     /// Its name for people.
@@ -83,9 +119,17 @@ pub struct Source {
     pub generation: u64,
     /// Intermediate results the UI was too slow to take.
     pub dropped_updates: u64,
+    /// Put in File > Recent once it has given results (not the bundled sample, not a live
+    /// capture's temporary file).
+    remember: bool,
 }
 
 impl Source {
+    /// Where the views' caches stand: the capture and its latest result.
+    pub fn version(&self) -> (u64, u64) {
+        (self.id, self.generation)
+    }
+
     /// Still reading or capturing.
     pub fn is_loading(&self) -> bool {
         self.job.is_some()
@@ -104,6 +148,8 @@ pub struct Notice {
     pub error: bool,
     /// The message.
     pub text: String,
+    /// Why a capture could not be opened: it goes away when the next capture opens.
+    pub open_failed: bool,
 }
 
 /// The desktop app.
@@ -111,6 +157,13 @@ pub struct RstscopeApp {
     /// Persisted settings.
     pub settings: Settings,
     source: Option<Source>,
+    /// A capture being opened: it replaces `source` once it gives results, and is dropped
+    /// (leaving `source` on screen) if it cannot be read.
+    incoming: Option<Source>,
+    /// The id the next capture gets.
+    next_id: u64,
+    /// Why the last Start capture failed.
+    capture_failure: Option<CaptureFailure>,
     /// Files to open on the first frame (from the command line).
     pending_open: Vec<PathBuf>,
     /// The selected offender.
@@ -140,6 +193,9 @@ impl RstscopeApp {
         Self {
             settings,
             source: None,
+            incoming: None,
+            next_id: 1,
+            capture_failure: None,
             pending_open: files,
             selected: None,
             range: None,
@@ -168,9 +224,20 @@ impl RstscopeApp {
         self.source.as_ref()
     }
 
+    /// The capture being opened (shown once it gives results).
+    pub fn incoming(&self) -> Option<&Source> {
+        self.incoming.as_ref()
+    }
+
+    /// Why the last Start capture did not start, if it did not.
+    pub fn capture_failure(&self) -> Option<&CaptureFailure> {
+        self.capture_failure.as_ref()
+    }
+
     /// True while a capture is being read, or the sample written.
     pub fn is_loading(&self) -> bool {
         self.source.as_ref().is_some_and(Source::is_loading)
+            || self.incoming.is_some()
             || self.sample_task.is_some()
             || self.capture_task.is_some()
             || !self.pending_open.is_empty()
@@ -231,27 +298,28 @@ impl RstscopeApp {
         } else {
             source_label(&paths)
         };
-        if !is_sample {
-            self.settings.remember(&paths);
-        }
         let repaint = ctx.clone();
         let job = pipeline::analyze_files(paths.clone(), EngineConfig::default(), move || {
             repaint.request_repaint();
         });
-        self.set_source(ctx, paths, label, Running::File(job), None);
+        // The capture on screen stays until this one gives results (a file that is not a
+        // capture must not cost the user the analysis they have open). Dropping an earlier
+        // incoming job cancels it.
+        self.incoming = Some(self.new_source(paths, label, Running::File(job), None, !is_sample));
     }
 
-    /// Makes a new file or live job the window's source, starting the views afresh.
-    fn set_source(
+    fn new_source(
         &mut self,
-        ctx: &egui::Context,
         paths: Vec<PathBuf>,
         label: String,
         job: Running,
         capture: Option<CaptureStats>,
-    ) {
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{label} — rstscope")));
-        self.source = Some(Source {
+        remember: bool,
+    ) -> Source {
+        let id = self.next_id;
+        self.next_id += 1;
+        Source {
+            id,
             paths,
             label,
             job: Some(job),
@@ -260,11 +328,26 @@ impl RstscopeApp {
             analysis: None,
             generation: 0,
             dropped_updates: 0,
-        });
+            remember,
+        }
+    }
+
+    /// Makes a capture the window's source, starting the views afresh: it is remembered in
+    /// File > Recent, and the errors of captures that could not be opened go away.
+    fn set_source(&mut self, ctx: &egui::Context, src: Source) {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
+            "{} — rstscope",
+            src.label
+        )));
+        if src.remember {
+            self.settings.remember(&src.paths);
+        }
+        self.notices.retain(|n| !n.open_failed);
+        self.source = Some(src);
         self.selected = None;
         self.range = None;
         self.details = DetailsView::default();
-        self.plot.reset_view();
+        self.plot.new_capture();
     }
 
     /// One frame of the whole window.
@@ -280,11 +363,19 @@ impl RstscopeApp {
         self.poll(&ctx);
         let mut actions = Vec::new();
         self.keyboard_and_drops(&ctx, &mut actions);
+        let paths = self.source.as_ref().map(|s| {
+            s.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
         let bar = BarInput {
             recent: &self.settings.recent,
             source: self.source.as_ref().map(|s| s.label.as_str()),
-            progress: self.source.as_ref().and_then(|s| s.progress),
-            loading: self.source.as_ref().is_some_and(Source::is_loading),
+            source_paths: paths.as_deref(),
+            loading: self.incoming.is_some()
+                || self.source.as_ref().is_some_and(Source::is_loading),
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
                 || self.capture_task.is_some(),
             can_export: self.analysis().is_some(),
@@ -305,6 +396,17 @@ impl RstscopeApp {
             );
             ui.add_space(3.0);
         });
+        // Reading a file: its progress and Cancel on a row of their own.
+        let reading = self.incoming.as_ref().or(self
+            .source
+            .as_ref()
+            .filter(|s| s.is_loading() && !s.is_capturing()));
+        if let Some(src) = reading {
+            let replacing = self.incoming.is_some() && self.source.is_some();
+            egui::Panel::top("progress").show(ui, |ui| {
+                source_bar::progress(ui, &src.label, src.progress, replacing, &mut actions);
+            });
+        }
         if !self.notices.is_empty() {
             egui::Panel::top("notices").show(ui, |ui| self.notices_ui(ui));
         }
@@ -316,7 +418,6 @@ impl RstscopeApp {
                     source: src.map_or("no capture open", |s| s.label.as_str()),
                     progress: src.and_then(|s| s.progress),
                     analysis: src.and_then(|s| s.analysis.as_deref()),
-                    dropped_updates: src.map_or(0, |s| s.dropped_updates),
                     loading: src.is_some_and(Source::is_loading),
                     capture: src.and_then(|s| s.capture),
                 },
@@ -356,51 +457,59 @@ impl RstscopeApp {
 
     /// Takes what the background threads have sent.
     fn poll(&mut self, ctx: &egui::Context) {
-        if let Some(src) = &mut self.source
-            && let Some(job) = &mut src.job
-        {
-            let mut finished = None;
-            for u in job.poll() {
-                match u {
-                    Update::Progress(p) => src.progress = Some(p),
-                    Update::Partial(a) => {
-                        src.analysis = Some(a);
-                        src.generation += 1;
-                    }
-                    Update::Finished(r) => finished = Some(r),
+        if let Some(src) = &mut self.source {
+            match poll_source(src) {
+                // The worst offender is selected, so the first screen tells the story.
+                Some(Ok(a)) if self.selected.is_none() => {
+                    self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
                 }
-            }
-            src.dropped_updates = job.dropped_updates();
-            if let Running::Live(live) = job {
-                src.capture = Some(live.stats());
-            }
-            match finished {
-                Some(Ok(a)) => {
-                    // The worst offender is selected, so the first screen tells the story.
-                    if self.selected.is_none() {
-                        self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
-                    }
-                    src.analysis = Some(a);
-                    src.generation += 1;
-                    src.job = None;
-                }
-                Some(Err(e)) => {
-                    src.job = None;
-                    let text = e.to_string();
-                    if src.analysis.is_none() {
-                        self.source = None;
-                        ctx.send_viewport_cmd(egui::ViewportCommand::Title("rstscope".into()));
-                    }
-                    self.notify(true, text);
-                }
+                Some(Ok(_)) => {}
+                // A file that fails after giving results keeps them; the notice says why.
+                Some(Err(text)) => self.notify(true, text),
                 None => {}
+            }
+        }
+        if let Some(src) = &mut self.incoming {
+            let finished = poll_source(src);
+            let has_results = src.analysis.is_some();
+            match finished {
+                Some(Err(text)) if !has_results => {
+                    // Nothing readable: the capture on screen stays, and this one is not
+                    // remembered.
+                    self.incoming = None;
+                    self.notices.retain(|n| n.text != text);
+                    self.notices.push(Notice {
+                        error: true,
+                        text,
+                        open_failed: true,
+                    });
+                    self.trim_notices();
+                }
+                finished => {
+                    if has_results && let Some(src) = self.incoming.take() {
+                        self.set_source(ctx, src);
+                        if let Some(Ok(a)) = &finished {
+                            self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
+                        }
+                        if let Some(Err(text)) = finished {
+                            self.notify(true, text);
+                        }
+                    }
+                }
             }
         }
         if let Some(result) = self.capture_task.as_mut().and_then(Task::poll) {
             self.capture_task = None;
             match result {
-                Ok((job, path)) => self.show_capture(ctx, job, path),
-                Err(e) => self.notify(true, e),
+                Ok((job, path)) => {
+                    self.capture_failure = None;
+                    self.show_capture(ctx, job, path);
+                }
+                Err(e) => {
+                    let failure = CaptureFailure::of(&e);
+                    self.notify(true, failure.text().to_owned());
+                    self.capture_failure = Some(failure);
+                }
             }
         }
         if let Some(result) = self.sample_task.as_mut().and_then(Task::poll) {
@@ -447,7 +556,15 @@ impl RstscopeApp {
 
     fn notify(&mut self, error: bool, text: String) {
         self.notices.retain(|n| n.text != text);
-        self.notices.push(Notice { error, text });
+        self.notices.push(Notice {
+            error,
+            text,
+            open_failed: false,
+        });
+        self.trim_notices();
+    }
+
+    fn trim_notices(&mut self) {
         if self.notices.len() > MAX_NOTICES {
             self.notices.remove(0);
         }
@@ -478,62 +595,66 @@ impl RstscopeApp {
         let Some(src) = self.source.as_ref() else {
             return;
         };
-        let generation = src.generation;
+        let version = src.version();
         let paths = src.paths.clone();
         let ready = !src.is_loading();
+        let live = src.capture.is_some();
         let clock = self.settings.clock();
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),
-            generation,
+            version,
             self.range,
             self.settings.sort,
         );
         // The selection survives a time range that leaves it out, but shows nothing then.
-        let selected_row = self
-            .selected
-            .and_then(|k| self.table.row(k))
-            .map(|r| r.offender.clone());
+        let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
         let whole: Option<&Offender> = self
             .selected
             .and_then(|k| a.snapshot.offenders.iter().find(|o| (o.addr, o.port) == k));
-        let height = ui.available_height();
         let mut action = None;
-        egui::Panel::bottom("details")
-            .resizable(true)
-            .default_size((height * 0.40).max(180.0))
-            .show(ui, |ui| {
-                ui.add_space(4.0);
-                action = self.details.show(
-                    ui,
-                    &DetailsInput {
-                        paths: &paths,
-                        offender: selected_row.as_ref(),
-                        range: self.range,
-                        clock,
-                        ready,
-                        host: a.host.as_deref(),
-                    },
-                );
-            });
         egui::CentralPanel::default_margins().show(ui, |ui| {
             PlotView::headline(ui, a);
-            let plot_height = (ui.available_height() * 0.55).clamp(140.0, 340.0);
+            let plot_height = crate::ui::layout::plot_height(ui.available_height());
             self.plot.show(
                 ui,
                 &PlotInput {
                     analysis: a,
-                    generation,
+                    version,
                     highlight: whole,
                     height: plot_height,
                 },
-                &mut self.settings,
+                clock,
                 &mut self.range,
             );
             ui.add_space(4.0);
+            let needs = self.table.needs(ui);
             let before = self.selected;
-            self.table
-                .show(ui, &mut self.settings.sort, clock, &mut self.selected);
+            let (table, details, selected) =
+                (&mut self.table, &mut self.details, &mut self.selected);
+            let sort = &mut self.settings.sort;
+            let range = self.range;
+            crate::ui::layout::table_and_details(
+                ui,
+                needs,
+                &mut self.settings.table_share,
+                |ui| table.show(ui, sort, clock, selected),
+                |ui| {
+                    action = details.show(
+                        ui,
+                        &DetailsInput {
+                            source: version.0,
+                            paths: &paths,
+                            row: selected_row.as_ref(),
+                            range,
+                            clock,
+                            ready,
+                            live,
+                            host: a.host.as_deref(),
+                        },
+                    );
+                },
+            );
             if self.selected != before {
                 self.table.reveal_selected();
             }
@@ -559,7 +680,7 @@ impl RstscopeApp {
                     .size(15.0),
             );
             ui.add_space(24.0);
-            if let Some(src) = &self.source {
+            if let Some(src) = self.incoming.as_ref().or(self.source.as_ref()) {
                 ui.label(format!("Reading {}…", src.label));
                 let p = src.progress.unwrap_or_default();
                 let f = if p.bytes_total > 0 { p.bytes_read as f32 / p.bytes_total as f32 } else { 0.0 };
@@ -623,7 +744,9 @@ impl RstscopeApp {
             Action::Open(paths) => self.open(ctx, paths),
             Action::StartCapture => self.start_capture(ctx),
             Action::Cancel => {
-                if let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref()) {
+                if self.incoming.take().is_none()
+                    && let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref())
+                {
                     job.stop();
                 }
             }
@@ -702,11 +825,9 @@ impl RstscopeApp {
         let repaint = ctx.clone();
         self.capture_task = Some(Task::spawn("capture-start", ctx, move |_| {
             let dir = std::env::temp_dir().join(format!("rstscope-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                format!(
-                    "{}: cannot create the folder for the capture: {e}",
-                    dir.display()
-                )
+            std::fs::create_dir_all(&dir).map_err(|source| StartError::Write {
+                path: dir.clone(),
+                source,
             })?;
             let stamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -721,7 +842,6 @@ impl RstscopeApp {
             };
             pipeline::live::capture(options, move || repaint.request_repaint())
                 .map(|job| (job, path))
-                .map_err(|e| e.to_string())
         }));
     }
 
@@ -730,7 +850,9 @@ impl RstscopeApp {
         let names: Vec<&str> = job.interfaces().iter().map(|i| i.name.as_str()).collect();
         let label = format!("live capture on {}", names.join(", "));
         let stats = job.stats();
-        self.set_source(ctx, vec![path], label, Running::Live(job), Some(stats));
+        let src = self.new_source(vec![path], label, Running::Live(job), Some(stats), false);
+        self.incoming = None;
+        self.set_source(ctx, src);
     }
 
     fn open_save_dialog(
@@ -817,6 +939,36 @@ impl eframe::App for RstscopeApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.save(storage);
     }
+}
+
+/// Takes a source's updates; its final result (the analysis, or the error text) once.
+fn poll_source(src: &mut Source) -> Option<Result<Arc<Analysis>, String>> {
+    let job = src.job.as_mut()?;
+    let mut finished = None;
+    for u in job.poll() {
+        match u {
+            Update::Progress(p) => src.progress = Some(p),
+            Update::Partial(a) => {
+                src.analysis = Some(a);
+                src.generation += 1;
+            }
+            Update::Finished(r) => finished = Some(r),
+        }
+    }
+    src.dropped_updates = job.dropped_updates();
+    if let Running::Live(live) = job {
+        src.capture = Some(live.stats());
+    }
+    let finished = finished?;
+    src.job = None;
+    Some(match finished {
+        Ok(a) => {
+            src.analysis = Some(Arc::clone(&a));
+            src.generation += 1;
+            Ok(a)
+        }
+        Err(e) => Err(e.to_string()),
+    })
 }
 
 /// A translucent "drop to open" layer while files are dragged over the window.

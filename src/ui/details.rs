@@ -1,6 +1,8 @@
-//! Details of the selected offender: the diagnosis, the Wireshark and BPF filters with copy
-//! buttons, and the evidence behind it: its connections and packets as tcpdump-like lines,
-//! read again from the capture on a thread named `evidence` (the analysis keeps no packets).
+//! Details of the selected offender: the diagnosis, the processes behind it, the Wireshark and
+//! BPF filters with copy buttons (to the system clipboard), and the evidence behind it: its
+//! connections and packets as tcpdump-like lines, read again from the capture on a thread
+//! named `evidence` (the analysis keeps no packets). With a time range selected, the evidence
+//! pass also counts the range's clients, so the sentence here is the range's own throughout.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -9,17 +11,28 @@ use std::sync::Arc;
 use eframe::egui::{self, RichText};
 
 use crate::engine::{Cause, Offender};
+use crate::host::state::HostReport;
 use crate::report::evidence::{self, Evidence};
-use crate::report::{self, Clock};
+use crate::report::{self, Clock, Scope};
+use crate::ui::offenders::Row;
 use crate::ui::plot::cause_color;
+use crate::ui::process;
 use crate::ui::task::Task;
 
 /// Packets shown at most for one offender; the rest are counted.
 pub const MAX_PACKETS: usize = 2000;
+/// How long "Copied" stays next to a Copy button, in seconds.
+const COPIED_FOR: f64 = 2.5;
+/// Said where a capture file has no process information.
+pub const NO_PROCESS_INFO: &str = "This capture file carries no process information: to see \
+    which program listens and which one connects, capture on that host with Start capture, as \
+    administrator/root.";
 
 /// What the evidence was collected for.
 #[derive(Debug, Clone, PartialEq)]
 struct EvidenceKey {
+    /// The capture (`Source::id`): the same paths may hold another capture by now.
+    source: u64,
     paths: Vec<PathBuf>,
     endpoint: (IpAddr, u16),
     range: Option<(i64, i64)>,
@@ -34,22 +47,28 @@ pub struct DetailsView {
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with.
     lines: Option<(Clock, Vec<String>)>,
+    /// The filter last copied and when (egui time).
+    copied: Option<(&'static str, f64)>,
 }
 
 /// What the details panel shows this frame.
 pub struct DetailsInput<'a> {
+    /// The capture (`Source::id`).
+    pub source: u64,
     /// The capture's files (read again for the packets).
     pub paths: &'a [PathBuf],
-    /// The selected offender, restricted to the time range when there is one.
-    pub offender: Option<&'a Offender>,
+    /// The selected offender's row (restricted to the time range when there is one).
+    pub row: Option<&'a Row>,
     /// The selected time range.
     pub range: Option<(i64, i64)>,
     /// How times are written.
     pub clock: Clock,
     /// The analysis has finished: the files can be read again.
     pub ready: bool,
-    /// What the machine said (live captures), for the diagnosis sentence.
-    pub host: Option<&'a crate::host::state::HostReport>,
+    /// The capture is live (this machine was sampled while capturing).
+    pub live: bool,
+    /// What the machine said (live captures) or the file's process information.
+    pub host: Option<&'a HostReport>,
 }
 
 /// What the user asked for in the panel.
@@ -71,9 +90,10 @@ impl DetailsView {
 
     /// Starts collecting evidence when the selection changed; takes finished results.
     fn refresh(&mut self, ctx: &egui::Context, input: &DetailsInput<'_>) {
-        let wanted = input.offender.filter(|_| input.ready).map(|o| EvidenceKey {
+        let wanted = input.row.filter(|_| input.ready).map(|r| EvidenceKey {
+            source: input.source,
             paths: input.paths.to_vec(),
-            endpoint: (o.addr, o.port),
+            endpoint: r.key(),
             range: input.range,
         });
         if wanted != self.key {
@@ -108,10 +128,27 @@ impl DetailsView {
         }
     }
 
+    /// The selected offender as the panel tells it: with a time range, the evidence pass's
+    /// count of the range (its clients included) once it is there, else the row's.
+    fn offender<'a>(&'a self, input: &'a DetailsInput<'_>) -> Option<(&'a Offender, Scope)> {
+        let row = input.row?;
+        if input.range.is_some()
+            && let Some(o) = self.evidence.as_ref().and_then(|e| e.offender.as_ref())
+        {
+            return Some((
+                o,
+                Scope::Range {
+                    clients_known: true,
+                },
+            ));
+        }
+        Some((&row.offender, row.scope(input.range)))
+    }
+
     /// Draws the panel.
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
-        let Some(o) = input.offender else {
+        let Some((o, scope)) = self.offender(input) else {
             ui.add_space(6.0);
             ui.label(
                 RichText::new(
@@ -121,52 +158,89 @@ impl DetailsView {
             );
             return None;
         };
+        let o = o.clone();
         let mut action = None;
-        header(ui, o, input.host, input.clock, input.range);
-        ui.add_space(4.0);
-        filters(ui, o);
-        ui.add_space(4.0);
-        ui.horizontal(|ui| {
-            let packets = self.evidence.as_ref().filter(|e| !e.packets.is_empty());
-            let name =
-                format!("rstscope-{}-{}.pcapng", o.addr, o.port).replace([':', '[', ']'], "_");
-            if ui
-                .add_enabled(packets.is_some(), egui::Button::new("Save these packets…"))
-                .on_hover_text("a pcapng file of just these packets, for Wireshark")
-                .clicked()
-                && let Some(ev) = packets
-            {
-                action = Some(DetailsAction::SavePackets(Arc::clone(ev), name));
-            }
-            if self.is_collecting() {
-                ui.spinner();
-                ui.label("reading the capture for its packets…");
-            } else if !input.ready {
-                ui.label(RichText::new("packets are listed once the capture is read").weak());
-            }
-            if let Some(e) = &self.error {
-                ui.colored_label(ui.visuals().error_fg_color, e);
-            }
-            if let Some(ev) = &self.evidence
-                && !ev.warnings.is_empty()
-            {
-                ui.colored_label(ui.visuals().warn_fg_color, ev.warnings.join("; "));
-            }
-        });
+        header(ui, &o, input, scope);
+        processes(ui, &o, input);
+        ui.add_space(2.0);
+        self.filters(ui, &o);
+        // Problems of the capture (a file cut short) on a line of their own, apart from Save.
+        if let Some(e) = &self.error {
+            ui.add(egui::Label::new(RichText::new(e).color(ui.visuals().error_fg_color)).wrap());
+        }
+        if let Some(ev) = &self.evidence
+            && !ev.warnings.is_empty()
+        {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("Capture: {}", ev.warnings.join("; ")))
+                        .color(ui.visuals().warn_fg_color)
+                        .small(),
+                )
+                .truncate(),
+            )
+            .on_hover_text(ev.warnings.join("\n"));
+        }
         ui.separator();
-        self.evidence_lists(ui, input.clock);
+        self.evidence_lists(ui, &o, input, &mut action);
         action
     }
 
-    fn evidence_lists(&self, ui: &mut egui::Ui, clock: Clock) {
-        let Some(ev) = &self.evidence else {
-            return;
-        };
-        let lines = self
-            .lines
-            .as_ref()
-            .map(|(_, l)| l.as_slice())
-            .unwrap_or_default();
+    /// The Wireshark and BPF filters, selectable, with Copy buttons that put them on the
+    /// system clipboard and say "Copied".
+    fn filters(&mut self, ui: &mut egui::Ui, o: &Offender) {
+        let rows = [
+            ("Wireshark", report::wireshark_filter(o.addr, o.port)),
+            ("BPF", report::bpf_filter(o.addr, o.port)),
+        ];
+        let now = ui.input(|i| i.time);
+        egui::Grid::new("filters")
+            .num_columns(3)
+            .spacing([8.0, 2.0])
+            .show(ui, |ui| {
+                for (name, filter) in rows {
+                    ui.label(RichText::new(name).strong());
+                    let recent = self
+                        .copied
+                        .is_some_and(|(n, at)| n == name && now - at < COPIED_FOR);
+                    let button = ui
+                        .add(
+                            egui::Button::new(if recent { "Copied" } else { "Copy" })
+                                .min_size(egui::vec2(58.0, 0.0)),
+                        )
+                        .on_hover_text(format!(
+                            "copy the {name} filter to the clipboard, to paste into {}",
+                            if name == "BPF" {
+                                "tcpdump, dumpcap or Wireshark's capture filter"
+                            } else {
+                                "Wireshark's display filter bar"
+                            }
+                        ));
+                    if button.clicked() {
+                        ui.ctx().copy_text(filter.clone());
+                        self.copied = Some((name, now));
+                        ui.ctx()
+                            .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
+                    }
+                    ui.add(
+                        egui::Label::new(RichText::new(filter).monospace())
+                            .selectable(true)
+                            .truncate(),
+                    );
+                    ui.end_row();
+                }
+            });
+    }
+
+    /// The connections and the packets side by side, in the height left, with "Save these
+    /// packets…" by the packets' heading.
+    fn evidence_lists(
+        &self,
+        ui: &mut egui::Ui,
+        o: &Offender,
+        input: &DetailsInput<'_>,
+        action: &mut Option<DetailsAction>,
+    ) {
         let more = |n: u64| {
             if n > 0 {
                 format!(", {n} more not listed")
@@ -174,30 +248,85 @@ impl DetailsView {
                 String::new()
             }
         };
+        let ev = self.evidence.as_ref();
         ui.columns(2, |cols| {
-            cols[0].label(
-                RichText::new(format!(
-                    "Connections ({}{})",
-                    ev.connections.len(),
-                    more(ev.more_connections)
-                ))
-                .strong(),
-            );
-            connections(&mut cols[0], ev, clock);
-            cols[1].label(
-                RichText::new(format!("Packets ({}{})", ev.packets.len(), more(ev.more))).strong(),
-            );
-            packets(&mut cols[1], lines);
+            cols[0].horizontal(|ui| {
+                let text = ev.map_or("Connections".to_owned(), |ev| {
+                    format!(
+                        "Connections ({}{})",
+                        ev.connections.len(),
+                        more(ev.more_connections)
+                    )
+                });
+                ui.label(RichText::new(text).strong());
+            });
+            cols[1].horizontal(|ui| {
+                let text = ev.map_or("Packets".to_owned(), |ev| {
+                    format!("Packets ({}{})", ev.packets.len(), more(ev.more))
+                });
+                ui.label(RichText::new(text).strong());
+                *action = save_button(ui, o, ev);
+                if self.is_collecting() {
+                    ui.spinner();
+                    ui.label("reading the capture for its packets…");
+                } else if !input.ready {
+                    ui.label(RichText::new("listed once the capture is read").weak());
+                }
+            });
+        });
+        let Some(ev) = ev else {
+            return;
+        };
+        let lines = self
+            .lines
+            .as_ref()
+            .map(|(_, l)| l.as_slice())
+            .unwrap_or_default();
+        let height = ui.available_height().max(40.0);
+        ui.columns(2, |cols| {
+            connections(&mut cols[0], ev, input.clock, height);
+            packets(&mut cols[1], lines, height);
         });
     }
 }
 
+/// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
+/// were counted than kept, which its hover says).
+fn save_button(
+    ui: &mut egui::Ui,
+    o: &Offender,
+    ev: Option<&Arc<Evidence>>,
+) -> Option<DetailsAction> {
+    let packets = ev.filter(|e| !e.packets.is_empty());
+    let name = format!("rstscope-{}-{}.pcapng", o.addr, o.port).replace([':', '[', ']'], "_");
+    let hint = match packets {
+        Some(ev) if ev.more > 0 => format!(
+            "a pcapng file of the {} packets listed, for Wireshark ({} more were not kept; \
+             `rstscope analyze --endpoint ... --write` saves up to 100,000)",
+            ev.packets.len(),
+            ev.more
+        ),
+        _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
+    };
+    let clicked = ui
+        .add_enabled(packets.is_some(), egui::Button::new("Save these packets…"))
+        .on_hover_text(hint)
+        .clicked();
+    match packets {
+        Some(ev) if clicked => Some(DetailsAction::SavePackets(Arc::clone(ev), name)),
+        _ => None,
+    }
+}
+
 /// The tcpdump-like lines; only the visible ones are laid out.
-fn packets(ui: &mut egui::Ui, lines: &[String]) {
+fn packets(ui: &mut egui::Ui, lines: &[String], height: f32) {
     let font = egui::FontId::monospace(11.5);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
+    // Long lines scroll sideways, never cut: solid bars, shown without hovering first.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     egui::ScrollArea::both()
         .id_salt("packets")
+        .max_height(height)
         .auto_shrink([false, false])
         .show_rows(ui, row_height, lines.len(), |ui, range| {
             for line in &lines[range] {
@@ -206,14 +335,9 @@ fn packets(ui: &mut egui::Ui, lines: &[String]) {
         });
 }
 
-/// The endpoint, its service, the diagnosis sentence and its numbers.
-fn header(
-    ui: &mut egui::Ui,
-    o: &Offender,
-    host: Option<&crate::host::state::HostReport>,
-    clock: Clock,
-    range: Option<(i64, i64)>,
-) {
+/// The endpoint, its service, its kind and numbers on one (wrapped) line, then the diagnosis
+/// sentence.
+fn header(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, scope: Scope) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
@@ -230,76 +354,151 @@ fn header(
                 .color(ui.visuals().warn_fg_color)
                 .strong(),
         );
-        if range.is_some() {
-            ui.label(RichText::new("(selected time range)").weak());
-        }
-    });
-    ui.label(RichText::new(report::full_diagnosis(o, host, clock)).size(14.0));
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 12.0;
-        for c in Cause::ALL {
-            let n = o.rst_by_cause[c.index()];
-            if n > 0 {
-                crate::ui::plot::swatch(ui, cause_color(c));
-                ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
-            }
-        }
-        ui.label(format!(
-            "failed attempts {} of {}",
-            o.failed_attempts,
-            o.attempts.max(o.failed_attempts)
-        ));
-        ui.label(format!("clients {}", o.clients));
-        ui.label(format!(
-            "{} avg, peak {}/s",
-            report::rate(o.avg_rate),
-            o.peak_rate
-        ));
-        if o.suspect_injected > 0 {
+        if let Some((a, b)) = input.range {
             ui.label(
-                RichText::new(format!("{} suspect-injected", o.suspect_injected))
-                    .color(ui.visuals().warn_fg_color),
+                RichText::new(format!(
+                    "in the selected time range, {}",
+                    input.clock.range(
+                        crate::packet::Timestamp::from_parts(a, 0),
+                        crate::packet::Timestamp::from_parts(b, 0)
+                    )
+                ))
+                .weak(),
             );
         }
+        ui.add_space(8.0);
+        counts(ui, o, scope);
     });
+    ui.add(
+        egui::Label::new(
+            RichText::new(report::full_diagnosis_in(o, input.host, input.clock, scope)).size(14.0),
+        )
+        .wrap(),
+    );
     for text in &o.rst_payloads {
         ui.label(format!("RST payload: \"{text}\""));
     }
 }
 
-/// The Wireshark and BPF filters, selectable and with copy buttons.
-fn filters(ui: &mut egui::Ui, o: &Offender) {
-    let rows = [
-        ("Wireshark", report::wireshark_filter(o.addr, o.port)),
-        ("BPF", report::bpf_filter(o.addr, o.port)),
-    ];
-    egui::Grid::new("filters")
-        .num_columns(3)
-        .spacing([8.0, 2.0])
-        .show(ui, |ui| {
-            for (name, filter) in rows {
-                ui.label(RichText::new(name).strong());
-                if ui
-                    .button("Copy")
-                    .on_hover_text(format!("copy the {name} filter"))
-                    .clicked()
-                {
-                    ui.ctx().copy_text(filter.clone());
-                }
-                ui.add(egui::Label::new(RichText::new(filter).monospace()).selectable(true));
-                ui.end_row();
-            }
-        });
+/// RSTs by cause, failed attempts, clients, rates.
+fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
+    ui.spacing_mut().item_spacing.x = 10.0;
+    for c in Cause::ALL {
+        let n = o.rst_by_cause[c.index()];
+        if n > 0 {
+            crate::ui::plot::swatch(ui, cause_color(c));
+            ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
+        }
+    }
+    ui.label(format!(
+        "failed attempts {} of {}",
+        o.failed_attempts,
+        o.attempts.max(o.failed_attempts)
+    ));
+    if scope
+        == (Scope::Range {
+            clients_known: false,
+        })
+    {
+        ui.label(format!("clients ≤{}", o.clients))
+            .on_hover_text("counted once the capture is read again for this range");
+    } else {
+        ui.label(format!("clients {}", o.clients));
+    }
+    ui.label(format!(
+        "{} avg, peak {}/s",
+        report::rate(o.avg_rate),
+        o.peak_rate
+    ));
+    if o.suspect_injected > 0 {
+        ui.label(
+            RichText::new(format!("{} suspect-injected", o.suspect_injected))
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+}
+
+/// The processes behind the endpoint, each told apart by its services and command line, or
+/// why none are known and how to know them.
+fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
+    let e = input.host.and_then(|h| h.endpoint(o.addr, o.port));
+    let weak = |ui: &mut egui::Ui, text: &str| {
+        ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
+    };
+    if input.host.is_none() && !input.live {
+        weak(ui, NO_PROCESS_INFO);
+        return;
+    }
+    let Some(e) = e else {
+        if !input.live {
+            weak(
+                ui,
+                "The capture's process information names no process for this endpoint's incidents.",
+            );
+        }
+        return;
+    };
+    let line =
+        |ui: &mut egui::Ui, what: &str, p: &crate::host::processes::ProcessInfo, extra: String| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(what).strong());
+                ui.add(egui::Label::new(format!("{}{extra}", process::short(p))).truncate())
+                    .on_hover_text(process::hover(p));
+            });
+        };
+    if input.live && e.local {
+        match (&e.listener.now, e.listener.earlier.first()) {
+            (Some(now), _) => line(ui, "Listening:", &now.process, String::new()),
+            (None, Some(was)) => line(
+                ui,
+                "Listened until",
+                &was.process,
+                format!(" — until {}", input.clock.time(was.last_seen)),
+            ),
+            (None, None) => {}
+        }
+    }
+    for p in e.clients.processes.iter().take(3) {
+        let info = e
+            .client_details
+            .iter()
+            .find(|d| d.pid == p.pid)
+            .cloned()
+            .unwrap_or_else(|| crate::host::processes::ProcessInfo::bare(p.pid, &p.name));
+        line(
+            ui,
+            "Connecting:",
+            &info,
+            format!(" — {} incidents ({})", p.connections, p.source.as_str()),
+        );
+    }
+    if !input.live && e.clients.processes.is_empty() {
+        weak(
+            ui,
+            "The capture's process information names no process for this endpoint's incidents.",
+        );
+    }
 }
 
 /// One row per connection: start, client -> server, Zeek state and history, cause; only the
 /// visible rows are laid out.
-fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock) {
+fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
+    // Wider than its half of a small window: it scrolls sideways, never over the packets.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+    egui::ScrollArea::horizontal()
+        .id_salt("connections-sideways")
+        .max_height(height)
+        .auto_shrink([false, false])
+        .show(ui, |ui| connections_table(ui, ev, clock, height));
+}
+
+fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
     let mut table = egui_extras::TableBuilder::new(ui)
         .id_salt("connections")
         .striped(true)
         .resizable(true)
+        .max_scroll_height(height - row_height - 16.0)
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
     for w in [106.0, 132.0, 132.0, 40.0, 56.0, 80.0] {

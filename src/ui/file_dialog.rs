@@ -1,7 +1,9 @@
 //! Choosing files to open or a place to save. The system's dialog (through the desktop
 //! portal, zenity, or the OS) runs on a thread named `file-dialog`; where there is none (an X11
 //! session without a portal or zenity, a bare Xvfb) rstscope's own dialog is used: a folder
-//! browser whose listings are read on a thread too.
+//! browser whose listings are read on a thread too. As in the Windows and GTK dialogs, its
+//! path field has the keyboard when it opens: a full path typed or pasted there and Enter
+//! opens that file (or saves to it), a folder's path goes to that folder.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -179,6 +181,41 @@ struct Entry {
 
 type Listing = Result<Vec<Entry>, String>;
 
+/// What a path typed in the dialog's field turned out to be.
+enum Typed {
+    /// A folder, listed.
+    Folder(PathBuf, Listing),
+    /// A file to open, or a file (existing or not) to save to.
+    File(PathBuf),
+    /// Nothing usable: why.
+    Bad(String),
+}
+
+/// Resolves a typed path (`~` is the home folder; relative paths start at `dir`). File work:
+/// off the UI thread.
+fn resolve(text: &str, dir: &Path, save: bool) -> Typed {
+    let text = text.trim().trim_matches('"');
+    if text.is_empty() {
+        return Typed::Bad("type the path of a file or a folder".into());
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
+    let path = match (text.strip_prefix('~'), home) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with(['/', '\\']) => {
+            PathBuf::from(home).join(rest.trim_start_matches(['/', '\\']))
+        }
+        _ => dir.join(text),
+    };
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_dir() => {
+            let listing = list(&path);
+            Typed::Folder(path, listing)
+        }
+        Ok(_) => Typed::File(path),
+        Err(_) if save && path.parent().is_some_and(Path::is_dir) => Typed::File(path),
+        Err(e) => Typed::Bad(format!("{}: {e}", path.display())),
+    }
+}
+
 /// Reads a folder: folders first, then files, by name. File work: off the UI thread.
 fn list(dir: &Path) -> Listing {
     let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -219,6 +256,12 @@ struct Browser {
     selected: BTreeSet<PathBuf>,
     all_files: bool,
     save_name: String,
+    /// A typed path being looked at.
+    typed: Option<Task<Typed>>,
+    /// Why the typed path could not be used.
+    typed_error: Option<String>,
+    /// The path field takes the keyboard on the next frame, its text selected.
+    focus_path: bool,
 }
 
 impl Browser {
@@ -239,12 +282,16 @@ impl Browser {
             selected: BTreeSet::new(),
             all_files: false,
             save_name,
+            typed: None,
+            typed_error: None,
+            focus_path: true,
         };
         b.go(ctx, b.dir.clone());
         b
     }
 
     fn go(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        self.typed_error = None;
         self.path_text = dir.display().to_string();
         self.dir = dir.clone();
         self.listing = None;
@@ -263,6 +310,24 @@ impl Browser {
         if let Some(listing) = self.task.as_mut().and_then(Task::poll) {
             self.listing = Some(listing);
             self.task = None;
+        }
+        if let Some(typed) = self.typed.as_mut().and_then(Task::poll) {
+            self.typed = None;
+            match typed {
+                Typed::File(path) => return BrowserOutcome::Chosen(vec![path]),
+                Typed::Folder(dir, listing) => {
+                    self.path_text = dir.display().to_string();
+                    self.dir = dir;
+                    self.listing = Some(listing);
+                    self.selected.clear();
+                    self.typed_error = None;
+                    self.focus_path = true;
+                }
+                Typed::Bad(why) => {
+                    self.typed_error = Some(why);
+                    self.focus_path = true;
+                }
+            }
         }
         let mut outcome = BrowserOutcome::Open;
         let modal = egui::Modal::new(egui::Id::unique("rstscope-file-dialog")).show(ctx, |ui| {
@@ -285,12 +350,35 @@ impl Browser {
             {
                 go_to = Some(p.to_path_buf());
             }
-            let edit = ui
-                .add(egui::TextEdit::singleline(&mut self.path_text).desired_width(f32::INFINITY));
+            let mut output = egui::TextEdit::singleline(&mut self.path_text)
+                .desired_width(f32::INFINITY)
+                .hint_text("type or paste a path, then Enter")
+                .show(ui);
+            let edit = output.response.clone();
+            if std::mem::take(&mut self.focus_path) {
+                // Typing replaces the folder shown; End keeps it to type after.
+                edit.request_focus();
+                let all = egui::text::CCursorRange::two(
+                    egui::text::CCursor::new(0),
+                    egui::text::CCursor::new(self.path_text.chars().count()),
+                );
+                output.state.cursor.set_char_range(Some(all));
+                output.state.store(ui.ctx(), edit.id);
+            }
+            if edit.changed() {
+                self.typed_error = None;
+            }
             if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                go_to = Some(PathBuf::from(self.path_text.trim()));
+                let (text, dir) = (self.path_text.clone(), self.dir.clone());
+                let save = matches!(self.purpose, Purpose::Save { .. });
+                self.typed = Some(Task::spawn("file-dialog", &ctx, move |_| {
+                    resolve(&text, &dir, save)
+                }));
             }
         });
+        if let Some(why) = &self.typed_error {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+        }
         let save = matches!(self.purpose, Purpose::Save { .. });
         let mut double_clicked: Option<(PathBuf, bool)> = None;
         egui::ScrollArea::vertical()
@@ -347,7 +435,14 @@ impl Browser {
         ui.horizontal(|ui| {
             if save {
                 ui.label("File name:");
-                ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(260.0));
+                let name =
+                    ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(260.0));
+                if name.lost_focus()
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                    && !self.save_name.trim().is_empty()
+                {
+                    outcome = BrowserOutcome::Chosen(vec![self.dir.join(self.save_name.trim())]);
+                }
             } else {
                 ui.checkbox(&mut self.all_files, "show all files");
                 ui.label(
@@ -404,6 +499,37 @@ mod tests {
             .collect();
         assert_eq!(names, ["zsub", "a.pcap"]);
         assert!(list(&dir.join("missing")).is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_typed_path_is_a_file_to_open_a_folder_to_go_to_or_an_error() {
+        let dir = std::env::temp_dir().join(format!("rstscope-typed-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).expect("temp folder");
+        std::fs::write(dir.join("a.pcap"), b"x").expect("file");
+        let root = Path::new("/");
+        let full = dir.join("a.pcap").display().to_string();
+        assert!(matches!(resolve(&full, root, false), Typed::File(p) if p == dir.join("a.pcap")));
+        assert!(
+            matches!(resolve(&format!("\"{full}\""), root, false), Typed::File(_)),
+            "quotes of a pasted path are dropped"
+        );
+        assert!(
+            matches!(resolve("a.pcap", &dir, false), Typed::File(_)),
+            "relative"
+        );
+        assert!(
+            matches!(resolve("sub", &dir, false), Typed::Folder(p, Ok(_)) if p == dir.join("sub"))
+        );
+        assert!(matches!(
+            resolve("missing.pcap", &dir, false),
+            Typed::Bad(_)
+        ));
+        // A new file in an existing folder is where a save goes.
+        assert!(
+            matches!(resolve("new.csv", &dir, true), Typed::File(p) if p == dir.join("new.csv"))
+        );
+        assert!(matches!(resolve("nope/new.csv", &dir, true), Typed::Bad(_)));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -12,6 +12,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::host::history::ListenerRecord;
 use crate::host::state::{CaptureScope, HostReport, HostState};
 use crate::report::{self, Clock};
+use crate::ui::process;
 use crate::ui::task::Task;
 
 /// Columns of the listening-sockets table.
@@ -112,7 +113,7 @@ impl HostPanel {
         egui::ScrollArea::vertical()
             .id_salt("host-scroll")
             .show(ui, |ui| {
-                counters(ui, &h);
+                counters(ui, &h, live.is_some());
                 ui.separator();
                 self.listening(ui, &h, clock);
                 ui.separator();
@@ -151,6 +152,28 @@ impl HostPanel {
             if ascending { o } else { o.reverse() }
         });
         ui.label(format!("{} of {} sockets", rows.len(), h.listening.len()));
+        let unseen = h
+            .listening
+            .iter()
+            .filter(|r| process::is_unseen(&r.process))
+            .count();
+        if unseen > 0 {
+            let who = if cfg!(windows) {
+                "administrator"
+            } else {
+                "root"
+            };
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "{unseen} listening sockets belong to processes rstscope cannot see: \
+                         another user's (run rstscope as {who} to see them) or a container's"
+                    ))
+                    .color(ui.visuals().warn_fg_color),
+                )
+                .wrap(),
+            );
+        }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut table = TableBuilder::new(ui)
             .id_salt("host-listening")
@@ -204,23 +227,27 @@ impl HostPanel {
                         ui.label(r.addr.port().to_string()).on_hover_text(service);
                     });
                     row.col(|ui| {
-                        ui.label(p.pid.to_string());
+                        if process::is_unseen(p) {
+                            ui.label(RichText::new("—").weak())
+                                .on_hover_text(process::unseen_hint());
+                        } else {
+                            ui.label(p.pid.to_string());
+                        }
                     });
                     row.col(|ui| {
-                        let hover = [p.exe.as_deref(), p.cmdline.as_deref()]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join("\n");
-                        let name = if p.pid == crate::host::sockets::UNSEEN_PID {
-                            "(not visible here)"
+                        // Name, services and command line tell two processes apart; a
+                        // process of another user (or container) is said to be one.
+                        let text = if process::is_unseen(p) {
+                            RichText::new(process::UNSEEN).weak().italics()
                         } else {
-                            p.name.as_str()
+                            RichText::new(process::short(p).replacen(
+                                &format!(" ({})", p.pid),
+                                "",
+                                1,
+                            ))
                         };
-                        let l = ui.add(egui::Label::new(name).truncate());
-                        if !hover.is_empty() {
-                            l.on_hover_text(hover);
-                        }
+                        ui.add(egui::Label::new(text).truncate())
+                            .on_hover_text(process::hover(p));
                     });
                     row.col(|ui| {
                         ui.label(p.user.as_deref().unwrap_or(""));
@@ -233,7 +260,9 @@ impl HostPanel {
     }
 }
 
-fn counters(ui: &mut egui::Ui, h: &HostReport) {
+/// The counters since boot; during the capture too when `live` (a one-shot reading has no
+/// capture to count over).
+fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool) {
     ui.label(RichText::new("Kernel TCP counters").strong());
     if let Some(c) = &h.coverage {
         ui.label(&c.note);
@@ -248,12 +277,14 @@ fn counters(ui: &mut egui::Ui, h: &HostReport) {
         .show(ui, |ui| {
             ui.label(RichText::new("counter").strong());
             ui.label(RichText::new("since boot").strong());
-            ui.label(RichText::new("during the capture").strong());
+            if live {
+                ui.label(RichText::new("during the capture").strong());
+            }
             ui.end_row();
             for (name, value) in now.iter() {
                 ui.label(RichText::new(name).monospace());
                 ui.label(value.to_string());
-                match h.counter(name) {
+                match h.counter(name).filter(|_| live) {
                     Some(k) => {
                         let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
                         if peak > 0 {
@@ -262,9 +293,10 @@ fn counters(ui: &mut egui::Ui, h: &HostReport) {
                             ui.label(k.total.to_string());
                         }
                     }
-                    None => {
+                    None if live => {
                         ui.label("");
                     }
+                    None => {}
                 }
                 ui.end_row();
             }

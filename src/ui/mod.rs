@@ -16,10 +16,14 @@ pub mod file_dialog;
 pub mod fonts;
 /// The "This machine" panel: listeners, counters, listener history.
 pub mod host;
+/// How the results screen shares its height: plot, table, splitter, details.
+pub mod layout;
 /// The offenders table.
 pub mod offenders;
 /// The rate plot.
 pub mod plot;
+/// Naming a process so that two of one name can be told apart.
+pub mod process;
 /// The bundled sample capture.
 pub mod sample;
 /// Settings kept between runs.
@@ -49,7 +53,7 @@ pub fn run(files: Vec<PathBuf>) -> eframe::Result {
             .with_title("rstscope")
             .with_app_id("rstscope")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 480.0])
+            .with_min_inner_size([800.0, 560.0])
             .with_drag_and_drop(true),
         renderer: eframe::Renderer::Glow,
         ..Default::default()

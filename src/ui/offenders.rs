@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::engine::{Cause, Offender};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::report::{self, Clock};
+use crate::ui::process;
 use crate::ui::settings::{Sort, SortColumn};
 
 /// A service endpoint, as rows are selected.
@@ -31,6 +32,10 @@ pub struct Row {
     pub service: Option<&'static str>,
     /// What the machine said about it (live captures; files with process information).
     pub host: Option<EndpointHost>,
+    /// `offender.clients` counts the clients of what the row shows: always for the whole
+    /// capture, in a time range only when the capture has one client (clients are not counted
+    /// per second).
+    pub clients_known: bool,
 }
 
 impl Row {
@@ -38,12 +43,23 @@ impl Row {
     pub fn key(&self) -> EndpointKey {
         (self.offender.addr, self.offender.port)
     }
+
+    /// What the row's numbers cover, for its diagnosis sentence.
+    pub fn scope(&self, range: Option<(i64, i64)>) -> report::Scope {
+        match range {
+            None => report::Scope::Whole,
+            Some(_) => report::Scope::Range {
+                clients_known: self.clients_known,
+            },
+        }
+    }
 }
 
 /// What the rows were built from; a change rebuilds them.
 #[derive(Debug, Clone, PartialEq)]
 struct RowsKey {
-    generation: u64,
+    /// The capture and its result (`Source::version`).
+    version: (u64, u64),
     range: Option<(i64, i64)>,
     filter: String,
     sort: Sort,
@@ -60,6 +76,8 @@ pub struct OffendersView {
     total: usize,
     /// The machine's report the rows were built with, for the diagnosis sentences.
     host: Option<Arc<HostReport>>,
+    /// The time range the rows were cut to.
+    range: Option<(i64, i64)>,
     scroll_to_selected: bool,
 }
 
@@ -79,12 +97,12 @@ impl OffendersView {
         &mut self,
         offenders: &[Offender],
         host: Option<&Arc<HostReport>>,
-        generation: u64,
+        version: (u64, u64),
         range: Option<(i64, i64)>,
         sort: Sort,
     ) {
         let key = RowsKey {
-            generation,
+            version,
             range,
             filter: self.filter.clone(),
             sort,
@@ -94,8 +112,19 @@ impl OffendersView {
         }
         self.rows = build_rows(offenders, host.map(Arc::as_ref), range, &self.filter, sort);
         self.host = host.cloned();
+        self.range = range;
         self.total = offenders.len();
         self.key = Some(key);
+    }
+
+    /// What the table needs of the height: its rows, their height, its title and headers.
+    pub fn needs(&self, ui: &egui::Ui) -> crate::ui::layout::TableNeeds {
+        let row = row_height(ui);
+        crate::ui::layout::TableNeeds {
+            rows: self.rows.len().max(1),
+            row,
+            chrome: ui.spacing().interact_size.y + ui.spacing().item_spacing.y * 2.0 + row,
+        }
     }
 
     /// Makes the next frame scroll the selected row into view.
@@ -138,7 +167,11 @@ impl OffendersView {
             });
             return;
         }
-        self.table(ui, sort, clock, selected);
+        // Wider than a small window: the table scrolls sideways, every column reachable.
+        egui::ScrollArea::horizontal()
+            .id_salt("offenders-sideways")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.table(ui, sort, clock, selected));
     }
 
     fn table(
@@ -149,7 +182,7 @@ impl OffendersView {
         selected: &mut Option<EndpointKey>,
     ) {
         let columns = columns(&self.rows);
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let row_height = row_height(ui);
         let mut table = TableBuilder::new(ui)
             .id_salt(("offenders", column_set_id(&columns)))
             .striped(true)
@@ -167,6 +200,7 @@ impl OffendersView {
         }
         let rows = &self.rows;
         let host = self.host.as_deref();
+        let range = self.range;
         let mut clicked: Option<EndpointKey> = None;
         table
             .header(row_height, |mut header| {
@@ -181,7 +215,7 @@ impl OffendersView {
                     row.set_selected(is_selected);
                     for c in &columns {
                         row.col(|ui| {
-                            if cell(ui, *c, r, host, clock, is_selected) {
+                            if cell(ui, *c, r, host, clock, is_selected, range) {
                                 clicked = Some(r.key());
                             }
                         });
@@ -195,6 +229,11 @@ impl OffendersView {
             *selected = Some(k);
         }
     }
+}
+
+/// Height of a table row.
+fn row_height(ui: &egui::Ui) -> f32 {
+    ui.text_style_height(&egui::TextStyle::Body) + 6.0
 }
 
 /// The columns shown: causes only when some row has them, so the common cases stay narrow.
@@ -276,7 +315,9 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
         SortColumn::Service => ("Service", "the port's registered service name"),
         SortColumn::Incidents => (
             "Incidents",
-            "failed attempts plus the RSTs that were not part of one",
+            "incidents: each failed connection attempt counts once (a refused SYN and its RST \
+             are one incident, however often retried), plus each RST that ended no attempt \
+             (an abort, a reset after close, a stray reset)",
         ),
         SortColumn::Cause(i) => (Cause::ALL[i].as_str(), Cause::ALL[i].meaning()),
         SortColumn::Failed => ("Failed", "failed connection attempts"),
@@ -344,6 +385,7 @@ fn cell(
     host: Option<&HostReport>,
     clock: Clock,
     selected: bool,
+    range: Option<(i64, i64)>,
 ) -> bool {
     let o = &r.offender;
     let number = |ui: &mut egui::Ui, n: u64| {
@@ -371,8 +413,15 @@ fn cell(
         SortColumn::Cause(i) => number(ui, o.rst_by_cause[i]),
         SortColumn::Failed => number(ui, o.failed_attempts),
         SortColumn::Clients => {
-            let at_least = if o.clients_at_least { "≥" } else { "" };
-            ui.label(format!("{at_least}{}", o.clients));
+            if r.clients_known {
+                let at_least = if o.clients_at_least { "≥" } else { "" };
+                ui.label(format!("{at_least}{}", o.clients));
+            } else {
+                ui.label(format!("≤{}", o.clients)).on_hover_text(
+                    "clients are counted over the whole capture: at most this many in the \
+                     selected time range (select the row: the details count them)",
+                );
+            }
         }
         SortColumn::AvgRate => {
             ui.label(report::rate(o.avg_rate));
@@ -390,7 +439,7 @@ fn cell(
         }
         SortColumn::Diagnosis => {
             // Built for visible rows only: a sentence per row of a large table would cost.
-            let sentence = report::full_diagnosis(o, host, clock);
+            let sentence = report::full_diagnosis_in(o, host, clock, r.scope(range));
             ui.add(egui::Label::new(&sentence).truncate())
                 .on_hover_text(sentence);
         }
@@ -402,9 +451,9 @@ fn cell(
             }
         }
         SortColumn::Connecting => {
-            let text = connecting_text(r.host.as_ref());
+            let (text, hint) = connecting_cell(r.host.as_ref());
             ui.add(egui::Label::new(&text).truncate())
-                .on_hover_text(text);
+                .on_hover_text(hint);
         }
     }
     false
@@ -419,8 +468,8 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     let mut lines: Vec<String> = Vec::new();
     let text = match (&h.listener.now, h.listener.earlier.first()) {
         (Some(now), _) => {
-            lines.push(format!("now: {}", now.process.label()));
-            RichText::new(short_name(&now.process))
+            lines.push(format!("now: {}", process::hover(&now.process)));
+            RichText::new(process::short(&now.process))
         }
         (None, Some(was)) => RichText::new(format!(
             "none; {} until {}",
@@ -433,7 +482,7 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     for e in &h.listener.earlier {
         lines.push(format!(
             "{} on {} from {} until {}",
-            e.process.label(),
+            process::hover(&e.process),
             e.addr,
             clock.time(e.first_seen),
             clock.time(e.last_seen)
@@ -444,11 +493,34 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
 
 /// `name (pid)`, or "not visible" for a listener whose process cannot be seen.
 fn short_name(p: &crate::host::processes::ProcessInfo) -> String {
-    if p.pid == crate::host::sockets::UNSEEN_PID {
-        "a process not visible here".to_owned()
+    if process::is_unseen(p) {
+        process::UNSEEN.to_owned()
     } else {
         format!("{} ({})", p.name, p.pid)
     }
+}
+
+/// The connecting cell and its hover: each process with its services and command line.
+fn connecting_cell(h: Option<&EndpointHost>) -> (String, String) {
+    let text = connecting_text(h);
+    let Some(h) = h else {
+        return (text, String::new());
+    };
+    let hover: Vec<String> = h
+        .clients
+        .processes
+        .iter()
+        .map(|p| {
+            let details = h.client_details.iter().find(|d| d.pid == p.pid);
+            let who = details.map_or_else(|| format!("{} (PID {})", p.name, p.pid), process::hover);
+            format!(
+                "{who}\n{} incidents, seen by {}",
+                p.connections,
+                p.source.as_str()
+            )
+        })
+        .collect();
+    (text, hover.join("\n\n"))
 }
 
 /// The connecting cell: processes with their counts and how they were observed.
@@ -460,7 +532,15 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
         .clients
         .processes
         .iter()
-        .map(|p| format!("{} ({}) ×{}", p.name, p.pid, p.connections))
+        .map(|p| {
+            // What tells two processes of one name apart: services, command line.
+            let who = h
+                .client_details
+                .iter()
+                .find(|d| d.pid == p.pid)
+                .map_or_else(|| format!("{} ({})", p.name, p.pid), process::short);
+            format!("{who} ×{}", p.connections)
+        })
         .collect();
     if h.clients.not_observed > 0 && !parts.is_empty() {
         parts.push(format!("{} not observed", h.clients.not_observed));
@@ -476,14 +556,18 @@ pub fn build_rows(
     filter: &str,
     sort: Sort,
 ) -> Vec<Row> {
-    let mut kept: Vec<Offender> = match range {
+    // Clients are not counted per second: in a range only a capture's single client is known.
+    let mut kept: Vec<(Offender, bool)> = match range {
         Some((from, to)) => offenders
             .iter()
-            .filter_map(|o| o.restricted(from, to))
+            .filter_map(|o| {
+                let known = o.clients <= 1 && !o.clients_at_least;
+                o.restricted(from, to).map(|r| (r, known))
+            })
             .collect(),
-        None => offenders.to_vec(),
+        None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    kept.sort_by(|a, b| {
+    kept.sort_by(|(a, _), (b, _)| {
         b.score()
             .cmp(&a.score())
             .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
@@ -492,12 +576,13 @@ pub fn build_rows(
     let mut rows: Vec<Row> = kept
         .into_iter()
         .enumerate()
-        .map(|(i, o)| Row {
+        .map(|(i, (o, clients_known))| Row {
             rank: i + 1,
             endpoint: report::endpoint(o.addr, o.port),
             service: crate::services::name(o.port),
             host: host.and_then(|h| h.endpoint(o.addr, o.port)).cloned(),
             offender: o,
+            clients_known,
         })
         .filter(|r| words.iter().all(|w| matches(r, w)))
         .collect();

@@ -1,7 +1,9 @@
-//! The rate plot: resets per second stacked by cause and failed attempts per second, on
-//! packet time. Dragging selects a time range (it filters the tables), right-drag zooms to a
-//! box, the wheel pans, Ctrl+wheel zooms, a double click resets the view. Long captures are
-//! drawn in buckets of several seconds (averaged per second) so a frame stays cheap.
+//! The rate plot: resets per second stacked by cause and failed attempts per second (steps,
+//! one value per second or bucket), on packet time. Dragging selects a time range (it filters
+//! the tables), right-drag zooms to a box, the wheel pans, Ctrl+wheel zooms, a double click
+//! resets the view. Long captures are drawn in buckets of several seconds (averaged per
+//! second) so a frame stays cheap. Causes hidden from the legend stay counted there, struck
+//! through, with a note by the plot, and come back with the next capture.
 
 use std::ops::RangeInclusive;
 
@@ -15,7 +17,6 @@ use crate::analysis::Analysis;
 use crate::engine::{Cause, Offender, SecondCounts};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
-use crate::ui::settings::Settings;
 
 /// Bucket widths in seconds, the natural steps of a time axis.
 const STEPS: [i64; 20] = [
@@ -140,7 +141,8 @@ pub fn bucket_width(span: f64, points: f64) -> i64 {
 /// What the buckets were made from.
 #[derive(Debug, Clone, PartialEq)]
 struct BucketsKey {
-    generation: u64,
+    /// The capture and its result (`Source::version`).
+    version: (u64, u64),
     width: i64,
     from: i64,
     to: i64,
@@ -157,14 +159,18 @@ pub struct PlotView {
     last_view: Option<(f64, f64, bool)>,
     drag_from: Option<f64>,
     reset: bool,
+    /// Causes the user hid (by `Cause::index`); for this capture only.
+    hidden: [bool; 5],
+    /// The failed-attempts line is hidden; for this capture only.
+    hide_failed: bool,
 }
 
 /// What the plot shows this frame.
 pub struct PlotInput<'a> {
     /// The analysis.
     pub analysis: &'a Analysis,
-    /// Changes whenever the analysis does.
-    pub generation: u64,
+    /// The capture and its result: a change rebuilds the buckets.
+    pub version: (u64, u64),
     /// The selected offender (whole capture), drawn over the others.
     pub highlight: Option<&'a Offender>,
     /// Height of the plot area.
@@ -175,6 +181,17 @@ impl PlotView {
     /// Goes back to the whole capture on the next frame.
     pub fn reset_view(&mut self) {
         self.reset = true;
+    }
+
+    /// A new capture: the whole of it, every cause shown.
+    pub fn new_capture(&mut self) {
+        self.reset_view();
+        self.hidden = [false; 5];
+        self.hide_failed = false;
+    }
+
+    fn cause_shown(&self, c: Cause) -> bool {
+        !self.hidden[c.index()]
     }
 
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
@@ -213,11 +230,10 @@ impl PlotView {
         &mut self,
         ui: &mut egui::Ui,
         input: &PlotInput<'_>,
-        settings: &mut Settings,
+        clock: Clock,
         range: &mut Option<(i64, i64)>,
     ) {
-        let clock = settings.clock();
-        self.legend(ui, input, settings, range);
+        self.legend(ui, input, clock, range);
         let snapshot = &input.analysis.snapshot;
         let (Some(first), Some(last)) = (snapshot.totals.first_ts, snapshot.totals.last_ts) else {
             ui.label("No TCP packets yet.");
@@ -253,7 +269,7 @@ impl PlotView {
             .map(|(r, &f)| {
                 let shown: u32 = Cause::ALL
                     .iter()
-                    .filter(|c| settings.cause_shown(c.index()))
+                    .filter(|c| self.cause_shown(**c))
                     .map(|c| r[c.index()])
                     .sum();
                 shown.max(f)
@@ -285,12 +301,22 @@ impl PlotView {
             .allow_boxed_zoom(true)
             .include_y(0.0)
             .include_y(top * 1.2)
-            .set_margin_fraction(egui::vec2(0.005, 0.05))
+            // Room at both ends for the first and last time labels.
+            .set_margin_fraction(egui::vec2(0.04, 0.05))
             .y_axis_label(per)
             .x_axis_label(axis_label)
-            .y_axis_min_width(28.0)
+            .y_axis_min_width(36.0)
+            .y_grid_spacer(rate_grid)
+            .y_axis_formatter(|mark, _| rate_label(mark.value, mark.step_size))
             .x_grid_spacer(move |g| time_grid(g, offset))
-            .x_axis_formatter(move |mark, range| axis_time(clock, mark.value, range))
+            .x_axis_formatter(move |mark, range| {
+                // A label centred on the right edge would be cut in half: leave it out.
+                if range.end() - mark.value < (range.end() - range.start()) * 0.03 {
+                    String::new()
+                } else {
+                    axis_time(clock, mark.value, range)
+                }
+            })
             .label_formatter(move |pos| {
                 let x = match pos {
                     HoverPosition::NearDataPoint { position, .. }
@@ -309,9 +335,9 @@ impl PlotView {
         }
         let shown: Vec<Cause> = Cause::ALL
             .into_iter()
-            .filter(|c| settings.cause_shown(c.index()))
+            .filter(|c| self.cause_shown(*c))
             .collect();
-        let hide_failed = settings.hide_failed;
+        let hide_failed = self.hide_failed;
         let mut drag_from = self.drag_from;
         let mut new_range = *range;
         let response = plot.show(ui, |p| {
@@ -379,7 +405,7 @@ impl PlotView {
 
     fn rebucket(&mut self, input: &PlotInput<'_>, width: i64, from: i64, to: i64) {
         let key = BucketsKey {
-            generation: input.generation,
+            version: input.version,
             width,
             from,
             to,
@@ -406,12 +432,14 @@ impl PlotView {
         self.key = Some(key);
     }
 
-    /// One toggle per cause with its total, the failed-attempts toggle, the selection.
+    /// One toggle per cause with its total (struck through when hidden), the failed-attempts
+    /// toggle; under it what is hidden, what a selected offender's colours mean, the selected
+    /// time range, and the plot's controls.
     fn legend(
         &mut self,
         ui: &mut egui::Ui,
         input: &PlotInput<'_>,
-        settings: &mut Settings,
+        clock: Clock,
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
@@ -419,40 +447,50 @@ impl PlotView {
             ui.label(RichText::new("Resets per second by cause").strong());
             for c in Cause::ALL {
                 let n = totals.rst_by_cause[c.index()];
-                let shown = settings.cause_shown(c.index());
+                let shown = self.cause_shown(c);
                 let color = if shown && n > 0 {
                     cause_color(c)
                 } else {
                     ui.visuals().weak_text_color()
                 };
                 swatch(ui, if shown { cause_color(c) } else { color });
-                let text = RichText::new(format!("{} {n}", c.as_str())).color(color);
+                let mut text = RichText::new(format!("{} {n}", c.as_str())).color(color);
+                if !shown {
+                    text = text.strikethrough();
+                }
+                let hint = if shown {
+                    format!("{}; click to hide it in the plot", c.meaning())
+                } else {
+                    format!("{}; hidden in the plot: click to show it", c.meaning())
+                };
                 if ui
                     .selectable_label(false, text)
-                    .on_hover_text(format!("{}; click to show or hide", c.meaning()))
+                    .on_hover_text(hint)
                     .clicked()
                 {
-                    settings.toggle_cause(c.index());
+                    self.hidden[c.index()] = shown;
                 }
             }
             ui.separator();
-            let color = if settings.hide_failed {
+            let color = if self.hide_failed {
                 ui.visuals().weak_text_color()
             } else {
                 failed_color(ui.visuals().dark_mode)
             };
+            let mut text =
+                RichText::new(format!("— failed attempts {}", totals.failed_attempts)).color(color);
+            if self.hide_failed {
+                text = text.strikethrough();
+            }
             if ui
-                .selectable_label(
-                    false,
-                    RichText::new(format!("— failed attempts {}", totals.failed_attempts))
-                        .color(color),
-                )
+                .selectable_label(false, text)
                 .on_hover_text(
-                    "connection attempts whose handshake never completed; click to show or hide",
+                    "connection attempts whose handshake never completed, per second; click to \
+                     show or hide",
                 )
                 .clicked()
             {
-                settings.hide_failed = !settings.hide_failed;
+                self.hide_failed = !self.hide_failed;
             }
             if let Some(h) = input.analysis.host.as_ref().filter(|h| h.samples > 0) {
                 let total = |name| h.counter(name).map_or(0, |k| k.total);
@@ -470,36 +508,85 @@ impl PlotView {
                      (shown and hidden with the failed attempts); OutRsts every RST it sent",
                 );
             }
+        });
+        ui.horizontal(|ui| {
+            let hidden: Vec<&str> = Cause::ALL
+                .iter()
+                .filter(|c| !self.cause_shown(**c))
+                .map(|c| c.as_str())
+                .chain(self.hide_failed.then_some("failed attempts"))
+                .collect();
+            if !hidden.is_empty() {
+                let note = format!("Some causes hidden: {} (click to show)", hidden.join(", "));
+                if ui
+                    .add(
+                        egui::Label::new(
+                            RichText::new(note)
+                                .color(ui.visuals().warn_fg_color)
+                                .small(),
+                        )
+                        .sense(egui::Sense::click()),
+                    )
+                    .on_hover_text(
+                        "the plot leaves them out; their counts stay in the legend and the table",
+                    )
+                    .clicked()
+                {
+                    self.hidden = [false; 5];
+                    self.hide_failed = false;
+                }
+            }
+            if let Some(o) = input.highlight {
+                ui.label(
+                    RichText::new(format!(
+                        "bright: {} · faded: the whole capture",
+                        report::endpoint(o.addr, o.port)
+                    ))
+                    .small(),
+                )
+                .on_hover_text(
+                    "the selected offender's resets and failed attempts are drawn in full \
+                     colour over the whole capture's, which are faded (failed attempts dashed)",
+                );
+            }
+            if let Some((a, b)) = *range {
+                ui.label(
+                    RichText::new(format!(
+                        "selected {} ({})",
+                        clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
+                        duration(b - a + 1)
+                    ))
+                    .small(),
+                );
+                if ui
+                    .small_button("×")
+                    .on_hover_text("clear the time selection")
+                    .clicked()
+                {
+                    *range = None;
+                }
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .button("Reset view")
+                    .small_button("Reset view")
                     .on_hover_text("show the whole capture (or double-click the plot)")
                     .clicked()
                 {
                     self.reset_view();
                 }
-                if let Some((a, b)) = *range {
-                    if ui
-                        .button("×")
-                        .on_hover_text("clear the time selection")
-                        .clicked()
-                    {
-                        *range = None;
-                    }
-                    let clock = settings.clock();
-                    ui.label(format!(
-                        "selected {} ({})",
-                        clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
-                        duration(b - a + 1)
-                    ));
+                const HINTS: &str =
+                    "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
+                let font = egui::TextStyle::Small.resolve(ui.style());
+                let width = ui.fonts_mut(|f| {
+                    f.layout_no_wrap(HINTS.to_owned(), font, Color32::WHITE)
+                        .size()
+                        .x
+                });
+                // The hints where they fit; else behind a mark, never over the legend.
+                if ui.available_width() > width + 8.0 {
+                    ui.label(RichText::new(HINTS).weak().small());
                 } else {
-                    ui.label(
-                        RichText::new(
-                            "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom",
-                        )
-                        .weak()
-                        .small(),
-                    );
+                    ui.label(RichText::new("ⓘ").weak()).on_hover_text(HINTS);
                 }
             });
         });
@@ -550,15 +637,22 @@ fn add_stacked(
     }
 }
 
-/// Failed attempts per second as a line over every bucket, zeros included.
-fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
+/// A value per bucket as steps: flat over each bucket's seconds, vertical between buckets
+/// (a count per second is not a slope between two seconds).
+fn steps<'a>(b: &Buckets, values: impl Iterator<Item = f64>) -> PlotPoints<'a> {
     let w = b.width as f64;
-    let points: PlotPoints<'a> = b
-        .failed
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| [b.second(i) as f64 + w / 2.0, f64::from(n) / w])
-        .collect();
+    let mut points = Vec::with_capacity(b.failed.len() * 2);
+    for (i, v) in values.enumerate() {
+        let x = b.second(i) as f64;
+        points.push([x, v / w]);
+        points.push([x + w, v / w]);
+    }
+    PlotPoints::new(points)
+}
+
+/// Failed attempts per second as steps over every bucket, zeros included.
+fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
+    let points = steps(b, b.failed.iter().map(|&n| f64::from(n)));
     Line::new(name.to_owned(), points)
         .color(color)
         .width(1.8)
@@ -591,12 +685,7 @@ fn kernel_rst_line<'a>(b: &Buckets) -> Option<Line<'a>> {
 }
 
 fn counter_line<'a>(b: &Buckets, k: &[u64], name: &str, color: Color32) -> Option<Line<'a>> {
-    let w = b.width as f64;
-    let points: PlotPoints<'a> = k
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| [b.second(i) as f64 + w / 2.0, n as f64 / w])
-        .collect();
+    let points = steps(b, k.iter().map(|&n| n as f64));
     Some(
         Line::new(name.to_owned(), points)
             .color(color)
@@ -703,6 +792,56 @@ fn utc_offset_secs(clock: Clock, t: Timestamp) -> i64 {
     }
 }
 
+/// Rates on the y axis: steps of 1, 2 or 5 times a power of ten, at least 30 points apart so
+/// that every one is labelled (egui_plot's own spacer may leave only "0" labelled on a short
+/// plot of a high rate), with unlabelled lines between them.
+fn rate_grid(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    // `base_step_size` is egui_plot's least spacing (8 points) in plot units.
+    let per_point = input.base_step_size / 8.0;
+    if !(per_point.is_finite() && per_point > 0.0 && hi > lo) {
+        return Vec::new();
+    }
+    let step = nice_step((per_point * 30.0).max((hi - lo) / 8.0));
+    let mut marks = Vec::new();
+    for (s, minor) in [(step, false), (step / 5.0, true)] {
+        // Rates are never negative: no mark under the axis's zero.
+        let mut k = (lo.max(0.0) / s).ceil();
+        while k * s <= hi && marks.len() < 200 {
+            let value = k * s + 0.0;
+            if !minor
+                || marks
+                    .iter()
+                    .all(|m: &GridMark| (m.value - value).abs() > s / 2.0)
+            {
+                marks.push(GridMark {
+                    value,
+                    step_size: s,
+                });
+            }
+            k += 1.0;
+        }
+    }
+    marks.sort_by(|a, b| a.value.total_cmp(&b.value));
+    marks
+}
+
+/// A rate with as many decimals as its grid step needs (`0.5`, `2`, `0.05`).
+fn rate_label(value: f64, step: f64) -> String {
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// The smallest of 1, 2, 5 x 10^k that is at least `least`.
+fn nice_step(least: f64) -> f64 {
+    let power = 10f64.powf(least.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= least * 0.999_999)
+        .unwrap_or(10.0 * power)
+}
+
 /// Grid lines on whole seconds, minutes, hours or days of the clock shown.
 fn time_grid(input: GridInput, offset: i64) -> Vec<GridMark> {
     let Some(i) = STEPS.iter().position(|&s| s as f64 >= input.base_step_size) else {
@@ -804,6 +943,47 @@ mod tests {
         assert!(text.contains("failed attempts: 2"), "{text}");
         let quiet = hover_text(&b, None, None, Clock::Utc, 101.5).expect("inside");
         assert!(quiet.contains("no resets"), "{quiet}");
+    }
+
+    #[test]
+    fn the_rate_axis_always_has_two_labelled_ticks() {
+        // 140 points for 0..100 per second (egui_plot's base step: 8 points in plot units).
+        for (top, height) in [(100.0, 140.0), (2.4, 110.0), (0.05, 110.0), (5000.0, 300.0)] {
+            let marks = rate_grid(GridInput {
+                bounds: (0.0, top),
+                base_step_size: top / height * 8.0,
+            });
+            let labelled: Vec<&GridMark> = marks
+                .iter()
+                .filter(|m| m.step_size / top * height >= 30.0)
+                .collect();
+            assert!(labelled.len() >= 2, "{top}/s on {height} points: {marks:?}");
+        }
+        assert_eq!(rate_label(1.5, 0.5), "1.5");
+        assert_eq!(rate_label(2.0, 0.5), "2.0");
+        assert_eq!(rate_label(20.0, 5.0), "20");
+        assert_eq!(rate_label(0.04, 0.02), "0.04");
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(0.011), 0.02);
+        assert_eq!(nice_step(10.0), 10.0);
+    }
+
+    #[test]
+    fn failed_attempts_are_steps_one_value_per_second() {
+        let b = Buckets::new(&[(100, counts(2, 2)), (102, counts(0, 1))], 1, 100, 102);
+        let points = steps(&b, b.failed.iter().map(|&n| f64::from(n)));
+        let xy: Vec<[f64; 2]> = points.points().iter().map(|p| [p.x, p.y]).collect();
+        assert_eq!(
+            xy,
+            [
+                [100.0, 2.0],
+                [101.0, 2.0],
+                [101.0, 0.0],
+                [102.0, 0.0],
+                [102.0, 1.0],
+                [103.0, 1.0]
+            ]
+        );
     }
 
     #[test]

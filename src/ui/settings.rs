@@ -100,6 +100,8 @@ pub struct CaptureSettings {
     pub filter: FilterChoice,
     /// The BPF expression of [`FilterChoice::Custom`].
     pub custom_bpf: String,
+    /// The interface picker lists pseudo-interfaces that cannot carry TCP too.
+    pub show_all_interfaces: bool,
 }
 
 impl CaptureSettings {
@@ -134,10 +136,9 @@ pub struct Settings {
     pub last_folder: Option<PathBuf>,
     /// Offenders table order.
     pub sort: Sort,
-    /// Causes hidden in the plot (indices into `Cause::ALL`).
-    pub hidden_causes: Vec<usize>,
-    /// Hide the failed-attempts line of the plot.
-    pub hide_failed: bool,
+    /// The offenders table's share of the height it shares with the details, as the user
+    /// dragged the splitter; `None`: the default.
+    pub table_share: Option<f32>,
     /// Use rstscope's own file dialog instead of the system's.
     pub builtin_file_dialog: bool,
     /// Interface and filter of live captures.
@@ -181,20 +182,6 @@ impl Settings {
             self.last_folder = Some(dir.to_path_buf());
         }
     }
-
-    /// Whether a cause is drawn in the plot.
-    pub fn cause_shown(&self, index: usize) -> bool {
-        !self.hidden_causes.contains(&index)
-    }
-
-    /// Shows or hides a cause in the plot.
-    pub fn toggle_cause(&mut self, index: usize) {
-        if let Some(i) = self.hidden_causes.iter().position(|&c| c == index) {
-            self.hidden_causes.remove(i);
-        } else {
-            self.hidden_causes.push(index);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -225,16 +212,22 @@ mod tests {
                 interface: Some("lo".into()),
                 filter: FilterChoice::SynFinRst,
                 custom_bpf: String::new(),
+                show_all_interfaces: false,
             },
             ..Settings::default()
         };
-        s.toggle_cause(2);
+        s.table_share = Some(0.4);
         let text = serde_json::to_string(&s).expect("serializes");
         let back: Settings = serde_json::from_str(&text).expect("deserializes");
         assert_eq!(back, s);
         // A file written by an older version with fewer fields still loads.
         let old: Settings = serde_json::from_str(r#"{"utc":true}"#).expect("defaults fill in");
         assert!(old.utc && old.recent.is_empty());
+        // Hidden causes were kept by earlier versions: they are read and forgotten (a cause
+        // hidden for one capture must not hide the next one's).
+        let older: Settings = serde_json::from_str(r#"{"hidden_causes":[0],"hide_failed":true}"#)
+            .expect("old fields are ignored");
+        assert_eq!(older, Settings::default());
         assert_eq!(old.capture, CaptureSettings::default());
     }
 
@@ -247,6 +240,7 @@ mod tests {
             interface: Some("lo".into()),
             filter: FilterChoice::Custom,
             custom_bpf: " tcp port 80 ".into(),
+            show_all_interfaces: false,
         }
         .config();
         assert_eq!(custom.interfaces, vec!["lo".to_owned()]);

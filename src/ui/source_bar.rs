@@ -1,6 +1,8 @@
 //! The menu and the source bar: open a capture (dialog, sample, recent), start a capture,
-//! the interface and capture filter it uses, reading progress with Cancel, export, and the
-//! clock (local time or UTC).
+//! the interface and capture filter it uses, export, and the clock (local time or UTC); and
+//! under them, while a file is read, its progress with Cancel on a row of its own. At 1024
+//! points every button stays visible: the capture's name gives way (cut with an ellipsis, the
+//! full path on hover).
 
 use std::path::PathBuf;
 
@@ -50,9 +52,9 @@ pub struct BarInput<'a> {
     pub recent: &'a [Vec<PathBuf>],
     /// The capture's name, when one is open.
     pub source: Option<&'a str>,
-    /// Reading progress, while reading.
-    pub progress: Option<Progress>,
-    /// Reading has not finished.
+    /// Its files' full paths, one a line.
+    pub source_paths: Option<&'a str>,
+    /// A file is being read (the capture on screen or one being opened).
     pub loading: bool,
     /// A live capture is running.
     pub capturing: bool,
@@ -216,82 +218,13 @@ pub fn bar(
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
-        if ui
-            .button("Open…")
-            .on_hover_text("open pcap or pcapng files (Ctrl+O), or drop them on the window")
-            .clicked()
-        {
-            actions.push(Action::OpenDialog);
-        }
-        if input.capturing {
-            if ui
-                .button("Stop capture")
-                .on_hover_text("stop capturing; the results stay")
-                .clicked()
-            {
-                actions.push(Action::Cancel);
-            }
-        } else if ui
-            .add_enabled(!input.loading, egui::Button::new("Start capture"))
-            .on_hover_text(
-                "capture the chosen interfaces with the chosen filter (needs capture rights)",
-            )
-            .clicked()
-        {
-            actions.push(Action::StartCapture);
-        }
-        ui.add_enabled_ui(!input.capturing, |ui| {
-            capture_options(ui, capture, interfaces);
-        });
-        ui.separator();
-        if let Some(source) = input.source {
-            ui.label(RichText::new(source).strong());
-        }
-        if input.capturing {
-            ui.spinner();
-            ui.label("capturing…");
-        } else if input.loading {
-            progress(ui, input.progress, actions);
-        }
+        // The right-hand group first, so that the left-hand one gets what is left and the
+        // capture's name, last, shortens instead of running under the buttons.
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let mut utc = input.utc;
-            ui.selectable_value(&mut utc, true, "UTC");
-            ui.selectable_value(&mut utc, false, "Local time");
-            if utc != input.utc {
-                actions.push(Action::SetUtc(utc));
-            }
-            ui.separator();
-            if ui
-                .selectable_label(input.show_host, "This machine")
-                .on_hover_text(
-                    "show or hide the panel of this machine: listening sockets and their processes, \
-                     the kernel's TCP counters, listeners that stopped",
-                )
-                .clicked()
-            {
-                actions.push(Action::ShowHost(!input.show_host));
-            }
-            ui.separator();
-            ui.add_enabled_ui(input.can_export, |ui| {
-                if ui
-                    .button("JSON…")
-                    .on_hover_text("save the whole report as JSON")
-                    .clicked()
-                {
-                    actions.push(Action::Export(SaveTag::Json));
-                }
-                if ui
-                    .button("CSV…")
-                    .on_hover_text("save the offenders table as CSV")
-                    .clicked()
-                {
-                    actions.push(Action::Export(SaveTag::Csv));
-                }
-                ui.label("Export");
+            right_group(ui, input, actions);
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                left_group(ui, input, capture, interfaces, actions);
             });
-            if input.live_source {
-                save_capture_button(ui, input, actions);
-            }
         });
     });
     if let Some(limitation) = capture.capture_filter().limitation() {
@@ -303,6 +236,99 @@ pub fn bar(
             )
             .wrap(),
         );
+    }
+}
+
+/// Open, Start/Stop capture, the capture options, the capture's name.
+fn left_group(
+    ui: &mut egui::Ui,
+    input: &BarInput<'_>,
+    capture: &mut CaptureSettings,
+    interfaces: &mut InterfaceList,
+    actions: &mut Vec<Action>,
+) {
+    if ui
+        .button("Open…")
+        .on_hover_text("open pcap or pcapng files (Ctrl+O), or drop them on the window")
+        .clicked()
+    {
+        actions.push(Action::OpenDialog);
+    }
+    if input.capturing {
+        if ui
+            .button("Stop capture")
+            .on_hover_text("stop capturing; the results stay")
+            .clicked()
+        {
+            actions.push(Action::Cancel);
+        }
+    } else if ui
+        .add_enabled(!input.loading, egui::Button::new("Start capture"))
+        .on_hover_text(
+            "capture the chosen interfaces with the chosen filter (needs capture rights)",
+        )
+        .on_disabled_hover_text("a file is being read: wait, or Cancel it")
+        .clicked()
+    {
+        actions.push(Action::StartCapture);
+    }
+    ui.add_enabled_ui(!input.capturing, |ui| {
+        capture_options(ui, capture, interfaces);
+    });
+    ui.separator();
+    if input.capturing {
+        ui.spinner();
+    }
+    if let Some(source) = input.source {
+        let label = ui.add(egui::Label::new(RichText::new(source).strong()).truncate());
+        if let Some(paths) = input.source_paths {
+            label.on_hover_text(paths);
+        }
+    }
+}
+
+/// Export, This machine, the clock; Save capture as… for a live capture.
+fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
+    let mut utc = input.utc;
+    ui.selectable_value(&mut utc, true, "UTC");
+    ui.selectable_value(&mut utc, false, "Local time");
+    if utc != input.utc {
+        actions.push(Action::SetUtc(utc));
+    }
+    ui.separator();
+    if ui
+        .selectable_label(input.show_host, "This machine")
+        .on_hover_text(
+            "show or hide the panel of this machine: listening sockets and their processes, \
+             the kernel's TCP counters, listeners that stopped",
+        )
+        .clicked()
+    {
+        actions.push(Action::ShowHost(!input.show_host));
+    }
+    ui.separator();
+    ui.add_enabled_ui(input.can_export, |ui| {
+        ui.menu_button("Export", |ui| {
+            if ui
+                .button("Offenders as CSV…")
+                .on_hover_text("the offenders table, as `rstscope analyze --format csv`")
+                .clicked()
+            {
+                actions.push(Action::Export(SaveTag::Csv));
+            }
+            if ui
+                .button("Report as JSON…")
+                .on_hover_text("the whole report, as `rstscope analyze --format json`")
+                .clicked()
+            {
+                actions.push(Action::Export(SaveTag::Json));
+            }
+        })
+        .response
+        .on_hover_text("save the offenders as CSV or the report as JSON");
+    });
+    if input.live_source {
+        save_capture_button(ui, input, actions);
     }
 }
 
@@ -319,17 +345,38 @@ fn capture_options(
         .to_owned();
     let picker = egui::ComboBox::from_id_salt("capture-interface")
         .selected_text(selected)
+        .width(165.0)
+        .truncate()
         .height(400.0)
         .show_ui(ui, |ui| {
             interfaces.ensure_listed();
             ui.selectable_value(&mut capture.interface, None, ALL_INTERFACES);
             match interfaces {
                 InterfaceList::Listed(list) => {
+                    let mut hidden = 0;
                     for i in list.iter() {
+                        if !capture.show_all_interfaces
+                            && !carries_tcp(i)
+                            && capture.interface.as_deref() != Some(i.name.as_str())
+                        {
+                            hidden += 1;
+                            continue;
+                        }
                         ui.selectable_value(
                             &mut capture.interface,
                             Some(i.name.clone()),
                             interface_label(i),
+                        );
+                    }
+                    if hidden > 0 || capture.show_all_interfaces {
+                        ui.separator();
+                        ui.checkbox(
+                            &mut capture.show_all_interfaces,
+                            format!("show all ({hidden} that cannot carry TCP hidden)"),
+                        )
+                        .on_hover_text(
+                            "D-Bus, Bluetooth, USB and netfilter log pseudo-interfaces carry no \
+                             TCP/IP traffic",
                         );
                     }
                 }
@@ -353,6 +400,8 @@ fn capture_options(
     }
     egui::ComboBox::from_id_salt("capture-filter")
         .selected_text(capture.filter.label())
+        .width(150.0)
+        .truncate()
         .show_ui(ui, |ui| {
             for f in FilterChoice::ALL {
                 ui.selectable_value(&mut capture.filter, f, f.label());
@@ -367,6 +416,21 @@ fn capture_options(
                 .desired_width(200.0),
         );
     }
+}
+
+/// False for libpcap's pseudo-interfaces that never carry TCP/IP: D-Bus monitors, Bluetooth,
+/// USB monitors, netfilter's log and queue devices.
+pub fn carries_tcp(i: &InterfaceDesc) -> bool {
+    const PSEUDO: [&str; 6] = [
+        "dbus",
+        "bluetooth",
+        "usbmon",
+        "nflog",
+        "nfqueue",
+        "bluetooth-monitor",
+    ];
+    let name = i.name.to_ascii_lowercase();
+    !PSEUDO.iter().any(|p| name.starts_with(p))
 }
 
 /// `lo (loopback) — description · 127.0.0.1, ::1`.
@@ -387,33 +451,49 @@ pub fn interface_label(i: &InterfaceDesc) -> String {
     text
 }
 
-/// The progress bar with bytes and packets, and Cancel.
-fn progress(ui: &mut egui::Ui, p: Option<Progress>, actions: &mut Vec<Action>) {
+/// The row under the source bar while a file is read: what is read, the progress bar with
+/// bytes and packets, and Cancel. `replacing`: another capture is on screen until this one
+/// gives results.
+pub fn progress(
+    ui: &mut egui::Ui,
+    label: &str,
+    p: Option<Progress>,
+    replacing: bool,
+    actions: &mut Vec<Action>,
+) {
     let p = p.unwrap_or_default();
     let fraction = if p.bytes_total > 0 {
         (p.bytes_read as f64 / p.bytes_total as f64) as f32
     } else {
         0.0
     };
-    ui.add(
-        egui::ProgressBar::new(fraction)
-            .desired_width(220.0)
-            .show_percentage()
-            .animate(true),
-    );
-    ui.label(format!(
-        "{} of {} · {} packets",
-        bytes(p.bytes_read),
-        bytes(p.bytes_total),
-        thousands(p.frames)
-    ));
-    if ui
-        .button("Cancel")
-        .on_hover_text("stop reading; what was read is analyzed")
-        .clicked()
-    {
-        actions.push(Action::Cancel);
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Cancel")
+            .on_hover_text("stop reading; what was read is analyzed")
+            .clicked()
+        {
+            actions.push(Action::Cancel);
+        }
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(220.0)
+                .show_percentage()
+                .animate(true),
+        );
+        ui.label(format!(
+            "{} of {} · {} packets",
+            bytes(p.bytes_read),
+            bytes(p.bytes_total),
+            thousands(p.frames)
+        ));
+        let what = if replacing {
+            format!("opening {label} (the capture on screen stays until it gives results)")
+        } else {
+            format!("reading {label}")
+        };
+        ui.add(egui::Label::new(RichText::new(what).weak()).truncate());
+    });
 }
 
 /// A recent capture as a menu entry: its file name(s).
@@ -429,5 +509,46 @@ pub fn recent_label(paths: &[PathBuf]) -> String {
                 .unwrap_or_default()
         ),
         [first, rest @ ..] => format!("{} and {} more", name(first), rest.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interface(name: &str) -> InterfaceDesc {
+        InterfaceDesc {
+            name: name.into(),
+            description: None,
+            addresses: Vec::new(),
+            loopback: false,
+            up: true,
+            running: true,
+        }
+    }
+
+    #[test]
+    fn pseudo_interfaces_that_cannot_carry_tcp_are_told_apart() {
+        for name in [
+            "eth0",
+            "lo",
+            "any",
+            "wlp2s0",
+            r"\Device\NPF_Loopback",
+            "docker0",
+        ] {
+            assert!(carries_tcp(&interface(name)), "{name}");
+        }
+        for name in [
+            "dbus-system",
+            "dbus-session",
+            "bluetooth0",
+            "bluetooth-monitor",
+            "usbmon1",
+            "nflog",
+            "nfqueue",
+        ] {
+            assert!(!carries_tcp(&interface(name)), "{name}");
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! The status bar: the source, packets read, what was not decoded and why, connections
-//! ended early, warnings, and the intermediate results the UI had to skip.
+//! ended early, warnings, and a live capture's counts and drops.
 
 use eframe::egui::{self, RichText};
 
@@ -14,8 +14,6 @@ pub struct StatusInput<'a> {
     pub progress: Option<Progress>,
     /// Results so far.
     pub analysis: Option<&'a Analysis>,
-    /// Intermediate updates the UI was too slow to take.
-    pub dropped_updates: u64,
     /// Still reading.
     pub loading: bool,
     /// A live capture's counts.
@@ -100,12 +98,6 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
                 "{} second copies of packets seen on two interfaces were removed (not a loss)",
                 thousands(c.duplicates)
             ));
-        }
-        if s.dropped_updates > 0 {
-            ui.label(format!("{} UI updates skipped", s.dropped_updates))
-                .on_hover_text(
-                    "intermediate results the window was too busy to draw; no packet was lost",
-                );
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());

@@ -1,0 +1,155 @@
+//! How the results screen shares its height: the headline and plot on top, then the offenders
+//! table and the details with a splitter between them that the user drags. The table keeps at
+//! least three rows and the details enough for the selected row's diagnosis, so a laptop
+//! screen (1024x700) shows both without scrolling; the user's split is kept between runs.
+
+use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
+
+/// Height of the splitter's grip.
+pub const SPLITTER: f32 = 8.0;
+/// The least height the details keep: the endpoint, the diagnosis and its counts.
+pub const DETAILS_MIN: f32 = 190.0;
+/// Table rows always shown when there are that many.
+pub const MIN_ROWS: usize = 3;
+/// The table's share of the height below the plot when the user has not dragged the splitter.
+pub const DEFAULT_SHARE: f32 = 0.55;
+/// What the splitter says to a screen reader and to tests.
+pub const SPLITTER_LABEL: &str =
+    "Drag to share the height between the offenders table and the details";
+
+/// The plot's height for `available` points of the central panel.
+pub fn plot_height(available: f32) -> f32 {
+    (available * 0.26).clamp(110.0, 300.0)
+}
+
+/// What the table needs: its title row and header (`chrome`), and each row's height.
+#[derive(Debug, Clone, Copy)]
+pub struct TableNeeds {
+    /// Rows to show.
+    pub rows: usize,
+    /// Height of one row.
+    pub row: f32,
+    /// The title and filter row plus the column headers.
+    pub chrome: f32,
+}
+
+impl TableNeeds {
+    fn height(self, rows: usize) -> f32 {
+        self.chrome + self.row * rows as f32 + 4.0
+    }
+}
+
+/// The table's height in `available` points shared with the details (the splitter excluded):
+/// the user's share (or the default), never more than the rows need, never fewer than
+/// [`MIN_ROWS`] rows, and never so much that the details get less than [`DETAILS_MIN`]
+/// (unless the screen is too small for both, when the table's minimum wins).
+pub fn table_height(available: f32, needs: TableNeeds, share: Option<f32>) -> f32 {
+    let wanted = available * share.unwrap_or(DEFAULT_SHARE);
+    let all = needs.height(needs.rows);
+    let least = needs.height(needs.rows.min(MIN_ROWS));
+    let most = (available - DETAILS_MIN).max(least);
+    wanted.min(all).clamp(least.min(most), most)
+}
+
+/// Lays out the table, the splitter and the details in the rest of `ui`'s height. `share` is
+/// the user's split (changed when the splitter is dragged).
+pub fn table_and_details(
+    ui: &mut egui::Ui,
+    needs: TableNeeds,
+    share: &mut Option<f32>,
+    table: impl FnOnce(&mut egui::Ui),
+    details: impl FnOnce(&mut egui::Ui),
+) {
+    let full = ui.available_rect_before_wrap();
+    let shared = (full.height() - SPLITTER).max(0.0);
+    let table_h = table_height(shared, needs, *share);
+    let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
+    region(ui, table_rect, table);
+    let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));
+    let response = ui
+        .interact(grip, ui.scope_id().with("table-splitter"), Sense::drag())
+        .on_hover_cursor(CursorIcon::ResizeRow);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Splitter, true, SPLITTER_LABEL));
+    if response.dragged() && shared > 0.0 {
+        let pointer = response
+            .interact_pointer_pos()
+            .map_or(table_rect.bottom(), |p| p.y);
+        let h = (pointer - full.top() - SPLITTER / 2.0).clamp(0.0, shared);
+        *share = Some(h / shared);
+    }
+    if response.double_clicked() {
+        *share = None;
+    }
+    let color = if response.hovered() || response.dragged() {
+        ui.visuals().widgets.hovered.fg_stroke.color
+    } else {
+        ui.visuals().widgets.noninteractive.bg_stroke.color
+    };
+    let y = grip.center().y;
+    ui.painter()
+        .hline(grip.x_range(), y, Stroke::new(1.0, color));
+    let mid = grip.center().x;
+    ui.painter().hline(
+        (mid - 14.0)..=(mid + 14.0),
+        y - 2.0,
+        Stroke::new(1.0, color),
+    );
+    ui.painter().hline(
+        (mid - 14.0)..=(mid + 14.0),
+        y + 2.0,
+        Stroke::new(1.0, color),
+    );
+    let details_rect = Rect::from_min_max(grip.left_bottom(), full.max);
+    region(ui, details_rect, details);
+    ui.advance_cursor_after_rect(full);
+}
+
+/// Draws `add` inside `rect` only (clipped to it).
+fn region(ui: &mut egui::Ui, rect: Rect, add: impl FnOnce(&mut egui::Ui)) {
+    let clip = rect.intersect(ui.clip_rect());
+    ui.scope_builder(
+        UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+        |ui| {
+            ui.set_clip_rect(clip);
+            ui.set_min_height(rect.height());
+            add(ui);
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NEEDS: TableNeeds = TableNeeds {
+        rows: 100,
+        row: 22.0,
+        chrome: 50.0,
+    };
+
+    #[test]
+    fn the_table_keeps_three_rows_and_the_details_their_diagnosis() {
+        // A 1024x700 window leaves about 340 points below the plot.
+        let h = table_height(340.0, NEEDS, None);
+        assert!(h >= NEEDS.height(3), "{h}");
+        assert!(340.0 - h >= DETAILS_MIN, "{h}");
+        // Dragged to the top: still three rows.
+        assert_eq!(table_height(340.0, NEEDS, Some(0.0)), NEEDS.height(3));
+        // Dragged to the bottom: the details keep their least height.
+        assert_eq!(table_height(340.0, NEEDS, Some(1.0)), 340.0 - DETAILS_MIN);
+    }
+
+    #[test]
+    fn a_short_table_gives_its_room_to_the_details() {
+        let one = TableNeeds { rows: 1, ..NEEDS };
+        assert_eq!(table_height(500.0, one, None), one.height(1));
+        assert_eq!(table_height(500.0, one, Some(0.9)), one.height(1));
+    }
+
+    #[test]
+    fn a_window_too_small_for_both_keeps_the_table_minimum() {
+        assert_eq!(table_height(200.0, NEEDS, None), NEEDS.height(3));
+    }
+}

@@ -1,0 +1,194 @@
+//! How the app names a process so that two of the same name can be told apart: its PID, the
+//! services it hosts (a Windows `svchost.exe` runs several) and its command line, shortened in
+//! tables with the whole of it on hover; and what to say of a process the app cannot see.
+
+use crate::host::processes::ProcessInfo;
+use crate::host::sockets::UNSEEN_PID;
+
+/// Characters of a command line shown in a table cell.
+pub const CMDLINE_CHARS: usize = 60;
+/// Services named in a table cell; the rest are counted.
+const SERVICES_SHOWN: usize = 2;
+
+/// What a table cell says of a process the app cannot see.
+pub const UNSEEN: &str = "not visible: another user's or a container's process";
+
+/// Why a process cannot be seen and what shows it, for hovers and the details.
+pub fn unseen_hint() -> String {
+    let who = if cfg!(windows) {
+        "administrator"
+    } else {
+        "root"
+    };
+    format!(
+        "rstscope cannot see which process this is: it belongs to another user (run rstscope \
+         as {who} to see it) or runs in another PID namespace, such as a container's"
+    )
+}
+
+/// True for a listener whose process could not be seen.
+pub fn is_unseen(p: &ProcessInfo) -> bool {
+    p.pid == UNSEEN_PID
+}
+
+/// `svchost.exe (1234) · Dnscache, LanmanServer +3 · svchost.exe -k NetworkService`: the
+/// name and PID, the services it hosts, the shortened command line.
+pub fn short(p: &ProcessInfo) -> String {
+    if is_unseen(p) {
+        return UNSEEN.to_owned();
+    }
+    let mut text = format!("{} ({})", name(p), p.pid);
+    if let Some(s) = services(p) {
+        text.push_str(" · ");
+        text.push_str(&s);
+    }
+    let cmdline = p
+        .cmdline
+        .as_deref()
+        .map(|c| short_cmdline(c, CMDLINE_CHARS));
+    if let Some(c) = cmdline.filter(|c| !c.is_empty() && c != name(p)) {
+        text.push_str(" · ");
+        text.push_str(&c);
+    }
+    text
+}
+
+/// Everything known of a process, one fact a line, for a hover.
+pub fn hover(p: &ProcessInfo) -> String {
+    if is_unseen(p) {
+        return unseen_hint();
+    }
+    let mut lines = vec![format!("{} (PID {})", name(p), p.pid)];
+    if !p.services.is_empty() {
+        lines.push(format!("services: {}", p.services.join(", ")));
+    }
+    if let Some(c) = p.cmdline.as_deref().filter(|c| !c.is_empty()) {
+        lines.push(format!("command line: {c}"));
+    }
+    if let Some(e) = p.exe.as_deref() {
+        lines.push(format!("executable: {e}"));
+    }
+    if let Some(u) = p.user.as_deref() {
+        lines.push(format!("user: {u}"));
+    }
+    lines.join("\n")
+}
+
+fn name(p: &ProcessInfo) -> &str {
+    if p.name.is_empty() { "?" } else { &p.name }
+}
+
+/// `Dnscache, LanmanServer +3`, or `None` when it hosts none.
+fn services(p: &ProcessInfo) -> Option<String> {
+    if p.services.is_empty() {
+        return None;
+    }
+    let mut text = p
+        .services
+        .iter()
+        .take(SERVICES_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = p.services.len().saturating_sub(SERVICES_SHOWN);
+    if more > 0 {
+        text.push_str(&format!(" +{more}"));
+    }
+    Some(text)
+}
+
+/// A command line for a narrow cell: the program's folder left out (`/usr/bin/python3 x.py`
+/// -> `python3 x.py`, `"C:\Program Files\App\app.exe" -k` -> `app.exe -k`), then cut to
+/// `max` characters with an ellipsis.
+pub fn short_cmdline(cmd: &str, max: usize) -> String {
+    let cmd = cmd.trim();
+    // The program: quoted (Windows paths with spaces) or up to the first space.
+    let (program, rest) = if let Some(quoted) = cmd.strip_prefix('"') {
+        match quoted.find('"') {
+            Some(end) => (&quoted[..end], &quoted[end + 1..]),
+            None => (quoted, ""),
+        }
+    } else {
+        match cmd.find(' ') {
+            Some(i) => (&cmd[..i], &cmd[i..]),
+            None => (cmd, ""),
+        }
+    };
+    let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let whole = format!("{base}{}", rest.trim_end());
+    if whole.chars().count() <= max {
+        whole
+    } else {
+        let mut cut: String = whole.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svchost() -> ProcessInfo {
+        ProcessInfo {
+            services: vec![
+                "Dnscache".into(),
+                "LanmanWorkstation".into(),
+                "NlaSvc".into(),
+            ],
+            cmdline: Some(r"C:\Windows\system32\svchost.exe -k NetworkService -p".into()),
+            exe: Some(r"C:\Windows\system32\svchost.exe".into()),
+            user: Some("NETWORK SERVICE".into()),
+            ..ProcessInfo::bare(1234, "svchost.exe")
+        }
+    }
+
+    #[test]
+    fn a_svchost_is_told_apart_by_its_services_and_command_line() {
+        assert_eq!(
+            short(&svchost()),
+            "svchost.exe (1234) · Dnscache, LanmanWorkstation +1 · svchost.exe -k NetworkService -p"
+        );
+        let hover = hover(&svchost());
+        assert!(
+            hover.contains("services: Dnscache, LanmanWorkstation, NlaSvc"),
+            "{hover}"
+        );
+        assert!(
+            hover.contains(r"command line: C:\Windows\system32\svchost.exe -k NetworkService -p"),
+            "{hover}"
+        );
+    }
+
+    #[test]
+    fn command_lines_lose_the_program_folder_and_are_cut_with_an_ellipsis() {
+        assert_eq!(
+            short_cmdline(
+                "/usr/bin/python3 /opt/collector/collector.py --port 7211",
+                80
+            ),
+            "python3 /opt/collector/collector.py --port 7211"
+        );
+        assert_eq!(
+            short_cmdline(r#""C:\Program Files\App\app.exe" --serve"#, 80),
+            "app.exe --serve"
+        );
+        let cut = short_cmdline("/bin/java -jar /opt/a/very/long/path/to/a/service.jar", 20);
+        assert_eq!(cut.chars().count(), 20);
+        assert!(cut.ends_with('…') && cut.starts_with("java -jar"), "{cut}");
+        // A process known by name only shows no command line twice.
+        let bare = ProcessInfo {
+            cmdline: Some("collector".into()),
+            ..ProcessInfo::bare(7, "collector")
+        };
+        assert_eq!(short(&bare), "collector (7)");
+    }
+
+    #[test]
+    fn a_process_that_cannot_be_seen_says_how_to_see_it() {
+        let p = ProcessInfo::bare(UNSEEN_PID, "");
+        assert_eq!(short(&p), UNSEEN);
+        assert!(hover(&p).contains("another user"), "{}", hover(&p));
+        assert!(!short(&p).contains("PID 0") && !short(&p).contains("(0)"));
+    }
+}

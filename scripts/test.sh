@@ -13,7 +13,7 @@ echo "== cargo doc (broken links are errors)" >&2
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --lib --quiet
 echo "== cargo test" >&2
 cargo test --locked --all-targets
-echo "== desktop app: a real window under Xvfb, screenshot" >&2
-bash scripts/screenshot.sh
+echo "== desktop app: the real window under Xvfb, driven by mouse and keyboard, screenshots" >&2
+bash scripts/window-test.sh
 echo "== Windows delivery: cross-build, wine, MSI; Windows and macOS type-checks" >&2
 bash scripts/windows-smoke.sh

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The desktop app's real window under Xvfb, driven as a person drives it: xdotool moves the
+# mouse, clicks and types, xclip reads the X clipboard, ImageMagick takes screenshots.
+#
+#   1. `rstscope resources/sample-7211.pcapng`; the title names the sample once it is read.
+#   2. Click Copy next to the Wireshark filter: `xclip -o -selection clipboard` gives the
+#      filter (eframe's clipboard support reaches the system clipboard).
+#   3. Ctrl+O, type the path of a second capture into rstscope's own file dialog, Enter: the
+#      title names it, the screenshot shows it, and Copy now gives its filter.
+#   4. Resize to 1024x700 and 1280x800: a screenshot of each, for the second capture and for a
+#      capture with many offenders and every cause (written by examples/gen_capture.rs).
+#
+# Where Copy is comes from the same screen laid out by egui_kittest at the same size (the
+# ignored `window_map` test of tests/gui.rs): egui lays out the same way in both. The
+# screenshots are kept in $RSTSCOPE_SCREENSHOT_DIR (default: the target folder's window-test/)
+# for CI to keep and for a person to look at. Run by test.sh; needs xvfb, xauth, xdotool, xclip
+# and imagemagick (setup.sh installs them).
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$top"
+target="${CARGO_TARGET_DIR:-$top/target}"
+out="${RSTSCOPE_SCREENSHOT_DIR:-$target/window-test}"
+mkdir -p "$out"
+rm -f "$out"/*.png "$out"/map.tsv
+say() { echo "rstscope window test: $*" >&2; }
+
+cargo build --locked --quiet --bin rstscope
+bin="$target/debug/rstscope"
+# A capture with many offenders and every cause (about 70 service endpoints).
+many="$out/many-offenders.pcap"
+cargo run --locked --quiet --example gen_capture -- --size 12M --out "$many" >/dev/null 2>&1
+sample="$top/resources/sample-7211.pcapng"
+second="$top/tests/fixtures/refused-v4.pcap"
+
+# Where Copy lies at 1280x800 for each capture, as egui_kittest lays the screen out.
+RSTSCOPE_WINDOW_MAP="$out/map.tsv" RSTSCOPE_WINDOW_SIZE=1280x800 \
+  RSTSCOPE_WINDOW_FILES="$sample:$second" \
+  cargo test --locked --quiet --test gui -- --ignored --exact window_map >/dev/null
+copy_at() { awk -F'\t' -v f="$1" '$1 == f && $2 == "Copy (Wireshark)" { print $3, $4 }' "$out/map.tsv"; }
+read -r sample_x sample_y <<<"$(copy_at "$sample")"
+read -r second_x second_y <<<"$(copy_at "$second")"
+
+# Its own settings, no desktop portal (so rstscope's own file dialog), times in UTC.
+state="$(mktemp -d)"
+trap 'rm -rf "$state"' EXIT
+if command -v zenity >/dev/null 2>&1; then
+  say "zenity is installed: the app would use it as its file dialog; this test types into rstscope's own"
+  exit 1
+fi
+
+XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" XDG_RUNTIME_DIR="$state" TZ=UTC \
+  LIBGL_ALWAYS_SOFTWARE=1 RUST_LOG=error \
+  xvfb-run -a -n $((100 + RANDOM % 400)) -s "-screen 0 1600x1000x24" env -u DBUS_SESSION_BUS_ADDRESS bash -s -- \
+  "$bin" "$sample" "$second" "$many" "$out" "$sample_x" "$sample_y" "$second_x" "$second_y" <<'SCRIPT'
+set -euo pipefail
+bin=$1 sample=$2 second=$3 many=$4 out=$5 sx=$6 sy=$7 cx=$8 cy=$9
+say() { echo "rstscope window test: $*" >&2; }
+fail() { say "FAILED: $*"; import -window root "$out/failure.png" || true; exit 1; }
+
+"$bin" "$sample" 2>"$out/app.log" &
+app=$!
+trap 'kill $app 2>/dev/null || true' EXIT
+wid=""
+for _ in $(seq 1 120); do
+  wid=$(xdotool search --name 'rstscope' 2>/dev/null | head -1 || true)
+  [ -n "$wid" ] && break
+  kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
+  sleep 0.5
+done
+[ -n "$wid" ] || fail "no window appeared"
+xdotool windowmove "$wid" 0 0
+xdotool windowsize "$wid" 1280 800
+
+# Waits until the window title contains $1.
+title_has() {
+  for _ in $(seq 1 120); do
+    case "$(xdotool getwindowname "$wid")" in *"$1"*) return 0 ;; esac
+    sleep 0.5
+  done
+  fail "the title never named $1: $(xdotool getwindowname "$wid")"
+}
+# Clicks at ($1, $2) in the window, as a person does: move there, press, release.
+click() {
+  xdotool mousemove --window "$wid" "$1" "$2"
+  sleep 0.3
+  xdotool click 1
+}
+# What Copy put on the clipboard must be $1.
+clipboard_is() {
+  local got=""
+  for _ in $(seq 1 20); do
+    got=$(xclip -o -selection clipboard 2>/dev/null || true)
+    [ "$got" = "$1" ] && return 0
+    sleep 0.25
+  done
+  fail "the clipboard holds \"$got\", not \"$1\""
+}
+shot() {
+  sleep "${2:-2}"
+  import -window root -crop "$(xdotool getwindowgeometry "$wid" | awk '/Geometry/ { print $2 }')+0+0" "$out/$1.png"
+  say "screenshot $out/$1.png"
+}
+
+title_has "sample-7211.pcapng"
+sleep 3 # the details read the capture again for the packets
+shot sample-1280x800 0
+click "$sx" "$sy"
+clipboard_is "(ip.src == 127.0.0.1 && tcp.srcport == 7211) || (ip.dst == 127.0.0.1 && tcp.dstport == 7211)"
+shot sample-copied 1
+say "Copy put the Wireshark filter of 127.0.0.1:7211 on the X clipboard"
+
+# File > Open with the keyboard, the path typed into the dialog's path field, Enter.
+xdotool windowfocus --sync "$wid"
+xdotool key ctrl+o
+sleep 1
+shot open-dialog 0
+xdotool type --delay 15 "$second"
+xdotool key Return
+title_has "refused-v4.pcap"
+sleep 3
+shot second-1280x800 0
+click "$cx" "$cy"
+clipboard_is "(ip.src == 127.0.0.1 && tcp.srcport == 7300) || (ip.dst == 127.0.0.1 && tcp.dstport == 7300)"
+say "the second capture, opened by its typed path, is on screen (title, clipboard)"
+xdotool windowsize "$wid" 1024 700
+shot second-1024x700
+xdotool windowsize "$wid" 1280 800
+
+# The many offenders: typed path again, then both sizes.
+xdotool windowfocus --sync "$wid"
+xdotool key ctrl+o
+sleep 1
+xdotool type --delay 15 "$many"
+xdotool key Return
+title_has "many-offenders.pcap"
+sleep 4
+shot many-1280x800 0
+xdotool windowsize "$wid" 1024 700
+shot many-1024x700
+kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
+SCRIPT
+say "passed; screenshots in $out"

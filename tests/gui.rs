@@ -388,6 +388,10 @@ fn a_capture_with_process_information_names_the_connecting_process() {
     settle(&mut h);
     assert_eq!(h.state().rows().len(), 2);
     assert!(shows(&h, "Connecting"), "the column is shown");
+    assert!(
+        !shows(&h, "Listener"),
+        "no listener column for a file: nobody read this machine's sockets"
+    );
     assert!(shows(&h, "curl (4242) ×5"), "the refused port's client");
     assert!(shows(&h, "python3 (3001) ×4"), "the aborted port's client");
     select(&mut h, "127.0.0.1:7300");

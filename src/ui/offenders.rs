@@ -181,7 +181,9 @@ impl OffendersView {
         clock: Clock,
         selected: &mut Option<EndpointKey>,
     ) {
-        let columns = columns(&self.rows);
+        // A file's process information is no reading of this machine's listeners.
+        let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
+        let columns = columns(&self.rows, sampled);
         let row_height = row_height(ui);
         let mut table = TableBuilder::new(ui)
             .id_salt(("offenders", column_set_id(&columns)))
@@ -236,8 +238,9 @@ fn row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Body) + 6.0
 }
 
-/// The columns shown: causes only when some row has them, so the common cases stay narrow.
-fn columns(rows: &[Row]) -> Vec<SortColumn> {
+/// The columns shown: causes only when some row has them, so the common cases stay narrow;
+/// Listener only for a live capture (`sampled`: this machine's sockets were read with it).
+fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
     let mut cols = vec![
         SortColumn::Rank,
         SortColumn::Endpoint,
@@ -258,9 +261,10 @@ fn columns(rows: &[Row]) -> Vec<SortColumn> {
         SortColumn::FirstSeen,
         SortColumn::LastSeen,
     ]);
-    if rows
-        .iter()
-        .any(|r| r.host.as_ref().is_some_and(|h| h.local))
+    if sampled
+        && rows
+            .iter()
+            .any(|r| r.host.as_ref().is_some_and(|h| h.local))
     {
         cols.push(SortColumn::Listener);
     }

@@ -121,6 +121,11 @@ impl LiveJob {
         self.stats.get()
     }
 
+    /// The counts of each interface now, in [`LiveJob::interfaces`] order.
+    pub fn interface_stats(&self) -> Vec<CaptureStats> {
+        self.stats.interfaces()
+    }
+
     /// The interfaces being captured.
     pub fn interfaces(&self) -> &[CapturedInterface] {
         &self.interfaces

@@ -252,6 +252,17 @@ pub struct CapturedInterface {
     pub snaplen: u32,
 }
 
+impl CapturedInterface {
+    /// How the interface is named to the user: on Windows the adapter's description (its
+    /// name is a `\Device\NPF_{GUID}`), elsewhere its name.
+    pub fn label(&self) -> &str {
+        match &self.description {
+            Some(d) if cfg!(windows) && !d.is_empty() => d,
+            _ => &self.name,
+        }
+    }
+}
+
 /// Counts of a running capture. Kernel counts come from pcap stats, read every 250 ms and at
 /// the end; on Linux they count since the capture opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -167,6 +167,9 @@ for line in sys.stdin:
 wine "$test_exe" --quiet host::windows host::processes source::npcap >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
 report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW) and wpcap.dll checks under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs)"
+wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
+  >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
+report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
 
 # 3. The desktop app's start screen, without wpcap.dll. A settings folder of its own (a fresh
 # prefix) makes it a first run.

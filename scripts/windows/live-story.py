@@ -309,10 +309,10 @@ def main():
         f"(wine reports Linux's combined counters for IPv4 and IPv6 alike, so about twice the {REFUSALS})"
     )
 
-    # --duration: prompt stop on one interface, with nothing to capture.
+    # --duration: prompt stop on one interface, named by its description, with nothing to capture.
     err = os.path.join(work, f"{marker}-duration.err")
     timed = subprocess.Popen(
-        ["wine", "cmd", "/c", exe, "capture", "-i", lo["name"], "--duration", "2s", "--no-host", "--filter", "tcp port 9"],
+        ["wine", "cmd", "/c", exe, "capture", "-i", lo["description"], "--duration", "2s", "--no-host", "--filter", "tcp port 9"],
         stdout=subprocess.DEVNULL,
         stderr=open(err, "w"),
         stdin=subprocess.DEVNULL,
@@ -325,9 +325,9 @@ def main():
         timed.kill()
         fail("capture --duration 2s did not stop within 30 s")
     took = time.monotonic() - started
-    if timed.returncode != 0 or took > 4.5:
-        fail(f"capture -i {lo['name']} --duration 2s: exit {timed.returncode} after {took:.1f} s: {tail(err)}")
-    report(f"capture -i {lo['name']} --duration 2s ended {took:.1f} s after it started capturing, exit 0")
+    if timed.returncode != 0 or took > 4.5 or lo["name"] not in tail(err, 40):
+        fail(f"capture -i {lo['description']} --duration 2s: exit {timed.returncode} after {took:.1f} s: {tail(err)}")
+    report(f"capture -i {lo['description']} (the adapter's description) --duration 2s captured {lo['name']} and ended {took:.1f} s after it started, exit 0")
 
 
 if __name__ == "__main__":

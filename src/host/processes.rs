@@ -371,6 +371,7 @@ mod tests {
         let info = p.describe(pid, "?");
         assert_eq!(&info.services, names, "{info:?}");
         assert!(info.label().contains(&names[0]), "{}", info.label());
+        eprintln!("described with its services: {}", info.label());
     }
 
     #[test]

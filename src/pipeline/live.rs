@@ -473,6 +473,7 @@ impl Run {
         if let Some(l) = self.source.filter().limitation() {
             w.push(l.to_string());
         }
+        w.extend(self.source.skipped_warning());
         if s.dropped() > 0 {
             w.push(format!(
                 "{} frames were lost (kernel {}, interface {}, rstscope {}): counts are lower bounds",

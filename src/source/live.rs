@@ -541,6 +541,7 @@ pub struct LiveSource {
     threads: Vec<JoinHandle<Option<String>>>,
     dedupe: dedupe::Dedupe,
     frames: u64,
+    skipped: Vec<String>,
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -578,7 +579,11 @@ impl LiveSource {
                 // device) is skipped; the others are captured. Filter and permission problems
                 // are the same on every interface: report them.
                 Err(LiveError::Open { message, .. }) if config.interfaces.is_empty() => {
-                    skipped.push(format!("{name}: {message}"));
+                    let label = match description {
+                        Some(d) if !d.is_empty() => format!("{name} ({d})"),
+                        _ => name.clone(),
+                    };
+                    skipped.push(format!("{label}: {message}"));
                 }
                 Err(e) => return Err(e),
             }
@@ -640,6 +645,7 @@ impl LiveSource {
             threads,
             dedupe: dedupe::Dedupe::new(dedupe::WINDOW),
             frames: 0,
+            skipped,
         })
     }
 
@@ -651,6 +657,18 @@ impl LiveSource {
     /// The filter in force.
     pub fn filter(&self) -> &CaptureFilter {
         &self.filter
+    }
+
+    /// With every interface asked for, those that could not be opened (each `name: why`), for
+    /// a warning: what passes there is not seen. (On Windows some adapters, such as WAN
+    /// miniports, refuse to be opened.)
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// The warning about [`LiveSource::skipped`] interfaces, if any.
+    pub fn skipped_warning(&self) -> Option<String> {
+        skipped_warning(&self.skipped)
     }
 
     /// A handle that stops the capture from any thread.
@@ -844,6 +862,16 @@ fn timestamp(h: &pcap::PacketHeader) -> Timestamp {
             .unwrap_or(0)
             .saturating_mul(1000),
     )
+}
+
+/// See [`LiveSource::skipped_warning`].
+fn skipped_warning(skipped: &[String]) -> Option<String> {
+    (!skipped.is_empty()).then(|| {
+        format!(
+            "not captured, as they could not be opened (packets there are not seen): {}",
+            skipped.join("; ")
+        )
+    })
 }
 
 /// The interfaces to open: `(name, description)`.

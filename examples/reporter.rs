@@ -13,6 +13,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// Wine only: gives wine's socket table this program as the owner of its sockets.
 #[path = "story/wine.rs"]
 mod wine;
 

@@ -171,38 +171,24 @@ wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
 
-# 3. The desktop app's start screen, without wpcap.dll. A settings folder of its own (a fresh
-# prefix) makes it a first run.
-echo "== windows: the desktop app under wine" >&2
-out_dir="${RSTSCOPE_SCREENSHOT_DIR:-${TMPDIR:-/tmp}/rstscope-screenshots}"
-mkdir -p "$out_dir"
-shot="$out_dir/windows-start-screen.png"
-wine "$exe" >/dev/null 2>"$work/gui.err" &
-app=$!
-sleep "${RSTSCOPE_WINE_GUI_WAIT:-20}"
-if ! kill -0 "$app" 2>/dev/null; then
-  wait "$app" || true
-  fail "the desktop app exited under wine: $(tail -5 "$work/gui.err")"
-fi
-import -window root "$shot"
-kill "$app" 2>/dev/null || true
-wait "$app" 2>/dev/null || true
-wineserver -k 2>/dev/null || true
-wineserver -w
-report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen: $shot"
-
-# The app's window, for clicks: the toolbar's Start capture / Stop capture button, at the
-# window's top left (x 123, y 40 in the window: below the menu bar, after "Open…").
-# start_app PROGRAM [ARGS]: starts it and waits until its window is up.
-gui_wait="${RSTSCOPE_WINE_GUI_WAIT:-20}"
+# The desktop app under wine: start_app PROGRAM [ARGS] starts it and waits for its window and
+# a first frame; stop_app ends it. Clicks go to the toolbar's Start capture / Stop capture
+# button, at the window's top left (x 123, y 40 in the window: below the menu bar, after
+# "Open…").
 start_app() {
   wine "$@" >/dev/null 2>>"$work/gui.err" &
   app=$!
-  sleep "$gui_wait"
+  window=""
+  for _ in $(seq 120); do
+    kill -0 "$app" 2>/dev/null || fail "the desktop app exited under wine: $(tail -5 "$work/gui.err")"
+    # The title is "rstscope", or "FILE — rstscope" once a capture is open.
+    window=$(xdotool search --name 'rstscope$' 2>/dev/null | head -1 || true)
+    [ -n "$window" ] && break
+    sleep 0.5
+  done
+  [ -n "$window" ] || fail "no rstscope window under wine within 60 s: $(tail -5 "$work/gui.err")"
+  sleep "${RSTSCOPE_WINE_GUI_WAIT:-5}"
   kill -0 "$app" 2>/dev/null || fail "the desktop app exited under wine: $(tail -5 "$work/gui.err")"
-  # The title is "rstscope", or "FILE — rstscope" once a capture is open.
-  window=$(xdotool search --name 'rstscope$' 2>/dev/null | head -1 || true)
-  [ -n "$window" ] || fail "no rstscope window under wine"
 }
 stop_app() {
   kill "$app" 2>/dev/null || true
@@ -210,6 +196,18 @@ stop_app() {
   wineserver -k 2>/dev/null || true
   wineserver -w
 }
+
+# 3. The desktop app's start screen, without wpcap.dll. A settings folder of its own (a fresh
+# prefix) makes it a first run.
+echo "== windows: the desktop app under wine" >&2
+out_dir="${RSTSCOPE_SCREENSHOT_DIR:-${TMPDIR:-/tmp}/rstscope-screenshots}"
+mkdir -p "$out_dir"
+shot="$out_dir/windows-start-screen.png"
+start_app "$exe"
+import -window root "$shot"
+stop_app
+report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen: $shot"
+
 click_capture_button() { xdotool mousemove --window "$window" 123 40 click 1; }
 
 # 4. A wpcap.dll that cannot capture (tests/windows/fake-wpcap.c: pcap_lib_version and four

@@ -327,8 +327,14 @@ fn header(
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
         out.push_str(&format!(
-            "  {label:<10}  {}{description}, link type {}: {} captured, dropped kernel {}, interface {}, rstscope {}\n",
-            i.name, i.link_type.0, c.captured, c.kernel_dropped, c.interface_dropped, c.rstscope_dropped
+            "  {label:<10}  {}{description}, {} ({}): {} captured, dropped kernel {}, interface {}, rstscope {}\n",
+            i.name,
+            rstscope::decode::link_type_name(i.link_type),
+            i.link_type.0,
+            c.captured,
+            c.kernel_dropped,
+            c.interface_dropped,
+            c.rstscope_dropped
         ));
     }
     out.push_str(&format!(

@@ -4,10 +4,9 @@
 //! index of the interface each packet was seen on: one thread (`capture-any`) sees every
 //! interface, loopback included. Elsewhere each interface gets its own thread
 //! (`capture-<name>`). Every capture runs in immediate mode (where the `wpcap.dll` found lacks
-//! it, see [`npcap`](super::npcap), the 10 ms read timeout bounds the wait) with a kernel BPF
-//! filter and a short snaplen, and reads without
-//! blocking (napping up to 10 ms when idle), so that frames reach the analysis at once and
-//! stopping is prompt even when no packet arrives.
+//! it, see [`npcap`](crate::source::npcap), the 10 ms read timeout bounds the wait) with a kernel BPF
+//! filter and a short snaplen, and reads without blocking (napping up to 10 ms when idle), so
+//! that frames reach the analysis at once and stopping is prompt even when no packet arrives.
 //!
 //! Frames travel to the single consumer in [`Batch`](crate::source::live::Batch)es: one reusable byte arena plus frame
 //! records, recycled through a pool, so the hot path allocates nothing. The channel to the
@@ -917,7 +916,7 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
 }
 
 /// Opens one interface with rstscope's settings and the filter, calling only what `dll`
-/// exports (see [`npcap`](super::npcap): on Windows the `wpcap.dll` found may be an old one).
+/// exports (see [`npcap`](crate::source::npcap): on Windows the `wpcap.dll` found may be an old one).
 fn open(
     name: &str,
     bpf: &str,

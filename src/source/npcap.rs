@@ -3,7 +3,8 @@
 //! rstscope links `wpcap.dll` delay-loaded (see `build.rs`): Windows starts the program without
 //! it and resolves each pcap function at its first call. A DLL or a function missing then
 //! raises an exception that would end the program, so every way into the pcap crate goes
-//! through [`ensure_listing`] or [`ensure_capture`] first. They add Npcap's own folder
+//! through [`ensure_listing`](crate::source::npcap::ensure_listing) or
+//! [`ensure_capture`](crate::source::npcap::ensure_capture) first. They add Npcap's own folder
 //! (`System32\Npcap`, where Npcap installs `wpcap.dll` unless its WinPcap-compatible mode is
 //! chosen) to the DLL search path, load the DLL once, and look up with `GetProcAddress` every
 //! function the capture will call. The `wpcap.dll` found may be Npcap's, an old WinPcap's

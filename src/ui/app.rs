@@ -84,7 +84,7 @@ impl CaptureFailure {
         let text = e.to_string();
         match e {
             StartError::Capture(LiveError::Permission { .. }) => Self::NoRight(text),
-            StartError::Capture(LiveError::Unavailable { .. } | LiveError::NpcapMissing(_)) => {
+            StartError::Capture(LiveError::Unavailable { .. } | LiveError::Npcap(_)) => {
                 Self::NoLibrary(text)
             }
             _ => Self::Other(text),

@@ -493,15 +493,23 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
 }
 
 fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
+    const WIDTHS: [f32; 6] = [106.0, 132.0, 132.0, 40.0, 56.0, 80.0];
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+    // The table's own width, so that the scroll area around it knows to scroll sideways.
+    let spacing = ui.spacing().item_spacing.x;
+    ui.set_min_width(WIDTHS.iter().map(|w| w + spacing).sum::<f32>() + 40.0);
+    // Its height leaves room under it for the sideways bar, which is drawn below the content.
+    let bar = ui.spacing().scroll.allocated_width();
     let mut table = egui_extras::TableBuilder::new(ui)
         .id_salt("connections")
         .striped(true)
         .resizable(true)
-        .max_scroll_height(height - row_height - 16.0)
+        .max_scroll_height(height - row_height - 16.0 - bar)
+        // Tables keep 200 points by default, more than a small window's details have.
+        .min_scrolled_height(0.0)
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    for w in [106.0, 132.0, 132.0, 40.0, 56.0, 80.0] {
+    for w in WIDTHS {
         table = table.column(egui_extras::Column::initial(w).at_least(30.0).clip(true));
     }
     table

@@ -857,6 +857,14 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
     );
 }
 
+/// Where the harness puts the window's top left corner: it draws the app inside a central
+/// panel's frame, whose margin the real window does not have.
+fn harness_margin() -> egui::Vec2 {
+    egui::Frame::central_panel(&egui::Style::default())
+        .inner_margin
+        .left_top()
+}
+
 fn sized_harness(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
     Harness::builder()
         .with_size(size)
@@ -979,7 +987,7 @@ fn window_map() {
         settle(&mut h);
         let copies: Vec<egui::Rect> = h.get_all_by_label("Copy").map(|n| n.rect()).collect();
         for (label, rect) in ["Copy (Wireshark)", "Copy (BPF)"].iter().zip(copies) {
-            let c = rect.center();
+            let c = rect.center() - harness_margin();
             let _ = writeln!(map, "{file}\t{label}\t{}\t{}", c.x.round(), c.y.round());
         }
     }
@@ -1114,11 +1122,168 @@ fn the_machine_panel_names_services_and_command_lines_and_unseen_processes() {
     ));
     assert!(shows(
         &h,
-        "1 listening sockets belong to processes rstscope cannot see"
+        "1 listening socket belongs to a process rstscope cannot see"
     ));
     assert!(
         h.query_by_label("0").is_none(),
         "no PID 0 for the process that cannot be seen"
+    );
+}
+
+/// The Windows smoke test (scripts/windows-smoke.sh) clicks the toolbar's Start capture, and
+/// then Stop capture, at a fixed point of the real window: the button must stay there.
+const SMOKE_TEST_CLICK: egui::Pos2 = egui::pos2(123.0, 40.0);
+
+/// True when the toolbar's (first) button labelled `label` lies under the smoke test's click.
+fn under_smoke_test_click(h: &Harness<'_, RstscopeApp>, label: &str) -> bool {
+    let rect = h
+        .get_all_by_label(label)
+        .next()
+        .expect("the toolbar's button")
+        .rect();
+    rect.contains(SMOKE_TEST_CLICK + harness_margin())
+}
+
+#[test]
+fn start_capture_is_where_the_windows_smoke_test_clicks() {
+    for size in [[1024.0, 700.0], [1280.0, 800.0]] {
+        let mut h = sized_harness(size, Vec::new());
+        h.run_steps(3);
+        assert!(
+            under_smoke_test_click(&h, "Start capture"),
+            "{size:?}: Start capture moved: change the click in scripts/windows-smoke.sh"
+        );
+    }
+}
+
+/// A live capture's toolbar at 1024 points (Stop capture, the spinner, the source's name,
+/// then Save capture as…): nothing overlaps, everything inside the window. The source's name
+/// used to run under "Save capture as…" there.
+#[test]
+fn a_live_capture_toolbar_at_1024_points_has_no_overlaps() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(
+        &mut h,
+        "a_live_capture_toolbar_at_1024_points_has_no_overlaps",
+        |h| h.state().source().is_some_and(|s| s.is_capturing()),
+    ) {
+        return;
+    }
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(25));
+        h.step();
+    }
+    assert!(
+        under_smoke_test_click(&h, "Stop capture"),
+        "Stop capture moved: change the click in scripts/windows-smoke.sh"
+    );
+    let toolbar = |h: &Harness<'_, RstscopeApp>, labels: &[&str]| {
+        let mut rects: Vec<(String, egui::Rect)> = labels
+            .iter()
+            .map(|l| {
+                let n = h.get_all_by_label(l).next().expect("a toolbar item");
+                ((*l).to_owned(), n.rect())
+            })
+            .collect();
+        // The source's name (the status bar names it too, further down).
+        let name = h
+            .query_all_by_label_contains("live capture on")
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the source's name on the toolbar");
+        rects.push(("the source's name".to_owned(), name));
+        for (i, (a, ra)) in rects.iter().enumerate() {
+            assert!(
+                ra.left() >= 0.0 && ra.right() <= size[0],
+                "{a} outside the window: {ra:?}"
+            );
+            for (b, rb) in &rects[i + 1..] {
+                assert!(!ra.intersects(*rb), "{a} {ra:?} overlaps {b} {rb:?}");
+            }
+        }
+    };
+    toolbar(
+        &h,
+        &[
+            "Open…",
+            "Stop capture",
+            "Save capture as…",
+            "Export",
+            "This machine",
+            "UTC",
+        ],
+    );
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(under_smoke_test_click(&h, "Start capture"));
+    toolbar(
+        &h,
+        &[
+            "Open…",
+            "Start capture",
+            "Save capture as…",
+            "Export",
+            "This machine",
+            "UTC",
+        ],
+    );
+}
+
+/// Regression: a window too short for the table's three rows and the details made the layout
+/// ask egui for a negative height, which panics.
+#[test]
+fn a_window_too_small_for_table_and_details_still_draws() {
+    for size in [[640.0, 360.0], [1024.0, 420.0]] {
+        let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+        settle(&mut h);
+        assert!(shows(&h, "127.0.0.1:7211"), "{size:?}");
+    }
+}
+
+/// Regression: the failed attempts per second, drawn as steps (one value per second), came
+/// out as a filled band with slanted sides: egui_plot merges the points that share a pixel
+/// column (a step's two points at one second) into a band joined by slopes. Counts the
+/// pixels of the failed-attempts colour with the resets hidden: a line is a few thousand,
+/// the band's slopes fill whole seconds.
+#[test]
+fn failed_attempts_are_drawn_as_steps_not_a_slanted_band() {
+    let path = temp_dir("steps").join("alternating.pcap");
+    let base = 1_700_000_000u64 * 1_000_000;
+    let mut records = Vec::new();
+    let mut n = 0u32;
+    for second in 0..8u64 {
+        let attempts = if second % 2 == 0 { 1 } else { 24 };
+        for k in 0..attempts {
+            let t = base + second * 1_000_000 + k * 20_000;
+            records.extend(refusal([10, 0, 0, 1], 30_000 + n as u16, 7000, n, t));
+            n += 1;
+        }
+    }
+    write_raw_pcap(&path, records);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    // Hide the refused bars: the plot then draws the failed attempts only.
+    h.get_all_by_label_contains("refused ")
+        .next()
+        .expect("the legend entry")
+        .click();
+    h.run_steps(2);
+    h.hover_at(egui::pos2(1.0, 1.0));
+    h.run_steps(2);
+    let image = h.render().expect("the harness renders");
+    let blue = [0x1f_i32, 0x4e, 0xa8];
+    let lines = image
+        .pixels()
+        .filter(|p| (0..3).all(|i| (i32::from(p.0[i]) - blue[i]).abs() < 40))
+        .count();
+    println!("failed-attempts colour: {lines} pixels");
+    assert!(lines > 500, "the failed attempts are drawn: {lines} pixels");
+    assert!(
+        lines < 12_000,
+        "{lines} pixels of the failed-attempts colour: a filled band, not steps"
     );
 }
 

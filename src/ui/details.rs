@@ -469,7 +469,12 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
             ui,
             "Connecting:",
             &info,
-            format!(" — {} incidents ({})", p.connections, p.source.as_str()),
+            format!(
+                " — {} incident{} ({})",
+                p.connections,
+                if p.connections == 1 { "" } else { "s" },
+                p.source.as_str()
+            ),
         );
     }
     if !input.live && e.clients.processes.is_empty() {

@@ -158,18 +158,10 @@ impl HostPanel {
             .filter(|r| process::is_unseen(&r.process))
             .count();
         if unseen > 0 {
-            let who = if cfg!(windows) {
-                "administrator"
-            } else {
-                "root"
-            };
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!(
-                        "{unseen} listening sockets belong to processes rstscope cannot see: \
-                         another user's (run rstscope as {who} to see them) or a container's"
-                    ))
-                    .color(ui.visuals().warn_fg_color),
+                    RichText::new(unseen_note(unseen, elevated()))
+                        .color(ui.visuals().warn_fg_color),
                 )
                 .wrap(),
             );
@@ -349,4 +341,42 @@ fn compare(a: &ListenerRecord, b: &ListenerRecord, col: Col) -> std::cmp::Orderi
         Col::Since => a.first_seen.cmp(&b.first_seen),
     }
     .then_with(|| key(a).cmp(&key(b)))
+}
+
+/// What the panel says of `n` listening sockets whose process it cannot see; `elevated`: this
+/// process runs as root (then only another container's or namespace's processes are hidden).
+pub fn unseen_note(n: usize, elevated: bool) -> String {
+    let (sockets, belong) = if n == 1 {
+        ("listening socket belongs", "a process")
+    } else {
+        ("listening sockets belong", "processes")
+    };
+    if elevated {
+        format!(
+            "{n} {sockets} to {belong} rstscope cannot see, even as root: in a container or another PID namespace"
+        )
+    } else {
+        let who = if cfg!(windows) {
+            "administrator"
+        } else {
+            "root"
+        };
+        format!(
+            "{n} {sockets} to {belong} rstscope cannot see: another user's (run rstscope as \
+             {who} to see them) or a container's"
+        )
+    }
+}
+
+/// True when this process runs as root (Unix); on Windows the note names both reasons.
+fn elevated() -> bool {
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        unsafe { libc::geteuid() == 0 }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    {
+        false
+    }
 }

@@ -99,7 +99,8 @@ pub fn table_and_details(
         y + 2.0,
         Stroke::new(1.0, color),
     );
-    let details_rect = Rect::from_min_max(grip.left_bottom(), full.max);
+    // In a window too small for both, the details get what is left, maybe nothing.
+    let details_rect = Rect::from_min_max(grip.left_bottom(), full.max.max(grip.left_bottom()));
     region(ui, details_rect, details);
     ui.advance_cursor_after_rect(full);
 }
@@ -113,7 +114,7 @@ fn region(ui: &mut egui::Ui, rect: Rect, add: impl FnOnce(&mut egui::Ui)) {
             .layout(egui::Layout::top_down(egui::Align::Min)),
         |ui| {
             ui.set_clip_rect(clip);
-            ui.set_min_height(rect.height());
+            ui.set_min_height(rect.height().max(0.0));
             add(ui);
         },
     );

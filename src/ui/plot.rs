@@ -586,7 +586,9 @@ impl PlotView {
                 if ui.available_width() > width + 8.0 {
                     ui.label(RichText::new(HINTS).weak().small());
                 } else {
-                    ui.label(RichText::new("ⓘ").weak()).on_hover_text(HINTS);
+                    // (ASCII: the app's fonts have no circled i.)
+                    ui.label(RichText::new("(?)").weak().small())
+                        .on_hover_text(HINTS);
                 }
             });
         });
@@ -656,6 +658,9 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
     Line::new(name.to_owned(), points)
         .color(color)
         .width(1.8)
+        // egui_plot merges points that share a pixel column into a filled band joined by
+        // slopes: a step's two points at one second would become a slanted area.
+        .allow_band(false)
         .allow_hover(false)
 }
 
@@ -691,6 +696,7 @@ fn counter_line<'a>(b: &Buckets, k: &[u64], name: &str, color: Color32) -> Optio
             .color(color)
             .width(1.6)
             .style(LineStyle::dotted_dense())
+            .allow_band(false)
             .allow_hover(false),
     )
 }

@@ -222,16 +222,46 @@ pub fn bar(
     interfaces: &mut InterfaceList,
     actions: &mut Vec<Action>,
 ) {
-    ui.horizontal(|ui| {
-        // The right-hand group first, so that the left-hand one gets what is left and the
-        // capture's name, last, shortens instead of running under the buttons.
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            right_group(ui, input, actions);
-            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                left_group(ui, input, capture, interfaces, actions);
+    // The groups' widths of the last frame decide whether they share one row.
+    let id = egui::Id::unique("source-bar-widths");
+    let (left_w, right_w) = ui
+        .data(|d| d.get_temp::<(f32, f32)>(id))
+        .unwrap_or_default();
+    let one_row = left_w + right_w + MIN_NAME_WIDTH <= ui.available_width();
+    let mut widths = (0.0, 0.0);
+    if one_row {
+        ui.horizontal(|ui| {
+            // The right-hand group first, so that the left-hand one gets what is left and
+            // the capture's name, last, shortens instead of running under the buttons.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let start = ui.cursor().max.x;
+                right_group(ui, input, actions);
+                widths.1 = start - ui.cursor().max.x;
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    widths.0 = left_group(ui, input, capture, interfaces, actions);
+                });
             });
         });
-    });
+    } else {
+        // Too narrow for both (a live capture's extra buttons at 1024 points): the capture
+        // controls and the name on one row, export and the views right-aligned under them.
+        ui.horizontal(|ui| {
+            widths.0 = left_group(ui, input, capture, interfaces, actions);
+        });
+        ui.horizontal(|ui| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let start = ui.cursor().max.x;
+                right_group(ui, input, actions);
+                widths.1 = start - ui.cursor().max.x;
+            });
+        });
+    }
+    if widths != (left_w, right_w) {
+        ui.data_mut(|d| d.insert_temp(id, widths));
+        if (widths.0 + widths.1 + MIN_NAME_WIDTH <= ui.available_width()) != one_row {
+            ui.ctx().request_repaint();
+        }
+    }
     if let Some(limitation) = capture.capture_filter().limitation() {
         ui.add(
             egui::Label::new(
@@ -244,14 +274,20 @@ pub fn bar(
     }
 }
 
-/// Open, Start/Stop capture, the capture options, the capture's name.
+/// The least width the capture's name keeps on the toolbar's row before the right-hand group
+/// moves to a row of its own.
+const MIN_NAME_WIDTH: f32 = 80.0;
+
+/// Open, Start/Stop capture, the capture options, the capture's name. Returns the width of
+/// what comes before the name.
 fn left_group(
     ui: &mut egui::Ui,
     input: &BarInput<'_>,
     capture: &mut CaptureSettings,
     interfaces: &mut InterfaceList,
     actions: &mut Vec<Action>,
-) {
+) -> f32 {
+    let start = ui.cursor().min.x;
     if ui
         .button("Open…")
         .on_hover_text("open pcap or pcapng files (Ctrl+O), or drop them on the window")
@@ -284,12 +320,14 @@ fn left_group(
     if input.capturing {
         ui.spinner();
     }
+    let fixed = ui.cursor().min.x - start;
     if let Some(source) = input.source {
         let label = ui.add(egui::Label::new(RichText::new(source).strong()).truncate());
         if let Some(paths) = input.source_paths {
             label.on_hover_text(paths);
         }
     }
+    fixed
 }
 
 /// Export, This machine, the clock; Save capture as… for a live capture.

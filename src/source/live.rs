@@ -14,7 +14,7 @@
 //!
 //! A packet that crosses two captured interfaces (a bridge and its port, a forwarding host's
 //! in and out interfaces) is seen twice; the consumer side removes the second copy (see
-//! [`dedupe`](crate::source::live::dedupe)) so that each packet counts once, and counts what it removed.
+//! [`dedupe`](crate::source::dedupe)) so that each packet counts once, and counts what it removed.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -28,8 +28,8 @@ use pcap::{Active, Capture, Device, Linktype};
 use super::{Frame, LinkType};
 use crate::packet::Timestamp;
 
-/// Removes the second copy of a packet seen on two interfaces.
-pub mod dedupe;
+/// Removes the second copy of a packet seen on two interfaces (shared with multi-interface files).
+pub use super::dedupe;
 /// Writes captured frames as pcapng (one interface block per captured interface).
 pub mod pcapng;
 
@@ -401,6 +401,7 @@ impl Batch {
             direction: None,
             process: None,
             effective_process: None,
+            packet_id: None,
         })
     }
 
@@ -457,6 +458,7 @@ impl Batch {
                 direction: None,
                 process: None,
                 effective_process: None,
+                packet_id: None,
             })
         });
     }

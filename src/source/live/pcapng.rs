@@ -224,6 +224,7 @@ mod tests {
                 direction: None,
                 process: None,
                 effective_process: None,
+                packet_id: None,
             })
             .expect("frame");
         }

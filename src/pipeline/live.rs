@@ -184,12 +184,22 @@ pub fn capture(
                 source,
             })?;
             let out = BufWriter::with_capacity(WRITE_BUFFER, file);
-            let w = PcapngWriter::new(out, source.interfaces()).map_err(|source| {
-                StartError::Write {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
+            let write_error = |source| StartError::Write {
+                path: path.clone(),
+                source,
+            };
+            // One interface block per captured interface, in id order, so that
+            // `Frame::interface` is the pcapng interface id.
+            let mut w = PcapngWriter::new(out, None).map_err(write_error)?;
+            for i in source.interfaces() {
+                w.add_interface(
+                    i.link_type,
+                    i.snaplen,
+                    Some(&i.name),
+                    i.description.as_deref(),
+                )
+                .map_err(write_error)?;
+            }
             Some((path.clone(), w))
         }
         None => None,

@@ -23,6 +23,7 @@ use crate::analysis::{Copies, CopyFilter};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
+use crate::source::pcapng::PcapngWriter;
 use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
 
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
@@ -603,68 +604,31 @@ pub fn write_pcapng(path: &Path, ev: &Evidence) -> io::Result<()> {
 
 /// [`write_pcapng`] to any writer.
 pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
-    let mut body = Vec::with_capacity(1 << 16);
-
-    // Section header: byte-order magic, version 1.0, section length unknown.
-    body.extend_from_slice(&0x1A2B_3C4Du32.to_le_bytes());
-    body.extend_from_slice(&1u16.to_le_bytes());
-    body.extend_from_slice(&0u16.to_le_bytes());
-    body.extend_from_slice(&(-1i64).to_le_bytes());
     let comment = format!(
         "rstscope evidence: TCP packets to or from {}",
         endpoint(ev.endpoint.0, ev.endpoint.1)
     );
-    option(&mut body, 1, comment.as_bytes());
-    let app = concat!("rstscope ", env!("CARGO_PKG_VERSION"));
-    option(&mut body, 4, app.as_bytes());
-    option(&mut body, 0, &[]);
-    block(w, 0x0A0D_0D0A, &body)?;
-
+    let mut out = PcapngWriter::new(w, Some(&comment))?;
     // Interfaces in order of first use; pcapng numbers them from 0 in the section.
     let mut local: HashMap<u32, u32> = HashMap::new();
     for p in &ev.packets {
         if local.contains_key(&p.interface) {
             continue;
         }
-        let id = u32::try_from(local.len()).map_err(|_| invalid("too many interfaces"))?;
-        local.insert(p.interface, id);
-        let link = u16::try_from(p.link_type.0).map_err(|_| {
-            invalid(&format!(
-                "link type {} does not fit a pcapng interface",
-                p.link_type.0
-            ))
-        })?;
         let info = ev.interfaces.get(p.interface as usize);
-        body.clear();
-        body.extend_from_slice(&link.to_le_bytes());
-        body.extend_from_slice(&0u16.to_le_bytes());
-        body.extend_from_slice(&snaplen(ev, p.interface).to_le_bytes());
-        if let Some(name) = info.and_then(|i| i.name.as_deref()) {
-            option(&mut body, 2, name.as_bytes());
-        }
-        if let Some(d) = info.and_then(|i| i.description.as_deref()) {
-            option(&mut body, 3, d.as_bytes());
-        }
-        // if_tsresol 9: timestamps in nanoseconds, as rstscope keeps them.
-        option(&mut body, 9, &[9]);
-        option(&mut body, 0, &[]);
-        block(w, 1, &body)?;
+        let id = out.add_interface(
+            p.link_type,
+            snaplen(ev, p.interface),
+            info.and_then(|i| i.name.as_deref()),
+            info.and_then(|i| i.description.as_deref()),
+        )?;
+        local.insert(p.interface, id);
     }
-
     for p in &ev.packets {
         let id = local.get(&p.interface).copied().unwrap_or(0);
-        let ts = u64::try_from(p.ts.0).unwrap_or(0);
-        let caplen = u32::try_from(p.data.len()).map_err(|_| invalid("frame too large"))?;
-        body.clear();
-        body.extend_from_slice(&id.to_le_bytes());
-        body.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
-        body.extend_from_slice(&(ts as u32).to_le_bytes());
-        body.extend_from_slice(&caplen.to_le_bytes());
-        body.extend_from_slice(&p.orig_len.max(caplen).to_le_bytes());
-        body.extend_from_slice(&p.data);
-        pad(&mut body);
-        block(w, 6, &body)?;
+        out.write_packet(id, p.ts, &p.data, p.orig_len)?;
     }
+    out.finish(&[])?;
     Ok(())
 }
 
@@ -683,34 +647,6 @@ fn snaplen(ev: &Evidence, interface: u32) -> u32 {
     } else {
         0
     }
-}
-
-fn invalid(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, what.to_string())
-}
-
-/// Appends one option (code, length, value padded to 32 bits).
-fn option(body: &mut Vec<u8>, code: u16, value: &[u8]) {
-    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
-    body.extend_from_slice(&code.to_le_bytes());
-    body.extend_from_slice(&len.to_le_bytes());
-    body.extend_from_slice(&value[..usize::from(len)]);
-    pad(body);
-}
-
-fn pad(body: &mut Vec<u8>) {
-    while !body.len().is_multiple_of(4) {
-        body.push(0);
-    }
-}
-
-/// Writes one block: type, total length, body (already padded), total length again.
-fn block(w: &mut impl Write, kind: u32, body: &[u8]) -> io::Result<()> {
-    let total = u32::try_from(body.len() + 12).map_err(|_| invalid("block too large"))?;
-    w.write_all(&kind.to_le_bytes())?;
-    w.write_all(&total.to_le_bytes())?;
-    w.write_all(body)?;
-    w.write_all(&total.to_le_bytes())
 }
 
 #[cfg(test)]

@@ -30,8 +30,8 @@ use crate::packet::Timestamp;
 
 /// Removes the second copy of a packet seen on two interfaces (shared with multi-interface files).
 pub use super::dedupe;
-/// Writes captured frames as pcapng (one interface block per captured interface).
-pub mod pcapng;
+/// Writes captured frames as pcapng (the writer shared with evidence files).
+pub use super::pcapng;
 
 /// Bytes captured of each frame by default: enough for link, IP (with options or extension
 /// headers) and TCP headers (with options). A RST's payload text is cut at this length.

@@ -13,6 +13,8 @@ pub mod file;
 pub mod live;
 /// Npcap's DLL on Windows: loaded and checked before any pcap call, so capture says when it is missing.
 pub mod npcap;
+/// pcapng's block types and option codes, and the one pcapng writer (live capture, evidence).
+pub mod pcapng;
 
 pub use file::{FileSource, MAX_PROCESSES};
 

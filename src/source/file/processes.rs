@@ -38,12 +38,14 @@ const MAX_TEXT_CHARS: usize = 1024;
 const MAX_WARNINGS: u32 = 16;
 
 /// pcapng option codes used here (see the module documentation for their sources).
-const OPT_ENDOFOPT: u16 = 0;
-const OPT_COMMENT: u16 = 1;
-const EPB_FLAGS: u16 = 2;
-/// `epb_packetid` (pcapng): 64 bits identifying one packet wherever it was captured; Microsoft's
-/// etl2pcapng writes pktmon's PktGroupId there, the same for each appearance of a packet.
-const EPB_PACKETID: u16 = 5;
+use crate::source::pcapng::option::{
+    COMMENT as OPT_COMMENT,
+    END as OPT_ENDOFOPT,
+    EPB_FLAGS,
+    // 64 bits identifying one packet wherever it was captured; Microsoft's etl2pcapng writes
+    // pktmon's PktGroupId there, the same for each appearance of a packet.
+    EPB_PACKETID,
+};
 const EPB_PIB_INDEX: u16 = 0x8001;
 const EPB_E_PIB_INDEX: u16 = 0x8003;
 const PIB_NAME: u16 = 2;

@@ -454,6 +454,10 @@ fn read(
             batch.frames += 1;
             if let Some(copy) = copies.copy(&frame) {
                 batch.copies.add(copy);
+                // Not analyzed again, but a filter must select the copies too.
+                if let (Decoded::Tcp(_), encap) = decode_encap(&frame) {
+                    batch.encaps.add(encap);
+                }
                 continue;
             }
             let tag = FrameTag {

@@ -22,7 +22,16 @@ fn analyze(name: &str) -> Analysis {
 
 /// (file, frames, TCP, RST, SYN without ACK, frames not decoded and why), as tshark counts
 /// frames, `tcp`, `tcp.flags.reset==1` and `tcp.flags.syn==1 && tcp.flags.ack==0`.
-const EXPECTED: [(&str, u64, u64, u64, u64, &[(&str, u64)]); 17] = [
+type Expected = (
+    &'static str,
+    u64,
+    u64,
+    u64,
+    u64,
+    &'static [(&'static str, u64)],
+);
+
+const EXPECTED: [Expected; 17] = [
     (
         "linktypes/ieee802_11.pcap",
         53,

@@ -215,7 +215,12 @@ fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
         raw: walk.raw,
         link_base: u16::try_from(walk.link_base).unwrap_or(u16::MAX),
         ip_offset: u16::try_from(ip_offset).unwrap_or(u16::MAX),
-        guards: walk.guards(frame.data, ip_offset),
+        // Only filters written by offsets read the guards: plain frames skip their cost.
+        guards: if walk.raw || !walk.shims.is_empty() {
+            walk.guards(frame.data, ip_offset)
+        } else {
+            Default::default()
+        },
         v6_ext: ip.v6_ext,
     };
     Ok((packet, encap))

@@ -7,7 +7,7 @@
 //! the layers they know: `vlan`, `mpls` and `pppoes` step over one layer each and shift every
 //! later offset of the expression (so layers are written as one nested chain, never as
 //! siblings); some link types have no such keyword at all (NFLOG, PKTAP, ERF). So the filter is written from the encapsulations the capture actually used
-//! ([`Encap`], gathered by the decoder): per link type, the common shapes with libpcap's own
+//! ([`Encap`](crate::packet::Encap), gathered by the decoder): per link type, the common shapes with libpcap's own
 //! keywords (`tcp and ((src host A and src port P) or ...)`, under `vlan and (...)` and so on),
 //! the rest by byte offsets from the link header (`link[18 + ((link[18] & 0xf) << 2):2] ==
 //! 7211`) guarded by the bytes that identify the layout. IPv6 extension headers, which

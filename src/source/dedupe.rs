@@ -11,10 +11,10 @@
 //! Two rules, the first that applies:
 //! - **Packet id**: a frame that carries the pcapng `epb_packetid` option (etl2pcapng writes
 //!   pktmon's PktGroupId there, the same for every appearance of one packet) is a copy when a
-//!   frame with the same id was seen on a *different* interface less than [`WINDOW`] before.
+//!   frame with the same id was seen on a *different* interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before.
 //! - **Content**: a frame whose network-layer bytes (TTL / hop limit and IPv4 header checksum
-//!   left out, first [`HASHED_BYTES`] bytes) equal those of a frame seen on a *different*
-//!   interface less than [`WINDOW`] before is a copy.
+//!   left out, first [`HASHED_BYTES`](crate::source::dedupe::HASHED_BYTES) bytes) equal those of a frame seen on a *different*
+//!   interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before is a copy.
 //!
 //! Identical frames on the same interface are kept: they are real retransmissions or
 //! duplicates on that wire. The first copy is the one kept, so what is analyzed and what is

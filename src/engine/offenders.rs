@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 use super::{Cause, SecondCounts};
-use crate::packet::Timestamp;
+use crate::packet::{Encaps, Timestamp};
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
 const MAX_CLIENTS_TRACKED: usize = 65_536;
@@ -162,6 +162,7 @@ impl ServiceStats {
             peak_second,
             rst_payloads: self.rst_payloads.clone(),
             series,
+            encaps: Encaps::default(),
         })
     }
 }
@@ -238,6 +239,10 @@ pub struct Offender {
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
     /// offender (the app does, per update) does not copy a day of seconds.
     pub series: Arc<[(i64, SecondCounts)]>,
+    /// How packets of the endpoint's IP version were carried in the capture (link types,
+    /// VLAN/MPLS/PPPoE layers, ...), most packets first: what its filters must step over.
+    /// Filled outside the engine (by whoever decoded the frames); empty when not known.
+    pub encaps: Encaps,
 }
 
 impl Offender {

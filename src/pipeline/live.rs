@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use super::{CHANNEL_DEPTH, Sender, Update};
 use crate::analysis::{Analysis, CaptureInfo};
-use crate::decode::{Decoded, decode};
+use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostState};
@@ -189,12 +189,22 @@ pub fn capture(
                 source,
             })?;
             let out = BufWriter::with_capacity(WRITE_BUFFER, file);
-            let w = PcapngWriter::new(out, source.interfaces()).map_err(|source| {
-                StartError::Write {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
+            let write_error = |source| StartError::Write {
+                path: path.clone(),
+                source,
+            };
+            // One interface block per captured interface, in id order, so that
+            // `Frame::interface` is the pcapng interface id.
+            let mut w = PcapngWriter::new(out, None).map_err(write_error)?;
+            for i in source.interfaces() {
+                w.add_interface(
+                    i.link_type,
+                    i.snaplen,
+                    Some(&i.name),
+                    i.description.as_deref(),
+                )
+                .map_err(write_error)?;
+            }
             Some((path.clone(), w))
         }
         None => None,
@@ -391,9 +401,11 @@ impl Run {
         }
         self.capture.frames += 1;
         *self.link_types.entry(f.link_type).or_insert(0) += 1;
-        match decode(f) {
+        let (decoded, encap) = decode_encap(f);
+        match decoded {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
+                self.capture.encaps.add(encap);
                 self.engine.packet(&p);
                 if let Some(h) = &mut self.host {
                     for i in self.engine.drain_incidents() {
@@ -455,7 +467,8 @@ impl Run {
         let mut capture = self.capture.clone();
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
-        let snapshot = self.engine.snapshot();
+        let mut snapshot = self.engine.snapshot();
+        capture.attach_encaps(&mut snapshot.offenders);
         let host = self
             .host
             .as_ref()

@@ -191,7 +191,7 @@ impl DetailsView {
     fn filters(&mut self, ui: &mut egui::Ui, o: &Offender) {
         let rows = [
             ("Wireshark", report::wireshark_filter(o.addr, o.port)),
-            ("BPF", report::bpf_filter(o.addr, o.port)),
+            ("BPF", report::bpf_filter(o)),
         ];
         let now = ui.input(|i| i.time);
         egui::Grid::new("filters")

@@ -105,7 +105,7 @@ title_has "sample-7211.pcapng"
 sleep 3 # the details read the capture again for the packets
 shot sample-1280x800 0
 click "$sx" "$sy"
-clipboard_is "(ip.src == 127.0.0.1 && tcp.srcport == 7211) || (ip.dst == 127.0.0.1 && tcp.dstport == 7211)"
+clipboard_is "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211) || (ip.dst#1 == 127.0.0.1 && tcp.dstport#1 == 7211))"
 shot sample-copied 1
 say "Copy put the Wireshark filter of 127.0.0.1:7211 on the X clipboard"
 
@@ -120,7 +120,7 @@ title_has "refused-v4.pcap"
 sleep 3
 shot second-1280x800 0
 click "$cx" "$cy"
-clipboard_is "(ip.src == 127.0.0.1 && tcp.srcport == 7300) || (ip.dst == 127.0.0.1 && tcp.dstport == 7300)"
+clipboard_is "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7300) || (ip.dst#1 == 127.0.0.1 && tcp.dstport#1 == 7300))"
 say "the second capture, opened by its typed path, is on screen (title, clipboard)"
 xdotool windowsize "$wid" 1024 700
 shot second-1024x700

@@ -1018,7 +1018,7 @@ fn copy_hands_the_filter_to_the_clipboard_and_says_copied() {
     assert_eq!(
         copied,
         [
-            "(ip.src == 127.0.0.1 && tcp.srcport == 7211) || (ip.dst == 127.0.0.1 && tcp.dstport == 7211)"
+            "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211) || (ip.dst#1 == 127.0.0.1 && tcp.dstport#1 == 7211))"
         ]
     );
     h.run_steps(2);

@@ -174,7 +174,7 @@ report "a wine service's process $(grep -o 'described with its services: .*' "$w
 # The desktop app under wine: start_app PROGRAM [ARGS] starts it and waits for its window and
 # a first frame; stop_app ends it. Clicks go to the toolbar's Start capture / Stop capture
 # button, at the window's top left (x 123, y 40 in the window: below the menu bar, after
-# "Open…").
+# "Open…"; tests/gui.rs start_capture_is_where_the_windows_smoke_test_clicks fails when it moves).
 start_app() {
   wine "$@" >/dev/null 2>>"$work/gui.err" &
   app=$!

@@ -312,7 +312,7 @@ impl Engine {
         }
         t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
         if let Some(last) = t.last_ts
-            && p.ts.0 < last.0 - Timestamp::NANOS_PER_SEC
+            && p.ts.0 < last.0.saturating_sub(Timestamp::NANOS_PER_SEC)
         {
             t.time_reversals += 1;
         }
@@ -336,6 +336,28 @@ impl Engine {
             }
             self.entries[i].timer_at = NO_TIMER;
             self.on_timer(i, due);
+            self.ensure_progress(i, generation, due);
+        }
+    }
+
+    /// A timer that fired at `due` must not be due again at `due` or before: `advance` would
+    /// pop it forever. `on_timer` acts on every deadline `schedule_at` sets, so this does not
+    /// happen; should a future change break that, debug builds stop here, and release builds
+    /// put the timer after the current packet time, so it fires at most once per packet.
+    fn ensure_progress(&mut self, idx: usize, generation: u32, due: Timestamp) {
+        let e = &self.entries[idx];
+        if !e.live || e.generation != generation || e.timer_at > due {
+            return;
+        }
+        debug_assert!(
+            false,
+            "the timer of flow entry {idx} fired at {due:?} and is due again at {:?}",
+            e.timer_at
+        );
+        let later = Timestamp(self.now.0.saturating_add(1));
+        self.entries[idx].timer_at = later;
+        if later < NO_TIMER {
+            self.timers.push(Reverse((later, idx as u32, generation)));
         }
     }
 
@@ -353,9 +375,10 @@ impl Engine {
                 AttemptStatus::Pending if t >= a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) => {
                     self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
                 }
-                AttemptStatus::Failed
-                    if !has_conn && t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) =>
-                {
+                // Forgotten on time even while its tuple carries a connection (a retry of a
+                // refused SYN that was answered at last, a SYN-ACK that did not acknowledge
+                // the SYN): the deadline `schedule_at` sets for it must be acted on.
+                AttemptStatus::Failed if t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) => {
                     self.entries[idx].attempt = None;
                 }
                 AttemptStatus::SynAcked | AttemptStatus::Completed if !has_conn => {
@@ -439,23 +462,28 @@ impl Engine {
     }
 
     /// Ends the entry whose timer is nearest: the one that would have ended soonest anyway.
+    /// Entries whose deadline lies past the end of time (packet times near `i64::MAX`) have no
+    /// timer; when only those are left, any one goes, so the table never outgrows its cap.
     fn evict_one(&mut self) {
+        let mut victim = None;
         while let Some(Reverse((due, idx, generation))) = self.timers.pop() {
-            let i = idx as usize;
-            let e = &self.entries[i];
-            if !e.live || e.generation != generation || e.timer_at != due {
-                continue;
+            let e = &self.entries[idx as usize];
+            if e.live && e.generation == generation && e.timer_at == due {
+                victim = Some(idx as usize);
+                break;
             }
-            if let Some(a) = e.attempt
-                && a.status == AttemptStatus::Pending
-            {
-                self.fail_attempt(i, a.last_syn, Failure::Unanswered);
-            }
-            self.finish_conn(i);
-            self.release(i);
-            self.totals.evicted += 1;
-            return;
         }
+        let Some(i) = victim.or_else(|| self.index.values().next().map(|&i| i as usize)) else {
+            return;
+        };
+        if let Some(a) = self.entries[i].attempt
+            && a.status == AttemptStatus::Pending
+        {
+            self.fail_attempt(i, a.last_syn, Failure::Unanswered);
+        }
+        self.finish_conn(i);
+        self.release(i);
+        self.totals.evicted += 1;
     }
 
     fn release(&mut self, idx: usize) {

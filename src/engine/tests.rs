@@ -545,3 +545,71 @@ fn flow_entry_stays_small() {
         std::mem::size_of::<flow::Entry>()
     );
 }
+
+/// Runs `f` on a thread and fails if it has not returned within 20 s: the engine looped.
+fn within_seconds<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+        Ok(v) => v,
+        Err(_) => panic!("{what}: the engine did not return within 20 s (endless loop)"),
+    }
+}
+
+/// Regression: a failed attempt whose tuple still carries a connection 130 s after its last
+/// SYN (ATTEMPT_MEMORY_SECS) made `advance()` pop the same timer forever. Here a Windows-style
+/// retry of a refused SYN (same port and ISN) is answered at last and the connection lives on.
+#[test]
+fn refused_then_retry_answered_and_long_lived_does_not_loop() {
+    let (snap, conns) = within_seconds("refused, then answered", || {
+        let mut s = Seq::new();
+        s.feed(&[pkt(0, true, S, 100, 0), pkt(1, false, R | A, 0, 101)]);
+        s.feed(&[
+            pkt(3000, true, S, 100, 0),
+            pkt(3001, false, S | A, 900, 101),
+            pkt(3002, true, A, 101, 901),
+        ]);
+        for i in 1..=20 {
+            s.feed(&[with_len(pkt(3002 + i * 10_000, true, A | P, 101, 901), 1)]);
+        }
+        s.done()
+    });
+    assert_eq!(snap.totals.attempts, 1);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(snap.totals.rst_by_cause, [1, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), ["REJ", "S1"]);
+}
+
+/// Regression: the same loop from a SYN-ACK that does not acknowledge the SYN (the attempt
+/// fails unanswered after 10 s) while the responder keeps the connection alive.
+#[test]
+fn syn_ack_with_a_wrong_ack_on_a_long_connection_does_not_loop() {
+    let (snap, _) = within_seconds("wrong SYN-ACK", || {
+        let mut s = Seq::new();
+        s.feed(&[pkt(0, true, S, 100, 0), pkt(1, false, S | A, 900, 555)]);
+        for i in 1..=20 {
+            s.feed(&[pkt(i * 10_000, false, S | A, 900, 555)]);
+        }
+        s.done()
+    });
+    assert_eq!(snap.totals.attempts, 1);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(
+        snap.series.first().map(|(_, c)| c.failed_by),
+        Some([0, 0, 1])
+    );
+}
+
+/// The timer queue's guard: a timer that fired and is due again at the same packet time
+/// stops a debug build (release builds move it past the current packet).
+#[test]
+#[should_panic(expected = "is due again")]
+fn a_timer_due_again_without_progress_is_caught() {
+    let mut s = Seq::new();
+    s.feed(&[pkt(0, true, S, 100, 0)]);
+    let e = &mut s.engine;
+    let due = e.entries[0].timer_at;
+    e.ensure_progress(0, e.entries[0].generation, due);
+}

@@ -952,21 +952,25 @@ impl ZeekConn {
             return None;
         }
         // Zeek requires LastTime + linger < t: the first tick strictly after that, not before now.
-        let after = self.last_time.plus_secs(CONNECTION_LINGER_SECS);
-        let period = SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC;
+        // In i128, so that times near either end of i64 cannot overflow; a tick past the end
+        // of time is the end of time.
+        let after = i128::from(self.last_time.plus_secs(CONNECTION_LINGER_SECS).0);
+        let now = i128::from(now.0);
+        let period = i128::from(SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC);
         self.expire_chains[..usize::from(self.expire_chain_count)]
             .iter()
             .map(|origin| {
-                let k = if after.0 < origin.0 {
+                let origin = i128::from(origin.0);
+                let k = if after < origin {
                     0
                 } else {
-                    (after.0 - origin.0) / period + 1
+                    (after - origin) / period + 1
                 };
-                let mut tick = origin.0 + k * period;
-                if tick < now.0 {
-                    tick += (now.0 - tick + period - 1) / period * period;
+                let mut tick = origin + k * period;
+                if tick < now {
+                    tick += (now - tick + period - 1) / period * period;
                 }
-                Timestamp(tick)
+                Timestamp(i64::try_from(tick).unwrap_or(i64::MAX))
             })
             .min()
     }
@@ -1012,12 +1016,14 @@ impl ZeekConn {
     }
 
     fn on_expire_tick(&self, t: Timestamp) -> bool {
-        let period = SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC;
-        let after = self.last_time.plus_secs(CONNECTION_LINGER_SECS).0;
+        let period = i128::from(SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC);
+        let after = i128::from(self.last_time.plus_secs(CONNECTION_LINGER_SECS).0);
+        let t = i128::from(t.0);
         // A check at `t` counts for the latest tick of any chain at or before `t`.
         self.expire_chains[..usize::from(self.expire_chain_count)]
             .iter()
-            .any(|origin| t.0 >= origin.0 && origin.0 + (t.0 - origin.0) / period * period > after)
+            .map(|origin| i128::from(origin.0))
+            .any(|origin| t >= origin && origin + (t - origin) / period * period > after)
     }
 
     /// Zeek's `conn_state()` for TCP.

@@ -100,13 +100,15 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
     }
     if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
-        let secs = (last.0 - first.0) as f64 / 1e9;
+        let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
         let _ = writeln!(
             out,
             "  time        {} to {} ({secs:.1} s)",
             clock.full(first),
             clock.full(last)
         );
+    } else if cap.frames == 0 {
+        let _ = writeln!(out, "  time        none: the capture holds no packets");
     }
     for w in &cap.warnings {
         let _ = writeln!(out, "  warning     {w}");

@@ -11,6 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::decode::{Decoded, Skip, decode};
+use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Snapshot};
 use crate::host::state::{CaptureScope, HostState};
 use crate::host::{ProcessSighting, SightingSource};
@@ -320,8 +321,11 @@ fn read(
             match decode(&frame) {
                 Decoded::Tcp(p) => {
                     let start = batch.payloads.len();
+                    // Only a RST's payload is read, and only its first bytes (the text kept
+                    // as evidence): a flood of large RSTs costs no more than small ones.
                     if p.flags.rst() {
-                        batch.payloads.extend_from_slice(p.payload);
+                        let kept = p.payload.get(..RST_PAYLOAD_BYTES).unwrap_or(p.payload);
+                        batch.payloads.extend_from_slice(kept);
                     }
                     batch
                         .packets

@@ -14,6 +14,9 @@ const MAX_CLIENTS_TRACKED: usize = 65_536;
 const MAX_PAYLOADS: usize = 5;
 /// Characters kept of one RST payload text.
 const MAX_PAYLOAD_CHARS: usize = 200;
+/// Bytes of a RST's payload that can make those characters (at most 4 bytes each in UTF-8):
+/// the rest is never looked at, so the reader need not copy it.
+pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 
 /// A service endpoint: the side that received the SYN.
 pub type ServiceKey = (IpAddr, u16);
@@ -111,15 +114,22 @@ impl ServiceStats {
         if payload.is_empty() || self.rst_payloads.len() >= MAX_PAYLOADS {
             return;
         }
-        let text: String = String::from_utf8_lossy(payload)
+        // 200 characters never need more than RST_PAYLOAD_BYTES bytes, and a character cut at
+        // that boundary lies past the 200th: the cut changes nothing kept.
+        let payload = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
+        let mut text: String = String::from_utf8_lossy(payload)
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(MAX_PAYLOAD_CHARS)
             .collect();
-        let text = text.trim().to_string();
-        if !text.is_empty() && !self.rst_payloads.contains(&text) {
-            self.rst_payloads.push(text);
+        let trimmed = text.trim();
+        if trimmed.is_empty() || self.rst_payloads.iter().any(|p| p == trimmed) {
+            return;
         }
+        if trimmed.len() != text.len() {
+            text = trimmed.to_string();
+        }
+        self.rst_payloads.push(text);
     }
 
     /// The offender row, or `None` when nothing went wrong at this endpoint.
@@ -444,5 +454,21 @@ mod tests {
         assert_eq!(c.incidents, 3);
         assert_eq!((c.peak_second, c.peak_rate), (12, 2));
         assert_eq!(a.series.len(), 1, "an earlier snapshot keeps what it had");
+    }
+
+    #[test]
+    fn a_rst_payload_keeps_200_characters_of_its_first_bytes_only() {
+        let mut s = ServiceStats::default();
+        let mut big = b"  F5 reset cause: ".to_vec();
+        big.extend(std::iter::repeat_n(b'x', 100_000));
+        s.rst_payload(&big);
+        s.rst_payload(&big);
+        assert_eq!(s.rst_payloads.len(), 1, "the same text is kept once");
+        assert!(s.rst_payloads[0].starts_with("F5 reset cause: x"));
+        assert_eq!(s.rst_payloads[0].chars().count(), 200 - 2);
+        // Four-byte characters: 200 of them are the first 800 bytes.
+        let wide = "\u{1F600}".repeat(300);
+        s.rst_payload(wide.as_bytes());
+        assert_eq!(s.rst_payloads[1], "\u{1F600}".repeat(200));
     }
 }

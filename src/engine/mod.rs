@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use crate::packet::{TcpPacket, Timestamp};
@@ -194,8 +195,13 @@ pub struct Engine {
     config: EngineConfig,
     entries: Vec<Entry>,
     free: Vec<u32>,
-    /// Flow lookup: foldhash, since SipHash was a seventh of the per-packet cost.
-    index: foldhash::HashMap<FlowKey, u32>,
+    /// Flow lookup: slot numbers hashed by their entry's key (foldhash: SipHash was a
+    /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
+    /// table 4 bytes rather than a copy of the 38-byte key.
+    index: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    /// Where the search for an entry to evict without a timer resumes.
+    evict_cursor: usize,
     timers: BinaryHeap<Reverse<(Timestamp, u32, u32)>>,
     now: Timestamp,
     totals: Totals,
@@ -206,15 +212,21 @@ pub struct Engine {
 }
 
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
+/// Flow-table slots reserved up front (address space only until used).
+const RESERVED_FLOWS: usize = 250_000;
 
 impl Engine {
     /// A new engine.
     pub fn new(config: EngineConfig) -> Self {
+        let reserved = config.max_flows.min(RESERVED_FLOWS);
         Self {
             config,
-            entries: Vec::new(),
+            // Reserved, not touched: growing by doubling would leave the smaller copies behind.
+            entries: Vec::with_capacity(reserved),
             free: Vec::new(),
-            index: foldhash::HashMap::default(),
+            index: hashbrown::HashTable::with_capacity(reserved),
+            hasher: foldhash::fast::RandomState::default(),
+            evict_cursor: 0,
             timers: BinaryHeap::new(),
             now: Timestamp(i64::MIN),
             totals: Totals::default(),
@@ -431,7 +443,9 @@ impl Engine {
 
     /// The slot for `key`, creating it (and evicting when full).
     fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
-        if let Some(&i) = self.index.get(&key) {
+        let hash = self.hasher.hash_one(key);
+        let entries = &self.entries;
+        if let Some(&i) = self.index.find(hash, |&i| entries[i as usize].key == key) {
             return i as usize;
         }
         if self.index.len() >= self.config.max_flows.max(1) {
@@ -457,7 +471,10 @@ impl Engine {
             self.entries.len() - 1
         };
         let _ = t;
-        self.index.insert(key, i as u32);
+        let (entries, hasher) = (&self.entries, &self.hasher);
+        self.index.insert_unique(hash, i as u32, |&j| {
+            hasher.hash_one(entries[j as usize].key)
+        });
         i
     }
 
@@ -473,7 +490,7 @@ impl Engine {
                 break;
             }
         }
-        let Some(i) = victim.or_else(|| self.index.values().next().map(|&i| i as usize)) else {
+        let Some(i) = victim.or_else(|| self.any_live_entry()) else {
             return;
         };
         if let Some(a) = self.entries[i].attempt
@@ -486,6 +503,20 @@ impl Engine {
         self.totals.evicted += 1;
     }
 
+    /// A live entry, found from where the last search stopped (deterministic, and amortized
+    /// constant time when most slots are live).
+    fn any_live_entry(&mut self) -> Option<usize> {
+        let n = self.entries.len();
+        for k in 0..n {
+            let i = (self.evict_cursor + k) % n;
+            if self.entries[i].live {
+                self.evict_cursor = i + 1;
+                return Some(i);
+            }
+        }
+        None
+    }
+
     fn release(&mut self, idx: usize) {
         let e = &mut self.entries[idx];
         if !e.live {
@@ -495,8 +526,10 @@ impl Engine {
         e.conn = None;
         e.attempt = None;
         e.timer_at = NO_TIMER;
-        let key = e.key;
-        self.index.remove(&key);
+        let hash = self.hasher.hash_one(e.key);
+        if let Ok(slot) = self.index.find_entry(hash, |&i| i as usize == idx) {
+            slot.remove();
+        }
         self.free.push(idx as u32);
     }
 

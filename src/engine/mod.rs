@@ -18,6 +18,8 @@ pub mod cause;
 pub mod flow;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
+/// Per-second counts: recent seconds, older minutes, exact sums and peaks.
+pub mod series;
 /// Zeek's connection state machine, history and conn_state.
 pub mod zeek;
 
@@ -29,6 +31,7 @@ pub use zeek::ConnState;
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
 use offenders::{ServiceKey, Services};
+use series::Peak;
 use zeek::flip_on_first_packet;
 
 /// An attempt with no answer this long after its last SYN has failed.
@@ -180,8 +183,17 @@ pub struct Snapshot {
     pub totals: Totals,
     /// Connections not yet finished, by their current conn_state.
     pub live_conn_states: [u64; 13],
-    /// Per-second counts, seconds with nothing left out, in time order.
+    /// Per-second counts, seconds with nothing left out, in time order. Seconds before
+    /// `minutes_before` are whole minutes, keyed by the minute's first second (the last hour of
+    /// packet time stays per second: see [`series`]).
     pub series: Vec<(i64, SecondCounts)>,
+    /// Where the series (and every offender's) turns from minutes to seconds; `None` while the
+    /// capture spans less than an hour or so.
+    pub minutes_before: Option<i64>,
+    /// The second with the most RSTs, and how many (exact, folded minutes included).
+    pub peak_rst: Peak,
+    /// The second with the most failed attempts, and how many.
+    pub peak_failed: Peak,
     /// Service endpoints with resets or failed attempts, ranked.
     pub offenders: Vec<Offender>,
     /// Service endpoints not tracked because too many were seen.
@@ -206,6 +218,12 @@ pub struct Engine {
     now: Timestamp,
     totals: Totals,
     series: BTreeMap<i64, SecondCounts>,
+    /// Seconds of `series` (and of every endpoint's) before this are folded into minutes.
+    minutes_before: Option<i64>,
+    /// The busiest seconds among those folded: RSTs, failed attempts.
+    folded_peaks: [Peak; 2],
+    /// The packet second at which the next folding is due.
+    next_fold: i64,
     services: Services,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
@@ -231,6 +249,9 @@ impl Engine {
             now: Timestamp(i64::MIN),
             totals: Totals::default(),
             series: BTreeMap::new(),
+            minutes_before: None,
+            folded_peaks: [Peak::default(); 2],
+            next_fold: i64::MIN,
             services: Services::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
@@ -241,6 +262,9 @@ impl Engine {
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
         self.count(p);
         self.advance(p.ts);
+        if self.now.second() >= self.next_fold {
+            self.fold_old_seconds();
+        }
         let (key, side) = FlowKey::of(p);
         let idx = self.entry_for(key, p.ts);
         self.reuse_or_create(idx, p, side);
@@ -299,14 +323,47 @@ impl Engine {
                 live_conn_states[c.zeek.conn_state().index()] += 1;
             }
         }
+        let mut peaks = self.folded_peaks;
+        let recent = self.series.range(self.minutes_before.unwrap_or(i64::MIN)..);
+        for (&sec, c) in recent {
+            peaks[0].offer(sec, c.rst_total());
+            peaks[1].offer(sec, c.failed);
+        }
         Snapshot {
             totals: self.totals.clone(),
             live_conn_states,
             series: self.series.iter().map(|(&s, &c)| (s, c)).collect(),
+            minutes_before: self.minutes_before,
+            peak_rst: self.folded_peaks[0].max(peaks[0]),
+            peak_failed: self.folded_peaks[1].max(peaks[1]),
             offenders: self.services.offenders(),
             untracked_endpoints: self.services.untracked,
             live_flows: self.index.len(),
         }
+    }
+
+    /// Folds the seconds that have aged past the per-second window into minutes, here and at
+    /// every endpoint, once every [`series::FOLD_EVERY_SECS`] of packet time.
+    fn fold_old_seconds(&mut self) {
+        let now = self.now.second();
+        self.next_fold = now.saturating_add(series::FOLD_EVERY_SECS);
+        let boundary = series::boundary(now);
+        if self.minutes_before.is_some_and(|b| b >= boundary) {
+            return;
+        }
+        let peaks = &mut self.folded_peaks;
+        series::fold(&mut self.series, self.minutes_before, boundary, |sec, c| {
+            peaks[0].offer(sec, c.rst_total());
+            peaks[1].offer(sec, c.failed);
+        });
+        self.services.fold(boundary);
+        self.minutes_before = Some(boundary);
+    }
+
+    /// The global counts of the second of `t` (of its minute, if folded).
+    fn second_mut(&mut self, t: Timestamp) -> &mut SecondCounts {
+        let key = series::key(t.second(), self.minutes_before);
+        self.series.entry(key).or_default()
     }
 
     fn count(&mut self, p: &TcpPacket<'_>) {
@@ -629,7 +686,7 @@ impl Engine {
         a.failure = Some(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
-        let sec = self.series.entry(at.second()).or_default();
+        let sec = self.second_mut(at);
         sec.failed += 1;
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
@@ -737,7 +794,7 @@ impl Engine {
 
     fn suspect_found(&mut self, idx: usize, server_side: u8, t: Timestamp) {
         self.totals.suspect_injected += 1;
-        self.series.entry(t.second()).or_default().suspect += 1;
+        self.second_mut(t).suspect += 1;
         let key = self.entries[idx].key;
         let srv = (
             key.addr[usize::from(server_side)],
@@ -841,7 +898,8 @@ impl Engine {
         }
         let t = &mut self.totals;
         t.rst_by_cause[cause.index()] += 1;
-        let sec = self.series.entry(p.ts.second()).or_default();
+        let key = series::key(p.ts.second(), self.minutes_before);
+        let sec = self.series.entry(key).or_default();
         sec.rst[cause.index()] += 1;
         if suspicion.any() {
             t.suspect_injected += 1;

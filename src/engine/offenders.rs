@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
+use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
 use crate::packet::Timestamp;
 
@@ -45,8 +46,13 @@ pub struct ServiceStats {
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
     /// Per-second counts of this endpoint alone; change them through
-    /// [`ServiceStats::second`], which keeps `summary` right.
+    /// [`ServiceStats::second`], which keeps `summary` right. Seconds before `minutes_before`
+    /// are folded into minutes ([`series`]).
     pub per_second: BTreeMap<i64, SecondCounts>,
+    /// Where `per_second` turns from minutes to seconds.
+    pub minutes_before: Option<i64>,
+    /// The second with the most incidents among those folded.
+    pub folded_peak: Peak,
     /// The series as offenders share it, with its sums, made on the first snapshot after a
     /// change: a snapshot of endpoints that did not change copies nothing.
     pub(crate) summary: OnceLock<Summary>,
@@ -76,7 +82,25 @@ impl ServiceStats {
     /// The per-second counts of the second of `ts`.
     pub fn second(&mut self, ts: Timestamp) -> &mut SecondCounts {
         self.summary.take();
-        self.per_second.entry(ts.second()).or_default()
+        let key = series::key(ts.second(), self.minutes_before);
+        self.per_second.entry(key).or_default()
+    }
+
+    /// Folds the seconds before `boundary` into minutes.
+    pub fn fold(&mut self, boundary: i64) {
+        let peak = &mut self.folded_peak;
+        let moved = series::fold(
+            &mut self.per_second,
+            self.minutes_before,
+            boundary,
+            |s, c| {
+                peak.offer(s, c.incidents);
+            },
+        );
+        if moved {
+            self.summary.take();
+        }
+        self.minutes_before = Some(boundary);
     }
 
     fn summary(&self, first_second: i64) -> &Summary {
@@ -86,8 +110,14 @@ impl ServiceStats {
                 .values()
                 .map(|c| u64::from(c.incidents))
                 .sum();
-            let (peak_second, peak) =
-                peak(self.per_second.iter().map(|(&s, c)| (s, c)), first_second);
+            let mut recent = Peak::default();
+            for (&s, c) in self
+                .per_second
+                .range(self.minutes_before.unwrap_or(i64::MIN)..)
+            {
+                recent.offer(s, c.incidents);
+            }
+            let (peak_second, peak) = self.folded_peak.max(recent).0.unwrap_or((first_second, 0));
             Summary {
                 series: self.per_second.iter().map(|(&s, &c)| (s, c)).collect(),
                 incidents,
@@ -172,6 +202,7 @@ impl ServiceStats {
             peak_second,
             rst_payloads: self.rst_payloads.clone(),
             series,
+            minutes_before: self.minutes_before,
         })
     }
 }
@@ -186,14 +217,12 @@ pub(crate) struct Summary {
 }
 
 /// The second with the most incidents (the earliest of equals), or `(default, 0)`.
-fn peak<'a>(seconds: impl Iterator<Item = (i64, &'a SecondCounts)>, default: i64) -> (i64, u32) {
-    seconds.fold((default, 0), |best, (s, c)| {
-        if c.incidents > best.1 {
-            (s, c.incidents)
-        } else {
-            best
-        }
-    })
+fn peak(seconds: impl Iterator<Item = (i64, u32)>, default: i64) -> (i64, u32) {
+    let mut best = Peak::default();
+    for (s, n) in seconds {
+        best.offer(s, n);
+    }
+    best.0.unwrap_or((default, 0))
 }
 
 /// One row of the offenders table.
@@ -248,6 +277,8 @@ pub struct Offender {
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
     /// offender (the app does, per update) does not copy a day of seconds.
     pub series: Arc<[(i64, SecondCounts)]>,
+    /// Entries of `series` before this second are whole minutes (see [`series`]).
+    pub minutes_before: Option<i64>,
 }
 
 impl Offender {
@@ -287,7 +318,19 @@ impl Offender {
             .next()
             .unwrap_or(from.max(self.first_seen.second()));
         let last = with_incidents().next_back().unwrap_or(first);
-        let (peak_second, peak_rate) = peak(series.iter().map(|(s, c)| (*s, c)), first);
+        // A folded minute says only that its busiest second had at least a sixtieth of it.
+        let folded = |s: i64| self.minutes_before.is_some_and(|b| s < b);
+        let (peak_second, peak_rate) = peak(
+            series.iter().map(|(s, c)| {
+                let n = if folded(*s) {
+                    c.incidents.div_ceil(60)
+                } else {
+                    c.incidents
+                };
+                (*s, n)
+            }),
+            first,
+        );
         Some(Offender {
             rst_packets,
             rst_by_cause: rst,
@@ -408,6 +451,13 @@ impl Services {
                     Some(e.insert(ServiceStats::default()))
                 }
             }
+        }
+    }
+
+    /// Folds every endpoint's seconds before `boundary` into minutes.
+    pub fn fold(&mut self, boundary: i64) {
+        for s in self.map.values_mut() {
+            s.fold(boundary);
         }
     }
 

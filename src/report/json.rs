@@ -206,6 +206,7 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         "conn_states": states,
         "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
         "failed_per_second": per_second(&s.series, |c| c.failed),
+        "per_minute_before": s.minutes_before,
         "not_decoded": not_decoded,
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,

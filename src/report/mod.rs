@@ -54,7 +54,8 @@ pub enum Clock {
 }
 
 impl Clock {
-    fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
+    /// `ts` as a date and time in this clock's zone.
+    pub fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
         let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
         let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
         let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();

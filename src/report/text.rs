@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{Clock, bpf_filter, endpoint, full_diagnosis, rate, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
+use crate::engine::series::Peak;
 use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
 use crate::host::state::HostReport;
 use crate::source::Format;
@@ -25,25 +26,18 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Peak and average of one per-second count over the capture's seconds.
-fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, clock: Clock) -> String {
+/// Peak and average of one per-second count over the capture's seconds; the peak is the
+/// engine's (exact also where old seconds were folded into minutes).
+fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: Clock) -> String {
     let s = &a.snapshot;
     let (Some(first), Some(last)) = (s.totals.first_ts, s.totals.last_ts) else {
         return "none".into();
     };
     let span = (last.second() - first.second() + 1).max(1) as f64;
     let total: u64 = s.series.iter().map(|(_, c)| u64::from(f(c))).sum();
-    let Some((sec, peak)) = s
-        .series
-        .iter()
-        .map(|(sec, c)| (*sec, f(c)))
-        .max_by_key(|&(sec, n)| (n, -sec))
-    else {
+    let Some((sec, peak)) = peak.0 else {
         return "none".into();
     };
-    if peak == 0 {
-        return "none".into();
-    }
     let at = crate::packet::Timestamp::from_parts(sec, 0);
     format!(
         "peak {peak}/s at {}, average {} over {span:.0} s",
@@ -157,12 +151,12 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     let _ = writeln!(
         out,
         "  resets/s         {}",
-        peak_avg(a, SecondCounts::rst_total, clock)
+        peak_avg(a, SecondCounts::rst_total, a.snapshot.peak_rst, clock)
     );
     let _ = writeln!(
         out,
         "  failed/s         {}",
-        peak_avg(a, |c| c.failed, clock)
+        peak_avg(a, |c| c.failed, a.snapshot.peak_failed, clock)
     );
 
     if let Some(h) = &a.host {
@@ -312,12 +306,26 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
         "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
         "time", "resets", "refused", "handshake", "after", "abort", "stray", "failed", "suspect"
     );
+    let minutes_before = a.snapshot.minutes_before;
+    if let Some(b) = minutes_before {
+        let at = crate::packet::Timestamp::from_parts(b, 0);
+        let _ = writeln!(
+            out,
+            "(before {} the counts are per minute, marked 1m: the last hour of packet time is kept per second)",
+            clock.full(at)
+        );
+    }
     for (sec, c) in &a.snapshot.series {
         let ts = crate::packet::Timestamp::from_parts(*sec, 0);
+        let time = if minutes_before.is_some_and(|b| *sec < b) {
+            format!("{} 1m", clock.datetime(ts).format("%H:%M"))
+        } else {
+            clock.time(ts)
+        };
         let _ = writeln!(
             out,
             "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
-            clock.time(ts),
+            time,
             c.rst_total(),
             c.rst[0],
             c.rst[1],

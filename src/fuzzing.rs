@@ -88,17 +88,28 @@ pub fn packet_sequence(data: &[u8]) {
     let Some((&settings, records)) = data.split_first() else {
         return;
     };
-    let max_flows = [8, 64, 250_000][usize::from(settings % 3)];
     let config = EngineConfig {
-        max_flows,
+        max_flows: [8, 64, 250_000][usize::from(settings % 3)],
         keep_connections: settings & 0x08 != 0,
         syn_fin_rst_only: settings & 0x10 != 0,
         keep_incidents: true,
     };
-    let keep_connections = config.keep_connections;
+    run_checked(config, packets(records));
+}
+
+/// Feeds `packets` to an engine made with `config` (incidents kept, whatever it says),
+/// checking [`check_invariants`] every 64 packets and at the end, and that every RST fed has
+/// exactly one cause, the flow table is empty after the end, and (with `keep_connections`)
+/// every connection counted was listed. Returns the final snapshot.
+pub fn run_checked<'a>(
+    mut config: EngineConfig,
+    packets: impl IntoIterator<Item = TcpPacket<'a>>,
+) -> Snapshot {
+    config.keep_incidents = true;
+    let (max_flows, keep_connections) = (config.max_flows, config.keep_connections);
     let mut engine = Engine::new(config);
     let (mut rst_incidents, mut rst_packets, mut connections) = (0u64, 0u64, 0u64);
-    for (i, p) in packets(records).enumerate() {
+    for (i, p) in packets.into_iter().enumerate() {
         engine.packet(&p);
         rst_packets += u64::from(p.flags.rst());
         rst_incidents += rst_incidents_in(&mut engine);
@@ -118,10 +129,12 @@ pub fn packet_sequence(data: &[u8]) {
         rst_incidents, rst_packets,
         "every RST has exactly one cause"
     );
+    assert!(s.totals.evicted <= s.totals.conn_states.iter().sum::<u64>());
     if keep_connections {
         let by_state: u64 = s.totals.conn_states.iter().sum();
         assert_eq!(connections, by_state, "connections listed and counted");
     }
+    s
 }
 
 fn rst_incidents_in(engine: &mut Engine) -> u64 {

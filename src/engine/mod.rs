@@ -929,6 +929,12 @@ impl Engine {
             st.rst_payload(p.payload);
             if !charged_to_attempt {
                 st.incident(p.ts, client_addr);
+            } else if st.first_seen.is_none() {
+                // Charged to an attempt whose server the connection's roles no longer name
+                // (the originator answered its own SYN with a SYN-ACK): the RST still makes
+                // this endpoint an offender, or it would be counted and shown nowhere.
+                st.first_seen = Some(p.ts);
+                st.last_seen = Some(p.ts);
             }
         }
         if let Some(how) = fails {

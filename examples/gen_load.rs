@@ -3,13 +3,17 @@
 //!
 //!     cargo run --release --example gen_load -- flood --out F [--tuples N]
 //!     cargo run --release --example gen_load -- week --out F [--days N]
+//!     cargo run --release --example gen_load -- scan --out F [--tuples N]
 //!
 //! `flood`: a SYN flood of N distinct 4-tuples (default 1,500,000), one SYN each from
 //! spoofed sources in 10.0.0.0/8 to 192.0.2.1:80, 300,000 a second, nothing answered: N
 //! attempts, all failed (unanswered). `week`: N days (default 7) of one refused attempt (SYN,
 //! then RST/ACK 100 µs later) every second to 192.0.2.1:7211 and one every second to one of 39
 //! other ports in turn (7212 + second % 39): 2 x 86,400 x N failed attempts and as many RSTs,
-//! every second of the week with incidents.
+//! every second of the week with incidents. `scan`: N probes (default 1,500,000) from
+//! 10.0.0.1 to distinct ports of 198.18.0.0/15 hosts (60,000 ports a host), each refused by a
+//! RST/ACK 100 µs later, 300,000 probes a second: N service endpoints, each with one refused
+//! attempt.
 //!
 //! No packet is sent anywhere: this only writes bytes to a file. Prints the expected counts.
 
@@ -32,7 +36,7 @@ fn main() -> ExitCode {
             .and_then(|i| args.get(i + 1))
     };
     let (Some(kind), Some(out)) = (args.first(), value("--out")) else {
-        eprintln!("usage: gen_load flood|week --out FILE [--tuples N] [--days N]");
+        eprintln!("usage: gen_load flood|week|scan --out FILE [--tuples N] [--days N]");
         return ExitCode::from(2);
     };
     let number =
@@ -41,8 +45,9 @@ fn main() -> ExitCode {
     let result = match kind.as_str() {
         "flood" => flood(&out, number("--tuples", 1_500_000)),
         "week" => week(&out, number("--days", 7)),
+        "scan" => scan(&out, number("--tuples", 1_500_000)),
         _ => {
-            eprintln!("gen_load: flood or week");
+            eprintln!("gen_load: flood, week or scan");
             return ExitCode::from(2);
         }
     };
@@ -158,5 +163,38 @@ fn week(path: &PathBuf, days: u64) -> io::Result<()> {
     pcap.out.flush()?;
     let n = 2 * seconds;
     println!("syn_packets={n} attempts={n} failed_attempts={n} rst_packets={n}");
+    Ok(())
+}
+
+fn scan(path: &PathBuf, probes: u64) -> io::Result<()> {
+    let mut pcap = Pcap::create(path)?;
+    let client = ([10, 0, 0, 1], 40_000);
+    for i in 0..probes {
+        let host = (i / 60_000) as u32;
+        let target = (
+            [198, 18 + (host >> 16) as u8, (host >> 8) as u8, host as u8],
+            1 + (i % 60_000) as u16,
+        );
+        let at = i * 1_000_000 / 300_000;
+        let (secs, micros) = (
+            START_SECS + (at / 1_000_000) as u32,
+            (at % 1_000_000) as u32,
+        );
+        let isn = (i as u32).wrapping_mul(2_654_435_761);
+        pcap.tcp(secs, micros, client, target, SYN, isn, 0)?;
+        pcap.tcp(
+            secs,
+            micros + 1,
+            target,
+            client,
+            RST | ACK,
+            0,
+            isn.wrapping_add(1),
+        )?;
+    }
+    pcap.out.flush()?;
+    println!(
+        "syn_packets={probes} attempts={probes} failed_attempts={probes} rst_packets={probes}"
+    );
     Ok(())
 }

@@ -505,3 +505,62 @@ fn regression_the_last_packets_of_a_burst_reach_the_analysis_without_a_next_pack
         "the refusal shows in a partial result within 1 s, while the capture runs"
     );
 }
+
+/// The app's capture in the temporary folder: with a size limit it keeps a ring of its latest
+/// packets (the oldest piece removed when one more begins), the analysis still counts every
+/// packet, the pieces read as one capture, and they go with the last handle to them.
+#[test]
+fn a_size_limited_saved_capture_keeps_its_latest_packets_and_is_removed_at_the_end() {
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let dir = std::env::temp_dir().join(format!("rstscope-live-ring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let limit = 24_000;
+    let options = LiveOptions {
+        write: Some(dir.join("capture.pcapng")),
+        write_limit: Some(limit),
+        write_temporary: true,
+        ..LiveOptions::default()
+    };
+    let Some(mut job) = common::live_on_lo("saved ring", options) else {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    };
+    let saved = job.saved().expect("saved files");
+    refused_connects(SocketAddr::new(v4, port), 300);
+    std::thread::sleep(Duration::from_millis(200));
+    job.stop();
+    let (a, _) = wait_finished(&mut job, Instant::now());
+    drop(job);
+    let o = offender(&a, v4, port).expect("the refusals");
+    assert_eq!((o.rst_packets, o.failed_attempts), (300, 300), "{o:?}");
+    let files = saved.files();
+    assert!(
+        files.len() as u64 <= rstscope::pipeline::live::RING_PIECES,
+        "{files:?}"
+    );
+    assert!(saved.frames_removed() > 0, "the ring removed old pieces");
+    assert!(
+        saved.bytes() <= limit + limit / 4 + 2_000,
+        "{} bytes",
+        saved.bytes()
+    );
+    let kept = analysis::analyze_files(&files, Options::default()).expect("pieces read");
+    assert!(
+        kept.capture.warnings.is_empty(),
+        "{:?}",
+        kept.capture.warnings
+    );
+    let latest = offender(&kept, v4, port).map_or(0, |o| o.rst_packets);
+    assert!(
+        latest > 0 && latest < 300,
+        "the latest refusals only: {latest}"
+    );
+    drop(saved);
+    assert!(
+        files.iter().all(|f| !f.exists()),
+        "removed with the last handle"
+    );
+    assert!(!dir.exists(), "with their folder");
+}

@@ -233,12 +233,27 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
             snapshot.totals.evicted, options.engine.max_flows
         ));
     }
+    let other = snapshot.other_endpoints;
+    if other.dropped > 0 {
+        capture.warnings.push(other_endpoints_warning(&other));
+    }
     let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
     Analysis {
         capture,
         snapshot,
         host,
     }
+}
+
+/// The warning when service endpoints were dropped from the table.
+pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String {
+    format!(
+        "{} service endpoints were not kept (more than {} were seen; those with the fewest resets and failed attempts made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
+        other.dropped,
+        crate::engine::offenders::Services::MAX_TRACKED,
+        other.rst_packets(),
+        other.failed_attempts
+    )
 }
 
 /// The note of a report whose connecting processes come from the capture file.

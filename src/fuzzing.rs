@@ -205,13 +205,19 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
         }
         offenders_failed += o.failed_attempts;
     }
-    if s.untracked_endpoints == 0 {
-        assert_eq!(offenders_rst, t.rst_by_cause, "offenders sum to the RSTs");
-        assert_eq!(
-            offenders_failed, t.failed_attempts,
-            "offenders sum to the failures"
-        );
+    let other = &s.other_endpoints;
+    for (sum, n) in offenders_rst.iter_mut().zip(other.rst_by_cause) {
+        *sum += n;
     }
+    assert_eq!(
+        offenders_rst, t.rst_by_cause,
+        "offenders and others sum to the RSTs"
+    );
+    assert_eq!(
+        offenders_failed + other.failed_attempts,
+        t.failed_attempts,
+        "offenders and others sum to the failures"
+    );
 }
 
 /// The packets of the engine target's input: [`RECORD_LEN`] bytes each (a shorter tail is

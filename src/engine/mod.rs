@@ -25,7 +25,7 @@ pub mod zeek;
 
 pub use cause::Cause;
 pub use flow::Failure;
-pub use offenders::{Diagnosis, DiagnosisKind, Offender};
+pub use offenders::{Diagnosis, DiagnosisKind, Offender, OtherEndpoints};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
@@ -196,8 +196,9 @@ pub struct Snapshot {
     pub peak_failed: Peak,
     /// Service endpoints with resets or failed attempts, ranked.
     pub offenders: Vec<Offender>,
-    /// Service endpoints not tracked because too many were seen.
-    pub untracked_endpoints: u64,
+    /// Service endpoints dropped from the table because too many were seen, and what they
+    /// had counted: the offenders and these add up to the totals.
+    pub other_endpoints: OtherEndpoints,
     /// Live flow-table entries.
     pub live_flows: usize,
 }
@@ -337,7 +338,7 @@ impl Engine {
             peak_rst: self.folded_peaks[0].max(peaks[0]),
             peak_failed: self.folded_peaks[1].max(peaks[1]),
             offenders: self.services.offenders(),
-            untracked_endpoints: self.services.untracked,
+            other_endpoints: self.services.other,
             live_flows: self.index.len(),
         }
     }

@@ -430,26 +430,72 @@ pub struct Diagnosis {
 #[derive(Debug, Default)]
 pub struct Services {
     map: foldhash::HashMap<ServiceKey, ServiceStats>,
-    /// Endpoints not tracked because the bound was reached.
-    pub untracked: u64,
+    /// What the endpoints dropped from the table had counted.
+    pub other: OtherEndpoints,
+}
+
+/// The endpoints dropped from the table to make room for new ones (a scan's or a flood's
+/// thousands of one-packet endpoints), and what they had counted, so that the offenders and
+/// these together still add up to the totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OtherEndpoints {
+    /// Endpoints dropped (one dropped, seen again and dropped again counts twice).
+    pub dropped: u64,
+    /// Their RST packets by cause.
+    pub rst_by_cause: [u64; 5],
+    /// Their failed attempts.
+    pub failed_attempts: u64,
+    /// Their connection attempts.
+    pub attempts: u64,
+    /// Their RSTs flagged suspect-injected.
+    pub suspect_injected: u64,
+}
+
+impl OtherEndpoints {
+    fn add(&mut self, s: &ServiceStats) {
+        self.dropped += 1;
+        for (t, n) in self.rst_by_cause.iter_mut().zip(s.rst_by_cause) {
+            *t += n;
+        }
+        self.failed_attempts += s.failed_attempts();
+        self.attempts += s.attempts;
+        self.suspect_injected += s.suspect_injected;
+    }
+
+    /// RST packets of all causes.
+    pub fn rst_packets(&self) -> u64 {
+        self.rst_by_cause.iter().sum()
+    }
 }
 
 impl Services {
-    /// The bound on tracked endpoints.
-    pub const MAX_TRACKED: usize = 200_000;
+    /// The bound on tracked endpoints. Each costs about a kilobyte and a half with its
+    /// per-second counts; past the bound the half that matters least goes (see [`Services::get`]).
+    pub const MAX_TRACKED: usize = 20_000;
 
-    /// The stats of `key`, created if the bound allows.
+    /// The stats of `key`, created if new. When the table is full, the half of it with the
+    /// fewest RSTs plus failed attempts (endpoints without any first, then the least recently
+    /// involved) is dropped into [`Services::other`] first: the worst offenders stay, whatever
+    /// order they came in.
     pub fn get(&mut self, key: ServiceKey) -> Option<&mut ServiceStats> {
-        let len = self.map.len();
-        match self.map.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                if len >= Self::MAX_TRACKED {
-                    self.untracked += 1;
-                    None
-                } else {
-                    Some(e.insert(ServiceStats::default()))
-                }
+        if !self.map.contains_key(&key) && self.map.len() >= Self::MAX_TRACKED {
+            self.drop_least(Self::MAX_TRACKED / 2);
+        }
+        Some(self.map.entry(key).or_default())
+    }
+
+    /// Drops the `n` endpoints that matter least, keeping their counts in `other`.
+    fn drop_least(&mut self, n: usize) {
+        let mut ranked: Vec<(u64, Option<Timestamp>, ServiceKey)> = self
+            .map
+            .iter()
+            .map(|(k, s)| (s.rst_packets() + s.failed_attempts(), s.last_seen, *k))
+            .collect();
+        // Deterministic: by score, then last involved (never first), then endpoint.
+        ranked.sort_unstable();
+        for (_, _, key) in ranked.into_iter().take(n) {
+            if let Some(s) = self.map.remove(&key) {
+                self.other.add(&s);
             }
         }
     }

@@ -615,3 +615,57 @@ fn a_timer_due_again_without_progress_is_caught() {
     let due = e.entries[0].timer_at;
     e.ensure_progress(0, e.entries[0].generation, due);
 }
+
+/// A scan: more service endpoints than the table keeps. The worst offender stays whatever
+/// order it came in, the dropped ones' counts are kept apart, and together they add up.
+#[test]
+fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest() {
+    let mut e = Engine::new(EngineConfig::default());
+    let refused = |e: &mut Engine, port: u16, isn: u32, ms: i64| {
+        let syn = TcpPacket {
+            ts: Timestamp(ms * 1_000_000),
+            frame: 1,
+            interface: 0,
+            src: CLIENT,
+            dst: SERVER,
+            sport: 40_000,
+            dport: port,
+            seq: isn,
+            ack: 0,
+            flags: TcpFlags(S),
+            window: 100,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        };
+        e.packet(&syn);
+        e.packet(&TcpPacket {
+            src: SERVER,
+            dst: CLIENT,
+            sport: port,
+            dport: 40_000,
+            seq: 0,
+            ack: isn.wrapping_add(1),
+            flags: TcpFlags(R | A),
+            ..syn
+        });
+    };
+    // The worst offender comes first, then a scan of 30,000 other ports.
+    for i in 0..50 {
+        refused(&mut e, 7211, 1_000 + i * 10, i64::from(i));
+    }
+    let scanned = offenders::Services::MAX_TRACKED as u32 + 10_000;
+    for port in 0..scanned {
+        refused(&mut e, 10_000 + (port % 50_000) as u16, port, 100 + i64::from(port));
+    }
+    e.finish();
+    let s = e.snapshot();
+    assert_eq!(s.offenders[0].port, 7211);
+    assert_eq!(s.offenders[0].rst_packets, 50);
+    assert!(s.other_endpoints.dropped >= 10_000);
+    assert!(s.offenders.len() <= offenders::Services::MAX_TRACKED);
+    crate::fuzzing::check_invariants(&s, EngineConfig::default().max_flows);
+    assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
+}

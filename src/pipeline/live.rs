@@ -371,6 +371,12 @@ impl Run {
         let stats = self.source.stats();
         self.close_file(&stats);
         let mut a = self.analysis();
+        let other = a.snapshot.other_endpoints;
+        if other.dropped > 0 {
+            a.capture
+                .warnings
+                .push(crate::analysis::other_endpoints_warning(&other));
+        }
         let evicted = a.snapshot.totals.evicted;
         if evicted > 0 {
             a.capture.warnings.push(format!(

@@ -210,6 +210,13 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         "not_decoded": not_decoded,
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,
+        "other_endpoints": json!({
+            "dropped": s.other_endpoints.dropped,
+            "rst_packets": s.other_endpoints.rst_packets(),
+            "rst_by_cause": causes(&s.other_endpoints.rst_by_cause),
+            "failed_attempts": s.other_endpoints.failed_attempts,
+            "attempts": s.other_endpoints.attempts,
+        }),
         "warnings": cap.warnings,
         "offenders": s.offenders.iter().map(|o| offender(o, a.host.as_deref(), clock)).collect::<Vec<_>>(),
         "kernel": a.host.as_deref().filter(|h| h.samples > 0).map(kernel),

@@ -222,6 +222,18 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             s.offenders.len() - top
         );
     }
+    let other = &s.other_endpoints;
+    if other.dropped > 0 {
+        let _ = writeln!(
+            out,
+            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest resets and failures made room): resets {}, failed attempts {} of {}",
+            other.dropped,
+            crate::engine::offenders::Services::MAX_TRACKED,
+            other.rst_packets(),
+            other.failed_attempts,
+            other.attempts
+        );
+    }
     out
 }
 

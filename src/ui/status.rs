@@ -71,6 +71,14 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             evicted_text
         })
         .on_hover_text("connections ended early because too many were open at once");
+        let other = a.snapshot.other_endpoints;
+        if other.dropped > 0 {
+            ui.label(
+                RichText::new(format!("{} endpoints not kept", thousands(other.dropped)))
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .on_hover_text(crate::analysis::other_endpoints_warning(&other));
+        }
         if !c.warnings.is_empty() {
             let text = if c.warnings.len() == 1 {
                 format!("warning: {}", c.warnings[0])

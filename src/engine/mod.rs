@@ -58,7 +58,9 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            max_flows: 250_000,
+            // 200,000 entries of 504 bytes (about 100 MB) leave room within the 150 MB target
+            // for the endpoint table, the series and the reader (scripts/bench-memory.sh).
+            max_flows: 200_000,
             keep_connections: false,
             syn_fin_rst_only: false,
             keep_incidents: false,
@@ -232,7 +234,7 @@ pub struct Engine {
 
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
 /// Flow-table slots reserved up front (address space only until used).
-const RESERVED_FLOWS: usize = 250_000;
+const RESERVED_FLOWS: usize = 200_000;
 
 impl Engine {
     /// A new engine.

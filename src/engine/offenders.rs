@@ -471,7 +471,7 @@ impl OtherEndpoints {
 impl Services {
     /// The bound on tracked endpoints. Each costs about a kilobyte and a half with its
     /// per-second counts; past the bound the half that matters least goes (see [`Services::get`]).
-    pub const MAX_TRACKED: usize = 20_000;
+    pub const MAX_TRACKED: usize = 10_000;
 
     /// The stats of `key`, created if new. When the table is full, the half of it with the
     /// fewest RSTs plus failed attempts (endpoints without any first, then the least recently

@@ -537,7 +537,7 @@ fn table_cap_evicts_and_counts() {
 }
 
 /// Memory per tracked connection is what bounds the engine (`max_flows` of them at most):
-/// 250,000 entries of 504 bytes keep a SYN flood under the 150 MB target
+/// 200,000 entries of 504 bytes keep a SYN flood under the 150 MB target
 /// (scripts/bench-memory.sh).
 #[test]
 fn flow_entry_stays_small() {
@@ -658,7 +658,12 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
     }
     let scanned = offenders::Services::MAX_TRACKED as u32 + 10_000;
     for port in 0..scanned {
-        refused(&mut e, 10_000 + (port % 50_000) as u16, port, 100 + i64::from(port));
+        refused(
+            &mut e,
+            10_000 + (port % 50_000) as u16,
+            port,
+            100 + i64::from(port),
+        );
     }
     e.finish();
     let s = e.snapshot();

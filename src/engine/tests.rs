@@ -674,3 +674,41 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
     crate::fuzzing::check_invariants(&s, EngineConfig::default().max_flows);
     assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
 }
+
+/// Two hours of one refused attempt a second, and a burst of five in one second of the first
+/// hour: the first hour folds into minutes, the totals and the peak stay exact.
+#[test]
+fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
+    let mut s = Seq::new();
+    let mut isn = 1_000u32;
+    let mut refuse = |s: &mut Seq, ms: i64, cport: u16| {
+        isn += 7_919;
+        let mut syn = pkt(ms, true, S, isn, 0);
+        let mut rst = pkt(ms, false, R | A, 0, isn + 1);
+        (syn.cport, rst.cport) = (cport, cport);
+        s.feed(&[syn, rst]);
+    };
+    for sec in 0..7_200i64 {
+        refuse(&mut s, sec * 1000, 40_000 + (sec % 20_000) as u16);
+        if sec == 100 {
+            for k in 1..5 {
+                refuse(&mut s, sec * 1000 + k * 10, 60_000 + k as u16);
+            }
+        }
+    }
+    let (snap, _) = s.done();
+    let b = snap.minutes_before.expect("folded");
+    assert!(b > 1_700_000_000 + 2_900 && b % 60 == 0, "{b}");
+    let minutes = snap.series.iter().filter(|(sec, _)| *sec < b).count();
+    assert!(minutes <= 60, "{minutes} entries before the boundary");
+    // An hour per second, and up to the ten minutes since the last folding.
+    assert!(snap.series.len() <= 60 + 3_600 + 600 + 60);
+    let failed: u32 = snap.series.iter().map(|(_, c)| c.failed).sum();
+    assert_eq!(u64::from(failed), snap.totals.failed_attempts);
+    assert_eq!(snap.totals.failed_attempts, 7_204);
+    assert_eq!(snap.peak_failed.0, Some((1_700_000_100, 5)));
+    let o = &snap.offenders[0];
+    assert_eq!((o.peak_rate, o.peak_second), (5, 1_700_000_100));
+    assert_eq!(o.minutes_before, Some(b));
+    assert_eq!(o.incidents, 7_204);
+}

@@ -745,7 +745,7 @@ impl RstscopeApp {
 
     /// A live capture started: it becomes the source.
     fn show_capture(&mut self, ctx: &egui::Context, job: LiveJob, path: PathBuf) {
-        let names: Vec<&str> = job.interfaces().iter().map(|i| i.name.as_str()).collect();
+        let names: Vec<&str> = job.interfaces().iter().map(|i| i.label()).collect();
         let label = format!("live capture on {}", names.join(", "));
         let stats = job.stats();
         let saved = job.saved();

@@ -186,11 +186,11 @@ pub struct Snapshot {
     /// Connections not yet finished, by their current conn_state.
     pub live_conn_states: [u64; 13],
     /// Per-second counts, seconds with nothing left out, in time order. Seconds before
-    /// `minutes_before` are whole minutes, keyed by the minute's first second (the last hour of
-    /// packet time stays per second: see [`series`]).
+    /// `minutes_before` are whole minutes, keyed by the minute's first second (a capture with
+    /// many seconds of incidents keeps its last hour per second: see [`series`]).
     pub series: Vec<(i64, SecondCounts)>,
-    /// Where the series (and every offender's) turns from minutes to seconds; `None` while the
-    /// capture spans less than an hour or so.
+    /// Where the series (and every offender's) turns from minutes to seconds; `None` while
+    /// every second is kept.
     pub minutes_before: Option<i64>,
     /// The second with the most RSTs, and how many (exact, folded minutes included).
     pub peak_rst: Peak,
@@ -225,8 +225,8 @@ pub struct Engine {
     minutes_before: Option<i64>,
     /// The busiest seconds among those folded: RSTs, failed attempts.
     folded_peaks: [Peak; 2],
-    /// The packet second at which the next folding is due.
-    next_fold: i64,
+    /// Entries of `series` at one-second resolution (at or after `minutes_before`).
+    series_seconds: usize,
     services: Services,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
@@ -254,7 +254,7 @@ impl Engine {
             series: BTreeMap::new(),
             minutes_before: None,
             folded_peaks: [Peak::default(); 2],
-            next_fold: i64::MIN,
+            series_seconds: 0,
             services: Services::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
@@ -265,7 +265,7 @@ impl Engine {
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
         self.count(p);
         self.advance(p.ts);
-        if self.now.second() >= self.next_fold {
+        if self.series_seconds > series::FOLD_AFTER_SECONDS {
             self.fold_old_seconds();
         }
         let (key, side) = FlowKey::of(p);
@@ -345,11 +345,11 @@ impl Engine {
         }
     }
 
-    /// Folds the seconds that have aged past the per-second window into minutes, here and at
-    /// every endpoint, once every [`series::FOLD_EVERY_SECS`] of packet time.
+    /// Folds the seconds older than the per-second window into minutes, here and at every
+    /// endpoint: once the capture holds more than [`series::FOLD_AFTER_SECONDS`] seconds with
+    /// something in them (a sparse capture, however long, keeps every second).
     fn fold_old_seconds(&mut self) {
         let now = self.now.second();
-        self.next_fold = now.saturating_add(series::FOLD_EVERY_SECS);
         let boundary = series::boundary(now);
         if self.minutes_before.is_some_and(|b| b >= boundary) {
             return;
@@ -361,12 +361,17 @@ impl Engine {
         });
         self.services.fold(boundary);
         self.minutes_before = Some(boundary);
+        self.series_seconds = self.series.range(boundary..).count();
     }
 
     /// The global counts of the second of `t` (of its minute, if folded).
     fn second_mut(&mut self, t: Timestamp) -> &mut SecondCounts {
-        let key = series::key(t.second(), self.minutes_before);
-        self.series.entry(key).or_default()
+        global_second(
+            &mut self.series,
+            &mut self.series_seconds,
+            self.minutes_before,
+            t,
+        )
     }
 
     fn count(&mut self, p: &TcpPacket<'_>) {
@@ -901,8 +906,12 @@ impl Engine {
         }
         let t = &mut self.totals;
         t.rst_by_cause[cause.index()] += 1;
-        let key = series::key(p.ts.second(), self.minutes_before);
-        let sec = self.series.entry(key).or_default();
+        let sec = global_second(
+            &mut self.series,
+            &mut self.series_seconds,
+            self.minutes_before,
+            p.ts,
+        );
         sec.rst[cause.index()] += 1;
         if suspicion.any() {
             t.suspect_injected += 1;
@@ -942,6 +951,26 @@ impl Engine {
         }
         if let Some(how) = fails {
             self.fail_attempt(idx, p.ts, how);
+        }
+    }
+}
+
+/// The global series' counts of the second of `t` (of its minute, if folded), counting the
+/// one-second entries made.
+fn global_second<'a>(
+    series: &'a mut BTreeMap<i64, SecondCounts>,
+    seconds: &mut usize,
+    minutes_before: Option<i64>,
+    t: Timestamp,
+) -> &'a mut SecondCounts {
+    let key = series::key(t.second(), minutes_before);
+    match series.entry(key) {
+        std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::btree_map::Entry::Vacant(e) => {
+            if minutes_before.is_none_or(|b| key >= b) {
+                *seconds += 1;
+            }
+            e.insert(SecondCounts::default())
         }
     }
 }

@@ -1,10 +1,12 @@
-//! Per-second counts whose memory does not grow with the length of the capture: the last
-//! [`SECOND_RESOLUTION_SECS`] of packet time are kept per second, older seconds are folded into
-//! whole minutes (keyed by the minute's first second). Sums stay exact; the busiest second of
-//! the folded part is remembered apart, so peaks stay exact too.
+//! Per-second counts whose memory does not grow with the length of the capture: once more
+//! than [`FOLD_AFTER_SECONDS`] seconds hold something, the seconds older than the last
+//! [`SECOND_RESOLUTION_SECS`] of packet time are folded into whole minutes (keyed by the
+//! minute's first second), and so on as more come. A sparse capture, however long, keeps every
+//! second (its per-second counts equal tshark's). Sums stay exact; the busiest second of the
+//! folded part is remembered apart, so peaks stay exact too.
 //!
 //! A week of seconds with incidents at one endpoint took 600,000 entries (about 40 MB, copied
-//! into every snapshot); folded, it takes 3,600 seconds and 10,080 minutes.
+//! into every snapshot); folded, it takes at most 7,200 seconds and 10,080 minutes.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +14,9 @@ use super::SecondCounts;
 
 /// Packet time kept at one-second resolution, counted back from the latest packet.
 pub const SECOND_RESOLUTION_SECS: i64 = 3600;
-/// Packet time between two foldings (each folds what has aged since the last).
-pub const FOLD_EVERY_SECS: i64 = 600;
+/// One-second entries the global series may hold before its older seconds are folded (the
+/// endpoints' series never hold more seconds than the global one).
+pub const FOLD_AFTER_SECONDS: usize = 2 * SECOND_RESOLUTION_SECS as usize;
 
 /// The first second of the minute holding `second`.
 pub fn minute(second: i64) -> i64 {

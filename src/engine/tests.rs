@@ -675,10 +675,8 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
     assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
 }
 
-/// Two hours of one refused attempt a second, and a burst of five in one second of the first
-/// hour: the first hour folds into minutes, the totals and the peak stay exact.
-#[test]
-fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
+/// Refused attempts at `seconds` (ms 0 of each; at second 100 four more), as a snapshot.
+fn refusals_at(seconds: impl Iterator<Item = i64>) -> Snapshot {
     let mut s = Seq::new();
     let mut isn = 1_000u32;
     let mut refuse = |s: &mut Seq, ms: i64, cport: u16| {
@@ -688,7 +686,7 @@ fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
         (syn.cport, rst.cport) = (cport, cport);
         s.feed(&[syn, rst]);
     };
-    for sec in 0..7_200i64 {
+    for sec in seconds {
         refuse(&mut s, sec * 1000, 40_000 + (sec % 20_000) as u16);
         if sec == 100 {
             for k in 1..5 {
@@ -696,19 +694,35 @@ fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
             }
         }
     }
-    let (snap, _) = s.done();
+    s.done().0
+}
+
+/// Three hours of one refused attempt a second, and a burst of five in one second of the
+/// first: past 7,200 seconds with incidents, the seconds older than an hour fold into
+/// minutes, with the totals and the peak exact.
+#[test]
+fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
+    let snap = refusals_at(0..10_800);
     let b = snap.minutes_before.expect("folded");
-    assert!(b > 1_700_000_000 + 2_900 && b % 60 == 0, "{b}");
+    assert!(b > 1_700_000_000 + 3_500 && b % 60 == 0, "{b}");
     let minutes = snap.series.iter().filter(|(sec, _)| *sec < b).count();
-    assert!(minutes <= 60, "{minutes} entries before the boundary");
-    // An hour per second, and up to the ten minutes since the last folding.
-    assert!(snap.series.len() <= 60 + 3_600 + 600 + 60);
+    assert!(minutes <= 121, "{minutes} entries before the boundary");
+    assert!(snap.series.len() <= 121 + series::FOLD_AFTER_SECONDS);
     let failed: u32 = snap.series.iter().map(|(_, c)| c.failed).sum();
     assert_eq!(u64::from(failed), snap.totals.failed_attempts);
-    assert_eq!(snap.totals.failed_attempts, 7_204);
+    assert_eq!(snap.totals.failed_attempts, 10_804);
     assert_eq!(snap.peak_failed.0, Some((1_700_000_100, 5)));
     let o = &snap.offenders[0];
     assert_eq!((o.peak_rate, o.peak_second), (5, 1_700_000_100));
     assert_eq!(o.minutes_before, Some(b));
-    assert_eq!(o.incidents, 7_204);
+    assert_eq!(o.incidents, 10_804);
+}
+
+/// A sparse capture keeps every second however long it is: one refusal every ten seconds for
+/// ten hours.
+#[test]
+fn a_sparse_long_capture_keeps_every_second() {
+    let snap = refusals_at((0..3_600).map(|i| i * 10));
+    assert_eq!(snap.minutes_before, None);
+    assert_eq!(snap.series.len(), 3_600);
 }

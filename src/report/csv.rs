@@ -74,7 +74,7 @@ pub fn connection(c: &ConnRecord) -> String {
 }
 
 /// The per-second series; `seconds` is 60 for a row that sums a minute (rows older than the
-/// last hour of packet time in a long capture).
+/// last hour of packet time in a capture with more than 7,200 seconds of incidents).
 pub fn series(a: &Analysis) -> String {
     let mut out = String::from(
         "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds\n",

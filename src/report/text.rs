@@ -323,7 +323,7 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
         let at = crate::packet::Timestamp::from_parts(b, 0);
         let _ = writeln!(
             out,
-            "(before {} the counts are per minute, marked 1m: the last hour of packet time is kept per second)",
+            "(before {} the counts are per minute, marked 1m: a capture with this many seconds keeps its last hour per second)",
             clock.full(at)
         );
     }

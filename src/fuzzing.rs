@@ -68,6 +68,7 @@ pub fn frame(data: &[u8]) {
         direction: None,
         process: None,
         effective_process: None,
+        packet_id: None,
     };
     if let Decoded::Tcp(p) = decode(&frame) {
         assert!(

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
-use crate::packet::Timestamp;
+use crate::packet::{Encaps, Timestamp};
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
 const MAX_CLIENTS_TRACKED: usize = 65_536;
@@ -203,6 +203,7 @@ impl ServiceStats {
             rst_payloads: self.rst_payloads.clone(),
             series,
             minutes_before: self.minutes_before,
+            encaps: Encaps::default(),
         })
     }
 }
@@ -279,6 +280,10 @@ pub struct Offender {
     pub series: Arc<[(i64, SecondCounts)]>,
     /// Entries of `series` before this second are whole minutes (see [`series`]).
     pub minutes_before: Option<i64>,
+    /// How packets of the endpoint's IP version were carried in the capture (link types,
+    /// VLAN/MPLS/PPPoE layers, ...), most packets first: what its filters must step over.
+    /// Filled outside the engine (by whoever decoded the frames); empty when not known.
+    pub encaps: Encaps,
 }
 
 impl Offender {

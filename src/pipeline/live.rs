@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use super::{CHANNEL_DEPTH, Sender, Update};
 use crate::analysis::{Analysis, CaptureInfo};
-use crate::decode::{Decoded, decode};
+use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostState};
@@ -413,9 +413,11 @@ impl Run {
         }
         self.capture.frames += 1;
         *self.link_types.entry(f.link_type).or_insert(0) += 1;
-        match decode(f) {
+        let (decoded, encap) = decode_encap(f);
+        match decoded {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
+                self.capture.encaps.add(encap);
                 self.engine.packet(&p);
                 if let Some(h) = &mut self.host {
                     for i in self.engine.drain_incidents() {
@@ -478,7 +480,8 @@ impl Run {
         let mut capture = self.capture.clone();
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
-        let snapshot = self.engine.snapshot();
+        let mut snapshot = self.engine.snapshot();
+        capture.attach_encaps(&mut snapshot.offenders);
         let host = self
             .host
             .as_ref()

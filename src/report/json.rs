@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Number, Value, json};
 
-use super::{Clock, bpf_filter, endpoint, full_diagnosis, unix_secs, wireshark_filter};
+use super::{
+    Clock, bpf_filter, bpf_filters, endpoint, full_diagnosis, unix_secs, wireshark_filter,
+};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts};
@@ -81,7 +83,13 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
         "peak_second": o.peak_second,
         "rst_payloads": o.rst_payloads,
         "wireshark_filter": wireshark_filter(o.addr, o.port),
-        "bpf_filter": bpf_filter(o.addr, o.port),
+        "bpf_filter": bpf_filter(o),
+        "bpf_filters": bpf_filters(o.addr, o.port, o.encaps.as_slice()).iter().map(|f| json!({
+            "link_type": f.link_type.0,
+            "name": link_type_name(f.link_type),
+            "filter": f.filter,
+            "note": f.note,
+        })).collect::<Vec<_>>(),
         "diagnosis_kind": o.diagnosis().kind.as_str(),
         "diagnosis": full_diagnosis(o, host, clock),
         "listener": e.filter(|e| sampled && e.local).map(|e| json!({
@@ -285,6 +293,11 @@ fn head(a: &Analysis) -> Value {
         "failed_per_second": per_second(&s.series, |c| c.failed),
         "per_minute_before": s.minutes_before,
         "not_decoded": not_decoded,
+        "copies": {
+            "frames": cap.copies.total(),
+            "by_packet_id": cap.copies.by_packet_id,
+            "by_content": cap.copies.by_content,
+        },
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,
         "other_endpoints": json!({

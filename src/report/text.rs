@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Clock, bpf_filter, endpoint, full_diagnosis, rate, wireshark_filter};
+use super::{Clock, endpoint, filters, full_diagnosis, rate, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::series::Peak;
@@ -104,7 +104,21 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     } else if cap.frames == 0 {
         let _ = writeln!(out, "  time        none: the capture holds no packets");
     }
-    for w in &cap.warnings {
+    if cap.copies.total() > 0 {
+        let _ = writeln!(
+            out,
+            "  copies      {} frames left out: copies of packets already seen at another capture point ({} by pktmon packet id, {} by identical headers on another interface); each packet counted once",
+            cap.copies.total(),
+            cap.copies.by_packet_id,
+            cap.copies.by_content
+        );
+    }
+    let copies_warning = cap.copies.warning();
+    for w in cap
+        .warnings
+        .iter()
+        .filter(|w| Some(*w) != copies_warning.as_ref())
+    {
         let _ = writeln!(out, "  warning     {w}");
     }
 
@@ -213,7 +227,20 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             let _ = writeln!(out, "     RST payload: \"{p}\"");
         }
         let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
-        let _ = writeln!(out, "     bpf:       {}", bpf_filter(o.addr, o.port));
+        let (bpf, notes) = filters::bpf_lines(o);
+        for (label, filter) in bpf {
+            match label {
+                None => {
+                    let _ = writeln!(out, "     bpf:       {filter}");
+                }
+                Some(l) => {
+                    let _ = writeln!(out, "     bpf ({l}): {filter}");
+                }
+            }
+        }
+        for n in notes {
+            let _ = writeln!(out, "     bpf note:  {n}");
+        }
     }
     if s.offenders.len() > top {
         let _ = writeln!(

@@ -161,6 +161,7 @@ impl FileSource {
             direction: head.meta.direction,
             process: head.meta.process,
             effective_process: head.meta.effective,
+            packet_id: head.meta.packet_id,
         })
     }
 

@@ -607,6 +607,7 @@ mod tests {
             rst_payloads: Vec::new(),
             series: seconds.iter().map(|&s| (s, c)).collect(),
             minutes_before: None,
+            encaps: Default::default(),
         }
     }
 

@@ -254,7 +254,18 @@ fn open(
         out: BufWriter::with_capacity(WRITE_BUFFER, File::create(path)?),
         bytes: Arc::clone(&bytes),
     };
-    Ok((PcapngWriter::new(out, interfaces)?, bytes))
+    // One interface block per captured interface, in id order, so that `Frame::interface` is
+    // the pcapng interface id.
+    let mut writer = PcapngWriter::new(out, None)?;
+    for i in interfaces {
+        writer.add_interface(
+            i.link_type,
+            i.snaplen,
+            Some(&i.name),
+            i.description.as_deref(),
+        )?;
+    }
+    Ok((writer, bytes))
 }
 
 /// `capture.pcapng` → `capture-N.pcapng`.
@@ -302,6 +313,7 @@ mod tests {
             direction: None,
             process: None,
             effective_process: None,
+            packet_id: None,
         }
     }
 

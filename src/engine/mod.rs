@@ -446,12 +446,20 @@ impl Engine {
         if expired {
             self.finish_conn(idx);
         }
+        if let Some(a) = self.entries[idx].attempt
+            && a.status == AttemptStatus::Pending
+            && t >= a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS)
+        {
+            self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
+        }
+        // Then, as a separate step, what the attempt has become: one that failed just above
+        // may be past its memory deadline too. The timer can fire that late when the SYN is
+        // older than the packet time already reached (the capture's time went back) and the
+        // connection's own deadline came first: `schedule_at` would then put the memory
+        // deadline at `t` again.
         if let Some(a) = self.entries[idx].attempt {
             let has_conn = self.entries[idx].conn.is_some();
             match a.status {
-                AttemptStatus::Pending if t >= a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) => {
-                    self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
-                }
                 // Forgotten on time even while its tuple carries a connection (a retry of a
                 // refused SYN that was answered at last, a SYN-ACK that did not acknowledge
                 // the SYN): the deadline `schedule_at` sets for it must be acted on.

@@ -556,7 +556,12 @@ fn within_seconds<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 
     });
     match rx.recv_timeout(std::time::Duration::from_secs(20)) {
         Ok(v) => v,
-        Err(_) => panic!("{what}: the engine did not return within 20 s (endless loop)"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("{what}: the engine panicked (see above)")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: the engine did not return within 20 s (endless loop)")
+        }
     }
 }
 
@@ -602,6 +607,31 @@ fn syn_ack_with_a_wrong_ack_on_a_long_connection_does_not_loop() {
         snap.series.first().map(|(_, c)| c.failed_by),
         Some([0, 0, 1])
     );
+}
+
+/// Regression (found by fuzzing): a SYN older than the packet time already reached (the
+/// capture's time went back 400 s) has its unanswered and its memory deadline both in the
+/// past. The connection's idle timeout fired first, at a time past both: the attempt failed
+/// there, and its memory deadline, already due, was not acted on in the same call, so the
+/// timer came back at the time it had fired at.
+#[test]
+fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
+    let (snap, conns) = within_seconds("a SYN from the past", || {
+        let mut s = Seq::new();
+        s.feed(&[pkt(400_000, true, S, 100, 0), pkt(0, false, S, 100, 0)]);
+        let mut other = pkt(0, true, S, 500, 0);
+        other.cport = 40001;
+        s.feed(&[other]);
+        s.done()
+    });
+    // Each SYN is an attempt, unanswered, counted once in its own second.
+    assert_eq!(snap.totals.attempts, 3);
+    assert_eq!(snap.totals.failed_attempts, 3);
+    assert_eq!(snap.totals.time_reversals, 2);
+    let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed)).collect();
+    assert_eq!(failed, [(1_700_000_000, 2), (1_700_000_400, 1)]);
+    assert_eq!(conns.len(), 2);
+    assert_eq!(snap.live_flows, 0);
 }
 
 /// The timer queue's guard: a timer that fired and is due again at the same packet time

@@ -98,23 +98,6 @@ pub fn unix_secs(ts: Timestamp) -> String {
     format!("{sign}{secs}.{micros:06}")
 }
 
-#[cfg(test)]
-mod unix_secs_tests {
-    use super::unix_secs;
-    use crate::packet::Timestamp;
-
-    #[test]
-    fn negative_times_print_with_their_sign_and_extremes_print_exactly() {
-        let at = |ns: i64| unix_secs(Timestamp(ns));
-        assert_eq!(at(-500_000_000), "-0.500000");
-        assert_eq!(at(-1_500_000_000), "-1.500000");
-        assert_eq!(at(-999), "0.000000");
-        assert_eq!(at(1_700_000_000_123_456_789), "1700000000.123456");
-        assert_eq!(at(i64::MAX), "9223372036.854775");
-        assert_eq!(at(i64::MIN), "-9223372036.854775");
-    }
-}
-
 /// A rate per second for people: `2.0/s`, `0.05/s`.
 pub fn rate(r: f64) -> String {
     if r >= 10.0 {
@@ -364,5 +347,22 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
             now.process.label()
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
+    }
+}
+
+#[cfg(test)]
+mod unix_secs_tests {
+    use super::unix_secs;
+    use crate::packet::Timestamp;
+
+    #[test]
+    fn negative_times_print_with_their_sign_and_extremes_print_exactly() {
+        let at = |ns: i64| unix_secs(Timestamp(ns));
+        assert_eq!(at(-500_000_000), "-0.500000");
+        assert_eq!(at(-1_500_000_000), "-1.500000");
+        assert_eq!(at(-999), "0.000000");
+        assert_eq!(at(1_700_000_000_123_456_789), "1700000000.123456");
+        assert_eq!(at(i64::MAX), "9223372036.854775");
+        assert_eq!(at(i64::MIN), "-9223372036.854775");
     }
 }

@@ -94,6 +94,26 @@ fn refused_then_answered_retry_with_a_long_connection_does_not_hang() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The same hang from a capture whose time goes back (two captures merged, a clock stepped):
+/// a SYN, then 400 s earlier the server's own SYN with the same ISN, then any packet. The
+/// server's SYN is an attempt whose deadlines lay in the past; the connection's idle timeout
+/// came due at a time past all of them, failed that attempt and left it to be forgotten at
+/// that same time, forever.
+#[test]
+fn a_syn_400_s_in_the_past_does_not_hang() {
+    let dir = temp_dir("regressions", "syn-from-the-past");
+    let records = vec![
+        (T0 + 400, 0, frame(7211, false, SYN, 100, 0)),
+        (T0, 0, frame(7211, true, SYN, 100, 0)),
+        (T0, 0, frame(7212, false, SYN, 500, 0)),
+    ];
+    let file = write(&dir, "syn-from-the-past.pcap", &pcap(&records));
+    let v = json(&analyze(&["--format", "json", &file]));
+    assert_eq!(v["attempts"], 3, "{v}");
+    assert_eq!(v["failed_attempts"], 3, "{v}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A pcap with a valid header and no packet is a capture in which nothing happened (tcpdump
 /// and tshark read it without error): exit 0 with a report that says so, as the README states;
 /// exit 2 is for input that is not a capture or of which no packet could be read.

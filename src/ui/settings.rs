@@ -102,6 +102,8 @@ pub struct CaptureSettings {
     pub custom_bpf: String,
     /// The interface picker lists pseudo-interfaces that cannot carry TCP too.
     pub show_all_interfaces: bool,
+    /// The most a capture saves in the temporary folder, in MB (`None`: 1,000 MB).
+    pub save_limit_mb: Option<u64>,
 }
 
 impl CaptureSettings {
@@ -112,6 +114,11 @@ impl CaptureSettings {
             FilterChoice::SynFinRst => CaptureFilter::SynFinRst,
             FilterChoice::Custom => CaptureFilter::Custom(self.custom_bpf.trim().to_owned()),
         }
+    }
+
+    /// The most a capture saves in the temporary folder, in MB.
+    pub fn save_limit_mb(&self) -> u64 {
+        self.save_limit_mb.unwrap_or(1_000)
     }
 
     /// The capture configuration for Start capture.
@@ -213,6 +220,7 @@ mod tests {
                 filter: FilterChoice::SynFinRst,
                 custom_bpf: String::new(),
                 show_all_interfaces: false,
+                save_limit_mb: Some(64),
             },
             ..Settings::default()
         };
@@ -240,7 +248,7 @@ mod tests {
             interface: Some("lo".into()),
             filter: FilterChoice::Custom,
             custom_bpf: " tcp port 80 ".into(),
-            show_all_interfaces: false,
+            ..CaptureSettings::default()
         }
         .config();
         assert_eq!(custom.interfaces, vec!["lo".to_owned()]);

@@ -13,6 +13,8 @@ echo "== cargo doc (broken links are errors)" >&2
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --lib --quiet
 echo "== cargo test" >&2
 cargo test --locked --all-targets
+echo "== the Debian package (headless build): built, installed, unit verified, removed" >&2
+bash scripts/deb.sh
 echo "== desktop app: a real window under Xvfb, screenshot" >&2
 bash scripts/screenshot.sh
 echo "== Windows delivery: cross-build, wine, MSI; Windows and macOS type-checks" >&2

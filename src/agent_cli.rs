@@ -56,6 +56,10 @@ pub struct AgentArgs {
     /// kernel's TCP counters).
     #[arg(long)]
     pub no_host: bool,
+    /// Started as root, the agent becomes this user once its capture is open, each thread
+    /// keeping only the capabilities it uses (Linux). `root` stays root, capabilities trimmed.
+    #[arg(long, value_name = "NAME", default_value = "nobody")]
+    pub user: String,
     /// Windows: install the agent as a Windows service (started at boot) with the other
     /// options given here, and start it.
     #[arg(long, conflicts_with = "uninstall_service")]
@@ -106,6 +110,7 @@ impl AgentArgs {
                 .clone()
                 .unwrap_or_else(default_evidence_dir),
             evidence_max: self.evidence_max,
+            drop_to: Some(self.user.clone()),
         })
     }
 }
@@ -206,9 +211,10 @@ fn announce(agent: &Agent, config: &AgentConfig) {
         names.join(", ")
     };
     let addr = agent.local_addr().unwrap_or(config.listen);
+    let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
     eprintln!(
         "rstscope agent: capturing on {what}, filter: {}; serving http://{addr}/metrics, /report and /evidence{}; \
-         evidence in {} (at most {} MiB)",
+         evidence in {} (at most {} MiB){rights}",
         agent.filter(),
         if config.token.is_some() {
             " (token required)"

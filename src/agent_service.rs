@@ -98,6 +98,7 @@ fn launch_arguments(args: &AgentArgs) -> Vec<OsString> {
     if args.no_host {
         out.push("--no-host".into());
     }
+    opt("--user", args.user.clone().into());
     out
 }
 

@@ -494,9 +494,66 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
         "{recent}"
     );
 
+    rights_are_dropped(&agent);
     let (code, said) = agent.stop();
     assert_eq!(code, Some(0), "{said:?}");
     assert!(said.iter().any(|l| l.contains("stopped after")), "{said:?}");
+}
+
+/// Once running, the agent (started as root here) is `nobody`, and each thread keeps only the
+/// capabilities it uses: capture CAP_NET_RAW and CAP_NET_ADMIN, host-monitor CAP_SYS_PTRACE,
+/// CAP_DAC_READ_SEARCH (and CAP_DAC_OVERRIDE, to remove its tracefs instance), the others none;
+/// none can gain any through exec.
+fn rights_are_dropped(agent: &AgentProc) {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("rights check SKIPPED: the agent was not started as root");
+        return;
+    }
+    const NET: u64 = (1 << 12) | (1 << 13);
+    const HOST: u64 = (1 << 19) | (1 << 2) | (1 << 1);
+    let mut names = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{}/task", agent.child.id())).expect("tasks") {
+        let status =
+            std::fs::read_to_string(task.expect("task").path().join("status")).expect("status");
+        let field = |k: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(k))
+                .map(str::trim)
+                .expect("field")
+                .to_owned()
+        };
+        let caps = |k: &str| u64::from_str_radix(&field(k), 16).expect("hex");
+        let name = field("Name:");
+        let expected = if name.starts_with("capture-") {
+            NET
+        } else if name == "host-monitor" {
+            HOST
+        } else {
+            0
+        };
+        assert_eq!(caps("CapEff:"), expected, "{name} effective");
+        assert_eq!(caps("CapPrm:"), expected, "{name} permitted");
+        assert_eq!(caps("CapBnd:") & !expected, 0, "{name} bounding");
+        assert_eq!(caps("CapAmb:"), 0, "{name} ambient");
+        assert_eq!(field("NoNewPrivs:"), "1", "{name}");
+        let uids = field("Uid:");
+        assert!(
+            uids.split_whitespace().all(|u| u == "65534"),
+            "{name} uid {uids}"
+        );
+        names.push(name);
+    }
+    for must in [
+        "capture-lo",
+        "host-monitor",
+        "engine",
+        "http-0",
+        "http-accept",
+    ] {
+        assert!(names.iter().any(|n| n == must), "{must} in {names:?}");
+    }
 }
 
 /// The shipped rules with the refusal alert's window and delay shortened, so that it can fire

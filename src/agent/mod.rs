@@ -20,6 +20,9 @@ pub mod evidence;
 pub mod http;
 /// What `/metrics` shows, and which endpoints get series of their own.
 pub mod metrics;
+/// Linux: the rights the agent drops once its capture is open.
+#[cfg(target_os = "linux")]
+pub mod privileges;
 /// `/report?since=`: the analysis cut to a window.
 pub mod window;
 
@@ -73,6 +76,10 @@ pub struct AgentConfig {
     pub evidence_dir: PathBuf,
     /// The evidence ring's cap in bytes.
     pub evidence_max: u64,
+    /// Drop the rights the agent no longer needs once it runs (Linux; see
+    /// [`privileges`](crate::agent::privileges)): when running as root it becomes this user
+    /// (`root` stays root, with only the capabilities each thread uses). `None`: keep them.
+    pub drop_to: Option<String>,
 }
 
 /// Why the agent did not start.
@@ -110,6 +117,10 @@ pub enum AgentError {
     /// A thread could not be started.
     #[error("cannot start the agent's threads: {0}")]
     Thread(io::Error),
+    /// The rights could not be dropped.
+    #[cfg(target_os = "linux")]
+    #[error(transparent)]
+    Privileges(#[from] privileges::DropError),
 }
 
 /// Reads a token file: its first line, trimmed; an empty token is refused.
@@ -157,6 +168,7 @@ pub struct Agent {
     thread: Option<JoinHandle<()>>,
     stop: StopHandle,
     shared: Arc<Shared>,
+    rights: Option<String>,
 }
 
 impl Agent {
@@ -227,12 +239,22 @@ impl Agent {
         let handler: Arc<http::Handler> = Arc::new(move |req: &Request| handler_shared.answer(req));
         let server =
             Server::start(listener, config.token.clone(), handler).map_err(AgentError::Thread)?;
-        Ok(Self {
+        let mut agent = Self {
             server: Some(server),
             thread: Some(thread),
             stop,
             shared,
-        })
+            rights: None,
+        };
+        if let Some(user) = &config.drop_to {
+            agent.rights = Some(drop_rights(&config.evidence_dir, user)?);
+        }
+        Ok(agent)
+    }
+
+    /// What the agent runs with now, when it dropped its rights.
+    pub fn rights(&self) -> Option<&str> {
+        self.rights.as_deref()
     }
 
     /// The address the server listens on.
@@ -281,6 +303,23 @@ impl Drop for Agent {
         }
         self.server.take();
     }
+}
+
+/// Every thread keeps only what it uses; as root, the agent becomes `user`.
+#[cfg(target_os = "linux")]
+fn drop_rights(evidence_dir: &std::path::Path, user: &str) -> Result<String, AgentError> {
+    let d = privileges::drop_rights(evidence_dir, user)?;
+    Ok(format!(
+        "running as {}; of {} threads, capture keeps CAP_NET_RAW and CAP_NET_ADMIN, host-monitor \
+         CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, the others nothing",
+        d.user, d.threads
+    ))
+}
+
+/// Elsewhere the rights stay as the agent was started with (see the README).
+#[cfg(not(target_os = "linux"))]
+fn drop_rights(_evidence_dir: &std::path::Path, _user: &str) -> Result<String, AgentError> {
+    Ok("running with the rights it was started with (dropping them is done on Linux only)".into())
 }
 
 fn unix_f64(t: SystemTime) -> f64 {

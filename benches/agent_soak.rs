@@ -125,7 +125,7 @@ fn main() {
                 }
                 // A few endpoints are much busier, and which ones changes every two minutes.
                 let hot = (start.elapsed().as_secs() / 120) % endpoints;
-                let port = if i % 4 == 0 { hot } else { i % endpoints };
+                let port = if i.is_multiple_of(4) { hot } else { i % endpoints };
                 let to = SocketAddr::from(([127, 0, 0, 1], 30_000 + port as u16));
                 if let Err(e) = TcpStream::connect_timeout(&to, Duration::from_secs(1))
                     && e.kind() == std::io::ErrorKind::ConnectionRefused
@@ -153,7 +153,7 @@ fn main() {
         {
             last_metrics = m;
         }
-        if s % 60 == 0 {
+        if s.is_multiple_of(60) {
             let report = get(addr, "/report?since=5m").map_or(0, |r| r.len());
             let evidence = get(
                 addr,

@@ -8,7 +8,8 @@
 //! minute, and samples the agent's resident memory and CPU time every second for
 //! `BENCH_SECONDS` (default 600). It prints a line a minute and, at the end, the memory after
 //! the first two minutes against the end (growth, PASS within 10% + 5 MB), and the refusals
-//! the agent counted against those made (PASS when equal).
+//! the agent counted against those made (PASS when equal). Linux only (it reads `/proc`).
+#![cfg_attr(not(target_os = "linux"), allow(dead_code, unused_imports))]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -69,6 +70,12 @@ fn refused_total(metrics: &str) -> u64 {
         .sum::<f64>() as u64
 }
 
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    eprintln!("agent soak SKIPPED: it reads /proc, on Linux only");
+}
+
+#[cfg(target_os = "linux")]
 fn main() {
     let seconds = env("BENCH_SECONDS", 600);
     let rate = env("BENCH_RATE", 200).max(1);
@@ -125,7 +132,11 @@ fn main() {
                 }
                 // A few endpoints are much busier, and which ones changes every two minutes.
                 let hot = (start.elapsed().as_secs() / 120) % endpoints;
-                let port = if i.is_multiple_of(4) { hot } else { i % endpoints };
+                let port = if i.is_multiple_of(4) {
+                    hot
+                } else {
+                    i % endpoints
+                };
                 let to = SocketAddr::from(([127, 0, 0, 1], 30_000 + port as u16));
                 if let Err(e) = TcpStream::connect_timeout(&to, Duration::from_secs(1))
                     && e.kind() == std::io::ErrorKind::ConnectionRefused

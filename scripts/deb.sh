@@ -40,11 +40,15 @@ fi
 say "the packaged binary links: $libs"
 
 contents=$(dpkg-deb --contents "$deb")
-for f in ./usr/bin/rstscope ./usr/share/man/man1/rstscope.1 ./lib/systemd/system/rstscope-agent.service \
-         ./etc/default/rstscope-agent ./usr/share/rstscope/monitoring/rstscope-alerts.yml \
+for f in ./usr/bin/rstscope ./usr/share/man/man1/rstscope.1 ./etc/default/rstscope-agent \
+         ./usr/share/rstscope/monitoring/rstscope-alerts.yml \
          ./usr/share/rstscope/monitoring/rstscope-dashboard.json; do
   echo "$contents" | grep -q " $f" || { say "FAIL: $f is not in the package"; echo "$contents" >&2; exit 1; }
 done
+# /usr/lib/systemd/system on merged-/usr systems (Debian 12 on), /lib/systemd/system before.
+unit=$(echo "$contents" | grep -o '\./\(usr/\)\?lib/systemd/system/rstscope-agent\.service' | head -n 1)
+[ -n "$unit" ] || { say "FAIL: the unit rstscope-agent.service is not in the package"; exit 1; }
+unit="${unit#.}"
 say "the package holds the binary, the man page, the unit, its defaults and the monitoring files"
 dpkg-deb --field "$deb" Package Version Depends | sed 's/^/rstscope deb:   /' >&2
 
@@ -70,8 +74,8 @@ say "installed with dpkg -i"
 say "/usr/bin/rstscope analyzes the sample"
 if /usr/bin/rstscope 2>/dev/null; then say "FAIL: the headless rstscope opened something"; exit 1; fi
 man -w rstscope >/dev/null && say "man rstscope finds $(man -w rstscope)"
-systemd-analyze verify /lib/systemd/system/rstscope-agent.service
-say "systemd-analyze verify passes on the installed unit"
+systemd-analyze verify "$unit"
+say "systemd-analyze verify passes on the installed unit $unit"
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
   systemctl is-enabled rstscope-agent >/dev/null 2>&1 && { say "FAIL: the package enabled the agent"; exit 1; }
   say "the unit is installed and not enabled"

@@ -199,7 +199,18 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
         "rstscope agent: stopped after {} frames ({} resets, {} failed attempts)",
         last.capture.frames, last.snapshot.totals.rst_packets, last.snapshot.totals.failed_attempts
     );
-    Ok(())
+    for w in &last.capture.warnings {
+        eprintln!("rstscope agent: warning: {w}");
+    }
+    if interrupted.load(Ordering::SeqCst) {
+        Ok(())
+    } else {
+        // Every capture thread ended (an interface went away): a failure, so that a service
+        // manager starts the agent again.
+        Err(Failure::Output(std::io::Error::other(
+            "the capture ended by itself (an interface went away?); the agent stops",
+        )))
+    }
 }
 
 /// The line that says what runs where.

@@ -9,7 +9,9 @@
 //! Live capture needs root (or the capture capabilities): without them each test that captures
 //! says `agent test SKIPPED` and passes. A missing `prometheus`, `promtool` or `tshark` skips
 //! only the part that needs it, naming it (scripts/setup.sh installs them). The tests share
-//! `lo` and port 7211, so they take turns.
+//! `lo` and port 7211, so they take turns. Linux only: the collector, `/proc` and the rights
+//! checked are Linux's.
+#![cfg(target_os = "linux")]
 
 mod common;
 

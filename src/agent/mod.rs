@@ -389,7 +389,8 @@ impl Shared {
             "rstscope agent {}\n\
              capturing on {} (filter: {}) since {}\n\n\
              /metrics                       Prometheus text format, or OpenMetrics when Accept asks for it\n\
-             /report[?since=10m][&utc=1]    the JSON of `rstscope analyze --format json` for what the agent has seen\n\
+             /report[?since=10m][&top=N][&utc=1]\n\
+             \x20                              the JSON of `rstscope analyze --format json` for what the agent has seen\n\
              /evidence?endpoint=ADDR:PORT[&since=10m][&max_packets=N]\n\
              \x20                              a pcapng of that endpoint's failure evidence kept on this host\n\n\
              Endpoints with series of their own: at most {}.",
@@ -430,6 +431,15 @@ impl Shared {
         let a = match since {
             Some(from) => Arc::new(window::cut(&latest, from, &lock(&self.history))),
             None => latest,
+        };
+        let a = match req.param("top").map(str::parse::<usize>) {
+            None => a,
+            Some(Ok(n)) => {
+                let mut cut = (*a).clone();
+                cut.snapshot.offenders.truncate(n);
+                Arc::new(cut)
+            }
+            Some(Err(_)) => return Response::text(400, "rstscope: top must be a number"),
         };
         let stats = *lock(&self.stats);
         let mut v = report::json::to_value(&a, Self::clock(req));

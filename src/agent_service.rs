@@ -92,13 +92,13 @@ fn launch_arguments(args: &AgentArgs) -> Vec<OsString> {
     opt("--evidence-max", args.evidence_max.to_string().into());
     opt("--snaplen", args.snaplen.to_string().into());
     opt("--max-flows", args.max_flows.to_string().into());
+    opt("--user", args.user.clone().into());
     if args.syn_fin_rst {
         out.push("--syn-fin-rst".into());
     }
     if args.no_host {
         out.push("--no-host".into());
     }
-    opt("--user", args.user.clone().into());
     out
 }
 

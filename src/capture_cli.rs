@@ -18,7 +18,8 @@ use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{self, LiveOptions, StartError};
 use rstscope::report::{self, Clock, endpoint};
 use rstscope::source::live::{
-    ANY, CaptureConfig, CaptureFilter, CaptureStats, DEFAULT_SNAPLEN, list_interfaces,
+    ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN,
+    list_interfaces,
 };
 
 use crate::Failure;
@@ -155,6 +156,10 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                 out.push_str(&format!(
                     "\nWithout -i, rstscope captures on `{ANY}`: every interface, loopback included.\n"
                 ));
+            } else {
+                out.push_str(
+                    "\nWithout -i, rstscope captures every interface that is up, one thread each.\n",
+                );
             }
             out
         }
@@ -206,6 +211,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     if let Some(l) = job.filter().limitation() {
         eprintln!("rstscope: note: {l}");
     }
+    // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
+    if let Ok(dll) = rstscope::source::npcap::ensure_capture() {
+        for (missing, instead) in dll.substitutes() {
+            eprintln!("rstscope: note: {} has no {missing}: {instead}", dll.path);
+        }
+    }
 
     let stop = job.stop_handle();
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -242,6 +253,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     }
     // Final once Finished has arrived: the capture threads have ended.
     let stats = job.stats();
+    let captured: Vec<(CapturedInterface, CaptureStats)> = job
+        .interfaces()
+        .iter()
+        .cloned()
+        .zip(job.interface_stats())
+        .collect();
     drop(job);
     let a = result.ok_or_else(|| Failure::Input("the capture ended without results".into()))?;
     if let Some(last) = a.snapshot.totals.last_ts {
@@ -257,10 +274,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         let mut v = report::json::to_value(&a, clock);
         if let Value::Object(map) = &mut v {
             map.insert("dropped".into(), dropped_json(&stats));
+            map.insert("interfaces".into(), interfaces_json(&captured));
         }
         serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
     } else {
-        let mut out = header(&names, &stats, args);
+        let mut out = header(&captured, &stats, args);
         out.push_str(&report::text::report(&a, clock, args.top));
         out
     };
@@ -276,10 +294,49 @@ fn dropped_json(s: &CaptureStats) -> Value {
     })
 }
 
-/// The lines above the report: what was captured and what was lost.
-fn header(names: &[String], s: &CaptureStats, args: &CaptureArgs) -> String {
+/// The `interfaces` object of the JSON output: each captured interface with its own counts.
+fn interfaces_json(captured: &[(CapturedInterface, CaptureStats)]) -> Value {
+    Value::Array(
+        captured
+            .iter()
+            .map(|(i, s)| {
+                json!({
+                    "name": i.name,
+                    "description": i.description,
+                    "link_type": i.link_type.0,
+                    "captured": s.captured,
+                    "dropped": dropped_json(s),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The lines above the report: what was captured and what was lost, on each interface.
+fn header(
+    captured: &[(CapturedInterface, CaptureStats)],
+    s: &CaptureStats,
+    args: &CaptureArgs,
+) -> String {
     let mut out = String::from("Live capture\n");
-    out.push_str(&format!("  interfaces  {}\n", names.join(", ")));
+    for (n, (i, c)) in captured.iter().enumerate() {
+        let label = if n == 0 { "interfaces" } else { "" };
+        let description = i
+            .description
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {label:<10}  {}{description}, {} ({}): {} captured, dropped kernel {}, interface {}, rstscope {}\n",
+            i.name,
+            rstscope::decode::link_type_name(i.link_type),
+            i.link_type.0,
+            c.captured,
+            c.kernel_dropped,
+            c.interface_dropped,
+            c.rstscope_dropped
+        ));
+    }
     out.push_str(&format!(
         "  frames      {} captured, {} analyzed, {} copies from a second interface counted once\n",
         s.captured, s.delivered, s.duplicates

@@ -1,7 +1,13 @@
-//! Process details (name, executable, command line, user, start time) through `sysinfo`.
+//! Process details (name, executable, command line, user, start time) through `sysinfo`, and
+//! on Windows the services each process hosts (`EnumServicesStatusExW`).
 //!
 //! Only the processes the socket table or a connect event named are read, and each once
 //! while it lives: a busy host has thousands of processes, a report names a handful.
+//!
+//! On Windows many services share one `svchost.exe`, so "svchost.exe (pid 1234)" says little:
+//! the services running in that process (`Dnscache`, `NlaSvc`, ...) say which one listens. They
+//! are read once per pass over new processes, from the service manager's list of running
+//! services with their process IDs.
 
 use std::collections::HashMap;
 
@@ -59,9 +65,130 @@ impl ProcessInfo {
         } else {
             &self.name
         };
+        let services = if self.services.is_empty() {
+            String::new()
+        } else {
+            format!("; services {}", self.services.join(", "))
+        };
         match &self.exe {
-            Some(exe) => format!("{name} (pid {}, {exe})", self.pid),
-            None => format!("{name} (pid {})", self.pid),
+            Some(exe) => format!("{name} (pid {}, {exe}{services})", self.pid),
+            None => format!("{name} (pid {}{services})", self.pid),
+        }
+    }
+}
+
+/// The services of each process: `(pid, service name)` pairs grouped by PID, names sorted
+/// and each once. PID 0 (a service that is not running) is left out.
+#[must_use]
+pub fn services_by_pid(
+    running: impl IntoIterator<Item = (u32, String)>,
+) -> HashMap<u32, Vec<String>> {
+    let mut by_pid: HashMap<u32, Vec<String>> = HashMap::new();
+    for (pid, name) in running {
+        if pid != 0 && !name.is_empty() {
+            by_pid.entry(pid).or_default().push(name);
+        }
+    }
+    for names in by_pid.values_mut() {
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup();
+    }
+    by_pid
+}
+
+/// The running services with the process each runs in (Windows' service manager).
+#[cfg(windows)]
+mod services {
+    use windows_sys::Win32::Foundation::{ERROR_MORE_DATA, GetLastError};
+    use windows_sys::Win32::System::Services::{
+        CloseServiceHandle, ENUM_SERVICE_STATUS_PROCESSW, EnumServicesStatusExW, OpenSCManagerW,
+        SC_ENUM_PROCESS_INFO, SC_MANAGER_ENUMERATE_SERVICE, SERVICE_ACTIVE, SERVICE_WIN32,
+    };
+
+    /// Bytes asked for at most per call (the list of a busy server is well under this).
+    const CHUNK: usize = 256 * 1024;
+
+    /// `(pid, service name)` of every running Win32 service; empty when the service manager
+    /// cannot be read (the names are then left out, nothing else changes).
+    pub(super) fn running() -> Vec<(u32, String)> {
+        // SAFETY: null machine and database names mean this machine's active database; the
+        // handle is closed below.
+        let manager = unsafe {
+            OpenSCManagerW(
+                std::ptr::null(),
+                std::ptr::null(),
+                SC_MANAGER_ENUMERATE_SERVICE,
+            )
+        };
+        if manager.is_null() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        // u64s, so that the records the call writes at the start of the buffer are aligned.
+        let mut buf = vec![0u64; CHUNK / 8];
+        let mut resume = 0u32;
+        loop {
+            let (mut needed, mut count) = (0u32, 0u32);
+            // SAFETY: the buffer pointer and its size in bytes describe `buf`, which outlives
+            // the call; the counters and resume handle are locals; a null group name means
+            // every group.
+            let ok = unsafe {
+                EnumServicesStatusExW(
+                    manager,
+                    SC_ENUM_PROCESS_INFO,
+                    SERVICE_WIN32,
+                    SERVICE_ACTIVE,
+                    buf.as_mut_ptr().cast(),
+                    u32::try_from(CHUNK).unwrap_or(u32::MAX),
+                    &mut needed,
+                    &mut count,
+                    &mut resume,
+                    std::ptr::null(),
+                )
+            };
+            // SAFETY: GetLastError takes no arguments.
+            let more = ok == 0 && unsafe { GetLastError() } == ERROR_MORE_DATA;
+            if ok == 0 && !more {
+                break;
+            }
+            let records = buf.as_ptr().cast::<ENUM_SERVICE_STATUS_PROCESSW>();
+            for i in 0..count as usize {
+                // SAFETY: the call wrote `count` records at the start of `buf`, whose name
+                // pointers point at NUL-terminated strings later in the same buffer.
+                let (pid, name) = unsafe {
+                    let r = &*records.add(i);
+                    (
+                        r.ServiceStatusProcess.dwProcessId,
+                        wide_str(r.lpServiceName),
+                    )
+                };
+                out.push((pid, name));
+            }
+            if !more || count == 0 {
+                break;
+            }
+        }
+        // SAFETY: `manager` was opened above and is not used after this.
+        unsafe { CloseServiceHandle(manager) };
+        out
+    }
+
+    /// A NUL-terminated UTF-16 string.
+    ///
+    /// # Safety
+    /// `p` is null or points at a NUL-terminated UTF-16 string.
+    unsafe fn wide_str(p: *const u16) -> String {
+        if p.is_null() {
+            return String::new();
+        }
+        let mut len = 0;
+        // SAFETY: the caller promises a terminating NUL, so every unit read up to it is in
+        // the string.
+        unsafe {
+            while *p.add(len) != 0 {
+                len += 1;
+            }
+            String::from_utf16_lossy(std::slice::from_raw_parts(p, len))
         }
     }
 }
@@ -126,6 +253,8 @@ impl Processes {
             .with_cmd(UpdateKind::OnlyIfNotSet)
             .with_user(UpdateKind::OnlyIfNotSet);
         system.refresh_processes_specifics(ProcessesToUpdate::Some(&new), true, kind);
+        #[cfg(windows)]
+        let mut services = services_by_pid(services::running());
         let mut infos = Vec::with_capacity(new.len());
         for pid in new {
             let Some(p) = system.process(pid) else {
@@ -150,6 +279,9 @@ impl Processes {
                 cmdline: (!cmd.is_empty()).then(|| cmd.join(" ")),
                 user,
                 started: Some(p.start_time()).filter(|&t| t > 0),
+                #[cfg(windows)]
+                services: services.remove(&pid.as_u32()).unwrap_or_default(),
+                #[cfg(not(windows))]
                 services: Vec::new(),
             };
             infos.push(info);
@@ -190,6 +322,56 @@ mod tests {
         assert!(me.cmdline.is_some());
         assert!(me.started.is_some());
         assert!(me.label().contains(&format!("pid {}", std::process::id())));
+    }
+
+    #[test]
+    fn services_are_grouped_by_process_sorted_and_once_each() {
+        let by_pid = services_by_pid([
+            (1044, "NlaSvc".to_owned()),
+            (1044, "Dnscache".to_owned()),
+            (880, "RpcSs".to_owned()),
+            (1044, "nsi".to_owned()),
+            // Stopped services have no process; a name listed twice counts once.
+            (0, "Spooler".to_owned()),
+            (880, "RpcSs".to_owned()),
+        ]);
+        assert_eq!(by_pid.len(), 2);
+        assert_eq!(by_pid[&1044], ["Dnscache", "NlaSvc", "nsi"]);
+        assert_eq!(by_pid[&880], ["RpcSs"]);
+        assert!(!by_pid.contains_key(&0));
+    }
+
+    #[test]
+    fn a_process_hosting_services_is_labelled_with_them() {
+        let mut svchost = ProcessInfo::bare(1044, "svchost.exe");
+        svchost.exe = Some("C:\\Windows\\System32\\svchost.exe".into());
+        svchost.services = vec!["Dnscache".into(), "NlaSvc".into()];
+        assert_eq!(
+            svchost.label(),
+            "svchost.exe (pid 1044, C:\\Windows\\System32\\svchost.exe; services Dnscache, NlaSvc)"
+        );
+        svchost.exe = None;
+        assert_eq!(
+            svchost.label(),
+            "svchost.exe (pid 1044; services Dnscache, NlaSvc)"
+        );
+    }
+
+    /// Every running service's process is described with that service (under wine: its own
+    /// services, such as PlugPlay and RpcSs in their host processes).
+    #[cfg(windows)]
+    #[test]
+    fn a_running_services_process_is_described_with_its_services() {
+        let running = services::running();
+        let by_pid = services_by_pid(running.clone());
+        let Some((&pid, names)) = by_pid.iter().next() else {
+            panic!("no running service with a process: {running:?}");
+        };
+        let mut p = Processes::new();
+        let info = p.describe(pid, "?");
+        assert_eq!(&info.services, names, "{info:?}");
+        assert!(info.label().contains(&names[0]), "{}", info.label());
+        eprintln!("described with its services: {}", info.label());
     }
 
     #[test]

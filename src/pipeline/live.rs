@@ -133,6 +133,11 @@ impl LiveJob {
         self.stats.get()
     }
 
+    /// The counts of each interface now, in [`LiveJob::interfaces`] order.
+    pub fn interface_stats(&self) -> Vec<CaptureStats> {
+        self.stats.interfaces()
+    }
+
     /// The interfaces being captured.
     pub fn interfaces(&self) -> &[CapturedInterface] {
         &self.interfaces
@@ -508,6 +513,7 @@ impl Run {
         if let Some(l) = self.source.filter().limitation() {
             w.push(l.to_string());
         }
+        w.extend(self.source.skipped_warning());
         if s.dropped() > 0 {
             w.push(format!(
                 "{} frames were lost (kernel {}, interface {}, rstscope {}): counts are lower bounds",

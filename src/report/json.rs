@@ -94,6 +94,7 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
                 "pid": p.pid,
                 "name": p.name,
                 "exe": details.and_then(|d| d.exe.clone()),
+                "services": details.map(|d| d.services.clone()).unwrap_or_default(),
                 "connections": p.connections,
                 "source": p.source.as_str(),
             })
@@ -113,6 +114,7 @@ fn listener(r: &ListenerRecord) -> Value {
         "cmdline": r.process.cmdline,
         "user": r.process.user,
         "started": r.process.started,
+        "services": r.process.services,
         "address": endpoint(r.addr.ip(), r.addr.port()),
         "first_seen": time(r.first_seen),
         "last_seen": time(r.last_seen),

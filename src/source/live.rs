@@ -3,9 +3,10 @@
 //! On Linux the `any` device is opened once with the LINUX_SLL2 link type, which carries the
 //! index of the interface each packet was seen on: one thread (`capture-any`) sees every
 //! interface, loopback included. Elsewhere each interface gets its own thread
-//! (`capture-<name>`). Every capture runs in immediate mode with a kernel BPF filter and a
-//! short snaplen, and reads without blocking (napping up to 10 ms when idle), so that frames
-//! reach the analysis at once and stopping is prompt even when no packet arrives.
+//! (`capture-<name>`). Every capture runs in immediate mode (where the `wpcap.dll` found lacks
+//! it, see [`npcap`](crate::source::npcap), the 10 ms read timeout bounds the wait) with a kernel BPF
+//! filter and a short snaplen, and reads without blocking (napping up to 10 ms when idle), so
+//! that frames reach the analysis at once and stopping is prompt even when no packet arrives.
 //!
 //! Frames travel to the single consumer in [`Batch`](crate::source::live::Batch)es: one reusable byte arena plus frame
 //! records, recycled through a pool, so the hot path allocates nothing. The channel to the
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use pcap::{Active, Capture, Device, Linktype};
 
+use super::npcap::{Delivery, Wpcap};
 use super::{Frame, LinkType};
 use crate::packet::Timestamp;
 
@@ -183,9 +185,10 @@ pub enum LiveError {
         /// What to do.
         hint: String,
     },
-    /// Npcap is not installed (Windows): the message says where to get it and what to choose.
+    /// Npcap is not installed, or the `wpcap.dll` found cannot capture (Windows): the message
+    /// names the DLL, says what it lacks, where to get Npcap and what to choose.
     #[error(transparent)]
-    NpcapMissing(#[from] super::npcap::NpcapMissing),
+    Npcap(#[from] super::npcap::NpcapError),
     /// Opening an interface failed for another reason.
     #[error("cannot capture on {interface}: {message}")]
     Open {
@@ -215,7 +218,7 @@ pub struct InterfaceDesc {
 
 /// The interfaces libpcap can capture on, in its order.
 pub fn list_interfaces() -> Result<Vec<InterfaceDesc>, LiveError> {
-    super::npcap::ensure_loaded()?;
+    super::npcap::ensure_listing()?;
     let devices = Device::list().map_err(|e| LiveError::Unavailable {
         message: e.to_string(),
         hint: unavailable_hint().into(),
@@ -246,6 +249,17 @@ pub struct CapturedInterface {
     pub link_type: LinkType,
     /// Bytes kept of each frame.
     pub snaplen: u32,
+}
+
+impl CapturedInterface {
+    /// How the interface is named to the user: on Windows the adapter's description (its
+    /// name is a `\Device\NPF_{GUID}`), elsewhere its name.
+    pub fn label(&self) -> &str {
+        match &self.description {
+            Some(d) if cfg!(windows) && !d.is_empty() => d,
+            _ => &self.name,
+        }
+    }
 }
 
 /// Counts of a running capture. Kernel counts come from pcap stats, read every 250 ms and at
@@ -310,6 +324,20 @@ impl Counters {
             rstscope_dropped: sum(|c| &c.rstscope_dropped),
         }
     }
+
+    fn interface_stats(&self) -> Vec<CaptureStats> {
+        self.interfaces
+            .iter()
+            .map(|c| CaptureStats {
+                captured: c.captured.load(Ordering::Relaxed),
+                kernel_received: c.kernel_received.load(Ordering::Relaxed),
+                kernel_dropped: c.kernel_dropped.load(Ordering::Relaxed),
+                interface_dropped: c.interface_dropped.load(Ordering::Relaxed),
+                rstscope_dropped: c.rstscope_dropped.load(Ordering::Relaxed),
+                ..CaptureStats::default()
+            })
+            .collect()
+    }
 }
 
 /// Reads a running capture's counts from any thread.
@@ -320,6 +348,11 @@ impl StatsHandle {
     /// The counts now.
     pub fn get(&self) -> CaptureStats {
         self.0.stats()
+    }
+
+    /// The counts of each interface now, as [`LiveSource::interface_stats`] gives them.
+    pub fn interfaces(&self) -> Vec<CaptureStats> {
+        self.0.interface_stats()
     }
 }
 
@@ -507,6 +540,7 @@ pub struct LiveSource {
     threads: Vec<JoinHandle<Option<String>>>,
     dedupe: dedupe::Dedupe,
     frames: u64,
+    skipped: Vec<String>,
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -523,13 +557,13 @@ impl LiveSource {
     /// one capture thread per opened handle. Fails, with nothing left running, when an
     /// interface cannot be opened or the filter does not compile.
     pub fn start(config: &CaptureConfig) -> Result<LiveSource, LiveError> {
-        super::npcap::ensure_loaded()?;
+        let dll = super::npcap::ensure_capture()?;
         let names = plan(&config.interfaces)?;
         let bpf = config.filter.bpf();
         let mut opened = Vec::with_capacity(names.len());
         let mut skipped = Vec::new();
         for (name, description) in &names {
-            match open(name, &bpf, config.snaplen) {
+            match open(name, &bpf, config.snaplen, dll) {
                 Ok((cap, link_type)) => opened.push((
                     CapturedInterface {
                         id: opened.len() as u32,
@@ -544,7 +578,11 @@ impl LiveSource {
                 // device) is skipped; the others are captured. Filter and permission problems
                 // are the same on every interface: report them.
                 Err(LiveError::Open { message, .. }) if config.interfaces.is_empty() => {
-                    skipped.push(format!("{name}: {message}"));
+                    let label = match description {
+                        Some(d) if !d.is_empty() => format!("{name} ({d})"),
+                        _ => name.clone(),
+                    };
+                    skipped.push(format!("{label}: {message}"));
                 }
                 Err(e) => return Err(e),
             }
@@ -606,6 +644,7 @@ impl LiveSource {
             threads,
             dedupe: dedupe::Dedupe::new(dedupe::WINDOW),
             frames: 0,
+            skipped,
         })
     }
 
@@ -617,6 +656,18 @@ impl LiveSource {
     /// The filter in force.
     pub fn filter(&self) -> &CaptureFilter {
         &self.filter
+    }
+
+    /// With every interface asked for, those that could not be opened (each `name: why`), for
+    /// a warning: what passes there is not seen. (On Windows some adapters, such as WAN
+    /// miniports, refuse to be opened.)
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// The warning about [`LiveSource::skipped`] interfaces, if any.
+    pub fn skipped_warning(&self) -> Option<String> {
+        skipped_warning(&self.skipped)
     }
 
     /// A handle that stops the capture from any thread.
@@ -637,18 +688,7 @@ impl LiveSource {
     /// The counts of each interface, in [`LiveSource::interfaces`] order (`delivered` and
     /// `duplicates` are kept for the whole capture only, and are 0 here).
     pub fn interface_stats(&self) -> Vec<CaptureStats> {
-        self.counters
-            .interfaces
-            .iter()
-            .map(|c| CaptureStats {
-                captured: c.captured.load(Ordering::Relaxed),
-                kernel_received: c.kernel_received.load(Ordering::Relaxed),
-                kernel_dropped: c.kernel_dropped.load(Ordering::Relaxed),
-                interface_dropped: c.interface_dropped.load(Ordering::Relaxed),
-                rstscope_dropped: c.rstscope_dropped.load(Ordering::Relaxed),
-                ..CaptureStats::default()
-            })
-            .collect()
+        self.counters.interface_stats()
     }
 
     /// The next batch of frames, waiting up to `timeout`. Frames are numbered from 1 in the
@@ -823,6 +863,16 @@ fn timestamp(h: &pcap::PacketHeader) -> Timestamp {
     )
 }
 
+/// See [`LiveSource::skipped_warning`].
+fn skipped_warning(skipped: &[String]) -> Option<String> {
+    (!skipped.is_empty()).then(|| {
+        format!(
+            "not captured, as they could not be opened (packets there are not seen): {}",
+            skipped.join("; ")
+        )
+    })
+}
+
 /// The interfaces to open: `(name, description)`.
 fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
     let devices = list_interfaces()?;
@@ -865,16 +915,27 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
         .collect()
 }
 
-/// Opens one interface with rstscope's settings and the filter.
-fn open(name: &str, bpf: &str, snaplen: u32) -> Result<(Capture<Active>, LinkType), LiveError> {
+/// Opens one interface with rstscope's settings and the filter, calling only what `dll`
+/// exports (see [`npcap`](crate::source::npcap): on Windows the `wpcap.dll` found may be an old one).
+fn open(
+    name: &str,
+    bpf: &str,
+    snaplen: u32,
+    dll: &Wpcap,
+) -> Result<(Capture<Active>, LinkType), LiveError> {
     let open_error = |e: pcap::Error| classify(name, &e.to_string());
-    let mut cap = Capture::from_device(name)
+    let mut inactive = Capture::from_device(name)
         .map_err(open_error)?
         .snaplen(i32::try_from(snaplen).unwrap_or(i32::MAX))
-        .immediate_mode(true)
         .timeout(READ_TIMEOUT_MS)
-        .buffer_size(KERNEL_BUFFER_BYTES)
-        .promisc(false)
+        .promisc(false);
+    if dll.delivery() == Delivery::ImmediateMode {
+        inactive = inactive.immediate_mode(true);
+    }
+    if dll.sets_buffer_size() {
+        inactive = inactive.buffer_size(KERNEL_BUFFER_BYTES);
+    }
+    let mut cap = inactive
         .open()
         .map_err(open_error)?
         .setnonblock()

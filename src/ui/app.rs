@@ -727,7 +727,7 @@ impl RstscopeApp {
 
     /// A live capture started: it becomes the source.
     fn show_capture(&mut self, ctx: &egui::Context, job: LiveJob, path: PathBuf) {
-        let names: Vec<&str> = job.interfaces().iter().map(|i| i.name.as_str()).collect();
+        let names: Vec<&str> = job.interfaces().iter().map(|i| i.label()).collect();
         let label = format!("live capture on {}", names.join(", "));
         let stats = job.stats();
         self.set_source(ctx, vec![path], label, Running::Live(job), Some(stats));

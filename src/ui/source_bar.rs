@@ -95,7 +95,12 @@ impl InterfaceList {
 /// installer (opening files works without it, so this is a note, not an error).
 pub fn npcap_notice(ui: &mut egui::Ui) {
     ui.add_space(8.0);
-    ui.label(RichText::new("Capture needs Npcap, which is not installed.").strong());
+    // Not installed, or the wpcap.dll found is too old (its path and version).
+    let headline = npcap::ensure_capture().err().map_or_else(
+        || "Capture needs Npcap, which is not installed.".to_owned(),
+        |e| e.headline(),
+    );
+    ui.label(RichText::new(headline).strong());
     ui.hyperlink_to(
         format!("Download Npcap: {}", npcap::DOWNLOAD_PAGE),
         npcap::DOWNLOAD_PAGE,

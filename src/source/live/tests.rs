@@ -219,3 +219,18 @@ fn a_batch_hands_back_its_frames_in_order_and_keeps_its_arena() {
         "the arena is reused, not reallocated"
     );
 }
+
+#[test]
+fn interfaces_that_would_not_open_are_named_in_one_warning() {
+    assert_eq!(skipped_warning(&[]), None);
+    let w = skipped_warning(&[
+        "\\Device\\NPF_{A} (WAN Miniport (IPv6)): failed to open".to_owned(),
+        "\\Device\\NPF_{B}: error 31".to_owned(),
+    ])
+    .expect("a warning");
+    assert_eq!(
+        w,
+        "not captured, as they could not be opened (packets there are not seen): \
+         \\Device\\NPF_{A} (WAN Miniport (IPv6)): failed to open; \\Device\\NPF_{B}: error 31"
+    );
+}

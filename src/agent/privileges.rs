@@ -61,6 +61,19 @@ pub enum DropError {
         /// The OS error.
         source: io::Error,
     },
+    /// The new user cannot write the evidence directory.
+    #[error(
+        "{path}: the user {user} cannot write the evidence there ({source}); every directory above \
+         it must let {user} through: choose another --evidence-dir, or another --user"
+    )]
+    EvidenceDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The user.
+        user: String,
+        /// The OS error.
+        source: io::Error,
+    },
     /// Some thread did not answer or failed.
     #[error("cannot drop the agent's rights: {0} of its threads did not")]
     Threads(usize),
@@ -384,6 +397,14 @@ pub fn drop_rights(evidence_dir: &Path, user: &str) -> Result<Dropped, DropError
         }
         PHASE.store(SETTLE, Ordering::SeqCst);
         threads = broadcast(signal)?;
+        // The engine thread makes the evidence files from now on, as this user.
+        let probe = evidence_dir.join(".rstscope-write-test");
+        fs::File::create(&probe).map_err(|source| DropError::EvidenceDir {
+            path: evidence_dir.to_path_buf(),
+            user: user.to_owned(),
+            source,
+        })?;
+        let _ = fs::remove_file(&probe);
     }
     PHASE.store(0, Ordering::SeqCst);
     let _ = CAP_CHOWN;

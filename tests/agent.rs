@@ -175,7 +175,8 @@ fn http_request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &s
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(60)))
         .expect("timeout");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    // HTTP/1.0: the body comes whole, never chunked (Prometheus chunks large answers to 1.1).
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -929,6 +930,47 @@ fn with_a_token_a_request_without_it_or_with_a_wrong_one_gets_401() {
     assert!(ok.text().contains("rstscope_packets_total"));
     let (code, _) = agent.stop();
     assert_eq!(code, Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression: started as root with its evidence under a folder only root may enter, the agent
+/// left root and then could write no evidence at all (every write failed, /evidence said 404).
+#[test]
+fn an_evidence_directory_the_agent_cannot_reach_after_leaving_root_stops_the_start() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!(
+            "agent test SKIPPED (unreachable evidence): it leaves root only when run as root"
+        );
+        return;
+    }
+    let _lo = take_lo();
+    let dir = common::temp_dir("agent", "private");
+    let private = dir.join("private");
+    std::fs::create_dir_all(&private).expect("dir");
+    std::fs::set_permissions(
+        &private,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .expect("chmod");
+    let out = Command::new(BIN)
+        .args([
+            "agent",
+            "-i",
+            "lo",
+            "--listen",
+            "127.0.0.1:0",
+            "--evidence-dir",
+        ])
+        .arg(private.join("evidence"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the user nobody cannot write the evidence there"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,18 +1,18 @@
 //! The failure evidence the agent keeps on disk, so that the admin who gets an alert can open
 //! the proof later: a ring of pcapng files in the evidence directory, capped in bytes.
 //!
-//! What is kept ([`EvidenceTap`], on the engine thread):
+//! What is kept ([`EvidenceTap`](crate::agent::evidence::EvidenceTap), on the engine thread):
 //! - every TCP segment with SYN, FIN or RST (attempts, answers, closes, resets);
 //! - the originator's first segment after a SYN-ACK (the handshake's completion, so an
 //!   analysis of the evidence tells a reset of an established connection from one in the
 //!   handshake);
-//! - the last [`CONTEXT_PACKETS`] other segments of a connection before each of its RSTs
+//! - the last [`CONTEXT_PACKETS`](crate::agent::evidence::CONTEXT_PACKETS) other segments of a connection before each of its RSTs
 //!   (what it was doing when it was reset), from an in-memory window of recent segments.
 //!
 //! The files (`evidence-NNNNNNNNNNNN.pcapng`, numbered in order) are written with the live
 //! capture's pcapng writer, one section each, and rotated at a fraction of the cap; the oldest
 //! go when the total passes it. Files left by an earlier run are kept (cut back to their last
-//! whole block, as a crash may leave half of one) and counted in the cap. [`EvidenceRing::reader`]
+//! whole block, as a crash may leave half of one) and counted in the cap. [`EvidenceRing::reader`](crate::agent::evidence::EvidenceRing::reader)
 //! gives all of it as one pcapng stream (the files one section after another) for
 //! [`crate::report::evidence::collect_source`], while the writer goes on.
 

@@ -2,9 +2,9 @@
 //! connections at once.
 //!
 //! A monitoring system asks a handful of times a minute, so the server is small and blocking:
-//! an `http-accept` thread hands connections to [`WORKERS`] threads (`http-0`...) over a
+//! an `http-accept` thread hands connections to [`WORKERS`](crate::agent::http::WORKERS) threads (`http-0`...) over a
 //! bounded queue; when all are busy and the queue is full a connection gets `503` at once.
-//! Each connection has read and write timeouts, a request head is at most [`MAX_HEAD`] bytes
+//! Each connection has read and write timeouts, a request head is at most [`MAX_HEAD`](crate::agent::http::MAX_HEAD) bytes
 //! (parsed by `httparse`), and the connection closes after the response. When a token is set,
 //! every request must carry `Authorization: Bearer TOKEN` (compared in constant time) or gets
 //! `401`.

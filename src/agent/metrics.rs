@@ -3,13 +3,13 @@
 //! The engine counts per service endpoint without limit (up to its table's bound); a
 //! monitoring system must not get a series per endpoint a scan touched. So at most `top`
 //! endpoints are *selected* for series of their own, chosen by their incidents over the last
-//! [`RECENT_SECS`] of packet time, with hysteresis: a selected endpoint keeps its place until
+//! [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) of packet time, with hysteresis: a selected endpoint keeps its place until
 //! a candidate has at least twice its recent incidents plus one, and not before it has held it
-//! for [`MIN_HOLD_SECS`]. Everything else is summed under `endpoint="other"`.
+//! for [`MIN_HOLD_SECS`](crate::agent::metrics::MIN_HOLD_SECS). Everything else is summed under `endpoint="other"`.
 //!
 //! Counters stay counters through all of this:
 //! - a selected endpoint's series counts what happened while it was selected, continuing from
-//!   where it stood when last selected (remembered for up to [`REMEMBERED_PER_SLOT`] times
+//!   where it stood when last selected (remembered for up to [`REMEMBERED_PER_SLOT`](crate::agent::metrics::REMEMBERED_PER_SLOT) times
 //!   `top` endpoints), so it never goes backwards;
 //! - an endpoint selected the moment it first becomes an offender takes its whole count (none
 //!   of it was ever in `other`), so a new refusing endpoint shows all its refusals;
@@ -18,8 +18,8 @@
 //!   in it before its endpoint's first incident (successful connection attempts) is held by a
 //!   floor at the last value exposed.
 //!
-//! [`Selection::update`] is pure: it takes the engine's snapshot and gives the rows; the
-//! prometheus-client [`Collector`] in [`Exposition`] renders them at each scrape.
+//! [`Selection::update`](crate::agent::metrics::Selection::update) is pure: it takes the engine's snapshot and gives the rows; the
+//! prometheus-client `Collector` in [`Exposition`](crate::agent::metrics::Exposition) renders them at each scrape.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -275,7 +275,7 @@ impl Selection {
     }
 }
 
-/// Incidents of `o` in the [`RECENT_SECS`] up to packet second `now`.
+/// Incidents of `o` in the [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) up to packet second `now`.
 fn recent_incidents(o: &Offender, now: i64) -> u64 {
     let from = now.saturating_sub(RECENT_SECS - 1);
     let start = o.series.partition_point(|(s, _)| *s < from);

@@ -10,8 +10,8 @@
 //!
 //! The capture, the machine's sampling and the analysis are the library's
 //! [`crate::pipeline::live`] job, the same `rstscope capture` and the app run; the agent adds
-//! the [`evidence::EvidenceTap`] on the engine thread, an `agent` thread that turns each
-//! update (five a second) into what a scrape shows, and the [`http`] server. Nothing the
+//! the [`EvidenceTap`](crate::agent::evidence::EvidenceTap) on the engine thread, an `agent` thread that turns each
+//! update (five a second) into what a scrape shows, and the [`http`](crate::agent::http) server. Nothing the
 //! server answers writes anything.
 
 /// The failure evidence kept on disk, and the tap that chooses it.
@@ -77,7 +77,7 @@ pub struct AgentConfig {
     /// The evidence ring's cap in bytes.
     pub evidence_max: u64,
     /// Drop the rights the agent no longer needs once it runs (Linux; see
-    /// [`privileges`](crate::agent::privileges)): when running as root it becomes this user
+    /// the `privileges` module): when running as root it becomes this user
     /// (`root` stays root, with only the capabilities each thread uses). `None`: keep them.
     pub drop_to: Option<String>,
 }

@@ -19,7 +19,7 @@
 //! to every thread), and the kept capabilities are raised again in each thread.
 //!
 //! Run without root (the systemd unit's dynamic user with its four ambient capabilities, or
-//! file capabilities), only the trimming is done. [`check`] reads back every thread's sets
+//! file capabilities), only the trimming is done. [`check`](crate::agent::privileges::check) reads back every thread's sets
 //! from `/proc/self/task`.
 
 use std::ffi::CString;

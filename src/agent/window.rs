@@ -3,7 +3,7 @@
 //! What the engine keeps per second (resets by cause, failed attempts, suspect-injected resets,
 //! each offender's counts) is cut exactly at the window's first second. What it keeps only as
 //! running totals (packets, SYNs, connection attempts, connection states, evictions) is the
-//! total now less the total at the window's start, from [`History`]: the running totals as
+//! total now less the total at the window's start, from [`History`](crate::agent::window::History): the running totals as
 //! they stood each second for the last hour and each minute for the last week. Attempts,
 //! completed attempts and clients of an offender stay its totals over the whole run, as in the
 //! app's time-range selection.

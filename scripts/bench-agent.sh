@@ -10,7 +10,9 @@
 # memory after the first two minutes against the end (PASS within 10% + 5 MB: no growth), and
 # the refusals the agent counted against those made (PASS when equal).
 #
-# Needs root (capture on lo); without it it says SKIPPED. Loopback only, bounded in time.
+# BENCH_AGENT_OPTS adds options to the agent (e.g. --no-host, to tell the machine's side from
+# the capture's). Needs root (capture on lo); without it it says SKIPPED. Loopback only,
+# bounded in time.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 RSTSCOPE_SETUP=build source "$top/scripts/setup.sh"
@@ -31,8 +33,9 @@ work=$(mktemp -d /tmp/rstscope-agent-soak.XXXXXX)
 chmod 755 "$work"   # the agent leaves root for nobody, who must reach its evidence
 port=$(( 20000 + RANDOM % 20000 ))
 addr="127.0.0.1:$port"
+# shellcheck disable=SC2086
 "$bin" agent -i lo --top 50 --evidence-max 64M --listen "$addr" \
-  --evidence-dir "$work/evidence" 2>"$work/agent.log" &
+  --evidence-dir "$work/evidence" ${BENCH_AGENT_OPTS:-} 2>"$work/agent.log" &
 agent=$!
 loadpid=
 cleanup() {
@@ -76,7 +79,7 @@ refused_ours() {
 }
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$agent/status"; }
 cpu() { awk '{print $14 + $15}' "/proc/$agent/stat"; }
-echo "rstscope agent soak: $seconds s, $rate refused connects a second over $endpoints endpoints on 127.0.0.1, --top 50"
+echo "rstscope agent soak: $seconds s, $rate refused connects a second over $endpoints endpoints on 127.0.0.1, --top 50 ${BENCH_AGENT_OPTS:-}"
 samples=()
 begin=$(date +%s)
 last_cpu=$(cpu)

@@ -84,5 +84,8 @@ else
 fi
 dpkg --purge rstscope >/dev/null
 trap - EXIT
-[ ! -e /usr/bin/rstscope ] || { say "FAIL: /usr/bin/rstscope is left after purge"; exit 1; }
-say "purged: nothing left"
+# Every file the package installed is gone again (the conffile too: purge).
+left=$(echo "$contents" | awk '$1 !~ /^d/ {print substr($NF, 2)}' | while read -r f; do
+  [ -e "$f" ] && echo "$f"; done || true)
+[ -z "$left" ] || { say "FAIL: left after purge: $left"; exit 1; }
+say "purged: none of the package's $(echo "$contents" | awk '$1 !~ /^d/' | wc -l) files is left"

@@ -10,13 +10,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{Decoded, Skip, decode};
-use crate::engine::{ConnRecord, Engine, EngineConfig, Snapshot};
+use crate::decode::{Decoded, Skip, decode_encap};
+use crate::engine::offenders::RST_PAYLOAD_BYTES;
+use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::state::{CaptureScope, HostState};
 use crate::host::{ProcessSighting, SightingSource};
-use crate::packet::{TcpPacket, Timestamp};
+use crate::packet::{EncapTally, TcpPacket, Timestamp};
+use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
-    CapturedProcess, Direction, FileInfo, FileSource, LinkType, MAX_PROCESSES, SourceError,
+    CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
+    MAX_PROCESSES, SourceError,
 };
 
 /// Where the reading stands, for progress bars.
@@ -49,12 +52,133 @@ pub struct CaptureInfo {
     pub warnings: Vec<String>,
     /// The user cancelled before the end.
     pub cancelled: bool,
+    /// How the TCP packets were carried (link types, VLAN/MPLS/PPPoE layers, ...): what the
+    /// endpoint filters are written for.
+    pub encaps: EncapTally,
+    /// Frames left out because they were further copies of a packet already counted.
+    pub copies: Copies,
 }
 
 impl CaptureInfo {
     /// Frames not decoded, all reasons.
     pub fn not_decoded_total(&self) -> u64 {
         self.not_decoded.values().sum()
+    }
+
+    /// Gives each offender the encapsulations of its IP version, for its filters.
+    pub fn attach_encaps(&self, offenders: &mut [Offender]) {
+        let (v4, v6) = (self.encaps.of_version(false), self.encaps.of_version(true));
+        for o in offenders {
+            o.encaps = if o.addr.is_ipv6() {
+                v6.clone()
+            } else {
+                v4.clone()
+            };
+        }
+    }
+}
+
+/// Frames that were further copies of a packet already counted: the same packet recorded at
+/// several capture points (a Windows pktmon trace records it once per networking component it
+/// passed; a capture of several interfaces sees a bridged or forwarded packet on each). Each
+/// packet is counted once; `rstscope analyze --endpoint ... --all-copies` lists every copy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copies {
+    /// Told by the capture's own packet id (pcapng `epb_packetid`, as etl2pcapng writes
+    /// pktmon's PktGroupId): exact.
+    pub by_packet_id: u64,
+    /// Told by identical IP and TCP header bytes (TTL aside) on another interface less than
+    /// 5 ms apart, as live capture does.
+    pub by_content: u64,
+}
+
+impl Copies {
+    /// All copies left out.
+    pub fn total(&self) -> u64 {
+        self.by_packet_id + self.by_content
+    }
+
+    fn add(&mut self, other: Copies) {
+        self.by_packet_id += other.by_packet_id;
+        self.by_content += other.by_content;
+    }
+
+    /// The warning that says so, if any copy was left out.
+    pub fn warning(&self) -> Option<String> {
+        if self.total() == 0 {
+            return None;
+        }
+        let how = match (self.by_packet_id, self.by_content) {
+            (_, 0) => "by the packet ids of a Windows pktmon trace".to_string(),
+            (0, _) => "same IP and TCP headers on another interface within 5 ms".to_string(),
+            (id, content) => format!(
+                "{id} by the packet ids of a Windows pktmon trace, {content} by the same headers on another interface within 5 ms"
+            ),
+        };
+        Some(format!(
+            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once (--endpoint ... --all-copies lists every copy)",
+            self.total()
+        ))
+    }
+}
+
+/// Decides, frame by frame, whether a frame is a further copy of a packet already delivered:
+/// by packet id when the capture gives one, else by content when the frame's file describes
+/// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
+/// are looked for within one file: files given together are merged, not deduplicated. A file
+/// of one interface costs a comparison per frame.
+#[derive(Default)]
+pub struct CopyFilter {
+    dedupe: Option<Dedupe>,
+    /// The file of each interface, by [`Frame::interface`].
+    file_of: Vec<u32>,
+    /// Interfaces per file.
+    per_file: Vec<u32>,
+}
+
+impl CopyFilter {
+    /// Learns the interfaces the source has described so far (call before each frame; it
+    /// does nothing when none was added).
+    pub fn learn(&mut self, interfaces: &[InterfaceInfo]) {
+        for i in interfaces.iter().skip(self.file_of.len()) {
+            let file = u32::try_from(i.file).unwrap_or(u32::MAX);
+            self.file_of.push(file);
+            let slot = i.file.min(1 << 16);
+            if self.per_file.len() <= slot {
+                self.per_file.resize(slot + 1, 0);
+            }
+            self.per_file[slot] += 1;
+        }
+    }
+
+    /// `Some(copies)` naming how the frame was recognised as a copy, `None` for a frame to keep.
+    pub fn copy(&mut self, frame: &Frame<'_>) -> Option<Copies> {
+        const LINKTYPE_LINUX_SLL2: u32 = 276;
+        let file = self
+            .file_of
+            .get(frame.interface as usize)
+            .copied()
+            .unwrap_or(0);
+        if let Some(id) = frame.packet_id {
+            let dedupe = self
+                .dedupe
+                .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
+            return dedupe.is_copy_of_id(frame, id, file).then_some(Copies {
+                by_packet_id: 1,
+                by_content: 0,
+            });
+        }
+        let several = self.per_file.get(file as usize).is_some_and(|&n| n > 1);
+        if !several && frame.link_type.0 != LINKTYPE_LINUX_SLL2 {
+            return None;
+        }
+        let dedupe = self
+            .dedupe
+            .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
+        dedupe.is_duplicate_in(frame, file).then_some(Copies {
+            by_packet_id: 0,
+            by_content: 1,
+        })
     }
 }
 
@@ -133,6 +257,8 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
         for batch in &full_rx {
             capture.frames += batch.frames;
             capture.other_frames += batch.other;
+            capture.encaps.merge(&batch.encaps);
+            capture.copies.add(batch.copies);
             for &(reason, n) in &batch.skipped {
                 *capture.not_decoded.entry(reason).or_insert(0) += n;
             }
@@ -179,12 +305,14 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
                 && last_snapshot.elapsed() >= options.snapshot_every
             {
                 last_snapshot = Instant::now();
-                let snapshot = engine.snapshot();
+                let mut snapshot = engine.snapshot();
+                let capture = status.apply(&capture);
+                capture.attach_encaps(&mut snapshot.offenders);
                 let host = host
                     .as_ref()
                     .map(|h| Arc::new(h.report(&snapshot.offenders)));
                 cb(Analysis {
-                    capture: status.apply(&capture),
+                    capture,
                     snapshot,
                     host,
                 });
@@ -225,12 +353,17 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
             .push("the reading thread failed; results cover what it read before".to_string()),
     }
     capture = status.apply(&capture);
-    let snapshot = engine.snapshot();
+    let mut snapshot = engine.snapshot();
+    capture.attach_encaps(&mut snapshot.offenders);
     if snapshot.totals.evicted > 0 {
         capture.warnings.push(format!(
             "{} connections were ended early because more than {} were open at once; their states may be incomplete",
             snapshot.totals.evicted, options.engine.max_flows
         ));
+    }
+    let other = snapshot.other_endpoints;
+    if other.dropped > 0 {
+        capture.warnings.push(other_endpoints_warning(&other));
     }
     let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
     Analysis {
@@ -238,6 +371,17 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
         snapshot,
         host,
     }
+}
+
+/// The warning when service endpoints were dropped from the table.
+pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String {
+    format!(
+        "{} service endpoints were not kept (more than {} were seen; those with the fewest resets and failed attempts made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
+        other.dropped,
+        crate::engine::offenders::Services::MAX_TRACKED,
+        other.rst_packets(),
+        other.failed_attempts
+    )
 }
 
 /// The note of a report whose connecting processes come from the capture file.
@@ -277,6 +421,10 @@ struct Batch {
     other: u64,
     /// Of them, frames not decoded, by reason.
     skipped: Vec<(Skip, u64)>,
+    /// How its TCP packets were carried.
+    encaps: EncapTally,
+    /// Of its frames, copies of packets already delivered, left out.
+    copies: Copies,
     /// Where the reading stood at the end of the batch.
     progress: Progress,
     /// Now and then, the source's files, link types and problems.
@@ -291,6 +439,8 @@ impl Batch {
         self.frames = 0;
         self.other = 0;
         self.skipped.clear();
+        self.encaps.clear();
+        self.copies = Copies::default();
         self.status = None;
     }
 }
@@ -307,21 +457,39 @@ fn read(
     let mut frames = 0u64;
     let mut batches = 0u64;
     let mut processes_sent = 0;
+    let mut copies = CopyFilter::default();
     loop {
         let mut batch = empty.try_recv().unwrap_or_default();
         batch.clear();
         let mut done = true;
-        while let Some(frame) = source.next_frame() {
+        loop {
+            copies.learn(source.interfaces());
+            let Some(frame) = source.next_frame() else {
+                break;
+            };
             batch.frames += 1;
+            if let Some(copy) = copies.copy(&frame) {
+                batch.copies.add(copy);
+                // Not analyzed again, but a filter must select the copies too.
+                if let (Decoded::Tcp(_), encap) = decode_encap(&frame) {
+                    batch.encaps.add(encap);
+                }
+                continue;
+            }
             let tag = FrameTag {
                 direction: frame.direction,
                 process: frame.process,
             };
-            match decode(&frame) {
+            let (decoded, encap) = decode_encap(&frame);
+            match decoded {
                 Decoded::Tcp(p) => {
+                    batch.encaps.add(encap);
                     let start = batch.payloads.len();
+                    // Only a RST's payload is read, and only its first bytes (the text kept
+                    // as evidence): a flood of large RSTs costs no more than small ones.
                     if p.flags.rst() {
-                        batch.payloads.extend_from_slice(p.payload);
+                        let kept = p.payload.get(..RST_PAYLOAD_BYTES).unwrap_or(p.payload);
+                        batch.payloads.extend_from_slice(kept);
                     }
                     batch
                         .packets
@@ -415,6 +583,7 @@ impl SourceStatus {
                 self.processes_not_kept
             ));
         }
+        c.warnings.extend(c.copies.warning());
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
         c

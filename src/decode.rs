@@ -15,8 +15,14 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::packet::{TcpFlags, TcpPacket};
+use crate::packet::{Encap, TcpFlags, TcpPacket, V6Ext};
 use crate::source::{Frame, LinkType};
+
+/// The link layer: every link type's way to the IP header, shared with the duplicate checks.
+mod link;
+
+pub use link::Net;
+use link::*;
 
 /// What a frame turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +46,13 @@ pub enum Skip {
     Fragment,
     /// A header with impossible values (bad IP version, header length, ...).
     Malformed,
+    /// An 802.11 data frame with the Protected bit: encrypted, its contents unknown.
+    Encrypted,
+    /// An 802.11 A-MSDU: several packets aggregated in one frame, not taken apart.
+    Aggregate,
+    /// An ERF record of a type without IP in it that rstscope reads (ATM, AAL5,
+    /// InfiniBand, multi-channel HDLC, ...).
+    ErfRecordType(u8),
 }
 
 impl Skip {
@@ -53,6 +66,9 @@ impl Skip {
             Skip::Truncated => "truncated".to_owned(),
             Skip::Fragment => "ip-fragment".to_owned(),
             Skip::Malformed => "malformed".to_owned(),
+            Skip::Encrypted => "encrypted-802.11".to_owned(),
+            Skip::Aggregate => "802.11-a-msdu".to_owned(),
+            Skip::ErfRecordType(t) => format!("erf-record-type:{t}"),
         }
     }
 }
@@ -71,23 +87,14 @@ impl fmt::Display for Skip {
                 f.write_str("non-first IP fragment of a TCP segment (its header is in the first)")
             }
             Skip::Malformed => f.write_str("malformed IP or TCP header"),
+            Skip::Encrypted => f.write_str(
+                "encrypted 802.11 data frame (capture decrypted frames, e.g. on the host itself)",
+            ),
+            Skip::Aggregate => f.write_str("802.11 A-MSDU (aggregated frames are not taken apart)"),
+            Skip::ErfRecordType(t) => write!(f, "ERF record type {t} carries no IP rstscope reads"),
         }
     }
 }
-
-// LINKTYPE_ values from tcpdump.org's registry.
-const LINKTYPE_NULL: u32 = 0;
-const LINKTYPE_ETHERNET: u32 = 1;
-/// DLT_RAW as old libpcap wrote it into files on most platforms.
-const DLT_RAW_12: u32 = 12;
-/// DLT_RAW as old libpcap wrote it into files on OpenBSD.
-const DLT_RAW_14: u32 = 14;
-const LINKTYPE_RAW: u32 = 101;
-const LINKTYPE_LOOP: u32 = 108;
-const LINKTYPE_LINUX_SLL: u32 = 113;
-const LINKTYPE_IPV4: u32 = 228;
-const LINKTYPE_IPV6: u32 = 229;
-const LINKTYPE_LINUX_SLL2: u32 = 276;
 
 /// A human name for a link type, for messages and skip keys; "unknown" when not known.
 pub fn link_type_name(lt: LinkType) -> &'static str {
@@ -116,14 +123,14 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         189 | 220 => "Linux USB",
         192 => "PPI",
         195 | 215 | 230 | 283 => "IEEE 802.15.4",
-        197 => "Endace ERF",
+        LINKTYPE_ERF => "Endace ERF",
         201 => "Bluetooth HCI",
         204 => "PPP with direction",
         226 => "Solaris ipnet",
         227 => "Linux SocketCAN",
         LINKTYPE_IPV4 => "raw IPv4",
         LINKTYPE_IPV6 => "raw IPv6",
-        239 => "NFLOG",
+        LINKTYPE_NFLOG => "NFLOG",
         240 | 241 => "netANALYZER",
         242 => "IP over InfiniBand",
         243 => "MPEG-2 TS",
@@ -131,6 +138,7 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         251 => "Bluetooth LE",
         252 => "Wireshark upper PDU",
         253 => "Linux netlink",
+        LINKTYPE_PKTAP => "Apple PKTAP",
         271 => "Linux vsock",
         272 => "Nordic BLE",
         274 => "Ethernet (802.3br mPackets)",
@@ -141,11 +149,23 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
 
 /// Decodes one frame.
 pub fn decode<'a>(frame: &Frame<'a>) -> Decoded<'a> {
+    decode_encap(frame).0
+}
+
+/// Decodes one frame, and says how a TCP packet was carried (for the endpoint filters; the
+/// default value for frames that are not TCP).
+pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
     match tcp_packet(frame) {
-        Ok(packet) => Decoded::Tcp(packet),
-        Err(Stop::Other) => Decoded::Other,
-        Err(Stop::Skip(skip)) => Decoded::Skipped(skip),
+        Ok((packet, encap)) => (Decoded::Tcp(packet), encap),
+        Err(Stop::Other) => (Decoded::Other, Encap::default()),
+        Err(Stop::Skip(skip)) => (Decoded::Skipped(skip), Encap::default()),
     }
+}
+
+/// The frame's IP header and what follows, found by the same walk as [`decode`]; `None` when
+/// the frame carries no IP that rstscope reads.
+pub fn network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
+    link(frame.link_type, frame.data, &mut Walk::default()).ok()
 }
 
 /// Why decoding stopped before a TCP segment: `?` carries it up from any layer.
@@ -162,13 +182,6 @@ const MALFORMED: Stop = Stop::Skip(Skip::Malformed);
 
 const IPPROTO_TCP: u8 = 6;
 
-/// The network-layer packet behind the link header: its captured bytes, to the frame's end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Net<'a> {
-    V4(&'a [u8]),
-    V6(&'a [u8]),
-}
-
 /// What TCP decoding needs from the IP layer, the same for IPv4 and IPv6.
 #[derive(Debug, Clone, Copy)]
 struct IpPayload<'a> {
@@ -182,15 +195,35 @@ struct IpPayload<'a> {
     len: usize,
     /// Its captured bytes: at most `len` (no link padding), fewer when the snaplen cut them.
     bytes: &'a [u8],
+    /// IPv6 extension headers before the upper-layer header.
+    v6_ext: Option<V6Ext>,
 }
 
-fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<TcpPacket<'a>, Stop> {
-    let net = link(frame.link_type, frame.data)?;
+fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
+    let mut walk = Walk::default();
+    let net = link(frame.link_type, frame.data, &mut walk)?;
     let ip = match net {
         Net::V4(bytes) => ipv4(bytes, wire_len(frame, bytes))?,
         Net::V6(bytes) => ipv6(bytes, wire_len(frame, bytes))?,
     };
-    tcp(frame, ip)
+    let packet = tcp(frame, ip)?;
+    let ip_offset = frame.data.len().saturating_sub(net.bytes().len());
+    let encap = Encap {
+        link_type: frame.link_type.0,
+        ipv6: matches!(net, Net::V6(_)),
+        shims: walk.shims,
+        raw: walk.raw,
+        link_base: u16::try_from(walk.link_base).unwrap_or(u16::MAX),
+        ip_offset: u16::try_from(ip_offset).unwrap_or(u16::MAX),
+        // Only filters written by offsets read the guards: plain frames skip their cost.
+        guards: if walk.raw || !walk.shims.is_empty() {
+            walk.guards(frame.data, ip_offset)
+        } else {
+            Default::default()
+        },
+        v6_ext: ip.v6_ext,
+    };
+    Ok((packet, encap))
 }
 
 /// The length on the wire of `l3`, a tail of `frame.data`: the frame's original length less
@@ -199,123 +232,6 @@ fn wire_len(frame: &Frame<'_>, l3: &[u8]) -> usize {
     let link_header = frame.data.len().saturating_sub(l3.len());
     let orig = usize::try_from(frame.orig_len).unwrap_or(usize::MAX);
     orig.saturating_sub(link_header).max(l3.len())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Link layer
-
-fn link(lt: LinkType, data: &[u8]) -> Result<Net<'_>, Stop> {
-    match lt.0 {
-        LINKTYPE_ETHERNET => {
-            let (h, rest) = data.split_first_chunk::<14>().ok_or(TRUNCATED)?;
-            by_ethertype(u16::from_be_bytes([h[12], h[13]]), rest)
-        }
-        LINKTYPE_LINUX_SLL => {
-            // packet type, ARPHRD type, address length, 8 address bytes, protocol.
-            let (h, rest) = data.split_first_chunk::<16>().ok_or(TRUNCATED)?;
-            by_ethertype(u16::from_be_bytes([h[14], h[15]]), rest)
-        }
-        LINKTYPE_LINUX_SLL2 => {
-            // protocol, reserved, interface index, ARPHRD type, packet type, address length,
-            // 8 address bytes.
-            let (h, rest) = data.split_first_chunk::<20>().ok_or(TRUNCATED)?;
-            by_ethertype(u16::from_be_bytes([h[0], h[1]]), rest)
-        }
-        LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 => match data.first().map(|b| b >> 4) {
-            Some(4) => Ok(Net::V4(data)),
-            Some(6) => Ok(Net::V6(data)),
-            Some(_) => Err(MALFORMED),
-            None => Err(TRUNCATED),
-        },
-        LINKTYPE_IPV4 => Ok(Net::V4(data)),
-        LINKTYPE_IPV6 => Ok(Net::V6(data)),
-        LINKTYPE_NULL => {
-            // The capturing host's byte order, which a file does not record. Address families
-            // are small, so a value with high bits set was written by the other byte order.
-            let (h, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
-            let af = u32::from_le_bytes(*h);
-            let af = if af & 0xffff_0000 != 0 {
-                af.swap_bytes()
-            } else {
-                af
-            };
-            by_address_family(af, rest)
-        }
-        LINKTYPE_LOOP => {
-            let (h, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
-            by_address_family(u32::from_be_bytes(*h), rest)
-        }
-        _ => Err(Stop::Skip(Skip::UnsupportedLinkType(lt))),
-    }
-}
-
-/// BSD loopback: AF_INET is 2 everywhere, AF_INET6 is 24 (NetBSD, OpenBSD, Npcap), 28
-/// (FreeBSD, DragonFly) or 30 (macOS, iOS).
-fn by_address_family(af: u32, rest: &[u8]) -> Result<Net<'_>, Stop> {
-    match af {
-        2 => Ok(Net::V4(rest)),
-        24 | 28 | 30 => Ok(Net::V6(rest)),
-        _ => Err(Stop::Other),
-    }
-}
-
-const ETHERTYPE_IPV4: u16 = 0x0800;
-const ETHERTYPE_IPV6: u16 = 0x86dd;
-const ETHERTYPE_VLAN: u16 = 0x8100;
-const ETHERTYPE_QINQ: u16 = 0x88a8;
-/// The pre-standard QinQ outer tag some switches still send.
-const ETHERTYPE_QINQ_OLD: u16 = 0x9100;
-const ETHERTYPE_MPLS: u16 = 0x8847;
-const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
-const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
-
-/// The payload named by an Ethernet type (Ethernet, SLL and SLL2 share the numbering), through
-/// any stack of VLAN tags.
-fn by_ethertype(mut ethertype: u16, mut data: &[u8]) -> Result<Net<'_>, Stop> {
-    // Each tag consumes 4 bytes, so the loop ends with the data at the latest.
-    loop {
-        match ethertype {
-            ETHERTYPE_IPV4 => return Ok(Net::V4(data)),
-            ETHERTYPE_IPV6 => return Ok(Net::V6(data)),
-            ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
-                let (tag, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
-                ethertype = u16::from_be_bytes([tag[2], tag[3]]);
-                data = rest;
-            }
-            ETHERTYPE_MPLS | ETHERTYPE_MPLS_MULTICAST => return mpls(data),
-            ETHERTYPE_PPPOE_SESSION => return pppoe(data),
-            // ARP, LLDP, 802.3 length fields (LLC), ...
-            _ => return Err(Stop::Other),
-        }
-    }
-}
-
-/// Pops MPLS labels to the bottom of the stack. MPLS does not say what it carries; the IP
-/// version nibble is the usual guess (an Ethernet pseudowire starts with a zero nibble).
-fn mpls(mut data: &[u8]) -> Result<Net<'_>, Stop> {
-    loop {
-        let (label, rest) = data.split_first_chunk::<4>().ok_or(TRUNCATED)?;
-        data = rest;
-        if label[2] & 0x01 != 0 {
-            break;
-        }
-    }
-    match data.first().map(|b| b >> 4) {
-        Some(4) => Ok(Net::V4(data)),
-        Some(6) => Ok(Net::V6(data)),
-        Some(_) => Err(Stop::Other),
-        None => Err(TRUNCATED),
-    }
-}
-
-/// PPPoE session header (6 bytes), then the PPP protocol number.
-fn pppoe(data: &[u8]) -> Result<Net<'_>, Stop> {
-    let (h, rest) = data.split_first_chunk::<8>().ok_or(TRUNCATED)?;
-    match u16::from_be_bytes([h[6], h[7]]) {
-        0x0021 => Ok(Net::V4(rest)),
-        0x0057 => Ok(Net::V6(rest)),
-        _ => Err(Stop::Other),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,6 +272,7 @@ fn ipv4(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
         protocol,
         len: total_len - header_len,
         bytes,
+        v6_ext: None,
     })
 }
 
@@ -383,7 +300,7 @@ fn ipv6(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
         0 => wire_len.saturating_sub(IPV6_HEADER_LEN),
         n => usize::from(n),
     };
-    let (protocol, ext_len) = ipv6_extensions(h[6], after_header)?;
+    let (protocol, ext_len, v6_ext) = ipv6_extensions(h[6], after_header)?;
     if ext_len > payload_len {
         return Err(MALFORMED);
     }
@@ -401,11 +318,13 @@ fn ipv6(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
         protocol,
         len: payload_len - ext_len,
         bytes,
+        v6_ext,
     })
 }
 
-/// Walks the IPv6 extension headers: the upper-layer protocol and where it starts in `data`.
-fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize), Stop> {
+/// Walks the IPv6 extension headers: the upper-layer protocol, where it starts in `data`, and
+/// the chain's layout when there was one.
+fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize, Option<V6Ext>), Stop> {
     const HOP_BY_HOP: u8 = 0;
     const ROUTING: u8 = 43;
     const FRAGMENT: u8 = 44;
@@ -414,7 +333,10 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize), Stop> {
     const MOBILITY: u8 = 135;
     const HIP: u8 = 139;
     const SHIM6: u8 = 140;
+    let first = next;
     let mut offset = 0usize;
+    let mut last = 0usize;
+    let mut fragment_at = None;
     // Every extension header is at least 8 bytes long, so the walk ends with the data at the
     // latest.
     loop {
@@ -423,7 +345,16 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize), Stop> {
             HOP_BY_HOP | ROUTING | FRAGMENT | AH | DESTINATION | MOBILITY | HIP | SHIM6
         ) {
             // TCP, UDP, ICMPv6, ESP (encrypted), No Next Header, tunnels, ...
-            return Ok((next, offset));
+            let ext = (offset > 0).then(|| {
+                let at = |o: usize| u16::try_from(IPV6_HEADER_LEN + o).unwrap_or(u16::MAX);
+                V6Ext {
+                    first,
+                    last_at: at(last),
+                    tcp_at: at(offset),
+                    fragment_at: fragment_at.map(at),
+                }
+            });
+            return Ok((next, offset, ext));
         }
         let h = data
             .get(offset..)
@@ -434,12 +365,14 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize), Stop> {
                 if u16::from_be_bytes([h[2], h[3]]) >> 3 != 0 {
                     return Err(fragment(h[0]));
                 }
+                fragment_at = Some(offset);
                 8
             }
             AH => (usize::from(h[1]) + 2) * 4,
             _ => (usize::from(h[1]) + 1) * 8,
         };
         next = h[0];
+        last = offset;
         offset += len;
     }
 }
@@ -544,6 +477,7 @@ mod tests {
             direction: None,
             process: None,
             effective_process: None,
+            packet_id: None,
         }
     }
 
@@ -901,15 +835,18 @@ mod tests {
     fn unsupported_link_types_are_skipped_with_their_name() {
         let data = [0u8; 64];
         assert_eq!(
-            decode_as(10, &data),
-            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(10)))
+            decode_as(6, &data),
+            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(6)))
         );
-        let skip = Skip::UnsupportedLinkType(LinkType(10));
-        assert_eq!(skip.key(), "unsupported-link-type:FDDI (10)");
-        assert_eq!(skip.to_string(), "link type FDDI (10) is not supported");
+        let skip = Skip::UnsupportedLinkType(LinkType(6));
+        assert_eq!(skip.key(), "unsupported-link-type:Token Ring (6)");
+        assert_eq!(
+            skip.to_string(),
+            "link type Token Ring (6) is not supported"
+        );
         let skip = Skip::UnsupportedLinkType(LinkType(60_000));
         assert_eq!(skip.key(), "unsupported-link-type:unknown (60000)");
-        for link in [105, 127, 239, 242] {
+        for link in [6, 8, 201, 249] {
             assert!(matches!(
                 decode_as(link, &data),
                 Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(l))) if l == link
@@ -1316,6 +1253,286 @@ mod tests {
         assert_eq!(decode_as(229, &ipv6(4, &inner)), Decoded::Other);
     }
 
+    // ---- link types admins bring from Wi-Fi, serial lines, firewalls and capture cards
+
+    const SNAP_IPV4: [u8; 8] = [0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00];
+
+    /// An 802.11 data frame (`fc0`: type and subtype, `fc1`: flags) of `header_len` bytes.
+    fn dot11(fc0: u8, fc1: u8, header_len: usize, body: &[u8]) -> Vec<u8> {
+        let mut f = vec![fc0, fc1];
+        f.resize(header_len, 0);
+        f.extend_from_slice(body);
+        f
+    }
+
+    fn encap_of(link: u32, data: &[u8]) -> Encap {
+        match decode_encap(&frame(link, data)) {
+            (Decoded::Tcp(_), e) => e,
+            (other, _) => panic!("expected TCP, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ieee802_11_data_frames_of_every_header_length() {
+        let body = cat(&[&SNAP_IPV4, &ipv4(&tcp_seg(RST_ACK, &[], &[]))]);
+        // Data to the AP, QoS data from the AP, QoS between two distribution systems, QoS
+        // with an HT control field.
+        for (fc0, fc1, len, raw) in [
+            (0x08, 0x01, 24, false),
+            (0x88, 0x02, 26, false),
+            (0x88, 0x03, 32, true),
+            (0x88, 0x81, 30, true),
+        ] {
+            let data = dot11(fc0, fc1, len, &body);
+            assert_v4_segment(&expect_tcp(105, &data), RST_ACK, &[]);
+            let e = encap_of(105, &data);
+            assert_eq!(
+                (e.raw, usize::from(e.ip_offset)),
+                (raw, len + 8),
+                "{fc0:#x} {fc1:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn ieee802_11_frames_without_tcp_or_unreadable() {
+        let body = cat(&[&SNAP_IPV4, &ipv4(&tcp_seg(SYN, &[], &[]))]);
+        // Beacon, null function: no TCP.
+        assert_eq!(
+            decode_as(105, &dot11(0x80, 0, 24, &[0; 12])),
+            Decoded::Other
+        );
+        assert_eq!(decode_as(105, &dot11(0x48, 0x01, 24, &[])), Decoded::Other);
+        // Protected: encrypted.
+        assert_eq!(
+            decode_as(105, &dot11(0x08, 0x41, 24, &body)),
+            Decoded::Skipped(Skip::Encrypted)
+        );
+        // An A-MSDU (QoS control bit 7).
+        let mut amsdu = dot11(0x88, 0x02, 26, &body);
+        amsdu[24] = 0x80;
+        assert_eq!(decode_as(105, &amsdu), Decoded::Skipped(Skip::Aggregate));
+        // Not SNAP (spanning tree's LLC).
+        assert_eq!(
+            decode_as(
+                105,
+                &dot11(0x08, 0x01, 24, &[0x42, 0x42, 0x03, 0, 0, 0, 0, 0])
+            ),
+            Decoded::Other
+        );
+    }
+
+    #[test]
+    fn radiotap_length_and_datapad() {
+        let frame80211 = dot11(0x88, 0x02, 26, &[]);
+        let body = cat(&[&SNAP_IPV4, &ipv4(&tcp_seg(SYN, &[], &[]))]);
+        // TSFT + Flags present: flags at offset 16 (TSFT aligned to 8).
+        let radiotap = |len: u16, flags: u8| {
+            let mut h = vec![0, 0];
+            h.extend_from_slice(&len.to_le_bytes());
+            h.extend_from_slice(&0b11u32.to_le_bytes());
+            h.extend_from_slice(&[0; 8]);
+            h.push(flags);
+            h.resize(usize::from(len), 0);
+            h
+        };
+        let plain = cat(&[&radiotap(17, 0), &frame80211, &body]);
+        assert_eq!(usize::from(encap_of(127, &plain).ip_offset), 17 + 26 + 8);
+        // DATAPAD: the 26-byte QoS header is padded to 28.
+        let padded = cat(&[&radiotap(20, 0x20), &frame80211, &[0, 0], &body]);
+        let e = encap_of(127, &padded);
+        assert_eq!(
+            (usize::from(e.ip_offset), e.link_base, e.raw),
+            (20 + 28 + 8, 20, false)
+        );
+        // A radiotap length shorter than its fixed fields, or past the frame.
+        let mut short = radiotap(17, 0);
+        short[2] = 6;
+        assert_eq!(decode_as(127, &short), Decoded::Skipped(Skip::Malformed));
+        assert_eq!(
+            decode_as(127, &radiotap(17, 0)[..10]),
+            Decoded::Skipped(Skip::Truncated)
+        );
+    }
+
+    #[test]
+    fn ppi_carrying_802_11_or_ethernet() {
+        let ppi = |dlt: u32| {
+            let mut h = vec![0, 0, 8, 0];
+            h.extend_from_slice(&dlt.to_le_bytes());
+            h
+        };
+        let seg = ipv4(&tcp_seg(SYN, &[], &[]));
+        let wifi = cat(&[&ppi(105), &dot11(0x08, 0x01, 24, &cat(&[&SNAP_IPV4, &seg]))]);
+        assert_v4_segment(&expect_tcp(192, &wifi), SYN, &[]);
+        let eth = cat(&[&ppi(1), &ethernet(0x0800, &seg)]);
+        assert_v4_segment(&expect_tcp(192, &eth), SYN, &[]);
+        assert!(encap_of(192, &eth).raw);
+        assert_eq!(
+            decode_as(192, &cat(&[&ppi(6), &[0; 40]])),
+            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(6)))
+        );
+    }
+
+    #[test]
+    fn ppp_with_and_without_address_control_and_cisco_hdlc() {
+        let v4 = ipv4(&tcp_seg(SYN, &[], &[]));
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        for link in [9, 50] {
+            let e = encap_of(link, &cat(&[&[0xff, 0x03, 0x00, 0x21], &v4]));
+            assert!(!e.raw);
+            assert_v6_segment(
+                &expect_tcp(link, &cat(&[&[0xff, 0x03, 0x00, 0x57], &v6])),
+                SYN,
+                &[],
+            );
+            // Address and control compressed away; then the protocol too (one byte).
+            assert!(encap_of(link, &cat(&[&[0x00, 0x21], &v4])).raw);
+            assert_v4_segment(&expect_tcp(link, &cat(&[&[0x21], &v4])), SYN, &[]);
+            // LCP.
+            assert_eq!(
+                decode_as(link, &[0xff, 0x03, 0xc0, 0x21, 9, 1, 0, 4]),
+                Decoded::Other
+            );
+        }
+        assert_v4_segment(
+            &expect_tcp(104, &cat(&[&[0x0f, 0x00, 0x08, 0x00], &v4])),
+            SYN,
+            &[],
+        );
+        // SLARP keepalive.
+        assert_eq!(
+            decode_as(104, &[0x8f, 0x00, 0x80, 0x35, 0, 0, 0, 2]),
+            Decoded::Other
+        );
+        // Cisco HDLC in a PPP-in-HDLC capture.
+        assert_v4_segment(
+            &expect_tcp(50, &cat(&[&[0x0f, 0x00, 0x08, 0x00], &v4])),
+            SYN,
+            &[],
+        );
+    }
+
+    fn nflog_tlv(big_endian: bool, kind: u16, value: &[u8]) -> Vec<u8> {
+        let len = u16::try_from(4 + value.len()).expect("small");
+        let mut t = if big_endian {
+            [len.to_be_bytes(), kind.to_be_bytes()].concat()
+        } else {
+            [len.to_le_bytes(), kind.to_le_bytes()].concat()
+        };
+        t.extend_from_slice(value);
+        t.resize(t.len().next_multiple_of(4), 0);
+        t
+    }
+
+    #[test]
+    fn nflog_payload_after_tlvs_in_either_byte_order() {
+        let seg = ipv6(6, &tcp_seg(RST_ACK, &[], &[]));
+        for be in [false, true] {
+            let data = cat(&[
+                &[10, 0, 0, 1],
+                &nflog_tlv(be, 1, &[0x86, 0xdd, 1, 0]),
+                &nflog_tlv(be, 10, b"refused\0"),
+                &nflog_tlv(be, 9, &seg),
+            ]);
+            assert_v6_segment(&expect_tcp(239, &data), RST_ACK, &[]);
+            assert_eq!(usize::from(encap_of(239, &data).ip_offset), 4 + 8 + 12 + 4);
+        }
+        // No payload TLV, a TLV shorter than its header.
+        let hdr_only = cat(&[&[2, 0, 0, 1], &nflog_tlv(false, 1, &[8, 0, 1, 0])]);
+        assert_eq!(decode_as(239, &hdr_only), Decoded::Skipped(Skip::Truncated));
+        assert_eq!(
+            decode_as(239, &[2, 0, 0, 1, 8, 0, 1, 0, 0, 0, 0, 0, 2, 0, 9, 0]),
+            Decoded::Skipped(Skip::Malformed)
+        );
+    }
+
+    #[test]
+    fn pktap_header_then_its_dlt() {
+        let pktap = |len: u32, kind: u32, dlt: u32| {
+            let mut h = [len.to_le_bytes(), kind.to_le_bytes(), dlt.to_le_bytes()].concat();
+            h.resize(len as usize, 0);
+            h
+        };
+        let seg = ipv4(&tcp_seg(SYN, &[], &[]));
+        let eth = cat(&[&pktap(156, 1, 1), &ethernet(0x0800, &seg)]);
+        assert_v4_segment(&expect_tcp(258, &eth), SYN, &[]);
+        let null = cat(&[&pktap(108, 1, 0), &2u32.to_le_bytes(), &seg]);
+        let e = encap_of(258, &null);
+        assert_eq!((e.raw, usize::from(e.ip_offset)), (true, 112));
+        // Not a packet record; a header that names itself.
+        assert_eq!(
+            decode_as(258, &cat(&[&pktap(108, 2, 1), &seg])),
+            Decoded::Other
+        );
+        assert_eq!(
+            decode_as(258, &pktap(8, 1, 1)),
+            Decoded::Skipped(Skip::Truncated)
+        );
+        assert_eq!(
+            decode_as(258, &cat(&[&pktap(108, 1, 258), &seg])),
+            Decoded::Skipped(Skip::Malformed)
+        );
+    }
+
+    #[test]
+    fn erf_records_by_type() {
+        let erf = |kind: u8, ext: &[u8], payload: &[u8]| {
+            let mut r = vec![0u8; 8];
+            r.extend_from_slice(&[kind, 0x04]);
+            r.extend_from_slice(&[0; 6]);
+            r.extend_from_slice(ext);
+            r.extend_from_slice(payload);
+            r
+        };
+        let seg = ipv4(&tcp_seg(SYN, &[], &[]));
+        let eth = cat(&[&[0, 0], &ethernet(0x0800, &seg)]);
+        for kind in [2, 11, 16, 20] {
+            assert_v4_segment(&expect_tcp(197, &erf(kind, &[], &eth)), SYN, &[]);
+        }
+        // Two extension headers, the first saying another follows.
+        let two = erf(
+            0x82,
+            &[0x83, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 1],
+            &eth,
+        );
+        assert_eq!(usize::from(encap_of(197, &two).ip_offset), 16 + 16 + 2 + 14);
+        assert_v4_segment(&expect_tcp(197, &erf(22, &[], &seg)), SYN, &[]);
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        assert_v6_segment(&expect_tcp(197, &erf(23, &[], &v6)), SYN, &[]);
+        // PoS HDLC carrying PPP.
+        let pos = cat(&[&[0xff, 0x03, 0x00, 0x21], &seg]);
+        assert_v4_segment(&expect_tcp(197, &erf(1, &[], &pos)), SYN, &[]);
+        assert_eq!(decode_as(197, &erf(27, &[], &[0; 16])), Decoded::Other);
+        assert_eq!(
+            decode_as(197, &erf(3, &[], &[0; 52])),
+            Decoded::Skipped(Skip::ErfRecordType(3))
+        );
+    }
+
+    #[test]
+    fn shims_and_ipv6_extensions_are_noted_for_the_filters() {
+        let seg = tcp_seg(SYN, &[], &[]);
+        let qinq = ethernet(
+            0x9100,
+            &cat(&[&vlan_tag(20, 0x8100), &vlan_tag(30, 0x0800), &ipv4(&seg)]),
+        );
+        let e = encap_of(1, &qinq);
+        assert_eq!(
+            e.shims.iter().collect::<Vec<_>>(),
+            [crate::packet::Shim::Vlan; 2]
+        );
+        assert_eq!(usize::from(e.ip_offset), 22);
+        let hbh = ipv6(0, &cat(&[&ext(6, 0, 8), &seg]));
+        let e = encap_of(229, &hbh);
+        let x = e.v6_ext.expect("extension headers");
+        assert_eq!(
+            (x.first, x.last_at, x.tcp_at, x.fragment_at),
+            (0, 40, 48, None)
+        );
+        assert!(encap_of(229, &ipv6(6, &seg)).v6_ext.is_none());
+    }
+
     // ---- robustness
 
     #[test]
@@ -1345,6 +1562,27 @@ mod tests {
             (108, cat(&[&2u32.to_be_bytes(), &v4])),
             (101, v6.clone()),
             (228, v4.clone()),
+            (105, dot11(0x88, 0x03, 32, &cat(&[&SNAP_IPV4, &v4]))),
+            (9, cat(&[&[0xff, 0x03, 0x00, 0x57], &v6])),
+            (104, cat(&[&[0x0f, 0x00, 0x08, 0x00], &v4])),
+            (
+                239,
+                cat(&[
+                    &[2, 0, 0, 1],
+                    &nflog_tlv(false, 10, b"x"),
+                    &nflog_tlv(false, 9, &v4),
+                ]),
+            ),
+            (
+                197,
+                cat(&[
+                    &[0u8; 8],
+                    &[0x82, 4, 0, 0, 0, 0, 0, 0],
+                    &[3, 0, 0, 0, 0, 0, 0, 0],
+                    &[0, 0],
+                    &ethernet(0x0800, &v4),
+                ]),
+            ),
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = move || {

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use rstscope::report::evidence::{self, Evidence};
-use rstscope::report::{self, Clock, bpf_filter, diagnosis, endpoint, wireshark_filter};
+use rstscope::report::evidence::{self, Collect, Evidence, EvidencePacket};
+use rstscope::report::filters::{bpf_filters, link_label};
+use rstscope::report::{self, Clock, diagnosis, endpoint, wireshark_filter};
 use rstscope::services;
 
 use crate::{Failure, OutputFormat};
@@ -32,6 +33,11 @@ pub struct EndpointArgs {
     /// Most packets printed and saved with --endpoint; the rest are counted.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_packets: usize,
+    /// With --endpoint, list (and save) every copy of a packet recorded at several capture
+    /// points (a Windows pktmon trace's components, a bridge and its port), marked as copies;
+    /// by default each packet is listed once, as the analysis counts it.
+    #[arg(long, requires = "endpoint")]
+    pub all_copies: bool,
 }
 
 fn parse_endpoint(s: &str) -> Result<SocketAddr, String> {
@@ -49,8 +55,18 @@ pub fn run(
     format: OutputFormat,
     clock: Clock,
 ) -> Result<(), Failure> {
-    let ev = evidence::collect(files, (ep.ip(), ep.port()), None, args.max_packets, None)
-        .map_err(|e| Failure::Input(e.to_string()))?;
+    let how = Collect {
+        all_copies: args.all_copies,
+    };
+    let ev = evidence::collect_with(
+        files,
+        (ep.ip(), ep.port()),
+        None,
+        args.max_packets,
+        None,
+        how,
+    )
+    .map_err(|e| Failure::Input(e.to_string()))?;
     for w in &ev.warnings {
         eprintln!("rstscope: warning: {w}");
     }
@@ -108,7 +124,32 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         s.push_str(&format!("  {}\n", diagnosis(o, clock)));
     }
     s.push_str(&format!("  wireshark: {}\n", wireshark_filter(addr, port)));
-    s.push_str(&format!("  bpf:       {}\n", bpf_filter(addr, port)));
+    let filters = bpf_filters(addr, port, ev.encaps.as_slice());
+    for f in &filters {
+        if filters.len() > 1 {
+            s.push_str(&format!(
+                "  bpf ({}): {}\n",
+                link_label(f.link_type),
+                f.filter
+            ));
+        } else {
+            s.push_str(&format!("  bpf:       {}\n", f.filter));
+        }
+        if let Some(n) = &f.note {
+            s.push_str(&format!("  bpf note:  {n}\n"));
+        }
+    }
+    if ev.copies.total() > 0 {
+        s.push_str(&format!(
+            "  copies:    the capture records packets at several points; {} frames were further copies, {}\n",
+            ev.copies.total(),
+            if ev.packets.iter().any(|p| p.copy) {
+                "listed below and marked (copy)"
+            } else {
+                "left out (--all-copies lists them)"
+            }
+        ));
+    }
     s.push_str(&format!(
         "\nConnections ({})\n",
         count(ev.connections.len(), ev.more_connections)
@@ -126,6 +167,9 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     ));
     for p in &ev.packets {
         s.push_str(&evidence::tcpdump_line(p, clock));
+        if ev.copies.total() > 0 {
+            s.push_str(&interface_note(ev, p));
+        }
         s.push('\n');
     }
     if ev.more > 0 {
@@ -135,6 +179,21 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         ));
     }
     s
+}
+
+/// ` (copy, on IFACE)` / ` (on IFACE)`: where a packet was recorded, for captures that hold
+/// copies.
+fn interface_note(ev: &Evidence, p: &EvidencePacket) -> String {
+    let name = ev
+        .interfaces
+        .get(p.interface as usize)
+        .and_then(|i| i.name.clone())
+        .unwrap_or_else(|| format!("interface {}", p.interface));
+    if p.copy {
+        format!(" (copy, on {name})")
+    } else {
+        format!(" (on {name})")
+    }
 }
 
 fn count(shown: usize, more: u64) -> String {
@@ -158,6 +217,14 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "service": services::name(port),
         "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
         "diagnosis": ev.offender.as_ref().map(|o| diagnosis(o, clock)),
+        "wireshark_filter": wireshark_filter(addr, port),
+        "bpf_filters": bpf_filters(addr, port, ev.encaps.as_slice()).iter().map(|f| json!({
+            "link_type": f.link_type.0,
+            "name": rstscope::decode::link_type_name(f.link_type),
+            "filter": f.filter,
+            "note": f.note,
+        })).collect::<Vec<_>>(),
+        "copies": ev.copies.total(),
         "connections": ev.connections.iter().map(report::json::connection).collect::<Vec<_>>(),
         "more_connections": ev.more_connections,
         "packets": ev.packets.iter().map(|p| json!({
@@ -166,6 +233,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
             "interface": p.interface,
             "captured_length": p.data.len(),
             "length": p.orig_len,
+            "copy": p.copy,
             "line": evidence::tcpdump_line(p, clock),
         })).collect::<Vec<_>>(),
         "more_packets": ev.more,

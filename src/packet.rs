@@ -131,3 +131,249 @@ pub struct TcpPacket<'a> {
     /// IPv4 identification; `None` for IPv6.
     pub ip_id: Option<u16>,
 }
+
+/// How a TCP packet was carried from the start of its frame to its TCP header, as far as a
+/// capture filter must know it to select the same packets: the link type, the shim layers
+/// (VLAN tags, MPLS labels, PPPoE) before IP, where IP starts when the link header is one a
+/// filter compiler cannot parse, and the IPv6 extension headers before TCP. The decoder fills
+/// it; `report::filters` writes the BPF filter of an endpoint from the encapsulations seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Encap {
+    /// The frame's link type (tcpdump.org LINKTYPE_ number).
+    pub link_type: u32,
+    /// IPv6 (otherwise IPv4).
+    pub ipv6: bool,
+    /// VLAN tags, MPLS labels and PPPoE sessions between the link header and IP.
+    pub shims: Shims,
+    /// A filter compiler cannot find IP in this framing by its link type's keywords (NFLOG,
+    /// PKTAP, ERF, PPP without its address and control bytes, ...): address bytes by offset.
+    pub raw: bool,
+    /// Where a filter's `link[0]` lies in the frame: after a radiotap or PPI header, which
+    /// libpcap treats as a prefix of the link header.
+    pub link_base: u16,
+    /// Offset of the IP header from the start of the frame.
+    pub ip_offset: u16,
+    /// Checks that tell this layout from others of the same link type, for filters that must
+    /// address bytes by offset (link types libpcap cannot parse, unusual framings).
+    pub guards: [Guard; 2],
+    /// The IPv6 extension headers before TCP, when there are any.
+    pub v6_ext: Option<V6Ext>,
+}
+
+/// One shim layer between a link header and IP, as libpcap's `vlan`, `mpls` and `pppoes`
+/// keywords step over them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shim {
+    /// An 802.1Q / 802.1ad tag (also the old 0x9100 QinQ tag).
+    Vlan,
+    /// One MPLS label.
+    Mpls,
+    /// A PPPoE session header with its PPP protocol number.
+    Pppoe,
+}
+
+/// Up to [`Shims::MAX`] shim layers, outermost first, packed in a few bytes (no allocation per
+/// packet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Shims {
+    bits: u16,
+    len: u8,
+    /// More layers than could be kept were seen.
+    overflow: bool,
+}
+
+impl Shims {
+    /// Layers kept; a deeper stack sets [`Shims::overflowed`].
+    pub const MAX: usize = 8;
+
+    /// Appends a layer (inner to the ones already there).
+    pub fn push(&mut self, shim: Shim) {
+        if usize::from(self.len) >= Self::MAX {
+            self.overflow = true;
+            return;
+        }
+        let code: u16 = match shim {
+            Shim::Vlan => 1,
+            Shim::Mpls => 2,
+            Shim::Pppoe => 3,
+        };
+        self.bits |= code << (2 * self.len);
+        self.len += 1;
+    }
+
+    /// True when more than [`Shims::MAX`] layers were seen.
+    pub fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
+    /// Number of layers kept.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// No layer at all.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0 && !self.overflow
+    }
+
+    /// The layers, outermost first.
+    pub fn iter(&self) -> impl Iterator<Item = Shim> + '_ {
+        (0..self.len).map(|i| match (self.bits >> (2 * i)) & 3 {
+            1 => Shim::Vlan,
+            2 => Shim::Mpls,
+            _ => Shim::Pppoe,
+        })
+    }
+
+    /// The first `n` layers.
+    pub fn prefix(&self, n: usize) -> Shims {
+        let n = n.min(self.len());
+        let mask = if n >= 8 {
+            u16::MAX
+        } else {
+            (1u16 << (2 * n)) - 1
+        };
+        Shims {
+            bits: self.bits & mask,
+            len: n as u8,
+            overflow: false,
+        }
+    }
+}
+
+/// A check on frame bytes: `(bytes at offset, len bytes, big-endian) & mask == value`. `len`
+/// 0 means no check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Guard {
+    /// Offset from the start of the frame.
+    pub offset: u16,
+    /// 1, 2 or 4 bytes; 0 for no check.
+    pub len: u8,
+    /// Bits compared.
+    pub mask: u32,
+    /// Their value.
+    pub value: u32,
+}
+
+impl Guard {
+    /// The check that `len` bytes at `offset` of `data` stay what they are (masked), or no
+    /// check when they are not there.
+    pub fn of(data: &[u8], offset: usize, len: usize, mask: u32) -> Guard {
+        let Some(bytes) = data.get(offset..offset + len) else {
+            return Guard::default();
+        };
+        let value = bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b));
+        match (u16::try_from(offset), u8::try_from(len)) {
+            (Ok(offset), Ok(len)) if matches!(len, 1 | 2 | 4) => Guard {
+                offset,
+                len,
+                mask,
+                value: value & mask,
+            },
+            _ => Guard::default(),
+        }
+    }
+
+    /// True when this is a check at all.
+    pub fn is_set(&self) -> bool {
+        self.len != 0
+    }
+}
+
+/// IPv6 extension headers before a TCP header, as offsets from the start of the IPv6 header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct V6Ext {
+    /// The fixed header's next-header value (the first extension header's type).
+    pub first: u8,
+    /// Where the last extension header starts (its next-header byte is 6, TCP).
+    pub last_at: u16,
+    /// Where the TCP header starts.
+    pub tcp_at: u16,
+    /// Where a fragment header starts, if there is one (its offset must be 0 for TCP to follow).
+    pub fragment_at: Option<u16>,
+}
+
+/// The encapsulations a capture (or an endpoint's packets) used, most packets first; shared,
+/// so that every offender of a snapshot points at one list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Encaps(pub std::sync::Arc<[Encap]>);
+
+impl Encaps {
+    /// The list.
+    pub fn as_slice(&self) -> &[Encap] {
+        &self.0
+    }
+}
+
+/// Kinds of encapsulation counted over a capture, at most [`EncapTally::MAX`] of them: the
+/// endpoint filters need each one, and a capture has a handful. Adding a packet costs one
+/// comparison in the usual case (the same kind as the packet before) and allocates only when
+/// a new kind appears.
+#[derive(Debug, Clone, Default)]
+pub struct EncapTally {
+    kinds: Vec<(Encap, u64)>,
+    last: usize,
+    /// Packets of kinds beyond [`EncapTally::MAX`], not kept.
+    pub overflow: u64,
+}
+
+impl EncapTally {
+    /// Kinds kept; a capture with more is hostile or very unusual, and the filters say so.
+    pub const MAX: usize = 64;
+
+    /// Counts one packet carried as `e`.
+    pub fn add(&mut self, e: Encap) {
+        self.add_n(e, 1);
+    }
+
+    fn add_n(&mut self, e: Encap, n: u64) {
+        if let Some((k, c)) = self.kinds.get_mut(self.last)
+            && *k == e
+        {
+            *c += n;
+            return;
+        }
+        if let Some(i) = self.kinds.iter().position(|(k, _)| *k == e) {
+            self.kinds[i].1 += n;
+            self.last = i;
+        } else if self.kinds.len() < Self::MAX {
+            self.kinds.push((e, n));
+            self.last = self.kinds.len() - 1;
+        } else {
+            self.overflow += n;
+        }
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, other: &EncapTally) {
+        for &(e, n) in &other.kinds {
+            self.add_n(e, n);
+        }
+        self.overflow += other.overflow;
+    }
+
+    /// Forgets everything (keeps the allocation).
+    pub fn clear(&mut self) {
+        self.kinds.clear();
+        self.last = 0;
+        self.overflow = 0;
+    }
+
+    /// Each kind with its packets, most packets first.
+    pub fn kinds(&self) -> Vec<(Encap, u64)> {
+        let mut k = self.kinds.clone();
+        k.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        k
+    }
+
+    /// The kinds of one IP version, most packets first.
+    pub fn of_version(&self, ipv6: bool) -> Encaps {
+        Encaps(
+            self.kinds()
+                .into_iter()
+                .filter(|(e, _)| e.ipv6 == ipv6)
+                .map(|(e, _)| e)
+                .collect(),
+        )
+    }
+}

@@ -82,7 +82,7 @@ fn refused_capture_gives_json_contract() {
     assert!(
         o["wireshark_filter"]
             .as_str()
-            .is_some_and(|d| d.contains("tcp.srcport == 7211"))
+            .is_some_and(|d| d.contains("tcp.srcport#1 == 7211"))
     );
     assert!(v["warnings"].as_array().is_some_and(Vec::is_empty));
 }

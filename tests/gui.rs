@@ -105,10 +105,10 @@ fn the_sample_shows_port_7211_refused_with_its_evidence_and_filters() {
     assert_eq!(h.state().selected().map(|k| k.1), Some(7211));
     // The details: the filters, the connections (20 refused, Zeek REJ) and their packets.
     h.get_by_label(
-        "(ip.src == 127.0.0.1 && tcp.srcport == 7211) || (ip.dst == 127.0.0.1 && tcp.dstport == 7211)",
+        "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211) || (ip.dst#1 == 127.0.0.1 && tcp.dstport#1 == 7211))",
     );
     h.get_by_label(
-        "(tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1 and dst port 7211))) or (vlan and tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1 and dst port 7211)))",
+        "tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1 and dst port 7211))",
     );
     let ev = h.state().evidence().expect("evidence collected").clone();
     assert_eq!(
@@ -192,7 +192,7 @@ fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     assert_eq!(h.state().rows().len(), 1);
     select(&mut h, "[::1]:7301");
     h.get_by_label(
-        "(ipv6.src == ::1 && tcp.srcport == 7301) || (ipv6.dst == ::1 && tcp.dstport == 7301)",
+        "!ip && !icmpv6 && ((ipv6.src#1 == ::1 && tcp.srcport#1 == 7301) || (ipv6.dst#1 == ::1 && tcp.dstport#1 == 7301))",
     );
     let ev = h.state().evidence().expect("evidence").clone();
     assert!(!ev.connections.is_empty());

@@ -254,7 +254,17 @@ impl EvidenceRing {
             file: Arc::new(Mutex::new(BufWriter::with_capacity(64 << 10, file))),
             bytes: Arc::clone(&bytes),
         };
-        let writer = PcapngWriter::new(out.clone(), &self.interfaces)?;
+        // One interface block per captured interface, in id order, so that
+        // `Frame::interface` is the pcapng interface id.
+        let mut writer = PcapngWriter::new(out.clone(), None)?;
+        for i in &self.interfaces {
+            writer.add_interface(
+                i.link_type,
+                i.snaplen,
+                Some(&i.name),
+                i.description.as_deref(),
+            )?;
+        }
         self.current = Some(Current {
             path,
             writer,
@@ -494,6 +504,7 @@ impl EvidenceTap {
                 direction: None,
                 process: None,
                 effective_process: None,
+                packet_id: None,
             });
         }
     }

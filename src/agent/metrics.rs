@@ -106,15 +106,37 @@ impl Counts {
     }
 }
 
-/// A selected endpoint: what its series started from.
+/// A selected endpoint: what its series started from, and what it counted since.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The engine's counts when it was selected (zero when it was new then).
-    baseline: Counts,
+    /// The engine's counts at the last snapshot (zero when it was new when selected).
+    seen: Counts,
+    /// When the engine's entry those counts belong to first saw the endpoint. Past its bound
+    /// the engine drops endpoints (their counts go to its `other_endpoints`) and makes an
+    /// entry anew, counting from zero, when one is seen again: a later `first_seen` is a new
+    /// entry, all of whose counts are new.
+    entry: crate::packet::Timestamp,
+    /// What it counted while selected.
+    during: Counts,
     /// Its exported value when it was selected (from an earlier selection, or zero).
     base: Counts,
     /// Packet second it was selected.
     since: i64,
+}
+
+impl Slot {
+    /// Takes the engine's counts of the endpoint now.
+    fn observe(&mut self, o: &Offender) {
+        let now = Counts::of_offender(o);
+        let new = if o.first_seen > self.entry {
+            now
+        } else {
+            now.minus(self.seen)
+        };
+        self.during = self.during.plus(new);
+        self.seen = now;
+        self.entry = o.first_seen;
+    }
 }
 
 /// Which endpoints have series of their own; see the module documentation.
@@ -172,6 +194,11 @@ impl Selection {
         let by_key: HashMap<Key, &Offender> =
             s.offenders.iter().map(|o| ((o.addr, o.port), o)).collect();
         let recent = |o: &Offender| recent_incidents(o, now);
+        for (key, slot) in &mut self.slots {
+            if let Some(o) = by_key.get(key) {
+                slot.observe(o);
+            }
+        }
 
         let mut candidates: Vec<(u64, &Offender)> = s
             .offenders
@@ -204,7 +231,7 @@ impl Selection {
             match candidates.peek() {
                 Some(&(r, o)) if r >= weakest.saturating_mul(2).saturating_add(1) => {
                     candidates.next();
-                    self.demote(key, by_key.get(&key).copied());
+                    self.demote(key);
                     self.promote(o, now);
                 }
                 _ => break,
@@ -214,14 +241,10 @@ impl Selection {
         let mut rows = Vec::with_capacity(self.slots.len());
         let mut counted = self.counted_before;
         for (key, slot) in &self.slots {
-            let now_counts = by_key
-                .get(key)
-                .map_or(slot.baseline, |o| Counts::of_offender(o));
-            let during = now_counts.minus(slot.baseline);
-            counted = counted.plus(during);
+            counted = counted.plus(slot.during);
             rows.push(Row {
                 key: *key,
-                counts: slot.base.plus(during),
+                counts: slot.base.plus(slot.during),
             });
         }
         let other = total.minus(counted).max(self.other_floor);
@@ -235,33 +258,31 @@ impl Selection {
         // New since the last snapshot: none of its incidents can have been in `other`.
         let new = self.last_ts.is_none_or(|t| o.first_seen > t);
         let base = self.remembered.remove(&key).map(|(c, _)| c);
-        let baseline = if new && base.is_none() {
+        let seen = if new && base.is_none() {
             Counts::default()
         } else {
             Counts::of_offender(o)
         };
-        self.slots.insert(
-            key,
-            Slot {
-                baseline,
-                base: base.unwrap_or_default(),
-                since: now,
-            },
-        );
+        let mut slot = Slot {
+            seen,
+            entry: o.first_seen,
+            during: Counts::default(),
+            base: base.unwrap_or_default(),
+            since: now,
+        };
+        slot.observe(o);
+        self.slots.insert(key, slot);
     }
 
-    fn demote(&mut self, key: Key, o: Option<&Offender>) {
+    fn demote(&mut self, key: Key) {
         let Some(slot) = self.slots.remove(&key) else {
             return;
         };
         self.demotions += 1;
-        let during = o.map_or(Counts::default(), |o| {
-            Counts::of_offender(o).minus(slot.baseline)
-        });
-        self.counted_before = self.counted_before.plus(during);
+        self.counted_before = self.counted_before.plus(slot.during);
         self.remembered_order += 1;
         self.remembered
-            .insert(key, (slot.base.plus(during), self.remembered_order));
+            .insert(key, (slot.base.plus(slot.during), self.remembered_order));
         let cap = self.top.saturating_mul(REMEMBERED_PER_SLOT).max(1);
         if self.remembered.len() > cap
             && let Some(oldest) = self
@@ -337,8 +358,8 @@ pub struct Exposition {
     pub kernel: Vec<(&'static str, u64)>,
     /// Service endpoints with incidents the engine tracks.
     pub offenders: u64,
-    /// Service endpoints not tracked because the engine's table was full.
-    pub untracked_endpoints: u64,
+    /// Service endpoints the engine's table dropped to stay within its bound.
+    pub dropped_endpoints: u64,
     /// Connections ended early because the flow table was full.
     pub evicted: u64,
     /// Endpoints that lost their series to another.
@@ -461,9 +482,9 @@ impl Collector for Exposition {
         )?;
         counter(
             &mut encoder,
-            "rstscope_untracked_endpoints",
-            "Service endpoints not tracked because the engine's endpoint table was full (their counts are in the totals and under endpoint=\"other\")",
-            self.untracked_endpoints,
+            "rstscope_dropped_endpoints",
+            "Service endpoints the engine dropped when its endpoint table was full, those with the fewest resets and failed attempts (their counts stay in the totals and under endpoint=\"other\")",
+            self.dropped_endpoints,
         )?;
         counter(
             &mut encoder,

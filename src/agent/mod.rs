@@ -192,6 +192,8 @@ impl Agent {
             capture: config.capture.clone(),
             engine: config.engine.clone(),
             write: None,
+            write_limit: None,
+            write_temporary: false,
             duration: None,
             host: config.host,
         };
@@ -353,7 +355,7 @@ impl Shared {
                 .map(|c| c.iter().collect())
                 .unwrap_or_default(),
             offenders: a.snapshot.offenders.len() as u64,
-            untracked_endpoints: a.snapshot.untracked_endpoints,
+            dropped_endpoints: a.snapshot.other_endpoints.dropped,
             evicted: a.snapshot.totals.evicted,
             demotions: selection.demotions,
             evidence_bytes: ring.bytes,

@@ -20,8 +20,6 @@
 //! unanswered SYN is judged 10 s of packet time later (or at the end).
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,12 +29,12 @@ use std::time::{Duration, Instant};
 
 use super::{CHANNEL_DEPTH, Sender, Update};
 use crate::analysis::{Analysis, CaptureInfo};
-use crate::decode::{Decoded, decode};
+use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{TcpPacket, Timestamp};
-use crate::source::live::pcapng::{InterfaceStats, PcapngWriter};
+use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
     CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, LiveError, LiveSource, Next,
     StatsHandle, StopHandle,
@@ -47,8 +45,12 @@ use crate::source::{Frame, LinkType};
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(200);
 /// Longest wait for frames before checking the clock and the stop request.
 const POLL: Duration = Duration::from_millis(50);
-/// Buffer of the pcapng file.
-const WRITE_BUFFER: usize = 1 << 20;
+
+/// Where the capture is saved: one file, or a ring of pieces within a size limit.
+mod saved;
+
+use saved::SaveWriter;
+pub use saved::{RING_PIECES, SavedFiles};
 
 /// How to run a live capture.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +61,13 @@ pub struct LiveOptions {
     pub engine: EngineConfig,
     /// Save what is captured (after duplicates are removed) to this pcapng file.
     pub write: Option<PathBuf>,
+    /// Keep the saved capture within this many bytes: it becomes a ring of
+    /// [`RING_PIECES`] files named after `write` (`NAME-2.pcapng`, ...), the oldest removed
+    /// when one more begins, so the latest packets are always kept. `None`: one file, no limit.
+    pub write_limit: Option<u64>,
+    /// Remove the saved files when the last [`SavedFiles`] handle to them goes (the app's
+    /// capture in the temporary folder).
+    pub write_temporary: bool,
     /// Stop by itself after this long (wall-clock time since the start); `None`: until
     /// [`LiveJob::stop`].
     pub duration: Option<Duration>,
@@ -104,10 +113,17 @@ pub struct LiveJob {
     dropped: Arc<AtomicU64>,
     interfaces: Vec<CapturedInterface>,
     filter: CaptureFilter,
+    saved: Option<SavedFiles>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl LiveJob {
+    /// The files the capture is saved to (with `write`): a handle that outlives the job, and
+    /// with `write_temporary` the files' owner.
+    pub fn saved(&self) -> Option<SavedFiles> {
+        self.saved.clone()
+    }
+
     /// Updates received since the last call, oldest first.
     pub fn poll(&mut self) -> Vec<Update> {
         self.rx.try_iter().collect()
@@ -207,22 +223,21 @@ pub fn capture_with_tap(
         t.start(source.interfaces());
     }
     let writer = match &options.write {
-        Some(path) => {
-            let file = File::create(path).map_err(|source| StartError::Write {
+        Some(path) => Some(
+            SaveWriter::create(
+                path,
+                source.interfaces(),
+                options.write_limit,
+                options.write_temporary,
+            )
+            .map_err(|source| StartError::Write {
                 path: path.clone(),
                 source,
-            })?;
-            let out = BufWriter::with_capacity(WRITE_BUFFER, file);
-            let w = PcapngWriter::new(out, source.interfaces()).map_err(|source| {
-                StartError::Write {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
-            Some((path.clone(), w))
-        }
+            })?,
+        ),
         None => None,
     };
+    let saved = writer.as_ref().map(SaveWriter::saved);
     let (tx, rx) = sync_channel(CHANNEL_DEPTH);
     let dropped = Arc::new(AtomicU64::new(0));
     let sender = Sender {
@@ -270,6 +285,7 @@ pub fn capture_with_tap(
         dropped,
         interfaces,
         filter,
+        saved,
         thread: Some(thread),
     })
 }
@@ -281,7 +297,7 @@ struct Run {
     max_flows: usize,
     capture: CaptureInfo,
     link_types: BTreeMap<LinkType, u64>,
-    writer: Option<(PathBuf, PcapngWriter<BufWriter<File>>)>,
+    writer: Option<SaveWriter>,
     written: Vec<u64>,
     problems: Vec<String>,
     started: std::time::SystemTime,
@@ -389,6 +405,12 @@ impl Run {
         let stats = self.source.stats();
         self.close_file(&stats);
         let mut a = self.analysis();
+        let other = a.snapshot.other_endpoints;
+        if other.dropped > 0 {
+            a.capture
+                .warnings
+                .push(crate::analysis::other_endpoints_warning(&other));
+        }
         let evicted = a.snapshot.totals.evicted;
         if evicted > 0 {
             a.capture.warnings.push(format!(
@@ -401,7 +423,7 @@ impl Run {
 
     /// One delivered frame: saved, counted, decoded, analyzed.
     fn frame(&mut self, f: &Frame<'_>) {
-        if let Some((path, w)) = &mut self.writer {
+        if let Some(w) = &mut self.writer {
             match w.write_frame(f) {
                 Ok(()) => {
                     if let Some(n) = self.written.get_mut(f.interface as usize) {
@@ -411,7 +433,7 @@ impl Run {
                 Err(e) => {
                     self.problems.push(format!(
                         "{}: writing stopped after {} frames: {e}",
-                        path.display(),
+                        w.path().display(),
                         w.frames()
                     ));
                     self.writer = None;
@@ -420,9 +442,11 @@ impl Run {
         }
         self.capture.frames += 1;
         *self.link_types.entry(f.link_type).or_insert(0) += 1;
-        match decode(f) {
+        let (decoded, encap) = decode_encap(f);
+        match decoded {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
+                self.capture.encaps.add(encap);
                 if let Some(t) = &mut self.tap {
                     t.frame(f, Some(&p));
                 }
@@ -450,9 +474,10 @@ impl Run {
 
     /// Ends the pcapng file with each interface's counts.
     fn close_file(&mut self, stats: &CaptureStats) {
-        let Some((path, w)) = self.writer.take() else {
+        let Some(w) = self.writer.take() else {
             return;
         };
+        let path = w.path();
         let totals = self.engine.snapshot().totals;
         let now = Timestamp(
             std::time::SystemTime::now()
@@ -495,7 +520,8 @@ impl Run {
         let mut capture = self.capture.clone();
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
-        let snapshot = self.engine.snapshot();
+        let mut snapshot = self.engine.snapshot();
+        capture.attach_encaps(&mut snapshot.offenders);
         let host = self
             .host
             .as_ref()

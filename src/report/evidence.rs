@@ -19,9 +19,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Clock, endpoint};
-use crate::decode::{Decoded, decode};
+use crate::analysis::{Copies, CopyFilter};
+use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
-use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
+use crate::source::pcapng::PcapngWriter;
 use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
 
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
@@ -83,6 +85,9 @@ pub struct EvidencePacket {
     pub seq_base: SeqBase,
     /// Where the TCP header starts in `data` (`None` if it could not be found again).
     pub tcp_offset: Option<usize>,
+    /// A further copy of a packet already listed, recorded at another capture point (listed
+    /// only when every copy was asked for).
+    pub copy: bool,
 }
 
 /// Everything behind one service endpoint.
@@ -107,6 +112,13 @@ pub struct Evidence {
     pub warnings: Vec<String>,
     /// The reading was cancelled: the evidence covers the frames read until then.
     pub cancelled: bool,
+    /// How the endpoint's packets were carried (every copy included), most packets first:
+    /// what its filters are written for.
+    pub encaps: Encaps,
+    /// Frames of the capture that were further copies of a packet already counted (all
+    /// endpoints): left out of the connections and counts; listed among the packets only
+    /// with [`Collect::all_copies`].
+    pub copies: Copies,
 }
 
 impl Evidence {
@@ -122,8 +134,19 @@ impl Evidence {
             interfaces: Vec::new(),
             warnings: Vec::new(),
             cancelled: false,
+            encaps: Encaps::default(),
+            copies: Copies::default(),
         }
     }
+}
+
+/// How to collect evidence.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Collect {
+    /// List every copy of a packet recorded at several capture points (a pktmon trace's
+    /// components, a bridge and its port), marked as copies; by default a packet is listed
+    /// once, as the analysis counts it.
+    pub all_copies: bool,
 }
 
 /// Reads the capture made of `paths` again and collects every TCP packet to or from
@@ -141,13 +164,52 @@ pub fn collect(
     Ok(collect_source(source, endpoint, range, max_packets, cancel))
 }
 
+/// [`collect`], with options.
+pub fn collect_with(
+    paths: &[PathBuf],
+    endpoint: (IpAddr, u16),
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    cancel: Option<&AtomicBool>,
+    how: Collect,
+) -> Result<Evidence, SourceError> {
+    let source = FileSource::open(paths)?;
+    Ok(collect_source_with(
+        source,
+        endpoint,
+        range,
+        max_packets,
+        cancel,
+        how,
+    ))
+}
+
 /// [`collect`] over an opened source.
 pub fn collect_source(
+    source: FileSource,
+    endpoint: (IpAddr, u16),
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    cancel: Option<&AtomicBool>,
+) -> Evidence {
+    collect_source_with(
+        source,
+        endpoint,
+        range,
+        max_packets,
+        cancel,
+        Collect::default(),
+    )
+}
+
+/// [`collect_with`] over an opened source.
+pub fn collect_source_with(
     mut source: FileSource,
     endpoint: (IpAddr, u16),
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
+    how: Collect,
 ) -> Evidence {
     let (addr, port) = endpoint;
     let in_range = |ts: Timestamp| range.is_none_or(|(a, b)| (a..=b).contains(&ts.second()));
@@ -158,7 +220,13 @@ pub fn collect_source(
     let mut ev = Evidence::new(endpoint);
     let mut seq_table = TcpdumpSeq::default();
     let mut frames = 0u64;
-    while let Some(frame) = source.next_frame() {
+    let mut copies = CopyFilter::default();
+    let mut encaps = EncapTally::default();
+    loop {
+        copies.learn(source.interfaces());
+        let Some(frame) = source.next_frame() else {
+            break;
+        };
         frames += 1;
         if frames.is_multiple_of(CHECK_EVERY) {
             keep_connections(&mut ev, &mut engine, range);
@@ -170,7 +238,15 @@ pub fn collect_source(
                 break;
             }
         }
-        let Decoded::Tcp(p) = decode(&frame) else {
+        let copy = copies.copy(&frame);
+        if let Some(c) = copy {
+            ev.copies.by_packet_id += c.by_packet_id;
+            ev.copies.by_content += c.by_content;
+            if !how.all_copies {
+                continue;
+            }
+        }
+        let (Decoded::Tcp(p), encap) = decode_encap(&frame) else {
             continue;
         };
         let from_endpoint = p.src == addr && p.sport == port;
@@ -178,18 +254,28 @@ pub fn collect_source(
         if !(from_endpoint || to_endpoint) {
             continue;
         }
-        engine.packet(&p);
+        encaps.add(encap);
+        if copy.is_none() {
+            engine.packet(&p);
+        }
         if !in_range(p.ts) {
             continue;
         }
         if ev.packets.len() < max_packets {
-            let seq_base = seq_table.base(&p);
-            ev.packets
-                .push(EvidencePacket::new(&frame, &p, from_endpoint, seq_base));
+            // A copy shows the numbers of the packet it copies; it does not move the table.
+            let seq_base = if copy.is_none() {
+                seq_table.base(&p)
+            } else {
+                seq_table.peek(&p)
+            };
+            let mut packet = EvidencePacket::new(&frame, &p, from_endpoint, seq_base);
+            packet.copy = copy.is_some();
+            ev.packets.push(packet);
         } else {
             ev.more += 1;
         }
     }
+    ev.encaps = encaps.of_version(addr.is_ipv6());
     engine.finish();
     keep_connections(&mut ev, &mut engine, range);
     ev.connections.sort_by_key(|c| (c.start, c.first_frame));
@@ -201,6 +287,10 @@ pub fn collect_source(
         .and_then(|o| match range {
             Some((a, b)) => o.restricted(a, b),
             None => Some(o),
+        })
+        .map(|o| Offender {
+            encaps: ev.encaps.clone(),
+            ..o
         });
     ev.interfaces = source.interfaces().to_vec();
     ev.warnings
@@ -246,6 +336,7 @@ impl EvidencePacket {
             payload_len: p.payload_len,
             seq_base,
             tcp_offset: find_tcp_header(frame.data, p),
+            copy: false,
         }
     }
 
@@ -282,6 +373,27 @@ struct TcpdumpSeq {
 }
 
 impl TcpdumpSeq {
+    /// What [`TcpdumpSeq::base`] would give, without changing the table.
+    fn peek(&self, p: &TcpPacket<'_>) -> SeqBase {
+        if !p.flags.ack() {
+            return SeqBase::default();
+        }
+        let (a, b) = ((p.src, p.sport), (p.dst, p.dport));
+        let (key, sender) = if a <= b { ((a, b), 0) } else { ((b, a), 1) };
+        match self.bases.get(&key) {
+            Some(bases) if !p.flags.syn() => SeqBase {
+                seq: bases[sender],
+                ack: bases[1 - sender],
+                sack: bases[1 - sender],
+            },
+            _ => SeqBase {
+                seq: 0,
+                ack: 0,
+                sack: p.ack.wrapping_sub(1),
+            },
+        }
+    }
+
     fn base(&mut self, p: &TcpPacket<'_>) -> SeqBase {
         if !p.flags.ack() {
             return SeqBase::default();
@@ -492,68 +604,31 @@ pub fn write_pcapng(path: &Path, ev: &Evidence) -> io::Result<()> {
 
 /// [`write_pcapng`] to any writer.
 pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
-    let mut body = Vec::with_capacity(1 << 16);
-
-    // Section header: byte-order magic, version 1.0, section length unknown.
-    body.extend_from_slice(&0x1A2B_3C4Du32.to_le_bytes());
-    body.extend_from_slice(&1u16.to_le_bytes());
-    body.extend_from_slice(&0u16.to_le_bytes());
-    body.extend_from_slice(&(-1i64).to_le_bytes());
     let comment = format!(
         "rstscope evidence: TCP packets to or from {}",
         endpoint(ev.endpoint.0, ev.endpoint.1)
     );
-    option(&mut body, 1, comment.as_bytes());
-    let app = concat!("rstscope ", env!("CARGO_PKG_VERSION"));
-    option(&mut body, 4, app.as_bytes());
-    option(&mut body, 0, &[]);
-    block(w, 0x0A0D_0D0A, &body)?;
-
+    let mut out = PcapngWriter::new(w, Some(&comment))?;
     // Interfaces in order of first use; pcapng numbers them from 0 in the section.
     let mut local: HashMap<u32, u32> = HashMap::new();
     for p in &ev.packets {
         if local.contains_key(&p.interface) {
             continue;
         }
-        let id = u32::try_from(local.len()).map_err(|_| invalid("too many interfaces"))?;
-        local.insert(p.interface, id);
-        let link = u16::try_from(p.link_type.0).map_err(|_| {
-            invalid(&format!(
-                "link type {} does not fit a pcapng interface",
-                p.link_type.0
-            ))
-        })?;
         let info = ev.interfaces.get(p.interface as usize);
-        body.clear();
-        body.extend_from_slice(&link.to_le_bytes());
-        body.extend_from_slice(&0u16.to_le_bytes());
-        body.extend_from_slice(&snaplen(ev, p.interface).to_le_bytes());
-        if let Some(name) = info.and_then(|i| i.name.as_deref()) {
-            option(&mut body, 2, name.as_bytes());
-        }
-        if let Some(d) = info.and_then(|i| i.description.as_deref()) {
-            option(&mut body, 3, d.as_bytes());
-        }
-        // if_tsresol 9: timestamps in nanoseconds, as rstscope keeps them.
-        option(&mut body, 9, &[9]);
-        option(&mut body, 0, &[]);
-        block(w, 1, &body)?;
+        let id = out.add_interface(
+            p.link_type,
+            snaplen(ev, p.interface),
+            info.and_then(|i| i.name.as_deref()),
+            info.and_then(|i| i.description.as_deref()),
+        )?;
+        local.insert(p.interface, id);
     }
-
     for p in &ev.packets {
         let id = local.get(&p.interface).copied().unwrap_or(0);
-        let ts = u64::try_from(p.ts.0).unwrap_or(0);
-        let caplen = u32::try_from(p.data.len()).map_err(|_| invalid("frame too large"))?;
-        body.clear();
-        body.extend_from_slice(&id.to_le_bytes());
-        body.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
-        body.extend_from_slice(&(ts as u32).to_le_bytes());
-        body.extend_from_slice(&caplen.to_le_bytes());
-        body.extend_from_slice(&p.orig_len.max(caplen).to_le_bytes());
-        body.extend_from_slice(&p.data);
-        pad(&mut body);
-        block(w, 6, &body)?;
+        out.write_packet(id, p.ts, &p.data, p.orig_len)?;
     }
+    out.finish(&[])?;
     Ok(())
 }
 
@@ -572,34 +647,6 @@ fn snaplen(ev: &Evidence, interface: u32) -> u32 {
     } else {
         0
     }
-}
-
-fn invalid(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, what.to_string())
-}
-
-/// Appends one option (code, length, value padded to 32 bits).
-fn option(body: &mut Vec<u8>, code: u16, value: &[u8]) {
-    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
-    body.extend_from_slice(&code.to_le_bytes());
-    body.extend_from_slice(&len.to_le_bytes());
-    body.extend_from_slice(&value[..usize::from(len)]);
-    pad(body);
-}
-
-fn pad(body: &mut Vec<u8>) {
-    while !body.len().is_multiple_of(4) {
-        body.push(0);
-    }
-}
-
-/// Writes one block: type, total length, body (already padded), total length again.
-fn block(w: &mut impl Write, kind: u32, body: &[u8]) -> io::Result<()> {
-    let total = u32::try_from(body.len() + 12).map_err(|_| invalid("block too large"))?;
-    w.write_all(&kind.to_le_bytes())?;
-    w.write_all(&total.to_le_bytes())?;
-    w.write_all(body)?;
-    w.write_all(&total.to_le_bytes())
 }
 
 #[cfg(test)]

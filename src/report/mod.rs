@@ -14,6 +14,8 @@ use crate::packet::Timestamp;
 pub mod csv;
 /// The packets behind one endpoint: tcpdump-like lines and pcapng evidence files.
 pub mod evidence;
+/// The Wireshark and BPF filters that select an endpoint's packets, per link type and encapsulation.
+pub mod filters;
 /// The JSON object (a stable contract, documented in docs/json.md).
 pub mod json;
 /// The terminal report.
@@ -27,22 +29,7 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
     }
 }
 
-/// The Wireshark display filter for every TCP packet to or from an endpoint.
-pub fn wireshark_filter(addr: IpAddr, port: u16) -> String {
-    let ip = if addr.is_ipv4() { "ip" } else { "ipv6" };
-    format!(
-        "({ip}.src == {addr} && tcp.srcport == {port}) || ({ip}.dst == {addr} && tcp.dstport == {port})"
-    )
-}
-
-/// The BPF capture filter for the same packets (covers IPv4 and IPv6 alike, and frames with
-/// an 802.1Q tag, which a plain `tcp` expression does not match).
-pub fn bpf_filter(addr: IpAddr, port: u16) -> String {
-    let x = format!(
-        "tcp and ((src host {addr} and src port {port}) or (dst host {addr} and dst port {port}))"
-    );
-    format!("({x}) or (vlan and {x})")
-}
+pub use filters::{BpfFilter, bpf_filter, bpf_filters, wireshark_filter};
 
 /// How times are written for people: local time with its UTC offset, or UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +41,8 @@ pub enum Clock {
 }
 
 impl Clock {
-    fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
+    /// `ts` as a date and time in this clock's zone.
+    pub fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
         let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
         let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
         let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();
@@ -96,11 +84,18 @@ impl Clock {
     }
 }
 
-/// Unix seconds with 6 decimals, as JSON and CSV write times.
+/// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
+/// zero) to microseconds, so that -0.5 s is `-0.500000` and every i64 time prints exactly.
 pub fn unix_secs(ts: Timestamp) -> String {
-    let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
-    let micros = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) / 1000;
-    format!("{secs}.{micros:06}")
+    let nanos = ts.0.unsigned_abs();
+    let per_sec = Timestamp::NANOS_PER_SEC.unsigned_abs();
+    let (secs, micros) = (nanos / per_sec, nanos % per_sec / 1000);
+    let sign = if ts.0 < 0 && (secs, micros) != (0, 0) {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{secs}.{micros:06}")
 }
 
 /// A rate per second for people: `2.0/s`, `0.05/s`.
@@ -362,75 +357,18 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+mod unix_secs_tests {
+    use super::unix_secs;
+    use crate::packet::Timestamp;
 
-    use pcap::{Capture, Linktype};
-
-    use super::bpf_filter;
-
-    /// An Ethernet frame (optionally with one 802.1Q tag) carrying TCP between two endpoints.
-    fn frame(vlan: Option<u16>, src: (IpAddr, u16), dst: (IpAddr, u16)) -> Vec<u8> {
-        let builder = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6]);
-        let builder = match vlan {
-            Some(id) => builder.single_vlan(etherparse::VlanId::try_new(id).expect("vlan id")),
-            None => builder.single_vlan(etherparse::VlanId::try_new(1).expect("vlan id")),
-        };
-        let mut out = Vec::new();
-        match (src.0, dst.0) {
-            (IpAddr::V4(s), IpAddr::V4(d)) => builder
-                .ipv4(s.octets(), d.octets(), 64)
-                .tcp(src.1, dst.1, 1, 1000)
-                .rst()
-                .write(&mut out, &[]),
-            (IpAddr::V6(s), IpAddr::V6(d)) => builder
-                .ipv6(s.octets(), d.octets(), 64)
-                .tcp(src.1, dst.1, 1, 1000)
-                .rst()
-                .write(&mut out, &[]),
-            _ => unreachable!("one family per frame"),
-        }
-        .expect("frame");
-        if vlan.is_none() {
-            // Drop the tag the builder always adds: a plain Ethernet frame.
-            out.drain(12..16);
-        }
-        out
-    }
-
-    fn passes(filter: &str, frames: &[Vec<u8>]) -> Vec<bool> {
-        let dead = Capture::dead(Linktype::ETHERNET).expect("dead handle");
-        let program = dead.compile(filter, true).expect("the filter compiles");
-        frames.iter().map(|f| program.filter(f)).collect()
-    }
-
-    /// Regression: the endpoint filter matched nothing on 802.1Q-tagged captures
-    /// (zeek/ldap/simpleauth.pcap).
     #[test]
-    fn bpf_filter_selects_the_endpoint_with_and_without_a_vlan_tag() {
-        for (ep, other) in [
-            (
-                IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
-                IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
-            ),
-            (
-                IpAddr::V6(Ipv6Addr::LOCALHOST),
-                IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 1)),
-            ),
-        ] {
-            let frames = [
-                frame(None, (other, 40000), (ep, 3268)),
-                frame(None, (ep, 3268), (other, 40000)),
-                frame(Some(50), (other, 40000), (ep, 3268)),
-                frame(Some(50), (ep, 3268), (other, 40000)),
-                frame(None, (other, 3268), (ep, 40000)),
-                frame(Some(50), (ep, 40000), (other, 3268)),
-            ];
-            assert_eq!(
-                passes(&bpf_filter(ep, 3268), &frames),
-                [true, true, true, true, false, false],
-                "{ep}"
-            );
-        }
+    fn negative_times_print_with_their_sign_and_extremes_print_exactly() {
+        let at = |ns: i64| unix_secs(Timestamp(ns));
+        assert_eq!(at(-500_000_000), "-0.500000");
+        assert_eq!(at(-1_500_000_000), "-1.500000");
+        assert_eq!(at(-999), "0.000000");
+        assert_eq!(at(1_700_000_000_123_456_789), "1700000000.123456");
+        assert_eq!(at(i64::MAX), "9223372036.854775");
+        assert_eq!(at(i64::MIN), "-9223372036.854775");
     }
 }

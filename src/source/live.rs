@@ -15,7 +15,7 @@
 //!
 //! A packet that crosses two captured interfaces (a bridge and its port, a forwarding host's
 //! in and out interfaces) is seen twice; the consumer side removes the second copy (see
-//! [`dedupe`](crate::source::live::dedupe)) so that each packet counts once, and counts what it removed.
+//! [`dedupe`](crate::source::dedupe)) so that each packet counts once, and counts what it removed.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,10 +30,10 @@ use super::npcap::{Delivery, Wpcap};
 use super::{Frame, LinkType};
 use crate::packet::Timestamp;
 
-/// Removes the second copy of a packet seen on two interfaces.
-pub mod dedupe;
-/// Writes captured frames as pcapng (one interface block per captured interface).
-pub mod pcapng;
+/// Removes the second copy of a packet seen on two interfaces (shared with multi-interface files).
+pub use super::dedupe;
+/// Writes captured frames as pcapng (the writer shared with evidence files).
+pub use super::pcapng;
 
 /// Bytes captured of each frame by default: enough for link, IP (with options or extension
 /// headers) and TCP headers (with options). A RST's payload text is cut at this length.
@@ -434,6 +434,7 @@ impl Batch {
             direction: None,
             process: None,
             effective_process: None,
+            packet_id: None,
         })
     }
 
@@ -490,6 +491,7 @@ impl Batch {
                 direction: None,
                 process: None,
                 effective_process: None,
+                packet_id: None,
             })
         });
     }

@@ -5,12 +5,16 @@ use std::path::PathBuf;
 
 use crate::packet::Timestamp;
 
+/// One count per packet seen on several interfaces (live capture, pktmon and other multi-interface files).
+pub mod dedupe;
 /// Streaming pcap / pcapng (optionally gzip-compressed) reader, several files merged in time.
 pub mod file;
 /// Live capture with libpcap: every interface at once, kernel filter, counted drops.
 pub mod live;
 /// Npcap's DLL on Windows: loaded and checked before any pcap call, so capture says when it is missing.
 pub mod npcap;
+/// pcapng's block types and option codes, and the one pcapng writer (live capture, evidence).
+pub mod pcapng;
 
 pub use file::{FileSource, MAX_PROCESSES};
 
@@ -44,6 +48,10 @@ pub struct Frame<'a> {
     /// The effective process, when the capture names one apart from `process` (Apple's
     /// "effective process": the app on whose behalf a daemon's socket works). Same table.
     pub effective_process: Option<u32>,
+    /// The capture's identifier of this packet, the same for every copy of it recorded at
+    /// another capture point (pcapng `epb_packetid`, which Windows pktmon traces converted by
+    /// etl2pcapng carry). `None` where the capture gives none.
+    pub packet_id: Option<u64>,
 }
 
 /// The way a frame went as the capturing host saw it.

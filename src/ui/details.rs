@@ -271,7 +271,7 @@ fn header(
 fn filters(ui: &mut egui::Ui, o: &Offender) {
     let rows = [
         ("Wireshark", report::wireshark_filter(o.addr, o.port)),
-        ("BPF", report::bpf_filter(o.addr, o.port)),
+        ("BPF", report::bpf_filter(o)),
     ];
     egui::Grid::new("filters")
         .num_columns(3)

@@ -81,6 +81,7 @@ fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
             direction: None,
             process: None,
             effective_process: None,
+            packet_id: None,
         };
         match decode(&f) {
             Decoded::Tcp(p) => tap.frame(&f, Some(&p)),
@@ -179,6 +180,7 @@ fn the_ring_stays_under_its_cap_and_keeps_the_newest() {
                 direction: None,
                 process: None,
                 effective_process: None,
+                packet_id: None,
             };
             let Decoded::Tcp(p) = decode(&f) else {
                 panic!("tcp")

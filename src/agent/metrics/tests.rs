@@ -10,6 +10,8 @@ use crate::packet::Timestamp;
 struct World {
     refused: BTreeMap<u16, BTreeMap<i64, u32>>,
     now: i64,
+    /// Refusals of endpoints the engine dropped (in the totals, at no offender).
+    dropped: u64,
 }
 
 impl World {
@@ -21,6 +23,12 @@ impl World {
             .entry(second)
             .or_default() += n;
         self.now = self.now.max(second);
+    }
+
+    /// The engine drops the endpoint past its bound: its counts stay in the totals only.
+    fn drop_endpoint(&mut self, port: u16) {
+        let secs = self.refused.remove(&port).expect("an endpoint");
+        self.dropped += secs.values().map(|&n| u64::from(n)).sum::<u64>();
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -72,8 +80,13 @@ impl World {
                 peak_second: first,
                 rst_payloads: Vec::new(),
                 series: Arc::from(series),
+                minutes_before: None,
+                encaps: Default::default(),
             });
         }
+        totals.rst_by_cause[0] += self.dropped;
+        totals.failed_attempts += self.dropped;
+        totals.attempts += self.dropped;
         totals.rst_packets = totals.rst_by_cause[0];
         totals.last_ts = Some(Timestamp::from_parts(self.now, 500_000_000));
         totals.first_ts = Some(Timestamp::from_parts(0, 0));
@@ -149,6 +162,35 @@ fn an_endpoint_that_appears_while_others_are_tracked_keeps_all_its_counts() {
             .rst[0],
         3
     );
+}
+
+/// The engine drops endpoints past its bound and counts a dropped one seen again from zero: its
+/// series stays, never goes backwards, and counts what came after.
+#[test]
+fn an_endpoint_the_engine_drops_and_sees_again_keeps_its_series_going_up() {
+    let mut w = World::default();
+    let mut sel = Selection::new(50);
+    let mut mono = Monotone::default();
+    w.refuse(7211, 100, 5);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(rows[0].counts.rst[0], 5);
+    w.drop_endpoint(7211);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(
+        rows[0].counts.rst[0], 5,
+        "kept while the engine has no entry"
+    );
+    w.refuse(7211, 120, 2);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(rows[0].counts.rst[0], 7, "the new entry's counts added on");
+    assert_eq!(other.rst[0], 0, "none of it went to other");
+    w.refuse(7211, 121, 1);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!((rows[0].counts.rst[0], other.rst[0]), (8, 0));
 }
 
 #[test]

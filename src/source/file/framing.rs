@@ -13,6 +13,7 @@ use super::MAX_RECORD;
 use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
 use crate::packet::Timestamp;
+use crate::source::pcapng::option;
 use crate::source::{FileInfo, InterfaceInfo, LinkType, SourceError};
 
 /// How much a captured length may exceed the original length before the record is taken as
@@ -26,16 +27,8 @@ const MAX_NAME_CHARS: usize = 256;
 
 pub(super) const NANOS_PER_SEC: i64 = Timestamp::NANOS_PER_SEC;
 
-/// pcapng block types (pcap-parser names most of them, but not the obsolete Packet Block).
-pub(super) const SHB: u32 = 0x0A0D_0D0A;
-pub(super) const IDB: u32 = 0x0000_0001;
-pub(super) const PB: u32 = 0x0000_0002;
-pub(super) const SPB: u32 = 0x0000_0003;
-pub(super) const EPB: u32 = 0x0000_0006;
-/// Apple's Darwin Process Event Block (`PCAPNG_BT_PIB` in Apple's libpcap `pcap/pcap-ng.h`).
-pub(super) const DPEB: u32 = 0x8000_0001;
-/// pcapng byte-order magic, as written by a little-endian writer and read as little-endian.
-pub(super) const BOM: u32 = 0x1A2B_3C4D;
+/// pcapng block types and the byte-order magic, from the one place that names them.
+pub(super) use crate::source::pcapng::{BYTE_ORDER_MAGIC as BOM, DPEB, EPB, IDB, PB, SHB, SPB};
 
 /// Where a file's next frame lies in its reader's buffer, and what is known about it.
 #[derive(Debug, Clone, Copy)]
@@ -383,7 +376,7 @@ impl NgFraming {
                     return Ok(Some(head));
                 }
                 SHB => self.section_header(reader)?,
-                IDB => self.interface_description(reader, interfaces, file)?,
+                IDB => self.interface_description(reader, interfaces, file, warnings)?,
                 DPEB => self.processes.darwin_block(
                     data.get(..len).unwrap_or(data),
                     self.big_endian,
@@ -494,8 +487,10 @@ impl NgFraming {
         reader: &mut R,
         interfaces: &mut Vec<InterfaceInfo>,
         file: usize,
+        warnings: &mut Warnings,
     ) -> Result<(), Stop> {
         let be = self.big_endian;
+        let offset = reader.consumed() as u64;
         let parsed = match reader.next() {
             Ok((_, PcapBlockOwned::NG(Block::InterfaceDescription(idb)))) => {
                 let mut described = Described {
@@ -511,10 +506,14 @@ impl NgFraming {
                         continue;
                     };
                     match option.code.0 {
-                        2 => described.name = Some(option_text(value)),
-                        3 => described.description = Some(option_text(value)),
-                        9 => described.tsresol = value.first().copied().unwrap_or(6),
-                        14 => {
+                        option::IF_NAME => described.name = Some(option_text(value)),
+                        option::IF_DESCRIPTION => {
+                            described.description = Some(option_text(value));
+                        }
+                        option::IF_TSRESOL => {
+                            described.tsresol = value.first().copied().unwrap_or(6);
+                        }
+                        option::IF_TSOFFSET => {
                             if let Some(bytes) = value.first_chunk::<8>() {
                                 described.tsoffset = if be {
                                     i64::from_be_bytes(*bytes)
@@ -537,6 +536,15 @@ impl NgFraming {
                 format!("malformed interface description block ({e})"),
             )
         })?;
+        let mut d = d;
+        if d.tsoffset.checked_mul(NANOS_PER_SEC).is_none() {
+            // Beyond ±292 years no time is representable: a corrupt value, not an offset.
+            let tsoffset = d.tsoffset;
+            warnings.push(offset, || {
+                format!("interface time offset (if_tsoffset) of {tsoffset} s is out of range")
+            });
+            d.tsoffset = 0;
+        }
         let local_id = self.interfaces.len() as u32;
         let section = self.sections.saturating_sub(1);
         let global = register_interface(

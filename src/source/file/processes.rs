@@ -38,9 +38,14 @@ const MAX_TEXT_CHARS: usize = 1024;
 const MAX_WARNINGS: u32 = 16;
 
 /// pcapng option codes used here (see the module documentation for their sources).
-const OPT_ENDOFOPT: u16 = 0;
-const OPT_COMMENT: u16 = 1;
-const EPB_FLAGS: u16 = 2;
+use crate::source::pcapng::option::{
+    COMMENT as OPT_COMMENT,
+    END as OPT_ENDOFOPT,
+    EPB_FLAGS,
+    // 64 bits identifying one packet wherever it was captured; Microsoft's etl2pcapng writes
+    // pktmon's PktGroupId there, the same for each appearance of a packet.
+    EPB_PACKETID,
+};
 const EPB_PIB_INDEX: u16 = 0x8001;
 const EPB_E_PIB_INDEX: u16 = 0x8003;
 const PIB_NAME: u16 = 2;
@@ -56,6 +61,8 @@ pub(super) struct PacketMeta {
     pub(super) direction: Option<Direction>,
     pub(super) process: Option<u32>,
     pub(super) effective: Option<u32>,
+    /// `epb_packetid`, when the block carries one.
+    pub(super) packet_id: Option<u64>,
 }
 
 /// The interned processes of the whole input.
@@ -300,6 +307,16 @@ impl SectionProcesses {
                         meta.effective = id;
                     }
                 }
+                EPB_PACKETID => match value.first_chunk::<8>() {
+                    Some(bytes) if value.len() == 8 => {
+                        meta.packet_id = Some(if big_endian {
+                            u64::from_be_bytes(*bytes)
+                        } else {
+                            u64::from_le_bytes(*bytes)
+                        });
+                    }
+                    _ => warnings.push(offset, || bad_length("epb_packetid", value)),
+                },
                 OPT_COMMENT if comment.is_none() && value.starts_with(PTCPDUMP_PID.as_bytes()) => {
                     comment = Some(value);
                 }

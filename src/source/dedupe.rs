@@ -1,0 +1,270 @@
+//! One count per packet, however many interfaces or capture points it crossed.
+//!
+//! On Linux the `any` device sees a packet once per interface it passes: a bridged packet on
+//! the bridge and on its port, a forwarded one on the way in and on the way out (with the TTL
+//! one lower), a container's on its veth and on the bridge. Loopback traffic is seen once
+//! (libpcap drops the outgoing copy on `lo`). Windows' pktmon goes further: its trace, once
+//! converted to pcapng, holds a packet once per networking component it passed (NIC, filter
+//! drivers, vSwitch ports), each component an interface of the file. Counting such a packet
+//! several times would multiply its resets and make retransmissions out of its SYN.
+//!
+//! Two rules, the first that applies:
+//! - **Packet id**: a frame that carries the pcapng `epb_packetid` option (etl2pcapng writes
+//!   pktmon's PktGroupId there, the same for every appearance of one packet) is a copy when a
+//!   frame with the same id was seen on a *different* interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before.
+//! - **Content**: a frame whose network-layer bytes (TTL / hop limit and IPv4 header checksum
+//!   left out, first [`HASHED_BYTES`](crate::source::dedupe::HASHED_BYTES) bytes) equal those of a frame seen on a *different*
+//!   interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before is a copy.
+//!
+//! Identical frames on the same interface are kept: they are real retransmissions or
+//! duplicates on that wire. The first copy is the one kept, so what is analyzed and what is
+//! saved are the same packets. Where IP starts is found by the decoder's own link-layer walk
+//! ([`network_layer`](crate::decode::network_layer)), so every link type it decodes (VLAN
+//! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use crate::decode::network_layer;
+use crate::packet::Timestamp;
+use crate::source::Frame;
+
+/// Two copies of one packet on two interfaces are at most this far apart (forwarding and
+/// bridging take microseconds; this leaves room for a busy host).
+pub const WINDOW: Duration = Duration::from_millis(5);
+/// Network-layer bytes compared: IPv6 + TCP headers with options, enough to tell packets
+/// apart (addresses, ports, sequence and acknowledgment numbers, IP ID, TCP checksum).
+pub const HASHED_BYTES: usize = 80;
+
+const LINKTYPE_LINUX_SLL2: u32 = 276;
+
+/// Recently seen packets, by content hash or packet id. Memory is bounded by the packets of
+/// one window.
+#[derive(Debug)]
+pub struct Dedupe {
+    window: i64,
+    recent: HashMap<u64, (Timestamp, u32)>,
+    order: VecDeque<(Timestamp, u64)>,
+}
+
+impl Dedupe {
+    /// Copies less than `window` apart are removed.
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window: i64::try_from(window.as_nanos()).unwrap_or(i64::MAX),
+            recent: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// True when `frame` is a copy of a packet already seen on another interface, by its
+    /// content.
+    pub fn is_duplicate(&mut self, frame: &Frame<'_>) -> bool {
+        self.is_duplicate_in(frame, 0)
+    }
+
+    /// [`Dedupe::is_duplicate`] among the frames of one `scope` only (a file of several:
+    /// copies are looked for within one capture, not across captures merged by the user).
+    pub fn is_duplicate_in(&mut self, frame: &Frame<'_>, scope: u32) -> bool {
+        let Some(l3) = network_layer(frame).map(|n| n.bytes()) else {
+            return false;
+        };
+        let l3 = &l3[..l3.len().min(HASHED_BYTES)];
+        self.seen(frame, hash(l3) ^ salt(scope))
+    }
+
+    /// True when `frame`, which carries the packet id `id`, is a copy of a packet already seen
+    /// on another interface of the same `scope`.
+    pub fn is_copy_of_id(&mut self, frame: &Frame<'_>, id: u64, scope: u32) -> bool {
+        // Ids and content hashes share the table; mixing the id keeps them apart.
+        self.seen(
+            frame,
+            id ^ 0x9e37_79b9_7f4a_7c15 ^ salt(scope).rotate_left(17),
+        )
+    }
+
+    fn seen(&mut self, frame: &Frame<'_>, key: u64) -> bool {
+        let origin = origin(frame);
+        self.expire(frame.ts);
+        if let Some(&(ts, seen_on)) = self.recent.get(&key)
+            && seen_on != origin
+            && (frame.ts.0.saturating_sub(ts.0)).saturating_abs() < self.window
+        {
+            return true;
+        }
+        self.recent.insert(key, (frame.ts, origin));
+        self.order.push_back((frame.ts, key));
+        false
+    }
+
+    fn expire(&mut self, now: Timestamp) {
+        while let Some(&(ts, key)) = self.order.front() {
+            if now.0.saturating_sub(ts.0) < self.window {
+                break;
+            }
+            self.order.pop_front();
+            if self.recent.get(&key).is_some_and(|&(t, _)| t == ts) {
+                self.recent.remove(&key);
+            }
+        }
+    }
+}
+
+/// The interface a frame was seen on: with SLL2 (Linux `any`) the kernel's index in the frame
+/// itself, else the capture's interface.
+fn origin(frame: &Frame<'_>) -> u32 {
+    if frame.link_type.0 == LINKTYPE_LINUX_SLL2
+        && let Some(index) = frame.data.get(4..8)
+    {
+        return u32::from_be_bytes([index[0], index[1], index[2], index[3]]);
+    }
+    frame.interface
+}
+
+fn salt(scope: u32) -> u64 {
+    u64::from(scope).wrapping_mul(0xff51_afd7_ed55_8ccd)
+}
+
+/// FNV-1a over the bytes, with the fields a router changes left out.
+fn hash(l3: &[u8]) -> u64 {
+    let masked = |i: usize| -> bool {
+        match l3.first().map(|b| b >> 4) {
+            // IPv4: TTL (8) and header checksum (10, 11).
+            Some(4) => matches!(i, 8 | 10 | 11),
+            // IPv6: hop limit (7).
+            Some(6) => i == 7,
+            _ => false,
+        }
+    };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, &b) in l3.iter().enumerate() {
+        let b = if masked(i) { 0 } else { b };
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^ l3.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::LinkType;
+
+    fn sll2(ifindex: u32, l3: &[u8]) -> Vec<u8> {
+        let mut f = vec![0x08, 0x00, 0, 0];
+        f.extend_from_slice(&ifindex.to_be_bytes());
+        f.extend_from_slice(&[0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
+        f.extend_from_slice(l3);
+        f
+    }
+
+    fn v4(ttl: u8, seq: u8) -> Vec<u8> {
+        let mut p = vec![0x45, 0, 0, 40, 0x12, 0x34, 0x40, 0, ttl, 6, 0xaa, 0xbb];
+        p.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
+        p.extend_from_slice(&[0x1c, 0x2b, 0x1c, 0x2b, 0, 0, 0, seq, 0, 0, 0, 0, 0x50, 0x04]);
+        p.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        p
+    }
+
+    fn frame(data: &[u8], ms: i64) -> Frame<'_> {
+        Frame {
+            ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
+            number: 0,
+            link_type: LinkType(LINKTYPE_LINUX_SLL2),
+            interface: 0,
+            data,
+            orig_len: data.len() as u32,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+        }
+    }
+
+    #[test]
+    fn a_packet_on_a_bridge_and_its_port_counts_once() {
+        let mut d = Dedupe::new(WINDOW);
+        let (port, bridge) = (sll2(2, &v4(64, 1)), sll2(5, &v4(64, 1)));
+        assert!(!d.is_duplicate(&frame(&port, 0)));
+        assert!(d.is_duplicate(&frame(&bridge, 0)));
+    }
+
+    #[test]
+    fn a_forwarded_packet_with_its_ttl_lowered_counts_once() {
+        let mut d = Dedupe::new(WINDOW);
+        let (inbound, outbound) = (sll2(2, &v4(64, 1)), sll2(3, &v4(63, 1)));
+        assert!(!d.is_duplicate(&frame(&inbound, 0)));
+        assert!(d.is_duplicate(&frame(&outbound, 1)));
+    }
+
+    #[test]
+    fn a_retransmission_on_the_same_interface_is_kept() {
+        let mut d = Dedupe::new(WINDOW);
+        let f = sll2(1, &v4(64, 1));
+        assert!(!d.is_duplicate(&frame(&f, 0)));
+        assert!(!d.is_duplicate(&frame(&f, 1)));
+    }
+
+    #[test]
+    fn copies_further_apart_than_the_window_are_both_kept() {
+        let mut d = Dedupe::new(WINDOW);
+        let (a, b) = (sll2(2, &v4(64, 1)), sll2(5, &v4(64, 1)));
+        assert!(!d.is_duplicate(&frame(&a, 0)));
+        assert!(!d.is_duplicate(&frame(&b, 6)));
+        assert!(d.recent.len() <= 2, "expired entries are forgotten");
+    }
+
+    fn ethernet_qinq_9100(l3: &[u8]) -> Vec<u8> {
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x91, 0x00, 0x00, 0x64, 0x81, 0x00, 0x00, 0x0a, 0x08, 0x00]);
+        f.extend_from_slice(l3);
+        f
+    }
+
+    fn on(data: &[u8], link: u32, interface: u32, ms: i64) -> Frame<'_> {
+        Frame {
+            link_type: LinkType(link),
+            interface,
+            ..frame(data, ms)
+        }
+    }
+
+    /// Regression: the live dedupe had its own link-layer walk, which knew 0x8100 and 0x88a8
+    /// tags but not the old 0x9100 QinQ tag, so it compared the wrong bytes (TTL not masked)
+    /// and counted a forwarded copy twice. It now uses the decoder's walk.
+    #[test]
+    fn a_forwarded_copy_behind_a_9100_tag_counts_once() {
+        let mut d = Dedupe::new(WINDOW);
+        let (a, b) = (
+            ethernet_qinq_9100(&v4(64, 1)),
+            ethernet_qinq_9100(&v4(63, 1)),
+        );
+        assert!(!d.is_duplicate(&on(&a, 1, 0, 0)));
+        assert!(d.is_duplicate(&on(&b, 1, 1, 0)));
+    }
+
+    #[test]
+    fn copies_with_one_packet_id_on_other_interfaces_count_once() {
+        let mut d = Dedupe::new(WINDOW);
+        // pktmon: the same packet as an Ethernet frame at the NIC and as raw IP at TCP/IP.
+        let eth = ethernet_qinq_9100(&v4(64, 1));
+        let ip = v4(64, 1);
+        assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 0), 77, 0));
+        assert!(d.is_copy_of_id(&on(&ip, 101, 2, 0), 77, 0));
+        // Another packet id is another packet, whatever its bytes.
+        assert!(!d.is_copy_of_id(&on(&ip, 101, 1, 0), 78, 0));
+        // The same id in another capture (scope) is another packet.
+        assert!(!d.is_copy_of_id(&on(&ip, 101, 2, 0), 77, 1));
+        // The same id on the same interface again is kept (a retransmission in the trace).
+        assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 1), 79, 0));
+        assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 2), 79, 0));
+    }
+
+    #[test]
+    fn different_packets_on_two_interfaces_are_both_kept() {
+        let mut d = Dedupe::new(WINDOW);
+        let (a, b) = (sll2(2, &v4(64, 1)), sll2(5, &v4(64, 2)));
+        assert!(!d.is_duplicate(&frame(&a, 0)));
+        assert!(!d.is_duplicate(&frame(&b, 0)));
+    }
+}

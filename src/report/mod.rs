@@ -359,6 +359,12 @@ fn facts_in(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool, scope: 
         if more > 0 {
             text.push_str(&format!("; {more} more"));
         }
+        if c.more > 0 {
+            text.push_str(&format!(
+                "; {} of other processes",
+                plural(c.more, "incident", "incidents")
+            ));
+        }
         if c.not_observed > 0 {
             text.push_str(&format!("; not observed for {}", c.not_observed));
         }

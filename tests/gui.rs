@@ -346,8 +346,14 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         assert!(r.is_err(), "nothing listens on {addr} any more");
         std::thread::sleep(Duration::from_millis(200));
     }
-    // Let the next sample see the listener gone and count the failures.
-    for _ in 0..75 {
+    // Let the next sample see the listener gone and count the failures: at least 1.5 s, and on
+    // a busy machine until the refusals have reached the table (at most 20 s).
+    let endpoint = format!("127.0.0.1:{}", addr.port());
+    let waiting = Instant::now();
+    while waiting.elapsed() < Duration::from_millis(1500)
+        || (!h.state().rows().iter().any(|r| r.endpoint == endpoint)
+            && waiting.elapsed() < Duration::from_secs(20))
+    {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
@@ -355,7 +361,6 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     h.run_steps(2);
     settle(&mut h);
     let me = std::process::id();
-    let endpoint = format!("127.0.0.1:{}", addr.port());
     assert!(
         h.state().rows().iter().any(|r| r.endpoint == endpoint),
         "the port is an offender"
@@ -629,11 +634,16 @@ fn the_ui_keeps_drawing_while_a_large_capture_loads() {
         "the UI drew only {} frames while loading",
         times.len()
     );
+    // Not a speed test (the frame-time benchmark is scripts/bench-gui.sh): the bounds say that
+    // the load does not happen inside frames, with room for a busy machine.
     assert!(
-        median < Duration::from_millis(100),
+        median < Duration::from_millis(250),
         "frames took {median:?} (median)"
     );
-    assert!(slowest < Duration::from_secs(1), "a frame took {slowest:?}");
+    assert!(
+        slowest < took / 2,
+        "a frame took {slowest:?} of the load's {took:?}"
+    );
     assert!(partial_while_loading, "results appear while the file loads");
     // The evidence of the selected offender is read next; dropping the app cancels it.
     h.run_steps(2);

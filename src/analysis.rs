@@ -11,6 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::decode::{Decoded, Skip, decode_encap};
+use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::state::{CaptureScope, HostState};
 use crate::host::{ProcessSighting, SightingSource};
@@ -436,6 +437,10 @@ impl EngineSide {
                 snapshot.totals.evicted, options.engine.max_flows
             ));
         }
+        let other = snapshot.other_endpoints;
+        if other.dropped > 0 {
+            capture.warnings.push(other_endpoints_warning(&other));
+        }
         let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
         Analysis {
             capture,
@@ -443,6 +448,17 @@ impl EngineSide {
             host,
         }
     }
+}
+
+/// The warning when service endpoints were dropped from the table.
+pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String {
+    format!(
+        "{} service endpoints were not kept (more than {} were seen; those with the fewest resets and failed attempts made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
+        other.dropped,
+        crate::engine::offenders::Services::MAX_TRACKED,
+        other.rst_packets(),
+        other.failed_attempts
+    )
 }
 
 /// The note of a report whose connecting processes come from the capture file.
@@ -576,8 +592,11 @@ impl Reader {
                 Decoded::Tcp(p) => {
                     batch.encaps.add(encap);
                     let start = batch.payloads.len();
+                    // Only a RST's payload is read, and only its first bytes (the text kept
+                    // as evidence): a flood of large RSTs costs no more than small ones.
                     if p.flags.rst() {
-                        batch.payloads.extend_from_slice(p.payload);
+                        let kept = p.payload.get(..RST_PAYLOAD_BYTES).unwrap_or(p.payload);
+                        batch.payloads.extend_from_slice(kept);
                     }
                     batch
                         .packets

@@ -186,6 +186,8 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             ..EngineConfig::default()
         },
         write: args.write.clone(),
+        write_limit: None,
+        write_temporary: false,
         duration: args.duration,
         host: !args.no_host,
     };

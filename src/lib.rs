@@ -10,6 +10,8 @@ pub mod analysis;
 pub mod decode;
 /// The pure analysis: connections, causes, attempts, series and offenders.
 pub mod engine;
+/// The fuzz targets' bodies, shared with the stable replay of their corpus.
+pub mod fuzzing;
 /// The machine itself: the kernel's TCP counters and who made each connect, one module per OS.
 pub mod host;
 /// Packet time and the decoded TCP segment shared by decode and engine.

@@ -223,6 +223,20 @@ impl ProgressBar {
     }
 }
 
+/// The JSON report, written as it is made (a scan's thousands of offenders never sit in
+/// memory as one tree).
+fn json_out(
+    a: &rstscope::analysis::Analysis,
+    clock: Clock,
+    pretty: bool,
+    mut out: impl Write,
+) -> Result<(), Failure> {
+    report::json::write(a, clock, pretty, &mut out).map_err(|e| Failure::Output(e.into()))?;
+    out.write_all(b"\n")
+        .and_then(|()| out.flush())
+        .map_err(Failure::Output)
+}
+
 fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     let clock = if args.utc { Clock::Utc } else { Clock::Local };
     if let Some(ep) = args.evidence.endpoint {
@@ -283,16 +297,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     } else if args.series {
         match args.format {
             OutputFormat::Csv => report::csv::series(&a),
-            OutputFormat::Json => report::json::to_value(&a, clock).to_string() + "\n",
+            OutputFormat::Json => return json_out(&a, clock, false, out),
             OutputFormat::Text => report::text::series(&a, clock),
         }
     } else {
         match args.format {
             OutputFormat::Csv => report::csv::offenders(&a, clock),
-            OutputFormat::Json => {
-                serde_json::to_string_pretty(&report::json::to_value(&a, clock)).unwrap_or_default()
-                    + "\n"
-            }
+            OutputFormat::Json => return json_out(&a, clock, true, out),
             OutputFormat::Text => report::text::report(&a, clock, args.top),
         }
     };

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use rstscope::analysis::{self, Analysis, Options};
 use rstscope::engine::{Cause, Offender};
 use rstscope::pipeline::Update;
-use rstscope::pipeline::live::{self, LiveJob, LiveOptions};
-use rstscope::source::live::CaptureConfig;
+use rstscope::pipeline::live::{self, LiveJob, LiveOptions, StartError};
+use rstscope::source::live::{CaptureConfig, LiveError};
 
 /// One live test at a time: each captures all of loopback, and the thread check must see
 /// only its own threads.
@@ -346,24 +346,40 @@ struct Bridged {
     peer: IpAddr,
 }
 
+/// Why a test bridge could not be made.
+#[derive(Debug)]
+enum BridgeError {
+    /// The `ip` tool (iproute2) is not installed, or this process may not make network
+    /// namespaces and links (not root): the test skips, naming which.
+    Unavailable(String),
+    /// Anything else: the test fails.
+    Failed(String),
+}
+
 impl Bridged {
-    fn ip(args: &[&str]) -> Result<(), String> {
-        let out = Command::new("ip")
-            .args(args)
-            .output()
-            .map_err(|e| format!("ip: {e}"))?;
+    fn ip(args: &[&str]) -> Result<(), BridgeError> {
+        let out = Command::new("ip").args(args).output().map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                BridgeError::Unavailable(format!("the ip tool (iproute2) is not installed: {e}"))
+            } else {
+                BridgeError::Failed(format!("ip: {e}"))
+            }
+        })?;
         if out.status.success() {
-            Ok(())
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        let what = format!("ip {}: {stderr}", args.join(" "));
+        if stderr.contains("Operation not permitted") || stderr.contains("Permission denied") {
+            Err(BridgeError::Unavailable(format!(
+                "no right to make network namespaces and links: {what}"
+            )))
         } else {
-            Err(format!(
-                "ip {}: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
+            Err(BridgeError::Failed(what))
         }
     }
 
-    fn new() -> Result<Bridged, String> {
+    fn new() -> Result<Bridged, BridgeError> {
         let id = std::process::id() % 100_000;
         let b = Bridged {
             ns: format!("rstscope-{id}"),
@@ -401,10 +417,11 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
     let _serial = serial();
     let bridged = match Bridged::new() {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!("live capture test SKIPPED (bridge): cannot make a test bridge: {e}");
+        Err(BridgeError::Unavailable(why)) => {
+            eprintln!("live capture test SKIPPED (bridge): cannot make a test bridge: {why}");
             return;
         }
+        Err(BridgeError::Failed(what)) => panic!("cannot make the test bridge: {what}"),
     };
     let peer = bridged.peer;
     // The namespace's port is closed (nothing runs there); wait for the link to come up.
@@ -427,15 +444,19 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
     };
     let mut job = match live::capture(options, || {}) {
         Ok(job) => job,
-        Err(e) => {
+        Err(StartError::Capture(
+            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
+        )) => {
             eprintln!("live capture test SKIPPED (bridge): {e}");
             return;
         }
+        Err(e) => panic!("the capture of the bridge did not start: {e}"),
     };
-    if job.interfaces().iter().all(|i| i.name != "any") {
-        eprintln!("live capture test SKIPPED (bridge): no `any` device here");
-        return;
-    }
+    assert!(
+        job.interfaces().iter().any(|i| i.name == "any"),
+        "Linux captures every interface through `any`: {:?}",
+        job.interfaces()
+    );
     refused_connects(addr, 4);
     std::thread::sleep(Duration::from_millis(200));
     job.stop();
@@ -483,4 +504,63 @@ fn regression_the_last_packets_of_a_burst_reach_the_analysis_without_a_next_pack
         seen,
         "the refusal shows in a partial result within 1 s, while the capture runs"
     );
+}
+
+/// The app's capture in the temporary folder: with a size limit it keeps a ring of its latest
+/// packets (the oldest piece removed when one more begins), the analysis still counts every
+/// packet, the pieces read as one capture, and they go with the last handle to them.
+#[test]
+fn a_size_limited_saved_capture_keeps_its_latest_packets_and_is_removed_at_the_end() {
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let dir = std::env::temp_dir().join(format!("rstscope-live-ring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let limit = 24_000;
+    let options = LiveOptions {
+        write: Some(dir.join("capture.pcapng")),
+        write_limit: Some(limit),
+        write_temporary: true,
+        ..LiveOptions::default()
+    };
+    let Some(mut job) = common::live_on_lo("saved ring", options) else {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    };
+    let saved = job.saved().expect("saved files");
+    refused_connects(SocketAddr::new(v4, port), 300);
+    std::thread::sleep(Duration::from_millis(200));
+    job.stop();
+    let (a, _) = wait_finished(&mut job, Instant::now());
+    drop(job);
+    let o = offender(&a, v4, port).expect("the refusals");
+    assert_eq!((o.rst_packets, o.failed_attempts), (300, 300), "{o:?}");
+    let files = saved.files();
+    assert!(
+        files.len() as u64 <= rstscope::pipeline::live::RING_PIECES,
+        "{files:?}"
+    );
+    assert!(saved.frames_removed() > 0, "the ring removed old pieces");
+    assert!(
+        saved.bytes() <= limit + limit / 4 + 2_000,
+        "{} bytes",
+        saved.bytes()
+    );
+    let kept = analysis::analyze_files(&files, Options::default()).expect("pieces read");
+    assert!(
+        kept.capture.warnings.is_empty(),
+        "{:?}",
+        kept.capture.warnings
+    );
+    let latest = offender(&kept, v4, port).map_or(0, |o| o.rst_packets);
+    assert!(
+        latest > 0 && latest < 300,
+        "the latest refusals only: {latest}"
+    );
+    drop(saved);
+    assert!(
+        files.iter().all(|f| !f.exists()),
+        "removed with the last handle"
+    );
+    assert!(!dir.exists(), "with their folder");
 }

@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use crate::packet::{TcpPacket, Timestamp};
@@ -17,17 +18,20 @@ pub mod cause;
 pub mod flow;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
+/// Per-second counts: recent seconds, older minutes, exact sums and peaks.
+pub mod series;
 /// Zeek's connection state machine, history and conn_state.
 pub mod zeek;
 
 pub use cause::Cause;
 pub use flow::Failure;
-pub use offenders::{Diagnosis, DiagnosisKind, Offender};
+pub use offenders::{Diagnosis, DiagnosisKind, Offender, OtherEndpoints};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
 use offenders::{ServiceKey, Services};
+use series::Peak;
 use zeek::flip_on_first_packet;
 
 /// An attempt with no answer this long after its last SYN has failed.
@@ -54,7 +58,9 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            max_flows: 250_000,
+            // 200,000 entries of 504 bytes (about 100 MB) leave room within the 150 MB target
+            // for the endpoint table, the series and the reader (scripts/bench-memory.sh).
+            max_flows: 200_000,
             keep_connections: false,
             syn_fin_rst_only: false,
             keep_incidents: false,
@@ -179,12 +185,22 @@ pub struct Snapshot {
     pub totals: Totals,
     /// Connections not yet finished, by their current conn_state.
     pub live_conn_states: [u64; 13],
-    /// Per-second counts, seconds with nothing left out, in time order.
+    /// Per-second counts, seconds with nothing left out, in time order. Seconds before
+    /// `minutes_before` are whole minutes, keyed by the minute's first second (a capture with
+    /// many seconds of incidents keeps its last hour per second: see [`series`]).
     pub series: Vec<(i64, SecondCounts)>,
+    /// Where the series (and every offender's) turns from minutes to seconds; `None` while
+    /// every second is kept.
+    pub minutes_before: Option<i64>,
+    /// The second with the most RSTs, and how many (exact, folded minutes included).
+    pub peak_rst: Peak,
+    /// The second with the most failed attempts, and how many.
+    pub peak_failed: Peak,
     /// Service endpoints with resets or failed attempts, ranked.
     pub offenders: Vec<Offender>,
-    /// Service endpoints not tracked because too many were seen.
-    pub untracked_endpoints: u64,
+    /// Service endpoints dropped from the table because too many were seen, and what they
+    /// had counted: the offenders and these add up to the totals.
+    pub other_endpoints: OtherEndpoints,
     /// Live flow-table entries.
     pub live_flows: usize,
 }
@@ -194,31 +210,51 @@ pub struct Engine {
     config: EngineConfig,
     entries: Vec<Entry>,
     free: Vec<u32>,
-    /// Flow lookup: foldhash, since SipHash was a seventh of the per-packet cost.
-    index: foldhash::HashMap<FlowKey, u32>,
+    /// Flow lookup: slot numbers hashed by their entry's key (foldhash: SipHash was a
+    /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
+    /// table 4 bytes rather than a copy of the 38-byte key.
+    index: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    /// Where the search for an entry to evict without a timer resumes.
+    evict_cursor: usize,
     timers: BinaryHeap<Reverse<(Timestamp, u32, u32)>>,
     now: Timestamp,
     totals: Totals,
     series: BTreeMap<i64, SecondCounts>,
+    /// Seconds of `series` (and of every endpoint's) before this are folded into minutes.
+    minutes_before: Option<i64>,
+    /// The busiest seconds among those folded: RSTs, failed attempts.
+    folded_peaks: [Peak; 2],
+    /// Entries of `series` at one-second resolution (at or after `minutes_before`).
+    series_seconds: usize,
     services: Services,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
 }
 
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
+/// Flow-table slots reserved up front (address space only until used).
+const RESERVED_FLOWS: usize = 200_000;
 
 impl Engine {
     /// A new engine.
     pub fn new(config: EngineConfig) -> Self {
+        let reserved = config.max_flows.min(RESERVED_FLOWS);
         Self {
             config,
-            entries: Vec::new(),
+            // Reserved, not touched: growing by doubling would leave the smaller copies behind.
+            entries: Vec::with_capacity(reserved),
             free: Vec::new(),
-            index: foldhash::HashMap::default(),
+            index: hashbrown::HashTable::with_capacity(reserved),
+            hasher: foldhash::fast::RandomState::default(),
+            evict_cursor: 0,
             timers: BinaryHeap::new(),
             now: Timestamp(i64::MIN),
             totals: Totals::default(),
             series: BTreeMap::new(),
+            minutes_before: None,
+            folded_peaks: [Peak::default(); 2],
+            series_seconds: 0,
             services: Services::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
@@ -229,6 +265,9 @@ impl Engine {
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
         self.count(p);
         self.advance(p.ts);
+        if self.series_seconds > series::FOLD_AFTER_SECONDS {
+            self.fold_old_seconds();
+        }
         let (key, side) = FlowKey::of(p);
         let idx = self.entry_for(key, p.ts);
         self.reuse_or_create(idx, p, side);
@@ -287,14 +326,52 @@ impl Engine {
                 live_conn_states[c.zeek.conn_state().index()] += 1;
             }
         }
+        let mut peaks = self.folded_peaks;
+        let recent = self.series.range(self.minutes_before.unwrap_or(i64::MIN)..);
+        for (&sec, c) in recent {
+            peaks[0].offer(sec, c.rst_total());
+            peaks[1].offer(sec, c.failed);
+        }
         Snapshot {
             totals: self.totals.clone(),
             live_conn_states,
             series: self.series.iter().map(|(&s, &c)| (s, c)).collect(),
+            minutes_before: self.minutes_before,
+            peak_rst: self.folded_peaks[0].max(peaks[0]),
+            peak_failed: self.folded_peaks[1].max(peaks[1]),
             offenders: self.services.offenders(),
-            untracked_endpoints: self.services.untracked,
+            other_endpoints: self.services.other,
             live_flows: self.index.len(),
         }
+    }
+
+    /// Folds the seconds older than the per-second window into minutes, here and at every
+    /// endpoint: once the capture holds more than [`series::FOLD_AFTER_SECONDS`] seconds with
+    /// something in them (a sparse capture, however long, keeps every second).
+    fn fold_old_seconds(&mut self) {
+        let now = self.now.second();
+        let boundary = series::boundary(now);
+        if self.minutes_before.is_some_and(|b| b >= boundary) {
+            return;
+        }
+        let peaks = &mut self.folded_peaks;
+        series::fold(&mut self.series, self.minutes_before, boundary, |sec, c| {
+            peaks[0].offer(sec, c.rst_total());
+            peaks[1].offer(sec, c.failed);
+        });
+        self.services.fold(boundary);
+        self.minutes_before = Some(boundary);
+        self.series_seconds = self.series.range(boundary..).count();
+    }
+
+    /// The global counts of the second of `t` (of its minute, if folded).
+    fn second_mut(&mut self, t: Timestamp) -> &mut SecondCounts {
+        global_second(
+            &mut self.series,
+            &mut self.series_seconds,
+            self.minutes_before,
+            t,
+        )
     }
 
     fn count(&mut self, p: &TcpPacket<'_>) {
@@ -312,7 +389,7 @@ impl Engine {
         }
         t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
         if let Some(last) = t.last_ts
-            && p.ts.0 < last.0 - Timestamp::NANOS_PER_SEC
+            && p.ts.0 < last.0.saturating_sub(Timestamp::NANOS_PER_SEC)
         {
             t.time_reversals += 1;
         }
@@ -336,6 +413,28 @@ impl Engine {
             }
             self.entries[i].timer_at = NO_TIMER;
             self.on_timer(i, due);
+            self.ensure_progress(i, generation, due);
+        }
+    }
+
+    /// A timer that fired at `due` must not be due again at `due` or before: `advance` would
+    /// pop it forever. `on_timer` acts on every deadline `schedule_at` sets, so this does not
+    /// happen; should a future change break that, debug builds stop here, and release builds
+    /// put the timer after the current packet time, so it fires at most once per packet.
+    fn ensure_progress(&mut self, idx: usize, generation: u32, due: Timestamp) {
+        let e = &self.entries[idx];
+        if !e.live || e.generation != generation || e.timer_at > due {
+            return;
+        }
+        debug_assert!(
+            false,
+            "the timer of flow entry {idx} fired at {due:?} and is due again at {:?}",
+            e.timer_at
+        );
+        let later = Timestamp(self.now.0.saturating_add(1));
+        self.entries[idx].timer_at = later;
+        if later < NO_TIMER {
+            self.timers.push(Reverse((later, idx as u32, generation)));
         }
     }
 
@@ -347,15 +446,24 @@ impl Engine {
         if expired {
             self.finish_conn(idx);
         }
+        if let Some(a) = self.entries[idx].attempt
+            && a.status == AttemptStatus::Pending
+            && t >= a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS)
+        {
+            self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
+        }
+        // Then, as a separate step, what the attempt has become: one that failed just above
+        // may be past its memory deadline too. The timer can fire that late when the SYN is
+        // older than the packet time already reached (the capture's time went back) and the
+        // connection's own deadline came first: `schedule_at` would then put the memory
+        // deadline at `t` again.
         if let Some(a) = self.entries[idx].attempt {
             let has_conn = self.entries[idx].conn.is_some();
             match a.status {
-                AttemptStatus::Pending if t >= a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) => {
-                    self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
-                }
-                AttemptStatus::Failed
-                    if !has_conn && t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) =>
-                {
+                // Forgotten on time even while its tuple carries a connection (a retry of a
+                // refused SYN that was answered at last, a SYN-ACK that did not acknowledge
+                // the SYN): the deadline `schedule_at` sets for it must be acted on.
+                AttemptStatus::Failed if t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) => {
                     self.entries[idx].attempt = None;
                 }
                 AttemptStatus::SynAcked | AttemptStatus::Completed if !has_conn => {
@@ -408,7 +516,9 @@ impl Engine {
 
     /// The slot for `key`, creating it (and evicting when full).
     fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
-        if let Some(&i) = self.index.get(&key) {
+        let hash = self.hasher.hash_one(key);
+        let entries = &self.entries;
+        if let Some(&i) = self.index.find(hash, |&i| entries[i as usize].key == key) {
             return i as usize;
         }
         if self.index.len() >= self.config.max_flows.max(1) {
@@ -434,28 +544,50 @@ impl Engine {
             self.entries.len() - 1
         };
         let _ = t;
-        self.index.insert(key, i as u32);
+        let (entries, hasher) = (&self.entries, &self.hasher);
+        self.index.insert_unique(hash, i as u32, |&j| {
+            hasher.hash_one(entries[j as usize].key)
+        });
         i
     }
 
     /// Ends the entry whose timer is nearest: the one that would have ended soonest anyway.
+    /// Entries whose deadline lies past the end of time (packet times near `i64::MAX`) have no
+    /// timer; when only those are left, any one goes, so the table never outgrows its cap.
     fn evict_one(&mut self) {
+        let mut victim = None;
         while let Some(Reverse((due, idx, generation))) = self.timers.pop() {
-            let i = idx as usize;
-            let e = &self.entries[i];
-            if !e.live || e.generation != generation || e.timer_at != due {
-                continue;
+            let e = &self.entries[idx as usize];
+            if e.live && e.generation == generation && e.timer_at == due {
+                victim = Some(idx as usize);
+                break;
             }
-            if let Some(a) = e.attempt
-                && a.status == AttemptStatus::Pending
-            {
-                self.fail_attempt(i, a.last_syn, Failure::Unanswered);
-            }
-            self.finish_conn(i);
-            self.release(i);
-            self.totals.evicted += 1;
-            return;
         }
+        let Some(i) = victim.or_else(|| self.any_live_entry()) else {
+            return;
+        };
+        if let Some(a) = self.entries[i].attempt
+            && a.status == AttemptStatus::Pending
+        {
+            self.fail_attempt(i, a.last_syn, Failure::Unanswered);
+        }
+        self.finish_conn(i);
+        self.release(i);
+        self.totals.evicted += 1;
+    }
+
+    /// A live entry, found from where the last search stopped (deterministic, and amortized
+    /// constant time when most slots are live).
+    fn any_live_entry(&mut self) -> Option<usize> {
+        let n = self.entries.len();
+        for k in 0..n {
+            let i = (self.evict_cursor + k) % n;
+            if self.entries[i].live {
+                self.evict_cursor = i + 1;
+                return Some(i);
+            }
+        }
+        None
     }
 
     fn release(&mut self, idx: usize) {
@@ -467,8 +599,10 @@ impl Engine {
         e.conn = None;
         e.attempt = None;
         e.timer_at = NO_TIMER;
-        let key = e.key;
-        self.index.remove(&key);
+        let hash = self.hasher.hash_one(e.key);
+        if let Ok(slot) = self.index.find_entry(hash, |&i| i as usize == idx) {
+            slot.remove();
+        }
         self.free.push(idx as u32);
     }
 
@@ -568,7 +702,7 @@ impl Engine {
         a.failure = Some(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
-        let sec = self.series.entry(at.second()).or_default();
+        let sec = self.second_mut(at);
         sec.failed += 1;
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
@@ -676,7 +810,7 @@ impl Engine {
 
     fn suspect_found(&mut self, idx: usize, server_side: u8, t: Timestamp) {
         self.totals.suspect_injected += 1;
-        self.series.entry(t.second()).or_default().suspect += 1;
+        self.second_mut(t).suspect += 1;
         let key = self.entries[idx].key;
         let srv = (
             key.addr[usize::from(server_side)],
@@ -780,7 +914,12 @@ impl Engine {
         }
         let t = &mut self.totals;
         t.rst_by_cause[cause.index()] += 1;
-        let sec = self.series.entry(p.ts.second()).or_default();
+        let sec = global_second(
+            &mut self.series,
+            &mut self.series_seconds,
+            self.minutes_before,
+            p.ts,
+        );
         sec.rst[cause.index()] += 1;
         if suspicion.any() {
             t.suspect_injected += 1;
@@ -810,10 +949,36 @@ impl Engine {
             st.rst_payload(p.payload);
             if !charged_to_attempt {
                 st.incident(p.ts, client_addr);
+            } else if st.first_seen.is_none() {
+                // Charged to an attempt whose server the connection's roles no longer name
+                // (the originator answered its own SYN with a SYN-ACK): the RST still makes
+                // this endpoint an offender, or it would be counted and shown nowhere.
+                st.first_seen = Some(p.ts);
+                st.last_seen = Some(p.ts);
             }
         }
         if let Some(how) = fails {
             self.fail_attempt(idx, p.ts, how);
+        }
+    }
+}
+
+/// The global series' counts of the second of `t` (of its minute, if folded), counting the
+/// one-second entries made.
+fn global_second<'a>(
+    series: &'a mut BTreeMap<i64, SecondCounts>,
+    seconds: &mut usize,
+    minutes_before: Option<i64>,
+    t: Timestamp,
+) -> &'a mut SecondCounts {
+    let key = series::key(t.second(), minutes_before);
+    match series.entry(key) {
+        std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::btree_map::Entry::Vacant(e) => {
+            if minutes_before.is_none_or(|b| key >= b) {
+                *seconds += 1;
+            }
+            e.insert(SecondCounts::default())
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
+use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
 use crate::packet::{Encaps, Timestamp};
 
@@ -14,6 +15,9 @@ const MAX_CLIENTS_TRACKED: usize = 65_536;
 const MAX_PAYLOADS: usize = 5;
 /// Characters kept of one RST payload text.
 const MAX_PAYLOAD_CHARS: usize = 200;
+/// Bytes of a RST's payload that can make those characters (at most 4 bytes each in UTF-8):
+/// the rest is never looked at, so the reader need not copy it.
+pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 
 /// A service endpoint: the side that received the SYN.
 pub type ServiceKey = (IpAddr, u16);
@@ -42,8 +46,13 @@ pub struct ServiceStats {
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
     /// Per-second counts of this endpoint alone; change them through
-    /// [`ServiceStats::second`], which keeps `summary` right.
+    /// [`ServiceStats::second`], which keeps `summary` right. Seconds before `minutes_before`
+    /// are folded into minutes ([`series`]).
     pub per_second: BTreeMap<i64, SecondCounts>,
+    /// Where `per_second` turns from minutes to seconds.
+    pub minutes_before: Option<i64>,
+    /// The second with the most incidents among those folded.
+    pub folded_peak: Peak,
     /// The series as offenders share it, with its sums, made on the first snapshot after a
     /// change: a snapshot of endpoints that did not change copies nothing.
     pub(crate) summary: OnceLock<Summary>,
@@ -73,7 +82,25 @@ impl ServiceStats {
     /// The per-second counts of the second of `ts`.
     pub fn second(&mut self, ts: Timestamp) -> &mut SecondCounts {
         self.summary.take();
-        self.per_second.entry(ts.second()).or_default()
+        let key = series::key(ts.second(), self.minutes_before);
+        self.per_second.entry(key).or_default()
+    }
+
+    /// Folds the seconds before `boundary` into minutes.
+    pub fn fold(&mut self, boundary: i64) {
+        let peak = &mut self.folded_peak;
+        let moved = series::fold(
+            &mut self.per_second,
+            self.minutes_before,
+            boundary,
+            |s, c| {
+                peak.offer(s, c.incidents);
+            },
+        );
+        if moved {
+            self.summary.take();
+        }
+        self.minutes_before = Some(boundary);
     }
 
     fn summary(&self, first_second: i64) -> &Summary {
@@ -83,8 +110,14 @@ impl ServiceStats {
                 .values()
                 .map(|c| u64::from(c.incidents))
                 .sum();
-            let (peak_second, peak) =
-                peak(self.per_second.iter().map(|(&s, c)| (s, c)), first_second);
+            let mut recent = Peak::default();
+            for (&s, c) in self
+                .per_second
+                .range(self.minutes_before.unwrap_or(i64::MIN)..)
+            {
+                recent.offer(s, c.incidents);
+            }
+            let (peak_second, peak) = self.folded_peak.max(recent).0.unwrap_or((first_second, 0));
             Summary {
                 series: self.per_second.iter().map(|(&s, &c)| (s, c)).collect(),
                 incidents,
@@ -111,15 +144,22 @@ impl ServiceStats {
         if payload.is_empty() || self.rst_payloads.len() >= MAX_PAYLOADS {
             return;
         }
-        let text: String = String::from_utf8_lossy(payload)
+        // 200 characters never need more than RST_PAYLOAD_BYTES bytes, and a character cut at
+        // that boundary lies past the 200th: the cut changes nothing kept.
+        let payload = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
+        let mut text: String = String::from_utf8_lossy(payload)
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(MAX_PAYLOAD_CHARS)
             .collect();
-        let text = text.trim().to_string();
-        if !text.is_empty() && !self.rst_payloads.contains(&text) {
-            self.rst_payloads.push(text);
+        let trimmed = text.trim();
+        if trimmed.is_empty() || self.rst_payloads.iter().any(|p| p == trimmed) {
+            return;
         }
+        if trimmed.len() != text.len() {
+            text = trimmed.to_string();
+        }
+        self.rst_payloads.push(text);
     }
 
     /// The offender row, or `None` when nothing went wrong at this endpoint.
@@ -162,6 +202,7 @@ impl ServiceStats {
             peak_second,
             rst_payloads: self.rst_payloads.clone(),
             series,
+            minutes_before: self.minutes_before,
             encaps: Encaps::default(),
         })
     }
@@ -177,14 +218,12 @@ pub(crate) struct Summary {
 }
 
 /// The second with the most incidents (the earliest of equals), or `(default, 0)`.
-fn peak<'a>(seconds: impl Iterator<Item = (i64, &'a SecondCounts)>, default: i64) -> (i64, u32) {
-    seconds.fold((default, 0), |best, (s, c)| {
-        if c.incidents > best.1 {
-            (s, c.incidents)
-        } else {
-            best
-        }
-    })
+fn peak(seconds: impl Iterator<Item = (i64, u32)>, default: i64) -> (i64, u32) {
+    let mut best = Peak::default();
+    for (s, n) in seconds {
+        best.offer(s, n);
+    }
+    best.0.unwrap_or((default, 0))
 }
 
 /// One row of the offenders table.
@@ -239,6 +278,8 @@ pub struct Offender {
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
     /// offender (the app does, per update) does not copy a day of seconds.
     pub series: Arc<[(i64, SecondCounts)]>,
+    /// Entries of `series` before this second are whole minutes (see [`series`]).
+    pub minutes_before: Option<i64>,
     /// How packets of the endpoint's IP version were carried in the capture (link types,
     /// VLAN/MPLS/PPPoE layers, ...), most packets first: what its filters must step over.
     /// Filled outside the engine (by whoever decoded the frames); empty when not known.
@@ -282,7 +323,19 @@ impl Offender {
             .next()
             .unwrap_or(from.max(self.first_seen.second()));
         let last = with_incidents().next_back().unwrap_or(first);
-        let (peak_second, peak_rate) = peak(series.iter().map(|(s, c)| (*s, c)), first);
+        // A folded minute says only that its busiest second had at least a sixtieth of it.
+        let folded = |s: i64| self.minutes_before.is_some_and(|b| s < b);
+        let (peak_second, peak_rate) = peak(
+            series.iter().map(|(s, c)| {
+                let n = if folded(*s) {
+                    c.incidents.div_ceil(60)
+                } else {
+                    c.incidents
+                };
+                (*s, n)
+            }),
+            first,
+        );
         Some(Offender {
             rst_packets,
             rst_by_cause: rst,
@@ -382,27 +435,80 @@ pub struct Diagnosis {
 #[derive(Debug, Default)]
 pub struct Services {
     map: foldhash::HashMap<ServiceKey, ServiceStats>,
-    /// Endpoints not tracked because the bound was reached.
-    pub untracked: u64,
+    /// What the endpoints dropped from the table had counted.
+    pub other: OtherEndpoints,
+}
+
+/// The endpoints dropped from the table to make room for new ones (a scan's or a flood's
+/// thousands of one-packet endpoints), and what they had counted, so that the offenders and
+/// these together still add up to the totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OtherEndpoints {
+    /// Endpoints dropped (one dropped, seen again and dropped again counts twice).
+    pub dropped: u64,
+    /// Their RST packets by cause.
+    pub rst_by_cause: [u64; 5],
+    /// Their failed attempts.
+    pub failed_attempts: u64,
+    /// Their connection attempts.
+    pub attempts: u64,
+    /// Their RSTs flagged suspect-injected.
+    pub suspect_injected: u64,
+}
+
+impl OtherEndpoints {
+    fn add(&mut self, s: &ServiceStats) {
+        self.dropped += 1;
+        for (t, n) in self.rst_by_cause.iter_mut().zip(s.rst_by_cause) {
+            *t += n;
+        }
+        self.failed_attempts += s.failed_attempts();
+        self.attempts += s.attempts;
+        self.suspect_injected += s.suspect_injected;
+    }
+
+    /// RST packets of all causes.
+    pub fn rst_packets(&self) -> u64 {
+        self.rst_by_cause.iter().sum()
+    }
 }
 
 impl Services {
-    /// The bound on tracked endpoints.
-    pub const MAX_TRACKED: usize = 200_000;
+    /// The bound on tracked endpoints. Each costs about a kilobyte and a half with its
+    /// per-second counts; past the bound the half that matters least goes (see [`Services::get`]).
+    pub const MAX_TRACKED: usize = 10_000;
 
-    /// The stats of `key`, created if the bound allows.
+    /// The stats of `key`, created if new. When the table is full, the half of it with the
+    /// fewest RSTs plus failed attempts (endpoints without any first, then the least recently
+    /// involved) is dropped into [`Services::other`] first: the worst offenders stay, whatever
+    /// order they came in.
     pub fn get(&mut self, key: ServiceKey) -> Option<&mut ServiceStats> {
-        let len = self.map.len();
-        match self.map.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                if len >= Self::MAX_TRACKED {
-                    self.untracked += 1;
-                    None
-                } else {
-                    Some(e.insert(ServiceStats::default()))
-                }
+        if !self.map.contains_key(&key) && self.map.len() >= Self::MAX_TRACKED {
+            self.drop_least(Self::MAX_TRACKED / 2);
+        }
+        Some(self.map.entry(key).or_default())
+    }
+
+    /// Drops the `n` endpoints that matter least, keeping their counts in `other`.
+    fn drop_least(&mut self, n: usize) {
+        let mut ranked: Vec<(u64, Option<Timestamp>, ServiceKey)> = self
+            .map
+            .iter()
+            .map(|(k, s)| (s.rst_packets() + s.failed_attempts(), s.last_seen, *k))
+            .collect();
+        // Deterministic: by score, then last involved (never first), then endpoint.
+        ranked.sort_unstable();
+        for (_, _, key) in ranked.into_iter().take(n) {
+            if let Some(s) = self.map.remove(&key) {
+                self.other.add(&s);
             }
+        }
+    }
+
+    /// Folds every endpoint's seconds before `boundary` into minutes.
+    pub fn fold(&mut self, boundary: i64) {
+        for s in self.map.values_mut() {
+            s.fold(boundary);
         }
     }
 
@@ -449,5 +555,21 @@ mod tests {
         assert_eq!(c.incidents, 3);
         assert_eq!((c.peak_second, c.peak_rate), (12, 2));
         assert_eq!(a.series.len(), 1, "an earlier snapshot keeps what it had");
+    }
+
+    #[test]
+    fn a_rst_payload_keeps_200_characters_of_its_first_bytes_only() {
+        let mut s = ServiceStats::default();
+        let mut big = b"  F5 reset cause: ".to_vec();
+        big.extend(std::iter::repeat_n(b'x', 100_000));
+        s.rst_payload(&big);
+        s.rst_payload(&big);
+        assert_eq!(s.rst_payloads.len(), 1, "the same text is kept once");
+        assert!(s.rst_payloads[0].starts_with("F5 reset cause: x"));
+        assert_eq!(s.rst_payloads[0].chars().count(), 200 - 2);
+        // Four-byte characters: 200 of them are the first 800 bytes.
+        let wide = "\u{1F600}".repeat(300);
+        s.rst_payload(wide.as_bytes());
+        assert_eq!(s.rst_payloads[1], "\u{1F600}".repeat(200));
     }
 }

@@ -536,12 +536,223 @@ fn table_cap_evicts_and_counts() {
     assert_eq!(e.snapshot().totals.failed_attempts, 100);
 }
 
-/// Memory per tracked connection is what bounds the engine (`max_flows` of them at most).
+/// Memory per tracked connection is what bounds the engine (`max_flows` of them at most):
+/// 200,000 entries of 504 bytes keep a SYN flood under the 150 MB target
+/// (scripts/bench-memory.sh).
 #[test]
 fn flow_entry_stays_small() {
     assert!(
-        std::mem::size_of::<flow::Entry>() <= 600,
+        std::mem::size_of::<flow::Entry>() <= 504,
         "Entry is {} bytes",
         std::mem::size_of::<flow::Entry>()
     );
+}
+
+/// Runs `f` on a thread and fails if it has not returned within 20 s: the engine looped.
+fn within_seconds<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+        Ok(v) => v,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("{what}: the engine panicked (see above)")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: the engine did not return within 20 s (endless loop)")
+        }
+    }
+}
+
+/// Regression: a failed attempt whose tuple still carries a connection 130 s after its last
+/// SYN (ATTEMPT_MEMORY_SECS) made `advance()` pop the same timer forever. Here a Windows-style
+/// retry of a refused SYN (same port and ISN) is answered at last and the connection lives on.
+#[test]
+fn refused_then_retry_answered_and_long_lived_does_not_loop() {
+    let (snap, conns) = within_seconds("refused, then answered", || {
+        let mut s = Seq::new();
+        s.feed(&[pkt(0, true, S, 100, 0), pkt(1, false, R | A, 0, 101)]);
+        s.feed(&[
+            pkt(3000, true, S, 100, 0),
+            pkt(3001, false, S | A, 900, 101),
+            pkt(3002, true, A, 101, 901),
+        ]);
+        for i in 1..=20 {
+            s.feed(&[with_len(pkt(3002 + i * 10_000, true, A | P, 101, 901), 1)]);
+        }
+        s.done()
+    });
+    assert_eq!(snap.totals.attempts, 1);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(snap.totals.rst_by_cause, [1, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), ["REJ", "S1"]);
+}
+
+/// Regression: the same loop from a SYN-ACK that does not acknowledge the SYN (the attempt
+/// fails unanswered after 10 s) while the responder keeps the connection alive.
+#[test]
+fn syn_ack_with_a_wrong_ack_on_a_long_connection_does_not_loop() {
+    let (snap, _) = within_seconds("wrong SYN-ACK", || {
+        let mut s = Seq::new();
+        s.feed(&[pkt(0, true, S, 100, 0), pkt(1, false, S | A, 900, 555)]);
+        for i in 1..=20 {
+            s.feed(&[pkt(i * 10_000, false, S | A, 900, 555)]);
+        }
+        s.done()
+    });
+    assert_eq!(snap.totals.attempts, 1);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    assert_eq!(
+        snap.series.first().map(|(_, c)| c.failed_by),
+        Some([0, 0, 1])
+    );
+}
+
+/// Regression (found by fuzzing): a SYN older than the packet time already reached (the
+/// capture's time went back 400 s) has its unanswered and its memory deadline both in the
+/// past. The connection's idle timeout fired first, at a time past both: the attempt failed
+/// there, and its memory deadline, already due, was not acted on in the same call, so the
+/// timer came back at the time it had fired at.
+#[test]
+fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
+    let (snap, conns) = within_seconds("a SYN from the past", || {
+        let mut s = Seq::new();
+        s.feed(&[pkt(400_000, true, S, 100, 0), pkt(0, false, S, 100, 0)]);
+        let mut other = pkt(0, true, S, 500, 0);
+        other.cport = 40001;
+        s.feed(&[other]);
+        s.done()
+    });
+    // Each SYN is an attempt, unanswered, counted once in its own second.
+    assert_eq!(snap.totals.attempts, 3);
+    assert_eq!(snap.totals.failed_attempts, 3);
+    assert_eq!(snap.totals.time_reversals, 2);
+    let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed)).collect();
+    assert_eq!(failed, [(1_700_000_000, 2), (1_700_000_400, 1)]);
+    assert_eq!(conns.len(), 2);
+    assert_eq!(snap.live_flows, 0);
+}
+
+/// The timer queue's guard: a timer that fired and is due again at the same packet time
+/// stops a debug build (release builds move it past the current packet).
+#[test]
+#[should_panic(expected = "is due again")]
+fn a_timer_due_again_without_progress_is_caught() {
+    let mut s = Seq::new();
+    s.feed(&[pkt(0, true, S, 100, 0)]);
+    let e = &mut s.engine;
+    let due = e.entries[0].timer_at;
+    e.ensure_progress(0, e.entries[0].generation, due);
+}
+
+/// A scan: more service endpoints than the table keeps. The worst offender stays whatever
+/// order it came in, the dropped ones' counts are kept apart, and together they add up.
+#[test]
+fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest() {
+    let mut e = Engine::new(EngineConfig::default());
+    let refused = |e: &mut Engine, port: u16, isn: u32, ms: i64| {
+        let syn = TcpPacket {
+            ts: Timestamp(ms * 1_000_000),
+            frame: 1,
+            interface: 0,
+            src: CLIENT,
+            dst: SERVER,
+            sport: 40_000,
+            dport: port,
+            seq: isn,
+            ack: 0,
+            flags: TcpFlags(S),
+            window: 100,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        };
+        e.packet(&syn);
+        e.packet(&TcpPacket {
+            src: SERVER,
+            dst: CLIENT,
+            sport: port,
+            dport: 40_000,
+            seq: 0,
+            ack: isn.wrapping_add(1),
+            flags: TcpFlags(R | A),
+            ..syn
+        });
+    };
+    // The worst offender comes first, then a scan of 30,000 other ports.
+    for i in 0..50 {
+        refused(&mut e, 7211, 1_000 + i * 10, i64::from(i));
+    }
+    let scanned = offenders::Services::MAX_TRACKED as u32 + 10_000;
+    for port in 0..scanned {
+        refused(
+            &mut e,
+            10_000 + (port % 50_000) as u16,
+            port,
+            100 + i64::from(port),
+        );
+    }
+    e.finish();
+    let s = e.snapshot();
+    assert_eq!(s.offenders[0].port, 7211);
+    assert_eq!(s.offenders[0].rst_packets, 50);
+    assert!(s.other_endpoints.dropped >= 10_000);
+    assert!(s.offenders.len() <= offenders::Services::MAX_TRACKED);
+    crate::fuzzing::check_invariants(&s, EngineConfig::default().max_flows);
+    assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
+}
+
+/// Refused attempts at `seconds` (ms 0 of each; at second 100 four more), as a snapshot.
+fn refusals_at(seconds: impl Iterator<Item = i64>) -> Snapshot {
+    let mut s = Seq::new();
+    let mut isn = 1_000u32;
+    let mut refuse = |s: &mut Seq, ms: i64, cport: u16| {
+        isn += 7_919;
+        let mut syn = pkt(ms, true, S, isn, 0);
+        let mut rst = pkt(ms, false, R | A, 0, isn + 1);
+        (syn.cport, rst.cport) = (cport, cport);
+        s.feed(&[syn, rst]);
+    };
+    for sec in seconds {
+        refuse(&mut s, sec * 1000, 40_000 + (sec % 20_000) as u16);
+        if sec == 100 {
+            for k in 1..5 {
+                refuse(&mut s, sec * 1000 + k * 10, 60_000 + k as u16);
+            }
+        }
+    }
+    s.done().0
+}
+
+/// Three hours of one refused attempt a second, and a burst of five in one second of the
+/// first: past 7,200 seconds with incidents, the seconds older than an hour fold into
+/// minutes, with the totals and the peak exact.
+#[test]
+fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
+    let snap = refusals_at(0..10_800);
+    let b = snap.minutes_before.expect("folded");
+    assert!(b > 1_700_000_000 + 3_500 && b % 60 == 0, "{b}");
+    let minutes = snap.series.iter().filter(|(sec, _)| *sec < b).count();
+    assert!(minutes <= 121, "{minutes} entries before the boundary");
+    assert!(snap.series.len() <= 121 + series::FOLD_AFTER_SECONDS);
+    let failed: u32 = snap.series.iter().map(|(_, c)| c.failed).sum();
+    assert_eq!(u64::from(failed), snap.totals.failed_attempts);
+    assert_eq!(snap.totals.failed_attempts, 10_804);
+    assert_eq!(snap.peak_failed.0, Some((1_700_000_100, 5)));
+    let o = &snap.offenders[0];
+    assert_eq!((o.peak_rate, o.peak_second), (5, 1_700_000_100));
+    assert_eq!(o.minutes_before, Some(b));
+    assert_eq!(o.incidents, 10_804);
+}
+
+/// A sparse capture keeps every second however long it is: one refusal every ten seconds for
+/// ten hours.
+#[test]
+fn a_sparse_long_capture_keeps_every_second() {
+    let snap = refusals_at((0..3_600).map(|i| i * 10));
+    assert_eq!(snap.minutes_before, None);
+    assert_eq!(snap.series.len(), 3_600);
 }

@@ -275,9 +275,9 @@ pub struct ZeekConn {
     /// Time of the last packet that counted as activity.
     pub last_time: Timestamp,
     /// When an unanswered first SYN is given up on (Zeek's attempt timer), if pending.
-    attempt_at: Option<Timestamp>,
+    attempt_at: Deadline,
     /// When the connection is removed after a complete close, once set.
-    delete_at: Option<Timestamp>,
+    delete_at: Deadline,
     /// True once either side left the handshake states (longer inactivity timeout).
     past_handshake: bool,
     /// Origins of Zeek's expire-timer chains (each ticks every 6 s from its origin): one from
@@ -287,6 +287,24 @@ pub struct ZeekConn {
 }
 
 const MAX_EXPIRE_CHAINS: usize = 3;
+
+/// A time or none, in 8 bytes where `Option<Timestamp>` takes 16: the flow table holds a
+/// quarter of a million connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Deadline(i64);
+
+impl Deadline {
+    const NONE: Self = Self(i64::MIN);
+
+    /// `t`; the one time it cannot hold, the first nanosecond of i64, becomes the next.
+    fn at(t: Timestamp) -> Self {
+        Self(t.0.max(i64::MIN + 1))
+    }
+
+    fn get(self) -> Option<Timestamp> {
+        (self != Self::NONE).then_some(Timestamp(self.0))
+    }
+}
 
 const ORIG_BIT: u8 = 1;
 const RESP_BIT: u8 = 2;
@@ -367,8 +385,8 @@ impl ZeekConn {
             first_packet_seen: 0,
             start_time: t,
             last_time: t,
-            attempt_at: None,
-            delete_at: None,
+            attempt_at: Deadline::NONE,
+            delete_at: Deadline::NONE,
             past_handshake: false,
             expire_chains: [t.plus_secs(SYN_TIMEOUT_SECS); MAX_EXPIRE_CHAINS],
             expire_chain_count: 1,
@@ -847,7 +865,7 @@ impl ZeekConn {
                 } else {
                     self.set_state(me, EndpointState::SynSent);
                 }
-                self.attempt_at = Some(t.plus_secs(ATTEMPT_DELAY_SECS));
+                self.attempt_at = Deadline::at(t.plus_secs(ATTEMPT_DELAY_SECS));
             } else {
                 if flags.ack() {
                     // A SYN-ACK from the responder.
@@ -907,8 +925,8 @@ impl ZeekConn {
             || peer.did_close
             || peer.state == EndpointState::Inactive;
         if complete {
-            if self.delete_at.is_none() {
-                self.delete_at = Some(self.last_time.plus_secs(CLOSE_DELAY_SECS));
+            if self.delete_at.get().is_none() {
+                self.delete_at = Deadline::at(self.last_time.plus_secs(CLOSE_DELAY_SECS));
             }
         } else if ep.prev_state != EndpointState::Inactive
             && usize::from(self.expire_chain_count) < MAX_EXPIRE_CHAINS
@@ -924,7 +942,7 @@ impl ZeekConn {
     /// When this connection should next be looked at for removal, given that nothing arrives.
     /// `None` is never returned: every connection expires eventually.
     pub fn next_check(&self, now: Timestamp) -> Timestamp {
-        if let Some(d) = self.delete_at {
+        if let Some(d) = self.delete_at.get() {
             return d;
         }
         let idle = if self.past_handshake {
@@ -933,7 +951,7 @@ impl ZeekConn {
             HANDSHAKE_INACTIVITY_SECS
         };
         let mut next = self.last_time.plus_secs(idle);
-        if let Some(a) = self.attempt_at
+        if let Some(a) = self.attempt_at.get()
             && (a >= now)
         {
             next = next.min(a);
@@ -952,21 +970,25 @@ impl ZeekConn {
             return None;
         }
         // Zeek requires LastTime + linger < t: the first tick strictly after that, not before now.
-        let after = self.last_time.plus_secs(CONNECTION_LINGER_SECS);
-        let period = SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC;
+        // In i128, so that times near either end of i64 cannot overflow; a tick past the end
+        // of time is the end of time.
+        let after = i128::from(self.last_time.plus_secs(CONNECTION_LINGER_SECS).0);
+        let now = i128::from(now.0);
+        let period = i128::from(SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC);
         self.expire_chains[..usize::from(self.expire_chain_count)]
             .iter()
             .map(|origin| {
-                let k = if after.0 < origin.0 {
+                let origin = i128::from(origin.0);
+                let k = if after < origin {
                     0
                 } else {
-                    (after.0 - origin.0) / period + 1
+                    (after - origin) / period + 1
                 };
-                let mut tick = origin.0 + k * period;
-                if tick < now.0 {
-                    tick += (now.0 - tick + period - 1) / period * period;
+                let mut tick = origin + k * period;
+                if tick < now {
+                    tick += (now - tick + period - 1) / period * period;
                 }
-                Timestamp(tick)
+                Timestamp(i64::try_from(tick).unwrap_or(i64::MAX))
             })
             .min()
     }
@@ -983,13 +1005,13 @@ impl ZeekConn {
 
     /// Whether the connection is to be removed at `t` (a timer check came due).
     pub fn expired_at(&mut self, t: Timestamp) -> bool {
-        if let Some(d) = self.delete_at {
+        if let Some(d) = self.delete_at.get() {
             return t >= d;
         }
-        if let Some(a) = self.attempt_at
+        if let Some(a) = self.attempt_at.get()
             && t >= a
         {
-            self.attempt_at = None;
+            self.attempt_at = Deadline::NONE;
             if matches!(
                 self.orig.state,
                 EndpointState::SynSent | EndpointState::SynAckSent
@@ -1012,12 +1034,14 @@ impl ZeekConn {
     }
 
     fn on_expire_tick(&self, t: Timestamp) -> bool {
-        let period = SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC;
-        let after = self.last_time.plus_secs(CONNECTION_LINGER_SECS).0;
+        let period = i128::from(SESSION_TIMER_SECS * Timestamp::NANOS_PER_SEC);
+        let after = i128::from(self.last_time.plus_secs(CONNECTION_LINGER_SECS).0);
+        let t = i128::from(t.0);
         // A check at `t` counts for the latest tick of any chain at or before `t`.
         self.expire_chains[..usize::from(self.expire_chain_count)]
             .iter()
-            .any(|origin| t.0 >= origin.0 && origin.0 + (t.0 - origin.0) / period * period > after)
+            .map(|origin| i128::from(origin.0))
+            .any(|origin| t >= origin && origin + (t - origin) / period * period > after)
     }
 
     /// Zeek's `conn_state()` for TCP.

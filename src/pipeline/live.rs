@@ -20,8 +20,6 @@
 //! unanswered SYN is judged 10 s of packet time later (or at the end).
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +34,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::Timestamp;
-use crate::source::live::pcapng::{InterfaceStats, PcapngWriter};
+use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
     CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, LiveError, LiveSource, Next,
     StatsHandle, StopHandle,
@@ -47,8 +45,12 @@ use crate::source::{Frame, LinkType};
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(200);
 /// Longest wait for frames before checking the clock and the stop request.
 const POLL: Duration = Duration::from_millis(50);
-/// Buffer of the pcapng file.
-const WRITE_BUFFER: usize = 1 << 20;
+
+/// Where the capture is saved: one file, or a ring of pieces within a size limit.
+mod saved;
+
+use saved::SaveWriter;
+pub use saved::{RING_PIECES, SavedFiles};
 
 /// How to run a live capture.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +61,13 @@ pub struct LiveOptions {
     pub engine: EngineConfig,
     /// Save what is captured (after duplicates are removed) to this pcapng file.
     pub write: Option<PathBuf>,
+    /// Keep the saved capture within this many bytes: it becomes a ring of
+    /// [`RING_PIECES`] files named after `write` (`NAME-2.pcapng`, ...), the oldest removed
+    /// when one more begins, so the latest packets are always kept. `None`: one file, no limit.
+    pub write_limit: Option<u64>,
+    /// Remove the saved files when the last [`SavedFiles`] handle to them goes (the app's
+    /// capture in the temporary folder).
+    pub write_temporary: bool,
     /// Stop by itself after this long (wall-clock time since the start); `None`: until
     /// [`LiveJob::stop`].
     pub duration: Option<Duration>,
@@ -92,10 +101,17 @@ pub struct LiveJob {
     dropped: Arc<AtomicU64>,
     interfaces: Vec<CapturedInterface>,
     filter: CaptureFilter,
+    saved: Option<SavedFiles>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl LiveJob {
+    /// The files the capture is saved to (with `write`): a handle that outlives the job, and
+    /// with `write_temporary` the files' owner.
+    pub fn saved(&self) -> Option<SavedFiles> {
+        self.saved.clone()
+    }
+
     /// Updates received since the last call, oldest first.
     pub fn poll(&mut self) -> Vec<Update> {
         self.rx.try_iter().collect()
@@ -183,32 +199,21 @@ pub fn capture(
 ) -> Result<LiveJob, StartError> {
     let source = LiveSource::start(&options.capture)?;
     let writer = match &options.write {
-        Some(path) => {
-            let file = File::create(path).map_err(|source| StartError::Write {
+        Some(path) => Some(
+            SaveWriter::create(
+                path,
+                source.interfaces(),
+                options.write_limit,
+                options.write_temporary,
+            )
+            .map_err(|source| StartError::Write {
                 path: path.clone(),
                 source,
-            })?;
-            let out = BufWriter::with_capacity(WRITE_BUFFER, file);
-            let write_error = |source| StartError::Write {
-                path: path.clone(),
-                source,
-            };
-            // One interface block per captured interface, in id order, so that
-            // `Frame::interface` is the pcapng interface id.
-            let mut w = PcapngWriter::new(out, None).map_err(write_error)?;
-            for i in source.interfaces() {
-                w.add_interface(
-                    i.link_type,
-                    i.snaplen,
-                    Some(&i.name),
-                    i.description.as_deref(),
-                )
-                .map_err(write_error)?;
-            }
-            Some((path.clone(), w))
-        }
+            })?,
+        ),
         None => None,
     };
+    let saved = writer.as_ref().map(SaveWriter::saved);
     let (tx, rx) = sync_channel(CHANNEL_DEPTH);
     let dropped = Arc::new(AtomicU64::new(0));
     let sender = Sender {
@@ -255,6 +260,7 @@ pub fn capture(
         dropped,
         interfaces,
         filter,
+        saved,
         thread: Some(thread),
     })
 }
@@ -266,7 +272,7 @@ struct Run {
     max_flows: usize,
     capture: CaptureInfo,
     link_types: BTreeMap<LinkType, u64>,
-    writer: Option<(PathBuf, PcapngWriter<BufWriter<File>>)>,
+    writer: Option<SaveWriter>,
     written: Vec<u64>,
     problems: Vec<String>,
     started: std::time::SystemTime,
@@ -370,6 +376,12 @@ impl Run {
         let stats = self.source.stats();
         self.close_file(&stats);
         let mut a = self.analysis();
+        let other = a.snapshot.other_endpoints;
+        if other.dropped > 0 {
+            a.capture
+                .warnings
+                .push(crate::analysis::other_endpoints_warning(&other));
+        }
         let evicted = a.snapshot.totals.evicted;
         if evicted > 0 {
             a.capture.warnings.push(format!(
@@ -382,7 +394,7 @@ impl Run {
 
     /// One delivered frame: saved, counted, decoded, analyzed.
     fn frame(&mut self, f: &Frame<'_>) {
-        if let Some((path, w)) = &mut self.writer {
+        if let Some(w) = &mut self.writer {
             match w.write_frame(f) {
                 Ok(()) => {
                     if let Some(n) = self.written.get_mut(f.interface as usize) {
@@ -392,7 +404,7 @@ impl Run {
                 Err(e) => {
                     self.problems.push(format!(
                         "{}: writing stopped after {} frames: {e}",
-                        path.display(),
+                        w.path().display(),
                         w.frames()
                     ));
                     self.writer = None;
@@ -422,9 +434,10 @@ impl Run {
 
     /// Ends the pcapng file with each interface's counts.
     fn close_file(&mut self, stats: &CaptureStats) {
-        let Some((path, w)) = self.writer.take() else {
+        let Some(w) = self.writer.take() else {
             return;
         };
+        let path = w.path();
         let totals = self.engine.snapshot().totals;
         let now = Timestamp(
             std::time::SystemTime::now()

@@ -73,15 +73,22 @@ pub fn connection(c: &ConnRecord) -> String {
     )
 }
 
-/// The per-second series.
+/// The per-second series; `seconds` is 60 for a row that sums a minute (rows older than the
+/// last hour of packet time in a capture with more than 7,200 seconds of incidents).
 pub fn series(a: &Analysis) -> String {
     let mut out = String::from(
-        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected\n",
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds\n",
     );
+    let minutes_before = a.snapshot.minutes_before;
     for (sec, c) in &a.snapshot.series {
+        let seconds = if minutes_before.is_some_and(|b| *sec < b) {
+            60
+        } else {
+            1
+        };
         let _ = writeln!(
             out,
-            "{sec},{},{},{},{},{},{},{},{}",
+            "{sec},{},{},{},{},{},{},{},{},{seconds}",
             c.rst[0],
             c.rst[1],
             c.rst[2],

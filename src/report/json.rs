@@ -165,6 +165,81 @@ pub fn connection(c: &ConnRecord) -> Value {
 
 /// The whole analysis as one JSON object.
 pub fn to_value(a: &Analysis, clock: Clock) -> Value {
+    let mut v = head(a);
+    if let Some(slot) = v.get_mut("offenders") {
+        *slot = a
+            .snapshot
+            .offenders
+            .iter()
+            .map(|o| offender(o, a.host.as_deref(), clock))
+            .collect();
+    }
+    v
+}
+
+/// The same object as [`to_value`], written to `out` as it is made: the offenders one at a
+/// time, so that thousands of them (a scan) never sit in memory as one tree of values.
+pub fn write(
+    a: &Analysis,
+    clock: Clock,
+    pretty: bool,
+    out: impl std::io::Write,
+) -> serde_json::Result<()> {
+    let head = head(a);
+    let doc = Streamed {
+        head: &head,
+        a,
+        clock,
+    };
+    if pretty {
+        serde_json::to_writer_pretty(out, &doc)
+    } else {
+        serde_json::to_writer(out, &doc)
+    }
+}
+
+/// The object with its offenders made while it is written.
+struct Streamed<'a> {
+    head: &'a Value,
+    a: &'a Analysis,
+    clock: Clock,
+}
+
+/// The offenders list, each made when its turn comes.
+struct StreamedOffenders<'a>(&'a Analysis, Clock);
+
+impl serde::Serialize for StreamedOffenders<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let offenders = &self.0.snapshot.offenders;
+        let mut seq = serializer.serialize_seq(Some(offenders.len()))?;
+        for o in offenders {
+            seq.serialize_element(&offender(o, self.0.host.as_deref(), self.1))?;
+        }
+        seq.end()
+    }
+}
+
+impl serde::Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(fields) = self.head else {
+            return self.head.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (k, v) in fields {
+            if k == "offenders" {
+                map.serialize_entry(k, &StreamedOffenders(self.a, self.clock))?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Everything of [`to_value`] but the offenders (`null` in their place).
+fn head(a: &Analysis) -> Value {
     let s = &a.snapshot;
     let t = &s.totals;
     let cap = &a.capture;
@@ -216,6 +291,7 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         "conn_states": states,
         "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
         "failed_per_second": per_second(&s.series, |c| c.failed),
+        "per_minute_before": s.minutes_before,
         "not_decoded": not_decoded,
         "copies": {
             "frames": cap.copies.total(),
@@ -224,8 +300,15 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         },
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,
+        "other_endpoints": json!({
+            "dropped": s.other_endpoints.dropped,
+            "rst_packets": s.other_endpoints.rst_packets(),
+            "rst_by_cause": causes(&s.other_endpoints.rst_by_cause),
+            "failed_attempts": s.other_endpoints.failed_attempts,
+            "attempts": s.other_endpoints.attempts,
+        }),
         "warnings": cap.warnings,
-        "offenders": s.offenders.iter().map(|o| offender(o, a.host.as_deref(), clock)).collect::<Vec<_>>(),
+        "offenders": Value::Null,
         "kernel": a.host.as_deref().filter(|h| h.samples > 0).map(kernel),
         "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({
             "kernel_failed": c.kernel_failed,
@@ -236,4 +319,24 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
         })),
         "host_notes": a.host.as_deref().map(|h| h.notes.clone()).unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_written_as_it_is_made_is_the_value() {
+        let sample =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = crate::analysis::analyze_files(&[sample], crate::analysis::Options::default())
+            .expect("sample");
+        for pretty in [false, true] {
+            let mut out = Vec::new();
+            write(&a, Clock::Utc, pretty, &mut out).expect("written");
+            let back: Value = serde_json::from_slice(&out).expect("JSON");
+            assert_eq!(back, to_value(&a, Clock::Utc));
+            assert_eq!(back["offenders"].as_array().map(Vec::len), Some(1));
+        }
+    }
 }

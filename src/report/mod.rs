@@ -41,7 +41,8 @@ pub enum Clock {
 }
 
 impl Clock {
-    fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
+    /// `ts` as a date and time in this clock's zone.
+    pub fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
         let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
         let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
         let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();
@@ -83,11 +84,18 @@ impl Clock {
     }
 }
 
-/// Unix seconds with 6 decimals, as JSON and CSV write times.
+/// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
+/// zero) to microseconds, so that -0.5 s is `-0.500000` and every i64 time prints exactly.
 pub fn unix_secs(ts: Timestamp) -> String {
-    let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
-    let micros = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) / 1000;
-    format!("{secs}.{micros:06}")
+    let nanos = ts.0.unsigned_abs();
+    let per_sec = Timestamp::NANOS_PER_SEC.unsigned_abs();
+    let (secs, micros) = (nanos / per_sec, nanos % per_sec / 1000);
+    let sign = if ts.0 < 0 && (secs, micros) != (0, 0) {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{secs}.{micros:06}")
 }
 
 /// A rate per second for people: `2.0/s`, `0.05/s`.
@@ -339,5 +347,22 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
             now.process.label()
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
+    }
+}
+
+#[cfg(test)]
+mod unix_secs_tests {
+    use super::unix_secs;
+    use crate::packet::Timestamp;
+
+    #[test]
+    fn negative_times_print_with_their_sign_and_extremes_print_exactly() {
+        let at = |ns: i64| unix_secs(Timestamp(ns));
+        assert_eq!(at(-500_000_000), "-0.500000");
+        assert_eq!(at(-1_500_000_000), "-1.500000");
+        assert_eq!(at(-999), "0.000000");
+        assert_eq!(at(1_700_000_000_123_456_789), "1700000000.123456");
+        assert_eq!(at(i64::MAX), "9223372036.854775");
+        assert_eq!(at(i64::MIN), "-9223372036.854775");
     }
 }

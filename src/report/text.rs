@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{Clock, endpoint, filters, full_diagnosis, rate, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
+use crate::engine::series::Peak;
 use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
 use crate::host::state::HostReport;
 use crate::source::Format;
@@ -25,25 +26,18 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Peak and average of one per-second count over the capture's seconds.
-fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, clock: Clock) -> String {
+/// Peak and average of one per-second count over the capture's seconds; the peak is the
+/// engine's (exact also where old seconds were folded into minutes).
+fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: Clock) -> String {
     let s = &a.snapshot;
     let (Some(first), Some(last)) = (s.totals.first_ts, s.totals.last_ts) else {
         return "none".into();
     };
     let span = (last.second() - first.second() + 1).max(1) as f64;
     let total: u64 = s.series.iter().map(|(_, c)| u64::from(f(c))).sum();
-    let Some((sec, peak)) = s
-        .series
-        .iter()
-        .map(|(sec, c)| (*sec, f(c)))
-        .max_by_key(|&(sec, n)| (n, -sec))
-    else {
+    let Some((sec, peak)) = peak.0 else {
         return "none".into();
     };
-    if peak == 0 {
-        return "none".into();
-    }
     let at = crate::packet::Timestamp::from_parts(sec, 0);
     format!(
         "peak {peak}/s at {}, average {} over {span:.0} s",
@@ -100,13 +94,15 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
     }
     if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
-        let secs = (last.0 - first.0) as f64 / 1e9;
+        let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
         let _ = writeln!(
             out,
             "  time        {} to {} ({secs:.1} s)",
             clock.full(first),
             clock.full(last)
         );
+    } else if cap.frames == 0 {
+        let _ = writeln!(out, "  time        none: the capture holds no packets");
     }
     if cap.copies.total() > 0 {
         let _ = writeln!(
@@ -169,12 +165,12 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     let _ = writeln!(
         out,
         "  resets/s         {}",
-        peak_avg(a, SecondCounts::rst_total, clock)
+        peak_avg(a, SecondCounts::rst_total, a.snapshot.peak_rst, clock)
     );
     let _ = writeln!(
         out,
         "  failed/s         {}",
-        peak_avg(a, |c| c.failed, clock)
+        peak_avg(a, |c| c.failed, a.snapshot.peak_failed, clock)
     );
 
     if let Some(h) = &a.host {
@@ -251,6 +247,18 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             out,
             "  ... {} more (--top N shows more)",
             s.offenders.len() - top
+        );
+    }
+    let other = &s.other_endpoints;
+    if other.dropped > 0 {
+        let _ = writeln!(
+            out,
+            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest resets and failures made room): resets {}, failed attempts {} of {}",
+            other.dropped,
+            crate::engine::offenders::Services::MAX_TRACKED,
+            other.rst_packets(),
+            other.failed_attempts,
+            other.attempts
         );
     }
     out
@@ -337,12 +345,26 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
         "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
         "time", "resets", "refused", "handshake", "after", "abort", "stray", "failed", "suspect"
     );
+    let minutes_before = a.snapshot.minutes_before;
+    if let Some(b) = minutes_before {
+        let at = crate::packet::Timestamp::from_parts(b, 0);
+        let _ = writeln!(
+            out,
+            "(before {} the counts are per minute, marked 1m: a capture with this many seconds keeps its last hour per second)",
+            clock.full(at)
+        );
+    }
     for (sec, c) in &a.snapshot.series {
         let ts = crate::packet::Timestamp::from_parts(*sec, 0);
+        let time = if minutes_before.is_some_and(|b| *sec < b) {
+            format!("{} 1m", clock.datetime(ts).format("%H:%M"))
+        } else {
+            clock.time(ts)
+        };
         let _ = writeln!(
             out,
             "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
-            clock.time(ts),
+            time,
             c.rst_total(),
             c.rst[0],
             c.rst[1],

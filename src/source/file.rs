@@ -511,7 +511,7 @@ fn open_pcap(
     Ok(Container::Pcap(reader, framing))
 }
 
-fn open_pcapng(input: Input, stream: &mut Stream) -> Result<Container, Stop> {
+fn open_pcapng(mut input: Input, stream: &mut Stream) -> Result<Container, Stop> {
     // The section header must fit in the first buffer: check its length first.
     let shb_len = {
         let prefix = input.peek();
@@ -523,10 +523,13 @@ fn open_pcapng(input: Input, stream: &mut Stream) -> Result<Container, Stop> {
             offset: 0,
             kind: StopKind::Corrupt(what),
         })?;
-        if stream
-            .len()
-            .is_some_and(|stream_len| len as u64 > stream_len)
-        {
+        let truncated = match stream.len() {
+            Some(stream_len) => len as u64 > stream_len,
+            // A pipe or gzip: the buffer is sized to the section header only once its bytes
+            // have arrived, so a corrupt length costs no more memory than the input holds.
+            None => len > stream.capacity && input.read_ahead(len) < len,
+        };
+        if truncated {
             return Err(Stop {
                 offset: 0,
                 kind: StopKind::Truncated,

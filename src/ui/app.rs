@@ -11,7 +11,7 @@ use eframe::egui::{self, Align2, Color32, RichText};
 
 use crate::analysis::{Analysis, Progress};
 use crate::engine::{EngineConfig, Offender};
-use crate::pipeline::live::{LiveJob, LiveOptions};
+use crate::pipeline::live::{LiveJob, LiveOptions, SavedFiles};
 use crate::pipeline::{self, Job, Update};
 use crate::report;
 use crate::report::evidence::{self, Evidence};
@@ -75,6 +75,8 @@ pub struct Source {
     job: Option<Running>,
     /// Live capture counts (captured, drops), for a live source.
     pub capture: Option<CaptureStats>,
+    /// A live capture's saved files; they are removed when this goes.
+    pub saved: Option<SavedFiles>,
     /// How far reading has got.
     pub progress: Option<Progress>,
     /// Results so far (final once the job is gone).
@@ -256,6 +258,7 @@ impl RstscopeApp {
             label,
             job: Some(job),
             capture,
+            saved: None,
             progress: None,
             analysis: None,
             generation: 0,
@@ -321,6 +324,10 @@ impl RstscopeApp {
                     capture: src.and_then(|s| s.capture),
                 },
             );
+            if src.is_none_or(|s| s.capture.is_some()) {
+                let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
+                status::saved_capture(ui, src.and_then(|s| s.saved.as_ref()), limit);
+            }
         });
         if self.settings.show_host {
             // A file's process information is no reading of this machine.
@@ -383,6 +390,10 @@ impl RstscopeApp {
                     src.analysis = Some(a);
                     src.generation += 1;
                     src.job = None;
+                    // The ring of saved pieces as it ended: what the details read.
+                    if let Some(saved) = &src.saved {
+                        src.paths = saved.files();
+                    }
                 }
                 Some(Err(e)) => {
                     src.job = None;
@@ -691,6 +702,11 @@ impl RstscopeApp {
             return;
         }
         let config = self.settings.capture.config();
+        let save_limit = self
+            .settings
+            .capture
+            .save_limit_mb()
+            .saturating_mul(1_000_000);
         if matches!(&config.filter, CaptureFilter::Custom(bpf) if bpf.is_empty()) {
             self.notify(
                 true,
@@ -716,6 +732,8 @@ impl RstscopeApp {
                 capture: config,
                 engine: EngineConfig::default(),
                 write: Some(path.clone()),
+                write_limit: Some(save_limit),
+                write_temporary: true,
                 duration: None,
                 host: true,
             };
@@ -730,7 +748,11 @@ impl RstscopeApp {
         let names: Vec<&str> = job.interfaces().iter().map(|i| i.label()).collect();
         let label = format!("live capture on {}", names.join(", "));
         let stats = job.stats();
+        let saved = job.saved();
         self.set_source(ctx, vec![path], label, Running::Live(job), Some(stats));
+        if let Some(src) = &mut self.source {
+            src.saved = saved;
+        }
     }
 
     fn open_save_dialog(
@@ -779,7 +801,7 @@ impl RstscopeApp {
             .source
             .as_ref()
             .filter(|s| s.capture.is_some() && !s.is_capturing())
-            .and_then(|s| s.paths.first().cloned());
+            .map(|s| s.paths.clone());
         let task = Task::spawn("export", ctx, move |_| {
             let written = match tag {
                 SaveTag::Csv => analysis
@@ -791,11 +813,11 @@ impl RstscopeApp {
                     std::fs::write(&path, text + "\n")
                 }),
                 SaveTag::Packets => packets.as_ref().map(|ev| evidence::write_pcapng(&path, ev)),
-                SaveTag::Capture => captured.as_ref().map(|from| {
-                    if same_file(from, &path) {
+                SaveTag::Capture => captured.as_ref().map(|pieces| {
+                    if pieces.iter().any(|from| same_file(from, &path)) {
                         Ok(())
                     } else {
-                        std::fs::copy(from, &path).map(|_| ())
+                        save_pieces(pieces, &path)
                     }
                 }),
             };
@@ -848,6 +870,16 @@ fn source_label(paths: &[PathBuf]) -> String {
         [one] => name(one),
         [first, rest @ ..] => format!("{} + {} more", name(first), rest.len()),
     }
+}
+
+/// Saves a live capture's pieces as one pcapng: pcapng sections may follow one another in
+/// one file, so the pieces are written one after the other.
+fn save_pieces(pieces: &[PathBuf], to: &Path) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(to)?);
+    for piece in pieces {
+        std::io::copy(&mut std::fs::File::open(piece)?, &mut out)?;
+    }
+    std::io::Write::flush(&mut out)
 }
 
 /// Whether two paths name the same existing file (copying a file onto itself would empty it).

@@ -606,6 +606,7 @@ mod tests {
             peak_second: seconds[0],
             rst_payloads: Vec::new(),
             series: seconds.iter().map(|&s| (s, c)).collect(),
+            minutes_before: None,
             encaps: Default::default(),
         }
     }

@@ -100,6 +100,8 @@ pub struct CaptureSettings {
     pub filter: FilterChoice,
     /// The BPF expression of [`FilterChoice::Custom`].
     pub custom_bpf: String,
+    /// The most a capture saves in the temporary folder, in MB (`None`: 1,000 MB).
+    pub save_limit_mb: Option<u64>,
 }
 
 impl CaptureSettings {
@@ -110,6 +112,11 @@ impl CaptureSettings {
             FilterChoice::SynFinRst => CaptureFilter::SynFinRst,
             FilterChoice::Custom => CaptureFilter::Custom(self.custom_bpf.trim().to_owned()),
         }
+    }
+
+    /// The most a capture saves in the temporary folder, in MB.
+    pub fn save_limit_mb(&self) -> u64 {
+        self.save_limit_mb.unwrap_or(1_000)
     }
 
     /// The capture configuration for Start capture.
@@ -225,6 +232,7 @@ mod tests {
                 interface: Some("lo".into()),
                 filter: FilterChoice::SynFinRst,
                 custom_bpf: String::new(),
+                save_limit_mb: Some(64),
             },
             ..Settings::default()
         };
@@ -247,6 +255,7 @@ mod tests {
             interface: Some("lo".into()),
             filter: FilterChoice::Custom,
             custom_bpf: " tcp port 80 ".into(),
+            ..CaptureSettings::default()
         }
         .config();
         assert_eq!(custom.interfaces, vec!["lo".to_owned()]);

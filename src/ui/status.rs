@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, Progress};
+use crate::pipeline::live::SavedFiles;
 use crate::source::live::CaptureStats;
 
 /// What the status bar reports.
@@ -70,6 +71,14 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             evicted_text
         })
         .on_hover_text("connections ended early because too many were open at once");
+        let other = a.snapshot.other_endpoints;
+        if other.dropped > 0 {
+            ui.label(
+                RichText::new(format!("{} endpoints not kept", thousands(other.dropped)))
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .on_hover_text(crate::analysis::other_endpoints_warning(&other));
+        }
         if !c.warnings.is_empty() {
             let text = if c.warnings.len() == 1 {
                 format!("warning: {}", c.warnings[0])
@@ -110,6 +119,51 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
         }
+    });
+}
+
+/// The live capture's saved files (size against the limit, what the ring removed) and the
+/// limit for captures, which the user sets here (MB; it applies from the next capture on).
+pub fn saved_capture(ui: &mut egui::Ui, saved: Option<&SavedFiles>, limit_mb: &mut u64) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        if let Some(s) = saved {
+            let files = s.files();
+            let removed = s.frames_removed();
+            let text = format!(
+                "saved {}{}",
+                bytes(s.bytes()),
+                s.limit()
+                    .map(|l| format!(" of {} (a ring of the latest packets)", bytes(l)))
+                    .unwrap_or_default()
+            );
+            let label = ui.label(if removed > 0 {
+                RichText::new(format!(
+                    "{text}; {} older packets removed",
+                    thousands(removed)
+                ))
+                .color(ui.visuals().warn_fg_color)
+            } else {
+                RichText::new(text)
+            });
+            let list: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            label.on_hover_text(format!(
+                "What is captured is saved in the temporary folder for the details and for \
+                 File > Export; past the limit the oldest quarter is removed, so the details \
+                 then cover the latest packets only. Removed when the capture is closed.\n{}",
+                list.join("\n")
+            ));
+            ui.add_space(10.0);
+        }
+        ui.label("keep up to");
+        ui.add(
+            egui::DragValue::new(limit_mb)
+                .range(16..=1_000_000)
+                .suffix(" MB"),
+        )
+        .on_hover_text(
+            "the most a live capture saves in the temporary folder (from the next capture on)",
+        );
     });
 }
 

@@ -98,12 +98,18 @@ pub fn capture_json_on_lo(
         return Some((child, rest));
     }
     let status = child.wait().expect("exit");
-    if first.contains("cannot capture") && first.contains("setcap") {
+    if lacks_capture_right(&first) {
         assert_eq!(status.code(), Some(2), "{first}");
         eprintln!("live capture test SKIPPED ({test}): {first}");
         return None;
     }
     panic!("rstscope capture did not start: {first} {:?}", rest.join());
+}
+
+/// Whether `rstscope capture`'s message on stderr says this process lacks the right to
+/// capture (the one reason a capture test may skip; any other failure is a failure).
+pub fn lacks_capture_right(stderr: &str) -> bool {
+    stderr.contains("cannot capture") && stderr.contains("setcap")
 }
 
 /// A live capture on `lo` with `options` (its interfaces set to `lo`), or `None` (with

@@ -376,7 +376,7 @@ impl NgFraming {
                     return Ok(Some(head));
                 }
                 SHB => self.section_header(reader)?,
-                IDB => self.interface_description(reader, interfaces, file)?,
+                IDB => self.interface_description(reader, interfaces, file, warnings)?,
                 DPEB => self.processes.darwin_block(
                     data.get(..len).unwrap_or(data),
                     self.big_endian,
@@ -487,8 +487,10 @@ impl NgFraming {
         reader: &mut R,
         interfaces: &mut Vec<InterfaceInfo>,
         file: usize,
+        warnings: &mut Warnings,
     ) -> Result<(), Stop> {
         let be = self.big_endian;
+        let offset = reader.consumed() as u64;
         let parsed = match reader.next() {
             Ok((_, PcapBlockOwned::NG(Block::InterfaceDescription(idb)))) => {
                 let mut described = Described {
@@ -534,6 +536,15 @@ impl NgFraming {
                 format!("malformed interface description block ({e})"),
             )
         })?;
+        let mut d = d;
+        if d.tsoffset.checked_mul(NANOS_PER_SEC).is_none() {
+            // Beyond ±292 years no time is representable: a corrupt value, not an offset.
+            let tsoffset = d.tsoffset;
+            warnings.push(offset, || {
+                format!("interface time offset (if_tsoffset) of {tsoffset} s is out of range")
+            });
+            d.tsoffset = 0;
+        }
         let local_id = self.interfaces.len() as u32;
         let section = self.sections.saturating_sub(1);
         let global = register_interface(

@@ -115,6 +115,34 @@ impl Input {
     pub(super) fn peek(&self) -> &[u8] {
         self.inner.prefix.get(self.inner.pos..).unwrap_or(&[])
     }
+
+    /// Reads ahead until [`Input::peek`] holds `len` bytes or the stream ends, growing the
+    /// read-ahead as the bytes arrive (never to `len` at once: a length field is only a claim
+    /// until its bytes are there). Returns how many it holds. A read error is kept for the
+    /// read that reaches it.
+    pub(super) fn read_ahead(&mut self, len: usize) -> usize {
+        const CHUNK: usize = 64 << 10;
+        let p = &mut self.inner;
+        if p.pos > 0 {
+            p.prefix.drain(..p.pos.min(p.prefix.len()));
+            p.pos = 0;
+        }
+        while p.prefix.len() < len && p.pending.is_none() {
+            let have = p.prefix.len();
+            let want = (len - have).min(CHUNK);
+            p.prefix.resize(have + want, 0);
+            let result = p.inner.read(p.prefix.get_mut(have..).unwrap_or_default());
+            let got = result.as_ref().map_or(0, |&n| n.min(want));
+            p.prefix.truncate(have + got);
+            match result {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => p.pending = Some(e),
+            }
+        }
+        p.prefix.len()
+    }
 }
 
 impl Read for Input {

@@ -1348,3 +1348,33 @@ fn bad_option_warnings_are_bounded_per_file() {
     assert_eq!(problems.len(), 17, "16 listed and a note");
     assert!(problems[16].to_string().contains("the rest are not listed"));
 }
+
+/// A gzip or pipe input: a section header that claims 200 MiB while 40 bytes arrive must not
+/// size the reader's buffer to 200 MiB before the bytes are there; it is a truncated file.
+#[test]
+fn a_streamed_section_header_claiming_200_mib_allocates_nothing_for_it() {
+    let mut header = shb(false);
+    header[4..8].copy_from_slice(&(200u32 << 20).to_le_bytes());
+    header.extend_from_slice(&[0u8; 12]);
+    for bytes in [header.clone(), gzip(&header)] {
+        let reader = Box::new(std::io::Cursor::new(bytes));
+        let source = FileSource::from_reader(PathBuf::from("stdin"), reader).expect("opens");
+        assert!(source.readers[0].stream.capacity <= BUFFER_SIZE);
+        let problems: Vec<String> = source.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("cut short"), "{problems:?}");
+    }
+    // The same header whole (2 MiB, larger than the buffer) still reads.
+    let mut big = shb(false);
+    let len = 2u32 << 20;
+    big[4..8].copy_from_slice(&len.to_le_bytes());
+    big.resize(len as usize - 4, 0);
+    big.extend_from_slice(&len.to_le_bytes());
+    big.extend_from_slice(&idb(false, 1, 0, &[]));
+    big.extend_from_slice(&epb(false, 0, 5, b"frame", &[]));
+    let reader = Box::new(std::io::Cursor::new(gzip(&big)));
+    let mut source = FileSource::from_reader(PathBuf::from("stdin"), reader).expect("opens");
+    let frames = drain(&mut source);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(frames.len(), 1);
+}

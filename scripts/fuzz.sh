@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Fuzzing (not a test): runs the cargo-fuzz targets in fuzz/ one after another, each for a
+# stated time, with a per-input timeout that turns an endless loop into a reported hang.
+#
+#   scripts/fuzz.sh [--time SECONDS] [--save] [TARGET...]
+#
+# TARGETs: reader (capture files: pcap, pcapng, gzip, end to end with every report), decode
+# (one frame of any link type), engine (arbitrary TCP packet sequences with arbitrary times,
+# the engine's invariants checked). Default: all three, 1800 s each.
+#
+# Seeds are made at run time (examples/fuzz_seeds.rs) from the bundled sample, tests/fixtures
+# and, when present, the public corpus in ../shared/pcaps; the saved corpus fuzz/corpus/TARGET
+# (what CI replays, tests/fuzz_replay.rs) is added to them. The growing corpus, the seeds and
+# any crash or hang (libFuzzer's crash-*, timeout-*, oom-* files) go under $RSTSCOPE_FUZZ_DIR
+# (default: $TMPDIR/rstscope-fuzz); a found input belongs in fuzz/regressions/TARGET/ under a
+# name that says what it pins, once fixed. --save merges what was found into fuzz/corpus/TARGET
+# (libFuzzer -merge=1: the fewest inputs that keep the coverage), to be committed if small.
+#
+# Needs the nightly toolchain and cargo-fuzz; it installs both (rustup, cargo install) when
+# missing. Runs at nice 15 in one process (libFuzzer's fork mode with one job, which goes on
+# after a crash or hang and saves each), so other work keeps the machine. Knobs:
+# RSTSCOPE_FUZZ_TIMEOUT (per input, default 10 s), RSTSCOPE_FUZZ_TARGET_DIR (cargo's target
+# folder, default fuzz/target).
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$top"
+
+say() { echo "rstscope fuzz: $*" >&2; }
+
+time_each=1800
+save=0
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --time) time_each="$2"; shift 2 ;;
+    --save) save=1; shift ;;
+    reader|decode|engine) targets+=("$1"); shift ;;
+    *) say "unknown argument $1 (targets: reader decode engine)"; exit 2 ;;
+  esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=(reader decode engine)
+
+work="${RSTSCOPE_FUZZ_DIR:-${TMPDIR:-/tmp}/rstscope-fuzz}"
+timeout_each="${RSTSCOPE_FUZZ_TIMEOUT:-10}"
+target_dir="${RSTSCOPE_FUZZ_TARGET_DIR:-$top/fuzz/target}"
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+  say "installing the nightly toolchain (libFuzzer's instrumentation needs it)"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz"
+  cargo +nightly install cargo-fuzz --locked
+fi
+
+# Seeds, made fresh each run (the public corpus is not part of this repository).
+captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng)
+if [ -d ../shared/pcaps ]; then
+  while IFS= read -r -d '' f; do captures+=("$f"); done < <(
+    find ../shared/pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.gz' \
+      -o -name '*.cap' -o -name '*.trace' -o -name '*.dump' \) -print0 | sort -z)
+else
+  say "../shared/pcaps is absent: seeding from this repository's captures only"
+fi
+rm -rf "$work/seeds"
+mkdir -p "$work/seeds"
+cargo run --quiet --example fuzz_seeds -- "$work/seeds" "${captures[@]}"
+
+# libFuzzer's longest input per target: capture files need room, frames and packet
+# sequences less.
+declare -A MAX_LEN=([reader]=262144 [decode]=65540 [engine]=65537)
+
+for t in "${targets[@]}"; do
+  mkdir -p "$work/corpus/$t" "$work/artifacts/$t" "fuzz/corpus/$t"
+  say "$t: ${time_each} s, ${timeout_each} s per input at most; corpus $work/corpus/$t"
+  started=$(date +%s)
+  status=0
+  nice -n 15 cargo +nightly fuzz run --sanitizer none --target-dir "$target_dir" "$t" \
+    "$work/corpus/$t" "$work/seeds/$t" "fuzz/corpus/$t" -- \
+    -max_total_time="$time_each" -timeout="$timeout_each" -rss_limit_mb=2048 \
+    -max_len="${MAX_LEN[$t]}" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+    -artifact_prefix="$work/artifacts/$t/" || status=$?
+  elapsed=$(( $(date +%s) - started ))
+  found=$(find "$work/artifacts/$t" -type f | wc -l)
+  say "$t: ran ${elapsed} s, exit $status, $found crash/hang/oom inputs in $work/artifacts/$t"
+  if [ "$save" = 1 ]; then
+    merged="$work/merged/$t"
+    rm -rf "$merged" && mkdir -p "$merged"
+    nice -n 15 cargo +nightly fuzz run --sanitizer none --target-dir "$target_dir" "$t" \
+      "$merged" "fuzz/corpus/$t" "$work/corpus/$t" -- -merge=1 -timeout="$timeout_each" \
+      -max_len="${MAX_LEN[$t]}" >/dev/null 2>&1
+    rm -rf "fuzz/corpus/$t" && mv "$merged" "fuzz/corpus/$t"
+    say "$t: saved corpus $(find "fuzz/corpus/$t" -type f | wc -l) inputs, $(du -sh "fuzz/corpus/$t" | cut -f1)"
+  fi
+done

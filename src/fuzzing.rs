@@ -1,0 +1,426 @@
+//! The bodies of the fuzz targets (the `fuzz/` crate, cargo-fuzz with libFuzzer), kept in the
+//! library so that `tests/fuzz_replay.rs` replays the saved corpus and every crash or hang
+//! found through exactly the same code on the stable toolchain.
+//!
+//! Each body panics when something is wrong: a panic anywhere below, or a broken invariant
+//! of the engine (see [`check_invariants`]). A loop shows as a hang, which libFuzzer's
+//! per-input timeout reports and the replay test bounds.
+//!
+//! The engine target reads a compact form of a TCP packet sequence ([`RECORD_LEN`] bytes a
+//! packet, see [`packets`]), so that mutations change flags, sequence numbers, tuples and
+//! times rather than break a capture file's framing; [`engine_seed`] writes that form from a
+//! real capture.
+
+use std::io::Cursor;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{self, Options};
+use crate::decode::{Decoded, decode};
+use crate::engine::{Engine, EngineConfig, IncidentKind, Snapshot};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::report::{self, Clock};
+use crate::source::{FileSource, Frame, LinkType};
+
+/// Bytes per packet in the engine target's input.
+pub const RECORD_LEN: usize = 32;
+
+/// Reader target: `data` as a capture file (pcap, pcapng, either gzip-compressed), analyzed
+/// end to end as `rstscope analyze` does, then written as every report.
+pub fn capture_file(data: &[u8]) {
+    let reader = Box::new(Cursor::new(data.to_vec()));
+    let Ok(source) = FileSource::from_reader(PathBuf::from("fuzz-input"), reader) else {
+        return;
+    };
+    let options = Options {
+        engine: EngineConfig {
+            max_flows: 512,
+            ..EngineConfig::default()
+        },
+        ..Options::default()
+    };
+    let a = analysis::analyze_source(source, options);
+    check_invariants(&a.snapshot, 512);
+    let _ = report::text::report(&a, Clock::Utc, 10);
+    let _ = report::text::series(&a, Clock::Utc);
+    let _ = report::json::to_value(&a, Clock::Utc).to_string();
+    let _ = report::csv::offenders(&a, Clock::Utc);
+    let _ = report::csv::series(&a);
+}
+
+/// Decoder target: two bytes of link type (little-endian), two of extra wire length, then
+/// the frame's bytes. Every link type number is reachable; a TCP packet decoded goes through
+/// the engine.
+pub fn frame(data: &[u8]) {
+    let Some((head, bytes)) = data.split_first_chunk::<4>() else {
+        return;
+    };
+    let link_type = u32::from(u16::from_le_bytes([head[0], head[1]]));
+    let extra = u32::from(u16::from_le_bytes([head[2], head[3]]));
+    let captured = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    let frame = Frame {
+        ts: Timestamp::from_parts(1_700_000_000, 0),
+        number: 1,
+        link_type: LinkType(link_type),
+        interface: 0,
+        data: bytes,
+        orig_len: captured.saturating_add(extra),
+        direction: None,
+        process: None,
+        effective_process: None,
+        packet_id: None,
+    };
+    if let Decoded::Tcp(p) = decode(&frame) {
+        assert!(
+            p.payload.len() <= bytes.len(),
+            "the payload is longer than the frame"
+        );
+        // A small table: the engine reserves room for its whole table up front.
+        let config = EngineConfig {
+            max_flows: 8,
+            ..EngineConfig::default()
+        };
+        run_checked(config, [p]);
+    }
+}
+
+/// Engine target: one byte of settings, then packets of [`RECORD_LEN`] bytes (see
+/// [`packets`]), fed in order with a snapshot now and then, the engine's invariants checked
+/// at the end.
+pub fn packet_sequence(data: &[u8]) {
+    let Some((&settings, records)) = data.split_first() else {
+        return;
+    };
+    let config = EngineConfig {
+        max_flows: [8, 64, 250_000][usize::from(settings % 3)],
+        keep_connections: settings & 0x08 != 0,
+        syn_fin_rst_only: settings & 0x10 != 0,
+        keep_incidents: true,
+    };
+    run_checked(config, packets(records));
+}
+
+/// Feeds `packets` to an engine made with `config` (incidents kept, whatever it says),
+/// checking [`check_invariants`] every 64 packets and at the end, and that every RST fed has
+/// exactly one cause, the flow table is empty after the end, and (with `keep_connections`)
+/// every connection counted was listed. Returns the final snapshot.
+pub fn run_checked<'a>(
+    mut config: EngineConfig,
+    packets: impl IntoIterator<Item = TcpPacket<'a>>,
+) -> Snapshot {
+    config.keep_incidents = true;
+    let (max_flows, keep_connections) = (config.max_flows, config.keep_connections);
+    let mut engine = Engine::new(config);
+    let (mut rst_incidents, mut rst_packets, mut connections) = (0u64, 0u64, 0u64);
+    for (i, p) in packets.into_iter().enumerate() {
+        engine.packet(&p);
+        rst_packets += u64::from(p.flags.rst());
+        rst_incidents += rst_incidents_in(&mut engine);
+        connections += engine.drain_connections().count() as u64;
+        if i % 64 == 63 {
+            check_invariants(&engine.snapshot(), max_flows);
+        }
+    }
+    engine.finish();
+    rst_incidents += rst_incidents_in(&mut engine);
+    connections += engine.drain_connections().count() as u64;
+    let s = engine.snapshot();
+    check_invariants(&s, max_flows);
+    assert_eq!(s.live_flows, 0, "flows left after the end");
+    assert_eq!(s.totals.rst_packets, rst_packets, "RSTs fed and counted");
+    assert_eq!(
+        rst_incidents, rst_packets,
+        "every RST has exactly one cause"
+    );
+    assert!(s.totals.evicted <= s.totals.conn_states.iter().sum::<u64>());
+    if keep_connections {
+        let by_state: u64 = s.totals.conn_states.iter().sum();
+        assert_eq!(connections, by_state, "connections listed and counted");
+    }
+    s
+}
+
+fn rst_incidents_in(engine: &mut Engine) -> u64 {
+    engine
+        .drain_incidents()
+        .filter(|i| matches!(i.kind, IncidentKind::Rst { .. }))
+        .count() as u64
+}
+
+/// What must hold of any snapshot, whatever the packets: every RST counted under one cause,
+/// the per-second series summing to the totals, each offender's counts to its series, the flow
+/// table within its cap.
+pub fn check_invariants(s: &Snapshot, max_flows: usize) {
+    let t = &s.totals;
+    assert_eq!(
+        t.rst_by_cause.iter().sum::<u64>(),
+        t.rst_packets,
+        "RSTs by cause sum to the RSTs"
+    );
+    assert!(
+        t.failed_attempts <= t.attempts,
+        "more failures than attempts"
+    );
+    assert!(s.live_flows <= max_flows.max(1), "flow table over its cap");
+    let mut rst = [0u64; 5];
+    let (mut failed, mut suspect) = (0u64, 0u64);
+    for (_, c) in &s.series {
+        for (sum, n) in rst.iter_mut().zip(c.rst) {
+            *sum += u64::from(n);
+        }
+        failed += u64::from(c.failed);
+        suspect += u64::from(c.suspect);
+        assert_eq!(
+            c.failed,
+            c.failed_by.iter().sum::<u32>(),
+            "failures by kind sum to the failures"
+        );
+    }
+    assert_eq!(rst, t.rst_by_cause, "the series sums to the RSTs by cause");
+    assert_eq!(failed, t.failed_attempts, "the series sums to the failures");
+    assert_eq!(
+        suspect, t.suspect_injected,
+        "the series sums to the suspects"
+    );
+    let windows = s.series.windows(2);
+    assert!(
+        windows.into_iter().all(|w| w[0].0 < w[1].0),
+        "series in time order"
+    );
+    let mut offenders_rst = [0u64; 5];
+    let mut offenders_failed = 0u64;
+    for o in &s.offenders {
+        let mut rst = [0u64; 5];
+        let mut failed = 0u64;
+        for (_, c) in o.series.iter() {
+            for (sum, n) in rst.iter_mut().zip(c.rst) {
+                *sum += u64::from(n);
+            }
+            failed += u64::from(c.failed);
+        }
+        assert_eq!(rst, o.rst_by_cause, "an offender's series sums to its RSTs");
+        assert_eq!(
+            failed, o.failed_attempts,
+            "an offender's series sums to its failures"
+        );
+        for (sum, n) in offenders_rst.iter_mut().zip(o.rst_by_cause) {
+            *sum += n;
+        }
+        offenders_failed += o.failed_attempts;
+    }
+    let other = &s.other_endpoints;
+    for (sum, n) in offenders_rst.iter_mut().zip(other.rst_by_cause) {
+        *sum += n;
+    }
+    assert_eq!(
+        offenders_rst, t.rst_by_cause,
+        "offenders and others sum to the RSTs"
+    );
+    assert_eq!(
+        offenders_failed + other.failed_attempts,
+        t.failed_attempts,
+        "offenders and others sum to the failures"
+    );
+}
+
+/// The packets of the engine target's input: [`RECORD_LEN`] bytes each (a shorter tail is
+/// ignored):
+///
+/// | bytes | field |
+/// |---|---|
+/// | 0 | TCP flags, low 8 bits |
+/// | 1 | bits 0-1 client, 2-3 server (of four addresses), 4 IPv6, 5 sent by the server, 6-7 time mode |
+/// | 2-5 | client port, server port (big-endian) |
+/// | 6-13 | sequence and acknowledgment numbers |
+/// | 14-15 | window |
+/// | 16 | TTL |
+/// | 17-18 | IP ID (IPv4) |
+/// | 19 | window scale (255: none) |
+/// | 20-23 | payload length |
+/// | 24-31 | time: mode 0 adds that many microseconds (signed) to the last time, mode 1 sets it in nanoseconds, mode 2 adds nanoseconds, mode 3 keeps it |
+///
+/// A RST carries the record's own bytes as payload, up to its payload length.
+pub fn packets(records: &[u8]) -> impl Iterator<Item = TcpPacket<'_>> {
+    let mut now = Timestamp::from_parts(1_700_000_000, 0);
+    records
+        .chunks_exact(RECORD_LEN)
+        .zip(1u64..)
+        .map(move |(r, frame)| {
+            let u16_at = |i: usize| u16::from_be_bytes([r[i], r[i + 1]]);
+            let u32_at = |i: usize| u32::from_be_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+            let time = i64::from_be_bytes([r[24], r[25], r[26], r[27], r[28], r[29], r[30], r[31]]);
+            now = match r[1] >> 6 {
+                0 => Timestamp(now.0.saturating_add(time.saturating_mul(1000))),
+                1 => Timestamp(time),
+                2 => Timestamp(now.0.saturating_add(time)),
+                _ => now,
+            };
+            let v6 = r[1] & 0x10 != 0;
+            let client = address(r[1] & 3, v6);
+            let server = address((r[1] >> 2) & 3, v6);
+            let (cport, sport) = (u16_at(2), u16_at(4));
+            let from_server = r[1] & 0x20 != 0;
+            let (src, dst, sp, dp) = if from_server {
+                (server, client, sport, cport)
+            } else {
+                (client, server, cport, sport)
+            };
+            let flags = TcpFlags(u16::from(r[0]));
+            let payload_len = u32_at(20);
+            let payload = if flags.rst() {
+                &r[..(payload_len as usize).min(RECORD_LEN)]
+            } else {
+                &[]
+            };
+            TcpPacket {
+                ts: now,
+                frame,
+                interface: 0,
+                src,
+                dst,
+                sport: sp,
+                dport: dp,
+                seq: u32_at(6),
+                ack: u32_at(10),
+                flags,
+                window: u16_at(14),
+                window_scale: (r[19] != 255).then_some(r[19]),
+                payload_len,
+                payload,
+                ttl: r[16],
+                ip_id: (!v6).then(|| u16_at(17)),
+            }
+        })
+}
+
+fn address(index: u8, v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::new(
+            0xfd00,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            u16::from(index) + 1,
+        ))
+    } else {
+        IpAddr::V4(Ipv4Addr::new(10, 0, 0, index + 1))
+    }
+}
+
+/// The seeds a capture file gives the decoder and engine targets: each distinct
+/// (link type, first 64 bytes) frame, up to `max_frames`, in the decoder's form; and the
+/// file's first `max_packets` TCP packets in the engine's form. The four addresses of the
+/// engine's form stand for the capture's first four client and server addresses (others
+/// share the last).
+pub fn seeds_from_capture(
+    path: &Path,
+    max_frames: usize,
+    max_packets: usize,
+) -> (Vec<Vec<u8>>, Vec<u8>) {
+    let mut frames: Vec<Vec<u8>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut engine = vec![0u8];
+    let Ok(mut source) = FileSource::open(&[path.to_path_buf()]) else {
+        return (frames, engine);
+    };
+    let mut addresses: Vec<IpAddr> = Vec::new();
+    let mut last: Option<Timestamp> = None;
+    let mut packets = 0;
+    while let Some(f) = source.next_frame() {
+        let link = u16::try_from(f.link_type.0).unwrap_or(u16::MAX);
+        let head = f.data.get(..64).unwrap_or(f.data);
+        if frames.len() < max_frames && seen.insert((link, head.to_vec())) {
+            let extra =
+                u16::try_from(f.orig_len.saturating_sub(f.data.len() as u32)).unwrap_or(u16::MAX);
+            let mut seed = Vec::with_capacity(4 + f.data.len());
+            seed.extend_from_slice(&link.to_le_bytes());
+            seed.extend_from_slice(&extra.to_le_bytes());
+            seed.extend_from_slice(f.data);
+            frames.push(seed);
+        }
+        let Decoded::Tcp(p) = decode(&f) else {
+            continue;
+        };
+        if packets >= max_packets {
+            continue;
+        }
+        packets += 1;
+        engine.extend_from_slice(&record(&p, last, &mut addresses));
+        last = Some(p.ts);
+    }
+    (frames, engine)
+}
+
+/// `p` in the engine target's form, its time relative to `last` (absolute for the first).
+fn record(
+    p: &TcpPacket<'_>,
+    last: Option<Timestamp>,
+    addresses: &mut Vec<IpAddr>,
+) -> [u8; RECORD_LEN] {
+    let mut index = |a: IpAddr| -> u8 {
+        if let Some(i) = addresses.iter().position(|&x| x == a) {
+            return (i as u8).min(3);
+        }
+        addresses.push(a);
+        (addresses.len() as u8 - 1).min(3)
+    };
+    // The lower port is taken as the server's.
+    let from_server = p.sport < p.dport;
+    let (client, server, cport, sport) = if from_server {
+        (p.dst, p.src, p.dport, p.sport)
+    } else {
+        (p.src, p.dst, p.sport, p.dport)
+    };
+    let (c, s) = (index(client), index(server));
+    let (mode, time) = match last {
+        Some(l) => (0u8, p.ts.0.saturating_sub(l.0) / 1000),
+        None => (1u8, p.ts.0),
+    };
+    let mut r = [0u8; RECORD_LEN];
+    r[0] = (p.flags.0 & 0xFF) as u8;
+    r[1] = c
+        | (s << 2)
+        | (u8::from(p.src.is_ipv6()) << 4)
+        | (u8::from(from_server) << 5)
+        | (mode << 6);
+    r[2..4].copy_from_slice(&cport.to_be_bytes());
+    r[4..6].copy_from_slice(&sport.to_be_bytes());
+    r[6..10].copy_from_slice(&p.seq.to_be_bytes());
+    r[10..14].copy_from_slice(&p.ack.to_be_bytes());
+    r[14..16].copy_from_slice(&p.window.to_be_bytes());
+    r[16] = p.ttl;
+    r[17..19].copy_from_slice(&p.ip_id.unwrap_or(0).to_be_bytes());
+    r[19] = p.window_scale.unwrap_or(255);
+    r[20..24].copy_from_slice(&p.payload_len.to_be_bytes());
+    r[24..32].copy_from_slice(&time.to_be_bytes());
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_becomes_seeds_that_replay_to_the_same_counts() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let (frames, engine) = seeds_from_capture(&sample, 1000, 1000);
+        assert!(!frames.is_empty());
+        assert_eq!((engine.len() - 1) % RECORD_LEN, 0);
+        let mut e = Engine::new(EngineConfig::default());
+        for p in packets(&engine[1..]) {
+            e.packet(&p);
+        }
+        e.finish();
+        let s = e.snapshot();
+        assert_eq!(s.totals.rst_by_cause, [20, 0, 0, 0, 0]);
+        assert_eq!(s.totals.failed_attempts, 20);
+        packet_sequence(&engine);
+        for f in &frames {
+            frame(f);
+        }
+        capture_file(&std::fs::read(&sample).expect("sample"));
+    }
+}

@@ -1,0 +1,375 @@
+//! Where a live capture saves what it captured: one pcapng file, or, with a size limit, a ring
+//! of pieces (the oldest removed once the limit is passed), so that a capture left running for
+//! days neither fills the disk nor loses its latest packets. The app saves to the temporary
+//! folder this way; the files go when the last handle to them does.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::source::Frame;
+use crate::source::live::CapturedInterface;
+use crate::source::live::pcapng::{InterfaceStats, PcapngWriter};
+
+/// Buffer of the pcapng file.
+const WRITE_BUFFER: usize = 1 << 20;
+/// Pieces a size limit is shared among: the oldest is removed when one more begins, so at
+/// least three quarters of the limit always hold the latest packets.
+pub const RING_PIECES: u64 = 4;
+
+/// The files a live capture saved to, shared by the capture and whoever shows them.
+#[derive(Clone)]
+pub struct SavedFiles(Arc<Shared>);
+
+struct Shared {
+    ring: Mutex<Ring>,
+    /// Bytes in the piece being written (the others' are in `ring`).
+    current_bytes: AtomicU64,
+}
+
+/// The pieces on disk.
+struct Ring {
+    /// Oldest first: path, bytes and frames of each finished piece, then the current one's path.
+    pieces: VecDeque<(PathBuf, u64, u64)>,
+    limit: Option<u64>,
+    /// Frames of the pieces removed to stay within the limit.
+    frames_removed: u64,
+    /// Remove the files when the last handle goes.
+    temporary: bool,
+}
+
+impl SavedFiles {
+    fn new(first: PathBuf, limit: Option<u64>, temporary: bool) -> Self {
+        Self(Arc::new(Shared {
+            ring: Mutex::new(Ring {
+                pieces: VecDeque::from([(first, 0, 0)]),
+                limit,
+                frames_removed: 0,
+                temporary,
+            }),
+            current_bytes: AtomicU64::new(0),
+        }))
+    }
+
+    fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
+        self.0.ring.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The files on disk now, oldest first: what to read for the packets saved.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.ring()
+            .pieces
+            .iter()
+            .map(|(p, _, _)| p.clone())
+            .collect()
+    }
+
+    /// Bytes on disk now.
+    pub fn bytes(&self) -> u64 {
+        let finished: u64 = self.ring().pieces.iter().map(|(_, b, _)| b).sum();
+        finished + self.0.current_bytes.load(Ordering::Relaxed)
+    }
+
+    /// The size limit, if any.
+    pub fn limit(&self) -> Option<u64> {
+        self.ring().limit
+    }
+
+    /// Frames saved and then removed with the oldest pieces, to stay within the limit.
+    pub fn frames_removed(&self) -> u64 {
+        self.ring().frames_removed
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        if !self.temporary {
+            return;
+        }
+        let mut folders = Vec::new();
+        for (path, _, _) in self.pieces.drain(..) {
+            let _ = std::fs::remove_file(&path);
+            if let Some(parent) = path.parent() {
+                folders.push(parent.to_path_buf());
+            }
+        }
+        // The folder made for them, if nothing else is in it now.
+        for folder in folders {
+            let _ = std::fs::remove_dir(folder);
+        }
+    }
+}
+
+/// Counts the bytes written under the pcapng writer.
+struct Counting {
+    out: BufWriter<File>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The writing side: the current piece and when to begin the next.
+pub(super) struct SaveWriter {
+    saved: SavedFiles,
+    writer: PcapngWriter<Counting>,
+    /// Bytes in the current piece.
+    bytes: Arc<AtomicU64>,
+    interfaces: Vec<CapturedInterface>,
+    /// Bytes after which the next piece begins.
+    piece_limit: Option<u64>,
+    /// Pieces begun so far.
+    pieces: u64,
+}
+
+impl SaveWriter {
+    /// Creates the first piece at `path`. With `limit`, pieces of a quarter of it follow, named
+    /// after `path` (`capture-2.pcapng`, ...).
+    pub(super) fn create(
+        path: &Path,
+        interfaces: &[CapturedInterface],
+        limit: Option<u64>,
+        temporary: bool,
+    ) -> io::Result<Self> {
+        let (writer, bytes) = open(path, interfaces)?;
+        let saved = SavedFiles::new(path.to_path_buf(), limit, temporary);
+        saved
+            .0
+            .current_bytes
+            .store(bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+        Ok(Self {
+            saved,
+            writer,
+            bytes,
+            interfaces: interfaces.to_vec(),
+            piece_limit: limit.map(|l| (l / RING_PIECES).max(1)),
+            pieces: 1,
+        })
+    }
+
+    /// The handle to give out.
+    pub(super) fn saved(&self) -> SavedFiles {
+        self.saved.clone()
+    }
+
+    /// The file being written.
+    pub(super) fn path(&self) -> PathBuf {
+        self.saved
+            .ring()
+            .pieces
+            .back()
+            .map(|(p, _, _)| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// Frames written to all pieces.
+    pub(super) fn frames(&self) -> u64 {
+        let ring = self.saved.ring();
+        let finished: u64 = ring.pieces.iter().map(|(_, _, f)| f).sum();
+        finished + ring.frames_removed + self.writer.frames()
+    }
+
+    /// Appends one frame, beginning a new piece first when the current one is full.
+    pub(super) fn write_frame(&mut self, frame: &Frame<'_>) -> io::Result<()> {
+        if self
+            .piece_limit
+            .is_some_and(|limit| self.bytes.load(Ordering::Relaxed) >= limit)
+        {
+            self.next_piece()?;
+        }
+        self.writer.write_frame(frame)?;
+        self.saved
+            .0
+            .current_bytes
+            .store(self.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn next_piece(&mut self) -> io::Result<()> {
+        let path = piece_path(&self.path(), self.pieces + 1);
+        let (next, next_bytes) = open(&path, &self.interfaces)?;
+        let done = std::mem::replace(&mut self.writer, next);
+        let done_bytes = std::mem::replace(&mut self.bytes, next_bytes);
+        let frames = done.frames();
+        done.finish(&[])?;
+        let bytes = done_bytes.load(Ordering::Relaxed);
+        self.pieces += 1;
+        let removed = {
+            let mut ring = self.saved.ring();
+            if let Some(last) = ring.pieces.back_mut() {
+                (last.1, last.2) = (bytes, frames);
+            }
+            ring.pieces.push_back((path, 0, 0));
+            let mut removed = Vec::new();
+            while ring.pieces.len() as u64 > RING_PIECES {
+                if let Some((old, _, frames)) = ring.pieces.pop_front() {
+                    ring.frames_removed += frames;
+                    removed.push(old);
+                }
+            }
+            removed
+        };
+        for old in removed {
+            std::fs::remove_file(&old)?;
+        }
+        self.saved
+            .0
+            .current_bytes
+            .store(self.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Ends the current piece with each interface's counts.
+    pub(super) fn finish(self, stats: &[InterfaceStats]) -> io::Result<()> {
+        let frames = self.writer.frames();
+        self.writer.finish(stats)?;
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        if let Some(last) = self.saved.ring().pieces.back_mut() {
+            (last.1, last.2) = (bytes, frames);
+        }
+        self.saved.0.current_bytes.store(0, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// A new piece at `path` and the count of bytes handed to it (buffered ones included).
+fn open(
+    path: &Path,
+    interfaces: &[CapturedInterface],
+) -> io::Result<(PcapngWriter<Counting>, Arc<AtomicU64>)> {
+    let bytes = Arc::new(AtomicU64::new(0));
+    let out = Counting {
+        out: BufWriter::with_capacity(WRITE_BUFFER, File::create(path)?),
+        bytes: Arc::clone(&bytes),
+    };
+    // One interface block per captured interface, in id order, so that `Frame::interface` is
+    // the pcapng interface id.
+    let mut writer = PcapngWriter::new(out, None)?;
+    for i in interfaces {
+        writer.add_interface(
+            i.link_type,
+            i.snaplen,
+            Some(&i.name),
+            i.description.as_deref(),
+        )?;
+    }
+    Ok((writer, bytes))
+}
+
+/// `capture.pcapng` → `capture-N.pcapng`.
+fn piece_path(first: &Path, n: u64) -> PathBuf {
+    let stem = first
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // The first piece's stem, without the number a later piece added.
+    let base = match stem.rsplit_once('-') {
+        Some((base, num)) if n > 2 && num.parse::<u64>().is_ok() => base.to_string(),
+        _ => stem,
+    };
+    let name = match first.extension() {
+        Some(ext) => format!("{base}-{n}.{}", ext.to_string_lossy()),
+        None => format!("{base}-{n}"),
+    };
+    first.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::Timestamp;
+    use crate::source::LinkType;
+
+    fn interfaces() -> Vec<CapturedInterface> {
+        vec![CapturedInterface {
+            id: 0,
+            name: "lo".into(),
+            description: None,
+            link_type: LinkType(1),
+            snaplen: 128,
+        }]
+    }
+
+    fn frame(data: &[u8], n: u64) -> Frame<'_> {
+        Frame {
+            ts: Timestamp::from_parts(1_700_000_000 + n as i64, 0),
+            number: n,
+            link_type: LinkType(1),
+            interface: 0,
+            data,
+            orig_len: data.len() as u32,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+        }
+    }
+
+    #[test]
+    fn a_limited_capture_keeps_a_ring_of_its_latest_pieces_and_removes_them_at_the_end() {
+        let dir = std::env::temp_dir().join(format!("rstscope-saved-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let first = dir.join("capture-17.pcapng");
+        let mut w = SaveWriter::create(&first, &interfaces(), Some(40_000), true).expect("create");
+        let saved = w.saved();
+        let data = [7u8; 1000];
+        for n in 1..=200 {
+            w.write_frame(&frame(&data, n)).expect("write");
+            assert!(saved.bytes() <= 40_000 + 11_000, "{} bytes", saved.bytes());
+        }
+        assert_eq!(w.frames(), 200);
+        w.finish(&[]).expect("finish");
+        let files = saved.files();
+        assert_eq!(files.len(), 4, "{files:?}");
+        assert!(files.iter().all(|f| f.exists()));
+        assert!(!first.exists(), "the oldest piece went");
+        assert!(files[3].ends_with("capture-17-20.pcapng"), "{files:?}");
+        assert!(saved.frames_removed() > 100);
+        // The pieces read as one capture holding the latest frames, in order.
+        let mut source = crate::source::FileSource::open(&files).expect("open");
+        let mut numbers = Vec::new();
+        while let Some(f) = source.next_frame() {
+            numbers.push(f.ts.second() - 1_700_000_000);
+        }
+        assert!(source.problems().is_empty(), "{:?}", source.problems());
+        assert_eq!(numbers.len() as u64 + saved.frames_removed(), 200);
+        assert_eq!(numbers.last(), Some(&200));
+        assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1));
+        drop(source);
+        drop(saved);
+        assert!(
+            files.iter().all(|f| !f.exists()),
+            "removed with the last handle"
+        );
+        assert!(!dir.exists(), "and their folder");
+    }
+
+    #[test]
+    fn without_a_limit_one_file_is_written_and_kept() {
+        let dir = std::env::temp_dir().join(format!("rstscope-saved-one-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("out.pcapng");
+        let mut w = SaveWriter::create(&path, &interfaces(), None, false).expect("create");
+        let saved = w.saved();
+        for n in 1..=100 {
+            w.write_frame(&frame(&[1u8; 1000], n)).expect("write");
+        }
+        w.finish(&[]).expect("finish");
+        assert_eq!(saved.files(), vec![path.clone()]);
+        drop(saved);
+        assert!(path.exists());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

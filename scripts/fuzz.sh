@@ -14,7 +14,10 @@
 # any crash or hang (libFuzzer's crash-*, timeout-*, oom-* files) go under $RSTSCOPE_FUZZ_DIR
 # (default: $TMPDIR/rstscope-fuzz); a found input belongs in fuzz/regressions/TARGET/ under a
 # name that says what it pins, once fixed. --save merges what was found into fuzz/corpus/TARGET
-# (libFuzzer -merge=1: the fewest inputs that keep the coverage), to be committed if small.
+# (libFuzzer -merge=1: the fewest inputs that keep the coverage), then, should that exceed the
+# target's budget (RSTSCOPE_FUZZ_SAVE_KB; by default 3,000 KB for reader, 1,500 for engine,
+# 500 for decode, so the repository and CI's replay stay small), drops the largest inputs
+# until it fits, saying how many.
 #
 # Needs the nightly toolchain and cargo-fuzz; it installs both (rustup, cargo install) when
 # missing. Runs at nice 15 in one process (libFuzzer's fork mode with one job, which goes on
@@ -69,6 +72,8 @@ cargo run --quiet --example fuzz_seeds -- "$work/seeds" "${captures[@]}"
 # libFuzzer's longest input per target: capture files need room, frames and packet
 # sequences less.
 declare -A MAX_LEN=([reader]=262144 [decode]=65540 [engine]=65537)
+# What --save may keep per target, in KB.
+declare -A SAVE_KB=([reader]=3000 [decode]=500 [engine]=1500)
 
 for t in "${targets[@]}"; do
   mkdir -p "$work/corpus/$t" "$work/artifacts/$t" "fuzz/corpus/$t"
@@ -88,8 +93,22 @@ for t in "${targets[@]}"; do
     rm -rf "$merged" && mkdir -p "$merged"
     nice -n 15 cargo +nightly fuzz run --sanitizer none --target-dir "$target_dir" "$t" \
       "$merged" "fuzz/corpus/$t" "$work/corpus/$t" -- -merge=1 -timeout="$timeout_each" \
-      -max_len="${MAX_LEN[$t]}" >/dev/null 2>&1
+      -max_len="${MAX_LEN[$t]}" >"$work/merge-$t.log" 2>&1
+    grep -h 'MERGE-OUTER: [0-9]* new files' "$work/merge-$t.log" | sed "s/^/rstscope fuzz: $t: /" >&2 || true
+    # Over budget: the largest inputs go first (the merge keeps small ones where it can).
+    budget=$(( ${RSTSCOPE_FUZZ_SAVE_KB:-${SAVE_KB[$t]}} * 1024 ))
+    total=0
+    dropped=0
+    while IFS=' ' read -r size file; do
+      if [ $(( total + size )) -le "$budget" ]; then
+        total=$(( total + size ))
+      else
+        rm -f "$file"
+        dropped=$(( dropped + 1 ))
+      fi
+    done < <(find "$merged" -type f -printf '%s %p\n' | sort -n)
+    [ "$dropped" = 0 ] || say "$t: $dropped of the largest inputs dropped to stay within $(( budget / 1024 )) KB"
     rm -rf "fuzz/corpus/$t" && mv "$merged" "fuzz/corpus/$t"
-    say "$t: saved corpus $(find "fuzz/corpus/$t" -type f | wc -l) inputs, $(du -sh "fuzz/corpus/$t" | cut -f1)"
+    say "$t: saved corpus $(find "fuzz/corpus/$t" -type f | wc -l) inputs, $(( total / 1024 )) KB"
   fi
 done

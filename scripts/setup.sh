@@ -23,6 +23,10 @@ declare -A WANTED=(
   [xauth]="xvfb-run needs it"
   [imagemagick]="import: takes the screenshot of the window under Xvfb"
   [libpcap-dev]="libpcap, which live capture (rstscope capture) links against; at run time rstscope needs its library package, libpcap0.8"
+  [prometheus]="Prometheus and promtool: tests/agent.rs has a real Prometheus scrape rstscope agent and checks its alert rules"
+  [tshark]="tests/agent.rs opens the agent's evidence in tshark"
+  [systemd]="systemd-analyze: scripts/deb.sh verifies the agent's systemd unit"
+  [man-db]="man: systemd-analyze verify looks up the unit's man page"
 )
 
 say() { echo "rstscope setup: $*" >&2; }
@@ -58,9 +62,16 @@ install_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# scripts/sample.sh sets RSTSCOPE_SETUP=build: the headless build links against these only, and
+# a newcomer's first result should not wait for the test tools.
+BUILD_ONLY=(gcc libc6-dev libpcap-dev)
+
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${!WANTED[@]}"; do
+    if [ "${RSTSCOPE_SETUP:-}" = build ] && [[ ! " ${BUILD_ONLY[*]} " == *" $pkg "* ]]; then
+      continue
+    fi
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
 fi

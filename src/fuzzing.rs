@@ -3,13 +3,13 @@
 //! found through exactly the same code on the stable toolchain.
 //!
 //! Each body panics when something is wrong: a panic anywhere below, or a broken invariant
-//! of the engine (see [`check_invariants`]). A loop shows as a hang, which libFuzzer's
+//! of the engine (see [`check_invariants`](crate::fuzzing::check_invariants)). A loop shows as a hang, which libFuzzer's
 //! per-input timeout reports and the replay test bounds.
 //!
-//! The engine target reads a compact form of a TCP packet sequence ([`RECORD_LEN`] bytes a
-//! packet, see [`packets`]), so that mutations change flags, sequence numbers, tuples and
-//! times rather than break a capture file's framing; [`engine_seed`] writes that form from a
-//! real capture.
+//! The engine target reads a compact form of a TCP packet sequence ([`RECORD_LEN`](crate::fuzzing::RECORD_LEN) bytes a
+//! packet, see [`packets`](crate::fuzzing::packets)), so that mutations change flags, sequence numbers, tuples and
+//! times rather than break a capture file's framing; [`seeds_from_capture`](crate::fuzzing::seeds_from_capture)
+//! writes that form from a real capture.
 
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

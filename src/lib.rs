@@ -4,6 +4,9 @@
 //! `source` (file | live) yields frames, `decode` turns them into [`packet::TcpPacket`]s, the
 //! pure `engine` classifies them, and `report` renders what it found.
 
+/// `rstscope agent`: live capture for a monitoring system (Prometheus metrics, reports and
+/// evidence over HTTP).
+pub mod agent;
 /// One capture analyzed end to end: source -> decode -> engine.
 pub mod analysis;
 /// Decoding link, IP and TCP headers into a `TcpPacket`; no state.
@@ -25,4 +28,5 @@ pub mod services;
 /// Where frames come from: capture files (pure Rust, no libpcap).
 pub mod source;
 /// The desktop app (eframe/egui): plot, offenders table, details, status bar.
+#[cfg(feature = "gui")]
 pub mod ui;

@@ -7,7 +7,8 @@
 //! still print there.
 
 // No console window for the desktop app; the terminal commands attach to their shell's.
-#![cfg_attr(windows, windows_subsystem = "windows")]
+// The headless build (without the `gui` feature) is an ordinary console program.
+#![cfg_attr(all(windows, feature = "gui"), windows_subsystem = "windows")]
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -16,6 +17,11 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `rstscope agent`: headless, until stopped, for a monitoring system.
+mod agent_cli;
+/// Windows: `rstscope agent` as a Windows service (install, uninstall, run).
+#[cfg(windows)]
+mod agent_service;
 /// `rstscope capture` and `rstscope interfaces`.
 mod capture_cli;
 
@@ -23,7 +29,7 @@ mod capture_cli;
 mod evidence_cli;
 
 /// Windows: output of the terminal commands goes to the console of the shell that started them.
-#[cfg(windows)]
+#[cfg(all(windows, feature = "gui"))]
 mod windows_console;
 
 use rstscope::analysis::{self, Options, Progress};
@@ -52,6 +58,10 @@ enum Command {
     Capture(capture_cli::CaptureArgs),
     /// List the interfaces live capture can use.
     Interfaces(capture_cli::InterfacesArgs),
+    /// Run headless until stopped, for a monitoring system: capture every interface (loopback
+    /// included), sample this machine, and serve /metrics (Prometheus text or OpenMetrics),
+    /// /report (the JSON of `analyze`) and /evidence (a pcapng of an endpoint's failures).
+    Agent(agent_cli::AgentArgs),
 }
 
 #[derive(clap::Args)]
@@ -100,6 +110,7 @@ enum Failure {
     /// Writing the output failed for a reason other than a closed pipe (exit 1).
     Output(std::io::Error),
     /// The desktop app could not open its window (exit 1).
+    #[cfg_attr(not(feature = "gui"), allow(dead_code))]
     Window(String),
 }
 
@@ -112,13 +123,14 @@ fn print(text: &str) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "gui"))]
     windows_console::attach_to_parent();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Analyze(args)) => analyze(&args),
         Some(Command::Capture(args)) => capture_cli::capture(&args),
         Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
+        Some(Command::Agent(args)) => agent_cli::run(&args),
         None => desktop(cli.files),
     };
     match result {
@@ -140,12 +152,25 @@ fn main() -> ExitCode {
 }
 
 /// The desktop app; it fails only when no window can be opened.
+#[cfg(feature = "gui")]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
     rstscope::ui::run(files).map_err(|e| {
         Failure::Window(format!(
             "cannot open the window: {e}; on a machine without a display use `rstscope analyze FILE`"
         ))
     })
+}
+
+/// The headless build has no desktop app: it says what it can do instead.
+#[cfg(not(feature = "gui"))]
+fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
+    let hint = match files.first() {
+        Some(f) => format!("`rstscope analyze {}`", f.display()),
+        None => "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned(),
+    };
+    Err(Failure::Input(format!(
+        "this build has no desktop app (it was built without the `gui` feature); use {hint},          or `rstscope --help`"
+    )))
 }
 
 /// How long a read may take before a progress bar appears: a quick one shows none.

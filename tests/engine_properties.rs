@@ -1,7 +1,8 @@
 //! Property tests of the engine's invariants on generated packet sequences (proptest): a few
 //! flows between three clients and a server, each packet a SYN, SYN-ACK, ACK, data, FIN or RST
 //! (or arbitrary flags) with sequence numbers near or far from the flow's own, at times that
-//! mostly move forward a little, sometimes jump minutes ahead, sometimes go back.
+//! mostly move forward a little, sometimes jump minutes ahead, sometimes go back (seconds or
+//! minutes).
 //!
 //! - every RST has exactly one cause; counts by cause sum to the total; the per-second series
 //!   sums to the totals; every offender's series to its counts (`fuzzing::run_checked`);
@@ -43,12 +44,13 @@ fn ev() -> impl Strategy<Value = Ev> {
         8 => 0i64..1_500,
         1 => 10_000i64..400_000,
         1 => -20_000i64..0,
+        1 => -900_000i64..-20_000,
     ];
     let offset = prop_oneof![4 => 0u32..3, 1 => 0u32..100_000, 1 => any::<u32>()];
     (
         0u8..6,
         any::<bool>(),
-        0u8..10,
+        0u8..11,
         offset.clone(),
         offset,
         prop_oneof![3 => Just(0u32), 1 => 1u32..1_500],
@@ -101,6 +103,9 @@ fn packets(events: &[Ev], forward: bool) -> Vec<TcpPacket<'static>> {
                 5 => (TcpFlags::RST, own + 1, 0, 0),
                 6 => (TcpFlags::RST | TcpFlags::ACK, 0, peer + 1, 0),
                 7 => (TcpFlags::SYN, own ^ 0x5555, 0, 0),
+                // The peer's own SYN, as a socket connected to itself (simultaneous open on
+                // one port) shows: both SYNs carry one ISN.
+                9 => (TcpFlags::SYN, peer, 0, 0),
                 8 => (
                     TcpFlags::RST | TcpFlags::ACK,
                     own + 1,
@@ -114,7 +119,7 @@ fn packets(events: &[Ev], forward: bool) -> Vec<TcpPacket<'static>> {
             if flags & TcpFlags::RST != 0 && e.kind != 8 {
                 len = 0;
             }
-            if flags & TcpFlags::SYN != 0 && e.kind < 9 {
+            if flags & TcpFlags::SYN != 0 && e.kind < 10 {
                 flags &= !TcpFlags::PSH;
             }
             let (src, dst, sport, dport) = if e.from_server {

@@ -4,6 +4,7 @@
 //!
 //! Snapshots live in tests/snapshots/; after an intended change of the screen, re-make them
 //! with `UPDATE_SNAPSHOTS=1 cargo test --test gui` and look at the new images.
+#![cfg(feature = "gui")]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

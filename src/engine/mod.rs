@@ -453,10 +453,11 @@ impl Engine {
             self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
         }
         // Then, as a separate step, what the attempt has become: one that failed just above
-        // may be past its memory deadline too. The timer can fire that late when the SYN is
-        // older than the packet time already reached (the capture's time went back) and the
-        // connection's own deadline came first: `schedule_at` would then put the memory
-        // deadline at `t` again.
+        // may be past its memory deadline too. The timer fires that late when the SYN is
+        // 130 s or more older than the packet time already reached (the capture's time went
+        // back): its deadlines, both past, are lifted to the packet time, or the connection's
+        // idle deadline comes first. `schedule_at` would then put the memory deadline at `t`
+        // again.
         if let Some(a) = self.entries[idx].attempt {
             let has_conn = self.entries[idx].conn.is_some();
             match a.status {

@@ -1,6 +1,6 @@
 //! Per-second counts whose memory does not grow with the length of the capture: once more
-//! than [`FOLD_AFTER_SECONDS`] seconds hold something, the seconds older than the last
-//! [`SECOND_RESOLUTION_SECS`] of packet time are folded into whole minutes (keyed by the
+//! than [`FOLD_AFTER_SECONDS`](crate::engine::series::FOLD_AFTER_SECONDS) seconds hold something, the seconds older than the last
+//! [`SECOND_RESOLUTION_SECS`](crate::engine::series::SECOND_RESOLUTION_SECS) of packet time are folded into whole minutes (keyed by the
 //! minute's first second), and so on as more come. A sparse capture, however long, keeps every
 //! second (its per-second counts equal tshark's). Sums stay exact; the busiest second of the
 //! folded part is remembered apart, so peaks stay exact too.

@@ -609,11 +609,12 @@ fn syn_ack_with_a_wrong_ack_on_a_long_connection_does_not_loop() {
     );
 }
 
-/// Regression (found by fuzzing): a SYN older than the packet time already reached (the
-/// capture's time went back 400 s) has its unanswered and its memory deadline both in the
-/// past. The connection's idle timeout fired first, at a time past both: the attempt failed
-/// there, and its memory deadline, already due, was not acted on in the same call, so the
-/// timer came back at the time it had fired at.
+/// Regression (found by fuzzing): a SYN at least 130 s older than the packet time already
+/// reached (the capture's time went back) has its unanswered and its memory deadline both in
+/// the past, so its timer fires past both: the attempt failed there, and its memory deadline,
+/// already due, was not acted on in the same call, so the timer came back at the time it had
+/// fired at. Here the connection's idle timeout is what fires (400 s back, the server's own
+/// SYN with the client's ISN, as a socket connected to itself shows).
 #[test]
 fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
     let (snap, conns) = within_seconds("a SYN from the past", || {
@@ -630,6 +631,28 @@ fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
     assert_eq!(snap.totals.time_reversals, 2);
     let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed)).collect();
     assert_eq!(failed, [(1_700_000_000, 2), (1_700_000_400, 1)]);
+    assert_eq!(conns.len(), 2);
+    assert_eq!(snap.live_flows, 0);
+}
+
+/// The same, found by the property tests: a connection seen midstream, then a SYN of its
+/// client 130 s earlier. The attempt's own deadline is lifted to the packet time, where it
+/// fires past both deadlines.
+#[test]
+fn a_syn_130_s_in_the_past_of_a_midstream_connection_does_not_loop() {
+    let (snap, conns) = within_seconds("a SYN 130 s back", || {
+        let mut s = Seq::new();
+        s.feed(&[
+            pkt(200_000, true, A, 101, 901),
+            pkt(70_000, true, S, 100, 0),
+        ]);
+        let mut other = pkt(200_000, true, S, 500, 0);
+        other.cport = 40001;
+        s.feed(&[other]);
+        s.done()
+    });
+    assert_eq!(snap.totals.attempts, 2);
+    assert_eq!(snap.totals.failed_attempts, 2);
     assert_eq!(conns.len(), 2);
     assert_eq!(snap.live_flows, 0);
 }

@@ -26,6 +26,12 @@ const SIGHTING_LIFETIME_NS: i64 = 15 * 60 * Timestamp::NANOS_PER_SEC;
 const MAX_SIGHTINGS: usize = 200_000;
 /// Incidents waiting for a sighting at once.
 const MAX_WAITING: usize = 100_000;
+/// Processes kept per service endpoint. Past it the one with the fewest incidents makes room
+/// (its incidents are counted in [`EndpointClients::more`]): a script that connects from a
+/// new process each time must not grow the table for the weeks `rstscope agent` runs.
+const MAX_PROCESSES: usize = 64;
+/// Service endpoints with a tally at most; incidents of further ones are counted as dropped.
+const MAX_ENDPOINTS: usize = 100_000;
 
 /// One process that connected to a service endpoint, with how many of its incidents it owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +55,9 @@ pub struct EndpointClients {
     pub not_observed: u64,
     /// Incidents whose client is another machine (its processes cannot be seen from here).
     pub remote: u64,
+    /// Incidents of processes no longer listed: more distinct processes connected than are
+    /// kept per endpoint, and those with the fewest incidents made room.
+    pub more: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +85,7 @@ struct Tally {
     by_process: BTreeMap<(u32, SightingSource), (String, u64)>,
     not_observed: u64,
     remote: u64,
+    more: u64,
 }
 
 impl ClientAttribution {
@@ -142,7 +152,18 @@ impl ClientAttribution {
         if !counts(i) {
             return;
         }
-        self.endpoints.entry(i.server).or_default().remote += 1;
+        if let Some(t) = self.tally(i.server) {
+            t.remote += 1;
+        }
+    }
+
+    /// The tally of `server`, made if the bound allows (else the incident is counted dropped).
+    fn tally(&mut self, server: (IpAddr, u16)) -> Option<&mut Tally> {
+        if self.endpoints.len() >= MAX_ENDPOINTS && !self.endpoints.contains_key(&server) {
+            self.dropped += 1;
+            return None;
+        }
+        Some(self.endpoints.entry(server).or_default())
     }
 
     /// Decides every waiting incident whose grace has passed at `now`; with `now = None`
@@ -179,6 +200,7 @@ impl ClientAttribution {
             processes,
             not_observed: t.not_observed,
             remote: t.remote,
+            more: t.more,
         }
     }
 
@@ -199,9 +221,21 @@ impl ClientAttribution {
 
     fn decide(&mut self, i: &Incident) {
         let found = self.lookup(i).map(|s| ((s.pid, s.source), s.name.clone()));
-        let tally = self.endpoints.entry(i.server).or_default();
+        let Some(tally) = self.tally(i.server) else {
+            return;
+        };
         match found {
             Some((key, name)) => {
+                if !tally.by_process.contains_key(&key) && tally.by_process.len() >= MAX_PROCESSES {
+                    let fewest = tally
+                        .by_process
+                        .iter()
+                        .min_by_key(|(k, (_, n))| (*n, std::cmp::Reverse(**k)))
+                        .map(|(k, _)| *k);
+                    if let Some((_, n)) = fewest.and_then(|k| tally.by_process.remove(&k)) {
+                        tally.more += n;
+                    }
+                }
                 let e = tally.by_process.entry(key).or_insert((name, 0));
                 e.1 += 1;
             }
@@ -314,6 +348,34 @@ mod tests {
         let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
         assert!(e.processes.is_empty(), "{e:?}");
         assert_eq!(e.not_observed, 2);
+    }
+
+    /// Regression: a script that connects from a new process each time grew the endpoint's
+    /// process table (and every snapshot's copy of it) without bound in a long agent run.
+    #[test]
+    fn a_new_process_per_connect_keeps_the_table_bounded_and_counts_every_incident() {
+        let mut c = ClientAttribution::new();
+        c.sighting(&sighting(0, 39_999, 7, SightingSource::ConnectTrace));
+        c.incident(&refused(0, 39_999));
+        c.sighting(&sighting(1, 39_998, 7, SightingSource::ConnectTrace));
+        c.incident(&refused(1, 39_998));
+        for i in 0..1000u32 {
+            let port = 40_000 + i as u16;
+            c.sighting(&sighting(
+                i64::from(i) + 2,
+                port,
+                1000 + i,
+                SightingSource::ConnectTrace,
+            ));
+            c.incident(&refused(i64::from(i) + 2, port));
+        }
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert_eq!(e.processes.len(), MAX_PROCESSES);
+        assert_eq!(e.processes[0].pid, 7, "the busiest stays");
+        assert_eq!(e.processes[0].connections, 2);
+        let listed: u64 = e.processes.iter().map(|p| p.connections).sum();
+        assert_eq!(listed + e.more, 1002);
     }
 
     #[test]

@@ -33,7 +33,7 @@ use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostState};
-use crate::packet::Timestamp;
+use crate::packet::{TcpPacket, Timestamp};
 use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
     CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, LiveError, LiveSource, Next,
@@ -74,6 +74,18 @@ pub struct LiveOptions {
     /// Sample this machine once a second (kernel counters, socket table, processes, connect
     /// events) and report it with the capture in [`Analysis::host`].
     pub host: bool,
+}
+
+/// Sees every frame the engine thread analyzes (after cross-interface duplicates are left
+/// out), in capture order, on that thread: `rstscope agent` keeps its ring of failure evidence
+/// this way. It must not block: the capture waits behind it.
+pub trait FrameTap: Send {
+    /// The capture has started on these interfaces ([`Frame::interface`] indexes them).
+    fn start(&mut self, interfaces: &[CapturedInterface]);
+    /// One frame, and its TCP segment when it carries one.
+    fn frame(&mut self, frame: &Frame<'_>, tcp: Option<&TcpPacket<'_>>);
+    /// The capture has ended; no frame follows.
+    fn finish(&mut self);
 }
 
 /// Why a live capture did not start.
@@ -197,7 +209,19 @@ pub fn capture(
     options: LiveOptions,
     notify: impl Fn() + Send + 'static,
 ) -> Result<LiveJob, StartError> {
+    capture_with_tap(options, None, notify)
+}
+
+/// [`capture`], with `tap` shown every frame analyzed.
+pub fn capture_with_tap(
+    options: LiveOptions,
+    mut tap: Option<Box<dyn FrameTap>>,
+    notify: impl Fn() + Send + 'static,
+) -> Result<LiveJob, StartError> {
     let source = LiveSource::start(&options.capture)?;
+    if let Some(t) = &mut tap {
+        t.start(source.interfaces());
+    }
     let writer = match &options.write {
         Some(path) => Some(
             SaveWriter::create(
@@ -242,6 +266,7 @@ pub fn capture(
         problems: Vec::new(),
         started: std::time::SystemTime::now(),
         host,
+        tap,
     };
     let duration = options.duration;
     let thread = std::thread::Builder::new()
@@ -277,6 +302,7 @@ struct Run {
     problems: Vec<String>,
     started: std::time::SystemTime,
     host: Option<HostSide>,
+    tap: Option<Box<dyn FrameTap>>,
 }
 
 /// The machine's side of the capture: the sampler and what its samples add up to.
@@ -355,6 +381,9 @@ impl Run {
         }
         let problems = self.source.join();
         self.problems.extend(problems);
+        if let Some(t) = &mut self.tap {
+            t.finish();
+        }
         self.engine.finish();
         if let Some(h) = &mut self.host {
             for i in self.engine.drain_incidents() {
@@ -418,6 +447,9 @@ impl Run {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
                 self.capture.encaps.add(encap);
+                if let Some(t) = &mut self.tap {
+                    t.frame(f, Some(&p));
+                }
                 self.engine.packet(&p);
                 if let Some(h) = &mut self.host {
                     for i in self.engine.drain_incidents() {
@@ -425,9 +457,17 @@ impl Run {
                     }
                 }
             }
-            Decoded::Other => self.capture.other_frames += 1,
+            Decoded::Other => {
+                self.capture.other_frames += 1;
+                if let Some(t) = &mut self.tap {
+                    t.frame(f, None);
+                }
+            }
             Decoded::Skipped(reason) => {
                 *self.capture.not_decoded.entry(reason).or_insert(0) += 1;
+                if let Some(t) = &mut self.tap {
+                    t.frame(f, None);
+                }
             }
         }
     }

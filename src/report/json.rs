@@ -109,6 +109,7 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
         }).collect::<Vec<_>>()).unwrap_or_default(),
         "client_processes_not_observed": e.map_or(0, |e| e.clients.not_observed),
         "client_processes_other_machines": e.map_or(0, |e| e.clients.remote),
+        "client_processes_more": e.map_or(0, |e| e.clients.more),
     })
 }
 

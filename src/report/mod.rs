@@ -298,6 +298,12 @@ pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -
         if more > 0 {
             text.push_str(&format!("; {more} more"));
         }
+        if c.more > 0 {
+            text.push_str(&format!(
+                "; {} of other processes",
+                plural(c.more, "incident", "incidents")
+            ));
+        }
         if c.not_observed > 0 {
             text.push_str(&format!("; not observed for {}", c.not_observed));
         }

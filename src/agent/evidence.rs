@@ -1,0 +1,591 @@
+//! The failure evidence the agent keeps on disk, so that the admin who gets an alert can open
+//! the proof later: a ring of pcapng files in the evidence directory, capped in bytes.
+//!
+//! What is kept ([`EvidenceTap`](crate::agent::evidence::EvidenceTap), on the engine thread):
+//! - every TCP segment with SYN, FIN or RST (attempts, answers, closes, resets);
+//! - the originator's first segment after a SYN-ACK (the handshake's completion, so an
+//!   analysis of the evidence tells a reset of an established connection from one in the
+//!   handshake);
+//! - the last [`CONTEXT_PACKETS`](crate::agent::evidence::CONTEXT_PACKETS) other segments of a connection before each of its RSTs
+//!   (what it was doing when it was reset), from an in-memory window of recent segments.
+//!
+//! The files (`evidence-NNNNNNNNNNNN.pcapng`, numbered in order) are written with the live
+//! capture's pcapng writer, one section each, and rotated at a fraction of the cap; the oldest
+//! go when the total passes it. Files left by an earlier run are kept (cut back to their last
+//! whole block, as a crash may leave half of one) and counted in the cap. [`EvidenceRing::reader`](crate::agent::evidence::EvidenceRing::reader)
+//! gives all of it as one pcapng stream (the files one section after another) for
+//! [`crate::report::evidence::collect_source`], while the writer goes on.
+
+use std::collections::VecDeque;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::packet::{TcpPacket, Timestamp};
+use crate::pipeline::live::FrameTap;
+use crate::source::live::CapturedInterface;
+use crate::source::live::pcapng::PcapngWriter;
+use crate::source::{Frame, LinkType};
+
+/// Segments of a connection kept from before each of its RSTs.
+pub const CONTEXT_PACKETS: usize = 3;
+/// Recent segments held in memory for that context.
+const RECENT: usize = 16_384;
+/// Bytes kept of a context segment (headers; the payload beyond is cut).
+const RECENT_BYTES: usize = 256;
+/// Connections between SYN-ACK and the originator's next segment, at most.
+const HANDSHAKES: usize = 65_536;
+/// Smallest cap on the evidence directory.
+pub const MIN_BYTES: u64 = 1 << 20;
+/// Written data reaches the disk at least this often.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// File name prefix and extension of the segments.
+const PREFIX: &str = "evidence-";
+const SUFFIX: &str = ".pcapng";
+
+/// Why the evidence directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot keep evidence there: {source}", path.display())]
+pub struct RingError {
+    /// The directory or file.
+    pub path: PathBuf,
+    /// The OS error.
+    pub source: io::Error,
+}
+
+/// The output of a segment's pcapng writer, shared with the ring so that it can flush it (and
+/// count its bytes) while the writer owns it.
+#[derive(Clone)]
+struct SharedOut {
+    file: Arc<Mutex<BufWriter<File>>>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl SharedOut {
+    fn file(&self) -> std::sync::MutexGuard<'_, BufWriter<File>> {
+        self.file.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Write for SharedOut {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file().write(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file().flush()
+    }
+}
+
+struct Segment {
+    path: PathBuf,
+    bytes: u64,
+}
+
+struct Current {
+    path: PathBuf,
+    writer: PcapngWriter<SharedOut>,
+    out: SharedOut,
+    bytes: Arc<AtomicU64>,
+    flushed: Instant,
+}
+
+/// The ring of evidence files; see the module documentation.
+pub struct EvidenceRing {
+    dir: PathBuf,
+    max_bytes: u64,
+    segment_bytes: u64,
+    sealed: VecDeque<Segment>,
+    current: Option<Current>,
+    interfaces: Vec<CapturedInterface>,
+    next_seq: u64,
+    /// Files whose removal failed (open elsewhere, on Windows); tried again at each rotation.
+    undeleted: Vec<PathBuf>,
+    packets: u64,
+    errors: u64,
+    last_error: Option<String>,
+}
+
+/// Counts of the ring, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RingStats {
+    /// Bytes on disk now.
+    pub bytes: u64,
+    /// Frames written since the start.
+    pub packets: u64,
+    /// Writes that failed.
+    pub errors: u64,
+}
+
+impl EvidenceRing {
+    /// Opens (creating it if needed) the ring in `dir`, capped at `max_bytes` (at least
+    /// [`MIN_BYTES`]). Files of an earlier run are kept, oldest first out.
+    pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, RingError> {
+        let err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| RingError { path, source }
+        };
+        fs::create_dir_all(dir).map_err(err(dir))?;
+        let max_bytes = max_bytes.max(MIN_BYTES);
+        let mut found: Vec<(u64, PathBuf)> = Vec::new();
+        for entry in fs::read_dir(dir).map_err(err(dir))? {
+            let entry = entry.map_err(err(dir))?;
+            let name = entry.file_name();
+            let Some(seq) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(PREFIX))
+                .and_then(|n| n.strip_suffix(SUFFIX))
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            found.push((seq, entry.path()));
+        }
+        found.sort();
+        let mut ring = Self {
+            dir: dir.to_path_buf(),
+            max_bytes,
+            segment_bytes: (max_bytes / 16).clamp(64 << 10, 64 << 20),
+            sealed: VecDeque::new(),
+            current: None,
+            interfaces: Vec::new(),
+            next_seq: found.last().map_or(0, |(s, _)| s + 1),
+            undeleted: Vec::new(),
+            packets: 0,
+            errors: 0,
+            last_error: None,
+        };
+        for (_, path) in found {
+            let bytes = whole_blocks(&path).map_err(err(&path))?;
+            if bytes == 0 {
+                let _ = fs::remove_file(&path);
+                continue;
+            }
+            ring.sealed.push_back(Segment { path, bytes });
+        }
+        // Probe that the directory takes files now rather than at the first failure.
+        let probe = dir.join(".rstscope-write-test");
+        File::create(&probe).map_err(err(dir))?;
+        let _ = fs::remove_file(&probe);
+        ring.enforce_cap();
+        Ok(ring)
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Bytes on disk, frames written, failed writes.
+    pub fn stats(&self) -> RingStats {
+        RingStats {
+            bytes: self.total_bytes(),
+            packets: self.packets,
+            errors: self.errors,
+        }
+    }
+
+    /// The last write error, if any.
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
+    }
+
+    fn total_bytes(&self) -> u64 {
+        let current = self
+            .current
+            .as_ref()
+            .map_or(0, |c| c.bytes.load(Ordering::Relaxed));
+        self.sealed.iter().map(|s| s.bytes).sum::<u64>() + current
+    }
+
+    /// The interfaces frames will come from (a new segment describes them).
+    pub fn set_interfaces(&mut self, interfaces: &[CapturedInterface]) {
+        self.seal();
+        self.interfaces = interfaces.to_vec();
+    }
+
+    /// Appends one frame, rotating and trimming as needed. A failed write is counted and
+    /// the segment given up; the next frame starts a new one.
+    pub fn write(&mut self, frame: &Frame<'_>) {
+        if let Err(e) = self.try_write(frame) {
+            self.errors += 1;
+            self.last_error = Some(e.to_string());
+            self.current = None;
+        }
+    }
+
+    fn try_write(&mut self, frame: &Frame<'_>) -> io::Result<()> {
+        if self.current.is_none() {
+            self.start_segment()?;
+        }
+        let Some(c) = &mut self.current else {
+            return Ok(());
+        };
+        c.writer.write_frame(frame)?;
+        self.packets += 1;
+        if c.flushed.elapsed() >= FLUSH_EVERY {
+            c.writer_flush()?;
+        }
+        if c.bytes.load(Ordering::Relaxed) >= self.segment_bytes {
+            self.seal();
+            self.enforce_cap();
+        }
+        Ok(())
+    }
+
+    fn start_segment(&mut self) -> io::Result<()> {
+        let path = self
+            .dir
+            .join(format!("{PREFIX}{:012}{SUFFIX}", self.next_seq));
+        self.next_seq += 1;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let bytes = Arc::new(AtomicU64::new(0));
+        let out = SharedOut {
+            file: Arc::new(Mutex::new(BufWriter::with_capacity(64 << 10, file))),
+            bytes: Arc::clone(&bytes),
+        };
+        // One interface block per captured interface, in id order, so that
+        // `Frame::interface` is the pcapng interface id.
+        let mut writer = PcapngWriter::new(out.clone(), None)?;
+        for i in &self.interfaces {
+            writer.add_interface(
+                i.link_type,
+                i.snaplen,
+                Some(&i.name),
+                i.description.as_deref(),
+            )?;
+        }
+        self.current = Some(Current {
+            path,
+            writer,
+            out,
+            bytes,
+            flushed: Instant::now(),
+        });
+        self.enforce_cap();
+        Ok(())
+    }
+
+    /// Ends the current segment (a later frame starts the next).
+    pub fn seal(&mut self) {
+        let Some(c) = self.current.take() else {
+            return;
+        };
+        let bytes = c.bytes.load(Ordering::Relaxed);
+        match c.writer.finish(&[]) {
+            Ok(_) => self.sealed.push_back(Segment {
+                path: c.path,
+                bytes: c.bytes.load(Ordering::Relaxed).max(bytes),
+            }),
+            Err(e) => {
+                self.errors += 1;
+                self.last_error = Some(format!("{}: {e}", c.path.display()));
+                if let Ok(bytes) = whole_blocks(&c.path) {
+                    self.sealed.push_back(Segment {
+                        path: c.path,
+                        bytes,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Removes the oldest segments until the sealed ones leave room for a whole current
+    /// segment under the cap.
+    fn enforce_cap(&mut self) {
+        self.undeleted
+            .retain(|p| fs::remove_file(p).is_err() && p.exists());
+        let room = self.max_bytes.saturating_sub(self.segment_bytes);
+        while self.sealed.iter().map(|s| s.bytes).sum::<u64>() > room {
+            let Some(old) = self.sealed.pop_front() else {
+                break;
+            };
+            if fs::remove_file(&old.path).is_err() && old.path.exists() {
+                self.undeleted.push(old.path);
+            }
+        }
+    }
+
+    /// Everything in the ring as one pcapng byte stream (the segments in order, each its own
+    /// section), as it stands now: the current segment is flushed and read up to there.
+    pub fn reader(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        let mut parts: Vec<Box<dyn Read + Send>> = Vec::new();
+        for s in &self.sealed {
+            match File::open(&s.path) {
+                Ok(f) => parts.push(Box::new(f.take(s.bytes))),
+                // Removed by hand meanwhile: the rest is still evidence.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("{}: {e}", s.path.display()),
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &mut self.current {
+            c.writer_flush()?;
+            let len = c.bytes.load(Ordering::Relaxed);
+            let f = File::open(&c.path)?;
+            parts.push(Box::new(f.take(len)));
+        }
+        let chained = parts
+            .into_iter()
+            .fold(Box::new(io::empty()) as Box<dyn Read + Send>, |acc, p| {
+                Box::new(acc.chain(p))
+            });
+        Ok(chained)
+    }
+}
+
+impl Current {
+    /// The pcapng writer writes whole blocks to its output, so after this the file ends at a
+    /// block boundary.
+    fn writer_flush(&mut self) -> io::Result<()> {
+        self.flushed = Instant::now();
+        self.out.flush()
+    }
+}
+
+impl Drop for EvidenceRing {
+    fn drop(&mut self) {
+        self.seal();
+    }
+}
+
+/// Cuts `path` back to its last whole pcapng block (a crash may leave half of one) and
+/// returns its length then. A file that does not start with a section header is left alone and
+/// counted as it is.
+fn whole_blocks(path: &Path) -> io::Result<u64> {
+    let mut f = OpenOptions::new().read(true).write(true).open(path)?;
+    let len = f.metadata()?.len();
+    let mut pos = 0u64;
+    let mut header = [0u8; 12];
+    let mut little = true;
+    while pos + 12 <= len {
+        f.seek(SeekFrom::Start(pos))?;
+        f.read_exact(&mut header)?;
+        let kind = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+        if kind == 0x0A0D_0D0A {
+            little = header[8..12] == 0x1A2B_3C4Du32.to_le_bytes();
+        } else if pos == 0 {
+            return Ok(len);
+        }
+        let raw = [header[4], header[5], header[6], header[7]];
+        let block = u64::from(if little {
+            u32::from_le_bytes(raw)
+        } else {
+            u32::from_be_bytes(raw)
+        });
+        if block < 12 || pos + block > len {
+            break;
+        }
+        pos += block;
+    }
+    if pos < len {
+        f.set_len(pos)?;
+    }
+    Ok(pos)
+}
+
+/// Both ends of a connection, the lower first.
+type FlowKey = ((IpAddr, u16), (IpAddr, u16));
+
+fn flow_key(p: &TcpPacket<'_>) -> FlowKey {
+    let (a, b) = ((p.src, p.sport), (p.dst, p.dport));
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// One recent segment kept for context.
+struct Recent {
+    seq: u64,
+    key: FlowKey,
+    ts: Timestamp,
+    number: u64,
+    link_type: LinkType,
+    interface: u32,
+    orig_len: u32,
+    data: Vec<u8>,
+}
+
+/// Chooses the frames worth keeping and writes them to the ring; see the module documentation.
+pub struct EvidenceTap {
+    ring: Arc<Mutex<EvidenceRing>>,
+    /// Connections that got a SYN-ACK: the address and port whose next segment completes it.
+    handshakes: foldhash::HashMap<FlowKey, (IpAddr, u16)>,
+    recent: Vec<Recent>,
+    next: u64,
+    /// Per connection, the sequence numbers of its recent segments still in `recent`.
+    by_flow: foldhash::HashMap<FlowKey, VecDeque<u64>>,
+}
+
+impl EvidenceTap {
+    /// A tap writing to `ring`.
+    pub fn new(ring: Arc<Mutex<EvidenceRing>>) -> Self {
+        Self {
+            ring,
+            handshakes: foldhash::HashMap::default(),
+            recent: Vec::new(),
+            next: 0,
+            by_flow: foldhash::HashMap::default(),
+        }
+    }
+
+    fn remember(&mut self, f: &Frame<'_>, key: FlowKey) {
+        let seq = self.next;
+        self.next += 1;
+        let slot = (seq % RECENT as u64) as usize;
+        let data = &f.data[..f.data.len().min(RECENT_BYTES)];
+        if slot < self.recent.len() {
+            let old_key = self.recent[slot].key;
+            let old_seq = self.recent[slot].seq;
+            if let Some(list) = self.by_flow.get_mut(&old_key) {
+                list.retain(|&s| s != old_seq);
+                if list.is_empty() {
+                    self.by_flow.remove(&old_key);
+                }
+            }
+            let r = &mut self.recent[slot];
+            r.seq = seq;
+            r.key = key;
+            r.ts = f.ts;
+            r.number = f.number;
+            r.link_type = f.link_type;
+            r.interface = f.interface;
+            r.orig_len = f.orig_len;
+            r.data.clear();
+            r.data.extend_from_slice(data);
+        } else {
+            self.recent.push(Recent {
+                seq,
+                key,
+                ts: f.ts,
+                number: f.number,
+                link_type: f.link_type,
+                interface: f.interface,
+                orig_len: f.orig_len,
+                data: data.to_vec(),
+            });
+        }
+        let list = self.by_flow.entry(key).or_default();
+        list.push_back(seq);
+        if list.len() > CONTEXT_PACKETS {
+            list.pop_front();
+        }
+    }
+
+    /// Writes the connection's recent segments (before its RST) to `ring`.
+    fn context(&mut self, key: FlowKey, ring: &mut EvidenceRing) {
+        let Some(list) = self.by_flow.remove(&key) else {
+            return;
+        };
+        for seq in list {
+            let r = &self.recent[(seq % RECENT as u64) as usize];
+            if r.seq != seq {
+                continue;
+            }
+            ring.write(&Frame {
+                ts: r.ts,
+                number: r.number,
+                link_type: r.link_type,
+                interface: r.interface,
+                data: &r.data,
+                orig_len: r.orig_len.max(r.data.len() as u32),
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+            });
+        }
+    }
+
+    fn ring(&self) -> std::sync::MutexGuard<'_, EvidenceRing> {
+        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl FrameTap for EvidenceTap {
+    fn start(&mut self, interfaces: &[CapturedInterface]) {
+        self.ring().set_interfaces(interfaces);
+    }
+
+    fn frame(&mut self, f: &Frame<'_>, tcp: Option<&TcpPacket<'_>>) {
+        let Some(p) = tcp else {
+            return;
+        };
+        let key = flow_key(p);
+        let flags = p.flags;
+        if flags.syn() && flags.ack() {
+            if self.handshakes.len() >= HANDSHAKES
+                && let Some(k) = self.handshakes.keys().next().copied()
+            {
+                self.handshakes.remove(&k);
+            }
+            self.handshakes.insert(key, (p.dst, p.dport));
+        }
+        let completes = !flags.syn()
+            && self
+                .handshakes
+                .get(&key)
+                .is_some_and(|&from| from == (p.src, p.sport));
+        if completes {
+            self.handshakes.remove(&key);
+        }
+        if flags.rst() {
+            self.handshakes.remove(&key);
+            let ring = Arc::clone(&self.ring);
+            let mut ring = ring.lock().unwrap_or_else(PoisonError::into_inner);
+            self.context(key, &mut ring);
+            ring.write(f);
+        } else if flags.syn() || flags.fin() || completes {
+            self.ring().write(f);
+        } else {
+            self.remember(f, key);
+        }
+    }
+
+    fn finish(&mut self) {
+        self.ring().seal();
+    }
+}
+
+/// `256M`, `1G`, `512MiB`, `1.5GB`, or bytes: powers of 1024 (as disk quotas are read).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 256M, 1G)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (use K, M, G or T)"
+            ));
+        }
+    };
+    let bytes = n * f64::from(1u32 << shift.min(30)) * if shift > 30 { 1024.0 } else { 1.0 };
+    if !bytes.is_finite() || bytes < 1.0 {
+        return Err(format!("{s:?}: the size must be positive"));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,237 @@
+//! The ring on disk and the tap's choice of frames, on frames built here.
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::analysis::{self, Options};
+use crate::decode::{Decoded, decode};
+use crate::engine::Cause;
+use crate::source::FileSource;
+
+const CLIENT: [u8; 4] = [127, 0, 0, 1];
+const SERVER: [u8; 4] = [127, 0, 0, 2];
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("rstscope-ring-test-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn interfaces() -> Vec<CapturedInterface> {
+    vec![CapturedInterface {
+        id: 0,
+        name: "lo".into(),
+        description: None,
+        link_type: LinkType(1),
+        snaplen: 262_144,
+    }]
+}
+
+/// An Ethernet frame with one TCP segment; `from_client` picks the direction.
+fn tcp(from_client: bool, flags: &str, seq: u32, ack: u32, payload: usize) -> Vec<u8> {
+    let (src, dst, sport, dport) = if from_client {
+        (CLIENT, SERVER, 40000, 7211)
+    } else {
+        (SERVER, CLIENT, 7211, 40000)
+    };
+    let mut b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6])
+        .ipv4(src, dst, 64)
+        .tcp(sport, dport, seq, 65535);
+    for f in flags.chars() {
+        b = match f {
+            'S' => b.syn(),
+            'A' => b.ack(ack),
+            'R' => b.rst(),
+            'F' => b.fin(),
+            'P' => b.psh(),
+            _ => b,
+        };
+    }
+    let mut out = Vec::new();
+    b.write(&mut out, &vec![b'x'; payload]).expect("frame");
+    out
+}
+
+/// Feeds frames (one per 10 ms) through the tap into a ring in `dir`; returns the ring.
+fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(dir, MIN_BYTES).expect("ring"),
+    ));
+    let mut tap = EvidenceTap::new(Arc::clone(&ring));
+    tap.start(&interfaces());
+    for (i, data) in frames.iter().enumerate() {
+        let f = Frame {
+            ts: Timestamp::from_parts(1_700_000_000, (i as u32) * 10_000_000),
+            number: i as u64 + 1,
+            link_type: LinkType(1),
+            interface: 0,
+            data,
+            orig_len: data.len() as u32,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+        };
+        match decode(&f) {
+            Decoded::Tcp(p) => tap.frame(&f, Some(&p)),
+            _ => tap.frame(&f, None),
+        }
+    }
+    ring
+}
+
+/// The ring's frames, as a capture reader sees them.
+fn read_back(ring: &Arc<Mutex<EvidenceRing>>) -> Vec<Vec<u8>> {
+    let reader = ring.lock().expect("lock").reader().expect("reader");
+    let mut src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
+    let mut out = Vec::new();
+    while let Some(f) = src.next_frame() {
+        out.push(f.data.to_vec());
+    }
+    assert!(src.problems().is_empty(), "{:?}", src.problems());
+    out
+}
+
+#[test]
+fn an_aborted_connection_keeps_its_handshake_its_last_segments_and_the_reset() {
+    let dir = TempDir::new("abort");
+    let mut frames = vec![
+        tcp(true, "S", 100, 0, 0),
+        tcp(false, "SA", 500, 101, 0),
+        tcp(true, "A", 101, 501, 0),
+    ];
+    for i in 0..6u32 {
+        frames.push(tcp(true, "PA", 101 + 10 * i, 501, 10));
+        frames.push(tcp(false, "A", 501, 111 + 10 * i, 0));
+    }
+    frames.push(tcp(false, "RA", 501, 161, 0));
+    let ring = tap_frames(&dir.0, &frames);
+    let kept = read_back(&ring);
+    // SYN, SYN-ACK, the ACK that completes the handshake, the last three segments before the
+    // RST, the RST.
+    let expected: Vec<Vec<u8>> = [0, 1, 2, 12, 13, 14, 15]
+        .iter()
+        .map(|&i| frames[i].clone())
+        .collect();
+    assert_eq!(kept, expected);
+}
+
+#[test]
+fn the_evidence_tells_the_same_causes_as_the_whole_capture() {
+    let dir = TempDir::new("causes");
+    let mut frames = vec![
+        // Refused.
+        tcp(true, "S", 100, 0, 0),
+        tcp(false, "RA", 0, 101, 0),
+        // Established, data, reset by the server: abort.
+        tcp(true, "S", 1000, 0, 0),
+        tcp(false, "SA", 5000, 1001, 0),
+        tcp(true, "A", 1001, 5001, 0),
+    ];
+    for i in 0..20u32 {
+        frames.push(tcp(true, "PA", 1001 + 10 * i, 5001, 10));
+    }
+    frames.push(tcp(false, "RA", 5001, 1201, 0));
+    let ring = tap_frames(&dir.0, &frames);
+    let reader = ring.lock().expect("lock").reader().expect("reader");
+    let evidence = analysis::analyze_source(
+        FileSource::from_reader(PathBuf::from("ring"), reader).expect("capture"),
+        Options::default(),
+    );
+    let causes = evidence.snapshot.totals.rst_by_cause;
+    assert_eq!(causes[Cause::Refused.index()], 1);
+    assert_eq!(causes[Cause::Abort.index()], 1);
+    assert_eq!(evidence.snapshot.totals.failed_attempts, 1);
+    assert!(evidence.capture.frames < frames.len() as u64);
+}
+
+#[test]
+fn the_ring_stays_under_its_cap_and_keeps_the_newest() {
+    let dir = TempDir::new("cap");
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(&dir.0, MIN_BYTES).expect("ring"),
+    ));
+    let mut tap = EvidenceTap::new(Arc::clone(&ring));
+    tap.start(&interfaces());
+    // 20,000 refused SYNs with their RSTs: about 2.4 MB of frames for a 1 MiB cap.
+    for i in 0..20_000u32 {
+        for (j, data) in [tcp(true, "S", i, 0, 0), tcp(false, "RA", 0, i + 1, 0)]
+            .iter()
+            .enumerate()
+        {
+            let f = Frame {
+                ts: Timestamp::from_parts(1_700_000_000 + i64::from(i / 100), 0),
+                number: u64::from(i) * 2 + j as u64 + 1,
+                link_type: LinkType(1),
+                interface: 0,
+                data,
+                orig_len: data.len() as u32,
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+            };
+            let Decoded::Tcp(p) = decode(&f) else {
+                panic!("tcp")
+            };
+            tap.frame(&f, Some(&p));
+        }
+    }
+    let on_disk: u64 = fs::read_dir(&dir.0)
+        .expect("dir")
+        .map(|e| e.expect("entry").metadata().expect("meta").len())
+        .sum();
+    assert!(on_disk <= MIN_BYTES, "{on_disk} bytes on disk");
+    assert!(on_disk > MIN_BYTES / 2, "{on_disk} bytes on disk");
+    let kept = read_back(&ring);
+    let last = tcp(false, "RA", 0, 20_000, 0);
+    assert_eq!(kept.last(), Some(&last), "the newest frame is there");
+    assert!(kept.len() > 4000, "{} frames kept", kept.len());
+    assert_eq!(ring.lock().expect("lock").stats().packets, 40_000);
+}
+
+#[test]
+fn a_segment_cut_short_by_a_crash_is_trimmed_and_the_next_run_goes_on() {
+    let dir = TempDir::new("crash");
+    {
+        let ring = tap_frames(
+            &dir.0,
+            &[tcp(true, "S", 1, 0, 0), tcp(false, "RA", 0, 2, 0)],
+        );
+        ring.lock().expect("lock").seal();
+    }
+    let first = dir.0.join("evidence-000000000000.pcapng");
+    let len = fs::metadata(&first).expect("first segment").len();
+    // Half a block more, as a crash in the middle of a write leaves.
+    let mut f = OpenOptions::new().append(true).open(&first).expect("open");
+    f.write_all(&[6, 0, 0, 0, 200, 0, 0, 0, 1, 2, 3])
+        .expect("write");
+    drop(f);
+    let ring = tap_frames(&dir.0, &[tcp(true, "S", 7, 0, 0)]);
+    assert_eq!(fs::metadata(&first).expect("first").len(), len);
+    assert!(dir.0.join("evidence-000000000001.pcapng").exists());
+    assert_eq!(read_back(&ring).len(), 3);
+}
+
+#[test]
+fn sizes_read_as_people_write_them() {
+    assert_eq!(parse_size("256M"), Ok(256 << 20));
+    assert_eq!(parse_size("1G"), Ok(1 << 30));
+    assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+    assert_eq!(parse_size("4096"), Ok(4096));
+    assert_eq!(parse_size("2T"), Ok(2 << 40));
+    assert!(parse_size("0").is_err());
+    assert!(parse_size("lots").is_err());
+    assert!(parse_size("5 parsecs").is_err());
+}

@@ -1,0 +1,633 @@
+//! What `/metrics` exposes, and which endpoints get series of their own.
+//!
+//! The engine counts per service endpoint without limit (up to its table's bound); a
+//! monitoring system must not get a series per endpoint a scan touched. So at most `top`
+//! endpoints are *selected* for series of their own, chosen by their incidents over the last
+//! [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) of packet time, with hysteresis: a selected endpoint keeps its place until
+//! a candidate has at least twice its recent incidents plus one, and not before it has held it
+//! for [`MIN_HOLD_SECS`](crate::agent::metrics::MIN_HOLD_SECS). Everything else is summed under `endpoint="other"`.
+//!
+//! Counters stay counters through all of this:
+//! - a selected endpoint's series counts what happened while it was selected, continuing from
+//!   where it stood when last selected (remembered for up to [`REMEMBERED_PER_SLOT`](crate::agent::metrics::REMEMBERED_PER_SLOT) times
+//!   `top` endpoints), so it never goes backwards;
+//! - an endpoint selected the moment it first becomes an offender takes its whole count (none
+//!   of it was ever in `other`), so a new refusing endpoint shows all its refusals;
+//! - `other` is the capture's total less what the selected series counted (now and in earlier
+//!   selections), and never goes backwards either: the one count that can already have been
+//!   in it before its endpoint's first incident (successful connection attempts) is held by a
+//!   floor at the last value exposed.
+//!
+//! [`Selection::update`](crate::agent::metrics::Selection::update) is pure: it takes the engine's snapshot and gives the rows; the
+//! prometheus-client `Collector` in [`Exposition`](crate::agent::metrics::Exposition) renders them at each scrape.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+
+use crate::engine::{Cause, Offender, Snapshot, Totals};
+use crate::host::state::HostReport;
+use crate::report::endpoint;
+
+/// Incidents over this many seconds of packet time rank the endpoints.
+pub const RECENT_SECS: i64 = 300;
+/// A selected endpoint keeps its series at least this long (packet time).
+pub const MIN_HOLD_SECS: i64 = 60;
+/// Endpoints whose exported values are remembered after they lose their place, per place.
+pub const REMEMBERED_PER_SLOT: usize = 4;
+/// The label value of everything not selected.
+pub const OTHER: &str = "other";
+
+/// A service endpoint.
+pub type Key = (IpAddr, u16);
+
+/// The counters kept per endpoint (and for `other`, and the whole capture).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// RSTs by cause, indexed by [`Cause::index`].
+    pub rst: [u64; 5],
+    /// Failed connection attempts.
+    pub failed: u64,
+    /// Connection attempts.
+    pub attempts: u64,
+    /// RSTs flagged suspect-injected.
+    pub suspect: u64,
+}
+
+impl Counts {
+    /// An offender's counts since the capture began.
+    pub fn of_offender(o: &Offender) -> Self {
+        Self {
+            rst: o.rst_by_cause,
+            failed: o.failed_attempts,
+            attempts: o.attempts,
+            suspect: o.suspect_injected,
+        }
+    }
+
+    /// The whole capture's counts.
+    pub fn of_totals(t: &Totals) -> Self {
+        Self {
+            rst: t.rst_by_cause,
+            failed: t.failed_attempts,
+            attempts: t.attempts,
+            suspect: t.suspect_injected,
+        }
+    }
+
+    fn zip(self, other: Self, f: impl Fn(u64, u64) -> u64) -> Self {
+        let mut rst = [0; 5];
+        for (i, r) in rst.iter_mut().enumerate() {
+            *r = f(self.rst[i], other.rst[i]);
+        }
+        Self {
+            rst,
+            failed: f(self.failed, other.failed),
+            attempts: f(self.attempts, other.attempts),
+            suspect: f(self.suspect, other.suspect),
+        }
+    }
+
+    fn plus(self, other: Self) -> Self {
+        self.zip(other, u64::saturating_add)
+    }
+
+    fn minus(self, other: Self) -> Self {
+        self.zip(other, u64::saturating_sub)
+    }
+
+    fn max(self, other: Self) -> Self {
+        self.zip(other, u64::max)
+    }
+}
+
+/// A selected endpoint: what its series started from, and what it counted since.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The engine's counts at the last snapshot (zero when it was new when selected).
+    seen: Counts,
+    /// When the engine's entry those counts belong to first saw the endpoint. Past its bound
+    /// the engine drops endpoints (their counts go to its `other_endpoints`) and makes an
+    /// entry anew, counting from zero, when one is seen again: a later `first_seen` is a new
+    /// entry, all of whose counts are new.
+    entry: crate::packet::Timestamp,
+    /// What it counted while selected.
+    during: Counts,
+    /// Its exported value when it was selected (from an earlier selection, or zero).
+    base: Counts,
+    /// Packet second it was selected.
+    since: i64,
+}
+
+impl Slot {
+    /// Takes the engine's counts of the endpoint now.
+    fn observe(&mut self, o: &Offender) {
+        let now = Counts::of_offender(o);
+        let new = if o.first_seen > self.entry {
+            now
+        } else {
+            now.minus(self.seen)
+        };
+        self.during = self.during.plus(new);
+        self.seen = now;
+        self.entry = o.first_seen;
+    }
+}
+
+/// Which endpoints have series of their own; see the module documentation.
+#[derive(Debug)]
+pub struct Selection {
+    top: usize,
+    slots: BTreeMap<Key, Slot>,
+    /// Exported values of endpoints that lost their place, with when (for forgetting the oldest).
+    remembered: HashMap<Key, (Counts, u64)>,
+    remembered_order: u64,
+    /// What selected series counted in selections that have ended.
+    counted_before: Counts,
+    /// The last `other` exposed.
+    other_floor: Counts,
+    /// Packet time of the last snapshot seen.
+    last_ts: Option<crate::packet::Timestamp>,
+    /// Endpoints that lost their place since the start.
+    pub demotions: u64,
+}
+
+/// One endpoint's row: its exported counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The endpoint.
+    pub key: Key,
+    /// Its exported counts.
+    pub counts: Counts,
+}
+
+impl Selection {
+    /// At most `top` endpoints get series of their own.
+    pub fn new(top: usize) -> Self {
+        Self {
+            top,
+            slots: BTreeMap::new(),
+            remembered: HashMap::new(),
+            remembered_order: 0,
+            counted_before: Counts::default(),
+            other_floor: Counts::default(),
+            last_ts: None,
+            demotions: 0,
+        }
+    }
+
+    /// Endpoints selected now.
+    pub fn selected(&self) -> impl Iterator<Item = &Key> {
+        self.slots.keys()
+    }
+
+    /// Takes a new snapshot of the engine: updates the selection and returns the selected rows
+    /// (in endpoint order) and `other`.
+    pub fn update(&mut self, s: &Snapshot) -> (Vec<Row>, Counts) {
+        let total = Counts::of_totals(&s.totals);
+        let now = s.totals.last_ts.map_or(i64::MIN, |t| t.second());
+        let by_key: HashMap<Key, &Offender> =
+            s.offenders.iter().map(|o| ((o.addr, o.port), o)).collect();
+        let recent = |o: &Offender| recent_incidents(o, now);
+        for (key, slot) in &mut self.slots {
+            if let Some(o) = by_key.get(key) {
+                slot.observe(o);
+            }
+        }
+
+        let mut candidates: Vec<(u64, &Offender)> = s
+            .offenders
+            .iter()
+            .filter(|o| !self.slots.contains_key(&(o.addr, o.port)))
+            .map(|o| (recent(o), o))
+            .filter(|(r, _)| *r > 0)
+            .collect();
+        candidates.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| b.1.score().cmp(&a.1.score()))
+                .then_with(|| (a.1.addr, a.1.port).cmp(&(b.1.addr, b.1.port)))
+        });
+        let mut candidates = candidates.into_iter().peekable();
+        while self.slots.len() < self.top {
+            let Some((_, o)) = candidates.next() else {
+                break;
+            };
+            self.promote(o, now);
+        }
+        // The weakest places that may change hands, weakest first.
+        let mut weak: Vec<(u64, Key)> = self
+            .slots
+            .iter()
+            .filter(|(_, slot)| now.saturating_sub(slot.since) >= MIN_HOLD_SECS)
+            .map(|(k, _)| (by_key.get(k).map_or(0, |o| recent(o)), *k))
+            .collect();
+        weak.sort();
+        for (weakest, key) in weak {
+            match candidates.peek() {
+                Some(&(r, o)) if r >= weakest.saturating_mul(2).saturating_add(1) => {
+                    candidates.next();
+                    self.demote(key);
+                    self.promote(o, now);
+                }
+                _ => break,
+            }
+        }
+
+        let mut rows = Vec::with_capacity(self.slots.len());
+        let mut counted = self.counted_before;
+        for (key, slot) in &self.slots {
+            counted = counted.plus(slot.during);
+            rows.push(Row {
+                key: *key,
+                counts: slot.base.plus(slot.during),
+            });
+        }
+        let other = total.minus(counted).max(self.other_floor);
+        self.other_floor = other;
+        self.last_ts = s.totals.last_ts.or(self.last_ts);
+        (rows, other)
+    }
+
+    fn promote(&mut self, o: &Offender, now: i64) {
+        let key = (o.addr, o.port);
+        // New since the last snapshot: none of its incidents can have been in `other`.
+        let new = self.last_ts.is_none_or(|t| o.first_seen > t);
+        let base = self.remembered.remove(&key).map(|(c, _)| c);
+        let seen = if new && base.is_none() {
+            Counts::default()
+        } else {
+            Counts::of_offender(o)
+        };
+        let mut slot = Slot {
+            seen,
+            entry: o.first_seen,
+            during: Counts::default(),
+            base: base.unwrap_or_default(),
+            since: now,
+        };
+        slot.observe(o);
+        self.slots.insert(key, slot);
+    }
+
+    fn demote(&mut self, key: Key) {
+        let Some(slot) = self.slots.remove(&key) else {
+            return;
+        };
+        self.demotions += 1;
+        self.counted_before = self.counted_before.plus(slot.during);
+        self.remembered_order += 1;
+        self.remembered
+            .insert(key, (slot.base.plus(slot.during), self.remembered_order));
+        let cap = self.top.saturating_mul(REMEMBERED_PER_SLOT).max(1);
+        if self.remembered.len() > cap
+            && let Some(oldest) = self
+                .remembered
+                .iter()
+                .min_by_key(|(_, (_, order))| *order)
+                .map(|(k, _)| *k)
+        {
+            self.remembered.remove(&oldest);
+        }
+    }
+}
+
+/// Incidents of `o` in the [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) up to packet second `now`.
+fn recent_incidents(o: &Offender, now: i64) -> u64 {
+    let from = now.saturating_sub(RECENT_SECS - 1);
+    let start = o.series.partition_point(|(s, _)| *s < from);
+    o.series[start..]
+        .iter()
+        .map(|(_, c)| u64::from(c.incidents))
+        .sum()
+}
+
+/// What one selected endpoint's info series says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OffenderInfo {
+    /// IANA service name of the port, or empty.
+    pub service: String,
+    /// Name of the process listening on it now (this machine's endpoints only), or empty.
+    pub listener: String,
+    /// Name of the last process seen listening on it earlier, or empty.
+    pub former_listener: String,
+    /// Unix time the former listener was last seen listening.
+    pub former_until: Option<i64>,
+}
+
+impl OffenderInfo {
+    /// The info of `key` from what the machine said.
+    pub fn of(key: Key, host: Option<&HostReport>) -> Self {
+        let mut info = Self {
+            service: crate::services::name(key.1).unwrap_or_default().to_owned(),
+            ..Self::default()
+        };
+        let sampled = host.is_some_and(|h| h.samples > 0);
+        if let Some(e) = host.and_then(|h| h.endpoint(key.0, key.1))
+            && sampled
+            && e.local
+        {
+            if let Some(now) = &e.listener.now {
+                info.listener = now.process.name.clone();
+            }
+            if let Some(was) = e.listener.earlier.first() {
+                info.former_listener = was.process.name.clone();
+                info.former_until = Some(was.last_seen.second());
+            }
+        }
+        info
+    }
+}
+
+/// Everything one scrape shows, computed at the agent's last update.
+#[derive(Debug, Clone, Default)]
+pub struct Exposition {
+    /// Selected endpoints, in endpoint order.
+    pub rows: Vec<(Row, OffenderInfo)>,
+    /// Everything else.
+    pub other: Counts,
+    /// Frames analyzed.
+    pub packets: u64,
+    /// Frames lost: kernel, interface, rstscope.
+    pub dropped: [u64; 3],
+    /// The kernel's TCP counters by the OS's names.
+    pub kernel: Vec<(&'static str, u64)>,
+    /// Service endpoints with incidents the engine tracks.
+    pub offenders: u64,
+    /// Service endpoints the engine's table dropped to stay within its bound.
+    pub dropped_endpoints: u64,
+    /// Connections ended early because the flow table was full.
+    pub evicted: u64,
+    /// Endpoints that lost their series to another.
+    pub demotions: u64,
+    /// Bytes of evidence on disk.
+    pub evidence_bytes: u64,
+    /// Frames written to the evidence ring.
+    pub evidence_packets: u64,
+    /// Evidence writes that failed.
+    pub evidence_errors: u64,
+    /// Unix time the agent started.
+    pub started: f64,
+}
+
+/// The help text of the per-endpoint counters.
+const RESETS_HELP: &str = "TCP resets, by service endpoint (the side that was connected to) and cause \
+    (refused, handshake-reset, after-close, abort, stray)";
+
+impl Collector for Exposition {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let endpoints: Vec<(String, &Counts)> = self
+            .rows
+            .iter()
+            .map(|(r, _)| (endpoint(r.key.0, r.key.1), &r.counts))
+            .chain(std::iter::once((OTHER.to_owned(), &self.other)))
+            .collect();
+
+        let mut m =
+            encoder.encode_descriptor("rstscope_resets", RESETS_HELP, None, MetricType::Counter)?;
+        for (ep, c) in &endpoints {
+            for cause in Cause::ALL {
+                let labels = [("endpoint", ep.as_str()), ("cause", cause.as_str())];
+                ConstCounter::new(c.rst[cause.index()]).encode(m.encode_family(&labels)?)?;
+            }
+        }
+        per_endpoint(
+            &mut encoder,
+            &endpoints,
+            "rstscope_failed_attempts",
+            "Failed TCP connection attempts (refused, reset in the handshake, or unanswered), by service endpoint",
+            |c| c.failed,
+        )?;
+        per_endpoint(
+            &mut encoder,
+            &endpoints,
+            "rstscope_connection_attempts",
+            "TCP connection attempts (distinct SYNs) to service endpoints with incidents, by endpoint",
+            |c| c.attempts,
+        )?;
+        per_endpoint(
+            &mut encoder,
+            &endpoints,
+            "rstscope_suspect_injected_resets",
+            "TCP resets that look injected (not acceptable, or another TTL or IP ID than the sender's), by service endpoint",
+            |c| c.suspect,
+        )?;
+
+        let mut m = encoder.encode_descriptor(
+            "rstscope_offender",
+            "The endpoints with series of their own now: service name, the process listening now and the one that listened earlier (empty when unknown)",
+            None,
+            MetricType::Info,
+        )?;
+        for (row, info) in &self.rows {
+            let ep = endpoint(row.key.0, row.key.1);
+            let labels = [
+                ("endpoint", ep.as_str()),
+                ("service", info.service.as_str()),
+                ("listener", info.listener.as_str()),
+                ("former_listener", info.former_listener.as_str()),
+            ];
+            m.encode_info(&labels)?;
+        }
+        let mut m = encoder.encode_descriptor(
+            "rstscope_former_listener_last_seen_timestamp_seconds",
+            "When the former listener of a selected endpoint was last seen listening (Unix time)",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (row, info) in &self.rows {
+            if let Some(t) = info.former_until {
+                let ep = endpoint(row.key.0, row.key.1);
+                let labels = [
+                    ("endpoint", ep.as_str()),
+                    ("former_listener", info.former_listener.as_str()),
+                ];
+                ConstGauge::new(t).encode(m.encode_family(&labels)?)?;
+            }
+        }
+
+        let mut m = encoder.encode_descriptor(
+            "rstscope_kernel_tcp",
+            "The kernel's own TCP counters, by the OS's names (Linux: AttemptFails, EstabResets, OutRsts, ListenOverflows...)",
+            None,
+            MetricType::Counter,
+        )?;
+        for (name, v) in &self.kernel {
+            ConstCounter::new(*v).encode(m.encode_family(&[("counter", *name)])?)?;
+        }
+        counter(
+            &mut encoder,
+            "rstscope_packets",
+            "Frames captured and analyzed",
+            self.packets,
+        )?;
+        let mut m = encoder.encode_descriptor(
+            "rstscope_dropped_packets",
+            "Frames lost: by the kernel's buffer, the interface or driver, or rstscope's own queue",
+            None,
+            MetricType::Counter,
+        )?;
+        for (place, n) in ["kernel", "interface", "rstscope"].iter().zip(self.dropped) {
+            ConstCounter::new(n).encode(m.encode_family(&[("where", *place)])?)?;
+        }
+        gauge(
+            &mut encoder,
+            "rstscope_offenders",
+            "Service endpoints with resets or failed attempts since the agent started",
+            i64::try_from(self.offenders).unwrap_or(i64::MAX),
+        )?;
+        counter(
+            &mut encoder,
+            "rstscope_dropped_endpoints",
+            "Service endpoints the engine dropped when its endpoint table was full, those with the fewest resets and failed attempts (their counts stay in the totals and under endpoint=\"other\")",
+            self.dropped_endpoints,
+        )?;
+        counter(
+            &mut encoder,
+            "rstscope_evicted_connections",
+            "Connections ended early because the flow table was full",
+            self.evicted,
+        )?;
+        counter(
+            &mut encoder,
+            "rstscope_series_demotions",
+            "Endpoints that lost their own series to an endpoint with more recent incidents",
+            self.demotions,
+        )?;
+        gauge(
+            &mut encoder,
+            "rstscope_evidence_bytes",
+            "Bytes of failure evidence kept on disk",
+            i64::try_from(self.evidence_bytes).unwrap_or(i64::MAX),
+        )?;
+        counter(
+            &mut encoder,
+            "rstscope_evidence_packets",
+            "Frames written to the evidence ring",
+            self.evidence_packets,
+        )?;
+        counter(
+            &mut encoder,
+            "rstscope_evidence_write_errors",
+            "Evidence writes that failed (disk full, directory gone)",
+            self.evidence_errors,
+        )?;
+        gauge(
+            &mut encoder,
+            "rstscope_start_time_seconds",
+            "When the agent started (Unix time)",
+            self.started,
+        )?;
+        let mut m = encoder.encode_descriptor(
+            "rstscope_build",
+            "The agent's version",
+            None,
+            MetricType::Info,
+        )?;
+        m.encode_info(&[("version", env!("CARGO_PKG_VERSION"))])?;
+        Ok(())
+    }
+}
+
+fn per_endpoint(
+    encoder: &mut DescriptorEncoder,
+    endpoints: &[(String, &Counts)],
+    name: &str,
+    help: &str,
+    value: impl Fn(&Counts) -> u64,
+) -> Result<(), std::fmt::Error> {
+    let mut m = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
+    for (ep, c) in endpoints {
+        ConstCounter::new(value(c)).encode(m.encode_family(&[("endpoint", ep.as_str())])?)?;
+    }
+    Ok(())
+}
+
+fn counter(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    v: u64,
+) -> Result<(), std::fmt::Error> {
+    ConstCounter::new(v).encode(encoder.encode_descriptor(name, help, None, MetricType::Counter)?)
+}
+
+fn gauge<N>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    v: N,
+) -> Result<(), std::fmt::Error>
+where
+    ConstGauge<N>: EncodeMetric,
+{
+    ConstGauge::new(v).encode(encoder.encode_descriptor(name, help, None, MetricType::Gauge)?)
+}
+
+/// The exposition formats `/metrics` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Prometheus text format 0.0.4.
+    Text,
+    /// OpenMetrics 1.0 text.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The format an `Accept` header asks for: OpenMetrics when it is preferred (by quality,
+    /// then order) to the plain text format, as Prometheus' own scrapes ask; else text.
+    pub fn negotiate(accept: Option<&str>) -> Self {
+        let Some(accept) = accept else {
+            return Self::Text;
+        };
+        let mut best: Option<(f32, Self)> = None;
+        for item in accept.split(',') {
+            let mut parts = item.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.strip_prefix("q="))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let format = match media.as_str() {
+                "application/openmetrics-text" => Self::OpenMetrics,
+                "text/plain" | "text/*" | "*/*" => Self::Text,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, format));
+            }
+        }
+        best.map_or(Self::Text, |(_, f)| f)
+    }
+
+    /// The `Content-Type` of the format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Text => prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+            Self::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// Renders `e` in this format.
+    pub fn render(self, e: Exposition) -> String {
+        let mut registry = prometheus_client::registry::Registry::default();
+        registry.register_collector(Box::new(e));
+        let mut out = String::new();
+        let done = match self {
+            Self::Text => prometheus_client::encoding::prometheus_text::encode(&mut out, &registry),
+            Self::OpenMetrics => prometheus_client::encoding::text::encode(&mut out, &registry),
+        };
+        // Writing to a String does not fail; a label the encoder refuses would.
+        if done.is_err() {
+            out.push_str("# rstscope: the exposition could not be encoded\n");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

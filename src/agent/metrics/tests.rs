@@ -1,0 +1,369 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::*;
+use crate::engine::SecondCounts;
+use crate::packet::Timestamp;
+
+/// The engine's view of endpoints: per endpoint, refused attempts by second.
+#[derive(Default, Clone)]
+struct World {
+    refused: BTreeMap<u16, BTreeMap<i64, u32>>,
+    now: i64,
+    /// Refusals of endpoints the engine dropped (in the totals, at no offender).
+    dropped: u64,
+}
+
+impl World {
+    fn refuse(&mut self, port: u16, second: i64, n: u32) {
+        *self
+            .refused
+            .entry(port)
+            .or_default()
+            .entry(second)
+            .or_default() += n;
+        self.now = self.now.max(second);
+    }
+
+    /// The engine drops the endpoint past its bound: its counts stay in the totals only.
+    fn drop_endpoint(&mut self, port: u16) {
+        let secs = self.refused.remove(&port).expect("an endpoint");
+        self.dropped += secs.values().map(|&n| u64::from(n)).sum::<u64>();
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let mut totals = Totals::default();
+        let mut offenders = Vec::new();
+        for (&port, secs) in &self.refused {
+            let n: u64 = secs.values().map(|&n| u64::from(n)).sum();
+            totals.rst_by_cause[0] += n;
+            totals.failed_attempts += n;
+            totals.attempts += n + 1;
+            let series: Vec<(i64, SecondCounts)> = secs
+                .iter()
+                .map(|(&s, &n)| {
+                    (
+                        s,
+                        SecondCounts {
+                            rst: [n, 0, 0, 0, 0],
+                            failed: n,
+                            incidents: n,
+                            ..SecondCounts::default()
+                        },
+                    )
+                })
+                .collect();
+            let first = *secs.keys().next().expect("a second");
+            let last = *secs.keys().last().expect("a second");
+            offenders.push(Offender {
+                addr: "127.0.0.1".parse().expect("ip"),
+                port,
+                rst_packets: n,
+                rst_by_cause: [n, 0, 0, 0, 0],
+                rst_from_server: n,
+                rst_from_client: 0,
+                suspect_injected: 0,
+                attempts: n + 1,
+                completed: 1,
+                failed_attempts: n,
+                failed_refused: n,
+                failed_reset: 0,
+                failed_unanswered: 0,
+                refusal_retries: 0,
+                clients: 1,
+                clients_at_least: false,
+                incidents: n,
+                first_seen: Timestamp::from_parts(first, 0),
+                last_seen: Timestamp::from_parts(last, 0),
+                avg_rate: 0.0,
+                peak_rate: 0,
+                peak_second: first,
+                rst_payloads: Vec::new(),
+                series: Arc::from(series),
+                minutes_before: None,
+                encaps: Default::default(),
+            });
+        }
+        totals.rst_by_cause[0] += self.dropped;
+        totals.failed_attempts += self.dropped;
+        totals.attempts += self.dropped;
+        totals.rst_packets = totals.rst_by_cause[0];
+        totals.last_ts = Some(Timestamp::from_parts(self.now, 500_000_000));
+        totals.first_ts = Some(Timestamp::from_parts(0, 0));
+        Snapshot {
+            totals,
+            offenders,
+            ..Snapshot::default()
+        }
+    }
+}
+
+fn rows_key(port: u16) -> Key {
+    ("127.0.0.1".parse().expect("ip"), port)
+}
+
+fn port_of(rows: &[Row]) -> Vec<u16> {
+    rows.iter().map(|r| r.key.1).collect()
+}
+
+/// Exposed values must never go down for a series that stays, nor for `other`; checks it
+/// and keeps the last values.
+#[derive(Default)]
+struct Monotone {
+    last: HashMap<Key, Counts>,
+    other: Counts,
+}
+
+impl Monotone {
+    fn check(&mut self, rows: &[Row], other: Counts) {
+        for r in rows {
+            if let Some(prev) = self.last.get(&r.key) {
+                assert_eq!(prev.max(r.counts), r.counts, "{:?} went backwards", r.key);
+            }
+            self.last.insert(r.key, r.counts);
+        }
+        assert_eq!(self.other.max(other), other, "other went backwards");
+        self.other = other;
+    }
+}
+
+#[test]
+fn a_new_refusing_endpoint_gets_its_own_series_with_every_refusal() {
+    let mut w = World::default();
+    let mut sel = Selection::new(50);
+    w.refuse(7211, 100, 2);
+    let (rows, other) = sel.update(&w.snapshot());
+    assert_eq!(port_of(&rows), [7211]);
+    assert_eq!(rows[0].counts.rst[0], 2);
+    assert_eq!(rows[0].counts.failed, 2);
+    assert_eq!(other.rst[0], 0);
+    for s in 101..110 {
+        w.refuse(7211, s, 2);
+        sel.update(&w.snapshot());
+    }
+    let (rows, other) = sel.update(&w.snapshot());
+    assert_eq!(rows[0].counts.rst[0], 20);
+    assert_eq!(other, Counts::default());
+}
+
+#[test]
+fn an_endpoint_that_appears_while_others_are_tracked_keeps_all_its_counts() {
+    let mut w = World::default();
+    let mut sel = Selection::new(50);
+    w.refuse(1000, 100, 1);
+    sel.update(&w.snapshot());
+    w.refuse(7211, 101, 3);
+    let (rows, _) = sel.update(&w.snapshot());
+    assert_eq!(
+        rows.iter()
+            .find(|r| r.key.1 == 7211)
+            .expect("row")
+            .counts
+            .rst[0],
+        3
+    );
+}
+
+/// The engine drops endpoints past its bound and counts a dropped one seen again from zero: its
+/// series stays, never goes backwards, and counts what came after.
+#[test]
+fn an_endpoint_the_engine_drops_and_sees_again_keeps_its_series_going_up() {
+    let mut w = World::default();
+    let mut sel = Selection::new(50);
+    let mut mono = Monotone::default();
+    w.refuse(7211, 100, 5);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(rows[0].counts.rst[0], 5);
+    w.drop_endpoint(7211);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(
+        rows[0].counts.rst[0], 5,
+        "kept while the engine has no entry"
+    );
+    w.refuse(7211, 120, 2);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(rows[0].counts.rst[0], 7, "the new entry's counts added on");
+    assert_eq!(other.rst[0], 0, "none of it went to other");
+    w.refuse(7211, 121, 1);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!((rows[0].counts.rst[0], other.rst[0]), (8, 0));
+}
+
+#[test]
+fn beyond_top_the_rest_is_other_and_the_sums_stay_exact() {
+    let mut w = World::default();
+    let mut sel = Selection::new(2);
+    let mut mono = Monotone::default();
+    w.refuse(1, 100, 5);
+    w.refuse(2, 100, 4);
+    w.refuse(3, 100, 1);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [1, 2]);
+    assert_eq!(other.rst[0], 1);
+    let total: u64 = rows.iter().map(|r| r.counts.rst[0]).sum::<u64>() + other.rst[0];
+    assert_eq!(total, 10);
+}
+
+#[test]
+fn hysteresis_a_place_changes_hands_only_for_twice_the_incidents_after_the_hold() {
+    let mut w = World::default();
+    let mut sel = Selection::new(1);
+    let mut mono = Monotone::default();
+    w.refuse(1, 100, 10);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    // A bigger candidate, but within the hold time: no change.
+    w.refuse(2, 101, 50);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [1]);
+    assert_eq!(other.rst[0], 50);
+    // After the hold, 50 recent incidents against 10: it takes the place.
+    w.refuse(2, 100 + MIN_HOLD_SECS, 1);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [2]);
+    assert_eq!(sel.demotions, 1);
+    // Its series counts from its selection on; what it did before stays in other, and what
+    // endpoint 1 counted stays in endpoint 1's series (remembered for its return).
+    assert_eq!(rows[0].counts.rst[0], 0);
+    assert_eq!(other.rst[0], 51);
+    assert_eq!(
+        sel.remembered.get(&rows_key(1)).map(|(c, _)| c.rst[0]),
+        Some(10)
+    );
+    // Not twice plus one: endpoint 1 does not come back.
+    w.refuse(1, 100 + 2 * MIN_HOLD_SECS, 40);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [2]);
+    // Long after, endpoint 2 quiet and 1 busy: 1 returns and continues from where it stood.
+    w.refuse(1, 100 + 3 * MIN_HOLD_SECS + RECENT_SECS, 9);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [1]);
+    assert_eq!(
+        rows[0].counts.rst[0], 10,
+        "its earlier value, then counting on"
+    );
+    w.refuse(1, 101 + 3 * MIN_HOLD_SECS + RECENT_SECS, 2);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(rows[0].counts.rst[0], 12);
+    let total: u64 = rows[0].counts.rst[0] + other.rst[0];
+    assert_eq!(total, 112, "no refusal counted twice or lost");
+}
+
+#[test]
+fn many_endpoints_never_make_more_than_top_series_and_nothing_goes_backwards() {
+    let mut w = World::default();
+    let top = 5;
+    let mut sel = Selection::new(top);
+    let mut mono = Monotone::default();
+    // A deterministic churn: 400 endpoints, bursts moving between them.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for second in 0..2000i64 {
+        for _ in 0..4 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let port = 1 + (x % 400) as u16;
+            let n = 1 + (x >> 32) as u32 % 5;
+            // Bursty: some endpoints much busier for a while.
+            let n = if (second / 300) as u16 % 7 == port % 7 {
+                n * 10
+            } else {
+                n
+            };
+            w.refuse(port, second, n);
+        }
+        let (rows, other) = sel.update(&w.snapshot());
+        assert!(rows.len() <= top);
+        mono.check(&rows, other);
+        // Nothing is counted twice: the series now and `other` never sum past the total (what
+        // a demoted series counted is in its last value, not in `other`).
+        let exposed: u64 = rows.iter().map(|r| r.counts.rst[0]).sum::<u64>() + other.rst[0];
+        let total: u64 = w.snapshot().totals.rst_by_cause[0];
+        assert!(exposed <= total, "second {second}");
+        assert_eq!(
+            other.rst[0] + rows.iter().map(|r| r.counts.rst[0]).sum::<u64>()
+                - rows
+                    .iter()
+                    .map(|r| sel.slots[&r.key].base.rst[0])
+                    .sum::<u64>()
+                + sel.counted_before.rst[0],
+            total,
+            "second {second}"
+        );
+    }
+    assert!(sel.demotions > 0, "the churn moved places");
+    assert!(sel.remembered.len() <= top * REMEMBERED_PER_SLOT);
+}
+
+#[test]
+fn accept_headers_choose_the_format() {
+    assert_eq!(Format::negotiate(None), Format::Text);
+    assert_eq!(Format::negotiate(Some("*/*")), Format::Text);
+    assert_eq!(
+        Format::negotiate(Some(
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        )),
+        Format::OpenMetrics
+    );
+    assert_eq!(
+        Format::negotiate(Some(
+            "text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5"
+        )),
+        Format::Text
+    );
+    assert_eq!(Format::negotiate(Some("application/json")), Format::Text);
+}
+
+#[test]
+fn the_exposition_names_the_program_in_both_formats() {
+    let key: Key = ("127.0.0.1".parse().expect("ip"), 7211);
+    let e = Exposition {
+        rows: vec![(
+            Row {
+                key,
+                counts: Counts {
+                    rst: [20, 0, 0, 0, 0],
+                    failed: 20,
+                    attempts: 20,
+                    suspect: 0,
+                },
+            },
+            OffenderInfo {
+                service: String::new(),
+                listener: String::new(),
+                former_listener: "collector".into(),
+                former_until: Some(1_700_000_000),
+            },
+        )],
+        kernel: vec![("AttemptFails", 7)],
+        ..Exposition::default()
+    };
+    let text = Format::Text.render(e.clone());
+    assert!(
+        text.contains("# TYPE rstscope_resets_total counter\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rstscope_resets_total{endpoint=\"127.0.0.1:7211\",cause=\"refused\"} 20\n")
+    );
+    assert!(text.contains("rstscope_resets_total{endpoint=\"other\",cause=\"refused\"} 0\n"));
+    assert!(text.contains(
+        "rstscope_offender_info{endpoint=\"127.0.0.1:7211\",service=\"\",listener=\"\",former_listener=\"collector\"} 1\n"
+    ));
+    assert!(text.contains("rstscope_kernel_tcp_total{counter=\"AttemptFails\"} 7\n"));
+    assert!(!text.contains("# EOF"));
+    let om = Format::OpenMetrics.render(e);
+    assert!(om.contains("# TYPE rstscope_resets counter\n"), "{om}");
+    assert!(om.contains("# TYPE rstscope_offender info\n"));
+    assert!(om.ends_with("# EOF\n"));
+}

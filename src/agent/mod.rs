@@ -1,0 +1,544 @@
+//! `rstscope agent`: the live capture of `rstscope capture`, run until stopped, for a
+//! monitoring system.
+//!
+//! ```text
+//! live capture job --updates--> agent thread --> exposition, latest analysis, history
+//!        | frames (engine thread)                         ^
+//!        v                                                | read by
+//! EvidenceTap --> EvidenceRing (files) <---------- http-N threads: /metrics /report /evidence
+//! ```
+//!
+//! The capture, the machine's sampling and the analysis are the library's
+//! [`crate::pipeline::live`] job, the same `rstscope capture` and the app run; the agent adds
+//! the [`EvidenceTap`](crate::agent::evidence::EvidenceTap) on the engine thread, an `agent` thread that turns each
+//! update (five a second) into what a scrape shows, and the [`http`](crate::agent::http) server. Nothing the
+//! server answers writes anything.
+
+/// The failure evidence kept on disk, and the tap that chooses it.
+pub mod evidence;
+/// The small HTTP server.
+pub mod http;
+/// What `/metrics` shows, and which endpoints get series of their own.
+pub mod metrics;
+/// Linux: the rights the agent drops once its capture is open.
+#[cfg(target_os = "linux")]
+pub mod privileges;
+/// `/report?since=`: the analysis cut to a window.
+pub mod window;
+
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use self::evidence::{EvidenceRing, EvidenceTap, RingError};
+use self::http::{Request, Response, Server};
+use self::metrics::{Exposition, Format, OffenderInfo, Selection};
+use self::window::History;
+use crate::analysis::Analysis;
+use crate::engine::EngineConfig;
+use crate::pipeline::Update;
+use crate::pipeline::live::{self, LiveOptions, StartError};
+use crate::report::{self, Clock};
+use crate::source::FileSource;
+use crate::source::live::{CaptureConfig, CaptureStats, StopHandle};
+
+/// The port the agent listens on by default (on 127.0.0.1).
+pub const DEFAULT_PORT: u16 = 9747;
+/// Endpoints with series of their own, by default.
+pub const DEFAULT_TOP: usize = 50;
+/// The cap on the evidence directory, by default.
+pub const DEFAULT_EVIDENCE_MAX: u64 = 256 << 20;
+/// Packets one `/evidence` answer holds by default, and at most.
+const EVIDENCE_PACKETS: usize = 100_000;
+const EVIDENCE_PACKETS_MAX: usize = 1_000_000;
+
+/// How to run the agent.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Interfaces, filter, snaplen (as `rstscope capture`).
+    pub capture: CaptureConfig,
+    /// Engine settings.
+    pub engine: EngineConfig,
+    /// Sample this machine (listeners, connecting processes, kernel counters).
+    pub host: bool,
+    /// Where the HTTP server listens.
+    pub listen: SocketAddr,
+    /// The token every request must carry (required off loopback).
+    pub token: Option<String>,
+    /// Endpoints with series of their own.
+    pub top: usize,
+    /// The evidence ring's directory.
+    pub evidence_dir: PathBuf,
+    /// The evidence ring's cap in bytes.
+    pub evidence_max: u64,
+    /// Drop the rights the agent no longer needs once it runs (Linux; see
+    /// the `privileges` module): when running as root it becomes this user
+    /// (`root` stays root, with only the capabilities each thread uses). `None`: keep them.
+    pub drop_to: Option<String>,
+}
+
+/// Why the agent did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// A non-loopback address without a token.
+    #[error(
+        "--listen {0} is not a loopback address: the agent needs a token to serve there \
+         (--token-file FILE; scrapers send Authorization: Bearer TOKEN), since its answers \
+         tell about this host's connections"
+    )]
+    TokenRequired(SocketAddr),
+    /// The token file.
+    #[error("{path}: cannot read the token: {why}")]
+    Token {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// The listening socket.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The evidence directory.
+    #[error(transparent)]
+    Evidence(#[from] RingError),
+    /// The capture.
+    #[error(transparent)]
+    Capture(#[from] StartError),
+    /// A thread could not be started.
+    #[error("cannot start the agent's threads: {0}")]
+    Thread(io::Error),
+    /// The rights could not be dropped.
+    #[cfg(target_os = "linux")]
+    #[error(transparent)]
+    Privileges(#[from] privileges::DropError),
+}
+
+/// Reads a token file: its first line, trimmed; an empty token is refused.
+pub fn read_token(path: &std::path::Path) -> Result<String, AgentError> {
+    let text = std::fs::read_to_string(path).map_err(|e| AgentError::Token {
+        path: path.to_path_buf(),
+        why: e.to_string(),
+    })?;
+    let token = text.lines().next().unwrap_or_default().trim().to_owned();
+    if token.is_empty() {
+        return Err(AgentError::Token {
+            path: path.to_path_buf(),
+            why: "the file is empty".into(),
+        });
+    }
+    if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(AgentError::Token {
+            path: path.to_path_buf(),
+            why: "the token has spaces or control characters".into(),
+        });
+    }
+    Ok(token)
+}
+
+/// What the agent thread keeps for the server.
+struct Shared {
+    latest: Mutex<Arc<Analysis>>,
+    exposition: Mutex<Exposition>,
+    history: Mutex<History>,
+    stats: Mutex<CaptureStats>,
+    ring: Arc<Mutex<EvidenceRing>>,
+    started: SystemTime,
+    interfaces: Vec<String>,
+    filter: String,
+    top: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The running agent. Dropping it stops everything.
+pub struct Agent {
+    server: Option<Server>,
+    thread: Option<JoinHandle<()>>,
+    stop: StopHandle,
+    shared: Arc<Shared>,
+    rights: Option<String>,
+}
+
+impl Agent {
+    /// Checks the configuration, opens the listening socket, the evidence ring and the
+    /// capture (in that order: what the user can fix is said before anything starts), then
+    /// starts serving.
+    pub fn start(config: AgentConfig) -> Result<Self, AgentError> {
+        if !config.listen.ip().is_loopback() && config.token.is_none() {
+            return Err(AgentError::TokenRequired(config.listen));
+        }
+        let listener = TcpListener::bind(config.listen).map_err(|source| AgentError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let ring = Arc::new(Mutex::new(EvidenceRing::open(
+            &config.evidence_dir,
+            config.evidence_max,
+        )?));
+        let tap = EvidenceTap::new(Arc::clone(&ring));
+        let options = LiveOptions {
+            capture: config.capture.clone(),
+            engine: config.engine.clone(),
+            write: None,
+            write_limit: None,
+            write_temporary: false,
+            duration: None,
+            host: config.host,
+        };
+        let mut job = live::capture_with_tap(options, Some(Box::new(tap)), || {})?;
+        let stop = job.stop_handle();
+        let started = SystemTime::now();
+        let shared = Arc::new(Shared {
+            latest: Mutex::new(Arc::new(Analysis::default())),
+            exposition: Mutex::new(Exposition {
+                started: unix_f64(started),
+                ..Exposition::default()
+            }),
+            history: Mutex::new(History::default()),
+            stats: Mutex::new(CaptureStats::default()),
+            ring,
+            started,
+            interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
+            filter: job.filter().bpf(),
+            top: config.top,
+        });
+        let for_thread = Arc::clone(&shared);
+        let top = config.top;
+        let thread = std::thread::Builder::new()
+            .name("agent".into())
+            .spawn(move || {
+                let mut selection = Selection::new(top);
+                loop {
+                    match job.wait(Duration::from_millis(200)) {
+                        Some(Update::Partial(a)) => {
+                            for_thread.apply(&a, &job.stats(), &mut selection)
+                        }
+                        Some(Update::Finished(Ok(a))) => {
+                            for_thread.apply(&a, &job.stats(), &mut selection);
+                            break;
+                        }
+                        Some(Update::Finished(Err(_))) => break,
+                        Some(Update::Progress(_)) => {}
+                        None if job.is_finished() => break,
+                        None => {}
+                    }
+                }
+            })
+            .map_err(AgentError::Thread)?;
+        let handler_shared = Arc::clone(&shared);
+        let handler: Arc<http::Handler> = Arc::new(move |req: &Request| handler_shared.answer(req));
+        let server =
+            Server::start(listener, config.token.clone(), handler).map_err(AgentError::Thread)?;
+        let mut agent = Self {
+            server: Some(server),
+            thread: Some(thread),
+            stop,
+            shared,
+            rights: None,
+        };
+        if let Some(user) = &config.drop_to {
+            agent.rights = Some(drop_rights(&config.evidence_dir, user)?);
+        }
+        Ok(agent)
+    }
+
+    /// What the agent runs with now, when it dropped its rights.
+    pub fn rights(&self) -> Option<&str> {
+        self.rights.as_deref()
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.server.as_ref().map(Server::local_addr)
+    }
+
+    /// The interfaces captured.
+    pub fn interfaces(&self) -> &[String] {
+        &self.shared.interfaces
+    }
+
+    /// The capture filter in force.
+    pub fn filter(&self) -> &str {
+        &self.shared.filter
+    }
+
+    /// The evidence directory.
+    pub fn evidence_dir(&self) -> PathBuf {
+        lock(&self.shared.ring).dir().to_path_buf()
+    }
+
+    /// A handle that stops the agent from another thread (Ctrl+C, a service's stop request).
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Waits until the agent is stopped (through [`Agent::stop_handle`]), then ends the
+    /// capture, seals the evidence and stops serving. Returns the last analysis.
+    pub fn wait(mut self) -> Arc<Analysis> {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.server.take();
+        let a = Arc::clone(&lock(&self.shared.latest));
+        lock(&self.shared.ring).seal();
+        a
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.stop.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.server.take();
+    }
+}
+
+/// Every thread keeps only what it uses; as root, the agent becomes `user`.
+#[cfg(target_os = "linux")]
+fn drop_rights(evidence_dir: &std::path::Path, user: &str) -> Result<String, AgentError> {
+    let d = privileges::drop_rights(evidence_dir, user)?;
+    Ok(format!(
+        "running as {}; of {} threads, capture keeps CAP_NET_RAW and CAP_NET_ADMIN, host-monitor \
+         CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, the others nothing",
+        d.user, d.threads
+    ))
+}
+
+/// Elsewhere the rights stay as the agent was started with (see the README).
+#[cfg(not(target_os = "linux"))]
+fn drop_rights(_evidence_dir: &std::path::Path, _user: &str) -> Result<String, AgentError> {
+    Ok("running with the rights it was started with (dropping them is done on Linux only)".into())
+}
+
+fn unix_f64(t: SystemTime) -> f64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+impl Shared {
+    /// One update of the capture: what the next scrape shows.
+    fn apply(&self, a: &Arc<Analysis>, stats: &CaptureStats, selection: &mut Selection) {
+        let (rows, other) = selection.update(&a.snapshot);
+        let host = a.host.as_deref();
+        let ring = lock(&self.ring).stats();
+        let exposition = Exposition {
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    let info = OffenderInfo::of(r.key, host);
+                    (r, info)
+                })
+                .collect(),
+            other,
+            packets: a.capture.frames,
+            dropped: [
+                stats.kernel_dropped,
+                stats.interface_dropped,
+                stats.rstscope_dropped,
+            ],
+            kernel: host
+                .and_then(|h| h.counters_now.as_ref())
+                .map(|c| c.iter().collect())
+                .unwrap_or_default(),
+            offenders: a.snapshot.offenders.len() as u64,
+            dropped_endpoints: a.snapshot.other_endpoints.dropped,
+            evicted: a.snapshot.totals.evicted,
+            demotions: selection.demotions,
+            evidence_bytes: ring.bytes,
+            evidence_packets: ring.packets,
+            evidence_errors: ring.errors,
+            started: unix_f64(self.started),
+        };
+        *lock(&self.exposition) = exposition;
+        lock(&self.history).record(a);
+        *lock(&self.stats) = *stats;
+        *lock(&self.latest) = Arc::clone(a);
+    }
+
+    fn answer(&self, req: &Request) -> Response {
+        match req.path.as_str() {
+            "/metrics" => {
+                let format = Format::negotiate(req.header("accept"));
+                let e = lock(&self.exposition).clone();
+                Response::new(200, format.content_type(), format.render(e))
+            }
+            "/report" => self.report(req),
+            "/evidence" => self.evidence(req),
+            "/" => Response::text(200, &self.index()),
+            _ => Response::text(
+                404,
+                "rstscope: no such page; see / for what this agent serves",
+            ),
+        }
+    }
+
+    fn index(&self) -> String {
+        format!(
+            "rstscope agent {}\n\
+             capturing on {} (filter: {}) since {}\n\n\
+             /metrics                       Prometheus text format, or OpenMetrics when Accept asks for it\n\
+             /report[?since=10m][&top=N][&utc=1]\n\
+             \x20                              the JSON of `rstscope analyze --format json` for what the agent has seen\n\
+             /evidence?endpoint=ADDR:PORT[&since=10m][&max_packets=N]\n\
+             \x20                              a pcapng of that endpoint's failure evidence kept on this host\n\n\
+             Endpoints with series of their own: at most {}.",
+            env!("CARGO_PKG_VERSION"),
+            self.interfaces.join(", "),
+            self.filter,
+            Clock::Local.full(crate::packet::Timestamp(
+                (unix_f64(self.started) * 1e9) as i64
+            )),
+            self.top,
+        )
+    }
+
+    fn clock(req: &Request) -> Clock {
+        if req.param("utc").is_some_and(|v| v != "0" && v != "false") {
+            Clock::Utc
+        } else {
+            Clock::Local
+        }
+    }
+
+    fn since(req: &Request) -> Result<Option<i64>, Response> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        req.param("since")
+            .map(|s| window::parse_since(s, now))
+            .transpose()
+            .map_err(|e| Response::text(400, &format!("rstscope: {e}")))
+    }
+
+    fn report(&self, req: &Request) -> Response {
+        let since = match Self::since(req) {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let latest = Arc::clone(&lock(&self.latest));
+        let a = match since {
+            Some(from) => Arc::new(window::cut(&latest, from, &lock(&self.history))),
+            None => latest,
+        };
+        let a = match req.param("top").map(str::parse::<usize>) {
+            None => a,
+            Some(Ok(n)) => {
+                let mut cut = (*a).clone();
+                cut.snapshot.offenders.truncate(n);
+                Arc::new(cut)
+            }
+            Some(Err(_)) => return Response::text(400, "rstscope: top must be a number"),
+        };
+        let stats = *lock(&self.stats);
+        let mut v = report::json::to_value(&a, Self::clock(req));
+        if let Value::Object(map) = &mut v {
+            map.insert(
+                "dropped".into(),
+                json!({
+                    "kernel": stats.kernel_dropped,
+                    "interface": stats.interface_dropped,
+                    "rstscope": stats.rstscope_dropped,
+                }),
+            );
+            map.insert(
+                "agent".into(),
+                json!({
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "started": (unix_f64(self.started) * 1e6).round() / 1e6,
+                    "interfaces": self.interfaces,
+                    "filter": self.filter,
+                    "since": since,
+                }),
+            );
+        }
+        Response::new(
+            200,
+            "application/json",
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n",
+        )
+    }
+
+    fn evidence(&self, req: &Request) -> Response {
+        let Some(ep) = req.param("endpoint") else {
+            return Response::text(
+                400,
+                "rstscope: say which endpoint: /evidence?endpoint=ADDR:PORT (IPv6: [v6]:PORT)",
+            );
+        };
+        let Ok(ep) = ep.parse::<SocketAddr>() else {
+            return Response::text(
+                400,
+                &format!("rstscope: {ep:?} is not an endpoint: write ADDR:PORT or [v6]:PORT"),
+            );
+        };
+        let since = match Self::since(req) {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let max = match req.param("max_packets").map(str::parse::<usize>) {
+            None => EVIDENCE_PACKETS,
+            Some(Ok(n)) if (1..=EVIDENCE_PACKETS_MAX).contains(&n) => n,
+            Some(_) => {
+                return Response::text(
+                    400,
+                    &format!("rstscope: max_packets must be 1 to {EVIDENCE_PACKETS_MAX}"),
+                );
+            }
+        };
+        let reader = lock(&self.ring).reader();
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => return Response::text(500, &format!("rstscope: reading the evidence: {e}")),
+        };
+        let none = || {
+            Response::text(
+                404,
+                &format!(
+                    "rstscope: no evidence of {} kept on this host{}",
+                    report::endpoint(ep.ip(), ep.port()),
+                    if since.is_some() {
+                        " in that window"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+        };
+        let Ok(source) = FileSource::from_reader(PathBuf::from("evidence ring"), reader) else {
+            return none();
+        };
+        let range = since.map(|s| (s, i64::MAX));
+        let ev = report::evidence::collect_source(source, (ep.ip(), ep.port()), range, max, None);
+        if ev.packets.is_empty() {
+            return none();
+        }
+        let mut body = Vec::new();
+        if let Err(e) = report::evidence::write_pcapng_to(&mut body, &ev) {
+            return Response::text(500, &format!("rstscope: writing the evidence: {e}"));
+        }
+        let name = report::endpoint(ep.ip(), ep.port())
+            .replace(['[', ']'], "")
+            .replace([':', '.'], "_");
+        Response::new(200, "application/x-pcapng", body)
+            .with_header(
+                "Content-Disposition",
+                &format!("attachment; filename=\"rstscope-evidence-{name}.pcapng\""),
+            )
+            .with_header("X-Rstscope-Packets", &ev.packets.len().to_string())
+            .with_header("X-Rstscope-More-Packets", &ev.more.to_string())
+    }
+}

@@ -1,0 +1,224 @@
+//! `/report?since=...`: the agent's analysis cut to a window of recent time.
+//!
+//! What the engine keeps per second (resets by cause, failed attempts, suspect-injected resets,
+//! each offender's counts) is cut exactly at the window's first second. What it keeps only as
+//! running totals (packets, SYNs, connection attempts, connection states, evictions) is the
+//! total now less the total at the window's start, from [`History`](crate::agent::window::History): the running totals as
+//! they stood each second for the last hour and each minute for the last week. Attempts,
+//! completed attempts and clients of an offender stay its totals over the whole run, as in the
+//! app's time-range selection.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::analysis::Analysis;
+use crate::engine::{SecondCounts, Totals};
+use crate::packet::Timestamp;
+
+/// Per-second totals kept this long (seconds).
+const SECONDS_KEPT: usize = 3600;
+/// Per-minute totals kept this long (minutes): a week.
+const MINUTES_KEPT: usize = 7 * 24 * 60;
+
+/// The running totals that have no per-second series.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Running {
+    /// The engine's totals.
+    pub totals: Totals,
+    /// Frames analyzed.
+    pub frames: u64,
+    /// Frames with TCP.
+    pub tcp_frames: u64,
+    /// Frames without TCP.
+    pub other_frames: u64,
+}
+
+impl Running {
+    /// The running totals of an analysis.
+    pub fn of(a: &Analysis) -> Self {
+        Self {
+            totals: a.snapshot.totals.clone(),
+            frames: a.capture.frames,
+            tcp_frames: a.capture.tcp_frames,
+            other_frames: a.capture.other_frames,
+        }
+    }
+}
+
+/// Running totals by packet second; see the module documentation. Bounded: an hour of seconds
+/// and a week of minutes.
+#[derive(Debug, Default)]
+pub struct History {
+    seconds: VecDeque<(i64, Running)>,
+    minutes: VecDeque<(i64, Running)>,
+    /// The first second the agent saw a packet in.
+    first: Option<i64>,
+}
+
+impl History {
+    /// Records the totals of `a` (its last packet's second); one entry per second and minute.
+    pub fn record(&mut self, a: &Analysis) {
+        let Some(last) = a.snapshot.totals.last_ts else {
+            return;
+        };
+        let second = last.second();
+        self.first.get_or_insert(second);
+        let running = Running::of(a);
+        match self.seconds.back_mut() {
+            Some((s, r)) if *s == second => *r = running.clone(),
+            Some((s, _)) if *s > second => {}
+            _ => self.seconds.push_back((second, running.clone())),
+        }
+        if self.seconds.len() > SECONDS_KEPT {
+            self.seconds.pop_front();
+        }
+        let minute = second.div_euclid(60);
+        match self.minutes.back_mut() {
+            Some((m, r)) if *m == minute => *r = running,
+            Some((m, _)) if *m > minute => {}
+            _ => self.minutes.push_back((minute, running)),
+        }
+        if self.minutes.len() > MINUTES_KEPT {
+            self.minutes.pop_front();
+        }
+    }
+
+    /// The running totals as they stood before second `from`, and whether the window had to be
+    /// moved later because older totals are no longer kept (then the returned second is where
+    /// it starts).
+    pub fn before(&self, from: i64) -> (Running, Option<i64>) {
+        if self.first.is_none_or(|f| from <= f) {
+            return (Running::default(), None);
+        }
+        if let Some(i) = latest_before(&self.seconds, from) {
+            return (self.seconds[i].1.clone(), None);
+        }
+        // Minutes: the entry of a minute holds its last second's totals.
+        if let Some(i) = latest_before(&self.minutes, from.div_euclid(60)) {
+            return (self.minutes[i].1.clone(), None);
+        }
+        match (self.minutes.front(), self.seconds.front()) {
+            (Some((m, r)), _) => (r.clone(), Some((m + 1) * 60)),
+            (None, Some((s, r))) => (r.clone(), Some(s + 1)),
+            (None, None) => (Running::default(), None),
+        }
+    }
+}
+
+fn latest_before(entries: &VecDeque<(i64, Running)>, key: i64) -> Option<usize> {
+    let n = entries.partition_point(|(k, _)| *k < key);
+    (n > 0 && entries.front().is_some_and(|(k, _)| *k < key)).then(|| n - 1)
+}
+
+/// `a` cut to the seconds from `from` on; see the module documentation.
+pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
+    let (before, moved) = history.before(from);
+    let from = moved.unwrap_or(from);
+    let s = &a.snapshot;
+    let mut out = a.clone();
+    let snap = &mut out.snapshot;
+    let start = s.series.partition_point(|(sec, _)| *sec < from);
+    snap.series = s.series[start..].to_vec();
+    let mut offenders: Vec<_> = s
+        .offenders
+        .iter()
+        .filter_map(|o| o.restricted(from, i64::MAX))
+        .collect();
+    offenders.sort_by(|a, b| {
+        b.score()
+            .cmp(&a.score())
+            .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
+    });
+    snap.offenders = offenders;
+
+    let t = &mut snap.totals;
+    let now = &s.totals;
+    let sum = |f: &dyn Fn(&SecondCounts) -> u64| -> u64 { snap_sum(&s.series[start..], f) };
+    for (i, r) in t.rst_by_cause.iter_mut().enumerate() {
+        *r = sum(&|c| u64::from(c.rst[i]));
+    }
+    t.rst_packets = t.rst_by_cause.iter().sum();
+    t.failed_attempts = sum(&|c| u64::from(c.failed));
+    t.suspect_injected = sum(&|c| u64::from(c.suspect));
+    let b = &before.totals;
+    t.tcp_packets = now.tcp_packets.saturating_sub(b.tcp_packets);
+    t.syn_packets = now.syn_packets.saturating_sub(b.syn_packets);
+    t.synack_packets = now.synack_packets.saturating_sub(b.synack_packets);
+    t.attempts = now.attempts.saturating_sub(b.attempts);
+    t.evicted = now.evicted.saturating_sub(b.evicted);
+    t.time_reversals = now.time_reversals.saturating_sub(b.time_reversals);
+    for (i, n) in t.conn_states.iter_mut().enumerate() {
+        *n = now.conn_states[i].saturating_sub(b.conn_states[i]);
+    }
+    let from_ts = Timestamp::from_parts(from, 0);
+    if t.first_ts.is_some_and(|f| f < from_ts) {
+        t.first_ts = t.last_ts.filter(|l| *l >= from_ts).map(|_| from_ts);
+    }
+    if t.last_ts.is_some_and(|l| l < from_ts) {
+        t.last_ts = None;
+    }
+    out.capture.frames = a.capture.frames.saturating_sub(before.frames);
+    out.capture.tcp_frames = a.capture.tcp_frames.saturating_sub(before.tcp_frames);
+    out.capture.other_frames = a.capture.other_frames.saturating_sub(before.other_frames);
+    out.capture.not_decoded.clear();
+    out.capture.link_types.clear();
+    if let Some(m) = moved {
+        out.capture.warnings.push(format!(
+            "the window starts at {} (Unix time): the agent keeps running totals for a week",
+            m
+        ));
+    }
+    out.capture.warnings.push(
+        "a window of the agent's run: counts without a per-second series (packets, SYNs, \
+         attempts, connection states) are differences of running totals kept per second \
+         (per minute beyond an hour); an offender's attempts and clients are over the whole run"
+            .to_owned(),
+    );
+    if let Some(h) = &a.host {
+        let mut h = (**h).clone();
+        for k in &mut h.kernel {
+            let i = k.per_second.partition_point(|(sec, _)| *sec < from);
+            k.per_second.drain(..i);
+            k.total = k.per_second.iter().map(|(_, n)| n).sum();
+        }
+        // Coverage compares the whole run; it does not cut.
+        h.coverage = None;
+        out.host = Some(Arc::new(h));
+    }
+    out
+}
+
+fn snap_sum(series: &[(i64, SecondCounts)], f: &dyn Fn(&SecondCounts) -> u64) -> u64 {
+    series.iter().map(|(_, c)| f(c)).sum()
+}
+
+/// `10m`, `1h`, `30s`, `2d` ago, or a Unix time (a number of at least 10^9), or a bare number
+/// of seconds ago; as a Unix second, given the time `now` (Unix seconds).
+pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("since={s:?}: give a duration (30s, 10m, 1h, 2d) or a Unix time"))?;
+    if !n.is_finite() || n < 0.0 {
+        return Err(format!("since={s:?}: must be positive"));
+    }
+    let secs = match unit {
+        "" if n >= 1e9 => return Ok(n as i64),
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        _ => {
+            return Err(format!(
+                "since={s:?}: unknown unit {unit:?} (use s, m, h or d)"
+            ));
+        }
+    };
+    Ok(now.saturating_sub(secs.ceil() as i64))
+}
+
+#[cfg(test)]
+mod tests;

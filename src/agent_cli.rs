@@ -1,0 +1,256 @@
+//! `rstscope agent`: the library's [`rstscope::agent`] run from the command line (or as a
+//! service) until stopped. Part of the binary (declared in main.rs).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rstscope::agent::{self, Agent, AgentConfig, AgentError};
+use rstscope::engine::EngineConfig;
+use rstscope::pipeline::live::StartError;
+use rstscope::source::live::{ANY, CaptureConfig, CaptureFilter, DEFAULT_SNAPLEN};
+
+use crate::Failure;
+
+/// Run headless until stopped: capture every interface (loopback included), sample this
+/// machine, and serve /metrics (Prometheus), /report (JSON) and /evidence (pcapng).
+#[derive(clap::Args, Clone)]
+pub struct AgentArgs {
+    /// Interface to capture on (repeat, or separate with commas); default: all, loopback
+    /// included (Linux: the `any` device).
+    #[arg(short = 'i', long = "interface", value_delimiter = ',')]
+    pub interfaces: Vec<String>,
+    /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
+    #[arg(long, conflicts_with = "syn_fin_rst")]
+    pub filter: Option<String>,
+    /// Capture only SYN, FIN and RST segments, for hosts too busy for all TCP.
+    #[arg(long)]
+    pub syn_fin_rst: bool,
+    /// Where to serve. A non-loopback address needs --token-file.
+    #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)))]
+    pub listen: SocketAddr,
+    /// A file whose first line is the token every request must carry
+    /// (Authorization: Bearer TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Endpoints with series of their own (chosen by recent incidents); the rest are summed
+    /// under endpoint="other".
+    #[arg(long, value_name = "N", default_value_t = agent::DEFAULT_TOP)]
+    pub top: usize,
+    /// Where the failure evidence is kept (default: $STATE_DIRECTORY/evidence under systemd,
+    /// /var/lib/rstscope/evidence as root, ~/.local/state/rstscope/evidence otherwise;
+    /// %ProgramData%\rstscope\evidence on Windows).
+    #[arg(long, value_name = "DIR")]
+    pub evidence_dir: Option<PathBuf>,
+    /// Most disk space the evidence takes (K, M, G); the oldest goes first.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = agent::evidence::parse_size)]
+    pub evidence_max: u64,
+    /// Bytes kept of each packet.
+    #[arg(long, default_value_t = DEFAULT_SNAPLEN)]
+    pub snaplen: u32,
+    /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
+    #[arg(long, default_value_t = EngineConfig::default().max_flows)]
+    pub max_flows: usize,
+    /// Do not sample this machine (listeners and their processes, connecting processes, the
+    /// kernel's TCP counters).
+    #[arg(long)]
+    pub no_host: bool,
+    /// Started as root, the agent becomes this user once its capture is open, each thread
+    /// keeping only the capabilities it uses (Linux). `root` stays root, capabilities trimmed.
+    #[arg(long, value_name = "NAME", default_value = "nobody")]
+    pub user: String,
+    /// Windows: install the agent as a Windows service (started at boot) with the other
+    /// options given here, and start it.
+    #[arg(long, conflicts_with = "uninstall_service")]
+    pub install_service: bool,
+    /// Windows: stop and remove the Windows service.
+    #[arg(long)]
+    pub uninstall_service: bool,
+    /// Run under the Windows service manager (set by --install-service).
+    #[arg(long, hide = true)]
+    pub service: bool,
+}
+
+impl AgentArgs {
+    /// The agent's configuration.
+    pub fn config(&self) -> Result<AgentConfig, Failure> {
+        let filter = match (&self.filter, self.syn_fin_rst) {
+            (Some(f), _) => CaptureFilter::Custom(f.clone()),
+            (None, true) => CaptureFilter::SynFinRst,
+            (None, false) => CaptureFilter::AllTcp,
+        };
+        if self.top == 0 {
+            return Err(Failure::Input(
+                "--top must be at least 1 (the endpoint with the most recent incidents)".into(),
+            ));
+        }
+        let token = self
+            .token_file
+            .as_deref()
+            .map(agent::read_token)
+            .transpose()
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        Ok(AgentConfig {
+            capture: CaptureConfig {
+                interfaces: self.interfaces.clone(),
+                filter,
+                snaplen: self.snaplen,
+            },
+            engine: EngineConfig {
+                max_flows: self.max_flows,
+                ..EngineConfig::default()
+            },
+            host: !self.no_host,
+            listen: self.listen,
+            token,
+            top: self.top,
+            evidence_dir: self
+                .evidence_dir
+                .clone()
+                .unwrap_or_else(default_evidence_dir),
+            evidence_max: self.evidence_max,
+            drop_to: Some(self.user.clone()),
+        })
+    }
+}
+
+/// Where the evidence goes when `--evidence-dir` is not given.
+pub fn default_evidence_dir() -> PathBuf {
+    // systemd's StateDirectory= (the unit sets it); several are separated by colons.
+    if let Some(dir) = std::env::var_os("STATE_DIRECTORY")
+        .and_then(|v| {
+            v.to_str()
+                .and_then(|s| s.split(':').next().map(PathBuf::from))
+        })
+        .filter(|p| p.is_absolute())
+    {
+        return dir.join("evidence");
+    }
+    if cfg!(windows) {
+        let base = std::env::var_os("ProgramData")
+            .map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from);
+        return base.join("rstscope").join("evidence");
+    }
+    if is_root() {
+        return if cfg!(target_os = "macos") {
+            PathBuf::from("/Library/Application Support/rstscope/evidence")
+        } else {
+            PathBuf::from("/var/lib/rstscope/evidence")
+        };
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if cfg!(target_os = "macos")
+        && let Some(h) = &home
+    {
+        return h.join("Library/Application Support/rstscope/evidence");
+    }
+    std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home.map(|h| h.join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("rstscope")
+        .join("evidence")
+}
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(unix))]
+fn is_root() -> bool {
+    false
+}
+
+/// Maps a start failure to the exit code: the user's to fix (2) or ours (1).
+pub fn start_failure(e: AgentError) -> Failure {
+    match e {
+        AgentError::Capture(StartError::Write { .. }) | AgentError::Thread(_) => {
+            Failure::Output(std::io::Error::other(e.to_string()))
+        }
+        _ => Failure::Input(e.to_string()),
+    }
+}
+
+/// `rstscope agent`.
+pub fn run(args: &AgentArgs) -> Result<(), Failure> {
+    if args.install_service || args.uninstall_service || args.service {
+        return service(args);
+    }
+    let config = args.config()?;
+    let agent = Agent::start(config.clone()).map_err(start_failure)?;
+    announce(&agent, &config);
+    let stop = agent.stop_handle();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    if let Err(e) = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        stop.stop();
+    }) {
+        eprintln!("rstscope: warning: Ctrl+C and SIGTERM will not stop the agent cleanly: {e}");
+    }
+    let last = agent.wait();
+    eprintln!(
+        "rstscope agent: stopped after {} frames ({} resets, {} failed attempts)",
+        last.capture.frames, last.snapshot.totals.rst_packets, last.snapshot.totals.failed_attempts
+    );
+    for w in &last.capture.warnings {
+        eprintln!("rstscope agent: warning: {w}");
+    }
+    if interrupted.load(Ordering::SeqCst) {
+        Ok(())
+    } else {
+        // Every capture thread ended (an interface went away): a failure, so that a service
+        // manager starts the agent again.
+        Err(Failure::Output(std::io::Error::other(
+            "the capture ended by itself (an interface went away?); the agent stops",
+        )))
+    }
+}
+
+/// The line that says what runs where.
+fn announce(agent: &Agent, config: &AgentConfig) {
+    let names = agent.interfaces();
+    let what = if names == [ANY] {
+        "any (every interface, loopback included)".to_string()
+    } else {
+        names.join(", ")
+    };
+    let addr = agent.local_addr().unwrap_or(config.listen);
+    let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
+    eprintln!(
+        "rstscope agent: capturing on {what}, filter: {}; serving http://{addr}/metrics, /report and /evidence{}; \
+         evidence in {} (at most {} MiB){rights}",
+        agent.filter(),
+        if config.token.is_some() {
+            " (token required)"
+        } else {
+            ""
+        },
+        agent.evidence_dir().display(),
+        config.evidence_max >> 20
+    );
+}
+
+#[cfg(windows)]
+fn service(args: &AgentArgs) -> Result<(), Failure> {
+    crate::agent_service::dispatch(args)
+}
+
+#[cfg(not(windows))]
+fn service(_args: &AgentArgs) -> Result<(), Failure> {
+    Err(Failure::Input(if cfg!(target_os = "macos") {
+        "--install-service and --uninstall-service are for Windows; on macOS install the launchd \
+         job resources/rstscope-agent.plist (see the README, \"On many hosts\")"
+            .into()
+    } else {
+        "--install-service and --uninstall-service are for Windows; on Linux install the systemd \
+         unit rstscope-agent.service (the Debian package does; see the README, \"On many hosts\")"
+            .into()
+    }))
+}

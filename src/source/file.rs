@@ -32,7 +32,6 @@ use framing::{
     describe, read_failure, register_interface, u32_at,
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
-use mapped::Mapped;
 use processes::{ProcessTable, Warnings};
 
 pub use processes::MAX_PROCESSES;
@@ -41,8 +40,6 @@ pub use processes::MAX_PROCESSES;
 mod framing;
 /// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
 mod input;
-/// Plain files on disk read in place through a moving memory map.
-mod mapped;
 /// Process information in pcapng files: Apple's process blocks, ptcpdump's packet comments.
 mod processes;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
@@ -62,10 +59,6 @@ const SMALL_BUFFER_SIZE: usize = 4 << 10;
 /// What the buffers of all merged files may take together before each gets less than
 /// [`BUFFER_SIZE`] (rotated captures can be hundreds of files, all open at once for the merge).
 const BUFFER_BUDGET: usize = 32 << 20;
-/// The memory-map window of a plain file on disk when few files are merged.
-const MAP_WINDOW: usize = 4 << 20;
-/// The least window worth mapping; with more files than leaves each this, they are read.
-const MIN_MAP_WINDOW: usize = 1 << 20;
 
 /// One or more capture files read as one capture, frames merged in time order.
 ///
@@ -91,18 +84,6 @@ impl FileSource {
     /// Opens every file, checking that each is a capture. Fails on the first file that
     /// cannot be opened or is not a capture at all.
     pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
-        let window = (BUFFER_BUDGET / paths.len().max(1)).min(MAP_WINDOW);
-        Self::open_with(paths, window, false)
-    }
-
-    /// Like [`FileSource::open`], mapping every plain file with this window, whatever its age
-    /// and size: the tests' way to read each capture both ways.
-    #[cfg(test)]
-    fn open_mapped(paths: &[PathBuf], window: usize) -> Result<Self, SourceError> {
-        Self::open_with(paths, window, true)
-    }
-
-    fn open_with(paths: &[PathBuf], window: usize, always_map: bool) -> Result<Self, SourceError> {
         let buffer = buffer_size(paths.len());
         let mut source = Self::empty();
         for path in paths {
@@ -127,19 +108,12 @@ impl FileSource {
             } else {
                 buffer
             };
-            // A second handle on the file, mapped if it turns out not to be compressed.
-            let map = (always_map && regular
-                || window >= MIN_MAP_WINDOW && Mapped::worth_mapping(&meta, window))
-            .then(|| file.try_clone().ok())
-            .flatten()
-            .map(|file| (file, window));
             source.add(Opening {
                 path,
                 raw: Box::new(file),
                 size: regular.then_some(meta.len()),
                 on_disk: regular,
                 buffer,
-                map,
             })?;
         }
         Ok(source)
@@ -156,7 +130,6 @@ impl FileSource {
             size: None,
             on_disk: false,
             buffer: BUFFER_SIZE,
-            map: None,
         })?;
         Ok(source)
     }
@@ -324,8 +297,6 @@ struct FileReader {
 enum Container {
     Pcap(LegacyPcapReader<Input>, PcapFraming),
     Pcapng(PcapNGReader<Input>, NgFraming),
-    MappedPcap(Mapped, PcapFraming),
-    MappedPcapng(Mapped, NgFraming),
 }
 
 impl FileReader {
@@ -341,8 +312,6 @@ impl FileReader {
         let data = match container {
             Container::Pcap(r, _) => r.data(),
             Container::Pcapng(r, _) => r.data(),
-            Container::MappedPcap(r, _) => r.data(),
-            Container::MappedPcapng(r, _) => r.data(),
         };
         data.get(head.start..head.start + head.len).unwrap_or(&[])
     }
@@ -359,30 +328,21 @@ impl FileReader {
             return Ok(None);
         };
         let consumed = self.head.take().map_or(0, |head| head.record_len);
-        let context = NgContext {
-            interfaces,
-            processes,
-            warnings: &mut self.warnings,
-            file,
-            last_ts: self.last_ts,
-        };
-        let stream = &mut self.stream;
         let result = match container {
             Container::Pcap(r, framing) => {
                 r.consume_noshift(consumed);
-                framing.next(r, stream)
+                framing.next(r, &mut self.stream)
             }
             Container::Pcapng(r, framing) => {
                 r.consume_noshift(consumed);
-                framing.next(r, stream, context)
-            }
-            Container::MappedPcap(r, framing) => {
-                r.consume_noshift(consumed);
-                framing.next(r, stream)
-            }
-            Container::MappedPcapng(r, framing) => {
-                r.consume_noshift(consumed);
-                framing.next(r, stream, context)
+                let context = NgContext {
+                    interfaces,
+                    processes,
+                    warnings: &mut self.warnings,
+                    file,
+                    last_ts: self.last_ts,
+                };
+                framing.next(r, &mut self.stream, context)
             }
         };
         match result {
@@ -414,8 +374,6 @@ struct Opening<'a> {
     on_disk: bool,
     /// Initial buffer size.
     buffer: usize,
-    /// The file again, to map with this window instead of reading it, unless it is compressed.
-    map: Option<(File, usize)>,
 }
 
 /// Opens one input: detects gzip and the container format, reads the file header. Fails only
@@ -432,7 +390,6 @@ fn open_input(
         size,
         on_disk,
         buffer,
-        map,
     } = opening;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -483,40 +440,23 @@ fn open_input(
         disk: (on_disk && !gzip).then(|| path.to_path_buf()),
         known_len: if gzip { None } else { size },
     };
-    let map = map.filter(|_| !gzip && pending.is_none());
-    let opened = match (kind, map) {
-        (Kind::Pcap { .. }, Some((handle, window))) => {
-            drop(rest);
-            stream.capacity = window;
-            Mapped::open(handle, window, false, shared)
-                .map_err(|e| header_failure(&e, &stream, "file header"))
-                .and_then(|mut reader| {
-                    let framing = pcap_framing(&mut reader, kind, file, interfaces)?;
-                    Ok(Container::MappedPcap(reader, framing))
-                })
-        }
-        (Kind::Pcapng, Some((handle, window))) => {
-            drop(rest);
-            stream.capacity = window;
-            check_section_header(&prefix, &mut stream, |_| 0).and_then(|()| {
-                Mapped::open(handle, stream.capacity, true, shared)
-                    .map(|reader| Container::MappedPcapng(reader, NgFraming::new()))
-                    .map_err(|e| header_failure(&e, &stream, "section header block"))
-            })
-        }
-        (Kind::Pcap { .. }, None) => {
-            let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
-            LegacyPcapReader::new(stream.capacity, input)
-                .map_err(|e| header_failure(&e, &stream, "file header"))
-                .and_then(|mut reader| {
-                    let framing = pcap_framing(&mut reader, kind, file, interfaces)?;
-                    Ok(Container::Pcap(reader, framing))
-                })
-        }
-        (Kind::Pcapng, None) => {
-            let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
-            open_pcapng(input, &mut stream)
-        }
+    let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
+
+    let opened = match kind {
+        Kind::Pcap {
+            big_endian,
+            nanos,
+            modified,
+        } => open_pcap(
+            input,
+            &mut stream,
+            big_endian,
+            nanos,
+            modified,
+            file,
+            interfaces,
+        ),
+        Kind::Pcapng => open_pcapng(input, &mut stream),
     };
     let (container, problem) = match opened {
         Ok(container) => (Some(container), None),
@@ -532,24 +472,17 @@ fn open_input(
     Ok((info, reader, problem))
 }
 
-/// The framing of a classic pcap file whose reader is made (its file header parsed).
-fn pcap_framing(
-    reader: &mut impl PcapReaderIterator,
-    kind: Kind,
+fn open_pcap(
+    input: Input,
+    stream: &mut Stream,
+    big_endian: bool,
+    nanos: bool,
+    modified: bool,
     file: usize,
     interfaces: &mut Vec<InterfaceInfo>,
-) -> Result<PcapFraming, Stop> {
-    let Kind::Pcap {
-        big_endian,
-        nanos,
-        modified,
-    } = kind
-    else {
-        return Err(Stop {
-            offset: 0,
-            kind: StopKind::Corrupt("not a pcap file".into()),
-        });
-    };
+) -> Result<Container, Stop> {
+    let mut reader = LegacyPcapReader::new(stream.capacity, input)
+        .map_err(|e| header_failure(&e, stream, "file header"))?;
     // The first `next` hands out the file header parsed when the reader was made.
     let (header_len, network) = match reader.next() {
         Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0),
@@ -568,33 +501,20 @@ fn pcap_framing(
             offset: 0,
             kind: StopKind::Corrupt(what),
         })?;
-    Ok(PcapFraming {
+    let framing = PcapFraming {
         header_len: if modified { 24 } else { 16 },
         big_endian,
         nanos,
         interface,
         link_type,
-    })
+    };
+    Ok(Container::Pcap(reader, framing))
 }
 
 fn open_pcapng(mut input: Input, stream: &mut Stream) -> Result<Container, Stop> {
-    let prefix = input.peek().to_vec();
-    check_section_header(&prefix, stream, |len| input.read_ahead(len))?;
-    let reader = PcapNGReader::new(stream.capacity, input)
-        .map_err(|e| header_failure(&e, stream, "section header block"))?;
-    let framing = NgFraming::new();
-    Ok(Container::Pcapng(reader, framing))
-}
-
-/// The section header must fit in the first buffer: checks its length from the first bytes of
-/// the file, and makes the buffer large enough for it. `read_ahead(len)` reads up to `len`
-/// bytes of a stream of unknown length and says how many arrived.
-fn check_section_header(
-    prefix: &[u8],
-    stream: &mut Stream,
-    read_ahead: impl FnOnce(usize) -> usize,
-) -> Result<(), Stop> {
+    // The section header must fit in the first buffer: check its length first.
     let shb_len = {
+        let prefix = input.peek();
         let big_endian = u32_at(prefix, 8, false) != BOM;
         (prefix.len() >= 12).then(|| u32_at(prefix, 4, big_endian) as usize)
     };
@@ -607,7 +527,7 @@ fn check_section_header(
             Some(stream_len) => len as u64 > stream_len,
             // A pipe or gzip: the buffer is sized to the section header only once its bytes
             // have arrived, so a corrupt length costs no more memory than the input holds.
-            None => len > stream.capacity && read_ahead(len) < len,
+            None => len > stream.capacity && input.read_ahead(len) < len,
         };
         if truncated {
             return Err(Stop {
@@ -617,7 +537,10 @@ fn check_section_header(
         }
         stream.capacity = stream.capacity.max(len);
     }
-    Ok(())
+    let reader = PcapNGReader::new(stream.capacity, input)
+        .map_err(|e| header_failure(&e, stream, "section header block"))?;
+    let framing = NgFraming::new();
+    Ok(Container::Pcapng(reader, framing))
 }
 
 /// Why a reader could not be made from the start of a file.

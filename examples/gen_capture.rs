@@ -1,7 +1,8 @@
 //! Writes a synthetic capture of mixed TCP for benchmarks: a pcap file (Ethernet, microsecond
 //! timestamps, little-endian) of a requested size, the same bytes for the same seed.
 //!
-//!     cargo run --release --example gen_capture -- --size 1G --out /var/tmp/x.pcap [--seed N]
+//!     cargo run --release --example gen_capture -- --size 1G --out x.pcap [--seed N]
+//!         [--mix large|small] [--rotate SIZE] [--truth x.truth.json]
 //!
 //! What it holds: thousands of clients (IPv4 in the private ranges, IPv6 in fd00::/8) talking
 //! to tens of servers (IPv4 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, IPv6 2001:db8::/32:
@@ -12,7 +13,19 @@
 //! a refused SYN (RST/ACK, sometimes retried with the same ISN as Windows does), an abort (RST
 //! mid-stream from either side), a RST answering a FIN, a SYN nobody answers (sent again 2 to 4
 //! times, 1, 2, 4 and 8 s apart). Packets arrive at about 20,000 per second of capture time;
-//! records average about 620 bytes, so 1 GiB is about 1.7 million frames.
+//! records average about 620 bytes, so 1 GiB is about 1.7 million frames (`--mix large`, the
+//! default). `--mix small` makes most sessions chatty (database, RPC and terminal-like rounds of
+//! small requests and answers): records average about 350 bytes, so 1 GiB is about 3 million
+//! frames; per byte, the costly case for a packet analyzer.
+//!
+//! `--rotate SIZE` cuts the output into files of at most SIZE bytes each, as `tcpdump -C` does
+//! (`F`, `F1`, `F2`, ...), each with its own file header; `--size` is then the total. The first
+//! file holds the same bytes as a `--size SIZE` run with the same seed and mix.
+//!
+//! `--truth FILE` writes what an exact analysis must count, as the fields of `rstscope analyze
+//! --format json` name them: frames, TCP packets, RSTs by cause, SYNs, SYN-ACKs, attempts and
+//! failed attempts. It follows from what was written: a session cut off by the end of the file
+//! after its SYN and before any answer is an attempt that failed unanswered.
 //!
 //! The output of a smaller `--size` with the same seed is a prefix of a larger one, cut at a
 //! record boundary, so a benchmark can run a slow tool on the first part of the same capture.
@@ -29,6 +42,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Bytes of a pcap file header.
+const PCAP_HEADER_LEN: u64 = 24;
 /// The snaplen in the file header; frames are written whole unless `--snaplen` is smaller.
 const DEFAULT_SNAPLEN: u32 = 262_144;
 /// Capture start: 2024-03-12 09:00:00 UTC.
@@ -72,10 +87,17 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: gen_capture --out FILE [--size SIZE] [--seed N] [--snaplen N]
-  --size     bytes of the file, with an optional K, M or G suffix (powers of 1024); default 1G
+const USAGE: &str =
+    "usage: gen_capture --out FILE [--size SIZE] [--seed N] [--snaplen N] [--mix large|small]
+                   [--rotate SIZE] [--truth FILE]
+  --size     bytes of the file (all files with --rotate), with an optional K, M or G suffix
+             (powers of 1024); default 1G
   --seed     the same seed gives the same bytes; default 1
-  --snaplen  frames are cut to this many bytes, as tcpdump -s does; default 262144 (whole)";
+  --snaplen  frames are cut to this many bytes, as tcpdump -s does; default 262144 (whole)
+  --mix      large: web-like bulk transfers, ~620 bytes a record (default); small: mostly
+             chatty sessions, ~350 bytes a record
+  --rotate   files of at most SIZE bytes, named FILE, FILE1, FILE2, ... as tcpdump -C names them
+  --truth    write the counts an exact analysis must find to FILE (JSON)";
 
 /// Command-line options.
 struct Args {
@@ -83,6 +105,19 @@ struct Args {
     size: u64,
     seed: u64,
     snaplen: u32,
+    mix: Mix,
+    /// Most bytes per file; `None`: one file of `size`.
+    rotate: Option<u64>,
+    truth: Option<PathBuf>,
+}
+
+/// The traffic mix, which sets the average frame size.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mix {
+    /// Web-like bulk transfers with some chatty sessions.
+    Large,
+    /// Mostly chatty sessions: small requests and answers, many acknowledgments.
+    Small,
 }
 
 impl Args {
@@ -91,6 +126,9 @@ impl Args {
         let mut size = 1 << 30;
         let mut seed = 1;
         let mut snaplen = DEFAULT_SNAPLEN;
+        let mut mix = Mix::Large;
+        let mut rotate = None;
+        let mut truth = None;
         while let Some(arg) = it.next() {
             let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
             match arg.as_str() {
@@ -103,16 +141,31 @@ impl Args {
                         return Err(format!("--snaplen must be 60 to {DEFAULT_SNAPLEN}"));
                     }
                 }
+                "--mix" => {
+                    mix = match value()?.as_str() {
+                        "large" => Mix::Large,
+                        "small" => Mix::Small,
+                        other => return Err(format!("--mix: large or small, not {other}")),
+                    }
+                }
+                "--rotate" => rotate = Some(parse_size(&value()?)?),
+                "--truth" => truth = Some(PathBuf::from(value()?)),
                 "-h" | "--help" => return Err("help".into()),
                 _ => return Err(format!("unknown argument {arg}")),
             }
         }
         let out = out.ok_or("--out FILE is required")?;
+        if rotate.is_some_and(|r| r < 24) {
+            return Err("--rotate is smaller than a pcap file header".into());
+        }
         Ok(Self {
             out,
             size,
             seed,
             snaplen,
+            mix,
+            rotate,
+            truth,
         })
     }
 }
@@ -132,18 +185,33 @@ fn parse_size(s: &str) -> Result<u64, String> {
 
 fn run(args: &Args) -> io::Result<()> {
     let started = Instant::now();
-    let file = File::create(&args.out)?;
-    let mut generator = Generator::new(args, BufWriter::with_capacity(1 << 22, file));
-    generator.write_file_header()?;
+    let out = args.out.clone();
+    let open = move |n: u32| -> io::Result<Box<dyn Write>> {
+        // tcpdump -C: the first file has the name given, the next ones a number after it.
+        let mut name = out.clone().into_os_string();
+        if n > 0 {
+            name.push(n.to_string());
+        }
+        let file = File::create(name)?;
+        Ok(Box::new(BufWriter::with_capacity(1 << 22, file)))
+    };
+    let mut generator = Generator::new(args, Box::new(open))?;
     generator.fill()?;
     let stats = generator.finish()?;
+    if let Some(path) = &args.truth {
+        std::fs::write(path, stats.truth.json())?;
+    }
     let secs = started.elapsed().as_secs_f64();
     let span = stats.last_us.saturating_sub(START_SECS * 1_000_000) as f64 / 1e6;
     eprintln!(
-        "gen_capture: {}: {} bytes, {} frames (avg {:.0} bytes), {:.1} s of capture ({:.0} packets/s), \
+        "gen_capture: {}{}: {} bytes, {} frames (avg {:.0} bytes), {:.1} s of capture ({:.0} packets/s), \
          {} sessions ({} IPv6, {} refused, {} aborted, {} RST after FIN, {} unanswered), \
          written in {:.2} s ({:.0} MB/s)",
         args.out.display(),
+        match stats.files {
+            1 => String::new(),
+            n => format!(" and {} more files", n - 1),
+        },
         stats.bytes,
         stats.frames,
         stats.frame_bytes as f64 / stats.frames.max(1) as f64,
@@ -355,6 +423,11 @@ struct Session {
     left: u64,
     unacked: u8,
     flow_label: u32,
+    /// A SYN of this session was written (its attempt counts).
+    syn_written: bool,
+    /// Its attempt is written but not answered yet: if nothing answers it before the
+    /// session or the file ends, it failed.
+    pending: bool,
 }
 
 /// A TCP segment to write, from the session's point of view.
@@ -368,7 +441,14 @@ struct Segment {
     options: Options,
     /// The sender has no socket: IP ID 0 and no options, as Linux answers a closed port.
     socketless: bool,
+    /// For a RST, the cause an exact analysis gives it (an index of `Truth::rst_by_cause`).
+    cause: usize,
 }
+
+/// `Truth::rst_by_cause` indexes, in the order of rstscope's causes.
+const REFUSED: usize = 0;
+const AFTER_CLOSE: usize = 2;
+const ABORT: usize = 3;
 
 /// TCP options on a segment.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -430,6 +510,7 @@ impl Session {
             payload,
             options: Options::Timestamps,
             socketless: false,
+            cause: 0,
         }
     }
 
@@ -443,6 +524,7 @@ impl Session {
             payload,
             options: Options::Timestamps,
             socketless: false,
+            cause: 0,
         }
     }
 
@@ -475,6 +557,7 @@ impl Session {
                 seg.window = 0;
                 seg.options = Options::None;
                 seg.socketless = true;
+                seg.cause = REFUSED;
                 if self.syns <= self.syn_retries {
                     // Windows retries a refused connect with the same port and ISN.
                     self.phase = Phase::Syn;
@@ -584,6 +667,8 @@ impl Session {
                     seg
                 };
                 if self.kind == Kind::RstAfterFin {
+                    let mut seg = seg;
+                    seg.cause = AFTER_CLOSE;
                     return (seg, None);
                 }
                 self.phase = Phase::LastAck;
@@ -604,6 +689,7 @@ impl Session {
                     self.client_seg(RST | ACK, self.cseq, self.sseq, 0)
                 };
                 seg.window = 0;
+                seg.cause = ABORT;
                 (seg, None)
             }
         }
@@ -614,20 +700,109 @@ impl Session {
 #[derive(Default)]
 struct Stats {
     bytes: u64,
+    files: u32,
     frames: u64,
     frame_bytes: u64,
     last_us: u64,
     sessions: u64,
     v6_sessions: u64,
     by_kind: [u64; 5],
+    truth: Truth,
 }
 
+/// What an exact analysis of the written frames counts.
+#[derive(Default, Debug, PartialEq, Eq)]
+struct Truth {
+    frames: u64,
+    rst_packets: u64,
+    rst_by_cause: [u64; 5],
+    syn_packets: u64,
+    synack_packets: u64,
+    attempts: u64,
+    failed_attempts: u64,
+}
+
+impl Truth {
+    /// Counts one written segment of `session`.
+    fn segment(&mut self, session: &mut Session, seg: &Segment) {
+        self.frames += 1;
+        let (syn, ack, rst) = (
+            seg.flags & SYN != 0,
+            seg.flags & ACK != 0,
+            seg.flags & RST != 0,
+        );
+        if syn && !ack {
+            self.syn_packets += 1;
+            // Retries carry the same ISN: one attempt.
+            if !session.syn_written {
+                session.syn_written = true;
+                session.pending = true;
+                self.attempts += 1;
+            }
+        }
+        if syn && ack {
+            self.synack_packets += 1;
+            session.pending = false;
+        }
+        if rst {
+            self.rst_packets += 1;
+            self.rst_by_cause[seg.cause] += 1;
+            if seg.cause == REFUSED && session.pending {
+                session.pending = false;
+                self.failed_attempts += 1;
+            }
+        }
+    }
+
+    /// A session ends (its last packet written, or the file ended): an attempt still
+    /// unanswered failed.
+    fn session_end(&mut self, session: &mut Session) {
+        if session.pending {
+            session.pending = false;
+            self.failed_attempts += 1;
+        }
+    }
+
+    /// As JSON, with the names `rstscope analyze --format json` gives these counts. Every
+    /// frame is TCP, and none is a copy or suspect-injected.
+    fn json(&self) -> String {
+        let c = &self.rst_by_cause;
+        format!(
+            "{{\n  \"packets\": {},\n  \"tcp_packets\": {},\n  \"rst_packets\": {},\n  \
+             \"syn_packets\": {},\n  \"synack_packets\": {},\n  \"attempts\": {},\n  \
+             \"failed_attempts\": {},\n  \"suspect_injected\": 0,\n  \"rst_by_cause\": {{\
+             \"refused\": {}, \"handshake-reset\": {}, \"after-close\": {}, \"abort\": {}, \
+             \"stray\": {}}}\n}}\n",
+            self.frames,
+            self.frames,
+            self.rst_packets,
+            self.syn_packets,
+            self.synack_packets,
+            self.attempts,
+            self.failed_attempts,
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+        )
+    }
+}
+
+/// Opens output file number N (0 first), as `--rotate` needs them.
+type Open = Box<dyn FnMut(u32) -> io::Result<Box<dyn Write>>>;
+
 /// The session table, the event queue and the output.
-struct Generator<W: Write> {
-    out: W,
+struct Generator {
+    out: Box<dyn Write>,
+    open: Open,
     rng: Rng,
     size: u64,
     snaplen: u32,
+    mix: Mix,
+    /// Most bytes per file, and the bytes of the current file.
+    rotate: u64,
+    file_bytes: u64,
     clients: Vec<Host>,
     servers: Vec<Host>,
     /// First client and server of the IPv6 ones.
@@ -645,8 +820,13 @@ struct Generator<W: Write> {
     stats: Stats,
 }
 
-impl<W: Write> Generator<W> {
-    fn new(args: &Args, out: W) -> Self {
+impl Generator {
+    /// A generator whose first file is open, its header written.
+    fn new(args: &Args, mut open: Open) -> io::Result<Self> {
+        if args.size < PCAP_HEADER_LEN {
+            return Err(io::Error::other("size is smaller than a pcap file header"));
+        }
+        let out = open(0)?;
         let mut rng = Rng(args.seed ^ 0x7273_7473_636f_7065);
         let mut clients: Vec<Host> = (0..V4_CLIENTS)
             .map(|i| Host::client(&mut rng, i, false))
@@ -664,11 +844,15 @@ impl<W: Write> Generator<W> {
             })
             .collect();
         let start = START_SECS * 1_000_000;
-        Self {
+        let mut generator = Self {
             out,
+            open,
             rng,
             size: args.size,
             snaplen: args.snaplen,
+            mix: args.mix,
+            rotate: args.rotate.unwrap_or(u64::MAX),
+            file_bytes: 0,
             clients,
             servers,
             first_v6_client: V4_CLIENTS,
@@ -681,7 +865,9 @@ impl<W: Write> Generator<W> {
             pattern,
             frame: Vec::with_capacity(2048),
             stats: Stats::default(),
-        }
+        };
+        generator.write_file_header()?;
+        Ok(generator)
     }
 
     fn write_file_header(&mut self) -> io::Result<()> {
@@ -693,12 +879,18 @@ impl<W: Write> Generator<W> {
         h.extend_from_slice(&0u32.to_le_bytes());
         h.extend_from_slice(&self.snaplen.to_le_bytes());
         h.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-        if self.size < h.len() as u64 {
-            return Err(io::Error::other("size is smaller than a pcap file header"));
-        }
         self.out.write_all(&h)?;
-        self.stats.bytes = h.len() as u64;
+        self.stats.bytes += h.len() as u64;
+        self.stats.files += 1;
+        self.file_bytes = h.len() as u64;
         Ok(())
+    }
+
+    /// Ends the current file and begins the next, as `tcpdump -C` does.
+    fn next_file(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out = (self.open)(self.stats.files)?;
+        self.write_file_header()
     }
 
     fn schedule(&mut self, at: u64, slot: u32) {
@@ -726,7 +918,12 @@ impl<W: Write> Generator<W> {
             }
             match next {
                 Some(delay) => self.schedule(now + delay.max(1), slot),
-                None => self.free.push(slot),
+                None => {
+                    self.stats
+                        .truth
+                        .session_end(&mut self.sessions[slot as usize]);
+                    self.free.push(slot);
+                }
             }
         }
     }
@@ -765,7 +962,11 @@ impl<W: Write> Generator<W> {
         } else {
             ports[rng.below(ports.len() as u64) as usize]
         };
-        let chatty = matches!(sport, 5432 | 6379 | 22) || rng.chance(0.1);
+        let chatty_share = match self.mix {
+            Mix::Large => 0.1,
+            Mix::Small => 0.8,
+        };
+        let chatty = matches!(sport, 5432 | 6379 | 22) || rng.chance(chatty_share);
         let host = &mut self.clients[client];
         let cport = host.next_port;
         host.next_port = if cport >= 60_999 { 32_768 } else { cport + 1 };
@@ -805,6 +1006,8 @@ impl<W: Write> Generator<W> {
             left: 0,
             unacked: 0,
             flow_label: rng.next_u32() & 0xf_ffff,
+            syn_written: false,
+            pending: false,
         };
         self.stats.sessions += 1;
         self.stats.v6_sessions += u64::from(v6);
@@ -923,6 +1126,14 @@ impl<W: Write> Generator<W> {
         let orig_len = f.len() as u32;
         let incl_len = orig_len.min(self.snaplen);
         let record = 16 + u64::from(incl_len);
+        if self.file_bytes + record > self.rotate {
+            if self.stats.bytes + PCAP_HEADER_LEN + record > self.size
+                || PCAP_HEADER_LEN + record > self.rotate
+            {
+                return Ok(false);
+            }
+            self.next_file()?;
+        }
         if self.stats.bytes + record > self.size {
             return Ok(false);
         }
@@ -932,8 +1143,12 @@ impl<W: Write> Generator<W> {
         header[8..12].copy_from_slice(&incl_len.to_le_bytes());
         header[12..].copy_from_slice(&orig_len.to_le_bytes());
         self.out.write_all(&header)?;
-        self.out.write_all(&f[..incl_len as usize])?;
+        self.out.write_all(&self.frame[..incl_len as usize])?;
+        self.stats
+            .truth
+            .segment(&mut self.sessions[slot as usize], seg);
         self.stats.bytes += record;
+        self.file_bytes += record;
         self.stats.frames += 1;
         self.stats.frame_bytes += record;
         self.stats.last_us = now_us;
@@ -942,6 +1157,13 @@ impl<W: Write> Generator<W> {
 
     fn finish(mut self) -> io::Result<Stats> {
         self.out.flush()?;
+        // Sessions the end of the file cut off: an attempt without answer failed.
+        let free: std::collections::HashSet<u32> = self.free.iter().copied().collect();
+        for (slot, session) in self.sessions.iter_mut().enumerate() {
+            if !free.contains(&(slot as u32)) {
+                self.stats.truth.session_end(session);
+            }
+        }
         Ok(self.stats)
     }
 }
@@ -984,24 +1206,120 @@ mod tests {
         assert!(parse_size("x").is_err());
     }
 
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// Output files kept in memory.
+    #[derive(Clone, Default)]
+    struct Files(Rc<RefCell<Vec<Vec<u8>>>>);
+
+    impl Write for Files {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let mut files = self.0.borrow_mut();
+            files
+                .last_mut()
+                .expect("a file is open")
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The files a run writes, and its truth.
+    fn generate(size: u64, rotate: Option<u64>, mix: Mix) -> (Vec<Vec<u8>>, Truth) {
+        let args = Args {
+            out: PathBuf::new(),
+            size,
+            seed: 7,
+            snaplen: DEFAULT_SNAPLEN,
+            mix,
+            rotate,
+            truth: None,
+        };
+        let files = Files::default();
+        let sink = files.clone();
+        let open: Open = Box::new(move |_| {
+            sink.0.borrow_mut().push(Vec::new());
+            Ok(Box::new(sink.clone()))
+        });
+        let mut g = Generator::new(&args, open).expect("header");
+        g.fill().expect("fill");
+        let truth = g.finish().expect("finish").truth;
+        let written = files.0.borrow().clone();
+        (written, truth)
+    }
+
     #[test]
     fn smaller_size_is_a_prefix() {
-        let generate = |size: u64| {
-            let args = Args {
-                out: PathBuf::new(),
-                size,
-                seed: 7,
-                snaplen: DEFAULT_SNAPLEN,
-            };
-            let mut g = Generator::new(&args, Vec::new());
-            g.write_file_header().expect("header");
-            g.fill().expect("fill");
-            g.out
-        };
-        let small = generate(200_000);
-        let large = generate(1_000_000);
+        let (small, _) = generate(200_000, None, Mix::Large);
+        let (large, _) = generate(1_000_000, None, Mix::Large);
+        let (small, large) = (&small[0], &large[0]);
         assert!(small.len() <= 200_000 && small.len() > 190_000);
         assert_eq!(small[..], large[..small.len()]);
+    }
+
+    #[test]
+    fn rotated_files_continue_one_capture_and_the_first_is_the_single_file() {
+        let (rotated, truth) = generate(1_000_000, Some(300_000), Mix::Large);
+        assert_eq!(rotated.len(), 4);
+        let (single, _) = generate(300_000, None, Mix::Large);
+        assert_eq!(rotated[0], single[0]);
+        // Records of all files, headers left out, are a prefix of one long file's.
+        let records: Vec<u8> = rotated.iter().flat_map(|f| f[24..].to_vec()).collect();
+        let (long, _) = generate(2_000_000, None, Mix::Large);
+        assert_eq!(records[..], long[0][24..24 + records.len()]);
+        assert!(rotated.iter().all(|f| f.len() <= 300_000));
+        assert!(truth.frames > 0);
+    }
+
+    #[test]
+    fn truth_counts_what_was_written() {
+        for mix in [Mix::Large, Mix::Small] {
+            let (files, truth) = generate(3_000_000, None, mix);
+            let bytes = &files[0];
+            // Frames and flags straight from the file: Ethernet, IPv4 or IPv6, TCP.
+            let (mut frames, mut rsts, mut syns, mut synacks) = (0, 0, 0, 0);
+            let mut at = 24;
+            while at + 16 <= bytes.len() {
+                let caplen =
+                    u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4")) as usize;
+                let frame = &bytes[at + 16..at + 16 + caplen];
+                let tcp = if frame[12..14] == [0x08, 0x00] {
+                    14 + 20
+                } else {
+                    14 + 40
+                };
+                let flags = frame[tcp + 13];
+                frames += 1;
+                rsts += u64::from(flags & RST != 0);
+                syns += u64::from(flags & (SYN | ACK) == SYN);
+                synacks += u64::from(flags & (SYN | ACK) == SYN | ACK);
+                at += 16 + caplen;
+            }
+            assert_eq!(at, bytes.len());
+            assert_eq!(
+                (frames, rsts, syns, synacks),
+                (
+                    truth.frames,
+                    truth.rst_packets,
+                    truth.syn_packets,
+                    truth.synack_packets
+                )
+            );
+            assert_eq!(truth.rst_by_cause.iter().sum::<u64>(), truth.rst_packets);
+            assert!(truth.failed_attempts > 0 && truth.failed_attempts < truth.attempts);
+        }
+    }
+
+    #[test]
+    fn the_small_mix_has_smaller_frames() {
+        let (large, large_truth) = generate(3_000_000, None, Mix::Large);
+        let (small, small_truth) = generate(3_000_000, None, Mix::Small);
+        let avg = |f: &Vec<u8>, t: &Truth| f.len() as f64 / t.frames as f64;
+        let (large_avg, small_avg) = (avg(&large[0], &large_truth), avg(&small[0], &small_truth));
+        assert!(small_avg < 0.6 * large_avg, "{small_avg} vs {large_avg}");
     }
 
     #[test]

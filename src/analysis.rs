@@ -213,6 +213,10 @@ pub struct Options<'a> {
     /// The app's background work: the `read` thread runs at a lower priority than the
     /// window (see `pipeline::background`); the terminal commands leave it false.
     pub background: bool,
+    /// Threads to use: 1 reads, decodes and analyzes on the calling thread; 2 or more (and 0,
+    /// the default: as many as the machine has cores) read and decode on a thread named `read`
+    /// while the engine runs on the calling thread. The result is the same either way.
+    pub jobs: usize,
     /// Called, in packet order, when a TCP packet carries process information from the capture
     /// file itself (Apple's pcapng process blocks, ptcpdump comments): the process that owns the
     /// packet's socket on the capturing host. At most once per socket and process per second
@@ -232,144 +236,217 @@ pub fn analyze_files(paths: &[PathBuf], options: Options<'_>) -> Result<Analysis
 
 /// Analyzes an opened source to its end. Reading and decoding run on a thread named `read`
 /// while the engine runs on the calling thread, so that a large file takes the time of the
-/// slower of the two rather than of both.
+/// slower of the two rather than of both; with `jobs: 1` both run on the calling thread.
 pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis {
-    let mut engine = Engine::new(options.engine.clone());
-    let mut capture = CaptureInfo::default();
-    let mut status = SourceStatus::of(&source);
     let bytes_total: u64 = source.files().iter().map(|f| f.size).sum();
-    let mut last_snapshot = Instant::now();
+    let mut side = EngineSide::new(&options, &source);
     let cancel = options.cancel;
     let background = options.background;
-    let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
-    let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
-    let mut sightings = Sightings::default();
-    let mut host: Option<HostState> = None;
-    let source = std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new()
-            .name("read".into())
-            .spawn_scoped(scope, move || {
-                if background {
-                    crate::pipeline::background::lower_this_thread();
-                }
-                read(source, bytes_total, &full_tx, &empty_rx, cancel)
-            });
-        for batch in &full_rx {
-            capture.frames += batch.frames;
-            capture.other_frames += batch.other;
-            capture.encaps.merge(&batch.encaps);
-            capture.copies.add(batch.copies);
-            for &(reason, n) in &batch.skipped {
-                *capture.not_decoded.entry(reason).or_insert(0) += n;
-            }
-            sightings.learn(&batch.new_processes);
-            for (p, range, tag) in &batch.packets {
-                let mut packet: TcpPacket<'_> = *p;
-                packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
-                // The sighting first: the incident of this very packet may need it.
-                if tag.process.is_some()
-                    && let Some(sighting) = sightings.sighting(&packet, *tag)
-                {
-                    let host = host.get_or_insert_with(|| {
-                        engine.set_keep_incidents(true);
-                        let mut h = HostState::new(CaptureScope::default());
-                        h.note(CAPTURED_PROCESSES);
-                        h
-                    });
-                    host.sighting(&sighting);
-                    if let Some(cb) = options.on_process.as_mut() {
-                        cb(&sighting);
-                    }
-                }
-                engine.packet(&packet);
-                if let Some(h) = &mut host {
-                    for i in engine.drain_incidents() {
-                        h.incident(&i);
-                    }
-                }
-            }
-            if let (Some(h), Some((p, _, _))) = (&mut host, batch.packets.last()) {
-                h.settle(p.ts);
-            }
-            capture.tcp_frames += batch.packets.len() as u64;
-            if let Some(st) = &batch.status {
-                status = st.clone();
-            }
-            if let Some(cb) = options.on_connection.as_mut() {
-                engine.drain_connections().for_each(|c| cb(&c));
-            }
-            if let Some(cb) = options.progress.as_mut() {
-                cb(batch.progress);
-            }
-            if let Some(cb) = options.on_snapshot.as_mut()
-                && last_snapshot.elapsed() >= options.snapshot_every
-            {
-                last_snapshot = Instant::now();
-                let mut snapshot = engine.snapshot();
-                let capture = status.apply(&capture);
-                capture.attach_encaps(&mut snapshot.offenders);
-                let host = host
-                    .as_ref()
-                    .map(|h| Arc::new(h.report(&snapshot.offenders)));
-                cb(Analysis {
-                    capture,
-                    snapshot,
-                    host,
-                });
-            }
-            // A full return channel only means the reader has enough buffers.
-            let _ = empty_tx.try_send(batch);
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                capture.cancelled = true;
-                capture.warnings.push(format!(
-                    "cancelled after {} frames; results cover them only",
-                    capture.frames
-                ));
+    let mut reader = Reader::new(source, bytes_total);
+    let source = if resolve_jobs(options.jobs) <= 1 {
+        let mut batch = Batch::default();
+        loop {
+            let done = reader.fill(&mut batch);
+            let stop = side.batch(&batch, &mut options);
+            if done || stop {
                 break;
             }
         }
-        drop(full_rx);
-        reader.ok().and_then(|r| r.join().ok())
-    });
-    engine.finish();
-    if let Some(h) = &mut host {
-        for i in engine.drain_incidents() {
-            h.incident(&i);
+        Some(reader.source)
+    } else {
+        let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+        let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
+        std::thread::scope(|scope| {
+            let read = std::thread::Builder::new()
+                .name("read".into())
+                .spawn_scoped(scope, move || {
+                    if background {
+                        crate::pipeline::background::lower_this_thread();
+                    }
+                    reader.run(&full_tx, &empty_rx, cancel)
+                });
+            for batch in &full_rx {
+                let stop = side.batch(&batch, &mut options);
+                // A full return channel only means the reader has enough buffers.
+                let _ = empty_tx.try_send(batch);
+                if stop {
+                    break;
+                }
+            }
+            drop(full_rx);
+            read.ok().and_then(|r| r.join().ok())
+        })
+    };
+    side.finish(source.as_ref(), bytes_total, &mut options)
+}
+
+/// The threads `jobs` asks for: 0 is one per core.
+fn resolve_jobs(jobs: usize) -> usize {
+    if jobs > 0 {
+        return jobs;
+    }
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// The engine's side of an analysis: what the batches of decoded packets build up.
+struct EngineSide {
+    engine: Engine,
+    capture: CaptureInfo,
+    status: SourceStatus,
+    sightings: Sightings,
+    host: Option<HostState>,
+    last_snapshot: Instant,
+}
+
+impl EngineSide {
+    fn new(options: &Options<'_>, source: &FileSource) -> Self {
+        Self {
+            engine: Engine::new(options.engine.clone()),
+            capture: CaptureInfo::default(),
+            status: SourceStatus::of(source),
+            sightings: Sightings::default(),
+            host: None,
+            last_snapshot: Instant::now(),
         }
-        h.finish();
     }
-    if let Some(cb) = options.on_connection.as_mut() {
-        engine.drain_connections().for_each(|c| cb(&c));
-    }
-    match &source {
-        Some(source) => {
-            status = SourceStatus::of(source);
-            if let Some(cb) = options.progress.as_mut() {
-                cb(progress(source, capture.frames, bytes_total));
+
+    /// Feeds one batch to the engine and calls the callbacks; true when cancelled.
+    fn batch(&mut self, batch: &Batch, options: &mut Options<'_>) -> bool {
+        let Self {
+            engine,
+            capture,
+            status,
+            sightings,
+            host,
+            last_snapshot,
+        } = self;
+        capture.frames += batch.frames;
+        capture.other_frames += batch.other;
+        capture.encaps.merge(&batch.encaps);
+        capture.copies.add(batch.copies);
+        for &(reason, n) in &batch.skipped {
+            *capture.not_decoded.entry(reason).or_insert(0) += n;
+        }
+        sightings.learn(&batch.new_processes);
+        for (p, range, tag) in &batch.packets {
+            let mut packet: TcpPacket<'_> = *p;
+            packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
+            // The sighting first: the incident of this very packet may need it.
+            if tag.process.is_some()
+                && let Some(sighting) = sightings.sighting(&packet, *tag)
+            {
+                let host = host.get_or_insert_with(|| {
+                    engine.set_keep_incidents(true);
+                    let mut h = HostState::new(CaptureScope::default());
+                    h.note(CAPTURED_PROCESSES);
+                    h
+                });
+                host.sighting(&sighting);
+                if let Some(cb) = options.on_process.as_mut() {
+                    cb(&sighting);
+                }
+            }
+            engine.packet(&packet);
+            if let Some(h) = host.as_mut() {
+                for i in engine.drain_incidents() {
+                    h.incident(&i);
+                }
             }
         }
-        None => capture
-            .warnings
-            .push("the reading thread failed; results cover what it read before".to_string()),
+        if let (Some(h), Some((p, _, _))) = (host.as_mut(), batch.packets.last()) {
+            h.settle(p.ts);
+        }
+        capture.tcp_frames += batch.packets.len() as u64;
+        if let Some(st) = &batch.status {
+            *status = st.clone();
+        }
+        if let Some(cb) = options.on_connection.as_mut() {
+            engine.drain_connections().for_each(|c| cb(&c));
+        }
+        if let Some(cb) = options.progress.as_mut() {
+            cb(batch.progress);
+        }
+        if let Some(cb) = options.on_snapshot.as_mut()
+            && last_snapshot.elapsed() >= options.snapshot_every
+        {
+            *last_snapshot = Instant::now();
+            let mut snapshot = engine.snapshot();
+            let capture = status.apply(capture);
+            capture.attach_encaps(&mut snapshot.offenders);
+            let host = host
+                .as_ref()
+                .map(|h| Arc::new(h.report(&snapshot.offenders)));
+            cb(Analysis {
+                capture,
+                snapshot,
+                host,
+            });
+        }
+        if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            capture.cancelled = true;
+            capture.warnings.push(format!(
+                "cancelled after {} frames; results cover them only",
+                capture.frames
+            ));
+            return true;
+        }
+        false
     }
-    capture = status.apply(&capture);
-    let mut snapshot = engine.snapshot();
-    capture.attach_encaps(&mut snapshot.offenders);
-    if snapshot.totals.evicted > 0 {
-        capture.warnings.push(format!(
-            "{} connections were ended early because more than {} were open at once; their states may be incomplete",
-            snapshot.totals.evicted, options.engine.max_flows
-        ));
-    }
-    let other = snapshot.other_endpoints;
-    if other.dropped > 0 {
-        capture.warnings.push(other_endpoints_warning(&other));
-    }
-    let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
-    Analysis {
-        capture,
-        snapshot,
-        host,
+
+    /// The end of the capture: the engine's last word, the source's final status.
+    fn finish(
+        self,
+        source: Option<&FileSource>,
+        bytes_total: u64,
+        options: &mut Options<'_>,
+    ) -> Analysis {
+        let Self {
+            mut engine,
+            mut capture,
+            mut status,
+            mut host,
+            ..
+        } = self;
+        engine.finish();
+        if let Some(h) = &mut host {
+            for i in engine.drain_incidents() {
+                h.incident(&i);
+            }
+            h.finish();
+        }
+        if let Some(cb) = options.on_connection.as_mut() {
+            engine.drain_connections().for_each(|c| cb(&c));
+        }
+        match source {
+            Some(source) => {
+                status = SourceStatus::of(source);
+                if let Some(cb) = options.progress.as_mut() {
+                    cb(progress(source, capture.frames, bytes_total));
+                }
+            }
+            None => capture
+                .warnings
+                .push("the reading thread failed; results cover what it read before".to_string()),
+        }
+        capture = status.apply(&capture);
+        let mut snapshot = engine.snapshot();
+        capture.attach_encaps(&mut snapshot.offenders);
+        if snapshot.totals.evicted > 0 {
+            capture.warnings.push(format!(
+                "{} connections were ended early because more than {} were open at once; their states may be incomplete",
+                snapshot.totals.evicted, options.engine.max_flows
+            ));
+        }
+        let other = snapshot.other_endpoints;
+        if other.dropped > 0 {
+            capture.warnings.push(other_endpoints_warning(&other));
+        }
+        let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
+        Analysis {
+            capture,
+            snapshot,
+            host,
+        }
     }
 }
 
@@ -445,30 +522,60 @@ impl Batch {
     }
 }
 
-/// The reader thread: frames to decoded batches until the end, a cancel, or the engine side
-/// hanging up. Returns the source, for its final file and problem list.
-fn read(
-    mut source: FileSource,
+/// Frames to decoded batches: the `read` thread's work, or the calling thread's with one job.
+struct Reader {
+    source: FileSource,
     bytes_total: u64,
-    full: &SyncSender<Batch>,
-    empty: &Receiver<Batch>,
-    cancel: Option<&AtomicBool>,
-) -> FileSource {
-    let mut frames = 0u64;
-    let mut batches = 0u64;
-    let mut processes_sent = 0;
-    let mut copies = CopyFilter::default();
-    loop {
-        let mut batch = empty.try_recv().unwrap_or_default();
+    frames: u64,
+    batches: u64,
+    processes_sent: usize,
+    copies: CopyFilter,
+}
+
+impl Reader {
+    fn new(source: FileSource, bytes_total: u64) -> Self {
+        Self {
+            source,
+            bytes_total,
+            frames: 0,
+            batches: 0,
+            processes_sent: 0,
+            copies: CopyFilter::default(),
+        }
+    }
+
+    /// The `read` thread: batches until the end, a cancel, or the engine side hanging up.
+    /// Returns the source, for its final file and problem list.
+    fn run(
+        mut self,
+        full: &SyncSender<Batch>,
+        empty: &Receiver<Batch>,
+        cancel: Option<&AtomicBool>,
+    ) -> FileSource {
+        loop {
+            let mut batch = empty.try_recv().unwrap_or_default();
+            let done = self.fill(&mut batch);
+            if full.send(batch).is_err()
+                || done
+                || cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+            {
+                return self.source;
+            }
+        }
+    }
+
+    /// Fills `batch` (cleared first) with the next frames; true at the end of the input.
+    fn fill(&mut self, batch: &mut Batch) -> bool {
         batch.clear();
+        let source = &mut self.source;
         let mut done = true;
         loop {
-            copies.learn(source.interfaces());
+            self.copies.learn(source.interfaces());
             let Some(frame) = source.next_frame() else {
                 break;
             };
             batch.frames += 1;
-            if let Some(copy) = copies.copy(&frame) {
+            if let Some(copy) = self.copies.copy(&frame) {
                 batch.copies.add(copy);
                 // Not analyzed again, but a filter must select the copies too.
                 if let (Decoded::Tcp(_), encap) = decode_encap(&frame) {
@@ -508,19 +615,17 @@ fn read(
                 break;
             }
         }
-        if let Some(new) = source.processes().get(processes_sent..) {
+        if let Some(new) = source.processes().get(self.processes_sent..) {
             batch.new_processes.extend_from_slice(new);
-            processes_sent += new.len();
+            self.processes_sent += new.len();
         }
-        frames += batch.frames;
-        batches += 1;
-        batch.progress = progress(&source, frames, bytes_total);
-        if done || batches.is_multiple_of(STATUS_EVERY) {
-            batch.status = Some(SourceStatus::of(&source));
+        self.frames += batch.frames;
+        self.batches += 1;
+        batch.progress = progress(source, self.frames, self.bytes_total);
+        if done || self.batches.is_multiple_of(STATUS_EVERY) {
+            batch.status = Some(SourceStatus::of(source));
         }
-        if full.send(batch).is_err() || done || cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return source;
-        }
+        done
     }
 }
 

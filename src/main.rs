@@ -87,6 +87,11 @@ struct AnalyzeArgs {
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
     #[arg(long, default_value_t = EngineConfig::default().max_flows)]
     max_flows: usize,
+    /// Threads to use (default: one per core). With 1, reading, decoding and the analysis share
+    /// one thread; with more, the capture is read and decoded on one while it is analyzed on
+    /// another. The report is the same.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     #[command(flatten)]
     evidence: evidence_cli::EndpointArgs,
 }
@@ -168,26 +173,78 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
     )))
 }
 
-/// A progress line on stderr for long reads, when stderr is a terminal.
-fn progress_printer() -> impl FnMut(Progress) {
-    let tty = std::io::stderr().is_terminal();
-    let start = Instant::now();
-    let mut last = start;
-    move |p: Progress| {
-        if !tty || last.elapsed() < Duration::from_millis(500) {
+/// How long a read may take before a progress bar appears: a quick one shows none.
+const PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+/// A progress bar on stderr for long reads (bytes, packets, rate, time left), only when stderr
+/// is a terminal: piped or redirected, stderr gets nothing but warnings.
+struct ProgressBar {
+    tty: bool,
+    start: Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ProgressBar {
+    /// `streaming`: the report is written to stdout while the capture is read (connections),
+    /// where a bar on the same terminal would cut into it.
+    fn new(streaming: bool) -> Self {
+        let same_terminal = streaming && std::io::stdout().is_terminal();
+        Self {
+            tty: std::io::stderr().is_terminal() && !same_terminal,
+            start: Instant::now(),
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, p: Progress) {
+        if !self.tty || self.start.elapsed() < PROGRESS_AFTER {
             return;
         }
-        last = Instant::now();
-        let pct = if p.bytes_total > 0 {
-            100.0 * p.bytes_read as f64 / p.bytes_total as f64
+        let elapsed = self.start.elapsed();
+        let bar = self.bar.get_or_insert_with(|| {
+            // The size of a pipe is unknown: a spinner with what was read so far.
+            let (bar, template) = if p.bytes_total > 0 {
+                (
+                    indicatif::ProgressBar::new(p.bytes_total),
+                    "[{wide_bar}] {msg}",
+                )
+            } else {
+                (indicatif::ProgressBar::new_spinner(), "{spinner} {msg}")
+            };
+            let style = indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            let bar = bar.with_style(style);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+            bar
+        });
+        bar.set_position(p.bytes_read);
+        // Rates over the whole run so far: steady, where a recent window jumps with each batch.
+        let secs = elapsed.as_secs_f64().max(1e-3);
+        let rate = p.bytes_read as f64 / secs;
+        let packets = indicatif::HumanCount(p.frames);
+        let read = indicatif::HumanBytes(p.bytes_read);
+        bar.set_message(if p.bytes_total > 0 {
+            let left = p.bytes_total.saturating_sub(p.bytes_read) as f64 / rate.max(1.0);
+            format!(
+                "{read}/{} {}/s {packets} packets, {} left",
+                indicatif::HumanBytes(p.bytes_total),
+                indicatif::HumanBytes(rate as u64),
+                indicatif::HumanDuration(Duration::from_secs_f64(left.min(1e7)))
+            )
         } else {
-            0.0
-        };
-        eprint!(
-            "\rreading: {pct:5.1}% ({} frames, {:.0} s)   ",
-            p.frames,
-            start.elapsed().as_secs_f64()
-        );
+            format!(
+                "{read} {}/s {packets} packets",
+                indicatif::HumanBytes(rate as u64)
+            )
+        });
+    }
+
+    /// Removes the bar, before the report or a warning is printed.
+    fn clear(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
     }
 }
 
@@ -216,7 +273,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         writeln!(out, "{}", report::csv::CONNECTIONS_HEADER).map_err(Failure::Output)?;
     }
     let mut write_error: Option<std::io::Error> = None;
-    let mut progress = progress_printer();
+    let mut bar = ProgressBar::new(args.connections);
+    let mut progress = |p: Progress| bar.update(p);
     let mut on_conn = |c: &rstscope::engine::ConnRecord| {
         if write_error.is_some() {
             return;
@@ -236,6 +294,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             keep_connections: args.connections,
             ..EngineConfig::default()
         },
+        jobs: args.jobs.map_or(0, usize::from),
         progress: Some(&mut progress),
         on_connection: if args.connections {
             Some(&mut on_conn)
@@ -245,9 +304,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         ..Options::default()
     };
     let result = analysis::analyze_files(&args.files, options);
-    if std::io::stderr().is_terminal() {
-        eprint!("\r{:60}\r", "");
-    }
+    bar.clear();
     let a = result.map_err(|e| Failure::Input(e.to_string()))?;
     if let Some(e) = write_error {
         return Err(Failure::Output(e));

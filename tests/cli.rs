@@ -261,3 +261,111 @@ fn diagnosis_says_when_clients_count_all_kinds_of_incident() {
         .to_string();
     assert!(!d.contains("over all its incidents"), "{d}");
 }
+
+/// Every capture this test can reach: the project's fixtures, the shared corpus when it is
+/// there, and written here a capture of more frames than one batch between the threads, a
+/// gzip of it, and two files merged.
+fn captures_for_jobs(dir: &Path) -> Vec<Vec<String>> {
+    use std::io::Write as _;
+    let mut sets = Vec::new();
+    let big = refused_pcap(2500);
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&big).expect("gzip");
+    sets.push(vec![write(dir, "big.pcap", &big)]);
+    sets.push(vec![write(
+        dir,
+        "big.pcap.gz",
+        &enc.finish().expect("gzip"),
+    )]);
+    sets.push(vec![
+        write(dir, "a.pcap", &refused_to(7211, 2500)),
+        write(dir, "b.pcap", &refused_to(8080, 2500)),
+    ]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in [root.join("tests/fixtures"), root.join("../shared/pcaps")] {
+        let mut stack = vec![folder];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                let name = p.display().to_string();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if [".pcap", ".pcapng", ".cap", ".gz"]
+                    .iter()
+                    .any(|x| name.ends_with(x))
+                {
+                    sets.push(vec![name]);
+                }
+            }
+        }
+    }
+    sets
+}
+
+/// `--jobs 1` (reading, decoding and analysis on one thread) and `--jobs 2` (reading and
+/// decoding on their own thread) print the same report, the same connections and the same
+/// series, on every capture at hand.
+#[test]
+fn one_job_and_two_print_the_same_reports() {
+    let dir = temp_dir("jobs");
+    let sets = captures_for_jobs(&dir);
+    assert!(sets.len() > 10, "fixtures missing: {sets:?}");
+    let views: [&[&str]; 4] = [
+        &["--format", "json"],
+        &["--connections", "--format", "csv"],
+        &["--format", "text", "--utc", "--top", "1000"],
+        &["--series", "--format", "csv"],
+    ];
+    for (i, files) in sets.iter().enumerate() {
+        // Every view of the captures written here (several batches each); of the small
+        // recorded ones, the report and the connections.
+        let views = if i < 3 { &views[..] } else { &views[..2] };
+        for &view in views {
+            let run = |jobs: &str| {
+                let mut args = vec!["analyze", "--jobs", jobs];
+                args.extend_from_slice(view);
+                args.extend(files.iter().map(String::as_str));
+                rstscope(&args)
+            };
+            let (one, two) = (run("1"), run("2"));
+            assert_eq!(one.status.code(), two.status.code(), "{files:?} {view:?}");
+            assert!(
+                one.stdout == two.stdout && one.stderr == two.stderr,
+                "{files:?} {view:?}: --jobs 1 and --jobs 2 differ"
+            );
+        }
+    }
+}
+
+/// Piped or redirected, stderr gets no progress bar, even for a read long enough to show one.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    use std::io::Write as _;
+    let dir = temp_dir("bar");
+    let f = write(&dir, "big.pcap", &refused_pcap(6000));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "--format", "json", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run rstscope");
+    // Half now, the rest after the bar's delay: the read lasts longer than it.
+    let bytes = std::fs::read(&f).expect("read");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(&bytes[..bytes.len() / 2]).expect("write");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    stdin.write_all(&bytes[bytes.len() / 2..]).expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    assert_eq!(json(&out)["rst_packets"], 6000);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,42 +1,73 @@
 //! One entry of the flow table: the connection now on a 4-tuple (as Zeek delimits it) and the
 //! connection attempt that may outlive it (retries of a refused SYN span several connections).
 
-use std::net::IpAddr;
+use std::hash::{Hash, Hasher};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::Cause;
 use super::cause::{IpIdSequence, Prior, Suspicion, TtlRange};
 use super::zeek::ZeekConn;
 use crate::packet::{TcpPacket, Timestamp};
 
-/// A 4-tuple in canonical order: side 0 is the lower (address, port).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A 4-tuple in canonical order: side 0 is the lower (address, port), addresses ordered as
+/// `IpAddr` orders them. It is looked up for every packet, so the addresses are kept as
+/// 16 bytes and a family bit each rather than as `IpAddr`s: the key then hashes as a few
+/// integers and compares as bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowKey {
-    /// Side 0 and side 1 addresses.
-    pub addr: [IpAddr; 2],
+    /// Side 0 and side 1 addresses: an IPv6 address's bits, or an IPv4 address's in the low
+    /// 32 bits, in native byte order.
+    addr: [[u8; 16]; 2],
     /// Side 0 and side 1 ports.
     pub port: [u16; 2],
+    /// Bit `i` set: side `i`'s address is IPv6.
+    v6: u8,
+}
+
+impl Hash for FlowKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u128(u128::from_ne_bytes(self.addr[0]));
+        state.write_u128(u128::from_ne_bytes(self.addr[1]));
+        state.write_u64(
+            u64::from(self.port[0]) | (u64::from(self.port[1]) << 16) | (u64::from(self.v6) << 32),
+        );
+    }
 }
 
 impl FlowKey {
     /// The key of a packet and the side (0 or 1) that sent it.
     pub fn of(p: &TcpPacket<'_>) -> (Self, usize) {
-        if (p.src, p.sport) <= (p.dst, p.dport) {
-            (
-                Self {
-                    addr: [p.src, p.dst],
-                    port: [p.sport, p.dport],
-                },
-                0,
-            )
+        let src = (addr_bits(p.src), p.sport);
+        let dst = (addr_bits(p.dst), p.dport);
+        let (side, lower, upper) = if src <= dst {
+            (0, src, dst)
         } else {
-            (
-                Self {
-                    addr: [p.dst, p.src],
-                    port: [p.dport, p.sport],
-                },
-                1,
-            )
+            (1, dst, src)
+        };
+        let key = Self {
+            addr: [lower.0.1.to_ne_bytes(), upper.0.1.to_ne_bytes()],
+            port: [lower.1, upper.1],
+            v6: u8::from(lower.0.0) | (u8::from(upper.0.0) << 1),
+        };
+        (key, side)
+    }
+
+    /// The address of side 0 or 1.
+    pub fn addr(&self, side: usize) -> IpAddr {
+        let bits = u128::from_ne_bytes(self.addr[side]);
+        if (self.v6 >> side) & 1 == 1 {
+            IpAddr::V6(Ipv6Addr::from_bits(bits))
+        } else {
+            IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
         }
+    }
+}
+
+/// An address as (is IPv6, its bits): ordered as `IpAddr` orders addresses.
+fn addr_bits(a: IpAddr) -> (bool, u128) {
+    match a {
+        IpAddr::V4(a) => (false, u128::from(a.to_bits())),
+        IpAddr::V6(a) => (true, a.to_bits()),
     }
 }
 

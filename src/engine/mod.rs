@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
-use crate::packet::{TcpPacket, Timestamp};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 
 /// The cause rules, acceptability and injection evidence.
 pub mod cause;
@@ -279,6 +279,7 @@ impl Engine {
         }
         let (key, side) = FlowKey::of(p);
         let idx = self.entry_for(key, p.ts);
+        let deadlines_only_later = self.deadlines_only_later(idx, p);
         self.reuse_or_create(idx, p, side);
         self.track_attempt_syn(idx, p, side);
         if p.flags.rst() {
@@ -286,7 +287,31 @@ impl Engine {
         } else {
             self.traffic(idx, p, side);
         }
-        self.schedule(idx);
+        if deadlines_only_later {
+            debug_assert!(
+                self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
+                "flow entry {idx}: a packet moved a deadline earlier than its timer"
+            );
+        } else {
+            self.schedule(idx);
+        }
+    }
+
+    /// Whether `p` can only move the entry's deadlines later, so that the timer already on
+    /// the heap (never later than they were) still stands and scheduling can be skipped: most
+    /// packets are data and ACKs of a known connection. Such a packet (no SYN, FIN or RST,
+    /// not earlier than the connection's last packet) does not replace the connection, set
+    /// Zeek's attempt or close deadlines, or close a side; it moves the last packet time
+    /// forward, takes endpoints out of `Inactive` (the idle time grows, a half-closed
+    /// connection stops being expirable) and completes attempts, whose deadline then goes.
+    /// Every deadline `schedule_at` computes only grows with the packet time and with these.
+    fn deadlines_only_later(&self, idx: usize, p: &TcpPacket<'_>) -> bool {
+        let control = TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST;
+        p.flags.0 & control == 0
+            && self.entries[idx]
+                .conn
+                .as_ref()
+                .is_some_and(|c| p.ts >= c.zeek.last_time)
     }
 
     /// Ends the capture: every pending attempt has failed, every connection finishes with
@@ -497,6 +522,17 @@ impl Engine {
     }
 
     fn schedule_at(&mut self, idx: usize, now: Timestamp) {
+        let due = self.next_deadline(idx, now);
+        let e = &self.entries[idx];
+        if due < e.timer_at {
+            let generation = e.generation;
+            self.entries[idx].timer_at = due;
+            self.timers.push(Reverse((due, idx as u32, generation)));
+        }
+    }
+
+    /// The entry's next deadline: its connection's next check or its attempt's.
+    fn next_deadline(&self, idx: usize, now: Timestamp) -> Timestamp {
         let e = &self.entries[idx];
         let mut due = NO_TIMER;
         if let Some(c) = &e.conn {
@@ -517,11 +553,7 @@ impl Engine {
             };
             due = due.min(d.max(now));
         }
-        if due < e.timer_at {
-            let generation = e.generation;
-            self.entries[idx].timer_at = due;
-            self.timers.push(Reverse((due, idx as u32, generation)));
-        }
+        due
     }
 
     /// The slot for `key`, creating it (and evicting when full).
@@ -627,8 +659,8 @@ impl Engine {
             let key = self.entries[idx].key;
             let o = usize::from(c.orig_side);
             self.finished.push(ConnRecord {
-                orig: (key.addr[o], key.port[o]),
-                resp: (key.addr[1 - o], key.port[1 - o]),
+                orig: (key.addr(o), key.port[o]),
+                resp: (key.addr(1 - o), key.port[1 - o]),
                 state,
                 history: c.zeek.history.as_str().to_string(),
                 rst_count: c.rst_count,
@@ -691,7 +723,7 @@ impl Engine {
         self.totals.attempts += 1;
         let key = self.entries[idx].key;
         let server = (
-            key.addr[usize::from(1 - side)],
+            key.addr(usize::from(1 - side)),
             key.port[usize::from(1 - side)],
         );
         if let Some(s) = self.services.get(server) {
@@ -716,12 +748,12 @@ impl Engine {
         sec.failed += 1;
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
-        let server: ServiceKey = (key.addr[1 - client_side], key.port[1 - client_side]);
+        let server: ServiceKey = (key.addr(1 - client_side), key.port[1 - client_side]);
         if self.config.keep_incidents {
             self.incidents.push(Incident {
                 at,
                 server,
-                client: (key.addr[client_side], key.port[client_side]),
+                client: (key.addr(client_side), key.port[client_side]),
                 kind: IncidentKind::Failed(how),
             });
         }
@@ -734,7 +766,7 @@ impl Engine {
             let sec = s.second(at);
             sec.failed += 1;
             sec.failed_by[how.index()] += 1;
-            s.incident(at, key.addr[client_side]);
+            s.incident(at, key.addr(client_side));
         }
     }
 
@@ -776,21 +808,23 @@ impl Engine {
         // Sequence space and header habits of this side.
         update_side(c, s, p);
         // A later packet can show an earlier RST of this sender had a foreign TTL.
-        let mut newly_suspect = Vec::new();
-        for note in c.rsts.iter_mut().flatten() {
-            if note.side == s
-                && note.suspicion.ttl.is_none()
-                && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl)
-            {
-                let was = note.suspicion.any();
-                note.suspicion.ttl = Some((note.ttl, usual));
-                if !was {
-                    newly_suspect.push(note.cause);
+        let mut newly_suspect = 0;
+        if c.rst_count > 0 {
+            for note in c.rsts.iter_mut().flatten() {
+                if note.side == s
+                    && note.suspicion.ttl.is_none()
+                    && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl)
+                {
+                    let was = note.suspicion.any();
+                    note.suspicion.ttl = Some((note.ttl, usual));
+                    if !was {
+                        newly_suspect += 1;
+                    }
                 }
             }
         }
         let server = c.server_side;
-        c.suspect_count += newly_suspect.len() as u32;
+        c.suspect_count += newly_suspect;
         // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data.
         if let Some(a) = &mut entry.attempt {
             let client = a.client_side;
@@ -805,7 +839,7 @@ impl Engine {
                 a.status = AttemptStatus::Completed;
                 let key = entry.key;
                 let srv = (
-                    key.addr[usize::from(1 - client)],
+                    key.addr(usize::from(1 - client)),
                     key.port[usize::from(1 - client)],
                 );
                 if let Some(st) = self.services.get(srv) {
@@ -814,7 +848,7 @@ impl Engine {
                 }
             }
         }
-        for _ in &newly_suspect {
+        for _ in 0..newly_suspect {
             self.suspect_found(idx, server, p.ts);
         }
     }
@@ -824,7 +858,7 @@ impl Engine {
         self.second_mut(t).suspect += 1;
         let key = self.entries[idx].key;
         let srv = (
-            key.addr[usize::from(server_side)],
+            key.addr(usize::from(server_side)),
             key.port[usize::from(server_side)],
         );
         if let Some(s) = self.services.get(srv) {
@@ -877,10 +911,10 @@ impl Engine {
         }
         let server_side = c.server_side;
         let server: ServiceKey = (
-            key.addr[usize::from(server_side)],
+            key.addr(usize::from(server_side)),
             key.port[usize::from(server_side)],
         );
-        let client_addr = key.addr[usize::from(1 - server_side)];
+        let client_addr = key.addr(usize::from(1 - server_side));
         let client_port = key.port[usize::from(1 - server_side)];
 
         // The attempt this RST ends, if any.

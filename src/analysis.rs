@@ -134,12 +134,18 @@ pub struct CopyFilter {
     file_of: Vec<u32>,
     /// Interfaces per file.
     per_file: Vec<u32>,
+    /// Some file describes several interfaces, or a Linux `any` interface: frames without a
+    /// packet id are compared by content.
+    by_content: bool,
 }
 
 impl CopyFilter {
     /// Learns the interfaces the source has described so far (call before each frame; it
     /// does nothing when none was added).
     pub fn learn(&mut self, interfaces: &[InterfaceInfo]) {
+        if interfaces.len() == self.file_of.len() {
+            return;
+        }
         for i in interfaces.iter().skip(self.file_of.len()) {
             let file = u32::try_from(i.file).unwrap_or(u32::MAX);
             self.file_of.push(file);
@@ -148,12 +154,15 @@ impl CopyFilter {
                 self.per_file.resize(slot + 1, 0);
             }
             self.per_file[slot] += 1;
+            self.by_content |= self.per_file[slot] > 1 || i.link_type.0 == LINKTYPE_LINUX_SLL2;
         }
     }
 
     /// `Some(copies)` naming how the frame was recognised as a copy, `None` for a frame to keep.
     pub fn copy(&mut self, frame: &Frame<'_>) -> Option<Copies> {
-        const LINKTYPE_LINUX_SLL2: u32 = 276;
+        if frame.packet_id.is_none() && !self.by_content {
+            return None;
+        }
         let file = self
             .file_of
             .get(frame.interface as usize)
@@ -181,6 +190,8 @@ impl CopyFilter {
         })
     }
 }
+
+const LINKTYPE_LINUX_SLL2: u32 = 276;
 
 /// The result of analyzing a capture.
 #[derive(Debug, Clone, Default)]

@@ -7,8 +7,9 @@
 /// `rstscope agent`: live capture for a monitoring system (Prometheus metrics, reports and
 /// evidence over HTTP).
 pub mod agent;
-/// One capture analyzed end to end: source -> decode -> engine.
-pub mod analysis;
+/// One capture analyzed end to end: source -> decode -> engine (the file pipeline, kept in
+/// `pipeline` beside the jobs that run it; named here for the terminal commands and tests).
+pub use pipeline::analysis;
 /// Decoding link, IP and TCP headers into a `TcpPacket`; no state.
 pub mod decode;
 /// The pure analysis: connections, causes, attempts, series and offenders.

@@ -312,7 +312,8 @@ impl Encaps {
 #[derive(Debug, Clone, Default)]
 pub struct EncapTally {
     kinds: Vec<(Encap, u64)>,
-    last: usize,
+    /// The kind added last, for IPv4 and for IPv6: captures that mix the two alternate.
+    last: [usize; 2],
     /// Packets of kinds beyond [`EncapTally::MAX`], not kept.
     pub overflow: u64,
 }
@@ -327,7 +328,8 @@ impl EncapTally {
     }
 
     fn add_n(&mut self, e: Encap, n: u64) {
-        if let Some((k, c)) = self.kinds.get_mut(self.last)
+        let last = &mut self.last[usize::from(e.ipv6)];
+        if let Some((k, c)) = self.kinds.get_mut(*last)
             && *k == e
         {
             *c += n;
@@ -335,10 +337,10 @@ impl EncapTally {
         }
         if let Some(i) = self.kinds.iter().position(|(k, _)| *k == e) {
             self.kinds[i].1 += n;
-            self.last = i;
+            *last = i;
         } else if self.kinds.len() < Self::MAX {
             self.kinds.push((e, n));
-            self.last = self.kinds.len() - 1;
+            *last = self.kinds.len() - 1;
         } else {
             self.overflow += n;
         }
@@ -355,7 +357,7 @@ impl EncapTally {
     /// Forgets everything (keeps the allocation).
     pub fn clear(&mut self) {
         self.kinds.clear();
-        self.last = 0;
+        self.last = [0; 2];
         self.overflow = 0;
     }
 

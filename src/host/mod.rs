@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 
 use crate::packet::Timestamp;
 
+/// Processes a capture file names, as sightings of the capturing host's sockets.
+pub mod captured;
 /// The connecting side: incidents tied to the processes that owned their client sockets.
 pub mod clients;
 /// Linux: which process made each TCP connect, from the kernel's connect tracepoint (root).

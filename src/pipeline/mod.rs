@@ -9,10 +9,13 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::analysis::{self, Analysis, Options, Progress};
 use crate::engine::EngineConfig;
 use crate::source::SourceError;
+use analysis::{Analysis, Options, Progress};
 
+/// One capture file analyzed end to end: file source -> decode -> engine, reading and
+/// decoding on a second thread.
+pub mod analysis;
 /// Lower priority for the app's background threads.
 pub mod background;
 /// Live capture as a job: capture threads, the engine thread, updates to the UI.

@@ -137,10 +137,22 @@ impl FileSource {
     /// The next frame in time order, or `None` at the end of every file. A file that turns
     /// out truncated or corrupt ends early; its error is kept in [`FileSource::problems`].
     pub fn next_frame(&mut self) -> Option<Frame<'_>> {
-        if let Some(index) = self.delivered.take() {
-            self.advance(index);
-        }
-        let Reverse((_, index)) = self.queue.pop()?;
+        let index = match self.delivered.take() {
+            // The file just delivered usually holds the next frame too (one file, or rotated
+            // files that do not overlap): it goes on without passing through the queue unless
+            // another file's frame comes first (ties: the file given first), as a push and a
+            // pop would decide.
+            Some(index) => match self.advance(index) {
+                Some(ts) => match self.queue.peek_mut() {
+                    Some(mut top) if top.0 < (ts, index) => {
+                        std::mem::replace(&mut *top, Reverse((ts, index))).0.1
+                    }
+                    _ => index,
+                },
+                None => self.queue.pop()?.0.1,
+            },
+            None => self.queue.pop()?.0.1,
+        };
         self.delivered = Some(index);
         let reader = self.readers.get(index)?;
         let head = reader.head?;
@@ -248,30 +260,36 @@ impl FileSource {
         self.readers.push(reader);
         match problem {
             Some(stop) => self.problems.push(stop.into_error(&self.files[index])),
-            None => self.advance(index),
+            None => {
+                if let Some(ts) = self.advance(index) {
+                    self.queue.push(Reverse((ts, index)));
+                }
+            }
         }
         Ok(())
     }
 
-    /// Moves file `index` to its next frame and queues it; at its end, records why it ended.
-    fn advance(&mut self, index: usize) {
-        let (Some(reader), Some(info)) = (self.readers.get_mut(index), self.files.get_mut(index))
-        else {
-            return;
-        };
+    /// Moves file `index` to its next frame and returns its time, for the caller to queue;
+    /// at its end, records why it ended and returns `None`.
+    fn advance(&mut self, index: usize) -> Option<Timestamp> {
+        let (reader, info) = (self.readers.get_mut(index)?, self.files.get_mut(index)?);
         let result = reader.advance(&mut self.interfaces, &mut self.processes, index);
         info.bytes_read = reader.stream.shared.bytes();
-        for (offset, what) in reader.warnings.list.drain(..) {
-            self.problems.push(SourceError::BadOption {
-                path: info.path.clone(),
-                offset,
-                what,
-            });
+        if !reader.warnings.list.is_empty() {
+            for (offset, what) in reader.warnings.list.drain(..) {
+                self.problems.push(SourceError::BadOption {
+                    path: info.path.clone(),
+                    offset,
+                    what,
+                });
+            }
         }
         match result {
-            Ok(Some(ts)) => self.queue.push(Reverse((ts, index))),
-            Ok(None) => {}
-            Err(stop) => self.problems.push(stop.into_error(info)),
+            Ok(ts) => ts,
+            Err(stop) => {
+                self.problems.push(stop.into_error(info));
+                None
+            }
         }
     }
 }
@@ -331,7 +349,12 @@ impl FileReader {
         let result = match container {
             Container::Pcap(r, framing) => {
                 r.consume_noshift(consumed);
-                framing.next(r, &mut self.stream)
+                // A record whole in the buffer is framed without the checks for its bytes'
+                // arrival; any other case (refill, end, damage) takes the full path.
+                match framing.whole_record(r.data()) {
+                    Some(head) => Ok(Some(head)),
+                    None => framing.next(r, &mut self.stream),
+                }
             }
             Container::Pcapng(r, framing) => {
                 r.consume_noshift(consumed);

@@ -233,6 +233,49 @@ pub(super) struct PcapFraming {
 }
 
 impl PcapFraming {
+    /// The record at the start of `data` when it lies whole there and its lengths are sound;
+    /// `None` sends the caller to [`PcapFraming::next`], which reads more, or says why not.
+    #[inline]
+    pub(super) fn whole_record(&self, data: &[u8]) -> Option<Head> {
+        let header_len = self.header_len;
+        let header = data.first_chunk::<16>()?;
+        let field = |at: usize| {
+            let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
+            if self.big_endian {
+                u32::from_be_bytes(bytes)
+            } else {
+                u32::from_le_bytes(bytes)
+            }
+        };
+        let (secs, frac, caplen, orig_len) = (field(0), field(4), field(8), field(12));
+        let record_len = header_len.checked_add(caplen as usize)?;
+        if record_len > data.len()
+            || caplen as usize > MAX_RECORD - header_len
+            || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
+        {
+            return None;
+        }
+        Some(Head {
+            ts: self.time(secs, frac),
+            link_type: self.link_type,
+            interface: self.interface,
+            start: header_len,
+            len: caplen as usize,
+            orig_len,
+            record_len,
+            meta: PacketMeta::default(),
+        })
+    }
+
+    fn time(&self, secs: u32, frac: u32) -> Timestamp {
+        let frac_nanos = if self.nanos {
+            i64::from(frac)
+        } else {
+            i64::from(frac) * 1000
+        };
+        Timestamp(i64::from(secs) * NANOS_PER_SEC + frac_nanos)
+    }
+
     pub(super) fn next<R: PcapReaderIterator>(
         &self,
         reader: &mut R,
@@ -256,13 +299,8 @@ impl PcapFraming {
         check_orig_len(caplen, orig_len).map_err(|what| corrupt_at(reader, what))?;
         let record_len = header_len + caplen as usize;
         ensure_record(reader, stream, record_len)?;
-        let frac_nanos = if self.nanos {
-            i64::from(frac)
-        } else {
-            i64::from(frac) * 1000
-        };
         Ok(Some(Head {
-            ts: Timestamp(i64::from(secs) * NANOS_PER_SEC + frac_nanos),
+            ts: self.time(secs, frac),
             link_type: self.link_type,
             interface: self.interface,
             start: header_len,

@@ -2,7 +2,6 @@
 //! commands call it directly; the GUI runs it on a worker thread.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,9 +12,10 @@ use std::time::{Duration, Instant};
 use crate::decode::{Decoded, Skip, decode_encap};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
+use crate::host::ProcessSighting;
+use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
-use crate::host::{ProcessSighting, SightingSource};
-use crate::packet::{EncapTally, TcpPacket, Timestamp};
+use crate::packet::{EncapTally, TcpPacket};
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -134,12 +134,18 @@ pub struct CopyFilter {
     file_of: Vec<u32>,
     /// Interfaces per file.
     per_file: Vec<u32>,
+    /// Some file describes several interfaces, or a Linux `any` interface: frames without a
+    /// packet id are compared by content.
+    by_content: bool,
 }
 
 impl CopyFilter {
     /// Learns the interfaces the source has described so far (call before each frame; it
     /// does nothing when none was added).
     pub fn learn(&mut self, interfaces: &[InterfaceInfo]) {
+        if interfaces.len() == self.file_of.len() {
+            return;
+        }
         for i in interfaces.iter().skip(self.file_of.len()) {
             let file = u32::try_from(i.file).unwrap_or(u32::MAX);
             self.file_of.push(file);
@@ -148,12 +154,15 @@ impl CopyFilter {
                 self.per_file.resize(slot + 1, 0);
             }
             self.per_file[slot] += 1;
+            self.by_content |= self.per_file[slot] > 1 || i.link_type.0 == LINKTYPE_LINUX_SLL2;
         }
     }
 
     /// `Some(copies)` naming how the frame was recognised as a copy, `None` for a frame to keep.
     pub fn copy(&mut self, frame: &Frame<'_>) -> Option<Copies> {
-        const LINKTYPE_LINUX_SLL2: u32 = 276;
+        if frame.packet_id.is_none() && !self.by_content {
+            return None;
+        }
         let file = self
             .file_of
             .get(frame.interface as usize)
@@ -181,6 +190,8 @@ impl CopyFilter {
         })
     }
 }
+
+const LINKTYPE_LINUX_SLL2: u32 = 276;
 
 /// The result of analyzing a capture.
 #[derive(Debug, Clone, Default)]
@@ -333,7 +344,7 @@ impl EngineSide {
             packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
             // The sighting first: the incident of this very packet may need it.
             if tag.process.is_some()
-                && let Some(sighting) = sightings.sighting(&packet, *tag)
+                && let Some(sighting) = sightings.sighting(&packet, tag.direction, tag.process)
             {
                 let host = host.get_or_insert_with(|| {
                     engine.set_keep_incidents(true);
@@ -692,224 +703,5 @@ impl SourceStatus {
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
         c
-    }
-}
-
-/// Least packet time between two sightings of the same socket and process.
-const SIGHTING_EVERY_NS: i64 = Timestamp::NANOS_PER_SEC;
-/// Sockets remembered for that; past this, those not seen for a second are forgotten (and if
-/// all were, all are: a repeated sighting is harmless, unbounded memory is not).
-const SIGHTING_MEMORY: usize = 4096;
-
-/// Turns packets that carry a captured process into [`ProcessSighting`]s.
-///
-/// The process a capture names for a packet (Apple's PKTAP, ptcpdump) is the owner of the
-/// capturing host's socket, whichever way the packet went. So the sighting's `local` endpoint
-/// is the packet's source when the packet went out, its destination when it came in. When the
-/// capture does not say which way it went, only a SYN without ACK is used, taking its sender as
-/// the socket's side (the client that connected); any other such packet is skipped, since its
-/// socket could be either end.
-#[derive(Default)]
-struct Sightings {
-    /// The source's process table, as far as it has been sent.
-    processes: Vec<CapturedProcess>,
-    /// Last sighting time of each (local, remote, pid).
-    last: foldhash::HashMap<(SocketAddr, SocketAddr, u32), Timestamp>,
-}
-
-impl Sightings {
-    fn learn(&mut self, new: &[CapturedProcess]) {
-        self.processes.extend_from_slice(new);
-    }
-
-    /// The sighting `packet` makes, unless its socket and process were sighted less than a
-    /// second (of packet time) before, or its socket cannot be told.
-    fn sighting(&mut self, packet: &TcpPacket<'_>, tag: FrameTag) -> Option<ProcessSighting> {
-        let process = self.processes.get(tag.process? as usize)?;
-        let pid = process.pid?;
-        let (local, remote) = socket_of(packet, tag.direction)?;
-        let key = (local, remote, pid);
-        if let Some(&last) = self.last.get(&key)
-            && packet.ts.0.saturating_sub(last.0) < SIGHTING_EVERY_NS
-            && packet.ts >= last
-        {
-            return None;
-        }
-        if self.last.len() >= SIGHTING_MEMORY && !self.last.contains_key(&key) {
-            let now = packet.ts.0;
-            self.last
-                .retain(|_, last| now.saturating_sub(last.0) < SIGHTING_EVERY_NS);
-            if self.last.len() >= SIGHTING_MEMORY {
-                self.last.clear();
-            }
-        }
-        self.last.insert(key, packet.ts);
-        Some(ProcessSighting {
-            at: packet.ts,
-            local,
-            remote: Some(remote),
-            pid,
-            name: process.name.clone().unwrap_or_default(),
-            source: SightingSource::Capture,
-        })
-    }
-}
-
-/// The capturing host's socket of `packet`, as (local, remote): see [`Sightings`].
-fn socket_of(
-    packet: &TcpPacket<'_>,
-    direction: Option<Direction>,
-) -> Option<(SocketAddr, SocketAddr)> {
-    let source = SocketAddr::new(packet.src, packet.sport);
-    let destination = SocketAddr::new(packet.dst, packet.dport);
-    match direction {
-        Some(Direction::Outbound) => Some((source, destination)),
-        Some(Direction::Inbound) => Some((destination, source)),
-        None if packet.flags.syn() && !packet.flags.ack() => Some((source, destination)),
-        None => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::net::{IpAddr, Ipv4Addr};
-
-    use super::*;
-    use crate::packet::TcpFlags;
-    use crate::source::CapturedProcessKind;
-
-    const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
-    const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1));
-
-    fn packet(ms: i64, from_client: bool, flags: u16) -> TcpPacket<'static> {
-        let (src, dst, sport, dport) = if from_client {
-            (CLIENT, SERVER, 50_000, 443)
-        } else {
-            (SERVER, CLIENT, 443, 50_000)
-        };
-        TcpPacket {
-            ts: Timestamp(ms * 1_000_000),
-            frame: 1,
-            interface: 0,
-            src,
-            dst,
-            sport,
-            dport,
-            seq: 1,
-            ack: 0,
-            flags: TcpFlags(flags),
-            window: 0,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-        }
-    }
-
-    fn sightings() -> Sightings {
-        let mut s = Sightings::default();
-        s.learn(&[
-            CapturedProcess {
-                pid: Some(1234),
-                name: Some("curl".into()),
-                cmd: None,
-                args: None,
-                uuid: None,
-                how: CapturedProcessKind::DarwinProcessBlock,
-            },
-            CapturedProcess {
-                pid: None,
-                name: Some("kernel_task".into()),
-                cmd: None,
-                args: None,
-                uuid: None,
-                how: CapturedProcessKind::DarwinProcessBlock,
-            },
-        ]);
-        s
-    }
-
-    fn tag(direction: Option<Direction>, process: u32) -> FrameTag {
-        FrameTag {
-            direction,
-            process: Some(process),
-        }
-    }
-
-    const SYN: u16 = TcpFlags::SYN;
-    const ACK: u16 = TcpFlags::ACK;
-
-    #[test]
-    fn the_local_end_is_the_source_going_out_and_the_destination_coming_in() {
-        let client = SocketAddr::new(CLIENT, 50_000);
-        let server = SocketAddr::new(SERVER, 443);
-        let mut s = sightings();
-        let out = s
-            .sighting(&packet(0, true, SYN), tag(Some(Direction::Outbound), 0))
-            .expect("outbound SYN");
-        assert_eq!(
-            (out.local, out.remote, out.pid),
-            (client, Some(server), 1234)
-        );
-        assert_eq!(
-            (out.name.as_str(), out.source),
-            ("curl", SightingSource::Capture)
-        );
-        let mut s = sightings();
-        let inbound = s
-            .sighting(
-                &packet(0, false, SYN | ACK),
-                tag(Some(Direction::Inbound), 0),
-            )
-            .expect("inbound SYN-ACK");
-        assert_eq!((inbound.local, inbound.remote), (client, Some(server)));
-    }
-
-    #[test]
-    fn without_a_direction_only_a_syn_tells_the_socket() {
-        let mut s = sightings();
-        assert!(
-            s.sighting(&packet(0, false, SYN | ACK), tag(None, 0))
-                .is_none()
-        );
-        assert!(s.sighting(&packet(0, true, ACK), tag(None, 0)).is_none());
-        let syn = s
-            .sighting(&packet(0, true, SYN), tag(None, 0))
-            .expect("SYN");
-        assert_eq!(syn.local, SocketAddr::new(CLIENT, 50_000));
-    }
-
-    #[test]
-    fn a_busy_socket_is_sighted_once_a_second() {
-        let mut s = sightings();
-        let out = |ms| (packet(ms, true, ACK), tag(Some(Direction::Outbound), 0));
-        let times: Vec<i64> = [0, 10, 500, 999, 1000, 1500, 2100]
-            .into_iter()
-            .filter(|&ms| {
-                let (p, t) = out(ms);
-                s.sighting(&p, t).is_some()
-            })
-            .collect();
-        assert_eq!(times, vec![0, 1000, 2100]);
-    }
-
-    #[test]
-    fn a_process_without_pid_or_unknown_index_is_no_sighting() {
-        let mut s = sightings();
-        let p = packet(0, true, SYN);
-        assert!(s.sighting(&p, tag(Some(Direction::Outbound), 1)).is_none());
-        assert!(s.sighting(&p, tag(Some(Direction::Outbound), 7)).is_none());
-    }
-
-    #[test]
-    fn the_dedupe_memory_stays_bounded() {
-        let mut s = sightings();
-        for port in 0..(SIGHTING_MEMORY as u16 + 100) {
-            let mut p = packet(0, true, SYN);
-            p.sport = port;
-            assert!(s.sighting(&p, tag(Some(Direction::Outbound), 0)).is_some());
-            assert!(s.last.len() <= SIGHTING_MEMORY);
-        }
     }
 }

@@ -242,15 +242,31 @@ fn diagnosis_says_when_clients_count_all_kinds_of_incident() {
             common::frame(port, false, 0x14, 5001, 9001),
         ),
     ];
-    let f = write(&dir, "mixed.pcap", &common::pcap(&records));
-    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
-    assert_eq!(v["rst_by_cause"]["refused"], 1);
-    assert_eq!(v["rst_by_cause"]["abort"], 1);
-    let d = v["offenders"][0]["diagnosis"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert!(d.contains("from 1 client (over all its incidents)"), "{d}");
+    let diagnosis = |name: &str, records: &[(u32, u32, Vec<u8>)]| {
+        let f = write(&dir, name, &common::pcap(records));
+        let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+        assert_eq!(v["rst_by_cause"]["abort"], 1);
+        v["offenders"][0]["diagnosis"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // One client: it is the one of every kind, nothing to remark.
+    let d = diagnosis("one-client.pcap", &records);
+    assert!(d.contains("from 1 client ("), "{d}");
+    assert!(!d.contains("over all its incidents"), "{d}");
+
+    // A second client refused too: two clients, one of whom aborted.
+    let mut records = records;
+    for (micros, reply, flags, seq, ack) in [(0, false, 0x02, 7000, 0), (100, true, 0x14, 0, 7001)]
+    {
+        let mut f = common::frame(port, reply, flags, seq, ack);
+        let client = if reply { 33 } else { 29 }; // the last octet of 10.0.0.1
+        f[client] = 3;
+        records.push((1_700_000_007, micros, f));
+    }
+    let d = diagnosis("two-clients.pcap", &records);
+    assert!(d.contains("from 2 clients (over all its incidents)"), "{d}");
 
     // One kind only: no such remark.
     let f = write(&dir, "refused.pcap", &refused_pcap(2));
@@ -260,6 +276,42 @@ fn diagnosis_says_when_clients_count_all_kinds_of_incident() {
         .unwrap_or_default()
         .to_string();
     assert!(!d.contains("over all its incidents"), "{d}");
+}
+
+/// Regression: a capture cut between its last SYN and that SYN's RST said "refused 4 of 5
+/// connection attempts ... while it accepted 0: nothing was listening on that port part of the
+/// time (the service stopped or restarted)", as if the service had run at some point.
+#[test]
+fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
+    // tests/fixtures/refused-v4.pcap: five refused connects (SYN, RST/ACK), ten records; keep
+    // the first nine, so the fifth SYN is the last packet.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/refused-v4.pcap"
+    ))
+    .expect("fixture");
+    let mut end = 24;
+    for _ in 0..9 {
+        let caplen = u32::from_le_bytes(
+            bytes[end + 8..end + 12]
+                .try_into()
+                .expect("a record header"),
+        ) as usize;
+        end += 16 + caplen;
+    }
+    let dir = temp_dir("cut-short");
+    let f = write(&dir, "cut.pcap", &bytes[..end]);
+    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    assert_eq!(v["failed_attempts"], 5, "the last SYN counts, unanswered");
+    let d = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
+    assert!(
+        d.starts_with(
+            "127.0.0.1:7300 refused 4 of 5 connection attempts from 1 client (at 13:08:38): \
+             nothing was listening on that port; the other one got no answer."
+        ),
+        "{d}"
+    );
+    assert!(!d.contains("part of the time"), "{d}");
 }
 
 /// Every capture this test can reach: the project's fixtures, the shared corpus when it is

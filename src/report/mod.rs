@@ -150,10 +150,46 @@ fn clients(o: &Offender) -> String {
         o.rst_by_cause[Cause::Abort.index()],
         o.rst_by_cause[Cause::Stray.index()],
     ];
-    if kinds.iter().filter(|&&k| k > 0).count() > 1 {
+    if o.clients > 1 && kinds.iter().filter(|&&k| k > 0).count() > 1 {
         format!("{n} (over all its incidents)")
     } else {
         n
+    }
+}
+
+/// What became of the `rest` attempts a port did not refuse, none of them accepted: "the other
+/// one got no answer", "of the other 3, 2 got no answer and 1 was reset during the handshake".
+fn other_attempts(o: &Offender, rest: u64) -> String {
+    let pending = rest.saturating_sub(o.failed_unanswered + o.failed_reset);
+    let parts: Vec<(u64, &str, &str)> = [
+        (o.failed_unanswered, "got no answer", "got no answer"),
+        (
+            o.failed_reset,
+            "was reset during the handshake",
+            "were reset during the handshake",
+        ),
+        (pending, "is not answered yet", "are not answered yet"),
+    ]
+    .into_iter()
+    .filter(|&(n, ..)| n > 0)
+    .collect();
+    match parts[..] {
+        [(_, one, many)] => match rest {
+            1 => format!("the other one {one}"),
+            _ => format!("the other {rest} {many}"),
+        },
+        _ => {
+            let said: Vec<String> = parts
+                .iter()
+                .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+                .collect();
+            match said.split_last() {
+                Some((last, first)) if !first.is_empty() => {
+                    format!("of the other {rest}, {} and {last}", first.join(", "))
+                }
+                _ => format!("the other {rest} did not complete"),
+            }
+        }
     }
 }
 
@@ -201,6 +237,17 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
                 format!(
                     "{ep} refused {all}{} ({when}): nothing was listening on that port.",
                     from("from")
+                )
+            } else if o.completed == 0 {
+                // Nothing was accepted: the port was closed all along, and the other attempts
+                // failed otherwise (typically the last SYN of a capture that ended before its
+                // RST) or are still waiting.
+                format!(
+                    "{ep} refused {} of {attempts} connection attempts{} ({when}): \
+                     nothing was listening on that port; {}.",
+                    o.failed_refused,
+                    from("from"),
+                    other_attempts(o, attempts - o.failed_refused)
                 )
             } else {
                 format!(

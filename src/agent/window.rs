@@ -1,7 +1,8 @@
 //! `/report?since=...`: the agent's analysis cut to a window of recent time.
 //!
-//! The agent's engine keeps its series ([`Retention::AGENT`]) per second for the last five
-//! minutes, per minute for the last six hours, and nothing older (counters stay exact). What
+//! The agent's engine keeps its series
+//! ([`Retention::AGENT`](crate::engine::series::Retention::AGENT)) per second for the last
+//! five minutes, per minute for the last six hours, and nothing older (counters stay exact). What
 //! it keeps in series (resets by cause, failed attempts, suspect-injected resets, each
 //! offender's counts) is cut exactly at the window's first second within the per-second part;
 //! a window that starts further back starts at the next whole minute, and one that starts more

@@ -199,7 +199,7 @@ pub struct Extra {
     pub fields: Vec<(String, Value)>,
 }
 
-/// [`write`] with `extra`: the agent's `/report` (the same object, with what the agent adds)
+/// [`write()`] with `extra`: the agent's `/report` (the same object, with what the agent adds)
 /// is written by the same code as `rstscope analyze --format json`, never built as a tree.
 pub fn write_with(
     a: &Analysis,

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rstscope::agent::{self, Agent, AgentConfig, AgentError};
 use rstscope::engine::EngineConfig;
+use rstscope::engine::series::Retention;
 use rstscope::pipeline::live::StartError;
 use rstscope::source::live::{ANY, CaptureConfig, CaptureFilter, DEFAULT_SNAPLEN};
 
@@ -99,6 +100,8 @@ impl AgentArgs {
             },
             engine: EngineConfig {
                 max_flows: self.max_flows,
+                // Bounded by design for weeks of running, whatever the traffic.
+                retention: Retention::AGENT,
                 ..EngineConfig::default()
             },
             host: !self.no_host,

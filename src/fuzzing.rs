@@ -96,6 +96,7 @@ pub fn packet_sequence(data: &[u8]) {
         keep_connections: settings & 0x08 != 0,
         syn_fin_rst_only: settings & 0x10 != 0,
         keep_incidents: true,
+        ..EngineConfig::default()
     };
     run_checked(config, packets(records));
 }

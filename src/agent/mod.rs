@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
 use self::http::{Request, Response, Server};
@@ -434,42 +434,50 @@ impl Shared {
             Some(from) => Arc::new(window::cut(&latest, from, &lock(&self.history))),
             None => latest,
         };
-        let a = match req.param("top").map(str::parse::<usize>) {
-            None => a,
-            Some(Ok(n)) => {
-                let mut cut = (*a).clone();
-                cut.snapshot.offenders.truncate(n);
-                Arc::new(cut)
-            }
+        let top = match req.param("top").map(str::parse::<usize>) {
+            None => None,
+            Some(Ok(n)) => Some(n),
             Some(Err(_)) => return Response::text(400, "rstscope: top must be a number"),
         };
         let stats = *lock(&self.stats);
-        let mut v = report::json::to_value(&a, Self::clock(req));
-        if let Value::Object(map) = &mut v {
-            map.insert(
-                "dropped".into(),
-                json!({
-                    "kernel": stats.kernel_dropped,
-                    "interface": stats.interface_dropped,
-                    "rstscope": stats.rstscope_dropped,
-                }),
-            );
-            map.insert(
-                "agent".into(),
-                json!({
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "started": (unix_f64(self.started) * 1e6).round() / 1e6,
-                    "interfaces": self.interfaces,
-                    "filter": self.filter,
-                    "since": since,
-                }),
-            );
+        let mut warnings = a.capture.warnings.clone();
+        if let Some(from) = a.snapshot.kept_from
+            && since.is_none()
+        {
+            warnings.push(window::kept_note(from));
         }
-        Response::new(
-            200,
-            "application/json",
-            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n",
-        )
+        let extra = report::json::Extra {
+            top,
+            fields: vec![
+                ("warnings".into(), json!(warnings)),
+                (
+                    "dropped".into(),
+                    json!({
+                        "kernel": stats.kernel_dropped,
+                        "interface": stats.interface_dropped,
+                        "rstscope": stats.rstscope_dropped,
+                    }),
+                ),
+                (
+                    "agent".into(),
+                    json!({
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "started": (unix_f64(self.started) * 1e6).round() / 1e6,
+                        "interfaces": self.interfaces,
+                        "filter": self.filter,
+                        "since": since,
+                    }),
+                ),
+            ],
+        };
+        // Written as it is made (as `rstscope analyze --format json` writes it): a busy host's
+        // answer is megabytes, and a tree of values for it took ten times that.
+        let mut body = Vec::new();
+        if let Err(e) = report::json::write_with(&a, Self::clock(req), true, &extra, &mut body) {
+            return Response::text(500, &format!("rstscope: writing the report: {e}"));
+        }
+        body.push(b'\n');
+        Response::new(200, "application/json", body)
     }
 
     fn evidence(&self, req: &Request) -> Response {

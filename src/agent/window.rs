@@ -1,24 +1,30 @@
 //! `/report?since=...`: the agent's analysis cut to a window of recent time.
 //!
-//! What the engine keeps per second (resets by cause, failed attempts, suspect-injected resets,
-//! each offender's counts) is cut exactly at the window's first second. What it keeps only as
-//! running totals (packets, SYNs, connection attempts, connection states, evictions) is the
-//! total now less the total at the window's start, from [`History`](crate::agent::window::History): the running totals as
-//! they stood each second for the last hour and each minute for the last week. Attempts,
-//! completed attempts and clients of an offender stay its totals over the whole run, as in the
-//! app's time-range selection.
+//! The agent's engine keeps its series
+//! ([`Retention::AGENT`](crate::engine::series::Retention::AGENT)) per second for the last
+//! five minutes, per minute for the last six hours, and nothing older (counters stay exact). What
+//! it keeps in series (resets by cause, failed attempts, suspect-injected resets, each
+//! offender's counts) is cut exactly at the window's first second within the per-second part;
+//! a window that starts further back starts at the next whole minute, and one that starts more
+//! than six hours back starts six hours back (the report's warnings say so). What the engine
+//! keeps only as running totals (packets, SYNs, connection attempts, connection states,
+//! evictions) is the total now less the total at the window's start, from
+//! [`History`](crate::agent::window::History): the running totals as they stood each second
+//! for the last hour and each minute for the six hours kept. Clients of an offender stay its
+//! total over the whole run, as in the app's time-range selection.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
+use crate::engine::series::{self, Retention};
 use crate::engine::{SecondCounts, Totals};
 use crate::packet::Timestamp;
 
 /// Per-second totals kept this long (seconds).
 const SECONDS_KEPT: usize = 3600;
-/// Per-minute totals kept this long (minutes): a week.
-const MINUTES_KEPT: usize = 7 * 24 * 60;
+/// Per-minute totals kept this long (minutes): as long as the engine's series, and a minute.
+const MINUTES_KEPT: usize = 6 * 60 + 1;
 
 /// The running totals that have no per-second series.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,7 +52,7 @@ impl Running {
 }
 
 /// Running totals by packet second; see the module documentation. Bounded: an hour of seconds
-/// and a week of minutes.
+/// and six hours of minutes.
 #[derive(Debug, Default)]
 pub struct History {
     seconds: VecDeque<(i64, Running)>,
@@ -112,9 +118,18 @@ fn latest_before(entries: &VecDeque<(i64, Running)>, key: i64) -> Option<usize> 
 
 /// `a` cut to the seconds from `from` on; see the module documentation.
 pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
-    let (before, moved) = history.before(from);
-    let from = moved.unwrap_or(from);
     let s = &a.snapshot;
+    // Where the series can cut: not before what they keep, on a whole minute where they hold
+    // minutes.
+    let mut moved = s.kept_from.filter(|&k| from < k);
+    let from = moved.unwrap_or(from);
+    let from = match s.minutes_before {
+        Some(b) if from < b && from.rem_euclid(60) != 0 => series::minute(from) + 60,
+        _ => from,
+    };
+    let (before, history_moved) = history.before(from);
+    moved = history_moved.or(moved);
+    let from = history_moved.unwrap_or(from);
     let mut out = a.clone();
     let snap = &mut out.snapshot;
     let start = s.series.partition_point(|(sec, _)| *sec < from);
@@ -162,16 +177,13 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     out.capture.other_frames = a.capture.other_frames.saturating_sub(before.other_frames);
     out.capture.not_decoded.clear();
     out.capture.link_types.clear();
-    if let Some(m) = moved {
-        out.capture.warnings.push(format!(
-            "the window starts at {} (Unix time): the agent keeps running totals for a week",
-            m
-        ));
+    if moved.is_some() {
+        out.capture.warnings.push(kept_note(from));
     }
     out.capture.warnings.push(
         "a window of the agent's run: counts without a per-second series (packets, SYNs, \
          attempts, connection states) are differences of running totals kept per second \
-         (per minute beyond an hour); an offender's attempts and clients are over the whole run"
+         (per minute beyond an hour); an offender's clients are over the whole run"
             .to_owned(),
     );
     if let Some(h) = &a.host {
@@ -186,6 +198,18 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
         out.host = Some(Arc::new(h));
     }
     out
+}
+
+/// The warning of a report whose series start at `from` because older ones are not kept.
+pub fn kept_note(from: i64) -> String {
+    let r = Retention::AGENT;
+    format!(
+        "per-second counts start at {from} (Unix time): the agent keeps them per second for \
+         the last {} minutes and per minute for the last {} hours, and drops older ones \
+         (totals and each endpoint's counts still cover the whole run)",
+        r.seconds / 60,
+        r.kept.unwrap_or(0) / 3600
+    )
 }
 
 fn snap_sum(series: &[(i64, SecondCounts)], f: &dyn Fn(&SecondCounts) -> u64) -> u64 {

@@ -53,6 +53,8 @@ pub struct EngineConfig {
     /// Keep every incident (failed attempt, RST) for [`Engine::drain_incidents`], so the
     /// caller can tie it to the process that owned the client socket.
     pub keep_incidents: bool,
+    /// How much of the per-second counts the series keep (see [`series::Retention`]).
+    pub retention: series::Retention,
 }
 
 impl Default for EngineConfig {
@@ -64,6 +66,7 @@ impl Default for EngineConfig {
             keep_connections: false,
             syn_fin_rst_only: false,
             keep_incidents: false,
+            retention: series::Retention::default(),
         }
     }
 }
@@ -201,6 +204,10 @@ pub struct Snapshot {
     /// Where the series (and every offender's) turns from minutes to seconds; `None` while
     /// every second is kept.
     pub minutes_before: Option<i64>,
+    /// Series entries (global and every offender's) before this second were dropped
+    /// ([`series::Retention::kept`]); `None` while nothing was. Counters, totals and peaks
+    /// still cover the whole capture.
+    pub kept_from: Option<i64>,
     /// The second with the most RSTs, and how many (exact, folded minutes included).
     pub peak_rst: Peak,
     /// The second with the most failed attempts, and how many.
@@ -236,6 +243,10 @@ pub struct Engine {
     folded_peaks: [Peak; 2],
     /// Entries of `series` at one-second resolution (at or after `minutes_before`).
     series_seconds: usize,
+    /// The last fold boundary looked at (folding by time alone looks once a minute).
+    fold_checked: i64,
+    /// Series entries before this second were dropped.
+    kept_from: Option<i64>,
     services: Services,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
@@ -264,6 +275,8 @@ impl Engine {
             minutes_before: None,
             folded_peaks: [Peak::default(); 2],
             series_seconds: 0,
+            fold_checked: i64::MIN,
+            kept_from: None,
             services: Services::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
@@ -274,7 +287,12 @@ impl Engine {
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
         self.count(p);
         self.advance(p.ts);
-        if self.series_seconds > series::FOLD_AFTER_SECONDS {
+        if self
+            .config
+            .retention
+            .fold_after
+            .is_none_or(|n| self.series_seconds > n)
+        {
             self.fold_old_seconds();
         }
         let (key, side) = FlowKey::of(p);
@@ -371,6 +389,7 @@ impl Engine {
             live_conn_states,
             series: self.series.iter().map(|(&s, &c)| (s, c)).collect(),
             minutes_before: self.minutes_before,
+            kept_from: self.kept_from,
             peak_rst: self.folded_peaks[0].max(peaks[0]),
             peak_failed: self.folded_peaks[1].max(peaks[1]),
             offenders: self.services.offenders(),
@@ -380,12 +399,26 @@ impl Engine {
     }
 
     /// Folds the seconds older than the per-second window into minutes, here and at every
-    /// endpoint: once the capture holds more than [`series::FOLD_AFTER_SECONDS`] seconds with
-    /// something in them (a sparse capture, however long, keeps every second).
+    /// endpoint: once the capture holds more than [`series::Retention::fold_after`] seconds
+    /// with something in them (a sparse capture, however long, keeps every second), or, with
+    /// no such threshold, as soon as anything is older than the window. Then drops what is
+    /// older than [`series::Retention::kept`], if set.
     fn fold_old_seconds(&mut self) {
+        let retention = self.config.retention;
         let now = self.now.second();
-        let boundary = series::boundary(now);
-        if self.minutes_before.is_some_and(|b| b >= boundary) {
+        let boundary = series::boundary(now, retention.seconds);
+        if self.minutes_before.is_some_and(|b| b >= boundary) || self.fold_checked >= boundary {
+            return;
+        }
+        self.fold_checked = boundary;
+        let older = |s: &BTreeMap<i64, SecondCounts>| {
+            s.first_key_value().is_some_and(|(&k, _)| k < boundary)
+        };
+        if self.minutes_before.is_none()
+            && !older(&self.series)
+            && !self.services.any_before(boundary)
+        {
+            // Nothing to fold: the series stay "every second" (as a short capture's are).
             return;
         }
         let peaks = &mut self.folded_peaks;
@@ -395,6 +428,11 @@ impl Engine {
         });
         self.services.fold(boundary);
         self.minutes_before = Some(boundary);
+        if let Some(from) = retention.kept_from(now).filter(|&f| f <= boundary) {
+            series::drop_before(&mut self.series, from, |_| {});
+            self.services.drop_before(from);
+            self.kept_from = Some(from);
+        }
         self.series_seconds = self.series.range(boundary..).count();
     }
 

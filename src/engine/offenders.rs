@@ -53,6 +53,9 @@ pub struct ServiceStats {
     pub minutes_before: Option<i64>,
     /// The second with the most incidents among those folded.
     pub folded_peak: Peak,
+    /// Incidents of series entries dropped ([`series::Retention::kept`]): the offender's
+    /// incident count stays exact.
+    pub dropped_incidents: u64,
     /// The series as offenders share it, with its sums, made on the first snapshot after a
     /// change: a snapshot of endpoints that did not change copies nothing.
     pub(crate) summary: OnceLock<Summary>,
@@ -103,13 +106,25 @@ impl ServiceStats {
         self.minutes_before = Some(boundary);
     }
 
+    /// Drops the series entries before `from` (their incidents stay counted).
+    pub fn drop_before(&mut self, from: i64) {
+        let mut dropped = 0u64;
+        if series::drop_before(&mut self.per_second, from, |c| {
+            dropped += u64::from(c.incidents);
+        }) {
+            self.dropped_incidents += dropped;
+            self.summary.take();
+        }
+    }
+
     fn summary(&self, first_second: i64) -> &Summary {
         self.summary.get_or_init(|| {
-            let incidents = self
-                .per_second
-                .values()
-                .map(|c| u64::from(c.incidents))
-                .sum();
+            let incidents = self.dropped_incidents
+                + self
+                    .per_second
+                    .values()
+                    .map(|c| u64::from(c.incidents))
+                    .sum::<u64>();
             let mut recent = Peak::default();
             for (&s, c) in self
                 .per_second
@@ -521,6 +536,22 @@ impl Services {
     pub fn fold(&mut self, boundary: i64) {
         for s in self.map.values_mut() {
             s.fold(boundary);
+        }
+    }
+
+    /// Whether any endpoint's series holds an entry before `second`.
+    pub fn any_before(&self, second: i64) -> bool {
+        self.map.values().any(|s| {
+            s.per_second
+                .first_key_value()
+                .is_some_and(|(&k, _)| k < second)
+        })
+    }
+
+    /// Drops every endpoint's series entries before `from`.
+    pub fn drop_before(&mut self, from: i64) {
+        for s in self.map.values_mut() {
+            s.drop_before(from);
         }
     }
 

@@ -31,10 +31,76 @@ pub fn key(second: i64, minutes_before: Option<i64>) -> i64 {
     }
 }
 
-/// Where folding the seconds before `now - SECOND_RESOLUTION_SECS` puts the boundary: the
-/// minute at or before it.
-pub fn boundary(now: i64) -> i64 {
-    minute(now.saturating_sub(SECOND_RESOLUTION_SECS))
+/// Where folding the seconds before `now - seconds` puts the boundary: the minute at or
+/// before it.
+pub fn boundary(now: i64, seconds: i64) -> i64 {
+    minute(now.saturating_sub(seconds))
+}
+
+/// How much of the per-second counts a series keeps, and at what resolution.
+///
+/// The default suits a capture read or watched once: every second while few seconds hold
+/// something, the last hour per second and older time per minute past that, nothing
+/// dropped. A process that runs for weeks (`rstscope agent`) needs a bound by design rather
+/// than by the capture's length: [`Retention::AGENT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Packet time kept at one-second resolution, counted back from the latest packet.
+    pub seconds: i64,
+    /// One-second entries the global series may hold before older seconds are folded into
+    /// minutes; `None`: fold as soon as a second leaves the window (at every endpoint too,
+    /// whether the global series holds anything or not).
+    pub fold_after: Option<usize>,
+    /// Packet time kept at all, counted back from the latest packet; whole minutes older
+    /// than that are dropped from every series (global and per endpoint). Counters and
+    /// peaks stay exact: they are kept apart from the series. `None`: nothing is dropped.
+    pub kept: Option<i64>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            seconds: SECOND_RESOLUTION_SECS,
+            fold_after: Some(FOLD_AFTER_SECONDS),
+            kept: None,
+        }
+    }
+}
+
+impl Retention {
+    /// The agent's: seconds for the last five minutes (the window its ranking of endpoints
+    /// uses), minutes for the last six hours, nothing older. A busy endpoint's series holds at
+    /// most 300 + 60 seconds and 360 minutes, however long the agent runs; the monitoring
+    /// system that scrapes it keeps the long history.
+    pub const AGENT: Retention = Retention {
+        seconds: 300,
+        fold_after: None,
+        kept: Some(6 * 3600),
+    };
+
+    /// The first second still kept when the latest packet is at `now` (a minute boundary),
+    /// or `None` when nothing is dropped.
+    pub fn kept_from(&self, now: i64) -> Option<i64> {
+        self.kept.map(|k| minute(now.saturating_sub(k)))
+    }
+}
+
+/// Drops the entries of `series` before `from`, calling `each` with each one dropped.
+/// Returns whether anything was dropped.
+pub fn drop_before(
+    series: &mut BTreeMap<i64, SecondCounts>,
+    from: i64,
+    mut each: impl FnMut(&SecondCounts),
+) -> bool {
+    if series.first_key_value().is_none_or(|(&k, _)| k >= from) {
+        return false;
+    }
+    let kept = series.split_off(&from);
+    for c in series.values() {
+        each(c);
+    }
+    *series = kept;
+    true
 }
 
 /// The busiest second seen, the earliest of equals.

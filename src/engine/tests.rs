@@ -779,3 +779,92 @@ fn a_sparse_long_capture_keeps_every_second() {
     assert_eq!(snap.minutes_before, None);
     assert_eq!(snap.series.len(), 3_600);
 }
+
+/// The agent's retention ([`series::Retention::AGENT`]) over two simulated days of a steady
+/// stream: a refused attempt every second, to 20 endpoints in turn (five at once in second
+/// 100), and a completed handshake every ten seconds to a service that also had one stray RST.
+/// Whatever the length of the run, every series (the global one and each endpoint's, the
+/// completed handshakes' included) holds at most the last six minutes per second and six
+/// hours per minute, while totals, each endpoint's counts and the peaks stay exact.
+/// Regression: the agent's series grew with the run (seconds folded only past 7,200 of them,
+/// minutes never dropped: 1,440 more entries a day per busy endpoint, each copied into
+/// snapshots).
+#[test]
+fn the_agents_retention_bounds_every_series_over_days_with_exact_counts() {
+    let mut s = Seq::new();
+    s.engine = Engine::new(EngineConfig {
+        retention: series::Retention::AGENT,
+        ..EngineConfig::default()
+    });
+    let days = 2;
+    let bound = 6 * 60 + 1 + 6 * 60 + 1;
+    let mut isn = 1_000u32;
+    let mut refuse = |s: &mut Seq, ms: i64, cport: u16, sport: u16| {
+        isn = isn.wrapping_add(7_919);
+        let mut syn = pkt(ms, true, S, isn, 0);
+        let mut rst = pkt(ms, false, R | A, 0, isn.wrapping_add(1));
+        (syn.cport, rst.cport, syn.sport, rst.sport) = (cport, cport, sport, sport);
+        s.feed(&[syn, rst]);
+    };
+    let mut stray = pkt(0, false, R | A, 5, 5);
+    (stray.cport, stray.sport) = (50_000, 8080);
+    s.feed(&[stray]);
+    let mut longest = (0, 0);
+    for sec in 0..days * 86_400i64 {
+        let cport = 20_000 + (sec % 40_000) as u16;
+        refuse(&mut s, sec * 1000, cport, 7000 + (sec % 20) as u16);
+        if sec == 100 {
+            for k in 1..5 {
+                refuse(&mut s, sec * 1000 + k * 10, 60_000 + k as u16, 7000);
+            }
+        }
+        if sec % 10 == 5 {
+            let i = 9_000_000u32.wrapping_add(sec as u32);
+            let mut hs = [
+                pkt(sec * 1000, true, S, i, 0),
+                pkt(sec * 1000 + 1, false, S | A, 77, i + 1),
+                pkt(sec * 1000 + 2, true, A, i + 1, 78),
+                pkt(sec * 1000 + 3, true, R | A, i + 1, 78),
+            ];
+            for p in &mut hs {
+                (p.cport, p.sport) = (cport, 8080);
+            }
+            s.feed(&hs);
+        }
+        if sec % 3_600 == 3_599 {
+            let snap = s.engine.snapshot();
+            longest.0 = longest.0.max(snap.series.len());
+            let most = snap.offenders.iter().map(|o| o.series.len()).max();
+            longest.1 = longest.1.max(most.unwrap_or(0));
+        }
+    }
+    let snap = s.done().0;
+    assert!(
+        longest.0 <= bound && longest.1 <= bound,
+        "{longest:?} (bound {bound})"
+    );
+    let now = 1_700_000_000 + days * 86_400 - 1;
+    let kept = snap.kept_from.expect("older entries dropped");
+    assert!(kept >= now - 6 * 3600 - 60 && kept % 60 == 0, "{kept}");
+    assert!(snap.series.first().is_some_and(|(k, _)| *k >= kept));
+    let b = snap.minutes_before.expect("folded");
+    assert!(b >= now - 6 * 60 && b % 60 == 0, "{b}");
+    // Counters, peaks and each endpoint's incidents cover the whole run.
+    let refused = days as u64 * 86_400 + 4;
+    assert_eq!(snap.totals.failed_attempts, refused);
+    assert_eq!(snap.peak_failed.0, Some((1_700_000_100, 5)));
+    let o = |port: u16| {
+        snap.offenders
+            .iter()
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("no offender at {port}"))
+    };
+    let busiest = o(7000);
+    assert_eq!(busiest.failed_attempts, days as u64 * 86_400 / 20 + 4);
+    assert_eq!(busiest.incidents, busiest.failed_attempts);
+    assert_eq!((busiest.peak_rate, busiest.peak_second), (5, 1_700_000_100));
+    let service = o(8080);
+    assert_eq!(service.completed, days as u64 * 8_640);
+    assert!(service.series.len() <= bound);
+    assert!(snap.offenders.iter().all(|o| o.series.len() <= bound));
+}

@@ -21,8 +21,17 @@ use crate::packet::Timestamp;
 /// a moment later, a socket-table sample of the second).
 const GRACE_NS: i64 = 3 * Timestamp::NANOS_PER_SEC;
 /// A sighting older than this does not explain an incident: the port has likely been reused.
-const SIGHTING_LIFETIME_NS: i64 = 15 * 60 * Timestamp::NANOS_PER_SEC;
-/// Sightings kept at once (by client address and port).
+/// A live socket is sighted again at each socket-table sample, so a sighting ages only once
+/// its socket is gone; the latest an incident follows its socket's last sighting is an
+/// unanswered attempt's last SYN retransmission, about two minutes after the connect (Linux
+/// gives up after 127 s; the engine remembers an attempt 130 s).
+const SIGHTING_LIFETIME_NS: i64 = 3 * 60 * Timestamp::NANOS_PER_SEC;
+/// A sighting is forgotten this long after it was last seen: its lifetime, the grace, and a
+/// minute for incidents the engine reports late (an unanswered attempt is decided 10 s after
+/// its last SYN; packets reach the engine a moment after the samples are taken).
+const SIGHTING_EXPIRY_NS: i64 = SIGHTING_LIFETIME_NS + GRACE_NS + 60 * Timestamp::NANOS_PER_SEC;
+/// Sightings kept at once (by client address and port): a last resort, should sockets come
+/// faster than they expire (about 800 new ones a second for four minutes).
 const MAX_SIGHTINGS: usize = 200_000;
 /// Incidents waiting for a sighting at once.
 const MAX_WAITING: usize = 100_000;
@@ -73,8 +82,9 @@ struct Sighting {
 #[derive(Debug, Default)]
 pub struct ClientAttribution {
     sightings: HashMap<(IpAddr, u16), Sighting>,
-    /// Keys in arrival order, for evicting the oldest at the cap.
-    order: VecDeque<(IpAddr, u16)>,
+    /// Keys in arrival order with the time they were queued at, for expiring them by age (a
+    /// sighting seen again since is queued again) and evicting the oldest at the cap.
+    order: VecDeque<((IpAddr, u16), Timestamp)>,
     waiting: VecDeque<Incident>,
     endpoints: HashMap<(IpAddr, u16), Tally>,
     dropped: u64,
@@ -117,9 +127,9 @@ impl ClientAttribution {
         if self.order.len() >= 2 * MAX_SIGHTINGS {
             // Replaced sockets leave stale keys behind; keep the queue to the live ones.
             let live = &self.sightings;
-            self.order.retain(|k| live.contains_key(k));
+            self.order.retain(|(k, _)| live.contains_key(k));
         }
-        self.order.push_back(key);
+        self.order.push_back((key, s.at));
         self.sightings.insert(
             key,
             Sighting {
@@ -168,6 +178,7 @@ impl ClientAttribution {
 
     /// Decides every waiting incident whose grace has passed at `now`; with `now = None`
     /// (the end of the capture) every waiting incident.
+    /// Then forgets the sightings too old to explain any incident still to come.
     pub fn settle(&mut self, now: Option<Timestamp>) {
         while let Some(i) = self.waiting.front().copied() {
             let due = now.is_none_or(|n| n.0 >= i.at.0.saturating_add(GRACE_NS));
@@ -177,6 +188,36 @@ impl ClientAttribution {
             self.waiting.pop_front();
             self.decide(&i);
         }
+        if let Some(n) = now {
+            self.expire(Timestamp(n.0.saturating_sub(SIGHTING_EXPIRY_NS)));
+        }
+    }
+
+    /// Forgets the sightings last seen before `cutoff`. A sighting seen again since it was
+    /// queued goes to the back of the queue with its new time; the queue is in the order
+    /// sightings came, so the walk stops at the first one queued at or after `cutoff`.
+    fn expire(&mut self, cutoff: Timestamp) {
+        while let Some(&(key, queued)) = self.order.front() {
+            if queued >= cutoff {
+                break;
+            }
+            self.order.pop_front();
+            match self.sightings.get(&key) {
+                Some(s) if s.at < cutoff => {
+                    self.sightings.remove(&key);
+                }
+                Some(s) if s.at > queued => self.order.push_back((key, s.at)),
+                // Replaced by a newer socket of the same port, queued after this entry; or
+                // already gone.
+                _ => {}
+            }
+        }
+    }
+
+    /// Sightings held now.
+    #[must_use]
+    pub fn sightings(&self) -> usize {
+        self.sightings.len()
     }
 
     /// The clients of endpoint `server`.
@@ -244,7 +285,7 @@ impl ClientAttribution {
     }
 
     fn evict_one(&mut self) {
-        while let Some(key) = self.order.pop_front() {
+        while let Some((key, _)) = self.order.pop_front() {
             if self.sightings.remove(&key).is_some() {
                 return;
             }
@@ -376,6 +417,74 @@ mod tests {
         assert_eq!(e.processes[0].connections, 2);
         let listed: u64 = e.processes.iter().map(|p| p.connections).sum();
         assert_eq!(listed + e.more, 1002);
+    }
+
+    /// Regression: the table of sightings only shrank at its cap (200,000), which a steady
+    /// stream of connects from new sockets reached after about 17 minutes of the agent's soak
+    /// benchmark. Two simulated hours of 20 new sockets a second, each refused: the table holds
+    /// only the last few minutes' sockets, and every incident is still tied to its process.
+    #[test]
+    fn sightings_expire_by_age_not_at_the_cap() {
+        let mut c = ClientAttribution::new();
+        let per_second = 20u32;
+        let mut most = 0;
+        for sec in 0..2 * 3600i64 {
+            for k in 0..per_second {
+                let n = sec as u32 * per_second + k;
+                let port = 1024 + (n % 60_000) as u16;
+                let ms = sec * 1000 + i64::from(k);
+                c.sighting(&sighting(
+                    ms,
+                    port,
+                    10_000 + n,
+                    SightingSource::ConnectTrace,
+                ));
+                c.incident(&refused(ms, port));
+            }
+            c.settle(Some(at(sec * 1000 + 999)));
+            most = most.max(c.sightings());
+        }
+        let expiry_secs = (SIGHTING_EXPIRY_NS / Timestamp::NANOS_PER_SEC) as usize;
+        let bound = (expiry_secs + 2) * per_second as usize;
+        assert!(most <= bound, "{most} sightings held (bound {bound})");
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        let listed: u64 = e.processes.iter().map(|p| p.connections).sum();
+        assert_eq!(listed + e.more, 2 * 3600 * u64::from(per_second));
+        assert_eq!(e.not_observed, 0);
+    }
+
+    /// A socket seen once at its connect still explains an unanswered attempt decided two
+    /// minutes later; one sampled each second while it lives is kept however long it lives;
+    /// one last seen longer ago than the expiry is forgotten.
+    #[test]
+    fn a_sighting_lives_while_seen_and_expires_after_its_last_sighting() {
+        let mut c = ClientAttribution::new();
+        c.sighting(&sighting(0, 40_000, 5, SightingSource::ConnectTrace));
+        for sec in 0..600 {
+            c.sighting(&sighting(
+                sec * 1000,
+                40_001,
+                6,
+                SightingSource::SocketTable,
+            ));
+            c.settle(Some(at(sec * 1000)));
+            if sec == 125 {
+                let mut late = refused(120_000, 40_000);
+                late.kind = IncidentKind::Failed(Failure::Unanswered);
+                c.incident(&late);
+            }
+        }
+        assert_eq!(
+            c.sightings(),
+            1,
+            "the connect-time sighting expired, the live one stays"
+        );
+        c.incident(&refused(599_000, 40_001));
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        let pids: Vec<u32> = e.processes.iter().map(|p| p.pid).collect();
+        assert_eq!(pids, [5, 6]);
     }
 
     #[test]

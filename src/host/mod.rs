@@ -309,10 +309,18 @@ pub fn read_tcp_counters() -> Result<TcpCounters, HostError> {
 /// was spread. A reading at the same or an earlier second (clock stepped back) adds to the
 /// latest point, so no count is lost. A counter that goes down was reset (a new network
 /// namespace, a 32-bit wrap): its new value is counted as the increase since the reset.
+///
+/// Points older than [`CounterSeries::keep_for`]'s span are dropped (a long-running agent
+/// would otherwise add a point per counter per second for as long as it runs); the totals
+/// stay exact.
 #[derive(Debug, Clone, Default)]
 pub struct CounterSeries {
     last: Option<(i64, TcpCounters)>,
     per_second: BTreeMap<&'static str, Vec<(i64, u64)>>,
+    /// Points kept this many seconds back from the latest; `None`: all.
+    kept: Option<i64>,
+    /// The increases of the points dropped, by counter.
+    dropped: BTreeMap<&'static str, u64>,
 }
 
 impl CounterSeries {
@@ -341,6 +349,14 @@ impl CounterSeries {
                     Some((secs, n)) if *secs == at => *n += delta,
                     _ => points.push((at, delta)),
                 }
+                // Dropped a minute at a time, so that each reading does not move the vector.
+                if let Some(k) = self.kept
+                    && points.first().is_some_and(|&(s, _)| s < at - k - 60)
+                {
+                    let n = points.partition_point(|&(s, _)| s < at - k);
+                    let gone: u64 = points.drain(..n).map(|(_, d)| d).sum();
+                    *self.dropped.entry(name).or_insert(0) += gone;
+                }
             }
             self.last = Some((at, reading));
         } else {
@@ -354,9 +370,20 @@ impl CounterSeries {
         self.per_second.get(name).map_or(&[], Vec::as_slice)
     }
 
+    /// Keeps the points of the last `secs` seconds only (`None`: all).
+    pub fn keep_for(&mut self, secs: Option<i64>) {
+        self.kept = secs;
+    }
+
     /// The increase of counter `name` since the first reading.
     #[must_use]
     pub fn total(&self, name: &str) -> u64 {
+        self.dropped.get(name).copied().unwrap_or(0) + self.kept_total(name)
+    }
+
+    /// The increase of counter `name` over the points kept.
+    #[must_use]
+    pub fn kept_total(&self, name: &str) -> u64 {
         self.per_second(name).iter().map(|&(_, n)| n).sum()
     }
 }
@@ -400,6 +427,29 @@ mod tests {
         series.push(2, reading(4, 0));
         series.push(3, reading(6, 0));
         assert_eq!(series.per_second("AttemptFails"), &[(2, 4), (3, 2)]);
+    }
+
+    /// Regression: an agent's counter series grew by a point per counter per second for as
+    /// long as it ran (and each report copied them). Two simulated days of readings, six
+    /// hours kept: the points stay within six hours and a minute, the totals stay exact.
+    #[test]
+    fn kept_points_are_bounded_and_totals_exact() {
+        let mut series = CounterSeries::new();
+        series.keep_for(Some(6 * 3600));
+        let mut most = 0;
+        for s in 0..2 * 86_400u64 {
+            series.push(s as i64, reading(3 * s, s));
+            most = most.max(series.per_second("AttemptFails").len());
+        }
+        assert!(most <= 6 * 3600 + 61, "{most} points");
+        assert_eq!(series.total("AttemptFails"), 3 * (2 * 86_400 - 1));
+        assert_eq!(series.total("OutRsts"), 2 * 86_400 - 1);
+        let kept = series.per_second("OutRsts");
+        assert_eq!(series.kept_total("OutRsts"), kept.len() as u64);
+        assert!(
+            kept.first()
+                .is_some_and(|&(s, _)| s >= 2 * 86_400 - 6 * 3600 - 61)
+        );
     }
 
     #[test]

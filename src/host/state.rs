@@ -156,6 +156,8 @@ pub struct HostState {
     local_addrs: HashSet<IpAddr>,
     local_failed: BTreeMap<i64, u64>,
     local_rsts: BTreeMap<i64, u64>,
+    /// Per-second data kept this many seconds back; `None`: all.
+    kept: Option<i64>,
     samples: u64,
     events_lost: u64,
     notes: Vec<String>,
@@ -169,6 +171,15 @@ impl HostState {
             scope,
             ..Self::default()
         }
+    }
+
+    /// Keeps the per-second data (the kernel's counters, the capture's local failures and
+    /// resets they are compared with) for the last `secs` seconds only, as a long-running
+    /// agent must (`None`, the default: all). Totals stay exact; the coverage compares the
+    /// seconds kept.
+    pub fn keep_for(&mut self, secs: Option<i64>) {
+        self.kept = secs;
+        self.counters.keep_for(secs);
     }
 
     /// Adds a note shown with the results (each distinct note once).
@@ -197,6 +208,14 @@ impl HostState {
             self.last_reading = Some(sample.at);
             self.counters.push(label, c.clone());
             self.counters_now = Some(c);
+            if let Some(k) = self.kept {
+                let from = label - k;
+                for m in [&mut self.local_failed, &mut self.local_rsts] {
+                    if m.first_key_value().is_some_and(|(&s, _)| s < from - 60) {
+                        *m = m.split_off(&from);
+                    }
+                }
+            }
         }
         if let Some(listening) = &sample.listening {
             self.history.observe(sample.at, listening);
@@ -338,8 +357,8 @@ impl HostState {
         // t; the capture's seconds from first to last cover the same stretch.
         let in_span =
             |m: &BTreeMap<i64, u64>| -> u64 { m.range(first..=last).map(|(_, n)| n).sum() };
-        let kernel_failed = self.counters.total(ATTEMPT_FAILS);
-        let kernel_rsts = self.counters.total(OUT_RSTS);
+        let kernel_failed = self.counters.kept_total(ATTEMPT_FAILS);
+        let kernel_rsts = self.counters.kept_total(OUT_RSTS);
         let captured_failed = in_span(&self.local_failed);
         let captured_rsts = in_span(&self.local_rsts);
         let mut note = self.compare(kernel_failed, captured_failed);

@@ -249,7 +249,12 @@ pub fn capture_with_tap(
     let stats = source.stats_handle();
     let interfaces = source.interfaces().to_vec();
     let filter = source.filter().clone();
-    let host = options.host.then(|| host_side(&options.capture, &filter));
+    let host = options.host.then(|| {
+        let mut h = host_side(&options.capture, &filter);
+        // The machine's per-second data is kept as long as the engine's series.
+        h.state.keep_for(options.engine.retention.kept);
+        h
+    });
     let mut engine_config = options.engine;
     engine_config.keep_connections = false;
     engine_config.keep_incidents = host.is_some();

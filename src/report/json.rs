@@ -186,11 +186,34 @@ pub fn write(
     pretty: bool,
     out: impl std::io::Write,
 ) -> serde_json::Result<()> {
+    write_with(a, clock, pretty, &Extra::default(), out)
+}
+
+/// What a caller adds to the object [`write_with`] writes.
+#[derive(Debug, Default)]
+pub struct Extra {
+    /// Write only the first this many offenders.
+    pub top: Option<usize>,
+    /// Fields after the contract's own, in order (a field of the contract with the same name
+    /// is replaced where it stands).
+    pub fields: Vec<(String, Value)>,
+}
+
+/// [`write()`] with `extra`: the agent's `/report` (the same object, with what the agent adds)
+/// is written by the same code as `rstscope analyze --format json`, never built as a tree.
+pub fn write_with(
+    a: &Analysis,
+    clock: Clock,
+    pretty: bool,
+    extra: &Extra,
+    out: impl std::io::Write,
+) -> serde_json::Result<()> {
     let head = head(a);
     let doc = Streamed {
         head: &head,
         a,
         clock,
+        extra,
     };
     if pretty {
         serde_json::to_writer_pretty(out, &doc)
@@ -204,15 +227,17 @@ struct Streamed<'a> {
     head: &'a Value,
     a: &'a Analysis,
     clock: Clock,
+    extra: &'a Extra,
 }
 
 /// The offenders list, each made when its turn comes.
-struct StreamedOffenders<'a>(&'a Analysis, Clock);
+struct StreamedOffenders<'a>(&'a Analysis, Clock, Option<usize>);
 
 impl serde::Serialize for StreamedOffenders<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let offenders = &self.0.snapshot.offenders;
+        let all = &self.0.snapshot.offenders;
+        let offenders = &all[..self.2.unwrap_or(all.len()).min(all.len())];
         let mut seq = serializer.serialize_seq(Some(offenders.len()))?;
         for o in offenders {
             seq.serialize_element(&offender(o, self.0.host.as_deref(), self.1))?;
@@ -227,13 +252,23 @@ impl serde::Serialize for Streamed<'_> {
         let Value::Object(fields) = self.head else {
             return self.head.serialize(serializer);
         };
-        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        let extra = &self.extra.fields;
+        let added = extra
+            .iter()
+            .filter(|(k, _)| !fields.contains_key(k))
+            .count();
+        let mut map = serializer.serialize_map(Some(fields.len() + added))?;
         for (k, v) in fields {
-            if k == "offenders" {
-                map.serialize_entry(k, &StreamedOffenders(self.a, self.clock))?;
+            if let Some((_, x)) = extra.iter().find(|(name, _)| name == k) {
+                map.serialize_entry(k, x)?;
+            } else if k == "offenders" {
+                map.serialize_entry(k, &StreamedOffenders(self.a, self.clock, self.extra.top))?;
             } else {
                 map.serialize_entry(k, v)?;
             }
+        }
+        for (k, v) in extra.iter().filter(|(k, _)| !fields.contains_key(k)) {
+            map.serialize_entry(k, v)?;
         }
         map.end()
     }
@@ -339,5 +374,30 @@ mod tests {
             assert_eq!(back, to_value(&a, Clock::Utc));
             assert_eq!(back["offenders"].as_array().map(Vec::len), Some(1));
         }
+    }
+
+    #[test]
+    fn extra_fields_follow_the_contract_and_top_cuts_the_offenders() {
+        let sample =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = crate::analysis::analyze_files(&[sample], crate::analysis::Options::default())
+            .expect("sample");
+        let extra = Extra {
+            top: Some(0),
+            fields: vec![
+                ("agent".into(), json!({"version": "x"})),
+                ("warnings".into(), json!(["replaced"])),
+            ],
+        };
+        let mut out = Vec::new();
+        write_with(&a, Clock::Utc, true, &extra, &mut out).expect("written");
+        let back: Value = serde_json::from_slice(&out).expect("JSON");
+        let mut expected = to_value(&a, Clock::Utc);
+        expected["offenders"] = json!([]);
+        expected["warnings"] = json!(["replaced"]);
+        expected["agent"] = json!({"version": "x"});
+        assert_eq!(back, expected);
+        let keys: Vec<&String> = back.as_object().expect("object").keys().collect();
+        assert_eq!(keys.last().map(|k| k.as_str()), Some("agent"));
     }
 }

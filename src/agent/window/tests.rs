@@ -85,7 +85,149 @@ fn history_stays_bounded() {
     }
     assert!(h.seconds.len() <= SECONDS_KEPT);
     assert!(h.minutes.len() <= MINUTES_KEPT);
-    // Older than a week of minutes: the window starts where the totals begin, and says so.
+    // Older than the minutes kept: the window starts where the totals begin, and says so.
     let (_, moved) = h.before(1_700_000_000 + 600);
     assert!(moved.is_some());
+}
+
+/// Refused attempts to 127.0.0.1, as an engine with the agent's retention counts them.
+struct Refusals {
+    engine: crate::engine::Engine,
+    isn: u32,
+    frames: u64,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Self {
+            engine: crate::engine::Engine::new(crate::engine::EngineConfig {
+                retention: Retention::AGENT,
+                ..Default::default()
+            }),
+            isn: 1,
+            frames: 0,
+        }
+    }
+
+    /// A SYN to `port` refused at once, at `ms` after 1,700,000,000 s.
+    fn refuse(&mut self, ms: i64, cport: u16, port: u16) {
+        use crate::packet::{TcpFlags, TcpPacket};
+        let lo: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+        self.isn = self.isn.wrapping_add(7_919);
+        let ts = Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ms * 1_000_000);
+        let syn = TcpPacket {
+            ts,
+            frame: self.frames + 1,
+            interface: 0,
+            src: lo,
+            dst: lo,
+            sport: cport,
+            dport: port,
+            seq: self.isn,
+            ack: 0,
+            flags: TcpFlags(TcpFlags::SYN),
+            window: 65535,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        };
+        let rst = TcpPacket {
+            frame: self.frames + 2,
+            sport: port,
+            dport: cport,
+            seq: 0,
+            ack: self.isn.wrapping_add(1),
+            flags: TcpFlags(TcpFlags::RST | TcpFlags::ACK),
+            ..syn
+        };
+        self.engine.packet(&syn);
+        self.engine.packet(&rst);
+        self.frames += 2;
+    }
+
+    fn analysis(&self) -> Analysis {
+        let mut a = Analysis {
+            snapshot: self.engine.snapshot(),
+            ..Analysis::default()
+        };
+        a.capture.frames = self.frames;
+        a.capture.tcp_frames = self.frames;
+        a
+    }
+}
+
+/// Regression: the agent's retained history grew with the run. Twelve simulated hours of two
+/// refused connects a second to 50 endpoints, the agent's updates taken every minute (its
+/// ranking and its history of running totals): every series and the history stay
+/// within their bounds; `since` further back than what is kept starts where the series start
+/// (and says so); a window beyond the per-second part starts on a whole minute, where the
+/// series and the running totals agree.
+#[test]
+fn twelve_hours_of_refusals_keep_the_agents_history_bounded_and_windows_consistent() {
+    let mut r = Refusals::new();
+    let mut h = History::default();
+    let mut selection = crate::agent::metrics::Selection::new(10);
+    let day = 12 * 3600i64;
+    let bound = 2 * (6 * 60 + 1);
+    let mut n = 0u32;
+    for sec in 0..day {
+        for k in 0..2 {
+            n += 1;
+            r.refuse(
+                sec * 1000 + k * 100,
+                1024 + (n % 60_000) as u16,
+                30_000 + (n % 50) as u16,
+            );
+        }
+        // At the end of each minute (the agent updates five times a second: its history
+        // holds each minute's last totals).
+        if (1_700_000_000 + sec) % 60 == 59 {
+            let a = r.analysis();
+            selection.update(&a.snapshot);
+            h.record(&a);
+            assert!(
+                a.snapshot.series.len() <= bound,
+                "{}",
+                a.snapshot.series.len()
+            );
+            assert!(a.snapshot.offenders.iter().all(|o| o.series.len() <= bound));
+        }
+    }
+    assert!(h.seconds.len() <= SECONDS_KEPT && h.minutes.len() <= MINUTES_KEPT);
+    let a = r.analysis();
+    assert_eq!(a.snapshot.totals.failed_attempts, 2 * day as u64);
+    let kept = a.snapshot.kept_from.expect("dropped");
+    let now = 1_700_000_000 + day;
+
+    // since=2d: from the first second kept, said in the warnings.
+    let w = cut(&a, now - 2 * day, &h);
+    assert!(
+        w.capture
+            .warnings
+            .iter()
+            .any(|x| x.contains("per minute for the last 6 hours"))
+    );
+    let in_series: u64 = a
+        .snapshot
+        .series
+        .iter()
+        .map(|(_, c)| u64::from(c.failed))
+        .sum();
+    assert_eq!(w.snapshot.totals.failed_attempts, in_series);
+    assert_eq!(w.snapshot.totals.failed_attempts, 2 * (now - kept) as u64);
+
+    // since=2h, off a minute: from the next whole minute; the packets (running totals) and
+    // the refusals (series) count the same seconds.
+    let from = now - 7_200 + 17;
+    let w = cut(&a, from, &h);
+    let start = from - from.rem_euclid(60) + 60;
+    assert_eq!(w.snapshot.totals.failed_attempts, 2 * (now - start) as u64);
+    assert_eq!(
+        w.snapshot.totals.tcp_packets,
+        2 * w.snapshot.totals.failed_attempts
+    );
+    let by_offenders: u64 = w.snapshot.offenders.iter().map(|o| o.failed_attempts).sum();
+    assert_eq!(by_offenders, w.snapshot.totals.failed_attempts);
 }

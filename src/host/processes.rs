@@ -358,20 +358,32 @@ mod tests {
     }
 
     /// Every running service's process is described with that service (under wine: its own
-    /// services, such as PlugPlay and RpcSs in their host processes).
+    /// services, such as PlugPlay and RpcSs in their host processes). Wine starts and stops
+    /// its services on demand, so a service may come or go between the test's look at the
+    /// service manager and the one `describe` makes: the check is made on a process whose
+    /// services were the same before and after, trying again (a few times) when they were not.
     #[cfg(windows)]
     #[test]
     fn a_running_services_process_is_described_with_its_services() {
-        let running = services::running();
-        let by_pid = services_by_pid(running.clone());
-        let Some((&pid, names)) = by_pid.iter().next() else {
-            panic!("no running service with a process: {running:?}");
-        };
-        let mut p = Processes::new();
-        let info = p.describe(pid, "?");
-        assert_eq!(&info.services, names, "{info:?}");
-        assert!(info.label().contains(&names[0]), "{}", info.label());
-        eprintln!("described with its services: {}", info.label());
+        for _ in 0..5 {
+            let running = services::running();
+            let before = services_by_pid(running.clone());
+            let Some((&pid, names)) = before.iter().next() else {
+                panic!("no running service with a process: {running:?}");
+            };
+            let info = Processes::new().describe(pid, "?");
+            let after = services_by_pid(services::running());
+            if after.get(&pid) != Some(names) {
+                eprintln!("the services of pid {pid} changed meanwhile: {names:?}, then {after:?}");
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                continue;
+            }
+            assert_eq!(&info.services, names, "{info:?}");
+            assert!(info.label().contains(&names[0]), "{}", info.label());
+            eprintln!("described with its services: {}", info.label());
+            return;
+        }
+        panic!("the running services changed at every one of 5 tries");
     }
 
     #[test]

@@ -255,16 +255,22 @@ impl PcapFraming {
         {
             return None;
         }
-        Some(Head {
+        Some(self.head(secs, frac, caplen, orig_len))
+    }
+
+    /// The head of a record whose header said `secs`, `frac`, `caplen` and `orig_len`.
+    #[inline]
+    fn head(&self, secs: u32, frac: u32, caplen: u32, orig_len: u32) -> Head {
+        Head {
             ts: self.time(secs, frac),
             link_type: self.link_type,
             interface: self.interface,
-            start: header_len,
+            start: self.header_len,
             len: caplen as usize,
             orig_len,
-            record_len,
+            record_len: self.header_len + caplen as usize,
             meta: PacketMeta::default(),
-        })
+        }
     }
 
     fn time(&self, secs: u32, frac: u32) -> Timestamp {
@@ -299,16 +305,7 @@ impl PcapFraming {
         check_orig_len(caplen, orig_len).map_err(|what| corrupt_at(reader, what))?;
         let record_len = header_len + caplen as usize;
         ensure_record(reader, stream, record_len)?;
-        Ok(Some(Head {
-            ts: self.time(secs, frac),
-            link_type: self.link_type,
-            interface: self.interface,
-            start: header_len,
-            len: caplen as usize,
-            orig_len,
-            record_len,
-            meta: PacketMeta::default(),
-        }))
+        Ok(Some(self.head(secs, frac, caplen, orig_len)))
     }
 }
 

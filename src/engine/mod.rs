@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
-use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{TcpPacket, Timestamp};
 
 /// The cause rules, acceptability and injection evidence.
 pub mod cause;
@@ -297,7 +297,16 @@ impl Engine {
         }
         let (key, side) = FlowKey::of(p);
         let idx = self.entry_for(key, p.ts);
-        let deadlines_only_later = self.deadlines_only_later(idx, p);
+        if self.deadlines_only_later(idx, p) {
+            // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
+            // starts an attempt (`track_attempt_syn`); without RST it is traffic.
+            self.traffic(idx, p, side);
+            debug_assert!(
+                self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
+                "flow entry {idx}: a packet moved a deadline earlier than its timer"
+            );
+            return;
+        }
         self.reuse_or_create(idx, p, side);
         self.track_attempt_syn(idx, p, side);
         if p.flags.rst() {
@@ -305,14 +314,7 @@ impl Engine {
         } else {
             self.traffic(idx, p, side);
         }
-        if deadlines_only_later {
-            debug_assert!(
-                self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
-                "flow entry {idx}: a packet moved a deadline earlier than its timer"
-            );
-        } else {
-            self.schedule(idx);
-        }
+        self.schedule(idx);
     }
 
     /// Whether `p` can only move the entry's deadlines later, so that the timer already on
@@ -324,8 +326,7 @@ impl Engine {
     /// connection stops being expirable) and completes attempts, whose deadline then goes.
     /// Every deadline `schedule_at` computes only grows with the packet time and with these.
     fn deadlines_only_later(&self, idx: usize, p: &TcpPacket<'_>) -> bool {
-        let control = TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST;
-        p.flags.0 & control == 0
+        zeek::is_plain(p.flags)
             && self.entries[idx]
                 .conn
                 .as_ref()

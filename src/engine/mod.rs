@@ -460,6 +460,13 @@ impl Engine {
                 t.syn_packets += 1;
             }
         }
+        if let Some(last) = t.last_ts
+            && p.ts >= last
+        {
+            // Time going forward (nearly always): the first time stays, no reversal.
+            t.last_ts = Some(p.ts);
+            return;
+        }
         t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
         if let Some(last) = t.last_ts
             && p.ts.0 < last.0.saturating_sub(Timestamp::NANOS_PER_SEC)

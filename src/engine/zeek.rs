@@ -508,7 +508,7 @@ impl ZeekConn {
     /// SYN, if it carried one. Returns what changed; after a flip, the caller must swap its
     /// notion of which address is the originator.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     pub fn process(
         &mut self,
         t: Timestamp,
@@ -562,7 +562,7 @@ impl ZeekConn {
     /// side), its history letters can only be `D`, `A`, `T` or `W`, and no state changes (each
     /// state's transitions need SYN, FIN or RST, but `Inactive`'s), so nothing closes or flips.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn process_plain(
         &mut self,
         t: Timestamp,

@@ -871,17 +871,19 @@ impl Engine {
         }
         let server = c.server_side;
         c.suspect_count += newly_suspect;
-        // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data.
-        if let Some(a) = &mut entry.attempt {
+        // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data. Once
+        // completed or failed (most packets' case) nothing here changes it.
+        if let Some(a) = &mut entry.attempt
+            && matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked)
+        {
             let client = a.client_side;
             let answered =
                 s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1);
             let client_goes_on =
                 s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0);
-            let open = matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked);
             if answered && !acks_filtered && a.status == AttemptStatus::Pending {
                 a.status = AttemptStatus::SynAcked;
-            } else if open && (client_goes_on || (answered && acks_filtered)) {
+            } else if client_goes_on || (answered && acks_filtered) {
                 a.status = AttemptStatus::Completed;
                 let key = entry.key;
                 let srv = (

@@ -818,6 +818,7 @@ impl Engine {
 
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
     /// and any evidence that an earlier RST of the same sender was injected.
+    #[inline(always)]
     fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
         let acks_filtered = self.config.syn_fin_rst_only;
         let entry = &mut self.entries[idx];

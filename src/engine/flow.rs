@@ -196,6 +196,7 @@ impl Conn {
     }
 
     /// Feeds a packet from `side` to Zeek's state machine, following a role flip.
+    #[inline]
     pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
         let from_orig = side == usize::from(self.orig_side);
         let step = self.zeek.process(

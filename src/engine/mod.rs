@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
-use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{TcpPacket, Timestamp};
 
 /// The cause rules, acceptability and injection evidence.
 pub mod cause;
@@ -297,7 +297,16 @@ impl Engine {
         }
         let (key, side) = FlowKey::of(p);
         let idx = self.entry_for(key, p.ts);
-        let deadlines_only_later = self.deadlines_only_later(idx, p);
+        if self.deadlines_only_later(idx, p) {
+            // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
+            // starts an attempt (`track_attempt_syn`); without RST it is traffic.
+            self.traffic(idx, p, side);
+            debug_assert!(
+                self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
+                "flow entry {idx}: a packet moved a deadline earlier than its timer"
+            );
+            return;
+        }
         self.reuse_or_create(idx, p, side);
         self.track_attempt_syn(idx, p, side);
         if p.flags.rst() {
@@ -305,14 +314,7 @@ impl Engine {
         } else {
             self.traffic(idx, p, side);
         }
-        if deadlines_only_later {
-            debug_assert!(
-                self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
-                "flow entry {idx}: a packet moved a deadline earlier than its timer"
-            );
-        } else {
-            self.schedule(idx);
-        }
+        self.schedule(idx);
     }
 
     /// Whether `p` can only move the entry's deadlines later, so that the timer already on
@@ -324,8 +326,7 @@ impl Engine {
     /// connection stops being expirable) and completes attempts, whose deadline then goes.
     /// Every deadline `schedule_at` computes only grows with the packet time and with these.
     fn deadlines_only_later(&self, idx: usize, p: &TcpPacket<'_>) -> bool {
-        let control = TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST;
-        p.flags.0 & control == 0
+        zeek::is_plain(p.flags)
             && self.entries[idx]
                 .conn
                 .as_ref()
@@ -458,6 +459,13 @@ impl Engine {
             } else {
                 t.syn_packets += 1;
             }
+        }
+        if let Some(last) = t.last_ts
+            && p.ts >= last
+        {
+            // Time going forward (nearly always): the first time stays, no reversal.
+            t.last_ts = Some(p.ts);
+            return;
         }
         t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
         if let Some(last) = t.last_ts
@@ -810,6 +818,7 @@ impl Engine {
 
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
     /// and any evidence that an earlier RST of the same sender was injected.
+    #[inline(always)]
     fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
         let acks_filtered = self.config.syn_fin_rst_only;
         let entry = &mut self.entries[idx];
@@ -863,17 +872,19 @@ impl Engine {
         }
         let server = c.server_side;
         c.suspect_count += newly_suspect;
-        // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data.
-        if let Some(a) = &mut entry.attempt {
+        // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data. Once
+        // completed or failed (most packets' case) nothing here changes it.
+        if let Some(a) = &mut entry.attempt
+            && matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked)
+        {
             let client = a.client_side;
             let answered =
                 s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1);
             let client_goes_on =
                 s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0);
-            let open = matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked);
             if answered && !acks_filtered && a.status == AttemptStatus::Pending {
                 a.status = AttemptStatus::SynAcked;
-            } else if open && (client_goes_on || (answered && acks_filtered)) {
+            } else if client_goes_on || (answered && acks_filtered) {
                 a.status = AttemptStatus::Completed;
                 let key = entry.key;
                 let srv = (

@@ -868,3 +868,22 @@ fn the_agents_retention_bounds_every_series_over_days_with_exact_counts() {
     assert!(service.series.len() <= bound);
     assert!(snap.offenders.iter().all(|o| o.series.len() <= bound));
 }
+
+/// The capture's first and last time and its reversals, as packet time goes forward, stays,
+/// goes back by less than a second and by more (counting takes a shortcut when it goes forward).
+#[test]
+fn first_and_last_time_and_reversals_follow_the_packets() {
+    let mut s = Seq::new();
+    let ts = |ms: i64| Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ms * 1_000_000);
+    let mut at = |ms: i64| {
+        s.feed(&[pkt(ms, true, A, 1, 1)]);
+        let t = s.engine.snapshot().totals;
+        (t.first_ts, t.last_ts, t.time_reversals)
+    };
+    assert_eq!(at(5_000), (Some(ts(5_000)), Some(ts(5_000)), 0));
+    assert_eq!(at(6_000), (Some(ts(5_000)), Some(ts(6_000)), 0));
+    assert_eq!(at(6_000), (Some(ts(5_000)), Some(ts(6_000)), 0));
+    assert_eq!(at(5_500), (Some(ts(5_000)), Some(ts(6_000)), 0));
+    assert_eq!(at(4_000), (Some(ts(4_000)), Some(ts(6_000)), 1));
+    assert_eq!(at(7_000), (Some(ts(4_000)), Some(ts(7_000)), 1));
+}

@@ -54,6 +54,11 @@ impl EndpointState {
     }
 }
 
+/// A segment without SYN, FIN or RST: data or a bare ACK, most of any capture.
+pub fn is_plain(flags: TcpFlags) -> bool {
+    flags.0 & (TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST) == 0
+}
+
 /// Signed distance between two sequence numbers (Zeek's `seq_delta`).
 fn seq_delta(a: u32, b: u32) -> i32 {
     a.wrapping_sub(b) as i32
@@ -72,7 +77,7 @@ mod hist {
 
 /// The connection's history letters. Zeek's history is unbounded but in practice short;
 /// past the capacity further letters are dropped (and `truncated` says so).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct History {
     letters: [u8; Self::CAPACITY],
     len: u8,
@@ -109,7 +114,7 @@ impl std::fmt::Debug for History {
 }
 
 /// One side of a connection (Zeek's `TCP_Endpoint`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
     /// Current state.
     pub state: EndpointState,
@@ -248,7 +253,7 @@ impl Endpoint {
 }
 
 /// What processing one packet did to the connection, for the layers above.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Step {
     /// The connection's close became complete with this packet (Zeek then lingers
     /// [`CLOSE_DELAY_SECS`] before removing it).
@@ -259,7 +264,7 @@ pub struct Step {
 
 /// A TCP connection as Zeek's TCP analyzer keeps it. Addresses live with the caller: this
 /// keeps only which side is the originator.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ZeekConn {
     /// The originator's endpoint.
     pub orig: Endpoint,
@@ -503,7 +508,88 @@ impl ZeekConn {
     /// SYN, if it carried one. Returns what changed; after a flip, the caller must swap its
     /// notion of which address is the originator.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn process(
+        &mut self,
+        t: Timestamp,
+        is_orig: bool,
+        flags: TcpFlags,
+        seq: u32,
+        ack: u32,
+        window: u16,
+        payload_len: u32,
+        window_scale: Option<u8>,
+    ) -> Step {
+        if is_plain(flags) && self.ep(is_orig).state != EndpointState::Inactive {
+            // Debug builds (the tests, property tests and fuzz replay) check that the short
+            // path leaves the connection exactly as the full one would.
+            #[cfg(debug_assertions)]
+            let full = {
+                let mut full = *self;
+                let step = full.process_any(
+                    t,
+                    is_orig,
+                    flags,
+                    seq,
+                    ack,
+                    window,
+                    payload_len,
+                    window_scale,
+                );
+                debug_assert_eq!(step, Step::default());
+                full
+            };
+            self.process_plain(t, is_orig, flags, seq, ack, window, payload_len);
+            #[cfg(debug_assertions)]
+            debug_assert_eq!(*self, full, "the short path of a plain segment differs");
+            return Step::default();
+        }
+        self.process_any(
+            t,
+            is_orig,
+            flags,
+            seq,
+            ack,
+            window,
+            payload_len,
+            window_scale,
+        )
+    }
+
+    /// Most packets: a segment without SYN, FIN or RST from a side already past `Inactive`.
+    /// The steps of [`process_any`](Self::process_any) that cannot apply to it are left out:
+    /// the side's numbering is set already (`init_endpoint` acts only on a SYN or an inactive
+    /// side), its history letters can only be `D`, `A`, `T` or `W`, and no state changes (each
+    /// state's transitions need SYN, FIN or RST, but `Inactive`'s), so nothing closes or flips.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn process_plain(
+        &mut self,
+        t: Timestamp,
+        is_orig: bool,
+        flags: TcpFlags,
+        seq: u32,
+        ack: u32,
+        window: u16,
+        len: u32,
+    ) {
+        self.set_partial_status(flags, is_orig);
+        self.history_without_control(is_orig, flags, len);
+        self.update_window(is_orig, u32::from(window), seq, ack, flags);
+        if !self.orig.did_close || !self.resp.did_close {
+            self.last_time = t;
+        }
+        if flags.ack() {
+            self.ack_received(is_orig, flags, ack);
+        }
+        self.update_last_seq(is_orig, seq.wrapping_add(len), flags, len);
+        self.first_packet_seen |= if is_orig { ORIG_BIT } else { RESP_BIT };
+    }
+
+    /// Any packet: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn process_any(
         &mut self,
         t: Timestamp,
         is_orig: bool,
@@ -552,24 +638,7 @@ impl ZeekConn {
         }
 
         if flags.ack() {
-            let (_, peer) = self.ends(is_orig);
-            if peer.state == EndpointState::Inactive {
-                // Zeek's init_peer: number the peer's bytes as though its SYN was seen.
-                let base = ack.wrapping_sub(1);
-                peer.init_start_seq(base);
-                peer.ack_seq = base;
-                peer.last_seq = base;
-            } else {
-                let (_, underflow) = relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps);
-                if !underflow && !flags.rst() {
-                    let delta_ack = seq_delta(ack, peer.ack_seq);
-                    if ack == 0 && delta_ack > TOO_LARGE_SEQ_DELTA {
-                        // A broken ack rather than a wrap landing on 0.
-                    } else if delta_ack > 0 {
-                        peer.update_ack_seq_value(ack);
-                    }
-                }
-            }
+            self.ack_received(is_orig, flags, ack);
         }
 
         let delta_last = self.update_last_seq(is_orig, seq_one_past_segment, flags, len);
@@ -585,6 +654,28 @@ impl ZeekConn {
         }
         self.first_packet_seen |= if is_orig { ORIG_BIT } else { RESP_BIT };
         step
+    }
+
+    /// A packet with ACK from `is_orig`'s side: the peer's bytes acknowledged so far.
+    fn ack_received(&mut self, is_orig: bool, flags: TcpFlags, ack: u32) {
+        let (_, peer) = self.ends(is_orig);
+        if peer.state == EndpointState::Inactive {
+            // Zeek's init_peer: number the peer's bytes as though its SYN was seen.
+            let base = ack.wrapping_sub(1);
+            peer.init_start_seq(base);
+            peer.ack_seq = base;
+            peer.last_seq = base;
+        } else {
+            let (_, underflow) = relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps);
+            if !underflow && !flags.rst() {
+                let delta_ack = seq_delta(ack, peer.ack_seq);
+                if ack == 0 && delta_ack > TOO_LARGE_SEQ_DELTA {
+                    // A broken ack rather than a wrap landing on 0.
+                } else if delta_ack > 0 {
+                    peer.update_ack_seq_value(ack);
+                }
+            }
+        }
     }
 
     fn init_endpoint(&mut self, is_orig: bool, flags: TcpFlags, first_seg_seq: u32, last_seq: u32) {
@@ -659,7 +750,14 @@ impl ZeekConn {
                 }
                 self.ends(is_orig).0.hist_last_rst = rel_seq;
             }
-        } else if len > 0 {
+        } else {
+            self.history_without_control(is_orig, flags, len);
+        }
+    }
+
+    /// The history letter of a segment without SYN, FIN or RST: data, else a bare ACK.
+    fn history_without_control(&mut self, is_orig: bool, flags: TcpFlags, len: u32) {
+        if len > 0 {
             self.check_history(is_orig, hist::DATA, b'D');
         } else if flags.ack() {
             self.check_history(is_orig, hist::ACK, b'A');
@@ -1398,6 +1496,86 @@ mod tests {
         assert_eq!(c.orig.state, EndpointState::Established);
         assert_eq!(c.resp.state, EndpointState::Established);
         assert!(c.history.as_str().contains('^'));
+    }
+
+    /// Feeds each packet both through `process` (which takes the short path for plain
+    /// segments) and through the full path alone, and requires the same connection after
+    /// every packet.
+    fn same_by_both_paths(start_flipped: bool, packets: &[(bool, u16, u32, u32, u32, u16)]) {
+        let mut short = ZeekConn::new(Timestamp(0), start_flipped);
+        let mut full = short;
+        for (i, &(o, f, seq, ack, len, win)) in packets.iter().enumerate() {
+            let t = Timestamp::from_parts(i as i64, 0);
+            let scale = (f & S != 0).then_some(7);
+            let a = short.process(t, o, TcpFlags(f), seq, ack, win, len, scale);
+            let b = full.process_any(t, o, TcpFlags(f), seq, ack, win, len, scale);
+            assert_eq!(a, b, "packet {i}");
+            assert_eq!(short, full, "packet {i}");
+        }
+        assert_eq!(short.conn_state(), full.conn_state());
+        assert_eq!(
+            short.next_check(Timestamp(0)),
+            full.next_check(Timestamp(0))
+        );
+    }
+
+    #[test]
+    fn plain_segments_by_the_short_path_leave_the_connection_as_the_full_path() {
+        const P: u16 = TcpFlags::PSH;
+        // A handshake, data both ways, a retransmission, zero windows, a half close with data
+        // after it, a FIN from the other side and the last ACK.
+        same_by_both_paths(
+            false,
+            &[
+                (true, S, 100, 0, 0, 1000),
+                (false, S | A, 500, 101, 0, 1000),
+                (true, A, 101, 501, 0, 1000),
+                (true, A | P, 101, 501, 10, 1000),
+                (false, A, 501, 111, 0, 0),
+                (false, A, 501, 111, 0, 0),
+                (true, A | P, 101, 501, 10, 1000),
+                (false, A | P, 501, 111, 20, 500),
+                (true, F | A, 111, 521, 0, 1000),
+                (false, A | P, 521, 112, 5, 500),
+                (true, A, 112, 526, 0, 1000),
+                (false, F | A, 526, 112, 0, 500),
+                (true, A, 112, 527, 0, 1000),
+                (true, A, 112, 527, 0, 1000),
+            ],
+        );
+        // Picked up mid-stream (no SYN): both sides partial, sequence numbers wrapping.
+        same_by_both_paths(
+            true,
+            &[
+                (false, A | P, u32::MAX - 5, 9, 10, 100),
+                (true, A, 9, 4, 0, 100),
+                (true, A | P, 9, 4, 100, 100),
+                (false, A, 4, 109, 0, 100),
+                (false, A | P, 4, 109, 3, 0),
+            ],
+        );
+        // After a RST: plain segments from the reset side and from its peer.
+        same_by_both_paths(
+            false,
+            &[
+                (true, S, 100, 0, 0, 1000),
+                (false, S | A, 500, 101, 0, 1000),
+                (true, A, 101, 501, 0, 1000),
+                (false, R, 501, 0, 0, 0),
+                (true, A | P, 101, 501, 10, 1000),
+                (false, A, 501, 111, 0, 1000),
+            ],
+        );
+        // A SYN then a bare ACK from the responder (its first packet: the full path) and more.
+        same_by_both_paths(
+            false,
+            &[
+                (true, S, 100, 0, 0, 1000),
+                (false, A, 500, 101, 0, 1000),
+                (true, A, 101, 501, 0, 1000),
+                (false, A, 500, 101, 0, 1000),
+            ],
+        );
     }
 
     #[test]

@@ -339,12 +339,19 @@ impl EngineSide {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
         }
         sightings.learn(&batch.new_processes);
+        let mut with_payload: TcpPacket<'_>;
         for (p, range, tag) in &batch.packets {
-            let mut packet: TcpPacket<'_> = *p;
-            packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
+            // Only RSTs keep a payload: the others go to the engine as they are, uncopied.
+            let packet: &TcpPacket<'_> = if range.is_empty() {
+                p
+            } else {
+                with_payload = *p;
+                with_payload.payload = batch.payloads.get(range.clone()).unwrap_or_default();
+                &with_payload
+            };
             // The sighting first: the incident of this very packet may need it.
             if tag.process.is_some()
-                && let Some(sighting) = sightings.sighting(&packet, tag.direction, tag.process)
+                && let Some(sighting) = sightings.sighting(packet, tag.direction, tag.process)
             {
                 let host = host.get_or_insert_with(|| {
                     engine.set_keep_incidents(true);
@@ -357,7 +364,7 @@ impl EngineSide {
                     cb(&sighting);
                 }
             }
-            engine.packet(&packet);
+            engine.packet(packet);
             if let Some(h) = host.as_mut() {
                 for i in engine.drain_incidents() {
                     h.incident(&i);

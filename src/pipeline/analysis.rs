@@ -142,10 +142,14 @@ pub struct CopyFilter {
 impl CopyFilter {
     /// Learns the interfaces the source has described so far (call before each frame; it
     /// does nothing when none was added).
+    #[inline]
     pub fn learn(&mut self, interfaces: &[InterfaceInfo]) {
-        if interfaces.len() == self.file_of.len() {
-            return;
+        if interfaces.len() != self.file_of.len() {
+            self.learn_new(interfaces);
         }
+    }
+
+    fn learn_new(&mut self, interfaces: &[InterfaceInfo]) {
         for i in interfaces.iter().skip(self.file_of.len()) {
             let file = u32::try_from(i.file).unwrap_or(u32::MAX);
             self.file_of.push(file);
@@ -159,10 +163,15 @@ impl CopyFilter {
     }
 
     /// `Some(copies)` naming how the frame was recognised as a copy, `None` for a frame to keep.
+    #[inline]
     pub fn copy(&mut self, frame: &Frame<'_>) -> Option<Copies> {
         if frame.packet_id.is_none() && !self.by_content {
             return None;
         }
+        self.look_up(frame)
+    }
+
+    fn look_up(&mut self, frame: &Frame<'_>) -> Option<Copies> {
         let file = self
             .file_of
             .get(frame.interface as usize)

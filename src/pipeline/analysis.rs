@@ -9,13 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{Decoded, Skip, decode_encap};
+use crate::decode::{BLANK, Decoded, Skip, decode_encap, decode_into};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
-use crate::packet::{EncapTally, TcpPacket};
+use crate::packet::{Encap, EncapTally, TcpPacket};
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -348,12 +348,25 @@ impl EngineSide {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
         }
         sightings.learn(&batch.new_processes);
-        for (p, range, tag) in &batch.packets {
-            let mut packet: TcpPacket<'_> = *p;
-            packet.payload = batch.payloads.get(range.clone()).unwrap_or_default();
+        let mut rst_payloads = batch.rst_payloads.iter();
+        for (i, p) in batch.packets.iter().enumerate() {
+            // Only a RST carries its payload (the engine reads no other); the others are
+            // handed on as they lie in the batch.
+            let with_payload;
+            let packet: &TcpPacket<'_> = if p.flags.rst() {
+                let range = rst_payloads.next().cloned().unwrap_or_default();
+                with_payload = TcpPacket {
+                    payload: batch.payloads.get(range).unwrap_or_default(),
+                    ..*p
+                };
+                &with_payload
+            } else {
+                p
+            };
             // The sighting first: the incident of this very packet may need it.
-            if tag.process.is_some()
-                && let Some(sighting) = sightings.sighting(&packet, tag.direction, tag.process)
+            if let Some(tag) = batch.tags.get(i)
+                && tag.process.is_some()
+                && let Some(sighting) = sightings.sighting(packet, tag.direction, tag.process)
             {
                 let host = host.get_or_insert_with(|| {
                     engine.set_keep_incidents(true);
@@ -366,14 +379,14 @@ impl EngineSide {
                     cb(&sighting);
                 }
             }
-            engine.packet(&packet);
+            engine.packet(packet);
             if let Some(h) = host.as_mut() {
                 for i in engine.drain_incidents() {
                     h.incident(&i);
                 }
             }
         }
-        if let (Some(h), Some((p, _, _))) = (host.as_mut(), batch.packets.last()) {
+        if let (Some(h), Some(p)) = (host.as_mut(), batch.packets.last()) {
             h.settle(p.ts);
         }
         capture.tcp_frames += batch.packets.len() as u64;
@@ -504,9 +517,14 @@ struct FrameTag {
 /// the engine and recycled, so that nothing is allocated per packet.
 #[derive(Default)]
 struct Batch {
-    /// The packets, their payload detached: the range of `payloads` holding it (kept for
-    /// RSTs only: the engine reads no other payload), and their frame's tag.
-    packets: Vec<(TcpPacket<'static>, Range<usize>, FrameTag)>,
+    /// The packets, their payload detached (see `rst_payloads`).
+    packets: Vec<TcpPacket<'static>>,
+    /// The range of `payloads` that holds each RST's payload, in the order of the RSTs in
+    /// `packets`: the engine reads no other payload.
+    rst_payloads: Vec<Range<usize>>,
+    /// Each packet's frame tag, by index in `packets`; empty (and shorter than `packets`)
+    /// until a frame with a process comes, as files without process information have none.
+    tags: Vec<FrameTag>,
     /// Processes the source met since the previous batch (its table only grows), so that the
     /// engine side can name the processes the tags point at.
     new_processes: Vec<CapturedProcess>,
@@ -531,6 +549,8 @@ struct Batch {
 impl Batch {
     fn clear(&mut self) {
         self.packets.clear();
+        self.rst_payloads.clear();
+        self.tags.clear();
         self.new_processes.clear();
         self.payloads.clear();
         self.frames = 0;
@@ -589,6 +609,7 @@ impl Reader {
         batch.clear();
         let source = &mut self.source;
         let mut done = true;
+        let mut encap = Encap::default();
         loop {
             self.copies.learn(source.interfaces());
             let Some(frame) = source.next_frame() else {
@@ -603,30 +624,42 @@ impl Reader {
                 }
                 continue;
             }
-            let tag = FrameTag {
-                direction: frame.direction,
-                process: frame.process,
+            // Decoded in place, in the batch's next slot: taken back if the frame is no TCP.
+            batch.packets.push(BLANK);
+            let Some(slot) = batch.packets.last_mut() else {
+                continue;
             };
-            let (decoded, encap) = decode_encap(&frame);
-            match decoded {
-                Decoded::Tcp(p) => {
+            match decode_into(&frame, slot, &mut encap) {
+                Ok(payload) => {
                     batch.encaps.add(encap);
-                    let start = batch.payloads.len();
                     // Only a RST's payload is read, and only its first bytes (the text kept
                     // as evidence): a flood of large RSTs costs no more than small ones.
-                    if p.flags.rst() {
-                        let kept = p.payload.get(..RST_PAYLOAD_BYTES).unwrap_or(p.payload);
+                    if slot.flags.rst() {
+                        let start = batch.payloads.len();
+                        let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
                         batch.payloads.extend_from_slice(kept);
+                        batch.rst_payloads.push(start..batch.payloads.len());
                     }
-                    batch
-                        .packets
-                        .push((detach(&p), start..batch.payloads.len(), tag));
+                    if frame.process.is_some() || !batch.tags.is_empty() {
+                        batch
+                            .tags
+                            .resize(batch.packets.len() - 1, FrameTag::default());
+                        batch.tags.push(FrameTag {
+                            direction: frame.direction,
+                            process: frame.process,
+                        });
+                    }
                 }
-                Decoded::Other => batch.other += 1,
-                Decoded::Skipped(reason) => {
-                    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-                        Some((_, n)) => *n += 1,
-                        None => batch.skipped.push((reason, 1)),
+                Err(skipped) => {
+                    batch.packets.pop();
+                    match skipped {
+                        None => batch.other += 1,
+                        Some(reason) => {
+                            match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
+                                Some((_, n)) => *n += 1,
+                                None => batch.skipped.push((reason, 1)),
+                            }
+                        }
                     }
                 }
             }
@@ -646,28 +679,6 @@ impl Reader {
             batch.status = Some(SourceStatus::of(source));
         }
         done
-    }
-}
-
-/// A packet without its borrowed payload.
-fn detach(p: &TcpPacket<'_>) -> TcpPacket<'static> {
-    TcpPacket {
-        ts: p.ts,
-        frame: p.frame,
-        interface: p.interface,
-        src: p.src,
-        dst: p.dst,
-        sport: p.sport,
-        dport: p.dport,
-        seq: p.seq,
-        ack: p.ack,
-        flags: p.flags,
-        window: p.window,
-        window_scale: p.window_scale,
-        payload_len: p.payload_len,
-        payload: &[],
-        ttl: p.ttl,
-        ip_id: p.ip_id,
     }
 }
 

@@ -358,6 +358,18 @@ impl FileReader {
             }
             Container::Pcapng(r, framing) => {
                 r.consume_noshift(consumed);
+                // As for pcap: a packet block whole in the buffer in one step.
+                let whole = framing.whole_packet(
+                    r.data(),
+                    r.consumed() as u64,
+                    processes,
+                    &mut self.warnings,
+                );
+                if let Some(head) = whole {
+                    self.last_ts = head.ts;
+                    self.head = Some(head);
+                    return Ok(Some(head.ts));
+                }
                 let context = NgContext {
                     interfaces,
                     processes,

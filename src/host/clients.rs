@@ -83,7 +83,8 @@ struct Sighting {
 pub struct ClientAttribution {
     sightings: HashMap<(IpAddr, u16), Sighting>,
     /// Keys in arrival order with the time they were queued at, for expiring them by age (a
-    /// sighting seen again since is queued again) and evicting the oldest at the cap.
+    /// sighting seen again since is queued again) and evicting the oldest at the cap. Each key
+    /// of `sightings` is here once, and nothing else.
     order: VecDeque<((IpAddr, u16), Timestamp)>,
     waiting: VecDeque<Incident>,
     endpoints: HashMap<(IpAddr, u16), Tally>,
@@ -109,37 +110,35 @@ impl ClientAttribution {
     /// socket-table sample of the same socket at about the same time, so it is not replaced.
     pub fn sighting(&mut self, s: &ProcessSighting) {
         let key = (canonical(s.local.ip()), s.local.port());
-        if let Some(old) = self.sightings.get_mut(&key)
-            && old.pid == s.pid
-        {
-            // The same socket seen again (each second while it lives): only the time moves,
-            // and a connect event is not replaced by a socket-table sample.
-            old.at = old.at.max(s.at);
-            if old.source == SightingSource::SocketTable {
-                old.source = s.source;
-                old.remote_port = s.remote.map(|r| r.port());
+        let new = || Sighting {
+            at: s.at,
+            remote_port: s.remote.map(|r| r.port()),
+            pid: s.pid,
+            name: s.name.clone(),
+            source: s.source,
+        };
+        if let Some(old) = self.sightings.get_mut(&key) {
+            if old.pid == s.pid {
+                // The same socket seen again (each second while it lives): only the time
+                // moves, and a connect event is not replaced by a socket-table sample.
+                old.at = old.at.max(s.at);
+                if old.source == SightingSource::SocketTable {
+                    old.source = s.source;
+                    old.remote_port = s.remote.map(|r| r.port());
+                }
+            } else {
+                // The port reused by another process's socket. Its key is already queued,
+                // earlier: `expire` queues it again with the new time when it gets there.
+                *old = new();
             }
             return;
         }
         if self.sightings.len() >= MAX_SIGHTINGS {
             self.evict_one();
         }
-        if self.order.len() >= 2 * MAX_SIGHTINGS {
-            // Replaced sockets leave stale keys behind; keep the queue to the live ones.
-            let live = &self.sightings;
-            self.order.retain(|(k, _)| live.contains_key(k));
-        }
         self.order.push_back((key, s.at));
-        self.sightings.insert(
-            key,
-            Sighting {
-                at: s.at,
-                remote_port: s.remote.map(|r| r.port()),
-                pid: s.pid,
-                name: s.name.clone(),
-                source: s.source,
-            },
-        );
+        self.sightings.insert(key, new());
+        debug_assert_eq!(self.order.len(), self.sightings.len());
     }
 
     /// An incident from the engine. Those that count (failed attempts, RSTs outside an
@@ -206,12 +205,12 @@ impl ClientAttribution {
                 Some(s) if s.at < cutoff => {
                     self.sightings.remove(&key);
                 }
-                Some(s) if s.at > queued => self.order.push_back((key, s.at)),
-                // Replaced by a newer socket of the same port, queued after this entry; or
-                // already gone.
-                _ => {}
+                Some(s) => self.order.push_back((key, s.at)),
+                // Not reached: each queued key has its sighting (asserted below).
+                None => {}
             }
         }
+        debug_assert_eq!(self.order.len(), self.sightings.len());
     }
 
     /// Sightings held now.
@@ -285,10 +284,8 @@ impl ClientAttribution {
     }
 
     fn evict_one(&mut self) {
-        while let Some((key, _)) = self.order.pop_front() {
-            if self.sightings.remove(&key).is_some() {
-                return;
-            }
+        if let Some((key, _)) = self.order.pop_front() {
+            self.sightings.remove(&key);
         }
     }
 }
@@ -447,6 +444,42 @@ mod tests {
         let expiry_secs = (SIGHTING_EXPIRY_NS / Timestamp::NANOS_PER_SEC) as usize;
         let bound = (expiry_secs + 2) * per_second as usize;
         assert!(most <= bound, "{most} sightings held (bound {bound})");
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        let listed: u64 = e.processes.iter().map(|p| p.connections).sum();
+        assert_eq!(listed + e.more, 2 * 3600 * u64::from(per_second));
+        assert_eq!(e.not_observed, 0);
+    }
+
+    /// Regression: a port reused by a new process's socket before the old sighting expired
+    /// queued the key again, and expiring either entry queued it again while the key lived,
+    /// so the queue grew by one entry per connect for as long as connects reused ports (the
+    /// agent's soak: 200 connects a second from bash over the ephemeral range, a port reused
+    /// every two and a half minutes, the queue past 8 MB after 15 minutes). Two simulated
+    /// hours of 20 connects a second from a new process each, over 500 client ports.
+    #[test]
+    fn a_port_reused_by_new_processes_keeps_one_queue_entry() {
+        let mut c = ClientAttribution::new();
+        let per_second = 20u32;
+        let mut most = 0;
+        for sec in 0..2 * 3600i64 {
+            for k in 0..per_second {
+                let n = sec as u32 * per_second + k;
+                let port = 40_000 + (n % 500) as u16;
+                let ms = sec * 1000 + i64::from(k);
+                c.sighting(&sighting(
+                    ms,
+                    port,
+                    10_000 + n,
+                    SightingSource::ConnectTrace,
+                ));
+                c.incident(&refused(ms, port));
+            }
+            c.settle(Some(at(sec * 1000 + 999)));
+            assert_eq!(c.order.len(), c.sightings(), "second {sec}");
+            most = most.max(c.order.len());
+        }
+        assert_eq!(most, 500, "one entry per client port");
         c.settle(None);
         let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
         let listed: u64 = e.processes.iter().map(|p| p.connections).sum();

@@ -342,7 +342,7 @@ impl EncapTally {
 
     /// Counts one packet carried as `e`. Runs once per packet: the usual case (the same kind
     /// as the last packet of its IP version) is inlined at the caller.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, e: Encap) {
         if let Some((k, c)) = self.kinds.get_mut(self.last[usize::from(e.ipv6)])
             && k.same_as(&e)

@@ -244,7 +244,7 @@ fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
 }
 
 /// See [`decode_into`].
-#[inline]
+#[inline(always)]
 fn tcp_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
@@ -433,6 +433,7 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize, Option<V6Ext
 const TCP_HEADER_LEN: usize = 20;
 
 /// The TCP segment in `ip`, its fields written to `out` but for the payload, returned.
+#[inline(always)]
 fn tcp<'a>(
     frame: &Frame<'_>,
     ip: &IpPayload<'a>,

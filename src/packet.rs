@@ -164,7 +164,7 @@ impl Encap {
     /// `self == other`, with the fields that differ most often first and the guards compared
     /// in line (the derived comparison calls out for the array): the tally asks it once per
     /// packet.
-    #[inline]
+    #[inline(always)]
     fn same_as(&self, other: &Encap) -> bool {
         self.link_type == other.link_type
             && self.ip_offset == other.ip_offset

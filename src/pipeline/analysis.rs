@@ -725,3 +725,99 @@ impl SourceStatus {
         c
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(block_type: u32, body: &[u8]) -> Vec<u8> {
+        let len = u32::try_from(12 + body.len()).expect("small block");
+        let mut b = block_type.to_le_bytes().to_vec();
+        b.extend_from_slice(&len.to_le_bytes());
+        b.extend_from_slice(body);
+        b.extend_from_slice(&len.to_le_bytes());
+        b
+    }
+
+    /// An Ethernet frame of one IPv4 TCP segment from port `sport` with `flags` and `payload`.
+    fn tcp_frame(sport: u16, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let total = u16::try_from(40 + payload.len()).expect("small");
+        let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00];
+        f.extend_from_slice(&[0x45, 0]);
+        f.extend_from_slice(&total.to_be_bytes());
+        f.extend_from_slice(&[0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        f.extend_from_slice(&sport.to_be_bytes());
+        f.extend_from_slice(&80u16.to_be_bytes());
+        f.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        f.extend_from_slice(payload);
+        f
+    }
+
+    /// An Enhanced Packet Block of `data` on interface 0, with the process index option when
+    /// `process` is given.
+    fn epb(ts: u32, data: &[u8], process: Option<u32>) -> Vec<u8> {
+        let mut body = Vec::new();
+        for v in [0, 0, ts, data.len() as u32, data.len() as u32] {
+            body.extend_from_slice(&v.to_le_bytes());
+        }
+        body.extend_from_slice(data);
+        body.resize(body.len().next_multiple_of(4), 0);
+        if let Some(index) = process {
+            body.extend_from_slice(&[0x01, 0x80, 4, 0]);
+            body.extend_from_slice(&index.to_le_bytes());
+            body.extend_from_slice(&[0, 0, 0, 0]);
+        }
+        block(6, &body)
+    }
+
+    /// Packets without a process before and after one with a process, a frame that is not
+    /// TCP among them, and a RST with a payload: the batch's tags and RST payloads stay in
+    /// step with its packets.
+    #[test]
+    fn batch_tags_and_rst_payloads_follow_their_packets() {
+        let mut file = block(
+            0x0A0D_0D0A,
+            &[
+                0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            ],
+        );
+        file.extend(block(1, &[1, 0, 0, 0, 0, 0, 0, 0]));
+        let mut dpeb = 7u32.to_le_bytes().to_vec();
+        dpeb.extend_from_slice(&[2, 0, 4, 0]);
+        dpeb.extend_from_slice(b"curl");
+        dpeb.extend_from_slice(&[0, 0, 0, 0]);
+        file.extend(block(0x8000_0001, &dpeb));
+        let arp = [vec![0xff; 12], vec![0x08, 0x06], vec![0; 28]].concat();
+        file.extend(epb(1, &tcp_frame(1001, 0x02, &[]), None));
+        file.extend(epb(2, &arp, None));
+        file.extend(epb(3, &tcp_frame(1002, 0x14, b"reason"), None));
+        file.extend(epb(4, &tcp_frame(1003, 0x02, &[]), Some(0)));
+        file.extend(epb(5, &tcp_frame(1004, 0x10, b"data"), None));
+        file.extend(epb(6, &tcp_frame(1005, 0x04, b"bye"), Some(0)));
+        let source = FileSource::from_reader(
+            PathBuf::from("batch.pcapng"),
+            Box::new(std::io::Cursor::new(file)),
+        )
+        .expect("opens");
+        let mut reader = Reader::new(source, 0);
+        let mut batch = Batch::default();
+        assert!(reader.fill(&mut batch), "one batch holds the file");
+        assert!(
+            reader.source.problems().is_empty(),
+            "{:?}",
+            reader.source.problems()
+        );
+        assert_eq!((batch.frames, batch.other), (6, 1));
+        let ports: Vec<u16> = batch.packets.iter().map(|p| p.sport).collect();
+        assert_eq!(ports, [1001, 1002, 1003, 1004, 1005]);
+        assert!(batch.packets.iter().all(|p| p.payload.is_empty()));
+        let processes: Vec<Option<u32>> = batch.tags.iter().map(|t| t.process).collect();
+        assert_eq!(processes, [None, None, Some(0), None, Some(0)]);
+        let payloads: Vec<&[u8]> = batch
+            .rst_payloads
+            .iter()
+            .map(|r| &batch.payloads[r.clone()])
+            .collect();
+        assert_eq!(payloads, [&b"reason"[..], &b"bye"[..]]);
+    }
+}

@@ -184,6 +184,7 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
         return service(args);
     }
     let config = args.config()?;
+    rstscope::agent::tune_allocator();
     let agent = Agent::start(config.clone()).map_err(start_failure)?;
     announce(&agent, &config);
     let stop = agent.stop_handle();

@@ -114,11 +114,17 @@ complete=1
 for f in "${rotated[@]}"; do [ -f "$f" ] || complete=0; done
 if [ "$complete" = 0 ] || [ "$(cat "$large.args" 2>/dev/null)" != "$rot_args" ]; then
   say "generating ${rotated[*]} ($rot_args)"
+  rm -f "$large"[0-9]*
   # shellcheck disable=SC2086
   "$gen" $rot_args --out "$large" --truth "$large.all.truth.json"
   "$gen" --mix large --size "$size" --seed "$seed" --out /dev/null --truth "$large.truth.json" 2>/dev/null
   echo "$rot_args" >"$large.args"
 fi
+# Records do not fill each file to the byte, so the last records of the set may spill into
+# a small file more (as with `tcpdump -C`): the set is every file written.
+rotated=("$large")
+for ((i = 1; ; i++)); do [ -f "$large$i" ] || break; rotated+=("$large$i"); done
+nfiles=${#rotated[@]}
 generate small "$size" "$small"
 generate large "$prefix_size" "$dir/large-$prefix_size-seed$seed.pcap"
 generate small "$prefix_size" "$dir/small-$prefix_size-seed$seed.pcap"

@@ -15,7 +15,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::packet::{Encap, TcpFlags, TcpPacket, V6Ext};
+use crate::packet::{Encap, TcpFlags, TcpPacket, Timestamp, V6Ext};
 use crate::source::{Frame, LinkType};
 
 /// The link layer: every link type's way to the IP header, shared with the duplicate checks.
@@ -162,6 +162,44 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
     }
 }
 
+/// [`decode_encap`] into the caller's slots, for the per-packet path of file analysis: a TCP
+/// segment's fields go to `packet` (its `payload` left as it is), how it was carried to
+/// `encap`, and its captured payload is returned. Any other frame returns `None` (well-formed,
+/// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
+/// The caller's slot can be where the packet is kept, so the decoded values are not copied
+/// from layer to layer.
+#[inline]
+pub fn decode_into<'a>(
+    frame: &Frame<'a>,
+    packet: &mut TcpPacket<'_>,
+    encap: &mut Encap,
+) -> Result<&'a [u8], Option<Skip>> {
+    tcp_into(frame, packet, encap).map_err(|stop| match stop {
+        Stop::Other => None,
+        Stop::Skip(skip) => Some(skip),
+    })
+}
+
+/// A packet of zeros: a slot for [`decode_into`] to fill.
+pub const BLANK: TcpPacket<'static> = TcpPacket {
+    ts: Timestamp(0),
+    frame: 0,
+    interface: 0,
+    src: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    dst: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    sport: 0,
+    dport: 0,
+    seq: 0,
+    ack: 0,
+    flags: TcpFlags(0),
+    window: 0,
+    window_scale: None,
+    payload_len: 0,
+    payload: &[],
+    ttl: 0,
+    ip_id: None,
+};
+
 /// The frame's IP header and what follows, found by the same walk as [`decode`]; `None` when
 /// the frame carries no IP that rstscope reads.
 pub fn network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
@@ -200,15 +238,27 @@ struct IpPayload<'a> {
 }
 
 fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
+    let (mut packet, mut encap) = (BLANK, Encap::default());
+    let payload = tcp_into(frame, &mut packet, &mut encap)?;
+    Ok((TcpPacket { payload, ..packet }, encap))
+}
+
+/// See [`decode_into`].
+#[inline(always)]
+fn tcp_into<'a>(
+    frame: &Frame<'a>,
+    packet: &mut TcpPacket<'_>,
+    encap: &mut Encap,
+) -> Result<&'a [u8], Stop> {
     let mut walk = Walk::default();
     let net = link(frame.link_type, frame.data, &mut walk)?;
     let ip = match net {
         Net::V4(bytes) => ipv4(bytes, wire_len(frame, bytes))?,
         Net::V6(bytes) => ipv6(bytes, wire_len(frame, bytes))?,
     };
-    let packet = tcp(frame, ip)?;
+    let payload = tcp(frame, &ip, packet)?;
     let ip_offset = frame.data.len().saturating_sub(net.bytes().len());
-    let encap = Encap {
+    *encap = Encap {
         link_type: frame.link_type.0,
         ipv6: matches!(net, Net::V6(_)),
         shims: walk.shims,
@@ -223,7 +273,7 @@ fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
         },
         v6_ext: ip.v6_ext,
     };
-    Ok((packet, encap))
+    Ok(payload)
 }
 
 /// The length on the wire of `l3`, a tail of `frame.data`: the frame's original length less
@@ -382,7 +432,13 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize, Option<V6Ext
 
 const TCP_HEADER_LEN: usize = 20;
 
-fn tcp<'a>(frame: &Frame<'a>, ip: IpPayload<'a>) -> Result<TcpPacket<'a>, Stop> {
+/// The TCP segment in `ip`, its fields written to `out` but for the payload, returned.
+#[inline(always)]
+fn tcp<'a>(
+    frame: &Frame<'_>,
+    ip: &IpPayload<'a>,
+    out: &mut TcpPacket<'_>,
+) -> Result<&'a [u8], Stop> {
     if ip.protocol != IPPROTO_TCP {
         // UDP (Teredo, VXLAN), ICMP errors quoting TCP, IP-in-IP, GRE, ...
         return Err(Stop::Other);
@@ -406,7 +462,7 @@ fn tcp<'a>(frame: &Frame<'a>, ip: IpPayload<'a>) -> Result<TcpPacket<'a>, Stop> 
     } else {
         None
     };
-    Ok(TcpPacket {
+    *out = TcpPacket {
         ts: frame.ts,
         frame: frame.number,
         interface: frame.interface,
@@ -420,10 +476,11 @@ fn tcp<'a>(frame: &Frame<'a>, ip: IpPayload<'a>) -> Result<TcpPacket<'a>, Stop> 
         window: u16::from_be_bytes([h[14], h[15]]),
         window_scale,
         payload_len: u32::try_from(ip.len - header_len).unwrap_or(u32::MAX),
-        payload,
+        payload: out.payload,
         ttl: ip.ttl,
         ip_id: ip.ip_id,
-    })
+    };
+    Ok(payload)
 }
 
 /// The shift count of the window scale option among a SYN's TCP options, capped at 14 as a

@@ -9,13 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{Decoded, Skip, decode_encap};
+use crate::decode::{BLANK, Decoded, Skip, decode_encap, decode_into};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
-use crate::packet::{EncapTally, TcpPacket};
+use crate::packet::{Encap, EncapTally, TcpPacket};
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -142,10 +142,14 @@ pub struct CopyFilter {
 impl CopyFilter {
     /// Learns the interfaces the source has described so far (call before each frame; it
     /// does nothing when none was added).
+    #[inline]
     pub fn learn(&mut self, interfaces: &[InterfaceInfo]) {
-        if interfaces.len() == self.file_of.len() {
-            return;
+        if interfaces.len() != self.file_of.len() {
+            self.learn_new(interfaces);
         }
+    }
+
+    fn learn_new(&mut self, interfaces: &[InterfaceInfo]) {
         for i in interfaces.iter().skip(self.file_of.len()) {
             let file = u32::try_from(i.file).unwrap_or(u32::MAX);
             self.file_of.push(file);
@@ -159,10 +163,15 @@ impl CopyFilter {
     }
 
     /// `Some(copies)` naming how the frame was recognised as a copy, `None` for a frame to keep.
+    #[inline]
     pub fn copy(&mut self, frame: &Frame<'_>) -> Option<Copies> {
         if frame.packet_id.is_none() && !self.by_content {
             return None;
         }
+        self.look_up(frame)
+    }
+
+    fn look_up(&mut self, frame: &Frame<'_>) -> Option<Copies> {
         let file = self
             .file_of
             .get(frame.interface as usize)
@@ -339,18 +348,24 @@ impl EngineSide {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
         }
         sightings.learn(&batch.new_processes);
-        let mut with_payload: TcpPacket<'_>;
-        for (p, range, tag) in &batch.packets {
-            // Only RSTs keep a payload: the others go to the engine as they are, uncopied.
-            let packet: &TcpPacket<'_> = if range.is_empty() {
-                p
-            } else {
-                with_payload = *p;
-                with_payload.payload = batch.payloads.get(range.clone()).unwrap_or_default();
+        let mut rst_payloads = batch.rst_payloads.iter();
+        for (i, p) in batch.packets.iter().enumerate() {
+            // Only a RST carries its payload (the engine reads no other); the others are
+            // handed on as they lie in the batch.
+            let with_payload;
+            let packet: &TcpPacket<'_> = if p.flags.rst() {
+                let range = rst_payloads.next().cloned().unwrap_or_default();
+                with_payload = TcpPacket {
+                    payload: batch.payloads.get(range).unwrap_or_default(),
+                    ..*p
+                };
                 &with_payload
+            } else {
+                p
             };
             // The sighting first: the incident of this very packet may need it.
-            if tag.process.is_some()
+            if let Some(tag) = batch.tags.get(i)
+                && tag.process.is_some()
                 && let Some(sighting) = sightings.sighting(packet, tag.direction, tag.process)
             {
                 let host = host.get_or_insert_with(|| {
@@ -371,7 +386,7 @@ impl EngineSide {
                 }
             }
         }
-        if let (Some(h), Some((p, _, _))) = (host.as_mut(), batch.packets.last()) {
+        if let (Some(h), Some(p)) = (host.as_mut(), batch.packets.last()) {
             h.settle(p.ts);
         }
         capture.tcp_frames += batch.packets.len() as u64;
@@ -502,9 +517,14 @@ struct FrameTag {
 /// the engine and recycled, so that nothing is allocated per packet.
 #[derive(Default)]
 struct Batch {
-    /// The packets, their payload detached: the range of `payloads` holding it (kept for
-    /// RSTs only: the engine reads no other payload), and their frame's tag.
-    packets: Vec<(TcpPacket<'static>, Range<usize>, FrameTag)>,
+    /// The packets, their payload detached (see `rst_payloads`).
+    packets: Vec<TcpPacket<'static>>,
+    /// The range of `payloads` that holds each RST's payload, in the order of the RSTs in
+    /// `packets`: the engine reads no other payload.
+    rst_payloads: Vec<Range<usize>>,
+    /// Each packet's frame tag, by index in `packets`; empty (and shorter than `packets`)
+    /// until a frame with a process comes, as files without process information have none.
+    tags: Vec<FrameTag>,
     /// Processes the source met since the previous batch (its table only grows), so that the
     /// engine side can name the processes the tags point at.
     new_processes: Vec<CapturedProcess>,
@@ -529,6 +549,8 @@ struct Batch {
 impl Batch {
     fn clear(&mut self) {
         self.packets.clear();
+        self.rst_payloads.clear();
+        self.tags.clear();
         self.new_processes.clear();
         self.payloads.clear();
         self.frames = 0;
@@ -587,6 +609,7 @@ impl Reader {
         batch.clear();
         let source = &mut self.source;
         let mut done = true;
+        let mut encap = Encap::default();
         loop {
             self.copies.learn(source.interfaces());
             let Some(frame) = source.next_frame() else {
@@ -601,30 +624,42 @@ impl Reader {
                 }
                 continue;
             }
-            let tag = FrameTag {
-                direction: frame.direction,
-                process: frame.process,
+            // Decoded in place, in the batch's next slot: taken back if the frame is no TCP.
+            batch.packets.push(BLANK);
+            let Some(slot) = batch.packets.last_mut() else {
+                continue;
             };
-            let (decoded, encap) = decode_encap(&frame);
-            match decoded {
-                Decoded::Tcp(p) => {
+            match decode_into(&frame, slot, &mut encap) {
+                Ok(payload) => {
                     batch.encaps.add(encap);
-                    let start = batch.payloads.len();
                     // Only a RST's payload is read, and only its first bytes (the text kept
                     // as evidence): a flood of large RSTs costs no more than small ones.
-                    if p.flags.rst() {
-                        let kept = p.payload.get(..RST_PAYLOAD_BYTES).unwrap_or(p.payload);
+                    if slot.flags.rst() {
+                        let start = batch.payloads.len();
+                        let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
                         batch.payloads.extend_from_slice(kept);
+                        batch.rst_payloads.push(start..batch.payloads.len());
                     }
-                    batch
-                        .packets
-                        .push((detach(&p), start..batch.payloads.len(), tag));
+                    if frame.process.is_some() || !batch.tags.is_empty() {
+                        batch
+                            .tags
+                            .resize(batch.packets.len() - 1, FrameTag::default());
+                        batch.tags.push(FrameTag {
+                            direction: frame.direction,
+                            process: frame.process,
+                        });
+                    }
                 }
-                Decoded::Other => batch.other += 1,
-                Decoded::Skipped(reason) => {
-                    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-                        Some((_, n)) => *n += 1,
-                        None => batch.skipped.push((reason, 1)),
+                Err(skipped) => {
+                    batch.packets.pop();
+                    match skipped {
+                        None => batch.other += 1,
+                        Some(reason) => {
+                            match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
+                                Some((_, n)) => *n += 1,
+                                None => batch.skipped.push((reason, 1)),
+                            }
+                        }
                     }
                 }
             }
@@ -644,28 +679,6 @@ impl Reader {
             batch.status = Some(SourceStatus::of(source));
         }
         done
-    }
-}
-
-/// A packet without its borrowed payload.
-fn detach(p: &TcpPacket<'_>) -> TcpPacket<'static> {
-    TcpPacket {
-        ts: p.ts,
-        frame: p.frame,
-        interface: p.interface,
-        src: p.src,
-        dst: p.dst,
-        sport: p.sport,
-        dport: p.dport,
-        seq: p.seq,
-        ack: p.ack,
-        flags: p.flags,
-        window: p.window,
-        window_scale: p.window_scale,
-        payload_len: p.payload_len,
-        payload: &[],
-        ttl: p.ttl,
-        ip_id: p.ip_id,
     }
 }
 
@@ -710,5 +723,101 @@ impl SourceStatus {
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(block_type: u32, body: &[u8]) -> Vec<u8> {
+        let len = u32::try_from(12 + body.len()).expect("small block");
+        let mut b = block_type.to_le_bytes().to_vec();
+        b.extend_from_slice(&len.to_le_bytes());
+        b.extend_from_slice(body);
+        b.extend_from_slice(&len.to_le_bytes());
+        b
+    }
+
+    /// An Ethernet frame of one IPv4 TCP segment from port `sport` with `flags` and `payload`.
+    fn tcp_frame(sport: u16, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let total = u16::try_from(40 + payload.len()).expect("small");
+        let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00];
+        f.extend_from_slice(&[0x45, 0]);
+        f.extend_from_slice(&total.to_be_bytes());
+        f.extend_from_slice(&[0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        f.extend_from_slice(&sport.to_be_bytes());
+        f.extend_from_slice(&80u16.to_be_bytes());
+        f.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        f.extend_from_slice(payload);
+        f
+    }
+
+    /// An Enhanced Packet Block of `data` on interface 0, with the process index option when
+    /// `process` is given.
+    fn epb(ts: u32, data: &[u8], process: Option<u32>) -> Vec<u8> {
+        let mut body = Vec::new();
+        for v in [0, 0, ts, data.len() as u32, data.len() as u32] {
+            body.extend_from_slice(&v.to_le_bytes());
+        }
+        body.extend_from_slice(data);
+        body.resize(body.len().next_multiple_of(4), 0);
+        if let Some(index) = process {
+            body.extend_from_slice(&[0x01, 0x80, 4, 0]);
+            body.extend_from_slice(&index.to_le_bytes());
+            body.extend_from_slice(&[0, 0, 0, 0]);
+        }
+        block(6, &body)
+    }
+
+    /// Packets without a process before and after one with a process, a frame that is not
+    /// TCP among them, and a RST with a payload: the batch's tags and RST payloads stay in
+    /// step with its packets.
+    #[test]
+    fn batch_tags_and_rst_payloads_follow_their_packets() {
+        let mut file = block(
+            0x0A0D_0D0A,
+            &[
+                0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            ],
+        );
+        file.extend(block(1, &[1, 0, 0, 0, 0, 0, 0, 0]));
+        let mut dpeb = 7u32.to_le_bytes().to_vec();
+        dpeb.extend_from_slice(&[2, 0, 4, 0]);
+        dpeb.extend_from_slice(b"curl");
+        dpeb.extend_from_slice(&[0, 0, 0, 0]);
+        file.extend(block(0x8000_0001, &dpeb));
+        let arp = [vec![0xff; 12], vec![0x08, 0x06], vec![0; 28]].concat();
+        file.extend(epb(1, &tcp_frame(1001, 0x02, &[]), None));
+        file.extend(epb(2, &arp, None));
+        file.extend(epb(3, &tcp_frame(1002, 0x14, b"reason"), None));
+        file.extend(epb(4, &tcp_frame(1003, 0x02, &[]), Some(0)));
+        file.extend(epb(5, &tcp_frame(1004, 0x10, b"data"), None));
+        file.extend(epb(6, &tcp_frame(1005, 0x04, b"bye"), Some(0)));
+        let source = FileSource::from_reader(
+            PathBuf::from("batch.pcapng"),
+            Box::new(std::io::Cursor::new(file)),
+        )
+        .expect("opens");
+        let mut reader = Reader::new(source, 0);
+        let mut batch = Batch::default();
+        assert!(reader.fill(&mut batch), "one batch holds the file");
+        assert!(
+            reader.source.problems().is_empty(),
+            "{:?}",
+            reader.source.problems()
+        );
+        assert_eq!((batch.frames, batch.other), (6, 1));
+        let ports: Vec<u16> = batch.packets.iter().map(|p| p.sport).collect();
+        assert_eq!(ports, [1001, 1002, 1003, 1004, 1005]);
+        assert!(batch.packets.iter().all(|p| p.payload.is_empty()));
+        let processes: Vec<Option<u32>> = batch.tags.iter().map(|t| t.process).collect();
+        assert_eq!(processes, [None, None, Some(0), None, Some(0)]);
+        let payloads: Vec<&[u8]> = batch
+            .rst_payloads
+            .iter()
+            .map(|r| &batch.payloads[r.clone()])
+            .collect();
+        assert_eq!(payloads, [&b"reason"[..], &b"bye"[..]]);
     }
 }

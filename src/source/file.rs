@@ -346,18 +346,28 @@ impl FileReader {
             return Ok(None);
         };
         let consumed = self.head.take().map_or(0, |head| head.record_len);
-        let result = match container {
+        // A record whole in the buffer (most of them) is framed without the checks for its
+        // bytes' arrival, and goes straight to `head`; any other case (other blocks, refill,
+        // end, damage) takes the full path.
+        let whole = match container {
             Container::Pcap(r, framing) => {
                 r.consume_noshift(consumed);
-                // A record whole in the buffer is framed without the checks for its bytes'
-                // arrival; any other case (refill, end, damage) takes the full path.
-                match framing.whole_record(r.data()) {
-                    Some(head) => Ok(Some(head)),
-                    None => framing.next(r, &mut self.stream),
-                }
+                framing.whole_record(r.data())
             }
             Container::Pcapng(r, framing) => {
                 r.consume_noshift(consumed);
+                let offset = r.consumed() as u64;
+                framing.whole_packet(r.data(), offset, processes, &mut self.warnings)
+            }
+        };
+        if let Some(head) = whole {
+            self.last_ts = head.ts;
+            self.head = Some(head);
+            return Ok(Some(head.ts));
+        }
+        let result = match container {
+            Container::Pcap(r, framing) => framing.next(r, &mut self.stream),
+            Container::Pcapng(r, framing) => {
                 let context = NgContext {
                     interfaces,
                     processes,

@@ -393,21 +393,15 @@ impl NgFraming {
             let offset = reader.consumed() as u64;
             match block_type {
                 EPB | PB | SPB => {
-                    let mut head = self
-                        .packet(data, block_type, len, last_ts)
+                    let block = BlockAt {
+                        data,
+                        block_type,
+                        len,
+                        offset,
+                    };
+                    let head = self
+                        .packet_record(block, last_ts, processes, warnings)
                         .map_err(|what| corrupt_at(reader, what))?;
-                    if block_type != SPB {
-                        // Options follow the frame bytes, padded to 32 bits.
-                        let start = (head.start + head.len).next_multiple_of(4);
-                        head.meta = self.processes.packet_options(
-                            data.get(..len).unwrap_or(data),
-                            (start, len - 4),
-                            self.big_endian,
-                            offset,
-                            processes,
-                            warnings,
-                        );
-                    }
                     return Ok(Some(head));
                 }
                 SHB => self.section_header(reader)?,
@@ -424,6 +418,81 @@ impl NgFraming {
             }
             reader.consume_noshift(len);
         }
+    }
+
+    /// The Enhanced Packet Block at the start of `data` (the stream's bytes from `offset`)
+    /// when it lies whole there and its lengths are sound, decoded as [`NgFraming::next`]
+    /// does; `None` sends the caller to [`NgFraming::next`], which reads more, takes the
+    /// other blocks, or says what is wrong. Most blocks of a file are packets whole in the
+    /// buffer: they skip the checks for their bytes' arrival.
+    #[inline]
+    pub(super) fn whole_packet(
+        &mut self,
+        data: &[u8],
+        offset: u64,
+        processes: &mut ProcessTable,
+        warnings: &mut Warnings,
+    ) -> Option<Head> {
+        let be = self.big_endian;
+        let header = data.first_chunk::<8>()?;
+        let field = |at: usize| {
+            let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
+            if be {
+                u32::from_be_bytes(bytes)
+            } else {
+                u32::from_le_bytes(bytes)
+            }
+        };
+        let len = field(4) as usize;
+        if field(0) != EPB
+            || len > data.len()
+            || len < 32
+            || !len.is_multiple_of(4)
+            || len > MAX_RECORD
+            || u32_at(data, len - 4, be) as usize != len
+        {
+            return None;
+        }
+        let block = BlockAt {
+            data,
+            block_type: EPB,
+            len,
+            offset,
+        };
+        // A packet that refers to no interface, or whose lengths disagree, is told by `next`.
+        self.packet_record(block, Timestamp::default(), processes, warnings)
+            .ok()
+    }
+
+    /// A packet block (complete in `block.data`, its length and trailer checked) with what
+    /// its options say.
+    fn packet_record(
+        &mut self,
+        block: BlockAt<'_>,
+        last_ts: Timestamp,
+        processes: &mut ProcessTable,
+        warnings: &mut Warnings,
+    ) -> Result<Head, String> {
+        let BlockAt {
+            data,
+            block_type,
+            len,
+            offset,
+        } = block;
+        let mut head = self.packet(data, block_type, len, last_ts)?;
+        // Options follow the frame bytes, padded to 32 bits; the smallest takes 4 bytes.
+        let start = (head.start + head.len).next_multiple_of(4);
+        if block_type != SPB && start + 4 <= len - 4 {
+            head.meta = self.processes.packet_options(
+                data.get(..len).unwrap_or(data),
+                (start, len - 4),
+                self.big_endian,
+                offset,
+                processes,
+                warnings,
+            );
+        }
+        Ok(head)
     }
 
     /// Decodes a packet block (complete in `data`, its length and trailer checked).
@@ -600,6 +669,17 @@ impl NgFraming {
         });
         Ok(())
     }
+}
+
+/// A block whole in the buffer, its length and trailer checked.
+#[derive(Clone, Copy)]
+struct BlockAt<'a> {
+    /// The buffer from the block's start (it may hold more).
+    data: &'a [u8],
+    block_type: u32,
+    len: usize,
+    /// Where the block starts in the (decompressed) stream.
+    offset: u64,
 }
 
 /// What an interface description block says that is kept.

@@ -1378,3 +1378,109 @@ fn a_streamed_section_header_claiming_200_mib_allocates_nothing_for_it() {
     assert!(source.problems().is_empty(), "{:?}", source.problems());
     assert_eq!(frames.len(), 1);
 }
+
+// ---- fast paths -----------------------------------------------------------------------------
+
+/// What reading `bytes` through a buffer of `buffer` bytes gives: every frame with all it
+/// carries, then the problems and the processes, as text.
+fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
+    let mut source = FileSource::empty();
+    let opening = Opening {
+        path: Path::new("buffered"),
+        raw: Box::new(Cursor::new(bytes.to_vec())),
+        size: Some(bytes.len() as u64),
+        on_disk: false,
+        buffer,
+    };
+    if let Err(e) = source.add(opening) {
+        return vec![format!("open: {e}")];
+    }
+    let mut out = Vec::new();
+    while let Some(frame) = source.next_frame() {
+        out.push(format!("{frame:?}"));
+    }
+    out.extend(source.problems().iter().map(|p| format!("problem: {p}")));
+    out.push(format!("processes: {:?}", source.processes()));
+    out
+}
+
+/// Packet blocks of many sizes, with and without options, in both byte orders, and a
+/// pcap of records of many sizes: at every buffer size their records fall at other places
+/// against the buffer's end.
+fn files_of_many_record_sizes() -> Vec<Vec<u8>> {
+    let payload: Vec<u8> = (0..=255u8).collect();
+    let mut files = Vec::new();
+    for be in [false, true] {
+        let mut ng = shb(be);
+        ng.extend(idb(be, 1, 0, &[(2, b"eth0")]));
+        ng.extend(idb(be, 113, 64, &[(9, &[9])]));
+        ng.extend(dpeb(be, 77, &[(2, b"curl")]));
+        let flags = word(1, be);
+        let process = word(0, be);
+        for n in 0..40usize {
+            let data = &payload[..(n * 7) % 200];
+            let ts = 1_000 + n as u64;
+            match n % 5 {
+                0 => ng.extend(epb(be, 0, ts, data, &[])),
+                1 => ng.extend(epb(be, 1, ts, data, &[(2, &flags)])),
+                2 => ng.extend(epb(be, 0, ts, data, &[(0x8001, &process), (1, b"note")])),
+                3 => ng.extend(spb(be, data, data.len() as u32)),
+                _ => ng.extend(pb(be, 1, ts, data)),
+            }
+            if n == 17 {
+                // Blocks that are not packets between packets.
+                ng.extend(block(5, &[0; 16], be));
+                ng.extend(idb(be, 101, 0, &[]));
+            }
+        }
+        files.push(ng);
+        let records: Vec<Rec<'_>> = (0..40u32)
+            .map(|n| rec(n, n * 3, &payload[..(n as usize * 11) % 256]))
+            .collect();
+        files.push(pcap(be, !be, 1, 65535, &records));
+    }
+    files
+}
+
+#[test]
+fn records_whole_in_the_buffer_read_as_records_split_across_refills() {
+    // With a buffer of the file's size every record lies whole in it (the fast paths of pcap
+    // and pcapng framing); the smaller ones split records over refills (the full path).
+    let mut files = files_of_many_record_sizes();
+    files.extend(sample_files());
+    for (i, file) in files.iter().enumerate() {
+        let whole = read_buffered(file, file.len());
+        assert!(whole.len() > 3, "file {i}: {whole:?}");
+        for buffer in [64, 100, 256, 1000] {
+            assert_eq!(
+                read_buffered(file, buffer),
+                whole,
+                "file {i}, buffer {buffer}"
+            );
+        }
+    }
+}
+
+#[test]
+fn cut_and_damaged_records_read_the_same_whatever_the_buffer() {
+    // A file cut anywhere, or with a length or a trailer damaged, gives the same frames and
+    // the same problem (same offset) from the fast paths as from the full path.
+    for (i, file) in files_of_many_record_sizes().iter().enumerate() {
+        for cut in (0..file.len()).step_by(7) {
+            let part = &file[..cut];
+            let whole = read_buffered(part, file.len());
+            assert_eq!(read_buffered(part, 64), whole, "file {i} cut at {cut}");
+            assert_eq!(read_buffered(part, 1000), whole, "file {i} cut at {cut}");
+        }
+        for at in (0..file.len()).step_by(11) {
+            let mut damaged = file.clone();
+            damaged[at] ^= 0x40;
+            let whole = read_buffered(&damaged, file.len());
+            assert_eq!(
+                read_buffered(&damaged, 64),
+                whole,
+                "file {i} flipped at {at}"
+            );
+        }
+    }
+}

@@ -169,7 +169,6 @@ measure() {
   LOAD[$key]=$(cut -d' ' -f1 /proc/loadavg)
   rows+=("$key|$label|$megabytes")
 }
-catall() { cat "$@" >/dev/null; }
 
 rst_filter='tcp[tcpflags]&tcp-rst!=0'
 say "measuring, $runs runs each..."
@@ -192,7 +191,7 @@ for mix in large small; do
     "$rstscope" analyze --format json "$p"
 done
 rot_mb=$(cat "${rotated[@]}" | wc -c | awk '{ printf "%.0f", $1 / 1e6 }')
-measure cat_rot "cat F F1 ... >/dev/null ($nfiles rotated files)" "$rot_mb" catall "${rotated[@]}"
+measure cat_rot "cat F F1 ... >/dev/null ($nfiles rotated files)" "$rot_mb" cat "${rotated[@]}"
 measure rst_rot "rstscope analyze --format json F F1 ... ($nfiles files)" "$rot_mb" \
   "$rstscope" analyze --format json "${rotated[@]}"
 

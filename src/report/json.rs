@@ -361,12 +361,17 @@ fn head(a: &Analysis) -> Value {
 mod tests {
     use super::*;
 
+    /// The analysis of the sample capture shipped in `resources/`.
+    fn sample() -> Analysis {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample")
+    }
+
     #[test]
     fn the_report_written_as_it_is_made_is_the_value() {
-        let sample =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
-        let a = crate::analysis::analyze_files(&[sample], crate::analysis::Options::default())
-            .expect("sample");
+        let a = sample();
         for pretty in [false, true] {
             let mut out = Vec::new();
             write(&a, Clock::Utc, pretty, &mut out).expect("written");
@@ -378,10 +383,7 @@ mod tests {
 
     #[test]
     fn extra_fields_follow_the_contract_and_top_cuts_the_offenders() {
-        let sample =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
-        let a = crate::analysis::analyze_files(&[sample], crate::analysis::Options::default())
-            .expect("sample");
+        let a = sample();
         let extra = Extra {
             top: Some(0),
             fields: vec![

@@ -781,6 +781,7 @@ fn read_stream(bytes: &[u8]) -> Option<usize> {
         size: Some(bytes.len() as u64),
         on_disk: false,
         buffer: 64,
+        map: None,
     };
     source.add(opening).ok()?;
     let mut n = 0;
@@ -1391,6 +1392,7 @@ fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
         size: Some(bytes.len() as u64),
         on_disk: false,
         buffer,
+        map: None,
     };
     if let Err(e) = source.add(opening) {
         return vec![format!("open: {e}")];
@@ -1483,4 +1485,210 @@ fn cut_and_damaged_records_read_the_same_whatever_the_buffer() {
             );
         }
     }
+}
+
+// ---- mapped files ---------------------------------------------------------------------------
+
+/// Opens the file at `path` mapped through windows of `window` bytes (or read, if it cannot
+/// be mapped: `read_mapped` checks that it was).
+fn open_mapped(path: &Path, window: usize) -> FileSource {
+    let file = std::fs::File::open(path).expect("opens");
+    let size = file.metadata().expect("metadata").len();
+    let mut source = FileSource::empty();
+    source
+        .add(Opening {
+            path,
+            raw: Box::new(file.try_clone().expect("clone")),
+            size: Some(size),
+            on_disk: true,
+            buffer: 64,
+            map: Some((file, window)),
+        })
+        .expect("opens");
+    source
+}
+
+/// What [`read_buffered`] gives, for `bytes` written to a file and read through windows of
+/// `window` bytes mapped over it.
+fn read_mapped(bytes: &[u8], window: usize) -> Vec<String> {
+    let file = TempFile::new("mapped.pcap", bytes);
+    let mut source = FileSource::empty();
+    let handle = std::fs::File::open(&file.0).expect("opens");
+    let opening = Opening {
+        path: Path::new("buffered"),
+        raw: Box::new(handle.try_clone().expect("clone")),
+        size: Some(bytes.len() as u64),
+        on_disk: true,
+        buffer: 64,
+        map: Some((handle, window)),
+    };
+    if let Err(e) = source.add(opening) {
+        return vec![format!("open: {e}")];
+    }
+    let mapped = source.readers.iter().all(|r| {
+        matches!(
+            r.container,
+            None | Some(Container::MappedPcap(..) | Container::MappedPcapng(..))
+        )
+    });
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    assert!(
+        mapped || gzip || !mapped::mappable(),
+        "the file was not mapped"
+    );
+    let mut out = Vec::new();
+    while let Some(frame) = source.next_frame() {
+        out.push(format!("{frame:?}"));
+    }
+    out.extend(source.problems().iter().map(|p| format!("problem: {p}")));
+    out.push(format!("processes: {:?}", source.processes()));
+    out
+}
+
+#[test]
+fn mapped_files_read_as_buffered_ones_whatever_the_window() {
+    // Windows small enough that records straddle them (the full path: the window moves to
+    // the record) and one that holds the whole file (the fast paths only).
+    let mut files = files_of_many_record_sizes();
+    files.extend(sample_files());
+    for (i, file) in files.iter().enumerate() {
+        let buffered = read_buffered(file, file.len());
+        for window in [64, 100, 256, 1000, file.len()] {
+            assert_eq!(
+                read_mapped(file, window),
+                buffered,
+                "file {i}, window {window}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mapped_files_cut_or_damaged_read_as_buffered_ones() {
+    // The same frames and the same problem at the same offset as the read path.
+    for (i, file) in files_of_many_record_sizes().iter().enumerate() {
+        for cut in (0..file.len()).step_by(29) {
+            let part = &file[..cut];
+            let buffered = read_buffered(part, 1000);
+            assert_eq!(read_mapped(part, 100), buffered, "file {i} cut at {cut}");
+        }
+        for at in (0..file.len()).step_by(37) {
+            let mut damaged = file.clone();
+            damaged[at] ^= 0x40;
+            let buffered = read_buffered(&damaged, 1000);
+            assert_eq!(
+                read_mapped(&damaged, 256),
+                buffered,
+                "file {i} flipped at {at}"
+            );
+        }
+    }
+}
+
+/// A pcap of `n` records of 200 bytes, one a second from `from`.
+fn pcap_of(from: u32, n: u32) -> Vec<u8> {
+    let data = [7u8; 200];
+    let records: Vec<Rec<'_>> = (from..from + n).map(|s| rec(s, 0, &data)).collect();
+    pcap(false, false, 1, 65535, &records)
+}
+
+#[test]
+fn mapped_file_that_grows_is_read_to_its_new_end() {
+    // A capture still being written: what is appended after opening is read too, as the read
+    // path reads it (each window is mapped over the file's size at that time).
+    let file = TempFile::new("growing.pcap", &pcap_of(0, 10));
+    let mut source = open_mapped(&file.0, 1000);
+    let first = source.next_frame().map(|f| f.ts);
+    assert_eq!(first, Some(Timestamp(0)));
+    let more = pcap_of(10, 20);
+    let mut handle = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file.0)
+        .expect("opens");
+    handle.write_all(&more[24..]).expect("appends");
+    let rest = drain(&mut source);
+    assert_eq!(rest.len(), 29);
+    assert_eq!(rest.last().map(|f| f.ts), Some(29 * NANOS_PER_SEC));
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+}
+
+#[test]
+fn mapped_file_cut_short_before_the_next_window_is_truncated() {
+    // Cut between windows: the next window is mapped over what is left, and the record cut
+    // in two is reported as the read path reports it.
+    let bytes = pcap_of(0, 100);
+    let file = TempFile::new("cut-between.pcap", &bytes);
+    let mut source = open_mapped(&file.0, 1000);
+    assert!(source.next_frame().is_some());
+    // Records are 216 bytes after the 24-byte header; cut inside the 50th.
+    let cut = 24 + 49 * 216 + 100;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file.0)
+        .and_then(|f| f.set_len(cut as u64))
+        .expect("truncates");
+    let rest = drain(&mut source);
+    assert_eq!(rest.len(), 48);
+    let problems = source.problems();
+    assert!(
+        matches!(
+            problems,
+            [SourceError::Truncated { offset, frames: 49, .. }] if *offset == (24 + 49 * 216) as u64
+        ),
+        "{problems:?}"
+    );
+}
+
+/// Linux: a file cut short inside the window being read raises SIGBUS on the next page
+/// touched past its new end; the reader must stop there, as truncated, keeping the frames
+/// before, and the process must go on.
+#[cfg(target_os = "linux")]
+#[test]
+fn mapped_file_cut_short_under_the_window_being_read_is_truncated() {
+    let bytes = pcap_of(0, 1000);
+    let file = TempFile::new("cut-under.pcap", &bytes);
+    // One window over the whole file (216 kB): the cut lands inside it.
+    let mut source = open_mapped(&file.0, 1 << 20);
+    for _ in 0..5 {
+        assert!(source.next_frame().is_some());
+    }
+    let cut = 24 + 10 * 216;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file.0)
+        .and_then(|f| f.set_len(cut as u64))
+        .expect("truncates");
+    let rest = drain(&mut source);
+    // The kernel zeroes the rest of the page the new end falls in (records of zeros, checked
+    // against the file's size) and takes away the pages past it (SIGBUS, caught).
+    assert_eq!(rest.len(), 5);
+    assert!(
+        rest.iter().all(|f| f.data == [7u8; 200]),
+        "no frame of zeros"
+    );
+    let problems = source.problems();
+    assert!(
+        matches!(problems, [SourceError::Truncated { offset, frames: 10, .. }] if *offset == cut as u64),
+        "{problems:?}"
+    );
+    // Cut again inside a page past the first: that page is gone at once (SIGBUS).
+    let file = TempFile::new("cut-under-2.pcap", &bytes);
+    let mut source = open_mapped(&file.0, 1 << 20);
+    assert!(source.next_frame().is_some());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file.0)
+        .and_then(|f| f.set_len(100))
+        .expect("truncates");
+    let rest = drain(&mut source);
+    assert!(rest.len() < 19, "{} frames", rest.len());
+    assert!(
+        rest.iter().all(|f| f.data == [7u8; 200]),
+        "no frame of zeros"
+    );
+    assert!(
+        matches!(source.problems(), [SourceError::Truncated { .. }]),
+        "{:?}",
+        source.problems()
+    );
 }

@@ -1,5 +1,6 @@
 //! The per-connect process source on the real kernel (Linux, root): connects made here are seen
-//! with this test's own PID. Without root or tracefs it prints "SKIPPED: ..." and passes.
+//! with this test's own PID, and a short-lived program's connect with its name although it is
+//! gone before the trace reads it. Without root or tracefs it prints "SKIPPED: ..." and passes.
 
 #![cfg(target_os = "linux")]
 
@@ -51,19 +52,26 @@ fn wait_for(
     seen.iter().filter(|s| ours(s)).cloned().collect()
 }
 
-#[test]
-fn connects_from_this_process_are_seen_with_its_pid() {
-    let mut trace = match ConnectTrace::start() {
-        Ok(trace) => trace,
+/// A started trace, or `None` (said as SKIPPED) where tracing is not available.
+fn start() -> Option<ConnectTrace> {
+    match ConnectTrace::start() {
+        Ok(trace) => Some(trace),
         Err(
             e @ (HostError::TraceNotPermitted { .. }
             | HostError::TracefsMissing { .. }
             | HostError::TraceEventMissing { .. }),
         ) => {
             println!("SKIPPED: connect tracing is not available here: {e}");
-            return;
+            None
         }
         Err(e) => panic!("ConnectTrace::start: {e}"),
+    }
+}
+
+#[test]
+fn connects_from_this_process_are_seen_with_its_pid() {
+    let Some(mut trace) = start() else {
+        return;
     };
     let instance = trace.instance_dir().to_path_buf();
     assert!(instance.is_dir(), "{}", instance.display());
@@ -142,4 +150,68 @@ fn connects_from_this_process_are_seen_with_its_pid() {
         dropped.elapsed()
     );
     assert!(!instance.exists(), "{} left behind", instance.display());
+}
+
+/// A program that connects once and ends (reaped at once, as a shell reaps `curl`) is gone from
+/// `/proc` before the trace's reader (every 0.1 s) looks its connect up: its name comes from the
+/// kernel's exit event.
+#[test]
+fn a_program_gone_before_its_connect_is_read_is_still_named() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the short-lived client");
+        return;
+    }
+    let Some(mut trace) = start() else {
+        return;
+    };
+    // The kernel names a process after the file it ran: a link gives bash a name of our own.
+    let dir = std::env::temp_dir().join(format!("rstscope-gone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("rstgone");
+    let _ = std::fs::remove_file(&program);
+    std::os::unix::fs::symlink(bash, &program).expect("link to bash");
+
+    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let mut pids = Vec::new();
+    for _ in 0..3 {
+        let status = std::process::Command::new(&program)
+            .arg("-c")
+            .arg(format!("exec 3<>/dev/tcp/127.0.0.1/{}", refused.port()))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .and_then(|mut child| {
+                pids.push(child.id());
+                child.wait()
+            })
+            .expect("run the client");
+        assert!(!status.success(), "nothing listens on {refused}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
+        seen.iter()
+            .filter(|s| s.remote == Some(refused) && pids.contains(&s.pid))
+            .cloned()
+            .collect()
+    };
+    for _ in 0..40 {
+        trace.drain(&mut seen);
+        if theirs(&seen).len() == pids.len() || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let found = theirs(&seen);
+    assert_eq!(
+        found.len(),
+        pids.len(),
+        "one sighting per run {pids:?}: {found:?}; all: {seen:?}; lost {}",
+        trace.lost()
+    );
+    for s in &found {
+        assert_eq!(s.name, "rstgone", "{s:?}");
+    }
 }

@@ -18,8 +18,11 @@
 //!   connect() and leaves the socket to its child is not followed, nor a socket passed to
 //!   another process. PIDs are those of the initial PID namespace.
 //! - The process ID and name are looked up in `/proc` when the reader sees the connect (within
-//!   about 0.1 s). A thread already gone by then gives its thread ID as the PID and an empty
-//!   name.
+//!   about 0.1 s). For a thread already gone by then (a short-lived `curl`, `nc` or script),
+//!   the name comes from the kernel's `sched:sched_process_exit` event, enabled in the same
+//!   instance, and the PID is the thread's ID (the process ID for a process's first thread);
+//!   such a sighting is passed on one round later when its exit has not been read yet. On a
+//!   kernel without that event the name stays empty.
 //! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
 //!   sends no packet and gives no sighting.
 //! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
@@ -34,6 +37,7 @@ mod format;
 mod join;
 mod ring;
 
+use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File};
 use std::io::{self, ErrorKind, Read};
 use std::os::unix::fs::OpenOptionsExt;
@@ -44,7 +48,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use self::format::{PageLayout, StateEventFormat};
+use self::format::{Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
@@ -53,6 +57,13 @@ use crate::packet::Timestamp;
 const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 /// The event, relative to a tracefs (or instance) directory.
 const EVENT_DIR: &str = "events/sock/inet_sock_set_state";
+/// The thread-exit event, which names the threads that end (relative like [`EVENT_DIR`]).
+const EXIT_EVENT_DIR: &str = "events/sched/sched_process_exit";
+/// Thread exits remembered for naming the connects of processes already gone: the most recent
+/// this many ...
+const MAX_EXITED: usize = 4096;
+/// ... seen within this long (trace time), so that a reused thread ID is not misnamed.
+const EXITED_KEEP_NS: i64 = 10 * Timestamp::NANOS_PER_SEC;
 /// Prefix of the instances this module makes; the rest is `<pid>-<n>`.
 const INSTANCE_PREFIX: &str = "rstscope-";
 /// Ring buffer per CPU, in KiB: room for some 6 000 state changes between two reads.
@@ -108,6 +119,11 @@ impl ConnectTrace {
         let header_path = root.join("events/header_page");
         let header = read_text(&header_path).map_err(|e| io_error("read", &header_path, e))?;
         let layout = PageLayout::parse(&header, &header_path.display().to_string())?;
+        // Optional: without it, a process gone before the reader looked it up is not named.
+        let exit_path = root.join(EXIT_EVENT_DIR).join("format");
+        let exit_format = read_text(&exit_path)
+            .ok()
+            .and_then(|text| ExitEventFormat::parse(&text, &exit_path.display().to_string()).ok());
 
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
@@ -123,6 +139,11 @@ impl ConnectTrace {
         let cpus = instance.open_buffers()?;
         instance.write("tracing_on", "1")?;
         instance.write(&format!("{EVENT_DIR}/enable"), "1")?;
+        let exit_format = exit_format.filter(|_| {
+            instance
+                .write(&format!("{EXIT_EVENT_DIR}/enable"), "1")
+                .is_ok()
+        });
 
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
@@ -132,6 +153,9 @@ impl ConnectTrace {
             page: vec![0; page_size],
             layout,
             format,
+            exit_format,
+            exited: Exited::default(),
+            unnamed: Vec::new(),
             joiner: Joiner::new(),
             joiner_dropped: 0,
             tx,
@@ -328,6 +352,7 @@ impl Instance {
     /// Stops the event; best effort, as removing the instance stops it too.
     fn disable(&self) {
         let _ = fs::write(self.dir.join(EVENT_DIR).join("enable"), "0");
+        let _ = fs::write(self.dir.join(EXIT_EVENT_DIR).join("enable"), "0");
     }
 }
 
@@ -345,6 +370,12 @@ struct Reader {
     page: Vec<u8>,
     layout: PageLayout,
     format: StateEventFormat,
+    /// `None` on kernels without the thread-exit event.
+    exit_format: Option<ExitEventFormat>,
+    /// Threads that ended recently, with their names.
+    exited: Exited,
+    /// Sightings of a gone process whose exit was not read yet: passed on next round.
+    unnamed: Vec<ProcessSighting>,
     joiner: Joiner,
     /// `joiner.dropped()` already added to `lost`.
     joiner_dropped: u64,
@@ -373,6 +404,8 @@ impl Reader {
             page,
             layout,
             format,
+            exit_format,
+            exited,
             lost,
             ..
         } = self;
@@ -387,28 +420,50 @@ impl Reader {
                     Err(_) => break,
                 };
                 let summary = ring::decode_page(&page[..len], layout, |ts, record| {
+                    let mono = i64::try_from(ts).unwrap_or(i64::MAX);
+                    let at = Timestamp(mono.saturating_add(offset));
                     if let Some(change) = format.decode(record) {
-                        let mono = i64::try_from(ts).unwrap_or(i64::MAX);
-                        let at = Timestamp(mono.saturating_add(offset));
                         batch.push(Timed { at, change });
+                    } else if let Some(exit) = exit_format.as_ref().and_then(|f| f.decode(record)) {
+                        exited.insert(at, exit);
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
                 lost.fetch_add(missed, Ordering::Relaxed);
             }
         }
+        // Last round's sightings of gone processes: their exits are read by now.
+        let mut unnamed = std::mem::take(&mut self.unnamed);
+        for mut sighting in unnamed.drain(..) {
+            if let Some(name) = self.exited.name(sighting.pid) {
+                name.clone_into(&mut sighting.name);
+            }
+            if !send(&self.tx, &self.lost, sighting) {
+                return false;
+            }
+        }
+        self.unnamed = unnamed;
         // Buffers are per CPU: a connect and its end may come from two of them.
         batch.sort_by_key(|timed| timed.at);
+        let exited = &self.exited;
+        let waits = self.exit_format.is_some();
         for timed in batch.drain(..) {
-            let Some(sighting) = self.joiner.push(timed, owner_of) else {
+            let owner = |tid| {
+                let mut owner = owner_of(tid);
+                if owner.name.is_empty()
+                    && let Some(name) = exited.name(tid)
+                {
+                    name.clone_into(&mut owner.name);
+                }
+                owner
+            };
+            let Some(sighting) = self.joiner.push(timed, owner) else {
                 continue;
             };
-            match self.tx.try_send(sighting) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_)) => {
-                    self.lost.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(TrySendError::Disconnected(_)) => return false,
+            if sighting.name.is_empty() && waits && self.unnamed.len() < QUEUE {
+                self.unnamed.push(sighting);
+            } else if !send(&self.tx, &self.lost, sighting) {
+                return false;
             }
         }
         let dropped = self.joiner.dropped();
@@ -416,6 +471,53 @@ impl Reader {
             .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
         self.joiner_dropped = dropped;
         true
+    }
+}
+
+/// Passes `sighting` on, counting it lost when the queue is full; `false` when nobody listens
+/// any more.
+fn send(tx: &SyncSender<ProcessSighting>, lost: &AtomicU64, sighting: ProcessSighting) -> bool {
+    match tx.try_send(sighting) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            lost.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(TrySendError::Disconnected(_)) => false,
+    }
+}
+
+/// Threads that ended lately and their names, bounded in count and age.
+#[derive(Debug, Default)]
+struct Exited {
+    names: HashMap<u32, (Timestamp, String)>,
+    /// `(tid, at)` in the order read, for forgetting the oldest.
+    order: VecDeque<(u32, Timestamp)>,
+}
+
+impl Exited {
+    fn insert(&mut self, at: Timestamp, exit: Exit) {
+        self.names.insert(exit.tid, (at, exit.name));
+        self.order.push_back((exit.tid, at));
+        let horizon = Timestamp(at.0.saturating_sub(EXITED_KEEP_NS));
+        while let Some(&(tid, queued)) = self.order.front() {
+            if queued >= horizon && self.order.len() <= MAX_EXITED {
+                break;
+            }
+            self.order.pop_front();
+            if self
+                .names
+                .get(&tid)
+                .is_some_and(|(seen, _)| *seen == queued)
+            {
+                self.names.remove(&tid);
+            }
+        }
+    }
+
+    /// The name of thread `tid` if it ended lately.
+    fn name(&self, tid: u32) -> Option<&str> {
+        self.names.get(&tid).map(|(_, name)| name.as_str())
     }
 }
 
@@ -528,6 +630,34 @@ mod tests {
             (mapped - unix).abs() < Timestamp::NANOS_PER_SEC,
             "{mapped} vs {unix}"
         );
+    }
+
+    #[test]
+    fn exits_are_remembered_within_bounds_of_age_and_count() {
+        let exit = |tid: u32, name: &str| Exit {
+            tid,
+            name: name.to_owned(),
+        };
+        let mut exited = Exited::default();
+        exited.insert(Timestamp(0), exit(7, "curl"));
+        exited.insert(Timestamp(1), exit(8, "nc"));
+        assert_eq!(exited.name(7), Some("curl"));
+        // A reused thread ID takes the newer name, and the older entry does not remove it.
+        exited.insert(Timestamp(2), exit(7, "wget"));
+        assert_eq!(exited.name(7), Some("wget"));
+        // Older than the horizon: forgotten.
+        exited.insert(Timestamp(EXITED_KEEP_NS + 2), exit(9, "sh"));
+        assert_eq!(exited.name(8), None);
+        assert_eq!(exited.name(7), Some("wget"));
+        exited.insert(Timestamp(EXITED_KEEP_NS + 3), exit(10, "sh"));
+        assert_eq!(exited.name(7), None);
+        // At most MAX_EXITED, the oldest going first.
+        for tid in 0..2 * MAX_EXITED {
+            exited.insert(Timestamp(EXITED_KEEP_NS + 4), exit(1000 + tid as u32, "x"));
+        }
+        assert!(exited.names.len() <= MAX_EXITED && exited.order.len() <= MAX_EXITED);
+        assert_eq!(exited.name(1000), None);
+        assert_eq!(exited.name(1000 + 2 * MAX_EXITED as u32 - 1), Some("x"));
     }
 
     /// Page bytes -> records -> state changes -> one sighting, as the reader chains them.

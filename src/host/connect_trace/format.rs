@@ -181,14 +181,7 @@ impl StateEventFormat {
     /// The layout described by the text of the event's `format` file; `path` only labels
     /// errors.
     pub fn parse(text: &str, path: &str) -> Result<Self, HostError> {
-        let id = text
-            .lines()
-            .find_map(|line| line.trim().strip_prefix("ID:"))
-            .and_then(|id| id.trim().parse::<u64>().ok())
-            .ok_or_else(|| HostError::TraceFormat {
-                path: path.to_owned(),
-                problem: "no ID line".to_owned(),
-            })?;
+        let id = event_id(text, path)?;
         let fields = fields(text, path)?;
         let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
         let min_len = fields
@@ -252,6 +245,79 @@ impl StateEventFormat {
     }
 }
 
+/// One `sched:sched_process_exit` record's layout, and the event's ID: a thread ending, with
+/// its name, so that a process gone before the reader looked it up in `/proc` is still named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ExitEventFormat {
+    /// The event's ID (`ID:` line), found again in every record's `common_type`.
+    pub id: u64,
+    /// The end of the last field used: a shorter record is not one of this event's.
+    min_len: usize,
+    common_type: Field,
+    pid: Field,
+    comm: Field,
+}
+
+/// One decoded thread exit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Exit {
+    /// The thread that ended (the process ID when it was the process's first thread).
+    pub tid: u32,
+    /// Its name (`comm`), as `/proc/<tid>/comm` gave it.
+    pub name: String,
+}
+
+impl ExitEventFormat {
+    /// The layout described by the text of the event's `format` file; `path` only labels
+    /// errors.
+    pub fn parse(text: &str, path: &str) -> Result<Self, HostError> {
+        let id = event_id(text, path)?;
+        let fields = fields(text, path)?;
+        let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
+        let (common_type, pid, comm) = (
+            pick("common_type", &[2])?,
+            pick("pid", &[4])?,
+            pick("comm", &[])?,
+        );
+        let min_len = [common_type, pid, comm]
+            .iter()
+            .map(|f| f.offset.saturating_add(f.size))
+            .max()
+            .unwrap_or(0);
+        Ok(Self {
+            id,
+            min_len,
+            common_type,
+            pid,
+            comm,
+        })
+    }
+
+    /// The thread exit in `record`; `None` for another event or a record too short.
+    pub fn decode(&self, record: &[u8]) -> Option<Exit> {
+        if record.len() < self.min_len || self.common_type.uint(record)? != self.id {
+            return None;
+        }
+        let comm = self.comm.bytes(record)?;
+        let end = comm.iter().position(|&b| b == 0).unwrap_or(comm.len());
+        Some(Exit {
+            tid: u32::try_from(self.pid.uint(record)?).ok()?,
+            name: String::from_utf8_lossy(&comm[..end]).into_owned(),
+        })
+    }
+}
+
+/// The `ID:` line of a tracefs format text.
+fn event_id(text: &str, path: &str) -> Result<u64, HostError> {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("ID:"))
+        .and_then(|id| id.trim().parse::<u64>().ok())
+        .ok_or_else(|| HostError::TraceFormat {
+            path: path.to_owned(),
+            problem: "no ID line".to_owned(),
+        })
+}
+
 fn ipv4(bytes: &[u8]) -> Option<Ipv4Addr> {
     <[u8; 4]>::try_from(bytes).ok().map(Ipv4Addr::from)
 }
@@ -268,6 +334,8 @@ pub(super) mod tests {
         include_str!("../../../tests/fixtures/tracefs/inet_sock_set_state.format");
     pub(crate) const HEADER_PAGE_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/header_page");
+    const EXIT_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/sched_process_exit.format");
 
     /// A record laid out as the fixture says (offsets read by hand from it).
     pub(crate) fn record(
@@ -417,6 +485,44 @@ pub(super) mod tests {
         let mut sctp = good;
         sctp[30..32].copy_from_slice(&132u16.to_ne_bytes());
         assert!(f.decode(&sctp).is_none(), "SCTP");
+    }
+
+    #[test]
+    fn the_exit_fixture_gives_the_thread_and_its_name() {
+        let exit = ExitEventFormat::parse(EXIT_FORMAT_FIXTURE, "fixture").expect("exit format");
+        assert_eq!(exit.id, 369);
+        assert_eq!(
+            exit.pid,
+            Field {
+                offset: 24,
+                size: 4
+            }
+        );
+        assert_eq!(
+            exit.comm,
+            Field {
+                offset: 8,
+                size: 16
+            }
+        );
+        // Laid out as the fixture says: type, flags, preempt count, common_pid, comm, pid.
+        let mut r = vec![0u8; 36];
+        r[0..2].copy_from_slice(&369u16.to_ne_bytes());
+        r[4..8].copy_from_slice(&4321i32.to_ne_bytes());
+        r[8..12].copy_from_slice(b"curl");
+        r[24..28].copy_from_slice(&4321i32.to_ne_bytes());
+        let decoded = exit.decode(&r).expect("an exit");
+        assert_eq!(decoded.tid, 4321);
+        assert_eq!(decoded.name, "curl");
+        // A name of the whole 16 bytes has no terminator; another event or a short record is
+        // not an exit.
+        r[8..24].copy_from_slice(b"sixteen-byte-nam");
+        assert_eq!(exit.decode(&r).expect("an exit").name, "sixteen-byte-nam");
+        r[0..2].copy_from_slice(&2287u16.to_ne_bytes());
+        assert_eq!(exit.decode(&r), None);
+        assert_eq!(exit.decode(&r[..20]), None);
+        // The connect event's format is not an exit's.
+        assert!(ExitEventFormat::parse(FORMAT_FIXTURE, "fixture").is_err());
     }
 
     #[test]

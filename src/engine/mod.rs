@@ -16,6 +16,8 @@ use crate::packet::{TcpPacket, Timestamp};
 pub mod cause;
 /// Flow-table entries: connections and attempts.
 pub mod flow;
+/// The flow table's index: entry numbers by key hash, one cache line a lookup.
+pub mod index;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
 /// Per-second counts: recent seconds, older minutes, exact sums and peaks.
@@ -30,6 +32,7 @@ pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
+use index::FlowIndex;
 use offenders::{ServiceKey, Services};
 use series::Peak;
 use zeek::flip_on_first_packet;
@@ -226,10 +229,10 @@ pub struct Engine {
     config: EngineConfig,
     entries: Vec<Entry>,
     free: Vec<u32>,
-    /// Flow lookup: slot numbers hashed by their entry's key (foldhash: SipHash was a
+    /// Flow lookup: entry numbers hashed by their entry's key (foldhash: SipHash was a
     /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
-    /// table 4 bytes rather than a copy of the 38-byte key.
-    index: hashbrown::HashTable<u32>,
+    /// index 8 bytes rather than a copy of the 38-byte key.
+    index: FlowIndex,
     hasher: foldhash::fast::RandomState,
     /// Where the search for an entry to evict without a timer resumes.
     evict_cursor: usize,
@@ -255,6 +258,8 @@ pub struct Engine {
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
 /// Flow-table slots reserved up front (address space only until used).
 const RESERVED_FLOWS: usize = 200_000;
+/// Entries the flow index holds before it first grows.
+const INDEX_START: usize = 8_192;
 
 impl Engine {
     /// A new engine.
@@ -265,7 +270,8 @@ impl Engine {
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
             entries: Vec::with_capacity(reserved),
             free: Vec::new(),
-            index: hashbrown::HashTable::with_capacity(reserved),
+            // Grown as the connections in flight need: a small index stays in the cache.
+            index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
             hasher: foldhash::fast::RandomState::default(),
             evict_cursor: 0,
             timers: BinaryHeap::new(),
@@ -606,7 +612,7 @@ impl Engine {
     fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
         let hash = self.hasher.hash_one(key);
         let entries = &self.entries;
-        if let Some(&i) = self.index.find(hash, |&i| entries[i as usize].key == key) {
+        if let Some(i) = self.index.find(hash, |i| entries[i as usize].key == key) {
             return i as usize;
         }
         if self.index.len() >= self.config.max_flows.max(1) {
@@ -633,9 +639,8 @@ impl Engine {
         };
         let _ = t;
         let (entries, hasher) = (&self.entries, &self.hasher);
-        self.index.insert_unique(hash, i as u32, |&j| {
-            hasher.hash_one(entries[j as usize].key)
-        });
+        self.index
+            .insert(hash, i as u32, |j| hasher.hash_one(entries[j as usize].key));
         i
     }
 
@@ -688,9 +693,7 @@ impl Engine {
         e.attempt = None;
         e.timer_at = NO_TIMER;
         let hash = self.hasher.hash_one(e.key);
-        if let Ok(slot) = self.index.find_entry(hash, |&i| i as usize == idx) {
-            slot.remove();
-        }
+        self.index.remove(hash, idx as u32);
         self.free.push(idx as u32);
     }
 

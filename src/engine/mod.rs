@@ -5,8 +5,7 @@
 //! on Zeek's packet-time timeouts, and past [`EngineConfig::max_flows`](crate::engine::EngineConfig::max_flows) the entry nearest to
 //! its timeout is ended early (counted in [`Totals::evicted`](crate::engine::Totals::evicted)).
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
@@ -22,6 +21,8 @@ pub mod index;
 pub mod offenders;
 /// Per-second counts: recent seconds, older minutes, exact sums and peaks.
 pub mod series;
+/// The flow table's timers by the second they fall in.
+pub mod timers;
 /// Zeek's connection state machine, history and conn_state.
 pub mod zeek;
 
@@ -35,6 +36,7 @@ use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
 use series::Peak;
+use timers::TimerQueue;
 use zeek::flip_on_first_packet;
 
 /// An attempt with no answer this long after its last SYN has failed.
@@ -236,7 +238,7 @@ pub struct Engine {
     hasher: foldhash::fast::RandomState,
     /// Where the search for an entry to evict without a timer resumes.
     evict_cursor: usize,
-    timers: BinaryHeap<Reverse<(Timestamp, u32, u32)>>,
+    timers: TimerQueue,
     now: Timestamp,
     totals: Totals,
     series: BTreeMap<i64, SecondCounts>,
@@ -274,7 +276,7 @@ impl Engine {
             index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
             hasher: foldhash::fast::RandomState::default(),
             evict_cursor: 0,
-            timers: BinaryHeap::new(),
+            timers: TimerQueue::default(),
             now: Timestamp(i64::MIN),
             totals: Totals::default(),
             series: BTreeMap::new(),
@@ -487,11 +489,7 @@ impl Engine {
         if t > self.now {
             self.now = t;
         }
-        while let Some(&Reverse((due, idx, generation))) = self.timers.peek() {
-            if due > self.now {
-                break;
-            }
-            self.timers.pop();
+        while let Some((due, idx, generation)) = self.timers.pop_due(self.now) {
             let i = idx as usize;
             let e = &self.entries[i];
             if !e.live || e.generation != generation || e.timer_at != due {
@@ -520,7 +518,7 @@ impl Engine {
         let later = Timestamp(self.now.0.saturating_add(1));
         self.entries[idx].timer_at = later;
         if later < NO_TIMER {
-            self.timers.push(Reverse((later, idx as u32, generation)));
+            self.timers.push((later, idx as u32, generation));
         }
     }
 
@@ -579,7 +577,7 @@ impl Engine {
         if due < e.timer_at {
             let generation = e.generation;
             self.entries[idx].timer_at = due;
-            self.timers.push(Reverse((due, idx as u32, generation)));
+            self.timers.push((due, idx as u32, generation));
         }
     }
 
@@ -649,7 +647,7 @@ impl Engine {
     /// timer; when only those are left, any one goes, so the table never outgrows its cap.
     fn evict_one(&mut self) {
         let mut victim = None;
-        while let Some(Reverse((due, idx, generation))) = self.timers.pop() {
+        while let Some((due, idx, generation)) = self.timers.pop() {
             let e = &self.entries[idx as usize];
             if e.live && e.generation == generation && e.timer_at == due {
                 victim = Some(idx as usize);

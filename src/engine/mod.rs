@@ -1100,6 +1100,7 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
 }
 
 /// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.
+#[inline(always)]
 fn update_side(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
     let st = &mut c.sides[usize::from(side)];
     st.ttl.add(p.ttl);

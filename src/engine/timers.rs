@@ -18,6 +18,9 @@ pub type Timer = (Timestamp, u32, u32);
 
 /// Seconds the ring covers: more than the longest usual deadline (five minutes idle).
 const RING_SECS: usize = 512;
+/// A second's heap left behind with more room than this gives it back: a SYN flood fills
+/// every second's heap in turn, and the ring must not keep the room of each.
+const KEPT_ROOM: usize = 1024;
 
 /// Timers by the second they fall in.
 #[derive(Debug)]
@@ -70,7 +73,9 @@ impl TimerQueue {
         let second = timer.0.second();
         if self.in_ring == 0 {
             // An empty ring can start anywhere: at this timer's second, or the current one
-            // if that is earlier (the timers set next will mostly lie after it).
+            // if that is earlier (the timers set next will mostly lie after it). The seconds
+            // it jumps over give their room back.
+            self.ring.iter_mut().for_each(give_back_room);
             self.cursor = second.min(self.now);
         }
         let second = second.max(self.cursor);
@@ -110,6 +115,7 @@ impl TimerQueue {
                 break;
             }
             // Past an empty second; at most the ring's length of them, as a timer lies ahead.
+            give_back_room(&mut self.ring[Self::slot(self.cursor)]);
             self.cursor += 1;
         }
         let from_later = self.later.peek().map(|&Reverse(t)| t);
@@ -158,6 +164,13 @@ impl TimerQueue {
         self.later.clear();
         #[cfg(debug_assertions)]
         self.check.clear();
+    }
+}
+
+/// Frees an empty heap's room when it is large.
+fn give_back_room(heap: &mut BinaryHeap<Reverse<Timer>>) {
+    if heap.is_empty() && heap.capacity() > KEPT_ROOM {
+        *heap = BinaryHeap::new();
     }
 }
 
@@ -228,5 +241,25 @@ mod tests {
         queue.push((Timestamp(5), 1, 1));
         queue.clear();
         assert_eq!(queue.pop(), None);
+    }
+
+    /// A flood sets many timers in every second: the ring holds the room of the seconds
+    /// ahead, not of every second it went through.
+    #[test]
+    fn a_flood_leaves_no_room_behind() {
+        let mut queue = TimerQueue::default();
+        let per_second = 3_000;
+        for second in 0..2 * RING_SECS as i64 {
+            let now = Timestamp(second * SEC);
+            while queue.pop_due(now).is_some() {}
+            for k in 0..per_second {
+                queue.push((Timestamp(now.0 + 5 * SEC + k), k as u32, 0));
+            }
+        }
+        let room: usize = queue.ring.iter().map(|h| h.capacity()).sum();
+        assert!(
+            room < 20 * per_second as usize,
+            "the ring keeps room for {room} timers"
+        );
     }
 }

@@ -35,17 +35,23 @@ const SIGHTING_EXPIRY_NS: i64 = SIGHTING_LIFETIME_NS + GRACE_NS + 60 * Timestamp
 const MAX_SIGHTINGS: usize = 200_000;
 /// Incidents waiting for a sighting at once.
 const MAX_WAITING: usize = 100_000;
-/// Processes kept per service endpoint. Past it the one with the fewest incidents makes room
-/// (its incidents are counted in [`EndpointClients::more`]): a script that connects from a
-/// new process each time must not grow the table for the weeks `rstscope agent` runs.
+/// Programs kept per service endpoint (processes of one name are one entry). Past it the one
+/// with the fewest incidents makes room (its incidents are counted in
+/// [`EndpointClients::more`]), so the table stays bounded for the weeks `rstscope agent` runs.
 const MAX_PROCESSES: usize = 64;
+/// Process IDs remembered per entry to tell a new process of the same name from one seen
+/// already; more processes of one name than this taking turns are counted more than once.
+const RECENT_PIDS: usize = 8;
 /// Service endpoints with a tally at most; incidents of further ones are counted as dropped.
 const MAX_ENDPOINTS: usize = 100_000;
 
-/// One process that connected to a service endpoint, with how many of its incidents it owned.
+/// One program that connected to a service endpoint, with how many of its incidents it owned.
+/// Processes of the same name are one entry: a program started again for each connect (a
+/// script's `curl`, a cron job) is one line with the number of processes, not one line each.
+/// A process whose name is not known is an entry of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientProcess {
-    /// Process ID.
+    /// Process ID (of the latest process, when there were several).
     pub pid: u32,
     /// Process name as observed.
     pub name: String,
@@ -53,6 +59,8 @@ pub struct ClientProcess {
     pub source: SightingSource,
     /// Incidents (failed attempts and RSTs outside attempts) tied to it.
     pub connections: u64,
+    /// Distinct processes of this name the incidents came from (1: one process).
+    pub processes: u64,
 }
 
 /// What is known about the clients of one service endpoint.
@@ -67,6 +75,41 @@ pub struct EndpointClients {
     /// Incidents of processes no longer listed: more distinct processes connected than are
     /// kept per endpoint, and those with the fewest incidents made room.
     pub more: u64,
+}
+
+/// What makes an entry of [`Tally::by_process`]: the process name, or the process ID when
+/// the name is not known.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Named(String),
+    Unnamed(u32),
+}
+
+/// The incidents of one program (one or more processes of one name).
+#[derive(Debug, Default)]
+struct Runs {
+    incidents: u64,
+    processes: u64,
+    /// The latest process IDs, newest last (at most [`RECENT_PIDS`]).
+    recent: VecDeque<u32>,
+}
+
+impl Runs {
+    fn add(&mut self, pid: u32) {
+        self.incidents += 1;
+        if self.recent.back() == Some(&pid) {
+            return;
+        }
+        if let Some(i) = self.recent.iter().position(|&p| p == pid) {
+            self.recent.remove(i);
+        } else {
+            self.processes += 1;
+            if self.recent.len() >= RECENT_PIDS {
+                self.recent.pop_front();
+            }
+        }
+        self.recent.push_back(pid);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +136,7 @@ pub struct ClientAttribution {
 
 #[derive(Debug, Default)]
 struct Tally {
-    by_process: BTreeMap<(u32, SightingSource), (String, u64)>,
+    by_process: BTreeMap<(Who, SightingSource), Runs>,
     not_observed: u64,
     remote: u64,
     more: u64,
@@ -228,14 +271,26 @@ impl ClientAttribution {
         let mut processes: Vec<ClientProcess> = t
             .by_process
             .iter()
-            .map(|(&(pid, source), (name, n))| ClientProcess {
-                pid,
-                name: name.clone(),
-                source,
-                connections: *n,
+            .map(|((who, source), runs)| {
+                let (name, pid) = match who {
+                    Who::Named(name) => (name.clone(), runs.recent.back().copied().unwrap_or(0)),
+                    Who::Unnamed(pid) => (String::new(), *pid),
+                };
+                ClientProcess {
+                    pid,
+                    name,
+                    source: *source,
+                    connections: runs.incidents,
+                    processes: runs.processes,
+                }
             })
             .collect();
-        processes.sort_by(|a, b| b.connections.cmp(&a.connections).then(a.pid.cmp(&b.pid)));
+        processes.sort_by(|a, b| {
+            b.connections
+                .cmp(&a.connections)
+                .then_with(|| a.name.cmp(&b.name))
+                .then(a.pid.cmp(&b.pid))
+        });
         EndpointClients {
             processes,
             not_observed: t.not_observed,
@@ -260,24 +315,30 @@ impl ClientAttribution {
     }
 
     fn decide(&mut self, i: &Incident) {
-        let found = self.lookup(i).map(|s| ((s.pid, s.source), s.name.clone()));
+        let found = self.lookup(i).map(|s| {
+            let who = if s.name.is_empty() {
+                Who::Unnamed(s.pid)
+            } else {
+                Who::Named(s.name.clone())
+            };
+            ((who, s.source), s.pid)
+        });
         let Some(tally) = self.tally(i.server) else {
             return;
         };
         match found {
-            Some((key, name)) => {
+            Some((key, pid)) => {
                 if !tally.by_process.contains_key(&key) && tally.by_process.len() >= MAX_PROCESSES {
                     let fewest = tally
                         .by_process
                         .iter()
-                        .min_by_key(|(k, (_, n))| (*n, std::cmp::Reverse(**k)))
-                        .map(|(k, _)| *k);
-                    if let Some((_, n)) = fewest.and_then(|k| tally.by_process.remove(&k)) {
-                        tally.more += n;
+                        .min_by_key(|(k, runs)| (runs.incidents, std::cmp::Reverse(*k)))
+                        .map(|(k, _)| k.clone());
+                    if let Some(runs) = fewest.and_then(|k| tally.by_process.remove(&k)) {
+                        tally.more += runs.incidents;
                     }
                 }
-                let e = tally.by_process.entry(key).or_insert((name, 0));
-                e.1 += 1;
+                tally.by_process.entry(key).or_default().add(pid);
             }
             None => tally.not_observed += 1,
         }
@@ -349,7 +410,8 @@ mod tests {
                 pid: 77,
                 name: "retrier".into(),
                 source: SightingSource::ConnectTrace,
-                connections: 2
+                connections: 2,
+                processes: 1,
             }]
         );
         assert_eq!(e.not_observed, 1);
@@ -389,9 +451,11 @@ mod tests {
     }
 
     /// Regression: a script that connects from a new process each time grew the endpoint's
-    /// process table (and every snapshot's copy of it) without bound in a long agent run.
+    /// process table (and every snapshot's copy of it) without bound in a long agent run; and
+    /// it was listed as 64 lines of one name with the rest "of other processes". One program
+    /// run again for each connect is one entry with its number of processes.
     #[test]
-    fn a_new_process_per_connect_keeps_the_table_bounded_and_counts_every_incident() {
+    fn a_new_process_per_connect_is_one_program_with_its_count() {
         let mut c = ClientAttribution::new();
         c.sighting(&sighting(0, 39_999, 7, SightingSource::ConnectTrace));
         c.incident(&refused(0, 39_999));
@@ -409,11 +473,65 @@ mod tests {
         }
         c.settle(None);
         let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert_eq!(
+            e.processes,
+            vec![ClientProcess {
+                pid: 1999,
+                name: "retrier".into(),
+                source: SightingSource::ConnectTrace,
+                connections: 1002,
+                processes: 1001,
+            }]
+        );
+        assert_eq!(e.more, 0);
+    }
+
+    /// Processes of one name taking turns are counted once each; an unnamed process is an
+    /// entry of its own; programs past the bound make room by fewest incidents, every
+    /// incident still counted.
+    #[test]
+    fn programs_are_told_apart_by_name_and_bounded() {
+        let mut c = ClientAttribution::new();
+        let mut port = 40_000u16;
+        let mut connect = |c: &mut ClientAttribution, pid: u32, name: &str| {
+            let mut s = sighting(i64::from(port), port, pid, SightingSource::ConnectTrace);
+            s.name = name.to_owned();
+            c.sighting(&s);
+            c.incident(&refused(i64::from(port), port));
+            port += 1;
+        };
+        for _ in 0..5 {
+            connect(&mut c, 100, "java");
+            connect(&mut c, 200, "java");
+        }
+        connect(&mut c, 300, "");
+        connect(&mut c, 301, "");
+        for i in 0..200u32 {
+            connect(&mut c, 1000 + i, &format!("tool{i}"));
+        }
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
         assert_eq!(e.processes.len(), MAX_PROCESSES);
-        assert_eq!(e.processes[0].pid, 7, "the busiest stays");
-        assert_eq!(e.processes[0].connections, 2);
+        let java = &e.processes[0];
+        assert_eq!(
+            (
+                java.name.as_str(),
+                java.connections,
+                java.processes,
+                java.pid
+            ),
+            ("java", 10, 2, 200)
+        );
         let listed: u64 = e.processes.iter().map(|p| p.connections).sum();
-        assert_eq!(listed + e.more, 1002);
+        assert_eq!(listed + e.more, 212);
+        // Fed one at a time, the unnamed two were evicted early or kept as their own entries,
+        // never merged.
+        assert!(
+            e.processes
+                .iter()
+                .filter(|p| p.name.is_empty())
+                .all(|p| p.processes == 1)
+        );
     }
 
     /// Two simulated hours of 20 connects a second, each from a new process and refused, the

@@ -104,6 +104,7 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
                 "exe": details.and_then(|d| d.exe.clone()),
                 "services": details.map(|d| d.services.clone()).unwrap_or_default(),
                 "connections": p.connections,
+                "processes": p.processes,
                 "source": p.source.as_str(),
             })
         }).collect::<Vec<_>>()).unwrap_or_default(),

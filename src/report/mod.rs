@@ -389,8 +389,15 @@ fn facts_in(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool, scope: 
                         || crate::host::processes::ProcessInfo::bare(p.pid, &p.name).label(),
                         crate::host::processes::ProcessInfo::label,
                     );
+                let earlier = match p.processes {
+                    0 | 1 => String::new(),
+                    n => format!(
+                        " and {} of that name before it",
+                        plural(n - 1, "process", "processes")
+                    ),
+                };
                 format!(
-                    "{label}, {} ({})",
+                    "{label}{earlier}, {} ({})",
                     plural(p.connections, "incident", "incidents"),
                     p.source.as_str()
                 )

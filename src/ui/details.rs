@@ -470,7 +470,15 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
             "Connecting:",
             &info,
             format!(
-                " — {} incident{} ({})",
+                " — {}{} incident{} ({})",
+                if p.processes > 1 {
+                    format!(
+                        "{} processes of that name (the latest shown), ",
+                        p.processes
+                    )
+                } else {
+                    String::new()
+                },
                 p.connections,
                 if p.connections == 1 { "" } else { "s" },
                 p.source.as_str()

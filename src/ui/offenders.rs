@@ -517,8 +517,13 @@ fn connecting_cell(h: Option<&EndpointHost>) -> (String, String) {
         .map(|p| {
             let details = h.client_details.iter().find(|d| d.pid == p.pid);
             let who = details.map_or_else(|| format!("{} (PID {})", p.name, p.pid), process::hover);
+            let runs = if p.processes > 1 {
+                format!("{} processes of that name, the latest shown\n", p.processes)
+            } else {
+                String::new()
+            };
             format!(
-                "{who}\n{} incidents, seen by {}",
+                "{who}\n{runs}{} incidents, seen by {}",
                 p.connections,
                 p.source.as_str()
             )
@@ -543,7 +548,15 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
                 .iter()
                 .find(|d| d.pid == p.pid)
                 .map_or_else(|| format!("{} ({})", p.name, p.pid), process::short);
-            format!("{who} ×{}", p.connections)
+            if p.processes > 1 {
+                format!(
+                    "{who} and {} more of that name ×{}",
+                    p.processes - 1,
+                    p.connections
+                )
+            } else {
+                format!("{who} ×{}", p.connections)
+            }
         })
         .collect();
     if h.clients.not_observed > 0 && !parts.is_empty() {

@@ -5,8 +5,7 @@
 //! on Zeek's packet-time timeouts, and past [`EngineConfig::max_flows`](crate::engine::EngineConfig::max_flows) the entry nearest to
 //! its timeout is ended early (counted in [`Totals::evicted`](crate::engine::Totals::evicted)).
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
@@ -16,10 +15,14 @@ use crate::packet::{TcpPacket, Timestamp};
 pub mod cause;
 /// Flow-table entries: connections and attempts.
 pub mod flow;
+/// The flow table's index: entry numbers by key hash, one cache line a lookup.
+pub mod index;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
 /// Per-second counts: recent seconds, older minutes, exact sums and peaks.
 pub mod series;
+/// The flow table's timers by the second they fall in.
+pub mod timers;
 /// Zeek's connection state machine, history and conn_state.
 pub mod zeek;
 
@@ -30,8 +33,10 @@ pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
+use index::FlowIndex;
 use offenders::{ServiceKey, Services};
 use series::Peak;
+use timers::TimerQueue;
 use zeek::flip_on_first_packet;
 
 /// An attempt with no answer this long after its last SYN has failed.
@@ -226,14 +231,14 @@ pub struct Engine {
     config: EngineConfig,
     entries: Vec<Entry>,
     free: Vec<u32>,
-    /// Flow lookup: slot numbers hashed by their entry's key (foldhash: SipHash was a
+    /// Flow lookup: entry numbers hashed by their entry's key (foldhash: SipHash was a
     /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
-    /// table 4 bytes rather than a copy of the 38-byte key.
-    index: hashbrown::HashTable<u32>,
+    /// index 8 bytes rather than a copy of the 38-byte key.
+    index: FlowIndex,
     hasher: foldhash::fast::RandomState,
     /// Where the search for an entry to evict without a timer resumes.
     evict_cursor: usize,
-    timers: BinaryHeap<Reverse<(Timestamp, u32, u32)>>,
+    timers: TimerQueue,
     now: Timestamp,
     totals: Totals,
     series: BTreeMap<i64, SecondCounts>,
@@ -255,6 +260,8 @@ pub struct Engine {
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
 /// Flow-table slots reserved up front (address space only until used).
 const RESERVED_FLOWS: usize = 200_000;
+/// Entries the flow index holds before it first grows.
+const INDEX_START: usize = 8_192;
 
 impl Engine {
     /// A new engine.
@@ -265,10 +272,11 @@ impl Engine {
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
             entries: Vec::with_capacity(reserved),
             free: Vec::new(),
-            index: hashbrown::HashTable::with_capacity(reserved),
+            // Grown as the connections in flight need: a small index stays in the cache.
+            index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
             hasher: foldhash::fast::RandomState::default(),
             evict_cursor: 0,
-            timers: BinaryHeap::new(),
+            timers: TimerQueue::default(),
             now: Timestamp(i64::MIN),
             totals: Totals::default(),
             series: BTreeMap::new(),
@@ -481,11 +489,7 @@ impl Engine {
         if t > self.now {
             self.now = t;
         }
-        while let Some(&Reverse((due, idx, generation))) = self.timers.peek() {
-            if due > self.now {
-                break;
-            }
-            self.timers.pop();
+        while let Some((due, idx, generation)) = self.timers.pop_due(self.now) {
             let i = idx as usize;
             let e = &self.entries[i];
             if !e.live || e.generation != generation || e.timer_at != due {
@@ -514,7 +518,7 @@ impl Engine {
         let later = Timestamp(self.now.0.saturating_add(1));
         self.entries[idx].timer_at = later;
         if later < NO_TIMER {
-            self.timers.push(Reverse((later, idx as u32, generation)));
+            self.timers.push((later, idx as u32, generation));
         }
     }
 
@@ -573,7 +577,7 @@ impl Engine {
         if due < e.timer_at {
             let generation = e.generation;
             self.entries[idx].timer_at = due;
-            self.timers.push(Reverse((due, idx as u32, generation)));
+            self.timers.push((due, idx as u32, generation));
         }
     }
 
@@ -606,7 +610,7 @@ impl Engine {
     fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
         let hash = self.hasher.hash_one(key);
         let entries = &self.entries;
-        if let Some(&i) = self.index.find(hash, |&i| entries[i as usize].key == key) {
+        if let Some(i) = self.index.find(hash, |i| entries[i as usize].key == key) {
             return i as usize;
         }
         if self.index.len() >= self.config.max_flows.max(1) {
@@ -633,9 +637,8 @@ impl Engine {
         };
         let _ = t;
         let (entries, hasher) = (&self.entries, &self.hasher);
-        self.index.insert_unique(hash, i as u32, |&j| {
-            hasher.hash_one(entries[j as usize].key)
-        });
+        self.index
+            .insert(hash, i as u32, |j| hasher.hash_one(entries[j as usize].key));
         i
     }
 
@@ -644,7 +647,7 @@ impl Engine {
     /// timer; when only those are left, any one goes, so the table never outgrows its cap.
     fn evict_one(&mut self) {
         let mut victim = None;
-        while let Some(Reverse((due, idx, generation))) = self.timers.pop() {
+        while let Some((due, idx, generation)) = self.timers.pop() {
             let e = &self.entries[idx as usize];
             if e.live && e.generation == generation && e.timer_at == due {
                 victim = Some(idx as usize);
@@ -688,9 +691,7 @@ impl Engine {
         e.attempt = None;
         e.timer_at = NO_TIMER;
         let hash = self.hasher.hash_one(e.key);
-        if let Ok(slot) = self.index.find_entry(hash, |&i| i as usize == idx) {
-            slot.remove();
-        }
+        self.index.remove(hash, idx as u32);
         self.free.push(idx as u32);
     }
 
@@ -1099,6 +1100,7 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
 }
 
 /// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.
+#[inline(always)]
 fn update_side(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
     let st = &mut c.sides[usize::from(side)];
     st.ttl.add(p.ttl);

@@ -22,8 +22,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
-use pcap_parser::nom::Err as NomErr;
-use pcap_parser::pcapng::parse_sectionheaderblock;
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
@@ -34,20 +32,14 @@ use framing::{
     describe, read_failure, register_interface, u32_at,
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
-use mapped::{Layout, Mapped};
 use processes::{ProcessTable, Warnings};
 
 pub use processes::MAX_PROCESSES;
 
-/// Linux: a mapped file cut short under the reader ends as a truncation, not with SIGBUS.
-#[cfg(target_os = "linux")]
-mod bus_guard;
 /// Record framing: lengths checked before parsing, packet records decoded by hand.
 mod framing;
 /// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
 mod input;
-/// Plain files read in place through a window mapped over them.
-mod mapped;
 /// Process information in pcapng files: Apple's process blocks, ptcpdump's packet comments.
 mod processes;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
@@ -92,13 +84,7 @@ impl FileSource {
     /// Opens every file, checking that each is a capture. Fails on the first file that
     /// cannot be opened or is not a capture at all.
     pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
-        Self::open_as(paths, mapped::mappable())
-    }
-
-    /// [`FileSource::open`], with plain files mapped into memory when `map` (else read).
-    fn open_as(paths: &[PathBuf], map: bool) -> Result<Self, SourceError> {
         let buffer = buffer_size(paths.len());
-        let window = mapped::window_size(paths.len());
         let mut source = Self::empty();
         for path in paths {
             let io_error = |source| SourceError::Io {
@@ -122,19 +108,12 @@ impl FileSource {
             } else {
                 buffer
             };
-            // A second handle on the same open file, for the map: the file cannot be
-            // replaced by another of the same name between the two.
-            let map = match map && regular {
-                true => file.try_clone().ok().map(|file| (file, window)),
-                false => None,
-            };
             source.add(Opening {
                 path,
                 raw: Box::new(file),
                 size: regular.then_some(meta.len()),
                 on_disk: regular,
                 buffer,
-                map,
             })?;
         }
         Ok(source)
@@ -151,7 +130,6 @@ impl FileSource {
             size: None,
             on_disk: false,
             buffer: BUFFER_SIZE,
-            map: None,
         })?;
         Ok(source)
     }
@@ -337,35 +315,6 @@ struct FileReader {
 enum Container {
     Pcap(LegacyPcapReader<Input>, PcapFraming),
     Pcapng(PcapNGReader<Input>, NgFraming),
-    /// A plain file read in place.
-    MappedPcap(Mapped, PcapFraming),
-    MappedPcapng(Mapped, NgFraming),
-}
-
-impl Container {
-    /// For a mapped file cut short under the reader, where it stops: `framed` is the record
-    /// just framed (`None` at the file's end), or an error if framing failed.
-    ///
-    /// Besides the pages past the file's new end (see `Mapped::cut`), the kernel zeroes the
-    /// rest of the page the new end falls in: records of zeros (a pcap record of time 0 and no
-    /// bytes; for pcapng, a block of length 0, which framing rejects) are checked against the
-    /// file's size now.
-    #[inline]
-    fn cut(&self, framed: Result<Option<&Head>, ()>) -> Option<Stop> {
-        let reader = match self {
-            Container::MappedPcap(r, _) | Container::MappedPcapng(r, _) => r,
-            Container::Pcap(..) | Container::Pcapng(..) => return None,
-        };
-        let suspect = match framed {
-            Ok(Some(head)) => head.len == 0 && head.ts == Timestamp(0),
-            Ok(None) => false,
-            Err(()) => true,
-        };
-        (reader.cut() || suspect && reader.shrunk()).then(|| Stop {
-            offset: reader.consumed() as u64,
-            kind: StopKind::Truncated,
-        })
-    }
 }
 
 impl FileReader {
@@ -381,7 +330,6 @@ impl FileReader {
         let data = match container {
             Container::Pcap(r, _) => r.data(),
             Container::Pcapng(r, _) => r.data(),
-            Container::MappedPcap(r, _) | Container::MappedPcapng(r, _) => r.data(),
         };
         data.get(head.start..head.start + head.len).unwrap_or(&[])
     }
@@ -401,48 +349,35 @@ impl FileReader {
         // A record whole in the buffer (most of them) is framed without the checks for its
         // bytes' arrival, and goes straight to `head`; any other case (other blocks, refill,
         // end, damage) takes the full path.
-        let warnings = &mut self.warnings;
         let whole = match container {
-            Container::Pcap(r, framing) => whole_record(r, framing, consumed),
-            Container::MappedPcap(r, framing) => whole_record(r, framing, consumed),
-            Container::Pcapng(r, framing) => {
-                whole_packet(r, framing, consumed, processes, warnings)
+            Container::Pcap(r, framing) => {
+                r.consume_noshift(consumed);
+                framing.whole_record(r.data())
             }
-            Container::MappedPcapng(r, framing) => {
-                whole_packet(r, framing, consumed, processes, warnings)
+            Container::Pcapng(r, framing) => {
+                r.consume_noshift(consumed);
+                let offset = r.consumed() as u64;
+                framing.whole_packet(r.data(), offset, processes, &mut self.warnings)
             }
         };
         if let Some(head) = whole {
-            if let Some(stop) = container.cut(Ok(Some(&head))) {
-                self.container = None;
-                return Err(stop);
-            }
             self.last_ts = head.ts;
             self.head = Some(head);
             return Ok(Some(head.ts));
         }
-        let context = NgContext {
-            interfaces,
-            processes,
-            warnings: &mut self.warnings,
-            file,
-            last_ts: self.last_ts,
-        };
-        let stream = &mut self.stream;
         let result = match container {
-            Container::Pcap(r, framing) => framing.next(r, stream),
-            Container::MappedPcap(r, framing) => framing.next(r, stream),
-            Container::Pcapng(r, framing) => framing.next(r, stream, context),
-            Container::MappedPcapng(r, framing) => framing.next(r, stream, context),
+            Container::Pcap(r, framing) => framing.next(r, &mut self.stream),
+            Container::Pcapng(r, framing) => {
+                let context = NgContext {
+                    interfaces,
+                    processes,
+                    warnings: &mut self.warnings,
+                    file,
+                    last_ts: self.last_ts,
+                };
+                framing.next(r, &mut self.stream, context)
+            }
         };
-        let framed = match &result {
-            Ok(head) => Ok(head.as_ref()),
-            Err(_) => Err(()),
-        };
-        if let Some(stop) = container.cut(framed) {
-            self.container = None;
-            return Err(stop);
-        }
         match result {
             Ok(Some(head)) => {
                 self.last_ts = head.ts;
@@ -461,33 +396,6 @@ impl FileReader {
     }
 }
 
-/// Consumes `consumed` bytes and frames the pcap record after them if it lies whole in the
-/// reader's buffer or window.
-#[inline]
-fn whole_record<R: PcapReaderIterator>(
-    reader: &mut R,
-    framing: &PcapFraming,
-    consumed: usize,
-) -> Option<Head> {
-    reader.consume_noshift(consumed);
-    framing.whole_record(reader.data())
-}
-
-/// Consumes `consumed` bytes and frames the Enhanced Packet Block after them if it lies whole
-/// in the reader's buffer or window.
-#[inline]
-fn whole_packet<R: PcapReaderIterator>(
-    reader: &mut R,
-    framing: &mut NgFraming,
-    consumed: usize,
-    processes: &mut ProcessTable,
-    warnings: &mut Warnings,
-) -> Option<Head> {
-    reader.consume_noshift(consumed);
-    let offset = reader.consumed() as u64;
-    framing.whole_packet(reader.data(), offset, processes, warnings)
-}
-
 /// An input to open: a file on disk, or any byte stream.
 struct Opening<'a> {
     /// The file, or the name that stands for the stream in messages.
@@ -499,8 +407,6 @@ struct Opening<'a> {
     on_disk: bool,
     /// Initial buffer size.
     buffer: usize,
-    /// The file again, and the window size, when it is to be mapped if it is a plain capture.
-    map: Option<(File, usize)>,
 }
 
 /// Opens one input: detects gzip and the container format, reads the file header. Fails only
@@ -517,7 +423,6 @@ fn open_input(
         size,
         on_disk,
         buffer,
-        map,
     } = opening;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -568,54 +473,23 @@ fn open_input(
         disk: (on_disk && !gzip).then(|| path.to_path_buf()),
         known_len: if gzip { None } else { size },
     };
-    // A plain file is read in place when it can be mapped; else (a pipe, gzip, a file system
-    // that cannot map) it is read through the buffer.
-    let mapped = match map {
-        Some((handle, window)) if !gzip => {
-            let layout = match kind {
-                Kind::Pcap { .. } => Layout::Pcap,
-                Kind::Pcapng => Layout::Pcapng,
-            };
-            let mapped = Mapped::new(handle, layout, window, Arc::clone(&shared)).ok();
-            if mapped.is_some() {
-                stream.capacity = window;
-            }
-            mapped
-        }
-        _ => None,
-    };
-    let opened = match (mapped, kind) {
-        (
-            None,
-            Kind::Pcap {
-                big_endian,
-                nanos,
-                modified,
-            },
-        ) => {
-            let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
-            LegacyPcapReader::new(stream.capacity, input)
-                .map_err(|e| header_failure(&e, &stream, "file header"))
-                .and_then(|mut reader| {
-                    let framing =
-                        pcap_framing(&mut reader, big_endian, nanos, modified, file, interfaces)?;
-                    Ok(Container::Pcap(reader, framing))
-                })
-        }
-        (None, Kind::Pcapng) => {
-            let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
-            open_pcapng(input, &mut stream)
-        }
-        (
-            Some(mut reader),
-            Kind::Pcap {
-                big_endian,
-                nanos,
-                modified,
-            },
-        ) => pcap_framing(&mut reader, big_endian, nanos, modified, file, interfaces)
-            .map(|framing| Container::MappedPcap(reader, framing)),
-        (Some(reader), Kind::Pcapng) => open_mapped_pcapng(reader, &mut stream),
+    let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
+
+    let opened = match kind {
+        Kind::Pcap {
+            big_endian,
+            nanos,
+            modified,
+        } => open_pcap(
+            input,
+            &mut stream,
+            big_endian,
+            nanos,
+            modified,
+            file,
+            interfaces,
+        ),
+        Kind::Pcapng => open_pcapng(input, &mut stream),
     };
     let (container, problem) = match opened {
         Ok(container) => (Some(container), None),
@@ -631,25 +505,20 @@ fn open_input(
     Ok((info, reader, problem))
 }
 
-/// Reads a pcap file's header from `reader` and registers its interface.
-fn pcap_framing<R: PcapReaderIterator>(
-    reader: &mut R,
+fn open_pcap(
+    input: Input,
+    stream: &mut Stream,
     big_endian: bool,
     nanos: bool,
     modified: bool,
     file: usize,
     interfaces: &mut Vec<InterfaceInfo>,
-) -> Result<PcapFraming, Stop> {
-    // The first `next` hands out the file header (parsed when a buffered reader was made).
+) -> Result<Container, Stop> {
+    let mut reader = LegacyPcapReader::new(stream.capacity, input)
+        .map_err(|e| header_failure(&e, stream, "file header"))?;
+    // The first `next` hands out the file header parsed when the reader was made.
     let (header_len, network) = match reader.next() {
         Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0),
-        // A mapped file shorter than its header (a buffered reader is not made then).
-        Err(PcapError::Incomplete(_) | PcapError::UnexpectedEof | PcapError::Eof) => {
-            return Err(Stop {
-                offset: 0,
-                kind: StopKind::Truncated,
-            });
-        }
         _ => {
             return Err(Stop {
                 offset: 0,
@@ -665,13 +534,14 @@ fn pcap_framing<R: PcapReaderIterator>(
             offset: 0,
             kind: StopKind::Corrupt(what),
         })?;
-    Ok(PcapFraming {
+    let framing = PcapFraming {
         header_len: if modified { 24 } else { 16 },
         big_endian,
         nanos,
         interface,
         link_type,
-    })
+    };
+    Ok(Container::Pcap(reader, framing))
 }
 
 fn open_pcapng(mut input: Input, stream: &mut Stream) -> Result<Container, Stop> {
@@ -704,36 +574,6 @@ fn open_pcapng(mut input: Input, stream: &mut Stream) -> Result<Container, Stop>
         .map_err(|e| header_failure(&e, stream, "section header block"))?;
     let framing = NgFraming::new();
     Ok(Container::Pcapng(reader, framing))
-}
-
-/// [`open_pcapng`] for a mapped file: the section header must lie in the first window.
-fn open_mapped_pcapng(mut reader: Mapped, stream: &mut Stream) -> Result<Container, Stop> {
-    let data = reader.data();
-    let big_endian = u32_at(data, 8, false) != BOM;
-    if data.len() >= 12 {
-        let len = u32_at(data, 4, big_endian) as usize;
-        check_block_len(SHB, len).map_err(|what| Stop {
-            offset: 0,
-            kind: StopKind::Corrupt(what),
-        })?;
-        if len > data.len() && !reader.reader_exhausted() {
-            reader.grow(len);
-            if reader.refill().is_err() {
-                return Err(read_failure(0, &stream.shared));
-            }
-            stream.capacity = stream.capacity.max(len);
-        }
-    }
-    match parse_sectionheaderblock(reader.data()) {
-        Ok(_) => Ok(Container::MappedPcapng(reader, NgFraming::new())),
-        Err(NomErr::Error(e) | NomErr::Failure(e)) => {
-            Err(header_failure(&e, stream, "section header block"))
-        }
-        Err(NomErr::Incomplete(_)) => Err(Stop {
-            offset: 0,
-            kind: StopKind::Truncated,
-        }),
-    }
 }
 
 /// Why a reader could not be made from the start of a file.

@@ -20,12 +20,7 @@ impl Shared {
         self.file_bytes.load(Ordering::Relaxed)
     }
 
-    /// For a mapped file, whose bytes are not read: the bytes mapped so far.
-    pub(super) fn set_bytes(&self, bytes: u64) {
-        self.file_bytes.store(bytes, Ordering::Relaxed);
-    }
-
-    pub(super) fn keep_error(&self, error: io::Error) {
+    fn keep_error(&self, error: io::Error) {
         *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
     }
 

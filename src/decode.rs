@@ -163,8 +163,9 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
 }
 
 /// [`decode_encap`] into the caller's slots, for the per-packet path of file analysis: a TCP
-/// segment's fields go to `packet` (its `payload` left as it is), how it was carried to
-/// `encap`, and its captured payload is returned. Any other frame returns `None` (well-formed,
+/// segment's fields go to `packet` (its `payload` left as it is), and its captured payload is
+/// returned with how it was carried: IP straight over Ethernet (most frames) is only named,
+/// any other encapsulation is written to `encap`. Any other frame returns `None` (well-formed,
 /// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
 /// The caller's slot can be where the packet is kept, so the decoded values are not copied
 /// from layer to layer.
@@ -173,7 +174,7 @@ pub fn decode_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
-) -> Result<&'a [u8], Option<Skip>> {
+) -> Result<(&'a [u8], Carried), Option<Skip>> {
     tcp_into(frame, packet, encap).map_err(|stop| match stop {
         Stop::Other => None,
         Stop::Skip(skip) => Some(skip),
@@ -199,6 +200,18 @@ pub const BLANK: TcpPacket<'static> = TcpPacket {
     ttl: 0,
     ip_id: None,
 };
+
+/// How [`decode_into`] found a TCP packet carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carried {
+    /// IP straight over Ethernet: [`Encap::ethernet`], not written out.
+    Ethernet {
+        /// IPv6 (otherwise IPv4).
+        ipv6: bool,
+    },
+    /// As the caller's `encap` says.
+    Other,
+}
 
 /// The frame's IP header and what follows, found by the same walk as [`decode`]; `None` when
 /// the frame carries no IP that rstscope reads.
@@ -239,7 +252,10 @@ struct IpPayload<'a> {
 
 fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
     let (mut packet, mut encap) = (BLANK, Encap::default());
-    let payload = tcp_into(frame, &mut packet, &mut encap)?;
+    let (payload, carried) = tcp_into(frame, &mut packet, &mut encap)?;
+    if let Carried::Ethernet { ipv6 } = carried {
+        encap = Encap::ethernet(ipv6);
+    }
     Ok((TcpPacket { payload, ..packet }, encap))
 }
 
@@ -249,7 +265,7 @@ fn tcp_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
-) -> Result<&'a [u8], Stop> {
+) -> Result<(&'a [u8], Carried), Stop> {
     // Most frames: IP straight over Ethernet, whose walk has nothing to record.
     if frame.link_type.0 == LINKTYPE_ETHERNET
         && let Some((h, l3)) = frame.data.split_first_chunk::<ETHERNET_HEADER_LEN>()
@@ -257,7 +273,7 @@ fn tcp_into<'a>(
         let ipv6 = match u16::from_be_bytes([h[12], h[13]]) {
             ETHERTYPE_IPV4 => false,
             ETHERTYPE_IPV6 => true,
-            _ => return tcp_into_any(frame, packet, encap),
+            _ => return tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other)),
         };
         let ip = if ipv6 {
             ipv6_payload(l3, wire_len(frame, l3))?
@@ -265,16 +281,16 @@ fn tcp_into<'a>(
             ipv4(l3, wire_len(frame, l3))?
         };
         let payload = tcp(frame, &ip, packet)?;
+        if ip.v6_ext.is_none() {
+            return Ok((payload, Carried::Ethernet { ipv6 }));
+        }
         *encap = Encap {
-            link_type: LINKTYPE_ETHERNET,
-            ipv6,
-            ip_offset: ETHERNET_HEADER_LEN as u16,
             v6_ext: ip.v6_ext,
-            ..Encap::default()
+            ..Encap::ethernet(ipv6)
         };
-        return Ok(payload);
+        return Ok((payload, Carried::Other));
     }
-    tcp_into_any(frame, packet, encap)
+    tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other))
 }
 
 /// [`tcp_into`] for any link layer: the link walk records what a filter needs to select it.
@@ -707,7 +723,8 @@ mod tests {
     fn assert_shortcut_agrees(frame: &Frame<'_>) {
         assert_eq!(
             decoded_by(frame, tcp_into),
-            decoded_by(frame, tcp_into_any),
+            decoded_by(frame, |f, p, e| tcp_into_any(f, p, e)
+                .map(|p| (p, Carried::Other))),
             "frame {} {:02x?}",
             frame.number,
             frame.data
@@ -729,7 +746,8 @@ mod tests {
         }
     }
 
-    type Decoder<'a> = fn(&Frame<'a>, &mut TcpPacket<'_>, &mut Encap) -> Result<&'a [u8], Stop>;
+    type Decoder<'a> =
+        fn(&Frame<'a>, &mut TcpPacket<'_>, &mut Encap) -> Result<(&'a [u8], Carried), Stop>;
 
     /// What `decoder` makes of `frame`, from a stale slot and tally entry as the reader's are
     /// between frames.
@@ -741,7 +759,12 @@ mod tests {
         encap.raw = true;
         packet.sport = 7;
         let result = decoder(frame, &mut packet, &mut encap);
-        (result, packet, result.is_ok().then_some(encap))
+        let encap = match result {
+            Ok((_, Carried::Ethernet { ipv6 })) => Some(Encap::ethernet(ipv6)),
+            Ok((_, Carried::Other)) => Some(encap),
+            Err(_) => None,
+        };
+        (result.map(|(payload, _)| payload), packet, encap)
     }
 
     /// The shortcut for IP straight over Ethernet against the general walk: every prefix of

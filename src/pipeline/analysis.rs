@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{BLANK, Decoded, Skip, decode_encap, decode_into};
+use crate::decode::{BLANK, Carried, Decoded, Skip, decode_encap, decode_into};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
@@ -610,11 +610,18 @@ impl Reader {
         let Self { source, copies, .. } = self;
         let mut done = true;
         let mut encap = Encap::default();
+        // Packets carried as IPv4 and IPv6 straight over Ethernet, tallied at the end.
+        let mut ethernet = [0u64; 2];
+        let mut add = |frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter| {
+            if let Some(Carried::Ethernet { ipv6 }) = take(frame, batch, copies, &mut encap) {
+                ethernet[usize::from(ipv6)] += 1;
+            }
+        };
         loop {
             copies.learn(source.interfaces());
             // Most frames come in runs of one file's records (no call per frame)...
             let room = BATCH as u64 - batch.frames;
-            source.frame_run(room, |frame| take(&frame, batch, copies, &mut encap));
+            source.frame_run(room, |frame| add(&frame, batch, copies));
             if batch.frames >= BATCH as u64 {
                 done = false;
                 break;
@@ -623,10 +630,15 @@ impl Reader {
             let Some(frame) = source.next_frame() else {
                 break;
             };
-            take(&frame, batch, copies, &mut encap);
+            add(&frame, batch, copies);
             if batch.frames >= BATCH as u64 {
                 done = false;
                 break;
+            }
+        }
+        for (ipv6, n) in [(false, ethernet[0]), (true, ethernet[1])] {
+            if n > 0 {
+                batch.encaps.add_n(Encap::ethernet(ipv6), n);
             }
         }
         let source = &mut self.source;
@@ -645,9 +657,15 @@ impl Reader {
 }
 
 /// Adds one frame to `batch`: its TCP packet decoded in place, or its count as a copy, as
-/// another protocol or as not decoded.
+/// another protocol or as not decoded. A packet carried straight over Ethernet is left for
+/// the caller to tally (returned); any other encapsulation is tallied here.
 #[inline(always)]
-fn take(frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter, encap: &mut Encap) {
+fn take(
+    frame: &Frame<'_>,
+    batch: &mut Batch,
+    copies: &mut CopyFilter,
+    encap: &mut Encap,
+) -> Option<Carried> {
     batch.frames += 1;
     if let Some(copy) = copies.copy(frame) {
         batch.copies.add(copy);
@@ -655,16 +673,16 @@ fn take(frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter, encap: &m
         if let (Decoded::Tcp(_), encap) = decode_encap(frame) {
             batch.encaps.add(encap);
         }
-        return;
+        return None;
     }
     // Decoded in place, in the batch's next slot: taken back if the frame is no TCP.
     batch.packets.push(BLANK);
-    let Some(slot) = batch.packets.last_mut() else {
-        return;
-    };
+    let slot = batch.packets.last_mut()?;
     match decode_into(frame, slot, encap) {
-        Ok(payload) => {
-            batch.encaps.add(*encap);
+        Ok((payload, carried)) => {
+            if carried == Carried::Other {
+                batch.encaps.add(*encap);
+            }
             // Only a RST's payload is read, and only its first bytes (the text kept as
             // evidence): a flood of large RSTs costs no more than small ones.
             if slot.flags.rst() {
@@ -682,6 +700,7 @@ fn take(frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter, encap: &m
                     process: frame.process,
                 });
             }
+            Some(carried)
         }
         Err(skipped) => {
             batch.packets.pop();
@@ -692,6 +711,7 @@ fn take(frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter, encap: &m
                     None => batch.skipped.push((reason, 1)),
                 },
             }
+            None
         }
     }
 }

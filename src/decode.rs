@@ -564,7 +564,6 @@ mod tests {
     use super::*;
     use crate::packet::Timestamp;
     use crate::source::FileSource;
-    use std::path::Path;
 
     const SYN: u16 = TcpFlags::SYN;
     const RST_ACK: u16 = TcpFlags::RST | TcpFlags::ACK;
@@ -731,21 +730,6 @@ mod tests {
         );
     }
 
-    /// The capture files under `dir`, at any depth.
-    fn captures_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                captures_under(&path, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "pcap" || e == "pcapng" || e == "gz")
-            {
-                out.push(path);
-            }
-        }
-    }
-
     type Decoder<'a> =
         fn(&Frame<'a>, &mut TcpPacket<'_>, &mut Encap) -> Result<(&'a [u8], Carried), Stop>;
 
@@ -829,17 +813,8 @@ mod tests {
                 checked += 1;
             }
         }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = vec![root.join("resources/sample-7211.pcapng")];
-        for dir in [root.join("tests/fixtures"), root.join("../shared/pcaps")] {
-            if dir.is_dir() {
-                captures_under(&dir, &mut files);
-            } else {
-                println!("skipped: {} not found", dir.display());
-            }
-        }
         let mut ethernet_frames = 0;
-        for path in files {
+        for path in crate::source::test_captures() {
             let Ok(mut source) = FileSource::open(std::slice::from_ref(&path)) else {
                 continue;
             };

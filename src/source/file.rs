@@ -179,68 +179,73 @@ impl FileSource {
 
     /// Hands `each` up to `limit` further frames of the file that delivered the last frame,
     /// as [`FileSource::next_frame`] would deliver them, for as long as they are pcap records
-    /// lying whole in its buffer and stay the earliest of all files; returns how many. 0 sends
-    /// the caller to `next_frame`, which reads more, changes files, or says why not.
+    /// or pcapng packet blocks lying whole in its buffer and stay the earliest of all files;
+    /// returns how many. 0 sends the caller to `next_frame`, which reads more, takes other
+    /// blocks, changes files, or says why not.
     ///
-    /// The bulk of a pcap file goes this way: each frame then costs the framing of its
-    /// 16-byte header, where `next_frame` also moves the reader, its bookkeeping and the merge.
-    pub fn frame_run(&mut self, limit: u64, mut each: impl FnMut(Frame<'_>)) -> u64 {
+    /// The bulk of a file goes this way: each frame then costs the framing of its record,
+    /// where `next_frame` also moves the reader, its bookkeeping and the merge.
+    pub fn frame_run(&mut self, limit: u64, each: impl FnMut(Frame<'_>)) -> u64 {
         let Some(index) = self.delivered else {
             return 0;
         };
-        let Some(reader) = self.readers.get_mut(index) else {
-            return 0;
-        };
-        let (Some(Container::Pcap(r, framing)), Some(first)) =
-            (reader.container.as_mut(), reader.head)
+        let (Some(reader), Some(info)) = (self.readers.get_mut(index), self.files.get_mut(index))
         else {
             return 0;
         };
-        // Frames of other files that come first end the run (ties go to the file given first).
-        let bound = self.queue.peek().map(|top| top.0);
-        let data = r.data();
-        let (mut at, mut last) = (0, first);
-        let mut n = 0;
-        while n < limit {
-            let next = at + last.record_len;
-            let Some(head) = data.get(next..).and_then(|rest| framing.whole_record(rest)) else {
-                break;
-            };
-            if bound.is_some_and(|b| b < (head.ts, index)) {
-                break;
+        let FileReader {
+            container: Some(container),
+            head: Some(first),
+            framed: None,
+            warnings,
+            ..
+        } = reader
+        else {
+            return 0;
+        };
+        let mut run = Run {
+            // Frames of other files that come first end it (ties go to the file given first).
+            bound: self.queue.peek().map(|top| top.0),
+            file: index,
+            number: self.number,
+            limit,
+            interfaces: &mut self.interfaces,
+            stopped_at: None,
+        };
+        // One loop for each format, each with its framing inlined.
+        let (at, last, n) = match container {
+            Container::Pcap(r, framing) => {
+                let (at, last, n) =
+                    run.frames(r.data(), *first, each, |rest, _| framing.whole_record(rest));
+                r.consume_noshift(at);
+                (at, last, n)
             }
-            (at, last) = (next, head);
-            n += 1;
-            each(Frame {
-                ts: head.ts,
-                number: self.number + n,
-                link_type: head.link_type,
-                interface: head.interface,
-                data: data
-                    .get(at + head.start..at + head.start + head.len)
-                    .unwrap_or(&[]),
-                orig_len: head.orig_len,
-                direction: None,
-                process: None,
-                effective_process: None,
-                packet_id: None,
-            });
-        }
+            Container::Pcapng(r, framing) => {
+                let (data, consumed) = (r.data(), r.consumed());
+                let processes = &mut self.processes;
+                let problems = &mut self.problems;
+                let (at, last, n) = run.frames(data, *first, each, |rest, at| {
+                    let offset = (consumed + at) as u64;
+                    let head = framing.whole_packet(rest, offset, processes, warnings);
+                    take_warnings(warnings, problems, info);
+                    head
+                });
+                r.consume_noshift(at);
+                (at, last, n)
+            }
+        };
+        // The record after the last one delivered, when framed, is not framed again.
+        reader.framed = run.stopped_at;
         if n == 0 {
+            debug_assert_eq!(at, 0);
             return 0;
         }
         // As if `next_frame` had delivered the last of them: the records before it consumed.
-        r.consume_noshift(at);
-        reader.head = Some(last);
+        *first = last;
         reader.last_ts = last.ts;
         self.number += n;
-        if let Some(info) = self.files.get_mut(index) {
-            info.frames += n;
-            info.bytes_read = reader.stream.shared.bytes();
-        }
-        if let Some(interface) = self.interfaces.get_mut(last.interface as usize) {
-            interface.frames += n;
-        }
+        info.frames += n;
+        info.bytes_read = reader.stream.shared.bytes();
         n
     }
 
@@ -342,15 +347,7 @@ impl FileSource {
         let (reader, info) = (self.readers.get_mut(index)?, self.files.get_mut(index)?);
         let result = reader.advance(&mut self.interfaces, &mut self.processes, index);
         info.bytes_read = reader.stream.shared.bytes();
-        if !reader.warnings.list.is_empty() {
-            for (offset, what) in reader.warnings.list.drain(..) {
-                self.problems.push(SourceError::BadOption {
-                    path: info.path.clone(),
-                    offset,
-                    what,
-                });
-            }
-        }
+        take_warnings(&mut reader.warnings, &mut self.problems, info);
         match result {
             Ok(ts) => ts,
             Err(stop) => {
@@ -358,6 +355,25 @@ impl FileSource {
                 None
             }
         }
+    }
+}
+
+/// Moves the problems `warnings` holds, met in the file `info` describes, to `problems`.
+#[inline(always)]
+fn take_warnings(warnings: &mut Warnings, problems: &mut Vec<SourceError>, info: &FileInfo) {
+    if !warnings.list.is_empty() {
+        move_warnings(warnings, problems, info);
+    }
+}
+
+#[cold]
+fn move_warnings(warnings: &mut Warnings, problems: &mut Vec<SourceError>, info: &FileInfo) {
+    for (offset, what) in warnings.list.drain(..) {
+        problems.push(SourceError::BadOption {
+            path: info.path.clone(),
+            offset,
+            what,
+        });
     }
 }
 
@@ -372,10 +388,72 @@ struct FileReader {
     container: Option<Container>,
     stream: Stream,
     head: Option<Head>,
+    /// The record after `head`, when a run of frames framed it and stopped there because
+    /// another file's frame comes first: framing it again would take its options twice.
+    framed: Option<Head>,
     /// Time of the last frame read: the time of a Simple Packet Block, which has none.
     last_ts: Timestamp,
     /// Problems that do not end the file, until [`FileSource`] takes them.
     warnings: Warnings,
+}
+
+/// A run of frames of one file: see [`FileSource::frame_run`].
+struct Run<'a> {
+    /// The earliest frame of the other files.
+    bound: Option<(Timestamp, usize)>,
+    file: usize,
+    /// Frames delivered before the run.
+    number: u64,
+    limit: u64,
+    interfaces: &'a mut Vec<InterfaceInfo>,
+    /// The record framed and left because another file's frame comes first.
+    stopped_at: Option<Head>,
+}
+
+impl Run<'_> {
+    /// Frames the records after `first` (the record delivered last, at the start of `data`),
+    /// each with `whole` (given the bytes from the record on and its offset in `data`), and
+    /// hands them to `each`: returns the offset and head of the last one and how many.
+    #[inline(always)]
+    fn frames(
+        &mut self,
+        data: &[u8],
+        first: Head,
+        mut each: impl FnMut(Frame<'_>),
+        mut whole: impl FnMut(&[u8], usize) -> Option<Head>,
+    ) -> (usize, Head, u64) {
+        let (mut at, mut last, mut n) = (0, first, 0);
+        while n < self.limit {
+            let next = at + last.record_len;
+            let Some(head) = whole(data.get(next..).unwrap_or_default(), next) else {
+                break;
+            };
+            if self.bound.is_some_and(|b| b < (head.ts, self.file)) {
+                self.stopped_at = Some(head);
+                break;
+            }
+            (at, last) = (next, head);
+            n += 1;
+            if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
+                interface.frames += 1;
+            }
+            each(Frame {
+                ts: head.ts,
+                number: self.number + n,
+                link_type: head.link_type,
+                interface: head.interface,
+                data: data
+                    .get(at + head.start..at + head.start + head.len)
+                    .unwrap_or_default(),
+                orig_len: head.orig_len,
+                direction: head.meta.direction,
+                process: head.meta.process,
+                effective_process: head.meta.effective,
+                packet_id: head.meta.packet_id,
+            });
+        }
+        (at, last, n)
+    }
 }
 
 /// The reader for each container format, with the framing state that goes with it.
@@ -416,15 +494,18 @@ impl FileReader {
         // A record whole in the buffer (most of them) is framed without the checks for its
         // bytes' arrival, and goes straight to `head`; any other case (other blocks, refill,
         // end, damage) takes the full path.
+        let framed = self.framed.take();
         let whole = match container {
             Container::Pcap(r, framing) => {
                 r.consume_noshift(consumed);
-                framing.whole_record(r.data())
+                framed.or_else(|| framing.whole_record(r.data()))
             }
             Container::Pcapng(r, framing) => {
                 r.consume_noshift(consumed);
                 let offset = r.consumed() as u64;
-                framing.whole_packet(r.data(), offset, processes, &mut self.warnings)
+                framed.or_else(|| {
+                    framing.whole_packet(r.data(), offset, processes, &mut self.warnings)
+                })
             }
         };
         if let Some(head) = whole {
@@ -566,6 +647,7 @@ fn open_input(
         container,
         stream,
         head: None,
+        framed: None,
         last_ts: Timestamp::default(),
         warnings: Warnings::default(),
     };

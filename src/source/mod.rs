@@ -16,6 +16,40 @@ pub mod npcap;
 /// pcapng's block types and option codes, and the one pcapng writer (live capture, evidence).
 pub mod pcapng;
 
+/// Every capture file the tests can read: the project's own, and the public corpus beside the
+/// project when it is there.
+#[cfg(test)]
+pub(crate) fn test_captures() -> Vec<PathBuf> {
+    use std::path::Path;
+    fn under(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                under(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "pcap" || e == "pcapng" || e == "gz")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("resources/sample-7211.pcapng")];
+    under(&root.join("tests/fixtures"), &mut files);
+    let corpus = root.join("../shared/pcaps");
+    if corpus.is_dir() {
+        under(&corpus, &mut files);
+    } else {
+        println!(
+            "skipped: the public corpus ({}) is not there",
+            corpus.display()
+        );
+    }
+    files.sort();
+    files
+}
+
 pub use file::{FileSource, MAX_PROCESSES};
 
 /// A link-layer type as numbered by tcpdump.org's LINKTYPE_ registry.

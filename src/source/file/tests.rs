@@ -1341,6 +1341,53 @@ fn epb_raw(data: &[u8], options: &[u8]) -> Vec<u8> {
     block(EPB, &body, false)
 }
 
+/// A run that stops at a packet block because another file's frame comes first has framed
+/// it (and read its options) already: delivered later, it is not framed again, so its bad
+/// option is one warning, as when reading frame by frame.
+#[test]
+fn a_block_framed_at_the_end_of_a_run_is_not_framed_again() {
+    let mut ng = shb(false);
+    ng.extend(idb(false, 1, 0, &[]));
+    ng.extend(epb(false, 0, 1_000_000, b"a1", &[]));
+    ng.extend(epb(false, 0, 3_000_000, b"a3", &[(0x8001, &[0, 0])]));
+    ng.extend(epb(false, 0, 5_000_000, b"a5", &[]));
+    let a = TempFile::new("a.pcapng", &ng);
+    let b = TempFile::new(
+        "b.pcap",
+        &pcap(
+            false,
+            false,
+            1,
+            65535,
+            &[rec(2, 0, b"b2"), rec(4, 0, b"b4")],
+        ),
+    );
+    let paths = [a.0.clone(), b.0.clone()];
+    let mut one_by_one = FileSource::open(&paths).expect("opens");
+    let expected = drain(&mut one_by_one);
+    let mut runs = FileSource::open(&paths).expect("opens");
+    let frames = drain_runs(&mut runs, 4096);
+    let data = |frames: &[Got]| -> Vec<Vec<u8>> { frames.iter().map(|f| f.data.clone()).collect() };
+    assert_eq!(
+        data(&frames),
+        vec![
+            b"a1".to_vec(),
+            b"b2".to_vec(),
+            b"a3".to_vec(),
+            b"b4".to_vec(),
+            b"a5".to_vec()
+        ]
+    );
+    assert!(frames == expected);
+    assert_eq!(
+        one_by_one.problems().len(),
+        1,
+        "{:?}",
+        one_by_one.problems()
+    );
+    assert_eq!(runs.problems().len(), 1, "{:?}", runs.problems());
+}
+
 #[test]
 fn bad_process_options_are_warnings_with_offsets_and_the_packets_are_kept() {
     let mut bytes = shb(false);
@@ -1402,6 +1449,24 @@ fn bad_process_options_are_warnings_with_offsets_and_the_packets_are_kept() {
         problems[3].1.contains("process index (0x8001) 5"),
         "{problems:?}"
     );
+    // Read in runs, as the analysis reads: the same frames, the same problems at the same
+    // offsets.
+    let file = TempFile::new("bad-options-runs.pcapng", &bytes);
+    let mut runs = FileSource::open(std::slice::from_ref(&file.0)).expect("opens");
+    let in_runs: Vec<_> = drain_runs(&mut runs, 4096)
+        .into_iter()
+        .map(|f| f.data)
+        .collect();
+    assert_eq!(in_runs, data);
+    let in_runs: Vec<(u64, String)> = runs
+        .problems()
+        .iter()
+        .filter_map(|p| match p {
+            SourceError::BadOption { offset, what, .. } => Some((*offset, what.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(in_runs, problems);
 }
 
 #[test]
@@ -1593,33 +1658,27 @@ fn cut_and_damaged_records_read_the_same_whatever_the_buffer() {
     }
 }
 
-/// The public corpus (captures of many tools and link types) read in runs, as the analysis
-/// reads, gives what frame-by-frame reading gives.
+/// The project's captures and the public corpus (captures of many tools, link types and
+/// pcapng options) read in runs, as the analysis reads, give what frame-by-frame reading
+/// gives, with the same problems.
 #[test]
-fn corpus_files_read_in_runs_as_frame_by_frame() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps");
-    let Ok(manifest) = std::fs::read_to_string(root.join("MANIFEST.tsv")) else {
-        println!("skipped: ../shared/pcaps not found");
-        return;
-    };
-    let mut lines = manifest.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let path_col = header
-        .iter()
-        .position(|h| *h == "path")
-        .expect("path column");
+fn captures_read_in_runs_as_frame_by_frame() {
     let mut files = 0;
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let path = root.join(line.split('\t').nth(path_col).expect("path"));
-        let open = || FileSource::open(std::slice::from_ref(&path)).expect("opens");
-        let expected = drain(&mut open());
-        assert_eq!(
-            drain_runs(&mut open(), 4096),
-            expected,
-            "{}",
-            path.display()
-        );
+    for path in crate::source::test_captures() {
+        let open = || FileSource::open(std::slice::from_ref(&path)).ok();
+        let (Some(mut one_by_one), Some(mut runs)) = (open(), open()) else {
+            continue;
+        };
+        let expected = drain(&mut one_by_one);
+        assert_eq!(drain_runs(&mut runs, 4096), expected, "{}", path.display());
+        let problems = |s: &FileSource| {
+            s.problems()
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(problems(&runs), problems(&one_by_one), "{}", path.display());
         files += 1;
     }
-    assert!(files > 10, "{files} corpus files");
+    assert!(files > 10, "{files} captures");
 }

@@ -113,22 +113,35 @@ impl std::fmt::Debug for History {
     }
 }
 
-/// One side of a connection (Zeek's `TCP_Endpoint`).
+/// One side of a connection (Zeek's `TCP_Endpoint`): what a data or ACK segment reads and
+/// writes. The fields such a segment does not touch are kept apart, in [`EndpointRare`], so
+/// that both sides fit in 88 bytes (the flow-table entry's hot part: see `flow::Entry`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub struct Endpoint {
     /// Current state.
     pub state: EndpointState,
     /// State before the last change.
     pub prev_state: EndpointState,
     is_orig: bool,
+    /// True once this side's close (FIN or RST) has been accounted.
+    pub did_close: bool,
+    window_scale: u8,
     start_seq: u32,
     last_seq: u32,
     ack_seq: u32,
     seq_wraps: u32,
     ack_wraps: u32,
+    window: u32,
+    window_seq: u32,
+    window_ack_seq: u32,
     fin_cnt: u32,
-    /// True once this side's close (FIN or RST) has been accounted.
-    pub did_close: bool,
+}
+
+/// What Zeek's `TCP_Endpoint` keeps that only SYN, FIN and RST segments, retransmissions and
+/// zero windows read: the history's repeat checks and its scaled letters' counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointRare {
     hist_last_syn: u64,
     hist_last_fin: u64,
     hist_last_rst: u64,
@@ -136,10 +149,18 @@ pub struct Endpoint {
     rxmt_thresh: u32,
     win0_cnt: u32,
     win0_thresh: u32,
-    window_scale: u8,
-    window: u32,
-    window_seq: u32,
-    window_ack_seq: u32,
+}
+
+impl EndpointRare {
+    const NEW: Self = Self {
+        hist_last_syn: 0,
+        hist_last_fin: 0,
+        hist_last_rst: 0,
+        rxmt_cnt: 0,
+        rxmt_thresh: 1,
+        win0_cnt: 0,
+        win0_thresh: 1,
+    };
 }
 
 impl Endpoint {
@@ -148,24 +169,17 @@ impl Endpoint {
             state: EndpointState::Inactive,
             prev_state: EndpointState::Inactive,
             is_orig,
+            did_close: false,
+            window_scale: 0,
             start_seq: 0,
             last_seq: 0,
             ack_seq: 0,
             seq_wraps: 0,
             ack_wraps: 0,
-            fin_cnt: 0,
-            did_close: false,
-            hist_last_syn: 0,
-            hist_last_fin: 0,
-            hist_last_rst: 0,
-            rxmt_cnt: 0,
-            rxmt_thresh: 1,
-            win0_cnt: 0,
-            win0_thresh: 1,
-            window_scale: 0,
             window: 0,
             window_seq: 0,
             window_ack_seq: 0,
+            fin_cnt: 0,
         }
     }
 
@@ -264,31 +278,37 @@ pub struct Step {
 
 /// A TCP connection as Zeek's TCP analyzer keeps it. Addresses live with the caller: this
 /// keeps only which side is the originator.
+///
+/// In this order (`repr(C)`), what a data or ACK segment touches comes first, in 104 bytes:
+/// both endpoints, the history's seen bits, the last packet time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub struct ZeekConn {
     /// The originator's endpoint.
     pub orig: Endpoint,
     /// The responder's endpoint.
     pub resp: Endpoint,
-    /// History letters.
-    pub history: History,
     hist_seen: u32,
     is_partial: bool,
     first_packet_seen: u8,
-    /// Time of the first packet.
-    pub start_time: Timestamp,
+    /// True once either side left the handshake states (longer inactivity timeout).
+    past_handshake: bool,
+    expire_chain_count: u8,
     /// Time of the last packet that counted as activity.
     pub last_time: Timestamp,
+    /// Time of the first packet.
+    pub start_time: Timestamp,
     /// When an unanswered first SYN is given up on (Zeek's attempt timer), if pending.
     attempt_at: Deadline,
     /// When the connection is removed after a complete close, once set.
     delete_at: Deadline,
-    /// True once either side left the handshake states (longer inactivity timeout).
-    past_handshake: bool,
     /// Origins of Zeek's expire-timer chains (each ticks every 6 s from its origin): one from
     /// the start, and one more from each half close.
     expire_chains: [Timestamp; MAX_EXPIRE_CHAINS],
-    expire_chain_count: u8,
+    /// The rest of the originator's (0) and the responder's (1) endpoint.
+    rare: [EndpointRare; 2],
+    /// History letters.
+    pub history: History,
 }
 
 const MAX_EXPIRE_CHAINS: usize = 3;
@@ -395,6 +415,7 @@ impl ZeekConn {
             past_handshake: false,
             expire_chains: [t.plus_secs(SYN_TIMEOUT_SECS); MAX_EXPIRE_CHAINS],
             expire_chain_count: 1,
+            rare: [EndpointRare::NEW; 2],
         };
         if flipped {
             c.history.push(b'^');
@@ -412,6 +433,10 @@ impl ZeekConn {
 
     fn ep(&self, is_orig: bool) -> &Endpoint {
         if is_orig { &self.orig } else { &self.resp }
+    }
+
+    fn rare(&mut self, is_orig: bool) -> &mut EndpointRare {
+        &mut self.rare[usize::from(!is_orig)]
     }
 
     fn check_history(&mut self, is_orig: bool, mask: u32, code: u8) -> bool {
@@ -494,6 +519,7 @@ impl ZeekConn {
 
     fn flip_roles(&mut self) {
         std::mem::swap(&mut self.orig, &mut self.resp);
+        self.rare.swap(0, 1);
         self.orig.is_orig = true;
         self.resp.is_orig = false;
         let f = self.first_packet_seen;
@@ -729,26 +755,26 @@ impl ZeekConn {
         } else if bits == 1 {
             if flags.syn() {
                 let code = if flags.ack() { b'H' } else { b'S' };
-                let last = self.ep(is_orig).hist_last_syn;
+                let last = self.rare(is_orig).hist_last_syn;
                 if self.check_history(is_orig, hist::SYN, code) && rel_seq != last {
                     self.add_history(is_orig, code);
                 }
-                self.ends(is_orig).0.hist_last_syn = rel_seq;
+                self.rare(is_orig).hist_last_syn = rel_seq;
             }
             if flags.fin() {
                 let end = rel_seq.wrapping_add(u64::from(len));
-                let last = self.ep(is_orig).hist_last_fin;
+                let last = self.rare(is_orig).hist_last_fin;
                 if self.check_history(is_orig, hist::FIN, b'F') && end != last {
                     self.add_history(is_orig, b'F');
                 }
-                self.ends(is_orig).0.hist_last_fin = end;
+                self.rare(is_orig).hist_last_fin = end;
             }
             if flags.rst() {
-                let last = self.ep(is_orig).hist_last_rst;
+                let last = self.rare(is_orig).hist_last_rst;
                 if self.check_history(is_orig, hist::RST, b'R') && rel_seq != last {
                     self.add_history(is_orig, b'R');
                 }
-                self.ends(is_orig).0.hist_last_rst = rel_seq;
+                self.rare(is_orig).hist_last_rst = rel_seq;
             }
         } else {
             self.history_without_control(is_orig, flags, len);
@@ -766,7 +792,7 @@ impl ZeekConn {
 
     /// Zeek's `ScaledHistoryEntry`: the letter is added at the 1st, 10th, 100th... occurrence.
     fn scaled_history(&mut self, is_orig: bool, code: u8, retransmit: bool) {
-        let (ep, _) = self.ends(is_orig);
+        let ep = self.rare(is_orig);
         let (cnt, thresh) = if retransmit {
             (&mut ep.rxmt_cnt, &mut ep.rxmt_thresh)
         } else {

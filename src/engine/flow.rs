@@ -228,16 +228,7 @@ impl Conn {
     #[inline]
     pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
         let from_orig = side == usize::from(self.orig_side);
-        let step = self.zeek.process(
-            p.ts,
-            from_orig,
-            p.flags,
-            p.seq,
-            p.ack,
-            p.window,
-            p.payload_len,
-            p.window_scale,
-        );
+        let step = self.zeek.process(from_orig, p);
         if step.flipped {
             self.orig_side = 1 - self.orig_side;
         }

@@ -8,7 +8,7 @@
 //! without `-C` ignores packets with bad checksums, which on captures taken on the sending
 //! host is most of them), no events.
 
-use crate::packet::{TcpFlags, Timestamp};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 
 /// Zeek's `TOO_LARGE_SEQ_DELTA`: a sequence jump larger than this in a SYN or RST is not trusted.
 const TOO_LARGE_SEQ_DELTA: i32 = 1_048_576;
@@ -529,57 +529,28 @@ impl ZeekConn {
         self.history.push(b'^');
     }
 
-    /// Processes one packet from the originator (`is_orig`) or the responder. `payload_len`
-    /// is the TCP payload length from the IP header. `window_scale` is the scale option of a
-    /// SYN, if it carried one. Returns what changed; after a flip, the caller must swap its
-    /// notion of which address is the originator.
-    #[allow(clippy::too_many_arguments)]
+    /// Processes one segment from the originator (`is_orig`) or the responder: its time,
+    /// flags, sequence and acknowledgment numbers, window, payload length and window scale
+    /// option (the addresses and ports are the caller's). Returns what changed; after a flip,
+    /// the caller must swap its notion of which address is the originator.
     #[inline(always)]
-    pub fn process(
-        &mut self,
-        t: Timestamp,
-        is_orig: bool,
-        flags: TcpFlags,
-        seq: u32,
-        ack: u32,
-        window: u16,
-        payload_len: u32,
-        window_scale: Option<u8>,
-    ) -> Step {
-        if is_plain(flags) && self.ep(is_orig).state != EndpointState::Inactive {
+    pub fn process(&mut self, is_orig: bool, seg: &TcpPacket<'_>) -> Step {
+        if is_plain(seg.flags) && self.ep(is_orig).state != EndpointState::Inactive {
             // Debug builds (the tests, property tests and fuzz replay) check that the short
             // path leaves the connection exactly as the full one would.
             #[cfg(debug_assertions)]
             let full = {
                 let mut full = *self;
-                let step = full.process_any(
-                    t,
-                    is_orig,
-                    flags,
-                    seq,
-                    ack,
-                    window,
-                    payload_len,
-                    window_scale,
-                );
+                let step = full.process_any(is_orig, seg);
                 debug_assert_eq!(step, Step::default());
                 full
             };
-            self.process_plain(t, is_orig, flags, seq, ack, window, payload_len);
+            self.process_plain(is_orig, seg);
             #[cfg(debug_assertions)]
             debug_assert_eq!(*self, full, "the short path of a plain segment differs");
             return Step::default();
         }
-        self.process_any(
-            t,
-            is_orig,
-            flags,
-            seq,
-            ack,
-            window,
-            payload_len,
-            window_scale,
-        )
+        self.process_any(is_orig, seg)
     }
 
     /// Most packets: a segment without SYN, FIN or RST from a side already past `Inactive`.
@@ -587,18 +558,16 @@ impl ZeekConn {
     /// the side's numbering is set already (`init_endpoint` acts only on a SYN or an inactive
     /// side), its history letters can only be `D`, `A`, `T` or `W`, and no state changes (each
     /// state's transitions need SYN, FIN or RST, but `Inactive`'s), so nothing closes or flips.
-    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn process_plain(
-        &mut self,
-        t: Timestamp,
-        is_orig: bool,
-        flags: TcpFlags,
-        seq: u32,
-        ack: u32,
-        window: u16,
-        len: u32,
-    ) {
+    fn process_plain(&mut self, is_orig: bool, seg: &TcpPacket<'_>) {
+        let (t, flags, seq, ack, window, len) = (
+            seg.ts,
+            seg.flags,
+            seg.seq,
+            seg.ack,
+            seg.window,
+            seg.payload_len,
+        );
         self.set_partial_status(flags, is_orig);
         self.history_without_control(is_orig, flags, len);
         self.update_window(is_orig, u32::from(window), seq, ack, flags);
@@ -612,21 +581,18 @@ impl ZeekConn {
         self.first_packet_seen |= if is_orig { ORIG_BIT } else { RESP_BIT };
     }
 
-    /// Any packet: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.
-    #[allow(clippy::too_many_arguments)]
+    /// Any segment: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.
     #[inline(never)]
-    fn process_any(
-        &mut self,
-        t: Timestamp,
-        is_orig: bool,
-        flags: TcpFlags,
-        seq: u32,
-        ack: u32,
-        window: u16,
-        payload_len: u32,
-        window_scale: Option<u8>,
-    ) -> Step {
-        let len = payload_len;
+    fn process_any(&mut self, is_orig: bool, seg: &TcpPacket<'_>) -> Step {
+        let (t, flags, seq, ack, window, len, window_scale) = (
+            seg.ts,
+            seg.flags,
+            seg.seq,
+            seg.ack,
+            seg.window,
+            seg.payload_len,
+            seg.window_scale,
+        );
         self.set_partial_status(flags, is_orig);
 
         let mut seg_len = len;
@@ -1339,19 +1305,51 @@ mod tests {
     const R: u16 = TcpFlags::RST;
     const F: u16 = TcpFlags::FIN;
 
+    /// A segment between two fixed ends (this module reads neither addresses nor ports).
+    fn seg(
+        ts: Timestamp,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+        window: u16,
+        payload_len: u32,
+        window_scale: Option<u8>,
+    ) -> TcpPacket<'static> {
+        TcpPacket {
+            ts,
+            frame: 1,
+            interface: 0,
+            src: std::net::Ipv4Addr::LOCALHOST.into(),
+            dst: std::net::Ipv4Addr::LOCALHOST.into(),
+            sport: 40000,
+            dport: 80,
+            seq,
+            ack,
+            flags: TcpFlags(flags),
+            window,
+            window_scale,
+            payload_len,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        }
+    }
+
     /// Feeds (from_orig, flags, seq, ack, len) packets one second apart.
     fn run(packets: &[(bool, u16, u32, u32, u32)]) -> ZeekConn {
         let mut c = ZeekConn::new(Timestamp(0), false);
         for (i, &(o, f, seq, ack, len)) in packets.iter().enumerate() {
             c.process(
-                Timestamp::from_parts(i as i64, 0),
                 o,
-                TcpFlags(f),
-                seq,
-                ack,
-                1000,
-                len,
-                None,
+                &seg(
+                    Timestamp::from_parts(i as i64, 0),
+                    f,
+                    seq,
+                    ack,
+                    1000,
+                    len,
+                    None,
+                ),
             );
         }
         c
@@ -1422,7 +1420,7 @@ mod tests {
     #[test]
     fn lone_rst_from_responder_is_rstrh() {
         let mut c = ZeekConn::new(Timestamp(0), true);
-        c.process(Timestamp(0), false, TcpFlags(R), 5, 0, 0, 0, None);
+        c.process(false, &seg(Timestamp(0), R, 5, 0, 0, 0, None));
         assert_eq!(c.history.as_str(), "^r");
         assert_eq!(c.conn_state(), ConnState::Rstrh);
     }
@@ -1482,8 +1480,8 @@ mod tests {
             ConnState::Sh
         );
         let mut c = ZeekConn::new(Timestamp(0), true);
-        c.process(Timestamp(0), false, TcpFlags(F | A), 5, 9, 100, 0, None);
-        c.process(Timestamp(1), true, TcpFlags(A), 9, 6, 100, 0, None);
+        c.process(false, &seg(Timestamp(0), F | A, 5, 9, 100, 0, None));
+        c.process(true, &seg(Timestamp(1), A, 9, 6, 100, 0, None));
         assert_eq!(c.history.as_str(), "^fA");
         assert_eq!(c.conn_state(), ConnState::Shr);
     }
@@ -1493,7 +1491,7 @@ mod tests {
         let mut c = run(&[(true, S, 100, 0, 0)]);
         assert!(!c.is_reuse(true, 100, TcpFlags(S)));
         assert!(c.is_reuse(true, 7, TcpFlags(S)));
-        c.process(Timestamp(1), false, TcpFlags(R | A), 0, 101, 0, 0, None);
+        c.process(false, &seg(Timestamp(1), R | A, 0, 101, 0, 0, None));
         // After the reject the same ISN starts a new connection (Windows retries: pop3.pcap).
         assert!(c.is_reuse(true, 100, TcpFlags(S)));
     }
@@ -1516,8 +1514,8 @@ mod tests {
     fn syn_ack_first_then_syn_flips() {
         // The SYN-ACK captured before its SYN (two interfaces): Zeek flips and establishes.
         let mut c = ZeekConn::new(Timestamp(0), false);
-        c.process(Timestamp(0), true, TcpFlags(S | A), 500, 101, 100, 0, None);
-        let step = c.process(Timestamp(1), false, TcpFlags(S), 100, 0, 100, 0, None);
+        c.process(true, &seg(Timestamp(0), S | A, 500, 101, 100, 0, None));
+        let step = c.process(false, &seg(Timestamp(1), S, 100, 0, 100, 0, None));
         assert!(step.flipped);
         assert_eq!(c.orig.state, EndpointState::Established);
         assert_eq!(c.resp.state, EndpointState::Established);
@@ -1533,8 +1531,8 @@ mod tests {
         for (i, &(o, f, seq, ack, len, win)) in packets.iter().enumerate() {
             let t = Timestamp::from_parts(i as i64, 0);
             let scale = (f & S != 0).then_some(7);
-            let a = short.process(t, o, TcpFlags(f), seq, ack, win, len, scale);
-            let b = full.process_any(t, o, TcpFlags(f), seq, ack, win, len, scale);
+            let a = short.process(o, &seg(t, f, seq, ack, win, len, scale));
+            let b = full.process_any(o, &seg(t, f, seq, ack, win, len, scale));
             assert_eq!(a, b, "packet {i}");
             assert_eq!(short, full, "packet {i}");
         }

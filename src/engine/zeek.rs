@@ -558,27 +558,60 @@ impl ZeekConn {
     /// the side's numbering is set already (`init_endpoint` acts only on a SYN or an inactive
     /// side), its history letters can only be `D`, `A`, `T` or `W`, and no state changes (each
     /// state's transitions need SYN, FIN or RST, but `Inactive`'s), so nothing closes or flips.
+    /// The steps left are those of `process_any` with the three flags known to be clear, on
+    /// the two endpoints picked once; they touch different fields (the window and the last
+    /// sequence number of the sender, the acknowledged bytes of its peer), so only the
+    /// history letters keep their order: `D` or `A`, then `W`, then `T`.
     #[inline(always)]
     fn process_plain(&mut self, is_orig: bool, seg: &TcpPacket<'_>) {
-        let (t, flags, seq, ack, window, len) = (
-            seg.ts,
-            seg.flags,
-            seg.seq,
-            seg.ack,
-            seg.window,
-            seg.payload_len,
-        );
-        self.set_partial_status(flags, is_orig);
+        let (flags, seq, ack, len) = (seg.flags, seg.seq, seg.ack, seg.payload_len);
+        let bit = if is_orig { ORIG_BIT } else { RESP_BIT };
+        // `set_partial_status`: without SYN, a side's first segment makes the connection
+        // partial.
+        if self.first_packet_seen & bit == 0 {
+            self.is_partial = true;
+        }
         self.history_without_control(is_orig, flags, len);
-        self.update_window(is_orig, u32::from(window), seq, ack, flags);
-        if !self.orig.did_close || !self.resp.did_close {
-            self.last_time = t;
+        let (ep, peer) = self.ends(is_orig);
+        // `update_window`.
+        let window = u32::from(seg.window) << ep.window_scale;
+        let zero_window =
+            window == 0 && peer.state != EndpointState::Closed && ep.state != EndpointState::Reset;
+        if ep.state != EndpointState::Closed
+            && ep.state != EndpointState::Reset
+            && seq_delta(seq, ep.window_seq) >= 0
+            && seq_delta(ack, ep.window_ack_seq) >= 0
+        {
+            ep.window = window;
+            ep.window_ack_seq = ack;
+            ep.window_seq = seq;
         }
+        let active = !ep.did_close || !peer.did_close;
+        // `ack_received`.
         if flags.ack() {
-            self.ack_received(is_orig, flags, ack);
+            Self::peer_acked(peer, ack);
         }
-        self.update_last_seq(is_orig, seq.wrapping_add(len), flags, len);
-        self.first_packet_seen |= if is_orig { ORIG_BIT } else { RESP_BIT };
+        // `update_last_seq`: a sender that reset trusts no sequence number; else the highest
+        // moves on, or data at or below it is a retransmission.
+        let last_seq = seq.wrapping_add(len);
+        let mut retransmit = false;
+        if ep.state != EndpointState::Reset {
+            if seq_delta(last_seq, ep.last_seq) > 0 {
+                ep.update_last_seq_value(last_seq);
+            } else if len > 0 {
+                retransmit = true;
+            }
+        }
+        if active {
+            self.last_time = seg.ts;
+        }
+        if zero_window {
+            self.scaled_history(is_orig, b'W', false);
+        }
+        if retransmit {
+            self.scaled_history(is_orig, b'T', true);
+        }
+        self.first_packet_seen |= bit;
     }
 
     /// Any segment: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.
@@ -651,6 +684,14 @@ impl ZeekConn {
     /// A packet with ACK from `is_orig`'s side: the peer's bytes acknowledged so far.
     fn ack_received(&mut self, is_orig: bool, flags: TcpFlags, ack: u32) {
         let (_, peer) = self.ends(is_orig);
+        if peer.state == EndpointState::Inactive || !flags.rst() {
+            Self::peer_acked(peer, ack);
+        }
+    }
+
+    /// [`ack_received`](Self::ack_received) of a segment without RST, on the peer.
+    #[inline(always)]
+    fn peer_acked(peer: &mut Endpoint, ack: u32) {
         if peer.state == EndpointState::Inactive {
             // Zeek's init_peer: number the peer's bytes as though its SYN was seen.
             let base = ack.wrapping_sub(1);
@@ -659,7 +700,7 @@ impl ZeekConn {
             peer.last_seq = base;
         } else {
             let (_, underflow) = relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps);
-            if !underflow && !flags.rst() {
+            if !underflow {
                 let delta_ack = seq_delta(ack, peer.ack_seq);
                 if ack == 0 && delta_ack > TOO_LARGE_SEQ_DELTA {
                     // A broken ack rather than a wrap landing on 0.

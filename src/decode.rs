@@ -163,8 +163,9 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
 }
 
 /// [`decode_encap`] into the caller's slots, for the per-packet path of file analysis: a TCP
-/// segment's fields go to `packet` (its `payload` left as it is), how it was carried to
-/// `encap`, and its captured payload is returned. Any other frame returns `None` (well-formed,
+/// segment's fields go to `packet` (its `payload` left as it is), and its captured payload is
+/// returned with how it was carried: IP straight over Ethernet (most frames) is only named,
+/// any other encapsulation is written to `encap`. Any other frame returns `None` (well-formed,
 /// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
 /// The caller's slot can be where the packet is kept, so the decoded values are not copied
 /// from layer to layer.
@@ -173,7 +174,7 @@ pub fn decode_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
-) -> Result<&'a [u8], Option<Skip>> {
+) -> Result<(&'a [u8], Carried), Option<Skip>> {
     tcp_into(frame, packet, encap).map_err(|stop| match stop {
         Stop::Other => None,
         Stop::Skip(skip) => Some(skip),
@@ -199,6 +200,18 @@ pub const BLANK: TcpPacket<'static> = TcpPacket {
     ttl: 0,
     ip_id: None,
 };
+
+/// How [`decode_into`] found a TCP packet carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carried {
+    /// IP straight over Ethernet: [`Encap::ethernet`], not written out.
+    Ethernet {
+        /// IPv6 (otherwise IPv4).
+        ipv6: bool,
+    },
+    /// As the caller's `encap` says.
+    Other,
+}
 
 /// The frame's IP header and what follows, found by the same walk as [`decode`]; `None` when
 /// the frame carries no IP that rstscope reads.
@@ -239,7 +252,10 @@ struct IpPayload<'a> {
 
 fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
     let (mut packet, mut encap) = (BLANK, Encap::default());
-    let payload = tcp_into(frame, &mut packet, &mut encap)?;
+    let (payload, carried) = tcp_into(frame, &mut packet, &mut encap)?;
+    if let Carried::Ethernet { ipv6 } = carried {
+        encap = Encap::ethernet(ipv6);
+    }
     Ok((TcpPacket { payload, ..packet }, encap))
 }
 
@@ -249,12 +265,46 @@ fn tcp_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
+) -> Result<(&'a [u8], Carried), Stop> {
+    // Most frames: IP straight over Ethernet, whose walk has nothing to record.
+    if frame.link_type.0 == LINKTYPE_ETHERNET
+        && let Some((h, l3)) = frame.data.split_first_chunk::<ETHERNET_HEADER_LEN>()
+    {
+        let ipv6 = match u16::from_be_bytes([h[12], h[13]]) {
+            ETHERTYPE_IPV4 => false,
+            ETHERTYPE_IPV6 => true,
+            _ => return tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other)),
+        };
+        let ip = if ipv6 {
+            ipv6_payload(l3, wire_len(frame, l3))?
+        } else {
+            ipv4(l3, wire_len(frame, l3))?
+        };
+        let payload = tcp(frame, &ip, packet)?;
+        if ip.v6_ext.is_none() {
+            return Ok((payload, Carried::Ethernet { ipv6 }));
+        }
+        *encap = Encap {
+            v6_ext: ip.v6_ext,
+            ..Encap::ethernet(ipv6)
+        };
+        return Ok((payload, Carried::Other));
+    }
+    tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other))
+}
+
+/// [`tcp_into`] for any link layer: the link walk records what a filter needs to select it.
+#[inline(always)]
+fn tcp_into_any<'a>(
+    frame: &Frame<'a>,
+    packet: &mut TcpPacket<'_>,
+    encap: &mut Encap,
 ) -> Result<&'a [u8], Stop> {
     let mut walk = Walk::default();
     let net = link(frame.link_type, frame.data, &mut walk)?;
     let ip = match net {
         Net::V4(bytes) => ipv4(bytes, wire_len(frame, bytes))?,
-        Net::V6(bytes) => ipv6(bytes, wire_len(frame, bytes))?,
+        Net::V6(bytes) => ipv6_payload(bytes, wire_len(frame, bytes))?,
     };
     let payload = tcp(frame, &ip, packet)?;
     let ip_offset = frame.data.len().saturating_sub(net.bytes().len());
@@ -338,7 +388,7 @@ fn fragment(protocol: u8) -> Stop {
 const IPV6_HEADER_LEN: usize = 40;
 
 /// `wire_len`: this packet's length on the wire, used when the payload length field is 0.
-fn ipv6(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
+fn ipv6_payload(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
     let (h, after_header) = data
         .split_first_chunk::<IPV6_HEADER_LEN>()
         .ok_or(TRUNCATED)?;
@@ -513,6 +563,8 @@ fn window_scale(mut options: &[u8]) -> Option<u8> {
 mod tests {
     use super::*;
     use crate::packet::Timestamp;
+    use crate::source::FileSource;
+    use std::path::Path;
 
     const SYN: u16 = TcpFlags::SYN;
     const RST_ACK: u16 = TcpFlags::RST | TcpFlags::ACK;
@@ -665,6 +717,144 @@ mod tests {
     }
 
     // ---- link types
+
+    /// What [`tcp_into`] and the general link walk make of `frame`: equal, whatever the
+    /// frame holds (the shortcut for IP over Ethernet is only a faster way to the same result).
+    fn assert_shortcut_agrees(frame: &Frame<'_>) {
+        assert_eq!(
+            decoded_by(frame, tcp_into),
+            decoded_by(frame, |f, p, e| tcp_into_any(f, p, e)
+                .map(|p| (p, Carried::Other))),
+            "frame {} {:02x?}",
+            frame.number,
+            frame.data
+        );
+    }
+
+    /// The capture files under `dir`, at any depth.
+    fn captures_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                captures_under(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "pcap" || e == "pcapng" || e == "gz")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    type Decoder<'a> =
+        fn(&Frame<'a>, &mut TcpPacket<'_>, &mut Encap) -> Result<(&'a [u8], Carried), Stop>;
+
+    /// What `decoder` makes of `frame`, from a stale slot and tally entry as the reader's are
+    /// between frames.
+    fn decoded_by<'a>(
+        frame: &Frame<'a>,
+        decoder: Decoder<'a>,
+    ) -> (Result<&'a [u8], Stop>, TcpPacket<'static>, Option<Encap>) {
+        let (mut packet, mut encap) = (BLANK, Encap::default());
+        encap.raw = true;
+        packet.sport = 7;
+        let result = decoder(frame, &mut packet, &mut encap);
+        let encap = match result {
+            Ok((_, Carried::Ethernet { ipv6 })) => Some(Encap::ethernet(ipv6)),
+            Ok((_, Carried::Other)) => Some(encap),
+            Err(_) => None,
+        };
+        (result.map(|(payload, _)| payload), packet, encap)
+    }
+
+    /// The shortcut for IP straight over Ethernet against the general walk: every prefix of
+    /// frames that reach each of its exits (IPv4 with options, fragments and TSO lengths,
+    /// IPv6 with extension headers, other protocols and Ethernet types, VLAN tags, padding),
+    /// and every Ethernet frame of the project's own captures and of the public corpus when
+    /// it is present.
+    #[test]
+    fn ethernet_shortcut_decodes_as_the_general_walk() {
+        let syn = tcp_seg(SYN, &[2, 4, 5, 0xb4, 1, 3, 3, 7], &[]);
+        let rst = tcp_seg(RST_ACK, &[], b"reset by policy");
+        let frag = |offset: u16| V4 {
+            flags_fragment: offset,
+            ..V4::default()
+        };
+        let frames = [
+            ethernet(0x0800, &ipv4(&syn)),
+            ethernet(0x0800, &cat(&[&ipv4(&rst), &[0; 6]])),
+            ethernet(
+                0x0800,
+                &ipv4_with(
+                    &V4 {
+                        options: vec![1, 1, 1, 0],
+                        ..V4::default()
+                    },
+                    &syn,
+                ),
+            ),
+            ethernet(0x0800, &ipv4_with(&frag(0x2000), &syn)),
+            ethernet(0x0800, &ipv4_with(&frag(0x0010), &syn)),
+            ethernet(
+                0x0800,
+                &ipv4_with(
+                    &V4 {
+                        total_len: Some(0),
+                        ..V4::default()
+                    },
+                    &rst,
+                ),
+            ),
+            ethernet(
+                0x0800,
+                &ipv4_with(
+                    &V4 {
+                        protocol: 17,
+                        ..V4::default()
+                    },
+                    &syn,
+                ),
+            ),
+            ethernet(0x86dd, &ipv6(6, &rst)),
+            ethernet(0x86dd, &ipv6(0, &cat(&[&[6, 0, 0, 0, 0, 0, 0, 0], &syn]))),
+            ethernet(0x86dd, &ipv6(44, &cat(&[&[6, 0, 0, 1, 0, 0, 0, 1], &syn]))),
+            ethernet(0x0806, &[0; 28]),
+            ethernet(0x8100, &cat(&[&vlan_tag(0x0800, 5), &ipv4(&syn)])),
+            ethernet(0x0800, &ipv6(6, &syn)),
+        ];
+        let mut checked = 0;
+        for data in &frames {
+            for end in 0..=data.len() {
+                assert_shortcut_agrees(&frame(1, &data[..end]));
+                checked += 1;
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("resources/sample-7211.pcapng")];
+        for dir in [root.join("tests/fixtures"), root.join("../shared/pcaps")] {
+            if dir.is_dir() {
+                captures_under(&dir, &mut files);
+            } else {
+                println!("skipped: {} not found", dir.display());
+            }
+        }
+        let mut ethernet_frames = 0;
+        for path in files {
+            let Ok(mut source) = FileSource::open(std::slice::from_ref(&path)) else {
+                continue;
+            };
+            while let Some(f) = source.next_frame() {
+                assert_shortcut_agrees(&f);
+                ethernet_frames += u64::from(f.link_type.0 == LINKTYPE_ETHERNET);
+            }
+        }
+        assert!(checked > 900, "{checked} frame prefixes");
+        println!("{checked} frame prefixes, {ethernet_frames} Ethernet frames of captures");
+        assert!(
+            ethernet_frames > 50,
+            "{ethernet_frames} Ethernet frames in captures"
+        );
+    }
 
     #[test]
     fn ethernet_ipv4_carries_every_field_and_the_frame_identity() {

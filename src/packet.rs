@@ -161,6 +161,16 @@ pub struct Encap {
 }
 
 impl Encap {
+    /// IP straight over Ethernet, as most frames carry it.
+    pub fn ethernet(ipv6: bool) -> Self {
+        Self {
+            link_type: 1,
+            ipv6,
+            ip_offset: 14,
+            ..Self::default()
+        }
+    }
+
     /// `self == other`, with the fields that differ most often first and the guards compared
     /// in line (the derived comparison calls out for the array): the tally asks it once per
     /// packet.
@@ -353,7 +363,8 @@ impl EncapTally {
         self.add_n(e, 1);
     }
 
-    fn add_n(&mut self, e: Encap, n: u64) {
+    /// Counts `n` packets carried as `e`.
+    pub fn add_n(&mut self, e: Encap, n: u64) {
         let last = &mut self.last[usize::from(e.ipv6)];
         if let Some((k, c)) = self.kinds.get_mut(*last)
             && k.same_as(&e)

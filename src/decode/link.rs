@@ -171,8 +171,13 @@ fn raw_ip(data: &[u8], bad: Stop) -> Result<Net<'_>, Stop> {
     }
 }
 
+/// Destination and source addresses, and the Ethernet type.
+pub(super) const ETHERNET_HEADER_LEN: usize = 14;
+
 fn ethernet<'a>(data: &'a [u8], walk: &mut Walk) -> Result<Net<'a>, Stop> {
-    let (h, rest) = data.split_first_chunk::<14>().ok_or(TRUNCATED)?;
+    let (h, rest) = data
+        .split_first_chunk::<ETHERNET_HEADER_LEN>()
+        .ok_or(TRUNCATED)?;
     by_ethertype(u16::from_be_bytes([h[12], h[13]]), rest, walk)
 }
 
@@ -186,8 +191,8 @@ fn by_address_family(af: u32, rest: &[u8]) -> Result<Net<'_>, Stop> {
     }
 }
 
-const ETHERTYPE_IPV4: u16 = 0x0800;
-const ETHERTYPE_IPV6: u16 = 0x86dd;
+pub(super) const ETHERTYPE_IPV4: u16 = 0x0800;
+pub(super) const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_VLAN: u16 = 0x8100;
 const ETHERTYPE_QINQ: u16 = 0x88a8;
 /// The pre-standard QinQ outer tag some switches still send.

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{BLANK, Decoded, Skip, decode_encap, decode_into};
+use crate::decode::{BLANK, Carried, Decoded, Skip, decode_encap, decode_into};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
@@ -607,67 +607,41 @@ impl Reader {
     /// Fills `batch` (cleared first) with the next frames; true at the end of the input.
     fn fill(&mut self, batch: &mut Batch) -> bool {
         batch.clear();
-        let source = &mut self.source;
+        let Self { source, copies, .. } = self;
         let mut done = true;
         let mut encap = Encap::default();
+        // Packets carried as IPv4 and IPv6 straight over Ethernet, tallied at the end.
+        let mut ethernet = [0u64; 2];
+        let mut add = |frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter| {
+            if let Some(Carried::Ethernet { ipv6 }) = take(frame, batch, copies, &mut encap) {
+                ethernet[usize::from(ipv6)] += 1;
+            }
+        };
         loop {
-            self.copies.learn(source.interfaces());
+            copies.learn(source.interfaces());
+            // Most frames come in runs of one file's records (no call per frame)...
+            let room = BATCH as u64 - batch.frames;
+            source.frame_run(room, |frame| add(&frame, batch, copies));
+            if batch.frames >= BATCH as u64 {
+                done = false;
+                break;
+            }
+            // ...the others, and what ends a run, one by one.
             let Some(frame) = source.next_frame() else {
                 break;
             };
-            batch.frames += 1;
-            if let Some(copy) = self.copies.copy(&frame) {
-                batch.copies.add(copy);
-                // Not analyzed again, but a filter must select the copies too.
-                if let (Decoded::Tcp(_), encap) = decode_encap(&frame) {
-                    batch.encaps.add(encap);
-                }
-                continue;
-            }
-            // Decoded in place, in the batch's next slot: taken back if the frame is no TCP.
-            batch.packets.push(BLANK);
-            let Some(slot) = batch.packets.last_mut() else {
-                continue;
-            };
-            match decode_into(&frame, slot, &mut encap) {
-                Ok(payload) => {
-                    batch.encaps.add(encap);
-                    // Only a RST's payload is read, and only its first bytes (the text kept
-                    // as evidence): a flood of large RSTs costs no more than small ones.
-                    if slot.flags.rst() {
-                        let start = batch.payloads.len();
-                        let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
-                        batch.payloads.extend_from_slice(kept);
-                        batch.rst_payloads.push(start..batch.payloads.len());
-                    }
-                    if frame.process.is_some() || !batch.tags.is_empty() {
-                        batch
-                            .tags
-                            .resize(batch.packets.len() - 1, FrameTag::default());
-                        batch.tags.push(FrameTag {
-                            direction: frame.direction,
-                            process: frame.process,
-                        });
-                    }
-                }
-                Err(skipped) => {
-                    batch.packets.pop();
-                    match skipped {
-                        None => batch.other += 1,
-                        Some(reason) => {
-                            match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-                                Some((_, n)) => *n += 1,
-                                None => batch.skipped.push((reason, 1)),
-                            }
-                        }
-                    }
-                }
-            }
+            add(&frame, batch, copies);
             if batch.frames >= BATCH as u64 {
                 done = false;
                 break;
             }
         }
+        for (ipv6, n) in [(false, ethernet[0]), (true, ethernet[1])] {
+            if n > 0 {
+                batch.encaps.add_n(Encap::ethernet(ipv6), n);
+            }
+        }
+        let source = &mut self.source;
         if let Some(new) = source.processes().get(self.processes_sent..) {
             batch.new_processes.extend_from_slice(new);
             self.processes_sent += new.len();
@@ -679,6 +653,66 @@ impl Reader {
             batch.status = Some(SourceStatus::of(source));
         }
         done
+    }
+}
+
+/// Adds one frame to `batch`: its TCP packet decoded in place, or its count as a copy, as
+/// another protocol or as not decoded. A packet carried straight over Ethernet is left for
+/// the caller to tally (returned); any other encapsulation is tallied here.
+#[inline(always)]
+fn take(
+    frame: &Frame<'_>,
+    batch: &mut Batch,
+    copies: &mut CopyFilter,
+    encap: &mut Encap,
+) -> Option<Carried> {
+    batch.frames += 1;
+    if let Some(copy) = copies.copy(frame) {
+        batch.copies.add(copy);
+        // Not analyzed again, but a filter must select the copies too.
+        if let (Decoded::Tcp(_), encap) = decode_encap(frame) {
+            batch.encaps.add(encap);
+        }
+        return None;
+    }
+    // Decoded in place, in the batch's next slot: taken back if the frame is no TCP.
+    batch.packets.push(BLANK);
+    let slot = batch.packets.last_mut()?;
+    match decode_into(frame, slot, encap) {
+        Ok((payload, carried)) => {
+            if carried == Carried::Other {
+                batch.encaps.add(*encap);
+            }
+            // Only a RST's payload is read, and only its first bytes (the text kept as
+            // evidence): a flood of large RSTs costs no more than small ones.
+            if slot.flags.rst() {
+                let start = batch.payloads.len();
+                let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
+                batch.payloads.extend_from_slice(kept);
+                batch.rst_payloads.push(start..batch.payloads.len());
+            }
+            if frame.process.is_some() || !batch.tags.is_empty() {
+                batch
+                    .tags
+                    .resize(batch.packets.len() - 1, FrameTag::default());
+                batch.tags.push(FrameTag {
+                    direction: frame.direction,
+                    process: frame.process,
+                });
+            }
+            Some(carried)
+        }
+        Err(skipped) => {
+            batch.packets.pop();
+            match skipped {
+                None => batch.other += 1,
+                Some(reason) => match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => batch.skipped.push((reason, 1)),
+                },
+            }
+            None
+        }
     }
 }
 

@@ -177,6 +177,73 @@ impl FileSource {
         })
     }
 
+    /// Hands `each` up to `limit` further frames of the file that delivered the last frame,
+    /// as [`FileSource::next_frame`] would deliver them, for as long as they are pcap records
+    /// lying whole in its buffer and stay the earliest of all files; returns how many. 0 sends
+    /// the caller to `next_frame`, which reads more, changes files, or says why not.
+    ///
+    /// The bulk of a pcap file goes this way: each frame then costs the framing of its
+    /// 16-byte header, where `next_frame` also moves the reader, its bookkeeping and the merge.
+    pub fn frame_run(&mut self, limit: u64, mut each: impl FnMut(Frame<'_>)) -> u64 {
+        let Some(index) = self.delivered else {
+            return 0;
+        };
+        let Some(reader) = self.readers.get_mut(index) else {
+            return 0;
+        };
+        let (Some(Container::Pcap(r, framing)), Some(first)) =
+            (reader.container.as_mut(), reader.head)
+        else {
+            return 0;
+        };
+        // Frames of other files that come first end the run (ties go to the file given first).
+        let bound = self.queue.peek().map(|top| top.0);
+        let data = r.data();
+        let (mut at, mut last) = (0, first);
+        let mut n = 0;
+        while n < limit {
+            let next = at + last.record_len;
+            let Some(head) = data.get(next..).and_then(|rest| framing.whole_record(rest)) else {
+                break;
+            };
+            if bound.is_some_and(|b| b < (head.ts, index)) {
+                break;
+            }
+            (at, last) = (next, head);
+            n += 1;
+            each(Frame {
+                ts: head.ts,
+                number: self.number + n,
+                link_type: head.link_type,
+                interface: head.interface,
+                data: data
+                    .get(at + head.start..at + head.start + head.len)
+                    .unwrap_or(&[]),
+                orig_len: head.orig_len,
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+            });
+        }
+        if n == 0 {
+            return 0;
+        }
+        // As if `next_frame` had delivered the last of them: the records before it consumed.
+        r.consume_noshift(at);
+        reader.head = Some(last);
+        reader.last_ts = last.ts;
+        self.number += n;
+        if let Some(info) = self.files.get_mut(index) {
+            info.frames += n;
+            info.bytes_read = reader.stream.shared.bytes();
+        }
+        if let Some(interface) = self.interfaces.get_mut(last.interface as usize) {
+            interface.frames += n;
+        }
+        n
+    }
+
     /// The input files, with progress.
     pub fn files(&self) -> &[FileInfo] {
         &self.files

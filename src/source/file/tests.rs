@@ -668,6 +668,114 @@ fn huge_snaplen_in_headers_is_accepted() {
 
 // ---- merging --------------------------------------------------------------------------------
 
+/// Every frame taken through runs of [`FileSource::frame_run`] of at most `limit` frames,
+/// with [`FileSource::next_frame`] between runs, as the analysis reads.
+fn drain_runs(source: &mut FileSource, limit: u64) -> Vec<Got> {
+    let got = |f: &Frame<'_>| Got {
+        ts: f.ts.0,
+        number: f.number,
+        link_type: f.link_type.0,
+        interface: f.interface,
+        data: f.data.to_vec(),
+        orig_len: f.orig_len,
+    };
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        let n = source.frame_run(limit, |f| out.push(got(&f)));
+        assert_eq!(
+            n as usize,
+            out.len() - before,
+            "a run counts what it delivers"
+        );
+        assert!(n <= limit);
+        let Some(f) = source.next_frame() else {
+            break;
+        };
+        out.push(got(&f));
+    }
+    out
+}
+
+/// Runs deliver what frame-by-frame reading delivers, in the same order with the same
+/// numbers, and leave the same counts and problems behind: across refills of a 1 MiB buffer,
+/// ties and overlaps between merged files (pcap of both byte orders and resolutions, and
+/// pcapng), and a file cut short in its last record.
+#[test]
+fn frame_runs_deliver_what_next_frame_delivers() {
+    let payload: Vec<u8> = (0..1600u32).map(|i| (i * 7 % 251) as u8).collect();
+    // About 2.8 MB: its buffer is refilled with records cut at the buffer's end.
+    let a_recs: Vec<Rec<'_>> = (0..3000u32)
+        .map(|i| {
+            rec(
+                i / 10,
+                (i % 10) * 100_000,
+                &payload[..(i as usize * 37) % 1500 + 1],
+            )
+        })
+        .collect();
+    // Nanoseconds, big-endian; its times tie with a's every 10th record and overlap them.
+    let b_recs: Vec<Rec<'_>> = (0..500u32)
+        .map(|i| {
+            rec(
+                i / 2,
+                (i % 2) * 500_000_000,
+                &payload[..(i as usize * 13) % 90 + 1],
+            )
+        })
+        .collect();
+    let mut b = pcap(true, true, 1, 65535, &b_recs);
+    // Cut short inside its last record.
+    b.truncate(b.len() - 3);
+    let mut ng = shb(false);
+    ng.extend(idb(false, 101, 0, &[]));
+    for t in 0..200u64 {
+        ng.extend(epb(
+            false,
+            0,
+            t * 1_500_000 + 3,
+            &payload[..(t as usize % 60) + 1],
+            &[],
+        ));
+    }
+    let files = [
+        TempFile::new("a.pcap", &pcap(false, false, 1, 65535, &a_recs)),
+        TempFile::new("b.pcap", &b),
+        TempFile::new("c.pcapng", &ng),
+    ];
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.0.clone()).collect();
+    let state = |s: &FileSource| {
+        (
+            s.files()
+                .iter()
+                .map(|f| (f.frames, f.bytes_read))
+                .collect::<Vec<_>>(),
+            s.interfaces().iter().map(|i| i.frames).collect::<Vec<_>>(),
+            s.problems()
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>(),
+        )
+    };
+    for set in [&paths[..1], &paths[..2], &paths[..]] {
+        let mut one_by_one = FileSource::open(set).expect("opens");
+        let expected = drain(&mut one_by_one);
+        assert!(expected.len() >= 3000, "{} frames", expected.len());
+        for limit in [1, 2, 5, 4096] {
+            let mut runs = FileSource::open(set).expect("opens");
+            let frames = drain_runs(&mut runs, limit);
+            assert_eq!(
+                frames.len(),
+                expected.len(),
+                "{} files, runs of {limit}",
+                set.len()
+            );
+            assert!(frames == expected, "{} files, runs of {limit}", set.len());
+            assert_eq!(state(&runs), state(&one_by_one));
+        }
+    }
+}
+
 #[test]
 fn merge_interleaves_files_by_time() {
     let a = TempFile::new(
@@ -1483,4 +1591,35 @@ fn cut_and_damaged_records_read_the_same_whatever_the_buffer() {
             );
         }
     }
+}
+
+/// The public corpus (captures of many tools and link types) read in runs, as the analysis
+/// reads, gives what frame-by-frame reading gives.
+#[test]
+fn corpus_files_read_in_runs_as_frame_by_frame() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps");
+    let Ok(manifest) = std::fs::read_to_string(root.join("MANIFEST.tsv")) else {
+        println!("skipped: ../shared/pcaps not found");
+        return;
+    };
+    let mut lines = manifest.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let path_col = header
+        .iter()
+        .position(|h| *h == "path")
+        .expect("path column");
+    let mut files = 0;
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let path = root.join(line.split('\t').nth(path_col).expect("path"));
+        let open = || FileSource::open(std::slice::from_ref(&path)).expect("opens");
+        let expected = drain(&mut open());
+        assert_eq!(
+            drain_runs(&mut open(), 4096),
+            expected,
+            "{}",
+            path.display()
+        );
+        files += 1;
+    }
+    assert!(files > 10, "{files} corpus files");
 }

@@ -158,10 +158,17 @@ pub struct RstNote {
 pub const RST_NOTES: usize = 4;
 
 /// One connection as rstscope tracks it: Zeek's state plus what the cause rules need.
+///
+/// In this order (`repr(C)`), what a data or ACK segment touches comes first: the counts and
+/// roles, the sides' statistics, then Zeek's state (whose own hot part leads it); the RST
+/// notes and what is read only at the end follow.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct Conn {
-    /// Zeek's view: endpoint states, history, lifetime.
-    pub zeek: ZeekConn,
+    /// Packets in this connection.
+    pub packets: u32,
+    /// RST packets in this connection.
+    pub rst_count: u32,
     /// Which side of the key is Zeek's originator.
     pub orig_side: u8,
     /// Which side is the service endpoint (received the SYN; else sent the SYN-ACK; else the
@@ -173,18 +180,16 @@ pub struct Conn {
     pub synack_receiver: Option<u8>,
     /// What has been seen, as the cause rules read it.
     pub prior: Prior,
-    /// The originator's ISN, when its SYN was seen.
-    pub isn: Option<u32>,
     /// Per side.
     pub sides: [SideStats; 2],
-    /// The first RSTs.
-    pub rsts: [Option<RstNote>; RST_NOTES],
-    /// RST packets in this connection.
-    pub rst_count: u32,
+    /// Zeek's view: endpoint states, history, lifetime.
+    pub zeek: ZeekConn,
     /// RSTs flagged suspect-injected.
     pub suspect_count: u32,
-    /// Packets in this connection.
-    pub packets: u32,
+    /// The originator's ISN, when its SYN was seen.
+    pub isn: Option<u32>,
+    /// The first RSTs.
+    pub rsts: [Option<RstNote>; RST_NOTES],
     /// Frame number of the first packet.
     pub first_frame: u64,
 }
@@ -223,16 +228,7 @@ impl Conn {
     #[inline]
     pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
         let from_orig = side == usize::from(self.orig_side);
-        let step = self.zeek.process(
-            p.ts,
-            from_orig,
-            p.flags,
-            p.seq,
-            p.ack,
-            p.window,
-            p.payload_len,
-            p.window_scale,
-        );
+        let step = self.zeek.process(from_orig, p);
         if step.flipped {
             self.orig_side = 1 - self.orig_side;
         }
@@ -293,20 +289,27 @@ impl Failure {
 }
 
 /// A slot of the flow table.
+///
+/// A data or ACK segment of a known connection (most packets) reads the key, the attempt's
+/// status and the connection's hot part (see [`Conn`] and [`ZeekConn`]): in this order
+/// (`repr(C)`) those are the entry's first 248 bytes, four cache lines when the entry starts
+/// on a line (hence the alignment: 512 bytes an entry, as 504 were before). The timer's
+/// fields, read when a timer fires or is set, come last.
 #[derive(Debug, Clone)]
+#[repr(C, align(64))]
 pub struct Entry {
     /// The 4-tuple.
     pub key: FlowKey,
-    /// Bumped each time the slot is reused, so stale timers are recognised.
-    pub generation: u32,
-    /// The connection on this tuple now, if any.
-    pub conn: Option<Conn>,
-    /// The latest connection attempt on this tuple, if it still matters.
-    pub attempt: Option<Attempt>,
-    /// The time of this entry's pending timer in the heap (`i64::MAX`: none).
-    pub timer_at: Timestamp,
     /// The slot is in use.
     pub live: bool,
+    /// The latest connection attempt on this tuple, if it still matters.
+    pub attempt: Option<Attempt>,
+    /// The connection on this tuple now, if any.
+    pub conn: Option<Conn>,
+    /// Bumped each time the slot is reused, so stale timers are recognised.
+    pub generation: u32,
+    /// The time of this entry's pending timer in the heap (`i64::MAX`: none).
+    pub timer_at: Timestamp,
 }
 
 #[cfg(test)]

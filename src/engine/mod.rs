@@ -65,7 +65,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            // 200,000 entries of 504 bytes (about 100 MB) leave room within the 150 MB target
+            // 200,000 entries of 512 bytes (about 100 MB) leave room within the 150 MB target
             // for the endpoint table, the series and the reader (scripts/bench-memory.sh).
             max_flows: 200_000,
             keep_connections: false,
@@ -872,7 +872,10 @@ impl Engine {
             }
         }
         let server = c.server_side;
-        c.suspect_count += newly_suspect;
+        if newly_suspect > 0 {
+            // Written only then: the count lies past the connection's hot part.
+            c.suspect_count += newly_suspect;
+        }
         // The attempt: answered by a SYN-ACK, completed by the originator's ACK or data. Once
         // completed or failed (most packets' case) nothing here changes it.
         if let Some(a) = &mut entry.attempt

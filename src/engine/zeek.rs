@@ -8,7 +8,7 @@
 //! without `-C` ignores packets with bad checksums, which on captures taken on the sending
 //! host is most of them), no events.
 
-use crate::packet::{TcpFlags, Timestamp};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 
 /// Zeek's `TOO_LARGE_SEQ_DELTA`: a sequence jump larger than this in a SYN or RST is not trusted.
 const TOO_LARGE_SEQ_DELTA: i32 = 1_048_576;
@@ -113,22 +113,35 @@ impl std::fmt::Debug for History {
     }
 }
 
-/// One side of a connection (Zeek's `TCP_Endpoint`).
+/// One side of a connection (Zeek's `TCP_Endpoint`): what a data or ACK segment reads and
+/// writes. The fields such a segment does not touch are kept apart, in [`EndpointRare`], so
+/// that both sides fit in 88 bytes (the flow-table entry's hot part: see `flow::Entry`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub struct Endpoint {
     /// Current state.
     pub state: EndpointState,
     /// State before the last change.
     pub prev_state: EndpointState,
     is_orig: bool,
+    /// True once this side's close (FIN or RST) has been accounted.
+    pub did_close: bool,
+    window_scale: u8,
     start_seq: u32,
     last_seq: u32,
     ack_seq: u32,
     seq_wraps: u32,
     ack_wraps: u32,
+    window: u32,
+    window_seq: u32,
+    window_ack_seq: u32,
     fin_cnt: u32,
-    /// True once this side's close (FIN or RST) has been accounted.
-    pub did_close: bool,
+}
+
+/// What Zeek's `TCP_Endpoint` keeps that only SYN, FIN and RST segments, retransmissions and
+/// zero windows read: the history's repeat checks and its scaled letters' counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointRare {
     hist_last_syn: u64,
     hist_last_fin: u64,
     hist_last_rst: u64,
@@ -136,10 +149,18 @@ pub struct Endpoint {
     rxmt_thresh: u32,
     win0_cnt: u32,
     win0_thresh: u32,
-    window_scale: u8,
-    window: u32,
-    window_seq: u32,
-    window_ack_seq: u32,
+}
+
+impl EndpointRare {
+    const NEW: Self = Self {
+        hist_last_syn: 0,
+        hist_last_fin: 0,
+        hist_last_rst: 0,
+        rxmt_cnt: 0,
+        rxmt_thresh: 1,
+        win0_cnt: 0,
+        win0_thresh: 1,
+    };
 }
 
 impl Endpoint {
@@ -148,24 +169,17 @@ impl Endpoint {
             state: EndpointState::Inactive,
             prev_state: EndpointState::Inactive,
             is_orig,
+            did_close: false,
+            window_scale: 0,
             start_seq: 0,
             last_seq: 0,
             ack_seq: 0,
             seq_wraps: 0,
             ack_wraps: 0,
-            fin_cnt: 0,
-            did_close: false,
-            hist_last_syn: 0,
-            hist_last_fin: 0,
-            hist_last_rst: 0,
-            rxmt_cnt: 0,
-            rxmt_thresh: 1,
-            win0_cnt: 0,
-            win0_thresh: 1,
-            window_scale: 0,
             window: 0,
             window_seq: 0,
             window_ack_seq: 0,
+            fin_cnt: 0,
         }
     }
 
@@ -264,31 +278,37 @@ pub struct Step {
 
 /// A TCP connection as Zeek's TCP analyzer keeps it. Addresses live with the caller: this
 /// keeps only which side is the originator.
+///
+/// In this order (`repr(C)`), what a data or ACK segment touches comes first, in 104 bytes:
+/// both endpoints, the history's seen bits, the last packet time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub struct ZeekConn {
     /// The originator's endpoint.
     pub orig: Endpoint,
     /// The responder's endpoint.
     pub resp: Endpoint,
-    /// History letters.
-    pub history: History,
     hist_seen: u32,
     is_partial: bool,
     first_packet_seen: u8,
-    /// Time of the first packet.
-    pub start_time: Timestamp,
+    /// True once either side left the handshake states (longer inactivity timeout).
+    past_handshake: bool,
+    expire_chain_count: u8,
     /// Time of the last packet that counted as activity.
     pub last_time: Timestamp,
+    /// Time of the first packet.
+    pub start_time: Timestamp,
     /// When an unanswered first SYN is given up on (Zeek's attempt timer), if pending.
     attempt_at: Deadline,
     /// When the connection is removed after a complete close, once set.
     delete_at: Deadline,
-    /// True once either side left the handshake states (longer inactivity timeout).
-    past_handshake: bool,
     /// Origins of Zeek's expire-timer chains (each ticks every 6 s from its origin): one from
     /// the start, and one more from each half close.
     expire_chains: [Timestamp; MAX_EXPIRE_CHAINS],
-    expire_chain_count: u8,
+    /// The rest of the originator's (0) and the responder's (1) endpoint.
+    rare: [EndpointRare; 2],
+    /// History letters.
+    pub history: History,
 }
 
 const MAX_EXPIRE_CHAINS: usize = 3;
@@ -395,6 +415,7 @@ impl ZeekConn {
             past_handshake: false,
             expire_chains: [t.plus_secs(SYN_TIMEOUT_SECS); MAX_EXPIRE_CHAINS],
             expire_chain_count: 1,
+            rare: [EndpointRare::NEW; 2],
         };
         if flipped {
             c.history.push(b'^');
@@ -412,6 +433,10 @@ impl ZeekConn {
 
     fn ep(&self, is_orig: bool) -> &Endpoint {
         if is_orig { &self.orig } else { &self.resp }
+    }
+
+    fn rare(&mut self, is_orig: bool) -> &mut EndpointRare {
+        &mut self.rare[usize::from(!is_orig)]
     }
 
     fn check_history(&mut self, is_orig: bool, mask: u32, code: u8) -> bool {
@@ -494,6 +519,7 @@ impl ZeekConn {
 
     fn flip_roles(&mut self) {
         std::mem::swap(&mut self.orig, &mut self.resp);
+        self.rare.swap(0, 1);
         self.orig.is_orig = true;
         self.resp.is_orig = false;
         let f = self.first_packet_seen;
@@ -503,57 +529,28 @@ impl ZeekConn {
         self.history.push(b'^');
     }
 
-    /// Processes one packet from the originator (`is_orig`) or the responder. `payload_len`
-    /// is the TCP payload length from the IP header. `window_scale` is the scale option of a
-    /// SYN, if it carried one. Returns what changed; after a flip, the caller must swap its
-    /// notion of which address is the originator.
-    #[allow(clippy::too_many_arguments)]
+    /// Processes one segment from the originator (`is_orig`) or the responder: its time,
+    /// flags, sequence and acknowledgment numbers, window, payload length and window scale
+    /// option (the addresses and ports are the caller's). Returns what changed; after a flip,
+    /// the caller must swap its notion of which address is the originator.
     #[inline(always)]
-    pub fn process(
-        &mut self,
-        t: Timestamp,
-        is_orig: bool,
-        flags: TcpFlags,
-        seq: u32,
-        ack: u32,
-        window: u16,
-        payload_len: u32,
-        window_scale: Option<u8>,
-    ) -> Step {
-        if is_plain(flags) && self.ep(is_orig).state != EndpointState::Inactive {
+    pub fn process(&mut self, is_orig: bool, seg: &TcpPacket<'_>) -> Step {
+        if is_plain(seg.flags) && self.ep(is_orig).state != EndpointState::Inactive {
             // Debug builds (the tests, property tests and fuzz replay) check that the short
             // path leaves the connection exactly as the full one would.
             #[cfg(debug_assertions)]
             let full = {
                 let mut full = *self;
-                let step = full.process_any(
-                    t,
-                    is_orig,
-                    flags,
-                    seq,
-                    ack,
-                    window,
-                    payload_len,
-                    window_scale,
-                );
+                let step = full.process_any(is_orig, seg);
                 debug_assert_eq!(step, Step::default());
                 full
             };
-            self.process_plain(t, is_orig, flags, seq, ack, window, payload_len);
+            self.process_plain(is_orig, seg);
             #[cfg(debug_assertions)]
             debug_assert_eq!(*self, full, "the short path of a plain segment differs");
             return Step::default();
         }
-        self.process_any(
-            t,
-            is_orig,
-            flags,
-            seq,
-            ack,
-            window,
-            payload_len,
-            window_scale,
-        )
+        self.process_any(is_orig, seg)
     }
 
     /// Most packets: a segment without SYN, FIN or RST from a side already past `Inactive`.
@@ -561,46 +558,74 @@ impl ZeekConn {
     /// the side's numbering is set already (`init_endpoint` acts only on a SYN or an inactive
     /// side), its history letters can only be `D`, `A`, `T` or `W`, and no state changes (each
     /// state's transitions need SYN, FIN or RST, but `Inactive`'s), so nothing closes or flips.
-    #[allow(clippy::too_many_arguments)]
+    /// The steps left are those of `process_any` with the three flags known to be clear, on
+    /// the two endpoints picked once; they touch different fields (the window and the last
+    /// sequence number of the sender, the acknowledged bytes of its peer), so only the
+    /// history letters keep their order: `D` or `A`, then `W`, then `T`.
     #[inline(always)]
-    fn process_plain(
-        &mut self,
-        t: Timestamp,
-        is_orig: bool,
-        flags: TcpFlags,
-        seq: u32,
-        ack: u32,
-        window: u16,
-        len: u32,
-    ) {
-        self.set_partial_status(flags, is_orig);
+    fn process_plain(&mut self, is_orig: bool, seg: &TcpPacket<'_>) {
+        let (flags, seq, ack, len) = (seg.flags, seg.seq, seg.ack, seg.payload_len);
+        let bit = if is_orig { ORIG_BIT } else { RESP_BIT };
+        // `set_partial_status`: without SYN, a side's first segment makes the connection
+        // partial.
+        if self.first_packet_seen & bit == 0 {
+            self.is_partial = true;
+        }
         self.history_without_control(is_orig, flags, len);
-        self.update_window(is_orig, u32::from(window), seq, ack, flags);
-        if !self.orig.did_close || !self.resp.did_close {
-            self.last_time = t;
+        let (ep, peer) = self.ends(is_orig);
+        // `update_window`.
+        let window = u32::from(seg.window) << ep.window_scale;
+        let zero_window =
+            window == 0 && peer.state != EndpointState::Closed && ep.state != EndpointState::Reset;
+        if ep.state != EndpointState::Closed
+            && ep.state != EndpointState::Reset
+            && seq_delta(seq, ep.window_seq) >= 0
+            && seq_delta(ack, ep.window_ack_seq) >= 0
+        {
+            ep.window = window;
+            ep.window_ack_seq = ack;
+            ep.window_seq = seq;
         }
+        let active = !ep.did_close || !peer.did_close;
+        // `ack_received`.
         if flags.ack() {
-            self.ack_received(is_orig, flags, ack);
+            Self::peer_acked(peer, ack);
         }
-        self.update_last_seq(is_orig, seq.wrapping_add(len), flags, len);
-        self.first_packet_seen |= if is_orig { ORIG_BIT } else { RESP_BIT };
+        // `update_last_seq`: a sender that reset trusts no sequence number; else the highest
+        // moves on, or data at or below it is a retransmission.
+        let last_seq = seq.wrapping_add(len);
+        let mut retransmit = false;
+        if ep.state != EndpointState::Reset {
+            if seq_delta(last_seq, ep.last_seq) > 0 {
+                ep.update_last_seq_value(last_seq);
+            } else if len > 0 {
+                retransmit = true;
+            }
+        }
+        if active {
+            self.last_time = seg.ts;
+        }
+        if zero_window {
+            self.scaled_history(is_orig, b'W', false);
+        }
+        if retransmit {
+            self.scaled_history(is_orig, b'T', true);
+        }
+        self.first_packet_seen |= bit;
     }
 
-    /// Any packet: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.
-    #[allow(clippy::too_many_arguments)]
+    /// Any segment: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.
     #[inline(never)]
-    fn process_any(
-        &mut self,
-        t: Timestamp,
-        is_orig: bool,
-        flags: TcpFlags,
-        seq: u32,
-        ack: u32,
-        window: u16,
-        payload_len: u32,
-        window_scale: Option<u8>,
-    ) -> Step {
-        let len = payload_len;
+    fn process_any(&mut self, is_orig: bool, seg: &TcpPacket<'_>) -> Step {
+        let (t, flags, seq, ack, window, len, window_scale) = (
+            seg.ts,
+            seg.flags,
+            seg.seq,
+            seg.ack,
+            seg.window,
+            seg.payload_len,
+            seg.window_scale,
+        );
         self.set_partial_status(flags, is_orig);
 
         let mut seg_len = len;
@@ -659,6 +684,14 @@ impl ZeekConn {
     /// A packet with ACK from `is_orig`'s side: the peer's bytes acknowledged so far.
     fn ack_received(&mut self, is_orig: bool, flags: TcpFlags, ack: u32) {
         let (_, peer) = self.ends(is_orig);
+        if peer.state == EndpointState::Inactive || !flags.rst() {
+            Self::peer_acked(peer, ack);
+        }
+    }
+
+    /// [`ack_received`](Self::ack_received) of a segment without RST, on the peer.
+    #[inline(always)]
+    fn peer_acked(peer: &mut Endpoint, ack: u32) {
         if peer.state == EndpointState::Inactive {
             // Zeek's init_peer: number the peer's bytes as though its SYN was seen.
             let base = ack.wrapping_sub(1);
@@ -667,7 +700,7 @@ impl ZeekConn {
             peer.last_seq = base;
         } else {
             let (_, underflow) = relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps);
-            if !underflow && !flags.rst() {
+            if !underflow {
                 let delta_ack = seq_delta(ack, peer.ack_seq);
                 if ack == 0 && delta_ack > TOO_LARGE_SEQ_DELTA {
                     // A broken ack rather than a wrap landing on 0.
@@ -729,26 +762,26 @@ impl ZeekConn {
         } else if bits == 1 {
             if flags.syn() {
                 let code = if flags.ack() { b'H' } else { b'S' };
-                let last = self.ep(is_orig).hist_last_syn;
+                let last = self.rare(is_orig).hist_last_syn;
                 if self.check_history(is_orig, hist::SYN, code) && rel_seq != last {
                     self.add_history(is_orig, code);
                 }
-                self.ends(is_orig).0.hist_last_syn = rel_seq;
+                self.rare(is_orig).hist_last_syn = rel_seq;
             }
             if flags.fin() {
                 let end = rel_seq.wrapping_add(u64::from(len));
-                let last = self.ep(is_orig).hist_last_fin;
+                let last = self.rare(is_orig).hist_last_fin;
                 if self.check_history(is_orig, hist::FIN, b'F') && end != last {
                     self.add_history(is_orig, b'F');
                 }
-                self.ends(is_orig).0.hist_last_fin = end;
+                self.rare(is_orig).hist_last_fin = end;
             }
             if flags.rst() {
-                let last = self.ep(is_orig).hist_last_rst;
+                let last = self.rare(is_orig).hist_last_rst;
                 if self.check_history(is_orig, hist::RST, b'R') && rel_seq != last {
                     self.add_history(is_orig, b'R');
                 }
-                self.ends(is_orig).0.hist_last_rst = rel_seq;
+                self.rare(is_orig).hist_last_rst = rel_seq;
             }
         } else {
             self.history_without_control(is_orig, flags, len);
@@ -766,7 +799,7 @@ impl ZeekConn {
 
     /// Zeek's `ScaledHistoryEntry`: the letter is added at the 1st, 10th, 100th... occurrence.
     fn scaled_history(&mut self, is_orig: bool, code: u8, retransmit: bool) {
-        let (ep, _) = self.ends(is_orig);
+        let ep = self.rare(is_orig);
         let (cnt, thresh) = if retransmit {
             (&mut ep.rxmt_cnt, &mut ep.rxmt_thresh)
         } else {
@@ -1313,19 +1346,51 @@ mod tests {
     const R: u16 = TcpFlags::RST;
     const F: u16 = TcpFlags::FIN;
 
+    /// A segment between two fixed ends (this module reads neither addresses nor ports).
+    fn seg(
+        ts: Timestamp,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+        window: u16,
+        payload_len: u32,
+        window_scale: Option<u8>,
+    ) -> TcpPacket<'static> {
+        TcpPacket {
+            ts,
+            frame: 1,
+            interface: 0,
+            src: std::net::Ipv4Addr::LOCALHOST.into(),
+            dst: std::net::Ipv4Addr::LOCALHOST.into(),
+            sport: 40000,
+            dport: 80,
+            seq,
+            ack,
+            flags: TcpFlags(flags),
+            window,
+            window_scale,
+            payload_len,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        }
+    }
+
     /// Feeds (from_orig, flags, seq, ack, len) packets one second apart.
     fn run(packets: &[(bool, u16, u32, u32, u32)]) -> ZeekConn {
         let mut c = ZeekConn::new(Timestamp(0), false);
         for (i, &(o, f, seq, ack, len)) in packets.iter().enumerate() {
             c.process(
-                Timestamp::from_parts(i as i64, 0),
                 o,
-                TcpFlags(f),
-                seq,
-                ack,
-                1000,
-                len,
-                None,
+                &seg(
+                    Timestamp::from_parts(i as i64, 0),
+                    f,
+                    seq,
+                    ack,
+                    1000,
+                    len,
+                    None,
+                ),
             );
         }
         c
@@ -1396,7 +1461,7 @@ mod tests {
     #[test]
     fn lone_rst_from_responder_is_rstrh() {
         let mut c = ZeekConn::new(Timestamp(0), true);
-        c.process(Timestamp(0), false, TcpFlags(R), 5, 0, 0, 0, None);
+        c.process(false, &seg(Timestamp(0), R, 5, 0, 0, 0, None));
         assert_eq!(c.history.as_str(), "^r");
         assert_eq!(c.conn_state(), ConnState::Rstrh);
     }
@@ -1456,8 +1521,8 @@ mod tests {
             ConnState::Sh
         );
         let mut c = ZeekConn::new(Timestamp(0), true);
-        c.process(Timestamp(0), false, TcpFlags(F | A), 5, 9, 100, 0, None);
-        c.process(Timestamp(1), true, TcpFlags(A), 9, 6, 100, 0, None);
+        c.process(false, &seg(Timestamp(0), F | A, 5, 9, 100, 0, None));
+        c.process(true, &seg(Timestamp(1), A, 9, 6, 100, 0, None));
         assert_eq!(c.history.as_str(), "^fA");
         assert_eq!(c.conn_state(), ConnState::Shr);
     }
@@ -1467,7 +1532,7 @@ mod tests {
         let mut c = run(&[(true, S, 100, 0, 0)]);
         assert!(!c.is_reuse(true, 100, TcpFlags(S)));
         assert!(c.is_reuse(true, 7, TcpFlags(S)));
-        c.process(Timestamp(1), false, TcpFlags(R | A), 0, 101, 0, 0, None);
+        c.process(false, &seg(Timestamp(1), R | A, 0, 101, 0, 0, None));
         // After the reject the same ISN starts a new connection (Windows retries: pop3.pcap).
         assert!(c.is_reuse(true, 100, TcpFlags(S)));
     }
@@ -1490,8 +1555,8 @@ mod tests {
     fn syn_ack_first_then_syn_flips() {
         // The SYN-ACK captured before its SYN (two interfaces): Zeek flips and establishes.
         let mut c = ZeekConn::new(Timestamp(0), false);
-        c.process(Timestamp(0), true, TcpFlags(S | A), 500, 101, 100, 0, None);
-        let step = c.process(Timestamp(1), false, TcpFlags(S), 100, 0, 100, 0, None);
+        c.process(true, &seg(Timestamp(0), S | A, 500, 101, 100, 0, None));
+        let step = c.process(false, &seg(Timestamp(1), S, 100, 0, 100, 0, None));
         assert!(step.flipped);
         assert_eq!(c.orig.state, EndpointState::Established);
         assert_eq!(c.resp.state, EndpointState::Established);
@@ -1507,8 +1572,8 @@ mod tests {
         for (i, &(o, f, seq, ack, len, win)) in packets.iter().enumerate() {
             let t = Timestamp::from_parts(i as i64, 0);
             let scale = (f & S != 0).then_some(7);
-            let a = short.process(t, o, TcpFlags(f), seq, ack, win, len, scale);
-            let b = full.process_any(t, o, TcpFlags(f), seq, ack, win, len, scale);
+            let a = short.process(o, &seg(t, f, seq, ack, win, len, scale));
+            let b = full.process_any(o, &seg(t, f, seq, ack, win, len, scale));
             assert_eq!(a, b, "packet {i}");
             assert_eq!(short, full, "packet {i}");
         }

@@ -213,6 +213,22 @@ impl Endpoint {
         self.start_seq = seq;
     }
 
+    /// `update_window`'s update for a segment without SYN, FIN or RST: the (scaled) window
+    /// it advertises, unless the side has closed or reset or the segment is older than the
+    /// one that set the window last.
+    #[inline(always)]
+    fn take_window(&mut self, window: u32, seq: u32, ack: u32) {
+        if self.state != EndpointState::Closed
+            && self.state != EndpointState::Reset
+            && seq_delta(seq, self.window_seq) >= 0
+            && seq_delta(ack, self.window_ack_seq) >= 0
+        {
+            self.window = window;
+            self.window_ack_seq = ack;
+            self.window_seq = seq;
+        }
+    }
+
     fn update_last_seq_value(&mut self, seq: u32) {
         if seq < self.last_seq {
             self.seq_wraps += 1;
@@ -577,15 +593,7 @@ impl ZeekConn {
         let window = u32::from(seg.window) << ep.window_scale;
         let zero_window =
             window == 0 && peer.state != EndpointState::Closed && ep.state != EndpointState::Reset;
-        if ep.state != EndpointState::Closed
-            && ep.state != EndpointState::Reset
-            && seq_delta(seq, ep.window_seq) >= 0
-            && seq_delta(ack, ep.window_ack_seq) >= 0
-        {
-            ep.window = window;
-            ep.window_ack_seq = ack;
-            ep.window_seq = seq;
-        }
+        ep.take_window(window, seq, ack);
         let active = !ep.did_close || !peer.did_close;
         // `ack_received`.
         if flags.ack() {
@@ -827,17 +835,8 @@ impl ZeekConn {
             && !flags.rst()
             && peer.state != EndpointState::Closed
             && ep.state != EndpointState::Reset;
-        if !flags.syn()
-            && !flags.fin()
-            && !flags.rst()
-            && ep.state != EndpointState::Closed
-            && ep.state != EndpointState::Reset
-            && seq_delta(base_seq, ep.window_seq) >= 0
-            && seq_delta(ack_seq, ep.window_ack_seq) >= 0
-        {
-            ep.window = window;
-            ep.window_ack_seq = ack_seq;
-            ep.window_seq = base_seq;
+        if !flags.syn() && !flags.fin() && !flags.rst() {
+            ep.take_window(window, base_seq, ack_seq);
         }
         if zero_window {
             self.scaled_history(is_orig, b'W', false);

@@ -349,7 +349,7 @@ impl EngineSide {
         }
         sightings.learn(&batch.new_processes);
         let mut rst_payloads = batch.rst_payloads.iter();
-        for (i, p) in batch.packets.iter().enumerate() {
+        for (i, p) in batch.packets().iter().enumerate() {
             // Only a RST carries its payload (the engine reads no other); the others are
             // handed on as they lie in the batch.
             let with_payload;
@@ -386,10 +386,10 @@ impl EngineSide {
                 }
             }
         }
-        if let (Some(h), Some(p)) = (host.as_mut(), batch.packets.last()) {
+        if let (Some(h), Some(p)) = (host.as_mut(), batch.packets().last()) {
             h.settle(p.ts);
         }
-        capture.tcp_frames += batch.packets.len() as u64;
+        capture.tcp_frames += batch.packets().len() as u64;
         if let Some(st) = &batch.status {
             *status = st.clone();
         }
@@ -517,8 +517,11 @@ struct FrameTag {
 /// the engine and recycled, so that nothing is allocated per packet.
 #[derive(Default)]
 struct Batch {
-    /// The packets, their payload detached (see `rst_payloads`).
-    packets: Vec<TcpPacket<'static>>,
+    /// The packets (the first `len`), their payload detached (see `rst_payloads`). The slots
+    /// stay from batch to batch: a packet is decoded straight into the next one.
+    slots: Vec<TcpPacket<'static>>,
+    /// Packets in `slots`.
+    len: usize,
     /// The range of `payloads` that holds each RST's payload, in the order of the RSTs in
     /// `packets`: the engine reads no other payload.
     rst_payloads: Vec<Range<usize>>,
@@ -547,8 +550,13 @@ struct Batch {
 }
 
 impl Batch {
+    /// The decoded packets.
+    fn packets(&self) -> &[TcpPacket<'static>] {
+        self.slots.get(..self.len).unwrap_or_default()
+    }
+
     fn clear(&mut self) {
-        self.packets.clear();
+        self.len = 0;
         self.rst_payloads.clear();
         self.tags.clear();
         self.new_processes.clear();
@@ -675,11 +683,14 @@ fn take(
         }
         return None;
     }
-    // Decoded in place, in the batch's next slot: taken back if the frame is no TCP.
-    batch.packets.push(BLANK);
-    let slot = batch.packets.last_mut()?;
+    // Decoded in place, in the batch's next slot: kept if the frame is TCP.
+    if batch.len == batch.slots.len() {
+        batch.slots.push(BLANK);
+    }
+    let slot = batch.slots.get_mut(batch.len)?;
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
+            batch.len += 1;
             if carried == Carried::Other {
                 batch.encaps.add(*encap);
             }
@@ -692,9 +703,7 @@ fn take(
                 batch.rst_payloads.push(start..batch.payloads.len());
             }
             if frame.process.is_some() || !batch.tags.is_empty() {
-                batch
-                    .tags
-                    .resize(batch.packets.len() - 1, FrameTag::default());
+                batch.tags.resize(batch.len - 1, FrameTag::default());
                 batch.tags.push(FrameTag {
                     direction: frame.direction,
                     process: frame.process,
@@ -703,7 +712,6 @@ fn take(
             Some(carried)
         }
         Err(skipped) => {
-            batch.packets.pop();
             match skipped {
                 None => batch.other += 1,
                 Some(reason) => match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
@@ -842,9 +850,9 @@ mod tests {
             reader.source.problems()
         );
         assert_eq!((batch.frames, batch.other), (6, 1));
-        let ports: Vec<u16> = batch.packets.iter().map(|p| p.sport).collect();
+        let ports: Vec<u16> = batch.packets().iter().map(|p| p.sport).collect();
         assert_eq!(ports, [1001, 1002, 1003, 1004, 1005]);
-        assert!(batch.packets.iter().all(|p| p.payload.is_empty()));
+        assert!(batch.packets().iter().all(|p| p.payload.is_empty()));
         let processes: Vec<Option<u32>> = batch.tags.iter().map(|t| t.process).collect();
         assert_eq!(processes, [None, None, Some(0), None, Some(0)]);
         let payloads: Vec<&[u8]> = batch

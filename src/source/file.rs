@@ -215,16 +215,34 @@ impl FileSource {
         // One loop for each format, each with its framing inlined.
         let (at, last, n) = match container {
             Container::Pcap(r, framing) => {
-                let (at, last, n) =
-                    run.frames(r.data(), *first, each, |rest, _| framing.whole_record(rest));
+                let data = r.data();
+                // Byte order and time resolution chosen once: a loop for each.
+                let (at, last, n) = match (framing.big_endian, framing.nanos) {
+                    (false, false) => run.frames::<false>(data, *first, each, |rest, _| {
+                        framing.whole_record_as::<false, false>(rest)
+                    }),
+                    (false, true) => run.frames::<false>(data, *first, each, |rest, _| {
+                        framing.whole_record_as::<false, true>(rest)
+                    }),
+                    (true, false) => run.frames::<false>(data, *first, each, |rest, _| {
+                        framing.whole_record_as::<true, false>(rest)
+                    }),
+                    (true, true) => run.frames::<false>(data, *first, each, |rest, _| {
+                        framing.whole_record_as::<true, true>(rest)
+                    }),
+                };
                 r.consume_noshift(at);
+                // One interface: its frames counted once for the run.
+                if let Some(interface) = run.interfaces.get_mut(framing.interface as usize) {
+                    interface.frames += n;
+                }
                 (at, last, n)
             }
             Container::Pcapng(r, framing) => {
                 let (data, consumed) = (r.data(), r.consumed());
                 let processes = &mut self.processes;
                 let problems = &mut self.problems;
-                let (at, last, n) = run.frames(data, *first, each, |rest, at| {
+                let (at, last, n) = run.frames::<true>(data, *first, each, |rest, at| {
                     let offset = (consumed + at) as u64;
                     let head = framing.whole_packet(rest, offset, processes, warnings);
                     take_warnings(warnings, problems, info);
@@ -413,9 +431,11 @@ struct Run<'a> {
 impl Run<'_> {
     /// Frames the records after `first` (the record delivered last, at the start of `data`),
     /// each with `whole` (given the bytes from the record on and its offset in `data`), and
-    /// hands them to `each`: returns the offset and head of the last one and how many.
+    /// hands them to `each`: returns the offset and head of the last one and how many. With
+    /// `PER_INTERFACE` it counts each frame at its interface; without, the caller counts them
+    /// (a pcap file's frames all come from one).
     #[inline(always)]
-    fn frames(
+    fn frames<const PER_INTERFACE: bool>(
         &mut self,
         data: &[u8],
         first: Head,
@@ -434,7 +454,9 @@ impl Run<'_> {
             }
             (at, last) = (next, head);
             n += 1;
-            if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
+            if PER_INTERFACE
+                && let Some(interface) = self.interfaces.get_mut(head.interface as usize)
+            {
                 interface.frames += 1;
             }
             each(Frame {

@@ -232,16 +232,44 @@ pub(super) struct PcapFraming {
     pub(super) link_type: LinkType,
 }
 
+/// A pcap record's time: seconds and microseconds, or nanoseconds with `NANOS`.
+#[inline(always)]
+fn time<const NANOS: bool>(secs: u32, frac: u32) -> Timestamp {
+    let frac_nanos = if NANOS {
+        i64::from(frac)
+    } else {
+        i64::from(frac) * 1000
+    };
+    Timestamp(i64::from(secs) * NANOS_PER_SEC + frac_nanos)
+}
+
 impl PcapFraming {
     /// The record at the start of `data` when it lies whole there and its lengths are sound;
     /// `None` sends the caller to [`PcapFraming::next`], which reads more, or says why not.
     #[inline]
     pub(super) fn whole_record(&self, data: &[u8]) -> Option<Head> {
+        match (self.big_endian, self.nanos) {
+            (false, false) => self.whole_record_as::<false, false>(data),
+            (false, true) => self.whole_record_as::<false, true>(data),
+            (true, false) => self.whole_record_as::<true, false>(data),
+            (true, true) => self.whole_record_as::<true, true>(data),
+        }
+    }
+
+    /// [`PcapFraming::whole_record`] for a file of this byte order and time resolution
+    /// (`BIG_ENDIAN`, `NANOS` equal to the framing's): a loop over records calls it with the
+    /// choice made once, outside the loop.
+    #[inline(always)]
+    pub(super) fn whole_record_as<const BIG_ENDIAN: bool, const NANOS: bool>(
+        &self,
+        data: &[u8],
+    ) -> Option<Head> {
+        debug_assert_eq!((self.big_endian, self.nanos), (BIG_ENDIAN, NANOS));
         let header_len = self.header_len;
         let header = data.first_chunk::<16>()?;
         let field = |at: usize| {
             let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
-            if self.big_endian {
+            if BIG_ENDIAN {
                 u32::from_be_bytes(bytes)
             } else {
                 u32::from_le_bytes(bytes)
@@ -255,14 +283,14 @@ impl PcapFraming {
         {
             return None;
         }
-        Some(self.head(secs, frac, caplen, orig_len))
+        Some(self.head(time::<NANOS>(secs, frac), caplen, orig_len))
     }
 
     /// The head of a record whose header said `secs`, `frac`, `caplen` and `orig_len`.
     #[inline]
-    fn head(&self, secs: u32, frac: u32, caplen: u32, orig_len: u32) -> Head {
+    fn head(&self, ts: Timestamp, caplen: u32, orig_len: u32) -> Head {
         Head {
-            ts: self.time(secs, frac),
+            ts,
             link_type: self.link_type,
             interface: self.interface,
             start: self.header_len,
@@ -271,15 +299,6 @@ impl PcapFraming {
             record_len: self.header_len + caplen as usize,
             meta: PacketMeta::default(),
         }
-    }
-
-    fn time(&self, secs: u32, frac: u32) -> Timestamp {
-        let frac_nanos = if self.nanos {
-            i64::from(frac)
-        } else {
-            i64::from(frac) * 1000
-        };
-        Timestamp(i64::from(secs) * NANOS_PER_SEC + frac_nanos)
     }
 
     pub(super) fn next<R: PcapReaderIterator>(
@@ -305,7 +324,12 @@ impl PcapFraming {
         check_orig_len(caplen, orig_len).map_err(|what| corrupt_at(reader, what))?;
         let record_len = header_len + caplen as usize;
         ensure_record(reader, stream, record_len)?;
-        Ok(Some(self.head(secs, frac, caplen, orig_len)))
+        let ts = if self.nanos {
+            time::<true>(secs, frac)
+        } else {
+            time::<false>(secs, frac)
+        };
+        Ok(Some(self.head(ts, caplen, orig_len)))
     }
 }
 

@@ -776,6 +776,49 @@ fn frame_runs_deliver_what_next_frame_delivers() {
     }
 }
 
+/// Each byte order and time resolution of classic pcap has its own loop in a run: every
+/// one reads the times, lengths, bytes and interface counts its records hold, in runs and
+/// frame by frame.
+#[test]
+fn pcap_runs_read_every_byte_order_and_resolution() {
+    let payload: Vec<u8> = (0..200u8).collect();
+    for (be, nanos) in [(false, false), (false, true), (true, false), (true, true)] {
+        let unit = if nanos { 1 } else { 1000 };
+        let top = if nanos { 999_999_999 } else { 999_999 };
+        let recs: Vec<Rec<'_>> = (0..300u32)
+            .map(|i| {
+                let mut r = rec(
+                    1_700_000_000 + i,
+                    (i * 7_919) % top,
+                    &payload[..(i as usize * 3) % 200],
+                );
+                r.orig = r.data.len() as u32 + i % 3;
+                r
+            })
+            .collect();
+        let file = TempFile::new("orders.pcap", &pcap(be, nanos, 1, 65535, &recs));
+        for limit in [1, 4096] {
+            let mut source = FileSource::open(std::slice::from_ref(&file.0)).expect("opens");
+            let frames = drain_runs(&mut source, limit);
+            let what = format!("big-endian {be}, nanoseconds {nanos}, runs of {limit}");
+            assert_eq!(frames.len(), recs.len(), "{what}");
+            for (i, (f, r)) in frames.iter().zip(&recs).enumerate() {
+                assert_eq!(
+                    f.ts,
+                    i64::from(r.secs) * S + i64::from(r.frac) * unit,
+                    "{what}: {i}"
+                );
+                assert_eq!(f.data, r.data, "{what}: {i}");
+                assert_eq!(f.orig_len, r.orig, "{what}: {i}");
+                assert_eq!(f.number, i as u64 + 1, "{what}: {i}");
+            }
+            assert_eq!(source.interfaces()[0].frames, recs.len() as u64, "{what}");
+            assert_eq!(source.files()[0].frames, recs.len() as u64, "{what}");
+            assert!(source.problems().is_empty(), "{what}");
+        }
+    }
+}
+
 #[test]
 fn merge_interleaves_files_by_time() {
     let a = TempFile::new(

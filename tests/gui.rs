@@ -1243,6 +1243,75 @@ fn a_live_capture_toolbar_at_1024_points_has_no_overlaps() {
     );
 }
 
+/// Regression: at 1024 points the Connecting cell, the program behind the failures, lay past
+/// the window's right edge (the counts came first): only a sideways scroll showed it. Now it
+/// follows the endpoint and shows the first process whole, inside the window.
+#[test]
+fn the_connecting_cell_shows_its_first_process_inside_a_1024_point_window() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
+    settle(&mut h);
+    let cell = h.get_by_label("curl (4242) ×5").rect();
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let name = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap("curl (4242)".to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    assert!(
+        cell.left() >= 0.0 && cell.left() + name <= size[0] - 8.0,
+        "the process name is not inside the window: {cell:?}"
+    );
+    assert!(
+        cell.width() >= name,
+        "the cell shows less than the process name: {cell:?}, the name needs {name}"
+    );
+}
+
+/// Regression: the offenders table's sideways scroll bar was egui's floating 2-point line,
+/// drawn below the table's region where the splitter left it short (the table asked for 200
+/// points), so out of sight. Now a solid bar lies under the rows: dragging it brings the last
+/// column, the diagnosis, into a 1024-point window; all rows of a short table fit above it.
+#[test]
+fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
+    settle(&mut h);
+    let diagnosis = |h: &Harness<'_, RstscopeApp>| h.get_by_label("Diagnosis").rect();
+    assert!(
+        diagnosis(&h).right() > size[0],
+        "the table is wider than the window: {:?}",
+        diagnosis(&h)
+    );
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    for endpoint in ["127.0.0.1:7300", "127.0.0.1:7302"] {
+        let row = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+            .rect();
+        assert!(
+            row.bottom() <= grip.top() - 12.0,
+            "{endpoint}'s row {row:?} is not above the bar (splitter {grip:?})"
+        );
+    }
+    // The bar: 12 points high, at the bottom of the table's region, its handle at the left.
+    let from = egui::pos2(60.0, grip.top() - 6.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(from + egui::vec2(100.0 * i as f32, 0.0));
+        h.step();
+    }
+    h.drop_at(from + egui::vec2(400.0, 0.0));
+    h.run_steps(3);
+    assert!(
+        diagnosis(&h).right() <= size[0],
+        "dragging the bar did not scroll the table: {:?}",
+        diagnosis(&h)
+    );
+}
+
 /// Regression: a window too short for the table's three rows and the details made the layout
 /// ask egui for a negative height, which panics.
 #[test]

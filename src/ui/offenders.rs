@@ -117,13 +117,15 @@ impl OffendersView {
         self.key = Some(key);
     }
 
-    /// What the table needs of the height: its rows, their height, its title and headers.
+    /// What the table needs of the height: its rows, their height with the spacing between
+    /// them, its title and headers, and the sideways scroll bar under it.
     pub fn needs(&self, ui: &egui::Ui) -> crate::ui::layout::TableNeeds {
-        let row = row_height(ui);
+        let gap = ui.spacing().item_spacing.y;
+        let row = row_height(ui) + gap;
         crate::ui::layout::TableNeeds {
             rows: self.rows.len().max(1),
             row,
-            chrome: ui.spacing().interact_size.y + ui.spacing().item_spacing.y * 2.0 + row,
+            chrome: ui.spacing().interact_size.y + gap + row + scroll_style().allocated_width(),
         }
     }
 
@@ -167,7 +169,10 @@ impl OffendersView {
             });
             return;
         }
-        // Wider than a small window: the table scrolls sideways, every column reachable.
+        // Wider than a small window: the table scrolls sideways, every column reachable, with
+        // a bar that is there before the pointer finds it, big enough to grab, and under the
+        // rows rather than over the last one.
+        ui.spacing_mut().scroll = scroll_style();
         egui::ScrollArea::horizontal()
             .id_salt("offenders-sideways")
             .auto_shrink([false, false])
@@ -185,15 +190,19 @@ impl OffendersView {
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
         let columns = columns(&self.rows, sampled);
         let row_height = row_height(ui);
+        let sizes: Vec<Column> = columns.iter().map(|c| column_size(ui, *c)).collect();
         let mut table = TableBuilder::new(ui)
             .id_salt(("offenders", column_set_id(&columns)))
             .striped(true)
             .resizable(true)
             .sense(Sense::click())
             .cell_layout(Layout::left_to_right(Align::Center))
+            // Tables keep 200 points by default: more than the splitter may give, which would
+            // put the sideways bar under the rows' region, out of sight.
+            .min_scrolled_height(0.0)
             .auto_shrink([false, false]);
-        for c in &columns {
-            table = table.column(column_size(*c));
+        for size in sizes {
+            table = table.column(size);
         }
         if std::mem::take(&mut self.scroll_to_selected)
             && let Some(i) = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k))
@@ -233,34 +242,28 @@ impl OffendersView {
     }
 }
 
+/// The offenders' scroll bars: solid (always drawn, beside the rows, not over them) and wider
+/// than egui's thin floating ones, whose 2-point line is hard to find and to grab.
+pub fn scroll_style() -> egui::style::ScrollStyle {
+    egui::style::ScrollStyle {
+        bar_width: 12.0,
+        handle_min_length: 40.0,
+        ..egui::style::ScrollStyle::solid()
+    }
+}
+
 /// Height of a table row.
 fn row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Body) + 6.0
 }
 
-/// The columns shown: causes only when some row has them, so the common cases stay narrow;
-/// Listener only for a live capture (`sampled`: this machine's sockets were read with it).
+/// The columns shown: who (Listener, Connecting) right after where (Endpoint, Service), so
+/// that a laptop's window shows which program is involved before any sideways scrolling; then
+/// the counts, causes only when some row has them, so the common cases stay narrow; the
+/// diagnosis last, taking the rest of the width. Listener only for a live capture (`sampled`:
+/// this machine's sockets were read with it).
 fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
-    let mut cols = vec![
-        SortColumn::Rank,
-        SortColumn::Endpoint,
-        SortColumn::Service,
-        SortColumn::Incidents,
-    ];
-    for cause in Cause::ALL {
-        let i = cause.index();
-        if rows.iter().any(|r| r.offender.rst_by_cause[i] > 0) {
-            cols.push(SortColumn::Cause(i));
-        }
-    }
-    cols.extend([
-        SortColumn::Failed,
-        SortColumn::Clients,
-        SortColumn::AvgRate,
-        SortColumn::PeakRate,
-        SortColumn::FirstSeen,
-        SortColumn::LastSeen,
-    ]);
+    let mut cols = vec![SortColumn::Rank, SortColumn::Endpoint, SortColumn::Service];
     if sampled
         && rows
             .iter()
@@ -275,7 +278,22 @@ fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
     }) {
         cols.push(SortColumn::Connecting);
     }
-    cols.push(SortColumn::Diagnosis);
+    cols.push(SortColumn::Incidents);
+    for cause in Cause::ALL {
+        let i = cause.index();
+        if rows.iter().any(|r| r.offender.rst_by_cause[i] > 0) {
+            cols.push(SortColumn::Cause(i));
+        }
+    }
+    cols.extend([
+        SortColumn::Failed,
+        SortColumn::Clients,
+        SortColumn::AvgRate,
+        SortColumn::PeakRate,
+        SortColumn::FirstSeen,
+        SortColumn::LastSeen,
+        SortColumn::Diagnosis,
+    ]);
     cols
 }
 
@@ -291,19 +309,29 @@ fn column_set_id(cols: &[SortColumn]) -> u8 {
         .sum()
 }
 
-fn column_size(c: SortColumn) -> Column {
+fn column_size(ui: &egui::Ui, c: SortColumn) -> Column {
+    // Counts, rates and times: as wide as their title with its sort arrow (wider content
+    // widens them), so that the row fits a laptop's window; the text columns clip.
+    let fitted = |least: f32| Column::initial(title_width(ui, c).max(least)).at_least(40.0);
     match c {
         SortColumn::Rank => Column::exact(28.0),
         SortColumn::Endpoint => Column::initial(170.0).at_least(90.0).clip(true),
         SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
         SortColumn::Diagnosis => Column::remainder().at_least(200.0).clip(true),
         SortColumn::Listener | SortColumn::Connecting => {
-            Column::initial(150.0).at_least(60.0).clip(true)
+            Column::initial(170.0).at_least(60.0).clip(true)
         }
-        SortColumn::FirstSeen | SortColumn::LastSeen => Column::initial(72.0).at_least(50.0),
-        SortColumn::Cause(_) => Column::initial(88.0).at_least(40.0),
-        _ => Column::initial(62.0).at_least(40.0),
+        SortColumn::FirstSeen | SortColumn::LastSeen => fitted(64.0),
+        _ => fitted(44.0),
     }
+}
+
+/// The width of a column's title button with the sort arrow shown.
+fn title_width(ui: &egui::Ui, c: SortColumn) -> f32 {
+    let text = format!("{} ▼", title(c).0);
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text = ui.fonts_mut(|f| f.layout_no_wrap(text, font, egui::Color32::WHITE).size().x);
+    text + 2.0 * ui.spacing().button_padding.x + 2.0
 }
 
 fn title(c: SortColumn) -> (&'static str, &'static str) {

@@ -1312,6 +1312,59 @@ fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
     );
 }
 
+/// The keyboard in the offenders table, as in a packet list: Down and Up move the selection
+/// (the details follow), End and Home go to the last and the first row, Page Down ten rows;
+/// while the filter box has the keyboard the arrows stay with it.
+#[test]
+fn arrow_keys_home_and_end_move_the_selected_offender() {
+    let path = temp_dir("keys").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let mut h = sized_harness([1024.0, 700.0], vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    assert_eq!(keys.len(), 12);
+    assert_eq!(
+        h.state().selected(),
+        Some(keys[0]),
+        "the worst offender first"
+    );
+    let press = |h: &mut Harness<'_, RstscopeApp>, key| {
+        h.key_press(key);
+        h.run_steps(2);
+    };
+    press(&mut h, egui::Key::ArrowDown);
+    press(&mut h, egui::Key::ArrowDown);
+    assert_eq!(h.state().selected(), Some(keys[2]));
+    settle(&mut h);
+    let (addr, port) = keys[2];
+    assert!(
+        shows(&h, &format!("{addr}:{port} refused all")),
+        "the details show the row selected with the keyboard"
+    );
+    press(&mut h, egui::Key::ArrowUp);
+    assert_eq!(h.state().selected(), Some(keys[1]));
+    press(&mut h, egui::Key::End);
+    assert_eq!(h.state().selected(), Some(keys[11]));
+    press(&mut h, egui::Key::ArrowDown);
+    assert_eq!(
+        h.state().selected(),
+        Some(keys[11]),
+        "the last row stays selected"
+    );
+    press(&mut h, egui::Key::Home);
+    assert_eq!(h.state().selected(), Some(keys[0]));
+    press(&mut h, egui::Key::PageDown);
+    assert_eq!(h.state().selected(), Some(keys[10]));
+    // Typing in the filter: the arrows are the text field's.
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the filter box")
+        .click();
+    h.run_steps(2);
+    press(&mut h, egui::Key::ArrowUp);
+    assert_eq!(h.state().selected(), Some(keys[10]));
+}
+
 /// Regression: a window too short for the table's three rows and the details made the layout
 /// ask egui for a negative height, which panics.
 #[test]

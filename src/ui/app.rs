@@ -637,6 +637,12 @@ impl RstscopeApp {
             ui.add_space(4.0);
             let needs = self.table.needs(ui);
             let before = self.selected;
+            if !self.dialogs.is_open()
+                && !ui.ctx().text_edit_focused()
+                && !ui.ctx().any_popup_open()
+            {
+                self.table.keyboard(ui.ctx(), &mut self.selected);
+            }
             let (table, details, selected) =
                 (&mut self.table, &mut self.details, &mut self.selected);
             let sort = &mut self.settings.sort;

@@ -129,6 +129,45 @@ impl OffendersView {
         }
     }
 
+    /// The keyboard in the table, as in a packet list: Up and Down move the selection a row,
+    /// Page Up and Page Down ten, Home and End to the first and the last; the table scrolls
+    /// to it. Nothing selected: Down, Page Down or Home selects the first row, Up, Page Up or
+    /// End the last. The caller hands the keys over only when no text field or dialog has them.
+    pub fn keyboard(&mut self, ctx: &egui::Context, selected: &mut Option<EndpointKey>) {
+        let Some(last) = self.rows.len().checked_sub(1) else {
+            return;
+        };
+        let (step, home, end) = ctx.input_mut(|i| {
+            let mut count = |key| i.count_and_consume_key(egui::Modifiers::NONE, key) as i64;
+            let step = count(egui::Key::ArrowDown) - count(egui::Key::ArrowUp)
+                + PAGE * (count(egui::Key::PageDown) - count(egui::Key::PageUp));
+            (step, count(egui::Key::Home) > 0, count(egui::Key::End) > 0)
+        });
+        if step == 0 && !home && !end {
+            return;
+        }
+        let now = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k));
+        let to = if home {
+            0
+        } else if end {
+            last
+        } else {
+            match now {
+                Some(i) => (i as i64 + step).clamp(0, last as i64) as usize,
+                None if step > 0 => 0,
+                None => last,
+            }
+        };
+        // The focus ring egui moves with the arrows would stray from the selected row.
+        ctx.memory_mut(|m| {
+            if let Some(id) = m.focused() {
+                m.surrender_focus(id);
+            }
+        });
+        *selected = Some(self.rows[to].key());
+        self.reveal_selected();
+    }
+
     /// Makes the next frame scroll the selected row into view.
     pub fn reveal_selected(&mut self) {
         self.scroll_to_selected = true;
@@ -251,6 +290,9 @@ pub fn scroll_style() -> egui::style::ScrollStyle {
         ..egui::style::ScrollStyle::solid()
     }
 }
+
+/// Rows that Page Up and Page Down move the selection.
+const PAGE: i64 = 10;
 
 /// Height of a table row.
 fn row_height(ui: &egui::Ui) -> f32 {

@@ -506,7 +506,8 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
 }
 
 fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
-    const WIDTHS: [f32; 6] = [106.0, 132.0, 132.0, 40.0, 56.0, 80.0];
+    // Client and server as wide as `255.255.255.255:65535`: a clipped `…:7211` read `…:72`.
+    const WIDTHS: [f32; 6] = [100.0, 168.0, 168.0, 40.0, 56.0, 80.0];
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
@@ -551,7 +552,8 @@ fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32
                 ];
                 for text in cells {
                     row.col(|ui| {
-                        ui.monospace(text);
+                        // Cut with an ellipsis (the whole of it on hover), never silently.
+                        ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
                     });
                 }
                 row.col(|ui| {

@@ -477,7 +477,11 @@ fn cell(
         SortColumn::Endpoint => {
             return ui
                 .selectable_label(selected, RichText::new(&r.endpoint).monospace())
-                .on_hover_text("select to see its connections and packets")
+                // The whole of it: a narrow column cuts an IPv6 address.
+                .on_hover_text(format!(
+                    "{}: select to see its connections and packets",
+                    r.endpoint
+                ))
                 .clicked();
         }
         SortColumn::Service => {

@@ -866,14 +866,19 @@ pub(super) fn u32_at(data: &[u8], at: usize, big_endian: bool) -> u32 {
     }
 }
 
+/// The `N` bytes at `at` of `data`; zeros where `data` ends before them.
+#[inline(always)]
+fn bytes_at<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
+    data.get(at..)
+        .and_then(|rest| rest.first_chunk::<N>())
+        .copied()
+        .unwrap_or([0; N])
+}
+
 /// [`u32_at`] with the byte order known where it is called.
 #[inline(always)]
 fn u32_in<const BIG_ENDIAN: bool>(data: &[u8], at: usize) -> u32 {
-    let bytes = data
-        .get(at..)
-        .and_then(|rest| rest.first_chunk::<4>())
-        .copied()
-        .unwrap_or([0; 4]);
+    let bytes = bytes_at(data, at);
     if BIG_ENDIAN {
         u32::from_be_bytes(bytes)
     } else {
@@ -893,11 +898,7 @@ pub(super) fn u16_at(data: &[u8], at: usize, big_endian: bool) -> u16 {
 /// [`u16_at`] with the byte order known where it is called.
 #[inline(always)]
 fn u16_in<const BIG_ENDIAN: bool>(data: &[u8], at: usize) -> u16 {
-    let bytes = data
-        .get(at..)
-        .and_then(|rest| rest.first_chunk::<2>())
-        .copied()
-        .unwrap_or([0; 2]);
+    let bytes = bytes_at(data, at);
     if BIG_ENDIAN {
         u16::from_be_bytes(bytes)
     } else {

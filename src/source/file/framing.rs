@@ -286,7 +286,7 @@ impl PcapFraming {
         Some(self.head(time::<NANOS>(secs, frac), caplen, orig_len))
     }
 
-    /// The head of a record whose header said `secs`, `frac`, `caplen` and `orig_len`.
+    /// The head of a record of time `ts` whose header said `caplen` and `orig_len`.
     #[inline]
     fn head(&self, ts: Timestamp, caplen: u32, orig_len: u32) -> Head {
         Head {

@@ -286,7 +286,7 @@ impl PcapFraming {
         Some(self.head(time::<NANOS>(secs, frac), caplen, orig_len))
     }
 
-    /// The head of a record whose header said `secs`, `frac`, `caplen` and `orig_len`.
+    /// The head of a record of time `ts` whose header said `caplen` and `orig_len`.
     #[inline]
     fn head(&self, ts: Timestamp, caplen: u32, orig_len: u32) -> Head {
         Head {
@@ -423,9 +423,12 @@ impl NgFraming {
                         len,
                         offset,
                     };
-                    let head = self
-                        .packet_record(block, last_ts, processes, warnings)
-                        .map_err(|what| corrupt_at(reader, what))?;
+                    let head = if self.big_endian {
+                        self.packet_record::<true>(block, last_ts, processes, warnings)
+                    } else {
+                        self.packet_record::<false>(block, last_ts, processes, warnings)
+                    };
+                    let head = head.map_err(|what| corrupt_at(reader, what))?;
                     return Ok(Some(head));
                 }
                 SHB => self.section_header(reader)?,
@@ -457,23 +460,30 @@ impl NgFraming {
         processes: &mut ProcessTable,
         warnings: &mut Warnings,
     ) -> Option<Head> {
-        let be = self.big_endian;
-        let header = data.first_chunk::<8>()?;
-        let field = |at: usize| {
-            let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
-            if be {
-                u32::from_be_bytes(bytes)
-            } else {
-                u32::from_le_bytes(bytes)
-            }
-        };
-        let len = field(4) as usize;
-        if field(0) != EPB
+        if self.big_endian {
+            self.whole_packet_as::<true>(data, offset, processes, warnings)
+        } else {
+            self.whole_packet_as::<false>(data, offset, processes, warnings)
+        }
+    }
+
+    /// [`NgFraming::whole_packet`] in the section's byte order, `BIG_ENDIAN`.
+    #[inline(always)]
+    fn whole_packet_as<const BIG_ENDIAN: bool>(
+        &mut self,
+        data: &[u8],
+        offset: u64,
+        processes: &mut ProcessTable,
+        warnings: &mut Warnings,
+    ) -> Option<Head> {
+        debug_assert_eq!(self.big_endian, BIG_ENDIAN);
+        let len = u32_in::<BIG_ENDIAN>(data, 4) as usize;
+        if u32_in::<BIG_ENDIAN>(data, 0) != EPB
             || len > data.len()
             || len < 32
             || !len.is_multiple_of(4)
             || len > MAX_RECORD
-            || u32_at(data, len - 4, be) as usize != len
+            || u32_in::<BIG_ENDIAN>(data, len - 4) as usize != len
         {
             return None;
         }
@@ -484,13 +494,13 @@ impl NgFraming {
             offset,
         };
         // A packet that refers to no interface, or whose lengths disagree, is told by `next`.
-        self.packet_record(block, Timestamp::default(), processes, warnings)
+        self.packet_record::<BIG_ENDIAN>(block, Timestamp::default(), processes, warnings)
             .ok()
     }
 
     /// A packet block (complete in `block.data`, its length and trailer checked) with what
-    /// its options say.
-    fn packet_record(
+    /// its options say, in the section's byte order, `BIG_ENDIAN`.
+    fn packet_record<const BIG_ENDIAN: bool>(
         &mut self,
         block: BlockAt<'_>,
         last_ts: Timestamp,
@@ -503,14 +513,14 @@ impl NgFraming {
             len,
             offset,
         } = block;
-        let mut head = self.packet(data, block_type, len, last_ts)?;
+        let mut head = self.packet::<BIG_ENDIAN>(data, block_type, len, last_ts)?;
         // Options follow the frame bytes, padded to 32 bits; the smallest takes 4 bytes.
         let start = (head.start + head.len).next_multiple_of(4);
         if block_type != SPB && start + 4 <= len - 4 {
             head.meta = self.processes.packet_options(
                 data.get(..len).unwrap_or(data),
                 (start, len - 4),
-                self.big_endian,
+                BIG_ENDIAN,
                 offset,
                 processes,
                 warnings,
@@ -520,20 +530,20 @@ impl NgFraming {
     }
 
     /// Decodes a packet block (complete in `data`, its length and trailer checked).
-    fn packet(
+    fn packet<const BIG_ENDIAN: bool>(
         &self,
         data: &[u8],
         block_type: u32,
         len: usize,
         last_ts: Timestamp,
     ) -> Result<Head, String> {
-        let be = self.big_endian;
+        debug_assert_eq!(self.big_endian, BIG_ENDIAN);
         if block_type == SPB {
             let interface = self
                 .interfaces
                 .first()
                 .ok_or("a simple packet block comes before any interface description")?;
-            let orig_len = u32_at(data, 8, be);
+            let orig_len = u32_in::<BIG_ENDIAN>(data, 8);
             let mut caplen = (orig_len as usize).min(len - 16);
             if interface.snaplen != 0 {
                 caplen = caplen.min(interface.snaplen as usize);
@@ -551,13 +561,14 @@ impl NgFraming {
         }
         // Enhanced and obsolete Packet Blocks share their layout but for the interface id's
         // width (the obsolete one has a 16-bit drop count after it).
+        let field = |at| u32_in::<BIG_ENDIAN>(data, at);
         let local_id = if block_type == EPB {
-            u32_at(data, 8, be)
+            field(8)
         } else {
-            u32::from(u16_at(data, 8, be))
+            u32::from(u16_in::<BIG_ENDIAN>(data, 8))
         };
-        let raw_ts = (u64::from(u32_at(data, 12, be)) << 32) | u64::from(u32_at(data, 16, be));
-        let (caplen, orig_len) = (u32_at(data, 20, be), u32_at(data, 24, be));
+        let raw_ts = (u64::from(field(12)) << 32) | u64::from(field(16));
+        let (caplen, orig_len) = (field(20), field(24));
         if caplen as usize > len - 32 {
             return Err(format!(
                 "captured length {caplen} does not fit in a block of {len} bytes"
@@ -848,12 +859,27 @@ pub(super) fn describe(error: &PcapError<&[u8]>) -> String {
 
 /// The u32 at `at`, or 0 past the end (callers have checked the length).
 pub(super) fn u32_at(data: &[u8], at: usize, big_endian: bool) -> u32 {
-    let bytes = data
-        .get(at..)
-        .and_then(|rest| rest.first_chunk::<4>())
-        .copied()
-        .unwrap_or([0; 4]);
     if big_endian {
+        u32_in::<true>(data, at)
+    } else {
+        u32_in::<false>(data, at)
+    }
+}
+
+/// The `N` bytes at `at` of `data`; zeros where `data` ends before them.
+#[inline(always)]
+fn bytes_at<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
+    data.get(at..)
+        .and_then(|rest| rest.first_chunk::<N>())
+        .copied()
+        .unwrap_or([0; N])
+}
+
+/// [`u32_at`] with the byte order known where it is called.
+#[inline(always)]
+fn u32_in<const BIG_ENDIAN: bool>(data: &[u8], at: usize) -> u32 {
+    let bytes = bytes_at(data, at);
+    if BIG_ENDIAN {
         u32::from_be_bytes(bytes)
     } else {
         u32::from_le_bytes(bytes)
@@ -862,12 +888,18 @@ pub(super) fn u32_at(data: &[u8], at: usize, big_endian: bool) -> u32 {
 
 /// The u16 at `at`, or 0 past the end (callers have checked the length).
 pub(super) fn u16_at(data: &[u8], at: usize, big_endian: bool) -> u16 {
-    let bytes = data
-        .get(at..)
-        .and_then(|rest| rest.first_chunk::<2>())
-        .copied()
-        .unwrap_or([0; 2]);
     if big_endian {
+        u16_in::<true>(data, at)
+    } else {
+        u16_in::<false>(data, at)
+    }
+}
+
+/// [`u16_at`] with the byte order known where it is called.
+#[inline(always)]
+fn u16_in<const BIG_ENDIAN: bool>(data: &[u8], at: usize) -> u16 {
+    let bytes = bytes_at(data, at);
+    if BIG_ENDIAN {
         u16::from_be_bytes(bytes)
     } else {
         u16::from_le_bytes(bytes)

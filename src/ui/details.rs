@@ -507,7 +507,7 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
 
 fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     // Client and server as wide as `255.255.255.255:65535`: a clipped `…:7211` read `…:72`.
-    const WIDTHS: [f32; 6] = [100.0, 168.0, 168.0, 40.0, 56.0, 80.0];
+    const WIDTHS: [f32; 6] = [96.0, 160.0, 160.0, 48.0, 56.0, 96.0];
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
@@ -558,7 +558,8 @@ fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32
                 }
                 row.col(|ui| {
                     if let Some(cause) = c.rst_cause {
-                        ui.label(RichText::new(cause.as_str()).color(cause_color(cause)));
+                        let text = RichText::new(cause.as_str()).color(cause_color(cause));
+                        ui.add(egui::Label::new(text).truncate());
                     }
                 });
                 row.col(|ui| {

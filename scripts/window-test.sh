@@ -9,6 +9,8 @@
 #      title names it, the screenshot shows it, and Copy now gives its filter.
 #   4. Resize to 1024x700 and 1280x800: a screenshot of each, for the second capture and for a
 #      capture with many offenders and every cause (written by examples/gen_capture.rs).
+#   5. End in the offenders table (the last row selected), then a capture with process
+#      information at 1024x700 (the Connecting column in view): a screenshot of each.
 #
 # Where Copy is comes from the same screen laid out by egui_kittest at the same size (the
 # ignored `window_map` test of tests/gui.rs): egui lays out the same way in both. The
@@ -51,9 +53,10 @@ fi
 XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" XDG_RUNTIME_DIR="$state" TZ=UTC \
   LIBGL_ALWAYS_SOFTWARE=1 RUST_LOG=error \
   xvfb-run -a -n $((100 + RANDOM % 400)) -s "-screen 0 1600x1000x24" env -u DBUS_SESSION_BUS_ADDRESS bash -s -- \
-  "$bin" "$sample" "$second" "$many" "$out" "$sample_x" "$sample_y" "$second_x" "$second_y" <<'SCRIPT'
+  "$bin" "$sample" "$second" "$many" "$out" "$sample_x" "$sample_y" "$second_x" "$second_y" \
+  "$top/tests/fixtures/process-info.pcapng" <<'SCRIPT'
 set -euo pipefail
-bin=$1 sample=$2 second=$3 many=$4 out=$5 sx=$6 sy=$7 cx=$8 cy=$9
+bin=$1 sample=$2 second=$3 many=$4 out=$5 sx=$6 sy=$7 cx=$8 cy=$9 procs=${10}
 say() { echo "rstscope window test: $*" >&2; }
 fail() { say "FAILED: $*"; import -window root "$out/failure.png" || true; exit 1; }
 
@@ -137,6 +140,17 @@ sleep 4
 shot many-1280x800 0
 xdotool windowsize "$wid" 1024 700
 shot many-1024x700
+# The keyboard in the table: End selects the last offender (the details follow).
+xdotool windowfocus --sync "$wid"
+xdotool key End
+shot many-1024x700-end
+# Process information at 1024x700: the Connecting cell names curl and python3 in view.
+xdotool key ctrl+o
+sleep 1
+xdotool type --delay 15 "$procs"
+xdotool key Return
+title_has "process-info.pcapng"
+shot process-info-1024x700 3
 kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
 SCRIPT
 say "passed; screenshots in $out"

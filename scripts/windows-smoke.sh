@@ -311,7 +311,8 @@ version=$(cargo metadata --locked --no-deps --format-version 1 |
 # A second MSI one patch version up, for the upgrade: same UpgradeCode, new ProductCode.
 next=$(echo "$version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
 (cd "$stage" && wixl -a x64 -D Version="$version" -D CargoTargetBinDir=bin -o rstscope.msi main-wixl.wxs &&
-  wixl -a x64 -D Version="$next" -D CargoTargetBinDir=bin -o rstscope-next.msi main-wixl.wxs)
+  wixl -a x64 -D Version="$next" -D CargoTargetBinDir=bin -o rstscope-next.msi main-wixl.wxs) ||
+  fail "wixl could not build the MSIs of $version and $next from $stage/main-wixl.wxs"
 msi="$stage/rstscope.msi"
 product_code() { msiinfo export "$1" Property | tr -d '\r' | awk '$1 == "ProductCode" { print $2 }'; }
 registered() {
@@ -345,8 +346,15 @@ check_open_with() {
     fail "after install ($1): the default program for .pcap changed: $(reg_default 'HKCR\.pcap')"
 }
 # Another program's default for .pcap, as Wireshark's installer sets it: it must stay.
-wine reg add 'HKCR\.pcap' /ve /d WiresharkCaptureFile /f >/dev/null 2>&1
-wine msiexec /i "$(winepath -w "$msi")" /qn
+# Once more after the wine server settles. A CI run of 2026-12-01 stopped with status 2 and
+# no message between the wixl variant and the install, and passed when run again: this is the
+# one command there whose output is thrown away, and each of the others now says why it stops.
+if ! wine reg add 'HKCR\.pcap' /ve /d WiresharkCaptureFile /f >/dev/null 2>&1; then
+  wineserver -w
+  wine reg add 'HKCR\.pcap' /ve /d WiresharkCaptureFile /f >/dev/null 2>&1 ||
+    fail "wine reg add could not set another program's default for .pcap (before the MSI)"
+fi
+wine msiexec /i "$(winepath -w "$msi")" /qn || fail "msiexec /i $msi /qn failed (status $?)"
 wineserver -w
 for f in "$installed/rstscope.exe" "$installed/README.txt"; do
   [ -e "$f" ] || fail "not installed: $f"

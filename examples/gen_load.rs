@@ -4,6 +4,7 @@
 //!     cargo run --release --example gen_load -- flood --out F [--tuples N]
 //!     cargo run --release --example gen_load -- week --out F [--days N]
 //!     cargo run --release --example gen_load -- scan --out F [--tuples N]
+//!     cargo run --release --example gen_load -- sweep --out F [--ports N] [--seconds N]
 //!
 //! `flood`: a SYN flood of N distinct 4-tuples (default 1,500,000), one SYN each from
 //! spoofed sources in 10.0.0.0/8 to 192.0.2.1:80, 300,000 a second, nothing answered: N
@@ -13,7 +14,10 @@
 //! every second of the week with incidents. `scan`: N probes (default 1,500,000) from
 //! 10.0.0.1 to distinct ports of 198.18.0.0/15 hosts (60,000 ports a host), each refused by a
 //! RST/ACK 100 µs later, 300,000 probes a second: N service endpoints, each with one refused
-//! attempt.
+//! attempt. `sweep`: a scanner that goes over the same N ports (default 10,000) of
+//! 198.18.0.1 every second for N seconds (default 700), each probe from its own client
+//! address in 10.0.0.0/8 and refused by a RST/ACK 100 µs later: N endpoints, each with a
+//! refused attempt in every second (the most per-second series the endpoint table can hold).
 //!
 //! No packet is sent anywhere: this only writes bytes to a file. Prints the expected counts.
 
@@ -36,7 +40,10 @@ fn main() -> ExitCode {
             .and_then(|i| args.get(i + 1))
     };
     let (Some(kind), Some(out)) = (args.first(), value("--out")) else {
-        eprintln!("usage: gen_load flood|week|scan --out FILE [--tuples N] [--days N]");
+        eprintln!(
+            "usage: gen_load flood|week|scan|sweep --out FILE [--tuples N] [--days N] \
+             [--ports N] [--seconds N]"
+        );
         return ExitCode::from(2);
     };
     let number =
@@ -46,8 +53,9 @@ fn main() -> ExitCode {
         "flood" => flood(&out, number("--tuples", 1_500_000)),
         "week" => week(&out, number("--days", 7)),
         "scan" => scan(&out, number("--tuples", 1_500_000)),
+        "sweep" => sweep(&out, number("--ports", 10_000), number("--seconds", 700)),
         _ => {
-            eprintln!("gen_load: flood, week or scan");
+            eprintln!("gen_load: flood, week, scan or sweep");
             return ExitCode::from(2);
         }
     };
@@ -196,5 +204,37 @@ fn scan(path: &PathBuf, probes: u64) -> io::Result<()> {
     println!(
         "syn_packets={probes} attempts={probes} failed_attempts={probes} rst_packets={probes}"
     );
+    Ok(())
+}
+
+fn sweep(path: &PathBuf, ports: u64, seconds: u64) -> io::Result<()> {
+    let mut pcap = Pcap::create(path)?;
+    let ports = ports.clamp(1, 65_535);
+    let target_host = [198, 18, 0, 1];
+    for second in 0..seconds {
+        for p in 0..ports {
+            let i = second * ports + p;
+            // A client address of its own per probe: no 4-tuple comes back.
+            let c = (i % 0xff_ffff) as u32 + 1;
+            let client = ([10, (c >> 16) as u8, (c >> 8) as u8, c as u8], 40_000);
+            let target = (target_host, 1 + p as u16);
+            let micros = (p * 900_000 / ports) as u32;
+            let secs = START_SECS + second as u32;
+            let isn = (i as u32).wrapping_mul(2_654_435_761);
+            pcap.tcp(secs, micros, client, target, SYN, isn, 0)?;
+            pcap.tcp(
+                secs,
+                micros + 100,
+                target,
+                client,
+                RST | ACK,
+                0,
+                isn.wrapping_add(1),
+            )?;
+        }
+    }
+    pcap.out.flush()?;
+    let n = ports * seconds;
+    println!("syn_packets={n} attempts={n} failed_attempts={n} rst_packets={n}");
     Ok(())
 }

@@ -134,6 +134,11 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     let snap = &mut out.snapshot;
     let start = s.series.partition_point(|(sec, _)| *sec < from);
     snap.series = s.series[start..].to_vec();
+    let late = s
+        .offenders
+        .iter()
+        .filter(|o| o.counted_from(from).is_some())
+        .count();
     let mut offenders: Vec<_> = s
         .offenders
         .iter()
@@ -179,6 +184,12 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     out.capture.link_types.clear();
     if moved.is_some() {
         out.capture.warnings.push(kept_note(from));
+    }
+    if late > 0 {
+        out.capture.warnings.push(format!(
+            "{late} endpoints are counted in this window only from their series_from on: they \
+             gave up older per-second counts to bound memory"
+        ));
     }
     out.capture.warnings.push(
         "a window of the agent's run: counts without a per-second series (packets, SYNs, \

@@ -633,6 +633,9 @@ impl Engine {
             i as usize
         } else {
             self.entries.push(entry);
+            // The endpoints' series and client sets share memory with the flow table.
+            let per_flow = std::mem::size_of::<Entry>() + std::mem::size_of::<u64>();
+            self.services.flows_hold(self.entries.len() * per_flow);
             self.entries.len() - 1
         };
         let _ = t;
@@ -773,7 +776,7 @@ impl Engine {
             key.addr(usize::from(1 - side)),
             key.port[usize::from(1 - side)],
         );
-        if let Some(s) = self.services.get(server) {
+        if let Some(mut s) = self.services.get(server) {
             s.attempts += 1;
         }
     }
@@ -804,7 +807,7 @@ impl Engine {
                 kind: IncidentKind::Failed(how),
             });
         }
-        if let Some(s) = self.services.get(server) {
+        if let Some(mut s) = self.services.get(server) {
             match how {
                 Failure::Refused => s.failed_refused += 1,
                 Failure::Reset => s.failed_reset += 1,
@@ -895,7 +898,7 @@ impl Engine {
                     key.addr(usize::from(1 - client)),
                     key.port[usize::from(1 - client)],
                 );
-                if let Some(st) = self.services.get(srv) {
+                if let Some(mut st) = self.services.get(srv) {
                     st.completed += 1;
                     st.second(p.ts).completed += 1;
                 }
@@ -914,7 +917,7 @@ impl Engine {
             key.addr(usize::from(server_side)),
             key.port[usize::from(server_side)],
         );
-        if let Some(s) = self.services.get(srv) {
+        if let Some(mut s) = self.services.get(srv) {
             s.suspect_injected += 1;
             s.second(t).suspect += 1;
         }
@@ -1026,7 +1029,7 @@ impl Engine {
         if !charged_to_attempt {
             sec.incidents += 1;
         }
-        if let Some(st) = self.services.get(server) {
+        if let Some(mut st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
             let ssec = st.second(p.ts);
             ssec.rst[cause.index()] += 1;

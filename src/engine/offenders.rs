@@ -1,8 +1,9 @@
 //! Per service endpoint tallies: the rows of the offenders table and the facts a diagnosis
 //! sentence is made of.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::net::IpAddr;
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};
 
 use super::series::{self, Peak};
@@ -45,17 +46,23 @@ pub struct ServiceStats {
     pub failed_unanswered: u64,
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
-    /// Per-second counts of this endpoint alone; change them through
+    /// Per-second counts of this endpoint alone, in time order; change them through
     /// [`ServiceStats::second`], which keeps `summary` right. Seconds before `minutes_before`
-    /// are folded into minutes ([`series`]).
-    pub per_second: BTreeMap<i64, SecondCounts>,
+    /// are folded into minutes ([`series`]). A vector, not a map: entries nearly always come
+    /// at the end, and a map's smallest node (eleven entries) would cost the thousands of
+    /// endpoints with one entry each ten times what they hold.
+    pub per_second: Vec<(i64, SecondCounts)>,
     /// Where `per_second` turns from minutes to seconds.
     pub minutes_before: Option<i64>,
     /// The second with the most incidents among those folded.
     pub folded_peak: Peak,
-    /// Incidents of series entries dropped ([`series::Retention::kept`]): the offender's
-    /// incident count stays exact.
+    /// Incidents of series entries dropped ([`series::Retention::kept`], or to keep all
+    /// endpoints' series within their [`Services::limits`]): the offender's incident count
+    /// stays exact.
     pub dropped_incidents: u64,
+    /// Set when older entries were dropped to keep all endpoints' series within their
+    /// [`Services::limits`]: the first second (or minute) the series still counts in full.
+    pub series_from: Option<i64>,
     /// The series as offenders share it, with its sums, made on the first snapshot after a
     /// change: a snapshot of endpoints that did not change copies nothing.
     pub(crate) summary: OnceLock<Summary>,
@@ -65,8 +72,12 @@ pub struct ServiceStats {
     pub last_seen: Option<Timestamp>,
     /// Distinct client addresses involved in incidents.
     pub clients: HashSet<IpAddr>,
-    /// More clients than tracked were seen.
+    /// More clients than tracked were seen, or the endpoint gave up tracking them
+    /// ([`Services::limits`]): `clients` is a lower bound.
     pub clients_overflow: bool,
+    /// Set when the endpoint gave up its set of clients to bound memory: how many it held
+    /// then. Its count stays there (a lower bound).
+    pub clients_given_up: Option<u64>,
     /// Text carried in RST payloads (e.g. F5's reset cause), distinct.
     pub rst_payloads: Vec<String>,
 }
@@ -82,36 +93,55 @@ impl ServiceStats {
         self.rst_by_cause.iter().sum()
     }
 
-    /// The per-second counts of the second of `ts`.
-    pub fn second(&mut self, ts: Timestamp) -> &mut SecondCounts {
+    /// The per-second counts of the second of `ts`, adding one to `entries` when the series
+    /// gets an entry for it.
+    pub(crate) fn second(&mut self, ts: Timestamp, usage: &mut Usage) -> &mut SecondCounts {
         self.summary.take();
         let key = series::key(ts.second(), self.minutes_before);
-        // Nearly always the latest second: reached down the map's last edge, where a search
-        // for the key compares it with every key of each node on the way.
-        // (Looked at, then taken: a borrow returned on one path only cannot be checked yet.)
-        if self
-            .per_second
-            .last_key_value()
-            .is_some_and(|(&k, _)| k == key)
-        {
-            let latest = self.per_second.last_entry();
-            return latest.expect("the last key was just read").into_mut();
-        }
-        self.per_second.entry(key).or_default()
+        let series = &mut self.per_second;
+        // Nearly always the latest second, or the next one.
+        let at = match series.last() {
+            Some(&(k, _)) if k == key => series.len() - 1,
+            Some(&(k, _)) if k > key => match series.binary_search_by_key(&key, |(s, _)| *s) {
+                Ok(i) => i,
+                Err(i) => {
+                    usage.series_entries += 1;
+                    series.insert(i, (key, SecondCounts::default()));
+                    i
+                }
+            },
+            _ => {
+                usage.series_entries += 1;
+                series.push((key, SecondCounts::default()));
+                series.len() - 1
+            }
+        };
+        &mut series[at].1
     }
 
-    /// Folds the seconds before `boundary` into minutes.
+    /// Folds the seconds before `boundary` (a minute boundary) into minutes.
     pub fn fold(&mut self, boundary: i64) {
-        let peak = &mut self.folded_peak;
-        let moved = series::fold(
-            &mut self.per_second,
-            self.minutes_before,
-            boundary,
-            |s, c| {
-                peak.offer(s, c.incidents);
-            },
-        );
-        if moved {
+        // Entries before the last boundary are minutes already; those from it on map to
+        // minutes from it on, so the fold happens in place.
+        let series = &mut self.per_second;
+        let lo = self
+            .minutes_before
+            .map_or(0, |b| series.partition_point(|(s, _)| *s < b));
+        let hi = series.partition_point(|(s, _)| *s < boundary);
+        if lo < hi {
+            let mut to = lo;
+            for from in lo..hi {
+                let (second, c) = series[from];
+                self.folded_peak.offer(second, c.incidents);
+                let m = series::minute(second);
+                if to > lo && series[to - 1].0 == m {
+                    series::add(&mut series[to - 1].1, &c);
+                } else {
+                    series[to] = (m, c);
+                    to += 1;
+                }
+            }
+            series.drain(to..hi);
             self.summary.take();
         }
         self.minutes_before = Some(boundary);
@@ -119,13 +149,14 @@ impl ServiceStats {
 
     /// Drops the series entries before `from` (their incidents stay counted).
     pub fn drop_before(&mut self, from: i64) {
-        let mut dropped = 0u64;
-        if series::drop_before(&mut self.per_second, from, |c| {
-            dropped += u64::from(c.incidents);
-        }) {
-            self.dropped_incidents += dropped;
-            self.summary.take();
+        let n = self.per_second.partition_point(|(s, _)| *s < from);
+        if n == 0 {
+            return;
         }
+        for (_, c) in self.per_second.drain(..n) {
+            self.dropped_incidents += u64::from(c.incidents);
+        }
+        self.summary.take();
     }
 
     fn summary(&self, first_second: i64) -> &Summary {
@@ -133,19 +164,19 @@ impl ServiceStats {
             let incidents = self.dropped_incidents
                 + self
                     .per_second
-                    .values()
-                    .map(|c| u64::from(c.incidents))
+                    .iter()
+                    .map(|(_, c)| u64::from(c.incidents))
                     .sum::<u64>();
             let mut recent = Peak::default();
-            for (&s, c) in self
-                .per_second
-                .range(self.minutes_before.unwrap_or(i64::MIN)..)
-            {
+            let seconds = self
+                .minutes_before
+                .map_or(0, |b| self.per_second.partition_point(|(s, _)| *s < b));
+            for &(s, c) in &self.per_second[seconds..] {
                 recent.offer(s, c.incidents);
             }
             let (peak_second, peak) = self.folded_peak.max(recent).0.unwrap_or((first_second, 0));
             Summary {
-                series: self.per_second.iter().map(|(&s, &c)| (s, c)).collect(),
+                series: Arc::from(self.per_second.as_slice()),
                 incidents,
                 peak,
                 peak_second,
@@ -153,16 +184,57 @@ impl ServiceStats {
         })
     }
 
+    /// Drops every series entry but the latest, keeping the incidents' count and the busiest
+    /// second; the series then counts in full from that entry on. Returns the entries dropped.
+    fn keep_latest(&mut self) -> usize {
+        let n = self.per_second.len();
+        if n <= 1 {
+            return 0;
+        }
+        self.summary.take();
+        let folded = self.minutes_before;
+        for (s, c) in self.per_second.drain(..n - 1) {
+            self.dropped_incidents += u64::from(c.incidents);
+            // A folded minute's busiest second is in `folded_peak` already.
+            if folded.is_none_or(|b| s >= b) {
+                self.folded_peak.offer(s, c.incidents);
+            }
+        }
+        self.per_second.shrink_to_fit();
+        self.series_from = Some(self.per_second[0].0);
+        n - 1
+    }
+
     /// Records an incident at `ts` involving `client`.
-    pub fn incident(&mut self, ts: Timestamp, client: IpAddr) {
-        self.second(ts).incidents += 1;
+    pub(crate) fn incident(&mut self, ts: Timestamp, client: IpAddr, usage: &mut Usage) {
+        self.second(ts, usage).incidents += 1;
         self.first_seen = Some(self.first_seen.map_or(ts, |f| f.min(ts)));
         self.last_seen = Some(self.last_seen.map_or(ts, |l| l.max(ts)));
+        if self.clients_given_up.is_some() {
+            return;
+        }
         if self.clients.len() < MAX_CLIENTS_TRACKED {
-            self.clients.insert(client);
+            if self.clients.insert(client) {
+                usage.clients += 1;
+            }
         } else if !self.clients.contains(&client) {
             self.clients_overflow = true;
         }
+    }
+
+    /// Distinct clients counted (a lower bound when `clients_overflow`).
+    pub fn client_count(&self) -> u64 {
+        self.clients_given_up.unwrap_or(self.clients.len() as u64)
+    }
+
+    /// Gives up the set of clients, keeping its count as a lower bound. Returns the clients
+    /// dropped.
+    fn give_up_clients(&mut self) -> usize {
+        let n = self.clients.len();
+        self.clients_given_up = Some(n as u64);
+        self.clients_overflow = true;
+        self.clients = HashSet::new();
+        n
     }
 
     /// Keeps the printable text of a RST's payload as evidence.
@@ -218,7 +290,7 @@ impl ServiceStats {
             failed_reset: self.failed_reset,
             failed_unanswered: self.failed_unanswered,
             refusal_retries: self.refusal_retries,
-            clients: self.clients.len() as u64,
+            clients: self.client_count(),
             clients_at_least: self.clients_overflow,
             incidents,
             first_seen: first,
@@ -229,6 +301,7 @@ impl ServiceStats {
             rst_payloads: self.rst_payloads.clone(),
             series,
             minutes_before: self.minutes_before,
+            series_from: self.series_from,
             encaps: Encaps::default(),
         })
     }
@@ -306,6 +379,11 @@ pub struct Offender {
     pub series: Arc<[(i64, SecondCounts)]>,
     /// Entries of `series` before this second are whole minutes (see [`series`]).
     pub minutes_before: Option<i64>,
+    /// Set when the endpoint's older series entries were dropped to bound memory
+    /// ([`Services::limits`]): the first second its series counts in full. Its
+    /// totals stay exact; a time range that starts earlier counts it from here on only
+    /// ([`Offender::counted_from`]).
+    pub series_from: Option<i64>,
     /// How packets of the endpoint's IP version were carried in the capture (link types,
     /// VLAN/MPLS/PPPoE layers, ...), most packets first: what its filters must step over.
     /// Filled outside the engine (by whoever decoded the frames); empty when not known.
@@ -393,6 +471,12 @@ impl Offender {
         })
     }
 
+    /// Where a time range starting at `from` really starts counting this endpoint, when that
+    /// is later because its older series entries were dropped to bound memory.
+    pub fn counted_from(&self, from: i64) -> Option<i64> {
+        self.series_from.filter(|&f| f > from)
+    }
+
     /// The ranking key: RSTs plus failed attempts.
     pub fn score(&self) -> u64 {
         self.rst_packets + self.failed_attempts
@@ -469,12 +553,60 @@ pub struct Diagnosis {
     pub kind: DiagnosisKind,
 }
 
-/// All service endpoints seen, with a bound on how many are tracked.
+/// All service endpoints seen, with a bound on how many are tracked and on how many series
+/// entries they hold together.
 #[derive(Debug, Default)]
 pub struct Services {
     map: foldhash::HashMap<ServiceKey, ServiceStats>,
     /// What the endpoints dropped from the table had counted.
     pub other: OtherEndpoints,
+    /// What all endpoints hold together.
+    usage: Usage,
+    /// Bytes the flow table holds (its high-water mark), which the endpoints' series and
+    /// client sets share [`Services::SHARED_BYTES`] with.
+    flow_bytes: usize,
+}
+
+/// What all endpoints' stats hold together, or may hold ([`Services::limits`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// Entries in the endpoints' series.
+    pub series_entries: usize,
+    /// Client addresses in the endpoints' sets.
+    pub clients: usize,
+}
+
+/// One endpoint's stats, as [`Services::get`] hands them out: series entries and clients
+/// added through it are counted against [`Services::limits`].
+pub struct Endpoint<'a> {
+    stats: &'a mut ServiceStats,
+    usage: &'a mut Usage,
+}
+
+impl Endpoint<'_> {
+    /// The counts of the second of `ts` (of its minute, if folded).
+    pub fn second(&mut self, ts: Timestamp) -> &mut SecondCounts {
+        self.stats.second(ts, self.usage)
+    }
+
+    /// Records an incident at `ts` involving `client`.
+    pub fn incident(&mut self, ts: Timestamp, client: IpAddr) {
+        self.stats.incident(ts, client, self.usage);
+    }
+}
+
+impl Deref for Endpoint<'_> {
+    type Target = ServiceStats;
+
+    fn deref(&self) -> &ServiceStats {
+        self.stats
+    }
+}
+
+impl DerefMut for Endpoint<'_> {
+    fn deref_mut(&mut self) -> &mut ServiceStats {
+        self.stats
+    }
 }
 
 /// The endpoints dropped from the table to make room for new ones (a scan's or a flood's
@@ -512,19 +644,124 @@ impl OtherEndpoints {
 }
 
 impl Services {
-    /// The bound on tracked endpoints. Each costs about a kilobyte and a half with its
-    /// per-second counts; past the bound the half that matters least goes (see [`Services::get`]).
+    /// The bound on tracked endpoints. Each costs about a kilobyte without its series; past
+    /// the bound the half that matters least goes (see [`Services::get`]).
     pub const MAX_TRACKED: usize = 10_000;
+
+    /// Memory the flow table, the endpoints' series and their client sets share. Without a
+    /// bound on the last two, 10,000 endpoints with something in every second (a scanner
+    /// going over the same ports again and again) would keep an hour of seconds each, 36
+    /// million entries, and 10,000 endpoints each reached from hundreds of addresses (a
+    /// flood from spoofed sources over many ports) millions of clients: gigabytes. What the
+    /// flow table does not hold (a full one, 200,000 connections, holds about 102 MB) goes
+    /// two thirds to series entries and one third to clients ([`Services::limits`]); past
+    /// its share, the endpoints that matter least give up their older entries
+    /// ([`ServiceStats::series_from`]) or their sets of clients (the count they had stays,
+    /// as a lower bound).
+    pub const SHARED_BYTES: usize = 112_000_000;
+    /// What a series entry (a second or a minute of one endpoint) costs: about 100 bytes in
+    /// the series and 64 in the copy snapshots share.
+    const SERIES_ENTRY_BYTES: usize = 170;
+    /// What a client address costs in a set.
+    const CLIENT_BYTES: usize = 30;
+    /// Room kept whatever the flow table holds (about 3.4 and 1.5 MB).
+    const MIN_SERIES_ENTRIES: usize = 20_000;
+    const MIN_CLIENTS: usize = 50_000;
+
+    /// How many series entries and clients the endpoints may hold together now.
+    pub fn limits(&self) -> Usage {
+        let room = Self::SHARED_BYTES.saturating_sub(self.flow_bytes);
+        Usage {
+            series_entries: (room / 3 * 2 / Self::SERIES_ENTRY_BYTES).max(Self::MIN_SERIES_ENTRIES),
+            clients: (room / 3 / Self::CLIENT_BYTES).max(Self::MIN_CLIENTS),
+        }
+    }
+
+    /// Tells how many bytes the flow table holds (when it grows).
+    pub fn flows_hold(&mut self, bytes: usize) {
+        self.flow_bytes = bytes;
+    }
 
     /// The stats of `key`, created if new. When the table is full, the half of it with the
     /// fewest RSTs plus failed attempts (endpoints without any first, then the least recently
     /// involved) is dropped into [`Services::other`] first: the worst offenders stay, whatever
-    /// order they came in.
-    pub fn get(&mut self, key: ServiceKey) -> Option<&mut ServiceStats> {
+    /// order they came in. When the endpoints' series or client sets together hold more than
+    /// their [`Services::limits`], the same order decides whose older entries or sets go
+    /// (see [`Services::trim_series`]), down to half the limit.
+    pub fn get(&mut self, key: ServiceKey) -> Option<Endpoint<'_>> {
         if self.map.len() >= Self::MAX_TRACKED && !self.map.contains_key(&key) {
             self.drop_least(Self::MAX_TRACKED / 2);
         }
-        Some(self.map.entry(key).or_default())
+        let limits = self.limits();
+        if self.usage.series_entries > limits.series_entries {
+            self.trim_series(limits.series_entries / 2);
+        }
+        if self.usage.clients > limits.clients {
+            self.trim_clients(limits.clients / 2);
+        }
+        Some(Endpoint {
+            stats: self.map.entry(key).or_default(),
+            usage: &mut self.usage,
+        })
+    }
+
+    /// What all endpoints hold together.
+    pub fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    /// The endpoints in the order they give up what they hold: those with the fewest RSTs
+    /// plus failed attempts, then the least recently involved, then by endpoint (so that the
+    /// same packets always give the same result); of those `holds`, and those for which
+    /// `given_up` is true before any other.
+    fn least_first(
+        &self,
+        holds: impl Fn(&ServiceStats) -> bool,
+        given_up: impl Fn(&ServiceStats) -> bool,
+    ) -> Vec<ServiceKey> {
+        let mut ranked: Vec<(bool, u64, Option<Timestamp>, ServiceKey)> = self
+            .map
+            .iter()
+            .filter(|(_, s)| holds(s))
+            .map(|(k, s)| {
+                let order = (s.rst_packets() + s.failed_attempts(), s.last_seen, *k);
+                (!given_up(s), order.0, order.1, order.2)
+            })
+            .collect();
+        ranked.sort_unstable();
+        ranked.into_iter().map(|(.., k)| k).collect()
+    }
+
+    /// Brings the endpoints' series down to `target` entries: endpoints whose series was cut
+    /// before first, then those with the fewest RSTs plus failed attempts, the least recently
+    /// involved, then by endpoint (deterministic) keep only their latest entry
+    /// ([`ServiceStats::series_from`]). So the worst offenders keep whole series as long as
+    /// they fit, and those that give them up keep counting from then on.
+    fn trim_series(&mut self, target: usize) {
+        let order = self.least_first(|s| s.per_second.len() > 1, |s| s.series_from.is_some());
+        for key in order {
+            if self.usage.series_entries <= target {
+                break;
+            }
+            if let Some(s) = self.map.get_mut(&key) {
+                self.usage.series_entries -= s.keep_latest();
+            }
+        }
+    }
+
+    /// Brings the endpoints' client sets down to `target` addresses: in the order of
+    /// [`Services::trim_series`], endpoints give up their sets and keep their counts as lower
+    /// bounds ([`ServiceStats::clients_given_up`]).
+    fn trim_clients(&mut self, target: usize) {
+        let order = self.least_first(|s| !s.clients.is_empty(), |_| false);
+        for key in order {
+            if self.usage.clients <= target {
+                break;
+            }
+            if let Some(s) = self.map.get_mut(&key) {
+                self.usage.clients -= s.give_up_clients();
+            }
+        }
     }
 
     /// Drops the `n` endpoints that matter least, keeping their counts in `other`.
@@ -538,6 +775,8 @@ impl Services {
         ranked.sort_unstable();
         for (_, _, key) in ranked.into_iter().take(n) {
             if let Some(s) = self.map.remove(&key) {
+                self.usage.series_entries -= s.per_second.len();
+                self.usage.clients -= s.clients.len();
                 self.other.add(&s);
             }
         }
@@ -548,15 +787,18 @@ impl Services {
         for s in self.map.values_mut() {
             s.fold(boundary);
         }
+        self.count_series_entries();
+    }
+
+    fn count_series_entries(&mut self) {
+        self.usage.series_entries = self.map.values().map(|s| s.per_second.len()).sum();
     }
 
     /// Whether any endpoint's series holds an entry before `second`.
     pub fn any_before(&self, second: i64) -> bool {
-        self.map.values().any(|s| {
-            s.per_second
-                .first_key_value()
-                .is_some_and(|(&k, _)| k < second)
-        })
+        self.map
+            .values()
+            .any(|s| s.per_second.first().is_some_and(|&(k, _)| k < second))
     }
 
     /// Drops every endpoint's series entries before `from`.
@@ -564,6 +806,7 @@ impl Services {
         for s in self.map.values_mut() {
             s.drop_before(from);
         }
+        self.count_series_entries();
     }
 
     /// The offender rows, ranked by RSTs plus failed attempts, then endpoint.
@@ -597,18 +840,55 @@ mod tests {
             failed_refused: 1,
             ..ServiceStats::default()
         };
-        s.incident(at(10), key.0);
+        let mut usage = Usage::default();
+        s.incident(at(10), key.0, &mut usage);
         let a = s.offender(key).expect("offender");
         let b = s.offender(key).expect("offender");
         assert!(Arc::ptr_eq(&a.series, &b.series), "nothing changed: shared");
         s.failed_refused += 1;
-        s.incident(at(12), key.0);
-        s.incident(at(12), key.0);
+        s.incident(at(12), key.0, &mut usage);
+        s.incident(at(12), key.0, &mut usage);
         let c = s.offender(key).expect("offender");
         assert_eq!(c.series.len(), 2);
         assert_eq!(c.incidents, 3);
         assert_eq!((c.peak_second, c.peak_rate), (12, 2));
         assert_eq!(a.series.len(), 1, "an earlier snapshot keeps what it had");
+    }
+
+    #[test]
+    fn a_series_takes_late_seconds_folds_every_count_and_gives_up_its_past_exactly() {
+        let client: IpAddr = "10.0.0.9".parse().expect("ip");
+        let mut s = ServiceStats {
+            failed_refused: 8,
+            ..ServiceStats::default()
+        };
+        let mut usage = Usage::default();
+        for sec in [100, 101, 103, 102, 101, 161, 170] {
+            s.incident(at(sec), client, &mut usage);
+            s.second(at(sec), &mut usage).completed += 1;
+            s.second(at(sec), &mut usage).rst_from_server += 2;
+        }
+        let keys: Vec<i64> = s.per_second.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, [100, 101, 102, 103, 161, 170], "in time order");
+        assert_eq!(usage.series_entries, 6);
+        s.fold(120);
+        let keys: Vec<i64> = s.per_second.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, [60, 161, 170]);
+        let minute = s.per_second[0].1;
+        assert_eq!((minute.incidents, minute.completed), (5, 5));
+        assert_eq!(minute.rst_from_server, 10, "endpoint-only counts fold too");
+        assert_eq!(s.folded_peak, Peak(Some((101, 2))));
+        s.incident(at(101), client, &mut usage);
+        assert_eq!(
+            s.per_second[0].1.incidents, 6,
+            "a late second goes to its minute"
+        );
+        assert_eq!(s.keep_latest(), 2);
+        assert_eq!((s.series_from, s.dropped_incidents), (Some(170), 7));
+        let o = s.offender((client, 80)).expect("offender");
+        assert_eq!((o.incidents, o.peak_rate, o.peak_second), (8, 2, 101));
+        assert_eq!(o.counted_from(100), Some(170));
+        assert_eq!(o.counted_from(170), None);
     }
 
     #[test]

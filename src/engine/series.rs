@@ -160,6 +160,9 @@ pub fn add(into: &mut SecondCounts, c: &SecondCounts) {
     into.failed = into.failed.saturating_add(c.failed);
     into.suspect = into.suspect.saturating_add(c.suspect);
     into.incidents = into.incidents.saturating_add(c.incidents);
+    into.completed = into.completed.saturating_add(c.completed);
+    into.rst_from_server = into.rst_from_server.saturating_add(c.rst_from_server);
+    into.refusal_retries = into.refusal_retries.saturating_add(c.refusal_retries);
 }
 
 #[cfg(test)]

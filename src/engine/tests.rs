@@ -745,6 +745,189 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
     assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
 }
 
+/// A scanner that goes over the same 1,000 ports every second would give each its own
+/// per-second series: the endpoints' series together stay within their bound, the worst
+/// offender keeps its whole series, those that gave theirs up say from when they count, and
+/// every total stays exact.
+#[test]
+fn endpoints_busy_every_second_keep_their_series_within_the_bound() {
+    let mut e = Engine::new(EngineConfig::default());
+    let mut isn = 1u32;
+    // Each probe from its own address: the flow table fills with the refusals it remembers,
+    // leaving the series less room.
+    let mut refused = |e: &mut Engine, port: u16, ms: i64, client: IpAddr| {
+        isn = isn.wrapping_add(7_919);
+        let syn = TcpPacket {
+            ts: Timestamp(ms * 1_000_000),
+            frame: 1,
+            interface: 0,
+            src: client,
+            dst: SERVER,
+            sport: 40_000,
+            dport: port,
+            seq: isn,
+            ack: 0,
+            flags: TcpFlags(S),
+            window: 100,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        };
+        e.packet(&syn);
+        e.packet(&TcpPacket {
+            src: SERVER,
+            dst: client,
+            sport: port,
+            dport: 40_000,
+            seq: 0,
+            ack: isn.wrapping_add(1),
+            flags: TcpFlags(R | A),
+            ..syn
+        });
+    };
+    let (ports, seconds) = (1_000u16, 400i64);
+    let mut most = 0;
+    for sec in 0..seconds {
+        let ms = (1_700_000_000 + sec) * 1000;
+        for i in 0..3 {
+            refused(&mut e, 7211, ms + i, CLIENT);
+        }
+        for p in 0..ports {
+            let client = Ipv4Addr::from(0x0b00_0000 + (sec as u32) * 1_000 + u32::from(p));
+            refused(
+                &mut e,
+                10_000 + p,
+                ms + 10 + i64::from(p % 900),
+                client.into(),
+            );
+        }
+        let over =
+            e.services.usage().series_entries as i64 - e.services.limits().series_entries as i64;
+        most = most.max(over);
+    }
+    let bound = e.services.limits().series_entries;
+    assert!(
+        u64::from(ports) * seconds as u64 > bound as u64 * 2,
+        "the test goes past the bound"
+    );
+    assert!(most <= 1, "{most} entries over the bound");
+    e.finish();
+    let s = e.snapshot();
+    crate::fuzzing::check_invariants(&s, EngineConfig::default().max_flows);
+    assert_eq!(
+        s.totals.failed_attempts,
+        (u64::from(ports) + 3) * seconds as u64
+    );
+    let worst = &s.offenders[0];
+    assert_eq!((worst.port, worst.incidents), (7211, 3 * seconds as u64));
+    assert_eq!(
+        worst.series_from, None,
+        "the worst offender keeps its whole series"
+    );
+    assert_eq!(worst.series.len(), seconds as usize);
+    let cut: Vec<_> = s
+        .offenders
+        .iter()
+        .filter(|o| o.series_from.is_some())
+        .collect();
+    assert!(cut.len() > ports as usize / 2, "{} cut", cut.len());
+    let last = 1_700_000_000 + seconds - 1;
+    for o in &s.offenders[1..] {
+        assert_eq!(o.incidents, seconds as u64, "every total stays exact");
+        assert_eq!((o.peak_rate, o.failed_refused), (1, seconds as u64));
+        let from = o.series_from.unwrap_or(1_700_000_000);
+        assert_eq!(o.counted_from(1_700_000_000), o.series_from);
+        let r = o.restricted(from, last).expect("incidents since");
+        assert_eq!(r.incidents, (last - from + 1) as u64, "{}", o.port);
+    }
+    assert_eq!(s.offenders.len(), usize::from(ports) + 1);
+}
+
+/// A flood from spoofed sources over many ports would fill every endpoint's set of clients:
+/// together they stay within their bound, the worst offender keeps its exact count, and those
+/// that gave theirs up keep a lower bound.
+#[test]
+fn endpoints_reached_from_many_clients_keep_their_sets_within_the_bound() {
+    let mut e = Engine::new(EngineConfig::default());
+    let mut n = 0u32;
+    let mut refused = |e: &mut Engine, client: u32, port: u16| {
+        n += 1;
+        let syn = TcpPacket {
+            ts: Timestamp((1_700_000_000 + i64::from(n / 100_000)) * Timestamp::NANOS_PER_SEC),
+            frame: u64::from(n),
+            interface: 0,
+            src: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + client)),
+            dst: SERVER,
+            sport: 40_000,
+            dport: port,
+            seq: n.wrapping_mul(7_919),
+            ack: 0,
+            flags: TcpFlags(S),
+            window: 100,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        };
+        e.packet(&syn);
+        e.packet(&TcpPacket {
+            src: SERVER,
+            dst: syn.src,
+            sport: port,
+            dport: 40_000,
+            seq: 0,
+            ack: syn.seq.wrapping_add(1),
+            flags: TcpFlags(R | A),
+            ..syn
+        });
+    };
+    let (ports, clients) = (2_000u32, 300u32);
+    let mut most = 0;
+    for c in 0..clients {
+        for i in 0..3 {
+            refused(&mut e, 1_000_000 + c * 3 + i, 7211);
+        }
+        for p in 0..ports {
+            refused(&mut e, c * ports + p, 10_000 + p as u16);
+        }
+        let over = e.services.usage().clients as i64 - e.services.limits().clients as i64;
+        most = most.max(over);
+    }
+    let bound = e.services.limits().clients;
+    assert!(
+        (ports * clients) as usize > bound * 2,
+        "the test goes past the bound"
+    );
+    assert!(most <= 1, "{most} clients over the bound");
+    e.finish();
+    let s = e.snapshot();
+    crate::fuzzing::check_invariants(&s, EngineConfig::default().max_flows);
+    let worst = &s.offenders[0];
+    assert_eq!((worst.port, worst.clients), (7211, u64::from(3 * clients)));
+    assert!(
+        !worst.clients_at_least,
+        "the worst offender's count is exact"
+    );
+    let mut given_up = 0;
+    for o in &s.offenders[1..] {
+        assert_eq!(
+            o.failed_refused,
+            u64::from(clients),
+            "every total stays exact"
+        );
+        if o.clients_at_least {
+            given_up += 1;
+            assert!(o.clients < u64::from(clients), "{}: {}", o.port, o.clients);
+        } else {
+            assert_eq!(o.clients, u64::from(clients));
+        }
+    }
+    assert!(given_up > ports / 2, "{given_up} gave up");
+}
+
 /// Refused attempts at `seconds` (ms 0 of each; at second 100 four more), as a snapshot.
 fn refusals_at(seconds: impl Iterator<Item = i64>) -> Snapshot {
     let mut s = Seq::new();

@@ -471,7 +471,7 @@ mod tests {
             failed_refused: 1,
             ..Default::default()
         };
-        s.incident(at(1), lo());
+        s.incident(at(1), lo(), &mut Default::default());
         s.offender((lo(), port))
             .expect("an endpoint with an incident")
     }
@@ -614,7 +614,7 @@ mod tests {
             failed_refused: 2,
             ..Default::default()
         };
-        stats.incident(at(2), server);
+        stats.incident(at(2), server, &mut Default::default());
         let o = stats.offender((server, 443)).expect("offender");
         let report = state.report(&[o]);
         let e = report.endpoint(server, 443).expect("entry");

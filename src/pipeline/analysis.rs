@@ -474,6 +474,9 @@ impl EngineSide {
         if other.dropped > 0 {
             capture.warnings.push(other_endpoints_warning(&other));
         }
+        capture
+            .warnings
+            .extend(series_cut_warning(&snapshot.offenders));
         let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
         Analysis {
             capture,
@@ -492,6 +495,21 @@ pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String 
         other.rst_packets(),
         other.failed_attempts
     )
+}
+
+/// The warning when endpoints gave up older per-second counts to bound memory, if any did.
+pub fn series_cut_warning(offenders: &[crate::engine::Offender]) -> Option<String> {
+    let cut = offenders.iter().filter(|o| o.series_from.is_some()).count();
+    (cut > 0).then(|| {
+        format!(
+            "{cut} of {} endpoints kept their per-second counts only from a later second on \
+             (all endpoints together had more seconds with something in them than the memory \
+             bound allows; those with the fewest resets and failed attempts gave up their \
+             older ones): their totals are exact, a time range counts them from that second \
+             (series_from)",
+            offenders.len(),
+        )
+    })
 }
 
 /// The note of a report whose connecting processes come from the capture file.

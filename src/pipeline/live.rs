@@ -416,6 +416,9 @@ impl Run {
                 .warnings
                 .push(crate::analysis::other_endpoints_warning(&other));
         }
+        a.capture
+            .warnings
+            .extend(crate::analysis::series_cut_warning(&a.snapshot.offenders));
         let evicted = a.snapshot.totals.evicted;
         if evicted > 0 {
             a.capture.warnings.push(format!(

@@ -294,7 +294,15 @@ pub fn collect_source_with(
         .into_iter()
         .find(|o| o.addr == addr && o.port == port)
         .and_then(|o| match range {
-            Some((a, b)) => o.restricted(a, b).map(|r| in_range_facts.complete(r)),
+            Some((a, b)) => {
+                if let Some(since) = o.counted_from(a) {
+                    ev.warnings.push(format!(
+                        "the endpoint's counts in the range start at {since} (Unix time): it \
+                         gave up older per-second counts to bound memory"
+                    ));
+                }
+                o.restricted(a, b).map(|r| in_range_facts.complete(r))
+            }
             None => Some(o),
         })
         .map(|o| Offender {

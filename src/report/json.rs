@@ -81,6 +81,7 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
         "avg_rate": number(o.avg_rate, 3),
         "peak_rate": o.peak_rate,
         "peak_second": o.peak_second,
+        "series_from": o.series_from,
         "rst_payloads": o.rst_payloads,
         "wireshark_filter": wireshark_filter(o.addr, o.port),
         "bpf_filter": bpf_filter(o),

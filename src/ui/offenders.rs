@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::engine::{Cause, Offender};
 use crate::host::state::{EndpointHost, HostReport};
+use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::process;
 use crate::ui::settings::{Sort, SortColumn};
@@ -487,7 +488,17 @@ fn cell(
         SortColumn::Service => {
             ui.label(r.service.unwrap_or(""));
         }
-        SortColumn::Incidents => number(ui, o.incidents),
+        SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
+            Some(since) => {
+                ui.label(format!("≥{}", o.incidents)).on_hover_text(format!(
+                    "counted from {} only: with thousands of busy endpoints, this one gave \
+                     up its older per-second counts to bound memory (its whole-capture \
+                     totals are exact)",
+                    clock.time(Timestamp::from_parts(since, 0))
+                ));
+            }
+            None => number(ui, o.incidents),
+        },
         SortColumn::Cause(i) => number(ui, o.rst_by_cause[i]),
         SortColumn::Failed => number(ui, o.failed_attempts),
         SortColumn::Clients => {
@@ -783,6 +794,7 @@ mod tests {
             rst_payloads: Vec::new(),
             series: seconds.iter().map(|&s| (s, c)).collect(),
             minutes_before: None,
+            series_from: None,
             encaps: Default::default(),
         }
     }

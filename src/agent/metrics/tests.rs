@@ -81,6 +81,7 @@ impl World {
                 rst_payloads: Vec::new(),
                 series: Arc::from(series),
                 minutes_before: None,
+                series_from: None,
                 encaps: Default::default(),
             });
         }

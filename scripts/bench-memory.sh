@@ -2,12 +2,14 @@
 # Memory benchmark (not a test): DESIGN.md's "peak memory within 150 MB whatever the file size
 # or the traffic" on the captures that push it hardest, with the counts checked exactly.
 #
-#   scripts/bench-memory.sh [CASE...]      CASEs: flood week scan (default: flood week)
+#   scripts/bench-memory.sh [CASE...]      CASEs: flood week scan sweep (default: flood week)
 #
 # flood: a SYN flood of 1.5 M distinct 4-tuples, nothing answered (the flow table full,
 #        1.25 M connections evicted); week: seven days of refused attempts every second at 40
 #        endpoints (per-second series over a week); scan: 1.5 M probes to distinct ports, each
-#        refused (1.5 M service endpoints).
+#        refused (1.5 M service endpoints); sweep: the same 10,000 ports probed every second
+#        for 700 s, each probe from its own address and refused (10,000 endpoints with
+#        something in every second, the flow table full: the most series and clients).
 # Each capture is written by `cargo run --release --example gen_load` (which prints the exact
 # counts it holds) into $RSTSCOPE_BENCH_DIR (default $TMPDIR/rstscope-bench) and kept for the
 # next run; `rstscope analyze --format json` (release build) runs on it under GNU time. It prints

@@ -187,8 +187,8 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     }
     if late > 0 {
         out.capture.warnings.push(format!(
-            "{late} endpoints are counted in this window only from their series_from on: they \
-             gave up older per-second counts to bound memory"
+            "the window counts {late} endpoint(s) only from their series_from on: they gave \
+             up older per-second counts to bound memory"
         ));
     }
     out.capture.warnings.push(

@@ -402,6 +402,11 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     {
         ui.label(format!("clients ≤{}", o.clients))
             .on_hover_text("counted once the capture is read again for this range");
+    } else if o.clients_at_least {
+        ui.label(format!("clients ≥{}", o.clients)).on_hover_text(
+            "at least: more than 65,536 were seen, or, with thousands of endpoints each \
+             reached from many addresses, this one stopped counting them to bound memory",
+        );
     } else {
         ui.label(format!("clients {}", o.clients));
     }

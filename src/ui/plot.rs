@@ -292,6 +292,7 @@ impl PlotView {
         let label_highlight = highlight.cloned();
         let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
         let hover_name = highlight_name.clone();
+        let highlight_from = input.highlight.and_then(|o| o.series_from);
         let mut plot = Plot::new("rates")
             .height(input.height)
             .allow_zoom([true, false])
@@ -325,7 +326,7 @@ impl PlotView {
                 hover_text(
                     &label_all,
                     label_highlight.as_ref(),
-                    hover_name.as_deref(),
+                    hover_name.as_deref().map(|n| (n, highlight_from)),
                     clock,
                     x,
                 )
@@ -711,11 +712,12 @@ fn second_range(a: f64, b: f64) -> (i64, i64) {
     (lo.floor() as i64, hi.floor() as i64)
 }
 
-/// What the hovered bucket holds.
+/// What the hovered bucket holds; `name` is the highlighted endpoint's, with its
+/// [`series_from`](crate::engine::Offender::series_from).
 fn hover_text(
     all: &Buckets,
     highlight: Option<&Buckets>,
-    name: Option<&str>,
+    name: Option<(&str, Option<i64>)>,
     clock: Clock,
     x: f64,
 ) -> Option<String> {
@@ -767,10 +769,17 @@ fn hover_text(
     if !any {
         text.push_str("\nno resets, no failed attempts");
     }
-    if let (Some(h), Some(name)) = (highlight, name)
+    if let (Some(h), Some((name, from))) = (highlight, name)
         && let Some(j) = h.index_of(x)
     {
-        text.push_str(&format!("\n{name}: {} incidents", rate(h.incidents[j])));
+        match from.filter(|&f| s + all.width - 1 < f) {
+            Some(f) => text.push_str(&format!(
+                "\n{name}: not kept before {} (with thousands of busy endpoints, it gave up \
+                 older seconds to bound memory)",
+                clock.time(Timestamp::from_parts(f, 0))
+            )),
+            None => text.push_str(&format!("\n{name}: {} incidents", rate(h.incidents[j]))),
+        }
     }
     Some(text)
 }
@@ -949,6 +958,16 @@ mod tests {
         assert!(text.contains("failed attempts: 2"), "{text}");
         let quiet = hover_text(&b, None, None, Clock::Utc, 101.5).expect("inside");
         assert!(quiet.contains("no resets"), "{quiet}");
+        // An endpoint that gave up its seconds before 101 does not say "0 incidents" there.
+        let mine = Buckets::new(&[(101, counts(1, 1))], 1, 100, 101);
+        let name = Some(("10.0.0.2:80", Some(101)));
+        let before = hover_text(&b, Some(&mine), name, Clock::Utc, 100.4).expect("inside");
+        assert!(
+            before.contains("10.0.0.2:80: not kept before 00:01:41"),
+            "{before}"
+        );
+        let after = hover_text(&b, Some(&mine), name, Clock::Utc, 101.4).expect("inside");
+        assert!(after.contains("10.0.0.2:80: 1 incidents"), "{after}");
     }
 
     #[test]

@@ -231,3 +231,42 @@ fn twelve_hours_of_refusals_keep_the_agents_history_bounded_and_windows_consiste
     let by_offenders: u64 = w.snapshot.offenders.iter().map(|o| o.failed_attempts).sum();
     assert_eq!(by_offenders, w.snapshot.totals.failed_attempts);
 }
+
+#[test]
+fn a_window_says_which_endpoints_it_counts_only_from_their_series_from() {
+    let mut a = sample();
+    let h = history_of(&a);
+    let first = a.snapshot.totals.first_ts.expect("packets").second();
+    let from = first + 2;
+    let whole = cut(&a, from, &h);
+    assert!(
+        !whole
+            .capture
+            .warnings
+            .iter()
+            .any(|w| w.contains("series_from"))
+    );
+    // As if the endpoint had given up its seconds before first + 6 to bound memory.
+    let o = &mut a.snapshot.offenders[0];
+    let kept = o.series.partition_point(|(s, _)| *s < first + 6);
+    o.series = o.series[kept..].to_vec().into();
+    o.series_from = Some(first + 6);
+    let w = cut(&a, from, &h);
+    let note = w
+        .capture
+        .warnings
+        .iter()
+        .find(|w| w.contains("series_from"))
+        .expect("a warning names the endpoints counted from later");
+    assert!(note.contains("counts 1 endpoint(s)"), "{note}");
+    assert!(w.snapshot.offenders[0].rst_packets < whole.snapshot.offenders[0].rst_packets);
+    // A window that starts after it needs no warning.
+    let late = cut(&a, first + 7, &h);
+    assert!(
+        !late
+            .capture
+            .warnings
+            .iter()
+            .any(|w| w.contains("series_from"))
+    );
+}

@@ -357,6 +357,13 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
+    // Nothing chosen yet: the worst offender is selected, and follows the ranking.
+    assert!(h.state().selected().is_some(), "an offender is selected");
+    assert_eq!(
+        h.state().selected(),
+        h.state().rows().first().map(|r| r.key()),
+        "the top row is selected"
+    );
     h.get_by_label("Stop capture").click();
     h.run_steps(2);
     settle(&mut h);

@@ -170,6 +170,9 @@ pub struct RstscopeApp {
     pending_open: Vec<PathBuf>,
     /// The selected offender.
     selected: Option<(IpAddr, u16)>,
+    /// The user has not chosen an offender in this capture: the selection follows the worst
+    /// one, so the details tell the story while a file loads or a capture runs.
+    follow_worst: bool,
     /// The selected time range, whole seconds.
     range: Option<(i64, i64)>,
     plot: PlotView,
@@ -200,6 +203,7 @@ impl RstscopeApp {
             capture_failure: None,
             pending_open: files,
             selected: None,
+            follow_worst: true,
             range: None,
             plot: PlotView::default(),
             table: OffendersView::default(),
@@ -348,6 +352,7 @@ impl RstscopeApp {
         self.notices.retain(|n| !n.open_failed);
         self.source = Some(src);
         self.selected = None;
+        self.follow_worst = true;
         self.range = None;
         self.details = DetailsView::default();
         self.plot.new_capture();
@@ -465,8 +470,18 @@ impl RstscopeApp {
     /// Takes what the background threads have sent.
     fn poll(&mut self, ctx: &egui::Context) {
         if let Some(src) = &mut self.source {
-            match poll_source(src) {
-                // The worst offender is selected, so the first screen tells the story.
+            let finished = poll_source(src);
+            // The worst offender is selected, so the first screen tells the story; until the
+            // user picks one, it follows the worst as results come (a live capture's too).
+            if self.follow_worst
+                && let Some(worst) = src
+                    .analysis
+                    .as_ref()
+                    .and_then(|a| a.snapshot.offenders.first())
+            {
+                self.selected = Some((worst.addr, worst.port));
+            }
+            match finished {
                 Some(Ok(a)) if self.selected.is_none() => {
                     self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
                 }
@@ -668,6 +683,10 @@ impl RstscopeApp {
                     );
                 },
             );
+            if self.table.take_chosen() {
+                // Chosen by the user: it stays, whatever the ranking does.
+                self.follow_worst = false;
+            }
             if self.selected != before {
                 self.table.reveal_selected();
             }
@@ -809,6 +828,7 @@ impl RstscopeApp {
             Action::Close => {
                 self.source = None;
                 self.selected = None;
+                self.follow_worst = true;
                 self.range = None;
                 self.details = DetailsView::default();
                 ctx.send_viewport_cmd(egui::ViewportCommand::Title("rstscope".into()));

@@ -80,6 +80,13 @@ pub struct OffendersView {
     /// The time range the rows were cut to.
     range: Option<(i64, i64)>,
     scroll_to_selected: bool,
+    /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
+    chosen: bool,
+    /// The pointer was over the rows in the last frame: new results keep the rows where they
+    /// are (so that a click lands on the row aimed at), and rank them when it leaves.
+    pointer_over: bool,
+    /// The rows are in an order held for the pointer, not ranked.
+    held: bool,
 }
 
 impl OffendersView {
@@ -108,10 +115,35 @@ impl OffendersView {
             filter: self.filter.clone(),
             sort,
         };
-        if self.key.as_ref() == Some(&key) {
+        let held_before = self.held;
+        if (self.pointer_over || !held_before) && self.key.as_ref() == Some(&key) {
             return;
         }
-        self.rows = build_rows(offenders, host.map(Arc::as_ref), range, &self.filter, sort);
+        // New results of the same view while the pointer is over the rows: the rows stay
+        // where they are, new ones come last, until it leaves.
+        let hold = self.pointer_over
+            && self.key.as_ref().is_some_and(|k| {
+                k.version.0 == key.version.0
+                    && (&k.range, &k.filter, &k.sort) == (&key.range, &key.filter, &key.sort)
+            });
+        let mut rows = build_rows(offenders, host.map(Arc::as_ref), range, &self.filter, sort);
+        self.held = false;
+        if hold {
+            let before: std::collections::HashMap<EndpointKey, usize> = self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key(), i))
+                .collect();
+            let moved = rows
+                .iter()
+                .enumerate()
+                .any(|(i, r)| before.get(&r.key()) != Some(&i));
+            // Stable: the new rows keep their ranked order after the old ones.
+            rows.sort_by_key(|r| before.get(&r.key()).copied().unwrap_or(usize::MAX));
+            self.held = moved;
+        }
+        self.rows = rows;
         self.host = host.cloned();
         self.range = range;
         self.total = offenders.len();
@@ -166,7 +198,18 @@ impl OffendersView {
             }
         });
         *selected = Some(self.rows[to].key());
+        self.chosen = true;
         self.reveal_selected();
+    }
+
+    /// Whether the user picked a row since the last call.
+    pub fn take_chosen(&mut self) -> bool {
+        std::mem::take(&mut self.chosen)
+    }
+
+    /// Whether the rows are held in place for the pointer instead of ranked.
+    pub fn held(&self) -> bool {
+        self.held
     }
 
     /// Makes the next frame scroll the selected row into view.
@@ -186,6 +229,14 @@ impl OffendersView {
             ui.label(RichText::new("Offenders").strong());
             ui.label(format!("{} of {}", self.rows.len(), self.total))
                 .on_hover_text("service endpoints shown / with resets or failed attempts");
+            if self.held {
+                ui.label(RichText::new("order held under the pointer").weak())
+                    .on_hover_text(
+                        "new results keep the rows where they are while the pointer is over \
+                         them, so that a click lands on the row aimed at; # is the rank now, \
+                         and the rows are ranked again when the pointer leaves",
+                    );
+            }
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .hint_text("filter: address, port, service, cause")
@@ -213,10 +264,11 @@ impl OffendersView {
         // a bar that is there before the pointer finds it, big enough to grab, and under the
         // rows rather than over the last one.
         ui.spacing_mut().scroll = scroll_style();
-        egui::ScrollArea::horizontal()
+        let area = egui::ScrollArea::horizontal()
             .id_salt("offenders-sideways")
             .auto_shrink([false, false])
             .show(ui, |ui| self.table(ui, sort, clock, selected));
+        self.pointer_over = ui.rect_contains_pointer(area.inner_rect);
     }
 
     fn table(
@@ -278,6 +330,7 @@ impl OffendersView {
             });
         if let Some(k) = clicked {
             *selected = Some(k);
+            self.chosen = true;
         }
     }
 }
@@ -829,6 +882,41 @@ mod tests {
             ports(&build_rows(&data, None, None, "", by_abort)),
             [80, 443, 7211]
         );
+    }
+
+    #[test]
+    fn new_results_keep_the_rows_in_place_under_the_pointer_and_rank_them_when_it_leaves() {
+        let mut view = OffendersView::default();
+        let sort = Sort::default();
+        let first = [offender(80, 10, 0, &[100]), offender(443, 5, 0, &[100])];
+        view.update(&first, None, (1, 1), None, sort);
+        assert_eq!(ports(view.rows()), [80, 443]);
+        // A live update: 443 overtakes 80 and 22 appears, while the pointer is over the rows.
+        view.pointer_over = true;
+        let next = [
+            offender(80, 10, 0, &[100]),
+            offender(443, 30, 0, &[100]),
+            offender(22, 20, 0, &[101]),
+        ];
+        view.update(&next, None, (1, 2), None, sort);
+        assert_eq!(
+            ports(view.rows()),
+            [80, 443, 22],
+            "held; the new row comes last"
+        );
+        assert!(view.held());
+        let ranks: Vec<usize> = view.rows().iter().map(|r| r.rank).collect();
+        assert_eq!(ranks, [3, 1, 2], "# says the rank now");
+        // The same results, the pointer gone: ranked.
+        view.pointer_over = false;
+        view.update(&next, None, (1, 2), None, sort);
+        assert_eq!(ports(view.rows()), [443, 22, 80]);
+        assert!(!view.held());
+        // Another capture, or another sort, is never held.
+        view.pointer_over = true;
+        view.update(&first, None, (2, 1), None, sort);
+        assert_eq!(ports(view.rows()), [80, 443]);
+        assert!(!view.held());
     }
 
     #[test]

@@ -653,18 +653,19 @@ impl Services {
     /// going over the same ports again and again) would keep an hour of seconds each, 36
     /// million entries, and 10,000 endpoints each reached from hundreds of addresses (a
     /// flood from spoofed sources over many ports) millions of clients: gigabytes. What the
-    /// flow table does not hold (a full one, 200,000 connections, holds about 102 MB) goes
-    /// two thirds to series entries and one third to clients ([`Services::limits`]); past
-    /// its share, the endpoints that matter least give up their older entries
-    /// ([`ServiceStats::series_from`]) or their sets of clients (the count they had stays,
-    /// as a lower bound).
-    pub const SHARED_BYTES: usize = 112_000_000;
-    /// What a series entry (a second or a minute of one endpoint) costs: about 100 bytes in
-    /// the series and 64 in the copy snapshots share.
-    const SERIES_ENTRY_BYTES: usize = 170;
+    /// flow table does not hold (a full one, 200,000 connections, holds all of it) goes two
+    /// thirds to series entries and one third to clients ([`Services::limits`]), and never
+    /// less than a minimum; past its share, the endpoints that matter least give up their
+    /// older entries ([`ServiceStats::series_from`]) or their sets of clients (the count
+    /// they had stays, as a lower bound). With everything full (gen_load's sweep) the
+    /// analysis peaks at about 140 MB.
+    pub const SHARED_BYTES: usize = 104_000_000;
+    /// What a series entry (a second or a minute of one endpoint) costs: 64 bytes in the
+    /// series and as many in the copy snapshots share.
+    const SERIES_ENTRY_BYTES: usize = 128;
     /// What a client address costs in a set.
     const CLIENT_BYTES: usize = 30;
-    /// Room kept whatever the flow table holds (about 3.4 and 1.5 MB).
+    /// Room kept whatever the flow table holds (about 2.6 and 1.5 MB).
     const MIN_SERIES_ENTRIES: usize = 20_000;
     const MIN_CLIENTS: usize = 50_000;
 

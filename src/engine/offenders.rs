@@ -555,16 +555,27 @@ pub struct Diagnosis {
 
 /// All service endpoints seen, with a bound on how many are tracked and on how many series
 /// entries they hold together.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Services {
     map: foldhash::HashMap<ServiceKey, ServiceStats>,
     /// What the endpoints dropped from the table had counted.
     pub other: OtherEndpoints,
     /// What all endpoints hold together.
     usage: Usage,
-    /// Bytes the flow table holds (its high-water mark), which the endpoints' series and
-    /// client sets share [`Services::SHARED_BYTES`] with.
-    flow_bytes: usize,
+    /// What they may hold, given what the flow table holds (its high-water mark): the
+    /// endpoints' series and client sets share [`Services::SHARED_BYTES`] with it.
+    limits: Usage,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Self {
+            map: Default::default(),
+            other: OtherEndpoints::default(),
+            usage: Usage::default(),
+            limits: Self::limits_for(0),
+        }
+    }
 }
 
 /// What all endpoints' stats hold together, or may hold ([`Services::limits`]).
@@ -671,7 +682,11 @@ impl Services {
 
     /// How many series entries and clients the endpoints may hold together now.
     pub fn limits(&self) -> Usage {
-        let room = Self::SHARED_BYTES.saturating_sub(self.flow_bytes);
+        self.limits
+    }
+
+    fn limits_for(flow_bytes: usize) -> Usage {
+        let room = Self::SHARED_BYTES.saturating_sub(flow_bytes);
         Usage {
             series_entries: (room / 3 * 2 / Self::SERIES_ENTRY_BYTES).max(Self::MIN_SERIES_ENTRIES),
             clients: (room / 3 / Self::CLIENT_BYTES).max(Self::MIN_CLIENTS),
@@ -680,7 +695,7 @@ impl Services {
 
     /// Tells how many bytes the flow table holds (when it grows).
     pub fn flows_hold(&mut self, bytes: usize) {
-        self.flow_bytes = bytes;
+        self.limits = Self::limits_for(bytes);
     }
 
     /// The stats of `key`, created if new. When the table is full, the half of it with the
@@ -693,7 +708,7 @@ impl Services {
         if self.map.len() >= Self::MAX_TRACKED && !self.map.contains_key(&key) {
             self.drop_least(Self::MAX_TRACKED / 2);
         }
-        let limits = self.limits();
+        let limits = self.limits;
         if self.usage.series_entries > limits.series_entries {
             self.trim_series(limits.series_entries / 2);
         }

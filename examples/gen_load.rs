@@ -118,6 +118,22 @@ impl Pcap {
         self.out.write_all(&len.to_le_bytes())?;
         self.out.write_all(f)
     }
+
+    /// A SYN from `client` to `server` with sequence number `isn`, refused by a RST/ACK
+    /// `after` microseconds later.
+    fn refused(
+        &mut self,
+        secs: u32,
+        micros: u32,
+        after: u32,
+        client: ([u8; 4], u16),
+        server: ([u8; 4], u16),
+        isn: u32,
+    ) -> io::Result<()> {
+        self.tcp(secs, micros, client, server, SYN, isn, 0)?;
+        let ack = isn.wrapping_add(1);
+        self.tcp(secs, micros + after, server, client, RST | ACK, 0, ack)
+    }
 }
 
 fn flood(path: &PathBuf, tuples: u64) -> io::Result<()> {
@@ -156,16 +172,7 @@ fn week(path: &PathBuf, days: u64) -> io::Result<()> {
                 .wrapping_mul(2_654_435_761)
                 .wrapping_add(k as u32);
             let micros = k as u32 * 1000;
-            pcap.tcp(secs, micros, client, (SERVER, port), SYN, isn, 0)?;
-            pcap.tcp(
-                secs,
-                micros + 100,
-                (SERVER, port),
-                client,
-                RST | ACK,
-                0,
-                isn.wrapping_add(1),
-            )?;
+            pcap.refused(secs, micros, 100, client, (SERVER, port), isn)?;
         }
     }
     pcap.out.flush()?;
@@ -189,16 +196,7 @@ fn scan(path: &PathBuf, probes: u64) -> io::Result<()> {
             (at % 1_000_000) as u32,
         );
         let isn = (i as u32).wrapping_mul(2_654_435_761);
-        pcap.tcp(secs, micros, client, target, SYN, isn, 0)?;
-        pcap.tcp(
-            secs,
-            micros + 1,
-            target,
-            client,
-            RST | ACK,
-            0,
-            isn.wrapping_add(1),
-        )?;
+        pcap.refused(secs, micros, 1, client, target, isn)?;
     }
     pcap.out.flush()?;
     println!(
@@ -221,16 +219,7 @@ fn sweep(path: &PathBuf, ports: u64, seconds: u64) -> io::Result<()> {
             let micros = (p * 900_000 / ports) as u32;
             let secs = START_SECS + second as u32;
             let isn = (i as u32).wrapping_mul(2_654_435_761);
-            pcap.tcp(secs, micros, client, target, SYN, isn, 0)?;
-            pcap.tcp(
-                secs,
-                micros + 100,
-                target,
-                client,
-                RST | ACK,
-                0,
-                isn.wrapping_add(1),
-            )?;
+            pcap.refused(secs, micros, 100, client, target, isn)?;
         }
     }
     pcap.out.flush()?;

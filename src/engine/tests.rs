@@ -686,50 +686,54 @@ fn a_timer_due_again_without_progress_is_caught() {
     e.ensure_progress(0, e.entries[0].generation, due);
 }
 
+/// A SYN from `client`:40000 to SERVER:`port` with sequence number `isn` at `ms`
+/// milliseconds of packet time, refused by a RST/ACK at once.
+fn refuse(e: &mut Engine, client: IpAddr, port: u16, isn: u32, ms: i64) {
+    let syn = TcpPacket {
+        ts: Timestamp(ms * 1_000_000),
+        frame: 1,
+        interface: 0,
+        src: client,
+        dst: SERVER,
+        sport: 40_000,
+        dport: port,
+        seq: isn,
+        ack: 0,
+        flags: TcpFlags(S),
+        window: 100,
+        window_scale: None,
+        payload_len: 0,
+        payload: &[],
+        ttl: 64,
+        ip_id: None,
+    };
+    e.packet(&syn);
+    e.packet(&TcpPacket {
+        src: SERVER,
+        dst: client,
+        sport: port,
+        dport: 40_000,
+        seq: 0,
+        ack: isn.wrapping_add(1),
+        flags: TcpFlags(R | A),
+        ..syn
+    });
+}
+
 /// A scan: more service endpoints than the table keeps. The worst offender stays whatever
 /// order it came in, the dropped ones' counts are kept apart, and together they add up.
 #[test]
 fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest() {
     let mut e = Engine::new(EngineConfig::default());
-    let refused = |e: &mut Engine, port: u16, isn: u32, ms: i64| {
-        let syn = TcpPacket {
-            ts: Timestamp(ms * 1_000_000),
-            frame: 1,
-            interface: 0,
-            src: CLIENT,
-            dst: SERVER,
-            sport: 40_000,
-            dport: port,
-            seq: isn,
-            ack: 0,
-            flags: TcpFlags(S),
-            window: 100,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-        };
-        e.packet(&syn);
-        e.packet(&TcpPacket {
-            src: SERVER,
-            dst: CLIENT,
-            sport: port,
-            dport: 40_000,
-            seq: 0,
-            ack: isn.wrapping_add(1),
-            flags: TcpFlags(R | A),
-            ..syn
-        });
-    };
     // The worst offender comes first, then a scan of 30,000 other ports.
     for i in 0..50 {
-        refused(&mut e, 7211, 1_000 + i * 10, i64::from(i));
+        refuse(&mut e, CLIENT, 7211, 1_000 + i * 10, i64::from(i));
     }
     let scanned = offenders::Services::MAX_TRACKED as u32 + 10_000;
     for port in 0..scanned {
-        refused(
+        refuse(
             &mut e,
+            CLIENT,
             10_000 + (port % 50_000) as u16,
             port,
             100 + i64::from(port),
@@ -752,40 +756,12 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
 #[test]
 fn endpoints_busy_every_second_keep_their_series_within_the_bound() {
     let mut e = Engine::new(EngineConfig::default());
-    let mut isn = 1u32;
     // Each probe from its own address: the flow table fills with the refusals it remembers,
     // leaving the series less room.
+    let mut isn = 1u32;
     let mut refused = |e: &mut Engine, port: u16, ms: i64, client: IpAddr| {
         isn = isn.wrapping_add(7_919);
-        let syn = TcpPacket {
-            ts: Timestamp(ms * 1_000_000),
-            frame: 1,
-            interface: 0,
-            src: client,
-            dst: SERVER,
-            sport: 40_000,
-            dport: port,
-            seq: isn,
-            ack: 0,
-            flags: TcpFlags(S),
-            window: 100,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-        };
-        e.packet(&syn);
-        e.packet(&TcpPacket {
-            src: SERVER,
-            dst: client,
-            sport: port,
-            dport: 40_000,
-            seq: 0,
-            ack: isn.wrapping_add(1),
-            flags: TcpFlags(R | A),
-            ..syn
-        });
+        refuse(e, client, port, isn, ms);
     };
     let (ports, seconds) = (1_000u16, 400i64);
     let mut most = 0;
@@ -854,35 +830,9 @@ fn endpoints_reached_from_many_clients_keep_their_sets_within_the_bound() {
     let mut n = 0u32;
     let mut refused = |e: &mut Engine, client: u32, port: u16| {
         n += 1;
-        let syn = TcpPacket {
-            ts: Timestamp((1_700_000_000 + i64::from(n / 100_000)) * Timestamp::NANOS_PER_SEC),
-            frame: u64::from(n),
-            interface: 0,
-            src: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + client)),
-            dst: SERVER,
-            sport: 40_000,
-            dport: port,
-            seq: n.wrapping_mul(7_919),
-            ack: 0,
-            flags: TcpFlags(S),
-            window: 100,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-        };
-        e.packet(&syn);
-        e.packet(&TcpPacket {
-            src: SERVER,
-            dst: syn.src,
-            sport: port,
-            dport: 40_000,
-            seq: 0,
-            ack: syn.seq.wrapping_add(1),
-            flags: TcpFlags(R | A),
-            ..syn
-        });
+        let client = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + client));
+        let ms = (1_700_000_000 + i64::from(n / 100_000)) * 1000;
+        refuse(e, client, port, n.wrapping_mul(7_919), ms);
     };
     let (ports, clients) = (2_000u32, 300u32);
     let mut most = 0;

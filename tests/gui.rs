@@ -1372,6 +1372,49 @@ fn arrow_keys_home_and_end_move_the_selected_offender() {
     assert_eq!(h.state().selected(), Some(keys[10]));
 }
 
+/// Regression: a click on a row scrolled the table to centre it, so the row moved from under
+/// the pointer and the next click (a live capture's table is clicked again and again) landed
+/// on another endpoint. The clicked row stays where it was.
+#[test]
+fn a_clicked_offender_row_stays_under_the_pointer() {
+    let path = temp_dir("click-stays").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let mut h = sized_harness([1024.0, 700.0], vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    // The lowest row wholly in view, away from the table's centre.
+    let row = |h: &Harness<'_, RstscopeApp>, (addr, port): (std::net::IpAddr, u16)| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, &format!("{addr}:{port}"))
+            .map(|n| n.rect())
+    };
+    let (aimed, before) = keys
+        .iter()
+        .filter_map(|&k| row(&h, k).map(|r| (k, r)))
+        .filter(|(_, r)| r.top() >= 0.0 && r.bottom() <= grip.top() - 12.0)
+        .last()
+        .expect("a row in view");
+    assert_ne!(aimed, keys[0], "the table shows several rows");
+    h.hover_at(before.center());
+    h.run_steps(2);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: before.center(),
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run_steps(6);
+    assert_eq!(h.state().selected(), Some(aimed));
+    assert_eq!(
+        row(&h, aimed),
+        Some(before),
+        "the clicked row moved from under the pointer"
+    );
+}
+
 /// Regression: a window too short for the table's three rows and the details made the layout
 /// ask egui for a negative height, which panics.
 #[test]

@@ -651,7 +651,6 @@ impl RstscopeApp {
             );
             ui.add_space(4.0);
             let needs = self.table.needs(ui);
-            let before = self.selected;
             if !self.dialogs.is_open()
                 && !ui.ctx().text_edit_focused()
                 && !ui.ctx().any_popup_open()
@@ -686,9 +685,6 @@ impl RstscopeApp {
             if self.table.take_chosen() {
                 // Chosen by the user: it stays, whatever the ranking does.
                 self.follow_worst = false;
-            }
-            if self.selected != before {
-                self.table.reveal_selected();
             }
         });
         if let Some(DetailsAction::SavePackets(ev, name)) = action {

@@ -79,7 +79,12 @@ pub struct OffendersView {
     host: Option<Arc<HostReport>>,
     /// The time range the rows were cut to.
     range: Option<(i64, i64)>,
+    /// The keyboard moved the selection: the next frame centres it.
     scroll_to_selected: bool,
+    /// The selected row and its place when it was last in view (or clicked): when either
+    /// changes (the ranking moved it, the selection followed the worst offender), the table
+    /// scrolls just enough to show it, but not under the pointer.
+    revealed: Option<(EndpointKey, usize)>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -268,7 +273,13 @@ impl OffendersView {
             .id_salt("offenders-sideways")
             .auto_shrink([false, false])
             .show(ui, |ui| self.table(ui, sort, clock, selected));
-        self.pointer_over = ui.rect_contains_pointer(area.inner_rect);
+        let over = ui.rect_contains_pointer(area.inner_rect);
+        if self.pointer_over && !over && self.held {
+            // Ranked in the next frame, even when the pointer left in one jump and nothing
+            // else asks for one (a finished file, a stopped capture).
+            ui.ctx().request_repaint();
+        }
+        self.pointer_over = over;
     }
 
     fn table(
@@ -296,10 +307,20 @@ impl OffendersView {
         for size in sizes {
             table = table.column(size);
         }
-        if std::mem::take(&mut self.scroll_to_selected)
-            && let Some(i) = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k))
-        {
-            table = table.scroll_to_row(i, Some(Align::Center));
+        // The keyboard's move is centred; a row that moved by itself is brought into view,
+        // only when the pointer is not over the rows: scrolling under it would put another
+        // row where the user is about to click (a clicked row is in view already).
+        let at = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k).map(|i| (k, i)));
+        let keyed = std::mem::take(&mut self.scroll_to_selected);
+        if let Some((_, i)) = at {
+            if keyed {
+                table = table.scroll_to_row(i, Some(Align::Center));
+            } else if !self.pointer_over && self.revealed != at {
+                table = table.scroll_to_row(i, None);
+            }
+        }
+        if keyed || !self.pointer_over {
+            self.revealed = at;
         }
         let rows = &self.rows;
         let host = self.host.as_deref();
@@ -331,6 +352,7 @@ impl OffendersView {
         if let Some(k) = clicked {
             *selected = Some(k);
             self.chosen = true;
+            self.revealed = self.rows.iter().position(|r| r.key() == k).map(|i| (k, i));
         }
     }
 }
@@ -917,6 +939,76 @@ mod tests {
         view.update(&first, None, (2, 1), None, sort);
         assert_eq!(ports(view.rows()), [80, 443]);
         assert!(!view.held());
+    }
+
+    /// The table alone, 240 points high (a few rows in view), fed `offenders` as results.
+    struct Table {
+        view: OffendersView,
+        sort: Sort,
+        selected: Option<EndpointKey>,
+        offenders: Vec<Offender>,
+        version: u64,
+    }
+
+    fn table_harness(offenders: Vec<Offender>) -> egui_kittest::Harness<'static, Table> {
+        let state = Table {
+            view: OffendersView::default(),
+            sort: Sort::default(),
+            selected: None,
+            offenders,
+            version: 1,
+        };
+        egui_kittest::Harness::builder()
+            .with_size([900.0, 240.0])
+            .with_context_setup(crate::ui::fonts::add_symbols)
+            .with_max_steps(30)
+            .build_ui_state(
+                |ui, t: &mut Table| {
+                    let Table {
+                        view,
+                        sort,
+                        selected,
+                        offenders,
+                        version,
+                    } = t;
+                    view.update(offenders, None, (1, *version), None, *sort);
+                    view.show(ui, sort, Clock::Utc, selected);
+                },
+                state,
+            )
+    }
+
+    /// Where the row of `port` is drawn (its endpoint cell), if it is in view.
+    fn row_top(h: &egui_kittest::Harness<'_, Table>, port: u16) -> Option<f32> {
+        use egui_kittest::kittest::Queryable;
+        h.query_by_label(&format!("10.0.0.1:{port}"))
+            .map(|n| n.rect().top())
+            .filter(|y| (0.0..240.0).contains(y))
+    }
+
+    #[test]
+    fn a_selected_row_out_of_view_is_shown_when_the_pointer_leaves_not_under_it() {
+        // Thirty endpoints, 31 down to 2 refusals: 7001 first, 7030 last.
+        let data: Vec<Offender> = (1..=30)
+            .map(|i| offender(7000 + i, 32 - u64::from(i), 0, &[100]))
+            .collect();
+        let mut h = table_harness(data);
+        h.run();
+        assert!(row_top(&h, 7001).is_some());
+        assert!(row_top(&h, 7020).is_none(), "the table scrolls");
+        // The selection moves to a row out of view (the worst offender followed) while the
+        // pointer is over the rows: they stay where they are; when it leaves, that row is
+        // brought into view.
+        let top = row_top(&h, 7001);
+        h.hover_at(egui::pos2(450.0, top.expect("7001 in view") + 5.0));
+        h.run();
+        h.state_mut().selected = Some(("10.0.0.1".parse().expect("address"), 7020));
+        h.run();
+        assert_eq!(row_top(&h, 7001), top, "no scrolling under the pointer");
+        assert!(row_top(&h, 7020).is_none());
+        h.hover_at(egui::pos2(450.0, 1.0));
+        h.run();
+        assert!(row_top(&h, 7020).is_some(), "shown once the pointer left");
     }
 
     #[test]

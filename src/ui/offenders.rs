@@ -234,14 +234,6 @@ impl OffendersView {
             ui.label(RichText::new("Offenders").strong());
             ui.label(format!("{} of {}", self.rows.len(), self.total))
                 .on_hover_text("service endpoints shown / with resets or failed attempts");
-            if self.held {
-                ui.label(RichText::new("order held under the pointer").weak())
-                    .on_hover_text(
-                        "new results keep the rows where they are while the pointer is over \
-                         them, so that a click lands on the row aimed at; # is the rank now, \
-                         and the rows are ranked again when the pointer leaves",
-                    );
-            }
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .hint_text("filter: address, port, service, cause")
@@ -254,6 +246,15 @@ impl OffendersView {
                     .clicked()
             {
                 self.filter.clear();
+            }
+            // After the filter box, so that the box does not move as the pointer comes and goes.
+            if self.held {
+                ui.label(RichText::new("order held under the pointer").weak())
+                    .on_hover_text(
+                        "new results keep the rows where they are while the pointer is over \
+                         them, so that a click lands on the row aimed at; # is the rank now, \
+                         and the rows are ranked again when the pointer leaves",
+                    );
             }
         });
         if self.rows.is_empty() {
@@ -1009,6 +1010,31 @@ mod tests {
         h.hover_at(egui::pos2(450.0, 1.0));
         h.run();
         assert!(row_top(&h, 7020).is_some(), "shown once the pointer left");
+    }
+
+    #[test]
+    fn the_filter_box_stays_put_when_the_order_is_held() {
+        use egui_kittest::kittest::Queryable;
+        let mut h = table_harness(vec![
+            offender(80, 10, 0, &[100]),
+            offender(443, 5, 0, &[100]),
+        ]);
+        h.run();
+        let filter = |h: &egui_kittest::Harness<'_, Table>| {
+            h.get_by_role(egui::accesskit::Role::TextInput).rect()
+        };
+        let before = filter(&h);
+        h.hover_at(egui::pos2(
+            450.0,
+            row_top(&h, 443).expect("443 in view") + 5.0,
+        ));
+        h.run();
+        h.state_mut().offenders[1] = offender(443, 30, 0, &[100]);
+        h.state_mut().version = 2;
+        h.run();
+        assert!(h.state().view.held());
+        assert!(h.query_by_label("order held under the pointer").is_some());
+        assert_eq!(filter(&h), before);
     }
 
     #[test]

@@ -357,12 +357,18 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
-    // Nothing chosen yet: the worst offender is selected, and follows the ranking.
+    // Nothing chosen yet: the worst offender is selected, and follows the ranking. Ranked
+    // first, not the top row: the click on Start capture left the pointer where the table
+    // now is, so new results may keep the rows in the order they had.
     assert!(h.state().selected().is_some(), "an offender is selected");
     assert_eq!(
         h.state().selected(),
-        h.state().rows().first().map(|r| r.key()),
-        "the top row is selected"
+        h.state()
+            .rows()
+            .iter()
+            .find(|r| r.rank == 1)
+            .map(|r| r.key()),
+        "the worst offender is selected"
     );
     h.get_by_label("Stop capture").click();
     h.run_steps(2);

@@ -901,11 +901,16 @@ fn sized_harness(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, Rstsco
 
 /// The table's endpoint cells drawn inside the window (the table lays out visible rows only).
 fn visible_rows(h: &Harness<'_, RstscopeApp>, height: f32) -> usize {
+    visible_rows_of(h, "10.0.1.1:70", height)
+}
+
+/// [`visible_rows`] of endpoints that start with `prefix`.
+fn visible_rows_of(h: &Harness<'_, RstscopeApp>, prefix: &str, height: f32) -> usize {
     h.query_all_by_role(egui::accesskit::Role::Button)
         .filter(|n| {
             n.accesskit_node()
                 .label()
-                .is_some_and(|l| l.starts_with("10.0.1.1:70"))
+                .is_some_and(|l| l.starts_with(prefix))
         })
         .filter(|n| n.rect().bottom() <= height && n.rect().top() >= 0.0)
         .count()
@@ -955,9 +960,58 @@ fn small_windows_show_three_rows_and_the_diagnosis_and_every_toolbar_button() {
     }
 }
 
-/// The splitter between the table and the details moves when dragged: up, the table keeps
-/// three rows and the details grow; down again, the table gets its rows back. The share is
-/// kept in the settings.
+/// Regression: at 1024x700, with a diagnosis of two lines, the details' Connections list
+/// showed its header and no row (the table took its default share and the plot its own). The
+/// table gives up rows down to three, the plot height down to its least, so that some
+/// connections are in view without dragging the splitter.
+#[test]
+fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
+    let path = temp_dir("two-lines").join("retried-refusals.pcap");
+    // Twelve closed ports, each refused attempt tried twice with the same ISN (a Windows
+    // client's retry), which the diagnosis says in a second sentence.
+    let base = 1_700_000_000u64 * 1_000_000;
+    write_raw_pcap(
+        &path,
+        (0..600u64).flat_map(|i| {
+            let client = [10, 0, 0, 1 + (i % 200) as u8];
+            let (cport, port) = (20_000 + i as u16, 7000 + (i % 12) as u16);
+            let t = base + i * 10_000;
+            let [a, b] = refusal(client, cport, port, i as u32, t);
+            let [c, d] = refusal(client, cport, port, i as u32, t + 5_000);
+            [a, b, c, d]
+        }),
+    );
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    let (addr, port) = h.state().selected().expect("the worst offender");
+    let sentence = h
+        .query_all_by_label_contains(&format!("{addr}:{port} refused all"))
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the details' diagnosis");
+    assert!(
+        sentence.height() > 25.0,
+        "the diagnosis takes two lines: {sentence:?}"
+    );
+    let server = format!("{addr}:{port}");
+    let rows = h
+        .query_all_by_label(&server)
+        .filter(|n| n.rect().top() > sentence.bottom() && n.rect().bottom() <= size[1] - 40.0)
+        .count();
+    assert!(
+        rows >= 3,
+        "{rows} connection rows in view under the diagnosis at {sentence:?}"
+    );
+    assert!(
+        visible_rows_of(&h, "10.0.1.1:70", size[1]) >= 3,
+        "the table's three rows"
+    );
+}
+
+/// The splitter between the table and the details moves when dragged: down, the table gets
+/// more rows; up again, it keeps three rows and the details grow. The share is kept in the
+/// settings.
 #[test]
 fn dragging_the_splitter_shares_the_height_between_table_and_details() {
     let path = temp_dir("splitter").join("many-offenders.pcap");
@@ -980,18 +1034,19 @@ fn dragging_the_splitter_shares_the_height_between_table_and_details() {
         h.drop_at(grip + egui::vec2(0.0, dy));
         h.run_steps(3);
     };
+    // At 1024x700 the table starts at its least, leaving the details room for connections.
     let before = visible_rows(&h, 700.0);
-    drag(&mut h, -200.0);
-    let up = visible_rows(&h, 700.0);
-    assert!(up < before, "{before} rows before, {up} after dragging up");
-    assert!(up >= 3, "the table keeps three rows: {up}");
-    assert!(h.state().settings.table_share.is_some());
-    drag(&mut h, 200.0);
+    drag(&mut h, 150.0);
     let down = visible_rows(&h, 700.0);
     assert!(
-        down >= before,
-        "{before} rows before, {down} after dragging back down"
+        down > before,
+        "{before} rows before, {down} after dragging down"
     );
+    assert!(h.state().settings.table_share.is_some());
+    drag(&mut h, -300.0);
+    let up = visible_rows(&h, 700.0);
+    assert!(up < down, "{down} rows before, {up} after dragging up");
+    assert!(up >= 3, "the table keeps three rows: {up}");
 }
 
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at

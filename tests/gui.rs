@@ -899,6 +899,20 @@ fn sized_harness(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, Rstsco
         )
 }
 
+/// A click of the primary button at `pos` (the pointer already there), a frame for each of
+/// press and release, as a person's click.
+fn click_at(h: &mut Harness<'_, RstscopeApp>, pos: egui::Pos2) {
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+}
+
 /// The table's endpoint cells drawn inside the window (the table lays out visible rows only).
 fn visible_rows(h: &Harness<'_, RstscopeApp>, height: f32) -> usize {
     visible_rows_of(h, "10.0.1.1:70", height)
@@ -1380,6 +1394,55 @@ fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
     );
 }
 
+/// Regression: scrolled sideways in a small window, the offenders table lost its Endpoint
+/// column out of view at the left, so no row said which endpoint it was. A copy of the column
+/// stays at the left edge, and a click on it selects the row.
+#[test]
+fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
+    settle(&mut h);
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    let from = egui::pos2(60.0, grip.top() - 6.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(from + egui::vec2(150.0 * i as f32, 0.0));
+        h.step();
+    }
+    h.drop_at(from + egui::vec2(600.0, 0.0));
+    h.run_steps(3);
+    assert!(
+        h.get_by_label("Diagnosis").rect().right() <= size[0],
+        "the table is scrolled to its right end"
+    );
+    for endpoint in ["127.0.0.1:7300", "127.0.0.1:7302"] {
+        let shown: Vec<egui::Rect> = h
+            .query_all_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+            .map(|n| n.rect())
+            .filter(|r| r.left() >= 0.0 && r.right() <= size[0] / 2.0)
+            .collect();
+        assert_eq!(shown.len(), 1, "{endpoint} in view at the left: {shown:?}");
+    }
+    // The pinned copy selects its row.
+    let second = h
+        .query_all_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7302")
+        .find(|n| n.rect().left() >= 0.0)
+        .expect("the pinned 7302")
+        .rect();
+    h.hover_at(second.center());
+    h.run_steps(2);
+    click_at(&mut h, second.center());
+    h.run_steps(3);
+    assert_eq!(
+        h.state().selected().map(|k| k.1),
+        Some(7302),
+        "a click on the pinned endpoint selects its row"
+    );
+}
+
 /// The keyboard in the offenders table, as in a packet list: Down and Up move the selection
 /// (the details follow), End and Home go to the last and the first row, Page Down ten rows;
 /// while the filter box has the keyboard the arrows stay with it.
@@ -1458,15 +1521,7 @@ fn a_clicked_offender_row_stays_under_the_pointer() {
     assert_ne!(aimed, keys[0], "the table shows several rows");
     h.hover_at(before.center());
     h.run_steps(2);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: before.center(),
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.step();
-    }
+    click_at(&mut h, before.center());
     h.run_steps(6);
     assert_eq!(h.state().selected(), Some(aimed));
     assert_eq!(

@@ -327,34 +327,136 @@ impl OffendersView {
         let host = self.host.as_deref();
         let range = self.range;
         let mut clicked: Option<EndpointKey> = None;
-        table
+        // Where the Endpoint column was laid out: its header, and each row's cell.
+        let mut pin = Pinned::default();
+        let body = table
             .header(row_height, |mut header| {
                 for c in &columns {
-                    header.col(|ui| sort_button(ui, *c, sort));
+                    let (_, cell) = header.col(|ui| sort_button(ui, *c, sort));
+                    if *c == SortColumn::Endpoint {
+                        pin.header = Some(cell.rect);
+                    }
                 }
             })
             .body(|body| {
                 body.rows(row_height, rows.len(), |mut row| {
-                    let r = &rows[row.index()];
+                    let i = row.index();
+                    let r = &rows[i];
                     let is_selected = *selected == Some(r.key());
                     row.set_selected(is_selected);
                     for c in &columns {
-                        row.col(|ui| {
+                        let (_, at) = row.col(|ui| {
                             if cell(ui, *c, r, host, clock, is_selected, range) {
                                 clicked = Some(r.key());
                             }
                         });
+                        if *c == SortColumn::Endpoint {
+                            pin.cells.push((at.rect, i));
+                        }
                     }
                     if row.response().clicked() {
                         clicked = Some(r.key());
                     }
                 });
             });
+        pin.body = Some(body.inner_rect);
+        if let Some(k) = pin.show(ui, rows, sort, *selected) {
+            clicked = Some(k);
+        }
         if let Some(k) = clicked {
             *selected = Some(k);
             self.chosen = true;
             self.revealed = self.rows.iter().position(|r| r.key() == k).map(|i| (k, i));
         }
+    }
+}
+
+/// The Endpoint column as laid out in a frame, to pin a copy of it at the left edge when the
+/// table is scrolled sideways past it: each row still says which endpoint it is.
+#[derive(Default)]
+struct Pinned {
+    header: Option<egui::Rect>,
+    /// Where the rows are in view (under the header).
+    body: Option<egui::Rect>,
+    /// Each row's Endpoint cell and the row's index.
+    cells: Vec<(egui::Rect, usize)>,
+}
+
+impl Pinned {
+    /// Draws the copy over the rows when the column is out of view at the left; a click on
+    /// it selects the row (returned), and its header sorts as the column's does.
+    fn show(
+        self,
+        ui: &mut egui::Ui,
+        rows: &[Row],
+        sort: &mut Sort,
+        selected: Option<EndpointKey>,
+    ) -> Option<EndpointKey> {
+        let view = ui.clip_rect();
+        let header = self.header?;
+        if header.left() >= view.left() - 0.5 {
+            return None;
+        }
+        let x = egui::Rangef::new(
+            view.left(),
+            view.left() + header.width().min(view.width() * 0.4),
+        );
+        let visuals = ui.visuals().clone();
+        let gap = ui.spacing().item_spacing;
+        let body = egui::Rect::from_x_y_ranges(x, self.body?.y_range()).intersect(view);
+        let mut clicked = None;
+        let place = |ui: &mut egui::Ui,
+                     rect: egui::Rect,
+                     clip: egui::Rect,
+                     fills: &[egui::Color32]| {
+            for fill in fills {
+                ui.painter()
+                    .with_clip_rect(clip)
+                    .rect_filled(rect.expand2(gap * 0.5), 0.0, *fill);
+            }
+            let mut child = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect.shrink2(egui::vec2(gap.x / 2.0, 0.0)))
+                    .layout(Layout::left_to_right(Align::Center)),
+            );
+            child.set_clip_rect(clip);
+            child
+        };
+        let head = egui::Rect::from_x_y_ranges(x, header.y_range());
+        let mut child = place(ui, head, head.intersect(view), &[visuals.panel_fill]);
+        sort_button(&mut child, SortColumn::Endpoint, sort);
+        for (cell, i) in self.cells {
+            let r = &rows[i];
+            let rect = egui::Rect::from_x_y_ranges(x, cell.y_range());
+            let clip = rect.expand2(gap * 0.5).intersect(body);
+            if clip.height() <= 0.0 {
+                continue;
+            }
+            let is_selected = selected == Some(r.key());
+            let mut fills = vec![visuals.panel_fill];
+            if i % 2 == 0 {
+                fills.push(visuals.faint_bg_color);
+            }
+            if is_selected {
+                fills.push(visuals.selection.bg_fill);
+            } else if ui.ctx().pointer_hover_pos().is_some_and(|p| {
+                self.body.is_some_and(|b| b.contains(p)) && cell.y_range().contains(p.y)
+            }) {
+                // As the row under it shows the pointer.
+                fills.push(visuals.widgets.hovered.bg_fill);
+            }
+            let mut child = place(ui, rect, clip, &fills);
+            if endpoint_cell(&mut child, r, is_selected) {
+                clicked = Some(r.key());
+            }
+        }
+        // Where the copy ends, as a column's edge.
+        ui.painter().with_clip_rect(view).vline(
+            x.max,
+            header.top()..=view.bottom(),
+            visuals.widgets.noninteractive.bg_stroke,
+        );
+        clicked
     }
 }
 
@@ -529,6 +631,17 @@ fn default_ascending(c: SortColumn) -> bool {
 }
 
 /// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
+/// The endpoint, selectable; true when clicked.
+fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
+    ui.selectable_label(selected, RichText::new(&r.endpoint).monospace())
+        // The whole of it: a narrow column cuts an IPv6 address.
+        .on_hover_text(format!(
+            "{}: select to see its connections and packets",
+            r.endpoint
+        ))
+        .clicked()
+}
+
 fn cell(
     ui: &mut egui::Ui,
     c: SortColumn,
@@ -551,16 +664,7 @@ fn cell(
         SortColumn::Rank => {
             ui.label(RichText::new(r.rank.to_string()).weak());
         }
-        SortColumn::Endpoint => {
-            return ui
-                .selectable_label(selected, RichText::new(&r.endpoint).monospace())
-                // The whole of it: a narrow column cuts an IPv6 address.
-                .on_hover_text(format!(
-                    "{}: select to see its connections and packets",
-                    r.endpoint
-                ))
-                .clicked();
-        }
+        SortColumn::Endpoint => return endpoint_cell(ui, r, selected),
         SortColumn::Service => {
             ui.label(r.service.unwrap_or(""));
         }

@@ -375,6 +375,7 @@ impl OffendersView {
 /// table is scrolled sideways past it: each row still says which endpoint it is.
 #[derive(Default)]
 struct Pinned {
+    /// The column's header cell.
     header: Option<egui::Rect>,
     /// Where the rows are in view (under the header).
     body: Option<egui::Rect>,
@@ -453,7 +454,7 @@ impl Pinned {
         // Where the copy ends, as a column's edge.
         ui.painter().with_clip_rect(view).vline(
             x.max,
-            header.top()..=view.bottom(),
+            header.top()..=body.bottom(),
             visuals.widgets.noninteractive.bg_stroke,
         );
         clicked

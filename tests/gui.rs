@@ -1434,6 +1434,16 @@ fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
         .rect();
     h.hover_at(second.center());
     h.run_steps(2);
+    // Its hover text, not that of the cell scrolled under it.
+    let start = Instant::now();
+    while !shows(&h, "127.0.0.1:7302: select to see") && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    assert!(
+        shows(&h, "127.0.0.1:7302: select to see"),
+        "the pinned endpoint's hover text"
+    );
     click_at(&mut h, second.center());
     h.run_steps(3);
     assert_eq!(

@@ -424,9 +424,22 @@ impl Pinned {
             child
         };
         let head = egui::Rect::from_x_y_ranges(x, header.y_range());
+        // Over the cells scrolled under it, so that they get neither the pointer (their hover
+        // text) nor a drag; a click beside an endpoint's text selects its row too.
+        let cover = ui.interact(
+            head.union(body).intersect(view),
+            ui.scope_id().with("pinned-endpoints"),
+            Sense::click_and_drag(),
+        );
+        if cover.clicked()
+            && let Some(y) = cover.interact_pointer_pos().map(|p| p.y)
+            && let Some(&(_, i)) = self.cells.iter().find(|(c, _)| c.y_range().contains(y))
+        {
+            clicked = Some(rows[i].key());
+        }
         let mut child = place(ui, head, head.intersect(view), &[visuals.panel_fill]);
         sort_button(&mut child, SortColumn::Endpoint, sort);
-        for (cell, i) in self.cells {
+        for &(cell, i) in &self.cells {
             let r = &rows[i];
             let rect = egui::Rect::from_x_y_ranges(x, cell.y_range());
             let clip = rect.expand2(gap * 0.5).intersect(body);

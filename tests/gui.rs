@@ -1453,6 +1453,48 @@ fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
     );
 }
 
+/// Regression: with the table scrolled down by the wheel, opening the same capture again (or
+/// one whose worst offender is the same endpoint) left the worst offender selected out of
+/// view: the table had brought that row into view once and thought it still was.
+#[test]
+fn the_next_capture_shows_its_selected_offender_wherever_the_table_was_scrolled() {
+    let path = temp_dir("scrolled").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let mut h = sized_harness([1024.0, 700.0], vec![path.clone()]);
+    settle(&mut h);
+    let worst = h.state().selected().expect("the worst offender");
+    let cell = |h: &Harness<'_, RstscopeApp>| {
+        let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+        h.query_by_role_and_label(
+            egui::accesskit::Role::Button,
+            &format!("{}:{}", worst.0, worst.1),
+        )
+        .map(|n| n.rect())
+        .filter(|r| r.top() >= 0.0 && r.bottom() <= grip.top())
+    };
+    let row = cell(&h).expect("the worst offender in view");
+    // The wheel over the rows, then the pointer away from them.
+    h.hover_at(row.center());
+    h.step();
+    for _ in 0..10 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -3.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        h.step();
+    }
+    h.hover_at(egui::pos2(500.0, 60.0));
+    h.run_steps(10);
+    assert!(cell(&h).is_none(), "the table is scrolled down");
+    drop_file(&mut h, path);
+    h.run_steps(10);
+    assert_eq!(h.state().selected(), Some(worst));
+    assert!(cell(&h).is_some(), "the selected offender is in view");
+}
+
 /// The keyboard in the offenders table, as in a packet list: Down and Up move the selection
 /// (the details follow), End and Home go to the last and the first row, Page Down ten rows;
 /// while the filter box has the keyboard the arrows stay with it.

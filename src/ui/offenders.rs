@@ -120,6 +120,10 @@ impl OffendersView {
             filter: self.filter.clone(),
             sort,
         };
+        if self.key.as_ref().is_some_and(|k| k.version.0 != version.0) {
+            // Another capture: its selected row is brought into view, wherever the table was.
+            self.revealed = None;
+        }
         let held_before = self.held;
         if (self.pointer_over || !held_before) && self.key.as_ref() == Some(&key) {
             return;

@@ -357,12 +357,18 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
-    // Nothing chosen yet: the worst offender is selected, and follows the ranking.
+    // Nothing chosen yet: the worst offender is selected, and follows the ranking. Ranked
+    // first, not the top row: the click on Start capture left the pointer where the table
+    // now is, so new results may keep the rows in the order they had.
     assert!(h.state().selected().is_some(), "an offender is selected");
     assert_eq!(
         h.state().selected(),
-        h.state().rows().first().map(|r| r.key()),
-        "the top row is selected"
+        h.state()
+            .rows()
+            .iter()
+            .find(|r| r.rank == 1)
+            .map(|r| r.key()),
+        "the worst offender is selected"
     );
     h.get_by_label("Stop capture").click();
     h.run_steps(2);
@@ -893,13 +899,32 @@ fn sized_harness(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, Rstsco
         )
 }
 
+/// A click of the primary button at `pos` (the pointer already there), a frame for each of
+/// press and release, as a person's click.
+fn click_at(h: &mut Harness<'_, RstscopeApp>, pos: egui::Pos2) {
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+}
+
 /// The table's endpoint cells drawn inside the window (the table lays out visible rows only).
 fn visible_rows(h: &Harness<'_, RstscopeApp>, height: f32) -> usize {
+    visible_rows_of(h, "10.0.1.1:70", height)
+}
+
+/// [`visible_rows`] of endpoints that start with `prefix`.
+fn visible_rows_of(h: &Harness<'_, RstscopeApp>, prefix: &str, height: f32) -> usize {
     h.query_all_by_role(egui::accesskit::Role::Button)
         .filter(|n| {
             n.accesskit_node()
                 .label()
-                .is_some_and(|l| l.starts_with("10.0.1.1:70"))
+                .is_some_and(|l| l.starts_with(prefix))
         })
         .filter(|n| n.rect().bottom() <= height && n.rect().top() >= 0.0)
         .count()
@@ -949,9 +974,58 @@ fn small_windows_show_three_rows_and_the_diagnosis_and_every_toolbar_button() {
     }
 }
 
-/// The splitter between the table and the details moves when dragged: up, the table keeps
-/// three rows and the details grow; down again, the table gets its rows back. The share is
-/// kept in the settings.
+/// Regression: at 1024x700, with a diagnosis of two lines, the details' Connections list
+/// showed its header and no row (the table took its default share and the plot its own). The
+/// table gives up rows down to three, the plot height down to its least, so that some
+/// connections are in view without dragging the splitter.
+#[test]
+fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
+    let path = temp_dir("two-lines").join("retried-refusals.pcap");
+    // Twelve closed ports, each refused attempt tried twice with the same ISN (a Windows
+    // client's retry), which the diagnosis says in a second sentence.
+    let base = 1_700_000_000u64 * 1_000_000;
+    write_raw_pcap(
+        &path,
+        (0..600u64).flat_map(|i| {
+            let client = [10, 0, 0, 1 + (i % 200) as u8];
+            let (cport, port) = (20_000 + i as u16, 7000 + (i % 12) as u16);
+            let t = base + i * 10_000;
+            let [a, b] = refusal(client, cport, port, i as u32, t);
+            let [c, d] = refusal(client, cport, port, i as u32, t + 5_000);
+            [a, b, c, d]
+        }),
+    );
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    let (addr, port) = h.state().selected().expect("the worst offender");
+    let sentence = h
+        .query_all_by_label_contains(&format!("{addr}:{port} refused all"))
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the details' diagnosis");
+    assert!(
+        sentence.height() > 25.0,
+        "the diagnosis takes two lines: {sentence:?}"
+    );
+    let server = format!("{addr}:{port}");
+    let rows = h
+        .query_all_by_label(&server)
+        .filter(|n| n.rect().top() > sentence.bottom() && n.rect().bottom() <= size[1] - 40.0)
+        .count();
+    assert!(
+        rows >= 3,
+        "{rows} connection rows in view under the diagnosis at {sentence:?}"
+    );
+    assert!(
+        visible_rows_of(&h, "10.0.1.1:70", size[1]) >= 3,
+        "the table's three rows"
+    );
+}
+
+/// The splitter between the table and the details moves when dragged: down, the table gets
+/// more rows; up again, it keeps three rows and the details grow. The share is kept in the
+/// settings.
 #[test]
 fn dragging_the_splitter_shares_the_height_between_table_and_details() {
     let path = temp_dir("splitter").join("many-offenders.pcap");
@@ -974,18 +1048,19 @@ fn dragging_the_splitter_shares_the_height_between_table_and_details() {
         h.drop_at(grip + egui::vec2(0.0, dy));
         h.run_steps(3);
     };
+    // At 1024x700 the table starts at its least, leaving the details room for connections.
     let before = visible_rows(&h, 700.0);
-    drag(&mut h, -200.0);
-    let up = visible_rows(&h, 700.0);
-    assert!(up < before, "{before} rows before, {up} after dragging up");
-    assert!(up >= 3, "the table keeps three rows: {up}");
-    assert!(h.state().settings.table_share.is_some());
-    drag(&mut h, 200.0);
+    drag(&mut h, 150.0);
     let down = visible_rows(&h, 700.0);
     assert!(
-        down >= before,
-        "{before} rows before, {down} after dragging back down"
+        down > before,
+        "{before} rows before, {down} after dragging down"
     );
+    assert!(h.state().settings.table_share.is_some());
+    drag(&mut h, -300.0);
+    let up = visible_rows(&h, 700.0);
+    assert!(up < down, "{down} rows before, {up} after dragging up");
+    assert!(up >= 3, "the table keeps three rows: {up}");
 }
 
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
@@ -1319,6 +1394,107 @@ fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
     );
 }
 
+/// Regression: scrolled sideways in a small window, the offenders table lost its Endpoint
+/// column out of view at the left, so no row said which endpoint it was. A copy of the column
+/// stays at the left edge, and a click on it selects the row.
+#[test]
+fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
+    settle(&mut h);
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    let from = egui::pos2(60.0, grip.top() - 6.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(from + egui::vec2(150.0 * i as f32, 0.0));
+        h.step();
+    }
+    h.drop_at(from + egui::vec2(600.0, 0.0));
+    h.run_steps(3);
+    assert!(
+        h.get_by_label("Diagnosis").rect().right() <= size[0],
+        "the table is scrolled to its right end"
+    );
+    for endpoint in ["127.0.0.1:7300", "127.0.0.1:7302"] {
+        let shown: Vec<egui::Rect> = h
+            .query_all_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+            .map(|n| n.rect())
+            .filter(|r| r.left() >= 0.0 && r.right() <= size[0] / 2.0)
+            .collect();
+        assert_eq!(shown.len(), 1, "{endpoint} in view at the left: {shown:?}");
+    }
+    // The pinned copy selects its row.
+    let second = h
+        .query_all_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7302")
+        .find(|n| n.rect().left() >= 0.0)
+        .expect("the pinned 7302")
+        .rect();
+    h.hover_at(second.center());
+    h.run_steps(2);
+    // Its hover text, not that of the cell scrolled under it.
+    let start = Instant::now();
+    while !shows(&h, "127.0.0.1:7302: select to see") && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    assert!(
+        shows(&h, "127.0.0.1:7302: select to see"),
+        "the pinned endpoint's hover text"
+    );
+    click_at(&mut h, second.center());
+    h.run_steps(3);
+    assert_eq!(
+        h.state().selected().map(|k| k.1),
+        Some(7302),
+        "a click on the pinned endpoint selects its row"
+    );
+}
+
+/// Regression: with the table scrolled down by the wheel, opening the same capture again (or
+/// one whose worst offender is the same endpoint) left the worst offender selected out of
+/// view: the table had brought that row into view once and thought it still was.
+#[test]
+fn the_next_capture_shows_its_selected_offender_wherever_the_table_was_scrolled() {
+    let path = temp_dir("scrolled").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let mut h = sized_harness([1024.0, 700.0], vec![path.clone()]);
+    settle(&mut h);
+    let worst = h.state().selected().expect("the worst offender");
+    let cell = |h: &Harness<'_, RstscopeApp>| {
+        let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+        h.query_by_role_and_label(
+            egui::accesskit::Role::Button,
+            &format!("{}:{}", worst.0, worst.1),
+        )
+        .map(|n| n.rect())
+        .filter(|r| r.top() >= 0.0 && r.bottom() <= grip.top())
+    };
+    let row = cell(&h).expect("the worst offender in view");
+    // The wheel over the rows, then the pointer away from them.
+    h.hover_at(row.center());
+    h.step();
+    for _ in 0..10 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -3.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        h.step();
+    }
+    h.hover_at(egui::pos2(500.0, 60.0));
+    h.run_steps(10);
+    assert!(cell(&h).is_none(), "the table is scrolled down");
+    drop_file(&mut h, path);
+    h.run_steps(10);
+    assert_eq!(h.state().selected(), Some(worst));
+    assert!(cell(&h).is_some(), "the selected offender is in view");
+}
+
 /// The keyboard in the offenders table, as in a packet list: Down and Up move the selection
 /// (the details follow), End and Home go to the last and the first row, Page Down ten rows;
 /// while the filter box has the keyboard the arrows stay with it.
@@ -1370,6 +1546,41 @@ fn arrow_keys_home_and_end_move_the_selected_offender() {
     h.run_steps(2);
     press(&mut h, egui::Key::ArrowUp);
     assert_eq!(h.state().selected(), Some(keys[10]));
+}
+
+/// Regression: a click on a row scrolled the table to centre it, so the row moved from under
+/// the pointer and the next click (a live capture's table is clicked again and again) landed
+/// on another endpoint. The clicked row stays where it was.
+#[test]
+fn a_clicked_offender_row_stays_under_the_pointer() {
+    let path = temp_dir("click-stays").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let mut h = sized_harness([1024.0, 700.0], vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    // The lowest row wholly in view, away from the table's centre.
+    let row = |h: &Harness<'_, RstscopeApp>, (addr, port): (std::net::IpAddr, u16)| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, &format!("{addr}:{port}"))
+            .map(|n| n.rect())
+    };
+    let (aimed, before) = keys
+        .iter()
+        .filter_map(|&k| row(&h, k).map(|r| (k, r)))
+        .filter(|(_, r)| r.top() >= 0.0 && r.bottom() <= grip.top() - 12.0)
+        .last()
+        .expect("a row in view");
+    assert_ne!(aimed, keys[0], "the table shows several rows");
+    h.hover_at(before.center());
+    h.run_steps(2);
+    click_at(&mut h, before.center());
+    h.run_steps(6);
+    assert_eq!(h.state().selected(), Some(aimed));
+    assert_eq!(
+        row(&h, aimed),
+        Some(before),
+        "the clicked row moved from under the pointer"
+    );
 }
 
 /// Regression: a window too short for the table's three rows and the details made the layout

@@ -176,6 +176,8 @@ pub struct RstscopeApp {
     /// The selected time range, whole seconds.
     range: Option<(i64, i64)>,
     plot: PlotView,
+    /// The plot's legend and axis: what it took in the last frame besides its height.
+    plot_chrome: f32,
     table: OffendersView,
     details: DetailsView,
     dialogs: FileDialogs,
@@ -206,6 +208,7 @@ impl RstscopeApp {
             follow_worst: true,
             range: None,
             plot: PlotView::default(),
+            plot_chrome: 0.0,
             table: OffendersView::default(),
             details: DetailsView::default(),
             dialogs: FileDialogs::default(),
@@ -637,7 +640,17 @@ impl RstscopeApp {
         let mut action = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
             PlotView::headline(ui, a);
-            let plot_height = crate::ui::layout::plot_height(ui.available_height());
+            // Under the plot: its legend and axis (as tall as in the last frame), the table's
+            // least and what the details need for the selected row and a few connections.
+            let needs = self.table.needs(ui);
+            let details_least = self.details.least_height(ui);
+            let below = self.plot_chrome
+                + 4.0
+                + needs.least()
+                + crate::ui::layout::SPLITTER
+                + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
+            let plot_height = crate::ui::layout::plot_height(ui.available_height(), below);
+            let plot_top = ui.cursor().top();
             self.plot.show(
                 ui,
                 &PlotInput {
@@ -649,9 +662,12 @@ impl RstscopeApp {
                 clock,
                 &mut self.range,
             );
+            let chrome = ui.cursor().top() - plot_top - plot_height;
+            if (chrome - self.plot_chrome).abs() > 0.5 {
+                self.plot_chrome = chrome;
+                ui.ctx().request_repaint();
+            }
             ui.add_space(4.0);
-            let needs = self.table.needs(ui);
-            let before = self.selected;
             if !self.dialogs.is_open()
                 && !ui.ctx().text_edit_focused()
                 && !ui.ctx().any_popup_open()
@@ -665,6 +681,7 @@ impl RstscopeApp {
             crate::ui::layout::table_and_details(
                 ui,
                 needs,
+                details_least,
                 &mut self.settings.table_share,
                 |ui| table.show(ui, sort, clock, selected),
                 |ui| {
@@ -686,9 +703,6 @@ impl RstscopeApp {
             if self.table.take_chosen() {
                 // Chosen by the user: it stays, whatever the ranking does.
                 self.follow_worst = false;
-            }
-            if self.selected != before {
-                self.table.reveal_selected();
             }
         });
         if let Some(DetailsAction::SavePackets(ev, name)) = action {

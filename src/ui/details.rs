@@ -49,6 +49,10 @@ pub struct DetailsView {
     lines: Option<(Clock, Vec<String>)>,
     /// The filter last copied and when (egui time).
     copied: Option<(&'static str, f64)>,
+    /// The panel's width and how far below its top the connections and packets lists began:
+    /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
+    /// table does not change height as the selection moves. For [`DetailsView::least_height`].
+    lists_at: (f32, f32),
 }
 
 /// What the details panel shows this frame.
@@ -145,9 +149,29 @@ impl DetailsView {
         Some((&row.offender, row.scope(input.range)))
     }
 
+    /// The height the panel needs for the rows it showed with their connections: the header,
+    /// diagnosis and filters, and [`LIST_ROWS`] rows of connections and packets. Nothing
+    /// before connections are listed (a live capture lists them once it stops).
+    pub fn least_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.1;
+        if above <= 0.0 {
+            return 0.0;
+        }
+        let row = list_row_height(ui);
+        let spaced = row + ui.spacing().item_spacing.y;
+        // As `connections_table` gives its rows: the height less a header, a margin and the
+        // sideways bar.
+        above
+            + row
+            + LIST_MARGIN
+            + egui::style::ScrollStyle::solid().allocated_width()
+            + spaced * LIST_ROWS as f32
+    }
+
     /// Draws the panel.
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
+        let top = ui.max_rect().top();
         let Some((o, scope)) = self.offender(input) else {
             ui.add_space(6.0);
             ui.label(
@@ -182,7 +206,7 @@ impl DetailsView {
             .on_hover_text(ev.warnings.join("\n"));
         }
         ui.separator();
-        self.evidence_lists(ui, &o, input, &mut action);
+        self.evidence_lists(ui, &o, input, &mut action, top);
         action
     }
 
@@ -235,11 +259,12 @@ impl DetailsView {
     /// The connections and the packets side by side, in the height left, with "Save these
     /// packets…" by the packets' heading.
     fn evidence_lists(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         o: &Offender,
         input: &DetailsInput<'_>,
         action: &mut Option<DetailsAction>,
+        top: f32,
     ) {
         let more = |n: u64| {
             if n > 0 {
@@ -274,6 +299,15 @@ impl DetailsView {
                 }
             });
         });
+        if ev.is_some() {
+            let at = (ui.max_rect().width(), ui.cursor().top() - top);
+            let was = self.lists_at;
+            if (at.0 - was.0).abs() > 0.5 || at.1 > was.1 + 0.5 {
+                self.lists_at = at;
+                // The layout gives the details their height from this: lay it out again now.
+                ui.ctx().request_repaint();
+            }
+        }
         let Some(ev) = ev else {
             return;
         };
@@ -510,10 +544,22 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
         .show(ui, |ui| connections_table(ui, ev, clock, height));
 }
 
+/// Connection rows the details keep room for in a small window (the layout shrinks the plot
+/// and the table to its least for them), so that a person sees some without dragging.
+pub const LIST_ROWS: usize = 3;
+
+/// What the connections table keeps of its height besides the header and the rows.
+const LIST_MARGIN: f32 = 16.0;
+
+/// Height of a connection row (and of the table's header).
+fn list_row_height(ui: &egui::Ui) -> f32 {
+    ui.text_style_height(&egui::TextStyle::Monospace) + 4.0
+}
+
 fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     // Client and server as wide as `255.255.255.255:65535`: a clipped `…:7211` read `…:72`.
     const WIDTHS: [f32; 6] = [96.0, 160.0, 160.0, 48.0, 56.0, 96.0];
-    let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+    let row_height = list_row_height(ui);
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
     ui.set_min_width(WIDTHS.iter().map(|w| w + spacing).sum::<f32>() + 40.0);
@@ -523,7 +569,7 @@ fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32
         .id_salt("connections")
         .striped(true)
         .resizable(true)
-        .max_scroll_height(height - row_height - 16.0 - bar)
+        .max_scroll_height(height - row_height - LIST_MARGIN - bar)
         // Tables keep 200 points by default, more than a small window's details have.
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])

@@ -1,7 +1,9 @@
 //! How the results screen shares its height: the headline and plot on top, then the offenders
 //! table and the details with a splitter between them that the user drags. The table keeps at
-//! least three rows and the details enough for the selected row's diagnosis, so a laptop
-//! screen (1024x700) shows both without scrolling; the user's split is kept between runs.
+//! least three rows and the details enough for the selected row's diagnosis, and until the
+//! user drags the splitter a few of its connections too (the plot gives up height for them in
+//! a small window), so a laptop screen (1024x700) shows all of it without scrolling; the
+//! user's split is kept between runs.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 
@@ -17,9 +19,17 @@ pub const DEFAULT_SHARE: f32 = 0.55;
 pub const SPLITTER_LABEL: &str =
     "Drag to share the height between the offenders table and the details";
 
-/// The plot's height for `available` points of the central panel.
-pub fn plot_height(available: f32) -> f32 {
-    (available * 0.26).clamp(110.0, 300.0)
+/// The plot's least height.
+pub const PLOT_MIN: f32 = 110.0;
+
+/// The plot's height for `available` points of the central panel, of which `below` are
+/// wanted under it (its legend and axis, the table's least and the details' least): a small
+/// window's plot gives up height, down to [`PLOT_MIN`], before the details' connections do.
+pub fn plot_height(available: f32, below: f32) -> f32 {
+    (available * 0.26)
+        .clamp(PLOT_MIN, 300.0)
+        .min(available - below)
+        .max(PLOT_MIN)
 }
 
 /// What the table needs: its title row and header (`chrome`), and each row's height.
@@ -37,32 +47,50 @@ impl TableNeeds {
     fn height(self, rows: usize) -> f32 {
         self.chrome + self.row * rows as f32 + 4.0
     }
+
+    /// The table's least height: [`MIN_ROWS`] rows, or all of them when fewer.
+    pub fn least(self) -> f32 {
+        self.height(self.rows.min(MIN_ROWS))
+    }
 }
 
 /// The table's height in `available` points shared with the details (the splitter excluded):
 /// the user's share (or the default), never more than the rows need, never fewer than
 /// [`MIN_ROWS`] rows, and never so much that the details get less than [`DETAILS_MIN`]
-/// (unless the screen is too small for both, when the table's minimum wins).
-pub fn table_height(available: f32, needs: TableNeeds, share: Option<f32>) -> f32 {
+/// (unless the screen is too small for both, when the table's minimum wins). Until the user
+/// drags the splitter the details get what they need too (`details`: the selected row's
+/// diagnosis and a few connections), the table's minimum still first.
+pub fn table_height(available: f32, needs: TableNeeds, share: Option<f32>, details: f32) -> f32 {
     let wanted = available * share.unwrap_or(DEFAULT_SHARE);
     let all = needs.height(needs.rows);
-    let least = needs.height(needs.rows.min(MIN_ROWS));
-    let most = (available - DETAILS_MIN).max(least);
+    let least = needs.least();
+    let most = (available - details_wanted(details, share)).max(least);
     wanted.min(all).clamp(least.min(most), most)
 }
 
+/// What the details are given room for under the plot: what they need until the user drags
+/// the splitter, their least after.
+pub fn details_wanted(details: f32, share: Option<f32>) -> f32 {
+    match share {
+        None => details.max(DETAILS_MIN),
+        Some(_) => DETAILS_MIN,
+    }
+}
+
 /// Lays out the table, the splitter and the details in the rest of `ui`'s height. `share` is
-/// the user's split (changed when the splitter is dragged).
+/// the user's split (changed when the splitter is dragged); `details_least` what the details
+/// need.
 pub fn table_and_details(
     ui: &mut egui::Ui,
     needs: TableNeeds,
+    details_least: f32,
     share: &mut Option<f32>,
     table: impl FnOnce(&mut egui::Ui),
     details: impl FnOnce(&mut egui::Ui),
 ) {
     let full = ui.available_rect_before_wrap();
     let shared = (full.height() - SPLITTER).max(0.0);
-    let table_h = table_height(shared, needs, *share);
+    let table_h = table_height(shared, needs, *share, details_least);
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));
@@ -133,24 +161,47 @@ mod tests {
     #[test]
     fn the_table_keeps_three_rows_and_the_details_their_diagnosis() {
         // A 1024x700 window leaves about 340 points below the plot.
-        let h = table_height(340.0, NEEDS, None);
+        let h = table_height(340.0, NEEDS, None, 0.0);
         assert!(h >= NEEDS.height(3), "{h}");
         assert!(340.0 - h >= DETAILS_MIN, "{h}");
         // Dragged to the top: still three rows.
-        assert_eq!(table_height(340.0, NEEDS, Some(0.0)), NEEDS.height(3));
+        assert_eq!(table_height(340.0, NEEDS, Some(0.0), 0.0), NEEDS.height(3));
         // Dragged to the bottom: the details keep their least height.
-        assert_eq!(table_height(340.0, NEEDS, Some(1.0)), 340.0 - DETAILS_MIN);
+        assert_eq!(
+            table_height(340.0, NEEDS, Some(1.0), 0.0),
+            340.0 - DETAILS_MIN
+        );
+    }
+
+    #[test]
+    fn details_that_need_more_than_their_least_get_it_from_the_table_not_its_three_rows() {
+        // The details need 260 points for a two-line diagnosis and three connections.
+        let h = table_height(400.0, NEEDS, None, 260.0);
+        assert_eq!(h, 400.0 - 260.0);
+        assert_eq!(table_height(300.0, NEEDS, None, 260.0), NEEDS.least());
+        // Once the user drags the splitter, only the diagnosis is kept.
+        assert_eq!(
+            table_height(400.0, NEEDS, Some(1.0), 260.0),
+            400.0 - DETAILS_MIN
+        );
+    }
+
+    #[test]
+    fn a_small_window_shrinks_the_plot_for_what_is_below_it() {
+        assert_eq!(plot_height(1000.0, 300.0), 260.0, "room: its share");
+        assert_eq!(plot_height(600.0, 470.0), 130.0, "less than its share");
+        assert_eq!(plot_height(600.0, 550.0), PLOT_MIN, "never below its least");
     }
 
     #[test]
     fn a_short_table_gives_its_room_to_the_details() {
         let one = TableNeeds { rows: 1, ..NEEDS };
-        assert_eq!(table_height(500.0, one, None), one.height(1));
-        assert_eq!(table_height(500.0, one, Some(0.9)), one.height(1));
+        assert_eq!(table_height(500.0, one, None, 0.0), one.height(1));
+        assert_eq!(table_height(500.0, one, Some(0.9), 0.0), one.height(1));
     }
 
     #[test]
     fn a_window_too_small_for_both_keeps_the_table_minimum() {
-        assert_eq!(table_height(200.0, NEEDS, None), NEEDS.height(3));
+        assert_eq!(table_height(200.0, NEEDS, None, 0.0), NEEDS.height(3));
     }
 }

@@ -79,7 +79,12 @@ pub struct OffendersView {
     host: Option<Arc<HostReport>>,
     /// The time range the rows were cut to.
     range: Option<(i64, i64)>,
+    /// The keyboard moved the selection: the next frame centres it.
     scroll_to_selected: bool,
+    /// The selected row and its place when it was last in view (or clicked): when either
+    /// changes (the ranking moved it, the selection followed the worst offender), the table
+    /// scrolls just enough to show it, but not under the pointer.
+    revealed: Option<(EndpointKey, usize)>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -115,6 +120,10 @@ impl OffendersView {
             filter: self.filter.clone(),
             sort,
         };
+        if self.key.as_ref().is_some_and(|k| k.version.0 != version.0) {
+            // Another capture: its selected row is brought into view, wherever the table was.
+            self.revealed = None;
+        }
         let held_before = self.held;
         if (self.pointer_over || !held_before) && self.key.as_ref() == Some(&key) {
             return;
@@ -229,14 +238,6 @@ impl OffendersView {
             ui.label(RichText::new("Offenders").strong());
             ui.label(format!("{} of {}", self.rows.len(), self.total))
                 .on_hover_text("service endpoints shown / with resets or failed attempts");
-            if self.held {
-                ui.label(RichText::new("order held under the pointer").weak())
-                    .on_hover_text(
-                        "new results keep the rows where they are while the pointer is over \
-                         them, so that a click lands on the row aimed at; # is the rank now, \
-                         and the rows are ranked again when the pointer leaves",
-                    );
-            }
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .hint_text("filter: address, port, service, cause")
@@ -249,6 +250,15 @@ impl OffendersView {
                     .clicked()
             {
                 self.filter.clear();
+            }
+            // After the filter box, so that the box does not move as the pointer comes and goes.
+            if self.held {
+                ui.label(RichText::new("order held under the pointer").weak())
+                    .on_hover_text(
+                        "new results keep the rows where they are while the pointer is over \
+                         them, so that a click lands on the row aimed at; # is the rank now, \
+                         and the rows are ranked again when the pointer leaves",
+                    );
             }
         });
         if self.rows.is_empty() {
@@ -268,7 +278,13 @@ impl OffendersView {
             .id_salt("offenders-sideways")
             .auto_shrink([false, false])
             .show(ui, |ui| self.table(ui, sort, clock, selected));
-        self.pointer_over = ui.rect_contains_pointer(area.inner_rect);
+        let over = ui.rect_contains_pointer(area.inner_rect);
+        if self.pointer_over && !over && self.held {
+            // Ranked in the next frame, even when the pointer left in one jump and nothing
+            // else asks for one (a finished file, a stopped capture).
+            ui.ctx().request_repaint();
+        }
+        self.pointer_over = over;
     }
 
     fn table(
@@ -296,42 +312,169 @@ impl OffendersView {
         for size in sizes {
             table = table.column(size);
         }
-        if std::mem::take(&mut self.scroll_to_selected)
-            && let Some(i) = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k))
-        {
-            table = table.scroll_to_row(i, Some(Align::Center));
+        // The keyboard's move is centred; a row that moved by itself is brought into view,
+        // only when the pointer is not over the rows: scrolling under it would put another
+        // row where the user is about to click (a clicked row is in view already).
+        let at = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k).map(|i| (k, i)));
+        let keyed = std::mem::take(&mut self.scroll_to_selected);
+        if let Some((_, i)) = at {
+            if keyed {
+                table = table.scroll_to_row(i, Some(Align::Center));
+            } else if !self.pointer_over && self.revealed != at {
+                table = table.scroll_to_row(i, None);
+            }
+        }
+        if keyed || !self.pointer_over {
+            self.revealed = at;
         }
         let rows = &self.rows;
         let host = self.host.as_deref();
         let range = self.range;
         let mut clicked: Option<EndpointKey> = None;
-        table
+        // Where the Endpoint column was laid out: its header, and each row's cell.
+        let mut pin = Pinned::default();
+        let body = table
             .header(row_height, |mut header| {
                 for c in &columns {
-                    header.col(|ui| sort_button(ui, *c, sort));
+                    let (_, cell) = header.col(|ui| sort_button(ui, *c, sort));
+                    if *c == SortColumn::Endpoint {
+                        pin.header = Some(cell.rect);
+                    }
                 }
             })
             .body(|body| {
                 body.rows(row_height, rows.len(), |mut row| {
-                    let r = &rows[row.index()];
+                    let i = row.index();
+                    let r = &rows[i];
                     let is_selected = *selected == Some(r.key());
                     row.set_selected(is_selected);
                     for c in &columns {
-                        row.col(|ui| {
+                        let (_, at) = row.col(|ui| {
                             if cell(ui, *c, r, host, clock, is_selected, range) {
                                 clicked = Some(r.key());
                             }
                         });
+                        if *c == SortColumn::Endpoint {
+                            pin.cells.push((at.rect, i));
+                        }
                     }
                     if row.response().clicked() {
                         clicked = Some(r.key());
                     }
                 });
             });
+        pin.body = Some(body.inner_rect);
+        if let Some(k) = pin.show(ui, rows, sort, *selected) {
+            clicked = Some(k);
+        }
         if let Some(k) = clicked {
             *selected = Some(k);
             self.chosen = true;
+            self.revealed = self.rows.iter().position(|r| r.key() == k).map(|i| (k, i));
         }
+    }
+}
+
+/// The Endpoint column as laid out in a frame, to pin a copy of it at the left edge when the
+/// table is scrolled sideways past it: each row still says which endpoint it is.
+#[derive(Default)]
+struct Pinned {
+    /// The column's header cell.
+    header: Option<egui::Rect>,
+    /// Where the rows are in view (under the header).
+    body: Option<egui::Rect>,
+    /// Each row's Endpoint cell and the row's index.
+    cells: Vec<(egui::Rect, usize)>,
+}
+
+impl Pinned {
+    /// Draws the copy over the rows when the column is out of view at the left; a click on
+    /// it selects the row (returned), and its header sorts as the column's does.
+    fn show(
+        self,
+        ui: &mut egui::Ui,
+        rows: &[Row],
+        sort: &mut Sort,
+        selected: Option<EndpointKey>,
+    ) -> Option<EndpointKey> {
+        let view = ui.clip_rect();
+        let header = self.header?;
+        if header.left() >= view.left() - 0.5 {
+            return None;
+        }
+        let x = egui::Rangef::new(
+            view.left(),
+            view.left() + header.width().min(view.width() * 0.4),
+        );
+        let visuals = ui.visuals().clone();
+        let gap = ui.spacing().item_spacing;
+        let body = egui::Rect::from_x_y_ranges(x, self.body?.y_range()).intersect(view);
+        let mut clicked = None;
+        let place = |ui: &mut egui::Ui,
+                     rect: egui::Rect,
+                     clip: egui::Rect,
+                     fills: &[egui::Color32]| {
+            for fill in fills {
+                ui.painter()
+                    .with_clip_rect(clip)
+                    .rect_filled(rect.expand2(gap * 0.5), 0.0, *fill);
+            }
+            let mut child = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect.shrink2(egui::vec2(gap.x / 2.0, 0.0)))
+                    .layout(Layout::left_to_right(Align::Center)),
+            );
+            child.set_clip_rect(clip);
+            child
+        };
+        let head = egui::Rect::from_x_y_ranges(x, header.y_range());
+        // Over the cells scrolled under it, so that they get neither the pointer (their hover
+        // text) nor a drag; a click beside an endpoint's text selects its row too.
+        let cover = ui.interact(
+            head.union(body).intersect(view),
+            ui.scope_id().with("pinned-endpoints"),
+            Sense::click_and_drag(),
+        );
+        if cover.clicked()
+            && let Some(y) = cover.interact_pointer_pos().map(|p| p.y)
+            && let Some(&(_, i)) = self.cells.iter().find(|(c, _)| c.y_range().contains(y))
+        {
+            clicked = Some(rows[i].key());
+        }
+        let mut child = place(ui, head, head.intersect(view), &[visuals.panel_fill]);
+        sort_button(&mut child, SortColumn::Endpoint, sort);
+        for &(cell, i) in &self.cells {
+            let r = &rows[i];
+            let rect = egui::Rect::from_x_y_ranges(x, cell.y_range());
+            let clip = rect.expand2(gap * 0.5).intersect(body);
+            if clip.height() <= 0.0 {
+                continue;
+            }
+            let is_selected = selected == Some(r.key());
+            let mut fills = vec![visuals.panel_fill];
+            if i % 2 == 0 {
+                fills.push(visuals.faint_bg_color);
+            }
+            if is_selected {
+                fills.push(visuals.selection.bg_fill);
+            } else if ui.ctx().pointer_hover_pos().is_some_and(|p| {
+                self.body.is_some_and(|b| b.contains(p)) && cell.y_range().contains(p.y)
+            }) {
+                // As the row under it shows the pointer.
+                fills.push(visuals.widgets.hovered.bg_fill);
+            }
+            let mut child = place(ui, rect, clip, &fills);
+            if endpoint_cell(&mut child, r, is_selected) {
+                clicked = Some(r.key());
+            }
+        }
+        // Where the copy ends, as a column's edge.
+        ui.painter().with_clip_rect(view).vline(
+            x.max,
+            header.top()..=body.bottom(),
+            visuals.widgets.noninteractive.bg_stroke,
+        );
+        clicked
     }
 }
 
@@ -506,6 +649,17 @@ fn default_ascending(c: SortColumn) -> bool {
 }
 
 /// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
+/// The endpoint, selectable; true when clicked.
+fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
+    ui.selectable_label(selected, RichText::new(&r.endpoint).monospace())
+        // The whole of it: a narrow column cuts an IPv6 address.
+        .on_hover_text(format!(
+            "{}: select to see its connections and packets",
+            r.endpoint
+        ))
+        .clicked()
+}
+
 fn cell(
     ui: &mut egui::Ui,
     c: SortColumn,
@@ -528,16 +682,7 @@ fn cell(
         SortColumn::Rank => {
             ui.label(RichText::new(r.rank.to_string()).weak());
         }
-        SortColumn::Endpoint => {
-            return ui
-                .selectable_label(selected, RichText::new(&r.endpoint).monospace())
-                // The whole of it: a narrow column cuts an IPv6 address.
-                .on_hover_text(format!(
-                    "{}: select to see its connections and packets",
-                    r.endpoint
-                ))
-                .clicked();
-        }
+        SortColumn::Endpoint => return endpoint_cell(ui, r, selected),
         SortColumn::Service => {
             ui.label(r.service.unwrap_or(""));
         }
@@ -917,6 +1062,101 @@ mod tests {
         view.update(&first, None, (2, 1), None, sort);
         assert_eq!(ports(view.rows()), [80, 443]);
         assert!(!view.held());
+    }
+
+    /// The table alone, 240 points high (a few rows in view), fed `offenders` as results.
+    struct Table {
+        view: OffendersView,
+        sort: Sort,
+        selected: Option<EndpointKey>,
+        offenders: Vec<Offender>,
+        version: u64,
+    }
+
+    fn table_harness(offenders: Vec<Offender>) -> egui_kittest::Harness<'static, Table> {
+        let state = Table {
+            view: OffendersView::default(),
+            sort: Sort::default(),
+            selected: None,
+            offenders,
+            version: 1,
+        };
+        egui_kittest::Harness::builder()
+            .with_size([900.0, 240.0])
+            .with_context_setup(crate::ui::fonts::add_symbols)
+            .with_max_steps(30)
+            .build_ui_state(
+                |ui, t: &mut Table| {
+                    let Table {
+                        view,
+                        sort,
+                        selected,
+                        offenders,
+                        version,
+                    } = t;
+                    view.update(offenders, None, (1, *version), None, *sort);
+                    view.show(ui, sort, Clock::Utc, selected);
+                },
+                state,
+            )
+    }
+
+    /// Where the row of `port` is drawn (its endpoint cell), if it is in view.
+    fn row_top(h: &egui_kittest::Harness<'_, Table>, port: u16) -> Option<f32> {
+        use egui_kittest::kittest::Queryable;
+        h.query_by_label(&format!("10.0.0.1:{port}"))
+            .map(|n| n.rect().top())
+            .filter(|y| (0.0..240.0).contains(y))
+    }
+
+    #[test]
+    fn a_selected_row_out_of_view_is_shown_when_the_pointer_leaves_not_under_it() {
+        // Thirty endpoints, 31 down to 2 refusals: 7001 first, 7030 last.
+        let data: Vec<Offender> = (1..=30)
+            .map(|i| offender(7000 + i, 32 - u64::from(i), 0, &[100]))
+            .collect();
+        let mut h = table_harness(data);
+        h.run();
+        assert!(row_top(&h, 7001).is_some());
+        assert!(row_top(&h, 7020).is_none(), "the table scrolls");
+        // The selection moves to a row out of view (the worst offender followed) while the
+        // pointer is over the rows: they stay where they are; when it leaves, that row is
+        // brought into view.
+        let top = row_top(&h, 7001);
+        h.hover_at(egui::pos2(450.0, top.expect("7001 in view") + 5.0));
+        h.run();
+        h.state_mut().selected = Some(("10.0.0.1".parse().expect("address"), 7020));
+        h.run();
+        assert_eq!(row_top(&h, 7001), top, "no scrolling under the pointer");
+        assert!(row_top(&h, 7020).is_none());
+        h.hover_at(egui::pos2(450.0, 1.0));
+        h.run();
+        assert!(row_top(&h, 7020).is_some(), "shown once the pointer left");
+    }
+
+    #[test]
+    fn the_filter_box_stays_put_when_the_order_is_held() {
+        use egui_kittest::kittest::Queryable;
+        let mut h = table_harness(vec![
+            offender(80, 10, 0, &[100]),
+            offender(443, 5, 0, &[100]),
+        ]);
+        h.run();
+        let filter = |h: &egui_kittest::Harness<'_, Table>| {
+            h.get_by_role(egui::accesskit::Role::TextInput).rect()
+        };
+        let before = filter(&h);
+        h.hover_at(egui::pos2(
+            450.0,
+            row_top(&h, 443).expect("443 in view") + 5.0,
+        ));
+        h.run();
+        h.state_mut().offenders[1] = offender(443, 30, 0, &[100]);
+        h.state_mut().version = 2;
+        h.run();
+        assert!(h.state().view.held());
+        assert!(h.query_by_label("order held under the pointer").is_some());
+        assert_eq!(filter(&h), before);
     }
 
     #[test]

@@ -92,6 +92,8 @@ pub struct OffendersView {
     pointer_over: bool,
     /// The rows are in an order held for the pointer, not ranked.
     held: bool,
+    /// The rows drawn in the last frame (first, past the last); `None` before one was.
+    visible: Option<(usize, usize)>,
 }
 
 impl OffendersView {
@@ -144,13 +146,19 @@ impl OffendersView {
                 .enumerate()
                 .map(|(i, r)| (r.key(), i))
                 .collect();
-            let moved = rows
-                .iter()
-                .enumerate()
-                .any(|(i, r)| before.get(&r.key()) != Some(&i));
+            let ranked: std::collections::HashMap<EndpointKey, usize> =
+                rows.iter().enumerate().map(|(i, r)| (r.key(), i)).collect();
             // Stable: the new rows keep their ranked order after the old ones.
             rows.sort_by_key(|r| before.get(&r.key()).copied().unwrap_or(usize::MAX));
-            self.held = moved;
+            // Said only when a row in view is not where the ranking would put it: in a busy
+            // capture, ranks far below the view change all the time.
+            let (from, to) = self.visible.unwrap_or((0, rows.len()));
+            self.held = rows
+                .iter()
+                .enumerate()
+                .take(to)
+                .skip(from)
+                .any(|(i, r)| ranked.get(&r.key()) != Some(&i));
         }
         self.rows = rows;
         self.host = host.cloned();
@@ -333,6 +341,7 @@ impl OffendersView {
         let mut clicked: Option<EndpointKey> = None;
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
+        let mut drawn: Option<(usize, usize)> = None;
         let body = table
             .header(row_height, |mut header| {
                 for c in &columns {
@@ -345,6 +354,9 @@ impl OffendersView {
             .body(|body| {
                 body.rows(row_height, rows.len(), |mut row| {
                     let i = row.index();
+                    drawn = Some(drawn.map_or((i, i + 1), |(a, b): (usize, usize)| {
+                        (a.min(i), b.max(i + 1))
+                    }));
                     let r = &rows[i];
                     let is_selected = *selected == Some(r.key());
                     row.set_selected(is_selected);
@@ -363,6 +375,7 @@ impl OffendersView {
                     }
                 });
             });
+        self.visible = drawn;
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
             clicked = Some(k);
@@ -1157,6 +1170,41 @@ mod tests {
         assert!(h.state().view.held());
         assert!(h.query_by_label("order held under the pointer").is_some());
         assert_eq!(filter(&h), before);
+    }
+
+    #[test]
+    fn the_held_order_is_said_only_when_a_row_in_view_is_out_of_rank() {
+        let mut view = OffendersView::default();
+        let sort = Sort::default();
+        let first = [
+            offender(80, 30, 0, &[100]),
+            offender(443, 20, 0, &[100]),
+            offender(22, 10, 0, &[100]),
+            offender(25, 5, 0, &[100]),
+        ];
+        view.update(&first, None, (1, 1), None, sort);
+        // Two rows in view; only the two below it change places.
+        view.visible = Some((0, 2));
+        view.pointer_over = true;
+        let below = [
+            offender(80, 30, 0, &[100]),
+            offender(443, 20, 0, &[100]),
+            offender(22, 10, 0, &[100]),
+            offender(25, 15, 0, &[100]),
+        ];
+        view.update(&below, None, (1, 2), None, sort);
+        assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
+        assert!(!view.held(), "nothing in view is out of rank");
+        // Now one in view falls behind.
+        let in_view = [
+            offender(80, 30, 0, &[100]),
+            offender(443, 2, 0, &[100]),
+            offender(22, 10, 0, &[100]),
+            offender(25, 15, 0, &[100]),
+        ];
+        view.update(&in_view, None, (1, 3), None, sort);
+        assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
+        assert!(view.held());
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub struct ServiceStats {
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
     /// Per-second counts of this endpoint alone, in time order; change them through
-    /// [`ServiceStats::second`], which keeps `summary` right. Seconds before `minutes_before`
+    /// [`Endpoint::second`], which keeps `summary` right. Seconds before `minutes_before`
     /// are folded into minutes ([`series`]). A vector, not a map: entries nearly always come
     /// at the end, and a map's smallest node (eleven entries) would cost the thousands of
     /// endpoints with one entry each ten times what they hold.
@@ -703,7 +703,7 @@ impl Services {
     /// involved) is dropped into [`Services::other`] first: the worst offenders stay, whatever
     /// order they came in. When the endpoints' series or client sets together hold more than
     /// their [`Services::limits`], the same order decides whose older entries or sets go
-    /// (see [`Services::trim_series`]), down to half the limit.
+    /// (those that gave some up before first), down to half the limit.
     pub fn get(&mut self, key: ServiceKey) -> Option<Endpoint<'_>> {
         if self.map.len() >= Self::MAX_TRACKED && !self.map.contains_key(&key) {
             self.drop_least(Self::MAX_TRACKED / 2);

@@ -1451,6 +1451,13 @@ fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
         Some(7302),
         "a click on the pinned endpoint selects its row"
     );
+    // The next capture starts at the table's left edge, not where this one was scrolled.
+    drop_file(&mut h, manifest("tests/fixtures/process-info.pcapng"));
+    h.run_steps(3);
+    assert!(
+        h.get_by_label("Diagnosis").rect().right() > size[0],
+        "the next capture's table is at its left edge"
+    );
 }
 
 /// Regression: with the table scrolled down by the wheel, opening the same capture again (or

@@ -92,6 +92,8 @@ pub struct OffendersView {
     pointer_over: bool,
     /// The rows are in an order held for the pointer, not ranked.
     held: bool,
+    /// Another capture came: the next frame shows the table from its left edge.
+    to_left_edge: bool,
     /// The rows drawn in the last frame (first, past the last); `None` before one was.
     visible: Option<(usize, usize)>,
 }
@@ -123,8 +125,10 @@ impl OffendersView {
             sort,
         };
         if self.key.as_ref().is_some_and(|k| k.version.0 != version.0) {
-            // Another capture: its selected row is brought into view, wherever the table was.
+            // Another capture: its selected row is brought into view, wherever the table was,
+            // and it starts at its left edge.
             self.revealed = None;
+            self.to_left_edge = true;
         }
         let held_before = self.held;
         if (self.pointer_over || !held_before) && self.key.as_ref() == Some(&key) {
@@ -282,10 +286,13 @@ impl OffendersView {
         // a bar that is there before the pointer finds it, big enough to grab, and under the
         // rows rather than over the last one.
         ui.spacing_mut().scroll = scroll_style();
-        let area = egui::ScrollArea::horizontal()
+        let mut area = egui::ScrollArea::horizontal()
             .id_salt("offenders-sideways")
-            .auto_shrink([false, false])
-            .show(ui, |ui| self.table(ui, sort, clock, selected));
+            .auto_shrink([false, false]);
+        if std::mem::take(&mut self.to_left_edge) {
+            area = area.horizontal_scroll_offset(0.0);
+        }
+        let area = area.show(ui, |ui| self.table(ui, sort, clock, selected));
         let over = ui.rect_contains_pointer(area.inner_rect);
         if self.pointer_over && !over && self.held {
             // Ranked in the next frame, even when the pointer left in one jump and nothing

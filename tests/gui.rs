@@ -1350,6 +1350,23 @@ fn the_connecting_cell_shows_its_first_process_inside_a_1024_point_window() {
     );
 }
 
+/// Drags the offenders' sideways bar (12 points high, just above the splitter, its handle at
+/// the left) `by` points to the right, in steps as a hand does.
+fn drag_the_sideways_bar(h: &mut Harness<'_, RstscopeApp>, by: f32) {
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    let from = egui::pos2(60.0, grip.top() - 6.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(from + egui::vec2(by / 4.0 * i as f32, 0.0));
+        h.step();
+    }
+    h.drop_at(from + egui::vec2(by, 0.0));
+    h.run_steps(3);
+}
+
 /// Regression: the offenders table's sideways scroll bar was egui's floating 2-point line,
 /// drawn below the table's region where the splitter left it short (the table asked for 200
 /// points), so out of sight. Now a solid bar lies under the rows: dragging it brings the last
@@ -1376,17 +1393,7 @@ fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
         );
     }
     // The bar: 12 points high, at the bottom of the table's region, its handle at the left.
-    let from = egui::pos2(60.0, grip.top() - 6.0);
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=4 {
-        h.hover_at(from + egui::vec2(100.0 * i as f32, 0.0));
-        h.step();
-    }
-    h.drop_at(from + egui::vec2(400.0, 0.0));
-    h.run_steps(3);
+    drag_the_sideways_bar(&mut h, 400.0);
     assert!(
         diagnosis(&h).right() <= size[0],
         "dragging the bar did not scroll the table: {:?}",
@@ -1402,18 +1409,7 @@ fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
     let size = [1024.0, 700.0];
     let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
     settle(&mut h);
-    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
-    let from = egui::pos2(60.0, grip.top() - 6.0);
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=4 {
-        h.hover_at(from + egui::vec2(150.0 * i as f32, 0.0));
-        h.step();
-    }
-    h.drop_at(from + egui::vec2(600.0, 0.0));
-    h.run_steps(3);
+    drag_the_sideways_bar(&mut h, 600.0);
     assert!(
         h.get_by_label("Diagnosis").rect().right() <= size[0],
         "the table is scrolled to its right end"

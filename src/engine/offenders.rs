@@ -669,7 +669,7 @@ impl Services {
     /// less than a minimum; past its share, the endpoints that matter least give up their
     /// older entries ([`ServiceStats::series_from`]) or their sets of clients (the count
     /// they had stays, as a lower bound). With everything full (gen_load's sweep) the
-    /// analysis peaks at about 140 MB.
+    /// analysis peaked at 146-149 MB (scripts/bench-memory.sh).
     pub const SHARED_BYTES: usize = 104_000_000;
     /// What a series entry (a second or a minute of one endpoint) costs: 64 bytes in the
     /// series and as many in the copy snapshots share.

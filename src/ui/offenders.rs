@@ -75,6 +75,9 @@ pub struct OffendersView {
     key: Option<RowsKey>,
     /// Endpoints in the data (before filtering).
     total: usize,
+    /// Endpoints the selected range counts only from a later second, or not at all: they
+    /// gave up older seconds to bound memory ([`Offender::series_from`]).
+    cut_in_range: usize,
     /// The machine's report the rows were built with, for the diagnosis sentences.
     host: Option<Arc<HostReport>>,
     /// The time range the rows were cut to.
@@ -168,6 +171,14 @@ impl OffendersView {
         self.host = host.cloned();
         self.range = range;
         self.total = offenders.len();
+        // Endpoints that gave up their older seconds to bound memory are counted in a range
+        // that starts earlier only from then on (or not at all): say how many.
+        self.cut_in_range = range.map_or(0, |(from, _)| {
+            offenders
+                .iter()
+                .filter(|o| o.counted_from(from).is_some())
+                .count()
+        });
         self.key = Some(key);
     }
 
@@ -250,6 +261,22 @@ impl OffendersView {
             ui.label(RichText::new("Offenders").strong());
             ui.label(format!("{} of {}", self.rows.len(), self.total))
                 .on_hover_text("service endpoints shown / with resets or failed attempts");
+            if self.cut_in_range > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{} counted only from later seconds in this range",
+                        self.cut_in_range
+                    ))
+                    .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
+                )
+                .on_hover_text(
+                    "with thousands of busy endpoints, those with the fewest resets and \
+                     failures gave up their older per-second counts to bound memory: in this \
+                     range they count from then on (\"≥\" in Incidents), or are missing when \
+                     their counts start after it; their whole-capture counts are exact (clear \
+                     the range)",
+                );
+            }
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .hint_text("filter: address, port, service, cause")
@@ -277,6 +304,8 @@ impl OffendersView {
             ui.add_space(8.0);
             ui.label(if self.total == 0 {
                 "No resets or failed connection attempts in this capture."
+            } else if self.cut_in_range > 0 {
+                "No offender is known in the selected time range: see the note above."
             } else {
                 "No offender matches the filter or the selected time range."
             });
@@ -1212,6 +1241,21 @@ mod tests {
         view.update(&in_view, None, (1, 3), None, sort);
         assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
         assert!(view.held());
+    }
+
+    #[test]
+    fn a_range_says_how_many_endpoints_it_counts_only_from_later_seconds() {
+        let mut view = OffendersView::default();
+        let mut cut = offender(80, 10, 0, &[101]);
+        cut.series_from = Some(101);
+        let data = [cut, offender(443, 5, 0, &[100])];
+        view.update(&data, None, (1, 1), None, Sort::default());
+        assert_eq!(view.cut_in_range, 0, "no range");
+        view.update(&data, None, (1, 1), Some((100, 100)), Sort::default());
+        assert_eq!(view.cut_in_range, 1);
+        assert_eq!(ports(view.rows()), [443], "80's second 100 is not known");
+        view.update(&data, None, (1, 1), Some((101, 101)), Sort::default());
+        assert_eq!(view.cut_in_range, 0, "from its series_from on it is whole");
     }
 
     #[test]

@@ -11,7 +11,15 @@
 //! - `syn`: SYN segments written whole to a raw socket (Linux), `BENCH_RATE` a second (default
 //!   100,000), from 127.0.0.2-127.0.0.254 and ports 10000-59999 so that each is a new attempt;
 //!   the kernel answers each with RST/ACK as it does a `connect()`'s SYN: twice `BENCH_RATE`
-//!   control packets a second, a refused attempt each.
+//!   control packets a second, a refused attempt each. The kernel's answering bounds it near
+//!   80,000 SYNs a second on one core of a small machine.
+//! - `pairs`: each refused attempt written whole, the SYN and the server's RST/ACK, as Ethernet
+//!   frames on the interface through a packet socket (Linux), `BENCH_RATE` attempts a second:
+//!   twice `BENCH_RATE` control packets a second, as the capture sees a refusal. Their IPv4
+//!   header checksum is wrong on purpose, so that the kernel's IP layer drops each frame once
+//!   the capture has seen it: the kernel answers nothing, and the generator's core only writes.
+//!   rstscope does not check checksums (captures taken with checksum offload have them wrong
+//!   too), so it sees what a refusal looks like on the wire.
 //!
 //! Environment: `BENCH_SECS` (default 10) seconds of load; `BENCH_IFACE` (default `lo`);
 //! `BENCH_MODE`, `BENCH_RATE` as above.
@@ -66,16 +74,16 @@ fn main() {
         .unwrap_or(10)
         .clamp(1, 120);
     let iface = std::env::var("BENCH_IFACE").unwrap_or_else(|_| "lo".into());
-    let syn_rate = match std::env::var("BENCH_MODE").as_deref() {
-        Ok("syn") => Some(
-            std::env::var("BENCH_RATE")
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(100_000)
-                .clamp(1, 1_000_000),
-        ),
-        Ok("connect") | Err(_) => None,
-        Ok(other) => panic!("BENCH_MODE={other}: expected connect or syn"),
+    let rate = std::env::var("BENCH_RATE")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(100_000)
+        .clamp(1, 1_000_000);
+    let mode = match std::env::var("BENCH_MODE").as_deref() {
+        Ok("syn") => Mode::Syn(rate),
+        Ok("pairs") => Mode::Pairs(rate),
+        Ok("connect") | Err(_) => Mode::Connect,
+        Ok(other) => panic!("BENCH_MODE={other}: expected connect, syn or pairs"),
     };
     let port = closed_port();
     let filter = format!("tcp port {port}");
@@ -117,9 +125,10 @@ fn main() {
     });
 
     let start = Instant::now();
-    let (generated, other_errors) = match syn_rate {
-        Some(rate) => syn::flood(port, Duration::from_secs(secs), rate),
-        None => connects(port, Duration::from_secs(secs)),
+    let (generated, other_errors) = match mode {
+        Mode::Syn(rate) => raw::syn_flood(port, Duration::from_secs(secs), rate),
+        Mode::Pairs(rate) => raw::pair_flood(&iface, port, Duration::from_secs(secs), rate),
+        Mode::Connect => connects(port, Duration::from_secs(secs)),
     };
     let elapsed = start.elapsed().as_secs_f64();
     let out = child.wait_with_output().expect("rstscope ends");
@@ -136,11 +145,15 @@ fn main() {
     };
     let rst = per_second(&v["rst_per_second"]);
     let failed = per_second(&v["failed_per_second"]);
-    match syn_rate {
-        Some(rate) => println!(
+    match mode {
+        Mode::Syn(rate) => println!(
             "live load check: SYNs to 127.0.0.1:{port} at {rate}/s from a raw socket (the kernel answers each with RST/ACK) for {secs} s, captured on {iface}"
         ),
-        None => println!(
+        Mode::Pairs(rate) => println!(
+            "live load check: refused attempts to 127.0.0.1:{port} at {rate}/s written whole (SYN and RST/ACK frames, {} control packets/s) on {iface} through a packet socket for {secs} s, captured on {iface}",
+            2 * rate
+        ),
+        Mode::Connect => println!(
             "live load check: refused connects to 127.0.0.1:{port} for {secs} s on one core, captured on {iface}"
         ),
     }
@@ -162,6 +175,7 @@ fn main() {
             failed.get(&s).copied().unwrap_or(0),
         );
     }
+    let (user, sys) = children_cpu();
     let total: u64 = generated.values().sum();
     let seen: u64 = rst.values().sum();
     println!(
@@ -181,6 +195,36 @@ fn main() {
         v["dropped"]["interface"],
         v["dropped"]["rstscope"],
     );
+    println!(
+        "rstscope's CPU time: {user:.2} s user + {sys:.2} s system over {:.0} s of capture ({:.0}% of a core while the load ran)",
+        secs + 3,
+        100.0 * (user + sys) / elapsed
+    );
+}
+
+/// User and system CPU seconds of the children waited for (here: rstscope).
+fn children_cpu() -> (f64, f64) {
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    {
+        // SAFETY: rusage is plain data, filled by getrusage(2).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid pointer to our own struct.
+        if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &raw mut usage) } == 0 {
+            let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+            return (seconds(usage.ru_utime), seconds(usage.ru_stime));
+        }
+    }
+    (0.0, 0.0)
+}
+
+/// The generator: see the module's documentation.
+#[derive(Clone, Copy)]
+enum Mode {
+    Connect,
+    /// SYNs a second.
+    Syn(u64),
+    /// Refused attempts (SYN and RST/ACK) a second.
+    Pairs(u64),
 }
 
 /// Refused `connect()`s to `port` for `secs`, as fast as they go: the count per second and the
@@ -203,56 +247,140 @@ fn connects(port: u16, secs: Duration) -> (BTreeMap<i64, u64>, u64) {
 }
 
 #[cfg(not(target_os = "linux"))]
-mod syn {
+mod raw {
     use std::collections::BTreeMap;
     use std::time::Duration;
 
-    pub fn flood(_port: u16, _secs: Duration, _rate: u64) -> (BTreeMap<i64, u64>, u64) {
+    pub fn syn_flood(_port: u16, _secs: Duration, _rate: u64) -> (BTreeMap<i64, u64>, u64) {
         panic!("BENCH_MODE=syn needs Linux's raw sockets");
+    }
+
+    pub fn pair_flood(
+        _iface: &str,
+        _port: u16,
+        _secs: Duration,
+        _rate: u64,
+    ) -> (BTreeMap<i64, u64>, u64) {
+        panic!("BENCH_MODE=pairs needs Linux's packet sockets");
     }
 }
 
 #[cfg(target_os = "linux")]
-mod syn {
+mod raw {
     use std::collections::BTreeMap;
     use std::time::{Duration, Instant};
 
-    /// Segments handed to the kernel per `sendmmsg` call.
+    /// Attempts written per `sendmmsg` call.
     const BATCH: usize = 64;
+    /// Ethernet header (14 bytes), as a packet socket writes it.
+    const ETHERNET: usize = 14;
     /// IPv4 (20 bytes) and TCP (20 bytes) headers, no options.
     const LEN: usize = 40;
+    /// The server's address; the clients are 127.0.0.2-127.0.0.254.
+    const SERVER: [u8; 4] = [127, 0, 0, 1];
 
-    /// SYNs to 127.0.0.1:`port` at `rate` a second for `secs`, each from a new source address
-    /// and port: the count sent per second and the segments the kernel did not take.
-    pub fn flood(port: u16, secs: Duration, rate: u64) -> (BTreeMap<i64, u64>, u64) {
-        // SAFETY: plain socket(2); the descriptor is closed below.
+    /// SYNs to 127.0.0.1:`port` at `rate` a second for `secs` from a raw socket, each from a
+    /// new source address and port (the kernel answers each with RST/ACK): the count sent per
+    /// second and the segments the kernel did not take.
+    pub fn syn_flood(port: u16, secs: Duration, rate: u64) -> (BTreeMap<i64, u64>, u64) {
+        // SAFETY: plain socket(2); the descriptor is closed by `flood`.
         let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_RAW) };
         assert!(fd >= 0, "raw socket: {}", std::io::Error::last_os_error());
-        let mut frames = vec![[0u8; LEN]; BATCH];
-        let mut iov: Vec<libc::iovec> = frames
-            .iter_mut()
-            .map(|f| libc::iovec {
-                iov_base: f.as_mut_ptr().cast(),
-                iov_len: LEN,
-            })
-            .collect();
         // SAFETY: sockaddr_in is plain data; zero is a valid start.
         let mut to: libc::sockaddr_in = unsafe { std::mem::zeroed() };
         to.sin_family = libc::AF_INET as libc::sa_family_t;
-        to.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        to.sin_addr.s_addr = u32::from_ne_bytes(SERVER);
+        let mut frames = vec![[0u8; LEN]; BATCH];
+        flood(fd, &mut to, &mut frames, 1, secs, rate, |frame, n| {
+            let (ip, tcp) = frame.split_at_mut(20);
+            attempt(ip, tcp, n, port, Segment::Syn);
+            // The kernel fills the IPv4 header checksum (IP_HDRINCL).
+        })
+    }
+
+    /// Refused attempts on 127.0.0.1:`port` at `rate` a second for `secs`: each a SYN and
+    /// the server's RST/ACK written as Ethernet frames on `iface` through a packet socket,
+    /// their IPv4 header checksum wrong so that the kernel drops them once captured (see the
+    /// module's documentation). The attempts written per second and the frames the kernel did
+    /// not take.
+    pub fn pair_flood(
+        iface: &str,
+        port: u16,
+        secs: Duration,
+        rate: u64,
+    ) -> (BTreeMap<i64, u64>, u64) {
+        let name = std::ffi::CString::new(iface).expect("interface name");
+        // SAFETY: a NUL-terminated name.
+        let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+        assert!(index > 0, "no interface {iface}");
+        let ipv4 = (libc::ETH_P_IP as u16).to_be();
+        // SAFETY: plain socket(2), protocol 0: it receives nothing; closed by `flood`.
+        let fd = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0) };
+        assert!(
+            fd >= 0,
+            "packet socket: {}",
+            std::io::Error::last_os_error()
+        );
+        // SAFETY: sockaddr_ll is plain data; zero is a valid start.
+        let mut to: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        to.sll_family = libc::AF_PACKET as u16;
+        to.sll_protocol = ipv4;
+        to.sll_ifindex = index as i32;
+        to.sll_halen = 6;
+        let mut frames = vec![[0u8; ETHERNET + LEN]; 2 * BATCH];
+        flood(fd, &mut to, &mut frames, 2, secs, rate, |frame, n| {
+            let (ethernet, rest) = frame.split_at_mut(ETHERNET);
+            // Loopback's addresses are zero; the type is IPv4.
+            ethernet.fill(0);
+            ethernet[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+            let (ip, tcp) = rest.split_at_mut(20);
+            let segment = if n % 2 == 0 {
+                Segment::Syn
+            } else {
+                Segment::RstAck
+            };
+            attempt(ip, tcp, n / 2, port, segment);
+            let sum = ip_checksum(ip);
+            // Wrong on purpose: the kernel's IP layer drops the frame after the capture.
+            ip[10..12].copy_from_slice(&(sum ^ 0x5a5a).to_be_bytes());
+        })
+    }
+
+    /// Writes `rate` attempts a second of `per_attempt` segments each, in batches, for `secs`:
+    /// `fill(frame, n)` writes segment `n`. Counts attempts written per second, and segments
+    /// the kernel did not take. Closes `fd`.
+    fn flood<A, F: AsMut<[u8]>>(
+        fd: libc::c_int,
+        to: &mut A,
+        frames: &mut [F],
+        per_attempt: usize,
+        secs: Duration,
+        rate: u64,
+        mut fill: impl FnMut(&mut [u8], u64),
+    ) -> (BTreeMap<i64, u64>, u64) {
+        let mut iov: Vec<libc::iovec> = frames
+            .iter_mut()
+            .map(|f| {
+                let f = f.as_mut();
+                libc::iovec {
+                    iov_base: f.as_mut_ptr().cast(),
+                    iov_len: f.len(),
+                }
+            })
+            .collect();
         let mut headers: Vec<libc::mmsghdr> = iov
             .iter_mut()
             .map(|v| {
                 // SAFETY: msghdr is plain data; zero is a valid start.
                 let mut h: libc::mmsghdr = unsafe { std::mem::zeroed() };
-                h.msg_hdr.msg_name = (&raw mut to).cast();
-                h.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as u32;
+                h.msg_hdr.msg_name = std::ptr::from_mut(to).cast();
+                h.msg_hdr.msg_namelen = std::mem::size_of::<A>() as u32;
                 h.msg_hdr.msg_iov = v;
                 h.msg_hdr.msg_iovlen = 1;
                 h
             })
             .collect();
-
+        let batch = frames.len() / per_attempt;
         let mut generated = BTreeMap::new();
         let mut not_sent = 0u64;
         let mut next = 0u64;
@@ -268,58 +396,92 @@ mod syn {
                 std::thread::sleep(Duration::from_micros(200));
                 continue;
             }
-            let n = usize::try_from((due - next).min(BATCH as u64)).unwrap_or(BATCH);
-            for (i, frame) in frames.iter_mut().take(n).enumerate() {
-                syn(frame, next + i as u64, port);
+            let attempts = usize::try_from((due - next).min(batch as u64)).unwrap_or(batch);
+            let segments = attempts * per_attempt;
+            let first = next * per_attempt as u64;
+            for (i, frame) in frames.iter_mut().take(segments).enumerate() {
+                fill(frame.as_mut(), first + i as u64);
             }
             // SAFETY: `headers` point into `iov`, `frames` and `to`, all alive and unmoved.
-            let sent = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), n as u32, 0) };
-            let sent = u64::try_from(sent).unwrap_or(0);
-            not_sent += n as u64 - sent;
-            *generated.entry(super::unix_second()).or_insert(0) += sent;
-            next += n as u64;
+            let sent = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), segments as u32, 0) };
+            let sent = usize::try_from(sent).unwrap_or(0);
+            not_sent += (segments - sent) as u64;
+            *generated.entry(super::unix_second()).or_insert(0) += (sent / per_attempt) as u64;
+            next += attempts as u64;
         }
         // SAFETY: our descriptor, closed once.
         unsafe { libc::close(fd) };
         (generated, not_sent)
     }
 
-    /// SYN number `n` to 127.0.0.1:`port`, from 127.0.0.(2 + n / 50000 % 253) and port
-    /// 10000 + n % 50000: 12.6 million attempts before a pair comes back.
-    fn syn(frame: &mut [u8; LEN], n: u64, port: u16) {
-        let src = [127, 0, 0, 2 + ((n / 50_000) % 253) as u8];
-        let dst = [127, 0, 0, 1];
-        let sport = 10_000 + (n % 50_000) as u16;
-        *frame = [0; LEN];
-        // IPv4: version 4, header 20 bytes, total length, DF, TTL 64, TCP; the kernel fills the
-        // header checksum (IP_HDRINCL).
-        frame[0] = 0x45;
-        frame[2..4].copy_from_slice(&(LEN as u16).to_be_bytes());
-        frame[6] = 0x40;
-        frame[8] = 64;
-        frame[9] = 6;
-        frame[12..16].copy_from_slice(&src);
-        frame[16..20].copy_from_slice(&dst);
-        let tcp = &mut frame[20..];
+    /// A segment of a refused attempt.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Segment {
+        /// The client's SYN.
+        Syn,
+        /// The server's answer.
+        RstAck,
+    }
+
+    /// Segment `segment` of attempt `n` on 127.0.0.1:`port`, from 127.0.0.(2 + n / 50000 %
+    /// 253) and port 10000 + n % 50000: 12.6 million attempts before a pair comes back. The
+    /// IPv4 header's checksum is left 0.
+    fn attempt(ip: &mut [u8], tcp: &mut [u8], n: u64, port: u16, segment: Segment) {
+        let client = [127, 0, 0, 2 + ((n / 50_000) % 253) as u8];
+        let client_port = 10_000 + (n % 50_000) as u16;
+        let isn = (n as u32).wrapping_mul(2_654_435_761);
+        let ((src, sport), (dst, dport)) = match segment {
+            Segment::Syn => ((client, client_port), (SERVER, port)),
+            Segment::RstAck => ((SERVER, port), (client, client_port)),
+        };
+        ip.fill(0);
+        tcp.fill(0);
+        // IPv4: version 4, header 20 bytes, total length, DF, TTL 64, TCP.
+        ip[0] = 0x45;
+        ip[2..4].copy_from_slice(&(LEN as u16).to_be_bytes());
+        ip[6] = 0x40;
+        ip[8] = 64;
+        ip[9] = 6;
+        ip[12..16].copy_from_slice(&src);
+        ip[16..20].copy_from_slice(&dst);
         tcp[0..2].copy_from_slice(&sport.to_be_bytes());
-        tcp[2..4].copy_from_slice(&port.to_be_bytes());
-        tcp[4..8].copy_from_slice(&(n as u32).wrapping_mul(2_654_435_761).to_be_bytes());
+        tcp[2..4].copy_from_slice(&dport.to_be_bytes());
         tcp[12] = 5 << 4;
-        tcp[13] = 0x02;
-        tcp[14..16].copy_from_slice(&64_240u16.to_be_bytes());
-        let sum = checksum(&src, &dst, tcp);
+        match segment {
+            Segment::Syn => {
+                tcp[4..8].copy_from_slice(&isn.to_be_bytes());
+                tcp[13] = 0x02;
+                tcp[14..16].copy_from_slice(&64_240u16.to_be_bytes());
+            }
+            Segment::RstAck => {
+                tcp[8..12].copy_from_slice(&isn.wrapping_add(1).to_be_bytes());
+                tcp[13] = 0x14;
+            }
+        }
+        let sum = tcp_checksum(&src, &dst, tcp);
         tcp[16..18].copy_from_slice(&sum.to_be_bytes());
     }
 
-    /// The TCP checksum over the IPv4 pseudo-header and `tcp` (whose checksum field is 0).
-    fn checksum(src: &[u8; 4], dst: &[u8; 4], tcp: &[u8]) -> u16 {
-        let mut sum: u32 = 6 + tcp.len() as u32;
-        for pair in src.chunks(2).chain(dst.chunks(2)).chain(tcp.chunks(2)) {
+    /// The ones' complement sum of `bytes` as 16-bit words, folded, starting from `sum`.
+    fn fold(mut sum: u32, bytes: &[u8]) -> u32 {
+        for pair in bytes.chunks(2) {
             sum += u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]));
         }
         while sum > 0xffff {
             sum = (sum & 0xffff) + (sum >> 16);
         }
-        !(sum as u16)
+        sum
+    }
+
+    /// The TCP checksum over the IPv4 pseudo-header and `tcp` (whose checksum field is 0).
+    fn tcp_checksum(src: &[u8; 4], dst: &[u8; 4], tcp: &[u8]) -> u16 {
+        let sum = fold(6 + tcp.len() as u32, src);
+        let sum = fold(sum, dst);
+        !(fold(sum, tcp) as u16)
+    }
+
+    /// The IPv4 header checksum of `ip` (whose checksum field is 0).
+    fn ip_checksum(ip: &[u8]) -> u16 {
+        !(fold(0, ip) as u16)
     }
 }

@@ -1656,6 +1656,80 @@ fn a_table_whose_rows_all_fit_has_no_rows_bar() {
     assert!(bar.right() <= 1280.0 && bar.left() >= 1240.0, "{bar:?}");
 }
 
+/// Regression: the details' connections table scrolls sideways in its half of a small window,
+/// and its vertical bar was drawn at the right end of its columns, out of sight. It stays at
+/// the right edge of the view, as the offenders' does (one piece of code), and drags the rows.
+#[test]
+fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
+    let path = temp_dir("connections-bar").join("one-port.pcap");
+    write_refusals_to(&path, 400, 1);
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    h.hover_at(egui::pos2(500.0, 60.0));
+    h.run_steps(2);
+    let bar = h
+        .get_by_role_and_label(
+            egui::accesskit::Role::ScrollBar,
+            rstscope::ui::details::CONNECTIONS_BAR,
+        )
+        .rect();
+    let server = h.get_by_label("server").rect();
+    assert!(
+        bar.left() > server.right() && bar.right() <= size[0] / 2.0 && bar.height() > 40.0,
+        "the bar at the right of the connections' half: {bar:?}"
+    );
+    assert!(
+        h.get_by_label("pkts").rect().left() > bar.left(),
+        "the table is wider than its half"
+    );
+    let visuals = h.ctx.global_style().visuals.clone();
+    let x = bar.center().x;
+    let handle = run_of(
+        &mut h,
+        x,
+        bar.top(),
+        bar.bottom(),
+        visuals.widgets.inactive.bg_fill,
+    );
+    assert!(
+        handle >= 8,
+        "a handle of {handle} pixels in a bar of {bar:?}"
+    );
+    // The connections in view, top first: their start times.
+    let starts = |h: &Harness<'_, RstscopeApp>| {
+        let mut cells: Vec<(f32, String)> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .filter_map(|n| Some((n.rect(), n.accesskit_node().value()?)))
+            .filter(|(r, text)| {
+                text.starts_with("22:13:")
+                    && r.center().y > bar.top()
+                    && r.center().y < bar.bottom()
+                    && r.left() < bar.left()
+            })
+            .map(|(r, text)| (r.top(), text))
+            .collect();
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+        cells.into_iter().map(|(_, l)| l).collect::<Vec<_>>()
+    };
+    let before = starts(&h);
+    assert!(!before.is_empty(), "connections in view");
+    let from = egui::pos2(x, bar.top() + 10.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from + egui::vec2(0.0, 8.0));
+    h.step();
+    h.drop_at(from + egui::vec2(0.0, 16.0));
+    h.run_steps(3);
+    let after = starts(&h);
+    assert!(
+        !after.is_empty() && after[0] > before[0],
+        "dragging the handle scrolled the connections: {before:?} then {after:?}"
+    );
+}
+
 /// Regression: with the table scrolled down by the wheel, opening the same capture again (or
 /// one whose worst offender is the same endpoint) left the worst offender selected out of
 /// view: the table had brought that row into view once and thought it still was.

@@ -1223,6 +1223,30 @@ mod tests {
     }
 
     #[test]
+    fn the_rows_bar_comes_and_goes_with_the_rows_of_a_live_capture() {
+        use egui_kittest::kittest::Queryable;
+        let many: Vec<Offender> = (1..=30)
+            .map(|i| offender(7000 + i, 32 - u64::from(i), 0, &[100]))
+            .collect();
+        let mut h = table_harness(many[..2].to_vec());
+        let bar = |h: &egui_kittest::Harness<'_, Table>| {
+            h.query_by_role_and_label(egui::accesskit::Role::ScrollBar, ROWS_BAR)
+                .map(|n| n.rect())
+        };
+        h.run();
+        assert_eq!(bar(&h), None, "two rows fit");
+        h.state_mut().offenders = many.clone();
+        h.state_mut().version = 2;
+        h.run();
+        let shown = bar(&h).expect("thirty rows do not fit");
+        assert!(shown.height() > 40.0, "{shown:?}");
+        h.state_mut().offenders = many[..2].to_vec();
+        h.state_mut().version = 3;
+        h.run();
+        assert_eq!(bar(&h), None, "two rows fit again");
+    }
+
+    #[test]
     fn the_filter_box_stays_put_when_the_order_is_held() {
         use egui_kittest::kittest::Queryable;
         let mut h = table_harness(vec![

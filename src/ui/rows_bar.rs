@@ -145,13 +145,13 @@ fn bar(
     let view = body.inner_rect.height();
     let max_offset = (content - view).max(0.0);
     let mut offset = body.state.clamped_offset().y;
-    let sense = if ui.is_enabled() {
+    let enabled = ui.is_enabled();
+    let sense = if enabled {
         Sense::click_and_drag()
     } else {
         Sense::hover()
     };
     let response = ui.interact(track, id.with("bar"), sense);
-    let enabled = ui.is_enabled();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ScrollBar, enabled, label));
     let handle = |offset: f32| {
         let from_content =

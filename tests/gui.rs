@@ -1456,6 +1456,280 @@ fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
     );
 }
 
+/// The offenders' rows bar (its accessible name), where it is in view.
+fn rows_bar(h: &Harness<'_, RstscopeApp>) -> Option<egui::Rect> {
+    h.query_by_role_and_label(
+        egui::accesskit::Role::ScrollBar,
+        rstscope::ui::offenders::ROWS_BAR,
+    )
+    .map(|n| n.rect())
+}
+
+/// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the
+/// Endpoint column pinned at the left when the table is scrolled sideways.
+fn endpoints_in_view(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<String> {
+    let mut cells: Vec<(f32, String)> = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter_map(|n| {
+            let r = n.rect();
+            let label = n.accesskit_node().label()?;
+            (label.starts_with("10.0.1.1:") && r.left() >= 0.0)
+                .then_some(())
+                .filter(|()| r.center().y >= top && r.center().y <= bottom)
+                .map(|()| (r.top(), label))
+        })
+        .collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    cells.into_iter().map(|(_, l)| l).collect()
+}
+
+/// The longest run of pixels of `color` down the column `x` of the rendered window,
+/// between `top` and `bottom`.
+fn run_of(
+    h: &mut Harness<'_, RstscopeApp>,
+    x: f32,
+    top: f32,
+    bottom: f32,
+    color: egui::Color32,
+) -> u32 {
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    let px = (x * ppp) as u32;
+    let (mut run, mut best) = (0, 0);
+    for py in (top * ppp).ceil() as u32..(bottom * ppp) as u32 {
+        let p = image.get_pixel(px, py).0;
+        let same = (0..3).all(|i| p[i].abs_diff(color[i]) <= 2);
+        run = if same { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Regression: in a small window the offenders table scrolls sideways, and its vertical bar
+/// was drawn at the right edge of all its columns: out of sight unless the table was scrolled
+/// fully right (egui then sensed an invisible bar at the view's edge, over the last column).
+/// A person saw no bar and no sign of more rows. Now the bar stays at the right edge of the
+/// view, beside the rows and not over them, drawn as egui's: its handle drags the rows, a
+/// press on the track moves there, the wheel over it scrolls.
+#[test]
+fn the_offenders_rows_bar_stays_in_view_scrolled_sideways_and_drags_the_rows() {
+    let path = temp_dir("rows-bar").join("many-offenders.pcap");
+    write_causes_to(&path, 30);
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    assert!(
+        h.get_by_label("Diagnosis").rect().right() > size[0],
+        "the table is wider than the window"
+    );
+    // Scrolled sideways, but not to its right end (where egui's own bar came into view).
+    let service = h.get_by_label("Service").rect().left();
+    drag_the_sideways_bar(&mut h, 40.0);
+    assert!(
+        h.get_by_label("Service").rect().left() < service - 20.0,
+        "the table is scrolled sideways"
+    );
+    // The Diagnosis column is 200 points wide or more.
+    assert!(
+        h.get_by_label("Diagnosis").rect().left() + 200.0 > size[0] + 40.0,
+        "the table's right end is out of view"
+    );
+    h.hover_at(egui::pos2(500.0, 60.0));
+    h.run_steps(2);
+    let bar = rows_bar(&h).expect("the rows bar");
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    assert!(
+        bar.right() <= size[0] && bar.left() >= size[0] - 40.0,
+        "the bar is at the window's right edge: {bar:?}"
+    );
+    assert!(
+        bar.width() >= 10.0 && bar.height() > 40.0 && bar.bottom() < grip.top(),
+        "a bar beside the rows, above the splitter: {bar:?}"
+    );
+    // Drawn as egui's solid bar: the handle (the few rows in view of 30: its least length) at
+    // the top, the track under it.
+    let visuals = h.ctx.global_style().visuals.clone();
+    let x = bar.center().x;
+    let handle = run_of(
+        &mut h,
+        x,
+        bar.top(),
+        bar.bottom(),
+        visuals.widgets.inactive.bg_fill,
+    );
+    let track = run_of(&mut h, x, bar.top(), bar.bottom(), visuals.extreme_bg_color);
+    assert!(
+        handle >= 30 && (handle as f32) <= bar.height() - 20.0,
+        "a handle of {handle} pixels in a bar of {bar:?}"
+    );
+    assert!(track >= 20, "a track of {track} pixels");
+    // Beside the rows, not over the last column: scrolled to the right end, the diagnosis
+    // sentences end left of it.
+    drag_the_sideways_bar(&mut h, 600.0);
+    h.hover_at(egui::pos2(500.0, 60.0));
+    h.run_steps(2);
+    assert_eq!(rows_bar(&h), Some(bar), "the bar stays where it was");
+    let sentences: Vec<egui::Rect> = h
+        .query_all_by_label_contains("refused")
+        .map(|n| n.rect())
+        .filter(|r| r.top() >= bar.top() && r.bottom() <= bar.bottom() && r.width() > 100.0)
+        .collect();
+    assert!(!sentences.is_empty(), "diagnoses in view");
+    for r in &sentences {
+        assert!(r.right() <= bar.left(), "{r:?} runs under the bar {bar:?}");
+    }
+    // Dragging the handle down scrolls the rows.
+    let first = endpoints_in_view(&h, bar.top(), bar.bottom());
+    assert!(first.len() >= 3, "rows in view: {first:?}");
+    let from = egui::pos2(x, bar.top() + 10.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(from + egui::vec2(0.0, 4.0 * i as f32));
+        h.step();
+    }
+    h.drop_at(from + egui::vec2(0.0, 16.0));
+    h.run_steps(3);
+    let dragged = endpoints_in_view(&h, bar.top(), bar.bottom());
+    let ranks: Vec<String> = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| r.endpoint.clone())
+        .collect();
+    let rank_of = |e: &String| ranks.iter().position(|r| r == e).expect("a row");
+    assert!(
+        rank_of(&dragged[0]) > rank_of(&first[0]) + 3,
+        "dragging the handle scrolled the rows: {first:?} then {dragged:?}"
+    );
+    assert!(
+        !dragged.contains(ranks.last().expect("rows")),
+        "a part of the way: {dragged:?}"
+    );
+    // A press at the bottom of the track: the last row comes into view.
+    h.hover_at(egui::pos2(x, bar.bottom() - 2.0));
+    h.step();
+    click_at(&mut h, egui::pos2(x, bar.bottom() - 2.0));
+    h.run_steps(3);
+    let end = endpoints_in_view(&h, bar.top(), bar.bottom());
+    assert!(
+        end.contains(ranks.last().expect("rows")),
+        "the last row in view after a press at the track's end: {end:?}"
+    );
+    // The wheel over the bar scrolls back up.
+    h.hover_at(egui::pos2(x, bar.center().y));
+    h.step();
+    for _ in 0..10 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, 3.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        h.step();
+    }
+    h.run_steps(10);
+    let up = endpoints_in_view(&h, bar.top(), bar.bottom());
+    assert_eq!(
+        up.first(),
+        ranks.first(),
+        "the wheel over the bar scrolled up"
+    );
+}
+
+/// The rows bar is there only when the rows do not all fit: a short table has none, and its
+/// last column reaches the window's edge.
+#[test]
+fn a_table_whose_rows_all_fit_has_no_rows_bar() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
+    settle(&mut h);
+    assert!(rows_bar(&h).is_none(), "{:?}", rows_bar(&h));
+    let path = temp_dir("rows-bar-1280").join("many-offenders.pcap");
+    write_causes_to(&path, 30);
+    let mut h = sized_harness([1280.0, 800.0], vec![path]);
+    settle(&mut h);
+    let bar = rows_bar(&h).expect("30 rows do not fit at 1280x800");
+    assert!(bar.right() <= 1280.0 && bar.left() >= 1240.0, "{bar:?}");
+}
+
+/// Regression: the details' connections table scrolls sideways in its half of a small window,
+/// and its vertical bar was drawn at the right end of its columns, out of sight. It stays at
+/// the right edge of the view, as the offenders' does (one piece of code), and drags the rows.
+#[test]
+fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
+    let path = temp_dir("connections-bar").join("one-port.pcap");
+    write_refusals_to(&path, 400, 1);
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    h.hover_at(egui::pos2(500.0, 60.0));
+    h.run_steps(2);
+    let bar = h
+        .get_by_role_and_label(
+            egui::accesskit::Role::ScrollBar,
+            rstscope::ui::details::CONNECTIONS_BAR,
+        )
+        .rect();
+    let server = h.get_by_label("server").rect();
+    assert!(
+        bar.left() > server.right() && bar.right() <= size[0] / 2.0 && bar.height() > 40.0,
+        "the bar at the right of the connections' half: {bar:?}"
+    );
+    assert!(
+        h.get_by_label("pkts").rect().left() > bar.left(),
+        "the table is wider than its half"
+    );
+    let visuals = h.ctx.global_style().visuals.clone();
+    let x = bar.center().x;
+    let handle = run_of(
+        &mut h,
+        x,
+        bar.top(),
+        bar.bottom(),
+        visuals.widgets.inactive.bg_fill,
+    );
+    assert!(
+        handle >= 8,
+        "a handle of {handle} pixels in a bar of {bar:?}"
+    );
+    // The connections in view, top first: their start times.
+    let starts = |h: &Harness<'_, RstscopeApp>| {
+        let mut cells: Vec<(f32, String)> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .filter_map(|n| Some((n.rect(), n.accesskit_node().value()?)))
+            .filter(|(r, text)| {
+                text.starts_with("22:13:")
+                    && r.center().y > bar.top()
+                    && r.center().y < bar.bottom()
+                    && r.left() < bar.left()
+            })
+            .map(|(r, text)| (r.top(), text))
+            .collect();
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+        cells.into_iter().map(|(_, l)| l).collect::<Vec<_>>()
+    };
+    let before = starts(&h);
+    assert!(!before.is_empty(), "connections in view");
+    let from = egui::pos2(x, bar.top() + 10.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from + egui::vec2(0.0, 8.0));
+    h.step();
+    h.drop_at(from + egui::vec2(0.0, 16.0));
+    h.run_steps(3);
+    let after = starts(&h);
+    assert!(
+        !after.is_empty() && after[0] > before[0],
+        "dragging the handle scrolled the connections: {before:?} then {after:?}"
+    );
+}
+
 /// Regression: with the table scrolled down by the wheel, opening the same capture again (or
 /// one whose worst offender is the same endpoint) left the worst offender selected out of
 /// view: the table had brought that row into view once and thought it still was.
@@ -1666,6 +1940,46 @@ fn write_refusals_to(path: &Path, frames: u64, ports: u64) -> u64 {
     });
     write_raw_pcap(path, records);
     frames / 2 * 2
+}
+
+/// Writes a raw-IPv4 pcap of `ports` offenders (10.0.1.1:7000 up), each with its own rank
+/// (port k has k+1 refusals), an abort and a stray RST: a table with three cause columns,
+/// wider than a 1024-point window, and more rows than it shows.
+fn write_causes_to(path: &Path, ports: u16) {
+    let base = 1_700_000_000u64 * 1_000_000;
+    let server = [10, 0, 1, 1];
+    let mut records = Vec::new();
+    let mut n = 0u32;
+    for k in 0..ports {
+        let port = 7000 + k;
+        let t = base + u64::from(k) * 10_000;
+        for _ in 0..=k {
+            records.extend(refusal([10, 0, 0, 1], 20_000 + n as u16, port, n, t));
+            n += 1;
+        }
+        // An abort: a handshake, then the client's RST.
+        let (client, cport, c, s) = ([10, 0, 0, 2], 40_000 + k, 1_000 * u32::from(k), 7);
+        records.extend([
+            (t + 1, tcp_packet(client, server, cport, port, c, 0, 0x02)),
+            (
+                t + 2,
+                tcp_packet(server, client, port, cport, s, c + 1, 0x12),
+            ),
+            (
+                t + 3,
+                tcp_packet(client, server, cport, port, c + 1, s + 1, 0x10),
+            ),
+            (
+                t + 4,
+                tcp_packet(client, server, cport, port, c + 1, 0, 0x04),
+            ),
+        ]);
+        // A stray RST: nothing else of its connection seen.
+        let stray = tcp_packet(server, [10, 0, 0, 3], port, 50_000 + k, 99, 0, 0x04);
+        records.push((t + 5, stray));
+    }
+    records.sort_by_key(|(t, _)| *t);
+    write_raw_pcap(path, records);
 }
 
 /// A refused attempt from `client`: its SYN and, 50 µs later, the RST/ACK.

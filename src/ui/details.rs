@@ -17,6 +17,7 @@ use crate::report::{self, Clock, Scope};
 use crate::ui::offenders::Row;
 use crate::ui::plot::cause_color;
 use crate::ui::process;
+use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::task::Task;
 
 /// Packets shown at most for one offender; the rest are counted.
@@ -536,13 +537,20 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
 /// visible rows are laid out.
 fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     // Wider than its half of a small window: it scrolls sideways, never over the packets.
+    // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-    egui::ScrollArea::horizontal()
-        .id_salt("connections-sideways")
-        .max_height(height)
-        .auto_shrink([false, false])
-        .show(ui, |ui| connections_table(ui, ev, clock, height));
+    RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).show(ui, |ui, rows| {
+        let area = egui::ScrollArea::horizontal()
+            .id_salt("connections-sideways")
+            .max_height(height)
+            .auto_shrink([false, false])
+            .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
+        ((), Some(area.inner))
+    });
 }
+
+/// The accessible name of the connections' vertical scroll bar.
+pub const CONNECTIONS_BAR: &str = "Scroll the connections";
 
 /// Connection rows the details keep room for in a small window (the layout shrinks the plot
 /// and the table to its least for them), so that a person sees some without dragging.
@@ -556,7 +564,14 @@ fn list_row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Monospace) + 4.0
 }
 
-fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
+/// The table; returns its body's scrolling, for the rows' bar.
+fn connections_table(
+    ui: &mut egui::Ui,
+    rows: Rows,
+    ev: &Evidence,
+    clock: Clock,
+    height: f32,
+) -> egui::scroll_area::ScrollAreaOutput<()> {
     // Client and server as wide as `255.255.255.255:65535`: a clipped `…:7211` read `…:72`.
     const WIDTHS: [f32; 6] = [96.0, 160.0, 160.0, 48.0, 56.0, 96.0];
     let row_height = list_row_height(ui);
@@ -565,7 +580,8 @@ fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32
     ui.set_min_width(WIDTHS.iter().map(|w| w + spacing).sum::<f32>() + 40.0);
     // Its height leaves room under it for the sideways bar, which is drawn below the content.
     let bar = ui.spacing().scroll.allocated_width();
-    let mut table = egui_extras::TableBuilder::new(ui)
+    let mut table = rows
+        .table(ui)
         .id_salt("connections")
         .striped(true)
         .resizable(true)
@@ -617,5 +633,5 @@ fn connections_table(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32
                     ui.monospace(c.packets.to_string());
                 });
             });
-        });
+        })
 }

@@ -24,6 +24,8 @@ pub mod offenders;
 pub mod plot;
 /// Naming a process so that two of one name can be told apart.
 pub mod process;
+/// A sideways-scrolled table's vertical bar, kept in view at the region's right edge.
+pub mod rows_bar;
 /// The bundled sample capture.
 pub mod sample;
 /// Settings kept between runs.

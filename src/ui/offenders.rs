@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use eframe::egui::{self, Align, Layout, RichText, Sense};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 
 use std::sync::Arc;
 
@@ -15,6 +15,7 @@ use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::process;
+use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
 
 /// A service endpoint, as rows are selected.
@@ -313,7 +314,8 @@ impl OffendersView {
         }
         // Wider than a small window: the table scrolls sideways, every column reachable, with
         // a bar that is there before the pointer finds it, big enough to grab, and under the
-        // rows rather than over the last one.
+        // rows rather than over the last one. The rows' bar stays at the right edge of the
+        // view, beside the rows, however far the table is scrolled sideways.
         ui.spacing_mut().scroll = scroll_style();
         let mut area = egui::ScrollArea::horizontal()
             .id_salt("offenders-sideways")
@@ -321,8 +323,13 @@ impl OffendersView {
         if std::mem::take(&mut self.to_left_edge) {
             area = area.horizontal_scroll_offset(0.0);
         }
-        let area = area.show(ui, |ui| self.table(ui, sort, clock, selected));
-        let over = ui.rect_contains_pointer(area.inner_rect);
+        let shown = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).show(ui, |ui, bar| {
+            let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
+            (area.inner_rect, Some(area.inner))
+        });
+        // The bar counts as the rows: a user scrolling with it is reading them, so new
+        // results hold them, and the selected row does not pull the view from under the drag.
+        let over = ui.rect_contains_pointer(shown.inner) || shown.in_use;
         if self.pointer_over && !over && self.held {
             // Ranked in the next frame, even when the pointer left in one jump and nothing
             // else asks for one (a finished file, a stopped capture).
@@ -331,19 +338,22 @@ impl OffendersView {
         self.pointer_over = over;
     }
 
+    /// The table; returns its body's scrolling, for the rows' bar.
     fn table(
         &mut self,
         ui: &mut egui::Ui,
+        bar: Rows,
         sort: &mut Sort,
         clock: Clock,
         selected: &mut Option<EndpointKey>,
-    ) {
+    ) -> egui::scroll_area::ScrollAreaOutput<()> {
         // A file's process information is no reading of this machine's listeners.
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
         let columns = columns(&self.rows, sampled);
         let row_height = row_height(ui);
         let sizes: Vec<Column> = columns.iter().map(|c| column_size(ui, *c)).collect();
-        let mut table = TableBuilder::new(ui)
+        let mut table = bar
+            .table(ui)
             .id_salt(("offenders", column_set_id(&columns)))
             .striped(true)
             .resizable(true)
@@ -421,6 +431,7 @@ impl OffendersView {
             self.chosen = true;
             self.revealed = self.rows.iter().position(|r| r.key() == k).map(|i| (k, i));
         }
+        body
     }
 }
 
@@ -536,6 +547,9 @@ pub fn scroll_style() -> egui::style::ScrollStyle {
         ..egui::style::ScrollStyle::solid()
     }
 }
+
+/// The accessible name of the table's vertical scroll bar.
+pub const ROWS_BAR: &str = "Scroll the offenders";
 
 /// Rows that Page Up and Page Down move the selection.
 const PAGE: i64 = 10;
@@ -1181,6 +1195,55 @@ mod tests {
         h.hover_at(egui::pos2(450.0, 1.0));
         h.run();
         assert!(row_top(&h, 7020).is_some(), "shown once the pointer left");
+    }
+
+    #[test]
+    fn the_rows_bar_counts_as_the_rows_for_the_pointer() {
+        use egui_kittest::kittest::Queryable;
+        let data: Vec<Offender> = (1..=30)
+            .map(|i| offender(7000 + i, 32 - u64::from(i), 0, &[100]))
+            .collect();
+        let mut h = table_harness(data);
+        h.run();
+        let bar = h
+            .get_by_role_and_label(egui::accesskit::Role::ScrollBar, ROWS_BAR)
+            .rect();
+        let top = row_top(&h, 7001);
+        // On the bar, the user is scrolling the rows: a selection that moves out of view
+        // (the worst offender followed) does not pull the view from under the bar.
+        h.hover_at(bar.center());
+        h.run();
+        assert!(h.state().view.pointer_over);
+        h.state_mut().selected = Some(("10.0.0.1".parse().expect("address"), 7020));
+        h.run();
+        assert_eq!(row_top(&h, 7001), top, "no scrolling under the bar");
+        h.hover_at(egui::pos2(450.0, 1.0));
+        h.run();
+        assert!(row_top(&h, 7020).is_some(), "shown once the pointer left");
+    }
+
+    #[test]
+    fn the_rows_bar_comes_and_goes_with_the_rows_of_a_live_capture() {
+        use egui_kittest::kittest::Queryable;
+        let many: Vec<Offender> = (1..=30)
+            .map(|i| offender(7000 + i, 32 - u64::from(i), 0, &[100]))
+            .collect();
+        let mut h = table_harness(many[..2].to_vec());
+        let bar = |h: &egui_kittest::Harness<'_, Table>| {
+            h.query_by_role_and_label(egui::accesskit::Role::ScrollBar, ROWS_BAR)
+                .map(|n| n.rect())
+        };
+        h.run();
+        assert_eq!(bar(&h), None, "two rows fit");
+        h.state_mut().offenders = many.clone();
+        h.state_mut().version = 2;
+        h.run();
+        let shown = bar(&h).expect("thirty rows do not fit");
+        assert!(shown.height() > 40.0, "{shown:?}");
+        h.state_mut().offenders = many[..2].to_vec();
+        h.state_mut().version = 3;
+        h.run();
+        assert_eq!(bar(&h), None, "two rows fit again");
     }
 
     #[test]

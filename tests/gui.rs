@@ -2034,3 +2034,17 @@ fn tcp_packet(
     p.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
     p
 }
+
+/// The glyphs the app writes with are drawn while the start screen shows, not in the frames
+/// that first show a capture's table, details and plot: drawn there, they took those frames
+/// over the 16 ms budget (scripts/bench-gui.sh). After the start screen's first frames,
+/// laying out every common glyph in every font the app uses draws nothing new.
+#[test]
+fn the_common_glyphs_are_drawn_at_the_start() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(3);
+    let atlas = |h: &Harness<'_, RstscopeApp>| h.ctx.fonts(|f| f.font_atlas_fill_ratio());
+    let start = atlas(&h);
+    rstscope::ui::fonts::warm_glyphs(&h.ctx);
+    assert_eq!(atlas(&h), start, "glyphs were drawn after the start screen");
+}

@@ -190,7 +190,10 @@ pub struct RstscopeApp {
     /// The interface picker's list (runtime state, not a setting).
     interfaces: InterfaceList,
     host: HostPanel,
+    /// The symbol font was added (first frame).
     fonts_ready: bool,
+    /// The glyphs of every text style were drawn once (second frame).
+    glyphs_ready: bool,
 }
 
 impl RstscopeApp {
@@ -220,6 +223,7 @@ impl RstscopeApp {
             interfaces: InterfaceList::default(),
             host: HostPanel::default(),
             fonts_ready: false,
+            glyphs_ready: false,
         }
     }
 
@@ -364,9 +368,16 @@ impl RstscopeApp {
     /// One frame of the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        if !std::mem::replace(&mut self.fonts_ready, true) {
-            crate::ui::fonts::add_symbols(&ctx);
+        match self.fonts_ready {
+            false => crate::ui::fonts::add_symbols(&ctx),
+            // The fonts added take effect in the second frame: their glyphs are drawn then.
+            true if !self.glyphs_ready => {
+                crate::ui::fonts::warm_glyphs(&ctx);
+                self.glyphs_ready = true;
+            }
+            true => {}
         }
+        self.fonts_ready = true;
         if !self.pending_open.is_empty() {
             let files = std::mem::take(&mut self.pending_open);
             self.open(&ctx, files);

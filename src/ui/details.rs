@@ -14,6 +14,7 @@ use crate::engine::{Cause, Offender};
 use crate::host::state::HostReport;
 use crate::report::evidence::{self, Evidence};
 use crate::report::{self, Clock, Scope};
+use crate::ui::fonts;
 use crate::ui::offenders::Row;
 use crate::ui::plot::cause_color;
 use crate::ui::process;
@@ -355,7 +356,7 @@ fn save_button(
 
 /// The tcpdump-like lines; only the visible ones are laid out.
 fn packets(ui: &mut egui::Ui, lines: &[String], height: f32) {
-    let font = egui::FontId::monospace(11.5);
+    let font = egui::FontId::monospace(fonts::PACKET_LINES);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
     // Long lines scroll sideways, never cut: solid bars, shown without hovering first.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -378,7 +379,7 @@ fn header(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, scope: Scop
             RichText::new(report::endpoint(o.addr, o.port))
                 .monospace()
                 .strong()
-                .size(15.0),
+                .size(fonts::HEADLINE),
         );
         if let Some(name) = crate::services::name(o.port) {
             ui.label(RichText::new(name).strong());
@@ -406,7 +407,8 @@ fn header(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, scope: Scop
     });
     ui.add(
         egui::Label::new(
-            RichText::new(report::full_diagnosis_in(o, input.host, input.clock, scope)).size(14.0),
+            RichText::new(report::full_diagnosis_in(o, input.host, input.clock, scope))
+                .size(fonts::DIAGNOSIS),
         )
         .wrap(),
     );

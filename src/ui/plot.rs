@@ -17,6 +17,7 @@ use crate::analysis::Analysis;
 use crate::engine::{Cause, Offender, SecondCounts};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
+use crate::ui::fonts;
 
 /// Bucket widths in seconds, the natural steps of a time axis.
 const STEPS: [i64; 20] = [
@@ -218,7 +219,7 @@ impl PlotView {
             1 => ", 1 offender".to_owned(),
             n => format!(", {n} offenders"),
         });
-        ui.label(RichText::new(text).size(15.0).strong());
+        ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
             ui.label(RichText::new(&c.note).color(ui.visuals().text_color()));

@@ -853,6 +853,43 @@ fn a_bad_file_leaves_the_open_analysis_and_its_error_goes_with_the_next_capture(
     assert!(!shows(&h, "not a capture file"));
 }
 
+/// Regression: a capture cut short before its first packet (the first bytes of a pcapng, as
+/// a copy that stopped early leaves it) replaced the analysis on screen with an empty one
+/// ("No TCP packets yet."), went into File > Recent, and said only in the status bar that
+/// "results up to that point are kept", where `rstscope analyze` calls the same file unusable.
+#[test]
+fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
+    let dir = temp_dir("cut-before-first-packet");
+    let cut = dir.join("cut.pcapng");
+    let whole = std::fs::read(manifest("resources/sample-7211.pcapng")).expect("read");
+    std::fs::write(&cut, &whole[..100]).expect("write");
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
+    settle(&mut h);
+    drop_file(&mut h, cut.clone());
+    let notice = h
+        .state()
+        .notices()
+        .first()
+        .expect("an error is shown")
+        .clone();
+    assert!(
+        notice.error
+            && notice.text.contains("no packets could be read")
+            && notice.text.contains("cut.pcapng"),
+        "{notice:?}"
+    );
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert!(
+        !h.state()
+            .settings
+            .recent
+            .iter()
+            .flatten()
+            .any(|p| p == &cut),
+        "a file without one readable packet is not remembered"
+    );
+}
+
 /// Regression: a cause hidden in the legend stayed hidden, unseen, for the next capture (and
 /// the next run), so a capture's refused bars could silently be missing. Now a hidden cause
 /// keeps its count in the legend, a note by the plot says causes are hidden, and the next

@@ -60,6 +60,15 @@ pub struct CaptureInfo {
 }
 
 impl CaptureInfo {
+    /// Why nothing at all could be read, where that is so: not one frame, and a problem with
+    /// the input (a file cut short or corrupt before its first packet). Such a capture is
+    /// unusable input, as a file that is not a capture is; a well-formed capture that holds
+    /// no packets is not.
+    pub fn unreadable(&self) -> Option<String> {
+        (self.frames == 0 && !self.warnings.is_empty())
+            .then(|| format!("no packets could be read: {}", self.warnings.join("; ")))
+    }
+
     /// Frames not decoded, all reasons.
     pub fn not_decoded_total(&self) -> u64 {
         self.not_decoded.values().sum()

@@ -109,7 +109,8 @@ pub fn rate(r: f64) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// `n` with the noun that fits it: "1 reset", "2 resets".
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("{n} {one}")
     } else {

@@ -918,6 +918,32 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
     );
 }
 
+/// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
+/// whole sentence twice, in two tooltips one above the other: egui's own for elided text and
+/// the cell's.
+#[test]
+fn a_cut_short_diagnosis_shows_its_whole_sentence_once_on_hover() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let ending = "nothing was listening on that port";
+    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(ending).count();
+    let before = count(&h);
+    // The table's cell, above the details' copy of the sentence.
+    let cell = h
+        .query_all_by_label_contains("127.0.0.1:7211 refused all 20")
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the diagnosis cell");
+    h.hover_at(cell.center());
+    let start = Instant::now();
+    while count(&h) == before && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+    assert_eq!(count(&h), before + 1, "one tooltip with the whole sentence");
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {

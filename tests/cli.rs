@@ -104,6 +104,21 @@ fn text_report_names_the_endpoint_and_diagnosis() {
     );
 }
 
+/// Regression: the last of rotated files (`tcpdump -C`) holding one frame was listed as
+/// "(pcap, 94 B, 1 frames)", and its packets line as "1 frames: 1 TCP".
+#[test]
+fn a_file_of_one_frame_is_counted_in_the_singular() {
+    let dir = temp_dir("one-frame");
+    let bytes = common::pcap(&[(1_700_000_000, 0, common::frame(7211, false, 0x02, 1000, 0))]);
+    let f = write(&dir, "one.pcap", &bytes);
+    let out = rstscope(&["analyze", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(", 1 frame)"), "{text}");
+    assert!(text.contains("packets     1 frame: 1 TCP"), "{text}");
+    assert!(!text.contains("1 frames"), "{text}");
+}
+
 #[test]
 fn connections_csv_has_the_documented_header() {
     let dir = temp_dir("csv");

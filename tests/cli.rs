@@ -164,6 +164,23 @@ fn empty_and_missing_files_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
 }
 
+/// Regression: a capture cut short before its first packet said "results up to that point
+/// are kept" and then "no packets could be read".
+#[test]
+fn a_capture_cut_before_its_first_packet_keeps_no_results_and_says_so() {
+    let dir = temp_dir("cut-at-once");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..30]);
+    let out = rstscope(&["analyze", &f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cut.pcap") && err.contains("cut short, before its first packet"),
+        "{err}"
+    );
+    assert!(!err.contains("results up to that point are kept"), "{err}");
+}
+
 #[test]
 fn truncated_capture_keeps_results_and_warns() {
     let dir = temp_dir("trunc");

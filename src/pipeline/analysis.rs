@@ -112,8 +112,15 @@ impl Copies {
         self.by_content += other.by_content;
     }
 
-    /// The warning that says so, if any copy was left out.
+    /// The warning that says so, if any copy was left out, with the terminal option that
+    /// lists every copy.
     pub fn warning(&self) -> Option<String> {
+        self.note()
+            .map(|note| format!("{note} (--endpoint ... --all-copies lists every copy)"))
+    }
+
+    /// [`Copies::warning`] without the terminal option: for the app, where it means nothing.
+    pub fn note(&self) -> Option<String> {
         if self.total() == 0 {
             return None;
         }
@@ -125,7 +132,7 @@ impl Copies {
             ),
         };
         Some(format!(
-            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once (--endpoint ... --all-copies lists every copy)",
+            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once",
             self.total()
         ))
     }

@@ -348,7 +348,12 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
         ));
     }
     if let Some(text) = o.rst_payloads.first() {
-        s.push_str(&format!(" The resets carry the text \"{text}\"."));
+        let carry = if o.rst_packets == 1 {
+            "The reset carries"
+        } else {
+            "The resets carry"
+        };
+        s.push_str(&format!(" {carry} the text \"{text}\"."));
     }
     s
 }
@@ -570,6 +575,13 @@ mod diagnosis_tests {
         let s = one(Cause::Abort, 0);
         assert!(
             s.contains("saw 1 abort of an established connection with 1 client"),
+            "{s}"
+        );
+        let mut stray = offender(Cause::Stray, 1, 0);
+        stray.rst_payloads = vec!["BIG-IP: TCP RST from remote system".into()];
+        let s = diagnosis(&stray, Clock::Utc);
+        assert!(
+            s.ends_with(" The reset carries the text \"BIG-IP: TCP RST from remote system\"."),
             "{s}"
         );
         let s = one(Cause::Stray, 0);

@@ -119,6 +119,25 @@ fn a_file_of_one_frame_is_counted_in_the_singular() {
     assert!(!text.contains("1 frames"), "{text}");
 }
 
+/// Regression: `--endpoint` with an address or port the capture does not hold (a typo)
+/// printed empty Connections (0) and Packets (0) lists, and nothing saying the endpoint is
+/// not in the capture.
+#[test]
+fn an_endpoint_not_in_the_capture_is_said_to_be_absent() {
+    let dir = temp_dir("absent-endpoint");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    let out = rstscope(&["analyze", "--endpoint", "10.0.0.2:7212", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("none: no TCP packet to or from 10.0.0.2:7212 in this capture"),
+        "{text}"
+    );
+    let out = rstscope(&["analyze", "--endpoint", "10.0.0.2:7211", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("none: no TCP packet"), "{text}");
+}
+
 #[test]
 fn connections_csv_has_the_documented_header() {
     let dir = temp_dir("csv");

@@ -178,6 +178,13 @@ fn text(ev: &Evidence, clock: Clock) -> String {
             ev.more
         ));
     }
+    if ev.packets.is_empty() && ev.more == 0 {
+        // A mistyped address or port must not read as an endpoint without trouble.
+        s.push_str(&format!(
+            "none: no TCP packet to or from {} in this capture (rstscope analyze FILE lists its offenders)\n",
+            endpoint(addr, port)
+        ));
+    }
     s
 }
 

@@ -312,7 +312,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     for w in &a.capture.warnings {
         eprintln!("rstscope: warning: {w}");
     }
-    if a.capture.frames == 0 && !a.capture.warnings.is_empty() {
+    if a.capture.unreadable().is_some() {
         return Err(Failure::Input(
             "no packets could be read from the input".into(),
         ));

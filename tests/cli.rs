@@ -104,6 +104,40 @@ fn text_report_names_the_endpoint_and_diagnosis() {
     );
 }
 
+/// Regression: the last of rotated files (`tcpdump -C`) holding one frame was listed as
+/// "(pcap, 94 B, 1 frames)", and its packets line as "1 frames: 1 TCP".
+#[test]
+fn a_file_of_one_frame_is_counted_in_the_singular() {
+    let dir = temp_dir("one-frame");
+    let bytes = common::pcap(&[(1_700_000_000, 0, common::frame(7211, false, 0x02, 1000, 0))]);
+    let f = write(&dir, "one.pcap", &bytes);
+    let out = rstscope(&["analyze", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(", 1 frame)"), "{text}");
+    assert!(text.contains("packets     1 frame: 1 TCP"), "{text}");
+    assert!(!text.contains("1 frames"), "{text}");
+}
+
+/// Regression: `--endpoint` with an address or port the capture does not hold (a typo)
+/// printed empty Connections (0) and Packets (0) lists, and nothing saying the endpoint is
+/// not in the capture.
+#[test]
+fn an_endpoint_not_in_the_capture_is_said_to_be_absent() {
+    let dir = temp_dir("absent-endpoint");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    let out = rstscope(&["analyze", "--endpoint", "10.0.0.2:7212", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("none: no TCP packet to or from 10.0.0.2:7212 in this capture"),
+        "{text}"
+    );
+    let out = rstscope(&["analyze", "--endpoint", "10.0.0.2:7211", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("none: no TCP packet"), "{text}");
+}
+
 #[test]
 fn connections_csv_has_the_documented_header() {
     let dir = temp_dir("csv");
@@ -147,6 +181,23 @@ fn empty_and_missing_files_exit_2() {
     let out = rstscope(&["analyze", &missing]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
+}
+
+/// Regression: a capture cut short before its first packet said "results up to that point
+/// are kept" and then "no packets could be read".
+#[test]
+fn a_capture_cut_before_its_first_packet_keeps_no_results_and_says_so() {
+    let dir = temp_dir("cut-at-once");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..30]);
+    let out = rstscope(&["analyze", &f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cut.pcap") && err.contains("cut short, before its first packet"),
+        "{err}"
+    );
+    assert!(!err.contains("results up to that point are kept"), "{err}");
 }
 
 #[test]

@@ -853,6 +853,43 @@ fn a_bad_file_leaves_the_open_analysis_and_its_error_goes_with_the_next_capture(
     assert!(!shows(&h, "not a capture file"));
 }
 
+/// Regression: a capture cut short before its first packet (the first bytes of a pcapng, as
+/// a copy that stopped early leaves it) replaced the analysis on screen with an empty one
+/// ("No TCP packets yet."), went into File > Recent, and said only in the status bar that
+/// "results up to that point are kept", where `rstscope analyze` calls the same file unusable.
+#[test]
+fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
+    let dir = temp_dir("cut-before-first-packet");
+    let cut = dir.join("cut.pcapng");
+    let whole = std::fs::read(manifest("resources/sample-7211.pcapng")).expect("read");
+    std::fs::write(&cut, &whole[..100]).expect("write");
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
+    settle(&mut h);
+    drop_file(&mut h, cut.clone());
+    let notice = h
+        .state()
+        .notices()
+        .first()
+        .expect("an error is shown")
+        .clone();
+    assert!(
+        notice.error
+            && notice.text.contains("no packets could be read")
+            && notice.text.contains("cut.pcapng"),
+        "{notice:?}"
+    );
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert!(
+        !h.state()
+            .settings
+            .recent
+            .iter()
+            .flatten()
+            .any(|p| p == &cut),
+        "a file without one readable packet is not remembered"
+    );
+}
+
 /// Regression: a cause hidden in the legend stayed hidden, unseen, for the next capture (and
 /// the next run), so a capture's refused bars could silently be missing. Now a hidden cause
 /// keeps its count in the legend, a note by the plot says causes are hidden, and the next
@@ -879,6 +916,32 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
         !shows(&h, "Some causes hidden"),
         "the next capture shows every cause"
     );
+}
+
+/// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
+/// whole sentence twice, in two tooltips one above the other: egui's own for elided text and
+/// the cell's.
+#[test]
+fn a_cut_short_diagnosis_shows_its_whole_sentence_once_on_hover() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let ending = "nothing was listening on that port";
+    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(ending).count();
+    let before = count(&h);
+    // The table's cell, above the details' copy of the sentence.
+    let cell = h
+        .query_all_by_label_contains("127.0.0.1:7211 refused all 20")
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the diagnosis cell");
+    h.hover_at(cell.center());
+    let start = Instant::now();
+    while count(&h) == before && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+    assert_eq!(count(&h), before + 1, "one tooltip with the whole sentence");
 }
 
 /// Where the harness puts the window's top left corner: it draws the app inside a central

@@ -237,7 +237,7 @@ impl ServiceStats {
         n
     }
 
-    /// Keeps the printable text of a RST's payload as evidence.
+    /// Keeps the printable text of a RST's payload as evidence; a binary payload is no text.
     pub fn rst_payload(&mut self, payload: &[u8]) {
         if payload.is_empty() || self.rst_payloads.len() >= MAX_PAYLOADS {
             return;
@@ -245,7 +245,10 @@ impl ServiceStats {
         // 200 characters never need more than RST_PAYLOAD_BYTES bytes, and a character cut at
         // that boundary lies past the 200th: the cut changes nothing kept.
         let payload = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
-        let mut text: String = String::from_utf8_lossy(payload)
+        let Some(text) = as_text(payload) else {
+            return;
+        };
+        let mut text: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(MAX_PAYLOAD_CHARS)
@@ -323,6 +326,28 @@ fn peak(seconds: impl Iterator<Item = (i64, u32)>, default: i64) -> (i64, u32) {
         best.offer(s, n);
     }
     best.0.unwrap_or((default, 0))
+}
+
+/// The payload as text, where it is text rather than binary data: UTF-8 (a character cut
+/// short at the end, by the snap length or the cut above, left out) of which at most a quarter
+/// are control characters. Printed as text, binary data reads as garbage ("3\u{FFFD}" for a
+/// RST diagnostic payload).
+fn as_text(payload: &[u8]) -> Option<&str> {
+    let text = match std::str::from_utf8(payload) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&payload[..e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
+    let (mut chars, mut controls) = (0usize, 0usize);
+    for c in text.chars() {
+        chars += 1;
+        if c.is_control() && !c.is_whitespace() {
+            controls += 1;
+        }
+    }
+    (controls * 4 <= chars).then_some(text)
 }
 
 /// One row of the offenders table.
@@ -921,5 +946,25 @@ mod tests {
         let wide = "\u{1F600}".repeat(300);
         s.rst_payload(wide.as_bytes());
         assert_eq!(s.rst_payloads[1], "\u{1F600}".repeat(200));
+    }
+
+    /// Regression: the RST of tcpdump/tcp_rst_diag_payload.pcap carries binary data (33 aa
+    /// 00 01 00 00 00 00), which the report and the app showed as the text "3\u{FFFD}".
+    #[test]
+    fn a_binary_rst_payload_is_not_kept_as_text() {
+        let mut s = ServiceStats::default();
+        s.rst_payload(&[0x33, 0xaa, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00]);
+        s.rst_payload(&[0x01, 0x02, 0x03, b'a', 0x04, 0x05]);
+        assert!(s.rst_payloads.is_empty(), "{:?}", s.rst_payloads);
+        // Text stays text, with its line breaks, or cut short inside its last character.
+        s.rst_payload(b"BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system\r\n");
+        s.rst_payload(&"reset: caf\u{e9}".as_bytes()[..11]);
+        assert_eq!(
+            s.rst_payloads,
+            [
+                "BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system",
+                "reset: caf"
+            ]
+        );
     }
 }

@@ -60,6 +60,15 @@ pub struct CaptureInfo {
 }
 
 impl CaptureInfo {
+    /// Why nothing at all could be read, where that is so: not one frame, and a problem with
+    /// the input (a file cut short or corrupt before its first packet). Such a capture is
+    /// unusable input, as a file that is not a capture is; a well-formed capture that holds
+    /// no packets is not.
+    pub fn unreadable(&self) -> Option<String> {
+        (self.frames == 0 && !self.warnings.is_empty())
+            .then(|| format!("no packets could be read: {}", self.warnings.join("; ")))
+    }
+
     /// Frames not decoded, all reasons.
     pub fn not_decoded_total(&self) -> u64 {
         self.not_decoded.values().sum()
@@ -103,8 +112,15 @@ impl Copies {
         self.by_content += other.by_content;
     }
 
-    /// The warning that says so, if any copy was left out.
+    /// The warning that says so, if any copy was left out, with the terminal option that
+    /// lists every copy.
     pub fn warning(&self) -> Option<String> {
+        self.note()
+            .map(|note| format!("{note} (--endpoint ... --all-copies lists every copy)"))
+    }
+
+    /// [`Copies::warning`] without the terminal option: for the app, where it means nothing.
+    pub fn note(&self) -> Option<String> {
         if self.total() == 0 {
             return None;
         }
@@ -116,7 +132,7 @@ impl Copies {
             ),
         };
         Some(format!(
-            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once (--endpoint ... --all-copies lists every copy)",
+            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once",
             self.total()
         ))
     }

@@ -109,7 +109,8 @@ pub fn rate(r: f64) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// `n` with the noun that fits it: "1 reset", "2 resets".
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("{n} {one}")
     } else {
@@ -274,11 +275,14 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
             } else {
                 "the server"
             };
+            let n = by(Cause::HandshakeReset);
             format!(
-                "{} to {ep}{} ({when}) were reset during the handshake, mostly by {who}: \
+                "{} to {ep}{} ({when}) {} during the handshake, {}by {who}: \
                  a client that gave up or timed out, a scanner, or a SYN-ACK for a connection the client did not know.",
-                plural(by(Cause::HandshakeReset), "connection", "connections"),
-                from("from")
+                plural(n, "connection", "connections"),
+                from("from"),
+                if n == 1 { "was reset" } else { "were reset" },
+                if n == 1 { "" } else { "mostly " }
             )
         }
         DiagnosisKind::Abort => {
@@ -288,9 +292,14 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
                 "its clients"
             };
             format!(
-                "{ep} saw {} of established connections{} ({when}), sent by {who}: \
+                "{ep} saw {} of {}{} ({when}), sent by {who}: \
                  an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy.",
                 plural(by(Cause::Abort), "abort", "aborts"),
+                if by(Cause::Abort) == 1 {
+                    "an established connection"
+                } else {
+                    "established connections"
+                },
                 from("with")
             )
         }
@@ -300,20 +309,36 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
             from("with")
         ),
         DiagnosisKind::Stray => format!(
-            "{ep} saw {} for connections whose start was not captured{} ({when}): \
+            "{ep} saw {} for {} whose start was not captured{} ({when}): \
              the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout.",
             plural(by(Cause::Stray), "reset", "resets"),
+            if by(Cause::Stray) == 1 {
+                "a connection"
+            } else {
+                "connections"
+            },
             if known {
                 format!(", with {}", clients(o))
             } else {
                 String::new()
             }
         ),
-        DiagnosisKind::Injected => format!(
-            "{} of {} resets at {ep} ({when}) look injected (not acceptable, or another TTL or IP ID than the sender's other packets): \
-             a middlebox or an attacker sent them, not the endpoint.",
-            o.suspect_injected, o.rst_packets
-        ),
+        DiagnosisKind::Injected => {
+            // More than half of the resets: one means the only one.
+            let (which, look, them) = if o.suspect_injected == 1 {
+                ("the only reset".to_owned(), "looks", "it")
+            } else {
+                (
+                    format!("{} of {} resets", o.suspect_injected, o.rst_packets),
+                    "look",
+                    "them",
+                )
+            };
+            format!(
+                "{which} at {ep} ({when}) {look} injected (not acceptable, or another TTL or IP ID than the sender's other packets): \
+                 a middlebox or an attacker sent {them}, not the endpoint."
+            )
+        }
     };
     if o.refusal_retries > 0 && o.failed_refused > 0 {
         let tries = (o.failed_refused + o.refusal_retries) as f64 / o.failed_refused as f64;
@@ -323,7 +348,12 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
         ));
     }
     if let Some(text) = o.rst_payloads.first() {
-        s.push_str(&format!(" The resets carry the text \"{text}\"."));
+        let carry = if o.rst_packets == 1 {
+            "The reset carries"
+        } else {
+            "The resets carry"
+        };
+        s.push_str(&format!(" {carry} the text \"{text}\"."));
     }
     s
 }
@@ -485,5 +515,97 @@ mod unix_secs_tests {
         assert_eq!(at(1_700_000_000_123_456_789), "1700000000.123456");
         assert_eq!(at(i64::MAX), "9223372036.854775");
         assert_eq!(at(i64::MIN), "-9223372036.854775");
+    }
+}
+
+#[cfg(test)]
+mod diagnosis_tests {
+    use super::{Clock, diagnosis};
+    use crate::engine::{Cause, Offender};
+    use crate::packet::Timestamp;
+
+    /// One client's resets of one cause at 10.0.0.1:80, all in one second.
+    fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {
+        let mut rst_by_cause = [0; 5];
+        rst_by_cause[cause.index()] = resets;
+        Offender {
+            addr: "10.0.0.1".parse().expect("address"),
+            port: 80,
+            rst_packets: resets,
+            rst_by_cause,
+            rst_from_server: 0,
+            rst_from_client: resets,
+            suspect_injected: suspect,
+            attempts: resets,
+            completed: 0,
+            failed_attempts: 0,
+            failed_refused: 0,
+            failed_reset: 0,
+            failed_unanswered: 0,
+            refusal_retries: 0,
+            clients: 1,
+            clients_at_least: false,
+            incidents: resets,
+            first_seen: Timestamp::from_parts(100, 0),
+            last_seen: Timestamp::from_parts(100, 0),
+            avg_rate: resets as f64,
+            peak_rate: resets as u32,
+            peak_second: 100,
+            rst_payloads: Vec::new(),
+            series: Vec::new().into(),
+            minutes_before: None,
+            series_from: None,
+            encaps: Default::default(),
+        }
+    }
+
+    /// Regression: one reset was told in the plural: "1 connection to 1.1.1.2:31313 ... were
+    /// reset during the handshake, mostly by the client" (zeek/tcp/syn-then-rst.pcap), "1 of 1
+    /// resets at 192.168.1.69:80 ... look injected" (zeek/nmap-vsn.pcap), "saw 1 abort of
+    /// established connections", "saw 1 reset for connections whose start was not captured"
+    /// (tcpdump/tcp_rst_data.pcap).
+    #[test]
+    fn one_reset_is_told_in_the_singular() {
+        let one = |cause, suspect| diagnosis(&offender(cause, 1, suspect), Clock::Utc);
+        let s = one(Cause::HandshakeReset, 0);
+        assert!(
+            s.starts_with("1 connection to 10.0.0.1:80 from 1 client (at 00:01:40) was reset during the handshake, by the client:"),
+            "{s}"
+        );
+        let s = one(Cause::Abort, 0);
+        assert!(
+            s.contains("saw 1 abort of an established connection with 1 client"),
+            "{s}"
+        );
+        let mut stray = offender(Cause::Stray, 1, 0);
+        stray.rst_payloads = vec!["BIG-IP: TCP RST from remote system".into()];
+        let s = diagnosis(&stray, Clock::Utc);
+        assert!(
+            s.ends_with(" The reset carries the text \"BIG-IP: TCP RST from remote system\"."),
+            "{s}"
+        );
+        let s = one(Cause::Stray, 0);
+        assert!(
+            s.contains("saw 1 reset for a connection whose start was not captured"),
+            "{s}"
+        );
+        let s = one(Cause::Abort, 1);
+        assert!(s.starts_with("the only reset at 10.0.0.1:80"), "{s}");
+        assert!(
+            s.contains(" looks injected ") && s.contains("sent it, not the endpoint"),
+            "{s}"
+        );
+        // Several stay plural.
+        let s = diagnosis(&offender(Cause::HandshakeReset, 3, 0), Clock::Utc);
+        assert!(
+            s.contains("3 connections to")
+                && s.contains("were reset during the handshake, mostly by the client"),
+            "{s}"
+        );
+        let s = diagnosis(&offender(Cause::Abort, 3, 2), Clock::Utc);
+        assert!(
+            s.starts_with("2 of 3 resets at 10.0.0.1:80") && s.contains(" look injected "),
+            "{s}"
+        );
     }
 }

@@ -62,10 +62,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let gz = if f.gzip { ", gzip" } else { "" };
         let _ = writeln!(
             out,
-            "  file        {} ({format}{gz}, {}, {} frames)",
+            "  file        {} ({format}{gz}, {}, {})",
             f.path.display(),
             human_bytes(f.size),
-            f.frames
+            super::plural(f.frames, "frame", "frames")
         );
     }
     let links: Vec<String> = cap
@@ -84,8 +84,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     );
     let _ = writeln!(
         out,
-        "  packets     {} frames: {} TCP, {} other, {} not decoded",
-        cap.frames,
+        "  packets     {}: {} TCP, {} other, {} not decoded",
+        super::plural(cap.frames, "frame", "frames"),
         t.tcp_packets,
         cap.other_frames,
         cap.not_decoded_total()

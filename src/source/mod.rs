@@ -178,6 +178,16 @@ pub struct FileInfo {
     pub frames: u64,
 }
 
+/// What a file cut short or corrupt after `frames` frames still gives: only where it gave a
+/// frame does "results up to that point" mean anything.
+fn kept(frames: u64) -> &'static str {
+    if frames == 0 {
+        ", before its first packet"
+    } else {
+        "; results up to that point are kept"
+    }
+}
+
 /// A problem with an input file. Each message names the file, where in it, and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -201,7 +211,8 @@ pub enum SourceError {
     },
     /// The file ends inside a header or record.
     #[error(
-        "{path}: file ends inside a record at byte {offset} (after {frames} frames): the capture was cut short; results up to that point are kept"
+        "{path}: file ends inside a record at byte {offset} (after {frames} frames): the capture was cut short{}",
+        kept(*frames)
     )]
     Truncated {
         /// The file.
@@ -213,7 +224,8 @@ pub enum SourceError {
     },
     /// A header or record that cannot be right (absurd length, bad block structure).
     #[error(
-        "{path}: corrupt data at byte {offset} (after {frames} frames): {what}; results up to that point are kept; the rest of this file is skipped"
+        "{path}: corrupt data at byte {offset} (after {frames} frames): {what}{}; the rest of this file is skipped",
+        kept(*frames)
     )]
     Corrupt {
         /// The file.

@@ -506,8 +506,14 @@ impl RstscopeApp {
             }
         }
         if let Some(src) = &mut self.incoming {
-            let finished = poll_source(src);
-            let has_results = src.analysis.is_some();
+            // A capture without one readable frame failed to open, as `rstscope analyze`
+            // says; until its first frame, it has no results to show.
+            let finished =
+                poll_source(src).map(|r| r.and_then(|a| a.capture.unreadable().map_or(Ok(a), Err)));
+            let has_results = match &finished {
+                Some(Ok(_)) => true,
+                _ => src.analysis.as_ref().is_some_and(|a| a.capture.frames > 0),
+            };
             match finished {
                 Some(Err(text)) if !has_results => {
                     // Nothing readable: the capture on screen stays, and this one is not

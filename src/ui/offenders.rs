@@ -790,8 +790,14 @@ fn cell(
         SortColumn::Diagnosis => {
             // Built for visible rows only: a sentence per row of a large table would cost.
             let sentence = report::full_diagnosis_in(o, host, clock, r.scope(range));
-            ui.add(egui::Label::new(&sentence).truncate())
-                .on_hover_text(sentence);
+            // One tooltip with the whole sentence, cut short or not (egui's own for elided
+            // text would be a second).
+            ui.add(
+                egui::Label::new(&sentence)
+                    .truncate()
+                    .show_tooltip_when_elided(false),
+            )
+            .on_hover_text(sentence);
         }
         SortColumn::Listener => {
             let (text, hint) = listener_text(r.host.as_ref(), clock);

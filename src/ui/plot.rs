@@ -14,7 +14,7 @@ use egui_plot::{
 };
 
 use crate::analysis::Analysis;
-use crate::engine::{Cause, Offender, SecondCounts};
+use crate::engine::{Cause, Offender, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
@@ -197,28 +197,7 @@ impl PlotView {
 
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
     pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
-        let t = &a.snapshot.totals;
-        let span = match (t.first_ts, t.last_ts) {
-            (Some(f), Some(l)) => l.second() - f.second() + 1,
-            _ => 0,
-        };
-        let offenders = a.snapshot.offenders.len();
-        let mut text = format!(
-            "{} resets and {} failed connection attempts",
-            t.rst_packets, t.failed_attempts
-        );
-        if span > 0 {
-            text.push_str(&format!(
-                " in {} (failed: {})",
-                approx_duration(span),
-                report::rate(t.failed_attempts as f64 / span as f64)
-            ));
-        }
-        text.push_str(&match offenders {
-            0 => ", no offender".to_owned(),
-            1 => ", 1 offender".to_owned(),
-            n => format!(", {n} offenders"),
-        });
+        let text = headline_text(&a.snapshot.totals, a.snapshot.offenders.len());
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
@@ -908,6 +887,37 @@ fn approx_duration(secs: i64) -> String {
     }
 }
 
+/// The headline's words: "1 reset and 9 failed connection attempts in 96 s (failed: 0.09/s),
+/// 2 offenders".
+fn headline_text(t: &Totals, offenders: usize) -> String {
+    let span = match (t.first_ts, t.last_ts) {
+        (Some(f), Some(l)) => l.second() - f.second() + 1,
+        _ => 0,
+    };
+    let mut text = format!(
+        "{} and {}",
+        report::plural(t.rst_packets, "reset", "resets"),
+        report::plural(
+            t.failed_attempts,
+            "failed connection attempt",
+            "failed connection attempts"
+        )
+    );
+    if span > 0 {
+        text.push_str(&format!(
+            " in {} (failed: {})",
+            approx_duration(span),
+            report::rate(t.failed_attempts as f64 / span as f64)
+        ));
+    }
+    text.push_str(&match offenders {
+        0 => ", no offender".to_owned(),
+        1 => ", 1 offender".to_owned(),
+        n => format!(", {n} offenders"),
+    });
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -940,6 +950,30 @@ mod tests {
         assert_eq!(b.index_of(105.0), Some(1));
         assert_eq!(b.index_of(99.0), None);
         assert_eq!(b.index_of(110.0), None);
+    }
+
+    /// Regression: a capture with one reset (chrissanders-packets/http_espn_fail.pcapng)
+    /// was headed "1 resets and 9 failed connection attempts".
+    #[test]
+    fn the_headline_says_one_reset_and_one_attempt_in_the_singular() {
+        let one = Totals {
+            rst_packets: 1,
+            failed_attempts: 1,
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&one, 1),
+            "1 reset and 1 failed connection attempt, 1 offender"
+        );
+        let more = Totals {
+            rst_packets: 2,
+            failed_attempts: 0,
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&more, 2),
+            "2 resets and 0 failed connection attempts, 2 offenders"
+        );
     }
 
     #[test]

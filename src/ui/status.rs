@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::analysis::{Analysis, Progress};
+use crate::analysis::{Analysis, CaptureInfo, Progress};
 use crate::pipeline::live::SavedFiles;
 use crate::source::live::CaptureStats;
 
@@ -77,16 +77,17 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             )
             .on_hover_text(crate::analysis::other_endpoints_warning(&other));
         }
-        if !c.warnings.is_empty() {
-            let text = if c.warnings.len() == 1 {
-                format!("warning: {}", c.warnings[0])
+        let warnings = app_warnings(c);
+        if !warnings.is_empty() {
+            let text = if warnings.len() == 1 {
+                format!("warning: {}", warnings[0])
             } else {
-                format!("{} warnings", c.warnings.len())
+                format!("{} warnings", warnings.len())
             };
             ui.add(
                 egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color)).truncate(),
             )
-            .on_hover_text(c.warnings.join("\n"));
+            .on_hover_text(warnings.join("\n"));
         }
         if let Some(c) = s.capture {
             let drops = c.dropped();
@@ -201,9 +202,46 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// The capture's warnings as the app tells them: the copies' without the terminal option
+/// that lists them, which a user of the window cannot type anywhere.
+fn app_warnings(c: &CaptureInfo) -> Vec<String> {
+    let copies = c.copies.warning();
+    c.warnings
+        .iter()
+        .map(|w| match c.copies.note() {
+            Some(note) if Some(w) == copies.as_ref() => note,
+            _ => w.clone(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Copies;
+
+    /// Regression: the status bar of a Windows pktmon trace ended its warning with
+    /// "(--endpoint ... --all-copies lists every copy)", an option of the terminal command.
+    #[test]
+    fn the_copies_warning_names_no_terminal_option() {
+        let copies = Copies {
+            by_packet_id: 99,
+            by_content: 0,
+        };
+        let c = CaptureInfo {
+            copies,
+            warnings: vec!["x.pcap: file ends inside a record".into()]
+                .into_iter()
+                .chain(copies.warning())
+                .collect(),
+            ..CaptureInfo::default()
+        };
+        let shown = app_warnings(&c);
+        assert_eq!(shown.len(), 2);
+        assert_eq!(shown[0], "x.pcap: file ends inside a record");
+        assert!(shown[1].starts_with("99 frames were copies"), "{shown:?}");
+        assert!(!shown[1].contains("--"), "{shown:?}");
+    }
 
     #[test]
     fn numbers_read_easily() {

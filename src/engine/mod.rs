@@ -28,7 +28,7 @@ pub mod zeek;
 
 pub use cause::Cause;
 pub use flow::Failure;
-pub use offenders::{Diagnosis, DiagnosisKind, Offender, OtherEndpoints};
+pub use offenders::{Diagnosis, DiagnosisKind, Offender, OtherEndpoints, SuspectRst};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
@@ -860,8 +860,11 @@ impl Engine {
         update_side(c, s, p);
         // A later packet can show an earlier RST of this sender had a foreign TTL.
         let mut newly_suspect = 0;
+        // The resets whose evidence grew, with it (most packets: a connection without RSTs).
+        let mut grown: Option<[Option<(Suspicion, bool)>; RST_NOTES]> = None;
         if c.rst_count > 0 {
-            for note in c.rsts.iter_mut().flatten() {
+            let grown = grown.insert([None; RST_NOTES]);
+            for (note, grew) in c.rsts.iter_mut().flatten().zip(grown.iter_mut()) {
                 if note.side == s
                     && note.suspicion.ttl.is_none()
                     && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl)
@@ -871,6 +874,7 @@ impl Engine {
                     if !was {
                         newly_suspect += 1;
                     }
+                    *grew = Some((note.suspicion, !was));
                 }
             }
         }
@@ -904,22 +908,41 @@ impl Engine {
                 }
             }
         }
-        for _ in 0..newly_suspect {
-            self.suspect_found(idx, server, p.ts);
+        for (suspicion, newly) in grown.into_iter().flatten().flatten() {
+            self.suspect_found(idx, server, s, p.ts, suspicion, newly);
         }
     }
 
-    fn suspect_found(&mut self, idx: usize, server_side: u8, t: Timestamp) {
-        self.totals.suspect_injected += 1;
-        self.second_mut(t).suspect += 1;
+    /// Evidence of injection found after the reset, from a later packet of its sender `side`:
+    /// a suspect reset more when `newly`, else evidence added to one flagged already.
+    fn suspect_found(
+        &mut self,
+        idx: usize,
+        server_side: u8,
+        side: u8,
+        t: Timestamp,
+        suspicion: Suspicion,
+        newly: bool,
+    ) {
+        if newly {
+            self.totals.suspect_injected += 1;
+            self.second_mut(t).suspect += 1;
+        }
         let key = self.entries[idx].key;
-        let srv = (
-            key.addr(usize::from(server_side)),
-            key.port[usize::from(server_side)],
-        );
+        let at = |side: u8| (key.addr(usize::from(side)), key.port[usize::from(side)]);
+        let (srv, client) = (at(server_side), at(1 - server_side));
         if let Some(mut s) = self.services.get(srv) {
-            s.suspect_injected += 1;
-            s.second(t).suspect += 1;
+            if newly {
+                s.suspect_injected += 1;
+                s.second(t).suspect += 1;
+            }
+            s.suspect(SuspectRst {
+                at: t,
+                frame: None,
+                client,
+                from_server: side == server_side,
+                suspicion,
+            });
         }
     }
 
@@ -1044,6 +1067,13 @@ impl Engine {
             }
             if suspicion.any() {
                 st.suspect_injected += 1;
+                st.suspect(SuspectRst {
+                    at: p.ts,
+                    frame: Some(p.frame),
+                    client: (client_addr, client_port),
+                    from_server,
+                    suspicion,
+                });
             }
             if retry_refused {
                 st.refusal_retries += 1;

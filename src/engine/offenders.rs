@@ -80,6 +80,29 @@ pub struct ServiceStats {
     pub clients_given_up: Option<u64>,
     /// Text carried in RST payloads (e.g. F5's reset cause), distinct.
     pub rst_payloads: Vec<String>,
+    /// The first resets flagged suspect-injected, with their evidence (at most
+    /// [`MAX_SUSPECTS`]).
+    pub suspects: Vec<SuspectRst>,
+}
+
+/// Suspect-injected resets kept with their evidence per endpoint; further ones are counted.
+pub const MAX_SUSPECTS: usize = 4;
+
+/// A reset flagged suspect-injected, with the evidence that flagged it: which packet, from
+/// which side, and what about it does not fit the sender's other packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuspectRst {
+    /// When it was seen; when the evidence came only from later packets (a TTL that the
+    /// sender's later packets showed foreign), when that was found, and `frame` is `None`.
+    pub at: Timestamp,
+    /// Its frame number in the capture, when it was flagged as it came.
+    pub frame: Option<u64>,
+    /// The client of the connection.
+    pub client: ServiceKey,
+    /// It claims to come from the service endpoint (else from the client).
+    pub from_server: bool,
+    /// The evidence.
+    pub suspicion: super::cause::Suspicion,
 }
 
 impl ServiceStats {
@@ -263,6 +286,22 @@ impl ServiceStats {
         self.rst_payloads.push(text);
     }
 
+    /// Keeps a suspect reset's evidence: evidence found later for a reset kept already (its
+    /// foreign TTL) is added to it; a further reset is kept while there is room.
+    pub fn suspect(&mut self, s: SuspectRst) {
+        if s.frame.is_none()
+            && let Some(kept) = self.suspects.iter_mut().find(|k| {
+                k.client == s.client && k.from_server == s.from_server && k.suspicion.ttl.is_none()
+            })
+        {
+            kept.suspicion.ttl = s.suspicion.ttl;
+            return;
+        }
+        if self.suspects.len() < MAX_SUSPECTS {
+            self.suspects.push(s);
+        }
+    }
+
     /// The offender row, or `None` when nothing went wrong at this endpoint.
     pub fn offender(&self, key: ServiceKey) -> Option<Offender> {
         let rst_packets = self.rst_packets();
@@ -302,6 +341,7 @@ impl ServiceStats {
             peak_rate: peak,
             peak_second,
             rst_payloads: self.rst_payloads.clone(),
+            suspects: self.suspects.clone(),
             series,
             minutes_before: self.minutes_before,
             series_from: self.series_from,
@@ -399,6 +439,8 @@ pub struct Offender {
     pub peak_second: i64,
     /// RST payload texts.
     pub rst_payloads: Vec<String>,
+    /// The first suspect-injected resets with their evidence.
+    pub suspects: Vec<SuspectRst>,
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
     /// offender (the app does, per update) does not copy a day of seconds.
     pub series: Arc<[(i64, SecondCounts)]>,
@@ -480,6 +522,12 @@ impl Offender {
             completed,
             refusal_retries: retries,
             rst_payloads: Vec::new(),
+            suspects: self
+                .suspects
+                .iter()
+                .filter(|s| (from..=to).contains(&s.at.second()))
+                .copied()
+                .collect(),
             suspect_injected: suspect,
             failed_attempts: failed,
             failed_refused: failed_by[0],
@@ -863,6 +911,44 @@ impl Services {
                 .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
         });
         rows
+    }
+}
+
+#[cfg(test)]
+impl Offender {
+    /// An offender at `addr`:`port` with nothing counted, seen in second 100 only, for tests
+    /// to fill in what they look at.
+    pub(crate) fn blank(addr: &str, port: u16) -> Self {
+        Offender {
+            addr: addr.parse().expect("an address"),
+            port,
+            rst_packets: 0,
+            rst_by_cause: [0; 5],
+            rst_from_server: 0,
+            rst_from_client: 0,
+            suspect_injected: 0,
+            attempts: 0,
+            completed: 0,
+            failed_attempts: 0,
+            failed_refused: 0,
+            failed_reset: 0,
+            failed_unanswered: 0,
+            refusal_retries: 0,
+            clients: 1,
+            clients_at_least: false,
+            incidents: 0,
+            first_seen: Timestamp::from_parts(100, 0),
+            last_seen: Timestamp::from_parts(100, 0),
+            avg_rate: 0.0,
+            peak_rate: 0,
+            peak_second: 100,
+            rst_payloads: Vec::new(),
+            suspects: Vec::new(),
+            series: Vec::new().into(),
+            minutes_before: None,
+            series_from: None,
+            encaps: Encaps::default(),
+        }
     }
 }
 

@@ -325,6 +325,23 @@ fn injected_rst_in_syn_sent_is_flagged_and_ignored() {
     );
     assert_eq!(states(&conns), ["S1"]);
     assert_eq!(conns[0].suspect_injected, 1);
+    // Its evidence: which packet, from which side, and both reasons, the TTL found only when
+    // the real SYN-ACK came (TTL 49 against the RST's 46).
+    let o = &snap.offenders[0];
+    assert_eq!(
+        o.suspects,
+        [crate::engine::SuspectRst {
+            at: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + 10_000_000),
+            frame: Some(2),
+            client: (CLIENT, 40000),
+            from_server: true,
+            suspicion: crate::engine::cause::Suspicion {
+                not_acceptable: true,
+                ttl: Some((46, 49)),
+                ip_id: None,
+            },
+        }]
+    );
 }
 
 #[test]
@@ -351,6 +368,21 @@ fn rst_with_foreign_ttl_seen_later_is_flagged() {
     p.push(synack);
     let (snap, _) = Seq::new().feed(&p).done();
     assert_eq!(snap.totals.suspect_injected, 1);
+    // Acceptable (it acks the SYN), so only the later SYN-ACK's TTL shows it: the reset's
+    // frame is not known then, the time is that of the finding.
+    let evidence: Vec<_> = snap.offenders[0]
+        .suspects
+        .iter()
+        .map(|s| {
+            (
+                s.frame,
+                s.from_server,
+                s.suspicion.not_acceptable,
+                s.suspicion.ttl,
+            )
+        })
+        .collect();
+    assert_eq!(evidence, [(None, true, false, Some((40, 50)))]);
 }
 
 #[test]
@@ -376,6 +408,12 @@ fn rst_breaking_ip_id_sequence_is_flagged_but_id_zero_is_not() {
     };
     let (snap, _) = Seq::new().feed(&build(30000)).done();
     assert_eq!(snap.totals.suspect_injected, 1);
+    let evidence: Vec<_> = snap.offenders[0]
+        .suspects
+        .iter()
+        .map(|s| (s.frame, s.from_server, s.suspicion.ip_id))
+        .collect();
+    assert_eq!(evidence, [(Some(6), true, Some((30000, 503)))]);
     let (snap, _) = Seq::new().feed(&build(0)).done();
     assert_eq!(snap.totals.suspect_injected, 0);
     let (snap, _) = Seq::new().feed(&build(504)).done();

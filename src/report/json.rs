@@ -83,6 +83,15 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
         "peak_second": o.peak_second,
         "series_from": o.series_from,
         "rst_payloads": o.rst_payloads,
+        "suspects": o.suspects.iter().map(|s| json!({
+            "time": time(s.at),
+            "frame": s.frame,
+            "from": if s.from_server { "endpoint" } else { "client" },
+            "client": endpoint(s.client.0, s.client.1),
+            "not_acceptable": s.suspicion.not_acceptable,
+            "ttl": s.suspicion.ttl.map(|(ttl, usual)| json!({ "reset": ttl, "others": usual })),
+            "ip_id": s.suspicion.ip_id.map(|(id, last)| json!({ "reset": id, "sequence_at": last })),
+        })).collect::<Vec<_>>(),
         "wireshark_filter": wireshark_filter(o.addr, o.port),
         "bpf_filter": bpf_filter(o),
         "bpf_filters": bpf_filters(o.addr, o.port, o.encaps.as_slice()).iter().map(|f| json!({

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
-use crate::engine::{Cause, DiagnosisKind, Offender};
+use crate::engine::{Cause, DiagnosisKind, Offender, SuspectRst};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -62,6 +62,11 @@ impl Clock {
     /// `15:13:13`.
     pub fn time(self, ts: Timestamp) -> String {
         self.datetime(ts).format("%H:%M:%S").to_string()
+    }
+
+    /// `15:13:13.123`.
+    pub fn time_ms(self, ts: Timestamp) -> String {
+        self.datetime(ts).format("%H:%M:%S%.3f").to_string()
     }
 
     /// A range of times: `15:13:13-15:13:22`, with dates when it spans days.
@@ -334,10 +339,19 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
                     "them",
                 )
             };
-            format!(
+            let mut s = format!(
                 "{which} at {ep} ({when}) {look} injected (not acceptable, or another TTL or IP ID than the sender's other packets): \
                  a middlebox or an attacker sent {them}, not the endpoint."
-            )
+            );
+            if let Some(first) = o.suspects.first() {
+                let lead = if o.suspect_injected == 1 {
+                    "The evidence"
+                } else {
+                    "The first"
+                };
+                s.push_str(&format!(" {lead}: {}.", suspect_evidence(o, first, clock)));
+            }
+            s
         }
     };
     if o.refusal_retries > 0 && o.failed_refused > 0 {
@@ -356,6 +370,43 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
         s.push_str(&format!(" {carry} the text \"{text}\"."));
     }
     s
+}
+
+/// Which reset `s` of offender `o` was and why it looks injected: `frame 7 at 15:13:13.123,
+/// from 10.0.0.1:80 to 10.0.0.2:40000: not acceptable (...); TTL 46 where the sender's other
+/// packets had 49`.
+pub fn suspect_evidence(o: &Offender, s: &SuspectRst, clock: Clock) -> String {
+    let (server, client) = (endpoint(o.addr, o.port), endpoint(s.client.0, s.client.1));
+    let (from, to) = if s.from_server {
+        (server, client)
+    } else {
+        (client, server)
+    };
+    let which = match s.frame {
+        Some(frame) => format!("frame {frame} at {}", clock.time_ms(s.at)),
+        // Its foreign TTL showed only in the sender's later packets.
+        None => format!("a reset before {}", clock.time_ms(s.at)),
+    };
+    let mut why = Vec::new();
+    let e = &s.suspicion;
+    if e.not_acceptable {
+        why.push(
+            "not acceptable (its sequence or acknowledgment number does not fit the connection, \
+             so the endpoint would not take it)"
+                .to_owned(),
+        );
+    }
+    if let Some((ttl, usual)) = e.ttl {
+        why.push(format!(
+            "TTL {ttl} where the sender's other packets had {usual}"
+        ));
+    }
+    if let Some((id, last)) = e.ip_id {
+        why.push(format!(
+            "IP ID {id} where the sender's sequence was at {last}"
+        ));
+    }
+    format!("{which}, from {from} to {to}: {}", why.join("; "))
 }
 
 /// The diagnosis with what the machine adds (who listens, who connects), as every report and
@@ -529,34 +580,55 @@ mod diagnosis_tests {
         let mut rst_by_cause = [0; 5];
         rst_by_cause[cause.index()] = resets;
         Offender {
-            addr: "10.0.0.1".parse().expect("address"),
-            port: 80,
             rst_packets: resets,
             rst_by_cause,
-            rst_from_server: 0,
             rst_from_client: resets,
             suspect_injected: suspect,
             attempts: resets,
-            completed: 0,
-            failed_attempts: 0,
-            failed_refused: 0,
-            failed_reset: 0,
-            failed_unanswered: 0,
-            refusal_retries: 0,
-            clients: 1,
-            clients_at_least: false,
             incidents: resets,
-            first_seen: Timestamp::from_parts(100, 0),
-            last_seen: Timestamp::from_parts(100, 0),
             avg_rate: resets as f64,
             peak_rate: resets as u32,
-            peak_second: 100,
-            rst_payloads: Vec::new(),
-            series: Vec::new().into(),
-            minutes_before: None,
-            series_from: None,
-            encaps: Default::default(),
+            ..Offender::blank("10.0.0.1", 80)
         }
+    }
+
+    /// A reset judged injected says which packet it was and why (DESIGN: "a flag, with its
+    /// evidence"), in the diagnosis as in the text report.
+    #[test]
+    fn an_injected_reset_names_its_frame_and_its_evidence() {
+        let mut o = offender(Cause::HandshakeReset, 1, 1);
+        o.suspects = vec![crate::engine::SuspectRst {
+            at: Timestamp::from_parts(100, 10_000_000),
+            frame: Some(2),
+            client: ("10.0.0.2".parse().expect("address"), 40000),
+            from_server: true,
+            suspicion: crate::engine::cause::Suspicion {
+                not_acceptable: true,
+                ttl: Some((46, 49)),
+                ip_id: None,
+            },
+        }];
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.ends_with(
+                " The evidence: frame 2 at 00:01:40.010, from 10.0.0.1:80 to 10.0.0.2:40000: \
+                 not acceptable (its sequence or acknowledgment number does not fit the \
+                 connection, so the endpoint would not take it); TTL 46 where the sender's \
+                 other packets had 49."
+            ),
+            "{s}"
+        );
+        // Found only from the sender's later packets: no frame, the time of the finding.
+        o.suspects[0].frame = None;
+        o.suspects[0].suspicion.not_acceptable = false;
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.ends_with(
+                " The evidence: a reset before 00:01:40.010, from 10.0.0.1:80 to \
+                 10.0.0.2:40000: TTL 46 where the sender's other packets had 49."
+            ),
+            "{s}"
+        );
     }
 
     /// Regression: one reset was told in the plural: "1 connection to 1.1.1.2:31313 ... were

@@ -214,6 +214,9 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         );
         if o.suspect_injected > 0 {
             let _ = writeln!(out, "     suspect-injected {}", o.suspect_injected);
+            for s in &o.suspects {
+                let _ = writeln!(out, "       {}", super::suspect_evidence(o, s, clock));
+            }
         }
         let _ = writeln!(
             out,

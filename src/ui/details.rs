@@ -415,6 +415,26 @@ fn header(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, scope: Scop
     for text in &o.rst_payloads {
         ui.label(format!("RST payload: \"{text}\""));
     }
+    let warn = ui.visuals().warn_fg_color;
+    for line in suspect_lines(o, input.clock) {
+        ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
+    }
+}
+
+/// The suspect-injected resets kept with their evidence, a line each, but for the one the
+/// diagnosis already tells (when it is about them).
+fn suspect_lines(o: &Offender, clock: report::Clock) -> Vec<String> {
+    let told = usize::from(o.diagnosis().kind == crate::engine::DiagnosisKind::Injected);
+    o.suspects
+        .iter()
+        .skip(told)
+        .map(|s| {
+            format!(
+                "Suspect-injected reset: {}.",
+                report::suspect_evidence(o, s, clock)
+            )
+        })
+        .collect()
 }
 
 /// RSTs by cause, failed attempts, clients, rates.
@@ -636,4 +656,54 @@ fn connections_table(
                 });
             });
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suspect_lines;
+    use crate::engine::cause::Suspicion;
+    use crate::engine::{Cause, Offender, SuspectRst};
+    use crate::packet::Timestamp;
+    use crate::report::Clock;
+
+    /// Each suspect-injected reset kept is told with its evidence under the diagnosis, but
+    /// for the one a diagnosis about them tells already.
+    #[test]
+    fn suspect_resets_are_listed_with_their_evidence_once() {
+        let suspect = |frame: u64| SuspectRst {
+            at: Timestamp::from_parts(100, 0),
+            frame: Some(frame),
+            client: ("10.0.0.2".parse().expect("address"), 40000),
+            from_server: true,
+            suspicion: Suspicion {
+                not_acceptable: false,
+                ttl: None,
+                ip_id: Some((30000, 503)),
+            },
+        };
+        let mut rst_by_cause = [0; 5];
+        rst_by_cause[Cause::Abort.index()] = 10;
+        let mut o = Offender {
+            rst_packets: 10,
+            rst_by_cause,
+            rst_from_server: 10,
+            suspect_injected: 2,
+            suspects: vec![suspect(7), suspect(9)],
+            ..Offender::blank("10.0.0.1", 80)
+        };
+        // Ten aborts, two of them suspect: the diagnosis is about the aborts.
+        assert_eq!(
+            suspect_lines(&o, Clock::Utc),
+            [
+                "Suspect-injected reset: frame 7 at 00:01:40.000, from 10.0.0.1:80 to 10.0.0.2:40000: IP ID 30000 where the sender's sequence was at 503.",
+                "Suspect-injected reset: frame 9 at 00:01:40.000, from 10.0.0.1:80 to 10.0.0.2:40000: IP ID 30000 where the sender's sequence was at 503.",
+            ]
+        );
+        // Both resets suspect: the diagnosis tells the first, the list the second.
+        o.rst_by_cause[Cause::Abort.index()] = 2;
+        o.rst_packets = 2;
+        o.rst_from_server = 2;
+        assert_eq!(suspect_lines(&o, Clock::Utc).len(), 1);
+        assert!(suspect_lines(&o, Clock::Utc)[0].contains("frame 9"));
+    }
 }

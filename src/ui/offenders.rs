@@ -1059,6 +1059,7 @@ mod tests {
             peak_rate: per,
             peak_second: seconds[0],
             rst_payloads: Vec::new(),
+            suspects: Vec::new(),
             series: seconds.iter().map(|&s| (s, c)).collect(),
             minutes_before: None,
             series_from: None,

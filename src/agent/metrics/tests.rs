@@ -79,6 +79,7 @@ impl World {
                 peak_rate: 0,
                 peak_second: first,
                 rst_payloads: Vec::new(),
+                suspects: Vec::new(),
                 series: Arc::from(series),
                 minutes_before: None,
                 series_from: None,

@@ -860,21 +860,23 @@ impl Engine {
         update_side(c, s, p);
         // A later packet can show an earlier RST of this sender had a foreign TTL.
         let mut newly_suspect = 0;
-        // The resets whose evidence grew, with it (most packets: a connection without RSTs).
-        let mut grown: Option<[Option<(Suspicion, bool)>; RST_NOTES]> = None;
+        // The notes whose evidence grew (bit i: note i), and of them those that were not
+        // suspect before: read again below only then, so most packets pay two registers.
+        let (mut grown, mut newly) = (0u8, 0u8);
         if c.rst_count > 0 {
-            let grown = grown.insert([None; RST_NOTES]);
-            for (note, grew) in c.rsts.iter_mut().flatten().zip(grown.iter_mut()) {
-                if note.side == s
+            for (i, note) in c.rsts.iter_mut().enumerate() {
+                if let Some(note) = note
+                    && note.side == s
                     && note.suspicion.ttl.is_none()
                     && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl)
                 {
                     let was = note.suspicion.any();
                     note.suspicion.ttl = Some((note.ttl, usual));
+                    grown |= 1 << i;
                     if !was {
                         newly_suspect += 1;
+                        newly |= 1 << i;
                     }
-                    *grew = Some((note.suspicion, !was));
                 }
             }
         }
@@ -908,8 +910,19 @@ impl Engine {
                 }
             }
         }
-        for (suspicion, newly) in grown.into_iter().flatten().flatten() {
-            self.suspect_found(idx, server, s, p.ts, suspicion, newly);
+        if grown != 0 {
+            for i in 0..RST_NOTES {
+                let note = self.entries[idx]
+                    .conn
+                    .as_ref()
+                    .and_then(|c| c.rsts.get(i).copied().flatten());
+                if grown & (1 << i) != 0
+                    && let Some(note) = note
+                {
+                    let newly = newly & (1 << i) != 0;
+                    self.suspect_found(idx, server, s, p.ts, note.suspicion, newly);
+                }
+            }
         }
     }
 

@@ -2111,3 +2111,72 @@ fn the_common_glyphs_are_drawn_at_the_start() {
     rstscope::ui::fonts::warm_glyphs(&h.ctx);
     assert_eq!(atlas(&h), start, "glyphs were drawn after the start screen");
 }
+
+/// An IPv6 TCP segment (no extension headers) from `src` to `dst`.
+fn tcp6_packet(
+    src: [u8; 16],
+    dst: [u8; 16],
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+) -> Vec<u8> {
+    // Version 6, payload 20 bytes (the TCP header), next header TCP, hop limit 64.
+    let mut p = vec![0x60, 0, 0, 0, 0, 20, 6, 64];
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    let tcp = tcp_packet([0; 4], [0; 4], sport, dport, seq, ack, flags);
+    p.extend_from_slice(&tcp[20..]);
+    p
+}
+
+/// An IPv6 endpoint with its port is shown whole in the Endpoint column, not cut before its
+/// port as in the IPv4 width (`[2001:db8:0:10::10...`, seen in the window test).
+#[test]
+fn an_ipv6_endpoint_is_shown_whole_with_its_port() {
+    let dir = temp_dir("ipv6-endpoint");
+    let path = dir.join("ipv6.pcap");
+    let server: [u8; 16] = [
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x11,
+    ];
+    let client: [u8; 16] = [
+        0xfd, 0x12, 0x34, 0x56, 0, 0x27, 0, 0, 0x71, 0x16, 0xd5, 0x3e, 0xc2, 0x33, 0xd9, 0x5e,
+    ];
+    let base = 1_700_000_000u64 * 1_000_000;
+    let records = (0..3u32).flat_map(|n| {
+        let isn = n.wrapping_mul(2_654_435_761);
+        let (cport, t) = (40_000 + n as u16, base + u64::from(n) * 1000);
+        [
+            (t, tcp6_packet(client, server, cport, 8080, isn, 0, 0x02)),
+            (
+                t + 50,
+                tcp6_packet(server, client, 8080, cport, 0, isn.wrapping_add(1), 0x14),
+            ),
+        ]
+    });
+    write_raw_pcap(&path, records);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let endpoint = "[2001:db8:0:10::11]:8080";
+    assert_eq!(h.state().rows()[0].endpoint, endpoint);
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+        .rect();
+    let next = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Service")
+        .rect();
+    let font = egui::TextStyle::Monospace.resolve(&h.ctx.global_style());
+    let text = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(endpoint.into(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    // The column (up to the next one's start) holds the whole text.
+    assert!(
+        next.left() - cell.left() >= text,
+        "the endpoint's {text} points do not fit between {} and the Service column at {}",
+        cell.left(),
+        next.left()
+    );
+}

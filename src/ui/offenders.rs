@@ -351,10 +351,16 @@ impl OffendersView {
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
         let columns = columns(&self.rows, sampled);
         let row_height = row_height(ui);
-        let sizes: Vec<Column> = columns.iter().map(|c| column_size(ui, *c)).collect();
+        let endpoint = endpoint_width(ui, &self.rows);
+        let sizes: Vec<Column> = columns
+            .iter()
+            .map(|c| column_size(ui, *c, endpoint))
+            .collect();
         let mut table = bar
             .table(ui)
-            .id_salt(("offenders", column_set_id(&columns)))
+            // Widths are kept per set of columns and per Endpoint width: a capture of IPv6
+            // endpoints does not take the narrower column an IPv4 one was shown with.
+            .id_salt(("offenders", column_set_id(&columns), endpoint as u32))
             .striped(true)
             .resizable(true)
             .sense(Sense::click())
@@ -611,13 +617,37 @@ fn column_set_id(cols: &[SortColumn]) -> u8 {
         .sum()
 }
 
-fn column_size(ui: &egui::Ui, c: SortColumn) -> Column {
+/// The Endpoint column's starting width: 170 points, or as wide as the longest endpoint when
+/// that is wider (an IPv6 address with its port, `[2001:db8:0:10::11]:8080`), up to 330, in
+/// steps of 20 so that similar captures share their column widths.
+fn endpoint_width(ui: &egui::Ui, rows: &[Row]) -> f32 {
+    const NARROW: f32 = 170.0;
+    let Some(longest) = rows
+        .iter()
+        .map(|r| &r.endpoint)
+        .filter(|e| e.len() > 16)
+        .max_by_key(|e| e.len())
+    else {
+        return NARROW;
+    };
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let text = ui.fonts_mut(|f| {
+        f.layout_no_wrap(longest.clone(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    // The selectable label's padding on both sides, and the cell's spacing.
+    let wanted = text + 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x + 4.0;
+    ((wanted / 20.0).ceil() * 20.0).clamp(NARROW, 330.0)
+}
+
+fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
     // Counts, rates and times: as wide as their title with its sort arrow (wider content
     // widens them), so that the row fits a laptop's window; the text columns clip.
     let fitted = |least: f32| Column::initial(title_width(ui, c).max(least)).at_least(40.0);
     match c {
         SortColumn::Rank => Column::exact(28.0),
-        SortColumn::Endpoint => Column::initial(170.0).at_least(90.0).clip(true),
+        SortColumn::Endpoint => Column::initial(endpoint).at_least(90.0).clip(true),
         SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
         SortColumn::Diagnosis => Column::remainder().at_least(200.0).clip(true),
         SortColumn::Listener | SortColumn::Connecting => {

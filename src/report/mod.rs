@@ -235,10 +235,10 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
         DiagnosisKind::Refused => {
             let attempts = o.attempts.max(o.failed_refused);
             if o.failed_refused >= attempts {
-                let all = if attempts == 1 {
-                    "the only connection attempt".to_string()
-                } else {
-                    format!("all {attempts} connection attempts")
+                let all = match attempts {
+                    1 => "the only connection attempt".to_string(),
+                    2 => "both connection attempts".to_string(),
+                    _ => format!("all {attempts} connection attempts"),
                 };
                 format!(
                     "{ep} refused {all}{} ({when}): nothing was listening on that port.",
@@ -627,6 +627,35 @@ mod diagnosis_tests {
                 " The evidence: a reset before 00:01:40.010, from 10.0.0.1:80 to \
                  10.0.0.2:40000: TTL 46 where the sender's other packets had 49."
             ),
+            "{s}"
+        );
+    }
+
+    /// Two refused attempts are "both", not "all 2" (seen on corpus captures).
+    #[test]
+    fn two_refused_attempts_are_both() {
+        let refused = |n: u64| {
+            let mut rst_by_cause = [0; 5];
+            rst_by_cause[Cause::Refused.index()] = n;
+            Offender {
+                rst_packets: n,
+                rst_by_cause,
+                rst_from_server: n,
+                attempts: n,
+                failed_attempts: n,
+                failed_refused: n,
+                incidents: n,
+                ..Offender::blank("10.0.0.1", 80)
+            }
+        };
+        let s = diagnosis(&refused(2), Clock::Utc);
+        assert!(
+            s.starts_with("10.0.0.1:80 refused both connection attempts from 1 client"),
+            "{s}"
+        );
+        let s = diagnosis(&refused(3), Clock::Utc);
+        assert!(
+            s.starts_with("10.0.0.1:80 refused all 3 connection attempts"),
             "{s}"
         );
     }

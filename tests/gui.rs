@@ -2180,3 +2180,30 @@ fn an_ipv6_endpoint_is_shown_whole_with_its_port() {
         next.left()
     );
 }
+
+/// Ctrl+C with a row selected and no text selected copies the row's diagnosis, as a packet
+/// list copies its selected row (the exploratory trial found it copied nothing).
+#[test]
+fn ctrl_c_copies_the_selected_offenders_diagnosis() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    assert!(
+        copied[0].starts_with(
+            "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): nothing was listening on that port."
+        ),
+        "{copied:?}"
+    );
+}

@@ -349,6 +349,10 @@ impl RstscopeApp {
     /// Makes a capture the window's source, starting the views afresh: it is remembered in
     /// File > Recent, and the errors of captures that could not be opened go away.
     fn set_source(&mut self, ctx: &egui::Context, src: Source) {
+        // Text selected in the last capture's diagnosis is not this one's.
+        ctx.plugin::<egui::text_selection::LabelSelectionState>()
+            .lock()
+            .clear_selection();
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
             "{} — rstscope",
             src.label
@@ -690,6 +694,20 @@ impl RstscopeApp {
                 && !ui.ctx().any_popup_open()
             {
                 self.table.keyboard(ui.ctx(), &mut self.selected);
+                // Ctrl+C with no text selected copies the selected offender's diagnosis, as
+                // a packet list copies its selected row.
+                let copy = ui.ctx().input(|i| i.events.contains(&egui::Event::Copy));
+                let text_selected = ui
+                    .ctx()
+                    .plugin::<egui::text_selection::LabelSelectionState>()
+                    .lock()
+                    .has_selection();
+                if copy
+                    && !text_selected
+                    && let Some(text) = self.details.diagnosis()
+                {
+                    ui.ctx().copy_text(text.to_owned());
+                }
             }
             let (table, details, selected) =
                 (&mut self.table, &mut self.details, &mut self.selected);

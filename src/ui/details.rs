@@ -55,6 +55,8 @@ pub struct DetailsView {
     /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
     /// table does not change height as the selection moves. For [`DetailsView::least_height`].
     lists_at: (f32, f32),
+    /// The diagnosis shown in the last frame, for Ctrl+C ([`DetailsView::diagnosis`]).
+    shown: Option<String>,
 }
 
 /// What the details panel shows this frame.
@@ -134,6 +136,12 @@ impl DetailsView {
         }
     }
 
+    /// The diagnosis the panel showed in the last frame (its offender's, as the panel counts
+    /// it): what Ctrl+C copies when no text is selected.
+    pub fn diagnosis(&self) -> Option<&str> {
+        self.shown.as_deref()
+    }
+
     /// The selected offender as the panel tells it: with a time range, the evidence pass's
     /// count of the range (its clients included) once it is there, else the row's.
     fn offender<'a>(&'a self, input: &'a DetailsInput<'_>) -> Option<(&'a Offender, Scope)> {
@@ -175,6 +183,7 @@ impl DetailsView {
         self.refresh(ui.ctx(), input);
         let top = ui.max_rect().top();
         let Some((o, scope)) = self.offender(input) else {
+            self.shown = None;
             ui.add_space(6.0);
             ui.label(
                 RichText::new(
@@ -186,7 +195,9 @@ impl DetailsView {
         };
         let o = o.clone();
         let mut action = None;
-        header(ui, &o, input, scope);
+        let diagnosis = report::full_diagnosis_in(&o, input.host, input.clock, scope);
+        header(ui, &o, input, scope, &diagnosis);
+        self.shown = Some(diagnosis);
         processes(ui, &o, input);
         ui.add_space(2.0);
         self.filters(ui, &o);
@@ -373,7 +384,13 @@ fn packets(ui: &mut egui::Ui, lines: &[String], height: f32) {
 
 /// The endpoint, its service, its kind and numbers on one (wrapped) line, then the diagnosis
 /// sentence.
-fn header(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, scope: Scope) {
+fn header(
+    ui: &mut egui::Ui,
+    o: &Offender,
+    input: &DetailsInput<'_>,
+    scope: Scope,
+    diagnosis: &str,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
@@ -405,13 +422,7 @@ fn header(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, scope: Scop
         ui.add_space(8.0);
         counts(ui, o, scope);
     });
-    ui.add(
-        egui::Label::new(
-            RichText::new(report::full_diagnosis_in(o, input.host, input.clock, scope))
-                .size(fonts::DIAGNOSIS),
-        )
-        .wrap(),
-    );
+    ui.add(egui::Label::new(RichText::new(diagnosis).size(fonts::DIAGNOSIS)).wrap());
     for text in &o.rst_payloads {
         ui.label(format!("RST payload: \"{text}\""));
     }

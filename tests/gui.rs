@@ -2207,3 +2207,51 @@ fn ctrl_c_copies_the_selected_offenders_diagnosis() {
         "{copied:?}"
     );
 }
+
+/// A Connecting cell cut short by a narrow column shows one tooltip when hovered, the cell's
+/// own (the processes and their counts), not egui's copy of the cut text beside it (the
+/// exploratory trial saw both, one above the other).
+#[test]
+fn a_cut_short_connecting_cell_shows_one_tooltip() {
+    let mut h = sized_harness(
+        [1024.0, 700.0],
+        vec![manifest("tests/fixtures/process-info.pcapng")],
+    );
+    settle(&mut h);
+    let text = "curl (4242) ×5";
+    // Narrow the column: its right edge dragged 90 points left.
+    let title = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Connecting")
+        .rect();
+    let next = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Incidents")
+        .rect();
+    let edge = egui::pos2(next.left() - 4.0, title.center().y);
+    h.hover_at(edge);
+    h.step();
+    h.drag_at(edge);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(edge - egui::vec2(100.0 * i as f32 / 4.0, 0.0));
+        h.step();
+    }
+    h.drop_at(edge - egui::vec2(100.0, 0.0));
+    h.run_steps(3);
+    let cell = h
+        .query_all_by_label_contains(text)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the cell");
+    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(text).count();
+    let hint = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains("seen by").count();
+    let before = count(&h);
+    h.hover_at(cell.center());
+    let start = Instant::now();
+    while hint(&h) == 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+    assert!(hint(&h) > 0, "the cell's own tooltip shows");
+    assert_eq!(count(&h), before, "no second tooltip with the cut text");
+}

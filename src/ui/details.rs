@@ -214,7 +214,9 @@ impl DetailsView {
                         .color(ui.visuals().warn_fg_color)
                         .small(),
                 )
-                .truncate(),
+                .truncate()
+                // Its own tooltip has every warning, a line each: one tooltip, not two.
+                .show_tooltip_when_elided(false),
             )
             .on_hover_text(ev.warnings.join("\n"));
         }
@@ -515,8 +517,13 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
         |ui: &mut egui::Ui, what: &str, p: &crate::host::processes::ProcessInfo, extra: String| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(what).strong());
-                ui.add(egui::Label::new(format!("{}{extra}", process::short(p))).truncate())
-                    .on_hover_text(process::hover(p));
+                // Its own tooltip describes the process: one tooltip, not egui's copy beside it.
+                ui.add(
+                    egui::Label::new(format!("{}{extra}", process::short(p)))
+                        .truncate()
+                        .show_tooltip_when_elided(false),
+                )
+                .on_hover_text(process::hover(p));
             });
         };
     if input.live && e.local {

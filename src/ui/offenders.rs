@@ -831,15 +831,27 @@ fn cell(
         }
         SortColumn::Listener => {
             let (text, hint) = listener_text(r.host.as_ref(), clock);
-            let label = ui.add(egui::Label::new(text).truncate());
+            // With a hint of its own, that one tooltip; egui's copy of cut text would be a
+            // second (without one, egui's shows the whole text).
+            let label = ui.add(
+                egui::Label::new(text)
+                    .truncate()
+                    .show_tooltip_when_elided(hint.is_none()),
+            );
             if let Some(hint) = hint {
                 label.on_hover_text(hint);
             }
         }
         SortColumn::Connecting => {
             let (text, hint) = connecting_cell(r.host.as_ref());
-            ui.add(egui::Label::new(&text).truncate())
-                .on_hover_text(hint);
+            // The hint names every process with its counts: one tooltip, not egui's copy of
+            // the cut text beside it.
+            ui.add(
+                egui::Label::new(&text)
+                    .truncate()
+                    .show_tooltip_when_elided(hint.is_empty()),
+            )
+            .on_hover_text(hint);
         }
     }
     false

@@ -564,17 +564,7 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
         .rect()
         .top();
     let y = top + (bottom - top) * 0.4;
-    let (from, to) = (egui::pos2(500.0, y), egui::pos2(760.0, y));
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=5 {
-        h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.step();
-    }
-    h.drop_at(to);
-    h.run_steps(2);
+    drag(&mut h, egui::pos2(500.0, y), egui::vec2(260.0, 0.0));
     let (a, b) = h.state().range().expect("a time range is selected");
     assert!(a < b, "{a}..{b}");
     let row = &h.state().rows()[0];
@@ -935,11 +925,7 @@ fn a_cut_short_diagnosis_shows_its_whole_sentence_once_on_hover() {
         .min_by(|a, b| a.top().total_cmp(&b.top()))
         .expect("the diagnosis cell");
     h.hover_at(cell.center());
-    let start = Instant::now();
-    while count(&h) == before && start.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
+    wait_for(&mut h, |h| count(h) > before);
     h.run_steps(3);
     assert_eq!(count(&h), before + 1, "one tooltip with the whole sentence");
 }
@@ -1095,32 +1081,23 @@ fn dragging_the_splitter_shares_the_height_between_table_and_details() {
     write_refusals_to(&path, 4_000, 12);
     let mut h = sized_harness([1024.0, 700.0], vec![path]);
     settle(&mut h);
-    let drag = |h: &mut Harness<'_, RstscopeApp>, dy: f32| {
+    let drag_splitter = |h: &mut Harness<'_, RstscopeApp>, dy: f32| {
         let grip = h
             .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
             .rect()
             .center();
-        h.hover_at(grip);
-        h.step();
-        h.drag_at(grip);
-        h.step();
-        for i in 1..=4 {
-            h.hover_at(grip + egui::vec2(0.0, dy * i as f32 / 4.0));
-            h.step();
-        }
-        h.drop_at(grip + egui::vec2(0.0, dy));
-        h.run_steps(3);
+        drag(h, grip, egui::vec2(0.0, dy));
     };
     // At 1024x700 the table starts at its least, leaving the details room for connections.
     let before = visible_rows(&h, 700.0);
-    drag(&mut h, 150.0);
+    drag_splitter(&mut h, 150.0);
     let down = visible_rows(&h, 700.0);
     assert!(
         down > before,
         "{before} rows before, {down} after dragging down"
     );
     assert!(h.state().settings.table_share.is_some());
-    drag(&mut h, -300.0);
+    drag_splitter(&mut h, -300.0);
     let up = visible_rows(&h, 700.0);
     assert!(up < down, "{down} rows before, {up} after dragging up");
     assert!(up >= 3, "the table keeps three rows: {up}");
@@ -1413,21 +1390,32 @@ fn the_connecting_cell_shows_its_first_process_inside_a_1024_point_window() {
     );
 }
 
-/// Drags the offenders' sideways bar (12 points high, just above the splitter, its handle at
-/// the left) `by` points to the right, in steps as a hand does.
-fn drag_the_sideways_bar(h: &mut Harness<'_, RstscopeApp>, by: f32) {
-    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
-    let from = egui::pos2(60.0, grip.top() - 6.0);
+/// A drag with the primary button from `from` by `by`, in four steps as a hand does, and the
+/// frames after the drop.
+fn drag(h: &mut Harness<'_, RstscopeApp>, from: egui::Pos2, by: egui::Vec2) {
     h.hover_at(from);
     h.step();
     h.drag_at(from);
     h.step();
     for i in 1..=4 {
-        h.hover_at(from + egui::vec2(by / 4.0 * i as f32, 0.0));
+        h.hover_at(from + by * (i as f32 / 4.0));
         h.step();
     }
-    h.drop_at(from + egui::vec2(by, 0.0));
+    h.drop_at(from + by);
     h.run_steps(3);
+}
+
+/// Drags the offenders' sideways bar (12 points high, just above the splitter, its handle at
+/// the left) `by` points to the right.
+fn drag_the_sideways_bar(h: &mut Harness<'_, RstscopeApp>, by: f32) {
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    drag(h, egui::pos2(60.0, grip.top() - 6.0), egui::vec2(by, 0.0));
+}
+
+/// The length in pixels of a rows bar's handle (drawn in egui's inactive widget colour).
+fn handle_length(h: &mut Harness<'_, RstscopeApp>, bar: egui::Rect) -> u32 {
+    let fill = h.ctx.global_style().visuals.widgets.inactive.bg_fill;
+    run_of(h, bar.center().x, bar.top(), bar.bottom(), fill)
 }
 
 /// Regression: the offenders table's sideways scroll bar was egui's floating 2-point line,
@@ -1613,13 +1601,7 @@ fn the_offenders_rows_bar_stays_in_view_scrolled_sideways_and_drags_the_rows() {
     // the top, the track under it.
     let visuals = h.ctx.global_style().visuals.clone();
     let x = bar.center().x;
-    let handle = run_of(
-        &mut h,
-        x,
-        bar.top(),
-        bar.bottom(),
-        visuals.widgets.inactive.bg_fill,
-    );
+    let handle = handle_length(&mut h, bar);
     let track = run_of(&mut h, x, bar.top(), bar.bottom(), visuals.extreme_bg_color);
     assert!(
         handle >= 30 && (handle as f32) <= bar.height() - 20.0,
@@ -1644,17 +1626,11 @@ fn the_offenders_rows_bar_stays_in_view_scrolled_sideways_and_drags_the_rows() {
     // Dragging the handle down scrolls the rows.
     let first = endpoints_in_view(&h, bar.top(), bar.bottom());
     assert!(first.len() >= 3, "rows in view: {first:?}");
-    let from = egui::pos2(x, bar.top() + 10.0);
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=4 {
-        h.hover_at(from + egui::vec2(0.0, 4.0 * i as f32));
-        h.step();
-    }
-    h.drop_at(from + egui::vec2(0.0, 16.0));
-    h.run_steps(3);
+    drag(
+        &mut h,
+        egui::pos2(x, bar.top() + 10.0),
+        egui::vec2(0.0, 16.0),
+    );
     let dragged = endpoints_in_view(&h, bar.top(), bar.bottom());
     let ranks: Vec<String> = h
         .state()
@@ -1746,15 +1722,8 @@ fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
         h.get_by_label("pkts").rect().left() > bar.left(),
         "the table is wider than its half"
     );
-    let visuals = h.ctx.global_style().visuals.clone();
     let x = bar.center().x;
-    let handle = run_of(
-        &mut h,
-        x,
-        bar.top(),
-        bar.bottom(),
-        visuals.widgets.inactive.bg_fill,
-    );
+    let handle = handle_length(&mut h, bar);
     assert!(
         handle >= 8,
         "a handle of {handle} pixels in a bar of {bar:?}"
@@ -1777,15 +1746,11 @@ fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
     };
     let before = starts(&h);
     assert!(!before.is_empty(), "connections in view");
-    let from = egui::pos2(x, bar.top() + 10.0);
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    h.hover_at(from + egui::vec2(0.0, 8.0));
-    h.step();
-    h.drop_at(from + egui::vec2(0.0, 16.0));
-    h.run_steps(3);
+    drag(
+        &mut h,
+        egui::pos2(x, bar.top() + 10.0),
+        egui::vec2(0.0, 16.0),
+    );
     let after = starts(&h);
     assert!(
         !after.is_empty() && after[0] > before[0],
@@ -2227,16 +2192,7 @@ fn a_cut_short_connecting_cell_shows_one_tooltip() {
         .get_by_role_and_label(egui::accesskit::Role::Button, "Incidents")
         .rect();
     let edge = egui::pos2(next.left() - 4.0, title.center().y);
-    h.hover_at(edge);
-    h.step();
-    h.drag_at(edge);
-    h.step();
-    for i in 1..=4 {
-        h.hover_at(edge - egui::vec2(100.0 * i as f32 / 4.0, 0.0));
-        h.step();
-    }
-    h.drop_at(edge - egui::vec2(100.0, 0.0));
-    h.run_steps(3);
+    drag(&mut h, edge, egui::vec2(-100.0, 0.0));
     let cell = h
         .query_all_by_label_contains(text)
         .map(|n| n.rect())
@@ -2246,11 +2202,7 @@ fn a_cut_short_connecting_cell_shows_one_tooltip() {
     let hint = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains("seen by").count();
     let before = count(&h);
     h.hover_at(cell.center());
-    let start = Instant::now();
-    while hint(&h) == 0 && start.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
+    wait_for(&mut h, |h| hint(h) > 0);
     h.run_steps(3);
     assert!(hint(&h) > 0, "the cell's own tooltip shows");
     assert_eq!(count(&h), before, "no second tooltip with the cut text");

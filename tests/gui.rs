@@ -1103,6 +1103,42 @@ fn dragging_the_splitter_shares_the_height_between_table_and_details() {
     assert!(up >= 3, "the table keeps three rows: {up}");
 }
 
+/// An endpoint whose packets came on two link types (two files merged here; a pcapng of
+/// several interfaces alike) gets a BPF filter for each, labelled, as `analyze` prints them:
+/// libpcap compiles a filter for one link type, so one filter cannot serve both.
+#[test]
+fn an_endpoint_seen_on_two_link_types_gets_a_bpf_filter_for_each() {
+    let mut h = harness(
+        settings(),
+        vec![
+            manifest("tests/fixtures/linktypes/sll.pcap"),
+            manifest("tests/fixtures/linktypes/ipv4.pcap"),
+        ],
+    );
+    settle(&mut h);
+    assert!(
+        shows(&h, "127.0.0.1:7300"),
+        "the first offender is selected"
+    );
+    assert!(shows(&h, "BPF Linux SLL (113)"));
+    assert!(shows(&h, "BPF raw IPv4 (228)"));
+    assert!(
+        h.query_by_label("BPF").is_none(),
+        "no unlabelled BPF row beside them"
+    );
+    assert_eq!(h.get_all_by_label("Copy").count(), 3);
+    h.get_all_by_label("Copy")
+        .nth(2)
+        .expect("raw IPv4's Copy")
+        .click();
+    h.step();
+    let copied = h.output().platform_output.commands.iter().any(|c| {
+        matches!(c, egui::OutputCommand::CopyText(t)
+            if t == "tcp and ((src host 127.0.0.1 and src port 7300) or (dst host 127.0.0.1 and dst port 7300))")
+    });
+    assert!(copied, "the raw IPv4 filter is copied");
+}
+
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
 /// the window's size for each capture, written as `file, label, x, y` lines.
 #[test]

@@ -29,7 +29,7 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
     }
 }
 
-pub use filters::{BpfFilter, bpf_filter, bpf_filters, wireshark_filter};
+pub use filters::{BpfFilter, bpf_filter, bpf_filters, bpf_lines, wireshark_filter};
 
 /// How times are written for people: local time with its UTC offset, or UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,8 +49,8 @@ pub struct DetailsView {
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with.
     lines: Option<(Clock, Vec<String>)>,
-    /// The filter last copied and when (egui time).
-    copied: Option<(&'static str, f64)>,
+    /// The filter last copied (its row: 0 is Wireshark's) and when (egui time).
+    copied: Option<(usize, f64)>,
     /// The panel's width and how far below its top the connections and packets lists began:
     /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
     /// table does not change height as the selection moves. For [`DetailsView::least_height`].
@@ -225,39 +225,47 @@ impl DetailsView {
         action
     }
 
-    /// The Wireshark and BPF filters, selectable, with Copy buttons that put them on the
+    /// The Wireshark filter and the BPF filters (one per link type the endpoint's packets came
+    /// on, as `analyze` prints them), selectable, with Copy buttons that put them on the
     /// system clipboard and say "Copied".
     fn filters(&mut self, ui: &mut egui::Ui, o: &Offender) {
-        let rows = [
-            ("Wireshark", report::wireshark_filter(o.addr, o.port)),
-            ("BPF", report::bpf_filter(o)),
-        ];
+        let (bpf, notes) = report::bpf_lines(o);
+        let mut rows = vec![(
+            "Wireshark".to_string(),
+            report::wireshark_filter(o.addr, o.port),
+        )];
+        rows.extend(bpf.into_iter().map(|(link, filter)| {
+            let name = link.map_or_else(|| "BPF".to_string(), |link| format!("BPF {link}"));
+            (name, filter)
+        }));
         let now = ui.input(|i| i.time);
         egui::Grid::new("filters")
             .num_columns(3)
             .spacing([8.0, 2.0])
             .show(ui, |ui| {
-                for (name, filter) in rows {
-                    ui.label(RichText::new(name).strong());
+                for (index, (name, filter)) in rows.into_iter().enumerate() {
+                    ui.label(RichText::new(&name).strong());
                     let recent = self
                         .copied
-                        .is_some_and(|(n, at)| n == name && now - at < COPIED_FOR);
+                        .is_some_and(|(n, at)| n == index && now - at < COPIED_FOR);
                     let button = ui
                         .add(
                             egui::Button::new(if recent { "Copied" } else { "Copy" })
                                 .min_size(egui::vec2(58.0, 0.0)),
                         )
-                        .on_hover_text(format!(
-                            "copy the {name} filter to the clipboard, to paste into {}",
-                            if name == "BPF" {
-                                "tcpdump, dumpcap or Wireshark's capture filter"
-                            } else {
-                                "Wireshark's display filter bar"
-                            }
-                        ));
+                        .on_hover_text(if index == 0 {
+                            "copy the Wireshark filter to the clipboard, to paste into \
+                             Wireshark's display filter bar"
+                                .to_string()
+                        } else {
+                            format!(
+                                "copy the {name} filter to the clipboard, to paste into \
+                                 tcpdump, dumpcap or Wireshark's capture filter"
+                            )
+                        });
                     if button.clicked() {
                         ui.ctx().copy_text(filter.clone());
-                        self.copied = Some((name, now));
+                        self.copied = Some((index, now));
                         ui.ctx()
                             .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
                     }
@@ -269,6 +277,9 @@ impl DetailsView {
                     ui.end_row();
                 }
             });
+        for note in notes {
+            ui.label(RichText::new(note).small().weak());
+        }
     }
 
     /// The connections and the packets side by side, in the height left, with "Save these

@@ -263,6 +263,67 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
     );
 }
 
+/// The kernel's per-second AttemptFails fall on the seconds of the captured refusals they
+/// count, whatever the phase at which the capture started (the counters used to be read a
+/// second apart from the start, and a burst late in a second was put at the next one when the
+/// capture started in the second half of a second). In a network namespace of its own, so
+/// that its kernel counts only this test's connects.
+#[test]
+fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
+    let netns = match common::Netns::new("kernel-seconds") {
+        Ok(ns) => ns,
+        Err(why) => {
+            eprintln!("host capture test SKIPPED (kernel seconds): no network namespace: {why}");
+            return;
+        }
+    };
+    // Started in the second half of a second, where the old sampling went wrong.
+    let phase = |at: f64| at - at.floor();
+    let now = || unix_now_ns() as f64 / 1e9;
+    let wait = (1.55 - phase(now())) % 1.0;
+    std::thread::sleep(Duration::from_secs_f64(wait));
+    let Some((child, rest)) =
+        common::capture_json_on_lo_in("kernel seconds", "7s", Some(&netns.name))
+    else {
+        return;
+    };
+    // Bursts of three refused connects at .9 of four seconds, from inside the namespace.
+    let enter = &netns;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            enter.enter();
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 7211));
+            let first = now().floor() + 1.9;
+            for k in 0..4 {
+                let at = first + f64::from(k);
+                std::thread::sleep(Duration::from_secs_f64((at - now()).max(0.0)));
+                for _ in 0..3 {
+                    let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+                        .expect_err("nothing listens in the namespace");
+                    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+                }
+            }
+        });
+    });
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let points = |list: &serde_json::Value| -> Vec<(i64, u64)> {
+        list.as_array()
+            .expect("a per-second list")
+            .iter()
+            .filter_map(|p| Some((p[0].as_i64()?, p[1].as_u64()?)))
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    };
+    let captured = points(&v["failed_per_second"]);
+    let kernel = points(&v["kernel"]["AttemptFails"]["per_second"]);
+    assert_eq!(captured.len(), 4, "{captured:?}");
+    assert!(captured.iter().all(|&(_, n)| n == 3), "{captured:?}");
+    assert_eq!(kernel, captured, "kernel's seconds against the capture's");
+}
+
 /// `--no-host` leaves the machine alone: no kernel counters, no listener, no notes.
 #[test]
 fn no_host_captures_without_sampling_the_machine() {

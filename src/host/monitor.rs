@@ -23,6 +23,8 @@ use crate::packet::Timestamp;
 const DEPTH: usize = 8;
 /// How often the stop request is checked while waiting for the next sample.
 const TICK: Duration = Duration::from_millis(50);
+/// How far past a whole interval of the wall clock each sample is taken (see [`until_next`]).
+const PAST_THE_SECOND: Duration = Duration::from_millis(20);
 
 /// The running sampler. Dropping it stops the thread and waits for it.
 pub struct HostMonitor {
@@ -125,7 +127,6 @@ impl Sampler {
     fn run(mut self, every: Duration) {
         let mut first = true;
         loop {
-            let started = Instant::now();
             let mut sample = self.reader.take();
             if first {
                 first = false;
@@ -139,6 +140,7 @@ impl Sampler {
                     )),
                 }
             }
+            let started = Instant::now();
             let last = self.stop.load(Ordering::Relaxed);
             match self.tx.try_send(sample) {
                 Ok(()) => {}
@@ -150,12 +152,13 @@ impl Sampler {
             if last {
                 return;
             }
-            while started.elapsed() < every {
+            let wait = until_next(every, now().0);
+            while started.elapsed() < wait {
                 if self.stop.load(Ordering::Relaxed) {
                     // One last sample, so the counters cover the capture to its end.
                     break;
                 }
-                std::thread::sleep(TICK.min(every.saturating_sub(started.elapsed())));
+                std::thread::sleep(TICK.min(wait.saturating_sub(started.elapsed())));
             }
         }
     }
@@ -244,10 +247,57 @@ impl Reader {
 }
 
 /// Wall-clock now as a packet-clock timestamp (live packets carry the same clock).
+/// The wait from `now_ns` (wall clock, nanoseconds since the epoch) to the next sample: just
+/// past the next multiple of `every` on the wall clock. With one-second samples each reading
+/// then covers one whole second of the clock (a few milliseconds late, so that what happened
+/// in that second has been counted), and its increase falls on the same second as the
+/// captured packets it counts, instead of being spread over two seconds at a random phase.
+fn until_next(every: Duration, now_ns: i64) -> Duration {
+    let every_ns = i64::try_from(every.as_nanos()).unwrap_or(i64::MAX).max(1);
+    let past = i64::try_from(PAST_THE_SECOND.as_nanos())
+        .unwrap_or(0)
+        .min(every_ns / 4);
+    let next = (now_ns - past).div_euclid(every_ns) * every_ns + every_ns + past;
+    Duration::from_nanos(u64::try_from(next - now_ns).unwrap_or(0))
+}
+
 fn now() -> Timestamp {
     Timestamp(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: i64 = 1_000_000_000;
+    const MS: i64 = 1_000_000;
+
+    fn ms(d: Duration) -> u128 {
+        d.as_millis()
+    }
+
+    #[test]
+    fn samples_are_taken_just_past_each_whole_second() {
+        let every = Duration::from_secs(1);
+        let at = 1_764_590_405 * SECOND;
+        assert_eq!(ms(until_next(every, at + 300 * MS)), 720);
+        assert_eq!(ms(until_next(every, at + 10 * MS)), 10);
+        assert_eq!(ms(until_next(every, at + 20 * MS)), 1000);
+        assert_eq!(ms(until_next(every, at + 999 * MS)), 21);
+        // Late by a whole interval: the next boundary, not a burst to catch up.
+        assert_eq!(ms(until_next(every, at + 1_500 * MS)), 520);
+    }
+
+    #[test]
+    fn short_intervals_keep_their_length() {
+        let every = Duration::from_millis(40);
+        let at = 1_764_590_405 * SECOND;
+        // 10 ms past (a quarter of 40 ms), not 20.
+        assert_eq!(ms(until_next(every, at)), 10);
+        assert_eq!(ms(until_next(every, at + 10 * MS)), 40);
+    }
 }

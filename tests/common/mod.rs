@@ -71,10 +71,29 @@ pub fn capture_json_on_lo(
     test: &str,
     duration: &str,
 ) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
+    capture_json_on_lo_in(test, duration, None)
+}
+
+/// [`capture_json_on_lo`] in network namespace `netns` (run by `ip netns exec`), or in this
+/// process's own with `None`.
+pub fn capture_json_on_lo_in(
+    test: &str,
+    duration: &str,
+    netns: Option<&str>,
+) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+    let bin = env!("CARGO_BIN_EXE_rstscope");
+    let mut command = match netns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", ns, bin]);
+            c
+        }
+        None => Command::new(bin),
+    };
+    let mut child = command
         .args([
             "capture",
             "-i",
@@ -131,5 +150,59 @@ pub fn live_on_lo(
             None
         }
         Err(e) => panic!("{test}: live capture did not start: {e}"),
+    }
+}
+
+/// A network namespace of this test process (Linux, root), with its loopback up, deleted on
+/// drop. Traffic in it is counted by its own kernel counters, apart from the machine's.
+#[cfg(target_os = "linux")]
+pub struct Netns {
+    pub name: String,
+}
+
+#[cfg(target_os = "linux")]
+impl Netns {
+    /// A new namespace, or why there cannot be one here (not root, no `ip`).
+    pub fn new(tag: &str) -> Result<Self, String> {
+        let name = format!("rstscope-{tag}-{}", std::process::id());
+        let ip = |args: &[&str]| -> Result<(), String> {
+            let out = std::process::Command::new("ip")
+                .args(args)
+                .output()
+                .map_err(|e| format!("ip: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "ip {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ))
+            }
+        };
+        ip(&["netns", "add", &name])?;
+        let ns = Self { name };
+        ip(&["netns", "exec", &ns.name, "ip", "link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+
+    /// Moves the calling thread into the namespace (its sockets are then made there); for a
+    /// thread of its own, as it does not move back.
+    pub fn enter(&self) {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(format!("/var/run/netns/{}", self.name))
+            .expect("the namespace's file");
+        // SAFETY: setns on an open namespace file; it changes only this thread.
+        let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+        assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .output();
     }
 }

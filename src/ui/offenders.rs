@@ -1078,34 +1078,20 @@ mod tests {
         c.rst[Cause::Abort.index()] = abort as u32 / seconds.len() as u32;
         c.incidents = per;
         Offender {
-            addr: "10.0.0.1".parse().expect("address"),
-            port,
             rst_packets: refused + abort,
             rst_by_cause,
             rst_from_server: refused + abort,
-            rst_from_client: 0,
-            suspect_injected: 0,
             attempts: refused,
-            completed: 0,
             failed_attempts: refused,
             failed_refused: refused,
-            failed_reset: 0,
-            failed_unanswered: 0,
-            refusal_retries: 0,
-            clients: 1,
-            clients_at_least: false,
             incidents: refused + abort,
             first_seen: Timestamp::from_parts(seconds[0], 0),
             last_seen: Timestamp::from_parts(*seconds.last().expect("seconds"), 0),
             avg_rate: 1.0,
             peak_rate: per,
             peak_second: seconds[0],
-            rst_payloads: Vec::new(),
-            suspects: Vec::new(),
             series: seconds.iter().map(|&s| (s, c)).collect(),
-            minutes_before: None,
-            series_from: None,
-            encaps: Default::default(),
+            ..Offender::blank("10.0.0.1", port)
         }
     }
 

@@ -56,34 +56,21 @@ impl World {
             let first = *secs.keys().next().expect("a second");
             let last = *secs.keys().last().expect("a second");
             offenders.push(Offender {
-                addr: "127.0.0.1".parse().expect("ip"),
-                port,
                 rst_packets: n,
                 rst_by_cause: [n, 0, 0, 0, 0],
                 rst_from_server: n,
-                rst_from_client: 0,
-                suspect_injected: 0,
                 attempts: n + 1,
                 completed: 1,
                 failed_attempts: n,
                 failed_refused: n,
-                failed_reset: 0,
-                failed_unanswered: 0,
-                refusal_retries: 0,
-                clients: 1,
-                clients_at_least: false,
                 incidents: n,
                 first_seen: Timestamp::from_parts(first, 0),
                 last_seen: Timestamp::from_parts(last, 0),
                 avg_rate: 0.0,
                 peak_rate: 0,
                 peak_second: first,
-                rst_payloads: Vec::new(),
-                suspects: Vec::new(),
                 series: Arc::from(series),
-                minutes_before: None,
-                series_from: None,
-                encaps: Default::default(),
+                ..Offender::blank("127.0.0.1", port)
             });
         }
         totals.rst_by_cause[0] += self.dropped;

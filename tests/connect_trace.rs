@@ -1,6 +1,6 @@
 //! The per-connect process source on the real kernel (Linux, root): connects made here are seen
-//! with this test's own PID, and a short-lived program's connect with its name although it is
-//! gone before the trace reads it. Without root or tracefs it prints "SKIPPED: ..." and passes.
+//! with this test's own PID (also from a thread already gone), and a short-lived program's
+//! connect with its name although it is gone before the trace reads it. Without root or tracefs it prints "SKIPPED: ..." and passes.
 
 #![cfg(target_os = "linux")]
 
@@ -213,5 +213,46 @@ fn a_program_gone_before_its_connect_is_read_is_still_named() {
     );
     for s in &found {
         assert_eq!(s.name, "rstgone", "{s:?}");
+    }
+}
+
+/// A thread that connects and ends before the trace reads its connect (a worker of a pool
+/// that shrinks, a thread per request) is named by its process, which still runs: this test
+/// process, with its PID, not the thread's ID that no process has.
+#[test]
+fn a_thread_gone_before_its_connect_is_read_is_named_by_its_process() {
+    let Some(mut trace) = start() else {
+        return;
+    };
+    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let mut threads = Vec::new();
+    for _ in 0..3 {
+        let worker = std::thread::spawn(move || {
+            let err = TcpStream::connect_timeout(&refused, Duration::from_secs(2))
+                .expect_err("nothing listens there");
+            assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+            // SAFETY: gettid has no arguments and cannot fail.
+            unsafe { libc::gettid() }
+        });
+        threads.push(worker.join().expect("the worker ends"));
+    }
+    let mut seen = Vec::new();
+    let ours = wait_for(&mut trace, &mut seen, &[refused]);
+    let to_it: Vec<&ProcessSighting> = seen.iter().filter(|s| s.remote == Some(refused)).collect();
+    assert_eq!(
+        to_it.len(),
+        3,
+        "a sighting per thread {threads:?}: {to_it:?}; lost {}",
+        trace.lost()
+    );
+    assert_eq!(
+        ours.len(),
+        3,
+        "each with this process's PID {}, not a thread's {threads:?}: {to_it:?}",
+        std::process::id()
+    );
+    let me = std::fs::read_to_string("/proc/self/comm").expect("our name");
+    for s in &ours {
+        assert_eq!(s.name, me.trim_end(), "{s:?}");
     }
 }

@@ -18,11 +18,16 @@
 //!   connect() and leaves the socket to its child is not followed, nor a socket passed to
 //!   another process. PIDs are those of the initial PID namespace.
 //! - The process ID and name are looked up in `/proc` when the reader sees the connect (within
-//!   about 0.1 s). For a thread already gone by then (a short-lived `curl`, `nc` or script),
-//!   the name comes from the kernel's `sched:sched_process_exit` event, enabled in the same
-//!   instance, and the PID is the thread's ID (the process ID for a process's first thread);
+//!   about 0.1 s). For a thread already gone by then, its process comes from the kernel's
+//!   thread-to-process table (`saved_tgids`, filled while the instance's `record-tgid` option
+//!   is on): a thread that connected and ended in a process still running is named by that
+//!   process. For a process already gone (a short-lived `curl`, `nc` or script) the name
+//!   comes from the kernel's `sched:sched_process_exit` event, enabled in the same instance;
 //!   such a sighting is passed on one round later when its exit has not been read yet. On a
-//!   kernel without that event the name stays empty.
+//!   kernel without that event the name stays empty; without `record-tgid` a gone thread's
+//!   PID is its thread ID. (Turning `record-tgid` on makes the kernel allocate that table once,
+//!   four bytes per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it
+//!   stays until reboot.)
 //! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
 //!   sends no packet and gives no sighting.
 //! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
@@ -128,6 +133,12 @@ impl ConnectTrace {
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
         instance.write("trace_clock", "mono")?;
+        // Optional: the kernel then keeps each traced thread's process ID in `saved_tgids`,
+        // for threads gone before the reader looks them up.
+        let tgids = instance
+            .write("options/record-tgid", "1")
+            .is_ok()
+            .then(|| root.join("saved_tgids"));
         instance.write("buffer_size_kb", &BUFFER_KB.to_string())?;
         let filter =
             format!("protocol == 6 && (oldstate == {TCP_SYN_SENT} || newstate == {TCP_SYN_SENT})");
@@ -154,6 +165,7 @@ impl ConnectTrace {
             layout,
             format,
             exit_format,
+            tgids,
             exited: Exited::default(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
@@ -372,6 +384,8 @@ struct Reader {
     format: StateEventFormat,
     /// `None` on kernels without the thread-exit event.
     exit_format: Option<ExitEventFormat>,
+    /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
+    tgids: Option<PathBuf>,
     /// Threads that ended recently, with their names.
     exited: Exited,
     /// Sightings of a gone process whose exit was not read yet: passed on next round.
@@ -447,11 +461,19 @@ impl Reader {
         batch.sort_by_key(|timed| timed.at);
         let exited = &self.exited;
         let waits = self.exit_format.is_some();
+        // Read once a round, and only when a thread is already gone.
+        let mut saved: Option<HashMap<u32, u32>> = None;
+        let tgids = self.tgids.as_deref();
         for timed in batch.drain(..) {
             let owner = |tid| {
-                let mut owner = owner_of(tid);
+                let mut owner = owner_of(tid, |tid| {
+                    saved
+                        .get_or_insert_with(|| tgids.map(read_saved_tgids).unwrap_or_default())
+                        .get(&tid)
+                        .copied()
+                });
                 if owner.name.is_empty()
-                    && let Some(name) = exited.name(tid)
+                    && let Some(name) = exited.name(owner.pid).or_else(|| exited.name(tid))
                 {
                     name.clone_into(&mut owner.name);
                 }
@@ -521,11 +543,13 @@ impl Exited {
     }
 }
 
-/// The process of thread `tid`, from `/proc` now.
-fn owner_of(tid: u32) -> Owner {
+/// The process of thread `tid`, from `/proc` now; for a thread already gone, its process ID
+/// from `gone_tgid` (the kernel's record), named from `/proc` if that process still runs.
+fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
     let tgid = fs::read_to_string(format!("/proc/{tid}/status"))
         .ok()
-        .and_then(|status| tgid_from_status(&status));
+        .and_then(|status| tgid_from_status(&status))
+        .or_else(|| gone_tgid(tid));
     match tgid {
         Some(pid) => Owner {
             pid,
@@ -538,6 +562,22 @@ fn owner_of(tid: u32) -> Owner {
             name: String::new(),
         },
     }
+}
+
+/// The kernel's `saved_tgids` table (`<tid> <tgid>` lines); empty when unreadable.
+fn read_saved_tgids(path: &Path) -> HashMap<u32, u32> {
+    read_text(path)
+        .map(|text| parse_saved_tgids(&text))
+        .unwrap_or_default()
+}
+
+fn parse_saved_tgids(text: &str) -> HashMap<u32, u32> {
+    text.lines()
+        .filter_map(|line| {
+            let (tid, tgid) = line.split_once(' ')?;
+            Some((tid.trim().parse().ok()?, tgid.trim().parse().ok()?))
+        })
+        .collect()
 }
 
 /// The `Tgid:` line of a `/proc/<tid>/status` text.
@@ -616,8 +656,17 @@ mod tests {
     }
 
     #[test]
+    fn saved_tgids_map_threads_to_processes() {
+        let map = parse_saved_tgids("2344 2250\n2345 2250\n1 1\nbad line\n");
+        assert_eq!(map.get(&2344), Some(&2250));
+        assert_eq!(map.get(&2345), Some(&2250));
+        assert_eq!(map.get(&1), Some(&1));
+        assert_eq!(map.len(), 3);
+    }
+
+    #[test]
     fn our_own_thread_maps_to_our_process() {
-        let owner = owner_of(std::process::id());
+        let owner = owner_of(std::process::id(), |_| None);
         assert_eq!(owner.pid, std::process::id());
         assert!(!owner.name.is_empty());
     }

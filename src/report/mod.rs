@@ -103,14 +103,39 @@ pub fn unix_secs(ts: Timestamp) -> String {
     format!("{sign}{secs}.{micros:06}")
 }
 
-/// A rate per second for people: `2.0/s`, `0.05/s`.
+/// A rate per second for people: `2.0/s`, `0.05/s`; a rate too low to read per second is
+/// given per hour or day (`12/h`, `0.5/day`) rather than as `0.00/s`.
 pub fn rate(r: f64) -> String {
     if r >= 10.0 {
         format!("{r:.0}/s")
     } else if r >= 0.1 {
         format!("{r:.1}/s")
-    } else {
+    } else if r >= 0.01 || r <= 0.0 {
         format!("{r:.2}/s")
+    } else {
+        // Per hour when at least one an hour, else per day.
+        let (n, unit) = [(3600.0, "h"), (86_400.0, "day")]
+            .into_iter()
+            .map(|(secs, unit)| (r * secs, unit))
+            .find(|&(n, _)| n >= 1.0)
+            .unwrap_or((r * 86_400.0, "day"));
+        if n >= 10.0 {
+            format!("{n:.0}/{unit}")
+        } else if n >= 0.1 {
+            format!("{n:.1}/{unit}")
+        } else {
+            format!("{n:.3}/{unit}")
+        }
+    }
+}
+
+/// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
+pub fn approx_duration(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", (s + 30) / 60),
+        s if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
+        s => format!("{:.1} days", s as f64 / 86400.0),
     }
 }
 
@@ -356,9 +381,18 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
     };
     if o.refusal_retries > 0 && o.failed_refused > 0 {
         let tries = (o.failed_refused + o.refusal_retries) as f64 / o.failed_refused as f64;
+        let times = if (tries - tries.round()).abs() < 0.05 {
+            format!("{} times", tries.round())
+        } else {
+            format!("{tries:.1} times on average")
+        };
+        let each = if o.failed_refused == 1 {
+            "The attempt"
+        } else {
+            "Each refused attempt"
+        };
         s.push_str(&format!(
-            " Each refused attempt was tried {} with the same ISN, as a Windows client retries a refused connect.",
-            if (tries - tries.round()).abs() < 0.05 { format!("{} times", tries.round()) } else { format!("{tries:.1} times on average") }
+            " {each} was tried {times} with the same ISN, as a Windows client retries a refused connect."
         ));
     }
     if let Some(text) = o.rst_payloads.first() {
@@ -570,10 +604,70 @@ mod unix_secs_tests {
 }
 
 #[cfg(test)]
+mod rate_tests {
+    use super::{approx_duration, rate};
+
+    #[test]
+    fn spans_are_given_in_the_unit_that_reads_best() {
+        assert_eq!(approx_duration(10), "10 s");
+        assert_eq!(approx_duration(3700), "62 min");
+        assert_eq!(approx_duration(9000), "2.5 h");
+        assert_eq!(approx_duration(345_066), "4.0 days");
+    }
+
+    #[test]
+    fn low_rates_are_given_per_hour_or_day() {
+        assert_eq!(rate(25.0), "25/s");
+        assert_eq!(rate(2.0), "2.0/s");
+        assert_eq!(rate(0.05), "0.05/s");
+        assert_eq!(rate(0.0), "0.00/s");
+        // 7 resets over six and a half minutes.
+        assert_eq!(rate(7.0 / 389.0), "0.02/s");
+        // 1 over 5 minutes, 2 over 40 minutes, 3 over a day, 2 over four days, 2 over a year.
+        assert_eq!(rate(1.0 / 300.0), "12/h");
+        assert_eq!(rate(0.009), "32/h");
+        assert_eq!(rate(0.02), "0.02/s");
+        assert_eq!(rate(2.0 / 2400.0), "3.0/h");
+        assert_eq!(rate(3.0 / 86_400.0), "3.0/day");
+        assert_eq!(rate(2.0 / (4.0 * 86_400.0)), "0.5/day");
+        assert_eq!(rate(2.0 / (365.0 * 86_400.0)), "0.005/day");
+    }
+}
+
+#[cfg(test)]
 mod diagnosis_tests {
     use super::{Clock, diagnosis};
     use crate::engine::{Cause, Offender};
     use crate::packet::Timestamp;
+
+    /// A Windows client's retries of a refused connect (same ISN) are told apart from new
+    /// attempts, in the singular when there was one attempt.
+    #[test]
+    fn retried_refusals_are_said_per_attempt() {
+        let refused = |attempts: u64, retries: u64| Offender {
+            failed_refused: attempts,
+            failed_attempts: attempts,
+            refusal_retries: retries,
+            attempts,
+            ..offender(Cause::Refused, attempts + retries, 0)
+        };
+        let one = diagnosis(&refused(1, 2), Clock::Utc);
+        assert!(one.contains("refused the only connection attempt"), "{one}");
+        assert!(
+            one.contains(" The attempt was tried 3 times with the same ISN"),
+            "{one}"
+        );
+        let four = diagnosis(&refused(4, 8), Clock::Utc);
+        assert!(
+            four.contains(" Each refused attempt was tried 3 times with the same ISN"),
+            "{four}"
+        );
+        let uneven = diagnosis(&refused(2, 3), Clock::Utc);
+        assert!(
+            uneven.contains("was tried 2.5 times on average"),
+            "{uneven}"
+        );
+    }
 
     /// One client's resets of one cause at 10.0.0.1:80, all in one second.
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {

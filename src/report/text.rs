@@ -33,16 +33,17 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
     let (Some(first), Some(last)) = (s.totals.first_ts, s.totals.last_ts) else {
         return "none".into();
     };
-    let span = (last.second() - first.second() + 1).max(1) as f64;
+    let span = (last.second() - first.second() + 1).max(1);
     let total: u64 = s.series.iter().map(|(_, c)| u64::from(f(c))).sum();
     let Some((sec, peak)) = peak.0 else {
         return "none".into();
     };
     let at = crate::packet::Timestamp::from_parts(sec, 0);
     format!(
-        "peak {peak}/s at {}, average {} over {span:.0} s",
+        "peak {peak}/s at {}, average {} over {}",
         clock.time(at),
-        rate(total as f64 / span)
+        rate(total as f64 / span as f64),
+        crate::report::approx_duration(span)
     )
 }
 
@@ -97,9 +98,14 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
         let _ = writeln!(
             out,
-            "  time        {} to {} ({secs:.1} s)",
+            "  time        {} to {} ({})",
             clock.full(first),
-            clock.full(last)
+            clock.full(last),
+            if secs < 120.0 {
+                format!("{secs:.1} s")
+            } else {
+                crate::report::approx_duration(secs as i64)
+            }
         );
     } else if cap.frames == 0 {
         let _ = writeln!(out, "  time        none: the capture holds no packets");

@@ -877,16 +877,6 @@ fn duration(secs: i64) -> String {
     }
 }
 
-/// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
-fn approx_duration(secs: i64) -> String {
-    match secs {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", (s + 30) / 60),
-        s if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
-        s => format!("{:.1} days", s as f64 / 86400.0),
-    }
-}
-
 /// The headline's words: "1 reset and 9 failed connection attempts in 96 s (failed: 0.09/s),
 /// 2 offenders".
 fn headline_text(t: &Totals, offenders: usize) -> String {
@@ -906,7 +896,7 @@ fn headline_text(t: &Totals, offenders: usize) -> String {
     if span > 0 {
         text.push_str(&format!(
             " in {} (failed: {})",
-            approx_duration(span),
+            report::approx_duration(span),
             report::rate(t.failed_attempts as f64 / span as f64)
         ));
     }
@@ -1058,7 +1048,5 @@ mod tests {
         assert!(marks.iter().all(|m| (m.value + 1800.0) % 60.0 == 0.0));
         assert_eq!(second_range(105.7, 101.2), (101, 105));
         assert_eq!(duration(300), "5 min");
-        assert_eq!(approx_duration(10), "10 s");
-        assert_eq!(approx_duration(3700), "62 min");
     }
 }

@@ -986,6 +986,13 @@ impl Engine {
             suspicion.ip_id = Some((id, last));
         }
         let n = c.rst_count as usize;
+        // The connection's first RST of this cause (past the notes kept, taken as not).
+        let first_of_cause = !c
+            .rsts
+            .iter()
+            .take(n)
+            .flatten()
+            .any(|note| note.cause == cause);
         if n < RST_NOTES {
             c.rsts[n] = Some(RstNote {
                 side: s,
@@ -1067,6 +1074,7 @@ impl Engine {
         }
         if let Some(mut st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
+            st.rst_conns_by_cause[cause.index()] += u64::from(first_of_cause);
             let ssec = st.second(p.ts);
             ssec.rst[cause.index()] += 1;
             if suspicion.any() {

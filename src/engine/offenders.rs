@@ -28,6 +28,9 @@ pub type ServiceKey = (IpAddr, u16);
 pub struct ServiceStats {
     /// RST packets in its connections, by cause.
     pub rst_by_cause: [u64; 5],
+    /// Its connections with at least one RST, by cause (a server's abort answered by the
+    /// client's late ACK and a second RST is one connection, two RSTs).
+    pub rst_conns_by_cause: [u64; 5],
     /// RSTs sent by the service endpoint itself.
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
@@ -322,6 +325,7 @@ impl ServiceStats {
             port: key.1,
             rst_packets,
             rst_by_cause: self.rst_by_cause,
+            rst_conns_by_cause: Some(self.rst_conns_by_cause),
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
             suspect_injected: self.suspect_injected,
@@ -401,6 +405,9 @@ pub struct Offender {
     pub rst_packets: u64,
     /// RST packets by cause, indexed by [`Cause::index`].
     pub rst_by_cause: [u64; 5],
+    /// Connections with at least one RST, by cause; `None` when counted over a time range
+    /// ([`Offender::restricted`]: not kept per second).
+    pub rst_conns_by_cause: Option<[u64; 5]>,
     /// RSTs it sent itself.
     pub rst_from_server: u64,
     /// RSTs its clients sent.
@@ -516,6 +523,7 @@ impl Offender {
         Some(Offender {
             rst_packets,
             rst_by_cause: rst,
+            rst_conns_by_cause: None,
             rst_from_server: from_server,
             rst_from_client: rst_packets.saturating_sub(from_server),
             attempts: failed + completed,
@@ -924,6 +932,7 @@ impl Offender {
             port,
             rst_packets: 0,
             rst_by_cause: [0; 5],
+            rst_conns_by_cause: None,
             rst_from_server: 0,
             rst_from_client: 0,
             suspect_injected: 0,

@@ -239,6 +239,52 @@ fn rst_in_established_connection_is_abort_rsto_rstr() {
     assert_eq!(states(&conns), ["RSTO"]);
 }
 
+/// A server's abort answered by the client's late ACK and a second RST (as in Zeek's
+/// get-to-ssh-server.pcap) is one aborted connection with two resets; a second connection
+/// aborted once makes two.
+#[test]
+fn connections_with_resets_are_counted_once_per_cause() {
+    let mut p = handshake();
+    p.push(with_len(pkt(3, true, A | P, 101, 901), 10));
+    p.push(pkt(4, false, R | A, 901, 111));
+    p.push(pkt(5, true, A, 111, 901));
+    p.push(pkt(6, false, R, 901, 0));
+    let (snap, _) = Seq::new().feed(&p).done();
+    let o = &snap.offenders[0];
+    assert_eq!(o.rst_by_cause[Cause::Abort.index()], 2);
+    assert_eq!(
+        o.rst_conns_by_cause.map(|c| c[Cause::Abort.index()]),
+        Some(1)
+    );
+    assert!(
+        crate::report::diagnosis(o, crate::report::Clock::Utc)
+            .contains("saw 1 established connection aborted (2 resets) with 1 client"),
+        "{}",
+        crate::report::diagnosis(o, crate::report::Clock::Utc)
+    );
+
+    let mut second = handshake();
+    for q in &mut second {
+        q.cport = 40001;
+        q.ms += 10;
+    }
+    second.push(Pkt {
+        cport: 40001,
+        ..pkt(14, false, R | A, 901, 101)
+    });
+    p.extend(second);
+    let (snap, _) = Seq::new().feed(&p).done();
+    let o = &snap.offenders[0];
+    assert_eq!(o.rst_by_cause[Cause::Abort.index()], 3);
+    assert_eq!(
+        o.rst_conns_by_cause.map(|c| c[Cause::Abort.index()]),
+        Some(2)
+    );
+    // Over a time range the connections are not known: the resets are told.
+    let range = o.restricted(i64::MIN, i64::MAX).expect("in range");
+    assert_eq!(range.rst_conns_by_cause, None);
+}
+
 /// With a SYN/FIN/RST-only capture filter the final ACK never arrives: the SYN-ACK must
 /// count as the completed handshake, or every abort would look like a handshake reset.
 #[test]

@@ -224,6 +224,13 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
     }
 }
 
+/// The connections of `o` with a RST of `cause`, when known (not over a time range).
+fn conns(o: &Offender, cause: Cause) -> Option<u64> {
+    o.rst_conns_by_cause
+        .map(|c| c[cause.index()])
+        .filter(|&k| k > 0)
+}
+
 /// The diagnosis of one offender in one plain sentence, with its evidence.
 pub fn diagnosis(o: &Offender, clock: Clock) -> String {
     diagnosis_in(o, clock, Scope::Whole)
@@ -321,15 +328,19 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
             } else {
                 "its clients"
             };
+            let n = by(Cause::Abort);
+            // Fewer connections than resets: an abort answered by a late ACK and a second RST.
+            let what = match conns(o, Cause::Abort) {
+                Some(k) if k < n => format!(
+                    "{} aborted ({n} resets)",
+                    plural(k, "established connection", "established connections")
+                ),
+                _ if n == 1 => "1 abort of an established connection".to_string(),
+                _ => format!("{n} aborts of established connections"),
+            };
             format!(
-                "{ep} saw {} of {}{} ({when}), sent by {who}: \
+                "{ep} saw {what}{} ({when}), sent by {who}: \
                  an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy.",
-                plural(by(Cause::Abort), "abort", "aborts"),
-                if by(Cause::Abort) == 1 {
-                    "an established connection"
-                } else {
-                    "established connections"
-                },
                 from("with")
             )
         }
@@ -342,10 +353,11 @@ pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
             "{ep} saw {} for {} whose start was not captured{} ({when}): \
              the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout.",
             plural(by(Cause::Stray), "reset", "resets"),
-            if by(Cause::Stray) == 1 {
-                "a connection"
-            } else {
-                "connections"
+            match conns(o, Cause::Stray) {
+                Some(1) => "a connection".to_string(),
+                Some(k) if k < by(Cause::Stray) => format!("{k} connections"),
+                _ if by(Cause::Stray) == 1 => "a connection".to_string(),
+                _ => "connections".to_string(),
             },
             if known {
                 format!(", with {}", clients(o))

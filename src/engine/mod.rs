@@ -986,7 +986,8 @@ impl Engine {
             suspicion.ip_id = Some((id, last));
         }
         let n = c.rst_count as usize;
-        // The connection's first RST of this cause (past the notes kept, taken as not).
+        // The connection's first RST of this cause, as far as its kept notes tell (a cause
+        // first met after the first RST_NOTES resets counts at each of its resets).
         let first_of_cause = !c
             .rsts
             .iter()

@@ -246,7 +246,6 @@ impl Reader {
     }
 }
 
-/// Wall-clock now as a packet-clock timestamp (live packets carry the same clock).
 /// The wait from `now_ns` (wall clock, nanoseconds since the epoch) to the next sample: just
 /// past the next multiple of `every` on the wall clock. With one-second samples each reading
 /// then covers one whole second of the clock (a few milliseconds late, so that what happened
@@ -261,6 +260,7 @@ fn until_next(every: Duration, now_ns: i64) -> Duration {
     Duration::from_nanos(u64::try_from(next - now_ns).unwrap_or(0))
 }
 
+/// Wall-clock now as a packet-clock timestamp (live packets carry the same clock).
 fn now() -> Timestamp {
     Timestamp(
         std::time::SystemTime::now()

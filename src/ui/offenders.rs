@@ -686,7 +686,10 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
         SortColumn::Cause(i) => (Cause::ALL[i].as_str(), Cause::ALL[i].meaning()),
         SortColumn::Failed => ("Failed", "failed connection attempts"),
         SortColumn::Clients => ("Clients", "distinct client addresses"),
-        SortColumn::AvgRate => ("Avg", "incidents per second, first to last"),
+        SortColumn::AvgRate => (
+            "Avg",
+            "incidents per second from the first to the last (per hour or day when fewer)",
+        ),
         SortColumn::PeakRate => ("Peak", "most incidents in one second"),
         SortColumn::FirstSeen => ("First", "first incident"),
         SortColumn::LastSeen => ("Last", "last incident"),

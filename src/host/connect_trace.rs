@@ -42,7 +42,7 @@ mod format;
 mod join;
 mod ring;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::{self, File};
 use std::io::{self, ErrorKind, Read};
 use std::os::unix::fs::OpenOptionsExt;
@@ -77,6 +77,10 @@ const BUFFER_KB: u32 = 512;
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// Pages read from one CPU per round, so that one busy CPU cannot hold up stopping.
 const MAX_PAGES_PER_ROUND: usize = 256;
+/// Reads of the kernel's `saved_tgids` in a burst...
+const TGID_SCANS: u32 = 4;
+/// ... and one more each this long.
+const TGID_SCAN_EVERY: Duration = Duration::from_secs(2);
 /// Sightings waiting for [`ConnectTrace::drain`].
 const QUEUE: usize = 4096;
 
@@ -166,6 +170,7 @@ impl ConnectTrace {
             format,
             exit_format,
             tgids,
+            tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
@@ -386,6 +391,8 @@ struct Reader {
     exit_format: Option<ExitEventFormat>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
+    /// Reads of `tgids` allowed now.
+    tgid_scans: Budget,
     /// Threads that ended recently, with their names.
     exited: Exited,
     /// Sightings of a gone process whose exit was not read yet: passed on next round.
@@ -459,19 +466,13 @@ impl Reader {
         self.unnamed = unnamed;
         // Buffers are per CPU: a connect and its end may come from two of them.
         batch.sort_by_key(|timed| timed.at);
+        // Connecting threads already gone: their processes, from the kernel's record.
+        let saved = self.gone_threads(batch);
         let exited = &self.exited;
         let waits = self.exit_format.is_some();
-        // Read once a round, and only when a thread is already gone.
-        let mut saved: Option<HashMap<u32, u32>> = None;
-        let tgids = self.tgids.as_deref();
         for timed in batch.drain(..) {
             let owner = |tid| {
-                let mut owner = owner_of(tid, |tid| {
-                    saved
-                        .get_or_insert_with(|| tgids.map(read_saved_tgids).unwrap_or_default())
-                        .get(&tid)
-                        .copied()
-                });
+                let mut owner = owner_of(tid, |tid| saved.get(&tid).copied());
                 if owner.name.is_empty()
                     && let Some(name) = exited.name(owner.pid).or_else(|| exited.name(tid))
                 {
@@ -494,6 +495,86 @@ impl Reader {
         self.joiner_dropped = dropped;
         true
     }
+
+    /// The processes of the threads in `batch` that connected and are gone from `/proc`
+    /// already, from the kernel's `saved_tgids`: one pass over it, [`TGID_SCANS`] at a time
+    /// and then one every [`TGID_SCAN_EVERY`] (it can hold a line per PID the machine used,
+    /// millions); a thread not found there, or gone when no pass is left, keeps its thread ID.
+    fn gone_threads(&mut self, batch: &[Timed]) -> HashMap<u32, u32> {
+        let Some(path) = self.tgids.as_deref() else {
+            return HashMap::new();
+        };
+        let gone: HashSet<u32> = batch
+            .iter()
+            .filter(|t| t.change.newstate == TCP_SYN_SENT)
+            .map(|t| t.change.tid)
+            .filter(|tid| !Path::new(&format!("/proc/{tid}")).exists())
+            .collect();
+        if gone.is_empty() || !self.tgid_scans.take() {
+            return HashMap::new();
+        }
+        File::open(path)
+            .map(|file| scan_saved_tgids(io::BufReader::new(file), &gone))
+            .unwrap_or_default()
+    }
+}
+
+/// A number of uses that refills one every `every`, up to its size.
+#[derive(Debug)]
+struct Budget {
+    left: u32,
+    size: u32,
+    every: Duration,
+    since: std::time::Instant,
+}
+
+impl Budget {
+    fn new(size: u32, every: Duration) -> Self {
+        Self {
+            left: size,
+            size,
+            every,
+            since: std::time::Instant::now(),
+        }
+    }
+
+    /// Takes one use; `false` when none is left.
+    fn take(&mut self) -> bool {
+        let refills = self.since.elapsed().as_nanos() / self.every.as_nanos().max(1);
+        if refills > 0 {
+            let refills = u32::try_from(refills).unwrap_or(u32::MAX);
+            self.left = self.left.saturating_add(refills).min(self.size);
+            self.since += self.every * refills;
+        }
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        true
+    }
+}
+
+/// The `<tid> <tgid>` lines of a `saved_tgids` text for the threads in `wanted`.
+fn scan_saved_tgids(text: impl io::BufRead, wanted: &HashSet<u32>) -> HashMap<u32, u32> {
+    let mut found = HashMap::new();
+    for line in text.lines() {
+        let Ok(line) = line else {
+            break;
+        };
+        let Some((tid, tgid)) = line.split_once(' ') else {
+            continue;
+        };
+        if let Ok(tid) = tid.trim().parse::<u32>()
+            && wanted.contains(&tid)
+            && let Ok(tgid) = tgid.trim().parse::<u32>()
+        {
+            found.insert(tid, tgid);
+            if found.len() == wanted.len() {
+                break;
+            }
+        }
+    }
+    found
 }
 
 /// Passes `sighting` on, counting it lost when the queue is full; `false` when nobody listens
@@ -562,22 +643,6 @@ fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
             name: String::new(),
         },
     }
-}
-
-/// The kernel's `saved_tgids` table (`<tid> <tgid>` lines); empty when unreadable.
-fn read_saved_tgids(path: &Path) -> HashMap<u32, u32> {
-    read_text(path)
-        .map(|text| parse_saved_tgids(&text))
-        .unwrap_or_default()
-}
-
-fn parse_saved_tgids(text: &str) -> HashMap<u32, u32> {
-    text.lines()
-        .filter_map(|line| {
-            let (tid, tgid) = line.split_once(' ')?;
-            Some((tid.trim().parse().ok()?, tgid.trim().parse().ok()?))
-        })
-        .collect()
 }
 
 /// The `Tgid:` line of a `/proc/<tid>/status` text.
@@ -656,12 +721,29 @@ mod tests {
     }
 
     #[test]
-    fn saved_tgids_map_threads_to_processes() {
-        let map = parse_saved_tgids("2344 2250\n2345 2250\n1 1\nbad line\n");
-        assert_eq!(map.get(&2344), Some(&2250));
-        assert_eq!(map.get(&2345), Some(&2250));
-        assert_eq!(map.get(&1), Some(&1));
-        assert_eq!(map.len(), 3);
+    fn the_budget_allows_a_burst_then_one_use_per_period() {
+        // Moved back in time by hand (a few seconds: a machine just booted has no more).
+        let mut b = Budget::new(2, Duration::from_millis(500));
+        assert!(b.take() && b.take());
+        assert!(!b.take(), "spent");
+        b.since -= Duration::from_millis(500);
+        assert!(b.take(), "refilled by one");
+        assert!(!b.take());
+        b.since -= Duration::from_millis(2500);
+        assert!(
+            b.take() && b.take() && !b.take(),
+            "refilled up to its size only"
+        );
+    }
+
+    #[test]
+    fn saved_tgids_give_the_wanted_threads_processes() {
+        let text = "1 1\n2250 2250\n2344 2250\nbad line\n2345 2250\n2400 2400\n";
+        let wanted: HashSet<u32> = [2344, 2345, 9999].into_iter().collect();
+        let found = scan_saved_tgids(text.as_bytes(), &wanted);
+        assert_eq!(found.get(&2344), Some(&2250));
+        assert_eq!(found.get(&2345), Some(&2250));
+        assert_eq!(found.len(), 2, "only the threads asked for: {found:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use rstscope::report::evidence::{self, Collect, Evidence, EvidencePacket};
+use rstscope::report::evidence::{self, Collect, Evidence};
 use rstscope::report::filters::{bpf_filters, link_label};
 use rstscope::report::{self, Clock, diagnosis, endpoint, wireshark_filter};
 use rstscope::services;
@@ -167,9 +167,7 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     ));
     for p in &ev.packets {
         s.push_str(&evidence::tcpdump_line(p, clock));
-        if ev.copies.total() > 0 {
-            s.push_str(&interface_note(ev, p));
-        }
+        s.push_str(&evidence::recorded_at(ev, p));
         s.push('\n');
     }
     if ev.more > 0 {
@@ -186,21 +184,6 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         ));
     }
     s
-}
-
-/// ` (copy, on IFACE)` / ` (on IFACE)`: where a packet was recorded, for captures that hold
-/// copies.
-fn interface_note(ev: &Evidence, p: &EvidencePacket) -> String {
-    let name = ev
-        .interfaces
-        .get(p.interface as usize)
-        .and_then(|i| i.name.clone())
-        .unwrap_or_else(|| format!("interface {}", p.interface));
-    if p.copy {
-        format!(" (copy, on {name})")
-    } else {
-        format!(" (on {name})")
-    }
 }
 
 fn count(shown: usize, more: u64) -> String {

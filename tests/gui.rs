@@ -1139,6 +1139,32 @@ fn an_endpoint_seen_on_two_link_types_gets_a_bpf_filter_for_each() {
     assert!(copied, "the raw IPv4 filter is copied");
 }
 
+/// A pktmon trace records each packet at several of Windows' components: the details list a
+/// packet once, as the analysis counts it, and "every copy" lists each copy too, marked with
+/// the component that recorded it (as `analyze --endpoint ... --all-copies` does).
+#[test]
+fn the_packets_can_list_every_copy_a_pktmon_trace_recorded() {
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/pktmon.pcapng")]);
+    settle(&mut h);
+    assert!(
+        shows(&h, "127.0.0.1:7300"),
+        "the first offender is selected"
+    );
+    wait_for(&mut h, |h| shows(h, "Packets (10)"));
+    assert!(shows(&h, "Flags [S], seq 120029360"));
+    assert!(shows(&h, "(on TCPIP)"), "where each packet was recorded");
+    assert!(!shows(&h, "(copy, on"));
+    h.get_by_label("every copy").click();
+    wait_for(&mut h, |h| shows(h, "Packets (31)"));
+    assert!(shows(
+        &h,
+        "seq 120029360, win 65495, options [mss 65495,sackOK,TS val 2025993927 ecr 0,nop,wscale 10], length 0 (copy, on WFP Native MAC Layer LightWeight Filter-0000)"
+    ));
+    // Back to one line a packet.
+    h.get_by_label("every copy").click();
+    wait_for(&mut h, |h| shows(h, "Packets (10)"));
+}
+
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
 /// the window's size for each capture, written as `file, label, x, y` lines.
 #[test]

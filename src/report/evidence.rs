@@ -479,6 +479,24 @@ impl TcpdumpSeq {
     }
 }
 
+/// ` (copy, on IFACE)` / ` (on IFACE)`: where a packet was recorded, for a capture that holds
+/// copies of packets (recorded at several points); nothing for any other.
+pub fn recorded_at(ev: &Evidence, p: &EvidencePacket) -> String {
+    if ev.copies.total() == 0 {
+        return String::new();
+    }
+    let name = ev
+        .interfaces
+        .get(p.interface as usize)
+        .and_then(|i| i.name.clone())
+        .unwrap_or_else(|| format!("interface {}", p.interface));
+    if p.copy {
+        format!(" (copy, on {name})")
+    } else {
+        format!(" (on {name})")
+    }
+}
+
 /// The packet as `tcpdump -n` prints it, e.g. `13:09:12.250341 IP 127.0.0.1.39446 >
 /// 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,...], length 0`:
 /// time of day with microseconds (local or UTC per `clock`), `IP` or `IP6`, relative sequence

@@ -38,6 +38,8 @@ struct EvidenceKey {
     paths: Vec<PathBuf>,
     endpoint: (IpAddr, u16),
     range: Option<(i64, i64)>,
+    /// Every copy of a packet the capture recorded at several points is listed.
+    all_copies: bool,
 }
 
 /// The details panel's state between frames.
@@ -57,6 +59,9 @@ pub struct DetailsView {
     lists_at: (f32, f32),
     /// The diagnosis shown in the last frame, for Ctrl+C ([`DetailsView::diagnosis`]).
     shown: Option<String>,
+    /// The user asked for every copy of a packet among the packets (kept from selection to
+    /// selection).
+    all_copies: bool,
 }
 
 /// What the details panel shows this frame.
@@ -103,6 +108,7 @@ impl DetailsView {
             paths: input.paths.to_vec(),
             endpoint: r.key(),
             range: input.range,
+            all_copies: self.all_copies,
         });
         if wanted != self.key {
             self.key = wanted.clone();
@@ -112,8 +118,18 @@ impl DetailsView {
             // Dropping a running task cancels it.
             self.task = wanted.map(|k| {
                 Task::spawn("evidence", ctx, move |cancel| {
-                    evidence::collect(&k.paths, k.endpoint, k.range, MAX_PACKETS, Some(cancel))
-                        .map_err(|e| e.to_string())
+                    let how = evidence::Collect {
+                        all_copies: k.all_copies,
+                    };
+                    evidence::collect_with(
+                        &k.paths,
+                        k.endpoint,
+                        k.range,
+                        MAX_PACKETS,
+                        Some(cancel),
+                        how,
+                    )
+                    .map_err(|e| e.to_string())
                 })
             });
         }
@@ -130,7 +146,7 @@ impl DetailsView {
             let lines = ev
                 .packets
                 .iter()
-                .map(|p| evidence::tcpdump_line(p, input.clock))
+                .map(|p| evidence::tcpdump_line(p, input.clock) + &evidence::recorded_at(ev, p))
                 .collect();
             self.lines = Some((input.clock, lines));
         }
@@ -299,7 +315,10 @@ impl DetailsView {
                 String::new()
             }
         };
-        let ev = self.evidence.as_ref();
+        let ev = self.evidence.clone();
+        let ev = ev.as_ref();
+        let collecting = self.is_collecting();
+        let all_copies = &mut self.all_copies;
         ui.columns(2, |cols| {
             cols[0].horizontal(|ui| {
                 let text = ev.map_or("Connections".to_owned(), |ev| {
@@ -317,7 +336,15 @@ impl DetailsView {
                 });
                 ui.label(RichText::new(text).strong());
                 *action = save_button(ui, o, ev);
-                if self.is_collecting() {
+                if ev.is_some_and(|ev| ev.copies.total() > 0) || *all_copies {
+                    ui.checkbox(all_copies, "every copy").on_hover_text(
+                        "this capture recorded packets at several points (a pktmon trace's \
+                         components, a bridge and its port): list each packet as often as it \
+                         was recorded, marked as a copy with where, instead of once as the \
+                         analysis counts it",
+                    );
+                }
+                if collecting {
                     ui.spinner();
                     ui.label("reading the capture for its packets…");
                 } else if !input.ready {

@@ -202,14 +202,16 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// The capture's warnings as the app tells them: the copies' without the terminal option
-/// that lists them, which a user of the window cannot type anywhere.
+/// The capture's warnings as the app tells them: the copies' with where the window lists
+/// every copy, not the terminal option that does, which a user of the window cannot type.
 fn app_warnings(c: &CaptureInfo) -> Vec<String> {
     let copies = c.copies.warning();
     c.warnings
         .iter()
         .map(|w| match c.copies.note() {
-            Some(note) if Some(w) == copies.as_ref() => note,
+            Some(note) if Some(w) == copies.as_ref() => {
+                format!("{note} (the details' \"every copy\" lists them)")
+            }
             _ => w.clone(),
         })
         .collect()
@@ -241,6 +243,10 @@ mod tests {
         assert_eq!(shown[0], "x.pcap: file ends inside a record");
         assert!(shown[1].starts_with("99 frames were copies"), "{shown:?}");
         assert!(!shown[1].contains("--"), "{shown:?}");
+        assert!(
+            shown[1].ends_with("(the details' \"every copy\" lists them)"),
+            "{shown:?}"
+        );
     }
 
     #[test]

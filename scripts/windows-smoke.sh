@@ -143,6 +143,20 @@ wine "$exe" analyze --format json "$sample" >"$work/windows.json"
 cmp -s "$work/linux.json" "$work/windows.json" ||
   fail "analyze --format json differs between Linux and Windows: diff $work/linux.json $work/windows.json"
 report "analyze output identical to Linux ($sample, --format json, $(wc -c <"$work/linux.json") bytes)"
+# cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
+# pattern gives the same report (its path written as Windows joins it), and a pattern that
+# matches nothing says so (exit 2), not "Invalid name".
+wine "$exe" analyze --format json "resources/SAMPLE-7211.pcap*" >"$work/wildcard.json" ||
+  fail "analyze with a wildcard under wine: exit $?"
+cmp -s <(grep -v '"path"' "$work/linux.json") <(grep -v '"path"' "$work/wildcard.json") ||
+  fail "analyze resources/SAMPLE-7211.pcap* differs from analyze $sample: $work/wildcard.json"
+set +e
+wine "$exe" analyze "resources/no-such-*.pcap" >/dev/null 2>"$work/wildcard.err"
+code=$?
+set -e
+{ [ "$code" -eq 2 ] && grep -q 'no file matches this pattern' "$work/wildcard.err"; } ||
+  fail "analyze with a wildcard that matches nothing: exit $code, $(cat "$work/wildcard.err")"
+report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; no match exits 2)"
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/capture.err"
 code=$?

@@ -28,6 +28,8 @@ mod capture_cli;
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
 
+/// Windows: `*` and `?` in file arguments, which the shell leaves to the program.
+mod wildcards;
 /// Windows: output of the terminal commands goes to the console of the shell that started them.
 #[cfg(all(windows, feature = "gui"))]
 mod windows_console;
@@ -127,11 +129,12 @@ fn main() -> ExitCode {
     windows_console::attach_to_parent();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Analyze(args)) => analyze(&args),
+        Some(Command::Analyze(mut args)) => file_args(std::mem::take(&mut args.files))
+            .and_then(|files| analyze(&AnalyzeArgs { files, ..args })),
         Some(Command::Capture(args)) => capture_cli::capture(&args),
         Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
         Some(Command::Agent(args)) => agent_cli::run(&args),
-        None => desktop(cli.files),
+        None => file_args(cli.files).and_then(desktop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -148,6 +151,16 @@ fn main() -> ExitCode {
             eprintln!("rstscope: {msg}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The capture files as the user meant them: on Windows, wildcards expanded (Unix shells
+/// expand them before rstscope starts).
+fn file_args(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
+    if cfg!(windows) {
+        wildcards::expand(files, true).map_err(|e| Failure::Input(e.to_string()))
+    } else {
+        Ok(files)
     }
 }
 

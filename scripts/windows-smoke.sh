@@ -169,7 +169,8 @@ report "capture without Npcap exits 2 with: $(head -c 120 "$work/capture.err")..
 # The Windows-only code's unit tests, run under wine: the kernel's TCP counters through
 # GetTcpStatisticsEx (src/host/windows.rs; wine answers from Linux's /proc/net/snmp), the
 # services of a process through EnumServicesStatusExW (src/host/processes.rs; wine runs a few
-# services of its own) and the wpcap.dll checks (src/source/npcap.rs).
+# services of its own), the wpcap.dll checks (src/source/npcap.rs), and what opening a folder
+# or a file another program holds open says (Windows refuses both differently from Linux).
 echo "== windows: the Windows-only unit tests under wine" >&2
 test_exe=$(wincargo test --lib --no-run --message-format=json |
   python3 -c 'import json, sys
@@ -178,9 +179,11 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["lib"]:
         print(m["executable"])')
 [ -n "$test_exe" ] || fail "no unit-test program for x86_64-pc-windows-gnu"
-wine "$test_exe" --quiet host::windows host::processes source::npcap >"$work/host-tests.out" 2>&1 ||
+wine "$test_exe" --quiet host::windows host::processes source::npcap \
+  source::file::tests::a_folder_is_named_as_a_folder \
+  source::file::tests::a_file_held_open_by_another_program_says_so >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW) and wpcap.dll checks under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs)"
+report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW), wpcap.dll checks and the messages for a folder and a file held open under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"

@@ -91,14 +91,16 @@ impl FileSource {
                 path: path.clone(),
                 source,
             };
-            let file = File::open(path).map_err(io_error)?;
-            let meta = file.metadata().map_err(io_error)?;
-            if meta.is_dir() {
+            // Before opening: Windows refuses to open a folder as a file ("Access denied"),
+            // which would send the user looking at permissions.
+            if path.is_dir() {
                 return Err(io_error(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     "this is a folder; give the capture files in it",
                 )));
             }
+            let file = File::open(path).map_err(io_error)?;
+            let meta = file.metadata().map_err(io_error)?;
             // A named pipe or a device has no size to go by.
             let regular = meta.is_file();
             // A small file needs no more buffer than its size.

@@ -377,6 +377,10 @@ wineserver -w
 for f in "$installed/rstscope.exe" "$installed/README.txt"; do
   [ -e "$f" ] || fail "not installed: $f"
 done
+# Notepad before 2018 (Windows Server 2016 and older) shows LF-only text as one line
+# (.gitattributes checks wix/README.txt out with CRLF).
+[ "$(grep -c $'\r$' "$installed/README.txt")" -eq "$(wc -l <"$installed/README.txt")" ] ||
+  fail "the installed README.txt has lines without CRLF"
 # Windows puts a per-machine install's shortcut in the common Start menu (ProgramData); wine 8
 # puts it in the installing user's. Either is the shortcut the MSI made.
 shortcut=""

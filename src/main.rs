@@ -177,13 +177,20 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
 /// The headless build has no desktop app: it says what it can do instead.
 #[cfg(not(feature = "gui"))]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
+    Err(Failure::Input(no_desktop(&files)))
+}
+
+/// What the headless build says when asked for the desktop app (tested in every build).
+#[cfg_attr(feature = "gui", allow(dead_code))]
+fn no_desktop(files: &[PathBuf]) -> String {
     let hint = match files.first() {
         Some(f) => format!("`rstscope analyze {}`", f.display()),
         None => "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned(),
     };
-    Err(Failure::Input(format!(
-        "this build has no desktop app (it was built without the `gui` feature); use {hint},          or `rstscope --help`"
-    )))
+    format!(
+        "this build has no desktop app (it was built without the `gui` feature); use {hint}, \
+         or `rstscope --help`"
+    )
 }
 
 /// How long a read may take before a progress bar appears: a quick one shows none.
@@ -348,4 +355,20 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(Failure::Output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the sentence had a run of spaces in its middle (a line break inside the
+    /// string literal).
+    #[test]
+    fn the_headless_build_says_what_to_use_in_one_plain_sentence() {
+        assert_eq!(
+            no_desktop(&[PathBuf::from("trace.pcap")]),
+            "this build has no desktop app (it was built without the `gui` feature); use \
+             `rstscope analyze trace.pcap`, or `rstscope --help`"
+        );
+    }
 }

@@ -229,6 +229,17 @@ pub enum SourceError {
         /// The first bytes, in hex.
         magic: String,
     },
+    /// A capture in a format rstscope does not read, which another tool converts (Windows
+    /// admins meet Network Monitor `.cap` files and pktmon or netsh trace `.etl` files).
+    #[error("{path}: {format}, which rstscope does not read: {convert}")]
+    OtherFormat {
+        /// The file.
+        path: PathBuf,
+        /// What it is.
+        format: &'static str,
+        /// How to make a pcapng of it.
+        convert: &'static str,
+    },
     /// The file ends inside a header or record.
     #[error(
         "{path}: file ends inside a record at byte {offset} (after {frames} frames): the capture was cut short{}",

@@ -958,6 +958,43 @@ fn merge_goes_on_when_one_file_is_cut_short() {
     assert_eq!(data, vec![b"c7".to_vec(), b"d7".to_vec()]);
 }
 
+/// The case this pins: a Network Monitor `.cap` (which the installer's "Open with" offers
+/// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats.
+#[test]
+fn captures_of_other_formats_are_named_with_how_to_convert_them() {
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "netmon.cap",
+            b"GMBU\x00\x02\x00\x00",
+            "a Microsoft Network Monitor capture",
+        ),
+        (
+            "old.cap",
+            b"RTSS\x01\x01",
+            "a Microsoft Network Monitor capture",
+        ),
+        ("snoop.snoop", b"snoop\0\0\0\0\0\0\x02", "a snoop capture"),
+        (
+            "PktMon.ETL",
+            b"\x00\x00\x01\x00\x00\x00\x01\x00",
+            "pktmon etl2pcap",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let (_f, result) = open_bytes(name, bytes);
+        let error = result.err().expect("fails");
+        assert!(
+            matches!(error, SourceError::OtherFormat { .. }),
+            "{name}: {error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(name) && message.contains(expected),
+            "{message}"
+        );
+    }
+}
+
 #[test]
 fn open_fails_on_the_first_bad_file() {
     let good = TempFile::new(

@@ -165,6 +165,20 @@ set -e
   grep -q "https://npcap.com/#download" "$work/capture.err"; } ||
   fail "capture without Npcap: exit $code, $(cat "$work/capture.err")"
 report "capture without Npcap exits 2 with: $(head -c 120 "$work/capture.err")..."
+# The agent as a Windows service without Npcap: nothing is installed (a service that cannot
+# capture would only fail to start, and be restarted in vain), and the message says why.
+set +e
+wine "$exe" agent --install-service >/dev/null 2>"$work/service.err"
+code=$?
+set -e
+service_query=$(wine sc query rstscope-agent 2>&1 | tr -d '\r' || true)
+if grep -q 'SERVICE_NAME' <<<"$service_query"; then
+  wine "$exe" agent --uninstall-service >/dev/null 2>&1 || true
+  fail "agent --install-service without Npcap installed the service: $(cat "$work/service.err")"
+fi
+{ [ "$code" -eq 2 ] && grep -q 'was not installed: Npcap is not installed' "$work/service.err"; } ||
+  fail "agent --install-service without Npcap: exit $code, $(cat "$work/service.err")"
+report "agent --install-service without Npcap installs nothing and exits 2 with: $(head -c 100 "$work/service.err")..."
 
 # The Windows-only code's unit tests, run under wine: the kernel's TCP counters through
 # GetTcpStatisticsEx (src/host/windows.rs; wine answers from Linux's /proc/net/snmp), the

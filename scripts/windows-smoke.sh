@@ -143,6 +143,20 @@ wine "$exe" analyze --format json "$sample" >"$work/windows.json"
 cmp -s "$work/linux.json" "$work/windows.json" ||
   fail "analyze --format json differs between Linux and Windows: diff $work/linux.json $work/windows.json"
 report "analyze output identical to Linux ($sample, --format json, $(wc -c <"$work/linux.json") bytes)"
+# cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
+# pattern gives the same report (its path written as Windows joins it), and a pattern that
+# matches nothing says so (exit 2), not "Invalid name".
+wine "$exe" analyze --format json "resources/SAMPLE-7211.pcap*" >"$work/wildcard.json" ||
+  fail "analyze with a wildcard under wine: exit $?"
+cmp -s <(grep -v '"path"' "$work/linux.json") <(grep -v '"path"' "$work/wildcard.json") ||
+  fail "analyze resources/SAMPLE-7211.pcap* differs from analyze $sample: $work/wildcard.json"
+set +e
+wine "$exe" analyze "resources/no-such-*.pcap" >/dev/null 2>"$work/wildcard.err"
+code=$?
+set -e
+{ [ "$code" -eq 2 ] && grep -q 'no file matches this pattern' "$work/wildcard.err"; } ||
+  fail "analyze with a wildcard that matches nothing: exit $code, $(cat "$work/wildcard.err")"
+report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; no match exits 2)"
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/capture.err"
 code=$?
@@ -151,11 +165,27 @@ set -e
   grep -q "https://npcap.com/#download" "$work/capture.err"; } ||
   fail "capture without Npcap: exit $code, $(cat "$work/capture.err")"
 report "capture without Npcap exits 2 with: $(head -c 120 "$work/capture.err")..."
+# The agent as a Windows service without Npcap: nothing is installed (a service that cannot
+# capture would only fail to start, and be restarted in vain), and the message says why.
+set +e
+wine "$exe" agent --install-service >/dev/null 2>"$work/service.err"
+code=$?
+set -e
+service_query=$(wine sc query rstscope-agent 2>&1 | tr -d '\r' || true)
+if grep -q 'SERVICE_NAME' <<<"$service_query"; then
+  wine "$exe" agent --uninstall-service >/dev/null 2>&1 || true
+  fail "agent --install-service without Npcap installed the service: $(cat "$work/service.err")"
+fi
+{ [ "$code" -eq 2 ] && grep -q 'was not installed: Npcap is not installed' "$work/service.err"; } ||
+  fail "agent --install-service without Npcap: exit $code, $(cat "$work/service.err")"
+report "agent --install-service without Npcap installs nothing and exits 2 with: $(head -c 100 "$work/service.err")..."
 
 # The Windows-only code's unit tests, run under wine: the kernel's TCP counters through
 # GetTcpStatisticsEx (src/host/windows.rs; wine answers from Linux's /proc/net/snmp), the
 # services of a process through EnumServicesStatusExW (src/host/processes.rs; wine runs a few
-# services of its own) and the wpcap.dll checks (src/source/npcap.rs).
+# services of its own), the wpcap.dll checks (src/source/npcap.rs), and what opening a folder
+# or a file another program holds open says (Windows refuses both differently from Linux), and
+# File > Recent (one entry for a file whose path was spelled in two cases).
 echo "== windows: the Windows-only unit tests under wine" >&2
 test_exe=$(wincargo test --lib --no-run --message-format=json |
   python3 -c 'import json, sys
@@ -164,9 +194,11 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["lib"]:
         print(m["executable"])')
 [ -n "$test_exe" ] || fail "no unit-test program for x86_64-pc-windows-gnu"
-wine "$test_exe" --quiet host::windows host::processes source::npcap >"$work/host-tests.out" 2>&1 ||
+wine "$test_exe" --quiet host::windows host::processes source::npcap \
+  source::file::tests::a_folder_is_named_as_a_folder \
+  source::file::tests::a_file_held_open_by_another_program_says_so ui::settings >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW) and wpcap.dll checks under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs)"
+report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, and Recent under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
@@ -359,6 +391,10 @@ wineserver -w
 for f in "$installed/rstscope.exe" "$installed/README.txt"; do
   [ -e "$f" ] || fail "not installed: $f"
 done
+# Notepad before 2018 (Windows Server 2016 and older) shows LF-only text as one line
+# (.gitattributes checks wix/README.txt out with CRLF).
+[ "$(grep -c $'\r$' "$installed/README.txt")" -eq "$(wc -l <"$installed/README.txt")" ] ||
+  fail "the installed README.txt has lines without CRLF"
 # Windows puts a per-machine install's shortcut in the common Start menu (ProgramData); wine 8
 # puts it in the installing user's. Either is the shortcut the MSI made.
 shortcut=""

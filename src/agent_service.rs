@@ -103,8 +103,11 @@ fn launch_arguments(args: &AgentArgs) -> Vec<OsString> {
 }
 
 fn install(args: &AgentArgs) -> Result<(), Failure> {
-    // What would stop the service from starting is said now, not in a log later.
+    // What would stop the service from starting is said now, not in a log later: a service
+    // installed without a usable Npcap would only fail to start (and be restarted in vain).
     args.config()?;
+    rstscope::source::npcap::ensure_capture()
+        .map_err(|e| Failure::Input(format!("the service {NAME} was not installed: {e}")))?;
     let exe = std::env::current_exe().map_err(Failure::Output)?;
     let manager = manager(ServiceManagerAccess::CONNECT | ServiceManagerAccess::CREATE_SERVICE)?;
     let info = ServiceInfo {

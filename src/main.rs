@@ -28,6 +28,8 @@ mod capture_cli;
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
 
+/// Windows: `*` and `?` in file arguments, which the shell leaves to the program.
+mod wildcards;
 /// Windows: output of the terminal commands goes to the console of the shell that started them.
 #[cfg(all(windows, feature = "gui"))]
 mod windows_console;
@@ -127,11 +129,12 @@ fn main() -> ExitCode {
     windows_console::attach_to_parent();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Analyze(args)) => analyze(&args),
+        Some(Command::Analyze(mut args)) => file_args(std::mem::take(&mut args.files))
+            .and_then(|files| analyze(&AnalyzeArgs { files, ..args })),
         Some(Command::Capture(args)) => capture_cli::capture(&args),
         Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
         Some(Command::Agent(args)) => agent_cli::run(&args),
-        None => desktop(cli.files),
+        None => file_args(cli.files).and_then(desktop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,6 +154,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The capture files as the user meant them: on Windows, wildcards expanded (Unix shells
+/// expand them before rstscope starts).
+fn file_args(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
+    if cfg!(windows) {
+        wildcards::expand(files, true).map_err(|e| Failure::Input(e.to_string()))
+    } else {
+        Ok(files)
+    }
+}
+
 /// The desktop app; it fails only when no window can be opened.
 #[cfg(feature = "gui")]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
@@ -164,13 +177,20 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
 /// The headless build has no desktop app: it says what it can do instead.
 #[cfg(not(feature = "gui"))]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
+    Err(Failure::Input(no_desktop(&files)))
+}
+
+/// What the headless build says when asked for the desktop app (tested in every build).
+#[cfg_attr(feature = "gui", allow(dead_code))]
+fn no_desktop(files: &[PathBuf]) -> String {
     let hint = match files.first() {
         Some(f) => format!("`rstscope analyze {}`", f.display()),
         None => "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned(),
     };
-    Err(Failure::Input(format!(
-        "this build has no desktop app (it was built without the `gui` feature); use {hint},          or `rstscope --help`"
-    )))
+    format!(
+        "this build has no desktop app (it was built without the `gui` feature); use {hint}, \
+         or `rstscope --help`"
+    )
 }
 
 /// How long a read may take before a progress bar appears: a quick one shows none.
@@ -335,4 +355,20 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(Failure::Output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the sentence had a run of spaces in its middle (a line break inside the
+    /// string literal).
+    #[test]
+    fn the_headless_build_says_what_to_use_in_one_plain_sentence() {
+        assert_eq!(
+            no_desktop(&[PathBuf::from("trace.pcap")]),
+            "this build has no desktop app (it was built without the `gui` feature); use \
+             `rstscope analyze trace.pcap`, or `rstscope --help`"
+        );
+    }
 }

@@ -91,14 +91,16 @@ impl FileSource {
                 path: path.clone(),
                 source,
             };
-            let file = File::open(path).map_err(io_error)?;
-            let meta = file.metadata().map_err(io_error)?;
-            if meta.is_dir() {
+            // Before opening: Windows refuses to open a folder as a file ("Access denied"),
+            // which would send the user looking at permissions.
+            if path.is_dir() {
                 return Err(io_error(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     "this is a folder; give the capture files in it",
                 )));
             }
+            let file = File::open(path).map_err(io_error)?;
+            let meta = file.metadata().map_err(io_error)?;
             // A named pipe or a device has no size to go by.
             let regular = meta.is_file();
             // A small file needs no more buffer than its size.
@@ -619,6 +621,13 @@ fn open_input(
         if let Some(error) = pending {
             return Err(io_error(error));
         }
+        if let Some((format, convert)) = other_format(&prefix, path) {
+            return Err(SourceError::OtherFormat {
+                path: path.to_path_buf(),
+                format,
+                convert,
+            });
+        }
         return Err(SourceError::NotACapture {
             path: path.to_path_buf(),
             magic: describe_start(&prefix, gzip),
@@ -798,6 +807,28 @@ fn detect(prefix: &[u8]) -> Option<Kind> {
 }
 
 /// The first bytes of a non-capture, for the message: hex, and the text if it is text.
+/// Capture formats rstscope does not read, known by their first bytes or (Windows event
+/// traces, which have no magic number of their own) by their extension, with how to convert
+/// each to pcapng.
+fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static str)> {
+    const WIRESHARK: &str = "open it in Wireshark and save it as pcapng (File > Save As), or \
+                             convert it with Wireshark's editcap: editcap -F pcapng IN OUT.pcapng";
+    if prefix.starts_with(b"GMBU") || prefix.starts_with(b"RTSS") {
+        return Some(("a Microsoft Network Monitor capture", WIRESHARK));
+    }
+    if prefix.starts_with(b"snoop\0\0\0") {
+        return Some(("a snoop capture (Solaris, illumos)", WIRESHARK));
+    }
+    let etl = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("etl"));
+    etl.then_some((
+        "a Windows event trace (.etl, as pktmon and netsh trace write)",
+        "convert it on Windows with pktmon etl2pcap IN.etl --out OUT.pcapng (or Microsoft's \
+         etl2pcapng), then open the .pcapng",
+    ))
+}
+
 fn describe_start(prefix: &[u8], gzip: bool) -> String {
     let what = if gzip {
         "gzip-compressed data that decompresses to "

@@ -188,11 +188,31 @@ fn kept(frames: u64) -> &'static str {
     }
 }
 
+/// What to do about a file the OS would not let rstscope read, where its own message does not
+/// say it.
+fn io_advice(e: &std::io::Error) -> &'static str {
+    /// Windows' ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION: another program opened the
+    /// file without letting others read it.
+    const HELD_OPEN: [i32; 2] = [32, 33];
+    if cfg!(windows)
+        && e.raw_os_error()
+            .is_some_and(|code| HELD_OPEN.contains(&code))
+    {
+        return "; another program has it open and lets no one else read it (a capture still \
+                being written?): open it again once that program has closed it";
+    }
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        return "; this account may not read it: open it as a user who may, or ask for a copy \
+                you can read";
+    }
+    ""
+}
+
 /// A problem with an input file. Each message names the file, where in it, and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {source}{}", io_advice(source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -208,6 +228,17 @@ pub enum SourceError {
         path: PathBuf,
         /// The first bytes, in hex.
         magic: String,
+    },
+    /// A capture in a format rstscope does not read, which another tool converts (Windows
+    /// admins meet Network Monitor `.cap` files and pktmon or netsh trace `.etl` files).
+    #[error("{path}: {format}, which rstscope does not read: {convert}")]
+    OtherFormat {
+        /// The file.
+        path: PathBuf,
+        /// What it is.
+        format: &'static str,
+        /// How to make a pcapng of it.
+        convert: &'static str,
     },
     /// The file ends inside a header or record.
     #[error(

@@ -172,15 +172,22 @@ impl Settings {
         if self.utc { Clock::Utc } else { Clock::Local }
     }
 
-    /// Puts a capture first in the recent list and remembers its folder.
+    /// Puts a capture first in the recent list and remembers its folder. Paths are made
+    /// absolute, so that an entry opened from a shell as `rstscope trace.pcapng` still opens
+    /// in a later run started elsewhere (from the Start menu, in another folder).
     pub fn remember(&mut self, paths: &[PathBuf]) {
         if paths.is_empty() {
             return;
         }
-        self.recent.retain(|r| r.as_slice() != paths);
-        self.recent.insert(0, paths.to_vec());
-        self.recent.truncate(MAX_RECENT);
+        let paths: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        self.recent
+            .retain(|r| !same_capture(r, &paths, PATHS_IGNORE_CASE));
         self.remember_folder(&paths[0]);
+        self.recent.insert(0, paths);
+        self.recent.truncate(MAX_RECENT);
     }
 
     /// Remembers the folder of `path` for the next file dialog.
@@ -189,6 +196,22 @@ impl Settings {
             self.last_folder = Some(dir.to_path_buf());
         }
     }
+}
+
+/// Windows' file names are the same whatever their case: `C:\Users\x.pcap` typed in a shell
+/// and `C:\users\X.pcap` from a dialog are one file, and one Recent entry.
+const PATHS_IGNORE_CASE: bool = cfg!(windows);
+
+/// Whether two captures are the same files in the same order.
+fn same_capture(a: &[PathBuf], b: &[PathBuf], ignore_case: bool) -> bool {
+    let same = |x: &PathBuf, y: &PathBuf| {
+        if ignore_case {
+            x.to_string_lossy().to_lowercase() == y.to_string_lossy().to_lowercase()
+        } else {
+            x == y
+        }
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
 }
 
 #[cfg(test)]
@@ -203,12 +226,46 @@ mod tests {
         }
         s.remember(&[PathBuf::from("/caps/3.pcap")]);
         assert_eq!(s.recent.len(), MAX_RECENT);
-        assert_eq!(s.recent[0], vec![PathBuf::from("/caps/3.pcap")]);
+        // Absolute already on Unix; on Windows on the current drive.
+        let absolute = |p: &str| std::path::absolute(p).expect("absolute");
+        assert_eq!(s.recent[0], vec![absolute("/caps/3.pcap")]);
         assert_eq!(
             s.recent.iter().filter(|r| r[0].ends_with("3.pcap")).count(),
             1
         );
-        assert_eq!(s.last_folder, Some(PathBuf::from("/caps")));
+        assert_eq!(s.last_folder, Some(absolute("/caps")));
+    }
+
+    /// The case this pins: the app started from a shell as `rstscope trace.pcapng` put the
+    /// bare name in Recent, which a later run started elsewhere could not open.
+    #[test]
+    fn a_relative_path_is_remembered_as_absolute() {
+        let mut s = Settings::default();
+        s.remember(&[PathBuf::from("trace 1.pcapng")]);
+        let cwd = std::env::current_dir().expect("working directory");
+        assert_eq!(s.recent, vec![vec![cwd.join("trace 1.pcapng")]]);
+        assert_eq!(s.last_folder, Some(cwd));
+    }
+
+    /// The case this pins: on Windows one file opened as `C:\Users\...` and as
+    /// `C:\users\...` (as wine's dialog and a shell spelled it) was listed twice.
+    #[test]
+    fn one_file_spelled_in_two_cases_is_one_recent_entry_where_names_ignore_case() {
+        let upper = vec![PathBuf::from("/Caps/Trace.pcap")];
+        let lower = vec![PathBuf::from("/caps/trace.pcap")];
+        assert!(same_capture(&upper, &lower, true));
+        assert!(!same_capture(&upper, &lower, false));
+        assert!(!same_capture(
+            &upper,
+            &[upper[0].clone(), lower[0].clone()],
+            true
+        ));
+        let mut s = Settings::default();
+        s.remember(&upper);
+        s.remember(&lower);
+        assert_eq!(s.recent.len(), if cfg!(windows) { 1 } else { 2 });
+        let absolute = std::path::absolute(&lower[0]).expect("absolute");
+        assert_eq!(s.recent[0], vec![absolute]);
     }
 
     #[test]

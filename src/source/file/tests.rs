@@ -551,6 +551,57 @@ fn missing_file_fails_to_open() {
     assert!(error.to_string().contains("does-not-exist"));
 }
 
+/// The case this pins: a folder dropped on the window or given to `analyze` on Windows, where
+/// opening a folder as a file fails with "Access denied", was reported as a permission problem.
+/// (Run under wine by the Windows smoke test; on Linux a folder opens and was caught after.)
+#[test]
+fn a_folder_is_named_as_a_folder() {
+    let dir =
+        std::env::temp_dir().join(format!("rstscope-file-test-{}-folder", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let error = FileSource::open(std::slice::from_ref(&dir))
+        .err()
+        .expect("fails");
+    std::fs::remove_dir(&dir).expect("clean up");
+    let message = error.to_string();
+    assert!(message.contains("this is a folder"), "{message}");
+}
+
+#[test]
+fn a_file_this_account_may_not_read_says_what_to_do() {
+    let error = SourceError::Io {
+        path: PathBuf::from("trace.pcapng"),
+        source: io::Error::from(io::ErrorKind::PermissionDenied),
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains("this account may not read it: open it as a user who may"),
+        "{message}"
+    );
+}
+
+/// The case this pins: a capture another program still holds open without sharing it (on
+/// Windows) gave only "Sharing violation (os error 32)". Run under wine by the smoke test.
+#[cfg(windows)]
+#[test]
+fn a_file_held_open_by_another_program_says_so() {
+    use std::os::windows::fs::OpenOptionsExt;
+    let file = TempFile::new("held.pcapng", b"");
+    let _held = std::fs::OpenOptions::new()
+        .read(true)
+        .share_mode(0)
+        .open(&file.0)
+        .expect("open without sharing");
+    let message = FileSource::open(std::slice::from_ref(&file.0))
+        .err()
+        .expect("fails")
+        .to_string();
+    assert!(
+        message.contains("another program has it open") && message.contains("held.pcapng"),
+        "{message}"
+    );
+}
+
 #[test]
 fn corrupt_block_lengths() {
     let mut good = shb(false);
@@ -905,6 +956,43 @@ fn merge_goes_on_when_one_file_is_cut_short() {
     let mut source = FileSource::open(&[c.0.clone(), d.0.clone()]).expect("opens");
     let data: Vec<_> = drain(&mut source).into_iter().map(|f| f.data).collect();
     assert_eq!(data, vec![b"c7".to_vec(), b"d7".to_vec()]);
+}
+
+/// The case this pins: a Network Monitor `.cap` (which the installer's "Open with" offers
+/// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats.
+#[test]
+fn captures_of_other_formats_are_named_with_how_to_convert_them() {
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "netmon.cap",
+            b"GMBU\x00\x02\x00\x00",
+            "a Microsoft Network Monitor capture",
+        ),
+        (
+            "old.cap",
+            b"RTSS\x01\x01",
+            "a Microsoft Network Monitor capture",
+        ),
+        ("snoop.snoop", b"snoop\0\0\0\0\0\0\x02", "a snoop capture"),
+        (
+            "PktMon.ETL",
+            b"\x00\x00\x01\x00\x00\x00\x01\x00",
+            "pktmon etl2pcap",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let (_f, result) = open_bytes(name, bytes);
+        let error = result.err().expect("fails");
+        assert!(
+            matches!(error, SourceError::OtherFormat { .. }),
+            "{name}: {error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(name) && message.contains(expected),
+            "{message}"
+        );
+    }
 }
 
 #[test]

@@ -806,7 +806,6 @@ fn detect(prefix: &[u8]) -> Option<Kind> {
     }
 }
 
-/// The first bytes of a non-capture, for the message: hex, and the text if it is text.
 /// Capture formats rstscope does not read, known by their first bytes or (Windows event
 /// traces, which have no magic number of their own) by their extension, with how to convert
 /// each to pcapng.
@@ -829,6 +828,7 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
     ))
 }
 
+/// The first bytes of a non-capture, for the message: hex, and the text if it is text.
 fn describe_start(prefix: &[u8], gzip: bool) -> String {
     let what = if gzip {
         "gzip-compressed data that decompresses to "

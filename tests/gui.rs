@@ -2294,3 +2294,44 @@ fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
         "Ctrl+C copies the diagnosis of the offender selected"
     );
 }
+
+/// Regression: dragged down to the details' least, the splitter left the diagnosis and the
+/// filters and no connection row, out of reach. The details scroll then, the diagnosis first.
+#[test]
+fn details_shorter_than_their_content_scroll_to_their_connections() {
+    let path = temp_dir("details-scroll").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    // Narrow: the diagnosis and the note under it take two lines each.
+    let size = [640.0, 700.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    let grip = h
+        .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
+        .rect()
+        .center();
+    drag(&mut h, grip, egui::vec2(0.0, 400.0));
+    settle(&mut h);
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    let bottom = status_top(&h, "4,000 packets");
+    let endpoint = "10.0.1.1:7011";
+    // The connections' rows under their heading (the details' header names the endpoint too).
+    let in_view = |h: &Harness<'_, RstscopeApp>| {
+        let heading = h.get_by_label_contains("Connections (").rect();
+        h.query_all_by_label(endpoint)
+            .filter(|n| n.rect().top() > heading.bottom().max(grip.bottom()))
+            .filter(|n| n.rect().bottom() <= bottom)
+            .count()
+    };
+    let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+    assert!(
+        sentence.top() > grip.bottom() && sentence.bottom() <= bottom,
+        "the diagnosis first: {sentence:?}"
+    );
+    wheel(&mut h, sentence.center(), -1000.0);
+    wheel(&mut h, sentence.center(), -1000.0);
+    assert!(
+        in_view(&h) >= 3,
+        "{} connection rows in the details after scrolling them",
+        in_view(&h)
+    );
+}

@@ -2338,7 +2338,7 @@ fn details_shorter_than_their_content_scroll_to_their_connections() {
 
 /// Regression (exploratory trial): at 600x400 the capture's name left the top bar, pushed out
 /// by the capture controls, and "UTC" was cut at the window's edge. At the smallest window
-/// (640x400) the name has a row of its own beside export and the views, cut with an ellipsis,
+/// (`MIN_WINDOW`, 640x400) the name has a row of its own beside export and the views, cut with an ellipsis,
 /// its whole name and path on hover; every button lies inside the window, none over another.
 #[test]
 fn the_smallest_window_shows_the_capture_name_cut_with_its_path_on_hover() {
@@ -2346,7 +2346,7 @@ fn the_smallest_window_shows_the_capture_name_cut_with_its_path_on_hover() {
     let name = "capture-of-the-web-server-farm-during-the-tuesday-outage.pcapng";
     let path = dir.join(name);
     std::fs::copy(manifest("resources/sample-7211.pcapng"), &path).expect("copy the sample");
-    let size = [640.0, 400.0];
+    let size = rstscope::ui::MIN_WINDOW;
     let mut h = sized_harness(size, vec![path.clone()]);
     settle(&mut h);
     let open = h.get_by_label("Open…").rect();
@@ -2388,5 +2388,38 @@ fn the_smallest_window_shows_the_capture_name_cut_with_its_path_on_hover() {
         h.query_all_by_label_contains(name).count(),
         3,
         "the bar's name, the status bar's and one tooltip with the whole name and path"
+    );
+}
+
+/// In the smallest window the "This machine" panel takes half the width at most (its content
+/// widened it to 560 of 640 points, the results squeezed into 80): the offenders table keeps
+/// the other half, its endpoint in view.
+#[test]
+fn the_machine_panel_leaves_half_the_smallest_window_to_the_results() {
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    h.run_steps(3);
+    // The panel's heading (the top bar's button has the same label, above it).
+    let heading = h
+        .get_all_by_label("This machine")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the panel's heading");
+    assert!(
+        heading.left() >= size[0] / 2.0 - 16.0,
+        "the panel begins at {} of {}",
+        heading.left(),
+        size[0]
+    );
+    let endpoint = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    assert!(
+        endpoint.right() <= heading.left(),
+        "the endpoint {endpoint:?} beside the panel at {}",
+        heading.left()
     );
 }

@@ -463,9 +463,12 @@ impl RstscopeApp {
                 .and_then(|a| a.host.clone())
                 .filter(|h| h.samples > 0);
             let clock = self.settings.clock();
+            // Half the window at most: a narrow window keeps room for the results beside it.
+            let most = (ui.available_width() / 2.0).max(200.0);
             egui::Panel::right("host")
                 .resizable(true)
-                .default_size(420.0)
+                .default_size(420.0_f32.min(most))
+                .max_size(most)
                 .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
         }
         match self.analysis() {

@@ -2423,3 +2423,45 @@ fn the_machine_panel_leaves_half_the_smallest_window_to_the_results() {
         heading.left()
     );
 }
+
+/// The start screen in the smallest window: with ten recent captures its list ran past the
+/// status bar, the oldest out of reach. It scrolls: the wheel brings the last one above the
+/// status bar, and it opens.
+#[test]
+fn the_start_screen_scrolls_to_its_last_recent_capture_in_the_smallest_window() {
+    let mut s = settings();
+    s.recent = (0..rstscope::ui::settings::MAX_RECENT)
+        .map(|i| vec![manifest(&format!("tests/fixtures/recent-{i}.pcap"))])
+        .collect();
+    let last = manifest("resources/sample-7211.pcapng");
+    s.recent[rstscope::ui::settings::MAX_RECENT - 1] = vec![last.clone()];
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(3);
+    let bottom = h.get_by_label("no capture open").rect().top();
+    let link =
+        |h: &Harness<'_, RstscopeApp>| h.get_by_label_contains("sample-7211.pcapng  —").rect();
+    assert!(
+        link(&h).bottom() > bottom,
+        "the last entry starts out of view"
+    );
+    let title = h.get_by_label("rstscope").rect();
+    wheel(&mut h, title.center(), -1000.0);
+    let shown = link(&h);
+    assert!(
+        shown.top() >= 0.0 && shown.bottom() <= bottom,
+        "the last recent capture {shown:?} above the status bar at {bottom}"
+    );
+    h.get_by_label_contains("sample-7211.pcapng  —").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().source().map(|s| s.paths.clone()),
+        Some(vec![last])
+    );
+}

@@ -773,9 +773,18 @@ impl RstscopeApp {
         }
     }
 
+    /// The start screen; a window too short for it (recent captures included) scrolls it.
     fn start_screen(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let above = (ui.available_height() * 0.15).min(120.0);
+        egui::ScrollArea::vertical()
+            .id_salt("start-screen")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.start_content(ui, above, actions));
+    }
+
+    fn start_content(&mut self, ui: &mut egui::Ui, above: f32, actions: &mut Vec<Action>) {
         ui.vertical_centered(|ui| {
-            ui.add_space((ui.available_height() * 0.15).min(120.0));
+            ui.add_space(above);
             ui.heading(RichText::new("rstscope").size(32.0).strong());
             ui.label(
                 RichText::new("Finds failed TCP connections and resets, says why, and which endpoint and program are behind them.")

@@ -2465,3 +2465,22 @@ fn the_start_screen_scrolls_to_its_last_recent_capture_in_the_smallest_window() 
         Some(vec![last])
     );
 }
+
+/// Regression (window test at 640x400): the packets' heading, "Packets (2000, 2000 more not
+/// listed)" with Save these packets… beside it, ran wider than its half of the details and
+/// widened the results past the window: the button and the results' scroll bar were cut off
+/// at its right edge. The heading wraps in its half.
+#[test]
+fn the_packets_heading_wraps_inside_the_smallest_window() {
+    let path = temp_dir("packets-heading").join("refusals.pcap");
+    write_refusals(&path, 10_000);
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    assert!(shows(&h, "more not listed"), "more packets than listed");
+    let button = h.get_by_label("Save these packets…").rect();
+    assert!(
+        button.left() >= size[0] / 2.0 - 10.0 && button.right() <= size[0],
+        "Save these packets… {button:?} outside the details' right half"
+    );
+}

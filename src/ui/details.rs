@@ -315,7 +315,9 @@ impl DetailsView {
                 });
                 ui.label(RichText::new(text).strong());
             });
-            cols[1].horizontal(|ui| {
+            // Wrapped in its half: a long count with Save and the spinner beside it must not
+            // widen the details (and the results' scrolling) past the window.
+            cols[1].horizontal_wrapped(|ui| {
                 let text = ev.map_or("Packets".to_owned(), |ev| {
                     format!("Packets ({}{})", ev.packets.len(), more(ev.more))
                 });

@@ -2392,8 +2392,8 @@ fn the_smallest_window_shows_the_capture_name_cut_with_its_path_on_hover() {
 }
 
 /// In the smallest window the "This machine" panel takes half the width at most (its content
-/// widened it to 560 of 640 points, the results squeezed into 80): the offenders table keeps
-/// the other half, its endpoint in view.
+/// widened it to 560 of 640 points, the results squeezed into 80), its content scrolling
+/// sideways in it; the results keep the other half, none of them under the panel.
 #[test]
 fn the_machine_panel_leaves_half_the_smallest_window_to_the_results() {
     let size = rstscope::ui::MIN_WINDOW;
@@ -2414,13 +2414,22 @@ fn the_machine_panel_leaves_half_the_smallest_window_to_the_results() {
         heading.left(),
         size[0]
     );
+    // The results lie left of the panel, none of them under it: the headline wraps there.
+    let headline = h.get_by_label_contains("resets and").rect();
     let endpoint = h
         .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
         .rect();
+    for (what, r) in [("the headline", headline), ("the endpoint", endpoint)] {
+        assert!(
+            r.right() <= heading.left(),
+            "{what} {r:?} runs under the panel at {}",
+            heading.left()
+        );
+    }
+    let read = h.get_by_label("Read now").rect();
     assert!(
-        endpoint.right() <= heading.left(),
-        "the endpoint {endpoint:?} beside the panel at {}",
-        heading.left()
+        read.right() <= size[0],
+        "Read now {read:?} outside the window"
     );
 }
 

@@ -9,8 +9,10 @@
 #      title names it, the screenshot shows it, and Copy now gives its filter.
 #   4. Resize to 1024x700 and 1280x800: a screenshot of each, for the second capture and for a
 #      capture with many offenders and every cause (written by examples/gen_capture.rs).
-#   5. End in the offenders table (the last row selected), then a capture with process
-#      information at 1024x700 (the Connecting column in view): a screenshot of each.
+#   5. End in the offenders table (the last row selected), then 800x500 and the least size
+#      (640x400), each before and after the wheel scrolls the results down; then a capture
+#      with process information at 1024x700 (the Connecting column in view): a screenshot of
+#      each.
 #
 # Where Copy is comes from the same screen laid out by egui_kittest at the same size (the
 # ignored `window_map` test of tests/gui.rs): egui lays out the same way in both. The
@@ -144,6 +146,17 @@ shot many-1024x700
 xdotool windowfocus --sync "$wid"
 xdotool key End
 shot many-1024x700-end
+# Small windows: at 800x500 and at the least size (640x400) the results scroll as a whole;
+# the wheel over their bar at the right edge brings the details' diagnosis and connections.
+for size in 800x500 640x400; do
+  xdotool windowsize "$wid" "${size%x*}" "${size#*x}"
+  shot "many-$size"
+  xdotool mousemove --window "$wid" $((${size%x*} - 8)) 200
+  xdotool click --repeat 12 --delay 60 5
+  shot "many-$size-scrolled"
+  xdotool click --repeat 12 --delay 60 4
+done
+xdotool windowsize "$wid" 1024 700
 # Process information at 1024x700: the Connecting cell names curl and python3 in view.
 xdotool key ctrl+o
 sleep 1

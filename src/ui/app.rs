@@ -178,6 +178,8 @@ pub struct RstscopeApp {
     plot: PlotView,
     /// The plot's legend and axis: what it took in the last frame besides its height.
     plot_chrome: f32,
+    /// The headline above the plot: its height in the last frame.
+    above_plot: f32,
     table: OffendersView,
     details: DetailsView,
     dialogs: FileDialogs,
@@ -212,6 +214,7 @@ impl RstscopeApp {
             range: None,
             plot: PlotView::default(),
             plot_chrome: 0.0,
+            above_plot: 0.0,
             table: OffendersView::default(),
             details: DetailsView::default(),
             dialogs: FileDialogs::default(),
@@ -460,9 +463,12 @@ impl RstscopeApp {
                 .and_then(|a| a.host.clone())
                 .filter(|h| h.samples > 0);
             let clock = self.settings.clock();
+            // Half the window at most: a narrow window keeps room for the results beside it.
+            let most = (ui.available_width() / 2.0).max(200.0);
             egui::Panel::right("host")
                 .resizable(true)
-                .default_size(420.0)
+                .default_size(420.0_f32.min(most))
+                .max_size(most)
                 .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
         }
         match self.analysis() {
@@ -660,81 +666,75 @@ impl RstscopeApp {
             .and_then(|k| a.snapshot.offenders.iter().find(|o| (o.addr, o.port) == k));
         let mut action = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            PlotView::headline(ui, a);
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
             let needs = self.table.needs(ui);
             let details_least = self.details.least_height(ui);
-            let below = self.plot_chrome
-                + 4.0
-                + needs.least()
-                + crate::ui::layout::SPLITTER
+            let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
+            let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
-            let plot_height = crate::ui::layout::plot_height(ui.available_height(), below);
-            let plot_top = ui.cursor().top();
-            self.plot.show(
-                ui,
-                &PlotInput {
-                    analysis: a,
-                    version,
-                    highlight: whole,
-                    height: plot_height,
-                },
-                clock,
-                &mut self.range,
-            );
-            let chrome = ui.cursor().top() - plot_top - plot_height;
-            if (chrome - self.plot_chrome).abs() > 0.5 {
-                self.plot_chrome = chrome;
-                ui.ctx().request_repaint();
-            }
-            ui.add_space(4.0);
-            if !self.dialogs.is_open()
-                && !ui.ctx().text_edit_focused()
-                && !ui.ctx().any_popup_open()
-            {
-                self.table.keyboard(ui.ctx(), &mut self.selected);
-                // Ctrl+C with no text selected copies the selected offender's diagnosis, as
-                // a packet list copies its selected row.
-                let copy = ui.ctx().input(|i| i.events.contains(&egui::Event::Copy));
-                let text_selected = ui
-                    .ctx()
-                    .plugin::<egui::text_selection::LabelSelectionState>()
-                    .lock()
-                    .has_selection();
-                if copy
-                    && !text_selected
-                    && let Some(text) = self.details.diagnosis()
-                {
-                    ui.ctx().copy_text(text.to_owned());
+            // A window shorter than every part's least (the headline as tall as in the last
+            // frame, the details' diagnosis) scrolls as a whole, the details given what they
+            // need then: none squeezed to nothing.
+            let above = self.above_plot + crate::ui::layout::PLOT_MIN;
+            let heights = crate::ui::layout::Least {
+                shown: above + table_least + crate::ui::layout::DETAILS_MIN,
+                scrolled: above + below,
+            };
+            crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
+                let top = ui.cursor().top();
+                PlotView::headline(ui, a);
+                let plot_top = ui.cursor().top();
+                if (plot_top - top - self.above_plot).abs() > 0.5 {
+                    self.above_plot = plot_top - top;
+                    ui.ctx().request_repaint();
                 }
-            }
-            let (table, details, selected) =
-                (&mut self.table, &mut self.details, &mut self.selected);
-            let sort = &mut self.settings.sort;
-            let range = self.range;
-            crate::ui::layout::table_and_details(
-                ui,
-                needs,
-                details_least,
-                &mut self.settings.table_share,
-                |ui| table.show(ui, sort, clock, selected),
-                |ui| {
-                    action = details.show(
-                        ui,
-                        &DetailsInput {
-                            source: version.0,
-                            paths: &paths,
-                            row: selected_row.as_ref(),
-                            range,
-                            clock,
-                            ready,
-                            live,
-                            host: a.host.as_deref(),
-                        },
-                    );
-                },
-            );
+                let plot_height = crate::ui::layout::plot_height(height - (plot_top - top), below);
+                self.plot.show(
+                    ui,
+                    &PlotInput {
+                        analysis: a,
+                        version,
+                        highlight: whole,
+                        height: plot_height,
+                    },
+                    clock,
+                    &mut self.range,
+                );
+                let chrome = ui.cursor().top() - plot_top - plot_height;
+                if (chrome - self.plot_chrome).abs() > 0.5 {
+                    self.plot_chrome = chrome;
+                    ui.ctx().request_repaint();
+                }
+                ui.add_space(4.0);
+                self.offender_keys(ui.ctx());
+                let (table, details, selected) =
+                    (&mut self.table, &mut self.details, &mut self.selected);
+                let sort = &mut self.settings.sort;
+                let range = self.range;
+                crate::ui::layout::table_and_details(
+                    ui,
+                    needs,
+                    details_least,
+                    &mut self.settings.table_share,
+                    |ui| table.show(ui, sort, clock, selected),
+                    |ui| {
+                        action = details.show(
+                            ui,
+                            &DetailsInput {
+                                source: version.0,
+                                paths: &paths,
+                                row: selected_row.as_ref(),
+                                range,
+                                clock,
+                                ready,
+                                live,
+                                host: a.host.as_deref(),
+                            },
+                        );
+                    },
+                );
+            });
             if self.table.take_chosen() {
                 // Chosen by the user: it stays, whatever the ranking does.
                 self.follow_worst = false;
@@ -752,9 +752,39 @@ impl RstscopeApp {
         }
     }
 
+    /// The keys of the results: the arrows move the selected offender, Ctrl+C with no text
+    /// selected copies its diagnosis, as a packet list copies its selected row. Not while a
+    /// dialog, a text field or a popup has the keyboard.
+    fn offender_keys(&mut self, ctx: &egui::Context) {
+        if self.dialogs.is_open() || ctx.text_edit_focused() || ctx.any_popup_open() {
+            return;
+        }
+        self.table.keyboard(ctx, &mut self.selected);
+        let copy = ctx.input(|i| i.events.contains(&egui::Event::Copy));
+        let text_selected = ctx
+            .plugin::<egui::text_selection::LabelSelectionState>()
+            .lock()
+            .has_selection();
+        if copy
+            && !text_selected
+            && let Some(text) = self.details.diagnosis()
+        {
+            ctx.copy_text(text.to_owned());
+        }
+    }
+
+    /// The start screen; a window too short for it (recent captures included) scrolls it.
     fn start_screen(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let above = (ui.available_height() * 0.15).min(120.0);
+        egui::ScrollArea::vertical()
+            .id_salt("start-screen")
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.start_content(ui, above, actions));
+    }
+
+    fn start_content(&mut self, ui: &mut egui::Ui, above: f32, actions: &mut Vec<Action>) {
         ui.vertical_centered(|ui| {
-            ui.add_space((ui.available_height() * 0.15).min(120.0));
+            ui.add_space(above);
             ui.heading(RichText::new("rstscope").size(32.0).strong());
             ui.label(
                 RichText::new("Finds failed TCP connections and resets, says why, and which endpoint and program are behind them.")

@@ -183,20 +183,35 @@ impl DetailsView {
         if above <= 0.0 {
             return 0.0;
         }
-        let row = list_row_height(ui);
-        let spaced = row + ui.spacing().item_spacing.y;
-        // As `connections_table` gives its rows: the height less a header, a margin and the
-        // sideways bar.
-        above
-            + row
-            + LIST_MARGIN
-            + egui::style::ScrollStyle::solid().allocated_width()
-            + spaced * LIST_ROWS as f32
+        above + lists_least(ui)
     }
 
-    /// Draws the panel.
+    /// Draws the panel. Where its height is short of the diagnosis, the filters and a few
+    /// connections (the user dragged the splitter down, or a diagnosis with many suspect
+    /// resets), the panel scrolls, the diagnosis first.
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
+        let view = ui.available_height();
+        let outer = ui.spacing().scroll;
+        ui.spacing_mut().scroll = crate::ui::offenders::scroll_style();
+        egui::ScrollArea::vertical()
+            .id_salt("details-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.spacing_mut().scroll = outer;
+                self.content(ui, input, view)
+            })
+            .inner
+    }
+
+    /// What the panel holds; the lists fill `view` points (the panel's height) or, short of
+    /// that, keep room for [`LIST_ROWS`] rows.
+    fn content(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &DetailsInput<'_>,
+        view: f32,
+    ) -> Option<DetailsAction> {
         let top = ui.max_rect().top();
         let Some((o, scope)) = self.offender(input) else {
             self.shown = None;
@@ -237,7 +252,7 @@ impl DetailsView {
             .on_hover_text(ev.warnings.join("\n"));
         }
         ui.separator();
-        self.evidence_lists(ui, &o, input, &mut action, top);
+        self.evidence_lists(ui, &o, input, &mut action, (top, view));
         action
     }
 
@@ -306,7 +321,7 @@ impl DetailsView {
         o: &Offender,
         input: &DetailsInput<'_>,
         action: &mut Option<DetailsAction>,
-        top: f32,
+        (top, view): (f32, f32),
     ) {
         let more = |n: u64| {
             if n > 0 {
@@ -330,7 +345,9 @@ impl DetailsView {
                 });
                 ui.label(RichText::new(text).strong());
             });
-            cols[1].horizontal(|ui| {
+            // Wrapped in its half: a long count with Save and the spinner beside it must not
+            // widen the details (and the results' scrolling) past the window.
+            cols[1].horizontal_wrapped(|ui| {
                 let text = ev.map_or("Packets".to_owned(), |ev| {
                     format!("Packets ({}{})", ev.packets.len(), more(ev.more))
                 });
@@ -369,7 +386,13 @@ impl DetailsView {
             .as_ref()
             .map(|(_, l)| l.as_slice())
             .unwrap_or_default();
-        let height = ui.available_height().max(40.0);
+        // The rest of the view, unless that is short of the least by more than a rounding
+        // (which would show a scroll bar for nothing).
+        let rest = view - (ui.cursor().top() - top);
+        let least = lists_least(ui);
+        let height = if rest >= least - 1.0 { rest } else { least };
+        // The panel's scrolling reaches the lists' bottom, whatever height they take.
+        ui.set_min_height(height);
         ui.columns(2, |cols| {
             connections(&mut cols[0], ev, input.clock, height);
             packets(&mut cols[1], lines, height);
@@ -636,6 +659,16 @@ pub const LIST_ROWS: usize = 3;
 
 /// What the connections table keeps of its height besides the header and the rows.
 const LIST_MARGIN: f32 = 16.0;
+
+/// The lists' least height: as `connections_table` gives its rows (the height less a header,
+/// a margin and the sideways bar), room for [`LIST_ROWS`] rows.
+fn lists_least(ui: &egui::Ui) -> f32 {
+    let row = list_row_height(ui);
+    let spaced = row + ui.spacing().item_spacing.y;
+    row + LIST_MARGIN
+        + egui::style::ScrollStyle::solid().allocated_width()
+        + spaced * LIST_ROWS as f32
+}
 
 /// Height of a connection row (and of the table's header).
 fn list_row_height(ui: &egui::Ui) -> f32 {

@@ -110,7 +110,9 @@ impl HostPanel {
         } else {
             ui.label(RichText::new("one reading, not tied to the capture on screen").weak());
         }
-        egui::ScrollArea::vertical()
+        // Sideways too: the listening table is wider than a narrow window's panel (half of
+        // it at most), which must not widen the panel over the results.
+        egui::ScrollArea::both()
             .id_salt("host-scroll")
             .show(ui, |ui| {
                 counters(ui, &h, live.is_some());

@@ -3,7 +3,8 @@
 //! least three rows and the details enough for the selected row's diagnosis, and until the
 //! user drags the splitter a few of its connections too (the plot gives up height for them in
 //! a small window), so a laptop screen (1024x700) shows all of it without scrolling; the
-//! user's split is kept between runs.
+//! user's split is kept between runs. A window too short for the plot's, the table's and the
+//! details' least (800x500) scrolls as a whole, the details given what they need.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 
@@ -133,6 +134,57 @@ pub fn table_and_details(
     ui.advance_cursor_after_rect(full);
 }
 
+/// The heights that decide whether [`scrolled_when_short`] scrolls.
+#[derive(Debug, Clone, Copy)]
+pub struct Least {
+    /// The least height shown without scrolling.
+    pub shown: f32,
+    /// The height laid out, scrolled, in less than that.
+    pub scrolled: f32,
+}
+
+impl Least {
+    /// The height to lay out in `available` points: all of them, or when short of
+    /// [`Least::shown`], [`Least::scrolled`] points (scrolled).
+    pub fn height(self, available: f32) -> f32 {
+        if available >= self.shown {
+            available
+        } else {
+            self.scrolled.max(self.shown)
+        }
+    }
+}
+
+/// Lays `add` out in the rest of `ui`'s height or, where that is short of `least.shown`, in
+/// `least.scrolled` points that scroll vertically (a bar of its own beside them, over
+/// nothing), so that a short window reaches every part. `add` is given the height it fills.
+pub fn scrolled_when_short(
+    ui: &mut egui::Ui,
+    id: &str,
+    least: Least,
+    add: impl FnOnce(&mut egui::Ui, f32),
+) {
+    let height = least.height(ui.available_height()).max(0.0);
+    ui.scope(|ui| {
+        let inner = ui.spacing().scroll;
+        ui.spacing_mut().scroll = crate::ui::offenders::scroll_style();
+        egui::ScrollArea::vertical()
+            .id_salt(id)
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.spacing_mut().scroll = inner;
+                let rect = Rect::from_min_size(ui.cursor().min, vec2(ui.available_width(), height));
+                ui.scope_builder(
+                    UiBuilder::new()
+                        .max_rect(rect)
+                        .layout(egui::Layout::top_down(egui::Align::Min)),
+                    |ui| add(ui, height),
+                );
+                ui.advance_cursor_after_rect(rect);
+            });
+    });
+}
+
 /// Draws `add` inside `rect` only (clipped to it).
 fn region(ui: &mut egui::Ui, rect: Rect, add: impl FnOnce(&mut egui::Ui)) {
     let clip = rect.intersect(ui.clip_rect());
@@ -198,6 +250,22 @@ mod tests {
         let one = TableNeeds { rows: 1, ..NEEDS };
         assert_eq!(table_height(500.0, one, None, 0.0), one.height(1));
         assert_eq!(table_height(500.0, one, Some(0.9), 0.0), one.height(1));
+    }
+
+    #[test]
+    fn a_short_window_scrolls_with_room_for_what_the_details_need() {
+        let least = Least {
+            shown: 500.0,
+            scrolled: 600.0,
+        };
+        assert_eq!(least.height(700.0), 700.0, "room: no scrolling");
+        assert_eq!(least.height(500.0), 500.0, "just room");
+        assert_eq!(least.height(499.0), 600.0, "short: scrolled");
+        let odd = Least {
+            shown: 500.0,
+            scrolled: 400.0,
+        };
+        assert_eq!(odd.height(300.0), 500.0, "never less than the least shown");
     }
 
     #[test]

@@ -48,6 +48,11 @@ pub fn file_name(p: &std::path::Path) -> String {
     )
 }
 
+/// The window's least inner size, in points: the smallest remote-desktop session (640x480)
+/// less its title bar and a taskbar. Narrower, the capture controls no longer fit one row;
+/// shorter, the results (which scroll there) would show little at a time.
+pub const MIN_WINDOW: [f32; 2] = [640.0, 400.0];
+
 /// Opens the window and runs the app until it is closed; `files` are opened at once.
 pub fn run(files: Vec<PathBuf>) -> eframe::Result {
     let options = eframe::NativeOptions {
@@ -55,7 +60,7 @@ pub fn run(files: Vec<PathBuf>) -> eframe::Result {
             .with_title("rstscope")
             .with_app_id("rstscope")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([800.0, 560.0])
+            .with_min_inner_size(MIN_WINDOW)
             .with_drag_and_drop(true),
         renderer: eframe::Renderer::Glow,
         ..Default::default()

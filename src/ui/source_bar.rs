@@ -2,7 +2,8 @@
 //! the interface and capture filter it uses, export, and the clock (local time or UTC); and
 //! under them, while a file is read, its progress with Cancel on a row of its own. At 1024
 //! points every button stays visible: the capture's name gives way (cut with an ellipsis, the
-//! full path on hover).
+//! full path on hover); narrower, export and the views take a second row, and in the smallest
+//! window (640 points) the name goes down beside them.
 
 use std::path::PathBuf;
 
@@ -222,43 +223,68 @@ pub fn bar(
     interfaces: &mut InterfaceList,
     actions: &mut Vec<Action>,
 ) {
-    // The groups' widths of the last frame decide whether they share one row.
+    // The groups' widths of the last frame decide how they share the rows.
     let id = egui::Id::unique("source-bar-widths");
     let (left_w, right_w) = ui
         .data(|d| d.get_temp::<(f32, f32)>(id))
         .unwrap_or_default();
-    let one_row = left_w + right_w + MIN_NAME_WIDTH <= ui.available_width();
+    let rows = Rows::of(left_w, right_w, ui.available_width());
+    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
+    let left_to_right = egui::Layout::left_to_right(egui::Align::Center);
     let mut widths = (0.0, 0.0);
-    if one_row {
-        ui.horizontal(|ui| {
-            // The right-hand group first, so that the left-hand one gets what is left and
-            // the capture's name, last, shortens instead of running under the buttons.
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let start = ui.cursor().max.x;
-                right_group(ui, input, actions);
-                widths.1 = start - ui.cursor().max.x;
-                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                    widths.0 = left_group(ui, input, capture, interfaces, actions);
+    match rows {
+        Rows::One => {
+            ui.horizontal(|ui| {
+                // The right-hand group first, so that the left-hand one gets what is left and
+                // the capture's name, last, shortens instead of running under the buttons.
+                ui.with_layout(right_to_left, |ui| {
+                    widths.1 = right_group(ui, input, actions);
+                    ui.with_layout(left_to_right, |ui| {
+                        widths.0 = left_group(ui, input, capture, interfaces, actions);
+                        source_name(ui, input);
+                    });
                 });
             });
-        });
-    } else {
-        // Too narrow for both (a live capture's extra buttons at 1024 points): the capture
-        // controls and the name on one row, export and the views right-aligned under them.
-        ui.horizontal(|ui| {
-            widths.0 = left_group(ui, input, capture, interfaces, actions);
-        });
-        ui.horizontal(|ui| {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let start = ui.cursor().max.x;
-                right_group(ui, input, actions);
-                widths.1 = start - ui.cursor().max.x;
+        }
+        Rows::NameLeft => {
+            // Too narrow for both (a live capture's extra buttons at 1024 points): the
+            // capture controls and the name on one row, export and the views right-aligned
+            // under them.
+            ui.horizontal(|ui| {
+                widths.0 = left_group(ui, input, capture, interfaces, actions);
+                source_name(ui, input);
             });
-        });
+            ui.horizontal(|ui| {
+                ui.with_layout(right_to_left, |ui| {
+                    widths.1 = right_group(ui, input, actions);
+                });
+            });
+        }
+        Rows::NameRight => {
+            // Narrower still (a small remote-desktop window): the capture controls alone
+            // (wrapped, in a window narrower than them), the name on the row under them, cut
+            // short before export and the views.
+            ui.horizontal_wrapped(|ui| {
+                let top = ui.cursor().min.y;
+                let width = left_group(ui, input, capture, interfaces, actions);
+                // Wrapped, the width measured is a row's: keep the whole one.
+                widths.0 = if ui.cursor().min.y > top + 1.0 {
+                    left_w
+                } else {
+                    width
+                };
+            });
+            ui.horizontal(|ui| {
+                ui.with_layout(right_to_left, |ui| {
+                    widths.1 = right_group(ui, input, actions);
+                    ui.with_layout(left_to_right, |ui| source_name(ui, input));
+                });
+            });
+        }
     }
     if widths != (left_w, right_w) {
         ui.data_mut(|d| d.insert_temp(id, widths));
-        if (widths.0 + widths.1 + MIN_NAME_WIDTH <= ui.available_width()) != one_row {
+        if Rows::of(widths.0, widths.1, ui.available_width()) != rows {
             ui.ctx().request_repaint();
         }
     }
@@ -274,12 +300,55 @@ pub fn bar(
     }
 }
 
-/// The least width the capture's name keeps on the toolbar's row before the right-hand group
-/// moves to a row of its own.
+/// The least width the capture's name keeps on a toolbar row before what shares it moves to a
+/// row of its own.
 const MIN_NAME_WIDTH: f32 = 80.0;
 
-/// Open, Start/Stop capture, the capture options, the capture's name. Returns the width of
-/// what comes before the name.
+/// How the source bar's groups share its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// The capture controls, the name and the right-hand group on one row.
+    One,
+    /// The controls and the name, then the right-hand group.
+    NameLeft,
+    /// The controls, then the name and the right-hand group.
+    NameRight,
+}
+
+impl Rows {
+    /// The rows for the groups' widths (`left`: the capture controls, `right`: export and
+    /// the views) in `width` points, each row keeping [`MIN_NAME_WIDTH`] for the name.
+    fn of(left: f32, right: f32, width: f32) -> Self {
+        if left + right + MIN_NAME_WIDTH <= width {
+            Self::One
+        } else if left + MIN_NAME_WIDTH <= width {
+            Self::NameLeft
+        } else {
+            Self::NameRight
+        }
+    }
+}
+
+/// The capture's name, cut with an ellipsis in the width left; hovered, its whole name and
+/// its files' full paths.
+fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>) {
+    let Some(source) = input.source else {
+        return;
+    };
+    let label = ui.add(
+        egui::Label::new(RichText::new(source).strong())
+            .truncate()
+            // Its own tooltip says it all: one tooltip, not egui's copy of the name beside it.
+            .show_tooltip_when_elided(false),
+    );
+    let hover = match input.source_paths {
+        Some(paths) if paths != source => format!("{source}\n{paths}"),
+        _ => source.to_owned(),
+    };
+    label.on_hover_text(hover);
+}
+
+/// Open, Start/Stop capture, the capture options. Returns their width.
 fn left_group(
     ui: &mut egui::Ui,
     input: &BarInput<'_>,
@@ -320,18 +389,13 @@ fn left_group(
     if input.capturing {
         ui.spinner();
     }
-    let fixed = ui.cursor().min.x - start;
-    if let Some(source) = input.source {
-        let label = ui.add(egui::Label::new(RichText::new(source).strong()).truncate());
-        if let Some(paths) = input.source_paths {
-            label.on_hover_text(paths);
-        }
-    }
-    fixed
+    ui.cursor().min.x - start
 }
 
-/// Export, This machine, the clock; Save capture as… for a live capture.
-fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
+/// Export, This machine, the clock; Save capture as… for a live capture; laid out right to
+/// left. Returns their width.
+fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) -> f32 {
+    let start = ui.cursor().max.x;
     let mut utc = input.utc;
     ui.selectable_value(&mut utc, true, "UTC");
     ui.selectable_value(&mut utc, false, "Local time");
@@ -373,6 +437,7 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
     if input.live_source {
         save_capture_button(ui, input, actions);
     }
+    start - ui.cursor().max.x
 }
 
 /// The interface picker and the capture filter (with its BPF field when custom).

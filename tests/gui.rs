@@ -1165,6 +1165,43 @@ fn the_packets_can_list_every_copy_a_pktmon_trace_recorded() {
     wait_for(&mut h, |h| shows(h, "Packets (10)"));
 }
 
+/// The window as the OS places the default size on a screen: `outer` from (0, 23) (a title
+/// bar's worth down, as Windows puts it), on a `monitor` of that size; the viewport commands
+/// the app sends in its first frames.
+fn first_commands(monitor: [f32; 2], outer: [f32; 2]) -> Vec<egui::ViewportCommand> {
+    let mut h = harness(settings(), Vec::new());
+    let info = h
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default();
+    info.monitor_size = Some(egui::vec2(monitor[0], monitor[1]));
+    info.outer_rect = Some(egui::Rect::from_min_size(
+        egui::pos2(0.0, 23.0),
+        egui::vec2(outer[0], outer[1]),
+    ));
+    let mut commands = Vec::new();
+    for _ in 0..3 {
+        h.step();
+        if let Some(v) = h.output().viewport_output.get(&egui::ViewportId::ROOT) {
+            commands.extend(v.commands.iter().cloned());
+        }
+    }
+    commands
+}
+
+/// The default window kept within a 1366x768 laptop screen reaches under its taskbar (the
+/// status bar hidden): the app maximizes it, which leaves the taskbar out. On a screen with
+/// room it stays as it is.
+#[test]
+fn a_default_window_taller_than_the_screen_above_its_taskbar_is_maximized() {
+    let maximize = egui::ViewportCommand::Maximized(true);
+    assert!(first_commands([1366.0, 768.0], [1280.0, 768.0]).contains(&maximize));
+    // 1920x1080 at 125%: 1536x864 points, the window 800 high plus its title bar.
+    assert!(first_commands([1536.0, 864.0], [1280.0, 830.0]).contains(&maximize));
+    assert!(!first_commands([1920.0, 1080.0], [1280.0, 830.0]).contains(&maximize));
+}
+
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
 /// the window's size for each capture, written as `file, label, x, y` lines.
 #[test]

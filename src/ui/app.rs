@@ -196,6 +196,8 @@ pub struct RstscopeApp {
     fonts_ready: bool,
     /// The glyphs of every text style were drawn once (second frame).
     glyphs_ready: bool,
+    /// The window's size was checked against the screen's (once, when both are known).
+    fit_checked: bool,
 }
 
 impl RstscopeApp {
@@ -227,12 +229,34 @@ impl RstscopeApp {
             host: HostPanel::default(),
             fonts_ready: false,
             glyphs_ready: false,
+            fit_checked: false,
         }
     }
 
     /// The app as eframe creates it: settings from the previous run.
     pub fn from_creation_context(cc: &eframe::CreationContext<'_>, files: Vec<PathBuf>) -> Self {
         Self::new(Settings::load(cc.storage), files)
+    }
+
+    /// Maximizes the window once, at the start, when it does not fit the screen above a
+    /// taskbar: the OS keeps the default size within the monitor but not off the taskbar, so
+    /// on a 1366x768 laptop, or 1920x1080 at 125% and more, the status bar was hidden under it.
+    /// Maximized, the window takes the screen less the taskbar.
+    fn fit_screen(&mut self, ctx: &egui::Context) {
+        if self.fit_checked {
+            return;
+        }
+        let (monitor, outer, maximized) = ctx.input(|i| {
+            let v = i.viewport();
+            (v.monitor_size, v.outer_rect, v.maximized.unwrap_or(false))
+        });
+        let (Some(monitor), Some(outer)) = (monitor, outer) else {
+            return;
+        };
+        self.fit_checked = true;
+        if !maximized && exceeds_screen(monitor, outer) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Maximized(true));
+        }
     }
 
     /// The capture, if one is open.
@@ -385,6 +409,7 @@ impl RstscopeApp {
             true => {}
         }
         self.fonts_ready = true;
+        self.fit_screen(&ctx);
         if !self.pending_open.is_empty() {
             let files = std::mem::take(&mut self.pending_open);
             self.open(&ctx, files);
@@ -1060,6 +1085,16 @@ impl eframe::App for RstscopeApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.save(storage);
     }
+}
+
+/// The most a taskbar or dock takes at the screen's edge, in points (Windows' is 40-48 at
+/// 100%, macOS's dock up to about 80 but it hides; GNOME's top bar about 32).
+const TASKBAR: f32 = 48.0;
+
+/// The window (`outer`, title bar included) reaches into where a taskbar would be, or past
+/// the screen.
+fn exceeds_screen(monitor: egui::Vec2, outer: egui::Rect) -> bool {
+    outer.bottom() > monitor.y - TASKBAR || outer.right() > monitor.x + 1.0
 }
 
 /// Takes a source's updates; its final result (the analysis, or the error text) once.

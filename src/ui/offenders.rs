@@ -390,6 +390,7 @@ impl OffendersView {
         let rows = &self.rows;
         let host = self.host.as_deref();
         let range = self.range;
+        let times = Times::of(rows, clock);
         let mut clicked: Option<EndpointKey> = None;
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
@@ -414,7 +415,7 @@ impl OffendersView {
                     row.set_selected(is_selected);
                     for c in &columns {
                         let (_, at) = row.col(|ui| {
-                            if cell(ui, *c, r, host, clock, is_selected, range) {
+                            if cell(ui, *c, r, host, times, is_selected, range) {
                                 clicked = Some(r.key());
                             }
                         });
@@ -756,15 +757,45 @@ fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
         .clicked()
 }
 
+/// How the First and Last columns write times: with the date when the rows' times span more
+/// than one day (a capture of days, or files merged from far apart), else the time alone.
+#[derive(Debug, Clone, Copy)]
+struct Times {
+    clock: Clock,
+    dated: bool,
+}
+
+impl Times {
+    fn of(rows: &[Row], clock: Clock) -> Self {
+        let first = rows.iter().map(|r| r.offender.first_seen).min();
+        let last = rows.iter().map(|r| r.offender.last_seen).max();
+        let dated = match (first, last) {
+            (Some(a), Some(b)) => clock.datetime(a).date_naive() != clock.datetime(b).date_naive(),
+            _ => false,
+        };
+        Self { clock, dated }
+    }
+
+    /// `15:13:13`, or `05-01 15:13:13` (month and day) when dated.
+    fn text(self, ts: Timestamp) -> String {
+        if self.dated {
+            self.clock.datetime(ts).format("%m-%d %H:%M:%S").to_string()
+        } else {
+            self.clock.time(ts)
+        }
+    }
+}
+
 fn cell(
     ui: &mut egui::Ui,
     c: SortColumn,
     r: &Row,
     host: Option<&HostReport>,
-    clock: Clock,
+    times: Times,
     selected: bool,
     range: Option<(i64, i64)>,
 ) -> bool {
+    let clock = times.clock;
     let o = &r.offender;
     let number = |ui: &mut egui::Ui, n: u64| {
         let text = if n == 0 {
@@ -813,11 +844,11 @@ fn cell(
             ui.label(format!("{}/s", o.peak_rate));
         }
         SortColumn::FirstSeen => {
-            ui.label(clock.time(o.first_seen))
+            ui.label(times.text(o.first_seen))
                 .on_hover_text(clock.full(o.first_seen));
         }
         SortColumn::LastSeen => {
-            ui.label(clock.time(o.last_seen))
+            ui.label(times.text(o.last_seen))
                 .on_hover_text(clock.full(o.last_seen));
         }
         SortColumn::Diagnosis => {
@@ -1383,6 +1414,30 @@ mod tests {
             2
         );
         assert!(build_rows(&data, None, None, "10.0.0.1 stray", Sort::default()).is_empty());
+    }
+
+    /// Regression: two files merged from days apart showed First and Last as times of day
+    /// alone, so that "13:09:12" could be any of the days. With the rows spanning days, the
+    /// date leads; within one day the time stays alone.
+    #[test]
+    fn first_and_last_carry_the_date_when_the_rows_span_days() {
+        use egui_kittest::kittest::Queryable;
+        let day = 86_400;
+        let mut h = table_harness(vec![
+            offender(80, 2, 0, &[day + 100]),
+            offender(81, 2, 0, &[3 * day + 200]),
+        ]);
+        h.run();
+        let shown = |h: &egui_kittest::Harness<'_, Table>, text: &str| {
+            h.query_all_by_label(text).next().is_some()
+        };
+        assert!(shown(&h, "01-02 00:01:40"));
+        assert!(shown(&h, "01-04 00:03:20"));
+        assert!(!shown(&h, "00:01:40"), "no time without its date");
+        let mut h = table_harness(vec![offender(80, 2, 0, &[day + 100, day + 200])]);
+        h.run();
+        assert!(shown(&h, "00:01:40"));
+        assert!(shown(&h, "00:03:20"));
     }
 
     #[test]

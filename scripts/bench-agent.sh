@@ -72,9 +72,11 @@ grep -q "capturing on" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1;
 ) &
 loadpid=$!
 
-# Refusals the agent counted: all (from /metrics, as a scrape sees them), and those of the
-# benchmark's own ports (from /report: other programs may use loopback meanwhile).
-refused() { curl -s "http://$addr/metrics" | awk '/^rstscope_resets_total\{/ && /cause="refused"/ {s += $2} END {printf "%d", s}'; }
+# Scraped as a monitoring system would (the values are not summed: an endpoint that loses its
+# series to a busier one takes its count out of the sum, by design: see src/agent/metrics.rs).
+scrape() { curl -s -o /dev/null "http://$addr/metrics"; }
+# Refusals of the benchmark's own ports the agent counted (from /report: other programs may
+# use loopback meanwhile).
 refused_ours() {
   curl -s "http://$addr/report" | awk -v lo=30000 -v hi=$(( 30000 + endpoints - 1 )) '
     /"endpoint": "127\.0\.0\.1:[0-9]+"/ { split($2, a, ":"); p = a[2] + 0; ours = (p >= lo && p <= hi) }
@@ -92,9 +94,10 @@ counted=0
 for s in $(seq "$seconds"); do
   sleep $(( begin + s - $(date +%s) > 0 ? begin + s - $(date +%s) : 0 ))
   samples+=("$(rss)")
-  (( s % 15 == 0 )) && counted=$(refused)
+  (( s % 15 == 0 )) && scrape
   if (( s % 60 == 0 )); then
     hot=$(( (s / 120) % endpoints ))
+    counted=$(refused_ours)
     report=$(curl -s "http://$addr/report?since=5m" | wc -c)
     evidence=$(curl -s -o /dev/null -w "%{size_download}" "http://$addr/evidence?endpoint=127.0.0.1:$(( 30000 + hot ))")
     now_cpu=$(cpu)

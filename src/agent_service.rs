@@ -10,6 +10,8 @@
 //!   has no console, so its start-up line and errors go to `%ProgramData%\rstscope\agent.log`.
 
 use std::ffi::OsString;
+
+use rstscope::report::with_causes;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -50,7 +52,8 @@ pub fn dispatch(args: &AgentArgs) -> Result<(), Failure> {
         let _ = ARGS.set(args.clone());
         service_dispatcher::start(NAME, ffi_service_main).map_err(|e| {
             Failure::Input(format!(
-                "--service is for the Windows service manager (install with --install-service): {e}"
+                "--service is for the Windows service manager (install with --install-service): {}",
+                with_causes(&e)
             ))
         })
     }
@@ -59,7 +62,8 @@ pub fn dispatch(args: &AgentArgs) -> Result<(), Failure> {
 fn manager(access: ServiceManagerAccess) -> Result<ServiceManager, Failure> {
     ServiceManager::local_computer(None::<&str>, access).map_err(|e| {
         Failure::Input(format!(
-            "cannot open the service manager ({e}); run this from an administrator's command prompt"
+            "cannot open the service manager ({}); run this from an administrator's command prompt",
+            with_causes(&e)
         ))
     })
 }
@@ -129,8 +133,9 @@ fn install(args: &AgentArgs) -> Result<(), Failure> {
         )
         .map_err(|e| {
             Failure::Input(format!(
-                "cannot create the service {NAME} ({e}); is it installed already? \
-                 (rstscope agent --uninstall-service removes it)"
+                "cannot create the service {NAME} ({}); is it installed already? \
+                 (rstscope agent --uninstall-service removes it)",
+                with_causes(&e)
             ))
         })?;
     let _ = service.set_description(DESCRIPTION);
@@ -152,7 +157,8 @@ fn install(args: &AgentArgs) -> Result<(), Failure> {
     let _ = service.set_failure_actions_on_non_crash_failures(true);
     service.start::<&str>(&[]).map_err(|e| {
         Failure::Input(format!(
-            "the service {NAME} was installed but did not start: {e}; see {}",
+            "the service {NAME} was installed but did not start: {}; see {}",
+            with_causes(&e),
             log_path().display()
         ))
     })?;
@@ -175,7 +181,7 @@ fn uninstall() -> Result<(), Failure> {
             NAME,
             ServiceAccess::QUERY_STATUS | ServiceAccess::STOP | ServiceAccess::DELETE,
         )
-        .map_err(|e| Failure::Input(format!("no service {NAME} to remove: {e}")))?;
+        .map_err(|e| Failure::Input(format!("no service {NAME} to remove: {}", with_causes(&e))))?;
     if let Ok(status) = service.query_status()
         && status.current_state != ServiceState::Stopped
     {
@@ -188,9 +194,12 @@ fn uninstall() -> Result<(), Failure> {
             }
         }
     }
-    service
-        .delete()
-        .map_err(|e| Failure::Input(format!("cannot remove the service {NAME}: {e}")))?;
+    service.delete().map_err(|e| {
+        Failure::Input(format!(
+            "cannot remove the service {NAME}: {}",
+            with_causes(&e)
+        ))
+    })?;
     eprintln!("rstscope: removed the Windows service {NAME}");
     Ok(())
 }

@@ -139,6 +139,19 @@ pub fn approx_duration(secs: i64) -> String {
     }
 }
 
+/// An error with the causes under it, `: `-separated (the Windows service manager's errors
+/// say "IO error in winapi call" and keep the OS's reason as their source).
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
 /// `n` with the noun that fits it: "1 reset", "2 resets".
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -612,6 +625,40 @@ mod unix_secs_tests {
         assert_eq!(at(1_700_000_000_123_456_789), "1700000000.123456");
         assert_eq!(at(i64::MAX), "9223372036.854775");
         assert_eq!(at(i64::MIN), "-9223372036.854775");
+    }
+}
+
+#[cfg(test)]
+mod causes_tests {
+    use super::with_causes;
+
+    #[derive(Debug)]
+    struct Winapi(std::io::Error);
+
+    impl std::fmt::Display for Winapi {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("IO error in winapi call")
+        }
+    }
+
+    impl std::error::Error for Winapi {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_is_told_with_the_reason_under_it() {
+        let e = Winapi(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "Access is denied.",
+        ));
+        assert_eq!(
+            with_causes(&e),
+            "IO error in winapi call: Access is denied."
+        );
+        let plain = std::io::Error::other("plain");
+        assert_eq!(with_causes(&plain), "plain");
     }
 }
 

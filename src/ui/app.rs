@@ -659,7 +659,7 @@ impl RstscopeApp {
                 } else {
                     ui.visuals().text_color()
                 };
-                ui.add(egui::Label::new(RichText::new(&n.text).color(color)).wrap());
+                notice_text(ui, &n.text, color);
             });
         }
         if let Some(i) = dismiss {
@@ -1097,6 +1097,29 @@ fn exceeds_screen(monitor: egui::Vec2, outer: egui::Rect) -> bool {
     outer.bottom() > monitor.y - TASKBAR || outer.right() > monitor.x + 1.0
 }
 
+/// A notice's text, wrapped, with each web address in it a link (the Npcap download page
+/// in "capture needs Npcap" after Start capture).
+fn notice_text(ui: &mut egui::Ui, text: &str, color: egui::Color32) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        let mut rest = text;
+        while let Some(start) = rest.find("https://") {
+            let (before, from) = rest.split_at(start);
+            let end = from.find(char::is_whitespace).unwrap_or(from.len());
+            // Punctuation that ends the sentence is not part of the address.
+            let url = from[..end].trim_end_matches(['.', ',', ';', ':', ')']);
+            if !before.is_empty() {
+                ui.label(RichText::new(before).color(color));
+            }
+            ui.hyperlink(url);
+            rest = &from[url.len()..];
+        }
+        if !rest.is_empty() {
+            ui.label(RichText::new(rest).color(color));
+        }
+    });
+}
+
 /// Takes a source's updates; its final result (the analysis, or the error text) once.
 fn poll_source(src: &mut Source) -> Option<Result<Arc<Analysis>, String>> {
     let job = src.job.as_mut()?;
@@ -1191,4 +1214,28 @@ fn file_stem(paths: &[PathBuf]) -> String {
         })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "rstscope".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+
+    /// Regression: after Start capture without Npcap the notice gave its download page as
+    /// plain text; it is a link, and the sentence around it stays whole.
+    #[test]
+    fn a_web_address_in_a_notice_is_a_link() {
+        let text = "capture needs Npcap, which is not installed. Download it from \
+                    https://npcap.com/#download; tick \"Support loopback traffic\".";
+        let h = egui_kittest::Harness::new_ui(|ui| {
+            notice_text(ui, text, egui::Color32::RED);
+        });
+        h.get_by_role_and_label(egui::accesskit::Role::Link, "https://npcap.com/#download");
+        assert!(h.query_by_label_contains("Download it from").is_some());
+        assert!(
+            h.query_by_label_contains("; tick \"Support loopback")
+                .is_some()
+        );
+    }
 }

@@ -1202,6 +1202,22 @@ fn a_default_window_taller_than_the_screen_above_its_taskbar_is_maximized() {
     assert!(!first_commands([1920.0, 1080.0], [1280.0, 830.0]).contains(&maximize));
 }
 
+/// Found in the Windows trial: a Recent capture whose file was deleted failed to open and
+/// stayed in Recent, to fail again. It leaves Recent, and the notice says so; the other
+/// entries stay.
+#[test]
+fn a_recent_capture_whose_file_is_gone_leaves_recent() {
+    let gone = temp_dir("recent-gone").join("deleted.pcap");
+    let kept = manifest("resources/sample-7211.pcapng");
+    let mut s = settings();
+    s.recent = vec![vec![gone.clone()], vec![kept.clone()]];
+    let mut h = harness(s, Vec::new());
+    h.run_steps(3);
+    h.get_by_label_contains("deleted.pcap  —").click();
+    wait_for(&mut h, |h| shows(h, "(removed from Recent)"));
+    assert_eq!(h.state().settings.recent, vec![vec![kept]]);
+}
+
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
 /// the window's size for each capture, written as `file, label, x, y` lines.
 #[test]

@@ -550,10 +550,16 @@ impl RstscopeApp {
                 _ => src.analysis.as_ref().is_some_and(|a| a.capture.frames > 0),
             };
             match finished {
-                Some(Err(text)) if !has_results => {
+                Some(Err(mut text)) if !has_results => {
                     // Nothing readable: the capture on screen stays, and this one is not
-                    // remembered.
-                    self.incoming = None;
+                    // remembered; one whose file is gone leaves Recent too (it could only fail
+                    // again from there).
+                    if let Some(src) = self.incoming.take()
+                        && src.paths.iter().any(|p| !p.exists())
+                        && self.settings.forget(&src.paths)
+                    {
+                        text.push_str(" (removed from Recent)");
+                    }
                     self.notices.retain(|n| n.text != text);
                     self.notices.push(Notice {
                         error: true,

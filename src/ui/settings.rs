@@ -190,6 +190,18 @@ impl Settings {
         self.recent.truncate(MAX_RECENT);
     }
 
+    /// Takes `paths` out of Recent; whether they were in it.
+    pub fn forget(&mut self, paths: &[PathBuf]) -> bool {
+        let paths: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        let before = self.recent.len();
+        self.recent
+            .retain(|r| !same_capture(r, &paths, PATHS_IGNORE_CASE));
+        self.recent.len() < before
+    }
+
     /// Remembers the folder of `path` for the next file dialog.
     pub fn remember_folder(&mut self, path: &Path) {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

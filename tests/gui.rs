@@ -67,6 +67,19 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
+/// The texts the last frame put on the clipboard.
+fn copied_texts(h: &Harness<'_, RstscopeApp>) -> Vec<String> {
+    h.output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// True when some widget's label contains `text`.
 fn shows<S>(h: &Harness<'_, S>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
@@ -1132,11 +1145,13 @@ fn an_endpoint_seen_on_two_link_types_gets_a_bpf_filter_for_each() {
         .expect("raw IPv4's Copy")
         .click();
     h.step();
-    let copied = h.output().platform_output.commands.iter().any(|c| {
-        matches!(c, egui::OutputCommand::CopyText(t)
-            if t == "tcp and ((src host 127.0.0.1 and src port 7300) or (dst host 127.0.0.1 and dst port 7300))")
-    });
-    assert!(copied, "the raw IPv4 filter is copied");
+    assert_eq!(
+        copied_texts(&h),
+        [
+            "tcp and ((src host 127.0.0.1 and src port 7300) or (dst host 127.0.0.1 and dst port 7300))"
+        ],
+        "the raw IPv4 filter is copied"
+    );
 }
 
 /// A pktmon trace records each packet at several of Windows' components: the details list a
@@ -1253,16 +1268,7 @@ fn copy_hands_the_filter_to_the_clipboard_and_says_copied() {
         .expect("the Wireshark filter's Copy")
         .click();
     h.step();
-    let copied: Vec<String> = h
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = copied_texts(&h);
     assert_eq!(
         copied,
         [
@@ -2269,16 +2275,7 @@ fn ctrl_c_copies_the_selected_offenders_diagnosis() {
     settle(&mut h);
     h.event(egui::Event::Copy);
     h.step();
-    let copied: Vec<String> = h
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            egui::OutputCommand::CopyText(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = copied_texts(&h);
     assert_eq!(copied.len(), 1, "{copied:?}");
     assert!(
         copied[0].starts_with(
@@ -2398,15 +2395,12 @@ fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
     let (addr, port) = second;
     h.event(egui::Event::Copy);
     h.step();
-    let copied = h
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t.starts_with(&format!("{addr}:{port} refused all"))));
+    let copied = copied_texts(&h);
     assert!(
-        copied,
-        "Ctrl+C copies the diagnosis of the offender selected"
+        copied
+            .iter()
+            .any(|t| t.starts_with(&format!("{addr}:{port} refused all"))),
+        "Ctrl+C copies the diagnosis of the offender selected: {copied:?}"
     );
 }
 

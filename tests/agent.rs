@@ -343,6 +343,17 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
         0.0
     );
     assert!(text.contains("# TYPE rstscope_resets_total counter"));
+    // The agent's own process, as any exporter's: what an admin alerts on for weeks of running.
+    assert!(counter("process_resident_memory_bytes") > 1e6);
+    assert!(counter("process_virtual_memory_bytes") >= counter("process_resident_memory_bytes"));
+    assert!(counter("process_cpu_seconds_total") > 0.0);
+    assert!(counter("process_threads") >= 3.0);
+    assert!(counter("process_open_fds") >= 3.0);
+    assert!(counter("process_max_fds") >= counter("process_open_fds"));
+    assert_eq!(
+        counter("process_start_time_seconds"),
+        counter("rstscope_start_time_seconds")
+    );
     let metrics = agent.get("/metrics");
     assert_eq!(
         metrics.headers.get("content-type").map(String::as_str),

@@ -30,6 +30,7 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
+use crate::agent::own_process::OwnProcess;
 use crate::engine::{Cause, Offender, Snapshot, Totals};
 use crate::host::state::HostReport;
 use crate::report::endpoint;
@@ -372,6 +373,8 @@ pub struct Exposition {
     pub evidence_errors: u64,
     /// Unix time the agent started.
     pub started: f64,
+    /// The agent's own process, read at the scrape (not at the update).
+    pub process: Option<OwnProcess>,
 }
 
 /// The help text of the per-endpoint counters.
@@ -529,8 +532,66 @@ impl Collector for Exposition {
             MetricType::Info,
         )?;
         m.encode_info(&[("version", env!("CARGO_PKG_VERSION"))])?;
+        if let Some(p) = &self.process {
+            own_process(&mut encoder, p, self.started)?;
+        }
         Ok(())
     }
+}
+
+/// The standard process metrics, named and described as the Prometheus clients' process
+/// collector does, so that the dashboards and alerts written for any exporter fit.
+fn own_process(
+    encoder: &mut DescriptorEncoder,
+    p: &OwnProcess,
+    started: f64,
+) -> Result<(), std::fmt::Error> {
+    ConstCounter::new(p.cpu_seconds).encode(encoder.encode_descriptor(
+        "process_cpu_seconds",
+        "Total user and system CPU time spent in seconds.",
+        None,
+        MetricType::Counter,
+    )?)?;
+    let bytes = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    gauge(
+        encoder,
+        "process_resident_memory_bytes",
+        "Resident memory size in bytes.",
+        bytes(p.resident_bytes),
+    )?;
+    let optional = [
+        (
+            "process_virtual_memory_bytes",
+            "Virtual memory size in bytes.",
+            p.virtual_bytes,
+        ),
+        (
+            "process_open_fds",
+            "Number of open file descriptors.",
+            p.open_fds,
+        ),
+        (
+            "process_max_fds",
+            "Maximum number of open file descriptors.",
+            p.max_fds,
+        ),
+        (
+            "process_threads",
+            "Number of OS threads in the process.",
+            p.threads,
+        ),
+    ];
+    for (name, help, value) in optional {
+        if let Some(v) = value {
+            gauge(encoder, name, help, bytes(v))?;
+        }
+    }
+    gauge(
+        encoder,
+        "process_start_time_seconds",
+        "Start time of the process since unix epoch in seconds.",
+        started,
+    )
 }
 
 fn per_endpoint(

@@ -20,6 +20,8 @@ pub mod evidence;
 pub mod http;
 /// What `/metrics` shows, and which endpoints get series of their own.
 pub mod metrics;
+/// The agent's own process: the standard `process_*` metrics.
+pub mod own_process;
 /// Linux: the rights the agent drops once its capture is open.
 #[cfg(target_os = "linux")]
 pub mod privileges;
@@ -38,6 +40,7 @@ use serde_json::json;
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
 use self::http::{Request, Response, Server};
 use self::metrics::{Exposition, Format, OffenderInfo, Selection};
+use self::own_process::OwnProcessReader;
 use self::window::History;
 use crate::analysis::Analysis;
 use crate::engine::EngineConfig;
@@ -171,6 +174,8 @@ struct Shared {
     history: Mutex<History>,
     stats: Mutex<CaptureStats>,
     ring: Arc<Mutex<EvidenceRing>>,
+    /// Reads the agent's own process at each scrape.
+    own_process: Mutex<OwnProcessReader>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -228,6 +233,7 @@ impl Agent {
             history: Mutex::new(History::default()),
             stats: Mutex::new(CaptureStats::default()),
             ring,
+            own_process: Mutex::new(OwnProcessReader::default()),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -381,6 +387,7 @@ impl Shared {
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,
             started: unix_f64(self.started),
+            process: None,
         };
         *lock(&self.exposition) = exposition;
         lock(&self.history).record(a);
@@ -392,7 +399,8 @@ impl Shared {
         match req.path.as_str() {
             "/metrics" => {
                 let format = Format::negotiate(req.header("accept"));
-                let e = lock(&self.exposition).clone();
+                let mut e = lock(&self.exposition).clone();
+                e.process = lock(&self.own_process).read();
                 Response::new(200, format.content_type(), format.render(e))
             }
             "/report" => self.report(req),

@@ -356,3 +356,40 @@ fn the_exposition_names_the_program_in_both_formats() {
     assert!(om.contains("# TYPE rstscope_offender info\n"));
     assert!(om.ends_with("# EOF\n"));
 }
+
+/// The agent's own process under the standard names and types of the Prometheus clients'
+/// process collector, in both formats; what the OS did not give is left out, not zero.
+#[test]
+fn the_agents_own_process_is_exposed_as_any_exporters() {
+    let e = Exposition {
+        started: 1_700_000_000.5,
+        process: Some(OwnProcess {
+            cpu_seconds: 12.25,
+            resident_bytes: 58_000_000,
+            virtual_bytes: Some(900_000_000),
+            open_fds: Some(17),
+            max_fds: None,
+            threads: Some(9),
+        }),
+        ..Exposition::default()
+    };
+    let text = Format::Text.render(e.clone());
+    for line in [
+        "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 12.25\n",
+        "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 58000000\n",
+        "process_virtual_memory_bytes 900000000\n",
+        "process_open_fds 17\n",
+        "process_threads 9\n",
+        "process_start_time_seconds 1700000000.5\n",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    assert!(!text.contains("process_max_fds"), "{text}");
+    let om = Format::OpenMetrics.render(e);
+    assert!(om.contains("# TYPE process_cpu_seconds counter\n"), "{om}");
+    assert!(om.contains("process_cpu_seconds_total 12.25\n"), "{om}");
+    assert!(om.ends_with("# EOF\n"));
+    // Without a reading (the OS would not say), none of them.
+    let none = Format::Text.render(Exposition::default());
+    assert!(!none.contains("process_"), "{none}");
+}

@@ -741,6 +741,28 @@ fn a_real_prometheus_scrapes_the_agent_and_fires_the_7211_alert_naming_the_progr
     );
     eprintln!("alert: {}\n{description}", alert["annotations"]["summary"]);
 
+    // The agent-memory rule's expression, its threshold left out, finds this agent's memory
+    // (the process_* series joined to the targets that are rstscope agents).
+    let shipped = std::fs::read_to_string(&rules).expect("rules");
+    let memory = shipped
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("expr: (process_resident_memory_bytes")
+        })
+        .and_then(|rest| rest.rsplit_once(" > "))
+        .map(|(join, _)| format!("(process_resident_memory_bytes{join}"))
+        .expect("the agent-memory rule");
+    let r = prom.query(&memory);
+    let series = r["data"]["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(series.len(), 1, "{memory}: {r}");
+    assert_eq!(series[0]["metric"]["job"], "rstscope", "{r}");
+    let bytes: f64 = series[0]["value"][1]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("a value");
+    assert!(bytes > 1e6 && bytes < 150e6, "{r}");
+
     // Every query of the shipped dashboard runs on this Prometheus.
     let dashboard: Value = serde_json::from_str(
         &std::fs::read_to_string(

@@ -1677,6 +1677,43 @@ fn run_of(
     best
 }
 
+/// Regression: the frame that showed a capture's first results (and the one that showed the
+/// selected offender's connections) ran the whole window twice: the rows' bar found after
+/// laying a new table out that its rows did not fit, and asked egui for a second pass to make
+/// room for its strip, in the frame that is slowest already (all its text laid out for the
+/// first time; DESIGN.md's 16 ms, scripts/bench-gui.sh). The bar of a table new on screen now
+/// reckons from the rows' number and height whether they fit; both tables' rows overflow here.
+#[test]
+fn a_new_table_whose_rows_overflow_takes_one_pass_for_its_rows_bar() {
+    let path = temp_dir("one-pass").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 30);
+    let discards = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = std::sync::Arc::clone(&discards);
+    let mut h = Harness::builder()
+        .with_size([1024.0, 700.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            move |ui, app: &mut RstscopeApp| {
+                app.show(ui);
+                let reasons = ui.ctx().output(|o| o.request_discard_reasons.clone());
+                let mut seen = seen.lock().expect("discards");
+                seen.extend(reasons.iter().map(|r| r.reason.to_string()));
+            },
+            RstscopeApp::new(settings(), vec![path]),
+        );
+    settle(&mut h);
+    let offenders = rows_bar(&h).expect("the offenders overflow: their bar is shown");
+    let connections = h
+        .get_by_label(rstscope::ui::details::CONNECTIONS_BAR)
+        .rect();
+    assert!(offenders.height() > 0.0 && connections.height() > 0.0);
+    let discards = discards.lock().expect("discards");
+    assert!(
+        !discards.iter().any(|r| r.contains("rows bar")),
+        "{discards:?}"
+    );
+}
+
 /// Regression: in a small window the offenders table scrolls sideways, and its vertical bar
 /// was drawn at the right edge of all its columns: out of sight unless the table was scrolled
 /// fully right (egui then sensed an invisible bar at the view's edge, over the last column).

@@ -640,7 +640,17 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     // Wider than its half of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-    RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).show(ui, |ui, rows| {
+    // The rows, each as tall as the table lays them out, against the room the table gives
+    // them (as `connections_table` reckons it).
+    let row = list_row_height(ui);
+    let rows_height = ev.connections.len() as f32 * (row + ui.spacing().item_spacing.y);
+    let room = height.min(ui.available_rect_before_wrap().height())
+        - row
+        - LIST_MARGIN
+        - ui.spacing().scroll.allocated_width();
+    let bar =
+        RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
+    bar.show(ui, |ui, rows| {
         let area = egui::ScrollArea::horizontal()
             .id_salt("connections-sideways")
             .max_height(height)

@@ -323,7 +323,12 @@ impl OffendersView {
         if std::mem::take(&mut self.to_left_edge) {
             area = area.horizontal_scroll_offset(0.0);
         }
-        let shown = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).show(ui, |ui, bar| {
+        // The header and the rows, each as tall as the table lays it out, in the room left.
+        let rows_height =
+            (self.rows.len() + 1) as f32 * (row_height(ui) + ui.spacing().item_spacing.y);
+        let needed = rows_height > ui.available_rect_before_wrap().height();
+        let bar = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).expecting(needed);
+        let shown = bar.show(ui, |ui, bar| {
             let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
             (area.inner_rect, Some(area.inner))
         });

@@ -29,6 +29,10 @@ pub struct RowsBar {
     /// The accessible name of the bar (screen readers, tests).
     label: &'static str,
     memory: Memory,
+    /// The bar has no memory: the table is new on screen.
+    new: bool,
+    /// Whether the caller expects the rows not to fit.
+    expected: Option<bool>,
 }
 
 /// Builds the table under a [`RowsBar`]: its own bar hidden, and where the bar was dragged
@@ -68,11 +72,25 @@ impl RowsBar {
     /// The bar of the table under `id_salt` in `ui`, named `label`.
     pub fn new(ui: &Ui, id_salt: &str, label: &'static str) -> Self {
         let id = ui.make_persistent_id(id_salt);
-        let memory = ui
-            .ctx()
-            .data_mut(|d| d.get_temp::<Memory>(id))
-            .unwrap_or_default();
-        Self { id, label, memory }
+        let memory = ui.ctx().data_mut(|d| d.get_temp::<Memory>(id));
+        Self {
+            id,
+            label,
+            new: memory.is_none(),
+            memory: memory.unwrap_or_default(),
+            expected: None,
+        }
+    }
+
+    /// Whether the rows will not fit, as the caller reckons it from their number and height.
+    /// When the table is new on screen (a capture's first results, the first selected
+    /// offender), the bar's strip is laid out from this rather than found missing after
+    /// laying the table out, which costs the whole window a second pass in that frame, when
+    /// it is slowest already (its text laid out for the first time). A wrong reckoning costs
+    /// that second pass, as none does.
+    pub fn expecting(mut self, needed: bool) -> Self {
+        self.expected = Some(needed);
+        self
     }
 
     /// Lays out `add` (the sideways scroll area around the table) in the rest of `ui`, less
@@ -88,9 +106,14 @@ impl RowsBar {
             id,
             label,
             mut memory,
+            new,
+            expected,
         } = self;
         let style = ui.spacing().scroll;
         let region = ui.available_rect_before_wrap();
+        if let Some(needed) = expected.filter(|_| new) {
+            memory.needed = needed;
+        }
         let strip = if memory.needed {
             style.allocated_width()
         } else {

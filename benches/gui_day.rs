@@ -4,13 +4,13 @@
 //! It writes a capture of one day (86,400 s) on 40 service endpoints: a million connections,
 //! a third refused, the rest reset by their client after the handshake, so every endpoint has
 //! incidents in most seconds of the day. It loads the file as a window's frames would (egui's
-//! pass and the tessellation, no AccessKit), then again and on through the test harness as a
-//! user does, without a window (egui_kittest, no GPU): open the file and keep drawing while it loads, then select
-//! the busiest offender, sort by another column, select a time range, and select it off
-//! again. Each frame's time on the UI thread (layout and painting lists, not the GPU) is
-//! measured; the report prints the median, the 99th percentile and the slowest frame while
-//! loading and after, and their ratio to the 16 ms budget, by wall clock and by the UI thread's
-//! CPU time (which a busy machine does not stretch).
+//! pass and the tessellation, no AccessKit), then again, and on, through the test harness as
+//! a user does, without a window (egui_kittest, no GPU): open the file and keep drawing while
+//! it loads, then select the busiest offender, sort by another column, select a time range,
+//! and select it off again. Each frame's time on the UI thread (layout and painting lists,
+//! not the GPU) is measured; the report prints the median, the 99th percentile and the
+//! slowest frame while loading and after, and their ratio to the 16 ms budget, by wall clock
+//! and by the UI thread's CPU time (which a busy machine does not stretch).
 //!
 //! Environment: `BENCH_DIR` (default /var/tmp/rstscope-bench) keeps the capture between runs;
 //! `BENCH_CONNECTIONS` (default 1000000).

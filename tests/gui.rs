@@ -176,6 +176,20 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
             .nth(1)
             .is_some_and(|l| l.contains("127.0.0.1") && l.contains("7211"))
     );
+    // UTF-8 with a byte-order mark, as Excel needs to read it so; then the terminal's CSV.
+    let terminal = rstscope::report::csv::offenders(
+        &rstscope::analysis::analyze_files(
+            &[manifest("resources/sample-7211.pcapng")],
+            Default::default(),
+        )
+        .expect("the sample"),
+        rstscope::report::Clock::Utc,
+    );
+    assert_eq!(
+        csv.strip_prefix('\u{feff}').and_then(|c| c.lines().next()),
+        terminal.lines().next(),
+        "{csv}"
+    );
     let json = std::fs::read_to_string(save(&mut h, "Report as JSON…", "sample-7211-report.json"))
         .expect("JSON written");
     let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");

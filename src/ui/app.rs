@@ -1056,9 +1056,15 @@ impl RstscopeApp {
             .map(|s| s.paths.clone());
         let task = Task::spawn("export", ctx, move |_| {
             let written = match tag {
-                SaveTag::Csv => analysis
-                    .as_ref()
-                    .map(|a| std::fs::write(&path, report::csv::offenders(a, clock))),
+                // With a byte-order mark: Excel, which a Windows user's double click opens
+                // it in, reads a CSV without one in the system's code page, so a program or
+                // path with non-ASCII letters came out garbled (the terminal's has none).
+                SaveTag::Csv => analysis.as_ref().map(|a| {
+                    std::fs::write(
+                        &path,
+                        format!("\u{feff}{}", report::csv::offenders(a, clock)),
+                    )
+                }),
                 SaveTag::Json => analysis.as_ref().map(|a| {
                     let text = serde_json::to_string_pretty(&report::json::to_value(a, clock))
                         .unwrap_or_default();

@@ -472,3 +472,48 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Regression: two captures taken 17 years apart were merged into one capture of "6356.8
+/// days" without a word, and the headline rates averaged over the empty years. Now a warning
+/// names the files and their dates, in the text report and the JSON, each file's first and
+/// last packet are in the JSON, and the averages count only the time the files cover.
+#[test]
+fn files_years_apart_are_said_to_be_apart() {
+    let dir = temp_dir("years-apart");
+    let bytes = std::fs::read(fixture("refused-v4.pcap")).expect("fixture");
+    let old = write(
+        &dir,
+        "old.pcap",
+        &common::pcap_rewritten(&bytes, |_| true, -17 * 365 * 86_400),
+    );
+    let new = fixture("refused-v4.pcap");
+    let out = rstscope(&["analyze", "--utc", &new, &old]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let warning = format!(
+        "warning     files far apart in time were merged into one capture: {old} (2009-12-01 13:08 UTC) and {new} (2026-11-27 13:08 UTC) lie 6205.0 days apart"
+    );
+    assert!(text.contains(&warning), "{text}");
+    assert!(text.contains("open them one at a time"), "{text}");
+    // Ten refusals in 2 s of capture: 5/s, not 10 over 6205 days.
+    assert!(
+        text.contains(
+            "resets/s         peak 5/s at 13:08:38, average 5.0/s over the 2 s the files cover (not the 6205.0 days from first to last packet)"
+        ),
+        "{text}"
+    );
+    let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.contains("lie 6205.0 days apart"))),
+        "{warnings:?}"
+    );
+    assert_eq!(v["files"][0]["first_packet"], 1_795_784_918.100_442);
+    assert!(v["files"][1]["last_packet"].as_f64().expect("a time") < 1_300_000_000.0);
+}

@@ -16,6 +16,7 @@ use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
+use crate::pipeline::merged::apart_warning;
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -796,6 +797,7 @@ impl SourceStatus {
             ));
         }
         c.warnings.extend(c.copies.warning());
+        c.warnings.extend(apart_warning(&self.files));
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
         c

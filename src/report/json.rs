@@ -307,6 +307,8 @@ fn head(a: &Analysis) -> Value {
                 "gzip": f.gzip,
                 "size": f.size,
                 "frames": f.frames,
+                "first_packet": f.first_ts.map(time),
+                "last_packet": f.last_ts.map(time),
             })
         })
         .collect();

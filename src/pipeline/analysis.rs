@@ -16,7 +16,7 @@ use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
-use crate::pipeline::merged::apart_warning;
+use crate::pipeline::merged::{Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -58,6 +58,8 @@ pub struct CaptureInfo {
     pub encaps: EncapTally,
     /// Frames left out because they were further copies of a packet already counted.
     pub copies: Copies,
+    /// Files that hold the same traffic captured at two points, with how much of it.
+    pub two_points: Vec<Pair>,
 }
 
 impl CaptureInfo {
@@ -142,8 +144,9 @@ impl Copies {
 /// Decides, frame by frame, whether a frame is a further copy of a packet already delivered:
 /// by packet id when the capture gives one, else by content when the frame's file describes
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
-/// are looked for within one file: files given together are merged, not deduplicated. A file
-/// of one interface costs a comparison per frame.
+/// are looked for within one file, where one clock stamps them all; across files given
+/// together only SYNs and RSTs are compared ([`TwoPoints`], once a batch is full). A file of
+/// one interface costs a comparison per frame.
 #[derive(Default)]
 pub struct CopyFilter {
     dedupe: Option<Dedupe>,
@@ -366,7 +369,16 @@ impl EngineSide {
         }
         sightings.learn(&batch.new_processes);
         let mut rst_payloads = batch.rst_payloads.iter();
+        let mut across = batch.across.iter().peekable();
         for (i, p) in batch.packets().iter().enumerate() {
+            // Another file's copy of a SYN or RST: not analyzed again (its payload passed by).
+            if across.peek().is_some_and(|&&c| c as usize == i) {
+                across.next();
+                if p.flags.rst() {
+                    rst_payloads.next();
+                }
+                continue;
+            }
             // Only a RST carries its payload (the engine reads no other); the others are
             // handed on as they lie in the batch.
             let with_payload;
@@ -406,7 +418,7 @@ impl EngineSide {
         if let (Some(h), Some(p)) = (host.as_mut(), batch.packets().last()) {
             h.settle(p.ts);
         }
-        capture.tcp_frames += batch.packets().len() as u64;
+        capture.tcp_frames += (batch.packets().len() - batch.across.len()) as u64;
         if let Some(st) = &batch.status {
             *status = st.clone();
         }
@@ -469,7 +481,10 @@ impl EngineSide {
         }
         match source {
             Some(source) => {
+                // The files' pairs came with the last batch; the rest is read again.
+                let two_points = std::mem::take(&mut status.two_points);
                 status = SourceStatus::of(source);
+                status.two_points = two_points;
                 if let Some(cb) = options.progress.as_mut() {
                     cb(progress(source, capture.frames, bytes_total));
                 }
@@ -578,6 +593,9 @@ struct Batch {
     encaps: EncapTally,
     /// Of its frames, copies of packets already delivered, left out.
     copies: Copies,
+    /// Indices into `packets` of the SYNs and RSTs another file already gave (the same
+    /// traffic captured at two points), left out; ascending.
+    across: Vec<u32>,
     /// Where the reading stood at the end of the batch.
     progress: Progress,
     /// Now and then, the source's files, link types and problems.
@@ -601,6 +619,7 @@ impl Batch {
         self.skipped.clear();
         self.encaps.clear();
         self.copies = Copies::default();
+        self.across.clear();
         self.status = None;
     }
 }
@@ -613,11 +632,14 @@ struct Reader {
     batches: u64,
     processes_sent: usize,
     copies: CopyFilter,
+    /// With several files: the SYNs and RSTs two of them hold.
+    two_points: Option<TwoPoints>,
 }
 
 impl Reader {
     fn new(source: FileSource, bytes_total: u64) -> Self {
         Self {
+            two_points: (source.files().len() > 1).then(TwoPoints::default),
             source,
             bytes_total,
             frames: 0,
@@ -685,6 +707,9 @@ impl Reader {
             }
         }
         let source = &mut self.source;
+        if let Some(two_points) = &mut self.two_points {
+            find_two_points(two_points, source, batch);
+        }
         if let Some(new) = source.processes().get(self.processes_sent..) {
             batch.new_processes.extend_from_slice(new);
             self.processes_sent += new.len();
@@ -693,9 +718,29 @@ impl Reader {
         self.batches += 1;
         batch.progress = progress(source, self.frames, self.bytes_total);
         if done || self.batches.is_multiple_of(STATUS_EVERY) {
-            batch.status = Some(SourceStatus::of(source));
+            let mut status = SourceStatus::of(source);
+            if let Some(two_points) = &self.two_points {
+                status.two_points = two_points.pairs().to_vec();
+            }
+            batch.status = Some(status);
         }
         done
+    }
+}
+
+/// Notes in `batch.across` its SYNs and RSTs that another file overlapping theirs already
+/// gave. Done once the batch is full, when the source tells which files overlap (a file's
+/// first frame, which may be such a copy, is known to overlap others only once delivered).
+fn find_two_points(two_points: &mut TwoPoints, source: &FileSource, batch: &mut Batch) {
+    let (files, interfaces) = (source.files(), source.interfaces());
+    for (i, p) in batch.slots.iter().take(batch.len).enumerate() {
+        if !(p.flags.syn() || p.flags.rst()) {
+            continue;
+        }
+        let file = interfaces.get(p.interface as usize).map_or(0, |f| f.file);
+        if two_points.is_copy(p, file, files) {
+            batch.across.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
     }
 }
 
@@ -774,6 +819,7 @@ struct SourceStatus {
     link_types: Vec<(LinkType, u64)>,
     problems: Vec<String>,
     processes_not_kept: u64,
+    two_points: Vec<Pair>,
 }
 
 impl SourceStatus {
@@ -783,6 +829,7 @@ impl SourceStatus {
             link_types: source.link_types(),
             problems: source.problems().iter().map(|p| p.to_string()).collect(),
             processes_not_kept: source.processes_not_kept(),
+            two_points: Vec::new(),
         }
     }
 
@@ -798,8 +845,11 @@ impl SourceStatus {
         }
         c.warnings.extend(c.copies.warning());
         c.warnings.extend(apart_warning(&self.files));
+        c.warnings
+            .extend(two_points_warnings(&self.two_points, &self.files));
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
+        c.two_points = self.two_points.clone();
         c
     }
 }

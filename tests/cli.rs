@@ -526,7 +526,10 @@ fn files_years_apart_are_said_to_be_apart() {
         ),
         "{text}"
     );
+    // The endpoint's too, though its first and last incidents are 17 years apart.
+    assert!(text.contains("rate avg 5.0/s peak 5/s"), "{text}");
     let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
+    assert_eq!(v["offenders"][0]["avg_rate"], 5.0);
     let warnings = v["warnings"].as_array().expect("warnings");
     assert!(
         warnings.iter().any(|w| w

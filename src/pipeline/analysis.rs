@@ -16,7 +16,7 @@ use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
-use crate::pipeline::merged::{Pair, TwoPoints, apart_warning, two_points_warnings};
+use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -75,6 +75,18 @@ impl CaptureInfo {
     /// Frames not decoded, all reasons.
     pub fn not_decoded_total(&self) -> u64 {
         self.not_decoded.values().sum()
+    }
+
+    /// With files far apart in time (see [`merged::apart_warning`]), takes each offender's
+    /// average rate over the time the files cover between its first and last incident, not over
+    /// the gap.
+    pub fn fit_rates(&self, offenders: &mut [Offender]) {
+        for o in offenders {
+            let (from, to) = (o.first_seen.second(), o.last_seen.second());
+            if let Some(covered) = merged::covered_between(&self.files, from, to) {
+                o.avg_rate = o.incidents as f64 / covered as f64;
+            }
+        }
     }
 
     /// Gives each offender the encapsulations of its IP version, for its filters.
@@ -435,6 +447,7 @@ impl EngineSide {
             let mut snapshot = engine.snapshot();
             let capture = status.apply(capture);
             capture.attach_encaps(&mut snapshot.offenders);
+            capture.fit_rates(&mut snapshot.offenders);
             let host = host
                 .as_ref()
                 .map(|h| Arc::new(h.report(&snapshot.offenders)));
@@ -496,6 +509,7 @@ impl EngineSide {
         capture = status.apply(&capture);
         let mut snapshot = engine.snapshot();
         capture.attach_encaps(&mut snapshot.offenders);
+        capture.fit_rates(&mut snapshot.offenders);
         if snapshot.totals.evicted > 0 {
             capture.warnings.push(format!(
                 "{} connections were ended early because more than {} were open at once; their states may be incomplete",

@@ -113,9 +113,8 @@ pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
         ));
     }
     s.push_str(
-        ". The time axis and the per-second plot run across the gap, and the average rate of an \
-         endpoint seen on both sides counts it (the capture's own averages count only the time \
-         the files cover). If they are not one capture, open them one at a time.",
+        ". The time axis and the per-second plot run across the gap; averages count only the \
+         time the files cover. If they are not one capture, open them one at a time.",
     );
     Some(s)
 }
@@ -124,24 +123,36 @@ pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
 /// (see [`apart_warning`]); `None` when they do not, and the capture's first to last second is
 /// what they cover.
 pub fn covered_seconds(files: &[FileInfo]) -> Option<i64> {
+    covered_between(files, i64::MIN, i64::MAX)
+}
+
+/// [`covered_seconds`] from second `from` to second `to` only: what an endpoint's average rate
+/// is taken over, from its first incident to its last.
+pub fn covered_between(files: &[FileInfo], from: i64, to: i64) -> Option<i64> {
     if gaps(files).is_empty() {
         return None;
     }
     let mut covered = 0i64;
+    let mut add = |(s, e): (i64, i64)| {
+        let (s, e) = (s.max(from), e.min(to));
+        if s <= e {
+            covered = covered.saturating_add(e.saturating_sub(s).saturating_add(1));
+        }
+    };
     let mut stretch: Option<(i64, i64)> = None;
     for (_, first, last) in by_time(files) {
         let (a, b) = (first.second(), last.second());
         stretch = match stretch {
-            Some((s, e)) if a <= e + 1 => Some((s, e.max(b))),
-            Some((s, e)) => {
-                covered = covered.saturating_add(e - s + 1);
+            Some((s, e)) if a <= e.saturating_add(1) => Some((s, e.max(b))),
+            Some(done) => {
+                add(done);
                 Some((a, b))
             }
             None => Some((a, b)),
         };
     }
-    if let Some((s, e)) = stretch {
-        covered = covered.saturating_add(e - s + 1);
+    if let Some(done) = stretch {
+        add(done);
     }
     Some(covered.max(1))
 }
@@ -479,6 +490,10 @@ mod tests {
         );
         // 201 s of the old capture, 901 s of the new one (one stretch).
         assert_eq!(covered_seconds(&files), Some(201 + 901));
+        // An endpoint from the old capture's 100th second to the new one's 10th.
+        let (from, to) = (T0 + 100, T0 + years + 9);
+        assert_eq!(covered_between(&files, from, to), Some(101 + 10));
+        assert_eq!(covered_between(&files, T0 + 10, T0 + 19), Some(10));
     }
 
     fn packet(

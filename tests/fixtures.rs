@@ -281,3 +281,39 @@ fn a_rotated_set_is_one_capture() {
     assert_eq!(a.snapshot.totals.rst_packets, 4);
     assert_eq!(causes(&a), [3, 0, 0, 1, 0]);
 }
+
+/// Regression: the evidence of one endpoint (`--endpoint`, the app's details) runs an engine
+/// of its own; over the two captures it still read each refused SYN's copy as "tried 2 times
+/// with the same ISN, as a Windows client retries". It now leaves out the same copies as the
+/// analysis, lists each packet once (both with every copy asked for) and says so.
+#[test]
+fn the_evidence_of_two_points_counts_each_syn_and_rst_once() {
+    use rstscope::report::evidence::{Collect, collect_with};
+    let files = [
+        fixture("tests/fixtures/two-points-client.pcap"),
+        fixture("tests/fixtures/two-points-server.pcap"),
+    ];
+    let endpoint = ("192.0.2.2".parse().expect("address"), 7310);
+    for all_copies in [false, true] {
+        let ev = collect_with(&files, endpoint, None, 1000, None, Collect { all_copies })
+            .expect("opens");
+        let o = ev.offender.as_ref().expect("an offender");
+        assert_eq!((o.rst_packets, o.refusal_retries), (3, 0));
+        assert!(
+            !report::diagnosis(o, Clock::Utc).contains("Windows"),
+            "{}",
+            report::diagnosis(o, Clock::Utc)
+        );
+        assert!(ev.connections.iter().all(|c| c.state.as_str() == "REJ"));
+        let listed = ev.packets.iter().filter(|p| !p.copy).count();
+        let copies = ev.packets.iter().filter(|p| p.copy).count();
+        assert_eq!((listed, copies), (6, if all_copies { 6 } else { 0 }));
+        assert!(
+            ev.warnings
+                .iter()
+                .any(|w| w.starts_with("6 SYNs, SYN-ACKs and resets of this endpoint")),
+            "{:?}",
+            ev.warnings
+        );
+    }
+}

@@ -239,15 +239,35 @@ fn header_only_capture_is_fine_and_empty() {
 fn two_files_are_merged_in_time_order() {
     let dir = temp_dir("merge");
     let a = write(&dir, "a.pcap", &refused_pcap(3));
-    let b = write(&dir, "b.pcap", &refused_pcap(3));
+    let b = write(&dir, "b.pcap", &refused_to(7212, 3));
     let out = rstscope(&["analyze", "--format", "json", &a, &b]);
     assert!(out.status.success());
     let v = json(&out);
     assert_eq!(v["packets"], 12);
     assert_eq!(v["files"].as_array().map(Vec::len), Some(2));
-    // The same attempts twice: each SYN is a retransmission of an already refused attempt.
-    assert_eq!(v["failed_attempts"], 3);
+    assert_eq!(v["failed_attempts"], 6);
     assert_eq!(v["rst_packets"], 6);
+    assert_eq!(v["warnings"], serde_json::json!([]));
+}
+
+/// The same capture given twice is the same packets twice, as two capture points of the
+/// same traffic are: each SYN and RST counts once, and a warning says so.
+#[test]
+fn the_same_file_twice_counts_once() {
+    let dir = temp_dir("twice");
+    let a = write(&dir, "a.pcap", &refused_pcap(3));
+    let v = json(&rstscope(&["analyze", "--format", "json", &a, &a]));
+    assert_eq!(v["packets"], 12);
+    assert_eq!(v["failed_attempts"], 3);
+    assert_eq!(v["rst_packets"], 3);
+    assert_eq!(v["copies"]["across_files"], 6);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("3 connections (the same SYN")),
+        "{}",
+        v["warnings"]
+    );
 }
 
 #[test]
@@ -470,5 +490,97 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Regression: two captures taken 17 years apart were merged into one capture of "6356.8
+/// days" without a word, and the headline rates averaged over the empty years. Now a warning
+/// names the files and their dates, in the text report and the JSON, each file's first and
+/// last packet are in the JSON, and the averages count only the time the files cover.
+#[test]
+fn files_years_apart_are_said_to_be_apart() {
+    let dir = temp_dir("years-apart");
+    let bytes = std::fs::read(fixture("refused-v4.pcap")).expect("fixture");
+    let old = write(
+        &dir,
+        "old.pcap",
+        &common::pcap_rewritten(&bytes, |_| true, -17 * 365 * 86_400),
+    );
+    let new = fixture("refused-v4.pcap");
+    let out = rstscope(&["analyze", "--utc", &new, &old]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let warning = format!(
+        "warning     files far apart in time were merged into one capture: {old} (2009-12-01 13:08 UTC) and {new} (2026-11-27 13:08 UTC) lie 6205.0 days apart"
+    );
+    assert!(text.contains(&warning), "{text}");
+    assert!(text.contains("open them one at a time"), "{text}");
+    // Ten refusals in 2 s of capture: 5/s, not 10 over 6205 days.
+    assert!(
+        text.contains(
+            "resets/s         peak 5/s at 13:08:38, average 5.0/s over the 2 s the files cover (not the 6205.0 days from first to last packet)"
+        ),
+        "{text}"
+    );
+    // The endpoint's too, though its first and last incidents are 17 years apart.
+    assert!(text.contains("rate avg 5.0/s peak 5/s"), "{text}");
+    let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
+    assert_eq!(v["offenders"][0]["avg_rate"], 5.0);
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.contains("lie 6205.0 days apart"))),
+        "{warnings:?}"
+    );
+    assert_eq!(v["files"][0]["first_packet"], 1_795_784_918.100_442);
+    assert!(v["files"][1]["last_packet"].as_f64().expect("a time") < 1_300_000_000.0);
+}
+
+/// A client-side and a server-side capture of the same connections given together, the
+/// server's clock 2.5 s ahead: the terminal says so and counts each SYN and RST once; the
+/// JSON has the same warning and the copies left out.
+#[test]
+fn two_points_are_named_in_text_and_json() {
+    let dir = temp_dir("two-points");
+    let bytes = std::fs::read(fixture("two-points-server.pcap")).expect("fixture");
+    let server = write(
+        &dir,
+        "server.pcap",
+        &common::pcap_rewritten(&bytes, |_| true, 3),
+    );
+    let client = fixture("two-points-client.pcap");
+    let out = rstscope(&["analyze", "--utc", &client, &server]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "warning     {client} and {server} hold the same traffic captured at two points"
+        )) && text.contains("3.000 s later in"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "resets           4 (refused 3, handshake-reset 0, after-close 0, abort 1, stray 0)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Windows client"), "{text}");
+    let v = json(&rstscope(&[
+        "analyze", "--format", "json", &client, &server,
+    ]));
+    assert_eq!(v["rst_packets"], 4);
+    assert_eq!(v["copies"]["across_files"], 9);
+    assert_eq!(v["copies"]["frames"], 0);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("hold the same traffic captured at two points")),
+        "{}",
+        v["warnings"]
     );
 }

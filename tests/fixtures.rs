@@ -7,6 +7,8 @@ use rstscope::analysis::{Analysis, Options, analyze_files};
 use rstscope::engine::{Cause, ConnRecord, DiagnosisKind, EngineConfig};
 use rstscope::report::{self, Clock};
 
+mod common;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
 }
@@ -158,4 +160,160 @@ fn http_mix_only_the_broken_connections_count() {
         (4, 4, 0)
     );
     assert_eq!(web.diagnosis().kind, DiagnosisKind::Abort);
+}
+
+/// The client-side and server-side captures of two-points-*.pcap, the server's moved
+/// `shift_secs` seconds (a server whose clock is off; 0: as captured), analyzed together.
+fn two_points(shift_secs: i64) -> (Analysis, Vec<ConnRecord>, PathBuf) {
+    let dir = common::temp_dir("fixtures", &format!("two-points{shift_secs}"));
+    let server = dir.join("two-points-server.pcap");
+    let bytes = std::fs::read(fixture("tests/fixtures/two-points-server.pcap")).expect("fixture");
+    std::fs::write(
+        &server,
+        common::pcap_rewritten(&bytes, |_| true, shift_secs),
+    )
+    .expect("write");
+    let mut conns = Vec::new();
+    let mut keep = |c: &ConnRecord| conns.push(c.clone());
+    let options = Options {
+        engine: EngineConfig {
+            keep_connections: true,
+            ..EngineConfig::default()
+        },
+        on_connection: Some(&mut keep),
+        ..Options::default()
+    };
+    let files = [
+        fixture("tests/fixtures/two-points-client.pcap"),
+        server.clone(),
+    ];
+    let a = analyze_files(&files, options).expect("opens");
+    (a, conns, server)
+}
+
+/// The same connections captured at the client's and at the server's end of a wire, given
+/// together: each SYN, SYN-ACK and RST counts once, so the totals, causes and states are those
+/// of one side, whatever the two clocks say (the server's moved 2.5 s ahead and 3 s back);
+/// and a warning names the two files and says what the counts hold.
+#[test]
+fn two_points_of_the_same_connections_count_once() {
+    let (one, one_conns) = run("tests/fixtures/two-points-client.pcap");
+    check_counts(&one, 12, 4, 4, 3);
+    assert_eq!(causes(&one), [3, 0, 0, 1, 0]);
+    assert_eq!(states(&one_conns), ["REJ", "REJ", "REJ", "RSTR"]);
+    for shift in [0, 3, -3] {
+        let (a, conns, server) = two_points(shift);
+        let t = &a.snapshot.totals;
+        assert_eq!(a.capture.frames, 24);
+        assert_eq!(
+            (
+                t.syn_packets,
+                t.synack_packets,
+                t.rst_packets,
+                t.failed_attempts,
+                t.attempts
+            ),
+            (4, 1, 4, 3, 4),
+            "shift {shift}"
+        );
+        assert_eq!(causes(&a), [3, 0, 0, 1, 0], "shift {shift}");
+        assert_eq!(
+            states(&conns),
+            ["REJ", "REJ", "REJ", "RSTR"],
+            "shift {shift}"
+        );
+        let [warning] = &a.capture.warnings[..] else {
+            panic!("one warning: {:?}", a.capture.warnings);
+        };
+        assert!(
+            warning.contains(&format!(
+                "two-points-client.pcap and {} hold the same traffic captured at two points",
+                server.display()
+            )) && warning.contains(": 4 connections (the same SYN")
+                && warning.contains("and 4 resets appear in both")
+                && warning.contains("(9 copies left out)")
+                && warning.contains("open one file at a time"),
+            "{warning}"
+        );
+        assert_eq!(a.capture.two_points[0].packets, 9);
+    }
+}
+
+/// Regression: the two copies of each refused SYN read as "each refused attempt was tried 2
+/// times with the same ISN, as a Windows client retries a refused connect".
+#[test]
+fn two_points_are_not_a_windows_client_retrying() {
+    for shift in [0, 3] {
+        let (a, _, _) = two_points(shift);
+        let o = a
+            .snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == 7310)
+            .expect("the refused port");
+        assert_eq!(o.refusal_retries, 0, "shift {shift}");
+        let sentence = report::diagnosis(o, Clock::Utc);
+        assert!(
+            sentence.starts_with("192.0.2.2:7310 refused all 3 connection attempts from 1 client")
+                && !sentence.contains("Windows"),
+            "{sentence}"
+        );
+    }
+}
+
+/// A rotated set (the client-side capture cut in two, as tcpdump -C cuts) is one capture:
+/// no warning, the result of the whole.
+#[test]
+fn a_rotated_set_is_one_capture() {
+    let dir = common::temp_dir("fixtures", "rotated");
+    let bytes = std::fs::read(fixture("tests/fixtures/two-points-client.pcap")).expect("fixture");
+    let pieces = [("a.pcap", 0..7), ("b.pcap", 7..12)].map(|(name, range)| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            common::pcap_rewritten(&bytes, |i| range.contains(&i), 0),
+        )
+        .expect("write");
+        path
+    });
+    let a = analyze_files(&pieces, Options::default()).expect("opens");
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+    assert_eq!(a.snapshot.totals.rst_packets, 4);
+    assert_eq!(causes(&a), [3, 0, 0, 1, 0]);
+}
+
+/// Regression: the evidence of one endpoint (`--endpoint`, the app's details) runs an engine
+/// of its own; over the two captures it still read each refused SYN's copy as "tried 2 times
+/// with the same ISN, as a Windows client retries". It now leaves out the same copies as the
+/// analysis, lists each packet once (both with every copy asked for) and says so.
+#[test]
+fn the_evidence_of_two_points_counts_each_syn_and_rst_once() {
+    use rstscope::report::evidence::{Collect, collect_with};
+    let files = [
+        fixture("tests/fixtures/two-points-client.pcap"),
+        fixture("tests/fixtures/two-points-server.pcap"),
+    ];
+    let endpoint = ("192.0.2.2".parse().expect("address"), 7310);
+    for all_copies in [false, true] {
+        let ev = collect_with(&files, endpoint, None, 1000, None, Collect { all_copies })
+            .expect("opens");
+        let o = ev.offender.as_ref().expect("an offender");
+        assert_eq!((o.rst_packets, o.refusal_retries), (3, 0));
+        assert!(
+            !report::diagnosis(o, Clock::Utc).contains("Windows"),
+            "{}",
+            report::diagnosis(o, Clock::Utc)
+        );
+        assert!(ev.connections.iter().all(|c| c.state.as_str() == "REJ"));
+        let listed = ev.packets.iter().filter(|p| !p.copy).count();
+        let copies = ev.packets.iter().filter(|p| p.copy).count();
+        assert_eq!((listed, copies), (6, if all_copies { 6 } else { 0 }));
+        assert!(
+            ev.warnings
+                .iter()
+                .any(|w| w.starts_with("6 SYNs, SYN-ACKs and resets of this endpoint")),
+            "{:?}",
+            ev.warnings
+        );
+    }
 }

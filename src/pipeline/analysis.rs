@@ -16,6 +16,7 @@ use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
+use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -57,6 +58,8 @@ pub struct CaptureInfo {
     pub encaps: EncapTally,
     /// Frames left out because they were further copies of a packet already counted.
     pub copies: Copies,
+    /// Files that hold the same traffic captured at two points, with how much of it.
+    pub two_points: Vec<Pair>,
 }
 
 impl CaptureInfo {
@@ -72,6 +75,18 @@ impl CaptureInfo {
     /// Frames not decoded, all reasons.
     pub fn not_decoded_total(&self) -> u64 {
         self.not_decoded.values().sum()
+    }
+
+    /// With files far apart in time (see [`merged::apart_warning`]), takes each offender's
+    /// average rate over the time the files cover between its first and last incident, not over
+    /// the gap.
+    pub fn fit_rates(&self, offenders: &mut [Offender]) {
+        for o in offenders {
+            let (from, to) = (o.first_seen.second(), o.last_seen.second());
+            if let Some(covered) = merged::covered_between(&self.files, from, to) {
+                o.avg_rate = o.incidents as f64 / covered as f64;
+            }
+        }
     }
 
     /// Gives each offender the encapsulations of its IP version, for its filters.
@@ -141,8 +156,9 @@ impl Copies {
 /// Decides, frame by frame, whether a frame is a further copy of a packet already delivered:
 /// by packet id when the capture gives one, else by content when the frame's file describes
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
-/// are looked for within one file: files given together are merged, not deduplicated. A file
-/// of one interface costs a comparison per frame.
+/// are looked for within one file, where one clock stamps them all; across files given
+/// together only SYNs and RSTs are compared ([`TwoPoints`], once a batch is full). A file of
+/// one interface costs a comparison per frame.
 #[derive(Default)]
 pub struct CopyFilter {
     dedupe: Option<Dedupe>,
@@ -365,7 +381,16 @@ impl EngineSide {
         }
         sightings.learn(&batch.new_processes);
         let mut rst_payloads = batch.rst_payloads.iter();
+        let mut across = batch.across.iter().peekable();
         for (i, p) in batch.packets().iter().enumerate() {
+            // Another file's copy of a SYN or RST: not analyzed again (its payload passed by).
+            if across.peek().is_some_and(|&&c| c as usize == i) {
+                across.next();
+                if p.flags.rst() {
+                    rst_payloads.next();
+                }
+                continue;
+            }
             // Only a RST carries its payload (the engine reads no other); the others are
             // handed on as they lie in the batch.
             let with_payload;
@@ -405,7 +430,7 @@ impl EngineSide {
         if let (Some(h), Some(p)) = (host.as_mut(), batch.packets().last()) {
             h.settle(p.ts);
         }
-        capture.tcp_frames += batch.packets().len() as u64;
+        capture.tcp_frames += (batch.packets().len() - batch.across.len()) as u64;
         if let Some(st) = &batch.status {
             *status = st.clone();
         }
@@ -422,6 +447,7 @@ impl EngineSide {
             let mut snapshot = engine.snapshot();
             let capture = status.apply(capture);
             capture.attach_encaps(&mut snapshot.offenders);
+            capture.fit_rates(&mut snapshot.offenders);
             let host = host
                 .as_ref()
                 .map(|h| Arc::new(h.report(&snapshot.offenders)));
@@ -468,7 +494,10 @@ impl EngineSide {
         }
         match source {
             Some(source) => {
+                // The files' pairs came with the last batch; the rest is read again.
+                let two_points = std::mem::take(&mut status.two_points);
                 status = SourceStatus::of(source);
+                status.two_points = two_points;
                 if let Some(cb) = options.progress.as_mut() {
                     cb(progress(source, capture.frames, bytes_total));
                 }
@@ -480,6 +509,7 @@ impl EngineSide {
         capture = status.apply(&capture);
         let mut snapshot = engine.snapshot();
         capture.attach_encaps(&mut snapshot.offenders);
+        capture.fit_rates(&mut snapshot.offenders);
         if snapshot.totals.evicted > 0 {
             capture.warnings.push(format!(
                 "{} connections were ended early because more than {} were open at once; their states may be incomplete",
@@ -577,6 +607,9 @@ struct Batch {
     encaps: EncapTally,
     /// Of its frames, copies of packets already delivered, left out.
     copies: Copies,
+    /// Indices into `packets` of the SYNs and RSTs another file already gave (the same
+    /// traffic captured at two points), left out; ascending.
+    across: Vec<u32>,
     /// Where the reading stood at the end of the batch.
     progress: Progress,
     /// Now and then, the source's files, link types and problems.
@@ -600,6 +633,7 @@ impl Batch {
         self.skipped.clear();
         self.encaps.clear();
         self.copies = Copies::default();
+        self.across.clear();
         self.status = None;
     }
 }
@@ -612,11 +646,14 @@ struct Reader {
     batches: u64,
     processes_sent: usize,
     copies: CopyFilter,
+    /// With several files: the SYNs and RSTs two of them hold.
+    two_points: Option<TwoPoints>,
 }
 
 impl Reader {
     fn new(source: FileSource, bytes_total: u64) -> Self {
         Self {
+            two_points: (source.files().len() > 1).then(TwoPoints::default),
             source,
             bytes_total,
             frames: 0,
@@ -684,6 +721,9 @@ impl Reader {
             }
         }
         let source = &mut self.source;
+        if let Some(two_points) = &mut self.two_points {
+            find_two_points(two_points, source, batch);
+        }
         if let Some(new) = source.processes().get(self.processes_sent..) {
             batch.new_processes.extend_from_slice(new);
             self.processes_sent += new.len();
@@ -692,9 +732,29 @@ impl Reader {
         self.batches += 1;
         batch.progress = progress(source, self.frames, self.bytes_total);
         if done || self.batches.is_multiple_of(STATUS_EVERY) {
-            batch.status = Some(SourceStatus::of(source));
+            let mut status = SourceStatus::of(source);
+            if let Some(two_points) = &self.two_points {
+                status.two_points = two_points.pairs().to_vec();
+            }
+            batch.status = Some(status);
         }
         done
+    }
+}
+
+/// Notes in `batch.across` its SYNs and RSTs that another file overlapping theirs already
+/// gave. Done once the batch is full, when the source tells which files overlap (a file's
+/// first frame, which may be such a copy, is known to overlap others only once delivered).
+fn find_two_points(two_points: &mut TwoPoints, source: &FileSource, batch: &mut Batch) {
+    let (files, interfaces) = (source.files(), source.interfaces());
+    for (i, p) in batch.slots.iter().take(batch.len).enumerate() {
+        if !(p.flags.syn() || p.flags.rst()) {
+            continue;
+        }
+        let file = interfaces.get(p.interface as usize).map_or(0, |f| f.file);
+        if two_points.is_copy(p, file, files) {
+            batch.across.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
     }
 }
 
@@ -773,6 +833,7 @@ struct SourceStatus {
     link_types: Vec<(LinkType, u64)>,
     problems: Vec<String>,
     processes_not_kept: u64,
+    two_points: Vec<Pair>,
 }
 
 impl SourceStatus {
@@ -782,6 +843,7 @@ impl SourceStatus {
             link_types: source.link_types(),
             problems: source.problems().iter().map(|p| p.to_string()).collect(),
             processes_not_kept: source.processes_not_kept(),
+            two_points: Vec::new(),
         }
     }
 
@@ -796,8 +858,12 @@ impl SourceStatus {
             ));
         }
         c.warnings.extend(c.copies.warning());
+        c.warnings.extend(apart_warning(&self.files));
+        c.warnings
+            .extend(two_points_warnings(&self.two_points, &self.files));
         c.files = self.files.clone();
         c.link_types = self.link_types.clone();
+        c.two_points = self.two_points.clone();
         c
     }
 }

@@ -20,6 +20,9 @@ pub mod analysis;
 pub mod background;
 /// Live capture as a job: capture threads, the engine thread, updates to the UI.
 pub mod live;
+/// Files given together that are not one capture in pieces: far apart in time, or the same
+/// traffic captured at two points.
+pub mod merged;
 
 /// Updates in flight at most; beyond, intermediate updates are dropped.
 const CHANNEL_DEPTH: usize = 4;

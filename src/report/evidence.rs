@@ -23,6 +23,7 @@ use crate::analysis::{Copies, CopyFilter};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
+use crate::pipeline::merged::TwoPoints;
 use crate::source::pcapng::PcapngWriter;
 use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
 
@@ -119,6 +120,10 @@ pub struct Evidence {
     /// endpoints): left out of the connections and counts; listed among the packets only
     /// with [`Collect::all_copies`].
     pub copies: Copies,
+    /// The endpoint's SYNs, SYN-ACKs and RSTs that another file given with the capture's
+    /// already held (the same traffic captured at two points): left out of the connections
+    /// and counts; listed only with [`Collect::all_copies`].
+    pub across_files: u64,
 }
 
 impl Evidence {
@@ -136,6 +141,7 @@ impl Evidence {
             cancelled: false,
             encaps: Encaps::default(),
             copies: Copies::default(),
+            across_files: 0,
         }
     }
 }
@@ -212,7 +218,6 @@ pub fn collect_source_with(
     how: Collect,
 ) -> Evidence {
     let (addr, port) = endpoint;
-    let in_range = |ts: Timestamp| range.is_none_or(|(a, b)| (a..=b).contains(&ts.second()));
     let mut engine = Engine::new(EngineConfig {
         keep_connections: true,
         // A range's clients are counted from its incidents (the engine counts them per
@@ -226,6 +231,10 @@ pub fn collect_source_with(
     let mut frames = 0u64;
     let mut copies = CopyFilter::default();
     let mut encaps = EncapTally::default();
+    // Several files: SYNs and RSTs another file already gave, as the analysis finds them.
+    let mut two_points = (source.files().len() > 1).then(TwoPoints::default);
+    let mut held = HeldFrame::default();
+    let mut across = 0u64;
     loop {
         copies.learn(source.interfaces());
         let Some(frame) = source.next_frame() else {
@@ -260,28 +269,48 @@ pub fn collect_source_with(
             continue;
         }
         encaps.add(encap);
-        if copy.is_none() {
-            engine.packet(&p);
+        let mut take = Take {
+            engine: &mut engine,
+            ev: &mut ev,
+            seq_table: &mut seq_table,
+            in_range_facts: &mut in_range_facts,
+            range,
+            max_packets,
+            from_endpoint,
+        };
+        match two_points.as_mut() {
+            Some(two_points) if copy.is_none() && (p.flags.syn() || p.flags.rst()) => {
+                // Whether the files overlap is the source's to say: the frame is held apart
+                // from the reader's buffer so that the source can be asked.
+                held.hold(&frame);
+                let frame = held.frame();
+                let (Decoded::Tcp(p), _) = decode_encap(&frame) else {
+                    continue;
+                };
+                let file = source
+                    .interfaces()
+                    .get(frame.interface as usize)
+                    .map_or(0, |i| i.file);
+                let copied = two_points.is_copy(&p, file, source.files());
+                across += u64::from(copied);
+                if !copied || how.all_copies {
+                    take.packet(&frame, &p, copied);
+                }
+            }
+            _ => take.packet(&frame, &p, copy.is_some()),
         }
-        if !in_range(p.ts) {
-            continue;
-        }
-        if range.is_some() && p.flags.rst() {
-            in_range_facts.payloads.rst_payload(p.payload);
-        }
-        if ev.packets.len() < max_packets {
-            // A copy shows the numbers of the packet it copies; it does not move the table.
-            let seq_base = if copy.is_none() {
-                seq_table.base(&p)
+    }
+    ev.across_files = across;
+    if across > 0 {
+        ev.warnings.push(format!(
+            "{across} SYNs, SYN-ACKs and resets of this endpoint were also in another file given \
+             with it (the same traffic captured at two points): each is counted once{}",
+            if how.all_copies {
+                ", and listed twice (marked as copies)"
             } else {
-                seq_table.peek(&p)
-            };
-            let mut packet = EvidencePacket::new(&frame, &p, from_endpoint, seq_base);
-            packet.copy = copy.is_some();
-            ev.packets.push(packet);
-        } else {
-            ev.more += 1;
-        }
+                " and listed once"
+            }
+        ));
     }
     ev.encaps = encaps.of_version(addr.is_ipv6());
     engine.finish();
@@ -313,6 +342,91 @@ pub fn collect_source_with(
     ev.warnings
         .splice(0..0, source.problems().iter().map(|p| p.to_string()));
     ev
+}
+
+/// Where one packet of the endpoint goes: the engine (unless it is a copy), the range's
+/// facts, the list.
+struct Take<'a> {
+    engine: &'a mut Engine,
+    ev: &'a mut Evidence,
+    seq_table: &'a mut TcpdumpSeq,
+    in_range_facts: &'a mut RangeFacts,
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    from_endpoint: bool,
+}
+
+impl Take<'_> {
+    fn packet(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, copy: bool) {
+        if !copy {
+            self.engine.packet(p);
+        }
+        if self
+            .range
+            .is_some_and(|(a, b)| !(a..=b).contains(&p.ts.second()))
+        {
+            return;
+        }
+        if self.range.is_some() && p.flags.rst() {
+            self.in_range_facts.payloads.rst_payload(p.payload);
+        }
+        if self.ev.packets.len() < self.max_packets {
+            // A copy shows the numbers of the packet it copies; it does not move the table.
+            let seq_base = if copy {
+                self.seq_table.peek(p)
+            } else {
+                self.seq_table.base(p)
+            };
+            let mut packet = EvidencePacket::new(frame, p, self.from_endpoint, seq_base);
+            packet.copy = copy;
+            self.ev.packets.push(packet);
+        } else {
+            self.ev.more += 1;
+        }
+    }
+}
+
+/// A frame copied out of the reader's buffer (a SYN or RST, so small), its bytes kept from
+/// frame to frame.
+#[derive(Default)]
+struct HeldFrame {
+    data: Vec<u8>,
+    ts: Timestamp,
+    number: u64,
+    /// [`LinkType`]'s number.
+    link_type: u32,
+    interface: u32,
+    orig_len: u32,
+    direction: Option<crate::source::Direction>,
+    process: Option<u32>,
+    effective_process: Option<u32>,
+    packet_id: Option<u64>,
+}
+
+impl HeldFrame {
+    fn hold(&mut self, f: &Frame<'_>) {
+        self.data.clear();
+        self.data.extend_from_slice(f.data);
+        (self.ts, self.number, self.link_type, self.interface) =
+            (f.ts, f.number, f.link_type.0, f.interface);
+        (self.orig_len, self.direction, self.packet_id) = (f.orig_len, f.direction, f.packet_id);
+        (self.process, self.effective_process) = (f.process, f.effective_process);
+    }
+
+    fn frame(&self) -> Frame<'_> {
+        Frame {
+            ts: self.ts,
+            number: self.number,
+            link_type: LinkType(self.link_type),
+            interface: self.interface,
+            data: &self.data,
+            orig_len: self.orig_len,
+            direction: self.direction,
+            process: self.process,
+            effective_process: self.effective_process,
+            packet_id: self.packet_id,
+        }
+    }
 }
 
 /// What [`Offender::restricted`] cannot tell of a time range, counted from the range's own
@@ -482,7 +596,7 @@ impl TcpdumpSeq {
 /// ` (copy, on IFACE)` / ` (on IFACE)`: where a packet was recorded, for a capture that holds
 /// copies of packets (recorded at several points); nothing for any other.
 pub fn recorded_at(ev: &Evidence, p: &EvidencePacket) -> String {
-    if ev.copies.total() == 0 {
+    if ev.copies.total() == 0 && ev.across_files == 0 {
         return String::new();
     }
     let name = ev

@@ -307,6 +307,8 @@ fn head(a: &Analysis) -> Value {
                 "gzip": f.gzip,
                 "size": f.size,
                 "frames": f.frames,
+                "first_packet": f.first_ts.map(time),
+                "last_packet": f.last_ts.map(time),
             })
         })
         .collect();
@@ -344,6 +346,7 @@ fn head(a: &Analysis) -> Value {
             "frames": cap.copies.total(),
             "by_packet_id": cap.copies.by_packet_id,
             "by_content": cap.copies.by_content,
+            "across_files": cap.two_points.iter().map(|p| p.packets).sum::<u64>(),
         },
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,

@@ -9,6 +9,7 @@ use crate::decode::link_type_name;
 use crate::engine::series::Peak;
 use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
 use crate::host::state::HostReport;
+use crate::pipeline::merged::covered_seconds;
 use crate::source::Format;
 
 fn human_bytes(n: u64) -> String {
@@ -39,11 +40,22 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
         return "none".into();
     };
     let at = crate::packet::Timestamp::from_parts(sec, 0);
+    // Files far apart in time: the average over the time they cover, not over the gap.
+    let (over, what) = match covered_seconds(&a.capture.files) {
+        Some(covered) => (
+            covered,
+            format!(
+                "the {} the files cover (not the {} from first to last packet)",
+                crate::report::approx_duration(covered),
+                crate::report::approx_duration(span)
+            ),
+        ),
+        None => (span, crate::report::approx_duration(span)),
+    };
     format!(
-        "peak {peak}/s at {}, average {} over {}",
+        "peak {peak}/s at {}, average {} over {what}",
         clock.time(at),
-        rate(total as f64 / span as f64),
-        crate::report::approx_duration(span)
+        rate(total as f64 / over as f64),
     )
 }
 

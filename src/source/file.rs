@@ -156,12 +156,16 @@ impl FileSource {
             None => self.queue.pop()?.0.1,
         };
         self.delivered = Some(index);
-        let reader = self.readers.get(index)?;
-        let head = reader.head?;
+        let head = self.readers.get(index)?.head?;
         self.number += 1;
+        if self.files.get(index)?.frames == 0 {
+            self.first_frame_of(index, head.ts);
+        }
         if let Some(info) = self.files.get_mut(index) {
             info.frames += 1;
+            info.last_ts = Some(head.ts);
         }
+        let reader = self.readers.get(index)?;
         if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
             interface.frames += 1;
         }
@@ -265,6 +269,7 @@ impl FileSource {
         reader.last_ts = last.ts;
         self.number += n;
         info.frames += n;
+        info.last_ts = Some(last.ts);
         info.bytes_read = reader.stream.shared.bytes();
         n
     }
@@ -329,6 +334,20 @@ impl FileSource {
             return if all_ended { 1.0 } else { 0.0 };
         }
         done as f64 / total as f64
+    }
+
+    /// Notes the first frame of file `index`, at `ts`, and which files were being read then.
+    #[cold]
+    fn first_frame_of(&mut self, index: usize, ts: Timestamp) {
+        let open: Vec<usize> = (self.files.iter().zip(&self.readers))
+            .enumerate()
+            .filter(|&(i, (info, reader))| i != index && info.frames > 0 && !reader.ended())
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(info) = self.files.get_mut(index) {
+            info.first_ts = Some(ts);
+            info.open_at_start = open;
+        }
     }
 
     fn empty() -> Self {
@@ -645,6 +664,9 @@ fn open_input(
         size: size.unwrap_or(0),
         bytes_read: shared.bytes(),
         frames: 0,
+        first_ts: None,
+        last_ts: None,
+        open_at_start: Vec::new(),
     };
     let mut stream = Stream {
         capacity: buffer,

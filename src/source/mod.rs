@@ -176,6 +176,15 @@ pub struct FileInfo {
     pub bytes_read: u64,
     /// Frames read from this file.
     pub frames: u64,
+    /// Time of the first frame read from this file.
+    pub first_ts: Option<Timestamp>,
+    /// Time of the last frame read from this file so far.
+    pub last_ts: Option<Timestamp>,
+    /// The other files (indices into [`FileSource::files`]) that were being read when this
+    /// file's first frame came: they had given a frame and had not ended. Files given together
+    /// overlap in time exactly when one is in the other's list; a rotated set (`tcpdump -C`,
+    /// `-G`) has empty lists, each file ending before the next begins.
+    pub open_at_start: Vec<usize>,
 }
 
 /// What a file cut short or corrupt after `frames` frames still gives: only where it gave a

@@ -353,12 +353,12 @@ impl DetailsView {
                 });
                 ui.label(RichText::new(text).strong());
                 *action = save_button(ui, o, ev);
-                if ev.is_some_and(|ev| ev.copies.total() > 0) || *all_copies {
+                if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
                     ui.checkbox(all_copies, "every copy").on_hover_text(
                         "this capture recorded packets at several points (a pktmon trace's \
-                         components, a bridge and its port): list each packet as often as it \
-                         was recorded, marked as a copy with where, instead of once as the \
-                         analysis counts it",
+                         components, a bridge and its port, two files of the same traffic): \
+                         list each packet as often as it was recorded, marked as a copy with \
+                         where, instead of once as the analysis counts it",
                     );
                 }
                 if collecting {

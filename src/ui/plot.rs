@@ -197,7 +197,8 @@ impl PlotView {
 
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
     pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
-        let text = headline_text(&a.snapshot.totals, a.snapshot.offenders.len());
+        let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
+        let text = headline_text(&a.snapshot.totals, a.snapshot.offenders.len(), covered);
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
@@ -878,8 +879,9 @@ fn duration(secs: i64) -> String {
 }
 
 /// The headline's words: "1 reset and 9 failed connection attempts in 96 s (failed: 0.09/s),
-/// 2 offenders".
-fn headline_text(t: &Totals, offenders: usize) -> String {
+/// 2 offenders". With files far apart in time, `covered` is the time they cover: the rate is
+/// over that, and the span is said to be mostly a gap.
+fn headline_text(t: &Totals, offenders: usize, covered: Option<i64>) -> String {
     let span = match (t.first_ts, t.last_ts) {
         (Some(f), Some(l)) => l.second() - f.second() + 1,
         _ => 0,
@@ -893,12 +895,19 @@ fn headline_text(t: &Totals, offenders: usize) -> String {
             "failed connection attempts"
         )
     );
-    if span > 0 {
-        text.push_str(&format!(
+    match covered {
+        Some(covered) if span > 0 => text.push_str(&format!(
+            " in {} of capture over {} (failed: {})",
+            report::approx_duration(covered),
+            report::approx_duration(span),
+            report::rate(t.failed_attempts as f64 / covered as f64)
+        )),
+        _ if span > 0 => text.push_str(&format!(
             " in {} (failed: {})",
             report::approx_duration(span),
             report::rate(t.failed_attempts as f64 / span as f64)
-        ));
+        )),
+        _ => {}
     }
     text.push_str(&match offenders {
         0 => ", no offender".to_owned(),
@@ -952,7 +961,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&one, 1),
+            headline_text(&one, 1, None),
             "1 reset and 1 failed connection attempt, 1 offender"
         );
         let more = Totals {
@@ -961,8 +970,26 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&more, 2),
+            headline_text(&more, 2, None),
             "2 resets and 0 failed connection attempts, 2 offenders"
+        );
+    }
+
+    /// Regression: two captures 17 years apart were headed "10 resets and 10 failed connection
+    /// attempts in 6205.0 days (failed: 0.002/day)": the rate over the years between them.
+    #[test]
+    fn the_headline_rate_of_files_far_apart_is_over_the_time_they_cover() {
+        let t0 = Timestamp::from_parts(1_260_000_000, 0);
+        let totals = Totals {
+            rst_packets: 10,
+            failed_attempts: 10,
+            first_ts: Some(t0),
+            last_ts: Some(t0.plus_secs(6205 * 86_400)),
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&totals, 1, Some(2)),
+            "10 resets and 10 failed connection attempts in 2 s of capture over 6205.0 days (failed: 5.0/s), 1 offender"
         );
     }
 

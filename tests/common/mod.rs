@@ -206,3 +206,29 @@ impl Drop for Netns {
             .output();
     }
 }
+
+/// A copy of a little-endian classic pcap (`bytes`, as tcpdump writes it on x86) with only the
+/// records `keep` takes (by index), each moved `shift_secs` seconds: a piece of a rotated set,
+/// or the same capture as a host whose clock is off (or a capture from another year) has it.
+pub fn pcap_rewritten(bytes: &[u8], keep: impl Fn(usize) -> bool, shift_secs: i64) -> Vec<u8> {
+    let magic = u32::from_le_bytes(bytes[..4].try_into().expect("header"));
+    assert!(
+        magic == 0xa1b2_c3d4 || magic == 0xa1b2_3c4d,
+        "a little-endian pcap"
+    );
+    let mut out = bytes[..24].to_vec();
+    let (mut at, mut index) = (24, 0);
+    while at + 16 <= bytes.len() {
+        let field =
+            |i: usize| u32::from_le_bytes(bytes[at + i..at + i + 4].try_into().expect("field"));
+        let len = field(8) as usize;
+        if keep(index) {
+            let secs = u32::try_from(i64::from(field(0)) + shift_secs).expect("a 32-bit time");
+            out.extend_from_slice(&secs.to_le_bytes());
+            out.extend_from_slice(&bytes[at + 4..at + 16 + len]);
+        }
+        at += 16 + len;
+        index += 1;
+    }
+    out
+}

@@ -915,6 +915,48 @@ fn merge_interleaves_files_by_time() {
     assert_eq!(source.interfaces()[1].file, 1);
 }
 
+/// Each file keeps the time of its first and last frame, and which files were being read
+/// when it began: none for a rotated set (each file ends before the next begins), the
+/// earlier one for two captures of the same time; read frame by frame or in runs alike.
+#[test]
+fn files_keep_their_times_and_which_files_they_overlap() {
+    let one = |name, times: &[u32]| {
+        let recs: Vec<Rec<'_>> = times.iter().map(|&t| rec(t, 0, b"x")).collect();
+        TempFile::new(name, &pcap(false, false, 1, 65535, &recs))
+    };
+    let (a, b, c) = (
+        one("a.pcap", &[10, 11, 12]),
+        one("b.pcap", &[12, 13]),
+        one("c.pcap", &[12, 14]),
+    );
+    let rotated = [a.0.clone(), b.0.clone()];
+    let overlapping = [b.0.clone(), c.0.clone()];
+    for runs in [false, true] {
+        let read = |set: &[PathBuf]| {
+            let mut source = FileSource::open(set).expect("opens");
+            if runs {
+                drain_runs(&mut source, 2);
+            } else {
+                drain(&mut source);
+            }
+            source.files().to_vec()
+        };
+        let files = read(&rotated);
+        let times: Vec<_> = files.iter().map(|f| (f.first_ts, f.last_ts)).collect();
+        let t = |s: i64| Some(Timestamp(s * S));
+        assert_eq!(times, [(t(10), t(12)), (t(12), t(13))], "runs: {runs}");
+        assert!(
+            files.iter().all(|f| f.open_at_start.is_empty()),
+            "{files:?}"
+        );
+        // b's frame at 12 comes before c's (ties go to the file given first); c begins while b
+        // is still being read.
+        let files = read(&overlapping);
+        assert!(files[0].open_at_start.is_empty(), "{files:?}");
+        assert_eq!(files[1].open_at_start, [0], "runs: {runs}");
+    }
+}
+
 #[test]
 fn merge_goes_on_when_one_file_is_cut_short() {
     let full = pcap(

@@ -1,0 +1,641 @@
+//! Files given together that are not one capture split in pieces: files far apart in time,
+//! and the same traffic captured at two points (a client-side and a server-side capture).
+//!
+//! Files given together are merged in time order. That is right for a rotated set
+//! (`tcpdump -C` / `-G`: each file begins where the one before ended) and for captures of the
+//! same time on different hosts or interfaces. Two cases merge into something else:
+//!
+//! - **Far apart in time**: two captures taken years apart become one capture of years, whose
+//!   per-second plot and rates describe mostly nothing. [`apart_warning`] names such gaps and
+//!   [`covered_seconds`] gives the time the files do cover, for honest averages.
+//! - **The same traffic at two points**: every packet is there twice. Copies of one packet are
+//!   looked for by the frame within one file only (`source::dedupe`: two hosts' clocks differ,
+//!   so a 5 ms window does not fit across files). Across files, [`TwoPoints`] matches the SYNs
+//!   and RSTs (addresses, ports, sequence and acknowledgment numbers, flags), which tell a
+//!   connection apart whatever the clocks, and counts each once.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use chrono::{TimeZone, Utc};
+
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::source::FileInfo;
+
+/// A gap between files given together is worth a warning when it is longer than this...
+const LONG_GAP_SECS: i64 = 3600;
+
+/// ...and longer than each of the two files on its sides. A rotated set has no gap; a capture
+/// restarted after a break shorter than the captures around it merely thins the averages (by
+/// at most half); past both bounds most of the merged time holds nothing.
+fn is_long_gap(gap_secs: i64, before_secs: i64, after_secs: i64) -> bool {
+    gap_secs > LONG_GAP_SECS && gap_secs > before_secs && gap_secs > after_secs
+}
+
+/// The files that read a frame, with their times, in the order of their first frame.
+fn by_time(files: &[FileInfo]) -> Vec<(usize, Timestamp, Timestamp)> {
+    let mut timed: Vec<(usize, Timestamp, Timestamp)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, f.first_ts?, f.last_ts?)))
+        .collect();
+    timed.sort_by_key(|&(i, first, _)| (first, i));
+    timed
+}
+
+/// A long gap: the file that ends before it, the file that begins after it, their times.
+struct Gap {
+    before: usize,
+    ended: Timestamp,
+    after: usize,
+    began: Timestamp,
+}
+
+/// The long gaps between the files, in time order.
+fn gaps(files: &[FileInfo]) -> Vec<Gap> {
+    let mut out = Vec::new();
+    let mut timed = by_time(files).into_iter();
+    let Some((mut before, mut started, mut ended)) = timed.next() else {
+        return out;
+    };
+    for (i, first, last) in timed {
+        let gap = first.second().saturating_sub(ended.second());
+        let before_secs = ended.second().saturating_sub(started.second());
+        let after_secs = last.second().saturating_sub(first.second());
+        if is_long_gap(gap, before_secs, after_secs) {
+            out.push(Gap {
+                before,
+                ended,
+                after: i,
+                began: first,
+            });
+            (before, started, ended) = (i, first, last);
+        } else if last >= ended {
+            // The file that ends last borders the next gap; the stretch's start stays.
+            (before, ended) = (i, last);
+        }
+    }
+    out
+}
+
+/// The warning when files given together lie far apart in time (see [`is_long_gap`]), naming
+/// the files on each side of each gap with their dates (UTC, the same in every report).
+pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
+    let gaps = gaps(files);
+    let first = gaps.first()?;
+    let name = |i: usize| {
+        files
+            .get(i)
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default()
+    };
+    let span = |i: usize| match files.get(i).and_then(|f| Some((f.first_ts?, f.last_ts?))) {
+        Some((a, b)) => utc_span(a, b),
+        None => String::new(),
+    };
+    let apart =
+        |g: &Gap| crate::report::approx_duration(g.began.second().saturating_sub(g.ended.second()));
+    let mut s = format!(
+        "files far apart in time were merged into one capture: {} ({}) and {} ({}) lie {} apart, with nothing captured between",
+        name(first.before),
+        span(first.before),
+        name(first.after),
+        span(first.after),
+        apart(first)
+    );
+    for g in gaps.iter().skip(1) {
+        s.push_str(&format!(
+            "; {} and {} ({} apart)",
+            name(g.before),
+            name(g.after),
+            apart(g)
+        ));
+    }
+    s.push_str(
+        ". The time axis and the per-second plot run across the gap; averages count only the \
+         time the files cover. If they are not one capture, open them one at a time.",
+    );
+    Some(s)
+}
+
+/// The seconds the files cover together (their time ranges joined), when files lie far apart
+/// (see [`apart_warning`]); `None` when they do not, and the capture's first to last second is
+/// what they cover.
+pub fn covered_seconds(files: &[FileInfo]) -> Option<i64> {
+    covered_between(files, i64::MIN, i64::MAX)
+}
+
+/// [`covered_seconds`] from second `from` to second `to` only: what an endpoint's average rate
+/// is taken over, from its first incident to its last.
+pub fn covered_between(files: &[FileInfo], from: i64, to: i64) -> Option<i64> {
+    if gaps(files).is_empty() {
+        return None;
+    }
+    let mut covered = 0i64;
+    let mut add = |(s, e): (i64, i64)| {
+        let (s, e) = (s.max(from), e.min(to));
+        if s <= e {
+            covered = covered.saturating_add(e.saturating_sub(s).saturating_add(1));
+        }
+    };
+    let mut stretch: Option<(i64, i64)> = None;
+    for (_, first, last) in by_time(files) {
+        let (a, b) = (first.second(), last.second());
+        stretch = match stretch {
+            Some((s, e)) if a <= e.saturating_add(1) => Some((s, e.max(b))),
+            Some(done) => {
+                add(done);
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some(done) = stretch {
+        add(done);
+    }
+    Some(covered.max(1))
+}
+
+/// From `a` to `b` to the minute, UTC: `2026-12-01 15:20 to 16:05 UTC`, the date once when
+/// both fall on one day.
+fn utc_span(a: Timestamp, b: Timestamp) -> String {
+    let at = |ts: Timestamp| Utc.timestamp_opt(ts.second(), 0).single();
+    let (Some(a), Some(b)) = (at(a), at(b)) else {
+        return format!("{} to {} s", a.second(), b.second());
+    };
+    let (from, to) = (a.format("%Y-%m-%d %H:%M"), b.format("%H:%M"));
+    if a.date_naive() != b.date_naive() {
+        format!("{from} to {} UTC", b.format("%Y-%m-%d %H:%M"))
+    } else if to.to_string() == a.format("%H:%M").to_string() {
+        format!("{from} UTC")
+    } else {
+        format!("{from} to {to} UTC")
+    }
+}
+
+/// How long apart two copies of one SYN or RST in two files may be: the two hosts' clocks may
+/// differ by seconds (no NTP, a VM's drift) and the path between the capture points adds its
+/// delay.
+const WINDOW_NANOS: i64 = 60 * Timestamp::NANOS_PER_SEC;
+/// SYNs and RSTs, and copied connections, remembered at most each: memory stays bounded under
+/// a SYN flood.
+const MAX_REMEMBERED: usize = 1 << 16;
+/// No file in a slot.
+const NONE: u32 = u32::MAX;
+
+/// One SYN or RST as seen so far: in which files, how often.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    first: Timestamp,
+    /// Up to two files and how often each had this segment.
+    files: [(u32, u32); 2],
+}
+
+/// Two files that hold the same traffic, and how much of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pair {
+    /// The two files (indices into the capture's files), the one given first first.
+    pub files: (usize, usize),
+    /// Connections whose SYN both hold (a SYN tried again with the same ISN is one).
+    pub connections: u64,
+    /// RSTs both hold.
+    pub resets: u64,
+    /// SYNs, SYN-ACKs and RSTs left out as copies.
+    pub packets: u64,
+    /// How much later the second file saw the first segment both hold (its clock's difference
+    /// plus the path between the two capture points), in nanoseconds; negative: earlier.
+    pub offset: i64,
+}
+
+/// Finds the SYNs, SYN-ACKs and RSTs that two files both hold and tells which are copies.
+///
+/// A segment is known by its addresses, ports, sequence and acknowledgment numbers and flags
+/// (TTL and checksums change on the way). The k-th time one file has it is a copy when another
+/// file has already had it k times, so a client's three tries of a refused connect with one
+/// ISN (a Windows client retries so) stay three, however many files hold them. The k-th time is
+/// a copy only when the two files cannot be one capture in pieces, one of:
+/// - the two files were read at the same time (one began while the other was being read): a
+///   rotated set never is, so a SYN retransmitted across a rotation stays;
+/// - an IPv4 SYN with the same IP ID: a retransmitted SYN gets a new one (Linux, Windows), a
+///   copy keeps it, whatever the two clocks say;
+/// - a SYN-ACK or RST of a connection whose SYN in that file was a copy.
+///
+/// Only SYNs and RSTs are looked at (the reader hashes nothing else); the rest of each
+/// connection is in both files (see [`two_points_warnings`]).
+#[derive(Debug, Default)]
+pub struct TwoPoints {
+    seen: HashMap<u64, Seen>,
+    order: VecDeque<(Timestamp, u64)>,
+    /// The connections (by file, addresses and ports) whose SYN was another file's copy, with
+    /// the ISN of that SYN.
+    copied: HashMap<u64, u32>,
+    copied_order: VecDeque<(Timestamp, u64)>,
+    pairs: Vec<Pair>,
+}
+
+impl TwoPoints {
+    /// True when `p` (read from file `file`) is a SYN, SYN-ACK or RST another file already
+    /// gave. Other packets are never copies.
+    pub fn is_copy(&mut self, p: &TcpPacket<'_>, file: usize, files: &[FileInfo]) -> bool {
+        if !(p.flags.syn() || p.flags.rst()) {
+            return false;
+        }
+        self.expire(p.ts);
+        let opening = p.flags.syn() && !p.flags.ack();
+        // An IPv4 SYN's IP ID tells a copy from a retransmission; 0 says nothing.
+        let ip_id = p.ip_id.filter(|&id| opening && id != 0);
+        let key = key(p, ip_id);
+        let connection = connection_key(p, file);
+        let file32 = u32::try_from(file).unwrap_or(NONE - 1);
+        let Some((other, first_time)) = self.count(key, file32, p.ts) else {
+            return false;
+        };
+        let copy = ip_id.is_some()
+            || (!opening && self.copied.contains_key(&connection))
+            || overlap(files, file, other);
+        if !copy {
+            return false;
+        }
+        // A connection is its addresses, ports and ISN; a SYN tried again is the same one.
+        let new_connection = opening && self.copied.get(&connection) != Some(&p.seq);
+        if new_connection && self.copied.insert(connection, p.seq).is_none() {
+            self.copied_order.push_back((p.ts, connection));
+        }
+        let pair = self.pair(file, other);
+        if pair.packets == 0 {
+            let later = p.ts.0.saturating_sub(first_time.0);
+            pair.offset = if file > other { later } else { -later };
+        }
+        pair.packets += 1;
+        pair.connections += u64::from(new_connection);
+        pair.resets += u64::from(p.flags.rst());
+        true
+    }
+
+    /// Counts one more of segment `key` in `file`: when another file has had it at least as
+    /// often, that file and the time the segment was first seen.
+    fn count(&mut self, key: u64, file: u32, ts: Timestamp) -> Option<(usize, Timestamp)> {
+        let seen = self.seen.entry(key).or_insert_with(|| {
+            self.order.push_back((ts, key));
+            Seen {
+                first: ts,
+                files: [(NONE, 0); 2],
+            }
+        });
+        // A third file with it is left alone.
+        let mine = seen
+            .files
+            .iter()
+            .position(|&(f, _)| f == file)
+            .or_else(|| seen.files.iter().position(|&(f, _)| f == NONE))?;
+        seen.files[mine].0 = file;
+        seen.files[mine].1 += 1;
+        let (other, other_count) = seen.files[1 - mine];
+        (other != NONE && seen.files[mine].1 <= other_count).then_some((other as usize, seen.first))
+    }
+
+    /// The files that held the same traffic, with how much.
+    pub fn pairs(&self) -> &[Pair] {
+        &self.pairs
+    }
+
+    fn pair(&mut self, a: usize, b: usize) -> &mut Pair {
+        let files = (a.min(b), a.max(b));
+        let at = match self.pairs.iter().position(|p| p.files == files) {
+            Some(at) => at,
+            None => {
+                self.pairs.push(Pair {
+                    files,
+                    ..Pair::default()
+                });
+                self.pairs.len() - 1
+            }
+        };
+        &mut self.pairs[at]
+    }
+
+    fn expire(&mut self, now: Timestamp) {
+        expire(&mut self.seen, &mut self.order, now);
+        expire(&mut self.copied, &mut self.copied_order, now);
+    }
+}
+
+/// Forgets the entries older than the window, and the oldest beyond the bound.
+fn expire<V>(map: &mut HashMap<u64, V>, order: &mut VecDeque<(Timestamp, u64)>, now: Timestamp) {
+    while let Some(&(ts, key)) = order.front() {
+        let old = now.0.saturating_sub(ts.0) >= WINDOW_NANOS;
+        if !old && order.len() < MAX_REMEMBERED {
+            break;
+        }
+        order.pop_front();
+        map.remove(&key);
+    }
+}
+
+/// True when files `a` and `b` were read at the same time: one began while the other was
+/// being read.
+fn overlap(files: &[FileInfo], a: usize, b: usize) -> bool {
+    let began_during =
+        |x: usize, y: usize| files.get(x).is_some_and(|f| f.open_at_start.contains(&y));
+    began_during(a, b) || began_during(b, a)
+}
+
+/// What tells one SYN or RST from another at any capture point: addresses, ports, sequence
+/// and acknowledgment numbers, flags, and for an IPv4 SYN its IP ID when given.
+fn key(p: &TcpPacket<'_>, ip_id: Option<u16>) -> u64 {
+    let mut h = DefaultHasher::new();
+    (p.src, p.dst, p.sport, p.dport, p.seq, ip_id).hash(&mut h);
+    let flags = p.flags.0 & (TcpFlags::SYN | TcpFlags::ACK | TcpFlags::RST | TcpFlags::FIN);
+    flags.hash(&mut h);
+    if p.flags.ack() {
+        p.ack.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// One connection in one file, whichever way its packet went.
+fn connection_key(p: &TcpPacket<'_>, file: usize) -> u64 {
+    let (a, b) = ((p.src, p.sport), (p.dst, p.dport));
+    let mut h = DefaultHasher::new();
+    (file, a.min(b), a.max(b)).hash(&mut h);
+    h.finish()
+}
+
+/// The warning for each pair of files that hold the same traffic.
+pub fn two_points_warnings(pairs: &[Pair], files: &[FileInfo]) -> Vec<String> {
+    let name = |i: usize| {
+        files
+            .get(i)
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default()
+    };
+    pairs
+        .iter()
+        .map(|p| {
+            let (a, b) = (name(p.files.0), name(p.files.1));
+            let mut both = Vec::new();
+            if p.connections > 0 {
+                both.push(crate::report::plural(
+                    p.connections,
+                    "connection (the same SYN: addresses, ports, sequence number)",
+                    "connections (the same SYN: addresses, ports, sequence number)",
+                ));
+            }
+            if p.resets > 0 {
+                both.push(crate::report::plural(p.resets, "reset", "resets"));
+            }
+            let offset = p.offset as f64 / 1e9;
+            let when = if offset.abs() < 0.0005 {
+                "at the same time in both (within 1 ms)".to_string()
+            } else {
+                format!(
+                    "{:.3} s {} in {b} than in {a} (the clocks' difference plus the path between the two capture points)",
+                    offset.abs(),
+                    if offset > 0.0 { "later" } else { "earlier" }
+                )
+            };
+            format!(
+                "{a} and {b} hold the same traffic captured at two points (e.g. client side and server side): {} appear in both, {when}. \
+                 Each such SYN, SYN-ACK and reset is counted once ({} copies left out); the other packets of those connections (ACKs, data, FINs) are in both files and count twice among the packets, \
+                 and as connections of their own where the two clocks differ by more than a connection lasts. \
+                 For exact counts open one file at a time; to see where a reset came from, compare the two.",
+                both.join(" and "),
+                p.packets
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::decode::BLANK;
+    use crate::source::Format;
+
+    const HOUR: i64 = 3600;
+    const T0: i64 = 1_700_000_000;
+
+    /// A file read from second `first` to second `last` after T0, begun while `open` were read.
+    fn file(name: &str, first: i64, last: i64, open: &[usize]) -> FileInfo {
+        FileInfo {
+            path: PathBuf::from(name),
+            format: Format::Pcap,
+            gzip: false,
+            size: 0,
+            bytes_read: 0,
+            frames: 1,
+            first_ts: Some(Timestamp::from_parts(T0 + first, 0)),
+            last_ts: Some(Timestamp::from_parts(T0 + last, 0)),
+            open_at_start: open.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_rotated_set_and_captures_of_the_same_hour_are_not_apart() {
+        // tcpdump -G 3600: each file begins where the one before ended.
+        let rotated = [file("a", 0, HOUR, &[]), file("b", HOUR, 2 * HOUR, &[])];
+        assert_eq!(apart_warning(&rotated), None);
+        assert_eq!(covered_seconds(&rotated), None);
+        // Two hosts' captures of the same hour, one host's clock 40 s behind.
+        let two_hosts = [
+            file("client", 40, HOUR, &[]),
+            file("server", 0, HOUR - 40, &[0]),
+        ];
+        assert_eq!(apart_warning(&two_hosts), None);
+    }
+
+    /// A break shorter than the captures around it only thins the averages: no warning.
+    #[test]
+    fn a_break_shorter_than_the_captures_around_it_is_not_apart() {
+        let files = [
+            file("morning", 0, 4 * HOUR, &[]),
+            file("afternoon", 6 * HOUR, 10 * HOUR, &[]),
+        ];
+        assert_eq!(apart_warning(&files), None);
+        // Longer than an hour and longer than the files: most of the merged time is empty.
+        let files = [
+            file("morning", 0, 600, &[]),
+            file("evening", 10 * HOUR, 10 * HOUR + 600, &[]),
+        ];
+        assert!(apart_warning(&files).is_some());
+        // Longer than the files but not an hour.
+        let files = [file("a", 0, 60, &[]), file("b", 1800, 1860, &[])];
+        assert_eq!(apart_warning(&files), None);
+    }
+
+    /// Regression: two captures taken 17 years apart became one capture of "6356.8 days" with
+    /// nothing saying so.
+    #[test]
+    fn captures_years_apart_are_named_with_their_dates() {
+        let years = 17 * 365 * 24 * HOUR;
+        // Given newest first; a third file continues the newer one (a rotation).
+        let files = [
+            file("new-1.pcap", years, years + 600, &[]),
+            file("old.pcap", 0, 200, &[]),
+            file("new-2.pcap", years + 600, years + 900, &[]),
+        ];
+        let w = apart_warning(&files).expect("a warning");
+        assert!(
+            w.contains("old.pcap (2023-11-14 22:13 to 22:16 UTC) and new-1.pcap (2040-11-09 22:13 to 22:23 UTC) lie 6205.0 days apart"),
+            "{w}"
+        );
+        assert!(w.contains("open them one at a time"), "{w}");
+        assert!(
+            !w.contains("new-2.pcap"),
+            "only the files beside the gap: {w}"
+        );
+        // 201 s of the old capture, 901 s of the new one (one stretch).
+        assert_eq!(covered_seconds(&files), Some(201 + 901));
+        // An endpoint from the old capture's 100th second to the new one's 10th.
+        let (from, to) = (T0 + 100, T0 + years + 9);
+        assert_eq!(covered_between(&files, from, to), Some(101 + 10));
+        assert_eq!(covered_between(&files, T0 + 10, T0 + 19), Some(10));
+    }
+
+    fn packet(
+        port: u16,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+        ip_id: Option<u16>,
+        ms: i64,
+    ) -> TcpPacket<'static> {
+        let (client, server) = (
+            IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+            IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2)),
+        );
+        let from_client = flags & TcpFlags::RST == 0 && flags & TcpFlags::ACK == 0;
+        let (src, dst, sport, dport) = if from_client {
+            (client, server, 40_000, port)
+        } else {
+            (server, client, port, 40_000)
+        };
+        TcpPacket {
+            ts: Timestamp(T0 * Timestamp::NANOS_PER_SEC + ms * 1_000_000),
+            src,
+            dst,
+            sport,
+            dport,
+            seq,
+            ack,
+            flags: TcpFlags(flags),
+            ip_id,
+            ..BLANK
+        }
+    }
+
+    fn syn(port: u16, isn: u32, ip_id: u16, ms: i64) -> TcpPacket<'static> {
+        packet(port, TcpFlags::SYN, isn, 0, Some(ip_id), ms)
+    }
+
+    fn refusal(port: u16, isn: u32, ms: i64) -> TcpPacket<'static> {
+        packet(
+            port,
+            TcpFlags::RST | TcpFlags::ACK,
+            0,
+            isn.wrapping_add(1),
+            Some(0),
+            ms,
+        )
+    }
+
+    /// Which of `packets` (file, packet) are copies.
+    fn judge(
+        files: &[FileInfo],
+        packets: &[(usize, TcpPacket<'static>)],
+    ) -> (Vec<bool>, Vec<Pair>) {
+        let mut t = TwoPoints::default();
+        let copies = packets
+            .iter()
+            .map(|(f, p)| t.is_copy(p, *f, files))
+            .collect();
+        (copies, t.pairs().to_vec())
+    }
+
+    /// A client-side and a server-side capture of a Windows client's three tries of one
+    /// refused connect (one ISN, a new IP ID each): each try and each refusal once, so the
+    /// diagnosis still sees three tries (not six), whatever the two clocks say.
+    #[test]
+    fn the_same_refused_tries_in_two_files_count_once_whatever_the_clocks() {
+        let overlapping = [file("client", 0, 2, &[]), file("server", 0, 2, &[0])];
+        let apart = [file("client", 0, 2, &[]), file("server", 3, 5, &[])];
+        for (files, skew) in [(&overlapping, 0), (&apart, 3000)] {
+            let mut packets = Vec::new();
+            for (i, id) in [100u16, 101, 102].into_iter().enumerate() {
+                let ms = i as i64 * 500;
+                packets.push((0, syn(110, 7, id, ms)));
+                packets.push((0, refusal(110, 7, ms + 1)));
+            }
+            for (i, id) in [100u16, 101, 102].into_iter().enumerate() {
+                let ms = skew + i as i64 * 500;
+                packets.push((1, syn(110, 7, id, ms)));
+                packets.push((1, refusal(110, 7, ms + 1)));
+            }
+            let (copies, pairs) = judge(files, &packets);
+            assert_eq!(copies, [[false; 6], [true; 6]].concat(), "skew {skew}");
+            let pair = &pairs[0];
+            assert_eq!(
+                (pair.files, pair.connections, pair.resets, pair.packets),
+                ((0, 1), 1, 3, 6)
+            );
+            assert_eq!(pair.offset, skew * 1_000_000);
+        }
+    }
+
+    /// A rotated set: a SYN retransmitted (a new IP ID) and refused again across the rotation
+    /// is a second try, not a copy; and so is an IPv6 SYN (no IP ID) retransmitted across it.
+    #[test]
+    fn a_retransmission_across_a_rotation_is_no_copy() {
+        let rotated = [file("a", 0, 1, &[]), file("b", 1, 2, &[])];
+        let v6 = |p: TcpPacket<'static>| TcpPacket {
+            src: IpAddr::V6(Ipv6Addr::LOCALHOST),
+            dst: IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip_id: None,
+            ..p
+        };
+        let packets = [
+            (0, syn(110, 7, 100, 900)),
+            (0, refusal(110, 7, 901)),
+            (1, syn(110, 7, 101, 1400)),
+            (1, refusal(110, 7, 1401)),
+            (0, v6(syn(111, 9, 0, 990))),
+            (1, v6(syn(111, 9, 0, 1990))),
+        ];
+        let (copies, pairs) = judge(&rotated, &packets);
+        assert_eq!(copies, [false; 6]);
+        assert!(pairs.is_empty());
+        // The same two files read at the same time: the IPv6 SYN is a copy then.
+        let overlapping = [file("a", 0, 2, &[]), file("b", 0, 2, &[0])];
+        let (copies, _) = judge(&overlapping, &packets[4..]);
+        assert_eq!(copies, [false, true]);
+    }
+
+    /// A reset seen in two files that do not overlap, of a connection whose SYN was not a copy
+    /// there, stays: nothing says it is the same packet rather than a second reset.
+    #[test]
+    fn a_reset_alone_in_files_apart_is_no_copy() {
+        let apart = [file("a", 0, 2, &[]), file("b", 3, 5, &[])];
+        let (copies, _) = judge(
+            &apart,
+            &[(0, refusal(110, 7, 0)), (1, refusal(110, 7, 3000))],
+        );
+        assert_eq!(copies, [false, false]);
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let files = [file("a", 0, 2, &[]), file("b", 0, 2, &[0])];
+        let mut t = TwoPoints::default();
+        for i in 0..(MAX_REMEMBERED as u32 + 1000) {
+            t.is_copy(&syn(110, i, 1, 0), 0, &files);
+        }
+        assert!(t.seen.len() <= MAX_REMEMBERED, "{}", t.seen.len());
+        // Older than the window: forgotten.
+        t.is_copy(&syn(110, 1, 1, 61_000), 0, &files);
+        assert_eq!(t.seen.len(), 1);
+    }
+}

@@ -1157,6 +1157,11 @@ fn an_endpoint_seen_on_two_link_types_gets_a_bpf_filter_for_each() {
 /// A pktmon trace records each packet at several of Windows' components: the details list a
 /// packet once, as the analysis counts it, and "every copy" lists each copy too, marked with
 /// the component that recorded it (as `analyze --endpoint ... --all-copies` does).
+///
+/// Regression: the mark was at the end of the line, `... length 0 (copy, on WFP Native MAC
+/// Layer LightWeight Filter-0000)`, out of view beyond the TCP options: it is now a column after
+/// the time (where `tcpdump -i any` names the interface), the component's name cut in the
+/// middle to keep the packet in view, its whole name on hover.
 #[test]
 fn the_packets_can_list_every_copy_a_pktmon_trace_recorded() {
     let mut h = harness(settings(), vec![manifest("tests/fixtures/pktmon.pcapng")]);
@@ -1166,15 +1171,40 @@ fn the_packets_can_list_every_copy_a_pktmon_trace_recorded() {
         "the first offender is selected"
     );
     wait_for(&mut h, |h| shows(h, "Packets (10)"));
-    assert!(shows(&h, "Flags [S], seq 120029360"));
-    assert!(shows(&h, "(on TCPIP)"), "where each packet was recorded");
-    assert!(!shows(&h, "(copy, on"));
+    assert!(
+        shows(
+            &h,
+            "13:08:38.100442 TCPIP            IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S], seq 120029360"
+        ),
+        "where each packet was recorded, after its time"
+    );
+    assert!(shows(
+        &h,
+        "13:08:38.100459 Intel(R)… I219-V IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
+    ));
+    assert!(!shows(&h, " copy IP"));
     h.get_by_label("every copy").click();
     wait_for(&mut h, |h| shows(h, "Packets (31)"));
     assert!(shows(
         &h,
-        "seq 120029360, win 65495, options [mss 65495,sackOK,TS val 2025993927 ecr 0,nop,wscale 10], length 0 (copy, on WFP Native MAC Layer LightWeight Filter-0000)"
+        "13:08:38.100442 TCPIP                 IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]"
     ));
+    let copy =
+        "13:08:38.100444 WFP Nati…er-0000 copy IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]";
+    assert!(shows(&h, copy), "a copy is marked before its packet");
+    // The whole name of the component on hover.
+    let line = h
+        .query_all_by_label_contains(copy)
+        .next()
+        .expect("the copy's line")
+        .rect();
+    h.hover_at(line.left_center() + egui::vec2(20.0, 0.0));
+    wait_for(&mut h, |h| {
+        shows(
+            h,
+            "a further copy of a packet listed above, recorded at WFP Native MAC Layer LightWeight Filter-0000",
+        )
+    });
     // Back to one line a packet.
     h.get_by_label("every copy").click();
     wait_for(&mut h, |h| shows(h, "Packets (10)"));

@@ -2365,6 +2365,88 @@ fn wheel(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, dy: f32) {
     h.run_steps(30);
 }
 
+/// A turn of the wheel at `at`: `notches` events of `dy` points, a frame apart (a quarter of
+/// a second in the harness: one turn), then the frames that smooth it out.
+fn wheel_turn(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, notches: usize, dy: f32) {
+    h.hover_at(at);
+    h.step();
+    for _ in 0..notches {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, dy),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run_steps(10);
+}
+
+/// Regression (exploratory trial): in a short window the results scroll as a whole and the
+/// offenders table and the details' lists scroll inside them. A wheel turn begun over the
+/// headline scrolled the results until the table came under the pointer, and the rest of the
+/// turn scrolled the table's rows. A turn now keeps to what was under the pointer when it
+/// began, as in a browser; the next turn over the rows scrolls the rows.
+#[test]
+fn a_wheel_turn_scrolls_what_was_under_the_pointer_when_it_began() {
+    let path = temp_dir("wheel-turn").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let size = [800.0, 500.0];
+    let mut h = sized_harness(size, vec![path]);
+    settle(&mut h);
+    let grip =
+        |h: &Harness<'_, RstscopeApp>| h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    let first = h.state().rows()[0].endpoint.clone();
+    let rows = |h: &Harness<'_, RstscopeApp>| {
+        let g = grip(h);
+        endpoints_in_view(h, g.top() - 100.0, g.top())
+    };
+    assert_eq!(rows(&h).first(), Some(&first), "{:?}", rows(&h));
+    let before = grip(&h).top();
+    let headline = h.get_by_label_contains("resets and").rect();
+    wheel_turn(&mut h, headline.center(), 12, -40.0);
+    let after = grip(&h).top();
+    assert!(
+        after < before - 50.0,
+        "the turn scrolled the results: the splitter from {before} to {after}"
+    );
+    assert!(
+        h.get_by_label_contains("Offenders").rect().top() < headline.center().y,
+        "the table went under the pointer during the turn"
+    );
+    assert_eq!(
+        rows(&h).first(),
+        Some(&first),
+        "the turn over the headline left the table's rows alone: {:?}",
+        rows(&h)
+    );
+    // A new turn over the rows scrolls them, not the results.
+    h.run_steps(4);
+    let row = grip(&h).top() - 30.0;
+    wheel_turn(&mut h, egui::pos2(300.0, row), 3, -40.0);
+    assert_eq!(grip(&h).top(), after, "the results stay");
+    let scrolled = rows(&h);
+    assert_ne!(
+        scrolled.first(),
+        Some(&first),
+        "the rows scrolled: {scrolled:?}"
+    );
+    // A turn up begun over the details' diagnosis brings the results back to their top; the
+    // rows pass under the pointer and stay as they were.
+    h.run_steps(4);
+    let sentence = details_diagnosis(&h, &first).expect("the details' diagnosis");
+    wheel_turn(&mut h, sentence.center(), 12, 40.0);
+    assert_eq!(grip(&h).top(), before, "the results are back at their top");
+    assert_eq!(rows(&h), scrolled);
+    // The table's header is not its rows: a turn begun there scrolls the results.
+    h.run_steps(4);
+    let header = h.get_by_label("Endpoint").rect();
+    wheel_turn(&mut h, header.center(), 12, -40.0);
+    assert_eq!(grip(&h).top(), after, "the results scrolled to their end");
+    assert_eq!(rows(&h), scrolled);
+}
+
 /// The details' diagnosis sentence of `endpoint` (the table's Diagnosis column has it too,
 /// higher up).
 fn details_diagnosis(h: &Harness<'_, RstscopeApp>, endpoint: &str) -> Option<egui::Rect> {

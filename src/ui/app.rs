@@ -27,6 +27,7 @@ use crate::ui::settings::Settings;
 use crate::ui::source_bar::{self, Action, BarInput, InterfaceList};
 use crate::ui::status::{self, StatusInput};
 use crate::ui::task::Task;
+use crate::ui::wheel;
 
 /// Notices kept on screen at most.
 const MAX_NOTICES: usize = 4;
@@ -399,6 +400,7 @@ impl RstscopeApp {
     /// One frame of the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        wheel::begin_pass(&ctx);
         match self.fonts_ready {
             false => crate::ui::fonts::add_symbols(&ctx),
             // The fonts added take effect in the second frame: their glyphs are drawn then.
@@ -750,19 +752,21 @@ impl RstscopeApp {
                     &mut self.settings.table_share,
                     |ui| table.show(ui, sort, clock, selected),
                     |ui| {
-                        action = details.show(
-                            ui,
-                            &DetailsInput {
-                                source: version.0,
-                                paths: &paths,
-                                row: selected_row.as_ref(),
-                                range,
-                                clock,
-                                ready,
-                                live,
-                                host: a.host.as_deref(),
-                            },
-                        );
+                        action = wheel::area(ui, "details", |ui| {
+                            details.show(
+                                ui,
+                                &DetailsInput {
+                                    source: version.0,
+                                    paths: &paths,
+                                    row: selected_row.as_ref(),
+                                    range,
+                                    clock,
+                                    ready,
+                                    live,
+                                    host: a.host.as_deref(),
+                                },
+                            )
+                        });
                     },
                 );
             });

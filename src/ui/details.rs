@@ -20,6 +20,7 @@ use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::task::Task;
+use crate::ui::wheel;
 
 /// Packets shown at most for one offender; the rest are counted.
 pub const MAX_PACKETS: usize = 2000;
@@ -417,7 +418,9 @@ impl DetailsView {
         ui.set_min_height(height);
         ui.columns(2, |cols| {
             connections(&mut cols[0], ev, input.clock, height);
-            packets(&mut cols[1], lines, height);
+            wheel::area(&mut cols[1], "details/packets", |ui| {
+                packets(ui, lines, height);
+            });
         });
     }
 }
@@ -674,14 +677,20 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     // Wider than its half of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-    RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).show(ui, |ui, rows| {
-        let area = egui::ScrollArea::horizontal()
-            .id_salt("connections-sideways")
-            .max_height(height)
-            .auto_shrink([false, false])
-            .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
-        ((), Some(area.inner))
+    // A turn of the wheel begun over the rows (or their bar) scrolls them.
+    let shown = wheel::shielded(ui, "details/connections", |ui| {
+        RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).show(ui, |ui, rows| {
+            let area = egui::ScrollArea::horizontal()
+                .id_salt("connections-sideways")
+                .max_height(height)
+                .auto_shrink([false, false])
+                .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
+            ((), Some(area.inner))
+        })
     });
+    if let Some(rows) = shown.rows {
+        wheel::mark(ui, "details/connections", rows);
+    }
 }
 
 /// The accessible name of the connections' vertical scroll bar.

@@ -17,6 +17,7 @@ use crate::report::{self, Clock};
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
+use crate::ui::wheel;
 
 /// A service endpoint, as rows are selected.
 pub type EndpointKey = (IpAddr, u16);
@@ -323,10 +324,17 @@ impl OffendersView {
         if std::mem::take(&mut self.to_left_edge) {
             area = area.horizontal_scroll_offset(0.0);
         }
-        let shown = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).show(ui, |ui, bar| {
-            let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
-            (area.inner_rect, Some(area.inner))
+        // A turn of the wheel begun over the rows (or their bar) scrolls the rows; one begun
+        // elsewhere (their header too) scrolls the results, whatever comes under the pointer.
+        let shown = wheel::shielded(ui, "offenders", |ui| {
+            RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).show(ui, |ui, bar| {
+                let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
+                (area.inner_rect, Some(area.inner))
+            })
         });
+        if let Some(rows) = shown.rows {
+            wheel::mark(ui, "offenders", rows);
+        }
         // The bar counts as the rows: a user scrolling with it is reading them, so new
         // results hold them, and the selected row does not pull the view from under the drag.
         let over = ui.rect_contains_pointer(shown.inner) || shown.in_use;

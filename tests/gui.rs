@@ -2714,3 +2714,35 @@ fn the_packets_heading_wraps_inside_the_smallest_window() {
         "Save these packets… {button:?} outside the details' right half"
     );
 }
+
+/// Regression (exploratory trial on Windows): rstscope's own file dialog reached another
+/// drive only by typing `D:\` into its path field, Up never leaving a drive. It offers its
+/// places as buttons under the path: the home folder, then each drive (Windows), the place
+/// the dialog is in marked.
+#[test]
+fn the_file_dialog_goes_to_its_places_in_one_click() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open…").click();
+    h.run_steps(3);
+    assert!(shows(&h, "Go to"), "the places under the path field");
+    let home = std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" })
+        .map(PathBuf::from)
+        .expect("a home folder");
+    let place = h.get_by_label("Home");
+    place.click();
+    h.run_steps(3);
+    let field = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find_map(|n| n.accesskit_node().value())
+        .expect("the path field");
+    assert_eq!(
+        PathBuf::from(field),
+        home,
+        "the dialog went to the home folder"
+    );
+    assert!(
+        h.get_by_label("Home").accesskit_node().toggled() == Some(egui::accesskit::Toggled::True),
+        "the place the dialog is in is marked"
+    );
+}

@@ -2746,3 +2746,74 @@ fn the_file_dialog_goes_to_its_places_in_one_click() {
         "the place the dialog is in is marked"
     );
 }
+
+/// The left edge of the "This machine" panel's heading.
+fn machine_heading_left(h: &Harness<'_, RstscopeApp>) -> f32 {
+    h.get_all_by_label("This machine")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the panel's heading")
+        .left()
+}
+
+/// Regression (exploratory trial): opened in a narrow window, the "This machine" panel kept
+/// its half of that window when the window grew (egui keeps a panel's last width). It follows
+/// the window: its default width (420 points) where there is room, half a narrow window; a
+/// width the user dragged its edge to is kept instead, between runs too.
+#[test]
+fn the_machine_panel_follows_the_window_as_it_grows() {
+    let small = egui::Vec2::from(rstscope::ui::MIN_WINDOW);
+    let large = egui::vec2(1280.0, 800.0);
+    let mut h = sized_harness(small.into(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    h.run_steps(3);
+    // The harness draws the app inside a margin; the panel takes half of what is inside.
+    let right = |size: egui::Vec2| size.x - harness_margin().x;
+    let half = (small.x - 2.0 * harness_margin().x) / 2.0;
+    let inner = machine_heading_left(&h) - (right(small) - half);
+    let width =
+        |h: &Harness<'_, RstscopeApp>, size| right(size) - (machine_heading_left(h) - inner);
+    assert!(
+        (0.0..20.0).contains(&inner),
+        "half the narrow window: {inner}"
+    );
+    h.set_size(large);
+    h.run_steps(4);
+    let wide = width(&h, large);
+    assert!(
+        (wide - rstscope::ui::host::DEFAULT_WIDTH).abs() < 1.0,
+        "the panel is 420 points wide in the grown window, not {half}: {wide}"
+    );
+    // The user drags its edge 100 points to the left: that width is kept as the window
+    // narrows (cut to half of it) and grows again.
+    let edge = right(large) - wide;
+    drag(
+        &mut h,
+        egui::pos2(edge + 1.0, 400.0),
+        egui::vec2(-100.0, 0.0),
+    );
+    h.run_steps(3);
+    let dragged = width(&h, large);
+    assert!((dragged - 520.0).abs() < 4.0, "dragged to {dragged}");
+    h.set_size(small);
+    h.run_steps(4);
+    assert!(
+        (width(&h, small) - half).abs() < 1.0,
+        "half the narrow window again"
+    );
+    h.set_size(large);
+    h.run_steps(4);
+    let again = width(&h, large);
+    assert!(
+        (again - dragged).abs() < 1.0,
+        "the dragged width, {dragged}, not {again}"
+    );
+    let kept = h
+        .state()
+        .settings
+        .host_width
+        .expect("the user's width is a setting");
+    assert!((kept - dragged).abs() < 1.0, "{kept}");
+}

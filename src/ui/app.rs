@@ -492,9 +492,13 @@ impl RstscopeApp {
             let clock = self.settings.clock();
             // Half the window at most: a narrow window keeps room for the results beside it.
             let most = (ui.available_width() / 2.0).max(200.0);
+            let id = ui.scope_id().with("host");
+            let width = self
+                .host
+                .width(&ctx, id, &mut self.settings.host_width, most);
             egui::Panel::right("host")
                 .resizable(true)
-                .default_size(420.0_f32.min(most))
+                .default_size(width)
                 .max_size(most)
                 .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
         }

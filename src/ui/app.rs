@@ -710,13 +710,13 @@ impl RstscopeApp {
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
+            let least_below = table_least + crate::ui::layout::DETAILS_MIN;
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the details' diagnosis) scrolls as a whole, the details given what they
-            // need then: none squeezed to nothing.
-            let above = self.above_plot + crate::ui::layout::PLOT_MIN;
+            // frame, the plot at its floor, the details' diagnosis) scrolls as a whole, the
+            // details given what they need then: none squeezed to nothing.
             let heights = crate::ui::layout::Least {
-                shown: above + table_least + crate::ui::layout::DETAILS_MIN,
-                scrolled: above + below,
+                shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
+                scrolled: self.above_plot + crate::ui::layout::PLOT_MIN + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
@@ -726,7 +726,8 @@ impl RstscopeApp {
                     self.above_plot = plot_top - top;
                     ui.ctx().request_repaint();
                 }
-                let plot_height = crate::ui::layout::plot_height(height - (plot_top - top), below);
+                let plot_height =
+                    crate::ui::layout::plot_height(height - (plot_top - top), below, least_below);
                 self.plot.show(
                     ui,
                     &PlotInput {

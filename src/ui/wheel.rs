@@ -3,11 +3,12 @@
 //! each frame's share of the wheel to the innermost area under the pointer, so a turn that
 //! began over the headline scrolled the page until the table came under the pointer, and the
 //! rest of the turn scrolled the table. Here a turn keeps to the area under the pointer when
-//! it began, as browsers latch the wheel: the page, or an area [`area`] marks, which still
-//! hands the wheel on to the page at its end (egui's chaining), but no other area takes it.
+//! it began, as browsers latch the wheel: the page, or an area marked by
+//! [`area`](crate::ui::wheel::area), which still hands the wheel on to the page at its end
+//! (egui's chaining), but no other area takes it.
 //!
-//! A turn ends when the wheel has been still for [`TURN_GAP`] (and egui's smoothing of it is
-//! over) or the pointer moves.
+//! A turn ends when the wheel has been still for [`TURN_GAP`](crate::ui::wheel::TURN_GAP)
+//! (and egui's smoothing of it is over) or the pointer moves.
 
 use eframe::egui::{self, Id, Pos2, Rect, Vec2};
 

@@ -184,8 +184,9 @@ report "agent --install-service without Npcap installs nothing and exits 2 with:
 # GetTcpStatisticsEx (src/host/windows.rs; wine answers from Linux's /proc/net/snmp), the
 # services of a process through EnumServicesStatusExW (src/host/processes.rs; wine runs a few
 # services of its own), the wpcap.dll checks (src/source/npcap.rs), and what opening a folder
-# or a file another program holds open says (Windows refuses both differently from Linux), and
-# File > Recent (one entry for a file whose path was spelled in two cases), and the agent's own
+# or a file another program holds open says (Windows refuses both differently from Linux),
+# File > Recent (one entry for a file whose path was spelled in two cases), the drives the
+# built-in file dialog offers (GetLogicalDrives: wine has C: and Z:), and the agent's own
 # process as /metrics shows it (sysinfo's Windows reading of memory and CPU time).
 echo "== windows: the Windows-only unit tests under wine" >&2
 test_exe=$(wincargo test --lib --no-run --message-format=json |
@@ -197,9 +198,10 @@ for line in sys.stdin:
 [ -n "$test_exe" ] || fail "no unit-test program for x86_64-pc-windows-gnu"
 wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_process \
   source::file::tests::a_folder_is_named_as_a_folder \
-  source::file::tests::a_file_held_open_by_another_program_says_so ui::settings >"$work/host-tests.out" 2>&1 ||
+  source::file::tests::a_file_held_open_by_another_program_says_so ui::settings \
+  ui::file_dialog >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/agent/own_process.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"

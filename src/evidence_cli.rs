@@ -144,7 +144,7 @@ fn text(ev: &Evidence, clock: Clock) -> String {
             "  copies:    the capture records packets at several points; {} frames were further copies, {}\n",
             ev.copies.total(),
             if ev.packets.iter().any(|p| p.copy) {
-                "listed below and marked (copy)"
+                "listed below, each marked copy beside where it was recorded"
             } else {
                 "left out (--all-copies lists them)"
             }
@@ -165,9 +165,9 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         "\nPackets ({})\n",
         count(ev.packets.len(), ev.more)
     ));
+    let at = evidence::RecordedAt::new(ev, None);
     for p in &ev.packets {
-        s.push_str(&evidence::tcpdump_line(p, clock));
-        s.push_str(&evidence::recorded_at(ev, p));
+        s.push_str(&evidence::packet_line(p, clock, at.as_ref()));
         s.push('\n');
     }
     if ev.more > 0 {

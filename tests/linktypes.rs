@@ -258,7 +258,9 @@ fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
     )
     .to_string();
     assert!(
-        text.contains("(copy, on WFP Native MAC Layer LightWeight Filter-0000)"),
+        text.contains(
+            "13:08:38.100444 WFP Native MAC Layer LightWeight Filter-0000 copy IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]"
+        ),
         "{text}"
     );
 }

@@ -593,22 +593,86 @@ impl TcpdumpSeq {
     }
 }
 
-/// ` (copy, on IFACE)` / ` (on IFACE)`: where a packet was recorded, for a capture that holds
-/// copies of packets (recorded at several points); nothing for any other.
-pub fn recorded_at(ev: &Evidence, p: &EvidencePacket) -> String {
-    if ev.copies.total() == 0 && ev.across_files == 0 {
-        return String::new();
+/// Where each packet of a capture that holds copies of packets (recorded at several points: a
+/// pktmon trace's components, a bridge and its port) was recorded: a column after the time of
+/// its line, where `tcpdump -i any` puts the interface, with `copy` on each further copy of a
+/// packet. At the start of the line, not the end, so that it is seen without scrolling.
+#[derive(Debug, Clone)]
+pub struct RecordedAt {
+    /// Each interface's name as the column shows it, by [`EvidencePacket::interface`].
+    names: Vec<String>,
+    /// The longest name among the packets listed, in characters.
+    width: usize,
+    /// Some packet listed is a further copy: the column has room for `copy`.
+    copies: bool,
+}
+
+impl RecordedAt {
+    /// The column for `ev`'s packets, names longer than `max_name` characters cut in the
+    /// middle (their ends tell components apart: `...Filter-0000`, `...Filter-0001`); `None`
+    /// for a capture that holds no copies (within a file or, for files given together that
+    /// hold the same traffic, across them).
+    pub fn new(ev: &Evidence, max_name: Option<usize>) -> Option<Self> {
+        if ev.copies.total() == 0 && ev.across_files == 0 {
+            return None;
+        }
+        let names: Vec<String> = (0..ev.interfaces.len())
+            .map(|i| {
+                let name = interface_name(ev, i as u32);
+                max_name.map_or_else(|| name.clone(), |max| cut_middle(&name, max))
+            })
+            .collect();
+        let shown = |p: &EvidencePacket| names.get(p.interface as usize).map(String::as_str);
+        let width = ev
+            .packets
+            .iter()
+            .map(|p| shown(p).map_or(0, |n| n.chars().count()))
+            .max()
+            .unwrap_or(0);
+        let copies = ev.packets.iter().any(|p| p.copy);
+        Some(Self {
+            names,
+            width,
+            copies,
+        })
     }
-    let name = ev
-        .interfaces
-        .get(p.interface as usize)
+
+    /// `p`'s cell: the name of where it was recorded, padded to the column, then `copy` for a
+    /// further copy (blank for the first, when the column has copies).
+    pub fn cell(&self, p: &EvidencePacket) -> String {
+        let name = self
+            .names
+            .get(p.interface as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("interface {}", p.interface));
+        let mut s = format!("{name:<width$}", width = self.width);
+        if self.copies {
+            s.push_str(if p.copy { " copy" } else { "     " });
+        }
+        s
+    }
+}
+
+/// The whole name of interface `index` of the capture (`interface N` when it has none).
+pub fn interface_name(ev: &Evidence, index: u32) -> String {
+    ev.interfaces
+        .get(index as usize)
         .and_then(|i| i.name.clone())
-        .unwrap_or_else(|| format!("interface {}", p.interface));
-    if p.copy {
-        format!(" (copy, on {name})")
-    } else {
-        format!(" (on {name})")
+        .unwrap_or_else(|| format!("interface {index}"))
+}
+
+/// `name` in at most `max` characters: its start and end around `…`.
+fn cut_middle(name: &str, max: usize) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= max || max < 3 {
+        return name.to_owned();
     }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let mut s: String = chars[..head].iter().collect();
+    s.push('…');
+    s.extend(&chars[chars.len() - tail..]);
+    s
 }
 
 /// The packet as `tcpdump -n` prints it, e.g. `13:09:12.250341 IP 127.0.0.1.39446 >
@@ -616,7 +680,18 @@ pub fn recorded_at(ev: &Evidence, p: &EvidencePacket) -> String {
 /// time of day with microseconds (local or UTC per `clock`), `IP` or `IP6`, relative sequence
 /// numbers as tcpdump computes them over the packets shown, the common TCP options.
 pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
+    packet_line(p, clock, None)
+}
+
+/// [`tcpdump_line`], with where the packet was recorded after its time (for a capture that
+/// holds copies of packets): `13:09:12.250343 WFP Native MAC Layer LightWeight Filter-0000
+/// copy IP 127.0.0.1.39446 > ...`.
+pub fn packet_line(p: &EvidencePacket, clock: Clock, at: Option<&RecordedAt>) -> String {
     let mut s = clock.datetime(p.ts).format("%H:%M:%S%.6f").to_string();
+    if let Some(at) = at {
+        s.push(' ');
+        s.push_str(&at.cell(p));
+    }
     let ip = if p.src.is_ipv4() { "IP" } else { "IP6" };
     let _ = write!(
         s,

@@ -27,6 +27,7 @@ use crate::ui::settings::Settings;
 use crate::ui::source_bar::{self, Action, BarInput, InterfaceList};
 use crate::ui::status::{self, StatusInput};
 use crate::ui::task::Task;
+use crate::ui::wheel;
 
 /// Notices kept on screen at most.
 const MAX_NOTICES: usize = 4;
@@ -399,6 +400,7 @@ impl RstscopeApp {
     /// One frame of the whole window.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        wheel::begin_pass(&ctx);
         match self.fonts_ready {
             false => crate::ui::fonts::add_symbols(&ctx),
             // The fonts added take effect in the second frame: their glyphs are drawn then.
@@ -490,9 +492,13 @@ impl RstscopeApp {
             let clock = self.settings.clock();
             // Half the window at most: a narrow window keeps room for the results beside it.
             let most = (ui.available_width() / 2.0).max(200.0);
+            let id = ui.scope_id().with("host");
+            let width = self
+                .host
+                .width(&ctx, id, &mut self.settings.host_width, most);
             egui::Panel::right("host")
                 .resizable(true)
-                .default_size(420.0_f32.min(most))
+                .default_size(width)
                 .max_size(most)
                 .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
         }
@@ -704,13 +710,13 @@ impl RstscopeApp {
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
+            let least_below = table_least + crate::ui::layout::DETAILS_MIN;
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the details' diagnosis) scrolls as a whole, the details given what they
-            // need then: none squeezed to nothing.
-            let above = self.above_plot + crate::ui::layout::PLOT_MIN;
+            // frame, the plot at its floor, the details' diagnosis) scrolls as a whole, the
+            // details given what they need then: none squeezed to nothing.
             let heights = crate::ui::layout::Least {
-                shown: above + table_least + crate::ui::layout::DETAILS_MIN,
-                scrolled: above + below,
+                shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
+                scrolled: self.above_plot + crate::ui::layout::PLOT_MIN + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
@@ -720,7 +726,8 @@ impl RstscopeApp {
                     self.above_plot = plot_top - top;
                     ui.ctx().request_repaint();
                 }
-                let plot_height = crate::ui::layout::plot_height(height - (plot_top - top), below);
+                let plot_height =
+                    crate::ui::layout::plot_height(height - (plot_top - top), below, least_below);
                 self.plot.show(
                     ui,
                     &PlotInput {
@@ -750,19 +757,21 @@ impl RstscopeApp {
                     &mut self.settings.table_share,
                     |ui| table.show(ui, sort, clock, selected),
                     |ui| {
-                        action = details.show(
-                            ui,
-                            &DetailsInput {
-                                source: version.0,
-                                paths: &paths,
-                                row: selected_row.as_ref(),
-                                range,
-                                clock,
-                                ready,
-                                live,
-                                host: a.host.as_deref(),
-                            },
-                        );
+                        action = wheel::area(ui, "details", |ui| {
+                            details.show(
+                                ui,
+                                &DetailsInput {
+                                    source: version.0,
+                                    paths: &paths,
+                                    row: selected_row.as_ref(),
+                                    range,
+                                    clock,
+                                    ready,
+                                    live,
+                                    host: a.host.as_deref(),
+                                },
+                            )
+                        });
                     },
                 );
             });

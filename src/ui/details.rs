@@ -20,6 +20,7 @@ use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::task::Task;
+use crate::ui::wheel;
 
 /// Packets shown at most for one offender; the rest are counted.
 pub const MAX_PACKETS: usize = 2000;
@@ -29,6 +30,21 @@ const COPIED_FOR: f64 = 2.5;
 pub const NO_PROCESS_INFO: &str = "This capture file carries no process information: to see \
     which program listens and which one connects, capture on that host with Start capture, as \
     administrator/root.";
+
+/// The most characters the packets' column of where each was recorded (a capture with copies
+/// of packets) takes: a pktmon component's name is cut in the middle to it, so that the
+/// packet itself stays in view in half a small window. The whole name is on hover.
+const RECORDED_AT_CHARS: usize = 16;
+
+/// A packet as the details list it.
+struct PacketLine {
+    /// Its tcpdump line, with where it was recorded after the time in a capture with copies.
+    text: String,
+    /// A further copy of a packet listed before it.
+    copy: bool,
+    /// The whole name of where it was recorded, in a capture with copies.
+    at: Option<String>,
+}
 
 /// What the evidence was collected for.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +66,7 @@ pub struct DetailsView {
     evidence: Option<Arc<Evidence>>,
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with.
-    lines: Option<(Clock, Vec<String>)>,
+    lines: Option<(Clock, Vec<PacketLine>)>,
     /// The filter last copied (its row: 0 is Wireshark's) and when (egui time).
     copied: Option<(usize, f64)>,
     /// The panel's width and how far below its top the connections and packets lists began:
@@ -143,10 +159,17 @@ impl DetailsView {
         if let Some(ev) = &self.evidence
             && self.lines.as_ref().is_none_or(|(c, _)| *c != input.clock)
         {
+            let at = evidence::RecordedAt::new(ev, Some(RECORDED_AT_CHARS));
             let lines = ev
                 .packets
                 .iter()
-                .map(|p| evidence::tcpdump_line(p, input.clock) + &evidence::recorded_at(ev, p))
+                .map(|p| PacketLine {
+                    text: evidence::packet_line(p, input.clock, at.as_ref()),
+                    copy: p.copy,
+                    at: at
+                        .as_ref()
+                        .map(|_| evidence::interface_name(ev, p.interface)),
+                })
                 .collect();
             self.lines = Some((input.clock, lines));
         }
@@ -395,7 +418,9 @@ impl DetailsView {
         ui.set_min_height(height);
         ui.columns(2, |cols| {
             connections(&mut cols[0], ev, input.clock, height);
-            packets(&mut cols[1], lines, height);
+            wheel::area(&mut cols[1], "details/packets", |ui| {
+                packets(ui, lines, height);
+            });
         });
     }
 }
@@ -428,8 +453,9 @@ fn save_button(
     }
 }
 
-/// The tcpdump-like lines; only the visible ones are laid out.
-fn packets(ui: &mut egui::Ui, lines: &[String], height: f32) {
+/// The tcpdump-like lines; only the visible ones are laid out. Further copies of a packet are
+/// weaker than the packet's first line, which stands out among its copies.
+fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32) {
     let font = egui::FontId::monospace(fonts::PACKET_LINES);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
     // Long lines scroll sideways, never cut: solid bars, shown without hovering first.
@@ -440,7 +466,18 @@ fn packets(ui: &mut egui::Ui, lines: &[String], height: f32) {
         .auto_shrink([false, false])
         .show_rows(ui, row_height, lines.len(), |ui, range| {
             for line in &lines[range] {
-                ui.add(egui::Label::new(RichText::new(line).font(font.clone())).extend());
+                let mut text = RichText::new(&line.text).font(font.clone());
+                if line.copy {
+                    text = text.weak();
+                }
+                let label = ui.add(egui::Label::new(text).extend());
+                if let Some(at) = &line.at {
+                    label.on_hover_text(if line.copy {
+                        format!("a further copy of a packet listed above, recorded at {at}")
+                    } else {
+                        format!("recorded at {at}")
+                    });
+                }
             }
         });
 }
@@ -640,24 +677,30 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
     // Wider than its half of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-    // The rows, each as tall as the table lays them out, against the room the table gives
-    // them (as `connections_table` reckons it).
-    let row = list_row_height(ui);
-    let rows_height = ev.connections.len() as f32 * (row + ui.spacing().item_spacing.y);
-    let room = height.min(ui.available_rect_before_wrap().height())
-        - row
-        - LIST_MARGIN
-        - ui.spacing().scroll.allocated_width();
-    let bar =
-        RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
-    bar.show(ui, |ui, rows| {
-        let area = egui::ScrollArea::horizontal()
-            .id_salt("connections-sideways")
-            .max_height(height)
-            .auto_shrink([false, false])
-            .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
-        ((), Some(area.inner))
+    // A turn of the wheel begun over the rows (or their bar) scrolls them.
+    let shown = wheel::shielded(ui, "details/connections", |ui| {
+        // The rows, each as tall as the table lays them out, against the room the table
+        // gives them (as `connections_table` reckons it).
+        let row = list_row_height(ui);
+        let rows_height = ev.connections.len() as f32 * (row + ui.spacing().item_spacing.y);
+        let room = height.min(ui.available_rect_before_wrap().height())
+            - row
+            - LIST_MARGIN
+            - ui.spacing().scroll.allocated_width();
+        let bar =
+            RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
+        bar.show(ui, |ui, rows| {
+            let area = egui::ScrollArea::horizontal()
+                .id_salt("connections-sideways")
+                .max_height(height)
+                .auto_shrink([false, false])
+                .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
+            ((), Some(area.inner))
+        })
     });
+    if let Some(rows) = shown.rows {
+        wheel::mark(ui, "details/connections", rows);
+    }
 }
 
 /// The accessible name of the connections' vertical scroll bar.

@@ -3,7 +3,8 @@
 //! session without a portal or zenity, a bare Xvfb) rstscope's own dialog is used: a folder
 //! browser whose listings are read on a thread too. As in the Windows and GTK dialogs, its
 //! path field has the keyboard when it opens: a full path typed or pasted there and Enter
-//! opens that file (or saves to it), a folder's path goes to that folder.
+//! opens that file (or saves to it), a folder's path goes to that folder. Under it, its places
+//! (the home folder; on Windows each drive, which Up never leaves a drive for) are a click away.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -170,6 +171,59 @@ pub fn is_capture_name(name: &str) -> bool {
         .any(|e| lower.ends_with(&format!(".{e}")))
 }
 
+/// A place the dialog offers beside its path field: a button that goes there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    /// The button's text: `Home`, `C:`.
+    label: String,
+    /// The folder it goes to.
+    path: PathBuf,
+}
+
+/// The places: the home folder (`home`), then each drive of `drives` (Windows: `C:\`, `D:\`),
+/// which Up never leaves a drive for.
+fn places(home: Option<PathBuf>, drives: Vec<PathBuf>) -> Vec<Place> {
+    let home = home.map(|path| Place {
+        label: "Home".to_owned(),
+        path,
+    });
+    let drives = drives.into_iter().map(|path| Place {
+        label: path.display().to_string().trim_end_matches('\\').to_owned(),
+        path,
+    });
+    home.into_iter().chain(drives).collect()
+}
+
+/// The home folder, as the environment names it (no file work).
+fn home() -> Option<PathBuf> {
+    std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(PathBuf::from)
+}
+
+/// The roots of the drive letters set in `mask`, as `GetLogicalDrives` sets them (bit 0: A).
+#[cfg(any(windows, test))]
+fn drive_roots(mask: u32) -> Vec<PathBuf> {
+    (b'A'..=b'Z')
+        .enumerate()
+        .filter(|(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, letter)| PathBuf::from(format!("{}:\\", char::from(letter))))
+        .collect()
+}
+
+/// The drives that exist: their letters from the system, no drive touched (an empty card
+/// reader or a lost network drive does not hold the dialog up).
+#[cfg(windows)]
+fn drives() -> Vec<PathBuf> {
+    // SAFETY: GetLogicalDrives takes no arguments and only returns a bit mask (0 on failure).
+    let mask = unsafe { windows_sys::Win32::Storage::FileSystem::GetLogicalDrives() };
+    drive_roots(mask)
+}
+
+/// Other systems have one tree from `/`: no drives.
+#[cfg(not(windows))]
+fn drives() -> Vec<PathBuf> {
+    Vec::new()
+}
+
 /// One entry of a folder listing.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -262,6 +316,8 @@ struct Browser {
     typed_error: Option<String>,
     /// The path field takes the keyboard on the next frame, its text selected.
     focus_path: bool,
+    /// The home folder and the drives, as buttons.
+    places: Vec<Place>,
 }
 
 impl Browser {
@@ -285,6 +341,7 @@ impl Browser {
             typed: None,
             typed_error: None,
             focus_path: true,
+            places: places(home(), drives()),
         };
         b.go(ctx, b.dir.clone());
         b
@@ -374,6 +431,19 @@ impl Browser {
                 self.typed = Some(Task::spawn("file-dialog", &ctx, move |_| {
                     resolve(&text, &dir, save)
                 }));
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Go to").weak());
+            for place in &self.places {
+                let here = self.dir.starts_with(&place.path);
+                if ui
+                    .selectable_label(here, &place.label)
+                    .on_hover_text(place.path.display().to_string())
+                    .clicked()
+                {
+                    go_to = Some(place.path.clone());
+                }
             }
         });
         if let Some(why) = &self.typed_error {
@@ -484,6 +554,34 @@ mod tests {
         assert!(is_capture_name("TRACE.PCAP"));
         assert!(is_capture_name("rotated.pcap.gz"));
         assert!(!is_capture_name("notes.txt"));
+    }
+
+    /// Up never leaves a Windows drive: the dialog offers each drive that exists, after the
+    /// home folder.
+    #[test]
+    fn places_are_the_home_folder_then_each_drive() {
+        // A: and C:, D:, Z: (wine maps Z: to /).
+        let mask = 0b1 | 0b1100 | 1 << 25;
+        let roots = drive_roots(mask);
+        assert_eq!(roots, ["A:\\", "C:\\", "D:\\", "Z:\\"].map(PathBuf::from));
+        let labels: Vec<String> = places(Some(PathBuf::from("/home/ana")), roots)
+            .into_iter()
+            .map(|p| p.label)
+            .collect();
+        assert_eq!(labels, ["Home", "A:", "C:", "D:", "Z:"]);
+        assert!(places(None, Vec::new()).is_empty());
+    }
+
+    /// The drives the system has: on Windows at least the system drive (wine too).
+    #[cfg(windows)]
+    #[test]
+    fn the_system_drive_is_among_the_drives() {
+        let system = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".to_owned());
+        assert!(
+            drives().contains(&PathBuf::from(format!("{system}\\"))),
+            "{system} in {:?}",
+            drives()
+        );
     }
 
     #[test]

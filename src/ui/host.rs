@@ -43,6 +43,8 @@ pub struct HostPanel {
     /// The latest one-shot reading ("Read now").
     reading: Option<Arc<HostReport>>,
     task: Option<Task<HostReport>>,
+    /// The width the panel was given in the last frame.
+    given: Option<f32>,
 }
 
 impl Default for HostPanel {
@@ -52,11 +54,41 @@ impl Default for HostPanel {
             sort: (Col::Port, true),
             reading: None,
             task: None,
+            given: None,
         }
     }
 }
 
+/// The panel's width until the user drags its edge, in points (less in a narrow window).
+pub const DEFAULT_WIDTH: f32 = 420.0;
+
 impl HostPanel {
+    /// The width to give the side panel `id` this frame: the width the user dragged its edge
+    /// to (`user`, kept between runs; the default until then), at most `most` (half the
+    /// window). egui's panel keeps the width it last had, so a window that grows from a narrow
+    /// one kept the narrow one's half; here the panel follows the window. A width the panel
+    /// took that it was not given was the user's drag: it becomes `user`.
+    pub fn width(
+        &mut self,
+        ctx: &egui::Context,
+        id: egui::Id,
+        user: &mut Option<f32>,
+        most: f32,
+    ) -> f32 {
+        use egui::containers::panel::PanelState;
+        let had = PanelState::load(ctx, id).map(|s| s.size().x);
+        if let (Some(had), Some(given)) = (had, self.given)
+            && (had - given).abs() > 1.0
+        {
+            *user = Some(had);
+        }
+        let width = user.unwrap_or(DEFAULT_WIDTH).min(most);
+        // The panel starts from its default size without a state of its own.
+        ctx.data_mut(|d| d.remove::<PanelState>(id));
+        self.given = Some(width);
+        width
+    }
+
     /// True while a one-shot reading runs.
     pub fn is_reading(&self) -> bool {
         self.task.as_ref().is_some_and(Task::is_running)

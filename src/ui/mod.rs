@@ -36,6 +36,8 @@ pub mod source_bar;
 pub mod status;
 /// One-shot work on named threads.
 pub mod task;
+/// Which scroll area a turn of the mouse wheel scrolls: the one under the pointer as it began.
+pub mod wheel;
 
 pub use app::RstscopeApp;
 pub use settings::Settings;

@@ -17,6 +17,7 @@ use crate::report::{self, Clock};
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
+use crate::ui::wheel;
 
 /// A service endpoint, as rows are selected.
 pub type EndpointKey = (IpAddr, u16);
@@ -327,11 +328,18 @@ impl OffendersView {
         let rows_height =
             (self.rows.len() + 1) as f32 * (row_height(ui) + ui.spacing().item_spacing.y);
         let needed = rows_height > ui.available_rect_before_wrap().height();
-        let bar = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).expecting(needed);
-        let shown = bar.show(ui, |ui, bar| {
-            let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
-            (area.inner_rect, Some(area.inner))
+        // A turn of the wheel begun over the rows (or their bar) scrolls the rows; one begun
+        // elsewhere (their header too) scrolls the results, whatever comes under the pointer.
+        let shown = wheel::shielded(ui, "offenders", |ui| {
+            let bar = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).expecting(needed);
+            bar.show(ui, |ui, bar| {
+                let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
+                (area.inner_rect, Some(area.inner))
+            })
         });
+        if let Some(rows) = shown.rows {
+            wheel::mark(ui, "offenders", rows);
+        }
         // The bar counts as the rows: a user scrolling with it is reading them, so new
         // results hold them, and the selected row does not pull the view from under the drag.
         let over = ui.rect_contains_pointer(shown.inner) || shown.in_use;

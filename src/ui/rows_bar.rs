@@ -66,6 +66,9 @@ pub struct Shown<R> {
     pub inner: R,
     /// The pointer is on the bar's strip or drags the bar: the user is scrolling the rows.
     pub in_use: bool,
+    /// Where the rows are, the bar's strip included, their header not (`None` without a
+    /// table): where a turn of the wheel scrolls them.
+    pub rows: Option<Rect>,
 }
 
 impl RowsBar {
@@ -130,6 +133,9 @@ impl RowsBar {
         let needed = body
             .as_ref()
             .is_some_and(|b| b.content_size.y > b.inner_rect.height().ceil());
+        let rows = body
+            .as_ref()
+            .map(|b| Rect::from_x_y_ranges(region.x_range(), b.inner_rect.y_range()));
         let mut in_use = false;
         if needed != memory.needed {
             // Laid out again at once with (or without) the strip, as egui lays out a table
@@ -147,7 +153,11 @@ impl RowsBar {
             in_use = bar(ui, id, label, style, track, &body, &mut memory);
         }
         ui.ctx().data_mut(|d| d.insert_temp(id, memory));
-        Shown { inner, in_use }
+        Shown {
+            inner,
+            in_use,
+            rows,
+        }
     }
 }
 

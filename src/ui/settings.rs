@@ -152,6 +152,9 @@ pub struct Settings {
     pub capture: CaptureSettings,
     /// Show the "This machine" panel.
     pub show_host: bool,
+    /// The "This machine" panel's width as the user dragged its edge; `None`: the default
+    /// (shown at most half the window wide either way).
+    pub host_width: Option<f32>,
 }
 
 impl Settings {

@@ -285,6 +285,72 @@ fn tcpdump_lines_of_a_refusal() {
     );
 }
 
+/// A capture with copies of packets (a pktmon trace) says where each packet was recorded in a
+/// column after its time, and marks the further copies there: not at the end of the line,
+/// out of view beyond the TCP options. Names cut for the window keep their start and end.
+#[test]
+fn where_a_copy_was_recorded_is_a_column_after_the_time() {
+    let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
+    let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
+    let mut ev = only_packets(
+        &[
+            ((T0, 1), frame(&syn)),
+            ((T0, 2), frame(&syn)),
+            ((T0, 3), frame(&rst)),
+        ],
+        "copies.pcap",
+        server(),
+    );
+    let line = |ev: &Evidence, at: Option<&RecordedAt>| -> Vec<String> {
+        ev.packets
+            .iter()
+            .map(|p| packet_line(p, Clock::Utc, at))
+            .map(|l| l.split(" IP ").next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(
+        RecordedAt::new(&ev, None).is_none(),
+        "a capture without copies has no such column"
+    );
+    ev.copies.by_packet_id = 1;
+    let mut nic = ev.interfaces[0].clone();
+    nic.name = Some("WFP Native MAC Layer LightWeight Filter-0000".to_owned());
+    ev.interfaces[0].name = Some("TCPIP".to_owned());
+    ev.interfaces.push(nic);
+    ev.packets[1].interface = 1;
+    ev.packets[1].copy = true;
+    assert_eq!(
+        line(&ev, RecordedAt::new(&ev, None).as_ref()),
+        [
+            format!("22:13:20.000001 TCPIP{}     ", " ".repeat(39)),
+            "22:13:20.000002 WFP Native MAC Layer LightWeight Filter-0000 copy".to_owned(),
+            format!("22:13:20.000003 TCPIP{}     ", " ".repeat(39)),
+        ]
+    );
+    assert_eq!(
+        line(&ev, RecordedAt::new(&ev, Some(16)).as_ref()),
+        [
+            "22:13:20.000001 TCPIP                ",
+            "22:13:20.000002 WFP Nati…er-0000 copy",
+            "22:13:20.000003 TCPIP                ",
+        ]
+    );
+    // Without the copy listed (one line a packet), no room is kept for the mark.
+    ev.packets.remove(1);
+    assert_eq!(
+        line(&ev, RecordedAt::new(&ev, None).as_ref()),
+        ["22:13:20.000001 TCPIP", "22:13:20.000003 TCPIP"]
+    );
+    assert!(
+        packet_line(
+            &ev.packets[1],
+            Clock::Utc,
+            RecordedAt::new(&ev, None).as_ref()
+        )
+        .starts_with("22:13:20.000003 TCPIP IP 10.0.0.2.7211 > 10.0.0.1.40000: Flags [R.]")
+    );
+}
+
 #[test]
 fn tcpdump_relative_sequence_numbers_over_a_connection() {
     let c = (v4(CLIENT), 40000);

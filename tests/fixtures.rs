@@ -15,6 +15,11 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Analyzes one capture and returns the analysis and the connections' conn_states, sorted.
 fn run(name: &str) -> (Analysis, Vec<ConnRecord>) {
+    run_files(&[fixture(name)])
+}
+
+/// [`run`] on files given together.
+fn run_files(files: &[PathBuf]) -> (Analysis, Vec<ConnRecord>) {
     let mut conns = Vec::new();
     let mut keep = |c: &ConnRecord| conns.push(c.clone());
     let options = Options {
@@ -25,7 +30,7 @@ fn run(name: &str) -> (Analysis, Vec<ConnRecord>) {
         on_connection: Some(&mut keep),
         ..Options::default()
     };
-    let a = analyze_files(&[fixture(name)], options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let a = analyze_files(files, options).unwrap_or_else(|e| panic!("{files:?}: {e}"));
     (a, conns)
 }
 
@@ -173,21 +178,10 @@ fn two_points(shift_secs: i64) -> (Analysis, Vec<ConnRecord>, PathBuf) {
         common::pcap_rewritten(&bytes, |_| true, shift_secs),
     )
     .expect("write");
-    let mut conns = Vec::new();
-    let mut keep = |c: &ConnRecord| conns.push(c.clone());
-    let options = Options {
-        engine: EngineConfig {
-            keep_connections: true,
-            ..EngineConfig::default()
-        },
-        on_connection: Some(&mut keep),
-        ..Options::default()
-    };
-    let files = [
+    let (a, conns) = run_files(&[
         fixture("tests/fixtures/two-points-client.pcap"),
         server.clone(),
-    ];
-    let a = analyze_files(&files, options).expect("opens");
+    ]);
     (a, conns, server)
 }
 

@@ -6,13 +6,16 @@
 //! same time on different hosts or interfaces. Two cases merge into something else:
 //!
 //! - **Far apart in time**: two captures taken years apart become one capture of years, whose
-//!   per-second plot and rates describe mostly nothing. [`apart_warning`] names such gaps and
-//!   [`covered_seconds`] gives the time the files do cover, for honest averages.
+//!   per-second plot and rates describe mostly nothing.
+//!   [`apart_warning`](crate::pipeline::merged::apart_warning) names such gaps and
+//!   [`covered_seconds`](crate::pipeline::merged::covered_seconds) gives the time the files do
+//!   cover, for honest averages.
 //! - **The same traffic at two points**: every packet is there twice. Copies of one packet are
 //!   looked for by the frame within one file only (`source::dedupe`: two hosts' clocks differ,
-//!   so a 5 ms window does not fit across files). Across files, [`TwoPoints`] matches the SYNs
-//!   and RSTs (addresses, ports, sequence and acknowledgment numbers, flags), which tell a
-//!   connection apart whatever the clocks, and counts each once.
+//!   so a 5 ms window does not fit across files). Across files,
+//!   [`TwoPoints`](crate::pipeline::merged::TwoPoints) matches the SYNs and RSTs (addresses,
+//!   ports, sequence and acknowledgment numbers, flags), which tell a connection apart whatever
+//!   the clocks, and counts each once.
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -81,8 +84,9 @@ fn gaps(files: &[FileInfo]) -> Vec<Gap> {
     out
 }
 
-/// The warning when files given together lie far apart in time (see [`is_long_gap`]), naming
-/// the files on each side of each gap with their dates (UTC, the same in every report).
+/// The warning when files given together lie far apart in time (a gap longer than an hour and
+/// than each of the two files beside it), naming the files on each side of each gap with their
+/// dates (UTC, the same in every report).
 pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
     let gaps = gaps(files);
     let first = gaps.first()?;

@@ -957,6 +957,30 @@ fn a_cut_short_diagnosis_shows_its_whole_sentence_once_on_hover() {
     assert_eq!(count(&h), before + 1, "one tooltip with the whole sentence");
 }
 
+/// Regression: hovering the status bar's warning, cut short in a window narrower than its
+/// text, showed two tooltips one above the other: egui's own for the cut text and the
+/// warning's, which holds every warning whole.
+#[test]
+fn a_cut_short_warning_shows_one_tooltip_on_hover() {
+    let mut h = sized_harness(
+        [800.0, 600.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    settle(&mut h);
+    let ending = "each packet is counted once";
+    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(ending).count();
+    let before = count(&h);
+    let warning = h
+        .query_all_by_label_contains("warning: ")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's warning");
+    h.hover_at(warning.center());
+    wait_for(&mut h, |h| count(h) > before);
+    h.run_steps(3);
+    assert_eq!(count(&h), before + 1, "one tooltip with the whole warning");
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {

@@ -272,8 +272,12 @@ impl HostPanel {
                                 1,
                             ))
                         };
-                        ui.add(egui::Label::new(text).truncate())
-                            .on_hover_text(process::hover(p));
+                        ui.add(
+                            egui::Label::new(text)
+                                .truncate()
+                                .show_tooltip_when_elided(false),
+                        )
+                        .on_hover_text(process::hover(p));
                     });
                     row.col(|ui| {
                         ui.label(p.user.as_deref().unwrap_or(""));

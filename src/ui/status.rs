@@ -84,8 +84,12 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             } else {
                 format!("{} warnings", warnings.len())
             };
+            // Its tooltip holds every warning whole: egui's own for the cut text would be a
+            // second one beside it.
             ui.add(
-                egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color)).truncate(),
+                egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
+                    .truncate()
+                    .show_tooltip_when_elided(false),
             )
             .on_hover_text(warnings.join("\n"));
         }

@@ -942,19 +942,24 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
 fn a_cut_short_diagnosis_shows_its_whole_sentence_once_on_hover() {
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
-    let ending = "nothing was listening on that port";
-    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(ending).count();
-    let before = count(&h);
     // The table's cell, above the details' copy of the sentence.
     let cell = h
         .query_all_by_label_contains("127.0.0.1:7211 refused all 20")
         .map(|n| n.rect())
         .min_by(|a, b| a.top().total_cmp(&b.top()))
         .expect("the diagnosis cell");
-    h.hover_at(cell.center());
-    wait_for(&mut h, |h| count(h) > before);
+    let tooltips = tooltips_on_hover(&mut h, cell, "nothing was listening on that port");
+    assert_eq!(tooltips, 1, "one tooltip with the whole sentence");
+}
+
+/// Hovers `at` and counts the tooltips that came with text containing `ending`.
+fn tooltips_on_hover(h: &mut Harness<'_, RstscopeApp>, at: egui::Rect, ending: &str) -> usize {
+    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(ending).count();
+    let before = count(h);
+    h.hover_at(at.center());
+    wait_for(h, |h| count(h) > before);
     h.run_steps(3);
-    assert_eq!(count(&h), before + 1, "one tooltip with the whole sentence");
+    count(h) - before
 }
 
 /// Regression: hovering the status bar's warning, cut short in a window narrower than its
@@ -967,18 +972,13 @@ fn a_cut_short_warning_shows_one_tooltip_on_hover() {
         vec![manifest("tests/fixtures/pktmon.pcapng")],
     );
     settle(&mut h);
-    let ending = "each packet is counted once";
-    let count = |h: &Harness<'_, RstscopeApp>| h.query_all_by_label_contains(ending).count();
-    let before = count(&h);
     let warning = h
         .query_all_by_label_contains("warning: ")
         .map(|n| n.rect())
         .max_by(|a, b| a.top().total_cmp(&b.top()))
         .expect("the status bar's warning");
-    h.hover_at(warning.center());
-    wait_for(&mut h, |h| count(h) > before);
-    h.run_steps(3);
-    assert_eq!(count(&h), before + 1, "one tooltip with the whole warning");
+    let tooltips = tooltips_on_hover(&mut h, warning, "each packet is counted once");
+    assert_eq!(tooltips, 1, "one tooltip with the whole warning");
 }
 
 /// Where the harness puts the window's top left corner: it draws the app inside a central

@@ -573,6 +573,27 @@ fn two_points_are_named_in_text_and_json() {
     let v = json(&rstscope(&[
         "analyze", "--format", "json", &client, &server,
     ]));
+    // The endpoint's packets, every copy listed, say which file recorded each (pcap files name
+    // no interface; "interface 0" and "interface 1" said nothing).
+    let out = rstscope(&[
+        "analyze",
+        "--utc",
+        "--endpoint",
+        "192.0.2.2:7310",
+        "--all-copies",
+        &client,
+        &server,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains(" two-points-client.pcap ") && l.contains(" IP 192.0.2.1."))
+            && text
+                .lines()
+                .any(|l| l.contains(" server.pcap ") && l.contains(" copy IP "))
+            && !text.contains("interface 0"),
+        "{text}"
+    );
     assert_eq!(v["rst_packets"], 4);
     assert_eq!(v["copies"]["across_files"], 9);
     assert_eq!(v["copies"]["frames"], 0);

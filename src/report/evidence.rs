@@ -109,6 +109,8 @@ pub struct Evidence {
     pub offender: Option<Offender>,
     /// The interfaces of the source, indexed by [`EvidencePacket::interface`].
     pub interfaces: Vec<InterfaceInfo>,
+    /// The source's files (several when files were given together).
+    pub files: Vec<std::path::PathBuf>,
     /// Problems with the input that did not stop the reading (a file cut short...).
     pub warnings: Vec<String>,
     /// The reading was cancelled: the evidence covers the frames read until then.
@@ -137,6 +139,7 @@ impl Evidence {
             more_connections: 0,
             offender: None,
             interfaces: Vec::new(),
+            files: Vec::new(),
             warnings: Vec::new(),
             cancelled: false,
             encaps: Encaps::default(),
@@ -339,6 +342,7 @@ pub fn collect_source_with(
             ..o
         });
     ev.interfaces = source.interfaces().to_vec();
+    ev.files = source.files().iter().map(|f| f.path.clone()).collect();
     ev.warnings
         .splice(0..0, source.problems().iter().map(|p| p.to_string()));
     ev
@@ -653,11 +657,16 @@ impl RecordedAt {
     }
 }
 
-/// The whole name of interface `index` of the capture (`interface N` when it has none).
+/// The whole name of interface `index` of the capture: its own, else, for files given together,
+/// its file's name, else `interface N`.
 pub fn interface_name(ev: &Evidence, index: u32) -> String {
-    ev.interfaces
-        .get(index as usize)
-        .and_then(|i| i.name.clone())
+    let info = ev.interfaces.get(index as usize);
+    info.and_then(|i| i.name.clone())
+        // Files given together: an interface without a name (every pcap file's) is its file's.
+        .or_else(|| {
+            let file = ev.files.get(info?.file).filter(|_| ev.files.len() > 1)?;
+            Some(file.file_name()?.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| format!("interface {index}"))
 }
 

@@ -29,6 +29,7 @@ declare -A WANTED=(
   [tshark]="tests/agent.rs opens the agent's evidence in tshark"
   [systemd]="systemd-analyze: scripts/deb.sh verifies the agent's systemd unit"
   [man-db]="man: systemd-analyze verify looks up the unit's man page"
+  [systemd-journal-remote]="turns the test journal (tests/fixtures/journal) into journal files that journalctl reads, for the test of who served a port before the capture"
 )
 
 say() { echo "rstscope setup: $*" >&2; }

@@ -24,6 +24,8 @@ pub mod clients;
 pub mod connect_trace;
 /// Listener history: who listened where, from when until when.
 pub mod history;
+/// Who served a port before rstscope watched: the system journal (Linux, systemd).
+pub mod journal;
 /// Linux: `/proc/net/snmp` and `/proc/net/netstat`.
 #[cfg(target_os = "linux")]
 mod linux;

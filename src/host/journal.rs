@@ -1,0 +1,567 @@
+//! Who served a port before rstscope was watching: the system journal (Linux, systemd).
+//!
+//! A port nobody listens on, and nobody did while rstscope watched, was often served by a
+//! service that stopped or crashed before the capture began: the alert came first. The
+//! journal remembers it: most services say where they listen when they start ("listening on
+//! 127.0.0.1:7211"), and systemd logs how each unit ended (its exit status, `failed`, the
+//! restarts). [`look_up`](crate::host::journal::look_up) asks `journalctl` for the latest
+//! message that names the port as a listening address, then for the end of the unit that
+//! wrote it and the last thing the unit's process said before it ended (a missing library, a
+//! bad configuration line).
+//!
+//! The parsing is pure ([`owner_from`](crate::host::journal::owner_from) takes `journalctl
+//! -o json` lines); only `look_up` runs the program, with a time limit, and only on Linux.
+//! [`OwnerLookups`](crate::host::journal::OwnerLookups) runs lookups on a thread of their own,
+//! so a capture never waits for the journal.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::packet::Timestamp;
+
+/// Words of a message that says where a program listens.
+const LISTEN_WORDS: [&str; 6] = ["listen", "bind", "bound", "serving", "accepting", "started"];
+/// The longest a `journalctl` run may take before it is stopped (a large journal searched to
+/// its start for a port nobody mentions).
+const TIME_LIMIT: Duration = Duration::from_secs(20);
+/// Messages that name the port, newest first, looked at.
+const MENTIONS: usize = 20;
+/// Messages of the unit, newest first, looked at for how it ended.
+const UNIT_MESSAGES: usize = 60;
+
+/// systemd's catalog identifiers of the unit events read here.
+mod message_id {
+    /// "Started X." (a start job finished successfully).
+    pub const STARTED: &str = "39f53479d3a045ac8e11786248231fbf";
+    /// "Failed to start X." (a start job failed).
+    pub const START_FAILED: &str = "be02cf6855d2428ba40df7e9d022f03d";
+    /// "X: Failed with result 'exit-code'." (the unit entered the failed state).
+    pub const FAILED: &str = "d9b373ed55a64feb8242e02dbe79a49c";
+    /// "X: Main process exited, code=exited, status=127/n/a."
+    pub const PROCESS_EXITED: &str = "98e322203f7a4ed290d09fe03c09fe15";
+    /// "X: Scheduled restart job, restart counter is at 5."
+    pub const RESTART_SCHEDULED: &str = "5eb03494b6584870a536b337290809b3";
+    /// "Stopped X." (a stop job finished).
+    pub const STOPPED: &str = "9d1aaa27d60140bd96365438aad20286";
+    /// "X: Deactivated successfully." (the unit is dead, without failure).
+    pub const SUCCEEDED: &str = "7ad2d189f7e94e70a38c781354912448";
+}
+
+/// The last program the journal shows listening on a port, and how its unit ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormerOwner {
+    /// The systemd unit that wrote the message (`collector.service`), if it came from one.
+    pub unit: Option<String>,
+    /// The container that wrote it (Docker's journald driver), if one did.
+    pub container: Option<String>,
+    /// The program's name (`_COMM`, or the syslog identifier).
+    pub process: String,
+    /// Its PID then.
+    pub pid: Option<u32>,
+    /// Its executable.
+    pub exe: Option<String>,
+    /// The message that names the port.
+    pub said: String,
+    /// When it said it.
+    pub said_at: Timestamp,
+    /// How the unit is now, as systemd logged it; `None` without a unit or its events.
+    pub state: Option<UnitState>,
+}
+
+/// The latest state of a unit, from systemd's messages about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitState {
+    /// Since when.
+    pub since: Timestamp,
+    /// What it is.
+    pub now: UnitNow,
+    /// The last message of the unit's own processes before it ended (a failure's reason).
+    pub last_words: Option<String>,
+}
+
+/// What systemd last said of a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitNow {
+    /// Started and not ended since (so it runs but does not listen on the port any more).
+    Running,
+    /// Ended with a failure: systemd's result (`exit-code`, `signal`, `core-dump`, ...) and
+    /// the main process's exit (`status=127`, `signal=SEGV`).
+    Failed {
+        /// The unit's result.
+        result: Option<String>,
+        /// The main process's exit, as systemd wrote it.
+        exit: Option<String>,
+        /// Restarts systemd made before this, if it said.
+        restarts: Option<u32>,
+    },
+    /// Failed and to be started again by systemd (`Restart=`).
+    Restarting {
+        /// The main process's exit, as systemd wrote it.
+        exit: Option<String>,
+        /// The restart counter.
+        restarts: Option<u32>,
+    },
+    /// Stopped (by an admin, a package upgrade or shutdown), without failure.
+    Stopped,
+}
+
+impl FormerOwner {
+    /// `collector.service (collector, /usr/local/bin/collector)`, `container web (nginx)`, or
+    /// the program alone.
+    pub fn label(&self) -> String {
+        let program = match &self.exe {
+            Some(exe) if !exe.ends_with(&format!("/{}", self.process)) || self.unit.is_none() => {
+                format!("{}, {exe}", self.process)
+            }
+            Some(exe) => exe.clone(),
+            None => self.process.clone(),
+        };
+        match (&self.unit, &self.container) {
+            (_, Some(c)) => format!("container {c} ({program})"),
+            (Some(u), None) => format!("{u} ({program})"),
+            (None, None) => match self.pid {
+                Some(pid) => format!("{} (pid {pid})", self.process),
+                None => self.process.clone(),
+            },
+        }
+    }
+
+    /// What the unit's state adds: `; collector.service failed at 09:58:00 (exit status
+    /// 127), its last words: "…libzmq.so.5: cannot open shared object file"`. Empty without a
+    /// state.
+    pub fn state_words(&self, time: impl Fn(Timestamp) -> String) -> String {
+        let Some(s) = &self.state else {
+            return String::new();
+        };
+        let unit = self.unit.as_deref().unwrap_or("its unit");
+        let at = time(s.since);
+        let details = |exit: &Option<String>, restarts: Option<u32>, result: Option<&str>| {
+            let mut d: Vec<String> = exit.iter().map(|e| exit_words(e)).collect();
+            d.extend(result.map(|r| format!("result {r}")));
+            d.extend(restarts.filter(|&n| n > 0).map(|n| format!("restart {n}")));
+            if d.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.join(", "))
+            }
+        };
+        let mut out = match &s.now {
+            UnitNow::Running => format!(
+                "; {unit} was started at {at} and has not ended since: it runs without listening there"
+            ),
+            UnitNow::Failed {
+                result,
+                exit,
+                restarts,
+            } => {
+                // `exit-code` says no more than the exit status does.
+                let result = result
+                    .as_deref()
+                    .filter(|r| *r != "exit-code" || exit.is_none());
+                format!(
+                    "; {unit} failed at {at}{}",
+                    details(exit, *restarts, result)
+                )
+            }
+            UnitNow::Restarting { exit, restarts } => format!(
+                "; {unit} keeps failing and systemd keeps restarting it (the last failure at {at}{})",
+                details(exit, *restarts, None)
+                    .trim_start()
+                    .strip_prefix('(')
+                    .and_then(|d| d.strip_suffix(')'))
+                    .map_or(String::new(), |d| format!(": {d}"))
+            ),
+            UnitNow::Stopped => format!("; {unit} was stopped at {at}"),
+        };
+        if let Some(w) = &s.last_words
+            && !matches!(s.now, UnitNow::Running)
+        {
+            out.push_str(&format!(", its last words: \"{w}\""));
+        }
+        out
+    }
+}
+
+/// `exited, status=127/n/a` → `exit status 127`; `killed, status=9/KILL` → `killed by
+/// signal KILL`; `dumped, status=11/SEGV` → `crashed with signal SEGV, core dumped`.
+fn exit_words(exit: &str) -> String {
+    let (code, status) = exit.split_once(", status=").unwrap_or((exit, ""));
+    let (number, name) = status.split_once('/').unwrap_or((status, ""));
+    match code {
+        "exited" => format!("exit status {number}"),
+        "killed" if !name.is_empty() => format!("killed by signal {name}"),
+        "dumped" if !name.is_empty() => format!("crashed with signal {name}, core dumped"),
+        _ => exit.to_owned(),
+    }
+}
+
+/// A field of a `journalctl -o json` entry as text: a string, or bytes (a message that is not
+/// UTF-8) read lossily; the first of several values.
+fn field<'a>(entry: &'a Value, name: &str) -> Option<Cow<'a, str>> {
+    match entry.get(name)? {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Array(items) if items.iter().all(Value::is_u64) => {
+            let bytes: Vec<u8> = items
+                .iter()
+                .filter_map(Value::as_u64)
+                .map(|b| u8::try_from(b).unwrap_or(b'?'))
+                .collect();
+            Some(Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()))
+        }
+        Value::Array(items) => items.first().and_then(Value::as_str).map(Cow::Borrowed),
+        _ => None,
+    }
+}
+
+/// The entry's time (`__REALTIME_TIMESTAMP`, microseconds).
+fn time_of(entry: &Value) -> Option<Timestamp> {
+    let micros: i64 = field(entry, "__REALTIME_TIMESTAMP")?.parse().ok()?;
+    Some(Timestamp(micros.saturating_mul(1000)))
+}
+
+/// True when `message` names `port` as where something listens: the port as a whole number
+/// after a colon (`127.0.0.1:7211`, `[::]:7211`, `:7211`) or after the word "port" (`port
+/// 7211`, `port=7211`, `port: 7211`), in a message that speaks of listening, binding or
+/// serving. "sent 7211 bytes" is not.
+pub fn names_listening(message: &str, port: u16) -> bool {
+    let lower = message.to_ascii_lowercase();
+    if !LISTEN_WORDS.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    let digits = port.to_string();
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(&digits).map(|i| i + from) {
+        let end = at + digits.len();
+        from = end;
+        let whole = (at == 0 || !bytes[at - 1].is_ascii_digit())
+            && bytes.get(end).is_none_or(|b| !b.is_ascii_digit());
+        if !whole {
+            continue;
+        }
+        let before = lower[..at].trim_end_matches([' ', '=', ':']);
+        if bytes.get(at.wrapping_sub(1)) == Some(&b':') || before.ends_with("port") {
+            return true;
+        }
+    }
+    false
+}
+
+/// The former owner of `port` from `journalctl -o json` output: `mentions`, entries that
+/// name the port, newest first; `unit_entries`, the entries of the mention's unit, newest
+/// first (`journalctl -u UNIT -r`), when there is a unit. `None` when no mention names the
+/// port as a listening address.
+pub fn owner_from(mentions: &str, unit_entries: Option<&str>, port: u16) -> Option<FormerOwner> {
+    let entry = mentions
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|e| field(e, "MESSAGE").is_some_and(|m| names_listening(&m, port)))?;
+    let text = |name: &str| field(&entry, name).map(|s| s.trim().to_owned());
+    let unit = text("_SYSTEMD_UNIT").filter(|u| u.ends_with(".service"));
+    let process = text("_COMM")
+        .or_else(|| text("SYSLOG_IDENTIFIER"))
+        .unwrap_or_else(|| "?".to_owned());
+    let mut owner = FormerOwner {
+        container: text("CONTAINER_NAME"),
+        process,
+        pid: text("_PID").and_then(|p| p.parse().ok()),
+        exe: text("_EXE"),
+        said: text("MESSAGE").unwrap_or_default(),
+        said_at: time_of(&entry)?,
+        state: None,
+        unit,
+    };
+    if let (Some(unit), Some(entries)) = (&owner.unit, unit_entries) {
+        owner.state = unit_state(entries, unit, owner.said_at);
+    }
+    Some(owner)
+}
+
+/// How `unit` is now, from its entries newest first: systemd's latest event about it after
+/// `after` (the time the port was named), and its processes' last message before it ended.
+fn unit_state(entries: &str, unit: &str, after: Timestamp) -> Option<UnitState> {
+    let entries: Vec<Value> = entries
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| time_of(e).is_some_and(|t| t >= after))
+        .collect();
+    let from_systemd = |e: &Value| {
+        field(e, "_PID").as_deref() == Some("1") && field(e, "UNIT").as_deref() == Some(unit)
+    };
+    let id = |e: &Value| field(e, "MESSAGE_ID").map(Cow::into_owned);
+    // systemd's events about the unit, newest first, up to its latest start.
+    let events: Vec<&Value> = entries.iter().filter(|e| from_systemd(e)).collect();
+    let newest = events.iter().find(|e| {
+        id(e).is_some_and(|i| {
+            [
+                message_id::STARTED,
+                message_id::START_FAILED,
+                message_id::FAILED,
+                message_id::PROCESS_EXITED,
+                message_id::RESTART_SCHEDULED,
+                message_id::STOPPED,
+                message_id::SUCCEEDED,
+            ]
+            .contains(&i.as_str())
+        })
+    })?;
+    let since = time_of(newest)?;
+    let until_start = || {
+        events
+            .iter()
+            .take_while(|e| id(e).as_deref() != Some(message_id::STARTED))
+    };
+    let exit = until_start()
+        .find(|e| id(e).as_deref() == Some(message_id::PROCESS_EXITED))
+        .and_then(|e| {
+            let code = field(e, "EXIT_CODE")?;
+            let status = field(e, "EXIT_STATUS")?;
+            // systemd writes `status=127/n/a` or `status=11/SEGV`: the name from the message.
+            let message = field(e, "MESSAGE").unwrap_or_default();
+            let named = message
+                .split_once("status=")
+                .map(|(_, s)| s.trim_end_matches('.').to_owned())
+                .filter(|s| s.starts_with(status.as_ref()));
+            Some(format!(
+                "{code}, status={}",
+                named.unwrap_or(status.into_owned())
+            ))
+        });
+    let restarts = until_start()
+        .chain(
+            events
+                .iter()
+                .skip_while(|e| id(e).as_deref() != Some(message_id::STARTED)),
+        )
+        .find(|e| id(e).as_deref() == Some(message_id::RESTART_SCHEDULED))
+        .and_then(|e| field(e, "N_RESTARTS")?.parse().ok());
+    let result = until_start()
+        .find(|e| id(e).as_deref() == Some(message_id::FAILED))
+        .and_then(|e| field(e, "UNIT_RESULT").map(Cow::into_owned));
+    let now = match id(newest).as_deref() {
+        Some(message_id::STARTED) => UnitNow::Running,
+        Some(message_id::RESTART_SCHEDULED) => UnitNow::Restarting { exit, restarts },
+        Some(message_id::STOPPED | message_id::SUCCEEDED) => UnitNow::Stopped,
+        _ => UnitNow::Failed {
+            result,
+            exit,
+            restarts,
+        },
+    };
+    // The last message of the unit's own processes, at or before the end.
+    let last_words = entries
+        .iter()
+        .filter(|e| !from_systemd(e) && field(e, "_SYSTEMD_UNIT").as_deref() == Some(unit))
+        .find(|e| time_of(e).is_some_and(|t| t <= since))
+        .and_then(|e| field(e, "MESSAGE").map(|m| shorten(m.trim(), 200)));
+    Some(UnitState {
+        since,
+        now,
+        last_words,
+    })
+}
+
+/// `text` cut to at most `max` characters, with "…" where it was cut.
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// Where `journalctl` reads: the system's journal, or a directory of journal files (tests).
+#[derive(Debug, Clone, Default)]
+pub struct Journal {
+    /// `journalctl --directory`; `None`: the system's journal.
+    pub directory: Option<PathBuf>,
+}
+
+/// Asks the journal who last listened on `port`. `Ok(None)` when it names nobody (or on
+/// systems without `journalctl`); `Err` says why it could not be asked.
+///
+/// # Errors
+/// `journalctl` failed to run, ran past its time limit, or reported an error (a user without
+/// the right to read the system journal).
+pub fn look_up(
+    journal: &Journal,
+    port: u16,
+    stop: &AtomicBool,
+) -> Result<Option<FormerOwner>, String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(None);
+    }
+    let words = LISTEN_WORDS.join("|");
+    // Both orders: "listening on :7211" and "port 7211 ... bound".
+    let pattern =
+        format!("(?i)(({words}).*[^0-9]{port}([^0-9]|$)|(^|[^0-9]){port}([^0-9]|$).*({words}))");
+    let n = MENTIONS.to_string();
+    let mentions = journalctl(journal, &["-r", "-n", &n, "--grep", &pattern], stop)?;
+    let unit = owner_from(&mentions, None, port).and_then(|o| o.unit);
+    let unit_entries = match &unit {
+        Some(u) => Some(journalctl(
+            journal,
+            &["-r", "-n", &UNIT_MESSAGES.to_string(), "-u", u],
+            stop,
+        )?),
+        None => None,
+    };
+    Ok(owner_from(&mentions, unit_entries.as_deref(), port))
+}
+
+/// Runs `journalctl -q --no-pager -o json ARGS` and returns its output, stopped at the time
+/// limit or when `stop` is set.
+fn journalctl(journal: &Journal, args: &[&str], stop: &AtomicBool) -> Result<String, String> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("journalctl");
+    cmd.args(["-q", "--no-pager", "-o", "json"]);
+    if let Some(dir) = &journal.directory {
+        cmd.arg("--directory").arg(dir);
+    }
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("journalctl: {e}"))?;
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = &mut stdout {
+            let _ = s.read_to_end(&mut out);
+        }
+        out
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < TIME_LIMIT && !stop.load(Ordering::Relaxed) => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = reader.join();
+                return Err(format!(
+                    "journalctl did not answer within {} s",
+                    TIME_LIMIT.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("journalctl: {e}")),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    // journalctl exits 1 when --grep matched nothing: not an error.
+    if !status.success() && !out.is_empty() {
+        return Err(format!("journalctl ended with {status}"));
+    }
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        let err = err.trim();
+        if !err.is_empty() && !err.contains("No entries") {
+            return Err(format!("journalctl: {}", shorten(err, 200)));
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Journal lookups run on a thread of their own, each port asked once.
+pub struct OwnerLookups {
+    tx: Option<Sender<u16>>,
+    rx: Receiver<(u16, Result<Option<FormerOwner>, String>)>,
+    asked: HashSet<u16>,
+    pending: usize,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl OwnerLookups {
+    /// A lookup thread reading `journal` (started at the first question).
+    pub fn new(journal: Journal) -> Self {
+        let (tx, ports) = channel::<u16>();
+        let (answers, rx) = channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || {
+                for port in ports {
+                    if stopped.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let answer = look_up(&journal, port, &stopped);
+                    if answers.send((port, answer)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok();
+        Self {
+            tx: thread.is_some().then_some(tx),
+            rx,
+            asked: HashSet::new(),
+            pending: 0,
+            stop,
+            thread,
+        }
+    }
+
+    /// Asks who last served `port`, unless it was asked before.
+    pub fn ask(&mut self, port: u16) {
+        if let Some(tx) = &self.tx
+            && self.asked.insert(port)
+            && tx.send(port).is_ok()
+        {
+            self.pending += 1;
+        }
+    }
+
+    /// Answers that came since the last call.
+    pub fn answers(&mut self) -> Vec<(u16, Result<Option<FormerOwner>, String>)> {
+        let got: Vec<_> = self.rx.try_iter().collect();
+        self.pending = self.pending.saturating_sub(got.len());
+        got
+    }
+
+    /// Waits up to `limit` for the questions asked so far to be answered, and returns the
+    /// answers that came (the end of a capture: its report should have them).
+    pub fn settle(&mut self, limit: Duration) -> Vec<(u16, Result<Option<FormerOwner>, String>)> {
+        let deadline = std::time::Instant::now() + limit;
+        let mut got = Vec::new();
+        while self.pending > 0 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(a) => {
+                    got.push(a);
+                    self.pending -= 1;
+                }
+                Err(_) => break,
+            }
+        }
+        got
+    }
+}
+
+impl Drop for OwnerLookups {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,268 @@
+use super::*;
+
+use serde_json::json;
+
+/// 2026-11-30 08:00:01 UTC, in journal microseconds.
+const NOV30_0800: i64 = 1_796_025_601_000_000;
+/// 2026-12-01 09:58:00 UTC.
+const DEC01_0958: i64 = 1_796_119_080_000_000;
+
+fn line(v: Value) -> String {
+    v.to_string()
+}
+
+/// The collector's own message naming its port, as journald stores a service's stdout.
+fn listening(at: i64) -> String {
+    line(json!({
+        "__REALTIME_TIMESTAMP": at.to_string(),
+        "MESSAGE": "collector 2.3 listening on 127.0.0.1:7211",
+        "_SYSTEMD_UNIT": "collector.service",
+        "_COMM": "collector",
+        "_EXE": "/usr/local/bin/collector",
+        "_PID": "4312",
+    }))
+}
+
+fn systemd(at: i64, id: &str, message: &str, extra: Value) -> String {
+    let mut v = json!({
+        "__REALTIME_TIMESTAMP": at.to_string(),
+        "MESSAGE": message,
+        "MESSAGE_ID": id,
+        "UNIT": "collector.service",
+        "_PID": "1",
+        "_COMM": "systemd",
+    });
+    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    line(v)
+}
+
+/// The unit's end as systemd 252 logs a service whose program cannot start (newest first):
+/// the loader's error on the service's stderr, the exit, the failure.
+fn failed_unit() -> String {
+    [
+        systemd(
+            DEC01_0958,
+            message_id::START_FAILED,
+            "Failed to start collector.service - Collector.",
+            json!({"JOB_RESULT": "failed"}),
+        ),
+        systemd(
+            DEC01_0958,
+            message_id::FAILED,
+            "collector.service: Failed with result 'exit-code'.",
+            json!({"UNIT_RESULT": "exit-code"}),
+        ),
+        systemd(
+            DEC01_0958,
+            message_id::PROCESS_EXITED,
+            "collector.service: Main process exited, code=exited, status=127/n/a",
+            json!({"EXIT_CODE": "exited", "EXIT_STATUS": "127"}),
+        ),
+        line(json!({
+            "__REALTIME_TIMESTAMP": DEC01_0958.to_string(),
+            "MESSAGE": "/usr/local/bin/collector: error while loading shared libraries: libzmq.so.5: cannot open shared object file: No such file or directory",
+            "_SYSTEMD_UNIT": "collector.service",
+            "_COMM": "collector",
+            "_PID": "6001",
+        })),
+        listening(NOV30_0800),
+        systemd(
+            NOV30_0800,
+            message_id::STARTED,
+            "Started collector.service - Collector.",
+            json!({}),
+        ),
+    ]
+    .join("\n")
+}
+
+fn utc(t: Timestamp) -> String {
+    crate::report::Clock::Utc.time(t)
+}
+
+#[test]
+fn a_port_is_named_as_a_listening_address_only() {
+    for yes in [
+        "collector 2.3 listening on 127.0.0.1:7211",
+        "Listening on [::]:7211",
+        "bound to :7211",
+        "HTTP server started on port 7211",
+        "listen port=7211",
+        "serving on port: 7211 (tcp)",
+    ] {
+        assert!(names_listening(yes, 7211), "{yes}");
+    }
+    for no in [
+        "sent 7211 bytes",
+        "listening on port 17211",
+        "listening on 127.0.0.1:72110",
+        "listening on 127.0.0.1:8080 (7211 clients)",
+        "connected to 127.0.0.1:7211",
+        "7211: listening",
+    ] {
+        assert!(!names_listening(no, 7211), "{no}");
+    }
+}
+
+#[test]
+fn the_failed_collector_is_named_with_its_exit_and_last_words() {
+    let mentions = [
+        line(json!({"__REALTIME_TIMESTAMP": "1796029200000000", "MESSAGE": "reporter: listening done, sent 7211 bytes", "_COMM": "reporter"})),
+        listening(NOV30_0800),
+    ]
+    .join("\n");
+    let o = owner_from(&mentions, Some(&failed_unit()), 7211).expect("an owner");
+    assert_eq!(o.unit.as_deref(), Some("collector.service"));
+    assert_eq!(o.pid, Some(4312));
+    assert_eq!(o.said_at, Timestamp(NOV30_0800 * 1000));
+    let s = o.state.as_ref().expect("a state");
+    assert_eq!(s.since, Timestamp(DEC01_0958 * 1000));
+    assert_eq!(
+        s.now,
+        UnitNow::Failed {
+            result: Some("exit-code".into()),
+            exit: Some("exited, status=127/n/a".into()),
+            restarts: None,
+        }
+    );
+    assert_eq!(o.label(), "collector.service (/usr/local/bin/collector)");
+    assert_eq!(
+        o.state_words(utc),
+        "; collector.service failed at 09:58:00 (exit status 127), its last words: \
+         \"/usr/local/bin/collector: error while loading shared libraries: libzmq.so.5: \
+         cannot open shared object file: No such file or directory\""
+    );
+}
+
+#[test]
+fn a_restart_loop_a_stop_and_a_running_unit_are_told_apart() {
+    let restarting = [
+        systemd(
+            DEC01_0958,
+            message_id::RESTART_SCHEDULED,
+            "collector.service: Scheduled restart job, restart counter is at 3.",
+            json!({"N_RESTARTS": "3"}),
+        ),
+        failed_unit(),
+    ]
+    .join("\n");
+    let o = owner_from(&listening(NOV30_0800), Some(&restarting), 7211).expect("owner");
+    assert!(
+        o.state_words(utc).starts_with(
+            "; collector.service keeps failing and systemd keeps restarting it (the last failure at 09:58:00: exit status 127, restart 3)"
+        ),
+        "{}",
+        o.state_words(utc)
+    );
+    let stopped = systemd(
+        DEC01_0958,
+        message_id::STOPPED,
+        "Stopped collector.service - Collector.",
+        json!({}),
+    ) + "\n"
+        + &listening(NOV30_0800);
+    let o = owner_from(&listening(NOV30_0800), Some(&stopped), 7211).expect("owner");
+    assert_eq!(o.state.map(|s| s.now), Some(UnitNow::Stopped));
+    // Started after it named the port, never ended: it runs, elsewhere.
+    let running = systemd(
+        DEC01_0958,
+        message_id::STARTED,
+        "Started collector.service - Collector.",
+        json!({}),
+    );
+    let o = owner_from(&listening(NOV30_0800), Some(&running), 7211).expect("owner");
+    assert!(o.state_words(utc).contains("has not ended since"));
+    // Events before the port was named say nothing of the listener's end.
+    let o = owner_from(&listening(DEC01_0958 + 1), Some(&failed_unit()), 7211).expect("owner");
+    assert_eq!(o.state, None);
+}
+
+#[test]
+fn without_a_unit_the_program_and_its_pid_are_named() {
+    let m = line(json!({
+        "__REALTIME_TIMESTAMP": NOV30_0800.to_string(),
+        "MESSAGE": [108, 105, 115, 116, 101, 110, 105, 110, 103, 32, 58, 55, 50, 49, 49, 255],
+        "SYSLOG_IDENTIFIER": "collector",
+        "_PID": "77",
+    }));
+    let o = owner_from(&m, None, 7211).expect("owner");
+    assert_eq!(o.label(), "collector (pid 77)");
+    assert_eq!(o.said, "listening :7211\u{fffd}");
+    assert_eq!(o.state_words(utc), "");
+    assert_eq!(owner_from("not json\n", None, 7211), None);
+}
+
+#[test]
+fn exits_read_as_people_say_them() {
+    assert_eq!(exit_words("exited, status=127/n/a"), "exit status 127");
+    assert_eq!(exit_words("killed, status=9/KILL"), "killed by signal KILL");
+    assert_eq!(
+        exit_words("dumped, status=11/SEGV"),
+        "crashed with signal SEGV, core dumped"
+    );
+}
+
+/// The real `journalctl` on a real journal: tests/fixtures/journal/collector-story.export
+/// (journal export format: the collector listening on 127.0.0.1:7211 on Nov 30, then failing
+/// to start on Dec 1 for a missing library, with a message of another program that mentions
+/// the number 7211 and one that listens on 17211) written into journal files by
+/// `systemd-journal-remote`.
+#[test]
+fn journalctl_names_the_collector_from_a_real_journal() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let remote = [
+        "/lib/systemd/systemd-journal-remote",
+        "/usr/lib/systemd/systemd-journal-remote",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists());
+    let Some(remote) = remote else {
+        eprintln!(
+            "SKIPPED: systemd-journal-remote is not installed (scripts/setup.sh installs it), so no journal could be made for journalctl"
+        );
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("rstscope-journal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let export = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/journal/collector-story.export");
+    let status = std::process::Command::new(remote)
+        .arg("-o")
+        .arg(dir.join("story.journal"))
+        .arg(&export)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("systemd-journal-remote runs");
+    assert!(status.success());
+    let journal = Journal {
+        directory: Some(dir.clone()),
+    };
+    let stop = AtomicBool::new(false);
+    let o = look_up(&journal, 7211, &stop)
+        .expect("journalctl answers")
+        .expect("the collector");
+    assert_eq!(o.unit.as_deref(), Some("collector.service"));
+    assert_eq!(o.said, "collector 2.3 listening on 127.0.0.1:7211");
+    assert!(
+        o.state_words(utc)
+            .contains("failed at 09:58:00 (exit status 127)")
+            && o.state_words(utc).contains("libzmq.so.5"),
+        "{}",
+        o.state_words(utc)
+    );
+    // A port the journal never names as listening: nobody.
+    assert_eq!(look_up(&journal, 17212, &stop), Ok(None));
+    // Through the lookup thread, once per port.
+    let mut lookups = OwnerLookups::new(journal);
+    lookups.ask(7211);
+    lookups.ask(7211);
+    let answers = lookups.settle(Duration::from_secs(30));
+    assert_eq!(answers.len(), 1);
+    assert!(matches!(&answers[0], (7211, Ok(Some(_)))));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -32,6 +32,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 
 use crate::agent::own_process::OwnProcess;
 use crate::engine::{Cause, Offender, Snapshot, Totals};
+use crate::host::journal::UnitNow;
 use crate::host::state::HostReport;
 use crate::report::endpoint;
 
@@ -338,6 +339,14 @@ impl OffenderInfo {
             if let Some(was) = e.listener.earlier.first() {
                 info.former_listener = was.process.name.clone();
                 info.former_until = Some(was.last_seen.second());
+            } else if let Some(f) = &e.former_owner {
+                // Gone before the agent saw it: the journal's unit, until it ended.
+                info.former_listener = f.unit.clone().unwrap_or_else(|| f.process.clone());
+                info.former_until = f
+                    .state
+                    .as_ref()
+                    .filter(|s| s.now != UnitNow::Running)
+                    .map(|s| s.since.second());
             }
         }
         info

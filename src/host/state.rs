@@ -11,6 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::clients::{ClientAttribution, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
+use super::journal::FormerOwner;
 use super::processes::ProcessInfo;
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
 use crate::engine::{Incident, IncidentKind, Offender};
@@ -101,6 +102,18 @@ pub struct EndpointHost {
     pub client_details: Vec<ProcessInfo>,
     /// The endpoint is an address of this machine (so its listener can be known).
     pub local: bool,
+    /// Who the system journal shows listening on the port last, when nothing listens now and
+    /// nothing did during the capture (the service ended before it began).
+    pub former_owner: Option<FormerOwner>,
+}
+
+impl EndpointHost {
+    /// Nothing listens on this endpoint of this machine, and nothing did while it was
+    /// watched: who served it before is a question for the journal.
+    #[must_use]
+    pub fn unserved(&self) -> bool {
+        self.local && self.listener.now.is_none() && self.listener.earlier.is_empty()
+    }
 }
 
 /// The machine's side of a live capture, for reports and the app.
@@ -161,6 +174,8 @@ pub struct HostState {
     samples: u64,
     events_lost: u64,
     notes: Vec<String>,
+    /// The journal's former owners of ports, by port.
+    owners: BTreeMap<u16, FormerOwner>,
 }
 
 impl HostState {
@@ -187,6 +202,20 @@ impl HostState {
         let note = note.into();
         if self.notes.len() < MAX_NOTES && !self.notes.contains(&note) {
             self.notes.push(note);
+        }
+    }
+
+    /// The journal's answer to who served `port` before the capture (see
+    /// [`journal`](crate::host::journal)); a lookup that failed becomes a note.
+    pub fn former_owner(&mut self, port: u16, answer: Result<Option<FormerOwner>, String>) {
+        match answer {
+            Ok(Some(owner)) => {
+                self.owners.insert(port, owner);
+            }
+            Ok(None) => {}
+            Err(e) => self.note(format!(
+                "who served a port before the capture could not be read from the system journal: {e}"
+            )),
         }
     }
 
@@ -304,14 +333,19 @@ impl HostState {
                     .iter()
                     .filter_map(|c| self.processes.get(&c.pid).cloned())
                     .collect();
-                EndpointHost {
+                let mut e = EndpointHost {
                     addr: o.addr,
                     port: o.port,
                     listener: self.history.status(o.addr, o.port),
                     clients,
                     client_details,
                     local: self.is_local(o.addr),
+                    former_owner: None,
+                };
+                if e.unserved() {
+                    e.former_owner = self.owners.get(&o.port).cloned();
                 }
+                e
             })
             .collect();
         let mut notes = self.notes.clone();
@@ -565,6 +599,67 @@ mod tests {
         assert_eq!((c.kernel_failed, c.captured_failed), (14, 14));
         assert!(c.note.contains("matches"), "{}", c.note);
         assert_eq!(report.counter(ATTEMPT_FAILS).map(|k| k.total), Some(14));
+    }
+
+    fn journal_collector() -> FormerOwner {
+        use crate::host::journal::{UnitNow, UnitState};
+        FormerOwner {
+            unit: Some("collector.service".into()),
+            container: None,
+            process: "collector".into(),
+            pid: Some(4312),
+            exe: Some("/usr/local/bin/collector".into()),
+            said: "collector 2.3 listening on 127.0.0.1:7211".into(),
+            said_at: at(10),
+            state: Some(UnitState {
+                since: at(50),
+                now: UnitNow::Failed {
+                    result: Some("exit-code".into()),
+                    exit: Some("exited, status=127/n/a".into()),
+                    restarts: None,
+                },
+                last_words: Some("error while loading shared libraries: libzmq.so.5".into()),
+            }),
+        }
+    }
+
+    /// The collector crashed before the capture began: the socket table never shows it, the
+    /// journal does, and the diagnosis names it with how it ended. Seen listening during the
+    /// capture, the journal's answer is not used (the capture's own history is better).
+    #[test]
+    fn a_listener_gone_before_the_capture_is_named_from_the_journal() {
+        let mut state = HostState::new(scope());
+        state.apply(HostSample {
+            at: at(100),
+            listening: Some(Vec::new()),
+            local_addrs: vec![lo()],
+            ..HostSample::default()
+        });
+        let o = offender(7211, 0);
+        assert!(state.report(std::slice::from_ref(&o)).endpoints[0].unserved());
+        state.former_owner(7211, Ok(Some(journal_collector())));
+        state.former_owner(7212, Err("journalctl: permission denied".into()));
+        let report = state.report(std::slice::from_ref(&o));
+        let e = &report.endpoints[0];
+        assert_eq!(e.former_owner, Some(journal_collector()));
+        assert!(report.notes.iter().any(|n| n.contains("permission denied")));
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(
+            sentence.contains(
+                "Nothing listens on 7211 now and nothing did during this capture; the system \
+                 journal shows collector.service (/usr/local/bin/collector) listening there last \
+                 (1970-01-01 00:00:10: \"collector 2.3 listening on 127.0.0.1:7211\"); \
+                 collector.service failed at 1970-01-01 00:00:50 (exit status 127), its last \
+                 words: \"error while loading shared libraries: libzmq.so.5\"."
+            ),
+            "{sentence}"
+        );
+        let mut seen = HostState::new(scope());
+        case_7211(&mut seen, true);
+        seen.former_owner(7211, Ok(Some(journal_collector())));
+        let report = seen.report(&[o]);
+        assert!(!report.endpoints[0].unserved());
+        assert_eq!(report.endpoints[0].former_owner, None);
     }
 
     #[test]

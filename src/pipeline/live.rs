@@ -31,8 +31,9 @@ use super::{CHANNEL_DEPTH, Sender, Update};
 use crate::analysis::{Analysis, CaptureInfo};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
+use crate::host::journal::{Journal, OwnerLookups};
 use crate::host::monitor::HostMonitor;
-use crate::host::state::{CaptureScope, HostState};
+use crate::host::state::{CaptureScope, HostReport, HostState};
 use crate::packet::{TcpPacket, Timestamp};
 use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
@@ -310,17 +311,35 @@ struct Run {
     tap: Option<Box<dyn FrameTap>>,
 }
 
-/// The machine's side of the capture: the sampler and what its samples add up to.
+/// The machine's side of the capture: the sampler and what its samples add up to, and the
+/// journal's answers on who served the ports nothing listens on.
 struct HostSide {
     monitor: Option<HostMonitor>,
     state: HostState,
+    owners: OwnerLookups,
 }
+
+/// How long the end of a capture waits for the journal's answers still out.
+const OWNERS_SETTLE: Duration = Duration::from_secs(3);
 
 impl HostSide {
     fn take_samples(&mut self) {
         if let Some(m) = &self.monitor {
             for s in m.samples() {
                 self.state.apply(s);
+            }
+        }
+        for (port, answer) in self.owners.answers() {
+            self.state.former_owner(port, answer);
+        }
+    }
+
+    /// Asks the journal about the offenders' ports that nothing listens on and nothing did
+    /// during the capture (each port once).
+    fn ask_owners(&mut self, report: Option<&HostReport>) {
+        for e in report.map_or(&[][..], |r| &r.endpoints) {
+            if e.unserved() {
+                self.owners.ask(e.port);
             }
         }
     }
@@ -345,7 +364,11 @@ fn host_side(config: &CaptureConfig, filter: &CaptureFilter) -> HostSide {
             None
         }
     };
-    HostSide { monitor, state }
+    HostSide {
+        monitor,
+        state,
+        owners: OwnerLookups::new(Journal::default()),
+    }
 }
 
 /// Loopback interface names: Linux `lo`, BSD and macOS `lo0`, Npcap's "Adapter for loopback
@@ -381,7 +404,11 @@ impl Run {
             }
             if last_snapshot.elapsed() >= SNAPSHOT_EVERY {
                 last_snapshot = Instant::now();
-                sender.offer(Update::Partial(Arc::new(self.analysis())));
+                let a = self.analysis();
+                if let Some(h) = &mut self.host {
+                    h.ask_owners(a.host.as_deref());
+                }
+                sender.offer(Update::Partial(Arc::new(a)));
             }
         }
         let problems = self.source.join();
@@ -406,6 +433,14 @@ impl Run {
                 }
             }
             h.state.finish();
+        }
+        // The journal's answers for ports met last, so that the report has them.
+        let last = self.analysis();
+        if let Some(h) = &mut self.host {
+            h.ask_owners(last.host.as_deref());
+            for (port, answer) in h.owners.settle(OWNERS_SETTLE) {
+                h.state.former_owner(port, answer);
+            }
         }
         let stats = self.source.stats();
         self.close_file(&stats);

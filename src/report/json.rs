@@ -10,6 +10,7 @@ use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts};
 use crate::host::history::ListenerRecord;
+use crate::host::journal::{FormerOwner, UnitNow};
 use crate::host::state::HostReport;
 use crate::packet::Timestamp;
 use crate::source::Format;
@@ -105,6 +106,7 @@ fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
         "listener": e.filter(|e| sampled && e.local).map(|e| json!({
             "now": e.listener.now.as_ref().map(listener),
             "earlier": e.listener.earlier.iter().map(listener).collect::<Vec<_>>(),
+            "former_owner": e.former_owner.as_ref().map(former_owner),
         })),
         "client_processes": e.map(|e| e.clients.processes.iter().map(|p| {
             let details = e.client_details.iter().find(|d| d.pid == p.pid);
@@ -138,6 +140,43 @@ fn listener(r: &ListenerRecord) -> Value {
         "address": endpoint(r.addr.ip(), r.addr.port()),
         "first_seen": time(r.first_seen),
         "last_seen": time(r.last_seen),
+    })
+}
+
+/// Who the system journal shows listening on the port last, and how its unit ended.
+fn former_owner(f: &FormerOwner) -> Value {
+    let state = f.state.as_ref().map(|s| {
+        let (now, result, exit, restarts) = match &s.now {
+            UnitNow::Running => ("running", None, None, None),
+            UnitNow::Failed {
+                result,
+                exit,
+                restarts,
+            } => ("failed", result.as_deref(), exit.as_deref(), *restarts),
+            UnitNow::Restarting { exit, restarts } => {
+                ("restarting", None, exit.as_deref(), *restarts)
+            }
+            UnitNow::Stopped => ("stopped", None, None, None),
+        };
+        json!({
+            "now": now,
+            "since": time(s.since),
+            "result": result,
+            "exit": exit,
+            "restarts": restarts,
+            "last_words": s.last_words,
+        })
+    });
+    json!({
+        "source": "journal",
+        "unit": f.unit,
+        "container": f.container,
+        "process": f.process,
+        "pid": f.pid,
+        "exe": f.exe,
+        "said": f.said,
+        "said_at": time(f.said_at),
+        "state": state,
     })
 }
 
@@ -393,6 +432,49 @@ mod tests {
             assert_eq!(back, to_value(&a, Clock::Utc));
             assert_eq!(back["offenders"].as_array().map(Vec::len), Some(1));
         }
+    }
+
+    #[test]
+    fn the_former_owner_names_its_unit_and_how_it_ended() {
+        use crate::host::journal::UnitState;
+        let f = FormerOwner {
+            unit: Some("collector.service".into()),
+            container: None,
+            process: "collector".into(),
+            pid: Some(4312),
+            exe: None,
+            said: "listening on :7211".into(),
+            said_at: Timestamp::from_parts(1_796_025_601, 0),
+            state: Some(UnitState {
+                since: Timestamp::from_parts(1_796_119_080, 0),
+                now: UnitNow::Restarting {
+                    exit: Some("exited, status=127/n/a".into()),
+                    restarts: Some(3),
+                },
+                last_words: None,
+            }),
+        };
+        assert_eq!(
+            former_owner(&f),
+            json!({
+                "source": "journal",
+                "unit": "collector.service",
+                "container": null,
+                "process": "collector",
+                "pid": 4312,
+                "exe": null,
+                "said": "listening on :7211",
+                "said_at": time(f.said_at),
+                "state": {
+                    "now": "restarting",
+                    "since": time(Timestamp::from_parts(1_796_119_080, 0)),
+                    "result": null,
+                    "exit": "exited, status=127/n/a",
+                    "restarts": 3,
+                    "last_words": null,
+                },
+            })
+        );
     }
 
     #[test]

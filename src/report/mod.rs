@@ -64,6 +64,11 @@ impl Clock {
         self.datetime(ts).format("%H:%M:%S").to_string()
     }
 
+    /// `2024-05-01 15:13:13`.
+    pub fn date_time(self, ts: Timestamp) -> String {
+        self.datetime(ts).format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
     /// `15:13:13.123`.
     pub fn time_ms(self, ts: Timestamp) -> String {
         self.datetime(ts).format("%H:%M:%S%.3f").to_string()
@@ -594,9 +599,17 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
             was.process.label(),
             clock.time(was.last_seen)
         ),
-        (None, None) => {
-            format!("Nothing listens on {port} now and nothing did during this capture.")
-        }
+        (None, None) => match &e.former_owner {
+            Some(f) => format!(
+                "Nothing listens on {port} now and nothing did during this capture; the system \
+                 journal shows {} listening there last ({}: \"{}\"){}.",
+                f.label(),
+                clock.date_time(f.said_at),
+                f.said,
+                f.state_words(|t| clock.date_time(t))
+            ),
+            None => format!("Nothing listens on {port} now and nothing did during this capture."),
+        },
         (Some(now), _) if refused && now.first_seen > o.last_seen => format!(
             "{} listens on {port} again since {}.",
             now.process.label(),

@@ -633,7 +633,21 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
                 &was.process,
                 format!(" — until {}", input.clock.time(was.last_seen)),
             ),
-            (None, None) => {}
+            (None, None) => {
+                if let Some(f) = &e.former_owner {
+                    let text = format!(
+                        "{} said \"{}\" at {}{}",
+                        f.label(),
+                        f.said,
+                        input.clock.date_time(f.said_at),
+                        f.state_words(|t| input.clock.date_time(t))
+                    );
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("Journal:").strong());
+                        ui.add(egui::Label::new(text).truncate());
+                    });
+                }
+            }
         }
     }
     for p in e.clients.processes.iter().take(3) {

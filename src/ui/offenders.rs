@@ -922,7 +922,23 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
             clock.time(was.last_seen)
         ))
         .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
-        (None, None) => RichText::new("none").color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
+        (None, None) => match &h.former_owner {
+            Some(f) => {
+                lines.push(format!(
+                    "the system journal: {} said \"{}\" at {}{}",
+                    f.label(),
+                    f.said,
+                    clock.date_time(f.said_at),
+                    f.state_words(|t| clock.date_time(t))
+                ));
+                RichText::new(format!(
+                    "none; {} (journal)",
+                    f.unit.as_deref().unwrap_or(&f.process)
+                ))
+            }
+            None => RichText::new("none"),
+        }
+        .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
     };
     for e in &h.listener.earlier {
         lines.push(format!(

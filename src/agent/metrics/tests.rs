@@ -357,6 +357,54 @@ fn the_exposition_names_the_program_in_both_formats() {
     assert!(om.ends_with("# EOF\n"));
 }
 
+/// A listener gone before the agent started is named from the journal: its unit, until it
+/// failed; a unit still running has no end time.
+#[test]
+fn a_listener_known_from_the_journal_is_the_former_listener() {
+    use crate::host::history::ListenerStatus;
+    use crate::host::journal::{FormerOwner, UnitNow, UnitState};
+    use crate::host::state::{EndpointHost, HostReport};
+    use crate::packet::Timestamp;
+    let key: Key = ("127.0.0.1".parse().expect("ip"), 7211);
+    let mut owner = FormerOwner {
+        unit: Some("collector.service".into()),
+        container: None,
+        process: "collector".into(),
+        pid: Some(4312),
+        exe: None,
+        said: "listening on :7211".into(),
+        said_at: Timestamp::from_parts(1_700_000_000, 0),
+        state: Some(UnitState {
+            since: Timestamp::from_parts(1_700_000_500, 0),
+            now: UnitNow::Stopped,
+            last_words: None,
+        }),
+    };
+    let report = |owner: &FormerOwner| HostReport {
+        samples: 3,
+        endpoints: vec![EndpointHost {
+            addr: key.0,
+            port: key.1,
+            listener: ListenerStatus::default(),
+            clients: Default::default(),
+            client_details: Vec::new(),
+            local: true,
+            former_owner: Some(owner.clone()),
+        }],
+        ..HostReport::default()
+    };
+    let info = OffenderInfo::of(key, Some(&report(&owner)));
+    assert_eq!(info.former_listener, "collector.service");
+    assert_eq!(info.former_until, Some(1_700_000_500));
+    if let Some(s) = &mut owner.state {
+        s.now = UnitNow::Running;
+    }
+    assert_eq!(
+        OffenderInfo::of(key, Some(&report(&owner))).former_until,
+        None
+    );
+}
+
 /// The agent's own process under the standard names and types of the Prometheus clients'
 /// process collector, in both formats; what the OS did not give is left out, not zero.
 #[test]

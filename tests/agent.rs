@@ -517,7 +517,8 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
 /// Once running, the agent (started as root here) is `nobody`, and each thread keeps only the
 /// capabilities it uses: capture CAP_NET_RAW and CAP_NET_ADMIN, host-monitor CAP_SYS_PTRACE,
 /// CAP_DAC_READ_SEARCH (and CAP_DAC_OVERRIDE, to remove its tracefs instance), the others none;
-/// none can gain any through exec.
+/// none can gain any through exec. Its one supplementary group is `systemd-journal` (reading
+/// the journal), where that group exists.
 fn rights_are_dropped(agent: &AgentProc) {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
@@ -526,6 +527,13 @@ fn rights_are_dropped(agent: &AgentProc) {
     }
     const NET: u64 = (1 << 12) | (1 << 13);
     const HOST: u64 = (1 << 19) | (1 << 2) | (1 << 1);
+    let journal_gid = std::fs::read_to_string("/etc/group")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("systemd-journal:x:"))
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or_default()
+        .to_owned();
     let mut names = Vec::new();
     for task in std::fs::read_dir(format!("/proc/{}/task", agent.child.id())).expect("tasks") {
         let status =
@@ -557,6 +565,8 @@ fn rights_are_dropped(agent: &AgentProc) {
             uids.split_whitespace().all(|u| u == "65534"),
             "{name} uid {uids}"
         );
+        // Of its groups, only the one that may read the system journal, where there is one.
+        assert_eq!(field("Groups:"), journal_gid.clone(), "{name} groups");
         names.push(name);
     }
     for must in [

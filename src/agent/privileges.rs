@@ -16,7 +16,10 @@
 //! sets and gets `no_new_privs`, so nothing can come back through exec. When the agent runs
 //! as root it then leaves root for `user` (default `nobody`): the evidence directory is given
 //! to that user first, the switch is made with the C library's `setresuid` (which it applies
-//! to every thread), and the kept capabilities are raised again in each thread.
+//! to every thread), and the kept capabilities are raised again in each thread. Of its
+//! supplementary groups it keeps only `systemd-journal`, where there is one: its members may
+//! read the system journal, where the agent looks up who served a port before it started
+//! ([`journal`](crate::host::journal)); the systemd unit gives its dynamic user that group.
 //!
 //! Run without root (the systemd unit's dynamic user with its four ambient capabilities, or
 //! file capabilities), only the trimming is done. [`check`](crate::agent::privileges::check) reads back every thread's sets
@@ -320,6 +323,15 @@ fn step(what: &'static str, ok: bool) -> Result<(), DropError> {
     }
 }
 
+/// The group whose members may read the system journal (`systemd-journal`), if there is one.
+fn journal_group() -> Option<libc::gid_t> {
+    let name = CString::new("systemd-journal").ok()?;
+    // SAFETY: getgrnam with a NUL-terminated name; the ID is copied out at once.
+    let gr = unsafe { libc::getgrnam(name.as_ptr()) };
+    // SAFETY: a non-null result is a valid group record.
+    (!gr.is_null()).then(|| unsafe { (*gr).gr_gid })
+}
+
 /// Gives `dir` and what is in it to `uid`:`gid`.
 fn chown_tree(dir: &Path, uid: u32, gid: u32) -> io::Result<()> {
     std::os::unix::fs::chown(dir, Some(uid), Some(gid))?;
@@ -385,12 +397,14 @@ pub fn drop_rights(evidence_dir: &Path, user: &str) -> Result<Dropped, DropError
     PHASE.store(TRIM, Ordering::SeqCst);
     let mut threads = broadcast(signal)?;
     if let Some((uid, gid)) = switch_to {
+        let groups: Vec<libc::gid_t> = journal_group().into_iter().collect();
         // The C library makes every thread of the process take these.
-        // SAFETY: setgroups with no groups, then setresgid and setresuid with plain IDs.
+        // SAFETY: setgroups with `groups.len()` IDs from a live Vec, then setresgid and
+        // setresuid with plain IDs.
         unsafe {
             step(
-                "drop supplementary groups",
-                libc::setgroups(0, std::ptr::null()) == 0,
+                "keep only the journal's supplementary group",
+                libc::setgroups(groups.len(), groups.as_ptr()) == 0,
             )?;
             step("set the group", libc::setresgid(gid, gid, gid) == 0)?;
             step("set the user", libc::setresuid(uid, uid, uid) == 0)?;

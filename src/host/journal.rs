@@ -36,6 +36,9 @@ const TIME_LIMIT: Duration = Duration::from_secs(20);
 const MENTIONS: usize = 20;
 /// Messages of the unit, newest first, looked at for how it ended.
 const UNIT_MESSAGES: usize = 60;
+/// Ports looked up at most in one capture: a scan refused on thousands of closed ports must
+/// not become thousands of searches of the journal.
+pub const MAX_LOOKUPS: usize = 16;
 
 /// systemd's catalog identifiers of the unit events read here.
 mod message_id {
@@ -517,9 +520,10 @@ impl OwnerLookups {
         }
     }
 
-    /// Asks who last served `port`, unless it was asked before.
+    /// Asks who last served `port`, unless it was asked before or [`MAX_LOOKUPS`] ports were.
     pub fn ask(&mut self, port: u16) {
         if let Some(tx) = &self.tx
+            && self.asked.len() < MAX_LOOKUPS
             && self.asked.insert(port)
             && tx.send(port).is_ok()
         {

@@ -335,7 +335,7 @@ impl HostSide {
     }
 
     /// Asks the journal about the offenders' ports that nothing listens on and nothing did
-    /// during the capture (each port once).
+    /// during the capture (each port once; the highest-ranked first, and a bounded number).
     fn ask_owners(&mut self, report: Option<&HostReport>) {
         for e in report.map_or(&[][..], |r| &r.endpoints) {
             if e.unserved() {

@@ -264,5 +264,10 @@ fn journalctl_names_the_collector_from_a_real_journal() {
     let answers = lookups.settle(Duration::from_secs(30));
     assert_eq!(answers.len(), 1);
     assert!(matches!(&answers[0], (7211, Ok(Some(_)))));
+    // A scan's thousands of closed ports: MAX_LOOKUPS searches, no more.
+    for port in 1..=100 {
+        lookups.ask(port);
+    }
+    assert_eq!(lookups.settle(Duration::from_secs(60)).len(), MAX_LOOKUPS - 1);
     let _ = std::fs::remove_dir_all(&dir);
 }

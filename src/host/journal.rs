@@ -277,7 +277,7 @@ pub fn owner_from(mentions: &str, unit_entries: Option<&str>, port: u16) -> Opti
         process,
         pid: text("_PID").and_then(|p| p.parse().ok()),
         exe: text("_EXE"),
-        said: text("MESSAGE").unwrap_or_default(),
+        said: text("MESSAGE").map(|m| printable(&m)).unwrap_or_default(),
         said_at: time_of(&entry)?,
         state: None,
         unit,
@@ -364,12 +364,34 @@ fn unit_state(entries: &str, unit: &str, after: Timestamp) -> Option<UnitState> 
         .iter()
         .filter(|e| !from_systemd(e) && field(e, "_SYSTEMD_UNIT").as_deref() == Some(unit))
         .find(|e| time_of(e).is_some_and(|t| t <= since))
-        .and_then(|e| field(e, "MESSAGE").map(|m| shorten(m.trim(), 200)));
+        .and_then(|e| field(e, "MESSAGE").map(|m| printable(&m)));
     Some(UnitState {
         since,
         now,
         last_words,
     })
+}
+
+/// A logged message as a report may print it: terminal escape sequences (colored logs)
+/// removed, other control characters as spaces, trimmed, at most 200 characters.
+fn printable(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters... final byte in @..~; other escapes: ESC and one char.
+            if chars.next_if_eq(&'[').is_some() {
+                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+            } else {
+                chars.next();
+            }
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    shorten(out.trim(), 200)
 }
 
 /// `text` cut to at most `max` characters, with "…" where it was cut.
@@ -433,7 +455,12 @@ fn journalctl(journal: &Journal, args: &[&str], stop: &AtomicBool) -> Result<Str
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("journalctl: {e}"))?;
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        // No journalctl (a system without systemd, a container): no journal to ask.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
+        Err(e) => return Err(format!("journalctl: {e}")),
+    };
     let mut stdout = child.stdout.take();
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();

@@ -195,6 +195,16 @@ fn without_a_unit_the_program_and_its_pid_are_named() {
 }
 
 #[test]
+fn logged_escapes_and_control_characters_are_not_printed() {
+    assert_eq!(
+        printable("\u{1b}[32mINFO\u{1b}[0m listening on :7211\r\n"),
+        "INFO listening on :7211"
+    );
+    assert_eq!(printable("a\tb\u{7}c"), "a b c");
+    assert_eq!(printable(&"x".repeat(300)).chars().count(), 201);
+}
+
+#[test]
 fn exits_read_as_people_say_them() {
     assert_eq!(exit_words("exited, status=127/n/a"), "exit status 127");
     assert_eq!(exit_words("killed, status=9/KILL"), "killed by signal KILL");
@@ -268,6 +278,9 @@ fn journalctl_names_the_collector_from_a_real_journal() {
     for port in 1..=100 {
         lookups.ask(port);
     }
-    assert_eq!(lookups.settle(Duration::from_secs(60)).len(), MAX_LOOKUPS - 1);
+    assert_eq!(
+        lookups.settle(Duration::from_secs(60)).len(),
+        MAX_LOOKUPS - 1
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -117,8 +117,9 @@ pub enum UnitNow {
 }
 
 impl FormerOwner {
-    /// `collector.service (collector, /usr/local/bin/collector)`, `container web (nginx)`, or
-    /// the program alone.
+    /// `collector.service (/usr/local/bin/collector)`, `collector.service (collector,
+    /// /opt/bin/run.sh)` when the executable has another name, `container web (nginx)`, or
+    /// the program and its PID.
     pub fn label(&self) -> String {
         let program = match &self.exe {
             Some(exe) if !exe.ends_with(&format!("/{}", self.process)) || self.unit.is_none() => {
@@ -146,15 +147,12 @@ impl FormerOwner {
         };
         let unit = self.unit.as_deref().unwrap_or("its unit");
         let at = time(s.since);
+        // `exit status 127, restart 3`: what systemd said of the end, or nothing.
         let details = |exit: &Option<String>, restarts: Option<u32>, result: Option<&str>| {
             let mut d: Vec<String> = exit.iter().map(|e| exit_words(e)).collect();
             d.extend(result.map(|r| format!("result {r}")));
             d.extend(restarts.filter(|&n| n > 0).map(|n| format!("restart {n}")));
-            if d.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", d.join(", "))
-            }
+            d.join(", ")
         };
         let mut out = match &s.now {
             UnitNow::Running => format!(
@@ -169,19 +167,23 @@ impl FormerOwner {
                 let result = result
                     .as_deref()
                     .filter(|r| *r != "exit-code" || exit.is_none());
-                format!(
-                    "; {unit} failed at {at}{}",
-                    details(exit, *restarts, result)
-                )
+                let after = match restarts {
+                    Some(n) if *n > 0 => format!(" after {n} restarts"),
+                    _ => String::new(),
+                };
+                match details(exit, None, result) {
+                    d if d.is_empty() => format!("; {unit} failed at {at}{after}"),
+                    d => format!("; {unit} failed at {at}{after} ({d})"),
+                }
             }
-            UnitNow::Restarting { exit, restarts } => format!(
-                "; {unit} keeps failing and systemd keeps restarting it (the last failure at {at}{})",
-                details(exit, *restarts, None)
-                    .trim_start()
-                    .strip_prefix('(')
-                    .and_then(|d| d.strip_suffix(')'))
-                    .map_or(String::new(), |d| format!(": {d}"))
-            ),
+            UnitNow::Restarting { exit, restarts } => match details(exit, *restarts, None) {
+                d if d.is_empty() => format!(
+                    "; {unit} keeps failing and systemd keeps restarting it (the last failure at {at})"
+                ),
+                d => format!(
+                    "; {unit} keeps failing and systemd keeps restarting it (the last failure at {at}: {d})"
+                ),
+            },
             UnitNow::Stopped => format!("; {unit} was stopped at {at}"),
         };
         if let Some(w) = &s.last_words

@@ -156,6 +156,30 @@ fn a_restart_loop_a_stop_and_a_running_unit_are_told_apart() {
         "{}",
         o.state_words(utc)
     );
+    // systemd gave up after five restarts: failed, with the restarts it made.
+    let gave_up = [
+        systemd(
+            DEC01_0958 + 1,
+            message_id::START_FAILED,
+            "Failed to start collector.service - Collector.",
+            json!({}),
+        ),
+        systemd(
+            DEC01_0958 + 1,
+            message_id::RESTART_SCHEDULED,
+            "collector.service: Scheduled restart job, restart counter is at 5.",
+            json!({"N_RESTARTS": "5"}),
+        ),
+        failed_unit(),
+    ]
+    .join("\n");
+    let o = owner_from(&listening(NOV30_0800), Some(&gave_up), 7211).expect("owner");
+    assert!(
+        o.state_words(utc)
+            .starts_with("; collector.service failed at 09:58:00 after 5 restarts (exit status 127), its last words: "),
+        "{}",
+        o.state_words(utc)
+    );
     let stopped = systemd(
         DEC01_0958,
         message_id::STOPPED,

@@ -25,6 +25,7 @@ use foldhash::fast::FixedState;
 
 use chrono::{TimeZone, Utc};
 
+use crate::engine::Offender;
 use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 use crate::source::FileInfo;
 
@@ -161,6 +162,16 @@ pub fn covered_between(files: &[FileInfo], from: i64, to: i64) -> Option<i64> {
         add(done);
     }
     Some(covered.max(1))
+}
+
+/// With files far apart in time, takes `o`'s average rate over the time the files cover between
+/// its first and last incident, not over the gaps (an offender of the whole capture, or of a
+/// time range across a gap); otherwise leaves it as it is.
+pub fn fit_rate(files: &[FileInfo], o: &mut Offender) {
+    let (from, to) = (o.first_seen.second(), o.last_seen.second());
+    if let Some(covered) = covered_between(files, from, to) {
+        o.avg_rate = o.incidents as f64 / covered as f64;
+    }
 }
 
 /// From `a` to `b` to the minute, UTC: `2026-12-01 15:20 to 16:05 UTC`, the date once when

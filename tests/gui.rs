@@ -748,39 +748,53 @@ fn files_years_apart_are_drawn_side_by_side_with_the_gap_left_out() {
     );
 }
 
-/// Files that are one stretch of time (a rotated set) draw the plot as one file does, pixel for
-/// pixel: no break, no gap label.
+/// Files that are not far apart in time draw the plot as one file with the same packets does,
+/// pixel for pixel, without a break: a rotated set (each file begins where the one before
+/// ended), and a capture restarted after a break shorter than the captures beside it (merged's
+/// rule: not a long gap). Refusals one a second for 10 s, a 5 s pause, 10 s more.
 #[test]
-fn a_rotated_set_draws_the_plot_as_one_file_does() {
-    let dir = temp_dir("rotated-plot");
-    let bytes = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("fixture");
-    let parts: Vec<PathBuf> = [(0, 6), (6, 10)]
-        .into_iter()
-        .map(|(a, b)| {
-            let path = dir.join(format!("part-{a}.pcap"));
-            let part = common::pcap_rewritten(&bytes, |i| (a..b).contains(&i), 0);
-            std::fs::write(&path, part).expect("write");
-            path
-        })
-        .collect();
-    let mut plots = Vec::new();
-    for files in [parts, vec![manifest("tests/fixtures/refused-v4.pcap")]] {
-        let mut h = harness(settings(), files);
-        settle(&mut h);
-        h.remove_cursor();
-        h.run_steps(2);
-        assert!(!shows(&h, " gap"), "no break");
-        let (top, bottom) = plot_rows(&h);
-        let image = h.render().expect("the harness renders");
-        let ppp = h.ctx.pixels_per_point();
-        let rows = (top * ppp) as u32..(bottom * ppp) as u32;
-        let plot: Vec<[u8; 4]> = rows
-            .flat_map(|py| (0..image.width()).map(move |px| (px, py)))
-            .map(|(px, py)| image.get_pixel(px, py).0)
-            .collect();
-        plots.push(plot);
+fn files_not_far_apart_draw_the_plot_as_one_file_does() {
+    let dir = temp_dir("not-apart-plot");
+    let all = common::refused_pcap(7000, 25);
+    let second = |i: usize| i / 2;
+    let paused = |i: usize| !(10..15).contains(&second(i));
+    let write = |name: &str, keep: &dyn Fn(usize) -> bool| {
+        let path = dir.join(name);
+        std::fs::write(&path, common::pcap_rewritten(&all, keep, 0)).expect("write");
+        path
+    };
+    let rotated = vec![
+        write("rotated-0.pcap", &|i| second(i) < 12),
+        write("rotated-1.pcap", &|i| second(i) >= 12),
+    ];
+    let restarted = vec![
+        write("before.pcap", &|i| second(i) < 10),
+        write("after.pcap", &|i| second(i) >= 15),
+    ];
+    let cases = [
+        (rotated, write("whole.pcap", &|_| true)),
+        (restarted, write("paused.pcap", &paused)),
+    ];
+    for (parts, one) in cases {
+        let mut plots = Vec::new();
+        for files in [parts, vec![one]] {
+            let mut h = harness(settings(), files);
+            settle(&mut h);
+            h.remove_cursor();
+            h.run_steps(2);
+            assert!(!shows(&h, " gap"), "no break");
+            let (top, bottom) = plot_rows(&h);
+            let image = h.render().expect("the harness renders");
+            let ppp = h.ctx.pixels_per_point();
+            let rows = (top * ppp) as u32..(bottom * ppp) as u32;
+            let plot: Vec<[u8; 4]> = rows
+                .flat_map(|py| (0..image.width()).map(move |px| (px, py)))
+                .map(|(px, py)| image.get_pixel(px, py).0)
+                .collect();
+            plots.push(plot);
+        }
+        assert!(plots[0] == plots[1], "the same plot, pixel for pixel");
     }
-    assert!(plots[0] == plots[1], "the same plot, pixel for pixel");
 }
 
 #[test]

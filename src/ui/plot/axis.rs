@@ -158,13 +158,6 @@ impl TimeAxis {
         self.breaks().find(|b| b.x.0 < x && x < b.x.1)
     }
 
-    /// The stretch that holds `x`, if any (none in a break).
-    pub fn stretch_at(&self, x: f64) -> Option<&Stretch> {
-        self.stretches
-            .iter()
-            .find(|s| (s.x_from()..s.x_end()).contains(&x))
-    }
-
     /// The seconds of `from..=to` that the stretches cover (a range across a break counts
     /// both sides, not the gap).
     pub fn covered(&self, from: i64, to: i64) -> i64 {
@@ -258,8 +251,8 @@ mod tests {
         assert_eq!(axis.x((1000 + YEARS) as f64 + 0.25), 1002.25);
         assert_eq!(axis.second(1002.7), 1000 + YEARS);
         assert_eq!(axis.second(1000.7), 1000);
-        assert_eq!(axis.stretch_at(1002.5).map(|s| s.from), Some(1000 + YEARS));
-        assert_eq!(axis.stretch_at(1001.5), None, "the break");
+        assert_eq!(axis.break_at(1001.5).map(|b| b.began), Some(1000 + YEARS));
+        assert_eq!(axis.break_at(1002.5), None, "the second stretch");
         // Back and forth, in the stretches, the break (the gap's time) and beyond the ends.
         for x in [
             990.0, 1000.0, 1000.9, 1001.0, 1001.5, 1002.0, 1002.9, 1010.0,

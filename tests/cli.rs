@@ -528,6 +528,20 @@ fn files_years_apart_are_said_to_be_apart() {
     );
     // The endpoint's too, though its first and last incidents are 17 years apart.
     assert!(text.contains("rate avg 5.0/s peak 5/s"), "{text}");
+    // And its evidence's sentence (it was "0.002/day").
+    let out = rstscope(&[
+        "analyze",
+        "--utc",
+        "--endpoint",
+        "127.0.0.1:7300",
+        &new,
+        &old,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("refused all 10 connection attempts from 1 client (5.0/s, 2009-12-01"),
+        "{text}"
+    );
     let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
     assert_eq!(v["offenders"][0]["avg_rate"], 5.0);
     let warnings = v["warnings"].as_array().expect("warnings");

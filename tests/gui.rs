@@ -16,6 +16,8 @@ use egui_kittest::{Harness, SnapshotOptions};
 use rstscope::ui::app::CaptureFailure;
 use rstscope::ui::{RstscopeApp, Settings};
 
+mod common;
+
 const WAIT: Duration = Duration::from_secs(120);
 
 fn manifest(path: &str) -> PathBuf {
@@ -605,6 +607,194 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
     h.run_steps(2);
     assert_eq!(h.state().range(), None);
     assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
+}
+
+/// Where the plot lies: between the legend row and the table's title.
+fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
+    let top = h.get_by_label("Reset view").rect().bottom();
+    let bottom = h
+        .get_all_by_value("Offenders")
+        .next()
+        .expect("the table's title")
+        .rect()
+        .top();
+    (top, bottom)
+}
+
+/// The runs of window columns (in points, left to right) where some pixel between `top` and
+/// `bottom` has the refused colour: the refused bars as drawn.
+fn refused_columns(h: &mut Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<(f32, f32)> {
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
+    let rows = (top * ppp).ceil() as u32..(bottom * ppp) as u32;
+    let mut runs: Vec<(f32, f32)> = Vec::new();
+    for px in 0..image.width() {
+        let hit = rows.clone().any(|py| {
+            let p = image.get_pixel(px, py).0;
+            (0..3).all(|i| p[i].abs_diff(red[i]) <= 2)
+        });
+        let x = px as f32 / ppp;
+        match runs.last_mut() {
+            Some(run) if hit && (x - run.1) <= 1.5 / ppp => run.1 = x,
+            _ if hit => runs.push((x, x)),
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// refused-v4.pcap and a copy of it moved 17 years back (as tests/cli.rs's years apart).
+fn years_apart_files() -> Vec<PathBuf> {
+    let dir = temp_dir("years-apart");
+    let bytes = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("fixture");
+    let old = dir.join("old.pcap");
+    let moved = common::pcap_rewritten(&bytes, |_| true, -17 * 365 * 86_400);
+    std::fs::write(&old, moved).expect("write");
+    vec![manifest("tests/fixtures/refused-v4.pcap"), old]
+}
+
+/// Regression: two captures 17 years apart were drawn as two slivers at the two ends of a
+/// 6205-day axis. Each one's second is now drawn side by side with the other's, wide enough to
+/// read, the gap between them left out of the axis and labelled with its length; a drag from
+/// one to the other selects both sides' seconds, and the table counts both (the rate over the
+/// two seconds, not over the years).
+#[test]
+fn files_years_apart_are_drawn_side_by_side_with_the_gap_left_out() {
+    let mut h = harness(settings(), years_apart_files());
+    settle(&mut h);
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let gap = h.get_by_label("6205.0 days gap").rect();
+    assert!(
+        top < gap.center().y && gap.center().y < bottom,
+        "the break's label is on the plot: {gap:?}, plot {top}..{bottom}"
+    );
+    let bars = refused_columns(&mut h, top, bottom);
+    assert_eq!(bars.len(), 2, "a stretch of bars each side: {bars:?}");
+    let (old, new) = (bars[0], bars[1]);
+    let width = h.ctx.content_rect().width();
+    for (a, b) in [old, new] {
+        assert!(
+            b - a > width * 0.15,
+            "each capture's second is readable, not a sliver: {bars:?} of {width}"
+        );
+    }
+    assert!(
+        old.1 < gap.center().x && gap.center().x < new.0,
+        "the break lies between them: {bars:?}, {gap:?}"
+    );
+    // Zooming in on the new capture's second widens it, the old one's leaves the view; "Reset
+    // view" shows both again as they were.
+    let y = top + (bottom - top) * 0.6;
+    h.hover_at(egui::pos2((new.0 + new.1) / 2.0, y));
+    h.step();
+    for _ in 0..3 {
+        h.event(egui::Event::Zoom(1.5));
+        h.step();
+    }
+    h.remove_cursor();
+    h.run_steps(2);
+    let zoomed = refused_columns(&mut h, top, bottom);
+    assert!(
+        zoomed.len() == 1 && zoomed[0].1 - zoomed[0].0 > (new.1 - new.0) * 2.0,
+        "zoomed in on one second: {zoomed:?}"
+    );
+    h.get_by_label("Reset view").click();
+    h.run_steps(3);
+    assert_eq!(
+        refused_columns(&mut h, top, bottom),
+        bars,
+        "the whole capture again"
+    );
+    // A drag from the old capture's bar to the new one's.
+    let (from, to) = ((old.0 + old.1) / 2.0, (new.0 + new.1) / 2.0);
+    // The plot takes the range where the pointer was in the frame before: the pointer rests
+    // at the end for a frame before the button goes up, as a hand's drag does.
+    let (start, end) = (egui::pos2(from, y), egui::pos2(to, y));
+    h.hover_at(start);
+    h.step();
+    h.drag_at(start);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(start + (end - start) * (i as f32 / 4.0));
+        h.step();
+    }
+    h.hover_at(end);
+    h.step();
+    h.drop_at(end);
+    h.run_steps(3);
+    let (a, b) = h.state().range().expect("a time range is selected");
+    assert!(
+        a < 1_300_000_000 && b > 1_700_000_000,
+        "from the old capture to the new one: {a}..{b}"
+    );
+    let row = &h.state().rows()[0];
+    assert_eq!(row.offender.rst_packets, 10, "both sides' resets");
+    assert_eq!(row.offender.avg_rate, 5.0, "over the two seconds covered");
+    assert!(shows(&h, "(2 s of capture over 6205.0 days)"));
+    settle(&mut h);
+    // The details count the range again from the files: the same rate.
+    let ev = h.state().evidence().expect("evidence of the range");
+    let counted = ev.offender.as_ref().expect("the range's offender");
+    assert_eq!((counted.incidents, counted.avg_rate), (10, 5.0));
+    assert!(
+        shows(
+            &h,
+            "refused all 10 connection attempts from 1 client (5.0/s"
+        ),
+        "the range's sentence rates the covered seconds"
+    );
+}
+
+/// Files that are not far apart in time draw the plot as one file with the same packets does,
+/// pixel for pixel, without a break: a rotated set (each file begins where the one before
+/// ended), and a capture restarted after a break shorter than the captures beside it (merged's
+/// rule: not a long gap). Refusals one a second for 10 s, a 5 s pause, 10 s more.
+#[test]
+fn files_not_far_apart_draw_the_plot_as_one_file_does() {
+    let dir = temp_dir("not-apart-plot");
+    let all = common::refused_pcap(7000, 25);
+    let second = |i: usize| i / 2;
+    let paused = |i: usize| !(10..15).contains(&second(i));
+    let write = |name: &str, keep: &dyn Fn(usize) -> bool| {
+        let path = dir.join(name);
+        std::fs::write(&path, common::pcap_rewritten(&all, keep, 0)).expect("write");
+        path
+    };
+    let rotated = vec![
+        write("rotated-0.pcap", &|i| second(i) < 12),
+        write("rotated-1.pcap", &|i| second(i) >= 12),
+    ];
+    let restarted = vec![
+        write("before.pcap", &|i| second(i) < 10),
+        write("after.pcap", &|i| second(i) >= 15),
+    ];
+    let cases = [
+        (rotated, write("whole.pcap", &|_| true)),
+        (restarted, write("paused.pcap", &paused)),
+    ];
+    for (parts, one) in cases {
+        let mut plots = Vec::new();
+        for files in [parts, vec![one]] {
+            let mut h = harness(settings(), files);
+            settle(&mut h);
+            h.remove_cursor();
+            h.run_steps(2);
+            assert!(!shows(&h, " gap"), "no break");
+            let (top, bottom) = plot_rows(&h);
+            let image = h.render().expect("the harness renders");
+            let ppp = h.ctx.pixels_per_point();
+            let rows = (top * ppp) as u32..(bottom * ppp) as u32;
+            let plot: Vec<[u8; 4]> = rows
+                .flat_map(|py| (0..image.width()).map(move |px| (px, py)))
+                .map(|(px, py)| image.get_pixel(px, py).0)
+                .collect();
+            plots.push(plot);
+        }
+        assert!(plots[0] == plots[1], "the same plot, pixel for pixel");
+    }
 }
 
 #[test]

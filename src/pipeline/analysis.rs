@@ -82,10 +82,7 @@ impl CaptureInfo {
     /// the gap.
     pub fn fit_rates(&self, offenders: &mut [Offender]) {
         for o in offenders {
-            let (from, to) = (o.first_seen.second(), o.last_seen.second());
-            if let Some(covered) = merged::covered_between(&self.files, from, to) {
-                o.avg_rate = o.incidents as f64 / covered as f64;
-            }
+            merged::fit_rate(&self.files, o);
         }
     }
 

@@ -6,10 +6,11 @@
 //! same time on different hosts or interfaces. Two cases merge into something else:
 //!
 //! - **Far apart in time**: two captures taken years apart become one capture of years, whose
-//!   per-second plot and rates describe mostly nothing.
-//!   [`apart_warning`](crate::pipeline::merged::apart_warning) names such gaps and
+//!   rates and time axis would describe mostly nothing.
+//!   [`apart_warning`](crate::pipeline::merged::apart_warning) names such gaps,
 //!   [`covered_seconds`](crate::pipeline::merged::covered_seconds) gives the time the files do
-//!   cover, for honest averages.
+//!   cover, for honest averages, and [`long_gaps`](crate::pipeline::merged::long_gaps) the gaps
+//!   the app's plot leaves out of its time axis.
 //! - **The same traffic at two points**: every packet is there twice. Copies of one packet are
 //!   looked for by the frame within one file only (`source::dedupe`: two hosts' clocks differ,
 //!   so a 5 ms window does not fit across files). Across files,
@@ -25,6 +26,7 @@ use foldhash::fast::FixedState;
 
 use chrono::{TimeZone, Utc};
 
+use crate::engine::Offender;
 use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 use crate::source::FileInfo;
 
@@ -84,6 +86,13 @@ fn gaps(files: &[FileInfo]) -> Vec<Gap> {
     out
 }
 
+/// The long gaps between files given together (see [`apart_warning`]), in time order: the last
+/// packet time before each and the first after it. Empty when the files are one stretch of
+/// time (one file, a rotated set, captures of the same hour).
+pub fn long_gaps(files: &[FileInfo]) -> Vec<(Timestamp, Timestamp)> {
+    gaps(files).iter().map(|g| (g.ended, g.began)).collect()
+}
+
 /// The warning when files given together lie far apart in time (a gap longer than an hour and
 /// than each of the two files beside it), naming the files on each side of each gap with their
 /// dates (UTC, the same in every report).
@@ -119,8 +128,9 @@ pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
         ));
     }
     s.push_str(
-        ". The time axis and the per-second plot run across the gap; averages count only the \
-         time the files cover. If they are not one capture, open them one at a time.",
+        ". Their first to last packet spans the gap (the app's per-second plot leaves it out, \
+         marked by a break); averages count only the time the files cover. If they are not one \
+         capture, open them one at a time.",
     );
     Some(s)
 }
@@ -161,6 +171,16 @@ pub fn covered_between(files: &[FileInfo], from: i64, to: i64) -> Option<i64> {
         add(done);
     }
     Some(covered.max(1))
+}
+
+/// With files far apart in time, takes `o`'s average rate over the time the files cover between
+/// its first and last incident, not over the gaps (an offender of the whole capture, or of a
+/// time range across a gap); otherwise leaves it as it is.
+pub fn fit_rate(files: &[FileInfo], o: &mut Offender) {
+    let (from, to) = (o.first_seen.second(), o.last_seen.second());
+    if let Some(covered) = covered_between(files, from, to) {
+        o.avg_rate = o.incidents as f64 / covered as f64;
+    }
 }
 
 /// From `a` to `b` to the minute, UTC: `2026-12-01 15:20 to 16:05 UTC`, the date once when
@@ -448,12 +468,14 @@ mod tests {
         let rotated = [file("a", 0, HOUR, &[]), file("b", HOUR, 2 * HOUR, &[])];
         assert_eq!(apart_warning(&rotated), None);
         assert_eq!(covered_seconds(&rotated), None);
+        assert!(long_gaps(&rotated).is_empty(), "the plot's axis runs on");
         // Two hosts' captures of the same hour, one host's clock 40 s behind.
         let two_hosts = [
             file("client", 40, HOUR, &[]),
             file("server", 0, HOUR - 40, &[0]),
         ];
         assert_eq!(apart_warning(&two_hosts), None);
+        assert!(long_gaps(&two_hosts).is_empty());
     }
 
     /// A break shorter than the captures around it only thins the averages: no warning.
@@ -498,6 +520,12 @@ mod tests {
         );
         // 201 s of the old capture, 901 s of the new one (one stretch).
         assert_eq!(covered_seconds(&files), Some(201 + 901));
+        // The gap the plot leaves out: from the old capture's last packet to the new one's first.
+        let gaps: Vec<(i64, i64)> = long_gaps(&files)
+            .iter()
+            .map(|(a, b)| (a.second() - T0, b.second() - T0))
+            .collect();
+        assert_eq!(gaps, [(200, years)]);
         // An endpoint from the old capture's 100th second to the new one's 10th.
         let (from, to) = (T0 + 100, T0 + years + 9);
         assert_eq!(covered_between(&files, from, to), Some(101 + 10));

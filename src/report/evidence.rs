@@ -23,7 +23,7 @@ use crate::analysis::{Copies, CopyFilter};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
-use crate::pipeline::merged::TwoPoints;
+use crate::pipeline::merged::{TwoPoints, fit_rate};
 use crate::source::pcapng::PcapngWriter;
 use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
 
@@ -337,9 +337,13 @@ pub fn collect_source_with(
             }
             None => Some(o),
         })
-        .map(|o| Offender {
-            encaps: ev.encaps.clone(),
-            ..o
+        .map(|mut o| {
+            // Files far apart: the rate over the time they cover, not over the gap.
+            fit_rate(source.files(), &mut o);
+            Offender {
+                encaps: ev.encaps.clone(),
+                ..o
+            }
         });
     ev.interfaces = source.interfaces().to_vec();
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();

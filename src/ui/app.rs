@@ -692,6 +692,7 @@ impl RstscopeApp {
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),
+            &a.capture.files,
             version,
             self.range,
             self.settings.sort,

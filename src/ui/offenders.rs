@@ -14,6 +14,7 @@ use crate::engine::{Cause, Offender};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
+use crate::source::FileInfo;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
@@ -114,11 +115,13 @@ impl OffendersView {
         self.rows.iter().find(|r| r.key() == key)
     }
 
-    /// Rebuilds the rows if their inputs changed.
+    /// Rebuilds the rows if their inputs changed. `files` are the capture's (see
+    /// [`build_rows`]).
     pub fn update(
         &mut self,
         offenders: &[Offender],
         host: Option<&Arc<HostReport>>,
+        files: &[FileInfo],
         version: (u64, u64),
         range: Option<(i64, i64)>,
         sort: Sort,
@@ -146,7 +149,14 @@ impl OffendersView {
                 k.version.0 == key.version.0
                     && (&k.range, &k.filter, &k.sort) == (&key.range, &key.filter, &key.sort)
             });
-        let mut rows = build_rows(offenders, host.map(Arc::as_ref), range, &self.filter, sort);
+        let mut rows = build_rows(
+            offenders,
+            host.map(Arc::as_ref),
+            files,
+            range,
+            &self.filter,
+            sort,
+        );
         self.held = false;
         if hold {
             let before: std::collections::HashMap<EndpointKey, usize> = self
@@ -1022,10 +1032,12 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
     parts.join(", ")
 }
 
-/// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted.
+/// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted. With `files` far
+/// apart in time, a range's average rates are over the time the files cover in it.
 pub fn build_rows(
     offenders: &[Offender],
     host: Option<&HostReport>,
+    files: &[FileInfo],
     range: Option<(i64, i64)>,
     filter: &str,
     sort: Sort,
@@ -1036,7 +1048,10 @@ pub fn build_rows(
             .iter()
             .filter_map(|o| {
                 let known = o.clients <= 1 && !o.clients_at_least;
-                o.restricted(from, to).map(|r| (r, known))
+                o.restricted(from, to).map(|mut r| {
+                    crate::pipeline::merged::fit_rate(files, &mut r);
+                    (r, known)
+                })
             })
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
@@ -1169,7 +1184,7 @@ mod tests {
             offender(7211, 20, 0, &[100, 101, 102, 103]),
             offender(443, 0, 2, &[105]),
         ];
-        let rows = build_rows(&data, None, None, "", Sort::default());
+        let rows = build_rows(&data, None, &[], None, "", Sort::default());
         assert_eq!(ports(&rows), [7211, 80, 443]);
         assert_eq!(rows[0].rank, 1);
         let by_port = Sort {
@@ -1177,7 +1192,7 @@ mod tests {
             ascending: true,
         };
         assert_eq!(
-            ports(&build_rows(&data, None, None, "", by_port)),
+            ports(&build_rows(&data, None, &[], None, "", by_port)),
             [80, 443, 7211]
         );
         let by_abort = Sort {
@@ -1185,7 +1200,7 @@ mod tests {
             ascending: false,
         };
         assert_eq!(
-            ports(&build_rows(&data, None, None, "", by_abort)),
+            ports(&build_rows(&data, None, &[], None, "", by_abort)),
             [80, 443, 7211]
         );
     }
@@ -1195,7 +1210,7 @@ mod tests {
         let mut view = OffendersView::default();
         let sort = Sort::default();
         let first = [offender(80, 10, 0, &[100]), offender(443, 5, 0, &[100])];
-        view.update(&first, None, (1, 1), None, sort);
+        view.update(&first, None, &[], (1, 1), None, sort);
         assert_eq!(ports(view.rows()), [80, 443]);
         // A live update: 443 overtakes 80 and 22 appears, while the pointer is over the rows.
         view.pointer_over = true;
@@ -1204,7 +1219,7 @@ mod tests {
             offender(443, 30, 0, &[100]),
             offender(22, 20, 0, &[101]),
         ];
-        view.update(&next, None, (1, 2), None, sort);
+        view.update(&next, None, &[], (1, 2), None, sort);
         assert_eq!(
             ports(view.rows()),
             [80, 443, 22],
@@ -1215,12 +1230,12 @@ mod tests {
         assert_eq!(ranks, [3, 1, 2], "# says the rank now");
         // The same results, the pointer gone: ranked.
         view.pointer_over = false;
-        view.update(&next, None, (1, 2), None, sort);
+        view.update(&next, None, &[], (1, 2), None, sort);
         assert_eq!(ports(view.rows()), [443, 22, 80]);
         assert!(!view.held());
         // Another capture, or another sort, is never held.
         view.pointer_over = true;
-        view.update(&first, None, (2, 1), None, sort);
+        view.update(&first, None, &[], (2, 1), None, sort);
         assert_eq!(ports(view.rows()), [80, 443]);
         assert!(!view.held());
     }
@@ -1255,7 +1270,7 @@ mod tests {
                         offenders,
                         version,
                     } = t;
-                    view.update(offenders, None, (1, *version), None, *sort);
+                    view.update(offenders, None, &[], (1, *version), None, *sort);
                     view.show(ui, sort, Clock::Utc, selected);
                 },
                 state,
@@ -1379,7 +1394,7 @@ mod tests {
             offender(22, 10, 0, &[100]),
             offender(25, 5, 0, &[100]),
         ];
-        view.update(&first, None, (1, 1), None, sort);
+        view.update(&first, None, &[], (1, 1), None, sort);
         // Two rows in view; only the two below it change places.
         view.visible = Some((0, 2));
         view.pointer_over = true;
@@ -1389,7 +1404,7 @@ mod tests {
             offender(22, 10, 0, &[100]),
             offender(25, 15, 0, &[100]),
         ];
-        view.update(&below, None, (1, 2), None, sort);
+        view.update(&below, None, &[], (1, 2), None, sort);
         assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
         assert!(!view.held(), "nothing in view is out of rank");
         // Now one in view falls behind.
@@ -1399,7 +1414,7 @@ mod tests {
             offender(22, 10, 0, &[100]),
             offender(25, 15, 0, &[100]),
         ];
-        view.update(&in_view, None, (1, 3), None, sort);
+        view.update(&in_view, None, &[], (1, 3), None, sort);
         assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
         assert!(view.held());
     }
@@ -1410,12 +1425,12 @@ mod tests {
         let mut cut = offender(80, 10, 0, &[101]);
         cut.series_from = Some(101);
         let data = [cut, offender(443, 5, 0, &[100])];
-        view.update(&data, None, (1, 1), None, Sort::default());
+        view.update(&data, None, &[], (1, 1), None, Sort::default());
         assert_eq!(view.cut_in_range, 0, "no range");
-        view.update(&data, None, (1, 1), Some((100, 100)), Sort::default());
+        view.update(&data, None, &[], (1, 1), Some((100, 100)), Sort::default());
         assert_eq!(view.cut_in_range, 1);
         assert_eq!(ports(view.rows()), [443], "80's second 100 is not known");
-        view.update(&data, None, (1, 1), Some((101, 101)), Sort::default());
+        view.update(&data, None, &[], (1, 1), Some((101, 101)), Sort::default());
         assert_eq!(view.cut_in_range, 0, "from its series_from on it is whole");
     }
 
@@ -1423,26 +1438,48 @@ mod tests {
     fn the_filter_matches_address_port_and_cause() {
         let data = [offender(80, 0, 4, &[100]), offender(7211, 20, 0, &[100])];
         assert_eq!(
-            ports(&build_rows(&data, None, None, "7211", Sort::default())),
+            ports(&build_rows(&data, None, &[], None, "7211", Sort::default())),
             [7211]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, None, ":80", Sort::default())),
+            ports(&build_rows(&data, None, &[], None, ":80", Sort::default())),
             [80]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, None, "abort", Sort::default())),
+            ports(&build_rows(
+                &data,
+                None,
+                &[],
+                None,
+                "abort",
+                Sort::default()
+            )),
             [80]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, None, "REFUSED", Sort::default())),
+            ports(&build_rows(
+                &data,
+                None,
+                &[],
+                None,
+                "REFUSED",
+                Sort::default()
+            )),
             [7211]
         );
         assert_eq!(
-            ports(&build_rows(&data, None, None, "10.0.0.1", Sort::default())).len(),
+            ports(&build_rows(
+                &data,
+                None,
+                &[],
+                None,
+                "10.0.0.1",
+                Sort::default()
+            ))
+            .len(),
             2
         );
-        assert!(build_rows(&data, None, None, "10.0.0.1 stray", Sort::default()).is_empty());
+        assert!(build_rows(&data, None, &[], None, "10.0.0.1 stray", Sort::default()).is_empty());
     }
 
     /// Regression: two files merged from days apart showed First and Last as times of day
@@ -1472,9 +1509,9 @@ mod tests {
     #[test]
     fn a_time_range_keeps_only_what_happened_in_it() {
         let data = [offender(80, 0, 4, &[100, 101]), offender(443, 0, 2, &[105])];
-        let rows = build_rows(&data, None, Some((104, 110)), "", Sort::default());
+        let rows = build_rows(&data, None, &[], Some((104, 110)), "", Sort::default());
         assert_eq!(ports(&rows), [443]);
-        let rows = build_rows(&data, None, Some((101, 101)), "", Sort::default());
+        let rows = build_rows(&data, None, &[], Some((101, 101)), "", Sort::default());
         assert_eq!(rows[0].offender.rst_packets, 2);
     }
 }

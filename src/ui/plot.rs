@@ -3,7 +3,9 @@
 //! the tables), right-drag zooms to a box, the wheel pans, Ctrl+wheel zooms, a double click
 //! resets the view. Long captures are drawn in buckets of several seconds (averaged per
 //! second) so a frame stays cheap. Causes hidden from the legend stay counted there, struck
-//! through, with a note by the plot, and come back with the next capture.
+//! through, with a note by the plot, and come back with the next capture. Files given together
+//! that lie far apart in time are drawn side by side, each long gap left out of the time axis
+//! and marked by a break ([`axis`](crate::ui::plot::axis)).
 
 use std::ops::RangeInclusive;
 
@@ -18,6 +20,11 @@ use crate::engine::{Cause, Offender, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
+
+/// Packet time to plot x and back, with the long gaps of files far apart left out.
+pub mod axis;
+
+pub use axis::TimeAxis;
 
 /// Bucket widths in seconds, the natural steps of a time axis.
 const STEPS: [i64; 20] = [
@@ -53,11 +60,14 @@ fn failed_color(dark: bool) -> Color32 {
     }
 }
 
-/// Per-second counts put in buckets of `width` seconds over `[start, start + n * width)`.
+/// Per-second counts put in buckets of `width` seconds over `[start, start + n * width)`,
+/// drawn `shift` seconds earlier on the plot's x axis (a stretch of time after a left-out gap).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Buckets {
     /// First second of the first bucket.
     pub start: i64,
+    /// Packet second minus plot x (see [`axis::Stretch::shift`]); 0 without left-out gaps.
+    pub shift: i64,
     /// Seconds per bucket.
     pub width: i64,
     /// RSTs by cause, per bucket (sums, not rates).
@@ -80,6 +90,7 @@ impl Buckets {
         let n = ((to.max(start) - start) / width + 1) as usize;
         let mut b = Self {
             start,
+            shift: 0,
             width,
             rst: vec![[0; 5]; n],
             failed: vec![0; n],
@@ -99,6 +110,11 @@ impl Buckets {
         b
     }
 
+    /// The same buckets drawn `shift` seconds earlier on the x axis.
+    pub fn shifted(self, shift: i64) -> Self {
+        Self { shift, ..self }
+    }
+
     /// Adds the kernel's per-second AttemptFails and OutRsts (sparse, sorted) over the same
     /// buckets.
     pub fn with_kernel(mut self, failed: &[(i64, u64)], rsts: &[(i64, u64)]) -> Self {
@@ -116,8 +132,9 @@ impl Buckets {
         k
     }
 
-    /// The bucket holding second `x`, if any.
+    /// The bucket drawn at plot x `x`, if any.
     pub fn index_of(&self, x: f64) -> Option<usize> {
+        let x = x + self.shift as f64;
         let i = ((x.floor() as i64 - self.start).div_euclid(self.width)) as usize;
         (x >= self.start as f64 && i < self.failed.len()).then_some(i)
     }
@@ -125,6 +142,11 @@ impl Buckets {
     /// The first second of bucket `i`.
     pub fn second(&self, i: usize) -> i64 {
         self.start + i as i64 * self.width
+    }
+
+    /// Where bucket `i` begins on the plot's x axis.
+    pub fn x(&self, i: usize) -> f64 {
+        (self.second(i) - self.shift) as f64
     }
 }
 
@@ -154,8 +176,12 @@ struct BucketsKey {
 #[derive(Default)]
 pub struct PlotView {
     key: Option<BucketsKey>,
-    all: Option<Buckets>,
-    highlight: Option<Buckets>,
+    /// The capture's time axis, with the version it was made for.
+    axis: Option<((u64, u64), TimeAxis)>,
+    /// The buckets in view, a piece per stretch of time (one without left-out gaps).
+    all: Vec<Buckets>,
+    /// The selected offender's, the same pieces.
+    highlight: Vec<Buckets>,
     /// Visible x range of the last frame, and whether it followed the data.
     last_view: Option<(f64, f64, bool)>,
     drag_from: Option<f64>,
@@ -214,9 +240,14 @@ impl PlotView {
         clock: Clock,
         range: &mut Option<(i64, i64)>,
     ) {
-        self.legend(ui, input, clock, range);
         let snapshot = &input.analysis.snapshot;
-        let (Some(first), Some(last)) = (snapshot.totals.first_ts, snapshot.totals.last_ts) else {
+        let ends = snapshot.totals.first_ts.zip(snapshot.totals.last_ts);
+        if let Some((first, last)) = ends {
+            self.update_axis(input, first.second(), last.second());
+        }
+        self.legend(ui, input, clock, range);
+        let (Some((first, last)), Some(axis)) = (ends, self.axis.as_ref().map(|(_, a)| a.clone()))
+        else {
             ui.label("No TCP packets yet.");
             return;
         };
@@ -224,29 +255,30 @@ impl PlotView {
         let width_points = f64::from(ui.available_width());
         let (v0, v1, follow) = match self.last_view {
             Some((a, b, false)) if !self.reset => (a, b, false),
-            _ => (d0 as f64, (d1 + 1) as f64, true),
+            _ => (axis.x(d0 as f64), axis.x((d1 + 1) as f64), true),
         };
         let span = (v1 - v0).max(1.0);
-        let width = bucket_width(span, width_points);
+        let width = bucket_width(span, width_points).min(widest_bucket(&axis));
         let (from, to) = if follow {
             (d0, d1)
         } else {
             // One screen either side, so that panning does not rebuild at once.
             (
-                (v0 - span).floor().max(d0 as f64) as i64,
-                (v1 + span).ceil().min(d1 as f64) as i64,
+                (axis.time(v0 - span).floor() as i64).max(d0),
+                (axis.time(v1 + span).ceil() as i64).min(d1),
             )
         };
-        self.rebucket(input, width, from, to.max(from));
-        let (Some(all), dark) = (self.all.as_ref(), ui.visuals().dark_mode) else {
+        self.rebucket(input, &axis, width, from, to.max(from));
+        let dark = ui.visuals().dark_mode;
+        if self.all.is_empty() {
             return;
-        };
+        }
+        let all = &self.all;
         // Headroom over the highest bar or line, so the failed-attempts line on top of a
         // steady band of refusals stays visible.
         let top = all
-            .rst
             .iter()
-            .zip(&all.failed)
+            .flat_map(|b| b.rst.iter().zip(&b.failed))
             .map(|(r, &f)| {
                 let shown: u32 = Cause::ALL
                     .iter()
@@ -268,12 +300,21 @@ impl PlotView {
         } else {
             format!("per second (average of {})", duration(width))
         };
-        let highlight = self.highlight.as_ref();
-        let label_all = all.clone();
-        let label_highlight = highlight.cloned();
+        let highlight = &self.highlight;
         let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
-        let hover_name = highlight_name.clone();
         let highlight_from = input.highlight.and_then(|o| o.series_from);
+        let dated = axis_dated(clock, &axis);
+        let sample = axis_time(clock, axis.time(v0), &(v0..=v1), dated);
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let label_width =
+            f64::from(ui.fonts_mut(|f| f.layout_no_wrap(sample, font, Color32::WHITE).size().x));
+        let hover = Hover {
+            all,
+            highlight,
+            name: highlight_name.as_deref().map(|n| (n, highlight_from)),
+            axis: &axis,
+            clock,
+        };
         let mut plot = Plot::new("rates")
             .height(input.height)
             .allow_zoom([true, false])
@@ -290,27 +331,30 @@ impl PlotView {
             .y_axis_min_width(36.0)
             .y_grid_spacer(rate_grid)
             .y_axis_formatter(|mark, _| rate_label(mark.value, mark.step_size))
-            .x_grid_spacer(move |g| time_grid(g, offset))
-            .x_axis_formatter(move |mark, range| {
-                // A label centred on the right edge would be cut in half: leave it out.
-                if range.end() - mark.value < (range.end() - range.start()) * 0.03 {
+            .x_grid_spacer(|g| stretch_grid(g, offset, &axis))
+            .x_axis_formatter(|mark, range| {
+                // A label centred on the right edge would be cut in half: leave it out; and
+                // one that would run into a break or the next stretch's labels.
+                let span = range.end() - range.start();
+                let label = label_width * span / (width_points * 0.95).max(1.0);
+                let edge = if axis.is_plain() {
+                    span * 0.03
+                } else {
+                    // Labels with dates are wider than the margin.
+                    (span * 0.03).max(label / 2.0)
+                };
+                if range.end() - mark.value < edge || near_a_break(&axis, mark.value, label) {
                     String::new()
                 } else {
-                    axis_time(clock, mark.value, range)
+                    axis_time(clock, axis.time(mark.value), range, dated)
                 }
             })
-            .label_formatter(move |pos| {
+            .label_formatter(|pos| {
                 let x = match pos {
                     HoverPosition::NearDataPoint { position, .. }
                     | HoverPosition::Elsewhere { position } => position.x,
                 };
-                hover_text(
-                    &label_all,
-                    label_highlight.as_ref(),
-                    hover_name.as_deref().map(|n| (n, highlight_from)),
-                    clock,
-                    x,
-                )
+                hover.text(x)
             });
         if std::mem::take(&mut self.reset) {
             plot = plot.reset();
@@ -322,32 +366,57 @@ impl PlotView {
         let hide_failed = self.hide_failed;
         let mut drag_from = self.drag_from;
         let mut new_range = *range;
+        let break_fill = if dark {
+            Color32::from_rgba_unmultiplied(255, 255, 255, 18)
+        } else {
+            Color32::from_rgba_unmultiplied(0, 0, 0, 14)
+        };
         let response = plot.show(ui, |p| {
-            let faded = highlight.is_some();
-            add_stacked(p, all, &shown, faded, "");
-            if !hide_failed {
-                let color = failed_color(dark);
-                let line = failed_line(all, "failed attempts/s", color);
-                p.line(if faded {
-                    line.color(color.gamma_multiply(0.45))
-                        .style(LineStyle::dashed_loose())
-                } else {
-                    line
-                });
+            for b in axis.breaks() {
+                p.span(
+                    Span::new("", b.x.0..=b.x.1)
+                        .fill(break_fill)
+                        .border(Stroke::new(
+                            1.0,
+                            Color32::from_gray(if dark { 150 } else { 120 }),
+                        ))
+                        .border_style(LineStyle::dashed_dense()),
+                );
             }
-            if !hide_failed && let Some(line) = kernel_line(all, dark) {
-                p.line(line);
-            }
-            if let Some(line) = kernel_rst_line(all) {
-                p.line(line);
-            }
-            if let (Some(h), Some(name)) = (highlight, highlight_name.as_deref()) {
-                add_stacked(p, h, &shown, false, name);
+            let faded = !highlight.is_empty();
+            for (i, piece) in all.iter().enumerate() {
+                add_stacked(p, piece, &shown, faded, "", i);
                 if !hide_failed {
-                    p.line(
-                        failed_line(h, &format!("{name} failed attempts/s"), failed_color(dark))
+                    let color = failed_color(dark);
+                    let line = failed_line(piece, "failed attempts/s", color).id(("failed", i));
+                    p.line(if faded {
+                        line.color(color.gamma_multiply(0.45))
+                            .style(LineStyle::dashed_loose())
+                    } else {
+                        line
+                    });
+                }
+                if !hide_failed && let Some(line) = kernel_line(piece, dark) {
+                    p.line(line.id(("kernel", i)));
+                }
+                if let Some(line) = kernel_rst_line(piece) {
+                    p.line(line.id(("kernel rst", i)));
+                }
+            }
+            if let Some(name) = highlight_name.as_deref() {
+                for (i, h) in highlight.iter().enumerate() {
+                    add_stacked(p, h, &shown, false, name, i);
+                    if !hide_failed {
+                        p.line(
+                            failed_line(
+                                h,
+                                &format!("{name} failed attempts/s"),
+                                failed_color(dark),
+                            )
+                            .id(("highlight failed", i))
                             .width(2.5),
-                    );
+                        );
+                    }
                 }
             }
             let resp = p.response().clone();
@@ -358,7 +427,7 @@ impl PlotView {
             if let (Some(a), Some(b)) = (drag_from, pointer)
                 && resp.dragged_by(egui::PointerButton::Primary)
             {
-                new_range = Some(second_range(a, b));
+                new_range = Some(second_range(&axis, a, b));
             }
             if resp.drag_stopped_by(egui::PointerButton::Primary) {
                 drag_from = None;
@@ -372,20 +441,39 @@ impl PlotView {
                     Color32::from_rgba_unmultiplied(30, 80, 200, 30)
                 };
                 p.span(
-                    Span::new("selected", a as f64..=(b + 1) as f64)
+                    Span::new("selected", axis.x(a as f64)..=axis.x((b + 1) as f64))
                         .fill(fill)
                         .border(Stroke::new(1.0, fill.gamma_multiply(4.0))),
                 );
             }
             (p.plot_bounds(), p.auto_bounds().x)
         });
+        break_labels(ui, &axis, clock, &response.transform);
         self.drag_from = drag_from;
         *range = new_range;
         let (bounds, auto_x) = response.inner;
         self.last_view = Some((bounds.min()[0], bounds.max()[0], auto_x));
     }
 
-    fn rebucket(&mut self, input: &PlotInput<'_>, width: i64, from: i64, to: i64) {
+    /// The time axis of this capture (kept while the capture and its result stay).
+    fn update_axis(&mut self, input: &PlotInput<'_>, first: i64, last: i64) {
+        if self.axis.as_ref().is_some_and(|(v, _)| *v == input.version) {
+            return;
+        }
+        let gaps: Vec<(i64, i64)> =
+            crate::pipeline::merged::long_gaps(&input.analysis.capture.files)
+                .into_iter()
+                .map(|(ended, began)| (ended.second(), began.second()))
+                .collect();
+        self.axis = Some((input.version, TimeAxis::new(first, last, &gaps)));
+    }
+
+    /// The time axis of the capture shown, once it has packets.
+    pub fn axis(&self) -> Option<&TimeAxis> {
+        self.axis.as_ref().map(|(_, a)| a)
+    }
+
+    fn rebucket(&mut self, input: &PlotInput<'_>, axis: &TimeAxis, width: i64, from: i64, to: i64) {
         let key = BucketsKey {
             version: input.version,
             width,
@@ -396,21 +484,43 @@ impl PlotView {
         if self.key.as_ref() == Some(&key) {
             return;
         }
-        let all = Buckets::new(&input.analysis.snapshot.series, width, from, to);
         let kernel = input.analysis.host.as_ref().filter(|h| h.samples > 0);
-        self.all = Some(match kernel {
-            Some(h) => {
-                let points = |name| h.counter(name).map_or(&[][..], |k| k.per_second.as_slice());
-                all.with_kernel(
-                    points(crate::host::state::ATTEMPT_FAILS),
-                    points(crate::host::state::OUT_RSTS),
-                )
-            }
-            None => all,
-        });
-        self.highlight = input
-            .highlight
-            .map(|o| Buckets::new(&o.series, width, from, to));
+        // A piece of buckets per stretch of time in view, each counting its stretch's seconds
+        // only.
+        let pieces = |series: &[(i64, SecondCounts)]| -> Vec<Buckets> {
+            axis.pieces(from, to)
+                .map(|piece| {
+                    let (a, b) = piece.owns;
+                    let lo_at = series.partition_point(|(s, _)| *s < a);
+                    let hi_at = series.partition_point(|(s, _)| *s <= b);
+                    let own = &series[lo_at..hi_at.max(lo_at)];
+                    // A minute kept whole whose first second is before its stretch's (left as
+                    // it was on a plain axis).
+                    let lo = match own.first() {
+                        Some(&(s, _)) if !axis.is_plain() && piece.from == piece.stretch.from => {
+                            s.min(piece.from)
+                        }
+                        _ => piece.from,
+                    };
+                    Buckets::new(own, width, lo, piece.to).shifted(piece.stretch.shift)
+                })
+                .collect()
+        };
+        self.all = pieces(&input.analysis.snapshot.series)
+            .into_iter()
+            .map(|b| match kernel {
+                Some(h) => {
+                    let points =
+                        |name| h.counter(name).map_or(&[][..], |k| k.per_second.as_slice());
+                    b.with_kernel(
+                        points(crate::host::state::ATTEMPT_FAILS),
+                        points(crate::host::state::OUT_RSTS),
+                    )
+                }
+                None => b,
+            })
+            .collect();
+        self.highlight = input.highlight.map_or_else(Vec::new, |o| pieces(&o.series));
         self.key = Some(key);
     }
 
@@ -536,7 +646,7 @@ impl PlotView {
                     RichText::new(format!(
                         "selected {} ({})",
                         clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
-                        duration(b - a + 1)
+                        selected_length(self.axis(), a, b)
                     ))
                     .small(),
                 );
@@ -584,6 +694,7 @@ fn add_stacked(
     shown: &[Cause],
     faded: bool,
     prefix: &str,
+    piece: usize,
 ) {
     let w = b.width as f64;
     let mut base = vec![0.0f64; b.rst.len()];
@@ -600,7 +711,7 @@ fn add_stacked(
             .filter(|(_, r)| r[c.index()] > 0)
             .map(|(i, r)| {
                 let h = f64::from(r[c.index()]) / w;
-                let bar = Bar::new(b.second(i) as f64 + w / 2.0, h)
+                let bar = Bar::new(b.x(i) + w / 2.0, h)
                     .base_offset(base[i])
                     .width(w * 0.8)
                     .fill(color)
@@ -617,7 +728,13 @@ fn add_stacked(
         } else {
             format!("{prefix} {}", c.as_str())
         };
-        p.bar_chart(BarChart::new(name, bars).color(color).allow_hover(false));
+        let id = (name.clone(), piece);
+        p.bar_chart(
+            BarChart::new(name, bars)
+                .id(id)
+                .color(color)
+                .allow_hover(false),
+        );
     }
 }
 
@@ -627,7 +744,7 @@ fn steps<'a>(b: &Buckets, values: impl Iterator<Item = f64>) -> PlotPoints<'a> {
     let w = b.width as f64;
     let mut points = Vec::with_capacity(b.failed.len() * 2);
     for (i, v) in values.enumerate() {
-        let x = b.second(i) as f64;
+        let x = b.x(i);
         points.push([x, v / w]);
         points.push([x + w, v / w]);
     }
@@ -687,30 +804,156 @@ fn counter_line<'a>(b: &Buckets, k: &[u64], name: &str, color: Color32) -> Optio
 const KERNEL_LINE: &str = "kernel AttemptFails/s";
 const KERNEL_RST_LINE: &str = "kernel OutRsts/s";
 
-/// The whole seconds from `a` to `b` (either order).
-fn second_range(a: f64, b: f64) -> (i64, i64) {
+/// The whole packet seconds from plot x `a` to plot x `b` (either order). Across a break they
+/// run through the gap, which holds no packet: the range counts both sides' seconds. An end in
+/// a break stops at the packets beside it.
+fn second_range(axis: &TimeAxis, a: f64, b: f64) -> (i64, i64) {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    (lo.floor() as i64, hi.floor() as i64)
+    let from = axis.break_at(lo).map_or(axis.second(lo), |b| b.began);
+    let to = axis.break_at(hi).map_or(axis.second(hi), |b| b.ended);
+    if from <= to {
+        (from, to)
+    } else {
+        // Both ends in one break: its seconds, which hold nothing.
+        (axis.second(lo), axis.second(hi))
+    }
+}
+
+/// How long a selected range is: `5 min`; across a break, the time the files cover in it and
+/// the time from its start to its end (`2 s of capture over 6205.0 days`).
+fn selected_length(axis: Option<&TimeAxis>, a: i64, b: i64) -> String {
+    let secs = b - a + 1;
+    match axis.map(|axis| axis.covered(a, b)) {
+        Some(covered) if covered < secs => format!(
+            "{} of capture over {}",
+            report::approx_duration(covered),
+            report::approx_duration(secs)
+        ),
+        _ => duration(secs),
+    }
+}
+
+/// The widest bucket that fits in every break, so that buckets of two stretches never meet.
+fn widest_bucket(axis: &TimeAxis) -> i64 {
+    let narrowest = axis.breaks().map(|b| b.x.1 - b.x.0).reduce(f64::min);
+    match narrowest {
+        None => i64::MAX,
+        Some(w) => STEPS
+            .iter()
+            .copied()
+            .take_while(|&s| s as f64 <= w)
+            .last()
+            .unwrap_or(1),
+    }
+}
+
+/// What the hover label reads from.
+struct Hover<'a> {
+    /// The buckets in view, a piece per stretch.
+    all: &'a [Buckets],
+    /// The selected offender's, the same pieces.
+    highlight: &'a [Buckets],
+    /// The selected offender's name and [`series_from`](crate::engine::Offender::series_from).
+    name: Option<(&'a str, Option<i64>)>,
+    axis: &'a TimeAxis,
+    clock: Clock,
+}
+
+impl Hover<'_> {
+    /// What is at plot x `x`: a bucket's counts, or a break's gap.
+    fn text(&self, x: f64) -> Option<String> {
+        if let Some(b) = self.axis.breaks().find(|b| (b.x.0..b.x.1).contains(&x)) {
+            return Some(gap_text(&b, self.clock));
+        }
+        let (i, piece) = self
+            .all
+            .iter()
+            .enumerate()
+            .find(|(_, b)| b.index_of(x).is_some())?;
+        let dated = !self.axis.is_plain();
+        hover_text(
+            piece,
+            self.highlight.get(i),
+            self.name,
+            self.clock,
+            dated,
+            x,
+        )
+    }
+}
+
+/// A break's hover text: how long nothing was captured, between which times.
+fn gap_text(b: &axis::Break, clock: Clock) -> String {
+    let at = |s: i64| {
+        let full = clock.full(Timestamp::from_parts(s, 0));
+        full.get(..19).unwrap_or(&full).to_owned()
+    };
+    format!(
+        "{}: nothing was captured between {} and {} {}; the time axis leaves it out",
+        b.label(),
+        at(b.ended),
+        at(b.began),
+        clock.offset(Timestamp::from_parts(b.began, 0))
+    )
+}
+
+/// Each break's label over the plot, near its top: the gap's length, with when it ran on hover.
+fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot::PlotTransform) {
+    let frame = *t.frame();
+    for b in axis.breaks() {
+        let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
+        let mid = (x(b.x.0) + x(b.x.1)) / 2.0;
+        if !(frame.left()..=frame.right()).contains(&mid) {
+            continue;
+        }
+        let text = RichText::new(b.label()).color(ui.visuals().strong_text_color());
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let size = ui.fonts_mut(|f| f.layout_no_wrap(b.label(), font, Color32::WHITE).size())
+            + egui::vec2(8.0, 2.0);
+        let left =
+            (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+        // Under the line where a selected range's span writes "selected".
+        let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + 22.0), size);
+        ui.painter()
+            .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
+        ui.place(
+            rect,
+            egui::Label::new(text)
+                .selectable(false)
+                .sense(egui::Sense::hover()),
+        )
+        .on_hover_text(gap_text(&b, clock));
+    }
 }
 
 /// What the hovered bucket holds; `name` is the highlighted endpoint's, with its
-/// [`series_from`](crate::engine::Offender::series_from).
+/// [`series_from`](crate::engine::Offender::series_from). `dated`: the time with its date (the
+/// axis has stretches of time on different days).
 fn hover_text(
     all: &Buckets,
     highlight: Option<&Buckets>,
     name: Option<(&str, Option<i64>)>,
     clock: Clock,
+    dated: bool,
     x: f64,
 ) -> Option<String> {
     let i = all.index_of(x)?;
     let s = all.second(i);
     let t = Timestamp::from_parts(s, 0);
+    let end = Timestamp::from_parts(s + all.width - 1, 0);
+    let day = |t: Timestamp| clock.full(t).get(..11).unwrap_or_default().to_owned();
+    // `clock.range` has the dates of a range across midnight already.
+    let date = if dated && day(t) == day(end) {
+        day(t)
+    } else {
+        String::new()
+    };
     let mut text = if all.width == 1 {
-        format!("{} {}", clock.time(t), clock.offset(t))
+        format!("{date}{} {}", clock.time(t), clock.offset(t))
     } else {
         format!(
-            "{} ({}), per second on average",
-            clock.range(t, Timestamp::from_parts(s + all.width - 1, 0)),
+            "{date}{} ({}), per second on average",
+            clock.range(t, end),
             duration(all.width)
         )
     };
@@ -765,16 +1008,60 @@ fn hover_text(
     Some(text)
 }
 
-/// A time-axis label: the time of day, with the date when the view spans days.
-fn axis_time(clock: Clock, x: f64, range: &RangeInclusive<f64>) -> String {
-    let t = Timestamp::from_parts(x.round() as i64, 0);
-    if range.end() - range.start() > 2.0 * 86400.0 {
-        let full = clock.full(t);
-        // `2024-05-01 15:13:13.000000 +02:00` -> `05-01 15:13`
-        full.get(5..16).unwrap_or(&full).to_owned()
-    } else {
-        clock.time(t)
+/// What dates the time-axis labels carry besides what the view's length asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dated {
+    /// Only when the view spans days.
+    AsLong,
+    /// Month and day: stretches of time on different days.
+    Day,
+    /// The year too: stretches of time in different years.
+    Year,
+}
+
+/// The dates the labels of `axis` need: its stretches' first and last seconds all on one day,
+/// in one year, or neither.
+fn axis_dated(clock: Clock, axis: &TimeAxis) -> Dated {
+    if axis.is_plain() {
+        return Dated::AsLong;
     }
+    let days: Vec<String> = axis
+        .stretches()
+        .iter()
+        .flat_map(|s| [s.from, s.to])
+        .map(|s| clock.full(Timestamp::from_parts(s, 0)))
+        .collect();
+    let differ = |n: usize| days.iter().any(|d| d.get(..n) != days[0].get(..n));
+    if differ(4) {
+        Dated::Year
+    } else if differ(10) {
+        Dated::Day
+    } else {
+        Dated::AsLong
+    }
+}
+
+/// A time-axis label for packet time `t`: the time of day, with the date when the view spans
+/// days or its stretches lie on different days (and the year when in different years).
+fn axis_time(clock: Clock, t: f64, range: &RangeInclusive<f64>, dated: Dated) -> String {
+    let t = Timestamp::from_parts(t.round() as i64, 0);
+    let long = range.end() - range.start() > 2.0 * 86400.0;
+    // `2024-05-01 15:13:13.000000 +02:00` -> `2024-05-01 15:13`, `05-01 15:13:13`...
+    let cut = match (dated, long) {
+        (Dated::AsLong, false) => return clock.time(t),
+        (Dated::Year, true) => 0..16,
+        (Dated::Year, false) => 0..19,
+        (_, true) => 5..16,
+        (Dated::Day, false) => 5..19,
+    };
+    let full = clock.full(t);
+    full.get(cut).unwrap_or(&full).to_owned()
+}
+
+/// True when a time label `width` wide (in x) centred at `x` would run into a break, or into
+/// where the first label after it may be.
+fn near_a_break(axis: &TimeAxis, x: f64, width: f64) -> bool {
+    axis.breaks().any(|b| x > b.x.1 - width && x <= b.x.0)
 }
 
 /// The clock's offset from UTC at `t`, in seconds, so grid lines fall on local minutes/hours.
@@ -836,6 +1123,23 @@ fn nice_step(least: f64) -> f64 {
         .map(|m| m * power)
         .find(|s| *s >= least * 0.999_999)
         .unwrap_or(10.0 * power)
+}
+
+/// [`time_grid`] in each stretch of time in view, on its own seconds; none in the breaks.
+fn stretch_grid(input: GridInput, offset: i64, axis: &TimeAxis) -> Vec<GridMark> {
+    if axis.is_plain() {
+        return time_grid(input, offset);
+    }
+    let (lo, hi) = input.bounds;
+    let mut marks = Vec::new();
+    for s in axis.stretches() {
+        let bounds = (lo.max(s.x_from()), hi.min(s.x_end()));
+        if bounds.0 <= bounds.1 {
+            let input = GridInput { bounds, ..input };
+            marks.extend(time_grid(input, offset + s.shift));
+        }
+    }
+    marks
 }
 
 /// Grid lines on whole seconds, minutes, hours or days of the clock shown.
@@ -1004,22 +1308,175 @@ mod tests {
     fn hovering_a_second_tells_its_counts() {
         let series = [(100, counts(2, 2))];
         let b = Buckets::new(&series, 1, 100, 101);
-        let text = hover_text(&b, None, None, Clock::Utc, 100.4).expect("inside");
+        let text = hover_text(&b, None, None, Clock::Utc, false, 100.4).expect("inside");
+        // Without stretches on different days, the time alone, as before.
         assert!(text.starts_with("00:01:40 +00:00"), "{text}");
         assert!(text.contains("refused resets: 2"), "{text}");
         assert!(text.contains("failed attempts: 2"), "{text}");
-        let quiet = hover_text(&b, None, None, Clock::Utc, 101.5).expect("inside");
+        let quiet = hover_text(&b, None, None, Clock::Utc, false, 101.5).expect("inside");
         assert!(quiet.contains("no resets"), "{quiet}");
         // An endpoint that gave up its seconds before 101 does not say "0 incidents" there.
         let mine = Buckets::new(&[(101, counts(1, 1))], 1, 100, 101);
         let name = Some(("10.0.0.2:80", Some(101)));
-        let before = hover_text(&b, Some(&mine), name, Clock::Utc, 100.4).expect("inside");
+        let before = hover_text(&b, Some(&mine), name, Clock::Utc, false, 100.4).expect("inside");
         assert!(
             before.contains("10.0.0.2:80: not kept before 00:01:41"),
             "{before}"
         );
-        let after = hover_text(&b, Some(&mine), name, Clock::Utc, 101.4).expect("inside");
+        let after = hover_text(&b, Some(&mine), name, Clock::Utc, false, 101.4).expect("inside");
         assert!(after.contains("10.0.0.2:80: 1 incidents"), "{after}");
+    }
+
+    /// 2009-12-01 13:08:38 UTC and 6205 days later (tests/cli.rs's captures years apart).
+    const OLD: i64 = 1_259_672_918;
+    const YEARS: i64 = 6205 * 86_400;
+
+    /// One second of capture each side of a 6205-day gap.
+    fn years_apart() -> TimeAxis {
+        TimeAxis::new(OLD, OLD + YEARS, &[(OLD, OLD + YEARS)])
+    }
+
+    #[test]
+    fn a_later_stretch_is_bucketed_on_its_own_seconds_after_the_break() {
+        let axis = years_apart();
+        let stretch = axis.stretches()[1];
+        let b = Buckets::new(&[(OLD + YEARS, counts(5, 5))], 1, OLD + YEARS, OLD + YEARS)
+            .shifted(stretch.shift);
+        // Drawn right after the break (x of OLD + 2), found there, with its real second.
+        assert_eq!(b.x(0), (OLD + 2) as f64);
+        assert_eq!(b.index_of((OLD + 2) as f64 + 0.5), Some(0));
+        assert_eq!(
+            b.index_of((OLD + YEARS) as f64),
+            None,
+            "not at its real time"
+        );
+        assert_eq!(b.second(0), OLD + YEARS);
+        let text = hover_text(&b, None, None, Clock::Utc, true, (OLD + 2) as f64 + 0.5);
+        let text = text.expect("inside");
+        assert!(text.starts_with("2026-11-27 13:08:38 +00:00"), "{text}");
+        assert!(text.contains("refused resets: 5"), "{text}");
+    }
+
+    #[test]
+    fn buckets_follow_the_time_covered_not_the_gap() {
+        // An hour yesterday and an hour today, 1200 points wide.
+        let day = 86_400;
+        let axis = TimeAxis::new(0, day + 3599, &[(3599, day)]);
+        let span = axis.x((day + 3600) as f64) - axis.x(0.0);
+        assert_eq!(span, 7200.0 + 360.0, "two hours and the break");
+        assert_eq!(bucket_width(span, 1200.0).min(widest_bucket(&axis)), 30);
+        assert_eq!(
+            bucket_width((day + 3600) as f64, 1200.0),
+            300,
+            "across the gap"
+        );
+        // Never wider than the break, so two stretches' buckets never meet.
+        assert_eq!(widest_bucket(&axis), 300);
+        assert_eq!(widest_bucket(&years_apart()), 1);
+        assert_eq!(widest_bucket(&TimeAxis::new(0, 10, &[])), i64::MAX);
+    }
+
+    #[test]
+    fn a_break_is_labelled_with_its_gap_and_its_times_on_hover() {
+        let axis = years_apart();
+        let b = axis.breaks().next().expect("a break");
+        assert_eq!(b.label(), "6205.0 days gap");
+        let hover = Hover {
+            all: &[],
+            highlight: &[],
+            name: None,
+            axis: &axis,
+            clock: Clock::Utc,
+        };
+        let text = hover.text((OLD + 1) as f64 + 0.5).expect("the break");
+        assert_eq!(
+            text,
+            "6205.0 days gap: nothing was captured between 2009-12-01 13:08:38 and \
+             2026-11-27 13:08:38 +00:00; the time axis leaves it out"
+        );
+        // A range across it: both seconds, of 6205 days.
+        assert_eq!(
+            selected_length(Some(&axis), OLD, OLD + YEARS),
+            "2 s of capture over 6205.0 days"
+        );
+        assert_eq!(selected_length(Some(&axis), OLD, OLD), "1 s");
+        assert_eq!(selected_length(None, 0, 299), "5 min");
+        assert_eq!(
+            second_range(&axis, (OLD + 2) as f64 + 0.3, OLD as f64 + 0.5),
+            (OLD, OLD + YEARS)
+        );
+        // An end in the break stops at the packets beside it.
+        let (in_break, after) = ((OLD + 1) as f64 + 0.5, (OLD + 2) as f64 + 0.3);
+        assert_eq!(
+            second_range(&axis, in_break, after),
+            (OLD + YEARS, OLD + YEARS)
+        );
+        assert_eq!(second_range(&axis, OLD as f64, in_break), (OLD, OLD));
+        let (a, b) = second_range(&axis, in_break, in_break + 0.1);
+        assert!(
+            OLD < a && a <= b && b < OLD + YEARS,
+            "{a}..{b}: inside the gap"
+        );
+    }
+
+    #[test]
+    fn each_stretch_has_grid_lines_on_its_own_clock_and_dated_labels() {
+        // An hour on 2026-11-25 and one on 2026-11-26, from 10:00 UTC.
+        let t0 = 1_795_600_800;
+        let day = 86_400;
+        let axis = TimeAxis::new(t0, t0 + day + 3599, &[(t0 + 3599, t0 + day)]);
+        let marks = stretch_grid(
+            GridInput {
+                bounds: (t0 as f64, axis.x((t0 + day + 3600) as f64)),
+                base_step_size: 60.0,
+            },
+            0,
+            &axis,
+        );
+        let b = axis.breaks().next().expect("a break");
+        assert!(
+            marks.iter().all(|m| !(b.x.0 < m.value && m.value < b.x.1)),
+            "none in the break"
+        );
+        // Every mark is a whole minute of its stretch's real time.
+        for m in &marks {
+            let t = axis.time(m.value).round() as i64;
+            assert_eq!(t % 60, 0, "{m:?} -> {t}");
+        }
+        assert!(
+            marks
+                .iter()
+                .any(|m| axis.time(m.value) >= (t0 + day) as f64)
+        );
+        let dated = axis_dated(Clock::Utc, &axis);
+        assert_eq!(dated, Dated::Day);
+        let range = t0 as f64..=(t0 + 7560) as f64;
+        let later = axis.time(b.x.1);
+        assert_eq!(
+            axis_time(Clock::Utc, later, &range, dated),
+            "11-26 10:00:00"
+        );
+        assert_eq!(axis_dated(Clock::Utc, &years_apart()), Dated::Year);
+        assert_eq!(
+            axis_time(Clock::Utc, (OLD + YEARS) as f64, &(0.0..=3.0), Dated::Year),
+            "2026-11-27 13:08:38"
+        );
+        // One capture: as before, the time of day alone.
+        let plain = TimeAxis::new(t0, t0 + 600, &[]);
+        assert_eq!(axis_dated(Clock::Utc, &plain), Dated::AsLong);
+        assert_eq!(
+            axis_time(Clock::Utc, t0 as f64, &(0.0..=600.0), Dated::AsLong),
+            "10:00:00"
+        );
+        // A label 500 s wide (the break is 360) is left out where it could meet the first label
+        // after the break; one narrower than the break never is.
+        assert!(near_a_break(&axis, b.x.0 - 10.0, 500.0));
+        assert!(
+            !near_a_break(&axis, b.x.1 + 10.0, 500.0),
+            "the first after it stays"
+        );
+        assert!(!near_a_break(&axis, b.x.0 - 150.0, 500.0));
+        assert!(!near_a_break(&axis, b.x.0 - 10.0, 60.0));
     }
 
     #[test]
@@ -1073,7 +1530,8 @@ mod tests {
             1800 + 3600,
         );
         assert!(marks.iter().all(|m| (m.value + 1800.0) % 60.0 == 0.0));
-        assert_eq!(second_range(105.7, 101.2), (101, 105));
+        let plain = TimeAxis::new(100, 200, &[]);
+        assert_eq!(second_range(&plain, 105.7, 101.2), (101, 105));
         assert_eq!(duration(300), "5 min");
     }
 }

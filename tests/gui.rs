@@ -935,6 +935,43 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
     );
 }
 
+/// Regression (Windows trial, a second file opened after the first): the offenders filter
+/// typed for the first capture's endpoint stayed, so the second capture's table said "0 of 2"
+/// with its worst offender selected out of sight and details that asked for a selection.
+#[test]
+fn the_offenders_filter_typed_for_one_capture_goes_with_the_next() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let filter_box = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .expect("the table's filter box")
+            .value()
+    };
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .focus();
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .type_text("7211");
+    h.run_steps(3);
+    assert_eq!(filter_box(&h).as_deref(), Some("7211"));
+    assert!(
+        shows(&h, "1 of "),
+        "the filter keeps the one row of port 7211"
+    );
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    assert_eq!(
+        filter_box(&h).as_deref(),
+        Some(""),
+        "the filter box is empty"
+    );
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+}
+
 /// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
 /// whole sentence twice, in two tooltips one above the other: egui's own for elided text and
 /// the cell's.

@@ -393,6 +393,9 @@ impl RstscopeApp {
         self.selected = None;
         self.follow_worst = true;
         self.range = None;
+        // Typed for the last capture's endpoints: kept, it hid this one's rows, its worst
+        // offender (selected) among them.
+        self.table.filter.clear();
         self.details = DetailsView::default();
         self.plot.new_capture();
     }

@@ -2427,6 +2427,30 @@ fn ctrl_c_copies_the_selected_offenders_diagnosis() {
     );
 }
 
+/// Regression (Windows trial, a diagnosis pasted into a ticket): Ctrl+C copied "(2.0/s,
+/// 13:09:12-13:09:21)" with neither the date nor the zone, which the app shows on the plot's
+/// axis and the ticket does not. The copy says when it was seen, dated, on one line of plain
+/// ASCII (nothing a ticket form or code page would garble, no line ending to convert).
+#[test]
+fn the_diagnosis_copied_for_a_ticket_says_its_date_and_zone() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied = copied_texts(&h);
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    assert!(
+        copied[0].ends_with(
+            "nothing was listening on that port. Seen 2026-11-27 13:09:12 to 13:09:21 (UTC)."
+        ),
+        "{copied:?}"
+    );
+    assert!(
+        copied[0].is_ascii() && !copied[0].contains(['\n', '\r']),
+        "{copied:?}"
+    );
+}
+
 /// A Connecting cell cut short by a narrow column shows one tooltip when hovered, the cell's
 /// own (the processes and their counts), not egui's copy of the cut text beside it (the
 /// exploratory trial saw both, one above the other).

@@ -810,7 +810,7 @@ impl RstscopeApp {
             .has_selection();
         if copy
             && !text_selected
-            && let Some(text) = self.details.diagnosis()
+            && let Some(text) = self.details.diagnosis_to_copy()
         {
             ctx.copy_text(text.to_owned());
         }

@@ -2984,3 +2984,63 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
         "{sentence:?} above the status bar at {bottom}"
     );
 }
+
+/// Regression (Windows trial, keyboard only): Tab from the offenders' filter box to the
+/// details' Copy buttons stopped on every cell of the table, invisibly (no focus ring, no
+/// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes
+/// one stop, its Endpoint button (the arrows move the selection). What is left without a label
+/// are egui_extras' column resize handles, one a column.
+#[test]
+fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
+    let path = temp_dir("tab-order").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert_eq!(h.state().rows().len(), 8);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .focus();
+    h.run_steps(1);
+    let mut stops = Vec::new();
+    for _ in 0..120 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(1);
+        let focused = h
+            .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+            .map(|n| (n.accesskit_node().label(), n.rect()))
+            .next_back();
+        let Some((label, rect)) = focused else {
+            stops.push(None);
+            continue;
+        };
+        if label.as_deref() == Some("Copy") {
+            break;
+        }
+        stops.push(Some((label, rect)));
+    }
+    let invisible = stops
+        .iter()
+        .filter(|s| s.as_ref().is_none_or(|(_, r)| !r.is_finite()))
+        .count();
+    assert_eq!(
+        invisible, 0,
+        "Tab stops without a place on screen: {stops:?}"
+    );
+    // The rows drawn (the table shows seven of the eight at this size), one stop each.
+    let endpoints: Vec<_> = stops
+        .iter()
+        .flatten()
+        .filter_map(|(l, _)| l.as_deref().filter(|l| l.starts_with("10.0.1.1:")))
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = endpoints.iter().collect();
+    assert!(
+        endpoints.len() >= 5 && distinct.len() == endpoints.len(),
+        "one stop a row: {stops:?}"
+    );
+    assert!(
+        stops.len() < 60,
+        "{} presses from the filter box to Copy: {stops:?}",
+        stops.len() + 1
+    );
+}

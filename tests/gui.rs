@@ -1408,6 +1408,31 @@ fn a_path_typed_in_the_open_dialog_opens_the_file() {
     shows_capture_of(&h, "[::1]:7301", 5);
 }
 
+/// Regression (Windows trial, keyboard only): in rstscope's own dialog, Tab to a file and
+/// Enter only selected it, twice over; the dialog stayed. Enter opens the file Tab reached, as
+/// a double click does and as Enter does in the Windows and GTK dialogs.
+#[test]
+fn enter_on_a_file_tab_reached_in_the_open_dialog_opens_it() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(3);
+    h.event(egui::Event::Text(
+        manifest("tests/fixtures").display().to_string(),
+    ));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    wait_for(&mut h, |h| shows(h, "refused-v6.pcap"));
+    h.get_by_label_contains("refused-v6.pcap").focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(!shows(&h, "show all files"), "the dialog is still open");
+    shows_capture_of(&h, "[::1]:7301", 5);
+}
+
 /// A file without process information says so in the details, and how to get it; a capture
 /// with it names the connecting process with its command line.
 #[test]

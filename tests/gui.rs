@@ -1125,6 +1125,43 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
     );
 }
 
+/// Regression (Windows trial, a second file opened after the first): the offenders filter
+/// typed for the first capture's endpoint stayed, so the second capture's table said "0 of 2"
+/// with its worst offender selected out of sight and details that asked for a selection.
+#[test]
+fn the_offenders_filter_typed_for_one_capture_goes_with_the_next() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let filter_box = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .expect("the table's filter box")
+            .value()
+    };
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .focus();
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .type_text("7211");
+    h.run_steps(3);
+    assert_eq!(filter_box(&h).as_deref(), Some("7211"));
+    assert!(
+        shows(&h, "1 of "),
+        "the filter keeps the one row of port 7211"
+    );
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    assert_eq!(
+        filter_box(&h).as_deref(),
+        Some(""),
+        "the filter box is empty"
+    );
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+}
+
 /// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
 /// whole sentence twice, in two tooltips one above the other: egui's own for elided text and
 /// the cell's.
@@ -1558,6 +1595,31 @@ fn a_path_typed_in_the_open_dialog_opens_the_file() {
     h.run_steps(3);
     type_path(&mut h, &manifest("tests/fixtures/refused-v6.pcap"));
     settle(&mut h);
+    shows_capture_of(&h, "[::1]:7301", 5);
+}
+
+/// Regression (Windows trial, keyboard only): in rstscope's own dialog, Tab to a file and
+/// Enter only selected it, twice over; the dialog stayed. Enter opens the file Tab reached, as
+/// a double click does and as Enter does in the Windows and GTK dialogs.
+#[test]
+fn enter_on_a_file_tab_reached_in_the_open_dialog_opens_it() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(3);
+    h.event(egui::Event::Text(
+        manifest("tests/fixtures").display().to_string(),
+    ));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    wait_for(&mut h, |h| shows(h, "refused-v6.pcap"));
+    h.get_by_label_contains("refused-v6.pcap").focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(!shows(&h, "show all files"), "the dialog is still open");
     shows_capture_of(&h, "[::1]:7301", 5);
 }
 
@@ -2580,6 +2642,30 @@ fn ctrl_c_copies_the_selected_offenders_diagnosis() {
     );
 }
 
+/// Regression (Windows trial, a diagnosis pasted into a ticket): Ctrl+C copied "(2.0/s,
+/// 13:09:12-13:09:21)" with neither the date nor the zone, which the app shows on the plot's
+/// axis and the ticket does not. The copy says when it was seen, dated, on one line of plain
+/// ASCII (nothing a ticket form or code page would garble, no line ending to convert).
+#[test]
+fn the_diagnosis_copied_for_a_ticket_says_its_date_and_zone() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied = copied_texts(&h);
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    assert!(
+        copied[0].ends_with(
+            "nothing was listening on that port. Seen 2026-11-27 13:09:12 to 13:09:21 (UTC)."
+        ),
+        "{copied:?}"
+    );
+    assert!(
+        copied[0].is_ascii() && !copied[0].contains(['\n', '\r']),
+        "{copied:?}"
+    );
+}
+
 /// A Connecting cell cut short by a narrow column shows one tooltip when hovered, the cell's
 /// own (the processes and their counts), not egui's copy of the cut text beside it (the
 /// exploratory trial saw both, one above the other).
@@ -3111,5 +3197,65 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
     assert!(
         sentence.bottom() <= bottom,
         "{sentence:?} above the status bar at {bottom}"
+    );
+}
+
+/// Regression (Windows trial, keyboard only): Tab from the offenders' filter box to the
+/// details' Copy buttons stopped on every cell of the table, invisibly (no focus ring, no
+/// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes
+/// one stop, its Endpoint button (the arrows move the selection). What is left without a label
+/// are egui_extras' column resize handles, one a column.
+#[test]
+fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
+    let path = temp_dir("tab-order").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert_eq!(h.state().rows().len(), 8);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .focus();
+    h.run_steps(1);
+    let mut stops = Vec::new();
+    for _ in 0..120 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(1);
+        let focused = h
+            .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+            .map(|n| (n.accesskit_node().label(), n.rect()))
+            .next_back();
+        let Some((label, rect)) = focused else {
+            stops.push(None);
+            continue;
+        };
+        if label.as_deref() == Some("Copy") {
+            break;
+        }
+        stops.push(Some((label, rect)));
+    }
+    let invisible = stops
+        .iter()
+        .filter(|s| s.as_ref().is_none_or(|(_, r)| !r.is_finite()))
+        .count();
+    assert_eq!(
+        invisible, 0,
+        "Tab stops without a place on screen: {stops:?}"
+    );
+    // The rows drawn (the table shows seven of the eight at this size), one stop each.
+    let endpoints: Vec<_> = stops
+        .iter()
+        .flatten()
+        .filter_map(|(l, _)| l.as_deref().filter(|l| l.starts_with("10.0.1.1:")))
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = endpoints.iter().collect();
+    assert!(
+        endpoints.len() >= 5 && distinct.len() == endpoints.len(),
+        "one stop a row: {stops:?}"
+    );
+    assert!(
+        stops.len() < 60,
+        "{} presses from the filter box to Copy: {stops:?}",
+        stops.len() + 1
     );
 }

@@ -92,6 +92,37 @@ impl Clock {
     pub fn offset(self, ts: Timestamp) -> String {
         self.datetime(ts).format("%:z").to_string()
     }
+
+    /// The zone of a time as text read away from the app writes it: `UTC`, `UTC+02:00`.
+    fn zone(self, ts: Timestamp) -> String {
+        match self {
+            Clock::Utc => "UTC".to_owned(),
+            Clock::Local => format!("UTC{}", self.offset(ts)),
+        }
+    }
+
+    /// From `a` to `b` with the date and the zone, for text read where the app's axis and
+    /// header are not (a ticket): `2024-05-01 15:13:13 to 15:13:22 (UTC+02:00)`, the second
+    /// date only when it differs, each time's zone when a clock change falls between them,
+    /// `at 2024-05-01 15:13:13 (UTC+02:00)` within one second.
+    pub fn dated_range(self, a: Timestamp, b: Timestamp) -> String {
+        let (da, db) = (self.datetime(a), self.datetime(b));
+        let first = da.format("%Y-%m-%d %H:%M:%S").to_string();
+        if a.second() == b.second() {
+            return format!("at {first} ({})", self.zone(a));
+        }
+        let last = if da.date_naive() == db.date_naive() {
+            db.format("%H:%M:%S").to_string()
+        } else {
+            db.format("%Y-%m-%d %H:%M:%S").to_string()
+        };
+        let (za, zb) = (self.zone(a), self.zone(b));
+        if za == zb {
+            format!("{first} to {last} ({za})")
+        } else {
+            format!("{first} ({za}) to {last} ({zb})")
+        }
+    }
 }
 
 /// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
@@ -247,6 +278,16 @@ fn conns(o: &Offender, cause: Cause) -> Option<u64> {
     o.rst_conns_by_cause
         .map(|c| c[cause.index()])
         .filter(|&k| k > 0)
+}
+
+/// The diagnosis of one offender as it is copied out of the app into a ticket: its sentence
+/// ([`full_diagnosis_in`]) and when it was seen with the date and the zone, which the
+/// sentence's bare times leave to the screen around it.
+pub fn diagnosis_to_copy(sentence: &str, o: &Offender, clock: Clock) -> String {
+    format!(
+        "{sentence} Seen {}.",
+        clock.dated_range(o.first_seen, o.last_seen)
+    )
 }
 
 /// The diagnosis of one offender in one plain sentence, with its evidence.
@@ -621,6 +662,37 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
             now.process.label()
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
+    }
+}
+
+#[cfg(test)]
+mod dated_range_tests {
+    use super::Clock;
+    use crate::packet::Timestamp;
+
+    /// 2026-11-27 13:09:12 UTC plus `ms` milliseconds.
+    fn at(ms: i64) -> Timestamp {
+        Timestamp((1_795_784_952_000 + ms) * 1_000_000)
+    }
+
+    #[test]
+    fn a_range_is_written_with_its_date_and_zone() {
+        let utc = Clock::Utc;
+        assert_eq!(
+            utc.dated_range(at(250), at(900)),
+            "at 2026-11-27 13:09:12 (UTC)"
+        );
+        assert_eq!(
+            utc.dated_range(at(250), at(9_500)),
+            "2026-11-27 13:09:12 to 13:09:21 (UTC)"
+        );
+        assert_eq!(
+            utc.dated_range(at(0), at(40_000_000)),
+            "2026-11-27 13:09:12 to 2026-11-28 00:15:52 (UTC)"
+        );
+        let local = Clock::Local.dated_range(at(0), at(1_000));
+        let zone = format!("(UTC{})", Clock::Local.offset(at(0)));
+        assert!(local.ends_with(&zone), "{local} ends with {zone}");
     }
 }
 

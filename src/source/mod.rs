@@ -197,6 +197,44 @@ fn kept(frames: u64) -> &'static str {
     }
 }
 
+/// How a file's bytes reached the reader, for where a message says a problem is: a
+/// gzip-compressed file's offsets count its decompressed data, which its size on disk does not
+/// tell (a Windows admin's `capture.pcapng.gz` of 1.5 KB "ends at byte 4516").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// The file as it is on disk.
+    Plain,
+    /// Gzip-compressed.
+    Gzip,
+    /// Gzip-compressed, and the compressed data itself ends early (no gzip trailer): the file
+    /// was cut short after it was compressed.
+    GzipCut,
+}
+
+/// ` of its decompressed data` for a gzip-compressed file's offsets.
+fn decompressed(packing: Packing) -> &'static str {
+    match packing {
+        Packing::Plain => "",
+        Packing::Gzip | Packing::GzipCut => " of its decompressed data",
+    }
+}
+
+/// Where and how a file ends early (before [`kept`]).
+fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
+    match packing {
+        Packing::GzipCut => format!(
+            "its gzip-compressed data ends early, {offset} bytes into the capture (after \
+             {frames} frames): the file was cut short, as by a download or copy that did not \
+             finish"
+        ),
+        _ => format!(
+            "file ends inside a record at byte {offset}{} (after {frames} frames): the capture \
+             was cut short",
+            decompressed(packing)
+        ),
+    }
+}
+
 /// What to do about a file the OS would not let rstscope read, where its own message does not
 /// say it.
 fn io_advice(e: &std::io::Error) -> &'static str {
@@ -250,10 +288,7 @@ pub enum SourceError {
         convert: &'static str,
     },
     /// The file ends inside a header or record.
-    #[error(
-        "{path}: file ends inside a record at byte {offset} (after {frames} frames): the capture was cut short{}",
-        kept(*frames)
-    )]
+    #[error("{path}: {}{}", truncated(*packing, *offset, *frames), kept(*frames))]
     Truncated {
         /// The file.
         path: PathBuf,
@@ -261,10 +296,13 @@ pub enum SourceError {
         offset: u64,
         /// Frames read from this file before it.
         frames: u64,
+        /// Whether the file was gzip-compressed, and its compressed data whole.
+        packing: Packing,
     },
     /// A header or record that cannot be right (absurd length, bad block structure).
     #[error(
-        "{path}: corrupt data at byte {offset} (after {frames} frames): {what}{}; the rest of this file is skipped",
+        "{path}: corrupt data at byte {offset}{} (after {frames} frames): {what}{}; the rest of this file is skipped",
+        decompressed(*packing),
         kept(*frames)
     )]
     Corrupt {
@@ -276,6 +314,8 @@ pub enum SourceError {
         frames: u64,
         /// What is wrong.
         what: String,
+        /// Whether the file was gzip-compressed.
+        packing: Packing,
     },
     /// An option that cannot be right in a block that is otherwise read (a process block or
     /// process reference with a bad length or index). Reading goes on; only that option is

@@ -393,6 +393,9 @@ impl RstscopeApp {
         self.selected = None;
         self.follow_worst = true;
         self.range = None;
+        // Typed for the last capture's endpoints: kept, it hid this one's rows, its worst
+        // offender (selected) among them.
+        self.table.filter.clear();
         self.details = DetailsView::default();
         self.plot.new_capture();
     }
@@ -808,7 +811,7 @@ impl RstscopeApp {
             .has_selection();
         if copy
             && !text_selected
-            && let Some(text) = self.details.diagnosis()
+            && let Some(text) = self.details.diagnosis_to_copy()
         {
             ctx.copy_text(text.to_owned());
         }

@@ -73,7 +73,8 @@ pub struct DetailsView {
     /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
     /// table does not change height as the selection moves. For [`DetailsView::least_height`].
     lists_at: (f32, f32),
-    /// The diagnosis shown in the last frame, for Ctrl+C ([`DetailsView::diagnosis`]).
+    /// The diagnosis shown in the last frame as Ctrl+C copies it, dated
+    /// ([`DetailsView::diagnosis_to_copy`]).
     shown: Option<String>,
     /// The user asked for every copy of a packet among the packets (kept from selection to
     /// selection).
@@ -176,8 +177,9 @@ impl DetailsView {
     }
 
     /// The diagnosis the panel showed in the last frame (its offender's, as the panel counts
-    /// it): what Ctrl+C copies when no text is selected.
-    pub fn diagnosis(&self) -> Option<&str> {
+    /// it), with the date and zone of when it was seen: what Ctrl+C copies when no text is
+    /// selected, to be read in a ticket away from the plot's time axis.
+    pub fn diagnosis_to_copy(&self) -> Option<&str> {
         self.shown.as_deref()
     }
 
@@ -251,7 +253,7 @@ impl DetailsView {
         let mut action = None;
         let diagnosis = report::full_diagnosis_in(&o, input.host, input.clock, scope);
         header(ui, &o, input, scope, &diagnosis);
-        self.shown = Some(diagnosis);
+        self.shown = Some(report::diagnosis_to_copy(&diagnosis, &o, input.clock));
         processes(ui, &o, input);
         ui.add_space(2.0);
         self.filters(ui, &o);

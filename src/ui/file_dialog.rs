@@ -472,7 +472,14 @@ impl Browser {
                             format!("{}  ({})", e.name, crate::ui::status::bytes(e.size))
                         };
                         let r = ui.selectable_label(self.selected.contains(&e.path), label);
-                        if r.double_clicked() {
+                        // Enter on the entry Tab reached opens it, as a double click does (and
+                        // Enter in the Windows and GTK dialogs); Space selects it. A save
+                        // dialog's Enter takes the file's name, as a click does.
+                        let entered = !save
+                            && r.clicked()
+                            && r.has_focus()
+                            && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        if r.double_clicked() || entered {
                             double_clicked = Some((e.path.clone(), e.dir));
                         } else if r.clicked() {
                             if e.dir {

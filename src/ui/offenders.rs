@@ -386,7 +386,10 @@ impl OffendersView {
             .id_salt(("offenders", column_set_id(&columns), endpoint as u32))
             .striped(true)
             .resizable(true)
-            .sense(Sense::click())
+            // A click on a row selects it; the keyboard reaches rows by the arrows and each
+            // row's Endpoint button, not by a Tab stop for every cell (invisible, they took 13
+            // presses a row on the way to the details' Copy buttons).
+            .sense(Sense::CLICK)
             .cell_layout(Layout::left_to_right(Align::Center))
             // Tables keep 200 points by default: more than the splitter may give, which would
             // put the sideways bar under the rows' region, out of sight.
@@ -523,7 +526,8 @@ impl Pinned {
         let cover = ui.interact(
             head.union(body).intersect(view),
             ui.scope_id().with("pinned-endpoints"),
-            Sense::click_and_drag(),
+            // No Tab stop: an invisible one (see the table's cells).
+            Sense::CLICK | Sense::DRAG,
         );
         if cover.clicked()
             && let Some(y) = cover.interact_pointer_pos().map(|p| p.y)

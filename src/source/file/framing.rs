@@ -14,7 +14,7 @@ use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
 use crate::packet::Timestamp;
 use crate::source::pcapng::option;
-use crate::source::{FileInfo, InterfaceInfo, LinkType, SourceError};
+use crate::source::{FileInfo, InterfaceInfo, LinkType, Packing, SourceError};
 
 /// How much a captured length may exceed the original length before the record is taken as
 /// corrupt. Writers never do it on purpose; a little is tolerated for buggy ones.
@@ -82,6 +82,8 @@ pub(super) struct Stop {
 #[derive(Debug)]
 pub(super) enum StopKind {
     Truncated,
+    /// The gzip decoder met the end of the file before the end of the compressed data.
+    GzipCut,
     Corrupt(String),
     Io(io::Error),
 }
@@ -90,17 +92,30 @@ impl Stop {
     pub(super) fn into_error(self, info: &FileInfo) -> SourceError {
         let path = info.path.clone();
         let (offset, frames) = (self.offset, info.frames);
+        let packing = if info.gzip {
+            Packing::Gzip
+        } else {
+            Packing::Plain
+        };
         match self.kind {
             StopKind::Truncated => SourceError::Truncated {
                 path,
                 offset,
                 frames,
+                packing,
+            },
+            StopKind::GzipCut => SourceError::Truncated {
+                path,
+                offset,
+                frames,
+                packing: if info.gzip { Packing::GzipCut } else { packing },
             },
             StopKind::Corrupt(what) => SourceError::Corrupt {
                 path,
                 offset,
                 frames,
                 what,
+                packing,
             },
             StopKind::Io(error) => SourceError::Io {
                 path,
@@ -133,7 +148,7 @@ pub(super) fn read_failure(offset: u64, shared: &Shared) -> Stop {
         .take_error()
         .unwrap_or_else(|| io::Error::other("read failed"));
     let kind = match error.kind() {
-        io::ErrorKind::UnexpectedEof => StopKind::Truncated,
+        io::ErrorKind::UnexpectedEof => StopKind::GzipCut,
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
             StopKind::Corrupt(format!("the compressed data is damaged ({error})"))
         }

@@ -6,7 +6,7 @@ use flate2::write::GzEncoder;
 
 use super::framing::{Clock, DPEB, EPB, IDB, NANOS_PER_SEC, PB, SPB};
 use super::*;
-use crate::source::{CapturedProcessKind, Direction};
+use crate::source::{CapturedProcessKind, Direction, Packing};
 
 // ---- builders -------------------------------------------------------------------------------
 
@@ -443,9 +443,60 @@ fn gzip_cut_short_is_truncated_and_keeps_earlier_frames() {
     let (source, frames) = read_all("cut.pcap.gz", cut);
     assert!(!frames.is_empty() && frames.len() < 2000);
     assert!(
-        matches!(source.problems(), [SourceError::Truncated { frames: n, .. }] if *n == frames.len() as u64),
+        matches!(source.problems(), [SourceError::Truncated { frames: n, packing: Packing::GzipCut, .. }] if *n == frames.len() as u64),
         "{:?}",
         source.problems()
+    );
+    // Regression (Windows trial): a .pcapng.gz whose download stopped at 1.5 KB was said to
+    // "end inside a record at byte 4516", an offset of the decompressed data the file's size
+    // cannot show.
+    let message = source.problems()[0].to_string();
+    assert!(
+        message.contains(&format!(
+            "cut.pcap.gz: its gzip-compressed data ends early, {} bytes into the capture (after {} frames): the file was cut short, as by a download or copy that did not finish; results up to that point are kept",
+            match source.problems() {
+                [SourceError::Truncated { offset, .. }] => *offset,
+                _ => 0,
+            },
+            frames.len()
+        )),
+        "{message}"
+    );
+}
+
+/// A capture cut short and then compressed: the gzip data is whole, the record it ends in is
+/// at an offset of the decompressed data, and the message says so.
+#[test]
+fn a_cut_capture_compressed_whole_names_its_offset_in_the_decompressed_data() {
+    let records: Vec<Vec<u8>> = (0..20u32).map(|i| vec![i as u8; 100]).collect();
+    let recs: Vec<Rec<'_>> = records
+        .iter()
+        .enumerate()
+        .map(|(i, d)| rec(i as u32, 0, d))
+        .collect();
+    let plain = pcap(false, false, 1, 65535, &recs);
+    let cut = &plain[..plain.len() - 50];
+    let (source, frames) = read_all("cut.pcap.gz", &gzip(cut));
+    assert_eq!(frames.len(), 19);
+    let message = source.problems()[0].to_string();
+    assert!(
+        matches!(
+            source.problems(),
+            [SourceError::Truncated {
+                packing: Packing::Gzip,
+                ..
+            }]
+        ) && message.contains(
+            "file ends inside a record at byte 2228 of its decompressed data (after 19 frames)"
+        ),
+        "{message}"
+    );
+    // The same bytes uncompressed: the file's own offset, said as before.
+    let (source, _) = read_all("cut.pcap", cut);
+    let message = source.problems()[0].to_string();
+    assert!(
+        message.contains("cut.pcap: file ends inside a record at byte 2228 (after 19 frames): the capture was cut short; results up to that point are kept"),
+        "{message}"
     );
 }
 

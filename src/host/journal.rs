@@ -195,6 +195,28 @@ impl FormerOwner {
     }
 }
 
+#[cfg(test)]
+impl FormerOwner {
+    /// The 7211 story's collector as the journal names it, said at `said_at`, its unit in
+    /// state `now` since `since` (tests of the report, the JSON and the agent).
+    pub fn collector(said_at: Timestamp, since: Timestamp, now: UnitNow) -> Self {
+        Self {
+            unit: Some("collector.service".into()),
+            container: None,
+            process: "collector".into(),
+            pid: Some(4312),
+            exe: None,
+            said: "listening on :7211".into(),
+            said_at,
+            state: Some(UnitState {
+                since,
+                now,
+                last_words: None,
+            }),
+        }
+    }
+}
+
 /// `exited, status=127/n/a` → `exit status 127`; `killed, status=9/KILL` → `killed by
 /// signal KILL`; `dumped, status=11/SEGV` → `crashed with signal SEGV, core dumped`.
 fn exit_words(exit: &str) -> String {

@@ -436,24 +436,14 @@ mod tests {
 
     #[test]
     fn the_former_owner_names_its_unit_and_how_it_ended() {
-        use crate::host::journal::UnitState;
-        let f = FormerOwner {
-            unit: Some("collector.service".into()),
-            container: None,
-            process: "collector".into(),
-            pid: Some(4312),
-            exe: None,
-            said: "listening on :7211".into(),
-            said_at: Timestamp::from_parts(1_796_025_601, 0),
-            state: Some(UnitState {
-                since: Timestamp::from_parts(1_796_119_080, 0),
-                now: UnitNow::Restarting {
-                    exit: Some("exited, status=127/n/a".into()),
-                    restarts: Some(3),
-                },
-                last_words: None,
-            }),
-        };
+        let f = FormerOwner::collector(
+            Timestamp::from_parts(1_796_025_601, 0),
+            Timestamp::from_parts(1_796_119_080, 0),
+            UnitNow::Restarting {
+                exit: Some("exited, status=127/n/a".into()),
+                restarts: Some(3),
+            },
+        );
         assert_eq!(
             former_owner(&f),
             json!({

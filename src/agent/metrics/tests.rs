@@ -362,24 +362,15 @@ fn the_exposition_names_the_program_in_both_formats() {
 #[test]
 fn a_listener_known_from_the_journal_is_the_former_listener() {
     use crate::host::history::ListenerStatus;
-    use crate::host::journal::{FormerOwner, UnitNow, UnitState};
+    use crate::host::journal::{FormerOwner, UnitNow};
     use crate::host::state::{EndpointHost, HostReport};
     use crate::packet::Timestamp;
     let key: Key = ("127.0.0.1".parse().expect("ip"), 7211);
-    let mut owner = FormerOwner {
-        unit: Some("collector.service".into()),
-        container: None,
-        process: "collector".into(),
-        pid: Some(4312),
-        exe: None,
-        said: "listening on :7211".into(),
-        said_at: Timestamp::from_parts(1_700_000_000, 0),
-        state: Some(UnitState {
-            since: Timestamp::from_parts(1_700_000_500, 0),
-            now: UnitNow::Stopped,
-            last_words: None,
-        }),
-    };
+    let mut owner = FormerOwner::collector(
+        Timestamp::from_parts(1_700_000_000, 0),
+        Timestamp::from_parts(1_700_000_500, 0),
+        UnitNow::Stopped,
+    );
     let report = |owner: &FormerOwner| HostReport {
         samples: 3,
         endpoints: vec![EndpointHost {

@@ -7,7 +7,7 @@
 #   2. runs it under wine, without any wpcap.dll, on the sample capture: `analyze --format json`
 #      must print exactly what the Linux build prints, and `capture` must say Npcap is missing;
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
-#      of a process, the wpcap.dll checks);
+#      of a process, the wpcap.dll checks, the CSV export's separators in a German locale);
 #   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, and takes a screenshot
 #      of its start screen;
 #   4. with the fake wpcap.dll: `interfaces` works, `capture` is refused with the DLL's path,
@@ -43,6 +43,7 @@ declare -A WINDOWS_WANTED=(
   [wixl]="builds the MSI from wix/main.wxs for the smoke test"
   [msitools]="msiinfo: reads the MSI's ProductCode for the upgrade check"
   [python3]="reads cargo's JSON and writes the wixl variant of wix/main.wxs"
+  [locales]="the German locale (localedef) the test of the CSV export's separators runs in under wine"
 )
 missing=()
 for pkg in "${!WINDOWS_WANTED[@]}"; do
@@ -186,8 +187,9 @@ report "agent --install-service without Npcap installs nothing and exits 2 with:
 # services of its own), the wpcap.dll checks (src/source/npcap.rs), and what opening a folder
 # or a file another program holds open says (Windows refuses both differently from Linux),
 # File > Recent (one entry for a file whose path was spelled in two cases), the drives the
-# built-in file dialog offers (GetLogicalDrives: wine has C: and Z:), and the agent's own
-# process as /metrics shows it (sysinfo's Windows reading of memory and CPU time).
+# built-in file dialog offers (GetLogicalDrives: wine has C: and Z:), the CSV export's list and
+# decimal separators (GetLocaleInfoEx), and the agent's own process as /metrics shows it
+# (sysinfo's Windows reading of memory and CPU time).
 echo "== windows: the Windows-only unit tests under wine" >&2
 test_exe=$(wincargo test --lib --no-run --message-format=json |
   python3 -c 'import json, sys
@@ -199,12 +201,29 @@ for line in sys.stdin:
 wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_process \
   source::file::tests::a_folder_is_named_as_a_folder \
   source::file::tests::a_file_held_open_by_another_program_says_so ui::settings \
-  ui::file_dialog >"$work/host-tests.out" 2>&1 ||
+  ui::file_dialog ui::locale >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/ui/locale.rs, src/agent/own_process.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
+# The CSV export's separators (src/ui/locale.rs: GetLocaleInfoEx, LOCALE_SLIST and
+# LOCALE_SDECIMAL) in a German locale, where Excel splits a CSV at ';' and reads '2,4': wine
+# takes the user's locale from the Unix one (LC_ALL), made here by localedef, and writes it to
+# HKCU\Control Panel\International, which the test compares with. The next wine program
+# started without LC_ALL puts the prefix back to en-US.
+locales="$work/locales"
+mkdir -p "$locales"
+localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" >"$work/localedef.out" 2>&1 ||
+  fail "localedef could not make de_DE.UTF-8: $(tail -3 "$work/localedef.out")"
+wineserver -w
+LOCPATH="$locales" LC_ALL=de_DE.UTF-8 wine "$test_exe" --nocapture --exact \
+  ui::locale::tests::the_separators_are_the_user_regional_settings >"$work/locale-test.out" 2>&1 ||
+  fail "the locale test in de_DE under wine: $(tail -5 "$work/locale-test.out")"
+wineserver -w
+grep -qF 'list separator ";", decimal separator ","' "$work/locale-test.out" ||
+  fail "wine did not take the German locale (LC_ALL=de_DE.UTF-8): $(grep 'locale:' "$work/locale-test.out")"
+report "the CSV export's separators in a German locale under wine: $(grep -o 'list separator.*' "$work/locale-test.out" | tr -d '\r'), as in HKCU\Control Panel\International"
 
 # The desktop app under wine: start_app PROGRAM [ARGS] starts it and waits for its window and
 # a first frame; stop_app ends it. Clicks go to the toolbar's Start capture / Stop capture

@@ -178,18 +178,27 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
             .nth(1)
             .is_some_and(|l| l.contains("127.0.0.1") && l.contains("7211"))
     );
-    // UTF-8 with a byte-order mark, as Excel needs to read it so; then the terminal's CSV.
-    let terminal = rstscope::report::csv::offenders(
-        &rstscope::analysis::analyze_files(
-            &[manifest("resources/sample-7211.pcapng")],
-            Default::default(),
-        )
-        .expect("the sample"),
-        rstscope::report::Clock::Utc,
-    );
+    // The spreadsheet form in this user's locale (comma and dot off Windows): a byte-order
+    // mark, as Excel needs to read UTF-8, CRLF, date-times in the app's clock (UTC here).
+    let analysis = rstscope::analysis::analyze_files(
+        &[manifest("resources/sample-7211.pcapng")],
+        Default::default(),
+    )
+    .expect("the sample");
     assert_eq!(
-        csv.strip_prefix('\u{feff}').and_then(|c| c.lines().next()),
-        terminal.lines().next(),
+        csv,
+        rstscope::report::csv::offenders_for_spreadsheet(
+            &analysis,
+            rstscope::report::Clock::Utc,
+            &rstscope::ui::locale::spreadsheet(),
+        )
+    );
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    // Not the terminal's form: no Unix seconds.
+    let terminal = rstscope::report::csv::offenders(&analysis, rstscope::report::Clock::Utc);
+    assert!(terminal.contains("1795784952.250354"), "{terminal}");
+    assert!(
+        csv.contains("2026-11-27 13:09:12") && !csv.contains("1795784952"),
         "{csv}"
     );
     let json = std::fs::read_to_string(save(&mut h, "Report as JSON…", "sample-7211-report.json"))

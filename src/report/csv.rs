@@ -1,51 +1,210 @@
-//! CSV output: the offenders table, the connections, the per-second series. Address columns
-//! are bare addresses; times are Unix seconds with 6 decimals.
+//! CSV output: the offenders table, the connections, the per-second series.
+//!
+//! Two forms of the offenders table. The terminal's (`rstscope analyze --format csv`) is for
+//! programs: comma-separated, bare addresses, times as Unix seconds with 6 decimals, numbers
+//! with a dot; it does not change. The app's export is for a spreadsheet opened by a double
+//! click (`offenders_for_spreadsheet`): Excel splits such a file at the list separator of
+//! the user's regional settings and reads numbers with its decimal separator (`;` and `,` in
+//! much of Europe), so that form takes both from a `Spreadsheet`, writes times as date-times
+//! a spreadsheet reads, and starts with a byte-order mark.
 
 use std::fmt::Write as _;
+use std::net::IpAddr;
 
 use super::{Clock, full_diagnosis, unix_secs};
 use crate::analysis::Analysis;
-use crate::engine::{Cause, ConnRecord};
+use crate::engine::{Cause, ConnRecord, Offender};
+use crate::host::state::HostReport;
+use crate::packet::Timestamp;
 
 /// Quotes a field when it needs it (RFC 4180).
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    quoted_if(s, ",")
+}
+
+/// `s`, quoted when it holds `separator`, a quote or a line break.
+fn quoted_if(s: &str, separator: &str) -> String {
+    if s.contains(separator) || s.contains(['"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
 }
 
+/// How the spreadsheet that opens the app's export reads a CSV file: where fields end and how
+/// a number's decimals are written (Windows: the user's regional settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spreadsheet {
+    /// Between fields: `,`, or `;` where the decimal separator is a comma.
+    pub separator: String,
+    /// Before a number's decimals: `.` or `,`.
+    pub decimal: String,
+}
+
+impl Default for Spreadsheet {
+    /// Comma and dot, as RFC 4180 and the terminal's CSV write.
+    fn default() -> Self {
+        Spreadsheet {
+            separator: ",".to_owned(),
+            decimal: ".".to_owned(),
+        }
+    }
+}
+
+/// One value of a row, typed, so that each form writes it as its reader expects.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    /// Text, quoted where needed.
+    Text(String),
+    /// An IP address: text, never a number.
+    Address(IpAddr),
+    /// A count.
+    Count(u64),
+    /// A number written with 3 decimals (a rate).
+    Decimal3(f64),
+    /// A packet time.
+    Time(Timestamp),
+}
+
+/// The offenders table's columns; `first_seen` and `last_seen` hold times.
+const OFFENDER_COLUMNS: [&str; 18] = [
+    "address",
+    "port",
+    "rst_packets",
+    "refused",
+    "handshake_reset",
+    "after_close",
+    "abort",
+    "stray",
+    "suspect_injected",
+    "attempts",
+    "failed_attempts",
+    "clients",
+    "incidents",
+    "first_seen",
+    "last_seen",
+    "avg_rate",
+    "peak_rate",
+    "diagnosis",
+];
+
+/// One offender's row, in [`OFFENDER_COLUMNS`] order.
+fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<Cell> {
+    let c = &o.rst_by_cause;
+    vec![
+        Cell::Address(o.addr),
+        Cell::Count(o.port.into()),
+        Cell::Count(o.rst_packets),
+        Cell::Count(c[0]),
+        Cell::Count(c[1]),
+        Cell::Count(c[2]),
+        Cell::Count(c[3]),
+        Cell::Count(c[4]),
+        Cell::Count(o.suspect_injected),
+        Cell::Count(o.attempts),
+        Cell::Count(o.failed_attempts),
+        Cell::Count(o.clients),
+        Cell::Count(o.incidents),
+        Cell::Time(o.first_seen),
+        Cell::Time(o.last_seen),
+        Cell::Decimal3(o.avg_rate),
+        Cell::Count(o.peak_rate.into()),
+        Cell::Text(full_diagnosis(o, host, clock)),
+    ]
+}
+
+/// A cell as the terminal's CSV writes it.
+fn for_programs(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => field(s),
+        Cell::Address(a) => a.to_string(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Decimal3(x) => format!("{x:.3}"),
+        Cell::Time(t) => unix_secs(*t),
+    }
+}
+
+/// A cell as a spreadsheet in `sheet`'s locale reads it, times in `clock`'s zone.
+fn for_spreadsheet(cell: &Cell, sheet: &Spreadsheet, clock: Clock) -> String {
+    let text = match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Address(a) if reads_as_grouped_number(*a, sheet) => format!("=\"{a}\""),
+        Cell::Address(a) => a.to_string(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Decimal3(x) => format!("{x:.3}").replace('.', &sheet.decimal),
+        // ISO 8601 with a space, which Excel and LibreOffice read as a date and time in any
+        // locale; to the second (a fraction is read by the locale's rules, and the terminal's
+        // CSV and the JSON keep the microseconds).
+        Cell::Time(t) => clock.datetime(*t).format("%Y-%m-%d %H:%M:%S").to_string(),
+    };
+    quoted_if(&text, &sheet.separator)
+}
+
+/// Where the decimal separator is not a dot, the dot is usually the thousands separator (de,
+/// it, es, nl...), and Excel reads `192.168.100.100` as the number 192168100100: such an
+/// address is written as a formula that gives the text (`="192.168.100.100"`).
+fn reads_as_grouped_number(a: IpAddr, sheet: &Spreadsheet) -> bool {
+    match a {
+        IpAddr::V4(v4) => sheet.decimal != "." && v4.octets()[1..].iter().all(|&o| o >= 100),
+        IpAddr::V6(_) => false,
+    }
+}
+
 /// The offenders table.
 pub fn offenders(a: &Analysis, clock: Clock) -> String {
-    let mut out = String::from(
-        "address,port,rst_packets,refused,handshake_reset,after_close,abort,stray,suspect_injected,\
-         attempts,failed_attempts,clients,incidents,first_seen,last_seen,avg_rate,peak_rate,diagnosis\n",
-    );
+    let mut out = OFFENDER_COLUMNS.join(",");
+    out.push('\n');
     for o in &a.snapshot.offenders {
-        let c = &o.rst_by_cause;
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{},{}",
-            o.addr,
-            o.port,
-            o.rst_packets,
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            o.suspect_injected,
-            o.attempts,
-            o.failed_attempts,
-            o.clients,
-            o.incidents,
-            unix_secs(o.first_seen),
-            unix_secs(o.last_seen),
-            o.avg_rate,
-            o.peak_rate,
-            field(&full_diagnosis(o, a.host.as_deref(), clock))
-        );
+        let row: Vec<String> = offender_cells(o, a.host.as_deref(), clock)
+            .iter()
+            .map(for_programs)
+            .collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The offenders table as the app exports it, for a spreadsheet read with `sheet`'s
+/// separators: a byte-order mark (Excel reads a CSV without one in the system's code page, so
+/// a program or path with non-ASCII letters came out garbled), CRLF line ends as Excel writes
+/// them, date-times in `clock`'s zone (named in the header), numbers with `sheet.decimal`,
+/// fields quoted when they hold `sheet.separator`.
+pub fn offenders_for_spreadsheet(a: &Analysis, clock: Clock, sheet: &Spreadsheet) -> String {
+    let rows = a
+        .snapshot
+        .offenders
+        .iter()
+        .map(|o| offender_cells(o, a.host.as_deref(), clock));
+    spreadsheet_table(&OFFENDER_COLUMNS, rows, clock, sheet)
+}
+
+/// A table for a spreadsheet: see [`offenders_for_spreadsheet`].
+fn spreadsheet_table(
+    columns: &[&str],
+    rows: impl Iterator<Item = Vec<Cell>>,
+    clock: Clock,
+    sheet: &Spreadsheet,
+) -> String {
+    let zone = match clock {
+        Clock::Utc => "UTC",
+        Clock::Local => "local time",
+    };
+    let header: Vec<String> = columns
+        .iter()
+        .map(|&name| match name {
+            "first_seen" | "last_seen" => quoted_if(&format!("{name} ({zone})"), &sheet.separator),
+            _ => quoted_if(name, &sheet.separator),
+        })
+        .collect();
+    let mut out = format!("\u{feff}{}\r\n", header.join(&sheet.separator));
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| for_spreadsheet(c, sheet, clock))
+            .collect();
+        out.push_str(&cells.join(&sheet.separator));
+        out.push_str("\r\n");
     }
     out
 }
@@ -100,4 +259,125 @@ pub fn series(a: &Analysis) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row with a count, a rate, a time and a program name that holds both separators, as
+    /// the diagnosis names a service host's process.
+    fn row(addr: &str) -> Vec<Cell> {
+        vec![
+            Cell::Address(addr.parse().expect("an address")),
+            Cell::Count(7211),
+            Cell::Decimal3(2.4),
+            // 2024-05-01 13:13:13.75 UTC
+            Cell::Time(Timestamp(1_714_569_193_750_000_000)),
+            Cell::Text(
+                "svchost.exe (pid 1044, C:\\Windows\\System32\\svchost.exe; services Dnscache, \
+                 NlaSvc) said \"no\""
+                    .to_owned(),
+            ),
+        ]
+    }
+
+    const COLUMNS: [&str; 5] = ["address", "port", "avg_rate", "first_seen", "diagnosis"];
+
+    fn sheet(separator: &str, decimal: &str) -> Spreadsheet {
+        Spreadsheet {
+            separator: separator.to_owned(),
+            decimal: decimal.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_european_locale_gets_semicolons_decimal_commas_and_date_times() {
+        let out = spreadsheet_table(
+            &COLUMNS,
+            [row("10.0.0.5"), row("2001:db8::1")].into_iter(),
+            Clock::Utc,
+            &sheet(";", ","),
+        );
+        assert_eq!(
+            out,
+            "\u{feff}address;port;avg_rate;first_seen (UTC);diagnosis\r\n\
+             10.0.0.5;7211;2,400;2024-05-01 13:13:13;svchost.exe (pid 1044, \
+             C:\\Windows\\System32\\svchost.exe; services Dnscache, NlaSvc) said \"no\"\r\n\
+             2001:db8::1;7211;2,400;2024-05-01 13:13:13;svchost.exe (pid 1044, \
+             C:\\Windows\\System32\\svchost.exe; services Dnscache, NlaSvc) said \"no\"\r\n"
+                .replace("svchost.exe (pid", "\"svchost.exe (pid")
+                .replace("said \"no\"", "said \"\"no\"\"\"")
+        );
+    }
+
+    #[test]
+    fn comma_and_dot_quote_the_program_name_at_its_commas() {
+        let out = spreadsheet_table(
+            &COLUMNS,
+            [row("10.0.0.5")].into_iter(),
+            Clock::Utc,
+            &Spreadsheet::default(),
+        );
+        assert_eq!(
+            out,
+            "\u{feff}address,port,avg_rate,first_seen (UTC),diagnosis\r\n\
+             10.0.0.5,7211,2.400,2024-05-01 13:13:13,\"svchost.exe (pid 1044, \
+             C:\\Windows\\System32\\svchost.exe; services Dnscache, NlaSvc) said \"\"no\"\"\"\r\n"
+        );
+    }
+
+    #[test]
+    fn a_program_name_is_quoted_where_it_holds_the_separator() {
+        let name = Cell::Text("collector;v2.exe".to_owned());
+        assert_eq!(
+            for_spreadsheet(&name, &sheet(";", ","), Clock::Utc),
+            "\"collector;v2.exe\""
+        );
+        assert_eq!(
+            for_spreadsheet(&name, &Spreadsheet::default(), Clock::Utc),
+            "collector;v2.exe"
+        );
+    }
+
+    #[test]
+    fn a_decimal_comma_as_the_separator_quotes_the_numbers() {
+        let out = spreadsheet_table(
+            &["avg_rate"],
+            [vec![Cell::Decimal3(0.5)]].into_iter(),
+            Clock::Utc,
+            &sheet(",", ","),
+        );
+        assert_eq!(out, "\u{feff}avg_rate\r\n\"0,500\"\r\n");
+    }
+
+    /// Regression: with a dot as thousands separator, Excel reads 192.168.100.100 as the
+    /// number 192168100100.
+    #[test]
+    fn an_address_that_reads_as_a_grouped_number_is_written_as_text() {
+        let cell = |a: &str, s: &Spreadsheet| {
+            for_spreadsheet(
+                &Cell::Address(a.parse().expect("an address")),
+                s,
+                Clock::Utc,
+            )
+        };
+        let de = sheet(";", ",");
+        assert_eq!(cell("192.168.100.100", &de), "\"=\"\"192.168.100.100\"\"\"");
+        assert_eq!(cell("192.168.1.100", &de), "192.168.1.100");
+        assert_eq!(
+            cell("192.168.100.100", &Spreadsheet::default()),
+            "192.168.100.100"
+        );
+    }
+
+    #[test]
+    fn the_terminal_form_keeps_unix_seconds_and_commas() {
+        let cells: Vec<String> = row("10.0.0.5").iter().map(for_programs).collect();
+        assert_eq!(
+            cells.join(","),
+            "10.0.0.5,7211,2.400,1714569193.750000,\"svchost.exe (pid 1044, \
+             C:\\Windows\\System32\\svchost.exe; services Dnscache, NlaSvc) said \"\"no\"\"\""
+        );
+    }
 }

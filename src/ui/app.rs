@@ -1069,13 +1069,13 @@ impl RstscopeApp {
             .map(|s| s.paths.clone());
         let task = Task::spawn("export", ctx, move |_| {
             let written = match tag {
-                // With a byte-order mark: Excel, which a Windows user's double click opens
-                // it in, reads a CSV without one in the system's code page, so a program or
-                // path with non-ASCII letters came out garbled (the terminal's has none).
+                // For the spreadsheet a double click opens it in (Excel on Windows), in the
+                // user's locale: its list and decimal separators, date-times, a byte-order mark.
                 SaveTag::Csv => analysis.as_ref().map(|a| {
+                    let sheet = crate::ui::locale::spreadsheet();
                     std::fs::write(
                         &path,
-                        format!("\u{feff}{}", report::csv::offenders(a, clock)),
+                        report::csv::offenders_for_spreadsheet(a, clock, &sheet),
                     )
                 }),
                 SaveTag::Json => analysis.as_ref().map(|a| {

@@ -418,7 +418,10 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
         ui.menu_button("Export", |ui| {
             if ui
                 .button("Offenders as CSV…")
-                .on_hover_text("the offenders table, as `rstscope analyze --format csv`")
+                .on_hover_text(
+                    "the offenders table for a spreadsheet: your locale's separators \
+                     (Windows), readable times",
+                )
                 .clicked()
             {
                 actions.push(Action::Export(SaveTag::Csv));

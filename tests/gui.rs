@@ -1162,6 +1162,44 @@ fn the_offenders_filter_typed_for_one_capture_goes_with_the_next() {
     shows_capture_of(&h, "127.0.0.1:7300", 5);
 }
 
+/// Regression: typing in the offenders' filter box while another capture loads, the box lost
+/// the keyboard as the loading progress row appeared above it (the box's id followed the
+/// widgets laid out before it), and the next letters went nowhere.
+#[test]
+fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
+    let path = temp_dir("focus-while-loading").join("large.pcap");
+    write_refusals_to(&path, 40_000, 10);
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let filter_box = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .expect("the table's filter box")
+            .value()
+    };
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .focus();
+    h.run_steps(1);
+    h.event(egui::Event::Text("72".into()));
+    h.run_steps(2);
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+    h.run_steps(3);
+    assert!(
+        h.state().incoming().is_some(),
+        "the large capture is still loading"
+    );
+    h.event(egui::Event::Text("11".into()));
+    h.run_steps(2);
+    assert_eq!(filter_box(&h).as_deref(), Some("7211"));
+    assert!(
+        h.ctx.text_edit_focused(),
+        "the filter box lost the keyboard"
+    );
+    settle(&mut h);
+}
+
 /// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
 /// whole sentence twice, in two tooltips one above the other: egui's own for elided text and
 /// the cell's.

@@ -1200,6 +1200,55 @@ fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
     settle(&mut h);
 }
 
+/// Regression (Windows trial, keyboard): with the filter box typed in, a capture dropped on the
+/// window left the box with the keyboard; Down and Ctrl+C did nothing until Esc. The capture
+/// opened leaves no text box focused: the table's keys work at once.
+#[test]
+fn the_table_keys_work_at_once_in_a_capture_opened_while_the_filter_had_the_keyboard() {
+    let dir = temp_dir("focus-after-open");
+    let (first, path) = (
+        dir.join("five-offenders.pcap"),
+        dir.join("six-offenders.pcap"),
+    );
+    write_refusals_to(&first, 400, 5);
+    write_refusals_to(&path, 400, 6);
+    let mut h = harness(settings(), vec![first]);
+    settle(&mut h);
+    let filter_box = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box");
+    filter_box.focus();
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .type_text("72");
+    h.run_steps(2);
+    assert!(h.ctx.text_edit_focused(), "the filter box has the keyboard");
+    drop_file(&mut h, path);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    assert_eq!(keys.len(), 6);
+    assert_eq!(h.state().selected(), Some(keys[0]));
+    assert!(!h.ctx.text_edit_focused(), "a text box kept the keyboard");
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().selected(),
+        Some(keys[1]),
+        "Down moved the selection"
+    );
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied = copied_texts(&h);
+    let (addr, port) = keys[1];
+    assert!(
+        copied.len() == 1 && copied[0].starts_with(&format!("{addr}:{port} refused all")),
+        "Ctrl+C copied the selected offender's diagnosis: {copied:?}"
+    );
+}
+
 /// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
 /// whole sentence twice, in two tooltips one above the other: egui's own for elided text and
 /// the cell's.

@@ -381,6 +381,11 @@ impl RstscopeApp {
         ctx.plugin::<egui::text_selection::LabelSelectionState>()
             .lock()
             .clear_selection();
+        // Nor is the keyboard a text box's: a filter box that kept it took the arrows and
+        // Ctrl+C meant for the new capture's table until Esc.
+        if ctx.text_edit_focused() {
+            ctx.memory_mut(egui::Memory::stop_text_input);
+        }
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
             "{} — rstscope",
             src.label

@@ -207,6 +207,30 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
     assert_eq!(again.snapshot.totals.rst_by_cause[0], 20);
 }
 
+/// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
+/// opened, as if that one had been saved. It goes with the capture it was saved from.
+#[test]
+fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
+    let dir = temp_dir("saved-notice");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = format!("saved {}", dir.join("sample-7211-offenders.csv").display());
+    wait_for(&mut h, |h| shows(h, &saved));
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert!(
+        !shows(&h, &saved),
+        "the export of the last capture is still told"
+    );
+    assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
+}
+
 #[test]
 fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     let mut s = settings();

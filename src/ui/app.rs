@@ -151,8 +151,9 @@ pub struct Notice {
     pub error: bool,
     /// The message.
     pub text: String,
-    /// Why a capture could not be opened: it goes away when the next capture opens.
-    pub open_failed: bool,
+    /// About a capture rather than the app (why it could not be opened, an export of it
+    /// saved or not): it goes away when the next capture opens.
+    pub of_capture: bool,
 }
 
 /// The desktop app.
@@ -393,7 +394,7 @@ impl RstscopeApp {
         if src.remember {
             self.settings.remember(&src.paths);
         }
-        self.notices.retain(|n| !n.open_failed);
+        self.notices.retain(|n| !n.of_capture);
         self.source = Some(src);
         self.selected = None;
         self.follow_worst = true;
@@ -574,13 +575,11 @@ impl RstscopeApp {
                     {
                         text.push_str(" (removed from Recent)");
                     }
-                    self.notices.retain(|n| n.text != text);
-                    self.notices.push(Notice {
+                    self.show_notice(Notice {
                         error: true,
                         text,
-                        open_failed: true,
+                        of_capture: true,
                     });
-                    self.trim_notices();
                 }
                 finished => {
                     if has_results && let Some(src) = self.incoming.take() {
@@ -627,11 +626,17 @@ impl RstscopeApp {
             }
             None => t.is_running(),
         });
+        // "saved …" tells of the capture it was saved from: it goes with the next capture.
         for r in done {
-            match r {
-                Ok(msg) => self.notify(false, msg),
-                Err(msg) => self.notify(true, msg),
-            }
+            let (error, text) = match r {
+                Ok(msg) => (false, msg),
+                Err(msg) => (true, msg),
+            };
+            self.show_notice(Notice {
+                error,
+                text,
+                of_capture: true,
+            });
         }
     }
 
@@ -651,17 +656,19 @@ impl RstscopeApp {
         }
     }
 
+    /// A notice about the app, kept through captures.
     fn notify(&mut self, error: bool, text: String) {
-        self.notices.retain(|n| n.text != text);
-        self.notices.push(Notice {
+        self.show_notice(Notice {
             error,
             text,
-            open_failed: false,
+            of_capture: false,
         });
-        self.trim_notices();
     }
 
-    fn trim_notices(&mut self) {
+    /// Shows `notice` last, once, the oldest going past [`MAX_NOTICES`].
+    fn show_notice(&mut self, notice: Notice) {
+        self.notices.retain(|n| n.text != notice.text);
+        self.notices.push(notice);
         if self.notices.len() > MAX_NOTICES {
             self.notices.remove(0);
         }

@@ -231,6 +231,26 @@ fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
 
+/// Regression (Windows trial): rstscope's own file dialog gave pktmon.pcapng as "20.2 KB"
+/// where the report and the status bar write sizes in powers of 1024 ("19.7 KiB").
+#[test]
+fn the_file_dialog_writes_sizes_as_the_report_does() {
+    let mut s = settings();
+    s.last_folder = Some(manifest("tests/fixtures"));
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open a capture…").click();
+    h.run_steps(2);
+    wait_for(&mut h, |h| shows(h, "pktmon.pcapng"));
+    assert!(
+        shows(&h, "pktmon.pcapng  (19.7 KiB)"),
+        "{:?}",
+        h.query_all_by_label_contains("pktmon.pcapng")
+            .map(|n| n.accesskit_node().label())
+            .collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     let mut s = settings();

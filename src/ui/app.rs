@@ -986,7 +986,7 @@ impl RstscopeApp {
             .settings
             .capture
             .save_limit_mb()
-            .saturating_mul(1_000_000);
+            .saturating_mul(1 << 20);
         if matches!(&config.filter, CaptureFilter::Custom(bpf) if bpf.is_empty()) {
             self.notify(
                 true,

@@ -10,11 +10,12 @@ use std::path::PathBuf;
 use eframe::egui::{self, RichText};
 
 use crate::analysis::Progress;
+use crate::report::bytes;
 use crate::source::live::{self, InterfaceDesc};
 use crate::source::npcap;
 use crate::ui::file_dialog::SaveTag;
 use crate::ui::settings::{CaptureSettings, FilterChoice};
-use crate::ui::status::{bytes, thousands};
+use crate::ui::status::thousands;
 
 /// What the user asked for from the menu, the source bar or the start screen.
 #[derive(Debug, Clone, PartialEq)]

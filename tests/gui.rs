@@ -251,6 +251,38 @@ fn the_file_dialog_writes_sizes_as_the_report_does() {
     );
 }
 
+/// Regression (Windows trial): the start screen's status bar said "keep up to 1000 MB" with
+/// nothing to say what was kept. The limit of what a live capture saves is set under Start
+/// capture, in a sentence that says what it is; the status bar of no capture leaves it out.
+#[test]
+fn the_save_limit_is_told_under_start_capture_not_bare_in_the_status_bar() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(3);
+    assert!(!shows(&h, "keep up to"), "the bare limit in the status bar");
+    let start = h
+        .query_all_by_label("Start capture")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.width().total_cmp(&b.width()))
+        .expect("the start screen's Start capture");
+    let keeps = h.get_by_label("keeps the latest").rect();
+    let what = h
+        .get_by_label("of packets for the details and Export")
+        .rect();
+    assert!(
+        keeps.top() > start.bottom() && keeps.top() < start.bottom() + 20.0,
+        "right under Start capture: {keeps:?}, {start:?}"
+    );
+    assert!(
+        (what.center().y - keeps.center().y).abs() < 2.0 && what.left() > keeps.right(),
+        "one row: {keeps:?} {what:?}"
+    );
+    let field = h
+        .query_all_by_role(egui::accesskit::Role::SpinButton)
+        .next()
+        .expect("the limit's field");
+    assert!(field.rect().left() > keeps.right() && field.rect().right() < what.left());
+}
+
 #[test]
 fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     let mut s = settings();

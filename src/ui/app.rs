@@ -487,9 +487,10 @@ impl RstscopeApp {
                     capture: src.and_then(|s| s.capture),
                 },
             );
-            if src.is_none_or(|s| s.capture.is_some()) {
+            // The start screen sets the limit beside Start capture, where it says what it is.
+            if let Some(s) = src.filter(|s| s.capture.is_some()) {
                 let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
-                status::saved_capture(ui, src.and_then(|s| s.saved.as_ref()), limit);
+                status::saved_capture(ui, s.saved.as_ref(), limit);
             }
         });
         if self.settings.show_host {
@@ -874,6 +875,8 @@ impl RstscopeApp {
             if ui.add(big("Start capture")).clicked() {
                 actions.push(Action::StartCapture);
             }
+            let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
+            status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
             if !npcap::is_available() {
                 source_bar::npcap_notice(ui);
             }

@@ -3368,6 +3368,53 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
 /// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes
 /// one stop, its Endpoint button (the arrows move the selection). What is left without a label
 /// are egui_extras' column resize handles, one a column.
+/// The labels Tab reaches from the menu bar's View, in order, up to `last`.
+fn toolbar_tab_stops(h: &mut Harness<'_, RstscopeApp>, last: &str) -> Vec<String> {
+    h.get_by_label("View").focus();
+    h.run_steps(1);
+    let mut stops = Vec::new();
+    for _ in 0..20 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(1);
+        let label = h
+            .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+            .filter_map(|n| n.accesskit_node().label())
+            .next_back()
+            .unwrap_or_default();
+        stops.push(label.clone());
+        if label == last {
+            break;
+        }
+    }
+    stops
+}
+
+/// Regression (Windows trial, keyboard): after File and View, Tab went UTC, Local time, This
+/// machine, Export, then Open…: the toolbar's right-hand group was laid out first, right to
+/// left. Tab goes left to right, as the toolbar reads, in the widest window and the smallest.
+#[test]
+fn tab_crosses_the_toolbar_left_to_right() {
+    for size in [[1024.0, 700.0], [640.0, 400.0]] {
+        let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+        settle(&mut h);
+        let stops = toolbar_tab_stops(&mut h, "UTC");
+        let at = |label: &str| {
+            stops
+                .iter()
+                .position(|s| s == label)
+                .unwrap_or_else(|| panic!("{label} not reached at {size:?}: {stops:?}"))
+        };
+        assert_eq!(stops[0], "Open…", "{size:?}: {stops:?}");
+        assert!(
+            at("Start capture") < at("Export")
+                && at("Export") < at("This machine")
+                && at("This machine") < at("Local time")
+                && at("Local time") < at("UTC"),
+            "{size:?}: {stops:?}"
+        );
+    }
+}
+
 #[test]
 fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
     let path = temp_dir("tab-order").join("eight-offenders.pcap");

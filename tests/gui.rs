@@ -216,6 +216,82 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
     assert_eq!(again.snapshot.totals.rst_by_cause[0], 20);
 }
 
+/// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
+/// opened, as if that one had been saved. It goes with the capture it was saved from.
+#[test]
+fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
+    let dir = temp_dir("saved-notice");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = format!("saved {}", dir.join("sample-7211-offenders.csv").display());
+    wait_for(&mut h, |h| shows(h, &saved));
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert!(
+        !shows(&h, &saved),
+        "the export of the last capture is still told"
+    );
+    assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
+}
+
+/// Regression (Windows trial): rstscope's own file dialog gave pktmon.pcapng as "20.2 KB"
+/// where the report and the status bar write sizes in powers of 1024 ("19.7 KiB").
+#[test]
+fn the_file_dialog_writes_sizes_as_the_report_does() {
+    let mut s = settings();
+    s.last_folder = Some(manifest("tests/fixtures"));
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open a capture…").click();
+    h.run_steps(2);
+    wait_for(&mut h, |h| shows(h, "pktmon.pcapng"));
+    assert!(
+        shows(&h, "pktmon.pcapng  (19.7 KiB)"),
+        "{:?}",
+        h.query_all_by_label_contains("pktmon.pcapng")
+            .map(|n| n.accesskit_node().label())
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Regression (Windows trial): the start screen's status bar said "keep up to 1000 MB" with
+/// nothing to say what was kept. The limit of what a live capture saves is set under Start
+/// capture, in a sentence that says what it is; the status bar of no capture leaves it out.
+#[test]
+fn the_save_limit_is_told_under_start_capture_not_bare_in_the_status_bar() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(3);
+    assert!(!shows(&h, "keep up to"), "the bare limit in the status bar");
+    let start = h
+        .query_all_by_label("Start capture")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.width().total_cmp(&b.width()))
+        .expect("the start screen's Start capture");
+    let keeps = h.get_by_label("keeps the latest").rect();
+    let what = h
+        .get_by_label("of packets for the details and Export")
+        .rect();
+    assert!(
+        keeps.top() > start.bottom() && keeps.top() < start.bottom() + 20.0,
+        "right under Start capture: {keeps:?}, {start:?}"
+    );
+    assert!(
+        (what.center().y - keeps.center().y).abs() < 2.0 && what.left() > keeps.right(),
+        "one row: {keeps:?} {what:?}"
+    );
+    let field = h
+        .query_all_by_role(egui::accesskit::Role::SpinButton)
+        .next()
+        .expect("the limit's field");
+    assert!(field.rect().left() > keeps.right() && field.rect().right() < what.left());
+}
+
 #[test]
 fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     let mut s = settings();
@@ -1169,6 +1245,93 @@ fn the_offenders_filter_typed_for_one_capture_goes_with_the_next() {
         "the filter box is empty"
     );
     shows_capture_of(&h, "127.0.0.1:7300", 5);
+}
+
+/// Regression: typing in the offenders' filter box while another capture loads, the box lost
+/// the keyboard as the loading progress row appeared above it (the box's id followed the
+/// widgets laid out before it), and the next letters went nowhere.
+#[test]
+fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
+    let path = temp_dir("focus-while-loading").join("large.pcap");
+    write_refusals_to(&path, 40_000, 10);
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let filter_box = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .expect("the table's filter box")
+            .value()
+    };
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .focus();
+    h.run_steps(1);
+    h.event(egui::Event::Text("72".into()));
+    h.run_steps(2);
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+    h.run_steps(3);
+    assert!(
+        h.state().incoming().is_some(),
+        "the large capture is still loading"
+    );
+    h.event(egui::Event::Text("11".into()));
+    h.run_steps(2);
+    assert_eq!(filter_box(&h).as_deref(), Some("7211"));
+    assert!(
+        h.ctx.text_edit_focused(),
+        "the filter box lost the keyboard"
+    );
+    settle(&mut h);
+}
+
+/// Regression (Windows trial, keyboard): with the filter box typed in, a capture dropped on the
+/// window left the box with the keyboard; Down and Ctrl+C did nothing until Esc. The capture
+/// opened leaves no text box focused: the table's keys work at once.
+#[test]
+fn the_table_keys_work_at_once_in_a_capture_opened_while_the_filter_had_the_keyboard() {
+    let dir = temp_dir("focus-after-open");
+    let (first, path) = (
+        dir.join("five-offenders.pcap"),
+        dir.join("six-offenders.pcap"),
+    );
+    write_refusals_to(&first, 400, 5);
+    write_refusals_to(&path, 400, 6);
+    let mut h = harness(settings(), vec![first]);
+    settle(&mut h);
+    let filter_box = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box");
+    filter_box.focus();
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+        .type_text("72");
+    h.run_steps(2);
+    assert!(h.ctx.text_edit_focused(), "the filter box has the keyboard");
+    drop_file(&mut h, path);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    assert_eq!(keys.len(), 6);
+    assert_eq!(h.state().selected(), Some(keys[0]));
+    assert!(!h.ctx.text_edit_focused(), "a text box kept the keyboard");
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().selected(),
+        Some(keys[1]),
+        "Down moved the selection"
+    );
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied = copied_texts(&h);
+    let (addr, port) = keys[1];
+    assert!(
+        copied.len() == 1 && copied[0].starts_with(&format!("{addr}:{port} refused all")),
+        "Ctrl+C copied the selected offender's diagnosis: {copied:?}"
+    );
 }
 
 /// Regression: hovering an offender's diagnosis, cut short with "…" in its cell, showed the
@@ -3200,6 +3363,53 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
 /// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes
 /// one stop, its Endpoint button (the arrows move the selection). What is left without a label
 /// are egui_extras' column resize handles, one a column.
+/// The labels Tab reaches from the menu bar's View, in order, up to `last`.
+fn toolbar_tab_stops(h: &mut Harness<'_, RstscopeApp>, last: &str) -> Vec<String> {
+    h.get_by_label("View").focus();
+    h.run_steps(1);
+    let mut stops = Vec::new();
+    for _ in 0..20 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(1);
+        let label = h
+            .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+            .filter_map(|n| n.accesskit_node().label())
+            .next_back()
+            .unwrap_or_default();
+        stops.push(label.clone());
+        if label == last {
+            break;
+        }
+    }
+    stops
+}
+
+/// Regression (Windows trial, keyboard): after File and View, Tab went UTC, Local time, This
+/// machine, Export, then Open…: the toolbar's right-hand group was laid out first, right to
+/// left. Tab goes left to right, as the toolbar reads, in the widest window and the smallest.
+#[test]
+fn tab_crosses_the_toolbar_left_to_right() {
+    for size in [[1024.0, 700.0], [640.0, 400.0]] {
+        let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+        settle(&mut h);
+        let stops = toolbar_tab_stops(&mut h, "UTC");
+        let at = |label: &str| {
+            stops
+                .iter()
+                .position(|s| s == label)
+                .unwrap_or_else(|| panic!("{label} not reached at {size:?}: {stops:?}"))
+        };
+        assert_eq!(stops[0], "Open…", "{size:?}: {stops:?}");
+        assert!(
+            at("Start capture") < at("Export")
+                && at("Export") < at("This machine")
+                && at("This machine") < at("Local time")
+                && at("Local time") < at("UTC"),
+            "{size:?}: {stops:?}"
+        );
+    }
+}
+
 #[test]
 fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
     let path = temp_dir("tab-order").join("eight-offenders.pcap");

@@ -175,6 +175,23 @@ pub fn approx_duration(secs: i64) -> String {
     }
 }
 
+/// A size for people, in powers of 1024 as Windows Explorer and disk quotas count them:
+/// `512 B`, `19.7 KiB`, `1.1 GiB`. The one way every output and the window write sizes.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
 /// An error with the causes under it, `: `-separated (the Windows service manager's errors
 /// say "IO error in winapi call" and keep the OS's reason as their source).
 pub fn with_causes(e: &dyn std::error::Error) -> String {
@@ -744,6 +761,20 @@ mod causes_tests {
         );
         let plain = std::io::Error::other("plain");
         assert_eq!(with_causes(&plain), "plain");
+    }
+}
+
+#[cfg(test)]
+mod bytes_tests {
+    use super::bytes;
+
+    #[test]
+    fn sizes_are_written_in_powers_of_1024() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1024), "1.0 KiB");
+        assert_eq!(bytes(20_208), "19.7 KiB");
+        assert_eq!(bytes(1000 << 20), "1000.0 MiB");
+        assert_eq!(bytes(1_181_116_006), "1.1 GiB");
     }
 }
 

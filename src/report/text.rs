@@ -12,21 +12,6 @@ use crate::host::state::HostReport;
 use crate::pipeline::merged::covered_seconds;
 use crate::source::Format;
 
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 /// Peak and average of one per-second count over the capture's seconds; the peak is the
 /// engine's (exact also where old seconds were folded into minutes).
 fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: Clock) -> String {
@@ -77,7 +62,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             out,
             "  file        {} ({format}{gz}, {}, {})",
             f.path.display(),
-            human_bytes(f.size),
+            super::bytes(f.size),
             super::plural(f.frames, "frame", "frames")
         );
     }

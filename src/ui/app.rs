@@ -151,8 +151,9 @@ pub struct Notice {
     pub error: bool,
     /// The message.
     pub text: String,
-    /// Why a capture could not be opened: it goes away when the next capture opens.
-    pub open_failed: bool,
+    /// About a capture rather than the app (why it could not be opened, an export of it
+    /// saved or not): it goes away when the next capture opens.
+    pub of_capture: bool,
 }
 
 /// The desktop app.
@@ -381,6 +382,11 @@ impl RstscopeApp {
         ctx.plugin::<egui::text_selection::LabelSelectionState>()
             .lock()
             .clear_selection();
+        // Nor is the keyboard a text box's: a filter box that kept it took the arrows and
+        // Ctrl+C meant for the new capture's table until Esc.
+        if ctx.text_edit_focused() {
+            ctx.memory_mut(egui::Memory::stop_text_input);
+        }
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
             "{} — rstscope",
             src.label
@@ -388,7 +394,7 @@ impl RstscopeApp {
         if src.remember {
             self.settings.remember(&src.paths);
         }
-        self.notices.retain(|n| !n.open_failed);
+        self.notices.retain(|n| !n.of_capture);
         self.source = Some(src);
         self.selected = None;
         self.follow_worst = true;
@@ -481,9 +487,10 @@ impl RstscopeApp {
                     capture: src.and_then(|s| s.capture),
                 },
             );
-            if src.is_none_or(|s| s.capture.is_some()) {
+            // The start screen sets the limit beside Start capture, where it says what it is.
+            if let Some(s) = src.filter(|s| s.capture.is_some()) {
                 let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
-                status::saved_capture(ui, src.and_then(|s| s.saved.as_ref()), limit);
+                status::saved_capture(ui, s.saved.as_ref(), limit);
             }
         });
         if self.settings.show_host {
@@ -569,13 +576,11 @@ impl RstscopeApp {
                     {
                         text.push_str(" (removed from Recent)");
                     }
-                    self.notices.retain(|n| n.text != text);
-                    self.notices.push(Notice {
+                    self.show_notice(Notice {
                         error: true,
                         text,
-                        open_failed: true,
+                        of_capture: true,
                     });
-                    self.trim_notices();
                 }
                 finished => {
                     if has_results && let Some(src) = self.incoming.take() {
@@ -622,11 +627,17 @@ impl RstscopeApp {
             }
             None => t.is_running(),
         });
+        // "saved …" tells of the capture it was saved from: it goes with the next capture.
         for r in done {
-            match r {
-                Ok(msg) => self.notify(false, msg),
-                Err(msg) => self.notify(true, msg),
-            }
+            let (error, text) = match r {
+                Ok(msg) => (false, msg),
+                Err(msg) => (true, msg),
+            };
+            self.show_notice(Notice {
+                error,
+                text,
+                of_capture: true,
+            });
         }
     }
 
@@ -646,17 +657,19 @@ impl RstscopeApp {
         }
     }
 
+    /// A notice about the app, kept through captures.
     fn notify(&mut self, error: bool, text: String) {
-        self.notices.retain(|n| n.text != text);
-        self.notices.push(Notice {
+        self.show_notice(Notice {
             error,
             text,
-            open_failed: false,
+            of_capture: false,
         });
-        self.trim_notices();
     }
 
-    fn trim_notices(&mut self) {
+    /// Shows `notice` last, once, the oldest going past [`MAX_NOTICES`].
+    fn show_notice(&mut self, notice: Notice) {
+        self.notices.retain(|n| n.text != notice.text);
+        self.notices.push(notice);
         if self.notices.len() > MAX_NOTICES {
             self.notices.remove(0);
         }
@@ -862,6 +875,8 @@ impl RstscopeApp {
             if ui.add(big("Start capture")).clicked() {
                 actions.push(Action::StartCapture);
             }
+            let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
+            status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
             if !npcap::is_available() {
                 source_bar::npcap_notice(ui);
             }
@@ -974,7 +989,7 @@ impl RstscopeApp {
             .settings
             .capture
             .save_limit_mb()
-            .saturating_mul(1_000_000);
+            .saturating_mul(1 << 20);
         if matches!(&config.filter, CaptureFilter::Custom(bpf) if bpf.is_empty()) {
             self.notify(
                 true,

@@ -469,7 +469,7 @@ impl Browser {
                         let label = if e.dir {
                             format!("{}/", e.name)
                         } else {
-                            format!("{}  ({})", e.name, crate::ui::status::bytes(e.size))
+                            format!("{}  ({})", e.name, crate::report::bytes(e.size))
                         };
                         let r = ui.selectable_label(self.selected.contains(&e.path), label);
                         // Enter on the entry Tab reached opens it, as a double click does (and

@@ -289,8 +289,11 @@ impl OffendersView {
                      the range)",
                 );
             }
+            // An id of its own: one made from the widgets laid out before it changed as a
+            // capture's loading row came and went, and the box lost the keyboard while typed in.
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
+                    .id(egui::Id::unique("offenders-filter"))
                     .hint_text("filter: address, port, service, cause")
                     .desired_width(260.0),
             );

@@ -102,7 +102,7 @@ pub struct CaptureSettings {
     pub custom_bpf: String,
     /// The interface picker lists pseudo-interfaces that cannot carry TCP too.
     pub show_all_interfaces: bool,
-    /// The most a capture saves in the temporary folder, in MB (`None`: 1,000 MB).
+    /// The most a capture saves in the temporary folder, in MiB (`None`: 1,000 MiB).
     pub save_limit_mb: Option<u64>,
 }
 
@@ -116,7 +116,7 @@ impl CaptureSettings {
         }
     }
 
-    /// The most a capture saves in the temporary folder, in MB.
+    /// The most a capture saves in the temporary folder, in MiB.
     pub fn save_limit_mb(&self) -> u64 {
         self.save_limit_mb.unwrap_or(1_000)
     }

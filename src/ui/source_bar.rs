@@ -10,11 +10,12 @@ use std::path::PathBuf;
 use eframe::egui::{self, RichText};
 
 use crate::analysis::Progress;
+use crate::report::bytes;
 use crate::source::live::{self, InterfaceDesc};
 use crate::source::npcap;
 use crate::ui::file_dialog::SaveTag;
 use crate::ui::settings::{CaptureSettings, FilterChoice};
-use crate::ui::status::{bytes, thousands};
+use crate::ui::status::thousands;
 
 /// What the user asked for from the menu, the source bar or the start screen.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,21 +230,18 @@ pub fn bar(
         .data(|d| d.get_temp::<(f32, f32)>(id))
         .unwrap_or_default();
     let rows = Rows::of(left_w, right_w, ui.available_width());
-    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
-    let left_to_right = egui::Layout::left_to_right(egui::Align::Center);
     let mut widths = (0.0, 0.0);
+    // Every group is laid out left to right, in the order Tab reaches widgets (the order they
+    // are added): the right-hand one in the place its width in the last frame leaves it, and
+    // the capture's name, before it, cut short in what is left.
     match rows {
         Rows::One => {
             ui.horizontal(|ui| {
-                // The right-hand group first, so that the left-hand one gets what is left and
-                // the capture's name, last, shortens instead of running under the buttons.
-                ui.with_layout(right_to_left, |ui| {
-                    widths.1 = right_group(ui, input, actions);
-                    ui.with_layout(left_to_right, |ui| {
-                        widths.0 = left_group(ui, input, capture, interfaces, actions);
-                        source_name(ui, input);
-                    });
+                before_right(ui, right_w, |ui| {
+                    widths.0 = left_group(ui, input, capture, interfaces, actions);
+                    source_name(ui, input);
                 });
+                widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
         }
         Rows::NameLeft => {
@@ -255,9 +253,7 @@ pub fn bar(
                 source_name(ui, input);
             });
             ui.horizontal(|ui| {
-                ui.with_layout(right_to_left, |ui| {
-                    widths.1 = right_group(ui, input, actions);
-                });
+                widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
         }
         Rows::NameRight => {
@@ -275,16 +271,17 @@ pub fn bar(
                 };
             });
             ui.horizontal(|ui| {
-                ui.with_layout(right_to_left, |ui| {
-                    widths.1 = right_group(ui, input, actions);
-                    ui.with_layout(left_to_right, |ui| source_name(ui, input));
-                });
+                before_right(ui, right_w, |ui| source_name(ui, input));
+                widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
         }
     }
     if widths != (left_w, right_w) {
         ui.data_mut(|d| d.insert_temp(id, widths));
-        if Rows::of(widths.0, widths.1, ui.available_width()) != rows {
+        // The right-hand group is placed by its width: a new one is drawn again at once.
+        if Rows::of(widths.0, widths.1, ui.available_width()) != rows
+            || (widths.1 - right_w).abs() > 0.5
+        {
             ui.ctx().request_repaint();
         }
     }
@@ -298,6 +295,39 @@ pub fn bar(
             .wrap(),
         );
     }
+}
+
+/// Lays `add` out left to right in the row, short of the last `right` points (the right-hand
+/// group's width and its spacing).
+fn before_right(ui: &mut egui::Ui, right: f32, add: impl FnOnce(&mut egui::Ui)) {
+    let row = ui.available_rect_before_wrap();
+    let rect = egui::Rect::from_min_max(
+        row.min,
+        egui::pos2((row.right() - right).max(row.left()), row.bottom()),
+    );
+    ui.scope_builder(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        add,
+    );
+}
+
+/// Lays `add` out left to right against the row's right edge, where its `width` in the last
+/// frame (with the spacing before it) puts it; returns its width now, the same way. Laid out
+/// right to left instead, Tab reached its widgets from the right end.
+fn at_right(ui: &mut egui::Ui, width: f32, add: impl FnOnce(&mut egui::Ui)) -> f32 {
+    let spacing = ui.spacing().item_spacing.x;
+    let row = ui.available_rect_before_wrap();
+    let left = (row.right() - (width - spacing).max(0.0)).max(row.left());
+    let rect = egui::Rect::from_min_max(egui::pos2(left, row.top()), row.right_bottom());
+    let drawn = ui.scope_builder(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        add,
+    );
+    drawn.response.rect.width() + spacing
 }
 
 /// The least width the capture's name keeps on a toolbar row before what shares it moves to a
@@ -392,28 +422,12 @@ fn left_group(
     ui.cursor().min.x - start
 }
 
-/// Export, This machine, the clock; Save capture as… for a live capture; laid out right to
-/// left. Returns their width.
-fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) -> f32 {
-    let start = ui.cursor().max.x;
-    let mut utc = input.utc;
-    ui.selectable_value(&mut utc, true, "UTC");
-    ui.selectable_value(&mut utc, false, "Local time");
-    if utc != input.utc {
-        actions.push(Action::SetUtc(utc));
+/// Save capture as… for a live capture, Export, This machine, the clock: the right-hand group,
+/// in the order it reads (see [`at_right`]).
+fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
+    if input.live_source {
+        save_capture_button(ui, input, actions);
     }
-    ui.separator();
-    if ui
-        .selectable_label(input.show_host, "This machine")
-        .on_hover_text(
-            "show or hide the panel of this machine: listening sockets and their processes, \
-             the kernel's TCP counters, listeners that stopped",
-        )
-        .clicked()
-    {
-        actions.push(Action::ShowHost(!input.show_host));
-    }
-    ui.separator();
     ui.add_enabled_ui(input.can_export, |ui| {
         ui.menu_button("Export", |ui| {
             if ui
@@ -437,10 +451,24 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
         .response
         .on_hover_text("save the offenders as CSV or the report as JSON");
     });
-    if input.live_source {
-        save_capture_button(ui, input, actions);
+    ui.separator();
+    if ui
+        .selectable_label(input.show_host, "This machine")
+        .on_hover_text(
+            "show or hide the panel of this machine: listening sockets and their processes, \
+             the kernel's TCP counters, listeners that stopped",
+        )
+        .clicked()
+    {
+        actions.push(Action::ShowHost(!input.show_host));
     }
-    start - ui.cursor().max.x
+    ui.separator();
+    let mut utc = input.utc;
+    ui.selectable_value(&mut utc, false, "Local time");
+    ui.selectable_value(&mut utc, true, "UTC");
+    if utc != input.utc {
+        actions.push(Action::SetUtc(utc));
+    }
 }
 
 /// The interface picker and the capture filter (with its BPF field when custom).

@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, CaptureInfo, Progress};
 use crate::pipeline::live::SavedFiles;
+use crate::report;
 use crate::source::live::CaptureStats;
 
 /// What the status bar reports.
@@ -120,7 +121,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
 }
 
 /// The live capture's saved files (size against the limit, what the ring removed) and the
-/// limit for captures, which the user sets here (MB; it applies from the next capture on).
+/// limit for the next captures, which the user sets here (MiB).
 pub fn saved_capture(ui: &mut egui::Ui, saved: Option<&SavedFiles>, limit_mb: &mut u64) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
@@ -129,9 +130,9 @@ pub fn saved_capture(ui: &mut egui::Ui, saved: Option<&SavedFiles>, limit_mb: &m
             let removed = s.frames_removed();
             let text = format!(
                 "saved {}{}",
-                bytes(s.bytes()),
+                report::bytes(s.bytes()),
                 s.limit()
-                    .map(|l| format!(" of {} (a ring of the latest packets)", bytes(l)))
+                    .map(|l| format!(" of {} (a ring of the latest packets)", report::bytes(l)))
                     .unwrap_or_default()
             );
             let label = ui.label(if removed > 0 {
@@ -152,16 +153,50 @@ pub fn saved_capture(ui: &mut egui::Ui, saved: Option<&SavedFiles>, limit_mb: &m
             ));
             ui.add_space(10.0);
         }
-        ui.label("keep up to");
-        ui.add(
-            egui::DragValue::new(limit_mb)
-                .range(16..=1_000_000)
-                .suffix(" MB"),
-        )
-        .on_hover_text(
-            "the most a live capture saves in the temporary folder (from the next capture on)",
-        );
+        ui.label("next capture keeps up to");
+        save_limit(ui, limit_mb);
     });
+}
+
+/// `before [1000 MiB] after` on a row of its own, centred: the save limit where a capture is
+/// started (the start screen).
+pub fn save_limit_row(ui: &mut egui::Ui, before: &str, limit_mb: &mut u64, after: &str) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text = |ui: &egui::Ui, t: &str| {
+        ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font.clone(), egui::Color32::WHITE))
+            .size()
+            .x
+    };
+    // The field's width is the one unknown: the texts' plus a generous guess for it.
+    let spacing = ui.spacing().item_spacing.x;
+    let width = text(ui, before) + text(ui, after) + 72.0 + 2.0 * spacing;
+    let row = egui::vec2(
+        width.min(ui.available_width()),
+        ui.spacing().interact_size.y,
+    );
+    ui.allocate_ui_with_layout(
+        row,
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.label(RichText::new(before).weak());
+            save_limit(ui, limit_mb);
+            ui.label(RichText::new(after).weak());
+        },
+    );
+}
+
+/// The most a live capture saves in the temporary folder, in MiB, as a field.
+fn save_limit(ui: &mut egui::Ui, limit_mb: &mut u64) {
+    ui.add(
+        egui::DragValue::new(limit_mb)
+            .range(16..=1_000_000)
+            .suffix(" MiB"),
+    )
+    .on_hover_text(
+        "Start capture saves what it captures in the temporary folder, for the details' \
+         packets and File > Export; past this size the oldest quarter is removed (a ring of \
+         the latest packets). Applies from the next capture on.",
+    );
 }
 
 fn link_types(a: &Analysis) -> String {
@@ -188,22 +223,6 @@ pub fn thousands(n: u64) -> String {
         out.push(ch);
     }
     out
-}
-
-/// `4.2 KB`, `1.1 GB`.
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 /// The capture's warnings as the app tells them: the copies' with where the window lists
@@ -258,8 +277,5 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(bytes(4213), "4.2 KB");
-        assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(1_100_000_000), "1.1 GB");
     }
 }

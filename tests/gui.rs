@@ -56,6 +56,20 @@ fn settle(h: &mut Harness<'_, RstscopeApp>) {
     h.run_steps(3);
 }
 
+/// The offenders table's filter box (the window's first text input).
+fn filter_box<'a>(h: &'a Harness<'_, RstscopeApp>) -> egui_kittest::Node<'a> {
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the table's filter box")
+}
+
+/// Gives the offenders table's filter box the keyboard and types `text` in it.
+fn type_in_filter(h: &mut Harness<'_, RstscopeApp>, text: &str) {
+    filter_box(h).focus();
+    h.run_steps(1);
+    filter_box(h).type_text(text);
+}
+
 /// A file dropped on the window.
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -493,16 +507,7 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         "the port is an offender"
     );
     // Other programs' resets on this machine may rank above it: filter the table to its port.
-    let filter = h
-        .query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box");
-    filter.focus();
-    h.run_steps(1);
-    h.query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box")
-        .type_text(&addr.port().to_string());
+    type_in_filter(&mut h, &addr.port().to_string());
     h.run_steps(3);
     assert!(shows(&h, &endpoint), "its row is shown");
     assert!(
@@ -1217,30 +1222,16 @@ fn a_hidden_cause_is_said_to_be_hidden_and_comes_back_with_the_next_capture() {
 fn the_offenders_filter_typed_for_one_capture_goes_with_the_next() {
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
-    let filter_box = |h: &Harness<'_, RstscopeApp>| {
-        h.query_all_by_role(egui::accesskit::Role::TextInput)
-            .next()
-            .expect("the table's filter box")
-            .value()
-    };
-    h.query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box")
-        .focus();
-    h.run_steps(1);
-    h.query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box")
-        .type_text("7211");
+    type_in_filter(&mut h, "7211");
     h.run_steps(3);
-    assert_eq!(filter_box(&h).as_deref(), Some("7211"));
+    assert_eq!(filter_box(&h).value().as_deref(), Some("7211"));
     assert!(
         shows(&h, "1 of "),
         "the filter keeps the one row of port 7211"
     );
     drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
     assert_eq!(
-        filter_box(&h).as_deref(),
+        filter_box(&h).value().as_deref(),
         Some(""),
         "the filter box is empty"
     );
@@ -1256,16 +1247,7 @@ fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
     write_refusals_to(&path, 40_000, 10);
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
-    let filter_box = |h: &Harness<'_, RstscopeApp>| {
-        h.query_all_by_role(egui::accesskit::Role::TextInput)
-            .next()
-            .expect("the table's filter box")
-            .value()
-    };
-    h.query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box")
-        .focus();
+    filter_box(&h).focus();
     h.run_steps(1);
     h.event(egui::Event::Text("72".into()));
     h.run_steps(2);
@@ -1277,7 +1259,7 @@ fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
     );
     h.event(egui::Event::Text("11".into()));
     h.run_steps(2);
-    assert_eq!(filter_box(&h).as_deref(), Some("7211"));
+    assert_eq!(filter_box(&h).value().as_deref(), Some("7211"));
     assert!(
         h.ctx.text_edit_focused(),
         "the filter box lost the keyboard"
@@ -1299,16 +1281,7 @@ fn the_table_keys_work_at_once_in_a_capture_opened_while_the_filter_had_the_keyb
     write_refusals_to(&path, 400, 6);
     let mut h = harness(settings(), vec![first]);
     settle(&mut h);
-    let filter_box = h
-        .query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box");
-    filter_box.focus();
-    h.run_steps(1);
-    h.query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box")
-        .type_text("72");
+    type_in_filter(&mut h, "72");
     h.run_steps(2);
     assert!(h.ctx.text_edit_focused(), "the filter box has the keyboard");
     drop_file(&mut h, path);
@@ -3417,10 +3390,7 @@ fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
     assert_eq!(h.state().rows().len(), 8);
-    h.query_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
-        .expect("the table's filter box")
-        .focus();
+    filter_box(&h).focus();
     h.run_steps(1);
     let mut stops = Vec::new();
     for _ in 0..120 {

@@ -550,6 +550,7 @@ impl OwnerLookups {
         let thread = std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || {
+                lower_priority();
                 for port in ports {
                     if stopped.load(Ordering::Relaxed) {
                         break;
@@ -605,6 +606,19 @@ impl OwnerLookups {
             }
         }
         got
+    }
+}
+
+/// Searching a large journal is the machine's least urgent work: this thread, and the
+/// `journalctl` it starts (which inherits it), run at nice 10 or lower in priority (Linux
+/// sets it per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getpriority and setpriority of the calling thread (who 0) with plain values.
+    unsafe {
+        if libc::getpriority(libc::PRIO_PROCESS, 0) < 10 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        }
     }
 }
 

@@ -297,6 +297,16 @@ fn journalctl_names_the_collector_from_a_real_journal() {
     lookups.ask(7211);
     let answers = lookups.settle(Duration::from_secs(30));
     assert_eq!(answers.len(), 1);
+    // The searching thread runs at nice 10 or more (field 19 of its stat).
+    let nice = std::fs::read_dir("/proc/self/task")
+        .expect("tasks")
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
+        .find(|stat| stat.contains("(journal)"))
+        .and_then(|stat| {
+            let after_name = stat.rsplit_once(") ")?.1.to_owned();
+            after_name.split(' ').nth(16)?.parse::<i32>().ok()
+        });
+    assert!(nice.is_some_and(|n| n >= 10), "{nice:?}");
     assert!(matches!(&answers[0], (7211, Ok(Some(_)))));
     // A scan's thousands of closed ports: MAX_LOOKUPS searches, no more.
     for port in 1..=100 {

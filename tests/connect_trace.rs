@@ -34,16 +34,29 @@ fn wait_for(
     seen: &mut Vec<ProcessSighting>,
     remotes: &[SocketAddr],
 ) -> Vec<ProcessSighting> {
+    wait_for_each(trace, seen, remotes, 1)
+}
+
+/// [`wait_for`] until `each` of this process's connects to every one of `remotes` are seen
+/// (several connects to one address arrive in separate reads on a loaded machine).
+fn wait_for_each(
+    trace: &mut ConnectTrace,
+    seen: &mut Vec<ProcessSighting>,
+    remotes: &[SocketAddr],
+    each: usize,
+) -> Vec<ProcessSighting> {
     let deadline = Instant::now() + Duration::from_secs(2);
     let ours = |s: &ProcessSighting| {
         s.pid == std::process::id() && s.remote.is_some_and(|r| remotes.contains(&r))
     };
     for _ in 0..40 {
         trace.drain(seen);
-        if remotes
-            .iter()
-            .all(|r| seen.iter().any(|s| ours(s) && s.remote == Some(*r)))
-            || Instant::now() >= deadline
+        if remotes.iter().all(|r| {
+            seen.iter()
+                .filter(|s| ours(s) && s.remote == Some(*r))
+                .count()
+                >= each
+        }) || Instant::now() >= deadline
         {
             break;
         }
@@ -237,7 +250,7 @@ fn a_thread_gone_before_its_connect_is_read_is_named_by_its_process() {
         threads.push(worker.join().expect("the worker ends"));
     }
     let mut seen = Vec::new();
-    let ours = wait_for(&mut trace, &mut seen, &[refused]);
+    let ours = wait_for_each(&mut trace, &mut seen, &[refused], 3);
     let to_it: Vec<&ProcessSighting> = seen.iter().filter(|s| s.remote == Some(refused)).collect();
     assert_eq!(
         to_it.len(),

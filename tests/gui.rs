@@ -70,6 +70,24 @@ fn type_in_filter(h: &mut Harness<'_, RstscopeApp>, text: &str) {
     filter_box(h).type_text(text);
 }
 
+/// The start screen's "Open a capture…" in rstscope's own dialog, in tests/fixtures, once
+/// the dialog's listing (made on a thread) shows `name`.
+fn fixtures_in_the_open_dialog(name: &str) -> Harness<'static, RstscopeApp> {
+    let mut s = settings();
+    s.last_folder = Some(manifest("tests/fixtures"));
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open a capture…").click();
+    h.run_steps(2);
+    let start = Instant::now();
+    while h.query_by_label_contains(name).is_none() {
+        assert!(start.elapsed() < WAIT, "the folder listing never came");
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    h
+}
+
 /// A file dropped on the window.
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -258,13 +276,7 @@ fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
 /// where the report and the status bar write sizes in powers of 1024 ("19.7 KiB").
 #[test]
 fn the_file_dialog_writes_sizes_as_the_report_does() {
-    let mut s = settings();
-    s.last_folder = Some(manifest("tests/fixtures"));
-    let mut h = harness(s, Vec::new());
-    h.run_steps(2);
-    h.get_by_label("Open a capture…").click();
-    h.run_steps(2);
-    wait_for(&mut h, |h| shows(h, "pktmon.pcapng"));
+    let h = fixtures_in_the_open_dialog("pktmon.pcapng");
     assert!(
         shows(&h, "pktmon.pcapng  (19.7 KiB)"),
         "{:?}",
@@ -308,19 +320,7 @@ fn the_save_limit_is_told_under_start_capture_not_bare_in_the_status_bar() {
 
 #[test]
 fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
-    let mut s = settings();
-    s.last_folder = Some(manifest("tests/fixtures"));
-    let mut h = harness(s, Vec::new());
-    h.run_steps(2);
-    h.get_by_label("Open a capture…").click();
-    h.run_steps(2);
-    // rstscope's own dialog lists the folder on a thread.
-    let start = Instant::now();
-    while h.query_by_label_contains("refused-v6.pcap").is_none() {
-        assert!(start.elapsed() < WAIT, "the folder listing never came");
-        std::thread::sleep(Duration::from_millis(5));
-        h.step();
-    }
+    let mut h = fixtures_in_the_open_dialog("refused-v6.pcap");
     h.get_by_label_contains("refused-v6.pcap").click();
     h.run_steps(2);
     h.get_by_label("Open").click();

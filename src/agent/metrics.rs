@@ -447,7 +447,7 @@ impl Collector for Exposition {
         }
         let mut m = encoder.encode_descriptor(
             "rstscope_former_listener_last_seen_timestamp_seconds",
-            "When the former listener of a selected endpoint was last seen listening (Unix time)",
+            "When the former listener of a selected endpoint was last seen listening, or (a listener gone before the agent started, named from the system journal) when its unit ended (Unix time)",
             None,
             MetricType::Gauge,
         )?;

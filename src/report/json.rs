@@ -434,6 +434,139 @@ mod tests {
         }
     }
 
+    /// The sample's analysis with every optional part of the contract present: suspect
+    /// resets (both sides, with and without a frame), RST payloads needing escapes, and a live
+    /// capture's host side (a listener now and earlier, client processes, the journal's former
+    /// owner, kernel counters, coverage, notes).
+    fn every_field() -> Analysis {
+        use crate::engine::SuspectRst;
+        use crate::engine::cause::Suspicion;
+        use crate::host::SightingSource;
+        use crate::host::clients::{ClientProcess, EndpointClients};
+        use crate::host::history::ListenerStatus;
+        use crate::host::processes::ProcessInfo;
+        use crate::host::state::{Coverage, EndpointHost, KernelCounter};
+        let mut a = sample();
+        a.capture.files[0].path = "sample-7211.pcapng".into();
+        let at = |s: i64| Timestamp::from_parts(1_796_119_000 + s, 250_000_000);
+        let o = &mut a.snapshot.offenders[0];
+        o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()];
+        o.suspects = vec![
+            SuspectRst {
+                at: at(1),
+                frame: Some(7),
+                client: ("127.0.0.1".parse().expect("ip"), 40_001),
+                from_server: true,
+                suspicion: Suspicion {
+                    not_acceptable: true,
+                    ttl: Some((64, 57)),
+                    ip_id: Some((100, 4_000)),
+                },
+            },
+            SuspectRst {
+                at: at(2),
+                frame: None,
+                client: ("::1".parse().expect("ip"), 40_002),
+                from_server: false,
+                suspicion: Suspicion {
+                    not_acceptable: false,
+                    ttl: None,
+                    ip_id: None,
+                },
+            },
+        ];
+        o.series_from = Some(1_796_118_990);
+        let (addr, port) = (o.addr, o.port);
+        let process = |pid: u32, name: &str| ProcessInfo {
+            pid,
+            name: name.into(),
+            exe: Some(format!("/usr/local/bin/{name}")),
+            cmdline: Some(format!("{name} --port 7211")),
+            user: Some("svc".into()),
+            started: Some(1_796_118_000),
+            services: vec![format!("{name}.service")],
+        };
+        let record = |pid: u32, from: i64, to: i64| ListenerRecord {
+            addr: std::net::SocketAddr::new(addr, port),
+            process: process(pid, "collector"),
+            first_seen: at(from),
+            last_seen: at(to),
+        };
+        let host = crate::host::state::HostReport {
+            sampled: Some((at(0), at(9))),
+            samples: 10,
+            kernel: vec![KernelCounter {
+                name: "AttemptFails",
+                total: 18,
+                per_second: vec![(1_796_119_000, 2), (1_796_119_001, 16)],
+            }],
+            endpoints: vec![EndpointHost {
+                addr,
+                port,
+                listener: ListenerStatus {
+                    now: Some(record(4_400, 6, 9)),
+                    earlier: vec![record(4_312, 0, 3)],
+                },
+                clients: EndpointClients {
+                    processes: vec![ClientProcess {
+                        pid: 5_001,
+                        name: "reporter".into(),
+                        source: SightingSource::ConnectTrace,
+                        connections: 17,
+                        processes: 1,
+                    }],
+                    not_observed: 1,
+                    remote: 2,
+                    more: 3,
+                },
+                client_details: vec![process(5_001, "reporter")],
+                local: true,
+                former_owner: Some(FormerOwner::collector(
+                    at(-86_400),
+                    at(-60),
+                    UnitNow::Failed {
+                        result: Some("exit-code".into()),
+                        exit: Some("exited, status=127/n/a".into()),
+                        restarts: Some(5),
+                    },
+                )),
+            }],
+            coverage: Some(Coverage {
+                kernel_failed: 18,
+                captured_failed: 17,
+                kernel_rsts: 20,
+                captured_rsts: 19,
+                note: "one failure was not captured".into(),
+            }),
+            notes: vec!["a note".into()],
+            ..Default::default()
+        };
+        a.host = Some(std::sync::Arc::new(host));
+        a
+    }
+
+    /// The whole report, every optional field present, byte for byte as the contract was
+    /// first written (tests/fixtures/json/every-field.json): a field renamed, moved or
+    /// formatted differently fails here, whichever way the report is made.
+    #[test]
+    fn every_field_is_written_as_the_contract_has_it() {
+        let a = every_field();
+        let mut out = Vec::new();
+        write(&a, Clock::Utc, true, &mut out).expect("written");
+        let expected = include_str!("../../tests/fixtures/json/every-field.json");
+        let written = String::from_utf8(out).expect("UTF-8");
+        if std::env::var_os("RSTSCOPE_BLESS").is_some() {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/json/every-field.json"
+            );
+            std::fs::write(path, &written).expect("blessed");
+        }
+        assert_eq!(written, expected);
+        let value = serde_json::to_string_pretty(&to_value(&a, Clock::Utc)).expect("JSON");
+        assert_eq!(value, expected);
+    }
+
     #[test]
     fn the_former_owner_names_its_unit_and_how_it_ended() {
         let f = FormerOwner::collector(

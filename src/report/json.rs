@@ -1,17 +1,20 @@
 //! The JSON object `rstscope analyze --format json` prints. Its fields are a stable contract
 //! (docs/json.md): fields may be added, never renamed or removed.
 
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Number, Value, json};
 
 use super::{
-    Clock, bpf_filter, bpf_filters, endpoint, full_diagnosis, unix_secs, wireshark_filter,
+    BpfFilter, Clock, bpf_filter, bpf_filters, endpoint, full_diagnosis, unix_secs,
+    wireshark_filter,
 };
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
-use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts};
+use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts, SuspectRst};
 use crate::host::history::ListenerRecord;
-use crate::host::journal::{FormerOwner, UnitNow};
-use crate::host::state::HostReport;
+use crate::host::journal::{FormerOwner, UnitNow, UnitState};
+use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::source::Format;
 
@@ -34,12 +37,7 @@ fn number(x: f64, decimals: usize) -> Value {
 }
 
 fn causes(counts: &[u64; 5]) -> Value {
-    Value::Object(
-        Cause::ALL
-            .iter()
-            .map(|c| (c.as_str().to_string(), json!(counts[c.index()])))
-            .collect(),
-    )
+    json!(Causes(counts))
 }
 
 fn per_second(series: &[(i64, SecondCounts)], f: impl Fn(&SecondCounts) -> u32) -> Value {
@@ -52,100 +50,255 @@ fn per_second(series: &[(i64, SecondCounts)], f: impl Fn(&SecondCounts) -> u32) 
     )
 }
 
-fn offender(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Value {
-    let e = host.and_then(|h| h.endpoint(o.addr, o.port));
-    let sampled = host.is_some_and(|h| h.samples > 0);
-    json!({
-        "endpoint": endpoint(o.addr, o.port),
-        "address": o.addr.to_string(),
-        "port": o.port,
-        "service": crate::services::name(o.port),
-        "rst_packets": o.rst_packets,
-        "rst_by_cause": causes(&o.rst_by_cause),
-        "rst_from_server": o.rst_from_server,
-        "rst_from_client": o.rst_from_client,
-        "suspect_injected": o.suspect_injected,
-        "attempts": o.attempts,
-        "completed_attempts": o.completed,
-        "failed_attempts": o.failed_attempts,
-        "failed_by": {
-            "refused": o.failed_refused,
-            "reset": o.failed_reset,
-            "unanswered": o.failed_unanswered,
-        },
-        "refusal_retries": o.refusal_retries,
-        "clients": o.clients,
-        "clients_at_least": o.clients_at_least,
-        "incidents": o.incidents,
-        "first_seen": time(o.first_seen),
-        "last_seen": time(o.last_seen),
-        "avg_rate": number(o.avg_rate, 3),
-        "peak_rate": o.peak_rate,
-        "peak_second": o.peak_second,
-        "series_from": o.series_from,
-        "rst_payloads": o.rst_payloads,
-        "suspects": o.suspects.iter().map(|s| json!({
-            "time": time(s.at),
-            "frame": s.frame,
-            "from": if s.from_server { "endpoint" } else { "client" },
-            "client": endpoint(s.client.0, s.client.1),
-            "not_acceptable": s.suspicion.not_acceptable,
-            "ttl": s.suspicion.ttl.map(|(ttl, usual)| json!({ "reset": ttl, "others": usual })),
-            "ip_id": s.suspicion.ip_id.map(|(id, last)| json!({ "reset": id, "sequence_at": last })),
-        })).collect::<Vec<_>>(),
-        "wireshark_filter": wireshark_filter(o.addr, o.port),
-        "bpf_filter": bpf_filter(o),
-        "bpf_filters": bpf_filters(o.addr, o.port, o.encaps.as_slice()).iter().map(|f| json!({
-            "link_type": f.link_type.0,
-            "name": link_type_name(f.link_type),
-            "filter": f.filter,
-            "note": f.note,
-        })).collect::<Vec<_>>(),
-        "diagnosis_kind": o.diagnosis().kind.as_str(),
-        "diagnosis": full_diagnosis(o, host, clock),
-        "listener": e.filter(|e| sampled && e.local).map(|e| json!({
-            "now": e.listener.now.as_ref().map(listener),
-            "earlier": e.listener.earlier.iter().map(listener).collect::<Vec<_>>(),
-            "former_owner": e.former_owner.as_ref().map(former_owner),
-        })),
-        "client_processes": e.map(|e| e.clients.processes.iter().map(|p| {
-            let details = e.client_details.iter().find(|d| d.pid == p.pid);
-            json!({
-                "pid": p.pid,
-                "name": p.name,
-                "exe": details.and_then(|d| d.exe.clone()),
-                "services": details.map(|d| d.services.clone()).unwrap_or_default(),
-                "connections": p.connections,
-                "processes": p.processes,
-                "source": p.source.as_str(),
-            })
-        }).collect::<Vec<_>>()).unwrap_or_default(),
-        "client_processes_not_observed": e.map_or(0, |e| e.clients.not_observed),
-        "client_processes_other_machines": e.map_or(0, |e| e.clients.remote),
-        "client_processes_more": e.map_or(0, |e| e.clients.more),
-    })
+/// A timestamp as Unix seconds with exactly 6 decimals, as [`time`] makes it.
+struct Secs(Timestamp);
+
+impl Serialize for Secs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        time(self.0).serialize(serializer)
+    }
+}
+
+/// Written as the text `Display` gives it (escaped as JSON), no string made first.
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// RSTs by cause, each under its stable name.
+struct Causes<'a>(&'a [u64; 5]);
+
+impl Serialize for Causes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(Cause::ALL.len()))?;
+        for c in Cause::ALL {
+            map.serialize_entry(c.as_str(), &self.0[c.index()])?;
+        }
+        map.end()
+    }
+}
+
+/// Each item of a slice written as `f` makes it, no vector made first.
+struct EachOf<'a, T, O>(&'a [T], fn(&'a T) -> O);
+
+impl<'a, T, O: Serialize> Serialize for EachOf<'a, T, O> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+/// One offender, written field by field as it is made: a scan's thousands of offenders cost
+/// no tree of values each (the report is the serial tail of every analysis).
+struct OffenderOut<'a> {
+    o: &'a Offender,
+    host: Option<&'a HostReport>,
+    clock: Clock,
+}
+
+impl Serialize for OffenderOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (o, host) = (self.o, self.host);
+        let e = host.and_then(|h| h.endpoint(o.addr, o.port));
+        let sampled = host.is_some_and(|h| h.samples > 0);
+        let filters = bpf_filters(o.addr, o.port, o.encaps.as_slice());
+        let first_filter = filters
+            .first()
+            .map_or_else(|| bpf_filter(o), |f| f.filter.clone());
+        let mut m = serializer.serialize_map(Some(38))?;
+        m.serialize_entry("endpoint", &endpoint(o.addr, o.port))?;
+        m.serialize_entry("address", &Shown(o.addr))?;
+        m.serialize_entry("port", &o.port)?;
+        m.serialize_entry("service", &crate::services::name(o.port))?;
+        m.serialize_entry("rst_packets", &o.rst_packets)?;
+        m.serialize_entry("rst_by_cause", &Causes(&o.rst_by_cause))?;
+        m.serialize_entry("rst_from_server", &o.rst_from_server)?;
+        m.serialize_entry("rst_from_client", &o.rst_from_client)?;
+        m.serialize_entry("suspect_injected", &o.suspect_injected)?;
+        m.serialize_entry("attempts", &o.attempts)?;
+        m.serialize_entry("completed_attempts", &o.completed)?;
+        m.serialize_entry("failed_attempts", &o.failed_attempts)?;
+        m.serialize_entry(
+            "failed_by",
+            &FailedBy {
+                refused: o.failed_refused,
+                reset: o.failed_reset,
+                unanswered: o.failed_unanswered,
+            },
+        )?;
+        m.serialize_entry("refusal_retries", &o.refusal_retries)?;
+        m.serialize_entry("clients", &o.clients)?;
+        m.serialize_entry("clients_at_least", &o.clients_at_least)?;
+        m.serialize_entry("incidents", &o.incidents)?;
+        m.serialize_entry("first_seen", &Secs(o.first_seen))?;
+        m.serialize_entry("last_seen", &Secs(o.last_seen))?;
+        m.serialize_entry("avg_rate", &number(o.avg_rate, 3))?;
+        m.serialize_entry("peak_rate", &o.peak_rate)?;
+        m.serialize_entry("peak_second", &o.peak_second)?;
+        m.serialize_entry("series_from", &o.series_from)?;
+        m.serialize_entry("rst_payloads", &o.rst_payloads)?;
+        m.serialize_entry("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
+        m.serialize_entry("wireshark_filter", &wireshark_filter(o.addr, o.port))?;
+        m.serialize_entry("bpf_filter", &first_filter)?;
+        m.serialize_entry("bpf_filters", &EachOf(&filters, BpfOut::of))?;
+        m.serialize_entry("diagnosis_kind", o.diagnosis().kind.as_str())?;
+        m.serialize_entry("diagnosis", &full_diagnosis(o, host, self.clock))?;
+        m.serialize_entry(
+            "listener",
+            &e.filter(|e| sampled && e.local).map(|e| ListenerOut {
+                now: e.listener.now.as_ref().map(ListenerRecordOut),
+                earlier: EachOf(&e.listener.earlier, ListenerRecordOut),
+                former_owner: e.former_owner.as_ref().map(FormerOwnerOut),
+            }),
+        )?;
+        m.serialize_entry("client_processes", &ClientProcessesOut(e))?;
+        m.serialize_entry(
+            "client_processes_not_observed",
+            &e.map_or(0, |e| e.clients.not_observed),
+        )?;
+        m.serialize_entry(
+            "client_processes_other_machines",
+            &e.map_or(0, |e| e.clients.remote),
+        )?;
+        m.serialize_entry("client_processes_more", &e.map_or(0, |e| e.clients.more))?;
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct FailedBy {
+    refused: u64,
+    reset: u64,
+    unanswered: u64,
+}
+
+#[derive(Serialize)]
+struct TtlOut {
+    reset: u8,
+    others: u8,
+}
+
+#[derive(Serialize)]
+struct IpIdOut {
+    reset: u16,
+    sequence_at: u16,
+}
+
+/// One suspect-injected reset and its evidence.
+#[derive(Serialize)]
+struct SuspectOut {
+    time: Secs,
+    frame: Option<u64>,
+    from: &'static str,
+    client: String,
+    not_acceptable: bool,
+    ttl: Option<TtlOut>,
+    ip_id: Option<IpIdOut>,
+}
+
+impl SuspectOut {
+    fn of(s: &SuspectRst) -> Self {
+        Self {
+            time: Secs(s.at),
+            frame: s.frame,
+            from: if s.from_server { "endpoint" } else { "client" },
+            client: endpoint(s.client.0, s.client.1),
+            not_acceptable: s.suspicion.not_acceptable,
+            ttl: s
+                .suspicion
+                .ttl
+                .map(|(reset, others)| TtlOut { reset, others }),
+            ip_id: s
+                .suspicion
+                .ip_id
+                .map(|(reset, sequence_at)| IpIdOut { reset, sequence_at }),
+        }
+    }
+}
+
+/// The BPF filter of one link type.
+#[derive(Serialize)]
+struct BpfOut<'a> {
+    link_type: u32,
+    name: &'static str,
+    filter: &'a str,
+    note: Option<&'a str>,
+}
+
+impl<'a> BpfOut<'a> {
+    fn of(f: &'a BpfFilter) -> Self {
+        Self {
+            link_type: f.link_type.0,
+            name: link_type_name(f.link_type),
+            filter: &f.filter,
+            note: f.note.as_deref(),
+        }
+    }
+}
+
+/// Who listens on the offender's port of this machine, who did during the capture, and who
+/// the journal shows listening there before.
+#[derive(Serialize)]
+struct ListenerOut<'a> {
+    now: Option<ListenerRecordOut<'a>>,
+    earlier: EachOf<'a, ListenerRecord, ListenerRecordOut<'a>>,
+    former_owner: Option<FormerOwnerOut<'a>>,
 }
 
 /// One listener record: the process and when it was seen listening.
-fn listener(r: &ListenerRecord) -> Value {
-    json!({
+struct ListenerRecordOut<'a>(&'a ListenerRecord);
+
+impl Serialize for ListenerRecordOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let p = &r.process;
+        let mut m = serializer.serialize_map(Some(10))?;
         // A listener whose process cannot be seen (another PID namespace) has no PID.
-        "pid": (r.process.pid != crate::host::sockets::UNSEEN_PID).then_some(r.process.pid),
-        "name": r.process.name,
-        "exe": r.process.exe,
-        "cmdline": r.process.cmdline,
-        "user": r.process.user,
-        "started": r.process.started,
-        "services": r.process.services,
-        "address": endpoint(r.addr.ip(), r.addr.port()),
-        "first_seen": time(r.first_seen),
-        "last_seen": time(r.last_seen),
-    })
+        m.serialize_entry(
+            "pid",
+            &(p.pid != crate::host::sockets::UNSEEN_PID).then_some(p.pid),
+        )?;
+        m.serialize_entry("name", &p.name)?;
+        m.serialize_entry("exe", &p.exe)?;
+        m.serialize_entry("cmdline", &p.cmdline)?;
+        m.serialize_entry("user", &p.user)?;
+        m.serialize_entry("started", &p.started)?;
+        m.serialize_entry("services", &p.services)?;
+        m.serialize_entry("address", &endpoint(r.addr.ip(), r.addr.port()))?;
+        m.serialize_entry("first_seen", &Secs(r.first_seen))?;
+        m.serialize_entry("last_seen", &Secs(r.last_seen))?;
+        m.end()
+    }
 }
 
 /// Who the system journal shows listening on the port last, and how its unit ended.
-fn former_owner(f: &FormerOwner) -> Value {
-    let state = f.state.as_ref().map(|s| {
+struct FormerOwnerOut<'a>(&'a FormerOwner);
+
+impl Serialize for FormerOwnerOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        let mut m = serializer.serialize_map(Some(9))?;
+        m.serialize_entry("source", "journal")?;
+        m.serialize_entry("unit", &f.unit)?;
+        m.serialize_entry("container", &f.container)?;
+        m.serialize_entry("process", &f.process)?;
+        m.serialize_entry("pid", &f.pid)?;
+        m.serialize_entry("exe", &f.exe)?;
+        m.serialize_entry("said", &f.said)?;
+        m.serialize_entry("said_at", &Secs(f.said_at))?;
+        m.serialize_entry("state", &f.state.as_ref().map(UnitStateOut))?;
+        m.end()
+    }
+}
+
+/// How the former owner's unit ended (or that it runs again).
+struct UnitStateOut<'a>(&'a UnitState);
+
+impl Serialize for UnitStateOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let s = self.0;
         let (now, result, exit, restarts) = match &s.now {
             UnitNow::Running => ("running", None, None, None),
             UnitNow::Failed {
@@ -158,26 +311,49 @@ fn former_owner(f: &FormerOwner) -> Value {
             }
             UnitNow::Stopped => ("stopped", None, None, None),
         };
-        json!({
-            "now": now,
-            "since": time(s.since),
-            "result": result,
-            "exit": exit,
-            "restarts": restarts,
-            "last_words": s.last_words,
-        })
-    });
-    json!({
-        "source": "journal",
-        "unit": f.unit,
-        "container": f.container,
-        "process": f.process,
-        "pid": f.pid,
-        "exe": f.exe,
-        "said": f.said,
-        "said_at": time(f.said_at),
-        "state": state,
-    })
+        let mut m = serializer.serialize_map(Some(6))?;
+        m.serialize_entry("now", now)?;
+        m.serialize_entry("since", &Secs(s.since))?;
+        m.serialize_entry("result", &result)?;
+        m.serialize_entry("exit", &exit)?;
+        m.serialize_entry("restarts", &restarts)?;
+        m.serialize_entry("last_words", &s.last_words)?;
+        m.end()
+    }
+}
+
+/// The processes of this machine seen connecting to the offender, with their details.
+struct ClientProcessesOut<'a>(Option<&'a EndpointHost>);
+
+impl Serialize for ClientProcessesOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(e) = self.0 else {
+            return serializer.collect_seq(std::iter::empty::<()>());
+        };
+        serializer.collect_seq(e.clients.processes.iter().map(|p| {
+            let details = e.client_details.iter().find(|d| d.pid == p.pid);
+            ClientProcessOut {
+                pid: p.pid,
+                name: &p.name,
+                exe: details.and_then(|d| d.exe.as_deref()),
+                services: details.map_or(&[], |d| d.services.as_slice()),
+                connections: p.connections,
+                processes: p.processes,
+                source: p.source.as_str(),
+            }
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct ClientProcessOut<'a> {
+    pid: u32,
+    name: &'a str,
+    exe: Option<&'a str>,
+    services: &'a [String],
+    connections: u64,
+    processes: u64,
+    source: &'static str,
 }
 
 /// The `kernel` object: each counter by the OS's own name.
@@ -222,7 +398,13 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
             .snapshot
             .offenders
             .iter()
-            .map(|o| offender(o, a.host.as_deref(), clock))
+            .map(|o| {
+                json!(OffenderOut {
+                    o,
+                    host: a.host.as_deref(),
+                    clock
+                })
+            })
             .collect();
     }
     v
@@ -290,7 +472,11 @@ impl serde::Serialize for StreamedOffenders<'_> {
         let offenders = &all[..self.2.unwrap_or(all.len()).min(all.len())];
         let mut seq = serializer.serialize_seq(Some(offenders.len()))?;
         for o in offenders {
-            seq.serialize_element(&offender(o, self.0.host.as_deref(), self.1))?;
+            seq.serialize_element(&OffenderOut {
+                o,
+                host: self.0.host.as_deref(),
+                clock: self.1,
+            })?;
         }
         seq.end()
     }
@@ -578,7 +764,7 @@ mod tests {
             },
         );
         assert_eq!(
-            former_owner(&f),
+            json!(FormerOwnerOut(&f)),
             json!({
                 "source": "journal",
                 "unit": "collector.service",

@@ -190,6 +190,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         write_temporary: false,
         duration: args.duration,
         host: !args.no_host,
+        journal: rstscope::host::journal::Journal::default(),
     };
     let mut job = live::capture(options, || {}).map_err(|e| match e {
         StartError::Capture(e) => Failure::Input(e.to_string()),

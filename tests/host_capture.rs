@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use rstscope::analysis::Analysis;
 use rstscope::host::SightingSource;
+use rstscope::host::journal::Journal;
 use rstscope::host::state::{ATTEMPT_FAILS, EndpointHost};
 use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{LiveJob, LiveOptions};
@@ -142,6 +143,107 @@ fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
     // Other programs may fail connects too (the kernel counts them all), never fewer.
     assert!(c.captured_failed >= 6, "{c:?}");
     assert!(c.kernel_failed >= c.captured_failed, "{c:?}");
+}
+
+/// The journal of the 7211 story (tests/fixtures/journal/collector-story.export) with the
+/// collector listening on `port` instead, written into journal files in a temporary folder
+/// by `systemd-journal-remote`; `None` (SKIPPED printed) where that is not installed.
+fn story_journal(port: u16) -> Option<Journal> {
+    let remote = [
+        "/lib/systemd/systemd-journal-remote",
+        "/usr/lib/systemd/systemd-journal-remote",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists());
+    let Some(remote) = remote else {
+        eprintln!(
+            "host capture test SKIPPED (journal): systemd-journal-remote is not installed (scripts/setup.sh installs it)"
+        );
+        return None;
+    };
+    let export = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/journal/collector-story.export"
+    ))
+    .expect("the story's export");
+    // Every mention of 7211 follows the port: the collector's listening line, and the two
+    // near misses ("sent 7211 bytes", a listener on 17211) stay near misses.
+    let export = export.replace("7211", &port.to_string());
+    let dir = common::temp_dir("journal", &port.to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("journal")).expect("temp dir");
+    std::fs::write(dir.join("story.export"), export).expect("export written");
+    let status = std::process::Command::new(remote)
+        .arg("-o")
+        .arg(dir.join("journal").join("story.journal"))
+        .arg(dir.join("story.export"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("systemd-journal-remote runs");
+    assert!(status.success(), "systemd-journal-remote: {status}");
+    Some(Journal {
+        directory: Some(dir.join("journal")),
+    })
+}
+
+/// The 7211 story as it happens: the collector crashed before the capture began, so nothing
+/// listens on its port now and nothing did while watched. The live capture asks the journal
+/// (here the story's, moved to a closed port) while it runs, and its final report names the
+/// unit that listened there, how it ended and its last words, in the diagnosis too.
+#[test]
+fn a_port_nothing_served_during_the_capture_is_named_from_the_journal() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("an ephemeral port")
+        .port();
+    let Some(journal) = story_journal(port) else {
+        return;
+    };
+    let Some(mut job) = common::live_on_lo(
+        "port named from the journal",
+        LiveOptions {
+            host: true,
+            journal,
+            ..LiveOptions::default()
+        },
+    ) else {
+        return;
+    };
+    wait_samples(&mut job, 1);
+    let addr = std::net::SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    for _ in 0..4 {
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .expect_err("nothing listens on the port");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // The journal is asked at a snapshot after the refusals; the end waits for its answer.
+    std::thread::sleep(Duration::from_millis(500));
+    let a = finish(&mut job);
+    let e = endpoint(&a, port);
+    assert!(e.unserved(), "{e:?}");
+    let owner = e.former_owner.as_ref().expect("the journal's former owner");
+    assert_eq!(owner.unit.as_deref(), Some("collector.service"));
+    assert_eq!(
+        owner.said,
+        format!("collector 2.3 listening on 127.0.0.1:{port}")
+    );
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == port)
+        .expect("offender");
+    let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
+    for part in [
+        format!("Nothing listens on {port} now and nothing did during this capture"),
+        "the system journal shows collector.service".to_string(),
+        "failed at 2026-12-01 09:58:00 (exit status 127)".to_string(),
+        "libzmq.so.5".to_string(),
+    ] {
+        assert!(sentence.contains(&part), "{part:?} in {sentence}");
+    }
 }
 
 /// A connection that lived past a socket-table sample and was then reset: the reset is

@@ -220,6 +220,7 @@ impl Agent {
             write_temporary: false,
             duration: None,
             host: config.host,
+            journal: crate::host::journal::Journal::default(),
         };
         let mut job = live::capture_with_tap(options, Some(Box::new(tap)), || {})?;
         let stop = job.stop_handle();

@@ -75,6 +75,9 @@ pub struct LiveOptions {
     /// Sample this machine once a second (kernel counters, socket table, processes, connect
     /// events) and report it with the capture in [`Analysis::host`].
     pub host: bool,
+    /// The journal asked who served the ports that nothing listens on (with `host`): the
+    /// system's by default.
+    pub journal: Journal,
 }
 
 /// Sees every frame the engine thread analyzes (after cross-interface duplicates are left
@@ -251,7 +254,7 @@ pub fn capture_with_tap(
     let interfaces = source.interfaces().to_vec();
     let filter = source.filter().clone();
     let host = options.host.then(|| {
-        let mut h = host_side(&options.capture, &filter);
+        let mut h = host_side(&options.capture, &filter, options.journal.clone());
         // The machine's per-second data is kept as long as the engine's series.
         h.state.keep_for(options.engine.retention.kept);
         h
@@ -345,8 +348,9 @@ impl HostSide {
     }
 }
 
-/// Starts the host-monitor for a capture of `config` with `filter`.
-fn host_side(config: &CaptureConfig, filter: &CaptureFilter) -> HostSide {
+/// Starts the host-monitor for a capture of `config` with `filter`; former owners of ports
+/// are asked of `journal`.
+fn host_side(config: &CaptureConfig, filter: &CaptureFilter, journal: Journal) -> HostSide {
     let loopback =
         config.interfaces.is_empty() || config.interfaces.iter().any(|i| is_loopback_name(i));
     let mut state = HostState::new(CaptureScope {
@@ -367,7 +371,7 @@ fn host_side(config: &CaptureConfig, filter: &CaptureFilter) -> HostSide {
     HostSide {
         monitor,
         state,
-        owners: OwnerLookups::new(Journal::default()),
+        owners: OwnerLookups::new(journal),
     }
 }
 

@@ -1017,6 +1017,7 @@ impl RstscopeApp {
                 write_temporary: true,
                 duration: None,
                 host: true,
+                journal: crate::host::journal::Journal::default(),
             };
             pipeline::live::capture(options, move || repaint.request_repaint())
                 .map(|job| (job, path))

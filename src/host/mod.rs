@@ -36,7 +36,10 @@ mod macos;
 pub mod monitor;
 /// Process details through sysinfo.
 pub mod processes;
-/// The socket table through the `listeners` crate.
+/// Linux: the TCP socket table from the kernel's socket diagnostics (netlink).
+#[cfg(target_os = "linux")]
+pub mod sock_diag;
+/// The socket table: the kernel's socket diagnostics on Linux, the `listeners` crate elsewhere.
 pub mod sockets;
 /// Samples and incidents put together into the host's report.
 pub mod state;

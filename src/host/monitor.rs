@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::processes::{ProcessInfo, Processes};
-use super::sockets::{SocketState, UNSEEN_PID, tcp_sockets};
+use super::sockets::{SocketReader, SocketState, UNSEEN_PID};
 use super::state::HostSample;
 use super::{ConnectEvents, HostError, ProcessSighting, SightingSource, read_tcp_counters};
 use crate::packet::Timestamp;
@@ -116,6 +116,7 @@ struct Sampler {
 
 /// What one sample reads with, kept from sample to sample.
 struct Reader {
+    sockets: SocketReader,
     processes: Processes,
     events: Result<Box<dyn ConnectEvents>, HostError>,
     previous_pids: HashSet<u32>,
@@ -167,6 +168,7 @@ impl Sampler {
 impl Reader {
     fn new(events: Result<Box<dyn ConnectEvents>, HostError>) -> Self {
         Self {
+            sockets: SocketReader::default(),
             processes: Processes::new(),
             events,
             previous_pids: HashSet::new(),
@@ -190,7 +192,7 @@ impl Reader {
             Ok(c) => s.counters = Some(c),
             Err(e) => self.say_once(&mut problems, e.to_string()),
         }
-        match tcp_sockets() {
+        match self.sockets.read() {
             Ok(table) => {
                 let pids: Vec<u32> = table.iter().map(|e| e.pid).collect();
                 let now_pids: HashSet<u32> = pids.iter().copied().collect();

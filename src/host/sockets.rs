@@ -1,9 +1,13 @@
 //! The socket table: TCP sockets of this machine with the process that owns each.
 //!
-//! Read through the `listeners` crate, which does it per OS (Linux: `/proc/net/tcp{,6}` and
-//! each process's open descriptors; macOS: libproc; Windows: the extended TCP tables), so
-//! rstscope has no per-OS code here. Root (Administrator) sees every process's sockets; an
-//! ordinary user only their own, which the host notes say.
+//! On Linux the kernel lists the sockets ([`super::sock_diag`]: one netlink dump per address
+//! family, listening and established only) and each socket's owner is found by its inode in
+//! the processes' descriptors (`/proc/PID/fd`), walked only when a socket not seen before
+//! appears: an idle machine costs a dump a second, not a walk of every process. Elsewhere, and
+//! on a Linux that refuses the netlink request, the `listeners` crate reads it per OS
+//! (Linux: `/proc/net/tcp{,6}` and the descriptors; macOS: libproc; Windows: the extended TCP
+//! tables). Root (Administrator) sees every process's sockets; an ordinary user only their
+//! own, which the host notes say.
 
 use std::net::SocketAddr;
 
@@ -33,11 +37,39 @@ pub struct SocketEntry {
     pub name: String,
 }
 
-/// Reads the TCP socket table now.
+/// Reads the TCP socket table now (once; a sampler keeps a [`SocketReader`]).
 ///
 /// # Errors
 /// [`HostError::Sockets`] with the OS's reason.
 pub fn tcp_sockets() -> Result<Vec<SocketEntry>, HostError> {
+    SocketReader::default().read()
+}
+
+/// Reads the TCP socket table again and again, keeping what it learnt of which process owns
+/// which socket.
+#[derive(Debug, Default)]
+pub struct SocketReader {
+    #[cfg(target_os = "linux")]
+    owners: linux::Owners,
+}
+
+impl SocketReader {
+    /// The listening and established TCP sockets now, each with its owning process (a
+    /// listener whose process cannot be seen with [`UNSEEN_PID`]).
+    ///
+    /// # Errors
+    /// [`HostError::Sockets`] with the OS's reason.
+    pub fn read(&mut self) -> Result<Vec<SocketEntry>, HostError> {
+        #[cfg(target_os = "linux")]
+        if let Some(table) = self.owners.read() {
+            return Ok(table);
+        }
+        from_listeners_crate()
+    }
+}
+
+/// The socket table through the `listeners` crate.
+fn from_listeners_crate() -> Result<Vec<SocketEntry>, HostError> {
     let all = listeners::get_all().map_err(|e| HostError::Sockets {
         message: e.to_string(),
     })?;
@@ -129,6 +161,151 @@ fn proc_net_listeners(text: &str) -> Vec<SocketAddr> {
     out
 }
 
+/// Linux: the kernel's dump, and the owners of its sockets by inode.
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::collections::{HashMap, HashSet};
+
+    use super::{SocketEntry, SocketState, UNSEEN_PID};
+    use crate::host::sock_diag::{self, DiagSocket, TCP_ESTABLISHED, TCP_LISTEN};
+
+    /// Which process owns which socket, from the last walk of the processes' descriptors.
+    #[derive(Debug, Default)]
+    pub(super) struct Owners {
+        /// Socket inode → (PID, process name).
+        by_inode: HashMap<u64, (u32, String)>,
+        /// Inodes no visible process holds (another PID namespace, another user's without
+        /// root): not searched for again while they last.
+        unseen: HashSet<u64>,
+    }
+
+    impl Owners {
+        /// The table now; `None` when the kernel would not give it (the caller falls back).
+        pub(super) fn read(&mut self) -> Option<Vec<SocketEntry>> {
+            let states = 1 << TCP_LISTEN | 1 << TCP_ESTABLISHED;
+            let mut sockets = sock_diag::dump(libc::AF_INET, states).ok()?;
+            // A kernel without IPv6 has no IPv6 sockets to list.
+            sockets.extend(sock_diag::dump(libc::AF_INET6, states).unwrap_or_default());
+            let now: HashSet<u64> = sockets.iter().map(|s| s.inode).collect();
+            self.by_inode.retain(|inode, _| now.contains(inode));
+            self.unseen.retain(|inode| now.contains(inode));
+            let new: HashSet<u64> = now
+                .iter()
+                .copied()
+                .filter(|i| *i != 0 && !self.by_inode.contains_key(i) && !self.unseen.contains(i))
+                .collect();
+            if !new.is_empty() {
+                let found = owners_of(&new);
+                for inode in new {
+                    match found.get(&inode) {
+                        Some(owner) => {
+                            self.by_inode.insert(inode, owner.clone());
+                        }
+                        None => {
+                            self.unseen.insert(inode);
+                        }
+                    }
+                }
+            }
+            Some(sockets.iter().filter_map(|s| self.entry(s)).collect())
+        }
+
+        fn entry(&self, s: &DiagSocket) -> Option<SocketEntry> {
+            let state = match s.state {
+                TCP_LISTEN => SocketState::Listen,
+                TCP_ESTABLISHED => SocketState::Established,
+                _ => SocketState::Other,
+            };
+            match (self.by_inode.get(&s.inode), state) {
+                (Some((pid, name)), _) => Some(SocketEntry {
+                    local: s.local,
+                    state,
+                    pid: *pid,
+                    name: name.clone(),
+                }),
+                // Still listening, whoever it is: never "nothing listens".
+                (None, SocketState::Listen) => Some(SocketEntry {
+                    local: s.local,
+                    state,
+                    pid: UNSEEN_PID,
+                    name: String::new(),
+                }),
+                (None, _) => None,
+            }
+        }
+    }
+
+    /// The processes holding the sockets `wanted` (by inode), from every visible process's
+    /// descriptors, with each process's name.
+    fn owners_of(wanted: &HashSet<u64>) -> HashMap<u64, (u32, String)> {
+        let mut found = HashMap::new();
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return found;
+        };
+        for p in procs.flatten() {
+            let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+                continue;
+            };
+            let mut name: Option<String> = None;
+            for fd in fds.flatten() {
+                let Some(inode) = std::fs::read_link(fd.path()).ok().and_then(|l| {
+                    l.to_str()?
+                        .strip_prefix("socket:[")?
+                        .strip_suffix(']')?
+                        .parse::<u64>()
+                        .ok()
+                }) else {
+                    continue;
+                };
+                if wanted.contains(&inode) {
+                    let name = name.get_or_insert_with(|| {
+                        std::fs::read_to_string(p.path().join("comm"))
+                            .map(|c| c.trim_end_matches('\n').to_owned())
+                            .unwrap_or_default()
+                    });
+                    // A socket shared by several processes (a fork): the first one found.
+                    found.entry(inode).or_insert_with(|| (pid, name.clone()));
+                }
+            }
+            if found.len() == wanted.len() {
+                break;
+            }
+        }
+        found
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn socket(state: u8, inode: u64) -> DiagSocket {
+            DiagSocket {
+                state,
+                local: "127.0.0.1:7211".parse().expect("addr"),
+                remote: "127.0.0.1:40000".parse().expect("addr"),
+                uid: 0,
+                inode,
+            }
+        }
+
+        /// A listener no visible process holds still listens; a connection of such a process
+        /// is left out (no process to tie it to); a known inode names its process.
+        #[test]
+        fn sockets_are_tied_to_their_owners_by_inode() {
+            let mut owners = Owners::default();
+            owners.by_inode.insert(5, (42, "collector".into()));
+            let l = owners.entry(&socket(TCP_LISTEN, 9)).expect("a listener");
+            assert_eq!((l.pid, l.state), (UNSEEN_PID, SocketState::Listen));
+            assert_eq!(owners.entry(&socket(TCP_ESTABLISHED, 9)), None);
+            let c = owners.entry(&socket(TCP_ESTABLISHED, 5)).expect("known");
+            assert_eq!((c.pid, c.name.as_str()), (42, "collector"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +328,43 @@ mod tests {
             vec!["[::1]:7211".parse::<SocketAddr>().expect("addr")]
         );
         assert!(proc_net_listeners("header\n garbage line\n").is_empty());
+    }
+
+    /// The kernel's dump with descriptors walked gives this process's sockets as the
+    /// `listeners` crate's reading of `/proc/net/tcp` does: same states, PID and name.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_kernels_dump_agrees_with_the_listeners_crate() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let addr = l.local_addr().expect("bound address");
+        let c = std::net::TcpStream::connect(addr).expect("connect to own listener");
+        let client = c.local_addr().expect("client address");
+        let mut reader = SocketReader::default();
+        let Some(dumped) = reader.owners.read() else {
+            eprintln!("SKIPPED: no socket diagnostics here");
+            return;
+        };
+        let crate_read = from_listeners_crate().expect("the listeners crate");
+        for (local, state) in [
+            (addr, SocketState::Listen),
+            (client, SocketState::Established),
+        ] {
+            let find = |t: &[SocketEntry]| {
+                t.iter()
+                    .find(|s| s.local == local && s.state == state)
+                    .cloned()
+            };
+            let got = find(&dumped).expect("in the dump");
+            assert_eq!(Some(&got), find(&crate_read).as_ref(), "{local} {state:?}");
+            assert_eq!(got.pid, std::process::id());
+        }
+        // Read again, the owners known: the same entries.
+        let again = reader.read().expect("read again");
+        assert!(
+            again
+                .iter()
+                .any(|s| s.local == addr && s.pid == std::process::id())
+        );
     }
 
     #[test]

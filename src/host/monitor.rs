@@ -214,14 +214,18 @@ impl Reader {
                         SocketState::Listen => {
                             listening.push((e.local, self.processes.describe(e.pid, &e.name)));
                         }
-                        SocketState::Established => s.sightings.push(ProcessSighting {
-                            at: s.at,
-                            local: e.local,
-                            remote: None,
-                            pid: e.pid,
-                            name: e.name.clone(),
-                            source: SightingSource::SocketTable,
-                        }),
+                        // A client's socket, connected or still connecting (a sample
+                        // catches an unanswered attempt, and on Windows a refused one).
+                        SocketState::Established | SocketState::Connecting => {
+                            s.sightings.push(ProcessSighting {
+                                at: s.at,
+                                local: e.local,
+                                remote: None,
+                                pid: e.pid,
+                                name: e.name.clone(),
+                                source: SightingSource::SocketTable,
+                            });
+                        }
                         SocketState::Other => {}
                     }
                 }

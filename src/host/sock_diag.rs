@@ -30,6 +30,8 @@ const MESSAGE: usize = 72;
 /// TCP states as the kernel numbers them (`include/net/tcp_states.h`).
 pub const TCP_ESTABLISHED: u8 = 1;
 /// See [`TCP_ESTABLISHED`].
+pub const TCP_SYN_SENT: u8 = 2;
+/// See [`TCP_ESTABLISHED`].
 pub const TCP_LISTEN: u8 = 10;
 
 /// One socket of the dump.

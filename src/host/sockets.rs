@@ -20,6 +20,10 @@ pub enum SocketState {
     Listen,
     /// Established: a live connection (a client's socket, or a server's accepted one).
     Established,
+    /// Connecting: a SYN sent, no answer yet (SYN-SENT). An unanswered attempt stays so for
+    /// its retransmissions (Linux: up to 2 minutes), and a refused one on Windows for the
+    /// second or so of Windows' own retries: a sample sees who is connecting.
+    Connecting,
     /// Any other state (connecting, closing).
     Other,
 }
@@ -81,6 +85,7 @@ fn from_listeners_crate() -> Result<Vec<SocketEntry>, HostError> {
             state: match l.state {
                 listeners::SocketState::Listen => SocketState::Listen,
                 listeners::SocketState::Established => SocketState::Established,
+                listeners::SocketState::SynSent => SocketState::Connecting,
                 _ => SocketState::Other,
             },
             pid: l.process.pid,
@@ -167,7 +172,7 @@ mod linux {
     use std::collections::{HashMap, HashSet};
 
     use super::{SocketEntry, SocketState, UNSEEN_PID};
-    use crate::host::sock_diag::{self, DiagSocket, TCP_ESTABLISHED, TCP_LISTEN};
+    use crate::host::sock_diag::{self, DiagSocket, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_SENT};
 
     /// Which process owns which socket, from the last walk of the processes' descriptors.
     #[derive(Debug, Default)]
@@ -182,7 +187,7 @@ mod linux {
     impl Owners {
         /// The table now; `None` when the kernel would not give it (the caller falls back).
         pub(super) fn read(&mut self) -> Option<Vec<SocketEntry>> {
-            let states = 1 << TCP_LISTEN | 1 << TCP_ESTABLISHED;
+            let states = 1 << TCP_LISTEN | 1 << TCP_ESTABLISHED | 1 << TCP_SYN_SENT;
             let mut sockets = sock_diag::dump(libc::AF_INET, states).ok()?;
             // A kernel without IPv6 has no IPv6 sockets to list.
             sockets.extend(sock_diag::dump(libc::AF_INET6, states).unwrap_or_default());
@@ -214,6 +219,7 @@ mod linux {
             let state = match s.state {
                 TCP_LISTEN => SocketState::Listen,
                 TCP_ESTABLISHED => SocketState::Established,
+                TCP_SYN_SENT => SocketState::Connecting,
                 _ => SocketState::Other,
             };
             match (self.by_inode.get(&s.inode), state) {
@@ -364,6 +370,59 @@ mod tests {
             again
                 .iter()
                 .any(|s| s.local == addr && s.pid == std::process::id())
+        );
+    }
+
+    /// An attempt nobody answers stays connecting: a listener whose accept queue is full
+    /// drops further SYNs (Linux), so this test's second connect waits in SYN-SENT, and the
+    /// table lists it as connecting, owned by this process (both ways of reading agree), and
+    /// a sample takes it as a sighting of the connecting process.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unanswered_connect_is_listed_as_connecting_with_its_process() {
+        use socket2::{Domain, SockAddr, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+        listener
+            .bind(&SockAddr::from(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .expect("bind on loopback");
+        listener.listen(0).expect("listen");
+        let addr = listener
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("address");
+        // Fills the queue of one: accepted by the kernel, never by this test.
+        let _queued = std::net::TcpStream::connect(addr).expect("first connect");
+        let waiting = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+        waiting.set_nonblocking(true).expect("non-blocking");
+        let _ = waiting.connect(&SockAddr::from(addr));
+        let local = waiting
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("client address");
+        let me = std::process::id();
+        let connecting = |t: &[SocketEntry]| {
+            t.iter()
+                .any(|s| s.local == local && s.state == SocketState::Connecting && s.pid == me)
+        };
+        assert!(
+            connecting(&tcp_sockets().expect("socket table")),
+            "{local} connecting"
+        );
+        assert!(
+            connecting(&from_listeners_crate().expect("the listeners crate")),
+            "{local} connecting (listeners crate)"
+        );
+        // A sample (without connect events) names this process as the one connecting from
+        // there, as it does for an established connection.
+        let sample = crate::host::monitor::sample_once();
+        assert!(
+            sample.sightings.iter().any(|s| s.local == local
+                && s.pid == me
+                && s.source == crate::host::SightingSource::SocketTable),
+            "{local} sighted: {:?}",
+            sample.sightings
         );
     }
 

@@ -170,6 +170,7 @@ fn proc_net_listeners(text: &str) -> Vec<SocketAddr> {
 #[cfg(target_os = "linux")]
 mod linux {
     use std::collections::{HashMap, HashSet};
+    use std::net::IpAddr;
 
     use super::{SocketEntry, SocketState, UNSEEN_PID};
     use crate::host::sock_diag::{self, DiagSocket, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_SENT};
@@ -191,16 +192,65 @@ mod linux {
             let mut sockets = sock_diag::dump(libc::AF_INET, states).ok()?;
             // A kernel without IPv6 has no IPv6 sockets to list.
             sockets.extend(sock_diag::dump(libc::AF_INET6, states).unwrap_or_default());
+            Some(self.update(&sockets, owners_of))
+        }
+
+        /// The entries of `sockets`, the owners of sockets not seen before found by `walk`
+        /// (given their inodes). A connection accepted by a listener of this machine (its
+        /// local port is a listening one) is the listener's: a busy server's new connections
+        /// every second need no walk of every process's descriptors.
+        fn update(
+            &mut self,
+            sockets: &[DiagSocket],
+            walk: impl FnOnce(&HashSet<u64>) -> HashMap<u64, (u32, String)>,
+        ) -> Vec<SocketEntry> {
             let now: HashSet<u64> = sockets.iter().map(|s| s.inode).collect();
             self.by_inode.retain(|inode, _| now.contains(inode));
             self.unseen.retain(|inode| now.contains(inode));
-            let new: HashSet<u64> = now
+            let listening: HashMap<(IpAddr, u16), u64> = sockets
                 .iter()
-                .copied()
-                .filter(|i| *i != 0 && !self.by_inode.contains_key(i) && !self.unseen.contains(i))
+                .filter(|s| s.state == TCP_LISTEN)
+                .map(|s| ((s.local.ip(), s.local.port()), s.inode))
                 .collect();
+            let listener_of = |s: &DiagSocket| {
+                if s.state != TCP_ESTABLISHED {
+                    return None;
+                }
+                let port = s.local.port();
+                let any = if s.local.is_ipv4() {
+                    IpAddr::from([0u8; 4])
+                } else {
+                    IpAddr::from([0u16; 8])
+                };
+                listening
+                    .get(&(s.local.ip(), port))
+                    .or_else(|| listening.get(&(any, port)))
+                    .copied()
+            };
+            let mut accepted: Vec<(u64, u64)> = Vec::new();
+            let mut new = HashSet::new();
+            for s in sockets {
+                let known = s.inode == 0
+                    || self.by_inode.contains_key(&s.inode)
+                    || self.unseen.contains(&s.inode);
+                if known {
+                    continue;
+                }
+                match listener_of(s) {
+                    Some(listener) => accepted.push((s.inode, listener)),
+                    None => {
+                        new.insert(s.inode);
+                    }
+                }
+            }
+            // The listeners of accepted connections are looked up too when new themselves.
+            for (_, listener) in &accepted {
+                if !self.by_inode.contains_key(listener) && !self.unseen.contains(listener) {
+                    new.insert(*listener);
+                }
+            }
             if !new.is_empty() {
-                let found = owners_of(&new);
+                let found = walk(&new);
                 for inode in new {
                     match found.get(&inode) {
                         Some(owner) => {
@@ -212,7 +262,17 @@ mod linux {
                     }
                 }
             }
-            Some(sockets.iter().filter_map(|s| self.entry(s)).collect())
+            for (inode, listener) in accepted {
+                match self.by_inode.get(&listener).cloned() {
+                    Some(owner) => {
+                        self.by_inode.insert(inode, owner);
+                    }
+                    None => {
+                        self.unseen.insert(inode);
+                    }
+                }
+            }
+            sockets.iter().filter_map(|s| self.entry(s)).collect()
         }
 
         fn entry(&self, s: &DiagSocket) -> Option<SocketEntry> {
@@ -295,6 +355,60 @@ mod linux {
                 uid: 0,
                 inode,
             }
+        }
+
+        fn at(state: u8, local: &str, inode: u64) -> DiagSocket {
+            DiagSocket {
+                local: local.parse().expect("addr"),
+                ..socket(state, inode)
+            }
+        }
+
+        /// The descriptors are walked only for sockets not seen before, and not for the
+        /// connections a known listener accepted (a busy server's); an inode no process was
+        /// found holding is not searched for again while it lasts.
+        #[test]
+        fn only_new_client_sockets_and_listeners_make_a_walk() {
+            let walks = std::cell::RefCell::new(Vec::<Vec<u64>>::new());
+            let walk = |wanted: &HashSet<u64>| {
+                let mut w: Vec<u64> = wanted.iter().copied().collect();
+                w.sort_unstable();
+                walks.borrow_mut().push(w);
+                [
+                    (1, (10, "nginx".to_string())),
+                    (3, (20, "curl".to_string())),
+                ]
+                .into_iter()
+                .filter(|(i, _)| wanted.contains(i))
+                .collect()
+            };
+            let mut owners = Owners::default();
+            let listener = at(TCP_LISTEN, "0.0.0.0:80", 1);
+            let table = owners.update(&[listener, at(TCP_SYN_SENT, "10.0.0.5:40000", 3)], walk);
+            assert_eq!(walks.borrow().as_slice(), [vec![1, 3]]);
+            assert_eq!(table.len(), 2);
+            // Connections accepted on port 80 (any local address): the listener's, no walk;
+            // an inode nobody holds is walked for once.
+            let accepted = [
+                listener,
+                at(TCP_ESTABLISHED, "10.0.0.5:80", 7),
+                at(TCP_ESTABLISHED, "[::1]:80", 8),
+                at(TCP_ESTABLISHED, "10.0.0.5:40001", 9),
+            ];
+            let table = owners.update(&accepted, walk);
+            assert_eq!(walks.borrow().as_slice(), [vec![1, 3], vec![8, 9]]);
+            let server = table
+                .iter()
+                .find(|e| e.local.port() == 80 && e.state == SocketState::Established)
+                .expect("the accepted connection");
+            assert_eq!((server.pid, server.name.as_str()), (10, "nginx"));
+            // Nothing new: no walk; the unseen inode 9 is not searched for again.
+            owners.update(&accepted, walk);
+            assert_eq!(walks.borrow().len(), 2);
+            // Gone and back (a new socket reusing the inode number) is new again.
+            owners.update(&[listener], walk);
+            owners.update(&accepted, walk);
+            assert_eq!(walks.borrow().last(), Some(&vec![8, 9]));
         }
 
         /// A listener no visible process holds still listens; a connection of such a process

@@ -5,7 +5,7 @@
 //! the machine's memory (262,144 buckets at 24 GiB), at each read, once for `tcp` and again for
 //! `tcp6`: about 6 ms a file here, so a once-a-second sample of both cost the agent 2-3% of a
 //! core on an idle machine, more on a larger one. One dump per address family asks only the
-//! states wanted (listening and established) and costs about a millisecond.
+//! states wanted (listening, connecting, established) and costs about a millisecond.
 //!
 //! Messages are built and read as bytes at the offsets of `linux/netlink.h`,
 //! `linux/sock_diag.h` and `linux/inet_diag.h`; only the socket calls are unsafe.

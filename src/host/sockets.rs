@@ -1,7 +1,7 @@
 //! The socket table: TCP sockets of this machine with the process that owns each.
 //!
 //! On Linux the kernel lists the sockets ([`super::sock_diag`]: one netlink dump per address
-//! family, listening and established only) and each socket's owner is found by its inode in
+//! family, only listening, connecting and established ones) and each socket's owner is found by its inode in
 //! the processes' descriptors (`/proc/PID/fd`), walked only when a socket not seen before
 //! appears: an idle machine costs a dump a second, not a walk of every process. Elsewhere, and
 //! on a Linux that refuses the netlink request, the `listeners` crate reads it per OS
@@ -24,7 +24,7 @@ pub enum SocketState {
     /// its retransmissions (Linux: up to 2 minutes), and a refused one on Windows for the
     /// second or so of Windows' own retries: a sample sees who is connecting.
     Connecting,
-    /// Any other state (connecting, closing).
+    /// Any other state (closing, closed).
     Other,
 }
 
@@ -58,8 +58,8 @@ pub struct SocketReader {
 }
 
 impl SocketReader {
-    /// The listening and established TCP sockets now, each with its owning process (a
-    /// listener whose process cannot be seen with [`UNSEEN_PID`]).
+    /// The listening, connecting and established TCP sockets now, each with its owning
+    /// process (a listener whose process cannot be seen with [`UNSEEN_PID`]).
     ///
     /// # Errors
     /// [`HostError::Sockets`] with the OS's reason.

@@ -291,6 +291,17 @@ fn journalctl_names_the_collector_from_a_real_journal() {
     );
     // A port the journal never names as listening: nobody.
     assert_eq!(look_up(&journal, 17212, &stop), Ok(None));
+    // Several ports in one search: each answered as alone, in the order asked (17211 is
+    // another program's listening port in the story).
+    let alone: Vec<_> = [17212, 7211, 17211]
+        .into_iter()
+        .map(|p| (p, look_up(&journal, p, &stop)))
+        .collect();
+    assert_eq!(look_up_all(&journal, &[17212, 7211, 17211], &stop), alone);
+    assert!(
+        matches!(&alone[2].1, Ok(Some(o)) if o.said.contains("17211")),
+        "{alone:?}"
+    );
     // Through the lookup thread, once per port.
     let mut lookups = OwnerLookups::new(journal);
     lookups.ask(7211);

@@ -47,7 +47,7 @@ pub mod state;
 // Compiled under `cfg(test)` everywhere too, so its error path is checked where CI runs.
 #[cfg(any(not(any(target_os = "linux", target_os = "macos", windows)), test))]
 mod unsupported;
-/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names.
+/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names; the listener table.
 #[cfg(windows)]
 mod windows;
 

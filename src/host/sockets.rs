@@ -96,30 +96,39 @@ fn from_listeners_crate() -> Result<Vec<SocketEntry>, HostError> {
     Ok(table)
 }
 
-/// The crate lists only sockets whose process it can see. A listener of a process in another
-/// PID namespace (a container) or another user's (without root) still listens: saying
-/// "nothing listens" would be wrong, so on Linux it is added with PID [`UNSEEN_PID`].
+/// The crate lists only sockets whose process it can name. A listener of a process in another
+/// PID namespace (a container), another user's (without root), or one the OS lists without an
+/// owner (Windows, for a process that ended between the table and the process list; wine)
+/// still listens: saying "nothing listens" would be wrong, so on Linux and Windows it is added
+/// with PID [`UNSEEN_PID`].
 fn add_unseen_listeners(table: &mut Vec<SocketEntry>) {
-    #[cfg(target_os = "linux")]
-    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            for local in proc_net_listeners(&text) {
-                let known = table
-                    .iter()
-                    .any(|e| e.state == SocketState::Listen && e.local == local);
-                if !known {
-                    table.push(SocketEntry {
-                        local,
-                        state: SocketState::Listen,
-                        pid: UNSEEN_PID,
-                        name: String::new(),
-                    });
-                }
-            }
+    for local in listening_addresses() {
+        let known = table
+            .iter()
+            .any(|e| e.state == SocketState::Listen && e.local == local);
+        if !known {
+            table.push(SocketEntry {
+                local,
+                state: SocketState::Listen,
+                pid: UNSEEN_PID,
+                name: String::new(),
+            });
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = table;
+}
+
+/// Every listening TCP socket's address, owner or not (Linux and Windows; elsewhere none).
+fn listening_addresses() -> Vec<SocketAddr> {
+    #[cfg(target_os = "linux")]
+    return ["/proc/net/tcp", "/proc/net/tcp6"]
+        .into_iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .flat_map(|text| proc_net_listeners(&text))
+        .collect();
+    #[cfg(windows)]
+    return super::windows::listening_addresses();
+    #[cfg(not(any(target_os = "linux", windows)))]
+    Vec::new()
 }
 
 /// The PID of a listening socket whose process cannot be seen (another PID namespace, or
@@ -537,6 +546,22 @@ mod tests {
                 && s.source == crate::host::SightingSource::SocketTable),
             "{local} sighted: {:?}",
             sample.sightings
+        );
+    }
+
+    /// Whoever the OS says owns it (wine's table has no owners), a listener is never missing:
+    /// "nothing listens" would be wrong.
+    #[test]
+    fn a_listener_this_test_opens_is_never_missing_from_the_table() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+        let addr = l.local_addr().expect("bound address");
+        let table = tcp_sockets().expect("socket table");
+        let me = std::process::id();
+        assert!(
+            table.iter().any(|s| s.local == addr
+                && s.state == SocketState::Listen
+                && (s.pid == me || s.pid == UNSEEN_PID)),
+            "{addr} not listed as listening"
         );
     }
 

@@ -17,8 +17,12 @@
 
 use std::io;
 
-use windows_sys::Win32::Foundation::NO_ERROR;
-use windows_sys::Win32::NetworkManagement::IpHelper::{GetTcpStatisticsEx, MIB_TCPSTATS_LH};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use windows_sys::Win32::Foundation::{ERROR_INSUFFICIENT_BUFFER, NO_ERROR};
+use windows_sys::Win32::NetworkManagement::IpHelper::{
+    GetExtendedTcpTable, GetTcpStatisticsEx, MIB_TCPSTATS_LH, TCP_TABLE_OWNER_PID_LISTENER,
+};
 use windows_sys::Win32::Networking::WinSock::{AF_INET, AF_INET6};
 
 use super::{HostError, TcpCounters};
@@ -52,6 +56,83 @@ fn family(af: u16, label: &'static str) -> Result<MIB_TCPSTATS_LH, HostError> {
     Ok(stats)
 }
 
+/// The local address of every listening TCP socket, both families, whether or not its
+/// process can be named: the `listeners` crate leaves out rows whose process it cannot name
+/// (one that ended between the table and the process list; wine, whose table has no owners),
+/// and a listener left out would read as "nothing listens". Empty when the table cannot be read.
+pub(super) fn listening_addresses() -> Vec<SocketAddr> {
+    let mut out = Vec::new();
+    for (af, row, local) in [
+        (AF_INET, 24, read_v4 as fn(&[u8]) -> Option<SocketAddr>),
+        (AF_INET6, 56, read_v6),
+    ] {
+        let Some(table) = listener_table(af) else {
+            continue;
+        };
+        out.extend(rows(&table, row).filter_map(local));
+    }
+    out
+}
+
+/// `GetExtendedTcpTable`'s listener table of one family, as bytes (grown until it fits).
+fn listener_table(af: u16) -> Option<Vec<u8>> {
+    let mut size: u32 = 4096;
+    for _ in 0..8 {
+        let mut buf = vec![0u8; size as usize];
+        // SAFETY: `buf` is a live, writable buffer of `size` bytes for the whole call, which
+        // writes at most `size` bytes (or says the size it needs in `size`) and keeps nothing.
+        let status = unsafe {
+            GetExtendedTcpTable(
+                buf.as_mut_ptr().cast(),
+                &mut size,
+                0,
+                u32::from(af),
+                TCP_TABLE_OWNER_PID_LISTENER,
+                0,
+            )
+        };
+        match status {
+            NO_ERROR => return Some(buf),
+            ERROR_INSUFFICIENT_BUFFER => size = size.saturating_add(4096),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The rows of a `MIB_TCPTABLE_OWNER_PID` / `MIB_TCP6TABLE_OWNER_PID`: a 32-bit count, then
+/// rows of `row` bytes (4-byte aligned, so they start at offset 4).
+fn rows(table: &[u8], row: usize) -> impl Iterator<Item = &[u8]> {
+    let count = table
+        .get(0..4)
+        .map_or(0, |b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    table
+        .get(4..)
+        .unwrap_or_default()
+        .chunks_exact(row)
+        .take(count)
+}
+
+/// `MIB_TCPROW_OWNER_PID`: state, local address (network order), local port (network order in
+/// its low 16 bits' bytes), remote address and port, PID.
+fn read_v4(r: &[u8]) -> Option<SocketAddr> {
+    let ip = Ipv4Addr::new(*r.get(4)?, r[5], r[6], r[7]);
+    Some(SocketAddr::new(
+        IpAddr::V4(ip),
+        u16::from_be_bytes([r[8], r[9]]),
+    ))
+}
+
+/// `MIB_TCP6ROW_OWNER_PID`: local address (16 bytes), scope, local port, remote address,
+/// scope and port, state, PID.
+fn read_v6(r: &[u8]) -> Option<SocketAddr> {
+    let bytes: [u8; 16] = r.get(0..16)?.try_into().ok()?;
+    Some(SocketAddr::new(
+        IpAddr::V6(Ipv6Addr::from(bytes)),
+        u16::from_be_bytes([*r.get(20)?, r[21]]),
+    ))
+}
+
 /// The counters rstscope uses, by their Linux names, in Linux's order.
 fn named(s: &MIB_TCPSTATS_LH) -> [(&'static str, u32); 5] {
     [
@@ -66,6 +147,51 @@ fn named(s: &MIB_TCPSTATS_LH) -> [(&'static str, u32); 5] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listener_rows_are_read_for_both_families() {
+        let mut v4 = vec![0u8; 4 + 2 * 24];
+        v4[0..4].copy_from_slice(&2u32.to_ne_bytes());
+        for (i, (ip, port)) in [([127, 0, 0, 1], 7211u16), ([0, 0, 0, 0], 445)]
+            .iter()
+            .enumerate()
+        {
+            let r = &mut v4[4 + i * 24..4 + (i + 1) * 24];
+            r[0..4].copy_from_slice(&2u32.to_ne_bytes()); // MIB_TCP_STATE_LISTEN
+            r[4..8].copy_from_slice(ip);
+            r[8..10].copy_from_slice(&port.to_be_bytes());
+        }
+        let got: Vec<SocketAddr> = rows(&v4, 24).filter_map(read_v4).collect();
+        assert_eq!(
+            got,
+            [
+                "127.0.0.1:7211".parse().expect("addr"),
+                "0.0.0.0:445".parse().expect("addr")
+            ]
+        );
+        let mut v6 = vec![0u8; 4 + 56];
+        v6[0..4].copy_from_slice(&1u32.to_ne_bytes());
+        v6[4 + 15] = 1;
+        v6[4 + 20..4 + 22].copy_from_slice(&8080u16.to_be_bytes());
+        let got: Vec<SocketAddr> = rows(&v6, 56).filter_map(read_v6).collect();
+        assert_eq!(got, ["[::1]:8080".parse::<SocketAddr>().expect("addr")]);
+        // A count beyond the bytes given stops at the bytes.
+        v6[0..4].copy_from_slice(&9u32.to_ne_bytes());
+        assert_eq!(rows(&v6, 56).count(), 1);
+    }
+
+    /// The real table (under wine: the host's sockets, without owners) has this test's
+    /// listener.
+    #[test]
+    fn a_listener_this_test_opens_is_in_the_listener_table() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+        let addr = l.local_addr().expect("address");
+        assert!(
+            listening_addresses().contains(&addr),
+            "{addr} in {:?}",
+            listening_addresses()
+        );
+    }
 
     #[test]
     fn both_families_are_read_and_named_as_linux_names_them() {

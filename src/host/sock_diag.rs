@@ -173,6 +173,25 @@ pub fn dump(family: i32, states: u32) -> io::Result<Vec<DiagSocket>> {
     // SAFETY: `fd` was just opened and is owned here alone; OwnedFd closes it once.
     let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
     let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+    // A kernel that never finished its answer must not hold the sampling thread (and the end
+    // of the capture that joins it): each wait for a datagram ends after 2 s.
+    let limit = libc::timeval {
+        tv_sec: 2,
+        tv_usec: 0,
+    };
+    // SAFETY: setsockopt with a live timeval and its exact size; the result is checked.
+    let set = unsafe {
+        libc::setsockopt(
+            raw,
+            libc::SOL_SOCKET,
+            libc::SO_RCVTIMEO,
+            std::ptr::from_ref(&limit).cast(),
+            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    };
+    if set < 0 {
+        return Err(io::Error::last_os_error());
+    }
     let seq = 1;
     let req = request(family, states, seq);
     // SAFETY: `req` is a live buffer of `req.len()` bytes; a null address sends to the

@@ -1,6 +1,6 @@
 //! The socket table: TCP sockets of this machine with the process that owns each.
 //!
-//! On Linux the kernel lists the sockets ([`super::sock_diag`]: one netlink dump per address
+//! On Linux the kernel lists the sockets ([`crate::host::sock_diag`]: one netlink dump per address
 //! family, only listening, connecting and established ones) and each socket's owner is found by its inode in
 //! the processes' descriptors (`/proc/PID/fd`), walked only when a socket not seen before
 //! appears: an idle machine costs a dump a second, not a walk of every process. Elsewhere, and

@@ -264,8 +264,6 @@ pub struct Attempt {
     pub last_syn: Timestamp,
     /// Where it stands.
     pub status: AttemptStatus,
-    /// RSTs that refused it (a client that retries a refused SYN is refused again).
-    pub refusals: u32,
     /// How it failed, once it did.
     pub failure: Option<Failure>,
 }

@@ -767,7 +767,6 @@ impl Engine {
             isn: p.seq,
             last_syn: p.ts,
             status: AttemptStatus::Pending,
-            refusals: 0,
             failure: None,
         });
         self.totals.attempts += 1;
@@ -1021,7 +1020,7 @@ impl Engine {
         let mut charged_to_attempt = false;
         let mut fails: Option<Failure> = None;
         let mut retry_refused = false;
-        if let Some(a) = &mut entry.attempt
+        if let Some(a) = &entry.attempt
             && acceptable
             && matches!(cause, Cause::Refused | Cause::HandshakeReset)
         {
@@ -1039,9 +1038,6 @@ impl Engine {
                     retry_refused = cause == Cause::Refused;
                 }
                 AttemptStatus::Completed => {}
-            }
-            if cause == Cause::Refused {
-                a.refusals += 1;
             }
         }
 

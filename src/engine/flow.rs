@@ -142,16 +142,92 @@ impl SideStats {
 }
 
 /// A reset kept with its connection so that later packets can still add evidence.
+///
+/// Eight bytes where the plain fields (a [`Suspicion`] among them) took fourteen: a
+/// connection keeps [`RST_NOTES`] of these in every flow-table entry. The TTL evidence's
+/// first half is the RST's own TTL, so only the nearest usual TTL is kept with it.
 #[derive(Debug, Clone, Copy)]
 pub struct RstNote {
-    /// Which side sent it.
-    pub side: u8,
-    /// Its TTL / hop limit.
-    pub ttl: u8,
     /// Its cause.
     pub cause: Cause,
+    /// Its TTL / hop limit.
+    pub ttl: u8,
+    /// Bits: [`NOTE_SIDE`] and which evidence is present.
+    bits: u8,
+    /// With [`NOTE_TTL`]: the nearest TTL the sender's other packets had.
+    usual_ttl: u8,
+    /// With [`NOTE_IP_ID`]: the RST's IP ID and the ID the sender's sequence would have
+    /// continued from.
+    ip_id: [u16; 2],
+}
+
+/// [`RstNote`] bit: sent by side 1.
+const NOTE_SIDE: u8 = 1;
+/// [`RstNote`] bit: the RST was not acceptable.
+const NOTE_NOT_ACCEPTABLE: u8 = 2;
+/// [`RstNote`] bit: TTL evidence present.
+const NOTE_TTL: u8 = 4;
+/// [`RstNote`] bit: IP ID evidence present.
+const NOTE_IP_ID: u8 = 8;
+
+impl RstNote {
+    /// A reset from `side` (0 or 1) with TTL `ttl`, its cause and the evidence found so far.
+    /// The TTL evidence, if any, must be about `ttl`.
+    pub fn new(side: u8, ttl: u8, cause: Cause, suspicion: Suspicion) -> Self {
+        let mut note = Self {
+            cause,
+            ttl,
+            bits: (side & NOTE_SIDE)
+                | if suspicion.not_acceptable {
+                    NOTE_NOT_ACCEPTABLE
+                } else {
+                    0
+                },
+            usual_ttl: 0,
+            ip_id: [0; 2],
+        };
+        if let Some((rst_ttl, usual)) = suspicion.ttl {
+            debug_assert_eq!(rst_ttl, ttl, "TTL evidence is about the RST's own TTL");
+            note.set_usual_ttl(usual);
+        }
+        if let Some((id, last)) = suspicion.ip_id {
+            note.bits |= NOTE_IP_ID;
+            note.ip_id = [id, last];
+        }
+        note
+    }
+
+    /// Which side sent it.
+    pub fn side(&self) -> u8 {
+        self.bits & NOTE_SIDE
+    }
+
+    /// Whether TTL evidence was found.
+    pub fn has_ttl_evidence(&self) -> bool {
+        self.bits & NOTE_TTL != 0
+    }
+
+    /// Adds TTL evidence: the sender's other packets had `usual` at nearest.
+    pub fn set_usual_ttl(&mut self, usual: u8) {
+        self.bits |= NOTE_TTL;
+        self.usual_ttl = usual;
+    }
+
     /// The evidence of injection found so far.
-    pub suspicion: Suspicion,
+    pub fn suspicion(&self) -> Suspicion {
+        Suspicion {
+            not_acceptable: self.bits & NOTE_NOT_ACCEPTABLE != 0,
+            ttl: self
+                .has_ttl_evidence()
+                .then_some((self.ttl, self.usual_ttl)),
+            ip_id: (self.bits & NOTE_IP_ID != 0).then_some((self.ip_id[0], self.ip_id[1])),
+        }
+    }
+
+    /// True when any evidence is present ([`Suspicion::any`]).
+    pub fn is_suspect(&self) -> bool {
+        self.bits & (NOTE_NOT_ACCEPTABLE | NOTE_TTL | NOTE_IP_ID) != 0
+    }
 }
 
 /// RSTs of one connection kept for evidence; further ones are counted only.

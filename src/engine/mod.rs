@@ -865,12 +865,12 @@ impl Engine {
         if c.rst_count > 0 {
             for (i, note) in c.rsts.iter_mut().enumerate() {
                 if let Some(note) = note
-                    && note.side == s
-                    && note.suspicion.ttl.is_none()
+                    && note.side() == s
+                    && !note.has_ttl_evidence()
                     && let Some(usual) = c.sides[usize::from(s)].ttl.outlier(note.ttl)
                 {
-                    let was = note.suspicion.any();
-                    note.suspicion.ttl = Some((note.ttl, usual));
+                    let was = note.is_suspect();
+                    note.set_usual_ttl(usual);
                     grown |= 1 << i;
                     if !was {
                         newly_suspect += 1;
@@ -919,7 +919,7 @@ impl Engine {
                     && let Some(note) = note
                 {
                     let newly = newly & (1 << i) != 0;
-                    self.suspect_found(idx, server, s, p.ts, note.suspicion, newly);
+                    self.suspect_found(idx, server, s, p.ts, note.suspicion(), newly);
                 }
             }
         }
@@ -994,12 +994,7 @@ impl Engine {
             .flatten()
             .any(|note| note.cause == cause);
         if n < RST_NOTES {
-            c.rsts[n] = Some(RstNote {
-                side: s,
-                ttl: p.ttl,
-                cause,
-                suspicion,
-            });
+            c.rsts[n] = Some(RstNote::new(s, p.ttl, cause, suspicion));
         }
         c.rst_count += 1;
         if suspicion.any() {

@@ -262,8 +262,9 @@ pub struct Conn {
     pub zeek: ZeekConn,
     /// RSTs flagged suspect-injected.
     pub suspect_count: u32,
-    /// The originator's ISN, when its SYN was seen.
-    pub isn: Option<u32>,
+    /// The originator's ISN, once its SYN was seen (`prior.syn`; 0 before): the flag that
+    /// says so is there already, so an `Option` would spend four bytes more on it.
+    pub isn: u32,
     /// The first RSTs.
     pub rsts: [Option<RstNote>; RST_NOTES],
     /// Frame number of the first packet.
@@ -290,7 +291,7 @@ impl Conn {
             server_by_handshake: by_handshake,
             synack_receiver: None,
             prior: Prior::default(),
-            isn: None,
+            isn: 0,
             sides: [SideStats::default(); 2],
             rsts: [None; RST_NOTES],
             rst_count: 0,

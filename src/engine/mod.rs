@@ -834,7 +834,7 @@ impl Engine {
         // Cause-rule inputs.
         if p.flags.syn() && !p.flags.ack() {
             c.prior.syn = true;
-            c.isn = Some(p.seq);
+            c.isn = p.seq;
             if !c.server_by_handshake || c.server_side == s {
                 c.server_side = 1 - s;
                 c.server_by_handshake = true;
@@ -1134,10 +1134,8 @@ fn global_second<'a>(
 /// Where the receiver's window was never seen the RST is taken as acceptable: no evidence.
 fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
     if c.prior.syn && !c.prior.syn_ack && sender == c.server_side {
-        return match c.isn {
-            Some(isn) => p.flags.ack() && p.ack == isn.wrapping_add(1),
-            None => true,
-        };
+        // `prior.syn`: the ISN is known.
+        return p.flags.ack() && p.ack == c.isn.wrapping_add(1);
     }
     let recv = &c.sides[usize::from(1 - sender)];
     let send = &c.sides[usize::from(sender)];

@@ -96,42 +96,107 @@ fn addr_bits(a: IpAddr) -> (bool, u128) {
 }
 
 /// What one side of a connection has shown of its sequence space and IP header habits.
+///
+/// Twenty bytes (both sides lie in the flow-table entry's hot part): what has been seen is
+/// kept as bits of one byte rather than as four `bool`s and an `Option`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SideStats {
-    /// TTLs of its packets other than RSTs.
-    pub ttl: TtlRange,
-    /// IP IDs of its packets other than RSTs.
-    pub ip_id: IpIdSequence,
-    /// The highest acknowledgment number it sent (its RCV.NXT as far as seen).
+    /// The highest acknowledgment number it sent (its RCV.NXT as far as seen), once
+    /// [`SideStats::has_ack`].
     pub max_ack: u32,
-    /// It has sent an ACK.
-    pub has_ack: bool,
+    /// One past the highest sequence number it sent, once [`SideStats::has_seq`].
+    pub next_seq: u32,
     /// Its last advertised window, raw.
     pub window: u16,
-    /// That window came on a SYN segment (never scaled).
-    pub window_on_syn: bool,
-    /// Window scale it offered in its SYN or SYN-ACK.
-    pub wscale_offered: Option<u8>,
-    /// It sent a SYN or SYN-ACK (so whether it offered scaling is known).
-    pub sent_syn: bool,
-    /// One past the highest sequence number it sent.
-    pub next_seq: u32,
-    /// It has sent a segment with a sequence number worth tracking.
-    pub has_seq: bool,
+    /// IP IDs of its packets other than RSTs.
+    pub ip_id: IpIdSequence,
+    /// TTLs of its packets other than RSTs.
+    pub ttl: TtlRange,
+    /// With [`SIDE_WSCALE`]: the window scale it offered in its SYN or SYN-ACK.
+    wscale: u8,
+    /// [`SIDE_HAS_ACK`], [`SIDE_WINDOW_ON_SYN`], [`SIDE_SENT_SYN`], [`SIDE_WSCALE`],
+    /// [`SIDE_HAS_SEQ`].
+    seen: u8,
 }
 
+/// [`SideStats`] bit: it has sent an ACK.
+const SIDE_HAS_ACK: u8 = 1;
+/// [`SideStats`] bit: its last window came on a SYN segment (never scaled).
+const SIDE_WINDOW_ON_SYN: u8 = 2;
+/// [`SideStats`] bit: it sent a SYN or SYN-ACK (so whether it offered scaling is known).
+const SIDE_SENT_SYN: u8 = 4;
+/// [`SideStats`] bit: its last SYN or SYN-ACK offered window scaling.
+const SIDE_WSCALE: u8 = 8;
+/// [`SideStats`] bit: it has sent a segment with a sequence number worth tracking.
+const SIDE_HAS_SEQ: u8 = 16;
+
 impl SideStats {
+    /// It has sent an ACK.
+    pub fn has_ack(&self) -> bool {
+        self.seen & SIDE_HAS_ACK != 0
+    }
+
+    /// It has sent a segment with a sequence number worth tracking.
+    pub fn has_seq(&self) -> bool {
+        self.seen & SIDE_HAS_SEQ != 0
+    }
+
+    /// The window scale it offered in its last SYN or SYN-ACK.
+    fn wscale_offered(&self) -> Option<u8> {
+        (self.seen & SIDE_WSCALE != 0).then_some(self.wscale)
+    }
+
+    /// Adds a packet it sent, RSTs excepted: TTL, IP ID, acknowledgment, window, sequence
+    /// numbers.
+    #[inline(always)]
+    pub fn add(&mut self, p: &TcpPacket<'_>) {
+        self.ttl.add(p.ttl);
+        if let Some(id) = p.ip_id {
+            self.ip_id.add(id);
+        }
+        let was = self.seen;
+        let mut seen = (was & !SIDE_WINDOW_ON_SYN) | SIDE_HAS_SEQ;
+        if p.flags.ack() {
+            if was & SIDE_HAS_ACK == 0 || (p.ack.wrapping_sub(self.max_ack) as i32) > 0 {
+                self.max_ack = p.ack;
+            }
+            seen |= SIDE_HAS_ACK;
+        }
+        self.window = p.window;
+        if p.flags.syn() {
+            seen |= SIDE_WINDOW_ON_SYN | SIDE_SENT_SYN;
+            match p.window_scale {
+                Some(s) => {
+                    seen |= SIDE_WSCALE;
+                    self.wscale = s;
+                }
+                None => seen &= !SIDE_WSCALE,
+            }
+        }
+        let mut end = p.seq.wrapping_add(p.payload_len);
+        if p.flags.syn() {
+            end = end.wrapping_add(1);
+        }
+        if p.flags.fin() {
+            end = end.wrapping_add(1);
+        }
+        if was & SIDE_HAS_SEQ == 0 || (end.wrapping_sub(self.next_seq) as i32) > 0 {
+            self.next_seq = end;
+        }
+        self.seen = seen;
+    }
+
     /// Its receive window in bytes, scaled. When the handshake was not seen the scale is
     /// unknown and the largest one is assumed, so that no valid reset is called unacceptable.
     pub fn window_bytes(&self, peer: &SideStats) -> u32 {
         let raw = u32::from(self.window);
-        if self.window_on_syn {
+        if self.seen & SIDE_WINDOW_ON_SYN != 0 {
             return raw;
         }
         let shift = match (
-            self.sent_syn && peer.sent_syn,
-            self.wscale_offered,
-            peer.wscale_offered,
+            self.seen & peer.seen & SIDE_SENT_SYN != 0,
+            self.wscale_offered(),
+            peer.wscale_offered(),
         ) {
             (true, Some(s), Some(_)) => s.min(14),
             (true, _, _) => 0,
@@ -367,9 +432,9 @@ impl Failure {
 ///
 /// A data or ACK segment of a known connection (most packets) reads the key, the attempt's
 /// status and the connection's hot part (see [`Conn`] and [`ZeekConn`]): in this order
-/// (`repr(C)`) those are the entry's first 248 bytes, four cache lines when the entry starts
-/// on a line (hence the alignment: 512 bytes an entry, as 504 were before). The timer's
-/// fields, read when a timer fires or is set, come last.
+/// (`repr(C)`) those are the entry's first 224 bytes, four cache lines when the entry starts
+/// on a line (hence the alignment: 448 bytes an entry, seven lines, with nothing to pad). The
+/// timer's fields, read when a timer fires or is set, come last.
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
 pub struct Entry {

@@ -110,32 +110,34 @@ impl Suspicion {
     }
 }
 
-/// The TTLs seen from one sender in one connection, RSTs excluded.
-#[derive(Debug, Clone, Copy, Default)]
+/// The TTLs seen from one sender in one connection, RSTs excluded: the least and the
+/// greatest. None seen yet is `min > max` (no TTL makes it so), which keeps the range to two
+/// bytes: both sides of every connection in the flow table keep one.
+#[derive(Debug, Clone, Copy)]
 pub struct TtlRange {
     min: u8,
     max: u8,
-    seen: bool,
+}
+
+impl Default for TtlRange {
+    fn default() -> Self {
+        Self {
+            min: u8::MAX,
+            max: 0,
+        }
+    }
 }
 
 impl TtlRange {
     /// Adds one packet's TTL.
     pub fn add(&mut self, ttl: u8) {
-        if self.seen {
-            self.min = self.min.min(ttl);
-            self.max = self.max.max(ttl);
-        } else {
-            *self = Self {
-                min: ttl,
-                max: ttl,
-                seen: true,
-            };
-        }
+        self.min = self.min.min(ttl);
+        self.max = self.max.max(ttl);
     }
 
     /// When `ttl` differs by 2 or more from every TTL in the range: the nearest of them.
     pub fn outlier(&self, ttl: u8) -> Option<u8> {
-        if !self.seen {
+        if self.min > self.max {
             None
         } else if ttl.saturating_add(2) <= self.min {
             Some(self.min)
@@ -274,6 +276,20 @@ mod tests {
         assert_eq!(r.outlier(47), Some(49));
         assert_eq!(r.outlier(46), Some(49));
         assert_eq!(r.outlier(52), Some(50));
+    }
+
+    /// "None seen" is `min > max`: a range of one TTL at either end of `u8` is not empty.
+    #[test]
+    fn ttl_range_of_one_extreme_ttl_is_seen() {
+        let empty = TtlRange::default();
+        assert_eq!((empty.outlier(0), empty.outlier(255)), (None, None));
+        let mut r = TtlRange::default();
+        r.add(255);
+        assert_eq!(r.outlier(0), Some(255));
+        let mut r = TtlRange::default();
+        r.add(0);
+        assert_eq!(r.outlier(255), Some(0));
+        assert_eq!(r.outlier(1), None);
     }
 
     #[test]

@@ -96,42 +96,107 @@ fn addr_bits(a: IpAddr) -> (bool, u128) {
 }
 
 /// What one side of a connection has shown of its sequence space and IP header habits.
+///
+/// Twenty bytes (both sides lie in the flow-table entry's hot part): what has been seen is
+/// kept as bits of one byte rather than as four `bool`s and an `Option`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SideStats {
-    /// TTLs of its packets other than RSTs.
-    pub ttl: TtlRange,
-    /// IP IDs of its packets other than RSTs.
-    pub ip_id: IpIdSequence,
-    /// The highest acknowledgment number it sent (its RCV.NXT as far as seen).
+    /// The highest acknowledgment number it sent (its RCV.NXT as far as seen), once
+    /// [`SideStats::has_ack`].
     pub max_ack: u32,
-    /// It has sent an ACK.
-    pub has_ack: bool,
+    /// One past the highest sequence number it sent, once [`SideStats::has_seq`].
+    pub next_seq: u32,
     /// Its last advertised window, raw.
     pub window: u16,
-    /// That window came on a SYN segment (never scaled).
-    pub window_on_syn: bool,
-    /// Window scale it offered in its SYN or SYN-ACK.
-    pub wscale_offered: Option<u8>,
-    /// It sent a SYN or SYN-ACK (so whether it offered scaling is known).
-    pub sent_syn: bool,
-    /// One past the highest sequence number it sent.
-    pub next_seq: u32,
-    /// It has sent a segment with a sequence number worth tracking.
-    pub has_seq: bool,
+    /// IP IDs of its packets other than RSTs.
+    pub ip_id: IpIdSequence,
+    /// TTLs of its packets other than RSTs.
+    pub ttl: TtlRange,
+    /// With [`SIDE_WSCALE`]: the window scale it offered in its SYN or SYN-ACK.
+    wscale: u8,
+    /// [`SIDE_HAS_ACK`], [`SIDE_WINDOW_ON_SYN`], [`SIDE_SENT_SYN`], [`SIDE_WSCALE`],
+    /// [`SIDE_HAS_SEQ`].
+    seen: u8,
 }
 
+/// [`SideStats`] bit: it has sent an ACK.
+const SIDE_HAS_ACK: u8 = 1;
+/// [`SideStats`] bit: its last window came on a SYN segment (never scaled).
+const SIDE_WINDOW_ON_SYN: u8 = 2;
+/// [`SideStats`] bit: it sent a SYN or SYN-ACK (so whether it offered scaling is known).
+const SIDE_SENT_SYN: u8 = 4;
+/// [`SideStats`] bit: its last SYN or SYN-ACK offered window scaling.
+const SIDE_WSCALE: u8 = 8;
+/// [`SideStats`] bit: it has sent a segment with a sequence number worth tracking.
+const SIDE_HAS_SEQ: u8 = 16;
+
 impl SideStats {
+    /// It has sent an ACK.
+    pub fn has_ack(&self) -> bool {
+        self.seen & SIDE_HAS_ACK != 0
+    }
+
+    /// It has sent a segment with a sequence number worth tracking.
+    pub fn has_seq(&self) -> bool {
+        self.seen & SIDE_HAS_SEQ != 0
+    }
+
+    /// The window scale it offered in its last SYN or SYN-ACK.
+    fn wscale_offered(&self) -> Option<u8> {
+        (self.seen & SIDE_WSCALE != 0).then_some(self.wscale)
+    }
+
+    /// Adds a packet it sent, RSTs excepted: TTL, IP ID, acknowledgment, window, sequence
+    /// numbers.
+    #[inline(always)]
+    pub fn add(&mut self, p: &TcpPacket<'_>) {
+        self.ttl.add(p.ttl);
+        if let Some(id) = p.ip_id {
+            self.ip_id.add(id);
+        }
+        let was = self.seen;
+        let mut seen = (was & !SIDE_WINDOW_ON_SYN) | SIDE_HAS_SEQ;
+        if p.flags.ack() {
+            if was & SIDE_HAS_ACK == 0 || (p.ack.wrapping_sub(self.max_ack) as i32) > 0 {
+                self.max_ack = p.ack;
+            }
+            seen |= SIDE_HAS_ACK;
+        }
+        self.window = p.window;
+        if p.flags.syn() {
+            seen |= SIDE_WINDOW_ON_SYN | SIDE_SENT_SYN;
+            match p.window_scale {
+                Some(s) => {
+                    seen |= SIDE_WSCALE;
+                    self.wscale = s;
+                }
+                None => seen &= !SIDE_WSCALE,
+            }
+        }
+        let mut end = p.seq.wrapping_add(p.payload_len);
+        if p.flags.syn() {
+            end = end.wrapping_add(1);
+        }
+        if p.flags.fin() {
+            end = end.wrapping_add(1);
+        }
+        if was & SIDE_HAS_SEQ == 0 || (end.wrapping_sub(self.next_seq) as i32) > 0 {
+            self.next_seq = end;
+        }
+        self.seen = seen;
+    }
+
     /// Its receive window in bytes, scaled. When the handshake was not seen the scale is
     /// unknown and the largest one is assumed, so that no valid reset is called unacceptable.
     pub fn window_bytes(&self, peer: &SideStats) -> u32 {
         let raw = u32::from(self.window);
-        if self.window_on_syn {
+        if self.seen & SIDE_WINDOW_ON_SYN != 0 {
             return raw;
         }
         let shift = match (
-            self.sent_syn && peer.sent_syn,
-            self.wscale_offered,
-            peer.wscale_offered,
+            self.seen & peer.seen & SIDE_SENT_SYN != 0,
+            self.wscale_offered(),
+            peer.wscale_offered(),
         ) {
             (true, Some(s), Some(_)) => s.min(14),
             (true, _, _) => 0,
@@ -142,16 +207,92 @@ impl SideStats {
 }
 
 /// A reset kept with its connection so that later packets can still add evidence.
+///
+/// Eight bytes where the plain fields (a [`Suspicion`] among them) took fourteen: a
+/// connection keeps [`RST_NOTES`] of these in every flow-table entry. The TTL evidence's
+/// first half is the RST's own TTL, so only the nearest usual TTL is kept with it.
 #[derive(Debug, Clone, Copy)]
 pub struct RstNote {
-    /// Which side sent it.
-    pub side: u8,
-    /// Its TTL / hop limit.
-    pub ttl: u8,
     /// Its cause.
     pub cause: Cause,
+    /// Its TTL / hop limit.
+    pub ttl: u8,
+    /// Bits: [`NOTE_SIDE`] and which evidence is present.
+    bits: u8,
+    /// With [`NOTE_TTL`]: the nearest TTL the sender's other packets had.
+    usual_ttl: u8,
+    /// With [`NOTE_IP_ID`]: the RST's IP ID and the ID the sender's sequence would have
+    /// continued from.
+    ip_id: [u16; 2],
+}
+
+/// [`RstNote`] bit: sent by side 1.
+const NOTE_SIDE: u8 = 1;
+/// [`RstNote`] bit: the RST was not acceptable.
+const NOTE_NOT_ACCEPTABLE: u8 = 2;
+/// [`RstNote`] bit: TTL evidence present.
+const NOTE_TTL: u8 = 4;
+/// [`RstNote`] bit: IP ID evidence present.
+const NOTE_IP_ID: u8 = 8;
+
+impl RstNote {
+    /// A reset from `side` (0 or 1) with TTL `ttl`, its cause and the evidence found so far.
+    /// The TTL evidence, if any, must be about `ttl`.
+    pub fn new(side: u8, ttl: u8, cause: Cause, suspicion: Suspicion) -> Self {
+        let mut note = Self {
+            cause,
+            ttl,
+            bits: (side & NOTE_SIDE)
+                | if suspicion.not_acceptable {
+                    NOTE_NOT_ACCEPTABLE
+                } else {
+                    0
+                },
+            usual_ttl: 0,
+            ip_id: [0; 2],
+        };
+        if let Some((rst_ttl, usual)) = suspicion.ttl {
+            debug_assert_eq!(rst_ttl, ttl, "TTL evidence is about the RST's own TTL");
+            note.set_usual_ttl(usual);
+        }
+        if let Some((id, last)) = suspicion.ip_id {
+            note.bits |= NOTE_IP_ID;
+            note.ip_id = [id, last];
+        }
+        note
+    }
+
+    /// Which side sent it.
+    pub fn side(&self) -> u8 {
+        self.bits & NOTE_SIDE
+    }
+
+    /// Whether TTL evidence was found.
+    pub fn has_ttl_evidence(&self) -> bool {
+        self.bits & NOTE_TTL != 0
+    }
+
+    /// Adds TTL evidence: the sender's other packets had `usual` at nearest.
+    pub fn set_usual_ttl(&mut self, usual: u8) {
+        self.bits |= NOTE_TTL;
+        self.usual_ttl = usual;
+    }
+
     /// The evidence of injection found so far.
-    pub suspicion: Suspicion,
+    pub fn suspicion(&self) -> Suspicion {
+        Suspicion {
+            not_acceptable: self.bits & NOTE_NOT_ACCEPTABLE != 0,
+            ttl: self
+                .has_ttl_evidence()
+                .then_some((self.ttl, self.usual_ttl)),
+            ip_id: (self.bits & NOTE_IP_ID != 0).then_some((self.ip_id[0], self.ip_id[1])),
+        }
+    }
+
+    /// True when any evidence is present ([`Suspicion::any`]).
+    pub fn is_suspect(&self) -> bool {
+        self.bits & (NOTE_NOT_ACCEPTABLE | NOTE_TTL | NOTE_IP_ID) != 0
+    }
 }
 
 /// RSTs of one connection kept for evidence; further ones are counted only.
@@ -186,8 +327,9 @@ pub struct Conn {
     pub zeek: ZeekConn,
     /// RSTs flagged suspect-injected.
     pub suspect_count: u32,
-    /// The originator's ISN, when its SYN was seen.
-    pub isn: Option<u32>,
+    /// The originator's ISN, once its SYN was seen (`prior.syn`; 0 before): the flag that
+    /// says so is there already, so an `Option` would spend four bytes more on it.
+    pub isn: u32,
     /// The first RSTs.
     pub rsts: [Option<RstNote>; RST_NOTES],
     /// Frame number of the first packet.
@@ -214,7 +356,7 @@ impl Conn {
             server_by_handshake: by_handshake,
             synack_receiver: None,
             prior: Prior::default(),
-            isn: None,
+            isn: 0,
             sides: [SideStats::default(); 2],
             rsts: [None; RST_NOTES],
             rst_count: 0,
@@ -264,8 +406,6 @@ pub struct Attempt {
     pub last_syn: Timestamp,
     /// Where it stands.
     pub status: AttemptStatus,
-    /// RSTs that refused it (a client that retries a refused SYN is refused again).
-    pub refusals: u32,
     /// How it failed, once it did.
     pub failure: Option<Failure>,
 }
@@ -292,9 +432,9 @@ impl Failure {
 ///
 /// A data or ACK segment of a known connection (most packets) reads the key, the attempt's
 /// status and the connection's hot part (see [`Conn`] and [`ZeekConn`]): in this order
-/// (`repr(C)`) those are the entry's first 248 bytes, four cache lines when the entry starts
-/// on a line (hence the alignment: 512 bytes an entry, as 504 were before). The timer's
-/// fields, read when a timer fires or is set, come last.
+/// (`repr(C)`) those are the entry's first 224 bytes, four cache lines when the entry starts
+/// on a line (hence the alignment: 448 bytes an entry, seven lines, with nothing to pad). The
+/// timer's fields, read when a timer fires or is set, come last.
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
 pub struct Entry {

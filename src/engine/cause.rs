@@ -139,9 +139,9 @@ impl TtlRange {
     pub fn outlier(&self, ttl: u8) -> Option<u8> {
         if self.min > self.max {
             None
-        } else if ttl.saturating_add(2) <= self.min {
+        } else if u16::from(ttl) + 2 <= u16::from(self.min) {
             Some(self.min)
-        } else if ttl >= self.max.saturating_add(2) {
+        } else if u16::from(ttl) >= u16::from(self.max) + 2 {
             Some(self.max)
         } else {
             None
@@ -290,6 +290,25 @@ mod tests {
         r.add(0);
         assert_eq!(r.outlier(255), Some(0));
         assert_eq!(r.outlier(1), None);
+    }
+
+    /// Two hops or more from every other packet of the sender, counted without wrapping at
+    /// 255: a host whose packets start at TTL 255 (network gear, Solaris) sending its RST at
+    /// 255 or 254 is no outlier (the sums saturated at 255 and flagged both).
+    #[test]
+    fn ttl_outliers_are_two_hops_away_at_the_top_of_the_range_too() {
+        let mut r = TtlRange::default();
+        r.add(255);
+        assert_eq!((r.outlier(255), r.outlier(254)), (None, None));
+        assert_eq!(r.outlier(253), Some(255));
+        let mut r = TtlRange::default();
+        r.add(254);
+        assert_eq!((r.outlier(255), r.outlier(253)), (None, None));
+        assert_eq!(r.outlier(252), Some(254));
+        let mut r = TtlRange::default();
+        r.add(64);
+        assert_eq!((r.outlier(63), r.outlier(65)), (None, None));
+        assert_eq!((r.outlier(62), r.outlier(66)), (Some(64), Some(64)));
     }
 
     #[test]

@@ -732,19 +732,19 @@ mod tests {
     }
 
     /// The whole report, every optional field present, byte for byte as the contract was
-    /// first written (tests/fixtures/json/every-field.json): a field renamed, moved or
+    /// first written (tests/snapshots/every-field.json): a field renamed, moved or
     /// formatted differently fails here, whichever way the report is made.
     #[test]
     fn every_field_is_written_as_the_contract_has_it() {
         let a = every_field();
         let mut out = Vec::new();
         write(&a, Clock::Utc, true, &mut out).expect("written");
-        let expected = include_str!("../../tests/fixtures/json/every-field.json");
+        let expected = include_str!("../../tests/snapshots/every-field.json");
         let written = String::from_utf8(out).expect("UTF-8");
         if std::env::var_os("RSTSCOPE_BLESS").is_some() {
             let path = concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/json/every-field.json"
+                "/tests/snapshots/every-field.json"
             );
             std::fs::write(path, &written).expect("blessed");
         }

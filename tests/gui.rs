@@ -1150,6 +1150,92 @@ fn a_bad_file_leaves_the_open_analysis_and_its_error_goes_with_the_next_capture(
     assert!(!shows(&h, "not a capture file"));
 }
 
+/// Steps one frame with `path` dropped on the window: the frame that opens it, before its
+/// results can have come.
+fn drop_one_frame(h: &mut Harness<'_, RstscopeApp>, path: PathBuf) {
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+    h.step();
+}
+
+/// The texts of the notices at the top of the window.
+fn notice_texts(h: &Harness<'_, RstscopeApp>) -> Vec<String> {
+    h.state().notices().iter().map(|n| n.text.clone()).collect()
+}
+
+/// Regression: the error of a file that could not be opened stayed at the top of the window
+/// while the next file loaded, as if it told of that one, and the errors of several failed
+/// files piled up. It goes the moment another capture is opened, however it is opened (the
+/// command line, a drop, File > Recent or the start screen's list, the Open dialog): the window
+/// tells of the file now opened, with its own problems (a file cut short in the status bar).
+/// Close capture takes them too.
+#[test]
+fn the_error_of_a_file_that_could_not_be_opened_goes_when_the_next_is_opened() {
+    let dir = temp_dir("error-then-next");
+    let whole = std::fs::read(manifest("resources/sample-7211.pcapng")).expect("read");
+    let cut = dir.join("cut-before-first.pcapng");
+    std::fs::write(&cut, &whole[..100]).expect("write");
+    let text = dir.join("notes.txt");
+    std::fs::write(&text, "not a capture\n").expect("write");
+    let short = dir.join("cut-after-seven.pcapng");
+    std::fs::write(&short, &whole[..1000]).expect("write");
+    let good = manifest("tests/fixtures/refused-v4.pcap");
+    let mut s = settings();
+    s.recent = vec![vec![good.clone()]];
+    s.last_folder = Some(dir.clone());
+    // From the command line.
+    let mut h = harness(s, vec![cut.clone()]);
+    settle(&mut h);
+    assert!(
+        notice_texts(&h)
+            .iter()
+            .any(|t| t.contains("no packets could be read")),
+        "{:?}",
+        notice_texts(&h)
+    );
+    // Dropped: the first error goes as it opens, the second's is the only one.
+    drop_one_frame(&mut h, text);
+    assert!(notice_texts(&h).is_empty(), "{:?}", notice_texts(&h));
+    settle(&mut h);
+    let texts = notice_texts(&h);
+    assert!(
+        texts.len() == 1 && texts[0].contains("not a capture file"),
+        "{texts:?}"
+    );
+    // The start screen's Recent list: gone in the frame the click opens the capture.
+    h.get_by_label_contains("refused-v4.pcap  —").click();
+    h.step();
+    assert!(h.state().incoming().is_some(), "the capture is opening");
+    assert!(notice_texts(&h).is_empty(), "{:?}", notice_texts(&h));
+    settle(&mut h);
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert!(!shows(&h, "not a capture file"));
+    // Over a capture on screen, then the Open dialog: a file cut short after seven packets
+    // opens, with its own warning in the status bar and no error of an earlier file.
+    drop_file(&mut h, cut.clone());
+    assert_eq!(notice_texts(&h).len(), 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(3);
+    h.event(egui::Event::Text(short.display().to_string()));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.step();
+    assert!(h.state().incoming().is_some(), "the capture is opening");
+    assert!(notice_texts(&h).is_empty(), "{:?}", notice_texts(&h));
+    settle(&mut h);
+    shows_capture_of(&h, "127.0.0.1:7211", 4);
+    assert!(notice_texts(&h).is_empty(), "{:?}", notice_texts(&h));
+    assert!(shows(&h, "the capture was cut short"), "its own warning");
+    // Closing the capture leaves the start screen without the errors of earlier files.
+    drop_file(&mut h, cut);
+    assert_eq!(notice_texts(&h).len(), 1);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Close capture").click();
+    h.run_steps(2);
+    assert!(h.state().source().is_none());
+    assert!(notice_texts(&h).is_empty(), "{:?}", notice_texts(&h));
+}
+
 /// Regression: a capture cut short before its first packet (the first bytes of a pcapng, as
 /// a copy that stopped early leaves it) replaced the analysis on screen with an empty one
 /// ("No TCP packets yet."), went into File > Recent, and said only in the status bar that

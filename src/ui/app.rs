@@ -151,9 +151,22 @@ pub struct Notice {
     pub error: bool,
     /// The message.
     pub text: String,
-    /// About a capture rather than the app (why it could not be opened, an export of it
-    /// saved or not): it goes away when the next capture opens.
-    pub of_capture: bool,
+    /// What it tells of, which decides when it goes.
+    pub about: About,
+}
+
+/// What a [`Notice`] tells of: it goes when that is no longer what the user is looking at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// The app (the sample capture could not be written): it stays until dismissed.
+    App,
+    /// The capture on screen (an export of it saved or not, a read error after its first
+    /// results): it goes when another capture replaces it, or it is closed.
+    Shown,
+    /// A capture that could not be opened or started: it goes as soon as the user opens or
+    /// starts another (the error told of an earlier attempt, not of the file now loading),
+    /// or closes the capture.
+    Attempt,
 }
 
 /// The desktop app.
@@ -335,6 +348,7 @@ impl RstscopeApp {
         if paths.is_empty() {
             return;
         }
+        self.new_attempt();
         let label = if is_sample {
             format!("{} (bundled sample)", sample::FILE_NAME)
         } else {
@@ -394,7 +408,7 @@ impl RstscopeApp {
         if src.remember {
             self.settings.remember(&src.paths);
         }
-        self.notices.retain(|n| !n.of_capture);
+        self.notices.retain(|n| n.about == About::App);
         self.source = Some(src);
         self.selected = None;
         self.follow_worst = true;
@@ -552,7 +566,11 @@ impl RstscopeApp {
                 }
                 Some(Ok(_)) => {}
                 // A file that fails after giving results keeps them; the notice says why.
-                Some(Err(text)) => self.notify(true, text),
+                Some(Err(text)) => self.show_notice(Notice {
+                    error: true,
+                    text,
+                    about: About::Shown,
+                }),
                 None => {}
             }
         }
@@ -579,7 +597,7 @@ impl RstscopeApp {
                     self.show_notice(Notice {
                         error: true,
                         text,
-                        of_capture: true,
+                        about: About::Attempt,
                     });
                 }
                 finished => {
@@ -589,7 +607,11 @@ impl RstscopeApp {
                             self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
                         }
                         if let Some(Err(text)) = finished {
-                            self.notify(true, text);
+                            self.show_notice(Notice {
+                                error: true,
+                                text,
+                                about: About::Shown,
+                            });
                         }
                     }
                 }
@@ -604,7 +626,11 @@ impl RstscopeApp {
                 }
                 Err(e) => {
                     let failure = CaptureFailure::of(&e);
-                    self.notify(true, failure.text().to_owned());
+                    self.show_notice(Notice {
+                        error: true,
+                        text: failure.text().to_owned(),
+                        about: About::Attempt,
+                    });
                     self.capture_failure = Some(failure);
                 }
             }
@@ -636,7 +662,7 @@ impl RstscopeApp {
             self.show_notice(Notice {
                 error,
                 text,
-                of_capture: true,
+                about: About::Shown,
             });
         }
     }
@@ -662,8 +688,15 @@ impl RstscopeApp {
         self.show_notice(Notice {
             error,
             text,
-            of_capture: false,
+            about: About::App,
         });
+    }
+
+    /// The user opens or starts a capture: why an earlier one could not be opened goes at
+    /// once. Every way to open a capture (the Open dialog, a drop, the command line, File >
+    /// Recent, the start screen, the sample) and Start capture come through here.
+    fn new_attempt(&mut self) {
+        self.notices.retain(|n| n.about != About::Attempt);
     }
 
     /// Shows `notice` last, once, the oldest going past [`MAX_NOTICES`].
@@ -964,6 +997,7 @@ impl RstscopeApp {
                 }
             }
             Action::Close => {
+                self.notices.retain(|n| n.about == About::App);
                 self.source = None;
                 self.selected = None;
                 self.follow_worst = true;
@@ -990,12 +1024,15 @@ impl RstscopeApp {
             .capture
             .save_limit_mb()
             .saturating_mul(1 << 20);
+        self.new_attempt();
         if matches!(&config.filter, CaptureFilter::Custom(bpf) if bpf.is_empty()) {
-            self.notify(
-                true,
-                "the custom capture filter is empty: type a BPF expression next to Start capture"
+            self.show_notice(Notice {
+                error: true,
+                text: "the custom capture filter is empty: type a BPF expression next to Start \
+                       capture"
                     .into(),
-            );
+                about: About::Attempt,
+            });
             return;
         }
         let repaint = ctx.clone();

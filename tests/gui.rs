@@ -838,6 +838,54 @@ fn files_years_apart_are_drawn_side_by_side_with_the_gap_left_out() {
     );
 }
 
+/// `2009-12-01 13:08` and its zone, `UTC` or `UTC+01:00`, as `clock` writes packet second
+/// `secs` to the minute.
+fn minute_in(clock: rstscope::report::Clock, secs: i64) -> String {
+    let t = rstscope::packet::Timestamp::from_parts(secs, 0);
+    let full = clock.full(t);
+    format!("{} {}", &full[..16], clock.zone(t))
+}
+
+/// Regression: the status bar's warning about files far apart in time gave their dates in UTC
+/// whatever the toolbar's clock, beside a plot and a table in local time, and the plot's gap
+/// told both ends with the offset of one (months apart, a summer time may lie between). Both
+/// follow the Local time / UTC choice and say the zone of each time.
+#[test]
+fn the_dates_of_files_far_apart_follow_the_apps_clock() {
+    use rstscope::report::Clock;
+    let mut h = harness(settings(), years_apart_files());
+    settle(&mut h);
+    let (old, new) = (1_795_784_918 - 17 * 365 * 86_400, 1_795_784_918);
+    let gap = h.get_by_label("6205.0 days gap").rect().center();
+    for clock in [Clock::Utc, Clock::Local] {
+        let button = if clock == Clock::Utc {
+            "UTC"
+        } else {
+            "Local time"
+        };
+        h.get_by_label(button).click();
+        h.run_steps(2);
+        assert_eq!(h.state().settings.clock(), clock);
+        let (a, b) = (minute_in(clock, old), minute_in(clock, new));
+        let warning = format!("old.pcap ({a}) and ");
+        assert!(shows(&h, &warning), "{clock:?}: the warning says {warning}");
+        assert!(
+            shows(&h, &format!("refused-v4.pcap ({b}) lie")),
+            "{clock:?}"
+        );
+        h.hover_at(gap);
+        h.run_steps(3);
+        let t = |s: i64| rstscope::packet::Timestamp::from_parts(s, 0);
+        let from = clock.dated_range(t(old), t(new));
+        assert!(
+            shows(&h, &format!("nothing was captured from {from};")),
+            "{clock:?}: the gap's tooltip says from {from}"
+        );
+        h.remove_cursor();
+        h.run_steps(2);
+    }
+}
+
 /// Files that are not far apart in time draw the plot as one file with the same packets does,
 /// pixel for pixel, without a break: a rotated set (each file begins where the one before
 /// ended), and a capture restarted after a break shorter than the captures beside it (merged's

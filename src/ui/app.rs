@@ -499,6 +499,7 @@ impl RstscopeApp {
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),
                     capture: src.and_then(|s| s.capture),
+                    clock: self.settings.clock(),
                 },
             );
             // The start screen sets the limit beside Start capture, where it says what it is.

@@ -261,12 +261,15 @@ impl DetailsView {
         if let Some(e) = &self.error {
             ui.add(egui::Label::new(RichText::new(e).color(ui.visuals().error_fg_color)).wrap());
         }
-        if let Some(ev) = &self.evidence
-            && !ev.warnings.is_empty()
-        {
+        let warnings = self
+            .evidence
+            .as_ref()
+            .map(|ev| ev.warnings_in(input.clock))
+            .unwrap_or_default();
+        if !warnings.is_empty() {
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!("Capture: {}", ev.warnings.join("; ")))
+                    RichText::new(format!("Capture: {}", warnings.join("; ")))
                         .color(ui.visuals().warn_fg_color)
                         .small(),
                 )
@@ -274,7 +277,7 @@ impl DetailsView {
                 // Its own tooltip has every warning, a line each: one tooltip, not two.
                 .show_tooltip_when_elided(false),
             )
-            .on_hover_text(ev.warnings.join("\n"));
+            .on_hover_text(warnings.join("\n"));
         }
         ui.separator();
         self.evidence_lists(ui, &o, input, &mut action, (top, view));

@@ -882,18 +882,16 @@ impl Hover<'_> {
     }
 }
 
-/// A break's hover text: how long nothing was captured, between which times.
+/// A break's hover text: how long nothing was captured, from when to when, with the date and
+/// the zone of each end (months apart, they may differ by a summer time).
 fn gap_text(b: &axis::Break, clock: Clock) -> String {
-    let at = |s: i64| {
-        let full = clock.full(Timestamp::from_parts(s, 0));
-        full.get(..19).unwrap_or(&full).to_owned()
-    };
     format!(
-        "{}: nothing was captured between {} and {} {}; the time axis leaves it out",
+        "{}: nothing was captured from {}; the time axis leaves it out",
         b.label(),
-        at(b.ended),
-        at(b.began),
-        clock.offset(Timestamp::from_parts(b.began, 0))
+        clock.dated_range(
+            Timestamp::from_parts(b.ended, 0),
+            Timestamp::from_parts(b.began, 0)
+        )
     )
 }
 
@@ -1391,8 +1389,8 @@ mod tests {
         let text = hover.text((OLD + 1) as f64 + 0.5).expect("the break");
         assert_eq!(
             text,
-            "6205.0 days gap: nothing was captured between 2009-12-01 13:08:38 and \
-             2026-11-27 13:08:38 +00:00; the time axis leaves it out"
+            "6205.0 days gap: nothing was captured from 2009-12-01 13:08:38 to \
+             2026-11-27 13:08:38 (UTC); the time axis leaves it out"
         );
         // A range across it: both seconds, of 6205 days.
         assert_eq!(

@@ -3465,11 +3465,6 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
     );
 }
 
-/// Regression (Windows trial, keyboard only): Tab from the offenders' filter box to the
-/// details' Copy buttons stopped on every cell of the table, invisibly (no focus ring, no
-/// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes
-/// one stop, its Endpoint button (the arrows move the selection). What is left without a label
-/// are egui_extras' column resize handles, one a column.
 /// The labels Tab reaches from the menu bar's View, in order, up to `last`.
 fn toolbar_tab_stops(h: &mut Harness<'_, RstscopeApp>, last: &str) -> Vec<String> {
     h.get_by_label("View").focus();
@@ -3517,6 +3512,10 @@ fn tab_crosses_the_toolbar_left_to_right() {
     }
 }
 
+/// Regression (Windows trial, keyboard only): Tab from the offenders' filter box to the
+/// details' Copy buttons stopped on every cell of the table, invisibly (no focus ring, no
+/// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes
+/// one stop, its Endpoint button (the arrows move the selection).
 #[test]
 fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
     let path = temp_dir("tab-order").join("eight-offenders.pcap");
@@ -3567,4 +3566,86 @@ fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
         "{} presses from the filter box to Copy: {stops:?}",
         stops.len() + 1
     );
+}
+
+/// What has the keyboard: its label ("" for none), or `None` when nothing has it.
+fn focused_label(h: &Harness<'_, RstscopeApp>) -> Option<String> {
+    h.query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+        .next_back()
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+}
+
+/// Regression (keyboard trial): past the offenders' last row, Tab stopped on each of the
+/// table's column resize handles (egui_extras makes them Tab stops, and has no option not to),
+/// eleven presses with nothing on screen and no label before the details' Copy buttons, and
+/// six more past the connections. Tab now goes from the rows to the buttons, the handles
+/// passed over both ways, and the mouse still resizes the columns.
+#[test]
+fn tab_passes_over_the_tables_column_resize_handles() {
+    let path = temp_dir("tab-handles").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    filter_box(&h).focus();
+    h.run_steps(1);
+    let mut stops = Vec::new();
+    for _ in 0..80 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(2);
+        let label = focused_label(&h);
+        if label.as_deref() == Some("File") {
+            break;
+        }
+        stops.push(label);
+    }
+    let unlabelled = stops
+        .iter()
+        .filter(|l| l.as_deref().is_none_or(str::is_empty))
+        .count();
+    assert_eq!(unlabelled, 0, "stops without a label: {stops:?}");
+    let at = |label: &str| {
+        stops
+            .iter()
+            .position(|l| l.as_deref() == Some(label))
+            .unwrap_or_else(|| panic!("{label} is not reached: {stops:?}"))
+    };
+    let last_row = at("10.0.1.1:7001");
+    assert_eq!(
+        &stops[last_row + 1..at("Save these packets…") + 1],
+        [
+            "Scroll the offenders",
+            rstscope::ui::layout::SPLITTER_LABEL,
+            "Copy",
+            "Copy",
+            "Save these packets…"
+        ]
+        .map(|l| Some(l.to_owned())),
+        "from the last row to the details' buttons: {stops:?}"
+    );
+    // Shift+Tab from the first Copy goes back the same way, to the last row.
+    h.get_all_by_label("Copy").next().expect("Copy").focus();
+    h.run_steps(1);
+    let mut back = Vec::new();
+    for _ in 0..3 {
+        h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+        h.run_steps(3);
+        back.push(focused_label(&h));
+    }
+    assert_eq!(
+        back,
+        [
+            rstscope::ui::layout::SPLITTER_LABEL,
+            "Scroll the offenders",
+            "10.0.1.1:7001"
+        ]
+        .map(|l| Some(l.to_owned())),
+    );
+    // The mouse still resizes a column: the handle right of Service, dragged 60 points.
+    let service = h.get_by_label("Service").rect();
+    let incidents = h.get_by_label("Incidents").rect();
+    let handle = egui::pos2(incidents.left() - 5.0, service.center().y);
+    drag(&mut h, handle, egui::vec2(60.0, 0.0));
+    h.run_steps(2);
+    let moved = h.get_by_label("Incidents").rect().left() - incidents.left();
+    assert!((moved - 60.0).abs() < 3.0, "Incidents moved by {moved}");
 }

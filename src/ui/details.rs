@@ -763,6 +763,8 @@ fn connections_table(
     ui.set_min_width(WIDTHS.iter().map(|w| w + spacing).sum::<f32>() + 40.0);
     // Its height leaves room under it for the sideways bar, which is drawn below the content.
     let bar = ui.spacing().scroll.allocated_width();
+    // Its column resize handles are no Tab stops (a connection row has none either).
+    let handles = crate::ui::handles::Handles::before(ui, "connections", WIDTHS.len() + 1);
     let mut table = rows
         .table(ui)
         .id_salt("connections")
@@ -776,7 +778,7 @@ fn connections_table(
     for w in WIDTHS {
         table = table.column(egui_extras::Column::initial(w).at_least(30.0).clip(true));
     }
-    table
+    let body = table
         .column(egui_extras::Column::remainder().at_least(30.0))
         .header(row_height, |mut h| {
             for title in [
@@ -816,7 +818,9 @@ fn connections_table(
                     ui.monospace(c.packets.to_string());
                 });
             });
-        })
+        });
+    handles.after();
+    body
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::source::FileInfo;
+use crate::ui::handles::Handles;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
@@ -382,11 +383,15 @@ impl OffendersView {
             .iter()
             .map(|c| column_size(ui, *c, endpoint))
             .collect();
+        // Widths are kept per set of columns and per Endpoint width: a capture of IPv6
+        // endpoints does not take the narrower column an IPv4 one was shown with.
+        let salt = ("offenders", column_set_id(&columns), endpoint as u32);
+        // Its column resize handles are no Tab stops: Tab goes from the last row to the
+        // details' buttons.
+        let handles = Handles::before(ui, salt, columns.len());
         let mut table = bar
             .table(ui)
-            // Widths are kept per set of columns and per Endpoint width: a capture of IPv6
-            // endpoints does not take the narrower column an IPv4 one was shown with.
-            .id_salt(("offenders", column_set_id(&columns), endpoint as u32))
+            .id_salt(salt)
             .striped(true)
             .resizable(true)
             // A click on a row selects it; the keyboard reaches rows by the arrows and each
@@ -457,6 +462,7 @@ impl OffendersView {
                     }
                 });
             });
+        handles.after();
         self.visible = drawn;
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {

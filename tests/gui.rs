@@ -3434,10 +3434,29 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
     assert!((kept - dragged).abs() < 1.0, "{kept}");
 }
 
+/// The details' connection rows (their client cells, `10.0.0.N:port`) drawn whole between
+/// `top` and `bottom`.
+fn connection_rows_in(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> usize {
+    h.query_all_by_label_contains("10.0.0.")
+        .filter(|n| {
+            let node = n.accesskit_node();
+            node.label()
+                .or(node.value())
+                .is_some_and(|l| l.starts_with("10.0.0."))
+        })
+        .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
+        .count()
+}
+
 /// Regression (exploratory trial): a 1093x614 window (a 1366x768 laptop at 125%, less the
 /// taskbar and the title bar) was 6 points short of every part's least, and the results
 /// scrolled as a whole by 61 points, the details given what they need. The plot gives up
 /// those points first: nothing scrolls, the table keeps three rows.
+///
+/// Regression (keyboard and screenshot trial): there, the details then showed one connection
+/// row of the selected offender, the plot keeping 104 points and its axis title a line of its
+/// own. The plot gives up height down to its floor for the details' first three connections,
+/// and its axis title (the clock and zone) goes to the line above it.
 #[test]
 fn a_1093x614_window_shows_the_results_without_scrolling_them() {
     let path = temp_dir("1093x614").join("many-offenders.pcap");
@@ -3463,6 +3482,12 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
         sentence.bottom() <= bottom,
         "{sentence:?} above the status bar at {bottom}"
     );
+    assert_eq!(
+        connection_rows_in(&h, before, bottom),
+        3,
+        "three of the selected offender's connections in view"
+    );
+    assert!(shows(&h, "time (UTC)"), "the axis's clock is still said");
 }
 
 /// The labels Tab reaches from the menu bar's View, in order, up to `last`.

@@ -193,6 +193,8 @@ pub struct RstscopeApp {
     plot: PlotView,
     /// The plot's legend and axis: what it took in the last frame besides its height.
     plot_chrome: f32,
+    /// The same in the last frame it had its axis title under it (not compact).
+    full_chrome: f32,
     /// The headline above the plot: its height in the last frame.
     above_plot: f32,
     table: OffendersView,
@@ -231,6 +233,7 @@ impl RstscopeApp {
             range: None,
             plot: PlotView::default(),
             plot_chrome: 0.0,
+            full_chrome: 0.0,
             above_plot: 0.0,
             table: OffendersView::default(),
             details: DetailsView::default(),
@@ -764,10 +767,11 @@ impl RstscopeApp {
             let least_below = table_least + crate::ui::layout::DETAILS_MIN;
             // A window shorter than every part's least (the headline as tall as in the last
             // frame, the plot at its floor, the details' diagnosis) scrolls as a whole, the
-            // details given what they need then: none squeezed to nothing.
+            // details given what they need then, the plot no more than its floor: none
+            // squeezed to nothing, and as much of the details in view as can be.
             let heights = crate::ui::layout::Least {
                 shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
-                scrolled: self.above_plot + crate::ui::layout::PLOT_MIN + below,
+                scrolled: self.above_plot + crate::ui::layout::PLOT_FLOOR + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
@@ -777,8 +781,12 @@ impl RstscopeApp {
                     self.above_plot = plot_top - top;
                     ui.ctx().request_repaint();
                 }
-                let plot_height =
-                    crate::ui::layout::plot_height(height - (plot_top - top), below, least_below);
+                let room = height - (plot_top - top);
+                // Short of what the details want beside a plot at its least, with the axis's
+                // title on a line of its own: the title goes to the line above the plot.
+                let full_below = below - self.plot_chrome + self.full_chrome;
+                let compact = room < crate::ui::layout::PLOT_MIN + full_below;
+                let plot_height = crate::ui::layout::plot_height(room, below);
                 self.plot.show(
                     ui,
                     &PlotInput {
@@ -786,6 +794,7 @@ impl RstscopeApp {
                         version,
                         highlight: whole,
                         height: plot_height,
+                        compact,
                     },
                     clock,
                     &mut self.range,
@@ -794,6 +803,9 @@ impl RstscopeApp {
                 if (chrome - self.plot_chrome).abs() > 0.5 {
                     self.plot_chrome = chrome;
                     ui.ctx().request_repaint();
+                }
+                if !compact {
+                    self.full_chrome = chrome;
                 }
                 ui.add_space(4.0);
                 self.offender_keys(ui.ctx());

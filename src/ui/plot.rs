@@ -202,6 +202,9 @@ pub struct PlotInput<'a> {
     pub highlight: Option<&'a Offender>,
     /// Height of the plot area.
     pub height: f32,
+    /// A short window: the time axis's title (the clock and its zone) is said on the line
+    /// above the plot instead of on a line of its own under it, for the details' rows.
+    pub compact: bool,
 }
 
 impl PlotView {
@@ -291,9 +294,10 @@ impl PlotView {
             .unwrap_or(0);
         let top = f64::from(top) / width as f64;
         let offset = utc_offset_secs(clock, first);
-        let axis_label = match clock {
-            Clock::Utc => "time (UTC)".to_owned(),
-            Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
+        let axis_label = if input.compact {
+            String::new()
+        } else {
+            axis_title(clock, first)
         };
         let per = if width == 1 {
             "per second".to_owned()
@@ -602,6 +606,15 @@ impl PlotView {
             }
         });
         ui.horizontal(|ui| {
+            // The axis's title, where the plot has none under it.
+            if input.compact
+                && let Some(first) = totals.first_ts
+            {
+                ui.label(RichText::new(axis_title(clock, first)).small())
+                    .on_hover_text(
+                        "the time axis's clock and zone (Local time / UTC in the toolbar)",
+                    );
+            }
             let hidden: Vec<&str> = Cause::ALL
                 .iter()
                 .filter(|c| !self.cause_shown(**c))
@@ -684,6 +697,14 @@ impl PlotView {
                 }
             });
         });
+    }
+}
+
+/// The time axis's title: the clock, with the zone's offset at `first` in local time.
+fn axis_title(clock: Clock, first: Timestamp) -> String {
+    match clock {
+        Clock::Utc => "time (UTC)".to_owned(),
+        Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
     }
 }
 

@@ -3487,7 +3487,13 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
         3,
         "three of the selected offender's connections in view"
     );
-    assert!(shows(&h, "time (UTC)"), "the axis's clock is still said");
+    // The time axis's title (its clock and zone), on the line above the plot.
+    let title = h.get_by_label("time (UTC)").rect();
+    let reset = h.get_by_label("Reset view").rect();
+    assert!(
+        (title.center().y - reset.center().y).abs() < 4.0,
+        "{title:?} beside Reset view {reset:?}"
+    );
 }
 
 /// The labels Tab reaches from the menu bar's View, in order, up to `last`.

@@ -784,19 +784,13 @@ fn default_ascending(c: SortColumn) -> bool {
 /// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
 /// The endpoint, selectable; true when clicked.
 fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
-    let response = ui
-        .selectable_label(selected, RichText::new(&r.endpoint).monospace())
+    ui.selectable_label(selected, RichText::new(&r.endpoint).monospace())
         // The whole of it: a narrow column cuts an IPv6 address.
         .on_hover_text(format!(
             "{}: select to see its connections and packets",
             r.endpoint
-        ));
-    // Reached by Tab under (or over) the rows in view, the row comes into view, as one the
-    // arrows select does: the table lays out a row past its edge, cut or hidden.
-    if response.gained_focus() {
-        response.scroll_to_me(None);
-    }
-    response.clicked()
+        ))
+        .clicked()
 }
 
 /// How the First and Last columns write times: with the date when the rows' times span more

@@ -67,7 +67,7 @@ pub fn run(
         how,
     )
     .map_err(|e| Failure::Input(e.to_string()))?;
-    for w in &ev.warnings {
+    for w in ev.warnings_in(clock) {
         eprintln!("rstscope: warning: {w}");
     }
     if let Some(path) = &args.write {
@@ -228,6 +228,6 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         })).collect::<Vec<_>>(),
         "more_packets": ev.more,
         "written": args.write.as_ref().map(|p| p.display().to_string()),
-        "warnings": ev.warnings,
+        "warnings": ev.warnings_in(clock),
     })
 }

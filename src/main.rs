@@ -329,7 +329,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
     }
-    for w in &a.capture.warnings {
+    for w in a.capture.warnings_in(clock) {
         eprintln!("rstscope: warning: {w}");
     }
     if a.capture.unreadable().is_some() {

@@ -17,6 +17,7 @@ use crate::host::captured::Sightings;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
+use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
@@ -49,7 +50,9 @@ pub struct CaptureInfo {
     pub other_frames: u64,
     /// Frames not decoded, by reason.
     pub not_decoded: BTreeMap<Skip, u64>,
-    /// Problems with the input that did not stop the analysis (truncated files...).
+    /// Problems with the input that did not stop the analysis (truncated files...), all but
+    /// the warning about files far apart in time, which gives their dates in the reader's
+    /// clock: [`CaptureInfo::warnings_in`] has every warning.
     pub warnings: Vec<String>,
     /// The user cancelled before the end.
     pub cancelled: bool,
@@ -70,6 +73,15 @@ impl CaptureInfo {
     pub fn unreadable(&self) -> Option<String> {
         (self.frames == 0 && !self.warnings.is_empty())
             .then(|| format!("no packets could be read: {}", self.warnings.join("; ")))
+    }
+
+    /// Every warning as a person reads it, dates and times in `clock` (the app's Local time /
+    /// UTC choice, the terminal's `--utc`) with the zone said: [`CaptureInfo::warnings`], then
+    /// the one naming files far apart in time with their dates, where there are such files.
+    pub fn warnings_in(&self, clock: Clock) -> Vec<String> {
+        let mut all = self.warnings.clone();
+        all.extend(apart_warning(&self.files, clock));
+        all
     }
 
     /// Frames not decoded, all reasons.
@@ -855,7 +867,6 @@ impl SourceStatus {
             ));
         }
         c.warnings.extend(c.copies.warning());
-        c.warnings.extend(apart_warning(&self.files));
         c.warnings
             .extend(two_points_warnings(&self.two_points, &self.files));
         c.files = self.files.clone();

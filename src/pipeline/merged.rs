@@ -24,10 +24,9 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use foldhash::HashMap;
 use foldhash::fast::FixedState;
 
-use chrono::{TimeZone, Utc};
-
 use crate::engine::Offender;
 use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::report::Clock;
 use crate::source::FileInfo;
 
 /// A gap between files given together is worth a warning when it is longer than this...
@@ -95,8 +94,8 @@ pub fn long_gaps(files: &[FileInfo]) -> Vec<(Timestamp, Timestamp)> {
 
 /// The warning when files given together lie far apart in time (a gap longer than an hour and
 /// than each of the two files beside it), naming the files on each side of each gap with their
-/// dates (UTC, the same in every report).
-pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
+/// dates in `clock`, the zone said (the app's Local time / UTC choice, the terminal's `--utc`).
+pub fn apart_warning(files: &[FileInfo], clock: Clock) -> Option<String> {
     let gaps = gaps(files);
     let first = gaps.first()?;
     let name = |i: usize| {
@@ -106,7 +105,7 @@ pub fn apart_warning(files: &[FileInfo]) -> Option<String> {
             .unwrap_or_default()
     };
     let span = |i: usize| match files.get(i).and_then(|f| Some((f.first_ts?, f.last_ts?))) {
-        Some((a, b)) => utc_span(a, b),
+        Some((a, b)) => span(a, b, clock),
         None => String::new(),
     };
     let apart =
@@ -183,20 +182,21 @@ pub fn fit_rate(files: &[FileInfo], o: &mut Offender) {
     }
 }
 
-/// From `a` to `b` to the minute, UTC: `2026-12-01 15:20 to 16:05 UTC`, the date once when
-/// both fall on one day.
-fn utc_span(a: Timestamp, b: Timestamp) -> String {
-    let at = |ts: Timestamp| Utc.timestamp_opt(ts.second(), 0).single();
-    let (Some(a), Some(b)) = (at(a), at(b)) else {
-        return format!("{} to {} s", a.second(), b.second());
-    };
-    let (from, to) = (a.format("%Y-%m-%d %H:%M"), b.format("%H:%M"));
-    if a.date_naive() != b.date_naive() {
-        format!("{from} to {} UTC", b.format("%Y-%m-%d %H:%M"))
-    } else if to.to_string() == a.format("%H:%M").to_string() {
-        format!("{from} UTC")
+/// From `a` to `b` to the minute in `clock`, with the zone: `2026-12-01 15:20 to 16:05 UTC`,
+/// `2026-12-01 16:20 to 17:05 UTC+01:00`, the date once when both fall on one day, each time's
+/// zone when a clock change falls between them.
+fn span(a: Timestamp, b: Timestamp, clock: Clock) -> String {
+    let (da, db) = (clock.datetime(a), clock.datetime(b));
+    let (za, zb) = (clock.zone(a), clock.zone(b));
+    let from = da.format("%Y-%m-%d %H:%M");
+    if za != zb {
+        format!("{from} {za} to {} {zb}", db.format("%Y-%m-%d %H:%M"))
+    } else if da.date_naive() != db.date_naive() {
+        format!("{from} to {} {za}", db.format("%Y-%m-%d %H:%M"))
+    } else if da.format("%H:%M").to_string() == db.format("%H:%M").to_string() {
+        format!("{from} {za}")
     } else {
-        format!("{from} to {to} UTC")
+        format!("{from} to {} {za}", db.format("%H:%M"))
     }
 }
 
@@ -466,7 +466,7 @@ mod tests {
     fn a_rotated_set_and_captures_of_the_same_hour_are_not_apart() {
         // tcpdump -G 3600: each file begins where the one before ended.
         let rotated = [file("a", 0, HOUR, &[]), file("b", HOUR, 2 * HOUR, &[])];
-        assert_eq!(apart_warning(&rotated), None);
+        assert_eq!(apart_warning(&rotated, Clock::Utc), None);
         assert_eq!(covered_seconds(&rotated), None);
         assert!(long_gaps(&rotated).is_empty(), "the plot's axis runs on");
         // Two hosts' captures of the same hour, one host's clock 40 s behind.
@@ -474,7 +474,7 @@ mod tests {
             file("client", 40, HOUR, &[]),
             file("server", 0, HOUR - 40, &[0]),
         ];
-        assert_eq!(apart_warning(&two_hosts), None);
+        assert_eq!(apart_warning(&two_hosts, Clock::Utc), None);
         assert!(long_gaps(&two_hosts).is_empty());
     }
 
@@ -485,16 +485,16 @@ mod tests {
             file("morning", 0, 4 * HOUR, &[]),
             file("afternoon", 6 * HOUR, 10 * HOUR, &[]),
         ];
-        assert_eq!(apart_warning(&files), None);
+        assert_eq!(apart_warning(&files, Clock::Utc), None);
         // Longer than an hour and longer than the files: most of the merged time is empty.
         let files = [
             file("morning", 0, 600, &[]),
             file("evening", 10 * HOUR, 10 * HOUR + 600, &[]),
         ];
-        assert!(apart_warning(&files).is_some());
+        assert!(apart_warning(&files, Clock::Utc).is_some());
         // Longer than the files but not an hour.
         let files = [file("a", 0, 60, &[]), file("b", 1800, 1860, &[])];
-        assert_eq!(apart_warning(&files), None);
+        assert_eq!(apart_warning(&files, Clock::Utc), None);
     }
 
     /// Regression: two captures taken 17 years apart became one capture of "6356.8 days" with
@@ -508,7 +508,7 @@ mod tests {
             file("old.pcap", 0, 200, &[]),
             file("new-2.pcap", years + 600, years + 900, &[]),
         ];
-        let w = apart_warning(&files).expect("a warning");
+        let w = apart_warning(&files, Clock::Utc).expect("a warning");
         assert!(
             w.contains("old.pcap (2023-11-14 22:13 to 22:16 UTC) and new-1.pcap (2040-11-09 22:13 to 22:23 UTC) lie 6205.0 days apart"),
             "{w}"
@@ -517,6 +517,17 @@ mod tests {
         assert!(
             !w.contains("new-2.pcap"),
             "only the files beside the gap: {w}"
+        );
+        // In local time, the zone said.
+        let local = apart_warning(&files, Clock::Local).expect("a warning");
+        let zone = Clock::Local.zone(Timestamp::from_parts(T0, 0));
+        assert!(
+            zone.starts_with("UTC+") || zone.starts_with("UTC-"),
+            "{zone}"
+        );
+        assert!(
+            local.contains(&format!(" {zone}) and new-1.pcap (")),
+            "{local}"
         );
         // 201 s of the old capture, 901 s of the new one (one stretch).
         assert_eq!(covered_seconds(&files), Some(201 + 901));

@@ -111,8 +111,12 @@ pub struct Evidence {
     pub interfaces: Vec<InterfaceInfo>,
     /// The source's files (several when files were given together).
     pub files: Vec<std::path::PathBuf>,
-    /// Problems with the input that did not stop the reading (a file cut short...).
+    /// Problems with the input that did not stop the reading (a file cut short...); with
+    /// [`Evidence::counted_from`], [`Evidence::warnings_in`] has every warning.
     pub warnings: Vec<String>,
+    /// Where the endpoint's counts in the time range start, when that is later than the range
+    /// (it gave up older per-second counts to bound memory).
+    pub counted_from: Option<Timestamp>,
     /// The reading was cancelled: the evidence covers the frames read until then.
     pub cancelled: bool,
     /// How the endpoint's packets were carried (every copy included), most packets first:
@@ -129,6 +133,20 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Every warning as a person reads it, times in `clock` with the date and the zone said
+    /// (the app's Local time / UTC choice, the terminal's `--utc`).
+    pub fn warnings_in(&self, clock: Clock) -> Vec<String> {
+        let mut all = self.warnings.clone();
+        all.extend(self.counted_from.map(|since| {
+            format!(
+                "the endpoint's counts in the range start {}: it gave up older per-second \
+                 counts to bound memory",
+                clock.dated_range(since, since)
+            )
+        }));
+        all
+    }
+
     /// Evidence of `endpoint` with nothing in it yet.
     pub fn new(endpoint: (IpAddr, u16)) -> Self {
         Self {
@@ -141,6 +159,7 @@ impl Evidence {
             interfaces: Vec::new(),
             files: Vec::new(),
             warnings: Vec::new(),
+            counted_from: None,
             cancelled: false,
             encaps: Encaps::default(),
             copies: Copies::default(),
@@ -327,12 +346,7 @@ pub fn collect_source_with(
         .find(|o| o.addr == addr && o.port == port)
         .and_then(|o| match range {
             Some((a, b)) => {
-                if let Some(since) = o.counted_from(a) {
-                    ev.warnings.push(format!(
-                        "the endpoint's counts in the range start at {since} (Unix time): it \
-                         gave up older per-second counts to bound memory"
-                    ));
-                }
+                ev.counted_from = o.counted_from(a).map(|s| Timestamp::from_parts(s, 0));
                 o.restricted(a, b).map(|r| in_range_facts.complete(r))
             }
             None => Some(o),

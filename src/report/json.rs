@@ -392,7 +392,7 @@ pub fn connection(c: &ConnRecord) -> Value {
 
 /// The whole analysis as one JSON object.
 pub fn to_value(a: &Analysis, clock: Clock) -> Value {
-    let mut v = head(a);
+    let mut v = head(a, clock);
     if let Some(slot) = v.get_mut("offenders") {
         *slot = a
             .snapshot
@@ -440,7 +440,7 @@ pub fn write_with(
     extra: &Extra,
     out: impl std::io::Write,
 ) -> serde_json::Result<()> {
-    let head = head(a);
+    let head = head(a, clock);
     let doc = Streamed {
         head: &head,
         a,
@@ -511,7 +511,7 @@ impl serde::Serialize for Streamed<'_> {
 }
 
 /// Everything of [`to_value`] but the offenders (`null` in their place).
-fn head(a: &Analysis) -> Value {
+fn head(a: &Analysis, clock: Clock) -> Value {
     let s = &a.snapshot;
     let t = &s.totals;
     let cap = &a.capture;
@@ -582,7 +582,7 @@ fn head(a: &Analysis) -> Value {
             "failed_attempts": s.other_endpoints.failed_attempts,
             "attempts": s.other_endpoints.attempts,
         }),
-        "warnings": cap.warnings,
+        "warnings": cap.warnings_in(clock),
         "offenders": Value::Null,
         "kernel": a.host.as_deref().filter(|h| h.samples > 0).map(kernel),
         "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({

@@ -94,7 +94,7 @@ impl Clock {
     }
 
     /// The zone of a time as text read away from the app writes it: `UTC`, `UTC+02:00`.
-    fn zone(self, ts: Timestamp) -> String {
+    pub fn zone(self, ts: Timestamp) -> String {
         match self {
             Clock::Utc => "UTC".to_owned(),
             Clock::Local => format!("UTC{}", self.offset(ts)),

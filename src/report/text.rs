@@ -118,7 +118,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     }
     let copies_warning = cap.copies.warning();
     for w in cap
-        .warnings
+        .warnings_in(clock)
         .iter()
         .filter(|w| Some(*w) != copies_warning.as_ref())
     {

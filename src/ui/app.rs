@@ -151,9 +151,22 @@ pub struct Notice {
     pub error: bool,
     /// The message.
     pub text: String,
-    /// About a capture rather than the app (why it could not be opened, an export of it
-    /// saved or not): it goes away when the next capture opens.
-    pub of_capture: bool,
+    /// What it tells of, which decides when it goes.
+    pub about: About,
+}
+
+/// What a [`Notice`] tells of: it goes when that is no longer what the user is looking at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// The app (the sample capture could not be written): it stays until dismissed.
+    App,
+    /// The capture on screen (an export of it saved or not, a read error after its first
+    /// results): it goes when another capture replaces it, or it is closed.
+    Shown,
+    /// A capture that could not be opened or started: it goes as soon as the user opens or
+    /// starts another (the error told of an earlier attempt, not of the file now loading),
+    /// or closes the capture.
+    Attempt,
 }
 
 /// The desktop app.
@@ -180,6 +193,8 @@ pub struct RstscopeApp {
     plot: PlotView,
     /// The plot's legend and axis: what it took in the last frame besides its height.
     plot_chrome: f32,
+    /// The same in the last frame it had its axis title under it (not compact).
+    full_chrome: f32,
     /// The headline above the plot: its height in the last frame.
     above_plot: f32,
     table: OffendersView,
@@ -218,6 +233,7 @@ impl RstscopeApp {
             range: None,
             plot: PlotView::default(),
             plot_chrome: 0.0,
+            full_chrome: 0.0,
             above_plot: 0.0,
             table: OffendersView::default(),
             details: DetailsView::default(),
@@ -335,6 +351,7 @@ impl RstscopeApp {
         if paths.is_empty() {
             return;
         }
+        self.new_attempt();
         let label = if is_sample {
             format!("{} (bundled sample)", sample::FILE_NAME)
         } else {
@@ -394,7 +411,7 @@ impl RstscopeApp {
         if src.remember {
             self.settings.remember(&src.paths);
         }
-        self.notices.retain(|n| !n.of_capture);
+        self.notices.retain(|n| n.about == About::App);
         self.source = Some(src);
         self.selected = None;
         self.follow_worst = true;
@@ -485,6 +502,7 @@ impl RstscopeApp {
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),
                     capture: src.and_then(|s| s.capture),
+                    clock: self.settings.clock(),
                 },
             );
             // The start screen sets the limit beside Start capture, where it says what it is.
@@ -552,7 +570,11 @@ impl RstscopeApp {
                 }
                 Some(Ok(_)) => {}
                 // A file that fails after giving results keeps them; the notice says why.
-                Some(Err(text)) => self.notify(true, text),
+                Some(Err(text)) => self.show_notice(Notice {
+                    error: true,
+                    text,
+                    about: About::Shown,
+                }),
                 None => {}
             }
         }
@@ -579,7 +601,7 @@ impl RstscopeApp {
                     self.show_notice(Notice {
                         error: true,
                         text,
-                        of_capture: true,
+                        about: About::Attempt,
                     });
                 }
                 finished => {
@@ -589,7 +611,11 @@ impl RstscopeApp {
                             self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
                         }
                         if let Some(Err(text)) = finished {
-                            self.notify(true, text);
+                            self.show_notice(Notice {
+                                error: true,
+                                text,
+                                about: About::Shown,
+                            });
                         }
                     }
                 }
@@ -604,7 +630,11 @@ impl RstscopeApp {
                 }
                 Err(e) => {
                     let failure = CaptureFailure::of(&e);
-                    self.notify(true, failure.text().to_owned());
+                    self.show_notice(Notice {
+                        error: true,
+                        text: failure.text().to_owned(),
+                        about: About::Attempt,
+                    });
                     self.capture_failure = Some(failure);
                 }
             }
@@ -636,7 +666,7 @@ impl RstscopeApp {
             self.show_notice(Notice {
                 error,
                 text,
-                of_capture: true,
+                about: About::Shown,
             });
         }
     }
@@ -662,8 +692,15 @@ impl RstscopeApp {
         self.show_notice(Notice {
             error,
             text,
-            of_capture: false,
+            about: About::App,
         });
+    }
+
+    /// The user opens or starts a capture: why an earlier one could not be opened goes at
+    /// once. Every way to open a capture (the Open dialog, a drop, the command line, File >
+    /// Recent, the start screen, the sample) and Start capture come through here.
+    fn new_attempt(&mut self) {
+        self.notices.retain(|n| n.about != About::Attempt);
     }
 
     /// Shows `notice` last, once, the oldest going past [`MAX_NOTICES`].
@@ -730,10 +767,11 @@ impl RstscopeApp {
             let least_below = table_least + crate::ui::layout::DETAILS_MIN;
             // A window shorter than every part's least (the headline as tall as in the last
             // frame, the plot at its floor, the details' diagnosis) scrolls as a whole, the
-            // details given what they need then: none squeezed to nothing.
+            // details given what they need then, the plot no more than its floor: none
+            // squeezed to nothing, and as much of the details in view as can be.
             let heights = crate::ui::layout::Least {
                 shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
-                scrolled: self.above_plot + crate::ui::layout::PLOT_MIN + below,
+                scrolled: self.above_plot + crate::ui::layout::PLOT_FLOOR + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
@@ -743,8 +781,12 @@ impl RstscopeApp {
                     self.above_plot = plot_top - top;
                     ui.ctx().request_repaint();
                 }
-                let plot_height =
-                    crate::ui::layout::plot_height(height - (plot_top - top), below, least_below);
+                let room = height - (plot_top - top);
+                // Short of what the details want beside a plot at its least, with the axis's
+                // title on a line of its own: the title goes to the line above the plot.
+                let full_below = below - self.plot_chrome + self.full_chrome;
+                let compact = room < crate::ui::layout::PLOT_MIN + full_below;
+                let plot_height = crate::ui::layout::plot_height(room, below);
                 self.plot.show(
                     ui,
                     &PlotInput {
@@ -752,6 +794,7 @@ impl RstscopeApp {
                         version,
                         highlight: whole,
                         height: plot_height,
+                        compact,
                     },
                     clock,
                     &mut self.range,
@@ -760,6 +803,9 @@ impl RstscopeApp {
                 if (chrome - self.plot_chrome).abs() > 0.5 {
                     self.plot_chrome = chrome;
                     ui.ctx().request_repaint();
+                }
+                if !compact {
+                    self.full_chrome = chrome;
                 }
                 ui.add_space(4.0);
                 self.offender_keys(ui.ctx());
@@ -964,6 +1010,7 @@ impl RstscopeApp {
                 }
             }
             Action::Close => {
+                self.notices.retain(|n| n.about == About::App);
                 self.source = None;
                 self.selected = None;
                 self.follow_worst = true;
@@ -990,12 +1037,15 @@ impl RstscopeApp {
             .capture
             .save_limit_mb()
             .saturating_mul(1 << 20);
+        self.new_attempt();
         if matches!(&config.filter, CaptureFilter::Custom(bpf) if bpf.is_empty()) {
-            self.notify(
-                true,
-                "the custom capture filter is empty: type a BPF expression next to Start capture"
+            self.show_notice(Notice {
+                error: true,
+                text: "the custom capture filter is empty: type a BPF expression next to Start \
+                       capture"
                     .into(),
-            );
+                about: About::Attempt,
+            });
             return;
         }
         let repaint = ctx.clone();

@@ -261,12 +261,15 @@ impl DetailsView {
         if let Some(e) = &self.error {
             ui.add(egui::Label::new(RichText::new(e).color(ui.visuals().error_fg_color)).wrap());
         }
-        if let Some(ev) = &self.evidence
-            && !ev.warnings.is_empty()
-        {
+        let warnings = self
+            .evidence
+            .as_ref()
+            .map(|ev| ev.warnings_in(input.clock))
+            .unwrap_or_default();
+        if !warnings.is_empty() {
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!("Capture: {}", ev.warnings.join("; ")))
+                    RichText::new(format!("Capture: {}", warnings.join("; ")))
                         .color(ui.visuals().warn_fg_color)
                         .small(),
                 )
@@ -274,7 +277,7 @@ impl DetailsView {
                 // Its own tooltip has every warning, a line each: one tooltip, not two.
                 .show_tooltip_when_elided(false),
             )
-            .on_hover_text(ev.warnings.join("\n"));
+            .on_hover_text(warnings.join("\n"));
         }
         ui.separator();
         self.evidence_lists(ui, &o, input, &mut action, (top, view));
@@ -760,6 +763,8 @@ fn connections_table(
     ui.set_min_width(WIDTHS.iter().map(|w| w + spacing).sum::<f32>() + 40.0);
     // Its height leaves room under it for the sideways bar, which is drawn below the content.
     let bar = ui.spacing().scroll.allocated_width();
+    // Its column resize handles are no Tab stops (a connection row has none either).
+    let handles = crate::ui::handles::Handles::before(ui, "connections", WIDTHS.len() + 1);
     let mut table = rows
         .table(ui)
         .id_salt("connections")
@@ -773,7 +778,7 @@ fn connections_table(
     for w in WIDTHS {
         table = table.column(egui_extras::Column::initial(w).at_least(30.0).clip(true));
     }
-    table
+    let body = table
         .column(egui_extras::Column::remainder().at_least(30.0))
         .header(row_height, |mut h| {
             for title in [
@@ -813,7 +818,9 @@ fn connections_table(
                     ui.monospace(c.packets.to_string());
                 });
             });
-        })
+        });
+    handles.after();
+    body
 }
 
 #[cfg(test)]

@@ -201,6 +201,8 @@ impl HostPanel {
             );
         }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        // Its column resize handles are no Tab stops.
+        let handles = crate::ui::handles::Handles::before(ui, "host-listening", COLUMNS.len());
         let mut table = TableBuilder::new(ui)
             .id_salt("host-listening")
             .striped(true)
@@ -287,6 +289,7 @@ impl HostPanel {
                     });
                 });
             });
+        handles.after();
     }
 }
 

@@ -2,10 +2,10 @@
 //! table and the details with a splitter between them that the user drags. The table keeps at
 //! least three rows and the details enough for the selected row's diagnosis, and until the
 //! user drags the splitter a few of its connections too (the plot gives up height for them in
-//! a small window), so a laptop screen (1024x700) shows all of it without scrolling; the
-//! user's split is kept between runs. A window a little short of that (1093x614) takes the
-//! height from the plot, down to a floor; one too short for the plot's floor, the table's and
-//! the details' least (800x500) scrolls as a whole, the details given what they need.
+//! a small window, down to a floor, and its axis title's line), so a laptop screen (1024x700,
+//! or 1093x614 at 125%) shows all of it without scrolling; the user's split is kept between
+//! runs. A window too short for the plot's floor, the table's and the details' least (800x500)
+//! scrolls as a whole, the details given what they need.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 
@@ -21,23 +21,22 @@ pub const DEFAULT_SHARE: f32 = 0.55;
 pub const SPLITTER_LABEL: &str =
     "Drag to share the height between the offenders table and the details";
 
-/// The plot's least height beside the details' connections.
+/// The plot's height where the window has room: below it, its axis title goes to the line
+/// above it ([`crate::ui::plot::PlotInput::compact`]).
 pub const PLOT_MIN: f32 = 110.0;
-/// The plot's least height in a window a little short of every part's least, before the
-/// results scroll: a 1366x768 laptop at 125% (1093x614 points inside the window) fits, where
-/// the results scrolled by 61 points for the 6 they were short of.
+/// The plot's least height: an overview of the capture's seconds still. A small window's plot
+/// gives up height down to it before the details' connections do (at 1093x614, a 1366x768
+/// laptop at 125%, the details showed one connection), and the results scroll as a whole
+/// rather than take it lower.
 pub const PLOT_FLOOR: f32 = 80.0;
 
 /// The plot's height for `available` points of the central panel, of which `below` are
-/// wanted under it (its legend and axis, the table's least and what the details need) and
-/// `least` are the least under it (the same with the details' least, [`DETAILS_MIN`]): a
-/// small window's plot gives up height, down to [`PLOT_MIN`], before the details'
-/// connections do, and down to [`PLOT_FLOOR`] before the results scroll.
-pub fn plot_height(available: f32, below: f32, least: f32) -> f32 {
+/// wanted under it (its legend and axis, the table's least and what the details need): its
+/// share of a large window, less in a small one, down to [`PLOT_FLOOR`].
+pub fn plot_height(available: f32, below: f32) -> f32 {
     (available * 0.26)
         .clamp(PLOT_MIN, 300.0)
         .min(available - below)
-        .max(PLOT_MIN.min(available - least))
         .max(PLOT_FLOOR)
 }
 
@@ -248,25 +247,21 @@ mod tests {
 
     #[test]
     fn a_small_window_shrinks_the_plot_for_what_is_below_it() {
-        assert_eq!(plot_height(1000.0, 300.0, 250.0), 260.0, "room: its share");
+        assert_eq!(plot_height(1000.0, 300.0), 260.0, "room: its share");
+        assert_eq!(plot_height(600.0, 470.0), 130.0, "less than its share");
         assert_eq!(
-            plot_height(600.0, 470.0, 400.0),
-            130.0,
-            "less than its share"
+            plot_height(600.0, 500.0),
+            100.0,
+            "below its share, for the details' connections"
+        );
+        // 1093x614: 494 points for the plot and below it, 410 wanted below it.
+        assert_eq!(
+            plot_height(494.0, 410.0),
+            84.0,
+            "the details' connections first"
         );
         assert_eq!(
-            plot_height(600.0, 550.0, 400.0),
-            PLOT_MIN,
-            "not below its least for the details' connections"
-        );
-        // 1093x614: 494 points for the plot and below it, the parts' least 390 below it.
-        assert_eq!(
-            plot_height(494.0, 445.5, 390.0),
-            104.0,
-            "below its least for the parts' least"
-        );
-        assert_eq!(
-            plot_height(400.0, 445.5, 390.0),
+            plot_height(400.0, 445.5),
             PLOT_FLOOR,
             "never below its floor"
         );

@@ -14,6 +14,8 @@ pub mod details;
 pub mod file_dialog;
 /// A CJK fallback font from the system's fonts.
 pub mod fonts;
+/// egui_extras' column resize handles kept out of Tab's way.
+pub mod handles;
 /// The "This machine" panel: listeners, counters, listener history.
 pub mod host;
 /// How the results screen shares its height: plot, table, splitter, details.

@@ -15,6 +15,7 @@ use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::source::FileInfo;
+use crate::ui::handles::Handles;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
@@ -382,11 +383,20 @@ impl OffendersView {
             .iter()
             .map(|c| column_size(ui, *c, endpoint))
             .collect();
+        // Widths are kept per set of columns and per Endpoint width: a capture of IPv6
+        // endpoints does not take the narrower column an IPv4 one was shown with.
+        let salt = ("offenders", column_set_id(&columns), endpoint as u32);
+        // Its column resize handles are no Tab stops: Tab goes from the last row to the
+        // details' buttons.
+        let handles = Handles::before(ui, salt, columns.len());
+        // A row past the view's edge that Shift+Tab reached in the last frame still has the
+        // keyboard: as it is laid out again, egui's Shift+Tab takes it to the row before.
+        if ui.data_mut(|d| d.remove_temp::<bool>(back_from_hidden_row())) == Some(true) {
+            ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Previous));
+        }
         let mut table = bar
             .table(ui)
-            // Widths are kept per set of columns and per Endpoint width: a capture of IPv6
-            // endpoints does not take the narrower column an IPv4 one was shown with.
-            .id_salt(("offenders", column_set_id(&columns), endpoint as u32))
+            .id_salt(salt)
             .striped(true)
             .resizable(true)
             // A click on a row selects it; the keyboard reaches rows by the arrows and each
@@ -457,6 +467,7 @@ impl OffendersView {
                     }
                 });
             });
+        handles.after();
         self.visible = drawn;
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
@@ -778,13 +789,36 @@ fn default_ascending(c: SortColumn) -> bool {
 /// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
 /// The endpoint, selectable; true when clicked.
 fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
-    ui.selectable_label(selected, RichText::new(&r.endpoint).monospace())
+    let response = ui
+        .selectable_label(selected, RichText::new(&r.endpoint).monospace())
         // The whole of it: a narrow column cuts an IPv6 address.
         .on_hover_text(format!(
             "{}: select to see its connections and packets",
             r.endpoint
-        ))
-        .clicked()
+        ));
+    // The table lays out a row past the edge of its view, mostly cut or hidden: the keyboard
+    // passes over it (the arrows reach every row). Tab from the last row in view goes on to
+    // what follows the table at once; Shift+Tab from there (egui hands the keyboard over a
+    // frame later) goes back to the last row in view in the next frame.
+    let shown = ui
+        .clip_rect()
+        .y_range()
+        .intersection(response.rect.y_range());
+    if response.gained_focus() && shown.span() < response.rect.height() * 0.75 {
+        if ui.input(|i| i.key_pressed(egui::Key::Tab) && !i.modifiers.shift) {
+            response.surrender_focus();
+            ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Next));
+        } else {
+            ui.data_mut(|d| d.insert_temp(back_from_hidden_row(), true));
+            ui.ctx().request_repaint();
+        }
+    }
+    response.clicked()
+}
+
+/// Where a row past the edge of the view that Shift+Tab reached asks to be passed over.
+fn back_from_hidden_row() -> egui::Id {
+    egui::Id::unique("offenders-back-from-hidden-row")
 }
 
 /// How the First and Last columns write times: with the date when the rows' times span more

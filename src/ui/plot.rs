@@ -202,6 +202,9 @@ pub struct PlotInput<'a> {
     pub highlight: Option<&'a Offender>,
     /// Height of the plot area.
     pub height: f32,
+    /// A short window: the time axis's title (the clock and its zone) is said on the line
+    /// above the plot instead of on a line of its own under it, for the details' rows.
+    pub compact: bool,
 }
 
 impl PlotView {
@@ -291,9 +294,10 @@ impl PlotView {
             .unwrap_or(0);
         let top = f64::from(top) / width as f64;
         let offset = utc_offset_secs(clock, first);
-        let axis_label = match clock {
-            Clock::Utc => "time (UTC)".to_owned(),
-            Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
+        let axis_label = if input.compact {
+            String::new()
+        } else {
+            axis_title(clock, first)
         };
         let per = if width == 1 {
             "per second".to_owned()
@@ -602,6 +606,15 @@ impl PlotView {
             }
         });
         ui.horizontal(|ui| {
+            // The axis's title, where the plot has none under it.
+            if input.compact
+                && let Some(first) = totals.first_ts
+            {
+                ui.label(RichText::new(axis_title(clock, first)).small())
+                    .on_hover_text(
+                        "the time axis's clock and zone (Local time / UTC in the toolbar)",
+                    );
+            }
             let hidden: Vec<&str> = Cause::ALL
                 .iter()
                 .filter(|c| !self.cause_shown(**c))
@@ -684,6 +697,14 @@ impl PlotView {
                 }
             });
         });
+    }
+}
+
+/// The time axis's title: the clock, with the zone's offset at `first` in local time.
+fn axis_title(clock: Clock, first: Timestamp) -> String {
+    match clock {
+        Clock::Utc => "time (UTC)".to_owned(),
+        Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
     }
 }
 
@@ -882,18 +903,16 @@ impl Hover<'_> {
     }
 }
 
-/// A break's hover text: how long nothing was captured, between which times.
+/// A break's hover text: how long nothing was captured, from when to when, with the date and
+/// the zone of each end (months apart, they may differ by a summer time).
 fn gap_text(b: &axis::Break, clock: Clock) -> String {
-    let at = |s: i64| {
-        let full = clock.full(Timestamp::from_parts(s, 0));
-        full.get(..19).unwrap_or(&full).to_owned()
-    };
     format!(
-        "{}: nothing was captured between {} and {} {}; the time axis leaves it out",
+        "{}: nothing was captured from {}; the time axis leaves it out",
         b.label(),
-        at(b.ended),
-        at(b.began),
-        clock.offset(Timestamp::from_parts(b.began, 0))
+        clock.dated_range(
+            Timestamp::from_parts(b.ended, 0),
+            Timestamp::from_parts(b.began, 0)
+        )
     )
 }
 
@@ -1391,8 +1410,8 @@ mod tests {
         let text = hover.text((OLD + 1) as f64 + 0.5).expect("the break");
         assert_eq!(
             text,
-            "6205.0 days gap: nothing was captured between 2009-12-01 13:08:38 and \
-             2026-11-27 13:08:38 +00:00; the time axis leaves it out"
+            "6205.0 days gap: nothing was captured from 2009-12-01 13:08:38 to \
+             2026-11-27 13:08:38 (UTC); the time axis leaves it out"
         );
         // A range across it: both seconds, of 6205 days.
         assert_eq!(

@@ -5,7 +5,7 @@ use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, CaptureInfo, Progress};
 use crate::pipeline::live::SavedFiles;
-use crate::report;
+use crate::report::{self, Clock};
 use crate::source::live::CaptureStats;
 
 /// What the status bar reports.
@@ -20,6 +20,8 @@ pub struct StatusInput<'a> {
     pub loading: bool,
     /// A live capture's counts.
     pub capture: Option<CaptureStats>,
+    /// The app's clock, for the dates in warnings.
+    pub clock: Clock,
 }
 
 /// Draws the status bar.
@@ -78,7 +80,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             )
             .on_hover_text(crate::analysis::other_endpoints_warning(&other));
         }
-        let warnings = app_warnings(c);
+        let warnings = app_warnings(c, s.clock);
         if !warnings.is_empty() {
             let text = if warnings.len() == 1 {
                 format!("warning: {}", warnings[0])
@@ -227,9 +229,9 @@ pub fn thousands(n: u64) -> String {
 
 /// The capture's warnings as the app tells them: the copies' with where the window lists
 /// every copy, not the terminal option that does, which a user of the window cannot type.
-fn app_warnings(c: &CaptureInfo) -> Vec<String> {
+fn app_warnings(c: &CaptureInfo, clock: Clock) -> Vec<String> {
     let copies = c.copies.warning();
-    c.warnings
+    c.warnings_in(clock)
         .iter()
         .map(|w| match c.copies.note() {
             Some(note) if Some(w) == copies.as_ref() => {
@@ -261,7 +263,7 @@ mod tests {
                 .collect(),
             ..CaptureInfo::default()
         };
-        let shown = app_warnings(&c);
+        let shown = app_warnings(&c, Clock::Utc);
         assert_eq!(shown.len(), 2);
         assert_eq!(shown[0], "x.pcap: file ends inside a record");
         assert!(shown[1].starts_with("99 frames were copies"), "{shown:?}");

@@ -501,3 +501,32 @@ fn pcapng_of_no_packets_is_a_valid_empty_capture() {
     assert!(src.next_frame().is_none());
     assert!(src.problems().is_empty());
 }
+
+/// Regression: the details of a time range gave where an endpoint's counts start in Unix time
+/// ("start at 1795784918 (Unix time)"), beside a table and plot in the app's clock. They give
+/// the date and time in the reader's clock, with the zone.
+#[test]
+fn where_a_ranges_counts_start_is_told_in_the_readers_clock() {
+    let mut ev = Evidence::new(("127.0.0.1".parse().expect("address"), 7211));
+    assert!(ev.warnings_in(Clock::Utc).is_empty());
+    let since = Timestamp::from_parts(1_795_784_918, 0);
+    ev.counted_from = Some(since);
+    for clock in [Clock::Utc, Clock::Local] {
+        let [w] = &ev.warnings_in(clock)[..] else {
+            panic!("one warning");
+        };
+        assert!(
+            w.contains(&format!(
+                "counts in the range start at {} ({}):",
+                clock.date_time(since),
+                clock.zone(since)
+            )),
+            "{clock:?}: {w}"
+        );
+    }
+    assert!(
+        ev.warnings_in(Clock::Utc)[0].contains("start at 2026-11-27 13:08:38 (UTC)"),
+        "{:?}",
+        ev.warnings_in(Clock::Utc)
+    );
+}

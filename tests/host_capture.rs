@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use rstscope::analysis::Analysis;
 use rstscope::host::SightingSource;
-use rstscope::host::journal::Journal;
 use rstscope::host::state::{ATTEMPT_FAILS, EndpointHost};
 use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{LiveJob, LiveOptions};
@@ -145,47 +144,6 @@ fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
     assert!(c.kernel_failed >= c.captured_failed, "{c:?}");
 }
 
-/// The journal of the 7211 story (tests/fixtures/journal/collector-story.export) with the
-/// collector listening on `port` instead, written into journal files in a temporary folder
-/// by `systemd-journal-remote`; `None` (SKIPPED printed) where that is not installed.
-fn story_journal(port: u16) -> Option<Journal> {
-    let remote = [
-        "/lib/systemd/systemd-journal-remote",
-        "/usr/lib/systemd/systemd-journal-remote",
-    ]
-    .into_iter()
-    .find(|p| std::path::Path::new(p).exists());
-    let Some(remote) = remote else {
-        eprintln!(
-            "host capture test SKIPPED (journal): systemd-journal-remote is not installed (scripts/setup.sh installs it)"
-        );
-        return None;
-    };
-    let export = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/journal/collector-story.export"
-    ))
-    .expect("the story's export");
-    // Every mention of 7211 follows the port: the collector's listening line, and the two
-    // near misses ("sent 7211 bytes", a listener on 17211) stay near misses.
-    let export = export.replace("7211", &port.to_string());
-    let dir = common::temp_dir("journal", &port.to_string());
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("journal")).expect("temp dir");
-    std::fs::write(dir.join("story.export"), export).expect("export written");
-    let status = std::process::Command::new(remote)
-        .arg("-o")
-        .arg(dir.join("journal").join("story.journal"))
-        .arg(dir.join("story.export"))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("systemd-journal-remote runs");
-    assert!(status.success(), "systemd-journal-remote: {status}");
-    Some(Journal {
-        directory: Some(dir.join("journal")),
-    })
-}
-
 /// The 7211 story as it happens: the collector crashed before the capture began, so nothing
 /// listens on its port now and nothing did while watched. The live capture asks the journal
 /// (here the story's, moved to a closed port) while it runs, and its final report names the
@@ -197,7 +155,7 @@ fn a_port_nothing_served_during_the_capture_is_named_from_the_journal() {
         .and_then(|l| l.local_addr())
         .expect("an ephemeral port")
         .port();
-    let Some(journal) = story_journal(port) else {
+    let Some(journal) = common::story_journal(port) else {
         return;
     };
     let Some(mut job) = common::live_on_lo(

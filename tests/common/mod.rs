@@ -232,3 +232,44 @@ pub fn pcap_rewritten(bytes: &[u8], keep: impl Fn(usize) -> bool, shift_secs: i6
     }
     out
 }
+
+/// The journal of the 7211 story (tests/fixtures/journal/collector-story.export) with the
+/// collector listening on `port` instead, written into journal files in a temporary folder
+/// by `systemd-journal-remote`; `None` (SKIPPED printed) where that is not installed.
+pub fn story_journal(port: u16) -> Option<rstscope::host::journal::Journal> {
+    let remote = [
+        "/lib/systemd/systemd-journal-remote",
+        "/usr/lib/systemd/systemd-journal-remote",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists());
+    let Some(remote) = remote else {
+        eprintln!(
+            "journal test SKIPPED: systemd-journal-remote is not installed (scripts/setup.sh installs it), so no journal could be made for journalctl"
+        );
+        return None;
+    };
+    let export = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/journal/collector-story.export"
+    ))
+    .expect("the story's export");
+    // Every mention of 7211 follows the port: the collector's listening line, and the two
+    // near misses ("sent 7211 bytes", a listener on 17211) stay near misses.
+    let export = export.replace("7211", &port.to_string());
+    let dir = temp_dir("journal", &port.to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("journal")).expect("temp dir");
+    std::fs::write(dir.join("story.export"), export).expect("export written");
+    let status = std::process::Command::new(remote)
+        .arg("-o")
+        .arg(dir.join("journal").join("story.journal"))
+        .arg(dir.join("story.export"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("systemd-journal-remote runs");
+    assert!(status.success(), "systemd-journal-remote: {status}");
+    Some(rstscope::host::journal::Journal {
+        directory: Some(dir.join("journal")),
+    })
+}

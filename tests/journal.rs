@@ -1,0 +1,84 @@
+//! The real `journalctl` on journal files made from the 7211 story's journal export
+//! (tests/fixtures/journal, made into files by `systemd-journal-remote`; SKIPPED without it):
+//! who listened on a port before, how its unit ended, ports searched for together, the lookup
+//! thread. Linux only.
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use rstscope::host::journal::{MAX_LOOKUPS, OwnerLookups, look_up, look_up_all};
+use rstscope::packet::Timestamp;
+use rstscope::report::Clock;
+
+fn utc(t: Timestamp) -> String {
+    Clock::Utc.time(t)
+}
+
+/// The real `journalctl` on a real journal: tests/fixtures/journal/collector-story.export
+/// (journal export format: the collector listening on 127.0.0.1:7211 on Nov 30, then failing
+/// to start on Dec 1 for a missing library, with a message of another program that mentions
+/// the number 7211 and one that listens on 17211) written into journal files by
+/// `systemd-journal-remote`.
+#[test]
+fn journalctl_names_the_collector_from_a_real_journal() {
+    let Some(journal) = common::story_journal(7211) else {
+        return;
+    };
+    let dir = journal.directory.clone().expect("a journal folder");
+    let stop = AtomicBool::new(false);
+    let o = look_up(&journal, 7211, &stop)
+        .expect("journalctl answers")
+        .expect("the collector");
+    assert_eq!(o.unit.as_deref(), Some("collector.service"));
+    assert_eq!(o.said, "collector 2.3 listening on 127.0.0.1:7211");
+    assert!(
+        o.state_words(utc)
+            .contains("failed at 09:58:00 (exit status 127)")
+            && o.state_words(utc).contains("libzmq.so.5"),
+        "{}",
+        o.state_words(utc)
+    );
+    // A port the journal never names as listening: nobody.
+    assert_eq!(look_up(&journal, 17212, &stop), Ok(None));
+    // Several ports in one search: each answered as alone, in the order asked (17211 is
+    // another program's listening port in the story).
+    let alone: Vec<_> = [17212, 7211, 17211]
+        .into_iter()
+        .map(|p| (p, look_up(&journal, p, &stop)))
+        .collect();
+    assert_eq!(look_up_all(&journal, &[17212, 7211, 17211], &stop), alone);
+    assert!(
+        matches!(&alone[2].1, Ok(Some(o)) if o.said.contains("17211")),
+        "{alone:?}"
+    );
+    // Through the lookup thread, once per port.
+    let mut lookups = OwnerLookups::new(journal);
+    lookups.ask(7211);
+    lookups.ask(7211);
+    let answers = lookups.settle(Duration::from_secs(30));
+    assert_eq!(answers.len(), 1);
+    // The searching thread runs at nice 10 or more (field 19 of its stat).
+    let nice = std::fs::read_dir("/proc/self/task")
+        .expect("tasks")
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
+        .find(|stat| stat.contains("(journal)"))
+        .and_then(|stat| {
+            let after_name = stat.rsplit_once(") ")?.1.to_owned();
+            after_name.split(' ').nth(16)?.parse::<i32>().ok()
+        });
+    assert!(nice.is_some_and(|n| n >= 10), "{nice:?}");
+    assert!(matches!(&answers[0], (7211, Ok(Some(_)))));
+    // A scan's thousands of closed ports: MAX_LOOKUPS searches, no more.
+    for port in 1..=100 {
+        lookups.ask(port);
+    }
+    assert_eq!(
+        lookups.settle(Duration::from_secs(60)).len(),
+        MAX_LOOKUPS - 1
+    );
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+}

@@ -1401,6 +1401,45 @@ fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
     settle(&mut h);
 }
 
+/// A capture read from a pipe (a named pipe, a shell's `<(zcat ...)`) is analyzed as it comes;
+/// the details cannot read it again for the offender's packets, and say so, instead of
+/// "reading the capture for its packets…" for ever (the second open waited for a writer that
+/// was gone).
+#[cfg(unix)]
+#[test]
+fn a_capture_from_a_pipe_is_analyzed_and_its_details_say_the_packets_cannot_be_read_again() {
+    let dir = temp_dir("from-a-pipe");
+    let path = dir.join("capture.pipe");
+    let _ = std::fs::remove_file(&path);
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("gui test SKIPPED: no mkfifo to make a pipe");
+        return;
+    }
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("fixture");
+            std::fs::write(&path, bytes).expect("written into the pipe");
+        })
+    };
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    writer.join().expect("the pipe's writer");
+    assert_eq!(h.state().rows()[0].endpoint, "127.0.0.1:7300");
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("a pipe, read once for the analysis")
+            .is_some(),
+        "the details say why there are no packets"
+    );
+    assert!(
+        h.query_by_label_contains("reading the capture for its packets")
+            .is_none(),
+        "the details wait for ever"
+    );
+}
+
 /// Regression (Windows trial, keyboard): with the filter box typed in, a capture dropped on the
 /// window left the box with the keyboard; Down and Ctrl+C did nothing until Esc. The capture
 /// opened leaves no text box focused: the table's keys work at once.

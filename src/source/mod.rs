@@ -255,6 +255,23 @@ fn io_advice(e: &std::io::Error) -> &'static str {
     ""
 }
 
+/// The first of `paths` that cannot be read a second time (a pipe: reading it again would
+/// wait for a writer that is gone), as the error to show instead.
+#[must_use]
+pub fn read_once(paths: &[PathBuf]) -> Option<SourceError> {
+    #[cfg(unix)]
+    for path in paths {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = std::fs::metadata(path).map(|m| m.file_type());
+        if kind.is_ok_and(|t| t.is_fifo() || t.is_socket() || t.is_char_device()) {
+            return Some(SourceError::ReadOnce { path: path.clone() });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = paths;
+    None
+}
+
 /// A problem with an input file. Each message names the file, where in it, and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -316,6 +333,15 @@ pub enum SourceError {
         what: String,
         /// Whether the file was gzip-compressed.
         packing: Packing,
+    },
+    /// A pipe (a named pipe, a shell's `<(...)`, standard input): it gave its bytes once, to the
+    /// analysis, and cannot be read again for the packets of one endpoint.
+    #[error(
+        "{path}: a pipe, read once for the analysis: its packets cannot be read again here; save the capture to a file (e.g. tcpdump -w FILE) and open the file to list them"
+    )]
+    ReadOnce {
+        /// The pipe.
+        path: PathBuf,
     },
     /// An option that cannot be right in a block that is otherwise read (a process block or
     /// process reference with a bad length or index). Reading goes on; only that option is

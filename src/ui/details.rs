@@ -132,8 +132,15 @@ impl DetailsView {
             self.evidence = None;
             self.error = None;
             self.lines = None;
+            // A pipe gave its bytes to the analysis: reading it again would wait for ever.
+            let once = wanted
+                .as_ref()
+                .and_then(|k| crate::source::read_once(&k.paths));
+            if let Some(e) = &once {
+                self.error = Some(e.to_string());
+            }
             // Dropping a running task cancels it.
-            self.task = wanted.map(|k| {
+            self.task = wanted.filter(|_| once.is_none()).map(|k| {
                 Task::spawn("evidence", ctx, move |cancel| {
                     let how = evidence::Collect {
                         all_copies: k.all_copies,

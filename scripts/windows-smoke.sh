@@ -183,8 +183,8 @@ report "agent --install-service without Npcap installs nothing and exits 2 with:
 
 # The Windows-only code's unit tests, run under wine: the kernel's TCP counters through
 # GetTcpStatisticsEx (src/host/windows.rs; wine answers from Linux's /proc/net/snmp), the
-# listener table through GetExtendedTcpTable (wine lists the host's sockets, every owner PID
-# 0, so the listeners crate names none of them: the listener must still be in the table), the
+# listener table through GetExtendedTcpTable (wine gives the test program's own listener owner
+# PID 0, so the listeners crate leaves it out: the listener must still be in the table), the
 # services of a process through EnumServicesStatusExW (src/host/processes.rs; wine runs a few
 # services of its own), the wpcap.dll checks (src/source/npcap.rs), and what opening a folder
 # or a file another program holds open says (Windows refuses both differently from Linux),

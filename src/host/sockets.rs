@@ -549,8 +549,8 @@ mod tests {
         );
     }
 
-    /// Whoever the OS says owns it (wine's table has no owners), a listener is never missing:
-    /// "nothing listens" would be wrong.
+    /// Whoever the OS says owns it (wine gives a program's own socket owner PID 0), a listener
+    /// is never missing: "nothing listens" would be wrong.
     #[test]
     fn a_listener_this_test_opens_is_never_missing_from_the_table() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");

@@ -58,7 +58,7 @@ fn family(af: u16, label: &'static str) -> Result<MIB_TCPSTATS_LH, HostError> {
 
 /// The local address of every listening TCP socket, both families, whether or not its
 /// process can be named: the `listeners` crate leaves out rows whose process it cannot name
-/// (one that ended between the table and the process list; wine, whose table has no owners),
+/// (one that ended between the table and the process list; under wine, a program's own),
 /// and a listener left out would read as "nothing listens". Empty when the table cannot be read.
 pub(super) fn listening_addresses() -> Vec<SocketAddr> {
     let mut out = Vec::new();

@@ -88,6 +88,18 @@ fn fixtures_in_the_open_dialog(name: &str) -> Harness<'static, RstscopeApp> {
     h
 }
 
+/// A named pipe at `path` (made afresh), or `None` with SKIPPED printed where `mkfifo` is not.
+fn named_pipe(path: &Path) -> Option<PathBuf> {
+    let _ = std::fs::remove_file(path);
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    if made.is_ok_and(|s| s.success()) {
+        Some(path.to_path_buf())
+    } else {
+        eprintln!("gui test SKIPPED: no mkfifo to make a named pipe");
+        None
+    }
+}
+
 /// A file dropped on the window.
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -1384,13 +1396,9 @@ fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
     let dir = temp_dir("focus-while-loading");
     let whole = dir.join("whole.pcap");
     write_refusals_to(&whole, 4_000, 10);
-    let path = dir.join("loading.pcap");
-    let _ = std::fs::remove_file(&path);
-    let made = std::process::Command::new("mkfifo").arg(&path).status();
-    if !made.is_ok_and(|s| s.success()) {
-        eprintln!("gui test SKIPPED: no mkfifo to make a capture that is still loading");
+    let Some(path) = named_pipe(&dir.join("loading.pcap")) else {
         return;
-    }
+    };
     let (go, wait) = std::sync::mpsc::channel::<()>();
     let writer = {
         let path = path.clone();
@@ -1443,13 +1451,9 @@ fn the_filter_box_keeps_the_keyboard_while_another_capture_loads() {
 #[test]
 fn a_capture_from_a_pipe_is_analyzed_and_its_details_say_the_packets_cannot_be_read_again() {
     let dir = temp_dir("from-a-pipe");
-    let path = dir.join("capture.pipe");
-    let _ = std::fs::remove_file(&path);
-    let made = std::process::Command::new("mkfifo").arg(&path).status();
-    if !made.is_ok_and(|s| s.success()) {
-        eprintln!("gui test SKIPPED: no mkfifo to make a pipe");
+    let Some(path) = named_pipe(&dir.join("capture.pipe")) else {
         return;
-    }
+    };
     let writer = {
         let path = path.clone();
         std::thread::spawn(move || {

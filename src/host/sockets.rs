@@ -192,6 +192,10 @@ mod linux {
         /// Inodes no visible process holds (another PID namespace, another user's without
         /// root): not searched for again while they last.
         unseen: HashSet<u64>,
+        /// The processes that owned the newest sockets found by a walk, latest first: a busy
+        /// client (a proxy, a pool) opens new connections every second, and its descriptors
+        /// alone, searched first, usually hold them all.
+        likely: Vec<u32>,
     }
 
     impl Owners {
@@ -211,7 +215,7 @@ mod linux {
         fn update(
             &mut self,
             sockets: &[DiagSocket],
-            walk: impl FnOnce(&HashSet<u64>) -> HashMap<u64, (u32, String)>,
+            walk: impl FnOnce(&HashSet<u64>, &[u32]) -> HashMap<u64, (u32, String)>,
         ) -> Vec<SocketEntry> {
             let now: HashSet<u64> = sockets.iter().map(|s| s.inode).collect();
             self.by_inode.retain(|inode, _| now.contains(inode));
@@ -259,10 +263,13 @@ mod linux {
                 }
             }
             if !new.is_empty() {
-                let found = walk(&new);
+                let found = walk(&new, &self.likely);
                 for inode in new {
                     match found.get(&inode) {
                         Some(owner) => {
+                            self.likely.retain(|&pid| pid != owner.0);
+                            self.likely.insert(0, owner.0);
+                            self.likely.truncate(LIKELY_OWNERS);
                             self.by_inode.insert(inode, owner.clone());
                         }
                         None => {
@@ -310,20 +317,56 @@ mod linux {
         }
     }
 
-    /// The processes holding the sockets `wanted` (by inode), from every visible process's
-    /// descriptors, with each process's name.
-    fn owners_of(wanted: &HashSet<u64>) -> HashMap<u64, (u32, String)> {
-        let mut found = HashMap::new();
-        let Ok(procs) = std::fs::read_dir("/proc") else {
-            return found;
-        };
-        for p in procs.flatten() {
-            let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
+    /// How many of the latest owners are searched before every process.
+    const LIKELY_OWNERS: usize = 8;
+
+    /// The processes holding the sockets `wanted` (by inode), with each process's name: the
+    /// `likely` processes' descriptors first, then, for any not found there, every other
+    /// visible process's.
+    fn owners_of(wanted: &HashSet<u64>, likely: &[u32]) -> HashMap<u64, (u32, String)> {
+        Walk::of(wanted, likely).found
+    }
+
+    /// A search of processes' descriptors for the sockets `wanted`.
+    struct Walk<'a> {
+        wanted: &'a HashSet<u64>,
+        found: HashMap<u64, (u32, String)>,
+        /// Processes whose descriptors were read.
+        searched: usize,
+    }
+
+    impl<'a> Walk<'a> {
+        /// The `likely` processes first, then the others until every socket is found.
+        fn of(wanted: &'a HashSet<u64>, likely: &[u32]) -> Self {
+            let mut walk = Self {
+                wanted,
+                found: HashMap::new(),
+                searched: 0,
             };
-            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
-                continue;
+            if likely.iter().any(|&pid| walk.search(pid)) {
+                return walk;
+            }
+            let Ok(procs) = std::fs::read_dir("/proc") else {
+                return walk;
             };
+            for p in procs.flatten() {
+                let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                if !likely.contains(&pid) && walk.search(pid) {
+                    break;
+                }
+            }
+            walk
+        }
+
+        /// Searches the descriptors of process `pid`; true once every wanted socket is found.
+        fn search(&mut self, pid: u32) -> bool {
+            let dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+            let Ok(fds) = std::fs::read_dir(dir.join("fd")) else {
+                return false;
+            };
+            self.searched += 1;
             let mut name: Option<String> = None;
             for fd in fds.flatten() {
                 let Some(inode) = std::fs::read_link(fd.path()).ok().and_then(|l| {
@@ -335,21 +378,20 @@ mod linux {
                 }) else {
                     continue;
                 };
-                if wanted.contains(&inode) {
+                if self.wanted.contains(&inode) {
                     let name = name.get_or_insert_with(|| {
-                        std::fs::read_to_string(p.path().join("comm"))
+                        std::fs::read_to_string(dir.join("comm"))
                             .map(|c| c.trim_end_matches('\n').to_owned())
                             .unwrap_or_default()
                     });
                     // A socket shared by several processes (a fork): the first one found.
-                    found.entry(inode).or_insert_with(|| (pid, name.clone()));
+                    self.found
+                        .entry(inode)
+                        .or_insert_with(|| (pid, name.clone()));
                 }
             }
-            if found.len() == wanted.len() {
-                break;
-            }
+            self.found.len() == self.wanted.len()
         }
-        found
     }
 
     #[cfg(test)]
@@ -379,10 +421,14 @@ mod linux {
         #[test]
         fn only_new_client_sockets_and_listeners_make_a_walk() {
             let walks = std::cell::RefCell::new(Vec::<Vec<u64>>::new());
-            let walk = |wanted: &HashSet<u64>| {
+            let hints = std::cell::RefCell::new(Vec::<Vec<u32>>::new());
+            let walk = |wanted: &HashSet<u64>, likely: &[u32]| {
                 let mut w: Vec<u64> = wanted.iter().copied().collect();
                 w.sort_unstable();
                 walks.borrow_mut().push(w);
+                let mut h = likely.to_vec();
+                h.sort_unstable();
+                hints.borrow_mut().push(h);
                 [
                     (1, (10, "nginx".to_string())),
                     (3, (20, "curl".to_string())),
@@ -406,6 +452,8 @@ mod linux {
             ];
             let table = owners.update(&accepted, walk);
             assert_eq!(walks.borrow().as_slice(), [vec![1, 3], vec![8, 9]]);
+            // The second walk searches the first one's owners first.
+            assert_eq!(hints.borrow().as_slice(), [vec![], vec![10, 20]]);
             let server = table
                 .iter()
                 .find(|e| e.local.port() == 80 && e.state == SocketState::Established)
@@ -418,6 +466,29 @@ mod linux {
             owners.update(&[listener], walk);
             owners.update(&accepted, walk);
             assert_eq!(walks.borrow().last(), Some(&vec![8, 9]));
+        }
+
+        /// A busy client's new sockets are found in its own descriptors, searched first,
+        /// without reading any other process's; a wrong guess falls back to every process.
+        #[test]
+        fn the_likely_owner_is_searched_before_every_process() {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+            let c = std::net::TcpStream::connect(l.local_addr().expect("bound")).expect("connect");
+            let client = c.local_addr().expect("client address");
+            let sockets = sock_diag::dump(libc::AF_INET, 1 << TCP_ESTABLISHED).expect("dump");
+            let inode = sockets
+                .iter()
+                .find(|s| s.local == client)
+                .expect("the client socket in the kernel's dump")
+                .inode;
+            let wanted = HashSet::from([inode]);
+            let me = std::process::id();
+            let walk = Walk::of(&wanted, &[me]);
+            assert_eq!(walk.found.get(&inode).map(|o| o.0), Some(me));
+            assert_eq!(walk.searched, 1, "only this process's descriptors read");
+            // A PID that holds nothing (or no longer exists): every process is searched.
+            let walk = Walk::of(&wanted, &[u32::MAX]);
+            assert_eq!(walk.found.get(&inode).map(|o| o.0), Some(me));
         }
 
         /// A listener no visible process holds still listens; a connection of such a process

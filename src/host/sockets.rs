@@ -202,9 +202,17 @@ mod linux {
         /// The table now; `None` when the kernel would not give it (the caller falls back).
         pub(super) fn read(&mut self) -> Option<Vec<SocketEntry>> {
             let states = 1 << TCP_LISTEN | 1 << TCP_ESTABLISHED | 1 << TCP_SYN_SENT;
-            let mut sockets = sock_diag::dump(libc::AF_INET, states).ok()?;
-            // A kernel without IPv6 has no IPv6 sockets to list.
-            sockets.extend(sock_diag::dump(libc::AF_INET6, states).unwrap_or_default());
+            // One dump of both families (one walk of the kernel's connection hash), or one
+            // of each where the kernel does not answer that.
+            let sockets = match sock_diag::dump_all(states) {
+                Ok(sockets) => sockets,
+                Err(_) => {
+                    let mut sockets = sock_diag::dump(libc::AF_INET, states).ok()?;
+                    // A kernel without IPv6 has no IPv6 sockets to list.
+                    sockets.extend(sock_diag::dump(libc::AF_INET6, states).unwrap_or_default());
+                    sockets
+                }
+            };
             Some(self.update(&sockets, owners_of))
         }
 

@@ -1,9 +1,10 @@
 //! The socket table: TCP sockets of this machine with the process that owns each.
 //!
-//! On Linux the kernel lists the sockets ([`crate::host::sock_diag`]: one netlink dump per address
-//! family, only listening, connecting and established ones) and each socket's owner is found by its inode in
-//! the processes' descriptors (`/proc/PID/fd`), walked only when a socket not seen before
-//! appears: an idle machine costs a dump a second, not a walk of every process. Elsewhere, and
+//! On Linux the kernel lists the sockets ([`crate::host::sock_diag`]: one netlink dump of both
+//! address families, only listening, connecting and established ones) and each socket's owner
+//! is found by its inode in the processes' descriptors (`/proc/PID/fd`), walked only when a
+//! socket not seen before appears, the latest owners' first: an idle machine costs a dump a
+//! second, not a walk of every process. Elsewhere, and
 //! on a Linux that refuses the netlink request, the `listeners` crate reads it per OS
 //! (Linux: `/proc/net/tcp{,6}` and the descriptors; macOS: libproc; Windows: the extended TCP
 //! tables). Root (Administrator) sees every process's sockets; an ordinary user only their

@@ -82,3 +82,41 @@ fn journalctl_names_the_collector_from_a_real_journal() {
     );
     let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
 }
+
+/// A crashed service is named past other programs' noise: 30 messages of a batch job newer
+/// than the collector's, each with the word "started" and the number 7211 but not as a
+/// listening address, fill the whole journal's first matches; the services that ended are
+/// searched first, by the journal's index.
+#[test]
+fn an_ended_service_is_found_before_newer_mentions_of_others() {
+    let Some(remote) = common::journal_remote() else {
+        return;
+    };
+    let mut export = common::story_export();
+    for i in 0..30u64 {
+        export.push_str(&format!(
+            "__REALTIME_TIMESTAMP={}\n__MONOTONIC_TIMESTAMP={}\n\
+             _BOOT_ID=0123456789abcdef0123456789abcdef\n\
+             MESSAGE=batch started, job 7211 queued ({i})\n_HOSTNAME=labutil01\nPRIORITY=6\n\
+             _PID=6000\n_COMM=batch\n_EXE=/usr/local/bin/batch\nSYSLOG_IDENTIFIER=batch\n\
+             _TRANSPORT=stdout\n\n",
+            1_796_120_000_000_000 + i * 1_000_000,
+            2_000_000 + i * 1000,
+        ));
+    }
+    let journal = common::journal_from_export(remote, "noise", &export);
+    let dir = journal.directory.clone().expect("a journal folder");
+    let stop = AtomicBool::new(false);
+    let o = look_up(&journal, 7211, &stop)
+        .expect("journalctl answers")
+        .expect("the collector, past the batch job's messages");
+    assert_eq!(o.unit.as_deref(), Some("collector.service"));
+    assert!(
+        o.state_words(utc).contains("libzmq.so.5"),
+        "{}",
+        o.state_words(utc)
+    );
+    // A port no ended service names is still searched for in the whole journal.
+    assert!(matches!(look_up(&journal, 17211, &stop), Ok(Some(o)) if o.said.contains("17211")));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+}

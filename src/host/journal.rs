@@ -5,9 +5,10 @@
 //! journal remembers it: most services say where they listen when they start ("listening on
 //! 127.0.0.1:7211"), and systemd logs how each unit ended (its exit status, `failed`, the
 //! restarts). [`look_up`](crate::host::journal::look_up) asks `journalctl` for the latest
-//! message that names the port as a listening address, then for the end of the unit that
-//! wrote it and the last thing the unit's process said before it ended (a missing library, a
-//! bad configuration line).
+//! message that names the port as a listening address (first among the services whose end
+//! systemd logged, which the journal's index finds at once, then in the whole journal), then
+//! for the end of the unit that wrote it and the last thing the unit's process said before it
+//! ended (a missing library, a bad configuration line).
 //!
 //! The parsing is pure ([`owner_from`](crate::host::journal::owner_from) takes `journalctl
 //! -o json` lines); only `look_up` runs the program, with a time limit, and only on Linux.
@@ -39,6 +40,9 @@ const UNIT_MESSAGES: usize = 60;
 /// Ports looked up at most in one capture: a scan refused on thousands of closed ports must
 /// not become thousands of searches of the journal.
 pub const MAX_LOOKUPS: usize = 16;
+/// systemd's latest events of units ending looked at, and the units they name searched first.
+const ENDINGS: usize = 400;
+const ENDED_UNITS: usize = 32;
 
 /// systemd's catalog identifiers of the unit events read here.
 mod message_id {
@@ -453,6 +457,12 @@ pub fn look_up(
 /// `journalctl` read the whole journal (2.6 s for 400,000 entries here, past the time limit
 /// for the gigabytes of a busy server's), so ports asked together are searched for together.
 /// One answer per port, in the order asked.
+///
+/// The services whose end systemd logged (failed, exited, stopped) are searched first: the
+/// journal's index finds their messages without reading the others, so a crashed service is
+/// named however large the journal. Such a service's mention of the port is taken even where
+/// a program outside them named it later. The other ports are searched for in the whole
+/// journal.
 pub fn look_up_all(
     journal: &Journal,
     ports: &[u16],
@@ -462,16 +472,44 @@ pub fn look_up_all(
         return ports.iter().map(|&p| (p, Ok(None))).collect();
     }
     let n = (MENTIONS * ports.len()).to_string();
-    let mentions = match journalctl(journal, &["-r", "-n", &n, "--grep", &pattern(ports)], stop) {
-        Ok(m) => m,
-        Err(e) => return ports.iter().map(|&p| (p, Err(e.clone()))).collect(),
+    let grep = |ports: &[u16], only: &[String]| {
+        let pattern = pattern(ports);
+        let matches: Vec<String> = only.iter().map(|u| format!("_SYSTEMD_UNIT={u}")).collect();
+        let mut args = vec!["-r", "-n", &n, "--grep", &pattern];
+        args.extend(matches.iter().map(String::as_str));
+        journalctl(journal, &args, stop)
+    };
+    // A failure here only leaves the whole journal to search.
+    let ended = ended_units(journal, stop).unwrap_or_default();
+    let in_ended = if ended.is_empty() {
+        String::new()
+    } else {
+        grep(ports, &ended).unwrap_or_default()
+    };
+    let rest: Vec<u16> = ports
+        .iter()
+        .copied()
+        .filter(|&p| owner_from(&in_ended, None, p).is_none())
+        .collect();
+    let in_all = if rest.is_empty() {
+        Ok(String::new())
+    } else {
+        grep(&rest, &[])
     };
     // Each unit's own messages once, however many of the ports it named.
     let mut units: HashMap<String, Result<String, String>> = HashMap::new();
     ports
         .iter()
         .map(|&port| {
-            let unit = owner_from(&mentions, None, port).and_then(|o| o.unit);
+            let mentions = if rest.contains(&port) {
+                match &in_all {
+                    Ok(m) => m.as_str(),
+                    Err(e) => return (port, Err(e.clone())),
+                }
+            } else {
+                in_ended.as_str()
+            };
+            let unit = owner_from(mentions, None, port).and_then(|o| o.unit);
             let entries = match &unit {
                 Some(u) => {
                     let got = units.entry(u.clone()).or_insert_with(|| {
@@ -488,9 +526,39 @@ pub fn look_up_all(
                 }
                 None => None,
             };
-            (port, Ok(owner_from(&mentions, entries, port)))
+            (port, Ok(owner_from(mentions, entries, port)))
         })
         .collect()
+}
+
+/// The services whose end systemd logged lately (failed, exited, stopped, deactivated, failed
+/// to start), the latest first: few, and found through the journal's index.
+fn ended_units(journal: &Journal, stop: &AtomicBool) -> Result<Vec<String>, String> {
+    use message_id::{FAILED, PROCESS_EXITED, START_FAILED, STOPPED, SUCCEEDED};
+    let ids: Vec<String> = [FAILED, PROCESS_EXITED, START_FAILED, STOPPED, SUCCEEDED]
+        .iter()
+        .map(|id| format!("MESSAGE_ID={id}"))
+        .collect();
+    let n = ENDINGS.to_string();
+    // Terms of one field are alternatives; of different fields, all must hold.
+    let mut args = vec!["-r", "-n", &n, "_PID=1"];
+    args.extend(ids.iter().map(String::as_str));
+    let out = journalctl(journal, &args, stop)?;
+    let mut units: Vec<String> = Vec::new();
+    for entry in out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+    {
+        if let Some(unit) = field(&entry, "UNIT").filter(|u| u.ends_with(".service"))
+            && !units.iter().any(|u| *u == unit)
+        {
+            units.push(unit.into_owned());
+            if units.len() == ENDED_UNITS {
+                break;
+            }
+        }
+    }
+    Ok(units)
 }
 
 /// The `--grep` pattern of messages naming any of `ports` next to a word of listening, in

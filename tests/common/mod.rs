@@ -237,27 +237,47 @@ pub fn pcap_rewritten(bytes: &[u8], keep: impl Fn(usize) -> bool, shift_secs: i6
 /// collector listening on `port` instead, written into journal files in a temporary folder
 /// by `systemd-journal-remote`; `None` (SKIPPED printed) where that is not installed.
 pub fn story_journal(port: u16) -> Option<rstscope::host::journal::Journal> {
+    let remote = journal_remote()?;
+    // Every mention of 7211 follows the port: the collector's listening line, and the two
+    // near misses ("sent 7211 bytes", a listener on 17211) stay near misses.
+    let export = story_export().replace("7211", &port.to_string());
+    Some(journal_from_export(remote, &format!("{port}"), &export))
+}
+
+/// `systemd-journal-remote`, which writes journal files from an export; `None` (and the test
+/// SKIPPED, said on stderr) where it is not installed.
+pub fn journal_remote() -> Option<&'static str> {
     let remote = [
         "/lib/systemd/systemd-journal-remote",
         "/usr/lib/systemd/systemd-journal-remote",
     ]
     .into_iter()
     .find(|p| std::path::Path::new(p).exists());
-    let Some(remote) = remote else {
+    if remote.is_none() {
         eprintln!(
             "journal test SKIPPED: systemd-journal-remote is not installed (scripts/setup.sh installs it), so no journal could be made for journalctl"
         );
-        return None;
-    };
-    let export = std::fs::read_to_string(concat!(
+    }
+    remote
+}
+
+/// The 7211 story's journal in the journal export format (tests/fixtures/journal).
+pub fn story_export() -> String {
+    std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/journal/collector-story.export"
     ))
-    .expect("the story's export");
-    // Every mention of 7211 follows the port: the collector's listening line, and the two
-    // near misses ("sent 7211 bytes", a listener on 17211) stay near misses.
-    let export = export.replace("7211", &port.to_string());
-    let dir = temp_dir("journal", &port.to_string());
+    .expect("the story's export")
+}
+
+/// Journal files written by `systemd-journal-remote` (at `remote`) from `export`, in a
+/// folder of their own named by `name`.
+pub fn journal_from_export(
+    remote: &str,
+    name: &str,
+    export: &str,
+) -> rstscope::host::journal::Journal {
+    let dir = temp_dir("journal", name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("journal")).expect("temp dir");
     std::fs::write(dir.join("story.export"), export).expect("export written");
@@ -269,7 +289,7 @@ pub fn story_journal(port: u16) -> Option<rstscope::host::journal::Journal> {
         .status()
         .expect("systemd-journal-remote runs");
     assert!(status.success(), "systemd-journal-remote: {status}");
-    Some(rstscope::host::journal::Journal {
+    rstscope::host::journal::Journal {
         directory: Some(dir.join("journal")),
-    })
+    }
 }

@@ -6,9 +6,10 @@
 //! `tcp6`: about 6 ms a file here, so a once-a-second sample of both cost the agent 2-3% of a
 //! core on an idle machine, more on a larger one. A dump asks only the states wanted
 //! (listening, connecting, established), but connecting and established ones still make the
-//! kernel walk that hash once per dump: [`dump_all`] asks for both address families at once
-//! (the older `TCPDIAG_GETSOCK` request, which every kernel since 2.6 still answers), one walk
-//! where a dump per family makes two (2.9 ms against 6.9 ms here).
+//! kernel walk that hash once per dump: [`dump_all`](crate::host::sock_diag::dump_all) asks
+//! for both address families at once (the older `TCPDIAG_GETSOCK` request, which every kernel
+//! since 2.6 still answers), one walk where a dump per family makes two (2.9 ms against 6.9
+//! ms here).
 //!
 //! Messages are built and read as bytes at the offsets of `linux/netlink.h`,
 //! `linux/sock_diag.h` and `linux/inet_diag.h`; only the socket calls are unsafe.

@@ -119,6 +119,10 @@ pub fn npcap_notice(ui: &mut egui::Ui) {
     });
 }
 
+/// The File menu's last entry: "Exit", as in every Windows program's File menu; "Quit"
+/// elsewhere, as GNOME and macOS name it.
+const QUIT: &str = if cfg!(windows) { "Exit" } else { "Quit" };
+
 /// The picker's entry for capturing every interface.
 pub const ALL_INTERFACES: &str = "All interfaces (loopback included)";
 
@@ -174,7 +178,7 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             {
                 actions.push(Action::Close);
             }
-            if ui.button("Quit").clicked() {
+            if ui.button(QUIT).clicked() {
                 actions.push(Action::Quit);
             }
         });
@@ -730,5 +734,34 @@ mod tests {
             width > 165.0,
             "the message is {width} points wide, in {rows} rows"
         );
+    }
+
+    /// A Windows admin ends a program with File > Exit: "Quit" there reads as a port from
+    /// another system. GNOME and macOS say Quit.
+    #[test]
+    fn the_file_menu_ends_with_exit_on_windows_and_quit_elsewhere() {
+        use egui_kittest::kittest::Queryable;
+        let input = BarInput {
+            recent: &[],
+            source: None,
+            source_paths: None,
+            loading: false,
+            capturing: false,
+            can_export: false,
+            show_host: false,
+            live_source: false,
+            utc: false,
+            builtin_dialog: false,
+        };
+        let mut h = egui_kittest::Harness::new_ui_state(
+            |ui, actions: &mut Vec<Action>| menu(ui, &input, actions),
+            Vec::new(),
+        );
+        h.get_by_label("File").click();
+        h.run();
+        h.get_by_label(if cfg!(windows) { "Exit" } else { "Quit" })
+            .click();
+        h.run();
+        assert_eq!(h.state(), &vec![Action::Quit]);
     }
 }

@@ -158,6 +158,14 @@ set -e
 { [ "$code" -eq 2 ] && grep -q 'no file matches this pattern' "$work/wildcard.err"; } ||
   fail "analyze with a wildcard that matches nothing: exit $code, $(cat "$work/wildcard.err")"
 report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; no match exits 2)"
+# `/?`, cmd's way of asking for help, is `--help` (not a wildcard for a one-letter file name).
+asks_help() {
+  wine "$exe" "$@" >"$work/help.out" 2>&1 || fail "rstscope $*: exit $?, $(head -3 "$work/help.out")"
+  grep -q '^Usage: rstscope.exe ' "$work/help.out" || fail "rstscope $* printed no help: $(head -3 "$work/help.out")"
+}
+asks_help '/?'
+asks_help analyze '/?'
+report "rstscope /? and rstscope analyze /? print the help"
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/capture.err"
 code=$?

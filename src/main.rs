@@ -10,6 +10,7 @@
 // The headless build (without the `gui` feature) is an ordinary console program.
 #![cfg_attr(all(windows, feature = "gui"), windows_subsystem = "windows")]
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -127,7 +128,11 @@ fn print(text: &str) -> Result<(), Failure> {
 fn main() -> ExitCode {
     #[cfg(all(windows, feature = "gui"))]
     windows_console::attach_to_parent();
-    let cli = Cli::parse();
+    let cli = if cfg!(windows) {
+        Cli::parse_from(help_switch_as_cmd_spells_it(std::env::args_os()))
+    } else {
+        Cli::parse()
+    };
     let result = match cli.command {
         Some(Command::Analyze(mut args)) => file_args(std::mem::take(&mut args.files))
             .and_then(|files| analyze(&AnalyzeArgs { files, ..args })),
@@ -152,6 +157,20 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The arguments with cmd's way of asking for help, `/?` (as `ipconfig /?`), spelled as clap
+/// knows it, `--help`. Windows only: elsewhere `/?` is a path the shell left unexpanded.
+fn help_switch_as_cmd_spells_it(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    args.into_iter()
+        .map(|a| {
+            if a == "/?" {
+                OsString::from("--help")
+            } else {
+                a
+            }
+        })
+        .collect()
 }
 
 /// The capture files as the user meant them: on Windows, wildcards expanded (Unix shells
@@ -370,5 +389,20 @@ mod tests {
             "this build has no desktop app (it was built without the `gui` feature); use \
              `rstscope analyze trace.pcap`, or `rstscope --help`"
         );
+    }
+
+    /// Regression: `rstscope /?` in cmd said "/?: no file matches this pattern", and
+    /// `rstscope analyze /?` the same, where a Windows admin asks for help.
+    #[test]
+    fn slash_question_mark_asks_for_help_as_in_cmd() {
+        for args in [&["rstscope", "/?"][..], &["rstscope", "analyze", "/?"]] {
+            let args = help_switch_as_cmd_spells_it(args.iter().map(OsString::from));
+            let kind = Cli::try_parse_from(&args).err().map(|e| e.kind());
+            assert_eq!(kind, Some(clap::error::ErrorKind::DisplayHelp), "{args:?}");
+        }
+        let file = help_switch_as_cmd_spells_it(
+            ["rstscope", "analyze", "/caps/a.pcap"].map(OsString::from),
+        );
+        assert_eq!(file[2], "/caps/a.pcap");
     }
 }

@@ -146,7 +146,7 @@ cmp -s "$work/linux.json" "$work/windows.json" ||
 report "analyze output identical to Linux ($sample, --format json, $(wc -c <"$work/linux.json") bytes)"
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
-# matches nothing says so (exit 2), not "Invalid name".
+# matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".
 wine "$exe" analyze --format json "resources/SAMPLE-7211.pcap*" >"$work/wildcard.json" ||
   fail "analyze with a wildcard under wine: exit $?"
 cmp -s <(grep -v '"path"' "$work/linux.json") <(grep -v '"path"' "$work/wildcard.json") ||
@@ -157,7 +157,13 @@ code=$?
 set -e
 { [ "$code" -eq 2 ] && grep -q 'no file matches this pattern' "$work/wildcard.err"; } ||
   fail "analyze with a wildcard that matches nothing: exit $code, $(cat "$work/wildcard.err")"
-report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; no match exits 2)"
+set +e
+wine "$exe" analyze "resourc*/sample-7211.pcapng" >/dev/null 2>"$work/wildcard-folder.err"
+code=$?
+set -e
+{ [ "$code" -eq 2 ] && grep -q 'work in the file name only' "$work/wildcard-folder.err"; } ||
+  fail "analyze with a wildcard in a folder's name: exit $code, $(cat "$work/wildcard-folder.err")"
+report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; a pattern that matches nothing, or with a wildcard in a folder's name, exits 2 saying so)"
 # `/?`, cmd's way of asking for help, is `--help` (not a wildcard for a one-letter file name).
 asks_help() {
   wine "$exe" "$@" >"$work/help.out" 2>&1 || fail "rstscope $*: exit $?, $(head -3 "$work/help.out")"

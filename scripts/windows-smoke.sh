@@ -7,7 +7,8 @@
 #   2. runs it under wine, without any wpcap.dll, on the sample capture: `analyze --format json`
 #      must print exactly what the Linux build prints, and `capture` must say Npcap is missing;
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
-#      of a process, the wpcap.dll checks, the CSV export's separators in a German locale);
+#      of a process, the wpcap.dll checks, the CSV export's separators in a German locale),
+#      and `analyze --format excel` in that locale;
 #   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, and takes a screenshot
 #      of its start screen;
 #   4. with the fake wpcap.dll: `interfaces` works, `capture` is refused with the DLL's path,
@@ -218,13 +219,13 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   host::sockets::tests::a_listener_this_test_opens_is_never_missing_from_the_table \
   source::file::tests::a_folder_is_named_as_a_folder \
   source::file::tests::a_file_held_open_by_another_program_says_so ui::settings \
-  ui::file_dialog ui::locale >"$work/host-tests.out" 2>&1 ||
+  ui::file_dialog host::locale >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/ui/locale.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
-# The CSV export's separators (src/ui/locale.rs: GetLocaleInfoEx, LOCALE_SLIST and
+# The CSV export's separators (src/host/locale.rs: GetLocaleInfoEx, LOCALE_SLIST and
 # LOCALE_SDECIMAL) in a German locale, where Excel splits a CSV at ';' and reads '2,4': wine
 # takes the user's locale from the Unix one (LC_ALL), made here by localedef, and writes it to
 # HKCU\Control Panel\International, which the test compares with. The next wine program
@@ -235,12 +236,21 @@ localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" >"$work/localedef.out" 2>&1 |
   fail "localedef could not make de_DE.UTF-8: $(tail -3 "$work/localedef.out")"
 wineserver -w
 LOCPATH="$locales" LC_ALL=de_DE.UTF-8 wine "$test_exe" --nocapture --exact \
-  ui::locale::tests::the_separators_are_the_user_regional_settings >"$work/locale-test.out" 2>&1 ||
+  host::locale::tests::the_separators_are_the_user_regional_settings >"$work/locale-test.out" 2>&1 ||
   fail "the locale test in de_DE under wine: $(tail -5 "$work/locale-test.out")"
 wineserver -w
 grep -qF 'list separator ";", decimal separator ","' "$work/locale-test.out" ||
   fail "wine did not take the German locale (LC_ALL=de_DE.UTF-8): $(grep 'locale:' "$work/locale-test.out")"
 report "the CSV export's separators in a German locale under wine: $(grep -o 'list separator.*' "$work/locale-test.out" | tr -d '\r'), as in HKCU\Control Panel\International"
+# The same file from the terminal, for a scheduled report a German Excel opens:
+# `analyze --format excel` writes the app's export, with the separators of the German locale.
+LOCPATH="$locales" LC_ALL=de_DE.UTF-8 wine "$exe" analyze --format excel --utc "$sample" \
+  >"$work/excel.csv" 2>"$work/excel.err" || fail "analyze --format excel in de_DE under wine: $(cat "$work/excel.err")"
+wineserver -w
+{ grep -q 'address;port;rst_packets;' "$work/excel.csv" &&
+  grep -q '^127\.0\.0\.1;7211;20;.*;2026-11-27 13:09:21;2,000;2;' "$work/excel.csv"; } ||
+  fail "analyze --format excel in de_DE under wine: $(head -2 "$work/excel.csv")"
+report "analyze --format excel in a German locale under wine: $(sed -n 2p "$work/excel.csv" | cut -c1-80 | tr -d '\r')..."
 
 # The desktop app under wine: start_app PROGRAM [ARGS] starts it and waits for its window and
 # a first frame; stop_app ends it. Clicks go to the toolbar's Start capture / Stop capture

@@ -101,9 +101,33 @@ struct AnalyzeArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
+    /// For reading
     Text,
+    /// For programs (docs/json.md)
     Json,
+    /// For programs: comma, dot, Unix seconds, whatever the locale
     Csv,
+    /// The offenders table for Excel, as the app exports it: the list and decimal separators
+    /// of this user's regional settings (Windows), date-times, a byte-order mark, CRLF
+    Excel,
+}
+
+/// Why `--format excel` cannot be given with the options asked for: it writes the offenders
+/// table only.
+fn excel_refused(args: &AnalyzeArgs) -> Option<String> {
+    if args.format != OutputFormat::Excel {
+        return None;
+    }
+    let other = [
+        (args.connections, "--connections"),
+        (args.series, "--series"),
+        (args.evidence.endpoint.is_some(), "--endpoint"),
+    ]
+    .into_iter()
+    .find_map(|(given, name)| given.then_some(name))?;
+    Some(format!(
+        "--format excel writes the offenders table only; with {other} use --format csv"
+    ))
 }
 
 /// Failures that end the command, with the exit code they map to.
@@ -302,6 +326,9 @@ fn json_out(
 }
 
 fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
+    if let Some(why) = excel_refused(args) {
+        return Err(Failure::Input(why));
+    }
     let clock = if args.utc { Clock::Utc } else { Clock::Local };
     if let Some(ep) = args.evidence.endpoint {
         return evidence_cli::run(&args.files, ep, &args.evidence, args.format, clock);
@@ -319,7 +346,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             return;
         }
         let line = match args.format {
-            OutputFormat::Csv => report::csv::connection(c),
+            // Excel: refused before (excel_refused).
+            OutputFormat::Csv | OutputFormat::Excel => report::csv::connection(c),
             OutputFormat::Json => report::json::connection(c).to_string(),
             OutputFormat::Text => report::text::connection_line(c, clock),
         };
@@ -360,13 +388,19 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         String::new()
     } else if args.series {
         match args.format {
-            OutputFormat::Csv => report::csv::series(&a),
+            // Excel: refused before (excel_refused).
+            OutputFormat::Csv | OutputFormat::Excel => report::csv::series(&a),
             OutputFormat::Json => return json_out(&a, clock, false, out),
             OutputFormat::Text => report::text::series(&a, clock),
         }
     } else {
         match args.format {
             OutputFormat::Csv => report::csv::offenders(&a, clock),
+            OutputFormat::Excel => report::csv::offenders_for_spreadsheet(
+                &a,
+                clock,
+                &rstscope::host::locale::spreadsheet(),
+            ),
             OutputFormat::Json => return json_out(&a, clock, true, out),
             OutputFormat::Text => report::text::report(&a, clock, args.top),
         }
@@ -404,5 +438,31 @@ mod tests {
             ["rstscope", "analyze", "/caps/a.pcap"].map(OsString::from),
         );
         assert_eq!(file[2], "/caps/a.pcap");
+    }
+
+    /// The CSV for Excel is the offenders table: with the connections, the series or an
+    /// endpoint's packets it says to use --format csv, before any file is read.
+    #[test]
+    fn excel_is_for_the_offenders_table() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["rstscope", "analyze", "--format", "excel"];
+            argv.extend_from_slice(extra);
+            argv.push("a.pcap");
+            match Cli::try_parse_from(argv).map(|c| c.command) {
+                Ok(Some(Command::Analyze(args))) => excel_refused(&args),
+                _ => panic!("analyze {extra:?} does not parse"),
+            }
+        };
+        assert_eq!(parse(&[]), None);
+        assert_eq!(parse(&["--utc", "--top", "3"]), None);
+        for other in ["--connections", "--series"] {
+            assert_eq!(
+                parse(&[other]),
+                Some(format!(
+                    "--format excel writes the offenders table only; with {other} use --format csv"
+                ))
+            );
+        }
+        assert!(parse(&["--endpoint", "127.0.0.1:7211"]).is_some());
     }
 }

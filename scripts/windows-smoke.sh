@@ -145,6 +145,12 @@ wine "$exe" analyze --format json "$sample" >"$work/windows.json"
 cmp -s "$work/linux.json" "$work/windows.json" ||
   fail "analyze --format json differs between Linux and Windows: diff $work/linux.json $work/windows.json"
 report "analyze output identical to Linux ($sample, --format json, $(wc -c <"$work/linux.json") bytes)"
+# The text report, as `rstscope analyze F > report.txt` saves it, ends its lines in CRLF:
+# Notepad before 2018 (Windows Server 2016 and older) shows LF-only text as one line.
+wine "$exe" analyze "$sample" >"$work/windows.txt" || fail "analyze (text) under wine: exit $?"
+[ "$(grep -c $'\r$' "$work/windows.txt")" -eq "$(wc -l <"$work/windows.txt")" ] ||
+  fail "the text report under wine has lines without CRLF: $work/windows.txt"
+report "the text report's $(wc -l <"$work/windows.txt") lines end in CRLF"
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".

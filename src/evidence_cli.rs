@@ -91,7 +91,7 @@ pub fn run(
         }
     }
     let text = match format {
-        OutputFormat::Text => text(&ev, clock),
+        OutputFormat::Text => crate::text_lines(text(&ev, clock)),
         OutputFormat::Json => {
             serde_json::to_string_pretty(&to_json(&ev, args, clock)).unwrap_or_default() + "\n"
         }

@@ -141,6 +141,35 @@ enum Failure {
     Window(String),
 }
 
+/// The end of a line of the text reports: CRLF on Windows, as its text files have, so that a
+/// report redirected to a file (`rstscope analyze F > report.txt`) opens as lines in the
+/// Notepad of Windows Server 2016 and older, which shows LF-only text as one line. JSON and CSV
+/// keep LF, for the programs that read them.
+const NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
+
+/// A text report with its lines ended by [`NEWLINE`].
+fn text_lines(text: String) -> String {
+    with_line_ends(text, NEWLINE)
+}
+
+/// `text` with each bare `\n` made `newline`.
+fn with_line_ends(text: String, newline: &str) -> String {
+    if newline == "\n" {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(body) => {
+                out.push_str(body.strip_suffix('\r').unwrap_or(body));
+                out.push_str(newline);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -345,13 +374,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         if write_error.is_some() {
             return;
         }
-        let line = match args.format {
+        let (line, newline) = match args.format {
             // Excel: refused before (excel_refused).
-            OutputFormat::Csv | OutputFormat::Excel => report::csv::connection(c),
-            OutputFormat::Json => report::json::connection(c).to_string(),
-            OutputFormat::Text => report::text::connection_line(c, clock),
+            OutputFormat::Csv | OutputFormat::Excel => (report::csv::connection(c), "\n"),
+            OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
+            OutputFormat::Text => (report::text::connection_line(c, clock), NEWLINE),
         };
-        if let Err(e) = writeln!(out, "{line}") {
+        if let Err(e) = write!(out, "{line}{newline}") {
             write_error = Some(e);
         }
     };
@@ -391,7 +420,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => report::csv::series(&a),
             OutputFormat::Json => return json_out(&a, clock, false, out),
-            OutputFormat::Text => report::text::series(&a, clock),
+            OutputFormat::Text => text_lines(report::text::series(&a, clock)),
         }
     } else {
         match args.format {
@@ -402,7 +431,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
                 &rstscope::host::locale::spreadsheet(),
             ),
             OutputFormat::Json => return json_out(&a, clock, true, out),
-            OutputFormat::Text => report::text::report(&a, clock, args.top),
+            OutputFormat::Text => text_lines(report::text::report(&a, clock, args.top)),
         }
     };
     out.write_all(text.as_bytes())
@@ -464,5 +493,19 @@ mod tests {
             );
         }
         assert!(parse(&["--endpoint", "127.0.0.1:7211"]).is_some());
+    }
+
+    /// Regression: on Windows `rstscope analyze F > report.txt` wrote LF-only lines, one line
+    /// in the Notepad of Windows Server 2016 and older.
+    #[test]
+    fn text_reports_take_the_line_ends_given() {
+        let report = "Capture\n  file  a.pcap\n\nTotals\r\n  resets 2\n".to_owned();
+        assert_eq!(
+            with_line_ends(report.clone(), "\r\n"),
+            "Capture\r\n  file  a.pcap\r\n\r\nTotals\r\n  resets 2\r\n"
+        );
+        assert_eq!(with_line_ends(report.clone(), "\n"), report);
+        assert_eq!(with_line_ends("no end".to_owned(), "\r\n"), "no end");
+        assert_eq!(NEWLINE, if cfg!(windows) { "\r\n" } else { "\n" });
     }
 }

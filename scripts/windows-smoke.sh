@@ -7,7 +7,8 @@
 #   2. runs it under wine, without any wpcap.dll, on the sample capture: `analyze --format json`
 #      must print exactly what the Linux build prints, and `capture` must say Npcap is missing;
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
-#      of a process, the wpcap.dll checks, the CSV export's separators in a German locale);
+#      of a process, the wpcap.dll checks, the CSV export's separators in a German locale),
+#      and `analyze --format excel` in that locale;
 #   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, and takes a screenshot
 #      of its start screen;
 #   4. with the fake wpcap.dll: `interfaces` works, `capture` is refused with the DLL's path,
@@ -144,9 +145,15 @@ wine "$exe" analyze --format json "$sample" >"$work/windows.json"
 cmp -s "$work/linux.json" "$work/windows.json" ||
   fail "analyze --format json differs between Linux and Windows: diff $work/linux.json $work/windows.json"
 report "analyze output identical to Linux ($sample, --format json, $(wc -c <"$work/linux.json") bytes)"
+# The text report, as `rstscope analyze F > report.txt` saves it, ends its lines in CRLF:
+# Notepad before 2018 (Windows Server 2016 and older) shows LF-only text as one line.
+wine "$exe" analyze "$sample" >"$work/windows.txt" || fail "analyze (text) under wine: exit $?"
+[ "$(grep -c $'\r$' "$work/windows.txt")" -eq "$(wc -l <"$work/windows.txt")" ] ||
+  fail "the text report under wine has lines without CRLF: $work/windows.txt"
+report "the text report's $(wc -l <"$work/windows.txt") lines end in CRLF"
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
-# matches nothing says so (exit 2), not "Invalid name".
+# matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".
 wine "$exe" analyze --format json "resources/SAMPLE-7211.pcap*" >"$work/wildcard.json" ||
   fail "analyze with a wildcard under wine: exit $?"
 cmp -s <(grep -v '"path"' "$work/linux.json") <(grep -v '"path"' "$work/wildcard.json") ||
@@ -157,7 +164,21 @@ code=$?
 set -e
 { [ "$code" -eq 2 ] && grep -q 'no file matches this pattern' "$work/wildcard.err"; } ||
   fail "analyze with a wildcard that matches nothing: exit $code, $(cat "$work/wildcard.err")"
-report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; no match exits 2)"
+set +e
+wine "$exe" analyze "resourc*/sample-7211.pcapng" >/dev/null 2>"$work/wildcard-folder.err"
+code=$?
+set -e
+{ [ "$code" -eq 2 ] && grep -q 'work in the file name only' "$work/wildcard-folder.err"; } ||
+  fail "analyze with a wildcard in a folder's name: exit $code, $(cat "$work/wildcard-folder.err")"
+report "wildcards in file arguments expanded (resources/SAMPLE-7211.pcap* gives the same report; a pattern that matches nothing, or with a wildcard in a folder's name, exits 2 saying so)"
+# `/?`, cmd's way of asking for help, is `--help` (not a wildcard for a one-letter file name).
+asks_help() {
+  wine "$exe" "$@" >"$work/help.out" 2>&1 || fail "rstscope $*: exit $?, $(head -3 "$work/help.out")"
+  grep -q '^Usage: rstscope.exe ' "$work/help.out" || fail "rstscope $* printed no help: $(head -3 "$work/help.out")"
+}
+asks_help '/?'
+asks_help analyze '/?'
+report "rstscope /? and rstscope analyze /? print the help"
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/capture.err"
 code=$?
@@ -204,13 +225,13 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   host::sockets::tests::a_listener_this_test_opens_is_never_missing_from_the_table \
   source::file::tests::a_folder_is_named_as_a_folder \
   source::file::tests::a_file_held_open_by_another_program_says_so ui::settings \
-  ui::file_dialog ui::locale >"$work/host-tests.out" 2>&1 ||
+  ui::file_dialog host::locale >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/ui/locale.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
-# The CSV export's separators (src/ui/locale.rs: GetLocaleInfoEx, LOCALE_SLIST and
+# The CSV export's separators (src/host/locale.rs: GetLocaleInfoEx, LOCALE_SLIST and
 # LOCALE_SDECIMAL) in a German locale, where Excel splits a CSV at ';' and reads '2,4': wine
 # takes the user's locale from the Unix one (LC_ALL), made here by localedef, and writes it to
 # HKCU\Control Panel\International, which the test compares with. The next wine program
@@ -221,12 +242,21 @@ localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" >"$work/localedef.out" 2>&1 |
   fail "localedef could not make de_DE.UTF-8: $(tail -3 "$work/localedef.out")"
 wineserver -w
 LOCPATH="$locales" LC_ALL=de_DE.UTF-8 wine "$test_exe" --nocapture --exact \
-  ui::locale::tests::the_separators_are_the_user_regional_settings >"$work/locale-test.out" 2>&1 ||
+  host::locale::tests::the_separators_are_the_user_regional_settings >"$work/locale-test.out" 2>&1 ||
   fail "the locale test in de_DE under wine: $(tail -5 "$work/locale-test.out")"
 wineserver -w
 grep -qF 'list separator ";", decimal separator ","' "$work/locale-test.out" ||
   fail "wine did not take the German locale (LC_ALL=de_DE.UTF-8): $(grep 'locale:' "$work/locale-test.out")"
 report "the CSV export's separators in a German locale under wine: $(grep -o 'list separator.*' "$work/locale-test.out" | tr -d '\r'), as in HKCU\Control Panel\International"
+# The same file from the terminal, for a scheduled report a German Excel opens:
+# `analyze --format excel` writes the app's export, with the separators of the German locale.
+LOCPATH="$locales" LC_ALL=de_DE.UTF-8 wine "$exe" analyze --format excel --utc "$sample" \
+  >"$work/excel.csv" 2>"$work/excel.err" || fail "analyze --format excel in de_DE under wine: $(cat "$work/excel.err")"
+wineserver -w
+{ grep -q 'address;port;rst_packets;' "$work/excel.csv" &&
+  grep -q '^127\.0\.0\.1;7211;20;.*;2026-11-27 13:09:21;2,000;2;' "$work/excel.csv"; } ||
+  fail "analyze --format excel in de_DE under wine: $(head -2 "$work/excel.csv")"
+report "analyze --format excel in a German locale under wine: $(sed -n 2p "$work/excel.csv" | cut -c1-80 | tr -d '\r')..."
 
 # The desktop app under wine: start_app PROGRAM [ARGS] starts it and waits for its window and
 # a first frame; stop_app ends it. Clicks go to the toolbar's Start capture / Stop capture

@@ -161,7 +161,7 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                     "\nWithout -i, rstscope captures every interface that is up, one thread each.\n",
                 );
             }
-            out
+            crate::text_lines(out)
         }
     };
     crate::print(&text)
@@ -283,7 +283,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     } else {
         let mut out = header(&captured, &stats, args);
         out.push_str(&report::text::report(&a, clock, args.top));
-        out
+        crate::text_lines(out)
     };
     crate::print(&text)
 }
@@ -398,7 +398,7 @@ impl SecondLines {
             if self.to_stderr {
                 eprintln!("{line}");
             } else {
-                println!("{line}");
+                print!("{line}{}", crate::NEWLINE);
             }
         }
         self.next = Some(until + 1);

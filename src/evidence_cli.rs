@@ -91,11 +91,12 @@ pub fn run(
         }
     }
     let text = match format {
-        OutputFormat::Text => text(&ev, clock),
+        OutputFormat::Text => crate::text_lines(text(&ev, clock)),
         OutputFormat::Json => {
             serde_json::to_string_pretty(&to_json(&ev, args, clock)).unwrap_or_default() + "\n"
         }
-        OutputFormat::Csv => {
+        // Excel: refused before (`excel_refused` in main.rs).
+        OutputFormat::Csv | OutputFormat::Excel => {
             let mut s = String::from(report::csv::CONNECTIONS_HEADER);
             s.push('\n');
             for c in &ev.connections {

@@ -10,6 +10,7 @@
 // The headless build (without the `gui` feature) is an ordinary console program.
 #![cfg_attr(all(windows, feature = "gui"), windows_subsystem = "windows")]
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -100,9 +101,33 @@ struct AnalyzeArgs {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
+    /// For reading
     Text,
+    /// For programs (docs/json.md)
     Json,
+    /// For programs: comma, dot, Unix seconds, whatever the locale
     Csv,
+    /// The offenders table for Excel, as the app exports it: the list and decimal separators
+    /// of this user's regional settings (Windows), date-times, a byte-order mark, CRLF
+    Excel,
+}
+
+/// Why `--format excel` cannot be given with the options asked for: it writes the offenders
+/// table only.
+fn excel_refused(args: &AnalyzeArgs) -> Option<String> {
+    if args.format != OutputFormat::Excel {
+        return None;
+    }
+    let other = [
+        (args.connections, "--connections"),
+        (args.series, "--series"),
+        (args.evidence.endpoint.is_some(), "--endpoint"),
+    ]
+    .into_iter()
+    .find_map(|(given, name)| given.then_some(name))?;
+    Some(format!(
+        "--format excel writes the offenders table only; with {other} use --format csv"
+    ))
 }
 
 /// Failures that end the command, with the exit code they map to.
@@ -116,6 +141,35 @@ enum Failure {
     Window(String),
 }
 
+/// The end of a line of the text reports: CRLF on Windows, as its text files have, so that a
+/// report redirected to a file (`rstscope analyze F > report.txt`) opens as lines in the
+/// Notepad of Windows Server 2016 and older, which shows LF-only text as one line. JSON and CSV
+/// keep LF, for the programs that read them.
+const NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
+
+/// A text report with its lines ended by [`NEWLINE`].
+fn text_lines(text: String) -> String {
+    with_line_ends(text, NEWLINE)
+}
+
+/// `text` with each bare `\n` made `newline`.
+fn with_line_ends(text: String, newline: &str) -> String {
+    if newline == "\n" {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(body) => {
+                out.push_str(body.strip_suffix('\r').unwrap_or(body));
+                out.push_str(newline);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -127,7 +181,11 @@ fn print(text: &str) -> Result<(), Failure> {
 fn main() -> ExitCode {
     #[cfg(all(windows, feature = "gui"))]
     windows_console::attach_to_parent();
-    let cli = Cli::parse();
+    let cli = if cfg!(windows) {
+        Cli::parse_from(help_switch_as_cmd_spells_it(std::env::args_os()))
+    } else {
+        Cli::parse()
+    };
     let result = match cli.command {
         Some(Command::Analyze(mut args)) => file_args(std::mem::take(&mut args.files))
             .and_then(|files| analyze(&AnalyzeArgs { files, ..args })),
@@ -152,6 +210,20 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The arguments with cmd's way of asking for help, `/?` (as `ipconfig /?`), spelled as clap
+/// knows it, `--help`. Windows only: elsewhere `/?` is a path the shell left unexpanded.
+fn help_switch_as_cmd_spells_it(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    args.into_iter()
+        .map(|a| {
+            if a == "/?" {
+                OsString::from("--help")
+            } else {
+                a
+            }
+        })
+        .collect()
 }
 
 /// The capture files as the user meant them: on Windows, wildcards expanded (Unix shells
@@ -283,6 +355,9 @@ fn json_out(
 }
 
 fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
+    if let Some(why) = excel_refused(args) {
+        return Err(Failure::Input(why));
+    }
     let clock = if args.utc { Clock::Utc } else { Clock::Local };
     if let Some(ep) = args.evidence.endpoint {
         return evidence_cli::run(&args.files, ep, &args.evidence, args.format, clock);
@@ -299,12 +374,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         if write_error.is_some() {
             return;
         }
-        let line = match args.format {
-            OutputFormat::Csv => report::csv::connection(c),
-            OutputFormat::Json => report::json::connection(c).to_string(),
-            OutputFormat::Text => report::text::connection_line(c, clock),
+        let (line, newline) = match args.format {
+            // Excel: refused before (excel_refused).
+            OutputFormat::Csv | OutputFormat::Excel => (report::csv::connection(c), "\n"),
+            OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
+            OutputFormat::Text => (report::text::connection_line(c, clock), NEWLINE),
         };
-        if let Err(e) = writeln!(out, "{line}") {
+        if let Err(e) = write!(out, "{line}{newline}") {
             write_error = Some(e);
         }
     };
@@ -341,15 +417,21 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         String::new()
     } else if args.series {
         match args.format {
-            OutputFormat::Csv => report::csv::series(&a),
+            // Excel: refused before (excel_refused).
+            OutputFormat::Csv | OutputFormat::Excel => report::csv::series(&a),
             OutputFormat::Json => return json_out(&a, clock, false, out),
-            OutputFormat::Text => report::text::series(&a, clock),
+            OutputFormat::Text => text_lines(report::text::series(&a, clock)),
         }
     } else {
         match args.format {
             OutputFormat::Csv => report::csv::offenders(&a, clock),
+            OutputFormat::Excel => report::csv::offenders_for_spreadsheet(
+                &a,
+                clock,
+                &rstscope::host::locale::spreadsheet(),
+            ),
             OutputFormat::Json => return json_out(&a, clock, true, out),
-            OutputFormat::Text => report::text::report(&a, clock, args.top),
+            OutputFormat::Text => text_lines(report::text::report(&a, clock, args.top)),
         }
     };
     out.write_all(text.as_bytes())
@@ -370,5 +452,60 @@ mod tests {
             "this build has no desktop app (it was built without the `gui` feature); use \
              `rstscope analyze trace.pcap`, or `rstscope --help`"
         );
+    }
+
+    /// Regression: `rstscope /?` in cmd said "/?: no file matches this pattern", and
+    /// `rstscope analyze /?` the same, where a Windows admin asks for help.
+    #[test]
+    fn slash_question_mark_asks_for_help_as_in_cmd() {
+        for args in [&["rstscope", "/?"][..], &["rstscope", "analyze", "/?"]] {
+            let args = help_switch_as_cmd_spells_it(args.iter().map(OsString::from));
+            let kind = Cli::try_parse_from(&args).err().map(|e| e.kind());
+            assert_eq!(kind, Some(clap::error::ErrorKind::DisplayHelp), "{args:?}");
+        }
+        let file = help_switch_as_cmd_spells_it(
+            ["rstscope", "analyze", "/caps/a.pcap"].map(OsString::from),
+        );
+        assert_eq!(file[2], "/caps/a.pcap");
+    }
+
+    /// The CSV for Excel is the offenders table: with the connections, the series or an
+    /// endpoint's packets it says to use --format csv, before any file is read.
+    #[test]
+    fn excel_is_for_the_offenders_table() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["rstscope", "analyze", "--format", "excel"];
+            argv.extend_from_slice(extra);
+            argv.push("a.pcap");
+            match Cli::try_parse_from(argv).map(|c| c.command) {
+                Ok(Some(Command::Analyze(args))) => excel_refused(&args),
+                _ => panic!("analyze {extra:?} does not parse"),
+            }
+        };
+        assert_eq!(parse(&[]), None);
+        assert_eq!(parse(&["--utc", "--top", "3"]), None);
+        for other in ["--connections", "--series"] {
+            assert_eq!(
+                parse(&[other]),
+                Some(format!(
+                    "--format excel writes the offenders table only; with {other} use --format csv"
+                ))
+            );
+        }
+        assert!(parse(&["--endpoint", "127.0.0.1:7211"]).is_some());
+    }
+
+    /// Regression: on Windows `rstscope analyze F > report.txt` wrote LF-only lines, one line
+    /// in the Notepad of Windows Server 2016 and older.
+    #[test]
+    fn text_reports_take_the_line_ends_given() {
+        let report = "Capture\n  file  a.pcap\n\nTotals\r\n  resets 2\n".to_owned();
+        assert_eq!(
+            with_line_ends(report.clone(), "\r\n"),
+            "Capture\r\n  file  a.pcap\r\n\r\nTotals\r\n  resets 2\r\n"
+        );
+        assert_eq!(with_line_ends(report.clone(), "\n"), report);
+        assert_eq!(with_line_ends("no end".to_owned(), "\r\n"), "no end");
+        assert_eq!(NEWLINE, if cfg!(windows) { "\r\n" } else { "\n" });
     }
 }

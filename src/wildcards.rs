@@ -6,28 +6,44 @@
 //! `trace*.pcapng` end in "Invalid name (os error 123)". As in cmd's own commands, only the
 //! last component of a path may hold wildcards, and names match regardless of case.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-/// A pattern that matched no file.
+/// A file argument whose wildcards cannot be expanded.
 #[derive(Debug, PartialEq, Eq)]
-pub struct NoMatch(pub PathBuf);
+pub enum PatternError {
+    /// No file matches the pattern.
+    NoMatch(PathBuf),
+    /// A folder's name holds the wildcard: as in cmd, only the file name may.
+    InFolder(PathBuf),
+}
 
-impl std::fmt::Display for NoMatch {
+impl std::fmt::Display for PatternError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: no file matches this pattern; check the folder and the name (* stands for any characters, ? for one)",
-            self.0.display()
-        )
+        match self {
+            PatternError::NoMatch(p) => write!(
+                f,
+                "{}: no file matches this pattern; check the folder and the name (* stands for any characters, ? for one)",
+                p.display()
+            ),
+            PatternError::InFolder(p) => write!(
+                f,
+                "{}: * and ? work in the file name only, not in a folder's name (as in cmd's dir); name the folder in full",
+                p.display()
+            ),
+        }
     }
 }
 
 /// Replaces each argument whose file name holds `*` or `?` and that is not itself a file by
 /// the files of its folder that match it, in name order. An argument that names an existing
-/// file, or whose folder cannot be listed, is kept as it is (opening it says what is wrong).
-pub fn expand(args: Vec<PathBuf>, ignore_case: bool) -> Result<Vec<PathBuf>, NoMatch> {
+/// file, or whose folder cannot be listed, is kept as it is (opening it says what is wrong),
+/// unless a wildcard in a folder's name is why (Windows would only say "Invalid name").
+pub fn expand(args: Vec<PathBuf>, ignore_case: bool) -> Result<Vec<PathBuf>, PatternError> {
     let mut out = Vec::with_capacity(args.len());
     for arg in args {
+        if wildcard_in_folder(&arg) {
+            return Err(PatternError::InFolder(arg));
+        }
         let Some(pattern) = wildcard_name(&arg) else {
             out.push(arg);
             continue;
@@ -49,7 +65,7 @@ pub fn expand(args: Vec<PathBuf>, ignore_case: bool) -> Result<Vec<PathBuf>, NoM
             .filter(|name| matches(&pattern, name, ignore_case))
             .collect();
         if names.is_empty() {
-            return Err(NoMatch(arg));
+            return Err(PatternError::NoMatch(arg));
         }
         names.sort();
         out.extend(names.into_iter().map(|n| folder.join(n)));
@@ -61,6 +77,18 @@ pub fn expand(args: Vec<PathBuf>, ignore_case: bool) -> Result<Vec<PathBuf>, NoM
 fn wildcard_name(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     (name.contains(['*', '?']) && !path.exists()).then(|| name.to_owned())
+}
+
+/// Whether a folder on the way to `path` has `*` or `?` in its name and the folder does not exist
+/// (on Linux and macOS such a folder may exist, and is then no pattern). The `?` of a
+/// `\\?\C:\` prefix is no wildcard.
+fn wildcard_in_folder(path: &Path) -> bool {
+    path.parent().is_some_and(|folder| {
+        folder.components().any(|c| match c {
+            Component::Normal(name) => name.to_string_lossy().contains(['*', '?']),
+            _ => false,
+        }) && !folder.exists()
+    })
 }
 
 /// Whether `name` matches `pattern`: `*` any run of characters, `?` exactly one.
@@ -139,7 +167,10 @@ mod tests {
                 kept,
             ])
         );
-        assert_eq!(missing, Err(NoMatch(dir.join("nothing*.pcap"))));
+        assert_eq!(
+            missing,
+            Err(PatternError::NoMatch(dir.join("nothing*.pcap")))
+        );
         assert_eq!(
             exact,
             Ok(vec![dir.join("trace1.pcap"), dir.join("trace2.pcap")])
@@ -153,5 +184,29 @@ mod tests {
             PathBuf::from("a b.pcap"),
         ];
         assert_eq!(expand(args.clone(), true), Ok(args));
+    }
+
+    /// Regression: `rstscope analyze "caps\mon*\*.pcapng"` in cmd ended in "cannot read:
+    /// Invalid name (os error 123)", which does not say the wildcard is where none may be.
+    #[test]
+    fn a_wildcard_in_a_folder_name_is_named_as_such() {
+        let dir =
+            std::env::temp_dir().join(format!("rstscope-wildcards-folder-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("monday")).expect("folder");
+        std::fs::write(dir.join("monday").join("a.pcap"), b"").expect("file");
+        let pattern = dir.join("mon*").join("*.pcap");
+        let named = dir.join("mon*").join("a.pcap");
+        let got = (
+            expand(vec![pattern.clone()], true),
+            expand(vec![named.clone()], true),
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert_eq!(got.0, Err(PatternError::InFolder(pattern)));
+        assert_eq!(got.1, Err(PatternError::InFolder(named.clone())));
+        assert!(
+            PatternError::InFolder(named)
+                .to_string()
+                .contains("* and ? work in the file name only")
+        );
     }
 }

@@ -234,7 +234,7 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
         rstscope::report::csv::offenders_for_spreadsheet(
             &analysis,
             rstscope::report::Clock::Utc,
-            &rstscope::ui::locale::spreadsheet(),
+            &rstscope::host::locale::spreadsheet(),
         )
     );
     assert!(csv.starts_with('\u{feff}'), "{csv}");

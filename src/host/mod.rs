@@ -29,6 +29,8 @@ pub mod journal;
 /// Linux: `/proc/net/snmp` and `/proc/net/netstat`.
 #[cfg(target_os = "linux")]
 mod linux;
+/// The list and decimal separators of the user's regional settings, for CSV a spreadsheet opens.
+pub mod locale;
 /// macOS: the `net.inet.tcp.stats` sysctl, mapped to the nearest Linux names.
 #[cfg(target_os = "macos")]
 mod macos;

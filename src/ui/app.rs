@@ -1138,7 +1138,7 @@ impl RstscopeApp {
                 // For the spreadsheet a double click opens it in (Excel on Windows), in the
                 // user's locale: its list and decimal separators, date-times, a byte-order mark.
                 SaveTag::Csv => analysis.as_ref().map(|a| {
-                    let sheet = crate::ui::locale::spreadsheet();
+                    let sheet = crate::host::locale::spreadsheet();
                     std::fs::write(
                         &path,
                         report::csv::offenders_for_spreadsheet(a, clock, &sheet),

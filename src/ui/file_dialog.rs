@@ -17,6 +17,17 @@ use crate::ui::task::Task;
 /// File name endings of captures rstscope reads.
 pub const CAPTURE_EXTENSIONS: &[&str] = &["pcap", "pcapng", "cap", "gz", "dmp"];
 
+/// The open dialog's file type, with the patterns it takes, as Windows programs name theirs
+/// ("Capture files (*.pcap;*.pcapng;*.cap;*.gz;*.dmp)"): the Windows dialog shows the name
+/// only, and it named three of the five.
+fn capture_filter_name() -> String {
+    let patterns: Vec<String> = CAPTURE_EXTENSIONS
+        .iter()
+        .map(|e| format!("*.{e}"))
+        .collect();
+    format!("Capture files ({})", patterns.join(";"))
+}
+
 /// A system dialog that returns faster than this without a choice most likely failed to open.
 const TOO_FAST: Duration = Duration::from_millis(400);
 
@@ -149,7 +160,7 @@ fn native_dialog(purpose: &Purpose, start: Option<PathBuf>) -> Option<Vec<PathBu
     match purpose {
         Purpose::OpenCapture => d
             .set_title("Open captures")
-            .add_filter("Captures (pcap, pcapng, gzip)", CAPTURE_EXTENSIONS)
+            .add_filter(capture_filter_name(), CAPTURE_EXTENSIONS)
             .add_filter("All files", &["*"])
             .pick_files(),
         Purpose::Save {
@@ -554,6 +565,17 @@ impl Browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: the open dialog's file type read "Captures (pcap, pcapng, gzip)" while it
+    /// also listed .cap and .dmp files; the Windows dialog shows that name, not the patterns.
+    #[test]
+    fn the_open_dialog_names_every_pattern_it_lists() {
+        let name = capture_filter_name();
+        for ext in CAPTURE_EXTENSIONS {
+            assert!(name.contains(&format!("*.{ext}")), "{name} lacks *.{ext}");
+        }
+        assert_eq!(name, "Capture files (*.pcap;*.pcapng;*.cap;*.gz;*.dmp)");
+    }
 
     #[test]
     fn capture_names_are_recognised_by_extension() {

@@ -20,8 +20,6 @@ pub mod handles;
 pub mod host;
 /// How the results screen shares its height: plot, table, splitter, details.
 pub mod layout;
-/// The list and decimal separators of the user's locale, for the CSV export.
-pub mod locale;
 /// The offenders table.
 pub mod offenders;
 /// The rate plot.

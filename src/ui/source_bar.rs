@@ -119,6 +119,10 @@ pub fn npcap_notice(ui: &mut egui::Ui) {
     });
 }
 
+/// The File menu's last entry: "Exit", as in every Windows program's File menu; "Quit"
+/// elsewhere, as GNOME and macOS name it.
+const QUIT: &str = if cfg!(windows) { "Exit" } else { "Quit" };
+
 /// The picker's entry for capturing every interface.
 pub const ALL_INTERFACES: &str = "All interfaces (loopback included)";
 
@@ -174,7 +178,7 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             {
                 actions.push(Action::Close);
             }
-            if ui.button("Quit").clicked() {
+            if ui.button(QUIT).clicked() {
                 actions.push(Action::Quit);
             }
         });
@@ -519,14 +523,7 @@ fn capture_options(
                         );
                     }
                 }
-                InterfaceList::Failed(e) => {
-                    ui.add(
-                        egui::Label::new(
-                            RichText::new(e.as_str()).color(ui.visuals().error_fg_color),
-                        )
-                        .wrap(),
-                    );
-                }
+                InterfaceList::Failed(e) => listing_failed(ui, e),
                 InterfaceList::NotListed => {}
             }
         });
@@ -555,6 +552,20 @@ fn capture_options(
                 .desired_width(200.0),
         );
     }
+}
+
+/// How wide the picker's list grows for why listing failed (the Npcap advice is long).
+const LISTING_FAILED_WIDTH: f32 = 380.0;
+
+/// Why the interfaces could not be listed (Windows without Npcap), in the picker's list.
+/// The list lays its rows out justified, and egui justifies a wrapped label by spreading the
+/// letters of each line apart ("n o t .  D o w n l o a d"): this text is left-aligned, in a
+/// list made wide enough to read it.
+fn listing_failed(ui: &mut egui::Ui, error: &str) {
+    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+        ui.set_width(LISTING_FAILED_WIDTH);
+        ui.add(egui::Label::new(RichText::new(error).color(ui.visuals().error_fg_color)).wrap());
+    });
 }
 
 /// False for libpcap's pseudo-interfaces that never carry TCP/IP: D-Bus monitors, Bluetooth,
@@ -689,5 +700,68 @@ mod tests {
         ] {
             assert!(!carries_tcp(&interface(name)), "{name}");
         }
+    }
+
+    /// Regression: without Npcap the picker's list gave the Npcap message justified in its
+    /// 165-point width, letters spread apart ("n o t .  D o w n l o a d  i t").
+    #[test]
+    fn why_listing_failed_reads_as_plain_left_aligned_text() {
+        let message = "Npcap is not installed (wpcap.dll is not in C:\\Windows\\system32\\Npcap \
+                       or the system folders); live capture needs it, opening capture files does not";
+        let mut h = egui_kittest::Harness::new_ui(|ui| {
+            // As in the picker's list: justified rows, as narrow as the picker.
+            ui.set_max_width(165.0);
+            ui.with_layout(egui::Layout::top_down_justified(egui::Align::Min), |ui| {
+                listing_failed(ui, message);
+            });
+        });
+        h.run();
+        let mut lines = Vec::new();
+        for clipped in &h.output().shapes {
+            if let egui::Shape::Text(t) = &clipped.shape
+                && message.contains(t.galley.text())
+            {
+                lines.push((
+                    t.galley.job.justify,
+                    t.galley.rect.width(),
+                    t.galley.rows.len(),
+                ));
+            }
+        }
+        let (justified, width, rows) = lines.first().copied().expect("the message is drawn");
+        assert!(!justified, "the message is justified");
+        assert!(
+            width > 165.0,
+            "the message is {width} points wide, in {rows} rows"
+        );
+    }
+
+    /// A Windows admin ends a program with File > Exit: "Quit" there reads as a port from
+    /// another system. GNOME and macOS say Quit.
+    #[test]
+    fn the_file_menu_ends_with_exit_on_windows_and_quit_elsewhere() {
+        use egui_kittest::kittest::Queryable;
+        let input = BarInput {
+            recent: &[],
+            source: None,
+            source_paths: None,
+            loading: false,
+            capturing: false,
+            can_export: false,
+            show_host: false,
+            live_source: false,
+            utc: false,
+            builtin_dialog: false,
+        };
+        let mut h = egui_kittest::Harness::new_ui_state(
+            |ui, actions: &mut Vec<Action>| menu(ui, &input, actions),
+            Vec::new(),
+        );
+        h.get_by_label("File").click();
+        h.run();
+        h.get_by_label(if cfg!(windows) { "Exit" } else { "Quit" })
+            .click();
+        h.run();
+        assert_eq!(h.state(), &vec![Action::Quit]);
     }
 }

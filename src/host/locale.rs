@@ -1,8 +1,9 @@
-//! The list and decimal separators of the user's regional settings, for the CSV export: Excel
-//! opens a CSV file by a double click with them (`;` and `,` in Germany, France, Italy,
-//! Spain, the Netherlands...), so a comma-separated file came out as one column there. Windows
-//! reads them from the user's locale; elsewhere the export keeps comma and dot (LibreOffice asks
-//! on import, and there is no one system setting that spreadsheets there follow).
+//! The list and decimal separators of the user's regional settings, for the CSV a spreadsheet
+//! opens (the app's export, `rstscope analyze --format excel`): Excel opens a CSV file by a
+//! double click with them (`;` and `,` in Germany, France, Italy, Spain, the Netherlands...),
+//! so a comma-separated file came out as one column there. Windows reads them from the user's
+//! locale; elsewhere the export keeps comma and dot (LibreOffice asks on import, and there is
+//! no one system setting that spreadsheets there follow).
 
 use crate::report::csv::Spreadsheet;
 

@@ -97,12 +97,22 @@ mod tests {
         let mut reader = OwnProcessReader::default();
         let before = reader.read().expect("this process");
         let block = vec![1u8; 64 << 20];
-        let spin = std::time::Instant::now();
+        // Spins until the reader sees 0.25 s more CPU (or 30 s pass): a machine busy with
+        // other tests gives this thread less than its wall time, so a fixed spin may not do.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         let mut x = 0u64;
-        while spin.elapsed() < std::time::Duration::from_millis(300) {
-            x = x
-                .wrapping_mul(31)
-                .wrapping_add(u64::from(block[x as usize % block.len()]));
+        loop {
+            let spin = std::time::Instant::now();
+            while spin.elapsed() < std::time::Duration::from_millis(50) {
+                x = x
+                    .wrapping_mul(31)
+                    .wrapping_add(u64::from(block[x as usize % block.len()]));
+            }
+            let now = reader.read().expect("this process");
+            if now.cpu_seconds >= before.cpu_seconds + 0.25 || std::time::Instant::now() > deadline
+            {
+                break;
+            }
         }
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let extra = std::thread::spawn(move || rx.recv());

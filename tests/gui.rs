@@ -3816,3 +3816,53 @@ fn tab_stops_on_the_rows_in_view_only() {
         );
     }
 }
+
+/// Regression (real window trial): a click on the text of an offender's cell (its service,
+/// counts, rate, times or diagnosis) did not select the row; only the endpoint and the blank
+/// room beside a cell's text did. egui's labels are selectable text by default, and a
+/// selectable label takes the click for itself. Every cell's text selects its row.
+#[test]
+fn a_click_on_any_cells_text_selects_its_row() {
+    let path = temp_dir("click-cell-text").join("causes.pcap");
+    write_causes_to(&path, 6);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let endpoint = |k: (std::net::IpAddr, u16)| format!("{}:{}", k.0, k.1);
+    let mut clicked = 0;
+    // Each row below the first in turn, each text of its cells but the endpoint's.
+    for &key in &keys[1..4] {
+        let row = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, &endpoint(key))
+            .rect();
+        let texts: Vec<(String, egui::Rect)> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+            .filter(|(_, r)| {
+                (r.center().y - row.center().y).abs() < 2.0
+                    && r.left() > row.right()
+                    && r.width() > 1.0
+            })
+            .collect();
+        assert!(texts.len() >= 6, "the row's cells: {texts:?}");
+        for (text, rect) in texts {
+            // Another row first, so that each click has a selection to change.
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &endpoint(keys[0]))
+                .click();
+            h.run_steps(2);
+            assert_eq!(h.state().selected(), Some(keys[0]));
+            h.hover_at(rect.center());
+            h.run_steps(1);
+            click_at(&mut h, rect.center());
+            h.run_steps(2);
+            assert_eq!(
+                h.state().selected(),
+                Some(key),
+                "a click on {text:?} at {rect:?} of {} did not select it",
+                endpoint(key)
+            );
+            clicked += 1;
+        }
+    }
+    assert!(clicked >= 18, "{clicked} cells clicked");
+}

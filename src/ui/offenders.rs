@@ -454,6 +454,9 @@ impl OffendersView {
                     row.set_selected(is_selected);
                     for c in &columns {
                         let (_, at) = row.col(|ui| {
+                            // A click on a cell's text selects the row, as one beside it
+                            // does: selectable text would take the click for itself.
+                            ui.style_mut().interaction.selectable_labels = false;
                             if cell(ui, *c, r, host, times, is_selected, range) {
                                 clicked = Some(r.key());
                             }

@@ -427,6 +427,7 @@ impl RstscopeApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         wheel::begin_pass(&ctx);
+        crate::ui::handles::begin_pass(&ctx);
         match self.fonts_ready {
             false => crate::ui::fonts::add_symbols(&ctx),
             // The fonts added take effect in the second frame: their glyphs are drawn then.

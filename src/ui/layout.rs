@@ -102,8 +102,10 @@ pub fn table_and_details(
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));
+    // Dragged with the mouse, no Tab stop: it showed nothing when Tab reached it, and the
+    // keyboard could not move it.
     let response = ui
-        .interact(grip, ui.scope_id().with("table-splitter"), Sense::drag())
+        .interact(grip, ui.scope_id().with("table-splitter"), Sense::DRAG)
         .on_hover_cursor(CursorIcon::ResizeRow);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Splitter, true, SPLITTER_LABEL));
     if response.dragged() && shared > 0.0 {

@@ -757,8 +757,7 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
         (true, true) => " ▲",
         (true, false) => " ▼",
     };
-    let response = ui
-        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
+    let response = header_button(ui, &format!("{name}{arrow}"))
         .on_hover_text(format!("{hint}; click to sort"));
     if response.clicked() {
         *sort = if sort.column == c {
@@ -773,6 +772,23 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
             }
         };
     }
+}
+
+/// A table's column title, a button that sorts by the column: drawn without a frame, as a
+/// title, and with a ring when the keyboard has it (a frameless button draws none, so Tab
+/// went along the headers with nothing on screen).
+pub fn header_button(ui: &mut egui::Ui, title: &str) -> egui::Response {
+    let response = ui.add(egui::Button::new(RichText::new(title).strong()).frame(false));
+    if response.has_focus() {
+        let visuals = &ui.visuals().widgets.active;
+        ui.painter().rect_stroke(
+            response.rect,
+            visuals.corner_radius,
+            visuals.bg_stroke,
+            egui::StrokeKind::Inside,
+        );
+    }
+    response
 }
 
 /// Text columns and ranks sort up, counts sort down, on a first click.

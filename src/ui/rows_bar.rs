@@ -179,8 +179,10 @@ fn bar(
     let max_offset = (content - view).max(0.0);
     let mut offset = body.state.clamped_offset().y;
     let enabled = ui.is_enabled();
+    // Pressed and dragged, never a Tab stop: it would show nothing with the keyboard, which
+    // has no use for it (the arrows and Page Up/Down move through the rows).
     let sense = if enabled {
-        Sense::click_and_drag()
+        Sense::CLICK | Sense::DRAG
     } else {
         Sense::hover()
     };

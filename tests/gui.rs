@@ -3821,7 +3821,7 @@ fn a_click_on_any_cells_text_selects_its_row() {
             .rect();
         let texts: Vec<(String, egui::Rect)> = h
             .query_all_by_role(egui::accesskit::Role::Label)
-            .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+            .map(|n| (n.accesskit_node().value().unwrap_or_default(), n.rect()))
             .filter(|(_, r)| {
                 (r.center().y - row.center().y).abs() < 2.0
                     && r.left() > row.right()
@@ -3913,5 +3913,98 @@ fn every_tab_stop_shows_where_the_keyboard_is() {
     assert!(
         unseen.is_empty(),
         "Tab stops that show nothing: {unseen:?} (all stops: {stops:?})"
+    );
+}
+
+/// The wheel turned by `delta` points over `at` (x: sideways), and the frames that smooth it.
+fn wheel_by(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, delta: egui::Vec2) {
+    h.hover_at(at);
+    h.step();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(30);
+}
+
+/// The left of the leftmost packet line laid out in the details, and the client of the
+/// topmost connection row laid out.
+fn lists_start(h: &Harness<'_, RstscopeApp>) -> (f32, String) {
+    let labels: Vec<(String, egui::Rect)> = h
+        .query_all_by_role(egui::accesskit::Role::Label)
+        .map(|n| (n.accesskit_node().value().unwrap_or_default(), n.rect()))
+        .collect();
+    let packets = labels
+        .iter()
+        .filter(|(t, _)| t.contains(" > 10.0.1.1.") || t.contains(" > 10.0.0."))
+        .map(|(_, r)| r.left())
+        .fold(f32::INFINITY, f32::min);
+    let client = labels
+        .iter()
+        .filter(|(t, _)| t.starts_with("10.0.0.") && t.contains(':'))
+        .min_by(|a, b| a.1.top().total_cmp(&b.1.top()))
+        .map(|(t, _)| t.clone())
+        .unwrap_or_default();
+    (packets, client)
+}
+
+/// The client of the selected offender's first connection.
+fn first_client(h: &Harness<'_, RstscopeApp>) -> String {
+    let ev = h.state().evidence().expect("the evidence");
+    let (addr, port) = ev.connections[0].orig;
+    format!("{addr}:{port}")
+}
+
+/// Regression (real window trial): the packet lines scrolled sideways for one offender stayed
+/// scrolled for the next one selected, and for the next capture opened: the lines of a live
+/// capture began mid-address, their times out of view. The details' lists (packets and
+/// connections, down and sideways) start at their beginning for each offender shown.
+#[test]
+fn the_details_lists_start_at_their_beginning_for_each_offender() {
+    let path = temp_dir("lists-start").join("eight-offenders.pcap");
+    write_refusals_to(&path, 2_000, 8);
+    let m = harness_margin();
+    let mut h = sized_harness([1024.0 + 2.0 * m.x, 700.0 + 2.0 * m.y], vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let (left, client) = lists_start(&h);
+    assert!(left.is_finite(), "packets listed");
+    assert_eq!(client, first_client(&h), "the connections from their first");
+    let rows_at = h
+        .query_all_by_role(egui::accesskit::Role::Label)
+        .find(|n| n.accesskit_node().value().is_some_and(|v| v == client))
+        .expect("the first connection's row")
+        .rect()
+        .center();
+    // The connections scrolled down, the packets sideways.
+    wheel_by(&mut h, rows_at, egui::vec2(0.0, -200.0));
+    // A turn of the wheel ends half a second after its last notch.
+    h.hover_at(egui::pos2(1.0, 1.0));
+    h.run_steps(10);
+    wheel_by(
+        &mut h,
+        egui::pos2(left + 100.0, rows_at.y),
+        egui::vec2(-300.0, 0.0),
+    );
+    let (scrolled_left, scrolled_client) = lists_start(&h);
+    assert!(
+        scrolled_left < left - 100.0 && scrolled_client != client,
+        "the lists scrolled: {left} -> {scrolled_left}, {client} -> {scrolled_client}"
+    );
+    select(&mut h, &format!("{}:{}", keys[1].0, keys[1].1));
+    assert_eq!(h.state().selected(), Some(keys[1]));
+    h.run_steps(4);
+    let (new_left, new_client) = lists_start(&h);
+    assert!(
+        (new_left - left).abs() < 1.0,
+        "the next offender's packets start at their left: {new_left}, not {left}"
+    );
+    assert_eq!(
+        new_client,
+        first_client(&h),
+        "the next offender's connections start at their first"
     );
 }

@@ -79,6 +79,9 @@ pub struct DetailsView {
     /// The user asked for every copy of a packet among the packets (kept from selection to
     /// selection).
     all_copies: bool,
+    /// The evidence is another's (another offender, time range or capture): its lists are to
+    /// be shown from their start, not scrolled where the last ones were.
+    from_start: bool,
 }
 
 /// What the details panel shows this frame.
@@ -129,6 +132,7 @@ impl DetailsView {
         });
         if wanted != self.key {
             self.key = wanted.clone();
+            self.from_start = true;
             self.evidence = None;
             self.error = None;
             self.lines = None;
@@ -416,6 +420,7 @@ impl DetailsView {
         let Some(ev) = ev else {
             return;
         };
+        let from_start = std::mem::take(&mut self.from_start);
         let lines = self
             .lines
             .as_ref()
@@ -429,9 +434,9 @@ impl DetailsView {
         // The panel's scrolling reaches the lists' bottom, whatever height they take.
         ui.set_min_height(height);
         ui.columns(2, |cols| {
-            connections(&mut cols[0], ev, input.clock, height);
+            connections(&mut cols[0], ev, input.clock, height, from_start);
             wheel::area(&mut cols[1], "details/packets", |ui| {
-                packets(ui, lines, height);
+                packets(ui, lines, height, from_start);
             });
         });
     }
@@ -466,32 +471,36 @@ fn save_button(
 }
 
 /// The tcpdump-like lines; only the visible ones are laid out. Further copies of a packet are
-/// weaker than the packet's first line, which stands out among its copies.
-fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32) {
+/// weaker than the packet's first line, which stands out among its copies. `from_start`:
+/// scrolled to the first line's beginning.
+fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32, from_start: bool) {
     let font = egui::FontId::monospace(fonts::PACKET_LINES);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
     // Long lines scroll sideways, never cut: solid bars, shown without hovering first.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-    egui::ScrollArea::both()
+    let mut area = egui::ScrollArea::both()
         .id_salt("packets")
         .max_height(height)
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, lines.len(), |ui, range| {
-            for line in &lines[range] {
-                let mut text = RichText::new(&line.text).font(font.clone());
-                if line.copy {
-                    text = text.weak();
-                }
-                let label = ui.add(egui::Label::new(text).extend());
-                if let Some(at) = &line.at {
-                    label.on_hover_text(if line.copy {
-                        format!("a further copy of a packet listed above, recorded at {at}")
-                    } else {
-                        format!("recorded at {at}")
-                    });
-                }
+        .auto_shrink([false, false]);
+    if from_start {
+        area = area.scroll_offset(egui::Vec2::ZERO);
+    }
+    area.show_rows(ui, row_height, lines.len(), |ui, range| {
+        for line in &lines[range] {
+            let mut text = RichText::new(&line.text).font(font.clone());
+            if line.copy {
+                text = text.weak();
             }
-        });
+            let label = ui.add(egui::Label::new(text).extend());
+            if let Some(at) = &line.at {
+                label.on_hover_text(if line.copy {
+                    format!("a further copy of a packet listed above, recorded at {at}")
+                } else {
+                    format!("recorded at {at}")
+                });
+            }
+        }
+    });
 }
 
 /// The endpoint, its service, its kind and numbers on one (wrapped) line, then the diagnosis
@@ -698,8 +707,8 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
 }
 
 /// One row per connection: start, client -> server, Zeek state and history, cause; only the
-/// visible rows are laid out.
-fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
+/// visible rows are laid out. `from_start`: scrolled to the first row's left.
+fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32, from_start: bool) {
     // Wider than its half of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -713,14 +722,20 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
             - row
             - LIST_MARGIN
             - ui.spacing().scroll.allocated_width();
-        let bar =
+        let mut bar =
             RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
+        if from_start {
+            bar = bar.from_top();
+        }
         bar.show(ui, |ui, rows| {
-            let area = egui::ScrollArea::horizontal()
+            let mut area = egui::ScrollArea::horizontal()
                 .id_salt("connections-sideways")
                 .max_height(height)
-                .auto_shrink([false, false])
-                .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
+                .auto_shrink([false, false]);
+            if from_start {
+                area = area.horizontal_scroll_offset(0.0);
+            }
+            let area = area.show(ui, |ui| connections_table(ui, rows, ev, clock, height));
             ((), Some(area.inner))
         })
     });

@@ -96,6 +96,13 @@ impl RowsBar {
         self
     }
 
+    /// The rows scrolled to the first in this frame (the table shows other rows than before).
+    pub fn from_top(mut self) -> Self {
+        self.memory.to = Some(0.0);
+        self.memory.grab = None;
+        self
+    }
+
     /// Lays out `add` (the sideways scroll area around the table) in the rest of `ui`, less
     /// a strip at the right for the bar when the rows do not all fit, then draws the bar
     /// beside the table's body. `add` builds the table with [`Rows::table`] and returns what

@@ -3723,11 +3723,11 @@ fn tab_passes_over_the_tables_column_resize_handles() {
     // `every_tab_stop_shows_where_the_keyboard_is`).
     assert_eq!(
         &stops[last_row + 1..at("Save these packets…") + 1],
-        ["Copy", "Copy", "Save these packets…"].map(|l| Some(l.to_owned())),
+        ["Copy diagnosis", "Copy", "Copy", "Save these packets…"].map(|l| Some(l.to_owned())),
         "from the last row to the details' buttons: {stops:?}"
     );
-    // Shift+Tab from the first Copy goes back the same way, to the last row.
-    h.get_all_by_label("Copy").next().expect("Copy").focus();
+    // Shift+Tab from the details' first button goes back the same way, to the last row.
+    h.get_by_label("Copy diagnosis").focus();
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
     h.run_steps(6);
@@ -3767,7 +3767,7 @@ fn tab_stops_on_the_rows_in_view_only() {
             continue;
         };
         let label = node.accesskit_node().label().unwrap_or_default();
-        if label == "Copy" {
+        if label == "Copy diagnosis" {
             reached_the_details = true;
             break;
         }
@@ -4006,5 +4006,34 @@ fn the_details_lists_start_at_their_beginning_for_each_offender() {
         new_client,
         first_client(&h),
         "the next offender's connections start at their first"
+    );
+}
+
+/// Regression (real window trial): the diagnosis, the sentence a person pastes into a ticket,
+/// could be copied only with Ctrl+C, which nothing on screen told of; the filters under it
+/// had Copy buttons. "Copy diagnosis" by its counts copies what Ctrl+C does (the sentence
+/// with when it was seen, on one line) and says "Copied".
+#[test]
+fn copy_diagnosis_copies_what_ctrl_c_does_and_says_copied() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let by_key = copied_texts(&h);
+    assert_eq!(by_key.len(), 1, "{by_key:?}");
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Copy diagnosis")
+        .click();
+    h.step();
+    assert_eq!(copied_texts(&h), by_key);
+    h.run_steps(2);
+    assert!(
+        h.query_by_role_and_label(egui::accesskit::Role::Button, "Copied")
+            .is_some_and(|n| n.rect().top() < h.get_by_label("Wireshark").rect().top()),
+        "the diagnosis' button says Copied"
+    );
+    assert!(
+        h.query_all_by_label("Copy").count() == 2,
+        "the filters' buttons still say Copy"
     );
 }

@@ -26,6 +26,8 @@ use crate::ui::wheel;
 pub const MAX_PACKETS: usize = 2000;
 /// How long "Copied" stays next to a Copy button, in seconds.
 const COPIED_FOR: f64 = 2.5;
+/// What [`DetailsView`]'s `copied` holds for the diagnosis (the filters are their rows).
+const DIAGNOSIS_COPIED: usize = usize::MAX;
 /// Said where a capture file has no process information.
 pub const NO_PROCESS_INFO: &str = "This capture file carries no process information: to see \
     which program listens and which one connects, capture on that host with Start capture, as \
@@ -67,7 +69,8 @@ pub struct DetailsView {
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with.
     lines: Option<(Clock, Vec<PacketLine>)>,
-    /// The filter last copied (its row: 0 is Wireshark's) and when (egui time).
+    /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
+    /// and when (egui time).
     copied: Option<(usize, f64)>,
     /// The panel's width and how far below its top the connections and packets lists began:
     /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
@@ -263,8 +266,18 @@ impl DetailsView {
         let o = o.clone();
         let mut action = None;
         let diagnosis = report::full_diagnosis_in(&o, input.host, input.clock, scope);
-        header(ui, &o, input, scope, &diagnosis);
-        self.shown = Some(report::diagnosis_to_copy(&diagnosis, &o, input.clock));
+        let to_copy = report::diagnosis_to_copy(&diagnosis, &o, input.clock);
+        let now = ui.input(|i| i.time);
+        let copied = self
+            .copied
+            .is_some_and(|(n, at)| n == DIAGNOSIS_COPIED && now - at < COPIED_FOR);
+        if header(ui, &o, input, scope, &diagnosis, copied) {
+            ui.ctx().copy_text(to_copy.clone());
+            self.copied = Some((DIAGNOSIS_COPIED, now));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
+        }
+        self.shown = Some(to_copy);
         processes(ui, &o, input);
         ui.add_space(2.0);
         self.filters(ui, &o);
@@ -503,15 +516,18 @@ fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32, from_start: boo
     });
 }
 
-/// The endpoint, its service, its kind and numbers on one (wrapped) line, then the diagnosis
-/// sentence.
+/// The endpoint, its service, its kind and numbers on one (wrapped) line, with "Copy
+/// diagnosis" (saying "Copied" when `copied`), then the diagnosis sentence. True when the
+/// button was clicked.
 fn header(
     ui: &mut egui::Ui,
     o: &Offender,
     input: &DetailsInput<'_>,
     scope: Scope,
     diagnosis: &str,
-) {
+    copied: bool,
+) -> bool {
+    let mut copy = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
@@ -542,6 +558,15 @@ fn header(
         }
         ui.add_space(8.0);
         counts(ui, o, scope);
+        ui.add_space(8.0);
+        // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
+        copy = ui
+            .small_button(if copied { "Copied" } else { "Copy diagnosis" })
+            .on_hover_text(
+                "copy the diagnosis, with the date and zone of when it was seen, as one line \
+                 of text (Ctrl+C copies it too)",
+            )
+            .clicked();
     });
     ui.add(egui::Label::new(RichText::new(diagnosis).size(fonts::DIAGNOSIS)).wrap());
     for text in &o.rst_payloads {
@@ -551,6 +576,7 @@ fn header(
     for line in suspect_lines(o, input.clock) {
         ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
     }
+    copy
 }
 
 /// The suspect-injected resets kept with their evidence, a line each, but for the one the

@@ -4037,3 +4037,40 @@ fn copy_diagnosis_copies_what_ctrl_c_does_and_says_copied() {
         "the filters' buttons still say Copy"
     );
 }
+
+/// Regression (real window trial): at 800x600, the size of many remote-desktop sessions, the
+/// results were some 25 points short of every part's least and scrolled as a whole, the plot
+/// and the table's header going out of view as a person scrolled down to the details. They
+/// fit the window now: the plot, three rows, and the details' diagnosis and filters in view,
+/// the details scrolling on their own to their connections; a turn of the wheel over the
+/// headline moves nothing.
+#[test]
+fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
+    let path = temp_dir("800x600").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let m = harness_margin();
+    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    settle(&mut h);
+    let endpoint = "10.0.1.1:7011";
+    let bottom = status_top(&h, "4,000 packets");
+    let headline = h.get_by_label_contains("resets and").rect();
+    wheel(&mut h, headline.center(), -1000.0);
+    assert_eq!(
+        h.get_by_label_contains("resets and").rect(),
+        headline,
+        "the results scrolled as a whole"
+    );
+    assert!(
+        visible_rows_of(&h, "10.0.1.1:70", bottom) >= 3,
+        "three rows in the table"
+    );
+    let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+    assert!(
+        sentence.bottom() <= bottom,
+        "the diagnosis {sentence:?} under the status bar at {bottom}"
+    );
+    let bpf = h
+        .get_by_label_contains("tcp and ((src host 10.0.1.1")
+        .rect();
+    assert!(bpf.bottom() <= bottom, "the BPF filter {bpf:?} in view");
+}

@@ -765,11 +765,12 @@ impl RstscopeApp {
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
-            let least_below = table_least + crate::ui::layout::DETAILS_MIN;
+            let least_below = table_least + crate::ui::layout::DETAILS_FIT;
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the plot at its floor, the details' diagnosis) scrolls as a whole, the
-            // details given what they need then, the plot no more than its floor: none
-            // squeezed to nothing, and as much of the details in view as can be.
+            // frame, the plot at its floor, the details' diagnosis, their filters and the
+            // rest scrolled within them) scrolls as a whole, the details given what they need
+            // then, the plot no more than its floor: none squeezed to nothing, and as much of
+            // the details in view as can be.
             let heights = crate::ui::layout::Least {
                 shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
                 scrolled: self.above_plot + crate::ui::layout::PLOT_FLOOR + below,

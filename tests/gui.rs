@@ -4074,3 +4074,28 @@ fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
         .rect();
     assert!(bpf.bottom() <= bottom, "the BPF filter {bpf:?} in view");
 }
+
+/// Regression (real window trial): with the selected offender's row hidden by the filter box,
+/// the details said to select an offender while the plot still drew that offender's series
+/// bright ("bright: 64.13.134.52:42"), telling of a selection the screen no longer showed.
+/// The plot follows the table: the highlight goes with the row and comes back with it.
+#[test]
+fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
+    let path = temp_dir("highlight-hidden").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let bright = |h: &Harness<'_, RstscopeApp>| shows(h, "bright: ");
+    assert!(bright(&h), "the top offender is drawn bright");
+    let other = keys.last().expect("several offenders").1;
+    type_in_filter(&mut h, &other.to_string());
+    h.run_steps(3);
+    assert_eq!(h.state().rows().len(), 1, "the filter leaves one row");
+    assert_eq!(h.state().selected(), Some(keys[0]), "the selection is kept");
+    assert!(!bright(&h), "the hidden row's series is not drawn bright");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "×")
+        .click();
+    h.run_steps(3);
+    assert!(bright(&h), "the row back, its series bright again");
+}

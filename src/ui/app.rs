@@ -753,9 +753,14 @@ impl RstscopeApp {
         );
         // The selection survives a time range that leaves it out, but shows nothing then.
         let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
-        let whole: Option<&Offender> = self
-            .selected
-            .and_then(|k| a.snapshot.offenders.iter().find(|o| (o.addr, o.port) == k));
+        // The plot brightens the selected offender's series only while the table and the
+        // details show it: a filter or a time range that hides its row hides it there too.
+        let whole: Option<&Offender> = selected_row.as_ref().and_then(|r| {
+            a.snapshot
+                .offenders
+                .iter()
+                .find(|o| (o.addr, o.port) == r.key())
+        });
         let mut action = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's

@@ -4099,3 +4099,42 @@ fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
     h.run_steps(3);
     assert!(bright(&h), "the row back, its series bright again");
 }
+
+/// Regression (keyboard trial in the real window): in the offenders' filter box, Enter and
+/// Escape did nothing a person could see: the one row the filter left stayed unselected, the
+/// details asking to select an offender, and Escape left the filter typed. Enter now selects
+/// the first row found (the selection stays where it is among the rows), Escape clears the box.
+#[test]
+fn enter_in_the_filter_box_selects_the_row_found_and_escape_clears_it() {
+    let path = temp_dir("filter-keys").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let found = *keys.last().expect("several offenders");
+    type_in_filter(&mut h, &found.1.to_string());
+    h.run_steps(2);
+    assert_eq!(h.state().rows().len(), 1, "the filter leaves one row");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(
+        h.state().selected(),
+        Some(found),
+        "Enter selects the row found"
+    );
+    assert!(
+        details_diagnosis(&h, &format!("{}:{}", found.0, found.1)).is_some(),
+        "the details tell of it"
+    );
+    filter_box(&h).focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().rows().len(),
+        keys.len(),
+        "Escape clears the filter"
+    );
+    assert_eq!(h.state().selected(), Some(found), "the selection stays");
+}

@@ -292,12 +292,34 @@ impl OffendersView {
             }
             // An id of its own: one made from the widgets laid out before it changed as a
             // capture's loading row came and went, and the box lost the keyboard while typed in.
-            ui.add(
+            let edit = ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .id(egui::Id::unique("offenders-filter"))
                     .hint_text("filter: address, port, service, cause")
                     .desired_width(260.0),
             );
+            // Keys a search box answers: Enter shows the first row found (unless the selected
+            // one is among the rows), Escape clears what was typed.
+            if edit.lost_focus() {
+                let (enter, escape) = ui.input(|i| {
+                    (
+                        i.key_pressed(egui::Key::Enter),
+                        i.key_pressed(egui::Key::Escape),
+                    )
+                });
+                let shown = selected.is_some_and(|k| self.rows.iter().any(|r| r.key() == k));
+                if enter
+                    && !shown
+                    && let Some(first) = self.rows.first()
+                {
+                    *selected = Some(first.key());
+                    self.chosen = true;
+                    self.reveal_selected();
+                }
+                if escape {
+                    self.filter.clear();
+                }
+            }
             if !self.filter.is_empty()
                 && ui
                     .small_button("×")

@@ -3719,36 +3719,19 @@ fn tab_passes_over_the_tables_column_resize_handles() {
     };
     // The last row in view (the one past the view's edge is passed over).
     let last_row = at("10.0.1.1:7002");
+    // The rows' bar and the splitter are no stops either (see
+    // `every_tab_stop_shows_where_the_keyboard_is`).
     assert_eq!(
         &stops[last_row + 1..at("Save these packets…") + 1],
-        [
-            "Scroll the offenders",
-            rstscope::ui::layout::SPLITTER_LABEL,
-            "Copy",
-            "Copy",
-            "Save these packets…"
-        ]
-        .map(|l| Some(l.to_owned())),
+        ["Copy diagnosis", "Copy", "Copy", "Save these packets…"].map(|l| Some(l.to_owned())),
         "from the last row to the details' buttons: {stops:?}"
     );
-    // Shift+Tab from the first Copy goes back the same way, to the last row.
-    h.get_all_by_label("Copy").next().expect("Copy").focus();
+    // Shift+Tab from the details' first button goes back the same way, to the last row.
+    h.get_by_label("Copy diagnosis").focus();
     h.run_steps(1);
-    let mut back = Vec::new();
-    for _ in 0..3 {
-        h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
-        h.run_steps(3);
-        back.push(focused_label(&h));
-    }
-    assert_eq!(
-        back,
-        [
-            rstscope::ui::layout::SPLITTER_LABEL,
-            "Scroll the offenders",
-            "10.0.1.1:7002"
-        ]
-        .map(|l| Some(l.to_owned())),
-    );
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    h.run_steps(6);
+    assert_eq!(focused_label(&h).as_deref(), Some("10.0.1.1:7002"));
     // The mouse still resizes a column: the handle right of Service, dragged 60 points.
     let service = h.get_by_label("Service").rect();
     let incidents = h.get_by_label("Incidents").rect();
@@ -3773,7 +3756,7 @@ fn tab_stops_on_the_rows_in_view_only() {
     filter_box(&h).focus();
     h.run_steps(1);
     let mut rows = Vec::new();
-    let mut reached_the_bar = false;
+    let mut reached_the_details = false;
     for _ in 0..40 {
         h.key_press(egui::Key::Tab);
         h.run_steps(3);
@@ -3784,18 +3767,19 @@ fn tab_stops_on_the_rows_in_view_only() {
             continue;
         };
         let label = node.accesskit_node().label().unwrap_or_default();
-        if label == "Scroll the offenders" {
-            reached_the_bar = true;
+        if label == "Copy diagnosis" {
+            reached_the_details = true;
             break;
         }
         if label.starts_with("10.0.1.1:") {
             rows.push((label, node.rect()));
         }
     }
-    assert!(reached_the_bar, "Tab went past the rows: {rows:?}");
+    assert!(reached_the_details, "Tab went past the rows: {rows:?}");
     assert_eq!(rows.len(), 3, "the three rows in view: {rows:?}");
-    // Shift+Tab from the rows' bar comes back to the last of them, past the handles and the
-    // row out of view (a few frames: egui hands the keyboard back a frame at a time).
+    // Shift+Tab from the details' first button comes back to the last of them, past the
+    // handles and the row out of view (a few frames: egui hands the keyboard back a frame at
+    // a time).
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
     h.run_steps(6);
     let back = h
@@ -3805,7 +3789,7 @@ fn tab_stops_on_the_rows_in_view_only() {
     assert_eq!(
         back.as_ref().map(|(l, _)| l.clone()),
         rows.last().map(|(l, _)| l.clone()),
-        "Shift+Tab from the bar: the last row in view"
+        "Shift+Tab from the details: the last row in view"
     );
     // The rows' view: where their bar runs beside them.
     let view = h.get_by_label("Scroll the offenders").rect();
@@ -3815,4 +3799,342 @@ fn tab_stops_on_the_rows_in_view_only() {
             "{label} at {rect:?}, out of the rows' view {view:?}"
         );
     }
+}
+
+/// Regression (real window trial): a click on the text of an offender's cell (its service,
+/// counts, rate, times or diagnosis) did not select the row; only the endpoint and the blank
+/// room beside a cell's text did. egui's labels are selectable text by default, and a
+/// selectable label takes the click for itself. Every cell's text selects its row.
+#[test]
+fn a_click_on_any_cells_text_selects_its_row() {
+    let path = temp_dir("click-cell-text").join("causes.pcap");
+    write_causes_to(&path, 6);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let endpoint = |k: (std::net::IpAddr, u16)| format!("{}:{}", k.0, k.1);
+    let mut clicked = 0;
+    // Each row below the first in turn, each text of its cells but the endpoint's.
+    for &key in &keys[1..4] {
+        let row = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, &endpoint(key))
+            .rect();
+        let texts: Vec<(String, egui::Rect)> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .map(|n| (n.accesskit_node().value().unwrap_or_default(), n.rect()))
+            .filter(|(_, r)| {
+                (r.center().y - row.center().y).abs() < 2.0
+                    && r.left() > row.right()
+                    && r.width() > 1.0
+            })
+            .collect();
+        assert!(texts.len() >= 6, "the row's cells: {texts:?}");
+        for (text, rect) in texts {
+            // Another row first, so that each click has a selection to change.
+            h.get_by_role_and_label(egui::accesskit::Role::Button, &endpoint(keys[0]))
+                .click();
+            h.run_steps(2);
+            assert_eq!(h.state().selected(), Some(keys[0]));
+            h.hover_at(rect.center());
+            h.run_steps(1);
+            click_at(&mut h, rect.center());
+            h.run_steps(2);
+            assert_eq!(
+                h.state().selected(),
+                Some(key),
+                "a click on {text:?} at {rect:?} of {} did not select it",
+                endpoint(key)
+            );
+            clicked += 1;
+        }
+    }
+    assert!(clicked >= 18, "{clicked} cells clicked");
+}
+
+/// Regression (keyboard trial in the real window): of the window's Tab stops, the offenders
+/// table's column headers (sort buttons drawn without a frame), the table's vertical bar and
+/// the splitter under it showed nothing when they had the keyboard: fourteen presses with no
+/// sign of where the keyboard was. Tab from the menu's first button round to it again: each
+/// stop draws something where it is (its focus ring); the bar and the splitter, which the
+/// keyboard has no use for (the arrows move the selection), are no stops.
+#[test]
+fn every_tab_stop_shows_where_the_keyboard_is() {
+    let path = temp_dir("tab-focus-shown").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    h.hover_at(egui::pos2(1.0, 1.0));
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .focus();
+    h.run_steps(3);
+    let mut before = h.render().expect("the harness renders");
+    let mut stops = Vec::new();
+    let mut unseen = Vec::new();
+    for _ in 0..100 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(3);
+        let image = h.render().expect("the harness renders");
+        let focused = h
+            .query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+            .next_back()
+            .map(|n| {
+                (
+                    n.accesskit_node().label().unwrap_or_default(),
+                    n.rect(),
+                    n.accesskit_node().role(),
+                )
+            });
+        let Some((label, rect, role)) = focused else {
+            unseen.push("(nothing focused)".to_owned());
+            before = image;
+            continue;
+        };
+        if label == "File" {
+            break;
+        }
+        let area = rect.expand(2.0);
+        let (w, h_) = (image.width() as f32, image.height() as f32);
+        let xs = area.left().max(0.0) as u32..area.right().min(w) as u32;
+        let ys = area.top().max(0.0) as u32..area.bottom().min(h_) as u32;
+        let shown = ys
+            .flat_map(|y| xs.clone().map(move |x| (x, y)))
+            .any(|(x, y)| image.get_pixel(x, y) != before.get_pixel(x, y));
+        if !shown {
+            unseen.push(format!("{label}/{role:?}/{rect:?}"));
+        }
+        stops.push(label);
+        before = image;
+    }
+    assert!(stops.len() > 20, "the window's stops: {stops:?}");
+    assert!(
+        stops.iter().any(|s| s == "Endpoint") && stops.iter().any(|s| s == "Copy"),
+        "the headers and the details are reached: {stops:?}"
+    );
+    assert!(
+        unseen.is_empty(),
+        "Tab stops that show nothing: {unseen:?} (all stops: {stops:?})"
+    );
+}
+
+/// The wheel turned by `delta` points over `at` (x: sideways), and the frames that smooth it.
+fn wheel_by(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, delta: egui::Vec2) {
+    h.hover_at(at);
+    h.step();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(30);
+}
+
+/// The left of the leftmost packet line laid out in the details, and the client of the
+/// topmost connection row laid out.
+fn lists_start(h: &Harness<'_, RstscopeApp>) -> (f32, String) {
+    let labels: Vec<(String, egui::Rect)> = h
+        .query_all_by_role(egui::accesskit::Role::Label)
+        .map(|n| (n.accesskit_node().value().unwrap_or_default(), n.rect()))
+        .collect();
+    let packets = labels
+        .iter()
+        .filter(|(t, _)| t.contains(" > 10.0.1.1.") || t.contains(" > 10.0.0."))
+        .map(|(_, r)| r.left())
+        .fold(f32::INFINITY, f32::min);
+    let client = labels
+        .iter()
+        .filter(|(t, _)| t.starts_with("10.0.0.") && t.contains(':'))
+        .min_by(|a, b| a.1.top().total_cmp(&b.1.top()))
+        .map(|(t, _)| t.clone())
+        .unwrap_or_default();
+    (packets, client)
+}
+
+/// The client of the selected offender's first connection.
+fn first_client(h: &Harness<'_, RstscopeApp>) -> String {
+    let ev = h.state().evidence().expect("the evidence");
+    let (addr, port) = ev.connections[0].orig;
+    format!("{addr}:{port}")
+}
+
+/// Regression (real window trial): the packet lines scrolled sideways for one offender stayed
+/// scrolled for the next one selected, and for the next capture opened: the lines of a live
+/// capture began mid-address, their times out of view. The details' lists (packets and
+/// connections, down and sideways) start at their beginning for each offender shown.
+#[test]
+fn the_details_lists_start_at_their_beginning_for_each_offender() {
+    let path = temp_dir("lists-start").join("eight-offenders.pcap");
+    write_refusals_to(&path, 2_000, 8);
+    let m = harness_margin();
+    let mut h = sized_harness([1024.0 + 2.0 * m.x, 700.0 + 2.0 * m.y], vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let (left, client) = lists_start(&h);
+    assert!(left.is_finite(), "packets listed");
+    assert_eq!(client, first_client(&h), "the connections from their first");
+    let rows_at = h
+        .query_all_by_role(egui::accesskit::Role::Label)
+        .find(|n| n.accesskit_node().value().is_some_and(|v| v == client))
+        .expect("the first connection's row")
+        .rect()
+        .center();
+    // The connections scrolled down, the packets sideways.
+    wheel_by(&mut h, rows_at, egui::vec2(0.0, -200.0));
+    // A turn of the wheel ends half a second after its last notch.
+    h.hover_at(egui::pos2(1.0, 1.0));
+    h.run_steps(10);
+    wheel_by(
+        &mut h,
+        egui::pos2(left + 100.0, rows_at.y),
+        egui::vec2(-300.0, 0.0),
+    );
+    let (scrolled_left, scrolled_client) = lists_start(&h);
+    assert!(
+        scrolled_left < left - 100.0 && scrolled_client != client,
+        "the lists scrolled: {left} -> {scrolled_left}, {client} -> {scrolled_client}"
+    );
+    select(&mut h, &format!("{}:{}", keys[1].0, keys[1].1));
+    assert_eq!(h.state().selected(), Some(keys[1]));
+    h.run_steps(4);
+    let (new_left, new_client) = lists_start(&h);
+    assert!(
+        (new_left - left).abs() < 1.0,
+        "the next offender's packets start at their left: {new_left}, not {left}"
+    );
+    assert_eq!(
+        new_client,
+        first_client(&h),
+        "the next offender's connections start at their first"
+    );
+}
+
+/// Regression (real window trial): the diagnosis, the sentence a person pastes into a ticket,
+/// could be copied only with Ctrl+C, which nothing on screen told of; the filters under it
+/// had Copy buttons. "Copy diagnosis" by its counts copies what Ctrl+C does (the sentence
+/// with when it was seen, on one line) and says "Copied".
+#[test]
+fn copy_diagnosis_copies_what_ctrl_c_does_and_says_copied() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.event(egui::Event::Copy);
+    h.step();
+    let by_key = copied_texts(&h);
+    assert_eq!(by_key.len(), 1, "{by_key:?}");
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Copy diagnosis")
+        .click();
+    h.step();
+    assert_eq!(copied_texts(&h), by_key);
+    h.run_steps(2);
+    assert!(
+        h.query_by_role_and_label(egui::accesskit::Role::Button, "Copied")
+            .is_some_and(|n| n.rect().top() < h.get_by_label("Wireshark").rect().top()),
+        "the diagnosis' button says Copied"
+    );
+    assert!(
+        h.query_all_by_label("Copy").count() == 2,
+        "the filters' buttons still say Copy"
+    );
+}
+
+/// Regression (real window trial): at 800x600, the size of many remote-desktop sessions, the
+/// results were some 25 points short of every part's least and scrolled as a whole, the plot
+/// and the table's header going out of view as a person scrolled down to the details. They
+/// fit the window now: the plot, three rows, and the details' diagnosis and filters in view,
+/// the details scrolling on their own to their connections; a turn of the wheel over the
+/// headline moves nothing.
+#[test]
+fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
+    let path = temp_dir("800x600").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let m = harness_margin();
+    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    settle(&mut h);
+    let endpoint = "10.0.1.1:7011";
+    let bottom = status_top(&h, "4,000 packets");
+    let headline = h.get_by_label_contains("resets and").rect();
+    wheel(&mut h, headline.center(), -1000.0);
+    assert_eq!(
+        h.get_by_label_contains("resets and").rect(),
+        headline,
+        "the results scrolled as a whole"
+    );
+    assert!(
+        visible_rows_of(&h, "10.0.1.1:70", bottom) >= 3,
+        "three rows in the table"
+    );
+    let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+    assert!(
+        sentence.bottom() <= bottom,
+        "the diagnosis {sentence:?} under the status bar at {bottom}"
+    );
+    let bpf = h
+        .get_by_label_contains("tcp and ((src host 10.0.1.1")
+        .rect();
+    assert!(bpf.bottom() <= bottom, "the BPF filter {bpf:?} in view");
+}
+
+/// Regression (real window trial): with the selected offender's row hidden by the filter box,
+/// the details said to select an offender while the plot still drew that offender's series
+/// bright ("bright: 64.13.134.52:42"), telling of a selection the screen no longer showed.
+/// The plot follows the table: the highlight goes with the row and comes back with it.
+#[test]
+fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
+    let path = temp_dir("highlight-hidden").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let bright = |h: &Harness<'_, RstscopeApp>| shows(h, "bright: ");
+    assert!(bright(&h), "the top offender is drawn bright");
+    let other = keys.last().expect("several offenders").1;
+    type_in_filter(&mut h, &other.to_string());
+    h.run_steps(3);
+    assert_eq!(h.state().rows().len(), 1, "the filter leaves one row");
+    assert_eq!(h.state().selected(), Some(keys[0]), "the selection is kept");
+    assert!(!bright(&h), "the hidden row's series is not drawn bright");
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "×")
+        .click();
+    h.run_steps(3);
+    assert!(bright(&h), "the row back, its series bright again");
+}
+
+/// Regression (keyboard trial in the real window): in the offenders' filter box, Enter and
+/// Escape did nothing a person could see: the one row the filter left stayed unselected, the
+/// details asking to select an offender, and Escape left the filter typed. Enter now selects
+/// the first row found (the selection stays where it is among the rows), Escape clears the box.
+#[test]
+fn enter_in_the_filter_box_selects_the_row_found_and_escape_clears_it() {
+    let path = temp_dir("filter-keys").join("eight-offenders.pcap");
+    write_refusals_to(&path, 400, 8);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let found = *keys.last().expect("several offenders");
+    type_in_filter(&mut h, &found.1.to_string());
+    h.run_steps(2);
+    assert_eq!(h.state().rows().len(), 1, "the filter leaves one row");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(
+        h.state().selected(),
+        Some(found),
+        "Enter selects the row found"
+    );
+    assert!(
+        details_diagnosis(&h, &format!("{}:{}", found.0, found.1)).is_some(),
+        "the details tell of it"
+    );
+    filter_box(&h).focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().rows().len(),
+        keys.len(),
+        "Escape clears the filter"
+    );
+    assert_eq!(h.state().selected(), Some(found), "the selection stays");
 }

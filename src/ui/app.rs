@@ -427,6 +427,7 @@ impl RstscopeApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         wheel::begin_pass(&ctx);
+        crate::ui::handles::begin_pass(&ctx);
         match self.fonts_ready {
             false => crate::ui::fonts::add_symbols(&ctx),
             // The fonts added take effect in the second frame: their glyphs are drawn then.
@@ -752,9 +753,14 @@ impl RstscopeApp {
         );
         // The selection survives a time range that leaves it out, but shows nothing then.
         let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
-        let whole: Option<&Offender> = self
-            .selected
-            .and_then(|k| a.snapshot.offenders.iter().find(|o| (o.addr, o.port) == k));
+        // The plot brightens the selected offender's series only while the table and the
+        // details show it: a filter or a time range that hides its row hides it there too.
+        let whole: Option<&Offender> = selected_row.as_ref().and_then(|r| {
+            a.snapshot
+                .offenders
+                .iter()
+                .find(|o| (o.addr, o.port) == r.key())
+        });
         let mut action = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
@@ -764,11 +770,12 @@ impl RstscopeApp {
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
-            let least_below = table_least + crate::ui::layout::DETAILS_MIN;
+            let least_below = table_least + crate::ui::layout::DETAILS_FIT;
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the plot at its floor, the details' diagnosis) scrolls as a whole, the
-            // details given what they need then, the plot no more than its floor: none
-            // squeezed to nothing, and as much of the details in view as can be.
+            // frame, the plot at its floor, the details' diagnosis, their filters and the
+            // rest scrolled within them) scrolls as a whole, the details given what they need
+            // then, the plot no more than its floor: none squeezed to nothing, and as much of
+            // the details in view as can be.
             let heights = crate::ui::layout::Least {
                 shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
                 scrolled: self.above_plot + crate::ui::layout::PLOT_FLOOR + below,

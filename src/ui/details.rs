@@ -26,6 +26,8 @@ use crate::ui::wheel;
 pub const MAX_PACKETS: usize = 2000;
 /// How long "Copied" stays next to a Copy button, in seconds.
 const COPIED_FOR: f64 = 2.5;
+/// What [`DetailsView`]'s `copied` holds for the diagnosis (the filters are their rows).
+const DIAGNOSIS_COPIED: usize = usize::MAX;
 /// Said where a capture file has no process information.
 pub const NO_PROCESS_INFO: &str = "This capture file carries no process information: to see \
     which program listens and which one connects, capture on that host with Start capture, as \
@@ -67,7 +69,8 @@ pub struct DetailsView {
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with.
     lines: Option<(Clock, Vec<PacketLine>)>,
-    /// The filter last copied (its row: 0 is Wireshark's) and when (egui time).
+    /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
+    /// and when (egui time).
     copied: Option<(usize, f64)>,
     /// The panel's width and how far below its top the connections and packets lists began:
     /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
@@ -79,6 +82,9 @@ pub struct DetailsView {
     /// The user asked for every copy of a packet among the packets (kept from selection to
     /// selection).
     all_copies: bool,
+    /// The evidence is another's (another offender, time range or capture): its lists are to
+    /// be shown from their start, not scrolled where the last ones were.
+    from_start: bool,
 }
 
 /// What the details panel shows this frame.
@@ -129,6 +135,7 @@ impl DetailsView {
         });
         if wanted != self.key {
             self.key = wanted.clone();
+            self.from_start = true;
             self.evidence = None;
             self.error = None;
             self.lines = None;
@@ -259,8 +266,18 @@ impl DetailsView {
         let o = o.clone();
         let mut action = None;
         let diagnosis = report::full_diagnosis_in(&o, input.host, input.clock, scope);
-        header(ui, &o, input, scope, &diagnosis);
-        self.shown = Some(report::diagnosis_to_copy(&diagnosis, &o, input.clock));
+        let to_copy = report::diagnosis_to_copy(&diagnosis, &o, input.clock);
+        let now = ui.input(|i| i.time);
+        let copied = self
+            .copied
+            .is_some_and(|(n, at)| n == DIAGNOSIS_COPIED && now - at < COPIED_FOR);
+        if header(ui, &o, input, scope, &diagnosis, copied) {
+            ui.ctx().copy_text(to_copy.clone());
+            self.copied = Some((DIAGNOSIS_COPIED, now));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
+        }
+        self.shown = Some(to_copy);
         processes(ui, &o, input);
         ui.add_space(2.0);
         self.filters(ui, &o);
@@ -416,6 +433,7 @@ impl DetailsView {
         let Some(ev) = ev else {
             return;
         };
+        let from_start = std::mem::take(&mut self.from_start);
         let lines = self
             .lines
             .as_ref()
@@ -429,9 +447,9 @@ impl DetailsView {
         // The panel's scrolling reaches the lists' bottom, whatever height they take.
         ui.set_min_height(height);
         ui.columns(2, |cols| {
-            connections(&mut cols[0], ev, input.clock, height);
+            connections(&mut cols[0], ev, input.clock, height, from_start);
             wheel::area(&mut cols[1], "details/packets", |ui| {
-                packets(ui, lines, height);
+                packets(ui, lines, height, from_start);
             });
         });
     }
@@ -466,43 +484,50 @@ fn save_button(
 }
 
 /// The tcpdump-like lines; only the visible ones are laid out. Further copies of a packet are
-/// weaker than the packet's first line, which stands out among its copies.
-fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32) {
+/// weaker than the packet's first line, which stands out among its copies. `from_start`:
+/// scrolled to the first line's beginning.
+fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32, from_start: bool) {
     let font = egui::FontId::monospace(fonts::PACKET_LINES);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
     // Long lines scroll sideways, never cut: solid bars, shown without hovering first.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-    egui::ScrollArea::both()
+    let mut area = egui::ScrollArea::both()
         .id_salt("packets")
         .max_height(height)
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, lines.len(), |ui, range| {
-            for line in &lines[range] {
-                let mut text = RichText::new(&line.text).font(font.clone());
-                if line.copy {
-                    text = text.weak();
-                }
-                let label = ui.add(egui::Label::new(text).extend());
-                if let Some(at) = &line.at {
-                    label.on_hover_text(if line.copy {
-                        format!("a further copy of a packet listed above, recorded at {at}")
-                    } else {
-                        format!("recorded at {at}")
-                    });
-                }
+        .auto_shrink([false, false]);
+    if from_start {
+        area = area.scroll_offset(egui::Vec2::ZERO);
+    }
+    area.show_rows(ui, row_height, lines.len(), |ui, range| {
+        for line in &lines[range] {
+            let mut text = RichText::new(&line.text).font(font.clone());
+            if line.copy {
+                text = text.weak();
             }
-        });
+            let label = ui.add(egui::Label::new(text).extend());
+            if let Some(at) = &line.at {
+                label.on_hover_text(if line.copy {
+                    format!("a further copy of a packet listed above, recorded at {at}")
+                } else {
+                    format!("recorded at {at}")
+                });
+            }
+        }
+    });
 }
 
-/// The endpoint, its service, its kind and numbers on one (wrapped) line, then the diagnosis
-/// sentence.
+/// The endpoint, its service, its kind and numbers on one (wrapped) line, with "Copy
+/// diagnosis" (saying "Copied" when `copied`), then the diagnosis sentence. True when the
+/// button was clicked.
 fn header(
     ui: &mut egui::Ui,
     o: &Offender,
     input: &DetailsInput<'_>,
     scope: Scope,
     diagnosis: &str,
-) {
+    copied: bool,
+) -> bool {
+    let mut copy = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
@@ -533,6 +558,15 @@ fn header(
         }
         ui.add_space(8.0);
         counts(ui, o, scope);
+        ui.add_space(8.0);
+        // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
+        copy = ui
+            .small_button(if copied { "Copied" } else { "Copy diagnosis" })
+            .on_hover_text(
+                "copy the diagnosis, with the date and zone of when it was seen, as one line \
+                 of text (Ctrl+C copies it too)",
+            )
+            .clicked();
     });
     ui.add(egui::Label::new(RichText::new(diagnosis).size(fonts::DIAGNOSIS)).wrap());
     for text in &o.rst_payloads {
@@ -542,6 +576,7 @@ fn header(
     for line in suspect_lines(o, input.clock) {
         ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
     }
+    copy
 }
 
 /// The suspect-injected resets kept with their evidence, a line each, but for the one the
@@ -698,8 +733,8 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
 }
 
 /// One row per connection: start, client -> server, Zeek state and history, cause; only the
-/// visible rows are laid out.
-fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
+/// visible rows are laid out. `from_start`: scrolled to the first row's left.
+fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32, from_start: bool) {
     // Wider than its half of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -713,14 +748,20 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32) {
             - row
             - LIST_MARGIN
             - ui.spacing().scroll.allocated_width();
-        let bar =
+        let mut bar =
             RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
+        if from_start {
+            bar = bar.from_top();
+        }
         bar.show(ui, |ui, rows| {
-            let area = egui::ScrollArea::horizontal()
+            let mut area = egui::ScrollArea::horizontal()
                 .id_salt("connections-sideways")
                 .max_height(height)
-                .auto_shrink([false, false])
-                .show(ui, |ui| connections_table(ui, rows, ev, clock, height));
+                .auto_shrink([false, false]);
+            if from_start {
+                area = area.horizontal_scroll_offset(0.0);
+            }
+            let area = area.show(ui, |ui| connections_table(ui, rows, ev, clock, height));
             ((), Some(area.inner))
         })
     });

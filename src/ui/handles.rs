@@ -7,6 +7,23 @@
 
 use eframe::egui::{self, AsIdSalt, FocusDirection, Id, IdSalt, Ui};
 
+/// Called as each frame begins: the keyboard a handle passed on in the last frame that no
+/// widget after its table took (the table was the window's last stop, or what followed it
+/// is no stop) goes round to the window's first stop, as egui's Tab from the last stop does,
+/// rather than to nothing (a press of Tab with nothing on screen).
+pub fn begin_pass(ctx: &egui::Context) {
+    if ctx.data_mut(|d| d.remove_temp::<bool>(passed_on())) == Some(true)
+        && ctx.memory(|m| m.focused().is_none())
+    {
+        ctx.memory_mut(|m| m.move_focus(FocusDirection::Next));
+    }
+}
+
+/// Where [`Handles::after`] notes that it passed the keyboard on.
+fn passed_on() -> Id {
+    Id::unique("handles-passed-on")
+}
+
 /// The resize handles of one table, for the frame it is drawn in: [`Handles::before`] it is
 /// built, [`Handles::after`] it is drawn. Tab from the last row then goes on to the widget after
 /// the table, Shift+Tab from the widget after it back to the last row (the widget laid out
@@ -58,6 +75,9 @@ impl Handles {
                 m.surrender_focus(handle);
                 m.move_focus(FocusDirection::Next);
             });
+            // Where nothing after the table takes it in this frame, [`begin_pass`] hands it
+            // to the window's first stop in the next, as Tab from the last stop does.
+            self.ctx.data_mut(|d| d.insert_temp(passed_on(), true));
             self.ctx.request_repaint();
         }
     }

@@ -226,11 +226,7 @@ impl HostPanel {
                             (true, true) => " ▲",
                             (true, false) => " ▼",
                         };
-                        if ui
-                            .add(
-                                egui::Button::new(RichText::new(format!("{name}{arrow}")).strong())
-                                    .frame(false),
-                            )
+                        if crate::ui::offenders::header_button(ui, &format!("{name}{arrow}"))
                             .on_hover_text("click to sort")
                             .clicked()
                         {

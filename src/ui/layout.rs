@@ -4,8 +4,10 @@
 //! user drags the splitter a few of its connections too (the plot gives up height for them in
 //! a small window, down to a floor, and its axis title's line), so a laptop screen (1024x700,
 //! or 1093x614 at 125%) shows all of it without scrolling; the user's split is kept between
-//! runs. A window too short for the plot's floor, the table's and the details' least (800x500)
-//! scrolls as a whole, the details given what they need.
+//! runs. 800x600 fits the plot's floor, the table's least and the details' diagnosis and
+//! filters, the details scrolling within them; a window too short for that (800x500; see
+//! [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT)) scrolls as a whole, the details given
+//! what they need.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 
@@ -13,6 +15,11 @@ use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 pub const SPLITTER: f32 = 8.0;
 /// The least height the details keep: the endpoint, the diagnosis and its counts.
 pub const DETAILS_MIN: f32 = 190.0;
+/// The least height the details are given before the results scroll as a whole: their
+/// endpoint, diagnosis and filters, the connections and packets scrolled to within them. An
+/// 800x600 window (toolbar and legend on two lines each) fits the plot at its floor, three
+/// rows and this, where it was some 35 points short of [`DETAILS_MIN`].
+pub const DETAILS_FIT: f32 = 150.0;
 /// Table rows always shown when there are that many.
 pub const MIN_ROWS: usize = 3;
 /// The table's share of the height below the plot when the user has not dragged the splitter.
@@ -102,8 +109,10 @@ pub fn table_and_details(
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));
+    // Dragged with the mouse, no Tab stop: it showed nothing when Tab reached it, and the
+    // keyboard could not move it.
     let response = ui
-        .interact(grip, ui.scope_id().with("table-splitter"), Sense::drag())
+        .interact(grip, ui.scope_id().with("table-splitter"), Sense::DRAG)
         .on_hover_cursor(CursorIcon::ResizeRow);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Splitter, true, SPLITTER_LABEL));
     if response.dragged() && shared > 0.0 {

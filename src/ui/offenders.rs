@@ -292,12 +292,34 @@ impl OffendersView {
             }
             // An id of its own: one made from the widgets laid out before it changed as a
             // capture's loading row came and went, and the box lost the keyboard while typed in.
-            ui.add(
+            let edit = ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .id(egui::Id::unique("offenders-filter"))
                     .hint_text("filter: address, port, service, cause")
                     .desired_width(260.0),
             );
+            // Keys a search box answers: Enter shows the first row found (unless the selected
+            // one is among the rows), Escape clears what was typed.
+            if edit.lost_focus() {
+                let (enter, escape) = ui.input(|i| {
+                    (
+                        i.key_pressed(egui::Key::Enter),
+                        i.key_pressed(egui::Key::Escape),
+                    )
+                });
+                let shown = selected.is_some_and(|k| self.rows.iter().any(|r| r.key() == k));
+                if enter
+                    && !shown
+                    && let Some(first) = self.rows.first()
+                {
+                    *selected = Some(first.key());
+                    self.chosen = true;
+                    self.reveal_selected();
+                }
+                if escape {
+                    self.filter.clear();
+                }
+            }
             if !self.filter.is_empty()
                 && ui
                     .small_button("×")
@@ -454,6 +476,9 @@ impl OffendersView {
                     row.set_selected(is_selected);
                     for c in &columns {
                         let (_, at) = row.col(|ui| {
+                            // A click on a cell's text selects the row, as one beside it
+                            // does: selectable text would take the click for itself.
+                            ui.style_mut().interaction.selectable_labels = false;
                             if cell(ui, *c, r, host, times, is_selected, range) {
                                 clicked = Some(r.key());
                             }
@@ -754,8 +779,7 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
         (true, true) => " ▲",
         (true, false) => " ▼",
     };
-    let response = ui
-        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
+    let response = header_button(ui, &format!("{name}{arrow}"))
         .on_hover_text(format!("{hint}; click to sort"));
     if response.clicked() {
         *sort = if sort.column == c {
@@ -770,6 +794,23 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
             }
         };
     }
+}
+
+/// A table's column title, a button that sorts by the column: drawn without a frame, as a
+/// title, and with a ring when the keyboard has it (a frameless button draws none, so Tab
+/// went along the headers with nothing on screen).
+pub fn header_button(ui: &mut egui::Ui, title: &str) -> egui::Response {
+    let response = ui.add(egui::Button::new(RichText::new(title).strong()).frame(false));
+    if response.has_focus() {
+        let visuals = &ui.visuals().widgets.active;
+        ui.painter().rect_stroke(
+            response.rect,
+            visuals.corner_radius,
+            visuals.bg_stroke,
+            egui::StrokeKind::Inside,
+        );
+    }
+    response
 }
 
 /// Text columns and ranks sort up, counts sort down, on a first click.

@@ -321,6 +321,9 @@ impl PlotView {
         };
         let mut plot = Plot::new("rates")
             .height(input.height)
+            // Clicks and drags select, zoom and pan; no Tab stop (egui_plot's default is one),
+            // where the keyboard showed nothing and could do nothing.
+            .sense(egui::Sense::CLICK | egui::Sense::DRAG)
             .allow_zoom([true, false])
             .allow_scroll([true, false])
             .allow_drag([true, false])

@@ -96,6 +96,13 @@ impl RowsBar {
         self
     }
 
+    /// The rows scrolled to the first in this frame (the table shows other rows than before).
+    pub fn from_top(mut self) -> Self {
+        self.memory.to = Some(0.0);
+        self.memory.grab = None;
+        self
+    }
+
     /// Lays out `add` (the sideways scroll area around the table) in the rest of `ui`, less
     /// a strip at the right for the bar when the rows do not all fit, then draws the bar
     /// beside the table's body. `add` builds the table with [`Rows::table`] and returns what
@@ -179,8 +186,10 @@ fn bar(
     let max_offset = (content - view).max(0.0);
     let mut offset = body.state.clamped_offset().y;
     let enabled = ui.is_enabled();
+    // Pressed and dragged, never a Tab stop: it would show nothing with the keyboard, which
+    // has no use for it (the arrows and Page Up/Down move through the rows).
     let sense = if enabled {
-        Sense::click_and_drag()
+        Sense::CLICK | Sense::DRAG
     } else {
         Sense::hover()
     };

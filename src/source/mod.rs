@@ -227,11 +227,27 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
              {frames} frames): the file was cut short, as by a download or copy that did not \
              finish"
         ),
+        // Before the end of its file header: nothing said it was a capture yet.
+        _ if offset == 0 => "file ends inside its file header: the capture was cut short".into(),
+        _ if frames == 0 => format!(
+            "file ends inside its first record at byte {offset}{}: the capture was cut short",
+            decompressed(packing)
+        ),
         _ => format!(
             "file ends inside a record at byte {offset}{} (after {frames} frames): the capture \
              was cut short",
             decompressed(packing)
         ),
+    }
+}
+
+/// What to do about a file cut short before its first packet: it gave nothing to keep.
+fn copy_again(frames: u64) -> &'static str {
+    if frames == 0 {
+        "; copy the whole file again (a copy or download that stopped, or a capture still being \
+         written, ends this way)"
+    } else {
+        ""
     }
 }
 
@@ -305,7 +321,12 @@ pub enum SourceError {
         convert: &'static str,
     },
     /// The file ends inside a header or record.
-    #[error("{path}: {}{}", truncated(*packing, *offset, *frames), kept(*frames))]
+    #[error(
+        "{path}: {}{}{}",
+        truncated(*packing, *offset, *frames),
+        kept(*frames),
+        copy_again(*frames)
+    )]
     Truncated {
         /// The file.
         path: PathBuf,

@@ -500,6 +500,29 @@ fn a_cut_capture_compressed_whole_names_its_offset_in_the_decompressed_data() {
     );
 }
 
+/// A file cut inside its file header or its first record says where, and what to do: there
+/// is nothing to keep ("inside a record at byte 0 (after 0 frames)" said neither).
+#[test]
+fn a_capture_cut_before_its_first_packet_says_where_and_what_to_do() {
+    let data = [7u8; 100];
+    let whole = pcap(false, false, 1, 65535, &[rec(0, 0, &data)]);
+    for (cut, said) in [
+        (
+            20,
+            "cut.pcap: file ends inside its file header: the capture was cut short, before its first packet; copy the whole file again",
+        ),
+        (
+            30,
+            "cut.pcap: file ends inside its first record at byte 24: the capture was cut short, before its first packet; copy the whole file again",
+        ),
+    ] {
+        let (source, frames) = read_all("cut.pcap", &whole[..cut]);
+        assert!(frames.is_empty());
+        let message = source.problems()[0].to_string();
+        assert!(message.contains(said), "{cut} bytes: {message}");
+    }
+}
+
 #[test]
 fn gzip_of_text_is_not_a_capture() {
     let (_f, result) = open_bytes("notes.gz", &gzip(b"hello world, not a capture"));

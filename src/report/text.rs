@@ -62,7 +62,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             out,
             "  file        {} ({format}{gz}, {}, {})",
             f.path.display(),
-            super::bytes(f.size),
+            // A pipe has no size: what was read from it is.
+            super::bytes(f.size.max(f.bytes_read)),
             super::plural(f.frames, "frame", "frames")
         );
     }

@@ -309,7 +309,8 @@ fn host(out: &mut String, h: &HostReport, clock: Clock) {
     if let Some(c) = &h.coverage {
         let _ = writeln!(out, "  coverage    {}", c.note);
     }
-    let _ = writeln!(out, "  listening   {} sockets now", h.listening.len());
+    let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
+    let _ = writeln!(out, "  listening   {listening} now");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(
             out,
@@ -383,4 +384,45 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::history::ListenerRecord;
+    use crate::host::processes::ProcessInfo;
+    use crate::packet::Timestamp;
+
+    /// Regression: the live capture's "This machine" section said "listening   1 sockets now".
+    #[test]
+    fn one_listening_socket_is_counted_in_the_singular() {
+        let at = Timestamp::from_parts(1_700_000_000, 0);
+        let listener = ListenerRecord {
+            addr: "127.0.0.1:7211".parse().expect("address"),
+            process: ProcessInfo {
+                pid: 4312,
+                name: "collector".into(),
+                exe: None,
+                cmdline: None,
+                user: None,
+                started: None,
+                services: Vec::new(),
+            },
+            first_seen: at,
+            last_seen: at,
+        };
+        let mut h = HostReport {
+            sampled: Some((at, at)),
+            samples: 1,
+            listening: vec![listener.clone()],
+            ..HostReport::default()
+        };
+        let mut out = String::new();
+        host(&mut out, &h, Clock::Utc);
+        assert!(out.contains("  listening   1 socket now\n"), "{out}");
+        h.listening.push(listener);
+        let mut out = String::new();
+        host(&mut out, &h, Clock::Utc);
+        assert!(out.contains("  listening   2 sockets now\n"), "{out}");
+    }
 }

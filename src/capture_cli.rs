@@ -270,7 +270,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         lines.print_until(&a, &stats, last.second());
     }
     if interrupted.load(Ordering::SeqCst) {
-        eprintln!("rstscope: stopped by Ctrl+C");
+        eprintln!("rstscope: stopped by {STOP_SIGNALS}");
     }
     for w in &a.capture.warnings {
         eprintln!("rstscope: warning: {w}");
@@ -289,6 +289,13 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     };
     crate::print(&text)
 }
+
+/// What stops a capture early and still prints its report: the signals the Ctrl+C handler
+/// takes (on Unix also the SIGTERM of `timeout`, `kill` or a service manager, and SIGHUP).
+#[cfg(unix)]
+const STOP_SIGNALS: &str = "a signal (Ctrl+C, SIGTERM or SIGHUP)";
+#[cfg(not(unix))]
+const STOP_SIGNALS: &str = "Ctrl+C";
 
 /// The `dropped` object of the JSON output.
 fn dropped_json(s: &CaptureStats) -> Value {

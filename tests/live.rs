@@ -286,6 +286,33 @@ fn the_capture_command_reports_six_refusals_as_json() {
     assert_eq!(v["schema_version"], 1);
 }
 
+/// Regression: `timeout 60 rstscope capture` (or `kill`, or a service manager) stopped it with
+/// SIGTERM, and it said "stopped by Ctrl+C". The report is printed and the exit code is 0, as
+/// for Ctrl+C.
+#[test]
+fn sigterm_stops_the_capture_command_with_its_report_and_says_so() {
+    let _serial = serial();
+    let Some((child, rest)) = common::capture_json_on_lo("capture command, SIGTERM", "60s") else {
+        return;
+    };
+    let t = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report, as JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert!(
+        err.contains("stopped by a signal (Ctrl+C, SIGTERM or SIGHUP)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_capture_command_exits_2_for_a_missing_interface() {
     let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))

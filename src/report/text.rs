@@ -197,6 +197,9 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "{:>3}. {}{service}", i + 1, endpoint(o.addr, o.port));
         let _ = writeln!(out, "     {}", full_diagnosis(o, a.host.as_deref(), clock));
+        if let Some(h) = a.host.as_deref() {
+            commands(&mut out, o, h);
+        }
         let causes: Vec<String> = Cause::ALL
             .iter()
             .filter(|c| o.rst_by_cause[c.index()] > 0)
@@ -269,6 +272,49 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         );
     }
     out
+}
+
+/// Longest command line shown; a longer one is cut in the middle of nothing but its end.
+const COMMAND_CHARS: usize = 160;
+
+/// The command lines of the programs the diagnosis names, one a line, where they say more
+/// than the name: `python3`, `java` or `bash` (and the interpreter's path) do not tell which
+/// program runs. The app shows them beside the names; the terminal showed none.
+fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
+    let Some(e) = h.endpoint(o.addr, o.port) else {
+        return;
+    };
+    let mut shown: Vec<(&str, &crate::host::processes::ProcessInfo)> = Vec::new();
+    // The listener as the diagnosis tells it: only where the socket table was read.
+    if h.samples > 0 && e.local {
+        if let Some(l) = &e.listener.now {
+            shown.push(("listening", &l.process));
+        }
+        if let Some(l) = e.listener.earlier.first() {
+            shown.push(("listened", &l.process));
+        }
+    }
+    // The connecting processes the diagnosis names (the first three).
+    for c in e.clients.processes.iter().take(3) {
+        if let Some(d) = e.client_details.iter().find(|d| d.pid == c.pid) {
+            shown.push(("connecting", d));
+        }
+    }
+    for (role, p) in shown {
+        let Some(cmd) = p
+            .cmdline
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && *c != p.name)
+        else {
+            continue;
+        };
+        let cmd = match cmd.char_indices().nth(COMMAND_CHARS) {
+            Some((cut, _)) => format!("{}…", &cmd[..cut]),
+            None => cmd.to_owned(),
+        };
+        let _ = writeln!(out, "     command ({role}, pid {}): {cmd}", p.pid);
+    }
 }
 
 /// The machine's section: kernel counters, how they compare, listeners that went away.
@@ -392,6 +438,81 @@ mod tests {
     use crate::host::history::ListenerRecord;
     use crate::host::processes::ProcessInfo;
     use crate::packet::Timestamp;
+
+    /// Regression: the terminal named a connecting or listening interpreter by its name and
+    /// path only ("python3 (pid 13864, /usr/bin/python3.11)"), never by the script it ran,
+    /// which the app shows as its command line.
+    #[test]
+    fn the_command_lines_of_the_programs_named_are_shown() {
+        use crate::host::SightingSource;
+        use crate::host::clients::{ClientProcess, EndpointClients};
+        use crate::host::history::ListenerStatus;
+        use crate::host::state::EndpointHost;
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        let o = &a.snapshot.offenders[0];
+        let at = Timestamp::from_parts(1_700_000_000, 0);
+        let process = |pid: u32, name: &str, cmdline: &str| ProcessInfo {
+            pid,
+            name: name.into(),
+            exe: Some("/usr/bin/python3.11".into()),
+            cmdline: Some(cmdline.into()),
+            user: None,
+            started: None,
+            services: Vec::new(),
+        };
+        let long = format!("python3 /opt/reporter/send.py {}", "x".repeat(300));
+        a.host = Some(std::sync::Arc::new(HostReport {
+            sampled: Some((at, at)),
+            samples: 5,
+            endpoints: vec![EndpointHost {
+                addr: o.addr,
+                port: o.port,
+                listener: ListenerStatus {
+                    now: None,
+                    earlier: vec![ListenerRecord {
+                        addr: std::net::SocketAddr::new(o.addr, o.port),
+                        process: process(4312, "python3", "python3 /opt/collector/serve.py 7211"),
+                        first_seen: at,
+                        last_seen: at,
+                    }],
+                },
+                clients: EndpointClients {
+                    processes: vec![ClientProcess {
+                        pid: 5001,
+                        name: "python3".into(),
+                        source: SightingSource::ConnectTrace,
+                        connections: 20,
+                        processes: 1,
+                    }],
+                    ..EndpointClients::default()
+                },
+                client_details: vec![process(5001, "python3", &long)],
+                local: true,
+                former_owner: None,
+            }],
+            ..HostReport::default()
+        }));
+        let text = report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains(
+                "\n     command (listened, pid 4312): python3 /opt/collector/serve.py 7211\n"
+            ),
+            "{text}"
+        );
+        let cut = format!("{}…", &long[..COMMAND_CHARS]);
+        assert!(
+            text.contains(&format!("\n     command (connecting, pid 5001): {cut}\n")),
+            "{text}"
+        );
+        // A command line that is the bare name says nothing more.
+        let mut h = (**a.host.as_ref().expect("host")).clone();
+        h.endpoints[0].client_details[0].cmdline = Some("python3".into());
+        a.host = Some(std::sync::Arc::new(h));
+        assert!(!report(&a, Clock::Utc, 10).contains("command (connecting"));
+    }
 
     /// Regression: the live capture's "This machine" section said "listening   1 sockets now".
     #[test]

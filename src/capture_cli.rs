@@ -3,6 +3,7 @@
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
 use std::collections::HashSet;
+use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -253,7 +254,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             None => {}
         }
         if let Some(a) = &latest {
-            lines.print_until(a, &job.stats(), last_complete_second());
+            // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
+            // report either. Returning drops the job, which stops the capture.
+            lines
+                .print_until(a, &job.stats(), last_complete_second())
+                .map_err(Failure::Output)?;
         }
     }
     // Final once Finished has arrived: the capture threads have ended.
@@ -267,7 +272,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     drop(job);
     let a = result.ok_or_else(|| Failure::Input("the capture ended without results".into()))?;
     if let Some(last) = a.snapshot.totals.last_ts {
-        lines.print_until(&a, &stats, last.second());
+        lines
+            .print_until(&a, &stats, last.second())
+            .map_err(Failure::Output)?;
     }
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("rstscope: stopped by {STOP_SIGNALS}");
@@ -399,14 +406,21 @@ impl SecondLines {
 
     /// Prints the lines of the seconds up to `until` not printed yet, from the first second
     /// with a packet on.
-    fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) {
-        for line in self.lines_until(a, stats, until) {
-            if self.to_stderr {
-                eprintln!("{line}");
-            } else {
-                println!("{line}");
-            }
+    /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
+    fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
+        let lines = self.lines_until(a, stats, until);
+        if lines.is_empty() {
+            return Ok(());
         }
+        let mut out: Box<dyn Write> = if self.to_stderr {
+            Box::new(io::stderr().lock())
+        } else {
+            Box::new(io::stdout().lock())
+        };
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
     }
 
     /// The lines [`SecondLines::print_until`] prints.

@@ -286,6 +286,27 @@ fn gzip_capture_is_read() {
     assert_eq!(json(&out)["rst_packets"], 2);
 }
 
+/// Regression: `analyze --series` printed rows of bare times of day (`22:00:33`) under a
+/// column headed "time": neither the date nor the zone was anywhere, where every other time
+/// of the text report carries them.
+#[test]
+fn the_series_table_says_its_date_and_zone() {
+    let dir = temp_dir("series");
+    let f = write(&dir, "refused.pcap", &refused_pcap(3));
+    let out = rstscope(&["analyze", "--series", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or_default();
+    assert_eq!(
+        first, "Resets and failed attempts per second, 2023-11-14 22:13:20 to 22:13:22 (UTC)",
+        "{text}"
+    );
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("time ")),
+        "{text}"
+    );
+}
+
 /// Runs `rstscope` with `stdin` as its standard input.
 fn rstscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     use std::io::Write as _;

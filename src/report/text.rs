@@ -394,6 +394,16 @@ pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
 /// The `--series` table for people.
 pub fn series(a: &Analysis, clock: Clock) -> String {
     let mut out = String::new();
+    // The rows carry the time of day only: the date and the zone come first, as the report's
+    // own times carry them.
+    if let (Some(first), Some(last)) = (a.snapshot.series.first(), a.snapshot.series.last()) {
+        let at = |sec: i64| crate::packet::Timestamp::from_parts(sec, 0);
+        let _ = writeln!(
+            out,
+            "Resets and failed attempts per second, {}",
+            clock.dated_range(at(first.0), at(last.0))
+        );
+    }
     let _ = writeln!(
         out,
         "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",

@@ -339,6 +339,7 @@ impl Serialize for ClientProcessesOut<'_> {
                 pid: p.pid,
                 name: &p.name,
                 exe: details.and_then(|d| d.exe.as_deref()),
+                cmdline: details.and_then(|d| d.cmdline.as_deref()),
                 services: details.map_or(&[], |d| d.services.as_slice()),
                 connections: p.connections,
                 processes: p.processes,
@@ -353,6 +354,8 @@ struct ClientProcessOut<'a> {
     pid: u32,
     name: &'a str,
     exe: Option<&'a str>,
+    /// What tells an interpreter's programs apart (`python3 collector.py`), as a listener's has.
+    cmdline: Option<&'a str>,
     services: &'a [String],
     connections: u64,
     processes: u64,

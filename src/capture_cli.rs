@@ -2,6 +2,9 @@
 //! binary (declared in main.rs); the capture itself is the library's
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +14,7 @@ use clap::ValueEnum;
 use serde_json::{Value, json};
 
 use rstscope::analysis::Analysis;
-use rstscope::engine::{Cause, EngineConfig, Snapshot};
+use rstscope::engine::{Cause, EngineConfig, Offender, SecondCounts, Snapshot};
 use rstscope::host::state::{ATTEMPT_FAILS, HostReport, OUT_RSTS};
 use rstscope::packet::Timestamp;
 use rstscope::pipeline::Update;
@@ -251,7 +254,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             None => {}
         }
         if let Some(a) = &latest {
-            lines.print_until(a, &job.stats(), last_complete_second());
+            // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
+            // report either. Returning drops the job, which stops the capture.
+            lines
+                .print_until(a, &job.stats(), last_complete_second())
+                .map_err(Failure::Output)?;
         }
     }
     // Final once Finished has arrived: the capture threads have ended.
@@ -265,10 +272,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     drop(job);
     let a = result.ok_or_else(|| Failure::Input("the capture ended without results".into()))?;
     if let Some(last) = a.snapshot.totals.last_ts {
-        lines.print_until(&a, &stats, last.second());
+        lines
+            .print_until(&a, &stats, last.second())
+            .map_err(Failure::Output)?;
     }
     if interrupted.load(Ordering::SeqCst) {
-        eprintln!("rstscope: stopped by Ctrl+C");
+        eprintln!("rstscope: stopped by {STOP_SIGNALS}");
     }
     for w in &a.capture.warnings {
         eprintln!("rstscope: warning: {w}");
@@ -287,6 +296,13 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     };
     crate::print(&text)
 }
+
+/// What stops a capture early and still prints its report: the signals the Ctrl+C handler
+/// takes (on Unix also the SIGTERM of `timeout`, `kill` or a service manager, and SIGHUP).
+#[cfg(unix)]
+const STOP_SIGNALS: &str = "a signal (Ctrl+C, SIGTERM or SIGHUP)";
+#[cfg(not(unix))]
+const STOP_SIGNALS: &str = "Ctrl+C";
 
 /// The `dropped` object of the JSON output.
 fn dropped_json(s: &CaptureStats) -> Value {
@@ -365,11 +381,17 @@ fn last_complete_second() -> i64 {
     (now - 1500).div_euclid(1000)
 }
 
-/// Prints one line per packet second once it is over.
+/// Prints one line per packet second once it is over and, under the first second an endpoint
+/// tops, its diagnosis: the admin watching the capture reads why it fails and which program is
+/// involved without stopping it for the final report.
 struct SecondLines {
     clock: Clock,
     to_stderr: bool,
     next: Option<i64>,
+    /// The endpoints whose diagnosis has been printed, each once for each cause that made it
+    /// top a second (a service that stops shows its after-close resets, then its refusals); a
+    /// scan of many ports adds at most one line a second, as one endpoint tops each second.
+    told: HashSet<(IpAddr, u16, &'static str)>,
 }
 
 impl SecondLines {
@@ -378,31 +400,86 @@ impl SecondLines {
             clock,
             to_stderr,
             next: None,
+            told: HashSet::new(),
         }
     }
 
     /// Prints the lines of the seconds up to `until` not printed yet, from the first second
     /// with a packet on.
-    fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) {
+    /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
+    fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
+        let lines = self.lines_until(a, stats, until);
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut out: Box<dyn Write> = if self.to_stderr {
+            Box::new(io::stderr().lock())
+        } else {
+            Box::new(io::stdout().lock())
+        };
+        // Standard output takes the text reports' line ends (CRLF on Windows).
+        let newline = if self.to_stderr { "\n" } else { crate::NEWLINE };
+        for line in lines {
+            write!(out, "{line}{newline}")?;
+        }
+        out.flush()
+    }
+
+    /// The lines [`SecondLines::print_until`] prints.
+    fn lines_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> Vec<String> {
         let s = &a.snapshot;
         let Some(first) = s.totals.first_ts else {
-            return;
+            return Vec::new();
         };
         let from = self.next.unwrap_or(first.second());
         if until < from || until - from > 3600 {
             self.next = Some(from.max(until + 1));
-            return;
+            return Vec::new();
         }
+        let host = a.host.as_deref();
+        let mut lines = Vec::new();
         for second in from..=until {
-            let line = second_line(s, a.host.as_deref(), second, stats, self.clock);
-            if self.to_stderr {
-                eprintln!("{line}");
-            } else {
-                print!("{line}{}", crate::NEWLINE);
+            let line = second_line(s, host, second, stats, self.clock);
+            let indent = line.find("  ").unwrap_or(0) + 2;
+            lines.push(line);
+            let Some((o, c)) = top_of_second(s, second) else {
+                continue;
+            };
+            // Sampling the machine, the diagnosis waits for the sample that tells who listens
+            // on the endpoint, so that it is not printed without it.
+            let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
+            if known && self.told.insert((o.addr, o.port, main_cause(&c))) {
+                let why = report::full_diagnosis(o, host, self.clock);
+                lines.push(format!("{:indent$}{why}", ""));
             }
         }
         self.next = Some(until + 1);
+        lines
     }
+}
+
+/// The cause of most of a second's resets, or "unanswered" for failed attempts without one.
+fn main_cause(c: &SecondCounts) -> &'static str {
+    Cause::ALL
+        .iter()
+        .max_by_key(|k| c.rst[k.index()])
+        .filter(|k| c.rst[k.index()] > 0)
+        .map_or("unanswered", |k| k.as_str())
+}
+
+/// The offender with the most incidents in `second`, with its counts of that second.
+fn top_of_second(s: &Snapshot, second: i64) -> Option<(&Offender, SecondCounts)> {
+    s.offenders
+        .iter()
+        .filter_map(|o| {
+            let i = o
+                .series
+                .binary_search_by_key(&second, |(sec, _)| *sec)
+                .ok()?;
+            let c = o.series[i].1;
+            (c.incidents > 0 || c.rst_total() > 0).then_some((o, c))
+        })
+        .max_by_key(|(o, c)| (c.incidents, c.rst_total(), std::cmp::Reverse(o.port)))
 }
 
 /// One second's line: resets by cause, failed attempts, the top offender of that second, and
@@ -434,24 +511,8 @@ fn second_line(
         line.push_str(&format!(" ({})", causes.join(", ")));
     }
     line.push_str(&format!("  failed {}", counts.failed));
-    let top = s
-        .offenders
-        .iter()
-        .filter_map(|o| {
-            let i = o
-                .series
-                .binary_search_by_key(&second, |(sec, _)| *sec)
-                .ok()?;
-            let c = o.series[i].1;
-            (c.incidents > 0 || c.rst_total() > 0).then_some((o, c))
-        })
-        .max_by_key(|(o, c)| (c.incidents, c.rst_total(), std::cmp::Reverse(o.port)));
-    if let Some((o, c)) = top {
-        let cause = Cause::ALL
-            .iter()
-            .max_by_key(|k| c.rst[k.index()])
-            .filter(|k| c.rst[k.index()] > 0)
-            .map_or("unanswered", |k| k.as_str());
+    if let Some((o, c)) = top_of_second(s, second) {
+        let cause = main_cause(&c);
         line.push_str(&format!(
             "  top {} ({} {cause})",
             endpoint(o.addr, o.port),
@@ -508,6 +569,30 @@ mod tests {
         assert_eq!(
             rest,
             "resets 2 (refused 2)  failed 2  top 127.0.0.1:7211 (2 refused)  | 40 frames so far, dropped 0"
+        );
+    }
+
+    /// Regression: the live lines named the endpoint and the cause but never why or which
+    /// program: the diagnosis came only with the final report, after Ctrl+C or --duration.
+    #[test]
+    fn the_diagnosis_is_told_under_the_first_second_an_endpoint_tops() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let last = a.snapshot.totals.last_ts.expect("packets").second();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&a, &CaptureStats::default(), last);
+        let told: Vec<usize> = (0..printed.len())
+            .filter(|&i| printed[i].starts_with(' '))
+            .collect();
+        assert_eq!(told, [1], "told once, under the first line: {printed:#?}");
+        let why = report::full_diagnosis(&a.snapshot.offenders[0], None, Clock::Utc);
+        assert!(why.contains("nothing was listening on that port"), "{why}");
+        assert_eq!(printed[1], format!("          {why}"));
+        // The lines of later seconds do not tell it again.
+        assert!(
+            lines
+                .lines_until(&a, &CaptureStats::default(), last)
+                .is_empty()
         );
     }
 

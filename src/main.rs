@@ -69,7 +69,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Capture files.
+    /// Capture files; `-` reads one from standard input (`tcpdump -w - | rstscope analyze -`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Output format.

@@ -667,6 +667,27 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// The shipped alert rules against their own unit tests (`promtool test rules`): what each
+/// alert says, on made-up series. Regression pinned there: a reset injected at an endpoint
+/// with no incident before gives its series a first value of 1 that never grows, and the
+/// suspect-injected alert, on `increase()` alone, never fired.
+#[test]
+fn the_shipped_alert_rules_pass_their_promtool_unit_tests() {
+    let Some(promtool) = tool("promtool") else {
+        eprintln!(
+            "promtool test rules SKIPPED: promtool (Debian package prometheus) is not installed"
+        );
+        return;
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/monitoring");
+    let (ok, out, err) = run(Command::new(promtool).current_dir(&dir).args([
+        "test",
+        "rules",
+        "rstscope-alerts.test.yml",
+    ]));
+    assert!(ok, "promtool test rules: {out}{err}");
+}
+
 #[test]
 fn a_real_prometheus_scrapes_the_agent_and_fires_the_7211_alert_naming_the_program() {
     let (Some(prometheus), Some(promtool)) = (tool("prometheus"), tool("promtool")) else {

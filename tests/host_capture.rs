@@ -302,6 +302,13 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
         assert_eq!(clients[0]["pid"], me, "{o}");
         assert_eq!(clients[0]["connections"], 8, "{o}");
         assert_eq!(clients[0]["source"], "connect-trace", "{o}");
+        // The command line tells the test apart from any other program of its name.
+        assert!(
+            clients[0]["cmdline"]
+                .as_str()
+                .is_some_and(|c| c.contains("host_capture")),
+            "{o}"
+        );
         assert!(diagnosis.contains("Connecting: "), "{diagnosis}");
     } else {
         eprintln!(

@@ -286,6 +286,84 @@ fn the_capture_command_reports_six_refusals_as_json() {
     assert_eq!(v["schema_version"], 1);
 }
 
+/// Regression: `timeout 60 rstscope capture` (or `kill`, or a service manager) stopped it with
+/// SIGTERM, and it said "stopped by Ctrl+C". The report is printed and the exit code is 0, as
+/// for Ctrl+C.
+#[test]
+fn sigterm_stops_the_capture_command_with_its_report_and_says_so() {
+    let _serial = serial();
+    let Some((child, rest)) = common::capture_json_on_lo("capture command, SIGTERM", "60s") else {
+        return;
+    };
+    let t = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report, as JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert!(
+        err.contains("stopped by a signal (Ctrl+C, SIGTERM or SIGHUP)"),
+        "{err}"
+    );
+}
+
+/// Regression: `rstscope capture | head -1` (or a `| grep` ended by Ctrl+C) panicked on the
+/// per-second line after the pipe closed ("failed printing to stdout: Broken pipe", a
+/// backtrace, exit 101). It now stops capturing and exits 0, as `analyze` does.
+#[test]
+fn a_closed_pipe_on_the_per_second_lines_stops_the_capture_quietly() {
+    use std::io::{BufRead, BufReader};
+    let _serial = serial();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["capture", "-i", "lo", "--no-host"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rstscope runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    if !first.contains("capturing on") {
+        let status = child.wait().expect("exit");
+        assert!(common::lacks_capture_right(&first), "{first}");
+        assert_eq!(status.code(), Some(2), "{first}");
+        eprintln!("live capture test SKIPPED (closed pipe): {first}");
+        return;
+    }
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    // The reader of the lines goes away before the first line.
+    drop(child.stdout.take());
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let addr = SocketAddr::new(v4, closed_port(v4));
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        refused_connects(addr, 1);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let ended = child.try_wait().expect("wait");
+    if ended.is_none() {
+        let _ = child.kill();
+    }
+    let status = child.wait().expect("exit");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert!(
+        ended.is_some(),
+        "still capturing 10 s after its output closed: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+}
+
 #[test]
 fn the_capture_command_exits_2_for_a_missing_interface() {
     let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))

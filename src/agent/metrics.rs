@@ -418,7 +418,7 @@ impl Collector for Exposition {
             &mut encoder,
             &endpoints,
             "rstscope_connection_attempts",
-            "TCP connection attempts (distinct SYNs) to service endpoints with incidents, by endpoint",
+            "TCP connection attempts (distinct SYNs), by service endpoint; endpoint=\"other\" counts every other attempt this host saw, to endpoints with incidents or without",
             |c| c.attempts,
         )?;
         per_endpoint(

@@ -6,7 +6,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Number, Value, json};
 
 use super::{
-    BpfFilter, Clock, bpf_filter, bpf_filters, endpoint, full_diagnosis, unix_secs,
+    BpfFilter, Clock, Scope, bpf_filter, bpf_filters, endpoint, full_diagnosis_in, unix_secs,
     wireshark_filter,
 };
 use crate::analysis::Analysis;
@@ -144,7 +144,10 @@ impl Serialize for OffenderOut<'_> {
         m.serialize_entry("bpf_filter", &first_filter)?;
         m.serialize_entry("bpf_filters", &EachOf(&filters, BpfOut::of))?;
         m.serialize_entry("diagnosis_kind", o.diagnosis().kind.as_str())?;
-        m.serialize_entry("diagnosis", &full_diagnosis(o, host, self.clock))?;
+        m.serialize_entry(
+            "diagnosis",
+            &full_diagnosis_in(o, host, self.clock, Scope::of(o)),
+        )?;
         m.serialize_entry(
             "listener",
             &e.filter(|e| sampled && e.local).map(|e| ListenerOut {
@@ -336,6 +339,7 @@ impl Serialize for ClientProcessesOut<'_> {
                 pid: p.pid,
                 name: &p.name,
                 exe: details.and_then(|d| d.exe.as_deref()),
+                cmdline: details.and_then(|d| d.cmdline.as_deref()),
                 services: details.map_or(&[], |d| d.services.as_slice()),
                 connections: p.connections,
                 processes: p.processes,
@@ -350,6 +354,8 @@ struct ClientProcessOut<'a> {
     pid: u32,
     name: &'a str,
     exe: Option<&'a str>,
+    /// What tells an interpreter's programs apart (`python3 collector.py`), as a listener's has.
+    cmdline: Option<&'a str>,
     services: &'a [String],
     connections: u64,
     processes: u64,
@@ -751,6 +757,30 @@ mod tests {
         assert_eq!(written, expected);
         let value = serde_json::to_string_pretty(&to_value(&a, Clock::Utc)).expect("JSON");
         assert_eq!(value, expected);
+    }
+
+    /// Regression: the agent's `/report?since=10m` said "refused all 99 connection attempts"
+    /// (the window's count) and then "Connecting: bash (pid 14637) and 120 processes of that
+    /// name before it, 121 incidents", the whole run's, as if both were the window's.
+    #[test]
+    fn a_window_says_its_connecting_processes_are_counted_over_the_whole_capture() {
+        let mut a = every_field();
+        let whole = to_value(&a, Clock::Utc)["offenders"][0]["diagnosis"].clone();
+        assert!(
+            whole
+                .as_str()
+                .is_some_and(|d| d.contains("Connecting: reporter")),
+            "{whole}"
+        );
+        let o = &a.snapshot.offenders[0];
+        let from = o.first_seen.second() + 2;
+        a.snapshot.offenders[0] = o.restricted(from, i64::MAX).expect("incidents after");
+        let cut = to_value(&a, Clock::Utc)["offenders"][0]["diagnosis"].clone();
+        assert!(
+            cut.as_str()
+                .is_some_and(|d| d.contains("Connecting, over the whole capture: reporter")),
+            "{cut}"
+        );
     }
 
     #[test]

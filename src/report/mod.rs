@@ -230,6 +230,22 @@ pub enum Scope {
     },
 }
 
+impl Scope {
+    /// What the counts of `o` cover: a time range when it was cut to one
+    /// ([`Offender::restricted`]: the agent's `/report?since=`), else the whole capture.
+    /// Clients are not counted per second, so a range knows them only when there is one.
+    #[must_use]
+    pub fn of(o: &Offender) -> Self {
+        if o.rst_conns_by_cause.is_some() {
+            Self::Whole
+        } else {
+            Self::Range {
+                clients_known: o.clients <= 1,
+            }
+        }
+    }
+}
+
 fn clients(o: &Offender) -> String {
     let n = plural(o.clients, "client", "clients");
     let n = if o.clients_at_least {

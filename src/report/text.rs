@@ -62,7 +62,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             out,
             "  file        {} ({format}{gz}, {}, {})",
             f.path.display(),
-            super::bytes(f.size),
+            // A pipe has no size: what was read from it is.
+            super::bytes(f.size.max(f.bytes_read)),
             super::plural(f.frames, "frame", "frames")
         );
     }
@@ -196,6 +197,9 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "{:>3}. {}{service}", i + 1, endpoint(o.addr, o.port));
         let _ = writeln!(out, "     {}", full_diagnosis(o, a.host.as_deref(), clock));
+        if let Some(h) = a.host.as_deref() {
+            commands(&mut out, o, h);
+        }
         let causes: Vec<String> = Cause::ALL
             .iter()
             .filter(|c| o.rst_by_cause[c.index()] > 0)
@@ -270,6 +274,49 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     out
 }
 
+/// Longest command line shown; a longer one is cut in the middle of nothing but its end.
+const COMMAND_CHARS: usize = 160;
+
+/// The command lines of the programs the diagnosis names, one a line, where they say more
+/// than the name: `python3`, `java` or `bash` (and the interpreter's path) do not tell which
+/// program runs. The app shows them beside the names; the terminal showed none.
+fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
+    let Some(e) = h.endpoint(o.addr, o.port) else {
+        return;
+    };
+    let mut shown: Vec<(&str, &crate::host::processes::ProcessInfo)> = Vec::new();
+    // The listener as the diagnosis tells it: only where the socket table was read.
+    if h.samples > 0 && e.local {
+        if let Some(l) = &e.listener.now {
+            shown.push(("listening", &l.process));
+        }
+        if let Some(l) = e.listener.earlier.first() {
+            shown.push(("listened", &l.process));
+        }
+    }
+    // The connecting processes the diagnosis names (the first three).
+    for c in e.clients.processes.iter().take(3) {
+        if let Some(d) = e.client_details.iter().find(|d| d.pid == c.pid) {
+            shown.push(("connecting", d));
+        }
+    }
+    for (role, p) in shown {
+        let Some(cmd) = p
+            .cmdline
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && *c != p.name)
+        else {
+            continue;
+        };
+        let cmd = match cmd.char_indices().nth(COMMAND_CHARS) {
+            Some((cut, _)) => format!("{}…", &cmd[..cut]),
+            None => cmd.to_owned(),
+        };
+        let _ = writeln!(out, "     command ({role}, pid {}): {cmd}", p.pid);
+    }
+}
+
 /// The machine's section: kernel counters, how they compare, listeners that went away.
 fn host(out: &mut String, h: &HostReport, clock: Clock) {
     if h.samples == 0 {
@@ -308,7 +355,8 @@ fn host(out: &mut String, h: &HostReport, clock: Clock) {
     if let Some(c) = &h.coverage {
         let _ = writeln!(out, "  coverage    {}", c.note);
     }
-    let _ = writeln!(out, "  listening   {} sockets now", h.listening.len());
+    let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
+    let _ = writeln!(out, "  listening   {listening} now");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(
             out,
@@ -346,6 +394,16 @@ pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
 /// The `--series` table for people.
 pub fn series(a: &Analysis, clock: Clock) -> String {
     let mut out = String::new();
+    // The rows carry the time of day only: the date and the zone come first, as the report's
+    // own times carry them.
+    if let (Some(first), Some(last)) = (a.snapshot.series.first(), a.snapshot.series.last()) {
+        let at = |sec: i64| crate::packet::Timestamp::from_parts(sec, 0);
+        let _ = writeln!(
+            out,
+            "Resets and failed attempts per second, {}",
+            clock.dated_range(at(first.0), at(last.0))
+        );
+    }
     let _ = writeln!(
         out,
         "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
@@ -382,4 +440,120 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::history::ListenerRecord;
+    use crate::host::processes::ProcessInfo;
+    use crate::packet::Timestamp;
+
+    /// Regression: the terminal named a connecting or listening interpreter by its name and
+    /// path only ("python3 (pid 13864, /usr/bin/python3.11)"), never by the script it ran,
+    /// which the app shows as its command line.
+    #[test]
+    fn the_command_lines_of_the_programs_named_are_shown() {
+        use crate::host::SightingSource;
+        use crate::host::clients::{ClientProcess, EndpointClients};
+        use crate::host::history::ListenerStatus;
+        use crate::host::state::EndpointHost;
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        let o = &a.snapshot.offenders[0];
+        let at = Timestamp::from_parts(1_700_000_000, 0);
+        let process = |pid: u32, name: &str, cmdline: &str| ProcessInfo {
+            pid,
+            name: name.into(),
+            exe: Some("/usr/bin/python3.11".into()),
+            cmdline: Some(cmdline.into()),
+            user: None,
+            started: None,
+            services: Vec::new(),
+        };
+        let long = format!("python3 /opt/reporter/send.py {}", "x".repeat(300));
+        a.host = Some(std::sync::Arc::new(HostReport {
+            sampled: Some((at, at)),
+            samples: 5,
+            endpoints: vec![EndpointHost {
+                addr: o.addr,
+                port: o.port,
+                listener: ListenerStatus {
+                    now: None,
+                    earlier: vec![ListenerRecord {
+                        addr: std::net::SocketAddr::new(o.addr, o.port),
+                        process: process(4312, "python3", "python3 /opt/collector/serve.py 7211"),
+                        first_seen: at,
+                        last_seen: at,
+                    }],
+                },
+                clients: EndpointClients {
+                    processes: vec![ClientProcess {
+                        pid: 5001,
+                        name: "python3".into(),
+                        source: SightingSource::ConnectTrace,
+                        connections: 20,
+                        processes: 1,
+                    }],
+                    ..EndpointClients::default()
+                },
+                client_details: vec![process(5001, "python3", &long)],
+                local: true,
+                former_owner: None,
+            }],
+            ..HostReport::default()
+        }));
+        let text = report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains(
+                "\n     command (listened, pid 4312): python3 /opt/collector/serve.py 7211\n"
+            ),
+            "{text}"
+        );
+        let cut = format!("{}…", &long[..COMMAND_CHARS]);
+        assert!(
+            text.contains(&format!("\n     command (connecting, pid 5001): {cut}\n")),
+            "{text}"
+        );
+        // A command line that is the bare name says nothing more.
+        let mut h = (**a.host.as_ref().expect("host")).clone();
+        h.endpoints[0].client_details[0].cmdline = Some("python3".into());
+        a.host = Some(std::sync::Arc::new(h));
+        assert!(!report(&a, Clock::Utc, 10).contains("command (connecting"));
+    }
+
+    /// Regression: the live capture's "This machine" section said "listening   1 sockets now".
+    #[test]
+    fn one_listening_socket_is_counted_in_the_singular() {
+        let at = Timestamp::from_parts(1_700_000_000, 0);
+        let listener = ListenerRecord {
+            addr: "127.0.0.1:7211".parse().expect("address"),
+            process: ProcessInfo {
+                pid: 4312,
+                name: "collector".into(),
+                exe: None,
+                cmdline: None,
+                user: None,
+                started: None,
+                services: Vec::new(),
+            },
+            first_seen: at,
+            last_seen: at,
+        };
+        let mut h = HostReport {
+            sampled: Some((at, at)),
+            samples: 1,
+            listening: vec![listener.clone()],
+            ..HostReport::default()
+        };
+        let mut out = String::new();
+        host(&mut out, &h, Clock::Utc);
+        assert!(out.contains("  listening   1 socket now\n"), "{out}");
+        h.listening.push(listener);
+        let mut out = String::new();
+        host(&mut out, &h, Clock::Utc);
+        assert!(out.contains("  listening   2 sockets now\n"), "{out}");
+    }
 }

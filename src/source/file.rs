@@ -83,14 +83,35 @@ pub struct FileSource {
 impl FileSource {
     /// Opens every file, checking that each is a capture. Fails on the first file that
     /// cannot be opened or is not a capture at all.
+    /// `-` is standard input, as `tcpdump -r -` and `tshark -r -` take it, so that
+    /// `tcpdump -w - | rstscope analyze -` and `zcat x.pcap.gz | rstscope analyze -` work on
+    /// every OS (Windows has no `/dev/stdin`).
     pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
         let buffer = buffer_size(paths.len());
         let mut source = Self::empty();
+        let mut stdin_taken = false;
         for path in paths {
             let io_error = |source| SourceError::Io {
                 path: path.clone(),
                 source,
             };
+            if is_stdin(path) {
+                // A second `-` would find the stream already read to its end.
+                if std::mem::replace(&mut stdin_taken, true) {
+                    return Err(io_error(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "standard input is given more than once; it can be read only once",
+                    )));
+                }
+                source.add(Opening {
+                    path,
+                    raw: Box::new(io::stdin()),
+                    size: None,
+                    on_disk: false,
+                    buffer,
+                })?;
+                continue;
+            }
             // Before opening: Windows refuses to open a folder as a file ("Access denied"),
             // which would send the user looking at permissions.
             if path.is_dir() {
@@ -585,6 +606,12 @@ impl FileReader {
             }
         }
     }
+}
+
+/// Whether `path` stands for standard input (`-`).
+#[must_use]
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// An input to open: a file on disk, or any byte stream.

@@ -275,6 +275,9 @@ fn io_advice(e: &std::io::Error) -> &'static str {
 /// wait for a writer that is gone), as the error to show instead.
 #[must_use]
 pub fn read_once(paths: &[PathBuf]) -> Option<SourceError> {
+    if let Some(path) = paths.iter().find(|p| file::is_stdin(p)) {
+        return Some(SourceError::ReadOnce { path: path.clone() });
+    }
     #[cfg(unix)]
     for path in paths {
         use std::os::unix::fs::FileTypeExt;

@@ -357,6 +357,32 @@ fn the_exposition_names_the_program_in_both_formats() {
     assert!(om.ends_with("# EOF\n"));
 }
 
+/// Regression: the help of `rstscope_connection_attempts_total` said it counts attempts "to
+/// service endpoints with incidents", but `other` is the host's total less the endpoints'
+/// series: every attempt that worked (a Prometheus scrape of the agent itself) is in it, so
+/// a failure ratio of `other` read from that help was wrong.
+#[test]
+fn the_help_of_connection_attempts_says_what_other_counts() {
+    let e = Exposition {
+        other: Counts {
+            attempts: 14,
+            ..Counts::default()
+        },
+        ..Exposition::default()
+    };
+    let text = Format::Text.render(e);
+    let help = text
+        .lines()
+        .find(|l| l.starts_with("# HELP rstscope_connection_attempts_total "))
+        .expect("help line");
+    assert!(!help.contains("with incidents, by endpoint"), "{help}");
+    assert!(
+        help.contains("endpoint=\"other\" counts every other attempt this host saw"),
+        "{help}"
+    );
+    assert!(text.contains("rstscope_connection_attempts_total{endpoint=\"other\"} 14\n"));
+}
+
 /// A listener gone before the agent started is named from the journal: its unit, until it
 /// failed; a unit still running has no end time.
 #[test]

@@ -20,6 +20,7 @@ use crate::engine::{Cause, Offender, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
+use crate::ui::status::thousands;
 
 /// Packet time to plot x and back, with the long gaps of files far apart left out.
 pub mod axis;
@@ -1212,10 +1213,14 @@ fn headline_text(t: &Totals, offenders: usize, covered: Option<i64>) -> String {
         (Some(f), Some(l)) => l.second() - f.second() + 1,
         _ => 0,
     };
+    // Numbers grouped by thousands, as the status bar writes them.
+    let counted = |n: u64, one: &str, many: &str| {
+        format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    };
     let mut text = format!(
         "{} and {}",
-        report::plural(t.rst_packets, "reset", "resets"),
-        report::plural(
+        counted(t.rst_packets, "reset", "resets"),
+        counted(
             t.failed_attempts,
             "failed connection attempt",
             "failed connection attempts"
@@ -1238,7 +1243,7 @@ fn headline_text(t: &Totals, offenders: usize, covered: Option<i64>) -> String {
     text.push_str(&match offenders {
         0 => ", no offender".to_owned(),
         1 => ", 1 offender".to_owned(),
-        n => format!(", {n} offenders"),
+        n => format!(", {} offenders", thousands(n as u64)),
     });
     text
 }
@@ -1298,6 +1303,21 @@ mod tests {
         assert_eq!(
             headline_text(&more, 2, None),
             "2 resets and 0 failed connection attempts, 2 offenders"
+        );
+    }
+
+    /// The headline groups thousands as the status bar does (it said "1991 resets" above a
+    /// status bar of "2,011 packets").
+    #[test]
+    fn the_headline_groups_thousands_as_the_status_bar() {
+        let many = Totals {
+            rst_packets: 1991,
+            failed_attempts: 1_200_000,
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&many, 1234, None),
+            "1,991 resets and 1,200,000 failed connection attempts, 1,234 offenders"
         );
     }
 

@@ -1333,6 +1333,25 @@ fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
     );
 }
 
+/// The headline and the plot's legend group thousands as the status bar does (the headline
+/// said "1991 resets", the legend "failed attempts 2011", the status bar "2,051 packets").
+#[test]
+fn the_headline_and_the_legend_group_thousands() {
+    let dir = temp_dir("thousands");
+    let path = dir.join("refused-1200.pcap");
+    std::fs::write(&path, common::refused_pcap(7000, 1200)).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    for text in [
+        "1,200 resets and 1,200 failed connection attempts",
+        "refused 1,200",
+        "— failed attempts 1,200",
+        "2,400 packets",
+    ] {
+        assert!(shows(&h, text), "{text}");
+    }
+}
+
 /// Regression: a cause hidden in the legend stayed hidden, unseen, for the next capture (and
 /// the next run), so a capture's refused bars could silently be missing. Now a hidden cause
 /// keeps its count in the legend, a note by the plot says causes are hidden, and the next

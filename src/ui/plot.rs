@@ -554,7 +554,8 @@ impl PlotView {
                     ui.visuals().weak_text_color()
                 };
                 swatch(ui, if shown { cause_color(c) } else { color });
-                let mut text = RichText::new(format!("{} {n}", c.as_str())).color(color);
+                let mut text =
+                    RichText::new(format!("{} {}", c.as_str(), thousands(n))).color(color);
                 if !shown {
                     text = text.strikethrough();
                 }
@@ -577,8 +578,11 @@ impl PlotView {
             } else {
                 failed_color(ui.visuals().dark_mode)
             };
-            let mut text =
-                RichText::new(format!("— failed attempts {}", totals.failed_attempts)).color(color);
+            let mut text = RichText::new(format!(
+                "— failed attempts {}",
+                thousands(totals.failed_attempts)
+            ))
+            .color(color);
             if self.hide_failed {
                 text = text.strikethrough();
             }

@@ -4,9 +4,9 @@
 #
 #   scripts/fuzz.sh [--time SECONDS] [--save] [TARGET...]
 #
-# TARGETs: reader (capture files: pcap, pcapng, gzip, end to end with every report), decode
-# (one frame of any link type), engine (arbitrary TCP packet sequences with arbitrary times,
-# the engine's invariants checked). Default: all three, 1800 s each.
+# TARGETs: reader (capture files: pcap, pcapng, compressed or not, end to end with every
+# report), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
+# arbitrary times, the engine's invariants checked). Default: all three, 1800 s each.
 #
 # Seeds are made at run time (examples/fuzz_seeds.rs) from the bundled sample, tests/fixtures
 # and, when present, the public corpus in ../shared/pcaps; the saved corpus fuzz/corpus/TARGET
@@ -57,7 +57,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 
 # Seeds, made fresh each run (the public corpus is not part of this repository).
-captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng)
+captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng tests/fixtures/compressed/*.{zst,lz4,xz,bz2})
 if [ -d ../shared/pcaps ]; then
   while IFS= read -r -d '' f; do captures+=("$f"); done < <(
     find ../shared/pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.gz' \

@@ -53,8 +53,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyze saved captures (pcap, pcapng, optionally gzip-compressed). Several files are
-    /// merged in time order as one capture (rotated tcpdump -C / -G files).
+    /// Analyze saved captures (pcap, pcapng; compressed with gzip, zstd, lz4, xz or bzip2 or
+    /// not). Several files are merged in time order as one capture (rotated tcpdump -C / -G
+    /// files).
     Analyze(AnalyzeArgs),
     /// Capture live on every interface (loopback included) or the ones named with -i; print
     /// a line per second and the full report at the end (--duration) or on Ctrl+C.

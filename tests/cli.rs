@@ -226,6 +226,77 @@ fn truncated_capture_keeps_results_and_warns() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
 
+/// The compressed copies of http-mix.pcapng that the compression tools made (see
+/// tests/fixtures/compressed/make-compressed.sh): each but one of two frames or streams.
+const COMPRESSED: [(&str, &str); 5] = [
+    ("http-mix.pcapng.zst", "zstd"),
+    ("http-mix-2frames.pcapng.zst", "zstd"),
+    ("http-mix.pcapng.lz4", "lz4"),
+    ("http-mix.pcapng.xz", "xz"),
+    ("http-mix.pcapng.bz2", "bzip2"),
+];
+
+/// A capture kept compressed with zstd (pzstd's, or two frames), lz4, xz or bzip2 reads as
+/// the capture itself: the same report, its file named with its compression.
+#[test]
+fn compressed_captures_give_the_plain_files_report() {
+    let report = |path: &str| {
+        let out = rstscope(&["analyze", "--format", "json", path]);
+        assert_eq!(out.status.code(), Some(0), "{path}");
+        let mut v = json(&out);
+        let file = v["files"][0].take();
+        (v, file)
+    };
+    let (plain, file) = report(&fixture("http-mix.pcapng"));
+    assert_eq!(file["compression"], serde_json::Value::Null);
+    assert!(
+        plain["tcp_packets"].as_u64().is_some_and(|n| n > 50),
+        "{plain}"
+    );
+    for (name, compression) in COMPRESSED {
+        let (v, file) = report(&fixture(&format!("compressed/{name}")));
+        assert_eq!(file["compression"], compression, "{name}");
+        assert_eq!(file["frames"], plain["packets"], "{name}");
+        assert!(
+            v == plain,
+            "{name}: the report differs from the plain file's"
+        );
+    }
+    let text = rstscope(&["analyze", &fixture("compressed/http-mix.pcapng.xz")]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("http-mix.pcapng.xz (pcapng, xz, "), "{text}");
+}
+
+/// A compressed capture cut short keeps what it gave and says its compressed data ends early;
+/// one damaged in the middle says so too; neither is taken for a good file.
+#[test]
+fn compressed_captures_cut_or_damaged_say_so() {
+    let dir = temp_dir("compressed-bad");
+    for (name, compression) in COMPRESSED {
+        let whole = std::fs::read(fixture(&format!("compressed/{name}"))).expect("fixture");
+        let cut = write(&dir, &format!("cut-{name}"), &whole[..whole.len() * 3 / 4]);
+        let out = rstscope(&["analyze", "--format", "json", &cut]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("cut-{name}"))
+                && err.contains(&format!("its {compression}-compressed data ends")),
+            "{name} cut: {err}"
+        );
+        let mut damaged = whole.clone();
+        let middle = damaged.len() / 2;
+        for b in &mut damaged[middle..middle + 16] {
+            *b ^= 0x5a;
+        }
+        let damaged = write(&dir, &format!("damaged-{name}"), &damaged);
+        let out = rstscope(&["analyze", "--format", "json", &damaged]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("damaged-{name}")) && err.contains("damaged"),
+            "{name} damaged: {err}"
+        );
+    }
+}
+
 #[test]
 fn header_only_capture_is_fine_and_empty() {
     let dir = temp_dir("hdr");
@@ -508,9 +579,11 @@ fn captures_for_jobs(dir: &Path) -> Vec<Vec<String>> {
                 let name = p.display().to_string();
                 if p.is_dir() {
                     stack.push(p);
-                } else if [".pcap", ".pcapng", ".cap", ".gz"]
-                    .iter()
-                    .any(|x| name.ends_with(x))
+                } else if [
+                    ".pcap", ".pcapng", ".cap", ".gz", ".zst", ".lz4", ".xz", ".bz2",
+                ]
+                .iter()
+                .any(|x| name.ends_with(x))
                 {
                     sets.push(vec![name]);
                 }

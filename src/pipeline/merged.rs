@@ -452,7 +452,7 @@ mod tests {
         FileInfo {
             path: PathBuf::from(name),
             format: Format::Pcap,
-            gzip: false,
+            compression: None,
             size: 0,
             bytes_read: 0,
             frames: 1,

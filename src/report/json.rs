@@ -16,7 +16,7 @@ use crate::host::history::ListenerRecord;
 use crate::host::journal::{FormerOwner, UnitNow, UnitState};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
-use crate::source::Format;
+use crate::source::{Compression, Format};
 
 /// The version of the JSON contract; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -535,7 +535,8 @@ fn head(a: &Analysis, clock: Clock) -> Value {
             json!({
                 "path": f.path.display().to_string(),
                 "format": match f.format { Format::Pcap => "pcap", Format::PcapNanos => "pcap-ns", Format::Pcapng => "pcapng" },
-                "gzip": f.gzip,
+                "gzip": f.compression == Some(Compression::Gzip),
+                "compression": f.compression.map(Compression::name),
                 "size": f.size,
                 "frames": f.frames,
                 "first_packet": f.first_ts.map(time),

@@ -57,7 +57,9 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             Format::PcapNanos => "pcap (ns)",
             Format::Pcapng => "pcapng",
         };
-        let gz = if f.gzip { ", gzip" } else { "" };
+        let gz = f
+            .compression
+            .map_or(String::new(), |c| format!(", {}", c.name()));
         let _ = writeln!(
             out,
             "  file        {} ({format}{gz}, {}, {})",

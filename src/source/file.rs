@@ -1,5 +1,5 @@
-//! Streaming pcap / pcapng reader: one or more capture files, each optionally gzip-compressed,
-//! read as one capture with their frames merged in time order.
+//! Streaming pcap / pcapng reader: one or more capture files, each optionally compressed
+//! (gzip, zstd, lz4, xz, bzip2), read as one capture with their frames merged in time order.
 //!
 //! Memory stays bounded whatever the file size: each file is read through one buffer (1 MiB,
 //! grown only for a record larger than that, up to [`MAX_RECORD`](crate::source::file::MAX_RECORD)) and a frame is borrowed
@@ -21,11 +21,12 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use flate2::read::MultiGzDecoder;
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
-use super::{CapturedProcess, FileInfo, Format, Frame, InterfaceInfo, LinkType, SourceError};
+use super::{
+    CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType, SourceError,
+};
 use crate::packet::Timestamp;
 use framing::{
     BOM, Head, NgContext, NgFraming, PcapFraming, SHB, Stop, StopKind, Stream, check_block_len,
@@ -37,6 +38,7 @@ use processes::{ProcessTable, Warnings};
 pub use processes::MAX_PROCESSES;
 
 /// Record framing: lengths checked before parsing, packet records decoded by hand.
+mod compressed;
 mod framing;
 /// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
 mod input;
@@ -337,7 +339,7 @@ impl FileSource {
     }
 
     /// The fraction of the input read so far, from 0 to 1, over the bytes on disk
-    /// (compressed bytes for gzip files). A file that has ended counts as read in full.
+    /// (compressed bytes for compressed files). A file that has ended counts as read in full.
     pub fn progress(&self) -> f64 {
         let mut total = 0u64;
         let mut done = 0u64;
@@ -627,7 +629,7 @@ struct Opening<'a> {
     buffer: usize,
 }
 
-/// Opens one input: detects gzip and the container format, reads the file header. Fails only
+/// Opens one input: detects compression and the container format, reads the file header. Fails only
 /// when the input cannot be read or is not a capture; a capture whose header is cut short or
 /// corrupt opens, ended, with the problem returned beside it.
 fn open_input(
@@ -653,19 +655,23 @@ fn open_input(
     if let Some(error) = error {
         return Err(io_error(error));
     }
-    let gzip = first.starts_with(&[0x1f, 0x8b]);
-    let (prefix, rest, pending): (Vec<u8>, Box<dyn Read + Send>, _) = if gzip {
-        let mut decoder = MultiGzDecoder::new(Prefixed::new(first, None, counted));
-        let (decoded, error) = read_prefix(&mut decoder);
-        (decoded, Box::new(decoder), error)
-    } else {
-        (first, Box::new(counted), None)
+    let compression = Compression::detect(&first);
+    let (prefix, rest, pending): (Vec<u8>, Box<dyn Read + Send>, _) = match compression {
+        Some(compression) => {
+            let mut decoder = compressed::decoder(compression, Prefixed::new(first, None, counted));
+            let (decoded, error) = read_prefix(&mut decoder);
+            (decoded, decoder, error)
+        }
+        None => (first, Box::new(counted), None),
     };
 
     let Some(kind) = detect(&prefix) else {
         // Too short to tell because decompressing failed: say why rather than "not a capture".
         if let Some(error) = pending {
-            return Err(io_error(error));
+            return Err(match compression {
+                Some(c) => framing::failure_before_header(path, c, error),
+                None => io_error(error),
+            });
         }
         if let Some((format, convert)) = other_format(&prefix, path) {
             return Err(SourceError::OtherFormat {
@@ -676,7 +682,7 @@ fn open_input(
         }
         return Err(SourceError::NotACapture {
             path: path.to_path_buf(),
-            magic: describe_start(&prefix, gzip),
+            magic: describe_start(&prefix, compression),
         });
     };
     let format = match kind {
@@ -687,7 +693,7 @@ fn open_input(
     let info = FileInfo {
         path: path.to_path_buf(),
         format,
-        gzip,
+        compression,
         size: size.unwrap_or(0),
         bytes_read: shared.bytes(),
         frames: 0,
@@ -698,8 +704,8 @@ fn open_input(
     let mut stream = Stream {
         capacity: buffer,
         shared: Arc::clone(&shared),
-        disk: (on_disk && !gzip).then(|| path.to_path_buf()),
-        known_len: if gzip { None } else { size },
+        disk: (on_disk && compression.is_none()).then(|| path.to_path_buf()),
+        known_len: if compression.is_some() { None } else { size },
     };
     let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
 
@@ -787,7 +793,7 @@ fn open_pcapng(mut input: Input, stream: &mut Stream) -> Result<Container, Stop>
         })?;
         let truncated = match stream.len() {
             Some(stream_len) => len as u64 > stream_len,
-            // A pipe or gzip: the buffer is sized to the section header only once its bytes
+            // A pipe or a compressed file: the buffer is sized to the section header only once its bytes
             // have arrived, so a corrupt length costs no more memory than the input holds.
             None => len > stream.capacity && input.read_ahead(len) < len,
         };
@@ -878,14 +884,12 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
 }
 
 /// The first bytes of a non-capture, for the message: hex, and the text if it is text.
-fn describe_start(prefix: &[u8], gzip: bool) -> String {
-    let what = if gzip {
-        "gzip-compressed data that decompresses to "
-    } else {
-        ""
-    };
+fn describe_start(prefix: &[u8], compression: Option<Compression>) -> String {
+    let what = compression.map_or(String::new(), |c| {
+        format!("{}-compressed data that decompresses to ", c.name())
+    });
     if prefix.is_empty() {
-        let empty = if gzip {
+        let empty = if compression.is_some() {
             "nothing: it is empty"
         } else {
             "nothing: the file is empty"

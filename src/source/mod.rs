@@ -7,7 +7,7 @@ use crate::packet::Timestamp;
 
 /// One count per packet seen on several interfaces (live capture, pktmon and other multi-interface files).
 pub mod dedupe;
-/// Streaming pcap / pcapng (optionally gzip-compressed) reader, several files merged in time.
+/// Streaming pcap / pcapng (optionally compressed) reader, several files merged in time.
 pub mod file;
 /// Live capture with libpcap: every interface at once, kernel filter, counted drops.
 pub mod live;
@@ -168,11 +168,11 @@ pub struct FileInfo {
     pub path: PathBuf,
     /// Container format.
     pub format: Format,
-    /// True when the file is gzip-compressed.
-    pub gzip: bool,
+    /// How the file is compressed, if it is.
+    pub compression: Option<Compression>,
     /// Size of the file on disk in bytes.
     pub size: u64,
-    /// Bytes of the file consumed so far (compressed bytes for gzip), for progress.
+    /// Bytes of the file consumed so far (compressed bytes for a compressed file), for progress.
     pub bytes_read: u64,
     /// Frames read from this file.
     pub frames: u64,
@@ -197,35 +197,69 @@ fn kept(frames: u64) -> &'static str {
     }
 }
 
+/// How a capture file is compressed (told by its first bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// gzip (`.gz`: tcpdump's rotation with `-z gzip`, logrotate).
+    Gzip,
+    /// Zstandard (`.zst`).
+    Zstd,
+    /// LZ4 frames (`.lz4`).
+    Lz4,
+    /// xz (`.xz`).
+    Xz,
+    /// bzip2 (`.bz2`).
+    Bzip2,
+}
+
+impl Compression {
+    /// The name people call it by.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gzip => "gzip",
+            Self::Zstd => "zstd",
+            Self::Lz4 => "lz4",
+            Self::Xz => "xz",
+            Self::Bzip2 => "bzip2",
+        }
+    }
+}
+
 /// How a file's bytes reached the reader, for where a message says a problem is: a
-/// gzip-compressed file's offsets count its decompressed data, which its size on disk does not
+/// compressed file's offsets count its decompressed data, which its size on disk does not
 /// tell (a Windows admin's `capture.pcapng.gz` of 1.5 KB "ends at byte 4516").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Packing {
     /// The file as it is on disk.
     Plain,
-    /// Gzip-compressed.
-    Gzip,
-    /// Gzip-compressed, and the compressed data itself ends early (no gzip trailer): the file
-    /// was cut short after it was compressed.
-    GzipCut,
+    /// Compressed.
+    Compressed(Compression),
+    /// Compressed, and the compressed data itself ends early (no gzip trailer, no end of the
+    /// last zstd frame...): the file was cut short after it was compressed.
+    CompressedCut(Compression),
 }
 
-/// ` of its decompressed data` for a gzip-compressed file's offsets.
+/// ` of its decompressed data` for a compressed file's offsets.
 fn decompressed(packing: Packing) -> &'static str {
     match packing {
         Packing::Plain => "",
-        Packing::Gzip | Packing::GzipCut => " of its decompressed data",
+        Packing::Compressed(_) | Packing::CompressedCut(_) => " of its decompressed data",
     }
 }
 
 /// Where and how a file ends early (before [`kept`]).
 fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
     match packing {
-        Packing::GzipCut => format!(
-            "its gzip-compressed data ends early, {offset} bytes into the capture (after \
+        Packing::CompressedCut(c) if offset == 0 => format!(
+            "its {}-compressed data ends before the capture's file header: the file was cut short",
+            c.name()
+        ),
+        Packing::CompressedCut(c) => format!(
+            "its {}-compressed data ends early, {offset} bytes into the capture (after \
              {frames} frames): the file was cut short, as by a download or copy that did not \
-             finish"
+             finish",
+            c.name()
         ),
         // Before the end of its file header: nothing said it was a capture yet.
         _ if offset == 0 => "file ends inside its file header: the capture was cut short".into(),
@@ -304,7 +338,7 @@ pub enum SourceError {
     },
     /// The file does not start like a pcap, pcapng or gzip file.
     #[error(
-        "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally gzip-compressed: save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"
+        "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally compressed (gzip, zstd, lz4, xz, bzip2): save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"
     )]
     NotACapture {
         /// The file.
@@ -337,7 +371,7 @@ pub enum SourceError {
         offset: u64,
         /// Frames read from this file before it.
         frames: u64,
-        /// Whether the file was gzip-compressed, and its compressed data whole.
+        /// Whether the file was compressed, and its compressed data whole.
         packing: Packing,
     },
     /// A header or record that cannot be right (absurd length, bad block structure).
@@ -355,7 +389,7 @@ pub enum SourceError {
         frames: u64,
         /// What is wrong.
         what: String,
-        /// Whether the file was gzip-compressed.
+        /// Whether the file was compressed.
         packing: Packing,
     },
     /// A pipe (a named pipe, a shell's `<(...)`, standard input): it gave its bytes once, to the

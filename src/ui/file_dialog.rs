@@ -15,10 +15,12 @@ use eframe::egui::{self, RichText};
 use crate::ui::task::Task;
 
 /// File name endings of captures rstscope reads.
-pub const CAPTURE_EXTENSIONS: &[&str] = &["pcap", "pcapng", "cap", "gz", "dmp"];
+pub const CAPTURE_EXTENSIONS: &[&str] = &[
+    "pcap", "pcapng", "cap", "dmp", "gz", "zst", "lz4", "xz", "bz2",
+];
 
 /// The open dialog's file type, with the patterns it takes, as Windows programs name theirs
-/// ("Capture files (*.pcap;*.pcapng;*.cap;*.gz;*.dmp)"): the Windows dialog shows the name
+/// ("Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;...)"): the Windows dialog shows the name
 /// only, and it named three of the five.
 fn capture_filter_name() -> String {
     let patterns: Vec<String> = CAPTURE_EXTENSIONS
@@ -574,7 +576,10 @@ mod tests {
         for ext in CAPTURE_EXTENSIONS {
             assert!(name.contains(&format!("*.{ext}")), "{name} lacks *.{ext}");
         }
-        assert_eq!(name, "Capture files (*.pcap;*.pcapng;*.cap;*.gz;*.dmp)");
+        assert_eq!(
+            name,
+            "Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;*.zst;*.lz4;*.xz;*.bz2)"
+        );
     }
 
     #[test]
@@ -582,6 +587,7 @@ mod tests {
         assert!(is_capture_name("trace.pcapng"));
         assert!(is_capture_name("TRACE.PCAP"));
         assert!(is_capture_name("rotated.pcap.gz"));
+        assert!(is_capture_name("archived.pcapng.zst"));
         assert!(!is_capture_name("notes.txt"));
     }
 

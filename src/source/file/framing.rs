@@ -14,7 +14,7 @@ use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
 use crate::packet::Timestamp;
 use crate::source::pcapng::option;
-use crate::source::{FileInfo, InterfaceInfo, LinkType, Packing, SourceError};
+use crate::source::{Compression, FileInfo, InterfaceInfo, LinkType, Packing, SourceError};
 
 /// How much a captured length may exceed the original length before the record is taken as
 /// corrupt. Writers never do it on purpose; a little is tolerated for buggy ones.
@@ -53,10 +53,10 @@ pub(super) struct Stream {
     /// Capacity of the reader's buffer (pcap-parser does not tell it).
     pub(super) capacity: usize,
     pub(super) shared: Arc<Shared>,
-    /// The file on disk when the stream is the file itself (not gzip, not a pipe): its size
+    /// The file on disk when the stream is the file itself (not compressed, not a pipe): its size
     /// tells a record that runs past the end before a buffer is grown for it.
     pub(super) disk: Option<PathBuf>,
-    /// The stream's length when known otherwise (not gzip, size given).
+    /// The stream's length when known otherwise (not compressed, size given).
     pub(super) known_len: Option<u64>,
 }
 
@@ -82,8 +82,8 @@ pub(super) struct Stop {
 #[derive(Debug)]
 pub(super) enum StopKind {
     Truncated,
-    /// The gzip decoder met the end of the file before the end of the compressed data.
-    GzipCut,
+    /// The decoder met the end of the file before the end of the compressed data.
+    CompressedCut,
     Corrupt(String),
     Io(io::Error),
 }
@@ -92,11 +92,7 @@ impl Stop {
     pub(super) fn into_error(self, info: &FileInfo) -> SourceError {
         let path = info.path.clone();
         let (offset, frames) = (self.offset, info.frames);
-        let packing = if info.gzip {
-            Packing::Gzip
-        } else {
-            Packing::Plain
-        };
+        let packing = info.compression.map_or(Packing::Plain, Packing::Compressed);
         match self.kind {
             StopKind::Truncated => SourceError::Truncated {
                 path,
@@ -104,11 +100,11 @@ impl Stop {
                 frames,
                 packing,
             },
-            StopKind::GzipCut => SourceError::Truncated {
+            StopKind::CompressedCut => SourceError::Truncated {
                 path,
                 offset,
                 frames,
-                packing: if info.gzip { Packing::GzipCut } else { packing },
+                packing: info.compression.map_or(packing, Packing::CompressedCut),
             },
             StopKind::Corrupt(what) => SourceError::Corrupt {
                 path,
@@ -141,20 +137,54 @@ fn corrupt_at(reader: &impl PcapReaderIterator, what: String) -> Stop {
     stop_at(reader, StopKind::Corrupt(what))
 }
 
-/// A read failed at `offset`: a gzip stream cut short is a truncated capture, damaged
+/// A read failed at `offset`: a compressed stream cut short is a truncated capture, damaged
 /// compressed data is corruption, anything else is an I/O error.
 pub(super) fn read_failure(offset: u64, shared: &Shared) -> Stop {
     let error = shared
         .take_error()
         .unwrap_or_else(|| io::Error::other("read failed"));
-    let kind = match error.kind() {
-        io::ErrorKind::UnexpectedEof => StopKind::GzipCut,
+    Stop {
+        offset,
+        kind: failure(error),
+    }
+}
+
+/// What a failed read means (see [`read_failure`]).
+fn failure(error: io::Error) -> StopKind {
+    match error.kind() {
+        io::ErrorKind::UnexpectedEof => StopKind::CompressedCut,
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
             StopKind::Corrupt(format!("the compressed data is damaged ({error})"))
         }
         _ => StopKind::Io(error),
-    };
-    Stop { offset, kind }
+    }
+}
+
+/// The error of a compressed file whose decoder failed before the capture's file header:
+/// cut short or damaged as for a later read, or the read error itself.
+pub(super) fn failure_before_header(
+    path: &std::path::Path,
+    compression: Compression,
+    error: io::Error,
+) -> SourceError {
+    let path = path.to_path_buf();
+    let (offset, frames) = (0, 0);
+    match failure(error) {
+        StopKind::CompressedCut | StopKind::Truncated => SourceError::Truncated {
+            path,
+            offset,
+            frames,
+            packing: Packing::CompressedCut(compression),
+        },
+        StopKind::Corrupt(what) => SourceError::Corrupt {
+            path,
+            offset,
+            frames,
+            what,
+            packing: Packing::Compressed(compression),
+        },
+        StopKind::Io(source) => SourceError::Io { path, source },
+    }
 }
 
 /// Makes sure the buffer holds the first `need` bytes of the current record, growing it if

@@ -233,8 +233,8 @@ fn pcap_microseconds_little_endian() {
     assert!(source.problems().is_empty());
     let info = &source.files()[0];
     assert_eq!(
-        (info.format, info.gzip, info.frames),
-        (Format::Pcap, false, 3)
+        (info.format, info.compression, info.frames),
+        (Format::Pcap, None, 3)
     );
     assert_eq!(info.bytes_read, bytes.len() as u64);
     assert_eq!(info.size, bytes.len() as u64);
@@ -421,7 +421,7 @@ fn gzip_is_detected_by_content_and_progress_counts_compressed_bytes() {
     assert_eq!(frames.len(), 2);
     assert_eq!(frames[1].data, b"def");
     let info = &source.files()[0];
-    assert!(info.gzip);
+    assert_eq!(info.compression, Some(crate::source::Compression::Gzip));
     assert_eq!(info.format, Format::Pcap);
     assert_eq!(info.size, compressed.len() as u64);
     assert_eq!(info.bytes_read, compressed.len() as u64);
@@ -443,7 +443,7 @@ fn gzip_cut_short_is_truncated_and_keeps_earlier_frames() {
     let (source, frames) = read_all("cut.pcap.gz", cut);
     assert!(!frames.is_empty() && frames.len() < 2000);
     assert!(
-        matches!(source.problems(), [SourceError::Truncated { frames: n, packing: Packing::GzipCut, .. }] if *n == frames.len() as u64),
+        matches!(source.problems(), [SourceError::Truncated { frames: n, packing: Packing::CompressedCut(crate::source::Compression::Gzip), .. }] if *n == frames.len() as u64),
         "{:?}",
         source.problems()
     );
@@ -483,7 +483,7 @@ fn a_cut_capture_compressed_whole_names_its_offset_in_the_decompressed_data() {
         matches!(
             source.problems(),
             [SourceError::Truncated {
-                packing: Packing::Gzip,
+                packing: Packing::Compressed(crate::source::Compression::Gzip),
                 ..
             }]
         ) && message.contains(

@@ -873,6 +873,30 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
     if prefix.starts_with(b"snoop\0\0\0") {
         return Some(("a snoop capture (Solaris, illumos)", WIRESHARK));
     }
+    // Archives and compressions a capture is sent in that are not a stream of the capture.
+    const EXTRACT: &str = "extract the capture from it first (Explorer's Extract All, 7-Zip, \
+                           or unzip / 7z x / unrar x), then open the capture";
+    if prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(b"PK\x05\x06") {
+        return Some(("a zip archive", EXTRACT));
+    }
+    if prefix.starts_with(&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c]) {
+        return Some(("a 7-Zip archive", EXTRACT));
+    }
+    if prefix.starts_with(b"Rar!\x1a\x07") {
+        return Some(("a RAR archive", EXTRACT));
+    }
+    if prefix.starts_with(&[0x02, 0x21, 0x4c, 0x18]) {
+        return Some((
+            "lz4 data in its legacy format (lz4 -l)",
+            "decompress it first: lz4 -d IN OUT (or compress it again without -l)",
+        ));
+    }
+    if prefix.starts_with(&[0x1f, 0x9d]) {
+        return Some((
+            "data compressed with Unix compress (.Z)",
+            "decompress it first: uncompress IN, or gzip -d IN",
+        ));
+    }
     let etl = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("etl"));

@@ -1078,7 +1078,7 @@ fn merge_goes_on_when_one_file_is_cut_short() {
 /// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats.
 #[test]
 fn captures_of_other_formats_are_named_with_how_to_convert_them() {
-    let cases: [(&str, &[u8], &str); 4] = [
+    let cases: [(&str, &[u8], &str); 8] = [
         (
             "netmon.cap",
             b"GMBU\x00\x02\x00\x00",
@@ -1094,6 +1094,15 @@ fn captures_of_other_formats_are_named_with_how_to_convert_them() {
             "PktMon.ETL",
             b"\x00\x00\x01\x00\x00\x00\x01\x00",
             "pktmon etl2pcap",
+        ),
+        // Archives a capture is mailed in: say to extract it, not "not a capture".
+        ("trace.zip", b"PK\x03\x04\x14\x00\x00\x00", "a zip archive"),
+        ("trace.7z", b"7z\xbc\xaf\x27\x1c\x00\x04", "a 7-Zip archive"),
+        ("trace.rar", b"Rar!\x1a\x07\x01\x00", "a RAR archive"),
+        (
+            "old.pcap.lz4",
+            b"\x02\x21\x4c\x18\x10\x00\x00\x00",
+            "lz4 -d",
         ),
     ];
     for (name, bytes, expected) in cases {

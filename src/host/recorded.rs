@@ -15,8 +15,9 @@
 //! saved: they are this machine's running totals, not answers about the capture's processes.
 //!
 //! The body is UTF-8 JSON, `{"format": "rstscope-host", "version": 1, "machine": ..., "report":
-//! ...}`, `report` the serde form of [`HostReport`]. A local-use block type may be another
-//! program's too: a body that is not this JSON is left alone.
+//! ...}`, `report` the serde form of [`HostReport`](crate::host::state::HostReport). A
+//! local-use block type may be another program's too: a body that is not this JSON is left
+//! alone.
 
 use serde::{Deserialize, Serialize};
 

@@ -7,8 +7,8 @@
 //! interface description per interface (link type, snaplen, name, description, `if_tsresol`
 //! 9: nanosecond timestamps, as rstscope keeps them), an enhanced packet block per frame, and
 //! optionally at the end rstscope's host block (a live capture's answers about processes:
-//! [`RSTSCOPE_HOST`]) and interface statistics blocks (the counts of what was received and
-//! dropped). Wireshark, tshark, tcpdump (one link type) and rstscope's own reader open it.
+//! [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)) and interface statistics blocks
+//! (the counts of what was received and dropped). Wireshark, tshark, tcpdump (one link type) and rstscope's own reader open it.
 //! Sources: the pcapng specification (draft-ietf-opsawg-pcapng), §4 and §10.
 
 use std::io::{self, Write};

@@ -45,7 +45,8 @@ pub struct CaptureArgs {
     /// Stop after this long (e.g. 30s, 5m, 1h; a bare number is seconds). Default: until Ctrl+C.
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
-    /// Save what is captured to this pcapng file (rstscope and Wireshark open it).
+    /// Save what is captured to this pcapng file (rstscope and Wireshark open it), with who
+    /// listened and who connected, so that `rstscope analyze` of it names the same programs.
     #[arg(long, short = 'w')]
     write: Option<PathBuf>,
     /// Output format of the final report (the per-second lines go to stderr with json).

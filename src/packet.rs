@@ -6,7 +6,22 @@ use std::net::IpAddr;
 ///
 /// One clock for everything: every series, timeout and rate is computed on packet time,
 /// live and offline alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+// Serialized as its nanoseconds: the machine's answers written into a saved capture carry
+// their times so (`host::recorded`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Timestamp(pub i64);
 
 impl Timestamp {

@@ -330,6 +330,195 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
     );
 }
 
+/// The capture a Linux server saved, opened later elsewhere: `rstscope capture --write F`
+/// while a listener accepts once and goes, then a client (both this test process) is refused
+/// again and again; `rstscope analyze F` gives the offender the same listener, connecting
+/// processes and diagnosis as the live run's report, and says the answers come from the file.
+/// Wireshark's tshark reads the file without complaint, where it is installed.
+#[test]
+fn a_capture_saved_with_write_names_the_same_programs_when_analyzed_later() {
+    use std::process::Command;
+
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let dir = common::temp_dir("host-capture", "saved-processes");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("saved.pcapng");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "capture --write, analyzed later",
+        "5s",
+        None,
+        &["--write".as_ref(), file.as_os_str()],
+    ) else {
+        return;
+    };
+    // The listener accepts one connection, lives through two samples, and goes.
+    let c = TcpStream::connect(addr).expect("connect while it listens");
+    drop(listener.accept().expect("accept"));
+    drop(c);
+    std::thread::sleep(Duration::from_millis(2200));
+    drop(listener);
+    for _ in 0..5 {
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .expect_err("nothing listens any more");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let live: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let endpoint = format!("127.0.0.1:{}", addr.port());
+    let find = |v: &serde_json::Value| -> serde_json::Value {
+        v["offenders"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint.as_str()))
+            .cloned()
+            .unwrap_or_else(|| panic!("{endpoint} among the offenders: {v}"))
+    };
+    let live_o = find(&live);
+    assert_eq!(live_o["failed_attempts"], 5, "{live_o}");
+    let me = u64::from(std::process::id());
+    assert_eq!(live_o["listener"]["earlier"][0]["pid"], me, "{live_o}");
+
+    let analyze = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "--format", format])
+            .arg(&file)
+            .output()
+            .expect("rstscope analyze runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let saved: serde_json::Value = serde_json::from_str(&analyze("json")).expect("one JSON object");
+    let saved_o = find(&saved);
+    for field in [
+        "listener",
+        "client_processes",
+        "client_processes_not_observed",
+        "client_processes_other_machines",
+        "diagnosis",
+    ] {
+        assert_eq!(
+            saved_o[field], live_o[field],
+            "{field}: {saved_o} vs {live_o}"
+        );
+    }
+    let diagnosis = saved_o["diagnosis"].as_str().unwrap_or_default();
+    assert!(diagnosis.contains("it was served by"), "{diagnosis}");
+    if !live_o["client_processes"]
+        .as_array()
+        .is_some_and(Vec::is_empty)
+    {
+        assert!(diagnosis.contains("Connecting: "), "{diagnosis}");
+        assert_eq!(saved_o["client_processes"][0]["pid"], me, "{saved_o}");
+    } else {
+        eprintln!(
+            "no connecting process observed here: {}",
+            live["host_notes"]
+        );
+    }
+    assert_eq!(saved["kernel"], serde_json::Value::Null, "not saved");
+    assert!(
+        saved["host_notes"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|n| n
+                .as_str()
+                .is_some_and(|n| n.contains("come from the capture file")))),
+        "{}",
+        saved["host_notes"]
+    );
+    let text = analyze("text");
+    assert!(
+        text.contains("The machine that captured (as rstscope recorded it in the file)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("command (listened, pid {me}): ")),
+        "{text}"
+    );
+
+    // Wireshark reads the file, skipping rstscope's block.
+    match Command::new("tshark").arg("-r").arg(&file).output() {
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let complaints: Vec<&str> = stderr
+                .lines()
+                .filter(|l| !l.contains("Running as user") && !l.trim().is_empty())
+                .collect();
+            assert!(out.status.success(), "tshark: {stderr}");
+            assert!(complaints.is_empty(), "tshark: {stderr}");
+            let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+            assert!(lines >= 12, "tshark listed {lines} packets");
+        }
+        Err(e) => eprintln!("tshark check SKIPPED: {e}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A live capture saved through the library (the app's way): the journal's former owner of
+/// a port nothing served during the capture is in the saved file, and analyzing the file
+/// gives the offender the live run's sentence.
+#[test]
+fn the_journals_former_owner_is_saved_with_the_capture() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("an ephemeral port")
+        .port();
+    let Some(journal) = common::story_journal(port) else {
+        return;
+    };
+    let dir = common::temp_dir("host-capture", "saved-journal");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("saved.pcapng");
+    let Some(mut job) = common::live_on_lo(
+        "former owner saved",
+        LiveOptions {
+            host: true,
+            journal,
+            write: Some(file.clone()),
+            ..LiveOptions::default()
+        },
+    ) else {
+        return;
+    };
+    wait_samples(&mut job, 1);
+    let addr = std::net::SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    for _ in 0..3 {
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .expect_err("nothing listens on the port");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let live = finish(&mut job);
+    let saved = rstscope::analysis::analyze_files(&[file], Default::default()).expect("opens");
+    let sentence = |a: &Analysis| {
+        let o = a
+            .snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == port)
+            .expect("offender");
+        full_diagnosis(o, a.host.as_deref(), Clock::Utc)
+    };
+    let (live_sentence, saved_sentence) = (sentence(&live), sentence(&saved));
+    assert!(
+        live_sentence.contains("the system journal shows collector.service"),
+        "{live_sentence}"
+    );
+    assert_eq!(saved_sentence, live_sentence);
+    assert_eq!(endpoint(&saved, port), endpoint(&live, port));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The kernel's per-second AttemptFails fall on the seconds of the captured refusals they
 /// count, whatever the phase at which the capture started (the counters used to be read a
 /// second apart from the start, and a burst late in a second was put at the next one when the

@@ -49,7 +49,7 @@ const MAX_ENDPOINTS: usize = 100_000;
 /// Processes of the same name are one entry: a program started again for each connect (a
 /// script's `curl`, a cron job) is one line with the number of processes, not one line each.
 /// A process whose name is not known is an entry of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientProcess {
     /// Process ID (of the latest process, when there were several).
     pub pid: u32,
@@ -64,7 +64,7 @@ pub struct ClientProcess {
 }
 
 /// What is known about the clients of one service endpoint.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EndpointClients {
     /// Processes, most incidents first.
     pub processes: Vec<ClientProcess>,

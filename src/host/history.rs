@@ -16,7 +16,7 @@ use crate::packet::Timestamp;
 const MAX_GONE: usize = 4096;
 
 /// One process listening on one address, and when it was seen doing so.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListenerRecord {
     /// The address it is bound to (`0.0.0.0` or `::` for every address).
     pub addr: SocketAddr,
@@ -29,7 +29,7 @@ pub struct ListenerRecord {
 }
 
 /// Who serves an endpoint now and who served it earlier in the capture.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListenerStatus {
     /// The listener now (the lowest PID when several processes share the socket).
     pub now: Option<ListenerRecord>,

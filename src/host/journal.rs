@@ -63,7 +63,7 @@ mod message_id {
 }
 
 /// The last program the journal shows listening on a port, and how its unit ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FormerOwner {
     /// The systemd unit that wrote the message (`collector.service`), if it came from one.
     pub unit: Option<String>,
@@ -84,7 +84,7 @@ pub struct FormerOwner {
 }
 
 /// The latest state of a unit, from systemd's messages about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnitState {
     /// Since when.
     pub since: Timestamp,
@@ -95,7 +95,7 @@ pub struct UnitState {
 }
 
 /// What systemd last said of a unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UnitNow {
     /// Started and not ended since (so it runs but does not listen on the port any more).
     Running,

@@ -38,6 +38,8 @@ mod macos;
 pub mod monitor;
 /// Process details through sysinfo.
 pub mod processes;
+/// The host report saved in a live capture's pcapng file, and read back from it.
+pub mod recorded;
 /// Linux: the TCP socket table from the kernel's socket diagnostics (netlink).
 #[cfg(target_os = "linux")]
 pub mod sock_diag;
@@ -218,7 +220,10 @@ impl TcpCounters {
 }
 
 /// How a process was tied to a client socket: reports say it beside every name they give.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum SightingSource {
     /// The kernel's per-connect event (Linux `sock:inet_sock_set_state`), seen as it happened.
     ConnectTrace,

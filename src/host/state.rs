@@ -88,7 +88,7 @@ pub struct Coverage {
 }
 
 /// Listener and clients of one offender.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EndpointHost {
     /// The endpoint.
     pub addr: IpAddr,
@@ -117,15 +117,21 @@ impl EndpointHost {
 }
 
 /// The machine's side of a live capture, for reports and the app.
-#[derive(Debug, Clone, Default)]
+///
+/// Serialized (as [`recorded`](crate::host::recorded) writes it into a saved capture) without
+/// the kernel's counters and their coverage: a saved capture keeps the answers about processes.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct HostReport {
     /// First and last sample times.
     pub sampled: Option<(Timestamp, Timestamp)>,
     /// Samples taken.
     pub samples: u64,
     /// The kernel's counters, in the OS's order; empty when they could not be read.
+    #[serde(skip)]
     pub kernel: Vec<KernelCounter>,
     /// The latest reading of the counters (cumulative since boot).
+    #[serde(skip)]
     pub counters_now: Option<TcpCounters>,
     /// Listeners now, by port.
     pub listening: Vec<ListenerRecord>,
@@ -134,9 +140,13 @@ pub struct HostReport {
     /// One entry per offender of the snapshot, same order.
     pub endpoints: Vec<EndpointHost>,
     /// Kernel against capture, once two samples were taken.
+    #[serde(skip)]
     pub coverage: Option<Coverage>,
     /// What the host side could not do, and how each process was observed.
     pub notes: Vec<String>,
+    /// Read from a capture file that a live capture saved (`rstscope capture --write`): the
+    /// answers of the machine that captured, not of this one. `None` for a live capture.
+    pub recorded: Option<super::recorded::Recorded>,
 }
 
 impl HostReport {
@@ -146,6 +156,13 @@ impl HostReport {
         self.endpoints
             .iter()
             .find(|e| e.addr == addr && e.port == port)
+    }
+
+    /// This machine was sampled during the capture: a live capture's report, not one read
+    /// from a capture file (whose machine is another, and whose kernel counters are not saved).
+    #[must_use]
+    pub fn of_this_machine(&self) -> bool {
+        self.samples > 0 && self.recorded.is_none()
     }
 
     /// The counter `name`, if read.
@@ -372,6 +389,7 @@ impl HostState {
             endpoints,
             coverage,
             notes,
+            recorded: None,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::Sightings;
+use crate::host::recorded;
 use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
@@ -532,11 +533,24 @@ impl EngineSide {
         capture
             .warnings
             .extend(series_cut_warning(&snapshot.offenders));
-        let host = host.map(|h| Arc::new(h.report(&snapshot.offenders)));
+        let mut host = host.map(|h| h.report(&snapshot.offenders));
+        // What the machine that captured said, saved in the file by a live capture: it answers
+        // for the offenders it names, the packets' own process information for the rest.
+        if let Some(source) = source {
+            let (recorded, problems) = recorded::decode(source.recorded_host());
+            capture.warnings.extend(problems);
+            if let Some(r) = recorded {
+                host = Some(recorded::for_offenders(
+                    &r,
+                    &snapshot.offenders,
+                    host.as_ref(),
+                ));
+            }
+        }
         Analysis {
             capture,
             snapshot,
-            host,
+            host: host.map(Arc::new),
         }
     }
 }

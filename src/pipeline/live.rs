@@ -521,11 +521,27 @@ impl Run {
 
     /// Ends the pcapng file with each interface's counts.
     fn close_file(&mut self, stats: &CaptureStats) {
-        let Some(w) = self.writer.take() else {
+        let Some(mut w) = self.writer.take() else {
             return;
         };
         let path = w.path();
-        let totals = self.engine.snapshot().totals;
+        let snapshot = self.engine.snapshot();
+        let totals = snapshot.totals;
+        // What the machine said of the offenders, so that the saved capture names the same
+        // programs when analyzed later elsewhere.
+        if let Some(h) = &self.host {
+            let report = h.state.report(&snapshot.offenders);
+            let written =
+                crate::host::recorded::encode(&report, crate::host::recorded::this_machine())
+                    .map_err(std::io::Error::other)
+                    .and_then(|body| w.write_host(&body));
+            if let Err(e) = written {
+                self.problems.push(format!(
+                    "{}: the processes could not be saved with the capture: {e}",
+                    path.display()
+                ));
+            }
+        }
         let now = Timestamp(
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

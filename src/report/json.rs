@@ -591,7 +591,11 @@ fn head(a: &Analysis, clock: Clock) -> Value {
         }),
         "warnings": cap.warnings_in(clock),
         "offenders": Value::Null,
-        "kernel": a.host.as_deref().filter(|h| h.samples > 0).map(kernel),
+        "kernel": a
+            .host
+            .as_deref()
+            .filter(|h| h.of_this_machine())
+            .map(kernel),
         "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({
             "kernel_failed": c.kernel_failed,
             "captured_failed": c.captured_failed,

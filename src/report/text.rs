@@ -329,7 +329,21 @@ fn host(out: &mut String, h: &HostReport, clock: Clock) {
         }
         return;
     }
-    let _ = writeln!(out, "\nThis machine");
+    match &h.recorded {
+        // Saved in the file by the live capture: the machine that captured, not this one.
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "\nThe machine that captured (as rstscope recorded it in the file)"
+            );
+            if let Some(m) = &r.machine {
+                let _ = writeln!(out, "  machine     {m}");
+            }
+        }
+        None => {
+            let _ = writeln!(out, "\nThis machine");
+        }
+    }
     if let Some((first, last)) = h.sampled {
         let _ = writeln!(
             out,

@@ -320,6 +320,13 @@ impl FileSource {
         self.processes.entries()
     }
 
+    /// The bodies of the rstscope host blocks read so far (what a live capture's machine said,
+    /// saved with it: [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)), in the order
+    /// read; [`crate::host::recorded`] reads them.
+    pub fn recorded_host(&self) -> &[Vec<u8>] {
+        self.processes.recorded()
+    }
+
     /// Distinct processes met after [`FileSource::processes`] was full, and so not kept.
     pub fn processes_not_kept(&self) -> u64 {
         self.processes.not_kept()

@@ -6,8 +6,9 @@
 //! What is written: a section header (with `shb_userappl` and an optional comment), one
 //! interface description per interface (link type, snaplen, name, description, `if_tsresol`
 //! 9: nanosecond timestamps, as rstscope keeps them), an enhanced packet block per frame, and
-//! optionally interface statistics blocks at the end (the counts of what was received and
-//! dropped). Wireshark, tshark, tcpdump (one link type) and rstscope's own reader open it.
+//! optionally at the end rstscope's host block (a live capture's answers about processes:
+//! [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)) and interface statistics blocks
+//! (the counts of what was received and dropped). Wireshark, tshark, tcpdump (one link type) and rstscope's own reader open it.
 //! Sources: the pcapng specification (draft-ietf-opsawg-pcapng), §4 and §10.
 
 use std::io::{self, Write};
@@ -29,6 +30,14 @@ pub const ISB: u32 = 0x0000_0005;
 pub const EPB: u32 = 0x0000_0006;
 /// Apple's Darwin Process Event Block (`PCAPNG_BT_PIB` in Apple's libpcap `pcap/pcap-ng.h`).
 pub const DPEB: u32 = 0x8000_0001;
+/// rstscope's own block: what the machine said during a live capture (who listened, who
+/// connected, the journal's former owners), written by `rstscope capture --write` so that the
+/// saved capture names the same programs (`host::recorded`). A block type with its top bit
+/// set is "reserved for local use by the application" (pcapng): other readers (Wireshark,
+/// tshark, libpcap) skip it.
+/// Its body is UTF-8 JSON that says what it is (`"format": "rstscope-host"`), padded with
+/// NULs to 32 bits.
+pub const RSTSCOPE_HOST: u32 = 0x8052_5354;
 /// The byte-order magic, as a little-endian writer writes it and a little-endian read sees it.
 pub const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 
@@ -178,6 +187,14 @@ impl<W: Write> PcapngWriter<W> {
     /// Appends a frame whose [`Frame::interface`] is its interface's id here.
     pub fn write_frame(&mut self, frame: &Frame<'_>) -> io::Result<()> {
         self.write_packet(frame.interface, frame.ts, frame.data, frame.orig_len)
+    }
+
+    /// Appends a block of type `kind` whose body is `body` (padded to 32 bits): one the reader
+    /// takes apart itself, such as [`RSTSCOPE_HOST`].
+    pub fn write_block(&mut self, kind: u32, body: &[u8]) -> io::Result<()> {
+        self.begin(kind);
+        self.padded(body);
+        self.end()
     }
 
     /// Packets written so far.

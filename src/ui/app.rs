@@ -517,7 +517,7 @@ impl RstscopeApp {
             let live = self
                 .analysis()
                 .and_then(|a| a.host.clone())
-                .filter(|h| h.samples > 0);
+                .filter(|h| h.of_this_machine());
             let clock = self.settings.clock();
             // Half the window at most: a narrow window keeps room for the results beside it.
             let most = (ui.available_width() / 2.0).max(200.0);
@@ -1011,7 +1011,7 @@ impl RstscopeApp {
                 self.settings.show_host = on;
                 let live = self
                     .analysis()
-                    .is_some_and(|a| a.host.as_ref().is_some_and(|h| h.samples > 0));
+                    .is_some_and(|a| a.host.as_ref().is_some_and(|h| h.of_this_machine()));
                 if on && !live && !self.host.is_reading() {
                     self.host.read_now(ctx);
                 }

@@ -492,7 +492,7 @@ impl PlotView {
         if self.key.as_ref() == Some(&key) {
             return;
         }
-        let kernel = input.analysis.host.as_ref().filter(|h| h.samples > 0);
+        let kernel = input.analysis.host.as_ref().filter(|h| h.of_this_machine());
         // A piece of buckets per stretch of time in view, each counting its stretch's seconds
         // only.
         let pieces = |series: &[(i64, SecondCounts)]| -> Vec<Buckets> {
@@ -596,7 +596,7 @@ impl PlotView {
             {
                 self.hide_failed = !self.hide_failed;
             }
-            if let Some(h) = input.analysis.host.as_ref().filter(|h| h.samples > 0) {
+            if let Some(h) = input.analysis.host.as_ref().filter(|h| h.of_this_machine()) {
                 let total = |name| h.counter(name).map_or(0, |k| k.total);
                 ui.label(
                     RichText::new(format!(

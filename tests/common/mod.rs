@@ -81,6 +81,16 @@ pub fn capture_json_on_lo_in(
     duration: &str,
     netns: Option<&str>,
 ) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
+    capture_json_on_lo_with(test, duration, netns, &[])
+}
+
+/// [`capture_json_on_lo_in`] with `more` arguments for `rstscope capture` (`--write F`).
+pub fn capture_json_on_lo_with(
+    test: &str,
+    duration: &str,
+    netns: Option<&str>,
+    more: &[&std::ffi::OsStr],
+) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
@@ -103,6 +113,7 @@ pub fn capture_json_on_lo_in(
             "--format",
             "json",
         ])
+        .args(more)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -231,6 +231,17 @@ impl SaveWriter {
         Ok(())
     }
 
+    /// Appends rstscope's host block (see [`crate::host::recorded`]) to the current piece.
+    pub(super) fn write_host(&mut self, body: &[u8]) -> io::Result<()> {
+        self.writer
+            .write_block(crate::source::pcapng::RSTSCOPE_HOST, body)?;
+        self.saved
+            .0
+            .current_bytes
+            .store(self.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Ends the current piece with each interface's counts.
     pub(super) fn finish(self, stats: &[InterfaceStats]) -> io::Result<()> {
         let frames = self.writer.frames();

@@ -28,7 +28,9 @@ const MAX_NAME_CHARS: usize = 256;
 pub(super) const NANOS_PER_SEC: i64 = Timestamp::NANOS_PER_SEC;
 
 /// pcapng block types and the byte-order magic, from the one place that names them.
-pub(super) use crate::source::pcapng::{BYTE_ORDER_MAGIC as BOM, DPEB, EPB, IDB, PB, SHB, SPB};
+pub(super) use crate::source::pcapng::{
+    BYTE_ORDER_MAGIC as BOM, DPEB, EPB, IDB, PB, RSTSCOPE_HOST, SHB, SPB,
+};
 
 /// Where a file's next frame lies in its reader's buffer, and what is known about it.
 #[derive(Debug, Clone, Copy)]
@@ -483,6 +485,11 @@ impl NgFraming {
                     self.big_endian,
                     offset,
                     processes,
+                    warnings,
+                ),
+                RSTSCOPE_HOST => processes.recorded_host(
+                    data.get(8..len - 4).unwrap_or_default(),
+                    offset,
                     warnings,
                 ),
                 // Statistics, name resolution, secrets, custom and unknown blocks.

@@ -34,6 +34,9 @@ pub const MAX_PROCESSES: usize = 4096;
 const MAX_SECTION_BLOCKS: usize = 1 << 16;
 /// Names, commands and arguments longer than this (in characters) are cut.
 const MAX_TEXT_CHARS: usize = 1024;
+/// Bytes of rstscope's host blocks kept over the whole input (a capture holds one, of a few
+/// kilobytes to a few megabytes); past this they are left out with a warning.
+const MAX_RECORDED_BYTES: usize = 64 << 20;
 /// Bad-option warnings listed per file; the rest are left out, with a note saying so.
 const MAX_WARNINGS: u32 = 16;
 
@@ -73,6 +76,11 @@ pub(super) struct ProcessTable {
     index: foldhash::HashMap<u64, Vec<u32>>,
     /// Distinct processes met after the table was full.
     not_kept: u64,
+    /// The bodies of rstscope's host blocks, in the order read (see
+    /// [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)).
+    recorded: Vec<Vec<u8>>,
+    /// Their bytes.
+    recorded_bytes: usize,
 }
 
 /// A process as read, borrowing its text from the block.
@@ -140,6 +148,27 @@ impl ProcessTable {
 
     pub(super) fn not_kept(&self) -> u64 {
         self.not_kept
+    }
+
+    /// Keeps the body of one of rstscope's host blocks, read at byte `offset`; what it says is
+    /// the host module's to read.
+    pub(super) fn recorded_host(&mut self, body: &[u8], offset: u64, warnings: &mut Warnings) {
+        if self.recorded_bytes + body.len() > MAX_RECORDED_BYTES {
+            warnings.push(offset, || {
+                format!(
+                    "rstscope host block of {} bytes left out: the capture's host blocks pass {} MiB",
+                    body.len(),
+                    MAX_RECORDED_BYTES >> 20
+                )
+            });
+            return;
+        }
+        self.recorded_bytes += body.len();
+        self.recorded.push(body.to_vec());
+    }
+
+    pub(super) fn recorded(&self) -> &[Vec<u8>] {
+        &self.recorded
     }
 }
 

@@ -1,0 +1,201 @@
+//! The machine's answers saved with a live capture. `rstscope capture --write` (and the app's
+//! saved capture) ends its pcapng file with one block of rstscope's own
+//! ([`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)) holding the host report of the
+//! live run: who listened on each offender's port and until when, who served it before the
+//! capture (the system journal), which programs connected and how that was observed, with
+//! their command lines. `rstscope analyze` of the file, on any machine, then names the same
+//! programs as the live run did.
+//!
+//! Why one block at the end rather than per-packet comments (as ptcpdump writes): the live
+//! run learns a process after its packets are written (a connect event is read about a second
+//! later, the journal answers in seconds, a refused connect has no later packet to carry a
+//! comment), and what the live report says of a client is decided over the incidents, not
+//! per packet. The block costs nothing on the capture path and is written once, its size that
+//! of the report (bounded by the offenders the engine keeps). The kernel's counters are not
+//! saved: they are this machine's running totals, not answers about the capture's processes.
+//!
+//! The body is UTF-8 JSON, `{"format": "rstscope-host", "version": 1, "machine": ..., "report":
+//! ...}`, `report` the serde form of [`HostReport`](crate::host::state::HostReport). A
+//! local-use block type may be another program's too: a body that is not this JSON is left
+//! alone.
+
+use serde::{Deserialize, Serialize};
+
+use super::state::{EndpointHost, HostReport};
+use crate::engine::Offender;
+
+/// The `format` of the block's JSON.
+pub const FORMAT: &str = "rstscope-host";
+/// The version written; a reader takes what it knows of later ones (unknown fields are
+/// ignored, missing ones default).
+pub const VERSION: u32 = 1;
+
+/// Where a host report read from a capture file was recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Recorded {
+    /// The name of the machine that captured, where its OS told it.
+    pub machine: Option<String>,
+}
+
+/// The block's body.
+#[derive(Serialize, Deserialize)]
+struct Block {
+    format: String,
+    #[serde(default)]
+    version: u32,
+    #[serde(default)]
+    machine: Option<String>,
+    #[serde(default)]
+    report: HostReport,
+}
+
+/// Enough of a body to tell whether it is rstscope's.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The body of the block that saves `report`, recorded on `machine`.
+///
+/// # Errors
+/// Only if serde_json cannot write the report (it always can: no map has keys other than
+/// strings).
+pub fn encode(report: &HostReport, machine: Option<String>) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&Block {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        machine,
+        report: HostReport {
+            recorded: None,
+            ..report.clone()
+        },
+    })
+}
+
+/// The name of this machine, to say where a saved capture's answers come from.
+#[must_use]
+pub fn this_machine() -> Option<String> {
+    sysinfo::System::host_name().ok().filter(|n| !n.is_empty())
+}
+
+/// The host report saved in a capture file's rstscope blocks (`bodies` in the order read),
+/// with the problems met reading them. Several blocks (files given together) are merged:
+/// each endpoint's answer is the last block's that has it. `None` when no block is rstscope's.
+#[must_use]
+pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
+    let mut merged: Option<HostReport> = None;
+    let mut problems = Vec::new();
+    for body in bodies {
+        let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let body = body.get(..end).unwrap_or_default();
+        let ours = serde_json::from_slice::<Probe>(body)
+            .ok()
+            .and_then(|p| p.format)
+            .is_some_and(|f| f == FORMAT);
+        if !ours {
+            continue;
+        }
+        let block = match serde_json::from_slice::<Block>(body) {
+            Ok(block) => block,
+            Err(e) => {
+                problems.push(format!(
+                    "the capture's rstscope host block cannot be read ({e}); the programs it names are left out"
+                ));
+                continue;
+            }
+        };
+        let mut report = block.report;
+        report.recorded = Some(Recorded {
+            machine: block.machine,
+        });
+        merged = Some(match merged {
+            None => report,
+            Some(mut m) => {
+                merge(&mut m, report);
+                m
+            }
+        });
+    }
+    if let Some(m) = &mut merged {
+        let on = m
+            .recorded
+            .as_ref()
+            .and_then(|r| r.machine.as_deref())
+            .map(|n| format!(" on {n}"))
+            .unwrap_or_default();
+        m.notes.push(format!(
+            "who listened and who connected come from the capture file: rstscope recorded them{on} \
+             while capturing (the machine that captured, not this one)"
+        ));
+    }
+    (merged, problems)
+}
+
+/// Adds a later block's answers to `into`.
+fn merge(into: &mut HostReport, later: HostReport) {
+    into.samples += later.samples;
+    into.sampled = match (into.sampled, later.sampled) {
+        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+        (a, b) => a.or(b),
+    };
+    into.listening = later.listening;
+    into.gone.extend(later.gone);
+    for e in later.endpoints {
+        into.endpoints
+            .retain(|k| (k.addr, k.port) != (e.addr, e.port));
+        into.endpoints.push(e);
+    }
+    for n in later.notes {
+        if !into.notes.contains(&n) {
+            into.notes.push(n);
+        }
+    }
+    if later.recorded.is_some() {
+        into.recorded = later.recorded;
+    }
+}
+
+/// `recorded` for the offenders of this analysis, one endpoint each in their order (as a live
+/// report has them). An offender the block does not name takes its entry from `fallback` (the
+/// process information of the capture's packets, where there is some), else an empty one.
+#[must_use]
+pub fn for_offenders(
+    recorded: &HostReport,
+    offenders: &[Offender],
+    fallback: Option<&HostReport>,
+) -> HostReport {
+    let endpoints = offenders
+        .iter()
+        .map(|o| {
+            recorded
+                .endpoint(o.addr, o.port)
+                .or_else(|| fallback.and_then(|f| f.endpoint(o.addr, o.port)))
+                .cloned()
+                .unwrap_or_else(|| EndpointHost {
+                    addr: o.addr,
+                    port: o.port,
+                    listener: Default::default(),
+                    clients: Default::default(),
+                    client_details: Vec::new(),
+                    local: false,
+                    former_owner: None,
+                })
+        })
+        .collect();
+    let mut notes = recorded.notes.clone();
+    for n in fallback.map_or(&[][..], |f| &f.notes) {
+        if !notes.contains(n) {
+            notes.push(n.clone());
+        }
+    }
+    HostReport {
+        endpoints,
+        notes,
+        ..recorded.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,204 @@
+use std::net::{IpAddr, SocketAddr};
+
+use super::*;
+use crate::host::SightingSource;
+use crate::host::clients::{ClientProcess, EndpointClients};
+use crate::host::history::{ListenerRecord, ListenerStatus};
+use crate::host::journal::{FormerOwner, UnitNow, UnitState};
+use crate::host::processes::ProcessInfo;
+use crate::host::state::KernelCounter;
+use crate::packet::Timestamp;
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp::from_parts(secs, 0)
+}
+
+fn lo() -> IpAddr {
+    "127.0.0.1".parse().expect("ip")
+}
+
+fn offender(port: u16) -> Offender {
+    let mut s = crate::engine::offenders::ServiceStats {
+        failed_refused: 1,
+        ..Default::default()
+    };
+    s.incident(at(100), lo(), &mut Default::default());
+    s.offender((lo(), port))
+        .expect("an endpoint with an incident")
+}
+
+fn process(pid: u32, name: &str, cmdline: &str) -> ProcessInfo {
+    ProcessInfo {
+        exe: Some(format!("/usr/bin/{name}")),
+        cmdline: Some(cmdline.into()),
+        user: Some("日本語ユーザー".into()),
+        started: Some(1_700_000_000),
+        ..ProcessInfo::bare(pid, name)
+    }
+}
+
+/// A live run's report: 7211 served by collector until it stopped, refused `curl`'s
+/// connects; 7300 never served, the journal names its former owner.
+fn live_report() -> HostReport {
+    let collector = ListenerRecord {
+        addr: SocketAddr::new(lo(), 7211),
+        process: process(4312, "collector", "collector --port 7211"),
+        first_seen: at(90),
+        last_seen: at(99),
+    };
+    let served = EndpointHost {
+        addr: lo(),
+        port: 7211,
+        listener: ListenerStatus {
+            now: None,
+            earlier: vec![collector.clone()],
+        },
+        clients: EndpointClients {
+            processes: vec![ClientProcess {
+                pid: 5001,
+                name: "curl".into(),
+                source: SightingSource::ConnectTrace,
+                connections: 4,
+                processes: 2,
+            }],
+            not_observed: 1,
+            ..EndpointClients::default()
+        },
+        client_details: vec![process(5001, "curl", "curl http://127.0.0.1:7211/")],
+        local: true,
+        former_owner: None,
+    };
+    let unserved = EndpointHost {
+        port: 7300,
+        listener: ListenerStatus::default(),
+        clients: EndpointClients::default(),
+        client_details: Vec::new(),
+        former_owner: Some(FormerOwner {
+            unit: Some("exporter.service".into()),
+            container: None,
+            process: "exporter".into(),
+            pid: Some(777),
+            exe: Some("/usr/local/bin/exporter".into()),
+            said: "exporter listening on 127.0.0.1:7300".into(),
+            said_at: at(10),
+            state: Some(UnitState {
+                since: at(50),
+                now: UnitNow::Failed {
+                    result: Some("exit-code".into()),
+                    exit: Some("exited, status=127/n/a".into()),
+                    restarts: Some(3),
+                },
+                last_words: Some("error while loading shared libraries".into()),
+            }),
+        }),
+        ..served.clone()
+    };
+    HostReport {
+        sampled: Some((at(90), at(110))),
+        samples: 21,
+        kernel: vec![KernelCounter {
+            name: "AttemptFails",
+            total: 5,
+            per_second: vec![(100, 5)],
+        }],
+        gone: vec![collector],
+        endpoints: vec![served, unserved],
+        notes: vec!["connect events: the kernel's tracepoint".into()],
+        ..HostReport::default()
+    }
+}
+
+#[test]
+fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
+    let live = live_report();
+    let body = encode(&live, Some("labutil01".into())).expect("encodes");
+    // Padded with NULs as the block writer pads it.
+    let mut padded = body.clone();
+    padded.extend_from_slice(&[0, 0, 0]);
+    let (read, problems) = decode(&[padded]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let read = read.expect("rstscope's block");
+    assert_eq!(
+        read.recorded,
+        Some(Recorded {
+            machine: Some("labutil01".into())
+        })
+    );
+    assert!(!read.of_this_machine(), "another machine's answers");
+    assert!(
+        read.kernel.is_empty(),
+        "the kernel's counters are not saved"
+    );
+    assert_eq!((read.samples, read.sampled), (21, live.sampled));
+    assert_eq!(read.gone, live.gone);
+    assert!(
+        read.notes
+            .iter()
+            .any(|n| n.contains("recorded them on labutil01")),
+        "{:?}",
+        read.notes
+    );
+    // The offenders of the file's own analysis, in its order.
+    let offenders = [offender(7300), offender(7211), offender(7400)];
+    let host = for_offenders(&read, &offenders, None);
+    assert_eq!(host.endpoints.len(), 3);
+    assert_eq!(host.endpoints[0], live.endpoints[1]);
+    assert_eq!(host.endpoints[1], live.endpoints[0]);
+    assert!(
+        !host.endpoints[2].local,
+        "an endpoint the block does not name"
+    );
+    let clock = crate::report::Clock::Utc;
+    let sentence = crate::report::full_diagnosis(&offenders[1], Some(&host), clock);
+    assert!(
+        sentence.contains(
+            "Nothing listens on 7211 now; it was served by collector (pid 4312, /usr/bin/collector) until"
+        ),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(
+            "Connecting: curl (pid 5001, /usr/bin/curl) and 1 process of that name before it, \
+             4 incidents (connect-trace); not observed for 1."
+        ),
+        "{sentence}"
+    );
+    let sentence = crate::report::full_diagnosis(&offenders[0], Some(&host), clock);
+    assert!(
+        sentence.contains("the system journal shows exporter.service (/usr/local/bin/exporter)"),
+        "{sentence}"
+    );
+}
+
+#[test]
+fn another_programs_block_is_left_alone_and_a_broken_one_is_said() {
+    let (read, problems) = decode(&[b"{\"format\": \"something-else\"}".to_vec(), vec![0xff; 8]]);
+    assert!(read.is_none());
+    assert!(problems.is_empty(), "{problems:?}");
+    let (read, problems) =
+        decode(&[br#"{"format": "rstscope-host", "report": {"samples": "x"}}"#.to_vec()]);
+    assert!(read.is_none());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("cannot be read"), "{problems:?}");
+}
+
+#[test]
+fn blocks_of_files_given_together_are_merged_the_later_answering_for_its_endpoints() {
+    let first = live_report();
+    let mut second = live_report();
+    second.endpoints.truncate(1);
+    second.endpoints[0].clients.processes[0].name = "wget".into();
+    second.samples = 4;
+    second.sampled = Some((at(200), at(203)));
+    let bodies = [
+        encode(&first, None).expect("encodes"),
+        encode(&second, None).expect("encodes"),
+    ];
+    let (read, problems) = decode(&bodies);
+    assert!(problems.is_empty(), "{problems:?}");
+    let read = read.expect("merged");
+    assert_eq!((read.samples, read.sampled), (25, Some((at(90), at(203)))));
+    let served = read.endpoint(lo(), 7211).expect("7211");
+    assert_eq!(served.clients.processes[0].name, "wget");
+    assert!(read.endpoint(lo(), 7300).is_some());
+}

@@ -365,7 +365,7 @@ fn a_syn_scan_of_60_ports_is_one_finding() {
     assert!(text[scans_at..].contains(&sentence));
     assert!(scans_at < text.find("\nOffenders").expect("offenders"));
     assert!(
-        text.contains("  none but the targets of the scans above\n"),
+        text.contains("  none but the targets of the scan above\n"),
         "{text}"
     );
     assert!(

@@ -198,8 +198,9 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     let own: Vec<&crate::engine::Offender> =
         s.offenders.iter().filter(|o| o.scan.is_none()).collect();
     let targets = s.offenders.len() - own.len();
+    let scans = if s.scans.len() == 1 { "scan" } else { "scans" };
     if own.is_empty() && targets > 0 {
-        let _ = writeln!(out, "  none but the targets of the scans above");
+        let _ = writeln!(out, "  none but the targets of the {scans} above");
     }
     for (i, o) in own.iter().take(top).enumerate() {
         let service = crate::services::name(o.port)
@@ -268,9 +269,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     if targets > 0 {
         let _ = writeln!(
             out,
-            "  ... and {} that are targets of the {} above, not listed one by one (--format json or csv lists them; --endpoint ADDR:PORT shows one)",
+            "  ... and {} that are targets of the {scans} above, not listed one by one (--format json or csv lists them; --endpoint ADDR:PORT shows one)",
             super::plural(targets as u64, "endpoint", "endpoints"),
-            if s.scans.len() == 1 { "scan" } else { "scans" }
         );
     }
     let other = &s.other_endpoints;

@@ -109,8 +109,12 @@ impl Scan {
         }
     }
 
-    /// Targets per second over that span.
+    /// Targets per second over that span (0 when no incident gave it a time: every target
+    /// still pending, or answered and left half-open).
     pub fn rate(&self) -> f64 {
+        if self.first_seen.is_none() {
+            return 0.0;
+        }
         self.targets as f64 / self.span_secs() as f64
     }
 
@@ -120,8 +124,8 @@ impl Scan {
     }
 }
 
-/// How one target answered the client, the best answer first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How one target answered the client (the best answer it gave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
     Completed,
     HalfOpen,

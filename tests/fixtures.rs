@@ -319,7 +319,7 @@ fn the_evidence_of_two_points_counts_each_syn_and_rst_once() {
 /// it): one finding, told first, instead of 60 offenders each "refused the only attempt".
 #[test]
 fn a_syn_scan_of_60_ports_is_one_finding() {
-    let (a, conns) = run("tests/fixtures/port-scan.pcap");
+    let (a, conns) = run("tests/fixtures/syn-scan.pcap");
     check_counts(&a, 122, 60, 60, 60);
     assert_eq!(causes(&a), [58, 2, 0, 0, 0]);
     assert_eq!(states(&conns).iter().filter(|s| **s == "REJ").count(), 58);

@@ -735,3 +735,65 @@ fn zeek_row_pairing_sorts_each_difference_into_its_kind() {
     assert_eq!(c.extra[0].orig.1, 1005);
     assert!((c.agreement() - 0.5).abs() < 1e-9);
 }
+
+/// Scans in the corpus. synscan.pcapng (Chris Sanders: an `nmap -sS` of scanme.nmap.org) is
+/// one: a half-open SYN scan of 1,000 ports, told as one finding instead of 997 offenders.
+/// No other capture holds one, and none is found: not nmap-vsn.pcap (one client's version
+/// probes of ports 80 and 443 on a handful of hosts), not vnc-scanner.pcap (one connection),
+/// not the captures of clients retrying a closed port.
+#[test]
+fn only_the_syn_scan_of_the_corpus_is_a_scan() {
+    let dir = corpus_dir();
+    if !dir.join("MANIFEST.tsv").is_file() {
+        always_show("corpus scan test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let mut found = Vec::new();
+    for path in read_manifest(&dir) {
+        let Ok(a) = analyze_files(&[dir.join(&path)], Options::default()) else {
+            continue;
+        };
+        if !a.snapshot.scans.is_empty() {
+            found.push((path, a));
+        }
+    }
+    let names: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, ["chrissanders-packets/synscan.pcapng"]);
+    let a = &found[0].1;
+    let s = &a.snapshot;
+    assert_eq!(s.scans.len(), 1);
+    let scan = &s.scans[0];
+    let ip = |t: &str| -> IpAddr { t.parse().expect("ip") };
+    let server = ip("64.13.134.52");
+    assert_eq!(
+        scan.kind,
+        rstscope::engine::ScanKind::Ports { server },
+        "{scan:?}"
+    );
+    assert_eq!(scan.client, ip("172.16.0.8"));
+    assert_eq!(
+        (scan.targets, scan.lowest.1, scan.highest.1),
+        (1000, 1, 65389)
+    );
+    // Its open ports answered SYN-ACK and the scanner's resets are not in the capture.
+    assert_eq!(
+        (scan.completed, scan.half_open, scan.reset_by_client),
+        (0, 3, 0)
+    );
+    assert_eq!(scan.open_named, [(server, 22), (server, 53), (server, 80)]);
+    assert_eq!((scan.refused, scan.unanswered), (4, 993));
+    assert_eq!((scan.attempts, scan.failed_attempts), (1994, 1991));
+    assert!(s.offenders.iter().all(|o| o.scan.is_some()));
+    let text = rstscope::report::text::report(a, rstscope::report::Clock::Utc, 10);
+    let first = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Scans"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "  1. 172.16.0.8 probed 1000 ports (1 to 65389) of 64.13.134.52 in 6 s (167 ports/s, 20:24:16-20:24:21): a port scan. 3 open (answered with a SYN-ACK never acknowledged by the client: a half-open SYN scan): 22, 53, 80; 4 refused (closed): 25, 70, 113, 31337; 993 got no answer (filtered)."
+        ),
+        "{text}"
+    );
+}

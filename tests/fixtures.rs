@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rstscope::analysis::{Analysis, Options, analyze_files};
-use rstscope::engine::{Cause, ConnRecord, DiagnosisKind, EngineConfig};
+use rstscope::engine::{Cause, ConnRecord, DiagnosisKind, EngineConfig, ScanKind};
 use rstscope::report::{self, Clock};
 
 mod common;
@@ -77,7 +77,10 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
             .all(|(_, c)| c.rst[Cause::Refused.index()] == 2 && c.failed == 2)
     );
     assert_eq!(a.snapshot.offenders.len(), 1);
+    // One client retrying one closed port is no scan: the diagnosis is the port's own.
+    assert!(a.snapshot.scans.is_empty());
     let o = &a.snapshot.offenders[0];
+    assert!(o.scan.is_none());
     assert_eq!(report::endpoint(o.addr, o.port), "127.0.0.1:7211");
     assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
     let sentence = report::diagnosis(o, Clock::Utc);
@@ -310,4 +313,77 @@ fn the_evidence_of_two_points_counts_each_syn_and_rst_once() {
             ev.warnings
         );
     }
+}
+
+/// A half-open SYN scan of 60 ports of 127.0.0.1 (`nmap -sS` as traffic/syn_scan.py makes
+/// it): one finding, told first, instead of 60 offenders each "refused the only attempt".
+#[test]
+fn a_syn_scan_of_60_ports_is_one_finding() {
+    let (a, conns) = run("tests/fixtures/syn-scan.pcap");
+    check_counts(&a, 122, 60, 60, 60);
+    assert_eq!(causes(&a), [58, 2, 0, 0, 0]);
+    assert_eq!(states(&conns).iter().filter(|s| **s == "REJ").count(), 58);
+    let s = &a.snapshot;
+    assert_eq!(s.scans.len(), 1);
+    let scan = &s.scans[0];
+    let lo: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+    assert_eq!(scan.kind, ScanKind::Ports { server: lo });
+    assert_eq!(scan.client, lo);
+    assert_eq!(
+        (scan.targets, scan.lowest.1, scan.highest.1),
+        (60, 7400, 7459)
+    );
+    assert_eq!(
+        (scan.refused, scan.half_open, scan.reset_by_client),
+        (58, 2, 2)
+    );
+    assert_eq!((scan.completed, scan.unanswered), (0, 0));
+    assert_eq!(scan.open_named, [(lo, 7410), (lo, 7433)]);
+    assert!(scan.is_half_open());
+    assert_eq!(s.offenders.len(), 60);
+    assert!(s.offenders.iter().all(|o| o.scan.is_some()));
+
+    // The scan's sentence heads the report and every target's diagnosis.
+    let sentence = report::scan_sentence(scan, Clock::Utc);
+    assert!(
+        sentence.starts_with("127.0.0.1 probed 60 ports (7400 to 7459) of 127.0.0.1 in "),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains(
+            "a port scan. 2 open (answered with a SYN-ACK reset by the client instead of \
+             acknowledged: a half-open SYN scan): 7410, 7433; 58 refused (closed): 7400, "
+        ),
+        "{sentence}"
+    );
+    assert!(sentence.ends_with(" and 48 more."), "{sentence}");
+    let o = &s.offenders[0];
+    assert!(report::diagnosis(o, Clock::Utc).starts_with(&sentence));
+
+    let text = report::text::report(&a, Clock::Utc, 10);
+    let scans_at = text.find("\nScans").expect("a Scans section");
+    assert!(text[scans_at..].contains(&sentence));
+    assert!(scans_at < text.find("\nOffenders").expect("offenders"));
+    assert!(
+        text.contains("  none but the targets of the scan above\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ... and 60 endpoints that are targets of the scan above"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("  1. 127.0.0.1:74"),
+        "no target listed one by one: {text}"
+    );
+
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(json["scans"][0]["kind"], "port-scan");
+    assert_eq!(json["scans"][0]["targets"], 60);
+    assert_eq!(json["scans"][0]["answers"]["half_open"], 2);
+    assert_eq!(json["scans"][0]["half_open_scan"], true);
+    assert_eq!(json["scans"][0]["diagnosis"], sentence.as_str());
+    let offenders = json["offenders"].as_array().expect("offenders");
+    assert_eq!(offenders.len(), 60, "every target stays in the JSON");
+    assert!(offenders.iter().all(|o| o["scan"] == 0));
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use crate::analysis::Analysis;
 use crate::engine::series::{self, Retention};
-use crate::engine::{SecondCounts, Totals};
+use crate::engine::{Offender, SecondCounts, Totals};
 use crate::packet::Timestamp;
 
 /// Per-second totals kept this long (seconds).
@@ -144,11 +144,7 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
         .iter()
         .filter_map(|o| o.restricted(from, i64::MAX))
         .collect();
-    offenders.sort_by(|a, b| {
-        b.score()
-            .cmp(&a.score())
-            .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
-    });
+    offenders.sort_by(Offender::rank);
     snap.offenders = offenders;
 
     let t = &mut snap.totals;

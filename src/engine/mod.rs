@@ -19,6 +19,8 @@ pub mod flow;
 pub mod index;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
+/// Port scans and sweeps: one client's failures over many ports or servers, as one finding.
+pub mod scans;
 /// Per-second counts: recent seconds, older minutes, exact sums and peaks.
 pub mod series;
 /// The flow table's timers by the second they fall in.
@@ -29,6 +31,7 @@ pub mod zeek;
 pub use cause::Cause;
 pub use flow::Failure;
 pub use offenders::{Diagnosis, DiagnosisKind, Offender, OtherEndpoints, SuspectRst};
+pub use scans::{Scan, ScanKind};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
@@ -217,8 +220,11 @@ pub struct Snapshot {
     pub peak_rst: Peak,
     /// The second with the most failed attempts, and how many.
     pub peak_failed: Peak,
-    /// Service endpoints with resets or failed attempts, ranked.
+    /// Service endpoints with resets or failed attempts, ranked ([`Offender::rank`]).
     pub offenders: Vec<Offender>,
+    /// Port scans and sweeps found among the endpoints, largest first; their targets'
+    /// offenders point to them ([`Offender::scan`]).
+    pub scans: Vec<std::sync::Arc<Scan>>,
     /// Service endpoints dropped from the table because too many were seen, and what they
     /// had counted: the offenders and these add up to the totals.
     pub other_endpoints: OtherEndpoints,
@@ -400,6 +406,7 @@ impl Engine {
             peaks[0].offer(sec, c.rst_total());
             peaks[1].offer(sec, c.failed);
         }
+        let (offenders, scans) = self.services.offenders();
         Snapshot {
             totals: self.totals.clone(),
             live_conn_states,
@@ -408,7 +415,8 @@ impl Engine {
             kept_from: self.kept_from,
             peak_rst: self.folded_peaks[0].max(peaks[0]),
             peak_failed: self.folded_peaks[1].max(peaks[1]),
-            offenders: self.services.offenders(),
+            offenders,
+            scans,
             other_endpoints: self.services.other,
             live_flows: self.index.len(),
         }
@@ -729,11 +737,19 @@ impl Engine {
             });
         }
         // An attempt answered by a SYN-ACK but never acknowledged neither failed nor
-        // succeeded; it does not outlive its connection.
+        // succeeded; it does not outlive its connection. Its endpoint counts it (a half-open
+        // scan's open port): rare, so the lookup costs ordinary connections nothing.
         if let Some(a) = self.entries[idx].attempt
             && matches!(a.status, AttemptStatus::SynAcked | AttemptStatus::Completed)
         {
             self.entries[idx].attempt = None;
+            if a.status == AttemptStatus::SynAcked {
+                let key = self.entries[idx].key;
+                let server = usize::from(1 - a.client_side);
+                if let Some(mut s) = self.services.get((key.addr(server), key.port[server])) {
+                    s.synack_left += 1;
+                }
+            }
         }
     }
 
@@ -781,8 +797,9 @@ impl Engine {
             key.addr(usize::from(1 - side)),
             key.port[usize::from(1 - side)],
         );
+        let client = key.addr(usize::from(side));
         if let Some(mut s) = self.services.get(server) {
-            s.attempts += 1;
+            s.attempt_from(client);
         }
     }
 
@@ -795,6 +812,7 @@ impl Engine {
         if a.status == AttemptStatus::Failed {
             return;
         }
+        let answered = a.status == AttemptStatus::SynAcked;
         a.status = AttemptStatus::Failed;
         a.failure = Some(how);
         let client_side = usize::from(a.client_side);
@@ -817,6 +835,9 @@ impl Engine {
                 Failure::Refused => s.failed_refused += 1,
                 Failure::Reset => s.failed_reset += 1,
                 Failure::Unanswered => s.failed_unanswered += 1,
+            }
+            if answered && how == Failure::Reset {
+                s.synack_reset += 1;
             }
             let sec = s.second(at);
             sec.failed += 1;

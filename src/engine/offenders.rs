@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};
 
+use super::scans::{self, Scan};
 use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
 use crate::packet::{Encaps, Timestamp};
@@ -49,6 +50,15 @@ pub struct ServiceStats {
     pub failed_unanswered: u64,
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
+    /// Attempts answered by a SYN-ACK and then reset before the client's ACK (a half-open
+    /// SYN scan's open port, when the client sends the reset).
+    pub synack_reset: u64,
+    /// Attempts answered by a SYN-ACK that the client never acknowledged, nor reset, until
+    /// the connection ended (a half-open scan whose client's resets were not captured).
+    pub synack_left: u64,
+    /// Who made its connection attempts, while that was one client address; see
+    /// [`ServiceStats::attempt_from`].
+    pub attempt_client: AttemptClient,
     /// Per-second counts of this endpoint alone, in time order; change them through
     /// [`Endpoint::second`], which keeps `summary` right. Seconds before `minutes_before`
     /// are folded into minutes ([`series`]). A vector, not a map: entries nearly always come
@@ -108,7 +118,42 @@ pub struct SuspectRst {
     pub suspicion: super::cause::Suspicion,
 }
 
+/// Whose connection attempts an endpoint received: what tells a scan's ports (every attempt
+/// from the scanner) from ports other clients use too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AttemptClient {
+    /// No attempt yet.
+    #[default]
+    None,
+    /// Every attempt came from this address.
+    One(IpAddr),
+    /// Attempts came from several addresses.
+    Several,
+}
+
 impl ServiceStats {
+    /// Notes that a connection attempt came from `client`: once per attempt, on its first SYN.
+    pub fn attempt_from(&mut self, client: IpAddr) {
+        self.attempts += 1;
+        self.attempt_client = match self.attempt_client {
+            AttemptClient::None => AttemptClient::One(client),
+            AttemptClient::One(c) if c == client => AttemptClient::One(c),
+            _ => AttemptClient::Several,
+        };
+    }
+
+    /// The one client address behind all of this endpoint's attempts and incidents, if there
+    /// is one: all its counts are that client's.
+    pub fn sole_client(&self) -> Option<IpAddr> {
+        let AttemptClient::One(c) = self.attempt_client else {
+            return None;
+        };
+        let others = self.clients_overflow
+            || self.clients_given_up.is_some_and(|n| n > 1)
+            || self.clients.iter().any(|&a| a != c);
+        (!others).then_some(c)
+    }
+
     /// Total failed attempts.
     pub fn failed_attempts(&self) -> u64 {
         self.failed_refused + self.failed_reset + self.failed_unanswered
@@ -350,6 +395,7 @@ impl ServiceStats {
             minutes_before: self.minutes_before,
             series_from: self.series_from,
             encaps: Encaps::default(),
+            scan: None,
         })
     }
 }
@@ -462,6 +508,9 @@ pub struct Offender {
     /// VLAN/MPLS/PPPoE layers, ...), most packets first: what its filters must step over.
     /// Filled outside the engine (by whoever decoded the frames); empty when not known.
     pub encaps: Encaps,
+    /// The scan this endpoint is one target of: every attempt and incident here came from
+    /// the client that probed many ports of its server (or this port of many servers).
+    pub scan: Option<Arc<Scan>>,
 }
 
 impl Offender {
@@ -561,6 +610,16 @@ impl Offender {
     /// The ranking key: RSTs plus failed attempts.
     pub fn score(&self) -> u64 {
         self.rst_packets + self.failed_attempts
+    }
+
+    /// The offenders' order: those that are not a scan's targets first, then by
+    /// [`Offender::score`] (highest first), then by endpoint.
+    pub fn rank(a: &Offender, b: &Offender) -> std::cmp::Ordering {
+        a.scan
+            .is_some()
+            .cmp(&b.scan.is_some())
+            .then_with(|| b.score().cmp(&a.score()))
+            .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
     }
 
     /// What most likely happened here, with the numbers that show it.
@@ -906,19 +965,29 @@ impl Services {
         self.count_series_entries();
     }
 
-    /// The offender rows, ranked by RSTs plus failed attempts, then endpoint.
-    pub fn offenders(&self) -> Vec<Offender> {
+    /// The offender rows and the scans among the endpoints (largest first). The rows are
+    /// ranked by [`Offender::rank`]: the targets of a scan after every other offender, so
+    /// that a scan's hundreds of ports do not bury the endpoints that have a problem of
+    /// their own.
+    pub fn offenders(&self) -> (Vec<Offender>, Vec<Arc<Scan>>) {
+        let found = scans::find(self.map.iter(), self.other.dropped > 0);
+        let mut member: foldhash::HashMap<ServiceKey, usize> = Default::default();
+        let mut scans = Vec::with_capacity(found.len());
+        for (i, (scan, targets)) in found.into_iter().enumerate() {
+            member.extend(targets.into_iter().map(|k| (k, i)));
+            scans.push(Arc::new(scan));
+        }
         let mut rows: Vec<Offender> = self
             .map
             .iter()
-            .filter_map(|(k, s)| s.offender(*k))
+            .filter_map(|(k, s)| {
+                let mut o = s.offender(*k)?;
+                o.scan = member.get(k).map(|&i| Arc::clone(&scans[i]));
+                Some(o)
+            })
             .collect();
-        rows.sort_by(|a, b| {
-            b.score()
-                .cmp(&a.score())
-                .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
-        });
-        rows
+        rows.sort_by(Offender::rank);
+        (rows, scans)
     }
 }
 
@@ -957,6 +1026,7 @@ impl Offender {
             minutes_before: None,
             series_from: None,
             encaps: Encaps::default(),
+            scan: None,
         }
     }
 }

@@ -32,6 +32,7 @@ struct Pkt {
     len: u32,
     ttl: u8,
     ip_id: Option<u16>,
+    client: IpAddr,
 }
 
 fn pkt(ms: i64, from_client: bool, flags: u16, seq: u32, ack: u32) -> Pkt {
@@ -46,6 +47,7 @@ fn pkt(ms: i64, from_client: bool, flags: u16, seq: u32, ack: u32) -> Pkt {
         len: 0,
         ttl: 64,
         ip_id: None,
+        client: CLIENT,
     }
 }
 
@@ -64,9 +66,9 @@ impl Seq {
         for q in packets {
             self.frame += 1;
             let (src, dst, sp, dp) = if q.from_client {
-                (CLIENT, SERVER, q.cport, q.sport)
+                (q.client, SERVER, q.cport, q.sport)
             } else {
-                (SERVER, CLIENT, q.sport, q.cport)
+                (SERVER, q.client, q.sport, q.cport)
             };
             let p = TcpPacket {
                 ts: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + q.ms * 1_000_000),
@@ -1121,4 +1123,232 @@ fn first_and_last_time_and_reversals_follow_the_packets() {
     assert_eq!(at(5_500), (Some(ts(5_000)), Some(ts(6_000)), 0));
     assert_eq!(at(4_000), (Some(ts(4_000)), Some(ts(6_000)), 1));
     assert_eq!(at(7_000), (Some(ts(4_000)), Some(ts(7_000)), 1));
+}
+
+/// A probe of `port` from client port `cport` at `ms`: the SYN and the server's answer to it.
+fn probe(ms: i64, cport: u16, port: u16, isn: u32, answer: &str) -> Vec<Pkt> {
+    let at = |ms: i64, from_client: bool, flags: u16, seq: u32, ack: u32| Pkt {
+        cport,
+        sport: port,
+        ..pkt(ms, from_client, flags, seq, ack)
+    };
+    let syn = at(ms, true, S, isn, 0);
+    match answer {
+        "refused" => vec![syn, at(ms + 1, false, R | A, 0, isn + 1)],
+        // A half-open (SYN) scan: the scanner's kernel resets the SYN-ACK.
+        "half-open" => vec![
+            syn,
+            at(ms + 1, false, S | A, 5000, isn + 1),
+            at(ms + 2, true, R, isn + 1, 0),
+        ],
+        // A connect scan: the handshake completes, the client resets at once.
+        "connect" => vec![
+            syn,
+            at(ms + 1, false, S | A, 5000, isn + 1),
+            at(ms + 2, true, A, isn + 1, 5001),
+            at(ms + 3, true, R | A, isn + 1, 5001),
+        ],
+        _ => vec![syn],
+    }
+}
+
+/// Regression: synscan.pcapng (chrissanders-packets) ranked a thousand offenders, each "2
+/// attempts got no answer", and the diagnosis told one of them: one client's probes of many
+/// ports of one server are one finding, a half-open SYN scan here.
+#[test]
+fn one_client_probing_many_ports_of_a_server_is_one_port_scan() {
+    let mut s = Seq::new();
+    for i in 0..60u16 {
+        let answer = match i {
+            0 | 1 => "half-open",
+            2..40 => "refused",
+            _ => "unanswered",
+        };
+        s.feed(&probe(
+            i64::from(i) * 20,
+            41000,
+            1000 + i,
+            100 + u32::from(i) * 1000,
+            answer,
+        ));
+    }
+    let (snap, _) = s.done();
+    assert_eq!(snap.scans.len(), 1, "{:?}", snap.scans);
+    let scan = &snap.scans[0];
+    assert_eq!(scan.kind, ScanKind::Ports { server: SERVER });
+    assert_eq!(scan.client, CLIENT);
+    assert_eq!(scan.targets, 60);
+    assert_eq!((scan.lowest.1, scan.highest.1), (1000, 1059));
+    assert_eq!(
+        (scan.half_open, scan.reset_by_client, scan.completed),
+        (2, 2, 0)
+    );
+    assert_eq!((scan.refused, scan.unanswered), (38, 20));
+    assert!(scan.is_half_open());
+    assert_eq!(scan.open_named, [(SERVER, 1000), (SERVER, 1001)]);
+    assert_eq!((scan.attempts, scan.failed_attempts), (60, 60));
+    // Every offender is one of its targets, and points to it.
+    assert_eq!(snap.offenders.len(), 60);
+    assert!(snap.offenders.iter().all(|o| {
+        o.scan
+            .as_ref()
+            .is_some_and(|s| std::sync::Arc::ptr_eq(s, scan))
+    }));
+}
+
+/// An open port the scanner never acknowledges nor resets (its resets were not captured, as in
+/// synscan.pcapng) is counted as open, half-open, though its attempt neither failed nor
+/// completed.
+#[test]
+fn a_syn_ack_left_unanswered_is_an_open_port_of_a_half_open_scan() {
+    let mut s = Seq::new();
+    for i in 0..30u16 {
+        let mut p = probe(
+            i64::from(i) * 20,
+            41000,
+            2000 + i,
+            7 + u32::from(i) * 1000,
+            "refused",
+        );
+        if i == 5 {
+            // The SYN-ACK, nothing after it.
+            p[1].flags = S | A;
+            p[1].seq = 5000;
+        }
+        s.feed(&p);
+    }
+    let (snap, _) = s.done();
+    let scan = &snap.scans[0];
+    assert_eq!((scan.half_open, scan.reset_by_client), (1, 0));
+    assert_eq!(scan.open_named, [(SERVER, 2005)]);
+    assert_eq!((scan.refused, scan.targets), (29, 30));
+    assert_eq!(snap.offenders.len(), 29, "the open port had no incident");
+}
+
+/// A connect scan completes the handshake with each open port; still a scan.
+#[test]
+fn a_connect_scan_completes_the_handshakes_of_its_open_ports() {
+    let mut s = Seq::new();
+    for i in 0..25u16 {
+        let answer = if i < 3 { "connect" } else { "refused" };
+        s.feed(&probe(
+            i64::from(i) * 20,
+            41000 + i,
+            3000 + i,
+            9 + u32::from(i) * 1000,
+            answer,
+        ));
+    }
+    let (snap, _) = s.done();
+    let scan = &snap.scans[0];
+    assert_eq!((scan.completed, scan.half_open, scan.refused), (3, 0, 22));
+    assert!(!scan.is_half_open());
+}
+
+/// What must not be called a scan: a client that retries one closed port; a busy client whose
+/// many services each refuse it a few times; one that works with many services of a server;
+/// a scan of fewer than 20 ports; 20 ports probed by two clients, ten each.
+#[test]
+fn ordinary_failures_are_not_scans() {
+    // One closed port, retried 100 times.
+    let mut s = Seq::new();
+    for i in 0..100u32 {
+        s.feed(&probe(
+            i64::from(i) * 500,
+            40000 + i as u16,
+            7211,
+            100 + i * 1000,
+            "refused",
+        ));
+    }
+    assert!(s.done().0.scans.is_empty());
+
+    // 25 services, each refusing three attempts over a minute.
+    let mut s = Seq::new();
+    for round in 0..3u32 {
+        for i in 0..25u16 {
+            let ms = i64::from(round) * 20_000 + i64::from(i) * 100;
+            let isn = 100 + (round * 100 + u32::from(i)) * 1000;
+            s.feed(&probe(
+                ms,
+                40000 + (round as u16) * 100 + i,
+                5000 + i,
+                isn,
+                "refused",
+            ));
+        }
+    }
+    let (snap, _) = s.done();
+    assert!(snap.scans.is_empty(), "{:?}", snap.scans);
+    assert_eq!(snap.offenders.len(), 25);
+
+    // 30 services that work, 10 of them refusing once besides.
+    let mut s = Seq::new();
+    for i in 0..30u16 {
+        let ms = i64::from(i) * 100;
+        s.feed(&probe(
+            ms,
+            40000 + i,
+            6000 + i,
+            100 + u32::from(i) * 1000,
+            "connect",
+        ));
+        if i < 10 {
+            s.feed(&probe(
+                ms + 50,
+                41000 + i,
+                6000 + i,
+                7 + u32::from(i) * 1000,
+                "refused",
+            ));
+        }
+    }
+    assert!(s.done().0.scans.is_empty());
+
+    // 19 ports: below the threshold.
+    let mut s = Seq::new();
+    for i in 0..19u16 {
+        s.feed(&probe(
+            i64::from(i) * 20,
+            41000,
+            1000 + i,
+            100 + u32::from(i) * 1000,
+            "refused",
+        ));
+    }
+    assert!(s.done().0.scans.is_empty());
+}
+
+/// A scan's targets rank after the offenders with a problem of their own, whatever their
+/// counts: the scan is told once, above them.
+#[test]
+fn a_scans_targets_rank_after_the_other_offenders() {
+    let mut s = Seq::new();
+    for i in 0..30u16 {
+        s.feed(&probe(
+            i64::from(i) * 20,
+            41000,
+            1000 + i,
+            100 + u32::from(i) * 1000,
+            "refused",
+        ));
+        s.feed(&probe(
+            i64::from(i) * 20 + 5,
+            41001,
+            1000 + i,
+            200 + u32::from(i) * 1000,
+            "refused",
+        ));
+    }
+    // Another client refused once: fewer failures than any target.
+    let mut other = probe(5_000, 42000, 7211, 99, "refused");
+    for p in &mut other {
+        p.client = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 3));
+    }
+    s.feed(&other);
+    let (snap, _) = s.done();
+    assert_eq!(snap.scans.len(), 1);
+    assert_eq!(snap.offenders[0].port, 7211);
+    assert!(snap.offenders[0].scan.is_none());
+    assert!(snap.offenders[1..].iter().all(|o| o.scan.is_some()));
 }

@@ -1,6 +1,8 @@
 //! The JSON object `rstscope analyze --format json` prints. Its fields are a stable contract
 //! (docs/json.md): fields may be added, never renamed or removed.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Number, Value, json};
@@ -11,7 +13,9 @@ use super::{
 };
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
-use crate::engine::{Cause, ConnRecord, ConnState, Offender, SecondCounts, SuspectRst};
+use crate::engine::{
+    Cause, ConnRecord, ConnState, Offender, Scan, ScanKind, SecondCounts, SuspectRst,
+};
 use crate::host::history::ListenerRecord;
 use crate::host::journal::{FormerOwner, UnitNow, UnitState};
 use crate::host::state::{EndpointHost, HostReport};
@@ -96,6 +100,52 @@ struct OffenderOut<'a> {
     o: &'a Offender,
     host: Option<&'a HostReport>,
     clock: Clock,
+    /// Its scan's place in `scans`.
+    scan: Option<usize>,
+}
+
+/// Where the scan `o` is a target of stands in `scans`.
+fn scan_index(o: &Offender, scans: &[Arc<Scan>]) -> Option<usize> {
+    let scan = o.scan.as_ref()?;
+    scans.iter().position(|s| Arc::ptr_eq(s, scan))
+}
+
+/// One scan, as the `scans` list gives it.
+fn scan(scan: &Scan, clock: Clock) -> Value {
+    let (server, port) = match scan.kind {
+        ScanKind::Ports { server } => (Some(server.to_string()), None),
+        ScanKind::Sweep { port } => (None, Some(port)),
+    };
+    let endpoints = |keys: &[(std::net::IpAddr, u16)]| -> Vec<String> {
+        keys.iter().map(|&(a, p)| endpoint(a, p)).collect()
+    };
+    json!({
+        "kind": scan.kind.as_str(),
+        "client": scan.client.to_string(),
+        "server": server,
+        "port": port,
+        "targets": scan.targets,
+        "targets_at_least": scan.targets_at_least,
+        "lowest": endpoint(scan.lowest.0, scan.lowest.1),
+        "highest": endpoint(scan.highest.0, scan.highest.1),
+        "first_seen": scan.first_seen.map(time),
+        "last_seen": scan.last_seen.map(time),
+        "rate": number(scan.rate(), 3),
+        "attempts": scan.attempts,
+        "failed_attempts": scan.failed_attempts,
+        "answers": {
+            "completed": scan.completed,
+            "half_open": scan.half_open,
+            "reset_by_client": scan.reset_by_client,
+            "refused": scan.refused,
+            "unanswered": scan.unanswered,
+            "other": scan.other,
+        },
+        "half_open_scan": scan.is_half_open(),
+        "open": endpoints(&scan.open_named),
+        "refused": endpoints(&scan.refused_named),
+        "diagnosis": super::scan_sentence(scan, clock),
+    })
 }
 
 impl Serialize for OffenderOut<'_> {
@@ -144,6 +194,7 @@ impl Serialize for OffenderOut<'_> {
         m.serialize_entry("bpf_filter", &first_filter)?;
         m.serialize_entry("bpf_filters", &EachOf(&filters, BpfOut::of))?;
         m.serialize_entry("diagnosis_kind", o.diagnosis().kind.as_str())?;
+        m.serialize_entry("scan", &self.scan)?;
         m.serialize_entry(
             "diagnosis",
             &full_diagnosis_in(o, host, self.clock, Scope::of(o)),
@@ -408,7 +459,8 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
                 json!(OffenderOut {
                     o,
                     host: a.host.as_deref(),
-                    clock
+                    clock,
+                    scan: scan_index(o, &a.snapshot.scans),
                 })
             })
             .collect();
@@ -482,6 +534,7 @@ impl serde::Serialize for StreamedOffenders<'_> {
                 o,
                 host: self.0.host.as_deref(),
                 clock: self.1,
+                scan: scan_index(o, &self.0.snapshot.scans),
             })?;
         }
         seq.end()
@@ -590,6 +643,7 @@ fn head(a: &Analysis, clock: Clock) -> Value {
             "attempts": s.other_endpoints.attempts,
         }),
         "warnings": cap.warnings_in(clock),
+        "scans": s.scans.iter().map(|x| scan(x, clock)).collect::<Vec<Value>>(),
         "offenders": Value::Null,
         "kernel": a
             .host
@@ -674,6 +728,29 @@ mod tests {
         ];
         o.series_from = Some(1_796_118_990);
         let (addr, port) = (o.addr, o.port);
+        // The sample's endpoint as one host of a sweep, every answer present.
+        let scan = Arc::new(Scan {
+            kind: ScanKind::Sweep { port },
+            client: "10.0.0.9".parse().expect("ip"),
+            targets: 26,
+            targets_at_least: true,
+            lowest: ("10.0.0.1".parse().expect("ip"), port),
+            highest: (addr, port),
+            attempts: 30,
+            failed_attempts: 24,
+            completed: 1,
+            half_open: 2,
+            reset_by_client: 1,
+            refused: 20,
+            unanswered: 1,
+            other: 1,
+            open_named: vec![("10.0.0.2".parse().expect("ip"), port)],
+            refused_named: vec![(addr, port)],
+            first_seen: Some(at(0)),
+            last_seen: Some(at(3)),
+        });
+        o.scan = Some(Arc::clone(&scan));
+        a.snapshot.scans = vec![scan];
         let process = |pid: u32, name: &str| ProcessInfo {
             pid,
             name: name.into(),

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
-use crate::engine::{Cause, DiagnosisKind, Offender, SuspectRst};
+use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -328,8 +328,132 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
     diagnosis_in(o, clock, Scope::Whole)
 }
 
-/// [`diagnosis`] of an offender counted over `scope`.
+/// [`diagnosis`] of an offender counted over `scope`. A scan's target is told as the scan
+/// first ([`scan_sentence`]): the port alone would be one arbitrary piece of it.
 pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
+    let own = endpoint_diagnosis(o, clock, scope);
+    match &o.scan {
+        Some(scan) => format!("{} {own}", scan_sentence(scan, clock)),
+        None => own,
+    }
+}
+
+/// A target of a scan: a port, or a server's address in a sweep.
+fn target(kind: ScanKind, key: (IpAddr, u16)) -> String {
+    match kind {
+        ScanKind::Ports { .. } => key.1.to_string(),
+        ScanKind::Sweep { .. } => key.0.to_string(),
+    }
+}
+
+/// `n` targets of `kind`, each way they answered with the first of them named.
+fn scan_answers(scan: &Scan) -> String {
+    let named = |keys: &[(IpAddr, u16)], n: u64| {
+        let list: Vec<String> = keys.iter().map(|k| target(scan.kind, *k)).collect();
+        let more = n.saturating_sub(keys.len() as u64);
+        if more > 0 {
+            format!("{} and {more} more", list.join(", "))
+        } else {
+            list.join(", ")
+        }
+    };
+    let mut parts = Vec::new();
+    if scan.open() > 0 {
+        let unacknowledged = if scan.reset_by_client == scan.half_open {
+            "reset by the client instead of acknowledged"
+        } else {
+            "never acknowledged by the client"
+        };
+        let how = match (scan.completed, scan.half_open) {
+            (_, 0) => "the client completed the handshake: a connect scan".to_owned(),
+            (0, _) => format!("answered with a SYN-ACK {unacknowledged}: a half-open SYN scan"),
+            (c, h) => format!(
+                "{c} where the client completed the handshake, {h} answered with a SYN-ACK {unacknowledged}"
+            ),
+        };
+        parts.push(format!(
+            "{} open ({how}): {}",
+            scan.open(),
+            named(&scan.open_named, scan.open())
+        ));
+    }
+    if scan.refused > 0 {
+        parts.push(format!(
+            "{} refused (closed): {}",
+            scan.refused,
+            named(&scan.refused_named, scan.refused)
+        ));
+    }
+    if scan.unanswered > 0 {
+        parts.push(format!("{} got no answer (filtered)", scan.unanswered));
+    }
+    if scan.other > 0 {
+        parts.push(format!(
+            "{} reset by the client before any answer",
+            scan.other
+        ));
+    }
+    let told = scan.open() + scan.refused + scan.unanswered + scan.other;
+    if scan.targets > told {
+        parts.push(format!("{} not answered yet", scan.targets - told));
+    }
+    parts.join("; ")
+}
+
+/// One client's probes of many ports of a server (or of one port on many servers) in one
+/// sentence, with its evidence: who, what, how fast, and how the targets answered.
+pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
+    let count = if scan.targets_at_least {
+        format!("at least {}", scan.targets)
+    } else {
+        scan.targets.to_string()
+    };
+    let range = format!(
+        "({} to {})",
+        target(scan.kind, scan.lowest),
+        target(scan.kind, scan.highest)
+    );
+    let (what, unit) = match scan.kind {
+        ScanKind::Ports { server } => (format!("{count} ports {range} of {server}"), "ports"),
+        ScanKind::Sweep { port } => {
+            let service = crate::services::name(port)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            (
+                format!("port {port}{service} on {count} hosts {range}"),
+                "hosts",
+            )
+        }
+    };
+    let when = match (scan.first_seen, scan.last_seen) {
+        (Some(f), Some(l)) if f.second() != l.second() => {
+            let r = rate(scan.rate());
+            let r = match r.split_once('/') {
+                Some((n, per)) => format!("{n} {unit}/{per}"),
+                None => r,
+            };
+            format!(
+                " in {} ({r}, {})",
+                approx_duration(scan.span_secs()),
+                clock.range(f, l)
+            )
+        }
+        (Some(f), _) => format!(" at {}", clock.time(f)),
+        _ => String::new(),
+    };
+    let kind = match scan.kind {
+        ScanKind::Ports { .. } => "a port scan",
+        ScanKind::Sweep { .. } => "a sweep",
+    };
+    format!(
+        "{} probed {what}{when}: {kind}. {}.",
+        scan.client,
+        scan_answers(scan)
+    )
+}
+
+/// The diagnosis of the endpoint itself, scan or not.
+fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
     let ep = endpoint(o.addr, o.port);
     // " from 3 clients" / " with 3 clients", or nothing where the number is not known.
     let known = !matches!(

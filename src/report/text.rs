@@ -183,6 +183,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         host(&mut out, h, clock);
     }
 
+    scans(&mut out, s, clock, top);
+
     let _ = writeln!(
         out,
         "\nOffenders (service endpoints with resets or failed attempts)"
@@ -193,7 +195,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             "  none: no resets and no failed connection attempts in this capture"
         );
     }
-    for (i, o) in s.offenders.iter().take(top).enumerate() {
+    // A scan's targets are told by the scan above, not one by one: they come last in the
+    // ranking, and stay in the JSON and CSV outputs and behind `--endpoint`.
+    let own: Vec<&crate::engine::Offender> =
+        s.offenders.iter().filter(|o| o.scan.is_none()).collect();
+    let targets = s.offenders.len() - own.len();
+    let scans = if s.scans.len() == 1 { "scan" } else { "scans" };
+    if own.is_empty() && targets > 0 {
+        let _ = writeln!(out, "  none but the targets of the {scans} above");
+    }
+    for (i, o) in own.iter().take(top).enumerate() {
         let service = crate::services::name(o.port)
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
@@ -254,11 +265,14 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             let _ = writeln!(out, "     bpf note:  {n}");
         }
     }
-    if s.offenders.len() > top {
+    if own.len() > top {
+        let _ = writeln!(out, "  ... {} more (--top N shows more)", own.len() - top);
+    }
+    if targets > 0 {
         let _ = writeln!(
             out,
-            "  ... {} more (--top N shows more)",
-            s.offenders.len() - top
+            "  ... and {} that are targets of the {scans} above, not listed one by one (--format json or csv lists them; --endpoint ADDR:PORT shows one)",
+            super::plural(targets as u64, "endpoint", "endpoints"),
         );
     }
     let other = &s.other_endpoints;
@@ -274,6 +288,39 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         );
     }
     out
+}
+
+/// The scans section: each scan's sentence and where to look at its packets; at most `top`.
+fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize) {
+    if s.scans.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nScans (one client's failed attempts over many ports of a server, or many servers on a port)"
+    );
+    for (i, scan) in s.scans.iter().take(top).enumerate() {
+        let _ = writeln!(out, "{:>3}. {}", i + 1, super::scan_sentence(scan, clock));
+        let _ = writeln!(
+            out,
+            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}",
+            scan.attempts,
+            scan.failed_attempts,
+            scan.targets,
+            scan.open(),
+            scan.completed,
+            scan.half_open,
+            scan.refused,
+            scan.unanswered
+        );
+    }
+    if s.scans.len() > top {
+        let _ = writeln!(
+            out,
+            "  ... {} more (--top N shows more)",
+            s.scans.len() - top
+        );
+    }
 }
 
 /// Longest command line shown; a longer one is cut in the middle of nothing but its end.

@@ -1138,11 +1138,8 @@ pub fn build_rows(
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    kept.sort_by(|(a, _), (b, _)| {
-        b.score()
-            .cmp(&a.score())
-            .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
-    });
+    // The engine's order: a scan's targets after the endpoints with problems of their own.
+    kept.sort_by(|(a, _), (b, _)| Offender::rank(a, b));
     let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
     let mut rows: Vec<Row> = kept
         .into_iter()

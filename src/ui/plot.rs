@@ -8,6 +8,7 @@
 //! and marked by a break ([`axis`](crate::ui::plot::axis)).
 
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 
 use chrono::{Local, TimeZone};
 use eframe::egui::{self, Color32, RichText, Stroke};
@@ -16,7 +17,7 @@ use egui_plot::{
 };
 
 use crate::analysis::Analysis;
-use crate::engine::{Cause, Offender, SecondCounts, Totals};
+use crate::engine::{Cause, Offender, Scan, ScanKind, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
@@ -228,7 +229,18 @@ impl PlotView {
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
     pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
         let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
-        let text = headline_text(&a.snapshot.totals, a.snapshot.offenders.len(), covered);
+        let snapshot = &a.snapshot;
+        let in_scans = snapshot
+            .offenders
+            .iter()
+            .filter(|o| o.scan.is_some())
+            .count();
+        let offenders = Offenders {
+            count: snapshot.offenders.len(),
+            scans: &snapshot.scans,
+            in_scans,
+        };
+        let text = headline_text(&snapshot.totals, &offenders, covered);
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
@@ -1209,10 +1221,50 @@ fn duration(secs: i64) -> String {
     }
 }
 
+/// The offenders as the headline counts them: a scan's targets are the scan, not one
+/// offender each (synscan's 1,000 probed ports were "1,000 offenders").
+struct Offenders<'a> {
+    count: usize,
+    scans: &'a [Arc<Scan>],
+    /// Offenders that are a scan's targets.
+    in_scans: usize,
+}
+
+impl Offenders<'_> {
+    /// ", 2 offenders"; ", 1 port scan (1,000 ports) and 1 other offender".
+    fn words(&self) -> String {
+        let others = self.count.saturating_sub(self.in_scans);
+        let offenders = |n: usize, other: &str| match n {
+            0 => format!("no {other}offender"),
+            1 => format!("1 {other}offender"),
+            n => format!("{} {other}offenders", thousands(n as u64)),
+        };
+        let scans = match self.scans {
+            [] => return format!(", {}", offenders(others, "")),
+            [scan] => {
+                let (what, targets) = match scan.kind {
+                    ScanKind::Ports { .. } => ("port scan", "ports"),
+                    ScanKind::Sweep { .. } => ("sweep", "servers"),
+                };
+                format!("1 {what} ({} {targets})", thousands(scan.targets))
+            }
+            scans => format!(
+                "{} scans ({} targets)",
+                scans.len(),
+                thousands(scans.iter().map(|s| s.targets).sum())
+            ),
+        };
+        match others {
+            0 => format!(", {scans}"),
+            n => format!(", {scans} and {}", offenders(n, "other ")),
+        }
+    }
+}
+
 /// The headline's words: "1 reset and 9 failed connection attempts in 96 s (failed: 0.09/s),
 /// 2 offenders". With files far apart in time, `covered` is the time they cover: the rate is
 /// over that, and the span is said to be mostly a gap.
-fn headline_text(t: &Totals, offenders: usize, covered: Option<i64>) -> String {
+fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) -> String {
     let span = match (t.first_ts, t.last_ts) {
         (Some(f), Some(l)) => l.second() - f.second() + 1,
         _ => 0,
@@ -1244,17 +1296,59 @@ fn headline_text(t: &Totals, offenders: usize, covered: Option<i64>) -> String {
         )),
         _ => {}
     }
-    text.push_str(&match offenders {
-        0 => ", no offender".to_owned(),
-        1 => ", 1 offender".to_owned(),
-        n => format!(", {} offenders", thousands(n as u64)),
-    });
+    text.push_str(&offenders.words());
     text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Offenders without a scan among them.
+    fn plain(count: usize) -> Offenders<'static> {
+        Offenders {
+            count,
+            scans: &[],
+            in_scans: 0,
+        }
+    }
+
+    /// Regression: synscan's headline said "1,000 offenders", one for each probed port; the
+    /// scan is one finding, as the report's first line says.
+    #[test]
+    fn the_headline_counts_a_scan_as_one_finding() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syn-scan.pcap");
+        let a = crate::analysis::analyze_files(&[path], Default::default()).expect("fixture");
+        let snapshot = &a.snapshot;
+        let in_scans = snapshot
+            .offenders
+            .iter()
+            .filter(|o| o.scan.is_some())
+            .count();
+        assert!(in_scans > 20 && snapshot.scans.len() == 1, "{in_scans}");
+        let ports = snapshot.scans[0].targets;
+        let mut offenders = Offenders {
+            count: snapshot.offenders.len(),
+            scans: &snapshot.scans,
+            in_scans,
+        };
+        let others = offenders.count - in_scans;
+        let others = match others {
+            0 => String::new(),
+            1 => " and 1 other offender".to_owned(),
+            n => format!(" and {n} other offenders"),
+        };
+        assert_eq!(
+            offenders.words(),
+            format!(", 1 port scan ({ports} ports){others}")
+        );
+        offenders.count = in_scans + 1;
+        assert_eq!(
+            offenders.words(),
+            format!(", 1 port scan ({ports} ports) and 1 other offender")
+        );
+    }
 
     fn counts(refused: u32, failed: u32) -> SecondCounts {
         let mut c = SecondCounts {
@@ -1290,13 +1384,14 @@ mod tests {
     /// was headed "1 resets and 9 failed connection attempts".
     #[test]
     fn the_headline_says_one_reset_and_one_attempt_in_the_singular() {
+        assert_eq!(plain(0).words(), ", no offender");
         let one = Totals {
             rst_packets: 1,
             failed_attempts: 1,
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&one, 1, None),
+            headline_text(&one, &plain(1), None),
             "1 reset and 1 failed connection attempt, 1 offender"
         );
         let more = Totals {
@@ -1305,7 +1400,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&more, 2, None),
+            headline_text(&more, &plain(2), None),
             "2 resets and 0 failed connection attempts, 2 offenders"
         );
     }
@@ -1320,7 +1415,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&many, 1234, None),
+            headline_text(&many, &plain(1234), None),
             "1,991 resets and 1,200,000 failed connection attempts, 1,234 offenders"
         );
     }
@@ -1338,7 +1433,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&totals, 1, Some(2)),
+            headline_text(&totals, &plain(1), Some(2)),
             "10 resets and 10 failed connection attempts in 2 s of capture over 6205.0 days (failed: 5.0/s), 1 offender"
         );
     }

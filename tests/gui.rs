@@ -1998,6 +1998,55 @@ fn enter_on_a_file_tab_reached_in_the_open_dialog_opens_it() {
     shows_capture_of(&h, "[::1]:7301", 5);
 }
 
+/// Help > About names the version, the licence and the capture library found (libpcap's own
+/// version here), and copies them for a report; without a capture library it says so, with
+/// where to get Npcap.
+#[test]
+fn help_about_names_the_version_licence_and_capture_library() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    assert!(h.query_by_label(rstscope::ui::about::TITLE).is_none());
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label(rstscope::ui::about::TITLE).click();
+    h.run_steps(3);
+    assert!(shows(
+        &h,
+        &format!("rstscope {}", env!("CARGO_PKG_VERSION"))
+    ));
+    assert!(shows(&h, env!("CARGO_PKG_LICENSE")));
+    if cfg!(not(windows)) {
+        assert!(shows(&h, "libpcap version "), "libpcap's version");
+    }
+    h.get_by_label("Copy details").hover();
+    h.run_steps(2);
+    h.get_by_label("Copy details").click();
+    h.step();
+    let copied = copied_texts(&h).join("\n");
+    assert!(
+        copied.contains(env!("CARGO_PKG_VERSION")) && copied.contains("capture library: "),
+        "{copied}"
+    );
+    h.get_by_label("Close").click();
+    h.run_steps(2);
+    assert!(!shows(&h, "Copy details"), "About is closed");
+    // As on Windows without Npcap.
+    h.state_mut().capture_library = Err(no_npcap());
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label(rstscope::ui::about::TITLE).click();
+    h.run_steps(3);
+    assert!(shows(&h, "none usable: Capture needs Npcap"));
+    assert!(shows(&h, "Download Npcap: https://npcap.com/#download"));
+}
+
+/// What Windows without Npcap gives the app.
+fn no_npcap() -> rstscope::source::npcap::NpcapError {
+    rstscope::source::npcap::NpcapError::Missing {
+        detail: "wpcap.dll is not in C:\\Windows\\system32\\Npcap or the system folders".into(),
+    }
+}
+
 /// A file without process information says so in the details, and how to get it; a capture
 /// with it names the connecting process with its command line.
 #[test]
@@ -3592,9 +3641,9 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
     );
 }
 
-/// The labels Tab reaches from the menu bar's View, in order, up to `last`.
+/// The labels Tab reaches from the menu bar's last menu (Help), in order, up to `last`.
 fn toolbar_tab_stops(h: &mut Harness<'_, RstscopeApp>, last: &str) -> Vec<String> {
-    h.get_by_label("View").focus();
+    h.get_by_label("Help").focus();
     h.run_steps(1);
     let mut stops = Vec::new();
     for _ in 0..20 {

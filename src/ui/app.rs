@@ -215,6 +215,12 @@ pub struct RstscopeApp {
     glyphs_ready: bool,
     /// The window's size was checked against the screen's (once, when both are known).
     fit_checked: bool,
+    /// The capture library (libpcap, Npcap's `wpcap.dll`) as found at start, or why capture
+    /// cannot work, for Help > About. Tests put an error here to see the window as on Windows
+    /// without Npcap.
+    pub capture_library: Result<npcap::Wpcap, npcap::NpcapError>,
+    /// Help > About is shown.
+    about_open: bool,
 }
 
 impl RstscopeApp {
@@ -248,6 +254,8 @@ impl RstscopeApp {
             fonts_ready: false,
             glyphs_ready: false,
             fit_checked: false,
+            capture_library: npcap::ensure_capture().cloned(),
+            about_open: false,
         }
     }
 
@@ -538,6 +546,7 @@ impl RstscopeApp {
                     .show(ui, |ui| self.start_screen(ui, &mut actions));
             }
         }
+        crate::ui::about::show(&ctx, &mut self.about_open, &self.capture_library);
         if let Some((purpose, paths)) = self.dialogs.show(&ctx) {
             self.chosen(&ctx, purpose, paths);
         }
@@ -966,6 +975,7 @@ impl RstscopeApp {
             }
             Action::Open(paths) => self.open(ctx, paths),
             Action::StartCapture => self.start_capture(ctx),
+            Action::About => self.about_open = true,
             Action::Cancel => {
                 if self.incoming.take().is_none()
                     && let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref())

@@ -46,6 +46,8 @@ pub enum Action {
     Close,
     /// Quit the app.
     Quit,
+    /// Show Help > About.
+    About,
 }
 
 /// What the bars show.
@@ -210,6 +212,15 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 .changed()
             {
                 actions.push(Action::BuiltinDialog(builtin));
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui
+                .button(crate::ui::about::TITLE)
+                .on_hover_text("version, licence, the capture library found, where to report")
+                .clicked()
+            {
+                actions.push(Action::About);
             }
         });
     });

@@ -2047,6 +2047,55 @@ fn no_npcap() -> rstscope::source::npcap::NpcapError {
     }
 }
 
+/// True when the widget labelled `label` is disabled.
+fn disabled(h: &Harness<'_, RstscopeApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().is_disabled()
+}
+
+/// Regression: on Windows without Npcap, Start capture and the interface and filter pickers
+/// were offered though they cannot work. They are disabled, the reason on hover and a "Get
+/// Npcap" link beside them, so that the user is led to Open…; the start screen's Start
+/// capture too, above its Npcap notice. (The same code path as Windows': the app's capture
+/// library is an error.)
+#[test]
+fn without_a_capture_library_the_capture_controls_are_disabled_saying_why() {
+    let mut app = RstscopeApp::new(settings(), Vec::new());
+    app.capture_library = Err(no_npcap());
+    let mut h = Harness::builder()
+        .with_size([1024.0, 700.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(|ui, app: &mut RstscopeApp| app.show(ui), app);
+    h.run_steps(3);
+    // The start screen: its Start capture and the toolbar's, both disabled.
+    let starts: Vec<bool> = h
+        .query_all_by_label("Start capture")
+        .map(|n| n.accesskit_node().is_disabled())
+        .collect();
+    assert_eq!(starts, [true, true], "Start capture enabled");
+    assert!(shows(&h, "Capture needs Npcap, which is not installed."));
+    assert!(!disabled(&h, "Open…"));
+    drop_file(&mut h, manifest("resources/sample-7211.pcapng"));
+    settle(&mut h);
+    assert!(disabled(&h, "Start capture"));
+    let pickers: Vec<bool> = h
+        .query_all_by_role(egui::accesskit::Role::ComboBox)
+        .map(|n| n.accesskit_node().is_disabled())
+        .collect();
+    assert_eq!(pickers, [true, true], "the interface and filter pickers");
+    let link = h
+        .get_by_role_and_label(egui::accesskit::Role::Link, "Get Npcap")
+        .rect();
+    let said = tooltips_on_hover(&mut h, link, "Opening capture files works without it");
+    assert_eq!(said, 1, "the link's hover says why and what to do");
+    // With a capture library (Linux, macOS, Windows with Npcap) the controls work.
+    h.state_mut().capture_library = rstscope::source::npcap::ensure_capture().cloned();
+    h.run_steps(2);
+    if h.state().capture_library.is_ok() {
+        assert!(!disabled(&h, "Start capture"));
+        assert!(h.query_by_label("Get Npcap").is_none());
+    }
+}
+
 /// A file without process information says so in the details, and how to get it; a capture
 /// with it names the connecting process with its command line.
 #[test]

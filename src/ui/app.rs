@@ -216,8 +216,8 @@ pub struct RstscopeApp {
     /// The window's size was checked against the screen's (once, when both are known).
     fit_checked: bool,
     /// The capture library (libpcap, Npcap's `wpcap.dll`) as found at start, or why capture
-    /// cannot work, for Help > About. Tests put an error here to see the window as on Windows
-    /// without Npcap.
+    /// cannot work: without one the capture controls are disabled, saying why. Tests put an
+    /// error here to see the window as on Windows without Npcap.
     pub capture_library: Result<npcap::Wpcap, npcap::NpcapError>,
     /// Help > About is shown.
     about_open: bool,
@@ -474,6 +474,7 @@ impl RstscopeApp {
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
+            capture_unavailable: self.capture_library.as_ref().err(),
         };
         egui::Panel::top("menu").show(ui, |ui| source_bar::menu(ui, &bar, &mut actions));
         egui::Panel::top("source").show(ui, |ui| {
@@ -934,13 +935,18 @@ impl RstscopeApp {
                 actions.push(Action::OpenSample);
             }
             ui.add_space(6.0);
-            if ui.add(big("Start capture")).clicked() {
+            let why = self.capture_library.as_ref().err();
+            if ui
+                .add_enabled(why.is_none(), big("Start capture"))
+                .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
+                .clicked()
+            {
                 actions.push(Action::StartCapture);
             }
             let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
             status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
-            if !npcap::is_available() {
-                source_bar::npcap_notice(ui);
+            if let Some(why) = why {
+                source_bar::npcap_notice(ui, why);
             }
             ui.add_space(10.0);
             ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());

@@ -1998,6 +1998,48 @@ fn enter_on_a_file_tab_reached_in_the_open_dialog_opens_it() {
     shows_capture_of(&h, "[::1]:7301", 5);
 }
 
+/// Regression: a saved capture without process information said so in small grey text under
+/// the diagnosis, which users read past. It is a note now: body-sized text (the advice not
+/// weakened) that says what to do, capture on that host or run the agent there, on one line
+/// at 1024 points.
+#[test]
+fn no_process_information_is_a_note_that_says_what_to_do() {
+    let mut h = sized_harness(
+        [1024.0, 700.0],
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+    );
+    settle(&mut h);
+    let style = h.ctx.style_of(egui::Theme::Light);
+    let body = egui::TextStyle::Body.resolve(&style).size;
+    let weak = style.visuals.weak_text_color();
+    let advice = rstscope::ui::details::NO_PROCESS_ADVICE;
+    assert!(advice.contains("capture on that host") && advice.contains("rstscope agent"));
+    let drawn: Vec<(f32, egui::Color32)> = h
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|c| match &c.shape {
+            egui::Shape::Text(t) if t.galley.text().ends_with(advice) => t
+                .galley
+                .job
+                .sections
+                .last()
+                .map(|s| (s.format.font_id.size, s.format.color)),
+            _ => None,
+        })
+        .collect();
+    let (size, color) = drawn.first().copied().expect("the advice is drawn");
+    assert!(
+        size >= body,
+        "the advice in {size}-point text, body is {body}"
+    );
+    assert_ne!(color, weak, "the advice in weak text");
+    let note = h
+        .get_by_label_contains(rstscope::ui::details::NO_PROCESS_INFO)
+        .rect();
+    assert!(note.height() < body * 2.0, "the note on one line: {note:?}");
+}
+
 /// Help > About names the version, the licence and the capture library found (libpcap's own
 /// version here), and copies them for a report; without a capture library it says so, with
 /// where to get Npcap.
@@ -2102,13 +2144,10 @@ fn without_a_capture_library_the_capture_controls_are_disabled_saying_why() {
 fn the_details_say_where_process_information_comes_from() {
     let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
     settle(&mut h);
-    assert!(shows(
-        &h,
-        "This capture file carries no process information"
-    ));
+    assert!(shows(&h, rstscope::ui::details::NO_PROCESS_INFO));
     assert!(shows(&h, "as administrator/root"));
     drop_file(&mut h, manifest("tests/fixtures/process-info.pcapng"));
-    assert!(!shows(&h, "carries no process information"));
+    assert!(!shows(&h, rstscope::ui::details::NO_PROCESS_INFO));
     assert!(shows(&h, "Connecting:"));
     assert!(
         shows(&h, "curl (4242)"),
@@ -3913,8 +3952,11 @@ fn tab_passes_over_the_tables_column_resize_handles() {
             .position(|l| l.as_deref() == Some(label))
             .unwrap_or_else(|| panic!("{label} is not reached: {stops:?}"))
     };
-    // The last row in view (the one past the view's edge is passed over).
-    let last_row = at("10.0.1.1:7002");
+    // The last row in view (the one past the view's edge is passed over): the stop before
+    // the details' first button.
+    let last_row = at("Copy diagnosis") - 1;
+    let last_label = stops[last_row].clone().unwrap_or_default();
+    assert!(last_label.starts_with("10.0.1.1:70"), "{stops:?}");
     // The rows' bar and the splitter are no stops either (see
     // `every_tab_stop_shows_where_the_keyboard_is`).
     assert_eq!(
@@ -3927,7 +3969,7 @@ fn tab_passes_over_the_tables_column_resize_handles() {
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
     h.run_steps(6);
-    assert_eq!(focused_label(&h).as_deref(), Some("10.0.1.1:7002"));
+    assert_eq!(focused_label(&h), Some(last_label));
     // The mouse still resizes a column: the handle right of Service, dragged 60 points.
     let service = h.get_by_label("Service").rect();
     let incidents = h.get_by_label("Incidents").rect();

@@ -28,10 +28,17 @@ pub const MAX_PACKETS: usize = 2000;
 const COPIED_FOR: f64 = 2.5;
 /// What [`DetailsView`]'s `copied` holds for the diagnosis (the filters are their rows).
 const DIAGNOSIS_COPIED: usize = usize::MAX;
-/// Said where a capture file has no process information.
-pub const NO_PROCESS_INFO: &str = "This capture file carries no process information: to see \
-    which program listens and which one connects, capture on that host with Start capture, as \
-    administrator/root.";
+/// Said where a capture file has no process information: what is missing...
+pub const NO_PROCESS_INFO: &str = "Which programs listened and connected is not in this file:";
+/// ...what to do (on the same line at 1024 points)...
+pub const NO_PROCESS_ADVICE: &str =
+    "capture on that host with rstscope as administrator/root, or run rstscope agent there.";
+/// ...and, on hover, how each way tells it.
+const NO_PROCESS_HOW: &str = "Start capture in this window reads that machine while it \
+    captures; `rstscope capture` in a terminal names the programs in its report (a file saved \
+    with --write keeps the counts, not the programs); `rstscope agent` gives them to your \
+    monitoring system. Captures that record processes (macOS tcpdump -k, ptcpdump) name them \
+    too.";
 
 /// The most characters the packets' column of where each was recorded (a capture with copies
 /// of packets) takes: a pktmon component's name is cut in the middle to it, so that the
@@ -670,7 +677,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
         ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
     };
     if input.host.is_none() && !input.live {
-        weak(ui, NO_PROCESS_INFO);
+        note(ui, NO_PROCESS_INFO, NO_PROCESS_ADVICE, NO_PROCESS_HOW);
         return;
     }
     let Some(e) = e else {
@@ -754,6 +761,34 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
             "The capture's process information names no process for this endpoint's incidents.",
         );
     }
+}
+
+/// A note the user should not miss, that is no error: `what` in bold and `todo` in body text
+/// (one line where the panel is wide enough), an accent bar in the links' colour at its left,
+/// `how` on hover. (It was small grey text under the diagnosis, which users read past.)
+fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str) {
+    let visuals = ui.visuals().clone();
+    let mut job = egui::text::LayoutJob::default();
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let mut section = |text: &str, color: egui::Color32| {
+        job.append(text, 0.0, egui::TextFormat::simple(body.clone(), color));
+    };
+    section(what, visuals.strong_text_color());
+    section(" ", visuals.text_color());
+    section(todo, visuals.text_color());
+    let shown = egui::Frame::new()
+        .inner_margin(egui::Margin {
+            left: 8,
+            ..egui::Margin::ZERO
+        })
+        .show(ui, |ui| ui.add(egui::Label::new(job).wrap()));
+    let rect = shown.response.rect;
+    ui.painter().vline(
+        rect.left() + 1.5,
+        rect.y_range(),
+        egui::Stroke::new(3.0, visuals.hyperlink_color),
+    );
+    shown.inner.on_hover_text(how);
 }
 
 /// One row per connection, in the columns of [`CONNECTION_COLUMNS`]; only the visible rows

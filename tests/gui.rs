@@ -2095,9 +2095,10 @@ fn disabled(h: &Harness<'_, RstscopeApp>, label: &str) -> bool {
 }
 
 /// Regression: on Windows without Npcap, Start capture and the interface and filter pickers
-/// were offered though they cannot work. They are disabled, the reason on hover and a "Get
-/// Npcap" link beside them, so that the user is led to Open…; the start screen's Start
-/// capture too, above its Npcap notice. (The same code path as Windows': the app's capture
+/// were offered though they cannot work. Start capture and the interface picker are disabled,
+/// the reason on hover, and a "Get Npcap" link takes the capture filter's place (the toolbar
+/// keeps one row at 1024 points), so that the user is led to Open…; the start screen's Start
+/// capture is disabled too, above its Npcap notice. (The same code path as Windows': the app's capture
 /// library is an error.)
 #[test]
 fn without_a_capture_library_the_capture_controls_are_disabled_saying_why() {
@@ -2119,11 +2120,21 @@ fn without_a_capture_library_the_capture_controls_are_disabled_saying_why() {
     drop_file(&mut h, manifest("resources/sample-7211.pcapng"));
     settle(&mut h);
     assert!(disabled(&h, "Start capture"));
+    // Still one toolbar row at 1024 points, "Get Npcap" and all.
+    let (open, utc) = (h.get_by_label("Open…").rect(), h.get_by_label("UTC").rect());
+    assert!(
+        (open.center().y - utc.center().y).abs() < 2.0,
+        "Open… at {open:?}, UTC at {utc:?}"
+    );
     let pickers: Vec<bool> = h
         .query_all_by_role(egui::accesskit::Role::ComboBox)
         .map(|n| n.accesskit_node().is_disabled())
         .collect();
-    assert_eq!(pickers, [true, true], "the interface and filter pickers");
+    assert_eq!(
+        pickers,
+        [true],
+        "the interface picker, and no capture filter"
+    );
     let link = h
         .get_by_role_and_label(egui::accesskit::Role::Link, "Get Npcap")
         .rect();

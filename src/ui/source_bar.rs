@@ -571,6 +571,11 @@ fn capture_options(
         // Closed: list again the next time it opens (adapters come and go).
         *interfaces = InterfaceList::NotListed;
     }
+    if unavailable.is_some() {
+        // The capture filter matters only to a capture: "Get Npcap" (after these) takes its
+        // place, so that the toolbar keeps one row at 1024 points.
+        return;
+    }
     egui::ComboBox::from_id_salt("capture-filter")
         .selected_text(capture.filter.label())
         .width(150.0)

@@ -329,7 +329,8 @@ set -e
   grep -qF 'has no pcap_set_snaplen, which rstscope called' "$work/fake-delayload.err"; } ||
   fail "a delay-load failure with the fake wpcap.dll: exit $code, $(cat "$work/fake-delayload.err")"
 report "a delay-load failure (check skipped) exits 2 with: $(grep -o 'has no pcap_set_snaplen[^.]*' "$work/fake-delayload.err")"
-# The app: the start screen names the DLL, Start capture shows the error and the app lives on.
+# The app: the start screen names the DLL, Start capture is disabled (a click on it does
+# nothing) and the app lives on.
 start_app "$exe"
 import -window root "$out_dir/windows-fake-wpcap-start-screen.png"
 click_capture_button

@@ -274,11 +274,36 @@ fn library() -> Result<&'static Wpcap, NpcapError> {
             }
             #[cfg(not(windows))]
             {
-                Ok(Wpcap::from_exports("libpcap", None, |_| true))
+                Ok(Wpcap::from_exports("libpcap", libpcap::version(), |_| true))
             }
         })
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// libpcap where it is an ordinary dependency of the program.
+#[cfg(not(windows))]
+mod libpcap {
+    use std::ffi::{CStr, c_char};
+
+    unsafe extern "C" {
+        /// `const char *pcap_lib_version(void)`: libpcap has had it since 0.8; the pcap crate
+        /// links the library and does not wrap it.
+        fn pcap_lib_version() -> *const c_char;
+    }
+
+    /// What `pcap_lib_version()` says (`libpcap version 1.10.3 (with TPACKET_V3)`).
+    pub(super) fn version() -> Option<String> {
+        // SAFETY: the function takes no arguments and returns a pointer to a static,
+        // NUL-terminated string (or null, checked below); libpcap is linked into the program.
+        let p = unsafe { pcap_lib_version() };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: non-null, it points to libpcap's static NUL-terminated version string.
+        let text = unsafe { CStr::from_ptr(p) };
+        Some(text.to_string_lossy().trim().to_owned())
+    }
 }
 
 #[cfg(windows)]
@@ -610,5 +635,8 @@ mod tests {
         assert_eq!(lib.delivery(), Delivery::ImmediateMode);
         assert!(ensure_listing().is_ok());
         assert!(is_available());
+        // Help > About names it.
+        let version = lib.version.as_deref().unwrap_or_default();
+        assert!(version.starts_with("libpcap version "), "{version:?}");
     }
 }

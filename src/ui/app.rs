@@ -215,6 +215,12 @@ pub struct RstscopeApp {
     glyphs_ready: bool,
     /// The window's size was checked against the screen's (once, when both are known).
     fit_checked: bool,
+    /// The capture library (libpcap, Npcap's `wpcap.dll`) as found at start, or why capture
+    /// cannot work: without one the capture controls are disabled, saying why. Tests put an
+    /// error here to see the window as on Windows without Npcap.
+    pub capture_library: Result<npcap::Wpcap, npcap::NpcapError>,
+    /// Help > About is shown.
+    about_open: bool,
 }
 
 impl RstscopeApp {
@@ -248,6 +254,8 @@ impl RstscopeApp {
             fonts_ready: false,
             glyphs_ready: false,
             fit_checked: false,
+            capture_library: npcap::ensure_capture().cloned(),
+            about_open: false,
         }
     }
 
@@ -466,6 +474,7 @@ impl RstscopeApp {
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
+            capture_unavailable: self.capture_library.as_ref().err(),
         };
         egui::Panel::top("menu").show(ui, |ui| source_bar::menu(ui, &bar, &mut actions));
         egui::Panel::top("source").show(ui, |ui| {
@@ -538,6 +547,7 @@ impl RstscopeApp {
                     .show(ui, |ui| self.start_screen(ui, &mut actions));
             }
         }
+        crate::ui::about::show(&ctx, &mut self.about_open, &self.capture_library);
         if let Some((purpose, paths)) = self.dialogs.show(&ctx) {
             self.chosen(&ctx, purpose, paths);
         }
@@ -925,13 +935,18 @@ impl RstscopeApp {
                 actions.push(Action::OpenSample);
             }
             ui.add_space(6.0);
-            if ui.add(big("Start capture")).clicked() {
+            let why = self.capture_library.as_ref().err();
+            if ui
+                .add_enabled(why.is_none(), big("Start capture"))
+                .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
+                .clicked()
+            {
                 actions.push(Action::StartCapture);
             }
             let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
             status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
-            if !npcap::is_available() {
-                source_bar::npcap_notice(ui);
+            if let Some(why) = why {
+                source_bar::npcap_notice(ui, why);
             }
             ui.add_space(10.0);
             ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());
@@ -966,6 +981,7 @@ impl RstscopeApp {
             }
             Action::Open(paths) => self.open(ctx, paths),
             Action::StartCapture => self.start_capture(ctx),
+            Action::About => self.about_open = true,
             Action::Cancel => {
                 if self.incoming.take().is_none()
                     && let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref())

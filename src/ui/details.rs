@@ -28,10 +28,17 @@ pub const MAX_PACKETS: usize = 2000;
 const COPIED_FOR: f64 = 2.5;
 /// What [`DetailsView`]'s `copied` holds for the diagnosis (the filters are their rows).
 const DIAGNOSIS_COPIED: usize = usize::MAX;
-/// Said where a capture file has no process information.
-pub const NO_PROCESS_INFO: &str = "This capture file carries no process information: to see \
-    which program listens and which one connects, capture on that host with Start capture, as \
-    administrator/root.";
+/// Said where a capture file has no process information: what is missing...
+pub const NO_PROCESS_INFO: &str = "Which programs listened and connected is not in this file:";
+/// ...what to do (on the same line at 1024 points)...
+pub const NO_PROCESS_ADVICE: &str =
+    "capture on that host with rstscope as administrator/root, or run rstscope agent there.";
+/// ...and, on hover, how each way tells it.
+const NO_PROCESS_HOW: &str = "Start capture in this window reads that machine while it \
+    captures; `rstscope capture` in a terminal names the programs in its report (a file saved \
+    with --write keeps the counts, not the programs); `rstscope agent` gives them to your \
+    monitoring system. Captures that record processes (macOS tcpdump -k, ptcpdump) name them \
+    too.";
 
 /// The most characters the packets' column of where each was recorded (a capture with copies
 /// of packets) takes: a pktmon component's name is cut in the middle to it, so that the
@@ -85,6 +92,8 @@ pub struct DetailsView {
     /// The evidence is another's (another offender, time range or capture): its lists are to
     /// be shown from their start, not scrolled where the last ones were.
     from_start: bool,
+    /// The longest text of each of the evidence's connection columns, in characters.
+    column_chars: ColumnChars,
 }
 
 /// What the details panel shows this frame.
@@ -167,7 +176,10 @@ impl DetailsView {
         if let Some(result) = self.task.as_mut().and_then(Task::poll) {
             self.task = None;
             match result {
-                Ok(ev) => self.evidence = Some(Arc::new(ev)),
+                Ok(ev) => {
+                    self.column_chars = ColumnChars::of(&ev);
+                    self.evidence = Some(Arc::new(ev));
+                }
                 Err(e) => self.error = Some(e),
             }
         }
@@ -352,10 +364,14 @@ impl DetailsView {
                         ui.ctx()
                             .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
                     }
+                    // Wrapped, never cut: a filter is read (and selected) whole before it is
+                    // pasted, and a cut one hid the endpoint's own port. In the packet lines'
+                    // size, an IPv4 endpoint's filters keep one line each at 1024 points.
+                    let font = egui::FontId::monospace(fonts::PACKET_LINES);
                     ui.add(
-                        egui::Label::new(RichText::new(filter).monospace())
+                        egui::Label::new(RichText::new(filter).font(font))
                             .selectable(true)
-                            .truncate(),
+                            .wrap(),
                     );
                     ui.end_row();
                 }
@@ -386,41 +402,52 @@ impl DetailsView {
         let ev = ev.as_ref();
         let collecting = self.is_collecting();
         let all_copies = &mut self.all_copies;
-        ui.columns(2, |cols| {
-            cols[0].horizontal(|ui| {
-                let text = ev.map_or("Connections".to_owned(), |ev| {
-                    format!(
-                        "Connections ({}{})",
-                        ev.connections.len(),
-                        more(ev.more_connections)
-                    )
+        // The connections take what their columns ask for (up to 60%), the packets the rest.
+        let widths = self.column_chars.widths(ui);
+        let share = ev.map_or(0.5 * ui.available_width(), |_| {
+            connections_share(ui.available_width(), connections_width(ui, &widths))
+        });
+        two_columns(
+            ui,
+            share,
+            |ui| {
+                ui.horizontal(|ui| {
+                    let text = ev.map_or("Connections".to_owned(), |ev| {
+                        format!(
+                            "Connections ({}{})",
+                            ev.connections.len(),
+                            more(ev.more_connections)
+                        )
+                    });
+                    ui.label(RichText::new(text).strong());
                 });
-                ui.label(RichText::new(text).strong());
-            });
-            // Wrapped in its half: a long count with Save and the spinner beside it must not
+            },
+            // Wrapped in its share: a long count with Save and the spinner beside it must not
             // widen the details (and the results' scrolling) past the window.
-            cols[1].horizontal_wrapped(|ui| {
-                let text = ev.map_or("Packets".to_owned(), |ev| {
-                    format!("Packets ({}{})", ev.packets.len(), more(ev.more))
-                });
-                ui.label(RichText::new(text).strong());
-                *action = save_button(ui, o, ev);
-                if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
-                    ui.checkbox(all_copies, "every copy").on_hover_text(
-                        "this capture recorded packets at several points (a pktmon trace's \
+            |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    let text = ev.map_or("Packets".to_owned(), |ev| {
+                        format!("Packets ({}{})", ev.packets.len(), more(ev.more))
+                    });
+                    ui.label(RichText::new(text).strong());
+                    *action = save_button(ui, o, ev);
+                    if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
+                        ui.checkbox(all_copies, "every copy").on_hover_text(
+                            "this capture recorded packets at several points (a pktmon trace's \
                          components, a bridge and its port, two files of the same traffic): \
                          list each packet as often as it was recorded, marked as a copy with \
                          where, instead of once as the analysis counts it",
-                    );
-                }
-                if collecting {
-                    ui.spinner();
-                    ui.label("reading the capture for its packets…");
-                } else if !input.ready {
-                    ui.label(RichText::new("listed once the capture is read").weak());
-                }
-            });
-        });
+                        );
+                    }
+                    if collecting {
+                        ui.spinner();
+                        ui.label("reading the capture for its packets…");
+                    } else if !input.ready {
+                        ui.label(RichText::new("listed once the capture is read").weak());
+                    }
+                });
+            },
+        );
         if ev.is_some() {
             let at = (ui.max_rect().width(), ui.cursor().top() - top);
             let was = self.lists_at;
@@ -446,12 +473,16 @@ impl DetailsView {
         let height = if rest >= least - 1.0 { rest } else { least };
         // The panel's scrolling reaches the lists' bottom, whatever height they take.
         ui.set_min_height(height);
-        ui.columns(2, |cols| {
-            connections(&mut cols[0], ev, input.clock, height, from_start);
-            wheel::area(&mut cols[1], "details/packets", |ui| {
-                packets(ui, lines, height, from_start);
-            });
-        });
+        two_columns(
+            ui,
+            share,
+            |ui| connections(ui, ev, (input.clock, &widths), height, from_start),
+            |ui| {
+                wheel::area(ui, "details/packets", |ui| {
+                    packets(ui, lines, height, from_start);
+                });
+            },
+        );
     }
 }
 
@@ -646,7 +677,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
         ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
     };
     if input.host.is_none() && !input.live {
-        weak(ui, NO_PROCESS_INFO);
+        note(ui, NO_PROCESS_INFO, NO_PROCESS_ADVICE, NO_PROCESS_HOW);
         return;
     }
     let Some(e) = e else {
@@ -732,10 +763,44 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
     }
 }
 
-/// One row per connection: start, client -> server, Zeek state and history, cause; only the
-/// visible rows are laid out. `from_start`: scrolled to the first row's left.
-fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32, from_start: bool) {
-    // Wider than its half of a small window: it scrolls sideways, never over the packets.
+/// A note the user should not miss, that is no error: `what` in bold and `todo` in body text
+/// (one line where the panel is wide enough), an accent bar in the links' colour at its left,
+/// `how` on hover. (It was small grey text under the diagnosis, which users read past.)
+fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str) {
+    let visuals = ui.visuals().clone();
+    let mut job = egui::text::LayoutJob::default();
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let mut section = |text: &str, color: egui::Color32| {
+        job.append(text, 0.0, egui::TextFormat::simple(body.clone(), color));
+    };
+    section(what, visuals.strong_text_color());
+    section(" ", visuals.text_color());
+    section(todo, visuals.text_color());
+    let shown = egui::Frame::new()
+        .inner_margin(egui::Margin {
+            left: 8,
+            ..egui::Margin::ZERO
+        })
+        .show(ui, |ui| ui.add(egui::Label::new(job).wrap()));
+    let rect = shown.response.rect;
+    ui.painter().vline(
+        rect.left() + 1.5,
+        rect.y_range(),
+        egui::Stroke::new(3.0, visuals.hyperlink_color),
+    );
+    shown.inner.on_hover_text(how);
+}
+
+/// One row per connection, in the columns of [`CONNECTION_COLUMNS`]; only the visible rows
+/// are laid out. `from_start`: scrolled to the first row's left.
+fn connections(
+    ui: &mut egui::Ui,
+    ev: &Evidence,
+    (clock, widths): (Clock, &[f32; 7]),
+    height: f32,
+    from_start: bool,
+) {
+    // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     // A turn of the wheel begun over the rows (or their bar) scrolls them.
@@ -761,7 +826,9 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, clock: Clock, height: f32, from
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
-            let area = area.show(ui, |ui| connections_table(ui, rows, ev, clock, height));
+            let area = area.show(ui, |ui| {
+                connections_table(ui, rows, ev, (clock, widths), height)
+            });
             ((), Some(area.inner))
         })
     });
@@ -795,27 +862,161 @@ fn list_row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Monospace) + 4.0
 }
 
+/// The connections' columns in the order shown: what happened to each connection (its Zeek
+/// state and history, the reset's cause) right after who opened it, then the packets, and the
+/// server last: it is the selected endpoint, named above the lists, in all but rare rows, so
+/// it is the column a narrow window leaves to sideways scrolling.
+pub const CONNECTION_COLUMNS: [&str; 7] = [
+    "start", "client", "state", "history", "cause", "pkts", "server",
+];
+
+/// What a connection's start shows: the time of day to the millisecond (`15:13:13.123`), the
+/// date and zone being the plot's.
+const START_CHARS: usize = 12;
+
+/// Zeek histories longer than this are cut with an ellipsis (the whole on hover): a long
+/// exchange's history would push its cause out of view.
+const HISTORY_CHARS: usize = 14;
+
+/// The longest text of each connection column, in the order of [`CONNECTION_COLUMNS`]:
+/// characters of the monospace columns, and the cause's name (drawn proportional). Counted
+/// once per evidence, so that the columns start as wide as what they hold.
+#[derive(Debug, Clone, Default)]
+struct ColumnChars {
+    chars: [usize; 7],
+    cause: &'static str,
+}
+
+impl ColumnChars {
+    fn of(ev: &Evidence) -> Self {
+        let mut chars = [START_CHARS, 0, 0, 0, 0, 0, 0];
+        let mut cause = "";
+        for c in &ev.connections {
+            let client = report::endpoint(c.orig.0, c.orig.1).len();
+            let server = report::endpoint(c.resp.0, c.resp.1).len();
+            let history = c.history.chars().count().min(HISTORY_CHARS);
+            let packets = c.packets.to_string().len();
+            for (i, n) in [(1, client), (2, c.state.as_str().len()), (3, history)] {
+                chars[i] = chars[i].max(n);
+            }
+            chars[5] = chars[5].max(packets);
+            chars[6] = chars[6].max(server);
+            if let Some(name) = c.rst_cause.map(Cause::as_str)
+                && name.len() > cause.len()
+            {
+                cause = name;
+            }
+        }
+        Self { chars, cause }
+    }
+
+    /// Each column's starting width in points: as wide as its title or its longest text,
+    /// whichever is wider.
+    fn widths(&self, ui: &egui::Ui) -> [f32; 7] {
+        let mono = egui::TextStyle::Monospace.resolve(ui.style());
+        let body = egui::TextStyle::Body.resolve(ui.style());
+        let width = |text: &str, font: &egui::FontId| {
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
+                    .size()
+                    .x
+            })
+        };
+        let glyph = width("0", &mono);
+        let mut widths = [0.0; 7];
+        for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
+            let content = if i == 4 {
+                width(self.cause, &body)
+            } else {
+                self.chars[i] as f32 * glyph
+            };
+            // A little room for a column's resize handle, and whole points.
+            widths[i] = (content.max(width(title, &body)) + 6.0).ceil();
+        }
+        widths
+    }
+}
+
+/// The width the connections table asks for: its columns and their spacing, and its vertical
+/// bar.
+fn connections_width(ui: &egui::Ui, widths: &[f32; 7]) -> f32 {
+    let spacing = ui.spacing().item_spacing.x;
+    widths.iter().map(|w| w + spacing).sum::<f32>()
+        + egui::style::ScrollStyle::solid().allocated_width()
+        + 8.0
+}
+
+/// The connections' share of the details' width: what their table asks for, at least half and
+/// at most 60% (the packets' lines are long and scroll sideways whatever they get).
+fn connections_share(width: f32, wanted: f32) -> f32 {
+    wanted.clamp(width * 0.5, width * 0.6)
+}
+
+/// Lays out `left` in the first `left_width` points of the row and `right` in the rest, each
+/// top-down, as `ui.columns` does for two equal ones.
+fn two_columns<R>(
+    ui: &mut egui::Ui,
+    left_width: f32,
+    left: impl FnOnce(&mut egui::Ui) -> R,
+    right: impl FnOnce(&mut egui::Ui),
+) -> R {
+    let spacing = ui.spacing().item_spacing.x;
+    let top_left = ui.cursor().min;
+    let whole = ui.available_rect_before_wrap();
+    let height = whole.height();
+    let left_rect = egui::Rect::from_min_size(
+        top_left,
+        egui::vec2((left_width - spacing / 2.0).max(0.0), height),
+    );
+    let right_rect = egui::Rect::from_min_max(
+        egui::pos2(top_left.x + left_width + spacing / 2.0, top_left.y),
+        egui::pos2(whole.right(), top_left.y + height),
+    );
+    let layout = egui::Layout::top_down_justified(egui::Align::Min);
+    let mut left_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(left_rect)
+            .layout(layout)
+            .id_salt("details-left"),
+    );
+    let out = left(&mut left_ui);
+    let mut right_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(right_rect)
+            .layout(layout)
+            .id_salt("details-right"),
+    );
+    right(&mut right_ui);
+    let used = left_ui.min_rect().union(right_ui.min_rect());
+    ui.advance_cursor_after_rect(egui::Rect::from_min_max(
+        top_left,
+        egui::pos2(whole.right(), used.bottom()),
+    ));
+    out
+}
+
 /// The table; returns its body's scrolling, for the rows' bar.
 fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
     ev: &Evidence,
-    clock: Clock,
+    (clock, widths): (Clock, &[f32; 7]),
     height: f32,
 ) -> egui::scroll_area::ScrollAreaOutput<()> {
-    // Client and server as wide as `255.255.255.255:65535`: a clipped `…:7211` read `…:72`.
-    const WIDTHS: [f32; 6] = [96.0, 160.0, 160.0, 48.0, 56.0, 96.0];
     let row_height = list_row_height(ui);
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
-    ui.set_min_width(WIDTHS.iter().map(|w| w + spacing).sum::<f32>() + 40.0);
+    ui.set_min_width(widths.iter().map(|w| w + spacing).sum::<f32>());
     // Its height leaves room under it for the sideways bar, which is drawn below the content.
     let bar = ui.spacing().scroll.allocated_width();
+    // Widths are kept per set of starting widths: the next endpoint's IPv6 clients do not
+    // take the narrow columns an IPv4 one was shown with.
+    let salt = ("connections", widths.map(|w| w as u32));
     // Its column resize handles are no Tab stops (a connection row has none either).
-    let handles = crate::ui::handles::Handles::before(ui, "connections", WIDTHS.len() + 1);
+    let handles = crate::ui::handles::Handles::before(ui, salt, widths.len());
     let mut table = rows
         .table(ui)
-        .id_salt("connections")
+        .id_salt(salt)
         .striped(true)
         .resizable(true)
         .max_scroll_height(height - row_height - LIST_MARGIN - bar)
@@ -823,15 +1024,14 @@ fn connections_table(
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    for w in WIDTHS {
-        table = table.column(egui_extras::Column::initial(w).at_least(30.0).clip(true));
+    let (last, first) = widths.split_last().unwrap_or((&0.0, &[]));
+    for w in first {
+        table = table.column(egui_extras::Column::initial(*w).at_least(30.0).clip(true));
     }
     let body = table
-        .column(egui_extras::Column::remainder().at_least(30.0))
+        .column(egui_extras::Column::remainder().at_least(last.max(30.0)))
         .header(row_height, |mut h| {
-            for title in [
-                "start", "client", "server", "state", "history", "cause", "pkts",
-            ] {
+            for title in CONNECTION_COLUMNS {
                 h.col(|ui| {
                     ui.label(RichText::new(title).weak());
                 });
@@ -842,29 +1042,25 @@ fn connections_table(
                 let c = &ev.connections[row.index()];
                 let full = clock.full(c.start);
                 // `2024-05-01 15:13:13.123456 +02:00` -> `15:13:13.123`
-                let start = full.get(11..23).unwrap_or(&full).to_owned();
-                let cells = [
-                    start,
-                    report::endpoint(c.orig.0, c.orig.1),
-                    report::endpoint(c.resp.0, c.resp.1),
-                    c.state.as_str().to_owned(),
-                    c.history.clone(),
-                ];
-                for text in cells {
+                let start = full.get(11..11 + START_CHARS).unwrap_or(&full).to_owned();
+                // Cut with an ellipsis (the whole of it on hover), never silently.
+                let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {
-                        // Cut with an ellipsis (the whole of it on hover), never silently.
                         ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
                     });
-                }
+                };
+                mono(&mut row, start);
+                mono(&mut row, report::endpoint(c.orig.0, c.orig.1));
+                mono(&mut row, c.state.as_str().to_owned());
+                mono(&mut row, c.history.clone());
                 row.col(|ui| {
                     if let Some(cause) = c.rst_cause {
                         let text = RichText::new(cause.as_str()).color(cause_color(cause));
                         ui.add(egui::Label::new(text).truncate());
                     }
                 });
-                row.col(|ui| {
-                    ui.monospace(c.packets.to_string());
-                });
+                mono(&mut row, c.packets.to_string());
+                mono(&mut row, report::endpoint(c.resp.0, c.resp.1));
             });
         });
     handles.after();

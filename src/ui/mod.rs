@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
+/// Help > About: version, licence, capture library, where to report.
+pub mod about;
 /// The app: the capture, the selection, the frame loop.
 pub mod app;
 /// Details of the selected offender: diagnosis, filters, connections and packets.

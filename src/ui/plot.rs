@@ -312,11 +312,14 @@ impl PlotView {
         } else {
             axis_title(clock, first)
         };
-        let per = if width == 1 {
-            "per second".to_owned()
-        } else {
-            format!("per second (average of {})", duration(width))
-        };
+        let title_font = egui::TextStyle::Body.resolve(ui.style());
+        let per = rate_title(width, input.height - 8.0, |t| {
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(t.to_owned(), title_font.clone(), Color32::WHITE)
+                    .size()
+                    .x
+            })
+        });
         let highlight = &self.highlight;
         let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
         let highlight_from = input.highlight.and_then(|o| o.series_from);
@@ -1212,6 +1215,31 @@ fn time_grid(input: GridInput, offset: i64) -> Vec<GridMark> {
 }
 
 /// `1 s`, `15 s`, `5 min`, `2 h`, `1 d`.
+/// The rate axis's title, written along it: the longest of its forms that `measure` finds no
+/// longer than `room` points (the plot's height). A small window's plot of 80 points drew
+/// "per second (average of 10 min)" past its top, over the legend and the table's heading.
+fn rate_title(bucket: i64, room: f32, measure: impl Fn(&str) -> f32) -> String {
+    let forms = if bucket == 1 {
+        vec!["per second".to_owned(), "/s".to_owned()]
+    } else {
+        let d = duration(bucket);
+        vec![
+            format!("per second (average of {d})"),
+            format!("/s (average of {d})"),
+            format!("/s ({d} avg.)"),
+            format!("/s ({d})"),
+            "/s".to_owned(),
+        ]
+    };
+    let last = forms.len() - 1;
+    forms
+        .into_iter()
+        .enumerate()
+        .find(|(i, t)| *i == last || measure(t) <= room)
+        .map(|(_, t)| t)
+        .unwrap_or_default()
+}
+
 fn duration(secs: i64) -> String {
     match secs {
         s if s % 86400 == 0 => format!("{} d", s / 86400),
@@ -1348,6 +1376,24 @@ mod tests {
             offenders.words(),
             format!(", 1 port scan ({ports} ports) and 1 other offender")
         );
+    }
+
+    /// Regression (800x600, a day's capture): the rate axis's title, "per second (average of
+    /// 10 min)", was longer than the 80-point plot and was drawn over the legend and the
+    /// table's heading. It takes the longest form that fits along the axis.
+    #[test]
+    fn the_rate_axis_title_fits_along_a_short_plot() {
+        let width = |t: &str| 6.5 * t.chars().count() as f32;
+        assert_eq!(
+            rate_title(600, 300.0, width),
+            "per second (average of 10 min)"
+        );
+        assert_eq!(rate_title(600, 150.0, width), "/s (average of 10 min)");
+        assert_eq!(rate_title(600, 110.0, width), "/s (10 min avg.)");
+        assert_eq!(rate_title(600, 80.0, width), "/s (10 min)");
+        assert_eq!(rate_title(600, 10.0, width), "/s");
+        assert_eq!(rate_title(1, 80.0, width), "per second");
+        assert_eq!(rate_title(1, 40.0, width), "/s");
     }
 
     fn counts(refused: u32, failed: u32) -> SecondCounts {

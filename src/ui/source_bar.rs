@@ -46,6 +46,8 @@ pub enum Action {
     Close,
     /// Quit the app.
     Quit,
+    /// Show Help > About.
+    About,
 }
 
 /// What the bars show.
@@ -70,6 +72,9 @@ pub struct BarInput<'a> {
     pub utc: bool,
     /// The built-in file dialog is chosen.
     pub builtin_dialog: bool,
+    /// Why live capture cannot work here (Windows without a usable Npcap): its controls are
+    /// shown disabled, saying so.
+    pub capture_unavailable: Option<&'a npcap::NpcapError>,
 }
 
 /// The interfaces offered by the picker: listed each time it opens (listing is quick).
@@ -97,14 +102,10 @@ impl InterfaceList {
 
 /// On Windows without Npcap: capture needs it, where to get it and what to choose in its
 /// installer (opening files works without it, so this is a note, not an error).
-pub fn npcap_notice(ui: &mut egui::Ui) {
+pub fn npcap_notice(ui: &mut egui::Ui, why: &npcap::NpcapError) {
     ui.add_space(8.0);
     // Not installed, or the wpcap.dll found is too old (its path and version).
-    let headline = npcap::ensure_capture().err().map_or_else(
-        || "Capture needs Npcap, which is not installed.".to_owned(),
-        |e| e.headline(),
-    );
-    ui.label(RichText::new(headline).strong());
+    ui.label(RichText::new(why.headline()).strong());
     ui.hyperlink_to(
         format!("Download Npcap: {}", npcap::DOWNLOAD_PAGE),
         npcap::DOWNLOAD_PAGE,
@@ -210,6 +211,15 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 .changed()
             {
                 actions.push(Action::BuiltinDialog(builtin));
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui
+                .button(crate::ui::about::TITLE)
+                .on_hover_text("version, licence, the capture library found, where to report")
+                .clicked()
+            {
+                actions.push(Action::About);
             }
         });
     });
@@ -382,6 +392,16 @@ fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>) {
     label.on_hover_text(hover);
 }
 
+/// What the disabled capture controls say on hover: why capture cannot work, and that files
+/// open without it.
+pub fn unavailable_hover(why: &npcap::NpcapError) -> String {
+    format!(
+        "{} Opening capture files works without it: Open… (Ctrl+O), or drop files on the \
+         window.\n\n{why}",
+        why.headline()
+    )
+}
+
 /// Open, Start/Stop capture, the capture options. Returns their width.
 fn left_group(
     ui: &mut egui::Ui,
@@ -407,18 +427,32 @@ fn left_group(
             actions.push(Action::Cancel);
         }
     } else if ui
-        .add_enabled(!input.loading, egui::Button::new("Start capture"))
+        .add_enabled(
+            !input.loading && input.capture_unavailable.is_none(),
+            egui::Button::new("Start capture"),
+        )
         .on_hover_text(
             "capture the chosen interfaces with the chosen filter (needs capture rights)",
         )
-        .on_disabled_hover_text("a file is being read: wait, or Cancel it")
+        .on_disabled_hover_text(input.capture_unavailable.map_or_else(
+            || "a file is being read: wait, or Cancel it".to_owned(),
+            unavailable_hover,
+        ))
         .clicked()
     {
         actions.push(Action::StartCapture);
     }
-    ui.add_enabled_ui(!input.capturing, |ui| {
-        capture_options(ui, capture, interfaces);
+    let why = input.capture_unavailable.map(unavailable_hover);
+    ui.add_enabled_ui(!input.capturing && why.is_none(), |ui| {
+        capture_options(ui, capture, interfaces, why.as_deref());
     });
+    if let Some(why) = input.capture_unavailable {
+        ui.hyperlink_to(
+            RichText::new("Get Npcap").color(ui.visuals().warn_fg_color),
+            npcap::DOWNLOAD_PAGE,
+        )
+        .on_hover_text(unavailable_hover(why));
+    }
     ui.separator();
     if input.capturing {
         ui.spinner();
@@ -480,7 +514,9 @@ fn capture_options(
     ui: &mut egui::Ui,
     capture: &mut CaptureSettings,
     interfaces: &mut InterfaceList,
+    unavailable: Option<&str>,
 ) {
+    let disabled_hover = unavailable.unwrap_or("stop the capture first");
     let selected = capture
         .interface
         .as_deref()
@@ -529,10 +565,16 @@ fn capture_options(
         });
     picker
         .response
-        .on_hover_text("the interface Start capture captures");
+        .on_hover_text("the interface Start capture captures")
+        .on_disabled_hover_text(disabled_hover);
     if picker.inner.is_none() {
         // Closed: list again the next time it opens (adapters come and go).
         *interfaces = InterfaceList::NotListed;
+    }
+    if unavailable.is_some() {
+        // The capture filter matters only to a capture: "Get Npcap" (after these) takes its
+        // place, so that the toolbar keeps one row at 1024 points.
+        return;
     }
     egui::ComboBox::from_id_salt("capture-filter")
         .selected_text(capture.filter.label())
@@ -544,7 +586,8 @@ fn capture_options(
             }
         })
         .response
-        .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()));
+        .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()))
+        .on_disabled_hover_text(disabled_hover);
     if capture.filter == FilterChoice::Custom {
         ui.add(
             egui::TextEdit::singleline(&mut capture.custom_bpf)
@@ -752,6 +795,7 @@ mod tests {
             live_source: false,
             utc: false,
             builtin_dialog: false,
+            capture_unavailable: None,
         };
         let mut h = egui_kittest::Harness::new_ui_state(
             |ui, actions: &mut Vec<Action>| menu(ui, &input, actions),

@@ -88,6 +88,22 @@ fn fixtures_in_the_open_dialog(name: &str) -> Harness<'static, RstscopeApp> {
     h
 }
 
+/// Turns the mouse wheel over the open dialog's listing until the entry `name` is above the
+/// dialog's buttons, as a user scrolls to a file further down (the fixtures' folders and files
+/// fill more than the listing shows).
+fn scroll_into_the_listing(h: &mut Harness<'static, RstscopeApp>, name: &str) {
+    for _ in 0..20 {
+        let entry = h.get_by_label_contains(name).rect();
+        let buttons = h.get_by_label("Cancel").rect();
+        if entry.bottom() < buttons.top() - 8.0 {
+            return;
+        }
+        let listing = egui::pos2(entry.center().x, buttons.top() - 60.0);
+        wheel(h, listing, -40.0);
+    }
+    panic!("{name} never came into the listing's view");
+}
+
 /// A named pipe at `path` (made afresh), or `None` with SKIPPED printed where `mkfifo` is not.
 fn named_pipe(path: &Path) -> Option<PathBuf> {
     let _ = std::fs::remove_file(path);
@@ -333,6 +349,7 @@ fn the_save_limit_is_told_under_start_capture_not_bare_in_the_status_bar() {
 #[test]
 fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     let mut h = fixtures_in_the_open_dialog("refused-v6.pcap");
+    scroll_into_the_listing(&mut h, "refused-v6.pcap");
     h.get_by_label_contains("refused-v6.pcap").click();
     h.run_steps(2);
     h.get_by_label("Open").click();

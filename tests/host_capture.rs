@@ -69,6 +69,16 @@ fn endpoint(a: &Analysis, port: u16) -> &EndpointHost {
         .unwrap_or_else(|| panic!("127.0.0.1:{port} is an offender"))
 }
 
+/// `n` connects to `addr`, where nothing listens, `pause` apart: each must be refused.
+fn refuse(addr: std::net::SocketAddr, n: usize, pause: Duration) {
+    for _ in 0..n {
+        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .expect_err("nothing listens on the port");
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+        std::thread::sleep(pause);
+    }
+}
+
 fn unix_now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -94,12 +104,7 @@ fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
     }
     drop(listener);
     let stopped_ns = unix_now_ns();
-    for _ in 0..6 {
-        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-            .expect_err("nothing listens any more");
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    refuse(addr, 6, Duration::from_millis(250));
     // Let the counters' next sample cover the last refusals.
     std::thread::sleep(Duration::from_millis(1500));
     let a = finish(&mut job);
@@ -170,12 +175,7 @@ fn a_port_nothing_served_during_the_capture_is_named_from_the_journal() {
     };
     wait_samples(&mut job, 1);
     let addr = std::net::SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
-    for _ in 0..4 {
-        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-            .expect_err("nothing listens on the port");
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    refuse(addr, 4, Duration::from_millis(300));
     // The journal is asked at a snapshot after the refusals; the end waits for its answer.
     std::thread::sleep(Duration::from_millis(500));
     let a = finish(&mut job);
@@ -264,12 +264,7 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
     std::thread::sleep(Duration::from_millis(2200));
     drop(listener);
     let stopped = unix_now_ns() as f64 / 1e9;
-    for _ in 0..8 {
-        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-            .expect_err("nothing listens any more");
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    refuse(addr, 8, Duration::from_millis(250));
     let out = child.wait_with_output().expect("rstscope ends");
     let err = rest.join().unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
@@ -359,12 +354,7 @@ fn a_capture_saved_with_write_names_the_same_programs_when_analyzed_later() {
     drop(c);
     std::thread::sleep(Duration::from_millis(2200));
     drop(listener);
-    for _ in 0..5 {
-        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-            .expect_err("nothing listens any more");
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    refuse(addr, 5, Duration::from_millis(200));
     let out = child.wait_with_output().expect("rstscope ends");
     let err = rest.join().unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
@@ -491,12 +481,7 @@ fn the_journals_former_owner_is_saved_with_the_capture() {
     };
     wait_samples(&mut job, 1);
     let addr = std::net::SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
-    for _ in 0..3 {
-        let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-            .expect_err("nothing listens on the port");
-        assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    refuse(addr, 3, Duration::from_millis(300));
     std::thread::sleep(Duration::from_millis(500));
     let live = finish(&mut job);
     let saved = rstscope::analysis::analyze_files(&[file], Default::default()).expect("opens");

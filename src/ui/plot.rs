@@ -229,18 +229,8 @@ impl PlotView {
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
     pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
         let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
-        let snapshot = &a.snapshot;
-        let in_scans = snapshot
-            .offenders
-            .iter()
-            .filter(|o| o.scan.is_some())
-            .count();
-        let offenders = Offenders {
-            count: snapshot.offenders.len(),
-            scans: &snapshot.scans,
-            in_scans,
-        };
-        let text = headline_text(&snapshot.totals, &offenders, covered);
+        let offenders = Offenders::of(&a.snapshot);
+        let text = headline_text(&a.snapshot.totals, &offenders, covered);
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
@@ -1258,7 +1248,19 @@ struct Offenders<'a> {
     in_scans: usize,
 }
 
-impl Offenders<'_> {
+impl<'a> Offenders<'a> {
+    fn of(snapshot: &'a crate::engine::Snapshot) -> Self {
+        Self {
+            count: snapshot.offenders.len(),
+            scans: &snapshot.scans,
+            in_scans: snapshot
+                .offenders
+                .iter()
+                .filter(|o| o.scan.is_some())
+                .count(),
+        }
+    }
+
     /// ", 2 offenders"; ", 1 port scan (1,000 ports) and 1 other offender".
     fn words(&self) -> String {
         let others = self.count.saturating_sub(self.in_scans);
@@ -1348,19 +1350,10 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syn-scan.pcap");
         let a = crate::analysis::analyze_files(&[path], Default::default()).expect("fixture");
-        let snapshot = &a.snapshot;
-        let in_scans = snapshot
-            .offenders
-            .iter()
-            .filter(|o| o.scan.is_some())
-            .count();
-        assert!(in_scans > 20 && snapshot.scans.len() == 1, "{in_scans}");
-        let ports = snapshot.scans[0].targets;
-        let mut offenders = Offenders {
-            count: snapshot.offenders.len(),
-            scans: &snapshot.scans,
-            in_scans,
-        };
+        let mut offenders = Offenders::of(&a.snapshot);
+        let in_scans = offenders.in_scans;
+        assert!(in_scans > 20 && a.snapshot.scans.len() == 1, "{in_scans}");
+        let ports = a.snapshot.scans[0].targets;
         let others = offenders.count - in_scans;
         let others = match others {
             0 => String::new(),

@@ -49,9 +49,9 @@ pub struct CaptureArgs {
     /// listened and who connected, so that `rstscope analyze` of it names the same programs.
     #[arg(long, short = 'w')]
     write: Option<PathBuf>,
-    /// Output format of the final report (the per-second lines go to stderr with json).
-    #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
-    format: LiveFormat,
+    /// Output format of the final report (the per-second lines go to stderr unless text).
+    #[arg(long, value_enum, default_value_t = CaptureFormat::Text)]
+    format: CaptureFormat,
     /// Write times in UTC instead of local time.
     #[arg(long)]
     utc: bool,
@@ -85,6 +85,20 @@ pub enum LiveFormat {
     Text,
     /// One JSON object (capture: `rstscope analyze`'s, plus `dropped`).
     Json,
+}
+
+/// Output formats of the capture command's final report: those of `rstscope analyze`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaptureFormat {
+    /// For people.
+    Text,
+    /// One JSON object: `rstscope analyze`'s, plus `dropped` and `interfaces`.
+    Json,
+    /// The offenders table for programs: comma, dot, Unix seconds, whatever the locale.
+    Csv,
+    /// The offenders table for Excel, as the app exports it: this user's list and decimal
+    /// separators (Windows), date-times, a byte-order mark, CRLF.
+    Excel,
 }
 
 /// `30s`, `1500ms`, `5m`, `1h`, or a bare number of seconds.
@@ -239,8 +253,8 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
     }
 
-    let json = args.format == LiveFormat::Json;
-    let mut lines = SecondLines::new(clock, json);
+    // Only the text report shares standard output with the per-second lines.
+    let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text);
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     loop {
@@ -283,17 +297,26 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     for w in &a.capture.warnings {
         eprintln!("rstscope: warning: {w}");
     }
-    let text = if json {
-        let mut v = report::json::to_value(&a, clock);
-        if let Value::Object(map) = &mut v {
-            map.insert("dropped".into(), dropped_json(&stats));
-            map.insert("interfaces".into(), interfaces_json(&captured));
+    let text = match args.format {
+        CaptureFormat::Json => {
+            let mut v = report::json::to_value(&a, clock);
+            if let Value::Object(map) = &mut v {
+                map.insert("dropped".into(), dropped_json(&stats));
+                map.insert("interfaces".into(), interfaces_json(&captured));
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
-        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
-    } else {
-        let mut out = header(&captured, &stats, args);
-        out.push_str(&report::text::report(&a, clock, args.top));
-        crate::text_lines(out)
+        CaptureFormat::Csv => report::csv::offenders(&a, clock),
+        CaptureFormat::Excel => report::csv::offenders_for_spreadsheet(
+            &a,
+            clock,
+            &rstscope::host::locale::spreadsheet(),
+        ),
+        CaptureFormat::Text => {
+            let mut out = header(&captured, &stats, args);
+            out.push_str(&report::text::report(&a, clock, args.top));
+            crate::text_lines(out)
+        }
     };
     crate::print(&text)
 }

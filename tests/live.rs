@@ -286,6 +286,51 @@ fn the_capture_command_reports_six_refusals_as_json() {
     assert_eq!(v["schema_version"], 1);
 }
 
+/// `capture --format csv` ends with the offenders table `analyze --format csv` writes, alone
+/// on standard output (the per-second lines go to stderr, as with JSON), so that a headless
+/// capture can be piped into a program or a spreadsheet.
+#[test]
+fn the_capture_command_writes_its_offenders_as_csv_on_stdout_alone() {
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let Some((child, rest)) = common::capture_on_lo("capture command, csv", "3s", None, "csv", &[])
+    else {
+        return;
+    };
+    refused_connects(SocketAddr::new(v4, port), 4);
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let csv = String::from_utf8(out.stdout).expect("UTF-8");
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().expect("a header").split(',').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|&h| h == name)
+            .unwrap_or_else(|| panic!("column {name} in {header:?}"))
+    };
+    let (address, port_column, refused, failed) = (
+        column("address"),
+        column("port"),
+        column("refused"),
+        column("failed_attempts"),
+    );
+    // The diagnosis, quoted, comes after these columns.
+    let port_text = port.to_string();
+    let row: Vec<&str> = rows
+        .map(|r| r.split(',').collect::<Vec<_>>())
+        .find(|r| r[address] == "127.0.0.1" && r[port_column] == port_text)
+        .unwrap_or_else(|| panic!("a row of 127.0.0.1:{port} in:\n{csv}"));
+    let wanted = format!("127.0.0.1:{port}");
+    assert_eq!((row[refused], row[failed]), ("4", "4"), "{csv}");
+    assert!(
+        err.iter().any(|l| l.contains(&wanted)),
+        "the per-second lines on stderr name {wanted}: {err:?}"
+    );
+}
+
 /// Regression: `timeout 60 rstscope capture` (or `kill`, or a service manager) stopped it with
 /// SIGTERM, and it said "stopped by Ctrl+C". The report is printed and the exit code is 0, as
 /// for Ctrl+C.

@@ -91,6 +91,19 @@ pub fn capture_json_on_lo_with(
     netns: Option<&str>,
     more: &[&std::ffi::OsStr],
 ) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
+    capture_on_lo(test, duration, netns, "json", more)
+}
+
+/// `rstscope capture -i lo --duration D --format F` and `more` arguments, started (its
+/// standard output piped, the rest of its stderr collected by the thread returned), or `None`
+/// (with `SKIPPED` printed for `test`) where this process may not capture.
+pub fn capture_on_lo(
+    test: &str,
+    duration: &str,
+    netns: Option<&str>,
+    format: &str,
+    more: &[&std::ffi::OsStr],
+) -> Option<(std::process::Child, std::thread::JoinHandle<Vec<String>>)> {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
@@ -111,7 +124,7 @@ pub fn capture_json_on_lo_with(
             "--duration",
             duration,
             "--format",
-            "json",
+            format,
         ])
         .args(more)
         .stdin(Stdio::null())

@@ -784,3 +784,209 @@ fn two_points_are_named_in_text_and_json() {
         v["warnings"]
     );
 }
+
+/// The zip archives of tests/fixtures/zip (made by make-zip.sh with zip, Python's zipfile, zstd
+/// and xz), each of one capture, with that capture and how the archive holds it.
+const ZIPPED: [(&str, &str, &str, &str); 10] = [
+    (
+        "refused-v4-deflate.zip",
+        "refused-v4.pcap",
+        "refused-v4.pcap",
+        "deflate",
+    ),
+    (
+        "http-mix-stored.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "stored",
+    ),
+    // zip - - (standard input to a pipe): sizes in a data descriptor, zip64.
+    ("streamed-descriptor.zip", "-", "refused-v4.pcap", "deflate"),
+    // zip -0 -fd: stored, sizes in a data descriptor only.
+    (
+        "stored-descriptor.zip",
+        "refused-v4.pcap",
+        "refused-v4.pcap",
+        "stored",
+    ),
+    // Python's zipfile into a pipe: stored, the sizes only after the data (and at the end).
+    (
+        "stored-streamed.zip",
+        "refused-v4.pcap",
+        "refused-v4.pcap",
+        "stored",
+    ),
+    (
+        "gzip-inside.zip",
+        "refused-v4.pcap.gz",
+        "refused-v4.pcap",
+        "stored",
+    ),
+    (
+        "http-mix-bzip2.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "bzip2",
+    ),
+    (
+        "http-mix-lzma.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "lzma",
+    ),
+    (
+        "http-mix-zstd.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "zstd",
+    ),
+    (
+        "http-mix-xz.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "xz",
+    ),
+];
+
+/// The JSON report of `analyze` over `args` (exit 0), without its `files` and `warnings`.
+fn report_of(args: &[&str]) -> (serde_json::Value, serde_json::Value, String) {
+    let mut all = vec!["analyze", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = rstscope(&all);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    let mut v = json(&out);
+    let files = v["files"].take();
+    v["warnings"].take();
+    (v, files, err)
+}
+
+/// A capture mailed in a zip is read inside it, whatever the zip's method (stored, deflate,
+/// bzip2, LZMA, zstd, xz), with its sizes in a data descriptor, or itself gzip-compressed: the
+/// report is the capture's own, and its file is named `ARCHIVE:MEMBER`.
+#[test]
+fn a_capture_in_a_zip_gives_the_captures_report() {
+    for (zip, member, plain, method) in ZIPPED {
+        let (expected, _, _) = report_of(&[&fixture(plain)]);
+        let path = fixture(&format!("zip/{zip}"));
+        let (v, files, err) = report_of(&[&path]);
+        assert!(v == expected, "{zip}: the report differs from {plain}'s");
+        assert_eq!(files[0]["path"], format!("{path}:{member}"), "{zip}");
+        assert_eq!(files[0]["archive"]["path"], path, "{zip}");
+        assert_eq!(files[0]["archive"]["member"], member, "{zip}");
+        assert_eq!(files[0]["archive"]["method"], method, "{zip}");
+        assert!(!err.contains("warning"), "{zip}: {err}");
+    }
+    let text = rstscope(&["analyze", &fixture("zip/refused-v4-deflate.zip")]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("refused-v4-deflate.zip:refused-v4.pcap (pcap, in a zip (deflate), "),
+        "{text}"
+    );
+}
+
+/// A zip given on standard input is read in order, its first capture analysed; a stored
+/// member whose size comes after its data cannot be read in order, and says what to do.
+#[test]
+fn a_zip_on_standard_input_gives_its_captures_report() {
+    let bytes = std::fs::read(fixture("zip/stored-streamed.zip")).expect("fixture");
+    let out = rstscope_with_stdin(&["analyze", "-"], &bytes);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "-:refused-v4.pcap: the member is stored with its size written after its data"
+        ) && err.contains("save the zip to a file and open the file"),
+        "{err}"
+    );
+    for zip in ["refused-v4-deflate.zip", "streamed-descriptor.zip"] {
+        let (expected, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+        let bytes = std::fs::read(fixture(&format!("zip/{zip}"))).expect("fixture");
+        let out = rstscope_with_stdin(&["analyze", "--format", "json", "-"], &bytes);
+        assert_eq!(out.status.code(), Some(0), "{zip}");
+        let mut v = json(&out);
+        assert_eq!(v["files"][0]["archive"]["path"], "-", "{zip}");
+        v["files"].take();
+        v["warnings"].take();
+        assert!(
+            v == expected,
+            "{zip}: the report differs from the capture's"
+        );
+    }
+}
+
+/// Two captures mailed together in one zip, with a readme and a folder: the captures are
+/// analysed together as the two files given together are, each named; the readme is said to
+/// be skipped.
+#[test]
+fn a_zip_of_two_captures_and_a_readme_reads_both_and_names_the_readme() {
+    let (expected, _, _) =
+        report_of(&[&fixture("refused-v4.pcap"), &fixture("abort-linger0.pcap")]);
+    let path = fixture("zip/two-captures-readme.zip");
+    let (v, files, err) = report_of(&[&path]);
+    assert!(v == expected, "the report differs from the two files'");
+    assert_eq!(files[0]["path"], format!("{path}:refused-v4.pcap"));
+    assert_eq!(files[1]["path"], format!("{path}:abort-linger0.pcap"));
+    assert_eq!(files.as_array().map(Vec::len), Some(2));
+    assert!(
+        err.contains(&format!(
+            "{path}: not captures, skipped: readme.txt, notes/readme.txt"
+        )),
+        "{err}"
+    );
+}
+
+/// A zip cut short (a download that stopped: no list of members at its end) gives the packets
+/// up to the cut and says the archive was cut; a flipped byte in a member's compressed data is
+/// named as the zip member's damage (its size or CRC-32), not only as the garbled block it made.
+#[test]
+fn a_zip_cut_short_or_damaged_says_so_and_keeps_what_it_read() {
+    let (whole, _, _) = report_of(&[&fixture("http-mix.pcapng")]);
+    let cut = fixture("zip/http-mix-cut.zip");
+    let (v, _, err) = report_of(&[&cut]);
+    assert!(
+        err.contains(&format!(
+            "{cut}:http-mix.pcapng: the zip archive ends inside this member, "
+        )) && err.contains("the archive was cut short")
+            && err.contains("results up to that point are kept"),
+        "{err}"
+    );
+    let packets = v["packets"].as_u64().unwrap_or(0);
+    assert!(
+        packets > 0 && Some(packets) < whole["packets"].as_u64(),
+        "{v}"
+    );
+    let flipped = fixture("zip/http-mix-flipped.zip");
+    let (_, _, err) = report_of(&[&flipped]);
+    assert!(
+        err.contains(&format!("{flipped}:http-mix.pcapng: corrupt data"))
+            && err.contains("the zip member is damaged (the member decompresses to more than the 11360 bytes the archive says)"),
+        "{err}"
+    );
+}
+
+/// An encrypted member and a zip without a capture fail as bad input (exit 2), saying what
+/// to do.
+#[test]
+fn an_encrypted_zip_or_a_zip_without_a_capture_says_what_to_do() {
+    let encrypted = fixture("zip/encrypted.zip");
+    let out = rstscope(&["analyze", &encrypted]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{encrypted}:refused-v4.pcap: the member is encrypted (the zip has a password)"
+        )) && err.contains("extract it with the password"),
+        "{err}"
+    );
+    let readme = fixture("zip/readme-only.zip");
+    let out = rstscope(&["analyze", &readme]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{readme}: a zip archive with no capture in it (it holds readme.txt)"
+        )),
+        "{err}"
+    );
+}

@@ -965,6 +965,30 @@ fn a_zip_cut_short_or_damaged_says_so_and_keeps_what_it_read() {
     );
 }
 
+/// A byte changed in a stored member where the capture itself does not show it (a letter of an
+/// HTTP header): every packet reads, and the member's CRC-32 says it is not what was zipped.
+#[test]
+fn a_zip_member_whose_crc_does_not_match_says_so() {
+    let dir = temp_dir("zip-crc");
+    let mut bytes = std::fs::read(fixture("zip/http-mix-stored.zip")).expect("fixture");
+    let at = bytes
+        .windows(8)
+        .rposition(|w| w == b"HTTP/1.1")
+        .expect("an HTTP header");
+    bytes[at] ^= 0x20;
+    let path = write(&dir, "crc.zip", &bytes);
+    let (v, _, err) = report_of(&[&path]);
+    let (whole, _, _) = report_of(&[&fixture("http-mix.pcapng")]);
+    assert_eq!(v["packets"], whole["packets"]);
+    assert!(
+        err.contains(&format!(
+            "{path}:http-mix.pcapng: corrupt data at byte 11360 of the member's data"
+        )) && err.contains("the member's CRC-32 is ")
+            && err.contains(" where the archive says 60e69335"),
+        "{err}"
+    );
+}
+
 /// An encrypted member and a zip without a capture fail as bad input (exit 2), saying what
 /// to do.
 #[test]

@@ -999,7 +999,8 @@ fn an_encrypted_zip_or_a_zip_without_a_capture_says_what_to_do() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains(&format!(
-            "{encrypted}:refused-v4.pcap: the member is encrypted (the zip has a password)"
+            "{encrypted}:refused-v4.pcap: the member is encrypted with ZipCrypto (the zip has a \
+             password)"
         )) && err.contains("extract it with the password"),
         "{err}"
     );
@@ -1013,4 +1014,176 @@ fn an_encrypted_zip_or_a_zip_without_a_capture_says_what_to_do() {
         )),
         "{err}"
     );
+}
+
+/// A zip member rstscope cannot read fails as bad input when it is the archive's only one,
+/// named with its method and what to do: AES encryption (7-Zip, WinZip), Deflate64 (Windows'
+/// compressed folders for large files), PPMd.
+#[test]
+fn a_zip_member_of_a_method_rstscope_lacks_is_named_with_the_method() {
+    for (zip, said) in [
+        (
+            "aes-encrypted.zip",
+            "refused-v4.pcap: the member is encrypted with AES (the zip has a password), which \
+             rstscope does not read: extract it with the password",
+        ),
+        (
+            "deflate64.zip",
+            "http-mix.pcapng: the member is compressed with Deflate64 (zip method 9, which \
+             Windows uses for large files), which rstscope does not read: extract it",
+        ),
+        (
+            "ppmd.zip",
+            "refused-v4.pcap: the member is compressed with PPMd (zip method 98), which \
+             rstscope does not read: extract it",
+        ),
+    ] {
+        let path = fixture(&format!("zip/{zip}"));
+        let out = rstscope(&["analyze", &path]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{zip}: {err}");
+        assert!(err.contains(&format!("{path}:{said}")), "{zip}: {err}");
+        assert!(out.stdout.is_empty(), "{zip}: no report");
+    }
+}
+
+/// A capture beside members rstscope cannot read (one encrypted, one in Deflate64): the capture
+/// is analysed as it is alone, and each of the others is named with its method in a warning.
+#[test]
+fn a_capture_beside_unreadable_members_is_read_and_they_are_named() {
+    let (expected, _, _) = report_of(&[&fixture("abort-linger0.pcap")]);
+    let path = fixture("zip/mixed-unreadable.zip");
+    let mut all = vec!["analyze", "--format", "json", path.as_str()];
+    let out = rstscope(&all);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let mut v = json(&out);
+    let files = v["files"].take();
+    let warnings = v["warnings"].take();
+    assert!(
+        v == expected,
+        "the report differs from abort-linger0.pcap's"
+    );
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
+    assert_eq!(files[0]["path"], format!("{path}:abort-linger0.pcap"));
+    let warnings = warnings.to_string();
+    for said in [
+        format!("{path}:refused-v4.pcap: the member is encrypted with ZipCrypto"),
+        format!("{path}:http-mix.pcapng: the member is compressed with Deflate64"),
+    ] {
+        assert!(err.contains(&said), "stderr lacks {said}: {err}");
+        assert!(
+            warnings.contains(&said),
+            "JSON warnings lack {said}: {warnings}"
+        );
+    }
+    all[2] = "text";
+    let text = String::from_utf8_lossy(&rstscope(&all).stdout).into_owned();
+    assert!(text.contains("is encrypted with ZipCrypto"), "{text}");
+}
+
+/// A zip cut short between two captures has no list of members at its end: the whole first
+/// capture is read, and the warning says where the archive ends and that what came after is
+/// lost (without it, the report would pass for the whole archive's).
+#[test]
+fn a_zip_cut_between_captures_reads_the_first_and_says_the_rest_is_lost() {
+    let (expected, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+    let path = fixture("zip/two-captures-cut-between.zip");
+    let (v, files, err) = report_of(&[&path]);
+    assert!(v == expected, "the report differs from refused-v4.pcap's");
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
+    assert!(
+        err.contains(&format!(
+            "{path}: the archive has no list of members at its end: it was cut short at byte \
+             370, after 1 whole member, which is read; members after the cut are lost: copy \
+             the whole archive again"
+        )),
+        "{err}"
+    );
+}
+
+/// A zip of stored members, as `zip -0` writes one (no data descriptors, no zip64).
+fn stored_zip(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let (mut body, mut directory) = (Vec::new(), Vec::new());
+    for (name, data) in members {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let len = u32::try_from(data.len()).expect("small member");
+        let name_len = u16::try_from(name.len()).expect("short name");
+        let mut common = Vec::new();
+        for half in [20u16, 0, 0, 0, 0x21] {
+            common.extend_from_slice(&half.to_le_bytes());
+        }
+        for word in [crc.sum(), len, len] {
+            common.extend_from_slice(&word.to_le_bytes());
+        }
+        common.extend_from_slice(&name_len.to_le_bytes());
+        common.extend_from_slice(&0u16.to_le_bytes());
+        let offset = u32::try_from(body.len()).expect("small archive");
+        body.extend_from_slice(b"PK\x03\x04");
+        body.extend_from_slice(&common);
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(data);
+        directory.extend_from_slice(b"PK\x01\x02");
+        directory.extend_from_slice(&20u16.to_le_bytes());
+        directory.extend_from_slice(&common);
+        // No comment, disk 0, no attributes.
+        directory.extend_from_slice(&[0; 10]);
+        directory.extend_from_slice(&offset.to_le_bytes());
+        directory.extend_from_slice(name.as_bytes());
+    }
+    let count = u16::try_from(members.len()).expect("few members");
+    let mut end = b"PK\x05\x06".to_vec();
+    end.extend_from_slice(&[0; 4]);
+    end.extend_from_slice(&count.to_le_bytes());
+    end.extend_from_slice(&count.to_le_bytes());
+    end.extend_from_slice(&u32::try_from(directory.len()).expect("small").to_le_bytes());
+    end.extend_from_slice(&u32::try_from(body.len()).expect("small").to_le_bytes());
+    end.extend_from_slice(&0u16.to_le_bytes());
+    [body, directory, end].concat()
+}
+
+/// A zip of more captures than are read at once (300 rotated files of one refused port each):
+/// the first 256 are read, and the warning names the members left out and what to do, rather
+/// than holding 300 files' buffers and decoders open at once.
+#[test]
+fn a_zip_of_more_captures_than_are_read_at_once_reads_256_and_names_the_rest() {
+    let members: Vec<(String, Vec<u8>)> = (0..300u16)
+        .map(|i| (format!("rotated-{i:03}.pcap"), refused_to(7000 + i, 1)))
+        .collect();
+    let dir = temp_dir("zip-many");
+    let path = write(&dir, "rotated.zip", &stored_zip(&members));
+    let (v, files, err) = report_of(&[&path]);
+    assert_eq!(files.as_array().map(Vec::len), Some(256), "{err}");
+    assert_eq!(v["failed_attempts"], 256);
+    assert_eq!(files[255]["path"], format!("{path}:rotated-255.pcap"));
+    assert!(
+        err.contains(&format!(
+            "{path}: only the first 256 captures in the archive are read (each is read at once \
+             beside the others), not the members after them: rotated-256.pcap, rotated-257.pcap"
+        )) && err.contains("and 36 more: extract the archive"),
+        "{err}"
+    );
+    assert!(!err.contains("cut short"), "the archive is whole: {err}");
+}
+
+/// A Windows admin may zip the pktmon trace itself (`.etl`), not its pcapng: the member is
+/// named with how to convert it, as an `.etl` file given alone is, rather than passed over as
+/// "no capture"; beside a capture it is a warning.
+#[test]
+fn an_etl_trace_in_a_zip_says_how_to_convert_it() {
+    let dir = temp_dir("zip-etl");
+    let etl = ("PktMon.etl".to_owned(), b"\0\0\0\0 an event trace".to_vec());
+    let alone = write(&dir, "trace.zip", &stored_zip(std::slice::from_ref(&etl)));
+    let out = rstscope(&["analyze", &alone]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let said = "PktMon.etl: a Windows event trace (.etl, as pktmon and netsh trace write), \
+                which rstscope does not read: convert it on Windows with pktmon etl2pcap";
+    assert!(err.contains(&format!("{alone}:{said}")), "{err}");
+    let capture = ("refused.pcap".to_owned(), refused_pcap(3));
+    let beside = write(&dir, "both.zip", &stored_zip(&[etl, capture]));
+    let (v, _, err) = report_of(&[&beside]);
+    assert_eq!(v["failed_attempts"], 3);
+    assert!(err.contains(&format!("{beside}:{said}")), "{err}");
 }

@@ -65,6 +65,9 @@ const SMALL_BUFFER_SIZE: usize = 4 << 10;
 /// What the buffers of all merged files may take together before each gets less than
 /// [`BUFFER_SIZE`] (rotated captures can be hundreds of files, all open at once for the merge).
 const BUFFER_BUDGET: usize = 32 << 20;
+/// The most captures read from one zip archive: each is read at once beside the others, with
+/// its buffers and decoder, so a zip of many thousand tiny captures must not take them all.
+const MAX_ZIP_CAPTURES: usize = 256;
 
 /// One or more capture files read as one capture, frames merged in time order.
 ///
@@ -422,15 +425,27 @@ impl FileSource {
             path: path.to_path_buf(),
             source,
         };
-        let listing = zip::list(&mut file, len).map_err(|error| match error.kind() {
-            io::ErrorKind::UnexpectedEof => framing::member_failure(path, error),
-            _ => io_error(error),
-        })?;
+        let listing = zip::list(&mut file, len)
+            .map_err(|error| match error.kind() {
+                io::ErrorKind::UnexpectedEof => framing::member_failure(path, error),
+                _ => io_error(error),
+            })?
+            .map_err(|zip::Split| SourceError::OtherFormat {
+                path: path.to_path_buf(),
+                format: "the last part of a split zip archive (zip -s, WinZip: its members are \
+                         in the parts .z01, .z02... beside it)",
+                convert: JOIN_SPLIT_ZIP,
+            })?;
         drop(file);
         let members: Vec<&zip::Entry> = listing.entries.iter().filter(|e| !e.is_folder()).collect();
-        let buffer = buffer_size(inputs.saturating_sub(1) + members.len());
+        let buffer = buffer_size(inputs.saturating_sub(1) + members.len().min(MAX_ZIP_CAPTURES));
         let (mut opened, mut skipped, mut problems) = (0, Vec::new(), Vec::new());
+        let mut left_out = Vec::new();
         for entry in members {
+            if opened == MAX_ZIP_CAPTURES {
+                left_out.push(entry.name.clone());
+                continue;
+            }
             let name = member_path(path, &entry.name);
             let member = match zip::open_member(path, entry) {
                 Ok(Ok(member)) => member,
@@ -461,22 +476,24 @@ impl FileSource {
             };
             match self.add(opening) {
                 Ok(()) => opened += 1,
-                Err(SourceError::NotACapture { .. } | SourceError::OtherFormat { .. }) => {
-                    skipped.push(entry.name.clone());
-                }
+                Err(SourceError::NotACapture { .. }) => skipped.push(entry.name.clone()),
+                // A capture of another format (a pktmon .etl) says how to convert it.
                 Err(problem) => problems.push(problem),
             }
         }
-        if let Some(last) = listing.stopped_after {
+        if !left_out.is_empty() {
             problems.push(SourceError::ArchiveMember {
                 path: path.to_path_buf(),
                 what: format!(
-                    "the archive has no list of members at its end (it was cut short), and its \
-                     member {last} gives its size only after its data: members after it are not \
-                     found"
+                    "only the first {MAX_ZIP_CAPTURES} captures in the archive are read (each is \
+                     read at once beside the others), not the members after them: {}",
+                    super::names(&left_out)
                 ),
-                todo: "copy the whole archive again",
+                todo: "extract the archive and open its captures a few hundred at a time",
             });
+        }
+        if let Some(lost) = lost_members(path, &listing.walk, listing.entries.len()) {
+            problems.push(lost);
         }
         if opened == 0 {
             let mut problems = problems.into_iter();
@@ -772,6 +789,11 @@ struct Opening<'a> {
     recheck: Option<Recheck>,
 }
 
+/// What to do with a split zip archive, whose parts rstscope does not put together.
+const JOIN_SPLIT_ZIP: &str = "join its parts into one zip first (zip -s 0 PARTS.zip --out \
+                              whole.zip, with the .z01, .z02... files beside PARTS.zip; or \
+                              extract it with 7-Zip), then open that";
+
 /// Whether `file` begins like a zip archive; leaves it at its start.
 fn starts_zip(file: &mut File) -> io::Result<bool> {
     use std::io::{Seek, SeekFrom};
@@ -800,6 +822,32 @@ fn recheck(path: &Path, entry: &zip::Entry) -> Recheck {
         io::copy(&mut member, &mut io::sink())
             .err()
             .map(|e| e.to_string())
+    })
+}
+
+/// The problem of a zip archive without its central directory (cut short) whose walk by local
+/// headers may have missed members, unless a member's own reading says it was cut.
+fn lost_members(path: &Path, walk: &zip::Walk, found: usize) -> Option<SourceError> {
+    let what = match walk {
+        zip::Walk::Directory | zip::Walk::CutInMember => return None,
+        zip::Walk::CutAt(at) => format!(
+            "the archive has no list of members at its end: it was cut short at byte {at}, \
+             after {}; members after the cut are lost",
+            if found == 1 {
+                "1 whole member, which is read".to_string()
+            } else {
+                format!("{found} whole members, which are read")
+            }
+        ),
+        zip::Walk::StoppedAfter(last) => format!(
+            "the archive has no list of members at its end (it was cut short), and its member \
+             {last} gives its size only after its data: members after it are not found"
+        ),
+    };
+    Some(SourceError::ArchiveMember {
+        path: path.to_path_buf(),
+        what,
+        todo: "copy the whole archive again",
     })
 }
 
@@ -1118,6 +1166,12 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
     }
     if prefix.starts_with(b"snoop\0\0\0") {
         return Some(("a snoop capture (Solaris, illumos)", WIRESHARK));
+    }
+    if prefix.starts_with(b"PK\x07\x08PK\x03\x04") {
+        return Some((
+            "the first part of a split zip archive (zip -s, WinZip: .z01)",
+            JOIN_SPLIT_ZIP,
+        ));
     }
     // Archives and compressions a capture is sent in that are not a stream of the capture.
     const EXTRACT: &str = "extract the capture from it first (Explorer's Extract All, 7-Zip, \

@@ -444,10 +444,11 @@ pub enum SourceError {
         path: PathBuf,
     },
     /// A member of a zip archive that rstscope cannot read (encrypted, compressed with a
-    /// method it lacks): the other members are read.
+    /// method it lacks), or members it does not find or read (the archive cut short, too many
+    /// captures in it): the other members are read.
     #[error("{path}: {what}: {todo}")]
     ArchiveMember {
-        /// `ARCHIVE:MEMBER`.
+        /// `ARCHIVE:MEMBER`, or the archive for what concerns several members.
         path: PathBuf,
         /// What keeps it from being read.
         what: String,

@@ -33,6 +33,10 @@ const ZIP64_EXTRA: u16 = 0x0001;
 /// A 32-bit size or offset field that says "see the zip64 extra field".
 const FULL32: u32 = u32::MAX;
 
+/// The method of a member encrypted with AES (WinZip's scheme, 7-Zip's `-mem=AES256`): the
+/// real method is in an extra field.
+const AES: u16 = 99;
+
 /// General purpose flag bits.
 const ENCRYPTED: u16 = 1;
 const HAS_DESCRIPTOR: u16 = 1 << 3;
@@ -85,8 +89,11 @@ impl Entry {
 
     /// How it is compressed, or why rstscope cannot read it.
     pub(super) fn method(&self) -> Result<Method, Unreadable> {
-        if self.flags & ENCRYPTED != 0 || self.method == 99 {
-            return Err(Unreadable::Encrypted);
+        if self.method == AES {
+            return Err(Unreadable::Encrypted { aes: true });
+        }
+        if self.flags & ENCRYPTED != 0 {
+            return Err(Unreadable::Encrypted { aes: false });
         }
         Ok(match self.method {
             0 => Method::Stored,
@@ -129,7 +136,10 @@ impl Method {
 /// Why a member cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Unreadable {
-    Encrypted,
+    /// Encrypted: with AES, or with zip's traditional encryption (ZipCrypto).
+    Encrypted {
+        aes: bool,
+    },
     Deflate64,
     Method(u16),
     /// Stored, its size only after its data, and no central directory to give it.
@@ -149,9 +159,12 @@ impl Unreadable {
         const AS_FILE: &str = "save the zip to a file and open the file (its list of members, \
                                at its end, gives the size), or extract the capture first";
         match self {
-            Self::Encrypted => (
-                "the member is encrypted (the zip has a password), which rstscope does not read"
-                    .into(),
+            Self::Encrypted { aes } => (
+                format!(
+                    "the member is encrypted with {} (the zip has a password), which rstscope \
+                     does not read",
+                    if *aes { "AES" } else { "ZipCrypto" }
+                ),
                 "extract it with the password (Explorer's Extract All asks for it; 7z x or \
                  unzip), then open the capture",
             ),
@@ -162,7 +175,16 @@ impl Unreadable {
                 EXTRACT,
             ),
             Self::Method(m) => (
-                format!("the member is compressed with zip method {m}, which rstscope does not read"),
+                match method_name(*m) {
+                    Some(name) => format!(
+                        "the member is compressed with {name} (zip method {m}), which rstscope \
+                         does not read"
+                    ),
+                    None => format!(
+                        "the member is compressed with zip method {m}, which rstscope does not \
+                         read"
+                    ),
+                },
                 EXTRACT,
             ),
             Self::StoredWithoutSize => (
@@ -189,28 +211,77 @@ impl Unreadable {
     }
 }
 
+/// The name of a zip method rstscope does not read, as the zip specification (APPNOTE 4.4.5)
+/// and the tools that write it call it.
+fn method_name(method: u16) -> Option<&'static str> {
+    Some(match method {
+        1 => "Shrink",
+        2..=5 => "Reduce",
+        6 => "Implode",
+        10 => "PKWARE DCL Implode",
+        18 => "IBM TERSE",
+        19 => "IBM LZ77",
+        96 => "JPEG",
+        97 => "WavPack",
+        98 => "PPMd",
+        _ => return None,
+    })
+}
+
 /// The members of a zip on disk, in the order they lie in it.
 #[derive(Debug, Default)]
 pub(super) struct Listing {
     pub(super) entries: Vec<Entry>,
-    /// The walk of the local headers (no central directory) stopped at this member: its size
-    /// is only after its data, so where the next begins is not known before reading it.
-    pub(super) stopped_after: Option<String>,
+    /// Where the entries come from, and what that leaves out.
+    pub(super) walk: Walk,
 }
 
+/// How the members were found: from the central directory, or, in an archive without one (cut
+/// short), by walking the local headers from the start, and where that walk ended.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) enum Walk {
+    /// From the central directory: every member.
+    #[default]
+    Directory,
+    /// The archive ends inside the last member found: reading it says the archive was cut.
+    CutInMember,
+    /// The archive ends at this byte, between members or in a member's header: every member
+    /// found is whole, and those after the cut are lost.
+    CutAt(u64),
+    /// At this member, whose size is only after its data: where the next one begins is not
+    /// known before reading it, so members after it are not found.
+    StoppedAfter(String),
+}
+
+/// The last part of a split (spanned) archive, as `zip -s` or WinZip make one: its members
+/// lie in the other parts (`.z01`, `.z02`...).
+#[derive(Debug)]
+pub(super) struct Split;
+
 /// Lists the members of the zip `file` (`len` bytes).
-pub(super) fn list(file: &mut File, len: u64) -> io::Result<Listing> {
-    if let Some(entries) = central_directory(file, len)? {
-        return Ok(Listing {
+pub(super) fn list(file: &mut File, len: u64) -> io::Result<Result<Listing, Split>> {
+    match central_directory(file, len)? {
+        Directory::Entries(entries) => Ok(Ok(Listing {
             entries,
-            stopped_after: None,
-        });
+            walk: Walk::Directory,
+        })),
+        Directory::Split => Ok(Err(Split)),
+        Directory::None => walk_local_headers(file, len).map(Ok),
     }
-    walk_local_headers(file, len)
+}
+
+/// What the end of an archive gives.
+enum Directory {
+    Entries(Vec<Entry>),
+    /// The end record says its directory is on another part of the archive, or that this is
+    /// not the first part.
+    Split,
+    /// No end record, or one that does not lead to a directory: the archive was cut short.
+    None,
 }
 
 /// The entries of the central directory, if the archive has a readable one.
-fn central_directory(file: &mut File, len: u64) -> io::Result<Option<Vec<Entry>>> {
+fn central_directory(file: &mut File, len: u64) -> io::Result<Directory> {
     let tail_start = len.saturating_sub(END_SEARCH);
     file.seek(SeekFrom::Start(tail_start))?;
     let mut tail = Vec::new();
@@ -220,9 +291,15 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Option<Vec<Entry>>
         u32_at(&tail, i) == Some(END)
             && u16_at(&tail, i + 20).is_some_and(|c| i + 22 + usize::from(c) <= tail.len())
     }) else {
-        return Ok(None);
+        return Ok(Directory::None);
     };
     let end_at = tail_start + at as u64;
+    // The number of this part and of the one the directory starts on: 0 but in a split
+    // archive (0xffff in zip64 leaves them to the zip64 end record).
+    let part = |o| u16_at(&tail, at + o).is_some_and(|n| n != 0 && n != 0xffff);
+    if part(4) || part(6) {
+        return Ok(Directory::Split);
+    }
     let field = |o| u32_at(&tail, at + o).unwrap_or(0);
     let (mut count, mut size, mut offset) = (
         u64::from(u16_at(&tail, at + 10).unwrap_or(0)),
@@ -232,12 +309,12 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Option<Vec<Entry>>
     if count == 0xffff || size == u64::from(FULL32) || offset == u64::from(FULL32) {
         // Zip64: the locator just before the end record points at the zip64 end record.
         let Some(record) = zip64_end(file, end_at)? else {
-            return Ok(None);
+            return Ok(Directory::None);
         };
         (count, size, offset) = record;
     }
     if offset.saturating_add(size) > end_at {
-        return Ok(None);
+        return Ok(Directory::None);
     }
     file.seek(SeekFrom::Start(offset))?;
     let mut cd = BufReader::new(file.by_ref().take(size));
@@ -245,7 +322,7 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Option<Vec<Entry>>
     for _ in 0..count.min(MAX_MEMBERS as u64) {
         let mut fixed = [0u8; 46];
         if read_full(&mut cd, &mut fixed)? < fixed.len() || u32_at(&fixed, 0) != Some(CENTRAL) {
-            return Ok(None);
+            return Ok(Directory::None);
         }
         let u16f = |o| u16_at(&fixed, o).unwrap_or(0);
         let u32f = |o| u32_at(&fixed, o).unwrap_or(0);
@@ -276,7 +353,7 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Option<Vec<Entry>>
             zip64,
         });
     }
-    Ok(Some(entries))
+    Ok(Directory::Entries(entries))
 }
 
 /// The member count, size and offset of the central directory from the zip64 end record.
@@ -305,30 +382,56 @@ fn zip64_end(file: &mut File, end_at: u64) -> io::Result<Option<(u64, u64, u64)>
     )))
 }
 
-/// The members of an archive without a central directory, from its local headers.
+/// The members of an archive without a central directory, from its local headers. Fails only
+/// when not even the first member's header reads.
 fn walk_local_headers(file: &mut File, len: u64) -> io::Result<Listing> {
     let mut listing = Listing::default();
     let mut at = 0u64;
-    while listing.entries.len() < MAX_MEMBERS && at < len {
+    listing.walk = loop {
+        if listing.entries.len() == MAX_MEMBERS || at >= len {
+            break Walk::CutAt(at.min(len));
+        }
         file.seek(SeekFrom::Start(at))?;
         let mut reader = BufReader::new(file.by_ref());
-        let Some((mut entry, header_len)) = local_header(&mut reader)? else {
-            break;
+        let (mut entry, header_len) = match local_header(&mut reader) {
+            Ok(Some(found)) => found,
+            // Not a member's header: the start of the central directory cut short, or bytes
+            // no member begins with.
+            Ok(None) => break Walk::CutAt(at),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && !listing.entries.is_empty() => {
+                break Walk::CutAt(at);
+            }
+            Err(e) => return Err(e),
         };
         entry.local = at;
-        let next = entry
-            .compressed
-            .map(|size| at.saturating_add(header_len).saturating_add(size));
-        if next.is_none() {
-            listing.stopped_after = Some(entry.name.clone());
-        }
+        let Some(size) = entry.compressed else {
+            let name = entry.name.clone();
+            listing.entries.push(entry);
+            break Walk::StoppedAfter(name);
+        };
+        let end = at.saturating_add(header_len).saturating_add(size);
+        let descriptor = entry.flags & HAS_DESCRIPTOR != 0;
+        let zip64 = entry.zip64;
         listing.entries.push(entry);
-        match next {
-            Some(next) => at = next,
-            None => break,
+        if end > len {
+            break Walk::CutInMember;
         }
-    }
+        at = if descriptor {
+            end.saturating_add(descriptor_len(file, end, zip64)?)
+        } else {
+            end
+        };
+    };
     Ok(listing)
+}
+
+/// The length of the data descriptor at `at` (its signature is optional).
+fn descriptor_len(file: &mut File, at: u64, zip64: bool) -> io::Result<u64> {
+    file.seek(SeekFrom::Start(at))?;
+    let mut word = [0u8; 4];
+    let signed = read_full(file, &mut word)? == 4 && u32::from_le_bytes(word) == DESCRIPTOR;
+    let sizes = if zip64 { 16 } else { 8 };
+    Ok(if signed { 8 } else { 4 } + sizes)
 }
 
 /// Reads a local header from `r`: the entry and the header's length, or `None` when `r` does

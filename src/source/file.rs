@@ -430,12 +430,7 @@ impl FileSource {
                 io::ErrorKind::UnexpectedEof => framing::member_failure(path, error),
                 _ => io_error(error),
             })?
-            .map_err(|zip::Split| SourceError::OtherFormat {
-                path: path.to_path_buf(),
-                format: "the last part of a split zip archive (zip -s, WinZip: its members are \
-                         in the parts .z01, .z02... beside it)",
-                convert: JOIN_SPLIT_ZIP,
-            })?;
+            .map_err(|zip::Split| split_zip_end(path))?;
         drop(file);
         let members: Vec<&zip::Entry> = listing.entries.iter().filter(|e| !e.is_folder()).collect();
         let buffer = buffer_size(inputs.saturating_sub(1) + members.len().min(MAX_ZIP_CAPTURES));
@@ -794,6 +789,16 @@ const JOIN_SPLIT_ZIP: &str = "join its parts into one zip first (zip -s 0 PARTS.
                               whole.zip, with the .z01, .z02... files beside PARTS.zip; or \
                               extract it with 7-Zip), then open that";
 
+/// The error of the last part of a split zip archive.
+fn split_zip_end(path: &Path) -> SourceError {
+    SourceError::OtherFormat {
+        path: path.to_path_buf(),
+        format: "the last part of a split zip archive (zip -s, WinZip: its members are in the \
+                 parts .z01, .z02... beside it)",
+        convert: JOIN_SPLIT_ZIP,
+    }
+}
+
 /// Whether `file` begins like a zip archive; leaves it at its start.
 fn starts_zip(file: &mut File) -> io::Result<bool> {
     use std::io::{Seek, SeekFrom};
@@ -921,6 +926,9 @@ fn open_input(
                 format,
                 convert,
             });
+        }
+        if on_disk && compression.is_none() && zip::is_last_split_part(path) {
+            return Err(split_zip_end(path));
         }
         return Err(SourceError::NotACapture {
             path: path.to_path_buf(),

@@ -286,18 +286,11 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Directory> {
     file.seek(SeekFrom::Start(tail_start))?;
     let mut tail = Vec::new();
     file.by_ref().take(END_SEARCH).read_to_end(&mut tail)?;
-    // The last end record whose comment fits before the end of the file.
-    let Some(at) = (0..tail.len().saturating_sub(21)).rev().find(|&i| {
-        u32_at(&tail, i) == Some(END)
-            && u16_at(&tail, i + 20).is_some_and(|c| i + 22 + usize::from(c) <= tail.len())
-    }) else {
+    let Some(at) = find_end(&tail) else {
         return Ok(Directory::None);
     };
     let end_at = tail_start + at as u64;
-    // The number of this part and of the one the directory starts on: 0 but in a split
-    // archive (0xffff in zip64 leaves them to the zip64 end record).
-    let part = |o| u16_at(&tail, at + o).is_some_and(|n| n != 0 && n != 0xffff);
-    if part(4) || part(6) {
+    if split_part(&tail, at) {
         return Ok(Directory::Split);
     }
     let field = |o| u32_at(&tail, at + o).unwrap_or(0);
@@ -354,6 +347,37 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Directory> {
         });
     }
     Ok(Directory::Entries(entries))
+}
+
+/// Where in `tail`, the last bytes of an archive, its end record is: the last one whose
+/// comment fits before the end of the file.
+fn find_end(tail: &[u8]) -> Option<usize> {
+    (0..tail.len().saturating_sub(21)).rev().find(|&i| {
+        u32_at(tail, i) == Some(END)
+            && u16_at(tail, i + 20).is_some_and(|c| i + 22 + usize::from(c) <= tail.len())
+    })
+}
+
+/// Whether the end record at `at` in `tail` is that of a part of a split archive: the number
+/// of its part and of the one the directory starts on are 0 but in a split archive (0xffff in
+/// zip64 leaves them to the zip64 end record).
+fn split_part(tail: &[u8], at: usize) -> bool {
+    let part = |o| u16_at(tail, at + o).is_some_and(|n| n != 0 && n != 0xffff);
+    part(4) || part(6)
+}
+
+/// Whether the file at `path` ends like the last part of a split archive, which begins in the
+/// middle of a member's data (the other parts hold the rest): not like a zip.
+pub(super) fn is_last_split_part(path: &std::path::Path) -> bool {
+    let tail = || -> io::Result<Vec<u8>> {
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        file.seek(SeekFrom::Start(len.saturating_sub(END_SEARCH)))?;
+        let mut tail = Vec::new();
+        file.take(END_SEARCH).read_to_end(&mut tail)?;
+        Ok(tail)
+    };
+    tail().is_ok_and(|tail| find_end(&tail).is_some_and(|at| split_part(&tail, at)))
 }
 
 /// The member count, size and offset of the central directory from the zip64 end record.

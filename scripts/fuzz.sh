@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [--time SECONDS] [--save] [TARGET...]
 #
-# TARGETs: reader (capture files: pcap, pcapng, compressed or not, end to end with every
+# TARGETs: reader (capture files: pcap, pcapng, compressed or not, in a zip or not, end to end with every
 # report), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
 # arbitrary times, the engine's invariants checked). Default: all three, 1800 s each.
 #
@@ -57,7 +57,8 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 
 # Seeds, made fresh each run (the public corpus is not part of this repository).
-captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng tests/fixtures/compressed/*.{zst,lz4,xz,bz2})
+captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng tests/fixtures/compressed/*.{zst,lz4,xz,bz2}
+  tests/fixtures/zip/*.zip)
 if [ -d ../shared/pcaps ]; then
   while IFS= read -r -d '' f; do captures+=("$f"); done < <(
     find ../shared/pcaps -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.gz' \

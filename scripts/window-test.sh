@@ -13,6 +13,9 @@
 #      (640x400), each before and after the wheel scrolls the results down; then a capture
 #      with process information at 1024x700 (the Connecting column in view): a screenshot of
 #      each.
+#   6. Ctrl+O, the zip fixtures' folder typed: the dialog lists the archives among the captures
+#      (a screenshot); then a zip of two captures and a readme typed: the title names the
+#      archive, and a screenshot at 1024x700 shows both captures' rows and the readme skipped.
 #
 # Where Copy is comes from the same screen laid out by egui_kittest at the same size (the
 # ignored `window_map` test of tests/gui.rs): egui lays out the same way in both. The
@@ -56,9 +59,9 @@ XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" XDG_RUNTIME_DIR="$state" TZ=UTC 
   LIBGL_ALWAYS_SOFTWARE=1 RUST_LOG=error \
   xvfb-run -a -n $((100 + RANDOM % 400)) -s "-screen 0 1600x1000x24" env -u DBUS_SESSION_BUS_ADDRESS bash -s -- \
   "$bin" "$sample" "$second" "$many" "$out" "$sample_x" "$sample_y" "$second_x" "$second_y" \
-  "$top/tests/fixtures/process-info.pcapng" <<'SCRIPT'
+  "$top/tests/fixtures/process-info.pcapng" "$top/tests/fixtures/zip" <<'SCRIPT'
 set -euo pipefail
-bin=$1 sample=$2 second=$3 many=$4 out=$5 sx=$6 sy=$7 cx=$8 cy=$9 procs=${10}
+bin=$1 sample=$2 second=$3 many=$4 out=$5 sx=$6 sy=$7 cx=$8 cy=$9 procs=${10} zips=${11}
 say() { echo "rstscope window test: $*" >&2; }
 fail() { say "FAILED: $*"; import -window root "$out/failure.png" || true; exit 1; }
 
@@ -164,6 +167,17 @@ xdotool type --delay 15 "$procs"
 xdotool key Return
 title_has "process-info.pcapng"
 shot process-info-1024x700 3
+# A zip: its folder typed first, so that the screenshot shows the dialog listing the archives.
+xdotool key ctrl+o
+sleep 1
+xdotool type --delay 15 "$zips"
+xdotool key Return
+shot open-dialog-zip 3
+xdotool key ctrl+a
+xdotool type --delay 15 "$zips/two-captures-readme.zip"
+xdotool key Return
+title_has "two-captures-readme.zip"
+shot zip-1024x700 3
 kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
 SCRIPT
 say "passed; screenshots in $out"

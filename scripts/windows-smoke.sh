@@ -419,6 +419,11 @@ open_with_entries=(
   'HKCR\.pcapng\OpenWithProgids|rstscope.capture'
   'HKCR\.cap\OpenWithProgids|rstscope.capture'
   'HKCR\.gz\OpenWithProgids|rstscope.capture'
+  'HKCR\.zst\OpenWithProgids|rstscope.capture'
+  'HKCR\.lz4\OpenWithProgids|rstscope.capture'
+  'HKCR\.xz\OpenWithProgids|rstscope.capture'
+  'HKCR\.bz2\OpenWithProgids|rstscope.capture'
+  'HKCR\Applications\rstscope.exe\SupportedTypes|.bz2'
   'HKCR\Applications\rstscope.exe\SupportedTypes|.pcapng'
   'HKLM\Software\rstscope\Capabilities\FileAssociations|.pcap'
   'HKLM\Software\RegisteredApplications|rstscope'
@@ -487,7 +492,7 @@ for entry in "${open_with_entries[@]}"; do
 done
 [ -z "$(reg_default 'HKCR\rstscope.capture\shell\open\command')" ] || fail "left after uninstall: the rstscope.capture ProgId"
 reg_default 'HKCR\.pcap' | grep -q 'WiresharkCaptureFile' || fail "uninstall changed the default program for .pcap"
-report "MSI installed and uninstalled under wine ($(basename "$msi"), $(wc -c <"$msi") bytes): program, README and Start menu shortcut installed, the installed program's analyze output identical, Open with rstscope registered for .pcap, .pcapng, .cap and .gz beside another program's default (kept), its command opens the sample (screenshot $out_dir/windows-open-with.png), $version upgraded to $next in place (MajorUpgrade), all removed on uninstall, registry entries included"
+report "MSI installed and uninstalled under wine ($(basename "$msi"), $(wc -c <"$msi") bytes): program, README and Start menu shortcut installed, the installed program's analyze output identical, Open with rstscope registered for .pcap, .pcapng, .cap, .gz, .zst, .lz4, .xz and .bz2 beside another program's default (kept), its command opens the sample (screenshot $out_dir/windows-open-with.png), $version upgraded to $next in place (MajorUpgrade), all removed on uninstall, registry entries included"
 
 # 7. Windows- and macOS-only code, type-checked and linted.
 echo "== windows: cargo clippy for x86_64-pc-windows-msvc and aarch64-apple-darwin" >&2

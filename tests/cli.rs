@@ -784,3 +784,406 @@ fn two_points_are_named_in_text_and_json() {
         v["warnings"]
     );
 }
+
+/// The zip archives of tests/fixtures/zip (made by make-zip.sh with zip, Python's zipfile, zstd
+/// and xz), each of one capture, with that capture and how the archive holds it.
+const ZIPPED: [(&str, &str, &str, &str); 10] = [
+    (
+        "refused-v4-deflate.zip",
+        "refused-v4.pcap",
+        "refused-v4.pcap",
+        "deflate",
+    ),
+    (
+        "http-mix-stored.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "stored",
+    ),
+    // zip - - (standard input to a pipe): sizes in a data descriptor, zip64.
+    ("streamed-descriptor.zip", "-", "refused-v4.pcap", "deflate"),
+    // zip -0 -fd: stored, sizes in a data descriptor only.
+    (
+        "stored-descriptor.zip",
+        "refused-v4.pcap",
+        "refused-v4.pcap",
+        "stored",
+    ),
+    // Python's zipfile into a pipe: stored, the sizes only after the data (and at the end).
+    (
+        "stored-streamed.zip",
+        "refused-v4.pcap",
+        "refused-v4.pcap",
+        "stored",
+    ),
+    (
+        "gzip-inside.zip",
+        "refused-v4.pcap.gz",
+        "refused-v4.pcap",
+        "stored",
+    ),
+    (
+        "http-mix-bzip2.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "bzip2",
+    ),
+    (
+        "http-mix-lzma.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "lzma",
+    ),
+    (
+        "http-mix-zstd.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "zstd",
+    ),
+    (
+        "http-mix-xz.zip",
+        "http-mix.pcapng",
+        "http-mix.pcapng",
+        "xz",
+    ),
+];
+
+/// The JSON report of `analyze` over `args` (exit 0), without its `files` and `warnings`.
+fn report_of(args: &[&str]) -> (serde_json::Value, serde_json::Value, String) {
+    let mut all = vec!["analyze", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = rstscope(&all);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    let mut v = json(&out);
+    let files = v["files"].take();
+    v["warnings"].take();
+    (v, files, err)
+}
+
+/// A capture mailed in a zip is read inside it, whatever the zip's method (stored, deflate,
+/// bzip2, LZMA, zstd, xz), with its sizes in a data descriptor, or itself gzip-compressed: the
+/// report is the capture's own, and its file is named `ARCHIVE:MEMBER`.
+#[test]
+fn a_capture_in_a_zip_gives_the_captures_report() {
+    for (zip, member, plain, method) in ZIPPED {
+        let (expected, _, _) = report_of(&[&fixture(plain)]);
+        let path = fixture(&format!("zip/{zip}"));
+        let (v, files, err) = report_of(&[&path]);
+        assert!(v == expected, "{zip}: the report differs from {plain}'s");
+        assert_eq!(files[0]["path"], format!("{path}:{member}"), "{zip}");
+        assert_eq!(files[0]["archive"]["path"], path, "{zip}");
+        assert_eq!(files[0]["archive"]["member"], member, "{zip}");
+        assert_eq!(files[0]["archive"]["method"], method, "{zip}");
+        assert!(!err.contains("warning"), "{zip}: {err}");
+    }
+    let text = rstscope(&["analyze", &fixture("zip/refused-v4-deflate.zip")]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("refused-v4-deflate.zip:refused-v4.pcap (pcap, in a zip (deflate), "),
+        "{text}"
+    );
+}
+
+/// A zip given on standard input is read in order, its first capture analysed; a stored
+/// member whose size comes after its data cannot be read in order, and says what to do.
+#[test]
+fn a_zip_on_standard_input_gives_its_captures_report() {
+    let bytes = std::fs::read(fixture("zip/stored-streamed.zip")).expect("fixture");
+    let out = rstscope_with_stdin(&["analyze", "-"], &bytes);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "-:refused-v4.pcap: the member is stored with its size written after its data"
+        ) && err.contains("save the zip to a file and open the file"),
+        "{err}"
+    );
+    for zip in ["refused-v4-deflate.zip", "streamed-descriptor.zip"] {
+        let (expected, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+        let bytes = std::fs::read(fixture(&format!("zip/{zip}"))).expect("fixture");
+        let out = rstscope_with_stdin(&["analyze", "--format", "json", "-"], &bytes);
+        assert_eq!(out.status.code(), Some(0), "{zip}");
+        let mut v = json(&out);
+        assert_eq!(v["files"][0]["archive"]["path"], "-", "{zip}");
+        v["files"].take();
+        v["warnings"].take();
+        assert!(
+            v == expected,
+            "{zip}: the report differs from the capture's"
+        );
+    }
+}
+
+/// Two captures mailed together in one zip, with a readme and a folder: the captures are
+/// analysed together as the two files given together are, each named; the readme is said to
+/// be skipped.
+#[test]
+fn a_zip_of_two_captures_and_a_readme_reads_both_and_names_the_readme() {
+    let (expected, _, _) =
+        report_of(&[&fixture("refused-v4.pcap"), &fixture("abort-linger0.pcap")]);
+    let path = fixture("zip/two-captures-readme.zip");
+    let (v, files, err) = report_of(&[&path]);
+    assert!(v == expected, "the report differs from the two files'");
+    assert_eq!(files[0]["path"], format!("{path}:refused-v4.pcap"));
+    assert_eq!(files[1]["path"], format!("{path}:abort-linger0.pcap"));
+    assert_eq!(files.as_array().map(Vec::len), Some(2));
+    assert!(
+        err.contains(&format!(
+            "{path}: not captures, skipped: readme.txt, notes/readme.txt"
+        )),
+        "{err}"
+    );
+}
+
+/// A zip cut short (a download that stopped: no list of members at its end) gives the packets
+/// up to the cut and says the archive was cut; a flipped byte in a member's compressed data is
+/// named as the zip member's damage (its size or CRC-32), not only as the garbled block it made.
+#[test]
+fn a_zip_cut_short_or_damaged_says_so_and_keeps_what_it_read() {
+    let (whole, _, _) = report_of(&[&fixture("http-mix.pcapng")]);
+    let cut = fixture("zip/http-mix-cut.zip");
+    let (v, _, err) = report_of(&[&cut]);
+    assert!(
+        err.contains(&format!(
+            "{cut}:http-mix.pcapng: the zip archive ends inside this member, "
+        )) && err.contains("the archive was cut short")
+            && err.contains("results up to that point are kept"),
+        "{err}"
+    );
+    let packets = v["packets"].as_u64().unwrap_or(0);
+    assert!(
+        packets > 0 && Some(packets) < whole["packets"].as_u64(),
+        "{v}"
+    );
+    let flipped = fixture("zip/http-mix-flipped.zip");
+    let (_, _, err) = report_of(&[&flipped]);
+    assert!(
+        err.contains(&format!("{flipped}:http-mix.pcapng: corrupt data"))
+            && err.contains("the zip member is damaged (the member decompresses to more than the 11360 bytes the archive says)"),
+        "{err}"
+    );
+}
+
+/// A byte changed in a stored member where the capture itself does not show it (a letter of an
+/// HTTP header): every packet reads, and the member's CRC-32 says it is not what was zipped.
+#[test]
+fn a_zip_member_whose_crc_does_not_match_says_so() {
+    let dir = temp_dir("zip-crc");
+    let mut bytes = std::fs::read(fixture("zip/http-mix-stored.zip")).expect("fixture");
+    let at = bytes
+        .windows(8)
+        .rposition(|w| w == b"HTTP/1.1")
+        .expect("an HTTP header");
+    bytes[at] ^= 0x20;
+    let path = write(&dir, "crc.zip", &bytes);
+    let (v, _, err) = report_of(&[&path]);
+    let (whole, _, _) = report_of(&[&fixture("http-mix.pcapng")]);
+    assert_eq!(v["packets"], whole["packets"]);
+    assert!(
+        err.contains(&format!(
+            "{path}:http-mix.pcapng: corrupt data at byte 11360 of the member's data"
+        )) && err.contains("the member's CRC-32 is ")
+            && err.contains(" where the archive says 60e69335"),
+        "{err}"
+    );
+}
+
+/// An encrypted member and a zip without a capture fail as bad input (exit 2), saying what
+/// to do.
+#[test]
+fn an_encrypted_zip_or_a_zip_without_a_capture_says_what_to_do() {
+    let encrypted = fixture("zip/encrypted.zip");
+    let out = rstscope(&["analyze", &encrypted]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{encrypted}:refused-v4.pcap: the member is encrypted with ZipCrypto (the zip has a \
+             password)"
+        )) && err.contains("extract it with the password"),
+        "{err}"
+    );
+    let readme = fixture("zip/readme-only.zip");
+    let out = rstscope(&["analyze", &readme]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{readme}: a zip archive with no capture in it (it holds readme.txt)"
+        )),
+        "{err}"
+    );
+}
+
+/// A zip member rstscope cannot read fails as bad input when it is the archive's only one,
+/// named with its method and what to do: AES encryption (7-Zip, WinZip), Deflate64 (Windows'
+/// compressed folders for large files), PPMd.
+#[test]
+fn a_zip_member_of_a_method_rstscope_lacks_is_named_with_the_method() {
+    for (zip, said) in [
+        (
+            "aes-encrypted.zip",
+            "refused-v4.pcap: the member is encrypted with AES (the zip has a password), which \
+             rstscope does not read: extract it with the password",
+        ),
+        (
+            "deflate64.zip",
+            "http-mix.pcapng: the member is compressed with Deflate64 (zip method 9, which \
+             Windows uses for large files), which rstscope does not read: extract it",
+        ),
+        (
+            "ppmd.zip",
+            "refused-v4.pcap: the member is compressed with PPMd (zip method 98), which \
+             rstscope does not read: extract it",
+        ),
+    ] {
+        let path = fixture(&format!("zip/{zip}"));
+        let out = rstscope(&["analyze", &path]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{zip}: {err}");
+        assert!(err.contains(&format!("{path}:{said}")), "{zip}: {err}");
+        assert!(out.stdout.is_empty(), "{zip}: no report");
+    }
+}
+
+/// A capture beside members rstscope cannot read (one encrypted, one in Deflate64): the capture
+/// is analysed as it is alone, and each of the others is named with its method in a warning.
+#[test]
+fn a_capture_beside_unreadable_members_is_read_and_they_are_named() {
+    let (expected, _, _) = report_of(&[&fixture("abort-linger0.pcap")]);
+    let path = fixture("zip/mixed-unreadable.zip");
+    let mut all = vec!["analyze", "--format", "json", path.as_str()];
+    let out = rstscope(&all);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let mut v = json(&out);
+    let files = v["files"].take();
+    let warnings = v["warnings"].take();
+    assert!(
+        v == expected,
+        "the report differs from abort-linger0.pcap's"
+    );
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
+    assert_eq!(files[0]["path"], format!("{path}:abort-linger0.pcap"));
+    let warnings = warnings.to_string();
+    for said in [
+        format!("{path}:refused-v4.pcap: the member is encrypted with ZipCrypto"),
+        format!("{path}:http-mix.pcapng: the member is compressed with Deflate64"),
+    ] {
+        assert!(err.contains(&said), "stderr lacks {said}: {err}");
+        assert!(
+            warnings.contains(&said),
+            "JSON warnings lack {said}: {warnings}"
+        );
+    }
+    all[2] = "text";
+    let text = String::from_utf8_lossy(&rstscope(&all).stdout).into_owned();
+    assert!(text.contains("is encrypted with ZipCrypto"), "{text}");
+}
+
+/// A zip cut short between two captures has no list of members at its end: the whole first
+/// capture is read, and the warning says where the archive ends and that what came after is
+/// lost (without it, the report would pass for the whole archive's).
+#[test]
+fn a_zip_cut_between_captures_reads_the_first_and_says_the_rest_is_lost() {
+    let (expected, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+    let path = fixture("zip/two-captures-cut-between.zip");
+    let (v, files, err) = report_of(&[&path]);
+    assert!(v == expected, "the report differs from refused-v4.pcap's");
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
+    assert!(
+        err.contains(&format!(
+            "{path}: the archive has no list of members at its end: it was cut short at byte \
+             370, after 1 whole member, which is read; members after the cut are lost: copy \
+             the whole archive again"
+        )),
+        "{err}"
+    );
+}
+
+/// A zip of stored members, as `zip -0` writes one (no data descriptors, no zip64).
+fn stored_zip(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let (mut body, mut directory) = (Vec::new(), Vec::new());
+    for (name, data) in members {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let len = u32::try_from(data.len()).expect("small member");
+        let name_len = u16::try_from(name.len()).expect("short name");
+        let mut common = Vec::new();
+        for half in [20u16, 0, 0, 0, 0x21] {
+            common.extend_from_slice(&half.to_le_bytes());
+        }
+        for word in [crc.sum(), len, len] {
+            common.extend_from_slice(&word.to_le_bytes());
+        }
+        common.extend_from_slice(&name_len.to_le_bytes());
+        common.extend_from_slice(&0u16.to_le_bytes());
+        let offset = u32::try_from(body.len()).expect("small archive");
+        body.extend_from_slice(b"PK\x03\x04");
+        body.extend_from_slice(&common);
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(data);
+        directory.extend_from_slice(b"PK\x01\x02");
+        directory.extend_from_slice(&20u16.to_le_bytes());
+        directory.extend_from_slice(&common);
+        // No comment, disk 0, no attributes.
+        directory.extend_from_slice(&[0; 10]);
+        directory.extend_from_slice(&offset.to_le_bytes());
+        directory.extend_from_slice(name.as_bytes());
+    }
+    let count = u16::try_from(members.len()).expect("few members");
+    let mut end = b"PK\x05\x06".to_vec();
+    end.extend_from_slice(&[0; 4]);
+    end.extend_from_slice(&count.to_le_bytes());
+    end.extend_from_slice(&count.to_le_bytes());
+    end.extend_from_slice(&u32::try_from(directory.len()).expect("small").to_le_bytes());
+    end.extend_from_slice(&u32::try_from(body.len()).expect("small").to_le_bytes());
+    end.extend_from_slice(&0u16.to_le_bytes());
+    [body, directory, end].concat()
+}
+
+/// A zip of more captures than are read at once (300 rotated files of one refused port each):
+/// the first 256 are read, and the warning names the members left out and what to do, rather
+/// than holding 300 files' buffers and decoders open at once.
+#[test]
+fn a_zip_of_more_captures_than_are_read_at_once_reads_256_and_names_the_rest() {
+    let members: Vec<(String, Vec<u8>)> = (0..300u16)
+        .map(|i| (format!("rotated-{i:03}.pcap"), refused_to(7000 + i, 1)))
+        .collect();
+    let dir = temp_dir("zip-many");
+    let path = write(&dir, "rotated.zip", &stored_zip(&members));
+    let (v, files, err) = report_of(&[&path]);
+    assert_eq!(files.as_array().map(Vec::len), Some(256), "{err}");
+    assert_eq!(v["failed_attempts"], 256);
+    assert_eq!(files[255]["path"], format!("{path}:rotated-255.pcap"));
+    assert!(
+        err.contains(&format!(
+            "{path}: only the first 256 captures in the archive are read (each is read at once \
+             beside the others), not the members after them: rotated-256.pcap, rotated-257.pcap"
+        )) && err.contains("and 36 more: extract the archive"),
+        "{err}"
+    );
+    assert!(!err.contains("cut short"), "the archive is whole: {err}");
+}
+
+/// A Windows admin may zip the pktmon trace itself (`.etl`), not its pcapng: the member is
+/// named with how to convert it, as an `.etl` file given alone is, rather than passed over as
+/// "no capture"; beside a capture it is a warning.
+#[test]
+fn an_etl_trace_in_a_zip_says_how_to_convert_it() {
+    let dir = temp_dir("zip-etl");
+    let etl = ("PktMon.etl".to_owned(), b"\0\0\0\0 an event trace".to_vec());
+    let alone = write(&dir, "trace.zip", &stored_zip(std::slice::from_ref(&etl)));
+    let out = rstscope(&["analyze", &alone]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let said = "PktMon.etl: a Windows event trace (.etl, as pktmon and netsh trace write), \
+                which rstscope does not read: convert it on Windows with pktmon etl2pcap";
+    assert!(err.contains(&format!("{alone}:{said}")), "{err}");
+    let capture = ("refused.pcap".to_owned(), refused_pcap(3));
+    let beside = write(&dir, "both.zip", &stored_zip(&[etl, capture]));
+    let (v, _, err) = report_of(&[&beside]);
+    assert_eq!(v["failed_attempts"], 3);
+    assert!(err.contains(&format!("{beside}:{said}")), "{err}");
+}

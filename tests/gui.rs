@@ -73,8 +73,13 @@ fn type_in_filter(h: &mut Harness<'_, RstscopeApp>, text: &str) {
 /// The start screen's "Open a capture…" in rstscope's own dialog, in tests/fixtures, once
 /// the dialog's listing (made on a thread) shows `name`.
 fn fixtures_in_the_open_dialog(name: &str) -> Harness<'static, RstscopeApp> {
+    open_dialog_in("tests/fixtures", name)
+}
+
+/// [`fixtures_in_the_open_dialog`] in the repository's `folder`.
+fn open_dialog_in(folder: &str, name: &str) -> Harness<'static, RstscopeApp> {
     let mut s = settings();
-    s.last_folder = Some(manifest("tests/fixtures"));
+    s.last_folder = Some(manifest(folder));
     let mut h = harness(s, Vec::new());
     h.run_steps(2);
     h.get_by_label("Open a capture…").click();
@@ -365,6 +370,70 @@ fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     assert!(ev.connections.iter().all(|c| c.state.as_str() == "REJ"));
     // The capture is remembered for next time.
     assert!(h.state().settings.recent[0][0].ends_with("refused-v6.pcap"));
+}
+
+/// A capture is often mailed zipped: the open dialog lists zip archives among the captures,
+/// and one chosen there opens the captures in it as one (both of a zip of two), the readme
+/// beside them named in the status bar, the details reading the packets from inside the
+/// archive again, and Recent remembering the archive.
+#[test]
+fn a_zip_chosen_in_the_open_dialog_opens_the_captures_in_it() {
+    let mut h = open_dialog_in("tests/fixtures/zip", "two-captures-readme.zip");
+    scroll_into_the_listing(&mut h, "two-captures-readme.zip");
+    h.get_by_label_contains("two-captures-readme.zip").click();
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let endpoints: Vec<String> = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| r.endpoint.clone())
+        .collect();
+    assert!(
+        endpoints.contains(&"127.0.0.1:7300".to_owned()) && endpoints.len() == 2,
+        "the rows of both captures: {endpoints:?}"
+    );
+    assert!(
+        shows(
+            &h,
+            "two-captures-readme.zip: not captures, skipped: readme.txt, notes/readme.txt"
+        ),
+        "the status bar names the readme"
+    );
+    select(&mut h, "127.0.0.1:7300");
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert_eq!(ev.connections.len(), 5, "the details read the member again");
+    assert!(h.state().settings.recent[0][0].ends_with("two-captures-readme.zip"));
+}
+
+/// A zip dropped on the window opens like a capture; one without a capture in it leaves the
+/// analysis on screen and says at the top of the window what it holds and what to do.
+#[test]
+fn a_zip_dropped_on_the_window_opens_or_says_why_not() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    drop_file(
+        &mut h,
+        manifest("tests/fixtures/zip/refused-v4-deflate.zip"),
+    );
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert!(
+        shows(&h, "refused-v4-deflate.zip"),
+        "the window names the archive"
+    );
+    drop_file(&mut h, manifest("tests/fixtures/zip/readme-only.zip"));
+    let notice = &h.state().notices()[0];
+    assert!(
+        notice.error
+            && notice.text.contains(
+                "readme-only.zip: a zip archive with no capture in it (it holds readme.txt)"
+            )
+            && notice.text.contains("zip the capture file itself"),
+        "{notice:?}"
+    );
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
 }
 
 #[test]

@@ -459,6 +459,7 @@ mod tests {
             first_ts: Some(Timestamp::from_parts(T0 + first, 0)),
             last_ts: Some(Timestamp::from_parts(T0 + last, 0)),
             open_at_start: open.to_vec(),
+            archive: None,
         }
     }
 

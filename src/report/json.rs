@@ -590,6 +590,11 @@ fn head(a: &Analysis, clock: Clock) -> Value {
                 "format": match f.format { Format::Pcap => "pcap", Format::PcapNanos => "pcap-ns", Format::Pcapng => "pcapng" },
                 "gzip": f.compression == Some(Compression::Gzip),
                 "compression": f.compression.map(Compression::name),
+                "archive": f.archive.as_ref().map(|a| json!({
+                    "path": a.archive.display().to_string(),
+                    "member": a.member,
+                    "method": a.method,
+                })),
                 "size": f.size,
                 "frames": f.frames,
                 "first_packet": f.first_ts.map(time),
@@ -698,7 +703,12 @@ mod tests {
         use crate::host::processes::ProcessInfo;
         use crate::host::state::{Coverage, EndpointHost, KernelCounter};
         let mut a = sample();
-        a.capture.files[0].path = "sample-7211.pcapng".into();
+        a.capture.files[0].path = "mailed.zip:sample-7211.pcapng".into();
+        a.capture.files[0].archive = Some(crate::source::Archived {
+            archive: "mailed.zip".into(),
+            member: "sample-7211.pcapng".into(),
+            method: "deflate",
+        });
         let at = |s: i64| Timestamp::from_parts(1_796_119_000 + s, 250_000_000);
         let o = &mut a.snapshot.offenders[0];
         o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()];

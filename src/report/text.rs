@@ -57,12 +57,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             Format::PcapNanos => "pcap (ns)",
             Format::Pcapng => "pcapng",
         };
+        let zipped = f
+            .archive
+            .as_ref()
+            .map_or(String::new(), |a| format!(", in a zip ({})", a.method));
         let gz = f
             .compression
             .map_or(String::new(), |c| format!(", {}", c.name()));
         let _ = writeln!(
             out,
-            "  file        {} ({format}{gz}, {}, {})",
+            "  file        {} ({format}{zipped}{gz}, {}, {})",
             f.path.display(),
             // A pipe has no size: what was read from it is.
             super::bytes(f.size.max(f.bytes_read)),

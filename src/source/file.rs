@@ -1,5 +1,6 @@
 //! Streaming pcap / pcapng reader: one or more capture files, each optionally compressed
-//! (gzip, zstd, lz4, xz, bzip2), read as one capture with their frames merged in time order.
+//! (gzip, zstd, lz4, xz, bzip2) or in a zip archive (each capture in it an input), read as one
+//! capture with their frames merged in time order.
 //!
 //! Memory stays bounded whatever the file size: each file is read through one buffer (1 MiB,
 //! grown only for a record larger than that, up to [`MAX_RECORD`](crate::source::file::MAX_RECORD)) and a frame is borrowed
@@ -25,7 +26,8 @@ use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::{
-    CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType, SourceError,
+    Archived, CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType,
+    SourceError,
 };
 use crate::packet::Timestamp;
 use framing::{
@@ -47,6 +49,8 @@ mod processes;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
 #[cfg(test)]
 mod tests;
+/// Captures inside zip archives: members listed, decompressed and CRC-checked as they are read.
+mod zip;
 
 /// The largest record (pcap record or pcapng block) accepted. A longer one is taken as corrupt:
 /// no link layer has frames that large, and reading it would need a buffer that large.
@@ -61,6 +65,9 @@ const SMALL_BUFFER_SIZE: usize = 4 << 10;
 /// What the buffers of all merged files may take together before each gets less than
 /// [`BUFFER_SIZE`] (rotated captures can be hundreds of files, all open at once for the merge).
 const BUFFER_BUDGET: usize = 32 << 20;
+/// The most captures read from one zip archive: each is read at once beside the others, with
+/// its buffers and decoder, so a zip of many thousand tiny captures must not take them all.
+const MAX_ZIP_CAPTURES: usize = 256;
 
 /// One or more capture files read as one capture, frames merged in time order.
 ///
@@ -111,6 +118,8 @@ impl FileSource {
                     size: None,
                     on_disk: false,
                     buffer,
+                    archive: None,
+                    recheck: None,
                 })?;
                 continue;
             }
@@ -122,10 +131,14 @@ impl FileSource {
                     "this is a folder; give the capture files in it",
                 )));
             }
-            let file = File::open(path).map_err(io_error)?;
+            let mut file = File::open(path).map_err(io_error)?;
             let meta = file.metadata().map_err(io_error)?;
             // A named pipe or a device has no size to go by.
             let regular = meta.is_file();
+            if regular && starts_zip(&mut file).map_err(io_error)? {
+                source.add_zip(path, file, meta.len(), paths.len())?;
+                continue;
+            }
             // A small file needs no more buffer than its size.
             let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
             let buffer = if regular {
@@ -139,6 +152,8 @@ impl FileSource {
                 size: regular.then_some(meta.len()),
                 on_disk: regular,
                 buffer,
+                archive: None,
+                recheck: None,
             })?;
         }
         Ok(source)
@@ -155,6 +170,8 @@ impl FileSource {
             size: None,
             on_disk: false,
             buffer: BUFFER_SIZE,
+            archive: None,
+            recheck: None,
         })?;
         Ok(source)
     }
@@ -393,14 +410,115 @@ impl FileSource {
         }
     }
 
+    /// Opens the captures in the zip archive `file` at `path` (`len` bytes), one input each,
+    /// beside the other `inputs - 1` inputs given. Its other members are skipped, and named in
+    /// a problem; one that cannot be read is a problem too, unless no member is a capture,
+    /// when the first such is the error.
+    fn add_zip(
+        &mut self,
+        path: &Path,
+        mut file: File,
+        len: u64,
+        inputs: usize,
+    ) -> Result<(), SourceError> {
+        let io_error = |source| SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let listing = zip::list(&mut file, len)
+            .map_err(|error| match error.kind() {
+                io::ErrorKind::UnexpectedEof => framing::member_failure(path, error),
+                _ => io_error(error),
+            })?
+            .map_err(|zip::Split| split_zip_end(path))?;
+        drop(file);
+        let members: Vec<&zip::Entry> = listing.entries.iter().filter(|e| !e.is_folder()).collect();
+        let buffer = buffer_size(inputs.saturating_sub(1) + members.len().min(MAX_ZIP_CAPTURES));
+        let (mut opened, mut skipped, mut problems) = (0, Vec::new(), Vec::new());
+        let mut left_out = Vec::new();
+        for entry in members {
+            if opened == MAX_ZIP_CAPTURES {
+                left_out.push(entry.name.clone());
+                continue;
+            }
+            let name = member_path(path, &entry.name);
+            let member = match zip::open_member(path, entry) {
+                Ok(Ok(member)) => member,
+                Ok(Err(why)) => {
+                    problems.push(unreadable(name, &why));
+                    continue;
+                }
+                Err(source) => {
+                    problems.push(SourceError::Io { path: name, source });
+                    continue;
+                }
+            };
+            let method = entry.method().map_or("", zip::Method::name);
+            let size = entry.size();
+            let small = size.map_or(buffer, |s| usize::try_from(s).unwrap_or(usize::MAX));
+            let opening = Opening {
+                path: &name,
+                raw: Box::new(member),
+                size,
+                on_disk: false,
+                buffer: buffer.min(small.max(SMALL_BUFFER_SIZE)),
+                archive: Some(Archived {
+                    archive: path.to_path_buf(),
+                    member: entry.name.clone(),
+                    method,
+                }),
+                recheck: Some(recheck(path, entry)),
+            };
+            match self.add(opening) {
+                Ok(()) => opened += 1,
+                Err(SourceError::NotACapture { .. }) => skipped.push(entry.name.clone()),
+                // A capture of another format (a pktmon .etl) says how to convert it.
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !left_out.is_empty() {
+            problems.push(SourceError::ArchiveMember {
+                path: path.to_path_buf(),
+                what: format!(
+                    "only the first {MAX_ZIP_CAPTURES} captures in the archive are read (each is \
+                     read at once beside the others), not the members after them: {}",
+                    super::names(&left_out)
+                ),
+                todo: "extract the archive and open its captures a few hundred at a time",
+            });
+        }
+        if let Some(lost) = lost_members(path, &listing.walk, listing.entries.len()) {
+            problems.push(lost);
+        }
+        if opened == 0 {
+            let mut problems = problems.into_iter();
+            return Err(problems.next().unwrap_or(SourceError::NoCaptureInArchive {
+                path: path.to_path_buf(),
+                members: skipped,
+            }));
+        }
+        if !skipped.is_empty() {
+            self.problems.push(SourceError::SkippedMembers {
+                path: path.to_path_buf(),
+                members: skipped,
+            });
+        }
+        self.problems.extend(problems);
+        Ok(())
+    }
+
     /// Opens one input and loads its first frame.
     fn add(&mut self, opening: Opening<'_>) -> Result<(), SourceError> {
         let index = self.files.len();
-        let (info, reader, problem) = open_input(opening, index, &mut self.interfaces)?;
+        let (info, reader, problem) =
+            open_input(opening, index, &mut self.interfaces, &mut self.problems)?;
         self.files.push(info);
         self.readers.push(reader);
         match problem {
-            Some(stop) => self.problems.push(stop.into_error(&self.files[index])),
+            Some(stop) => {
+                let stop = self.readers[index].explain(stop);
+                self.problems.push(stop.into_error(&self.files[index]));
+            }
             None => {
                 if let Some(ts) = self.advance(index) {
                     self.queue.push(Reverse((ts, index)));
@@ -420,6 +538,7 @@ impl FileSource {
         match result {
             Ok(ts) => ts,
             Err(stop) => {
+                let stop = reader.explain(stop);
                 self.problems.push(stop.into_error(info));
                 None
             }
@@ -464,7 +583,12 @@ struct FileReader {
     last_ts: Timestamp,
     /// Problems that do not end the file, until [`FileSource`] takes them.
     warnings: Warnings,
+    /// For a zip member: reads it again whole to its CRC-32 check, and says why it fails.
+    recheck: Option<Recheck>,
 }
+
+/// See [`FileReader::recheck`].
+type Recheck = Box<dyn Fn() -> Option<String> + Send>;
 
 /// A run of frames of one file: see [`FileSource::frame_run`].
 struct Run<'a> {
@@ -536,6 +660,26 @@ enum Container {
 }
 
 impl FileReader {
+    /// `stop`, with the cause of corrupt data in a zip member that is damaged: the bytes it
+    /// gave are not the ones zipped, and the framing's complaint is only the symptom.
+    fn explain(&self, stop: Stop) -> Stop {
+        match (stop.kind, &self.recheck) {
+            (StopKind::Corrupt(what), Some(recheck)) => Stop {
+                offset: stop.offset,
+                kind: StopKind::Corrupt(match recheck() {
+                    Some(why) => {
+                        format!("the zip member is damaged ({why}), which shows here as: {what}")
+                    }
+                    None => what,
+                }),
+            },
+            (kind, _) => Stop {
+                offset: stop.offset,
+                kind,
+            },
+        }
+    }
+
     fn ended(&self) -> bool {
         self.container.is_none()
     }
@@ -634,15 +778,101 @@ struct Opening<'a> {
     on_disk: bool,
     /// Initial buffer size.
     buffer: usize,
+    /// The zip archive the input is a member of.
+    archive: Option<Archived>,
+    /// See [`FileReader::recheck`].
+    recheck: Option<Recheck>,
+}
+
+/// What to do with a split zip archive, whose parts rstscope does not put together.
+const JOIN_SPLIT_ZIP: &str = "join its parts into one zip first (zip -s 0 PARTS.zip --out \
+                              whole.zip, with the .z01, .z02... files beside PARTS.zip; or \
+                              extract it with 7-Zip), then open that";
+
+/// The error of the last part of a split zip archive.
+fn split_zip_end(path: &Path) -> SourceError {
+    SourceError::OtherFormat {
+        path: path.to_path_buf(),
+        format: "the last part of a split zip archive (zip -s, WinZip: its members are in the \
+                 parts .z01, .z02... beside it)",
+        convert: JOIN_SPLIT_ZIP,
+    }
+}
+
+/// Whether `file` begins like a zip archive; leaves it at its start.
+fn starts_zip(file: &mut File) -> io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let (first, error) = read_prefix(&mut (&mut *file).take(4));
+    file.seek(SeekFrom::Start(0))?;
+    match error {
+        Some(error) => Err(error),
+        None => Ok(zip::is_zip(&first)),
+    }
+}
+
+/// How the report names a member of a zip archive: `ARCHIVE:MEMBER`.
+fn member_path(archive: &Path, member: &str) -> PathBuf {
+    let mut name = archive.as_os_str().to_owned();
+    name.push(":");
+    name.push(member);
+    PathBuf::from(name)
+}
+
+/// Reads the member `entry` of the zip at `path` again, whole, and says why it fails its
+/// checks (CRC-32, size, decompression), if it does.
+fn recheck(path: &Path, entry: &zip::Entry) -> Recheck {
+    let (path, entry) = (path.to_path_buf(), entry.clone());
+    Box::new(move || {
+        let mut member = zip::open_member(&path, &entry).ok()?.ok()?;
+        io::copy(&mut member, &mut io::sink())
+            .err()
+            .map(|e| e.to_string())
+    })
+}
+
+/// The problem of a zip archive without its central directory (cut short) whose walk by local
+/// headers may have missed members, unless a member's own reading says it was cut.
+fn lost_members(path: &Path, walk: &zip::Walk, found: usize) -> Option<SourceError> {
+    let what = match walk {
+        zip::Walk::Directory | zip::Walk::CutInMember => return None,
+        zip::Walk::CutAt(at) => format!(
+            "the archive has no list of members at its end: it was cut short at byte {at}, \
+             after {}; members after the cut are lost",
+            if found == 1 {
+                "1 whole member, which is read".to_string()
+            } else {
+                format!("{found} whole members, which are read")
+            }
+        ),
+        zip::Walk::StoppedAfter(last) => format!(
+            "the archive has no list of members at its end (it was cut short), and its member \
+             {last} gives its size only after its data: members after it are not found"
+        ),
+    };
+    Some(SourceError::ArchiveMember {
+        path: path.to_path_buf(),
+        what,
+        todo: "copy the whole archive again",
+    })
+}
+
+/// The problem of a zip member rstscope cannot read.
+fn unreadable(path: PathBuf, why: &zip::Unreadable) -> SourceError {
+    let (what, todo) = why.explain();
+    SourceError::ArchiveMember { path, what, todo }
 }
 
 /// Opens one input: detects compression and the container format, reads the file header. Fails only
 /// when the input cannot be read or is not a capture; a capture whose header is cut short or
 /// corrupt opens, ended, with the problem returned beside it.
+///
+/// A zip archive read in order (a pipe) opens as its first capture; the members before it
+/// that are not captures go to `problems`.
 fn open_input(
     opening: Opening<'_>,
     file: usize,
     interfaces: &mut Vec<InterfaceInfo>,
+    problems: &mut Vec<SourceError>,
 ) -> Result<(FileInfo, FileReader, Option<Stop>), SourceError> {
     let Opening {
         path,
@@ -650,6 +880,8 @@ fn open_input(
         size,
         on_disk,
         buffer,
+        archive,
+        recheck,
     } = opening;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -660,7 +892,14 @@ fn open_input(
 
     let (first, error) = read_prefix(&mut counted);
     if let Some(error) = error {
-        return Err(io_error(error));
+        return Err(match &archive {
+            Some(_) => framing::member_failure(path, error),
+            None => io_error(error),
+        });
+    }
+    if archive.is_none() && zip::is_zip(&first) {
+        let raw = Box::new(Prefixed::new(first, None, counted));
+        return open_zip_in_order(path, raw, buffer, file, interfaces, problems);
     }
     let compression = Compression::detect(&first);
     let (prefix, rest, pending): (Vec<u8>, Box<dyn Read + Send>, _) = match compression {
@@ -676,6 +915,7 @@ fn open_input(
         // Too short to tell because decompressing failed: say why rather than "not a capture".
         if let Some(error) = pending {
             return Err(match compression {
+                _ if archive.is_some() => framing::member_failure(path, error),
                 Some(c) => framing::failure_before_header(path, c, error),
                 None => io_error(error),
             });
@@ -686,6 +926,9 @@ fn open_input(
                 format,
                 convert,
             });
+        }
+        if on_disk && compression.is_none() && zip::is_last_split_part(path) {
+            return Err(split_zip_end(path));
         }
         return Err(SourceError::NotACapture {
             path: path.to_path_buf(),
@@ -707,12 +950,15 @@ fn open_input(
         first_ts: None,
         last_ts: None,
         open_at_start: Vec::new(),
+        archive,
     };
+    // A zip member's size is what the archive claims, which a cut archive does not hold.
+    let plain = compression.is_none() && info.archive.is_none();
     let mut stream = Stream {
         capacity: buffer,
         shared: Arc::clone(&shared),
-        disk: (on_disk && compression.is_none()).then(|| path.to_path_buf()),
-        known_len: if compression.is_some() { None } else { size },
+        disk: (on_disk && plain).then(|| path.to_path_buf()),
+        known_len: if plain { size } else { None },
     };
     let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
 
@@ -743,8 +989,57 @@ fn open_input(
         framed: None,
         last_ts: Timestamp::default(),
         warnings: Warnings::default(),
+        recheck,
     };
     Ok((info, reader, problem))
+}
+
+/// Opens the first capture of the zip archive `raw`, read in order from its start.
+fn open_zip_in_order(
+    path: &Path,
+    raw: Box<dyn Read + Send>,
+    buffer: usize,
+    file: usize,
+    interfaces: &mut Vec<InterfaceInfo>,
+    problems: &mut Vec<SourceError>,
+) -> Result<(FileInfo, FileReader, Option<Stop>), SourceError> {
+    let looks_like_capture =
+        |first: &[u8]| detect(first).is_some() || Compression::detect(first).is_some();
+    let found = match zip::first_capture(raw, looks_like_capture) {
+        Ok(found) => found,
+        Err(zip::NoCapture::None(members)) => {
+            return Err(SourceError::NoCaptureInArchive {
+                path: path.to_path_buf(),
+                members,
+            });
+        }
+        Err(zip::NoCapture::Unreadable(member, why)) => {
+            return Err(unreadable(member_path(path, &member), &why));
+        }
+        Err(zip::NoCapture::Io(error)) => return Err(framing::member_failure(path, error)),
+    };
+    if !found.skipped.is_empty() {
+        problems.push(SourceError::SkippedMembers {
+            path: path.to_path_buf(),
+            members: found.skipped,
+        });
+    }
+    let name = member_path(path, &found.name);
+    let opening = Opening {
+        path: &name,
+        raw: Box::new(Prefixed::new(found.first, None, found.member)),
+        size: None,
+        on_disk: false,
+        buffer,
+        archive: Some(Archived {
+            archive: path.to_path_buf(),
+            member: found.name,
+            method: found.method.name(),
+        }),
+        // A pipe cannot be read again.
+        recheck: None,
+    };
+    open_input(opening, file, interfaces, problems)
 }
 
 fn open_pcap(
@@ -879,6 +1174,12 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
     }
     if prefix.starts_with(b"snoop\0\0\0") {
         return Some(("a snoop capture (Solaris, illumos)", WIRESHARK));
+    }
+    if prefix.starts_with(b"PK\x07\x08PK\x03\x04") {
+        return Some((
+            "the first part of a split zip archive (zip -s, WinZip: .z01)",
+            JOIN_SPLIT_ZIP,
+        ));
     }
     // Archives and compressions a capture is sent in that are not a stream of the capture.
     const EXTRACT: &str = "extract the capture from it first (Explorer's Extract All, 7-Zip, \

@@ -185,6 +185,20 @@ pub struct FileInfo {
     /// overlap in time exactly when one is in the other's list; a rotated set (`tcpdump -C`,
     /// `-G`) has empty lists, each file ending before the next begins.
     pub open_at_start: Vec<usize>,
+    /// The zip archive the capture was read from, when it is a member of one.
+    pub archive: Option<Archived>,
+}
+
+/// A capture read from inside a zip archive: [`FileInfo::path`] is then `ARCHIVE:MEMBER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Archived {
+    /// The archive, as given.
+    pub archive: PathBuf,
+    /// The member's name in the archive (its folders included, `/` between them).
+    pub member: String,
+    /// How the member is compressed in the archive: `stored`, `deflate`, `bzip2`, `lzma`,
+    /// `zstd` or `xz`.
+    pub method: &'static str,
 }
 
 /// What a file cut short or corrupt after `frames` frames still gives: only where it gave a
@@ -238,6 +252,10 @@ pub enum Packing {
     /// Compressed, and the compressed data itself ends early (no gzip trailer, no end of the
     /// last zstd frame...): the file was cut short after it was compressed.
     CompressedCut(Compression),
+    /// A member of a zip archive (its offsets count the member's decompressed data).
+    Zipped,
+    /// A member of a zip archive that the archive ends inside: the archive was cut short.
+    ZippedCut,
 }
 
 /// ` of its decompressed data` for a compressed file's offsets.
@@ -245,6 +263,7 @@ fn decompressed(packing: Packing) -> &'static str {
     match packing {
         Packing::Plain => "",
         Packing::Compressed(_) | Packing::CompressedCut(_) => " of its decompressed data",
+        Packing::Zipped | Packing::ZippedCut => " of the member's data",
     }
 }
 
@@ -261,6 +280,14 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
              finish",
             c.name()
         ),
+        Packing::ZippedCut if offset == 0 => "the zip archive ends inside this member, before \
+                                               the capture's file header: the archive was cut short"
+            .into(),
+        Packing::ZippedCut => format!(
+            "the zip archive ends inside this member, {offset} bytes into the capture (after \
+             {frames} frames): the archive was cut short, as by a download or copy that did \
+             not finish"
+        ),
         // Before the end of its file header: nothing said it was a capture yet.
         _ if offset == 0 => "file ends inside its file header: the capture was cut short".into(),
         _ if frames == 0 => format!(
@@ -273,6 +300,21 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
             decompressed(packing)
         ),
     }
+}
+
+/// Names of archive members for a message: the first few, and how many more.
+fn names(members: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut out = members
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if members.len() > SHOWN {
+        out.push_str(&format!(" and {} more", members.len() - SHOWN));
+    }
+    out
 }
 
 /// What to do about a file cut short before its first packet: it gave nothing to keep.
@@ -338,7 +380,7 @@ pub enum SourceError {
     },
     /// The file does not start like a pcap, pcapng or gzip file.
     #[error(
-        "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally compressed (gzip, zstd, lz4, xz, bzip2): save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"
+        "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally compressed (gzip, zstd, lz4, xz, bzip2) or in a zip archive: save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"
     )]
     NotACapture {
         /// The file.
@@ -400,6 +442,37 @@ pub enum SourceError {
     ReadOnce {
         /// The pipe.
         path: PathBuf,
+    },
+    /// A member of a zip archive that rstscope cannot read (encrypted, compressed with a
+    /// method it lacks), or members it does not find or read (the archive cut short, too many
+    /// captures in it): the other members are read.
+    #[error("{path}: {what}: {todo}")]
+    ArchiveMember {
+        /// `ARCHIVE:MEMBER`, or the archive for what concerns several members.
+        path: PathBuf,
+        /// What keeps it from being read.
+        what: String,
+        /// What to do.
+        todo: &'static str,
+    },
+    /// Members of a zip archive that are not captures (a readme beside the capture): skipped.
+    #[error("{path}: not captures, skipped: {}", names(members))]
+    SkippedMembers {
+        /// The archive.
+        path: PathBuf,
+        /// The members' names.
+        members: Vec<String>,
+    },
+    /// A zip archive without a capture in it.
+    #[error(
+        "{path}: a zip archive with no capture in it ({}): rstscope reads the pcap and pcapng files in a zip, compressed or not (e.g. capture.pcap, capture.pcapng.gz); zip the capture file itself",
+        if members.is_empty() { "it holds no file".to_string() } else { format!("it holds {}", names(members)) }
+    )]
+    NoCaptureInArchive {
+        /// The archive.
+        path: PathBuf,
+        /// The files it holds.
+        members: Vec<String>,
     },
     /// An option that cannot be right in a block that is otherwise read (a process block or
     /// process reference with a bad length or index). Reading goes on; only that option is

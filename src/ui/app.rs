@@ -923,7 +923,7 @@ impl RstscopeApp {
                 return;
             }
             let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(360.0, 36.0));
-            if ui.add(big("Open a capture…")).on_hover_text("pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2 (Ctrl+O)").clicked() {
+            if ui.add(big("Open a capture…")).on_hover_text("pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures in a zip (Ctrl+O)").clicked() {
                 actions.push(Action::OpenDialog);
             }
             ui.add_space(6.0);

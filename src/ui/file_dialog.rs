@@ -14,9 +14,9 @@ use eframe::egui::{self, RichText};
 
 use crate::ui::task::Task;
 
-/// File name endings of captures rstscope reads.
+/// File name endings of captures rstscope reads (`zip`: the captures inside a zip archive).
 pub const CAPTURE_EXTENSIONS: &[&str] = &[
-    "pcap", "pcapng", "cap", "dmp", "gz", "zst", "lz4", "xz", "bz2",
+    "pcap", "pcapng", "cap", "dmp", "gz", "zst", "lz4", "xz", "bz2", "zip",
 ];
 
 /// The open dialog's file type, with the patterns it takes, as Windows programs name theirs
@@ -578,7 +578,7 @@ mod tests {
         }
         assert_eq!(
             name,
-            "Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;*.zst;*.lz4;*.xz;*.bz2)"
+            "Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;*.zst;*.lz4;*.xz;*.bz2;*.zip)"
         );
     }
 
@@ -588,6 +588,7 @@ mod tests {
         assert!(is_capture_name("TRACE.PCAP"));
         assert!(is_capture_name("rotated.pcap.gz"));
         assert!(is_capture_name("archived.pcapng.zst"));
+        assert!(is_capture_name("mailed.zip"));
         assert!(!is_capture_name("notes.txt"));
     }
 

@@ -21,7 +21,7 @@ use crate::source::Compression;
 /// frame that asks for more is refused rather than allocated.
 const ZSTD_MAX_WINDOW: u64 = 128 << 20;
 /// The most memory the xz decoder may take, in KiB: enough for `xz -9` (a 64 MiB dictionary).
-const XZ_MEMORY_KIB: u32 = 128 << 10;
+pub(super) const XZ_MEMORY_KIB: u32 = 128 << 10;
 
 impl Compression {
     /// The compression whose magic number `first` begins with, if any.

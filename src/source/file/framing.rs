@@ -94,7 +94,11 @@ impl Stop {
     pub(super) fn into_error(self, info: &FileInfo) -> SourceError {
         let path = info.path.clone();
         let (offset, frames) = (self.offset, info.frames);
-        let packing = info.compression.map_or(Packing::Plain, Packing::Compressed);
+        let packing = match (&info.archive, info.compression) {
+            (Some(_), _) => Packing::Zipped,
+            (None, Some(c)) => Packing::Compressed(c),
+            (None, None) => Packing::Plain,
+        };
         match self.kind {
             StopKind::Truncated => SourceError::Truncated {
                 path,
@@ -106,7 +110,11 @@ impl Stop {
                 path,
                 offset,
                 frames,
-                packing: info.compression.map_or(packing, Packing::CompressedCut),
+                packing: match (packing, info.compression) {
+                    (Packing::Zipped, _) => Packing::ZippedCut,
+                    (_, Some(c)) => Packing::CompressedCut(c),
+                    (packing, None) => packing,
+                },
             },
             StopKind::Corrupt(what) => SourceError::Corrupt {
                 path,
@@ -184,6 +192,29 @@ pub(super) fn failure_before_header(
             frames,
             what,
             packing: Packing::Compressed(compression),
+        },
+        StopKind::Io(source) => SourceError::Io { path, source },
+    }
+}
+
+/// The error of a zip member that failed before the capture's file header: the archive cut
+/// short or the member damaged, as for a later read, or the read error itself.
+pub(super) fn member_failure(path: &std::path::Path, error: io::Error) -> SourceError {
+    let path = path.to_path_buf();
+    let (offset, frames) = (0, 0);
+    match failure(error) {
+        StopKind::CompressedCut | StopKind::Truncated => SourceError::Truncated {
+            path,
+            offset,
+            frames,
+            packing: Packing::ZippedCut,
+        },
+        StopKind::Corrupt(what) => SourceError::Corrupt {
+            path,
+            offset,
+            frames,
+            what,
+            packing: Packing::Zipped,
         },
         StopKind::Io(source) => SourceError::Io { path, source },
     }

@@ -1078,7 +1078,7 @@ fn merge_goes_on_when_one_file_is_cut_short() {
 /// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats.
 #[test]
 fn captures_of_other_formats_are_named_with_how_to_convert_them() {
-    let cases: [(&str, &[u8], &str); 8] = [
+    let cases: [(&str, &[u8], &str); 7] = [
         (
             "netmon.cap",
             b"GMBU\x00\x02\x00\x00",
@@ -1096,7 +1096,6 @@ fn captures_of_other_formats_are_named_with_how_to_convert_them() {
             "pktmon etl2pcap",
         ),
         // Archives a capture is mailed in: say to extract it, not "not a capture".
-        ("trace.zip", b"PK\x03\x04\x14\x00\x00\x00", "a zip archive"),
         ("trace.7z", b"7z\xbc\xaf\x27\x1c\x00\x04", "a 7-Zip archive"),
         ("trace.rar", b"Rar!\x1a\x07\x01\x00", "a RAR archive"),
         (
@@ -1145,6 +1144,8 @@ fn read_stream(bytes: &[u8]) -> Option<usize> {
         size: Some(bytes.len() as u64),
         on_disk: false,
         buffer: 64,
+        archive: None,
+        recheck: None,
     };
     source.add(opening).ok()?;
     let mut n = 0;
@@ -1820,6 +1821,8 @@ fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
         size: Some(bytes.len() as u64),
         on_disk: false,
         buffer,
+        archive: None,
+        recheck: None,
     };
     if let Err(e) = source.add(opening) {
         return vec![format!("open: {e}")];
@@ -1937,4 +1940,106 @@ fn captures_read_in_runs_as_frame_by_frame() {
         files += 1;
     }
     assert!(files > 10, "{files} captures");
+}
+
+/// Reads every frame `bytes` gives, as a zip file on disk and as a stream; the frame count is
+/// bounded by what the bytes can hold.
+fn read_zip_both_ways(bytes: &[u8]) {
+    let file = TempFile::new("damaged.zip", bytes);
+    let limit = bytes.len().max(1) as u64 * 64;
+    let count = |mut source: FileSource| {
+        let mut n = 0u64;
+        while source.next_frame().is_some() {
+            n += 1;
+            assert!(n <= limit, "more frames than the bytes can hold");
+        }
+    };
+    if let Ok(source) = FileSource::open(std::slice::from_ref(&file.0)) {
+        count(source);
+    }
+    let stream = Box::new(Cursor::new(bytes.to_vec()));
+    if let Ok(source) = FileSource::from_reader(PathBuf::from("stream"), stream) {
+        count(source);
+    }
+}
+
+/// Each way a zip fixture holds its members (deflate, stored, two members and folders, data
+/// descriptors with and without zip64, a method of its own decoder, members it cannot read, no
+/// central directory) with each byte of its first 80 and last 120 bytes (local header, central
+/// directory, end record) changed, and cut there: it opens or fails with an error, from a file
+/// (central directory, or the local headers' walk) and from a stream (no panic, no hang). The
+/// fuzz target reads streams only.
+#[test]
+fn zip_archives_damaged_in_their_headers_open_or_fail_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zip");
+    for name in [
+        "refused-v4-deflate.zip",
+        "http-mix-stored.zip",
+        "two-captures-readme.zip",
+        "streamed-descriptor.zip",
+        "stored-descriptor.zip",
+        "stored-streamed.zip",
+        "http-mix-lzma.zip",
+        "mixed-unreadable.zip",
+        "two-captures-cut-between.zip",
+    ] {
+        let whole = std::fs::read(dir.join(name)).expect("fixture");
+        let n = whole.len();
+        let mut places: Vec<usize> = (0..n.min(80)).chain(n.saturating_sub(120)..n).collect();
+        places.dedup();
+        for at in places {
+            let mut changed = whole.clone();
+            if let Some(b) = changed.get_mut(at) {
+                *b ^= 0xff;
+            }
+            read_zip_both_ways(&changed);
+            read_zip_both_ways(whole.get(..at).unwrap_or_default());
+        }
+    }
+}
+
+/// A split zip (`zip -s`): its last part, the `.zip` whose end record says it is part 2 and
+/// whose members lie in the `.z01` before it (beginning like a zip, or, as zip -s cuts it,
+/// inside a member's data), and that first part, which begins with the spanning mark before
+/// its first member, are each named with how to join them (read alone, the last part's list
+/// of members points into the other part, and its start is no capture).
+#[test]
+fn the_parts_of_a_split_zip_are_named_with_how_to_join_them() {
+    let zip =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zip/refused-v4-deflate.zip");
+    let whole = std::fs::read(zip).expect("fixture");
+    let mut last = whole.clone();
+    let end = last.len() - 22;
+    assert_eq!(last.get(end..end + 4), Some(&b"PK\x05\x06"[..]));
+    last[end + 4] = 1;
+    last[end + 6] = 1;
+    let mut first = b"PK\x07\x08".to_vec();
+    first.extend_from_slice(&whole);
+    // As zip -s cuts them, the last part begins inside a member's data.
+    let mid_member = last.get(40..).unwrap_or_default().to_vec();
+    for (name, bytes, part) in [
+        ("capture.zip", last, "the last part of a split zip archive"),
+        (
+            "parts.zip",
+            mid_member,
+            "the last part of a split zip archive",
+        ),
+        (
+            "capture.z01",
+            first,
+            "the first part of a split zip archive",
+        ),
+    ] {
+        let (_file, opened) = open_bytes(name, &bytes);
+        let Err(error) = opened else {
+            panic!("{name} opened");
+        };
+        let message = error.to_string();
+        assert!(
+            matches!(error, SourceError::OtherFormat { .. })
+                && message.contains(part)
+                && message.contains("join its parts into one zip first (zip -s 0"),
+            "{name}: {message}"
+        );
+    }
 }

@@ -28,6 +28,14 @@
 //!   PID is its thread ID. (Turning `record-tgid` on makes the kernel allocate that table once,
 //!   four bytes per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it
 //!   stays until reboot.)
+//! - The program a process ran comes from the kernel's `sched:sched_process_exec` event, in the
+//!   same instance: each sighting carries the path of its process's latest exec seen (as
+//!   given to exec: a symbolic link's own path, relative if it was run so), which names a
+//!   process gone before its details could be read. Programs started before the trace, and
+//!   processes that forked without exec since, have none; nor has any on a kernel without the
+//!   event. The command line is not in the event, and a process gone is not asked for it.
+//!   The most recent 4096 execs are kept (1 MiB of paths at most); a process's exit ends its
+//!   entry, so a later process given the same PID is not named after it.
 //! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
 //!   sends no packet and gives no sighting.
 //! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
@@ -38,6 +46,7 @@
 //!   `CLOCK_REALTIME` and `CLOCK_MONOTONIC` taken at each read, so they follow clock steps
 //!   from then on.
 
+mod execs;
 mod format;
 mod join;
 mod ring;
@@ -53,7 +62,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use self::format::{Exit, ExitEventFormat, PageLayout, StateEventFormat};
+use self::execs::{Execs, comm_of};
+use self::format::{ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
@@ -64,6 +74,8 @@ const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/traci
 const EVENT_DIR: &str = "events/sock/inet_sock_set_state";
 /// The thread-exit event, which names the threads that end (relative like [`EVENT_DIR`]).
 const EXIT_EVENT_DIR: &str = "events/sched/sched_process_exit";
+/// The exec event, which gives the path of each program started (relative like [`EVENT_DIR`]).
+const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
 const MAX_EXITED: usize = 4096;
@@ -133,6 +145,11 @@ impl ConnectTrace {
         let exit_format = read_text(&exit_path)
             .ok()
             .and_then(|text| ExitEventFormat::parse(&text, &exit_path.display().to_string()).ok());
+        // Optional too: without it, such a process is named by its name only, not its program.
+        let exec_path = root.join(EXEC_EVENT_DIR).join("format");
+        let exec_format = read_text(&exec_path)
+            .ok()
+            .and_then(|text| ExecEventFormat::parse(&text, &exec_path.display().to_string()).ok());
 
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
@@ -159,6 +176,11 @@ impl ConnectTrace {
                 .write(&format!("{EXIT_EVENT_DIR}/enable"), "1")
                 .is_ok()
         });
+        let exec_format = exec_format.filter(|_| {
+            instance
+                .write(&format!("{EXEC_EVENT_DIR}/enable"), "1")
+                .is_ok()
+        });
 
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
@@ -169,9 +191,11 @@ impl ConnectTrace {
             layout,
             format,
             exit_format,
+            exec_format,
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
+            execs: Execs::default(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
             joiner_dropped: 0,
@@ -370,6 +394,7 @@ impl Instance {
     fn disable(&self) {
         let _ = fs::write(self.dir.join(EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXIT_EVENT_DIR).join("enable"), "0");
+        let _ = fs::write(self.dir.join(EXEC_EVENT_DIR).join("enable"), "0");
     }
 }
 
@@ -389,12 +414,16 @@ struct Reader {
     format: StateEventFormat,
     /// `None` on kernels without the thread-exit event.
     exit_format: Option<ExitEventFormat>,
+    /// `None` on kernels without the exec event.
+    exec_format: Option<ExecEventFormat>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
     /// Reads of `tgids` allowed now.
     tgid_scans: Budget,
     /// Threads that ended recently, with their names.
     exited: Exited,
+    /// Programs started recently, by process.
+    execs: Execs,
     /// Sightings of a gone process whose exit was not read yet: passed on next round.
     unnamed: Vec<ProcessSighting>,
     joiner: Joiner,
@@ -426,7 +455,9 @@ impl Reader {
             layout,
             format,
             exit_format,
+            exec_format,
             exited,
+            execs,
             lost,
             ..
         } = self;
@@ -446,7 +477,10 @@ impl Reader {
                     if let Some(change) = format.decode(record) {
                         batch.push(Timed { at, change });
                     } else if let Some(exit) = exit_format.as_ref().and_then(|f| f.decode(record)) {
+                        execs.exit(at, exit.tid);
                         exited.insert(at, exit);
+                    } else if let Some(exec) = exec_format.as_ref().and_then(|f| f.decode(record)) {
+                        execs.exec(at, exec);
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
@@ -456,8 +490,17 @@ impl Reader {
         // Last round's sightings of gone processes: their exits are read by now.
         let mut unnamed = std::mem::take(&mut self.unnamed);
         for mut sighting in unnamed.drain(..) {
+            if sighting.exe.is_none() {
+                // Its exec may have been in a buffer read before the one with its connect.
+                sighting.exe = self
+                    .execs
+                    .path(sighting.pid, sighting.at)
+                    .map(str::to_owned);
+            }
             if let Some(name) = self.exited.name(sighting.pid) {
                 name.clone_into(&mut sighting.name);
+            } else if let Some(exe) = &sighting.exe {
+                sighting.name = comm_of(exe);
             }
             if !send(&self.tx, &self.lost, sighting) {
                 return false;
@@ -468,9 +511,10 @@ impl Reader {
         batch.sort_by_key(|timed| timed.at);
         // Connecting threads already gone: their processes, from the kernel's record.
         let saved = self.gone_threads(batch);
-        let exited = &self.exited;
+        let (exited, execs) = (&self.exited, &self.execs);
         let waits = self.exit_format.is_some();
         for timed in batch.drain(..) {
+            let at = timed.at;
             let owner = |tid| {
                 let mut owner = owner_of(tid, |tid| saved.get(&tid).copied());
                 if owner.name.is_empty()
@@ -478,6 +522,7 @@ impl Reader {
                 {
                     name.clone_into(&mut owner.name);
                 }
+                owner.exe = execs.path(owner.pid, at).map(str::to_owned);
                 owner
             };
             let Some(sighting) = self.joiner.push(timed, owner) else {
@@ -637,10 +682,12 @@ fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
             name: fs::read_to_string(format!("/proc/{pid}/comm"))
                 .map(|comm| comm.trim_end_matches('\n').to_owned())
                 .unwrap_or_default(),
+            exe: None,
         },
         None => Owner {
             pid: tid,
             name: String::new(),
+            exe: None,
         },
     }
 }
@@ -838,6 +885,7 @@ mod tests {
                 joiner.push(timed, |tid| Owner {
                     pid: tid,
                     name: "curl".to_owned(),
+                    exe: None,
                 })
             })
             .collect();

@@ -347,3 +347,25 @@ fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
         assert_eq!(s.name, "检查-client", "{s:?}");
     }
 }
+
+/// The exits of threads whose process goes on (a pool's workers, a thread per request: many a
+/// second on a busy machine) are kept from the reader by the kernel, where the exit event
+/// tells a process's last thread (`group_dead`): only processes' exits are needed.
+#[test]
+fn only_the_exits_of_processes_are_read_where_the_kernel_tells_them() {
+    let Some(trace) = start() else {
+        return;
+    };
+    let event = trace.instance_dir().join("events/sched/sched_process_exit");
+    let Ok(format) = std::fs::read_to_string(event.join("format")) else {
+        println!("SKIPPED: no exit event here");
+        return;
+    };
+    let filter = std::fs::read_to_string(event.join("filter")).expect("the event's filter");
+    if format.contains("group_dead") {
+        assert_eq!(filter.trim(), "group_dead == 1");
+    } else {
+        println!("this kernel's exit event has no group_dead: every thread's exit is read");
+        assert_eq!(filter.trim(), "none");
+    }
+}

@@ -23,11 +23,16 @@
 //!   is on): a thread that connected and ended in a process still running is named by that
 //!   process. For a process already gone (a short-lived `curl`, `nc` or script) the name
 //!   comes from the kernel's `sched:sched_process_exit` event, enabled in the same instance;
-//!   such a sighting is passed on one round later when its exit has not been read yet. On a
-//!   kernel without that event the name stays empty; without `record-tgid` a gone thread's
-//!   PID is its thread ID. (Turning `record-tgid` on makes the kernel allocate that table once,
-//!   four bytes per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it
-//!   stays until reboot.)
+//!   such a sighting is passed on one round later when its exit has not been read yet. Where
+//!   the event has a `group_dead` field (recent kernels; 6.18 has it), a kernel filter lets
+//!   through only the exit of each process's last thread: the exits of threads of running
+//!   processes (thread pools) are not read, and a gone process is named by its last thread,
+//!   which is its first but where a process's threads end together and another one ends last
+//!   (then the name comes from its program's path, where its exec was seen). On a kernel
+//!   without that event the name stays empty; without `record-tgid` a gone thread's PID is its
+//!   thread ID. (Turning `record-tgid` on makes the kernel allocate that table once, four bytes
+//!   per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it stays until
+//!   reboot.)
 //! - The program a process ran comes from the kernel's `sched:sched_process_exec` event, in the
 //!   same instance: each sighting carries the path of its process's latest exec seen (as
 //!   given to exec: a symbolic link's own path, relative if it was run so), which names a
@@ -35,7 +40,9 @@
 //!   processes that forked without exec since, have none; nor has any on a kernel without the
 //!   event. The command line is not in the event, and a process gone is not asked for it.
 //!   The most recent 4096 execs are kept (1 MiB of paths at most); a process's exit ends its
-//!   entry, so a later process given the same PID is not named after it.
+//!   entry, so a later process given the same PID is not named after it (missed where its
+//!   last thread was not its first and only process exits are read, as the exit then names
+//!   another thread).
 //! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
 //!   sends no packet and gives no sighting.
 //! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
@@ -171,7 +178,12 @@ impl ConnectTrace {
         let cpus = instance.open_buffers()?;
         instance.write("tracing_on", "1")?;
         instance.write(&format!("{EVENT_DIR}/enable"), "1")?;
-        let exit_format = exit_format.filter(|_| {
+        let exit_format = exit_format.filter(|format| {
+            // Only processes' exits are needed: most thread exits are kept from the reader.
+            // Best effort: unfiltered, it reads them all, as before the field existed.
+            if let Some(filter) = format.processes_only() {
+                let _ = instance.write(&format!("{EXIT_EVENT_DIR}/filter"), filter);
+            }
             instance
                 .write(&format!("{EXIT_EVENT_DIR}/enable"), "1")
                 .is_ok()

@@ -256,6 +256,8 @@ pub(super) struct ExitEventFormat {
     common_type: Field,
     pid: Field,
     comm: Field,
+    /// Whether the exiting thread is its process's last (recent kernels only).
+    group_dead: Option<Field>,
 }
 
 /// One decoded thread exit.
@@ -290,7 +292,15 @@ impl ExitEventFormat {
             common_type,
             pid,
             comm,
+            group_dead: pick("group_dead", &[1]).ok(),
         })
+    }
+
+    /// The kernel event filter that lets through only the exits of processes (their last
+    /// thread), where the layout tells them from other threads' exits; `None` where it does
+    /// not, and every thread's exit is read.
+    pub fn processes_only(&self) -> Option<&'static str> {
+        self.group_dead.map(|_| "group_dead == 1")
     }
 
     /// The thread exit in `record`; `None` for another event or a record too short.
@@ -598,6 +608,27 @@ pub(super) mod tests {
         assert_eq!(exit.decode(&r[..20]), None);
         // The connect event's format is not an exit's.
         assert!(ExitEventFormat::parse(FORMAT_FIXTURE, "fixture").is_err());
+    }
+
+    #[test]
+    fn exits_are_filtered_to_processes_where_the_layout_tells_them() {
+        let exit = ExitEventFormat::parse(EXIT_FORMAT_FIXTURE, "fixture").expect("exit format");
+        assert_eq!(
+            exit.group_dead,
+            Some(Field {
+                offset: 32,
+                size: 1
+            })
+        );
+        assert_eq!(exit.processes_only(), Some("group_dead == 1"));
+        // Older kernels' event has no such field: every thread's exit is read.
+        let older: String = EXIT_FORMAT_FIXTURE
+            .lines()
+            .filter(|l| !l.contains("group_dead"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let exit = ExitEventFormat::parse(&older, "older").expect("exit format");
+        assert_eq!(exit.processes_only(), None);
     }
 
     /// An exec record laid out as the exec fixture says: type, flags, preempt count,

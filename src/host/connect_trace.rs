@@ -561,10 +561,7 @@ impl Reader {
         let Some(path) = self.tgids.as_deref() else {
             return HashMap::new();
         };
-        let gone: HashSet<u32> = batch
-            .iter()
-            .filter(|t| t.change.newstate == TCP_SYN_SENT)
-            .map(|t| t.change.tid)
+        let gone: HashSet<u32> = processes_unknown(batch, &self.execs)
             .filter(|tid| !Path::new(&format!("/proc/{tid}")).exists())
             .collect();
         if gone.is_empty() || !self.tgid_scans.take() {
@@ -574,6 +571,18 @@ impl Reader {
             .map(|file| scan_saved_tgids(io::BufReader::new(file), &gone))
             .unwrap_or_default()
     }
+}
+
+/// The threads that connected in `batch` whose process the trace cannot tell by itself. A
+/// thread seen starting a program is not one: exec makes it its process's leader, whose ID is
+/// the process's (a short-lived `curl` or script is such a thread), so no pass over
+/// `saved_tgids` is spent on it.
+fn processes_unknown<'a>(batch: &'a [Timed], execs: &'a Execs) -> impl Iterator<Item = u32> + 'a {
+    batch
+        .iter()
+        .filter(|t| t.change.newstate == TCP_SYN_SENT)
+        .filter(|t| execs.path(t.change.tid, t.at).is_none())
+        .map(|t| t.change.tid)
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -810,6 +819,37 @@ mod tests {
         let owner = owner_of(std::process::id(), |_| None);
         assert_eq!(owner.pid, std::process::id());
         assert!(!owner.name.is_empty());
+    }
+
+    #[test]
+    fn threads_seen_starting_a_program_need_no_look_up_of_their_process() {
+        let connect = |tid: u32, at: i64| Timed {
+            at: Timestamp(at),
+            change: format::StateChange {
+                tid,
+                skaddr: u64::from(tid),
+                oldstate: 7,
+                newstate: TCP_SYN_SENT,
+                local: "127.0.0.1:0".parse().expect("addr"),
+                remote: "127.0.0.1:9".parse().expect("addr"),
+            },
+        };
+        let mut execs = Execs::default();
+        execs.exec(
+            Timestamp(10),
+            format::Exec {
+                pid: 100,
+                path: "/usr/bin/curl".to_owned(),
+            },
+        );
+        let mut refused = connect(100, 30);
+        refused.change.oldstate = TCP_SYN_SENT;
+        refused.change.newstate = 7;
+        // 100 exec'd before connecting: its own process. 101 is another process's thread, or
+        // one whose exec was not seen; 100's connect before its exec was another program's.
+        let batch = [connect(100, 20), connect(101, 20), connect(100, 5), refused];
+        let unknown: Vec<u32> = processes_unknown(&batch, &execs).collect();
+        assert_eq!(unknown, [101, 100]);
     }
 
     #[test]

@@ -10,8 +10,12 @@
 //! - `threads`: `BENCH_THREADS` (default 20000) threads of this process, each started and
 //!   joined at once: a thread exit each.
 //! - `connecting`: `BENCH_CONNECTS` (default 300) short-lived shells that connect once to a
-//!   closed port on 127.0.0.1 and end. They run in a network namespace of their own
-//!   (`unshare --net`, loopback brought up), so no connect reaches this machine's loopback.
+//!   closed port on 127.0.0.1 and end, each started through `env` (as cron, `ip netns exec` or
+//!   `sudo` start a program: the process ran another program before the one that connects).
+//!   They run in a network namespace of their own (`unshare --net`, loopback brought up), so
+//!   no connect reaches this machine's loopback. Each refused connect's sighting should carry
+//!   the shell's path (`.../bash`); one carrying `env`'s was named after the program its
+//!   process ran before.
 
 use std::collections::HashSet;
 use std::process::Command;
@@ -66,7 +70,7 @@ fn load(name: &str, processes: u32, threads: u32, connects: u32) {
             }
         }
         _ => shell(&format!(
-            "for ((i = 0; i < {connects}; i++)); do bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>/dev/null; done; true"
+            "for ((i = 0; i < {connects}; i++)); do env bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>/dev/null; done; true"
         )),
     }
 }
@@ -134,16 +138,19 @@ fn main() {
         .collect();
     let pids: HashSet<u32> = refused.iter().map(|s| s.pid).collect();
     let named = |f: &dyn Fn(&ProcessSighting) -> bool| refused.iter().filter(|s| f(s)).count();
+    let ran = |s: &ProcessSighting, program: &str| {
+        s.exe
+            .as_deref()
+            .is_some_and(|e| e.rsplit('/').next() == Some(program))
+    };
     println!(
-        "connecting: {} sightings of {} processes; with a name {}, with a program path {}; lost {}",
+        "connecting: {} sightings of {} processes; with a name {}, with the program's path {}, \
+         with the path of the program before it {}; lost {}",
         refused.len(),
         pids.len(),
         named(&|s| !s.name.is_empty()),
-        named(&|s| {
-            s.exe
-                .as_deref()
-                .is_some_and(|e| e.ends_with("/bash") || e == "bash")
-        }),
+        named(&|s| ran(s, "bash")),
+        named(&|s| ran(s, "env")),
         trace.lost()
     );
 }

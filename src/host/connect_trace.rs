@@ -70,7 +70,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use self::execs::{Execs, comm_of};
-use self::format::{ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
+use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
@@ -118,8 +118,45 @@ pub struct ConnectTrace {
     reader: Option<JoinHandle<()>>,
     sightings: Receiver<ProcessSighting>,
     lost: Arc<AtomicU64>,
+    /// Which of the optional events this kernel gave, for [`ConnectEvents::describe`].
+    ///
+    /// [`ConnectEvents::describe`]: super::ConnectEvents::describe
+    events: OptionalEvents,
     // Dropped after the reader has stopped and closed the buffers (fields drop after `drop`).
     instance: Instance,
+}
+
+/// The optional events a trace runs with (each missing on some kernels, or not enabled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OptionalEvents {
+    /// `sched:sched_process_exit`: names a process gone before `/proc` was read.
+    exit: bool,
+    /// `sched:sched_process_exec`: the path of the program such a process ran.
+    exec: bool,
+}
+
+impl OptionalEvents {
+    /// What the trace is, and what it cannot tell without the missing events.
+    fn describe(self) -> &'static str {
+        match (self.exit, self.exec) {
+            (true, true) => "the kernel's connect events (sock:inet_sock_set_state, as root)",
+            (true, false) => {
+                "the kernel's connect events (sock:inet_sock_set_state, as root; this kernel \
+                 gives no sched:sched_process_exec event, so a program that ended before it \
+                 was looked up is named without its path)"
+            }
+            (false, true) => {
+                "the kernel's connect events (sock:inet_sock_set_state, as root; this kernel \
+                 gives no sched:sched_process_exit event, so a program that ended before it \
+                 was looked up is named by its path only where it was seen starting)"
+            }
+            (false, false) => {
+                "the kernel's connect events (sock:inet_sock_set_state, as root; this kernel \
+                 gives no sched:sched_process_exit or sched:sched_process_exec event, so a \
+                 program that ended before it was looked up is not named)"
+            }
+        }
+    }
 }
 
 impl ConnectTrace {
@@ -194,6 +231,10 @@ impl ConnectTrace {
                 .is_ok()
         });
 
+        let events = OptionalEvents {
+            exit: exit_format.is_some(),
+            exec: exec_format.is_some(),
+        };
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
@@ -208,6 +249,7 @@ impl ConnectTrace {
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            processes: Vec::new(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
             joiner_dropped: 0,
@@ -228,6 +270,7 @@ impl ConnectTrace {
             reader: Some(reader),
             sightings,
             lost,
+            events,
             instance,
         })
     }
@@ -436,6 +479,8 @@ struct Reader {
     exited: Exited,
     /// Programs started recently, by process.
     execs: Execs,
+    /// The round's exits and execs, applied in time order once every CPU is read.
+    processes: Vec<(Timestamp, ProcessEvent)>,
     /// Sightings of a gone process whose exit was not read yet: passed on next round.
     unnamed: Vec<ProcessSighting>,
     joiner: Joiner,
@@ -470,6 +515,7 @@ impl Reader {
             exec_format,
             exited,
             execs,
+            processes,
             lost,
             ..
         } = self;
@@ -489,14 +535,25 @@ impl Reader {
                     if let Some(change) = format.decode(record) {
                         batch.push(Timed { at, change });
                     } else if let Some(exit) = exit_format.as_ref().and_then(|f| f.decode(record)) {
-                        execs.exit(at, exit.tid);
-                        exited.insert(at, exit);
+                        processes.push((at, ProcessEvent::Exit(exit)));
                     } else if let Some(exec) = exec_format.as_ref().and_then(|f| f.decode(record)) {
-                        execs.exec(at, exec);
+                        processes.push((at, ProcessEvent::Exec(exec)));
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
                 lost.fetch_add(missed, Ordering::Relaxed);
+            }
+        }
+        // In time order: a process that moved from one CPU to another between its execs has the
+        // later one read first when its CPU comes first, and the earlier must not replace it.
+        processes.sort_by_key(|(at, _)| *at);
+        for (at, event) in processes.drain(..) {
+            match event {
+                ProcessEvent::Exit(exit) => {
+                    execs.exit(at, exit.tid);
+                    exited.insert(at, exit);
+                }
+                ProcessEvent::Exec(exec) => execs.exec(at, exec),
             }
         }
         // Last round's sightings of gone processes: their exits are read by now.
@@ -537,12 +594,18 @@ impl Reader {
                 owner.exe = execs.path(owner.pid, at).map(str::to_owned);
                 owner
             };
-            let Some(sighting) = self.joiner.push(timed, owner) else {
+            let Some(mut sighting) = self.joiner.push(timed, owner) else {
                 continue;
             };
             if sighting.name.is_empty() && waits && self.unnamed.len() < QUEUE {
                 self.unnamed.push(sighting);
-            } else if !send(&self.tx, &self.lost, sighting) {
+                continue;
+            }
+            if sighting.name.is_empty() {
+                // Gone, and no exit event to name it: the name it got at exec.
+                sighting.name = sighting.exe.as_deref().map(comm_of).unwrap_or_default();
+            }
+            if !send(&self.tx, &self.lost, sighting) {
                 return false;
             }
         }
@@ -583,6 +646,13 @@ fn processes_unknown<'a>(batch: &'a [Timed], execs: &'a Execs) -> impl Iterator<
         .filter(|t| t.change.newstate == TCP_SYN_SENT)
         .filter(|t| execs.path(t.change.tid, t.at).is_none())
         .map(|t| t.change.tid)
+}
+
+/// A process's exit or exec, as read from a CPU's buffer.
+#[derive(Debug)]
+enum ProcessEvent {
+    Exit(Exit),
+    Exec(Exec),
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -771,13 +841,15 @@ impl super::ConnectEvents for ConnectTrace {
     }
 
     fn describe(&self) -> &'static str {
-        "the kernel's connect events (sock:inet_sock_set_state, as root)"
+        self.events.describe()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::format::tests::{FORMAT_FIXTURE, HEADER_PAGE_FIXTURE, record};
+    use super::format::tests::{
+        EXEC_FORMAT_FIXTURE, FORMAT_FIXTURE, HEADER_PAGE_FIXTURE, exec_record, record,
+    };
     use super::ring::tests::PageBuilder;
     use super::*;
 
@@ -850,6 +922,119 @@ mod tests {
         let batch = [connect(100, 20), connect(101, 20), connect(100, 5), refused];
         let unknown: Vec<u32> = processes_unknown(&batch, &execs).collect();
         assert_eq!(unknown, [101, 100]);
+    }
+
+    /// Regression: a short-lived client started through another program (`env`, a script, `ip
+    /// netns exec`) was named after that program, not the client it exec'd, when the two execs
+    /// were on two CPUs and the later one's CPU was read first (trace_cost: 4-11 of 300
+    /// connects): a round's exits and execs are applied in time order.
+    #[test]
+    fn a_client_whose_execs_were_on_two_cpus_is_named_after_the_later() {
+        let dir = std::env::temp_dir().join(format!("rstscope-round-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temporary directory");
+        // Two CPUs' buffers: files read to their end each round, as trace_pipe_raw is.
+        let paths = [dir.join("cpu0"), dir.join("cpu1")];
+        let cpus: Vec<File> = paths
+            .iter()
+            .map(|p| {
+                File::create(p).expect("create a buffer file");
+                File::open(p).expect("open it for reading")
+            })
+            .collect();
+        let append = |cpu: usize, page: &[u8]| {
+            use std::io::Write as _;
+            File::options()
+                .append(true)
+                .open(&paths[cpu])
+                .and_then(|mut f| f.write_all(page))
+                .expect("append a page");
+        };
+        let layout = PageLayout::parse(HEADER_PAGE_FIXTURE, "fixture").expect("layout");
+        let (tx, rx) = sync_channel(16);
+        let mut reader = Reader {
+            cpus,
+            page: vec![0; layout.page_size()],
+            layout,
+            format: StateEventFormat::parse(FORMAT_FIXTURE, "fixture").expect("format"),
+            exit_format: None,
+            exec_format: Some(
+                ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
+            ),
+            tgids: None,
+            tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
+            exited: Exited::default(),
+            execs: Execs::default(),
+            processes: Vec::new(),
+            unnamed: Vec::new(),
+            joiner: Joiner::new(),
+            joiner_dropped: 0,
+            tx,
+            lost: Arc::new(AtomicU64::new(0)),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        // Processes no /proc has (gone before the reader looks them up): `nc`, and `moved`,
+        // which `env` started and which exec'd its client, its two execs on two CPUs, the later
+        // on the CPU read first.
+        let (nc, moved) = (0x7fff_fff0_u32, 0x7fff_fff1_u32);
+        let client = "/opt/probe/check-client";
+        let tid = |pid: u32| i32::try_from(pid).expect("fits");
+        let server = "127.0.0.1:9".parse().expect("addr");
+        let any_port = "127.0.0.1:0".parse().expect("addr");
+        let port = |p: u16| std::net::SocketAddr::from(([127, 0, 0, 1], p));
+        let ms = 1_000_000;
+        let now = u64::try_from(clock_ns(libc::CLOCK_MONOTONIC)).expect("after boot");
+        let mut batch = Vec::new();
+
+        // They started a while ago, and connected.
+        append(
+            0,
+            &PageBuilder::new(now - 50 * ms)
+                .long(0, &exec_record(nc, "/usr/bin/nc"))
+                .long(20_000_000, &exec_record(moved, client))
+                .build(),
+        );
+        append(
+            1,
+            &PageBuilder::new(now - 40 * ms)
+                .long(0, &exec_record(moved, "/usr/bin/env"))
+                .build(),
+        );
+        append(
+            1,
+            &PageBuilder::new(now - 20 * ms)
+                .small(0, &record(tid(nc), 0xa0, 7, 2, any_port, server))
+                .small(30, &record(0, 0xa0, 2, 7, port(45677), server))
+                .small(1000, &record(tid(moved), 0xd0, 7, 2, any_port, server))
+                .small(30, &record(0, 0xd0, 2, 7, port(45676), server))
+                .build(),
+        );
+        assert!(reader.round(&mut batch));
+        let _ = fs::remove_dir_all(&dir);
+        // No exit event here: they are named at once, by the name the kernel gave at exec.
+        let mut seen: Vec<ProcessSighting> = rx.try_iter().collect();
+        seen.sort_by_key(|s| s.pid);
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!((seen[0].pid, seen[0].name.as_str()), (nc, "nc"));
+        assert_eq!(seen[0].exe.as_deref(), Some("/usr/bin/nc"));
+        assert_eq!(
+            (seen[1].pid, seen[1].name.as_str()),
+            (moved, "check-client")
+        );
+        assert_eq!(seen[1].exe.as_deref(), Some(client), "{seen:?}");
+    }
+
+    #[test]
+    fn the_start_note_says_what_a_kernel_without_the_process_events_cannot_tell() {
+        let note = |exit, exec| OptionalEvents { exit, exec }.describe();
+        assert!(
+            !note(true, true).contains("no sched"),
+            "{}",
+            note(true, true)
+        );
+        assert!(note(true, false).contains("no sched:sched_process_exec event"));
+        assert!(note(true, false).contains("without its path"));
+        assert!(note(false, true).contains("no sched:sched_process_exit event"));
+        assert!(note(false, false).contains("is not named"));
     }
 
     #[test]

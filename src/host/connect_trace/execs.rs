@@ -34,8 +34,12 @@ pub(super) struct Execs {
 }
 
 impl Execs {
-    /// Process `exec.pid` started `exec.path` at `at`.
+    /// Process `exec.pid` started `exec.path` at `at`. An exec older than the one kept for its
+    /// process (read late, from another CPU's buffer) is not its latest program: left out.
     pub fn exec(&mut self, at: Timestamp, exec: Exec) {
+        if self.by_pid.get(&exec.pid).is_some_and(|s| s.at > at) {
+            return;
+        }
         self.bytes += exec.path.len();
         let old = self.by_pid.insert(
             exec.pid,
@@ -124,6 +128,10 @@ mod tests {
         );
         // A later process with the same PID that did not exec is not named after it.
         assert_eq!(e.path(7, Timestamp(40)), None);
+        // An older exec read late (from another CPU's buffer) does not replace the later one.
+        e.exec(Timestamp(15), exec(7, "/usr/bin/env"));
+        assert_eq!(e.path(7, Timestamp(25)), Some("/usr/bin/curl"));
+        assert_eq!(e.path(7, Timestamp(40)), None, "still ended");
         // Another thread's exit does not end it.
         e.exec(Timestamp(50), exec(8, "/usr/bin/nc"));
         e.exit(Timestamp(60), 9);

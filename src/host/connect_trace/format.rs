@@ -419,7 +419,7 @@ pub(super) mod tests {
         include_str!("../../../tests/fixtures/tracefs/header_page");
     const EXIT_FORMAT_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/sched_process_exit.format");
-    const EXEC_FORMAT_FIXTURE: &str =
+    pub(crate) const EXEC_FORMAT_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/sched_process_exec.format");
 
     /// A record laid out as the fixture says (offsets read by hand from it).

@@ -269,3 +269,106 @@ fn a_thread_gone_before_its_connect_is_read_is_named_by_its_process() {
         assert_eq!(s.name, me.trim_end(), "{s:?}");
     }
 }
+
+/// A short-lived program named by its full path, not only its 16-byte name: a health-check
+/// script in a folder of its own execs its client there, which connects once and ends before
+/// the trace reads its connect. The kernel's exec event gives the path the client was started
+/// by (a copy of `curl` in a script's folder is told from the system's).
+#[test]
+fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the short-lived client");
+        return;
+    }
+    let Some(mut trace) = start() else {
+        return;
+    };
+    let dir = std::env::temp_dir()
+        .join(format!("rstscope-exec-{}", std::process::id()))
+        .join("健康检查 probe");
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    // The client: bash under a name and folder of our own (the kernel takes the path as given).
+    let client = dir.join("检查-client");
+    let _ = std::fs::remove_file(&client);
+    std::os::unix::fs::symlink(bash, &client).expect("link to bash");
+    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let script = dir.join("check.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/bash\nexec \"$(dirname \"$0\")/检查-client\" -c 'exec 3<>/dev/tcp/127.0.0.1/{}'\n",
+            refused.port()
+        ),
+    )
+    .expect("write the script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("make the script executable");
+
+    // Started the way a cron job or `ip netns exec` starts it: through a program that execs it,
+    // so the process ran other programs before (the trace must not name it after those).
+    let mut pids = Vec::new();
+    for _ in 0..10 {
+        let status = std::process::Command::new("/usr/bin/env")
+            .arg(&script)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .and_then(|mut child| {
+                pids.push(child.id());
+                child.wait()
+            })
+            .expect("run the script");
+        assert!(!status.success(), "nothing listens on {refused}");
+    }
+
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
+        seen.iter()
+            .filter(|s| s.remote == Some(refused) && pids.contains(&s.pid))
+            .cloned()
+            .collect()
+    };
+    for _ in 0..40 {
+        trace.drain(&mut seen);
+        if theirs(&seen).len() == pids.len() || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
+    let found = theirs(&seen);
+    assert_eq!(
+        found.len(),
+        pids.len(),
+        "one sighting per run {pids:?}: {found:?}; all: {seen:?}; lost {}",
+        trace.lost()
+    );
+    let path = client.display().to_string();
+    for s in &found {
+        assert_eq!(s.exe.as_deref(), Some(path.as_str()), "{s:?}");
+        assert_eq!(s.name, "检查-client", "{s:?}");
+    }
+}
+
+/// The exits of threads whose process goes on (a pool's workers, a thread per request: many a
+/// second on a busy machine) are kept from the reader by the kernel, where the exit event
+/// tells a process's last thread (`group_dead`): only processes' exits are needed.
+#[test]
+fn only_the_exits_of_processes_are_read_where_the_kernel_tells_them() {
+    let Some(trace) = start() else {
+        return;
+    };
+    let event = trace.instance_dir().join("events/sched/sched_process_exit");
+    let Ok(format) = std::fs::read_to_string(event.join("format")) else {
+        println!("SKIPPED: no exit event here");
+        return;
+    };
+    let filter = std::fs::read_to_string(event.join("filter")).expect("the event's filter");
+    if format.contains("group_dead") {
+        assert_eq!(filter.trim(), "group_dead == 1");
+    } else {
+        println!("this kernel's exit event has no group_dead: every thread's exit is read");
+        assert_eq!(filter.trim(), "none");
+    }
+}

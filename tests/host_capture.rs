@@ -565,6 +565,122 @@ fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
     assert_eq!(kernel, captured, "kernel's seconds against the capture's");
 }
 
+/// A health-check script's client that connects once and ends at once (a cron job's `curl`)
+/// is gone before its details can be read: the reports name it by the path it was started
+/// from, which the connect trace saw at its exec, in the live JSON, the saved capture's JSON
+/// and text, and the diagnosis. In a network namespace of its own: no connect reaches this
+/// machine's loopback.
+#[test]
+fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_capture() {
+    use std::process::{Command, Stdio};
+
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        eprintln!("host capture test SKIPPED (program path): no /bin/bash");
+        return;
+    }
+    let netns = match common::Netns::new("exec-path") {
+        Ok(ns) => ns,
+        Err(why) => {
+            eprintln!("host capture test SKIPPED (program path): no network namespace: {why}");
+            return;
+        }
+    };
+    let dir = common::temp_dir("host-capture", "program-path").join("健康检查 probe");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let client = dir.join("检查-client");
+    let _ = std::fs::remove_file(&client);
+    std::os::unix::fs::symlink(bash, &client).expect("link to bash");
+    let script = dir.join("check.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/bash\nexec \"$(dirname \"$0\")/检查-client\" -c 'exec 3<>/dev/tcp/127.0.0.1/7211'\n",
+    )
+    .expect("write the script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("make the script executable");
+    let file = dir.join("saved.pcapng");
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "program path",
+        "5s",
+        Some(&netns.name),
+        &["--write".as_ref(), file.as_os_str()],
+    ) else {
+        return;
+    };
+    // The connect trace starts beside the capture: let it.
+    std::thread::sleep(Duration::from_millis(1000));
+    for _ in 0..3 {
+        let status = Command::new("ip")
+            .args(["netns", "exec", &netns.name])
+            .arg(&script)
+            .stderr(Stdio::null())
+            .status()
+            .expect("run the script");
+        assert!(!status.success(), "nothing listens in the namespace");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let live: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let find = |v: &serde_json::Value| -> serde_json::Value {
+        v["offenders"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
+            .cloned()
+            .unwrap_or_else(|| panic!("127.0.0.1:7211 among the offenders: {v}"))
+    };
+    let live_o = find(&live);
+    assert_eq!(live_o["failed_attempts"], 3, "{live_o}");
+    let traced = live["host_notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
+    });
+    if !traced {
+        eprintln!(
+            "no connect events here ({}): program path not checked",
+            live["host_notes"]
+        );
+        let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
+        return;
+    }
+    let path = client.display().to_string();
+    let clients = &live_o["client_processes"];
+    assert_eq!(clients[0]["name"], "检查-client", "{live_o}");
+    assert_eq!(clients[0]["exe"], path.as_str(), "{live_o}");
+    assert_eq!(clients[0]["processes"], 3, "{live_o}");
+    assert_eq!(clients[0]["source"], "connect-trace", "{live_o}");
+    let diagnosis = live_o["diagnosis"].as_str().unwrap_or_default();
+    assert!(diagnosis.contains(&format!(", {path})")), "{diagnosis}");
+
+    let analyze = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "--format", format])
+            .arg(&file)
+            .output()
+            .expect("rstscope analyze runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let saved: serde_json::Value = serde_json::from_str(&analyze("json")).expect("one JSON object");
+    let saved_o = find(&saved);
+    assert_eq!(saved_o["client_processes"], live_o["client_processes"]);
+    assert_eq!(saved_o["diagnosis"], live_o["diagnosis"]);
+    let text = analyze("text");
+    assert!(
+        text.contains(&format!("检查-client (pid {}, {path})", clients[0]["pid"])),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
+}
+
 /// `--no-host` leaves the machine alone: no kernel counters, no listener, no notes.
 #[test]
 fn no_host_captures_without_sampling_the_machine() {

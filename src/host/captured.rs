@@ -71,6 +71,7 @@ impl Sightings {
             remote: Some(remote),
             pid,
             name: process.name.clone().unwrap_or_default(),
+            exe: None,
             source: SightingSource::Capture,
         })
     }

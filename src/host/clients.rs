@@ -381,6 +381,7 @@ mod tests {
             remote: Some("127.0.0.1:7211".parse().expect("addr")),
             pid,
             name: "retrier".into(),
+            exe: None,
             source,
         }
     }

@@ -23,11 +23,26 @@
 //!   is on): a thread that connected and ended in a process still running is named by that
 //!   process. For a process already gone (a short-lived `curl`, `nc` or script) the name
 //!   comes from the kernel's `sched:sched_process_exit` event, enabled in the same instance;
-//!   such a sighting is passed on one round later when its exit has not been read yet. On a
-//!   kernel without that event the name stays empty; without `record-tgid` a gone thread's
-//!   PID is its thread ID. (Turning `record-tgid` on makes the kernel allocate that table once,
-//!   four bytes per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it
-//!   stays until reboot.)
+//!   such a sighting is passed on one round later when its exit has not been read yet. Where
+//!   the event has a `group_dead` field (recent kernels; 6.18 has it), a kernel filter lets
+//!   through only the exit of each process's last thread: the exits of threads of running
+//!   processes (thread pools) are not read, and a gone process is named by its last thread,
+//!   which is its first but where a process's threads end together and another one ends last
+//!   (then the name comes from its program's path, where its exec was seen). On a kernel
+//!   without that event the name stays empty; without `record-tgid` a gone thread's PID is its
+//!   thread ID. (Turning `record-tgid` on makes the kernel allocate that table once, four bytes
+//!   per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it stays until
+//!   reboot.)
+//! - The program a process ran comes from the kernel's `sched:sched_process_exec` event, in the
+//!   same instance: each sighting carries the path of its process's latest exec seen (as
+//!   given to exec: a symbolic link's own path, relative if it was run so), which names a
+//!   process gone before its details could be read. Programs started before the trace, and
+//!   processes that forked without exec since, have none; nor has any on a kernel without the
+//!   event. The command line is not in the event, and a process gone is not asked for it.
+//!   The most recent 4096 execs are kept (1 MiB of paths at most); a process's exit ends its
+//!   entry, so a later process given the same PID is not named after it (missed where its
+//!   last thread was not its first and only process exits are read, as the exit then names
+//!   another thread).
 //! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
 //!   sends no packet and gives no sighting.
 //! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
@@ -38,6 +53,7 @@
 //!   `CLOCK_REALTIME` and `CLOCK_MONOTONIC` taken at each read, so they follow clock steps
 //!   from then on.
 
+mod execs;
 mod format;
 mod join;
 mod ring;
@@ -53,7 +69,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use self::format::{Exit, ExitEventFormat, PageLayout, StateEventFormat};
+use self::execs::{Execs, comm_of};
+use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
@@ -64,6 +81,8 @@ const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/traci
 const EVENT_DIR: &str = "events/sock/inet_sock_set_state";
 /// The thread-exit event, which names the threads that end (relative like [`EVENT_DIR`]).
 const EXIT_EVENT_DIR: &str = "events/sched/sched_process_exit";
+/// The exec event, which gives the path of each program started (relative like [`EVENT_DIR`]).
+const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
 const MAX_EXITED: usize = 4096;
@@ -99,8 +118,45 @@ pub struct ConnectTrace {
     reader: Option<JoinHandle<()>>,
     sightings: Receiver<ProcessSighting>,
     lost: Arc<AtomicU64>,
+    /// Which of the optional events this kernel gave, for [`ConnectEvents::describe`].
+    ///
+    /// [`ConnectEvents::describe`]: super::ConnectEvents::describe
+    events: OptionalEvents,
     // Dropped after the reader has stopped and closed the buffers (fields drop after `drop`).
     instance: Instance,
+}
+
+/// The optional events a trace runs with (each missing on some kernels, or not enabled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OptionalEvents {
+    /// `sched:sched_process_exit`: names a process gone before `/proc` was read.
+    exit: bool,
+    /// `sched:sched_process_exec`: the path of the program such a process ran.
+    exec: bool,
+}
+
+impl OptionalEvents {
+    /// What the trace is, and what it cannot tell without the missing events.
+    fn describe(self) -> &'static str {
+        match (self.exit, self.exec) {
+            (true, true) => "the kernel's connect events (sock:inet_sock_set_state, as root)",
+            (true, false) => {
+                "the kernel's connect events (sock:inet_sock_set_state, as root; this kernel \
+                 gives no sched:sched_process_exec event, so a program that ended before it \
+                 was looked up is named without its path)"
+            }
+            (false, true) => {
+                "the kernel's connect events (sock:inet_sock_set_state, as root; this kernel \
+                 gives no sched:sched_process_exit event, so a program that ended before it \
+                 was looked up is named by its path only where it was seen starting)"
+            }
+            (false, false) => {
+                "the kernel's connect events (sock:inet_sock_set_state, as root; this kernel \
+                 gives no sched:sched_process_exit or sched:sched_process_exec event, so a \
+                 program that ended before it was looked up is not named)"
+            }
+        }
+    }
 }
 
 impl ConnectTrace {
@@ -133,6 +189,11 @@ impl ConnectTrace {
         let exit_format = read_text(&exit_path)
             .ok()
             .and_then(|text| ExitEventFormat::parse(&text, &exit_path.display().to_string()).ok());
+        // Optional too: without it, such a process is named by its name only, not its program.
+        let exec_path = root.join(EXEC_EVENT_DIR).join("format");
+        let exec_format = read_text(&exec_path)
+            .ok()
+            .and_then(|text| ExecEventFormat::parse(&text, &exec_path.display().to_string()).ok());
 
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
@@ -154,12 +215,26 @@ impl ConnectTrace {
         let cpus = instance.open_buffers()?;
         instance.write("tracing_on", "1")?;
         instance.write(&format!("{EVENT_DIR}/enable"), "1")?;
-        let exit_format = exit_format.filter(|_| {
+        let exit_format = exit_format.filter(|format| {
+            // Only processes' exits are needed: most thread exits are kept from the reader.
+            // Best effort: unfiltered, it reads them all, as before the field existed.
+            if let Some(filter) = format.processes_only() {
+                let _ = instance.write(&format!("{EXIT_EVENT_DIR}/filter"), filter);
+            }
             instance
                 .write(&format!("{EXIT_EVENT_DIR}/enable"), "1")
                 .is_ok()
         });
+        let exec_format = exec_format.filter(|_| {
+            instance
+                .write(&format!("{EXEC_EVENT_DIR}/enable"), "1")
+                .is_ok()
+        });
 
+        let events = OptionalEvents {
+            exit: exit_format.is_some(),
+            exec: exec_format.is_some(),
+        };
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
@@ -169,9 +244,12 @@ impl ConnectTrace {
             layout,
             format,
             exit_format,
+            exec_format,
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
+            execs: Execs::default(),
+            processes: Vec::new(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
             joiner_dropped: 0,
@@ -192,6 +270,7 @@ impl ConnectTrace {
             reader: Some(reader),
             sightings,
             lost,
+            events,
             instance,
         })
     }
@@ -370,6 +449,7 @@ impl Instance {
     fn disable(&self) {
         let _ = fs::write(self.dir.join(EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXIT_EVENT_DIR).join("enable"), "0");
+        let _ = fs::write(self.dir.join(EXEC_EVENT_DIR).join("enable"), "0");
     }
 }
 
@@ -389,12 +469,18 @@ struct Reader {
     format: StateEventFormat,
     /// `None` on kernels without the thread-exit event.
     exit_format: Option<ExitEventFormat>,
+    /// `None` on kernels without the exec event.
+    exec_format: Option<ExecEventFormat>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
     /// Reads of `tgids` allowed now.
     tgid_scans: Budget,
     /// Threads that ended recently, with their names.
     exited: Exited,
+    /// Programs started recently, by process.
+    execs: Execs,
+    /// The round's exits and execs, applied in time order once every CPU is read.
+    processes: Vec<(Timestamp, ProcessEvent)>,
     /// Sightings of a gone process whose exit was not read yet: passed on next round.
     unnamed: Vec<ProcessSighting>,
     joiner: Joiner,
@@ -426,7 +512,10 @@ impl Reader {
             layout,
             format,
             exit_format,
+            exec_format,
             exited,
+            execs,
+            processes,
             lost,
             ..
         } = self;
@@ -446,18 +535,41 @@ impl Reader {
                     if let Some(change) = format.decode(record) {
                         batch.push(Timed { at, change });
                     } else if let Some(exit) = exit_format.as_ref().and_then(|f| f.decode(record)) {
-                        exited.insert(at, exit);
+                        processes.push((at, ProcessEvent::Exit(exit)));
+                    } else if let Some(exec) = exec_format.as_ref().and_then(|f| f.decode(record)) {
+                        processes.push((at, ProcessEvent::Exec(exec)));
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
                 lost.fetch_add(missed, Ordering::Relaxed);
             }
         }
+        // In time order: a process that moved from one CPU to another between its execs has the
+        // later one read first when its CPU comes first, and the earlier must not replace it.
+        processes.sort_by_key(|(at, _)| *at);
+        for (at, event) in processes.drain(..) {
+            match event {
+                ProcessEvent::Exit(exit) => {
+                    execs.exit(at, exit.tid);
+                    exited.insert(at, exit);
+                }
+                ProcessEvent::Exec(exec) => execs.exec(at, exec),
+            }
+        }
         // Last round's sightings of gone processes: their exits are read by now.
         let mut unnamed = std::mem::take(&mut self.unnamed);
         for mut sighting in unnamed.drain(..) {
+            if sighting.exe.is_none() {
+                // Its exec may have been in a buffer read before the one with its connect.
+                sighting.exe = self
+                    .execs
+                    .path(sighting.pid, sighting.at)
+                    .map(str::to_owned);
+            }
             if let Some(name) = self.exited.name(sighting.pid) {
                 name.clone_into(&mut sighting.name);
+            } else if let Some(exe) = &sighting.exe {
+                sighting.name = comm_of(exe);
             }
             if !send(&self.tx, &self.lost, sighting) {
                 return false;
@@ -468,9 +580,10 @@ impl Reader {
         batch.sort_by_key(|timed| timed.at);
         // Connecting threads already gone: their processes, from the kernel's record.
         let saved = self.gone_threads(batch);
-        let exited = &self.exited;
+        let (exited, execs) = (&self.exited, &self.execs);
         let waits = self.exit_format.is_some();
         for timed in batch.drain(..) {
+            let at = timed.at;
             let owner = |tid| {
                 let mut owner = owner_of(tid, |tid| saved.get(&tid).copied());
                 if owner.name.is_empty()
@@ -478,14 +591,21 @@ impl Reader {
                 {
                     name.clone_into(&mut owner.name);
                 }
+                owner.exe = execs.path(owner.pid, at).map(str::to_owned);
                 owner
             };
-            let Some(sighting) = self.joiner.push(timed, owner) else {
+            let Some(mut sighting) = self.joiner.push(timed, owner) else {
                 continue;
             };
             if sighting.name.is_empty() && waits && self.unnamed.len() < QUEUE {
                 self.unnamed.push(sighting);
-            } else if !send(&self.tx, &self.lost, sighting) {
+                continue;
+            }
+            if sighting.name.is_empty() {
+                // Gone, and no exit event to name it: the name it got at exec.
+                sighting.name = sighting.exe.as_deref().map(comm_of).unwrap_or_default();
+            }
+            if !send(&self.tx, &self.lost, sighting) {
                 return false;
             }
         }
@@ -504,10 +624,7 @@ impl Reader {
         let Some(path) = self.tgids.as_deref() else {
             return HashMap::new();
         };
-        let gone: HashSet<u32> = batch
-            .iter()
-            .filter(|t| t.change.newstate == TCP_SYN_SENT)
-            .map(|t| t.change.tid)
+        let gone: HashSet<u32> = processes_unknown(batch, &self.execs)
             .filter(|tid| !Path::new(&format!("/proc/{tid}")).exists())
             .collect();
         if gone.is_empty() || !self.tgid_scans.take() {
@@ -517,6 +634,25 @@ impl Reader {
             .map(|file| scan_saved_tgids(io::BufReader::new(file), &gone))
             .unwrap_or_default()
     }
+}
+
+/// The threads that connected in `batch` whose process the trace cannot tell by itself. A
+/// thread seen starting a program is not one: exec makes it its process's leader, whose ID is
+/// the process's (a short-lived `curl` or script is such a thread), so no pass over
+/// `saved_tgids` is spent on it.
+fn processes_unknown<'a>(batch: &'a [Timed], execs: &'a Execs) -> impl Iterator<Item = u32> + 'a {
+    batch
+        .iter()
+        .filter(|t| t.change.newstate == TCP_SYN_SENT)
+        .filter(|t| execs.path(t.change.tid, t.at).is_none())
+        .map(|t| t.change.tid)
+}
+
+/// A process's exit or exec, as read from a CPU's buffer.
+#[derive(Debug)]
+enum ProcessEvent {
+    Exit(Exit),
+    Exec(Exec),
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -637,10 +773,12 @@ fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
             name: fs::read_to_string(format!("/proc/{pid}/comm"))
                 .map(|comm| comm.trim_end_matches('\n').to_owned())
                 .unwrap_or_default(),
+            exe: None,
         },
         None => Owner {
             pid: tid,
             name: String::new(),
+            exe: None,
         },
     }
 }
@@ -703,13 +841,15 @@ impl super::ConnectEvents for ConnectTrace {
     }
 
     fn describe(&self) -> &'static str {
-        "the kernel's connect events (sock:inet_sock_set_state, as root)"
+        self.events.describe()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::format::tests::{FORMAT_FIXTURE, HEADER_PAGE_FIXTURE, record};
+    use super::format::tests::{
+        EXEC_FORMAT_FIXTURE, FORMAT_FIXTURE, HEADER_PAGE_FIXTURE, exec_record, record,
+    };
     use super::ring::tests::PageBuilder;
     use super::*;
 
@@ -751,6 +891,150 @@ mod tests {
         let owner = owner_of(std::process::id(), |_| None);
         assert_eq!(owner.pid, std::process::id());
         assert!(!owner.name.is_empty());
+    }
+
+    #[test]
+    fn threads_seen_starting_a_program_need_no_look_up_of_their_process() {
+        let connect = |tid: u32, at: i64| Timed {
+            at: Timestamp(at),
+            change: format::StateChange {
+                tid,
+                skaddr: u64::from(tid),
+                oldstate: 7,
+                newstate: TCP_SYN_SENT,
+                local: "127.0.0.1:0".parse().expect("addr"),
+                remote: "127.0.0.1:9".parse().expect("addr"),
+            },
+        };
+        let mut execs = Execs::default();
+        execs.exec(
+            Timestamp(10),
+            format::Exec {
+                pid: 100,
+                path: "/usr/bin/curl".to_owned(),
+            },
+        );
+        let mut refused = connect(100, 30);
+        refused.change.oldstate = TCP_SYN_SENT;
+        refused.change.newstate = 7;
+        // 100 exec'd before connecting: its own process. 101 is another process's thread, or
+        // one whose exec was not seen; 100's connect before its exec was another program's.
+        let batch = [connect(100, 20), connect(101, 20), connect(100, 5), refused];
+        let unknown: Vec<u32> = processes_unknown(&batch, &execs).collect();
+        assert_eq!(unknown, [101, 100]);
+    }
+
+    /// Regression: a short-lived client started through another program (`env`, a script, `ip
+    /// netns exec`) was named after that program, not the client it exec'd, when the two execs
+    /// were on two CPUs and the later one's CPU was read first (trace_cost: 4-11 of 300
+    /// connects): a round's exits and execs are applied in time order.
+    #[test]
+    fn a_client_whose_execs_were_on_two_cpus_is_named_after_the_later() {
+        let dir = std::env::temp_dir().join(format!("rstscope-round-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temporary directory");
+        // Two CPUs' buffers: files read to their end each round, as trace_pipe_raw is.
+        let paths = [dir.join("cpu0"), dir.join("cpu1")];
+        let cpus: Vec<File> = paths
+            .iter()
+            .map(|p| {
+                File::create(p).expect("create a buffer file");
+                File::open(p).expect("open it for reading")
+            })
+            .collect();
+        let append = |cpu: usize, page: &[u8]| {
+            use std::io::Write as _;
+            File::options()
+                .append(true)
+                .open(&paths[cpu])
+                .and_then(|mut f| f.write_all(page))
+                .expect("append a page");
+        };
+        let layout = PageLayout::parse(HEADER_PAGE_FIXTURE, "fixture").expect("layout");
+        let (tx, rx) = sync_channel(16);
+        let mut reader = Reader {
+            cpus,
+            page: vec![0; layout.page_size()],
+            layout,
+            format: StateEventFormat::parse(FORMAT_FIXTURE, "fixture").expect("format"),
+            exit_format: None,
+            exec_format: Some(
+                ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
+            ),
+            tgids: None,
+            tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
+            exited: Exited::default(),
+            execs: Execs::default(),
+            processes: Vec::new(),
+            unnamed: Vec::new(),
+            joiner: Joiner::new(),
+            joiner_dropped: 0,
+            tx,
+            lost: Arc::new(AtomicU64::new(0)),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        // Processes no /proc has (gone before the reader looks them up): `nc`, and `moved`,
+        // which `env` started and which exec'd its client, its two execs on two CPUs, the later
+        // on the CPU read first.
+        let (nc, moved) = (0x7fff_fff0_u32, 0x7fff_fff1_u32);
+        let client = "/opt/probe/check-client";
+        let tid = |pid: u32| i32::try_from(pid).expect("fits");
+        let server = "127.0.0.1:9".parse().expect("addr");
+        let any_port = "127.0.0.1:0".parse().expect("addr");
+        let port = |p: u16| std::net::SocketAddr::from(([127, 0, 0, 1], p));
+        let ms = 1_000_000;
+        let now = u64::try_from(clock_ns(libc::CLOCK_MONOTONIC)).expect("after boot");
+        let mut batch = Vec::new();
+
+        // They started a while ago, and connected.
+        append(
+            0,
+            &PageBuilder::new(now - 50 * ms)
+                .long(0, &exec_record(nc, "/usr/bin/nc"))
+                .long(20_000_000, &exec_record(moved, client))
+                .build(),
+        );
+        append(
+            1,
+            &PageBuilder::new(now - 40 * ms)
+                .long(0, &exec_record(moved, "/usr/bin/env"))
+                .build(),
+        );
+        append(
+            1,
+            &PageBuilder::new(now - 20 * ms)
+                .small(0, &record(tid(nc), 0xa0, 7, 2, any_port, server))
+                .small(30, &record(0, 0xa0, 2, 7, port(45677), server))
+                .small(1000, &record(tid(moved), 0xd0, 7, 2, any_port, server))
+                .small(30, &record(0, 0xd0, 2, 7, port(45676), server))
+                .build(),
+        );
+        assert!(reader.round(&mut batch));
+        let _ = fs::remove_dir_all(&dir);
+        // No exit event here: they are named at once, by the name the kernel gave at exec.
+        let mut seen: Vec<ProcessSighting> = rx.try_iter().collect();
+        seen.sort_by_key(|s| s.pid);
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!((seen[0].pid, seen[0].name.as_str()), (nc, "nc"));
+        assert_eq!(seen[0].exe.as_deref(), Some("/usr/bin/nc"));
+        assert_eq!(
+            (seen[1].pid, seen[1].name.as_str()),
+            (moved, "check-client")
+        );
+        assert_eq!(seen[1].exe.as_deref(), Some(client), "{seen:?}");
+    }
+
+    #[test]
+    fn the_start_note_says_what_a_kernel_without_the_process_events_cannot_tell() {
+        let note = |exit, exec| OptionalEvents { exit, exec }.describe();
+        assert!(
+            !note(true, true).contains("no sched"),
+            "{}",
+            note(true, true)
+        );
+        assert!(note(true, false).contains("no sched:sched_process_exec event"));
+        assert!(note(true, false).contains("without its path"));
+        assert!(note(false, true).contains("no sched:sched_process_exit event"));
+        assert!(note(false, false).contains("is not named"));
     }
 
     #[test]
@@ -838,6 +1122,7 @@ mod tests {
                 joiner.push(timed, |tid| Owner {
                     pid: tid,
                     name: "curl".to_owned(),
+                    exe: None,
                 })
             })
             .collect();

@@ -259,6 +259,10 @@ pub struct ProcessSighting {
     pub pid: u32,
     /// The process name as the OS reports it (Linux `comm`); may be empty when unknown.
     pub name: String,
+    /// The program the process ran when it connected, as its path was given to exec (Linux's
+    /// connect trace, where it saw the exec); `None` when the source does not tell. What
+    /// names a process that ended before its details could be read.
+    pub exe: Option<String>,
     /// How it was observed.
     pub source: SightingSource,
 }

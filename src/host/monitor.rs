@@ -223,6 +223,7 @@ impl Reader {
                                 remote: None,
                                 pid: e.pid,
                                 name: e.name.clone(),
+                                exe: None,
                                 source: SightingSource::SocketTable,
                             });
                         }
@@ -244,7 +245,13 @@ impl Reader {
             let pid = s.sightings[i].pid;
             if described.insert(pid) {
                 let name = s.sightings[i].name.clone();
-                s.processes.push(self.processes.describe(pid, &name));
+                let mut info = self.processes.describe(pid, &name);
+                // A process already gone (or whose executable cannot be read): the program it
+                // ran, as the connect trace saw it start.
+                if info.exe.is_none() {
+                    info.exe.clone_from(&s.sightings[i].exe);
+                }
+                s.processes.push(info);
             }
         }
         s.problems = problems;

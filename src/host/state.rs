@@ -588,6 +588,7 @@ mod tests {
                             remote: Some("127.0.0.1:7211".parse().expect("addr")),
                             pid: 999,
                             name: "retrier".into(),
+                            exe: None,
                             source: SightingSource::ConnectTrace,
                         }],
                         ..HostSample::default()

@@ -32,7 +32,9 @@ pub fn is_unseen(p: &ProcessInfo) -> bool {
 }
 
 /// `svchost.exe (1234) · Dnscache, LanmanServer +3 · svchost.exe -k NetworkService`: the
-/// name and PID, the services it hosts, the shortened command line.
+/// name and PID, the services it hosts, the shortened command line; without a command line
+/// (a process that ended before it could be read), the program's path, whose folder is what
+/// tells a script's copy of `curl` from the system's.
 pub fn short(p: &ProcessInfo) -> String {
     if is_unseen(p) {
         return UNSEEN.to_owned();
@@ -49,8 +51,24 @@ pub fn short(p: &ProcessInfo) -> String {
     if let Some(c) = cmdline.filter(|c| !c.is_empty() && c != name(p)) {
         text.push_str(" · ");
         text.push_str(&c);
+    } else if p.cmdline.as_deref().is_none_or(|c| c.trim().is_empty())
+        && let Some(exe) = p.exe.as_deref().filter(|e| !e.is_empty())
+    {
+        text.push_str(" · ");
+        text.push_str(&short_path(exe, CMDLINE_CHARS));
     }
     text
+}
+
+/// A path for a narrow cell: whole, or its last `max - 1` characters after an ellipsis (the
+/// file name and its nearest folders tell most).
+fn short_path(path: &str, max: usize) -> String {
+    let count = path.chars().count();
+    if count <= max {
+        return path.to_owned();
+    }
+    let tail: String = path.chars().skip(count + 1 - max.max(1)).collect();
+    format!("…{tail}")
 }
 
 /// Everything known of a process, one fact a line, for a hover.
@@ -182,6 +200,38 @@ mod tests {
             ..ProcessInfo::bare(7, "collector")
         };
         assert_eq!(short(&bare), "collector (7)");
+    }
+
+    #[test]
+    fn a_process_known_by_its_program_path_only_shows_the_path() {
+        // Ended before its command line was read; the connect trace saw what it ran.
+        let gone = ProcessInfo {
+            exe: Some("/tmp/健康检查/check-client".into()),
+            ..ProcessInfo::bare(4321, "check-client")
+        };
+        assert_eq!(
+            short(&gone),
+            "check-client (4321) · /tmp/健康检查/check-client"
+        );
+        let long = ProcessInfo {
+            exe: Some(format!("/opt/{}/bin/check", "x".repeat(80))),
+            ..ProcessInfo::bare(4321, "check")
+        };
+        let text = short(&long);
+        assert!(text.ends_with("xx/bin/check"), "{text}");
+        assert_eq!(
+            text.split(" · ").nth(1).map(|t| t.chars().count()),
+            Some(CMDLINE_CHARS)
+        );
+        // With a command line, that is shown, not the path.
+        let live = ProcessInfo {
+            cmdline: Some("/usr/bin/curl -s http://127.0.0.1:7211/".into()),
+            ..gone
+        };
+        assert_eq!(
+            short(&live),
+            "check-client (4321) · curl -s http://127.0.0.1:7211/"
+        );
     }
 
     #[test]

@@ -256,6 +256,8 @@ pub(super) struct ExitEventFormat {
     common_type: Field,
     pid: Field,
     comm: Field,
+    /// Whether the exiting thread is its process's last (recent kernels only).
+    group_dead: Option<Field>,
 }
 
 /// One decoded thread exit.
@@ -290,7 +292,15 @@ impl ExitEventFormat {
             common_type,
             pid,
             comm,
+            group_dead: pick("group_dead", &[1]).ok(),
         })
+    }
+
+    /// The kernel event filter that lets through only the exits of processes (their last
+    /// thread), where the layout tells them from other threads' exits; `None` where it does
+    /// not, and every thread's exit is read.
+    pub fn processes_only(&self) -> Option<&'static str> {
+        self.group_dead.map(|_| "group_dead == 1")
     }
 
     /// The thread exit in `record`; `None` for another event or a record too short.
@@ -303,6 +313,79 @@ impl ExitEventFormat {
         Some(Exit {
             tid: u32::try_from(self.pid.uint(record)?).ok()?,
             name: String::from_utf8_lossy(&comm[..end]).into_owned(),
+        })
+    }
+}
+
+/// One `sched:sched_process_exec` record's layout, and the event's ID: a process starting a
+/// program, with the file's path as given to exec, so that a process gone before the reader
+/// looked it up in `/proc` is still named by what it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ExecEventFormat {
+    /// The event's ID (`ID:` line), found again in every record's `common_type`.
+    pub id: u64,
+    /// The end of the last fixed field used: a shorter record is not one of this event's.
+    min_len: usize,
+    common_type: Field,
+    /// A `__data_loc` word: the string's offset in the record (low 16 bits) and its length
+    /// with the terminating NUL (high 16 bits).
+    filename: Field,
+    pid: Field,
+}
+
+/// One decoded exec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Exec {
+    /// The process (its thread-group ID: after exec, the thread that called it leads).
+    pub pid: u32,
+    /// The program's path as the caller passed it to exec (not resolved: a symbolic link's
+    /// own path, relative when it was given so).
+    pub path: String,
+}
+
+impl ExecEventFormat {
+    /// The layout described by the text of the event's `format` file; `path` only labels
+    /// errors.
+    pub fn parse(text: &str, path: &str) -> Result<Self, HostError> {
+        let id = event_id(text, path)?;
+        let fields = fields(text, path)?;
+        let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
+        let (common_type, filename, pid) = (
+            pick("common_type", &[2])?,
+            pick("filename", &[4])?,
+            pick("pid", &[4])?,
+        );
+        let min_len = [common_type, filename, pid]
+            .iter()
+            .map(|f| f.offset.saturating_add(f.size))
+            .max()
+            .unwrap_or(0);
+        Ok(Self {
+            id,
+            min_len,
+            common_type,
+            filename,
+            pid,
+        })
+    }
+
+    /// The exec in `record`; `None` for another event, a record too short, or a path that
+    /// lies outside the record.
+    pub fn decode(&self, record: &[u8]) -> Option<Exec> {
+        if record.len() < self.min_len || self.common_type.uint(record)? != self.id {
+            return None;
+        }
+        let loc = self.filename.uint(record)?;
+        let start = usize::try_from(loc & 0xffff).ok()?;
+        let len = usize::try_from(loc >> 16).ok()?;
+        let bytes = record.get(start..start.checked_add(len)?)?;
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        if end == 0 {
+            return None;
+        }
+        Some(Exec {
+            pid: u32::try_from(self.pid.uint(record)?).ok()?,
+            path: String::from_utf8_lossy(&bytes[..end]).into_owned(),
         })
     }
 }
@@ -336,6 +419,8 @@ pub(super) mod tests {
         include_str!("../../../tests/fixtures/tracefs/header_page");
     const EXIT_FORMAT_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/sched_process_exit.format");
+    pub(crate) const EXEC_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/sched_process_exec.format");
 
     /// A record laid out as the fixture says (offsets read by hand from it).
     pub(crate) fn record(
@@ -523,6 +608,72 @@ pub(super) mod tests {
         assert_eq!(exit.decode(&r[..20]), None);
         // The connect event's format is not an exit's.
         assert!(ExitEventFormat::parse(FORMAT_FIXTURE, "fixture").is_err());
+    }
+
+    #[test]
+    fn exits_are_filtered_to_processes_where_the_layout_tells_them() {
+        let exit = ExitEventFormat::parse(EXIT_FORMAT_FIXTURE, "fixture").expect("exit format");
+        assert_eq!(
+            exit.group_dead,
+            Some(Field {
+                offset: 32,
+                size: 1
+            })
+        );
+        assert_eq!(exit.processes_only(), Some("group_dead == 1"));
+        // Older kernels' event has no such field: every thread's exit is read.
+        let older: String = EXIT_FORMAT_FIXTURE
+            .lines()
+            .filter(|l| !l.contains("group_dead"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let exit = ExitEventFormat::parse(&older, "older").expect("exit format");
+        assert_eq!(exit.processes_only(), None);
+    }
+
+    /// An exec record laid out as the exec fixture says: type, flags, preempt count,
+    /// common_pid, the path's `__data_loc` word, pid, old_pid, then the path itself.
+    pub(crate) fn exec_record(pid: u32, path: &str) -> Vec<u8> {
+        let mut r = vec![0u8; 20];
+        r[0..2].copy_from_slice(&365u16.to_ne_bytes());
+        r[4..8].copy_from_slice(&pid.to_ne_bytes());
+        let len = u32::try_from(path.len() + 1).expect("short path");
+        r[8..12].copy_from_slice(&(len << 16 | 20).to_ne_bytes());
+        r[12..16].copy_from_slice(&pid.to_ne_bytes());
+        r[16..20].copy_from_slice(&pid.to_ne_bytes());
+        r.extend_from_slice(path.as_bytes());
+        r.push(0);
+        r
+    }
+
+    #[test]
+    fn the_exec_fixture_gives_the_process_and_its_program_path() {
+        let exec = ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec format");
+        assert_eq!(exec.id, 365);
+        assert_eq!(exec.filename, Field { offset: 8, size: 4 });
+        assert_eq!(
+            exec.pid,
+            Field {
+                offset: 12,
+                size: 4
+            }
+        );
+        let path = "/tmp/健康检查/probe.sh";
+        let decoded = exec.decode(&exec_record(4321, path)).expect("an exec");
+        assert_eq!(decoded.pid, 4321);
+        assert_eq!(decoded.path, path);
+        // A location past the record's end, an empty path, another event or a short record
+        // is no exec.
+        let mut r = exec_record(4321, path);
+        r[8..12].copy_from_slice(&(200u32 << 16 | 20).to_ne_bytes());
+        assert_eq!(exec.decode(&r), None);
+        assert_eq!(exec.decode(&exec_record(4321, "")), None);
+        let mut r = exec_record(4321, path);
+        r[0..2].copy_from_slice(&369u16.to_ne_bytes());
+        assert_eq!(exec.decode(&r), None);
+        assert_eq!(exec.decode(&exec_record(4321, path)[..14]), None);
+        // The exit event's format is not an exec's.
+        assert!(ExecEventFormat::parse(EXIT_FORMAT_FIXTURE, "fixture").is_err());
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub(super) struct Owner {
     pub pid: u32,
     /// Process name; empty when unknown.
     pub name: String,
+    /// The program it ran, as exec'd (the kernel's exec event), when the trace saw it start.
+    pub exe: Option<String>,
 }
 
 /// One state change with its time on the Unix clock.
@@ -149,6 +151,7 @@ fn sighting(at: Timestamp, owner: Owner, end: &StateChange) -> Option<ProcessSig
         remote: Some(end.remote),
         pid: owner.pid,
         name: owner.name,
+        exe: owner.exe,
         source: SightingSource::ConnectTrace,
     })
 }
@@ -184,6 +187,7 @@ mod tests {
         Owner {
             pid: tid + 1000,
             name: format!("p{tid}"),
+            exe: None,
         }
     }
 

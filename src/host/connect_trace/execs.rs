@@ -1,0 +1,175 @@
+//! The programs processes started lately (`sched:sched_process_exec`), kept so that a process
+//! gone before the reader looked it up in `/proc` is named by the path of what it ran.
+//!
+//! Bounded: at most [`MAX_EXECS`] processes and [`MAX_PATH_BYTES`] bytes of paths, the oldest
+//! exec forgotten first. A process's exit (`sched:sched_process_exit`) closes its entry, so that
+//! a later process given the same PID, which forks without exec, is not named after it.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::format::Exec;
+use crate::packet::Timestamp;
+
+/// Processes remembered at most ...
+pub(super) const MAX_EXECS: usize = 4096;
+/// ... and bytes of their paths at most (paths are usually tens of bytes; a path can be 4 KiB).
+pub(super) const MAX_PATH_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug)]
+struct Started {
+    at: Timestamp,
+    path: String,
+    /// When the process ended, where its exit was seen.
+    ended: Option<Timestamp>,
+}
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub(super) struct Execs {
+    by_pid: HashMap<u32, Started>,
+    /// `(pid, at)` in the order read, for forgetting the oldest; an entry whose process has
+    /// exec'd again since is skipped when it comes up.
+    order: VecDeque<(u32, Timestamp)>,
+    bytes: usize,
+}
+
+impl Execs {
+    /// Process `exec.pid` started `exec.path` at `at`. An exec older than the one kept for its
+    /// process (read late, from another CPU's buffer) is not its latest program: left out.
+    pub fn exec(&mut self, at: Timestamp, exec: Exec) {
+        if self.by_pid.get(&exec.pid).is_some_and(|s| s.at > at) {
+            return;
+        }
+        self.bytes += exec.path.len();
+        let old = self.by_pid.insert(
+            exec.pid,
+            Started {
+                at,
+                path: exec.path,
+                ended: None,
+            },
+        );
+        if let Some(old) = old {
+            self.bytes -= old.path.len();
+        }
+        self.order.push_back((exec.pid, at));
+        while self.by_pid.len() > MAX_EXECS || self.bytes > MAX_PATH_BYTES {
+            let Some((pid, queued)) = self.order.pop_front() else {
+                break;
+            };
+            if self.by_pid.get(&pid).is_some_and(|s| s.at == queued)
+                && let Some(gone) = self.by_pid.remove(&pid)
+            {
+                self.bytes -= gone.path.len();
+            }
+        }
+        if self.order.len() > 2 * MAX_EXECS {
+            let by_pid = &self.by_pid;
+            self.order
+                .retain(|(pid, at)| by_pid.get(pid).is_some_and(|s| s.at == *at));
+        }
+    }
+
+    /// Thread `tid` ended at `at`: when it led a process seen starting, that process ended.
+    pub fn exit(&mut self, at: Timestamp, tid: u32) {
+        if let Some(started) = self.by_pid.get_mut(&tid)
+            && started.at <= at
+        {
+            started.ended = Some(at);
+        }
+    }
+
+    /// The program process `pid` ran at `at`: started by then, and not ended before.
+    pub fn path(&self, pid: u32, at: Timestamp) -> Option<&str> {
+        self.by_pid
+            .get(&pid)
+            .filter(|s| s.at <= at && s.ended.is_none_or(|end| end >= at))
+            .map(|s| s.path.as_str())
+    }
+}
+
+/// The name the kernel gives a process that starts `path` (its `comm`): the file name, cut to
+/// 15 bytes (here at a character boundary, where the kernel cuts bytes). A process may rename
+/// itself later; this is its name as it started.
+pub(super) fn comm_of(path: &str) -> String {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let mut end = base.len().min(15);
+    while !base.is_char_boundary(end) {
+        end -= 1;
+    }
+    base[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exec(pid: u32, path: &str) -> Exec {
+        Exec {
+            pid,
+            path: path.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_process_is_named_by_its_latest_program_while_it_runs_and_at_its_end() {
+        let mut e = Execs::default();
+        e.exec(Timestamp(10), exec(7, "/etc/cron.hourly/check"));
+        assert_eq!(e.path(7, Timestamp(5)), None, "not started yet");
+        assert_eq!(e.path(7, Timestamp(10)), Some("/etc/cron.hourly/check"));
+        // The script execs its client: the same process, another program.
+        e.exec(Timestamp(20), exec(7, "/usr/bin/curl"));
+        assert_eq!(e.path(7, Timestamp(25)), Some("/usr/bin/curl"));
+        e.exit(Timestamp(30), 7);
+        assert_eq!(
+            e.path(7, Timestamp(30)),
+            Some("/usr/bin/curl"),
+            "at its end"
+        );
+        // A later process with the same PID that did not exec is not named after it.
+        assert_eq!(e.path(7, Timestamp(40)), None);
+        // An older exec read late (from another CPU's buffer) does not replace the later one.
+        e.exec(Timestamp(15), exec(7, "/usr/bin/env"));
+        assert_eq!(e.path(7, Timestamp(25)), Some("/usr/bin/curl"));
+        assert_eq!(e.path(7, Timestamp(40)), None, "still ended");
+        // Another thread's exit does not end it.
+        e.exec(Timestamp(50), exec(8, "/usr/bin/nc"));
+        e.exit(Timestamp(60), 9);
+        assert_eq!(e.path(8, Timestamp(70)), Some("/usr/bin/nc"));
+        assert_eq!(e.bytes, "/usr/bin/curl".len() + "/usr/bin/nc".len());
+    }
+
+    #[test]
+    fn memory_is_bounded_in_count_and_bytes_the_oldest_going_first() {
+        let mut e = Execs::default();
+        for pid in 0..u32::try_from(2 * MAX_EXECS).expect("small") {
+            e.exec(Timestamp(i64::from(pid)), exec(pid, "/bin/true"));
+        }
+        assert_eq!(e.by_pid.len(), MAX_EXECS);
+        assert!(e.order.len() <= 2 * MAX_EXECS);
+        assert_eq!(e.path(0, Timestamp(i64::MAX)), None);
+        let last = u32::try_from(2 * MAX_EXECS - 1).expect("small");
+        assert_eq!(e.path(last, Timestamp(i64::MAX)), Some("/bin/true"));
+        // Long paths: the byte bound holds first.
+        let long = "/x".repeat(2000);
+        for pid in 0..1000 {
+            e.exec(Timestamp(100_000 + i64::from(pid)), exec(pid, &long));
+        }
+        assert!(e.bytes <= MAX_PATH_BYTES, "{}", e.bytes);
+        let counted: usize = e.by_pid.values().map(|s| s.path.len()).sum();
+        assert_eq!(counted, e.bytes);
+        assert_eq!(e.path(999, Timestamp(i64::MAX)), Some(long.as_str()));
+    }
+
+    #[test]
+    fn the_name_is_the_file_name_cut_as_the_kernel_cuts_it() {
+        assert_eq!(comm_of("/usr/bin/curl"), "curl");
+        assert_eq!(comm_of("check"), "check");
+        assert_eq!(
+            comm_of("/opt/x/a-very-long-program-name"),
+            "a-very-long-pro"
+        );
+        // Not inside a character: 健康检查探针 is 18 bytes, cut to 15 bytes is 5 characters.
+        assert_eq!(comm_of("/tmp/健康检查探针"), "健康检查探");
+    }
+}

@@ -344,6 +344,11 @@ impl RstscopeApp {
         self.table.rows()
     }
 
+    /// The connection selected in the details, whose packets alone are listed.
+    pub fn stream(&self) -> Option<&crate::engine::ConnRecord> {
+        self.details.stream()
+    }
+
     /// Evidence collected for the selected offender.
     pub fn evidence(&self) -> Option<&Arc<Evidence>> {
         self.details.evidence()
@@ -879,7 +884,11 @@ impl RstscopeApp {
         if self.dialogs.is_open() || ctx.text_edit_focused() || ctx.any_popup_open() {
             return;
         }
-        self.table.keyboard(ctx, &mut self.selected);
+        // With a connection selected (its packets alone listed) the arrows move among the
+        // connections, until Escape lists every packet again.
+        if !self.details.keyboard(ctx) {
+            self.table.keyboard(ctx, &mut self.selected);
+        }
         let copy = ctx.input(|i| i.events.contains(&egui::Event::Copy));
         let text_selected = ctx
             .plugin::<egui::text_selection::LabelSelectionState>()

@@ -495,7 +495,7 @@ impl DetailsView {
             .and_then(|(s, ev)| Some((s.lines.clone(), ev.connections.get(s.index)?.clone())));
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
-        // The connections take what their columns ask for (up to 60%), the packets the rest.
+        // The connections take what their columns ask for (up to 65%), the packets the rest.
         let widths = self.column_chars.widths(ui);
         let share = ev.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))

@@ -634,9 +634,11 @@ fn row_height(ui: &egui::Ui) -> f32 {
 
 /// The columns shown: who (Listener, Connecting) right after where (Endpoint, Service), so
 /// that a laptop's window shows which program is involved before any sideways scrolling; then
-/// the counts, causes only when some row has them, so the common cases stay narrow; the
-/// diagnosis last, taking the rest of the width. Listener only for a live capture (`sampled`:
-/// this machine's sockets were read with it).
+/// why (the diagnosis in a few words, taking what the window has left past its least), before
+/// the counts: at 1024 points the diagnosis was last, past the window's edge, and read only by
+/// scrolling sideways. Then the counts, causes only when some row has them, so the common
+/// cases stay narrow. Listener only for a live capture (`sampled`: this machine's sockets were
+/// read with it).
 fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
     let mut cols = vec![SortColumn::Rank, SortColumn::Endpoint, SortColumn::Service];
     if sampled
@@ -653,6 +655,7 @@ fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
     }) {
         cols.push(SortColumn::Connecting);
     }
+    cols.push(SortColumn::Diagnosis);
     cols.push(SortColumn::Incidents);
     for cause in Cause::ALL {
         let i = cause.index();
@@ -667,7 +670,6 @@ fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
         SortColumn::PeakRate,
         SortColumn::FirstSeen,
         SortColumn::LastSeen,
-        SortColumn::Diagnosis,
     ]);
     cols
 }
@@ -708,6 +710,10 @@ fn endpoint_width(ui: &egui::Ui, rows: &[Row]) -> f32 {
     ((wanted / 20.0).ceil() * 20.0).clamp(NARROW, 330.0)
 }
 
+/// The least width of the Diagnosis column: its gist's first words ("Nothing was listening on
+/// that port" whole), next to an IPv4 endpoint and its service at 1024 points.
+const DIAGNOSIS_WIDTH: f32 = 260.0;
+
 fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
     // Counts, rates and times: as wide as their title with its sort arrow (wider content
     // widens them), so that the row fits a laptop's window; the text columns clip.
@@ -716,7 +722,7 @@ fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
         SortColumn::Rank => Column::exact(28.0),
         SortColumn::Endpoint => Column::initial(endpoint).at_least(90.0).clip(true),
         SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
-        SortColumn::Diagnosis => Column::remainder().at_least(200.0).clip(true),
+        SortColumn::Diagnosis => Column::remainder().at_least(DIAGNOSIS_WIDTH).clip(true),
         SortColumn::Listener | SortColumn::Connecting => {
             Column::initial(170.0).at_least(60.0).clip(true)
         }
@@ -760,7 +766,11 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
         SortColumn::PeakRate => ("Peak", "most incidents in one second"),
         SortColumn::FirstSeen => ("First", "first incident"),
         SortColumn::LastSeen => ("Last", "last incident"),
-        SortColumn::Diagnosis => ("Diagnosis", "what most likely happened"),
+        SortColumn::Diagnosis => (
+            "Diagnosis",
+            "what most likely happened, in a few words (the whole sentence on hover, and in the \
+             details of the selected row)",
+        ),
         SortColumn::Listener => (
             "Listener",
             "the process listening on the endpoint now, or the last one that did (until when)",
@@ -957,12 +967,14 @@ fn cell(
                 .on_hover_text(clock.full(o.last_seen));
         }
         SortColumn::Diagnosis => {
-            // Built for visible rows only: a sentence per row of a large table would cost.
+            // What it most likely means first, in a few words: the sentence, with its counts
+            // and times, is on hover and in the details of the selected row. Built for
+            // visible rows only: a sentence per row of a large table would cost.
             let sentence = report::full_diagnosis_in(o, host, clock, r.scope(range));
-            // One tooltip with the whole sentence, cut short or not (egui's own for elided
-            // text would be a second).
+            // One tooltip with the whole sentence (egui's own for elided text would be a
+            // second).
             ui.add(
-                egui::Label::new(&sentence)
+                egui::Label::new(report::diagnosis_gist(o))
                     .truncate()
                     .show_tooltip_when_elided(false),
             )

@@ -2991,6 +2991,42 @@ fn at_1024x700_the_offenders_diagnosis_is_read_without_scrolling_sideways() {
     ));
 }
 
+/// Regression: with the Diagnosis column among the others (no longer the last), egui_extras
+/// kept the width it got in the first frame: a window grown from 1024 points to 1600 (or a
+/// window opened at 1600 after a run at 1024, the widths being saved) left the table ending
+/// before the window's edge, the diagnosis cut as at 1024. It takes what the window has left,
+/// as the window grows and narrows.
+#[test]
+fn the_offenders_diagnosis_grows_and_narrows_with_the_window() {
+    let small = egui::vec2(1024.0, 700.0);
+    let mut h = sized_harness(
+        [small.x, small.y],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    settle(&mut h);
+    let column = |h: &Harness<'_, RstscopeApp>| {
+        let title = h.get_by_label("Diagnosis").rect();
+        let next = h.get_by_label("Incidents").rect();
+        (title.left(), next.left())
+    };
+    let (left, at_1024) = column(&h);
+    h.set_size(egui::vec2(1600.0, 1000.0));
+    h.run_steps(4);
+    let (_, at_1600) = column(&h);
+    assert!(
+        at_1600 - left > at_1024 - left + 400.0,
+        "the column grew with the window: its right edge at {at_1024} then {at_1600}"
+    );
+    let last = h.get_by_label("Last").rect();
+    assert!(
+        last.right() > 1500.0,
+        "the table reaches the window's edge: {last:?}"
+    );
+    h.set_size(small);
+    h.run_steps(4);
+    assert_eq!(column(&h).1, at_1024, "back to its width at 1024 points");
+}
+
 /// Regression: with the table scrolled down by the wheel, opening the same capture again (or
 /// one whose worst offender is the same endpoint) left the worst offender selected out of
 /// view: the table had brought that row into view once and thought it still was.
@@ -4161,14 +4197,15 @@ fn tab_passes_over_the_tables_column_resize_handles() {
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
     h.run_steps(6);
     assert_eq!(focused_label(&h), Some(last_label));
-    // The mouse still resizes a column: the handle right of Service, dragged 60 points.
+    // The mouse still resizes a column: the handle right of Service, dragged 60 points (the
+    // Diagnosis after it gives up the room).
     let service = h.get_by_label("Service").rect();
-    let incidents = h.get_by_label("Incidents").rect();
-    let handle = egui::pos2(incidents.left() - 5.0, service.center().y);
+    let diagnosis = h.get_by_label("Diagnosis").rect();
+    let handle = egui::pos2(diagnosis.left() - 5.0, service.center().y);
     drag(&mut h, handle, egui::vec2(60.0, 0.0));
     h.run_steps(2);
-    let moved = h.get_by_label("Incidents").rect().left() - incidents.left();
-    assert!((moved - 60.0).abs() < 3.0, "Incidents moved by {moved}");
+    let moved = h.get_by_label("Diagnosis").rect().left() - diagnosis.left();
+    assert!((moved - 60.0).abs() < 3.0, "Diagnosis moved by {moved}");
 }
 
 /// Regression (keyboard trial at 1093x614): Tab from the third offender, the last in view,

@@ -722,7 +722,14 @@ fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
         SortColumn::Rank => Column::exact(28.0),
         SortColumn::Endpoint => Column::initial(endpoint).at_least(90.0).clip(true),
         SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
-        SortColumn::Diagnosis => Column::remainder().at_least(DIAGNOSIS_WIDTH).clip(true),
+        // Not resizable by a drag: egui_extras keeps a resizable column at the width it got
+        // in its first frame (saved between runs) and fills the window with the last column
+        // only. One that is not resizable takes what is left in every frame, so this one
+        // grows and narrows with the window, between its neighbours (whose edges still drag).
+        SortColumn::Diagnosis => Column::remainder()
+            .at_least(DIAGNOSIS_WIDTH)
+            .clip(true)
+            .resizable(false),
         SortColumn::Listener | SortColumn::Connecting => {
             Column::initial(170.0).at_least(60.0).clip(true)
         }

@@ -1194,6 +1194,133 @@ fn a_selected_connection_narrows_the_packets_to_its_own_until_escape() {
     assert!(shows(&h, "Packets (40)"));
 }
 
+/// A click of the secondary button at the middle of `rect`, as a person opens a context menu.
+fn right_click(h: &mut Harness<'_, RstscopeApp>, rect: egui::Rect) {
+    h.hover_at(rect.center());
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: rect.center(),
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run_steps(2);
+}
+
+/// A row copied as text, as in a packet list: Ctrl+C copies the connection selected (as
+/// `rstscope analyze --connections` prints it), the diagnosis again once Escape lists every
+/// packet; "Copy row" in a row's context menu copies an offender's row under its titles, or a
+/// connection's line.
+#[test]
+fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    click_connection(&mut h, "127.0.0.1:35998");
+    h.event(egui::Event::Copy);
+    h.step();
+    let line = "2026-11-27 13:09:12.750420 +00:00 127.0.0.1:35998 -> 127.0.0.1:7211 REJ Sr rst=1 \
+                cause=refused suspect=0 0.000s";
+    assert_eq!(copied_texts(&h), [line]);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied = copied_texts(&h);
+    assert!(
+        copied.len() == 1 && copied[0].starts_with("127.0.0.1:7211 refused all 20"),
+        "the diagnosis again: {copied:?}"
+    );
+    // The offender's row, from its context menu.
+    let cell = h.get_by_label("Nothing was listening on that port").rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    let mut lines = copied[0].lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "#\tEndpoint\tService\tDiagnosis\tIncidents\trefused\tFailed\tClients\tAvg\tPeak\tFirst\tLast"
+        )
+    );
+    let row = lines.next().expect("the row under its titles");
+    assert!(
+        row.starts_with(
+            "1\t127.0.0.1:7211\t\t127.0.0.1:7211 refused all 20 connection attempts from 1 client"
+        ) && row.ends_with("\t20\t20\t20\t1\t2.0/s\t2/s\t2026-11-27 13:09:12.250354 +00:00\t2026-11-27 13:09:21.750388 +00:00"),
+        "{row}"
+    );
+    h.run_steps(2);
+    // The same from the endpoint's button, which takes its own clicks: the menu is the row's.
+    let button = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    right_click(&mut h, button);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let again = copied_texts(&h);
+    assert!(
+        again.len() == 1 && again[0] == copied[0],
+        "the row's text again: {again:?}"
+    );
+    h.run_steps(2);
+    // A connection's, from its own.
+    let client = h.get_by_label("127.0.0.1:39446").rect();
+    right_click(&mut h, client);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    assert!(
+        copied.len() == 1 && copied[0].contains(" 127.0.0.1:39446 -> 127.0.0.1:7211 REJ Sr "),
+        "{copied:?}"
+    );
+    // The right click selected it, as in Wireshark's lists.
+    assert_eq!(h.state().stream().map(|c| c.orig.1), Some(39446));
+}
+
+/// A right click on an offender's row selects it, as in Wireshark's lists, so that the row its
+/// menu copies is the one highlighted; each cell is copied as the table shows it.
+#[test]
+fn a_right_click_selects_the_offender_whose_row_it_copies() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/process-info.pcapng")],
+    );
+    settle(&mut h);
+    assert_eq!(h.state().selected().map(|k| k.1), Some(7300));
+    let cell = h
+        .query_all_by_label_contains("Aborted by its clients")
+        .next()
+        .expect("the second row's diagnosis")
+        .rect();
+    right_click(&mut h, cell);
+    assert_eq!(
+        h.state().selected().map(|k| k.1),
+        Some(7302),
+        "the row right-clicked is selected"
+    );
+    h.get_by_label("Copy row").click();
+    h.step();
+    // Under the titles of this capture's columns (Connecting, and its causes only); counts
+    // of none as 0 (the table's "·" is for the eye), for a spreadsheet.
+    let copied = copied_texts(&h);
+    assert_eq!(
+        copied,
+        [
+            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg\tPeak\tFirst\tLast\n\
+             2\t127.0.0.1:7302\t\tpython3 (3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
+             connections with 1 client (2.0/s, 13:08:48-13:08:49), sent by its clients: an abortive \
+             close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy. Connecting: \
+             python3 (pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.0/s\t3/s\t\
+             2026-11-27 13:08:48.000092 +00:00\t2026-11-27 13:08:49.203494 +00:00"
+        ]
+    );
+}
+
 /// A connection selected is one of the offender's: another offender chosen (a click on its row,
 /// after Escape gave the arrows back to the offenders) lists every packet of its own.
 #[test]
@@ -2066,6 +2193,45 @@ fn window_map() {
         for (label, rect) in ["Copy (Wireshark)", "Copy (BPF)"].iter().zip(copies) {
             let c = rect.center() - harness_margin();
             let _ = writeln!(map, "{file}\t{label}\t{}\t{}", c.x.round(), c.y.round());
+        }
+        // A right click on the first offender's endpoint and on the first connection's client,
+        // and where each one's "Copy row" then is; the connection's client, whose line
+        // `analyze --connections` prints.
+        let at = |rect: egui::Rect| rect.center() - harness_margin();
+        let rows = h.state().rows();
+        let key = rows.first().expect("an offender").key();
+        let offender = rstscope::report::endpoint(key.0, key.1);
+        let client = {
+            let ev = h.state().evidence().expect("the offender's evidence");
+            let c = ev.connections.first().expect("a connection");
+            rstscope::report::endpoint(c.orig.0, c.orig.1)
+        };
+        for (what, rect, extra) in [
+            (
+                "offender",
+                h.get_by_role_and_label(egui::accesskit::Role::Button, &offender)
+                    .rect(),
+                offender.clone(),
+            ),
+            ("connection", h.get_by_label(&client).rect(), client.clone()),
+        ] {
+            right_click(&mut h, rect);
+            let menu = h.get_by_label("Copy row").rect();
+            let (row, copy) = (at(rect), at(menu));
+            let _ = writeln!(
+                map,
+                "{file}\tRow ({what})\t{}\t{}\t{extra}",
+                row.x.round(),
+                row.y.round()
+            );
+            let _ = writeln!(
+                map,
+                "{file}\tCopy row ({what})\t{}\t{}",
+                copy.x.round(),
+                copy.y.round()
+            );
+            h.key_press(egui::Key::Escape);
+            h.run_steps(2);
         }
     }
     std::fs::write(var("RSTSCOPE_WINDOW_MAP"), map).expect("the map is written");

@@ -1298,9 +1298,24 @@ fn connections_table(
                 });
                 mono(&mut row, c.packets.to_string());
                 mono(&mut row, report::endpoint(c.resp.0, c.resp.1));
-                if row.response().clicked() {
+                // A right click selects the connection too, as in Wireshark's lists.
+                let response = row.response();
+                if response.clicked() || response.container_secondary_clicked() {
                     clicked = Some(index);
                 }
+                response.container_context_menu(|ui| {
+                    if ui
+                        .button("Copy row")
+                        .on_hover_text(
+                            "the connection as one line of text, as `rstscope analyze \
+                             --connections` prints it (Ctrl+C copies the selected one)",
+                        )
+                        .clicked()
+                    {
+                        ui.ctx().copy_text(report::text::connection_line(c, clock));
+                        ui.close();
+                    }
+                });
             });
         });
     handles.after();

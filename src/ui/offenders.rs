@@ -487,9 +487,29 @@ impl OffendersView {
                             pin.cells.push((at.rect, i));
                         }
                     }
-                    if row.response().clicked() {
+                    // A right click selects the row too, as in Wireshark's lists: the row the
+                    // menu is for is the one highlighted. Anywhere in the row, the endpoint's
+                    // button (which takes its own clicks) and the copy of the Endpoint column
+                    // pinned over the row included.
+                    let response = row.response();
+                    if response.clicked() || response.container_secondary_clicked() {
                         clicked = Some(r.key());
                     }
+                    response.container_context_menu(|ui| {
+                        if ui
+                            .button("Copy row")
+                            .on_hover_text(
+                                "the row's columns as text, a tab between them, under their \
+                                 titles (the diagnosis whole), to paste into a ticket or a \
+                                 spreadsheet",
+                            )
+                            .clicked()
+                        {
+                            ui.ctx()
+                                .copy_text(row_text(&columns, r, host, times, range));
+                            ui.close();
+                        }
+                    });
                 });
             });
         handles.after();
@@ -1013,6 +1033,56 @@ fn cell(
         }
     }
     false
+}
+
+/// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
+/// tab-separated, as a spreadsheet takes them; times whole (date and zone), the diagnosis as its
+/// sentence.
+fn row_text(
+    columns: &[SortColumn],
+    r: &Row,
+    host: Option<&HostReport>,
+    times: Times,
+    range: Option<(i64, i64)>,
+) -> String {
+    let clock = times.clock;
+    let o = &r.offender;
+    let titles: Vec<&str> = columns.iter().map(|c| title(*c).0).collect();
+    // A tab or a line break inside a cell (a command line, a reset's payload text) would
+    // start another cell or row where it is pasted.
+    let flat = |text: String| text.replace(char::is_control, " ");
+    let cells: Vec<String> = columns
+        .iter()
+        .map(|c| match c {
+            SortColumn::Rank => r.rank.to_string(),
+            SortColumn::Endpoint => r.endpoint.clone(),
+            SortColumn::Service => r.service.unwrap_or("").to_owned(),
+            // "≥" as the cell shows it: counted only from later seconds in the range.
+            SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
+                Some(_) => format!("≥{}", o.incidents),
+                None => o.incidents.to_string(),
+            },
+            SortColumn::Cause(i) => o.rst_by_cause[*i].to_string(),
+            SortColumn::Failed => o.failed_attempts.to_string(),
+            SortColumn::Clients => {
+                let prefix = match (r.clients_known, o.clients_at_least) {
+                    (false, _) => "≤",
+                    (true, true) => "≥",
+                    (true, false) => "",
+                };
+                format!("{prefix}{}", o.clients)
+            }
+            SortColumn::AvgRate => report::rate(o.avg_rate),
+            SortColumn::PeakRate => format!("{}/s", o.peak_rate),
+            SortColumn::FirstSeen => clock.full(o.first_seen),
+            SortColumn::LastSeen => clock.full(o.last_seen),
+            SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),
+            SortColumn::Listener => listener_text(r.host.as_ref(), clock).0.text().to_owned(),
+            SortColumn::Connecting => connecting_text(r.host.as_ref()),
+        })
+        .map(flat)
+        .collect();
+    format!("{}\n{}", titles.join("\t"), cells.join("\t"))
 }
 
 /// The listener cell: the process now, or "none (collector until 15:08:12)"; the hover names

@@ -7,9 +7,12 @@
 #      filter (eframe's clipboard support reaches the system clipboard).
 #   3. Ctrl+O, type the path of a second capture into rstscope's own file dialog, Enter: the
 #      title names it, the screenshot shows it, and Copy now gives its filter.
-#   4. Resize to 1024x700 and 1280x800: a screenshot of each, for the second capture and for a
+#   4. A right click on the second capture's offender > Copy row: the clipboard holds the row
+#      under the columns' titles, tab-separated; on a connection > Copy row, and a click on
+#      it then Ctrl+C: its line as `rstscope analyze --connections` prints it.
+#   5. Resize to 1024x700 and 1280x800: a screenshot of each, for the second capture and for a
 #      capture with many offenders and every cause (written by examples/gen_capture.rs).
-#   5. End in the offenders table (the last row selected), then 800x500 and the least size
+#   6. End in the offenders table (the last row selected), then 800x500 and the least size
 #      (640x400), each before and after the wheel scrolls the results down; then a capture
 #      with process information at 1024x700 (the Connecting column in view): a screenshot of
 #      each.
@@ -17,10 +20,11 @@
 #      (a screenshot); then a zip of two captures and a readme typed: the title names the
 #      archive, and a screenshot at 1024x700 shows both captures' rows and the readme skipped.
 #
-# Where Copy is comes from the same screen laid out by egui_kittest at the same size (the
-# ignored `window_map` test of tests/gui.rs): egui lays out the same way in both. The
-# screenshots are kept in $RSTSCOPE_SCREENSHOT_DIR (default: the target folder's window-test/)
-# for CI to keep and for a person to look at. Run by test.sh; needs xvfb, xauth, xdotool, xclip
+# Where Copy and the rows are, and where Copy row comes under a right click, comes from the
+# same screen laid out by egui_kittest at the same size (the ignored `window_map` test of
+# tests/gui.rs): egui lays out the same way in both. The screenshots are kept in
+# $RSTSCOPE_SCREENSHOT_DIR (default: the target folder's window-test/) for CI to keep and for
+# a person to look at. Run by test.sh; needs xvfb, xauth, xdotool, xclip
 # and imagemagick (setup.sh installs them).
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,7 +43,8 @@ cargo run --locked --quiet --example gen_capture -- --size 12M --out "$many" >/d
 sample="$top/resources/sample-7211.pcapng"
 second="$top/tests/fixtures/refused-v4.pcap"
 
-# Where Copy lies at 1280x800 for each capture, as egui_kittest lays the screen out.
+# Where Copy, the first offender and connection, and their Copy row lie at 1280x800 for each
+# capture, as egui_kittest lays the screen out.
 RSTSCOPE_WINDOW_MAP="$out/map.tsv" RSTSCOPE_WINDOW_SIZE=1280x800 \
   RSTSCOPE_WINDOW_FILES="$sample:$second" \
   cargo test --locked --quiet --test gui -- --ignored --exact window_map >/dev/null
@@ -93,16 +98,26 @@ click() {
   sleep 0.3
   xdotool click 1
 }
-# What Copy put on the clipboard must be $1.
+# Opens the context menu at ($1, $2), as a person does with the right button.
+right_click() {
+  xdotool mousemove --window "$wid" "$1" "$2"
+  sleep 0.3
+  xdotool click 3
+  sleep 0.5
+}
+# What Copy put on the clipboard must be $1 (with `like`, match the pattern $1).
 clipboard_is() {
   local got=""
   for _ in $(seq 1 20); do
     got=$(xclip -o -selection clipboard 2>/dev/null || true)
-    [ "$got" = "$1" ] && return 0
+    # shellcheck disable=SC2053 # a pattern on purpose with `like`
+    if [ "${2:-}" = like ]; then [[ $got == $1 ]] && return 0; else [ "$got" = "$1" ] && return 0; fi
     sleep 0.25
   done
   fail "the clipboard holds \"$got\", not \"$1\""
 }
+# A place from the map for the second capture: x, y and what the map says of it.
+at() { awk -F'\t' -v f="$second" -v l="$1" '$1 == f && $2 == l { print $3, $4, $5 }' "$out/map.tsv"; }
 shot() {
   sleep "${2:-2}"
   import -window root -crop "$(xdotool getwindowgeometry "$wid" | awk '/Geometry/ { print $2 }')+0+0" "$out/$1.png"
@@ -130,6 +145,31 @@ shot second-1280x800 0
 click "$cx" "$cy"
 clipboard_is "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7300) || (ip.dst#1 == 127.0.0.1 && tcp.dstport#1 == 7300))"
 say "the second capture, opened by its typed path, is on screen (title, clipboard)"
+# Copy row from the offender's context menu: the titles, then the row under them.
+read -r ox oy offender <<<"$(at "Row (offender)")"
+read -r omx omy <<<"$(at "Copy row (offender)")"
+right_click "$ox" "$oy"
+shot second-row-menu 0
+click "$omx" "$omy"
+clipboard_is $'#\tEndpoint\tService\tDiagnosis\t*\n1\t'"$offender"$'\t*' like
+say "Copy row put the row of $offender under the columns' titles on the X clipboard"
+# And from a connection's: the line `analyze --connections` prints for it.
+read -r kx ky client <<<"$(at "Row (connection)")"
+read -r kmx kmy <<<"$(at "Copy row (connection)")"
+line=$("$bin" analyze --connections "$second" | grep -F " $client -> ")
+[ -n "$line" ] || fail "analyze --connections printed no line for $client"
+right_click "$kx" "$ky"
+click "$kmx" "$kmy"
+clipboard_is "$line"
+# Anything else on the clipboard, then a click on the connection and Ctrl+C.
+printf 'something else' | xclip -selection clipboard
+click "$kx" "$ky"
+sleep 0.5
+xdotool key ctrl+c
+clipboard_is "$line"
+shot second-connection-copied 0
+say "Copy row and Ctrl+C put the connection's line on the X clipboard: $line"
+xdotool key Escape
 xdotool windowsize "$wid" 1024 700
 shot second-1024x700
 xdotool windowsize "$wid" 1280 800

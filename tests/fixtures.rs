@@ -89,6 +89,11 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
         "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): \
          nothing was listening on that port."
     );
+    // Where the sentence does not fit (the app's table), its conclusion in a few words.
+    assert_eq!(
+        report::diagnosis_gist(o),
+        "Nothing was listening on that port"
+    );
 }
 
 #[test]
@@ -119,6 +124,18 @@ fn abort_with_so_linger_zero_from_either_side() {
     let o = &a.snapshot.offenders[0];
     assert_eq!((o.rst_from_server, o.rst_from_client), (1, 3));
     assert_eq!(o.diagnosis().kind, DiagnosisKind::Abort);
+    // The gist leads with who and what it most likely means, as the sentence ends.
+    let gist = report::diagnosis_gist(o);
+    assert_eq!(
+        gist,
+        "Aborted by its clients: an abortive close (SO_LINGER 0 or unread data), a crash, or an \
+         idle-timeout policy"
+    );
+    let sentence = report::diagnosis(o, Clock::Utc);
+    assert!(
+        sentence.ends_with("sent by its clients: an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."),
+        "{sentence}"
+    );
 }
 
 #[test]

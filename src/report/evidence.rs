@@ -508,6 +508,39 @@ fn keep_connections(ev: &mut Evidence, engine: &mut Engine, range: Option<(i64, 
     }
 }
 
+/// The packets listed of connection `index` of `ev`, as indices into [`Evidence::packets`]:
+/// those of its four-tuple from its first frame to its last packet's time, and before the
+/// next connection of the same four-tuple (a refused connect retried from the same port and
+/// ISN is a connection per SYN, as Zeek counts them). What Wireshark's "Follow TCP Stream"
+/// narrows its packet list to; found again in the packets kept, so that nothing is held per
+/// connection.
+pub fn connection_packets(ev: &Evidence, index: usize) -> Vec<usize> {
+    let Some(c) = ev.connections.get(index) else {
+        return Vec::new();
+    };
+    let same = |a: (IpAddr, u16), b: (IpAddr, u16)| {
+        (a == c.orig && b == c.resp) || (a == c.resp && b == c.orig)
+    };
+    let end = Timestamp(c.start.0.saturating_add(c.duration_ns));
+    let next = ev
+        .connections
+        .iter()
+        .filter(|n| n.first_frame > c.first_frame && same(n.orig, n.resp))
+        .map(|n| n.first_frame)
+        .min()
+        .unwrap_or(u64::MAX);
+    ev.packets
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            same((p.src, p.sport), (p.dst, p.dport))
+                && (c.first_frame..next).contains(&p.frame)
+                && p.ts <= end
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 impl EvidencePacket {
     fn new(frame: &Frame<'_>, p: &TcpPacket<'_>, from_endpoint: bool, seq_base: SeqBase) -> Self {
         Self {

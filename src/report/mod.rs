@@ -452,6 +452,80 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     )
 }
 
+/// What a refusal of every attempt means: the end of its sentence, and its gist.
+const NOTHING_LISTENING: &str = "nothing was listening on that port";
+/// What refusals among accepted connections mean.
+const PART_OF_THE_TIME: &str =
+    "nothing was listening on that port part of the time (the service stopped or restarted)";
+/// What attempts with no answer mean.
+const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
+/// What resets during the handshake mean.
+const GAVE_UP: &str = "a client that gave up or timed out, a scanner, or a SYN-ACK for a connection the client did not know";
+/// What aborts of established connections mean.
+const ABORTIVE: &str =
+    "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
+/// What resets after a FIN mean.
+const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
+/// What resets of connections whose start was not captured mean.
+const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
+
+/// Who reset the handshakes of `o`, mostly.
+fn handshake_resetter(o: &Offender) -> &'static str {
+    if o.rst_from_client >= o.rst_from_server {
+        "the client"
+    } else {
+        "the server"
+    }
+}
+
+/// Who aborted the connections of `o`, mostly.
+fn aborter(o: &Offender) -> &'static str {
+    if o.rst_from_server >= o.rst_from_client {
+        "the server"
+    } else {
+        "its clients"
+    }
+}
+
+/// The diagnosis of `o` in a few words, what it most likely means first: where a table has
+/// room for a phrase, not for the sentence ([`diagnosis_in`], whose conclusion it is).
+/// `Nothing was listening on that port`, `Aborted by the server: an abortive close ...`.
+pub fn diagnosis_gist(o: &Offender) -> String {
+    let own = match o.diagnosis().kind {
+        DiagnosisKind::Refused if o.failed_refused < o.attempts && o.completed > 0 => {
+            PART_OF_THE_TIME.to_owned()
+        }
+        DiagnosisKind::Refused => NOTHING_LISTENING.to_owned(),
+        DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
+        DiagnosisKind::HandshakeReset => format!(
+            "reset during the handshake by {}: {GAVE_UP}",
+            handshake_resetter(o)
+        ),
+        DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
+        DiagnosisKind::AfterClose => format!("reset after a FIN: {CLOSED}"),
+        DiagnosisKind::Stray => format!("start not captured: {MID_CONNECTION}"),
+        DiagnosisKind::Injected => {
+            "resets look injected: a middlebox or an attacker sent them, not the endpoint"
+                .to_owned()
+        }
+    };
+    let gist = match &o.scan {
+        Some(scan) => {
+            let kind = match scan.kind {
+                ScanKind::Ports { .. } => "a port scan",
+                ScanKind::Sweep { .. } => "a sweep",
+            };
+            format!("{kind} by {}; {own}", scan.client)
+        }
+        None => own,
+    };
+    let mut chars = gist.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The diagnosis of the endpoint itself, scan or not.
 fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
     let ep = endpoint(o.addr, o.port);
@@ -489,7 +563,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
                     _ => format!("all {attempts} connection attempts"),
                 };
                 format!(
-                    "{ep} refused {all}{} ({when}): nothing was listening on that port.",
+                    "{ep} refused {all}{} ({when}): {NOTHING_LISTENING}.",
                     from("from")
                 )
             } else if o.completed == 0 {
@@ -498,7 +572,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
                 // RST) or are still waiting.
                 format!(
                     "{ep} refused {} of {attempts} connection attempts{} ({when}): \
-                     nothing was listening on that port; {}.",
+                     {NOTHING_LISTENING}; {}.",
                     o.failed_refused,
                     from("from"),
                     other_attempts(o, attempts - o.failed_refused)
@@ -506,7 +580,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
             } else {
                 format!(
                     "{ep} refused {} of {attempts} connection attempts{} ({when}) while it accepted {}: \
-                     nothing was listening on that port part of the time (the service stopped or restarted).",
+                     {PART_OF_THE_TIME}.",
                     o.failed_refused,
                     from("from"),
                     o.completed
@@ -514,7 +588,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
             }
         }
         DiagnosisKind::Unanswered => format!(
-            "{} to {ep}{} got no answer ({when}): a firewall drops them, the host is down, or its listen queue is full.",
+            "{} to {ep}{} got no answer ({when}): {NO_ANSWER}.",
             plural(
                 o.failed_unanswered,
                 "connection attempt",
@@ -523,15 +597,10 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
             from("from")
         ),
         DiagnosisKind::HandshakeReset => {
-            let who = if o.rst_from_client >= o.rst_from_server {
-                "the client"
-            } else {
-                "the server"
-            };
+            let who = handshake_resetter(o);
             let n = by(Cause::HandshakeReset);
             format!(
-                "{} to {ep}{} ({when}) {} during the handshake, {}by {who}: \
-                 a client that gave up or timed out, a scanner, or a SYN-ACK for a connection the client did not know.",
+                "{} to {ep}{} ({when}) {} during the handshake, {}by {who}: {GAVE_UP}.",
                 plural(n, "connection", "connections"),
                 from("from"),
                 if n == 1 { "was reset" } else { "were reset" },
@@ -539,11 +608,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
             )
         }
         DiagnosisKind::Abort => {
-            let who = if o.rst_from_server >= o.rst_from_client {
-                "the server"
-            } else {
-                "its clients"
-            };
+            let who = aborter(o);
             let n = by(Cause::Abort);
             // Fewer connections than resets: an abort answered by a late ACK and a second RST.
             let what = match conns(o, Cause::Abort) {
@@ -555,19 +620,17 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
                 _ => format!("{n} aborts of established connections"),
             };
             format!(
-                "{ep} saw {what}{} ({when}), sent by {who}: \
-                 an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy.",
+                "{ep} saw {what}{} ({when}), sent by {who}: {ABORTIVE}.",
                 from("with")
             )
         }
         DiagnosisKind::AfterClose => format!(
-            "{ep} saw {} after a FIN{} ({when}): data arrived for a socket that had already closed; often benign.",
+            "{ep} saw {} after a FIN{} ({when}): {CLOSED}.",
             plural(by(Cause::AfterClose), "reset", "resets"),
             from("with")
         ),
         DiagnosisKind::Stray => format!(
-            "{ep} saw {} for {} whose start was not captured{} ({when}): \
-             the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout.",
+            "{ep} saw {} for {} whose start was not captured{} ({when}): {MID_CONNECTION}.",
             plural(by(Cause::Stray), "reset", "resets"),
             match conns(o, Cause::Stray) {
                 Some(1) => "a connection".to_string(),

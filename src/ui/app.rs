@@ -344,6 +344,11 @@ impl RstscopeApp {
         self.table.rows()
     }
 
+    /// The connection selected in the details, whose packets alone are listed.
+    pub fn stream(&self) -> Option<&crate::engine::ConnRecord> {
+        self.details.stream()
+    }
+
     /// Evidence collected for the selected offender.
     pub fn evidence(&self) -> Option<&Arc<Evidence>> {
         self.details.evidence()
@@ -872,23 +877,33 @@ impl RstscopeApp {
         }
     }
 
-    /// The keys of the results: the arrows move the selected offender, Ctrl+C with no text
-    /// selected copies its diagnosis, as a packet list copies its selected row. Not while a
-    /// dialog, a text field or a popup has the keyboard.
+    /// The keys of the results: the arrows move the selected offender (or, with a connection
+    /// selected, the connection), Ctrl+C with no text selected copies the offender's diagnosis
+    /// (or the connection), as a packet list copies its selected row. Not while a dialog, a
+    /// text field or a popup has the keyboard.
     fn offender_keys(&mut self, ctx: &egui::Context) {
         if self.dialogs.is_open() || ctx.text_edit_focused() || ctx.any_popup_open() {
             return;
         }
-        self.table.keyboard(ctx, &mut self.selected);
+        // With a connection selected (its packets alone listed) the arrows move among the
+        // connections, until Escape lists every packet again.
+        if !self.details.keyboard(ctx) {
+            self.table.keyboard(ctx, &mut self.selected);
+        }
         let copy = ctx.input(|i| i.events.contains(&egui::Event::Copy));
         let text_selected = ctx
             .plugin::<egui::text_selection::LabelSelectionState>()
             .lock()
             .has_selection();
-        if copy
-            && !text_selected
-            && let Some(text) = self.details.diagnosis_to_copy()
-        {
+        if !copy || text_selected {
+            return;
+        }
+        // The row selected last, as a packet list copies it: the connection followed (as
+        // `rstscope analyze --connections` prints it), else the offender's diagnosis.
+        if let Some(c) = self.details.stream() {
+            let clock = self.settings.clock();
+            ctx.copy_text(crate::report::text::connection_line(c, clock));
+        } else if let Some(text) = self.details.diagnosis_to_copy() {
             ctx.copy_text(text.to_owned());
         }
     }

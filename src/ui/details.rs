@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use eframe::egui::{self, RichText};
 
-use crate::engine::{Cause, Offender};
+use crate::engine::{Cause, ConnRecord, Offender};
 use crate::host::state::HostReport;
 use crate::report::evidence::{self, Evidence};
 use crate::report::{self, Clock, Scope};
@@ -94,6 +94,21 @@ pub struct DetailsView {
     from_start: bool,
     /// The longest text of each of the evidence's connection columns, in characters.
     column_chars: ColumnChars,
+    /// The connection whose packets alone are listed, as Wireshark's "Follow TCP Stream"
+    /// narrows its packet list ([`Stream`]); `None`: every packet of the endpoint.
+    stream: Option<Stream>,
+    /// The packets' list is to be shown from its start: the narrowing changed.
+    packets_from_start: bool,
+    /// The keyboard moved the connection selected: the next frame scrolls its row into view.
+    stream_keyed: bool,
+}
+
+/// The connection selected in the details, and its packets among those listed.
+struct Stream {
+    /// Its index in the evidence's connections.
+    index: usize,
+    /// Its packets, as indices into the evidence's packets (at most [`MAX_PACKETS`]).
+    lines: Vec<usize>,
 }
 
 /// What the details panel shows this frame.
@@ -145,6 +160,7 @@ impl DetailsView {
         if wanted != self.key {
             self.key = wanted.clone();
             self.from_start = true;
+            self.stream = None;
             self.evidence = None;
             self.error = None;
             self.lines = None;
@@ -200,6 +216,76 @@ impl DetailsView {
                 .collect();
             self.lines = Some((input.clock, lines));
         }
+    }
+
+    /// Lists only the packets of connection `index` (`None`: every packet again).
+    fn narrow(&mut self, index: Option<usize>) {
+        let ev = self.evidence.as_ref();
+        let stream = index
+            .zip(ev)
+            .filter(|(i, ev)| *i < ev.connections.len())
+            .map(|(index, ev)| Stream {
+                index,
+                lines: evidence::connection_packets(ev, index),
+            });
+        if stream.as_ref().map(|s| s.index) != self.stream.as_ref().map(|s| s.index) {
+            self.packets_from_start = true;
+        }
+        self.stream = stream;
+    }
+
+    /// The connection whose packets alone are listed, if one is selected.
+    pub fn stream(&self) -> Option<&ConnRecord> {
+        let i = self.stream.as_ref()?.index;
+        self.evidence.as_ref()?.connections.get(i)
+    }
+
+    /// The keys of the connections, as in a packet list once a stream is followed: with a
+    /// connection selected, Up and Down (Page Up and Down, Home, End) move to another and the
+    /// packets follow, Escape lists every packet again; with none, Enter selects the first.
+    /// True when the details took the keys (the offenders then do not: Escape gives them
+    /// back). The caller hands them over only when no text field or dialog has them.
+    pub fn keyboard(&mut self, ctx: &egui::Context) -> bool {
+        let count = self.evidence.as_ref().map_or(0, |ev| ev.connections.len());
+        let Some(last) = count.checked_sub(1) else {
+            return false;
+        };
+        let Some(now) = self.stream.as_ref().map(|s| s.index) else {
+            // Enter on nothing else: a focused button takes its own Enter.
+            let free = ctx.memory(|m| m.focused().is_none());
+            let enter =
+                free && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+            if enter {
+                self.narrow(Some(0));
+                self.stream_keyed = true;
+            }
+            return enter;
+        };
+        let (step, home, end, escape) = ctx.input_mut(|i| {
+            let mut count = |key| i.count_and_consume_key(egui::Modifiers::NONE, key) as i64;
+            let step = count(egui::Key::ArrowDown) - count(egui::Key::ArrowUp)
+                + PAGE * (count(egui::Key::PageDown) - count(egui::Key::PageUp));
+            (
+                step,
+                count(egui::Key::Home) > 0,
+                count(egui::Key::End) > 0,
+                count(egui::Key::Escape) > 0,
+            )
+        });
+        if escape {
+            self.narrow(None);
+        } else if home || end || step != 0 {
+            let to = if home {
+                0
+            } else if end {
+                last
+            } else {
+                (now as i64 + step).clamp(0, last as i64) as usize
+            };
+            self.narrow(Some(to));
+            self.stream_keyed = true;
+        }
+        true
     }
 
     /// The diagnosis the panel showed in the last frame (its offender's, as the panel counts
@@ -401,8 +487,15 @@ impl DetailsView {
         let ev = self.evidence.clone();
         let ev = ev.as_ref();
         let collecting = self.is_collecting();
+        // The connection followed: its packets listed, and its record.
+        let stream = self
+            .stream
+            .as_ref()
+            .zip(ev)
+            .and_then(|(s, ev)| Some((s.lines.clone(), ev.connections.get(s.index)?.clone())));
+        let mut all_packets = false;
         let all_copies = &mut self.all_copies;
-        // The connections take what their columns ask for (up to 60%), the packets the rest.
+        // The connections take what their columns ask for (up to 65%), the packets the rest.
         let widths = self.column_chars.widths(ui);
         let share = ev.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
@@ -426,11 +519,20 @@ impl DetailsView {
             // widen the details (and the results' scrolling) past the window.
             |ui| {
                 ui.horizontal_wrapped(|ui| {
-                    let text = ev.map_or("Packets".to_owned(), |ev| {
-                        format!("Packets ({}{})", ev.packets.len(), more(ev.more))
-                    });
+                    let text = match (ev, &stream) {
+                        (Some(ev), Some((lines, _))) => {
+                            format!("Packets ({} of {})", lines.len(), ev.packets.len())
+                        }
+                        (Some(ev), None) => {
+                            format!("Packets ({}{})", ev.packets.len(), more(ev.more))
+                        }
+                        (None, _) => "Packets".to_owned(),
+                    };
                     ui.label(RichText::new(text).strong());
-                    *action = save_button(ui, o, ev);
+                    if let Some((lines, c)) = &stream {
+                        all_packets = stream_chip(ui, lines, c);
+                    }
+                    *action = save_button(ui, o, ev, stream.as_ref());
                     if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
                         ui.checkbox(all_copies, "every copy").on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
@@ -457,10 +559,16 @@ impl DetailsView {
                 ui.ctx().request_repaint();
             }
         }
+        if all_packets {
+            self.narrow(None);
+        }
         let Some(ev) = ev else {
             return;
         };
         let from_start = std::mem::take(&mut self.from_start);
+        let packets_from_start = std::mem::take(&mut self.packets_from_start) || from_start;
+        let keyed = std::mem::take(&mut self.stream_keyed);
+        let selected = self.stream.as_ref().map(|s| s.index);
         let lines = self
             .lines
             .as_ref()
@@ -473,16 +581,30 @@ impl DetailsView {
         let height = if rest >= least - 1.0 { rest } else { least };
         // The panel's scrolling reaches the lists' bottom, whatever height they take.
         ui.set_min_height(height);
-        two_columns(
+        let shown = self.stream.as_ref().map(|s| s.lines.as_slice());
+        let clicked = two_columns(
             ui,
             share,
-            |ui| connections(ui, ev, (input.clock, &widths), height, from_start),
+            |ui| {
+                let list = ConnectionList {
+                    clock: input.clock,
+                    widths: &widths,
+                    height,
+                    from_start,
+                    selected,
+                    keyed,
+                };
+                connections(ui, ev, &list)
+            },
             |ui| {
                 wheel::area(ui, "details/packets", |ui| {
-                    packets(ui, lines, height, from_start);
+                    packets(ui, lines, shown, height, packets_from_start);
                 });
             },
         );
+        if let Some(i) = clicked {
+            self.narrow(Some(i));
+        }
     }
 }
 
@@ -492,10 +614,27 @@ fn save_button(
     ui: &mut egui::Ui,
     o: &Offender,
     ev: Option<&Arc<Evidence>>,
+    stream: Option<&(Vec<usize>, ConnRecord)>,
 ) -> Option<DetailsAction> {
-    let packets = ev.filter(|e| !e.packets.is_empty());
-    let name = format!("rstscope-{}-{}.pcapng", o.addr, o.port).replace([':', '[', ']'], "_");
+    let packets = ev.filter(|e| match stream {
+        Some((lines, _)) => !lines.is_empty(),
+        None => !e.packets.is_empty(),
+    });
+    let mut name = format!("rstscope-{}-{}", o.addr, o.port);
+    if let Some((_, c)) = stream {
+        let client = if c.resp == (o.addr, o.port) {
+            c.orig
+        } else {
+            c.resp
+        };
+        name.push_str(&format!("-{}-{}", client.0, client.1));
+    }
+    let name = format!("{name}.pcapng").replace([':', '[', ']'], "_");
     let hint = match packets {
+        Some(_) if stream.is_some() => {
+            "a pcapng file of just the selected connection's packets listed, for Wireshark"
+                .to_owned()
+        }
         Some(ev) if ev.more > 0 => format!(
             "a pcapng file of the {} packets listed, for Wireshark ({} more were not kept; \
              `rstscope analyze --endpoint ... --write` saves up to 100,000)",
@@ -508,16 +647,55 @@ fn save_button(
         .add_enabled(packets.is_some(), egui::Button::new("Save these packets…"))
         .on_hover_text(hint)
         .clicked();
-    match packets {
-        Some(ev) if clicked => Some(DetailsAction::SavePackets(Arc::clone(ev), name)),
+    match (packets, stream) {
+        (Some(ev), Some((lines, c))) if clicked => {
+            let only = Evidence {
+                packets: lines.iter().map(|&i| ev.packets[i].clone()).collect(),
+                more: 0,
+                connections: vec![c.clone()],
+                more_connections: 0,
+                ..Evidence::clone(ev)
+            };
+            Some(DetailsAction::SavePackets(Arc::new(only), name))
+        }
+        (Some(ev), None) if clicked => Some(DetailsAction::SavePackets(Arc::clone(ev), name)),
         _ => None,
     }
 }
 
-/// The tcpdump-like lines; only the visible ones are laid out. Further copies of a packet are
+/// Beside the packets' heading while one connection's are listed: how many of its packets
+/// are (some may be past the packets kept, or outside the time range), and "All packets",
+/// which lists every packet again (as Escape does). True when that was clicked.
+fn stream_chip(ui: &mut egui::Ui, lines: &[usize], c: &ConnRecord) -> bool {
+    let clicked = ui
+        .add(egui::Button::new("× All packets").small())
+        .on_hover_text(
+            "list every packet of the endpoint again (Esc); until then the arrow keys move \
+             from connection to connection",
+        )
+        .clicked();
+    let listed = lines.len();
+    if listed < c.packets as usize {
+        ui.label(RichText::new(format!("{listed} of its {} listed", c.packets)).weak())
+            .on_hover_text(format!(
+                "the details keep the endpoint's first {MAX_PACKETS} packets (and, with a time \
+                 range, those in it): `rstscope analyze --endpoint ... --write` saves them all"
+            ));
+    }
+    clicked
+}
+
+/// The tcpdump-like lines (only those of `shown` when one connection's are listed); only the
+/// visible ones are laid out. Further copies of a packet are
 /// weaker than the packet's first line, which stands out among its copies. `from_start`:
 /// scrolled to the first line's beginning.
-fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32, from_start: bool) {
+fn packets(
+    ui: &mut egui::Ui,
+    lines: &[PacketLine],
+    shown: Option<&[usize]>,
+    height: f32,
+    from_start: bool,
+) {
     let font = egui::FontId::monospace(fonts::PACKET_LINES);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
     // Long lines scroll sideways, never cut: solid bars, shown without hovering first.
@@ -529,8 +707,13 @@ fn packets(ui: &mut egui::Ui, lines: &[PacketLine], height: f32, from_start: boo
     if from_start {
         area = area.scroll_offset(egui::Vec2::ZERO);
     }
-    area.show_rows(ui, row_height, lines.len(), |ui, range| {
-        for line in &lines[range] {
+    let count = shown.map_or(lines.len(), <[usize]>::len);
+    area.show_rows(ui, row_height, count, |ui, range| {
+        let picked: Vec<&PacketLine> = match shown {
+            Some(only) => only[range].iter().filter_map(|&i| lines.get(i)).collect(),
+            None => lines[range].iter().collect(),
+        };
+        for line in picked {
             let mut text = RichText::new(&line.text).font(font.clone());
             if line.copy {
                 text = text.weak();
@@ -791,15 +974,24 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str) {
     shown.inner.on_hover_text(how);
 }
 
-/// One row per connection, in the columns of [`CONNECTION_COLUMNS`]; only the visible rows
-/// are laid out. `from_start`: scrolled to the first row's left.
-fn connections(
-    ui: &mut egui::Ui,
-    ev: &Evidence,
-    (clock, widths): (Clock, &[f32; 7]),
+/// How the connections are listed in a frame.
+struct ConnectionList<'a> {
+    clock: Clock,
+    /// Each column's starting width.
+    widths: &'a [f32; 8],
     height: f32,
+    /// Scrolled to the first row's left.
     from_start: bool,
-) {
+    /// The row selected (its packets alone are listed).
+    selected: Option<usize>,
+    /// The keyboard moved the selection: its row is scrolled into view.
+    keyed: bool,
+}
+
+/// One row per connection, in the columns of [`CONNECTION_COLUMNS`]; only the visible rows
+/// are laid out. A click on a row selects it: the row clicked, if any.
+fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> Option<usize> {
+    let (height, from_start) = (list.height, list.from_start);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -826,19 +1018,22 @@ fn connections(
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
-            let area = area.show(ui, |ui| {
-                connections_table(ui, rows, ev, (clock, widths), height)
-            });
-            ((), Some(area.inner))
+            let area = area.show(ui, |ui| connections_table(ui, rows, ev, list));
+            let (body, clicked) = area.inner;
+            (clicked, Some(body))
         })
     });
     if let Some(rows) = shown.rows {
         wheel::mark(ui, "details/connections", rows);
     }
+    shown.inner
 }
 
 /// The accessible name of the connections' vertical scroll bar.
 pub const CONNECTIONS_BAR: &str = "Scroll the connections";
+
+/// Connections that Page Up and Page Down move the selection.
+const PAGE: i64 = 10;
 
 /// Connection rows the details keep room for in a small window (the layout shrinks the plot
 /// and the table to its least for them), so that a person sees some without dragging.
@@ -862,17 +1057,41 @@ fn list_row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Monospace) + 4.0
 }
 
-/// The connections' columns in the order shown: what happened to each connection (its Zeek
-/// state and history, the reset's cause) right after who opened it, then the packets, and the
+/// The connections' columns in the order shown: when it started and how long it lasted, what
+/// happened to each connection (its Zeek state and history, the reset's cause) right after who
+/// opened it, then the packets, and the
 /// server last: it is the selected endpoint, named above the lists, in all but rare rows, so
 /// it is the column a narrow window leaves to sideways scrolling.
-pub const CONNECTION_COLUMNS: [&str; 7] = [
-    "start", "client", "state", "history", "cause", "pkts", "server",
+pub const CONNECTION_COLUMNS: [&str; 8] = [
+    "start", "duration", "client", "state", "history", "cause", "pkts", "server",
 ];
+
+/// The column of a connection's duration, from its first packet (its SYN, when seen) to its
+/// last (the RST, the last packet before a timeout, or the close): where Wireshark's
+/// Conversations put it, right after the start.
+const DURATION: usize = 1;
+/// The column of the reset's cause, drawn proportional and coloured.
+const CAUSE: usize = 5;
 
 /// What a connection's start shows: the time of day to the millisecond (`15:13:13.123`), the
 /// date and zone being the plot's.
 const START_CHARS: usize = 12;
+
+/// A connection's duration as its column writes it, in the unit that keeps it short and
+/// exact enough to compare: `9 µs` (a refusal on loopback), `1.2 ms`, `0.503 s`, `75.250 s`,
+/// and from 100 seconds on `1:02:03` (hours, minutes, seconds).
+fn duration(ns: i64) -> String {
+    let ns = ns.max(0);
+    match ns {
+        n if n < 999_500 => format!("{:.0} µs", n as f64 / 1e3),
+        n if n < 100_000_000 => format!("{:.1} ms", n as f64 / 1e6),
+        n if n < 100_000_000_000 => format!("{:.3} s", n as f64 / 1e9),
+        n => {
+            let s = n / 1_000_000_000;
+            format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        }
+    }
+}
 
 /// Zeek histories longer than this are cut with an ellipsis (the whole on hover): a long
 /// exchange's history would push its cause out of view.
@@ -883,24 +1102,30 @@ const HISTORY_CHARS: usize = 14;
 /// once per evidence, so that the columns start as wide as what they hold.
 #[derive(Debug, Clone, Default)]
 struct ColumnChars {
-    chars: [usize; 7],
+    chars: [usize; 8],
     cause: &'static str,
 }
 
 impl ColumnChars {
     fn of(ev: &Evidence) -> Self {
-        let mut chars = [START_CHARS, 0, 0, 0, 0, 0, 0];
+        let mut chars = [START_CHARS, 0, 0, 0, 0, 0, 0, 0];
         let mut cause = "";
         for c in &ev.connections {
             let client = report::endpoint(c.orig.0, c.orig.1).len();
             let server = report::endpoint(c.resp.0, c.resp.1).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
             let packets = c.packets.to_string().len();
-            for (i, n) in [(1, client), (2, c.state.as_str().len()), (3, history)] {
+            let lasted = duration(c.duration_ns).chars().count();
+            for (i, n) in [
+                (DURATION, lasted),
+                (2, client),
+                (3, c.state.as_str().len()),
+                (4, history),
+                (6, packets),
+                (7, server),
+            ] {
                 chars[i] = chars[i].max(n);
             }
-            chars[5] = chars[5].max(packets);
-            chars[6] = chars[6].max(server);
             if let Some(name) = c.rst_cause.map(Cause::as_str)
                 && name.len() > cause.len()
             {
@@ -912,7 +1137,7 @@ impl ColumnChars {
 
     /// Each column's starting width in points: as wide as its title or its longest text,
     /// whichever is wider.
-    fn widths(&self, ui: &egui::Ui) -> [f32; 7] {
+    fn widths(&self, ui: &egui::Ui) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| {
@@ -923,9 +1148,9 @@ impl ColumnChars {
             })
         };
         let glyph = width("0", &mono);
-        let mut widths = [0.0; 7];
+        let mut widths = [0.0; 8];
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
-            let content = if i == 4 {
+            let content = if i == CAUSE {
                 width(self.cause, &body)
             } else {
                 self.chars[i] as f32 * glyph
@@ -939,7 +1164,7 @@ impl ColumnChars {
 
 /// The width the connections table asks for: its columns and their spacing, and its vertical
 /// bar.
-fn connections_width(ui: &egui::Ui, widths: &[f32; 7]) -> f32 {
+fn connections_width(ui: &egui::Ui, widths: &[f32; 8]) -> f32 {
     let spacing = ui.spacing().item_spacing.x;
     widths.iter().map(|w| w + spacing).sum::<f32>()
         + egui::style::ScrollStyle::solid().allocated_width()
@@ -947,9 +1172,9 @@ fn connections_width(ui: &egui::Ui, widths: &[f32; 7]) -> f32 {
 }
 
 /// The connections' share of the details' width: what their table asks for, at least half and
-/// at most 60% (the packets' lines are long and scroll sideways whatever they get).
+/// at most 65% (the packets' lines are long and scroll sideways whatever they get).
 fn connections_share(width: f32, wanted: f32) -> f32 {
-    wanted.clamp(width * 0.5, width * 0.6)
+    wanted.clamp(width * 0.5, width * 0.65)
 }
 
 /// Lays out `left` in the first `left_width` points of the row and `right` in the rest, each
@@ -995,14 +1220,14 @@ fn two_columns<R>(
     out
 }
 
-/// The table; returns its body's scrolling, for the rows' bar.
+/// The table; returns its body's scrolling, for the rows' bar, and the row clicked.
 fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
     ev: &Evidence,
-    (clock, widths): (Clock, &[f32; 7]),
-    height: f32,
-) -> egui::scroll_area::ScrollAreaOutput<()> {
+    list: &ConnectionList<'_>,
+) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
+    let (clock, widths, height) = (list.clock, list.widths, list.height);
     let row_height = list_row_height(ui);
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
@@ -1023,7 +1248,13 @@ fn connections_table(
         // Tables keep 200 points by default, more than a small window's details have.
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])
+        // A click selects a row, and no row is a Tab stop (the arrows move the selection).
+        .sense(egui::Sense::CLICK)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+    if let Some(i) = list.selected.filter(|_| list.keyed) {
+        table = table.scroll_to_row(i, None);
+    }
+    let mut clicked = None;
     let (last, first) = widths.split_last().unwrap_or((&0.0, &[]));
     for w in first {
         table = table.column(egui_extras::Column::initial(*w).at_least(30.0).clip(true));
@@ -1039,21 +1270,27 @@ fn connections_table(
         })
         .body(|body| {
             body.rows(row_height, ev.connections.len(), |mut row| {
-                let c = &ev.connections[row.index()];
+                let index = row.index();
+                let c = &ev.connections[index];
+                row.set_selected(list.selected == Some(index));
                 let full = clock.full(c.start);
                 // `2024-05-01 15:13:13.123456 +02:00` -> `15:13:13.123`
                 let start = full.get(11..11 + START_CHARS).unwrap_or(&full).to_owned();
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {
+                        // A click on the text selects the row, as one beside it does.
+                        ui.style_mut().interaction.selectable_labels = false;
                         ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
                     });
                 };
                 mono(&mut row, start);
+                mono(&mut row, duration(c.duration_ns));
                 mono(&mut row, report::endpoint(c.orig.0, c.orig.1));
                 mono(&mut row, c.state.as_str().to_owned());
                 mono(&mut row, c.history.clone());
                 row.col(|ui| {
+                    ui.style_mut().interaction.selectable_labels = false;
                     if let Some(cause) = c.rst_cause {
                         let text = RichText::new(cause.as_str()).color(cause_color(cause));
                         ui.add(egui::Label::new(text).truncate());
@@ -1061,15 +1298,33 @@ fn connections_table(
                 });
                 mono(&mut row, c.packets.to_string());
                 mono(&mut row, report::endpoint(c.resp.0, c.resp.1));
+                // A right click selects the connection too, as in Wireshark's lists.
+                let response = row.response();
+                if response.clicked() || response.container_secondary_clicked() {
+                    clicked = Some(index);
+                }
+                response.container_context_menu(|ui| {
+                    if ui
+                        .button("Copy row")
+                        .on_hover_text(
+                            "the connection as one line of text, as `rstscope analyze \
+                             --connections` prints it (Ctrl+C copies the selected one)",
+                        )
+                        .clicked()
+                    {
+                        ui.ctx().copy_text(report::text::connection_line(c, clock));
+                        ui.close();
+                    }
+                });
             });
         });
     handles.after();
-    body
+    (body, clicked)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::suspect_lines;
+    use super::{duration, suspect_lines};
     use crate::engine::cause::Suspicion;
     use crate::engine::{Cause, Offender, SuspectRst};
     use crate::packet::Timestamp;
@@ -1114,5 +1369,18 @@ mod tests {
         o.rst_from_server = 2;
         assert_eq!(suspect_lines(&o, Clock::Utc).len(), 1);
         assert!(suspect_lines(&o, Clock::Utc)[0].contains("frame 9"));
+    }
+
+    /// A connection's duration in the unit that keeps it short: a refusal on loopback lasts
+    /// microseconds, a session seconds or hours.
+    #[test]
+    fn durations_are_written_short_in_their_unit() {
+        assert_eq!(duration(12_680), "13 µs");
+        assert_eq!(duration(999_700), "1.0 ms");
+        assert_eq!(duration(1_234_567), "1.2 ms");
+        assert_eq!(duration(503_000_000), "0.503 s");
+        assert_eq!(duration(75_250_000_000), "75.250 s");
+        assert_eq!(duration(3_723_000_000_000), "1:02:03");
+        assert_eq!(duration(-5), "0 µs");
     }
 }

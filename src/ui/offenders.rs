@@ -487,9 +487,29 @@ impl OffendersView {
                             pin.cells.push((at.rect, i));
                         }
                     }
-                    if row.response().clicked() {
+                    // A right click selects the row too, as in Wireshark's lists: the row the
+                    // menu is for is the one highlighted. Anywhere in the row, the endpoint's
+                    // button (which takes its own clicks) and the copy of the Endpoint column
+                    // pinned over the row included.
+                    let response = row.response();
+                    if response.clicked() || response.container_secondary_clicked() {
                         clicked = Some(r.key());
                     }
+                    response.container_context_menu(|ui| {
+                        if ui
+                            .button("Copy row")
+                            .on_hover_text(
+                                "the row's columns as text, a tab between them, under their \
+                                 titles (the diagnosis whole), to paste into a ticket or a \
+                                 spreadsheet",
+                            )
+                            .clicked()
+                        {
+                            ui.ctx()
+                                .copy_text(row_text(&columns, r, host, times, range));
+                            ui.close();
+                        }
+                    });
                 });
             });
         handles.after();
@@ -634,9 +654,11 @@ fn row_height(ui: &egui::Ui) -> f32 {
 
 /// The columns shown: who (Listener, Connecting) right after where (Endpoint, Service), so
 /// that a laptop's window shows which program is involved before any sideways scrolling; then
-/// the counts, causes only when some row has them, so the common cases stay narrow; the
-/// diagnosis last, taking the rest of the width. Listener only for a live capture (`sampled`:
-/// this machine's sockets were read with it).
+/// why (the diagnosis in a few words, taking what the window has left past its least), before
+/// the counts: at 1024 points the diagnosis was last, past the window's edge, and read only by
+/// scrolling sideways. Then the counts, causes only when some row has them, so the common
+/// cases stay narrow. Listener only for a live capture (`sampled`: this machine's sockets were
+/// read with it).
 fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
     let mut cols = vec![SortColumn::Rank, SortColumn::Endpoint, SortColumn::Service];
     if sampled
@@ -653,6 +675,7 @@ fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
     }) {
         cols.push(SortColumn::Connecting);
     }
+    cols.push(SortColumn::Diagnosis);
     cols.push(SortColumn::Incidents);
     for cause in Cause::ALL {
         let i = cause.index();
@@ -667,7 +690,6 @@ fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
         SortColumn::PeakRate,
         SortColumn::FirstSeen,
         SortColumn::LastSeen,
-        SortColumn::Diagnosis,
     ]);
     cols
 }
@@ -708,6 +730,10 @@ fn endpoint_width(ui: &egui::Ui, rows: &[Row]) -> f32 {
     ((wanted / 20.0).ceil() * 20.0).clamp(NARROW, 330.0)
 }
 
+/// The least width of the Diagnosis column: its gist's first words ("Nothing was listening on
+/// that port" whole), next to an IPv4 endpoint and its service at 1024 points.
+const DIAGNOSIS_WIDTH: f32 = 260.0;
+
 fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
     // Counts, rates and times: as wide as their title with its sort arrow (wider content
     // widens them), so that the row fits a laptop's window; the text columns clip.
@@ -716,7 +742,14 @@ fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
         SortColumn::Rank => Column::exact(28.0),
         SortColumn::Endpoint => Column::initial(endpoint).at_least(90.0).clip(true),
         SortColumn::Service => Column::initial(80.0).at_least(40.0).clip(true),
-        SortColumn::Diagnosis => Column::remainder().at_least(200.0).clip(true),
+        // Not resizable by a drag: egui_extras keeps a resizable column at the width it got
+        // in its first frame (saved between runs) and fills the window with the last column
+        // only. One that is not resizable takes what is left in every frame, so this one
+        // grows and narrows with the window, between its neighbours (whose edges still drag).
+        SortColumn::Diagnosis => Column::remainder()
+            .at_least(DIAGNOSIS_WIDTH)
+            .clip(true)
+            .resizable(false),
         SortColumn::Listener | SortColumn::Connecting => {
             Column::initial(170.0).at_least(60.0).clip(true)
         }
@@ -760,7 +793,11 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
         SortColumn::PeakRate => ("Peak", "most incidents in one second"),
         SortColumn::FirstSeen => ("First", "first incident"),
         SortColumn::LastSeen => ("Last", "last incident"),
-        SortColumn::Diagnosis => ("Diagnosis", "what most likely happened"),
+        SortColumn::Diagnosis => (
+            "Diagnosis",
+            "what most likely happened, in a few words (the whole sentence on hover, and in the \
+             details of the selected row)",
+        ),
         SortColumn::Listener => (
             "Listener",
             "the process listening on the endpoint now, or the last one that did (until when)",
@@ -957,12 +994,14 @@ fn cell(
                 .on_hover_text(clock.full(o.last_seen));
         }
         SortColumn::Diagnosis => {
-            // Built for visible rows only: a sentence per row of a large table would cost.
+            // What it most likely means first, in a few words: the sentence, with its counts
+            // and times, is on hover and in the details of the selected row. Built for
+            // visible rows only: a sentence per row of a large table would cost.
             let sentence = report::full_diagnosis_in(o, host, clock, r.scope(range));
-            // One tooltip with the whole sentence, cut short or not (egui's own for elided
-            // text would be a second).
+            // One tooltip with the whole sentence (egui's own for elided text would be a
+            // second).
             ui.add(
-                egui::Label::new(&sentence)
+                egui::Label::new(report::diagnosis_gist(o))
                     .truncate()
                     .show_tooltip_when_elided(false),
             )
@@ -994,6 +1033,56 @@ fn cell(
         }
     }
     false
+}
+
+/// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
+/// tab-separated, as a spreadsheet takes them; times whole (date and zone), the diagnosis as its
+/// sentence.
+fn row_text(
+    columns: &[SortColumn],
+    r: &Row,
+    host: Option<&HostReport>,
+    times: Times,
+    range: Option<(i64, i64)>,
+) -> String {
+    let clock = times.clock;
+    let o = &r.offender;
+    let titles: Vec<&str> = columns.iter().map(|c| title(*c).0).collect();
+    // A tab or a line break inside a cell (a command line, a reset's payload text) would
+    // start another cell or row where it is pasted.
+    let flat = |text: String| text.replace(char::is_control, " ");
+    let cells: Vec<String> = columns
+        .iter()
+        .map(|c| match c {
+            SortColumn::Rank => r.rank.to_string(),
+            SortColumn::Endpoint => r.endpoint.clone(),
+            SortColumn::Service => r.service.unwrap_or("").to_owned(),
+            // "≥" as the cell shows it: counted only from later seconds in the range.
+            SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
+                Some(_) => format!("≥{}", o.incidents),
+                None => o.incidents.to_string(),
+            },
+            SortColumn::Cause(i) => o.rst_by_cause[*i].to_string(),
+            SortColumn::Failed => o.failed_attempts.to_string(),
+            SortColumn::Clients => {
+                let prefix = match (r.clients_known, o.clients_at_least) {
+                    (false, _) => "≤",
+                    (true, true) => "≥",
+                    (true, false) => "",
+                };
+                format!("{prefix}{}", o.clients)
+            }
+            SortColumn::AvgRate => report::rate(o.avg_rate),
+            SortColumn::PeakRate => format!("{}/s", o.peak_rate),
+            SortColumn::FirstSeen => clock.full(o.first_seen),
+            SortColumn::LastSeen => clock.full(o.last_seen),
+            SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),
+            SortColumn::Listener => listener_text(r.host.as_ref(), clock).0.text().to_owned(),
+            SortColumn::Connecting => connecting_text(r.host.as_ref()),
+        })
+        .map(flat)
+        .collect();
+    format!("{}\n{}", titles.join("\t"), cells.join("\t"))
 }
 
 /// The listener cell: the process now, or "none (collector until 15:08:12)"; the hover names

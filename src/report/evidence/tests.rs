@@ -194,6 +194,74 @@ fn max_packets_counts_the_rest_but_connections_cover_all_packets() {
     assert!(ev.connections.iter().all(|c| c.state == ConnState::Rej));
 }
 
+/// A connection's own packets, as Wireshark's "Follow TCP Stream" lists them: a refused SYN
+/// retried from the same port is a connection per SYN, each with its SYN and its RST only.
+#[test]
+fn a_connections_packets_are_its_four_tuples_until_the_next_connection_of_it() {
+    let mut frames = Vec::new();
+    // Three tries from port 40000 with one ISN, half a second apart, each refused.
+    for i in 0..3u32 {
+        let t = (T0 + i / 2, (i % 2) * 500_000);
+        frames.push((
+            t,
+            frame(&seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 77, 0)),
+        ));
+        frames.push((
+            (t.0, t.1 + 20),
+            frame(&seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 78)),
+        ));
+        // Another client's refusal in between.
+        frames.push((
+            (t.0, t.1 + 30),
+            frame(&seg(
+                v4(OTHER),
+                41000 + i as u16,
+                v4(SERVER),
+                7211,
+                SYN,
+                9,
+                0,
+            )),
+        ));
+        frames.push((
+            (t.0, t.1 + 40),
+            frame(&seg(
+                v4(SERVER),
+                7211,
+                v4(OTHER),
+                41000 + i as u16,
+                RST_ACK,
+                0,
+                10,
+            )),
+        ));
+    }
+    let f = temp_file("retried.pcap", &pcap(&frames));
+    let ev = collect(&[f], server(), None, 100, None).expect("collect");
+    assert_eq!(ev.connections.len(), 6);
+    let of = |index: usize| -> Vec<u64> {
+        connection_packets(&ev, index)
+            .into_iter()
+            .map(|i| ev.packets[i].frame)
+            .collect()
+    };
+    let index_of = |first: u64| {
+        ev.connections
+            .iter()
+            .position(|c| c.first_frame == first)
+            .expect("a connection starts there")
+    };
+    assert_eq!(of(index_of(1)), [1, 2]);
+    assert_eq!(
+        of(index_of(5)),
+        [5, 6],
+        "the second try, not the first's packets"
+    );
+    assert_eq!(of(index_of(9)), [9, 10]);
+    assert_eq!(of(index_of(11)), [11, 12], "the other client's third");
+    assert!(of(99).is_empty());
+}
+
 #[test]
 fn range_limits_packets_connections_and_offender_to_its_seconds() {
     let f = temp_file("range.pcap", &refused_with_noise(5));

@@ -1,20 +1,20 @@
 //! Per-client tallies of what a scan probes, kept per connection attempt, so that a scan larger
 //! than the endpoint table is still counted exactly. The table keeps at most
-//! [`Services::MAX_TRACKED`](super::offenders::Services::MAX_TRACKED) endpoints and drops those
+//! [`Services::MAX_TRACKED`](crate::engine::offenders::Services::MAX_TRACKED) endpoints and drops those
 //! with the fewest failures first: a scan's ports, one failure each, go first, and a full
 //! 65,535-port scan would be told as "at least" the few thousand ports left.
 //!
 //! A *group* is what one scan goes over: the ports of one server probed by one client, or the
-//! servers one client probed on one port (a sweep). [`TRACKED`] groups are tallied at once,
+//! servers one client probed on one port (a sweep). [`TRACKED`](crate::engine::scan_tally::TRACKED) groups are tallied at once,
 //! those with the most first SYNs; each holds one bit per target (a port, or a server's last 16
 //! address bits) saying it was probed and three saying the best answer it gave, 32 KiB in all,
 //! so that a scan of every port is counted exactly. A group is admitted on the first SYN the
 //! tally sees of it when a place is free or held by a group with no more SYNs; a group
 //! admitted after some of its SYNs went uncounted (or admitted again after losing its place)
-//! says so ([`Tallied::complete`]), and its counts are lower bounds.
+//! says so ([`Tallied::complete`](crate::engine::scan_tally::Tallied::complete)), and its counts are lower bounds.
 //!
 //! Per attempt, not per packet: a first SYN or an answer costs two hashes and a look over
-//! [`TRACKED`] hashes; nothing is allocated after [`ScanTally::default`]. Deterministic: the
+//! [`TRACKED`](crate::engine::scan_tally::TRACKED) hashes; nothing is allocated after [`ScanTally::default`](crate::engine::scan_tally::ScanTally::default). Deterministic: the
 //! hash has a fixed seed and every tie is broken by order of admission.
 
 use std::hash::BuildHasher;

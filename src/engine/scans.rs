@@ -2,8 +2,8 @@
 //! (or over one port of many servers), found among the endpoints' tallies when a snapshot is
 //! taken, so that they are told as one finding instead of hundreds of offenders. Nothing here
 //! runs per packet. When the table dropped endpoints, the counts come from the per-client
-//! tally kept per attempt ([`super::scan_tally`]), which a scan larger than the table does not
-//! outgrow ([`widen`]).
+//! tally kept per attempt ([`scan_tally`](crate::engine::scan_tally)), which a scan larger than the table does not
+//! outgrow ([`widen`](crate::engine::scans::widen)).
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;

@@ -897,3 +897,80 @@ fn scans_of_a_capture_without_one_are_none() {
     let out = rstscope(&["analyze", "--scans", "--format", "excel", &f]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A real half-open SYN scan of ports 1-10500 of 127.0.0.1 (tests/fixtures/wide-scan.pcap.xz,
+/// made by make-wide-scan.sh): more endpoints than the 10,000 the engine keeps, so half of the
+/// scan's ports were dropped from the table (the report said "probed at least 5500 ports (5001
+/// to 10500)").
+/// Text, JSON, the CSV's scans table and its offenders tell the whole scan.
+#[test]
+fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
+    let f = fixture("wide-scan.pcap.xz");
+
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("127.0.0.1 probed 10,500 ports (1 to 10500) of 127.0.0.1 in "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "a port scan. 2 open (answered with a SYN-ACK reset by the client instead of \
+             acknowledged: a half-open SYN scan): 22, 80; 10,498 refused (closed): 1, 2, 3, 4, \
+             5, 6, 7, 8, 9, 10 and 10,488 more."
+        ),
+        "{text}"
+    );
+
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    let report = json(&out);
+    assert_eq!(
+        report["other_endpoints"]["dropped"], 5000,
+        "the table dropped endpoints: {}",
+        report["other_endpoints"]
+    );
+    assert_eq!(report["scans"].as_array().map(Vec::len), Some(1));
+    let scan = &report["scans"][0];
+    assert_eq!(scan["kind"], "port-scan");
+    assert_eq!(scan["targets"], 10_500);
+    assert_eq!(scan["targets_at_least"], false);
+    assert_eq!(scan["attempts"], 10_500);
+    assert_eq!(scan["failed_attempts"], 10_500);
+    assert_eq!(scan["answers"]["refused"], 10_498);
+    assert_eq!(scan["answers"]["half_open"], 2);
+    assert_eq!(scan["answers"]["reset_by_client"], 2);
+    assert_eq!(scan["answers"]["unanswered"], 0);
+
+    let out = rstscope(&["analyze", "--scans", "--format", "csv", &f]);
+    assert!(out.status.success());
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].starts_with(
+            "port-scan,127.0.0.1,127.0.0.1,,10500,false,1,10500,10500,10500,0,2,2,10498,0,0,"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains(",\"127.0.0.1 probed 10,500 ports (1 to 10500) of 127.0.0.1 in "),
+        "{}",
+        lines[1]
+    );
+
+    let out = rstscope(&["analyze", "--format", "csv", &f]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert!(
+        rows.len() > 1000 && rows.len() <= 10_000,
+        "{} offender rows",
+        rows.len()
+    );
+    assert!(
+        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1")),
+        "{}",
+        rows[0]
+    );
+}

@@ -85,6 +85,10 @@ struct AnalyzeArgs {
     /// Print the per-second series of resets by cause and failed attempts.
     #[arg(long)]
     series: bool,
+    /// Print the port scans and sweeps, one row each (with --format csv; text prints the
+    /// report's Scans section, json the whole report).
+    #[arg(long, conflicts_with_all = ["series", "connections"])]
+    scans: bool,
     /// Offenders shown in the text report.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -122,6 +126,7 @@ fn excel_refused(args: &AnalyzeArgs) -> Option<String> {
     let other = [
         (args.connections, "--connections"),
         (args.series, "--series"),
+        (args.scans, "--scans"),
         (args.evidence.endpoint.is_some(), "--endpoint"),
     ]
     .into_iter()
@@ -422,6 +427,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Csv | OutputFormat::Excel => report::csv::series(&a),
             OutputFormat::Json => return json_out(&a, clock, false, out),
             OutputFormat::Text => text_lines(report::text::series(&a, clock)),
+        }
+    } else if args.scans {
+        match args.format {
+            // Excel: refused before (excel_refused).
+            OutputFormat::Csv | OutputFormat::Excel => report::csv::scans(&a, clock),
+            OutputFormat::Json => return json_out(&a, clock, true, out),
+            OutputFormat::Text => text_lines(report::text::scans_only(&a, clock, args.top)),
         }
     } else {
         match args.format {

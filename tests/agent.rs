@@ -914,6 +914,25 @@ fn ten_thousand_refused_endpoints_make_at_most_top_plus_one_series_in_bounded_me
         let n = text.lines().filter(|l| l.starts_with(name)).count();
         assert!(n <= 21, "{n} {name} series");
     }
+    // The connects are port scans by one client (127.0.0.1), a hundred ports of each of 100
+    // servers: each counted once, and only --top of them with a gauge of its own.
+    let scans: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("rstscope_scan_targets{"))
+        .collect();
+    assert_eq!(scans.len(), 20, "{scans:#?}");
+    assert!(
+        scans.iter().all(|l| l.starts_with(
+            "rstscope_scan_targets{kind=\"port-scan\",client=\"127.0.0.1\",server=\"127.77."
+        ) && l.ends_with(",port=\"\"} 100")),
+        "{scans:#?}"
+    );
+    assert_eq!(sample(&text, "rstscope_scanning_clients"), Some(1.0));
+    assert_eq!(
+        sample(&text, "rstscope_scans_total{kind=\"port-scan\"}"),
+        Some(100.0),
+        "{text}"
+    );
     // Memory: the agent's peak resident size.
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", agent.child.id())).expect("proc status");

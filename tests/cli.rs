@@ -550,7 +550,7 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
 
 /// Every capture this test can reach: the project's fixtures, the shared corpus when it is
 /// there, and written here a capture of more frames than one batch between the threads, a
-/// gzip of it, and two files merged.
+/// gzip of it, two files merged, and a scan of every port.
 fn captures_for_jobs(dir: &Path) -> Vec<Vec<String>> {
     use std::io::Write as _;
     let mut sets = Vec::new();
@@ -567,6 +567,12 @@ fn captures_for_jobs(dir: &Path) -> Vec<Vec<String>> {
         write(dir, "a.pcap", &refused_to(7211, 2500)),
         write(dir, "b.pcap", &refused_to(8080, 2500)),
     ]);
+    // Larger than the endpoint table: its scan is counted by the per-client tally.
+    sets.push(vec![write(
+        dir,
+        "every-port.pcap",
+        &every_port_scanned_pcap(),
+    )]);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for folder in [root.join("tests/fixtures"), root.join("../shared/pcaps")] {
         let mut stack = vec![folder];
@@ -1186,4 +1192,188 @@ fn an_etl_trace_in_a_zip_says_how_to_convert_it() {
     let (v, _, err) = report_of(&[&beside]);
     assert_eq!(v["failed_attempts"], 3);
     assert!(err.contains(&format!("{beside}:{said}")), "{err}");
+}
+
+/// `nmap -sS -p-` of 10.0.0.2 by 10.0.0.1 from port 40000: every port refused but 22 and 80,
+/// which answer SYN-ACK and get the scanner's reset; 5,000 ports a second.
+fn every_port_scanned_pcap() -> Vec<u8> {
+    let mut records = Vec::with_capacity(2 * 65_535 + 4);
+    for port in 1..=65_535u16 {
+        let isn = u32::from(port) * 7919;
+        let (t, us) = (
+            1_700_000_000 + u32::from(port) / 5000,
+            (u32::from(port) % 5000) * 200,
+        );
+        records.push((t, us, common::frame(port, false, 0x02, isn, 0)));
+        if port == 22 || port == 80 {
+            records.push((t, us + 50, common::frame(port, true, 0x12, 9000, isn + 1)));
+            records.push((t, us + 100, common::frame(port, false, 0x04, isn + 1, 0)));
+        } else {
+            records.push((t, us + 50, common::frame(port, true, 0x14, 0, isn + 1)));
+        }
+    }
+    common::pcap(&records)
+}
+
+/// A scan of every port is more than the 10,000 endpoints the engine keeps, and it drops a
+/// scan's ports first: the report said "at least 5000 ports". Every output tells the whole
+/// scan: the text report's sentence, the JSON, the CSV's scans table, and the CSV's offenders,
+/// each row marked as a target of the scan.
+#[test]
+fn a_scan_of_every_port_is_told_whole_in_every_output() {
+    let dir = temp_dir("every-port");
+    let f = write(&dir, "every-port.pcap", &every_port_scanned_pcap());
+
+    let out = rstscope(&["analyze", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 14 s (4681 ports/s, "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "a port scan. 2 open (answered with a SYN-ACK reset by the client instead of \
+             acknowledged: a half-open SYN scan): 22, 80; 65,533 refused (closed): 1, 2, 3, 4, \
+             5, 6, 7, 8, 9, 10 and 65,523 more."
+        ),
+        "{text}"
+    );
+
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    let report = json(&out);
+    let scan = &report["scans"][0];
+    assert_eq!(scan["targets"], 65_535);
+    assert_eq!(scan["targets_at_least"], false);
+    assert_eq!(report["scans"].as_array().map(Vec::len), Some(1));
+
+    let out = rstscope(&["analyze", "--scans", "--format", "csv", &f]);
+    assert!(out.status.success());
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis"
+    );
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].starts_with(
+            "port-scan,10.0.0.1,10.0.0.2,,65535,false,1,65535,65535,65535,0,2,2,65533,0,0,1700000000.000250,1700000013.107050,4681.071,\"10.0.0.1 probed 65,535 ports"
+        ),
+        "{}",
+        lines[1]
+    );
+
+    let out = rstscope(&["analyze", "--format", "csv", &f]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client"))
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty() && rows.len() <= 10_000, "{}", rows.len());
+    assert!(
+        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1")),
+        "{}",
+        rows[0]
+    );
+}
+
+/// `--scans` prints the scans alone; a capture without one says so, and its CSV has the header
+/// only.
+#[test]
+fn scans_of_a_capture_without_one_are_none() {
+    let dir = temp_dir("no-scans");
+    let f = write(&dir, "refused.pcap", &refused_pcap(3));
+    let out = rstscope(&["analyze", "--scans", &f]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        "No port scans or sweeps in this capture"
+    );
+    let out = rstscope(&["analyze", "--scans", "--format", "csv", &f]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let out = rstscope(&["analyze", "--scans", "--format", "excel", &f]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A real half-open SYN scan of ports 1-10500 of 127.0.0.1 (tests/fixtures/wide-scan.pcap.xz,
+/// made by make-wide-scan.sh): more endpoints than the 10,000 the engine keeps, so half of the
+/// scan's ports were dropped from the table (the report said "probed at least 5500 ports (5001
+/// to 10500)").
+/// Text, JSON, the CSV's scans table and its offenders tell the whole scan.
+#[test]
+fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
+    let f = fixture("wide-scan.pcap.xz");
+
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("127.0.0.1 probed 10,500 ports (1 to 10500) of 127.0.0.1 in "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "a port scan. 2 open (answered with a SYN-ACK reset by the client instead of \
+             acknowledged: a half-open SYN scan): 22, 80; 10,498 refused (closed): 1, 2, 3, 4, \
+             5, 6, 7, 8, 9, 10 and 10,488 more."
+        ),
+        "{text}"
+    );
+
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    let report = json(&out);
+    assert_eq!(
+        report["other_endpoints"]["dropped"], 5000,
+        "the table dropped endpoints: {}",
+        report["other_endpoints"]
+    );
+    assert_eq!(report["scans"].as_array().map(Vec::len), Some(1));
+    let scan = &report["scans"][0];
+    assert_eq!(scan["kind"], "port-scan");
+    assert_eq!(scan["targets"], 10_500);
+    assert_eq!(scan["targets_at_least"], false);
+    assert_eq!(scan["attempts"], 10_500);
+    assert_eq!(scan["failed_attempts"], 10_500);
+    assert_eq!(scan["answers"]["refused"], 10_498);
+    assert_eq!(scan["answers"]["half_open"], 2);
+    assert_eq!(scan["answers"]["reset_by_client"], 2);
+    assert_eq!(scan["answers"]["unanswered"], 0);
+
+    let out = rstscope(&["analyze", "--scans", "--format", "csv", &f]);
+    assert!(out.status.success());
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].starts_with(
+            "port-scan,127.0.0.1,127.0.0.1,,10500,false,1,10500,10500,10500,0,2,2,10498,0,0,"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains(",\"127.0.0.1 probed 10,500 ports (1 to 10500) of 127.0.0.1 in "),
+        "{}",
+        lines[1]
+    );
+
+    let out = rstscope(&["analyze", "--format", "csv", &f]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert!(
+        rows.len() > 1000 && rows.len() <= 10_000,
+        "{} offender rows",
+        rows.len()
+    );
+    assert!(
+        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1")),
+        "{}",
+        rows[0]
+    );
 }

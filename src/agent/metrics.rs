@@ -20,9 +20,15 @@
 //!
 //! [`Selection::update`](crate::agent::metrics::Selection::update) is pure: it takes the engine's snapshot and gives the rows; the
 //! prometheus-client `Collector` in [`Exposition`](crate::agent::metrics::Exposition) renders them at each scrape.
+//!
+//! Port scans and sweeps are bounded the same way: [`ScanTracker`](crate::agent::metrics::ScanTracker) counts each scan once
+//! by kind (no label of the scanner's), and only the `top` largest scans get a gauge labelled
+//! with their client and target, so that a scanner's spoofed sources cannot grow the number of
+//! series.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -31,7 +37,7 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
 use crate::agent::own_process::OwnProcess;
-use crate::engine::{Cause, Offender, Snapshot, Totals};
+use crate::engine::{Cause, Offender, Scan, ScanKind, Snapshot, Totals};
 use crate::host::journal::UnitNow;
 use crate::host::state::HostReport;
 use crate::report::endpoint;
@@ -308,6 +314,90 @@ fn recent_incidents(o: &Offender, now: i64) -> u64 {
         .sum()
 }
 
+/// Scans remembered as counted (the oldest forgotten first): one seen again after it was
+/// forgotten would be counted again. The engine holds far fewer at once (a scan has at least
+/// [`MIN_TARGETS`](crate::engine::scans::MIN_TARGETS) of the 10,000 endpoints it keeps, or is one of its tally's 32 groups), so
+/// a scan still held is never counted twice.
+pub const SCANS_REMEMBERED: usize = 4096;
+
+/// The label values of `rstscope_scans_total` in the order of [`ScanMetrics::found`]: the
+/// kinds' names in the JSON and CSV ([`ScanKind::as_str`]).
+const SCAN_KINDS: [&str; 2] = ["port-scan", "sweep"];
+
+/// Where a kind of scan is in [`SCAN_KINDS`] and [`ScanMetrics::found`].
+fn kind_index(kind: ScanKind) -> usize {
+    usize::from(matches!(kind, ScanKind::Sweep { .. }))
+}
+
+/// What identifies a scan across snapshots: its kind with its server (a port scan) or port (a
+/// sweep), and its client.
+type ScanId = (ScanKind, IpAddr);
+
+/// The scans found since the agent started, counted once each by kind, for
+/// `rstscope_scans_total`; and the largest scans of the last snapshot, for the gauges.
+#[derive(Debug, Default)]
+pub struct ScanTracker {
+    seen: HashSet<ScanId>,
+    order: VecDeque<ScanId>,
+    found: [u64; 2],
+}
+
+/// One scan's gauge: who probes what, and how many targets so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanRow {
+    /// What it goes over: a port scan's server, or a sweep's port.
+    pub kind: ScanKind,
+    /// The client that probes.
+    pub client: IpAddr,
+    /// Distinct targets probed (a lower bound where the engine says so).
+    pub targets: u64,
+}
+
+/// What `/metrics` says of scans.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanMetrics {
+    /// Scans found since the start: port scans, then sweeps.
+    pub found: [u64; 2],
+    /// The largest scans now, at most `top`, largest first.
+    pub rows: Vec<ScanRow>,
+    /// Distinct clients with a scan now.
+    pub clients: u64,
+}
+
+impl ScanTracker {
+    /// Takes a new snapshot's scans (largest first, as the engine gives them): counts those not
+    /// seen before, and gives the `top` largest.
+    pub fn update(&mut self, scans: &[Arc<Scan>], top: usize) -> ScanMetrics {
+        for scan in scans {
+            let id = (scan.kind, scan.client);
+            if self.seen.insert(id) {
+                self.found[kind_index(scan.kind)] += 1;
+                self.order.push_back(id);
+                if self.order.len() > SCANS_REMEMBERED
+                    && let Some(old) = self.order.pop_front()
+                {
+                    self.seen.remove(&old);
+                }
+            }
+        }
+        let clients: HashSet<IpAddr> = scans.iter().map(|s| s.client).collect();
+        let rows = scans
+            .iter()
+            .take(top)
+            .map(|s| ScanRow {
+                kind: s.kind,
+                client: s.client,
+                targets: s.targets,
+            })
+            .collect();
+        ScanMetrics {
+            found: self.found,
+            rows,
+            clients: clients.len() as u64,
+        }
+    }
+}
+
 /// What one selected endpoint's info series says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffenderInfo {
@@ -380,6 +470,8 @@ pub struct Exposition {
     pub evidence_packets: u64,
     /// Evidence writes that failed.
     pub evidence_errors: u64,
+    /// Port scans and sweeps.
+    pub scans: ScanMetrics,
     /// Unix time the agent started.
     pub started: f64,
     /// The agent's own process, read at the scrape (not at the update).
@@ -510,6 +602,7 @@ impl Collector for Exposition {
             "Endpoints that lost their own series to an endpoint with more recent incidents",
             self.demotions,
         )?;
+        scan_metrics(&mut encoder, &self.scans)?;
         gauge(
             &mut encoder,
             "rstscope_evidence_bytes",
@@ -601,6 +694,51 @@ fn own_process(
         "Start time of the process since unix epoch in seconds.",
         started,
     )
+}
+
+/// The scans' series: a counter by kind, the clients scanning now, and a gauge per scan for the
+/// largest only (a labelled series per scanning client would let an attacker's spoofed
+/// sources grow the monitoring system's series without bound).
+fn scan_metrics(encoder: &mut DescriptorEncoder, s: &ScanMetrics) -> Result<(), std::fmt::Error> {
+    let mut m = encoder.encode_descriptor(
+        "rstscope_scans",
+        "Port scans (one client probing many ports of a server) and sweeps (one client probing a port of many servers) found since the agent started, by kind",
+        None,
+        MetricType::Counter,
+    )?;
+    for (kind, n) in SCAN_KINDS.iter().zip(s.found) {
+        ConstCounter::new(n).encode(m.encode_family(&[("kind", *kind)])?)?;
+    }
+    gauge(
+        encoder,
+        "rstscope_scanning_clients",
+        "Distinct client addresses among the port scans and sweeps the agent's analysis holds now",
+        i64::try_from(s.clients).unwrap_or(i64::MAX),
+    )?;
+    let mut m = encoder.encode_descriptor(
+        "rstscope_scan_targets",
+        "Distinct targets (ports of the server, or servers on the port) each of the largest scans has probed so far; only as many scans as endpoints get series of their own (--top)",
+        None,
+        MetricType::Gauge,
+    )?;
+    for r in &s.rows {
+        // As the CSV's scans table: the address bare, a port scan's port and a sweep's server
+        // empty.
+        let client = r.client.to_string();
+        let (server, port) = match r.kind {
+            ScanKind::Ports { server } => (server.to_string(), String::new()),
+            ScanKind::Sweep { port } => (String::new(), port.to_string()),
+        };
+        let labels = [
+            ("kind", r.kind.as_str()),
+            ("client", client.as_str()),
+            ("server", server.as_str()),
+            ("port", port.as_str()),
+        ];
+        ConstGauge::new(i64::try_from(r.targets).unwrap_or(i64::MAX))
+            .encode(m.encode_family(&labels)?)?;
+    }
+    Ok(())
 }
 
 fn per_endpoint(

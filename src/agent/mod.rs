@@ -39,7 +39,7 @@ use serde_json::json;
 
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
 use self::http::{Request, Response, Server};
-use self::metrics::{Exposition, Format, OffenderInfo, Selection};
+use self::metrics::{Exposition, Format, OffenderInfo, ScanTracker, Selection};
 use self::own_process::OwnProcessReader;
 use self::window::History;
 use crate::analysis::Analysis;
@@ -246,13 +246,14 @@ impl Agent {
             .name("agent".into())
             .spawn(move || {
                 let mut selection = Selection::new(top);
+                let mut scans = ScanTracker::default();
                 loop {
                     match job.wait(Duration::from_millis(200)) {
                         Some(Update::Partial(a)) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection)
+                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans)
                         }
                         Some(Update::Finished(Ok(a))) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection);
+                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans);
                             break;
                         }
                         Some(Update::Finished(Err(_))) => break,
@@ -357,7 +358,13 @@ fn unix_f64(t: SystemTime) -> f64 {
 
 impl Shared {
     /// One update of the capture: what the next scrape shows.
-    fn apply(&self, a: &Arc<Analysis>, stats: &CaptureStats, selection: &mut Selection) {
+    fn apply(
+        &self,
+        a: &Arc<Analysis>,
+        stats: &CaptureStats,
+        selection: &mut Selection,
+        scans: &mut ScanTracker,
+    ) {
         let (rows, other) = selection.update(&a.snapshot);
         let host = a.host.as_deref();
         let ring = lock(&self.ring).stats();
@@ -384,6 +391,7 @@ impl Shared {
             dropped_endpoints: a.snapshot.other_endpoints.dropped,
             evicted: a.snapshot.totals.evicted,
             demotions: selection.demotions,
+            scans: scans.update(&a.snapshot.scans, self.top),
             evidence_bytes: ring.bytes,
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,

@@ -19,6 +19,8 @@ pub mod flow;
 pub mod index;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
+/// Per-client tallies of a scan's targets, kept per attempt: exact beyond the endpoint table.
+pub mod scan_tally;
 /// Port scans and sweeps: one client's failures over many ports or servers, as one finding.
 pub mod scans;
 /// Per-second counts: recent seconds, older minutes, exact sums and peaks.
@@ -38,6 +40,7 @@ use cause::{Suspicion, classify, seq_in_window};
 use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
+use scan_tally::{Answer, ScanTally};
 use series::Peak;
 use timers::TimerQueue;
 use zeek::flip_on_first_packet;
@@ -259,6 +262,9 @@ pub struct Engine {
     /// Series entries before this second were dropped.
     kept_from: Option<i64>,
     services: Services,
+    /// What the scanning clients probed, counted per attempt (the endpoint table drops a
+    /// large scan's ports).
+    scan_tally: ScanTally,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
 }
@@ -299,6 +305,7 @@ impl Engine {
             fold_checked: i64::MIN,
             kept_from: None,
             services: Services::default(),
+            scan_tally: ScanTally::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
         }
@@ -406,7 +413,7 @@ impl Engine {
             peaks[0].offer(sec, c.rst_total());
             peaks[1].offer(sec, c.failed);
         }
-        let (offenders, scans) = self.services.offenders();
+        let (offenders, scans) = self.services.offenders(&self.scan_tally);
         Snapshot {
             totals: self.totals.clone(),
             live_conn_states,
@@ -746,7 +753,11 @@ impl Engine {
             if a.status == AttemptStatus::SynAcked {
                 let key = self.entries[idx].key;
                 let server = usize::from(1 - a.client_side);
-                if let Some(mut s) = self.services.get((key.addr(server), key.port[server])) {
+                let (addr, port) = (key.addr(server), key.port[server]);
+                let client = key.addr(usize::from(a.client_side));
+                self.scan_tally
+                    .answer(client, addr, port, Answer::HalfOpen, None);
+                if let Some(mut s) = self.services.get((addr, port)) {
                     s.synack_left += 1;
                 }
             }
@@ -798,6 +809,7 @@ impl Engine {
             key.port[usize::from(1 - side)],
         );
         let client = key.addr(usize::from(side));
+        self.scan_tally.attempt(client, server.0, server.1);
         if let Some(mut s) = self.services.get(server) {
             s.attempt_from(client);
         }
@@ -830,6 +842,15 @@ impl Engine {
                 kind: IncidentKind::Failed(how),
             });
         }
+        let answer = match how {
+            Failure::Refused => Answer::Refused,
+            Failure::Unanswered => Answer::Unanswered,
+            Failure::Reset if answered => Answer::HalfOpen,
+            Failure::Reset => Answer::Other,
+        };
+        let client = key.addr(client_side);
+        self.scan_tally
+            .answer(client, server.0, server.1, answer, Some(at));
         if let Some(mut s) = self.services.get(server) {
             match how {
                 Failure::Refused => s.failed_refused += 1,
@@ -930,6 +951,9 @@ impl Engine {
                     key.addr(usize::from(1 - client)),
                     key.port[usize::from(1 - client)],
                 );
+                let client = key.addr(usize::from(client));
+                self.scan_tally
+                    .answer(client, srv.0, srv.1, Answer::Completed, None);
                 if let Some(mut st) = self.services.get(srv) {
                     st.completed += 1;
                     st.second(p.ts).completed += 1;
@@ -1131,7 +1155,20 @@ impl Engine {
             }
         }
         if let Some(how) = fails {
+            let answered = self.entries[idx]
+                .attempt
+                .is_some_and(|a| a.status == AttemptStatus::SynAcked);
             self.fail_attempt(idx, p.ts, how);
+            if answered && how == Failure::Reset && !from_server {
+                // A half-open scan's own reset of the SYN-ACK.
+                self.scan_tally.answer(
+                    client_addr,
+                    server.0,
+                    server.1,
+                    Answer::ResetByClient,
+                    None,
+                );
+            }
         }
     }
 }

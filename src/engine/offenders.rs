@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};
 
+use super::scan_tally::ScanTally;
 use super::scans::{self, Scan};
 use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
@@ -969,8 +970,13 @@ impl Services {
     /// ranked by [`Offender::rank`]: the targets of a scan after every other offender, so
     /// that a scan's hundreds of ports do not bury the endpoints that have a problem of
     /// their own.
-    pub fn offenders(&self) -> (Vec<Offender>, Vec<Arc<Scan>>) {
-        let found = scans::find(self.map.iter(), self.other.dropped > 0);
+    /// When endpoints were dropped, the scans' counts come from `tally` where it holds them
+    /// ([`scans::widen`]).
+    pub fn offenders(&self, tally: &ScanTally) -> (Vec<Offender>, Vec<Arc<Scan>>) {
+        let mut found = scans::find(self.map.iter(), self.other.dropped > 0);
+        if self.other.dropped > 0 {
+            scans::widen(&mut found, tally);
+        }
         let mut member: foldhash::HashMap<ServiceKey, usize> = Default::default();
         let mut scans = Vec::with_capacity(found.len());
         for (i, (scan, targets)) in found.into_iter().enumerate() {

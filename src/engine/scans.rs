@@ -1,12 +1,15 @@
 //! Port scans and sweeps: one client's failed attempts spread over many ports of one server
 //! (or over one port of many servers), found among the endpoints' tallies when a snapshot is
 //! taken, so that they are told as one finding instead of hundreds of offenders. Nothing here
-//! runs per packet.
+//! runs per packet. When the table dropped endpoints, the counts come from the per-client
+//! tally kept per attempt ([`scan_tally`](crate::engine::scan_tally)), which a scan larger than the table does not
+//! outgrow ([`widen`](crate::engine::scans::widen)).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use super::offenders::{ServiceKey, ServiceStats};
+use super::scan_tally::{self, Group, ScanTally, Tallied};
 use crate::packet::Timestamp;
 
 /// Fewest distinct ports of one server (or servers on one port) one client must have probed
@@ -25,7 +28,7 @@ pub const MAX_ATTEMPTS_PER_TARGET: (u64, u64) = (5, 2);
 pub const MAX_NAMED: usize = 10;
 
 /// What a scan went over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScanKind {
     /// Many ports of one server.
     Ports {
@@ -189,13 +192,121 @@ pub fn find<'a>(
             scans.push(found);
         }
     }
-    // Largest first; then by client and target (deterministic whatever the maps' order).
+    sort(&mut scans);
+    scans
+}
+
+/// Largest first; then by client and target (deterministic whatever the maps' order).
+fn sort(scans: &mut [(Scan, Vec<ServiceKey>)]) {
     scans.sort_by(|(a, _), (b, _)| {
         b.targets
             .cmp(&a.targets)
             .then_with(|| (a.client, a.lowest).cmp(&(b.client, b.lowest)))
     });
-    scans
+}
+
+/// The scans of `found` (from the endpoint table, which dropped endpoints) as `tally` counts
+/// them, when it holds more of their targets: a scan larger than the table lost most of its
+/// ports to it (one failure each, they go first), but not to the tally. A scan of which the
+/// table kept too few targets to find it is added, with no endpoints of its own. A sweep's
+/// servers that a port scan of the same client counts (on that port) are left out of the
+/// sweep, as [`find`] does.
+pub fn widen(found: &mut Vec<(Scan, Vec<ServiceKey>)>, tally: &ScanTally) {
+    for t in tally.summaries(MIN_TARGETS, |_, _| false, MAX_NAMED) {
+        if matches!(t.group, Group::Ports { .. }) {
+            merge(found, &t);
+        }
+    }
+    let mut scanned_servers = HashSet::new();
+    let mut scanned = HashSet::new();
+    for (scan, targets) in found.iter() {
+        if let ScanKind::Ports { server } = scan.kind {
+            scanned_servers.insert((scan.client, server));
+            scanned.extend(targets.iter().map(|k| (scan.client, *k)));
+        }
+    }
+    let excluded = |g: Group, server: IpAddr| match g {
+        Group::Hosts { client, port } => {
+            scanned_servers.contains(&(client, server))
+                && (scanned.contains(&(client, (server, port)))
+                    || tally.probed(Group::Ports { client, server }, port))
+        }
+        Group::Ports { .. } => false,
+    };
+    for t in tally.summaries(MIN_TARGETS, excluded, MAX_NAMED) {
+        if matches!(t.group, Group::Hosts { .. }) {
+            merge(found, &t);
+        }
+    }
+    sort(found);
+}
+
+/// Puts the tally's counts of `t` in place of the table's, when they make a scan with more
+/// targets; adds the scan when the table did not find it.
+fn merge(found: &mut Vec<(Scan, Vec<ServiceKey>)>, t: &Tallied) {
+    let Some(scan) = from_tally(t) else {
+        return;
+    };
+    match found
+        .iter_mut()
+        .find(|(s, _)| s.kind == scan.kind && s.client == scan.client)
+    {
+        Some((s, _)) if scan.targets >= s.targets => *s = scan,
+        Some(_) => {}
+        None => found.push((scan, Vec::new())),
+    }
+}
+
+/// The scan a tallied group makes, if it looks like one (the rules of [`judge`]).
+fn from_tally(t: &Tallied) -> Option<Scan> {
+    let (kind, client) = match t.group {
+        Group::Ports { client, server } => (ScanKind::Ports { server }, client),
+        Group::Hosts { client, port } => (ScanKind::Sweep { port }, client),
+    };
+    let key = |target: u16| -> Option<ServiceKey> {
+        match kind {
+            ScanKind::Ports { server } => Some((server, target)),
+            ScanKind::Sweep { port } => Some((t.server(target)?, port)),
+        }
+    };
+    let keys = |targets: &[u16]| targets.iter().filter_map(|&x| key(x)).collect();
+    // The targets left out had an attempt each at least.
+    let attempts = t.attempts.saturating_sub(t.excluded);
+    use scan_tally::Answer as Best;
+    let completed = t.answered(Best::Completed);
+    if !is_scan(t.targets, completed, attempts) {
+        return None;
+    }
+    Some(Scan {
+        kind,
+        client,
+        targets: t.targets,
+        targets_at_least: !t.complete,
+        lowest: key(t.lowest)?,
+        highest: key(t.highest)?,
+        attempts,
+        failed_attempts: t.failed.min(attempts),
+        completed,
+        half_open: t.answered(Best::HalfOpen) + t.answered(Best::ResetByClient),
+        reset_by_client: t.answered(Best::ResetByClient),
+        refused: t.answered(Best::Refused),
+        unanswered: t.answered(Best::Unanswered),
+        other: t.answered(Best::Other),
+        open_named: keys(&t.open_named),
+        refused_named: keys(&t.refused_named),
+        first_seen: t.first_seen,
+        last_seen: t.last_seen,
+    })
+}
+
+/// The rules a client's targets must meet to be a scan (README, Definitions): `n` targets,
+/// `completed` of them with a completed handshake, `attempts` connection attempts to them.
+fn is_scan(n: u64, completed: u64, attempts: u64) -> bool {
+    let (c_num, c_den) = MAX_COMPLETED_SHARE;
+    let (a_num, a_den) = MAX_ATTEMPTS_PER_TARGET;
+    n.saturating_sub(completed) >= MIN_TARGETS
+        && completed * c_den <= n * c_num
+        && attempts * a_den <= n * a_num
 }
 
 /// The scan `targets` make with the endpoints it is made of (in endpoint order), or the
@@ -262,13 +373,7 @@ fn judge<'a>(
     for key in half_open_named {
         push_named(&mut scan.open_named, key);
     }
-    let probed = n - scan.completed;
-    let (c_num, c_den) = MAX_COMPLETED_SHARE;
-    let (a_num, a_den) = MAX_ATTEMPTS_PER_TARGET;
-    let is_scan = probed >= MIN_TARGETS
-        && scan.completed * c_den <= n * c_num
-        && scan.attempts * a_den <= n * a_num;
-    if !is_scan {
+    if !is_scan(n, scan.completed, scan.attempts) {
         return Err(targets);
     }
     Ok((scan, targets.into_iter().map(|(k, _)| k).collect()))

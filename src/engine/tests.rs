@@ -1352,3 +1352,73 @@ fn a_scans_targets_rank_after_the_other_offenders() {
     assert!(snap.offenders[0].scan.is_none());
     assert!(snap.offenders[1..].iter().all(|o| o.scan.is_some()));
 }
+
+/// A scan of every port (`nmap -p-`) is larger than the endpoint table, which drops a scan's
+/// ports first (one failure each): the count came out as "at least" the few thousand ports
+/// left. The per-client tally counts all 65,535, and how each answered.
+#[test]
+fn a_scan_of_every_port_is_counted_beyond_the_endpoint_table() {
+    let mut s = Seq::new();
+    for port in 1..=65_535u16 {
+        let answer = if port == 22 || port == 80 {
+            "half-open"
+        } else {
+            "refused"
+        };
+        s.feed(&probe(
+            i64::from(port),
+            41000,
+            port,
+            u32::from(port) * 7919,
+            answer,
+        ));
+    }
+    let (snap, _) = s.done();
+    assert!(snap.other_endpoints.dropped > 0, "the table overflowed");
+    assert_eq!(snap.scans.len(), 1, "{:?}", snap.scans);
+    let scan = &snap.scans[0];
+    assert_eq!(scan.kind, ScanKind::Ports { server: SERVER });
+    assert_eq!((scan.targets, scan.targets_at_least), (65_535, false));
+    assert_eq!((scan.lowest.1, scan.highest.1), (1, 65_535));
+    assert_eq!(
+        (scan.refused, scan.half_open, scan.reset_by_client),
+        (65_533, 2, 2)
+    );
+    assert_eq!((scan.completed, scan.unanswered, scan.other), (0, 0, 0));
+    assert_eq!((scan.attempts, scan.failed_attempts), (65_535, 65_535));
+    assert_eq!(scan.open_named, [(SERVER, 22), (SERVER, 80)]);
+    assert_eq!(scan.refused_named.len(), scans::MAX_NAMED);
+    // The targets the table kept point to it.
+    assert!(snap.offenders.iter().all(|o| o.scan.is_some()));
+}
+
+/// A sweep of one port over more servers than the table keeps: counted whole by the tally.
+#[test]
+fn a_sweep_larger_than_the_endpoint_table_is_counted_whole() {
+    let mut s = Seq::new();
+    for h in 0..12_000u32 {
+        let mut p = probe(i64::from(h), 41000, 22, 1 + h * 7919, "refused");
+        let server = IpAddr::V4(Ipv4Addr::from(0xac10_0000 + h));
+        // Seq's packets go between `client` and SERVER: here SERVER scans, and `client` is
+        // the server swept.
+        for q in &mut p {
+            q.client = server;
+            q.from_client = !q.from_client;
+            std::mem::swap(&mut q.cport, &mut q.sport);
+        }
+        s.feed(&p);
+    }
+    let (snap, _) = s.done();
+    assert!(snap.other_endpoints.dropped > 0);
+    let sweeps: Vec<_> = snap
+        .scans
+        .iter()
+        .filter(|x| x.kind == ScanKind::Sweep { port: 22 })
+        .collect();
+    assert_eq!(sweeps.len(), 1, "{:?}", snap.scans);
+    assert_eq!(
+        (sweeps[0].targets, sweeps[0].targets_at_least),
+        (12_000, false)
+    );
+    assert_eq!(sweeps[0].refused, 12_000);
+}

@@ -1,4 +1,4 @@
-//! CSV output: the offenders table, the connections, the per-second series.
+//! CSV output: the offenders table, the scans, the connections, the per-second series.
 //!
 //! Two forms of the offenders table. The terminal's (`rstscope analyze --format csv`) is for
 //! programs: comma-separated, bare addresses, times as Unix seconds with 6 decimals, numbers
@@ -11,9 +11,9 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::{Clock, full_diagnosis, unix_secs};
+use super::{Clock, full_diagnosis, scan_sentence, unix_secs};
 use crate::analysis::Analysis;
-use crate::engine::{Cause, ConnRecord, Offender};
+use crate::engine::{Cause, ConnRecord, Offender, Scan, ScanKind};
 use crate::host::state::HostReport;
 use crate::packet::Timestamp;
 
@@ -66,8 +66,10 @@ enum Cell {
     Time(Timestamp),
 }
 
-/// The offenders table's columns; `first_seen` and `last_seen` hold times.
-const OFFENDER_COLUMNS: [&str; 18] = [
+/// The offenders table's columns; `first_seen` and `last_seen` hold times. `scan` and
+/// `scan_client` name the scan an endpoint is a target of (its kind and the client that
+/// probed), so that a spreadsheet's filter shows a scan's targets or hides them.
+const OFFENDER_COLUMNS: [&str; 20] = [
     "address",
     "port",
     "rst_packets",
@@ -86,6 +88,8 @@ const OFFENDER_COLUMNS: [&str; 18] = [
     "avg_rate",
     "peak_rate",
     "diagnosis",
+    "scan",
+    "scan_client",
 ];
 
 /// One offender's row, in [`OFFENDER_COLUMNS`] order.
@@ -110,7 +114,91 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
         Cell::Decimal3(o.avg_rate),
         Cell::Count(o.peak_rate.into()),
         Cell::Text(full_diagnosis(o, host, clock)),
+        Cell::Text(o.scan.as_ref().map_or("", |s| s.kind.as_str()).to_owned()),
+        o.scan
+            .as_ref()
+            .map_or(Cell::Text(String::new()), |s| Cell::Address(s.client)),
     ]
+}
+
+/// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
+/// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
+/// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep.
+const SCAN_COLUMNS: [&str; 20] = [
+    "kind",
+    "client",
+    "server",
+    "port",
+    "targets",
+    "targets_at_least",
+    "lowest",
+    "highest",
+    "attempts",
+    "failed_attempts",
+    "completed",
+    "half_open",
+    "reset_by_client",
+    "refused",
+    "unanswered",
+    "other",
+    "first_seen",
+    "last_seen",
+    "rate",
+    "diagnosis",
+];
+
+/// One scan's row, in [`SCAN_COLUMNS`] order.
+fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
+    let none = || Cell::Text(String::new());
+    let (server, port) = match scan.kind {
+        ScanKind::Ports { server } => (Cell::Address(server), none()),
+        ScanKind::Sweep { port } => (none(), Cell::Count(port.into())),
+    };
+    let target = |k: (IpAddr, u16)| match scan.kind {
+        ScanKind::Ports { .. } => Cell::Count(k.1.into()),
+        ScanKind::Sweep { .. } => Cell::Address(k.0),
+    };
+    let time = |t: Option<Timestamp>| t.map_or_else(none, Cell::Time);
+    vec![
+        Cell::Text(scan.kind.as_str().to_owned()),
+        Cell::Address(scan.client),
+        server,
+        port,
+        Cell::Count(scan.targets),
+        Cell::Text(scan.targets_at_least.to_string()),
+        target(scan.lowest),
+        target(scan.highest),
+        Cell::Count(scan.attempts),
+        Cell::Count(scan.failed_attempts),
+        Cell::Count(scan.completed),
+        Cell::Count(scan.half_open),
+        Cell::Count(scan.reset_by_client),
+        Cell::Count(scan.refused),
+        Cell::Count(scan.unanswered),
+        Cell::Count(scan.other),
+        time(scan.first_seen),
+        time(scan.last_seen),
+        Cell::Decimal3(scan.rate()),
+        Cell::Text(scan_sentence(scan, clock)),
+    ]
+}
+
+/// The scans table, largest first.
+pub fn scans(a: &Analysis, clock: Clock) -> String {
+    let rows = a.snapshot.scans.iter().map(|s| scan_cells(s, clock));
+    program_table(&SCAN_COLUMNS, rows)
+}
+
+/// A table for programs: see the module documentation.
+fn program_table(columns: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> String {
+    let mut out = columns.join(",");
+    out.push('\n');
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(for_programs).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
 }
 
 /// A cell as the terminal's CSV writes it.
@@ -152,17 +240,12 @@ fn reads_as_grouped_number(a: IpAddr, sheet: &Spreadsheet) -> bool {
 
 /// The offenders table.
 pub fn offenders(a: &Analysis, clock: Clock) -> String {
-    let mut out = OFFENDER_COLUMNS.join(",");
-    out.push('\n');
-    for o in &a.snapshot.offenders {
-        let row: Vec<String> = offender_cells(o, a.host.as_deref(), clock)
-            .iter()
-            .map(for_programs)
-            .collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
-    }
-    out
+    let rows = a
+        .snapshot
+        .offenders
+        .iter()
+        .map(|o| offender_cells(o, a.host.as_deref(), clock));
+    program_table(&OFFENDER_COLUMNS, rows)
 }
 
 /// The offenders table as the app exports it, for a spreadsheet read with `sheet`'s

@@ -214,6 +214,23 @@ pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// `n` for a sentence: from five digits on in groups of three ("65,535"; "1000" stays, as
+/// four digits read at a glance).
+pub(crate) fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    if digits.len() < 5 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// How many clients a sentence may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -352,7 +369,7 @@ fn scan_answers(scan: &Scan) -> String {
         let list: Vec<String> = keys.iter().map(|k| target(scan.kind, *k)).collect();
         let more = n.saturating_sub(keys.len() as u64);
         if more > 0 {
-            format!("{} and {more} more", list.join(", "))
+            format!("{} and {} more", list.join(", "), grouped(more))
         } else {
             list.join(", ")
         }
@@ -373,29 +390,32 @@ fn scan_answers(scan: &Scan) -> String {
         };
         parts.push(format!(
             "{} open ({how}): {}",
-            scan.open(),
+            grouped(scan.open()),
             named(&scan.open_named, scan.open())
         ));
     }
     if scan.refused > 0 {
         parts.push(format!(
             "{} refused (closed): {}",
-            scan.refused,
+            grouped(scan.refused),
             named(&scan.refused_named, scan.refused)
         ));
     }
     if scan.unanswered > 0 {
-        parts.push(format!("{} got no answer (filtered)", scan.unanswered));
+        parts.push(format!(
+            "{} got no answer (filtered)",
+            grouped(scan.unanswered)
+        ));
     }
     if scan.other > 0 {
         parts.push(format!(
             "{} reset by the client before any answer",
-            scan.other
+            grouped(scan.other)
         ));
     }
     let told = scan.open() + scan.refused + scan.unanswered + scan.other;
     if scan.targets > told {
-        parts.push(format!("{} not answered yet", scan.targets - told));
+        parts.push(format!("{} not answered yet", grouped(scan.targets - told)));
     }
     parts.join("; ")
 }
@@ -404,9 +424,9 @@ fn scan_answers(scan: &Scan) -> String {
 /// sentence, with its evidence: who, what, how fast, and how the targets answered.
 pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     let count = if scan.targets_at_least {
-        format!("at least {}", scan.targets)
+        format!("at least {}", grouped(scan.targets))
     } else {
-        scan.targets.to_string()
+        grouped(scan.targets)
     };
     let range = format!(
         "({} to {})",

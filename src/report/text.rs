@@ -294,6 +294,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     out
 }
 
+/// The report's scans section alone (`analyze --scans`), or a line saying there is none.
+pub fn scans_only(a: &Analysis, clock: Clock, top: usize) -> String {
+    let mut out = String::new();
+    if a.snapshot.scans.is_empty() {
+        out.push_str("No port scans or sweeps in this capture\n");
+    }
+    scans(&mut out, &a.snapshot, clock, top);
+    out.trim_start_matches('\n').to_owned()
+}
+
 /// The scans section: each scan's sentence and where to look at its packets; at most `top`.
 fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize) {
     if s.scans.is_empty() {

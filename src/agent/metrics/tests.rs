@@ -458,3 +458,90 @@ fn the_agents_own_process_is_exposed_as_any_exporters() {
     let none = Format::Text.render(Exposition::default());
     assert!(!none.contains("process_"), "{none}");
 }
+
+/// A scan by `client` of `targets` ports of 10.0.0.5 (or, with `sweep`, of port 22 on as many
+/// hosts).
+fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
+    let server: IpAddr = "10.0.0.5".parse().expect("ip");
+    let kind = if sweep {
+        ScanKind::Sweep { port: 22 }
+    } else {
+        ScanKind::Ports { server }
+    };
+    Arc::new(Scan {
+        kind,
+        client: client.parse().expect("ip"),
+        targets,
+        targets_at_least: false,
+        lowest: (server, 1),
+        highest: (server, 1000),
+        attempts: targets,
+        failed_attempts: targets,
+        completed: 0,
+        half_open: 0,
+        reset_by_client: 0,
+        refused: targets,
+        unanswered: 0,
+        other: 0,
+        open_named: Vec::new(),
+        refused_named: Vec::new(),
+        first_seen: None,
+        last_seen: None,
+    })
+}
+
+/// Each scan counts once however many snapshots show it (and however it grows); only the `top`
+/// largest get a labelled series, so a thousand scanning sources make `top` series, and the
+/// clients are counted without labels.
+#[test]
+fn scans_are_counted_once_each_and_only_the_largest_get_series() {
+    let mut t = ScanTracker::default();
+    let first = t.update(&[scan("203.0.113.7", 100, false)], 2);
+    assert_eq!(first.found, [1, 0]);
+    let mut many = vec![
+        scan("203.0.113.7", 65_535, false),
+        scan("198.51.100.9", 300, true),
+    ];
+    for i in 0..1000u32 {
+        many.push(scan(
+            &std::net::Ipv4Addr::from(0x0a63_0000 + i).to_string(),
+            25,
+            true,
+        ));
+    }
+    let m = t.update(&many, 2);
+    assert_eq!(m.found, [1, 1001]);
+    assert_eq!(m.clients, 1002);
+    assert_eq!(m.rows.len(), 2);
+    assert_eq!(m.rows[0].targets, 65_535);
+    assert_eq!(t.update(&many, 2).found, [1, 1001], "nothing new");
+    for (kind, name) in [
+        (
+            ScanKind::Ports {
+                server: "10.0.0.5".parse().expect("ip"),
+            },
+            "port-scan",
+        ),
+        (ScanKind::Sweep { port: 22 }, "sweep"),
+    ] {
+        assert_eq!((SCAN_KINDS[kind_index(kind)], kind.as_str()), (name, name));
+    }
+
+    let text = Format::Text.render(Exposition {
+        scans: m,
+        ..Exposition::default()
+    });
+    assert!(
+        text.contains("rstscope_scans_total{kind=\"port-scan\"} 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("rstscope_scans_total{kind=\"sweep\"} 1001\n"));
+    assert!(text.contains("rstscope_scanning_clients 1002\n"));
+    assert!(text.contains(
+        "rstscope_scan_targets{kind=\"port-scan\",client=\"203.0.113.7\",server=\"10.0.0.5\",port=\"\"} 65535\n"
+    ));
+    assert!(text.contains(
+        "rstscope_scan_targets{kind=\"sweep\",client=\"198.51.100.9\",server=\"\",port=\"22\"} 300\n"
+    ));
+    assert_eq!(text.matches("rstscope_scan_targets{").count(), 2);
+}

@@ -54,9 +54,20 @@ mod tests {
     #[test]
     fn the_separators_are_the_user_regional_settings() {
         let registry = |name: &str| {
-            let out = std::process::Command::new("reg")
-                .args(["query", r"HKCU\Control Panel\International", "/v", name])
-                .output()
+            // Wine under load has failed to start `reg` now and then (ERROR_INTERNAL_ERROR),
+            // which says nothing of the separators: it is tried again.
+            let query = || {
+                std::process::Command::new("reg")
+                    .args(["query", r"HKCU\Control Panel\International", "/v", name])
+                    .output()
+            };
+            let out = (1..3)
+                .fold(query(), |out, _| {
+                    out.or_else(|_| {
+                        std::thread::sleep(std::time::Duration::from_millis(500));
+                        query()
+                    })
+                })
                 .expect("reg query runs");
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
             text.lines()

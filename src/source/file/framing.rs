@@ -177,29 +177,28 @@ pub(super) fn failure_before_header(
     compression: Compression,
     error: io::Error,
 ) -> SourceError {
-    let path = path.to_path_buf();
-    let (offset, frames) = (0, 0);
-    match failure(error) {
-        StopKind::CompressedCut | StopKind::Truncated => SourceError::Truncated {
-            path,
-            offset,
-            frames,
-            packing: Packing::CompressedCut(compression),
-        },
-        StopKind::Corrupt(what) => SourceError::Corrupt {
-            path,
-            offset,
-            frames,
-            what,
-            packing: Packing::Compressed(compression),
-        },
-        StopKind::Io(source) => SourceError::Io { path, source },
-    }
+    failure_at_start(
+        path,
+        (
+            Packing::CompressedCut(compression),
+            Packing::Compressed(compression),
+        ),
+        error,
+    )
 }
 
 /// The error of a zip member that failed before the capture's file header: the archive cut
 /// short or the member damaged, as for a later read, or the read error itself.
 pub(super) fn member_failure(path: &std::path::Path, error: io::Error) -> SourceError {
+    failure_at_start(path, (Packing::ZippedCut, Packing::Zipped), error)
+}
+
+/// A failure before the capture's file header, packed as `(cut, damaged)` say.
+fn failure_at_start(
+    path: &std::path::Path,
+    (cut, damaged): (Packing, Packing),
+    error: io::Error,
+) -> SourceError {
     let path = path.to_path_buf();
     let (offset, frames) = (0, 0);
     match failure(error) {
@@ -207,14 +206,14 @@ pub(super) fn member_failure(path: &std::path::Path, error: io::Error) -> Source
             path,
             offset,
             frames,
-            packing: Packing::ZippedCut,
+            packing: cut,
         },
         StopKind::Corrupt(what) => SourceError::Corrupt {
             path,
             offset,
             frames,
             what,
-            packing: Packing::Zipped,
+            packing: damaged,
         },
         StopKind::Io(source) => SourceError::Io { path, source },
     }

@@ -84,6 +84,15 @@ fn fields(text: &str, path: &str) -> Result<Vec<(String, Field)>, HostError> {
     Ok(out)
 }
 
+/// Where the last of `fields` ends: a record shorter than that is not the event's.
+fn end_of<'a>(fields: impl IntoIterator<Item = &'a Field>) -> usize {
+    fields
+        .into_iter()
+        .map(|f| f.offset.saturating_add(f.size))
+        .max()
+        .unwrap_or(0)
+}
+
 /// The field `name` from `fields`, checked to have one of the `sizes` (any size if empty).
 fn pick(
     fields: &[(String, Field)],
@@ -184,11 +193,7 @@ impl StateEventFormat {
         let id = event_id(text, path)?;
         let fields = fields(text, path)?;
         let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
-        let min_len = fields
-            .iter()
-            .map(|(_, f)| f.offset.saturating_add(f.size))
-            .max()
-            .unwrap_or(0);
+        let min_len = end_of(fields.iter().map(|(_, f)| f));
         Ok(Self {
             id,
             min_len,
@@ -281,11 +286,7 @@ impl ExitEventFormat {
             pick("pid", &[4])?,
             pick("comm", &[])?,
         );
-        let min_len = [common_type, pid, comm]
-            .iter()
-            .map(|f| f.offset.saturating_add(f.size))
-            .max()
-            .unwrap_or(0);
+        let min_len = end_of(&[common_type, pid, comm]);
         Ok(Self {
             id,
             min_len,
@@ -355,11 +356,7 @@ impl ExecEventFormat {
             pick("filename", &[4])?,
             pick("pid", &[4])?,
         );
-        let min_len = [common_type, filename, pid]
-            .iter()
-            .map(|f| f.offset.saturating_add(f.size))
-            .max()
-            .unwrap_or(0);
+        let min_len = end_of(&[common_type, filename, pid]);
         Ok(Self {
             id,
             min_len,

@@ -17,140 +17,150 @@
 //!   the shell's path (`.../bash`); one carrying `env`'s was named after the program its
 //!   process ran before.
 
-use std::collections::HashSet;
-use std::process::Command;
-use std::time::{Duration, Instant};
+#[cfg(target_os = "linux")]
+mod trace {
+    use std::collections::HashSet;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
 
-use rstscope::host::ProcessSighting;
-use rstscope::host::connect_trace::ConnectTrace;
+    use rstscope::host::ProcessSighting;
+    use rstscope::host::connect_trace::ConnectTrace;
 
-fn count(var: &str, default: u32) -> u32 {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+    fn count(var: &str, default: u32) -> u32 {
+        std::env::var(var)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
 
-/// The thread of this process named `name`.
-fn thread_named(name: &str) -> Option<String> {
-    std::fs::read_dir("/proc/self/task")
-        .ok()?
-        .flatten()
-        .find(|t| {
-            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
-        })
-        .map(|t| t.file_name().to_string_lossy().into_owned())
-}
+    /// The thread of this process named `name`.
+    fn thread_named(name: &str) -> Option<String> {
+        std::fs::read_dir("/proc/self/task")
+            .ok()?
+            .flatten()
+            .find(|t| {
+                std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
+            })
+            .map(|t| t.file_name().to_string_lossy().into_owned())
+    }
 
-/// CPU time of thread `tid` so far, in nanoseconds.
-fn cpu_ns(tid: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat"))
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
+    /// CPU time of thread `tid` so far, in nanoseconds.
+    fn cpu_ns(tid: &str) -> u64 {
+        std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    }
 
-fn shell(script: &str) {
-    let status = Command::new("unshare")
-        .args(["--net", "bash", "-c"])
-        .arg(format!("ip link set lo up && {script}"))
-        .status()
-        .expect("unshare runs");
-    assert!(status.success(), "{script}: {status}");
-}
+    fn shell(script: &str) {
+        let status = Command::new("unshare")
+            .args(["--net", "bash", "-c"])
+            .arg(format!("ip link set lo up && {script}"))
+            .status()
+            .expect("unshare runs");
+        assert!(status.success(), "{script}: {status}");
+    }
 
-fn load(name: &str, processes: u32, threads: u32, connects: u32) {
-    match name {
-        "processes" => shell(&format!(
-            "for ((i = 0; i < {processes}; i++)); do /bin/true; done"
-        )),
-        "threads" => {
-            for _ in 0..threads {
-                std::thread::spawn(|| {}).join().expect("thread ends");
+    fn load(name: &str, processes: u32, threads: u32, connects: u32) {
+        match name {
+            "processes" => shell(&format!(
+                "for ((i = 0; i < {processes}; i++)); do /bin/true; done"
+            )),
+            "threads" => {
+                for _ in 0..threads {
+                    std::thread::spawn(|| {}).join().expect("thread ends");
+                }
             }
+            _ => shell(&format!(
+                "for ((i = 0; i < {connects}; i++)); do env bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>/dev/null; done; true"
+            )),
         }
-        _ => shell(&format!(
-            "for ((i = 0; i < {connects}; i++)); do env bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>/dev/null; done; true"
-        )),
+    }
+
+    pub fn main() {
+        let processes = count("BENCH_PROCESSES", 2000);
+        let threads = count("BENCH_THREADS", 20_000);
+        let connects = count("BENCH_CONNECTS", 300);
+        let loads = ["processes", "threads", "connecting"];
+        // Wall time of each load without the trace, after one run to warm caches.
+        for l in loads {
+            load(l, processes / 4, threads / 4, connects / 4);
+        }
+        let mut bare = Vec::new();
+        for l in loads {
+            let t = Instant::now();
+            load(l, processes, threads, connects);
+            bare.push(t.elapsed());
+        }
+        let mut trace = match ConnectTrace::start() {
+            Ok(t) => t,
+            Err(e) => {
+                println!("SKIPPED: {e}");
+                return;
+            }
+        };
+        // The thread names itself as it starts.
+        let tid = (0..50)
+            .find_map(|_| {
+                std::thread::sleep(Duration::from_millis(20));
+                thread_named("connect-trace")
+            })
+            .expect("the reader thread");
+        let mut seen: Vec<ProcessSighting> = Vec::new();
+        std::thread::sleep(Duration::from_millis(300));
+        let idle = cpu_ns(&tid);
+        std::thread::sleep(Duration::from_secs(2));
+        let idle = cpu_ns(&tid) - idle;
+        println!("idle: {:.2} ms CPU a second", idle as f64 / 2e6);
+        for (l, bare) in loads.iter().zip(bare) {
+            let before = cpu_ns(&tid);
+            let t = Instant::now();
+            load(l, processes, threads, connects);
+            let wall = t.elapsed();
+            // The reader reads every 0.1 s: let it take the rest.
+            for _ in 0..6 {
+                std::thread::sleep(Duration::from_millis(50));
+                trace.drain(&mut seen);
+            }
+            let spent = cpu_ns(&tid) - before;
+            let n = match *l {
+                "processes" => processes,
+                "threads" => threads,
+                _ => connects,
+            };
+            println!(
+                "{l}: {n} in {wall:.2?} ({bare:.2?} without the trace); reader {:.1} ms CPU, {:.2} us each",
+                spent as f64 / 1e6,
+                spent as f64 / 1e3 / f64::from(n)
+            );
+        }
+        let refused: Vec<&ProcessSighting> = seen
+            .iter()
+            .filter(|s| s.remote.is_some_and(|r| r.port() == 9))
+            .collect();
+        let pids: HashSet<u32> = refused.iter().map(|s| s.pid).collect();
+        let named = |f: &dyn Fn(&ProcessSighting) -> bool| refused.iter().filter(|s| f(s)).count();
+        let ran = |s: &ProcessSighting, program: &str| {
+            s.exe
+                .as_deref()
+                .is_some_and(|e| e.rsplit('/').next() == Some(program))
+        };
+        println!(
+            "connecting: {} sightings of {} processes; with a name {}, with the program's path {}, \
+         with the path of the program before it {}; lost {}",
+            refused.len(),
+            pids.len(),
+            named(&|s| !s.name.is_empty()),
+            named(&|s| ran(s, "bash")),
+            named(&|s| ran(s, "env")),
+            trace.lost()
+        );
     }
 }
 
 fn main() {
-    let processes = count("BENCH_PROCESSES", 2000);
-    let threads = count("BENCH_THREADS", 20_000);
-    let connects = count("BENCH_CONNECTS", 300);
-    let loads = ["processes", "threads", "connecting"];
-    // Wall time of each load without the trace, after one run to warm caches.
-    for l in loads {
-        load(l, processes / 4, threads / 4, connects / 4);
-    }
-    let mut bare = Vec::new();
-    for l in loads {
-        let t = Instant::now();
-        load(l, processes, threads, connects);
-        bare.push(t.elapsed());
-    }
-    let mut trace = match ConnectTrace::start() {
-        Ok(t) => t,
-        Err(e) => {
-            println!("SKIPPED: {e}");
-            return;
-        }
-    };
-    // The thread names itself as it starts.
-    let tid = (0..50)
-        .find_map(|_| {
-            std::thread::sleep(Duration::from_millis(20));
-            thread_named("connect-trace")
-        })
-        .expect("the reader thread");
-    let mut seen: Vec<ProcessSighting> = Vec::new();
-    std::thread::sleep(Duration::from_millis(300));
-    let idle = cpu_ns(&tid);
-    std::thread::sleep(Duration::from_secs(2));
-    let idle = cpu_ns(&tid) - idle;
-    println!("idle: {:.2} ms CPU a second", idle as f64 / 2e6);
-    for (l, bare) in loads.iter().zip(bare) {
-        let before = cpu_ns(&tid);
-        let t = Instant::now();
-        load(l, processes, threads, connects);
-        let wall = t.elapsed();
-        // The reader reads every 0.1 s: let it take the rest.
-        for _ in 0..6 {
-            std::thread::sleep(Duration::from_millis(50));
-            trace.drain(&mut seen);
-        }
-        let spent = cpu_ns(&tid) - before;
-        let n = match *l {
-            "processes" => processes,
-            "threads" => threads,
-            _ => connects,
-        };
-        println!(
-            "{l}: {n} in {wall:.2?} ({bare:.2?} without the trace); reader {:.1} ms CPU, {:.2} us each",
-            spent as f64 / 1e6,
-            spent as f64 / 1e3 / f64::from(n)
-        );
-    }
-    let refused: Vec<&ProcessSighting> = seen
-        .iter()
-        .filter(|s| s.remote.is_some_and(|r| r.port() == 9))
-        .collect();
-    let pids: HashSet<u32> = refused.iter().map(|s| s.pid).collect();
-    let named = |f: &dyn Fn(&ProcessSighting) -> bool| refused.iter().filter(|s| f(s)).count();
-    let ran = |s: &ProcessSighting, program: &str| {
-        s.exe
-            .as_deref()
-            .is_some_and(|e| e.rsplit('/').next() == Some(program))
-    };
-    println!(
-        "connecting: {} sightings of {} processes; with a name {}, with the program's path {}, \
-         with the path of the program before it {}; lost {}",
-        refused.len(),
-        pids.len(),
-        named(&|s| !s.name.is_empty()),
-        named(&|s| ran(s, "bash")),
-        named(&|s| ran(s, "env")),
-        trace.lost()
-    );
+    #[cfg(target_os = "linux")]
+    trace::main();
+    #[cfg(not(target_os = "linux"))]
+    println!("trace_cost: SKIPPED: the connect trace is Linux's (tracefs)");
 }

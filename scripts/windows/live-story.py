@@ -91,6 +91,33 @@ def tail(path, lines=8):
         return "(nothing)"
 
 
+def console(exe, args, stdout, err_path):
+    """`exe args` started as from a Windows console (`wine cmd /c`, so that Ctrl+C reaches it),
+    given by its Windows path as a user types it, its stderr to `err_path`; returned once it
+    says "capturing on", ends, or 120 s pass. Under load wine's cmd has now and then failed to
+    start a program it started a minute before ("Can't recognize ... as an internal or
+    external command"): such a start, wine's failure and not the program's, is tried again
+    (twice at most) and said."""
+    for attempt in range(1, 4):
+        proc = subprocess.Popen(
+            ["wine", "cmd", "/c", windows_path(exe), *args],
+            stdout=stdout,
+            stderr=open(err_path, "w"),
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and "capturing on" not in tail(err_path, 40):
+            time.sleep(0.2)
+        if attempt < 3 and proc.poll() is not None and "Can't recognize" in tail(err_path, 40):
+            print(
+                f"rstscope windows: wine's cmd could not start {exe} (attempt {attempt}): {tail(err_path, 2)}; started again",
+                file=sys.stderr,
+                flush=True,
+            )
+            continue
+        return proc
+
+
 def unix_pids(exe_name, marker):
     """PIDs of the wine processes of `exe_name` whose command line holds `marker` (unique to
     this run): the program itself, not the `cmd` that started it."""
@@ -203,14 +230,12 @@ def main():
         stdout=open(files["linux.json"], "w"),
         stderr=open(files["linux.err"], "w"),
     )
-    windows = subprocess.Popen(
-        ["wine", "cmd", "/c", exe, "capture", "--format", "json", "--write", windows_path(pcapng)],
-        stdout=open(files["windows.json"], "w"),
-        stderr=open(files["windows.err"], "w"),
-        stdin=subprocess.DEVNULL,
-    )
+    windows = None
     try:
         wait_for(files["linux.err"], "capturing on", 30, linux)
+        windows = console(
+            exe, ["capture", "--format", "json", "--write", windows_path(pcapng)], open(files["windows.json"], "w"), files["windows.err"]
+        )
         wait_for(files["windows.err"], "capturing on", 120, windows)
         time.sleep(1.5)  # a first socket-table sample before the story starts
         col = subprocess.Popen(["wine", collector, f"127.0.0.1:{PORT}", "3"], stdout=subprocess.PIPE, text=True)
@@ -231,7 +256,7 @@ def main():
         linux.wait(20)
     finally:
         for p in (windows, linux):
-            if p.poll() is None:
+            if p is not None and p.poll() is None:
                 p.kill()
     if windows.returncode != 0 or "stopped by Ctrl+C" not in tail(files["windows.err"], 40):
         fail(f"Windows capture: exit {windows.returncode}: {tail(files['windows.err'])}")
@@ -316,11 +341,8 @@ def main():
 
     # --duration: prompt stop on one interface, named by its description, with nothing to capture.
     err = os.path.join(work, f"{marker}-duration.err")
-    timed = subprocess.Popen(
-        ["wine", "cmd", "/c", exe, "capture", "-i", lo["description"], "--duration", "2s", "--no-host", "--filter", "tcp port 9"],
-        stdout=subprocess.DEVNULL,
-        stderr=open(err, "w"),
-        stdin=subprocess.DEVNULL,
+    timed = console(
+        exe, ["capture", "-i", lo["description"], "--duration", "2s", "--no-host", "--filter", "tcp port 9"], subprocess.DEVNULL, err
     )
     wait_for(err, "capturing on", 120, timed)
     started = time.monotonic()

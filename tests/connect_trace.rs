@@ -65,6 +65,31 @@ fn wait_for_each(
     seen.iter().filter(|s| ours(s)).cloned().collect()
 }
 
+/// The sightings of `pids`' connects to `remote`, waiting up to 2 s for one each (bounded in
+/// count too), and every sighting read meanwhile.
+fn wait_for_pids(
+    trace: &mut ConnectTrace,
+    remote: SocketAddr,
+    pids: &[u32],
+) -> (Vec<ProcessSighting>, Vec<ProcessSighting>) {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
+        seen.iter()
+            .filter(|s| s.remote == Some(remote) && pids.contains(&s.pid))
+            .cloned()
+            .collect()
+    };
+    for _ in 0..40 {
+        trace.drain(&mut seen);
+        if theirs(&seen).len() == pids.len() || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (theirs(&seen), seen)
+}
+
 /// A started trace, or `None` (said as SKIPPED) where tracing is not available.
 fn start() -> Option<ConnectTrace> {
     match ConnectTrace::start() {
@@ -202,22 +227,7 @@ fn a_program_gone_before_its_connect_is_read_is_still_named() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
-        seen.iter()
-            .filter(|s| s.remote == Some(refused) && pids.contains(&s.pid))
-            .cloned()
-            .collect()
-    };
-    for _ in 0..40 {
-        trace.drain(&mut seen);
-        if theirs(&seen).len() == pids.len() || Instant::now() >= deadline {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let found = theirs(&seen);
+    let (found, seen) = wait_for_pids(&mut trace, refused, &pids);
     assert_eq!(
         found.len(),
         pids.len(),
@@ -321,23 +331,8 @@ fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
         assert!(!status.success(), "nothing listens on {refused}");
     }
 
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
-        seen.iter()
-            .filter(|s| s.remote == Some(refused) && pids.contains(&s.pid))
-            .cloned()
-            .collect()
-    };
-    for _ in 0..40 {
-        trace.drain(&mut seen);
-        if theirs(&seen).len() == pids.len() || Instant::now() >= deadline {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (found, seen) = wait_for_pids(&mut trace, refused, &pids);
     let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
-    let found = theirs(&seen);
     assert_eq!(
         found.len(),
         pids.len(),

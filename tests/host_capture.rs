@@ -372,20 +372,7 @@ fn a_capture_saved_with_write_names_the_same_programs_when_analyzed_later() {
     let me = u64::from(std::process::id());
     assert_eq!(live_o["listener"]["earlier"][0]["pid"], me, "{live_o}");
 
-    let analyze = |format: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-            .args(["analyze", "--format", format])
-            .arg(&file)
-            .output()
-            .expect("rstscope analyze runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("UTF-8")
-    };
+    let analyze = |format: &str| common::analyze_ok(&file, format);
     let saved: serde_json::Value = serde_json::from_str(&analyze("json")).expect("one JSON object");
     let saved_o = find(&saved);
     for field in [
@@ -655,20 +642,7 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
     let diagnosis = live_o["diagnosis"].as_str().unwrap_or_default();
     assert!(diagnosis.contains(&format!(", {path})")), "{diagnosis}");
 
-    let analyze = |format: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-            .args(["analyze", "--format", format])
-            .arg(&file)
-            .output()
-            .expect("rstscope analyze runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("UTF-8")
-    };
+    let analyze = |format: &str| common::analyze_ok(&file, format);
     let saved: serde_json::Value = serde_json::from_str(&analyze("json")).expect("one JSON object");
     let saved_o = find(&saved);
     assert_eq!(saved_o["client_processes"], live_o["client_processes"]);

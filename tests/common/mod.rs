@@ -317,3 +317,20 @@ pub fn journal_from_export(
         directory: Some(dir.join("journal")),
     }
 }
+
+/// `rstscope analyze --format FORMAT FILE`'s output; its exit must be 0 (its stderr shown
+/// when not).
+pub fn analyze_ok(file: &std::path::Path, format: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "--format", format])
+        .arg(file)
+        .output()
+        .expect("rstscope analyze runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}

@@ -1678,6 +1678,61 @@ fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
     );
 }
 
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
+/// tcpdump's ipoib.pcap) said "No TCP packets yet." once read, and "No resets or failed
+/// connection attempts in this capture." under it, the refusals it holds unread; only the
+/// status bar said that its frames were not decoded.
+#[test]
+fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
+    let dir = temp_dir("link-type-not-decoded");
+    let path = dir.join("refused-ipoib.pcap");
+    let mut bytes = common::refused_pcap(7000, 3);
+    // The file header's link type: IP over InfiniBand.
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    std::fs::write(&path, bytes).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(!shows(&h, "No TCP packets yet"), "the file is read");
+    assert!(
+        !shows(
+            &h,
+            "No resets or failed connection attempts in this capture"
+        ),
+        "its frames were not read"
+    );
+    assert!(shows(
+        &h,
+        "No TCP packets could be read in this capture: none of its 6 frames could be decoded \
+         (link type IP over InfiniBand (242) is not supported)"
+    ));
+    assert!(shows(&h, "No offenders: no TCP packet was read"));
+}
+
+/// Regression: a capture read to its end without a TCP packet (other traffic only, as zeek's
+/// q-in-q.pcap, or a file header without packets) said "No TCP packets yet.", as if more
+/// were coming.
+#[test]
+fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
+    let dir = temp_dir("no-tcp");
+    // The sample's first frame made UDP: well-formed, no TCP in it.
+    let mut udp = common::frame(53, false, 0x02, 1, 0);
+    udp[23] = 17;
+    let other = dir.join("udp-only.pcap");
+    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let empty = dir.join("no-packets.pcap");
+    std::fs::write(&empty, common::pcap(&[])).expect("write");
+    let mut h = harness(settings(), vec![other]);
+    settle(&mut h);
+    assert!(!shows(&h, "No TCP packets yet"));
+    assert!(shows(
+        &h,
+        "No TCP packets in this capture: its only frame is other traffic (ARP, UDP, ICMP...)."
+    ));
+    drop_file(&mut h, empty);
+    assert!(!shows(&h, "No TCP packets yet"));
+    assert!(shows(&h, "No packets in this capture."));
+}
+
 /// The headline and the plot's legend group thousands as the status bar does (the headline
 /// said "1991 resets", the legend "failed attempts 2011", the status bar "2,051 packets").
 #[test]

@@ -765,7 +765,7 @@ fn a_time_range_filters_the_table_and_sorting_follows_the_header() {
     h.state_mut().set_range(Some((first - 100, first - 50)));
     h.run_steps(2);
     assert!(h.state().rows().is_empty());
-    assert!(shows(&h, "No offender matches"));
+    assert!(shows(&h, "No offender in the selected time range."));
 }
 
 #[test]
@@ -1731,6 +1731,32 @@ fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
     drop_file(&mut h, empty);
     assert!(!shows(&h, "No TCP packets yet"));
     assert!(shows(&h, "No packets in this capture."));
+}
+
+/// Regression: a filter that matched no offender, with no time range selected, said "No
+/// offender matches the filter or the selected time range.", naming a range the user never
+/// selected.
+#[test]
+fn an_empty_table_names_only_what_emptied_it() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    type_in_filter(&mut h, "zzz");
+    h.run_steps(2);
+    assert!(shows(&h, "No offender matches the filter."));
+    assert!(!shows(&h, "No offender matches the filter or"));
+    filter_box(&h).focus();
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(
+        !shows(&h, "No offender matches"),
+        "Escape clears the filter"
+    );
+    // A range with no incident in it: the sample's refusals are all in 13:09:12..=13:09:21.
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first - 100, first - 90)));
+    h.run_steps(2);
+    assert!(shows(&h, "No offender in the selected time range."));
+    assert!(!shows(&h, "No offender matches"));
 }
 
 /// The headline and the plot's legend group thousands as the status bar does (the headline

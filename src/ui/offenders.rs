@@ -351,8 +351,12 @@ impl OffendersView {
                 "No resets or failed connection attempts in this capture."
             } else if self.cut_in_range > 0 {
                 "No offender is known in the selected time range: see the note above."
+            } else if self.range.is_none() {
+                "No offender matches the filter."
+            } else if self.filter.is_empty() {
+                "No offender in the selected time range."
             } else {
-                "No offender matches the filter or the selected time range."
+                "No offender matches the filter in the selected time range."
             });
             return;
         }

@@ -1759,6 +1759,37 @@ fn an_empty_table_names_only_what_emptied_it() {
     assert!(!shows(&h, "No offender matches"));
 }
 
+/// Regression: a capture that spans days (zeek's llc.pcap: a day of resets, 10:30 to 10:29
+/// the next morning) listed its connections by time of day alone, so that the last one,
+/// "10:29:59.202", read as earlier than the first, "10:30:58.128", while the offenders table
+/// dated its First and Last. Where the connections span days their starts carry the date;
+/// within one day the time stays alone.
+#[test]
+fn connections_that_span_days_show_their_date() {
+    let dir = temp_dir("connections-span-days");
+    let path = dir.join("two-days.pcap");
+    let day = 86_400;
+    let mut records = Vec::new();
+    for (at, isn) in [(1_700_000_000, 1000), (1_700_000_000 + day, 2000)] {
+        records.push((at, 0, common::frame(7000, false, 0x02, isn, 0)));
+        records.push((at, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
+    }
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(shows(&h, "Connections (2)"));
+    assert!(shows(&h, "11-14 22:13:20.000"), "the first day's");
+    assert!(shows(&h, "11-15 22:13:20.000"), "the next day's");
+    // One day: the time alone.
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    let start = h.state().evidence().expect("evidence").connections[0].start;
+    let time = rstscope::report::Clock::Utc
+        .datetime(start)
+        .format("%H:%M:%S%.3f")
+        .to_string();
+    assert!(h.query_all_by_label(&time).next().is_some(), "{time} alone");
+}
+
 /// The headline and the plot's legend group thousands as the status bar does (the headline
 /// said "1991 resets", the legend "failed attempts 2011", the status bar "2,051 packets").
 #[test]

@@ -2551,6 +2551,11 @@ fn help_about_names_the_version_licence_and_capture_library() {
     if cfg!(not(windows)) {
         assert!(shows(&h, "libpcap version "), "libpcap's version");
     }
+    // Regression: it said "with the details below", where nothing is below but the buttons.
+    assert!(shows(
+        &h,
+        "to whoever gave you this build, with what \"Copy details\" copies"
+    ));
     h.get_by_label("Copy details").hover();
     h.run_steps(2);
     h.get_by_label("Copy details").click();

@@ -1790,6 +1790,29 @@ fn connections_that_span_days_show_their_date() {
     assert!(h.query_all_by_label(&time).next().is_some(), "{time} alone");
 }
 
+/// Regression: an offender whose connections began before the capture (a lone RST, as
+/// tcpdump's tcp_rst_data.pcap) said "failed attempts 0 of 0" in the details.
+#[test]
+fn an_offender_without_attempts_says_so_not_0_of_0() {
+    let dir = temp_dir("no-attempts");
+    let path = dir.join("lone-rst.pcap");
+    let rst = common::frame(80, true, 0x14, 5000, 6000);
+    std::fs::write(&path, common::pcap(&[(1_700_000_000, 0, rst)])).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(shows(&h, "stray 1"));
+    assert!(!shows(&h, "failed attempts 0 of 0"));
+    assert!(
+        h.query_all_by_label("no connection attempts")
+            .next()
+            .is_some()
+    );
+    // With attempts, their count as before.
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    assert!(shows(&h, "failed attempts "));
+    assert!(!shows(&h, "no connection attempts"));
+}
+
 /// The headline and the plot's legend group thousands as the status bar does (the headline
 /// said "1991 resets", the legend "failed attempts 2011", the status bar "2,051 packets").
 #[test]

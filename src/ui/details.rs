@@ -821,11 +821,19 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
             ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
         }
     }
-    ui.label(format!(
-        "failed attempts {} of {}",
-        o.failed_attempts,
-        o.attempts.max(o.failed_attempts)
-    ));
+    let attempts = o.attempts.max(o.failed_attempts);
+    if attempts == 0 {
+        // "failed attempts 0 of 0" read as a count that had failed to come.
+        ui.label("no connection attempts").on_hover_text(
+            "no SYN to it was seen: its connections began before the capture, or their SYN \
+             was not captured",
+        );
+    } else {
+        ui.label(format!(
+            "failed attempts {} of {attempts}",
+            o.failed_attempts
+        ));
+    }
     if scope
         == (Scope::Range {
             clients_known: false,

@@ -1728,6 +1728,8 @@ fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
         &h,
         "No TCP packets in this capture: its only frame is other traffic (ARP, UDP, ICMP...)."
     ));
+    // Regression: the status bar said "1 packets".
+    assert!(h.query_all_by_label("1 packet").next().is_some());
     drop_file(&mut h, empty);
     assert!(!shows(&h, "No TCP packets yet"));
     assert!(shows(&h, "No packets in this capture."));

@@ -1079,7 +1079,16 @@ fn hover_text(
                  older seconds to bound memory)",
                 clock.time(Timestamp::from_parts(f, 0))
             )),
-            None => text.push_str(&format!("\n{name}: {} incidents", rate(h.incidents[j]))),
+            None => {
+                let n = h.incidents[j];
+                // A second's one incident is one; an average over a bucket is plural.
+                let noun = if all.width == 1 && n == 1 {
+                    "incident"
+                } else {
+                    "incidents"
+                };
+                text.push_str(&format!("\n{name}: {} {noun}", rate(n)));
+            }
         }
     }
     Some(text)
@@ -1549,7 +1558,8 @@ mod tests {
             "{before}"
         );
         let after = hover_text(&b, Some(&mine), name, Clock::Utc, false, 101.4).expect("inside");
-        assert!(after.contains("10.0.0.2:80: 1 incidents"), "{after}");
+        // Regression: "1 incidents".
+        assert!(after.ends_with("10.0.0.2:80: 1 incident"), "{after}");
     }
 
     /// 2009-12-01 13:08:38 UTC and 6205 days later (tests/cli.rs's captures years apart).

@@ -1735,6 +1735,22 @@ fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
     assert!(shows(&h, "No packets in this capture."));
 }
 
+/// Regression: a capture without a TCP packet has no plot, yet its screen offered "Reset
+/// view" and the hints "drag: select a time range · right-drag: zoom", which did nothing.
+#[test]
+fn a_capture_without_a_plot_offers_no_plot_controls() {
+    let dir = temp_dir("no-plot-controls");
+    let path = dir.join("no-packets.pcap");
+    std::fs::write(&path, common::pcap(&[])).expect("write");
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
+    settle(&mut h);
+    assert!(shows(&h, "Reset view"), "a plot: its controls");
+    drop_file(&mut h, path);
+    assert!(shows(&h, "No packets in this capture."));
+    assert!(!shows(&h, "Reset view"));
+    assert!(!shows(&h, "drag: select a time range"));
+}
+
 /// Regression: a filter that matched no offender, with no time range selected, said "No
 /// offender matches the filter or the selected time range.", naming a range the user never
 /// selected.

@@ -729,6 +729,10 @@ impl PlotView {
                     *range = None;
                 }
             }
+            // Without a TCP packet there is no plot: nothing to reset, drag or zoom.
+            if totals.first_ts.is_none() {
+                return;
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .small_button("Reset view")

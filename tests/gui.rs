@@ -765,7 +765,7 @@ fn a_time_range_filters_the_table_and_sorting_follows_the_header() {
     h.state_mut().set_range(Some((first - 100, first - 50)));
     h.run_steps(2);
     assert!(h.state().rows().is_empty());
-    assert!(shows(&h, "No offender matches"));
+    assert!(shows(&h, "No offender in the selected time range."));
 }
 
 #[test]
@@ -1678,6 +1678,159 @@ fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
     );
 }
 
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
+/// tcpdump's ipoib.pcap) said "No TCP packets yet." once read, and "No resets or failed
+/// connection attempts in this capture." under it, the refusals it holds unread; only the
+/// status bar said that its frames were not decoded.
+#[test]
+fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
+    let dir = temp_dir("link-type-not-decoded");
+    let path = dir.join("refused-ipoib.pcap");
+    let mut bytes = common::refused_pcap(7000, 3);
+    // The file header's link type: IP over InfiniBand.
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    std::fs::write(&path, bytes).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(!shows(&h, "No TCP packets yet"), "the file is read");
+    assert!(
+        !shows(
+            &h,
+            "No resets or failed connection attempts in this capture"
+        ),
+        "its frames were not read"
+    );
+    assert!(shows(
+        &h,
+        "No TCP packets could be read in this capture: none of its 6 frames could be decoded \
+         (link type IP over InfiniBand (242) is not supported)"
+    ));
+    assert!(shows(&h, "No offenders: no TCP packet was read"));
+}
+
+/// Regression: a capture read to its end without a TCP packet (other traffic only, as zeek's
+/// q-in-q.pcap, or a file header without packets) said "No TCP packets yet.", as if more
+/// were coming.
+#[test]
+fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
+    let dir = temp_dir("no-tcp");
+    // The sample's first frame made UDP: well-formed, no TCP in it.
+    let mut udp = common::frame(53, false, 0x02, 1, 0);
+    udp[23] = 17;
+    let other = dir.join("udp-only.pcap");
+    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let empty = dir.join("no-packets.pcap");
+    std::fs::write(&empty, common::pcap(&[])).expect("write");
+    let mut h = harness(settings(), vec![other]);
+    settle(&mut h);
+    assert!(!shows(&h, "No TCP packets yet"));
+    assert!(shows(
+        &h,
+        "No TCP packets in this capture: its only frame is other traffic (ARP, UDP, ICMP...)."
+    ));
+    // Regression: the status bar said "1 packets".
+    assert!(h.query_all_by_label("1 packet").next().is_some());
+    drop_file(&mut h, empty);
+    assert!(!shows(&h, "No TCP packets yet"));
+    assert!(shows(&h, "No packets in this capture."));
+}
+
+/// Regression: a capture without a TCP packet has no plot, yet its screen offered "Reset
+/// view" and the hints "drag: select a time range · right-drag: zoom", which did nothing.
+#[test]
+fn a_capture_without_a_plot_offers_no_plot_controls() {
+    let dir = temp_dir("no-plot-controls");
+    let path = dir.join("no-packets.pcap");
+    std::fs::write(&path, common::pcap(&[])).expect("write");
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
+    settle(&mut h);
+    assert!(shows(&h, "Reset view"), "a plot: its controls");
+    drop_file(&mut h, path);
+    assert!(shows(&h, "No packets in this capture."));
+    assert!(!shows(&h, "Reset view"));
+    assert!(!shows(&h, "drag: select a time range"));
+}
+
+/// Regression: a filter that matched no offender, with no time range selected, said "No
+/// offender matches the filter or the selected time range.", naming a range the user never
+/// selected.
+#[test]
+fn an_empty_table_names_only_what_emptied_it() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    type_in_filter(&mut h, "zzz");
+    h.run_steps(2);
+    assert!(shows(&h, "No offender matches the filter."));
+    assert!(!shows(&h, "No offender matches the filter or"));
+    filter_box(&h).focus();
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(
+        !shows(&h, "No offender matches"),
+        "Escape clears the filter"
+    );
+    // A range with no incident in it: the sample's refusals are all in 13:09:12..=13:09:21.
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first - 100, first - 90)));
+    h.run_steps(2);
+    assert!(shows(&h, "No offender in the selected time range."));
+    assert!(!shows(&h, "No offender matches"));
+}
+
+/// Regression: a capture that spans days (zeek's llc.pcap: a day of resets, 10:30 to 10:29
+/// the next morning) listed its connections by time of day alone, so that the last one,
+/// "10:29:59.202", read as earlier than the first, "10:30:58.128", while the offenders table
+/// dated its First and Last. Where the connections span days their starts carry the date;
+/// within one day the time stays alone.
+#[test]
+fn connections_that_span_days_show_their_date() {
+    let dir = temp_dir("connections-span-days");
+    let path = dir.join("two-days.pcap");
+    let day = 86_400;
+    let mut records = Vec::new();
+    for (at, isn) in [(1_700_000_000, 1000), (1_700_000_000 + day, 2000)] {
+        records.push((at, 0, common::frame(7000, false, 0x02, isn, 0)));
+        records.push((at, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
+    }
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(shows(&h, "Connections (2)"));
+    assert!(shows(&h, "11-14 22:13:20.000"), "the first day's");
+    assert!(shows(&h, "11-15 22:13:20.000"), "the next day's");
+    // One day: the time alone.
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    let start = h.state().evidence().expect("evidence").connections[0].start;
+    let time = rstscope::report::Clock::Utc
+        .datetime(start)
+        .format("%H:%M:%S%.3f")
+        .to_string();
+    assert!(h.query_all_by_label(&time).next().is_some(), "{time} alone");
+}
+
+/// Regression: an offender whose connections began before the capture (a lone RST, as
+/// tcpdump's tcp_rst_data.pcap) said "failed attempts 0 of 0" in the details.
+#[test]
+fn an_offender_without_attempts_says_so_not_0_of_0() {
+    let dir = temp_dir("no-attempts");
+    let path = dir.join("lone-rst.pcap");
+    let rst = common::frame(80, true, 0x14, 5000, 6000);
+    std::fs::write(&path, common::pcap(&[(1_700_000_000, 0, rst)])).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(shows(&h, "stray 1"));
+    assert!(!shows(&h, "failed attempts 0 of 0"));
+    assert!(
+        h.query_all_by_label("no connection attempts")
+            .next()
+            .is_some()
+    );
+    // With attempts, their count as before.
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    assert!(shows(&h, "failed attempts "));
+    assert!(!shows(&h, "no connection attempts"));
+}
+
 /// The headline and the plot's legend group thousands as the status bar does (the headline
 /// said "1991 resets", the legend "failed attempts 2011", the status bar "2,051 packets").
 #[test]
@@ -2439,6 +2592,11 @@ fn help_about_names_the_version_licence_and_capture_library() {
     if cfg!(not(windows)) {
         assert!(shows(&h, "libpcap version "), "libpcap's version");
     }
+    // Regression: it said "with the details below", where nothing is below but the buttons.
+    assert!(shows(
+        &h,
+        "to whoever gave you this build, with what \"Copy details\" copies"
+    ));
     h.get_by_label("Copy details").hover();
     h.run_steps(2);
     h.get_by_label("Copy details").click();

@@ -113,7 +113,12 @@ fn facts(ui: &mut egui::Ui, library: &Result<Wpcap, NpcapError>) {
         }
         None => {
             ui.add(
-                egui::Label::new("to whoever gave you this build, with the details below").wrap(),
+                // Nothing is below it but the buttons: the details are what "Copy details"
+                // copies.
+                egui::Label::new(
+                    "to whoever gave you this build, with what \"Copy details\" copies",
+                )
+                .wrap(),
             );
         }
     }

@@ -761,7 +761,7 @@ impl RstscopeApp {
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),
-            &a.capture.files,
+            &a.capture,
             version,
             self.range,
             self.settings.sort,
@@ -817,6 +817,7 @@ impl RstscopeApp {
                         highlight: whole,
                         height: plot_height,
                         compact,
+                        loading: !ready,
                     },
                     clock,
                     &mut self.range,

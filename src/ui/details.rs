@@ -12,6 +12,7 @@ use eframe::egui::{self, RichText};
 
 use crate::engine::{Cause, ConnRecord, Offender};
 use crate::host::state::HostReport;
+use crate::packet::Timestamp;
 use crate::report::evidence::{self, Evidence};
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
@@ -496,7 +497,8 @@ impl DetailsView {
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
         // The connections take what their columns ask for (up to 65%), the packets the rest.
-        let widths = self.column_chars.widths(ui);
+        let widths = self.column_chars.widths(ui, input.clock);
+        let dated = self.column_chars.dated(input.clock);
         let share = ev.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
@@ -588,6 +590,7 @@ impl DetailsView {
             |ui| {
                 let list = ConnectionList {
                     clock: input.clock,
+                    dated,
                     widths: &widths,
                     height,
                     from_start,
@@ -762,10 +765,9 @@ fn header(
             ui.label(
                 RichText::new(format!(
                     "in the selected time range, {}",
-                    input.clock.range(
-                        crate::packet::Timestamp::from_parts(a, 0),
-                        crate::packet::Timestamp::from_parts(b, 0)
-                    )
+                    input
+                        .clock
+                        .range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0))
                 ))
                 .weak(),
             );
@@ -819,11 +821,19 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
             ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
         }
     }
-    ui.label(format!(
-        "failed attempts {} of {}",
-        o.failed_attempts,
-        o.attempts.max(o.failed_attempts)
-    ));
+    let attempts = o.attempts.max(o.failed_attempts);
+    if attempts == 0 {
+        // "failed attempts 0 of 0" read as a count that had failed to come.
+        ui.label("no connection attempts").on_hover_text(
+            "no SYN to it was seen: its connections began before the capture, or their SYN \
+             was not captured",
+        );
+    } else {
+        ui.label(format!(
+            "failed attempts {} of {attempts}",
+            o.failed_attempts
+        ));
+    }
     if scope
         == (Scope::Range {
             clients_known: false,
@@ -977,6 +987,8 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str) {
 /// How the connections are listed in a frame.
 struct ConnectionList<'a> {
     clock: Clock,
+    /// The connections span days: their starts carry the date.
+    dated: bool,
     /// Each column's starting width.
     widths: &'a [f32; 8],
     height: f32,
@@ -1076,6 +1088,19 @@ const CAUSE: usize = 5;
 /// What a connection's start shows: the time of day to the millisecond (`15:13:13.123`), the
 /// date and zone being the plot's.
 const START_CHARS: usize = 12;
+/// The month and day before the time where the connections span days (`05-01 `).
+const DATE_CHARS: usize = 6;
+
+/// A connection's start as its column writes it: `15:13:13.123`, or `05-01 15:13:13.123`
+/// (month and day) where the list spans days, as the offenders table's First and Last do.
+fn start_text(ts: Timestamp, clock: Clock, dated: bool) -> String {
+    let format = if dated {
+        "%m-%d %H:%M:%S%.3f"
+    } else {
+        "%H:%M:%S%.3f"
+    };
+    clock.datetime(ts).format(format).to_string()
+}
 
 /// A connection's duration as its column writes it, in the unit that keeps it short and
 /// exact enough to compare: `9 µs` (a refusal on loopback), `1.2 ms`, `0.503 s`, `75.250 s`,
@@ -1104,13 +1129,19 @@ const HISTORY_CHARS: usize = 14;
 struct ColumnChars {
     chars: [usize; 8],
     cause: &'static str,
+    /// The first and the last connection's start.
+    starts: Option<(Timestamp, Timestamp)>,
 }
 
 impl ColumnChars {
     fn of(ev: &Evidence) -> Self {
         let mut chars = [START_CHARS, 0, 0, 0, 0, 0, 0, 0];
         let mut cause = "";
+        let mut starts: Option<(Timestamp, Timestamp)> = None;
         for c in &ev.connections {
+            starts = Some(starts.map_or((c.start, c.start), |(a, b)| {
+                (a.min(c.start), b.max(c.start))
+            }));
             let client = report::endpoint(c.orig.0, c.orig.1).len();
             let server = report::endpoint(c.resp.0, c.resp.1).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
@@ -1132,12 +1163,22 @@ impl ColumnChars {
                 cause = name;
             }
         }
-        Self { chars, cause }
+        Self {
+            chars,
+            cause,
+            starts,
+        }
+    }
+
+    /// The connections start on more than one day in `clock`: their starts carry the date.
+    fn dated(&self, clock: Clock) -> bool {
+        self.starts
+            .is_some_and(|(a, b)| clock.datetime(a).date_naive() != clock.datetime(b).date_naive())
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
     /// whichever is wider.
-    fn widths(&self, ui: &egui::Ui) -> [f32; 8] {
+    fn widths(&self, ui: &egui::Ui, clock: Clock) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| {
@@ -1152,6 +1193,8 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
+            } else if i == 0 && self.dated(clock) {
+                (self.chars[i] + DATE_CHARS) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph
             };
@@ -1273,9 +1316,7 @@ fn connections_table(
                 let index = row.index();
                 let c = &ev.connections[index];
                 row.set_selected(list.selected == Some(index));
-                let full = clock.full(c.start);
-                // `2024-05-01 15:13:13.123456 +02:00` -> `15:13:13.123`
-                let start = full.get(11..11 + START_CHARS).unwrap_or(&full).to_owned();
+                let start = start_text(c.start, clock, list.dated);
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {

@@ -10,6 +10,7 @@ use egui_extras::Column;
 
 use std::sync::Arc;
 
+use crate::analysis::CaptureInfo;
 use crate::engine::{Cause, Offender};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
@@ -79,6 +80,9 @@ pub struct OffendersView {
     key: Option<RowsKey>,
     /// Endpoints in the data (before filtering).
     total: usize,
+    /// Some TCP packet was read: with none, an empty table says nothing of the capture's
+    /// resets (a link type rstscope does not decode can hide them).
+    tcp_read: bool,
     /// Endpoints the selected range counts only from a later second, or not at all: they
     /// gave up older seconds to bound memory ([`Offender::series_from`]).
     cut_in_range: usize,
@@ -116,13 +120,13 @@ impl OffendersView {
         self.rows.iter().find(|r| r.key() == key)
     }
 
-    /// Rebuilds the rows if their inputs changed. `files` are the capture's (see
-    /// [`build_rows`]).
+    /// Rebuilds the rows if their inputs changed. `capture` tells of the files (see
+    /// [`build_rows`]) and whether any TCP packet was read.
     pub fn update(
         &mut self,
         offenders: &[Offender],
         host: Option<&Arc<HostReport>>,
-        files: &[FileInfo],
+        capture: &CaptureInfo,
         version: (u64, u64),
         range: Option<(i64, i64)>,
         sort: Sort,
@@ -150,10 +154,11 @@ impl OffendersView {
                 k.version.0 == key.version.0
                     && (&k.range, &k.filter, &k.sort) == (&key.range, &key.filter, &key.sort)
             });
+        self.tcp_read = capture.tcp_frames > 0;
         let mut rows = build_rows(
             offenders,
             host.map(Arc::as_ref),
-            files,
+            &capture.files,
             range,
             &self.filter,
             sort,
@@ -340,12 +345,18 @@ impl OffendersView {
         });
         if self.rows.is_empty() {
             ui.add_space(8.0);
-            ui.label(if self.total == 0 {
+            ui.label(if self.total == 0 && !self.tcp_read {
+                "No offenders: no TCP packet was read (the line above says why)."
+            } else if self.total == 0 {
                 "No resets or failed connection attempts in this capture."
             } else if self.cut_in_range > 0 {
                 "No offender is known in the selected time range: see the note above."
+            } else if self.range.is_none() {
+                "No offender matches the filter."
+            } else if self.filter.is_empty() {
+                "No offender in the selected time range."
             } else {
-                "No offender matches the filter or the selected time range."
+                "No offender matches the filter in the selected time range."
             });
             return;
         }
@@ -1378,7 +1389,7 @@ mod tests {
         let mut view = OffendersView::default();
         let sort = Sort::default();
         let first = [offender(80, 10, 0, &[100]), offender(443, 5, 0, &[100])];
-        view.update(&first, None, &[], (1, 1), None, sort);
+        view.update(&first, None, &CaptureInfo::default(), (1, 1), None, sort);
         assert_eq!(ports(view.rows()), [80, 443]);
         // A live update: 443 overtakes 80 and 22 appears, while the pointer is over the rows.
         view.pointer_over = true;
@@ -1387,7 +1398,7 @@ mod tests {
             offender(443, 30, 0, &[100]),
             offender(22, 20, 0, &[101]),
         ];
-        view.update(&next, None, &[], (1, 2), None, sort);
+        view.update(&next, None, &CaptureInfo::default(), (1, 2), None, sort);
         assert_eq!(
             ports(view.rows()),
             [80, 443, 22],
@@ -1398,12 +1409,12 @@ mod tests {
         assert_eq!(ranks, [3, 1, 2], "# says the rank now");
         // The same results, the pointer gone: ranked.
         view.pointer_over = false;
-        view.update(&next, None, &[], (1, 2), None, sort);
+        view.update(&next, None, &CaptureInfo::default(), (1, 2), None, sort);
         assert_eq!(ports(view.rows()), [443, 22, 80]);
         assert!(!view.held());
         // Another capture, or another sort, is never held.
         view.pointer_over = true;
-        view.update(&first, None, &[], (2, 1), None, sort);
+        view.update(&first, None, &CaptureInfo::default(), (2, 1), None, sort);
         assert_eq!(ports(view.rows()), [80, 443]);
         assert!(!view.held());
     }
@@ -1438,7 +1449,14 @@ mod tests {
                         offenders,
                         version,
                     } = t;
-                    view.update(offenders, None, &[], (1, *version), None, *sort);
+                    view.update(
+                        offenders,
+                        None,
+                        &CaptureInfo::default(),
+                        (1, *version),
+                        None,
+                        *sort,
+                    );
                     view.show(ui, sort, Clock::Utc, selected);
                 },
                 state,
@@ -1562,7 +1580,7 @@ mod tests {
             offender(22, 10, 0, &[100]),
             offender(25, 5, 0, &[100]),
         ];
-        view.update(&first, None, &[], (1, 1), None, sort);
+        view.update(&first, None, &CaptureInfo::default(), (1, 1), None, sort);
         // Two rows in view; only the two below it change places.
         view.visible = Some((0, 2));
         view.pointer_over = true;
@@ -1572,7 +1590,7 @@ mod tests {
             offender(22, 10, 0, &[100]),
             offender(25, 15, 0, &[100]),
         ];
-        view.update(&below, None, &[], (1, 2), None, sort);
+        view.update(&below, None, &CaptureInfo::default(), (1, 2), None, sort);
         assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
         assert!(!view.held(), "nothing in view is out of rank");
         // Now one in view falls behind.
@@ -1582,7 +1600,7 @@ mod tests {
             offender(22, 10, 0, &[100]),
             offender(25, 15, 0, &[100]),
         ];
-        view.update(&in_view, None, &[], (1, 3), None, sort);
+        view.update(&in_view, None, &CaptureInfo::default(), (1, 3), None, sort);
         assert_eq!(ports(view.rows()), [80, 443, 22, 25], "held");
         assert!(view.held());
     }
@@ -1593,12 +1611,33 @@ mod tests {
         let mut cut = offender(80, 10, 0, &[101]);
         cut.series_from = Some(101);
         let data = [cut, offender(443, 5, 0, &[100])];
-        view.update(&data, None, &[], (1, 1), None, Sort::default());
+        view.update(
+            &data,
+            None,
+            &CaptureInfo::default(),
+            (1, 1),
+            None,
+            Sort::default(),
+        );
         assert_eq!(view.cut_in_range, 0, "no range");
-        view.update(&data, None, &[], (1, 1), Some((100, 100)), Sort::default());
+        view.update(
+            &data,
+            None,
+            &CaptureInfo::default(),
+            (1, 1),
+            Some((100, 100)),
+            Sort::default(),
+        );
         assert_eq!(view.cut_in_range, 1);
         assert_eq!(ports(view.rows()), [443], "80's second 100 is not known");
-        view.update(&data, None, &[], (1, 1), Some((101, 101)), Sort::default());
+        view.update(
+            &data,
+            None,
+            &CaptureInfo::default(),
+            (1, 1),
+            Some((101, 101)),
+            Sort::default(),
+        );
         assert_eq!(view.cut_in_range, 0, "from its series_from on it is whole");
     }
 

@@ -152,6 +152,49 @@ impl Buckets {
     }
 }
 
+/// What the plot says where there is no TCP packet to draw: none yet while the capture is
+/// read, else why there is none, so that a capture rstscope could not decode (a link type it
+/// does not read) is not taken for one without resets.
+pub fn no_tcp_text(c: &crate::analysis::CaptureInfo, loading: bool) -> String {
+    if loading {
+        return "No TCP packets yet.".to_owned();
+    }
+    let part = if c.cancelled {
+        "in the part read"
+    } else {
+        "in this capture"
+    };
+    if c.frames == 0 {
+        return format!("No packets {part}.");
+    }
+    let frames = match c.frames {
+        1 => "its only frame".to_owned(),
+        n => format!("its {} frames", thousands(n)),
+    };
+    let not_decoded = c.not_decoded_total();
+    let Some(why) = c
+        .not_decoded
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(why, _)| why)
+    else {
+        let are = if c.frames == 1 { "is" } else { "are" };
+        return format!("No TCP packets {part}: {frames} {are} other traffic (ARP, UDP, ICMP...).");
+    };
+    let undecoded = match (not_decoded == c.frames, c.frames) {
+        (true, 1) => format!("{frames} could not be decoded"),
+        (true, _) => format!("none of {frames} could be decoded"),
+        (false, _) => format!(
+            "{} of {frames} could not be decoded, the others are other traffic",
+            thousands(not_decoded)
+        ),
+    };
+    format!(
+        "No TCP packets could be read {part}: {undecoded} ({why}), so resets and failed \
+         connections in them are not counted."
+    )
+}
+
 /// The smallest bucket width that keeps buckets `MIN_BUCKET_POINTS` wide when `span` seconds
 /// are `points` wide.
 pub fn bucket_width(span: f64, points: f64) -> i64 {
@@ -207,6 +250,8 @@ pub struct PlotInput<'a> {
     /// A short window: the time axis's title (the clock and its zone) is said on the line
     /// above the plot instead of on a line of its own under it, for the details' rows.
     pub compact: bool,
+    /// The capture is still being read (or captured): no TCP packet is no TCP packet *yet*.
+    pub loading: bool,
 }
 
 impl PlotView {
@@ -254,7 +299,7 @@ impl PlotView {
         self.legend(ui, input, clock, range);
         let (Some((first, last)), Some(axis)) = (ends, self.axis.as_ref().map(|(_, a)| a.clone()))
         else {
-            ui.label("No TCP packets yet.");
+            ui.label(no_tcp_text(&input.analysis.capture, input.loading));
             return;
         };
         let (d0, d1) = (first.second(), last.second());
@@ -684,6 +729,10 @@ impl PlotView {
                     *range = None;
                 }
             }
+            // Without a TCP packet there is no plot: nothing to reset, drag or zoom.
+            if totals.first_ts.is_none() {
+                return;
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .small_button("Reset view")
@@ -1034,7 +1083,16 @@ fn hover_text(
                  older seconds to bound memory)",
                 clock.time(Timestamp::from_parts(f, 0))
             )),
-            None => text.push_str(&format!("\n{name}: {} incidents", rate(h.incidents[j]))),
+            None => {
+                let n = h.incidents[j];
+                // A second's one incident is one; an average over a bucket is plural.
+                let noun = if all.width == 1 && n == 1 {
+                    "incident"
+                } else {
+                    "incidents"
+                };
+                text.push_str(&format!("\n{name}: {} {noun}", rate(n)));
+            }
         }
     }
     Some(text)
@@ -1504,7 +1562,8 @@ mod tests {
             "{before}"
         );
         let after = hover_text(&b, Some(&mine), name, Clock::Utc, false, 101.4).expect("inside");
-        assert!(after.contains("10.0.0.2:80: 1 incidents"), "{after}");
+        // Regression: "1 incidents".
+        assert!(after.ends_with("10.0.0.2:80: 1 incident"), "{after}");
     }
 
     /// 2009-12-01 13:08:38 UTC and 6205 days later (tests/cli.rs's captures years apart).

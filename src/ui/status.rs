@@ -36,7 +36,8 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             return;
         };
         let c = &a.capture;
-        ui.label(format!("{} packets", thousands(c.frames)))
+        let noun = if c.frames == 1 { "packet" } else { "packets" };
+        ui.label(format!("{} {noun}", thousands(c.frames)))
             .on_hover_text(link_types(a));
         ui.label(format!("{} TCP", thousands(c.tcp_frames)))
             .on_hover_text(format!(

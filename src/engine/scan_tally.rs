@@ -141,6 +141,10 @@ pub struct ScanTally {
     /// lower bounds. Never cleared: a false positive only says "at least" where it was exact.
     lost: Vec<u64>,
     admissions: u64,
+    /// The place that gives itself up first (the fewest SYNs, then the oldest admission), as
+    /// last found; `None` when it must be looked for again. Only the place's own SYNs and an
+    /// admission change the order: the others' counts only grow.
+    weakest: Option<usize>,
 }
 
 impl Default for ScanTally {
@@ -156,6 +160,7 @@ impl Default for ScanTally {
             candidates: vec![(0, 0); CANDIDATES],
             lost: vec![0; LOST_BITS / 64],
             admissions: 0,
+            weakest: None,
         }
     }
 }
@@ -259,6 +264,9 @@ impl ScanTally {
         };
         self.attempts[at] += 1;
         self.strength[at] += 1;
+        if self.weakest == Some(at) {
+            self.weakest = None;
+        }
         if prefix.is_some() && self.info[at].prefix != prefix {
             self.info[at].outside += 1;
             return;
@@ -317,13 +325,7 @@ impl ScanTally {
             return None;
         };
         self.candidates[cell] = (h, count);
-        let mut weakest = 0;
-        for i in 1..TRACKED {
-            let key = (self.strength[i], self.info[i].admitted);
-            if key < (self.strength[weakest], self.info[weakest].admitted) {
-                weakest = i;
-            }
-        }
+        let weakest = self.weakest();
         if u64::from(count) < self.strength[weakest] {
             self.mark_lost(h);
             return None;
@@ -334,6 +336,7 @@ impl ScanTally {
         }
         let complete = count == 1 && !self.is_lost(h);
         self.admissions += 1;
+        self.weakest = None;
         self.hashes[weakest] = h;
         self.attempts[weakest] = 0;
         // The SYN being counted adds one.
@@ -346,6 +349,24 @@ impl ScanTally {
             ..Info::EMPTY
         };
         Some(weakest)
+    }
+
+    /// The place that gives itself up first: the fewest SYNs, then the oldest admission.
+    /// Looked for over every place only after it changed: most first SYNs of a busy capture
+    /// are new groups that lose to it.
+    fn weakest(&mut self) -> usize {
+        if let Some(w) = self.weakest {
+            return w;
+        }
+        let mut weakest = 0;
+        for i in 1..TRACKED {
+            let key = (self.strength[i], self.info[i].admitted);
+            if key < (self.strength[weakest], self.info[weakest].admitted) {
+                weakest = i;
+            }
+        }
+        self.weakest = Some(weakest);
+        weakest
     }
 
     fn lost_bit(h: u64) -> (usize, u64) {
@@ -654,6 +675,36 @@ mod tests {
             .expect("the scan is tallied");
         assert!(scan.complete);
         assert_eq!(scan.targets, 2_000);
+    }
+
+    /// The weakest place, kept between admissions, is always the one a look over every place
+    /// finds: through admissions, places that gain SYNs and a flood of one-SYN groups.
+    #[test]
+    fn the_weakest_place_kept_is_the_one_a_full_look_finds() {
+        let brute = |t: &ScanTally| {
+            (0..TRACKED)
+                .min_by_key(|&i| (t.strength[i], t.info[i].admitted))
+                .expect("places")
+        };
+        let s = ip("192.168.1.1");
+        let mut t = ScanTally::default();
+        let mut x = 0x2545_f491_u32;
+        for n in 0..20_000u32 {
+            // A few clients come back often (they gain SYNs), most once.
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let client = if x % 3 == 0 { x % 40 } else { 1_000 + n };
+            t.attempt(
+                IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + client)),
+                s,
+                (x >> 8) as u16,
+            );
+            if let Some(w) = t.weakest {
+                assert_eq!(w, brute(&t), "after attempt {n}");
+            }
+        }
+        assert!(t.weakest.is_some(), "kept between admissions");
     }
 
     /// A group admitted after some of its SYNs went uncounted says its counts are lower bounds.

@@ -5,19 +5,23 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 source "$top/scripts/setup.sh"
 cd "$top"
-echo "== cargo fmt --check" >&2
+# Each stage says when it starts (minutes:seconds since the start), so that a slow run shows
+# where its time went.
+stage() { printf '== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
+stage "cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy" >&2
+stage "cargo clippy"
 cargo clippy --locked --all-targets --quiet -- -D warnings
-echo "== cargo clippy, the headless build (--no-default-features: terminal commands and agent)" >&2
+stage "cargo clippy, the headless build (--no-default-features: terminal commands and agent)"
 cargo clippy --locked --all-targets --no-default-features --quiet -- -D warnings
-echo "== cargo doc (broken links are errors)" >&2
+stage "cargo doc (broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --lib --quiet
-echo "== cargo test" >&2
+stage "cargo test"
 cargo test --locked --all-targets
-echo "== the Debian package (headless build): built, installed, unit verified, removed" >&2
+stage "the Debian package (headless build): built, installed, unit verified, removed"
 bash scripts/deb.sh
-echo "== desktop app: the real window under Xvfb, driven by mouse and keyboard, screenshots" >&2
+stage "desktop app: the real window under Xvfb, driven by mouse and keyboard, screenshots"
 bash scripts/window-test.sh
-echo "== Windows delivery: cross-build, wine, MSI; Windows and macOS type-checks" >&2
+stage "Windows delivery: cross-build, wine, MSI; Windows and macOS type-checks"
 bash scripts/windows-smoke.sh
+stage "all checks passed"

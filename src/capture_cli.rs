@@ -47,7 +47,7 @@ pub struct CaptureArgs {
     duration: Option<Duration>,
     /// Save what is captured to this pcapng file (rstscope and Wireshark open it), with who
     /// listened and who connected, so that `rstscope analyze` of it names the same programs.
-    #[arg(long, short = 'w')]
+    #[arg(long, short = 'w', value_name = "FILE.pcapng")]
     write: Option<PathBuf>,
     /// Output format of the final report (the per-second lines go to stderr unless text).
     #[arg(long, value_enum, default_value_t = CaptureFormat::Text)]
@@ -83,7 +83,7 @@ pub struct InterfacesArgs {
 pub enum LiveFormat {
     /// For people.
     Text,
-    /// One JSON object (capture: `rstscope analyze`'s, plus `dropped`).
+    /// One JSON array: each interface's name, description, addresses and flags.
     Json,
 }
 

@@ -358,6 +358,42 @@ fn sigterm_stops_the_capture_command_with_its_report_and_says_so() {
     );
 }
 
+/// Regression: the saved capture's frames stayed in a 1 MiB write buffer until the capture
+/// ended, so a capture that did not end by itself (killed, a second Ctrl+C, a crash, the OOM
+/// killer) left an empty file after seconds of refusals ("not a capture file (... the file is
+/// empty)"). The file is flushed every second: what came more than a second before the kill
+/// reads, without the statistics and host blocks written at the end.
+#[test]
+fn a_capture_killed_mid_way_leaves_a_saved_file_that_reads_up_to_the_kill() {
+    let _serial = serial();
+    let dir = common::temp_dir("live", "killed");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("killed.pcapng");
+    // Found (by a refused connect of its own) before the capture starts.
+    let port = closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let Some((mut child, rest)) = common::capture_json_on_lo_with(
+        "capture command, killed",
+        "60s",
+        None,
+        &[std::ffi::OsStr::new("--write"), file.as_os_str()],
+    ) else {
+        return;
+    };
+    refused_connects(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), 4);
+    // Over two flushes after the last refusal.
+    std::thread::sleep(Duration::from_millis(2500));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let _ = rest.join();
+    let a = analysis::analyze_files(std::slice::from_ref(&file), Options::default())
+        .unwrap_or_else(|e| panic!("the killed capture's file reads: {e}"));
+    let o = offender(&a, IpAddr::V4(Ipv4Addr::LOCALHOST), port).expect("the refused port");
+    assert_eq!(o.rst_by_cause[Cause::Refused.index()], 4);
+    assert_eq!(o.failed_attempts, 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Regression: `rstscope capture | head -1` (or a `| grep` ended by Ctrl+C) panicked on the
 /// per-second line after the pipe closed ("failed printing to stdout: Broken pipe", a
 /// backtrace, exit 101). It now stops capturing and exits 0, as `analyze` does.

@@ -231,6 +231,12 @@ impl SaveWriter {
         Ok(())
     }
 
+    /// Puts the frames written so far on disk, so that a capture that ends without its
+    /// `finish` (killed, a second Ctrl+C, a crash) leaves a file that reads up to here.
+    pub(super) fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+
     /// Appends rstscope's host block (see [`crate::host::recorded`]) to the current piece.
     pub(super) fn write_host(&mut self, body: &[u8]) -> io::Result<()> {
         self.writer

@@ -394,6 +394,42 @@ fn a_capture_killed_mid_way_leaves_a_saved_file_that_reads_up_to_the_kill() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Regression: a save that failed (a full disk) was a warning at the end among the report's
+/// lines, and the exit was 0, so a script took the incomplete file for the capture. The
+/// failure is now said when it happens, and after the report the exit is 1 (the output
+/// could not be written). `/dev/full` stands for the full disk: every write fails there.
+#[test]
+fn a_save_to_a_full_disk_is_told_at_once_and_exits_1_after_the_report() {
+    let _serial = serial();
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "capture command, full disk",
+        "3s",
+        None,
+        &[
+            std::ffi::OsStr::new("--write"),
+            std::ffi::OsStr::new("/dev/full"),
+        ],
+    ) else {
+        return;
+    };
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report, as JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert!(
+        err.contains("/dev/full: writing stopped after")
+            && err.contains("No space left on device")
+            && err.contains("the capture goes on without saving"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cannot write the output: /dev/full")
+            && err.contains("the file holds the capture only up to there"),
+        "{err}"
+    );
+}
+
 /// Regression: `rstscope capture | head -1` (or a `| grep` ended by Ctrl+C) panicked on the
 /// per-second line after the pipe closed ("failed printing to stdout: Broken pipe", a
 /// backtrace, exit 101). It now stops capturing and exits 0, as `analyze` does.

@@ -487,11 +487,13 @@ impl Run {
                     }
                 }
                 Err(e) => {
-                    self.problems.push(format!(
+                    let why = format!(
                         "{}: writing stopped after {} frames: {e}",
                         w.path().display(),
                         w.frames()
-                    ));
+                    );
+                    w.saved().fail(why.clone());
+                    self.problems.push(why);
                     self.writer = None;
                 }
             }
@@ -534,11 +536,13 @@ impl Run {
             return;
         };
         if let Err(e) = w.flush() {
-            self.problems.push(format!(
+            let why = format!(
                 "{}: writing stopped after {} frames: {e}",
                 w.path().display(),
                 w.frames()
-            ));
+            );
+            w.saved().fail(why.clone());
+            self.problems.push(why);
             self.writer = None;
         }
     }
@@ -560,10 +564,12 @@ impl Run {
                     .map_err(std::io::Error::other)
                     .and_then(|body| w.write_host(&body));
             if let Err(e) = written {
-                self.problems.push(format!(
+                let why = format!(
                     "{}: the processes could not be saved with the capture: {e}",
                     path.display()
-                ));
+                );
+                w.saved().fail(why.clone());
+                self.problems.push(why);
             }
         }
         let now = Timestamp(
@@ -594,11 +600,11 @@ impl Run {
                 )),
             })
             .collect();
+        let saved = w.saved();
         if let Err(e) = w.finish(&blocks) {
-            self.problems.push(format!(
-                "{}: finishing the file failed: {e}",
-                path.display()
-            ));
+            let why = format!("{}: finishing the file failed: {e}", path.display());
+            saved.fail(why.clone());
+            self.problems.push(why);
         }
     }
 

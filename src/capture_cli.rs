@@ -47,7 +47,7 @@ pub struct CaptureArgs {
     duration: Option<Duration>,
     /// Save what is captured to this pcapng file (rstscope and Wireshark open it), with who
     /// listened and who connected, so that `rstscope analyze` of it names the same programs.
-    #[arg(long, short = 'w')]
+    #[arg(long, short = 'w', value_name = "FILE.pcapng")]
     write: Option<PathBuf>,
     /// Output format of the final report (the per-second lines go to stderr unless text).
     #[arg(long, value_enum, default_value_t = CaptureFormat::Text)]
@@ -83,7 +83,7 @@ pub struct InterfacesArgs {
 pub enum LiveFormat {
     /// For people.
     Text,
-    /// One JSON object (capture: `rstscope analyze`'s, plus `dropped`).
+    /// One JSON array: each interface's name, description, addresses and flags.
     Json,
 }
 
@@ -253,6 +253,8 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
     }
 
+    let saved = job.saved();
+    let mut save_failure_told = false;
     // Only the text report shares standard output with the per-second lines.
     let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text);
     let mut latest: Option<Arc<Analysis>> = None;
@@ -267,6 +269,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             Some(_) => {}
             None if job.is_finished() => break,
             None => {}
+        }
+        // A full disk during an hour's capture is told when it happens, not only at the end.
+        if !save_failure_told && let Some(why) = saved.as_ref().and_then(|s| s.failure()) {
+            eprintln!("rstscope: warning: {why}; the capture goes on without saving");
+            save_failure_told = true;
         }
         if let Some(a) = &latest {
             // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
@@ -318,7 +325,15 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             crate::text_lines(out)
         }
     };
-    crate::print(&text)
+    crate::print(&text)?;
+    // The report is out; the file asked for is not whole, which a script must learn from the
+    // exit code (the output could not be written: 1), not from a warning among the lines.
+    match saved.and_then(|s| s.failure()) {
+        Some(why) => Err(Failure::Output(io::Error::other(format!(
+            "{why}; the file holds the capture only up to there"
+        )))),
+        None => Ok(()),
+    }
 }
 
 /// What stops a capture early and still prints its report: the signals the Ctrl+C handler

@@ -59,12 +59,21 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Capture live on every interface (loopback included) or the ones named with -i; print
     /// a line per second and the full report at the end (--duration) or on Ctrl+C.
+    ///
+    /// Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN
+    /// (`sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)`); as root it also
+    /// names other users' listening processes and, from the kernel's connect events, the
+    /// process behind each connect.
     Capture(capture_cli::CaptureArgs),
     /// List the interfaces live capture can use.
     Interfaces(capture_cli::InterfacesArgs),
     /// Run headless until stopped, for a monitoring system: capture every interface (loopback
     /// included), sample this machine, and serve /metrics (Prometheus text or OpenMetrics),
     /// /report (the JSON of `analyze`) and /evidence (a pcapng of an endpoint's failures).
+    ///
+    /// Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN (to name other
+    /// users' processes also CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); started as root it
+    /// becomes --user once its capture is open.
     Agent(agent_cli::AgentArgs),
 }
 

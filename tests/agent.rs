@@ -1093,6 +1093,9 @@ fn a_bad_interface_or_evidence_directory_stops_the_start_with_exit_2() {
         err.contains("not-a-dir") && err.contains("cannot keep evidence there"),
         "{err}"
     );
+    // Regression: the message said only what failed; as a user without a home (nobody) the
+    // default folder is out of reach, and the way out was not said.
+    assert!(err.contains("--evidence-dir DIR"), "{err}");
     let out = Command::new(BIN)
         .args([
             "agent",

@@ -1377,3 +1377,30 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         rows[0]
     );
 }
+
+/// Regression: `capture --help` and `agent --help` never said that capturing needs root or
+/// CAP_NET_RAW and CAP_NET_ADMIN: an admin learned it only from the failure. And `interfaces
+/// --help` described its JSON as the capture's report ("plus `dropped`"), not the list it is.
+#[test]
+fn the_live_commands_help_says_what_rights_capture_needs() {
+    for command in ["capture", "agent"] {
+        let out = rstscope(&[command, "--help"]);
+        assert!(out.status.success());
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains("Needs root") && help.contains("CAP_NET_RAW and CAP_NET_ADMIN"),
+            "{command} --help:\n{help}"
+        );
+    }
+    let out = rstscope(&["capture", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("setcap cap_net_raw,cap_net_admin=eip"),
+        "{help}"
+    );
+    assert!(help.contains("--write <FILE.pcapng>"), "{help}");
+    let out = rstscope(&["interfaces", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(!help.contains("dropped"), "{help}");
+    assert!(help.contains("each interface's name"), "{help}");
+}

@@ -358,6 +358,78 @@ fn sigterm_stops_the_capture_command_with_its_report_and_says_so() {
     );
 }
 
+/// Regression: the saved capture's frames stayed in a 1 MiB write buffer until the capture
+/// ended, so a capture that did not end by itself (killed, a second Ctrl+C, a crash, the OOM
+/// killer) left an empty file after seconds of refusals ("not a capture file (... the file is
+/// empty)"). The file is flushed every second: what came more than a second before the kill
+/// reads, without the statistics and host blocks written at the end.
+#[test]
+fn a_capture_killed_mid_way_leaves_a_saved_file_that_reads_up_to_the_kill() {
+    let _serial = serial();
+    let dir = common::temp_dir("live", "killed");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("killed.pcapng");
+    // Found (by a refused connect of its own) before the capture starts.
+    let port = closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let Some((mut child, rest)) = common::capture_json_on_lo_with(
+        "capture command, killed",
+        "60s",
+        None,
+        &[std::ffi::OsStr::new("--write"), file.as_os_str()],
+    ) else {
+        return;
+    };
+    refused_connects(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), 4);
+    // Over two flushes after the last refusal.
+    std::thread::sleep(Duration::from_millis(2500));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let _ = rest.join();
+    let a = analysis::analyze_files(std::slice::from_ref(&file), Options::default())
+        .unwrap_or_else(|e| panic!("the killed capture's file reads: {e}"));
+    let o = offender(&a, IpAddr::V4(Ipv4Addr::LOCALHOST), port).expect("the refused port");
+    assert_eq!(o.rst_by_cause[Cause::Refused.index()], 4);
+    assert_eq!(o.failed_attempts, 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression: a save that failed (a full disk) was a warning at the end among the report's
+/// lines, and the exit was 0, so a script took the incomplete file for the capture. The
+/// failure is now said when it happens, and after the report the exit is 1 (the output
+/// could not be written). `/dev/full` stands for the full disk: every write fails there.
+#[test]
+fn a_save_to_a_full_disk_is_told_at_once_and_exits_1_after_the_report() {
+    let _serial = serial();
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "capture command, full disk",
+        "3s",
+        None,
+        &[
+            std::ffi::OsStr::new("--write"),
+            std::ffi::OsStr::new("/dev/full"),
+        ],
+    ) else {
+        return;
+    };
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report, as JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert!(
+        err.contains("/dev/full: writing stopped after")
+            && err.contains("No space left on device")
+            && err.contains("the capture goes on without saving"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cannot write the output: /dev/full")
+            && err.contains("the file holds the capture only up to there"),
+        "{err}"
+    );
+}
+
 /// Regression: `rstscope capture | head -1` (or a `| grep` ended by Ctrl+C) panicked on the
 /// per-second line after the pipe closed ("failed printing to stdout: Broken pipe", a
 /// backtrace, exit 101). It now stops capturing and exits 0, as `analyze` does.

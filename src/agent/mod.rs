@@ -130,8 +130,9 @@ pub enum AgentError {
         /// The OS error.
         source: io::Error,
     },
-    /// The evidence directory.
-    #[error(transparent)]
+    /// The evidence directory. The default one (under the home folder for a user other than
+    /// root) may be out of reach for a service account without a home, hence the way out.
+    #[error("{0}; give a folder the agent can write with --evidence-dir DIR")]
     Evidence(#[from] RingError),
     /// The capture.
     #[error(transparent)]

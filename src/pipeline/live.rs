@@ -46,6 +46,10 @@ use crate::source::{Frame, LinkType};
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(200);
 /// Longest wait for frames before checking the clock and the stop request.
 const POLL: Duration = Duration::from_millis(50);
+/// Most wall-clock time the saved file's frames stay in memory: a capture that is killed, or
+/// quit by a second Ctrl+C, loses at most this much of its file (its 1 MiB write buffer held
+/// minutes of a quiet host's packets, and such a file was empty).
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// Where the capture is saved: one file, or a ring of pieces within a size limit.
 mod saved;
@@ -389,6 +393,7 @@ impl Run {
         let stop = self.source.stop_handle();
         let started = Instant::now();
         let mut last_snapshot = Instant::now();
+        let mut last_flush = Instant::now();
         loop {
             match self.source.next(POLL) {
                 Next::Batch(batch) => {
@@ -405,6 +410,10 @@ impl Run {
             }
             if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
                 stop.stop();
+            }
+            if last_flush.elapsed() >= FLUSH_EVERY {
+                last_flush = Instant::now();
+                self.flush_file();
             }
             if last_snapshot.elapsed() >= SNAPSHOT_EVERY {
                 last_snapshot = Instant::now();
@@ -478,11 +487,13 @@ impl Run {
                     }
                 }
                 Err(e) => {
-                    self.problems.push(format!(
+                    let why = format!(
                         "{}: writing stopped after {} frames: {e}",
                         w.path().display(),
                         w.frames()
-                    ));
+                    );
+                    w.saved().fail(why.clone());
+                    self.problems.push(why);
                     self.writer = None;
                 }
             }
@@ -519,6 +530,23 @@ impl Run {
         }
     }
 
+    /// Puts the saved file's frames on disk; a failure ends the saving as a failed write does.
+    fn flush_file(&mut self) {
+        let Some(w) = &mut self.writer else {
+            return;
+        };
+        if let Err(e) = w.flush() {
+            let why = format!(
+                "{}: writing stopped after {} frames: {e}",
+                w.path().display(),
+                w.frames()
+            );
+            w.saved().fail(why.clone());
+            self.problems.push(why);
+            self.writer = None;
+        }
+    }
+
     /// Ends the pcapng file with each interface's counts.
     fn close_file(&mut self, stats: &CaptureStats) {
         let Some(mut w) = self.writer.take() else {
@@ -536,10 +564,12 @@ impl Run {
                     .map_err(std::io::Error::other)
                     .and_then(|body| w.write_host(&body));
             if let Err(e) = written {
-                self.problems.push(format!(
+                let why = format!(
                     "{}: the processes could not be saved with the capture: {e}",
                     path.display()
-                ));
+                );
+                w.saved().fail(why.clone());
+                self.problems.push(why);
             }
         }
         let now = Timestamp(
@@ -570,11 +600,11 @@ impl Run {
                 )),
             })
             .collect();
+        let saved = w.saved();
         if let Err(e) = w.finish(&blocks) {
-            self.problems.push(format!(
-                "{}: finishing the file failed: {e}",
-                path.display()
-            ));
+            let why = format!("{}: finishing the file failed: {e}", path.display());
+            saved.fail(why.clone());
+            self.problems.push(why);
         }
     }
 

@@ -202,6 +202,12 @@ impl<W: Write> PcapngWriter<W> {
         self.frames
     }
 
+    /// Hands what is buffered to the output. Blocks are written whole, so the stream is a
+    /// readable pcapng up to here (without the statistics blocks `finish` adds).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Writes one statistics block per interface (in id order), flushes, and returns the
     /// output.
     pub fn finish(mut self, stats: &[InterfaceStats]) -> io::Result<W> {

@@ -28,6 +28,8 @@ struct Shared {
     ring: Mutex<Ring>,
     /// Bytes in the piece being written (the others' are in `ring`).
     current_bytes: AtomicU64,
+    /// Why the saving stopped before the capture did, if it did.
+    failure: Mutex<Option<String>>,
 }
 
 /// The pieces on disk.
@@ -51,7 +53,27 @@ impl SavedFiles {
                 temporary,
             }),
             current_bytes: AtomicU64::new(0),
+            failure: Mutex::new(None),
         }))
+    }
+
+    /// Why the files do not hold the whole capture (a write failed: a full disk, a removed
+    /// folder), or `None` while they do.
+    pub fn failure(&self) -> Option<String> {
+        self.0
+            .failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records why the saving stopped; the first reason is kept.
+    pub(super) fn fail(&self, why: String) {
+        self.0
+            .failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(why);
     }
 
     fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
@@ -229,6 +251,12 @@ impl SaveWriter {
             .current_bytes
             .store(self.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Puts the frames written so far on disk, so that a capture that ends without its
+    /// `finish` (killed, a second Ctrl+C, a crash) leaves a file that reads up to here.
+    pub(super) fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
     }
 
     /// Appends rstscope's host block (see [`crate::host::recorded`]) to the current piece.

@@ -694,7 +694,11 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            let client = if x.is_multiple_of(3) { x % 40 } else { 1_000 + n };
+            let client = if x.is_multiple_of(3) {
+                x % 40
+            } else {
+                1_000 + n
+            };
             t.attempt(
                 IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + client)),
                 s,

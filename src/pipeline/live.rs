@@ -486,16 +486,7 @@ impl Run {
                         *n += 1;
                     }
                 }
-                Err(e) => {
-                    let why = format!(
-                        "{}: writing stopped after {} frames: {e}",
-                        w.path().display(),
-                        w.frames()
-                    );
-                    w.saved().fail(why.clone());
-                    self.problems.push(why);
-                    self.writer = None;
-                }
+                Err(e) => self.writing_stopped(&e),
             }
         }
         self.capture.frames += 1;
@@ -536,15 +527,23 @@ impl Run {
             return;
         };
         if let Err(e) = w.flush() {
-            let why = format!(
-                "{}: writing stopped after {} frames: {e}",
-                w.path().display(),
-                w.frames()
-            );
-            w.saved().fail(why.clone());
-            self.problems.push(why);
-            self.writer = None;
+            self.writing_stopped(&e);
         }
+    }
+
+    /// Ends the saving after a failed write (a full disk, a removed folder): said among the
+    /// problems and to whoever waits for the file.
+    fn writing_stopped(&mut self, e: &std::io::Error) {
+        let Some(w) = self.writer.take() else {
+            return;
+        };
+        let why = format!(
+            "{}: writing stopped after {} frames: {e}",
+            w.path().display(),
+            w.frames()
+        );
+        w.saved().fail(why.clone());
+        self.problems.push(why);
     }
 
     /// Ends the pcapng file with each interface's counts.

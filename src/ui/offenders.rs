@@ -1611,34 +1611,14 @@ mod tests {
         let mut cut = offender(80, 10, 0, &[101]);
         cut.series_from = Some(101);
         let data = [cut, offender(443, 5, 0, &[100])];
-        view.update(
-            &data,
-            None,
-            &CaptureInfo::default(),
-            (1, 1),
-            None,
-            Sort::default(),
-        );
-        assert_eq!(view.cut_in_range, 0, "no range");
-        view.update(
-            &data,
-            None,
-            &CaptureInfo::default(),
-            (1, 1),
-            Some((100, 100)),
-            Sort::default(),
-        );
-        assert_eq!(view.cut_in_range, 1);
-        assert_eq!(ports(view.rows()), [443], "80's second 100 is not known");
-        view.update(
-            &data,
-            None,
-            &CaptureInfo::default(),
-            (1, 1),
-            Some((101, 101)),
-            Sort::default(),
-        );
-        assert_eq!(view.cut_in_range, 0, "from its series_from on it is whole");
+        let capture = CaptureInfo::default();
+        for (range, cut_in_range) in [(None, 0), (Some((100, 100)), 1), (Some((101, 101)), 0)] {
+            view.update(&data, None, &capture, (1, 1), range, Sort::default());
+            assert_eq!(view.cut_in_range, cut_in_range, "{range:?}");
+            if range == Some((100, 100)) {
+                assert_eq!(ports(view.rows()), [443], "80's second 100 is not known");
+            }
+        }
     }
 
     #[test]

@@ -1377,3 +1377,38 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         rows[0]
     );
 }
+
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
+/// tcpdump's ipoib.pcap) ended its report with "none: no resets and no failed connection
+/// attempts in this capture", an all-clear for refusals it never read.
+#[test]
+fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
+    let dir = temp_dir("link-type-not-decoded");
+    let mut bytes = refused_pcap(3);
+    // The file header's link type: IP over InfiniBand.
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    let f = write(&dir, "refused-ipoib.pcap", &bytes);
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success(), "the report is written, as for any capture");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("no resets"), "{text}");
+    assert!(
+        text.contains(
+            "No TCP packets could be read in this capture: none of its 6 frames could be \
+             decoded (link type IP over InfiniBand (242) is not supported), so resets and \
+             failed connections in them are not counted."
+        ),
+        "{text}"
+    );
+}
+
+/// The terminal says why a capture without TCP has no offenders, as the app does: other
+/// traffic only, or no packets at all.
+#[test]
+fn a_capture_without_tcp_says_what_it_holds() {
+    let dir = temp_dir("no-tcp");
+    let empty = write(&dir, "no-packets.pcap", &common::pcap(&[]));
+    let out = rstscope(&["analyze", &empty]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("No packets in this capture."), "{text}");
+}

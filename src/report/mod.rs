@@ -205,6 +205,60 @@ pub fn with_causes(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// Why a capture read to its end has no TCP packet, as the app's plot and the terminal
+/// report both say it: no packets at all, other traffic only, or frames rstscope could not
+/// decode (a link type it does not read), so that such a capture is not taken for one
+/// without resets.
+pub fn no_tcp_text(c: &crate::analysis::CaptureInfo) -> String {
+    let part = if c.cancelled {
+        "in the part read"
+    } else {
+        "in this capture"
+    };
+    if c.frames == 0 {
+        return format!("No packets {part}.");
+    }
+    let frames = match c.frames {
+        1 => "its only frame".to_owned(),
+        n => format!("its {} frames", thousands(n)),
+    };
+    let not_decoded = c.not_decoded_total();
+    let Some(why) = c
+        .not_decoded
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(why, _)| why)
+    else {
+        let are = if c.frames == 1 { "is" } else { "are" };
+        return format!("No TCP packets {part}: {frames} {are} other traffic (ARP, UDP, ICMP...).");
+    };
+    let undecoded = match (not_decoded == c.frames, c.frames) {
+        (true, 1) => format!("{frames} could not be decoded"),
+        (true, _) => format!("none of {frames} could be decoded"),
+        (false, _) => format!(
+            "{} of {frames} could not be decoded, the others are other traffic",
+            thousands(not_decoded)
+        ),
+    };
+    format!(
+        "No TCP packets could be read {part}: {undecoded} ({why}), so resets and failed \
+         connections in them are not counted."
+    )
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// `n` with the noun that fits it: "1 reset", "2 resets".
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {

@@ -193,7 +193,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         out,
         "\nOffenders (service endpoints with resets or failed attempts)"
     );
-    if s.offenders.is_empty() {
+    if s.offenders.is_empty() && a.capture.tcp_frames == 0 {
+        // Not "no resets": none could have been counted.
+        let _ = writeln!(out, "  {}", super::no_tcp_text(&a.capture));
+    } else if s.offenders.is_empty() {
         let _ = writeln!(
             out,
             "  none: no resets and no failed connection attempts in this capture"

@@ -212,7 +212,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     };
     let mut job = live::capture(options, || {}).map_err(|e| match e {
         StartError::Capture(e) => Failure::Input(e.to_string()),
-        StartError::Write { .. } => Failure::Output(std::io::Error::other(e.to_string())),
+        StartError::Write { .. } => Failure::Save(e.to_string()),
     })?;
     let names: Vec<String> = job.interfaces().iter().map(|i| i.name.clone()).collect();
     let what = if names == [ANY] {

@@ -1412,3 +1412,30 @@ fn a_capture_without_tcp_says_what_it_holds() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("No packets in this capture."), "{text}");
 }
+
+/// Regression: `--write` into a folder that does not exist said "cannot write the output:
+/// F: No such file or directory (os error 2)": not what to do, and "the output" is the report.
+#[test]
+fn a_write_that_fails_says_which_file_and_what_to_do() {
+    let dir = temp_dir("write-fails");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    let to = dir.join("no-such-folder").join("x.pcapng");
+    let to = to.display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &f,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &to,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "rstscope: cannot save {to}: the folder {} does not exist: choose an existing folder",
+            dir.join("no-such-folder").display()
+        )),
+        "{err}"
+    );
+}

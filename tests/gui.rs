@@ -305,6 +305,46 @@ fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
 
+/// Regression (real-window trial): a failed save said only "cannot save F: No such file or
+/// directory (os error 2)", not what to do, and the next save dialog opened in the folder
+/// that had just failed. It says why and what to do, and the next dialog opens in the last
+/// folder a save worked in.
+#[test]
+fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked() {
+    let good = temp_dir("save-fails");
+    let gone = good.join("gone");
+    std::fs::create_dir_all(&gone).expect("folder");
+    std::fs::write(gone.join("marker.txt"), "x").expect("marker");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(good.clone());
+    let open_export = |h: &mut Harness<'_, RstscopeApp>| {
+        h.get_by_label("Export").click();
+        h.run_steps(2);
+        h.get_by_label("Offenders as CSV…").click();
+        wait_for(h, |h| h.query_by_label("Save").is_some());
+    };
+    open_export(&mut h);
+    // The user goes to another folder in the dialog, which is gone when Save is clicked
+    // (a USB stick pulled, a share dropped).
+    h.event(egui::Event::Text(gone.display().to_string()));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, |h| shows(h, "marker.txt"));
+    std::fs::remove_dir_all(&gone).expect("remove");
+    h.get_by_label("Save").click();
+    let failed = format!(
+        "cannot save {}: the folder {} does not exist: choose an existing folder",
+        gone.join("sample-7211-offenders.csv").display(),
+        gone.display()
+    );
+    wait_for(&mut h, |h| shows(h, &failed));
+    open_export(&mut h);
+    h.get_by_label("Save").click();
+    let saved = format!("saved {}", good.join("sample-7211-offenders.csv").display());
+    wait_for(&mut h, |h| shows(h, &saved));
+}
+
 /// Regression (Windows trial): rstscope's own file dialog gave pktmon.pcapng as "20.2 KB"
 /// where the report and the status bar write sizes in powers of 1024 ("19.7 KiB").
 #[test]

@@ -99,7 +99,11 @@ pub enum StartError {
     #[error(transparent)]
     Capture(#[from] LiveError),
     /// The file to save to cannot be created.
-    #[error("{path}: cannot create the capture file: {source}")]
+    #[error(
+        "cannot create the capture file {}: {}",
+        .path.display(),
+        crate::report::write_error(.path, .source)
+    )]
     Write {
         /// The file.
         path: PathBuf,

@@ -259,6 +259,54 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Why `path` could not be written and what to do about it, for the person who chose it:
+/// "the folder /proc takes no new files: choose another folder (No such file or directory
+/// (os error 2))". The OS's words alone ("No such file or directory" for a folder that
+/// exists but refuses new files) say neither which of the two is meant nor what to do.
+pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let folder = dir.display();
+    let (why, todo) = match e.kind() {
+        ErrorKind::NotFound if dir.is_dir() => (
+            format!("the folder {folder} takes no new files"),
+            "choose another folder",
+        ),
+        ErrorKind::NotFound | ErrorKind::NotADirectory => (
+            format!("the folder {folder} does not exist"),
+            "choose an existing folder",
+        ),
+        ErrorKind::PermissionDenied => (
+            format!("no permission to write in {folder}"),
+            "choose a folder of your own, such as your home or Documents folder",
+        ),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => (
+            "the disk is full".to_owned(),
+            "free some space or choose a folder on another disk",
+        ),
+        ErrorKind::ReadOnlyFilesystem => (
+            format!("the disk of {folder} is read-only"),
+            "choose a folder on another disk",
+        ),
+        ErrorKind::IsADirectory => (
+            "that name is a folder".to_owned(),
+            "choose a file name",
+        ),
+        ErrorKind::InvalidFilename => (
+            "the name is not allowed there".to_owned(),
+            "choose another name",
+        ),
+        _ => (
+            "the file could not be written".to_owned(),
+            "choose another folder",
+        ),
+    };
+    format!("{why}: {todo} ({e})")
+}
+
 /// `n` with the noun that fits it: "1 reset", "2 resets".
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -1253,6 +1301,64 @@ mod diagnosis_tests {
         assert!(
             s.starts_with("2 of 3 resets at 10.0.0.1:80") && s.contains(" look injected "),
             "{s}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod write_error_tests {
+    use std::io::{Error, ErrorKind};
+    use std::path::Path;
+
+    use super::write_error;
+
+    /// Regression: a failed save said only the OS's words ("cannot save /proc/nope.csv: No
+    /// such file or directory (os error 2)"): neither whether the folder is missing nor what
+    /// to do.
+    #[test]
+    fn a_failed_write_says_why_and_what_to_do() {
+        let gone = std::env::temp_dir().join(format!("rstscope-gone-{}", std::process::id()));
+        let missing = gone.join("x.csv");
+        let e = std::fs::write(&missing, "x").expect_err("no such folder");
+        let said = write_error(&missing, &e);
+        assert!(
+            said.starts_with(&format!(
+                "the folder {} does not exist: choose an existing folder (",
+                gone.display()
+            )),
+            "{said}"
+        );
+        let file = Path::new("/d/x.csv");
+        for (kind, want) in [
+            (
+                ErrorKind::PermissionDenied,
+                "no permission to write in /d: choose a folder of your own",
+            ),
+            (
+                ErrorKind::StorageFull,
+                "the disk is full: free some space or choose a folder on another disk",
+            ),
+            (
+                ErrorKind::ReadOnlyFilesystem,
+                "the disk of /d is read-only: choose a folder on another disk",
+            ),
+        ] {
+            let said = write_error(file, &Error::from(kind));
+            assert!(said.starts_with(want), "{kind:?}: {said}");
+        }
+    }
+
+    /// A folder that exists but takes no files (Linux's /proc answers "No such file or
+    /// directory") is not said to be missing.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_that_takes_no_files_is_not_called_missing() {
+        let path = Path::new("/proc/rstscope-nope.csv");
+        let e = std::fs::write(path, "x").expect_err("/proc takes no files");
+        let said = write_error(path, &e);
+        assert!(
+            said.starts_with("the folder /proc takes no new files: choose another folder ("),
+            "{said}"
         );
     }
 }

@@ -1439,3 +1439,31 @@ fn a_write_that_fails_says_which_file_and_what_to_do() {
         "{err}"
     );
 }
+
+/// The text report quoted a RST's payload twice, in the diagnosis and on a "RST payload:"
+/// line under it; a line follows only for a further, different text.
+#[test]
+fn a_rst_payload_is_reported_once() {
+    let dir = temp_dir("rst-payload");
+    let rst = |client_port: u16, text: &str| {
+        let mut f = common::frame(80, true, 0x14, 5000, 6000);
+        f[36..38].copy_from_slice(&client_port.to_be_bytes());
+        f.extend_from_slice(text.as_bytes());
+        let ip_len = (f.len() - 14) as u16;
+        f[16..18].copy_from_slice(&ip_len.to_be_bytes());
+        f
+    };
+    let f = write(
+        &dir,
+        "rst-payloads.pcap",
+        &common::pcap(&[
+            (1_700_000_000, 0, rst(40000, "BIG-IP: TCP RST from remote system")),
+            (1_700_000_001, 0, rst(40001, "BIG-IP: idle timeout")),
+        ]),
+    );
+    let out = rstscope(&["analyze", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("TCP RST from remote system").count(), 1, "{text}");
+    assert_eq!(text.matches("idle timeout").count(), 1, "{text}");
+    assert!(text.contains("other RST payload: \"BIG-IP: idle timeout\""), "{text}");
+}

@@ -1871,6 +1871,45 @@ fn an_offender_without_attempts_says_so_not_0_of_0() {
     assert!(!shows(&h, "no connection attempts"));
 }
 
+/// Regression (real-window trial): the details showed a RST's payload twice, in the diagnosis
+/// sentence and again on a "RST payload:" line under it. The sentence quotes it; a line
+/// follows only for a further, different text.
+#[test]
+fn a_rst_payload_is_shown_once_in_the_details() {
+    let dir = temp_dir("rst-payload");
+    let path = dir.join("rst-payloads.pcap");
+    // Lone RSTs from 10.0.0.2:80 with a reason in their payload (as F5's), to two clients.
+    let rst = |client_port: u16, text: &str| {
+        let mut f = common::frame(80, true, 0x14, 5000, 6000);
+        f[36..38].copy_from_slice(&client_port.to_be_bytes());
+        f.extend_from_slice(text.as_bytes());
+        let ip_len = (f.len() - 14) as u16;
+        f[16..18].copy_from_slice(&ip_len.to_be_bytes());
+        f
+    };
+    let first = "BIG-IP: TCP RST from remote system";
+    let second = "BIG-IP: idle timeout";
+    std::fs::write(
+        &path,
+        common::pcap(&[
+            (1_700_000_000, 0, rst(40000, first)),
+            (1_700_000_001, 0, rst(40001, second)),
+        ]),
+    )
+    .expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(shows(&h, &format!("The resets carry the text \"{first}\".")));
+    let labels = |h: &Harness<'_, RstscopeApp>, text: &str| {
+        h.query_all_by_label_contains(text)
+            .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Label)
+            .count()
+    };
+    assert_eq!(labels(&h, first), 1, "the first text is in the diagnosis only");
+    assert_eq!(labels(&h, second), 1);
+    assert!(shows(&h, &format!("Other RST payload: \"{second}\"")));
+}
+
 /// The headline and the plot's legend group thousands as the status bar does (the headline
 /// said "1991 resets", the legend "failed attempts 2011", the status bar "2,051 packets").
 #[test]

@@ -819,6 +819,12 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
     s
 }
 
+/// The RST payload texts the diagnosis sentence does not quote: it quotes the first, so
+/// that it is read (and copied) once, where the admin reads the diagnosis.
+pub fn other_payloads(o: &Offender) -> &[String] {
+    o.rst_payloads.get(1..).unwrap_or_default()
+}
+
 /// Which reset `s` of offender `o` was and why it looks injected: `frame 7 at 15:13:13.123,
 /// from 10.0.0.1:80 to 10.0.0.2:40000: not acceptable (...); TTL 46 where the sender's other
 /// packets had 49`.

@@ -253,8 +253,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             clock.full(o.first_seen),
             clock.full(o.last_seen)
         );
-        for p in &o.rst_payloads {
-            let _ = writeln!(out, "     RST payload: \"{p}\"");
+        for p in super::other_payloads(o) {
+            let _ = writeln!(out, "     other RST payload: \"{p}\"");
         }
         let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
         let (bpf, notes) = filters::bpf_lines(o);

@@ -785,8 +785,8 @@ fn header(
             .clicked();
     });
     ui.add(egui::Label::new(RichText::new(diagnosis).size(fonts::DIAGNOSIS)).wrap());
-    for text in &o.rst_payloads {
-        ui.label(format!("RST payload: \"{text}\""));
+    for text in report::other_payloads(o) {
+        ui.label(format!("Other RST payload: \"{text}\""));
     }
     let warn = ui.visuals().warn_fg_color;
     for line in suspect_lines(o, input.clock) {

@@ -1775,6 +1775,22 @@ fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
     assert!(shows(&h, "No packets in this capture."));
 }
 
+/// Regression (real-window trial): under a table without a row (no offender in the capture)
+/// the details said "Select an offender…", which the user could not do. The table says why
+/// it is empty; the details say nothing.
+#[test]
+fn the_details_do_not_ask_to_select_an_offender_where_there_is_none() {
+    let dir = temp_dir("none-to-select");
+    let mut udp = common::frame(53, false, 0x02, 1, 0);
+    udp[23] = 17;
+    let other = dir.join("udp-only.pcap");
+    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let mut h = harness(settings(), vec![other]);
+    settle(&mut h);
+    assert!(shows(&h, "No offenders"), "the table says why it is empty");
+    assert!(!shows(&h, "Select an offender"));
+}
+
 /// Regression: a capture without a TCP packet has no plot, yet its screen offered "Reset
 /// view" and the hints "drag: select a time range · right-drag: zoom", which did nothing.
 #[test]

@@ -839,6 +839,7 @@ impl RstscopeApp {
                     (&mut self.table, &mut self.details, &mut self.selected);
                 let sort = &mut self.settings.sort;
                 let range = self.range;
+                let selectable = !table.rows().is_empty();
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,
@@ -858,6 +859,7 @@ impl RstscopeApp {
                                     ready,
                                     live,
                                     host: a.host.as_deref(),
+                                    selectable,
                                 },
                             )
                         });

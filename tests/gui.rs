@@ -1095,54 +1095,76 @@ fn a_cjk_file_name_renders_with_the_system_fallback_font() {
     assert!(shows(&h, "キャプチャ-7211.pcapng"));
 }
 
+/// The load runs beside the UI, not in its frames: with the file's reader held (a named pipe
+/// whose writer stops halfway), frames keep coming, the load still in progress, and they
+/// show the results so far. No frame is timed (speed is the benchmarks' job: a test timing
+/// frames failed on a busy 2-core machine while a build ran); a load inside a frame would
+/// block that frame on the pipe until the writer gave up, and fail the wait below.
 #[test]
 fn the_ui_keeps_drawing_while_a_large_capture_loads() {
     let dir = temp_dir("large");
-    let path = dir.join("large.pcap");
-    let frames = write_refusals(&path, 200_000);
-    // The sample first, as a user would have it open: the glyphs the screens share are
-    // drawn once, so what is measured below is the load, not the font cache warming up.
+    let whole = dir.join("large.pcap");
+    let frames = write_refusals(&whole, 200_000);
+    let Some(path) = named_pipe(&dir.join("large.pipe")) else {
+        return;
+    };
+    let bytes = std::fs::read(&whole).expect("the capture");
+    // Where each record ends, to cut the file between records.
+    let mut ends = Vec::new();
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        at += 16 + len as usize;
+        ends.push(at);
+    }
+    // About 2 MB, then 2 MB more after a pause longer than the app's wait between two
+    // results so far (250 ms): more than the reader's buffer (1 MiB) each, so that results
+    // are sent while the rest of the file is held back.
+    let (first, held) = (ends[36_000], ends[72_000]);
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut pipe = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .expect("the pipe");
+            pipe.write_all(&bytes[..first]).expect("the first part");
+            std::thread::sleep(Duration::from_millis(400));
+            pipe.write_all(&bytes[first..held]).expect("the second part");
+            let _ = wait.recv_timeout(WAIT);
+            // The app may have stopped reading (a failed test): nothing to report then.
+            let _ = pipe.write_all(&bytes[held..]);
+        })
+    };
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
-    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path.clone())));
     h.step();
-    let start = Instant::now();
-    let mut times = Vec::new();
-    let mut partial_while_loading = false;
-    while h.state().is_loading() {
-        assert!(start.elapsed() < WAIT, "still loading after {WAIT:?}");
-        let t = Instant::now();
+    let partial = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .filter(|s| s.paths == [path.clone()] && s.is_loading())
+            .and_then(|s| s.analysis.clone())
+            .filter(|a| a.snapshot.totals.failed_attempts > 0)
+    };
+    // Results so far, while the rest of the file is still to come.
+    wait_for(&mut h, |h| partial(h).is_some());
+    let so_far = partial(&h).expect("results so far");
+    assert!(so_far.capture.frames < frames, "{}", so_far.capture.frames);
+    assert!(
+        shows(&h, "10.0.1.1:700"),
+        "the table shows the offenders so far"
+    );
+    // Frames keep coming while the load waits for the rest: none of them waits with it.
+    for _ in 0..10 {
         h.step();
-        times.push(t.elapsed());
-        let src = h.state().source().expect("open");
-        partial_while_loading |= src.is_loading() && src.analysis.is_some();
-        std::thread::sleep(Duration::from_millis(2));
+        assert!(h.state().is_loading(), "the rest of the file has not come");
     }
-    let took = start.elapsed();
-    times.sort();
-    let (median, slowest) = (times[times.len() / 2], times[times.len() - 1]);
-    println!(
-        "{frames} frames loaded in {took:?}: {} UI frames, median {median:?}, slowest {slowest:?}",
-        times.len()
-    );
-    assert!(
-        times.len() >= 10,
-        "the UI drew only {} frames while loading",
-        times.len()
-    );
-    // Not a speed test (the frame-time benchmark is scripts/bench-gui.sh): the bounds say that
-    // the load does not happen inside frames, with room for a busy machine.
-    assert!(
-        median < Duration::from_millis(250),
-        "frames took {median:?} (median)"
-    );
-    assert!(
-        slowest < took / 2,
-        "a frame took {slowest:?} of the load's {took:?}"
-    );
-    assert!(partial_while_loading, "results appear while the file loads");
-    // The evidence of the selected offender is read next; dropping the app cancels it.
-    h.run_steps(2);
+    let _ = go.send(());
+    settle(&mut h);
+    writer.join().expect("the pipe's writer");
     let a = h
         .state()
         .source()

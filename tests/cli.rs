@@ -1389,7 +1389,10 @@ fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
     let f = write(&dir, "refused-ipoib.pcap", &bytes);
     let out = rstscope(&["analyze", &f]);
-    assert!(out.status.success(), "the report is written, as for any capture");
+    assert!(
+        out.status.success(),
+        "the report is written, as for any capture"
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("no resets"), "{text}");
     assert!(
@@ -1421,14 +1424,7 @@ fn a_write_that_fails_says_which_file_and_what_to_do() {
     let f = write(&dir, "refused.pcap", &refused_pcap(2));
     let to = dir.join("no-such-folder").join("x.pcapng");
     let to = to.display().to_string();
-    let out = rstscope(&[
-        "analyze",
-        &f,
-        "--endpoint",
-        "10.0.0.2:7211",
-        "--write",
-        &to,
-    ]);
+    let out = rstscope(&["analyze", &f, "--endpoint", "10.0.0.2:7211", "--write", &to]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -1457,13 +1453,24 @@ fn a_rst_payload_is_reported_once() {
         &dir,
         "rst-payloads.pcap",
         &common::pcap(&[
-            (1_700_000_000, 0, rst(40000, "BIG-IP: TCP RST from remote system")),
+            (
+                1_700_000_000,
+                0,
+                rst(40000, "BIG-IP: TCP RST from remote system"),
+            ),
             (1_700_000_001, 0, rst(40001, "BIG-IP: idle timeout")),
         ]),
     );
     let out = rstscope(&["analyze", &f]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.matches("TCP RST from remote system").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("TCP RST from remote system").count(),
+        1,
+        "{text}"
+    );
     assert_eq!(text.matches("idle timeout").count(), 1, "{text}");
-    assert!(text.contains("other RST payload: \"BIG-IP: idle timeout\""), "{text}");
+    assert!(
+        text.contains("other RST payload: \"BIG-IP: idle timeout\""),
+        "{text}"
+    );
 }

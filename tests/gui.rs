@@ -1132,7 +1132,8 @@ fn the_ui_keeps_drawing_while_a_large_capture_loads() {
                 .expect("the pipe");
             pipe.write_all(&bytes[..first]).expect("the first part");
             std::thread::sleep(Duration::from_millis(400));
-            pipe.write_all(&bytes[first..held]).expect("the second part");
+            pipe.write_all(&bytes[first..held])
+                .expect("the second part");
             let _ = wait.recv_timeout(WAIT);
             // The app may have stopped reading (a failed test): nothing to report then.
             let _ = pipe.write_all(&bytes[held..]);
@@ -1140,7 +1141,9 @@ fn the_ui_keeps_drawing_while_a_large_capture_loads() {
     };
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
-    h.input_mut().dropped_files.push(Arc::new(Dropped(path.clone())));
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path.clone())));
     h.step();
     let partial = |h: &Harness<'_, RstscopeApp>| {
         h.state()
@@ -1937,13 +1940,20 @@ fn a_rst_payload_is_shown_once_in_the_details() {
     .expect("write");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
-    assert!(shows(&h, &format!("The resets carry the text \"{first}\".")));
+    assert!(shows(
+        &h,
+        &format!("The resets carry the text \"{first}\".")
+    ));
     let labels = |h: &Harness<'_, RstscopeApp>, text: &str| {
         h.query_all_by_label_contains(text)
             .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Label)
             .count()
     };
-    assert_eq!(labels(&h, first), 1, "the first text is in the diagnosis only");
+    assert_eq!(
+        labels(&h, first),
+        1,
+        "the first text is in the diagnosis only"
+    );
     assert_eq!(labels(&h, second), 1);
     assert!(shows(&h, &format!("Other RST payload: \"{second}\"")));
 }

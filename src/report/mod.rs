@@ -291,10 +291,7 @@ pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
             format!("the disk of {folder} is read-only"),
             "choose a folder on another disk",
         ),
-        ErrorKind::IsADirectory => (
-            "that name is a folder".to_owned(),
-            "choose a file name",
-        ),
+        ErrorKind::IsADirectory => ("that name is a folder".to_owned(), "choose a file name"),
         ErrorKind::InvalidFilename => (
             "the name is not allowed there".to_owned(),
             "choose another name",

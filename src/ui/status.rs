@@ -5,8 +5,8 @@ use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, CaptureInfo, Progress};
 use crate::pipeline::live::SavedFiles;
-use crate::report::{self, Clock};
 pub use crate::report::thousands;
+use crate::report::{self, Clock};
 use crate::source::live::CaptureStats;
 
 /// What the status bar reports.

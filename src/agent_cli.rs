@@ -171,9 +171,8 @@ fn is_root() -> bool {
 /// Maps a start failure to the exit code: the user's to fix (2) or ours (1).
 pub fn start_failure(e: AgentError) -> Failure {
     match e {
-        AgentError::Capture(StartError::Write { .. }) | AgentError::Thread(_) => {
-            Failure::Output(std::io::Error::other(e.to_string()))
-        }
+        AgentError::Capture(StartError::Write { .. }) => Failure::Save(e.to_string()),
+        AgentError::Thread(_) => Failure::Output(std::io::Error::other(e.to_string())),
         _ => Failure::Input(e.to_string()),
     }
 }

@@ -212,7 +212,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     };
     let mut job = live::capture(options, || {}).map_err(|e| match e {
         StartError::Capture(e) => Failure::Input(e.to_string()),
-        StartError::Write { .. } => Failure::Output(std::io::Error::other(e.to_string())),
+        StartError::Write { .. } => Failure::Save(e.to_string()),
     })?;
     let names: Vec<String> = job.interfaces().iter().map(|i| i.name.clone()).collect();
     let what = if names == [ANY] {
@@ -329,9 +329,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // The report is out; the file asked for is not whole, which a script must learn from the
     // exit code (the output could not be written: 1), not from a warning among the lines.
     match saved.and_then(|s| s.failure()) {
-        Some(why) => Err(Failure::Output(io::Error::other(format!(
+        Some(why) => Err(Failure::Save(format!(
             "{why}; the file holds the capture only up to there"
-        )))),
+        ))),
         None => Ok(()),
     }
 }

@@ -72,9 +72,10 @@ pub fn run(
     }
     if let Some(path) = &args.write {
         evidence::write_pcapng(path, &ev).map_err(|e| {
-            Failure::Output(std::io::Error::new(
-                e.kind(),
-                format!("{}: {e}", path.display()),
+            Failure::Save(format!(
+                "cannot save {}: {}",
+                path.display(),
+                report::write_error(path, &e)
             ))
         })?;
         eprintln!(

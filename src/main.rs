@@ -151,6 +151,8 @@ enum Failure {
     Input(String),
     /// Writing the output failed for a reason other than a closed pipe (exit 1).
     Output(std::io::Error),
+    /// A file the user named could not be written: which, why and what to do (exit 1).
+    Save(String),
     /// The desktop app could not open its window (exit 1).
     #[cfg_attr(not(feature = "gui"), allow(dead_code))]
     Window(String),
@@ -220,7 +222,7 @@ fn main() -> ExitCode {
             eprintln!("rstscope: cannot write the output: {e}");
             ExitCode::from(1)
         }
-        Err(Failure::Window(msg)) => {
+        Err(Failure::Save(msg)) | Err(Failure::Window(msg)) => {
             eprintln!("rstscope: {msg}");
             ExitCode::from(1)
         }

@@ -1404,3 +1404,100 @@ fn the_live_commands_help_says_what_rights_capture_needs() {
     assert!(!help.contains("dropped"), "{help}");
     assert!(help.contains("each interface's name"), "{help}");
 }
+
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
+/// tcpdump's ipoib.pcap) ended its report with "none: no resets and no failed connection
+/// attempts in this capture", an all-clear for refusals it never read.
+#[test]
+fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
+    let dir = temp_dir("link-type-not-decoded");
+    let mut bytes = refused_pcap(3);
+    // The file header's link type: IP over InfiniBand.
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    let f = write(&dir, "refused-ipoib.pcap", &bytes);
+    let out = rstscope(&["analyze", &f]);
+    assert!(
+        out.status.success(),
+        "the report is written, as for any capture"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("no resets"), "{text}");
+    assert!(
+        text.contains(
+            "No TCP packets could be read in this capture: none of its 6 frames could be \
+             decoded (link type IP over InfiniBand (242) is not supported), so resets and \
+             failed connections in them are not counted."
+        ),
+        "{text}"
+    );
+}
+
+/// The terminal says why a capture without TCP has no offenders, as the app does: other
+/// traffic only, or no packets at all.
+#[test]
+fn a_capture_without_tcp_says_what_it_holds() {
+    let dir = temp_dir("no-tcp");
+    let empty = write(&dir, "no-packets.pcap", &common::pcap(&[]));
+    let out = rstscope(&["analyze", &empty]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("No packets in this capture."), "{text}");
+}
+
+/// Regression: `--write` into a folder that does not exist said "cannot write the output:
+/// F: No such file or directory (os error 2)": not what to do, and "the output" is the report.
+#[test]
+fn a_write_that_fails_says_which_file_and_what_to_do() {
+    let dir = temp_dir("write-fails");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    let to = dir.join("no-such-folder").join("x.pcapng");
+    let to = to.display().to_string();
+    let out = rstscope(&["analyze", &f, "--endpoint", "10.0.0.2:7211", "--write", &to]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "rstscope: cannot save {to}: the folder {} does not exist: choose an existing folder",
+            dir.join("no-such-folder").display()
+        )),
+        "{err}"
+    );
+}
+
+/// The text report quoted a RST's payload twice, in the diagnosis and on a "RST payload:"
+/// line under it; a line follows only for a further, different text.
+#[test]
+fn a_rst_payload_is_reported_once() {
+    let dir = temp_dir("rst-payload");
+    let rst = |client_port: u16, text: &str| {
+        let mut f = common::frame(80, true, 0x14, 5000, 6000);
+        f[36..38].copy_from_slice(&client_port.to_be_bytes());
+        f.extend_from_slice(text.as_bytes());
+        let ip_len = (f.len() - 14) as u16;
+        f[16..18].copy_from_slice(&ip_len.to_be_bytes());
+        f
+    };
+    let f = write(
+        &dir,
+        "rst-payloads.pcap",
+        &common::pcap(&[
+            (
+                1_700_000_000,
+                0,
+                rst(40000, "BIG-IP: TCP RST from remote system"),
+            ),
+            (1_700_000_001, 0, rst(40001, "BIG-IP: idle timeout")),
+        ]),
+    );
+    let out = rstscope(&["analyze", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("TCP RST from remote system").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.matches("idle timeout").count(), 1, "{text}");
+    assert!(
+        text.contains("other RST payload: \"BIG-IP: idle timeout\""),
+        "{text}"
+    );
+}

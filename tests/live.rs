@@ -424,8 +424,9 @@ fn a_save_to_a_full_disk_is_told_at_once_and_exits_1_after_the_report() {
         "{err}"
     );
     assert!(
-        err.contains("cannot write the output: /dev/full")
-            && err.contains("the file holds the capture only up to there"),
+        err.contains("rstscope: /dev/full: writing stopped after")
+            && err.contains("the file holds the capture only up to there")
+            && !err.contains("cannot write the output"),
         "{err}"
     );
 }

@@ -103,7 +103,11 @@ pub enum StartError {
     #[error(transparent)]
     Capture(#[from] LiveError),
     /// The file to save to cannot be created.
-    #[error("{path}: cannot create the capture file: {source}")]
+    #[error(
+        "cannot create the capture file {}: {}",
+        .path.display(),
+        crate::report::write_error(.path, .source)
+    )]
     Write {
         /// The file.
         path: PathBuf,
@@ -537,10 +541,12 @@ impl Run {
         let Some(w) = self.writer.take() else {
             return;
         };
+        let path = w.path();
         let why = format!(
-            "{}: writing stopped after {} frames: {e}",
-            w.path().display(),
-            w.frames()
+            "{}: writing stopped after {} frames: {}",
+            path.display(),
+            w.frames(),
+            crate::report::write_error(&path, e)
         );
         w.saved().fail(why.clone());
         self.problems.push(why);

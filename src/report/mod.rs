@@ -205,6 +205,105 @@ pub fn with_causes(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// Why a capture read to its end has no TCP packet, as the app's plot and the terminal
+/// report both say it: no packets at all, other traffic only, or frames rstscope could not
+/// decode (a link type it does not read), so that such a capture is not taken for one
+/// without resets.
+pub fn no_tcp_text(c: &crate::analysis::CaptureInfo) -> String {
+    let part = if c.cancelled {
+        "in the part read"
+    } else {
+        "in this capture"
+    };
+    if c.frames == 0 {
+        return format!("No packets {part}.");
+    }
+    let frames = match c.frames {
+        1 => "its only frame".to_owned(),
+        n => format!("its {} frames", thousands(n)),
+    };
+    let not_decoded = c.not_decoded_total();
+    let Some(why) = c
+        .not_decoded
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(why, _)| why)
+    else {
+        let are = if c.frames == 1 { "is" } else { "are" };
+        return format!("No TCP packets {part}: {frames} {are} other traffic (ARP, UDP, ICMP...).");
+    };
+    let undecoded = match (not_decoded == c.frames, c.frames) {
+        (true, 1) => format!("{frames} could not be decoded"),
+        (true, _) => format!("none of {frames} could be decoded"),
+        (false, _) => format!(
+            "{} of {frames} could not be decoded, the others are other traffic",
+            thousands(not_decoded)
+        ),
+    };
+    format!(
+        "No TCP packets could be read {part}: {undecoded} ({why}), so resets and failed \
+         connections in them are not counted."
+    )
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Why `path` could not be written and what to do about it, for the person who chose it:
+/// "the folder /proc takes no new files: choose another folder (No such file or directory
+/// (os error 2))". The OS's words alone ("No such file or directory" for a folder that
+/// exists but refuses new files) say neither which of the two is meant nor what to do.
+pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let folder = dir.display();
+    let (why, todo) = match e.kind() {
+        ErrorKind::NotFound if dir.is_dir() => (
+            format!("the folder {folder} takes no new files"),
+            "choose another folder",
+        ),
+        ErrorKind::NotFound | ErrorKind::NotADirectory => (
+            format!("the folder {folder} does not exist"),
+            "choose an existing folder",
+        ),
+        ErrorKind::PermissionDenied => (
+            format!("no permission to write in {folder}"),
+            "choose a folder of your own, such as your home or Documents folder",
+        ),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => (
+            "the disk is full".to_owned(),
+            "free some space or choose a folder on another disk",
+        ),
+        ErrorKind::ReadOnlyFilesystem => (
+            format!("the disk of {folder} is read-only"),
+            "choose a folder on another disk",
+        ),
+        ErrorKind::IsADirectory => ("that name is a folder".to_owned(), "choose a file name"),
+        ErrorKind::InvalidFilename => (
+            "the name is not allowed there".to_owned(),
+            "choose another name",
+        ),
+        _ => (
+            "the file could not be written".to_owned(),
+            "choose another folder",
+        ),
+    };
+    format!("{why}: {todo} ({e})")
+}
+
 /// `n` with the noun that fits it: "1 reset", "2 resets".
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -717,6 +816,12 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
     s
 }
 
+/// The RST payload texts the diagnosis sentence does not quote: it quotes the first, so
+/// that it is read (and copied) once, where the admin reads the diagnosis.
+pub fn other_payloads(o: &Offender) -> &[String] {
+    o.rst_payloads.get(1..).unwrap_or_default()
+}
+
 /// Which reset `s` of offender `o` was and why it looks injected: `frame 7 at 15:13:13.123,
 /// from 10.0.0.1:80 to 10.0.0.2:40000: not acceptable (...); TTL 46 where the sender's other
 /// packets had 49`.
@@ -1199,6 +1304,64 @@ mod diagnosis_tests {
         assert!(
             s.starts_with("2 of 3 resets at 10.0.0.1:80") && s.contains(" look injected "),
             "{s}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod write_error_tests {
+    use std::io::{Error, ErrorKind};
+    use std::path::Path;
+
+    use super::write_error;
+
+    /// Regression: a failed save said only the OS's words ("cannot save /proc/nope.csv: No
+    /// such file or directory (os error 2)"): neither whether the folder is missing nor what
+    /// to do.
+    #[test]
+    fn a_failed_write_says_why_and_what_to_do() {
+        let gone = std::env::temp_dir().join(format!("rstscope-gone-{}", std::process::id()));
+        let missing = gone.join("x.csv");
+        let e = std::fs::write(&missing, "x").expect_err("no such folder");
+        let said = write_error(&missing, &e);
+        assert!(
+            said.starts_with(&format!(
+                "the folder {} does not exist: choose an existing folder (",
+                gone.display()
+            )),
+            "{said}"
+        );
+        let file = Path::new("/d/x.csv");
+        for (kind, want) in [
+            (
+                ErrorKind::PermissionDenied,
+                "no permission to write in /d: choose a folder of your own",
+            ),
+            (
+                ErrorKind::StorageFull,
+                "the disk is full: free some space or choose a folder on another disk",
+            ),
+            (
+                ErrorKind::ReadOnlyFilesystem,
+                "the disk of /d is read-only: choose a folder on another disk",
+            ),
+        ] {
+            let said = write_error(file, &Error::from(kind));
+            assert!(said.starts_with(want), "{kind:?}: {said}");
+        }
+    }
+
+    /// A folder that exists but takes no files (Linux's /proc answers "No such file or
+    /// directory") is not said to be missing.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_that_takes_no_files_is_not_called_missing() {
+        let path = Path::new("/proc/rstscope-nope.csv");
+        let e = std::fs::write(path, "x").expect_err("/proc takes no files");
+        let said = write_error(path, &e);
+        assert!(
+            said.starts_with("the folder /proc takes no new files: choose another folder ("),
+            "{said}"
         );
     }
 }

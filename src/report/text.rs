@@ -193,7 +193,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         out,
         "\nOffenders (service endpoints with resets or failed attempts)"
     );
-    if s.offenders.is_empty() {
+    if s.offenders.is_empty() && a.capture.tcp_frames == 0 {
+        // Not "no resets": none could have been counted.
+        let _ = writeln!(out, "  {}", super::no_tcp_text(&a.capture));
+    } else if s.offenders.is_empty() {
         let _ = writeln!(
             out,
             "  none: no resets and no failed connection attempts in this capture"
@@ -250,8 +253,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             clock.full(o.first_seen),
             clock.full(o.last_seen)
         );
-        for p in &o.rst_payloads {
-            let _ = writeln!(out, "     RST payload: \"{p}\"");
+        for p in super::other_payloads(o) {
+            let _ = writeln!(out, "     other RST payload: \"{p}\"");
         }
         let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
         let (bpf, notes) = filters::bpf_lines(o);

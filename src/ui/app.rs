@@ -203,7 +203,7 @@ pub struct RstscopeApp {
     notices: Vec<Notice>,
     sample_task: Option<Task<std::io::Result<PathBuf>>>,
     capture_task: Option<Task<Started>>,
-    exports: Vec<Task<Result<String, String>>>,
+    exports: Vec<Task<Result<PathBuf, String>>>,
     /// Packets waiting for the user to pick a file.
     packets_to_save: Option<Arc<Evidence>>,
     /// The interface picker's list (runtime state, not a setting).
@@ -676,7 +676,10 @@ impl RstscopeApp {
         // "saved …" tells of the capture it was saved from: it goes with the next capture.
         for r in done {
             let (error, text) = match r {
-                Ok(msg) => (false, msg),
+                Ok(path) => {
+                    self.settings.remember_folder(&path);
+                    (false, format!("saved {}", path.display()))
+                }
                 Err(msg) => (true, msg),
             };
             self.show_notice(Notice {
@@ -836,6 +839,7 @@ impl RstscopeApp {
                     (&mut self.table, &mut self.details, &mut self.selected);
                 let sort = &mut self.settings.sort;
                 let range = self.range;
+                let selectable = !table.rows().is_empty();
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,
@@ -855,6 +859,7 @@ impl RstscopeApp {
                                     ready,
                                     live,
                                     host: a.host.as_deref(),
+                                    selectable,
                                 },
                             )
                         });
@@ -1155,7 +1160,8 @@ impl RstscopeApp {
                 let Some(path) = paths.into_iter().next() else {
                     return;
                 };
-                self.settings.remember_folder(&path);
+                // The folder is remembered once the file is written there (in `poll`):
+                // after a failed save the next dialog opens where saving last worked.
                 self.save(ctx, tag, path);
             }
         }
@@ -1198,8 +1204,12 @@ impl RstscopeApp {
                 }),
             };
             match written {
-                Some(Ok(())) => Ok(format!("saved {}", path.display())),
-                Some(Err(e)) => Err(format!("cannot save {}: {e}", path.display())),
+                Some(Ok(())) => Ok(path),
+                Some(Err(e)) => Err(format!(
+                    "cannot save {}: {}",
+                    path.display(),
+                    report::write_error(&path, &e)
+                )),
                 None => Err("nothing to save".to_owned()),
             }
         });

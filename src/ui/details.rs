@@ -130,6 +130,8 @@ pub struct DetailsInput<'a> {
     pub live: bool,
     /// What the machine said (live captures) or the file's process information.
     pub host: Option<&'a HostReport>,
+    /// The table has rows to select; without any, it says why itself.
+    pub selectable: bool,
 }
 
 /// What the user asked for in the panel.
@@ -353,6 +355,10 @@ impl DetailsView {
         let top = ui.max_rect().top();
         let Some((o, scope)) = self.offender(input) else {
             self.shown = None;
+            // Not "Select an offender" under a table that has none: the table says why.
+            if !input.selectable {
+                return None;
+            }
             ui.add_space(6.0);
             ui.label(
                 RichText::new(
@@ -785,8 +791,8 @@ fn header(
             .clicked();
     });
     ui.add(egui::Label::new(RichText::new(diagnosis).size(fonts::DIAGNOSIS)).wrap());
-    for text in &o.rst_payloads {
-        ui.label(format!("RST payload: \"{text}\""));
+    for text in report::other_payloads(o) {
+        ui.label(format!("Other RST payload: \"{text}\""));
     }
     let warn = ui.visuals().warn_fg_color;
     for line in suspect_lines(o, input.clock) {

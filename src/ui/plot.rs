@@ -153,46 +153,12 @@ impl Buckets {
 }
 
 /// What the plot says where there is no TCP packet to draw: none yet while the capture is
-/// read, else why there is none, so that a capture rstscope could not decode (a link type it
-/// does not read) is not taken for one without resets.
+/// read, else why there is none ([`report::no_tcp_text`], which the terminal report says too).
 pub fn no_tcp_text(c: &crate::analysis::CaptureInfo, loading: bool) -> String {
     if loading {
         return "No TCP packets yet.".to_owned();
     }
-    let part = if c.cancelled {
-        "in the part read"
-    } else {
-        "in this capture"
-    };
-    if c.frames == 0 {
-        return format!("No packets {part}.");
-    }
-    let frames = match c.frames {
-        1 => "its only frame".to_owned(),
-        n => format!("its {} frames", thousands(n)),
-    };
-    let not_decoded = c.not_decoded_total();
-    let Some(why) = c
-        .not_decoded
-        .iter()
-        .max_by_key(|(_, n)| **n)
-        .map(|(why, _)| why)
-    else {
-        let are = if c.frames == 1 { "is" } else { "are" };
-        return format!("No TCP packets {part}: {frames} {are} other traffic (ARP, UDP, ICMP...).");
-    };
-    let undecoded = match (not_decoded == c.frames, c.frames) {
-        (true, 1) => format!("{frames} could not be decoded"),
-        (true, _) => format!("none of {frames} could be decoded"),
-        (false, _) => format!(
-            "{} of {frames} could not be decoded, the others are other traffic",
-            thousands(not_decoded)
-        ),
-    };
-    format!(
-        "No TCP packets could be read {part}: {undecoded} ({why}), so resets and failed \
-         connections in them are not counted."
-    )
+    report::no_tcp_text(c)
 }
 
 /// The smallest bucket width that keeps buckets `MIN_BUCKET_POINTS` wide when `span` seconds

@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, CaptureInfo, Progress};
 use crate::pipeline::live::SavedFiles;
+pub use crate::report::thousands;
 use crate::report::{self, Clock};
 use crate::source::live::CaptureStats;
 
@@ -213,19 +214,6 @@ fn link_types(a: &Analysis) -> String {
         lines.push("no frames".into());
     }
     lines.join("\n")
-}
-
-/// `1234567` -> `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The capture's warnings as the app tells them: the copies' with where the window lists

@@ -660,6 +660,14 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         shows(&h, "The kernel's AttemptFails (") || shows(&h, "failed connects (AttemptFails)"),
         "the headline compares the kernel's count with the capture's"
     );
+    // Regression: stopped, the capture is over, and its diagnosis said "Nothing listens on
+    // ... now"; it says who listened when the capture ended.
+    select(&mut h, &endpoint);
+    let ended = format!(
+        "Nothing listened on {} when the capture ended (",
+        addr.port()
+    );
+    assert!(shows(&h, &ended), "the details' diagnosis says {ended:?}");
     h.get_by_label("This machine").click();
     h.run_steps(3);
     assert!(shows(&h, "Stopped listening"));

@@ -131,10 +131,13 @@ fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
         .iter()
         .find(|o| o.port == addr.port())
         .expect("offender");
+    // The capture is over: its final report says who listened when it ended, not "now".
+    let ended = a.host.as_ref().and_then(|h| h.ended_at()).expect("ended");
     let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
     let expected = format!(
-        "Nothing listens on {} now; it was served by {} until {}.",
+        "Nothing listened on {} when the capture ended ({}); it was served by {} until {}.",
         addr.port(),
+        Clock::Utc.time(ended),
         was.process.label(),
         Clock::Utc.time(was.last_seen)
     );
@@ -195,7 +198,8 @@ fn a_port_nothing_served_during_the_capture_is_named_from_the_journal() {
         .expect("offender");
     let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
     for part in [
-        format!("Nothing listens on {port} now and nothing did during this capture"),
+        format!("Nothing listened on {port} when the capture ended ("),
+        "and nothing did during this capture".to_string(),
         "the system journal shows collector.service".to_string(),
         "failed at 2026-12-01 09:58:00 (exit status 127)".to_string(),
         "libzmq.so.5".to_string(),
@@ -389,6 +393,14 @@ fn a_capture_saved_with_write_names_the_same_programs_when_analyzed_later() {
     }
     let diagnosis = saved_o["diagnosis"].as_str().unwrap_or_default();
     assert!(diagnosis.contains("it was served by"), "{diagnosis}");
+    // Regression: read days later on another machine, the file said "Nothing listens on ...
+    // now" of the machine that captured; the live run's final report said it too.
+    let when = format!(
+        "Nothing listened on {} when the capture ended (",
+        addr.port()
+    );
+    assert!(diagnosis.contains(&when), "{diagnosis}");
+    assert!(!diagnosis.contains(" now"), "{diagnosis}");
     if !live_o["client_processes"]
         .as_array()
         .is_some_and(Vec::is_empty)
@@ -420,6 +432,7 @@ fn a_capture_saved_with_write_names_the_same_programs_when_analyzed_later() {
         text.contains(&format!("command (listened, pid {me}): ")),
         "{text}"
     );
+    assert!(!text.contains(" now\n"), "{text}");
 
     // Wireshark reads the file, skipping rstscope's block.
     match Command::new("tshark").arg("-r").arg(&file).output() {

@@ -2,7 +2,8 @@
 //!
 //! [`HostState`](crate::host::state::HostState) is pure: it takes [`HostSample`](crate::host::state::HostSample)s (from the monitor thread, or
 //! hand-made in tests) and the engine's incidents, and makes a [`HostReport`](crate::host::state::HostReport) for the
-//! offenders of a snapshot: who listens on each endpoint now and who did before, which
+//! offenders of a snapshot: who listens on each endpoint (now, or when the capture ended) and
+//! who did before, which
 //! processes connected, the kernel's counters per second, and whether the kernel's count of
 //! failed connects matches what the capture shows.
 
@@ -94,7 +95,8 @@ pub struct EndpointHost {
     pub addr: IpAddr,
     /// Its port.
     pub port: u16,
-    /// Who listens there now and who did before.
+    /// Who listens there (at the last sample: now, or when the capture ended) and who did
+    /// before.
     pub listener: ListenerStatus,
     /// The processes that connected.
     pub clients: EndpointClients,
@@ -102,8 +104,8 @@ pub struct EndpointHost {
     pub client_details: Vec<ProcessInfo>,
     /// The endpoint is an address of this machine (so its listener can be known).
     pub local: bool,
-    /// Who the system journal shows listening on the port last, when nothing listens now and
-    /// nothing did during the capture (the service ended before it began).
+    /// Who the system journal shows listening on the port last, when nothing listens at the
+    /// last sample and nothing did during the capture (the service ended before it began).
     pub former_owner: Option<FormerOwner>,
 }
 
@@ -133,7 +135,8 @@ pub struct HostReport {
     /// The latest reading of the counters (cumulative since boot).
     #[serde(skip)]
     pub counters_now: Option<TcpCounters>,
-    /// Listeners now, by port.
+    /// Listeners at the last sample (now, or when the capture ended: see [`Self::over`]), by
+    /// port.
     pub listening: Vec<ListenerRecord>,
     /// Listeners that went away during the capture, most recent first.
     pub gone: Vec<ListenerRecord>,
@@ -147,6 +150,10 @@ pub struct HostReport {
     /// Read from a capture file that a live capture saved (`rstscope capture --write`): the
     /// answers of the machine that captured, not of this one. `None` for a live capture.
     pub recorded: Option<super::recorded::Recorded>,
+    /// The capture is over ([`HostState::finish`]): the listeners are those of its last
+    /// sample, not of now. Saved capture files written before this field have it `false`;
+    /// their `recorded` says the same (see [`Self::over`]).
+    pub ended: bool,
 }
 
 impl HostReport {
@@ -163,6 +170,20 @@ impl HostReport {
     #[must_use]
     pub fn of_this_machine(&self) -> bool {
         self.samples > 0 && self.recorded.is_none()
+    }
+
+    /// The capture this report describes is over (its final report, or a saved capture's):
+    /// who listens is as of its last sample, and saying "now" would be false.
+    #[must_use]
+    pub fn over(&self) -> bool {
+        self.ended || self.recorded.is_some()
+    }
+
+    /// When the listeners were last read, if the capture is [over](Self::over): "when the
+    /// capture ended". `None` while the capture runs (who listens is who listens now).
+    #[must_use]
+    pub fn ended_at(&self) -> Option<Timestamp> {
+        self.sampled.filter(|_| self.over()).map(|(_, last)| last)
     }
 
     /// The counter `name`, if read.
@@ -193,6 +214,8 @@ pub struct HostState {
     notes: Vec<String>,
     /// The journal's former owners of ports, by port.
     owners: BTreeMap<u16, FormerOwner>,
+    /// [`Self::finish`] was called: the capture is over.
+    ended: bool,
 }
 
 impl HostState {
@@ -321,6 +344,7 @@ impl HostState {
 
     /// Ends the capture: every incident still waiting for a sighting is decided.
     pub fn finish(&mut self) {
+        self.ended = true;
         self.clients.settle(None);
     }
 
@@ -390,6 +414,7 @@ impl HostState {
             coverage,
             notes,
             recorded: None,
+            ended: self.ended,
         }
     }
 
@@ -670,6 +695,19 @@ mod tests {
                  (1970-01-01 00:00:10: \"collector 2.3 listening on 127.0.0.1:7211\"); \
                  collector.service failed at 1970-01-01 00:00:50 (exit status 127), its last \
                  words: \"error while loading shared libraries: libzmq.so.5\"."
+            ),
+            "{sentence}"
+        );
+        // Regression: the final report of the capture (and the file it saved) said "Nothing
+        // listens on 7211 now"; once the capture is over, it is as of when it ended.
+        state.finish();
+        let report = state.report(std::slice::from_ref(&o));
+        assert_eq!(report.ended_at(), Some(at(100)));
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(
+            sentence.contains(
+                "Nothing listened on 7211 when the capture ended (00:01:40) and nothing did \
+                 during this capture; the system journal shows collector.service"
             ),
             "{sentence}"
         );

@@ -873,9 +873,9 @@ pub fn full_diagnosis_in(
     scope: Scope,
 ) -> String {
     let mut s = diagnosis_in(o, clock, scope);
-    if let Some(e) = host.and_then(|h| h.endpoint(o.addr, o.port)) {
-        let sampled = host.is_some_and(|h| h.samples > 0);
-        let facts = facts_in(o, e, clock, sampled, scope);
+    if let Some((h, e)) = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?))) {
+        let sampled = h.samples > 0;
+        let facts = facts_in(o, e, clock, sampled.then(|| AsOf::of(h)), scope);
         if !facts.is_empty() {
             s.push(' ');
             s.push_str(&facts);
@@ -884,18 +884,68 @@ pub fn full_diagnosis_in(
     s
 }
 
+/// The moment the listener sentences speak of. A capture still running says who listens
+/// now; one that is over (the report printed when it ends, a saved capture read later, maybe
+/// days later on another machine) says who listened when it ended: "now" would be false there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// The capture runs: the last sample is about a second old.
+    Now,
+    /// The capture is over; its last sample of the machine, where known.
+    End(Option<Timestamp>),
+}
+
+impl AsOf {
+    /// The moment `h` speaks of (see [`HostReport::over`]).
+    #[must_use]
+    pub fn of(h: &HostReport) -> Self {
+        if h.over() {
+            Self::End(h.ended_at())
+        } else {
+            Self::Now
+        }
+    }
+
+    /// " now", or " when the capture ended (15:08:20)", to follow "listens on 7211" (or
+    /// "listened": see [`Self::listens`]).
+    fn words(self, clock: Clock) -> String {
+        match self {
+            Self::Now => " now".to_owned(),
+            Self::End(Some(t)) => format!(" when the capture ended ({})", clock.time(t)),
+            Self::End(None) => " when the capture ended".to_owned(),
+        }
+    }
+
+    /// "listens" while the capture runs, "listened" once it is over.
+    fn listens(self) -> &'static str {
+        match self {
+            Self::Now => "listens",
+            Self::End(_) => "listened",
+        }
+    }
+}
+
 /// Listener and connecting-process sentences for one offender. `sampled`: the socket table
-/// of this machine was read during the capture (a live capture), so the listener can be told.
-pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool) -> String {
+/// of this machine was read during the capture (a live capture, or one that saved its
+/// answers in the file), so the listener can be told, as of `AsOf`.
+pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: Option<AsOf>) -> String {
     facts_in(o, e, clock, sampled, Scope::Whole)
 }
 
 /// [`host_facts`]; in a time range the connecting processes' counts are the whole capture's
 /// (processes are tied to incidents, not counted per second), and the sentence says so.
-fn facts_in(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool, scope: Scope) -> String {
+fn facts_in(
+    o: &Offender,
+    e: &EndpointHost,
+    clock: Clock,
+    sampled: Option<AsOf>,
+    scope: Scope,
+) -> String {
     let mut out = Vec::new();
-    if sampled && e.local {
-        out.push(listener_sentence(o, e, clock));
+    if let Some(as_of) = sampled
+        && e.local
+    {
+        out.push(listener_sentence(o, e, clock, as_of));
     }
     let c = &e.clients;
     let remote = if c.remote > 0 {
@@ -958,14 +1008,14 @@ fn facts_in(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool, scope: 
         }
         text.push('.');
         out.push(text);
-    } else if sampled && c.not_observed > 0 {
+    } else if sampled.is_some() && c.not_observed > 0 {
         let mut text = "The connecting process was not observed".to_owned();
         if !remote.is_empty() {
             text.push_str(&format!(" ({remote})"));
         }
         text.push('.');
         out.push(text);
-    } else if sampled && !remote.is_empty() {
+    } else if sampled.is_some() && !remote.is_empty() {
         let mut chars = remote.chars();
         let first = chars
             .next()
@@ -976,35 +1026,52 @@ fn facts_in(o: &Offender, e: &EndpointHost, clock: Clock, sampled: bool, scope: 
     out.join(" ")
 }
 
-fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock) -> String {
+fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock, as_of: AsOf) -> String {
     let port = o.port;
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
+    let (when, listens) = (as_of.words(clock), as_of.listens());
     match (&e.listener.now, e.listener.earlier.first()) {
         (None, Some(was)) => format!(
-            "Nothing listens on {port} now; it was served by {} until {}.",
+            "Nothing {listens} on {port}{when}; it was served by {} until {}.",
             was.process.label(),
             clock.time(was.last_seen)
         ),
         (None, None) => match &e.former_owner {
             Some(f) => format!(
-                "Nothing listens on {port} now and nothing did during this capture; the system \
-                 journal shows {} listening there last ({}: \"{}\"){}.",
+                "Nothing {listens} on {port}{when} and nothing did during this capture; the \
+                 system journal shows {} listening there last ({}: \"{}\"){}.",
                 f.label(),
                 clock.date_time(f.said_at),
                 f.said,
                 f.state_words(|t| clock.date_time(t))
             ),
-            None => format!("Nothing listens on {port} now and nothing did during this capture."),
+            None => {
+                format!("Nothing {listens} on {port}{when} and nothing did during this capture.")
+            }
         },
-        (Some(now), _) if refused && now.first_seen > o.last_seen => format!(
-            "{} listens on {port} again since {}.",
-            now.process.label(),
-            clock.time(now.first_seen)
-        ),
+        (Some(now), _) if refused && now.first_seen > o.last_seen => match as_of {
+            AsOf::Now => format!(
+                "{} listens on {port} again since {}.",
+                now.process.label(),
+                clock.time(now.first_seen)
+            ),
+            AsOf::End(end) => format!(
+                "{} listened on {port} again from {} until the capture ended{}.",
+                now.process.label(),
+                clock.time(now.first_seen),
+                end.map(|t| format!(" ({})", clock.time(t)))
+                    .unwrap_or_default()
+            ),
+        },
         (Some(now), _) if refused => format!(
-            "{} listens on {port}, so the refusals have another cause (a full or closing \
+            "{} {listens} on {port}{}, so the refusals have another cause (a full or closing \
              listen queue, a firewall REJECT rule, or a connect to another address).",
-            now.process.label()
+            now.process.label(),
+            if as_of == AsOf::Now {
+                ""
+            } else {
+                when.as_str()
+            }
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
     }

@@ -436,7 +436,14 @@ fn host(out: &mut String, h: &HostReport, clock: Clock) {
         let _ = writeln!(out, "  coverage    {}", c.note);
     }
     let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
-    let _ = writeln!(out, "  listening   {listening} now");
+    // "now" only while the capture runs: its final report, and a saved capture read later,
+    // say when the listeners were read.
+    let when = match super::AsOf::of(h) {
+        super::AsOf::Now => "now".to_owned(),
+        super::AsOf::End(Some(t)) => format!("when the capture ended ({})", clock.time(t)),
+        super::AsOf::End(None) => "when the capture ended".to_owned(),
+    };
+    let _ = writeln!(out, "  listening   {listening} {when}");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(
             out,
@@ -635,5 +642,31 @@ mod tests {
         let mut out = String::new();
         host(&mut out, &h, Clock::Utc);
         assert!(out.contains("  listening   2 sockets now\n"), "{out}");
+    }
+
+    /// Regression: a capture's final report, and its saved file analyzed days later on
+    /// another machine, said "listening   1 socket now" of the machine that captured, as it
+    /// was when the capture ended.
+    #[test]
+    fn an_ended_capture_counts_its_listeners_when_it_ended_not_now() {
+        let at = Timestamp::from_parts(1_700_000_000, 0);
+        let end = Timestamp::from_parts(1_700_000_042, 0);
+        let mut h = HostReport {
+            sampled: Some((at, end)),
+            samples: 43,
+            ended: true,
+            ..HostReport::default()
+        };
+        let mut out = String::new();
+        host(&mut out, &h, Clock::Utc);
+        assert!(
+            out.contains("  listening   0 sockets when the capture ended (22:14:02)\n"),
+            "{out}"
+        );
+        h.ended = false;
+        h.recorded = Some(crate::host::recorded::Recorded::default());
+        let mut out = String::new();
+        host(&mut out, &h, Clock::Utc);
+        assert!(!out.contains(" now"), "{out}");
     }
 }

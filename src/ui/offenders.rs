@@ -811,7 +811,8 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
         ),
         SortColumn::Listener => (
             "Listener",
-            "the process listening on the endpoint now, or the last one that did (until when)",
+            "the process listening on the endpoint (now while capturing, when the capture ended \
+             once it is over), or the last one that did (until when)",
         ),
         SortColumn::Connecting => (
             "Connecting",
@@ -1105,7 +1106,8 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     let mut lines: Vec<String> = Vec::new();
     let text = match (&h.listener.now, h.listener.earlier.first()) {
         (Some(now), _) => {
-            lines.push(format!("now: {}", process::hover(&now.process)));
+            // "listening", not "now": the capture may be over, or a saved one read later.
+            lines.push(format!("listening: {}", process::hover(&now.process)));
             RichText::new(process::short(&now.process))
         }
         (None, Some(was)) => RichText::new(format!(

@@ -150,12 +150,17 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
     );
     let clock = crate::report::Clock::Utc;
     let sentence = crate::report::full_diagnosis(&offenders[1], Some(&host), clock);
+    // Regression: the saved capture's sentence said "Nothing listens on 7211 now", read days
+    // later on another machine; it is as of when the capture ended.
+    let ended = clock.time(live.sampled.expect("sampled").1);
     assert!(
-        sentence.contains(
-            "Nothing listens on 7211 now; it was served by collector (pid 4312, /usr/bin/collector) until"
-        ),
+        sentence.contains(&format!(
+            "Nothing listened on 7211 when the capture ended ({ended}); it was served by \
+             collector (pid 4312, /usr/bin/collector) until"
+        )),
         "{sentence}"
     );
+    assert!(!sentence.contains(" now"), "{sentence}");
     assert!(
         sentence.contains(
             "Connecting: curl (pid 5001, /usr/bin/curl) and 1 process of that name before it, \

@@ -5,7 +5,7 @@
 //! capture (the system journal), which programs connected and how that was observed, with
 //! their command lines. `rstscope analyze` of the file, on any machine, then names the same
 //! programs as the live run did. The agent's `/evidence` ends with the same block, limited to
-//! its one endpoint ([`for_endpoint`]).
+//! its one endpoint ([`for_endpoint`](crate::host::recorded::for_endpoint)).
 //!
 //! Why one block at the end rather than per-packet comments (as ptcpdump writes): the live
 //! run learns a process after its packets are written (a connect event is read about a second

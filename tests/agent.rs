@@ -280,10 +280,10 @@ fn scrape_until(agent: &AgentProc, series: &str, value: f64) -> String {
     }
 }
 
-/// `/report` and its offender `endpoint` once the connecting process is named (the connect
-/// events come a moment after the packets; up to 10 s), so that what the machine says of it
-/// no longer changes.
-fn report_naming_the_client(agent: &AgentProc, endpoint: &str) -> (Value, Value) {
+/// `/report` and its offender `endpoint` once the connecting process (this test) is named
+/// with all its `connections` (the connect events come a moment after the packets; up to
+/// 10 s), so that what the machine says of the endpoint no longer changes.
+fn report_naming_the_client(agent: &AgentProc, endpoint: &str, connections: u64) -> (Value, Value) {
     let me = u64::from(std::process::id());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -292,9 +292,10 @@ fn report_naming_the_client(agent: &AgentProc, endpoint: &str) -> (Value, Value)
             .as_array()
             .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint).cloned())
             .unwrap_or_else(|| panic!("no {endpoint} in {report}"));
-        let named = offender["client_processes"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|p| p["pid"] == me));
+        let named = offender["client_processes"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|p| p["pid"] == me && p["connections"] == connections)
+        });
         if named || Instant::now() > deadline {
             return (report, offender);
         }
@@ -431,7 +432,7 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     }
 
     // The report: the JSON of `rstscope analyze`, with what the machine adds.
-    let (report, live) = report_naming_the_client(&agent, STORY);
+    let (report, live) = report_naming_the_client(&agent, STORY, 20);
     let offender = |r: &Value| {
         r["offenders"]
             .as_array()
@@ -564,7 +565,7 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
             .unwrap_or_else(|| panic!("no {story} in {r}"))
     };
     let me = u64::from(std::process::id());
-    let (report, live) = report_naming_the_client(&agent, &story);
+    let (report, live) = report_naming_the_client(&agent, &story, 6);
     assert_eq!(live["failed_attempts"], 6, "{live}");
     assert_eq!(
         live["listener"]["earlier"][0]["name"], "collector",

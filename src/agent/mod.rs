@@ -571,8 +571,13 @@ impl Shared {
         if ev.packets.is_empty() {
             return none();
         }
+        // What the machine said of the endpoint goes with its packets, as `rstscope capture
+        // --write` saves it, so that an analysis of the file names the programs /report names.
+        let latest = Arc::clone(&lock(&self.latest));
         let mut body = Vec::new();
-        if let Err(e) = report::evidence::write_pcapng_to(&mut body, &ev) {
+        if let Err(e) =
+            report::evidence::write_pcapng_with_host(&mut body, &ev, latest.host.as_deref())
+        {
             return Response::text(500, &format!("rstscope: writing the evidence: {e}"));
         }
         let name = report::endpoint(ep.ip(), ep.port())

@@ -4,7 +4,8 @@
 //! live run: who listened on each offender's port and until when, who served it before the
 //! capture (the system journal), which programs connected and how that was observed, with
 //! their command lines. `rstscope analyze` of the file, on any machine, then names the same
-//! programs as the live run did.
+//! programs as the live run did. The agent's `/evidence` ends with the same block, limited to
+//! its one endpoint ([`for_endpoint`](crate::host::recorded::for_endpoint)).
 //!
 //! Why one block at the end rather than per-packet comments (as ptcpdump writes): the live
 //! run learns a process after its packets are written (a connect event is read about a second
@@ -19,8 +20,11 @@
 //! local-use block type may be another program's too: a body that is not this JSON is left
 //! alone.
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
+use super::history::ListenerRecord;
 use super::state::{EndpointHost, HostReport};
 use crate::engine::Offender;
 
@@ -72,6 +76,41 @@ pub fn encode(report: &HostReport, machine: Option<String>) -> serde_json::Resul
             ..report.clone()
         },
     })
+}
+
+/// What `report` says that concerns endpoint `addr:port` alone: its entry, the listeners on
+/// its port (bound to its address or to every address) now and gone, and the notes; for a
+/// file of that endpoint's packets (the agent's `/evidence`, "save these packets"), so that
+/// it names the same programs without telling about the machine's other services.
+#[must_use]
+pub fn for_endpoint(report: &HostReport, addr: IpAddr, port: u16) -> HostReport {
+    let on_port = |r: &&ListenerRecord| {
+        r.addr.port() == port && (r.addr.ip() == addr || r.addr.ip().is_unspecified())
+    };
+    HostReport {
+        listening: report.listening.iter().filter(on_port).cloned().collect(),
+        gone: report.gone.iter().filter(on_port).cloned().collect(),
+        endpoints: report.endpoint(addr, port).cloned().into_iter().collect(),
+        ..report.clone()
+    }
+}
+
+/// The body of the block that saves what `report` says of `addr:port` ([`for_endpoint`]),
+/// recorded on the machine `report` was (this one, for a live report; the capture's, for one
+/// read from a file).
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_for_endpoint(
+    report: &HostReport,
+    addr: IpAddr,
+    port: u16,
+) -> serde_json::Result<Vec<u8>> {
+    let machine = match &report.recorded {
+        Some(r) => r.machine.clone(),
+        None => this_machine(),
+    };
+    encode(&for_endpoint(report, addr, port), machine)
 }
 
 /// The name of this machine, to say where a saved capture's answers come from.

@@ -22,9 +22,11 @@ use super::{Clock, endpoint};
 use crate::analysis::{Copies, CopyFilter};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
+use crate::host::recorded;
+use crate::host::state::HostReport;
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
-use crate::source::pcapng::PcapngWriter;
+use crate::source::pcapng::{PcapngWriter, RSTSCOPE_HOST};
 use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
 
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
@@ -928,6 +930,18 @@ pub fn write_pcapng(path: &Path, ev: &Evidence) -> io::Result<()> {
 
 /// [`write_pcapng`] to any writer.
 pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
+    write_pcapng_with_host(w, ev, None)
+}
+
+/// [`write_pcapng_to`], ended with rstscope's host block ([`crate::host::recorded`], as
+/// `rstscope capture --write` ends its file) holding what `host` says of the evidence's
+/// endpoint: who listened on its port, who served it before, which programs connected. An
+/// analysis of the file then names the same programs as the report `host` belongs to.
+pub fn write_pcapng_with_host(
+    w: &mut impl Write,
+    ev: &Evidence,
+    host: Option<&HostReport>,
+) -> io::Result<()> {
     let comment = format!(
         "rstscope evidence: TCP packets to or from {}",
         endpoint(ev.endpoint.0, ev.endpoint.1)
@@ -951,6 +965,11 @@ pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
     for p in &ev.packets {
         let id = local.get(&p.interface).copied().unwrap_or(0);
         out.write_packet(id, p.ts, &p.data, p.orig_len)?;
+    }
+    if let Some(h) = host {
+        let (addr, port) = ev.endpoint;
+        let body = recorded::encode_for_endpoint(h, addr, port).map_err(io::Error::other)?;
+        out.write_block(RSTSCOPE_HOST, &body)?;
     }
     out.finish(&[])?;
     Ok(())

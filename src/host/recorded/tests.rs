@@ -207,3 +207,35 @@ fn blocks_of_files_given_together_are_merged_the_later_answering_for_its_endpoin
     assert_eq!(served.clients.processes[0].name, "wget");
     assert!(read.endpoint(lo(), 7300).is_some());
 }
+
+/// The agent's `/evidence` of 7211 tells about 7211: its entry, the listeners on its port
+/// (on its address or on every address), not the machine's other services.
+#[test]
+fn one_endpoints_answers_leave_the_other_services_out() {
+    let mut live = live_report();
+    let listener = |ip: &str, port: u16, name: &str| ListenerRecord {
+        addr: SocketAddr::new(ip.parse().expect("ip"), port),
+        process: process(900 + u32::from(port % 100), name, name),
+        first_seen: at(90),
+        last_seen: at(110),
+    };
+    live.listening = vec![
+        listener("0.0.0.0", 7211, "any-address"),
+        listener("127.0.0.2", 7211, "other-address"),
+        listener("127.0.0.1", 9747, "rstscope"),
+    ];
+    live.gone.push(listener("127.0.0.1", 7300, "exporter"));
+    let one = for_endpoint(&live, lo(), 7211);
+    assert_eq!(one.endpoints, vec![live.endpoints[0].clone()]);
+    let names = |l: &[ListenerRecord]| l.iter().map(|r| r.process.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&one.listening), ["any-address"]);
+    assert_eq!(names(&one.gone), ["collector"]);
+    assert_eq!((one.samples, &one.notes), (live.samples, &live.notes));
+    // Read back as `analyze` reads a file, it answers for 7211 as the live report did.
+    let (read, problems) = decode(&[encode_for_endpoint(&live, lo(), 7211).expect("encodes")]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let read = read.expect("rstscope's block");
+    assert_eq!(read.endpoint(lo(), 7211), live.endpoint(lo(), 7211));
+    assert_eq!(read.endpoint(lo(), 7300), None);
+    assert!(for_endpoint(&live, lo(), 1).endpoints.is_empty());
+}

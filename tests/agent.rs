@@ -317,6 +317,15 @@ fn as_a_file_says_it(live: &str, from_file: &str, port: u16) -> String {
     live.replace(&format!("Nothing listens on {port} now"), clause)
 }
 
+/// `rstscope analyze --format json` of a saved file (the evidence an alert links to).
+fn analyze_json(file: &Path) -> Value {
+    let (ok, out, err) = run(Command::new(BIN)
+        .args(["analyze", "--format", "json"])
+        .arg(file));
+    assert!(ok, "{out}{err}");
+    serde_json::from_str(&out).expect("analyze JSON")
+}
+
 /// Runs a command: success, stdout, stderr.
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().expect("runs");
@@ -473,11 +482,7 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     assert_eq!(ev.headers["content-type"], "application/x-pcapng");
     let file = agent.dir.join("evidence-7211.pcapng");
     std::fs::write(&file, &ev.body).expect("save the evidence");
-    let (ok, out, err) = run(Command::new(BIN)
-        .args(["analyze", "--format", "json"])
-        .arg(&file));
-    assert!(ok, "{out}{err}");
-    let offline: Value = serde_json::from_str(&out).expect("analyze JSON");
+    let offline = analyze_json(&file);
     let from_file = offender(&offline);
     for field in [
         "endpoint",
@@ -612,11 +617,7 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
         !String::from_utf8_lossy(&ev.body).contains(&own),
         "the evidence of {story} tells about {own}"
     );
-    let (ok, out, err) = run(Command::new(BIN)
-        .args(["analyze", "--format", "json"])
-        .arg(&file));
-    assert!(ok, "{out}{err}");
-    let offline: Value = serde_json::from_str(&out).expect("analyze JSON");
+    let offline = analyze_json(&file);
     let from_file = offender(&offline);
     for field in [
         "listener",

@@ -1468,14 +1468,7 @@ fn a_write_that_fails_says_which_file_and_what_to_do() {
 #[test]
 fn a_rst_payload_is_reported_once() {
     let dir = temp_dir("rst-payload");
-    let rst = |client_port: u16, text: &str| {
-        let mut f = common::frame(80, true, 0x14, 5000, 6000);
-        f[36..38].copy_from_slice(&client_port.to_be_bytes());
-        f.extend_from_slice(text.as_bytes());
-        let ip_len = (f.len() - 14) as u16;
-        f[16..18].copy_from_slice(&ip_len.to_be_bytes());
-        f
-    };
+    let rst = common::rst_with_payload;
     let f = write(
         &dir,
         "rst-payloads.pcap",

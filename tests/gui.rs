@@ -1928,14 +1928,7 @@ fn a_rst_payload_is_shown_once_in_the_details() {
     let dir = temp_dir("rst-payload");
     let path = dir.join("rst-payloads.pcap");
     // Lone RSTs from 10.0.0.2:80 with a reason in their payload (as F5's), to two clients.
-    let rst = |client_port: u16, text: &str| {
-        let mut f = common::frame(80, true, 0x14, 5000, 6000);
-        f[36..38].copy_from_slice(&client_port.to_be_bytes());
-        f.extend_from_slice(text.as_bytes());
-        let ip_len = (f.len() - 14) as u16;
-        f[16..18].copy_from_slice(&ip_len.to_be_bytes());
-        f
-    };
+    let rst = common::rst_with_payload;
     let first = "BIG-IP: TCP RST from remote system";
     let second = "BIG-IP: idle timeout";
     std::fs::write(

@@ -12,6 +12,17 @@ pub fn temp_dir(prefix: &str, name: &str) -> PathBuf {
     dir
 }
 
+/// A RST/ACK from 10.0.0.2:80 to 10.0.0.1:`client_port` carrying `text` (as the reasons F5's
+/// BIG-IP writes in its resets).
+pub fn rst_with_payload(client_port: u16, text: &str) -> Vec<u8> {
+    let mut f = frame(80, true, 0x14, 5000, 6000);
+    f[36..38].copy_from_slice(&client_port.to_be_bytes());
+    f.extend_from_slice(text.as_bytes());
+    let ip_len = u16::try_from(f.len() - 14).expect("a short frame");
+    f[16..18].copy_from_slice(&ip_len.to_be_bytes());
+    f
+}
+
 /// Ethernet + IPv4 + TCP between 10.0.0.1:40000 and 10.0.0.2:`port`, from the client or, as
 /// a `reply`, from 10.0.0.2.
 pub fn frame(port: u16, reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {

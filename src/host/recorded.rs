@@ -164,10 +164,14 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
             .and_then(|r| r.machine.as_deref())
             .map(|n| format!(" on {n}"))
             .unwrap_or_default();
-        m.notes.push(format!(
+        let note = format!(
             "who listened and who connected come from the capture file: rstscope recorded them{on} \
              while capturing (the machine that captured, not this one)"
-        ));
+        );
+        // A file saved from such a file (its endpoint's packets) carries the note already.
+        if !m.notes.contains(&note) {
+            m.notes.push(note);
+        }
     }
     (merged, problems)
 }

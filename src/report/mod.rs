@@ -893,34 +893,48 @@ pub enum AsOf {
     Now,
     /// The capture is over; its last sample of the machine, where known.
     End(Option<Timestamp>),
+    /// A file saved while its capture went on (the agent's `/evidence`, packets saved from a
+    /// running capture); its last sample of the machine before the saving, where known.
+    Saved(Option<Timestamp>),
 }
 
 impl AsOf {
     /// The moment `h` speaks of (see [`HostReport::over`]).
     #[must_use]
     pub fn of(h: &HostReport) -> Self {
-        if h.over() {
+        let last = h.sampled.map(|(_, last)| last);
+        if h.recorded.as_ref().is_some_and(|r| r.while_capturing) {
+            Self::Saved(last)
+        } else if h.over() {
             Self::End(h.ended_at())
         } else {
             Self::Now
         }
     }
 
-    /// " now", or " when the capture ended (15:08:20)", to follow "listens on 7211" (or
-    /// "listened": see [`Self::listens`]).
-    fn words(self, clock: Clock) -> String {
-        match self {
-            Self::Now => " now".to_owned(),
-            Self::End(Some(t)) => format!(" when the capture ended ({})", clock.time(t)),
-            Self::End(None) => " when the capture ended".to_owned(),
+    /// "now", or "when the capture ended (15:08:20)", "when this file was saved (15:08:20)".
+    fn when(self, clock: Clock) -> String {
+        let (what, at) = match self {
+            Self::Now => return "now".to_owned(),
+            Self::End(at) => ("the capture ended", at),
+            Self::Saved(at) => ("this file was saved", at),
+        };
+        match at {
+            Some(t) => format!("when {what} ({})", clock.time(t)),
+            None => format!("when {what}"),
         }
     }
 
-    /// "listens" while the capture runs, "listened" once it is over.
+    /// [`Self::when`] to follow "listens on 7211" (or "listened": see [`Self::listens`]).
+    fn words(self, clock: Clock) -> String {
+        format!(" {}", self.when(clock))
+    }
+
+    /// "listens" while the capture runs, "listened" once it is over or saved.
     fn listens(self) -> &'static str {
         match self {
             Self::Now => "listens",
-            Self::End(_) => "listened",
+            Self::End(_) | Self::Saved(_) => "listened",
         }
     }
 }
@@ -1061,6 +1075,11 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock, as_of: AsOf) 
                 clock.time(now.first_seen),
                 end.map(|t| format!(" ({})", clock.time(t)))
                     .unwrap_or_default()
+            ),
+            AsOf::Saved(_) => format!(
+                "{} listened on {port} again from {}, still{when}.",
+                now.process.label(),
+                clock.time(now.first_seen),
             ),
         },
         (Some(now), _) if refused => format!(

@@ -874,8 +874,7 @@ pub fn full_diagnosis_in(
 ) -> String {
     let mut s = diagnosis_in(o, clock, scope);
     if let Some((h, e)) = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?))) {
-        let sampled = h.samples > 0;
-        let facts = facts_in(o, e, clock, sampled.then(|| AsOf::of(h)), scope);
+        let facts = facts_in(o, e, h, clock, scope);
         if !facts.is_empty() {
             s.push(' ');
             s.push_str(&facts);
@@ -939,22 +938,17 @@ impl AsOf {
     }
 }
 
-/// Listener and connecting-process sentences for one offender. `sampled`: the socket table
-/// of this machine was read during the capture (a live capture, or one that saved its
-/// answers in the file), so the listener can be told, as of `AsOf`.
-pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: Option<AsOf>) -> String {
-    facts_in(o, e, clock, sampled, Scope::Whole)
+/// Listener and connecting-process sentences for one offender, `e` its entry in `h`. The
+/// listener is told where the socket table of the machine that captured was read during the
+/// capture (a live capture, or one that saved its answers in the file), as of [`AsOf::of`].
+pub fn host_facts(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock) -> String {
+    facts_in(o, e, h, clock, Scope::Whole)
 }
 
 /// [`host_facts`]; in a time range the connecting processes' counts are the whole capture's
 /// (processes are tied to incidents, not counted per second), and the sentence says so.
-fn facts_in(
-    o: &Offender,
-    e: &EndpointHost,
-    clock: Clock,
-    sampled: Option<AsOf>,
-    scope: Scope,
-) -> String {
+fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope: Scope) -> String {
+    let sampled = (h.samples > 0).then(|| AsOf::of(h));
     let mut out = Vec::new();
     if let Some(as_of) = sampled
         && e.local
@@ -963,8 +957,15 @@ fn facts_in(
     }
     let c = &e.clients;
     let remote = if c.remote > 0 {
+        // Seen from here only in a live capture: a file's processes are what the machine
+        // that captured saw (rstscope's saved answers, the capture's own process blocks).
+        let unseen = if h.of_this_machine() {
+            "cannot be seen from here"
+        } else {
+            "the capturing machine could not see"
+        };
         format!(
-            "{} from other machines, whose processes cannot be seen from here",
+            "{} from other machines, whose processes {unseen}",
             plural(c.remote, "incident", "incidents")
         )
     } else {

@@ -300,3 +300,33 @@ fn answers_saved_while_capturing_are_as_of_the_saving() {
         assert_eq!(again, s);
     }
 }
+
+/// Regression: a saved capture analyzed on another machine (a Windows admin opening a Linux
+/// server's file) said its remote clients' processes "cannot be seen from here": the machine
+/// that captured could not see them either, and "here" is not where the file was made.
+#[test]
+fn a_saved_capture_says_the_capturing_machine_could_not_see_remote_processes() {
+    let clock = crate::report::Clock::Utc;
+    let mut live = live_report();
+    live.endpoints[0].clients.remote = 2;
+    let o = offender(7211);
+    let here = crate::report::full_diagnosis(&o, Some(&live), clock);
+    assert!(
+        here.contains("2 incidents from other machines, whose processes cannot be seen from here"),
+        "{here}"
+    );
+    let (read, _) = decode(&[encode(&live, Some("labutil01".into())).expect("encodes")]);
+    let host = for_offenders(
+        &read.expect("rstscope's block"),
+        std::slice::from_ref(&o),
+        None,
+    );
+    let saved = crate::report::full_diagnosis(&o, Some(&host), clock);
+    assert!(
+        saved.contains(
+            "2 incidents from other machines, whose processes the capturing machine could not see"
+        ),
+        "{saved}"
+    );
+    assert!(!saved.contains("from here"), "{saved}");
+}

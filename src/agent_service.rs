@@ -305,7 +305,7 @@ fn run_service() -> Result<(), String> {
 
 fn describe(f: Failure) -> String {
     match f {
-        Failure::Input(s) | Failure::Save(s) | Failure::Window(s) => s,
+        Failure::Input(s) | Failure::Save(s) | Failure::Told(s) | Failure::Window(s) => s,
         Failure::Output(e) => e.to_string(),
     }
 }

@@ -270,9 +270,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             None if job.is_finished() => break,
             None => {}
         }
-        // A full disk during an hour's capture is told when it happens, not only at the end.
+        // A full disk during an hour's capture is told when it happens, and only then.
         if !save_failure_told && let Some(why) = saved.as_ref().and_then(|s| s.failure()) {
-            eprintln!("rstscope: warning: {why}; the capture goes on without saving");
+            eprintln!("rstscope: {why}; the capture goes on without saving: {SAVED_UP_TO_THERE}");
             save_failure_told = true;
         }
         if let Some(a) = &latest {
@@ -301,7 +301,15 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("rstscope: stopped by {STOP_SIGNALS}");
     }
-    for w in &a.capture.warnings {
+    // The saving's failure is among the capture's warnings (for the report); on standard
+    // error it is told once: when it happened, or else after the report.
+    let save_failure = saved.as_ref().and_then(|s| s.failure());
+    for w in a
+        .capture
+        .warnings
+        .iter()
+        .filter(|w| Some(w.as_str()) != save_failure.as_deref())
+    {
         eprintln!("rstscope: warning: {w}");
     }
     let text = match args.format {
@@ -327,14 +335,17 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     };
     crate::print(&text)?;
     // The report is out; the file asked for is not whole, which a script must learn from the
-    // exit code (the output could not be written: 1), not from a warning among the lines.
-    match saved.and_then(|s| s.failure()) {
-        Some(why) => Err(Failure::Save(format!(
-            "{why}; the file holds the capture only up to there"
-        ))),
+    // exit code (the output could not be written: 1), not from a warning among the lines. It
+    // is told last unless it was told when it happened.
+    match save_failure {
+        Some(why) if save_failure_told => Err(Failure::Told(why)),
+        Some(why) => Err(Failure::Save(format!("{why}; {SAVED_UP_TO_THERE}"))),
         None => Ok(()),
     }
 }
+
+/// What a failed save of `capture --write` leaves, after why it failed.
+const SAVED_UP_TO_THERE: &str = "the file holds the capture only up to there";
 
 /// What stops a capture early and still prints its report: the signals the Ctrl+C handler
 /// takes (on Unix also the SIGTERM of `timeout`, `kill` or a service manager, and SIGHUP).

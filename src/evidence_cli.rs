@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use rstscope::report::evidence::{self, Collect, Evidence};
 use rstscope::report::filters::{bpf_filters, link_label};
-use rstscope::report::{self, Clock, diagnosis, endpoint, wireshark_filter};
+use rstscope::report::{self, Clock, endpoint, full_diagnosis, wireshark_filter};
 use rstscope::services;
 
 use crate::{Failure, OutputFormat};
@@ -71,7 +71,8 @@ pub fn run(
         eprintln!("rstscope: warning: {w}");
     }
     if let Some(path) = &args.write {
-        evidence::write_pcapng(path, &ev).map_err(|e| {
+        // What the capture file says of the endpoint's programs goes with its packets.
+        evidence::write_pcapng(path, &ev, ev.recorded.as_ref()).map_err(|e| {
             Failure::Save(format!(
                 "cannot save {}: {}",
                 path.display(),
@@ -123,7 +124,10 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     let (addr, port) = ev.endpoint;
     let mut s = format!("Endpoint {}\n", heading(ev));
     if let Some(o) = &ev.offender {
-        s.push_str(&format!("  {}\n", diagnosis(o, clock)));
+        s.push_str(&format!(
+            "  {}\n",
+            full_diagnosis(o, ev.recorded.as_ref(), clock)
+        ));
     }
     s.push_str(&format!("  wireshark: {}\n", wireshark_filter(addr, port)));
     let filters = bpf_filters(addr, port, ev.encaps.as_slice());
@@ -208,7 +212,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "port": port,
         "service": services::name(port),
         "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
-        "diagnosis": ev.offender.as_ref().map(|o| diagnosis(o, clock)),
+        "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.recorded.as_ref(), clock)),
         "wireshark_filter": wireshark_filter(addr, port),
         "bpf_filters": bpf_filters(addr, port, ev.encaps.as_slice()).iter().map(|f| json!({
             "link_type": f.link_type.0,

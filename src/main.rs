@@ -153,6 +153,11 @@ enum Failure {
     Output(std::io::Error),
     /// A file the user named could not be written: which, why and what to do (exit 1).
     Save(String),
+    /// As [`Failure::Save`], already told on standard error when it happened (a full disk
+    /// during a capture): exit 1 without telling it again. The message is for a log that did
+    /// not see standard error (the Windows service's).
+    #[cfg_attr(not(windows), allow(dead_code))]
+    Told(String),
     /// The desktop app could not open its window (exit 1).
     #[cfg_attr(not(feature = "gui"), allow(dead_code))]
     Window(String),
@@ -226,6 +231,7 @@ fn main() -> ExitCode {
             eprintln!("rstscope: {msg}");
             ExitCode::from(1)
         }
+        Err(Failure::Told(_)) => ExitCode::from(1),
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! The table is compiled into the binary and parsed once, on first use, into a vector sorted
 //! by port; a lookup is a binary search that borrows from the embedded text, so it never
-//! allocates. A name says what IANA registered the port for, not what listens on it.
+//! allocates. A name says what IANA registered the port for, not what listens on it; except on
+//! a few ports whose registration is a relic and where one server program is what admins find
+//! (9200 `elasticsearch`, not IANA's `wap-wsp`): the table's header lists them.
 
 use std::sync::OnceLock;
 
@@ -56,7 +58,8 @@ fn find(port: u16) -> Option<&'static Service> {
         .and_then(|i| t.get(i))
 }
 
-/// The IANA service name registered for TCP `port`, e.g. `pop3` for 110, if the table has one.
+/// The service name of TCP `port`, e.g. `pop3` for 110, if the table has one: IANA's, or the
+/// server program's on the few ports the table names after one (`elasticsearch` for 9200).
 pub fn name(port: u16) -> Option<&'static str> {
     find(port).map(|s| s.name)
 }
@@ -89,6 +92,43 @@ mod tests {
             assert_eq!(name(port), Some(want), "port {port}");
         }
         assert_eq!(description(110), Some("Post Office Protocol - Version 3"));
+    }
+
+    /// Regression: 9200 was named `wap-wsp` (IANA's relic) where admins look for
+    /// Elasticsearch; so were Kafka's, ZooKeeper's and InfluxDB's ports. IANA's registration
+    /// stays in the description.
+    #[test]
+    fn server_programs_ports_are_named_as_admins_know_them() {
+        for (port, want) in [
+            (2181, "zookeeper"),
+            (5601, "kibana"),
+            (8086, "influxdb"),
+            (9092, "kafka"),
+            (9200, "elasticsearch"),
+            (9300, "elasticsearch-transport"),
+            (15672, "rabbitmq-management"),
+            // IANA's own names already say it.
+            (5672, "amqp"),
+            (6379, "redis"),
+            (11211, "memcache"),
+            (27017, "mongodb"),
+        ] {
+            assert_eq!(name(port), Some(want), "port {port}");
+        }
+        assert_eq!(
+            description(9200),
+            Some(
+                "Elasticsearch and OpenSearch HTTP API (IANA: wap-wsp, WAP connectionless session service)"
+            )
+        );
+        // Several programs are common there: IANA's name, no guess.
+        for (port, iana) in [
+            (3000, "remoteware-cl"),
+            (9090, "websm"),
+            (9100, "pdl-datastream"),
+        ] {
+            assert_eq!(name(port), Some(iana), "port {port}");
+        }
     }
 
     #[test]

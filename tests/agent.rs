@@ -303,10 +303,10 @@ fn report_naming_the_client(agent: &AgentProc, endpoint: &str, connections: u64)
     }
 }
 
-/// The agent's sentence for `port` as an analysis of its evidence says it: the file is a
-/// capture that is over, so who listens "now" is who listened when it ended (at its download).
+/// The agent's sentence for `port` as an analysis of its evidence says it: who listens "now"
+/// is who listened when the file was saved (its download; the agent's capture goes on).
 fn as_a_file_says_it(live: &str, from_file: &str, port: u16) -> String {
-    let ended = format!("Nothing listened on {port} when the capture ended (");
+    let ended = format!("Nothing listened on {port} when this file was saved (");
     let clause = from_file
         .find(&ended)
         .and_then(|at| {

@@ -1494,3 +1494,66 @@ fn a_rst_payload_is_reported_once() {
         "{text}"
     );
 }
+
+/// The offender `endpoint` of `rstscope analyze --format json FILE`.
+fn offender_of(file: &str, endpoint: &str) -> serde_json::Value {
+    let out = rstscope(&["analyze", "--format", "json", file]);
+    assert!(out.status.success(), "{out:?}");
+    json(&out)["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint).cloned())
+        .unwrap_or_else(|| panic!("no {endpoint} in the analysis of {file}"))
+}
+
+/// Regression: `analyze FILE --endpoint E --write OUT` of a capture saved with the machine's
+/// answers (`rstscope capture --write`) wrote OUT without them: `analyze OUT` no longer named
+/// the program that had served the port, nor the one connecting, where `analyze FILE` does.
+/// OUT carries what FILE says of E, and `--endpoint`'s own diagnosis names them too.
+#[test]
+fn the_packets_of_an_endpoint_saved_from_a_capture_with_its_programs_name_them() {
+    let dir = temp_dir("endpoint-programs");
+    let file = write(
+        &dir,
+        "saved.pcapng",
+        &common::refused_v4_saved_with_host_block(&[]),
+    );
+    let out_file = dir.join("7300.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &file,
+        "--format",
+        "json",
+        "--endpoint",
+        "127.0.0.1:7300",
+        "--write",
+        &out_file,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let whole = offender_of(&file, "127.0.0.1:7300");
+    let sentence = whole["diagnosis"].as_str().expect("a diagnosis");
+    for part in [
+        "it was served by collector (pid 4312, /opt/collector/bin/collector) until",
+        "Connecting: curl (pid 5001)",
+    ] {
+        assert!(sentence.contains(part), "{part:?} in {sentence}");
+    }
+    assert_eq!(json(&out)["diagnosis"], whole["diagnosis"]);
+    let saved = offender_of(&out_file, "127.0.0.1:7300");
+    for field in [
+        "diagnosis",
+        "listener",
+        "client_processes",
+        "client_processes_not_observed",
+        "client_processes_other_machines",
+    ] {
+        assert_eq!(saved[field], whole[field], "{field}: {saved} vs {whole}");
+    }
+    let again = rstscope(&["analyze", "--format", "json", &out_file]);
+    let notes = json(&again)["host_notes"].to_string();
+    assert_eq!(
+        notes.matches("come from the capture file").count(),
+        1,
+        "{notes}"
+    );
+    assert!(notes.contains("on labutil01"), "{notes}");
+}

@@ -127,7 +127,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn pcapng_round_trips_through_filesource() {
     let ev = collect(SAMPLE, "127.0.0.1:7211", 1000);
     let out = temp_dir("roundtrip").join("sample-7211-evidence.pcapng");
-    evidence::write_pcapng(&out, &ev).expect("write");
+    evidence::write_pcapng(&out, &ev, None).expect("write");
     let mut src = FileSource::open(std::slice::from_ref(&out)).expect("open");
     let mut n = 0;
     while let Some(f) = src.next_frame() {

@@ -281,6 +281,48 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
     assert_eq!(again.snapshot.totals.rst_by_cause[0], 20);
 }
 
+/// Regression: "Save these packets…" of a capture saved with the machine's answers (`rstscope
+/// capture --write`) wrote the packets alone: opened again, they no longer named the program
+/// that had served the port nor the one connecting. The saved file says of its endpoint what
+/// the window said.
+#[test]
+fn saved_packets_of_a_capture_with_its_programs_name_them() {
+    let dir = temp_dir("saved-packets-programs");
+    let file = dir.join("saved.pcapng");
+    std::fs::write(&file, common::refused_v4_saved_with_host_block(&[])).expect("written");
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    assert_eq!(
+        h.state().selected().map(|k| k.1),
+        Some(7300),
+        "the one offender is selected"
+    );
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-127.0.0.1-7300.pcapng");
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+    let sentence = |path: &Path| {
+        let a = rstscope::analysis::analyze_files(&[path.to_path_buf()], Default::default())
+            .expect("analyzes");
+        let o = a
+            .snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == 7300)
+            .expect("7300 refused");
+        rstscope::report::full_diagnosis(o, a.host.as_deref(), rstscope::report::Clock::Utc)
+    };
+    let shown = sentence(&file);
+    assert!(
+        shown.contains("it was served by collector (pid 4312"),
+        "{shown}"
+    );
+    assert!(shown.contains("Connecting: curl (pid 5001)"), "{shown}");
+    assert_eq!(sentence(&saved), shown);
+}
+
 /// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
 /// opened, as if that one had been saved. It goes with the capture it was saved from.
 #[test]
@@ -668,6 +710,28 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         addr.port()
     );
     assert!(shows(&h, &ended), "the details' diagnosis says {ended:?}");
+    // Regression: its packets saved ("Save these packets…") lost who had listened; the file
+    // names this process as the window does.
+    let dir = temp_dir("saved-live-packets");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join(format!("rstscope-127.0.0.1-{}.pcapng", addr.port()));
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+    let a = rstscope::analysis::analyze_files(&[saved], Default::default()).expect("analyzes");
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == addr.port())
+        .expect("the port's refusals are in the saved packets");
+    let sentence =
+        rstscope::report::full_diagnosis(o, a.host.as_deref(), rstscope::report::Clock::Utc);
+    assert!(
+        sentence.contains(&ended) && sentence.contains(&format!("(pid {me}")),
+        "{sentence}"
+    );
     h.get_by_label("This machine").click();
     h.run_steps(3);
     assert!(shows(&h, "Stopped listening"));

@@ -13,6 +13,8 @@ use rstscope::analysis::{Options, analyze_files};
 use rstscope::host::{ProcessSighting, SightingSource};
 use rstscope::source::{CapturedProcessKind, FileSource};
 
+mod common;
+
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/process-info.pcapng")
 }
@@ -115,69 +117,10 @@ fn on_process_reports_each_socket_owner_once() {
 /// block of the same local-use type written by another program is left alone.
 #[test]
 fn the_host_block_of_a_saved_capture_names_the_listener_and_the_client() {
-    use rstscope::host::clients::{ClientProcess, EndpointClients};
-    use rstscope::host::history::{ListenerRecord, ListenerStatus};
-    use rstscope::host::processes::ProcessInfo;
-    use rstscope::host::recorded;
-    use rstscope::host::state::{EndpointHost, HostReport};
-    use rstscope::packet::Timestamp;
     use rstscope::report::{Clock, full_diagnosis};
-    use rstscope::source::LinkType;
-    use rstscope::source::pcapng::{PcapngWriter, RSTSCOPE_HOST};
 
     // refused-v4.pcap: five connects to 127.0.0.1:7300, each refused.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut source = FileSource::open(&[fixtures.join("refused-v4.pcap")]).expect("opens");
-    let mut w = PcapngWriter::new(Vec::new(), None).expect("header");
-    w.add_interface(LinkType(1), 0, Some("lo"), None)
-        .expect("interface");
-    let mut last = Timestamp::default();
-    while let Some(f) = source.next_frame() {
-        w.write_packet(0, f.ts, f.data, f.orig_len).expect("frame");
-        last = f.ts;
-    }
-    let collector = ListenerRecord {
-        addr: addr(7300),
-        process: ProcessInfo {
-            exe: Some("/opt/collector/bin/collector".into()),
-            cmdline: Some("/opt/collector/bin/collector --listen 127.0.0.1:7300".into()),
-            ..ProcessInfo::bare(4312, "collector")
-        },
-        first_seen: Timestamp(last.0 - 60_000_000_000),
-        last_seen: Timestamp(last.0 - 30_000_000_000),
-    };
-    let live = HostReport {
-        sampled: Some((collector.first_seen, last)),
-        samples: 61,
-        gone: vec![collector.clone()],
-        endpoints: vec![EndpointHost {
-            addr: addr(7300).ip(),
-            port: 7300,
-            listener: ListenerStatus {
-                now: None,
-                earlier: vec![collector],
-            },
-            clients: EndpointClients {
-                processes: vec![ClientProcess {
-                    pid: 5001,
-                    name: "curl".into(),
-                    source: SightingSource::ConnectTrace,
-                    connections: 5,
-                    processes: 5,
-                }],
-                ..EndpointClients::default()
-            },
-            client_details: Vec::new(),
-            local: true,
-            former_owner: None,
-        }],
-        ..HostReport::default()
-    };
-    w.write_block(RSTSCOPE_HOST, b"{\"format\": \"another program's\"}")
-        .expect("another block");
-    let body = recorded::encode(&live, Some("labutil01".into())).expect("encodes");
-    w.write_block(RSTSCOPE_HOST, &body).expect("host block");
-    let bytes = w.finish(&[]).expect("finish");
+    let bytes = common::refused_v4_saved_with_host_block(&[b"{\"format\": \"another program's\"}"]);
     let dir = std::env::temp_dir().join(format!("rstscope-host-block-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("saved.pcapng");

@@ -401,7 +401,7 @@ impl ScanTracker {
 /// What one selected endpoint's info series says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffenderInfo {
-    /// IANA service name of the port, or empty.
+    /// Service name of the port ([`crate::services::name`]), or empty.
     pub service: String,
     /// Name of the process listening on it now (this machine's endpoints only), or empty.
     pub listener: String,

@@ -16,9 +16,9 @@
 //! saved: they are this machine's running totals, not answers about the capture's processes.
 //!
 //! The body is UTF-8 JSON, `{"format": "rstscope-host", "version": 1, "machine": ..., "report":
-//! ...}`, `report` the serde form of [`HostReport`](crate::host::state::HostReport). A
-//! local-use block type may be another program's too: a body that is not this JSON is left
-//! alone.
+//! ...}`, `report` the serde form of [`HostReport`](crate::host::state::HostReport), and
+//! `"while_capturing": true` in a file saved while its capture went on. A local-use block type
+//! may be another program's too: a body that is not this JSON is left alone.
 
 use std::net::IpAddr;
 
@@ -40,6 +40,9 @@ pub const VERSION: u32 = 1;
 pub struct Recorded {
     /// The name of the machine that captured, where its OS told it.
     pub machine: Option<String>,
+    /// The file was saved while the capture went on (the agent's `/evidence`, packets saved
+    /// from a running capture): its answers are as of the saving, not of a capture's end.
+    pub while_capturing: bool,
 }
 
 /// The block's body.
@@ -50,6 +53,9 @@ struct Block {
     version: u32,
     #[serde(default)]
     machine: Option<String>,
+    /// See [`Recorded::while_capturing`]; absent (false) in a capture's own file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    while_capturing: bool,
     #[serde(default)]
     report: HostReport,
 }
@@ -67,10 +73,19 @@ struct Probe {
 /// Only if serde_json cannot write the report (it always can: no map has keys other than
 /// strings).
 pub fn encode(report: &HostReport, machine: Option<String>) -> serde_json::Result<Vec<u8>> {
+    block(report, machine, false)
+}
+
+fn block(
+    report: &HostReport,
+    machine: Option<String>,
+    while_capturing: bool,
+) -> serde_json::Result<Vec<u8>> {
     serde_json::to_vec(&Block {
         format: FORMAT.to_owned(),
         version: VERSION,
         machine,
+        while_capturing,
         report: HostReport {
             recorded: None,
             ..report.clone()
@@ -97,7 +112,8 @@ pub fn for_endpoint(report: &HostReport, addr: IpAddr, port: u16) -> HostReport 
 
 /// The body of the block that saves what `report` says of `addr:port` ([`for_endpoint`]),
 /// recorded on the machine `report` was (this one, for a live report; the capture's, for one
-/// read from a file).
+/// read from a file), marked [saved while capturing](Recorded::while_capturing) when the
+/// capture `report` speaks of still ran (or its file was saved so).
 ///
 /// # Errors
 /// As [`encode`].
@@ -106,11 +122,11 @@ pub fn encode_for_endpoint(
     addr: IpAddr,
     port: u16,
 ) -> serde_json::Result<Vec<u8>> {
-    let machine = match &report.recorded {
-        Some(r) => r.machine.clone(),
-        None => this_machine(),
+    let (machine, while_capturing) = match &report.recorded {
+        Some(r) => (r.machine.clone(), r.while_capturing),
+        None => (this_machine(), !report.over()),
     };
-    encode(&for_endpoint(report, addr, port), machine)
+    block(&for_endpoint(report, addr, port), machine, while_capturing)
 }
 
 /// The name of this machine, to say where a saved capture's answers come from.
@@ -148,6 +164,7 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
         let mut report = block.report;
         report.recorded = Some(Recorded {
             machine: block.machine,
+            while_capturing: block.while_capturing,
         });
         merged = Some(match merged {
             None => report,
@@ -164,10 +181,14 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
             .and_then(|r| r.machine.as_deref())
             .map(|n| format!(" on {n}"))
             .unwrap_or_default();
-        m.notes.push(format!(
+        let note = format!(
             "who listened and who connected come from the capture file: rstscope recorded them{on} \
              while capturing (the machine that captured, not this one)"
-        ));
+        );
+        // A file saved from such a file (its endpoint's packets) carries the note already.
+        if !m.notes.contains(&note) {
+            m.notes.push(note);
+        }
     }
     (merged, problems)
 }

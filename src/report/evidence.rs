@@ -132,6 +132,11 @@ pub struct Evidence {
     /// already held (the same traffic captured at two points): left out of the connections
     /// and counts; listed only with [`Collect::all_copies`].
     pub across_files: u64,
+    /// What the capture file says of the endpoint's programs, when it carries rstscope's host
+    /// block (a capture saved by `rstscope capture --write`, the agent's `/evidence`, saved
+    /// packets): the answers of the machine that captured, limited to this endpoint
+    /// ([`recorded::for_endpoint`]). Saved again with the packets ([`write_pcapng`]).
+    pub recorded: Option<HostReport>,
 }
 
 impl Evidence {
@@ -166,6 +171,7 @@ impl Evidence {
             encaps: Encaps::default(),
             copies: Copies::default(),
             across_files: 0,
+            recorded: None,
         }
     }
 }
@@ -363,8 +369,12 @@ pub fn collect_source_with(
         });
     ev.interfaces = source.interfaces().to_vec();
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();
+    // The host block ends the file: read once every frame was (not after a cancel).
+    let (host, problems) = recorded::decode(source.recorded_host());
+    ev.recorded = host.map(|h| recorded::for_endpoint(&h, addr, port));
     ev.warnings
         .splice(0..0, source.problems().iter().map(|p| p.to_string()));
+    ev.warnings.extend(problems);
     ev
 }
 
@@ -921,14 +931,15 @@ fn option_name(kind: u8) -> Option<&'static str> {
 /// Writes the evidence's packets to a pcapng file: a section header, one interface
 /// description per interface the packets were captured on (its link type, the snaplen seen,
 /// its name and description when known, nanosecond timestamps) and one enhanced packet block
-/// per packet, in order. Wireshark, tcpdump and rstscope read it.
-pub fn write_pcapng(path: &Path, ev: &Evidence) -> io::Result<()> {
+/// per packet, in order, ended with what `host` says of the endpoint as
+/// [`write_pcapng_with_host`] writes it. Wireshark, tcpdump and rstscope read it.
+pub fn write_pcapng(path: &Path, ev: &Evidence, host: Option<&HostReport>) -> io::Result<()> {
     let mut w = BufWriter::new(File::create(path)?);
-    write_pcapng_to(&mut w, ev)?;
+    write_pcapng_with_host(&mut w, ev, host)?;
     w.flush()
 }
 
-/// [`write_pcapng`] to any writer.
+/// [`write_pcapng`] to any writer, without a host block.
 pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
     write_pcapng_with_host(w, ev, None)
 }
@@ -937,6 +948,11 @@ pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
 /// `rstscope capture --write` ends its file) holding what `host` says of the evidence's
 /// endpoint: who listened on its port, who served it before, which programs connected. An
 /// analysis of the file then names the same programs as the report `host` belongs to.
+///
+/// `host` is written when it is this machine's (a live capture's) or was read from a capture
+/// file's host block (and names that file's machine). A report made from nothing but the
+/// packets' own process information (pcapng process blocks, packet comments) is not: the
+/// block would say that rstscope recorded it, on this machine, while capturing.
 pub fn write_pcapng_with_host(
     w: &mut impl Write,
     ev: &Evidence,
@@ -966,7 +982,7 @@ pub fn write_pcapng_with_host(
         let id = local.get(&p.interface).copied().unwrap_or(0);
         out.write_packet(id, p.ts, &p.data, p.orig_len)?;
     }
-    if let Some(h) = host {
+    if let Some(h) = host.filter(|h| h.recorded.is_some() || h.of_this_machine()) {
         let (addr, port) = ev.endpoint;
         let body = recorded::encode_for_endpoint(h, addr, port).map_err(io::Error::other)?;
         out.write_block(RSTSCOPE_HOST, &body)?;

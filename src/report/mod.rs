@@ -874,8 +874,7 @@ pub fn full_diagnosis_in(
 ) -> String {
     let mut s = diagnosis_in(o, clock, scope);
     if let Some((h, e)) = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?))) {
-        let sampled = h.samples > 0;
-        let facts = facts_in(o, e, clock, sampled.then(|| AsOf::of(h)), scope);
+        let facts = facts_in(o, e, h, clock, scope);
         if !facts.is_empty() {
             s.push(' ');
             s.push_str(&facts);
@@ -893,54 +892,63 @@ pub enum AsOf {
     Now,
     /// The capture is over; its last sample of the machine, where known.
     End(Option<Timestamp>),
+    /// A file saved while its capture went on (the agent's `/evidence`, packets saved from a
+    /// running capture); its last sample of the machine before the saving, where known.
+    Saved(Option<Timestamp>),
 }
 
 impl AsOf {
     /// The moment `h` speaks of (see [`HostReport::over`]).
     #[must_use]
     pub fn of(h: &HostReport) -> Self {
-        if h.over() {
+        let last = h.sampled.map(|(_, last)| last);
+        if h.recorded.as_ref().is_some_and(|r| r.while_capturing) {
+            Self::Saved(last)
+        } else if h.over() {
             Self::End(h.ended_at())
         } else {
             Self::Now
         }
     }
 
-    /// " now", or " when the capture ended (15:08:20)", to follow "listens on 7211" (or
-    /// "listened": see [`Self::listens`]).
-    fn words(self, clock: Clock) -> String {
-        match self {
-            Self::Now => " now".to_owned(),
-            Self::End(Some(t)) => format!(" when the capture ended ({})", clock.time(t)),
-            Self::End(None) => " when the capture ended".to_owned(),
+    /// "now", or "when the capture ended (15:08:20)", "when this file was saved (15:08:20)".
+    fn when(self, clock: Clock) -> String {
+        let (what, at) = match self {
+            Self::Now => return "now".to_owned(),
+            Self::End(at) => ("the capture ended", at),
+            Self::Saved(at) => ("this file was saved", at),
+        };
+        match at {
+            Some(t) => format!("when {what} ({})", clock.time(t)),
+            None => format!("when {what}"),
         }
     }
 
-    /// "listens" while the capture runs, "listened" once it is over.
+    /// [`Self::when`] to follow "listens on 7211" (or "listened": see [`Self::listens`]).
+    fn words(self, clock: Clock) -> String {
+        format!(" {}", self.when(clock))
+    }
+
+    /// "listens" while the capture runs, "listened" once it is over or saved.
     fn listens(self) -> &'static str {
         match self {
             Self::Now => "listens",
-            Self::End(_) => "listened",
+            Self::End(_) | Self::Saved(_) => "listened",
         }
     }
 }
 
-/// Listener and connecting-process sentences for one offender. `sampled`: the socket table
-/// of this machine was read during the capture (a live capture, or one that saved its
-/// answers in the file), so the listener can be told, as of `AsOf`.
-pub fn host_facts(o: &Offender, e: &EndpointHost, clock: Clock, sampled: Option<AsOf>) -> String {
-    facts_in(o, e, clock, sampled, Scope::Whole)
+/// Listener and connecting-process sentences for one offender, `e` its entry in `h`. The
+/// listener is told where the socket table of the machine that captured was read during the
+/// capture (a live capture, or one that saved its answers in the file), as of [`AsOf::of`].
+pub fn host_facts(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock) -> String {
+    facts_in(o, e, h, clock, Scope::Whole)
 }
 
 /// [`host_facts`]; in a time range the connecting processes' counts are the whole capture's
 /// (processes are tied to incidents, not counted per second), and the sentence says so.
-fn facts_in(
-    o: &Offender,
-    e: &EndpointHost,
-    clock: Clock,
-    sampled: Option<AsOf>,
-    scope: Scope,
-) -> String {
+fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope: Scope) -> String {
+    let sampled = (h.samples > 0).then(|| AsOf::of(h));
     let mut out = Vec::new();
     if let Some(as_of) = sampled
         && e.local
@@ -949,8 +957,15 @@ fn facts_in(
     }
     let c = &e.clients;
     let remote = if c.remote > 0 {
+        // Seen from here only in a live capture: a file's processes are what the machine
+        // that captured saw (rstscope's saved answers, the capture's own process blocks).
+        let unseen = if h.of_this_machine() {
+            "cannot be seen from here"
+        } else {
+            "the capturing machine could not see"
+        };
         format!(
-            "{} from other machines, whose processes cannot be seen from here",
+            "{} from other machines, whose processes {unseen}",
             plural(c.remote, "incident", "incidents")
         )
     } else {
@@ -1061,6 +1076,11 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock, as_of: AsOf) 
                 clock.time(now.first_seen),
                 end.map(|t| format!(" ({})", clock.time(t)))
                     .unwrap_or_default()
+            ),
+            AsOf::Saved(_) => format!(
+                "{} listened on {port} again from {}, still{when}.",
+                now.process.label(),
+                clock.time(now.first_seen),
             ),
         },
         (Some(now), _) if refused => format!(

@@ -384,7 +384,7 @@ fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
 }
 
 /// The machine's section: kernel counters, how they compare, listeners that went away.
-fn host(out: &mut String, h: &HostReport, clock: Clock) {
+pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
     if h.samples == 0 {
         // Not sampled: process information came with the capture file.
         let _ = writeln!(out, "\nProcesses");
@@ -438,11 +438,7 @@ fn host(out: &mut String, h: &HostReport, clock: Clock) {
     let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
     // "now" only while the capture runs: its final report, and a saved capture read later,
     // say when the listeners were read.
-    let when = match super::AsOf::of(h) {
-        super::AsOf::Now => "now".to_owned(),
-        super::AsOf::End(Some(t)) => format!("when the capture ended ({})", clock.time(t)),
-        super::AsOf::End(None) => "when the capture ended".to_owned(),
-    };
+    let when = super::AsOf::of(h).when(clock);
     let _ = writeln!(out, "  listening   {listening} {when}");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(

@@ -1194,7 +1194,12 @@ impl RstscopeApp {
                         .unwrap_or_default();
                     std::fs::write(&path, text + "\n")
                 }),
-                SaveTag::Packets => packets.as_ref().map(|ev| evidence::write_pcapng(&path, ev)),
+                // What the window says of the endpoint's programs (this machine's while
+                // capturing, the file's when it carries them) goes with its packets.
+                SaveTag::Packets => packets.as_ref().map(|ev| {
+                    let host = analysis.as_ref().and_then(|a| a.host.as_deref());
+                    evidence::write_pcapng(&path, ev, host.or(ev.recorded.as_ref()))
+                }),
                 SaveTag::Capture => captured.as_ref().map(|pieces| {
                     if pieces.iter().any(|from| same_file(from, &path)) {
                         Ok(())

@@ -75,6 +75,79 @@ pub fn refused_pcap(port: u16, n: u32) -> Vec<u8> {
     pcap(&records)
 }
 
+/// tests/fixtures/refused-v4.pcap (five connects to 127.0.0.1:7300, each refused) as
+/// `rstscope capture --write` saves such a capture on labutil01: its frames, then rstscope's
+/// host block, which says that collector (pid 4312) served 7300 until 30 s before the last
+/// frame and that curl (pid 5001) made the five connects. `others` go before the host block as
+/// blocks of the same local-use type (another program's).
+pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
+    use rstscope::host::SightingSource;
+    use rstscope::host::clients::{ClientProcess, EndpointClients};
+    use rstscope::host::history::{ListenerRecord, ListenerStatus};
+    use rstscope::host::processes::ProcessInfo;
+    use rstscope::host::recorded;
+    use rstscope::host::state::{EndpointHost, HostReport};
+    use rstscope::packet::Timestamp;
+    use rstscope::source::pcapng::{PcapngWriter, RSTSCOPE_HOST};
+    use rstscope::source::{FileSource, LinkType};
+
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refused-v4.pcap");
+    let mut source = FileSource::open(&[fixture]).expect("opens");
+    let mut w = PcapngWriter::new(Vec::new(), None).expect("header");
+    w.add_interface(LinkType(1), 0, Some("lo"), None)
+        .expect("interface");
+    let mut last = Timestamp::default();
+    while let Some(f) = source.next_frame() {
+        w.write_packet(0, f.ts, f.data, f.orig_len).expect("frame");
+        last = f.ts;
+    }
+    let at = std::net::SocketAddr::from(([127, 0, 0, 1], 7300));
+    let collector = ListenerRecord {
+        addr: at,
+        process: ProcessInfo {
+            exe: Some("/opt/collector/bin/collector".into()),
+            cmdline: Some("/opt/collector/bin/collector --listen 127.0.0.1:7300".into()),
+            ..ProcessInfo::bare(4312, "collector")
+        },
+        first_seen: Timestamp(last.0 - 60_000_000_000),
+        last_seen: Timestamp(last.0 - 30_000_000_000),
+    };
+    let live = HostReport {
+        sampled: Some((collector.first_seen, last)),
+        samples: 61,
+        gone: vec![collector.clone()],
+        endpoints: vec![EndpointHost {
+            addr: at.ip(),
+            port: 7300,
+            listener: ListenerStatus {
+                now: None,
+                earlier: vec![collector],
+            },
+            clients: EndpointClients {
+                processes: vec![ClientProcess {
+                    pid: 5001,
+                    name: "curl".into(),
+                    source: SightingSource::ConnectTrace,
+                    connections: 5,
+                    processes: 5,
+                }],
+                ..EndpointClients::default()
+            },
+            client_details: Vec::new(),
+            local: true,
+            former_owner: None,
+        }],
+        ..HostReport::default()
+    };
+    for other in others {
+        w.write_block(RSTSCOPE_HOST, other).expect("another block");
+    }
+    let body = recorded::encode(&live, Some("labutil01".into())).expect("encodes");
+    w.write_block(RSTSCOPE_HOST, &body).expect("host block");
+    w.finish(&[]).expect("finish")
+}
+
 /// `rstscope capture -i lo --duration D --format json` as a user runs it, once it has said on
 /// stderr that it is capturing. `None` (with `SKIPPED` printed for `test`) when this process
 /// may not capture: the command then exits 2 saying so. Any other failure to start panics.

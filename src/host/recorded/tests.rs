@@ -121,7 +121,8 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
     assert_eq!(
         read.recorded,
         Some(Recorded {
-            machine: Some("labutil01".into())
+            machine: Some("labutil01".into()),
+            while_capturing: false,
         })
     );
     assert!(!read.of_this_machine(), "another machine's answers");
@@ -238,4 +239,94 @@ fn one_endpoints_answers_leave_the_other_services_out() {
     assert_eq!(read.endpoint(lo(), 7211), live.endpoint(lo(), 7211));
     assert_eq!(read.endpoint(lo(), 7300), None);
     assert!(for_endpoint(&live, lo(), 1).endpoints.is_empty());
+}
+
+/// Regression: the agent's `/evidence` (the live report while the capture goes on), analyzed,
+/// said "Nothing listened on 7211 when the capture ended (T)", T the download: the capture had
+/// not ended. It says when the file was saved; a file of a capture that was over, and an
+/// endpoint's packets saved from such a file, still say when the capture ended.
+#[test]
+fn answers_saved_while_capturing_are_as_of_the_saving() {
+    let clock = crate::report::Clock::Utc;
+    let sentence = |body: Vec<u8>| {
+        let (read, problems) = decode(&[body]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let read = read.expect("rstscope's block");
+        let host = for_offenders(&read, &[offender(7211)], None);
+        let s = crate::report::full_diagnosis(&offender(7211), Some(&host), clock);
+        let mut listening = String::new();
+        crate::report::text::host(&mut listening, &host, clock);
+        (s, listening, read)
+    };
+    let last = clock.time(at(110));
+    let running = live_report();
+    assert!(!running.over());
+    let (s, listening, read) =
+        sentence(encode_for_endpoint(&running, lo(), 7211).expect("encodes"));
+    assert!(
+        s.contains(&format!(
+            "Nothing listened on 7211 when this file was saved ({last}); it was served by collector"
+        )),
+        "{s}"
+    );
+    assert!(
+        listening.contains(&format!("when this file was saved ({last})")),
+        "{listening}"
+    );
+    // Saved again (its endpoint's packets), the file still says so.
+    let (again, _, _) = sentence(encode_for_endpoint(&read, lo(), 7211).expect("encodes"));
+    assert_eq!(again, s);
+    let ended = HostReport {
+        ended: true,
+        ..live_report()
+    };
+    for body in [
+        encode(&ended, None).expect("encodes"),
+        encode(&running, None).expect("encodes"),
+        encode_for_endpoint(&ended, lo(), 7211).expect("encodes"),
+    ] {
+        let (s, listening, read) = sentence(body);
+        assert!(
+            s.contains(&format!(
+                "Nothing listened on 7211 when the capture ended ({last})"
+            )),
+            "{s}"
+        );
+        assert!(
+            listening.contains("when the capture ended ("),
+            "{listening}"
+        );
+        let (again, _, _) = sentence(encode_for_endpoint(&read, lo(), 7211).expect("encodes"));
+        assert_eq!(again, s);
+    }
+}
+
+/// Regression: a saved capture analyzed on another machine (a Windows admin opening a Linux
+/// server's file) said its remote clients' processes "cannot be seen from here": the machine
+/// that captured could not see them either, and "here" is not where the file was made.
+#[test]
+fn a_saved_capture_says_the_capturing_machine_could_not_see_remote_processes() {
+    let clock = crate::report::Clock::Utc;
+    let mut live = live_report();
+    live.endpoints[0].clients.remote = 2;
+    let o = offender(7211);
+    let here = crate::report::full_diagnosis(&o, Some(&live), clock);
+    assert!(
+        here.contains("2 incidents from other machines, whose processes cannot be seen from here"),
+        "{here}"
+    );
+    let (read, _) = decode(&[encode(&live, Some("labutil01".into())).expect("encodes")]);
+    let host = for_offenders(
+        &read.expect("rstscope's block"),
+        std::slice::from_ref(&o),
+        None,
+    );
+    let saved = crate::report::full_diagnosis(&o, Some(&host), clock);
+    assert!(
+        saved.contains(
+            "2 incidents from other machines, whose processes the capturing machine could not see"
+        ),
+        "{saved}"
+    );
+    assert!(!saved.contains("from here"), "{saved}");
 }

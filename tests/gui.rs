@@ -1787,11 +1787,7 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
 #[test]
 fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
     let dir = temp_dir("no-tcp");
-    // The sample's first frame made UDP: well-formed, no TCP in it.
-    let mut udp = common::frame(53, false, 0x02, 1, 0);
-    udp[23] = 17;
-    let other = dir.join("udp-only.pcap");
-    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let other = udp_only_capture(&dir);
     let empty = dir.join("no-packets.pcap");
     std::fs::write(&empty, common::pcap(&[])).expect("write");
     let mut h = harness(settings(), vec![other]);
@@ -1814,10 +1810,7 @@ fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
 #[test]
 fn the_details_do_not_ask_to_select_an_offender_where_there_is_none() {
     let dir = temp_dir("none-to-select");
-    let mut udp = common::frame(53, false, 0x02, 1, 0);
-    udp[23] = 17;
-    let other = dir.join("udp-only.pcap");
-    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let other = udp_only_capture(&dir);
     let mut h = harness(settings(), vec![other]);
     settle(&mut h);
     assert!(shows(&h, "No offenders"), "the table says why it is empty");
@@ -3737,6 +3730,16 @@ fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rstscope-gui-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp folder");
     dir
+}
+
+/// Writes `udp-only.pcap` in `dir`: one well-formed frame that is UDP (a SYN frame with its IP
+/// protocol set to 17), so a capture without any TCP packet. Returns its path.
+fn udp_only_capture(dir: &Path) -> PathBuf {
+    let mut udp = common::frame(53, false, 0x02, 1, 0);
+    udp[23] = 17;
+    let path = dir.join("udp-only.pcap");
+    std::fs::write(&path, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    path
 }
 
 /// Writes a raw-IPv4 pcap of `frames` packets: SYNs from 200 clients to 4 closed ports,

@@ -1781,6 +1781,53 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     assert!(shows(&h, "No offenders: no TCP packet was read"));
 }
 
+/// Regression (real-window trial): a capture without a TCP packet that could be read (UDP only,
+/// or tcpdump's ipoib.pcap, whose link type is not decoded) was headed "0 resets and 0 failed
+/// connection attempts, no offender" above the sentence that said why nothing was counted:
+/// zeros read as an all-clear. The explanation is the headline, once, and no legend of zeros.
+#[test]
+fn a_capture_without_tcp_is_headed_by_why_not_by_zeros() {
+    let dir = temp_dir("no-tcp-headline");
+    let ipoib = dir.join("refused-ipoib.pcap");
+    let mut bytes = common::refused_pcap(7000, 3);
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    std::fs::write(&ipoib, bytes).expect("write");
+    for (path, why) in [
+        (
+            udp_only_capture(&dir),
+            "No TCP packets in this capture: its only frame is other traffic",
+        ),
+        (
+            ipoib,
+            "No TCP packets could be read in this capture: none of its 6 frames could be decoded",
+        ),
+    ] {
+        let mut h = harness(settings(), vec![path.clone()]);
+        settle(&mut h);
+        assert!(!shows(&h, "0 resets"), "{}", path.display());
+        assert!(
+            !shows(&h, "failed connection attempts"),
+            "{}",
+            path.display()
+        );
+        assert!(
+            !shows(&h, "Resets per second by cause"),
+            "no legend without a plot: {}",
+            path.display()
+        );
+        assert_eq!(
+            h.query_all_by_label_contains(why).count(),
+            1,
+            "said once: {}",
+            path.display()
+        );
+        // It leads: nothing of the results above it.
+        let headline = h.get_by_label_contains(why).rect();
+        let table = h.get_by_label_contains("No offenders").rect();
+        assert!(headline.bottom() <= table.top(), "{}", path.display());
+    }
+}
+
 /// Regression: a capture read to its end without a TCP packet (other traffic only, as zeek's
 /// q-in-q.pcap, or a file header without packets) said "No TCP packets yet.", as if more
 /// were coming.

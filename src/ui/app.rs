@@ -800,7 +800,7 @@ impl RstscopeApp {
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
-                PlotView::headline(ui, a);
+                PlotView::headline(ui, a, !ready);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;

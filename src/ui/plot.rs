@@ -237,11 +237,18 @@ impl PlotView {
         !self.hidden[c.index()]
     }
 
-    /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
-    pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
-        let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
-        let offenders = Offenders::of(&a.snapshot);
-        let text = headline_text(&a.snapshot.totals, &offenders, covered);
+    /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
+    /// without a TCP packet, why there is none (`loading`: none *yet*). "0 resets and 0 failed
+    /// connection attempts" over a capture whose frames could not be decoded read as an
+    /// all-clear where nothing could be counted.
+    pub fn headline(ui: &mut egui::Ui, a: &Analysis, loading: bool) {
+        let text = if a.snapshot.totals.first_ts.is_none() {
+            no_tcp_text(&a.capture, loading)
+        } else {
+            let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
+            let offenders = Offenders::of(&a.snapshot);
+            headline_text(&a.snapshot.totals, &offenders, covered)
+        };
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
@@ -249,7 +256,8 @@ impl PlotView {
         }
     }
 
-    /// The legend with its toggles, and the plot.
+    /// The legend with its toggles, and the plot; nothing without a TCP packet (the headline
+    /// says why there is none: a legend of zeros would only repeat them).
     pub fn show(
         &mut self,
         ui: &mut egui::Ui,
@@ -258,14 +266,12 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let snapshot = &input.analysis.snapshot;
-        let ends = snapshot.totals.first_ts.zip(snapshot.totals.last_ts);
-        if let Some((first, last)) = ends {
-            self.update_axis(input, first.second(), last.second());
-        }
+        let Some((first, last)) = snapshot.totals.first_ts.zip(snapshot.totals.last_ts) else {
+            return;
+        };
+        self.update_axis(input, first.second(), last.second());
         self.legend(ui, input, clock, range);
-        let (Some((first, last)), Some(axis)) = (ends, self.axis.as_ref().map(|(_, a)| a.clone()))
-        else {
-            ui.label(no_tcp_text(&input.analysis.capture, input.loading));
+        let Some(axis) = self.axis.as_ref().map(|(_, a)| a.clone()) else {
             return;
         };
         let (d0, d1) = (first.second(), last.second());
@@ -694,10 +700,6 @@ impl PlotView {
                 {
                     *range = None;
                 }
-            }
-            // Without a TCP packet there is no plot: nothing to reset, drag or zoom.
-            if totals.first_ts.is_none() {
-                return;
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui

@@ -845,6 +845,63 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
     assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
 }
 
+/// Regression (real-window trial): a drag in the plot's margin before the first second
+/// selected the second before the capture, read "14:09:11-14:09:11 (0 s of capture over 1 s)",
+/// and the band's label "selected" was cut at the plot's edge. The drag selects the first
+/// second, said once ("selected 14:09:12 (1 s)"); the label is whole, over the band, and stays
+/// inside the plot for the last second too.
+#[test]
+fn a_drag_before_the_first_second_selects_the_first_and_labels_it_whole() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let bars = refused_columns(&mut h, top, bottom);
+    let (first_bar, last_bar) = (bars[0], bars[bars.len() - 1]);
+    let last = h.state().rows()[0].offender.last_seen.second();
+    // Bars are 0.8 s wide, centred on their second: the first second begins a tenth of a
+    // second (an eighth of a bar) before the first bar; the margin lies left of it.
+    let second = (first_bar.1 - first_bar.0) / 0.8;
+    let y = top + (bottom - top) * 0.5;
+    let start = first_bar.0 - second * 0.1 - 4.0;
+    drag(&mut h, egui::pos2(start, y), egui::vec2(-second * 0.2, 0.0));
+    let (a, b) = h.state().range().expect("a time range is selected");
+    let first = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| r.offender.first_seen.second())
+        .min()
+        .expect("rows");
+    assert_eq!((a, b), (first, first), "the capture's first second");
+    let clock = rstscope::report::Clock::Utc;
+    let at = clock.time(rstscope::packet::Timestamp::from_parts(a, 0));
+    assert!(
+        shows(&h, &format!("selected {at} (1 s)")),
+        "{:?}",
+        h.query_all_by_label_contains("selected ")
+            .filter_map(|n| n.accesskit_node().label())
+            .collect::<Vec<_>>()
+    );
+    assert!(!shows(&h, "of capture over"));
+    let label = h.get_by_label("selected").rect();
+    assert!(
+        first_bar.0 - second * 0.1 - 1.0 <= label.left() && label.right() <= first_bar.1 + second,
+        "over the first second: {label:?}, its bar {first_bar:?}"
+    );
+    assert!(top < label.top() && label.bottom() < bottom, "{label:?}");
+    // The last second, at the right edge: the label stays whole, inside the plot.
+    h.state_mut().set_range(Some((last, last)));
+    h.run_steps(2);
+    let label = h.get_by_label("selected").rect();
+    assert!(
+        label.right() <= size[0] - 4.0 && label.left() <= last_bar.1 && label.right() >= last_bar.0,
+        "inside the plot, over the last second: {label:?}, its bar {last_bar:?}"
+    );
+}
+
 /// Where the plot lies: between the legend row and the table's title.
 fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
     let top = h.get_by_label("Reset view").rect().bottom();

@@ -470,8 +470,10 @@ impl PlotView {
                 } else {
                     Color32::from_rgba_unmultiplied(30, 80, 200, 30)
                 };
+                // Unnamed: egui_plot writes a span's name inside it, cut to "s..." or left out
+                // in a narrow one; `selected_label` writes it whole, over the plot.
                 p.span(
-                    Span::new("selected", axis.x(a as f64)..=axis.x((b + 1) as f64))
+                    Span::new("", axis.x(a as f64)..=axis.x((b + 1) as f64))
                         .fill(fill)
                         .border(Stroke::new(1.0, fill.gamma_multiply(4.0))),
                 );
@@ -479,6 +481,9 @@ impl PlotView {
             (p.plot_bounds(), p.auto_bounds().x)
         });
         break_labels(ui, &axis, clock, &response.transform);
+        if let Some(selected) = new_range {
+            selected_label(ui, &axis, selected, &response.transform);
+        }
         self.drag_from = drag_from;
         *range = new_range;
         let (bounds, auto_x) = response.inner;
@@ -857,27 +862,31 @@ const KERNEL_RST_LINE: &str = "kernel OutRsts/s";
 
 /// The whole packet seconds from plot x `a` to plot x `b` (either order). Across a break they
 /// run through the gap, which holds no packet: the range counts both sides' seconds. An end in
-/// a break stops at the packets beside it.
+/// a break stops at the packets beside it; an end in the plot's margins, before the first
+/// second or after the last, at the capture's first or last second (a drag wholly in the left
+/// margin selects the first second, not a second before the capture).
 fn second_range(axis: &TimeAxis, a: f64, b: f64) -> (i64, i64) {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
     let from = axis.break_at(lo).map_or(axis.second(lo), |b| b.began);
     let to = axis.break_at(hi).map_or(axis.second(hi), |b| b.ended);
-    if from <= to {
+    let (from, to) = if from <= to {
         (from, to)
     } else {
         // Both ends in one break: its seconds, which hold nothing.
         (axis.second(lo), axis.second(hi))
-    }
+    };
+    let (first, last) = axis.seconds();
+    (from.clamp(first, last), to.clamp(first, last))
 }
 
 /// How long a selected range is: `5 min`; across a break, the time the files cover in it and
 /// the time from its start to its end (`2 s of capture over 6205.0 days`).
 fn selected_length(axis: Option<&TimeAxis>, a: i64, b: i64) -> String {
     let secs = b - a + 1;
-    match axis.map(|axis| axis.covered(a, b)) {
-        Some(covered) if covered < secs => format!(
+    match axis.map(|axis| axis.left_out(a, b)) {
+        Some(gap) if gap > 0 => format!(
             "{} of capture over {}",
-            report::approx_duration(covered),
+            report::approx_duration(secs - gap),
             report::approx_duration(secs)
         ),
         _ => duration(secs),
@@ -955,24 +964,58 @@ fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot:
         if !(frame.left()..=frame.right()).contains(&mid) {
             continue;
         }
-        let text = RichText::new(b.label()).color(ui.visuals().strong_text_color());
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let size = ui.fonts_mut(|f| f.layout_no_wrap(b.label(), font, Color32::WHITE).size())
-            + egui::vec2(8.0, 2.0);
-        let left =
-            (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
-        // Under the line where a selected range's span writes "selected".
-        let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + 22.0), size);
-        ui.painter()
-            .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
-        ui.place(
-            rect,
-            egui::Label::new(text)
-                .selectable(false)
-                .sense(egui::Sense::hover()),
-        )
-        .on_hover_text(gap_text(&b, clock));
+        // Under the line where a selected range's label is.
+        label_over_plot(ui, frame, mid, 22.0, &b.label()).on_hover_text(gap_text(&b, clock));
     }
+}
+
+/// "selected" over the selected seconds `(a, b)` near the plot's top, whole and inside the
+/// plot however narrow the range or near an edge (a second selected at the plot's left edge
+/// had its label cut there).
+fn selected_label(
+    ui: &mut egui::Ui,
+    axis: &TimeAxis,
+    (a, b): (i64, i64),
+    t: &egui_plot::PlotTransform,
+) {
+    let frame = *t.frame();
+    let x = |v: i64| {
+        t.position_from_point(&egui_plot::PlotPoint::new(axis.x(v as f64), 0.0))
+            .x
+    };
+    let (left, right) = (x(a), x(b + 1));
+    // Only while some of the range is in view.
+    if right < frame.left() || left > frame.right() {
+        return;
+    }
+    let mid = (left.max(frame.left()) + right.min(frame.right())) / 2.0;
+    label_over_plot(ui, frame, mid, 4.0, "selected");
+}
+
+/// `text` on a backing of the panel's colour, centred at `mid` as far as the plot's `frame`
+/// allows, `down` points under its top.
+fn label_over_plot(
+    ui: &mut egui::Ui,
+    frame: egui::Rect,
+    mid: f32,
+    down: f32,
+    text: &str,
+) -> egui::Response {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let size = ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+            .size()
+    }) + egui::vec2(8.0, 2.0);
+    let left = (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+    let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + down), size);
+    ui.painter()
+        .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
+    ui.place(
+        rect,
+        egui::Label::new(RichText::new(text).color(ui.visuals().strong_text_color()))
+            .selectable(false)
+            .sense(egui::Sense::hover()),
+    )
 }
 
 /// What the hovered bucket holds; `name` is the highlighted endpoint's, with its
@@ -1740,5 +1783,25 @@ mod tests {
         let plain = TimeAxis::new(100, 200, &[]);
         assert_eq!(second_range(&plain, 105.7, 101.2), (101, 105));
         assert_eq!(duration(300), "5 min");
+    }
+
+    /// Regression (real-window trial): a drag in the plot's left margin selected the second
+    /// before the capture, read "14:09:11-14:09:11 (0 s of capture over 1 s)". A drag into a
+    /// margin stops at the capture's first or last second, a range is "of capture over" only
+    /// across a gap left out, and one second is written once.
+    #[test]
+    fn a_range_dragged_into_the_margins_is_the_captures_seconds() {
+        let plain = TimeAxis::new(100, 200, &[]);
+        assert_eq!(second_range(&plain, 98.5, 99.7), (100, 100));
+        assert_eq!(second_range(&plain, 150.2, 98.5), (100, 150));
+        assert_eq!(second_range(&plain, 190.0, 230.0), (190, 200));
+        assert_eq!(second_range(&plain, 201.2, 203.0), (200, 200));
+        assert_eq!(selected_length(Some(&plain), 100, 100), "1 s");
+        // Set outside the capture (not by a drag): its length, not "0 s of capture".
+        assert_eq!(selected_length(Some(&plain), 50, 99), "50 s");
+        assert_eq!(selected_length(Some(&plain), 95, 105), "11 s");
+        let t = Timestamp::from_parts(1_700_000_000, 0);
+        assert_eq!(Clock::Utc.range(t, t.plus_secs(0)), "22:13:20");
+        assert_eq!(Clock::Utc.range(t, t.plus_secs(9)), "22:13:20-22:13:29");
     }
 }

@@ -448,6 +448,51 @@ fn a_zip_chosen_in_the_open_dialog_opens_the_captures_in_it() {
     assert!(h.state().settings.recent[0][0].ends_with("two-captures-readme.zip"));
 }
 
+/// The warnings mixed-unreadable.zip is read with, after the archive's path: its two members
+/// rstscope does not read, each with what to do.
+const DEFLATE64: &str = ":http-mix.pcapng: the member is compressed with \
+                         Deflate64 (zip method 9, which Windows uses for large files), which \
+                         rstscope does not read: extract it (Explorer's Extract All, 7-Zip, or \
+                         unzip / 7z x), then open the capture";
+const ZIPCRYPTO: &str = ":refused-v4.pcap: the member is encrypted with \
+                         ZipCrypto (the zip has a password), which rstscope does not read: \
+                         extract it with the password (Explorer's Extract All asks for it; 7z x \
+                         or unzip), then open the capture";
+
+/// Regression (real-window trial): the status bar's warnings could only be hovered, cut to
+/// the bar's room: an admin could neither read a long one whole nor copy it into a ticket. A
+/// click shows them all in full, with Copy warnings, which puts them on the clipboard.
+#[test]
+fn a_click_on_the_status_bar_warnings_shows_them_whole_to_copy() {
+    let zip = manifest("tests/fixtures/zip/mixed-unreadable.zip");
+    let mut h = sized_harness([1024.0, 700.0], vec![zip.clone()]);
+    settle(&mut h);
+    h.get_by_label("2 warnings").click();
+    h.run_steps(2);
+    assert!(shows(&h, rstscope::ui::status::WARNINGS_TITLE));
+    let text = |w: &str| format!("{}{w}", zip.display());
+    let (first, second) = (text(DEFLATE64), text(ZIPCRYPTO));
+    for w in [&first, &second] {
+        let shown = h.get_by_label(w).rect();
+        assert!(shown.right() <= 1024.0 && shown.left() >= 0.0, "{shown:?}");
+    }
+    h.get_by_label("Copy warnings").click();
+    h.run_steps(1);
+    assert_eq!(copied_texts(&h), [format!("{first}\n{second}")]);
+    h.run_steps(1);
+    assert!(shows(&h, "Copied"));
+    h.get_by_label("Close").click();
+    h.run_steps(2);
+    assert!(!shows(&h, rstscope::ui::status::WARNINGS_TITLE));
+    // The arrows and Ctrl+C are the results' again; the warnings open again on a click.
+    h.get_by_label("2 warnings").click();
+    h.run_steps(2);
+    assert!(
+        shows(&h, "Copy warnings"),
+        "not \"Copied\" from the last time"
+    );
+}
+
 /// A zip dropped on the window opens like a capture; one without a capture in it leaves the
 /// analysis on screen and says at the top of the window what it holds and what to do.
 #[test]

@@ -493,6 +493,29 @@ fn a_click_on_the_status_bar_warnings_shows_them_whole_to_copy() {
     );
 }
 
+/// Regression (real-window trial): the capture's warnings under the details' filters (a zip's
+/// members it could not read) were one small line cut at the right edge. Each is whole,
+/// wrapped, inside the window, at the size of the text around it.
+#[test]
+fn the_details_tell_a_zips_warnings_whole_and_wrapped() {
+    let size = [1024.0, 700.0];
+    let zip = manifest("tests/fixtures/zip/mixed-unreadable.zip");
+    let mut h = sized_harness(size, vec![zip.clone()]);
+    settle(&mut h);
+    // A line of body text is 15 points high (of small text, 11).
+    let body = 15.0;
+    for w in [DEFLATE64, ZIPCRYPTO] {
+        let label = format!("Capture: {}{w}", zip.display());
+        let node = h.get_by_label(&label);
+        let rect = node.rect();
+        assert!(rect.right() <= size[0], "inside the window: {rect:?}");
+        assert!(
+            rect.height() >= 2.0 * body - 1.0,
+            "wrapped onto lines of the body's size: {rect:?}, a line {body}"
+        );
+    }
+}
+
 /// A zip dropped on the window opens like a capture; one without a capture in it leaves the
 /// analysis on screen and says at the top of the window what it holds and what to do.
 #[test]

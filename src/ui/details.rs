@@ -395,18 +395,15 @@ impl DetailsView {
             .as_ref()
             .map(|ev| ev.warnings_in(input.clock))
             .unwrap_or_default();
-        if !warnings.is_empty() {
+        // Each whole, wrapped, at the size of the text around it: small and cut at the right
+        // edge, a zip's note on the members it skipped could not be read.
+        for w in &warnings {
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!("Capture: {}", warnings.join("; ")))
-                        .color(ui.visuals().warn_fg_color)
-                        .small(),
+                    RichText::new(format!("Capture: {w}")).color(ui.visuals().warn_fg_color),
                 )
-                .truncate()
-                // Its own tooltip has every warning, a line each: one tooltip, not two.
-                .show_tooltip_when_elided(false),
-            )
-            .on_hover_text(warnings.join("\n"));
+                .wrap(),
+            );
         }
         ui.separator();
         self.evidence_lists(ui, &o, input, &mut action, (top, view));

@@ -281,6 +281,33 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
     assert_eq!(again.snapshot.totals.rst_by_cause[0], 20);
 }
 
+/// Regression (real-window trial): the CSV export's save dialog listed the folder's captures,
+/// as the open dialog does. A save dialog lists the files of its type (all of them on
+/// request), says which type it saves, and fills in a name of that type.
+#[test]
+fn the_csv_save_dialog_lists_csv_files_and_names_one() {
+    let dir = temp_dir("csv-dialog");
+    std::fs::write(dir.join("trace.pcap"), b"x").expect("write");
+    std::fs::write(dir.join("last-week.csv"), b"x").expect("write");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| shows(h, "last-week.csv"));
+    assert!(!shows(&h, "trace.pcap"), "a capture is no CSV file");
+    assert!(shows(&h, "Save as type: CSV files (*.csv)"));
+    let name = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .filter_map(|n| n.accesskit_node().value())
+        .find(|v| v.ends_with(".csv"));
+    assert_eq!(name.as_deref(), Some("sample-7211-offenders.csv"));
+    h.get_by_label("show all files").click();
+    h.run_steps(2);
+    assert!(shows(&h, "trace.pcap"), "every file on request");
+}
+
 /// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
 /// opened, as if that one had been saved. It goes with the capture it was saved from.
 #[test]
@@ -314,7 +341,8 @@ fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked()
     let good = temp_dir("save-fails");
     let gone = good.join("gone");
     std::fs::create_dir_all(&gone).expect("folder");
-    std::fs::write(gone.join("marker.txt"), "x").expect("marker");
+    // A CSV file, listed in the CSV export's dialog once it shows that folder.
+    std::fs::write(gone.join("marker.csv"), "x").expect("marker");
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
     h.state_mut().settings.last_folder = Some(good.clone());
@@ -330,7 +358,7 @@ fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked()
     h.event(egui::Event::Text(gone.display().to_string()));
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
-    wait_for(&mut h, |h| shows(h, "marker.txt"));
+    wait_for(&mut h, |h| shows(h, "marker.csv"));
     std::fs::remove_dir_all(&gone).expect("remove");
     h.get_by_label("Save").click();
     let failed = format!(

@@ -895,7 +895,7 @@ impl RstscopeApp {
                 ui.ctx(),
                 "these packets",
                 name,
-                ("pcapng", "pcapng"),
+                ("pcapng captures", "pcapng"),
                 SaveTag::Packets,
             );
         }
@@ -1043,21 +1043,21 @@ impl RstscopeApp {
                         ctx,
                         "the offenders as CSV",
                         format!("{stem}-offenders.csv"),
-                        ("CSV", "csv"),
+                        ("CSV files", "csv"),
                         tag,
                     ),
                     SaveTag::Json => self.open_save_dialog(
                         ctx,
                         "the report as JSON",
                         format!("{stem}-report.json"),
-                        ("JSON", "json"),
+                        ("JSON files", "json"),
                         tag,
                     ),
                     SaveTag::Capture => self.open_save_dialog(
                         ctx,
                         "the capture as pcapng",
                         format!("{stem}.pcapng"),
-                        ("pcapng", "pcapng"),
+                        ("pcapng captures", "pcapng"),
                         tag,
                     ),
                     SaveTag::Packets => {}

@@ -998,6 +998,55 @@ fn a_drag_before_the_first_second_selects_the_first_and_labels_it_whole() {
     );
 }
 
+/// Regression (real-window trial): with connections on several days (their times dated, so
+/// their column wider and the packets' narrower), "Save these packets…" wrapped onto two
+/// lines. In a packets column narrower still (800x600, "This machine" at its widest) it stays
+/// on one line, inside the details: whole where it fits, else "Save…".
+#[test]
+fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
+    let dir = temp_dir("days");
+    // 300 refused attempts a day on four days, 7 s apart: more packets than the details keep,
+    // so their heading is "Packets (2000, 400 more not listed)".
+    let mut records = Vec::new();
+    for day in 0..4u32 {
+        for k in 0..300u32 {
+            let (t, isn) = (
+                1_700_000_000 + day * 86_400 + k * 7,
+                1000 + day * 10_000 + k * 10,
+            );
+            records.push((t, 0, common::frame(7000, false, 0x02, isn, 0)));
+            records.push((t, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
+        }
+    }
+    let path = dir.join("four-days.pcap");
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    for (size, host) in [([1024.0, 700.0], false), ([800.0, 600.0], true)] {
+        let mut s = settings();
+        s.show_host = host;
+        s.host_width = host.then_some(size[0]);
+        let mut h = Harness::builder()
+            .with_size(size)
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s, vec![path.clone()]),
+            );
+        settle(&mut h);
+        let save = h
+            .query_by_label(rstscope::ui::details::SAVE_PACKETS)
+            .or_else(|| h.query_by_label("Save…"))
+            .expect("the button")
+            .rect();
+        let one_line = h.get_by_label("Export").rect().height();
+        assert!(
+            save.height() <= one_line + 1.0,
+            "on one line at {size:?}: {save:?}, a button of one line is {one_line} high"
+        );
+        let details = if host { size[0] / 2.0 } else { size[0] };
+        assert!(save.right() <= details, "inside the details: {save:?}");
+    }
+}
+
 /// Where the plot lies: between the legend row and the table's title.
 fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
     let top = h.get_by_label("Reset view").rect().bottom();

@@ -614,6 +614,9 @@ impl DetailsView {
     }
 }
 
+/// The text of the button that saves the packets listed.
+pub const SAVE_PACKETS: &str = "Save these packets…";
+
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
 /// were counted than kept, which its hover says).
 fn save_button(
@@ -649,8 +652,23 @@ fn save_button(
         ),
         _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
     };
+    // On one line, never wrapped onto two (as it was in a packets column narrowed by dated
+    // connections and the "This machine" panel): whole on the next row where this one is
+    // short of it, and "Save…" where the column is narrower than its whole text.
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let whole = ui.fonts_mut(|f| {
+        f.layout_no_wrap(SAVE_PACKETS.to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    }) + 2.0 * ui.spacing().button_padding.x;
+    let text = if ui.available_size().x >= whole {
+        SAVE_PACKETS
+    } else {
+        "Save…"
+    };
+    let button = egui::Button::new(text).wrap_mode(egui::TextWrapMode::Extend);
     let clicked = ui
-        .add_enabled(packets.is_some(), egui::Button::new("Save these packets…"))
+        .add_enabled(packets.is_some(), button)
         .on_hover_text(hint)
         .clicked();
     match (packets, stream) {

@@ -147,17 +147,22 @@ pub const WARNINGS_TITLE: &str = "Warnings about this capture";
 pub fn warnings(a: &Analysis, clock: Clock) -> Vec<String> {
     let c = &a.capture;
     let mut all = Vec::new();
-    if c.not_decoded_total() > 0 {
-        let reasons: Vec<String> = c
-            .not_decoded
-            .iter()
-            .map(|(why, n)| format!("{}: {why}", thousands(*n)))
-            .collect();
-        all.push(format!(
-            "{} frames not decoded: {}",
-            thousands(c.not_decoded_total()),
-            reasons.join("; ")
-        ));
+    let not_decoded = c.not_decoded_total();
+    if not_decoded > 0 {
+        let frames = match not_decoded {
+            1 => "1 frame".to_owned(),
+            n => format!("{} frames", thousands(n)),
+        };
+        // One reason is the reason of them all; of several, how many frames each.
+        let reasons: Vec<String> = match c.not_decoded.len() {
+            1 => c.not_decoded.keys().map(ToString::to_string).collect(),
+            _ => c
+                .not_decoded
+                .iter()
+                .map(|(why, n)| format!("{}: {why}", thousands(*n)))
+                .collect(),
+        };
+        all.push(format!("{frames} not decoded: {}", reasons.join("; ")));
     }
     let other = a.snapshot.other_endpoints;
     if other.dropped > 0 {
@@ -189,8 +194,18 @@ pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, 
             });
         ui.add_space(4.0);
         ui.horizontal(|ui| {
+            // As wide when it says "Copied", so that Close stays where it was.
+            let font = egui::TextStyle::Button.resolve(ui.style());
+            let width = ui.fonts_mut(|f| {
+                f.layout_no_wrap("Copy warnings".to_owned(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+            }) + 2.0 * ui.spacing().button_padding.x;
             if ui
-                .button(if *copied { "Copied" } else { "Copy warnings" })
+                .add(
+                    egui::Button::new(if *copied { "Copied" } else { "Copy warnings" })
+                        .min_size(egui::vec2(width, 0.0)),
+                )
                 .on_hover_text("copy every warning, a line each, to paste into a ticket")
                 .clicked()
             {
@@ -344,6 +359,28 @@ mod tests {
         assert!(
             shown[1].ends_with("(the details' \"every copy\" lists them)"),
             "{shown:?}"
+        );
+    }
+
+    /// The warnings shown in full name the reason of frames not decoded once, as a sentence
+    /// ("30 frames not decoded: 30: link type ..." said the count twice); of several reasons,
+    /// how many frames each.
+    #[test]
+    fn frames_not_decoded_are_told_in_one_sentence() {
+        use crate::decode::Skip;
+        let mut a = Analysis::default();
+        a.capture
+            .not_decoded
+            .insert(Skip::UnsupportedLinkType(crate::source::LinkType(242)), 30);
+        assert_eq!(
+            warnings(&a, Clock::Utc),
+            ["30 frames not decoded: link type IP over InfiniBand (242) is not supported"]
+        );
+        a.capture.not_decoded.insert(Skip::Truncated, 1);
+        let both = warnings(&a, Clock::Utc);
+        assert!(
+            both[0].starts_with("31 frames not decoded: ") && both[0].contains("1: "),
+            "{both:?}"
         );
     }
 

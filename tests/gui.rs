@@ -1047,6 +1047,36 @@ fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
     }
 }
 
+/// Regression (real window, 800x600 with "This machine" open): the plot's "(?)" (its hints
+/// behind a mark) was drawn over "faded: the whole capture" where the row had no room left.
+/// Where there is none, the hints go to Reset view's hover instead.
+#[test]
+fn the_plot_hints_are_never_drawn_over_the_legend() {
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(800.0);
+    // Local time: the axis's title, on this row in a short window, is its longest then.
+    s.utc = false;
+    let mut h = Harness::builder()
+        .with_size([800.0, 600.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
+        );
+    settle(&mut h);
+    let legend = h.get_by_label_contains("faded: the whole capture").rect();
+    let reset = h.get_by_label("Reset view").rect();
+    assert!(legend.right() <= reset.left(), "{legend:?} {reset:?}");
+    if let Some(mark) = h.query_by_label("(?)") {
+        assert!(
+            legend.right() <= mark.rect().left(),
+            "{legend:?} {:?}",
+            mark.rect()
+        );
+    }
+}
+
 /// Where the plot lies: between the legend row and the table's title.
 fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
     let top = h.get_by_label("Reset view").rect().bottom();

@@ -641,94 +641,120 @@ impl PlotView {
             }
         });
         ui.horizontal(|ui| {
-            // The axis's title, where the plot has none under it.
-            if input.compact
-                && let Some(first) = totals.first_ts
-            {
-                ui.label(RichText::new(axis_title(clock, first)).small())
-                    .on_hover_text(
-                        "the time axis's clock and zone (Local time / UTC in the toolbar)",
-                    );
-            }
-            let hidden: Vec<&str> = Cause::ALL
-                .iter()
-                .filter(|c| !self.cause_shown(**c))
-                .map(|c| c.as_str())
-                .chain(self.hide_failed.then_some("failed attempts"))
-                .collect();
-            if !hidden.is_empty() {
-                let note = format!("Some causes hidden: {} (click to show)", hidden.join(", "));
-                if ui
-                    .add(
-                        egui::Label::new(
-                            RichText::new(note)
-                                .color(ui.visuals().warn_fg_color)
-                                .small(),
-                        )
-                        .sense(egui::Sense::click()),
-                    )
-                    .on_hover_text(
-                        "the plot leaves them out; their counts stay in the legend and the table",
-                    )
-                    .clicked()
-                {
-                    self.hidden = [false; 5];
-                    self.hide_failed = false;
-                }
-            }
-            if let Some(o) = input.highlight {
-                ui.label(
-                    RichText::new(format!(
-                        "bright: {} · faded: the whole capture",
-                        report::endpoint(o.addr, o.port)
-                    ))
-                    .small(),
-                )
-                .on_hover_text(
-                    "the selected offender's resets and failed attempts are drawn in full \
-                     colour over the whole capture's, which are faded (failed attempts dashed)",
-                );
-            }
-            if let Some((a, b)) = *range {
-                ui.label(
-                    RichText::new(format!(
-                        "selected {} ({})",
-                        clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
-                        selected_length(self.axis(), a, b)
-                    ))
-                    .small(),
-                );
-                if ui
-                    .small_button("×")
-                    .on_hover_text("clear the time selection")
-                    .clicked()
-                {
-                    *range = None;
-                }
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .small_button("Reset view")
-                    .on_hover_text("show the whole capture (or double-click the plot)")
-                    .clicked()
-                {
-                    self.reset_view();
-                }
-                const HINTS: &str =
-                    "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
+            // Room kept for Reset view at the right: what is said here is cut (whole on
+            // hover) rather than drawn under it, as in a window narrowed by "This machine".
+            let reset_width = {
                 let font = egui::TextStyle::Small.resolve(ui.style());
-                let width = ui.fonts_mut(|f| {
-                    f.layout_no_wrap(HINTS.to_owned(), font, Color32::WHITE)
+                ui.fonts_mut(|f| {
+                    f.layout_no_wrap("Reset view".to_owned(), font, Color32::WHITE)
                         .size()
                         .x
-                });
-                // The hints where they fit; else behind a mark, never over the legend.
-                if ui.available_width() > width + 8.0 {
+                }) + 2.0 * ui.spacing().button_padding.x
+            };
+            let left =
+                (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
+            ui.allocate_ui_with_layout(
+                egui::vec2(left, ui.spacing().interact_size.y),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| {
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                    // The axis's title, where the plot has none under it.
+                    if input.compact
+                        && let Some(first) = totals.first_ts
+                    {
+                        ui.label(RichText::new(axis_title(clock, first)).small())
+                            .on_hover_text(
+                                "the time axis's clock and zone (Local time / UTC in the toolbar)",
+                            );
+                    }
+                    let hidden: Vec<&str> = Cause::ALL
+                        .iter()
+                        .filter(|c| !self.cause_shown(**c))
+                        .map(|c| c.as_str())
+                        .chain(self.hide_failed.then_some("failed attempts"))
+                        .collect();
+                    if !hidden.is_empty() {
+                        let note = format!("Some causes hidden: {} (click to show)", hidden.join(", "));
+                        if ui
+                            .add(
+                                egui::Label::new(
+                                    RichText::new(note)
+                                        .color(ui.visuals().warn_fg_color)
+                                        .small(),
+                                )
+                                .sense(egui::Sense::click()),
+                            )
+                            .on_hover_text(
+                                "the plot leaves them out; their counts stay in the legend and the table",
+                            )
+                            .clicked()
+                        {
+                            self.hidden = [false; 5];
+                            self.hide_failed = false;
+                        }
+                    }
+                    if let Some(o) = input.highlight {
+                        ui.label(
+                            RichText::new(format!(
+                                "bright: {} · faded: the whole capture",
+                                report::endpoint(o.addr, o.port)
+                            ))
+                            .small(),
+                        )
+                        .on_hover_text(
+                            "the selected offender's resets and failed attempts are drawn in full \
+                             colour over the whole capture's, which are faded (failed attempts dashed)",
+                        );
+                    }
+                    if let Some((a, b)) = *range {
+                        ui.label(
+                            RichText::new(format!(
+                                "selected {} ({})",
+                                clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
+                                selected_length(self.axis(), a, b)
+                            ))
+                            .small(),
+                        );
+                        if ui
+                            .small_button("×")
+                            .on_hover_text("clear the time selection")
+                            .clicked()
+                        {
+                            *range = None;
+                        }
+                    }
+                },
+            );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                const HINTS: &str =
+                    "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
+                // (ASCII: the app's fonts have no circled i.)
+                const MARK: &str = "(?)";
+                let font = egui::TextStyle::Small.resolve(ui.style());
+                let width = |ui: &egui::Ui, t: &str| {
+                    ui.fonts_mut(|f| {
+                        f.layout_no_wrap(t.to_owned(), font.clone(), Color32::WHITE)
+                            .size()
+                            .x
+                    })
+                };
+                let (hints, mark) = (width(ui, HINTS), width(ui, MARK));
+                let reset = ui.small_button("Reset view");
+                // The hints where they fit; else behind a mark; else in Reset view's hover:
+                // never over the legend (the mark was drawn over "faded: the whole capture"
+                // in a window narrowed by "This machine").
+                let room = ui.available_width() - 8.0;
+                let mut reset_hover = "show the whole capture (or double-click the plot)".to_owned();
+                if room > hints {
                     ui.label(RichText::new(HINTS).weak().small());
-                } else {
-                    // (ASCII: the app's fonts have no circled i.)
-                    ui.label(RichText::new("(?)").weak().small())
+                } else if room > mark {
+                    ui.label(RichText::new(MARK).weak().small())
                         .on_hover_text(HINTS);
+                } else {
+                    reset_hover = format!("{reset_hover}; {HINTS}");
+                }
+                if reset.on_hover_text(reset_hover).clicked() {
+                    self.reset_view();
                 }
             });
         });

@@ -323,6 +323,33 @@ fn saved_packets_of_a_capture_with_its_programs_name_them() {
     assert_eq!(sentence(&saved), shown);
 }
 
+/// Regression (real-window trial): the CSV export's save dialog listed the folder's captures,
+/// as the open dialog does. A save dialog lists the files of its type (all of them on
+/// request), says which type it saves, and fills in a name of that type.
+#[test]
+fn the_csv_save_dialog_lists_csv_files_and_names_one() {
+    let dir = temp_dir("csv-dialog");
+    std::fs::write(dir.join("trace.pcap"), b"x").expect("write");
+    std::fs::write(dir.join("last-week.csv"), b"x").expect("write");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| shows(h, "last-week.csv"));
+    assert!(!shows(&h, "trace.pcap"), "a capture is no CSV file");
+    assert!(shows(&h, "Save as type: CSV files (*.csv)"));
+    let name = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .filter_map(|n| n.accesskit_node().value())
+        .find(|v| v.ends_with(".csv"));
+    assert_eq!(name.as_deref(), Some("sample-7211-offenders.csv"));
+    h.get_by_label("show all files").click();
+    h.run_steps(2);
+    assert!(shows(&h, "trace.pcap"), "every file on request");
+}
+
 /// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
 /// opened, as if that one had been saved. It goes with the capture it was saved from.
 #[test]
@@ -356,7 +383,8 @@ fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked()
     let good = temp_dir("save-fails");
     let gone = good.join("gone");
     std::fs::create_dir_all(&gone).expect("folder");
-    std::fs::write(gone.join("marker.txt"), "x").expect("marker");
+    // A CSV file, listed in the CSV export's dialog once it shows that folder.
+    std::fs::write(gone.join("marker.csv"), "x").expect("marker");
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
     h.state_mut().settings.last_folder = Some(good.clone());
@@ -372,7 +400,7 @@ fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked()
     h.event(egui::Event::Text(gone.display().to_string()));
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
-    wait_for(&mut h, |h| shows(h, "marker.txt"));
+    wait_for(&mut h, |h| shows(h, "marker.csv"));
     std::fs::remove_dir_all(&gone).expect("remove");
     h.get_by_label("Save").click();
     let failed = format!(
@@ -488,6 +516,74 @@ fn a_zip_chosen_in_the_open_dialog_opens_the_captures_in_it() {
     let ev = h.state().evidence().expect("evidence").clone();
     assert_eq!(ev.connections.len(), 5, "the details read the member again");
     assert!(h.state().settings.recent[0][0].ends_with("two-captures-readme.zip"));
+}
+
+/// The warnings mixed-unreadable.zip is read with, after the archive's path: its two members
+/// rstscope does not read, each with what to do.
+const DEFLATE64: &str = ":http-mix.pcapng: the member is compressed with \
+                         Deflate64 (zip method 9, which Windows uses for large files), which \
+                         rstscope does not read: extract it (Explorer's Extract All, 7-Zip, or \
+                         unzip / 7z x), then open the capture";
+const ZIPCRYPTO: &str = ":refused-v4.pcap: the member is encrypted with \
+                         ZipCrypto (the zip has a password), which rstscope does not read: \
+                         extract it with the password (Explorer's Extract All asks for it; 7z x \
+                         or unzip), then open the capture";
+
+/// Regression (real-window trial): the status bar's warnings could only be hovered, cut to
+/// the bar's room: an admin could neither read a long one whole nor copy it into a ticket. A
+/// click shows them all in full, with Copy warnings, which puts them on the clipboard.
+#[test]
+fn a_click_on_the_status_bar_warnings_shows_them_whole_to_copy() {
+    let zip = manifest("tests/fixtures/zip/mixed-unreadable.zip");
+    let mut h = sized_harness([1024.0, 700.0], vec![zip.clone()]);
+    settle(&mut h);
+    h.get_by_label("2 warnings").click();
+    h.run_steps(2);
+    assert!(shows(&h, rstscope::ui::status::WARNINGS_TITLE));
+    let text = |w: &str| format!("{}{w}", zip.display());
+    let (first, second) = (text(DEFLATE64), text(ZIPCRYPTO));
+    for w in [&first, &second] {
+        let shown = h.get_by_label(w).rect();
+        assert!(shown.right() <= 1024.0 && shown.left() >= 0.0, "{shown:?}");
+    }
+    h.get_by_label("Copy warnings").click();
+    h.run_steps(1);
+    assert_eq!(copied_texts(&h), [format!("{first}\n{second}")]);
+    h.run_steps(1);
+    assert!(shows(&h, "Copied"));
+    h.get_by_label("Close").click();
+    h.run_steps(2);
+    assert!(!shows(&h, rstscope::ui::status::WARNINGS_TITLE));
+    // The arrows and Ctrl+C are the results' again; the warnings open again on a click.
+    h.get_by_label("2 warnings").click();
+    h.run_steps(2);
+    assert!(
+        shows(&h, "Copy warnings"),
+        "not \"Copied\" from the last time"
+    );
+}
+
+/// Regression (real-window trial): the capture's warnings under the details' filters (a zip's
+/// members it could not read) were one small line cut at the right edge. Each is whole,
+/// wrapped, inside the window, at the size of the text around it.
+#[test]
+fn the_details_tell_a_zips_warnings_whole_and_wrapped() {
+    let size = [1024.0, 700.0];
+    let zip = manifest("tests/fixtures/zip/mixed-unreadable.zip");
+    let mut h = sized_harness(size, vec![zip.clone()]);
+    settle(&mut h);
+    // A line of body text is 15 points high (of small text, 11).
+    let body = 15.0;
+    for w in [DEFLATE64, ZIPCRYPTO] {
+        let label = format!("Capture: {}{w}", zip.display());
+        let node = h.get_by_label(&label);
+        let rect = node.rect();
+        assert!(rect.right() <= size[0], "inside the window: {rect:?}");
+        assert!(
+            rect.height() >= 2.0 * body - 1.0,
+            "wrapped onto lines of the body's size: {rect:?}, a line {body}"
+        );
+    }
 }
 
 /// A zip dropped on the window opens like a capture; one without a capture in it leaves the
@@ -907,6 +1003,142 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
     h.run_steps(2);
     assert_eq!(h.state().range(), None);
     assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
+}
+
+/// Regression (real-window trial): a drag in the plot's margin before the first second
+/// selected the second before the capture, read "14:09:11-14:09:11 (0 s of capture over 1 s)",
+/// and the band's label "selected" was cut at the plot's edge. The drag selects the first
+/// second, said once ("selected 14:09:12 (1 s)"); the label is whole, over the band, and stays
+/// inside the plot for the last second too.
+#[test]
+fn a_drag_before_the_first_second_selects_the_first_and_labels_it_whole() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let bars = refused_columns(&mut h, top, bottom);
+    let (first_bar, last_bar) = (bars[0], bars[bars.len() - 1]);
+    let last = h.state().rows()[0].offender.last_seen.second();
+    // Bars are 0.8 s wide, centred on their second: the first second begins a tenth of a
+    // second (an eighth of a bar) before the first bar; the margin lies left of it.
+    let second = (first_bar.1 - first_bar.0) / 0.8;
+    let y = top + (bottom - top) * 0.5;
+    let start = first_bar.0 - second * 0.1 - 4.0;
+    drag(&mut h, egui::pos2(start, y), egui::vec2(-second * 0.2, 0.0));
+    let (a, b) = h.state().range().expect("a time range is selected");
+    let first = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| r.offender.first_seen.second())
+        .min()
+        .expect("rows");
+    assert_eq!((a, b), (first, first), "the capture's first second");
+    let clock = rstscope::report::Clock::Utc;
+    let at = clock.time(rstscope::packet::Timestamp::from_parts(a, 0));
+    assert!(
+        shows(&h, &format!("selected {at} (1 s)")),
+        "{:?}",
+        h.query_all_by_label_contains("selected ")
+            .filter_map(|n| n.accesskit_node().label())
+            .collect::<Vec<_>>()
+    );
+    assert!(!shows(&h, "of capture over"));
+    let label = h.get_by_label("selected").rect();
+    assert!(
+        first_bar.0 - second * 0.1 - 1.0 <= label.left() && label.right() <= first_bar.1 + second,
+        "over the first second: {label:?}, its bar {first_bar:?}"
+    );
+    assert!(top < label.top() && label.bottom() < bottom, "{label:?}");
+    // The last second, at the right edge: the label stays whole, inside the plot.
+    h.state_mut().set_range(Some((last, last)));
+    h.run_steps(2);
+    let label = h.get_by_label("selected").rect();
+    assert!(
+        label.right() <= size[0] - 4.0 && label.left() <= last_bar.1 && label.right() >= last_bar.0,
+        "inside the plot, over the last second: {label:?}, its bar {last_bar:?}"
+    );
+}
+
+/// Regression (real-window trial): with connections on several days (their times dated, so
+/// their column wider and the packets' narrower), "Save these packets…" wrapped onto two
+/// lines. In a packets column narrower still (800x600, "This machine" at its widest) it stays
+/// on one line, inside the details: whole where it fits, else "Save…".
+#[test]
+fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
+    let dir = temp_dir("days");
+    // 300 refused attempts a day on four days, 7 s apart: more packets than the details keep,
+    // so their heading is "Packets (2000, 400 more not listed)".
+    let mut records = Vec::new();
+    for day in 0..4u32 {
+        for k in 0..300u32 {
+            let (t, isn) = (
+                1_700_000_000 + day * 86_400 + k * 7,
+                1000 + day * 10_000 + k * 10,
+            );
+            records.push((t, 0, common::frame(7000, false, 0x02, isn, 0)));
+            records.push((t, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
+        }
+    }
+    let path = dir.join("four-days.pcap");
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    for (size, host) in [([1024.0, 700.0], false), ([800.0, 600.0], true)] {
+        let mut s = settings();
+        s.show_host = host;
+        s.host_width = host.then_some(size[0]);
+        let mut h = Harness::builder()
+            .with_size(size)
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s, vec![path.clone()]),
+            );
+        settle(&mut h);
+        let save = h
+            .query_by_label(rstscope::ui::details::SAVE_PACKETS)
+            .or_else(|| h.query_by_label("Save…"))
+            .expect("the button")
+            .rect();
+        let one_line = h.get_by_label("Export").rect().height();
+        assert!(
+            save.height() <= one_line + 1.0,
+            "on one line at {size:?}: {save:?}, a button of one line is {one_line} high"
+        );
+        let details = if host { size[0] / 2.0 } else { size[0] };
+        assert!(save.right() <= details, "inside the details: {save:?}");
+    }
+}
+
+/// Regression (real window, 800x600 with "This machine" open): the plot's "(?)" (its hints
+/// behind a mark) was drawn over "faded: the whole capture" where the row had no room left.
+/// Where there is none, the hints go to Reset view's hover instead.
+#[test]
+fn the_plot_hints_are_never_drawn_over_the_legend() {
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(800.0);
+    // Local time: the axis's title, on this row in a short window, is its longest then.
+    s.utc = false;
+    let mut h = Harness::builder()
+        .with_size([800.0, 600.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
+        );
+    settle(&mut h);
+    let legend = h.get_by_label_contains("faded: the whole capture").rect();
+    let reset = h.get_by_label("Reset view").rect();
+    assert!(legend.right() <= reset.left(), "{legend:?} {reset:?}");
+    if let Some(mark) = h.query_by_label("(?)") {
+        assert!(
+            legend.right() <= mark.rect().left(),
+            "{legend:?} {:?}",
+            mark.rect()
+        );
+    }
 }
 
 /// Where the plot lies: between the legend row and the table's title.
@@ -1845,17 +2077,60 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     assert!(shows(&h, "No offenders: no TCP packet was read"));
 }
 
+/// Regression (real-window trial): a capture without a TCP packet that could be read (UDP only,
+/// or tcpdump's ipoib.pcap, whose link type is not decoded) was headed "0 resets and 0 failed
+/// connection attempts, no offender" above the sentence that said why nothing was counted:
+/// zeros read as an all-clear. The explanation is the headline, once, and no legend of zeros.
+#[test]
+fn a_capture_without_tcp_is_headed_by_why_not_by_zeros() {
+    let dir = temp_dir("no-tcp-headline");
+    let ipoib = dir.join("refused-ipoib.pcap");
+    let mut bytes = common::refused_pcap(7000, 3);
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    std::fs::write(&ipoib, bytes).expect("write");
+    for (path, why) in [
+        (
+            udp_only_capture(&dir),
+            "No TCP packets in this capture: its only frame is other traffic",
+        ),
+        (
+            ipoib,
+            "No TCP packets could be read in this capture: none of its 6 frames could be decoded",
+        ),
+    ] {
+        let mut h = harness(settings(), vec![path.clone()]);
+        settle(&mut h);
+        assert!(!shows(&h, "0 resets"), "{}", path.display());
+        assert!(
+            !shows(&h, "failed connection attempts"),
+            "{}",
+            path.display()
+        );
+        assert!(
+            !shows(&h, "Resets per second by cause"),
+            "no legend without a plot: {}",
+            path.display()
+        );
+        assert_eq!(
+            h.query_all_by_label_contains(why).count(),
+            1,
+            "said once: {}",
+            path.display()
+        );
+        // It leads: nothing of the results above it.
+        let headline = h.get_by_label_contains(why).rect();
+        let table = h.get_by_label_contains("No offenders").rect();
+        assert!(headline.bottom() <= table.top(), "{}", path.display());
+    }
+}
+
 /// Regression: a capture read to its end without a TCP packet (other traffic only, as zeek's
 /// q-in-q.pcap, or a file header without packets) said "No TCP packets yet.", as if more
 /// were coming.
 #[test]
 fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
     let dir = temp_dir("no-tcp");
-    // The sample's first frame made UDP: well-formed, no TCP in it.
-    let mut udp = common::frame(53, false, 0x02, 1, 0);
-    udp[23] = 17;
-    let other = dir.join("udp-only.pcap");
-    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let other = udp_only_capture(&dir);
     let empty = dir.join("no-packets.pcap");
     std::fs::write(&empty, common::pcap(&[])).expect("write");
     let mut h = harness(settings(), vec![other]);
@@ -1878,10 +2153,7 @@ fn a_capture_read_without_tcp_says_what_it_holds_not_yet() {
 #[test]
 fn the_details_do_not_ask_to_select_an_offender_where_there_is_none() {
     let dir = temp_dir("none-to-select");
-    let mut udp = common::frame(53, false, 0x02, 1, 0);
-    udp[23] = 17;
-    let other = dir.join("udp-only.pcap");
-    std::fs::write(&other, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    let other = udp_only_capture(&dir);
     let mut h = harness(settings(), vec![other]);
     settle(&mut h);
     assert!(shows(&h, "No offenders"), "the table says why it is empty");
@@ -3801,6 +4073,16 @@ fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rstscope-gui-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp folder");
     dir
+}
+
+/// Writes `udp-only.pcap` in `dir`: one well-formed frame that is UDP (a SYN frame with its IP
+/// protocol set to 17), so a capture without any TCP packet. Returns its path.
+fn udp_only_capture(dir: &Path) -> PathBuf {
+    let mut udp = common::frame(53, false, 0x02, 1, 0);
+    udp[23] = 17;
+    let path = dir.join("udp-only.pcap");
+    std::fs::write(&path, common::pcap(&[(1_700_000_000, 0, udp)])).expect("write");
+    path
 }
 
 /// Writes a raw-IPv4 pcap of `frames` packets: SYNs from 200 clients to 4 closed ports,

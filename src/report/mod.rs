@@ -74,8 +74,12 @@ impl Clock {
         self.datetime(ts).format("%H:%M:%S%.3f").to_string()
     }
 
-    /// A range of times: `15:13:13-15:13:22`, with dates when it spans days.
+    /// A range of times: `15:13:13-15:13:22`, with dates when it spans days; `15:13:13`
+    /// within one second (not `15:13:13-15:13:13`).
     pub fn range(self, a: Timestamp, b: Timestamp) -> String {
+        if a.second() == b.second() {
+            return self.time(a);
+        }
         let (da, db) = (self.datetime(a), self.datetime(b));
         if da.date_naive() == db.date_naive() {
             format!("{}-{}", da.format("%H:%M:%S"), db.format("%H:%M:%S"))

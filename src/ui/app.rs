@@ -221,6 +221,9 @@ pub struct RstscopeApp {
     pub capture_library: Result<npcap::Wpcap, npcap::NpcapError>,
     /// Help > About is shown.
     about_open: bool,
+    /// The status bar's warnings are shown in full (one was clicked), and whether Copy has
+    /// copied them since.
+    warnings_open: (bool, bool),
 }
 
 impl RstscopeApp {
@@ -256,6 +259,7 @@ impl RstscopeApp {
             fit_checked: false,
             capture_library: npcap::ensure_capture().cloned(),
             about_open: false,
+            warnings_open: (false, false),
         }
     }
 
@@ -425,6 +429,8 @@ impl RstscopeApp {
             self.settings.remember(&src.paths);
         }
         self.notices.retain(|n| n.about == About::App);
+        // The last capture's warnings are not this one's.
+        self.warnings_open = (false, false);
         self.source = Some(src);
         self.selected = None;
         self.follow_worst = true;
@@ -509,7 +515,7 @@ impl RstscopeApp {
         }
         egui::Panel::bottom("status").show(ui, |ui| {
             let src = self.source.as_ref();
-            status::show(
+            let warnings_clicked = status::show(
                 ui,
                 &StatusInput {
                     source: src.map_or("no capture open", |s| s.label.as_str()),
@@ -520,6 +526,9 @@ impl RstscopeApp {
                     clock: self.settings.clock(),
                 },
             );
+            if warnings_clicked {
+                self.warnings_open = (true, false);
+            }
             // The start screen sets the limit beside Start capture, where it says what it is.
             if let Some(s) = src.filter(|s| s.capture.is_some()) {
                 let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
@@ -553,6 +562,15 @@ impl RstscopeApp {
             }
         }
         crate::ui::about::show(&ctx, &mut self.about_open, &self.capture_library);
+        if self.warnings_open.0 {
+            let clock = self.settings.clock();
+            let all = self
+                .analysis()
+                .map(|a| status::warnings(&a, clock))
+                .unwrap_or_default();
+            let (open, copied) = &mut self.warnings_open;
+            status::warnings_window(&ctx, open, copied, &all);
+        }
         if let Some((purpose, paths)) = self.dialogs.show(&ctx) {
             self.chosen(&ctx, purpose, paths);
         }
@@ -800,7 +818,7 @@ impl RstscopeApp {
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
-                PlotView::headline(ui, a);
+                PlotView::headline(ui, a, !ready);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;
@@ -877,7 +895,7 @@ impl RstscopeApp {
                 ui.ctx(),
                 "these packets",
                 name,
-                ("pcapng", "pcapng"),
+                ("pcapng captures", "pcapng"),
                 SaveTag::Packets,
             );
         }
@@ -886,9 +904,14 @@ impl RstscopeApp {
     /// The keys of the results: the arrows move the selected offender (or, with a connection
     /// selected, the connection), Ctrl+C with no text selected copies the offender's diagnosis
     /// (or the connection), as a packet list copies its selected row. Not while a dialog, a
-    /// text field or a popup has the keyboard.
+    /// text field, a popup or a window over the results (About, the warnings) has the keyboard.
     fn offender_keys(&mut self, ctx: &egui::Context) {
-        if self.dialogs.is_open() || ctx.text_edit_focused() || ctx.any_popup_open() {
+        if self.dialogs.is_open()
+            || self.about_open
+            || self.warnings_open.0
+            || ctx.text_edit_focused()
+            || ctx.any_popup_open()
+        {
             return;
         }
         // With a connection selected (its packets alone listed) the arrows move among the
@@ -1020,21 +1043,21 @@ impl RstscopeApp {
                         ctx,
                         "the offenders as CSV",
                         format!("{stem}-offenders.csv"),
-                        ("CSV", "csv"),
+                        ("CSV files", "csv"),
                         tag,
                     ),
                     SaveTag::Json => self.open_save_dialog(
                         ctx,
                         "the report as JSON",
                         format!("{stem}-report.json"),
-                        ("JSON", "json"),
+                        ("JSON files", "json"),
                         tag,
                     ),
                     SaveTag::Capture => self.open_save_dialog(
                         ctx,
                         "the capture as pcapng",
                         format!("{stem}.pcapng"),
-                        ("pcapng", "pcapng"),
+                        ("pcapng captures", "pcapng"),
                         tag,
                     ),
                     SaveTag::Packets => {}
@@ -1055,6 +1078,7 @@ impl RstscopeApp {
             }
             Action::Close => {
                 self.notices.retain(|n| n.about == About::App);
+                self.warnings_open = (false, false);
                 self.source = None;
                 self.selected = None;
                 self.follow_worst = true;

@@ -395,18 +395,15 @@ impl DetailsView {
             .as_ref()
             .map(|ev| ev.warnings_in(input.clock))
             .unwrap_or_default();
-        if !warnings.is_empty() {
+        // Each whole, wrapped, at the size of the text around it: small and cut at the right
+        // edge, a zip's note on the members it skipped could not be read.
+        for w in &warnings {
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!("Capture: {}", warnings.join("; ")))
-                        .color(ui.visuals().warn_fg_color)
-                        .small(),
+                    RichText::new(format!("Capture: {w}")).color(ui.visuals().warn_fg_color),
                 )
-                .truncate()
-                // Its own tooltip has every warning, a line each: one tooltip, not two.
-                .show_tooltip_when_elided(false),
-            )
-            .on_hover_text(warnings.join("\n"));
+                .wrap(),
+            );
         }
         ui.separator();
         self.evidence_lists(ui, &o, input, &mut action, (top, view));
@@ -617,6 +614,9 @@ impl DetailsView {
     }
 }
 
+/// The text of the button that saves the packets listed.
+pub const SAVE_PACKETS: &str = "Save these packets…";
+
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
 /// were counted than kept, which its hover says).
 fn save_button(
@@ -652,8 +652,23 @@ fn save_button(
         ),
         _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
     };
+    // On one line, never wrapped onto two (as it was in a packets column narrowed by dated
+    // connections and the "This machine" panel): whole on the next row where this one is
+    // short of it, and "Save…" where the column is narrower than its whole text.
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let whole = ui.fonts_mut(|f| {
+        f.layout_no_wrap(SAVE_PACKETS.to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    }) + 2.0 * ui.spacing().button_padding.x;
+    let text = if ui.available_size().x >= whole {
+        SAVE_PACKETS
+    } else {
+        "Save…"
+    };
+    let button = egui::Button::new(text).wrap_mode(egui::TextWrapMode::Extend);
     let clicked = ui
-        .add_enabled(packets.is_some(), egui::Button::new("Save these packets…"))
+        .add_enabled(packets.is_some(), button)
         .on_hover_text(hint)
         .clicked();
     match (packets, stream) {

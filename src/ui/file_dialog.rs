@@ -167,12 +167,37 @@ fn native_dialog(purpose: &Purpose, start: Option<PathBuf>) -> Option<Vec<PathBu
             .pick_files(),
         Purpose::Save {
             what, name, filter, ..
-        } => d
-            .set_title(format!("Save {what}"))
-            .set_file_name(name)
-            .add_filter(filter.0, &[filter.1])
-            .save_file()
-            .map(|p| vec![p]),
+        } => {
+            let d = save_filters(*filter)
+                .into_iter()
+                .fold(d, |d, (name, ext)| d.add_filter(name, &[ext]));
+            d.set_title(format!("Save {what}"))
+                .set_file_name(name)
+                .save_file()
+                .map(|p| vec![p])
+        }
+    }
+}
+
+/// A save dialog's file types: the file's own first (the Windows dialog takes its extension
+/// as the one it adds to a name typed without one), then all files, as Windows programs name
+/// them ("CSV files (*.csv)").
+fn save_filters((name, ext): (&str, &'static str)) -> [(String, &'static str); 2] {
+    [
+        (format!("{name} (*.{ext})"), ext),
+        ("All files (*.*)".to_owned(), "*"),
+    ]
+}
+
+/// `path` with `.ext` added when its file name has no extension (`report` saved as CSV is
+/// `report.csv`, as the Windows dialog does); a name with one is left as typed.
+fn with_extension(path: PathBuf, ext: &str) -> PathBuf {
+    if path.extension().is_some() {
+        path
+    } else {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".{ext}"));
+        path.with_file_name(name)
     }
 }
 
@@ -369,6 +394,32 @@ impl Browser {
         self.task = Some(Task::spawn("file-dialog", ctx, move |_| list(&dir)));
     }
 
+    /// The extension of the file saved; `None` when opening.
+    fn save_extension(&self) -> Option<&'static str> {
+        match &self.purpose {
+            Purpose::Save { filter, .. } => Some(filter.1),
+            Purpose::OpenCapture => None,
+        }
+    }
+
+    /// Whether a file is listed: a capture in an open dialog, a file of the type saved in a
+    /// save dialog (a CSV export listed captures), any with "show all files".
+    fn lists(&self, name: &str) -> bool {
+        self.all_files
+            || match self.save_extension() {
+                Some(ext) => name.to_lowercase().ends_with(&format!(".{ext}")),
+                None => is_capture_name(name),
+            }
+    }
+
+    /// The path chosen, as saved to: with the type's extension when typed without one.
+    fn to_save(&self, path: PathBuf) -> PathBuf {
+        match self.save_extension() {
+            Some(ext) => with_extension(path, ext),
+            None => path,
+        }
+    }
+
     fn title(&self) -> String {
         match &self.purpose {
             Purpose::OpenCapture => "Open captures".into(),
@@ -384,7 +435,7 @@ impl Browser {
         if let Some(typed) = self.typed.as_mut().and_then(Task::poll) {
             self.typed = None;
             match typed {
-                Typed::File(path) => return BrowserOutcome::Chosen(vec![path]),
+                Typed::File(path) => return BrowserOutcome::Chosen(vec![self.to_save(path)]),
                 Typed::Folder(dir, listing) => {
                     self.path_text = dir.display().to_string();
                     self.dir = dir;
@@ -476,7 +527,7 @@ impl Browser {
                 }
                 Some(Ok(entries)) => {
                     for e in entries {
-                        if !e.dir && !save && !self.all_files && !is_capture_name(&e.name) {
+                        if !e.dir && !self.lists(&e.name) {
                             continue;
                         }
                         let label = if e.dir {
@@ -522,6 +573,13 @@ impl Browser {
         }
         let mut outcome = BrowserOutcome::Open;
         ui.separator();
+        if let Purpose::Save { filter, .. } = &self.purpose {
+            let (kind, _) = &save_filters(*filter)[0];
+            ui.horizontal(|ui| {
+                ui.label(format!("Save as type: {kind}"));
+                ui.checkbox(&mut self.all_files, "show all files");
+            });
+        }
         ui.horizontal(|ui| {
             if save {
                 ui.label("File name:");
@@ -531,7 +589,8 @@ impl Browser {
                     && ui.input(|i| i.key_pressed(egui::Key::Enter))
                     && !self.save_name.trim().is_empty()
                 {
-                    outcome = BrowserOutcome::Chosen(vec![self.dir.join(self.save_name.trim())]);
+                    let path = self.to_save(self.dir.join(self.save_name.trim()));
+                    outcome = BrowserOutcome::Chosen(vec![path]);
                 }
             } else {
                 ui.checkbox(&mut self.all_files, "show all files");
@@ -550,7 +609,8 @@ impl Browser {
                 };
                 if ui.add_enabled(ready, egui::Button::new(ok)).clicked() {
                     outcome = if save {
-                        BrowserOutcome::Chosen(vec![self.dir.join(self.save_name.trim())])
+                        let path = self.to_save(self.dir.join(self.save_name.trim()));
+                        BrowserOutcome::Chosen(vec![path])
                     } else {
                         BrowserOutcome::Chosen(self.selected.iter().cloned().collect())
                     };
@@ -579,6 +639,28 @@ mod tests {
         assert_eq!(
             name,
             "Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;*.zst;*.lz4;*.xz;*.bz2;*.zip)"
+        );
+    }
+
+    /// Regression (real-window trial): the CSV export's dialog listed the folder's captures.
+    /// A save dialog offers its own file type first, then all files.
+    #[test]
+    fn a_save_dialog_offers_its_file_type_then_all_files() {
+        assert_eq!(
+            save_filters(("CSV files", "csv")),
+            [
+                ("CSV files (*.csv)".to_owned(), "csv"),
+                ("All files (*.*)".to_owned(), "*")
+            ]
+        );
+        assert_eq!(
+            with_extension(PathBuf::from("/tmp/report"), "csv"),
+            PathBuf::from("/tmp/report.csv")
+        );
+        assert_eq!(
+            with_extension(PathBuf::from("/tmp/report.txt"), "csv"),
+            PathBuf::from("/tmp/report.txt"),
+            "a name typed with an extension is kept"
         );
     }
 

@@ -237,11 +237,18 @@ impl PlotView {
         !self.hidden[c.index()]
     }
 
-    /// One line that sums the capture up: resets, failed attempts, their rate, offenders.
-    pub fn headline(ui: &mut egui::Ui, a: &Analysis) {
-        let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
-        let offenders = Offenders::of(&a.snapshot);
-        let text = headline_text(&a.snapshot.totals, &offenders, covered);
+    /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
+    /// without a TCP packet, why there is none (`loading`: none *yet*). "0 resets and 0 failed
+    /// connection attempts" over a capture whose frames could not be decoded read as an
+    /// all-clear where nothing could be counted.
+    pub fn headline(ui: &mut egui::Ui, a: &Analysis, loading: bool) {
+        let text = if a.snapshot.totals.first_ts.is_none() {
+            no_tcp_text(&a.capture, loading)
+        } else {
+            let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
+            let offenders = Offenders::of(&a.snapshot);
+            headline_text(&a.snapshot.totals, &offenders, covered)
+        };
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
@@ -249,7 +256,8 @@ impl PlotView {
         }
     }
 
-    /// The legend with its toggles, and the plot.
+    /// The legend with its toggles, and the plot; nothing without a TCP packet (the headline
+    /// says why there is none: a legend of zeros would only repeat them).
     pub fn show(
         &mut self,
         ui: &mut egui::Ui,
@@ -258,14 +266,12 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let snapshot = &input.analysis.snapshot;
-        let ends = snapshot.totals.first_ts.zip(snapshot.totals.last_ts);
-        if let Some((first, last)) = ends {
-            self.update_axis(input, first.second(), last.second());
-        }
+        let Some((first, last)) = snapshot.totals.first_ts.zip(snapshot.totals.last_ts) else {
+            return;
+        };
+        self.update_axis(input, first.second(), last.second());
         self.legend(ui, input, clock, range);
-        let (Some((first, last)), Some(axis)) = (ends, self.axis.as_ref().map(|(_, a)| a.clone()))
-        else {
-            ui.label(no_tcp_text(&input.analysis.capture, input.loading));
+        let Some(axis) = self.axis.as_ref().map(|(_, a)| a.clone()) else {
             return;
         };
         let (d0, d1) = (first.second(), last.second());
@@ -464,8 +470,10 @@ impl PlotView {
                 } else {
                     Color32::from_rgba_unmultiplied(30, 80, 200, 30)
                 };
+                // Unnamed: egui_plot writes a span's name inside it, cut to "s..." or left out
+                // in a narrow one; `selected_label` writes it whole, over the plot.
                 p.span(
-                    Span::new("selected", axis.x(a as f64)..=axis.x((b + 1) as f64))
+                    Span::new("", axis.x(a as f64)..=axis.x((b + 1) as f64))
                         .fill(fill)
                         .border(Stroke::new(1.0, fill.gamma_multiply(4.0))),
                 );
@@ -473,6 +481,9 @@ impl PlotView {
             (p.plot_bounds(), p.auto_bounds().x)
         });
         break_labels(ui, &axis, clock, &response.transform);
+        if let Some(selected) = new_range {
+            selected_label(ui, &axis, selected, &response.transform);
+        }
         self.drag_from = drag_from;
         *range = new_range;
         let (bounds, auto_x) = response.inner;
@@ -630,98 +641,120 @@ impl PlotView {
             }
         });
         ui.horizontal(|ui| {
-            // The axis's title, where the plot has none under it.
-            if input.compact
-                && let Some(first) = totals.first_ts
-            {
-                ui.label(RichText::new(axis_title(clock, first)).small())
-                    .on_hover_text(
-                        "the time axis's clock and zone (Local time / UTC in the toolbar)",
-                    );
-            }
-            let hidden: Vec<&str> = Cause::ALL
-                .iter()
-                .filter(|c| !self.cause_shown(**c))
-                .map(|c| c.as_str())
-                .chain(self.hide_failed.then_some("failed attempts"))
-                .collect();
-            if !hidden.is_empty() {
-                let note = format!("Some causes hidden: {} (click to show)", hidden.join(", "));
-                if ui
-                    .add(
-                        egui::Label::new(
-                            RichText::new(note)
-                                .color(ui.visuals().warn_fg_color)
-                                .small(),
-                        )
-                        .sense(egui::Sense::click()),
-                    )
-                    .on_hover_text(
-                        "the plot leaves them out; their counts stay in the legend and the table",
-                    )
-                    .clicked()
-                {
-                    self.hidden = [false; 5];
-                    self.hide_failed = false;
-                }
-            }
-            if let Some(o) = input.highlight {
-                ui.label(
-                    RichText::new(format!(
-                        "bright: {} · faded: the whole capture",
-                        report::endpoint(o.addr, o.port)
-                    ))
-                    .small(),
-                )
-                .on_hover_text(
-                    "the selected offender's resets and failed attempts are drawn in full \
-                     colour over the whole capture's, which are faded (failed attempts dashed)",
-                );
-            }
-            if let Some((a, b)) = *range {
-                ui.label(
-                    RichText::new(format!(
-                        "selected {} ({})",
-                        clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
-                        selected_length(self.axis(), a, b)
-                    ))
-                    .small(),
-                );
-                if ui
-                    .small_button("×")
-                    .on_hover_text("clear the time selection")
-                    .clicked()
-                {
-                    *range = None;
-                }
-            }
-            // Without a TCP packet there is no plot: nothing to reset, drag or zoom.
-            if totals.first_ts.is_none() {
-                return;
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .small_button("Reset view")
-                    .on_hover_text("show the whole capture (or double-click the plot)")
-                    .clicked()
-                {
-                    self.reset_view();
-                }
-                const HINTS: &str =
-                    "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
+            // Room kept for Reset view at the right: what is said here is cut (whole on
+            // hover) rather than drawn under it, as in a window narrowed by "This machine".
+            let reset_width = {
                 let font = egui::TextStyle::Small.resolve(ui.style());
-                let width = ui.fonts_mut(|f| {
-                    f.layout_no_wrap(HINTS.to_owned(), font, Color32::WHITE)
+                ui.fonts_mut(|f| {
+                    f.layout_no_wrap("Reset view".to_owned(), font, Color32::WHITE)
                         .size()
                         .x
-                });
-                // The hints where they fit; else behind a mark, never over the legend.
-                if ui.available_width() > width + 8.0 {
+                }) + 2.0 * ui.spacing().button_padding.x
+            };
+            let left =
+                (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
+            ui.allocate_ui_with_layout(
+                egui::vec2(left, ui.spacing().interact_size.y),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| {
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                    // The axis's title, where the plot has none under it.
+                    if input.compact
+                        && let Some(first) = totals.first_ts
+                    {
+                        ui.label(RichText::new(axis_title(clock, first)).small())
+                            .on_hover_text(
+                                "the time axis's clock and zone (Local time / UTC in the toolbar)",
+                            );
+                    }
+                    let hidden: Vec<&str> = Cause::ALL
+                        .iter()
+                        .filter(|c| !self.cause_shown(**c))
+                        .map(|c| c.as_str())
+                        .chain(self.hide_failed.then_some("failed attempts"))
+                        .collect();
+                    if !hidden.is_empty() {
+                        let note = format!("Some causes hidden: {} (click to show)", hidden.join(", "));
+                        if ui
+                            .add(
+                                egui::Label::new(
+                                    RichText::new(note)
+                                        .color(ui.visuals().warn_fg_color)
+                                        .small(),
+                                )
+                                .sense(egui::Sense::click()),
+                            )
+                            .on_hover_text(
+                                "the plot leaves them out; their counts stay in the legend and the table",
+                            )
+                            .clicked()
+                        {
+                            self.hidden = [false; 5];
+                            self.hide_failed = false;
+                        }
+                    }
+                    if let Some(o) = input.highlight {
+                        ui.label(
+                            RichText::new(format!(
+                                "bright: {} · faded: the whole capture",
+                                report::endpoint(o.addr, o.port)
+                            ))
+                            .small(),
+                        )
+                        .on_hover_text(
+                            "the selected offender's resets and failed attempts are drawn in full \
+                             colour over the whole capture's, which are faded (failed attempts dashed)",
+                        );
+                    }
+                    if let Some((a, b)) = *range {
+                        ui.label(
+                            RichText::new(format!(
+                                "selected {} ({})",
+                                clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
+                                selected_length(self.axis(), a, b)
+                            ))
+                            .small(),
+                        );
+                        if ui
+                            .small_button("×")
+                            .on_hover_text("clear the time selection")
+                            .clicked()
+                        {
+                            *range = None;
+                        }
+                    }
+                },
+            );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                const HINTS: &str =
+                    "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
+                // (ASCII: the app's fonts have no circled i.)
+                const MARK: &str = "(?)";
+                let font = egui::TextStyle::Small.resolve(ui.style());
+                let width = |ui: &egui::Ui, t: &str| {
+                    ui.fonts_mut(|f| {
+                        f.layout_no_wrap(t.to_owned(), font.clone(), Color32::WHITE)
+                            .size()
+                            .x
+                    })
+                };
+                let (hints, mark) = (width(ui, HINTS), width(ui, MARK));
+                let reset = ui.small_button("Reset view");
+                // The hints where they fit; else behind a mark; else in Reset view's hover:
+                // never over the legend (the mark was drawn over "faded: the whole capture"
+                // in a window narrowed by "This machine").
+                let room = ui.available_width() - 8.0;
+                let mut reset_hover = "show the whole capture (or double-click the plot)".to_owned();
+                if room > hints {
                     ui.label(RichText::new(HINTS).weak().small());
-                } else {
-                    // (ASCII: the app's fonts have no circled i.)
-                    ui.label(RichText::new("(?)").weak().small())
+                } else if room > mark {
+                    ui.label(RichText::new(MARK).weak().small())
                         .on_hover_text(HINTS);
+                } else {
+                    reset_hover = format!("{reset_hover}; {HINTS}");
+                }
+                if reset.on_hover_text(reset_hover).clicked() {
+                    self.reset_view();
                 }
             });
         });
@@ -855,27 +888,31 @@ const KERNEL_RST_LINE: &str = "kernel OutRsts/s";
 
 /// The whole packet seconds from plot x `a` to plot x `b` (either order). Across a break they
 /// run through the gap, which holds no packet: the range counts both sides' seconds. An end in
-/// a break stops at the packets beside it.
+/// a break stops at the packets beside it; an end in the plot's margins, before the first
+/// second or after the last, at the capture's first or last second (a drag wholly in the left
+/// margin selects the first second, not a second before the capture).
 fn second_range(axis: &TimeAxis, a: f64, b: f64) -> (i64, i64) {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
     let from = axis.break_at(lo).map_or(axis.second(lo), |b| b.began);
     let to = axis.break_at(hi).map_or(axis.second(hi), |b| b.ended);
-    if from <= to {
+    let (from, to) = if from <= to {
         (from, to)
     } else {
         // Both ends in one break: its seconds, which hold nothing.
         (axis.second(lo), axis.second(hi))
-    }
+    };
+    let (first, last) = axis.seconds();
+    (from.clamp(first, last), to.clamp(first, last))
 }
 
 /// How long a selected range is: `5 min`; across a break, the time the files cover in it and
 /// the time from its start to its end (`2 s of capture over 6205.0 days`).
 fn selected_length(axis: Option<&TimeAxis>, a: i64, b: i64) -> String {
     let secs = b - a + 1;
-    match axis.map(|axis| axis.covered(a, b)) {
-        Some(covered) if covered < secs => format!(
+    match axis.map(|axis| axis.left_out(a, b)) {
+        Some(gap) if gap > 0 => format!(
             "{} of capture over {}",
-            report::approx_duration(covered),
+            report::approx_duration(secs - gap),
             report::approx_duration(secs)
         ),
         _ => duration(secs),
@@ -953,24 +990,58 @@ fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot:
         if !(frame.left()..=frame.right()).contains(&mid) {
             continue;
         }
-        let text = RichText::new(b.label()).color(ui.visuals().strong_text_color());
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let size = ui.fonts_mut(|f| f.layout_no_wrap(b.label(), font, Color32::WHITE).size())
-            + egui::vec2(8.0, 2.0);
-        let left =
-            (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
-        // Under the line where a selected range's span writes "selected".
-        let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + 22.0), size);
-        ui.painter()
-            .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
-        ui.place(
-            rect,
-            egui::Label::new(text)
-                .selectable(false)
-                .sense(egui::Sense::hover()),
-        )
-        .on_hover_text(gap_text(&b, clock));
+        // Under the line where a selected range's label is.
+        label_over_plot(ui, frame, mid, 22.0, &b.label()).on_hover_text(gap_text(&b, clock));
     }
+}
+
+/// "selected" over the selected seconds `(a, b)` near the plot's top, whole and inside the
+/// plot however narrow the range or near an edge (a second selected at the plot's left edge
+/// had its label cut there).
+fn selected_label(
+    ui: &mut egui::Ui,
+    axis: &TimeAxis,
+    (a, b): (i64, i64),
+    t: &egui_plot::PlotTransform,
+) {
+    let frame = *t.frame();
+    let x = |v: i64| {
+        t.position_from_point(&egui_plot::PlotPoint::new(axis.x(v as f64), 0.0))
+            .x
+    };
+    let (left, right) = (x(a), x(b + 1));
+    // Only while some of the range is in view.
+    if right < frame.left() || left > frame.right() {
+        return;
+    }
+    let mid = (left.max(frame.left()) + right.min(frame.right())) / 2.0;
+    label_over_plot(ui, frame, mid, 4.0, "selected");
+}
+
+/// `text` on a backing of the panel's colour, centred at `mid` as far as the plot's `frame`
+/// allows, `down` points under its top.
+fn label_over_plot(
+    ui: &mut egui::Ui,
+    frame: egui::Rect,
+    mid: f32,
+    down: f32,
+    text: &str,
+) -> egui::Response {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let size = ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+            .size()
+    }) + egui::vec2(8.0, 2.0);
+    let left = (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+    let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + down), size);
+    ui.painter()
+        .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
+    ui.place(
+        rect,
+        egui::Label::new(RichText::new(text).color(ui.visuals().strong_text_color()))
+            .selectable(false)
+            .sense(egui::Sense::hover()),
+    )
 }
 
 /// What the hovered bucket holds; `name` is the highlighted endpoint's, with its
@@ -1738,5 +1809,25 @@ mod tests {
         let plain = TimeAxis::new(100, 200, &[]);
         assert_eq!(second_range(&plain, 105.7, 101.2), (101, 105));
         assert_eq!(duration(300), "5 min");
+    }
+
+    /// Regression (real-window trial): a drag in the plot's left margin selected the second
+    /// before the capture, read "14:09:11-14:09:11 (0 s of capture over 1 s)". A drag into a
+    /// margin stops at the capture's first or last second, a range is "of capture over" only
+    /// across a gap left out, and one second is written once.
+    #[test]
+    fn a_range_dragged_into_the_margins_is_the_captures_seconds() {
+        let plain = TimeAxis::new(100, 200, &[]);
+        assert_eq!(second_range(&plain, 98.5, 99.7), (100, 100));
+        assert_eq!(second_range(&plain, 150.2, 98.5), (100, 150));
+        assert_eq!(second_range(&plain, 190.0, 230.0), (190, 200));
+        assert_eq!(second_range(&plain, 201.2, 203.0), (200, 200));
+        assert_eq!(selected_length(Some(&plain), 100, 100), "1 s");
+        // Set outside the capture (not by a drag): its length, not "0 s of capture".
+        assert_eq!(selected_length(Some(&plain), 50, 99), "50 s");
+        assert_eq!(selected_length(Some(&plain), 95, 105), "11 s");
+        let t = Timestamp::from_parts(1_700_000_000, 0);
+        assert_eq!(Clock::Utc.range(t, t.plus_secs(0)), "22:13:20");
+        assert_eq!(Clock::Utc.range(t, t.plus_secs(9)), "22:13:20-22:13:29");
     }
 }

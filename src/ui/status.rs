@@ -25,8 +25,10 @@ pub struct StatusInput<'a> {
     pub clock: Clock,
 }
 
-/// Draws the status bar.
-pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
+/// Draws the status bar. True when a warning in it was clicked: the app then shows them all
+/// in full ([`warnings_window`]).
+pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) -> bool {
+    let mut clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 14.0;
         ui.label(RichText::new(s.source).strong());
@@ -58,11 +60,11 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
                 .max_by_key(|(_, n)| **n)
                 .map(|(why, _)| why.key())
                 .unwrap_or_default();
-            ui.label(
-                RichText::new(format!("{} not decoded ({first})", thousands(not_decoded)))
-                    .color(ui.visuals().warn_fg_color),
-            )
-            .on_hover_text(reasons.join("\n"));
+            clicked |= warning(
+                ui,
+                format!("{} not decoded ({first})", thousands(not_decoded)),
+                &reasons.join("\n"),
+            );
         } else {
             ui.label("0 not decoded");
         }
@@ -76,11 +78,11 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
         .on_hover_text("connections ended early because too many were open at once");
         let other = a.snapshot.other_endpoints;
         if other.dropped > 0 {
-            ui.label(
-                RichText::new(format!("{} endpoints not kept", thousands(other.dropped)))
-                    .color(ui.visuals().warn_fg_color),
-            )
-            .on_hover_text(crate::analysis::other_endpoints_warning(&other));
+            clicked |= warning(
+                ui,
+                format!("{} endpoints not kept", thousands(other.dropped)),
+                &crate::analysis::other_endpoints_warning(&other),
+            );
         }
         let warnings = app_warnings(c, s.clock);
         if !warnings.is_empty() {
@@ -89,14 +91,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             } else {
                 format!("{} warnings", warnings.len())
             };
-            // Its tooltip holds every warning whole: egui's own for the cut text would be a
-            // second one beside it.
-            ui.add(
-                egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
-                    .truncate()
-                    .show_tooltip_when_elided(false),
-            )
-            .on_hover_text(warnings.join("\n"));
+            clicked |= warning(ui, text, &warnings.join("\n"));
         }
         if let Some(c) = s.capture {
             let drops = c.dropped();
@@ -122,6 +117,110 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) {
             ui.label(RichText::new("reading…").weak());
         }
     });
+    clicked
+}
+
+/// A warning of the status bar, cut to the room left: `hover` on hover, all of them in full
+/// on a click (a tooltip could be read but not copied, and a long one not read whole). True
+/// when clicked.
+fn warning(ui: &mut egui::Ui, text: String, hover: &str) -> bool {
+    // One tooltip: egui's own for the cut text would be a second one beside it.
+    ui.add(
+        egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
+            .truncate()
+            .show_tooltip_when_elided(false)
+            .selectable(false)
+            .sense(egui::Sense::click()),
+    )
+    .on_hover_cursor(egui::CursorIcon::PointingHand)
+    .on_hover_text(format!(
+        "{hover}\n(click to read the warnings in full and copy them)"
+    ))
+    .clicked()
+}
+
+/// Title of the window that shows the warnings in full.
+pub const WARNINGS_TITLE: &str = "Warnings about this capture";
+
+/// Every warning the status bar tells of, whole, a paragraph each: frames not decoded and
+/// why, endpoints not kept, the capture's own warnings.
+pub fn warnings(a: &Analysis, clock: Clock) -> Vec<String> {
+    let c = &a.capture;
+    let mut all = Vec::new();
+    let not_decoded = c.not_decoded_total();
+    if not_decoded > 0 {
+        let frames = match not_decoded {
+            1 => "1 frame".to_owned(),
+            n => format!("{} frames", thousands(n)),
+        };
+        // One reason is the reason of them all; of several, how many frames each.
+        let reasons: Vec<String> = match c.not_decoded.len() {
+            1 => c.not_decoded.keys().map(ToString::to_string).collect(),
+            _ => c
+                .not_decoded
+                .iter()
+                .map(|(why, n)| format!("{}: {why}", thousands(*n)))
+                .collect(),
+        };
+        all.push(format!("{frames} not decoded: {}", reasons.join("; ")));
+    }
+    let other = a.snapshot.other_endpoints;
+    if other.dropped > 0 {
+        all.push(crate::analysis::other_endpoints_warning(&other));
+    }
+    all.extend(app_warnings(c, clock));
+    all
+}
+
+/// The warnings in full while `open`, selectable, with Copy (every warning, a line each, on
+/// the system clipboard; it says "Copied" once done: `copied`) and Close; Escape and a click
+/// beside it close it too.
+pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, all: &[String]) {
+    if !*open {
+        return;
+    }
+    let mut close = false;
+    let modal = egui::Modal::new(egui::Id::unique("rstscope-warnings")).show(ctx, |ui| {
+        let screen = ctx.content_rect();
+        ui.set_width(560.0_f32.min(screen.width() - 40.0));
+        ui.heading(WARNINGS_TITLE);
+        egui::ScrollArea::vertical()
+            .max_height((screen.height() - 160.0).max(80.0))
+            .show(ui, |ui| {
+                for w in all {
+                    ui.add(egui::Label::new(w.as_str()).wrap());
+                    ui.add_space(4.0);
+                }
+            });
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            // As wide when it says "Copied", so that Close stays where it was.
+            let font = egui::TextStyle::Button.resolve(ui.style());
+            let width = ui.fonts_mut(|f| {
+                f.layout_no_wrap("Copy warnings".to_owned(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+            }) + 2.0 * ui.spacing().button_padding.x;
+            if ui
+                .add(
+                    egui::Button::new(if *copied { "Copied" } else { "Copy warnings" })
+                        .min_size(egui::vec2(width, 0.0)),
+                )
+                .on_hover_text("copy every warning, a line each, to paste into a ticket")
+                .clicked()
+            {
+                ui.ctx().copy_text(all.join("\n"));
+                *copied = true;
+            }
+            if ui.button("Close").clicked() {
+                close = true;
+            }
+        });
+    });
+    if close || modal.should_close() {
+        *open = false;
+        *copied = false;
+    }
 }
 
 /// The live capture's saved files (size against the limit, what the ring removed) and the
@@ -260,6 +359,28 @@ mod tests {
         assert!(
             shown[1].ends_with("(the details' \"every copy\" lists them)"),
             "{shown:?}"
+        );
+    }
+
+    /// The warnings shown in full name the reason of frames not decoded once, as a sentence
+    /// ("30 frames not decoded: 30: link type ..." said the count twice); of several reasons,
+    /// how many frames each.
+    #[test]
+    fn frames_not_decoded_are_told_in_one_sentence() {
+        use crate::decode::Skip;
+        let mut a = Analysis::default();
+        a.capture
+            .not_decoded
+            .insert(Skip::UnsupportedLinkType(crate::source::LinkType(242)), 30);
+        assert_eq!(
+            warnings(&a, Clock::Utc),
+            ["30 frames not decoded: link type IP over InfiniBand (242) is not supported"]
+        );
+        a.capture.not_decoded.insert(Skip::Truncated, 1);
+        let both = warnings(&a, Clock::Utc);
+        assert!(
+            both[0].starts_with("31 frames not decoded: ") && both[0].contains("1: "),
+            "{both:?}"
         );
     }
 

@@ -158,6 +158,20 @@ impl TimeAxis {
         self.breaks().find(|b| b.x.0 < x && x < b.x.1)
     }
 
+    /// The first and the last second of the capture.
+    pub fn seconds(&self) -> (i64, i64) {
+        let first = self.stretches.first().map_or(0, |s| s.from);
+        (first, self.stretches.last().map_or(first, |s| s.to))
+    }
+
+    /// The seconds of `from..=to` that lie in the gaps left out of the axis (none before the
+    /// first second or after the last: those are no gap between files).
+    pub fn left_out(&self, from: i64, to: i64) -> i64 {
+        self.breaks()
+            .map(|b| (to.min(b.began - 1) - from.max(b.ended + 1) + 1).max(0))
+            .sum()
+    }
+
     /// The seconds of `from..=to` that the stretches cover (a range across a break counts
     /// both sides, not the gap).
     pub fn covered(&self, from: i64, to: i64) -> i64 {

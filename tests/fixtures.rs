@@ -259,12 +259,7 @@ fn two_points_of_the_same_connections_count_once() {
 fn two_points_are_not_a_windows_client_retrying() {
     for shift in [0, 3] {
         let (a, _, _) = two_points(shift);
-        let o = a
-            .snapshot
-            .offenders
-            .iter()
-            .find(|o| o.port == 7310)
-            .expect("the refused port");
+        let o = common::offender_on(&a, 7310, "the refused port");
         assert_eq!(o.refusal_retries, 0, "shift {shift}");
         let sentence = report::diagnosis(o, Clock::Utc);
         assert!(

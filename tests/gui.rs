@@ -306,12 +306,7 @@ fn saved_packets_of_a_capture_with_its_programs_name_them() {
     let sentence = |path: &Path| {
         let a = rstscope::analysis::analyze_files(&[path.to_path_buf()], Default::default())
             .expect("analyzes");
-        let o = a
-            .snapshot
-            .offenders
-            .iter()
-            .find(|o| o.port == 7300)
-            .expect("7300 refused");
+        let o = common::offender_on(&a, 7300, "7300 refused");
         rstscope::report::full_diagnosis(o, a.host.as_deref(), rstscope::report::Clock::Utc)
     };
     let shown = sentence(&file);
@@ -816,12 +811,11 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     let saved = dir.join(format!("rstscope-127.0.0.1-{}.pcapng", addr.port()));
     wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
     let a = rstscope::analysis::analyze_files(&[saved], Default::default()).expect("analyzes");
-    let o = a
-        .snapshot
-        .offenders
-        .iter()
-        .find(|o| o.port == addr.port())
-        .expect("the port's refusals are in the saved packets");
+    let o = common::offender_on(
+        &a,
+        addr.port(),
+        "the port's refusals are in the saved packets",
+    );
     let sentence =
         rstscope::report::full_diagnosis(o, a.host.as_deref(), rstscope::report::Clock::Utc);
     assert!(

@@ -125,12 +125,7 @@ fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
         .to_string();
     assert_eq!(was.process.exe.as_deref(), Some(exe.as_str()));
 
-    let o = a
-        .snapshot
-        .offenders
-        .iter()
-        .find(|o| o.port == addr.port())
-        .expect("offender");
+    let o = common::offender_on(&a, addr.port(), "offender");
     // The capture is over: its final report says who listened when it ended, not "now".
     let ended = a.host.as_ref().and_then(|h| h.ended_at()).expect("ended");
     let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
@@ -190,12 +185,7 @@ fn a_port_nothing_served_during_the_capture_is_named_from_the_journal() {
         owner.said,
         format!("collector 2.3 listening on 127.0.0.1:{port}")
     );
-    let o = a
-        .snapshot
-        .offenders
-        .iter()
-        .find(|o| o.port == port)
-        .expect("offender");
+    let o = common::offender_on(&a, port, "offender");
     let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
     for part in [
         format!("Nothing listened on {port} when the capture ended ("),
@@ -486,12 +476,7 @@ fn the_journals_former_owner_is_saved_with_the_capture() {
     let live = finish(&mut job);
     let saved = rstscope::analysis::analyze_files(&[file], Default::default()).expect("opens");
     let sentence = |a: &Analysis| {
-        let o = a
-            .snapshot
-            .offenders
-            .iter()
-            .find(|o| o.port == port)
-            .expect("offender");
+        let o = common::offender_on(a, port, "offender");
         full_diagnosis(o, a.host.as_deref(), Clock::Utc)
     };
     let (live_sentence, saved_sentence) = (sentence(&live), sentence(&saved));

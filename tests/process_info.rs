@@ -128,12 +128,7 @@ fn the_host_block_of_a_saved_capture_names_the_listener_and_the_client() {
 
     let a = analyze_files(std::slice::from_ref(&file), Options::default()).expect("analyzes");
     assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
-    let o = a
-        .snapshot
-        .offenders
-        .iter()
-        .find(|o| o.port == 7300)
-        .expect("7300 refused");
+    let o = common::offender_on(&a, 7300, "7300 refused");
     let h = a.host.as_deref().expect("the saved host report");
     assert_eq!(
         h.recorded.as_ref().and_then(|r| r.machine.as_deref()),

@@ -418,3 +418,16 @@ pub fn analyze_ok(file: &std::path::Path, format: &str) -> String {
     );
     String::from_utf8(out.stdout).expect("UTF-8")
 }
+
+/// The offender on `port` in `a`'s report (the test fails, saying `why`, when there is none).
+pub fn offender_on<'a>(
+    a: &'a rstscope::analysis::Analysis,
+    port: u16,
+    why: &str,
+) -> &'a rstscope::engine::Offender {
+    a.snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == port)
+        .unwrap_or_else(|| panic!("no offender on port {port}: {why}"))
+}

@@ -2227,6 +2227,70 @@ fn connections_that_span_days_show_their_date() {
     assert!(h.query_all_by_label(&time).next().is_some(), "{time} alone");
 }
 
+/// Regression (real-window trial): in a capture of several days, a time range selected within
+/// one day read "selected 01:08:13 (1 s)" in the plot's legend and the details' header, which
+/// day left unsaid. There it carries its date; in a capture of one day the time stays alone.
+#[test]
+fn a_time_range_in_a_capture_of_days_carries_its_date() {
+    let path = temp_dir("range-of-days").join("two-days.pcap");
+    let mut records = Vec::new();
+    for day in 0..2u32 {
+        for k in 0..5u32 {
+            let (t, isn) = (
+                1_700_000_000 + day * 86_400 + k * 2,
+                1000 + day * 100 + k * 10,
+            );
+            records.push((t, 0, common::frame(7000, false, 0x02, isn, 0)));
+            records.push((t, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
+        }
+    }
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    // 2023-11-15 22:13:20 to 22:13:29 UTC, on the second day.
+    let day = 1_700_000_000 + 86_400;
+    h.state_mut().set_range(Some((day, day + 9)));
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(
+        shows(&h, "selected 2023-11-15 22:13:20-22:13:29 (10 s)"),
+        "the legend's range is dated"
+    );
+    assert!(
+        shows(
+            &h,
+            "in the selected time range, 2023-11-15 22:13:20-22:13:29"
+        ),
+        "the details' header is dated"
+    );
+    h.state_mut().set_range(Some((day, day)));
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(
+        shows(&h, "selected 2023-11-15 22:13:20 (1 s)"),
+        "one second, dated"
+    );
+
+    // One day: the time alone.
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    let first = h.state().rows()[0].offender.first_seen;
+    h.state_mut()
+        .set_range(Some((first.second(), first.second() + 1)));
+    h.run_steps(2);
+    settle(&mut h);
+    let clock = rstscope::report::Clock::Utc;
+    let range = clock.range(first, first.plus_secs(1));
+    assert!(
+        shows(&h, &format!("selected {range} (2 s)")),
+        "selected {range} alone"
+    );
+    assert!(shows(&h, &format!("in the selected time range, {range}")));
+    assert!(!shows(
+        &h,
+        &clock.datetime(first).format("%Y-%m-%d").to_string()
+    ));
+}
+
 /// Regression: an offender whose connections began before the capture (a lone RST, as
 /// tcpdump's tcp_rst_data.pcap) said "failed attempts 0 of 0" in the details.
 #[test]

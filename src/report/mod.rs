@@ -92,6 +92,24 @@ impl Clock {
         }
     }
 
+    /// True when `first` and `last` (a capture's first and last packet) fall on different days
+    /// in this clock: a time of day alone does not say which day it is then.
+    pub fn spans_days(self, first: Timestamp, last: Timestamp) -> bool {
+        self.datetime(first).date_naive() != self.datetime(last).date_naive()
+    }
+
+    /// [`range`](Self::range) in a capture that spans days when `dated`
+    /// ([`spans_days`](Self::spans_days)): a range within one day carries its date too
+    /// (`2024-05-01 15:13:13-15:13:22`, `2024-05-01 15:13:13`), as one across days does.
+    pub fn range_in(self, a: Timestamp, b: Timestamp, dated: bool) -> String {
+        let range = self.range(a, b);
+        if dated && !self.spans_days(a, b) {
+            format!("{} {range}", self.datetime(a).format("%Y-%m-%d"))
+        } else {
+            range
+        }
+    }
+
     /// The UTC offset in force at `ts`, e.g. `+02:00`.
     pub fn offset(self, ts: Timestamp) -> String {
         self.datetime(ts).format("%:z").to_string()
@@ -1129,6 +1147,24 @@ mod dated_range_tests {
         let local = Clock::Local.dated_range(at(0), at(1_000));
         let zone = format!("(UTC{})", Clock::Local.offset(at(0)));
         assert!(local.ends_with(&zone), "{local} ends with {zone}");
+    }
+
+    #[test]
+    fn a_range_in_a_capture_of_days_carries_its_date() {
+        let utc = Clock::Utc;
+        assert!(utc.spans_days(at(0), at(40_000_000)));
+        assert!(!utc.spans_days(at(0), at(9_500)));
+        assert_eq!(utc.range_in(at(0), at(9_000), false), "13:09:12-13:09:21");
+        assert_eq!(
+            utc.range_in(at(0), at(9_000), true),
+            "2026-11-27 13:09:12-13:09:21"
+        );
+        assert_eq!(utc.range_in(at(0), at(500), true), "2026-11-27 13:09:12");
+        // Across midnight the range has its dates already, once.
+        assert_eq!(
+            utc.range_in(at(0), at(40_000_000), true),
+            "2026-11-27 13:09:12-2026-11-28 00:15:52"
+        );
     }
 }
 

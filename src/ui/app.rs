@@ -857,6 +857,11 @@ impl RstscopeApp {
                     (&mut self.table, &mut self.details, &mut self.selected);
                 let sort = &mut self.settings.sort;
                 let range = self.range;
+                let totals = &a.snapshot.totals;
+                let dated = totals
+                    .first_ts
+                    .zip(totals.last_ts)
+                    .is_some_and(|(first, last)| clock.spans_days(first, last));
                 let selectable = !table.rows().is_empty();
                 crate::ui::layout::table_and_details(
                     ui,
@@ -874,6 +879,7 @@ impl RstscopeApp {
                                     row: selected_row.as_ref(),
                                     range,
                                     clock,
+                                    dated,
                                     ready,
                                     live,
                                     host: a.host.as_deref(),

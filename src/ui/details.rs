@@ -124,6 +124,9 @@ pub struct DetailsInput<'a> {
     pub range: Option<(i64, i64)>,
     /// How times are written.
     pub clock: Clock,
+    /// The capture spans days in `clock` ([`Clock::spans_days`]): the selected time range is
+    /// written with its date.
+    pub dated: bool,
     /// The analysis has finished: the files can be read again.
     pub ready: bool,
     /// The capture is live (this machine was sampled while capturing).
@@ -786,9 +789,11 @@ fn header(
             ui.label(
                 RichText::new(format!(
                     "in the selected time range, {}",
-                    input
-                        .clock
-                        .range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0))
+                    input.clock.range_in(
+                        Timestamp::from_parts(a, 0),
+                        Timestamp::from_parts(b, 0),
+                        input.dated
+                    )
                 ))
                 .weak(),
             );

@@ -707,10 +707,19 @@ impl PlotView {
                         );
                     }
                     if let Some((a, b)) = *range {
+                        // In a capture of days, a time of day alone does not say which day.
+                        let dated = totals
+                            .first_ts
+                            .zip(totals.last_ts)
+                            .is_some_and(|(first, last)| clock.spans_days(first, last));
                         ui.label(
                             RichText::new(format!(
                                 "selected {} ({})",
-                                clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0)),
+                                clock.range_in(
+                                    Timestamp::from_parts(a, 0),
+                                    Timestamp::from_parts(b, 0),
+                                    dated
+                                ),
                                 selected_length(self.axis(), a, b)
                             ))
                             .small(),

@@ -1135,6 +1135,68 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     }
 }
 
+/// Regression (real window, 800x600 with "This machine" open): the legend's causes wrapped
+/// onto three lines with each colour at the end of one line and its cause at the start of the
+/// next, so that every colour read as the next cause's ("refused 5 ■" in handshake-reset's
+/// orange). Each cause's colour is drawn just left of its name, on its line.
+#[test]
+fn each_legend_colour_is_beside_its_cause_where_the_legend_wraps() {
+    use rstscope::engine::Cause;
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(800.0);
+    let mut h = Harness::builder()
+        .with_size([800.0, 600.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
+        );
+    settle(&mut h);
+    let labels: Vec<(Cause, egui::Rect)> = [
+        (Cause::Refused, "refused 5"),
+        (Cause::HandshakeReset, "handshake-reset 0"),
+        (Cause::AfterClose, "after-close 0"),
+        (Cause::Abort, "abort 0"),
+        (Cause::Stray, "stray 0"),
+    ]
+    .into_iter()
+    // The legend's (the details name the selected offender's causes too, lower).
+    .map(|(c, name)| {
+        let top = h
+            .get_all_by_label(name)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("in the legend");
+        (c, top)
+    })
+    .collect();
+    let rows: std::collections::BTreeSet<i32> =
+        labels.iter().map(|(_, r)| r.center().y as i32).collect();
+    assert!(rows.len() > 1, "the legend wraps here: {labels:?}");
+    let gap = h.ctx.global_style().spacing.item_spacing.x;
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    for (cause, name) in labels {
+        let color = rstscope::ui::plot::cause_color(cause);
+        // The swatch (10 points wide) lies within three item spacings and its width left of
+        // the name, on the name's line.
+        let rows = (name.top() * ppp) as u32..(name.bottom() * ppp) as u32;
+        let from = ((name.left() - 3.0 * gap - 10.0).max(0.0) * ppp) as u32;
+        let beside = (from..(name.left() * ppp) as u32).any(|px| {
+            rows.clone().any(|py| {
+                let p = image.get_pixel(px, py).0;
+                (0..3).all(|i| p[i].abs_diff(color[i]) <= 2)
+            })
+        });
+        assert!(
+            beside,
+            "no {} colour {color:?} just left of its name {name:?}",
+            cause.as_str()
+        );
+    }
+}
+
 /// Where the plot lies: between the legend row and the table's title.
 fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
     let top = h.get_by_label("Reset view").rect().bottom();

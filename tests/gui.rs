@@ -999,6 +999,48 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
     assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
 }
 
+/// Regression (real-window trial): a quick drag, its last move and the release of the button
+/// in one frame (as a hand does, more so where frames are slow), selected the range up to where
+/// the pointer had been a frame earlier: dragged from 13:09:12 to 13:09:15, it selected
+/// 13:09:12-13:09:13. The range ends where the button is released.
+#[test]
+fn a_quick_drag_selects_up_to_where_the_button_is_released() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let bars = refused_columns(&mut h, top, bottom);
+    let y = top + (bottom - top) * 0.5;
+    // From the first bar's middle to the fourth's.
+    let (from, to) = (
+        egui::pos2((bars[0].0 + bars[0].1) / 2.0, y),
+        egui::pos2((bars[3].0 + bars[3].1) / 2.0, y),
+    );
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from + (to - from) / 3.0);
+    h.step();
+    // The last move and the release in the same frame.
+    h.hover_at(to);
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(3);
+    let (a, b) = h.state().range().expect("a time range is selected");
+    assert_eq!(
+        b - a,
+        3,
+        "four seconds, the first bar's to the fourth's: {a}..{b}"
+    );
+}
+
 /// Regression (real-window trial): a drag in the plot's margin before the first second
 /// selected the second before the capture, read "14:09:11-14:09:11 (0 s of capture over 1 s)",
 /// and the band's label "selected" was cut at the plot's edge. The drag selects the first

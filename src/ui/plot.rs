@@ -457,8 +457,10 @@ impl PlotView {
             if resp.drag_started_by(egui::PointerButton::Primary) {
                 drag_from = pointer;
             }
+            // The frame of the release too: a quick hand's last move comes with it.
             if let (Some(a), Some(b)) = (drag_from, pointer)
-                && resp.dragged_by(egui::PointerButton::Primary)
+                && (resp.dragged_by(egui::PointerButton::Primary)
+                    || resp.drag_stopped_by(egui::PointerButton::Primary))
             {
                 new_range = Some(second_range(&axis, a, b));
             }

@@ -999,6 +999,48 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
     assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
 }
 
+/// Regression (real-window trial): a quick drag, its last move and the release of the button
+/// in one frame (as a hand does, more so where frames are slow), selected the range up to where
+/// the pointer had been a frame earlier: dragged from 13:09:12 to 13:09:15, it selected
+/// 13:09:12-13:09:13. The range ends where the button is released.
+#[test]
+fn a_quick_drag_selects_up_to_where_the_button_is_released() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let bars = refused_columns(&mut h, top, bottom);
+    let y = top + (bottom - top) * 0.5;
+    // From the first bar's middle to the fourth's.
+    let (from, to) = (
+        egui::pos2((bars[0].0 + bars[0].1) / 2.0, y),
+        egui::pos2((bars[3].0 + bars[3].1) / 2.0, y),
+    );
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from + (to - from) / 3.0);
+    h.step();
+    // The last move and the release in the same frame.
+    h.hover_at(to);
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(3);
+    let (a, b) = h.state().range().expect("a time range is selected");
+    assert_eq!(
+        b - a,
+        3,
+        "four seconds, the first bar's to the fourth's: {a}..{b}"
+    );
+}
+
 /// Regression (real-window trial): a drag in the plot's margin before the first second
 /// selected the second before the capture, read "14:09:11-14:09:11 (0 s of capture over 1 s)",
 /// and the band's label "selected" was cut at the plot's edge. The drag selects the first
@@ -1131,6 +1173,68 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
             legend.right() <= mark.rect().left(),
             "{legend:?} {:?}",
             mark.rect()
+        );
+    }
+}
+
+/// Regression (real window, 800x600 with "This machine" open): the legend's causes wrapped
+/// onto three lines with each colour at the end of one line and its cause at the start of the
+/// next, so that every colour read as the next cause's ("refused 5 ■" in handshake-reset's
+/// orange). Each cause's colour is drawn just left of its name, on its line.
+#[test]
+fn each_legend_colour_is_beside_its_cause_where_the_legend_wraps() {
+    use rstscope::engine::Cause;
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(800.0);
+    let mut h = Harness::builder()
+        .with_size([800.0, 600.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
+        );
+    settle(&mut h);
+    let labels: Vec<(Cause, egui::Rect)> = [
+        (Cause::Refused, "refused 5"),
+        (Cause::HandshakeReset, "handshake-reset 0"),
+        (Cause::AfterClose, "after-close 0"),
+        (Cause::Abort, "abort 0"),
+        (Cause::Stray, "stray 0"),
+    ]
+    .into_iter()
+    // The legend's (the details name the selected offender's causes too, lower).
+    .map(|(c, name)| {
+        let top = h
+            .get_all_by_label(name)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("in the legend");
+        (c, top)
+    })
+    .collect();
+    let rows: std::collections::BTreeSet<i32> =
+        labels.iter().map(|(_, r)| r.center().y as i32).collect();
+    assert!(rows.len() > 1, "the legend wraps here: {labels:?}");
+    let gap = h.ctx.global_style().spacing.item_spacing.x;
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    for (cause, name) in labels {
+        let color = rstscope::ui::plot::cause_color(cause);
+        // The swatch (10 points wide) lies within three item spacings and its width left of
+        // the name, on the name's line.
+        let rows = (name.top() * ppp) as u32..(name.bottom() * ppp) as u32;
+        let from = ((name.left() - 3.0 * gap - 10.0).max(0.0) * ppp) as u32;
+        let beside = (from..(name.left() * ppp) as u32).any(|px| {
+            rows.clone().any(|py| {
+                let p = image.get_pixel(px, py).0;
+                (0..3).all(|i| p[i].abs_diff(color[i]) <= 2)
+            })
+        });
+        assert!(
+            beside,
+            "no {} colour {color:?} just left of its name {name:?}",
+            cause.as_str()
         );
     }
 }

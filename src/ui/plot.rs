@@ -47,9 +47,12 @@ pub fn cause_color(c: Cause) -> Color32 {
     }
 }
 
+/// The side of a [`swatch`], in points.
+const SWATCH: f32 = 10.0;
+
 /// A small square of a cause's colour, as in the plot's legend.
 pub fn swatch(ui: &mut egui::Ui, color: Color32) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(SWATCH, SWATCH), egui::Sense::hover());
     ui.painter().rect_filled(rect, 2.0, color);
 }
 
@@ -454,8 +457,10 @@ impl PlotView {
             if resp.drag_started_by(egui::PointerButton::Primary) {
                 drag_from = pointer;
             }
+            // The frame of the release too: a quick hand's last move comes with it.
             if let (Some(a), Some(b)) = (drag_from, pointer)
-                && resp.dragged_by(egui::PointerButton::Primary)
+                && (resp.dragged_by(egui::PointerButton::Primary)
+                    || resp.drag_stopped_by(egui::PointerButton::Primary))
             {
                 new_range = Some(second_range(&axis, a, b));
             }
@@ -580,12 +585,31 @@ impl PlotView {
                 } else {
                     ui.visuals().weak_text_color()
                 };
-                swatch(ui, if shown { cause_color(c) } else { color });
                 let mut text =
                     RichText::new(format!("{} {}", c.as_str(), thousands(n))).color(color);
                 if !shown {
                     text = text.strikethrough();
                 }
+                // The swatch and its cause on one line: where both do not fit in what is left
+                // of this one (a narrow window, "This machine" open), they start the next, so
+                // that no colour is read as the next line's cause.
+                let label = egui::WidgetText::from(text.clone())
+                    .into_galley(
+                        ui,
+                        Some(egui::TextWrapMode::Extend),
+                        f32::INFINITY,
+                        egui::TextStyle::Button,
+                    )
+                    .size()
+                    .x;
+                let needed = SWATCH
+                    + ui.spacing().item_spacing.x
+                    + label
+                    + 2.0 * ui.spacing().button_padding.x;
+                if ui.available_size_before_wrap().x < needed {
+                    ui.end_row();
+                }
+                swatch(ui, if shown { cause_color(c) } else { color });
                 let hint = if shown {
                     format!("{}; click to hide it in the plot", c.meaning())
                 } else {

@@ -2173,6 +2173,13 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
          (link type IP over InfiniBand (242) is not supported)"
     ));
     assert!(shows(&h, "No offenders: no TCP packet was read"));
+    // The status bar says it in the same words (it showed the JSON key,
+    // "unsupported-link-type:IP over InfiniBand (242)").
+    assert!(shows(
+        &h,
+        "6 not decoded: link type IP over InfiniBand (242) is not supported"
+    ));
+    assert!(!shows(&h, "unsupported-link-type"));
 }
 
 /// Regression (real-window trial): a capture without a TCP packet that could be read (UDP only,

@@ -58,11 +58,13 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) -> bool {
                 .not_decoded
                 .iter()
                 .max_by_key(|(_, n)| **n)
-                .map(|(why, _)| why.key())
+                .map(|(why, _)| why.to_string())
                 .unwrap_or_default();
+            // The reason in words, as the headline and the warnings say it (the key,
+            // `unsupported-link-type:…`, is for JSON and CSV).
             clicked |= warning(
                 ui,
-                format!("{} not decoded ({first})", thousands(not_decoded)),
+                format!("{} not decoded: {first}", thousands(not_decoded)),
                 &reasons.join("\n"),
             );
         } else {

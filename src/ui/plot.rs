@@ -1358,12 +1358,14 @@ fn rate_title(bucket: i64, room: f32, measure: impl Fn(&str) -> f32) -> String {
         .unwrap_or_default()
 }
 
+/// A bucket's width or a selected range's length: in its unit when whole (`5 min`, `2 h`),
+/// else as the report rounds it (`31.9 h`, where such a range read "114679 s").
 fn duration(secs: i64) -> String {
     match secs {
         s if s % 86400 == 0 => format!("{} d", s / 86400),
         s if s % 3600 == 0 => format!("{} h", s / 3600),
         s if s % 60 == 0 && s >= 60 => format!("{} min", s / 60),
-        s => format!("{s} s"),
+        s => report::approx_duration(s),
     }
 }
 
@@ -1842,6 +1844,9 @@ mod tests {
         let plain = TimeAxis::new(100, 200, &[]);
         assert_eq!(second_range(&plain, 105.7, 101.2), (101, 105));
         assert_eq!(duration(300), "5 min");
+        assert_eq!(duration(59), "59 s");
+        assert_eq!(duration(114_679), "31.9 h");
+        assert_eq!(duration(197), "3 min");
     }
 
     /// Regression (real-window trial): a drag in the plot's left margin selected the second

@@ -530,8 +530,7 @@ const ZIPCRYPTO: &str = ":refused-v4.pcap: the member is encrypted with \
 #[test]
 fn a_click_on_the_status_bar_warnings_shows_them_whole_to_copy() {
     let zip = manifest("tests/fixtures/zip/mixed-unreadable.zip");
-    let mut h = sized_harness([1024.0, 700.0], vec![zip.clone()]);
-    settle(&mut h);
+    let mut h = opened([1024.0, 700.0], vec![zip.clone()]);
     h.get_by_label("2 warnings").click();
     h.run_steps(2);
     assert!(shows(&h, rstscope::ui::status::WARNINGS_TITLE));
@@ -565,8 +564,7 @@ fn a_click_on_the_status_bar_warnings_shows_them_whole_to_copy() {
 fn the_details_tell_a_zips_warnings_whole_and_wrapped() {
     let size = [1024.0, 700.0];
     let zip = manifest("tests/fixtures/zip/mixed-unreadable.zip");
-    let mut h = sized_harness(size, vec![zip.clone()]);
-    settle(&mut h);
+    let h = opened(size, vec![zip.clone()]);
     // A line of body text is 15 points high (of small text, 11).
     let body = 15.0;
     for w in [DEFLATE64, ZIPCRYPTO] {
@@ -1006,8 +1004,7 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
 #[test]
 fn a_quick_drag_selects_up_to_where_the_button_is_released() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-    settle(&mut h);
+    let mut h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
     h.remove_cursor();
     h.run_steps(2);
     let (top, bottom) = plot_rows(&h);
@@ -1049,8 +1046,7 @@ fn a_quick_drag_selects_up_to_where_the_button_is_released() {
 #[test]
 fn a_drag_before_the_first_second_selects_the_first_and_labels_it_whole() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-    settle(&mut h);
+    let mut h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
     h.remove_cursor();
     h.run_steps(2);
     let (top, bottom) = plot_rows(&h);
@@ -2695,11 +2691,10 @@ fn tooltips_on_hover(h: &mut Harness<'_, RstscopeApp>, at: egui::Rect, ending: &
 /// warning's, which holds every warning whole.
 #[test]
 fn a_cut_short_warning_shows_one_tooltip_on_hover() {
-    let mut h = sized_harness(
+    let mut h = opened(
         [800.0, 600.0],
         vec![manifest("tests/fixtures/pktmon.pcapng")],
     );
-    settle(&mut h);
     let warning = h
         .query_all_by_label_contains("warning: ")
         .map(|n| n.rect())
@@ -2715,6 +2710,13 @@ fn harness_margin() -> egui::Vec2 {
     egui::Frame::central_panel(&egui::Style::default())
         .inner_margin
         .left_top()
+}
+
+/// [`sized_harness`] with its files read ([`settle`]): a capture open in a window of `size`.
+fn opened(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
+    let mut h = sized_harness(size, files);
+    settle(&mut h);
+    h
 }
 
 fn sized_harness(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
@@ -2766,8 +2768,7 @@ fn small_windows_show_three_rows_and_the_diagnosis_and_every_toolbar_button() {
     let path = temp_dir("many").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
     for (size, rows) in [([1024.0, 700.0], 3), ([1280.0, 800.0], 6)] {
-        let mut h = sized_harness(size, vec![path.clone()]);
-        settle(&mut h);
+        let h = opened(size, vec![path.clone()]);
         let shown = visible_rows(&h, size[1]);
         assert!(shown >= rows, "{size:?}: {shown} rows visible, want {rows}");
         let sentence = h
@@ -2824,8 +2825,7 @@ fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
         }),
     );
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let h = opened(size, vec![path]);
     let (addr, port) = h.state().selected().expect("the worst offender");
     let sentence = h
         .query_all_by_label_contains(&format!("{addr}:{port} refused all"))
@@ -2858,8 +2858,7 @@ fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
 fn dragging_the_splitter_shares_the_height_between_table_and_details() {
     let path = temp_dir("splitter").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
-    let mut h = sized_harness([1024.0, 700.0], vec![path]);
-    settle(&mut h);
+    let mut h = opened([1024.0, 700.0], vec![path]);
     let drag_splitter = |h: &mut Harness<'_, RstscopeApp>, dy: f32| {
         let grip = h
             .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
@@ -3042,8 +3041,7 @@ fn window_map() {
         .collect();
     let mut map = String::new();
     for file in var("RSTSCOPE_WINDOW_FILES").split(':') {
-        let mut h = sized_harness([size[0], size[1]], vec![PathBuf::from(file)]);
-        settle(&mut h);
+        let mut h = opened([size[0], size[1]], vec![PathBuf::from(file)]);
         let copies: Vec<egui::Rect> = h.get_all_by_label("Copy").map(|n| n.rect()).collect();
         for (label, rect) in ["Copy (Wireshark)", "Copy (BPF)"].iter().zip(copies) {
             let c = rect.center() - harness_margin();
@@ -3169,11 +3167,10 @@ fn enter_on_a_file_tab_reached_in_the_open_dialog_opens_it() {
 /// at 1024 points.
 #[test]
 fn no_process_information_is_a_note_that_says_what_to_do() {
-    let mut h = sized_harness(
+    let h = opened(
         [1024.0, 700.0],
         vec![manifest("tests/fixtures/refused-v4.pcap")],
     );
-    settle(&mut h);
     let style = h.ctx.style_of(egui::Theme::Light);
     let body = egui::TextStyle::Body.resolve(&style).size;
     let weak = style.visuals.weak_text_color();
@@ -3505,8 +3502,7 @@ fn a_live_capture_toolbar_at_1024_points_has_no_overlaps() {
 #[test]
 fn the_connecting_cell_shows_its_first_process_inside_a_1024_point_window() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
-    settle(&mut h);
+    let h = opened(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
     let cell = h.get_by_label("curl (4242) ×5").rect();
     let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
     let name = h.ctx.fonts_mut(|f| {
@@ -3559,8 +3555,7 @@ fn handle_length(h: &mut Harness<'_, RstscopeApp>, bar: egui::Rect) -> u32 {
 #[test]
 fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
-    settle(&mut h);
+    let mut h = opened(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
     // The last column, Last (seen).
     let last = |h: &Harness<'_, RstscopeApp>| h.get_by_label("Last").rect();
     assert!(
@@ -3593,8 +3588,7 @@ fn the_offenders_sideways_bar_is_under_the_rows_and_drags_the_table() {
 #[test]
 fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
-    settle(&mut h);
+    let mut h = opened(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
     drag_the_sideways_bar(&mut h, 600.0);
     assert!(
         h.get_by_label("Last").rect().right() <= size[0],
@@ -3739,8 +3733,7 @@ fn the_offenders_rows_bar_stays_in_view_scrolled_sideways_and_drags_the_rows() {
     let path = temp_dir("rows-bar").join("many-offenders.pcap");
     write_causes_to(&path, 30);
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let mut h = opened(size, vec![path]);
     assert!(
         h.get_by_label("Last").rect().right() > size[0],
         "the table is wider than the window"
@@ -3858,13 +3851,11 @@ fn the_offenders_rows_bar_stays_in_view_scrolled_sideways_and_drags_the_rows() {
 #[test]
 fn a_table_whose_rows_all_fit_has_no_rows_bar() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
-    settle(&mut h);
+    let h = opened(size, vec![manifest("tests/fixtures/process-info.pcapng")]);
     assert!(rows_bar(&h).is_none(), "{:?}", rows_bar(&h));
     let path = temp_dir("rows-bar-1280").join("many-offenders.pcap");
     write_causes_to(&path, 30);
-    let mut h = sized_harness([1280.0, 800.0], vec![path]);
-    settle(&mut h);
+    let h = opened([1280.0, 800.0], vec![path]);
     let bar = rows_bar(&h).expect("30 rows do not fit at 1280x800");
     assert!(bar.right() <= 1280.0 && bar.left() >= 1240.0, "{bar:?}");
 }
@@ -3878,8 +3869,7 @@ fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
     write_refusals_to(&path, 400, 1);
     // Narrower than 1024 points, where the table fits its share.
     let size = [800.0, 700.0];
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let mut h = opened(size, vec![path]);
     h.hover_at(egui::pos2(500.0, 60.0));
     h.run_steps(2);
     let bar = h
@@ -3941,8 +3931,7 @@ fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
 #[test]
 fn at_1024x700_the_connections_show_what_happened_and_the_filters_are_whole() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-    settle(&mut h);
+    let h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
     let bar = h
         .get_by_role_and_label(
             egui::accesskit::Role::ScrollBar,
@@ -3991,8 +3980,7 @@ fn at_1024x700_the_connections_show_what_happened_and_the_filters_are_whole() {
 #[test]
 fn at_1024x700_the_offenders_diagnosis_is_read_without_scrolling_sideways() {
     let size = [1024.0, 700.0];
-    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-    settle(&mut h);
+    let h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
     let gist = "Nothing was listening on that port";
     let drawn: Vec<_> = h
         .output()
@@ -4025,11 +4013,10 @@ fn at_1024x700_the_offenders_diagnosis_is_read_without_scrolling_sideways() {
 #[test]
 fn the_offenders_diagnosis_grows_and_narrows_with_the_window() {
     let small = egui::vec2(1024.0, 700.0);
-    let mut h = sized_harness(
+    let mut h = opened(
         [small.x, small.y],
         vec![manifest("resources/sample-7211.pcapng")],
     );
-    settle(&mut h);
     let column = |h: &Harness<'_, RstscopeApp>| {
         let title = h.get_by_label("Diagnosis").rect();
         let next = h.get_by_label("Incidents").rect();
@@ -4060,8 +4047,7 @@ fn the_offenders_diagnosis_grows_and_narrows_with_the_window() {
 fn the_next_capture_shows_its_selected_offender_wherever_the_table_was_scrolled() {
     let path = temp_dir("scrolled").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
-    let mut h = sized_harness([1024.0, 700.0], vec![path.clone()]);
-    settle(&mut h);
+    let mut h = opened([1024.0, 700.0], vec![path.clone()]);
     let worst = h.state().selected().expect("the worst offender");
     let cell = |h: &Harness<'_, RstscopeApp>| {
         let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
@@ -4102,8 +4088,7 @@ fn the_next_capture_shows_its_selected_offender_wherever_the_table_was_scrolled(
 fn arrow_keys_home_and_end_move_the_selected_offender() {
     let path = temp_dir("keys").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
-    let mut h = sized_harness([1024.0, 700.0], vec![path]);
-    settle(&mut h);
+    let mut h = opened([1024.0, 700.0], vec![path]);
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     assert_eq!(keys.len(), 12);
     assert_eq!(
@@ -4155,8 +4140,7 @@ fn arrow_keys_home_and_end_move_the_selected_offender() {
 fn a_clicked_offender_row_stays_under_the_pointer() {
     let path = temp_dir("click-stays").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
-    let mut h = sized_harness([1024.0, 700.0], vec![path]);
-    settle(&mut h);
+    let mut h = opened([1024.0, 700.0], vec![path]);
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     // The lowest row wholly in view, away from the table's centre.
@@ -4188,8 +4172,7 @@ fn a_clicked_offender_row_stays_under_the_pointer() {
 #[test]
 fn a_window_too_small_for_table_and_details_still_draws() {
     for size in [[640.0, 360.0], [1024.0, 420.0]] {
-        let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-        settle(&mut h);
+        let h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
         assert!(shows(&h, "127.0.0.1:7211"), "{size:?}");
     }
 }
@@ -4484,11 +4467,10 @@ fn ctrl_c_copies_the_selected_offenders_diagnosis_with_its_date_and_zone() {
 /// exploratory trial saw both, one above the other).
 #[test]
 fn a_cut_short_connecting_cell_shows_one_tooltip() {
-    let mut h = sized_harness(
+    let mut h = opened(
         [1024.0, 700.0],
         vec![manifest("tests/fixtures/process-info.pcapng")],
     );
-    settle(&mut h);
     let text = "curl (4242) ×5";
     // Narrow the column: its right edge dragged 90 points left.
     let title = h
@@ -4586,8 +4568,7 @@ fn a_wheel_turn_scrolls_what_was_under_the_pointer_when_it_began() {
     let path = temp_dir("wheel-turn").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
     let size = [800.0, 500.0];
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let mut h = opened(size, vec![path]);
     let grip =
         |h: &Harness<'_, RstscopeApp>| h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     let first = Some(h.state().rows()[0].endpoint.clone());
@@ -4660,8 +4641,7 @@ fn status_top(h: &Harness<'_, RstscopeApp>, packets: &str) -> f32 {
 fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
     let path = temp_dir("800x500").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
-    let mut h = sized_harness([800.0, 500.0], vec![path]);
-    settle(&mut h);
+    let mut h = opened([800.0, 500.0], vec![path]);
     let endpoint = "10.0.1.1:7011";
     let bottom = status_top(&h, "4,000 packets");
     let headline = h.get_by_label_contains("resets and").rect();
@@ -4715,8 +4695,7 @@ fn details_shorter_than_their_content_scroll_to_their_connections() {
     write_refusals_to(&path, 4_000, 12);
     // Narrow: the diagnosis and the note under it take two lines each.
     let size = [640.0, 700.0];
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let mut h = opened(size, vec![path]);
     let grip = h
         .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
         .rect()
@@ -4759,8 +4738,7 @@ fn the_smallest_window_shows_the_capture_name_cut_with_its_path_on_hover() {
     let path = dir.join(name);
     std::fs::copy(manifest("resources/sample-7211.pcapng"), &path).expect("copy the sample");
     let size = rstscope::ui::MIN_WINDOW;
-    let mut h = sized_harness(size, vec![path.clone()]);
-    settle(&mut h);
+    let mut h = opened(size, vec![path.clone()]);
     let open = h.get_by_label("Open…").rect();
     let headline = h.get_by_label_contains("resets and").rect();
     let shown = h
@@ -4809,8 +4787,7 @@ fn the_smallest_window_shows_the_capture_name_cut_with_its_path_on_hover() {
 #[test]
 fn the_machine_panel_leaves_half_the_smallest_window_to_the_results() {
     let size = rstscope::ui::MIN_WINDOW;
-    let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-    settle(&mut h);
+    let mut h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
     h.get_by_label("This machine").click();
     wait_for(&mut h, |h| shows(h, " sockets"));
     h.run_steps(3);
@@ -4896,8 +4873,7 @@ fn the_packets_heading_wraps_inside_the_smallest_window() {
     let path = temp_dir("packets-heading").join("refusals.pcap");
     write_refusals(&path, 10_000);
     let size = rstscope::ui::MIN_WINDOW;
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let h = opened(size, vec![path]);
     assert!(shows(&h, "more not listed"), "more packets than listed");
     let button = h.get_by_label("Save these packets…").rect();
     assert!(
@@ -4955,8 +4931,7 @@ fn machine_heading_left(h: &Harness<'_, RstscopeApp>) -> f32 {
 fn the_machine_panel_follows_the_window_as_it_grows() {
     let small = egui::Vec2::from(rstscope::ui::MIN_WINDOW);
     let large = egui::vec2(1280.0, 800.0);
-    let mut h = sized_harness(small.into(), vec![manifest("resources/sample-7211.pcapng")]);
-    settle(&mut h);
+    let mut h = opened(small.into(), vec![manifest("resources/sample-7211.pcapng")]);
     h.get_by_label("This machine").click();
     wait_for(&mut h, |h| shows(h, " sockets"));
     h.run_steps(3);
@@ -5039,8 +5014,7 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
     // The window's inside, as the real window has it: the harness draws within a margin.
     let m = harness_margin();
     let size = [1093.0 + 2.0 * m.x, 614.0 + 2.0 * m.y];
-    let mut h = sized_harness(size, vec![path]);
-    settle(&mut h);
+    let mut h = opened(size, vec![path]);
     let grip = |h: &Harness<'_, RstscopeApp>| {
         h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
             .rect()
@@ -5098,8 +5072,7 @@ fn toolbar_tab_stops(h: &mut Harness<'_, RstscopeApp>, last: &str) -> Vec<String
 #[test]
 fn tab_crosses_the_toolbar_left_to_right() {
     for size in [[1024.0, 700.0], [640.0, 400.0]] {
-        let mut h = sized_harness(size, vec![manifest("resources/sample-7211.pcapng")]);
-        settle(&mut h);
+        let mut h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
         let stops = toolbar_tab_stops(&mut h, "UTC");
         let at = |label: &str| {
             stops
@@ -5253,8 +5226,7 @@ fn tab_stops_on_the_rows_in_view_only() {
     let path = temp_dir("tab-rows-in-view").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
     let m = harness_margin();
-    let mut h = sized_harness([1093.0 + 2.0 * m.x, 614.0 + 2.0 * m.y], vec![path]);
-    settle(&mut h);
+    let mut h = opened([1093.0 + 2.0 * m.x, 614.0 + 2.0 * m.y], vec![path]);
     filter_box(&h).focus();
     h.run_steps(1);
     let mut rows = Vec::new();
@@ -5472,8 +5444,7 @@ fn the_details_lists_start_at_their_beginning_for_each_offender() {
     let path = temp_dir("lists-start").join("eight-offenders.pcap");
     write_refusals_to(&path, 2_000, 8);
     let m = harness_margin();
-    let mut h = sized_harness([1024.0 + 2.0 * m.x, 700.0 + 2.0 * m.y], vec![path]);
-    settle(&mut h);
+    let mut h = opened([1024.0 + 2.0 * m.x, 700.0 + 2.0 * m.y], vec![path]);
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let (left, client) = lists_start(&h);
     assert!(left.is_finite(), "packets listed");
@@ -5554,8 +5525,7 @@ fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
     let path = temp_dir("800x600").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
     let m = harness_margin();
-    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
-    settle(&mut h);
+    let mut h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
     let endpoint = "10.0.1.1:7011";
     let bottom = status_top(&h, "4,000 packets");
     let headline = h.get_by_label_contains("resets and").rect();

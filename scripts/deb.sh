@@ -16,7 +16,8 @@ say() { echo "rstscope deb: $*" >&2; }
 
 if ! command -v cargo-deb >/dev/null 2>&1; then
   say "installing cargo-deb from crates.io (cargo install --locked cargo-deb)"
-  cargo install --locked --quiet cargo-deb
+  # Built as crates.io has it: not with the lints and flags scripts/test.sh sets for rstscope.
+  env -u RUSTC_WORKSPACE_WRAPPER -u RUSTFLAGS cargo install --locked --quiet cargo-deb
 fi
 
 # The headless build does not depend on any GUI crate.

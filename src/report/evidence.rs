@@ -27,7 +27,7 @@ use crate::host::state::HostReport;
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
 use crate::source::pcapng::{PcapngWriter, RSTSCOPE_HOST};
-use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
+use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, PacketOptions, SourceError};
 
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
 const CHECK_EVERY: u64 = 1 << 13;
@@ -435,6 +435,8 @@ struct HeldFrame {
     process: Option<u32>,
     effective_process: Option<u32>,
     packet_id: Option<u64>,
+    options: Vec<u8>,
+    options_big_endian: bool,
 }
 
 impl HeldFrame {
@@ -445,6 +447,9 @@ impl HeldFrame {
             (f.ts, f.number, f.link_type.0, f.interface);
         (self.orig_len, self.direction, self.packet_id) = (f.orig_len, f.direction, f.packet_id);
         (self.process, self.effective_process) = (f.process, f.effective_process);
+        self.options.clear();
+        self.options.extend_from_slice(f.options.bytes());
+        self.options_big_endian = f.options.big_endian();
     }
 
     fn frame(&self) -> Frame<'_> {
@@ -459,6 +464,7 @@ impl HeldFrame {
             process: self.process,
             effective_process: self.effective_process,
             packet_id: self.packet_id,
+            options: PacketOptions::new(&self.options, self.options_big_endian),
         }
     }
 }

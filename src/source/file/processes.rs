@@ -398,7 +398,7 @@ pub(super) fn ptcpdump_comment(value: &[u8]) -> Option<ProcessView<'_>> {
 
 /// The options of a block between `start` and `end`: `(offset in block, code, value)` each;
 /// an option whose length runs past `end` ends the list with an error.
-struct OptionList<'a> {
+pub(crate) struct OptionList<'a> {
     block: &'a [u8],
     at: usize,
     end: usize,
@@ -407,7 +407,7 @@ struct OptionList<'a> {
 }
 
 impl<'a> OptionList<'a> {
-    fn new(block: &'a [u8], start: usize, end: usize, big_endian: bool) -> Self {
+    pub(crate) fn new(block: &'a [u8], start: usize, end: usize, big_endian: bool) -> Self {
         Self {
             block,
             at: start,

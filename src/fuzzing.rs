@@ -69,6 +69,7 @@ pub fn frame(data: &[u8]) {
         process: None,
         effective_process: None,
         packet_id: None,
+        options: crate::source::PacketOptions::default(),
     };
     if let Decoded::Tcp(p) = decode(&frame) {
         assert!(

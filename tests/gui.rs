@@ -853,6 +853,35 @@ fn a_capture_with_process_information_names_the_connecting_process() {
     ));
 }
 
+/// Regression: "Save these packets…" of a capture that names the programs with each packet
+/// (Apple's process blocks for 7300, ptcpdump's comments for 7302) wrote the packets without
+/// it: opened again, the saved file named no program. It names those the window named.
+#[test]
+fn saved_packets_of_a_capture_with_process_information_name_its_programs() {
+    let fixture = manifest("tests/fixtures/process-info.pcapng");
+    let dir = temp_dir("saved-packets-process-info");
+    let mut h = harness(settings(), vec![fixture.clone()]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    let sentence = |path: &Path, port| {
+        let a = rstscope::analysis::analyze_files(&[path.to_path_buf()], Default::default())
+            .expect("analyzes");
+        let o = common::offender_on(&a, port, "its resets are in the file");
+        rstscope::report::full_diagnosis(o, a.host.as_deref(), rstscope::report::Clock::Utc)
+    };
+    for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
+        select(&mut h, &format!("127.0.0.1:{port}"));
+        h.get_by_label("Save these packets…").click();
+        wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+        h.get_by_label("Save").click();
+        let saved = dir.join(format!("rstscope-127.0.0.1-{port}.pcapng"));
+        wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+        let shown = sentence(&fixture, port);
+        assert!(shown.contains(&format!("Connecting: {program}")), "{shown}");
+        assert_eq!(sentence(&saved, port), shown);
+    }
+}
+
 /// Outside a capture the panel reads the machine on demand and lists the listener this test
 /// opened, with this process's name, and filters by port.
 #[test]

@@ -160,3 +160,98 @@ fn the_host_block_of_a_saved_capture_names_the_listener_and_the_client() {
     assert!(!text.contains(" now"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `rstscope` with `args`; its exit must be 0 (its stderr shown when not).
+fn rstscope_ok(args: &[&std::ffi::OsStr]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .output()
+        .expect("rstscope runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// What `rstscope analyze --format json FILE` says of the programs of the endpoint on `port`:
+/// its diagnosis and its connecting processes.
+fn programs_of(file: &Path, port: u16) -> (serde_json::Value, serde_json::Value) {
+    let json = rstscope_ok(&[
+        "analyze".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        file.as_ref(),
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let offender = report["offenders"]
+        .as_array()
+        .and_then(|all| all.iter().find(|o| o["port"] == port))
+        .unwrap_or_else(|| panic!("no offender on {port} in {json}"));
+    (
+        offender["diagnosis"].clone(),
+        offender["client_processes"].clone(),
+    )
+}
+
+/// Regression: an endpoint's packets saved on their own (`analyze --endpoint --write`, as the
+/// app's "Save these packets…") lost the process information the capture carried with each
+/// packet: Apple's process blocks (the 7300 section) and ptcpdump's comments (the 7302 one).
+/// Opened again, the saved file named no program. It names the same ones as the capture, and
+/// tshark reads it.
+#[test]
+fn an_endpoints_packets_saved_on_their_own_name_the_programs_the_capture_named() {
+    let dir = common::temp_dir("process-info", "saved-endpoint");
+    for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
+        let saved = dir.join(format!("{port}.pcapng"));
+        let endpoint = format!("127.0.0.1:{port}");
+        rstscope_ok(&[
+            "analyze".as_ref(),
+            fixture().as_os_str(),
+            "--endpoint".as_ref(),
+            endpoint.as_ref(),
+            "--write".as_ref(),
+            saved.as_os_str(),
+        ]);
+        let (diagnosis, clients) = programs_of(&fixture(), port);
+        assert!(
+            diagnosis
+                .as_str()
+                .is_some_and(|d| d.contains(&format!("Connecting: {program}"))),
+            "{diagnosis}"
+        );
+        assert_eq!(
+            programs_of(&saved, port),
+            (diagnosis, clients),
+            "{endpoint}"
+        );
+        match tool("tshark") {
+            Some(tshark) => {
+                let out = std::process::Command::new(tshark)
+                    .arg("-r")
+                    .arg(&saved)
+                    .output()
+                    .expect("tshark runs");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(out.status.success(), "tshark: {stderr}");
+                let packets = String::from_utf8_lossy(&out.stdout).lines().count();
+                assert_eq!(packets, if port == 7300 { 10 } else { 26 }, "{stderr}");
+            }
+            None => {
+                eprintln!("tshark check SKIPPED: tshark (Debian package tshark) is not installed")
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `name` on the PATH, if there.
+fn tool(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}

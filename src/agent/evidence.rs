@@ -505,6 +505,7 @@ impl EvidenceTap {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                options: crate::source::PacketOptions::default(),
             });
         }
     }

@@ -26,8 +26,11 @@ use crate::host::recorded;
 use crate::host::state::HostReport;
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
-use crate::source::pcapng::{PcapngWriter, RSTSCOPE_HOST};
-use crate::source::{FileSource, Frame, InterfaceInfo, LinkType, SourceError};
+use crate::source::pcapng::{PacketNotes, PcapngWriter, ProcessBlock, RSTSCOPE_HOST, option};
+use crate::source::{
+    CapturedProcess, CapturedProcessKind, FileSource, Frame, InterfaceInfo, LinkType,
+    PacketOptions, SourceError,
+};
 
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
 const CHECK_EVERY: u64 = 1 << 13;
@@ -91,6 +94,50 @@ pub struct EvidencePacket {
     /// A further copy of a packet already listed, recorded at another capture point (listed
     /// only when every copy was asked for).
     pub copy: bool,
+    /// What the capture said of the packet beyond its bytes, saved with it.
+    pub carried: Carried,
+}
+
+/// What a capture says of one packet beyond its bytes, as the tool that captured it wrote
+/// it (its packet block's options): saved with the packet ([`write_pcapng`]), so that the
+/// saved file names the same programs as the capture did. rstscope's own recorded process
+/// information is another thing ([`Evidence::recorded`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// The packet's comments, as written: ptcpdump's `PID: ...`, `ThreadId: ...`,
+    /// `ContainerName: ...` among them.
+    pub comments: Vec<Vec<u8>>,
+    /// `epb_flags`: the direction and the rest.
+    pub flags: Option<u32>,
+    /// The process of Apple's process block the packet refers to, an index into
+    /// [`Evidence::processes`].
+    pub process: Option<u32>,
+    /// The effective process of Apple's block, likewise.
+    pub effective_process: Option<u32>,
+    /// Apple's service class.
+    pub service_class: Option<u32>,
+}
+
+impl Carried {
+    /// What `frame`'s options say, the processes as indices into the source's table (made
+    /// indices into [`Evidence::processes`] once the reading is done).
+    fn of(frame: &Frame<'_>) -> Self {
+        let mut carried = Self {
+            process: frame.process,
+            effective_process: frame.effective_process,
+            ..Self::default()
+        };
+        let options = frame.options;
+        for (code, value) in options.iter() {
+            match code {
+                option::COMMENT => carried.comments.push(value.to_vec()),
+                option::EPB_FLAGS => carried.flags = options.word(value),
+                option::EPB_SVC => carried.service_class = options.word(value),
+                _ => {}
+            }
+        }
+        carried
+    }
 }
 
 /// Everything behind one service endpoint.
@@ -137,6 +184,9 @@ pub struct Evidence {
     /// packets): the answers of the machine that captured, limited to this endpoint
     /// ([`recorded::for_endpoint`]). Saved again with the packets ([`write_pcapng`]).
     pub recorded: Option<HostReport>,
+    /// The processes of Apple's process blocks the packets refer to
+    /// ([`Carried::process`]), each once.
+    pub processes: Vec<CapturedProcess>,
 }
 
 impl Evidence {
@@ -172,6 +222,7 @@ impl Evidence {
             copies: Copies::default(),
             across_files: 0,
             recorded: None,
+            processes: Vec::new(),
         }
     }
 }
@@ -368,6 +419,7 @@ pub fn collect_source_with(
             }
         });
     ev.interfaces = source.interfaces().to_vec();
+    keep_processes(&mut ev, source.processes());
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();
     // The host block ends the file: read once every frame was (not after a cancel).
     let (host, problems) = recorded::decode(source.recorded_host());
@@ -376,6 +428,28 @@ pub fn collect_source_with(
         .splice(0..0, source.problems().iter().map(|p| p.to_string()));
     ev.warnings.extend(problems);
     ev
+}
+
+/// Makes the processes the packets of `ev` refer to (indices into `source`, the source's
+/// table) indices into [`Evidence::processes`], each process kept there once. A process the
+/// reader took from a packet comment is not one: the comment itself is carried.
+fn keep_processes(ev: &mut Evidence, source: &[CapturedProcess]) {
+    // Bounded by the source's table (`MAX_PROCESSES`), whatever the number of packets.
+    let mut kept: HashMap<u32, u32> = HashMap::new();
+    for packet in &mut ev.packets {
+        let carried = &mut packet.carried;
+        for index in [&mut carried.process, &mut carried.effective_process] {
+            *index = index.and_then(|i| {
+                let process = source
+                    .get(i as usize)
+                    .filter(|p| p.how == CapturedProcessKind::DarwinProcessBlock)?;
+                Some(*kept.entry(i).or_insert_with(|| {
+                    ev.processes.push(process.clone());
+                    (ev.processes.len() - 1) as u32
+                }))
+            });
+        }
+    }
 }
 
 /// Where one packet of the endpoint goes: the engine (unless it is a copy), the range's
@@ -435,6 +509,8 @@ struct HeldFrame {
     process: Option<u32>,
     effective_process: Option<u32>,
     packet_id: Option<u64>,
+    options: Vec<u8>,
+    options_big_endian: bool,
 }
 
 impl HeldFrame {
@@ -445,6 +521,9 @@ impl HeldFrame {
             (f.ts, f.number, f.link_type.0, f.interface);
         (self.orig_len, self.direction, self.packet_id) = (f.orig_len, f.direction, f.packet_id);
         (self.process, self.effective_process) = (f.process, f.effective_process);
+        self.options.clear();
+        self.options.extend_from_slice(f.options.bytes());
+        self.options_big_endian = f.options.big_endian();
     }
 
     fn frame(&self) -> Frame<'_> {
@@ -459,6 +538,7 @@ impl HeldFrame {
             process: self.process,
             effective_process: self.effective_process,
             packet_id: self.packet_id,
+            options: PacketOptions::new(&self.options, self.options_big_endian),
         }
     }
 }
@@ -575,6 +655,7 @@ impl EvidencePacket {
             seq_base,
             tcp_offset: find_tcp_header(frame.data, p),
             copy: false,
+            carried: Carried::of(frame),
         }
     }
 
@@ -931,8 +1012,11 @@ fn option_name(kind: u8) -> Option<&'static str> {
 /// Writes the evidence's packets to a pcapng file: a section header, one interface
 /// description per interface the packets were captured on (its link type, the snaplen seen,
 /// its name and description when known, nanosecond timestamps) and one enhanced packet block
-/// per packet, in order, ended with what `host` says of the endpoint as
-/// [`write_pcapng_with_host`] writes it. Wireshark, tcpdump and rstscope read it.
+/// per packet, in order, with what the capture said of it ([`Carried`]: its comments, its
+/// `epb_flags`, Apple's process references, each of Apple's process blocks written before the
+/// first packet that refers to it and numbered in the order written), ended with what `host`
+/// says of the endpoint as [`write_pcapng_with_host`] writes it. Wireshark, tcpdump and
+/// rstscope read it; rstscope names the same programs from it as from the capture.
 pub fn write_pcapng(path: &Path, ev: &Evidence, host: Option<&HostReport>) -> io::Result<()> {
     let mut w = BufWriter::new(File::create(path)?);
     write_pcapng_with_host(&mut w, ev, host)?;
@@ -952,7 +1036,8 @@ pub fn write_pcapng_to(w: &mut impl Write, ev: &Evidence) -> io::Result<()> {
 /// `host` is written when it is this machine's (a live capture's) or was read from a capture
 /// file's host block (and names that file's machine). A report made from nothing but the
 /// packets' own process information (pcapng process blocks, packet comments) is not: the
-/// block would say that rstscope recorded it, on this machine, while capturing.
+/// block would say that rstscope recorded it, on this machine, while capturing. That
+/// information goes with the packets themselves, as the tool that captured them wrote it.
 pub fn write_pcapng_with_host(
     w: &mut impl Write,
     ev: &Evidence,
@@ -978,9 +1063,37 @@ pub fn write_pcapng_with_host(
         )?;
         local.insert(p.interface, id);
     }
+    // Apple's process blocks, each before the first packet that refers to it, numbered in
+    // the order written as Apple's libpcap numbers them.
+    let mut blocks: Vec<Option<u32>> = vec![None; ev.processes.len()];
     for p in &ev.packets {
         let id = local.get(&p.interface).copied().unwrap_or(0);
-        out.write_packet(id, p.ts, &p.data, p.orig_len)?;
+        let c = &p.carried;
+        let mut block = |index: Option<u32>| -> io::Result<Option<u32>> {
+            let Some(i) = index.map(|i| i as usize) else {
+                return Ok(None);
+            };
+            let (Some(slot), Some(process)) = (blocks.get_mut(i), ev.processes.get(i)) else {
+                return Ok(None);
+            };
+            if slot.is_none() {
+                *slot = Some(out.write_process_block(&ProcessBlock {
+                    pid: process.pid,
+                    name: process.name.as_deref(),
+                    path: process.cmd.as_deref(),
+                    uuid: process.uuid,
+                })?);
+            }
+            Ok(*slot)
+        };
+        let notes = PacketNotes {
+            comments: &c.comments,
+            flags: c.flags,
+            process: block(c.process)?,
+            effective_process: block(c.effective_process)?,
+            service_class: c.service_class,
+        };
+        out.write_packet_with(id, p.ts, &p.data, p.orig_len, &notes)?;
     }
     if let Some(h) = host.filter(|h| h.recorded.is_some() || h.of_this_machine()) {
         let (addr, port) = ev.endpoint;

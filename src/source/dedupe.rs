@@ -178,6 +178,7 @@ mod tests {
             process: None,
             effective_process: None,
             packet_id: None,
+            options: crate::source::PacketOptions::default(),
         }
     }
 

@@ -27,7 +27,7 @@ use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::{
     Archived, CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType,
-    SourceError,
+    PacketOptions, SourceError,
 };
 use crate::packet::Timestamp;
 use framing::{
@@ -38,6 +38,7 @@ use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
 
 pub use processes::MAX_PROCESSES;
+pub(crate) use processes::OptionList;
 
 /// Record framing: lengths checked before parsing, packet records decoded by hand.
 mod compressed;
@@ -220,6 +221,7 @@ impl FileSource {
             process: head.meta.process,
             effective_process: head.meta.effective,
             packet_id: head.meta.packet_id,
+            options: reader.frame_options(),
         })
     }
 
@@ -647,6 +649,7 @@ impl Run<'_> {
                 process: head.meta.process,
                 effective_process: head.meta.effective,
                 packet_id: head.meta.packet_id,
+                options: head.options.of(data.get(at..).unwrap_or_default()),
             });
         }
         (at, last, n)
@@ -694,6 +697,14 @@ impl FileReader {
             Container::Pcapng(r, _) => r.data(),
         };
         data.get(head.start..head.start + head.len).unwrap_or(&[])
+    }
+
+    /// The options of the packet block of the frame in `head`.
+    fn frame_options(&self) -> PacketOptions<'_> {
+        let (Some(head), Some(Container::Pcapng(r, _))) = (self.head, &self.container) else {
+            return PacketOptions::default();
+        };
+        head.options.of(r.data())
     }
 
     /// Consumes the delivered frame and reads the next one; returns its time, or `None` at

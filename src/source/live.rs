@@ -435,6 +435,7 @@ impl Batch {
             process: None,
             effective_process: None,
             packet_id: None,
+            options: crate::source::PacketOptions::default(),
         })
     }
 
@@ -492,6 +493,7 @@ impl Batch {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                options: crate::source::PacketOptions::default(),
             })
         });
     }

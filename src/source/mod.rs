@@ -86,6 +86,53 @@ pub struct Frame<'a> {
     /// another capture point (pcapng `epb_packetid`, which Windows pktmon traces converted by
     /// etl2pcapng carry). `None` where the capture gives none.
     pub packet_id: Option<u64>,
+    /// The options of the frame's pcapng packet block as the file holds them: what a file
+    /// saved of the frame carries on. Empty for pcap files and live capture.
+    pub options: PacketOptions<'a>,
+}
+
+/// The options of a pcapng packet block, in its section's byte order: the packet's comments,
+/// `epb_flags`, Apple's process references and the rest, as the capturing tool wrote them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PacketOptions<'a> {
+    bytes: &'a [u8],
+    big_endian: bool,
+}
+
+impl<'a> PacketOptions<'a> {
+    /// A frame's options: the option list `bytes` (from the first option to the block's
+    /// trailing length) of a section in big-endian byte order or not.
+    pub fn new(bytes: &'a [u8], big_endian: bool) -> Self {
+        Self { bytes, big_endian }
+    }
+
+    /// The option list as the file holds it.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The section's byte order is big-endian.
+    pub fn big_endian(&self) -> bool {
+        self.big_endian
+    }
+
+    /// Each option as (code, value), up to the end of the list or the first option that does
+    /// not fit in it (which the reader has warned of).
+    pub fn iter(&self) -> impl Iterator<Item = (u16, &'a [u8])> + use<'a> {
+        file::OptionList::new(self.bytes, 0, self.bytes.len(), self.big_endian)
+            .map_while(Result::ok)
+            .map(|(_, code, value)| (code, value))
+    }
+
+    /// A 32-bit option value in the section's byte order; `None` unless it is 4 bytes.
+    pub fn word(&self, value: &[u8]) -> Option<u32> {
+        let bytes = *value.first_chunk::<4>().filter(|_| value.len() == 4)?;
+        Some(if self.big_endian {
+            u32::from_be_bytes(bytes)
+        } else {
+            u32::from_le_bytes(bytes)
+        })
+    }
 }
 
 /// The way a frame went as the capturing host saw it.

@@ -5,8 +5,10 @@
 //!
 //! What is written: a section header (with `shb_userappl` and an optional comment), one
 //! interface description per interface (link type, snaplen, name, description, `if_tsresol`
-//! 9: nanosecond timestamps, as rstscope keeps them), an enhanced packet block per frame, and
-//! optionally at the end rstscope's host block (a live capture's answers about processes:
+//! 9: nanosecond timestamps, as rstscope keeps them), an enhanced packet block per frame (with,
+//! for a packet saved from a capture, the options that capture gave it: comments, `epb_flags`,
+//! Apple's process references, and Apple's process blocks before the packets that refer to
+//! them), and optionally at the end rstscope's host block (a live capture's answers about processes:
 //! [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)) and interface statistics blocks
 //! (the counts of what was received and dropped). Wireshark, tshark, tcpdump (one link type) and rstscope's own reader open it.
 //! Sources: the pcapng specification (draft-ietf-opsawg-pcapng), §4 and §10.
@@ -61,6 +63,20 @@ pub mod option {
     pub const EPB_FLAGS: u16 = 2;
     /// `epb_packetid`: one id for every copy of a packet (pktmon's PktGroupId, via etl2pcapng).
     pub const EPB_PACKETID: u16 = 5;
+    /// Apple's `PCAPNG_EPB_PIB_INDEX`: the number of the packet's process block within the
+    /// section (32 bits).
+    pub const EPB_PIB_INDEX: u16 = 0x8001;
+    /// Apple's `PCAPNG_EPB_SVC`: the packet's service class (32 bits).
+    pub const EPB_SVC: u16 = 0x8002;
+    /// Apple's `PCAPNG_EPB_E_PIB_INDEX`: the number of the effective process's block within
+    /// the section (32 bits).
+    pub const EPB_E_PIB_INDEX: u16 = 0x8003;
+    /// Apple's `PCAPNG_PIB_NAME` in a process block: the process name, UTF-8.
+    pub const PIB_NAME: u16 = 2;
+    /// Apple's `PCAPNG_PIB_PATH` in a process block: the executable's path, UTF-8.
+    pub const PIB_PATH: u16 = 3;
+    /// Apple's `PCAPNG_PIB_UUID` in a process block: the process UUID, 16 bytes.
+    pub const PIB_UUID: u16 = 4;
     /// `isb_starttime`.
     pub const ISB_STARTTIME: u16 = 2;
     /// `isb_endtime`.
@@ -94,6 +110,38 @@ pub struct InterfaceStats {
     pub comment: Option<String>,
 }
 
+/// What an Enhanced Packet Block says of its packet beyond its bytes, as the tool that
+/// captured it wrote it: carried into a file saved of the packet (see
+/// [`PcapngWriter::write_packet_with`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PacketNotes<'a> {
+    /// The packet's comments (`opt_comment`), in order: ptcpdump's `PID: ...` among them.
+    pub comments: &'a [Vec<u8>],
+    /// `epb_flags`: direction (bits 0-1), reception type, FCS length, link-layer errors.
+    pub flags: Option<u32>,
+    /// The number of the packet's process block in the section (Apple's 0x8001), one
+    /// [`PcapngWriter::write_process_block`] returned.
+    pub process: Option<u32>,
+    /// The number of the effective process's block (Apple's 0x8003), likewise.
+    pub effective_process: Option<u32>,
+    /// Apple's service class (0x8002).
+    pub service_class: Option<u32>,
+}
+
+/// A process as Apple's process block (Darwin Process Event Block, [`DPEB`]) holds it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessBlock<'a> {
+    /// The process id; `None` is written as -1 (Apple writes 0 or -1 for a process it knows
+    /// only by name).
+    pub pid: Option<u32>,
+    /// The process name.
+    pub name: Option<&'a str>,
+    /// The executable's path.
+    pub path: Option<&'a str>,
+    /// The process UUID.
+    pub uuid: Option<[u8; 16]>,
+}
+
 /// Writes a pcapng stream; see the module documentation. Blocks are built in one reused
 /// buffer: no allocation per frame.
 pub struct PcapngWriter<W: Write> {
@@ -101,6 +149,7 @@ pub struct PcapngWriter<W: Write> {
     block: Vec<u8>,
     interfaces: u32,
     frames: u64,
+    process_blocks: u32,
 }
 
 impl<W: Write> PcapngWriter<W> {
@@ -111,6 +160,7 @@ impl<W: Write> PcapngWriter<W> {
             block: Vec::with_capacity(512),
             interfaces: 0,
             frames: 0,
+            process_blocks: 0,
         };
         w.begin(SHB);
         w.u32(BYTE_ORDER_MAGIC);
@@ -172,6 +222,18 @@ impl<W: Write> PcapngWriter<W> {
         data: &[u8],
         orig_len: u32,
     ) -> io::Result<()> {
+        self.write_packet_with(interface, ts, data, orig_len, &PacketNotes::default())
+    }
+
+    /// [`PcapngWriter::write_packet`], with what the capture said of the packet as options.
+    pub fn write_packet_with(
+        &mut self,
+        interface: u32,
+        ts: Timestamp,
+        data: &[u8],
+        orig_len: u32,
+        notes: &PacketNotes<'_>,
+    ) -> io::Result<()> {
         let caplen = u32::try_from(data.len()).map_err(|_| invalid("frame too large".into()))?;
         self.begin(EPB);
         self.u32(interface);
@@ -179,9 +241,50 @@ impl<W: Write> PcapngWriter<W> {
         self.u32(caplen);
         self.u32(orig_len.max(caplen));
         self.padded(data);
+        for comment in notes.comments {
+            self.option(option::COMMENT, comment);
+        }
+        let words = [
+            (option::EPB_FLAGS, notes.flags),
+            (option::EPB_PIB_INDEX, notes.process),
+            (option::EPB_SVC, notes.service_class),
+            (option::EPB_E_PIB_INDEX, notes.effective_process),
+        ];
+        let mut any = !notes.comments.is_empty();
+        for (code, value) in words {
+            if let Some(v) = value {
+                self.option(code, &v.to_le_bytes());
+                any = true;
+            }
+        }
+        if any {
+            self.end_options();
+        }
         self.end()?;
         self.frames += 1;
         Ok(())
+    }
+
+    /// Appends one of Apple's process blocks; returns its number in the section (from 0, in
+    /// the order written), which [`PacketNotes::process`] takes. As Apple's libpcap writes it
+    /// (`pcap_ng_dump_pktap_comment`): the process id, then its name, path and UUID options.
+    pub fn write_process_block(&mut self, process: &ProcessBlock<'_>) -> io::Result<u32> {
+        self.begin(DPEB);
+        self.u32(process.pid.unwrap_or(u32::MAX));
+        if let Some(name) = process.name {
+            self.option(option::PIB_NAME, name.as_bytes());
+        }
+        if let Some(path) = process.path {
+            self.option(option::PIB_PATH, path.as_bytes());
+        }
+        if let Some(uuid) = process.uuid {
+            self.option(option::PIB_UUID, &uuid);
+        }
+        self.end_options();
+        self.end()?;
+        let number = self.process_blocks;
+        self.process_blocks += 1;
+        Ok(number)
     }
 
     /// Appends a frame whose [`Frame::interface`] is its interface's id here.

@@ -82,6 +82,7 @@ fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
             process: None,
             effective_process: None,
             packet_id: None,
+            options: crate::source::PacketOptions::default(),
         };
         match decode(&f) {
             Decoded::Tcp(p) => tap.frame(&f, Some(&p)),
@@ -181,6 +182,7 @@ fn the_ring_stays_under_its_cap_and_keeps_the_newest() {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                options: crate::source::PacketOptions::default(),
             };
             let Decoded::Tcp(p) = decode(&f) else {
                 panic!("tcp")

@@ -598,3 +598,154 @@ fn where_a_ranges_counts_start_is_told_in_the_readers_clock() {
         ev.warnings_in(Clock::Utc)
     );
 }
+
+/// What a written capture's frame says of its packet: (process name, effective process name,
+/// direction, comments, Apple's block numbers).
+type Said = (
+    Option<String>,
+    Option<String>,
+    Option<crate::source::Direction>,
+    Vec<Vec<u8>>,
+    (Option<u32>, Option<u32>),
+);
+
+fn said(bytes: Vec<u8>) -> (Vec<Said>, usize) {
+    // Apple's blocks in the file (little-endian, as rstscope writes it).
+    let mut blocks = 0;
+    let mut at = 0;
+    while let Some(head) = bytes.get(at..at + 8) {
+        let word = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+        blocks += usize::from(word(0) == crate::source::pcapng::DPEB);
+        at += word(4).max(12) as usize;
+    }
+    let mut src =
+        FileSource::from_reader("said.pcapng".into(), Box::new(std::io::Cursor::new(bytes)))
+            .expect("opens");
+    let mut frames = Vec::new();
+    while let Some(f) = src.next_frame() {
+        let comments = f
+            .options
+            .iter()
+            .filter(|(code, _)| *code == option::COMMENT)
+            .map(|(_, v)| v.to_vec())
+            .collect();
+        let block = |code| {
+            f.options
+                .iter()
+                .find(|(c, _)| *c == code)
+                .and_then(|(_, v)| f.options.word(v))
+        };
+        let numbers = (block(option::EPB_PIB_INDEX), block(option::EPB_E_PIB_INDEX));
+        frames.push((
+            f.direction,
+            f.process,
+            f.effective_process,
+            comments,
+            numbers,
+        ));
+    }
+    assert!(src.problems().is_empty(), "{:?}", src.problems());
+    let name = |i: Option<u32>| {
+        i.and_then(|i| src.processes().get(i as usize))
+            .and_then(|p| p.name.clone())
+    };
+    let said = frames
+        .into_iter()
+        .map(|(direction, process, effective, comments, numbers)| {
+            (name(process), name(effective), direction, comments, numbers)
+        })
+        .collect();
+    (said, blocks)
+}
+
+/// Regression: the packets saved lost what the capture said of each (Apple's process blocks
+/// and the packet options that refer to them, comments such as ptcpdump's, `epb_flags`), so
+/// the saved file named no program. They keep it: the blocks the saved packets refer to, each
+/// once, numbered again for the file; every comment of a packet, as written.
+#[test]
+fn saved_packets_keep_the_process_blocks_comments_and_flags_the_capture_gave_them() {
+    let mut w = PcapngWriter::new(Vec::new(), None).expect("header");
+    let eth = w
+        .add_interface(LinkType(1), 0, Some("en0"), None)
+        .expect("idb");
+    let block = |w: &mut PcapngWriter<Vec<u8>>, pid, name| {
+        w.write_process_block(&ProcessBlock {
+            pid: Some(pid),
+            name: Some(name),
+            path: None,
+            uuid: None,
+        })
+        .expect("block")
+    };
+    let other = block(&mut w, 1, "launchd");
+    let curl = block(&mut w, 4242, "curl");
+    let safari = block(&mut w, 77, "Safari");
+    let ptcpdump = [
+        b"PID: 3001\nCmd: /usr/bin/python3\nArgs: python3 client.py".to_vec(),
+        b"ThreadId: 3003\nThreadName: worker".to_vec(),
+    ];
+    let ts = |us: u32| Timestamp::from_parts(i64::from(T0), us * 1000);
+    let syn = frame(&seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0));
+    let noise = frame(&seg(v4(OTHER), 80, v4(CLIENT), 50000, ACK, 5, 6));
+    let rst = frame(&seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001));
+    let packets: [(&[u8], PacketNotes<'_>); 3] = [
+        (
+            &syn,
+            PacketNotes {
+                flags: Some(0b10),
+                process: Some(curl),
+                effective_process: Some(safari),
+                service_class: Some(0),
+                ..PacketNotes::default()
+            },
+        ),
+        (
+            &noise,
+            PacketNotes {
+                flags: Some(0b01),
+                process: Some(other),
+                ..PacketNotes::default()
+            },
+        ),
+        (
+            &rst,
+            PacketNotes {
+                comments: &ptcpdump,
+                flags: Some(0b01),
+                process: Some(curl),
+                ..PacketNotes::default()
+            },
+        ),
+    ];
+    for (i, (data, notes)) in packets.iter().enumerate() {
+        w.write_packet_with(eth, ts(i as u32 * 10), data, data.len() as u32, notes)
+            .expect("packet");
+    }
+    let capture = w.finish(&[]).expect("finish");
+    let (original, _) = said(capture.clone());
+
+    let f = temp_file("apple-and-comments.pcapng", &capture);
+    let ev = collect(&[f], server(), None, 100, None).expect("collect");
+    assert_eq!(ev.packets.len(), 2);
+    let names: Vec<_> = ev.processes.iter().map(|p| p.name.as_deref()).collect();
+    assert_eq!(
+        names,
+        [Some("curl"), Some("Safari")],
+        "launchd's packet is not the endpoint's"
+    );
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    let (saved, blocks) = said(bytes);
+    let from = |s: &Said| (s.0.clone(), s.1.clone(), s.2, s.3.clone());
+    assert_eq!(
+        saved.iter().map(from).collect::<Vec<_>>(),
+        [&original[0], &original[2]].map(from).to_vec(),
+        "the same processes, directions and comments"
+    );
+    assert_eq!(blocks, 2, "one block per process, launchd's left out");
+    assert_eq!(
+        (saved[0].4, saved[1].4),
+        ((Some(0), Some(1)), (Some(0), None)),
+        "numbered again from 0 in the order written"
+    );
+}

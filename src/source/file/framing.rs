@@ -13,6 +13,7 @@ use super::MAX_RECORD;
 use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
 use crate::packet::Timestamp;
+use crate::source::PacketOptions;
 use crate::source::pcapng::option;
 use crate::source::{Compression, FileInfo, InterfaceInfo, LinkType, Packing, SourceError};
 
@@ -48,6 +49,27 @@ pub(super) struct Head {
     pub(super) record_len: usize,
     /// Direction and process, from the packet block's options.
     pub(super) meta: PacketMeta,
+    /// Where the packet block's options lie in the record.
+    pub(super) options: OptionsAt,
+}
+
+/// Where a packet block's option list lies in its record (empty for a pcap record and a
+/// block without options), and the section's byte order.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct OptionsAt {
+    start: u32,
+    end: u32,
+    big_endian: bool,
+}
+
+impl OptionsAt {
+    /// The options in `record`, the bytes of the record from its start.
+    pub(super) fn of(self, record: &[u8]) -> PacketOptions<'_> {
+        let bytes = record
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default();
+        PacketOptions::new(bytes, self.big_endian)
+    }
 }
 
 /// Buffering state of one file beside its pcap-parser reader.
@@ -375,6 +397,7 @@ impl PcapFraming {
             orig_len,
             record_len: self.header_len + caplen as usize,
             meta: PacketMeta::default(),
+            options: OptionsAt::default(),
         }
     }
 
@@ -607,6 +630,12 @@ impl NgFraming {
                 processes,
                 warnings,
             );
+            // Both ends fit: the block's length is at most `MAX_RECORD`.
+            head.options = OptionsAt {
+                start: start as u32,
+                end: (len - 4) as u32,
+                big_endian: BIG_ENDIAN,
+            };
         }
         Ok(head)
     }
@@ -639,6 +668,7 @@ impl NgFraming {
                 orig_len,
                 record_len: len,
                 meta: PacketMeta::default(),
+                options: OptionsAt::default(),
             });
         }
         // Enhanced and obsolete Packet Blocks share their layout but for the interface id's
@@ -672,6 +702,7 @@ impl NgFraming {
             orig_len,
             record_len: len,
             meta: PacketMeta::default(),
+            options: OptionsAt::default(),
         })
     }
 

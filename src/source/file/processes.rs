@@ -44,16 +44,16 @@ const MAX_WARNINGS: u32 = 16;
 use crate::source::pcapng::option::{
     COMMENT as OPT_COMMENT,
     END as OPT_ENDOFOPT,
+    EPB_E_PIB_INDEX,
     EPB_FLAGS,
     // 64 bits identifying one packet wherever it was captured; Microsoft's etl2pcapng writes
     // pktmon's PktGroupId there, the same for each appearance of a packet.
     EPB_PACKETID,
+    EPB_PIB_INDEX,
+    PIB_NAME,
+    PIB_PATH,
+    PIB_UUID,
 };
-const EPB_PIB_INDEX: u16 = 0x8001;
-const EPB_E_PIB_INDEX: u16 = 0x8003;
-const PIB_NAME: u16 = 2;
-const PIB_PATH: u16 = 3;
-const PIB_UUID: u16 = 4;
 
 /// The ptcpdump comment's first line begins with this.
 const PTCPDUMP_PID: &str = "PID: ";
@@ -398,7 +398,7 @@ pub(super) fn ptcpdump_comment(value: &[u8]) -> Option<ProcessView<'_>> {
 
 /// The options of a block between `start` and `end`: `(offset in block, code, value)` each;
 /// an option whose length runs past `end` ends the list with an error.
-struct OptionList<'a> {
+pub(crate) struct OptionList<'a> {
     block: &'a [u8],
     at: usize,
     end: usize,
@@ -407,7 +407,7 @@ struct OptionList<'a> {
 }
 
 impl<'a> OptionList<'a> {
-    fn new(block: &'a [u8], start: usize, end: usize, big_endian: bool) -> Self {
+    pub(crate) fn new(block: &'a [u8], start: usize, end: usize, big_endian: bool) -> Self {
         Self {
             block,
             at: start,

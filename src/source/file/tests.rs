@@ -2043,3 +2043,60 @@ fn the_parts_of_a_split_zip_are_named_with_how_to_join_them() {
         );
     }
 }
+
+/// A frame carries its packet block's options as the file holds them, in the section's byte
+/// order, whether it comes alone or in a run: what a file saved of the packet carries on.
+#[test]
+fn a_frame_carries_its_packet_blocks_options_in_either_byte_order() {
+    for be in [false, true] {
+        let word = |v: u32| if be { v.to_be_bytes() } else { v.to_le_bytes() };
+        let (flags, svc) = (word(0b01 | 1 << 24), word(300));
+        let first = "PID: 3001\nCmd: /usr/bin/curl\nArgs: curl http://127.0.0.1:7300/".as_bytes();
+        let second = b"ThreadId: 3003\nThreadName: curl";
+        let mut bytes = shb(be);
+        bytes.extend(idb(be, 1, 0, &[]));
+        bytes.extend(epb(
+            be,
+            0,
+            1_000_000,
+            b"with options",
+            &[(1, first), (1, second), (2, &flags), (0x8002, &svc)],
+        ));
+        bytes.extend(epb(be, 0, 2_000_000, b"without", &[]));
+        let (_file, source) = open_bytes("options.pcapng", &bytes);
+        let mut source = source.expect("opens");
+        // (options as code and value, epb_flags read in the section's order) of each frame.
+        type Options = (Vec<(u16, Vec<u8>)>, Option<u32>);
+        let options = |f: &Frame<'_>| -> Options {
+            let list = f.options.iter().map(|(c, v)| (c, v.to_vec())).collect();
+            let flags = f.options.iter().find(|(c, _)| *c == 2);
+            (list, flags.and_then(|(_, v)| f.options.word(v)))
+        };
+        let mut alone = Vec::new();
+        while let Some(f) = source.next_frame() {
+            alone.push(options(&f));
+        }
+        let expected: Vec<Options> = vec![
+            (
+                vec![
+                    (1, first.to_vec()),
+                    (1, second.to_vec()),
+                    (2, flags.to_vec()),
+                    (0x8002, svc.to_vec()),
+                ],
+                Some(0b01 | 1 << 24),
+            ),
+            (Vec::new(), None),
+        ];
+        assert_eq!(alone, expected, "big-endian: {be}");
+        let (_file, source) = open_bytes("options.pcapng", &bytes);
+        let mut source = source.expect("opens");
+        let (mut in_runs, mut run) = (Vec::new(), 0);
+        while let Some(f) = source.next_frame() {
+            in_runs.push(options(&f));
+            run += source.frame_run(10, |f| in_runs.push(options(&f)));
+        }
+        assert_eq!(in_runs, expected, "in runs, big-endian: {be}");
+        assert_eq!(run, 1, "the second frame came in a run");
+    }
+}

@@ -436,10 +436,16 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
         let _ = writeln!(out, "  coverage    {}", c.note);
     }
     let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
+    // A file of one endpoint's packets keeps its port's listeners alone: "0 sockets" of the
+    // whole machine would be false.
+    let on_port = h
+        .listening_port
+        .map(|p| format!(" on port {p}"))
+        .unwrap_or_default();
     // "now" only while the capture runs: its final report, and a saved capture read later,
     // say when the listeners were read.
     let when = super::AsOf::of(h).when(clock);
-    let _ = writeln!(out, "  listening   {listening} {when}");
+    let _ = writeln!(out, "  listening   {listening}{on_port} {when}");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(
             out,

@@ -242,9 +242,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let stop = job.stop_handle();
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
+    let quit = quit_at_once(args.write.as_deref());
     let handler = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             // A second Ctrl+C: the user does not want to wait for the report.
+            eprintln!("{quit}");
             std::process::exit(130);
         }
         stop.stop();
@@ -344,6 +346,19 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     }
 }
 
+/// What a second Ctrl+C leaves: no report and, in the file being saved, the packets without
+/// the end blocks (who listened and who connected), which `analyze` of it will not name.
+fn quit_at_once(write: Option<&std::path::Path>) -> String {
+    let mut s = format!("rstscope: quit at once on {SECOND_STOP}, without the report");
+    if let Some(p) = write {
+        s.push_str(&format!(
+            "; {} holds the packets up to the last second, without who listened and who connected",
+            p.display()
+        ));
+    }
+    s
+}
+
 /// What a failed save of `capture --write` leaves, after why it failed.
 const SAVED_UP_TO_THERE: &str = "the file holds the capture only up to there";
 
@@ -353,6 +368,12 @@ const SAVED_UP_TO_THERE: &str = "the file holds the capture only up to there";
 const STOP_SIGNALS: &str = "a signal (Ctrl+C, SIGTERM or SIGHUP)";
 #[cfg(not(unix))]
 const STOP_SIGNALS: &str = "Ctrl+C";
+
+/// [`STOP_SIGNALS`] come again while the capture stops: it quits at once.
+#[cfg(unix)]
+const SECOND_STOP: &str = "a second signal (Ctrl+C, SIGTERM or SIGHUP)";
+#[cfg(not(unix))]
+const SECOND_STOP: &str = "a second Ctrl+C";
 
 /// The `dropped` object of the JSON output.
 fn dropped_json(s: &CaptureStats) -> Value {

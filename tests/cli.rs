@@ -1505,6 +1505,61 @@ fn offender_of(file: &str, endpoint: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no {endpoint} in the analysis of {file}"))
 }
 
+/// Regression: a file of one endpoint's packets (`analyze --endpoint E --write OUT`, the
+/// agent's `/evidence`) keeps the listeners of E's port alone, yet `analyze OUT` said
+/// "listening   0 sockets when the capture ended" as of the whole machine that captured,
+/// which listened on other ports too (found in the 7211 trial: the capture's own report said
+/// 1 socket, its endpoint's file 0). It counts the sockets on that port.
+#[test]
+fn an_endpoint_s_saved_packets_count_the_listeners_on_its_port_not_the_machine_s() {
+    let dir = temp_dir("endpoint-listening");
+    let file = write(
+        &dir,
+        "saved.pcapng",
+        &common::refused_v4_saved_with_host_block(&[]),
+    );
+    let out_file = dir.join("7300.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &file,
+        "--endpoint",
+        "127.0.0.1:7300",
+        "--write",
+        &out_file,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let whole = rstscope(&["analyze", &file]);
+    let whole = String::from_utf8_lossy(&whole.stdout);
+    assert!(
+        whole.contains("  listening   0 sockets when the capture ended ("),
+        "{whole}"
+    );
+    let saved = rstscope(&["analyze", &out_file]);
+    assert!(saved.status.success(), "{saved:?}");
+    let saved = String::from_utf8_lossy(&saved.stdout);
+    assert!(
+        saved.contains("  listening   0 sockets on port 7300 when the capture ended ("),
+        "{saved}"
+    );
+    // Saved again from that file, it still speaks of the port only.
+    let again_file = dir.join("again.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &out_file,
+        "--endpoint",
+        "127.0.0.1:7300",
+        "--write",
+        &again_file,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let again = rstscope(&["analyze", &again_file]);
+    let again = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.contains("  listening   0 sockets on port 7300 when"),
+        "{again}"
+    );
+}
+
 /// Regression: `analyze FILE --endpoint E --write OUT` of a capture saved with the machine's
 /// answers (`rstscope capture --write`) wrote OUT without them: `analyze OUT` no longer named
 /// the program that had served the port, nor the one connecting, where `analyze FILE` does.

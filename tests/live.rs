@@ -394,6 +394,47 @@ fn a_capture_killed_mid_way_leaves_a_saved_file_that_reads_up_to_the_kill() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Regression: a second Ctrl+C quit at once with exit code 130 and not a word: the admin was
+/// not told that no report comes, nor that the file being saved holds the packets without who
+/// listened and who connected (its end blocks), which `analyze` of it then does not name.
+#[test]
+fn a_second_stop_signal_quits_at_once_and_says_what_the_saved_file_lacks() {
+    let _serial = serial();
+    let dir = common::temp_dir("live", "second-stop");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("quit.pcapng");
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "capture command, second stop signal",
+        "60s",
+        None,
+        &[std::ffi::OsStr::new("--write"), file.as_os_str()],
+    ) else {
+        return;
+    };
+    // Two different signals, so that the second is not merged into the first while pending.
+    let pid = child.id();
+    let kill = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}; kill -INT {pid}")])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert_eq!(out.status.code(), Some(130), "stderr: {err}");
+    assert!(out.stdout.is_empty(), "no report: {out:?}");
+    assert!(
+        err.contains(&format!(
+            "rstscope: quit at once on a second signal (Ctrl+C, SIGTERM or SIGHUP), without the \
+             report; {} holds the packets up to the last second, without who listened and who \
+             connected",
+            file.display()
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Regression: a save that failed (a full disk) was a warning at the end among the report's
 /// lines, and the exit was 0, so a script took the incomplete file for the capture. The
 /// failure is now said when it happens (once), and after the report the exit is 1 (the output

@@ -104,6 +104,7 @@ pub fn for_endpoint(report: &HostReport, addr: IpAddr, port: u16) -> HostReport 
     };
     HostReport {
         listening: report.listening.iter().filter(on_port).cloned().collect(),
+        listening_port: Some(port),
         gone: report.gone.iter().filter(on_port).cloned().collect(),
         endpoints: report.endpoint(addr, port).cloned().into_iter().collect(),
         ..report.clone()
@@ -201,6 +202,7 @@ fn merge(into: &mut HostReport, later: HostReport) {
         (a, b) => a.or(b),
     };
     into.listening = later.listening;
+    into.listening_port = later.listening_port;
     into.gone.extend(later.gone);
     for e in later.endpoints {
         into.endpoints

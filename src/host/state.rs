@@ -138,6 +138,10 @@ pub struct HostReport {
     /// Listeners at the last sample (now, or when the capture ended: see [`Self::over`]), by
     /// port.
     pub listening: Vec<ListenerRecord>,
+    /// The report was cut to one endpoint ([`for_endpoint`](super::recorded::for_endpoint),
+    /// for a file of its packets alone): `listening` and `gone` hold this port's listeners
+    /// only, not the machine's.
+    pub listening_port: Option<u16>,
     /// Listeners that went away during the capture, most recent first.
     pub gone: Vec<ListenerRecord>,
     /// One entry per offender of the snapshot, same order.
@@ -409,6 +413,7 @@ impl HostState {
             kernel,
             counters_now: self.counters_now.clone(),
             listening: self.history.now().into_iter().cloned().collect(),
+            listening_port: None,
             gone: self.history.gone().cloned().collect(),
             endpoints,
             coverage,

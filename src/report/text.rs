@@ -375,6 +375,17 @@ fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
         else {
             continue;
         };
+        // A command line may hold newlines (`python3 -c '...'`, `sh -c`): escaped (`\n`),
+        // so that it stays on its line of the report.
+        let mut one_line = String::with_capacity(cmd.len());
+        for c in cmd.chars() {
+            if c.is_control() {
+                one_line.extend(c.escape_default());
+            } else {
+                one_line.push(c);
+            }
+        }
+        let cmd = one_line.as_str();
         let cmd = match cmd.char_indices().nth(COMMAND_CHARS) {
             Some((cut, _)) => format!("{}…", &cmd[..cut]),
             None => cmd.to_owned(),
@@ -436,10 +447,16 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
         let _ = writeln!(out, "  coverage    {}", c.note);
     }
     let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
+    // A file of one endpoint's packets keeps its port's listeners alone: "0 sockets" of the
+    // whole machine would be false.
+    let on_port = h
+        .listening_port
+        .map(|p| format!(" on port {p}"))
+        .unwrap_or_default();
     // "now" only while the capture runs: its final report, and a saved capture read later,
     // say when the listeners were read.
     let when = super::AsOf::of(h).when(clock);
-    let _ = writeln!(out, "  listening   {listening} {when}");
+    let _ = writeln!(out, "  listening   {listening}{on_port} {when}");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(
             out,
@@ -605,6 +622,21 @@ mod tests {
         h.endpoints[0].client_details[0].cmdline = Some("python3".into());
         a.host = Some(std::sync::Arc::new(h));
         assert!(!report(&a, Clock::Utc, 10).contains("command (connecting"));
+        // Regression: a script given on the command line (`python3 -c`) broke the report
+        // over several lines, its own unindented, at each of its newlines.
+        let mut h = (**a.host.as_ref().expect("host")).clone();
+        h.endpoints[0].client_details[0].cmdline =
+            Some("python3 -c \nimport socket\n\tsocket.create_connection(('::1', 7211))".into());
+        a.host = Some(std::sync::Arc::new(h));
+        let text = report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains(
+                "\n     command (connecting, pid 5001): python3 -c \\nimport socket\\n\\tsocket.\
+                 create_connection(('::1', 7211))\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("\nimport"), "{text}");
     }
 
     /// Regression: the live capture's "This machine" section said "listening   1 sockets now".

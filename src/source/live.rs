@@ -973,12 +973,31 @@ fn classify(interface: &str, message: &str) -> LiveError {
                 .map(|l| l.into_iter().map(|d| d.name).collect())
                 .unwrap_or_default(),
         }
+    } else if m.contains("not up") {
+        // libpcap's "That device is not up" names no way out: say how to bring it up, or
+        // where to find one that is.
+        LiveError::Open {
+            interface: interface.to_string(),
+            message: format!("{message}; {}", down_hint(interface)),
+        }
     } else {
         LiveError::Open {
             interface: interface.to_string(),
             message: message.to_string(),
         }
     }
+}
+
+/// What to do about an interface that is down.
+fn down_hint(interface: &str) -> String {
+    let up = if cfg!(target_os = "linux") {
+        format!("bring it up (`ip link set {interface} up` as root)")
+    } else if cfg!(windows) {
+        "enable the adapter".to_owned()
+    } else {
+        format!("bring it up (`ifconfig {interface} up` as root)")
+    };
+    format!("{up}, or capture another interface: `rstscope interfaces` lists which are up")
 }
 
 /// What to do about a permission error on this OS, naming this program's path.

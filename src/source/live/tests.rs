@@ -187,6 +187,26 @@ fn permission_errors_say_how_to_get_the_right_to_capture() {
     }
 }
 
+/// Regression: `rstscope capture -i ifb0` of an interface that is down said only
+/// "cannot capture on ifb0: libpcap error: That device is not up", with nothing to do.
+#[test]
+fn an_interface_that_is_down_is_told_how_to_bring_it_up_or_pick_another() {
+    let e = classify("ifb0", "libpcap error: That device is not up");
+    assert!(matches!(e, LiveError::Open { .. }));
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("cannot capture on ifb0: libpcap error: That device is not up; "),
+        "{msg}"
+    );
+    if cfg!(target_os = "linux") {
+        assert!(msg.contains("`ip link set ifb0 up` as root"), "{msg}");
+    }
+    assert!(
+        msg.ends_with("`rstscope interfaces` lists which are up"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn other_open_errors_keep_libpcap_s_words() {
     let e = classify("eth9", "eth9: SIOCGIFHWADDR: Some other failure");

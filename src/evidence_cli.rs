@@ -126,7 +126,7 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     if let Some(o) = &ev.offender {
         s.push_str(&format!(
             "  {}\n",
-            full_diagnosis(o, ev.recorded.as_ref(), clock)
+            full_diagnosis(o, ev.host.as_ref(), clock)
         ));
     }
     s.push_str(&format!("  wireshark: {}\n", wireshark_filter(addr, port)));
@@ -212,7 +212,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "port": port,
         "service": services::name(port),
         "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
-        "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.recorded.as_ref(), clock)),
+        "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.host.as_ref(), clock)),
         "wireshark_filter": wireshark_filter(addr, port),
         "bpf_filters": bpf_filters(addr, port, ev.encaps.as_slice()).iter().map(|f| json!({
             "link_type": f.link_type.0,

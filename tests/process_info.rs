@@ -181,6 +181,7 @@ fn rstscope_ok(args: &[&std::ffi::OsStr]) -> String {
 fn programs_of(file: &Path, port: u16) -> (serde_json::Value, serde_json::Value) {
     let json = rstscope_ok(&[
         "analyze".as_ref(),
+        "--utc".as_ref(),
         "--format".as_ref(),
         "json".as_ref(),
         file.as_ref(),
@@ -242,6 +243,55 @@ fn an_endpoints_packets_saved_on_their_own_name_the_programs_the_capture_named()
             None => {
                 eprintln!("tshark check SKIPPED: tshark (Debian package tshark) is not installed")
             }
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Regression: `analyze --endpoint` (text and JSON) left the connecting program out of its
+/// diagnosis when the capture named it with each packet (Apple's process blocks for 7300,
+/// ptcpdump's comments for 7302), though the full report of the same file named it. It names
+/// the same program, in the same sentence, for the capture and for the endpoint's packets
+/// saved on their own.
+#[test]
+fn the_endpoint_report_names_the_connecting_program_the_full_report_names() {
+    let dir = common::temp_dir("process-info", "endpoint-report");
+    for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
+        let endpoint = format!("127.0.0.1:{port}");
+        let saved = dir.join(format!("{port}.pcapng"));
+        let endpoint_report = |file: &Path, format: &str, write: Option<&Path>| {
+            let mut args: Vec<&std::ffi::OsStr> = vec![
+                "analyze".as_ref(),
+                "--utc".as_ref(),
+                "--format".as_ref(),
+                format.as_ref(),
+                "--endpoint".as_ref(),
+                endpoint.as_ref(),
+                file.as_os_str(),
+            ];
+            if let Some(out) = write {
+                args.extend(["--write".as_ref(), out.as_os_str()]);
+            }
+            rstscope_ok(&args)
+        };
+        endpoint_report(&fixture(), "text", Some(&saved));
+        for file in [fixture(), saved.clone()] {
+            let (full, _) = programs_of(&file, port);
+            let full = full.as_str().expect("the full report's diagnosis");
+            assert!(
+                full.contains(&format!("Connecting: {program}, ")),
+                "{}: {full}",
+                file.display()
+            );
+            let json: serde_json::Value =
+                serde_json::from_str(&endpoint_report(&file, "json", None)).expect("JSON");
+            assert_eq!(json["diagnosis"], full, "{}, {endpoint}", file.display());
+            let text = endpoint_report(&file, "text", None);
+            assert!(
+                text.contains(&format!("\n  {full}\n")),
+                "{}, {endpoint}: {full:?} in\n{text}",
+                file.display()
+            );
         }
     }
     let _ = std::fs::remove_dir_all(dir);

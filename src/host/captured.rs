@@ -4,9 +4,15 @@
 
 use std::net::SocketAddr;
 
+use super::state::{CaptureScope, HostReport, HostState};
 use super::{ProcessSighting, SightingSource};
+use crate::engine::{Incident, Offender};
 use crate::packet::{TcpPacket, Timestamp};
 use crate::source::{CapturedProcess, Direction};
+
+/// The note of a report whose connecting processes come from the capture file.
+pub const NOTE: &str = "connecting processes come from the capture's own process \
+     information (pcapng process blocks or packet comments), as the capturing machine recorded it";
 
 /// Least packet time between two sightings of the same socket and process.
 const SIGHTING_EVERY_NS: i64 = Timestamp::NANOS_PER_SEC;
@@ -74,6 +80,86 @@ impl Sightings {
             exe: None,
             source: SightingSource::Capture,
         })
+    }
+}
+
+/// What a capture file's own process information tells of the capturing host, packet by
+/// packet: its [`Sightings`] and the host state they feed, begun at the first sighting. The
+/// full analysis and one endpoint's evidence both build it, from the same packets in the
+/// same order, so that both name the same connecting programs.
+///
+/// The engine's incidents count from the first sighting on (before it, nothing could name
+/// their process): the caller keeps them from then ([`Self::started`]), and hands each packet
+/// here before the engine, so that the incident of that very packet finds its sighting.
+#[derive(Default)]
+pub struct CapturedHost {
+    sightings: Sightings,
+    state: Option<HostState>,
+}
+
+impl CapturedHost {
+    /// Learns the processes the source met since the last call (see [`Sightings::learn`]).
+    pub fn learn(&mut self, new: &[CapturedProcess]) {
+        self.sightings.learn(new);
+    }
+
+    /// Processes learned so far: a packet whose process index is not below this needs the
+    /// source's table first.
+    #[must_use]
+    pub fn learned(&self) -> usize {
+        self.sightings.processes.len()
+    }
+
+    /// The sighting `packet` makes (see [`Sightings::sighting`]), taken into the host state.
+    pub fn sighting(
+        &mut self,
+        packet: &TcpPacket<'_>,
+        direction: Option<Direction>,
+        process: Option<u32>,
+    ) -> Option<ProcessSighting> {
+        let sighting = self.sightings.sighting(packet, direction, process)?;
+        self.state
+            .get_or_insert_with(|| {
+                let mut h = HostState::new(CaptureScope::default());
+                h.note(NOTE);
+                h
+            })
+            .sighting(&sighting);
+        Some(sighting)
+    }
+
+    /// A packet has named a process: the engine's incidents count from now on.
+    #[must_use]
+    pub fn started(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// One incident of the engine (none before [`Self::started`]).
+    pub fn incident(&mut self, i: &Incident) {
+        if let Some(h) = &mut self.state {
+            h.incident(i);
+        }
+    }
+
+    /// Decides the incidents that waited long enough for a sighting, at `now` (packet time).
+    pub fn settle(&mut self, now: Timestamp) {
+        if let Some(h) = &mut self.state {
+            h.settle(now);
+        }
+    }
+
+    /// Ends the capture: every incident still waiting is decided.
+    pub fn finish(&mut self) {
+        if let Some(h) = &mut self.state {
+            h.finish();
+        }
+    }
+
+    /// What the process information says of `offenders`; `None` when no packet named a
+    /// process.
+    #[must_use]
+    pub fn report(&self, offenders: &[Offender]) -> Option<HostReport> {
+        self.state.as_ref().map(|h| h.report(offenders))
     }
 }
 

@@ -13,9 +13,8 @@ use crate::decode::{BLANK, Carried, Decoded, Skip, decode_encap, decode_into};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
-use crate::host::captured::Sightings;
+use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::host::state::{CaptureScope, HostState};
 use crate::packet::{Encap, EncapTally, TcpPacket};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
@@ -355,8 +354,8 @@ struct EngineSide {
     engine: Engine,
     capture: CaptureInfo,
     status: SourceStatus,
-    sightings: Sightings,
-    host: Option<HostState>,
+    /// The capture's own process information, where its packets carry some.
+    host: CapturedHost,
     last_snapshot: Instant,
 }
 
@@ -366,8 +365,7 @@ impl EngineSide {
             engine: Engine::new(options.engine.clone()),
             capture: CaptureInfo::default(),
             status: SourceStatus::of(source),
-            sightings: Sightings::default(),
-            host: None,
+            host: CapturedHost::default(),
             last_snapshot: Instant::now(),
         }
     }
@@ -378,7 +376,6 @@ impl EngineSide {
             engine,
             capture,
             status,
-            sightings,
             host,
             last_snapshot,
         } = self;
@@ -389,7 +386,7 @@ impl EngineSide {
         for &(reason, n) in &batch.skipped {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
         }
-        sightings.learn(&batch.new_processes);
+        host.learn(&batch.new_processes);
         let mut rst_payloads = batch.rst_payloads.iter();
         let mut across = batch.across.iter().peekable();
         for (i, p) in batch.packets().iter().enumerate() {
@@ -417,28 +414,22 @@ impl EngineSide {
             // The sighting first: the incident of this very packet may need it.
             if let Some(tag) = batch.tags.get(i)
                 && tag.process.is_some()
-                && let Some(sighting) = sightings.sighting(packet, tag.direction, tag.process)
+                && let Some(sighting) = host.sighting(packet, tag.direction, tag.process)
             {
-                let host = host.get_or_insert_with(|| {
-                    engine.set_keep_incidents(true);
-                    let mut h = HostState::new(CaptureScope::default());
-                    h.note(CAPTURED_PROCESSES);
-                    h
-                });
-                host.sighting(&sighting);
+                engine.set_keep_incidents(true);
                 if let Some(cb) = options.on_process.as_mut() {
                     cb(&sighting);
                 }
             }
             engine.packet(packet);
-            if let Some(h) = host.as_mut() {
+            if host.started() {
                 for i in engine.drain_incidents() {
-                    h.incident(&i);
+                    host.incident(&i);
                 }
             }
         }
-        if let (Some(h), Some(p)) = (host.as_mut(), batch.packets().last()) {
-            h.settle(p.ts);
+        if let Some(p) = batch.packets().last() {
+            host.settle(p.ts);
         }
         capture.tcp_frames += (batch.packets().len() - batch.across.len()) as u64;
         if let Some(st) = &batch.status {
@@ -458,9 +449,7 @@ impl EngineSide {
             let capture = status.apply(capture);
             capture.attach_encaps(&mut snapshot.offenders);
             capture.fit_rates(&mut snapshot.offenders);
-            let host = host
-                .as_ref()
-                .map(|h| Arc::new(h.report(&snapshot.offenders)));
+            let host = host.report(&snapshot.offenders).map(Arc::new);
             cb(Analysis {
                 capture,
                 snapshot,
@@ -493,12 +482,12 @@ impl EngineSide {
             ..
         } = self;
         engine.finish();
-        if let Some(h) = &mut host {
+        if host.started() {
             for i in engine.drain_incidents() {
-                h.incident(&i);
+                host.incident(&i);
             }
-            h.finish();
         }
+        host.finish();
         if let Some(cb) = options.on_connection.as_mut() {
             engine.drain_connections().for_each(|c| cb(&c));
         }
@@ -533,7 +522,7 @@ impl EngineSide {
         capture
             .warnings
             .extend(series_cut_warning(&snapshot.offenders));
-        let mut host = host.map(|h| h.report(&snapshot.offenders));
+        let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
         // for the offenders it names, the packets' own process information for the rest.
         if let Some(source) = source {
@@ -580,10 +569,6 @@ pub fn series_cut_warning(offenders: &[crate::engine::Offender]) -> Option<Strin
         )
     })
 }
-
-/// The note of a report whose connecting processes come from the capture file.
-const CAPTURED_PROCESSES: &str = "connecting processes come from the capture's own process \
-     information (pcapng process blocks or packet comments), as the capturing machine recorded it";
 
 /// Packets per batch handed from the reader to the engine.
 const BATCH: usize = 4096;

@@ -21,7 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{Clock, endpoint};
 use crate::analysis::{Copies, CopyFilter};
 use crate::decode::{Decoded, decode_encap};
-use crate::engine::{ConnRecord, Engine, EngineConfig, Offender};
+use crate::engine::{ConnRecord, Engine, EngineConfig, Incident, Offender};
+use crate::host::captured::CapturedHost;
 use crate::host::recorded;
 use crate::host::state::HostReport;
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
@@ -184,6 +185,12 @@ pub struct Evidence {
     /// packets): the answers of the machine that captured, limited to this endpoint
     /// ([`recorded::for_endpoint`]). Saved again with the packets ([`write_pcapng`]).
     pub recorded: Option<HostReport>,
+    /// What the endpoint's diagnosis says of its programs, as the full analysis of the same
+    /// capture says it: [`Self::recorded`] where it names the endpoint, else the process
+    /// information the capture carried with the endpoint's packets (Apple's process blocks,
+    /// ptcpdump's comments). Only `recorded` is saved as rstscope's block; the packets' own
+    /// information goes with them ([`Carried`]).
+    pub host: Option<HostReport>,
     /// The processes of Apple's process blocks the packets refer to
     /// ([`Carried::process`]), each once.
     pub processes: Vec<CapturedProcess>,
@@ -222,6 +229,7 @@ impl Evidence {
             copies: Copies::default(),
             across_files: 0,
             recorded: None,
+            host: None,
             processes: Vec::new(),
         }
     }
@@ -316,6 +324,7 @@ pub fn collect_source_with(
     let mut two_points = (source.files().len() > 1).then(TwoPoints::default);
     let mut held = HeldFrame::default();
     let mut across = 0u64;
+    let mut programs = CapturedHost::default();
     loop {
         copies.learn(source.interfaces());
         let Some(frame) = source.next_frame() else {
@@ -355,30 +364,43 @@ pub fn collect_source_with(
             ev: &mut ev,
             seq_table: &mut seq_table,
             in_range_facts: &mut in_range_facts,
+            programs: &mut programs,
+            endpoint,
             range,
             max_packets,
             from_endpoint,
         };
-        match two_points.as_mut() {
-            Some(two_points) if copy.is_none() && (p.flags.syn() || p.flags.rst()) => {
-                // Whether the files overlap is the source's to say: the frame is held apart
-                // from the reader's buffer so that the source can be asked.
-                held.hold(&frame);
-                let frame = held.frame();
-                let (Decoded::Tcp(p), _) = decode_encap(&frame) else {
-                    continue;
-                };
-                let file = source
-                    .interfaces()
-                    .get(frame.interface as usize)
-                    .map_or(0, |i| i.file);
-                let copied = two_points.is_copy(&p, file, source.files());
-                across += u64::from(copied);
-                if !copied || how.all_copies {
-                    take.packet(&frame, &p, copied);
-                }
-            }
-            _ => take.packet(&frame, &p, copy.is_some()),
+        let across_check = two_points
+            .as_mut()
+            .filter(|_| copy.is_none() && (p.flags.syn() || p.flags.rst()));
+        let new_process = frame
+            .process
+            .is_some_and(|i| i as usize >= take.programs.learned());
+        if across_check.is_none() && !new_process {
+            take.packet(&frame, &p, copy.is_some());
+            continue;
+        }
+        // Whether the files overlap, and which process the frame names, are the source's to
+        // say: the frame is held apart from the reader's buffer so that the source can be
+        // asked.
+        held.hold(&frame);
+        let frame = held.frame();
+        let (Decoded::Tcp(p), _) = decode_encap(&frame) else {
+            continue;
+        };
+        if let Some(new) = source.processes().get(take.programs.learned()..) {
+            take.programs.learn(new);
+        }
+        let copied = across_check.is_some_and(|two_points| {
+            let file = source
+                .interfaces()
+                .get(frame.interface as usize)
+                .map_or(0, |i| i.file);
+            two_points.is_copy(&p, file, source.files())
+        });
+        across += u64::from(copied);
+        if !copied || how.all_copies {
+            take.packet(&frame, &p, copy.is_some() || copied);
         }
     }
     ev.across_files = across;
@@ -396,6 +418,13 @@ pub fn collect_source_with(
     ev.encaps = encaps.of_version(addr.is_ipv6());
     engine.finish();
     keep_connections(&mut ev, &mut engine, range);
+    if programs.started() {
+        for i in engine.drain_incidents() {
+            programs.incident(&i);
+            in_range_facts.incident(&i, endpoint, range);
+        }
+    }
+    programs.finish();
     in_range_facts.incidents(&mut engine, endpoint, range);
     ev.connections.sort_by_key(|c| (c.start, c.first_frame));
     ev.offender = engine
@@ -424,6 +453,17 @@ pub fn collect_source_with(
     // The host block ends the file: read once every frame was (not after a cancel).
     let (host, problems) = recorded::decode(source.recorded_host());
     ev.recorded = host.map(|h| recorded::for_endpoint(&h, addr, port));
+    // Combined as the full analysis combines them: rstscope's block answers for the endpoint
+    // when it names it, the packets' own process information otherwise.
+    let captured = programs.report(ev.offender.as_slice());
+    ev.host = match &ev.recorded {
+        Some(r) => Some(recorded::for_offenders(
+            r,
+            ev.offender.as_slice(),
+            captured.as_ref(),
+        )),
+        None => captured,
+    };
     ev.warnings
         .splice(0..0, source.problems().iter().map(|p| p.to_string()));
     ev.warnings.extend(problems);
@@ -459,6 +499,8 @@ struct Take<'a> {
     ev: &'a mut Evidence,
     seq_table: &'a mut TcpdumpSeq,
     in_range_facts: &'a mut RangeFacts,
+    programs: &'a mut CapturedHost,
+    endpoint: (IpAddr, u16),
     range: Option<(i64, i64)>,
     max_packets: usize,
     from_endpoint: bool,
@@ -467,7 +509,7 @@ struct Take<'a> {
 impl Take<'_> {
     fn packet(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, copy: bool) {
         if !copy {
-            self.engine.packet(p);
+            self.analyze(frame, p);
         }
         if self
             .range
@@ -490,6 +532,34 @@ impl Take<'_> {
             self.ev.packets.push(packet);
         } else {
             self.ev.more += 1;
+        }
+    }
+}
+
+impl Take<'_> {
+    /// The engine's packet, with the process the capture names for it (where it does) first,
+    /// as the full analysis takes them: the incident of this very packet may need it.
+    fn analyze(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>) {
+        let started = self.programs.started();
+        if frame.process.is_some()
+            && self
+                .programs
+                .sighting(p, frame.direction, frame.process)
+                .is_some()
+            && !started
+        {
+            // The range's incidents so far are its own; the programs' count from here on.
+            self.in_range_facts
+                .incidents(self.engine, self.endpoint, self.range);
+            self.engine.set_keep_incidents(true);
+        }
+        self.engine.packet(p);
+        if self.programs.started() {
+            for i in self.engine.drain_incidents() {
+                self.programs.incident(&i);
+                self.in_range_facts.incident(&i, self.endpoint, self.range);
+            }
+            self.programs.settle(p.ts);
         }
     }
 }
@@ -557,20 +627,29 @@ impl RangeFacts {
     /// Most clients counted exactly (as the engine counts them per endpoint).
     const MAX_CLIENTS: usize = 65_536;
 
-    /// Takes the engine's incidents (kept only when there is a range).
+    /// Takes the engine's incidents (kept only when there is a range, or a packet named its
+    /// process: then they are handed here one by one).
     fn incidents(&mut self, engine: &mut Engine, server: (IpAddr, u16), range: Option<(i64, i64)>) {
+        if range.is_none() {
+            return;
+        }
+        for i in engine.drain_incidents() {
+            self.incident(&i, server, range);
+        }
+    }
+
+    /// One incident of the engine: its client counts if it is `server`'s, within `range`.
+    fn incident(&mut self, i: &Incident, server: (IpAddr, u16), range: Option<(i64, i64)>) {
         let Some((a, b)) = range else {
             return;
         };
-        for i in engine.drain_incidents() {
-            if i.server != server || !(a..=b).contains(&i.at.second()) {
-                continue;
-            }
-            if self.clients.len() < Self::MAX_CLIENTS {
-                self.clients.insert(i.client.0);
-            } else if !self.clients.contains(&i.client.0) {
-                self.clients_overflow = true;
-            }
+        if i.server != server || !(a..=b).contains(&i.at.second()) {
+            return;
+        }
+        if self.clients.len() < Self::MAX_CLIENTS {
+            self.clients.insert(i.client.0);
+        } else if !self.clients.contains(&i.client.0) {
+            self.clients_overflow = true;
         }
     }
 

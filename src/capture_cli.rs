@@ -2,6 +2,7 @@
 //! binary (declared in main.rs); the capture itself is the library's
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -520,12 +521,32 @@ impl SecondLines {
             // on the endpoint, so that it is not printed without it.
             let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
             if known && self.told.insert((o.addr, o.port, main_cause(&c))) {
-                let why = report::full_diagnosis(o, host, self.clock);
+                let why = report::full_diagnosis(&as_of_end(o, second), host, self.clock);
                 lines.push(format!("{:indent$}{why}", ""));
             }
         }
         self.next = Some(until + 1);
         lines
+    }
+}
+
+/// `o` as it stood at the end of `second`, for the diagnosis printed under that second's line:
+/// the snapshot it comes from is up to 1.5 s younger, and its counts, range and rate would
+/// take in part of the next second ("refused 3 ... 1.5/s" under a line of 2 refused a second).
+/// Cut to the seconds up to `second`, they agree with the lines above it. What is not counted
+/// per second stays as it stands: the clients ([`Offender::restricted`] keeps them; a client
+/// new in the next moment is rare, and told as a range's the sentence would drop the number)
+/// and the RST payload texts (which the cut leaves out, and which say why the peer reset).
+fn as_of_end(o: &Offender, second: i64) -> Cow<'_, Offender> {
+    if o.series.last().is_none_or(|&(s, _)| s <= second) {
+        return Cow::Borrowed(o);
+    }
+    match o.restricted(i64::MIN, second) {
+        Some(cut) => Cow::Owned(Offender {
+            rst_payloads: o.rst_payloads.clone(),
+            ..cut
+        }),
+        None => Cow::Borrowed(o),
     }
 }
 
@@ -656,15 +677,70 @@ mod tests {
             .filter(|&i| printed[i].starts_with(' '))
             .collect();
         assert_eq!(told, [1], "told once, under the first line: {printed:#?}");
-        let why = report::full_diagnosis(&a.snapshot.offenders[0], None, Clock::Utc);
-        assert!(why.contains("nothing was listening on that port"), "{why}");
-        assert_eq!(printed[1], format!("          {why}"));
+        assert!(
+            printed[1].contains("nothing was listening on that port"),
+            "{}",
+            printed[1]
+        );
+        assert!(printed[1].starts_with(&format!("{:10}127.0.0.1:7211 ", "")));
         // The lines of later seconds do not tell it again.
         assert!(
             lines
                 .lines_until(&a, &CaptureStats::default(), last)
                 .is_empty()
         );
+    }
+
+    /// Regression: under the line of the first second a client was refused twice, the
+    /// sentence said "refused 3 of 26 ... (1.5/s, 16:27:12-16:27:13)": it was built from a
+    /// snapshot up to 1.5 s past that second, so it counted part of the next one and
+    /// understated the rate the lines showed. Here the snapshot is the whole sample (2 refused a
+    /// second for 10 s); the sentence under its first second speaks of that second alone.
+    #[test]
+    fn regression_the_diagnosis_under_a_second_counts_up_to_its_end() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let first = a.snapshot.totals.first_ts.expect("packets").second();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&a, &CaptureStats::default(), first);
+        assert_eq!(printed.len(), 2, "{printed:#?}");
+        assert!(
+            printed[0].contains("resets 2 (refused 2)  failed 2"),
+            "{}",
+            printed[0]
+        );
+        assert_eq!(
+            printed[1].trim_start(),
+            "127.0.0.1:7211 refused both connection attempts from 1 client (at 13:09:12): \
+             nothing was listening on that port."
+        );
+        // A second later it covers both seconds: 4 at 2.0/s, as the two lines say.
+        let o = &a.snapshot.offenders[0];
+        let why = report::full_diagnosis(&as_of_end(o, first + 1), None, Clock::Utc);
+        assert!(
+            why.contains(
+                "refused all 4 connection attempts from 1 client (2.0/s, 13:09:12-13:09:13)"
+            ),
+            "{why}"
+        );
+        // At the end of the capture it is the offender itself, the final report's.
+        let last = a.snapshot.totals.last_ts.expect("packets").second();
+        assert!(matches!(as_of_end(o, last), Cow::Borrowed(_)));
+    }
+
+    /// The cut keeps what is not counted per second: the clients and a RST's payload text.
+    #[test]
+    fn the_cut_to_a_second_keeps_clients_and_payload_texts() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let mut o = a.snapshot.offenders[0].clone();
+        o.rst_payloads = vec!["F5 reset cause: port closed".into()];
+        o.clients = 3;
+        let first = o.series[0].0;
+        let cut = as_of_end(&o, first);
+        assert_eq!(cut.failed_refused, 2);
+        assert_eq!(cut.clients, 3);
+        assert_eq!(cut.rst_payloads, o.rst_payloads);
     }
 
     #[test]

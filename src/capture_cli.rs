@@ -259,7 +259,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let saved = job.saved();
     let mut save_failure_told = false;
     // Only the text report shares standard output with the per-second lines.
-    let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text);
+    // Lines from the start: with no TCP on the wire yet, quiet seconds and the frames so far
+    // show the capture runs.
+    let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text)
+        .starting_at(wall_millis().div_euclid(1000));
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     loop {
@@ -447,10 +450,14 @@ fn header(
 /// (1.5 s past its start) that a snapshot taken after it has arrived. Only the printing waits
 /// on the wall clock; the counts themselves are on packet time.
 fn last_complete_second() -> i64 {
-    let now = SystemTime::now()
+    (wall_millis() - 1500).div_euclid(1000)
+}
+
+/// Milliseconds since the Unix epoch on the wall clock, the clock packets are stamped with.
+fn wall_millis() -> i64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    (now - 1500).div_euclid(1000)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Prints one line per packet second once it is over and, under the first second an endpoint
@@ -460,6 +467,9 @@ struct SecondLines {
     clock: Clock,
     to_stderr: bool,
     next: Option<i64>,
+    /// The second the capture started: the lines begin there, packets or not, so that a
+    /// capture that sees no TCP yet shows that it runs (quiet lines, the frames so far).
+    start: Option<i64>,
     /// The endpoints whose diagnosis has been printed, each once for each cause that made it
     /// top a second (a service that stops shows its after-close resets, then its refusals); a
     /// scan of many ports adds at most one line a second, as one endpoint tops each second.
@@ -472,12 +482,21 @@ impl SecondLines {
             clock,
             to_stderr,
             next: None,
+            start: None,
             told: HashSet::new(),
         }
     }
 
-    /// Prints the lines of the seconds up to `until` not printed yet, from the first second
-    /// with a packet on.
+    /// The lines begin at `second`, the capture's start, rather than at its first packet.
+    fn starting_at(self, second: i64) -> Self {
+        Self {
+            start: Some(second),
+            ..self
+        }
+    }
+
+    /// Prints the lines of the seconds up to `until` not printed yet, from the capture's start
+    /// (or, not told it, the first second with a packet) on.
     /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
     fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
         let lines = self.lines_until(a, stats, until);
@@ -500,10 +519,14 @@ impl SecondLines {
     /// The lines [`SecondLines::print_until`] prints.
     fn lines_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> Vec<String> {
         let s = &a.snapshot;
-        let Some(first) = s.totals.first_ts else {
+        let first = [s.totals.first_ts.map(Timestamp::second), self.start]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(first) = first else {
             return Vec::new();
         };
-        let from = self.next.unwrap_or(first.second());
+        let from = self.next.unwrap_or(first);
         if until < from || until - from > 3600 {
             self.next = Some(from.max(until + 1));
             return Vec::new();
@@ -741,6 +764,31 @@ mod tests {
         assert_eq!(cut.failed_refused, 2);
         assert_eq!(cut.clients, 3);
         assert_eq!(cut.rst_payloads, o.rst_payloads);
+    }
+
+    /// Regression: `capture --duration 3s` with no TCP on the wire showed only its start line
+    /// for the whole run, which looked stuck: the lines began at the first packet.
+    #[test]
+    fn regression_a_capture_without_packets_prints_quiet_seconds_from_its_start() {
+        let stats = CaptureStats {
+            captured: 0,
+            ..CaptureStats::default()
+        };
+        let mut lines = SecondLines::new(Clock::Utc, false).starting_at(1_700_000_000);
+        let printed = lines.lines_until(&Analysis::default(), &stats, 1_700_000_001);
+        assert_eq!(
+            printed,
+            [
+                "22:13:20  resets 0  failed 0  | 0 frames so far, dropped 0",
+                "22:13:21  resets 0  failed 0  | 0 frames so far, dropped 0",
+            ]
+        );
+        // Each second once.
+        assert!(
+            lines
+                .lines_until(&Analysis::default(), &stats, 1_700_000_001)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! binary (declared in main.rs); the capture itself is the library's
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -258,7 +259,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let saved = job.saved();
     let mut save_failure_told = false;
     // Only the text report shares standard output with the per-second lines.
-    let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text);
+    // Lines from the start: with no TCP on the wire yet, quiet seconds and the frames so far
+    // show the capture runs.
+    let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text)
+        .starting_at(wall_millis().div_euclid(1000));
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     loop {
@@ -446,10 +450,14 @@ fn header(
 /// (1.5 s past its start) that a snapshot taken after it has arrived. Only the printing waits
 /// on the wall clock; the counts themselves are on packet time.
 fn last_complete_second() -> i64 {
-    let now = SystemTime::now()
+    (wall_millis() - 1500).div_euclid(1000)
+}
+
+/// Milliseconds since the Unix epoch on the wall clock, the clock packets are stamped with.
+fn wall_millis() -> i64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    (now - 1500).div_euclid(1000)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Prints one line per packet second once it is over and, under the first second an endpoint
@@ -459,6 +467,9 @@ struct SecondLines {
     clock: Clock,
     to_stderr: bool,
     next: Option<i64>,
+    /// The second the capture started: the lines begin there, packets or not, so that a
+    /// capture that sees no TCP yet shows that it runs (quiet lines, the frames so far).
+    start: Option<i64>,
     /// The endpoints whose diagnosis has been printed, each once for each cause that made it
     /// top a second (a service that stops shows its after-close resets, then its refusals); a
     /// scan of many ports adds at most one line a second, as one endpoint tops each second.
@@ -471,12 +482,21 @@ impl SecondLines {
             clock,
             to_stderr,
             next: None,
+            start: None,
             told: HashSet::new(),
         }
     }
 
-    /// Prints the lines of the seconds up to `until` not printed yet, from the first second
-    /// with a packet on.
+    /// The lines begin at `second`, the capture's start, rather than at its first packet.
+    fn starting_at(self, second: i64) -> Self {
+        Self {
+            start: Some(second),
+            ..self
+        }
+    }
+
+    /// Prints the lines of the seconds up to `until` not printed yet, from the capture's start
+    /// (or, not told it, the first second with a packet) on.
     /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
     fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
         let lines = self.lines_until(a, stats, until);
@@ -499,10 +519,14 @@ impl SecondLines {
     /// The lines [`SecondLines::print_until`] prints.
     fn lines_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> Vec<String> {
         let s = &a.snapshot;
-        let Some(first) = s.totals.first_ts else {
+        let first = [s.totals.first_ts.map(Timestamp::second), self.start]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(first) = first else {
             return Vec::new();
         };
-        let from = self.next.unwrap_or(first.second());
+        let from = self.next.unwrap_or(first);
         if until < from || until - from > 3600 {
             self.next = Some(from.max(until + 1));
             return Vec::new();
@@ -520,12 +544,32 @@ impl SecondLines {
             // on the endpoint, so that it is not printed without it.
             let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
             if known && self.told.insert((o.addr, o.port, main_cause(&c))) {
-                let why = report::full_diagnosis(o, host, self.clock);
+                let why = report::full_diagnosis(&as_of_end(o, second), host, self.clock);
                 lines.push(format!("{:indent$}{why}", ""));
             }
         }
         self.next = Some(until + 1);
         lines
+    }
+}
+
+/// `o` as it stood at the end of `second`, for the diagnosis printed under that second's line:
+/// the snapshot it comes from is up to 1.5 s younger, and its counts, range and rate would
+/// take in part of the next second ("refused 3 ... 1.5/s" under a line of 2 refused a second).
+/// Cut to the seconds up to `second`, they agree with the lines above it. What is not counted
+/// per second stays as it stands: the clients ([`Offender::restricted`] keeps them; a client
+/// new in the next moment is rare, and told as a range's the sentence would drop the number)
+/// and the RST payload texts (which the cut leaves out, and which say why the peer reset).
+fn as_of_end(o: &Offender, second: i64) -> Cow<'_, Offender> {
+    if o.series.last().is_none_or(|&(s, _)| s <= second) {
+        return Cow::Borrowed(o);
+    }
+    match o.restricted(i64::MIN, second) {
+        Some(cut) => Cow::Owned(Offender {
+            rst_payloads: o.rst_payloads.clone(),
+            ..cut
+        }),
+        None => Cow::Borrowed(o),
     }
 }
 
@@ -656,13 +700,93 @@ mod tests {
             .filter(|&i| printed[i].starts_with(' '))
             .collect();
         assert_eq!(told, [1], "told once, under the first line: {printed:#?}");
-        let why = report::full_diagnosis(&a.snapshot.offenders[0], None, Clock::Utc);
-        assert!(why.contains("nothing was listening on that port"), "{why}");
-        assert_eq!(printed[1], format!("          {why}"));
+        assert!(
+            printed[1].contains("nothing was listening on that port"),
+            "{}",
+            printed[1]
+        );
+        assert!(printed[1].starts_with(&format!("{:10}127.0.0.1:7211 ", "")));
         // The lines of later seconds do not tell it again.
         assert!(
             lines
                 .lines_until(&a, &CaptureStats::default(), last)
+                .is_empty()
+        );
+    }
+
+    /// Regression: under the line of the first second a client was refused twice, the
+    /// sentence said "refused 3 of 26 ... (1.5/s, 16:27:12-16:27:13)": it was built from a
+    /// snapshot up to 1.5 s past that second, so it counted part of the next one and
+    /// understated the rate the lines showed. Here the snapshot is the whole sample (2 refused a
+    /// second for 10 s); the sentence under its first second speaks of that second alone.
+    #[test]
+    fn regression_the_diagnosis_under_a_second_counts_up_to_its_end() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let first = a.snapshot.totals.first_ts.expect("packets").second();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&a, &CaptureStats::default(), first);
+        assert_eq!(printed.len(), 2, "{printed:#?}");
+        assert!(
+            printed[0].contains("resets 2 (refused 2)  failed 2"),
+            "{}",
+            printed[0]
+        );
+        assert_eq!(
+            printed[1].trim_start(),
+            "127.0.0.1:7211 refused both connection attempts from 1 client (at 13:09:12): \
+             nothing was listening on that port."
+        );
+        // A second later it covers both seconds: 4 at 2.0/s, as the two lines say.
+        let o = &a.snapshot.offenders[0];
+        let why = report::full_diagnosis(&as_of_end(o, first + 1), None, Clock::Utc);
+        assert!(
+            why.contains(
+                "refused all 4 connection attempts from 1 client (2.0/s, 13:09:12-13:09:13)"
+            ),
+            "{why}"
+        );
+        // At the end of the capture it is the offender itself, the final report's.
+        let last = a.snapshot.totals.last_ts.expect("packets").second();
+        assert!(matches!(as_of_end(o, last), Cow::Borrowed(_)));
+    }
+
+    /// The cut keeps what is not counted per second: the clients and a RST's payload text.
+    #[test]
+    fn the_cut_to_a_second_keeps_clients_and_payload_texts() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let mut o = a.snapshot.offenders[0].clone();
+        o.rst_payloads = vec!["F5 reset cause: port closed".into()];
+        o.clients = 3;
+        let first = o.series[0].0;
+        let cut = as_of_end(&o, first);
+        assert_eq!(cut.failed_refused, 2);
+        assert_eq!(cut.clients, 3);
+        assert_eq!(cut.rst_payloads, o.rst_payloads);
+    }
+
+    /// Regression: `capture --duration 3s` with no TCP on the wire showed only its start line
+    /// for the whole run, which looked stuck: the lines began at the first packet.
+    #[test]
+    fn regression_a_capture_without_packets_prints_quiet_seconds_from_its_start() {
+        let stats = CaptureStats {
+            captured: 0,
+            ..CaptureStats::default()
+        };
+        let mut lines = SecondLines::new(Clock::Utc, false).starting_at(1_700_000_000);
+        let printed = lines.lines_until(&Analysis::default(), &stats, 1_700_000_001);
+        assert_eq!(
+            printed,
+            [
+                "22:13:20  resets 0  failed 0  | 0 frames so far, dropped 0",
+                "22:13:21  resets 0  failed 0  | 0 frames so far, dropped 0",
+            ]
+        );
+        // Each second once.
+        assert!(
+            lines
+                .lines_until(&Analysis::default(), &stats, 1_700_000_001)
                 .is_empty()
         );
     }

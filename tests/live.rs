@@ -475,6 +475,41 @@ fn a_save_to_a_full_disk_is_told_at_once_and_exits_1_after_the_report() {
 /// Regression: `rstscope capture | head -1` (or a `| grep` ended by Ctrl+C) panicked on the
 /// per-second line after the pipe closed ("failed printing to stdout: Broken pipe", a
 /// backtrace, exit 101). It now stops capturing and exits 0, as `analyze` does.
+/// Regression: `capture --duration 3s` with no TCP on the wire showed only its start line
+/// until the report, and an admin took it for stuck. The per-second lines begin with the
+/// capture: quiet seconds, with the frames so far.
+#[test]
+fn regression_a_capture_without_tcp_shows_its_seconds_from_the_start() {
+    let _serial = serial();
+    // A port nothing uses: found free by binding, and no packet sent to it.
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .expect("bind an ephemeral port")
+        .port();
+    let filter = format!("tcp port {port}");
+    let more = ["--filter".as_ref(), filter.as_ref(), "--no-host".as_ref()];
+    let Some((child, rest)) = common::capture_on_lo("quiet capture", "3s", None, "text", &more)
+    else {
+        return;
+    };
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (lines, report) = stdout
+        .split_once("Live capture")
+        .unwrap_or_else(|| panic!("a report: {stdout}"));
+    let quiet = lines
+        .lines()
+        .filter(|l| l.ends_with("resets 0  failed 0  | 0 frames so far, dropped 0"))
+        .count();
+    assert!(
+        quiet >= 2,
+        "a quiet line a second before the report: {stdout}"
+    );
+    assert!(report.contains("0 captured"), "{report}");
+}
+
 #[test]
 fn a_closed_pipe_on_the_per_second_lines_stops_the_capture_quietly() {
     use std::io::{BufRead, BufReader};

@@ -4635,8 +4635,8 @@ fn status_top(h: &Harness<'_, RstscopeApp>, packets: &str) -> f32 {
 /// Regression (exploratory trial): at 800x500 the plot and the table's three rows left the
 /// details a strip of their header, and the selected offender's diagnosis could not be reached
 /// at all. The results scroll as a whole there: turned down, the wheel brings the diagnosis,
-/// the filters and connection rows above the status bar; the keyboard still moves the
-/// selection and Ctrl+C copies its diagnosis.
+/// the filters' copy buttons (the details compact) and connection rows above the status bar;
+/// the keyboard still moves the selection and Ctrl+C copies its diagnosis.
 #[test]
 fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
     let path = temp_dir("800x500").join("many-offenders.pcap");
@@ -4651,12 +4651,10 @@ fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
         sentence.top() >= headline.top() && sentence.bottom() <= bottom,
         "the diagnosis {sentence:?} is not between the top bar and the status bar at {bottom}"
     );
-    let bpf = h
-        .get_by_label_contains("tcp and ((src host 10.0.1.1")
-        .rect();
+    let bpf = h.get_by_label("Copy BPF filter").rect();
     assert!(
         bpf.bottom() <= bottom,
-        "the BPF filter {bpf:?} under the status bar"
+        "the BPF filter's button {bpf:?} under the status bar"
     );
     let rows = h
         .query_all_by_label(endpoint)
@@ -5519,7 +5517,8 @@ fn copy_diagnosis_copies_what_ctrl_c_does_and_says_copied() {
 /// and the table's header going out of view as a person scrolled down to the details. They
 /// fit the window now: the plot, three rows, and the details' diagnosis and filters in view,
 /// the details scrolling on their own to their connections; a turn of the wheel over the
-/// headline moves nothing.
+/// headline moves nothing. The details are compact there (the filters whole on their copy
+/// buttons' hover), and connections are in view too (two, below the table's three rows).
 #[test]
 fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
     let path = temp_dir("800x600").join("many-offenders.pcap");
@@ -5544,10 +5543,18 @@ fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
         sentence.bottom() <= bottom,
         "the diagnosis {sentence:?} under the status bar at {bottom}"
     );
-    let bpf = h
-        .get_by_label_contains("tcp and ((src host 10.0.1.1")
-        .rect();
-    assert!(bpf.bottom() <= bottom, "the BPF filter {bpf:?} in view");
+    let bpf = h.get_by_label("Copy BPF filter").rect();
+    assert!(
+        bpf.bottom() <= bottom,
+        "the BPF filter's button {bpf:?} in view"
+    );
+    let rows = h
+        .query_all_by_label(endpoint)
+        .filter(|n| n.rect().top() > bpf.bottom() && n.rect().bottom() <= bottom)
+        .count();
+    assert!(rows >= 2, "{rows} connection rows in view");
+    let tips = tooltips_on_hover(&mut h, bpf, "tcp and ((src host 10.0.1.1");
+    assert_eq!(tips, 1, "the BPF filter whole on its button's hover");
 }
 
 /// Regression (real window trial): with the selected offender's row hidden by the filter box,
@@ -5612,4 +5619,65 @@ fn enter_in_the_filter_box_selects_the_row_found_and_escape_clears_it() {
         "Escape clears the filter"
     );
     assert_eq!(h.state().selected(), Some(found), "the selection stays");
+}
+
+/// Two offenders as zeek's pop3.pcap has them: 10.0.0.2:110 and :111, each refusing one
+/// attempt that a Windows client tries three times, 0.5 s apart (three REJ connections each).
+fn two_offenders_tried_thrice() -> PathBuf {
+    let mut records = Vec::new();
+    for (k, port) in [110u16, 111].into_iter().enumerate() {
+        let isn = 1000 + 100 * k as u32;
+        for (secs, micros) in [(0, 0), (0, 500_000), (1, 0)] {
+            let t = 1_700_000_000 + 10 * k as u32 + secs;
+            records.push((t, micros, common::frame(port, false, 0x02, isn, 0)));
+            records.push((t, micros + 100, common::frame(port, true, 0x14, 0, isn + 1)));
+        }
+    }
+    let path = temp_dir("pop3-like").join("two-offenders.pcap");
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    path
+}
+
+/// The connection rows of the selected offender whose start is wholly in view: above the
+/// status bar, where the window ends.
+fn connection_rows_in_view(h: &Harness<'_, RstscopeApp>) -> usize {
+    let status = h.get_by_label("0 not decoded").rect().top();
+    let ev = h.state().evidence().expect("evidence");
+    ev.connections
+        .iter()
+        .filter(|c| {
+            let start = rstscope::report::Clock::Utc
+                .datetime(c.start)
+                .format("%H:%M:%S%.3f")
+                .to_string();
+            h.query_all_by_label(&start)
+                .any(|n| n.rect().bottom() <= status)
+        })
+        .count()
+}
+
+/// Regression (real-window trial): at 800x600 the details showed the diagnosis and the
+/// filters, and their connections only by scrolling (the sample capture: the list's heading;
+/// a capture of two offenders, as pop3.pcap: not even that). There the details are compact:
+/// the diagnosis in two lines, the copy buttons on one, each filter whole on hover; and
+/// connections are in view. At 1024x700 they are in full, as they were.
+#[test]
+fn a_small_window_shows_connections_without_scrolling() {
+    for (file, rows) in [
+        (manifest("resources/sample-7211.pcapng"), 3),
+        (two_offenders_tried_thrice(), 2),
+    ] {
+        let h = opened([800.0, 600.0], vec![file.clone()]);
+        assert!(
+            connection_rows_in_view(&h) >= rows,
+            "{rows} connections in view at 800x600 in {file:?}"
+        );
+        assert!(shows(&h, "Copy Wireshark filter"), "compact");
+        // The real window's 1024x700: the harness draws the app inside a margin.
+        let margin = 2.0 * harness_margin();
+        let h = opened([1024.0 + margin.x, 700.0 + margin.y], vec![file.clone()]);
+        assert!(connection_rows_in_view(&h) >= 3, "at 1024x700 in {file:?}");
+        assert!(!shows(&h, "Copy Wireshark filter"), "in full");
+        assert!(shows(&h, "ip.proto#1 == 6"), "the filters in full");
+    }
 }

@@ -5681,3 +5681,62 @@ fn a_small_window_shows_connections_without_scrolling() {
         assert!(shows(&h, "ip.proto#1 == 6"), "the filters in full");
     }
 }
+
+/// Regression (real-window trial): in a capture of several days, the packets listed read
+/// "22:13:20.000000 IP ..." and, in a time range within one day, the connections' starts
+/// "22:13:20.000", while the range and the table's rows carried the date. They carry it too,
+/// as the connections of several days do (`11-15 22:13:20.000`); in a capture of one day the
+/// time stays alone.
+#[test]
+fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
+    let path = temp_dir("packets-of-days").join("two-days.pcap");
+    let mut records = Vec::new();
+    for day in 0..2u32 {
+        for k in 0..5u32 {
+            let (t, isn) = (
+                1_700_000_000 + day * 86_400 + k * 2,
+                1000 + day * 100 + k * 10,
+            );
+            records.push((t, 0, common::frame(7000, false, 0x02, isn, 0)));
+            records.push((t, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
+        }
+    }
+    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    assert!(
+        shows(
+            &h,
+            "11-14 22:13:20.000000 IP 10.0.0.1.40000 > 10.0.0.2.7000"
+        ),
+        "the packets are dated"
+    );
+    // A range on the second day: its connections all start that day.
+    let day = 1_700_000_000 + 86_400;
+    h.state_mut().set_range(Some((day, day + 9)));
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(shows(&h, "Connections (5)"));
+    let start = |h: &Harness<'_, RstscopeApp>, text: &str| h.query_by_label(text).is_some();
+    assert!(
+        start(&h, "11-15 22:13:20.000"),
+        "the connections' starts are dated"
+    );
+    assert!(
+        !start(&h, "11-14 22:13:20.000"),
+        "the first day's are not listed"
+    );
+    assert!(shows(
+        &h,
+        "11-15 22:13:20.000100 IP 10.0.0.2.7000 > 10.0.0.1.40000"
+    ));
+
+    // One day: the time alone.
+    drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
+    let first = h.state().evidence().expect("evidence").packets[0].ts;
+    let clock = rstscope::report::Clock::Utc;
+    let time = clock.datetime(first).format("%H:%M:%S%.6f ").to_string();
+    let date = clock.datetime(first).format("%m-%d ").to_string();
+    assert!(shows(&h, &time));
+    assert!(!shows(&h, &format!("{date}{time}")));
+}

@@ -77,8 +77,9 @@ pub struct DetailsView {
     task: Option<Task<Result<Evidence, String>>>,
     evidence: Option<Arc<Evidence>>,
     error: Option<String>,
-    /// tcpdump lines of the evidence, for the clock they were made with.
-    lines: Option<(Clock, Vec<PacketLine>)>,
+    /// tcpdump lines of the evidence, for the clock they were made with and whether they
+    /// carry the date.
+    lines: Option<((Clock, bool), Vec<PacketLine>)>,
     /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
     /// and when (egui time).
     copied: Option<(usize, f64)>,
@@ -230,22 +231,24 @@ impl DetailsView {
                 Err(e) => self.error = Some(e),
             }
         }
+        // Dated in a capture of days, as the selected range and the connections are.
+        let how = (input.clock, input.dated);
         if let Some(ev) = &self.evidence
-            && self.lines.as_ref().is_none_or(|(c, _)| *c != input.clock)
+            && self.lines.as_ref().is_none_or(|(c, _)| *c != how)
         {
             let at = evidence::RecordedAt::new(ev, Some(RECORDED_AT_CHARS));
             let lines = ev
                 .packets
                 .iter()
                 .map(|p| PacketLine {
-                    text: evidence::packet_line(p, input.clock, at.as_ref()),
+                    text: evidence::packet_line(p, input.clock, at.as_ref(), input.dated),
                     copy: p.copy,
                     at: at
                         .as_ref()
                         .map(|_| evidence::interface_name(ev, p.interface)),
                 })
                 .collect();
-            self.lines = Some((input.clock, lines));
+            self.lines = Some((how, lines));
         }
     }
 
@@ -524,8 +527,10 @@ impl DetailsView {
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
         // The connections take what their columns ask for (up to 65%), the packets the rest.
-        let widths = self.column_chars.widths(ui, input.clock);
-        let dated = self.column_chars.dated(input.clock);
+        // Dated in a capture of days, as the selected range is, even where the connections
+        // listed (those of a range within a day) start on one day.
+        let dated = input.dated || self.column_chars.dated(input.clock);
+        let widths = self.column_chars.widths(ui, dated);
         let share = ev.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
@@ -1486,8 +1491,8 @@ impl ColumnChars {
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider.
-    fn widths(&self, ui: &egui::Ui, clock: Clock) -> [f32; 8] {
+    /// whichever is wider; the start's with its date when `dated`.
+    fn widths(&self, ui: &egui::Ui, dated: bool) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| {
@@ -1502,7 +1507,7 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
-            } else if i == 0 && self.dated(clock) {
+            } else if i == 0 && dated {
                 (self.chars[i] + DATE_CHARS) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph

@@ -5740,3 +5740,27 @@ fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
     assert!(shows(&h, &time));
     assert!(!shows(&h, &format!("{date}{time}")));
 }
+
+/// Regression (real-window trial): a drag begun over the plot's y axis (its numbers, left of
+/// the plot's frame) selected nothing, where one begun in the frame's margin selected from
+/// the first second. It selects as that one does: from the capture's first second to where
+/// the button is released.
+#[test]
+fn a_drag_begun_over_the_y_axis_selects_a_range() {
+    let size = [1024.0, 700.0];
+    let mut h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let bars = refused_columns(&mut h, top, bottom);
+    let y = top + (bottom - top) * 0.5;
+    // Over the y axis's numbers: right of the window's edge, left of the first bar by more
+    // than the frame's margin and the axis's width.
+    let axis = harness_margin().x + 24.0;
+    assert!(axis < bars[0].0 - 40.0, "{axis} left of the frame {bars:?}");
+    let to = (bars[2].0 + bars[2].1) / 2.0;
+    drag(&mut h, egui::pos2(axis, y), egui::vec2(to - axis, 0.0));
+    let (a, b) = h.state().range().expect("a time range is selected");
+    let first = h.state().rows()[0].offender.first_seen.second();
+    assert_eq!((a, b), (first, first + 2), "the first three seconds");
+}

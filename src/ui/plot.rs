@@ -199,6 +199,9 @@ pub struct PlotView {
     /// Visible x range of the last frame, and whether it followed the data.
     last_view: Option<(f64, f64, bool)>,
     drag_from: Option<f64>,
+    /// Where the y axis's numbers and title were drawn in the last frame: a drag begun there
+    /// selects as one begun inside the plot does.
+    y_axis: Option<egui::Rect>,
     reset: bool,
     /// Causes the user hid (by `Cause::index`); for this capture only.
     hidden: [bool; 5],
@@ -353,6 +356,8 @@ impl PlotView {
             .allow_zoom([true, false])
             .allow_scroll([true, false])
             .allow_drag([true, false])
+            // Not the y axis: a drag begun over its numbers selects (below).
+            .allow_axis_zoom_drag([true, false])
             .pan_pointer_button(egui::PointerButton::Middle)
             .allow_boxed_zoom(true)
             .include_y(0.0)
@@ -404,6 +409,21 @@ impl PlotView {
         } else {
             Color32::from_rgba_unmultiplied(0, 0, 0, 14)
         };
+        // The y axis's strip, as a drag's start: a person aiming at the plot's left end
+        // begins over its numbers (egui_plot's axis does not pass a drag on to the plot).
+        let plot_left = ui.available_rect_before_wrap().left();
+        let y_axis = self.y_axis.map(|rect| {
+            ui.interact(
+                rect,
+                ui.scope_id().with("plot-y-axis-drag"),
+                egui::Sense::DRAG,
+            )
+        });
+        let from_axis = |how: fn(&egui::Response, egui::PointerButton) -> bool| {
+            y_axis
+                .as_ref()
+                .is_some_and(|r| how(r, egui::PointerButton::Primary))
+        };
         let response = plot.show(ui, |p| {
             for b in axis.breaks() {
                 p.span(
@@ -454,17 +474,21 @@ impl PlotView {
             }
             let resp = p.response().clone();
             let pointer = p.pointer_coordinate().map(|c| c.x);
-            if resp.drag_started_by(egui::PointerButton::Primary) {
+            let primary = egui::PointerButton::Primary;
+            let started =
+                resp.drag_started_by(primary) || from_axis(egui::Response::drag_started_by);
+            let stopped =
+                resp.drag_stopped_by(primary) || from_axis(egui::Response::drag_stopped_by);
+            if started {
                 drag_from = pointer;
             }
             // The frame of the release too: a quick hand's last move comes with it.
             if let (Some(a), Some(b)) = (drag_from, pointer)
-                && (resp.dragged_by(egui::PointerButton::Primary)
-                    || resp.drag_stopped_by(egui::PointerButton::Primary))
+                && (resp.dragged_by(primary) || from_axis(egui::Response::dragged_by) || stopped)
             {
                 new_range = Some(second_range(&axis, a, b));
             }
-            if resp.drag_stopped_by(egui::PointerButton::Primary) {
+            if stopped {
                 drag_from = None;
             } else if resp.clicked_by(egui::PointerButton::Primary) {
                 new_range = None;
@@ -485,6 +509,12 @@ impl PlotView {
             }
             (p.plot_bounds(), p.auto_bounds().x)
         });
+        let frame = response.response.rect;
+        self.y_axis = Some(egui::Rect::from_min_max(
+            egui::pos2(plot_left, frame.top()),
+            egui::pos2(frame.left(), frame.bottom()),
+        ))
+        .filter(|r| r.width() > 0.0);
         break_labels(ui, &axis, clock, &response.transform);
         if let Some(selected) = new_range {
             selected_label(ui, &axis, selected, &response.transform);

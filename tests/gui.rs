@@ -5764,3 +5764,68 @@ fn a_drag_begun_over_the_y_axis_selects_a_range() {
     let first = h.state().rows()[0].offender.first_seen.second();
     assert_eq!((a, b), (first, first + 2), "the first three seconds");
 }
+
+/// Regression (real-window trial): with "This machine" open the legend wraps, and a cause's
+/// colour square that began a line sat some 3 points higher than its name (a wrapped line is
+/// as high as its first item, the square). Each square is centred on its name's line.
+#[test]
+fn a_legend_colour_that_begins_a_line_sits_level_with_its_cause() {
+    use rstscope::engine::Cause;
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(800.0);
+    let mut h = Harness::builder()
+        .with_size([800.0, 600.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
+        );
+    settle(&mut h);
+    let names = [
+        (Cause::Refused, "refused 5"),
+        (Cause::HandshakeReset, "handshake-reset 0"),
+        (Cause::AfterClose, "after-close 0"),
+        (Cause::Abort, "abort 0"),
+        (Cause::Stray, "stray 0"),
+    ];
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    let gap = h.ctx.global_style().spacing.item_spacing.x;
+    let mut first_on_a_line = 0;
+    for (cause, name) in names {
+        let name = h
+            .get_all_by_label(name)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("in the legend");
+        let color = rstscope::ui::plot::cause_color(cause);
+        // The square's rows: where its colour is, just left of the name, on its line.
+        let columns =
+            ((name.left() - gap - 12.0).max(0.0) * ppp) as u32..(name.left() * ppp) as u32;
+        let rows: Vec<u32> = (((name.top() - 4.0).max(0.0) * ppp) as u32
+            ..((name.bottom() + 4.0) * ppp) as u32)
+            .filter(|&py| {
+                columns.clone().any(|px| {
+                    let p = image.get_pixel(px, py).0;
+                    (0..3).all(|i| p[i].abs_diff(color[i]) <= 2)
+                })
+            })
+            .collect();
+        let (top, bottom) = (
+            rows[0] as f32 / ppp,
+            (rows[rows.len() - 1] + 1) as f32 / ppp,
+        );
+        let centre = (top + bottom) / 2.0;
+        assert!(
+            (centre - name.center().y).abs() <= 1.0,
+            "{}: its square's centre at {centre}, its name's at {}",
+            cause.as_str(),
+            name.center().y
+        );
+        if name.left() < 60.0 {
+            first_on_a_line += 1;
+        }
+    }
+    assert!(first_on_a_line > 0, "a square begins a line here");
+}

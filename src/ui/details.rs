@@ -1110,7 +1110,8 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     for c in Cause::ALL {
         let n = o.rst_by_cause[c.index()];
         if n > 0 {
-            crate::ui::plot::swatch(ui, cause_color(c));
+            let height = ui.text_style_height(&egui::TextStyle::Body);
+            crate::ui::plot::swatch(ui, cause_color(c), height);
             ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
         }
     }

@@ -50,10 +50,14 @@ pub fn cause_color(c: Cause) -> Color32 {
 /// The side of a [`swatch`], in points.
 const SWATCH: f32 = 10.0;
 
-/// A small square of a cause's colour, as in the plot's legend.
-pub fn swatch(ui: &mut egui::Ui, color: Color32) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(SWATCH, SWATCH), egui::Sense::hover());
-    ui.painter().rect_filled(rect, 2.0, color);
+/// A small square of a cause's colour, as in the plot's legend, before a label `height`
+/// points high: centred on the label's height, not on the line's, so that a square that
+/// starts a wrapped line (whose height is its first item's) sits beside its text, not above.
+pub fn swatch(ui: &mut egui::Ui, color: Color32, height: f32) {
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(SWATCH, height.max(SWATCH)), egui::Sense::hover());
+    let square = egui::Rect::from_center_size(rect.center(), egui::vec2(SWATCH, SWATCH));
+    ui.painter().rect_filled(square, 2.0, color);
 }
 
 /// The colour of the failed-attempts line.
@@ -630,16 +634,15 @@ impl PlotView {
                         f32::INFINITY,
                         egui::TextStyle::Button,
                     )
-                    .size()
-                    .x;
-                let needed = SWATCH
-                    + ui.spacing().item_spacing.x
-                    + label
-                    + 2.0 * ui.spacing().button_padding.x;
+                    .size();
+                let padding = ui.spacing().button_padding;
+                let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
                 if ui.available_size_before_wrap().x < needed {
                     ui.end_row();
                 }
-                swatch(ui, if shown { cause_color(c) } else { color });
+                // As high as the label beside it (a selectable label is a button).
+                let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
+                swatch(ui, if shown { cause_color(c) } else { color }, height);
                 let hint = if shown {
                     format!("{}; click to hide it in the plot", c.meaning())
                 } else {

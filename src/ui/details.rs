@@ -921,7 +921,8 @@ fn header(
 /// "Copy diagnosis" (saying "Copied" when `copied`); true when clicked.
 fn diagnosis_button(ui: &mut egui::Ui, copied: bool, small: bool) -> bool {
     // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
-    let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" });
+    let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" })
+        .wrap_mode(egui::TextWrapMode::Extend);
     ui.add(if small { button.small() } else { button })
         .on_hover_text(
             "copy the diagnosis, with the date and zone of when it was seen, as one line of text \
@@ -988,33 +989,48 @@ fn copy_buttons(
     unknown: bool,
 ) -> Option<usize> {
     let mut clicked = None;
-    ui.scope(|ui| {
-        if diagnosis_button(ui, copied == Some(DIAGNOSIS_COPIED), true) {
-            clicked = Some(DIAGNOSIS_COPIED);
-        }
-        let (rows, notes) = filter_rows(o);
-        for (index, (name, filter)) in rows.into_iter().enumerate() {
-            let text = if copied == Some(index) {
-                format!("{name} filter copied")
-            } else {
-                format!("Copy {name} filter")
-            };
-            let mut hover = format!("{filter}\n\n{}", filter_use(index, &name));
-            if index > 0 {
-                for note in &notes {
-                    hover.push_str("\n\n");
-                    hover.push_str(note);
-                }
-            }
-            if ui.small_button(text).on_hover_text(hover).clicked() {
-                clicked = Some(index);
+    if diagnosis_button(ui, copied == Some(DIAGNOSIS_COPIED), true) {
+        clicked = Some(DIAGNOSIS_COPIED);
+    }
+    let (rows, notes) = filter_rows(o);
+    for (index, (name, filter)) in rows.into_iter().enumerate() {
+        let text = if copied == Some(index) {
+            format!("{name} filter copied")
+        } else {
+            format!("Copy {name} filter")
+        };
+        let mut hover = format!("{filter}\n\n{}", filter_use(index, &name));
+        if index > 0 {
+            for note in &notes {
+                hover.push_str("\n\n");
+                hover.push_str(note);
             }
         }
-        if unknown {
+        // Whole, on the next line where this one is short of it: never "Copy" over
+        // "Wireshark" over "filter".
+        let button = egui::Button::new(text)
+            .small()
+            .wrap_mode(egui::TextWrapMode::Extend);
+        if ui.add(button).on_hover_text(hover).clicked() {
+            clicked = Some(index);
+        }
+    }
+    if unknown {
+        // Whole on the next line where this one has no room for a few words of it (cut,
+        // it is whole on hover).
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let whole = ui.fonts_mut(|f| {
+            f.layout_no_wrap(NO_PROCESS_SHORT.to_owned(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        });
+        if ui.available_size_before_wrap().x < (whole + 16.0).min(120.0) {
+            ui.end_row();
+        } else {
             ui.add_space(4.0);
-            note(ui, NO_PROCESS_SHORT, "", NO_PROCESS_HOW, true);
         }
-    });
+        note(ui, NO_PROCESS_SHORT, "", NO_PROCESS_HOW, true);
+    }
     clicked
 }
 

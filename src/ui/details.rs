@@ -138,6 +138,20 @@ impl ListsAt {
     }
 }
 
+/// Heights of the part above the lists ([`Top`]): as shown, and each arrangement at the
+/// panel's width without its bar.
+#[derive(Debug, Clone, Copy)]
+struct Tops {
+    /// The panel's width without its bar.
+    width: f32,
+    /// As shown, at the width it is shown at (with the full one's separator).
+    shown: f32,
+    /// The full arrangement at `width` (with its separator).
+    full: f32,
+    /// The compact arrangement at `width`.
+    compact: f32,
+}
+
 /// What the details panel shows this frame.
 pub struct DetailsInput<'a> {
     /// The capture (`Source::id`).
@@ -386,6 +400,11 @@ impl DetailsView {
         self.refresh(ui.ctx(), input);
         let view = ui.available_height();
         let compact = self.full_height(ui) > view + 1.0;
+        // The arrangements are measured at the panel's width without its bar: measured at the
+        // width they are shown at, the full one, its lists cut, showed the bar, wrapped taller
+        // in the narrower width and turned compact, which showed no bar, and so on, a frame
+        // each (the keyboard's focus lost as its button went).
+        let width = ui.available_width();
         let outer = ui.spacing().scroll;
         ui.spacing_mut().scroll = crate::ui::offenders::scroll_style();
         egui::ScrollArea::vertical()
@@ -393,18 +412,19 @@ impl DetailsView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.spacing_mut().scroll = outer;
-                self.content(ui, input, view, compact)
+                self.content(ui, input, (view, width), compact)
             })
             .inner
     }
 
     /// What the panel holds, `compact`ly or not; the lists fill `view` points (the panel's
-    /// height) or, short of that, keep room for [`LIST_ROWS`] rows.
+    /// height) or, short of that, keep room for [`LIST_ROWS`] rows. `width`: the panel's
+    /// without its bar, at which the arrangements are measured.
     fn content(
         &mut self,
         ui: &mut egui::Ui,
         input: &DetailsInput<'_>,
-        view: f32,
+        (view, width): (f32, f32),
         compact: bool,
     ) -> Option<DetailsAction> {
         let top = ui.max_rect().top();
@@ -439,19 +459,33 @@ impl DetailsView {
             diagnosis: &diagnosis,
             copied,
         };
-        // The other arrangement, laid out unseen for its height: the layout gives the panel
-        // what the full one needs where the window has room for it.
+        // Both arrangements, laid out unseen for their heights at the panel's `width`: the
+        // layout gives the panel what the full one needs where the window has room for it.
         let start = ui.cursor().top();
-        let mut unseen = ui.new_child(
-            egui::UiBuilder::new()
-                .max_rect(ui.available_rect_before_wrap())
-                .id_salt("details-unseen-arrangement")
-                .invisible(),
-        );
-        top_part.show(&mut unseen, !compact);
-        let other = unseen.cursor().top() - start;
+        let unseen = |ui: &mut egui::Ui, compact: bool| {
+            let mut rect = ui.available_rect_before_wrap();
+            rect.set_width(width);
+            let mut unseen = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect)
+                    .id_salt(("details-unseen-arrangement", compact))
+                    .invisible(),
+            );
+            top_part.show(&mut unseen, compact);
+            // The full one's separator from the lists (below the capture's problems).
+            if !compact {
+                unseen.separator();
+            }
+            unseen.cursor().top() - start
+        };
+        let tops = Tops {
+            full: unseen(ui, false),
+            compact: unseen(ui, true),
+            width,
+            shown: 0.0,
+        };
         let clicked = top_part.show(ui, compact);
-        let this = ui.cursor().top() - start;
+        let mut shown = ui.cursor().top() - start;
         if let Some(index) = clicked {
             let text = if index == DIAGNOSIS_COPIED {
                 to_copy.clone()
@@ -484,16 +518,12 @@ impl DetailsView {
             );
         }
         if !compact {
+            let above = ui.cursor().top();
             ui.separator();
+            shown += ui.cursor().top() - above;
         }
-        self.evidence_lists(
-            ui,
-            &o,
-            input,
-            &mut action,
-            (top, view),
-            (compact, this - other),
-        );
+        let tops = Tops { shown, ..tops };
+        self.evidence_lists(ui, &o, input, &mut action, (top, view), tops);
         action
     }
 
@@ -506,7 +536,7 @@ impl DetailsView {
         input: &DetailsInput<'_>,
         action: &mut Option<DetailsAction>,
         (top, view): (f32, f32),
-        (compact, longer): (bool, f32),
+        tops: Tops,
     ) {
         let more = |n: u64| {
             if n > 0 {
@@ -587,15 +617,11 @@ impl DetailsView {
         // Not from a pass to be laid out again (a grid's first, which sizes its columns
         // unseen): the most is kept.
         if ev.is_some() && !ui.ctx().will_discard() {
-            // `longer`: how much taller the arrangement shown is than the other.
-            let shown = ui.cursor().top() - top;
-            let (full, short) = if compact {
-                (shown - longer, shown)
-            } else {
-                (shown, shown - longer)
-            };
+            // What lies between the arrangement shown and the lists, under either.
+            let between = ui.cursor().top() - top - tops.shown;
+            let (full, short) = (between + tops.full, between + tops.compact);
             let now = ListsAt {
-                width: ui.max_rect().width(),
+                width: tops.width,
                 full,
                 compact: short,
             };

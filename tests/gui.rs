@@ -4567,7 +4567,7 @@ fn table_first_row(h: &Harness<'_, RstscopeApp>) -> Option<String> {
 fn a_wheel_turn_scrolls_what_was_under_the_pointer_when_it_began() {
     let path = temp_dir("wheel-turn").join("many-offenders.pcap");
     write_refusals_to(&path, 4_000, 12);
-    let size = [800.0, 500.0];
+    let size = [800.0, 440.0];
     let mut h = opened(size, vec![path]);
     let grip =
         |h: &Harness<'_, RstscopeApp>| h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();

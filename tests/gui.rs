@@ -5029,10 +5029,12 @@ fn a_1093x614_window_shows_the_results_without_scrolling_them() {
         sentence.bottom() <= bottom,
         "{sentence:?} above the status bar at {bottom}"
     );
-    assert_eq!(
-        connection_rows_in(&h, before, bottom),
-        3,
-        "three of the selected offender's connections in view"
+    // The details in full fall a few points short here, so they are compact (the diagnosis in
+    // two lines, the filters on their buttons' hover), which shows more connections.
+    let rows = connection_rows_in(&h, before, bottom);
+    assert!(
+        rows >= 3,
+        "at least three of the selected offender's connections in view, {rows} are"
     );
     // The time axis's title (its clock and zone), on the line above the plot.
     let title = h.get_by_label("time (UTC)").rect();

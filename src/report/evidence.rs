@@ -912,14 +912,25 @@ fn cut_middle(name: &str, max: usize) -> String {
 /// time of day with microseconds (local or UTC per `clock`), `IP` or `IP6`, relative sequence
 /// numbers as tcpdump computes them over the packets shown, the common TCP options.
 pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
-    packet_line(p, clock, None)
+    packet_line(p, clock, None, false)
 }
 
 /// [`tcpdump_line`], with where the packet was recorded after its time (for a capture that
 /// holds copies of packets): `13:09:12.250343 WFP Native MAC Layer LightWeight Filter-0000
-/// copy IP 127.0.0.1.39446 > ...`.
-pub fn packet_line(p: &EvidencePacket, clock: Clock, at: Option<&RecordedAt>) -> String {
-    let mut s = clock.datetime(p.ts).format("%H:%M:%S%.6f").to_string();
+/// copy IP 127.0.0.1.39446 > ...`. `dated`: the time after its month and day
+/// (`11-15 13:09:12.250343`), as the app writes the connections' starts in a capture of days.
+pub fn packet_line(
+    p: &EvidencePacket,
+    clock: Clock,
+    at: Option<&RecordedAt>,
+    dated: bool,
+) -> String {
+    let format = if dated {
+        "%m-%d %H:%M:%S%.6f"
+    } else {
+        "%H:%M:%S%.6f"
+    };
+    let mut s = clock.datetime(p.ts).format(format).to_string();
     if let Some(at) = at {
         s.push(' ');
         s.push_str(&at.cell(p));

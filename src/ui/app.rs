@@ -802,8 +802,21 @@ impl RstscopeApp {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
             let needs = self.table.needs(ui);
-            let details_least = self.details.least_height(ui);
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
+            // The details in full where the window has room for them beside the plot at its
+            // floor and the table at its least, else compactly (they choose by the height
+            // they are given).
+            let full = self.details.full_height(ui);
+            let fits = self.above_plot
+                + crate::ui::layout::PLOT_FLOOR
+                + table_least
+                + crate::ui::layout::details_wanted(full, self.settings.table_share)
+                <= ui.available_height();
+            let details_least = if fits {
+                self.details.least_height(ui, false)
+            } else {
+                self.details.least_height(ui, true)
+            };
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
             let least_below = table_least + crate::ui::layout::DETAILS_FIT;

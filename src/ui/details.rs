@@ -34,6 +34,8 @@ pub const NO_PROCESS_INFO: &str = "Which programs listened and connected is not 
 /// ...what to do (on the same line at 1024 points)...
 pub const NO_PROCESS_ADVICE: &str =
     "capture on that host with rstscope as administrator/root, or run rstscope agent there.";
+/// ...the same in few words, where the details are compact...
+const NO_PROCESS_SHORT: &str = "Programs: not in this file";
 /// ...and, on hover, how each way tells it.
 const NO_PROCESS_HOW: &str = "Start capture in this window reads that machine while it \
     captures; `rstscope capture` in a terminal names the programs in its report (a file saved \
@@ -75,15 +77,19 @@ pub struct DetailsView {
     task: Option<Task<Result<Evidence, String>>>,
     evidence: Option<Arc<Evidence>>,
     error: Option<String>,
-    /// tcpdump lines of the evidence, for the clock they were made with.
-    lines: Option<(Clock, Vec<PacketLine>)>,
+    /// tcpdump lines of the evidence, for the clock they were made with and whether they
+    /// carry the date.
+    lines: Option<((Clock, bool), Vec<PacketLine>)>,
     /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
     /// and when (egui time).
     copied: Option<(usize, f64)>,
-    /// The panel's width and how far below its top the connections and packets lists began:
-    /// the most of this capture's rows at this width (the diagnosis wraps to it), so that the
-    /// table does not change height as the selection moves. For [`DetailsView::least_height`].
-    lists_at: (f32, f32),
+    /// How far below the panel's top the connections and packets lists begin, in each
+    /// arrangement: the most of this capture's rows at this width (the diagnosis wraps to it),
+    /// so that the table does not change height as the selection moves. For
+    /// [`DetailsView::least_height`].
+    lists_at: ListsAt,
+    /// The last frame's measure of [`DetailsView`]'s `lists_at`.
+    lists_measured: ListsAt,
     /// The diagnosis shown in the last frame as Ctrl+C copies it, dated
     /// ([`DetailsView::diagnosis_to_copy`]).
     shown: Option<String>,
@@ -110,6 +116,40 @@ struct Stream {
     index: usize,
     /// Its packets, as indices into the evidence's packets (at most [`MAX_PACKETS`]).
     lines: Vec<usize>,
+}
+
+/// How far below the panel's top its lists begin, measured at one width.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct ListsAt {
+    /// The panel's width.
+    width: f32,
+    /// With the header, diagnosis, processes and filters in full.
+    full: f32,
+    /// In the compact arrangement of a short window ([`DetailsView::show`]).
+    compact: f32,
+}
+
+impl ListsAt {
+    /// Within half a point of `other`.
+    fn near(self, other: Self) -> bool {
+        (self.width - other.width).abs() <= 0.5
+            && (self.full - other.full).abs() <= 0.5
+            && (self.compact - other.compact).abs() <= 0.5
+    }
+}
+
+/// Heights of the part above the lists ([`Top`]): as shown, and each arrangement at the
+/// panel's width without its bar.
+#[derive(Debug, Clone, Copy)]
+struct Tops {
+    /// The panel's width without its bar.
+    width: f32,
+    /// As shown, at the width it is shown at (with the full one's separator).
+    shown: f32,
+    /// The full arrangement at `width` (with its separator).
+    full: f32,
+    /// The compact arrangement at `width`.
+    compact: f32,
 }
 
 /// What the details panel shows this frame.
@@ -205,22 +245,24 @@ impl DetailsView {
                 Err(e) => self.error = Some(e),
             }
         }
+        // Dated in a capture of days, as the selected range and the connections are.
+        let how = (input.clock, input.dated);
         if let Some(ev) = &self.evidence
-            && self.lines.as_ref().is_none_or(|(c, _)| *c != input.clock)
+            && self.lines.as_ref().is_none_or(|(c, _)| *c != how)
         {
             let at = evidence::RecordedAt::new(ev, Some(RECORDED_AT_CHARS));
             let lines = ev
                 .packets
                 .iter()
                 .map(|p| PacketLine {
-                    text: evidence::packet_line(p, input.clock, at.as_ref()),
+                    text: evidence::packet_line(p, input.clock, at.as_ref(), input.dated),
                     copy: p.copy,
                     at: at
                         .as_ref()
                         .map(|_| evidence::interface_name(ev, p.interface)),
                 })
                 .collect();
-            self.lines = Some((input.clock, lines));
+            self.lines = Some((how, lines));
         }
     }
 
@@ -319,22 +361,50 @@ impl DetailsView {
     }
 
     /// The height the panel needs for the rows it showed with their connections: the header,
-    /// diagnosis and filters, and [`LIST_ROWS`] rows of connections and packets. Nothing
-    /// before connections are listed (a live capture lists them once it stops).
-    pub fn least_height(&self, ui: &egui::Ui) -> f32 {
-        let above = self.lists_at.1;
+    /// diagnosis and filters (in full, or `compact`ly), and [`LIST_ROWS`] rows of connections
+    /// and packets. Nothing before connections are listed (a live capture lists them once it
+    /// stops).
+    pub fn least_height(&self, ui: &egui::Ui, compact: bool) -> f32 {
+        let above = if compact {
+            self.lists_at.compact
+        } else {
+            self.lists_at.full
+        };
         if above <= 0.0 {
             return 0.0;
         }
         above + lists_least(ui)
     }
 
+    /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
+    /// lists' margin and sideways bar cut if need be; short of it the panel is compact.
+    /// Nothing before connections are listed.
+    pub fn full_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.full;
+        if above <= 0.0 {
+            return 0.0;
+        }
+        // The header and the rows, the spacing between them.
+        let (row, spacing) = (list_row_height(ui), ui.spacing().item_spacing.y);
+        above + row + (row + spacing) * LIST_ROWS as f32 - spacing
+    }
+
     /// Draws the panel. Where its height is short of the diagnosis, the filters and a few
-    /// connections (the user dragged the splitter down, or a diagnosis with many suspect
-    /// resets), the panel scrolls, the diagnosis first.
+    /// connections in full (a small window, the user dragged the splitter down, a diagnosis
+    /// with many suspect resets), they are told compactly: the diagnosis in
+    /// [`COMPACT_LINES`] lines, whole on hover, and the copy buttons of the diagnosis and the
+    /// filters on one line, each filter whole on its button's hover; so that a laptop's screen
+    /// at 800x600 shows connections too. Short of even that, the panel scrolls, the diagnosis
+    /// first.
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
         let view = ui.available_height();
+        let compact = self.full_height(ui) > view + 1.0;
+        // The arrangements are measured at the panel's width without its bar: measured at the
+        // width they are shown at, the full one, its lists cut, showed the bar, wrapped taller
+        // in the narrower width and turned compact, which showed no bar, and so on, a frame
+        // each (the keyboard's focus lost as its button went).
+        let width = ui.available_width();
         let outer = ui.spacing().scroll;
         ui.spacing_mut().scroll = crate::ui::offenders::scroll_style();
         egui::ScrollArea::vertical()
@@ -342,18 +412,20 @@ impl DetailsView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.spacing_mut().scroll = outer;
-                self.content(ui, input, view)
+                self.content(ui, input, (view, width), compact)
             })
             .inner
     }
 
-    /// What the panel holds; the lists fill `view` points (the panel's height) or, short of
-    /// that, keep room for [`LIST_ROWS`] rows.
+    /// What the panel holds, `compact`ly or not; the lists fill `view` points (the panel's
+    /// height) or, short of that, keep room for [`LIST_ROWS`] rows. `width`: the panel's
+    /// without its bar, at which the arrangements are measured.
     fn content(
         &mut self,
         ui: &mut egui::Ui,
         input: &DetailsInput<'_>,
-        view: f32,
+        (view, width): (f32, f32),
+        compact: bool,
     ) -> Option<DetailsAction> {
         let top = ui.max_rect().top();
         let Some((o, scope)) = self.offender(input) else {
@@ -378,17 +450,54 @@ impl DetailsView {
         let now = ui.input(|i| i.time);
         let copied = self
             .copied
-            .is_some_and(|(n, at)| n == DIAGNOSIS_COPIED && now - at < COPIED_FOR);
-        if header(ui, &o, input, scope, &diagnosis, copied) {
-            ui.ctx().copy_text(to_copy.clone());
-            self.copied = Some((DIAGNOSIS_COPIED, now));
+            .filter(|(_, at)| now - at < COPIED_FOR)
+            .map(|(n, _)| n);
+        let top_part = Top {
+            o: &o,
+            input,
+            scope,
+            diagnosis: &diagnosis,
+            copied,
+        };
+        // Both arrangements, laid out unseen for their heights at the panel's `width`: the
+        // layout gives the panel what the full one needs where the window has room for it.
+        let start = ui.cursor().top();
+        let unseen = |ui: &mut egui::Ui, compact: bool| {
+            let mut rect = ui.available_rect_before_wrap();
+            rect.set_width(width);
+            let mut unseen = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect)
+                    .id_salt(("details-unseen-arrangement", compact))
+                    .invisible(),
+            );
+            top_part.show(&mut unseen, compact);
+            // The full one's separator from the lists (below the capture's problems).
+            if !compact {
+                unseen.separator();
+            }
+            unseen.cursor().top() - start
+        };
+        let tops = Tops {
+            full: unseen(ui, false),
+            compact: unseen(ui, true),
+            width,
+            shown: 0.0,
+        };
+        let clicked = top_part.show(ui, compact);
+        let mut shown = ui.cursor().top() - start;
+        if let Some(index) = clicked {
+            let text = if index == DIAGNOSIS_COPIED {
+                to_copy.clone()
+            } else {
+                filter_rows(&o).0.swap_remove(index).1
+            };
+            ui.ctx().copy_text(text);
+            self.copied = Some((index, now));
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
         }
         self.shown = Some(to_copy);
-        processes(ui, &o, input);
-        ui.add_space(2.0);
-        self.filters(ui, &o);
         // Problems of the capture (a file cut short) on a line of their own, apart from Save.
         if let Some(e) = &self.error {
             ui.add(egui::Label::new(RichText::new(e).color(ui.visuals().error_fg_color)).wrap());
@@ -408,70 +517,14 @@ impl DetailsView {
                 .wrap(),
             );
         }
-        ui.separator();
-        self.evidence_lists(ui, &o, input, &mut action, (top, view));
-        action
-    }
-
-    /// The Wireshark filter and the BPF filters (one per link type the endpoint's packets came
-    /// on, as `analyze` prints them), selectable, with Copy buttons that put them on the
-    /// system clipboard and say "Copied".
-    fn filters(&mut self, ui: &mut egui::Ui, o: &Offender) {
-        let (bpf, notes) = report::bpf_lines(o);
-        let mut rows = vec![(
-            "Wireshark".to_string(),
-            report::wireshark_filter(o.addr, o.port),
-        )];
-        rows.extend(bpf.into_iter().map(|(link, filter)| {
-            let name = link.map_or_else(|| "BPF".to_string(), |link| format!("BPF {link}"));
-            (name, filter)
-        }));
-        let now = ui.input(|i| i.time);
-        egui::Grid::new("filters")
-            .num_columns(3)
-            .spacing([8.0, 2.0])
-            .show(ui, |ui| {
-                for (index, (name, filter)) in rows.into_iter().enumerate() {
-                    ui.label(RichText::new(&name).strong());
-                    let recent = self
-                        .copied
-                        .is_some_and(|(n, at)| n == index && now - at < COPIED_FOR);
-                    let button = ui
-                        .add(
-                            egui::Button::new(if recent { "Copied" } else { "Copy" })
-                                .min_size(egui::vec2(58.0, 0.0)),
-                        )
-                        .on_hover_text(if index == 0 {
-                            "copy the Wireshark filter to the clipboard, to paste into \
-                             Wireshark's display filter bar"
-                                .to_string()
-                        } else {
-                            format!(
-                                "copy the {name} filter to the clipboard, to paste into \
-                                 tcpdump, dumpcap or Wireshark's capture filter"
-                            )
-                        });
-                    if button.clicked() {
-                        ui.ctx().copy_text(filter.clone());
-                        self.copied = Some((index, now));
-                        ui.ctx()
-                            .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_FOR));
-                    }
-                    // Wrapped, never cut: a filter is read (and selected) whole before it is
-                    // pasted, and a cut one hid the endpoint's own port. In the packet lines'
-                    // size, an IPv4 endpoint's filters keep one line each at 1024 points.
-                    let font = egui::FontId::monospace(fonts::PACKET_LINES);
-                    ui.add(
-                        egui::Label::new(RichText::new(filter).font(font))
-                            .selectable(true)
-                            .wrap(),
-                    );
-                    ui.end_row();
-                }
-            });
-        for note in notes {
-            ui.label(RichText::new(note).small().weak());
+        if !compact {
+            let above = ui.cursor().top();
+            ui.separator();
+            shown += ui.cursor().top() - above;
         }
+        let tops = Tops { shown, ..tops };
+        self.evidence_lists(ui, &o, input, &mut action, (top, view), tops);
+        action
     }
 
     /// The connections and the packets side by side, in the height left, with "Save these
@@ -483,6 +536,7 @@ impl DetailsView {
         input: &DetailsInput<'_>,
         action: &mut Option<DetailsAction>,
         (top, view): (f32, f32),
+        tops: Tops,
     ) {
         let more = |n: u64| {
             if n > 0 {
@@ -503,8 +557,10 @@ impl DetailsView {
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
         // The connections take what their columns ask for (up to 65%), the packets the rest.
-        let widths = self.column_chars.widths(ui, input.clock);
-        let dated = self.column_chars.dated(input.clock);
+        // Dated in a capture of days, as the selected range is, even where the connections
+        // listed (those of a range within a day) start on one day.
+        let dated = input.dated || self.column_chars.dated(input.clock);
+        let widths = self.column_chars.widths(ui, dated);
         let share = ev.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
@@ -558,10 +614,35 @@ impl DetailsView {
                 });
             },
         );
-        if ev.is_some() {
-            let at = (ui.max_rect().width(), ui.cursor().top() - top);
+        // Not from a pass to be laid out again (a grid's first, which sizes its columns
+        // unseen): the most is kept.
+        if ev.is_some() && !ui.ctx().will_discard() {
+            // What lies between the arrangement shown and the lists, under either.
+            let between = ui.cursor().top() - top - tops.shown;
+            let (full, short) = (between + tops.full, between + tops.compact);
+            let now = ListsAt {
+                width: tops.width,
+                full,
+                compact: short,
+            };
+            // A grid takes a frame or two to size its columns, its text wrapped tall until
+            // then: a height is taken once two frames agree on it.
+            let settled = self.lists_measured.near(now);
+            self.lists_measured = now;
             let was = self.lists_at;
-            if (at.0 - was.0).abs() > 0.5 || at.1 > was.1 + 0.5 {
+            let at = if !settled {
+                ui.ctx().request_repaint();
+                was
+            } else if (now.width - was.width).abs() > 0.5 {
+                now
+            } else {
+                ListsAt {
+                    full: was.full.max(full),
+                    compact: was.compact.max(short),
+                    ..was
+                }
+            };
+            if at.full > was.full + 0.5 || at.compact > was.compact + 0.5 || at.width != was.width {
                 self.lists_at = at;
                 // The layout gives the details their height from this: lay it out again now.
                 ui.ctx().request_repaint();
@@ -757,25 +838,81 @@ fn packets(
     });
 }
 
-/// The endpoint, its service, its kind and numbers on one (wrapped) line, with "Copy
-/// diagnosis" (saying "Copied" when `copied`), then the diagnosis sentence. True when the
-/// button was clicked.
+/// Lines the diagnosis (with the suspect resets and other RST payloads after it) is given in
+/// the compact arrangement; the rest is on hover.
+pub const COMPACT_LINES: usize = 2;
+
+/// The part of the details above their lists: the header, the diagnosis, the processes and
+/// the filters, in full or compactly.
+struct Top<'a> {
+    o: &'a Offender,
+    input: &'a DetailsInput<'a>,
+    scope: Scope,
+    diagnosis: &'a str,
+    /// What was copied last, if that was recent ([`DetailsView`]'s `copied`).
+    copied: Option<usize>,
+}
+
+impl Top<'_> {
+    /// Lays it out; the copy button clicked: [`DIAGNOSIS_COPIED`] or a filter's row.
+    fn show(&self, ui: &mut egui::Ui, compact: bool) -> Option<usize> {
+        let (o, input) = (self.o, self.input);
+        let copied = |n: usize| self.copied == Some(n);
+        let mut clicked = None;
+        if compact {
+            let unknown = input.host.is_none() && !input.live;
+            header(ui, o, input, self.scope, true, |ui| {
+                clicked = copy_buttons(ui, o, self.copied, unknown);
+            });
+            diagnosis_lines(ui, o, input.clock, self.diagnosis);
+            if !unknown {
+                processes(ui, o, input);
+            }
+            return clicked;
+        }
+        header(ui, o, input, self.scope, false, |ui| {
+            if diagnosis_button(ui, copied(DIAGNOSIS_COPIED), true) {
+                clicked = Some(DIAGNOSIS_COPIED);
+            }
+        });
+        ui.add(egui::Label::new(RichText::new(self.diagnosis).size(fonts::DIAGNOSIS)).wrap());
+        for text in report::other_payloads(o) {
+            ui.label(format!("Other RST payload: \"{text}\""));
+        }
+        let warn = ui.visuals().warn_fg_color;
+        for line in suspect_lines(o, input.clock) {
+            ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
+        }
+        processes(ui, o, input);
+        ui.add_space(2.0);
+        clicked = filters(ui, o, self.copied).or(clicked);
+        clicked
+    }
+}
+
+/// The endpoint, its service, its kind and numbers on one (wrapped) line, then `end` (its
+/// copy buttons). `compact`: the numbers, which the table's row and the diagnosis tell too,
+/// on the endpoint's hover, the line left to the buttons.
 fn header(
     ui: &mut egui::Ui,
     o: &Offender,
     input: &DetailsInput<'_>,
     scope: Scope,
-    diagnosis: &str,
-    copied: bool,
-) -> bool {
-    let mut copy = false;
+    compact: bool,
+    end: impl FnOnce(&mut egui::Ui),
+) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(
+        let endpoint = ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
                 .monospace()
                 .strong()
                 .size(fonts::HEADLINE),
         );
+        if compact {
+            endpoint.on_hover_ui(|ui| {
+                ui.horizontal_wrapped(|ui| counts(ui, o, scope));
+            });
+        }
         if let Some(name) = crate::services::name(o.port) {
             ui.label(RichText::new(name).strong());
         }
@@ -799,26 +936,198 @@ fn header(
             );
         }
         ui.add_space(8.0);
-        counts(ui, o, scope);
-        ui.add_space(8.0);
-        // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
-        copy = ui
-            .small_button(if copied { "Copied" } else { "Copy diagnosis" })
-            .on_hover_text(
-                "copy the diagnosis, with the date and zone of when it was seen, as one line \
-                 of text (Ctrl+C copies it too)",
-            )
-            .clicked();
+        if !compact {
+            counts(ui, o, scope);
+            ui.add_space(8.0);
+        }
+        end(ui);
     });
-    ui.add(egui::Label::new(RichText::new(diagnosis).size(fonts::DIAGNOSIS)).wrap());
-    for text in report::other_payloads(o) {
-        ui.label(format!("Other RST payload: \"{text}\""));
+}
+
+/// "Copy diagnosis" (saying "Copied" when `copied`); true when clicked.
+fn diagnosis_button(ui: &mut egui::Ui, copied: bool, small: bool) -> bool {
+    // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
+    let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" })
+        .wrap_mode(egui::TextWrapMode::Extend);
+    ui.add(if small { button.small() } else { button })
+        .on_hover_text(
+            "copy the diagnosis, with the date and zone of when it was seen, as one line of text \
+             (Ctrl+C copies it too)",
+        )
+        .clicked()
+}
+
+/// The compact arrangement's diagnosis: the sentence, then the other RST payloads and the
+/// suspect resets, in at most [`COMPACT_LINES`] lines, cut with an ellipsis where there is
+/// more, which is then on hover whole.
+fn diagnosis_lines(ui: &mut egui::Ui, o: &Offender, clock: Clock, diagnosis: &str) {
+    let visuals = ui.visuals().clone();
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let mut job = egui::text::LayoutJob::default();
+    let mut whole = diagnosis.to_owned();
+    job.append(
+        diagnosis,
+        0.0,
+        egui::TextFormat::simple(
+            egui::FontId::proportional(fonts::DIAGNOSIS),
+            visuals.text_color(),
+        ),
+    );
+    let payloads = report::other_payloads(o).iter().map(|text| {
+        (
+            format!("Other RST payload: \"{text}\""),
+            visuals.text_color(),
+        )
+    });
+    let suspects = suspect_lines(o, clock)
+        .into_iter()
+        .map(|line| (line, visuals.warn_fg_color));
+    for (line, color) in payloads.chain(suspects) {
+        whole.push('\n');
+        whole.push_str(&line);
+        job.append(
+            &format!("\n{line}"),
+            0.0,
+            egui::TextFormat::simple(body.clone(), color),
+        );
     }
-    let warn = ui.visuals().warn_fg_color;
-    for line in suspect_lines(o, input.clock) {
-        ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
+    job.wrap = egui::text::TextWrapping {
+        max_width: ui.available_width(),
+        max_rows: COMPACT_LINES,
+        ..Default::default()
+    };
+    let galley = ui.fonts_mut(|f| f.layout_job(job));
+    let elided = galley.elided;
+    let label = ui.add(egui::Label::new(galley).show_tooltip_when_elided(false));
+    if elided {
+        label.on_hover_text(whole);
     }
-    copy
+}
+
+/// The compact arrangement's line of copy buttons: the diagnosis, the Wireshark filter and
+/// each BPF filter, each filter whole on its button's hover; then, for a file without process
+/// information (`unknown`), the note that says so, cut to the rest of the line. The button
+/// clicked, as [`Top::show`] tells it.
+fn copy_buttons(
+    ui: &mut egui::Ui,
+    o: &Offender,
+    copied: Option<usize>,
+    unknown: bool,
+) -> Option<usize> {
+    let mut clicked = None;
+    if diagnosis_button(ui, copied == Some(DIAGNOSIS_COPIED), true) {
+        clicked = Some(DIAGNOSIS_COPIED);
+    }
+    let (rows, notes) = filter_rows(o);
+    for (index, (name, filter)) in rows.into_iter().enumerate() {
+        let text = if copied == Some(index) {
+            format!("{name} filter copied")
+        } else {
+            format!("Copy {name} filter")
+        };
+        let mut hover = format!("{filter}\n\n{}", filter_use(index, &name));
+        if index > 0 {
+            for note in &notes {
+                hover.push_str("\n\n");
+                hover.push_str(note);
+            }
+        }
+        // Whole, on the next line where this one is short of it: never "Copy" over
+        // "Wireshark" over "filter".
+        let button = egui::Button::new(text)
+            .small()
+            .wrap_mode(egui::TextWrapMode::Extend);
+        if ui.add(button).on_hover_text(hover).clicked() {
+            clicked = Some(index);
+        }
+    }
+    if unknown {
+        // Whole on the next line where this one has no room for a few words of it (cut,
+        // it is whole on hover).
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let whole = ui.fonts_mut(|f| {
+            f.layout_no_wrap(NO_PROCESS_SHORT.to_owned(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        });
+        if ui.available_size_before_wrap().x < (whole + 16.0).min(120.0) {
+            ui.end_row();
+        } else {
+            ui.add_space(4.0);
+        }
+        note(ui, NO_PROCESS_SHORT, "", NO_PROCESS_HOW, true);
+    }
+    clicked
+}
+
+/// The Wireshark filter and the BPF filters (one per link type the endpoint's packets came
+/// on, as `analyze` prints them), as (name, filter), and the notes on them.
+fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
+    let (bpf, notes) = report::bpf_lines(o);
+    let mut rows = vec![(
+        "Wireshark".to_string(),
+        report::wireshark_filter(o.addr, o.port),
+    )];
+    rows.extend(bpf.into_iter().map(|(link, filter)| {
+        let name = link.map_or_else(|| "BPF".to_string(), |link| format!("BPF {link}"));
+        (name, filter)
+    }));
+    (rows, notes)
+}
+
+/// What a filter's copy button says on hover: where to paste it.
+fn filter_use(index: usize, name: &str) -> String {
+    if index == 0 {
+        "copy the Wireshark filter to the clipboard, to paste into Wireshark's display filter bar"
+            .to_string()
+    } else {
+        format!(
+            "copy the {name} filter to the clipboard, to paste into tcpdump, dumpcap or \
+             Wireshark's capture filter"
+        )
+    }
+}
+
+/// The filters of [`filter_rows`], selectable, with Copy buttons that put them on the system
+/// clipboard and say "Copied" (the row of `copied`). The row whose button was clicked.
+fn filters(ui: &mut egui::Ui, o: &Offender, copied: Option<usize>) -> Option<usize> {
+    let (rows, notes) = filter_rows(o);
+    let mut clicked = None;
+    egui::Grid::new("filters")
+        .num_columns(3)
+        .spacing([8.0, 2.0])
+        .show(ui, |ui| {
+            for (index, (name, filter)) in rows.into_iter().enumerate() {
+                ui.label(RichText::new(&name).strong());
+                let button = ui
+                    .add(
+                        egui::Button::new(if copied == Some(index) {
+                            "Copied"
+                        } else {
+                            "Copy"
+                        })
+                        .min_size(egui::vec2(58.0, 0.0)),
+                    )
+                    .on_hover_text(filter_use(index, &name));
+                if button.clicked() {
+                    clicked = Some(index);
+                }
+                // Wrapped, never cut: a filter is read (and selected) whole before it is
+                // pasted, and a cut one hid the endpoint's own port. In the packet lines'
+                // size, an IPv4 endpoint's filters keep one line each at 1024 points.
+                let font = egui::FontId::monospace(fonts::PACKET_LINES);
+                ui.add(
+                    egui::Label::new(RichText::new(filter).font(font))
+                        .selectable(true)
+                        .wrap(),
+                );
+                ui.end_row();
+            }
+        });
+    for note in notes {
+        ui.label(RichText::new(note).small().weak());
+    }
+    clicked
 }
 
 /// The suspect-injected resets kept with their evidence, a line each, but for the one the
@@ -843,7 +1152,8 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     for c in Cause::ALL {
         let n = o.rst_by_cause[c.index()];
         if n > 0 {
-            crate::ui::plot::swatch(ui, cause_color(c));
+            let height = ui.text_style_height(&egui::TextStyle::Body);
+            crate::ui::plot::swatch(ui, cause_color(c), height);
             ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
         }
     }
@@ -896,7 +1206,13 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
         ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
     };
     if input.host.is_none() && !input.live {
-        note(ui, NO_PROCESS_INFO, NO_PROCESS_ADVICE, NO_PROCESS_HOW);
+        note(
+            ui,
+            NO_PROCESS_INFO,
+            NO_PROCESS_ADVICE,
+            NO_PROCESS_HOW,
+            false,
+        );
         return;
     }
     let Some(e) = e else {
@@ -985,7 +1301,9 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
 /// A note the user should not miss, that is no error: `what` in bold and `todo` in body text
 /// (one line where the panel is wide enough), an accent bar in the links' colour at its left,
 /// `how` on hover. (It was small grey text under the diagnosis, which users read past.)
-fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str) {
+/// `cut`: the note of a file without process information in few words, on the rest of the
+/// line only, cut with an ellipsis, the whole of it on hover.
+fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
     let visuals = ui.visuals().clone();
     let mut job = egui::text::LayoutJob::default();
     let body = egui::TextStyle::Body.resolve(ui.style());
@@ -1000,14 +1318,27 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str) {
             left: 8,
             ..egui::Margin::ZERO
         })
-        .show(ui, |ui| ui.add(egui::Label::new(job).wrap()));
+        .show(ui, |ui| {
+            let label = egui::Label::new(job);
+            if cut {
+                ui.add(label.truncate().show_tooltip_when_elided(false))
+            } else {
+                ui.add(label.wrap())
+            }
+        });
     let rect = shown.response.rect;
     ui.painter().vline(
         rect.left() + 1.5,
         rect.y_range(),
         egui::Stroke::new(3.0, visuals.hyperlink_color),
     );
-    shown.inner.on_hover_text(how);
+    if cut {
+        shown
+            .inner
+            .on_hover_text(format!("{NO_PROCESS_INFO} {NO_PROCESS_ADVICE}\n\n{how}"));
+    } else {
+        shown.inner.on_hover_text(how);
+    }
 }
 
 /// How the connections are listed in a frame.
@@ -1203,8 +1534,8 @@ impl ColumnChars {
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider.
-    fn widths(&self, ui: &egui::Ui, clock: Clock) -> [f32; 8] {
+    /// whichever is wider; the start's with its date when `dated`.
+    fn widths(&self, ui: &egui::Ui, dated: bool) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| {
@@ -1219,7 +1550,7 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
-            } else if i == 0 && self.dated(clock) {
+            } else if i == 0 && dated {
                 (self.chars[i] + DATE_CHARS) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph

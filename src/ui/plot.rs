@@ -50,10 +50,14 @@ pub fn cause_color(c: Cause) -> Color32 {
 /// The side of a [`swatch`], in points.
 const SWATCH: f32 = 10.0;
 
-/// A small square of a cause's colour, as in the plot's legend.
-pub fn swatch(ui: &mut egui::Ui, color: Color32) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(SWATCH, SWATCH), egui::Sense::hover());
-    ui.painter().rect_filled(rect, 2.0, color);
+/// A small square of a cause's colour, as in the plot's legend, before a label `height`
+/// points high: centred on the label's height, not on the line's, so that a square that
+/// starts a wrapped line (whose height is its first item's) sits beside its text, not above.
+pub fn swatch(ui: &mut egui::Ui, color: Color32, height: f32) {
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(SWATCH, height.max(SWATCH)), egui::Sense::hover());
+    let square = egui::Rect::from_center_size(rect.center(), egui::vec2(SWATCH, SWATCH));
+    ui.painter().rect_filled(square, 2.0, color);
 }
 
 /// The colour of the failed-attempts line.
@@ -199,6 +203,9 @@ pub struct PlotView {
     /// Visible x range of the last frame, and whether it followed the data.
     last_view: Option<(f64, f64, bool)>,
     drag_from: Option<f64>,
+    /// Where the y axis's numbers and title were drawn in the last frame: a drag begun there
+    /// selects as one begun inside the plot does.
+    y_axis: Option<egui::Rect>,
     reset: bool,
     /// Causes the user hid (by `Cause::index`); for this capture only.
     hidden: [bool; 5],
@@ -353,6 +360,8 @@ impl PlotView {
             .allow_zoom([true, false])
             .allow_scroll([true, false])
             .allow_drag([true, false])
+            // Not the y axis: a drag begun over its numbers selects (below).
+            .allow_axis_zoom_drag([true, false])
             .pan_pointer_button(egui::PointerButton::Middle)
             .allow_boxed_zoom(true)
             .include_y(0.0)
@@ -366,17 +375,13 @@ impl PlotView {
             .y_axis_formatter(|mark, _| rate_label(mark.value, mark.step_size))
             .x_grid_spacer(|g| stretch_grid(g, offset, &axis))
             .x_axis_formatter(|mark, range| {
-                // A label centred on the right edge would be cut in half: leave it out; and
-                // one that would run into a break or the next stretch's labels.
+                // A label that would be cut at the right edge: leave it out; and one that
+                // would run into a break or the next stretch's labels.
                 let span = range.end() - range.start();
                 let label = label_width * span / (width_points * 0.95).max(1.0);
-                let edge = if axis.is_plain() {
-                    span * 0.03
-                } else {
-                    // Labels with dates are wider than the margin.
-                    (span * 0.03).max(label / 2.0)
-                };
-                if range.end() - mark.value < edge || near_a_break(&axis, mark.value, label) {
+                if cut_at_the_right(mark.value, range, label)
+                    || near_a_break(&axis, mark.value, label)
+                {
                     String::new()
                 } else {
                     axis_time(clock, axis.time(mark.value), range, dated)
@@ -403,6 +408,21 @@ impl PlotView {
             Color32::from_rgba_unmultiplied(255, 255, 255, 18)
         } else {
             Color32::from_rgba_unmultiplied(0, 0, 0, 14)
+        };
+        // The y axis's strip, as a drag's start: a person aiming at the plot's left end
+        // begins over its numbers (egui_plot's axis does not pass a drag on to the plot).
+        let plot_left = ui.available_rect_before_wrap().left();
+        let y_axis = self.y_axis.map(|rect| {
+            ui.interact(
+                rect,
+                ui.scope_id().with("plot-y-axis-drag"),
+                egui::Sense::DRAG,
+            )
+        });
+        let from_axis = |how: fn(&egui::Response, egui::PointerButton) -> bool| {
+            y_axis
+                .as_ref()
+                .is_some_and(|r| how(r, egui::PointerButton::Primary))
         };
         let response = plot.show(ui, |p| {
             for b in axis.breaks() {
@@ -454,17 +474,21 @@ impl PlotView {
             }
             let resp = p.response().clone();
             let pointer = p.pointer_coordinate().map(|c| c.x);
-            if resp.drag_started_by(egui::PointerButton::Primary) {
+            let primary = egui::PointerButton::Primary;
+            let started =
+                resp.drag_started_by(primary) || from_axis(egui::Response::drag_started_by);
+            let stopped =
+                resp.drag_stopped_by(primary) || from_axis(egui::Response::drag_stopped_by);
+            if started {
                 drag_from = pointer;
             }
             // The frame of the release too: a quick hand's last move comes with it.
             if let (Some(a), Some(b)) = (drag_from, pointer)
-                && (resp.dragged_by(egui::PointerButton::Primary)
-                    || resp.drag_stopped_by(egui::PointerButton::Primary))
+                && (resp.dragged_by(primary) || from_axis(egui::Response::dragged_by) || stopped)
             {
                 new_range = Some(second_range(&axis, a, b));
             }
-            if resp.drag_stopped_by(egui::PointerButton::Primary) {
+            if stopped {
                 drag_from = None;
             } else if resp.clicked_by(egui::PointerButton::Primary) {
                 new_range = None;
@@ -485,6 +509,12 @@ impl PlotView {
             }
             (p.plot_bounds(), p.auto_bounds().x)
         });
+        let frame = response.response.rect;
+        self.y_axis = Some(egui::Rect::from_min_max(
+            egui::pos2(plot_left, frame.top()),
+            egui::pos2(frame.left(), frame.bottom()),
+        ))
+        .filter(|r| r.width() > 0.0);
         break_labels(ui, &axis, clock, &response.transform);
         if let Some(selected) = new_range {
             selected_label(ui, &axis, selected, &response.transform);
@@ -600,16 +630,15 @@ impl PlotView {
                         f32::INFINITY,
                         egui::TextStyle::Button,
                     )
-                    .size()
-                    .x;
-                let needed = SWATCH
-                    + ui.spacing().item_spacing.x
-                    + label
-                    + 2.0 * ui.spacing().button_padding.x;
+                    .size();
+                let padding = ui.spacing().button_padding;
+                let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
                 if ui.available_size_before_wrap().x < needed {
                     ui.end_row();
                 }
-                swatch(ui, if shown { cause_color(c) } else { color });
+                // As high as the label beside it (a selectable label is a button).
+                let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
+                swatch(ui, if shown { cause_color(c) } else { color }, height);
                 let hint = if shown {
                     format!("{}; click to hide it in the plot", c.meaning())
                 } else {
@@ -1218,6 +1247,14 @@ fn axis_time(clock: Clock, t: f64, range: &RangeInclusive<f64>, dated: Dated) ->
     full.get(cut).unwrap_or(&full).to_owned()
 }
 
+/// True when a time label `width` wide (in x) centred at `x` would pass the right end of
+/// `range`, the plot's edge, or come within 3% of it. (It was left out within 3% only, so that
+/// where the plot is narrow, "This machine" open, half of the last label was cut at its edge.)
+fn cut_at_the_right(x: f64, range: &RangeInclusive<f64>, width: f64) -> bool {
+    let span = range.end() - range.start();
+    range.end() - x < (span * 0.03).max(width / 2.0)
+}
+
 /// True when a time label `width` wide (in x) centred at `x` would run into a break, or into
 /// where the first label after it may be.
 fn near_a_break(axis: &TimeAxis, x: f64, width: f64) -> bool {
@@ -1728,6 +1765,24 @@ mod tests {
             OLD < a && a <= b && b < OLD + YEARS,
             "{a}..{b}: inside the gap"
         );
+    }
+
+    /// Regression (real-window trial): with "This machine" open, the plot some 370 points
+    /// wide, the last time label (some 55 points) centred 5% of the width from the right
+    /// edge was drawn and cut there. A label is left out where half of it passes the edge.
+    #[test]
+    fn the_last_time_label_is_left_out_where_the_edge_would_cut_it() {
+        let range = 0.0..=100.0;
+        // 55 points of 370: 14.9 of the 100 seconds shown.
+        let narrow = 55.0 * 100.0 / 370.0;
+        assert!(
+            cut_at_the_right(95.0, &range, narrow),
+            "half of it past the edge"
+        );
+        assert!(!cut_at_the_right(90.0, &range, narrow), "whole");
+        // 55 points of 1000: 5.5 seconds; 5% from the edge leaves room for half of it.
+        assert!(!cut_at_the_right(95.0, &range, 5.5));
+        assert!(cut_at_the_right(98.0, &range, 5.5), "within 3% of the edge");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! least three rows and the details enough for the selected row's diagnosis, and until the
 //! user drags the splitter a few of its connections too (the plot gives up height for them in
 //! a small window, down to a floor, and its axis title's line), so a laptop screen (1024x700,
-//! or 1093x614 at 125%, there with the details compact) shows all of it without scrolling; the user's split is kept between
-//! runs. Where the details in full do not fit beside the plot's floor and the table's least
+//! or 1093x614 at 125%, there with the details compact) shows all of it without scrolling;
+//! the user's split is kept between runs. Where the details in full do not fit beside the plot's floor and the table's least
 //! (800x600), they are compact (the diagnosis in two lines, the filters on their copy buttons'
 //! hover) and given what that needs, so that connections are in view; the details scroll
 //! within what is left of them; a window too short for that (800x500; see

@@ -2363,12 +2363,10 @@ fn connections_that_span_days_show_their_date() {
     assert!(h.query_all_by_label(&time).next().is_some(), "{time} alone");
 }
 
-/// Regression (real-window trial): in a capture of several days, a time range selected within
-/// one day read "selected 01:08:13 (1 s)" in the plot's legend and the details' header, which
-/// day left unsaid. There it carries its date; in a capture of one day the time stays alone.
-#[test]
-fn a_time_range_in_a_capture_of_days_carries_its_date() {
-    let path = temp_dir("range-of-days").join("two-days.pcap");
+/// A capture of two days in folder `name`: five connections refused on port 7000 each day,
+/// from 2023-11-14 22:13:20 and 2023-11-15 22:13:20 UTC, two seconds apart.
+fn two_days(name: &str) -> PathBuf {
+    let path = temp_dir(name).join("two-days.pcap");
     let mut records = Vec::new();
     for day in 0..2u32 {
         for k in 0..5u32 {
@@ -2381,6 +2379,15 @@ fn a_time_range_in_a_capture_of_days_carries_its_date() {
         }
     }
     std::fs::write(&path, common::pcap(&records)).expect("write");
+    path
+}
+
+/// Regression (real-window trial): in a capture of several days, a time range selected within
+/// one day read "selected 01:08:13 (1 s)" in the plot's legend and the details' header, which
+/// day left unsaid. There it carries its date; in a capture of one day the time stays alone.
+#[test]
+fn a_time_range_in_a_capture_of_days_carries_its_date() {
+    let path = two_days("range-of-days");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
     // 2023-11-15 22:13:20 to 22:13:29 UTC, on the second day.
@@ -5720,19 +5727,7 @@ fn a_small_window_shows_connections_without_scrolling() {
 /// time stays alone.
 #[test]
 fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
-    let path = temp_dir("packets-of-days").join("two-days.pcap");
-    let mut records = Vec::new();
-    for day in 0..2u32 {
-        for k in 0..5u32 {
-            let (t, isn) = (
-                1_700_000_000 + day * 86_400 + k * 2,
-                1000 + day * 100 + k * 10,
-            );
-            records.push((t, 0, common::frame(7000, false, 0x02, isn, 0)));
-            records.push((t, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
-        }
-    }
-    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let path = two_days("packets-of-days");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
     assert!(

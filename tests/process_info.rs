@@ -161,25 +161,10 @@ fn the_host_block_of_a_saved_capture_names_the_listener_and_the_client() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// `rstscope` with `args`; its exit must be 0 (its stderr shown when not).
-fn rstscope_ok(args: &[&std::ffi::OsStr]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(args)
-        .output()
-        .expect("rstscope runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
-
 /// What `rstscope analyze --format json FILE` says of the programs of the endpoint on `port`:
 /// its diagnosis and its connecting processes.
 fn programs_of(file: &Path, port: u16) -> (serde_json::Value, serde_json::Value) {
-    let json = rstscope_ok(&[
+    let json = common::rstscope_ok(&[
         "analyze".as_ref(),
         "--utc".as_ref(),
         "--format".as_ref(),
@@ -208,7 +193,7 @@ fn an_endpoints_packets_saved_on_their_own_name_the_programs_the_capture_named()
     for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
         let saved = dir.join(format!("{port}.pcapng"));
         let endpoint = format!("127.0.0.1:{port}");
-        rstscope_ok(&[
+        common::rstscope_ok(&[
             "analyze".as_ref(),
             fixture().as_os_str(),
             "--endpoint".as_ref(),
@@ -272,7 +257,7 @@ fn the_endpoint_report_names_the_connecting_program_the_full_report_names() {
             if let Some(out) = write {
                 args.extend(["--write".as_ref(), out.as_os_str()]);
             }
-            rstscope_ok(&args)
+            common::rstscope_ok(&args)
         };
         endpoint_report(&fixture(), "text", Some(&saved));
         for file in [fixture(), saved.clone()] {

@@ -405,11 +405,20 @@ pub fn journal_from_export(
 /// `rstscope analyze --format FORMAT FILE`'s output; its exit must be 0 (its stderr shown
 /// when not).
 pub fn analyze_ok(file: &std::path::Path, format: &str) -> String {
+    rstscope_ok(&[
+        "analyze".as_ref(),
+        "--format".as_ref(),
+        format.as_ref(),
+        file.as_os_str(),
+    ])
+}
+
+/// `rstscope ARGS`'s output; its exit must be 0 (its stderr shown when not).
+pub fn rstscope_ok(args: &[&std::ffi::OsStr]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(["analyze", "--format", format])
-        .arg(file)
+        .args(args)
         .output()
-        .expect("rstscope analyze runs");
+        .expect("rstscope runs");
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -1202,12 +1202,12 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     }
 }
 
-/// Regression (real window, 800x600 with "This machine" open): the legend's causes wrapped
-/// onto three lines with each colour at the end of one line and its cause at the start of the
-/// next, so that every colour read as the next cause's ("refused 5 ■" in handshake-reset's
-/// orange). Each cause's colour is drawn just left of its name, on its line.
-#[test]
-fn each_legend_colour_is_beside_its_cause_where_the_legend_wraps() {
+/// The app at 800x600 with "This machine" open, where the plot's legend wraps, on a capture
+/// of refusals; with each cause's name in the legend.
+fn wrapped_legend() -> (
+    Harness<'static, RstscopeApp>,
+    Vec<(rstscope::engine::Cause, egui::Rect)>,
+) {
     use rstscope::engine::Cause;
     let mut s = settings();
     s.show_host = true;
@@ -1220,7 +1220,7 @@ fn each_legend_colour_is_beside_its_cause_where_the_legend_wraps() {
             RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
         );
     settle(&mut h);
-    let labels: Vec<(Cause, egui::Rect)> = [
+    let names = [
         (Cause::Refused, "refused 5"),
         (Cause::HandshakeReset, "handshake-reset 0"),
         (Cause::AfterClose, "after-close 0"),
@@ -1238,6 +1238,16 @@ fn each_legend_colour_is_beside_its_cause_where_the_legend_wraps() {
         (c, top)
     })
     .collect();
+    (h, names)
+}
+
+/// Regression (real window, 800x600 with "This machine" open): the legend's causes wrapped
+/// onto three lines with each colour at the end of one line and its cause at the start of the
+/// next, so that every colour read as the next cause's ("refused 5 ■" in handshake-reset's
+/// orange). Each cause's colour is drawn just left of its name, on its line.
+#[test]
+fn each_legend_colour_is_beside_its_cause_where_the_legend_wraps() {
+    let (mut h, labels) = wrapped_legend();
     let rows: std::collections::BTreeSet<i32> =
         labels.iter().map(|(_, r)| r.center().y as i32).collect();
     assert!(rows.len() > 1, "the legend wraps here: {labels:?}");
@@ -5796,35 +5806,12 @@ fn a_drag_begun_over_the_y_axis_selects_a_range() {
 /// as high as its first item, the square). Each square is centred on its name's line.
 #[test]
 fn a_legend_colour_that_begins_a_line_sits_level_with_its_cause() {
-    use rstscope::engine::Cause;
-    let mut s = settings();
-    s.show_host = true;
-    s.host_width = Some(800.0);
-    let mut h = Harness::builder()
-        .with_size([800.0, 600.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
-        );
-    settle(&mut h);
-    let names = [
-        (Cause::Refused, "refused 5"),
-        (Cause::HandshakeReset, "handshake-reset 0"),
-        (Cause::AfterClose, "after-close 0"),
-        (Cause::Abort, "abort 0"),
-        (Cause::Stray, "stray 0"),
-    ];
+    let (mut h, names) = wrapped_legend();
     let image = h.render().expect("the harness renders");
     let ppp = h.ctx.pixels_per_point();
     let gap = h.ctx.global_style().spacing.item_spacing.x;
     let mut first_on_a_line = 0;
     for (cause, name) in names {
-        let name = h
-            .get_all_by_label(name)
-            .map(|n| n.rect())
-            .min_by(|a, b| a.top().total_cmp(&b.top()))
-            .expect("in the legend");
         let color = rstscope::ui::plot::cause_color(cause);
         // The square's rows: where its colour is, just left of the name, on its line.
         let columns =

@@ -1142,10 +1142,7 @@ impl RstscopeApp {
                 path: dir.clone(),
                 source,
             })?;
-            let stamp = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let path = dir.join(format!("capture-{stamp}.pcapng"));
+            let path = capture_file(&dir, chrono::Local::now().naive_local());
             let options = LiveOptions {
                 capture: config,
                 engine: EngineConfig::default(),
@@ -1388,6 +1385,21 @@ fn same_file(a: &Path, b: &Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
+/// A new live capture's file in `dir`, named by the local time it starts, as the user reads
+/// it on the clock (`capture-20261202-221529.pcapng`): "Save capture as…" and Export offer
+/// that name. A second capture started within the same second gets `-2`, `-3`, …, never the
+/// file of the one before, which may still be on screen.
+fn capture_file(dir: &Path, started: chrono::NaiveDateTime) -> PathBuf {
+    let stamp = started.format("%Y%m%d-%H%M%S");
+    let mut path = dir.join(format!("capture-{stamp}.pcapng"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!("capture-{stamp}-{n}.pcapng"));
+    }
+    path
+}
+
 /// The first file's name without its extensions, for export file names.
 fn file_stem(paths: &[PathBuf]) -> String {
     paths
@@ -1409,6 +1421,29 @@ mod tests {
     use egui_kittest::kittest::Queryable;
 
     use super::*;
+
+    /// Regression (real-window trial): "Save capture as…" offered a live capture as
+    /// `capture-1796249694.pcapng`, seconds since 1970; it is named by its local start time,
+    /// and a second capture in the same second does not take the first one's file.
+    #[test]
+    fn a_live_capture_file_is_named_by_its_start_time_and_never_reused() {
+        let dir = std::env::temp_dir().join(format!("rstscope-named-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let started = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .expect("date")
+            .and_hms_opt(22, 15, 29)
+            .expect("time");
+        let first = capture_file(&dir, started);
+        assert_eq!(first, dir.join("capture-20261202-221529.pcapng"));
+        std::fs::write(&first, b"").expect("write");
+        let second = capture_file(&dir, started);
+        assert_eq!(second, dir.join("capture-20261202-221529-2.pcapng"));
+        std::fs::write(&second, b"").expect("write");
+        let third = capture_file(&dir, started);
+        assert_eq!(third, dir.join("capture-20261202-221529-3.pcapng"));
+        assert_eq!(file_stem(&[first]), "capture-20261202-221529");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
 
     /// Regression: after Start capture without Npcap the notice gave its download page as
     /// plain text; it is a link, and the sentence around it stays whole.

@@ -1237,9 +1237,16 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
                 .on_hover_text(process::hover(p));
             });
         };
-    if input.live && e.local {
+    // A saved live capture carries the same readings (`host::recorded`): its rows are the
+    // live screen's, "now" being when the capture ended.
+    if e.local {
+        let listening = if input.live {
+            "Listening:"
+        } else {
+            "Listening at the end:"
+        };
         match (&e.listener.now, e.listener.earlier.first()) {
-            (Some(now), _) => line(ui, "Listening:", &now.process, String::new()),
+            (Some(now), _) => line(ui, listening, &now.process, String::new()),
             (None, Some(was)) => line(
                 ui,
                 "Listened until",

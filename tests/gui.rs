@@ -767,6 +767,11 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
             .map(|r| r.key()),
         "the worst offender is selected"
     );
+    // Its details' lists come from the capture's file, read after Stop: they say so.
+    assert!(
+        shows(&h, "listed when the capture stops"),
+        "the details say when their lists come"
+    );
     h.get_by_label("Stop capture").click();
     h.run_steps(2);
     settle(&mut h);
@@ -808,7 +813,8 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     h.get_by_label("Save").click();
     let saved = dir.join(format!("rstscope-127.0.0.1-{}.pcapng", addr.port()));
     wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
-    let a = rstscope::analysis::analyze_files(&[saved], Default::default()).expect("analyzes");
+    let a = rstscope::analysis::analyze_files(std::slice::from_ref(&saved), Default::default())
+        .expect("analyzes");
     let o = common::offender_on(
         &a,
         addr.port(),
@@ -826,6 +832,15 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     assert!(
         shows(&h, &format!("pid {me}")),
         "the history lists this process"
+    );
+    // Regression: the saved file, opened again, named the listener in its sentence but left
+    // out the live screen's "Listened until" row.
+    let mut again = harness(settings(), vec![saved]);
+    settle(&mut again);
+    select(&mut again, &endpoint);
+    assert!(
+        shows(&again, "Listened until") && shows(&again, &format!("({me})")),
+        "the saved capture's details have the listener's row"
     );
 }
 

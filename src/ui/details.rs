@@ -609,7 +609,13 @@ impl DetailsView {
                         ui.spinner();
                         ui.label("reading the capture for its packets…");
                     } else if !input.ready {
-                        ui.label(RichText::new("listed once the capture is read").weak());
+                        // A live capture's file is read for them after Stop capture.
+                        let when = if input.live {
+                            "listed when the capture stops"
+                        } else {
+                            "listed once the capture is read"
+                        };
+                        ui.label(RichText::new(when).weak());
                     }
                 });
             },

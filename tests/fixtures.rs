@@ -96,6 +96,97 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
     );
 }
 
+/// The story sample's offender sentence (`rstscope analyze --utc`), as the README shows it.
+const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 client \
+     (2.8/s, 22:18:37-22:18:47) while it accepted 11: nothing was listening on that port part of \
+     the time (the service stopped or restarted). Nothing listened on 7211 when the capture ended \
+     (22:18:49); it was served by collector (pid 27962, /opt/rstscope-sample/bin/collector) until \
+     22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
+     (connect-trace).";
+
+/// resources/story-7211.pcapng, the README's demo and the app's bundled sample, made by
+/// `rstscope capture --write` (resources/story-7211.README.md): 11 connections served, reset
+/// when the collector crashed, then 20 refusals twice a second; the file's host block names
+/// the collector that served 7211 until the crash and the reporter that connected.
+#[test]
+fn story_7211_names_the_collector_that_served_and_the_reporter() {
+    let (a, conns) = run("resources/story-7211.pcapng");
+    check_counts(&a, 106, 31, 31, 20);
+    assert_eq!(causes(&a), [20, 0, 0, 11, 0]);
+    let mut want = vec!["REJ"; 20];
+    want.extend(["RSTR"; 11]);
+    assert_eq!(states(&conns), want);
+    assert_eq!(a.snapshot.offenders.len(), 1);
+    let o = &a.snapshot.offenders[0];
+    assert_eq!(report::endpoint(o.addr, o.port), "127.0.0.1:7211");
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        STORY_SENTENCE
+    );
+
+    let text = common::rstscope_ok(&[
+        "analyze".as_ref(),
+        "--utc".as_ref(),
+        fixture("resources/story-7211.pcapng").as_os_str(),
+    ]);
+    for line in [
+        "The machine that captured (as rstscope recorded it in the file)",
+        "  machine     labutil01",
+        "  listening   0 sockets when the capture ended (22:18:49)",
+        "  gone        collector (pid 27962, /opt/rstscope-sample/bin/collector) on \
+         127.0.0.1:7211 (seen 22:18:33 to 22:18:37)",
+        "  1. 127.0.0.1:7211",
+        &format!("     {STORY_SENTENCE}"),
+        "     command (listened, pid 27962): /opt/rstscope-sample/bin/collector 127.0.0.1:7211 5",
+        "     command (connecting, pid 27965): /opt/rstscope-sample/bin/reporter 127.0.0.1:7211 20 2",
+        "     resets 31 (refused 20, abort 11); failed attempts 20 of 31; clients 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
+    }
+
+    let json: serde_json::Value = serde_json::from_str(&common::analyze_ok(
+        &fixture("resources/story-7211.pcapng"),
+        "json",
+    ))
+    .expect("JSON");
+    let o = &json["offenders"][0];
+    assert_eq!(o["endpoint"], "127.0.0.1:7211");
+    assert_eq!(o["diagnosis"], STORY_SENTENCE);
+    assert_eq!(o["diagnosis_kind"], "refused");
+    assert_eq!(o["listener"]["now"], serde_json::Value::Null);
+    let served = &o["listener"]["earlier"][0];
+    assert_eq!(served["name"], "collector");
+    assert_eq!(served["pid"], 27962);
+    assert_eq!(served["exe"], "/opt/rstscope-sample/bin/collector");
+    assert_eq!(
+        served["cmdline"],
+        "/opt/rstscope-sample/bin/collector 127.0.0.1:7211 5"
+    );
+    assert_eq!(served["address"], "127.0.0.1:7211");
+    // Its last sample, 22:18:37 UTC, just before its connections were reset (22:18:37.6).
+    assert_eq!(served["last_seen"].as_f64(), Some(1_796_249_917.020_135));
+    let client = &o["client_processes"][0];
+    assert_eq!(client["name"], "reporter");
+    assert_eq!(client["pid"], 27965);
+    assert_eq!(client["exe"], "/opt/rstscope-sample/bin/reporter");
+    assert_eq!(client["source"], "connect-trace");
+    assert_eq!(client["connections"], 31);
+    assert_eq!(o["client_processes_not_observed"], 0);
+    assert!(
+        json["host_notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|n| n
+                .as_str()
+                .is_some_and(|n| n.contains("on labutil01 while capturing"))),
+        "{}",
+        json["host_notes"]
+    );
+}
+
 #[test]
 fn refused_v4_loopback() {
     let (a, conns) = run("tests/fixtures/refused-v4.pcap");

@@ -616,6 +616,47 @@ fn the_bundled_sample_opens_from_the_start_screen() {
     settle(&mut h);
     assert_eq!(h.state().rows()[0].endpoint, "127.0.0.1:7211");
     assert!(shows(&h, "(bundled sample)"));
+    the_story_sample_names_its_programs(&h);
+}
+
+/// The bundled sample (resources/story-7211.pcapng, saved by `rstscope capture --write`)
+/// carries the machine's answers: the window names the collector that served 7211 and is
+/// gone, and the reporter that kept connecting, in the table and in the details (before, the
+/// sample was dumpcap's and the window said "Programs: not in this file").
+fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
+    assert_eq!(h.state().rows().len(), 1);
+    assert!(shows(h, "Listener"), "the Listener column is shown");
+    assert!(shows(h, "Connecting"), "the Connecting column is shown");
+    assert!(!shows(h, "not in this file"));
+    assert!(
+        shows(h, "none; collector (27962) until 22:18:37"),
+        "the Listener cell: nothing now, the collector until its crash"
+    );
+    assert!(
+        shows(h, "reporter (27965) · reporter 127.0.0.1:7211 20 2 ×31"),
+        "the Connecting cell"
+    );
+    assert!(
+        shows(
+            h,
+            "reporter (27965) · reporter 127.0.0.1:7211 20 2 — 31 incidents (connect-trace)"
+        ),
+        "the details' connecting process"
+    );
+    assert!(shows(
+        h,
+        "Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector \
+         (pid 27962, /opt/rstscope-sample/bin/collector) until 22:18:37. Connecting: reporter \
+         (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace)."
+    ));
+}
+
+#[test]
+fn the_story_sample_opened_by_name_names_its_programs() {
+    let mut h = harness(settings(), vec![manifest("resources/story-7211.pcapng")]);
+    settle(&mut h);
+    assert_eq!(h.state().rows()[0].endpoint, "127.0.0.1:7211");
+    the_story_sample_names_its_programs(&h);
 }
 
 #[test]

@@ -35,7 +35,10 @@ pub(crate) fn test_captures() -> Vec<PathBuf> {
         }
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("resources/sample-7211.pcapng")];
+    let mut files = vec![
+        root.join("resources/sample-7211.pcapng"),
+        root.join("resources/story-7211.pcapng"),
+    ];
     under(&root.join("tests/fixtures"), &mut files);
     let corpus = root.join("../shared/pcaps");
     if corpus.is_dir() {

@@ -1,12 +1,13 @@
-//! The bundled sample capture (resources/sample-7211.pcapng, 4 KB): embedded in the program so
+//! The bundled sample capture (resources/story-7211.pcapng, 12 KB, saved by `rstscope capture
+//! --write`, so it names the programs that served and connected): embedded in the program so
 //! that "Open the sample" works from any install, written to the temporary folder when opened.
 
 use std::path::PathBuf;
 
 /// The capture's bytes.
-pub const BYTES: &[u8] = include_bytes!("../../resources/sample-7211.pcapng");
+pub const BYTES: &[u8] = include_bytes!("../../resources/story-7211.pcapng");
 /// Its file name.
-pub const FILE_NAME: &str = "sample-7211.pcapng";
+pub const FILE_NAME: &str = "story-7211.pcapng";
 
 /// Writes the sample to the temporary folder and returns its path. Does file work: call it
 /// off the UI thread.
@@ -24,7 +25,7 @@ mod tests {
     fn the_embedded_sample_is_the_resource_file() {
         let on_disk = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/resources/sample-7211.pcapng"
+            "/resources/story-7211.pcapng"
         ))
         .expect("resource present");
         assert_eq!(on_disk, super::BYTES);

@@ -8,7 +8,7 @@
 # report), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
 # arbitrary times, the engine's invariants checked). Default: all three, 1800 s each.
 #
-# Seeds are made at run time (examples/fuzz_seeds.rs) from the bundled sample, tests/fixtures
+# Seeds are made at run time (examples/fuzz_seeds.rs) from resources/*.pcapng, tests/fixtures
 # and, when present, the public corpus in ../shared/pcaps; the saved corpus fuzz/corpus/TARGET
 # (what CI replays, tests/fuzz_replay.rs) is added to them. The growing corpus, the seeds and
 # any crash or hang (libFuzzer's crash-*, timeout-*, oom-* files) go under $RSTSCOPE_FUZZ_DIR

@@ -7,7 +7,7 @@ top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 out_dir="${RSTSCOPE_SCREENSHOT_DIR:-${TMPDIR:-/tmp}/rstscope-screenshots}"
 mkdir -p "$out_dir"
-out="$out_dir/sample-7211.png"
+out="$out_dir/story-7211.png"
 cargo build --locked --quiet
 bin="${CARGO_TARGET_DIR:-$top/target}/debug/rstscope"
 # A settings folder of its own: the screenshot shows a first run, whatever ran before.
@@ -26,5 +26,5 @@ XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" LIBGL_ALWAYS_SOFTWARE=1 \
     import -window root "$3"
     kill "$app"
     wait "$app" 2>/dev/null || true
-  ' _ "$bin" "$top/resources/sample-7211.pcapng" "$out"
+  ' _ "$bin" "$top/resources/story-7211.pcapng" "$out"
 echo "rstscope screenshot: the app on the sample capture under Xvfb: $out"

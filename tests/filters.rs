@@ -61,7 +61,12 @@ fn fixture_files() -> Vec<PathBuf> {
         .collect();
     derived.sort();
     files.extend(derived);
-    files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng"));
+    for sample in [
+        "resources/sample-7211.pcapng",
+        "resources/story-7211.pcapng",
+    ] {
+        files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(sample));
+    }
     files
 }
 

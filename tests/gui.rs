@@ -637,6 +637,14 @@ fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
         "the Connecting cell"
     );
     assert!(
+        shows(h, "Listened until")
+            && shows(
+                h,
+                "collector (27962) · collector 127.0.0.1:7211 5 — until 22:18:37"
+            ),
+        "the details' listener: gone since the crash"
+    );
+    assert!(
         shows(
             h,
             "reporter (27965) · reporter 127.0.0.1:7211 20 2 — 31 incidents (connect-trace)"

@@ -909,7 +909,10 @@ fn a_capture_with_process_information_names_the_connecting_process() {
         "no listener column for a file: nobody read this machine's sockets"
     );
     assert!(shows(&h, "curl (4242) ×5"), "the refused port's client");
-    assert!(shows(&h, "python3 (3001) ×4"), "the aborted port's client");
+    assert!(
+        shows(&h, "abort_linger0.py (python3, 3001) ×4"),
+        "the aborted port's client, named by its script"
+    );
     select(&mut h, "127.0.0.1:7300");
     assert!(shows(
         &h,
@@ -933,7 +936,10 @@ fn saved_packets_of_a_capture_with_process_information_name_its_programs() {
         let o = common::offender_on(&a, port, "its resets are in the file");
         rstscope::report::full_diagnosis(o, a.host.as_deref(), rstscope::report::Clock::Utc)
     };
-    for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
+    for (port, program) in [
+        (7300, "curl (pid 4242)"),
+        (7302, "abort_linger0.py (python3, pid 3001)"),
+    ] {
         select(&mut h, &format!("127.0.0.1:{port}"));
         h.get_by_label("Save these packets…").click();
         wait_for(&mut h, |h| h.query_by_label("Save").is_some());
@@ -1947,10 +1953,10 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
         copied,
         [
             "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg\tPeak\tFirst\tLast\n\
-             2\t127.0.0.1:7302\t\tpython3 (3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
+             2\t127.0.0.1:7302\t\tabort_linger0.py (python3, 3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
              connections with 1 client (2.0/s, 13:08:48-13:08:49), sent by its clients: an abortive \
              close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy. Connecting: \
-             python3 (pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.0/s\t3/s\t\
+             abort_linger0.py (python3, pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.0/s\t3/s\t\
              2026-11-27 13:08:48.000092 +00:00\t2026-11-27 13:08:49.203494 +00:00"
         ]
     );

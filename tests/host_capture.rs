@@ -653,6 +653,153 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
     let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
 }
 
+/// Regression: a program run by an interpreter was named by the interpreter (`python3 (pid
+/// 4312, /usr/bin/python3.11)`), which five Python services share. The 7211 story with
+/// scripts, in a network namespace of its own: `python3 collector.py` listens on 7211 and
+/// exits, then `bash ./poller.sh` connects six times. The live capture's JSON names them
+/// `collector.py (python3)` and `poller.sh (bash)` (the connecting one where the connect trace
+/// runs), with their scripts and whole command lines, and so do the diagnosis and the saved
+/// capture analyzed later, text and JSON.
+#[test]
+fn scripts_are_named_by_their_script_live_and_in_the_saved_capture() {
+    use std::process::{Command, Stdio};
+
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    for tool in ["python3", "bash"] {
+        if Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_err()
+        {
+            eprintln!("host capture test SKIPPED (scripts): no {tool}");
+            return;
+        }
+    }
+    let netns = match common::Netns::new("scripts") {
+        Ok(ns) => ns,
+        Err(why) => {
+            eprintln!("host capture test SKIPPED (scripts): no network namespace: {why}");
+            return;
+        }
+    };
+    let dir = common::temp_dir("host-capture", "scripts");
+    std::fs::write(
+        dir.join("collector.py"),
+        "import socket, sys, time\n\
+         s = socket.socket()\n\
+         s.bind(('127.0.0.1', 7211))\n\
+         s.listen()\n\
+         print('listening', flush=True)\n\
+         time.sleep(float(sys.argv[1]))\n",
+    )
+    .expect("write collector.py");
+    // `:` is a builtin: bash itself connects, no child process.
+    std::fs::write(
+        dir.join("poller.sh"),
+        "for i in 1 2 3 4 5 6; do\n  { : 3<>/dev/tcp/127.0.0.1/7211; } 2>/dev/null\n  sleep 0.25\ndone\n",
+    )
+    .expect("write poller.sh");
+    let in_netns = |program: &str, args: &[&str]| {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &netns.name, program])
+            .args(args)
+            .current_dir(&dir);
+        c
+    };
+    let mut collector = in_netns("python3", &["-u", "collector.py", "3"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the collector");
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(collector.stdout.take().expect("its stdout")),
+        &mut said,
+    )
+    .expect("the collector says it listens");
+    assert_eq!(said.trim(), "listening");
+    let file = dir.join("saved.pcapng");
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "scripts",
+        "6s",
+        Some(&netns.name),
+        &["--write".as_ref(), file.as_os_str()],
+    ) else {
+        let _ = collector.kill();
+        let _ = collector.wait();
+        return;
+    };
+    // It listens through a sample or two, and exits (the missing library).
+    let _ = collector.wait();
+    let poller = in_netns("bash", &["./poller.sh"])
+        .status()
+        .expect("run the poller");
+    assert!(poller.success(), "{poller}");
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let live: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let find = |v: &serde_json::Value| -> serde_json::Value {
+        v["offenders"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
+            .cloned()
+            .unwrap_or_else(|| panic!("127.0.0.1:7211 among the offenders: {v}"))
+    };
+    let live_o = find(&live);
+    assert_eq!(live_o["failed_attempts"], 6, "{live_o}");
+    let was = &live_o["listener"]["earlier"][0];
+    assert_eq!(was["name"], "python3", "{live_o}");
+    assert_eq!(was["script"], "collector.py", "{live_o}");
+    assert_eq!(was["program"], "collector.py (python3)", "{live_o}");
+    // `python3` may be a wrapper (pyenv's) that runs the interpreter by its path.
+    let cmdline = was["cmdline"].as_str().unwrap_or_default();
+    assert!(cmdline.ends_with("python3 -u collector.py 3"), "{live_o}");
+    let diagnosis = live_o["diagnosis"].as_str().unwrap_or_default();
+    let served = format!(
+        "it was served by collector.py (python3, pid {}, ",
+        was["pid"]
+    );
+    assert!(diagnosis.contains(&served), "{diagnosis}");
+    let traced = live["host_notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
+    });
+    let clients = &live_o["client_processes"];
+    if traced {
+        assert_eq!(clients[0]["name"], "bash", "{live_o}");
+        assert_eq!(clients[0]["script"], "./poller.sh", "{live_o}");
+        assert_eq!(clients[0]["program"], "poller.sh (bash)", "{live_o}");
+        assert_eq!(clients[0]["connections"], 6, "{live_o}");
+        assert!(
+            diagnosis.contains("Connecting: poller.sh (bash, pid "),
+            "{diagnosis}"
+        );
+    } else {
+        eprintln!(
+            "no connect events here ({}): the connecting script not checked",
+            live["host_notes"]
+        );
+    }
+
+    let saved: serde_json::Value =
+        serde_json::from_str(&common::analyze_ok(&file, "json")).expect("one JSON object");
+    let saved_o = find(&saved);
+    for field in ["listener", "client_processes", "diagnosis"] {
+        assert_eq!(saved_o[field], live_o[field], "{field}");
+    }
+    let text = common::analyze_ok(&file, "text");
+    assert!(text.contains(&served), "{text}");
+    assert!(
+        text.contains(&format!(
+            "command (listened, pid {}): {cmdline}\n",
+            was["pid"]
+        )),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// `--no-host` leaves the machine alone: no kernel counters, no listener, no notes.
 #[test]
 fn no_host_captures_without_sampling_the_machine() {

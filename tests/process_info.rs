@@ -108,6 +108,12 @@ fn on_process_reports_each_socket_owner_once() {
     assert_eq!(python.len(), 4, "{seen:#?}");
     for s in &python {
         assert_eq!((s.pid, s.name.as_str()), (3001, "python3"));
+        // Named by the script its `Args:` give (`python3 traffic/abort_linger0.py`).
+        let script = s.script.as_ref().expect("the script of ptcpdump's Args");
+        assert_eq!(
+            (script.given.as_str(), script.interpreter.as_str()),
+            ("traffic/abort_linger0.py", "python3")
+        );
         assert_eq!(s.remote, Some(addr(7302)));
     }
 }
@@ -190,7 +196,10 @@ fn programs_of(file: &Path, port: u16) -> (serde_json::Value, serde_json::Value)
 #[test]
 fn an_endpoints_packets_saved_on_their_own_name_the_programs_the_capture_named() {
     let dir = common::temp_dir("process-info", "saved-endpoint");
-    for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
+    for (port, program) in [
+        (7300, "curl (pid 4242)"),
+        (7302, "abort_linger0.py (python3, pid 3001)"),
+    ] {
         let saved = dir.join(format!("{port}.pcapng"));
         let endpoint = format!("127.0.0.1:{port}");
         common::rstscope_ok(&[
@@ -241,7 +250,10 @@ fn an_endpoints_packets_saved_on_their_own_name_the_programs_the_capture_named()
 #[test]
 fn the_endpoint_report_names_the_connecting_program_the_full_report_names() {
     let dir = common::temp_dir("process-info", "endpoint-report");
-    for (port, program) in [(7300, "curl (pid 4242)"), (7302, "python3 (pid 3001)")] {
+    for (port, program) in [
+        (7300, "curl (pid 4242)"),
+        (7302, "abort_linger0.py (python3, pid 3001)"),
+    ] {
         let endpoint = format!("127.0.0.1:{port}");
         let saved = dir.join(format!("{port}.pcapng"));
         let endpoint_report = |file: &Path, format: &str, write: Option<&Path>| {

@@ -403,7 +403,8 @@ impl ScanTracker {
 pub struct OffenderInfo {
     /// Service name of the port ([`crate::services::name`]), or empty.
     pub service: String,
-    /// Name of the process listening on it now (this machine's endpoints only), or empty.
+    /// Name of the program listening on it now, a script by the script (`collector.py
+    /// (python3)`; this machine's endpoints only), or empty.
     pub listener: String,
     /// Name of the last process seen listening on it earlier, or empty.
     pub former_listener: String,
@@ -424,10 +425,10 @@ impl OffenderInfo {
             && e.local
         {
             if let Some(now) = &e.listener.now {
-                info.listener = now.process.name.clone();
+                info.listener = now.process.program().text();
             }
             if let Some(was) = e.listener.earlier.first() {
-                info.former_listener = was.process.name.clone();
+                info.former_listener = was.process.program().text();
                 info.former_until = Some(was.last_seen.second());
             } else if let Some(f) = &e.former_owner {
                 // Gone before the agent saw it: the journal's unit, until it ended.

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use super::program::Script;
 use super::state::{CaptureScope, HostReport, HostState};
 use super::{ProcessSighting, SightingSource};
 use crate::engine::{Incident, Offender};
@@ -78,6 +79,8 @@ impl Sightings {
             pid,
             name: process.name.clone().unwrap_or_default(),
             exe: None,
+            // ptcpdump's `Args:` are the arguments joined by spaces.
+            script: process.args.as_deref().and_then(Script::of_joined),
             source: SightingSource::Capture,
         })
     }

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
 
+use super::program::{Program, Script};
 use super::{ProcessSighting, SightingSource, canonical};
 use crate::engine::{Incident, IncidentKind};
 use crate::packet::Timestamp;
@@ -48,13 +49,18 @@ const MAX_ENDPOINTS: usize = 100_000;
 /// One program that connected to a service endpoint, with how many of its incidents it owned.
 /// Processes of the same name are one entry: a program started again for each connect (a
 /// script's `curl`, a cron job) is one line with the number of processes, not one line each.
-/// A process whose name is not known is an entry of its own.
+/// Processes of one interpreter running different scripts are different programs. A process
+/// whose name is not known is an entry of its own.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientProcess {
     /// Process ID (of the latest process, when there were several).
     pub pid: u32,
     /// Process name as observed.
     pub name: String,
+    /// The script it runs through an interpreter, where its arguments were read: what
+    /// names it ([`Self::program`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<Script>,
     /// How it was observed.
     pub source: SightingSource,
     /// Incidents (failed attempts and RSTs outside attempts) tied to it.
@@ -77,11 +83,22 @@ pub struct EndpointClients {
     pub more: u64,
 }
 
-/// What makes an entry of [`Tally::by_process`]: the process name, or the process ID when
-/// the name is not known.
+impl ClientProcess {
+    /// The program as rstscope names it: `collector.py (python3)` for a script, else the name.
+    #[must_use]
+    pub fn program(&self) -> Program<'_> {
+        Program {
+            name: &self.name,
+            script: self.script.as_ref(),
+        }
+    }
+}
+
+/// What makes an entry of [`Tally::by_process`]: the process name and the script it runs,
+/// or the process ID when the name is not known.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
-    Named(String),
+    Named(String, Option<Script>),
     Unnamed(u32),
 }
 
@@ -118,6 +135,7 @@ struct Sighting {
     remote_port: Option<u16>,
     pid: u32,
     name: String,
+    script: Option<Script>,
     source: SightingSource,
 }
 
@@ -158,6 +176,7 @@ impl ClientAttribution {
             remote_port: s.remote.map(|r| r.port()),
             pid: s.pid,
             name: s.name.clone(),
+            script: s.script.clone(),
             source: s.source,
         };
         if let Some(old) = self.sightings.get_mut(&key) {
@@ -165,6 +184,9 @@ impl ClientAttribution {
                 // The same socket seen again (each second while it lives): only the time
                 // moves, and a connect event is not replaced by a socket-table sample.
                 old.at = old.at.max(s.at);
+                if old.script.is_none() {
+                    old.script.clone_from(&s.script);
+                }
                 if old.source == SightingSource::SocketTable {
                     old.source = s.source;
                     old.remote_port = s.remote.map(|r| r.port());
@@ -272,13 +294,18 @@ impl ClientAttribution {
             .by_process
             .iter()
             .map(|((who, source), runs)| {
-                let (name, pid) = match who {
-                    Who::Named(name) => (name.clone(), runs.recent.back().copied().unwrap_or(0)),
-                    Who::Unnamed(pid) => (String::new(), *pid),
+                let (name, script, pid) = match who {
+                    Who::Named(name, script) => (
+                        name.clone(),
+                        script.clone(),
+                        runs.recent.back().copied().unwrap_or(0),
+                    ),
+                    Who::Unnamed(pid) => (String::new(), None, *pid),
                 };
                 ClientProcess {
                     pid,
                     name,
+                    script,
                     source: *source,
                     connections: runs.incidents,
                     processes: runs.processes,
@@ -319,7 +346,7 @@ impl ClientAttribution {
             let who = if s.name.is_empty() {
                 Who::Unnamed(s.pid)
             } else {
-                Who::Named(s.name.clone())
+                Who::Named(s.name.clone(), s.script.clone())
             };
             ((who, s.source), s.pid)
         });
@@ -382,6 +409,7 @@ mod tests {
             pid,
             name: "retrier".into(),
             exe: None,
+            script: None,
             source,
         }
     }
@@ -410,6 +438,7 @@ mod tests {
             vec![ClientProcess {
                 pid: 77,
                 name: "retrier".into(),
+                script: None,
                 source: SightingSource::ConnectTrace,
                 connections: 2,
                 processes: 1,
@@ -479,6 +508,7 @@ mod tests {
             vec![ClientProcess {
                 pid: 1999,
                 name: "retrier".into(),
+                script: None,
                 source: SightingSource::ConnectTrace,
                 connections: 1002,
                 processes: 1001,

@@ -72,6 +72,7 @@ use std::time::Duration;
 use self::execs::{Execs, comm_of};
 use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
+use super::program::Script;
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
 
@@ -774,11 +775,20 @@ fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
                 .map(|comm| comm.trim_end_matches('\n').to_owned())
                 .unwrap_or_default(),
             exe: None,
+            // A client that connects once and exits is gone before the host monitor reads
+            // it: its script is read now, from its arguments (NUL-separated, as exec gave them).
+            script: fs::read(format!("/proc/{pid}/cmdline"))
+                .ok()
+                .and_then(|args| {
+                    let args = String::from_utf8_lossy(&args);
+                    Script::of(args.trim_end_matches('\0').split('\0'))
+                }),
         },
         None => Owner {
             pid: tid,
             name: String::new(),
             exe: None,
+            script: None,
         },
     }
 }
@@ -1123,6 +1133,7 @@ mod tests {
                     pid: tid,
                     name: "curl".to_owned(),
                     exe: None,
+                    script: None,
                 })
             })
             .collect();

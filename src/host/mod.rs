@@ -38,6 +38,8 @@ mod macos;
 pub mod monitor;
 /// Process details through sysinfo.
 pub mod processes;
+/// What names the program a process runs: a script by the script, not by its interpreter.
+pub mod program;
 /// The host report saved in a live capture's pcapng file, and read back from it.
 pub mod recorded;
 /// Linux: the TCP socket table from the kernel's socket diagnostics (netlink).
@@ -263,6 +265,9 @@ pub struct ProcessSighting {
     /// connect trace, where it saw the exec); `None` when the source does not tell. What
     /// names a process that ended before its details could be read.
     pub exe: Option<String>,
+    /// The script it runs through an interpreter, where its arguments were read (the
+    /// process's own, or a capture's process information): what names it.
+    pub script: Option<program::Script>,
     /// How it was observed.
     pub source: SightingSource,
 }

@@ -224,6 +224,7 @@ impl Reader {
                                 pid: e.pid,
                                 name: e.name.clone(),
                                 exe: None,
+                                script: None,
                                 source: SightingSource::SocketTable,
                             });
                         }
@@ -250,6 +251,12 @@ impl Reader {
                 // ran, as the connect trace saw it start.
                 if info.exe.is_none() {
                     info.exe.clone_from(&s.sightings[i].exe);
+                }
+                // The script its arguments name names the connecting program too.
+                if info.script.is_some() {
+                    for sighting in s.sightings[i..].iter_mut().filter(|s| s.pid == pid) {
+                        sighting.script.clone_from(&info.script);
+                    }
                 }
                 s.processes.push(info);
             }

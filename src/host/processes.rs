@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind, Users};
 
+use super::program::{Program, Script};
+
 /// Most processes remembered; past this the oldest entries are forgotten (their details
 /// stay in the records that already copied them).
 const MAX_REMEMBERED: usize = 4096;
@@ -36,6 +38,11 @@ pub struct ProcessInfo {
     /// Windows: the services this process hosts (a `svchost.exe` runs several), which tell
     /// two processes of the same name apart. Empty elsewhere and when none.
     pub services: Vec<String>,
+    /// The script it runs through an interpreter (`python3 collector.py`), read from its
+    /// arguments as the OS gave them; what names it ([`Self::program`]). Absent from a host
+    /// report saved by an rstscope before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<Script>,
 }
 
 impl ProcessInfo {
@@ -50,10 +57,21 @@ impl ProcessInfo {
             user: None,
             started: None,
             services: Vec::new(),
+            script: None,
         }
     }
 
-    /// `name (pid N, /path/to/exe)`, the way text reports name a process.
+    /// The program as rstscope names it: `collector.py (python3)` for a script, else the name.
+    #[must_use]
+    pub fn program(&self) -> Program<'_> {
+        Program {
+            name: &self.name,
+            script: self.script.as_ref(),
+        }
+    }
+
+    /// `name (pid N, /path/to/exe)`, `collector.py (python3, pid N, /usr/bin/python3.11)`:
+    /// the way text reports name a process.
     #[must_use]
     pub fn label(&self) -> String {
         if self.pid == super::sockets::UNSEEN_PID {
@@ -61,20 +79,16 @@ impl ProcessInfo {
                     or another user's without root)"
                 .to_owned();
         }
-        let name = if self.name.is_empty() {
-            "?"
-        } else {
-            &self.name
-        };
         let services = if self.services.is_empty() {
             String::new()
         } else {
             format!("; services {}", self.services.join(", "))
         };
-        match &self.exe {
-            Some(exe) => format!("{name} (pid {}, {exe}{services})", self.pid),
-            None => format!("{name} (pid {}{services})", self.pid),
-        }
+        let facts = match &self.exe {
+            Some(exe) => format!("pid {}, {exe}{services}", self.pid),
+            None => format!("pid {}{services}", self.pid),
+        };
+        self.program().with([facts])
     }
 }
 
@@ -278,6 +292,7 @@ impl Processes {
                 name: p.name().to_string_lossy().into_owned(),
                 exe: p.exe().map(|e| e.display().to_string()),
                 cmdline: (!cmd.is_empty()).then(|| cmd.join(" ")),
+                script: Script::of(cmd.iter().map(String::as_str)),
                 user,
                 started: Some(p.start_time()).filter(|&t| t > 0),
                 #[cfg(windows)]
@@ -323,6 +338,47 @@ mod tests {
         assert!(me.cmdline.is_some());
         assert!(me.started.is_some());
         assert!(me.label().contains(&format!("pid {}", std::process::id())));
+    }
+
+    /// A shell script running is described with the script it runs, read from its
+    /// arguments, and named by it.
+    #[cfg(unix)]
+    #[test]
+    fn a_running_script_is_named_by_its_script() {
+        let dir = std::env::temp_dir().join(format!("rstscope-script-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let script = dir.join("poller.sh");
+        std::fs::write(&script, "sleep 5\n").expect("write the script");
+        let mut child = std::process::Command::new("sh")
+            .arg(&script)
+            .spawn()
+            .expect("start sh");
+        // Until the child has exec'd sh, it is a copy of this test program.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let info = loop {
+            let info = Processes::new().describe(child.id(), "sh");
+            if info.script.is_some() || std::time::Instant::now() > deadline {
+                break info;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+        let given = script.display().to_string();
+        assert_eq!(
+            info.script
+                .as_ref()
+                .map(|s| (s.interpreter.as_str(), s.given.as_str())),
+            Some(("sh", given.as_str())),
+            "{info:?}"
+        );
+        assert_eq!(info.program().text(), "poller.sh (sh)");
+        assert!(
+            info.label().starts_with("poller.sh (sh, pid "),
+            "{}",
+            info.label()
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 
-use super::clients::{ClientAttribution, EndpointClients};
+use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
 use super::journal::FormerOwner;
 use super::processes::ProcessInfo;
@@ -115,6 +115,23 @@ impl EndpointHost {
     #[must_use]
     pub fn unserved(&self) -> bool {
         self.local && self.listener.now.is_none() && self.listener.earlier.is_empty()
+    }
+
+    /// What is known of connecting program `p`: its process's details where they were read,
+    /// else its PID and name; named by the script its sightings saw where the details do not
+    /// tell one (a process gone before they were read, a capture's process information).
+    #[must_use]
+    pub fn client(&self, p: &ClientProcess) -> ProcessInfo {
+        let mut info = self
+            .client_details
+            .iter()
+            .find(|d| d.pid == p.pid)
+            .cloned()
+            .unwrap_or_else(|| ProcessInfo::bare(p.pid, &p.name));
+        if info.script.is_none() {
+            info.script.clone_from(&p.script);
+        }
+        info
     }
 }
 
@@ -619,6 +636,7 @@ mod tests {
                             pid: 999,
                             name: "retrier".into(),
                             exe: None,
+                            script: None,
                             source: SightingSource::ConnectTrace,
                         }],
                         ..HostSample::default()

@@ -308,7 +308,7 @@ impl Serialize for ListenerRecordOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let r = self.0;
         let p = &r.process;
-        let mut m = serializer.serialize_map(Some(10))?;
+        let mut m = serializer.serialize_map(Some(12))?;
         // A listener whose process cannot be seen (another PID namespace) has no PID.
         m.serialize_entry(
             "pid",
@@ -323,6 +323,8 @@ impl Serialize for ListenerRecordOut<'_> {
         m.serialize_entry("address", &endpoint(r.addr.ip(), r.addr.port()))?;
         m.serialize_entry("first_seen", &Secs(r.first_seen))?;
         m.serialize_entry("last_seen", &Secs(r.last_seen))?;
+        m.serialize_entry("script", &p.script.as_ref().map(|s| &s.given))?;
+        m.serialize_entry("program", &program(p))?;
         m.end()
     }
 }
@@ -385,16 +387,18 @@ impl Serialize for ClientProcessesOut<'_> {
             return serializer.collect_seq(std::iter::empty::<()>());
         };
         serializer.collect_seq(e.clients.processes.iter().map(|p| {
-            let details = e.client_details.iter().find(|d| d.pid == p.pid);
+            let info = e.client(p);
             ClientProcessOut {
                 pid: p.pid,
                 name: &p.name,
-                exe: details.and_then(|d| d.exe.as_deref()),
-                cmdline: details.and_then(|d| d.cmdline.as_deref()),
-                services: details.map_or(&[], |d| d.services.as_slice()),
+                exe: info.exe.clone(),
+                cmdline: info.cmdline.clone(),
+                services: info.services.clone(),
                 connections: p.connections,
                 processes: p.processes,
                 source: p.source.as_str(),
+                script: info.script.as_ref().map(|s| s.given.clone()),
+                program: program(&info),
             }
         }))
     }
@@ -404,13 +408,24 @@ impl Serialize for ClientProcessesOut<'_> {
 struct ClientProcessOut<'a> {
     pid: u32,
     name: &'a str,
-    exe: Option<&'a str>,
+    exe: Option<String>,
     /// What tells an interpreter's programs apart (`python3 collector.py`), as a listener's has.
-    cmdline: Option<&'a str>,
-    services: &'a [String],
+    cmdline: Option<String>,
+    services: Vec<String>,
     connections: u64,
     processes: u64,
     source: &'static str,
+    /// The script it runs, as its command line gives it (`/opt/collector/collector.py`).
+    script: Option<String>,
+    /// The program as rstscope names it (`collector.py (python3)`).
+    program: Option<String>,
+}
+
+/// The program as rstscope names `p` (`collector.py (python3)`, `nginx`); `None` for a
+/// process whose name is not known (or cannot be seen).
+fn program(p: &crate::host::processes::ProcessInfo) -> Option<String> {
+    let unseen = p.pid == crate::host::sockets::UNSEEN_PID;
+    (!unseen && (!p.name.is_empty() || p.script.is_some())).then(|| p.program().text())
 }
 
 /// The `kernel` object: each counter by the OS's own name.
@@ -769,6 +784,7 @@ mod tests {
             user: Some("svc".into()),
             started: Some(1_796_118_000),
             services: vec![format!("{name}.service")],
+            script: None,
         };
         let record = |pid: u32, from: i64, to: i64| ListenerRecord {
             addr: std::net::SocketAddr::new(addr, port),
@@ -795,6 +811,7 @@ mod tests {
                     processes: vec![ClientProcess {
                         pid: 5_001,
                         name: "reporter".into(),
+                        script: None,
                         source: SightingSource::ConnectTrace,
                         connections: 17,
                         processes: 1,

@@ -999,14 +999,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             .iter()
             .take(3)
             .map(|p| {
-                let label = e
-                    .client_details
-                    .iter()
-                    .find(|d| d.pid == p.pid)
-                    .map_or_else(
-                        || crate::host::processes::ProcessInfo::bare(p.pid, &p.name).label(),
-                        crate::host::processes::ProcessInfo::label,
-                    );
+                let label = e.client(p).label();
                 let earlier = match p.processes {
                     0 | 1 => String::new(),
                     n => format!(

@@ -572,6 +572,7 @@ mod tests {
             user: None,
             started: None,
             services: Vec::new(),
+            script: None,
         };
         let long = format!("python3 /opt/reporter/send.py {}", "x".repeat(300));
         a.host = Some(std::sync::Arc::new(HostReport {
@@ -593,6 +594,7 @@ mod tests {
                     processes: vec![ClientProcess {
                         pid: 5001,
                         name: "python3".into(),
+                        script: None,
                         source: SightingSource::ConnectTrace,
                         connections: 20,
                         processes: 1,
@@ -653,6 +655,7 @@ mod tests {
                 user: None,
                 started: None,
                 services: Vec::new(),
+                script: None,
             },
             first_seen: at,
             last_seen: at,

@@ -1277,12 +1277,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
         }
     }
     for p in e.clients.processes.iter().take(3) {
-        let info = e
-            .client_details
-            .iter()
-            .find(|d| d.pid == p.pid)
-            .cloned()
-            .unwrap_or_else(|| crate::host::processes::ProcessInfo::bare(p.pid, &p.name));
+        let info = e.client(p);
         line(
             ui,
             "Connecting:",

@@ -264,11 +264,8 @@ impl HostPanel {
                         let text = if process::is_unseen(p) {
                             RichText::new(process::UNSEEN).weak().italics()
                         } else {
-                            RichText::new(process::short(p).replacen(
-                                &format!(" ({})", p.pid),
-                                "",
-                                1,
-                            ))
+                            // The PID has its own column.
+                            RichText::new(process::short_without_pid(p))
                         };
                         ui.add(
                             egui::Label::new(text)
@@ -352,7 +349,7 @@ fn listener_matches(r: &ListenerRecord, word: &str) -> bool {
     let p = &r.process;
     r.addr.to_string().contains(word)
         || word.trim_start_matches(':').parse::<u16>() == Ok(r.addr.port())
-        || p.name.to_lowercase().contains(word)
+        || p.program().matches(word)
         || p.pid.to_string() == word
         || p.user
             .as_deref()
@@ -369,11 +366,10 @@ fn compare(a: &ListenerRecord, b: &ListenerRecord, col: Col) -> std::cmp::Orderi
         Col::Address => (a.addr.ip(), a.addr.port()).cmp(&(b.addr.ip(), b.addr.port())),
         Col::Port => key(a).cmp(&key(b)),
         Col::Pid => a.process.pid.cmp(&b.process.pid),
-        Col::Process => a
-            .process
-            .name
-            .to_lowercase()
-            .cmp(&b.process.name.to_lowercase()),
+        Col::Process => {
+            let name = |r: &ListenerRecord| r.process.program().text().to_lowercase();
+            name(a).cmp(&name(b))
+        }
         Col::User => a.process.user.cmp(&b.process.user),
         Col::Since => a.first_seen.cmp(&b.first_seen),
     }

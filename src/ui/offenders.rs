@@ -1151,7 +1151,7 @@ fn short_name(p: &crate::host::processes::ProcessInfo) -> String {
     if process::is_unseen(p) {
         process::UNSEEN.to_owned()
     } else {
-        format!("{} ({})", p.name, p.pid)
+        p.program().with([p.pid.to_string()])
     }
 }
 
@@ -1166,8 +1166,7 @@ fn connecting_cell(h: Option<&EndpointHost>) -> (String, String) {
         .processes
         .iter()
         .map(|p| {
-            let details = h.client_details.iter().find(|d| d.pid == p.pid);
-            let who = details.map_or_else(|| format!("{} (PID {})", p.name, p.pid), process::hover);
+            let who = process::hover(&h.client(p));
             let runs = if p.processes > 1 {
                 format!("{} processes of that name, the latest shown\n", p.processes)
             } else {
@@ -1194,11 +1193,7 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
         .iter()
         .map(|p| {
             // What tells two processes of one name apart: services, command line.
-            let who = h
-                .client_details
-                .iter()
-                .find(|d| d.pid == p.pid)
-                .map_or_else(|| format!("{} ({})", p.name, p.pid), process::short);
+            let who = process::short(&h.client(p));
             if p.processes > 1 {
                 format!(
                     "{who} and {} more of that name ×{}",
@@ -1281,11 +1276,11 @@ fn matches(r: &Row, word: &str) -> bool {
                 .now
                 .iter()
                 .chain(&h.listener.earlier)
-                .any(|l| l.process.name.to_lowercase().contains(word))
+                .any(|l| l.process.program().matches(word))
                 || h.clients
                     .processes
                     .iter()
-                    .any(|p| p.name.to_lowercase().contains(word))
+                    .any(|p| p.program().matches(word))
         })
 }
 
@@ -1312,13 +1307,13 @@ fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
 }
 
 /// The listener's name now, else the last one's, for sorting.
-fn listener_name(r: &Row) -> Option<&str> {
+fn listener_name(r: &Row) -> Option<String> {
     let h = r.host.as_ref()?;
     h.listener
         .now
         .as_ref()
         .or(h.listener.earlier.first())
-        .map(|l| l.process.name.as_str())
+        .map(|l| l.process.program().text())
 }
 
 #[cfg(test)]

@@ -36,10 +36,21 @@ pub fn is_unseen(p: &ProcessInfo) -> bool {
 /// (a process that ended before it could be read), the program's path, whose folder is what
 /// tells a script's copy of `curl` from the system's.
 pub fn short(p: &ProcessInfo) -> String {
+    short_as(p, true)
+}
+
+/// [`short`] without the PID, for a table with a column of its own for it:
+/// `collector.py (python3) · python3 /opt/collector/collector.py`.
+pub fn short_without_pid(p: &ProcessInfo) -> String {
+    short_as(p, false)
+}
+
+fn short_as(p: &ProcessInfo, with_pid: bool) -> String {
     if is_unseen(p) {
         return UNSEEN.to_owned();
     }
-    let mut text = format!("{} ({})", name(p), p.pid);
+    let pid = with_pid.then(|| p.pid.to_string());
+    let mut text = p.program().with(pid);
     if let Some(s) = services(p) {
         text.push_str(" · ");
         text.push_str(&s);
@@ -48,7 +59,7 @@ pub fn short(p: &ProcessInfo) -> String {
         .cmdline
         .as_deref()
         .map(|c| short_cmdline(c, CMDLINE_CHARS));
-    if let Some(c) = cmdline.filter(|c| !c.is_empty() && c != name(p)) {
+    if let Some(c) = cmdline.filter(|c| !c.is_empty() && *c != p.name) {
         text.push_str(" · ");
         text.push_str(&c);
     } else if p.cmdline.as_deref().is_none_or(|c| c.trim().is_empty())
@@ -76,7 +87,7 @@ pub fn hover(p: &ProcessInfo) -> String {
     if is_unseen(p) {
         return unseen_hint();
     }
-    let mut lines = vec![format!("{} (PID {})", name(p), p.pid)];
+    let mut lines = vec![p.program().with([format!("PID {}", p.pid)])];
     if !p.services.is_empty() {
         lines.push(format!("services: {}", p.services.join(", ")));
     }
@@ -90,10 +101,6 @@ pub fn hover(p: &ProcessInfo) -> String {
         lines.push(format!("user: {u}"));
     }
     lines.join("\n")
-}
-
-fn name(p: &ProcessInfo) -> &str {
-    if p.name.is_empty() { "?" } else { &p.name }
 }
 
 /// `Dnscache, LanmanServer +3`, or `None` when it hosts none.
@@ -231,6 +238,34 @@ mod tests {
         assert_eq!(
             short(&live),
             "check-client (4321) · curl -s http://127.0.0.1:7211/"
+        );
+    }
+
+    /// Regression: five Python services all read `python3 (1234) · python3 /opt/...`, the
+    /// script only in the command line a narrow cell cuts.
+    #[test]
+    fn a_script_is_named_by_itself_before_its_command_line() {
+        let cmd = [
+            "/usr/bin/python3",
+            "-u",
+            "/opt/collector/collector.py",
+            "--port",
+            "7211",
+        ];
+        let p = ProcessInfo {
+            cmdline: Some(cmd.join(" ")),
+            script: crate::host::program::Script::of(cmd),
+            ..ProcessInfo::bare(4312, "python3")
+        };
+        assert_eq!(
+            short(&p),
+            "collector.py (python3, 4312) · python3 -u /opt/collector/collector.py --port 7211"
+        );
+        assert!(short_without_pid(&p).starts_with("collector.py (python3) · "));
+        assert!(hover(&p).starts_with("collector.py (python3, PID 4312)\n"));
+        assert_eq!(
+            short_without_pid(&svchost()),
+            short(&svchost()).replace(" (1234)", "")
         );
     }
 

@@ -128,6 +128,7 @@ pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
                 processes: vec![ClientProcess {
                     pid: 5001,
                     name: "curl".into(),
+                    script: None,
                     source: SightingSource::ConnectTrace,
                     connections: 5,
                     processes: 5,

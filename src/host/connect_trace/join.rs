@@ -35,6 +35,8 @@ pub(super) struct Owner {
     pub name: String,
     /// The program it ran, as exec'd (the kernel's exec event), when the trace saw it start.
     pub exe: Option<String>,
+    /// The script it runs, from its arguments in `/proc` (read with its name).
+    pub script: Option<crate::host::program::Script>,
 }
 
 /// One state change with its time on the Unix clock.
@@ -152,6 +154,7 @@ fn sighting(at: Timestamp, owner: Owner, end: &StateChange) -> Option<ProcessSig
         pid: owner.pid,
         name: owner.name,
         exe: owner.exe,
+        script: owner.script,
         source: SightingSource::ConnectTrace,
     })
 }
@@ -188,6 +191,7 @@ mod tests {
             pid: tid + 1000,
             name: format!("p{tid}"),
             exe: None,
+            script: None,
         }
     }
 

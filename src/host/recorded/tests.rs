@@ -57,6 +57,7 @@ fn live_report() -> HostReport {
             processes: vec![ClientProcess {
                 pid: 5001,
                 name: "curl".into(),
+                script: None,
                 source: SightingSource::ConnectTrace,
                 connections: 4,
                 processes: 2,

@@ -334,7 +334,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             &rstscope::host::locale::spreadsheet(),
         ),
         CaptureFormat::Text => {
-            let mut out = header(&captured, &stats, args);
+            let mut out = header(&captured, &stats, args.write.as_deref());
             out.push_str(&report::text::report(&a, clock, args.top));
             crate::text_lines(out)
         }
@@ -406,40 +406,60 @@ fn interfaces_json(captured: &[(CapturedInterface, CaptureStats)]) -> Value {
     )
 }
 
-/// The lines above the report: what was captured and what was lost, on each interface.
+/// The lines above the report: what was captured and what was lost, on each interface, then
+/// in all. With one interface its counts are the totals, said once (the Linux `any` capture,
+/// `-i lo`).
 fn header(
     captured: &[(CapturedInterface, CaptureStats)],
     s: &CaptureStats,
-    args: &CaptureArgs,
+    write: Option<&std::path::Path>,
 ) -> String {
     let mut out = String::from("Live capture\n");
+    let several = captured.len() > 1;
     for (n, (i, c)) in captured.iter().enumerate() {
-        let label = if n == 0 { "interfaces" } else { "" };
+        let label = match (n, several) {
+            (0, true) => "interfaces",
+            (0, false) => "interface",
+            _ => "",
+        };
         let description = i
             .description
             .as_deref()
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
+        let counts = if several {
+            format!(
+                ": {} captured, dropped kernel {}, interface {}, rstscope {}",
+                c.captured, c.kernel_dropped, c.interface_dropped, c.rstscope_dropped
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "  {label:<10}  {}{description}, {} ({}): {} captured, dropped kernel {}, interface {}, rstscope {}\n",
+            "  {label:<10}  {}{description}, {} ({}){counts}\n",
             i.name,
             rstscope::decode::link_type_name(i.link_type),
             i.link_type.0,
-            c.captured,
-            c.kernel_dropped,
-            c.interface_dropped,
-            c.rstscope_dropped
         ));
     }
+    // Copies: a packet seen on two interfaces (of several, or of Linux's `any`).
+    let copies = if several || s.duplicates > 0 {
+        format!(
+            ", {} copies from a second interface counted once",
+            s.duplicates
+        )
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "  frames      {} captured, {} analyzed, {} copies from a second interface counted once\n",
-        s.captured, s.delivered, s.duplicates
+        "  frames      {} captured, {} analyzed{copies}\n",
+        s.captured, s.delivered
     ));
     out.push_str(&format!(
         "  dropped     kernel {}, interface {}, rstscope {}\n",
         s.kernel_dropped, s.interface_dropped, s.rstscope_dropped
     ));
-    if let Some(w) = &args.write {
+    if let Some(w) = write {
         out.push_str(&format!("  saved to    {}\n", w.display()));
     }
     out.push('\n');
@@ -668,6 +688,48 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    /// Regression: with one interface (`-i lo`, Linux's `any`) the header said its counts
+    /// twice, once for the interface and once in all, and spoke of copies from a second
+    /// interface it did not have.
+    #[test]
+    fn one_interface_s_counts_are_said_once() {
+        let interface = |id: u32, name: &str| CapturedInterface {
+            id,
+            name: name.to_owned(),
+            description: None,
+            link_type: rstscope::source::LinkType(1),
+            snaplen: 262_144,
+        };
+        let stats = |captured, kernel_dropped| CaptureStats {
+            captured,
+            delivered: captured,
+            kernel_dropped,
+            ..CaptureStats::default()
+        };
+        let one = header(&[(interface(0, "lo"), stats(120, 3))], &stats(120, 3), None);
+        assert_eq!(
+            one,
+            "Live capture\n  interface   lo, Ethernet (1)\n  frames      120 captured, 120 \
+             analyzed\n  dropped     kernel 3, interface 0, rstscope 0\n\n"
+        );
+        let two = header(
+            &[
+                (interface(0, "lo"), stats(120, 3)),
+                (interface(1, "eth0"), stats(30, 0)),
+            ],
+            &stats(150, 3),
+            None,
+        );
+        assert!(
+            two.contains("  interfaces  lo, Ethernet (1): 120 captured, dropped kernel 3, interface 0, rstscope 0\n              eth0, Ethernet (1): 30 captured,"),
+            "{two}"
+        );
+        assert!(
+            two.contains("150 analyzed, 0 copies from a second interface counted once\n  dropped     kernel 3,"),
+            "{two}"
+        );
     }
 
     #[test]

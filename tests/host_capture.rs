@@ -137,6 +137,16 @@ fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
         Clock::Utc.time(was.last_seen)
     );
     assert!(sentence.contains(&expected), "{sentence}");
+    // Regression: refusals after accepted connections were put down to a service that
+    // "stopped or restarted", where the machine saw it stop and nothing take the port.
+    assert!(
+        sentence.contains(
+            "while it accepted 2: nothing was listening on that port after the service stopped. \
+             Nothing listened on "
+        ),
+        "{sentence}"
+    );
+    assert!(!sentence.contains("or restarted"), "{sentence}");
 
     let h = a.host.as_ref().expect("host report");
     let kernel = h.counter(ATTEMPT_FAILS).expect("AttemptFails read");

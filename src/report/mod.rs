@@ -469,7 +469,14 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
 /// [`diagnosis`] of an offender counted over `scope`. A scan's target is told as the scan
 /// first ([`scan_sentence`]): the port alone would be one arbitrary piece of it.
 pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
-    let own = endpoint_diagnosis(o, clock, scope);
+    diagnosis_knowing(o, clock, scope, false)
+}
+
+/// [`diagnosis_in`]; `stopped`: the machine saw the listener stop before the refusals, and
+/// nothing listen on the port after it, so refusals among accepted connections are said to
+/// follow its stop, not that it "stopped or restarted".
+fn diagnosis_knowing(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -> String {
+    let own = endpoint_diagnosis(o, clock, scope, stopped);
     match &o.scan {
         Some(scan) => format!("{} {own}", scan_sentence(scan, clock)),
         None => own,
@@ -598,6 +605,9 @@ const NOTHING_LISTENING: &str = "nothing was listening on that port";
 /// What refusals among accepted connections mean.
 const PART_OF_THE_TIME: &str =
     "nothing was listening on that port part of the time (the service stopped or restarted)";
+/// What they mean where the machine saw the listener go and nothing listen after it: the
+/// sentence that follows names it and says until when it was seen.
+const AFTER_IT_STOPPED: &str = "nothing was listening on that port after the service stopped";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
 /// What resets during the handshake mean.
@@ -668,7 +678,7 @@ pub fn diagnosis_gist(o: &Offender) -> String {
 }
 
 /// The diagnosis of the endpoint itself, scan or not.
-fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
+fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -> String {
     let ep = endpoint(o.addr, o.port);
     // " from 3 clients" / " with 3 clients", or nothing where the number is not known.
     let known = !matches!(
@@ -721,10 +731,15 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope) -> String {
             } else {
                 format!(
                     "{ep} refused {} of {attempts} connection attempts{} ({when}) while it accepted {}: \
-                     {PART_OF_THE_TIME}.",
+                     {}.",
                     o.failed_refused,
                     from("from"),
-                    o.completed
+                    o.completed,
+                    if stopped {
+                        AFTER_IT_STOPPED
+                    } else {
+                        PART_OF_THE_TIME
+                    }
                 )
             }
         }
@@ -894,8 +909,10 @@ pub fn full_diagnosis_in(
     clock: Clock,
     scope: Scope,
 ) -> String {
-    let mut s = diagnosis_in(o, clock, scope);
-    if let Some((h, e)) = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?))) {
+    let host = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)));
+    let stopped = host.is_some_and(|(h, e)| stopped_for_good(o, e, h));
+    let mut s = diagnosis_knowing(o, clock, scope, stopped);
+    if let Some((h, e)) = host {
         let facts = facts_in(o, e, h, clock, scope);
         if !facts.is_empty() {
             s.push(' ');
@@ -903,6 +920,18 @@ pub fn full_diagnosis_in(
         }
     }
     s
+}
+
+/// The machine saw `o`'s listener stop no later than the last refusal, and nothing listen on
+/// the port after it (up to now, or to the capture's end): what the refusals follow.
+fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> bool {
+    h.samples > 0
+        && e.local
+        && e.listener.now.is_none()
+        && e.listener
+            .earlier
+            .first()
+            .is_some_and(|was| was.last_seen <= o.last_seen)
 }
 
 /// The moment the listener sentences speak of. A capture still running says who listens
@@ -1293,6 +1322,77 @@ mod diagnosis_tests {
     }
 
     /// One client's resets of one cause at 10.0.0.1:80, all in one second.
+    /// Refusals among accepted connections: "the service stopped or restarted" where nothing
+    /// more is known; where the machine saw its listener stop before them and nothing listen
+    /// after, the refusals are said to follow its stop, the next sentence naming it.
+    #[test]
+    fn refusals_after_a_listener_seen_to_stop_say_it_stopped() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::state::{EndpointHost, HostReport};
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let o = Offender {
+            failed_refused: 6,
+            failed_attempts: 6,
+            attempts: 8,
+            completed: 2,
+            first_seen: at(2),
+            last_seen: at(5),
+            ..offender(Cause::Refused, 6, 0)
+        };
+        let addr = std::net::SocketAddr::new(o.addr, o.port);
+        let was = ListenerRecord {
+            addr,
+            process: ProcessInfo::bare(4312, "collector"),
+            first_seen: at(0),
+            last_seen: at(1),
+        };
+        let mut h = HostReport {
+            sampled: Some((at(0), at(8))),
+            samples: 9,
+            ended: true,
+            endpoints: vec![EndpointHost {
+                addr: o.addr,
+                port: o.port,
+                listener: ListenerStatus {
+                    now: None,
+                    earlier: vec![was.clone()],
+                },
+                clients: Default::default(),
+                client_details: Vec::new(),
+                local: true,
+                former_owner: None,
+            }],
+            ..HostReport::default()
+        };
+        let bare = diagnosis(&o, Clock::Utc);
+        assert!(
+            bare.contains("(the service stopped or restarted)"),
+            "{bare}"
+        );
+        let known = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            known.contains(
+                "while it accepted 2: nothing was listening on that port after the service \
+                 stopped. Nothing listened on 80 when the capture ended (22:13:28); it was \
+                 served by collector (pid 4312) until 22:13:21."
+            ),
+            "{known}"
+        );
+        // Listening again at the end: it did not stop for good.
+        h.endpoints[0].listener.now = Some(ListenerRecord {
+            first_seen: at(7),
+            last_seen: at(8),
+            ..was
+        });
+        let back = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            back.contains("(the service stopped or restarted)"),
+            "{back}"
+        );
+    }
+
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {
         let mut rst_by_cause = [0; 5];
         rst_by_cause[cause.index()] = resets;

@@ -1528,12 +1528,24 @@ fn an_endpoint_s_saved_packets_count_the_listeners_on_its_port_not_the_machine_s
         &out_file,
     ]);
     assert!(out.status.success(), "{out:?}");
+    // The machine had one listener when the capture ended, sshd on 0.0.0.0:22; nothing
+    // listened on 7300 (collector had gone).
     let whole = rstscope(&["analyze", &file]);
     let whole = String::from_utf8_lossy(&whole.stdout);
     assert!(
-        whole.contains("  listening   0 sockets when the capture ended ("),
+        whole.contains("  listening   1 socket when the capture ended ("),
         "{whole}"
     );
+    let listening = |path: &str| {
+        let a = rstscope::analysis::analyze_files(&[path.into()], Default::default())
+            .expect("analyzes");
+        let h = a.host.as_deref().expect("the recorded answers");
+        let ports: Vec<u16> = h.listening.iter().map(|l| l.addr.port()).collect();
+        (ports, h.listening_port)
+    };
+    assert_eq!(listening(&file), (vec![22], None));
+    // Saved for 7300, the file keeps that port's listeners alone: sshd's is not counted.
+    assert_eq!(listening(&out_file), (vec![], Some(7300)));
     let saved = rstscope(&["analyze", &out_file]);
     assert!(saved.status.success(), "{saved:?}");
     let saved = String::from_utf8_lossy(&saved.stdout);
@@ -1552,6 +1564,7 @@ fn an_endpoint_s_saved_packets_count_the_listeners_on_its_port_not_the_machine_s
         &again_file,
     ]);
     assert!(out.status.success(), "{out:?}");
+    assert_eq!(listening(&again_file), (vec![], Some(7300)));
     let again = rstscope(&["analyze", &again_file]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(

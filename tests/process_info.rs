@@ -160,7 +160,7 @@ fn the_host_block_of_a_saved_capture_names_the_listener_and_the_client() {
     );
     assert!(text.contains("  machine     labutil01\n"), "{text}");
     assert!(
-        text.contains("  listening   0 sockets when the capture ended ("),
+        text.contains("  listening   1 socket when the capture ended ("),
         "{text}"
     );
     assert!(!text.contains(" now"), "{text}");

@@ -78,8 +78,9 @@ pub fn refused_pcap(port: u16, n: u32) -> Vec<u8> {
 /// tests/fixtures/refused-v4.pcap (five connects to 127.0.0.1:7300, each refused) as
 /// `rstscope capture --write` saves such a capture on labutil01: its frames, then rstscope's
 /// host block, which says that collector (pid 4312) served 7300 until 30 s before the last
-/// frame and that curl (pid 5001) made the five connects. `others` go before the host block as
-/// blocks of the same local-use type (another program's).
+/// frame, that curl (pid 5001) made the five connects, and that sshd (pid 612) listened on
+/// 0.0.0.0:22 all along: the one listener when the capture ended, on another port. `others`
+/// go before the host block as blocks of the same local-use type (another program's).
 pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
     use rstscope::host::SightingSource;
     use rstscope::host::clients::{ClientProcess, EndpointClients};
@@ -113,9 +114,20 @@ pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
         first_seen: Timestamp(last.0 - 60_000_000_000),
         last_seen: Timestamp(last.0 - 30_000_000_000),
     };
+    let sshd = ListenerRecord {
+        addr: std::net::SocketAddr::from(([0, 0, 0, 0], 22)),
+        process: ProcessInfo {
+            exe: Some("/usr/sbin/sshd".into()),
+            cmdline: Some("sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups".into()),
+            ..ProcessInfo::bare(612, "sshd")
+        },
+        first_seen: collector.first_seen,
+        last_seen: last,
+    };
     let live = HostReport {
         sampled: Some((collector.first_seen, last)),
         samples: 61,
+        listening: vec![sshd],
         gone: vec![collector.clone()],
         endpoints: vec![EndpointHost {
             addr: at.ip(),

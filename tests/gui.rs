@@ -651,6 +651,13 @@ fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
         ),
         "the details' connecting process"
     );
+    assert!(
+        shows(
+            h,
+            "Nothing was listening on that port after the service stopped"
+        ),
+        "the Diagnosis cell: the collector was seen to stop, and nothing took the port"
+    );
     assert!(shows(
         h,
         "Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector \

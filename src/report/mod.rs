@@ -641,10 +641,19 @@ fn aborter(o: &Offender) -> &'static str {
 /// The diagnosis of `o` in a few words, what it most likely means first: where a table has
 /// room for a phrase, not for the sentence ([`diagnosis_in`], whose conclusion it is).
 /// `Nothing was listening on that port`, `Aborted by the server: an abortive close ...`.
-pub fn diagnosis_gist(o: &Offender) -> String {
+/// `host`, where the machine was read, tells a listener seen to stop (see [`full_diagnosis`]).
+pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
+    let stopped = || {
+        host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)))
+            .is_some_and(|(h, e)| stopped_for_good(o, e, h))
+    };
     let own = match o.diagnosis().kind {
         DiagnosisKind::Refused if o.failed_refused < o.attempts && o.completed > 0 => {
-            PART_OF_THE_TIME.to_owned()
+            if stopped() {
+                AFTER_IT_STOPPED.to_owned()
+            } else {
+                PART_OF_THE_TIME.to_owned()
+            }
         }
         DiagnosisKind::Refused => NOTHING_LISTENING.to_owned(),
         DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
@@ -1380,6 +1389,11 @@ mod diagnosis_tests {
             ),
             "{known}"
         );
+        // The table's few words say it too.
+        assert_eq!(
+            super::diagnosis_gist(&o, Some(&h)),
+            "Nothing was listening on that port after the service stopped"
+        );
         // Listening again at the end: it did not stop for good.
         h.endpoints[0].listener.now = Some(ListenerRecord {
             first_seen: at(7),
@@ -1390,6 +1404,9 @@ mod diagnosis_tests {
         assert!(
             back.contains("(the service stopped or restarted)"),
             "{back}"
+        );
+        assert!(
+            super::diagnosis_gist(&o, Some(&h)).ends_with("(the service stopped or restarted)")
         );
     }
 

@@ -1013,7 +1013,7 @@ fn cell(
             // One tooltip with the whole sentence (egui's own for elided text would be a
             // second).
             ui.add(
-                egui::Label::new(report::diagnosis_gist(o))
+                egui::Label::new(report::diagnosis_gist(o, host))
                     .truncate()
                     .show_tooltip_when_elided(false),
             )

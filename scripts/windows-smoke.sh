@@ -9,8 +9,8 @@
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
 #      of a process, the wpcap.dll checks, the CSV export's separators in a German locale),
 #      and `analyze --format excel` in that locale;
-#   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, and takes a screenshot
-#      of its start screen;
+#   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, takes a screenshot
+#      of its start screen, and checks that Ctrl+O's system dialog is owned by its window;
 #   4. with the fake wpcap.dll: `interfaces` works, `capture` is refused with the DLL's path,
 #      version and missing functions (exit 2), a delay-load failure past the check ends the same
 #      way, and the app says what is wrong and survives Start capture;
@@ -90,6 +90,7 @@ wincargo() {
 wincargo build --bin rstscope --example collector --example reporter
 examples="$target_dir/x86_64-pc-windows-gnu/debug/examples"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/fake-wpcap.dll" tests/windows/fake-wpcap.c
+x86_64-w64-mingw32-gcc -O2 -o "$work/list-windows.exe" tests/windows/list-windows.c
 exe="$target_dir/x86_64-pc-windows-gnu/debug/rstscope.exe"
 "$objdump" -p "$exe" >"$work/objdump.txt"
 # The import table must not name wpcap.dll (Windows would refuse to start the program without
@@ -294,8 +295,22 @@ mkdir -p "$out_dir"
 shot="$out_dir/windows-start-screen.png"
 start_app "$exe"
 import -window root "$shot"
+# Ctrl+O: the system's open dialog is owned by the app's window, which it disables while open,
+# as a Windows program's dialogs are (unowned, a click on the window hid the dialog behind it
+# and Open… then did nothing). tests/windows/list-windows.c lists title, owner, enabled.
+xdotool windowfocus "$window" key ctrl+o
+dialog=""
+for _ in $(seq 40); do
+  dialog=$(wine "$work/list-windows.exe" | tr -d '\r' | grep '^Open captures'$'\t' || true)
+  [ -n "$dialog" ] && break
+  sleep 0.5
+done
+[ -n "$dialog" ] || fail "Ctrl+O opened no \"Open captures\" dialog: $(wine "$work/list-windows.exe" | tr -d '\r')"
+[ "$(cut -f2 <<<"$dialog")" = rstscope ] || fail "the open dialog is not owned by the app's window: $dialog"
+windows=$(wine "$work/list-windows.exe" | tr -d '\r')
+grep -qx $'rstscope\t\t0' <<<"$windows" || fail "the app's window takes input while its open dialog is open: $windows"
 stop_app
-report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen: $shot"
+report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen: $shot; Ctrl+O opens the system's dialog, owned by the window (modal)"
 
 click_capture_button() { xdotool mousemove --window "$window" 123 40 click 1; }
 

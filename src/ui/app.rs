@@ -1263,7 +1263,13 @@ impl RstscopeApp {
 }
 
 impl eframe::App for RstscopeApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        // The system's file dialogs are owned by the window on Windows, as there every
+        // program's are (the other systems' are left as they were: not tried with an owner).
+        #[cfg(windows)]
+        self.dialogs.set_owner(frame);
+        #[cfg(not(windows))]
+        let _ = frame;
         self.show(ui);
     }
 

@@ -74,12 +74,23 @@ pub struct FileDialogs {
     builtin: Option<Browser>,
     /// The system dialog did not open once: use rstscope's own from then on.
     pub native_failed: bool,
+    /// What every system dialog starts from: no settings but its owner, the app's window
+    /// ([`FileDialogs::set_owner`]).
+    owner: rfd::FileDialog,
 }
 
 impl FileDialogs {
     /// True while a dialog is open.
     pub fn is_open(&self) -> bool {
         self.native.is_some() || self.builtin.is_some()
+    }
+
+    /// Makes `window` the owner of the system dialogs opened from now on: the dialog stays in
+    /// front of it and the window takes no input while the dialog is open, as a Windows
+    /// program's dialogs do. Without an owner a click on the window put the dialog behind it,
+    /// where it went on waiting, and Open… (Ctrl+O) then did nothing: one dialog at a time.
+    pub fn set_owner(&mut self, window: &eframe::Frame) {
+        self.owner = rfd::FileDialog::new().set_parent(window);
     }
 
     /// Opens a dialog, the system's unless `builtin` (or the system's failed before).
@@ -98,7 +109,8 @@ impl FileDialogs {
             return;
         }
         let p = purpose.clone();
-        let task = Task::spawn("file-dialog", ctx, move |_| native_dialog(&p, start));
+        let owner = self.owner.clone();
+        let task = Task::spawn("file-dialog", ctx, move |_| native_dialog(owner, &p, start));
         self.native = Some((purpose, Instant::now(), task));
     }
 
@@ -153,9 +165,14 @@ fn native_possible() -> bool {
     portal || zenity
 }
 
-/// Runs the system's dialog; blocks its thread until the user answers.
-fn native_dialog(purpose: &Purpose, start: Option<PathBuf>) -> Option<Vec<PathBuf>> {
-    let mut d = rfd::FileDialog::new();
+/// Runs the system's dialog, built on `owner` (its owner window, if any); blocks its thread
+/// until the user answers.
+fn native_dialog(
+    owner: rfd::FileDialog,
+    purpose: &Purpose,
+    start: Option<PathBuf>,
+) -> Option<Vec<PathBuf>> {
+    let mut d = owner;
     if let Some(dir) = start {
         d = d.set_directory(dir);
     }

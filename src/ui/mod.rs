@@ -10,6 +10,8 @@ use eframe::egui;
 pub mod about;
 /// The app: the capture, the selection, the frame loop.
 pub mod app;
+/// Text copied to the clipboard, in the system's line breaks (CRLF on Windows).
+pub mod clipboard;
 /// Details of the selected offender: diagnosis, filters, connections and packets.
 pub mod details;
 /// File dialogs: the system's on a thread, or rstscope's own.
@@ -76,6 +78,7 @@ pub fn run(files: Vec<PathBuf>) -> eframe::Result {
         options,
         Box::new(move |cc| {
             fonts::load_in_background(&cc.egui_ctx);
+            cc.egui_ctx.add_plugin(clipboard::LineBreaks::native());
             Ok(Box::new(RstscopeApp::from_creation_context(cc, files)))
         }),
     )

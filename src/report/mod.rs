@@ -293,6 +293,11 @@ pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
         .unwrap_or(std::path::Path::new("."));
     let folder = dir.display();
     let (why, todo) = match e.kind() {
+        _ if crate::source::held_open(e) => (
+            "another program has the file open".to_owned(),
+            "close it there (Excel keeps a CSV it shows locked, Wireshark a capture), or save \
+             under another name",
+        ),
         ErrorKind::NotFound if dir.is_dir() => (
             format!("the folder {folder} takes no new files"),
             "choose another folder",
@@ -1586,6 +1591,32 @@ mod write_error_tests {
             let said = write_error(file, &Error::from(kind));
             assert!(said.starts_with(want), "{kind:?}: {said}");
         }
+    }
+
+    /// Regression (found trying the Windows app under wine): saving over a file another
+    /// program holds open (an exported CSV that Excel shows, to export it again) said "the file
+    /// could not be written: choose another folder", where the folder was not the problem.
+    #[cfg(windows)]
+    #[test]
+    fn a_file_held_open_by_another_program_is_said_so() {
+        use std::os::windows::fs::OpenOptionsExt;
+        let path = std::env::temp_dir().join(format!("rstscope-held-{}.csv", std::process::id()));
+        let held = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .share_mode(0)
+            .open(&path)
+            .expect("open without sharing");
+        let e = std::fs::write(&path, "x").expect_err("held open");
+        let said = write_error(&path, &e);
+        drop(held);
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            said.starts_with("another program has the file open: close it there"),
+            "{said}"
+        );
     }
 
     /// A folder that exists but takes no files (Linux's /proc answers "No such file or

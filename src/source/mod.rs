@@ -377,16 +377,21 @@ fn copy_again(frames: u64) -> &'static str {
     }
 }
 
+/// True for Windows' ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION: another program opened
+/// the file without letting others read or write it (a capture being written, a CSV that Excel
+/// shows). The OS's words ("being used by another process") say nothing of what to do.
+pub fn held_open(e: &std::io::Error) -> bool {
+    /// The codes, which mean other things elsewhere (32 is EPIPE on Linux).
+    const HELD_OPEN: [i32; 2] = [32, 33];
+    cfg!(windows)
+        && e.raw_os_error()
+            .is_some_and(|code| HELD_OPEN.contains(&code))
+}
+
 /// What to do about a file the OS would not let rstscope read, where its own message does not
 /// say it.
 fn io_advice(e: &std::io::Error) -> &'static str {
-    /// Windows' ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION: another program opened the
-    /// file without letting others read it.
-    const HELD_OPEN: [i32; 2] = [32, 33];
-    if cfg!(windows)
-        && e.raw_os_error()
-            .is_some_and(|code| HELD_OPEN.contains(&code))
-    {
+    if held_open(e) {
         return "; another program has it open and lets no one else read it (a capture still \
                 being written?): open it again once that program has closed it";
     }

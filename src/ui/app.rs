@@ -625,9 +625,12 @@ impl RstscopeApp {
                 Some(Err(mut text)) if !has_results => {
                     // Nothing readable: the capture on screen stays, and this one is not
                     // remembered; one whose file is gone leaves Recent too (it could only fail
-                    // again from there).
+                    // again from there), but not one whose drive or share is out of reach now.
                     if let Some(src) = self.incoming.take()
-                        && src.paths.iter().any(|p| !p.exists())
+                        && src
+                            .paths
+                            .iter()
+                            .any(|p| crate::ui::settings::gone_for_good(p))
                         && self.settings.forget(&src.paths)
                     {
                         text.push_str(" (removed from Recent)");

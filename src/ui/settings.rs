@@ -213,6 +213,16 @@ impl Settings {
     }
 }
 
+/// True when the capture file at `path` is gone for good: its disk (or network share) is there
+/// and the file is not. A file on a USB drive that is not plugged in, or on a share out of reach
+/// (a laptop off the VPN), is only out of reach for now: its Recent entry would work again.
+pub fn gone_for_good(path: &Path) -> bool {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // The last ancestor is the root: `/`, `C:\`, `\\server\share\`.
+    let volume_there = path.ancestors().last().is_some_and(Path::is_dir);
+    volume_there && !path.exists()
+}
+
 /// Windows' file names are the same whatever their case: `C:\Users\x.pcap` typed in a shell
 /// and `C:\users\X.pcap` from a dialog are one file, and one Recent entry.
 const PATHS_IGNORE_CASE: bool = cfg!(windows);
@@ -281,6 +291,29 @@ mod tests {
         assert_eq!(s.recent.len(), if cfg!(windows) { 1 } else { 2 });
         let absolute = std::path::absolute(&lower[0]).expect("absolute");
         assert_eq!(s.recent[0], vec![absolute]);
+    }
+
+    /// Regression (found trying the Windows app under wine): a Recent capture that could not
+    /// be opened left Recent whenever it did not exist, so one on a USB drive not plugged in,
+    /// or on a network share out of reach, was forgotten at the first click.
+    #[test]
+    fn only_a_file_gone_from_its_disk_is_gone_for_good() {
+        let dir = std::env::temp_dir();
+        assert!(gone_for_good(
+            &dir.join(format!("rstscope-no-such-{}.pcap", std::process::id()))
+        ));
+        assert!(!gone_for_good(&std::env::current_exe().expect("this test")));
+        #[cfg(windows)]
+        {
+            let unplugged = ('D'..='Y')
+                .map(|d| PathBuf::from(format!("{d}:\\")))
+                .find(|root| !root.is_dir())
+                .expect("a drive letter not in use");
+            assert!(!gone_for_good(&unplugged.join("caps").join("trace.pcapng")));
+            assert!(!gone_for_good(Path::new(
+                r"\\rstscope-no-such-server\share\trace.pcapng"
+            )));
+        }
     }
 
     #[test]

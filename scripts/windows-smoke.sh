@@ -228,10 +228,11 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   host::sockets::tests::a_listener_this_test_opens_is_never_missing_from_the_table \
   source::file::tests::a_folder_is_named_as_a_folder \
   source::file::tests::a_file_held_open_by_another_program_says_so \
+  source::file::tests::a_file_on_a_drive_not_there_says_to_connect_it \
   report::write_error_tests::a_file_held_open_by_another_program_is_said_so ui::settings \
   ui::file_dialog host::locale >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder and a file held open (opened and saved over), Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"

@@ -1,7 +1,7 @@
 //! Where frames come from. Capture files are read by a pure-Rust streaming reader, so files
 //! open on machines without libpcap or Npcap; live capture goes through libpcap (Npcap).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::packet::Timestamp;
 
@@ -390,16 +390,36 @@ pub fn held_open(e: &std::io::Error) -> bool {
 
 /// What to do about a file the OS would not let rstscope read, where its own message does not
 /// say it.
-fn io_advice(e: &std::io::Error) -> &'static str {
+fn io_advice(path: &Path, e: &std::io::Error) -> String {
     if held_open(e) {
         return "; another program has it open and lets no one else read it (a capture still \
-                being written?): open it again once that program has closed it";
+                being written?): open it again once that program has closed it"
+            .to_owned();
     }
-    if e.kind() == std::io::ErrorKind::PermissionDenied {
-        return "; this account may not read it: open it as a user who may, or ask for a copy \
-                you can read";
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "; this account may not read it: open it as a \
+                                                 user who may, or ask for a copy you can read"
+            .to_owned(),
+        // The OS says only "Path not found" where the drive or share is not there (a USB
+        // drive not plugged in, a share out of reach off the VPN): not a file moved away.
+        std::io::ErrorKind::NotFound => absent_volume(path)
+            .map(|root| {
+                format!(
+                    "; {} is not there (a USB drive not plugged in, a network share out of \
+                     reach?): connect it, then open the file again",
+                    root.display()
+                )
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
     }
-    ""
+}
+
+/// The root of `path` (`C:\`, `\\server\share\`) when it is not there.
+fn absent_volume(path: &Path) -> Option<PathBuf> {
+    let path = std::path::absolute(path).ok()?;
+    let root = path.ancestors().last()?;
+    (!root.is_dir()).then(|| root.to_path_buf())
 }
 
 /// The first of `paths` that cannot be read a second time (a pipe: reading it again would
@@ -426,7 +446,7 @@ pub fn read_once(paths: &[PathBuf]) -> Option<SourceError> {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}{}", io_advice(source))]
+    #[error("{path}: cannot read: {source}{}", io_advice(path, source))]
     Io {
         /// The file.
         path: PathBuf,

@@ -622,7 +622,35 @@ fn missing_file_fails_to_open() {
     let path = std::env::temp_dir().join("rstscope-file-test-does-not-exist.pcap");
     let error = FileSource::open(&[path]).err().expect("fails");
     assert!(matches!(error, SourceError::Io { .. }));
-    assert!(error.to_string().contains("does-not-exist"));
+    let message = error.to_string();
+    assert!(
+        message.contains("does-not-exist") && !message.contains("is not there"),
+        "its disk is there: {message}"
+    );
+}
+
+/// The case this pins (found trying the Windows app under wine): a Recent capture on a USB
+/// drive not plugged in said only "cannot read: Path not found. (os error 3)", not what to do.
+/// Run under wine by the smoke test.
+#[cfg(windows)]
+#[test]
+fn a_file_on_a_drive_not_there_says_to_connect_it() {
+    let root = ('D'..='Y')
+        .map(|d| PathBuf::from(format!("{d}:\\")))
+        .find(|root| !root.is_dir())
+        .expect("a drive letter not in use");
+    let error = FileSource::open(&[root.join("caps").join("trace.pcapng")])
+        .err()
+        .expect("fails");
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!(
+            "; {} is not there (a USB drive not plugged in, a network share out of reach?): \
+             connect it, then open the file again",
+            root.display()
+        )),
+        "{message}"
+    );
 }
 
 /// The case this pins: a folder dropped on the window or given to `analyze` on Windows, where

@@ -3355,8 +3355,16 @@ fn help_about_names_the_version_licence_and_capture_library() {
     h.get_by_label("Copy details").click();
     h.step();
     let copied = copied_texts(&h).join("\n");
+    // Which system, by name and version (it said only "linux x86_64", "windows x86_64").
     assert!(
-        copied.contains(env!("CARGO_PKG_VERSION")) && copied.contains("capture library: "),
+        copied.contains(env!("CARGO_PKG_VERSION"))
+            && copied.contains("\nsystem: ")
+            && copied.contains(if cfg!(windows) {
+                ", build "
+            } else {
+                ", kernel "
+            })
+            && copied.contains("capture library: "),
         "{copied}"
     );
     h.get_by_label("Close").click();

@@ -38,7 +38,7 @@ pub fn capture_library(library: &Result<Wpcap, NpcapError>) -> String {
 /// What "Copy details" puts on the clipboard: the facts a report of a problem needs.
 pub fn details(library: &Result<Wpcap, NpcapError>) -> String {
     format!(
-        "rstscope {} ({} {}{})\ncapture library: {}",
+        "rstscope {} ({} {}{})\nsystem: {}\ncapture library: {}",
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
         std::env::consts::ARCH,
@@ -47,8 +47,22 @@ pub fn details(library: &Result<Wpcap, NpcapError>) -> String {
         } else {
             ""
         },
+        system(),
         capture_library(library)
     )
+}
+
+/// The system's name and version as a report needs them ("Windows Server 2022 Datacenter,
+/// build 20348", "Linux (Debian GNU/Linux 13), kernel 6.12.48"): which Windows a problem
+/// was met on matters to Npcap, wine's answers and the dialogs.
+fn system() -> String {
+    use sysinfo::System;
+    let name = System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_owned());
+    match System::kernel_version() {
+        Ok(build) if cfg!(windows) => format!("{name}, build {build}"),
+        Ok(kernel) => format!("{name}, kernel {kernel}"),
+        Err(_) => name,
+    }
 }
 
 /// Shows the dialog while `open`; Close, Escape and a click beside it close it.

@@ -279,6 +279,12 @@ start_app() {
     sleep 0.5
   done
   [ -n "$window" ] || fail "no rstscope window under wine within 60 s: $(tail -5 "$work/gui.err")"
+  # Wine without a window manager leaves the window where a title bar would put it (19 pixels
+  # down: the status bar off the screen) and does not maximize it; and the pointer, in the
+  # middle of the screen, put Start capture's tooltip over the start screen's Npcap notice.
+  # For screenshots that show what Windows shows: the window at the top, the pointer at the
+  # screen's bottom right corner (clicks are placed relative to the window).
+  xdotool windowmove "$window" 0 0 mousemove 1279 799
   sleep "${RSTSCOPE_WINE_GUI_WAIT:-5}"
   kill -0 "$app" 2>/dev/null || fail "the desktop app exited under wine: $(tail -5 "$work/gui.err")"
 }

@@ -10,7 +10,9 @@ mod common;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use rstscope::host::journal::{MAX_LOOKUPS, OwnerLookups, look_up, look_up_all};
+use rstscope::host::journal::{
+    Answer, GoneListener, MAX_LOOKUPS, OwnerLookups, UnitNow, look_up, look_up_all, look_up_end,
+};
 use rstscope::packet::Timestamp;
 use rstscope::report::Clock;
 
@@ -71,7 +73,7 @@ fn journalctl_names_the_collector_from_a_real_journal() {
             after_name.split(' ').nth(16)?.parse::<i32>().ok()
         });
     assert!(nice.is_some_and(|n| n >= 10), "{nice:?}");
-    assert!(matches!(&answers[0], (7211, Ok(Some(_)))));
+    assert!(matches!(&answers[0], Answer::Owner(7211, Ok(Some(_)))));
     // A scan's thousands of closed ports: MAX_LOOKUPS searches, no more.
     for port in 1..=100 {
         lookups.ask(port);
@@ -118,5 +120,51 @@ fn an_ended_service_is_found_before_newer_mentions_of_others() {
     );
     // A port no ended service names is still searched for in the whole journal.
     assert!(matches!(look_up(&journal, 17211, &stop), Ok(Some(o)) if o.said.contains("17211")));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+}
+
+/// A listener rstscope saw go (the collector, pid 4312, last seen the second before its unit
+/// stopped and failed to start again): the real `journalctl` finds its unit by its PID's
+/// messages and how the unit ended, directly and through the lookup thread; a PID the journal
+/// does not know gets no answer.
+#[test]
+fn journalctl_tells_how_a_listener_seen_going_ended() {
+    // Its own folder (named by the port), apart from the other tests' story journal.
+    let Some(journal) = common::story_journal(7213) else {
+        return;
+    };
+    let dir = journal.directory.clone().expect("a journal folder");
+    let stop = AtomicBool::new(false);
+    // 2026-12-01 09:57:58 UTC.
+    let gone = GoneListener {
+        pid: 4312,
+        name: "collector".into(),
+        started: Some(1_796_025_600),
+        last_seen: Timestamp::from_parts(1_796_119_078, 0),
+    };
+    let end = look_up_end(&journal, &gone, &stop)
+        .expect("journalctl answers")
+        .expect("the collector's end");
+    assert_eq!(end.unit, "collector.service");
+    assert!(matches!(end.state.now, UnitNow::Failed { .. }), "{end:?}");
+    assert_eq!(
+        end.words(utc),
+        ", when collector.service failed (exit status 127: error while loading shared \
+         libraries: libzmq.so.5)"
+    );
+    let unknown = GoneListener {
+        pid: 4999,
+        ..gone.clone()
+    };
+    assert_eq!(look_up_end(&journal, &unknown, &stop), Ok(None));
+    let mut lookups = OwnerLookups::new(journal);
+    lookups.ask_end(gone.clone(), false);
+    lookups.ask_end(gone.clone(), false);
+    let answers = lookups.settle(Duration::from_secs(30));
+    assert_eq!(answers, vec![Answer::End(4312, Ok(Some(end.clone())))]);
+    // Once more at the end of a capture, when asked again; not a third time.
+    lookups.ask_end(gone.clone(), true);
+    lookups.ask_end(gone, true);
+    assert_eq!(lookups.settle(Duration::from_secs(30)).len(), 1);
     let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
 }

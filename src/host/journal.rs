@@ -10,6 +10,11 @@
 //! for the end of the unit that wrote it and the last thing the unit's process said before it
 //! ended (a missing library, a bad configuration line).
 //!
+//! A listener rstscope saw go during a live capture is asked about too: the journal's
+//! messages of its PID name the unit it belonged to, whose end after the listener was last
+//! seen is read the same way ([`look_up_end`](crate::host::journal::look_up_end)), so "served
+//! by collector until 22:18:37" can add "when collector.service failed (exit status 127: ...)".
+//!
 //! The parsing is pure ([`owner_from`](crate::host::journal::owner_from) takes `journalctl
 //! -o json` lines); only `look_up` runs the program, with a time limit, and only on Linux.
 //! [`OwnerLookups`](crate::host::journal::OwnerLookups) runs lookups on a thread of their own,
@@ -43,6 +48,11 @@ pub const MAX_LOOKUPS: usize = 16;
 /// systemd's latest events of units ending looked at, and the units they name searched first.
 const ENDINGS: usize = 400;
 const ENDED_UNITS: usize = 32;
+/// How long after a listener was last seen its process's own messages may come (it was seen
+/// once a second, and ended in the second after).
+const END_SLACK: Duration = Duration::from_secs(10);
+/// The most characters of a program's last words a sentence quotes.
+const FEW_WORDS: usize = 60;
 
 /// systemd's catalog identifiers of the unit events read here.
 mod message_id {
@@ -81,6 +91,97 @@ pub struct FormerOwner {
     pub said_at: Timestamp,
     /// How the unit is now, as systemd logged it; `None` without a unit or its events.
     pub state: Option<UnitState>,
+}
+
+/// A listener rstscope saw go during a live capture: what the journal is asked how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoneListener {
+    /// Its process's PID.
+    pub pid: u32,
+    /// Its process's name (`comm`).
+    pub name: String,
+    /// Its process's start time (Unix seconds), if read: the journal's messages of an older
+    /// process with the same PID are not its own.
+    pub started: Option<u64>,
+    /// The last sample it was listening in.
+    pub last_seen: Timestamp,
+}
+
+/// How a listener rstscope saw go ended, from the journal: the unit its process belonged to
+/// (as the process's own messages say) and how systemd logged that unit's end after it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListenerEnd {
+    /// The process's PID.
+    pub pid: u32,
+    /// The systemd unit the process belonged to (`collector.service`).
+    pub unit: String,
+    /// How the unit ended after the process was last seen listening (its restarts, their
+    /// failures, the last words of its processes).
+    pub state: UnitState,
+}
+
+impl ListenerEnd {
+    /// What the sentence "served by X until T" adds: `, when collector.service failed (exit
+    /// status 127: error while loading shared libraries: libzmq.so.5…)`; `at` writes a time.
+    pub fn words(&self, at: impl Fn(Timestamp) -> String) -> String {
+        let unit = &self.unit;
+        let s = &self.state;
+        // The reason, in few words: the exit and the last words without the program's name.
+        let why = |exit: &Option<String>, restarts: Option<u32>| {
+            let mut d: Vec<String> = exit.iter().map(|e| exit_words(e)).collect();
+            d.extend(
+                restarts
+                    .filter(|&n| n > 0)
+                    .map(|n| format!("after {n} restart{}", if n == 1 { "" } else { "s" })),
+            );
+            let mut d = d.join(" ");
+            if let Some(w) = &s.last_words {
+                let w = few_words(without_program(w));
+                d = if d.is_empty() { w } else { format!("{d}: {w}") };
+            }
+            if d.is_empty() { d } else { format!(" ({d})") }
+        };
+        match &s.now {
+            UnitNow::Failed { exit, restarts, .. } => {
+                format!(", when {unit} failed{}", why(exit, *restarts))
+            }
+            UnitNow::Restarting { exit, restarts } => format!(
+                ", when {unit} began failing: systemd keeps restarting it{}",
+                why(exit, *restarts)
+            ),
+            UnitNow::Stopped => format!(", when {unit} was stopped"),
+            UnitNow::Running => format!(
+                ", when its process ended; {unit} runs again since {} without listening there",
+                at(s.since)
+            ),
+        }
+    }
+}
+
+/// A message in at most [`FEW_WORDS`] characters for a sentence: cut after its last whole
+/// clause that fits (`error while loading shared libraries: libzmq.so.5`, the details after
+/// the next colon left to the JSON's `last_words`), else cut with "…".
+fn few_words(message: &str) -> String {
+    if message.chars().count() <= FEW_WORDS {
+        return message.to_owned();
+    }
+    let fits = message
+        .char_indices()
+        .nth(FEW_WORDS)
+        .map_or(message, |(at, _)| &message[..at]);
+    match fits.rfind(": ") {
+        Some(at) if at > 0 => message[..at].to_owned(),
+        _ => shorten(message, FEW_WORDS),
+    }
+}
+
+/// `/usr/local/bin/collector: error while loading…` → `error while loading…`: a message's
+/// leading program name (a path, or one word) and its colon, which the sentence has said.
+fn without_program(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((head, rest)) if !head.contains(' ') && !rest.is_empty() => rest,
+        _ => message,
+    }
 }
 
 /// The latest state of a unit, from systemd's messages about it.
@@ -316,6 +417,48 @@ pub fn owner_from(mentions: &str, unit_entries: Option<&str>, port: u16) -> Opti
     Some(owner)
 }
 
+/// The unit the gone listener's process belonged to, from the journal's messages of its PID
+/// (`journalctl _PID=N`, newest first): the newest written by a process of that name, between
+/// its start and shortly after it was last seen (so not by another process given the PID
+/// later), from a service. `None` when the process wrote nothing there.
+pub fn unit_of(pid_entries: &str, gone: &GoneListener) -> Option<String> {
+    let pid = gone.pid.to_string();
+    let from = gone
+        .started
+        .and_then(|s| i64::try_from(s).ok())
+        .map(|s| Timestamp::from_parts(s - 1, 0));
+    let until = Timestamp(gone.last_seen.0.saturating_add(END_SLACK.as_nanos() as i64));
+    pid_entries
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| field(e, "_PID").as_deref() == Some(pid.as_str()))
+        .filter(|e| time_of(e).is_some_and(|t| t <= until && from.is_none_or(|f| t >= f)))
+        // `_COMM` and the name are both cut to 15 bytes, or one of them may be.
+        .filter(|e| {
+            field(e, "_COMM")
+                .is_none_or(|c| c.starts_with(&gone.name) || gone.name.starts_with(c.as_ref()))
+        })
+        .find_map(|e| {
+            field(&e, "_SYSTEMD_UNIT")
+                .filter(|u| u.ends_with(".service"))
+                .map(Cow::into_owned)
+        })
+}
+
+/// How the gone listener ended: `pid_entries`, the journal's messages of its PID newest
+/// first; `unit_entries`, those of the unit they name (`journalctl -u UNIT -r`). The unit's
+/// end is read as a former owner's is ([`owner_from`]), from the time the listener was last
+/// seen. `None` when the journal has nothing of the process or of its unit's end.
+pub fn end_from(pid_entries: &str, unit_entries: &str, gone: &GoneListener) -> Option<ListenerEnd> {
+    let unit = unit_of(pid_entries, gone)?;
+    let state = unit_state(unit_entries, &unit, gone.last_seen)?;
+    Some(ListenerEnd {
+        pid: gone.pid,
+        unit,
+        state,
+    })
+}
+
 /// How `unit` is now, from its entries newest first: systemd's latest event about it after
 /// `after` (the time the port was named), and its processes' last message before it ended.
 fn unit_state(entries: &str, unit: &str, after: Timestamp) -> Option<UnitState> {
@@ -531,6 +674,33 @@ pub fn look_up_all(
         .collect()
 }
 
+/// Asks the journal how a listener rstscope saw go ended ([`end_from`]): its PID's messages,
+/// then its unit's. `Ok(None)` when the journal has nothing of it (or on systems without
+/// `journalctl`).
+///
+/// # Errors
+/// As [`look_up`].
+pub fn look_up_end(
+    journal: &Journal,
+    gone: &GoneListener,
+    stop: &AtomicBool,
+) -> Result<Option<ListenerEnd>, String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(None);
+    }
+    let pid = format!("_PID={}", gone.pid);
+    let pid_entries = journalctl(journal, &["-r", "-n", &MENTIONS.to_string(), &pid], stop)?;
+    let Some(unit) = unit_of(&pid_entries, gone) else {
+        return Ok(None);
+    };
+    let unit_entries = journalctl(
+        journal,
+        &["-r", "-n", &UNIT_MESSAGES.to_string(), "-u", &unit],
+        stop,
+    )?;
+    Ok(end_from(&pid_entries, &unit_entries, gone))
+}
+
 /// The services whose end systemd logged lately (failed, exited, stopped, deactivated, failed
 /// to start), the latest first: few, and found through the journal's index.
 fn ended_units(journal: &Journal, stop: &AtomicBool) -> Result<Vec<String>, String> {
@@ -638,11 +808,30 @@ fn journalctl(journal: &Journal, args: &[&str], stop: &AtomicBool) -> Result<Str
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// Journal lookups run on a thread of their own, each port asked once.
+/// A question for the lookup thread.
+enum Question {
+    /// Who served this port before the capture.
+    Port(u16),
+    /// How this listener, seen going, ended.
+    Gone(GoneListener),
+}
+
+/// An answer of the lookup thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Who served a port before the capture ([`look_up`]).
+    Owner(u16, Result<Option<FormerOwner>, String>),
+    /// How the listener of a PID ended ([`look_up_end`]).
+    End(u32, Result<Option<ListenerEnd>, String>),
+}
+
+/// Journal lookups run on a thread of their own, each port asked once, each gone listener
+/// at most twice (its unit may still be restarting at the first answer).
 pub struct OwnerLookups {
-    tx: Option<Sender<u16>>,
-    rx: Receiver<(u16, Result<Option<FormerOwner>, String>)>,
+    tx: Option<Sender<Question>>,
+    rx: Receiver<Answer>,
     asked: HashSet<u16>,
+    asked_ends: HashMap<u32, u8>,
     pending: usize,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -651,7 +840,7 @@ pub struct OwnerLookups {
 impl OwnerLookups {
     /// A lookup thread reading `journal` (started at the first question).
     pub fn new(journal: Journal) -> Self {
-        let (tx, ports) = channel::<u16>();
+        let (tx, questions) = channel::<Question>();
         let (answers, rx) = channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -660,12 +849,25 @@ impl OwnerLookups {
             .spawn(move || {
                 lower_priority();
                 // The ports asked while a search ran are searched for together.
-                while let Ok(first) = ports.recv() {
+                while let Ok(first) = questions.recv() {
                     if stopped.load(Ordering::Relaxed) {
                         break;
                     }
-                    let batch: Vec<u16> = std::iter::once(first).chain(ports.try_iter()).collect();
-                    for answer in look_up_all(&journal, &batch, &stopped) {
+                    let mut ports = Vec::new();
+                    let mut gone = Vec::new();
+                    for q in std::iter::once(first).chain(questions.try_iter()) {
+                        match q {
+                            Question::Port(p) => ports.push(p),
+                            Question::Gone(g) => gone.push(g),
+                        }
+                    }
+                    let ends = gone
+                        .iter()
+                        .map(|g| Answer::End(g.pid, look_up_end(&journal, g, &stopped)));
+                    let owners = look_up_all(&journal, &ports, &stopped)
+                        .into_iter()
+                        .map(|(p, a)| Answer::Owner(p, a));
+                    for answer in ends.chain(owners) {
                         if answers.send(answer).is_err() {
                             return;
                         }
@@ -677,25 +879,54 @@ impl OwnerLookups {
             tx: thread.is_some().then_some(tx),
             rx,
             asked: HashSet::new(),
+            asked_ends: HashMap::new(),
             pending: 0,
             stop,
             thread,
         }
     }
 
+    fn send(&mut self, q: Question) -> bool {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(q).is_ok());
+        if sent {
+            self.pending += 1;
+        }
+        sent
+    }
+
     /// Asks who last served `port`, unless it was asked before or [`MAX_LOOKUPS`] ports were.
     pub fn ask(&mut self, port: u16) {
-        if let Some(tx) = &self.tx
-            && self.asked.len() < MAX_LOOKUPS
-            && self.asked.insert(port)
-            && tx.send(port).is_ok()
+        if self.asked.len() < MAX_LOOKUPS
+            && !self.asked.contains(&port)
+            && self.send(Question::Port(port))
         {
-            self.pending += 1;
+            self.asked.insert(port);
         }
     }
 
+    /// Asks how `gone` ended: once, or a second time with `again` (its unit was still being
+    /// restarted at the first answer); for [`MAX_LOOKUPS`] listeners at most.
+    pub fn ask_end(&mut self, gone: GoneListener, again: bool) {
+        let pid = gone.pid;
+        let times = self.asked_ends.get(&pid).copied().unwrap_or(0);
+        let wanted = match times {
+            0 => self.asked_ends.len() < MAX_LOOKUPS,
+            1 => again,
+            _ => false,
+        };
+        if wanted && self.send(Question::Gone(gone)) {
+            self.asked_ends.insert(pid, times + 1);
+        }
+    }
+
+    /// The listener of `pid` was asked about ([`Self::ask_end`]).
+    #[must_use]
+    pub fn asked_end(&self, pid: u32) -> bool {
+        self.asked_ends.contains_key(&pid)
+    }
+
     /// Answers that came since the last call.
-    pub fn answers(&mut self) -> Vec<(u16, Result<Option<FormerOwner>, String>)> {
+    pub fn answers(&mut self) -> Vec<Answer> {
         let got: Vec<_> = self.rx.try_iter().collect();
         self.pending = self.pending.saturating_sub(got.len());
         got
@@ -703,7 +934,7 @@ impl OwnerLookups {
 
     /// Waits up to `limit` for the questions asked so far to be answered, and returns the
     /// answers that came (the end of a capture: its report should have them).
-    pub fn settle(&mut self, limit: Duration) -> Vec<(u16, Result<Option<FormerOwner>, String>)> {
+    pub fn settle(&mut self, limit: Duration) -> Vec<Answer> {
         let deadline = std::time::Instant::now() + limit;
         let mut got = Vec::new();
         while self.pending > 0 {

@@ -243,6 +243,7 @@ pub fn for_offenders(
                     client_details: Vec::new(),
                     local: false,
                     former_owner: None,
+                    listener_end: None,
                 })
         })
         .collect();

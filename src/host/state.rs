@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
-use super::journal::FormerOwner;
+use super::journal::{FormerOwner, GoneListener, ListenerEnd};
 use super::processes::ProcessInfo;
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
 use crate::engine::{Incident, IncidentKind, Offender};
@@ -107,6 +107,11 @@ pub struct EndpointHost {
     /// Who the system journal shows listening on the port last, when nothing listens at the
     /// last sample and nothing did during the capture (the service ended before it began).
     pub former_owner: Option<FormerOwner>,
+    /// How the listener seen going during the capture (the first of `listener.earlier`)
+    /// ended, as the system journal tells, when nothing took the port after it. Absent from
+    /// a host report saved by an rstscope before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener_end: Option<ListenerEnd>,
 }
 
 impl EndpointHost {
@@ -115,6 +120,22 @@ impl EndpointHost {
     #[must_use]
     pub fn unserved(&self) -> bool {
         self.local && self.listener.now.is_none() && self.listener.earlier.is_empty()
+    }
+
+    /// The listener seen going during the capture, when nothing listens on this endpoint of
+    /// this machine after it: how it ended is a question for the journal.
+    #[must_use]
+    pub fn gone_listener(&self) -> Option<GoneListener> {
+        let was = self.listener.earlier.first().filter(|_| self.local)?;
+        if self.listener.now.is_some() || was.process.pid == super::sockets::UNSEEN_PID {
+            return None;
+        }
+        Some(GoneListener {
+            pid: was.process.pid,
+            name: was.process.name.clone(),
+            started: was.process.started,
+            last_seen: was.last_seen,
+        })
     }
 
     /// What is known of connecting program `p`: its process's details where they were read,
@@ -235,6 +256,8 @@ pub struct HostState {
     notes: Vec<String>,
     /// The journal's former owners of ports, by port.
     owners: BTreeMap<u16, FormerOwner>,
+    /// The journal's endings of listeners seen going, by PID.
+    ends: BTreeMap<u32, ListenerEnd>,
     /// [`Self::finish`] was called: the capture is over.
     ended: bool,
 }
@@ -276,6 +299,21 @@ impl HostState {
             Ok(None) => {}
             Err(e) => self.note(format!(
                 "who served a port before the capture could not be read from the system journal: {e}"
+            )),
+        }
+    }
+
+    /// The journal's answer to how the listener of `pid`, seen going, ended (see
+    /// [`journal`](crate::host::journal)); a later answer replaces an earlier one, a lookup
+    /// that failed becomes a note.
+    pub fn listener_end(&mut self, pid: u32, answer: Result<Option<ListenerEnd>, String>) {
+        match answer {
+            Ok(Some(end)) => {
+                self.ends.insert(pid, end);
+            }
+            Ok(None) => {}
+            Err(e) => self.note(format!(
+                "how a listener that went ended could not be read from the system journal: {e}"
             )),
         }
     }
@@ -403,9 +441,13 @@ impl HostState {
                     client_details,
                     local: self.is_local(o.addr),
                     former_owner: None,
+                    listener_end: None,
                 };
                 if e.unserved() {
                     e.former_owner = self.owners.get(&o.port).cloned();
+                }
+                if let Some(g) = e.gone_listener() {
+                    e.listener_end = self.ends.get(&g.pid).cloned();
                 }
                 e
             })
@@ -740,6 +782,67 @@ mod tests {
         let report = seen.report(&[o]);
         assert!(!report.endpoints[0].unserved());
         assert_eq!(report.endpoints[0].former_owner, None);
+    }
+
+    /// The story: rstscope saw the collector listen and go during the capture, nothing took
+    /// 7211; the journal's answer of how its unit ended (asked by its PID) joins the sentence
+    /// "served by ... until ...". Without an answer, or with one for another PID, nothing more.
+    #[test]
+    fn a_listener_seen_going_ends_as_the_journal_says() {
+        use crate::host::journal::{ListenerEnd, UnitNow, UnitState};
+        let mut state = HostState::new(scope());
+        case_7211(&mut state, true);
+        let o = offender(7211, 0);
+        let report = state.report(std::slice::from_ref(&o));
+        let gone = report.endpoints[0]
+            .gone_listener()
+            .expect("a listener seen going");
+        assert_eq!((gone.pid, gone.last_seen), (4312, at(102)));
+        let clock = crate::report::Clock::Utc;
+        let before = crate::report::full_diagnosis(&o, Some(&report), clock);
+        assert!(before.contains("until 00:01:42."), "{before}");
+        state.listener_end(4312, Ok(None));
+        state.listener_end(4312, Err("journalctl: permission denied".into()));
+        let end = ListenerEnd {
+            pid: 4312,
+            unit: "collector.service".into(),
+            state: UnitState {
+                since: at(103),
+                now: UnitNow::Failed {
+                    result: Some("exit-code".into()),
+                    exit: Some("exited, status=127/n/a".into()),
+                    restarts: Some(5),
+                },
+                last_words: Some(
+                    "/usr/local/bin/collector: error while loading shared libraries: libzmq.so.5: \
+                     cannot open shared object file: No such file or directory"
+                        .into(),
+                ),
+            },
+        };
+        state.listener_end(4312, Ok(Some(end.clone())));
+        let report = state.report(std::slice::from_ref(&o));
+        assert_eq!(report.endpoints[0].listener_end, Some(end.clone()));
+        assert!(report.notes.iter().any(|n| n.contains("permission denied")));
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), clock);
+        assert!(
+            sentence.contains(
+                "it was served by collector (pid 4312) until 00:01:42, when collector.service \
+                 failed (exit status 127 after 5 restarts: error while loading shared \
+                 libraries: libzmq.so.5)."
+            ),
+            "{sentence}"
+        );
+        // Another PID's ending says nothing of this listener.
+        let mut other = HostState::new(scope());
+        case_7211(&mut other, true);
+        other.listener_end(4400, Ok(Some(ListenerEnd { pid: 4400, ..end })));
+        let report = other.report(std::slice::from_ref(&o));
+        assert_eq!(report.endpoints[0].listener_end, None);
+        assert_eq!(
+            crate::report::full_diagnosis(&o, Some(&report), clock),
+            before
+        );
     }
 
     #[test]

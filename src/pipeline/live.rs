@@ -31,7 +31,7 @@ use super::{CHANNEL_DEPTH, Sender, Update};
 use crate::analysis::{Analysis, CaptureInfo};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
-use crate::host::journal::{Journal, OwnerLookups};
+use crate::host::journal::{Answer, Journal, OwnerLookups, UnitNow};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostReport, HostState};
 use crate::packet::{TcpPacket, Timestamp};
@@ -332,6 +332,9 @@ struct HostSide {
 
 /// How long the end of a capture waits for the journal's answers still out.
 const OWNERS_SETTLE: Duration = Duration::from_secs(3);
+/// How long after a listener was last seen the journal is asked how it ended: systemd's
+/// restarts of a failing service (100 ms apart by default, five at most) are over by then.
+const END_ASKED_AFTER: Duration = Duration::from_secs(3);
 
 impl HostSide {
     fn take_samples(&mut self) {
@@ -340,17 +343,44 @@ impl HostSide {
                 self.state.apply(s);
             }
         }
-        for (port, answer) in self.owners.answers() {
-            self.state.former_owner(port, answer);
+        let answers = self.owners.answers();
+        self.answered(answers);
+    }
+
+    fn answered(&mut self, answers: Vec<Answer>) {
+        for answer in answers {
+            match answer {
+                Answer::Owner(port, a) => self.state.former_owner(port, a),
+                Answer::End(pid, a) => self.state.listener_end(pid, a),
+            }
         }
     }
 
     /// Asks the journal about the offenders' ports that nothing listens on and nothing did
     /// during the capture (each port once; the highest-ranked first, and a bounded number).
-    fn ask_owners(&mut self, report: Option<&HostReport>) {
+    /// Asks too how the listeners seen going ended, where nothing took their port: once
+    /// the machine was sampled [`END_ASKED_AFTER`] after the last sight (so systemd's
+    /// restarts had time), and at the capture's `last` report again where the unit was still
+    /// being restarted or the journal had not answered.
+    fn ask_owners(&mut self, report: Option<&HostReport>, last: bool) {
+        let sampled = report.and_then(|r| r.sampled).map(|(_, t)| t);
         for e in report.map_or(&[][..], |r| &r.endpoints) {
             if e.unserved() {
                 self.owners.ask(e.port);
+            }
+            let Some(g) = e.gone_listener() else {
+                continue;
+            };
+            let waited =
+                sampled.is_some_and(|t| t.0 - g.last_seen.0 >= END_ASKED_AFTER.as_nanos() as i64);
+            let unsettled = !matches!(
+                e.listener_end.as_ref().map(|end| &end.state.now),
+                Some(UnitNow::Failed { .. } | UnitNow::Stopped)
+            );
+            if last && unsettled && self.owners.asked_end(g.pid) {
+                self.owners.ask_end(g, true);
+            } else if waited || last {
+                self.owners.ask_end(g, false);
             }
         }
     }
@@ -423,7 +453,7 @@ impl Run {
                 last_snapshot = Instant::now();
                 let a = self.analysis();
                 if let Some(h) = &mut self.host {
-                    h.ask_owners(a.host.as_deref());
+                    h.ask_owners(a.host.as_deref(), false);
                 }
                 sender.offer(Update::Partial(Arc::new(a)));
             }
@@ -454,10 +484,9 @@ impl Run {
         // The journal's answers for ports met last, so that the report has them.
         let last = self.analysis();
         if let Some(h) = &mut self.host {
-            h.ask_owners(last.host.as_deref());
-            for (port, answer) in h.owners.settle(OWNERS_SETTLE) {
-                h.state.former_owner(port, answer);
-            }
+            h.ask_owners(last.host.as_deref(), true);
+            let answers = h.owners.settle(OWNERS_SETTLE);
+            h.answered(answers);
         }
         let stats = self.source.stats();
         self.close_file(&stats);

@@ -831,6 +831,7 @@ mod tests {
                         restarts: Some(5),
                     },
                 )),
+                listener_end: None,
             }],
             coverage: Some(Coverage {
                 kernel_failed: 18,

@@ -1105,9 +1105,14 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock, as_of: AsOf) 
     let (when, listens) = (as_of.words(clock), as_of.listens());
     match (&e.listener.now, e.listener.earlier.first()) {
         (None, Some(was)) => format!(
-            "Nothing {listens} on {port}{when}; it was served by {} until {}.",
+            "Nothing {listens} on {port}{when}; it was served by {} until {}{}.",
             was.process.label(),
-            clock.time(was.last_seen)
+            clock.time(was.last_seen),
+            e.listener_end
+                .as_ref()
+                .filter(|end| end.pid == was.process.pid)
+                .map(|end| end.words(|t| clock.time(t)))
+                .unwrap_or_default()
         ),
         (None, None) => match &e.former_owner {
             Some(f) => format!(
@@ -1377,6 +1382,7 @@ mod diagnosis_tests {
                 client_details: Vec::new(),
                 local: true,
                 former_owner: None,
+                listener_end: None,
             }],
             ..HostReport::default()
         };

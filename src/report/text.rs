@@ -604,6 +604,7 @@ mod tests {
                 client_details: vec![process(5001, "python3", &long)],
                 local: true,
                 former_owner: None,
+                listener_end: None,
             }],
             ..HostReport::default()
         }));

@@ -150,6 +150,7 @@ pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
             client_details: Vec::new(),
             local: true,
             former_owner: None,
+            listener_end: None,
         }],
         ..HostReport::default()
     };

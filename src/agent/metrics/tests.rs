@@ -407,6 +407,7 @@ fn a_listener_known_from_the_journal_is_the_former_listener() {
             client_details: Vec::new(),
             local: true,
             former_owner: Some(owner.clone()),
+            listener_end: None,
         }],
         ..HostReport::default()
     };

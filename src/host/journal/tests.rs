@@ -237,3 +237,130 @@ fn exits_read_as_people_say_them() {
         "crashed with signal SEGV, core dumped"
     );
 }
+
+/// The story's collector (pid 4312) seen listening until 09:57:59, the second before its unit
+/// failed.
+fn gone_collector() -> GoneListener {
+    GoneListener {
+        pid: 4312,
+        name: "collector".into(),
+        started: None,
+        last_seen: Timestamp((DEC01_0958 - 1_000_000) * 1000),
+    }
+}
+
+/// A listener seen going is found in the journal by its PID's messages, its unit read as a
+/// former owner's is: failed, with the exit and the loader's error in few words.
+#[test]
+fn a_gone_listener_ends_as_its_unit_did() {
+    let pid_entries = listening(NOV30_0800);
+    let gone = gone_collector();
+    assert_eq!(
+        unit_of(&pid_entries, &gone).as_deref(),
+        Some("collector.service")
+    );
+    let end = end_from(&pid_entries, &failed_unit(), &gone).expect("an end");
+    assert_eq!(end.pid, 4312);
+    assert!(matches!(
+        end.state.now,
+        UnitNow::Failed { ref exit, .. } if exit.as_deref() == Some("exited, status=127/n/a")
+    ));
+    assert_eq!(
+        end.words(utc),
+        ", when collector.service failed (exit status 127: error while loading shared \
+         libraries: libzmq.so.5)"
+    );
+}
+
+/// Systemd's restarts, as counted: still restarting, then failed after them.
+#[test]
+fn a_gone_listeners_unit_restarting_then_failed_says_its_restarts() {
+    let restart = |at: i64, n: &str| {
+        systemd(
+            at,
+            message_id::RESTART_SCHEDULED,
+            "collector.service: Scheduled restart job, restart counter is at N.",
+            json!({ "N_RESTARTS": n }),
+        )
+    };
+    let exited = |at: i64| {
+        systemd(
+            at,
+            message_id::PROCESS_EXITED,
+            "collector.service: Main process exited, code=exited, status=127/n/a",
+            json!({"EXIT_CODE": "exited", "EXIT_STATUS": "127"}),
+        )
+    };
+    let restarting = [restart(DEC01_0958 + 200_000, "1"), exited(DEC01_0958)].join("\n");
+    let gone = gone_collector();
+    let end = end_from(&listening(NOV30_0800), &restarting, &gone).expect("an end");
+    assert_eq!(
+        end.words(utc),
+        ", when collector.service began failing: systemd keeps restarting it (exit status 127 \
+         after 1 restart)"
+    );
+    let failed = [
+        systemd(
+            DEC01_0958 + 1_000_000,
+            message_id::FAILED,
+            "collector.service: Failed with result 'exit-code'.",
+            json!({"UNIT_RESULT": "exit-code"}),
+        ),
+        exited(DEC01_0958 + 900_000),
+        restart(DEC01_0958 + 800_000, "5"),
+        restarting,
+    ]
+    .join("\n");
+    let end = end_from(&listening(NOV30_0800), &failed, &gone).expect("an end");
+    assert_eq!(
+        end.words(utc),
+        ", when collector.service failed (exit status 127 after 5 restarts)"
+    );
+}
+
+/// Honest: nothing more without the PID's messages, of another process given the PID later,
+/// of a process of another name, or from before the process started.
+#[test]
+fn a_gone_listener_the_journal_does_not_know_ends_without_words() {
+    let gone = gone_collector();
+    assert_eq!(end_from("", &failed_unit(), &gone), None);
+    let later = line(json!({
+        "__REALTIME_TIMESTAMP": (DEC01_0958 + 60_000_000).to_string(),
+        "MESSAGE": "hello",
+        "_SYSTEMD_UNIT": "collector.service",
+        "_COMM": "collector",
+        "_PID": "4312",
+    }));
+    assert_eq!(unit_of(&later, &gone), None);
+    let other_name = GoneListener {
+        name: "nginx".into(),
+        ..gone.clone()
+    };
+    assert_eq!(unit_of(&listening(NOV30_0800), &other_name), None);
+    let started_after = GoneListener {
+        started: Some(1_796_100_000),
+        ..gone.clone()
+    };
+    assert_eq!(unit_of(&listening(NOV30_0800), &started_after), None);
+    // The unit's processes said something, systemd nothing of its end: no words either.
+    assert_eq!(
+        end_from(&listening(NOV30_0800), &listening(NOV30_0800), &gone),
+        None
+    );
+}
+
+/// Few words: a long message is cut after its last whole clause that fits.
+#[test]
+fn last_words_in_few_words() {
+    assert_eq!(
+        few_words(without_program(
+            "/usr/local/bin/collector: error while loading shared libraries: libzmq.so.5: cannot open shared object file: No such file or directory"
+        )),
+        "error while loading shared libraries: libzmq.so.5"
+    );
+    assert_eq!(
+        without_program("config error: bad line 3"),
+        "config error: bad line 3"
+    );
+    assert_eq!(few_words(&"x".repeat(70)), format!("{}…", "x".repeat(60)));
+}

@@ -4,7 +4,7 @@ use super::*;
 use crate::host::SightingSource;
 use crate::host::clients::{ClientProcess, EndpointClients};
 use crate::host::history::{ListenerRecord, ListenerStatus};
-use crate::host::journal::{FormerOwner, UnitNow, UnitState};
+use crate::host::journal::{FormerOwner, ListenerEnd, UnitNow, UnitState};
 use crate::host::processes::ProcessInfo;
 use crate::host::state::KernelCounter;
 use crate::packet::Timestamp;
@@ -68,6 +68,21 @@ fn live_report() -> HostReport {
         client_details: vec![process(5001, "curl", "curl http://127.0.0.1:7211/")],
         local: true,
         former_owner: None,
+        listener_end: Some(ListenerEnd {
+            pid: 4312,
+            unit: "collector.service".into(),
+            state: UnitState {
+                since: at(101),
+                now: UnitNow::Failed {
+                    result: Some("exit-code".into()),
+                    exit: Some("exited, status=127/n/a".into()),
+                    restarts: Some(5),
+                },
+                last_words: Some(
+                    "/usr/local/bin/collector: error while loading shared libraries: libzmq.so.5: cannot open shared object file: No such file or directory".into(),
+                ),
+            },
+        }),
     };
     let unserved = EndpointHost {
         port: 7300,
@@ -163,6 +178,15 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
         "{sentence}"
     );
     assert!(!sentence.contains(" now"), "{sentence}");
+    // How it ended, as the journal told the machine that captured, is kept in the file.
+    assert!(
+        sentence.contains(&format!(
+            "until {}, when collector.service failed (exit status 127 after 5 restarts: error \
+             while loading shared libraries: libzmq.so.5).",
+            clock.time(at(99))
+        )),
+        "{sentence}"
+    );
     assert!(
         sentence.contains(
             "Connecting: curl (pid 5001, /usr/bin/curl) and 1 process of that name before it, \

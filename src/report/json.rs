@@ -17,7 +17,7 @@ use crate::engine::{
     Cause, ConnRecord, ConnState, Offender, Scan, ScanKind, SecondCounts, SuspectRst,
 };
 use crate::host::history::ListenerRecord;
-use crate::host::journal::{FormerOwner, UnitNow, UnitState};
+use crate::host::journal::{FormerOwner, ListenerEnd, UnitNow, UnitState};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::source::{Compression, Format};
@@ -205,6 +205,7 @@ impl Serialize for OffenderOut<'_> {
                 now: e.listener.now.as_ref().map(ListenerRecordOut),
                 earlier: EachOf(&e.listener.earlier, ListenerRecordOut),
                 former_owner: e.former_owner.as_ref().map(FormerOwnerOut),
+                ending: e.listener_end.as_ref().map(ListenerEndOut),
             }),
         )?;
         m.serialize_entry("client_processes", &ClientProcessesOut(e))?;
@@ -299,6 +300,7 @@ struct ListenerOut<'a> {
     now: Option<ListenerRecordOut<'a>>,
     earlier: EachOf<'a, ListenerRecord, ListenerRecordOut<'a>>,
     former_owner: Option<FormerOwnerOut<'a>>,
+    ending: Option<ListenerEndOut<'a>>,
 }
 
 /// One listener record: the process and when it was seen listening.
@@ -345,6 +347,21 @@ impl Serialize for FormerOwnerOut<'_> {
         m.serialize_entry("said", &f.said)?;
         m.serialize_entry("said_at", &Secs(f.said_at))?;
         m.serialize_entry("state", &f.state.as_ref().map(UnitStateOut))?;
+        m.end()
+    }
+}
+
+/// How the listener seen going ended, as the journal tells.
+struct ListenerEndOut<'a>(&'a ListenerEnd);
+
+impl Serialize for ListenerEndOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let end = self.0;
+        let mut m = serializer.serialize_map(Some(4))?;
+        m.serialize_entry("source", "journal")?;
+        m.serialize_entry("pid", &end.pid)?;
+        m.serialize_entry("unit", &end.unit)?;
+        m.serialize_entry("state", &UnitStateOut(&end.state))?;
         m.end()
     }
 }
@@ -921,6 +938,40 @@ mod tests {
                     "exit": "exited, status=127/n/a",
                     "restarts": 3,
                     "last_words": null,
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn a_listener_seen_going_has_its_ending_from_the_journal() {
+        let since = Timestamp::from_parts(1_796_119_080, 0);
+        let end = ListenerEnd {
+            pid: 4312,
+            unit: "collector.service".into(),
+            state: UnitState {
+                since,
+                now: UnitNow::Failed {
+                    result: Some("exit-code".into()),
+                    exit: Some("exited, status=127/n/a".into()),
+                    restarts: Some(5),
+                },
+                last_words: Some("error while loading shared libraries: libzmq.so.5".into()),
+            },
+        };
+        assert_eq!(
+            json!(ListenerEndOut(&end)),
+            json!({
+                "source": "journal",
+                "pid": 4312,
+                "unit": "collector.service",
+                "state": {
+                    "now": "failed",
+                    "since": time(since),
+                    "result": "exit-code",
+                    "exit": "exited, status=127/n/a",
+                    "restarts": 5,
+                    "last_words": "error while loading shared libraries: libzmq.so.5",
                 },
             })
         );

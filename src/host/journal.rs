@@ -122,8 +122,14 @@ pub struct ListenerEnd {
 
 impl ListenerEnd {
     /// What the sentence "served by X until T" adds: `, when collector.service failed (exit
-    /// status 127: error while loading shared libraries: libzmq.so.5…)`; `at` writes a time.
+    /// status 127: error while loading shared libraries: libzmq.so.5)`; `at` writes a time.
     pub fn words(&self, at: impl Fn(Timestamp) -> String) -> String {
+        format!(", when {}", self.summary(at))
+    }
+
+    /// The end on its own: `collector.service failed (exit status 127: error while loading
+    /// shared libraries: libzmq.so.5)` (the app's row beside "Listened until").
+    pub fn summary(&self, at: impl Fn(Timestamp) -> String) -> String {
         let unit = &self.unit;
         let s = &self.state;
         // The reason, in few words: the exit and the last words without the program's name.
@@ -143,15 +149,15 @@ impl ListenerEnd {
         };
         match &s.now {
             UnitNow::Failed { exit, restarts, .. } => {
-                format!(", when {unit} failed{}", why(exit, *restarts))
+                format!("{unit} failed{}", why(exit, *restarts))
             }
             UnitNow::Restarting { exit, restarts } => format!(
-                ", when {unit} began failing: systemd keeps restarting it{}",
+                "{unit} began failing: systemd keeps restarting it{}",
                 why(exit, *restarts)
             ),
-            UnitNow::Stopped => format!(", when {unit} was stopped"),
+            UnitNow::Stopped => format!("{unit} was stopped"),
             UnitNow::Running => format!(
-                ", when its process ended; {unit} runs again since {} without listening there",
+                "its process ended; {unit} runs again since {} without listening there",
                 at(s.since)
             ),
         }

@@ -1253,12 +1253,34 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
         };
         match (&e.listener.now, e.listener.earlier.first()) {
             (Some(now), _) => line(ui, listening, &now.process, String::new()),
-            (None, Some(was)) => line(
-                ui,
-                "Listened until",
-                &was.process,
-                format!(" — until {}", input.clock.time(was.last_seen)),
-            ),
+            (None, Some(was)) => {
+                line(
+                    ui,
+                    "Listened until",
+                    &was.process,
+                    format!(" — until {}", input.clock.time(was.last_seen)),
+                );
+                // How it ended, where the journal told (its unit's failure and reason).
+                if let Some(end) = e
+                    .listener_end
+                    .as_ref()
+                    .filter(|end| end.pid == was.process.pid)
+                {
+                    let text = format!("then {}", end.summary(|t| input.clock.time(t)));
+                    let full = end.state.last_words.clone().unwrap_or_default();
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("Journal:").strong());
+                        let shown = ui.add(
+                            egui::Label::new(text)
+                                .truncate()
+                                .show_tooltip_when_elided(false),
+                        );
+                        if !full.is_empty() {
+                            shown.on_hover_text(full);
+                        }
+                    });
+                }
+            }
             (None, None) => {
                 if let Some(f) = &e.former_owner {
                     let text = format!(

@@ -98,7 +98,7 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
 
 /// The story sample's offender sentence (`rstscope analyze --utc`), as the README shows it.
 const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 client \
-     (2.8/s, 22:18:37-22:18:47) while it accepted 11: nothing was listening on that port after the \
+     (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening on that port after the \
      service stopped. Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector (pid 27962, /opt/rstscope-sample/bin/collector) until \
      22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
      (connect-trace).";

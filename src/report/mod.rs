@@ -449,6 +449,56 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
     }
 }
 
+/// When the incidents of `kind` at `o` happened, "2.0/s, 22:18:38-22:18:47" or "at 22:18:38",
+/// where they are not all its incidents: a sentence about 20 refusals gives their rate and
+/// times, not those of the 31 incidents with the aborts of the crash before them. `None` when
+/// they are all its incidents, or its series cannot say (whole minutes there, older seconds
+/// dropped to bound memory): the sentence then gives the endpoint's.
+fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> {
+    let (total, count): (u64, fn(&crate::engine::SecondCounts) -> u32) = match kind {
+        DiagnosisKind::Refused => (o.failed_refused, |c| c.failed_by[0]),
+        DiagnosisKind::Unanswered => (o.failed_unanswered, |c| c.failed_by[2]),
+        DiagnosisKind::HandshakeReset => (o.rst_by_cause[Cause::HandshakeReset.index()], |c| {
+            c.rst[Cause::HandshakeReset.index()]
+        }),
+        DiagnosisKind::Abort => (o.rst_by_cause[Cause::Abort.index()], |c| {
+            c.rst[Cause::Abort.index()]
+        }),
+        DiagnosisKind::AfterClose => (o.rst_by_cause[Cause::AfterClose.index()], |c| {
+            c.rst[Cause::AfterClose.index()]
+        }),
+        DiagnosisKind::Stray => (o.rst_by_cause[Cause::Stray.index()], |c| {
+            c.rst[Cause::Stray.index()]
+        }),
+        DiagnosisKind::Injected => (o.suspect_injected, |c| c.suspect),
+    };
+    if total == 0 || total >= o.incidents {
+        return None;
+    }
+    let (mut first, mut last, mut n) = (None, 0, 0u64);
+    for &(second, ref c) in o.series.iter().filter(|(_, c)| count(c) > 0) {
+        first.get_or_insert(second);
+        last = second;
+        n += u64::from(count(c));
+    }
+    let first = first?;
+    let whole_minutes = o.minutes_before.is_some_and(|m| first < m);
+    if whole_minutes || n != total {
+        return None;
+    }
+    let at = |second: i64| Timestamp::from_parts(second, 0);
+    Some(if first == last {
+        format!("at {}", clock.time(at(last)))
+    } else {
+        let span = (last - first + 1) as f64;
+        format!(
+            "{}, {}",
+            rate(n as f64 / span),
+            clock.range(at(first), at(last))
+        )
+    })
+}
+
 /// The connections of `o` with a RST of `cause`, when known (not over a time range).
 fn conns(o: &Offender, cause: Cause) -> Option<u64> {
     o.rst_conns_by_cause
@@ -708,7 +758,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -
             String::new()
         }
     };
-    let when = if o.first_seen.second() == o.last_seen.second() {
+    let all_incidents = if o.first_seen.second() == o.last_seen.second() {
         format!("at {}", clock.time(o.first_seen))
     } else {
         format!(
@@ -718,7 +768,11 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -
         )
     };
     let by = |c: Cause| o.rst_by_cause[c.index()];
-    let mut s = match o.diagnosis().kind {
+    let kind = o.diagnosis().kind;
+    // The rate and times of what the sentence counts (the refusals, not the aborts of the
+    // crash before them), where its series tells them apart.
+    let when = kind_when(o, kind, clock).unwrap_or(all_incidents);
+    let mut s = match kind {
         DiagnosisKind::Refused => {
             let attempts = o.attempts.max(o.failed_refused);
             if o.failed_refused >= attempts {
@@ -1474,6 +1528,71 @@ mod diagnosis_tests {
             ),
             "{s}"
         );
+    }
+
+    /// A sentence about refusals gives their rate and times, not the endpoint's: the story's
+    /// 20 refusals twice a second after 11 aborts of the crash the second before said "2.8/s"
+    /// and the crash's second, the rate of all 31 incidents. Where the series cannot tell
+    /// them apart (older seconds folded into minutes) it says the endpoint's.
+    #[test]
+    fn the_rate_and_times_are_those_of_what_the_sentence_counts() {
+        use crate::engine::SecondCounts;
+        let base = 1_700_000_000;
+        let mut series = vec![(
+            base,
+            SecondCounts {
+                rst: [0, 0, 0, 11, 0],
+                incidents: 11,
+                ..SecondCounts::default()
+            },
+        )];
+        series.extend((1..=10).map(|s| {
+            (
+                base + s,
+                SecondCounts {
+                    rst: [2, 0, 0, 0, 0],
+                    failed: 2,
+                    failed_by: [2, 0, 0],
+                    incidents: 2,
+                    ..SecondCounts::default()
+                },
+            )
+        }));
+        let mut o = Offender {
+            rst_packets: 31,
+            rst_by_cause: [20, 0, 0, 11, 0],
+            rst_from_server: 31,
+            attempts: 31,
+            completed: 11,
+            failed_attempts: 20,
+            failed_refused: 20,
+            incidents: 31,
+            first_seen: Timestamp::from_parts(base, 500_000_000),
+            last_seen: Timestamp::from_parts(base + 10, 0),
+            avg_rate: 31.0 / 11.0,
+            series: series.into(),
+            ..Offender::blank("127.0.0.1", 7211)
+        };
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("refused 20 of 31 connection attempts from 1 client (2.0/s, 22:13:21-22:13:30) while"),
+            "{s}"
+        );
+        // The minutes before the last hour's seconds: only the endpoint's figures are known.
+        o.minutes_before = Some(base + 5);
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(s.contains("(2.8/s, 22:13:20-22:13:30)"), "{s}");
+        // Refusals all in one second: "at".
+        o.minutes_before = None;
+        o.failed_refused = 2;
+        o.failed_attempts = 2;
+        o.rst_by_cause = [2, 0, 0, 1, 0];
+        o.incidents = 3;
+        let mut two = o.series[..2].to_vec();
+        two[0].1.rst[Cause::Abort.index()] = 1;
+        o.series = two.into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(s.contains("(at 22:13:21)"), "{s}");
     }
 
     /// Two refused attempts are "both", not "all 2" (seen on corpus captures).

@@ -99,6 +99,12 @@ const INSTANCE_PREFIX: &str = "rstscope-";
 const BUFFER_KB: u32 = 512;
 /// How often the reader looks at the buffers; also the longest wait for it to stop.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How soon it looks again after a round that read more than [`BUSY_BYTES`] from one CPU: a
+/// connect flood (tens of thousands a second, most on one CPU) fills that CPU's buffer in less
+/// than [`POLL_INTERVAL`], and the kernel overwrites what was not read.
+const BUSY_POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// An eighth of a CPU's buffer in one round: the buffer would be full within eight.
+const BUSY_BYTES: usize = BUFFER_KB as usize * 1024 / 8;
 /// Pages read from one CPU per round, so that one busy CPU cannot hold up stopping.
 const MAX_PAGES_PER_ROUND: usize = 256;
 /// Reads of the kernel's `saved_tgids` in a burst...
@@ -504,16 +510,20 @@ impl Reader {
     fn run(mut self) {
         let mut batch = Vec::new();
         while !self.stop.load(Ordering::Acquire) {
-            if !self.round(&mut batch) {
+            let Some(busiest) = self.round(&mut batch) else {
                 return;
-            }
-            thread::park_timeout(POLL_INTERVAL);
+            };
+            thread::park_timeout(if busiest > BUSY_BYTES {
+                BUSY_POLL_INTERVAL
+            } else {
+                POLL_INTERVAL
+            });
         }
     }
 
-    /// Reads what every CPU's buffer holds and passes on the sightings; `false` when nobody
-    /// listens any more.
-    fn round(&mut self, batch: &mut Vec<Timed>) -> bool {
+    /// Reads what every CPU's buffer holds and passes on the sightings: the most bytes read
+    /// from one CPU, or `None` when nobody listens any more.
+    fn round(&mut self, batch: &mut Vec<Timed>) -> Option<usize> {
         let offset = unix_minus_mono_ns();
         let Self {
             cpus,
@@ -529,7 +539,9 @@ impl Reader {
             lost,
             ..
         } = self;
+        let mut busiest = 0;
         for cpu in cpus.iter_mut() {
+            let mut read = 0;
             for _ in 0..MAX_PAGES_PER_ROUND {
                 let len = match cpu.read(page) {
                     Ok(0) => break,
@@ -552,7 +564,9 @@ impl Reader {
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
                 lost.fetch_add(missed, Ordering::Relaxed);
+                read += len;
             }
+            busiest = busiest.max(read);
         }
         // In time order: a process that moved from one CPU to another between its execs has the
         // later one read first when its CPU comes first, and the earlier must not replace it.
@@ -590,7 +604,7 @@ impl Reader {
                 sighting.name = comm_of(exe);
             }
             if !send(&self.tx, &self.lost, sighting) {
-                return false;
+                return None;
             }
         }
         self.unnamed = unnamed;
@@ -636,14 +650,14 @@ impl Reader {
                 sighting.name = sighting.exe.as_deref().map(comm_of).unwrap_or_default();
             }
             if !send(&self.tx, &self.lost, sighting) {
-                return false;
+                return None;
             }
         }
         let dropped = self.joiner.dropped();
         self.lost
             .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
         self.joiner_dropped = dropped;
-        true
+        Some(busiest)
     }
 
     /// The processes of the threads in `batch` that connected and are gone from `/proc`
@@ -1081,7 +1095,7 @@ mod tests {
                 .small(30, &record(0, 0xd0, 2, 7, port(45676), server))
                 .build(),
         );
-        assert!(reader.round(&mut batch));
+        assert!(reader.round(&mut batch).is_some());
         let _ = fs::remove_dir_all(&dir);
         // No exit event here: they are named at once, by the name the kernel gave at exec.
         let mut seen: Vec<ProcessSighting> = rx.try_iter().collect();

@@ -26,9 +26,10 @@
 //! the one built with this check), so that two builds can be compared in one session.
 //!
 //! Besides the packet counts it prints what the connect trace made of the load (the failed
-//! attempts it named, the events it lost) and each of rstscope's threads' CPU time while the
-//! load ran (Linux: `/proc/PID/task/TID/schedstat`), so that a thread that falls behind or
-//! takes the capture's core shows.
+//! attempts it named, the events it lost and how many of those the kernel overwrote unread)
+//! and each of rstscope's threads' CPU time while the load ran (Linux:
+//! `/proc/PID/task/TID/schedstat`), so that a thread that falls behind or takes the capture's
+//! core shows.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, ErrorKind};
@@ -141,6 +142,7 @@ fn main() {
     };
     let elapsed = start.elapsed().as_secs_f64();
     let threads_after = thread_cpu(child.id());
+    let overwritten = trace_overruns(child.id());
     let out = child.wait_with_output().expect("rstscope ends");
     let drops_seen = reader.join().unwrap_or_default();
     let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
@@ -223,7 +225,7 @@ fn main() {
     );
     let trace = TraceFigures::of(&v);
     println!(
-        "connect trace: failed attempts named by it {} of {} (not observed {}), events lost {}{}",
+        "connect trace: failed attempts named by it {} of {} (not observed {}), events lost {} (of which the kernel overwrote {overwritten} unread by the load's end){}",
         trace.named,
         v["failed_attempts"],
         trace.not_observed,
@@ -280,6 +282,28 @@ impl TraceFigures {
             ),
         }
     }
+}
+
+/// Events the kernel overwrote in the connect trace's buffers before rstscope `pid` read them
+/// (the `overrun` of each CPU's `stats` in its tracefs instance, `rstscope-PID-N`); 0 without
+/// one.
+fn trace_overruns(pid: u32) -> u64 {
+    let prefix = format!("rstscope-{pid}-");
+    ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+        .iter()
+        .filter_map(|root| std::fs::read_dir(format!("{root}/instances")).ok())
+        .flat_map(|instances| instances.flatten())
+        .filter(|i| i.file_name().to_string_lossy().starts_with(&prefix))
+        .filter_map(|i| std::fs::read_dir(i.path().join("per_cpu")).ok())
+        .flat_map(|cpus| cpus.flatten())
+        .filter_map(|cpu| std::fs::read_to_string(cpu.path().join("stats")).ok())
+        .flat_map(|stats| {
+            stats
+                .lines()
+                .filter_map(|l| l.strip_prefix("overrun:")?.trim().parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
 }
 
 /// CPU time of each thread of process `pid` so far, in nanoseconds, by thread name (threads of

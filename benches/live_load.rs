@@ -22,7 +22,14 @@
 //!   too), so it sees what a refusal looks like on the wire.
 //!
 //! Environment: `BENCH_SECS` (default 10) seconds of load; `BENCH_IFACE` (default `lo`);
-//! `BENCH_MODE`, `BENCH_RATE` as above.
+//! `BENCH_MODE`, `BENCH_RATE` as above; `BENCH_RSTSCOPE`, the rstscope binary to load (default
+//! the one built with this check), so that two builds can be compared in one session.
+//!
+//! Besides the packet counts it prints what the connect trace made of the load (the failed
+//! attempts it named, the events it lost and how many of those the kernel overwrote unread)
+//! and each of rstscope's threads' CPU time while the load ran (Linux:
+//! `/proc/PID/task/TID/schedstat`), so that a thread that falls behind or takes the capture's
+//! core shows.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, ErrorKind};
@@ -88,7 +95,9 @@ fn main() {
     let port = closed_port();
     let filter = format!("tcp port {port}");
     let duration = format!("{}s", secs + 3);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+    let rstscope =
+        std::env::var("BENCH_RSTSCOPE").unwrap_or_else(|_| env!("CARGO_BIN_EXE_rstscope").into());
+    let mut child = Command::new(&rstscope)
         .args([
             "capture",
             "-i",
@@ -124,6 +133,7 @@ fn main() {
         drops
     });
 
+    let threads_before = thread_cpu(child.id());
     let start = Instant::now();
     let (generated, other_errors) = match mode {
         Mode::Syn(rate) => raw::syn_flood(port, Duration::from_secs(secs), rate),
@@ -131,6 +141,8 @@ fn main() {
         Mode::Connect => connects(port, Duration::from_secs(secs)),
     };
     let elapsed = start.elapsed().as_secs_f64();
+    let threads_after = thread_cpu(child.id());
+    let overwritten = trace_overruns(child.id());
     let out = child.wait_with_output().expect("rstscope ends");
     let drops_seen = reader.join().unwrap_or_default();
     let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
@@ -200,6 +212,117 @@ fn main() {
         secs + 3,
         100.0 * (user + sys) / elapsed
     );
+    let threads: Vec<String> = threads_after
+        .iter()
+        .map(|(name, ns)| {
+            let spent = ns - threads_before.get(name).copied().unwrap_or(0);
+            format!("{name} {:.0}%", 100.0 * spent as f64 / 1e9 / elapsed)
+        })
+        .collect();
+    println!(
+        "rstscope's threads while the load ran (% of a core): {}",
+        threads.join(", ")
+    );
+    let trace = TraceFigures::of(&v);
+    println!(
+        "connect trace: failed attempts named by it {} of {} (not observed {}), events lost {} (of which the kernel overwrote {overwritten} unread by the load's end){}",
+        trace.named,
+        v["failed_attempts"],
+        trace.not_observed,
+        trace.lost,
+        if trace.matched_early > 0 {
+            format!(", incidents matched early {}", trace.matched_early)
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// What the report says the connect trace did.
+struct TraceFigures {
+    /// Incidents whose client process came from the connect trace.
+    named: u64,
+    /// Incidents whose client process was not observed.
+    not_observed: u64,
+    /// Events lost, from the host note that counts them.
+    lost: u64,
+    /// Incidents matched to processes early (too many waited), from its note.
+    matched_early: u64,
+}
+
+impl TraceFigures {
+    fn of(report: &serde_json::Value) -> Self {
+        let offenders = report["offenders"].as_array().into_iter().flatten();
+        let clients = offenders
+            .clone()
+            .flat_map(|o| o["client_processes"].as_array().into_iter().flatten());
+        let named = clients
+            .filter(|c| c["source"] == "connect-trace")
+            .filter_map(|c| c["connections"].as_u64())
+            .sum();
+        let not_observed = offenders
+            .filter_map(|o| o["client_processes_not_observed"].as_u64())
+            .sum();
+        let note = |words: &str| {
+            report["host_notes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_str()?.strip_suffix(words)?.parse::<u64>().ok())
+                .sum()
+        };
+        Self {
+            named,
+            not_observed,
+            lost: note(
+                " connect events were lost (kernel buffer overrun or queue full); their processes are not observed",
+            ),
+            matched_early: note(
+                " incidents were matched to processes early because too many waited at once",
+            ),
+        }
+    }
+}
+
+/// Events the kernel overwrote in the connect trace's buffers before rstscope `pid` read them
+/// (the `overrun` of each CPU's `stats` in its tracefs instance, `rstscope-PID-N`); 0 without
+/// one.
+fn trace_overruns(pid: u32) -> u64 {
+    let prefix = format!("rstscope-{pid}-");
+    ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+        .iter()
+        .filter_map(|root| std::fs::read_dir(format!("{root}/instances")).ok())
+        .flat_map(|instances| instances.flatten())
+        .filter(|i| i.file_name().to_string_lossy().starts_with(&prefix))
+        .filter_map(|i| std::fs::read_dir(i.path().join("per_cpu")).ok())
+        .flat_map(|cpus| cpus.flatten())
+        .filter_map(|cpu| std::fs::read_to_string(cpu.path().join("stats")).ok())
+        .flat_map(|stats| {
+            stats
+                .lines()
+                .filter_map(|l| l.strip_prefix("overrun:")?.trim().parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+/// CPU time of each thread of process `pid` so far, in nanoseconds, by thread name (threads of
+/// one name added up); empty where `/proc` has no `schedstat`.
+fn thread_cpu(pid: u32) -> BTreeMap<String, u64> {
+    let mut by_name = BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return by_name;
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let ns: u64 = std::fs::read_to_string(path.join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0);
+        *by_name.entry(name.trim_end().to_owned()).or_insert(0) += ns;
+    }
+    by_name
 }
 
 /// User and system CPU seconds of the children waited for (here: rstscope).

@@ -1,6 +1,8 @@
 //! The per-connect process source on the real kernel (Linux, root): connects made here are seen
 //! with this test's own PID (also from a thread already gone), and a short-lived program's
-//! connect with its name although it is gone before the trace reads it. Without root or tracefs it prints "SKIPPED: ..." and passes.
+//! connect with its name although it is gone before the trace reads it, and a process that
+//! runs another program between two connects with each program's name. Without root or
+//! tracefs it prints "SKIPPED: ..." and passes.
 
 #![cfg(target_os = "linux")]
 
@@ -344,6 +346,69 @@ fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
         assert_eq!(s.exe.as_deref(), Some(path.as_str()), "{s:?}");
         assert_eq!(s.name, "检查-client", "{s:?}");
     }
+}
+
+/// Regression for the trace's memory of whose thread connects: a process that connects, runs
+/// another program (exec) and connects again within a second is named after each program,
+/// not after the first for both.
+#[test]
+fn a_process_that_connects_again_after_exec_is_named_after_its_new_program() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the client");
+        return;
+    }
+    let Some(mut trace) = start() else {
+        return;
+    };
+    // bash under two names of our own: the kernel names a process after the file it ran.
+    let dir = std::env::temp_dir().join(format!("rstscope-reexec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let [before, after] = ["rstbefore", "rstafter"].map(|name| {
+        let program = dir.join(name);
+        let _ = std::fs::remove_file(&program);
+        std::os::unix::fs::symlink(bash, &program).expect("link to bash");
+        program
+    });
+    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let port = refused.port();
+    // Each connect is read while its program still runs (the trace reads every 0.1 s); `true`
+    // last, or bash would run `sleep` in its own process (exec) rather than a child.
+    let connect = format!(": 3<>/dev/tcp/127.0.0.1/{port}; sleep 0.5; true");
+    let mut child = std::process::Command::new(&before)
+        .arg("-c")
+        .arg(format!(
+            "{connect}; exec {} -c '{connect}'",
+            after.display()
+        ))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run the client");
+    let pid = child.id();
+    child.wait().expect("the client ends");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut seen = Vec::new();
+    let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
+        seen.iter()
+            .filter(|s| s.remote == Some(refused) && s.pid == pid)
+            .cloned()
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while theirs(&seen).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        trace.drain(&mut seen);
+    }
+    let mut found = theirs(&seen);
+    found.sort_by_key(|s| s.at);
+    let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["rstbefore", "rstafter"],
+        "{found:?}; lost {}",
+        trace.lost()
+    );
 }
 
 /// The exits of threads whose process goes on (a pool's workers, a thread per request: many a

@@ -18,7 +18,9 @@
 //!   connect() and leaves the socket to its child is not followed, nor a socket passed to
 //!   another process. PIDs are those of the initial PID namespace.
 //! - The process ID and name are looked up in `/proc` when the reader sees the connect (within
-//!   about 0.1 s). For a thread already gone by then, its process comes from the kernel's
+//!   about 0.1 s), once a second at most for a thread that connects again and again, where the
+//!   exec and exit events below tell when its process changed program or ended (see
+//!   [`owners`]). For a thread already gone by then, its process comes from the kernel's
 //!   thread-to-process table (`saved_tgids`, filled while the instance's `record-tgid` option
 //!   is on): a thread that connected and ended in a process still running is named by that
 //!   process. For a process already gone (a short-lived `curl`, `nc` or script) the name
@@ -56,6 +58,7 @@
 mod execs;
 mod format;
 mod join;
+mod owners;
 mod ring;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -72,6 +75,7 @@ use std::time::Duration;
 use self::execs::{Execs, comm_of};
 use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
+use self::owners::Owners;
 use super::program::Script;
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
@@ -95,6 +99,12 @@ const INSTANCE_PREFIX: &str = "rstscope-";
 const BUFFER_KB: u32 = 512;
 /// How often the reader looks at the buffers; also the longest wait for it to stop.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How soon it looks again after a round that read more than [`BUSY_BYTES`] from one CPU: a
+/// connect flood (tens of thousands a second, most on one CPU) fills that CPU's buffer in less
+/// than [`POLL_INTERVAL`], and the kernel overwrites what was not read.
+const BUSY_POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// An eighth of a CPU's buffer in one round: the buffer would be full within eight.
+const BUSY_BYTES: usize = BUFFER_KB as usize * 1024 / 8;
 /// Pages read from one CPU per round, so that one busy CPU cannot hold up stopping.
 const MAX_PAGES_PER_ROUND: usize = 256;
 /// Reads of the kernel's `saved_tgids` in a burst...
@@ -250,6 +260,7 @@ impl ConnectTrace {
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            owners: (events.exit && events.exec).then(Owners::default),
             processes: Vec::new(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
@@ -480,6 +491,9 @@ struct Reader {
     exited: Exited,
     /// Programs started recently, by process.
     execs: Execs,
+    /// Processes of connecting threads read lately; `None` where exits or execs are not read,
+    /// which end its entries.
+    owners: Option<Owners>,
     /// The round's exits and execs, applied in time order once every CPU is read.
     processes: Vec<(Timestamp, ProcessEvent)>,
     /// Sightings of a gone process whose exit was not read yet: passed on next round.
@@ -496,16 +510,20 @@ impl Reader {
     fn run(mut self) {
         let mut batch = Vec::new();
         while !self.stop.load(Ordering::Acquire) {
-            if !self.round(&mut batch) {
+            let Some(busiest) = self.round(&mut batch) else {
                 return;
-            }
-            thread::park_timeout(POLL_INTERVAL);
+            };
+            thread::park_timeout(if busiest > BUSY_BYTES {
+                BUSY_POLL_INTERVAL
+            } else {
+                POLL_INTERVAL
+            });
         }
     }
 
-    /// Reads what every CPU's buffer holds and passes on the sightings; `false` when nobody
-    /// listens any more.
-    fn round(&mut self, batch: &mut Vec<Timed>) -> bool {
+    /// Reads what every CPU's buffer holds and passes on the sightings: the most bytes read
+    /// from one CPU, or `None` when nobody listens any more.
+    fn round(&mut self, batch: &mut Vec<Timed>) -> Option<usize> {
         let offset = unix_minus_mono_ns();
         let Self {
             cpus,
@@ -516,11 +534,14 @@ impl Reader {
             exec_format,
             exited,
             execs,
+            owners,
             processes,
             lost,
             ..
         } = self;
+        let mut busiest = 0;
         for cpu in cpus.iter_mut() {
+            let mut read = 0;
             for _ in 0..MAX_PAGES_PER_ROUND {
                 let len = match cpu.read(page) {
                     Ok(0) => break,
@@ -543,7 +564,9 @@ impl Reader {
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
                 lost.fetch_add(missed, Ordering::Relaxed);
+                read += len;
             }
+            busiest = busiest.max(read);
         }
         // In time order: a process that moved from one CPU to another between its execs has the
         // later one read first when its CPU comes first, and the earlier must not replace it.
@@ -551,10 +574,18 @@ impl Reader {
         for (at, event) in processes.drain(..) {
             match event {
                 ProcessEvent::Exit(exit) => {
+                    if let Some(owners) = owners.as_mut() {
+                        owners.forget(exit.tid);
+                    }
                     execs.exit(at, exit.tid);
                     exited.insert(at, exit);
                 }
-                ProcessEvent::Exec(exec) => execs.exec(at, exec),
+                ProcessEvent::Exec(exec) => {
+                    if let Some(owners) = owners.as_mut() {
+                        owners.forget(exec.pid);
+                    }
+                    execs.exec(at, exec);
+                }
             }
         }
         // Last round's sightings of gone processes: their exits are read by now.
@@ -573,7 +604,7 @@ impl Reader {
                 sighting.name = comm_of(exe);
             }
             if !send(&self.tx, &self.lost, sighting) {
-                return false;
+                return None;
             }
         }
         self.unnamed = unnamed;
@@ -582,11 +613,23 @@ impl Reader {
         // Connecting threads already gone: their processes, from the kernel's record.
         let saved = self.gone_threads(batch);
         let (exited, execs) = (&self.exited, &self.execs);
+        let owners = &mut self.owners;
         let waits = self.exit_format.is_some();
         for timed in batch.drain(..) {
             let at = timed.at;
             let owner = |tid| {
-                let mut owner = owner_of(tid, |tid| saved.get(&tid).copied());
+                let mut owner = match owners.as_mut() {
+                    Some(owners) => owners.get(tid, at).cloned().unwrap_or_else(|| {
+                        running_owner(tid).map_or_else(
+                            || gone_owner(tid, saved.get(&tid).copied()),
+                            |owner| {
+                                owners.insert(tid, at, owner.clone());
+                                owner
+                            },
+                        )
+                    }),
+                    None => owner_of(tid, |tid| saved.get(&tid).copied()),
+                };
                 if owner.name.is_empty()
                     && let Some(name) = exited.name(owner.pid).or_else(|| exited.name(tid))
                 {
@@ -607,14 +650,14 @@ impl Reader {
                 sighting.name = sighting.exe.as_deref().map(comm_of).unwrap_or_default();
             }
             if !send(&self.tx, &self.lost, sighting) {
-                return false;
+                return None;
             }
         }
         let dropped = self.joiner.dropped();
         self.lost
             .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
         self.joiner_dropped = dropped;
-        true
+        Some(busiest)
     }
 
     /// The processes of the threads in `batch` that connected and are gone from `/proc`
@@ -625,7 +668,7 @@ impl Reader {
         let Some(path) = self.tgids.as_deref() else {
             return HashMap::new();
         };
-        let gone: HashSet<u32> = processes_unknown(batch, &self.execs)
+        let gone: HashSet<u32> = processes_unknown(batch, &self.execs, self.owners.as_ref())
             .filter(|tid| !Path::new(&format!("/proc/{tid}")).exists())
             .collect();
         if gone.is_empty() || !self.tgid_scans.take() {
@@ -640,12 +683,18 @@ impl Reader {
 /// The threads that connected in `batch` whose process the trace cannot tell by itself. A
 /// thread seen starting a program is not one: exec makes it its process's leader, whose ID is
 /// the process's (a short-lived `curl` or script is such a thread), so no pass over
-/// `saved_tgids` is spent on it.
-fn processes_unknown<'a>(batch: &'a [Timed], execs: &'a Execs) -> impl Iterator<Item = u32> + 'a {
+/// `saved_tgids` is spent on it. Nor is a thread whose process was read lately (`owners`):
+/// that answer is used.
+fn processes_unknown<'a>(
+    batch: &'a [Timed],
+    execs: &'a Execs,
+    owners: Option<&'a Owners>,
+) -> impl Iterator<Item = u32> + 'a {
     batch
         .iter()
         .filter(|t| t.change.newstate == TCP_SYN_SENT)
         .filter(|t| execs.path(t.change.tid, t.at).is_none())
+        .filter(move |t| owners.is_none_or(|o| o.get(t.change.tid, t.at).is_none()))
         .map(|t| t.change.tid)
 }
 
@@ -764,32 +813,45 @@ impl Exited {
 /// The process of thread `tid`, from `/proc` now; for a thread already gone, its process ID
 /// from `gone_tgid` (the kernel's record), named from `/proc` if that process still runs.
 fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
-    let tgid = fs::read_to_string(format!("/proc/{tid}/status"))
-        .ok()
-        .and_then(|status| tgid_from_status(&status))
-        .or_else(|| gone_tgid(tid));
-    match tgid {
-        Some(pid) => Owner {
-            pid,
-            name: fs::read_to_string(format!("/proc/{pid}/comm"))
-                .map(|comm| comm.trim_end_matches('\n').to_owned())
-                .unwrap_or_default(),
-            exe: None,
-            // A client that connects once and exits is gone before the host monitor reads
-            // it: its script is read now, from its arguments (NUL-separated, as exec gave them).
-            script: fs::read(format!("/proc/{pid}/cmdline"))
-                .ok()
-                .and_then(|args| {
-                    let args = String::from_utf8_lossy(&args);
-                    Script::of(args.trim_end_matches('\0').split('\0'))
-                }),
-        },
-        None => Owner {
+    running_owner(tid).unwrap_or_else(|| gone_owner(tid, gone_tgid(tid)))
+}
+
+/// The process of thread `tid` from `/proc` now, if the thread still runs.
+fn running_owner(tid: u32) -> Option<Owner> {
+    let status = fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    tgid_from_status(&status).map(process_owner)
+}
+
+/// The process of thread `tid`, gone from `/proc`: `tgid` as the kernel recorded it, named
+/// from `/proc` if that process still runs; else the thread ID, unnamed.
+fn gone_owner(tid: u32, tgid: Option<u32>) -> Owner {
+    tgid.map_or_else(
+        || Owner {
             pid: tid,
             name: String::new(),
             exe: None,
             script: None,
         },
+        process_owner,
+    )
+}
+
+/// Process `pid`, named from `/proc` now (empty when it is gone).
+fn process_owner(pid: u32) -> Owner {
+    Owner {
+        pid,
+        name: fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|comm| comm.trim_end_matches('\n').to_owned())
+            .unwrap_or_default(),
+        exe: None,
+        // A client that connects once and exits is gone before the host monitor reads it: its
+        // script is read now, from its arguments (NUL-separated, as exec gave them).
+        script: fs::read(format!("/proc/{pid}/cmdline"))
+            .ok()
+            .and_then(|args| {
+                let args = String::from_utf8_lossy(&args);
+                Script::of(args.trim_end_matches('\0').split('\0'))
+            }),
     }
 }
 
@@ -930,8 +992,22 @@ mod tests {
         // 100 exec'd before connecting: its own process. 101 is another process's thread, or
         // one whose exec was not seen; 100's connect before its exec was another program's.
         let batch = [connect(100, 20), connect(101, 20), connect(100, 5), refused];
-        let unknown: Vec<u32> = processes_unknown(&batch, &execs).collect();
+        let unknown: Vec<u32> = processes_unknown(&batch, &execs, None).collect();
         assert_eq!(unknown, [101, 100]);
+        // 101 was read lately: its answer stands.
+        let mut owners = Owners::default();
+        owners.insert(
+            101,
+            Timestamp(15),
+            Owner {
+                pid: 90,
+                name: "worker".to_owned(),
+                exe: None,
+                script: None,
+            },
+        );
+        let unknown: Vec<u32> = processes_unknown(&batch, &execs, Some(&owners)).collect();
+        assert_eq!(unknown, [100]);
     }
 
     /// Regression: a short-lived client started through another program (`env`, a script, `ip
@@ -974,6 +1050,7 @@ mod tests {
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            owners: Some(Owners::default()),
             processes: Vec::new(),
             unnamed: Vec::new(),
             joiner: Joiner::new(),
@@ -1018,7 +1095,7 @@ mod tests {
                 .small(30, &record(0, 0xd0, 2, 7, port(45676), server))
                 .build(),
         );
-        assert!(reader.round(&mut batch));
+        assert!(reader.round(&mut batch).is_some());
         let _ = fs::remove_dir_all(&dir);
         // No exit event here: they are named at once, by the name the kernel gave at exec.
         let mut seen: Vec<ProcessSighting> = rx.try_iter().collect();

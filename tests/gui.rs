@@ -318,6 +318,80 @@ fn saved_packets_of_a_capture_with_its_programs_name_them() {
     assert_eq!(sentence(&saved), shown);
 }
 
+/// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
+/// unit failed, exit status 127 after 5 restarts, for want of a library.
+fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {
+    use rstscope::host::journal::{ListenerEnd, UnitNow, UnitState};
+    ListenerEnd {
+        pid,
+        unit: "collector.service".into(),
+        state: UnitState {
+            // 13:08:09 UTC, a second after the collector was last seen listening.
+            since: rstscope::packet::Timestamp::from_parts(1_795_784_889, 0),
+            now: UnitNow::Failed {
+                result: Some("exit-code".into()),
+                exit: Some("exited, status=127/n/a".into()),
+                restarts: Some(5),
+            },
+            last_words: Some(
+                "/opt/collector/bin/collector: error while loading shared libraries: libzmq.so.5: \
+                 cannot open shared object file: No such file or directory"
+                    .into(),
+            ),
+        },
+    }
+}
+
+/// The details of a saved live capture whose gone listener's end the journal told: a Journal
+/// row under "Listened until" says how it ended, and hovering it gives the program's last
+/// words whole. An end the journal told of another PID (a restarted process of the same unit)
+/// says nothing of this listener: no row.
+#[test]
+fn the_journal_row_tells_how_the_listener_seen_going_ended() {
+    let dir = temp_dir("journal-row");
+    let told = |pid: u32| {
+        let file = dir.join(format!("ended-{pid}.pcapng"));
+        let bytes = common::refused_v4_saved_with_listener_end(&[], Some(collector_failed(pid)));
+        std::fs::write(&file, bytes).expect("written");
+        let mut h = harness(settings(), vec![file]);
+        settle(&mut h);
+        assert_eq!(h.state().selected().map(|k| k.1), Some(7300));
+        assert!(
+            shows(&h, "Listened until")
+                && shows(&h, "collector (4312)")
+                && shows(&h, "— until 13:08:08"),
+            "the gone listener's row"
+        );
+        h
+    };
+    let row = "then collector.service failed (exit status 127 after 5 restarts: error while \
+               loading shared libraries: libzmq.so.5)";
+
+    let mut h = told(4312);
+    assert!(shows(&h, "Journal:"), "the Journal row's title");
+    let shown = h.get_by_label(row).rect();
+    let title = h.get_by_label("Journal:").rect();
+    let until = h.get_by_label("Listened until").rect();
+    assert!(
+        title.top() >= until.bottom() - 1.0 && (title.center().y - shown.center().y).abs() < 2.0,
+        "the row is under \"Listened until\", its title beside its text: {until:?} {title:?} \
+         {shown:?}"
+    );
+    let words = "cannot open shared object file: No such file or directory";
+    assert_eq!(
+        tooltips_on_hover(&mut h, shown, words),
+        1,
+        "hovering the row gives the last words whole, once"
+    );
+
+    let h = told(4313);
+    assert!(
+        !shows(&h, "Journal:"),
+        "no Journal row for another PID's end"
+    );
+    assert!(!shows(&h, "collector.service failed"));
+}
+
 /// Regression (real-window trial): the CSV export's save dialog listed the folder's captures,
 /// as the open dialog does. A save dialog lists the files of its type (all of them on
 /// request), says which type it saves, and fills in a name of that type.

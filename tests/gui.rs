@@ -1318,7 +1318,11 @@ fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
             save.height() <= one_line + 1.0,
             "on one line at {size:?}: {save:?}, a button of one line is {one_line} high"
         );
-        let details = if host { size[0] / 2.0 } else { size[0] };
+        let details = if host {
+            machine_heading_left(&h)
+        } else {
+            size[0]
+        };
         assert!(save.right() <= details, "inside the details: {save:?}");
     }
 }
@@ -5128,8 +5132,9 @@ fn machine_heading_left(h: &Harness<'_, RstscopeApp>) -> f32 {
 
 /// Regression (exploratory trial): opened in a narrow window, the "This machine" panel kept
 /// its half of that window when the window grew (egui keeps a panel's last width). It follows
-/// the window: its default width (420 points) where there is room, half a narrow window; a
-/// width the user dragged its edge to is kept instead, between runs too.
+/// the window: its default width (420 points) where there is room, what the results leave of a
+/// narrow window (`host::most_width`); a width the user dragged its edge to is kept instead,
+/// between runs too.
 #[test]
 fn the_machine_panel_follows_the_window_as_it_grows() {
     let small = egui::Vec2::from(rstscope::ui::MIN_WINDOW);
@@ -5138,25 +5143,26 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
     h.get_by_label("This machine").click();
     wait_for(&mut h, |h| shows(h, " sockets"));
     h.run_steps(3);
-    // The harness draws the app inside a margin; the panel takes half of what is inside.
+    // The harness draws the app inside a margin; the panel takes what the results leave of
+    // what is inside.
     let right = |size: egui::Vec2| size.x - harness_margin().x;
-    let half = (small.x - 2.0 * harness_margin().x) / 2.0;
-    let inner = machine_heading_left(&h) - (right(small) - half);
+    let narrow = rstscope::ui::host::most_width(small.x - 2.0 * harness_margin().x);
+    let inner = machine_heading_left(&h) - (right(small) - narrow);
     let width =
         |h: &Harness<'_, RstscopeApp>, size| right(size) - (machine_heading_left(h) - inner);
     assert!(
         (0.0..20.0).contains(&inner),
-        "half the narrow window: {inner}"
+        "what the results leave of the narrow window: {inner}"
     );
     h.set_size(large);
     h.run_steps(4);
     let wide = width(&h, large);
     assert!(
         (wide - rstscope::ui::host::DEFAULT_WIDTH).abs() < 1.0,
-        "the panel is 420 points wide in the grown window, not {half}: {wide}"
+        "the panel is 420 points wide in the grown window, not {narrow}: {wide}"
     );
     // The user drags its edge 100 points to the left: that width is kept as the window
-    // narrows (cut to half of it) and grows again.
+    // narrows (cut to what the results leave) and grows again.
     let edge = right(large) - wide;
     drag(
         &mut h,
@@ -5169,8 +5175,8 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
     h.set_size(small);
     h.run_steps(4);
     assert!(
-        (width(&h, small) - half).abs() < 1.0,
-        "half the narrow window again"
+        (width(&h, small) - narrow).abs() < 1.0,
+        "what the results leave of the narrow window again"
     );
     h.set_size(large);
     h.run_steps(4);
@@ -5185,6 +5191,69 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
         .host_width
         .expect("the user's width is a setting");
     assert!((kept - dragged).abs() < 1.0, "{kept}");
+}
+
+/// The story sample in a window whose inside is `size`, as the real window has it (the
+/// harness draws within a margin), "This machine" open or not.
+fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
+    let m = harness_margin();
+    let mut s = settings();
+    s.show_host = machine;
+    let mut h = Harness::builder()
+        .with_size([size[0] + 2.0 * m.x, size[1] + 2.0 * m.y])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/story-7211.pcapng")]),
+        );
+    settle(&mut h);
+    h
+}
+
+/// The story's connection rows (their client cells, `127.0.0.1:35…`) drawn whole between the
+/// details' "Connections (31)" and the status bar.
+fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
+    let top = h.get_by_label("Connections (31)").rect().bottom();
+    let bottom = status_top(h, "106 packets");
+    h.query_all_by_label_contains("127.0.0.1:35")
+        .filter(|n| {
+            let node = n.accesskit_node();
+            node.label()
+                .or(node.value())
+                .is_some_and(|l| l.starts_with("127.0.0.1:35"))
+        })
+        .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
+        .count()
+}
+
+/// Regression (real window, 800x600, a live capture and its saved file alike): with "This
+/// machine" open, the panel took half the window and the results beside it, some 390 points
+/// wide, wrapped the headline, the legend and the details' buttons onto more lines, so that
+/// the details showed "Connections (31)" and no row under it. In a small window the panel
+/// leaves the results [`RESULTS_WIDTH`](rstscope::ui::host::RESULTS_WIDTH) points: they show
+/// the connections they show without the panel; the panel keeps its least width, and its
+/// default width where the window has room for both.
+#[test]
+fn at_800x600_the_machine_panel_leaves_the_results_their_connection_rows() {
+    use rstscope::ui::host::{DEFAULT_WIDTH, LEAST_WIDTH, RESULTS_WIDTH};
+    let alone = story_connection_rows(&story_at([800.0, 600.0], false));
+    assert!(alone >= 2, "{alone} connection rows without the panel");
+    for (size, panel) in [
+        ([800.0, 600.0], 800.0 - RESULTS_WIDTH),
+        ([640.0, 400.0], LEAST_WIDTH),
+        ([1024.0, 700.0], DEFAULT_WIDTH),
+    ] {
+        let h = story_at(size, true);
+        let width = size[0] + harness_margin().x - machine_heading_left(&h);
+        assert!(
+            (width - panel).abs() < 20.0,
+            "{size:?}: the panel is {width} points wide, not about {panel}"
+        );
+        if size == [800.0, 600.0] {
+            let rows = story_connection_rows(&h);
+            assert_eq!(rows, alone, "connection rows in view beside the panel");
+        }
+    }
 }
 
 /// The details' connection rows (their client cells, `10.0.0.N:port`) drawn whole between

@@ -542,8 +542,8 @@ impl RstscopeApp {
                 .and_then(|a| a.host.clone())
                 .filter(|h| h.of_this_machine());
             let clock = self.settings.clock();
-            // Half the window at most: a narrow window keeps room for the results beside it.
-            let most = (ui.available_width() / 2.0).max(200.0);
+            // A narrow window keeps room for the results beside it.
+            let most = crate::ui::host::most_width(ui.available_width());
             let id = ui.scope_id().with("host");
             let width = self
                 .host

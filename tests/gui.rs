@@ -3445,6 +3445,11 @@ fn help_about_names_the_version_licence_and_capture_library() {
             && copied.contains("capture library: "),
         "{copied}"
     );
+    // Linux: the distribution as os-release names it, not sysinfo's "Linux (Debian GNU/Linux
+    // 12)", which said Linux twice.
+    if cfg!(target_os = "linux") && std::path::Path::new("/etc/os-release").exists() {
+        assert!(!copied.contains("\nsystem: Linux ("), "{copied}");
+    }
     h.get_by_label("Close").click();
     h.run_steps(2);
     assert!(!shows(&h, "Copy details"), "About is closed");

@@ -5231,6 +5231,39 @@ fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
         .count()
 }
 
+/// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into
+/// the narrower "Copied" when clicked, and the filters' buttons beside it moved some 45 points
+/// left, so that a click meant for "Copy Wireshark filter" could land on the BPF filter's. The
+/// button keeps its width while it says "Copied"; nothing beside it moves.
+#[test]
+fn copy_diagnosis_keeps_its_width_saying_copied() {
+    let mut h = story_at([800.0, 600.0], false);
+    let rects = |h: &Harness<'_, RstscopeApp>| {
+        ["Copy Wireshark filter", "Copy BPF filter"].map(|l| h.get_by_label(l).rect())
+    };
+    let before = rects(&h);
+    let button = h.get_by_label("Copy diagnosis").rect();
+    h.get_by_label("Copy diagnosis").click();
+    h.step();
+    assert!(
+        copied_texts(&h)
+            .iter()
+            .any(|t| t.starts_with("127.0.0.1:7211 refused 20 of 31")),
+        "the diagnosis was copied"
+    );
+    h.run_steps(2);
+    let copied = h.get_by_label("Copied").rect();
+    assert!(
+        (copied.width() - button.width()).abs() < 0.5,
+        "\"Copied\" {copied:?} as wide as \"Copy diagnosis\" {button:?}"
+    );
+    assert_eq!(
+        rects(&h),
+        before,
+        "the filters' buttons stay where they were"
+    );
+}
+
 /// Regression (real window, 800x600, a live capture and its saved file alike): with "This
 /// machine" open, the panel took half the window and the results beside it, some 390 points
 /// wide, wrapped the headline, the legend and the details' buttons onto more lines, so that

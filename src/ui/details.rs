@@ -961,11 +961,21 @@ fn header(
     });
 }
 
-/// "Copy diagnosis" (saying "Copied" when `copied`); true when clicked.
+/// "Copy diagnosis" (saying "Copied" when `copied`, as wide); true when clicked.
 fn diagnosis_button(ui: &mut egui::Ui, copied: bool, small: bool) -> bool {
+    // As wide saying "Copied": the filters' buttons beside it in the compact arrangement
+    // moved some 45 points left under the pointer, so that a click meant for "Copy Wireshark
+    // filter" could copy the BPF filter. (Buttons lay out their text in the body style.)
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = ui.fonts_mut(|f| {
+        f.layout_no_wrap("Copy diagnosis".to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    }) + 2.0 * ui.spacing().button_padding.x;
     // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
     let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" })
-        .wrap_mode(egui::TextWrapMode::Extend);
+        .wrap_mode(egui::TextWrapMode::Extend)
+        .min_size(egui::vec2(width, 0.0));
     ui.add(if small { button.small() } else { button })
         .on_hover_text(
             "copy the diagnosis, with the date and zone of when it was seen, as one line of text \

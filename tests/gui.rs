@@ -976,6 +976,62 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
 
 /// A capture that carries process information (Apple's process blocks, ptcpdump comments)
 /// names the connecting process in the Connecting column and the diagnosis.
+/// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
+/// counters compared with the capture's ("The kernel's AttemptFails (31) matches ...") were
+/// said twice on one screen, two lines under the headline and again in the panel's counters,
+/// and the headline's two lines were the details' one connection row in view. With the panel
+/// showing the capture's readings, the panel says it, the headline not; closed, the headline
+/// says it.
+#[test]
+fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "the_kernels_comparison_is_said_once", |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.coverage.is_some())
+    }) {
+        return;
+    }
+    let note = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .and_then(|r| r.coverage.as_ref())
+            .map(|c| c.note.clone())
+            .expect("the comparison")
+    };
+    // Where each copy of the sentence lies: left of the panel, or in it.
+    let said = |h: &Harness<'_, RstscopeApp>| {
+        let text = note(h);
+        h.query_all_by_label(&text)
+            .map(|n| n.rect().left())
+            .collect::<Vec<f32>>()
+    };
+    h.run_steps(2);
+    assert_eq!(said(&h).len(), 1, "under the headline: {}", note(&h));
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, "Kernel TCP counters"));
+    h.run_steps(3);
+    let panel = machine_heading_left(&h);
+    let at = said(&h);
+    assert!(
+        at.len() == 1 && at[0] >= panel - 1.0,
+        "once, in the panel (from {panel}): {at:?}"
+    );
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let at = said(&h);
+    assert!(
+        at.len() == 1 && at[0] >= panel - 1.0,
+        "stopped, still once in the panel: {at:?}"
+    );
+}
+
 #[test]
 fn a_capture_with_process_information_names_the_connecting_process() {
     let mut h = harness(

@@ -318,6 +318,80 @@ fn saved_packets_of_a_capture_with_its_programs_name_them() {
     assert_eq!(sentence(&saved), shown);
 }
 
+/// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
+/// unit failed, exit status 127 after 5 restarts, for want of a library.
+fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {
+    use rstscope::host::journal::{ListenerEnd, UnitNow, UnitState};
+    ListenerEnd {
+        pid,
+        unit: "collector.service".into(),
+        state: UnitState {
+            // 13:08:09 UTC, a second after the collector was last seen listening.
+            since: rstscope::packet::Timestamp::from_parts(1_795_784_889, 0),
+            now: UnitNow::Failed {
+                result: Some("exit-code".into()),
+                exit: Some("exited, status=127/n/a".into()),
+                restarts: Some(5),
+            },
+            last_words: Some(
+                "/opt/collector/bin/collector: error while loading shared libraries: libzmq.so.5: \
+                 cannot open shared object file: No such file or directory"
+                    .into(),
+            ),
+        },
+    }
+}
+
+/// The details of a saved live capture whose gone listener's end the journal told: a Journal
+/// row under "Listened until" says how it ended, and hovering it gives the program's last
+/// words whole. An end the journal told of another PID (a restarted process of the same unit)
+/// says nothing of this listener: no row.
+#[test]
+fn the_journal_row_tells_how_the_listener_seen_going_ended() {
+    let dir = temp_dir("journal-row");
+    let told = |pid: u32| {
+        let file = dir.join(format!("ended-{pid}.pcapng"));
+        let bytes = common::refused_v4_saved_with_listener_end(&[], Some(collector_failed(pid)));
+        std::fs::write(&file, bytes).expect("written");
+        let mut h = harness(settings(), vec![file]);
+        settle(&mut h);
+        assert_eq!(h.state().selected().map(|k| k.1), Some(7300));
+        assert!(
+            shows(&h, "Listened until")
+                && shows(&h, "collector (4312)")
+                && shows(&h, "— until 13:08:08"),
+            "the gone listener's row"
+        );
+        h
+    };
+    let row = "then collector.service failed (exit status 127 after 5 restarts: error while \
+               loading shared libraries: libzmq.so.5)";
+
+    let mut h = told(4312);
+    assert!(shows(&h, "Journal:"), "the Journal row's title");
+    let shown = h.get_by_label(row).rect();
+    let title = h.get_by_label("Journal:").rect();
+    let until = h.get_by_label("Listened until").rect();
+    assert!(
+        title.top() >= until.bottom() - 1.0 && (title.center().y - shown.center().y).abs() < 2.0,
+        "the row is under \"Listened until\", its title beside its text: {until:?} {title:?} \
+         {shown:?}"
+    );
+    let words = "cannot open shared object file: No such file or directory";
+    assert_eq!(
+        tooltips_on_hover(&mut h, shown, words),
+        1,
+        "hovering the row gives the last words whole, once"
+    );
+
+    let h = told(4313);
+    assert!(
+        !shows(&h, "Journal:"),
+        "no Journal row for another PID's end"
+    );
+    assert!(!shows(&h, "collector.service failed"));
+}
+
 /// Regression (real-window trial): the CSV export's save dialog listed the folder's captures,
 /// as the open dialog does. A save dialog lists the files of its type (all of them on
 /// request), says which type it saves, and fills in a name of that type.
@@ -902,6 +976,62 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
 
 /// A capture that carries process information (Apple's process blocks, ptcpdump comments)
 /// names the connecting process in the Connecting column and the diagnosis.
+/// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
+/// counters compared with the capture's ("The kernel's AttemptFails (31) matches ...") were
+/// said twice on one screen, two lines under the headline and again in the panel's counters,
+/// and the headline's two lines were the details' one connection row in view. With the panel
+/// showing the capture's readings, the panel says it, the headline not; closed, the headline
+/// says it.
+#[test]
+fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "the_kernels_comparison_is_said_once", |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.coverage.is_some())
+    }) {
+        return;
+    }
+    let note = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .and_then(|r| r.coverage.as_ref())
+            .map(|c| c.note.clone())
+            .expect("the comparison")
+    };
+    // Where each copy of the sentence lies: left of the panel, or in it.
+    let said = |h: &Harness<'_, RstscopeApp>| {
+        let text = note(h);
+        h.query_all_by_label(&text)
+            .map(|n| n.rect().left())
+            .collect::<Vec<f32>>()
+    };
+    h.run_steps(2);
+    assert_eq!(said(&h).len(), 1, "under the headline: {}", note(&h));
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, "Kernel TCP counters"));
+    h.run_steps(3);
+    let panel = machine_heading_left(&h);
+    let at = said(&h);
+    assert!(
+        at.len() == 1 && at[0] >= panel - 1.0,
+        "once, in the panel (from {panel}): {at:?}"
+    );
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let at = said(&h);
+    assert!(
+        at.len() == 1 && at[0] >= panel - 1.0,
+        "stopped, still once in the panel: {at:?}"
+    );
+}
+
 #[test]
 fn a_capture_with_process_information_names_the_connecting_process() {
     let mut h = harness(
@@ -1244,7 +1374,11 @@ fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
             save.height() <= one_line + 1.0,
             "on one line at {size:?}: {save:?}, a button of one line is {one_line} high"
         );
-        let details = if host { size[0] / 2.0 } else { size[0] };
+        let details = if host {
+            machine_heading_left(&h)
+        } else {
+            size[0]
+        };
         assert!(save.right() <= details, "inside the details: {save:?}");
     }
 }
@@ -3367,6 +3501,11 @@ fn help_about_names_the_version_licence_and_capture_library() {
             && copied.contains("capture library: "),
         "{copied}"
     );
+    // Linux: the distribution as os-release names it, not sysinfo's "Linux (Debian GNU/Linux
+    // 12)", which said Linux twice.
+    if cfg!(target_os = "linux") && std::path::Path::new("/etc/os-release").exists() {
+        assert!(!copied.contains("\nsystem: Linux ("), "{copied}");
+    }
     h.get_by_label("Close").click();
     h.run_steps(2);
     assert!(!shows(&h, "Copy details"), "About is closed");
@@ -5054,8 +5193,9 @@ fn machine_heading_left(h: &Harness<'_, RstscopeApp>) -> f32 {
 
 /// Regression (exploratory trial): opened in a narrow window, the "This machine" panel kept
 /// its half of that window when the window grew (egui keeps a panel's last width). It follows
-/// the window: its default width (420 points) where there is room, half a narrow window; a
-/// width the user dragged its edge to is kept instead, between runs too.
+/// the window: its default width (420 points) where there is room, what the results leave of a
+/// narrow window (`host::most_width`); a width the user dragged its edge to is kept instead,
+/// between runs too.
 #[test]
 fn the_machine_panel_follows_the_window_as_it_grows() {
     let small = egui::Vec2::from(rstscope::ui::MIN_WINDOW);
@@ -5064,25 +5204,26 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
     h.get_by_label("This machine").click();
     wait_for(&mut h, |h| shows(h, " sockets"));
     h.run_steps(3);
-    // The harness draws the app inside a margin; the panel takes half of what is inside.
+    // The harness draws the app inside a margin; the panel takes what the results leave of
+    // what is inside.
     let right = |size: egui::Vec2| size.x - harness_margin().x;
-    let half = (small.x - 2.0 * harness_margin().x) / 2.0;
-    let inner = machine_heading_left(&h) - (right(small) - half);
+    let narrow = rstscope::ui::host::most_width(small.x - 2.0 * harness_margin().x);
+    let inner = machine_heading_left(&h) - (right(small) - narrow);
     let width =
         |h: &Harness<'_, RstscopeApp>, size| right(size) - (machine_heading_left(h) - inner);
     assert!(
         (0.0..20.0).contains(&inner),
-        "half the narrow window: {inner}"
+        "what the results leave of the narrow window: {inner}"
     );
     h.set_size(large);
     h.run_steps(4);
     let wide = width(&h, large);
     assert!(
         (wide - rstscope::ui::host::DEFAULT_WIDTH).abs() < 1.0,
-        "the panel is 420 points wide in the grown window, not {half}: {wide}"
+        "the panel is 420 points wide in the grown window, not {narrow}: {wide}"
     );
     // The user drags its edge 100 points to the left: that width is kept as the window
-    // narrows (cut to half of it) and grows again.
+    // narrows (cut to what the results leave) and grows again.
     let edge = right(large) - wide;
     drag(
         &mut h,
@@ -5095,8 +5236,8 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
     h.set_size(small);
     h.run_steps(4);
     assert!(
-        (width(&h, small) - half).abs() < 1.0,
-        "half the narrow window again"
+        (width(&h, small) - narrow).abs() < 1.0,
+        "what the results leave of the narrow window again"
     );
     h.set_size(large);
     h.run_steps(4);
@@ -5111,6 +5252,102 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
         .host_width
         .expect("the user's width is a setting");
     assert!((kept - dragged).abs() < 1.0, "{kept}");
+}
+
+/// The story sample in a window whose inside is `size`, as the real window has it (the
+/// harness draws within a margin), "This machine" open or not.
+fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
+    let m = harness_margin();
+    let mut s = settings();
+    s.show_host = machine;
+    let mut h = Harness::builder()
+        .with_size([size[0] + 2.0 * m.x, size[1] + 2.0 * m.y])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/story-7211.pcapng")]),
+        );
+    settle(&mut h);
+    h
+}
+
+/// The story's connection rows (their client cells, `127.0.0.1:35…`) drawn whole between the
+/// details' "Connections (31)" and the status bar.
+fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
+    let top = h.get_by_label("Connections (31)").rect().bottom();
+    let bottom = status_top(h, "106 packets");
+    h.query_all_by_label_contains("127.0.0.1:35")
+        .filter(|n| {
+            let node = n.accesskit_node();
+            node.label()
+                .or(node.value())
+                .is_some_and(|l| l.starts_with("127.0.0.1:35"))
+        })
+        .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
+        .count()
+}
+
+/// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into
+/// the narrower "Copied" when clicked, and the filters' buttons beside it moved some 45 points
+/// left, so that a click meant for "Copy Wireshark filter" could land on the BPF filter's. The
+/// button keeps its width while it says "Copied"; nothing beside it moves.
+#[test]
+fn copy_diagnosis_keeps_its_width_saying_copied() {
+    let mut h = story_at([800.0, 600.0], false);
+    let rects = |h: &Harness<'_, RstscopeApp>| {
+        ["Copy Wireshark filter", "Copy BPF filter"].map(|l| h.get_by_label(l).rect())
+    };
+    let before = rects(&h);
+    let button = h.get_by_label("Copy diagnosis").rect();
+    h.get_by_label("Copy diagnosis").click();
+    h.step();
+    assert!(
+        copied_texts(&h)
+            .iter()
+            .any(|t| t.starts_with("127.0.0.1:7211 refused 20 of 31")),
+        "the diagnosis was copied"
+    );
+    h.run_steps(2);
+    let copied = h.get_by_label("Copied").rect();
+    assert!(
+        (copied.width() - button.width()).abs() < 0.5,
+        "\"Copied\" {copied:?} as wide as \"Copy diagnosis\" {button:?}"
+    );
+    assert_eq!(
+        rects(&h),
+        before,
+        "the filters' buttons stay where they were"
+    );
+}
+
+/// Regression (real window, 800x600, a live capture and its saved file alike): with "This
+/// machine" open, the panel took half the window and the results beside it, some 390 points
+/// wide, wrapped the headline, the legend and the details' buttons onto more lines, so that
+/// the details showed "Connections (31)" and no row under it. In a small window the panel
+/// leaves the results [`RESULTS_WIDTH`](rstscope::ui::host::RESULTS_WIDTH) points: they show
+/// the connections they show without the panel; the panel keeps its least width, and its
+/// default width where the window has room for both.
+#[test]
+fn at_800x600_the_machine_panel_leaves_the_results_their_connection_rows() {
+    use rstscope::ui::host::{DEFAULT_WIDTH, LEAST_WIDTH, RESULTS_WIDTH};
+    let alone = story_connection_rows(&story_at([800.0, 600.0], false));
+    assert!(alone >= 2, "{alone} connection rows without the panel");
+    for (size, panel) in [
+        ([800.0, 600.0], 800.0 - RESULTS_WIDTH),
+        ([640.0, 400.0], LEAST_WIDTH),
+        ([1024.0, 700.0], DEFAULT_WIDTH),
+    ] {
+        let h = story_at(size, true);
+        let width = size[0] + harness_margin().x - machine_heading_left(&h);
+        assert!(
+            (width - panel).abs() < 20.0,
+            "{size:?}: the panel is {width} points wide, not about {panel}"
+        );
+        if size == [800.0, 600.0] {
+            let rows = story_connection_rows(&h);
+            assert_eq!(rows, alone, "connection rows in view beside the panel");
+        }
+    }
 }
 
 /// The details' connection rows (their client cells, `10.0.0.N:port`) drawn whole between

@@ -53,16 +53,34 @@ pub fn details(library: &Result<Wpcap, NpcapError>) -> String {
 }
 
 /// The system's name and version as a report needs them ("Windows Server 2022 Datacenter,
-/// build 20348", "Linux (Debian GNU/Linux 13), kernel 6.12.48"): which Windows a problem
-/// was met on matters to Npcap, wine's answers and the dialogs.
+/// build 20348", "Debian GNU/Linux 12, kernel 6.12.48"): which Windows a problem was met on
+/// matters to Npcap, wine's answers and the dialogs.
 fn system() -> String {
     use sysinfo::System;
-    let name = System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_owned());
+    // Linux: the distribution as its os-release names it; sysinfo's long name wraps that in
+    // "Linux (...)", which said Linux twice ("Linux (Debian GNU/Linux 12)").
+    let distribution = cfg!(target_os = "linux")
+        .then(|| distribution(System::name().ok(), System::os_version().ok()))
+        .flatten();
+    let name = distribution.unwrap_or_else(|| {
+        System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_owned())
+    });
     match System::kernel_version() {
         Ok(build) if cfg!(windows) => format!("{name}, build {build}"),
         Ok(kernel) => format!("{name}, kernel {kernel}"),
         Err(_) => name,
     }
+}
+
+/// A Linux distribution's name and version from os-release's NAME and VERSION_ID
+/// ("Debian GNU/Linux 12", "Ubuntu 24.04"), its name alone without a version (a rolling
+/// release: "Arch Linux"); `None` without a name.
+fn distribution(name: Option<String>, version: Option<String>) -> Option<String> {
+    let name = name.filter(|n| !n.trim().is_empty())?;
+    Some(match version.filter(|v| !v.trim().is_empty()) {
+        Some(v) => format!("{name} {v}"),
+        None => name,
+    })
 }
 
 /// Shows the dialog while `open`; Close, Escape and a click beside it close it.
@@ -137,4 +155,25 @@ fn facts(ui: &mut egui::Ui, library: &Result<Wpcap, NpcapError>) {
         }
     }
     ui.end_row();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linux_distribution_is_named_once_with_its_version() {
+        let named = |n: &str, v: Option<&str>| distribution(Some(n.into()), v.map(Into::into));
+        assert_eq!(
+            named("Debian GNU/Linux", Some("12")).as_deref(),
+            Some("Debian GNU/Linux 12")
+        );
+        assert_eq!(
+            named("Ubuntu", Some("24.04")).as_deref(),
+            Some("Ubuntu 24.04")
+        );
+        assert_eq!(named("Arch Linux", None).as_deref(), Some("Arch Linux"));
+        assert_eq!(distribution(None, Some("12".into())), None);
+        assert_eq!(distribution(Some(" ".into()), None), None);
+    }
 }

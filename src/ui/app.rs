@@ -542,8 +542,8 @@ impl RstscopeApp {
                 .and_then(|a| a.host.clone())
                 .filter(|h| h.of_this_machine());
             let clock = self.settings.clock();
-            // Half the window at most: a narrow window keeps room for the results beside it.
-            let most = (ui.available_width() / 2.0).max(200.0);
+            // A narrow window keeps room for the results beside it.
+            let most = crate::ui::host::most_width(ui.available_width());
             let id = ui.scope_id().with("host");
             let width = self
                 .host
@@ -801,6 +801,7 @@ impl RstscopeApp {
                 .find(|o| (o.addr, o.port) == r.key())
         });
         let mut action = None;
+        let show_host = self.settings.show_host;
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
@@ -834,7 +835,10 @@ impl RstscopeApp {
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
-                PlotView::headline(ui, a, !ready);
+                // The kernel's counters beside the capture's: "This machine" says it, when it
+                // shows this capture's readings (a live capture's), under its counters.
+                let note_beside = show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine());
+                PlotView::headline(ui, a, !ready, !note_beside);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;

@@ -150,6 +150,8 @@ struct Tops {
     full: f32,
     /// The compact arrangement at `width`.
     compact: f32,
+    /// The compact arrangement is the one shown.
+    compact_shown: bool,
 }
 
 /// What the details panel shows this frame.
@@ -483,6 +485,7 @@ impl DetailsView {
             compact: unseen(ui, true),
             width,
             shown: 0.0,
+            compact_shown: compact,
         };
         let clicked = top_part.show(ui, compact);
         let mut shown = ui.cursor().top() - start;
@@ -596,7 +599,7 @@ impl DetailsView {
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);
                     }
-                    *action = save_button(ui, o, ev, stream.as_ref());
+                    *action = save_button(ui, o, ev, stream.as_ref(), tops.compact_shown);
                     if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
                         ui.checkbox(all_copies, "every copy").on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
@@ -714,6 +717,7 @@ fn save_button(
     o: &Offender,
     ev: Option<&Arc<Evidence>>,
     stream: Option<&(Vec<usize>, ConnRecord)>,
+    compact: bool,
 ) -> Option<DetailsAction> {
     let packets = ev.filter(|e| match stream {
         Some((lines, _)) => !lines.is_empty(),
@@ -744,14 +748,21 @@ fn save_button(
     };
     // On one line, never wrapped onto two (as it was in a packets column narrowed by dated
     // connections and the "This machine" panel): whole on the next row where this one is
-    // short of it, and "Save…" where the column is narrower than its whole text.
+    // short of it, and "Save…" where the column is narrower than its whole text. Compact
+    // details (a short window) keep their height for connection rows: "Save…" on the
+    // heading's row where the whole text would go to the next.
     let font = egui::TextStyle::Button.resolve(ui.style());
     let whole = ui.fonts_mut(|f| {
         f.layout_no_wrap(SAVE_PACKETS.to_owned(), font, egui::Color32::WHITE)
             .size()
             .x
     }) + 2.0 * ui.spacing().button_padding.x;
-    let text = if ui.available_size().x >= whole {
+    let room = if compact {
+        ui.available_size_before_wrap().x
+    } else {
+        ui.available_size().x
+    };
+    let text = if room >= whole {
         SAVE_PACKETS
     } else {
         "Save…"
@@ -950,11 +961,21 @@ fn header(
     });
 }
 
-/// "Copy diagnosis" (saying "Copied" when `copied`); true when clicked.
+/// "Copy diagnosis" (saying "Copied" when `copied`, as wide); true when clicked.
 fn diagnosis_button(ui: &mut egui::Ui, copied: bool, small: bool) -> bool {
+    // As wide saying "Copied": the filters' buttons beside it in the compact arrangement
+    // moved some 45 points left under the pointer, so that a click meant for "Copy Wireshark
+    // filter" could copy the BPF filter. (Buttons lay out their text in the body style.)
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = ui.fonts_mut(|f| {
+        f.layout_no_wrap("Copy diagnosis".to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    }) + 2.0 * ui.spacing().button_padding.x;
     // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
     let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" })
-        .wrap_mode(egui::TextWrapMode::Extend);
+        .wrap_mode(egui::TextWrapMode::Extend)
+        .min_size(egui::vec2(width, 0.0));
     ui.add(if small { button.small() } else { button })
         .on_hover_text(
             "copy the diagnosis, with the date and zone of when it was seen, as one line of text \

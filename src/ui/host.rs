@@ -61,11 +61,26 @@ impl Default for HostPanel {
 
 /// The panel's width until the user drags its edge, in points (less in a narrow window).
 pub const DEFAULT_WIDTH: f32 = 420.0;
+/// The panel's least width: its heading and "Read now", its tables scrolled sideways.
+pub const LEAST_WIDTH: f32 = 200.0;
+/// The width the results keep beside the panel where the window has it: their headline,
+/// legend and details' buttons on as few lines as without the panel, so that an 800x600
+/// window still shows the selected offender's connections (half of it, the panel's share
+/// before, left the results some 390 points and no connection row in view).
+pub const RESULTS_WIDTH: f32 = 600.0;
+
+/// The most the panel takes of a window `available` points wide: half of it, less what the
+/// results keep ([`RESULTS_WIDTH`]), never under [`LEAST_WIDTH`].
+pub fn most_width(available: f32) -> f32 {
+    (available / 2.0)
+        .min(available - RESULTS_WIDTH)
+        .max(LEAST_WIDTH)
+}
 
 impl HostPanel {
     /// The width to give the side panel `id` this frame: the width the user dragged its edge
-    /// to (`user`, kept between runs; the default until then), at most `most` (half the
-    /// window). egui's panel keeps the width it last had, so a window that grows from a narrow
+    /// to (`user`, kept between runs; the default until then), at most `most`
+    /// ([`most_width`]). egui's panel keeps the width it last had, so a window that grows from a narrow
     /// one kept the narrow one's half; here the panel follows the window. A width the panel
     /// took that it was not given was the user's drag: it becomes `user`.
     pub fn width(

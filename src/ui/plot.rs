@@ -250,8 +250,9 @@ impl PlotView {
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
     /// without a TCP packet, why there is none (`loading`: none *yet*). "0 resets and 0 failed
     /// connection attempts" over a capture whose frames could not be decoded read as an
-    /// all-clear where nothing could be counted.
-    pub fn headline(ui: &mut egui::Ui, a: &Analysis, loading: bool) {
+    /// all-clear where nothing could be counted. Under it, with `kernel_note`, the kernel's
+    /// counters compared with the capture's (where the machine was read).
+    pub fn headline(ui: &mut egui::Ui, a: &Analysis, loading: bool, kernel_note: bool) {
         let text = if a.snapshot.totals.first_ts.is_none() {
             no_tcp_text(&a.capture, loading)
         } else {
@@ -261,7 +262,12 @@ impl PlotView {
         };
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         // Where the alert's number and the capture's explanation meet.
-        if let Some(c) = a.host.as_ref().and_then(|h| h.coverage.as_ref()) {
+        if let Some(c) = a
+            .host
+            .as_ref()
+            .and_then(|h| h.coverage.as_ref())
+            .filter(|_| kernel_note)
+        {
             ui.label(RichText::new(&c.note).color(ui.visuals().text_color()));
         }
     }

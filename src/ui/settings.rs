@@ -153,7 +153,8 @@ pub struct Settings {
     /// Show the "This machine" panel.
     pub show_host: bool,
     /// The "This machine" panel's width as the user dragged its edge; `None`: the default
-    /// (shown at most half the window wide either way).
+    /// (shown at most half the window wide either way, and leaving the results their width in a
+    /// small window: `host::most_width`).
     pub host_width: Option<f32>,
 }
 

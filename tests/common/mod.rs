@@ -82,6 +82,15 @@ pub fn refused_pcap(port: u16, n: u32) -> Vec<u8> {
 /// 0.0.0.0:22 all along: the one listener when the capture ended, on another port. `others`
 /// go before the host block as blocks of the same local-use type (another program's).
 pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
+    refused_v4_saved_with_listener_end(others, None)
+}
+
+/// [`refused_v4_saved_with_host_block`] whose endpoint also carries `listener_end`: how the
+/// journal told the gone listener (the collector, pid 4312) ended.
+pub fn refused_v4_saved_with_listener_end(
+    others: &[&[u8]],
+    listener_end: Option<rstscope::host::journal::ListenerEnd>,
+) -> Vec<u8> {
     use rstscope::host::SightingSource;
     use rstscope::host::clients::{ClientProcess, EndpointClients};
     use rstscope::host::history::{ListenerRecord, ListenerStatus};
@@ -150,7 +159,7 @@ pub fn refused_v4_saved_with_host_block(others: &[&[u8]]) -> Vec<u8> {
             client_details: Vec::new(),
             local: true,
             former_owner: None,
-            listener_end: None,
+            listener_end,
         }],
         ..HostReport::default()
     };

@@ -20,7 +20,7 @@
 //! - The process ID and name are looked up in `/proc` when the reader sees the connect (within
 //!   about 0.1 s), once a second at most for a thread that connects again and again, where the
 //!   exec and exit events below tell when its process changed program or ended (see
-//!   [`owners`]). For a thread already gone by then, its process comes from the kernel's
+//!   `connect_trace/owners.rs`). For a thread already gone by then, its process comes from the kernel's
 //!   thread-to-process table (`saved_tgids`, filled while the instance's `record-tgid` option
 //!   is on): a thread that connected and ended in a process still running is named by that
 //!   process. For a process already gone (a short-lived `curl`, `nc` or script) the name

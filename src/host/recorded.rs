@@ -20,6 +20,7 @@
 //! `"while_capturing": true` in a file saved while its capture went on. A local-use block type
 //! may be another program's too: a body that is not this JSON is left alone.
 
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -194,9 +195,10 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
     (merged, problems)
 }
 
-/// Adds a later block's answers to `into`.
+/// Adds a later block's answers to `into`. A block is the file's to say: its counts may be
+/// any number (added without overflow), its lists long (looked up by set, not by scanning).
 fn merge(into: &mut HostReport, later: HostReport) {
-    into.samples += later.samples;
+    into.samples = into.samples.saturating_add(later.samples);
     into.sampled = match (into.sampled, later.sampled) {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
         (a, b) => a.or(b),
@@ -204,13 +206,27 @@ fn merge(into: &mut HostReport, later: HostReport) {
     into.listening = later.listening;
     into.listening_port = later.listening_port;
     into.gone.extend(later.gone);
-    for e in later.endpoints {
-        into.endpoints
-            .retain(|k| (k.addr, k.port) != (e.addr, e.port));
-        into.endpoints.push(e);
-    }
+    // Each endpoint's answer is the later block's, its last entry for the endpoint if it has
+    // several.
+    let last: HashMap<(IpAddr, u16), usize> = later
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ((e.addr, e.port), i))
+        .collect();
+    into.endpoints
+        .retain(|k| !last.contains_key(&(k.addr, k.port)));
+    into.endpoints.extend(
+        later
+            .endpoints
+            .into_iter()
+            .enumerate()
+            .filter(|(i, e)| last.get(&(e.addr, e.port)) == Some(i))
+            .map(|(_, e)| e),
+    );
+    let mut seen: HashSet<String> = into.notes.iter().cloned().collect();
     for n in later.notes {
-        if !into.notes.contains(&n) {
+        if seen.insert(n.clone()) {
             into.notes.push(n);
         }
     }
@@ -228,11 +244,19 @@ pub fn for_offenders(
     offenders: &[Offender],
     fallback: Option<&HostReport>,
 ) -> HostReport {
+    // By endpoint: a block may name many, and each offender looks its own up.
+    let named: HashMap<(IpAddr, u16), &EndpointHost> = recorded
+        .endpoints
+        .iter()
+        .rev()
+        .map(|e| ((e.addr, e.port), e))
+        .collect();
     let endpoints = offenders
         .iter()
         .map(|o| {
-            recorded
-                .endpoint(o.addr, o.port)
+            named
+                .get(&(o.addr, o.port))
+                .copied()
                 .or_else(|| fallback.and_then(|f| f.endpoint(o.addr, o.port)))
                 .cloned()
                 .unwrap_or_else(|| EndpointHost {

@@ -234,6 +234,46 @@ fn blocks_of_files_given_together_are_merged_the_later_answering_for_its_endpoin
     assert!(read.endpoint(lo(), 7300).is_some());
 }
 
+/// Pins fuzz/regressions/reader/two-host-blocks-with-samples-at-u64-max-overflowed (found
+/// reviewing what the reader target reaches): the sample counts of merged blocks are the
+/// file's numbers, and their sum must not overflow.
+#[test]
+fn blocks_with_the_largest_sample_counts_merge_without_overflow() {
+    let mut report = live_report();
+    report.samples = u64::MAX;
+    let body = encode(&report, None).expect("encodes");
+    let (read, problems) = decode(&[body.clone(), body]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let read = read.expect("merged");
+    assert_eq!(read.samples, u64::MAX);
+    assert_eq!(read.endpoints.len(), report.endpoints.len());
+}
+
+/// A later block naming an endpoint twice answers with its last entry, once.
+#[test]
+fn a_later_block_that_names_an_endpoint_twice_answers_once_with_its_last_entry() {
+    let first = live_report();
+    let mut second = live_report();
+    second.endpoints.truncate(1);
+    let mut again = second.endpoints[0].clone();
+    again.clients.processes[0].name = "wget".into();
+    second.endpoints.push(again);
+    let bodies = [
+        encode(&first, None).expect("encodes"),
+        encode(&second, None).expect("encodes"),
+    ];
+    let (read, _) = decode(&bodies);
+    let read = read.expect("merged");
+    assert_eq!(read.endpoints.len(), first.endpoints.len());
+    let served: Vec<_> = read
+        .endpoints
+        .iter()
+        .filter(|e| (e.addr, e.port) == (lo(), 7211))
+        .collect();
+    assert_eq!(served.len(), 1);
+    assert_eq!(served[0].clients.processes[0].name, "wget");
+}
+
 /// The agent's `/evidence` of 7211 tells about 7211: its entry, the listeners on its port
 /// (on its address or on every address), not the machine's other services.
 #[test]

@@ -84,7 +84,15 @@ wid=""
 for _ in $(seq 1 120); do
   wid=$(xdotool search --name 'rstscope' 2>/dev/null | head -1 || true)
   [ -n "$wid" ] && break
-  kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
+  if ! kill -0 $app 2>/dev/null; then
+    # The server answered above and is gone now (something ended it): as above, nothing
+    # said of the app, and the run is made again.
+    if ! xdotool getdisplaygeometry >/dev/null 2>&1; then
+      say "the X server ($DISPLAY) went away before the app's window appeared: $(cat "$out/app.log")"
+      exit 75
+    fi
+    fail "the app exited: $(cat "$out/app.log")"
+  fi
   sleep 0.5
 done
 [ -n "$wid" ] || fail "no window appeared"

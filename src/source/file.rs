@@ -437,8 +437,16 @@ impl FileSource {
         let members: Vec<&zip::Entry> = listing.entries.iter().filter(|e| !e.is_folder()).collect();
         let buffer = buffer_size(inputs.saturating_sub(1) + members.len().min(MAX_ZIP_CAPTURES));
         let (mut opened, mut skipped, mut problems) = (0, Vec::new(), Vec::new());
-        let mut left_out = Vec::new();
+        let (mut left_out, mut repeated) = (Vec::new(), Vec::new());
+        let mut places = std::collections::HashSet::new();
         for entry in members {
+            // Entries of the directory at one local header are one member listed again (a
+            // damaged archive, or one made to look larger than it is): read again, it would
+            // count as a second capture of the same traffic, and cost a reader each time.
+            if !places.insert(entry.place()) {
+                repeated.push(entry.name.clone());
+                continue;
+            }
             if opened == MAX_ZIP_CAPTURES {
                 left_out.push(entry.name.clone());
                 continue;
@@ -487,6 +495,18 @@ impl FileSource {
                     super::names(&left_out)
                 ),
                 todo: "extract the archive and open its captures a few hundred at a time",
+            });
+        }
+        if !repeated.is_empty() {
+            problems.push(SourceError::ArchiveMember {
+                path: path.to_path_buf(),
+                what: format!(
+                    "the archive's list of members puts these at the place of a member listed \
+                     before them, whose data they would read again, and they are not read: {} \
+                     (the archive is damaged)",
+                    super::names(&repeated)
+                ),
+                todo: "copy the whole archive again",
             });
         }
         if let Some(lost) = lost_members(path, &listing.walk, listing.entries.len()) {

@@ -82,6 +82,11 @@ impl Entry {
             && self.uncompressed.unwrap_or(0) == 0
     }
 
+    /// Where its local header begins in the archive.
+    pub(super) fn place(&self) -> u64 {
+        self.local
+    }
+
     /// The size of its data once decompressed, when known before reading it.
     pub(super) fn size(&self) -> Option<u64> {
         self.uncompressed

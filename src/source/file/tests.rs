@@ -2067,6 +2067,39 @@ fn a_zip_member_listed_twice_at_one_place_is_read_once() {
     );
 }
 
+/// A whole zip whose end record is wrong (more members than its list holds, or a list out of
+/// place, as the file fuzz target's seeds have them): its members are found by their own
+/// headers, every capture is read, and the warning says the list does not read, not that the
+/// archive was cut short at the list's start with members lost.
+#[test]
+fn a_zip_whose_list_of_members_does_not_read_is_not_called_cut_short() {
+    let zip =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zip/two-captures-readme.zip");
+    let whole = std::fs::read(zip).expect("fixture");
+    let end = whole.len() - 22;
+    assert_eq!(whole.get(end..end + 4), Some(&b"PK\x05\x06"[..]));
+    for (what, at, change) in [("count", end + 10, 3u8), ("offset", end + 16, 7)] {
+        let mut bytes = whole.clone();
+        bytes[at] = bytes[at].wrapping_add(change);
+        let (_file, source) = open_bytes("damaged.zip", &bytes);
+        let mut source = source.expect("opens");
+        assert_eq!(source.files().len(), 2, "{what}");
+        drain(&mut source);
+        let problems: Vec<String> = source.problems().iter().map(|p| p.to_string()).collect();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("list of members, at its end, does not read")
+                    && p.contains("found by their own headers")),
+            "{what}: {problems:?}"
+        );
+        assert!(
+            !problems.iter().any(|p| p.contains("was cut short at byte")),
+            "{what}: {problems:?}"
+        );
+    }
+}
+
 /// A split zip (`zip -s`): its last part, the `.zip` whose end record says it is part 2 and
 /// whose members lie in the `.z01` before it (beginning like a zip, or, as zip -s cuts it,
 /// inside a member's data), and that first part, which begins with the spanning mark before

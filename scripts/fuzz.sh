@@ -4,19 +4,23 @@
 #
 #   scripts/fuzz.sh [--time SECONDS] [--save] [TARGET...]
 #
-# TARGETs: reader (capture files: pcap, pcapng, compressed or not, in a zip or not, end to end with every
-# report), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
-# arbitrary times, the engine's invariants checked). Default: all three, 1800 s each.
+# TARGETs: reader (a capture read as a stream, as from standard input: pcap, pcapng, compressed
+# or not, in a zip or not, end to end with every report), file (a capture file on disk, as
+# `rstscope analyze FILE` opens it: a zip listed from its central directory and its members
+# opened by offset, the file's size and name, the file given twice, an offender's packets read
+# again), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
+# arbitrary times, the engine's invariants checked). Default: all four, 1800 s each.
 #
 # Seeds are made at run time (examples/fuzz_seeds.rs) from resources/*.pcapng, tests/fixtures
 # and, when present, the public corpus in ../shared/pcaps; the saved corpus fuzz/corpus/TARGET
 # (what CI replays, tests/fuzz_replay.rs) is added to them. The growing corpus, the seeds and
 # any crash or hang (libFuzzer's crash-*, timeout-*, oom-* files) go under $RSTSCOPE_FUZZ_DIR
-# (default: $TMPDIR/rstscope-fuzz); a found input belongs in fuzz/regressions/TARGET/ under a
+# (default: $TMPDIR/rstscope-fuzz); the file target writes each input to $TMPDIR and removes
+# it after; a found input belongs in fuzz/regressions/TARGET/ under a
 # name that says what it pins, once fixed. --save merges what was found into fuzz/corpus/TARGET
 # (libFuzzer -merge=1: the fewest inputs that keep the coverage), then, should that exceed the
-# target's budget (RSTSCOPE_FUZZ_SAVE_KB; by default 3,000 KB for reader, 1,500 for engine,
-# 500 for decode, so the repository and CI's replay stay small), drops the largest inputs
+# target's budget (RSTSCOPE_FUZZ_SAVE_KB; by default 3,000 KB for reader, 1,500 for file and
+# engine, 500 for decode, so the repository and CI's replay stay small), drops the largest inputs
 # until it fits, saying how many.
 #
 # Needs the nightly toolchain and cargo-fuzz; it installs both (rustup, cargo install) when
@@ -37,11 +41,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --time) time_each="$2"; shift 2 ;;
     --save) save=1; shift ;;
-    reader|decode|engine) targets+=("$1"); shift ;;
-    *) say "unknown argument $1 (targets: reader decode engine)"; exit 2 ;;
+    reader|file|decode|engine) targets+=("$1"); shift ;;
+    *) say "unknown argument $1 (targets: reader file decode engine)"; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(reader decode engine)
+[ ${#targets[@]} -gt 0 ] || targets=(reader file decode engine)
 
 work="${RSTSCOPE_FUZZ_DIR:-${TMPDIR:-/tmp}/rstscope-fuzz}"
 timeout_each="${RSTSCOPE_FUZZ_TIMEOUT:-10}"
@@ -72,9 +76,9 @@ cargo run --quiet --example fuzz_seeds -- "$work/seeds" "${captures[@]}"
 
 # libFuzzer's longest input per target: capture files need room, frames and packet
 # sequences less.
-declare -A MAX_LEN=([reader]=262144 [decode]=65540 [engine]=65537)
+declare -A MAX_LEN=([reader]=262144 [file]=262144 [decode]=65540 [engine]=65537)
 # What --save may keep per target, in KB.
-declare -A SAVE_KB=([reader]=3000 [decode]=500 [engine]=1500)
+declare -A SAVE_KB=([reader]=3000 [file]=1500 [decode]=500 [engine]=1500)
 
 for t in "${targets[@]}"; do
   mkdir -p "$work/corpus/$t" "$work/artifacts/$t" "fuzz/corpus/$t"

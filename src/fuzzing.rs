@@ -14,6 +14,7 @@
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::analysis::{self, Options};
 use crate::decode::{Decoded, decode};
@@ -46,6 +47,85 @@ pub fn capture_file(data: &[u8]) {
     let _ = report::json::to_value(&a, Clock::Utc).to_string();
     let _ = report::csv::offenders(&a, Clock::Utc);
     let _ = report::csv::series(&a);
+}
+
+/// File target: `data` as a capture file on disk, opened as `rstscope analyze FILE` and the
+/// app open a file: what only a file gives is reached, which [`capture_file`] (a stream) is
+/// not: a zip listed from its central directory (zip64 records, a damaged or missing one, a
+/// split archive's last part) with each member opened by its offset through a handle of its
+/// own and read again to explain damage, its captures merged in time; the file's size, which
+/// tells a cut file from a corrupt length; the name's extension (`.etl`). The file is
+/// written to the temporary folder and removed after.
+///
+/// The input's length picks the file's name among [`FILE_NAMES`] (its remainder by their
+/// number), and whether the file is given once or twice (the next bit: two files holding
+/// the same connections, as `rstscope analyze A B` merges them). Then the first offender's
+/// packets are collected from the file again, as the app's details and `--endpoint` do, and
+/// written as a pcapng.
+pub fn capture_on_disk(data: &[u8]) {
+    let name = FILE_NAMES[data.len() % FILE_NAMES.len()];
+    let twice = (data.len() / FILE_NAMES.len()) % 2 == 1;
+    let Ok(file) = TempFile::new(name, data) else {
+        // The temporary folder cannot be written: nothing to fuzz, and nothing the input did.
+        return;
+    };
+    let paths = if twice {
+        vec![file.0.clone(), file.0.clone()]
+    } else {
+        vec![file.0.clone()]
+    };
+    let options = Options {
+        engine: EngineConfig {
+            max_flows: 512,
+            ..EngineConfig::default()
+        },
+        ..Options::default()
+    };
+    let Ok(a) = analysis::analyze_files(&paths, options) else {
+        return;
+    };
+    check_invariants(&a.snapshot, 512);
+    let _ = report::text::report(&a, Clock::Utc, 10);
+    let _ = report::json::to_value(&a, Clock::Utc).to_string();
+    let _ = report::csv::offenders(&a, Clock::Utc);
+    let Some(o) = a.snapshot.offenders.first() else {
+        return;
+    };
+    let Ok(ev) = report::evidence::collect(&paths, (o.addr, o.port), None, 64, None) else {
+        return;
+    };
+    for p in &ev.packets {
+        let _ = report::evidence::tcpdump_line(p, Clock::Utc);
+    }
+    let _ = ev.warnings_in(Clock::Utc);
+    let mut saved = Vec::new();
+    let _ = report::evidence::write_pcapng_to(&mut saved, &ev);
+}
+
+/// The names [`capture_on_disk`] gives its file: each way the name matters (a Windows event
+/// trace is told by its extension; a zip by its content, whatever its name) and one that is
+/// not ASCII, as the reports print it.
+pub const FILE_NAMES: [&str; 4] = ["capture.pcap", "mail.zip", "trace.etl", "捕获 1.pcapng"];
+
+/// A file in the temporary folder, removed when dropped. Its name is unique to this process
+/// and call, as the replay test runs the targets on threads side by side.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, data: &[u8]) -> std::io::Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("rstscope-fuzz-{}-{n}-{name}", std::process::id()));
+        std::fs::write(&path, data)?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Decoder target: two bytes of link type (little-endian), two of extra wire length, then

@@ -68,6 +68,11 @@ fn reader_corpus_and_regressions_replay() {
 }
 
 #[test]
+fn file_corpus_and_regressions_replay() {
+    replay_target("file", rstscope::fuzzing::capture_on_disk);
+}
+
+#[test]
 fn decode_corpus_and_regressions_replay() {
     replay_target("decode", rstscope::fuzzing::frame);
 }

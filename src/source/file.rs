@@ -437,8 +437,16 @@ impl FileSource {
         let members: Vec<&zip::Entry> = listing.entries.iter().filter(|e| !e.is_folder()).collect();
         let buffer = buffer_size(inputs.saturating_sub(1) + members.len().min(MAX_ZIP_CAPTURES));
         let (mut opened, mut skipped, mut problems) = (0, Vec::new(), Vec::new());
-        let mut left_out = Vec::new();
+        let (mut left_out, mut repeated) = (Vec::new(), Vec::new());
+        let mut places = std::collections::HashSet::new();
         for entry in members {
+            // Entries of the directory at one local header are one member listed again (a
+            // damaged archive, or one made to look larger than it is): read again, it would
+            // count as a second capture of the same traffic, and cost a reader each time.
+            if !places.insert(entry.place()) {
+                repeated.push(entry.name.clone());
+                continue;
+            }
             if opened == MAX_ZIP_CAPTURES {
                 left_out.push(entry.name.clone());
                 continue;
@@ -489,7 +497,19 @@ impl FileSource {
                 todo: "extract the archive and open its captures a few hundred at a time",
             });
         }
-        if let Some(lost) = lost_members(path, &listing.walk, listing.entries.len()) {
+        if !repeated.is_empty() {
+            problems.push(SourceError::ArchiveMember {
+                path: path.to_path_buf(),
+                what: format!(
+                    "the archive's list of members puts these at the place of a member listed \
+                     before them, whose data they would read again, and they are not read: {} \
+                     (the archive is damaged)",
+                    super::names(&repeated)
+                ),
+                todo: "copy the whole archive again",
+            });
+        }
+        if let Some(lost) = lost_members(path, &listing) {
             problems.push(lost);
         }
         if opened == 0 {
@@ -841,19 +861,33 @@ fn recheck(path: &Path, entry: &zip::Entry) -> Recheck {
     })
 }
 
-/// The problem of a zip archive without its central directory (cut short) whose walk by local
-/// headers may have missed members, unless a member's own reading says it was cut.
-fn lost_members(path: &Path, walk: &zip::Walk, found: usize) -> Option<SourceError> {
-    let what = match walk {
+/// The problem of a zip archive without a readable central directory (cut short, or damaged)
+/// whose walk by local headers may have missed members, unless a member's own reading says it
+/// was cut.
+fn lost_members(path: &Path, listing: &zip::Listing) -> Option<SourceError> {
+    let found = listing.entries.len();
+    let whole = if found == 1 {
+        "1 whole member, which is read".to_string()
+    } else {
+        format!("{found} whole members, which are read")
+    };
+    // An end record was there: the list of members is damaged, and the archive may be whole.
+    let damaged = listing.unreadable_directory;
+    let what = match &listing.walk {
         zip::Walk::Directory | zip::Walk::CutInMember => return None,
+        zip::Walk::CutAt(at) if damaged => format!(
+            "the archive's list of members, at its end, does not read (the archive is damaged, \
+             or cut short): its members were found by their own headers instead, up to byte \
+             {at}, {whole}; a member after that is not found"
+        ),
         zip::Walk::CutAt(at) => format!(
             "the archive has no list of members at its end: it was cut short at byte {at}, \
-             after {}; members after the cut are lost",
-            if found == 1 {
-                "1 whole member, which is read".to_string()
-            } else {
-                format!("{found} whole members, which are read")
-            }
+             after {whole}; members after the cut are lost"
+        ),
+        zip::Walk::StoppedAfter(last) if damaged => format!(
+            "the archive's list of members, at its end, does not read (the archive is damaged, \
+             or cut short), and its member {last} gives its size only after its data: members \
+             after it are not found"
         ),
         zip::Walk::StoppedAfter(last) => format!(
             "the archive has no list of members at its end (it was cut short), and its member \

@@ -82,6 +82,11 @@ impl Entry {
             && self.uncompressed.unwrap_or(0) == 0
     }
 
+    /// Where its local header begins in the archive.
+    pub(super) fn place(&self) -> u64 {
+        self.local
+    }
+
     /// The size of its data once decompressed, when known before reading it.
     pub(super) fn size(&self) -> Option<u64> {
         self.uncompressed
@@ -234,6 +239,9 @@ pub(super) struct Listing {
     pub(super) entries: Vec<Entry>,
     /// Where the entries come from, and what that leaves out.
     pub(super) walk: Walk,
+    /// The archive has an end record, but the list of members it points at does not read:
+    /// the members were walked, and the archive is damaged rather than only cut short.
+    pub(super) unreadable_directory: bool,
 }
 
 /// How the members were found: from the central directory, or, in an archive without one (cut
@@ -264,9 +272,16 @@ pub(super) fn list(file: &mut File, len: u64) -> io::Result<Result<Listing, Spli
         Directory::Entries(entries) => Ok(Ok(Listing {
             entries,
             walk: Walk::Directory,
+            unreadable_directory: false,
         })),
         Directory::Split => Ok(Err(Split)),
         Directory::None => walk_local_headers(file, len).map(Ok),
+        Directory::Unreadable => walk_local_headers(file, len).map(|listing| {
+            Ok(Listing {
+                unreadable_directory: true,
+                ..listing
+            })
+        }),
     }
 }
 
@@ -276,8 +291,12 @@ enum Directory {
     /// The end record says its directory is on another part of the archive, or that this is
     /// not the first part.
     Split,
-    /// No end record, or one that does not lead to a directory: the archive was cut short.
+    /// No end record: the archive was cut short.
     None,
+    /// An end record whose directory does not read (its place, size, count or an entry is
+    /// wrong; a zip64 record is missing): the archive is damaged, or cut short after bytes of
+    /// a member that look like an end record.
+    Unreadable,
 }
 
 /// The entries of the central directory, if the archive has a readable one.
@@ -302,12 +321,12 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Directory> {
     if count == 0xffff || size == u64::from(FULL32) || offset == u64::from(FULL32) {
         // Zip64: the locator just before the end record points at the zip64 end record.
         let Some(record) = zip64_end(file, end_at)? else {
-            return Ok(Directory::None);
+            return Ok(Directory::Unreadable);
         };
         (count, size, offset) = record;
     }
     if offset.saturating_add(size) > end_at {
-        return Ok(Directory::None);
+        return Ok(Directory::Unreadable);
     }
     file.seek(SeekFrom::Start(offset))?;
     let mut cd = BufReader::new(file.by_ref().take(size));
@@ -315,7 +334,7 @@ fn central_directory(file: &mut File, len: u64) -> io::Result<Directory> {
     for _ in 0..count.min(MAX_MEMBERS as u64) {
         let mut fixed = [0u8; 46];
         if read_full(&mut cd, &mut fixed)? < fixed.len() || u32_at(&fixed, 0) != Some(CENTRAL) {
-            return Ok(Directory::None);
+            return Ok(Directory::Unreadable);
         }
         let u16f = |o| u16_at(&fixed, o).unwrap_or(0);
         let u32f = |o| u32_at(&fixed, o).unwrap_or(0);

@@ -490,9 +490,10 @@ struct SecondLines {
     /// The second the capture started: the lines begin there, packets or not, so that a
     /// capture that sees no TCP yet shows that it runs (quiet lines, the frames so far).
     start: Option<i64>,
-    /// The endpoints whose diagnosis has been printed, each once for each cause that made it
-    /// top a second (a service that stops shows its after-close resets, then its refusals); a
-    /// scan of many ports adds at most one line a second, as one endpoint tops each second.
+    /// The endpoints whose diagnosis has been printed, each once for each kind of diagnosis it
+    /// had under a second it topped (a service that crashes shows its aborts, then, once its
+    /// refusals are as many, theirs); a scan of many ports adds at most one line a second, as
+    /// one endpoint tops each second.
     told: HashSet<(IpAddr, u16, &'static str)>,
 }
 
@@ -557,14 +558,24 @@ impl SecondLines {
             let line = second_line(s, host, second, stats, self.clock);
             let indent = line.find("  ").unwrap_or(0) + 2;
             lines.push(line);
-            let Some((o, c)) = top_of_second(s, second) else {
+            let Some((o, _)) = top_of_second(s, second) else {
                 continue;
             };
             // Sampling the machine, the diagnosis waits for the sample that tells who listens
             // on the endpoint, so that it is not printed without it.
             let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
-            if known && self.told.insert((o.addr, o.port, main_cause(&c))) {
-                let why = report::full_diagnosis(&as_of_end(o, second), host, self.clock);
+            if !known {
+                continue;
+            }
+            // Told again only when the sentence would say something new: keyed by what the
+            // sentence is about, not by the second's cause, which can change (a crash's aborts,
+            // then refusals) while the endpoint's diagnosis is still the former one.
+            let o = as_of_end(o, second);
+            if self
+                .told
+                .insert((o.addr, o.port, o.diagnosis().kind.as_str()))
+            {
+                let why = report::full_diagnosis(&o, host, self.clock);
                 lines.push(format!("{:indent$}{why}", ""));
             }
         }
@@ -774,6 +785,52 @@ mod tests {
                 .lines_until(&a, &CaptureStats::default(), last)
                 .is_empty()
         );
+    }
+
+    /// Regression: live on the 7211 story, the line of the crash's second told the aborts;
+    /// under the next line, the first of refusals, the same abort sentence came again (the
+    /// second's cause had changed, the endpoint's diagnosis not yet), and the refusals' own
+    /// diagnosis, the story's answer, never came before the final report.
+    #[test]
+    fn regression_a_crash_tells_its_aborts_then_its_refusals_each_once() {
+        let story = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/story-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[story], Default::default()).expect("story");
+        let last = a.snapshot.totals.last_ts.expect("packets").second();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&a, &CaptureStats::default(), last);
+        let told: Vec<(&str, &str)> = (1..printed.len())
+            .filter(|&i| printed[i].starts_with(' '))
+            .map(|i| (printed[i - 1].as_str(), printed[i].trim_start()))
+            .collect();
+        assert_eq!(told.len(), 2, "{printed:#?}");
+        assert!(
+            told[0].0.starts_with("22:18:37  resets 11 (abort 11)"),
+            "{}",
+            told[0].0
+        );
+        assert!(told[0].1.contains("saw 11 aborts"), "{}", told[0].1);
+        // Once the refusals are as many as the aborts (12 against 11, at 22:18:43), the sentence
+        // is theirs, with the collector that served the port and the reporter connecting.
+        assert!(
+            told[1].0.starts_with("22:18:43  resets 2 (refused 2)"),
+            "{}",
+            told[1].0
+        );
+        assert!(
+            told[1].1.starts_with(
+                "127.0.0.1:7211 refused 12 of 23 connection attempts from 1 client (2.0/s, \
+                 22:18:38-22:18:43) while it accepted 11: nothing was listening on that port \
+                 after the service stopped."
+            ),
+            "{}",
+            told[1].1
+        );
+        assert!(
+            told[1].1.contains("served by collector (pid 27962"),
+            "{}",
+            told[1].1
+        );
+        assert!(told[1].1.contains(": reporter (pid 27965"), "{}", told[1].1);
     }
 
     /// Regression: under the line of the first second a client was refused twice, the

@@ -155,8 +155,11 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
         "{:?}",
         read.notes
     );
-    // The offenders of the file's own analysis, in its order.
-    let offenders = [offender(7300), offender(7211), offender(7400)];
+    // The offenders of the file's own analysis, in its order; 7211's incidents those the
+    // block ties to processes (a file's whole capture has them all).
+    let mut served = offender(7211);
+    served.incidents = 5;
+    let offenders = [offender(7300), served, offender(7400)];
     let host = for_offenders(&read, &offenders, None);
     assert_eq!(host.endpoints.len(), 3);
     assert_eq!(host.endpoints[0], live.endpoints[1]);

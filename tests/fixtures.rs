@@ -235,6 +235,44 @@ fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients
     assert_eq!(e.clients.processes[0].connections, 9);
 }
 
+/// Regression: `rstscope capture --syn-fin-rst --write` counted the story's 4 resets of
+/// established connections as aborts and 6 failed attempts of 10, and `rstscope analyze` of the
+/// file it saved said 4 handshake resets and 10 failed attempts of 10 ("the other 4 were reset
+/// during the handshake"): the file has no final ACKs and did not say why. Its interface now
+/// carries the filter (pcapng if_filter), and the file is analyzed as the live capture was
+/// (tests/fixtures/make-syn-fin-rst.sh printed the live report: the counts below).
+#[test]
+fn regression_a_syn_fin_rst_capture_saved_counts_as_it_did_live() {
+    let (a, conns) = run("tests/fixtures/syn-fin-rst.pcapng");
+    let t = &a.snapshot.totals;
+    let counts = (
+        t.tcp_packets,
+        t.syn_packets,
+        t.rst_packets,
+        t.failed_attempts,
+    );
+    assert_eq!(
+        counts,
+        (24, 10, 10, 6),
+        "packets, SYNs, RSTs, failed attempts"
+    );
+    assert_eq!(causes(&a), [6, 0, 0, 4, 0]);
+    let mut want = vec!["REJ"; 6];
+    want.extend(["RSTR"; 4]);
+    assert_eq!(states(&conns), want);
+    let w = &a.capture.warnings;
+    assert!(
+        w.iter().any(|w| w.starts_with(
+            "captured with rstscope's SYN/FIN/RST-only filter (the file's interface says so), and \
+             analyzed as such: refusals and unanswered attempts are counted as usual"
+        )),
+        "{w:?}"
+    );
+    // A capture of all TCP says nothing of the kind.
+    let (b, _) = run("resources/story-7211.pcapng");
+    assert!(!b.capture.warnings.iter().any(|w| w.contains("SYN/FIN/RST")));
+}
+
 #[test]
 fn refused_v4_loopback() {
     let (a, conns) = run("tests/fixtures/refused-v4.pcap");

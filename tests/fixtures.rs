@@ -268,6 +268,18 @@ fn regression_a_syn_fin_rst_capture_saved_counts_as_it_did_live() {
         )),
         "{w:?}"
     );
+    // Its endpoint's evidence (`--endpoint`, the app's details) counts and says the same.
+    let ev = report::evidence::collect(
+        &[fixture("tests/fixtures/syn-fin-rst.pcapng")],
+        ("127.0.0.1".parse().expect("address"), 7211),
+        None,
+        1000,
+        None,
+    )
+    .expect("evidence");
+    let o = ev.offender.as_ref().expect("the endpoint's offender");
+    assert_eq!((o.rst_packets, o.failed_attempts), (10, 6));
+    assert_eq!(ev.warnings, a.capture.warnings);
     // A capture of all TCP says nothing of the kind.
     let (b, _) = run("resources/story-7211.pcapng");
     assert!(!b.capture.warnings.iter().any(|w| w.contains("SYN/FIN/RST")));

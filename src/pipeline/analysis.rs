@@ -342,6 +342,19 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     side.finish(source.as_ref(), bytes_total, &mut options)
 }
 
+/// What a file whose interface says it was captured with rstscope's SYN/FIN/RST-only filter
+/// cannot tell, for the analysis' warnings and the evidence's.
+pub(crate) fn syn_fin_rst_file_warning() -> String {
+    let limitation = CaptureFilter::SynFinRst.limitation().unwrap_or_default();
+    let what = limitation
+        .strip_prefix("SYN/FIN/RST-only filter: ")
+        .unwrap_or(limitation);
+    format!(
+        "captured with rstscope's SYN/FIN/RST-only filter (the file's interface says so), and \
+         analyzed as such: {what}"
+    )
+}
+
 /// The threads `jobs` asks for: 0 is one per core.
 fn resolve_jobs(jobs: usize) -> usize {
     if jobs > 0 {
@@ -494,17 +507,8 @@ impl EngineSide {
             ..
         } = self;
         engine.finish();
-        if let Some(limitation) = CaptureFilter::SynFinRst
-            .limitation()
-            .filter(|_| syn_fin_rst)
-        {
-            let what = limitation
-                .strip_prefix("SYN/FIN/RST-only filter: ")
-                .unwrap_or(limitation);
-            capture.warnings.push(format!(
-                "captured with rstscope's SYN/FIN/RST-only filter (the file's interface says so), \
-                 and analyzed as such: {what}"
-            ));
+        if syn_fin_rst {
+            capture.warnings.push(syn_fin_rst_file_warning());
         }
         if host.started() {
             for i in engine.drain_incidents() {

@@ -336,6 +336,8 @@ pub fn collect_source_with(
         {
             engine.assume_syn_fin_rst_only();
             filtered = true;
+            ev.warnings
+                .push(crate::pipeline::analysis::syn_fin_rst_file_warning());
         }
         let Some(frame) = source.next_frame() else {
             break;

@@ -3,7 +3,7 @@
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -490,10 +490,12 @@ struct SecondLines {
     /// The second the capture started: the lines begin there, packets or not, so that a
     /// capture that sees no TCP yet shows that it runs (quiet lines, the frames so far).
     start: Option<i64>,
-    /// The endpoints whose diagnosis has been printed, each once for each cause that made it
-    /// top a second (a service that stops shows its after-close resets, then its refusals); a
-    /// scan of many ports adds at most one line a second, as one endpoint tops each second.
-    told: HashSet<(IpAddr, u16, &'static str)>,
+    /// The endpoints whose diagnosis has been printed, with the kind of diagnosis told last:
+    /// it is told again under a second the endpoint tops when its kind has changed since (a
+    /// service that crashes shows its aborts, then, once its refusals are as many, theirs; a
+    /// client refused before the service started, then its aborts, then its refusals again);
+    /// a scan of many ports adds at most one line a second, as one endpoint tops each second.
+    told: HashMap<(IpAddr, u16), &'static str>,
 }
 
 impl SecondLines {
@@ -503,7 +505,7 @@ impl SecondLines {
             to_stderr,
             next: None,
             start: None,
-            told: HashSet::new(),
+            told: HashMap::new(),
         }
     }
 
@@ -557,14 +559,22 @@ impl SecondLines {
             let line = second_line(s, host, second, stats, self.clock);
             let indent = line.find("  ").unwrap_or(0) + 2;
             lines.push(line);
-            let Some((o, c)) = top_of_second(s, second) else {
+            let Some((o, _)) = top_of_second(s, second) else {
                 continue;
             };
             // Sampling the machine, the diagnosis waits for the sample that tells who listens
             // on the endpoint, so that it is not printed without it.
             let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
-            if known && self.told.insert((o.addr, o.port, main_cause(&c))) {
-                let why = report::full_diagnosis(&as_of_end(o, second), host, self.clock);
+            if !known {
+                continue;
+            }
+            // Told again only when the sentence would say something new: keyed by what the
+            // sentence is about, not by the second's cause, which can change (a crash's aborts,
+            // then refusals) while the endpoint's diagnosis is still the former one.
+            let o = as_of_end(o, second);
+            let kind = o.diagnosis().kind.as_str();
+            if self.told.insert((o.addr, o.port), kind) != Some(kind) {
+                let why = report::full_diagnosis(&o, host, self.clock);
                 lines.push(format!("{:indent$}{why}", ""));
             }
         }
@@ -773,6 +783,98 @@ mod tests {
             lines
                 .lines_until(&a, &CaptureStats::default(), last)
                 .is_empty()
+        );
+    }
+
+    /// Regression: live on the 7211 story, the line of the crash's second told the aborts;
+    /// under the next line, the first of refusals, the same abort sentence came again (the
+    /// second's cause had changed, the endpoint's diagnosis not yet), and the refusals' own
+    /// diagnosis, the story's answer, never came before the final report.
+    #[test]
+    fn regression_a_crash_tells_its_aborts_then_its_refusals_each_once() {
+        let story = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/story-7211.pcapng");
+        let a = rstscope::analysis::analyze_files(&[story], Default::default()).expect("story");
+        let last = a.snapshot.totals.last_ts.expect("packets").second();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&a, &CaptureStats::default(), last);
+        let told: Vec<(&str, &str)> = (1..printed.len())
+            .filter(|&i| printed[i].starts_with(' '))
+            .map(|i| (printed[i - 1].as_str(), printed[i].trim_start()))
+            .collect();
+        assert_eq!(told.len(), 2, "{printed:#?}");
+        assert!(
+            told[0].0.starts_with("22:18:37  resets 11 (abort 11)"),
+            "{}",
+            told[0].0
+        );
+        assert!(told[0].1.contains("saw 11 aborts"), "{}", told[0].1);
+        // Once the refusals are as many as the aborts (12 against 11, at 22:18:43), the sentence
+        // is theirs, with the collector that served the port and the reporter connecting.
+        assert!(
+            told[1].0.starts_with("22:18:43  resets 2 (refused 2)"),
+            "{}",
+            told[1].0
+        );
+        assert!(
+            told[1].1.starts_with(
+                "127.0.0.1:7211 refused 12 of 23 connection attempts from 1 client (2.0/s, \
+                 22:18:38-22:18:43) while it accepted 11: nothing was listening on that port \
+                 after the service stopped."
+            ),
+            "{}",
+            told[1].1
+        );
+        assert!(
+            told[1].1.contains("served by collector (pid 27962"),
+            "{}",
+            told[1].1
+        );
+        assert!(told[1].1.contains(": reporter (pid 27965"), "{}", told[1].1);
+    }
+
+    /// Regression: a client refused before its service started, then served until the
+    /// service crashed, then refused again (tests/fixtures/make-refused-around-a-crash.sh):
+    /// the refusals' sentence came under the first line, the aborts' under the crash's, and,
+    /// refusals having been told once, never again, so the last word the lines gave was the
+    /// aborts'. Each change of the endpoint's diagnosis is told.
+    #[test]
+    fn regression_refusals_told_before_a_crash_are_told_again_after_it() {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/refused-around-a-crash.pcapng");
+        let a = rstscope::analysis::analyze_files(&[file], Default::default()).expect("file");
+        let last = a.snapshot.totals.last_ts.expect("packets").second();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&a, &CaptureStats::default(), last);
+        let told: Vec<(&str, &str)> = (1..printed.len())
+            .filter(|&i| printed[i].starts_with(' '))
+            .map(|i| (&printed[i - 1][..8], printed[i].trim_start()))
+            .collect();
+        let gists: Vec<(&str, &str)> = told
+            .iter()
+            .map(|&(at, why)| (at, why.split(": ").nth(1).unwrap_or(why)))
+            .collect();
+        assert_eq!(
+            gists,
+            [
+                ("07:43:22", "nothing was listening on that port."),
+                (
+                    "07:43:25",
+                    "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."
+                ),
+                (
+                    "07:43:26",
+                    "nothing was listening on that port part of the time (the service stopped or restarted)."
+                ),
+            ],
+            "{printed:#?}"
+        );
+        assert!(
+            told[2].1.starts_with(
+                "127.0.0.1:7211 refused 5 of 9 connection attempts from 1 client (1.0/s, \
+                 07:43:22-07:43:26) while it accepted 4"
+            ),
+            "{}",
+            told[2].1
         );
     }
 

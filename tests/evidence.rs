@@ -419,3 +419,34 @@ fn offender_shows_its_iana_service_name_in_text_and_json() {
             .expect("json");
     assert!(json["offenders"][0]["service"].is_null());
 }
+
+/// Regression: the agent's `/evidence?endpoint=127.0.0.1:7211&since=30s`, analyzed, said
+/// "refused all 9 connection attempts ... Connecting: reporter.py (...), 200 incidents": the
+/// file's host block counts the connecting processes over the agent's whole run, the file's
+/// packets only the window's, and nothing said so. The app's "Save these packets" of a time
+/// range writes the same. Here the story's last three seconds, saved with its host report.
+#[test]
+fn regression_part_of_a_capture_says_its_process_counts_are_the_whole_captures() {
+    let story = path("resources/story-7211.pcapng");
+    let a = analyze_files(std::slice::from_ref(&story), Options::default()).expect("story");
+    let last = a.snapshot.totals.last_ts.expect("packets").second();
+    let ep = ("127.0.0.1".parse().expect("address"), 7211);
+    let ev = evidence::collect(&[story], ep, Some((last - 2, last)), 1000, None).expect("collect");
+    let out = temp_dir("part-of-a-capture").join("story-last-seconds.pcapng");
+    evidence::write_pcapng(&out, &ev, a.host.as_deref()).expect("write");
+    let part = analyze_files(&[out], Options::default()).expect("part");
+    let o = &part.snapshot.offenders[0];
+    assert_eq!(o.incidents, 6, "two refusals a second");
+    let why = rstscope::report::full_diagnosis(o, part.host.as_deref(), Clock::Utc);
+    assert!(
+        why.contains(
+            "Connecting, over the whole capture this file was saved from: reporter (pid 27965, \
+             /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace)."
+        ),
+        "{why}"
+    );
+    // The whole capture's own sentence has nothing to add.
+    let why =
+        rstscope::report::full_diagnosis(&a.snapshot.offenders[0], a.host.as_deref(), Clock::Utc);
+    assert!(why.contains("Connecting: reporter (pid 27965"), "{why}");
+}

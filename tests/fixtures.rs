@@ -192,6 +192,99 @@ fn story_7211_names_the_collector_that_served_and_the_reporter() {
     );
 }
 
+/// Regression: the 7211 story captured in two pieces, `rstscope capture --write` stopped 1.5 s
+/// after the collector crashed and started again (tests/fixtures/make-story-restarted.sh).
+/// Analyzed together, the later file's host block alone answered for 7211: "Nothing listened
+/// on 7211 when the capture ended (06:57:18) and nothing did during this capture", while the
+/// machine section listed the collector gone from that very port, and "Connecting: reporter
+/// ..., 8 incidents" of the 17. Each file's answers are the earlier's plus the later's.
+#[test]
+fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients() {
+    let files = [
+        fixture("tests/fixtures/story-restarted-1.pcapng"),
+        fixture("tests/fixtures/story-restarted-2.pcapng"),
+    ];
+    let (a, _) = run_files(&files);
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.incidents, o.failed_refused), (17, 11));
+    let host = a.host.as_deref().expect("the files' host blocks are read");
+    let sentence = report::full_diagnosis(o, Some(host), Clock::Utc);
+    assert_eq!(
+        sentence,
+        "127.0.0.1:7211 refused 11 of 17 connection attempts from 1 client (1.6/s, \
+         06:57:11-06:57:17) while it accepted 6: nothing was listening on that port after the \
+         service stopped. Nothing listened on 7211 when the capture ended (06:57:18); it was \
+         served by collector (pid 23364, /opt/rstscope-sample/bin/collector) until 06:57:11. \
+         Connecting: reporter (pid 23411, /opt/rstscope-sample/bin/reporter), 17 incidents \
+         (connect-trace)."
+    );
+    // Given in the other order, the same answer.
+    let (b, _) = run_files(&[files[1].clone(), files[0].clone()]);
+    let host = b.host.as_deref().expect("host blocks");
+    assert_eq!(
+        report::full_diagnosis(&b.snapshot.offenders[0], Some(host), Clock::Utc),
+        sentence
+    );
+    // One file given twice (the same times seen twice): its answers once, not doubled.
+    let (c, _) = run_files(&[files[0].clone(), files[0].clone()]);
+    let host = c.host.as_deref().expect("host blocks");
+    assert_eq!(host.gone.len(), 1, "{:?}", host.gone);
+    assert_eq!(host.samples, 9);
+    let e = host.endpoint(o.addr, o.port).expect("7211");
+    assert_eq!(e.listener.earlier.len(), 1);
+    assert_eq!(e.clients.processes[0].connections, 9);
+}
+
+/// Regression: `rstscope capture --syn-fin-rst --write` counted the story's 4 resets of
+/// established connections as aborts and 6 failed attempts of 10, and `rstscope analyze` of the
+/// file it saved said 4 handshake resets and 10 failed attempts of 10 ("the other 4 were reset
+/// during the handshake"): the file has no final ACKs and did not say why. Its interface now
+/// carries the filter (pcapng if_filter), and the file is analyzed as the live capture was
+/// (tests/fixtures/make-syn-fin-rst.sh printed the live report: the counts below).
+#[test]
+fn regression_a_syn_fin_rst_capture_saved_counts_as_it_did_live() {
+    let (a, conns) = run("tests/fixtures/syn-fin-rst.pcapng");
+    let t = &a.snapshot.totals;
+    let counts = (
+        t.tcp_packets,
+        t.syn_packets,
+        t.rst_packets,
+        t.failed_attempts,
+    );
+    assert_eq!(
+        counts,
+        (24, 10, 10, 6),
+        "packets, SYNs, RSTs, failed attempts"
+    );
+    assert_eq!(causes(&a), [6, 0, 0, 4, 0]);
+    let mut want = vec!["REJ"; 6];
+    want.extend(["RSTR"; 4]);
+    assert_eq!(states(&conns), want);
+    let w = &a.capture.warnings;
+    assert!(
+        w.iter().any(|w| w.starts_with(
+            "captured with rstscope's SYN/FIN/RST-only filter (the file's interface says so), and \
+             analyzed as such: refusals and unanswered attempts are counted as usual"
+        )),
+        "{w:?}"
+    );
+    // Its endpoint's evidence (`--endpoint`, the app's details) counts and says the same.
+    let ev = report::evidence::collect(
+        &[fixture("tests/fixtures/syn-fin-rst.pcapng")],
+        ("127.0.0.1".parse().expect("address"), 7211),
+        None,
+        1000,
+        None,
+    )
+    .expect("evidence");
+    let o = ev.offender.as_ref().expect("the endpoint's offender");
+    assert_eq!((o.rst_packets, o.failed_attempts), (10, 6));
+    assert_eq!(ev.warnings, a.capture.warnings);
+    // A capture of all TCP says nothing of the kind.
+    let (b, _) = run("resources/story-7211.pcapng");
+    assert!(!b.capture.warnings.iter().any(|w| w.contains("SYN/FIN/RST")));
+}
+
 #[test]
 fn refused_v4_loopback() {
     let (a, conns) = run("tests/fixtures/refused-v4.pcap");

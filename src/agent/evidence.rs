@@ -104,6 +104,8 @@ pub struct EvidenceRing {
     sealed: VecDeque<Segment>,
     current: Option<Current>,
     interfaces: Vec<CapturedInterface>,
+    /// The capture filter, saved with each interface (see [`EvidenceRing::set_filter`]).
+    filter: Option<String>,
     next_seq: u64,
     /// Files whose removal failed (open elsewhere, on Windows); tried again at each rotation.
     undeleted: Vec<PathBuf>,
@@ -155,6 +157,7 @@ impl EvidenceRing {
             sealed: VecDeque::new(),
             current: None,
             interfaces: Vec::new(),
+            filter: None,
             next_seq: found.last().map_or(0, |(s, _)| s + 1),
             undeleted: Vec::new(),
             packets: 0,
@@ -202,6 +205,13 @@ impl EvidenceRing {
             .as_ref()
             .map_or(0, |c| c.bytes.load(Ordering::Relaxed));
         self.sealed.iter().map(|s| s.bytes).sum::<u64>() + current
+    }
+
+    /// The capture filter the frames come through (a BPF expression), written with each
+    /// interface, so that an analysis of the evidence knows what it leaves out (a
+    /// SYN/FIN/RST-only capture has no final ACKs).
+    pub fn set_filter(&mut self, filter: Option<String>) {
+        self.filter = filter;
     }
 
     /// The interfaces frames will come from (a new segment describes them).
@@ -258,11 +268,12 @@ impl EvidenceRing {
         // `Frame::interface` is the pcapng interface id.
         let mut writer = PcapngWriter::new(out.clone(), None)?;
         for i in &self.interfaces {
-            writer.add_interface(
+            writer.add_filtered_interface(
                 i.link_type,
                 i.snaplen,
                 Some(&i.name),
                 i.description.as_deref(),
+                self.filter.as_deref(),
             )?;
         }
         self.current = Some(Current {

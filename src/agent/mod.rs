@@ -208,10 +208,9 @@ impl Agent {
             addr: config.listen,
             source,
         })?;
-        let ring = Arc::new(Mutex::new(EvidenceRing::open(
-            &config.evidence_dir,
-            config.evidence_max,
-        )?));
+        let mut ring = EvidenceRing::open(&config.evidence_dir, config.evidence_max)?;
+        ring.set_filter(Some(config.capture.filter.bpf()));
+        let ring = Arc::new(Mutex::new(ring));
         let tap = EvidenceTap::new(Arc::clone(&ring));
         let options = LiveOptions {
             capture: config.capture.clone(),

@@ -384,6 +384,12 @@ impl Engine {
         self.finished.drain(..)
     }
 
+    /// Takes the packets from now on as captured with a SYN/FIN/RST-only filter
+    /// ([`EngineConfig::syn_fin_rst_only`]), as when a file turns out to say it was.
+    pub fn assume_syn_fin_rst_only(&mut self) {
+        self.config.syn_fin_rst_only = true;
+    }
+
     /// Starts (or stops) keeping incidents from now on, as when a capture turns out to carry
     /// process information to tie them to.
     pub fn set_keep_incidents(&mut self, keep: bool) {

@@ -21,11 +21,13 @@
 //! may be another program's too: a body that is not this JSON is left alone.
 
 use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-use super::history::ListenerRecord;
+use super::clients::{ClientProcess, EndpointClients};
+use super::history::{ListenerRecord, ListenerStatus};
+use super::program::Script;
 use super::state::{EndpointHost, HostReport};
 use crate::engine::Offender;
 
@@ -197,32 +199,60 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
 
 /// Adds a later block's answers to `into`. A block is the file's to say: its counts may be
 /// any number (added without overflow), its lists long (looked up by set, not by scanning).
+///
+/// Files given together are either consecutive captures of one machine (a capture stopped
+/// and started again, each file with its block) or the same time seen twice (a capture and
+/// the agent's evidence of it, the same file given twice, two machines' captures of one
+/// exchange). An endpoint both blocks name is answered by both: its listeners are those of
+/// either (one seen in both once), and its connecting processes' incidents are added up
+/// where the blocks' samples cover times apart, but not where they overlap, as the same
+/// incidents are then in both.
 fn merge(into: &mut HostReport, later: HostReport) {
-    into.samples = into.samples.saturating_add(later.samples);
+    let overlap = match (into.sampled, later.sampled) {
+        (Some((a, b)), Some((c, d))) => a <= d && c <= b,
+        _ => false,
+    };
+    into.samples = if overlap {
+        into.samples.max(later.samples)
+    } else {
+        into.samples.saturating_add(later.samples)
+    };
     into.sampled = match (into.sampled, later.sampled) {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
         (a, b) => a.or(b),
     };
     into.listening = later.listening;
     into.listening_port = later.listening_port;
-    into.gone.extend(later.gone);
-    // Each endpoint's answer is the later block's, its last entry for the endpoint if it has
-    // several.
+    into.gone = merge_listeners(std::mem::take(&mut into.gone), later.gone, None);
+    // A block naming an endpoint twice answers with its last entry for it.
     let last: HashMap<(IpAddr, u16), usize> = later
         .endpoints
         .iter()
         .enumerate()
         .map(|(i, e)| ((e.addr, e.port), i))
         .collect();
-    into.endpoints
-        .retain(|k| !last.contains_key(&(k.addr, k.port)));
+    // The earlier blocks' entry for an endpoint the later names too (their last one) is
+    // merged into the later's.
+    let mut earlier: HashMap<(IpAddr, u16), EndpointHost> = HashMap::new();
+    let mut kept = Vec::with_capacity(into.endpoints.len());
+    for e in std::mem::take(&mut into.endpoints) {
+        if last.contains_key(&(e.addr, e.port)) {
+            earlier.insert((e.addr, e.port), e);
+        } else {
+            kept.push(e);
+        }
+    }
+    into.endpoints = kept;
     into.endpoints.extend(
         later
             .endpoints
             .into_iter()
             .enumerate()
             .filter(|(i, e)| last.get(&(e.addr, e.port)) == Some(i))
-            .map(|(_, e)| e),
+            .map(|(_, e)| match earlier.remove(&(e.addr, e.port)) {
+                Some(before) => merge_endpoint(before, e, overlap),
+                None => e,
+            }),
     );
     let mut seen: HashSet<String> = into.notes.iter().cloned().collect();
     for n in later.notes {
@@ -233,6 +263,121 @@ fn merge(into: &mut HostReport, later: HostReport) {
     if later.recorded.is_some() {
         into.recorded = later.recorded;
     }
+}
+
+/// The listeners of two blocks, one record for a socket both saw (by address and process,
+/// its times widened), most recent first; `now`, the later block's current listener, is
+/// left out of them (a listener of the earlier block that still listens is not gone).
+fn merge_listeners(
+    earlier: Vec<ListenerRecord>,
+    later: Vec<ListenerRecord>,
+    now: Option<&mut ListenerRecord>,
+) -> Vec<ListenerRecord> {
+    let mut now = now;
+    let mut merged: Vec<ListenerRecord> = Vec::with_capacity(earlier.len() + later.len());
+    let mut index: HashMap<(SocketAddr, u32), usize> = HashMap::new();
+    for r in later.into_iter().chain(earlier) {
+        let key = (r.addr, r.process.pid);
+        let same = |n: &ListenerRecord| (n.addr, n.process.pid) == key;
+        let into = match now.as_deref_mut().filter(|n| same(n)) {
+            Some(n) => Some(n),
+            None => index.get(&key).and_then(|&i| merged.get_mut(i)),
+        };
+        match into {
+            Some(into) => {
+                into.first_seen = into.first_seen.min(r.first_seen);
+                into.last_seen = into.last_seen.max(r.last_seen);
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(r);
+            }
+        }
+    }
+    merged.sort_by_key(|r| std::cmp::Reverse(r.last_seen));
+    merged
+}
+
+/// One endpoint's answers in two blocks (see [`merge`]): `later`'s listener now, the
+/// listeners gone in either, the processes that connected in either; their incidents added
+/// unless the blocks' times `overlap`.
+fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> EndpointHost {
+    let mut now = later.listener.now;
+    let earlier_gone = before
+        .listener
+        .now
+        .into_iter()
+        .chain(before.listener.earlier);
+    let gone = merge_listeners(earlier_gone.collect(), later.listener.earlier, now.as_mut());
+    // How the first gone listener ended, from the block that told it.
+    let first = gone.first().map(|r| r.process.pid);
+    let listener_end = [later.listener_end, before.listener_end]
+        .into_iter()
+        .flatten()
+        .find(|end| Some(end.pid) == first);
+    let add = |a: u64, b: u64| {
+        if overlap {
+            a.max(b)
+        } else {
+            a.saturating_add(b)
+        }
+    };
+    let mut processes = later.clients.processes;
+    let mut index: HashMap<(String, Option<Script>, Option<u32>), usize> = processes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (process_key(p), i))
+        .collect();
+    for p in before.clients.processes {
+        match index
+            .get(&process_key(&p))
+            .and_then(|&i| processes.get_mut(i))
+        {
+            Some(q) => {
+                q.connections = add(q.connections, p.connections);
+                q.processes = if q.pid == p.pid || overlap {
+                    q.processes.max(p.processes)
+                } else {
+                    q.processes.saturating_add(p.processes)
+                };
+            }
+            None => {
+                index.insert(process_key(&p), processes.len());
+                processes.push(p);
+            }
+        }
+    }
+    processes.sort_by_key(|p| std::cmp::Reverse(p.connections));
+    let mut client_details = later.client_details;
+    let pids: HashSet<u32> = client_details.iter().map(|d| d.pid).collect();
+    client_details.extend(
+        before
+            .client_details
+            .into_iter()
+            .filter(|d| !pids.contains(&d.pid)),
+    );
+    EndpointHost {
+        addr: later.addr,
+        port: later.port,
+        listener: ListenerStatus { now, earlier: gone },
+        clients: EndpointClients {
+            processes,
+            not_observed: add(later.clients.not_observed, before.clients.not_observed),
+            remote: add(later.clients.remote, before.clients.remote),
+            more: add(later.clients.more, before.clients.more),
+        },
+        client_details,
+        local: later.local || before.local,
+        former_owner: later.former_owner.or(before.former_owner),
+        listener_end,
+    }
+}
+
+/// What makes two blocks' client processes one program: its name and script, or its PID
+/// when its name is not known (as the live tally keys them).
+fn process_key(p: &ClientProcess) -> (String, Option<Script>, Option<u32>) {
+    let pid = p.name.is_empty().then_some(p.pid);
+    (p.name.clone(), p.script.clone(), pid)
 }
 
 /// `recorded` for the offenders of this analysis, one endpoint each in their order (as a live

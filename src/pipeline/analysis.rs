@@ -19,6 +19,7 @@ use crate::packet::{Encap, EncapTally, TcpPacket};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
+use crate::source::live::CaptureFilter;
 use crate::source::{
     CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
     MAX_PROCESSES, SourceError,
@@ -341,6 +342,19 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     side.finish(source.as_ref(), bytes_total, &mut options)
 }
 
+/// What a file whose interface says it was captured with rstscope's SYN/FIN/RST-only filter
+/// cannot tell, for the analysis' warnings and the evidence's.
+pub(crate) fn syn_fin_rst_file_warning() -> String {
+    let limitation = CaptureFilter::SynFinRst.limitation().unwrap_or_default();
+    let what = limitation
+        .strip_prefix("SYN/FIN/RST-only filter: ")
+        .unwrap_or(limitation);
+    format!(
+        "captured with rstscope's SYN/FIN/RST-only filter (the file's interface says so), and \
+         analyzed as such: {what}"
+    )
+}
+
 /// The threads `jobs` asks for: 0 is one per core.
 fn resolve_jobs(jobs: usize) -> usize {
     if jobs > 0 {
@@ -357,6 +371,8 @@ struct EngineSide {
     /// The capture's own process information, where its packets carry some.
     host: CapturedHost,
     last_snapshot: Instant,
+    /// The engine takes the packets as captured with the SYN/FIN/RST-only filter.
+    syn_fin_rst: bool,
 }
 
 impl EngineSide {
@@ -367,6 +383,7 @@ impl EngineSide {
             status: SourceStatus::of(source),
             host: CapturedHost::default(),
             last_snapshot: Instant::now(),
+            syn_fin_rst: false,
         }
     }
 
@@ -378,7 +395,14 @@ impl EngineSide {
             status,
             host,
             last_snapshot,
+            syn_fin_rst,
         } = self;
+        if batch.syn_fin_rst && !*syn_fin_rst {
+            // Before its packets: under this filter a SYN-ACK completes the handshake, as in
+            // the live capture that saved the file.
+            engine.assume_syn_fin_rst_only();
+            *syn_fin_rst = true;
+        }
         capture.frames += batch.frames;
         capture.other_frames += batch.other;
         capture.encaps.merge(&batch.encaps);
@@ -479,9 +503,13 @@ impl EngineSide {
             mut capture,
             mut status,
             mut host,
+            syn_fin_rst,
             ..
         } = self;
         engine.finish();
+        if syn_fin_rst {
+            capture.warnings.push(syn_fin_rst_file_warning());
+        }
         if host.started() {
             for i in engine.drain_incidents() {
                 host.incident(&i);
@@ -622,6 +650,9 @@ struct Batch {
     progress: Progress,
     /// Now and then, the source's files, link types and problems.
     status: Option<SourceStatus>,
+    /// The packets so far come from interfaces one of which says it was captured with
+    /// rstscope's SYN/FIN/RST-only filter (its `if_filter`): no final ACK is in the capture.
+    syn_fin_rst: bool,
 }
 
 impl Batch {
@@ -656,6 +687,8 @@ struct Reader {
     copies: CopyFilter,
     /// With several files: the SYNs and RSTs two of them hold.
     two_points: Option<TwoPoints>,
+    /// An interface read so far says it was captured with rstscope's SYN/FIN/RST-only filter.
+    syn_fin_rst: bool,
 }
 
 impl Reader {
@@ -668,6 +701,7 @@ impl Reader {
             batches: 0,
             processes_sent: 0,
             copies: CopyFilter::default(),
+            syn_fin_rst: false,
         }
     }
 
@@ -729,6 +763,12 @@ impl Reader {
             }
         }
         let source = &mut self.source;
+        if !self.syn_fin_rst {
+            let bpf = CaptureFilter::SynFinRst.bpf();
+            self.syn_fin_rst =
+                (source.interfaces().iter()).any(|i| i.filter.as_deref() == Some(bpf.as_str()));
+        }
+        batch.syn_fin_rst = self.syn_fin_rst;
         if let Some(two_points) = &mut self.two_points {
             find_two_points(two_points, source, batch);
         }

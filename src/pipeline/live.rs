@@ -239,6 +239,7 @@ pub fn capture_with_tap(
             SaveWriter::create(
                 path,
                 source.interfaces(),
+                Some(&source.filter().bpf()),
                 options.write_limit,
                 options.write_temporary,
             )

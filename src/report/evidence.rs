@@ -27,6 +27,7 @@ use crate::host::recorded;
 use crate::host::state::HostReport;
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
+use crate::source::live::CaptureFilter;
 use crate::source::pcapng::{PacketNotes, PcapngWriter, ProcessBlock, RSTSCOPE_HOST, option};
 use crate::source::{
     CapturedProcess, CapturedProcessKind, FileSource, Frame, InterfaceInfo, LinkType,
@@ -325,8 +326,19 @@ pub fn collect_source_with(
     let mut held = HeldFrame::default();
     let mut across = 0u64;
     let mut programs = CapturedHost::default();
+    // A SYN/FIN/RST-only capture (its interface says so) is read as the analysis reads it.
+    let syn_fin_rst = CaptureFilter::SynFinRst.bpf();
+    let mut filtered = false;
     loop {
         copies.learn(source.interfaces());
+        if !filtered
+            && (source.interfaces().iter()).any(|i| i.filter.as_deref() == Some(&syn_fin_rst))
+        {
+            engine.assume_syn_fin_rst_only();
+            filtered = true;
+            ev.warnings
+                .push(crate::pipeline::analysis::syn_fin_rst_file_warning());
+        }
         let Some(frame) = source.next_frame() else {
             break;
         };
@@ -1145,11 +1157,14 @@ pub fn write_pcapng_with_host(
             continue;
         }
         let info = ev.interfaces.get(p.interface as usize);
-        let id = out.add_interface(
+        // With the capture's filter, so that a SYN/FIN/RST-only capture's packets are analyzed
+        // as such again.
+        let id = out.add_filtered_interface(
             p.link_type,
             snaplen(ev, p.interface),
             info.and_then(|i| i.name.as_deref()),
             info.and_then(|i| i.description.as_deref()),
+            info.and_then(|i| i.filter.as_deref()),
         )?;
         local.insert(p.interface, id);
     }

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
 use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
+use crate::host::clients::EndpointClients;
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -990,6 +991,11 @@ pub fn full_diagnosis_in(
     s
 }
 
+/// The incidents `c` accounts for: tied to a process, to another machine or to none.
+fn attributed(c: &EndpointClients) -> u64 {
+    c.processes.iter().map(|p| p.connections).sum::<u64>() + c.more + c.not_observed + c.remote
+}
+
 /// The machine saw `o`'s listener stop no later than the last refusal, and nothing listen on
 /// the port after it (up to now, or to the capture's end): what the refusals follow.
 fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> bool {
@@ -1112,10 +1118,14 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             })
             .collect();
         let more = c.processes.len().saturating_sub(3);
-        let over = if scope == Scope::Whole {
-            ""
-        } else {
+        let over = if scope != Scope::Whole {
             ", over the whole capture"
+        } else if h.recorded.is_some() && attributed(c) > o.incidents {
+            // A file of part of a capture (the agent's `/evidence?since=`, the app's packets
+            // of a time range) carries the processes as the whole capture counted them.
+            ", over the whole capture this file was saved from"
+        } else {
+            ""
         };
         let mut text = format!("Connecting{over}: {}", named.join("; "));
         if more > 0 {

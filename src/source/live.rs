@@ -108,10 +108,11 @@ impl CaptureFilter {
             CaptureFilter::AllTcp => None,
             CaptureFilter::SynFinRst => Some(
                 "SYN/FIN/RST-only filter: refusals and unanswered attempts are counted as usual, but \
-                 pure ACKs and data are not captured, so no handshake is ever seen to complete: \
-                 resets of established connections (abort, after-close) show as handshake-reset and \
-                 count as failed attempts, a reset whose connection's SYN was not captured shows as \
-                 stray, and the window checks behind suspect-injected are weaker",
+                 pure ACKs and data are not captured, so a SYN-ACK is taken as the completed \
+                 handshake: a reset after it counts as an abort, not as a handshake-reset or a \
+                 failed attempt, even where the client never sent its final ACK; a reset whose \
+                 connection's SYN was not captured shows as stray, and the window checks behind \
+                 suspect-injected are weaker",
             ),
             CaptureFilter::Custom(_) => Some(
                 "custom capture filter: packets it leaves out are unknown to the analysis, so causes \

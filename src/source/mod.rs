@@ -196,6 +196,8 @@ pub struct InterfaceInfo {
     pub name: Option<String>,
     /// The interface description (pcapng `if_description`), e.g. the adapter's friendly name.
     pub description: Option<String>,
+    /// The capture filter, a libpcap expression (pcapng `if_filter`), where the file says.
+    pub filter: Option<String>,
     /// Frames delivered from it so far.
     pub frames: u64,
 }

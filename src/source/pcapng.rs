@@ -57,6 +57,8 @@ pub mod option {
     pub const IF_DESCRIPTION: u16 = 3;
     /// `if_tsresol`: timestamp resolution.
     pub const IF_TSRESOL: u16 = 9;
+    /// `if_filter`: the capture filter, its first byte the kind (0: a libpcap expression).
+    pub const IF_FILTER: u16 = 11;
     /// `if_tsoffset`: seconds added to every timestamp.
     pub const IF_TSOFFSET: u16 = 14;
     /// `epb_flags`: direction and more.
@@ -188,6 +190,20 @@ impl<W: Write> PcapngWriter<W> {
         name: Option<&str>,
         description: Option<&str>,
     ) -> io::Result<u32> {
+        self.add_filtered_interface(link_type, snaplen, name, description, None)
+    }
+
+    /// [`PcapngWriter::add_interface`], with the BPF expression it was captured with
+    /// (`if_filter`), which Wireshark shows and `rstscope analyze` reads (a SYN/FIN/RST-only
+    /// capture is analyzed as one).
+    pub fn add_filtered_interface(
+        &mut self,
+        link_type: LinkType,
+        snaplen: u32,
+        name: Option<&str>,
+        description: Option<&str>,
+        filter: Option<&str>,
+    ) -> io::Result<u32> {
         let link = u16::try_from(link_type.0).map_err(|_| {
             invalid(format!(
                 "link type {} does not fit a pcapng interface",
@@ -203,6 +219,12 @@ impl<W: Write> PcapngWriter<W> {
         }
         if let Some(d) = description {
             self.option(option::IF_DESCRIPTION, d.as_bytes());
+        }
+        if let Some(f) = filter {
+            let mut value = Vec::with_capacity(f.len() + 1);
+            value.push(0);
+            value.extend_from_slice(f.as_bytes());
+            self.option(option::IF_FILTER, &value);
         }
         // Nanosecond timestamps, as rstscope keeps them.
         self.option(option::IF_TSRESOL, &[9]);

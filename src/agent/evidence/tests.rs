@@ -237,3 +237,53 @@ fn sizes_read_as_people_write_them() {
     assert!(parse_size("lots").is_err());
     assert!(parse_size("5 parsecs").is_err());
 }
+
+/// Regression: an agent started with `--syn-fin-rst` kept evidence that `rstscope analyze`
+/// read as a capture of all TCP: the resets after a SYN-ACK (aborts in `/report`) came out as
+/// handshake resets and failed attempts, as no final ACK was captured. The ring's interfaces
+/// now carry the filter, and the evidence is analyzed as the agent analyzed it.
+#[test]
+fn a_syn_fin_rst_agent_s_evidence_is_analyzed_as_one() {
+    let dir = TempDir::new("syn-fin-rst");
+    let filter = crate::source::live::CaptureFilter::SynFinRst.bpf();
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(&dir.0, MIN_BYTES).expect("ring"),
+    ));
+    ring.lock().expect("lock").set_filter(Some(filter.clone()));
+    ring.lock().expect("lock").set_interfaces(&interfaces());
+    // A SYN, its SYN-ACK and the server's reset: what the filter lets through of a
+    // connection aborted after its handshake.
+    let frames = [
+        tcp(true, "S", 100, 0, 0),
+        tcp(false, "SA", 500, 101, 0),
+        tcp(false, "RA", 501, 101, 0),
+    ];
+    for (i, data) in frames.iter().enumerate() {
+        ring.lock().expect("lock").write(&Frame {
+            ts: Timestamp::from_parts(1_700_000_000, (i as u32) * 10_000_000),
+            number: i as u64 + 1,
+            link_type: LinkType(1),
+            interface: 0,
+            data,
+            orig_len: data.len() as u32,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+            options: crate::source::PacketOptions::default(),
+        });
+    }
+    let reader = ring.lock().expect("lock").reader().expect("reader");
+    let src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
+    let a = analysis::analyze_source(src, Options::default());
+    assert!(
+        a.capture
+            .warnings
+            .iter()
+            .any(|w| w.contains("SYN/FIN/RST-only")),
+        "{:?}",
+        a.capture.warnings
+    );
+    assert_eq!(a.snapshot.totals.rst_by_cause[Cause::Abort.index()], 1);
+    assert_eq!(a.snapshot.totals.failed_attempts, 0);
+}

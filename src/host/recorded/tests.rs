@@ -155,8 +155,11 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
         "{:?}",
         read.notes
     );
-    // The offenders of the file's own analysis, in its order.
-    let offenders = [offender(7300), offender(7211), offender(7400)];
+    // The offenders of the file's own analysis, in its order; 7211's incidents those the
+    // block ties to processes (a file's whole capture has them all).
+    let mut served = offender(7211);
+    served.incidents = 5;
+    let offenders = [offender(7300), served, offender(7400)];
     let host = for_offenders(&read, &offenders, None);
     assert_eq!(host.endpoints.len(), 3);
     assert_eq!(host.endpoints[0], live.endpoints[1]);
@@ -214,7 +217,7 @@ fn another_programs_block_is_left_alone_and_a_broken_one_is_said() {
 }
 
 #[test]
-fn blocks_of_files_given_together_are_merged_the_later_answering_for_its_endpoints() {
+fn blocks_of_files_given_together_are_merged_both_answering_for_their_endpoints() {
     let first = live_report();
     let mut second = live_report();
     second.endpoints.truncate(1);
@@ -230,7 +233,18 @@ fn blocks_of_files_given_together_are_merged_the_later_answering_for_its_endpoin
     let read = read.expect("merged");
     assert_eq!((read.samples, read.sampled), (25, Some((at(90), at(203)))));
     let served = read.endpoint(lo(), 7211).expect("7211");
-    assert_eq!(served.clients.processes[0].name, "wget");
+    // The blocks' times are apart: each one's connecting programs, with their incidents.
+    let clients: Vec<(&str, u64)> = served
+        .clients
+        .processes
+        .iter()
+        .map(|p| (p.name.as_str(), p.connections))
+        .collect();
+    assert_eq!(clients, [("wget", 4), ("curl", 4)]);
+    assert_eq!(served.clients.not_observed, 2);
+    // The collector both saw gone is one listener, gone once.
+    assert_eq!(served.listener.earlier.len(), 1);
+    assert_eq!(read.gone.len(), 1);
     assert!(read.endpoint(lo(), 7300).is_some());
 }
 

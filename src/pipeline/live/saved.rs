@@ -150,6 +150,8 @@ pub(super) struct SaveWriter {
     /// Bytes in the current piece.
     bytes: Arc<AtomicU64>,
     interfaces: Vec<CapturedInterface>,
+    /// The capture filter, saved with each interface.
+    filter: Option<String>,
     /// Bytes after which the next piece begins.
     piece_limit: Option<u64>,
     /// Pieces begun so far.
@@ -162,10 +164,11 @@ impl SaveWriter {
     pub(super) fn create(
         path: &Path,
         interfaces: &[CapturedInterface],
+        filter: Option<&str>,
         limit: Option<u64>,
         temporary: bool,
     ) -> io::Result<Self> {
-        let (writer, bytes) = open(path, interfaces)?;
+        let (writer, bytes) = open(path, interfaces, filter)?;
         let saved = SavedFiles::new(path.to_path_buf(), limit, temporary);
         saved
             .0
@@ -176,6 +179,7 @@ impl SaveWriter {
             writer,
             bytes,
             interfaces: interfaces.to_vec(),
+            filter: filter.map(str::to_owned),
             piece_limit: limit.map(|l| (l / RING_PIECES).max(1)),
             pieces: 1,
         })
@@ -221,7 +225,7 @@ impl SaveWriter {
 
     fn next_piece(&mut self) -> io::Result<()> {
         let path = piece_path(&self.path(), self.pieces + 1);
-        let (next, next_bytes) = open(&path, &self.interfaces)?;
+        let (next, next_bytes) = open(&path, &self.interfaces, self.filter.as_deref())?;
         let done = std::mem::replace(&mut self.writer, next);
         let done_bytes = std::mem::replace(&mut self.bytes, next_bytes);
         let frames = done.frames();
@@ -287,6 +291,7 @@ impl SaveWriter {
 fn open(
     path: &Path,
     interfaces: &[CapturedInterface],
+    filter: Option<&str>,
 ) -> io::Result<(PcapngWriter<Counting>, Arc<AtomicU64>)> {
     let bytes = Arc::new(AtomicU64::new(0));
     let out = Counting {
@@ -294,14 +299,16 @@ fn open(
         bytes: Arc::clone(&bytes),
     };
     // One interface block per captured interface, in id order, so that `Frame::interface` is
-    // the pcapng interface id.
+    // the pcapng interface id; each with the capture filter, so that an analysis of the file
+    // knows what was left out (a SYN/FIN/RST-only capture has no final ACKs).
     let mut writer = PcapngWriter::new(out, None)?;
     for i in interfaces {
-        writer.add_interface(
+        writer.add_filtered_interface(
             i.link_type,
             i.snaplen,
             Some(&i.name),
             i.description.as_deref(),
+            filter,
         )?;
     }
     Ok((writer, bytes))
@@ -362,7 +369,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rstscope-saved-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let first = dir.join("capture-17.pcapng");
-        let mut w = SaveWriter::create(&first, &interfaces(), Some(40_000), true).expect("create");
+        let mut w =
+            SaveWriter::create(&first, &interfaces(), None, Some(40_000), true).expect("create");
         let saved = w.saved();
         let data = [7u8; 1000];
         for n in 1..=200 {
@@ -401,7 +409,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rstscope-saved-one-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("out.pcapng");
-        let mut w = SaveWriter::create(&path, &interfaces(), None, false).expect("create");
+        let mut w = SaveWriter::create(&path, &interfaces(), None, None, false).expect("create");
         let saved = w.saved();
         for n in 1..=100 {
             w.write_frame(&frame(&[1u8; 1000], n)).expect("write");

@@ -750,6 +750,7 @@ impl NgFraming {
                     snaplen: idb.snaplen,
                     name: None,
                     description: None,
+                    filter: None,
                     tsresol: 6,
                     tsoffset: 0,
                 };
@@ -764,6 +765,12 @@ impl NgFraming {
                         }
                         option::IF_TSRESOL => {
                             described.tsresol = value.first().copied().unwrap_or(6);
+                        }
+                        option::IF_FILTER => {
+                            // Kind 0 is a libpcap expression (1 is BPF bytecode).
+                            if let Some((0, expression)) = value.split_first() {
+                                described.filter = Some(option_text(expression));
+                            }
                         }
                         option::IF_TSOFFSET => {
                             if let Some(bytes) = value.first_chunk::<8>() {
@@ -809,6 +816,9 @@ impl NgFraming {
             d.description,
         )
         .map_err(|what| corrupt_at(reader, what))?;
+        if let Some(i) = interfaces.get_mut(global as usize) {
+            i.filter = d.filter;
+        }
         self.interfaces.push(NgInterface {
             global,
             link_type: d.link_type,
@@ -836,6 +846,7 @@ struct Described {
     snaplen: u32,
     name: Option<String>,
     description: Option<String>,
+    filter: Option<String>,
     tsresol: u8,
     tsoffset: i64,
 }
@@ -862,6 +873,7 @@ pub(super) fn register_interface(
         link_type,
         name,
         description,
+        filter: None,
         frames: 0,
     });
     Ok(id)

@@ -160,6 +160,18 @@ fn only_the_narrowing_filters_carry_a_limitation() {
         .limitation()
         .expect("says what it cannot tell");
     assert!(l.contains("abort") && l.contains("handshake-reset"), "{l}");
+    // Regression: it said that "resets of established connections (abort, after-close) show as
+    // handshake-reset and count as failed attempts", which the engine stopped doing when it
+    // came to take the SYN-ACK as the handshake under this filter (engine test
+    // syn_fin_rst_only_capture_takes_syn_ack_as_handshake): a capture of the 7211 story with
+    // --syn-fin-rst counted its aborts as aborts, under a warning that said otherwise.
+    assert!(!l.contains("show as handshake-reset"), "{l}");
+    assert!(
+        l.contains(
+            "a SYN-ACK is taken as the completed handshake: a reset after it counts as an abort"
+        ),
+        "{l}"
+    );
     assert!(
         CaptureFilter::Custom("port 80".into())
             .limitation()

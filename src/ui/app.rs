@@ -513,8 +513,15 @@ impl RstscopeApp {
         if !self.notices.is_empty() {
             egui::Panel::top("notices").show(ui, |ui| self.notices_ui(ui));
         }
+        let clock = self.settings.clock();
         egui::Panel::bottom("status").show(ui, |ui| {
             let src = self.source.as_ref();
+            // A live capture's saved files and the next capture's limit, on the same line. The
+            // start screen sets the limit beside Start capture, where it says what it is.
+            let saving = src.filter(|s| s.capture.is_some()).map(|s| status::Saving {
+                saved: s.saved.as_ref(),
+                limit_mb: self.settings.capture.save_limit_mb.get_or_insert(1_000),
+            });
             let warnings_clicked = status::show(
                 ui,
                 &StatusInput {
@@ -523,16 +530,12 @@ impl RstscopeApp {
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),
                     capture: src.and_then(|s| s.capture),
-                    clock: self.settings.clock(),
+                    clock,
                 },
+                saving,
             );
             if warnings_clicked {
                 self.warnings_open = (true, false);
-            }
-            // The start screen sets the limit beside Start capture, where it says what it is.
-            if let Some(s) = src.filter(|s| s.capture.is_some()) {
-                let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
-                status::saved_capture(ui, s.saved.as_ref(), limit);
             }
         });
         if self.settings.show_host {
@@ -859,6 +862,7 @@ impl RstscopeApp {
                         height: plot_height,
                         compact,
                         loading: !ready,
+                        kernel_note: !note_beside,
                     },
                     clock,
                     &mut self.range,

@@ -5364,6 +5364,58 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
     assert!((kept - dragged).abs() < 1.0, "{kept}");
 }
 
+/// Regression (real window at 800x600): the "This machine" panel opens at 200 points there,
+/// the results keeping 600, and its edge would not move however the user dragged it, the
+/// listeners' and counters' columns cut. A drag widens it, the results keeping 400 points;
+/// once the window changes size, the panel opens within what the results keep again.
+#[test]
+fn the_machine_panel_can_be_dragged_wider_in_an_800_point_window() {
+    let m = harness_margin();
+    let small = egui::vec2(800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y);
+    let mut h = sized_harness(small.into(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    h.run_steps(3);
+    let right = |size: egui::Vec2| size.x - m.x;
+    let opened = rstscope::ui::host::most_width(800.0);
+    assert!((opened - 200.0).abs() < 1.0, "{opened}");
+    // From the heading to the panel's edge.
+    let inner = machine_heading_left(&h) - (right(small) - opened);
+    let width =
+        |h: &Harness<'_, RstscopeApp>, size| right(size) - (machine_heading_left(h) - inner);
+    assert!(
+        (0.0..20.0).contains(&inner),
+        "the panel opens at 200 points: {inner}"
+    );
+    let edge = right(small) - opened;
+    drag(
+        &mut h,
+        egui::pos2(edge + 1.0, 300.0),
+        egui::vec2(-150.0, 0.0),
+    );
+    h.run_steps(3);
+    let dragged = width(&h, small);
+    assert!((dragged - 350.0).abs() < 4.0, "dragged to {dragged}");
+    // No further than the results' 400 points.
+    let edge = right(small) - dragged;
+    drag(
+        &mut h,
+        egui::pos2(edge + 1.0, 300.0),
+        egui::vec2(-200.0, 0.0),
+    );
+    h.run_steps(3);
+    let most = width(&h, small);
+    assert!((most - 400.0).abs() < 4.0, "at most 400 points: {most}");
+    // Another window size: the results keep their 600 points again.
+    h.set_size(egui::vec2(1280.0, 800.0));
+    h.run_steps(4);
+    h.set_size(small);
+    h.run_steps(4);
+    let again = width(&h, small);
+    assert!((again - opened).abs() < 1.0, "back to {opened}: {again}");
+}
+
 /// The story sample in a window whose inside is `size`, as the real window has it (the
 /// harness draws within a margin), "This machine" open or not.
 fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {

@@ -545,16 +545,17 @@ impl RstscopeApp {
                 .and_then(|a| a.host.clone())
                 .filter(|h| h.of_this_machine());
             let clock = self.settings.clock();
-            // A narrow window keeps room for the results beside it.
-            let most = crate::ui::host::most_width(ui.available_width());
+            // A narrow window keeps room for the results beside it; the user's drag may take
+            // some of it.
+            let available = ui.available_width();
             let id = ui.scope_id().with("host");
             let width = self
                 .host
-                .width(&ctx, id, &mut self.settings.host_width, most);
+                .width(&ctx, id, &mut self.settings.host_width, available);
             egui::Panel::right("host")
                 .resizable(true)
                 .default_size(width)
-                .max_size(most)
+                .max_size(crate::ui::host::most_dragged_width(available))
                 .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
         }
         match self.analysis() {

@@ -1278,6 +1278,7 @@ impl eframe::App for RstscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         // The system's file dialogs are owned by the window on Windows, as there every
         // program's are (the other systems' are left as they were: not tried with an owner).
+        // Taken again only when the window's handle changes.
         #[cfg(windows)]
         self.dialogs.set_owner(frame);
         #[cfg(not(windows))]

@@ -3774,6 +3774,49 @@ fn the_machine_panel_names_services_and_command_lines_and_unseen_processes() {
     );
 }
 
+/// Regression (real window, 800 points wide, "This machine" at its 200): the sentence on
+/// sockets whose process rstscope cannot see wrapped at the width of the counters' table above
+/// it and was cut at the panel's edge ("1 listening socket belongs to a p"), to be read only
+/// by scrolling sideways. It wraps inside the panel.
+#[test]
+fn the_machine_panels_sentences_wrap_inside_a_narrow_panel() {
+    use rstscope::host::history::ListenerRecord;
+    use rstscope::host::processes::ProcessInfo;
+    use rstscope::host::state::HostReport;
+    let at = rstscope::packet::Timestamp::from_parts(1_700_000_000, 0);
+    let report = Arc::new(HostReport {
+        samples: 3,
+        listening: vec![ListenerRecord {
+            addr: "0.0.0.0:5432".parse().expect("address"),
+            process: ProcessInfo::bare(rstscope::host::sockets::UNSEEN_PID, ""),
+            first_seen: at,
+            last_seen: at,
+        }],
+        // The counters' table above it, wider than the panel.
+        counters_now: Some(rstscope::host::TcpCounters::new(vec![
+            ("ActiveOpens", 115_616),
+            ("TCPAbortOnTimeout", 0),
+        ])),
+        ..HostReport::default()
+    });
+    let mut panel = rstscope::ui::host::HostPanel::default();
+    let width = rstscope::ui::host::LEAST_WIDTH;
+    let mut h = Harness::builder()
+        .with_size([width, 600.0])
+        .with_context_setup(rstscope::ui::fonts::add_symbols)
+        .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
+    h.run_steps(2);
+    let note = h
+        .query_all_by_label_contains("1 listening socket belongs to a process rstscope cannot see")
+        .next()
+        .expect("the sentence")
+        .rect();
+    assert!(
+        note.right() <= width && note.height() > 40.0,
+        "wrapped inside the {width}-point panel: {note:?}"
+    );
+}
+
 /// The Windows smoke test (scripts/windows-smoke.sh) clicks the toolbar's Start capture, and
 /// then Stop capture, at a fixed point of the real window: the button must stay there.
 const SMOKE_TEST_CLICK: egui::Pos2 = egui::pos2(123.0, 40.0);

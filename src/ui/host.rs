@@ -187,25 +187,27 @@ impl HostPanel {
             ui.label(RichText::new("one reading, not tied to the capture on screen").weak());
         }
         // Sideways too: the listening table is wider than a narrow window's panel (half of
-        // it at most), which must not widen the panel over the results.
+        // it at most), which must not widen the panel over the results. Its sentences wrap
+        // in the panel's width all the same ([`prose`]).
+        let visible = ui.available_width();
         egui::ScrollArea::both()
             .id_salt("host-scroll")
             .show(ui, |ui| {
-                counters(ui, &h, live.is_some());
+                counters(ui, &h, live.is_some(), visible);
                 ui.separator();
-                self.listening(ui, &h, clock);
+                self.listening(ui, &h, clock, visible);
                 ui.separator();
                 history(ui, &h.gone, clock);
                 if !h.notes.is_empty() {
                     ui.separator();
                     for n in &h.notes {
-                        ui.label(RichText::new(n).weak());
+                        prose(ui, visible, RichText::new(n).weak());
                     }
                 }
             });
     }
 
-    fn listening(&mut self, ui: &mut egui::Ui, h: &HostReport, clock: Clock) {
+    fn listening(&mut self, ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Listening").strong());
             ui.add(
@@ -236,13 +238,9 @@ impl HostPanel {
             .filter(|r| process::is_unseen(&r.process))
             .count();
         if unseen > 0 {
-            ui.add(
-                egui::Label::new(
-                    RichText::new(unseen_note(unseen, elevated()))
-                        .color(ui.visuals().warn_fg_color),
-                )
-                .wrap(),
-            );
+            let note =
+                RichText::new(unseen_note(unseen, elevated())).color(ui.visuals().warn_fg_color);
+            prose(ui, visible, note);
         }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         // Its column resize handles are no Tab stops.
@@ -330,12 +328,23 @@ impl HostPanel {
     }
 }
 
+/// A sentence of the panel, wrapped in the `visible` width of its sideways scrolling area:
+/// after a table or a row wider than a narrow panel the area is that wide, and a sentence
+/// wrapped there ("1 listening socket belongs to a p…" in a 200-point panel) was cut at the
+/// panel's edge, to be read only by scrolling sideways line by line.
+fn prose(ui: &mut egui::Ui, visible: f32, text: RichText) {
+    ui.scope(|ui| {
+        ui.set_max_width(visible);
+        ui.add(egui::Label::new(text).wrap());
+    });
+}
+
 /// The counters since boot; during the capture too when `live` (a one-shot reading has no
 /// capture to count over).
-fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool) {
+fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
     ui.label(RichText::new("Kernel TCP counters").strong());
     if let Some(c) = &h.coverage {
-        ui.label(&c.note);
+        prose(ui, visible, RichText::new(&c.note));
     }
     let Some(now) = &h.counters_now else {
         ui.label(RichText::new("not read on this OS").weak());

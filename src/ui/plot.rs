@@ -1518,19 +1518,28 @@ fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) ->
             "failed connection attempts"
         )
     );
-    match covered {
-        Some(covered) if span > 0 => text.push_str(&format!(
-            " in {} of capture over {} (failed: {})",
-            report::approx_duration(covered),
-            report::approx_duration(span),
-            report::rate(t.failed_attempts as f64 / covered as f64)
+    // The rate over the seconds captured; none where nothing failed ("(failed: 0.00/s)"
+    // beside a capture of resets only read as a measurement of something).
+    let over = match covered {
+        Some(covered) if span > 0 => Some((
+            format!(
+                " in {} of capture over {}",
+                report::approx_duration(covered),
+                report::approx_duration(span)
+            ),
+            covered,
         )),
-        _ if span > 0 => text.push_str(&format!(
-            " in {} (failed: {})",
-            report::approx_duration(span),
-            report::rate(t.failed_attempts as f64 / span as f64)
-        )),
-        _ => {}
+        _ if span > 0 => Some((format!(" in {}", report::approx_duration(span)), span)),
+        _ => None,
+    };
+    if let Some((words, seconds)) = over {
+        text.push_str(&words);
+        if t.failed_attempts > 0 {
+            text.push_str(&format!(
+                " (failed: {})",
+                report::rate(t.failed_attempts as f64 / seconds as f64)
+            ));
+        }
     }
     text.push_str(&offenders.words());
     text
@@ -1647,6 +1656,33 @@ mod tests {
         assert_eq!(
             headline_text(&more, &plain(2), None),
             "2 resets and 0 failed connection attempts, 2 offenders"
+        );
+    }
+
+    /// Regression (window trial, tcpdump's tcp_rst_data.pcap): a capture of one reset and no
+    /// failed attempt was headed "... in 1 s (failed: 0.00/s), 1 offender"; a rate of nothing
+    /// is left out.
+    #[test]
+    fn the_headline_gives_no_rate_of_no_failed_attempt() {
+        let t0 = Timestamp::from_parts(1_361_916_199, 0);
+        let totals = Totals {
+            rst_packets: 1,
+            failed_attempts: 0,
+            first_ts: Some(t0),
+            last_ts: Some(t0),
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&totals, &plain(1), None),
+            "1 reset and 0 failed connection attempts in 1 s, 1 offender"
+        );
+        let failed = Totals {
+            failed_attempts: 3,
+            ..totals
+        };
+        assert_eq!(
+            headline_text(&failed, &plain(1), None),
+            "1 reset and 3 failed connection attempts in 1 s (failed: 3.0/s), 1 offender"
         );
     }
 

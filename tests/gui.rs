@@ -923,7 +923,8 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         "the plot legend has the kernel line"
     );
     assert!(
-        shows(&h, "The kernel's AttemptFails (") || shows(&h, "failed connects (AttemptFails)"),
+        shows(&h, "The capture explains the kernel's count")
+            || shows(&h, "failed connects (AttemptFails)"),
         "the headline compares the kernel's count with the capture's"
     );
     // Regression: stopped, the capture is over, and its diagnosis said "Nothing listens on
@@ -974,14 +975,121 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     );
 }
 
-/// A capture that carries process information (Apple's process blocks, ptcpdump comments)
-/// names the connecting process in the Connecting column and the diagnosis.
+/// Regression (real window, 800x600, a live capture on loopback without "This machine"): the
+/// kernel's comparison said in two lines under the headline and the status bar's second line
+/// ("saved … next capture keeps up to …") left no connection row in view after Stop, nor the
+/// details' "Connections" line during the capture: the results scrolled as a whole. The
+/// comparison is said on the legend's line, the saved files on the status bar's; the table's
+/// rows, the details' diagnosis and, once stopped, connection rows are in view unscrolled.
+#[test]
+fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
+    let size = [800.0, 600.0];
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    // Three loopback ports nothing listens on any more.
+    let ports: Vec<u16> = (0..3)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a loopback port")
+                .port()
+        })
+        .collect();
+    let covered = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.coverage.is_some())
+    };
+    if !click_start_capture(&mut h, "a_live_capture_at_800x600", covered) {
+        return;
+    }
+    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let waiting = Instant::now();
+    let mut refused = 0;
+    while refused < 12
+        || (!endpoints
+            .iter()
+            .all(|e| h.state().rows().iter().any(|r| &r.endpoint == e))
+            && waiting.elapsed() < Duration::from_secs(20))
+    {
+        if refused < 12 {
+            let port = ports[refused % ports.len()];
+            let r = std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_secs(1),
+            );
+            assert!(r.is_err(), "nothing listens on {port}");
+            refused += 1;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    h.run_steps(3);
+    // The status bar's top: what is in view lies above it.
+    let status_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("live capture on")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's source")
+            .top()
+    };
+    let in_view = |h: &Harness<'_, RstscopeApp>, r: egui::Rect| {
+        r.top() >= 0.0 && r.bottom() <= status_top(h) + 1.0
+    };
+    assert!(
+        visible_rows_of(&h, "127.0.0.1:", status_top(&h)) >= 3,
+        "capturing: the table's rows in view"
+    );
+    // The comparison, once, on one line (cut, whole on hover).
+    let note = h
+        .state()
+        .source()
+        .and_then(|s| s.analysis.as_ref())
+        .and_then(|a| a.host.as_ref())
+        .and_then(|r| r.coverage.as_ref())
+        .map(|c| c.note.clone())
+        .expect("the comparison");
+    let said: Vec<egui::Rect> = h.query_all_by_label(&note).map(|n| n.rect()).collect();
+    assert!(
+        said.len() == 1 && said[0].height() < 20.0 && said[0].right() <= size[0],
+        "{note:?} said once on one line: {said:?}"
+    );
+    // The details' diagnosis and both filters, as for a file at this size (their lists are
+    // filled when the capture stops).
+    for line in ["Copy diagnosis", "Wireshark", "BPF"] {
+        let at = h.get_by_label(line).rect();
+        assert!(in_view(&h, at), "capturing: {line} in view: {at:?}");
+    }
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    h.run_steps(3);
+    assert!(
+        visible_rows_of(&h, "127.0.0.1:", status_top(&h)) >= 3,
+        "stopped: the table's rows in view"
+    );
+    select(&mut h, &endpoints[0]);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| in_view(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 1,
+        "stopped: connection rows of {} in view above {}",
+        endpoints[0],
+        status_top(&h)
+    );
+}
+
 /// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
 /// counters compared with the capture's ("The kernel's AttemptFails (31) matches ...") were
 /// said twice on one screen, two lines under the headline and again in the panel's counters,
 /// and the headline's two lines were the details' one connection row in view. With the panel
 /// showing the capture's readings, the panel says it, the headline not; closed, the headline
-/// says it.
+/// says it (the plot's legend, once there is TCP to plot: see
+/// `a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled`).
 #[test]
 fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
     let mut h = harness(settings(), Vec::new());
@@ -1032,6 +1140,8 @@ fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
     );
 }
 
+/// A capture that carries process information (Apple's process blocks, ptcpdump comments)
+/// names the connecting process in the Connecting column and the diagnosis.
 #[test]
 fn a_capture_with_process_information_names_the_connecting_process() {
     let mut h = harness(
@@ -3664,6 +3774,49 @@ fn the_machine_panel_names_services_and_command_lines_and_unseen_processes() {
     );
 }
 
+/// Regression (real window, 800 points wide, "This machine" at its 200): the sentence on
+/// sockets whose process rstscope cannot see wrapped at the width of the counters' table above
+/// it and was cut at the panel's edge ("1 listening socket belongs to a p"), to be read only
+/// by scrolling sideways. It wraps inside the panel.
+#[test]
+fn the_machine_panels_sentences_wrap_inside_a_narrow_panel() {
+    use rstscope::host::history::ListenerRecord;
+    use rstscope::host::processes::ProcessInfo;
+    use rstscope::host::state::HostReport;
+    let at = rstscope::packet::Timestamp::from_parts(1_700_000_000, 0);
+    let report = Arc::new(HostReport {
+        samples: 3,
+        listening: vec![ListenerRecord {
+            addr: "0.0.0.0:5432".parse().expect("address"),
+            process: ProcessInfo::bare(rstscope::host::sockets::UNSEEN_PID, ""),
+            first_seen: at,
+            last_seen: at,
+        }],
+        // The counters' table above it, wider than the panel.
+        counters_now: Some(rstscope::host::TcpCounters::new(vec![
+            ("ActiveOpens", 115_616),
+            ("TCPAbortOnTimeout", 0),
+        ])),
+        ..HostReport::default()
+    });
+    let mut panel = rstscope::ui::host::HostPanel::default();
+    let width = rstscope::ui::host::LEAST_WIDTH;
+    let mut h = Harness::builder()
+        .with_size([width, 600.0])
+        .with_context_setup(rstscope::ui::fonts::add_symbols)
+        .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
+    h.run_steps(2);
+    let note = h
+        .query_all_by_label_contains("1 listening socket belongs to a process rstscope cannot see")
+        .next()
+        .expect("the sentence")
+        .rect();
+    assert!(
+        note.right() <= width && note.height() > 40.0,
+        "wrapped inside the {width}-point panel: {note:?}"
+    );
+}
+
 /// The Windows smoke test (scripts/windows-smoke.sh) clicks the toolbar's Start capture, and
 /// then Stop capture, at a fixed point of the real window: the button must stay there.
 const SMOKE_TEST_CLICK: egui::Pos2 = egui::pos2(123.0, 40.0);
@@ -5252,6 +5405,58 @@ fn the_machine_panel_follows_the_window_as_it_grows() {
         .host_width
         .expect("the user's width is a setting");
     assert!((kept - dragged).abs() < 1.0, "{kept}");
+}
+
+/// Regression (real window at 800x600): the "This machine" panel opens at 200 points there,
+/// the results keeping 600, and its edge would not move however the user dragged it, the
+/// listeners' and counters' columns cut. A drag widens it, the results keeping 400 points;
+/// once the window changes size, the panel opens within what the results keep again.
+#[test]
+fn the_machine_panel_can_be_dragged_wider_in_an_800_point_window() {
+    let m = harness_margin();
+    let small = egui::vec2(800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y);
+    let mut h = sized_harness(small.into(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    h.run_steps(3);
+    let right = |size: egui::Vec2| size.x - m.x;
+    let opened = rstscope::ui::host::most_width(800.0);
+    assert!((opened - 200.0).abs() < 1.0, "{opened}");
+    // From the heading to the panel's edge.
+    let inner = machine_heading_left(&h) - (right(small) - opened);
+    let width =
+        |h: &Harness<'_, RstscopeApp>, size| right(size) - (machine_heading_left(h) - inner);
+    assert!(
+        (0.0..20.0).contains(&inner),
+        "the panel opens at 200 points: {inner}"
+    );
+    let edge = right(small) - opened;
+    drag(
+        &mut h,
+        egui::pos2(edge + 1.0, 300.0),
+        egui::vec2(-150.0, 0.0),
+    );
+    h.run_steps(3);
+    let dragged = width(&h, small);
+    assert!((dragged - 350.0).abs() < 4.0, "dragged to {dragged}");
+    // No further than the results' 400 points.
+    let edge = right(small) - dragged;
+    drag(
+        &mut h,
+        egui::pos2(edge + 1.0, 300.0),
+        egui::vec2(-200.0, 0.0),
+    );
+    h.run_steps(3);
+    let most = width(&h, small);
+    assert!((most - 400.0).abs() < 4.0, "at most 400 points: {most}");
+    // Another window size: the results keep their 600 points again.
+    h.set_size(egui::vec2(1280.0, 800.0));
+    h.run_steps(4);
+    h.set_size(small);
+    h.run_steps(4);
+    let again = width(&h, small);
+    assert!((again - opened).abs() < 1.0, "back to {opened}: {again}");
 }
 
 /// The story sample in a window whose inside is `size`, as the real window has it (the

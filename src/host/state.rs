@@ -521,8 +521,8 @@ impl HostState {
         let slack = 2.max(kernel.max(captured) / 10);
         if kernel.abs_diff(captured) <= slack {
             return format!(
-                "The kernel's AttemptFails ({kernel}) matches the failed attempts captured from \
-                 this machine's own clients ({captured}): the capture explains the kernel's count."
+                "The capture explains the kernel's count: its AttemptFails ({kernel}) matches \
+                 the failed attempts captured from this machine's own clients ({captured})."
             );
         }
         if kernel > captured {

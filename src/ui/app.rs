@@ -513,8 +513,15 @@ impl RstscopeApp {
         if !self.notices.is_empty() {
             egui::Panel::top("notices").show(ui, |ui| self.notices_ui(ui));
         }
+        let clock = self.settings.clock();
         egui::Panel::bottom("status").show(ui, |ui| {
             let src = self.source.as_ref();
+            // A live capture's saved files and the next capture's limit, on the same line. The
+            // start screen sets the limit beside Start capture, where it says what it is.
+            let saving = src.filter(|s| s.capture.is_some()).map(|s| status::Saving {
+                saved: s.saved.as_ref(),
+                limit_mb: self.settings.capture.save_limit_mb.get_or_insert(1_000),
+            });
             let warnings_clicked = status::show(
                 ui,
                 &StatusInput {
@@ -523,16 +530,12 @@ impl RstscopeApp {
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),
                     capture: src.and_then(|s| s.capture),
-                    clock: self.settings.clock(),
+                    clock,
                 },
+                saving,
             );
             if warnings_clicked {
                 self.warnings_open = (true, false);
-            }
-            // The start screen sets the limit beside Start capture, where it says what it is.
-            if let Some(s) = src.filter(|s| s.capture.is_some()) {
-                let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
-                status::saved_capture(ui, s.saved.as_ref(), limit);
             }
         });
         if self.settings.show_host {
@@ -542,16 +545,17 @@ impl RstscopeApp {
                 .and_then(|a| a.host.clone())
                 .filter(|h| h.of_this_machine());
             let clock = self.settings.clock();
-            // A narrow window keeps room for the results beside it.
-            let most = crate::ui::host::most_width(ui.available_width());
+            // A narrow window keeps room for the results beside it; the user's drag may take
+            // some of it.
+            let available = ui.available_width();
             let id = ui.scope_id().with("host");
             let width = self
                 .host
-                .width(&ctx, id, &mut self.settings.host_width, most);
+                .width(&ctx, id, &mut self.settings.host_width, available);
             egui::Panel::right("host")
                 .resizable(true)
                 .default_size(width)
-                .max_size(most)
+                .max_size(crate::ui::host::most_dragged_width(available))
                 .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
         }
         match self.analysis() {
@@ -859,6 +863,7 @@ impl RstscopeApp {
                         height: plot_height,
                         compact,
                         loading: !ready,
+                        kernel_note: !note_beside,
                     },
                     clock,
                     &mut self.range,
@@ -1273,6 +1278,7 @@ impl eframe::App for RstscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         // The system's file dialogs are owned by the window on Windows, as there every
         // program's are (the other systems' are left as they were: not tried with an owner).
+        // Taken again only when the window's handle changes.
         #[cfg(windows)]
         self.dialogs.set_owner(frame);
         #[cfg(not(windows))]

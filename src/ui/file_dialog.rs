@@ -77,6 +77,8 @@ pub struct FileDialogs {
     /// What every system dialog starts from: no settings but its owner, the app's window
     /// ([`FileDialogs::set_owner`]).
     owner: rfd::FileDialog,
+    /// The window handle `owner` was made with.
+    owner_handle: Option<raw_window_handle::RawWindowHandle>,
 }
 
 impl FileDialogs {
@@ -89,8 +91,16 @@ impl FileDialogs {
     /// front of it and the window takes no input while the dialog is open, as a Windows
     /// program's dialogs do. Without an owner a click on the window put the dialog behind it,
     /// where it went on waiting, and Open… (Ctrl+O) then did nothing: one dialog at a time.
+    /// Called each frame, it makes the owner again only when the window's handle changed
+    /// (once, in practice): the handle is all there is to compare, and none yet (a window not
+    /// created) leaves the dialogs as they were.
     pub fn set_owner(&mut self, window: &eframe::Frame) {
-        self.owner = rfd::FileDialog::new().set_parent(window);
+        use raw_window_handle::HasWindowHandle;
+        let handle = window.window_handle().ok().map(|h| h.as_raw());
+        if handle.is_some() && handle != self.owner_handle {
+            self.owner = rfd::FileDialog::new().set_parent(window);
+            self.owner_handle = handle;
+        }
     }
 
     /// Opens a dialog, the system's unless `builtin` (or the system's failed before).

@@ -45,6 +45,9 @@ pub struct HostPanel {
     task: Option<Task<HostReport>>,
     /// The width the panel was given in the last frame.
     given: Option<f32>,
+    /// The window's width (what the panels share) when the user last dragged the panel's
+    /// edge: until it changes, the drag may take the panel past [`most_width`].
+    dragged_in: Option<f32>,
 }
 
 impl Default for HostPanel {
@@ -55,6 +58,7 @@ impl Default for HostPanel {
             reading: None,
             task: None,
             given: None,
+            dragged_in: None,
         }
     }
 }
@@ -69,26 +73,41 @@ pub const LEAST_WIDTH: f32 = 200.0;
 /// before, left the results some 390 points and no connection row in view).
 pub const RESULTS_WIDTH: f32 = 600.0;
 
-/// The most the panel takes of a window `available` points wide: half of it, less what the
-/// results keep ([`RESULTS_WIDTH`]), never under [`LEAST_WIDTH`].
+/// The least the results keep beside a panel the user dragged wider than [`most_width`]: as
+/// much as the panel had at most before that rule, half of an 800-point window.
+pub const RESULTS_LEAST_WIDTH: f32 = 400.0;
+
+/// The most the panel takes of a window `available` points wide as it opens or the window
+/// changes size: half of it, less what the results keep ([`RESULTS_WIDTH`]), never under
+/// [`LEAST_WIDTH`].
 pub fn most_width(available: f32) -> f32 {
     (available / 2.0)
         .min(available - RESULTS_WIDTH)
         .max(LEAST_WIDTH)
 }
 
+/// The most the user may drag the panel to in a window `available` points wide: all but
+/// [`RESULTS_LEAST_WIDTH`], never under [`most_width`]. In an 800-point window the edge
+/// stopped at 200 points, its listeners' and counters' columns cut, however the user dragged.
+pub fn most_dragged_width(available: f32) -> f32 {
+    (available - RESULTS_LEAST_WIDTH).max(most_width(available))
+}
+
 impl HostPanel {
-    /// The width to give the side panel `id` this frame: the width the user dragged its edge
-    /// to (`user`, kept between runs; the default until then), at most `most`
-    /// ([`most_width`]). egui's panel keeps the width it last had, so a window that grows from a narrow
-    /// one kept the narrow one's half; here the panel follows the window. A width the panel
-    /// took that it was not given was the user's drag: it becomes `user`.
+    /// The width to give the side panel `id` this frame in a window `available` points wide:
+    /// the width the user dragged its edge to (`user`, kept between runs; the default until
+    /// then), at most [`most_width`], or [`most_dragged_width`] in the window it was dragged in
+    /// (until the window changes size: a width dragged in a large window, or in another run,
+    /// does not take a small window's results). egui's panel keeps the width it last had, so a
+    /// window that grows from a narrow one kept the narrow one's half; here the panel follows
+    /// the window. A width the panel took that it was not given was the user's drag: it
+    /// becomes `user`.
     pub fn width(
         &mut self,
         ctx: &egui::Context,
         id: egui::Id,
         user: &mut Option<f32>,
-        most: f32,
+        available: f32,
     ) -> f32 {
         use egui::containers::panel::PanelState;
         let had = PanelState::load(ctx, id).map(|s| s.size().x);
@@ -96,7 +115,17 @@ impl HostPanel {
             && (had - given).abs() > 1.0
         {
             *user = Some(had);
+            self.dragged_in = Some(available);
         }
+        let here = self.dragged_in.is_some_and(|w| (w - available).abs() < 1.0);
+        if !here {
+            self.dragged_in = None;
+        }
+        let most = if here {
+            most_dragged_width(available)
+        } else {
+            most_width(available)
+        };
         let width = user.unwrap_or(DEFAULT_WIDTH).min(most);
         // The panel starts from its default size without a state of its own.
         ctx.data_mut(|d| d.remove::<PanelState>(id));
@@ -158,25 +187,27 @@ impl HostPanel {
             ui.label(RichText::new("one reading, not tied to the capture on screen").weak());
         }
         // Sideways too: the listening table is wider than a narrow window's panel (half of
-        // it at most), which must not widen the panel over the results.
+        // it at most), which must not widen the panel over the results. Its sentences wrap
+        // in the panel's width all the same ([`prose`]).
+        let visible = ui.available_width();
         egui::ScrollArea::both()
             .id_salt("host-scroll")
             .show(ui, |ui| {
-                counters(ui, &h, live.is_some());
+                counters(ui, &h, live.is_some(), visible);
                 ui.separator();
-                self.listening(ui, &h, clock);
+                self.listening(ui, &h, clock, visible);
                 ui.separator();
                 history(ui, &h.gone, clock);
                 if !h.notes.is_empty() {
                     ui.separator();
                     for n in &h.notes {
-                        ui.label(RichText::new(n).weak());
+                        prose(ui, visible, RichText::new(n).weak());
                     }
                 }
             });
     }
 
-    fn listening(&mut self, ui: &mut egui::Ui, h: &HostReport, clock: Clock) {
+    fn listening(&mut self, ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Listening").strong());
             ui.add(
@@ -207,13 +238,9 @@ impl HostPanel {
             .filter(|r| process::is_unseen(&r.process))
             .count();
         if unseen > 0 {
-            ui.add(
-                egui::Label::new(
-                    RichText::new(unseen_note(unseen, elevated()))
-                        .color(ui.visuals().warn_fg_color),
-                )
-                .wrap(),
-            );
+            let note =
+                RichText::new(unseen_note(unseen, elevated())).color(ui.visuals().warn_fg_color);
+            prose(ui, visible, note);
         }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         // Its column resize handles are no Tab stops.
@@ -301,12 +328,23 @@ impl HostPanel {
     }
 }
 
+/// A sentence of the panel, wrapped in the `visible` width of its sideways scrolling area:
+/// after a table or a row wider than a narrow panel the area is that wide, and a sentence
+/// wrapped there ("1 listening socket belongs to a p…" in a 200-point panel) was cut at the
+/// panel's edge, to be read only by scrolling sideways line by line.
+fn prose(ui: &mut egui::Ui, visible: f32, text: RichText) {
+    ui.scope(|ui| {
+        ui.set_max_width(visible);
+        ui.add(egui::Label::new(text).wrap());
+    });
+}
+
 /// The counters since boot; during the capture too when `live` (a one-shot reading has no
 /// capture to count over).
-fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool) {
+fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
     ui.label(RichText::new("Kernel TCP counters").strong());
     if let Some(c) = &h.coverage {
-        ui.label(&c.note);
+        prose(ui, visible, RichText::new(&c.note));
     }
     let Some(now) = &h.counters_now else {
         ui.label(RichText::new("not read on this OS").weak());

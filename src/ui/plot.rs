@@ -228,6 +228,9 @@ pub struct PlotInput<'a> {
     pub compact: bool,
     /// The capture is still being read (or captured): no TCP packet is no TCP packet *yet*.
     pub loading: bool,
+    /// Say the kernel's counters compared with the capture's in the legend, after the
+    /// kernel's line (not where "This machine" shows this capture's readings and says it).
+    pub kernel_note: bool,
 }
 
 impl PlotView {
@@ -250,8 +253,10 @@ impl PlotView {
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
     /// without a TCP packet, why there is none (`loading`: none *yet*). "0 resets and 0 failed
     /// connection attempts" over a capture whose frames could not be decoded read as an
-    /// all-clear where nothing could be counted. Under it, with `kernel_note`, the kernel's
-    /// counters compared with the capture's (where the machine was read).
+    /// all-clear where nothing could be counted. Under it, with `kernel_note` and no TCP packet
+    /// (no legend to say it in, [`PlotInput::kernel_note`]), the kernel's counters compared
+    /// with the capture's: why a capture of the wrong interface shows nothing, when the kernel
+    /// counts failures.
     pub fn headline(ui: &mut egui::Ui, a: &Analysis, loading: bool, kernel_note: bool) {
         let text = if a.snapshot.totals.first_ts.is_none() {
             no_tcp_text(&a.capture, loading)
@@ -261,12 +266,11 @@ impl PlotView {
             headline_text(&a.snapshot.totals, &offenders, covered)
         };
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
-        // Where the alert's number and the capture's explanation meet.
         if let Some(c) = a
             .host
             .as_ref()
             .and_then(|h| h.coverage.as_ref())
-            .filter(|_| kernel_note)
+            .filter(|_| kernel_note && a.snapshot.totals.first_ts.is_none())
         {
             ui.label(RichText::new(&c.note).color(ui.visuals().text_color()));
         }
@@ -684,19 +688,27 @@ impl PlotView {
             }
             if let Some(h) = input.analysis.host.as_ref().filter(|h| h.of_this_machine()) {
                 let total = |name| h.counter(name).map_or(0, |k| k.total);
-                ui.label(
-                    RichText::new(format!(
-                        "··· kernel AttemptFails {} · OutRsts {}",
-                        total(crate::host::state::ATTEMPT_FAILS),
-                        total(crate::host::state::OUT_RSTS)
-                    ))
-                    .color(color),
+                // Whole, on the next line where it does not fit on this one: cut in two, its
+                // second half read as the start of the comparison after it.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "··· kernel AttemptFails {} · OutRsts {}",
+                            total(crate::host::state::ATTEMPT_FAILS),
+                            total(crate::host::state::OUT_RSTS)
+                        ))
+                        .color(color),
+                    )
+                    .extend(),
                 )
                 .on_hover_text(
                     "this machine's kernel counters (/proc/net/snmp), sampled each second: \
                      AttemptFails counts every failed connect made by this host, captured or not \
                      (shown and hidden with the failed attempts); OutRsts every RST it sent",
                 );
+                if let Some(c) = h.coverage.as_ref().filter(|_| input.kernel_note) {
+                    coverage_note(ui, &c.note);
+                }
             }
         });
         ui.horizontal(|ui| {
@@ -911,6 +923,27 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
         // slopes: a step's two points at one second would become a slanted area.
         .allow_band(false)
         .allow_hover(false)
+}
+
+/// The kernel's count against the capture's, beside both numbers in the legend: where the
+/// alert's number and the capture's explanation meet. One line, what does not fit cut (the
+/// whole sentence on hover, and in "This machine"): under the headline it took two lines of
+/// an 800-point window, its connection rows out of view.
+fn coverage_note(ui: &mut egui::Ui, note: &str) {
+    // Too little room left on the legend's line for its first words: a line of its own.
+    if ui.available_size_before_wrap().x < 160.0 {
+        ui.end_row();
+    }
+    let width = ui.available_size_before_wrap().x;
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ui.spacing().interact_size.y),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.add(
+                egui::Label::new(RichText::new(note).color(ui.visuals().text_color())).truncate(),
+            );
+        },
+    );
 }
 
 /// The kernel's failed connects per second (AttemptFails), dotted, when it was sampled.
@@ -1485,19 +1518,28 @@ fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) ->
             "failed connection attempts"
         )
     );
-    match covered {
-        Some(covered) if span > 0 => text.push_str(&format!(
-            " in {} of capture over {} (failed: {})",
-            report::approx_duration(covered),
-            report::approx_duration(span),
-            report::rate(t.failed_attempts as f64 / covered as f64)
+    // The rate over the seconds captured; none where nothing failed ("(failed: 0.00/s)"
+    // beside a capture of resets only read as a measurement of something).
+    let over = match covered {
+        Some(covered) if span > 0 => Some((
+            format!(
+                " in {} of capture over {}",
+                report::approx_duration(covered),
+                report::approx_duration(span)
+            ),
+            covered,
         )),
-        _ if span > 0 => text.push_str(&format!(
-            " in {} (failed: {})",
-            report::approx_duration(span),
-            report::rate(t.failed_attempts as f64 / span as f64)
-        )),
-        _ => {}
+        _ if span > 0 => Some((format!(" in {}", report::approx_duration(span)), span)),
+        _ => None,
+    };
+    if let Some((words, seconds)) = over {
+        text.push_str(&words);
+        if t.failed_attempts > 0 {
+            text.push_str(&format!(
+                " (failed: {})",
+                report::rate(t.failed_attempts as f64 / seconds as f64)
+            ));
+        }
     }
     text.push_str(&offenders.words());
     text
@@ -1614,6 +1656,33 @@ mod tests {
         assert_eq!(
             headline_text(&more, &plain(2), None),
             "2 resets and 0 failed connection attempts, 2 offenders"
+        );
+    }
+
+    /// Regression (window trial, tcpdump's tcp_rst_data.pcap): a capture of one reset and no
+    /// failed attempt was headed "... in 1 s (failed: 0.00/s), 1 offender"; a rate of nothing
+    /// is left out.
+    #[test]
+    fn the_headline_gives_no_rate_of_no_failed_attempt() {
+        let t0 = Timestamp::from_parts(1_361_916_199, 0);
+        let totals = Totals {
+            rst_packets: 1,
+            failed_attempts: 0,
+            first_ts: Some(t0),
+            last_ts: Some(t0),
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&totals, &plain(1), None),
+            "1 reset and 0 failed connection attempts in 1 s, 1 offender"
+        );
+        let failed = Totals {
+            failed_attempts: 3,
+            ..totals
+        };
+        assert_eq!(
+            headline_text(&failed, &plain(1), None),
+            "1 reset and 3 failed connection attempts in 1 s (failed: 3.0/s), 1 offender"
         );
     }
 

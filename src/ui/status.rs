@@ -25,9 +25,19 @@ pub struct StatusInput<'a> {
     pub clock: Clock,
 }
 
-/// Draws the status bar. True when a warning in it was clicked: the app then shows them all
-/// in full ([`warnings_window`]).
-pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) -> bool {
+/// A live capture's saved files and the limit of the next capture's (MiB), which the user
+/// sets from the status bar.
+pub struct Saving<'a> {
+    /// The files the capture is saved to.
+    pub saved: Option<&'a SavedFiles>,
+    /// The most the next capture saves, in MiB.
+    pub limit_mb: &'a mut u64,
+}
+
+/// Draws the status bar, on one line where the window is wide enough (800 points with a live
+/// capture of small counts): a second line was a row of the results out of view. True when a
+/// warning in it was clicked: the app then shows them all in full ([`warnings_window`]).
+pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) -> bool {
     let mut clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 14.0;
@@ -39,9 +49,16 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) -> bool {
             return;
         };
         let c = &a.capture;
-        let noun = if c.frames == 1 { "packet" } else { "packets" };
-        ui.label(format!("{} {noun}", thousands(c.frames)))
-            .on_hover_text(link_types(a));
+        // A live capture's packets are the ones captured: said once, with what was dropped
+        // (the packets analysed, a few fewer, on hover), which keeps the bar on one line.
+        match s.capture {
+            Some(live) => captured(ui, &live, a),
+            None => {
+                let noun = if c.frames == 1 { "packet" } else { "packets" };
+                ui.label(format!("{} {noun}", thousands(c.frames)))
+                    .on_hover_text(link_types(a));
+            }
+        }
         ui.label(format!("{} TCP", thousands(c.tcp_frames)))
             .on_hover_text(format!(
                 "{} other well-formed frames (ARP, UDP, ICMP...)",
@@ -95,31 +112,48 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>) -> bool {
             };
             clicked |= warning(ui, text, &warnings.join("\n"));
         }
-        if let Some(c) = s.capture {
-            let drops = c.dropped();
-            let text = RichText::new(format!(
-                "captured {} · dropped {} (kernel {}, interface {}, rstscope {})",
-                thousands(c.captured),
-                thousands(drops),
-                thousands(c.kernel_dropped),
-                thousands(c.interface_dropped),
-                thousands(c.rstscope_dropped)
-            ));
-            ui.label(if drops > 0 {
-                text.color(ui.visuals().warn_fg_color)
-            } else {
-                text
-            })
-            .on_hover_text(format!(
-                "{} second copies of packets seen on two interfaces were removed (not a loss)",
-                thousands(c.duplicates)
-            ));
+        if let Some(saving) = saving {
+            saved_capture(ui, saving);
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
         }
     });
     clicked
+}
+
+/// A live capture's counts: where something was dropped, where (kernel, interface, rstscope),
+/// in the warning colour; where nothing was, the zeros of each on hover, with the packets
+/// analysed and their link types.
+fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis) {
+    let drops = c.dropped();
+    let each = format!(
+        "kernel {}, interface {}, rstscope {}",
+        thousands(c.kernel_dropped),
+        thousands(c.interface_dropped),
+        thousands(c.rstscope_dropped)
+    );
+    let hover = format!(
+        "{} packets analysed; {} second copies of packets seen on two interfaces were removed \
+         (not a loss)\n{}",
+        thousands(a.capture.frames),
+        thousands(c.duplicates),
+        link_types(a)
+    );
+    if drops > 0 {
+        ui.label(
+            RichText::new(format!(
+                "captured {} · dropped {} ({each})",
+                thousands(c.captured),
+                thousands(drops)
+            ))
+            .color(ui.visuals().warn_fg_color),
+        )
+        .on_hover_text(hover);
+    } else {
+        ui.label(format!("captured {} · dropped 0", thousands(c.captured)))
+            .on_hover_text(format!("dropped: {each}\n{hover}"));
+    }
 }
 
 /// A warning of the status bar, cut to the room left: `hover` on hover, all of them in full
@@ -225,42 +259,61 @@ pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, 
     }
 }
 
-/// The live capture's saved files (size against the limit, what the ring removed) and the
-/// limit for the next captures, which the user sets here (MiB).
-pub fn saved_capture(ui: &mut egui::Ui, saved: Option<&SavedFiles>, limit_mb: &mut u64) {
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 4.0;
-        if let Some(s) = saved {
-            let files = s.files();
-            let removed = s.frames_removed();
-            let text = format!(
-                "saved {}{}",
-                report::bytes(s.bytes()),
-                s.limit()
-                    .map(|l| format!(" of {} (a ring of the latest packets)", report::bytes(l)))
-                    .unwrap_or_default()
-            );
-            let label = ui.label(if removed > 0 {
-                RichText::new(format!(
-                    "{text}; {} older packets removed",
+/// The live capture's saved files, their size against the limit (what the ring removed in the
+/// warning colour); a click opens what they are, where, and the limit for the next captures,
+/// which the user sets there (MiB). On the status bar's line rather than a line of its own.
+fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>) {
+    let text = match saving.saved {
+        Some(s) => {
+            let of = s
+                .limit()
+                .map(|l| format!(" of {}", report::bytes(l)))
+                .unwrap_or_default();
+            match s.frames_removed() {
+                0 => RichText::new(format!("saved {}{of}", report::bytes(s.bytes()))),
+                removed => RichText::new(format!(
+                    "saved {}{of}; {} older packets removed",
+                    report::bytes(s.bytes()),
                     thousands(removed)
                 ))
-                .color(ui.visuals().warn_fg_color)
-            } else {
-                RichText::new(text)
-            });
-            let list: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-            label.on_hover_text(format!(
-                "What is captured is saved in the temporary folder for the details and for \
-                 File > Export; past the limit the oldest quarter is removed, so the details \
-                 then cover the latest packets only. Removed when the capture is closed.\n{}",
-                list.join("\n")
-            ));
-            ui.add_space(10.0);
+                .color(ui.visuals().warn_fg_color),
+            }
         }
-        ui.label("next capture keeps up to");
-        save_limit(ui, limit_mb);
-    });
+        None => RichText::new("not saved"),
+    };
+    let label = ui
+        .add(
+            egui::Label::new(text)
+                .selectable(false)
+                .sense(egui::Sense::click()),
+        )
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(
+            "what this capture saved in the temporary folder for the details and File > \
+             Export, a ring of the latest packets (click for its files and the next capture's \
+             limit)",
+        );
+    let limit_mb = saving.limit_mb;
+    egui::Popup::from_toggle_button_response(&label)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .show(|ui| {
+            ui.set_max_width(440.0);
+            ui.add(
+                egui::Label::new(
+                    "What is captured is saved in the temporary folder for the details and for \
+                     File > Export; past the limit the oldest quarter is removed, so the details \
+                     then cover the latest packets only. Removed when the capture is closed.",
+                )
+                .wrap(),
+            );
+            for f in saving.saved.map(SavedFiles::files).unwrap_or_default() {
+                ui.label(RichText::new(f.display().to_string()).monospace().small());
+            }
+            ui.horizontal(|ui| {
+                ui.label("The next capture keeps up to");
+                save_limit(ui, limit_mb);
+            });
+        });
 }
 
 /// `before [1000 MiB] after` on a row of its own, centred: the save limit where a capture is

@@ -1212,11 +1212,18 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     } else {
         ui.label(format!("clients {}", o.clients));
     }
+    // Beside the failed attempts, a bare rate reads as theirs: say what it counts (the
+    // sentence below gives the rate of what it counts, e.g. the refusals alone).
     ui.label(format!(
-        "{} avg, peak {}/s",
+        "incidents {} avg, peak {}/s",
         report::rate(o.avg_rate),
         o.peak_rate
-    ));
+    ))
+    .on_hover_text(
+        "incidents: this endpoint's failed attempts plus its resets that were not part of \
+         one (a refused attempt counts once); per second from its first incident's second to \
+         its last",
+    );
     if o.suspect_injected > 0 {
         ui.label(
             RichText::new(format!("{} suspect-injected", o.suspect_injected))

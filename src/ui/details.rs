@@ -1212,17 +1212,18 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     } else {
         ui.label(format!("clients {}", o.clients));
     }
-    // Beside the failed attempts, a bare rate reads as theirs: say what it counts (the
-    // sentence below gives the rate of what it counts, e.g. the refusals alone).
+    // Beside the failed attempts, a bare rate reads as theirs: what it counts is on hover (the
+    // header keeps to one line at 800 points; the sentence below gives the rate of what it
+    // counts, e.g. the refusals alone).
     ui.label(format!(
-        "incidents {} avg, peak {}/s",
+        "{} avg, peak {}/s",
         report::rate(o.avg_rate),
         o.peak_rate
     ))
     .on_hover_text(
-        "incidents: this endpoint's failed attempts plus its resets that were not part of \
-         one (a refused attempt counts once); per second from its first incident's second to \
-         its last",
+        "incidents a second, from this endpoint's first incident's second to its last: an \
+         incident is a failed attempt, or a reset that was not part of one (a refused attempt \
+         counts once)",
     );
     if o.suspect_injected > 0 {
         ui.label(

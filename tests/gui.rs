@@ -1080,7 +1080,7 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     select(&mut h, &endpoints[0]);
     let rows = h
         .query_all_by_label("REJ")
-        .filter(|n| in_view(&h, n.rect()))
+        .filter(|n| in_view(&h, n.rect()) && connection_row_drawn(&h, n.rect()))
         .count();
     assert!(
         rows >= 1,
@@ -3084,6 +3084,14 @@ fn harness_margin() -> egui::Vec2 {
     egui::Frame::central_panel(&egui::Style::default())
         .inner_margin
         .left_top()
+}
+
+/// Whether a connection row at `rect` is drawn whole: inside what the details' connection
+/// list showed in the last pass, cut by the panel, the results' scrolling and the window.
+/// (A row's accessible rect is where it is laid out, seen or not.)
+fn connection_row_drawn(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool {
+    rstscope::ui::details::connection_rows_view(&h.ctx)
+        .is_some_and(|view| view.expand(0.5).contains_rect(rect))
 }
 
 /// [`sized_harness`] with its files read ([`settle`]): a capture open in a window of `size`.
@@ -5496,6 +5504,7 @@ fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
                 .is_some_and(|l| l.starts_with("127.0.0.1:35"))
         })
         .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
+        .filter(|n| connection_row_drawn(h, n.rect()))
         .count()
 }
 
@@ -5573,6 +5582,7 @@ fn connection_rows_in(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> us
                 .is_some_and(|l| l.starts_with("10.0.0."))
         })
         .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
+        .filter(|n| connection_row_drawn(h, n.rect()))
         .count()
 }
 
@@ -6233,7 +6243,7 @@ fn connection_rows_in_view(h: &Harness<'_, RstscopeApp>) -> usize {
                 .format("%H:%M:%S%.3f")
                 .to_string();
             h.query_all_by_label(&start)
-                .any(|n| n.rect().bottom() <= status)
+                .any(|n| n.rect().bottom() <= status && connection_row_drawn(h, n.rect()))
         })
         .count()
 }

@@ -827,7 +827,7 @@ impl RstscopeApp {
             };
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
-            let least_below = table_least + crate::ui::layout::DETAILS_FIT;
+            let least_below = table_least + self.details.fit_height(ui);
             // A window shorter than every part's least (the headline as tall as in the last
             // frame, the plot at its floor, the details' diagnosis, their filters and the
             // rest scrolled within them) scrolls as a whole, the details given what they need

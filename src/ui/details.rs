@@ -378,6 +378,19 @@ impl DetailsView {
         above + lists_least(ui)
     }
 
+    /// The least height the panel is given before the results scroll as a whole: the
+    /// compact arrangement, the lists' header and a connection row, the rest scrolled to
+    /// within the panel; [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) before connections
+    /// are listed.
+    pub fn fit_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.compact;
+        if above <= 0.0 {
+            return crate::ui::layout::DETAILS_FIT;
+        }
+        let row = list_row_height(ui);
+        above + row + row + ui.spacing().item_spacing.y
+    }
+
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
     /// lists' margin and sideways bar cut if need be; short of it the panel is compact.
     /// Nothing before connections are listed.
@@ -881,10 +894,10 @@ impl Top<'_> {
             header(ui, o, input, self.scope, true, |ui| {
                 clicked = copy_buttons(ui, o, self.copied, unknown);
             });
+            // The processes' lines are the endpoint's hover: the diagnosis names them, the
+            // table's row shows them, and at 800x600 their lines took the connection rows'
+            // place.
             diagnosis_lines(ui, o, input.clock, self.diagnosis);
-            if !unknown {
-                processes(ui, o, input);
-            }
             return clicked;
         }
         header(ui, o, input, self.scope, false, |ui| {
@@ -908,8 +921,8 @@ impl Top<'_> {
 }
 
 /// The endpoint, its service, its kind and numbers on one (wrapped) line, then `end` (its
-/// copy buttons). `compact`: the numbers, which the table's row and the diagnosis tell too,
-/// on the endpoint's hover, the line left to the buttons.
+/// copy buttons). `compact`: the numbers and the processes, which the table's row and the
+/// diagnosis tell too, on the endpoint's hover, the line left to the buttons.
 fn header(
     ui: &mut egui::Ui,
     o: &Offender,
@@ -928,6 +941,9 @@ fn header(
         if compact {
             endpoint.on_hover_ui(|ui| {
                 ui.horizontal_wrapped(|ui| counts(ui, o, scope));
+                if input.host.is_some() || input.live {
+                    processes(ui, o, input);
+                }
             });
         }
         if let Some(name) = crate::services::name(o.port) {
@@ -1776,7 +1792,23 @@ fn connections_table(
             });
         });
     handles.after();
+    // What of the rows' view is drawn, cut by the panel and the results around it.
+    let view = body.inner_rect.intersect(ui.clip_rect());
+    let pass = ui.ctx().cumulative_pass_nr();
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(egui::Id::unique(ROWS_VIEW), (pass, view)));
     (body, clicked)
+}
+
+const ROWS_VIEW: &str = "details-connection-rows-view";
+
+/// Where the details drew connection rows in the last pass, cut by what is around them (the
+/// panel's and the results' scrolling, the window): a row lies whole in it to be seen. `None`
+/// when the last pass drew no connections.
+pub fn connection_rows_view(ctx: &egui::Context) -> Option<egui::Rect> {
+    let (pass, view) =
+        ctx.data(|d| d.get_temp::<(u64, egui::Rect)>(egui::Id::unique(ROWS_VIEW)))?;
+    (pass + 1 >= ctx.cumulative_pass_nr()).then_some(view)
 }
 
 #[cfg(test)]

@@ -17,10 +17,11 @@ use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 pub const SPLITTER: f32 = 8.0;
 /// The least height the details keep: the endpoint, the diagnosis and its counts.
 pub const DETAILS_MIN: f32 = 190.0;
-/// The least height the details are given before the results scroll as a whole: their
-/// endpoint, diagnosis and filters, the connections and packets scrolled to within them. An
-/// 800x600 window (toolbar and legend on two lines each) fits the plot at its floor, three
-/// rows and this, where it was some 35 points short of [`DETAILS_MIN`].
+/// The least height the details are given before the results scroll as a whole, until their
+/// connections are listed (then [`DetailsView::fit_height`](crate::ui::details::DetailsView::fit_height)
+/// measures it): their endpoint, diagnosis and filters, the connections and packets scrolled
+/// to within them. An 800x600 window (toolbar and legend on two lines each) fits the plot at
+/// its floor, three rows and this, where it was some 35 points short of [`DETAILS_MIN`].
 pub const DETAILS_FIT: f32 = 150.0;
 /// Table rows always shown when there are that many.
 pub const MIN_ROWS: usize = 3;

@@ -537,6 +537,19 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     assert_eq!(agent.get("/evidence?endpoint=7211").status, 400);
     assert_eq!(agent.get("/evidence?endpoint=127.0.0.9:9").status, 404);
     assert_eq!(agent.get("/report?since=soon").status, 400);
+    // A time ahead of the agent's clock: not an empty report, which reads as a quiet host.
+    let ahead = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs()
+        + 3600;
+    let answer = agent.get(&format!("/report?since={ahead}"));
+    assert_eq!(answer.status, 400, "since an hour ahead");
+    assert!(
+        answer.text().contains("after this machine's time"),
+        "{}",
+        answer.text()
+    );
     assert_eq!(agent.get("/nowhere").status, 404);
     assert_eq!(
         http_request(agent.addr, "POST", "/metrics", &[]).status,

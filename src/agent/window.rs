@@ -224,7 +224,8 @@ fn snap_sum(series: &[(i64, SecondCounts)], f: &dyn Fn(&SecondCounts) -> u64) ->
 }
 
 /// `10m`, `1h`, `30s`, `2d` ago, or a Unix time (a number of at least 10^9), or a bare number
-/// of seconds ago; as a Unix second, given the time `now` (Unix seconds).
+/// of seconds ago; as a Unix second, given the time `now` (Unix seconds). A Unix time after
+/// `now` is refused: its window would be empty, and an empty report reads as a quiet host.
 pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
     let t = s.trim();
     let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
@@ -237,6 +238,12 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
         return Err(format!("since={s:?}: must be positive"));
     }
     let secs = match unit {
+        "" if n >= 1e9 && n as i64 > now => {
+            return Err(format!(
+                "since={s:?} is after this machine's time ({now}): give a time before it, or \
+                 a duration (30s, 10m, 1h, 2d)"
+            ));
+        }
         "" if n >= 1e9 => return Ok(n as i64),
         "" | "s" => n,
         "m" | "min" => n * 60.0,

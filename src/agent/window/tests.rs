@@ -40,6 +40,13 @@ fn since_reads_durations_and_unix_times() {
     assert_eq!(parse_since("2d", now), Ok(now - 172_800));
     assert_eq!(parse_since("30", now), Ok(now - 30));
     assert_eq!(parse_since("1699999000", now), Ok(1_699_999_000));
+    assert_eq!(parse_since("1700000000", now), Ok(now), "now itself");
+    // Regression: a time in the future gave an empty report with 200, read as a quiet host.
+    let later = parse_since("1700000060", now).expect_err("a minute ahead");
+    assert!(
+        later.contains("after this machine's time (1700000000)"),
+        "{later}"
+    );
     assert!(parse_since("yesterday", now).is_err());
     assert!(parse_since("5w", now).is_err());
 }

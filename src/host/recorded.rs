@@ -208,6 +208,14 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
 /// where the blocks' samples cover times apart, but not where they overlap, as the same
 /// incidents are then in both.
 fn merge(into: &mut HostReport, later: HostReport) {
+    // What listens when the capture ended is the block sampled last's to say, whichever file
+    // was read last (files overlapping in time, or one without packets after its block).
+    let ends = |r: &HostReport| r.sampled.map(|(_, end)| end);
+    let later = if ends(&later) >= ends(into) {
+        later
+    } else {
+        std::mem::replace(into, later)
+    };
     let overlap = match (into.sampled, later.sampled) {
         (Some((a, b)), Some((c, d))) => a <= d && c <= b,
         _ => false,

@@ -248,6 +248,37 @@ fn blocks_of_files_given_together_are_merged_both_answering_for_their_endpoints(
     assert!(read.endpoint(lo(), 7300).is_some());
 }
 
+/// Regression: "listened when the capture ended" and an endpoint's listener now came from
+/// the block read last, which need not be the one sampled last (files overlapping in time,
+/// a block read before another file's later packets). The block sampled last says them.
+#[test]
+fn what_listens_at_the_end_is_the_block_sampled_last_whatever_the_order_read() {
+    let older = live_report();
+    let mut newer = live_report();
+    newer.sampled = Some((at(200), at(203)));
+    let restarted = ListenerRecord {
+        addr: SocketAddr::new(lo(), 7211),
+        process: process(4400, "collector", "collector --port 7211"),
+        first_seen: at(200),
+        last_seen: at(203),
+    };
+    newer.listening = vec![restarted.clone()];
+    newer.endpoints[0].listener.now = Some(restarted.clone());
+    for bodies in [[&older, &newer], [&newer, &older]] {
+        let (read, _) = decode(&bodies.map(|r| encode(r, None).expect("encodes")));
+        let read = read.expect("merged");
+        assert_eq!(read.listening, std::slice::from_ref(&restarted));
+        let served = read.endpoint(lo(), 7211).expect("7211");
+        assert_eq!(served.listener.now.as_ref(), Some(&restarted));
+        assert_eq!(
+            served.listener.earlier.len(),
+            1,
+            "the collector that crashed"
+        );
+        assert_eq!(served.listener.earlier[0].process.pid, 4312);
+    }
+}
+
 /// Pins fuzz/regressions/reader/two-host-blocks-with-samples-at-u64-max-overflowed (found
 /// reviewing what the reader target reaches): the sample counts of merged blocks are the
 /// file's numbers, and their sum must not overflow.

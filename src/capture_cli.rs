@@ -870,8 +870,8 @@ mod tests {
         );
         assert!(
             told[2].1.starts_with(
-                "127.0.0.1:7211 refused 5 of 9 connection attempts from 1 client (1.0/s, \
-                 07:43:22-07:43:26) while it accepted 4"
+                "127.0.0.1:7211 refused 5 of 9 connection attempts from 1 client (2 at \
+                 07:43:26; 3 earlier, 07:43:22-07:43:23) while it accepted 4"
             ),
             "{}",
             told[2].1

@@ -88,7 +88,8 @@ struct AnalyzeArgs {
     /// Write times in UTC instead of local time.
     #[arg(long)]
     utc: bool,
-    /// List every connection (Zeek's conn_state and history, the cause of its first RST).
+    /// List every connection (Zeek's conn_state and history, the cause of its first RST), in
+    /// the order they end, as Zeek's conn.log.
     #[arg(long, conflicts_with = "series")]
     connections: bool,
     /// Print the per-second series of resets by cause and failed attempts.

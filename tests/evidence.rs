@@ -445,8 +445,16 @@ fn regression_part_of_a_capture_says_its_process_counts_are_the_whole_captures()
         ),
         "{why}"
     );
+    // And its JSON, for a script that reads the counts.
+    let over = |a: &rstscope::analysis::Analysis| {
+        rstscope::report::json::to_value(a, Clock::Utc)["offenders"][0]
+            ["client_processes_counted_over"]
+            .clone()
+    };
+    assert_eq!(over(&part), "whole_saved_capture");
     // The whole capture's own sentence has nothing to add.
     let why =
         rstscope::report::full_diagnosis(&a.snapshot.offenders[0], a.host.as_deref(), Clock::Utc);
     assert!(why.contains("Connecting: reporter (pid 27965"), "{why}");
+    assert_eq!(over(&a), "report");
 }

@@ -8,8 +8,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Number, Value, json};
 
 use super::{
-    BpfFilter, Clock, Scope, bpf_filter, bpf_filters, endpoint, full_diagnosis_in, unix_secs,
-    wireshark_filter,
+    BpfFilter, ClientsCounted, Clock, Scope, bpf_filter, bpf_filters, endpoint, full_diagnosis_in,
+    unix_secs, wireshark_filter,
 };
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
@@ -157,7 +157,7 @@ impl Serialize for OffenderOut<'_> {
         let first_filter = filters
             .first()
             .map_or_else(|| bpf_filter(o), |f| f.filter.clone());
-        let mut m = serializer.serialize_map(Some(38))?;
+        let mut m = serializer.serialize_map(Some(39))?;
         m.serialize_entry("endpoint", &endpoint(o.addr, o.port))?;
         m.serialize_entry("address", &Shown(o.addr))?;
         m.serialize_entry("port", &o.port)?;
@@ -218,6 +218,14 @@ impl Serialize for OffenderOut<'_> {
             &e.map_or(0, |e| e.clients.remote),
         )?;
         m.serialize_entry("client_processes_more", &e.map_or(0, |e| e.clients.more))?;
+        m.serialize_entry(
+            "client_processes_counted_over",
+            &e.zip(host)
+                .map_or(ClientsCounted::Here, |(e, h)| {
+                    ClientsCounted::of(o, e, h, Scope::of(o))
+                })
+                .as_str(),
+        )?;
         m.end()
     }
 }
@@ -907,6 +915,10 @@ mod tests {
             cut.as_str()
                 .is_some_and(|d| d.contains("Connecting, over the whole capture: reporter")),
             "{cut}"
+        );
+        assert_eq!(
+            to_value(&a, Clock::Utc)["offenders"][0]["client_processes_counted_over"],
+            "whole_capture"
         );
     }
 

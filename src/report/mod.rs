@@ -452,9 +452,13 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
 
 /// When the incidents of `kind` at `o` happened, "2.0/s, 22:18:38-22:18:47" or "at 22:18:38",
 /// where they are not all its incidents: a sentence about 20 refusals gives their rate and
-/// times, not those of the 31 incidents with the aborts of the crash before them. `None` when
-/// they are all its incidents, or its series cannot say (whole minutes there, older seconds
-/// dropped to bound memory): the sentence then gives the endpoint's.
+/// times, not those of the 31 incidents with the aborts of the crash before them. Failed
+/// attempts in phases, the service answering between them (refused before it started, then
+/// again after it stopped): the last phase's rate and times, then the earlier ones' count
+/// ("2.0/s, 22:18:38-22:18:47; 1 earlier, at 22:18:30"), not a rate averaged over the time
+/// it served. `None` when they are all its incidents in one phase, or its series cannot say
+/// (whole minutes there, older seconds dropped to bound memory): the sentence then gives the
+/// endpoint's.
 fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> {
     let (total, count): (u64, fn(&crate::engine::SecondCounts) -> u32) = match kind {
         DiagnosisKind::Refused => (o.failed_refused, |c| c.failed_by[0]),
@@ -473,31 +477,66 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         }),
         DiagnosisKind::Injected => (o.suspect_injected, |c| c.suspect),
     };
-    if total == 0 || total >= o.incidents {
+    if total == 0 {
         return None;
     }
+    // Attempts that fail while the service is down: a second in which it answered others,
+    // and failed none, ends a phase.
+    let phased = matches!(
+        kind,
+        DiagnosisKind::Refused | DiagnosisKind::Unanswered | DiagnosisKind::HandshakeReset
+    );
     let (mut first, mut last, mut n) = (None, 0, 0u64);
-    for &(second, ref c) in o.series.iter().filter(|(_, c)| count(c) > 0) {
+    let mut earlier: Option<(i64, i64, u64)> = None;
+    let mut served = false;
+    for &(second, ref c) in o.series.iter() {
+        if count(c) == 0 {
+            served |= phased && first.is_some() && c.completed > 0;
+            continue;
+        }
+        if std::mem::take(&mut served) {
+            let (from, _, k) = earlier.unwrap_or((first.unwrap_or(second), 0, 0));
+            earlier = Some((from, last, k + n));
+            (first, n) = (None, 0);
+        }
         first.get_or_insert(second);
         last = second;
         n += u64::from(count(c));
     }
     let first = first?;
-    let whole_minutes = o.minutes_before.is_some_and(|m| first < m);
-    if whole_minutes || n != total {
+    let start = earlier.map_or(first, |(from, _, _)| from);
+    let whole_minutes = o.minutes_before.is_some_and(|m| start < m);
+    let before = earlier.map_or(0, |(_, _, k)| k);
+    if whole_minutes || n + before != total || (earlier.is_none() && total >= o.incidents) {
         return None;
     }
     let at = |second: i64| Timestamp::from_parts(second, 0);
-    Some(if first == last {
-        format!("at {}", clock.time(at(last)))
-    } else {
-        let span = (last - first + 1) as f64;
-        format!(
-            "{}, {}",
-            rate(n as f64 / span),
-            clock.range(at(first), at(last))
-        )
-    })
+    let when = |first: i64, last: i64, n: u64| {
+        if first == last {
+            format!("at {}", clock.time(at(last)))
+        } else {
+            let span = (last - first + 1) as f64;
+            format!(
+                "{}, {}",
+                rate(n as f64 / span),
+                clock.range(at(first), at(last))
+            )
+        }
+    };
+    let mut text = when(first, last, n);
+    if let Some((from, to, k)) = earlier {
+        // "2 at 07:43:26; 3 earlier, ...": what the count after it is beside.
+        if first == last {
+            text = format!("{n} {text}");
+        }
+        let times = if from == to {
+            format!("at {}", clock.time(at(from)))
+        } else {
+            clock.range(at(from), at(to))
+        };
+        text.push_str(&format!("; {k} earlier, {times}"));
+    }
+    Some(text)
 }
 
 /// The connections of `o` with a RST of `cause`, when known (not over a time range).
@@ -992,6 +1031,42 @@ pub fn full_diagnosis_in(
 }
 
 /// The incidents `c` accounts for: tied to a process, to another machine or to none.
+/// Over what an endpoint's connecting processes counted their incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientsCounted {
+    /// The incidents reported.
+    Here,
+    /// The whole capture, of which a time range is reported: processes are tied to
+    /// incidents, not counted per second.
+    WholeCapture,
+    /// The whole capture a file of part of it was saved from (the agent's
+    /// `/evidence?since=`, the app's packets of a time range): the file carries the
+    /// processes as that capture counted them.
+    SavedFrom,
+}
+
+impl ClientsCounted {
+    /// For `o`, reported over `scope`, with its machine's answers `e` in `h`.
+    pub fn of(o: &Offender, e: &EndpointHost, h: &HostReport, scope: Scope) -> Self {
+        if scope != Scope::Whole {
+            Self::WholeCapture
+        } else if h.recorded.is_some() && attributed(&e.clients) > o.incidents {
+            Self::SavedFrom
+        } else {
+            Self::Here
+        }
+    }
+
+    /// As the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Here => "report",
+            Self::WholeCapture => "whole_capture",
+            Self::SavedFrom => "whole_saved_capture",
+        }
+    }
+}
+
 fn attributed(c: &EndpointClients) -> u64 {
     c.processes.iter().map(|p| p.connections).sum::<u64>() + c.more + c.not_observed + c.remote
 }
@@ -1118,14 +1193,10 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             })
             .collect();
         let more = c.processes.len().saturating_sub(3);
-        let over = if scope != Scope::Whole {
-            ", over the whole capture"
-        } else if h.recorded.is_some() && attributed(c) > o.incidents {
-            // A file of part of a capture (the agent's `/evidence?since=`, the app's packets
-            // of a time range) carries the processes as the whole capture counted them.
-            ", over the whole capture this file was saved from"
-        } else {
-            ""
+        let over = match ClientsCounted::of(o, e, h, scope) {
+            ClientsCounted::Here => "",
+            ClientsCounted::WholeCapture => ", over the whole capture",
+            ClientsCounted::SavedFrom => ", over the whole capture this file was saved from",
         };
         let mut text = format!("Connecting{over}: {}", named.join("; "));
         if more > 0 {
@@ -1603,6 +1674,72 @@ mod diagnosis_tests {
         o.series = two.into();
         let s = diagnosis(&o, Clock::Utc);
         assert!(s.contains("(at 22:13:21)"), "{s}");
+    }
+
+    /// Regression (terminal trial): one refusal before the service started, then ten seconds
+    /// of it serving, then refusals twice a second after it stopped, said "1.6/s" over the
+    /// whole span, the serving time included. The last phase gives the rate and times, the
+    /// earlier refusal its own count and time.
+    #[test]
+    fn refusals_either_side_of_a_service_are_told_apart() {
+        use crate::engine::SecondCounts;
+        let base = 1_700_000_000;
+        let refused = |n: u32| SecondCounts {
+            rst: [n, 0, 0, 0, 0],
+            failed: n,
+            failed_by: [n, 0, 0],
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let served = SecondCounts {
+            completed: 3,
+            ..SecondCounts::default()
+        };
+        let mut series = vec![(base, refused(1))];
+        series.extend((1..=10).map(|s| (base + s, served)));
+        series.extend((11..=15).map(|s| (base + s, refused(2))));
+        let o = Offender {
+            rst_packets: 11,
+            rst_by_cause: [11, 0, 0, 0, 0],
+            rst_from_server: 11,
+            attempts: 41,
+            completed: 30,
+            failed_attempts: 11,
+            failed_refused: 11,
+            incidents: 11,
+            first_seen: Timestamp::from_parts(base, 0),
+            last_seen: Timestamp::from_parts(base + 15, 0),
+            avg_rate: 11.0 / 16.0,
+            series: series.clone().into(),
+            ..Offender::blank("127.0.0.1", 7211)
+        };
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("refused 11 of 41 connection attempts from 1 client (2.0/s, 22:13:31-22:13:35; 1 earlier, at 22:13:20) while"),
+            "{s}"
+        );
+        // Quiet seconds without answers do not split: one phase, the endpoint's own figures.
+        let quiet: Vec<_> = series
+            .iter()
+            .map(|&(t, c)| {
+                (
+                    t,
+                    if c.completed > 0 {
+                        SecondCounts::default()
+                    } else {
+                        c
+                    },
+                )
+            })
+            .collect();
+        let o = Offender {
+            attempts: 11,
+            completed: 0,
+            series: quiet.into(),
+            ..o
+        };
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(s.contains("(0.7/s, 22:13:20-22:13:35)"), "{s}");
     }
 
     /// Two refused attempts are "both", not "all 2" (seen on corpus captures).

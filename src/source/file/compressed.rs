@@ -2,26 +2,140 @@
 //! tcpdump's rotation and logrotate write it; zstd and lz4, which Wireshark also reads; xz and
 //! bzip2, for archives), told apart by their first bytes, not by the file's name.
 //!
-//! Each decoder streams with bounded memory (zstd's window and xz's dictionary are capped), and
-//! reads every frame or stream of a file made by concatenation (`cat a.zst b.zst`, pzstd's,
-//! pbzip2's and parallel xz's output). A decoder's failures come out as two kinds of error for
+//! Each decoder streams with bounded memory, and reads every frame or stream of a file made by
+//! concatenation (`cat a.zst b.zst`, pzstd's, pbzip2's and parallel xz's output). zstd's window
+//! and xz's dictionary are the decoder's history, which its stream chooses (up to 128 MiB for
+//! `zstd --long`, 64 MiB for `xz -9`): inputs read together share one budget for them
+//! ([`Window`]), and one that asks for more than its share is refused ([`TooLarge`]). The
+//! other decoders keep a state of a size fixed by their format (gzip 32 KiB, bzip2 under
+//! 4 MiB, lz4 its blocks: 8 MiB for lz4's default 4 MiB blocks) and take no share. A decoder's failures come out as two kinds of error for
 //! the reader's messages: [`io::ErrorKind::UnexpectedEof`] when the compressed data stops before
 //! its end (the file was cut short after it was compressed), [`io::ErrorKind::InvalidData`]
 //! when it is damaged.
 
+use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
 use flate2::read::MultiGzDecoder;
 use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
+use super::input::{Prefixed, read_up_to};
 use crate::source::Compression;
 
 /// The largest zstd window accepted: what `zstd --long` and `--ultra -22` use (128 MiB). A
 /// frame that asks for more is refused rather than allocated.
 const ZSTD_MAX_WINDOW: u64 = 128 << 20;
 /// The most memory the xz decoder may take, in KiB: enough for `xz -9` (a 64 MiB dictionary).
-pub(super) const XZ_MEMORY_KIB: u32 = 128 << 10;
+const XZ_MEMORY_KIB: u32 = 128 << 10;
+/// What the decompression windows of all the compressed inputs read together may take, in
+/// bytes: an input read alone gets all of it, the largest window accepted at all, so that the
+/// budget refuses nothing one input alone is read with. Several share it equally: the captures
+/// of a zip, or rotated files, are read at once (merged in time), each decoder with its own
+/// window.
+pub const WINDOW_BUDGET: u64 = ZSTD_MAX_WINDOW;
+/// How many bytes of an xz file are read to find its first block's dictionary: the stream
+/// header (12) and the largest block header (1024).
+const XZ_HEAD: usize = 12 + 1024;
+
+/// The window one compressed input may take: its share of [`WINDOW_BUDGET`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Window {
+    /// The most it may take, in bytes.
+    pub(super) share: u64,
+    /// The inputs with a window read together, this one included.
+    pub(super) inputs: usize,
+}
+
+impl Window {
+    /// The share of each of `inputs` inputs with a window read together.
+    pub(super) fn shared_by(inputs: usize) -> Self {
+        let inputs = inputs.max(1);
+        Self {
+            share: WINDOW_BUDGET / inputs as u64,
+            inputs,
+        }
+    }
+
+    /// The whole budget, for an input read alone.
+    pub(super) fn alone() -> Self {
+        Self::shared_by(1)
+    }
+
+    /// The memory limit of an LZMA or xz decoder, in KiB, as lzma-rust2 counts it (the
+    /// dictionary and a little more).
+    pub(super) fn lzma_memory_kib(self) -> u32 {
+        let dictionary = u32::try_from(self.share).unwrap_or(u32::MAX);
+        lzma_rust2::lzma2_get_memory_usage(dictionary).min(XZ_MEMORY_KIB)
+    }
+
+    /// `Ok` if a dictionary of `dictionary` bytes fits this window; the refusal if not.
+    pub(super) fn admit_lzma(self, format: &'static str, dictionary: u32) -> Result<(), TooLarge> {
+        if lzma_rust2::lzma2_get_memory_usage(dictionary) <= self.lzma_memory_kib() {
+            return Ok(());
+        }
+        Err(TooLarge {
+            format,
+            needed: Some(dictionary.into()),
+            window: self,
+        })
+    }
+}
+
+impl Compression {
+    /// Whether its decoder keeps a window its stream chooses, which takes a share of
+    /// [`WINDOW_BUDGET`].
+    pub(super) fn has_window(self) -> bool {
+        matches!(self, Self::Zstd | Self::Xz)
+    }
+}
+
+/// A compressed input whose window is larger than its share of [`WINDOW_BUDGET`]: it is not
+/// decompressed. It travels as the payload of an [`io::Error`] (kind `OutOfMemory`), through
+/// the readers above the decoder, to the reader's message; [`TooLarge::of`] finds it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TooLarge {
+    /// The compression, as people call it: `xz`, `zstd`, `LZMA`.
+    pub(super) format: &'static str,
+    /// The window its stream asks for, when the decoder says.
+    pub(super) needed: Option<u64>,
+    pub(super) window: Window,
+}
+
+impl TooLarge {
+    /// The refusal `error` carries, if it is one.
+    pub(super) fn of(error: &io::Error) -> Option<Self> {
+        error.get_ref()?.downcast_ref::<Self>().copied()
+    }
+
+    fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::OutOfMemory, self)
+    }
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let needed = self
+            .needed
+            .map_or(String::new(), |n| format!(" of {n} bytes"));
+        write!(
+            f,
+            "its {} data needs a window{needed}, more than the {} bytes it may take",
+            self.format, self.window.share
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// The reader of an input refused for its window: each read says why.
+pub(super) struct Refused(pub(super) TooLarge);
+
+impl Read for Refused {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self.0.into_io())
+    }
+}
 
 impl Compression {
     /// The compression whose magic number `first` begins with, if any.
@@ -48,31 +162,95 @@ fn is_zstd_skippable(first: &[u8]) -> bool {
     matches!(first, [m, 0x2a, 0x4d, 0x18, ..] if m & 0xf0 == 0x50)
 }
 
-/// The decoder of `compression` over the file's bytes.
+/// The decoder of `compression` over the file's bytes, its history kept within `window`.
 pub(super) fn decoder<R: Read + Send + 'static>(
     compression: Compression,
     file: R,
+    window: Window,
 ) -> Box<dyn Read + Send> {
     match compression {
         // flate2 tells a cut stream (UnexpectedEof) from damage (InvalidInput) itself.
         Compression::Gzip => Box::new(MultiGzDecoder::new(file)),
-        Compression::Zstd => Box::new(Classified::new(file, |source| Box::new(Zstd::new(source)))),
+        Compression::Zstd => Box::new(Classified::new(file, |source| {
+            Box::new(Zstd::new(source, window))
+        })),
         Compression::Lz4 => Box::new(Classified::new(file, |source| {
             Box::new(Lz4 {
                 frame: Some(lz4_flex::frame::FrameDecoder::new(source)),
             })
         })),
-        Compression::Xz => Box::new(Classified::new(file, |source| {
-            Box::new(lzma_rust2::XzReader::new_mem_limit(
-                source,
-                true,
-                XZ_MEMORY_KIB,
-            ))
-        })),
+        Compression::Xz => xz(file, window),
         Compression::Bzip2 => Box::new(Classified::new(file, |source| {
             Box::new(bzip2::read::MultiBzDecoder::new(source))
         })),
     }
+}
+
+/// xz, refused at once when its first block's dictionary does not fit `window` (a later
+/// block's, when its turn comes: lzma-rust2 checks each block against the limit).
+fn xz<R: Read + Send + 'static>(mut file: R, window: Window) -> Box<dyn Read + Send> {
+    let (head, error) = read_up_to(&mut file, XZ_HEAD);
+    if let Some(dictionary) = xz_dictionary(&head)
+        && let Err(refused) = window.admit_lzma("xz", dictionary)
+    {
+        return Box::new(Refused(refused));
+    }
+    let limit = window.lzma_memory_kib();
+    let mut xz = Classified::new(Prefixed::new(head, error, file), move |source| {
+        Box::new(lzma_rust2::XzReader::new_mem_limit(source, true, limit))
+    });
+    // lzma-rust2 says only "needed memory too big" of a later block.
+    xz.refusal = Some(TooLarge {
+        format: "xz",
+        needed: None,
+        window,
+    });
+    Box::new(xz)
+}
+
+/// The dictionary size of the first block of the xz stream that `head` begins, if `head`
+/// holds its header and the block is LZMA2 (xz's file format, sections 2.1 and 3.1).
+fn xz_dictionary(head: &[u8]) -> Option<u32> {
+    let block = head.get(12..)?;
+    // 0 is the index of a stream without blocks.
+    let header_len = (usize::from(*block.first()?) + 1) * 4;
+    let header = block.get(..header_len.checked_sub(4)?)?.get(1..)?;
+    let (&flags, mut rest) = header.split_first()?;
+    // The compressed and the uncompressed size, when present.
+    for present in [0x40, 0x80] {
+        if flags & present != 0 {
+            varint(&mut rest)?;
+        }
+    }
+    for _ in 0..=(flags & 0x03) {
+        let (id, props_len) = (varint(&mut rest)?, varint(&mut rest)?);
+        let props_len = usize::try_from(props_len).ok()?;
+        let props = rest.get(..props_len)?;
+        rest = rest.get(props_len..)?;
+        // LZMA2, whose one property byte codes the dictionary size.
+        if id == 0x21 {
+            let &[bits] = props else { return None };
+            return match bits {
+                0..40 => Some((2 | u32::from(bits & 1)) << (bits / 2 + 11)),
+                40 => Some(u32::MAX),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// The variable-length integer `rest` begins with (xz's format, section 1.2), taken off it.
+fn varint(rest: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for (i, &byte) in rest.iter().enumerate().take(9) {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            *rest = rest.get(i + 1..)?;
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// The file's bytes as the decoders read them: buffered, and noting whether a decoder asked
@@ -99,9 +277,12 @@ impl<R: Read> Read for Source<R> {
     }
 }
 
-/// A decoder whose errors say whether the data was cut or damaged (see the module).
+/// A decoder whose errors say whether the data was cut or damaged (see the module), or that
+/// it needs more window than it may take.
 struct Classified<R> {
     decoder: Box<dyn ReadSource<R>>,
+    /// What an `OutOfMemory` error of the decoder means: a window over its limit.
+    refusal: Option<TooLarge>,
 }
 
 /// A decoder that gives access to the [`Source`] it reads.
@@ -116,6 +297,7 @@ impl<R: Read + Send + 'static> Classified<R> {
                 inner: BufReader::with_capacity(64 << 10, file),
                 ended: false,
             }),
+            refusal: None,
         }
     }
 }
@@ -123,6 +305,12 @@ impl<R: Read + Send + 'static> Classified<R> {
 impl<R: Read> Read for Classified<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.decoder.read(buf).map_err(|error| {
+            if TooLarge::of(&error).is_some() {
+                return error;
+            }
+            if let (io::ErrorKind::OutOfMemory, Some(refusal)) = (error.kind(), self.refusal) {
+                return refusal.into_io();
+            }
             let cut = error.kind() == io::ErrorKind::UnexpectedEof
                 || self.decoder.source().is_some_and(|s| s.ended);
             match error.kind() {
@@ -142,16 +330,18 @@ struct Zstd<R> {
     frame: FrameDecoder,
     /// Inside a frame (its header read, its end not yet).
     in_frame: bool,
+    window: Window,
 }
 
 impl<R: Read> Zstd<R> {
-    fn new(source: Source<R>) -> Self {
+    fn new(source: Source<R>, window: Window) -> Self {
         let mut frame = FrameDecoder::new();
-        frame.set_max_window_size(ZSTD_MAX_WINDOW);
+        frame.set_max_window_size(window.share.min(ZSTD_MAX_WINDOW));
         Self {
             source,
             frame,
             in_frame: false,
+            window,
         }
     }
 
@@ -175,6 +365,14 @@ impl<R: Read> Zstd<R> {
                             "a skippable frame ends early",
                         ));
                     }
+                }
+                Err(FrameDecoderError::WindowSizeTooBig { requested, .. }) => {
+                    return Err(TooLarge {
+                        format: "zstd",
+                        needed: Some(requested),
+                        window: self.window,
+                    }
+                    .into_io());
                 }
                 Err(e) => return Err(io::Error::other(e.to_string())),
             }
@@ -287,9 +485,13 @@ mod tests {
 
     fn decompress(compression: Compression, bytes: &[u8]) -> (Vec<u8>, Option<io::Error>) {
         let mut out = Vec::new();
-        let error = decoder(compression, io::Cursor::new(bytes.to_vec()))
-            .read_to_end(&mut out)
-            .err();
+        let error = decoder(
+            compression,
+            io::Cursor::new(bytes.to_vec()),
+            Window::alone(),
+        )
+        .read_to_end(&mut out)
+        .err();
         (out, error)
     }
 
@@ -345,6 +547,85 @@ mod tests {
         let error = error.expect("a checksum mismatch");
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
         assert!(error.to_string().contains("checksum"), "{error}");
+    }
+
+    /// The budget is divided equally among the inputs with a window; one alone gets it all,
+    /// the largest window accepted at all (`zstd --long`'s 128 MiB; xz to its memory limit).
+    #[test]
+    fn the_window_budget_is_divided_among_the_inputs_that_have_one() {
+        assert_eq!(Window::alone().share, 128 << 20);
+        assert_eq!(Window::shared_by(0), Window::alone());
+        assert_eq!(Window::shared_by(2).share, 64 << 20);
+        assert_eq!(Window::shared_by(3).share, (128 << 20) / 3);
+        assert_eq!(Window::shared_by(8).share, 16 << 20);
+        assert_eq!(Window::alone().lzma_memory_kib(), XZ_MEMORY_KIB);
+        // xz -9's 64 MiB dictionary fits a share of two, not of three.
+        let xz9 = 64 << 20;
+        assert!(Window::shared_by(2).admit_lzma("xz", xz9).is_ok());
+        let refused = Window::shared_by(3).admit_lzma("xz", xz9);
+        assert_eq!(
+            refused,
+            Err(TooLarge {
+                format: "xz",
+                needed: Some(64 << 20),
+                window: Window::shared_by(3),
+            })
+        );
+        // xz's default (-6, 8 MiB) fits a share of sixteen.
+        assert!(Window::shared_by(16).admit_lzma("xz", 8 << 20).is_ok());
+        assert!(Window::shared_by(17).admit_lzma("xz", 8 << 20).is_err());
+        assert!(Compression::Xz.has_window() && Compression::Zstd.has_window());
+        assert!(!Compression::Gzip.has_window() && !Compression::Bzip2.has_window());
+    }
+
+    /// The first block's dictionary is read from the xz file's first bytes.
+    #[test]
+    fn an_xz_files_dictionary_is_read_from_its_first_block_header() {
+        let xz = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        assert_eq!(xz_dictionary(xz), Some(64 << 20));
+        // Cut inside the block header, or a stream without blocks: not known.
+        assert_eq!(xz_dictionary(&xz[..16]), None);
+        let mut empty = xz[..12].to_vec();
+        empty.push(0);
+        assert_eq!(xz_dictionary(&empty), None);
+    }
+
+    /// An input refused for its window says so whatever reads it, with the window it needs,
+    /// before it gives a byte: the same `xz -9` file decodes alone and is refused as one of
+    /// three; a zstd frame that asks for 64 MiB likewise.
+    #[test]
+    fn a_window_over_the_share_refuses_the_input_with_what_it_needs() {
+        let xz = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        let read = |compression, bytes: &[u8], window| {
+            let mut out = Vec::new();
+            let error = decoder(compression, io::Cursor::new(bytes.to_vec()), window)
+                .read_to_end(&mut out)
+                .err();
+            (out, error)
+        };
+        let (out, error) = read(Compression::Xz, xz, Window::shared_by(2));
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(out, PLAIN);
+        let (out, error) = read(Compression::Xz, xz, Window::shared_by(3));
+        assert!(out.is_empty());
+        let refused = error.as_ref().and_then(TooLarge::of);
+        assert_eq!(refused.and_then(|r| r.needed), Some(64 << 20), "{error:?}");
+        // A zstd frame header: no single segment, a window descriptor of 2^26 (64 MiB).
+        let zstd = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 16 << 3, 0, 0, 0];
+        let (_, error) = read(Compression::Zstd, &zstd, Window::shared_by(3));
+        let refused = error.as_ref().and_then(TooLarge::of);
+        assert_eq!(
+            refused,
+            Some(TooLarge {
+                format: "zstd",
+                needed: Some(64 << 20),
+                window: Window::shared_by(3),
+            }),
+            "{error:?}"
+        );
+        // Alone it is not refused for its window (the frame is cut, and says so).
+        let (_, error) = read(Compression::Zstd, &zstd, Window::alone());
+        assert!(error.as_ref().and_then(TooLarge::of).is_none(), "{error:?}");
     }
 
     /// Bytes after the last frame that are no frame are damage, not the end.

@@ -1174,6 +1174,7 @@ fn read_stream(bytes: &[u8]) -> Option<usize> {
         buffer: 64,
         archive: None,
         recheck: None,
+        window: Window::alone(),
     };
     source.add(opening).ok()?;
     let mut n = 0;
@@ -1851,6 +1852,7 @@ fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
         buffer,
         archive: None,
         recheck: None,
+        window: Window::alone(),
     };
     if let Err(e) = source.add(opening) {
         return vec![format!("open: {e}")];
@@ -2201,4 +2203,67 @@ fn a_frame_carries_its_packet_blocks_options_in_either_byte_order() {
         assert_eq!(in_runs, expected, "in runs, big-endian: {be}");
         assert_eq!(run, 1, "the second frame came in a run");
     }
+}
+
+// ---- decompression windows ------------------------------------------------------------------
+
+/// The copy of http-mix.pcapng made with `xz -9`: a 64 MiB dictionary in its block headers.
+fn xz9() -> Vec<u8> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compressed/http-mix.pcapng.xz");
+    std::fs::read(path).expect("fixture")
+}
+
+/// The messages of the problems of `source` that refuse an input for its window.
+fn window_refusals(source: &FileSource) -> Vec<String> {
+    source
+        .problems()
+        .iter()
+        .filter(|p| matches!(p, SourceError::WindowTooLarge { .. }))
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// Regression: a zip of eight `xz -9` captures took 561 MB, each decoder its own 64 MiB
+/// dictionary. Three `xz -9` files given together get 42.7 MiB each of the window budget:
+/// each is refused with the window it needs and what to do, and the plain capture given with
+/// them is read. Two together (64 MiB each) are read, as one alone is.
+#[test]
+fn xz_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_read() {
+    let xz = xz9();
+    let copies: Vec<TempFile> = (0..3).map(|_| TempFile::new("c.pcapng.xz", &xz)).collect();
+    let plain = TempFile::new(
+        "plain.pcap",
+        &pcap(false, false, 1, 65535, &[rec(1, 0, &[0; 60])]),
+    );
+    let mut paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
+    paths.push(plain.0.clone());
+    let mut source = FileSource::open(&paths).expect("the plain capture opens");
+    assert_eq!(source.files().len(), 1, "{:?}", source.files());
+    assert_eq!(drain(&mut source).len(), 1);
+    let refusals = window_refusals(&source);
+    assert_eq!(refusals.len(), 3, "{:?}", source.problems());
+    for (refusal, copy) in refusals.iter().zip(&copies) {
+        assert_eq!(
+            refusal,
+            &format!(
+                "{}: not read: its xz data needs a 64.0 MiB window to decompress, more than its \
+                 share (42.7 MiB) of the 128.0 MiB that rstscope gives the windows of the 3 \
+                 compressed inputs read together, to keep its memory bounded: decompress it \
+                 first (xz -d FILE, or 7-Zip) and give the capture, or give fewer compressed \
+                 files at once",
+                copy.0.display()
+            )
+        );
+    }
+    let two = FileSource::open(&paths[..2]).expect("two open");
+    assert_eq!(two.files().len(), 2);
+    assert!(two.problems().is_empty(), "{:?}", two.problems());
+    // Only the inputs with a window share it: a gzip beside them takes none.
+    let gz = TempFile::new(
+        "plain.pcap.gz",
+        &gzip(&std::fs::read(&plain.0).expect("plain")),
+    );
+    let three = FileSource::open(&[paths[0].clone(), paths[1].clone(), gz.0.clone()]);
+    assert!(three.expect("opens").problems().is_empty());
 }

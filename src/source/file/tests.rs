@@ -2267,3 +2267,37 @@ fn xz_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_re
     let three = FileSource::open(&[paths[0].clone(), paths[1].clone(), gz.0.clone()]);
     assert!(three.expect("opens").problems().is_empty());
 }
+
+/// A window over the share met after the start (a zstd file of several frames whose last asks
+/// for 64 MiB, as one of three): the frames before it are read, and the problem says a later
+/// part needs the window.
+#[test]
+fn a_later_frame_over_the_share_ends_the_file_keeping_its_frames() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut zstd =
+        std::fs::read(dir.join("compressed/http-mix-2frames.pcapng.zst")).expect("fixture");
+    // A frame header: no single segment, a window descriptor of 2^26 (64 MiB).
+    zstd.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 16 << 3, 0, 0, 0]);
+    let copies: Vec<TempFile> = (0..3)
+        .map(|_| TempFile::new("c.pcapng.zst", &zstd))
+        .collect();
+    let paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
+    let mut source = FileSource::open(&paths).expect("opens");
+    let frames = drain(&mut source).len();
+    let (plain, _) = read_all(
+        "plain.pcapng",
+        &std::fs::read(dir.join("http-mix.pcapng")).expect("fixture"),
+    );
+    let each = plain.files()[0].frames;
+    assert_eq!(frames as u64, 3 * each);
+    let refusals = window_refusals(&source);
+    assert_eq!(refusals.len(), 3, "{:?}", source.problems());
+    assert!(
+        refusals[0].starts_with(&format!(
+            "{}: a later part of its zstd data needs a 64.0 MiB window to decompress, more than \
+             its share (42.7 MiB)",
+            copies[0].0.display()
+        )) && refusals[0].contains(&format!("the {each} frames before it are kept")),
+        "{refusals:?}"
+    );
+}

@@ -285,7 +285,7 @@ fn compressed_captures_over_their_share_of_the_window_budget_are_refused_and_the
     let refusal = |path: &str| {
         format!(
             "{path}: not read: its xz data needs a 64.0 MiB window to decompress, more than \
-             its share (42.7 MiB) of the 128.0 MiB that rstscope gives the windows of the 3 \
+             its share (42.7 MiB) of the 128.0 MiB that rstscope gives the decompressors of the 3 \
              compressed inputs read together, to keep its memory bounded: "
         )
     };

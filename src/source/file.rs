@@ -858,7 +858,8 @@ impl<'a> Looked<'a> {
 }
 
 /// How many of the captures in the zip at `path` are read with a window: members compressed
-/// with LZMA, zstd or xz, and stored or deflated members whose first bytes are zstd's or xz's.
+/// with bzip2, LZMA, zstd or xz, and stored or deflated members whose first bytes are those of
+/// a compression other than gzip.
 /// Counted up to [`MAX_ZIP_CAPTURES`], the captures read from a zip. (A capture compressed
 /// again inside such a member is counted once.)
 fn zip_windows(path: &Path, listing: &zip::Listing) -> usize {

@@ -372,15 +372,17 @@ fn window_refusal(
     } else {
         "a later part of its"
     };
-    let needs = needed.map_or("a larger window".into(), |n| {
-        format!("a {} window", size(n))
-    });
+    let needs = match (format, needed) {
+        ("lz4" | "bzip2", Some(n)) => format!("{} for its blocks", size(n)),
+        (_, Some(n)) => format!("a {} window", size(n)),
+        (_, None) => "a larger window".into(),
+    };
     let limit = if inputs <= 1 {
         format!("the {} rstscope gives one input", size(share))
     } else {
         format!(
-            "its share ({}) of the {} that rstscope gives the windows of the {inputs} compressed \
-             inputs read together, to keep its memory bounded",
+            "its share ({}) of the {} that rstscope gives the decompressors of the {inputs} \
+             compressed inputs read together, to keep its memory bounded",
             size(share),
             size(file::WINDOW_BUDGET)
         )
@@ -398,6 +400,8 @@ fn window_refusal(
         }
         "xz" => "decompress it first (xz -d FILE, or 7-Zip) and give the capture",
         "zstd" => "decompress it first (zstd -d --long=31 FILE) and give the capture",
+        "lz4" => "decompress it first (lz4 -d FILE) and give the capture",
+        "bzip2" => "decompress it first (bzip2 -d FILE, or 7-Zip) and give the capture",
         _ => "decompress it first and give the capture",
     };
     let fewer = if inputs > 1 {
@@ -609,9 +613,10 @@ pub enum SourceError {
         members: Vec<String>,
     },
     /// A compressed input whose decompression window (the history its stream asks the decoder
-    /// to keep: zstd's window, xz's and LZMA's dictionary) is larger than its share of what the
-    /// windows of the inputs read together may take ([`file::WINDOW_BUDGET`]): it is not read,
-    /// or not past the part that asks for it. The other inputs are read.
+    /// to keep: zstd's window, xz's and LZMA's dictionary; lz4's and bzip2's blocks) is larger
+    /// than its share of what the decoders of the inputs read together may take
+    /// ([`file::WINDOW_BUDGET`]): it is not read, or not past the part that asks for it. The
+    /// other inputs are read.
     #[error(
         "{path}: {}",
         window_refusal(format, *needed, *share, *inputs, *frames, *zipped)
@@ -619,7 +624,7 @@ pub enum SourceError {
     WindowTooLarge {
         /// The file, or `ARCHIVE:MEMBER`.
         path: PathBuf,
-        /// Its compression, as people call it: `xz`, `zstd`, `LZMA`.
+        /// Its compression, as people call it: `xz`, `zstd`, `LZMA`, `lz4`, `bzip2`.
         format: &'static str,
         /// The window it asks for, in bytes, when the decoder says.
         needed: Option<u64>,

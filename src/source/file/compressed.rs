@@ -5,13 +5,14 @@
 //! Each decoder streams with bounded memory, and reads every frame or stream of a file made by
 //! concatenation (`cat a.zst b.zst`, pzstd's, pbzip2's and parallel xz's output). zstd's window
 //! and xz's dictionary are the decoder's history, which its stream chooses (up to 128 MiB for
-//! `zstd --long`, 64 MiB for `xz -9`): inputs read together share one budget for them
-//! ([`Window`]), and one that asks for more than its share is refused ([`TooLarge`]). The
-//! other decoders keep a state of a size fixed by their format (gzip 32 KiB, bzip2 under
-//! 4 MiB, lz4 its blocks: 8 MiB for lz4's default 4 MiB blocks) and take no share. A decoder's failures come out as two kinds of error for
-//! the reader's messages: [`io::ErrorKind::UnexpectedEof`] when the compressed data stops before
-//! its end (the file was cut short after it was compressed), [`io::ErrorKind::InvalidData`]
-//! when it is damaged.
+//! `zstd --long`, 64 MiB for `xz -9`); lz4's and bzip2's decoders hold a block or two, whose
+//! size the stream chooses too (8 MiB for lz4's default 4 MiB blocks, 3.5 MiB for `bzip2 -9`).
+//! Inputs read together share one budget for these ([`Window`]), and one that asks for more
+//! than its share is refused ([`TooLarge`]). gzip's decoder keeps 32 KiB and takes no share.
+//!
+//! A decoder's failures come out as two kinds of error for the reader's messages:
+//! [`io::ErrorKind::UnexpectedEof`] when the compressed data stops before its end (the file was
+//! cut short after it was compressed), [`io::ErrorKind::InvalidData`] when it is damaged.
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
@@ -69,6 +70,18 @@ impl Window {
         lzma_rust2::lzma2_get_memory_usage(dictionary).min(XZ_MEMORY_KIB)
     }
 
+    /// `Ok` if `need` bytes of buffers fit this window; the refusal if not.
+    fn admit(self, format: &'static str, need: u64) -> Result<(), TooLarge> {
+        if need <= self.share {
+            return Ok(());
+        }
+        Err(TooLarge {
+            format,
+            needed: Some(need),
+            window: self,
+        })
+    }
+
     /// `Ok` if a dictionary of `dictionary` bytes fits this window; the refusal if not.
     pub(super) fn admit_lzma(self, format: &'static str, dictionary: u32) -> Result<(), TooLarge> {
         if lzma_rust2::lzma2_get_memory_usage(dictionary) <= self.lzma_memory_kib() {
@@ -83,10 +96,10 @@ impl Window {
 }
 
 impl Compression {
-    /// Whether its decoder keeps a window its stream chooses, which takes a share of
-    /// [`WINDOW_BUDGET`].
+    /// Whether its decoder keeps a window or blocks whose size its stream chooses, which take
+    /// a share of [`WINDOW_BUDGET`] (all but gzip, whose 32 KiB need none).
     pub(super) fn has_window(self) -> bool {
-        matches!(self, Self::Zstd | Self::Xz)
+        !matches!(self, Self::Gzip)
     }
 }
 
@@ -95,9 +108,10 @@ impl Compression {
 /// the readers above the decoder, to the reader's message; [`TooLarge::of`] finds it there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct TooLarge {
-    /// The compression, as people call it: `xz`, `zstd`, `LZMA`.
+    /// The compression, as people call it: `xz`, `zstd`, `LZMA`, `lz4`, `bzip2`.
     pub(super) format: &'static str,
-    /// The window its stream asks for, when the decoder says.
+    /// The window (or for lz4 and bzip2, the blocks) its stream asks for, when the decoder
+    /// says.
     pub(super) needed: Option<u64>,
     pub(super) window: Window,
 }
@@ -174,16 +188,65 @@ pub(super) fn decoder<R: Read + Send + 'static>(
         Compression::Zstd => Box::new(Classified::new(file, |source| {
             Box::new(Zstd::new(source, window))
         })),
-        Compression::Lz4 => Box::new(Classified::new(file, |source| {
+        Compression::Lz4 => blocks(file, window, "lz4", lz4_blocks, |source| {
             Box::new(Lz4 {
                 frame: Some(lz4_flex::frame::FrameDecoder::new(source)),
             })
-        })),
+        }),
         Compression::Xz => xz(file, window),
-        Compression::Bzip2 => Box::new(Classified::new(file, |source| {
+        Compression::Bzip2 => blocks(file, window, "bzip2", bzip2_blocks, |source| {
             Box::new(bzip2::read::MultiBzDecoder::new(source))
-        })),
+        }),
     }
+}
+
+/// The decoder `make` makes, refused at once when the buffers for its blocks, which `need`
+/// tells from the stream's first bytes, do not fit `window`. Only the first frame or stream
+/// is looked at: the later ones of a concatenated file are made alike.
+fn blocks<R: Read + Send + 'static>(
+    mut file: R,
+    window: Window,
+    format: &'static str,
+    need: fn(&[u8]) -> Option<u64>,
+    make: impl FnOnce(Source<Prefixed<R>>) -> Box<dyn ReadSource<Prefixed<R>>>,
+) -> Box<dyn Read + Send> {
+    let (head, error) = read_up_to(&mut file, 6);
+    if let Some(need) = need(&head)
+        && let Err(refused) = window.admit(format, need)
+    {
+        return Box::new(Refused(refused));
+    }
+    Box::new(Classified::new(Prefixed::new(head, error, file), make))
+}
+
+/// What lz4_flex's frame decoder holds for the frame that `head` begins: a block read and a
+/// block decoded, the last 64 KiB too when blocks are linked (the frame descriptor's FLG and
+/// BD bytes).
+fn lz4_blocks(head: &[u8]) -> Option<u64> {
+    let (&flags, &sizes) = (head.get(4)?, head.get(5)?);
+    let block: u64 = match (sizes >> 4) & 0x07 {
+        4 => 64 << 10,
+        5 => 256 << 10,
+        6 => 1 << 20,
+        7 => 4 << 20,
+        _ => return None,
+    };
+    let independent = flags & 0x20 != 0;
+    Some(if independent {
+        2 * block
+    } else {
+        3 * block + (64 << 10)
+    })
+}
+
+/// What a bzip2 decoder holds for the stream that `head` begins (`BZh1` to `BZh9`): as
+/// libbzip2's manual gives it, 100 kB and four bytes for each byte of a block.
+fn bzip2_blocks(head: &[u8]) -> Option<u64> {
+    let level = head
+        .get(3)?
+        .checked_sub(b'0')
+        .filter(|l| (1..=9).contains(l))?;
+    Some(100_000 + 400_000 * u64::from(level))
 }
 
 /// xz, refused at once when its first block's dictionary does not fit `window` (a later
@@ -575,7 +638,53 @@ mod tests {
         assert!(Window::shared_by(16).admit_lzma("xz", 8 << 20).is_ok());
         assert!(Window::shared_by(17).admit_lzma("xz", 8 << 20).is_err());
         assert!(Compression::Xz.has_window() && Compression::Zstd.has_window());
-        assert!(!Compression::Gzip.has_window() && !Compression::Bzip2.has_window());
+        assert!(Compression::Lz4.has_window() && Compression::Bzip2.has_window());
+        assert!(!Compression::Gzip.has_window());
+    }
+
+    /// lz4's and bzip2's block buffers are told from their first bytes, and refuse the input
+    /// alike: lz4's default 4 MiB independent blocks take 8 MiB (12 MiB and 64 KiB linked), the
+    /// 64 KiB blocks lz4 chose for the small fixture 128 KiB; `bzip2 -9`'s 900 kB blocks 3.7 MB.
+    #[test]
+    fn lz4_and_bzip2_blocks_take_a_share_too() {
+        let lz4 = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.lz4");
+        let bz2 = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.bz2");
+        let magic = [0x04, 0x22, 0x4d, 0x18];
+        assert_eq!(
+            lz4_blocks(&[&magic[..], &[0x64, 0x70]].concat()),
+            Some(8 << 20)
+        );
+        let linked = lz4_blocks(&[&magic[..], &[0x44, 0x70]].concat());
+        assert_eq!(linked, Some((12 << 20) + (64 << 10)));
+        assert_eq!(lz4_blocks(lz4), Some(128 << 10));
+        assert_eq!(bzip2_blocks(bz2), Some(3_700_000));
+        assert_eq!(bzip2_blocks(b"BZh0"), None);
+        for (compression, bytes, format, need, refused_by) in [
+            (Compression::Lz4, &lz4[..], "lz4", 128 << 10, 1025),
+            (Compression::Bzip2, &bz2[..], "bzip2", 3_700_000, 40),
+        ] {
+            let mut out = Vec::new();
+            let fits = decoder(
+                compression,
+                io::Cursor::new(bytes.to_vec()),
+                Window::shared_by(16),
+            )
+            .read_to_end(&mut out);
+            assert!(fits.is_ok() && out == PLAIN, "{format}: {fits:?}");
+            let window = Window::shared_by(refused_by);
+            let error = decoder(compression, io::Cursor::new(bytes.to_vec()), window)
+                .read_to_end(&mut out)
+                .err();
+            assert_eq!(
+                error.as_ref().and_then(TooLarge::of),
+                Some(TooLarge {
+                    format,
+                    needed: Some(need),
+                    window,
+                }),
+                "{format}"
+            );
+        }
     }
 
     /// The first block's dictionary is read from the xz file's first bytes.

@@ -2248,7 +2248,7 @@ fn xz_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_re
             refusal,
             &format!(
                 "{}: not read: its xz data needs a 64.0 MiB window to decompress, more than its \
-                 share (42.7 MiB) of the 128.0 MiB that rstscope gives the windows of the 3 \
+                 share (42.7 MiB) of the 128.0 MiB that rstscope gives the decompressors of the 3 \
                  compressed inputs read together, to keep its memory bounded: decompress it \
                  first (xz -d FILE, or 7-Zip) and give the capture, or give fewer compressed \
                  files at once",

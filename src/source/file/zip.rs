@@ -137,10 +137,10 @@ impl Method {
         }
     }
 
-    /// Whether its decoder keeps a window its stream chooses, which takes a share of the
-    /// windows' budget (see [`Window`]).
+    /// Whether its decoder keeps a window or blocks whose size its stream chooses, which take
+    /// a share of the windows' budget (see [`Window`]).
     pub(super) fn has_window(self) -> bool {
-        matches!(self, Self::Lzma | Self::Zstd | Self::Xz)
+        matches!(self, Self::Bzip2 | Self::Lzma | Self::Zstd | Self::Xz)
     }
 }
 

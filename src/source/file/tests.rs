@@ -2301,3 +2301,45 @@ fn a_later_frame_over_the_share_ends_the_file_keeping_its_frames() {
         "{refusals:?}"
     );
 }
+
+/// Zip members compressed by the zip itself take a share as a compressed file does: the xz
+/// member of `xz -9` (64 MiB) as one of three zips, the LZMA member of Python's zipfile (an
+/// 8 MiB dictionary) as one of seventeen, each refused and named `ARCHIVE:MEMBER` with what to
+/// do; as one of two, or of sixteen, they are read.
+#[test]
+fn zip_members_of_xz_and_lzma_over_their_share_are_refused() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zip");
+    for (name, format, window, refused_by) in [
+        ("http-mix-xz.zip", "xz", "64.0 MiB", 3),
+        ("http-mix-lzma.zip", "LZMA", "8.0 MiB", 17),
+    ] {
+        let zip = std::fs::read(dir.join(name)).expect("fixture");
+        let copies: Vec<TempFile> = (0..refused_by).map(|_| TempFile::new(name, &zip)).collect();
+        let paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
+        let fits = FileSource::open(&paths[1..]).expect("opens");
+        assert_eq!(
+            fits.files().len(),
+            refused_by - 1,
+            "{name}: {:?}",
+            fits.problems()
+        );
+        let source = FileSource::open(&paths).expect("opens with nothing to read");
+        assert!(source.files().is_empty(), "{name}");
+        let refusals = window_refusals(&source);
+        assert_eq!(
+            refusals.len(),
+            refused_by,
+            "{name}: {:?}",
+            source.problems()
+        );
+        let expected = format!(
+            "{}:http-mix.pcapng: not read: its {format} data needs a {window} window to decompress",
+            copies[0].0.display()
+        );
+        assert!(
+            refusals[0].starts_with(&expected)
+                && refusals[0].contains("extract it from the archive first"),
+            "{refusals:?}"
+        );
+    }
+}

@@ -72,24 +72,22 @@ impl Window {
 
     /// `Ok` if `need` bytes of buffers fit this window; the refusal if not.
     fn admit(self, format: &'static str, need: u64) -> Result<(), TooLarge> {
-        if need <= self.share {
+        self.refuse_unless(need <= self.share, format, need)
+    }
+
+    /// `Ok` if a dictionary of `dictionary` bytes fits this window; the refusal if not.
+    pub(super) fn admit_lzma(self, format: &'static str, dictionary: u32) -> Result<(), TooLarge> {
+        let fits = lzma_rust2::lzma2_get_memory_usage(dictionary) <= self.lzma_memory_kib();
+        self.refuse_unless(fits, format, dictionary.into())
+    }
+
+    fn refuse_unless(self, fits: bool, format: &'static str, need: u64) -> Result<(), TooLarge> {
+        if fits {
             return Ok(());
         }
         Err(TooLarge {
             format,
             needed: Some(need),
-            window: self,
-        })
-    }
-
-    /// `Ok` if a dictionary of `dictionary` bytes fits this window; the refusal if not.
-    pub(super) fn admit_lzma(self, format: &'static str, dictionary: u32) -> Result<(), TooLarge> {
-        if lzma_rust2::lzma2_get_memory_usage(dictionary) <= self.lzma_memory_kib() {
-            return Ok(());
-        }
-        Err(TooLarge {
-            format,
-            needed: Some(dictionary.into()),
             window: self,
         })
     }

@@ -269,8 +269,8 @@ fn compressed_captures_give_the_plain_files_report() {
 
 /// Compressed captures read together share one budget for their decompression windows, so
 /// that memory stays bounded however many are given (a zip of eight `xz -9` captures took
-/// 561 MB, each decoder its own 64 MiB dictionary). Three `xz -9` copies (42.7 MiB each of
-/// the 128 MiB) are refused, each named with the window it needs and what to do, as files or
+/// 561 MB, each decoder its own 64 MiB dictionary). Three `xz -9` copies (42.3 MiB each of
+/// the 127 MiB three share) are refused, each named with the window it needs and what to do, as files or
 /// as a zip's members, and the plain capture given with them is read; two are read, as one
 /// alone is; when nothing is left to read the command fails with the reasons.
 #[test]
@@ -285,7 +285,7 @@ fn compressed_captures_over_their_share_of_the_window_budget_are_refused_and_the
     let refusal = |path: &str| {
         format!(
             "{path}: not read: its xz data needs a 64.0 MiB window to decompress, more than \
-             its share (42.7 MiB) of the 128.0 MiB that rstscope gives the decompressors of the 3 \
+             its share (42.3 MiB) of the 127.0 MiB that rstscope gives the decompressors of the 3 \
              compressed inputs read together, to keep its memory bounded: "
         )
     };

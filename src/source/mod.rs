@@ -384,7 +384,7 @@ fn window_refusal(
             "its share ({}) of the {} that rstscope gives the decompressors of the {inputs} \
              compressed inputs read together, to keep its memory bounded",
             size(share),
-            size(file::WINDOW_BUDGET)
+            size(share.saturating_mul(inputs as u64))
         )
     };
     let skipped = if frames == 0 {

@@ -29,12 +29,18 @@ use crate::source::Compression;
 const ZSTD_MAX_WINDOW: u64 = 128 << 20;
 /// The most memory the xz decoder may take, in KiB: enough for `xz -9` (a 64 MiB dictionary).
 const XZ_MEMORY_KIB: u32 = 128 << 10;
-/// What the decompression windows of all the compressed inputs read together may take, in
-/// bytes: an input read alone gets all of it, the largest window accepted at all, so that the
-/// budget refuses nothing one input alone is read with. Several share it equally: the captures
-/// of a zip, or rotated files, are read at once (merged in time), each decoder with its own
-/// window.
+/// What the decompression window of an input read alone may take, in bytes: the largest window
+/// accepted at all, so that the budget refuses nothing one input alone is read with.
 pub const WINDOW_BUDGET: u64 = ZSTD_MAX_WINDOW;
+/// What the windows of several compressed inputs read together (the captures of a zip, or
+/// rotated files, read at once and merged in time, each decoder with its own window) may take
+/// in all, less [`PER_DECODER`] for each, shared equally. With DESIGN's 150 MB cap on the
+/// process: measured with `xz`, the rest of the process took some 6 MB, and each decoder
+/// about 2.8 MB besides its dictionary (eight `xz -7` files at a 16 MiB share each peaked at
+/// 163 MB); so two `xz -9` files (64 MiB each) are read together, eight `xz -7` ones are not.
+const SHARED_BUDGET: u64 = 136 << 20;
+/// What each decoder takes besides its window, reserved out of [`SHARED_BUDGET`].
+const PER_DECODER: u64 = 3 << 20;
 /// How many bytes of an xz file are read to find its first block's dictionary: the stream
 /// header (12) and the largest block header (1024).
 const XZ_HEAD: usize = 12 + 1024;
@@ -52,8 +58,16 @@ impl Window {
     /// The share of each of `inputs` inputs with a window read together.
     pub(super) fn shared_by(inputs: usize) -> Self {
         let inputs = inputs.max(1);
+        let n = inputs as u64;
+        let total = if inputs == 1 {
+            WINDOW_BUDGET
+        } else {
+            SHARED_BUDGET
+                .saturating_sub(n.saturating_mul(PER_DECODER))
+                .min(WINDOW_BUDGET)
+        };
         Self {
-            share: WINDOW_BUDGET / inputs as u64,
+            share: total / n,
             inputs,
         }
     }
@@ -616,9 +630,12 @@ mod tests {
     fn the_window_budget_is_divided_among_the_inputs_that_have_one() {
         assert_eq!(Window::alone().share, 128 << 20);
         assert_eq!(Window::shared_by(0), Window::alone());
+        // Several: 136 MiB less 3 MiB for each decoder (never more than one alone gets),
+        // within the 150 MB the process keeps to.
         assert_eq!(Window::shared_by(2).share, 64 << 20);
-        assert_eq!(Window::shared_by(3).share, (128 << 20) / 3);
-        assert_eq!(Window::shared_by(8).share, 16 << 20);
+        assert_eq!(Window::shared_by(3).share, (127 << 20) / 3);
+        assert_eq!(Window::shared_by(8).share, 14 << 20);
+        assert_eq!(Window::shared_by(46).share, 0, "no room left");
         assert_eq!(Window::alone().lzma_memory_kib(), XZ_MEMORY_KIB);
         // xz -9's 64 MiB dictionary fits a share of two, not of three.
         let xz9 = 64 << 20;
@@ -632,9 +649,10 @@ mod tests {
                 window: Window::shared_by(3),
             })
         );
-        // xz's default (-6, 8 MiB) fits a share of sixteen.
-        assert!(Window::shared_by(16).admit_lzma("xz", 8 << 20).is_ok());
-        assert!(Window::shared_by(17).admit_lzma("xz", 8 << 20).is_err());
+        // xz's default (-6, 8 MiB) fits a share of twelve; -7 (16 MiB) not one of eight.
+        assert!(Window::shared_by(12).admit_lzma("xz", 8 << 20).is_ok());
+        assert!(Window::shared_by(13).admit_lzma("xz", 8 << 20).is_err());
+        assert!(Window::shared_by(8).admit_lzma("xz", 16 << 20).is_err());
         assert!(Compression::Xz.has_window() && Compression::Zstd.has_window());
         assert!(Compression::Lz4.has_window() && Compression::Bzip2.has_window());
         assert!(!Compression::Gzip.has_window());

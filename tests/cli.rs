@@ -267,6 +267,79 @@ fn compressed_captures_give_the_plain_files_report() {
     assert!(text.contains("http-mix.pcapng.xz (pcapng, xz, "), "{text}");
 }
 
+/// Compressed captures read together share one budget for their decompression windows, so
+/// that memory stays bounded however many are given (a zip of eight `xz -9` captures took
+/// 561 MB, each decoder its own 64 MiB dictionary). Three `xz -9` copies (42.3 MiB each of
+/// the 127 MiB three share) are refused, each named with the window it needs and what to do, as files or
+/// as a zip's members, and the plain capture given with them is read; two are read, as one
+/// alone is; when nothing is left to read the command fails with the reasons.
+#[test]
+fn compressed_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_read() {
+    let dir = temp_dir("window-budget");
+    let xz = std::fs::read(fixture("compressed/http-mix.pcapng.xz")).expect("fixture");
+    let copies: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|n| write(&dir, &format!("{n}.pcapng.xz"), &xz))
+        .collect();
+    let plain = write(&dir, "refused.pcap", &refused_pcap(3));
+    let refusal = |path: &str| {
+        format!(
+            "{path}: not read: its xz data needs a 64.0 MiB window to decompress, more than \
+             its share (42.3 MiB) of the 127.0 MiB that rstscope gives the decompressors of the 3 \
+             compressed inputs read together, to keep its memory bounded: "
+        )
+    };
+    let (alone, _, _) = report_of(&[&plain]);
+    let (v, files, err) = report_of(&[&copies[0], &copies[1], &copies[2], &plain]);
+    assert!(v == alone, "only the plain capture is read: {err}");
+    assert_eq!(files.as_array().map(Vec::len), Some(1));
+    for copy in &copies {
+        assert!(
+            err.contains(&format!(
+                "{}decompress it first (xz -d FILE, or 7-Zip) and give the capture, or give \
+                 fewer compressed files at once",
+                refusal(copy)
+            )),
+            "{err}"
+        );
+    }
+    // The same words in the JSON report's warnings.
+    let out = rstscope(&[
+        "analyze", "--format", "json", &copies[0], &copies[1], &copies[2], &plain,
+    ]);
+    let warnings = json(&out)["warnings"].to_string();
+    assert!(warnings.contains(&refusal(&copies[2])), "{warnings}");
+
+    let (_, files, err) = report_of(&[&copies[0], &copies[1]]);
+    assert_eq!(files.as_array().map(Vec::len), Some(2), "{err}");
+    assert!(!err.contains("not read"), "{err}");
+
+    let members: Vec<(String, Vec<u8>)> = ["a", "b", "c"]
+        .iter()
+        .map(|n| (format!("{n}.pcapng.xz"), xz.clone()))
+        .chain([("refused.pcap".to_string(), refused_pcap(3))])
+        .collect();
+    let zip = write(&dir, "xz.zip", &stored_zip(&members));
+    let (v, files, err) = report_of(&[&zip]);
+    assert!(v == alone, "only the plain member is read: {err}");
+    assert_eq!(files.as_array().map(Vec::len), Some(1));
+    assert!(
+        err.contains(&format!(
+            "{}extract it from the archive first",
+            refusal(&format!("{zip}:b.pcapng.xz"))
+        )),
+        "{err}"
+    );
+
+    let out = rstscope(&["analyze", &copies[0], &copies[1], &copies[2]]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&refusal(&copies[1])) && err.contains("no packets could be read"),
+        "{err}"
+    );
+}
+
 /// A compressed capture cut short keeps what it gave and says its compressed data ends early;
 /// one damaged in the middle says so too; neither is taken for a good file.
 #[test]

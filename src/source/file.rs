@@ -30,6 +30,7 @@ use super::{
     PacketOptions, SourceError,
 };
 use crate::packet::Timestamp;
+use compressed::Window;
 use framing::{
     BOM, Head, NgContext, NgFraming, PcapFraming, SHB, Stop, StopKind, Stream, check_block_len,
     describe, read_failure, register_interface, u32_at,
@@ -37,11 +38,13 @@ use framing::{
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
 
+pub use compressed::WINDOW_BUDGET;
 pub use processes::MAX_PROCESSES;
 pub(crate) use processes::OptionList;
 
-/// Record framing: lengths checked before parsing, packet records decoded by hand.
+/// Decoders of compressed captures, told by their first bytes, their windows within a budget.
 mod compressed;
+/// Record framing: lengths checked before parsing, packet records decoded by hand.
 mod framing;
 /// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
 mod input;
@@ -92,70 +95,48 @@ pub struct FileSource {
 
 impl FileSource {
     /// Opens every file, checking that each is a capture. Fails on the first file that
-    /// cannot be opened or is not a capture at all.
+    /// cannot be opened or is not a capture at all. A compressed file whose decompression
+    /// window is larger than its share of [`WINDOW_BUDGET`] (shared by the compressed inputs
+    /// given together) is not read, and is a problem ([`SourceError::WindowTooLarge`]), not a
+    /// failure: the other files are read.
     /// `-` is standard input, as `tcpdump -r -` and `tshark -r -` take it, so that
     /// `tcpdump -w - | rstscope analyze -` and `zcat x.pcap.gz | rstscope analyze -` work on
     /// every OS (Windows has no `/dev/stdin`).
     pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
         let buffer = buffer_size(paths.len());
-        let mut source = Self::empty();
+        // Every input is looked at before any is decompressed: the decoders' windows share one
+        // budget, divided among the inputs that have one.
         let mut stdin_taken = false;
-        for path in paths {
-            let io_error = |source| SourceError::Io {
-                path: path.clone(),
-                source,
-            };
-            if is_stdin(path) {
-                // A second `-` would find the stream already read to its end.
-                if std::mem::replace(&mut stdin_taken, true) {
-                    return Err(io_error(io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        "standard input is given more than once; it can be read only once",
-                    )));
-                }
-                source.add(Opening {
+        let looked = paths
+            .iter()
+            .map(|path| look(path, &mut stdin_taken))
+            .collect::<Result<Vec<_>, _>>()?;
+        let window = Window::shared_by(looked.iter().map(|l| l.windows).sum());
+        let mut source = Self::empty();
+        for Looked { path, found, .. } in looked {
+            let added = match found {
+                Found::Zip(listing) => source.add_zip(path, &listing, paths.len(), window),
+                Found::Stream { raw, size } => source.add(Opening {
                     path,
-                    raw: Box::new(io::stdin()),
-                    size: None,
-                    on_disk: false,
-                    buffer,
+                    raw,
+                    size,
+                    on_disk: size.is_some(),
+                    // A small file needs no more buffer than its size.
+                    buffer: size.map_or(buffer, |size| {
+                        let size = usize::try_from(size).unwrap_or(usize::MAX);
+                        buffer.min(size.max(SMALL_BUFFER_SIZE))
+                    }),
                     archive: None,
                     recheck: None,
-                })?;
-                continue;
-            }
-            // Before opening: Windows refuses to open a folder as a file ("Access denied"),
-            // which would send the user looking at permissions.
-            if path.is_dir() {
-                return Err(io_error(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "this is a folder; give the capture files in it",
-                )));
-            }
-            let mut file = File::open(path).map_err(io_error)?;
-            let meta = file.metadata().map_err(io_error)?;
-            // A named pipe or a device has no size to go by.
-            let regular = meta.is_file();
-            if regular && starts_zip(&mut file).map_err(io_error)? {
-                source.add_zip(path, file, meta.len(), paths.len())?;
-                continue;
-            }
-            // A small file needs no more buffer than its size.
-            let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
-            let buffer = if regular {
-                buffer.min(size.max(SMALL_BUFFER_SIZE))
-            } else {
-                buffer
+                    window,
+                }),
             };
-            source.add(Opening {
-                path,
-                raw: Box::new(file),
-                size: regular.then_some(meta.len()),
-                on_disk: regular,
-                buffer,
-                archive: None,
-                recheck: None,
-            })?;
+            match added {
+                Ok(()) => {}
+                // Not read for its window: the other inputs are.
+                Err(refused @ SourceError::WindowTooLarge { .. }) => source.problems.push(refused),
+                Err(error) => return Err(error),
+            }
         }
         Ok(source)
     }
@@ -173,6 +154,7 @@ impl FileSource {
             buffer: BUFFER_SIZE,
             archive: None,
             recheck: None,
+            window: Window::alone(),
         })?;
         Ok(source)
     }
@@ -412,28 +394,17 @@ impl FileSource {
         }
     }
 
-    /// Opens the captures in the zip archive `file` at `path` (`len` bytes), one input each,
-    /// beside the other `inputs - 1` inputs given. Its other members are skipped, and named in
-    /// a problem; one that cannot be read is a problem too, unless no member is a capture,
-    /// when the first such is the error.
+    /// Opens the captures in the zip archive at `path`, which `listing` lists, one input each,
+    /// beside the other `inputs - 1` inputs given, each decoder within `window`. Its other
+    /// members are skipped, and named in a problem; one that cannot be read is a problem too,
+    /// unless no member is a capture, when the first such is the error.
     fn add_zip(
         &mut self,
         path: &Path,
-        mut file: File,
-        len: u64,
+        listing: &zip::Listing,
         inputs: usize,
+        window: Window,
     ) -> Result<(), SourceError> {
-        let io_error = |source| SourceError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let listing = zip::list(&mut file, len)
-            .map_err(|error| match error.kind() {
-                io::ErrorKind::UnexpectedEof => framing::member_failure(path, error),
-                _ => io_error(error),
-            })?
-            .map_err(|zip::Split| split_zip_end(path))?;
-        drop(file);
         let members: Vec<&zip::Entry> = listing.entries.iter().filter(|e| !e.is_folder()).collect();
         let buffer = buffer_size(inputs.saturating_sub(1) + members.len().min(MAX_ZIP_CAPTURES));
         let (mut opened, mut skipped, mut problems) = (0, Vec::new(), Vec::new());
@@ -452,7 +423,7 @@ impl FileSource {
                 continue;
             }
             let name = member_path(path, &entry.name);
-            let member = match zip::open_member(path, entry) {
+            let member = match zip::open_member(path, entry, window) {
                 Ok(Ok(member)) => member,
                 Ok(Err(why)) => {
                     problems.push(unreadable(name, &why));
@@ -477,7 +448,8 @@ impl FileSource {
                     member: entry.name.clone(),
                     method,
                 }),
-                recheck: Some(recheck(path, entry)),
+                recheck: Some(recheck(path, entry, window)),
+                window,
             };
             match self.add(opening) {
                 Ok(()) => opened += 1,
@@ -509,10 +481,13 @@ impl FileSource {
                 todo: "copy the whole archive again",
             });
         }
-        if let Some(lost) = lost_members(path, &listing) {
+        if let Some(lost) = lost_members(path, listing) {
             problems.push(lost);
         }
-        if opened == 0 {
+        let refused = |p: &SourceError| matches!(p, SourceError::WindowTooLarge { .. });
+        // Captures refused for their windows are no error of the archive: the other inputs
+        // are read.
+        if opened == 0 && !problems.iter().any(refused) {
             let mut problems = problems.into_iter();
             return Err(problems.next().unwrap_or(SourceError::NoCaptureInArchive {
                 path: path.to_path_buf(),
@@ -792,6 +767,135 @@ impl FileReader {
     }
 }
 
+/// An input as [`look`] found it: opened, and its decoders not made yet.
+struct Looked<'a> {
+    path: &'a Path,
+    found: Found,
+    /// How many decoders with a window it is read with (see [`Window`]).
+    windows: usize,
+}
+
+/// What an input is.
+enum Found {
+    /// A stream read from its start: a file, maybe compressed, or standard input or a pipe
+    /// (which may be a zip, read in order). Its first bytes, read to look at, come first.
+    Stream {
+        raw: Box<dyn Read + Send>,
+        /// The size of a file on disk.
+        size: Option<u64>,
+    },
+    /// A zip archive on disk.
+    Zip(zip::Listing),
+}
+
+/// Opens the input at `path` and looks at what it is; `stdin_taken` notes standard input
+/// (`-`), which can be read once.
+fn look<'a>(path: &'a Path, stdin_taken: &mut bool) -> Result<Looked<'a>, SourceError> {
+    let io_error = |source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if is_stdin(path) {
+        // A second `-` would find the stream already read to its end.
+        if std::mem::replace(stdin_taken, true) {
+            return Err(io_error(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "standard input is given more than once; it can be read only once",
+            )));
+        }
+        return Ok(Looked::stream(path, Box::new(io::stdin()), None));
+    }
+    // Before opening: Windows refuses to open a folder as a file ("Access denied"), which
+    // would send the user looking at permissions.
+    if path.is_dir() {
+        return Err(io_error(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "this is a folder; give the capture files in it",
+        )));
+    }
+    let mut file = File::open(path).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    // A named pipe or a device has no size to go by.
+    let regular = meta.is_file();
+    if !(regular && starts_zip(&mut file).map_err(io_error)?) {
+        return Ok(Looked::stream(
+            path,
+            Box::new(file),
+            regular.then_some(meta.len()),
+        ));
+    }
+    let listing = zip::list(&mut file, meta.len())
+        .map_err(|error| match error.kind() {
+            io::ErrorKind::UnexpectedEof => framing::member_failure(path, error),
+            _ => io_error(error),
+        })?
+        .map_err(|zip::Split| split_zip_end(path))?;
+    Ok(Looked {
+        path,
+        windows: zip_windows(path, &listing),
+        found: Found::Zip(listing),
+    })
+}
+
+impl<'a> Looked<'a> {
+    /// The stream `raw`, its compression told by its first bytes.
+    fn stream(path: &'a Path, mut raw: Box<dyn Read + Send>, size: Option<u64>) -> Self {
+        let (first, error) = read_prefix(&mut raw);
+        let windows = match Compression::detect(&first) {
+            Some(compression) => usize::from(compression.has_window()),
+            // A zip read in order: its first capture may have one.
+            None => usize::from(zip::is_zip(&first)),
+        };
+        Self {
+            path,
+            found: Found::Stream {
+                raw: Box::new(Prefixed::new(first, error, raw)),
+                size,
+            },
+            windows,
+        }
+    }
+}
+
+/// How many of the captures in the zip at `path` are read with a window: members compressed
+/// with bzip2, LZMA, zstd or xz, and stored or deflated members whose first bytes are those of
+/// a compression other than gzip.
+/// Counted up to [`MAX_ZIP_CAPTURES`], the captures read from a zip. (A capture compressed
+/// again inside such a member is counted once.)
+fn zip_windows(path: &Path, listing: &zip::Listing) -> usize {
+    let mut places = std::collections::HashSet::new();
+    let (mut captures, mut windows) = (0, 0);
+    for entry in &listing.entries {
+        if captures == MAX_ZIP_CAPTURES {
+            break;
+        }
+        if entry.is_folder() || !places.insert(entry.place()) {
+            continue;
+        }
+        let (capture, window) = match entry.method() {
+            Ok(zip::Method::Stored | zip::Method::Deflate) => {
+                // Cheap to read the first bytes of; a capture is told from other members.
+                let first = zip::open_member(path, entry, Window::alone())
+                    .ok()
+                    .and_then(Result::ok)
+                    .map(|mut member| read_prefix(&mut member).0)
+                    .unwrap_or_default();
+                let compression = Compression::detect(&first);
+                (
+                    detect(&first).is_some() || compression.is_some(),
+                    compression.is_some_and(Compression::has_window),
+                )
+            }
+            // Not read just to look: taken for a capture.
+            Ok(method) => (true, method.has_window()),
+            Err(_) => (false, false),
+        };
+        captures += usize::from(capture);
+        windows += usize::from(window);
+    }
+    windows
+}
+
 /// Whether `path` stands for standard input (`-`).
 #[must_use]
 pub fn is_stdin(path: &Path) -> bool {
@@ -813,6 +917,8 @@ struct Opening<'a> {
     archive: Option<Archived>,
     /// See [`FileReader::recheck`].
     recheck: Option<Recheck>,
+    /// What its decoder's window may take.
+    window: Window,
 }
 
 /// What to do with a split zip archive, whose parts rstscope does not put together.
@@ -851,10 +957,10 @@ fn member_path(archive: &Path, member: &str) -> PathBuf {
 
 /// Reads the member `entry` of the zip at `path` again, whole, and says why it fails its
 /// checks (CRC-32, size, decompression), if it does.
-fn recheck(path: &Path, entry: &zip::Entry) -> Recheck {
+fn recheck(path: &Path, entry: &zip::Entry, window: Window) -> Recheck {
     let (path, entry) = (path.to_path_buf(), entry.clone());
     Box::new(move || {
-        let mut member = zip::open_member(&path, &entry).ok()?.ok()?;
+        let mut member = zip::open_member(&path, &entry, window).ok()?.ok()?;
         io::copy(&mut member, &mut io::sink())
             .err()
             .map(|e| e.to_string())
@@ -927,6 +1033,7 @@ fn open_input(
         buffer,
         archive,
         recheck,
+        window,
     } = opening;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -944,12 +1051,13 @@ fn open_input(
     }
     if archive.is_none() && zip::is_zip(&first) {
         let raw = Box::new(Prefixed::new(first, None, counted));
-        return open_zip_in_order(path, raw, buffer, file, interfaces, problems);
+        return open_zip_in_order(path, raw, buffer, window, file, interfaces, problems);
     }
     let compression = Compression::detect(&first);
     let (prefix, rest, pending): (Vec<u8>, Box<dyn Read + Send>, _) = match compression {
         Some(compression) => {
-            let mut decoder = compressed::decoder(compression, Prefixed::new(first, None, counted));
+            let raw = Prefixed::new(first, None, counted);
+            let mut decoder = compressed::decoder(compression, raw, window);
             let (decoded, error) = read_prefix(&mut decoder);
             (decoded, decoder, error)
         }
@@ -1044,13 +1152,14 @@ fn open_zip_in_order(
     path: &Path,
     raw: Box<dyn Read + Send>,
     buffer: usize,
+    window: Window,
     file: usize,
     interfaces: &mut Vec<InterfaceInfo>,
     problems: &mut Vec<SourceError>,
 ) -> Result<(FileInfo, FileReader, Option<Stop>), SourceError> {
     let looks_like_capture =
         |first: &[u8]| detect(first).is_some() || Compression::detect(first).is_some();
-    let found = match zip::first_capture(raw, looks_like_capture) {
+    let found = match zip::first_capture(raw, window, looks_like_capture) {
         Ok(found) => found,
         Err(zip::NoCapture::None(members)) => {
             return Err(SourceError::NoCaptureInArchive {
@@ -1083,6 +1192,7 @@ fn open_zip_in_order(
         }),
         // A pipe cannot be read again.
         recheck: None,
+        window,
     };
     open_input(opening, file, interfaces, problems)
 }

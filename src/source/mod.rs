@@ -354,6 +354,67 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
     }
 }
 
+/// Why a compressed input is not read (see [`SourceError::WindowTooLarge`]), and what to do.
+fn window_refusal(
+    format: &str,
+    needed: Option<u64>,
+    share: u64,
+    inputs: usize,
+    frames: u64,
+    zipped: bool,
+) -> String {
+    let size = |n: u64| match n {
+        ..0x10_0000 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / f64::from(1 << 20)),
+    };
+    let part = if frames == 0 {
+        "not read: its"
+    } else {
+        "a later part of its"
+    };
+    let needs = match (format, needed) {
+        ("lz4" | "bzip2", Some(n)) => format!("{} for its blocks", size(n)),
+        (_, Some(n)) => format!("a {} window", size(n)),
+        (_, None) => "a larger window".into(),
+    };
+    let limit = if inputs <= 1 {
+        format!("the {} rstscope gives one input", size(share))
+    } else {
+        format!(
+            "its share ({}) of the {} that rstscope gives the decompressors of the {inputs} \
+             compressed inputs read together, to keep its memory bounded",
+            size(share),
+            size(share.saturating_mul(inputs as u64))
+        )
+    };
+    let skipped = if frames == 0 {
+        String::new()
+    } else {
+        format!("; the rest of this file is skipped (the {frames} frames before it are kept)")
+    };
+    let todo = match format {
+        _ if zipped => {
+            "extract it from the archive first (Explorer's Extract All, 7-Zip, or unzip), \
+             decompress it too if it is still compressed (xz -d, zstd -d --long=31), and give \
+             the capture"
+        }
+        "xz" => "decompress it first (xz -d FILE, or 7-Zip) and give the capture",
+        "zstd" => "decompress it first (zstd -d --long=31 FILE) and give the capture",
+        "lz4" => "decompress it first (lz4 -d FILE) and give the capture",
+        "bzip2" => "decompress it first (bzip2 -d FILE, or 7-Zip) and give the capture",
+        _ => "decompress it first and give the capture",
+    };
+    let fewer = if inputs > 1 {
+        ", or give fewer compressed files at once"
+    } else {
+        ""
+    };
+    format!(
+        "{part} {format} data needs {needs} to decompress, more than {limit}{skipped}: \
+         {todo}{fewer}"
+    )
+}
+
 /// Names of archive members for a message: the first few, and how many more.
 fn names(members: &[String]) -> String {
     const SHOWN: usize = 8;
@@ -550,6 +611,31 @@ pub enum SourceError {
         path: PathBuf,
         /// The files it holds.
         members: Vec<String>,
+    },
+    /// A compressed input whose decompression window (the history its stream asks the decoder
+    /// to keep: zstd's window, xz's and LZMA's dictionary; lz4's and bzip2's blocks) is larger
+    /// than its share of what the decoders of the inputs read together may take
+    /// ([`file::WINDOW_BUDGET`]): it is not read, or not past the part that asks for it. The
+    /// other inputs are read.
+    #[error(
+        "{path}: {}",
+        window_refusal(format, *needed, *share, *inputs, *frames, *zipped)
+    )]
+    WindowTooLarge {
+        /// The file, or `ARCHIVE:MEMBER`.
+        path: PathBuf,
+        /// Its compression, as people call it: `xz`, `zstd`, `LZMA`, `lz4`, `bzip2`.
+        format: &'static str,
+        /// The window it asks for, in bytes, when the decoder says.
+        needed: Option<u64>,
+        /// The most it may take, in bytes.
+        share: u64,
+        /// The compressed inputs with a window read together, this one included.
+        inputs: usize,
+        /// Frames read from it before the part that asks for more.
+        frames: u64,
+        /// It is a member of a zip archive.
+        zipped: bool,
     },
     /// An option that cannot be right in a block that is otherwise read (a process block or
     /// process reference with a bad length or index). Reading goes on; only that option is

@@ -2,26 +2,166 @@
 //! tcpdump's rotation and logrotate write it; zstd and lz4, which Wireshark also reads; xz and
 //! bzip2, for archives), told apart by their first bytes, not by the file's name.
 //!
-//! Each decoder streams with bounded memory (zstd's window and xz's dictionary are capped), and
-//! reads every frame or stream of a file made by concatenation (`cat a.zst b.zst`, pzstd's,
-//! pbzip2's and parallel xz's output). A decoder's failures come out as two kinds of error for
-//! the reader's messages: [`io::ErrorKind::UnexpectedEof`] when the compressed data stops before
-//! its end (the file was cut short after it was compressed), [`io::ErrorKind::InvalidData`]
-//! when it is damaged.
+//! Each decoder streams with bounded memory, and reads every frame or stream of a file made by
+//! concatenation (`cat a.zst b.zst`, pzstd's, pbzip2's and parallel xz's output). zstd's window
+//! and xz's dictionary are the decoder's history, which its stream chooses (up to 128 MiB for
+//! `zstd --long`, 64 MiB for `xz -9`); lz4's and bzip2's decoders hold a block or two, whose
+//! size the stream chooses too (8 MiB for lz4's default 4 MiB blocks, 3.5 MiB for `bzip2 -9`).
+//! Inputs read together share one budget for these ([`Window`]), and one that asks for more
+//! than its share is refused ([`TooLarge`]). gzip's decoder keeps 32 KiB and takes no share.
+//!
+//! A decoder's failures come out as two kinds of error for the reader's messages:
+//! [`io::ErrorKind::UnexpectedEof`] when the compressed data stops before its end (the file was
+//! cut short after it was compressed), [`io::ErrorKind::InvalidData`] when it is damaged.
 
+use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
 use flate2::read::MultiGzDecoder;
 use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
+use super::input::{Prefixed, read_up_to};
 use crate::source::Compression;
 
 /// The largest zstd window accepted: what `zstd --long` and `--ultra -22` use (128 MiB). A
 /// frame that asks for more is refused rather than allocated.
 const ZSTD_MAX_WINDOW: u64 = 128 << 20;
 /// The most memory the xz decoder may take, in KiB: enough for `xz -9` (a 64 MiB dictionary).
-pub(super) const XZ_MEMORY_KIB: u32 = 128 << 10;
+const XZ_MEMORY_KIB: u32 = 128 << 10;
+/// What the decompression window of an input read alone may take, in bytes: the largest window
+/// accepted at all, so that the budget refuses nothing one input alone is read with.
+pub const WINDOW_BUDGET: u64 = ZSTD_MAX_WINDOW;
+/// What the windows of several compressed inputs read together (the captures of a zip, or
+/// rotated files, read at once and merged in time, each decoder with its own window) may take
+/// in all, less [`PER_DECODER`] for each, shared equally. With DESIGN's 150 MB cap on the
+/// process: measured with `xz`, the rest of the process took some 6 MB, and each decoder
+/// about 2.8 MB besides its dictionary (eight `xz -7` files at a 16 MiB share each peaked at
+/// 163 MB); so two `xz -9` files (64 MiB each) are read together, eight `xz -7` ones are not.
+const SHARED_BUDGET: u64 = 136 << 20;
+/// What each decoder takes besides its window, reserved out of [`SHARED_BUDGET`].
+const PER_DECODER: u64 = 3 << 20;
+/// How many bytes of an xz file are read to find its first block's dictionary: the stream
+/// header (12) and the largest block header (1024).
+const XZ_HEAD: usize = 12 + 1024;
+
+/// The window one compressed input may take: its share of [`WINDOW_BUDGET`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Window {
+    /// The most it may take, in bytes.
+    pub(super) share: u64,
+    /// The inputs with a window read together, this one included.
+    pub(super) inputs: usize,
+}
+
+impl Window {
+    /// The share of each of `inputs` inputs with a window read together.
+    pub(super) fn shared_by(inputs: usize) -> Self {
+        let inputs = inputs.max(1);
+        let n = inputs as u64;
+        let total = if inputs == 1 {
+            WINDOW_BUDGET
+        } else {
+            SHARED_BUDGET
+                .saturating_sub(n.saturating_mul(PER_DECODER))
+                .min(WINDOW_BUDGET)
+        };
+        Self {
+            share: total / n,
+            inputs,
+        }
+    }
+
+    /// The whole budget, for an input read alone.
+    pub(super) fn alone() -> Self {
+        Self::shared_by(1)
+    }
+
+    /// The memory limit of an LZMA or xz decoder, in KiB, as lzma-rust2 counts it (the
+    /// dictionary and a little more).
+    pub(super) fn lzma_memory_kib(self) -> u32 {
+        let dictionary = u32::try_from(self.share).unwrap_or(u32::MAX);
+        lzma_rust2::lzma2_get_memory_usage(dictionary).min(XZ_MEMORY_KIB)
+    }
+
+    /// `Ok` if `need` bytes of buffers fit this window; the refusal if not.
+    fn admit(self, format: &'static str, need: u64) -> Result<(), TooLarge> {
+        self.refuse_unless(need <= self.share, format, need)
+    }
+
+    /// `Ok` if a dictionary of `dictionary` bytes fits this window; the refusal if not.
+    pub(super) fn admit_lzma(self, format: &'static str, dictionary: u32) -> Result<(), TooLarge> {
+        let fits = lzma_rust2::lzma2_get_memory_usage(dictionary) <= self.lzma_memory_kib();
+        self.refuse_unless(fits, format, dictionary.into())
+    }
+
+    fn refuse_unless(self, fits: bool, format: &'static str, need: u64) -> Result<(), TooLarge> {
+        if fits {
+            return Ok(());
+        }
+        Err(TooLarge {
+            format,
+            needed: Some(need),
+            window: self,
+        })
+    }
+}
+
+impl Compression {
+    /// Whether its decoder keeps a window or blocks whose size its stream chooses, which take
+    /// a share of [`WINDOW_BUDGET`] (all but gzip, whose 32 KiB need none).
+    pub(super) fn has_window(self) -> bool {
+        !matches!(self, Self::Gzip)
+    }
+}
+
+/// A compressed input whose window is larger than its share of [`WINDOW_BUDGET`]: it is not
+/// decompressed. It travels as the payload of an [`io::Error`] (kind `OutOfMemory`), through
+/// the readers above the decoder, to the reader's message; [`TooLarge::of`] finds it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TooLarge {
+    /// The compression, as people call it: `xz`, `zstd`, `LZMA`, `lz4`, `bzip2`.
+    pub(super) format: &'static str,
+    /// The window (or for lz4 and bzip2, the blocks) its stream asks for, when the decoder
+    /// says.
+    pub(super) needed: Option<u64>,
+    pub(super) window: Window,
+}
+
+impl TooLarge {
+    /// The refusal `error` carries, if it is one.
+    pub(super) fn of(error: &io::Error) -> Option<Self> {
+        error.get_ref()?.downcast_ref::<Self>().copied()
+    }
+
+    fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::OutOfMemory, self)
+    }
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let needed = self
+            .needed
+            .map_or(String::new(), |n| format!(" of {n} bytes"));
+        write!(
+            f,
+            "its {} data needs a window{needed}, more than the {} bytes it may take",
+            self.format, self.window.share
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// The reader of an input refused for its window: each read says why.
+pub(super) struct Refused(pub(super) TooLarge);
+
+impl Read for Refused {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self.0.into_io())
+    }
+}
 
 impl Compression {
     /// The compression whose magic number `first` begins with, if any.
@@ -48,31 +188,144 @@ fn is_zstd_skippable(first: &[u8]) -> bool {
     matches!(first, [m, 0x2a, 0x4d, 0x18, ..] if m & 0xf0 == 0x50)
 }
 
-/// The decoder of `compression` over the file's bytes.
+/// The decoder of `compression` over the file's bytes, its history kept within `window`.
 pub(super) fn decoder<R: Read + Send + 'static>(
     compression: Compression,
     file: R,
+    window: Window,
 ) -> Box<dyn Read + Send> {
     match compression {
         // flate2 tells a cut stream (UnexpectedEof) from damage (InvalidInput) itself.
         Compression::Gzip => Box::new(MultiGzDecoder::new(file)),
-        Compression::Zstd => Box::new(Classified::new(file, |source| Box::new(Zstd::new(source)))),
-        Compression::Lz4 => Box::new(Classified::new(file, |source| {
+        Compression::Zstd => Box::new(Classified::new(file, |source| {
+            Box::new(Zstd::new(source, window))
+        })),
+        Compression::Lz4 => blocks(file, window, "lz4", lz4_blocks, |source| {
             Box::new(Lz4 {
                 frame: Some(lz4_flex::frame::FrameDecoder::new(source)),
             })
-        })),
-        Compression::Xz => Box::new(Classified::new(file, |source| {
-            Box::new(lzma_rust2::XzReader::new_mem_limit(
-                source,
-                true,
-                XZ_MEMORY_KIB,
-            ))
-        })),
-        Compression::Bzip2 => Box::new(Classified::new(file, |source| {
+        }),
+        Compression::Xz => xz(file, window),
+        Compression::Bzip2 => blocks(file, window, "bzip2", bzip2_blocks, |source| {
             Box::new(bzip2::read::MultiBzDecoder::new(source))
-        })),
+        }),
     }
+}
+
+/// The decoder `make` makes, refused at once when the buffers for its blocks, which `need`
+/// tells from the stream's first bytes, do not fit `window`. Only the first frame or stream
+/// is looked at: the later ones of a concatenated file are made alike.
+fn blocks<R: Read + Send + 'static>(
+    mut file: R,
+    window: Window,
+    format: &'static str,
+    need: fn(&[u8]) -> Option<u64>,
+    make: impl FnOnce(Source<Prefixed<R>>) -> Box<dyn ReadSource<Prefixed<R>>>,
+) -> Box<dyn Read + Send> {
+    let (head, error) = read_up_to(&mut file, 6);
+    if let Some(need) = need(&head)
+        && let Err(refused) = window.admit(format, need)
+    {
+        return Box::new(Refused(refused));
+    }
+    Box::new(Classified::new(Prefixed::new(head, error, file), make))
+}
+
+/// What lz4_flex's frame decoder holds for the frame that `head` begins: a block read and a
+/// block decoded, the last 64 KiB too when blocks are linked (the frame descriptor's FLG and
+/// BD bytes).
+fn lz4_blocks(head: &[u8]) -> Option<u64> {
+    let (&flags, &sizes) = (head.get(4)?, head.get(5)?);
+    let block: u64 = match (sizes >> 4) & 0x07 {
+        4 => 64 << 10,
+        5 => 256 << 10,
+        6 => 1 << 20,
+        7 => 4 << 20,
+        _ => return None,
+    };
+    let independent = flags & 0x20 != 0;
+    Some(if independent {
+        2 * block
+    } else {
+        3 * block + (64 << 10)
+    })
+}
+
+/// What a bzip2 decoder holds for the stream that `head` begins (`BZh1` to `BZh9`): as
+/// libbzip2's manual gives it, 100 kB and four bytes for each byte of a block.
+fn bzip2_blocks(head: &[u8]) -> Option<u64> {
+    let level = head
+        .get(3)?
+        .checked_sub(b'0')
+        .filter(|l| (1..=9).contains(l))?;
+    Some(100_000 + 400_000 * u64::from(level))
+}
+
+/// xz, refused at once when its first block's dictionary does not fit `window` (a later
+/// block's, when its turn comes: lzma-rust2 checks each block against the limit).
+fn xz<R: Read + Send + 'static>(mut file: R, window: Window) -> Box<dyn Read + Send> {
+    let (head, error) = read_up_to(&mut file, XZ_HEAD);
+    if let Some(dictionary) = xz_dictionary(&head)
+        && let Err(refused) = window.admit_lzma("xz", dictionary)
+    {
+        return Box::new(Refused(refused));
+    }
+    let limit = window.lzma_memory_kib();
+    let mut xz = Classified::new(Prefixed::new(head, error, file), move |source| {
+        Box::new(lzma_rust2::XzReader::new_mem_limit(source, true, limit))
+    });
+    // lzma-rust2 says only "needed memory too big" of a later block.
+    xz.refusal = Some(TooLarge {
+        format: "xz",
+        needed: None,
+        window,
+    });
+    Box::new(xz)
+}
+
+/// The dictionary size of the first block of the xz stream that `head` begins, if `head`
+/// holds its header and the block is LZMA2 (xz's file format, sections 2.1 and 3.1).
+fn xz_dictionary(head: &[u8]) -> Option<u32> {
+    let block = head.get(12..)?;
+    // 0 is the index of a stream without blocks.
+    let header_len = (usize::from(*block.first()?) + 1) * 4;
+    let header = block.get(..header_len.checked_sub(4)?)?.get(1..)?;
+    let (&flags, mut rest) = header.split_first()?;
+    // The compressed and the uncompressed size, when present.
+    for present in [0x40, 0x80] {
+        if flags & present != 0 {
+            varint(&mut rest)?;
+        }
+    }
+    for _ in 0..=(flags & 0x03) {
+        let (id, props_len) = (varint(&mut rest)?, varint(&mut rest)?);
+        let props_len = usize::try_from(props_len).ok()?;
+        let props = rest.get(..props_len)?;
+        rest = rest.get(props_len..)?;
+        // LZMA2, whose one property byte codes the dictionary size.
+        if id == 0x21 {
+            let &[bits] = props else { return None };
+            return match bits {
+                0..40 => Some((2 | u32::from(bits & 1)) << (bits / 2 + 11)),
+                40 => Some(u32::MAX),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// The variable-length integer `rest` begins with (xz's format, section 1.2), taken off it.
+fn varint(rest: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for (i, &byte) in rest.iter().enumerate().take(9) {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            *rest = rest.get(i + 1..)?;
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// The file's bytes as the decoders read them: buffered, and noting whether a decoder asked
@@ -99,9 +352,12 @@ impl<R: Read> Read for Source<R> {
     }
 }
 
-/// A decoder whose errors say whether the data was cut or damaged (see the module).
+/// A decoder whose errors say whether the data was cut or damaged (see the module), or that
+/// it needs more window than it may take.
 struct Classified<R> {
     decoder: Box<dyn ReadSource<R>>,
+    /// What an `OutOfMemory` error of the decoder means: a window over its limit.
+    refusal: Option<TooLarge>,
 }
 
 /// A decoder that gives access to the [`Source`] it reads.
@@ -116,6 +372,7 @@ impl<R: Read + Send + 'static> Classified<R> {
                 inner: BufReader::with_capacity(64 << 10, file),
                 ended: false,
             }),
+            refusal: None,
         }
     }
 }
@@ -123,6 +380,12 @@ impl<R: Read + Send + 'static> Classified<R> {
 impl<R: Read> Read for Classified<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.decoder.read(buf).map_err(|error| {
+            if TooLarge::of(&error).is_some() {
+                return error;
+            }
+            if let (io::ErrorKind::OutOfMemory, Some(refusal)) = (error.kind(), self.refusal) {
+                return refusal.into_io();
+            }
             let cut = error.kind() == io::ErrorKind::UnexpectedEof
                 || self.decoder.source().is_some_and(|s| s.ended);
             match error.kind() {
@@ -142,16 +405,18 @@ struct Zstd<R> {
     frame: FrameDecoder,
     /// Inside a frame (its header read, its end not yet).
     in_frame: bool,
+    window: Window,
 }
 
 impl<R: Read> Zstd<R> {
-    fn new(source: Source<R>) -> Self {
+    fn new(source: Source<R>, window: Window) -> Self {
         let mut frame = FrameDecoder::new();
-        frame.set_max_window_size(ZSTD_MAX_WINDOW);
+        frame.set_max_window_size(window.share.min(ZSTD_MAX_WINDOW));
         Self {
             source,
             frame,
             in_frame: false,
+            window,
         }
     }
 
@@ -175,6 +440,14 @@ impl<R: Read> Zstd<R> {
                             "a skippable frame ends early",
                         ));
                     }
+                }
+                Err(FrameDecoderError::WindowSizeTooBig { requested, .. }) => {
+                    return Err(TooLarge {
+                        format: "zstd",
+                        needed: Some(requested),
+                        window: self.window,
+                    }
+                    .into_io());
                 }
                 Err(e) => return Err(io::Error::other(e.to_string())),
             }
@@ -287,9 +560,13 @@ mod tests {
 
     fn decompress(compression: Compression, bytes: &[u8]) -> (Vec<u8>, Option<io::Error>) {
         let mut out = Vec::new();
-        let error = decoder(compression, io::Cursor::new(bytes.to_vec()))
-            .read_to_end(&mut out)
-            .err();
+        let error = decoder(
+            compression,
+            io::Cursor::new(bytes.to_vec()),
+            Window::alone(),
+        )
+        .read_to_end(&mut out)
+        .err();
         (out, error)
     }
 
@@ -345,6 +622,135 @@ mod tests {
         let error = error.expect("a checksum mismatch");
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
         assert!(error.to_string().contains("checksum"), "{error}");
+    }
+
+    /// The budget is divided equally among the inputs with a window; one alone gets it all,
+    /// the largest window accepted at all (`zstd --long`'s 128 MiB; xz to its memory limit).
+    #[test]
+    fn the_window_budget_is_divided_among_the_inputs_that_have_one() {
+        assert_eq!(Window::alone().share, 128 << 20);
+        assert_eq!(Window::shared_by(0), Window::alone());
+        // Several: 136 MiB less 3 MiB for each decoder (never more than one alone gets),
+        // within the 150 MB the process keeps to.
+        assert_eq!(Window::shared_by(2).share, 64 << 20);
+        assert_eq!(Window::shared_by(3).share, (127 << 20) / 3);
+        assert_eq!(Window::shared_by(8).share, 14 << 20);
+        assert_eq!(Window::shared_by(46).share, 0, "no room left");
+        assert_eq!(Window::alone().lzma_memory_kib(), XZ_MEMORY_KIB);
+        // xz -9's 64 MiB dictionary fits a share of two, not of three.
+        let xz9 = 64 << 20;
+        assert!(Window::shared_by(2).admit_lzma("xz", xz9).is_ok());
+        let refused = Window::shared_by(3).admit_lzma("xz", xz9);
+        assert_eq!(
+            refused,
+            Err(TooLarge {
+                format: "xz",
+                needed: Some(64 << 20),
+                window: Window::shared_by(3),
+            })
+        );
+        // xz's default (-6, 8 MiB) fits a share of twelve; -7 (16 MiB) not one of eight.
+        assert!(Window::shared_by(12).admit_lzma("xz", 8 << 20).is_ok());
+        assert!(Window::shared_by(13).admit_lzma("xz", 8 << 20).is_err());
+        assert!(Window::shared_by(8).admit_lzma("xz", 16 << 20).is_err());
+        assert!(Compression::Xz.has_window() && Compression::Zstd.has_window());
+        assert!(Compression::Lz4.has_window() && Compression::Bzip2.has_window());
+        assert!(!Compression::Gzip.has_window());
+    }
+
+    /// lz4's and bzip2's block buffers are told from their first bytes, and refuse the input
+    /// alike: lz4's default 4 MiB independent blocks take 8 MiB (12 MiB and 64 KiB linked), the
+    /// 64 KiB blocks lz4 chose for the small fixture 128 KiB; `bzip2 -9`'s 900 kB blocks 3.7 MB.
+    #[test]
+    fn lz4_and_bzip2_blocks_take_a_share_too() {
+        let lz4 = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.lz4");
+        let bz2 = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.bz2");
+        let magic = [0x04, 0x22, 0x4d, 0x18];
+        assert_eq!(
+            lz4_blocks(&[&magic[..], &[0x64, 0x70]].concat()),
+            Some(8 << 20)
+        );
+        let linked = lz4_blocks(&[&magic[..], &[0x44, 0x70]].concat());
+        assert_eq!(linked, Some((12 << 20) + (64 << 10)));
+        assert_eq!(lz4_blocks(lz4), Some(128 << 10));
+        assert_eq!(bzip2_blocks(bz2), Some(3_700_000));
+        assert_eq!(bzip2_blocks(b"BZh0"), None);
+        for (compression, bytes, format, need, refused_by) in [
+            (Compression::Lz4, &lz4[..], "lz4", 128 << 10, 1025),
+            (Compression::Bzip2, &bz2[..], "bzip2", 3_700_000, 40),
+        ] {
+            let mut out = Vec::new();
+            let fits = decoder(
+                compression,
+                io::Cursor::new(bytes.to_vec()),
+                Window::shared_by(16),
+            )
+            .read_to_end(&mut out);
+            assert!(fits.is_ok() && out == PLAIN, "{format}: {fits:?}");
+            let window = Window::shared_by(refused_by);
+            let error = decoder(compression, io::Cursor::new(bytes.to_vec()), window)
+                .read_to_end(&mut out)
+                .err();
+            assert_eq!(
+                error.as_ref().and_then(TooLarge::of),
+                Some(TooLarge {
+                    format,
+                    needed: Some(need),
+                    window,
+                }),
+                "{format}"
+            );
+        }
+    }
+
+    /// The first block's dictionary is read from the xz file's first bytes.
+    #[test]
+    fn an_xz_files_dictionary_is_read_from_its_first_block_header() {
+        let xz = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        assert_eq!(xz_dictionary(xz), Some(64 << 20));
+        // Cut inside the block header, or a stream without blocks: not known.
+        assert_eq!(xz_dictionary(&xz[..16]), None);
+        let mut empty = xz[..12].to_vec();
+        empty.push(0);
+        assert_eq!(xz_dictionary(&empty), None);
+    }
+
+    /// An input refused for its window says so whatever reads it, with the window it needs,
+    /// before it gives a byte: the same `xz -9` file decodes alone and is refused as one of
+    /// three; a zstd frame that asks for 64 MiB likewise.
+    #[test]
+    fn a_window_over_the_share_refuses_the_input_with_what_it_needs() {
+        let xz = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        let read = |compression, bytes: &[u8], window| {
+            let mut out = Vec::new();
+            let error = decoder(compression, io::Cursor::new(bytes.to_vec()), window)
+                .read_to_end(&mut out)
+                .err();
+            (out, error)
+        };
+        let (out, error) = read(Compression::Xz, xz, Window::shared_by(2));
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(out, PLAIN);
+        let (out, error) = read(Compression::Xz, xz, Window::shared_by(3));
+        assert!(out.is_empty());
+        let refused = error.as_ref().and_then(TooLarge::of);
+        assert_eq!(refused.and_then(|r| r.needed), Some(64 << 20), "{error:?}");
+        // A zstd frame header: no single segment, a window descriptor of 2^26 (64 MiB).
+        let zstd = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 16 << 3, 0, 0, 0];
+        let (_, error) = read(Compression::Zstd, &zstd, Window::shared_by(3));
+        let refused = error.as_ref().and_then(TooLarge::of);
+        assert_eq!(
+            refused,
+            Some(TooLarge {
+                format: "zstd",
+                needed: Some(64 << 20),
+                window: Window::shared_by(3),
+            }),
+            "{error:?}"
+        );
+        // Alone it is not refused for its window (the frame is cut, and says so).
+        let (_, error) = read(Compression::Zstd, &zstd, Window::alone());
+        assert!(error.as_ref().and_then(TooLarge::of).is_none(), "{error:?}");
     }
 
     /// Bytes after the last frame that are no frame are damage, not the end.

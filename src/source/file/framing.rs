@@ -10,6 +10,7 @@ use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{PcapBlockOwned, PcapError};
 
 use super::MAX_RECORD;
+use super::compressed::TooLarge;
 use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
 use crate::packet::Timestamp;
@@ -109,6 +110,8 @@ pub(super) enum StopKind {
     /// The decoder met the end of the file before the end of the compressed data.
     CompressedCut,
     Corrupt(String),
+    /// The decoder's window would be larger than its share.
+    Window(TooLarge),
     Io(io::Error),
 }
 
@@ -145,6 +148,7 @@ impl Stop {
                 what,
                 packing,
             },
+            StopKind::Window(refused) => window_error(path, refused, frames, packing),
             StopKind::Io(error) => SourceError::Io {
                 path,
                 source: io::Error::new(
@@ -181,8 +185,24 @@ pub(super) fn read_failure(offset: u64, shared: &Shared) -> Stop {
     }
 }
 
+/// The error of an input `refused` for its window after `frames` frames.
+fn window_error(path: PathBuf, refused: TooLarge, frames: u64, packing: Packing) -> SourceError {
+    SourceError::WindowTooLarge {
+        path,
+        format: refused.format,
+        needed: refused.needed,
+        share: refused.window.share,
+        inputs: refused.window.inputs,
+        frames,
+        zipped: matches!(packing, Packing::Zipped | Packing::ZippedCut),
+    }
+}
+
 /// What a failed read means (see [`read_failure`]).
 fn failure(error: io::Error) -> StopKind {
+    if let Some(refused) = TooLarge::of(&error) {
+        return StopKind::Window(refused);
+    }
     match error.kind() {
         io::ErrorKind::UnexpectedEof => StopKind::CompressedCut,
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
@@ -237,6 +257,7 @@ fn failure_at_start(
             what,
             packing: damaged,
         },
+        StopKind::Window(refused) => window_error(path, refused, frames, damaged),
         StopKind::Io(source) => SourceError::Io { path, source },
     }
 }

@@ -173,15 +173,24 @@ impl Read for Input {
 
 /// Reads up to 16 bytes, stopping early only at the end of the stream or at an error.
 pub(super) fn read_prefix(reader: &mut impl Read) -> (Vec<u8>, Option<io::Error>) {
-    let mut buf = [0u8; 16];
+    read_up_to(reader, 16)
+}
+
+/// Reads up to `len` bytes, stopping early only at the end of the stream or at an error.
+pub(super) fn read_up_to(reader: &mut impl Read, len: usize) -> (Vec<u8>, Option<io::Error>) {
+    let mut buf = vec![0u8; len];
     let mut filled = 0;
     while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
         match reader.read(rest) {
             Ok(0) => break,
             Ok(n) => filled += n.min(rest.len()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return (buf.get(..filled).unwrap_or(&[]).to_vec(), Some(e)),
+            Err(e) => {
+                buf.truncate(filled);
+                return (buf, Some(e));
+            }
         }
     }
-    (buf.get(..filled).unwrap_or(&[]).to_vec(), None)
+    buf.truncate(filled);
+    (buf, None)
 }

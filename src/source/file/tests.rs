@@ -1174,6 +1174,7 @@ fn read_stream(bytes: &[u8]) -> Option<usize> {
         buffer: 64,
         archive: None,
         recheck: None,
+        window: Window::alone(),
     };
     source.add(opening).ok()?;
     let mut n = 0;
@@ -1851,6 +1852,7 @@ fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
         buffer,
         archive: None,
         recheck: None,
+        window: Window::alone(),
     };
     if let Err(e) = source.add(opening) {
         return vec![format!("open: {e}")];
@@ -2200,5 +2202,144 @@ fn a_frame_carries_its_packet_blocks_options_in_either_byte_order() {
         }
         assert_eq!(in_runs, expected, "in runs, big-endian: {be}");
         assert_eq!(run, 1, "the second frame came in a run");
+    }
+}
+
+// ---- decompression windows ------------------------------------------------------------------
+
+/// The copy of http-mix.pcapng made with `xz -9`: a 64 MiB dictionary in its block headers.
+fn xz9() -> Vec<u8> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compressed/http-mix.pcapng.xz");
+    std::fs::read(path).expect("fixture")
+}
+
+/// The messages of the problems of `source` that refuse an input for its window.
+fn window_refusals(source: &FileSource) -> Vec<String> {
+    source
+        .problems()
+        .iter()
+        .filter(|p| matches!(p, SourceError::WindowTooLarge { .. }))
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// Regression: a zip of eight `xz -9` captures took 561 MB, each decoder its own 64 MiB
+/// dictionary. Three `xz -9` files given together get 42.3 MiB each of the window budget:
+/// each is refused with the window it needs and what to do, and the plain capture given with
+/// them is read. Two together (64 MiB each) are read, as one alone is.
+#[test]
+fn xz_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_read() {
+    let xz = xz9();
+    let copies: Vec<TempFile> = (0..3).map(|_| TempFile::new("c.pcapng.xz", &xz)).collect();
+    let plain = TempFile::new(
+        "plain.pcap",
+        &pcap(false, false, 1, 65535, &[rec(1, 0, &[0; 60])]),
+    );
+    let mut paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
+    paths.push(plain.0.clone());
+    let mut source = FileSource::open(&paths).expect("the plain capture opens");
+    assert_eq!(source.files().len(), 1, "{:?}", source.files());
+    assert_eq!(drain(&mut source).len(), 1);
+    let refusals = window_refusals(&source);
+    assert_eq!(refusals.len(), 3, "{:?}", source.problems());
+    for (refusal, copy) in refusals.iter().zip(&copies) {
+        assert_eq!(
+            refusal,
+            &format!(
+                "{}: not read: its xz data needs a 64.0 MiB window to decompress, more than its \
+                 share (42.3 MiB) of the 127.0 MiB that rstscope gives the decompressors of the 3 \
+                 compressed inputs read together, to keep its memory bounded: decompress it \
+                 first (xz -d FILE, or 7-Zip) and give the capture, or give fewer compressed \
+                 files at once",
+                copy.0.display()
+            )
+        );
+    }
+    let two = FileSource::open(&paths[..2]).expect("two open");
+    assert_eq!(two.files().len(), 2);
+    assert!(two.problems().is_empty(), "{:?}", two.problems());
+    // Only the inputs with a window share it: a gzip beside them takes none.
+    let gz = TempFile::new(
+        "plain.pcap.gz",
+        &gzip(&std::fs::read(&plain.0).expect("plain")),
+    );
+    let three = FileSource::open(&[paths[0].clone(), paths[1].clone(), gz.0.clone()]);
+    assert!(three.expect("opens").problems().is_empty());
+}
+
+/// A window over the share met after the start (a zstd file of several frames whose last asks
+/// for 64 MiB, as one of three): the frames before it are read, and the problem says a later
+/// part needs the window.
+#[test]
+fn a_later_frame_over_the_share_ends_the_file_keeping_its_frames() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut zstd =
+        std::fs::read(dir.join("compressed/http-mix-2frames.pcapng.zst")).expect("fixture");
+    // A frame header: no single segment, a window descriptor of 2^26 (64 MiB).
+    zstd.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 16 << 3, 0, 0, 0]);
+    let copies: Vec<TempFile> = (0..3)
+        .map(|_| TempFile::new("c.pcapng.zst", &zstd))
+        .collect();
+    let paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
+    let mut source = FileSource::open(&paths).expect("opens");
+    let frames = drain(&mut source).len();
+    let (plain, _) = read_all(
+        "plain.pcapng",
+        &std::fs::read(dir.join("http-mix.pcapng")).expect("fixture"),
+    );
+    let each = plain.files()[0].frames;
+    assert_eq!(frames as u64, 3 * each);
+    let refusals = window_refusals(&source);
+    assert_eq!(refusals.len(), 3, "{:?}", source.problems());
+    assert!(
+        refusals[0].starts_with(&format!(
+            "{}: a later part of its zstd data needs a 64.0 MiB window to decompress, more than \
+             its share (42.3 MiB)",
+            copies[0].0.display()
+        )) && refusals[0].contains(&format!("the {each} frames before it are kept")),
+        "{refusals:?}"
+    );
+}
+
+/// Zip members compressed by the zip itself take a share as a compressed file does: the xz
+/// member of `xz -9` (64 MiB) as one of three zips, the LZMA member of Python's zipfile (an
+/// 8 MiB dictionary) as one of thirteen, each refused and named `ARCHIVE:MEMBER` with what to
+/// do; as one of two, or of twelve, they are read.
+#[test]
+fn zip_members_of_xz_and_lzma_over_their_share_are_refused() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zip");
+    for (name, format, window, refused_by) in [
+        ("http-mix-xz.zip", "xz", "64.0 MiB", 3),
+        ("http-mix-lzma.zip", "LZMA", "8.0 MiB", 13),
+    ] {
+        let zip = std::fs::read(dir.join(name)).expect("fixture");
+        let copies: Vec<TempFile> = (0..refused_by).map(|_| TempFile::new(name, &zip)).collect();
+        let paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
+        let fits = FileSource::open(&paths[1..]).expect("opens");
+        assert_eq!(
+            fits.files().len(),
+            refused_by - 1,
+            "{name}: {:?}",
+            fits.problems()
+        );
+        let source = FileSource::open(&paths).expect("opens with nothing to read");
+        assert!(source.files().is_empty(), "{name}");
+        let refusals = window_refusals(&source);
+        assert_eq!(
+            refusals.len(),
+            refused_by,
+            "{name}: {:?}",
+            source.problems()
+        );
+        let expected = format!(
+            "{}:http-mix.pcapng: not read: its {format} data needs a {window} window to decompress",
+            copies[0].0.display()
+        );
+        assert!(
+            refusals[0].starts_with(&expected)
+                && refusals[0].contains("extract it from the archive first"),
+            "{refusals:?}"
+        );
     }
 }

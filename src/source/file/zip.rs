@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use flate2::bufread::DeflateDecoder;
 
-use super::compressed;
+use super::compressed::{self, Window};
 use crate::source::Compression;
 
 const LOCAL: u32 = 0x0403_4b50;
@@ -136,6 +136,12 @@ impl Method {
             Self::Xz => "xz",
         }
     }
+
+    /// Whether its decoder keeps a window or blocks whose size its stream chooses, which take
+    /// a share of the windows' budget (see [`Window`]).
+    pub(super) fn has_window(self) -> bool {
+        matches!(self, Self::Bzip2 | Self::Lzma | Self::Zstd | Self::Xz)
+    }
 }
 
 /// Why a member cannot be read.
@@ -152,7 +158,7 @@ pub(super) enum Unreadable {
     /// Compressed with a method other than deflate, its size only after its data, and no
     /// central directory to give it.
     SizeAfterData(Method),
-    /// Its LZMA properties are damaged, or ask for more memory than rstscope gives xz.
+    /// Its LZMA properties are damaged.
     LzmaHeader,
 }
 
@@ -198,12 +204,7 @@ impl Unreadable {
                     .into(),
                 AS_FILE,
             ),
-            Self::LzmaHeader => (
-                "the member's LZMA header is damaged, or asks for more memory than rstscope gives a \
-                 decoder (128 MiB)"
-                    .into(),
-                EXTRACT,
-            ),
+            Self::LzmaHeader => ("the member's LZMA header is damaged".into(), EXTRACT),
             Self::SizeAfterData(m) => (
                 format!(
                     "the member is compressed with {} and its size written after its data, which \
@@ -543,10 +544,12 @@ fn zip64_fields(extra: &[u8], wide: &mut [(bool, &mut u64)]) -> bool {
 /// The archive's bytes under a member's reader.
 type Upstream = BufReader<Box<dyn Read + Send>>;
 
-/// Opens the member `entry` of the zip at `path`: a handle of its own, at its data.
+/// Opens the member `entry` of the zip at `path`: a handle of its own, at its data, its
+/// decoder's history kept within `window`.
 pub(super) fn open_member(
     path: &std::path::Path,
     entry: &Entry,
+    window: Window,
 ) -> io::Result<Result<Member, Unreadable>> {
     let method = match entry.method() {
         Ok(method) => method,
@@ -566,7 +569,7 @@ pub(super) fn open_member(
             ),
         ));
     }
-    Ok(Member::new(up, entry, method))
+    Ok(Member::new(up, entry, method, window))
 }
 
 /// A member's data, decompressed, and checked against its CRC-32 and size at its end.
@@ -592,7 +595,12 @@ enum Data {
 }
 
 impl Member {
-    fn new(up: Upstream, entry: &Entry, method: Method) -> Result<Self, Unreadable> {
+    fn new(
+        up: Upstream,
+        entry: &Entry,
+        method: Method,
+        window: Window,
+    ) -> Result<Self, Unreadable> {
         let short = Arc::new(AtomicBool::new(false));
         let data = match (entry.compressed, method) {
             (None, Method::Deflate) => Data::DeflateToEnd(Box::new(DeflateDecoder::new(up))),
@@ -607,10 +615,14 @@ impl Member {
                 match method {
                     Method::Stored => Data::Stored(raw),
                     Method::Deflate => Data::Deflate(Box::new(DeflateDecoder::new(raw))),
-                    Method::Bzip2 => Data::Other(compressed::decoder(Compression::Bzip2, raw)),
-                    Method::Zstd => Data::Other(compressed::decoder(Compression::Zstd, raw)),
-                    Method::Xz => Data::Other(compressed::decoder(Compression::Xz, raw)),
-                    Method::Lzma => Data::Other(Box::new(lzma(raw, entry)?)),
+                    Method::Bzip2 => {
+                        Data::Other(compressed::decoder(Compression::Bzip2, raw, window))
+                    }
+                    Method::Zstd => {
+                        Data::Other(compressed::decoder(Compression::Zstd, raw, window))
+                    }
+                    Method::Xz => Data::Other(compressed::decoder(Compression::Xz, raw, window)),
+                    Method::Lzma => Data::Other(lzma(raw, entry, window)?),
                 }
             }
         };
@@ -711,6 +723,8 @@ impl Read for Member {
         let n = match self.read_data(buf) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+            // Not read at all: the archive's state does not matter.
+            Err(e) if compressed::TooLarge::of(&e).is_some() => return Err(e),
             // The archive ended: whatever the decoder made of it, the member was cut.
             Err(_) if self.short.load(Ordering::Relaxed) => return Err(cut_short()),
             Err(e) => {
@@ -754,8 +768,13 @@ fn cut_short() -> io::Error {
     )
 }
 
-/// Zip's LZMA: a small header (version, properties), then raw LZMA data.
-fn lzma(mut raw: Bounded, entry: &Entry) -> Result<lzma_rust2::LzmaReader<Bounded>, Unreadable> {
+/// Zip's LZMA: a small header (version, properties), then raw LZMA data. A dictionary that
+/// does not fit `window` gives a reader that says so.
+fn lzma(
+    mut raw: Bounded,
+    entry: &Entry,
+    window: Window,
+) -> Result<Box<dyn Read + Send>, Unreadable> {
     let mut header = [0u8; 9];
     let damaged = || Unreadable::LzmaHeader;
     if read_full(&mut raw, &mut header).map_err(|_| damaged())? < 9 {
@@ -768,11 +787,14 @@ fn lzma(mut raw: Bounded, entry: &Entry) -> Result<lzma_rust2::LzmaReader<Bounde
     } else {
         entry.uncompressed.unwrap_or(u64::MAX)
     };
-    let need = lzma_rust2::lzma_get_memory_usage_by_props(dict, props).map_err(|_| damaged())?;
-    if need > compressed::XZ_MEMORY_KIB {
-        return Err(damaged());
+    // Damaged properties are told from a large dictionary.
+    lzma_rust2::lzma_get_memory_usage_by_props(dict, props).map_err(|_| damaged())?;
+    if let Err(refused) = window.admit_lzma("LZMA", dict) {
+        return Ok(Box::new(compressed::Refused(refused)));
     }
-    lzma_rust2::LzmaReader::new_with_props(raw, size, props, dict, None).map_err(|_| damaged())
+    let reader = lzma_rust2::LzmaReader::new_with_props(raw, size, props, dict, None)
+        .map_err(|_| damaged())?;
+    Ok(Box::new(reader))
 }
 
 /// A member's compressed bytes: at most its size, noting whether the archive ended first.
@@ -839,6 +861,7 @@ pub(super) enum NoCapture {
 /// tells a capture by a member's first bytes.
 pub(super) fn first_capture(
     raw: Box<dyn Read + Send>,
+    window: Window,
     looks_like_capture: impl Fn(&[u8]) -> bool,
 ) -> Result<InOrder, NoCapture> {
     let mut up: Upstream = BufReader::with_capacity(BUFFER, raw);
@@ -850,7 +873,7 @@ pub(super) fn first_capture(
         let method = entry
             .method()
             .map_err(|why| NoCapture::Unreadable(entry.name.clone(), why))?;
-        let mut member = Member::new(up, &entry, method)
+        let mut member = Member::new(up, &entry, method, window)
             .map_err(|why| NoCapture::Unreadable(entry.name.clone(), why))?;
         let (first, error) = super::input::read_prefix(&mut member);
         if let Some(error) = error {

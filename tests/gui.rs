@@ -5508,6 +5508,74 @@ fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
         .count()
 }
 
+/// Regression (real-window trial): the details told the connecting and listening programs
+/// either in full or not at all (on the endpoint's hover, so that 800x600 shows a connection
+/// row): at 1024x700 a stopped live capture, whose legend takes a line more than its file's,
+/// was just short of the full arrangement and showed no program. As the window shrinks, the
+/// details go from full (the filters written out) to compact with the processes' lines, and
+/// only where those would leave no connection row, to tight, the processes on the endpoint's
+/// hover; each shows connection rows.
+#[test]
+fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them() {
+    use rstscope::ui::details::Arrangement;
+    let mut seen = Vec::new();
+    for height in (500..=700).rev().step_by(10) {
+        let h = story_at([1024.0, height as f32], false);
+        let arrangement = h.state().details_arrangement().expect("details shown");
+        let rows = story_connection_rows(&h);
+        assert!(
+            rows >= 1,
+            "{height}: {arrangement:?}, {rows} connection rows drawn"
+        );
+        if seen.last() != Some(&arrangement) {
+            seen.push(arrangement);
+        }
+    }
+    assert_eq!(
+        seen,
+        [Arrangement::Full, Arrangement::Compact, Arrangement::Tight],
+        "from 700 to 500 points high"
+    );
+    // Tight, the endpoint's hover tells the processes, as wide as their text.
+    let mut h = story_at([800.0, 600.0], false);
+    assert_eq!(h.state().details_arrangement(), Some(Arrangement::Tight));
+    // The details' endpoint: the first below the table's (their unseen arrangements lie
+    // under it; the connection rows' server cells below).
+    let row = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    // The process lines laid out unseen, for the other arrangements' heights.
+    let lines = |h: &Harness<'_, RstscopeApp>| -> Vec<egui::Rect> {
+        h.query_all_by_label_contains("— 31 incidents (connect-trace)")
+            .map(|n| n.rect())
+            .collect()
+    };
+    let unseen = lines(&h);
+    h.query_all_by_label("127.0.0.1:7211")
+        .filter(|n| n.rect().top() > row.bottom())
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .expect("the details' endpoint")
+        .hover();
+    wait_for(&mut h, |h| lines(h).len() > unseen.len());
+    h.run_steps(3);
+    // The connecting program's line, as wide as its text (a tooltip's 500 points cut it), in
+    // the window.
+    let line = lines(&h)
+        .into_iter()
+        .find(|r| !unseen.contains(r))
+        .expect("the connecting program's line on hover");
+    // As wide as the full arrangement at 1024x700 lays the same line out.
+    let full = story_at([1024.0, 700.0], false);
+    let whole = lines(&full)
+        .first()
+        .map(|r| r.width())
+        .expect("the line in full");
+    assert!(
+        (line.width() - whole).abs() < 1.0 && line.right() <= 800.0,
+        "{line:?} whole ({whole} wide) inside the window"
+    );
+}
+
 /// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into
 /// the narrower "Copied" when clicked, and the filters' buttons beside it moved some 45 points
 /// left, so that a click meant for "Copy Wireshark filter" could land on the BPF filter's. The

@@ -358,6 +358,11 @@ impl RstscopeApp {
         self.details.evidence()
     }
 
+    /// How the details told the selected offender in the last frame, if they did.
+    pub fn details_arrangement(&self) -> Option<crate::ui::details::Arrangement> {
+        self.details.arrangement()
+    }
+
     /// Opens files as one capture, replacing the current one.
     pub fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
         self.open_capture(ctx, paths, false);
@@ -812,18 +817,22 @@ impl RstscopeApp {
             let needs = self.table.needs(ui);
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             // The details in full where the window has room for them beside the plot at its
-            // floor and the table at its least, else compactly (they choose by the height
-            // they are given).
-            let full = self.details.full_height(ui);
-            let fits = self.above_plot
-                + crate::ui::layout::PLOT_FLOOR
-                + table_least
-                + crate::ui::layout::details_wanted(full, self.settings.table_share)
-                <= ui.available_height();
-            let details_least = if fits {
-                self.details.least_height(ui, false)
+            // floor and the table at its least, else compactly with their processes, else
+            // tightly (they choose by the height they are given).
+            let fits = |details: f32| {
+                self.above_plot
+                    + crate::ui::layout::PLOT_FLOOR
+                    + table_least
+                    + crate::ui::layout::details_wanted(details, self.settings.table_share)
+                    <= ui.available_height()
+            };
+            use crate::ui::details::Arrangement;
+            let details_least = if fits(self.details.full_height(ui)) {
+                self.details.least_height(ui, Arrangement::Full)
+            } else if fits(self.details.least_height(ui, Arrangement::Compact)) {
+                self.details.least_height(ui, Arrangement::Compact)
             } else {
-                self.details.least_height(ui, true)
+                self.details.least_height(ui, Arrangement::Tight)
             };
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);

@@ -108,6 +108,8 @@ pub struct DetailsView {
     packets_from_start: bool,
     /// The keyboard moved the connection selected: the next frame scrolls its row into view.
     stream_keyed: bool,
+    /// The arrangement of the last frame.
+    arrangement: Option<Arrangement>,
 }
 
 /// The connection selected in the details, and its packets among those listed.
@@ -118,15 +120,39 @@ struct Stream {
     lines: Vec<usize>,
 }
 
+/// How the part above the lists is told, by the height the panel is given
+/// ([`DetailsView::show`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrangement {
+    /// The header with its counts, the diagnosis whole, the processes, the filters written
+    /// out.
+    Full,
+    /// A short window's: the diagnosis in [`COMPACT_LINES`] lines (whole on hover), the copy
+    /// buttons on the header's line (each filter whole on hover), the processes.
+    Compact,
+    /// A shorter one's (800x600): as compact, the processes on the endpoint's hover, since
+    /// the table's row and the diagnosis name them too.
+    Tight,
+}
+
+impl Arrangement {
+    /// Compact or tight: the diagnosis cut, the filters on their buttons.
+    fn short(self) -> bool {
+        self != Self::Full
+    }
+}
+
 /// How far below the panel's top its lists begin, measured at one width.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct ListsAt {
     /// The panel's width.
     width: f32,
-    /// With the header, diagnosis, processes and filters in full.
+    /// In the [full](Arrangement::Full) arrangement.
     full: f32,
-    /// In the compact arrangement of a short window ([`DetailsView::show`]).
+    /// In the [compact](Arrangement::Compact) arrangement.
     compact: f32,
+    /// In the [tight](Arrangement::Tight) arrangement.
+    tight: f32,
 }
 
 impl ListsAt {
@@ -135,6 +161,15 @@ impl ListsAt {
         (self.width - other.width).abs() <= 0.5
             && (self.full - other.full).abs() <= 0.5
             && (self.compact - other.compact).abs() <= 0.5
+            && (self.tight - other.tight).abs() <= 0.5
+    }
+
+    fn of(self, arrangement: Arrangement) -> f32 {
+        match arrangement {
+            Arrangement::Full => self.full,
+            Arrangement::Compact => self.compact,
+            Arrangement::Tight => self.tight,
+        }
     }
 }
 
@@ -150,8 +185,10 @@ struct Tops {
     full: f32,
     /// The compact arrangement at `width`.
     compact: f32,
-    /// The compact arrangement is the one shown.
-    compact_shown: bool,
+    /// The tight arrangement at `width`.
+    tight: f32,
+    /// The arrangement shown.
+    shown_as: Arrangement,
 }
 
 /// What the details panel shows this frame.
@@ -186,6 +223,12 @@ pub enum DetailsAction {
 }
 
 impl DetailsView {
+    /// How the part above the lists was told in the last frame; `None` when no offender was
+    /// shown.
+    pub fn arrangement(&self) -> Option<Arrangement> {
+        self.shown.as_ref().and(self.arrangement)
+    }
+
     /// Evidence of the current selection, once collected.
     pub fn evidence(&self) -> Option<&Arc<Evidence>> {
         self.evidence.as_ref()
@@ -362,16 +405,11 @@ impl DetailsView {
         Some((&row.offender, row.scope(input.range)))
     }
 
-    /// The height the panel needs for the rows it showed with their connections: the header,
-    /// diagnosis and filters (in full, or `compact`ly), and [`LIST_ROWS`] rows of connections
-    /// and packets. Nothing before connections are listed (a live capture lists them once it
-    /// stops).
-    pub fn least_height(&self, ui: &egui::Ui, compact: bool) -> f32 {
-        let above = if compact {
-            self.lists_at.compact
-        } else {
-            self.lists_at.full
-        };
+    /// The height the panel needs for the rows it showed with their connections: the part
+    /// above the lists in `arrangement`, and [`LIST_ROWS`] rows of connections and packets.
+    /// Nothing before connections are listed (a live capture lists them once it stops).
+    pub fn least_height(&self, ui: &egui::Ui, arrangement: Arrangement) -> f32 {
+        let above = self.lists_at.of(arrangement);
         if above <= 0.0 {
             return 0.0;
         }
@@ -379,11 +417,11 @@ impl DetailsView {
     }
 
     /// The least height the panel is given before the results scroll as a whole: the
-    /// compact arrangement, the lists' header and a connection row, the rest scrolled to
+    /// tight arrangement, the lists' header and a connection row, the rest scrolled to
     /// within the panel; [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) before connections
     /// are listed.
     pub fn fit_height(&self, ui: &egui::Ui) -> f32 {
-        let above = self.lists_at.compact;
+        let above = self.lists_at.tight;
         if above <= 0.0 {
             return crate::ui::layout::DETAILS_FIT;
         }
@@ -408,13 +446,20 @@ impl DetailsView {
     /// connections in full (a small window, the user dragged the splitter down, a diagnosis
     /// with many suspect resets), they are told compactly: the diagnosis in
     /// [`COMPACT_LINES`] lines, whole on hover, and the copy buttons of the diagnosis and the
-    /// filters on one line, each filter whole on its button's hover; so that a laptop's screen
-    /// at 800x600 shows connections too. Short of even that, the panel scrolls, the diagnosis
-    /// first.
+    /// filters on one line, each filter whole on its button's hover; shorter still, the
+    /// processes' lines go to the endpoint's hover ([`Arrangement`]); so that a laptop's
+    /// screen at 800x600 shows connections too. Short of even that, the panel scrolls, the
+    /// diagnosis first.
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
         let view = ui.available_height();
-        let compact = self.full_height(ui) > view + 1.0;
+        let arrangement = if self.full_height(ui) <= view + 1.0 {
+            Arrangement::Full
+        } else if self.least_height(ui, Arrangement::Compact) <= view + 1.0 {
+            Arrangement::Compact
+        } else {
+            Arrangement::Tight
+        };
         // The arrangements are measured at the panel's width without its bar: measured at the
         // width they are shown at, the full one, its lists cut, showed the bar, wrapped taller
         // in the narrower width and turned compact, which showed no bar, and so on, a frame
@@ -427,12 +472,12 @@ impl DetailsView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.spacing_mut().scroll = outer;
-                self.content(ui, input, (view, width), compact)
+                self.content(ui, input, (view, width), arrangement)
             })
             .inner
     }
 
-    /// What the panel holds, `compact`ly or not; the lists fill `view` points (the panel's
+    /// What the panel holds, in `arrangement`; the lists fill `view` points (the panel's
     /// height) or, short of that, keep room for [`LIST_ROWS`] rows. `width`: the panel's
     /// without its bar, at which the arrangements are measured.
     fn content(
@@ -440,7 +485,7 @@ impl DetailsView {
         ui: &mut egui::Ui,
         input: &DetailsInput<'_>,
         (view, width): (f32, f32),
-        compact: bool,
+        arrangement: Arrangement,
     ) -> Option<DetailsAction> {
         let top = ui.max_rect().top();
         let Some((o, scope)) = self.offender(input) else {
@@ -474,33 +519,35 @@ impl DetailsView {
             diagnosis: &diagnosis,
             copied,
         };
-        // Both arrangements, laid out unseen for their heights at the panel's `width`: the
-        // layout gives the panel what the full one needs where the window has room for it.
+        // Every arrangement, laid out unseen for its height at the panel's `width`: the layout
+        // gives the panel what the fullest one that fits the window needs.
         let start = ui.cursor().top();
-        let unseen = |ui: &mut egui::Ui, compact: bool| {
+        let unseen = |ui: &mut egui::Ui, arrangement: Arrangement| {
             let mut rect = ui.available_rect_before_wrap();
             rect.set_width(width);
             let mut unseen = ui.new_child(
                 egui::UiBuilder::new()
                     .max_rect(rect)
-                    .id_salt(("details-unseen-arrangement", compact))
+                    .id_salt(("details-unseen-arrangement", arrangement as u8))
                     .invisible(),
             );
-            top_part.show(&mut unseen, compact);
+            top_part.show(&mut unseen, arrangement);
             // The full one's separator from the lists (below the capture's problems).
-            if !compact {
+            if !arrangement.short() {
                 unseen.separator();
             }
             unseen.cursor().top() - start
         };
         let tops = Tops {
-            full: unseen(ui, false),
-            compact: unseen(ui, true),
+            full: unseen(ui, Arrangement::Full),
+            compact: unseen(ui, Arrangement::Compact),
+            tight: unseen(ui, Arrangement::Tight),
             width,
             shown: 0.0,
-            compact_shown: compact,
+            shown_as: arrangement,
         };
-        let clicked = top_part.show(ui, compact);
+        let clicked = top_part.show(ui, arrangement);
+        self.arrangement = Some(arrangement);
         let mut shown = ui.cursor().top() - start;
         if let Some(index) = clicked {
             let text = if index == DIAGNOSIS_COPIED {
@@ -533,7 +580,7 @@ impl DetailsView {
                 .wrap(),
             );
         }
-        if !compact {
+        if !arrangement.short() {
             let above = ui.cursor().top();
             ui.separator();
             shown += ui.cursor().top() - above;
@@ -612,7 +659,7 @@ impl DetailsView {
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);
                     }
-                    *action = save_button(ui, o, ev, stream.as_ref(), tops.compact_shown);
+                    *action = save_button(ui, o, ev, stream.as_ref(), tops.shown_as.short());
                     if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
                         ui.checkbox(all_copies, "every copy").on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
@@ -639,13 +686,13 @@ impl DetailsView {
         // Not from a pass to be laid out again (a grid's first, which sizes its columns
         // unseen): the most is kept.
         if ev.is_some() && !ui.ctx().will_discard() {
-            // What lies between the arrangement shown and the lists, under either.
+            // What lies between the arrangement shown and the lists, under any.
             let between = ui.cursor().top() - top - tops.shown;
-            let (full, short) = (between + tops.full, between + tops.compact);
             let now = ListsAt {
                 width: tops.width,
-                full,
-                compact: short,
+                full: between + tops.full,
+                compact: between + tops.compact,
+                tight: between + tops.tight,
             };
             // A grid takes a frame or two to size its columns, its text wrapped tall until
             // then: a height is taken once two frames agree on it.
@@ -659,12 +706,18 @@ impl DetailsView {
                 now
             } else {
                 ListsAt {
-                    full: was.full.max(full),
-                    compact: was.compact.max(short),
+                    full: was.full.max(now.full),
+                    compact: was.compact.max(now.compact),
+                    tight: was.tight.max(now.tight),
                     ..was
                 }
             };
-            if at.full > was.full + 0.5 || at.compact > was.compact + 0.5 || at.width != was.width {
+            let grew = |a: f32, b: f32| a > b + 0.5;
+            if grew(at.full, was.full)
+                || grew(at.compact, was.compact)
+                || grew(at.tight, was.tight)
+                || at.width != was.width
+            {
                 self.lists_at = at;
                 // The layout gives the details their height from this: lay it out again now.
                 ui.ctx().request_repaint();
@@ -885,22 +938,25 @@ struct Top<'a> {
 
 impl Top<'_> {
     /// Lays it out; the copy button clicked: [`DIAGNOSIS_COPIED`] or a filter's row.
-    fn show(&self, ui: &mut egui::Ui, compact: bool) -> Option<usize> {
+    fn show(&self, ui: &mut egui::Ui, arrangement: Arrangement) -> Option<usize> {
         let (o, input) = (self.o, self.input);
         let copied = |n: usize| self.copied == Some(n);
         let mut clicked = None;
-        if compact {
+        if arrangement.short() {
             let unknown = input.host.is_none() && !input.live;
-            header(ui, o, input, self.scope, true, |ui| {
+            header(ui, o, input, self.scope, arrangement, |ui| {
                 clicked = copy_buttons(ui, o, self.copied, unknown);
             });
-            // The processes' lines are the endpoint's hover: the diagnosis names them, the
-            // table's row shows them, and at 800x600 their lines took the connection rows'
-            // place.
             diagnosis_lines(ui, o, input.clock, self.diagnosis);
+            // Tight, the processes' lines are the endpoint's hover: the diagnosis names them,
+            // the table's row shows them, and at 800x600 their lines took the connection
+            // rows' place.
+            if arrangement == Arrangement::Compact && !unknown {
+                processes(ui, o, input);
+            }
             return clicked;
         }
-        header(ui, o, input, self.scope, false, |ui| {
+        header(ui, o, input, self.scope, arrangement, |ui| {
             if diagnosis_button(ui, copied(DIAGNOSIS_COPIED), true) {
                 clicked = Some(DIAGNOSIS_COPIED);
             }
@@ -921,16 +977,17 @@ impl Top<'_> {
 }
 
 /// The endpoint, its service, its kind and numbers on one (wrapped) line, then `end` (its
-/// copy buttons). `compact`: the numbers and the processes, which the table's row and the
-/// diagnosis tell too, on the endpoint's hover, the line left to the buttons.
+/// copy buttons). Compact, the numbers, which the table's row and the diagnosis tell too, are
+/// on the endpoint's hover, the line left to the buttons; tight, the processes too.
 fn header(
     ui: &mut egui::Ui,
     o: &Offender,
     input: &DetailsInput<'_>,
     scope: Scope,
-    compact: bool,
+    arrangement: Arrangement,
     end: impl FnOnce(&mut egui::Ui),
 ) {
+    let compact = arrangement.short();
     ui.horizontal_wrapped(|ui| {
         let endpoint = ui.label(
             RichText::new(report::endpoint(o.addr, o.port))
@@ -939,12 +996,23 @@ fn header(
                 .size(fonts::HEADLINE),
         );
         if compact {
-            endpoint.on_hover_ui(|ui| {
-                ui.horizontal_wrapped(|ui| counts(ui, o, scope));
-                if input.host.is_some() || input.live {
-                    processes(ui, o, input);
-                }
-            });
+            let tight = arrangement == Arrangement::Tight;
+            // The processes' lines as wide as the window lets them be, not a tooltip's 500
+            // points, which cut "— until 10:12:19" off a listener's line.
+            let tooltip = ui.spacing().tooltip_width;
+            let width = if tight {
+                (ui.ctx().content_rect().width() - 24.0).max(tooltip)
+            } else {
+                tooltip
+            };
+            egui::Tooltip::for_enabled(&endpoint)
+                .width(width)
+                .show(|ui| {
+                    ui.horizontal_wrapped(|ui| counts(ui, o, scope));
+                    if tight && (input.host.is_some() || input.live) {
+                        processes(ui, o, input);
+                    }
+                });
         }
         if let Some(name) = crate::services::name(o.port) {
             ui.label(RichText::new(name).strong());

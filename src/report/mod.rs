@@ -1249,19 +1249,30 @@ fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock, as_of: AsOf) 
                 .map(|end| end.words(|t| clock.time(t)))
                 .unwrap_or_default()
         ),
-        (None, None) => match &e.former_owner {
-            Some(f) => format!(
-                "Nothing {listens} on {port}{when} and nothing did during this capture; the \
-                 system journal shows {} listening there last ({}: \"{}\"){}.",
-                f.label(),
-                clock.date_time(f.said_at),
-                f.said,
-                f.state_words(|t| clock.date_time(t))
-            ),
-            None => {
-                format!("Nothing {listens} on {port}{when} and nothing did during this capture.")
+        (None, None) => {
+            // The samples are a second apart: a listener that lived between two of them
+            // accepted connections the capture shows, and no sample saw it.
+            let during = if o.completed > 0 {
+                format!(
+                    ", and no sample (once a second) saw a listener during this capture, though \
+                     it accepted {}: one listened between two samples",
+                    plural(o.completed, "connection", "connections")
+                )
+            } else {
+                " and nothing did during this capture".to_owned()
+            };
+            match &e.former_owner {
+                Some(f) => format!(
+                    "Nothing {listens} on {port}{when}{during}; the system journal shows {} \
+                     listening there last ({}: \"{}\"){}.",
+                    f.label(),
+                    clock.date_time(f.said_at),
+                    f.said,
+                    f.state_words(|t| clock.date_time(t))
+                ),
+                None => format!("Nothing {listens} on {port}{when}{during}."),
             }
-        },
+        }
         (Some(now), _) if refused && now.first_seen > o.last_seen => match as_of {
             AsOf::Now => format!(
                 "{} listens on {port} again since {}.",
@@ -1553,6 +1564,18 @@ mod diagnosis_tests {
         );
         assert!(
             super::diagnosis_gist(&o, Some(&h)).ends_with("(the service stopped or restarted)")
+        );
+        // Regression (real-window trial): a listener that lived 0.2 s, between two samples,
+        // accepted 2 connections, and the sentence said "nothing did during this capture".
+        h.endpoints[0].listener = ListenerStatus::default();
+        let unseen = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            unseen.contains(
+                "Nothing listened on 80 when the capture ended (22:13:28), and no sample (once a \
+                 second) saw a listener during this capture, though it accepted 2 connections: \
+                 one listened between two samples."
+            ),
+            "{unseen}"
         );
     }
 

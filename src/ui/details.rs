@@ -437,9 +437,7 @@ impl DetailsView {
         if above <= 0.0 {
             return 0.0;
         }
-        // The header and the rows, the spacing between them.
-        let (row, spacing) = (list_row_height(ui), ui.spacing().item_spacing.y);
-        above + row + (row + spacing) * LIST_ROWS as f32 - spacing
+        above + full_lists(ui)
     }
 
     /// Draws the panel. Where its height is short of the diagnosis, the filters and a few
@@ -741,7 +739,14 @@ impl DetailsView {
         // The rest of the view, unless that is short of the least by more than a rounding
         // (which would show a scroll bar for nothing).
         let rest = view - (ui.cursor().top() - top);
-        let least = lists_least(ui);
+        // In full, chosen where the header and three rows fit (`full_height`), the lists'
+        // margin and sideways bar are cut rather than scroll the panel: they made a bar for
+        // 20 points, the third row half shown, and the wheel over the diagnosis scrolled the
+        // endpoint away.
+        let least = match tops.shown_as {
+            Arrangement::Full => rest.clamp(full_lists(ui), lists_least(ui)),
+            Arrangement::Compact | Arrangement::Tight => lists_least(ui),
+        };
         let height = if rest >= least - 1.0 { rest } else { least };
         // The panel's scrolling reaches the lists' bottom, whatever height they take.
         ui.set_min_height(height);
@@ -952,7 +957,7 @@ impl Top<'_> {
             // the table's row shows them, and at 800x600 their lines took the connection
             // rows' place.
             if arrangement == Arrangement::Compact && !unknown {
-                processes(ui, o, input);
+                processes(ui, o, input, false);
             }
             return clicked;
         }
@@ -969,7 +974,7 @@ impl Top<'_> {
         for line in suspect_lines(o, input.clock) {
             ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
         }
-        processes(ui, o, input);
+        processes(ui, o, input, false);
         ui.add_space(2.0);
         clicked = filters(ui, o, self.copied).or(clicked);
         clicked
@@ -1010,7 +1015,7 @@ fn header(
                 .show(|ui| {
                     ui.horizontal_wrapped(|ui| counts(ui, o, scope));
                     if tight && (input.host.is_some() || input.live) {
-                        processes(ui, o, input);
+                        processes(ui, o, input, true);
                     }
                 });
         }
@@ -1319,7 +1324,23 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
 
 /// The processes behind the endpoint, each told apart by its services and command line, or
 /// why none are known and how to know them.
-fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
+fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped: bool) {
+    // On a line each, cut at the panel's edge (whole on hover); `wrapped` in a hover, whose
+    // lines have no hover of their own to be read whole in.
+    let fit = |label: egui::Label| {
+        if wrapped {
+            label.wrap()
+        } else {
+            label.truncate()
+        }
+    };
+    let row = |ui: &mut egui::Ui, add: &mut dyn FnMut(&mut egui::Ui)| {
+        if wrapped {
+            ui.horizontal_wrapped(|ui| add(ui));
+        } else {
+            ui.horizontal(|ui| add(ui));
+        }
+    };
     let e = input.host.and_then(|h| h.endpoint(o.addr, o.port));
     let weak = |ui: &mut egui::Ui, text: &str| {
         ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
@@ -1345,12 +1366,11 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
     };
     let line =
         |ui: &mut egui::Ui, what: &str, p: &crate::host::processes::ProcessInfo, extra: String| {
-            ui.horizontal(|ui| {
+            row(ui, &mut |ui| {
                 ui.label(RichText::new(what).strong());
                 // Its own tooltip describes the process: one tooltip, not egui's copy beside it.
                 ui.add(
-                    egui::Label::new(format!("{}{extra}", process::short(p)))
-                        .truncate()
+                    fit(egui::Label::new(format!("{}{extra}", process::short(p))))
                         .show_tooltip_when_elided(false),
                 )
                 .on_hover_text(process::hover(p));
@@ -1381,15 +1401,13 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
                 {
                     let text = format!("then {}", end.summary(|t| input.clock.time(t)));
                     let full = end.state.last_words.clone().unwrap_or_default();
-                    ui.horizontal(|ui| {
+                    row(ui, &mut |ui| {
                         ui.label(RichText::new("Journal:").strong());
                         let shown = ui.add(
-                            egui::Label::new(text)
-                                .truncate()
-                                .show_tooltip_when_elided(false),
+                            fit(egui::Label::new(text.clone())).show_tooltip_when_elided(false),
                         );
                         if !full.is_empty() {
-                            shown.on_hover_text(full);
+                            shown.on_hover_text(full.clone());
                         }
                     });
                 }
@@ -1403,9 +1421,9 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>) {
                         input.clock.date_time(f.said_at),
                         f.state_words(|t| input.clock.date_time(t))
                     );
-                    ui.horizontal(|ui| {
+                    row(ui, &mut |ui| {
                         ui.label(RichText::new("Journal:").strong());
-                        ui.add(egui::Label::new(text).truncate());
+                        ui.add(fit(egui::Label::new(text.clone())));
                     });
                 }
             }
@@ -1562,6 +1580,13 @@ fn lists_least(ui: &egui::Ui) -> f32 {
     row + LIST_MARGIN
         + egui::style::ScrollStyle::solid().allocated_width()
         + spaced * LIST_ROWS as f32
+}
+
+/// What the lists need in the full arrangement: the header and [`LIST_ROWS`] rows, the
+/// spacing between them (their margin and sideways bar cut if need be).
+fn full_lists(ui: &egui::Ui) -> f32 {
+    let (row, spacing) = (list_row_height(ui), ui.spacing().item_spacing.y);
+    row + (row + spacing) * LIST_ROWS as f32 - spacing
 }
 
 /// Height of a connection row (and of the table's header).

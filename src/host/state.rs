@@ -519,10 +519,20 @@ impl HostState {
 
     fn compare(&self, kernel: u64, captured: u64) -> String {
         let slack = 2.max(kernel.max(captured) / 10);
-        if kernel.abs_diff(captured) <= slack {
+        if kernel == captured {
             return format!(
                 "The capture explains the kernel's count: its AttemptFails ({kernel}) matches \
                  the failed attempts captured from this machine's own clients ({captured})."
+            );
+        }
+        if kernel.abs_diff(captured) <= slack {
+            // Not "matches" beside two numbers that differ: the counters are read once a
+            // second, so a failure at either edge can fall in the reading before or after.
+            return format!(
+                "The capture explains the kernel's count: its AttemptFails ({kernel}) is within \
+                 {} of the failed attempts captured from this machine's own clients \
+                 ({captured}), as once-a-second readings of the counter differ at their edges.",
+                kernel.abs_diff(captured)
             );
         }
         if kernel > captured {
@@ -708,6 +718,21 @@ mod tests {
         assert_eq!((c.kernel_failed, c.captured_failed), (14, 14));
         assert!(c.note.contains("matches"), "{}", c.note);
         assert_eq!(report.counter(ATTEMPT_FAILS).map(|k| k.total), Some(14));
+    }
+
+    /// Regression (real-window trial): "its AttemptFails (12) matches the failed attempts
+    /// captured ... (13)". Equal counts match; counts a reading's edge apart are said to be.
+    #[test]
+    fn the_kernels_count_matches_only_when_equal() {
+        let state = HostState::new(scope());
+        assert!(state.compare(14, 14).contains("(14) matches"));
+        let near = state.compare(12, 13);
+        assert!(
+            near.contains("(12) is within 1 of the failed attempts captured")
+                && !near.contains("matches"),
+            "{near}"
+        );
+        assert!(state.compare(40, 13).starts_with("The kernel counted 40"));
     }
 
     fn journal_collector() -> FormerOwner {

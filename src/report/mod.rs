@@ -455,7 +455,7 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
 /// times, not those of the 31 incidents with the aborts of the crash before them. Failed
 /// attempts in phases, the service answering between them (refused before it started, then
 /// again after it stopped): the last phase's rate and times, then the earlier ones' count
-/// ("2.0/s, 22:18:38-22:18:47; 1 earlier, at 22:18:30"), not a rate averaged over the time
+/// ("19 at 2.0/s, 22:18:38-22:18:47; 1 earlier, at 22:18:30"), not a rate averaged over the time
 /// it served. `None` when they are all its incidents in one phase, or its series cannot say
 /// (whole minutes there, older seconds dropped to bound memory): the sentence then gives the
 /// endpoint's.
@@ -525,10 +525,13 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
     };
     let mut text = when(first, last, n);
     if let Some((from, to, k)) = earlier {
-        // "2 at 07:43:26; 3 earlier, ...": what the count after it is beside.
-        if first == last {
-            text = format!("{n} {text}");
-        }
+        // "9 at 1.8/s, 07:43:26-07:43:30; 3 earlier, ...", "2 at 07:43:26; 3 earlier, ...":
+        // the count the earlier one's is beside.
+        text = if first == last {
+            format!("{n} {text}")
+        } else {
+            format!("{n} at {text}")
+        };
         let times = if from == to {
             format!("at {}", clock.time(at(from)))
         } else {
@@ -1738,7 +1741,7 @@ mod diagnosis_tests {
         };
         let s = diagnosis(&o, Clock::Utc);
         assert!(
-            s.contains("refused 11 of 41 connection attempts from 1 client (2.0/s, 22:13:31-22:13:35; 1 earlier, at 22:13:20) while"),
+            s.contains("refused 11 of 41 connection attempts from 1 client (10 at 2.0/s, 22:13:31-22:13:35; 1 earlier, at 22:13:20) while"),
             "{s}"
         );
         // Quiet seconds without answers do not split: one phase, the endpoint's own figures.

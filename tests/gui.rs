@@ -5576,6 +5576,44 @@ fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them
     );
 }
 
+/// Regression (real-window trial): three `xz -9` captures given with a plain one, refused for
+/// their decompression windows (memory), left the toolbar and the status bar naming the
+/// capture "a.pcapng.xz + 3 more", by a file that was not read. They name one that was and
+/// count the others; the paths' hover marks those not read.
+#[test]
+fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
+    let dir = temp_dir("not-read");
+    let xz = std::fs::read(manifest("tests/fixtures/compressed/http-mix.pcapng.xz")).expect("xz");
+    let mut paths: Vec<PathBuf> = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            let p = dir.join(format!("{n}.pcapng.xz"));
+            std::fs::write(&p, &xz).expect("written");
+            p
+        })
+        .collect();
+    paths.push(manifest("resources/sample-7211.pcapng"));
+    let h = opened([1024.0, 700.0], paths);
+    let src = h.state().source().expect("the capture");
+    assert_eq!(
+        src.shown_label(),
+        "sample-7211.pcapng + 3 more (3 not read)"
+    );
+    assert!(
+        shows(&h, "sample-7211.pcapng + 3 more (3 not read)"),
+        "the toolbar and the status bar say it"
+    );
+    // A capture whose files were all read keeps its name.
+    let h = opened(
+        [1024.0, 700.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    assert_eq!(
+        h.state().source().expect("the sample").shown_label(),
+        "sample-7211.pcapng"
+    );
+}
+
 /// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into
 /// the narrower "Copied" when clicked, and the filters' buttons beside it moved some 45 points
 /// left, so that a click meant for "Copy Wireshark filter" could land on the BPF filter's. The

@@ -128,6 +128,65 @@ pub struct Source {
 }
 
 impl Source {
+    /// The files given that were not read, once the capture is read: refused (a
+    /// decompression window over its share, not a capture), each then named in the
+    /// warnings. Empty while reading, for a live capture, and where none was read at all (the
+    /// error says why).
+    fn unread(&self) -> Vec<&PathBuf> {
+        let Some(a) = self.analysis.as_ref().filter(|_| !self.is_loading()) else {
+            return Vec::new();
+        };
+        let read = &a.capture.files;
+        if self.capture.is_some() || read.is_empty() {
+            return Vec::new();
+        }
+        self.paths
+            .iter()
+            .filter(|p| {
+                !read
+                    .iter()
+                    .any(|f| f.path == **p || f.archive.as_ref().is_some_and(|z| z.archive == **p))
+            })
+            .collect()
+    }
+
+    /// Its name as the toolbar and the status bar give it: [`Source::label`], or, where some
+    /// files given were not read, one that was and how many were not
+    /// (`c.pcapng + 3 more (3 not read)`), so that an unread file does not name the capture.
+    pub fn shown_label(&self) -> std::borrow::Cow<'_, str> {
+        let unread = self.unread();
+        let Some(first) = self.paths.iter().find(|p| !unread.contains(p)) else {
+            return self.label.as_str().into();
+        };
+        if unread.is_empty() {
+            return self.label.as_str().into();
+        }
+        format!(
+            "{} + {} more ({} not read)",
+            crate::ui::file_name(first),
+            self.paths.len() - 1,
+            unread.len()
+        )
+        .into()
+    }
+
+    /// Its files' paths, one a line, those not read marked so.
+    fn shown_paths(&self) -> String {
+        let unread = self.unread();
+        self.paths
+            .iter()
+            .map(|p| {
+                let mark = if unread.contains(&p) {
+                    "  (not read)"
+                } else {
+                    ""
+                };
+                format!("{}{mark}", p.display())
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Where the views' caches stand: the capture and its latest result.
     pub fn version(&self) -> (u64, u64) {
         (self.id, self.generation)
@@ -470,16 +529,11 @@ impl RstscopeApp {
         self.poll(&ctx);
         let mut actions = Vec::new();
         self.keyboard_and_drops(&ctx, &mut actions);
-        let paths = self.source.as_ref().map(|s| {
-            s.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
+        let paths = self.source.as_ref().map(Source::shown_paths);
+        let label = self.source.as_ref().map(Source::shown_label);
         let bar = BarInput {
             recent: &self.settings.recent,
-            source: self.source.as_ref().map(|s| s.label.as_str()),
+            source: label.as_deref(),
             source_paths: paths.as_deref(),
             loading: self.incoming.is_some()
                 || self.source.as_ref().is_some_and(Source::is_loading),
@@ -530,7 +584,7 @@ impl RstscopeApp {
             let warnings_clicked = status::show(
                 ui,
                 &StatusInput {
-                    source: src.map_or("no capture open", |s| s.label.as_str()),
+                    source: &src.map_or("no capture open".into(), Source::shown_label),
                     progress: src.and_then(|s| s.progress),
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),

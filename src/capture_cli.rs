@@ -230,7 +230,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         job.filter().bpf(),
         args.snaplen
     );
-    if let Some(l) = job.filter().limitation() {
+    // Told here, before the wait, and in the report's warnings; not again on standard error
+    // after the capture.
+    let limitation = job.filter().limitation();
+    if let Some(l) = limitation {
         eprintln!("rstscope: note: {l}");
     }
     // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
@@ -307,14 +310,14 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("rstscope: stopped by {STOP_SIGNALS}");
     }
-    // The saving's failure is among the capture's warnings (for the report); on standard
-    // error it is told once: when it happened, or else after the report.
+    // The saving's failure and the filter's limitation are among the capture's warnings (for
+    // the report); on standard error each is told once: when it happened or at the start, or
+    // else after the report.
     let save_failure = saved.as_ref().and_then(|s| s.failure());
-    for w in a
-        .capture
-        .warnings
-        .iter()
-        .filter(|w| Some(w.as_str()) != save_failure.as_deref())
+    for w in
+        a.capture.warnings.iter().filter(|w| {
+            Some(w.as_str()) != save_failure.as_deref() && Some(w.as_str()) != limitation
+        })
     {
         eprintln!("rstscope: warning: {w}");
     }

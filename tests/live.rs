@@ -286,6 +286,43 @@ fn the_capture_command_reports_six_refusals_as_json() {
     assert_eq!(v["schema_version"], 1);
 }
 
+/// Regression: `capture --syn-fin-rst` told its filter's limitation on standard error at the
+/// start, again after the capture, and a third time in the report. Standard error tells it
+/// once, before the wait; the report keeps it among its warnings.
+#[test]
+fn the_syn_fin_rst_limitation_is_told_once_on_stderr_and_kept_in_the_report() {
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let Some((child, rest)) = common::capture_json_on_lo_with(
+        "capture --syn-fin-rst",
+        "2s",
+        None,
+        &["--syn-fin-rst".as_ref()],
+    ) else {
+        return;
+    };
+    refused_connects(SocketAddr::new(v4, port), 2);
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let told: Vec<&String> = err
+        .iter()
+        .filter(|l| l.contains("SYN/FIN/RST-only filter:"))
+        .collect();
+    assert_eq!(told.len(), 1, "{err:#?}");
+    assert!(told[0].starts_with("rstscope: note: "), "{err:#?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("SYN/FIN/RST-only filter:"), "{v}");
+    let endpoint = format!("127.0.0.1:{port}");
+    let o = v["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint.as_str()))
+        .unwrap_or_else(|| panic!("{endpoint} among the offenders: {v}"));
+    assert_eq!(o["rst_by_cause"]["refused"], 2, "{o}");
+}
+
 /// `capture --format csv` ends with the offenders table `analyze --format csv` writes, alone
 /// on standard output (the per-second lines go to stderr, as with JSON), so that a headless
 /// capture can be piped into a program or a spreadsheet.

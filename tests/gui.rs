@@ -5578,8 +5578,8 @@ fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them
 
 /// Regression (real-window trial): three `xz -9` captures given with a plain one, refused for
 /// their decompression windows (memory), left the toolbar and the status bar naming the
-/// capture "a.pcapng.xz + 3 more", by a file that was not read. They name one that was and
-/// count the others; the paths' hover marks those not read.
+/// capture "a.pcapng.xz + 3 more", by a file that was not read, and the window's title too.
+/// They name one that was and count the others; the paths' hover marks those not read.
 #[test]
 fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
     let dir = temp_dir("not-read");
@@ -5603,6 +5603,11 @@ fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
         shows(&h, "sample-7211.pcapng + 3 more (3 not read)"),
         "the toolbar and the status bar say it"
     );
+    // So does the window's title (it named the capture by the first file given).
+    assert_eq!(
+        h.state().window_title(),
+        "sample-7211.pcapng + 3 more (3 not read) — rstscope"
+    );
     // A capture whose files were all read keeps its name.
     let h = opened(
         [1024.0, 700.0],
@@ -5612,6 +5617,7 @@ fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
         h.state().source().expect("the sample").shown_label(),
         "sample-7211.pcapng"
     );
+    assert_eq!(h.state().window_title(), "sample-7211.pcapng — rstscope");
 }
 
 /// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into

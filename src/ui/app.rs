@@ -150,7 +150,7 @@ impl Source {
             .collect()
     }
 
-    /// Its name as the toolbar and the status bar give it: [`Source::label`], or, where some
+    /// Its name as the toolbar, the status bar and the window's title give it: [`Source::label`], or, where some
     /// files given were not read, one that was and how many were not
     /// (`c.pcapng + 3 more (3 not read)`), so that an unread file does not name the capture.
     pub fn shown_label(&self) -> std::borrow::Cow<'_, str> {
@@ -280,6 +280,8 @@ pub struct RstscopeApp {
     pub capture_library: Result<npcap::Wpcap, npcap::NpcapError>,
     /// Help > About is shown.
     about_open: bool,
+    /// The window's title as last sent: the capture's name as the toolbar gives it.
+    title: String,
     /// The status bar's warnings are shown in full (one was clicked), and whether Copy has
     /// copied them since.
     warnings_open: (bool, bool),
@@ -318,6 +320,7 @@ impl RstscopeApp {
             fit_checked: false,
             capture_library: npcap::ensure_capture().cloned(),
             about_open: false,
+            title: String::new(),
             warnings_open: (false, false),
         }
     }
@@ -417,6 +420,11 @@ impl RstscopeApp {
         self.details.evidence()
     }
 
+    /// The window's title as last sent.
+    pub fn window_title(&self) -> &str {
+        &self.title
+    }
+
     /// How the details told the selected offender in the last frame, if they did.
     pub fn details_arrangement(&self) -> Option<crate::ui::details::Arrangement> {
         self.details.arrangement()
@@ -485,10 +493,6 @@ impl RstscopeApp {
         if ctx.text_edit_focused() {
             ctx.memory_mut(egui::Memory::stop_text_input);
         }
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
-            "{} — rstscope",
-            src.label
-        )));
         if src.remember {
             self.settings.remember(&src.paths);
         }
@@ -531,6 +535,7 @@ impl RstscopeApp {
         self.keyboard_and_drops(&ctx, &mut actions);
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
+        set_title(&ctx, &mut self.title, label.as_deref());
         let bar = BarInput {
             recent: &self.settings.recent,
             source: label.as_deref(),
@@ -1178,7 +1183,6 @@ impl RstscopeApp {
                 self.follow_worst = true;
                 self.range = None;
                 self.details = DetailsView::default();
-                ctx.send_viewport_cmd(egui::ViewportCommand::Title("rstscope".into()));
             }
             Action::Quit => {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -1385,6 +1389,17 @@ fn notice_text(ui: &mut egui::Ui, text: &str, color: egui::Color32) {
             ui.label(RichText::new(rest).color(color));
         }
     });
+}
+
+/// Names the capture in the window's title (`sample-7211.pcapng — rstscope`) as the toolbar
+/// does, so that it follows what is learned while reading (a file not read does not name it),
+/// and only `rstscope` with none open. Sent only when it changes.
+fn set_title(ctx: &egui::Context, title: &mut String, capture: Option<&str>) {
+    let wanted = capture.map_or_else(|| "rstscope".to_owned(), |c| format!("{c} — rstscope"));
+    if *title != wanted {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(wanted.clone()));
+        *title = wanted;
+    }
 }
 
 /// Takes a source's updates; its final result (the analysis, or the error text) once.

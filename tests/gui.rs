@@ -3518,6 +3518,30 @@ fn a_path_typed_in_the_open_dialog_opens_the_file() {
     shows_capture_of(&h, "[::1]:7301", 5);
 }
 
+/// Regression (real-window trial): the pointer resting on Open… showed its tooltip, and
+/// Ctrl+O's dialog (a modal) opened with the tooltip still drawn over the window: egui keeps a
+/// tooltip open while the pointer stays on its widget, covered or not. The window behind a
+/// modal shows no tooltip.
+#[test]
+fn no_tooltip_of_the_window_behind_stays_over_the_open_dialog() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let tip = "open pcap or pcapng files";
+    let open = h.get_by_label("Open…").rect();
+    assert_eq!(tooltips_on_hover(&mut h, open, tip), 1, "Open…'s tooltip");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(3);
+    assert!(shows(&h, "show all files"), "the dialog is open");
+    assert!(!shows(&h, tip), "the tooltip of Open… is gone");
+    // Nor does one come back while the pointer stays there.
+    std::thread::sleep(Duration::from_millis(700));
+    h.run_steps(3);
+    assert!(!shows(&h, tip), "the tooltip of Open… came back");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!shows(&h, "show all files"), "the dialog is closed");
+}
+
 /// Regression (Windows trial, keyboard only): in rstscope's own dialog, Tab to a file and
 /// Enter only selected it, twice over; the dialog stayed. Enter opens the file Tab reached, as
 /// a double click does and as Enter does in the Windows and GTK dialogs.

@@ -533,6 +533,12 @@ impl RstscopeApp {
         self.poll(&ctx);
         let mut actions = Vec::new();
         self.keyboard_and_drops(&ctx, &mut actions);
+        // Behind a dialog (a modal: Open, About, the warnings) the window takes no input, and
+        // shows no tooltip: egui keeps one open while the pointer stays on its widget, so the
+        // pointer resting on Open… as Ctrl+O opened the dialog left Open…'s drawn over it.
+        if ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open() {
+            ui.disable();
+        }
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
         set_title(&ctx, &mut self.title, label.as_deref());

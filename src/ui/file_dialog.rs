@@ -87,6 +87,12 @@ impl FileDialogs {
         self.native.is_some() || self.builtin.is_some()
     }
 
+    /// True while rstscope's own dialog is open: a modal over the window (the system's is
+    /// a window of its own).
+    pub fn is_builtin_open(&self) -> bool {
+        self.builtin.is_some()
+    }
+
     /// Makes `window` the owner of the system dialogs opened from now on: the dialog stays in
     /// front of it and the window takes no input while the dialog is open, as a Windows
     /// program's dialogs do. Without an owner a click on the window put the dialog behind it,

@@ -519,6 +519,12 @@ impl HostState {
 
     fn compare(&self, kernel: u64, captured: u64) -> String {
         let slack = 2.max(kernel.max(captured) / 10);
+        if kernel == 0 && captured == 0 {
+            // Nothing to explain: "explains ... (0) matches ... (0)" read as a finding.
+            return "No connect from this machine failed: the kernel counted none \
+                    (AttemptFails 0) and the capture shows none from its own clients."
+                .to_owned();
+        }
         if kernel == captured {
             return format!(
                 "The capture explains the kernel's count: its AttemptFails ({kernel}) matches \
@@ -733,6 +739,12 @@ mod tests {
             "{near}"
         );
         assert!(state.compare(40, 13).starts_with("The kernel counted 40"));
+        // Nothing failed: no "explains" for two zeros.
+        let none = state.compare(0, 0);
+        assert!(
+            none.starts_with("No connect from this machine failed") && !none.contains("explains"),
+            "{none}"
+        );
     }
 
     fn journal_collector() -> FormerOwner {

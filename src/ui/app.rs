@@ -1245,7 +1245,13 @@ impl RstscopeApp {
 
     /// A live capture started: it becomes the source.
     fn show_capture(&mut self, ctx: &egui::Context, job: LiveJob, path: PathBuf) {
-        let names: Vec<&str> = job.interfaces().iter().map(|i| i.label()).collect();
+        // Linux's "any" is every interface, as the picker says; the name alone reads as jargon.
+        let names: Vec<&str> = (job.interfaces().iter())
+            .map(|i| match i.label() {
+                crate::source::live::ANY => "all interfaces",
+                l => l,
+            })
+            .collect();
         let label = format!("live capture on {}", names.join(", "));
         let stats = job.stats();
         let saved = job.saved();

@@ -120,6 +120,8 @@ struct Reader {
     processes: Processes,
     events: Result<Box<dyn ConnectEvents>, HostError>,
     previous_pids: HashSet<u32>,
+    /// The machine's interfaces, for their addresses (`None` where they cannot be listed).
+    networks: Option<sysinfo::Networks>,
     /// Problems already reported (each is said once).
     told: HashSet<String>,
 }
@@ -172,6 +174,7 @@ impl Reader {
             processes: Processes::new(),
             events,
             previous_pids: HashSet::new(),
+            networks: sysinfo::Networks::new().ok(),
             told: HashSet::new(),
         }
     }
@@ -232,6 +235,16 @@ impl Reader {
                     }
                 }
                 s.listening = Some(listening);
+                // The interfaces' addresses too: a client of this machine connecting to one of
+                // them where nothing listens (no socket of the table has that address) is this
+                // machine's, not "another machine's whose processes cannot be seen".
+                if let Some(networks) = &mut self.networks {
+                    networks.refresh(true);
+                    let addrs = networks
+                        .values()
+                        .flat_map(sysinfo::NetworkData::ip_networks);
+                    local.extend(addrs.map(|n| n.addr).filter(|a| !a.is_unspecified()));
+                }
                 s.local_addrs = local.into_iter().collect();
                 self.previous_pids = now_pids;
             }

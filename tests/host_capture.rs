@@ -560,6 +560,119 @@ fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
     assert_eq!(kernel, captured, "kernel's seconds against the capture's");
 }
 
+/// Regression (terminal trial): in a network namespace with an address of its own
+/// (10.99.0.1, on its loopback) and a service bound to 0.0.0.0 (IPv4 only):
+/// - this machine's refused connects to 10.99.0.1, where no socket is bound, were "incidents
+///   from other machines, whose processes cannot be seen from here", the connecting process
+///   unnamed, and the kernel's AttemptFails "not explained" by the capture: the machine's
+///   addresses came from its socket table alone. Its interfaces' addresses count now.
+/// - connects to [::1] on the service's port were "Nothing listened on P ... and nothing did
+///   during this capture", while the service listened on P the whole time (at 0.0.0.0). The
+///   diagnosis names the endpoint, the listener, where it is bound and why that refuses.
+#[test]
+fn connects_to_this_machines_own_address_and_to_a_service_bound_elsewhere() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let netns = match common::Netns::new("elsewhere") {
+        Ok(ns) => ns,
+        Err(why) => {
+            eprintln!("host capture test SKIPPED (bound elsewhere): no network namespace: {why}");
+            return;
+        }
+    };
+    let ip = |args: &[&str]| {
+        let out = std::process::Command::new("ip")
+            .args(["-n", &netns.name])
+            .args(args)
+            .output()
+            .expect("ip runs");
+        assert!(out.status.success(), "ip {args:?}: {out:?}");
+    };
+    // On its loopback (a kernel may lack dummy interfaces): an address no socket is bound to.
+    ip(&["addr", "add", "10.99.0.1/32", "dev", "lo"]);
+    let Some((child, rest)) =
+        common::capture_json_on_lo_in("bound elsewhere", "6s", Some(&netns.name))
+    else {
+        return;
+    };
+    let enter = &netns;
+    let (service, v6) = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                enter.enter();
+                let listener = TcpListener::bind("0.0.0.0:0").expect("listen on 0.0.0.0");
+                let port = listener.local_addr().expect("address").port();
+                let v6 = TcpListener::bind("[::1]:0").is_ok();
+                // Two samples with the service up before the connects.
+                std::thread::sleep(Duration::from_millis(2200));
+                // A port nothing is bound to, on the namespace's own address.
+                let closed = TcpListener::bind("10.99.0.1:0")
+                    .and_then(|l| l.local_addr())
+                    .expect("a free port");
+                refuse(closed, 4, Duration::from_millis(200));
+                if v6 {
+                    refuse(
+                        std::net::SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), port),
+                        4,
+                        Duration::from_millis(200),
+                    );
+                }
+                // Listening until the capture ends.
+                std::thread::sleep(Duration::from_millis(2500));
+                drop(listener);
+                ((closed, port), v6)
+            })
+            .join()
+            .expect("the namespace's client")
+    });
+    let ((closed, port), _) = (service, ());
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let offender = |endpoint: &str| {
+        v["offenders"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint))
+            .unwrap_or_else(|| panic!("{endpoint} among the offenders: {v}"))
+            .clone()
+    };
+    let me = u64::from(std::process::id());
+    let own = offender(&closed.to_string());
+    assert_eq!(own["failed_attempts"], 4, "{own}");
+    assert_eq!(own["client_processes_other_machines"], 0, "{own}");
+    let diagnosis = own["diagnosis"].as_str().unwrap_or_default();
+    assert!(!diagnosis.contains("other machines"), "{diagnosis}");
+    let traced = v["host_notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
+    });
+    if traced {
+        assert_eq!(own["client_processes"][0]["pid"], me, "{own}");
+    }
+    // The namespace's kernel counts its own connects only: the capture explains them all.
+    let c = &v["coverage"];
+    let expected = if v6 { 8 } else { 4 };
+    assert_eq!(c["kernel_failed"], expected, "{c}");
+    assert_eq!(c["captured_failed"], expected, "{c}");
+    if !v6 {
+        eprintln!("no IPv6 loopback in the namespace: the service bound elsewhere not checked");
+        return;
+    }
+    let refused = offender(&format!("[::1]:{port}"));
+    let diagnosis = refused["diagnosis"].as_str().unwrap_or_default();
+    assert!(
+        diagnosis.contains(&format!(
+            "Nothing listened on [::1]:{port} when the capture ended ("
+        )) && diagnosis.contains(&format!(
+            "listened on port {port} at 0.0.0.0 (every IPv4 address, no IPv6), not at ::1: the \
+             clients connect over IPv6, where it does not listen"
+        )) && diagnosis
+            .split_once(". But ")
+            .is_some_and(|(_, but)| but.contains(&format!("(pid {me}, "))),
+        "{diagnosis}"
+    );
+}
+
 /// A health-check script's client that connects once and ends at once (a cron job's `curl`)
 /// is gone before its details can be read: the reports name it by the path it was started
 /// from, which the connect trace saw at its exec, in the live JSON, the saved capture's JSON

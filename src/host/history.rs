@@ -131,7 +131,8 @@ impl ListenerHistory {
 /// address or a wildcard of its family. A `::` socket also takes IPv4 unless it is
 /// IPv6-only, which the table does not say; dual-stack is the default on every OS
 /// rstscope runs on, so it is assumed.
-fn serves(bound: SocketAddr, addr: IpAddr, port: u16) -> bool {
+#[must_use]
+pub fn serves(bound: SocketAddr, addr: IpAddr, port: u16) -> bool {
     if bound.port() != port {
         return false;
     }

@@ -97,14 +97,13 @@ fn block(
 }
 
 /// What `report` says that concerns endpoint `addr:port` alone: its entry, the listeners on
-/// its port (bound to its address or to every address) now and gone, and the notes; for a
+/// its port now and gone (those bound to other addresses too: they tell why the endpoint was
+/// refused while its port was served), and the notes; for a
 /// file of that endpoint's packets (the agent's `/evidence`, "save these packets"), so that
 /// it names the same programs without telling about the machine's other services.
 #[must_use]
 pub fn for_endpoint(report: &HostReport, addr: IpAddr, port: u16) -> HostReport {
-    let on_port = |r: &&ListenerRecord| {
-        r.addr.port() == port && (r.addr.ip() == addr || r.addr.ip().is_unspecified())
-    };
+    let on_port = |r: &&ListenerRecord| r.addr.port() == port;
     HostReport {
         listening: report.listening.iter().filter(on_port).cloned().collect(),
         listening_port: Some(port),

@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
 use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
+use crate::host::history::ListenerRecord;
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -753,7 +754,14 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
                 PART_OF_THE_TIME.to_owned()
             }
         }
-        DiagnosisKind::Refused => NOTHING_LISTENING.to_owned(),
+        DiagnosisKind::Refused => match host.and_then(|h| listening_elsewhere(o, h)) {
+            Some((r, _)) => format!(
+                "nothing listening at this address: port {} is served at {} only",
+                o.port,
+                r.addr.ip()
+            ),
+            None => NOTHING_LISTENING.to_owned(),
+        },
         DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
         DiagnosisKind::HandshakeReset => format!(
             "reset during the handshake by {}: {GAVE_UP}",
@@ -1156,7 +1164,11 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
     if let Some(as_of) = sampled
         && e.local
     {
-        out.push(listener_sentence(o, e, clock, as_of));
+        let elsewhere = listening_elsewhere(o, h).filter(|_| e.listener.now.is_none());
+        out.push(listener_sentence(o, e, elsewhere.is_some(), clock, as_of));
+        if let Some((r, gone)) = elsewhere {
+            out.push(elsewhere_sentence(o, r, gone, clock, as_of));
+        }
     }
     let c = &e.clients;
     let remote = if c.remote > 0 {
@@ -1237,8 +1249,90 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
     out.join(" ")
 }
 
-fn listener_sentence(o: &Offender, e: &EndpointHost, clock: Clock, as_of: AsOf) -> String {
-    let port = o.port;
+/// A listener on the offender's port bound where its clients do not connect (an IPv4-only
+/// socket while they connect to `::1`, a socket on another address): now, else the last one
+/// seen going during the capture; and whether it went.
+fn listening_elsewhere<'a>(o: &Offender, h: &'a HostReport) -> Option<(&'a ListenerRecord, bool)> {
+    let elsewhere = |r: &&ListenerRecord| {
+        r.addr.port() == o.port && !crate::host::history::serves(r.addr, o.addr, o.port)
+    };
+    let e = h.endpoint(o.addr, o.port)?;
+    if h.samples == 0 || !e.local || e.listener.now.is_some() {
+        return None;
+    }
+    (h.listening.iter().find(elsewhere).map(|r| (r, false)))
+        .or_else(|| h.gone.iter().find(elsewhere).map(|r| (r, true)))
+}
+
+/// Says that the listener `r` ([`listening_elsewhere`]) is bound where the clients of `o`
+/// do not connect, why that refuses them, and what to do.
+fn elsewhere_sentence(
+    o: &Offender,
+    r: &ListenerRecord,
+    gone: bool,
+    clock: Clock,
+    as_of: AsOf,
+) -> String {
+    let (bound, port) = (r.addr.ip(), o.port);
+    let at = if bound.is_unspecified() {
+        format!("{bound} (every IPv4 address, no IPv6)")
+    } else {
+        format!("{bound} only")
+    };
+    let listened = if gone {
+        format!(
+            "listened on port {port} at {at} until {}",
+            clock.time(r.last_seen)
+        )
+    } else {
+        format!("{} on port {port} at {at}", as_of.listens())
+    };
+    let localhost = if o.addr.is_loopback() {
+        " (127.0.0.1 rather than localhost, which can resolve to ::1 first)"
+    } else {
+        ""
+    };
+    let (why, fix) = match (bound, o.addr) {
+        (IpAddr::V4(_), IpAddr::V6(_)) => (
+            "the clients connect over IPv6, where it does not listen".to_owned(),
+            format!("make it listen on :: too, or the clients connect over IPv4{localhost}"),
+        ),
+        (IpAddr::V6(_), IpAddr::V4(_)) => (
+            "the clients connect over IPv4, where it does not listen".to_owned(),
+            format!(
+                "make it listen on {} too, or the clients connect to {bound}",
+                o.addr
+            ),
+        ),
+        _ => (
+            "the clients connect to an address it is not bound to".to_owned(),
+            format!(
+                "make it listen on {} too, or the clients connect to {bound}",
+                o.addr
+            ),
+        ),
+    };
+    format!(
+        "But {} {listened}, not at {}: {why}; {fix}.",
+        r.process.label(),
+        o.addr
+    )
+}
+
+/// The listener sentence; `elsewhere` (a listener on the port at another address) names the
+/// endpoint's address with its port, where the port alone would read as nothing on it at all.
+fn listener_sentence(
+    o: &Offender,
+    e: &EndpointHost,
+    elsewhere: bool,
+    clock: Clock,
+    as_of: AsOf,
+) -> String {
+    let port = if elsewhere {
+        endpoint(o.addr, o.port)
+    } else {
+        o.port.to_string()
+    };
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
     let (when, listens) = (as_of.words(clock), as_of.listens());
     match (&e.listener.now, e.listener.earlier.first()) {
@@ -1580,6 +1674,90 @@ mod diagnosis_tests {
             ),
             "{unseen}"
         );
+    }
+
+    /// Regression (terminal trial): a service bound to 0.0.0.0 (IPv4 only) while its clients
+    /// connect to `::1` (as `localhost` can resolve), or bound to another address of the
+    /// machine: "Nothing listened on 7211 ... and nothing did during this capture", while a
+    /// process listened on port 7211 the whole time. The sentences name the endpoint, the
+    /// listener, where it is bound, why that refuses the clients and what to do.
+    #[test]
+    fn refusals_beside_a_listener_bound_elsewhere_name_it_and_why() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::state::{EndpointHost, HostReport};
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let story = |client: &str, bound: &str| {
+            let o = Offender {
+                failed_refused: 6,
+                failed_attempts: 6,
+                attempts: 6,
+                first_seen: at(2),
+                last_seen: at(5),
+                ..offender(Cause::Refused, 6, 0)
+            };
+            let o = Offender {
+                addr: client.parse().expect("address"),
+                port: 7211,
+                ..o
+            };
+            let listener = ListenerRecord {
+                addr: bound.parse().expect("socket address"),
+                process: ProcessInfo::bare(4312, "collector"),
+                first_seen: at(0),
+                last_seen: at(8),
+            };
+            let h = HostReport {
+                sampled: Some((at(0), at(8))),
+                samples: 9,
+                ended: true,
+                listening: vec![listener],
+                endpoints: vec![EndpointHost {
+                    addr: o.addr,
+                    port: o.port,
+                    listener: ListenerStatus::default(),
+                    clients: Default::default(),
+                    client_details: Vec::new(),
+                    local: true,
+                    former_owner: None,
+                    listener_end: None,
+                }],
+                ..HostReport::default()
+            };
+            let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+            (text, super::diagnosis_gist(&o, Some(&h)))
+        };
+        let (v6, gist) = story("::1", "0.0.0.0:7211");
+        assert!(
+            v6.contains(
+                "Nothing listened on [::1]:7211 when the capture ended (22:13:28) and nothing \
+                 did during this capture. But collector (pid 4312) listened on port 7211 at \
+                 0.0.0.0 (every IPv4 address, no IPv6), not at ::1: the clients connect over \
+                 IPv6, where it does not listen; make it listen on :: too, or the clients \
+                 connect over IPv4 (127.0.0.1 rather than localhost, which can resolve to ::1 \
+                 first)."
+            ),
+            "{v6}"
+        );
+        assert_eq!(
+            gist,
+            "Nothing listening at this address: port 7211 is served at 0.0.0.0 only"
+        );
+        let (other, _) = story("127.0.0.1", "10.99.0.1:7211");
+        assert!(
+            other.contains(
+                "Nothing listened on 127.0.0.1:7211 when the capture ended (22:13:28) and \
+                 nothing did during this capture. But collector (pid 4312) listened on port \
+                 7211 at 10.99.0.1 only, not at 127.0.0.1: the clients connect to an address \
+                 it is not bound to; make it listen on 127.0.0.1 too, or the clients connect \
+                 to 10.99.0.1."
+            ),
+            "{other}"
+        );
+        // A listener that serves the endpoint (every address, dual-stack) is no such case.
+        let (served, _) = story("::1", "[::]:7211");
+        assert!(!served.contains("But collector"), "{served}");
     }
 
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {

@@ -265,9 +265,35 @@ fn file_args(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
     rstscope::ui::run(files).map_err(|e| {
         Failure::Window(format!(
-            "cannot open the window: {e}; on a machine without a display use `rstscope analyze FILE`"
+            "cannot open the window: {}; on a machine without a display use `rstscope analyze \
+             FILE`",
+            without_source_paths(&e.to_string())
         ))
     })
+}
+
+/// `text` without the source locations a library put in it (winit: "os error at
+/// /home/.../winit-0.30.13/src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor
+/// ... is set."), which say nothing to the user, and without a last full stop.
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
+fn without_source_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(rs) = rest.find(".rs:") {
+        let Some(at) = rest[..rs].rfind(" at ") else {
+            break;
+        };
+        // The location ends at the ": " after its line (and column) numbers.
+        let after = &rest[rs + 4..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit() && c != ':')
+            .unwrap_or(after.len());
+        let end = rs + 4 + after[..digits].trim_end_matches(':').len();
+        out.push_str(&rest[..at]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.trim_end().trim_end_matches('.').to_owned()
 }
 
 /// The headless build has no desktop app: it says what it can do instead.
@@ -472,6 +498,26 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
 
 #[cfg(test)]
 mod tests {
+    /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source
+    /// path ("os error at /root/.cargo/registry/.../mod.rs:765: ...").
+    #[test]
+    fn a_window_error_is_told_without_source_paths() {
+        let winit = "winit EventLoopError: os error at /root/.cargo/registry/src/index.crates.\
+                     io-1949cf8c6b5b557f/winit-0.30.13/src/platform_impl/linux/mod.rs:765: \
+                     neither WAYLAND_DISPLAY nor WAYLAND_SOCKET nor DISPLAY is set.";
+        assert_eq!(
+            super::without_source_paths(winit),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor WAYLAND_SOCKET nor \
+             DISPLAY is set"
+        );
+        let plain = "no suitable adapter found";
+        assert_eq!(super::without_source_paths(plain), plain);
+        assert_eq!(
+            super::without_source_paths("a at b.rs:1:2: c at d.rs:3: e"),
+            "a: c: e"
+        );
+    }
+
     use super::*;
 
     /// Regression: the sentence had a run of spaces in its middle (a line break inside the

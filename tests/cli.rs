@@ -172,6 +172,35 @@ fn not_a_capture_exits_2_naming_the_file() {
     );
 }
 
+/// Regression (real-window trial): `rstscope good.pcapng notes.pcap` opened nothing and
+/// named only the bad file. Among several inputs, one that is not a capture (or is missing)
+/// is a warning and the others are read; with none read, the command fails naming each.
+#[test]
+fn a_bad_file_among_several_is_a_warning_and_the_rest_are_read() {
+    let dir = temp_dir("one-bad");
+    let notes = write(&dir, "notes.pcap", b"hello, this is not a capture\n");
+    let good = write(&dir, "refused.pcap", &refused_pcap(3));
+    let missing = dir.join("missing.pcap").display().to_string();
+    let (alone, _, _) = report_of(&[&good]);
+    let (v, files, err) = report_of(&[&notes, &good, &missing]);
+    assert!(v == alone, "the good file is read as alone: {err}");
+    assert_eq!(files.as_array().map(Vec::len), Some(1));
+    assert!(
+        err.contains(&format!("warning: {notes}: not a capture file"))
+            && err.contains(&format!("warning: {missing}: cannot read")),
+        "{err}"
+    );
+    let out = rstscope(&["analyze", &notes, &missing]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("notes.pcap: not a capture file")
+            && err.contains("missing.pcap: cannot read")
+            && err.contains("no packets could be read"),
+        "{err}"
+    );
+}
+
 #[test]
 fn empty_and_missing_files_exit_2() {
     let dir = temp_dir("empty");

@@ -94,8 +94,9 @@ pub struct FileSource {
 }
 
 impl FileSource {
-    /// Opens every file, checking that each is a capture. Fails on the first file that
-    /// cannot be opened or is not a capture at all. A compressed file whose decompression
+    /// Opens every file, checking that each is a capture. One file that cannot be opened or
+    /// is not a capture at all fails; among several, such a file is a problem and the others
+    /// are read (none read: no frames, and the problems say why). A compressed file whose decompression
     /// window is larger than its share of [`WINDOW_BUDGET`] (shared by the compressed inputs
     /// given together) is not read, and is a problem ([`SourceError::WindowTooLarge`]), not a
     /// failure: the other files are read.
@@ -104,15 +105,24 @@ impl FileSource {
     /// every OS (Windows has no `/dev/stdin`).
     pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
         let buffer = buffer_size(paths.len());
+        let mut source = Self::empty();
+        // Among several inputs, one that cannot be read (not a capture, missing, a folder) is
+        // a problem, and the others are read, as a zip's other members are; when none is read,
+        // those problems are why nothing could be.
+        let several = paths.len() > 1;
         // Every input is looked at before any is decompressed: the decoders' windows share one
         // budget, divided among the inputs that have one.
         let mut stdin_taken = false;
-        let looked = paths
-            .iter()
-            .map(|path| look(path, &mut stdin_taken))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut looked = Vec::with_capacity(paths.len());
+        for path in paths {
+            match look(path, &mut stdin_taken) {
+                Ok(l) => looked.push(l),
+                // `-` twice is a mistake in the command, not a bad input.
+                Err(error) if several && !is_stdin(path) => source.problems.push(error),
+                Err(error) => return Err(error),
+            }
+        }
         let window = Window::shared_by(looked.iter().map(|l| l.windows).sum());
-        let mut source = Self::empty();
         for Looked { path, found, .. } in looked {
             let added = match found {
                 Found::Zip(listing) => source.add_zip(path, &listing, paths.len(), window),
@@ -135,6 +145,7 @@ impl FileSource {
                 Ok(()) => {}
                 // Not read for its window: the other inputs are.
                 Err(refused @ SourceError::WindowTooLarge { .. }) => source.problems.push(refused),
+                Err(error) if several => source.problems.push(error),
                 Err(error) => return Err(error),
             }
         }

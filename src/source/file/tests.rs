@@ -1147,17 +1147,38 @@ fn captures_of_other_formats_are_named_with_how_to_convert_them() {
     }
 }
 
+/// One file that is not a capture fails; among several (a folder of rotated captures with a
+/// stray file, a tester's `rstscope good.pcapng notes.pcap` that opened nothing), it is a
+/// problem and the others are read.
 #[test]
-fn open_fails_on_the_first_bad_file() {
+fn a_bad_file_fails_alone_and_is_a_problem_among_several() {
     let good = TempFile::new(
         "good.pcap",
         &pcap(false, false, 1, 65535, &[rec(1, 0, b"a")]),
     );
     let text = TempFile::new("bad.txt", b"not a capture at all");
-    let error = FileSource::open(&[good.0.clone(), text.0.clone()])
+    let error = FileSource::open(std::slice::from_ref(&text.0))
         .err()
         .expect("fails");
     assert!(matches!(error, SourceError::NotACapture { path, .. } if path == text.0));
+    let missing = text.0.with_file_name("missing.pcap");
+    let mut source = FileSource::open(&[text.0.clone(), good.0.clone(), missing.clone()])
+        .expect("the good file is read");
+    assert_eq!(source.files().len(), 1);
+    assert!(source.next_frame().is_some());
+    let problems = source.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| matches!(p, SourceError::NotACapture { path, .. } if *path == text.0)),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| matches!(p, SourceError::Io { path, .. } if *path == missing)),
+        "{problems:?}"
+    );
 }
 
 // ---- robustness -----------------------------------------------------------------------------

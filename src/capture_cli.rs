@@ -337,7 +337,8 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             &rstscope::host::locale::spreadsheet(),
         ),
         CaptureFormat::Text => {
-            let mut out = header(&captured, &stats, args.write.as_deref());
+            let write = args.write.as_deref().map(|w| (w, save_failure.is_none()));
+            let mut out = header(&captured, &stats, write);
             out.push_str(&report::text::report(&a, clock, args.top));
             crate::text_lines(out)
         }
@@ -411,11 +412,11 @@ fn interfaces_json(captured: &[(CapturedInterface, CaptureStats)]) -> Value {
 
 /// The lines above the report: what was captured and what was lost, on each interface, then
 /// in all. With one interface its counts are the totals, said once (the Linux `any` capture,
-/// `-i lo`).
+/// `-i lo`). `write`: the file the capture was saved to, and whether the saving went through.
 fn header(
     captured: &[(CapturedInterface, CaptureStats)],
     s: &CaptureStats,
-    write: Option<&std::path::Path>,
+    write: Option<(&std::path::Path, bool)>,
 ) -> String {
     let mut out = String::from("Live capture\n");
     let several = captured.len() > 1;
@@ -462,8 +463,15 @@ fn header(
         "  dropped     kernel {}, interface {}, rstscope {}\n",
         s.kernel_dropped, s.interface_dropped, s.rstscope_dropped
     ));
-    if let Some(w) = write {
-        out.push_str(&format!("  saved to    {}\n", w.display()));
+    match write {
+        Some((w, true)) => out.push_str(&format!("  saved to    {}\n", w.display())),
+        // Regression (terminal trial): a save that failed (a full disk) said "saved to".
+        Some((w, false)) => out.push_str(&format!(
+            "  saved to    {} (not whole: the saving failed, see the warning; \
+             {SAVED_UP_TO_THERE})\n",
+            w.display()
+        )),
+        None => {}
     }
     out.push('\n');
     out
@@ -742,6 +750,25 @@ mod tests {
         assert!(
             two.contains("150 analyzed, 0 copies from a second interface counted once\n  dropped     kernel 3,"),
             "{two}"
+        );
+        let lo = [(interface(0, "lo"), stats(120, 3))];
+        let saved = header(
+            &lo,
+            &stats(120, 3),
+            Some((std::path::Path::new("a.pcapng"), true)),
+        );
+        assert!(saved.ends_with("  saved to    a.pcapng\n\n"), "{saved}");
+        let failed = header(
+            &lo,
+            &stats(120, 3),
+            Some((std::path::Path::new("a.pcapng"), false)),
+        );
+        assert!(
+            failed.ends_with(
+                "  saved to    a.pcapng (not whole: the saving failed, see the warning; the file \
+                 holds the capture only up to there)\n\n"
+            ),
+            "{failed}"
         );
     }
 

@@ -201,6 +201,27 @@ fn a_bad_file_among_several_is_a_warning_and_the_rest_are_read() {
     );
 }
 
+/// Regression (terminal trial): `rstscope analyze s.pcapng s.pcapng` read the file twice and
+/// said the two "hold the same traffic captured at two points". A file given again, by the
+/// same path or another, is read once, with a warning.
+#[test]
+fn a_file_given_twice_is_read_once() {
+    let dir = temp_dir("given-twice");
+    let f = write(&dir, "refused.pcap", &refused_pcap(3));
+    let other_path = dir.join(".").join("refused.pcap").display().to_string();
+    let (alone, _, _) = report_of(&[&f]);
+    let (v, files, err) = report_of(&[&f, &f, &other_path]);
+    assert!(v == alone, "read once: {err}");
+    assert_eq!(files.as_array().map(Vec::len), Some(1));
+    assert!(
+        err.contains(&format!(
+            "warning: {other_path}: the same file as {f}, given again: it is read once"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("two points"), "{err}");
+}
+
 #[test]
 fn empty_and_missing_files_exit_2() {
     let dir = temp_dir("empty");
@@ -423,13 +444,15 @@ fn two_files_are_merged_in_time_order() {
     assert_eq!(v["warnings"], serde_json::json!([]));
 }
 
-/// The same capture given twice is the same packets twice, as two capture points of the
-/// same traffic are: each SYN and RST counts once, and a warning says so.
+/// Two files of the same packets, as two capture points of the same traffic give: each SYN
+/// and RST counts once, and a warning says so. (The same file given twice is read once: see
+/// `a_file_given_twice_is_read_once`.)
 #[test]
-fn the_same_file_twice_counts_once() {
+fn two_copies_of_a_capture_count_once() {
     let dir = temp_dir("twice");
     let a = write(&dir, "a.pcap", &refused_pcap(3));
-    let v = json(&rstscope(&["analyze", "--format", "json", &a, &a]));
+    let b = write(&dir, "b.pcap", &refused_pcap(3));
+    let v = json(&rstscope(&["analyze", "--format", "json", &a, &b]));
     assert_eq!(v["packets"], 12);
     assert_eq!(v["failed_attempts"], 3);
     assert_eq!(v["rst_packets"], 3);

@@ -87,9 +87,14 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             links.join(", ")
         }
     );
+    // Copies left out are among the frames: said here too, so that the parts add up.
+    let copies = match cap.copies.total() {
+        0 => String::new(),
+        n => format!(", {n} copies left out"),
+    };
     let _ = writeln!(
         out,
-        "  packets     {}: {} TCP, {} other, {} not decoded",
+        "  packets     {}: {} TCP, {} other, {} not decoded{copies}",
         super::plural(cap.frames, "frame", "frames"),
         t.tcp_packets,
         cap.other_frames,

@@ -114,7 +114,22 @@ impl FileSource {
         // budget, divided among the inputs that have one.
         let mut stdin_taken = false;
         let mut looked = Vec::with_capacity(paths.len());
-        for path in paths {
+        // A file given twice (`a.pcap a.pcap`, `./a.pcap` and `a.pcap`) was read twice, as
+        // the same traffic captured at two points.
+        let mut given = std::collections::HashMap::new();
+        for (n, path) in paths.iter().enumerate() {
+            if !is_stdin(path)
+                && let Ok(file) = std::fs::canonicalize(path)
+            {
+                let first = *given.entry(file).or_insert(n);
+                if first != n {
+                    source.problems.push(SourceError::GivenTwice {
+                        path: path.clone(),
+                        first: paths[first].clone(),
+                    });
+                    continue;
+                }
+            }
             match look(path, &mut stdin_taken) {
                 Ok(l) => looked.push(l),
                 // `-` twice is a mistake in the command, not a bad input.

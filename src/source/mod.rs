@@ -516,6 +516,14 @@ pub enum SourceError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The same file given again (by the same path, or another path to it): read once.
+    #[error("{path}: the same file as {first}, given again: it is read once")]
+    GivenTwice {
+        /// The path given again.
+        path: PathBuf,
+        /// The path it was given by first.
+        first: PathBuf,
+    },
     /// The file does not start like a pcap, pcapng or gzip file.
     #[error(
         "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally compressed (gzip, zstd, lz4, xz, bzip2) or in a zip archive: save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"

@@ -568,13 +568,13 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
 /// [`diagnosis`] of an offender counted over `scope`. A scan's target is told as the scan
 /// first ([`scan_sentence`]): the port alone would be one arbitrary piece of it.
 pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
-    diagnosis_knowing(o, clock, scope, false)
+    diagnosis_knowing(o, clock, scope, Stopped::Unknown)
 }
 
 /// [`diagnosis_in`]; `stopped`: the machine saw the listener stop before the refusals, and
 /// nothing listen on the port after it, so refusals among accepted connections are said to
 /// follow its stop, not that it "stopped or restarted".
-fn diagnosis_knowing(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -> String {
+fn diagnosis_knowing(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped) -> String {
     let own = endpoint_diagnosis(o, clock, scope, stopped);
     match &o.scan {
         Some(scan) => format!("{} {own}", scan_sentence(scan, clock)),
@@ -707,6 +707,9 @@ const PART_OF_THE_TIME: &str =
 /// What they mean where the machine saw the listener go and nothing listen after it: the
 /// sentence that follows names it and says until when it was seen.
 const AFTER_IT_STOPPED: &str = "nothing was listening on that port after the service stopped";
+/// The same where the machine also saw it start after the first refusals.
+const BEFORE_AND_AFTER: &str =
+    "nothing was listening on that port before the service started and after it stopped";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
 /// What resets during the handshake mean.
@@ -744,15 +747,11 @@ fn aborter(o: &Offender) -> &'static str {
 pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
     let stopped = || {
         host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)))
-            .is_some_and(|(h, e)| stopped_for_good(o, e, h))
+            .map_or(Stopped::Unknown, |(h, e)| stopped_for_good(o, e, h))
     };
     let own = match o.diagnosis().kind {
         DiagnosisKind::Refused if o.failed_refused < o.attempts && o.completed > 0 => {
-            if stopped() {
-                AFTER_IT_STOPPED.to_owned()
-            } else {
-                PART_OF_THE_TIME.to_owned()
-            }
+            stopped().meaning().to_owned()
         }
         DiagnosisKind::Refused => match host.and_then(|h| listening_elsewhere(o, h)) {
             Some((r, _)) => format!(
@@ -793,7 +792,7 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
 }
 
 /// The diagnosis of the endpoint itself, scan or not.
-fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -> String {
+fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped) -> String {
     let ep = endpoint(o.addr, o.port);
     // " from 3 clients" / " with 3 clients", or nothing where the number is not known.
     let known = !matches!(
@@ -854,11 +853,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: bool) -
                     o.failed_refused,
                     from("from"),
                     o.completed,
-                    if stopped {
-                        AFTER_IT_STOPPED
-                    } else {
-                        PART_OF_THE_TIME
-                    }
+                    stopped.meaning()
                 )
             }
         }
@@ -1029,7 +1024,7 @@ pub fn full_diagnosis_in(
     scope: Scope,
 ) -> String {
     let host = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)));
-    let stopped = host.is_some_and(|(h, e)| stopped_for_good(o, e, h));
+    let stopped = host.map_or(Stopped::Unknown, |(h, e)| stopped_for_good(o, e, h));
     let mut s = diagnosis_knowing(o, clock, scope, stopped);
     if let Some((h, e)) = host {
         let facts = facts_in(o, e, h, clock, scope);
@@ -1084,14 +1079,45 @@ fn attributed(c: &EndpointClients) -> u64 {
 
 /// The machine saw `o`'s listener stop no later than the last refusal, and nothing listen on
 /// the port after it (up to now, or to the capture's end): what the refusals follow.
-fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> bool {
-    h.samples > 0
-        && e.local
-        && e.listener.now.is_none()
-        && e.listener
-            .earlier
-            .first()
-            .is_some_and(|was| was.last_seen <= o.last_seen)
+fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
+    let was = e.listener.earlier.first().filter(|was| {
+        h.samples > 0 && e.local && e.listener.now.is_none() && was.last_seen <= o.last_seen
+    });
+    match was {
+        None => Stopped::Unknown,
+        // Started during the capture, after the first refusals (a client retrying before
+        // its service was up): not only after its stop.
+        Some(was)
+            if o.first_seen < was.first_seen
+                && h.sampled.is_some_and(|(first, _)| was.first_seen > first) =>
+        {
+            Stopped::BeforeAndAfter
+        }
+        Some(_) => Stopped::After,
+    }
+}
+
+/// What the machine saw of the listener around an endpoint's refusals among accepted
+/// connections ([`stopped_for_good`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    /// Not seen to stop for good: "the service stopped or restarted".
+    Unknown,
+    /// Seen to stop before the refusals, nothing listening after.
+    After,
+    /// Seen to start after the first refusals, and to stop before the last.
+    BeforeAndAfter,
+}
+
+impl Stopped {
+    /// What the refusals among accepted connections mean.
+    fn meaning(self) -> &'static str {
+        match self {
+            Self::Unknown => PART_OF_THE_TIME,
+            Self::After => AFTER_IT_STOPPED,
+            Self::BeforeAndAfter => BEFORE_AND_AFTER,
+        }
+    }
 }
 
 /// The moment the listener sentences speak of. A capture still running says who listens
@@ -1165,7 +1191,12 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
         && e.local
     {
         let elsewhere = listening_elsewhere(o, h).filter(|_| e.listener.now.is_none());
-        out.push(listener_sentence(o, e, elsewhere.is_some(), clock, as_of));
+        let first_sample = h.sampled.map(|(first, _)| first);
+        let place = Place {
+            elsewhere: elsewhere.is_some(),
+            first_sample,
+        };
+        out.push(listener_sentence(o, e, place, clock, as_of));
         if let Some((r, gone)) = elsewhere {
             out.push(elsewhere_sentence(o, r, gone, clock, as_of));
         }
@@ -1319,16 +1350,27 @@ fn elsewhere_sentence(
     )
 }
 
-/// The listener sentence; `elsewhere` (a listener on the port at another address) names the
-/// endpoint's address with its port, where the port alone would read as nothing on it at all.
+/// What the listener sentence needs of the machine's report besides the endpoint's entry.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// A listener on the port at another address: the sentence names the endpoint's address
+    /// with its port, where the port alone would read as nothing on it at all.
+    elsewhere: bool,
+    /// The first sample of the machine: a listener first seen after it started during the
+    /// capture.
+    first_sample: Option<Timestamp>,
+}
+
+/// The listener sentence.
 fn listener_sentence(
     o: &Offender,
     e: &EndpointHost,
-    elsewhere: bool,
+    place: Place,
     clock: Clock,
     as_of: AsOf,
 ) -> String {
-    let port = if elsewhere {
+    let started = |r: &ListenerRecord| place.first_sample.is_some_and(|f| r.first_seen > f);
+    let port = if place.elsewhere {
         endpoint(o.addr, o.port)
     } else {
         o.port.to_string()
@@ -1337,8 +1379,14 @@ fn listener_sentence(
     let (when, listens) = (as_of.words(clock), as_of.listens());
     match (&e.listener.now, e.listener.earlier.first()) {
         (None, Some(was)) => format!(
-            "Nothing {listens} on {port}{when}; it was served by {} until {}{}.",
+            "Nothing {listens} on {port}{when}; it was served by {}{} until {}{}.",
             was.process.label(),
+            // Started during the capture (a client retrying before its service was up).
+            if started(was) {
+                format!(" from {}", clock.time(was.first_seen))
+            } else {
+                String::new()
+            },
             clock.time(was.last_seen),
             e.listener_end
                 .as_ref()
@@ -1370,6 +1418,21 @@ fn listener_sentence(
                 None => format!("Nothing {listens} on {port}{when}{during}."),
             }
         }
+        // First seen after the refusals, and no listener before it: not "again".
+        (Some(now), None) if refused && now.first_seen > o.last_seen && started(now) => match as_of
+        {
+            AsOf::Now => format!(
+                "{} listens on {port} since {}: it started after the refusals.",
+                now.process.label(),
+                clock.time(now.first_seen)
+            ),
+            AsOf::End(_) | AsOf::Saved(_) => format!(
+                "{} started listening on {port} at {}, after the refusals, and still \
+                     {listens}{when}.",
+                now.process.label(),
+                clock.time(now.first_seen)
+            ),
+        },
         (Some(now), _) if refused && now.first_seen > o.last_seen => match as_of {
             AsOf::Now => format!(
                 "{} listens on {port} again since {}.",
@@ -1673,6 +1736,85 @@ mod diagnosis_tests {
                  one listened between two samples."
             ),
             "{unseen}"
+        );
+    }
+
+    /// Regression (terminal trial): a client that began before its service listened, then
+    /// the service stopped: "nothing was listening on that port after the service stopped",
+    /// though most refusals came before it started; and a service started after the
+    /// refusals was said to listen "again". The sentences say when it started.
+    #[test]
+    fn refusals_before_a_service_started_say_so() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::state::{EndpointHost, HostReport};
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        // Refused from 1 to 9; served from 4 to 6; the machine sampled from 0 to 10.
+        let o = Offender {
+            failed_refused: 10,
+            failed_attempts: 10,
+            attempts: 12,
+            completed: 2,
+            first_seen: at(1),
+            last_seen: at(9),
+            ..offender(Cause::Refused, 10, 0)
+        };
+        let served = ListenerRecord {
+            addr: std::net::SocketAddr::new(o.addr, o.port),
+            process: ProcessInfo::bare(4312, "collector"),
+            first_seen: at(4),
+            last_seen: at(6),
+        };
+        let mut h = HostReport {
+            sampled: Some((at(0), at(10))),
+            samples: 11,
+            ended: true,
+            endpoints: vec![EndpointHost {
+                addr: o.addr,
+                port: o.port,
+                listener: ListenerStatus {
+                    now: None,
+                    earlier: vec![served.clone()],
+                },
+                clients: Default::default(),
+                client_details: Vec::new(),
+                local: true,
+                former_owner: None,
+                listener_end: None,
+            }],
+            ..HostReport::default()
+        };
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "while it accepted 2: nothing was listening on that port before the service \
+                 started and after it stopped. Nothing listened on 80 when the capture ended \
+                 (22:13:30); it was served by collector (pid 4312) from 22:13:24 until 22:13:26."
+            ),
+            "{text}"
+        );
+        // Refused from 1 to 3, then started at 4 and listening at the end: not "again".
+        let before = Offender {
+            completed: 0,
+            attempts: 10,
+            last_seen: at(3),
+            ..o
+        };
+        h.endpoints[0].listener = ListenerStatus {
+            now: Some(ListenerRecord {
+                last_seen: at(10),
+                ..served
+            }),
+            earlier: Vec::new(),
+        };
+        let text = super::full_diagnosis(&before, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "collector (pid 4312) started listening on 80 at 22:13:24, after the refusals, \
+                 and still listened when the capture ended (22:13:30)."
+            ) && !text.contains("again"),
+            "{text}"
         );
     }
 

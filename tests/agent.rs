@@ -537,6 +537,21 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     assert_eq!(agent.get("/evidence?endpoint=7211").status, 400);
     assert_eq!(agent.get("/evidence?endpoint=127.0.0.9:9").status, 404);
     assert_eq!(agent.get("/report?since=soon").status, 400);
+    // Regression (terminal trial): a misspelt parameter gave the whole report, read as the
+    // window asked for.
+    let misspelt = agent.get("/report?sinc=10m");
+    assert_eq!(misspelt.status, 400);
+    assert!(
+        misspelt
+            .text()
+            .contains("/report takes no parameter \"sinc\": it takes since, top, utc"),
+        "{}",
+        misspelt.text()
+    );
+    assert_eq!(
+        agent.get("/evidence?endpoint=127.0.0.1:7211&max=5").status,
+        400
+    );
     // A time ahead of the agent's clock: not an empty report, which reads as a quiet host.
     let ahead = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

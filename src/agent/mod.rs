@@ -405,6 +405,25 @@ impl Shared {
     }
 
     fn answer(&self, req: &Request) -> Response {
+        // A misspelt parameter (`/report?sinc=10m`) gave the whole report, read as the window
+        // asked for. /metrics takes any: a scraper's `params` are its own business.
+        let known: &[&str] = match req.path.as_str() {
+            "/report" => &["since", "top", "utc"],
+            "/evidence" => &["endpoint", "since", "max_packets"],
+            _ => &[],
+        };
+        if let Some((name, _)) = (req.query.iter())
+            .find(|(name, _)| !known.is_empty() && !known.contains(&name.as_str()))
+        {
+            return Response::text(
+                400,
+                &format!(
+                    "rstscope: {} takes no parameter {name:?}: it takes {}",
+                    req.path,
+                    known.join(", ")
+                ),
+            );
+        }
         match req.path.as_str() {
             "/metrics" => {
                 let format = Format::negotiate(req.header("accept"));

@@ -664,12 +664,13 @@ impl<R: Read + Send> ReadSource<R> for Lz4<R> {
 
 /// xz, stream after stream, by lzma-rust2's sans-I/O decoder, which decodes whatever part of
 /// an LZMA2 chunk it is given, as liblzma does: a file cut short gives what `xz -d` gives of
-/// it, but for the symbols that start in its last 19 compressed bytes. (The decoder decodes
-/// a symbol only once it has the 20 bytes the longest may take, and at the end, decoding the
+/// it, but for the symbols that start in its last 19 compressed bytes. The decoder decodes a
+/// symbol only once it has the 20 bytes the longest may take, and at the end, decoding the
 /// rest against padding, drops all of it when a symbol runs into the padding: 16 to 152 bytes
-/// of the capture in the trial's cut files, sometimes the last packet. lzma-rust2's reader
-/// reads a chunk's compressed data, up to 64 KiB, whole before it decodes any, and so gave
-/// nothing of the chunk a cut is in: of a small capture, nothing.)
+/// of the capture in the trial's cut files, the last packet or few (up to five of a SYN
+/// scan's 60-byte packets). lzma-rust2's reader reads a chunk's compressed data, up to
+/// 64 KiB, whole before it decodes any, and so gave nothing of the chunk a cut is in: of a
+/// small capture, nothing.
 struct Xz<R> {
     source: Source<R>,
     stream: XzStream,

@@ -275,7 +275,12 @@ fn xz<R: Read + Send + 'static>(mut file: R, window: Window) -> Box<dyn Read + S
         return Box::new(Refused(refused));
     }
     let limit = window.lzma_memory_kib();
+    // The sans-I/O decoder takes one filter before LZMA2 (BCJ or delta), the reader a chain.
+    let chain = xz_filters(&head).is_some_and(|filters| filters > 2);
     let mut xz = Classified::new(Prefixed::new(head, error, file), move |source| {
+        if chain {
+            return Box::new(lzma_rust2::XzReader::new_mem_limit(source, true, limit));
+        }
         Box::new(Xz {
             source,
             stream: XzStream::new_mem_limit(true, limit),
@@ -291,6 +296,14 @@ fn xz<R: Read + Send + 'static>(mut file: R, window: Window) -> Box<dyn Read + S
         window,
     });
     Box::new(xz)
+}
+
+/// How many filters the first block of the xz stream that `head` begins has (LZMA2 and those
+/// before it), if `head` holds its header's flags.
+fn xz_filters(head: &[u8]) -> Option<u8> {
+    let flags = head.get(13)?;
+    // 0 at 12 is the index of a stream without blocks.
+    (*head.get(12)? != 0).then_some((flags & 0x03) + 1)
 }
 
 /// The dictionary size of the first block of the xz stream that `head` begins, if `head`
@@ -745,6 +758,13 @@ impl<R: Read + Send> ReadSource<R> for Xz<R> {
     }
 }
 
+/// The reader of a chain of filters: a cut in a chunk gives nothing of it (see [`Xz`]).
+impl<R: Read + Send> ReadSource<R> for lzma_rust2::XzReader<Source<R>> {
+    fn source(&self) -> Option<&Source<R>> {
+        Some(self.inner())
+    }
+}
+
 impl<R: Read + Send> ReadSource<R> for bzip2::read::MultiBzDecoder<Source<R>> {
     fn source(&self) -> Option<&Source<R>> {
         Some(self.get_ref())
@@ -1036,6 +1056,20 @@ mod tests {
                 bytes.len()
             );
         }
+    }
+
+    /// A block of two filters before LZMA2 (`xz --x86 --delta=dist=4 --lzma2`, whose first
+    /// bytes these are), which the sans-I/O decoder does not take, goes to the reader.
+    #[test]
+    fn an_xz_chain_of_filters_is_told_from_its_first_block_header() {
+        let chain = [
+            0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04, 0xe6, 0xd6, 0xb4, 0x46, 0x03, 0x02,
+            0x04, 0x00, 0x03, 0x01, 0x03, 0x21, 0x01, 0x16, 0x00, 0x00, 0xce, 0xcd, 0x16, 0xaf,
+        ];
+        assert_eq!(xz_filters(&chain), Some(3));
+        let plain = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        assert_eq!(xz_filters(plain), Some(1));
+        assert_eq!(xz_filters(&plain[..13]), None);
     }
 
     /// Bytes after the last frame that are no frame are damage, not the end.

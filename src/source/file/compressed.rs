@@ -12,12 +12,16 @@
 //!
 //! A decoder's failures come out as two kinds of error for the reader's messages:
 //! [`io::ErrorKind::UnexpectedEof`] when the compressed data stops before its end (the file was
-//! cut short after it was compressed), [`io::ErrorKind::InvalidData`] when it is damaged.
+//! cut short after it was compressed), [`io::ErrorKind::InvalidData`] when it is damaged. What
+//! a decoder decoded before its failure comes out before the error: a file cut short gives
+//! what the format's own tool (`zstd -d`, `xz -d`...) gives of it, but for xz the symbols of
+//! its last 19 compressed bytes (see [`Xz`]).
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
 use flate2::read::MultiGzDecoder;
+use lzma_rust2::{Action, Status, XzStream};
 use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
@@ -271,8 +275,19 @@ fn xz<R: Read + Send + 'static>(mut file: R, window: Window) -> Box<dyn Read + S
         return Box::new(Refused(refused));
     }
     let limit = window.lzma_memory_kib();
+    // The sans-I/O decoder takes one filter before LZMA2 (BCJ or delta), the reader a chain.
+    let chain = xz_filters(&head).is_some_and(|filters| filters > 2);
     let mut xz = Classified::new(Prefixed::new(head, error, file), move |source| {
-        Box::new(lzma_rust2::XzReader::new_mem_limit(source, true, limit))
+        if chain {
+            return Box::new(lzma_rust2::XzReader::new_mem_limit(source, true, limit));
+        }
+        Box::new(Xz {
+            source,
+            stream: XzStream::new_mem_limit(true, limit),
+            pending: None,
+            failed: None,
+            done: false,
+        })
     });
     // lzma-rust2 says only "needed memory too big" of a later block.
     xz.refusal = Some(TooLarge {
@@ -281,6 +296,14 @@ fn xz<R: Read + Send + 'static>(mut file: R, window: Window) -> Box<dyn Read + S
         window,
     });
     Box::new(xz)
+}
+
+/// How many filters the first block of the xz stream that `head` begins has (LZMA2 and those
+/// before it), if `head` holds its header's flags.
+fn xz_filters(head: &[u8]) -> Option<u8> {
+    let flags = head.get(13)?;
+    // 0 at 12 is the index of a stream without blocks.
+    (*head.get(12)? != 0).then_some((flags & 0x03) + 1)
 }
 
 /// The dictionary size of the first block of the xz stream that `head` begins, if `head`
@@ -400,13 +423,29 @@ impl<R: Read> Read for Classified<R> {
 
 /// zstd, frame after frame (ruzstd's streaming decoder reads one frame and checks no
 /// checksum).
+///
+/// Each block is read whole before the decoder is given it, so that a file cut short is told
+/// from damage before decoding, and what the decoder holds is not lost with the block the cut
+/// is in: ruzstd hands out a frame's last window (up to the frame's window, 8 MiB for
+/// `zstd -19`) only when the frame ends, so a cut frame is ended for it (see
+/// [`Zstd::end_cut_frame`]) and gives what `zstd -d` gives of it.
 struct Zstd<R> {
     source: Source<R>,
     frame: FrameDecoder,
     /// Inside a frame (its header read, its end not yet).
     in_frame: bool,
+    /// The frame ends with a checksum of its content (after its last block).
+    checksum: bool,
+    /// The block being read: its header, its content, and after the last, the checksum.
+    block: Vec<u8>,
+    /// The file ended inside the frame, which was ended for the decoder: what it holds comes
+    /// out, then the cut, at every read after.
+    cut: bool,
     window: Window,
 }
+
+/// A block's content is at most 128 KiB (RFC 8878, Block_Maximum_Size).
+const ZSTD_MAX_BLOCK: usize = 128 << 10;
 
 impl<R: Read> Zstd<R> {
     fn new(source: Source<R>, window: Window) -> Self {
@@ -416,6 +455,9 @@ impl<R: Read> Zstd<R> {
             source,
             frame,
             in_frame: false,
+            checksum: false,
+            block: Vec::new(),
+            cut: false,
             window,
         }
     }
@@ -426,8 +468,16 @@ impl<R: Read> Zstd<R> {
             if self.source.at_end()? {
                 return Ok(false);
             }
-            match self.frame.init(&mut self.source) {
-                Ok(()) => return Ok(true),
+            let mut header = Recording {
+                source: &mut self.source,
+                head: Vec::with_capacity(5),
+            };
+            match self.frame.init(&mut header) {
+                Ok(()) => {
+                    // The frame header descriptor, after the magic number: bit 2.
+                    self.checksum = header.head.get(4).is_some_and(|d| d & 0x04 != 0);
+                    return Ok(true);
+                }
                 Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
                     length,
                     ..
@@ -453,6 +503,89 @@ impl<R: Read> Zstd<R> {
             }
         }
     }
+
+    /// Reads the frame's next block whole (with the frame's checksum after the last) and
+    /// decodes it; when the file ends inside it, ends the frame with what arrived.
+    fn next_block(&mut self) -> io::Result<()> {
+        const HEADER: usize = 3;
+        self.block.clear();
+        if self.read_block(HEADER)? < HEADER {
+            return self.end_cut_frame(0);
+        }
+        let word = self
+            .block
+            .iter()
+            .rev()
+            .fold(0u32, |word, &b| (word << 8) | u32::from(b));
+        let (last, kind, size) = (word & 1 == 1, (word >> 1) & 0x03, (word >> 3) as usize);
+        // An RLE block's content is its one byte; raw and compressed blocks' their size.
+        let content = if kind == 1 { 1 } else { size };
+        if content > ZSTD_MAX_BLOCK {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a zstd block says it holds {content} bytes, more than a block may"),
+            ));
+        }
+        let checksum = if last && self.checksum { 4 } else { 0 };
+        let arrived = self.read_block(content + checksum)?;
+        if arrived < content {
+            // zstd -d hands out a raw block's bytes as they come, nothing of another block
+            // until it is whole.
+            return self.end_cut_frame(if kind == 0 { arrived } else { 0 });
+        }
+        if arrived < content + checksum {
+            // Only the checksum is missing: the block is decoded, the frame unchecked.
+            self.block.resize(HEADER + content + checksum, 0);
+            self.cut = true;
+        }
+        self.frame
+            .decode_blocks(self.block.as_slice(), BlockDecodingStrategy::UptoBlocks(1))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Appends up to `len` bytes of the file to the block; returns how many it had.
+    fn read_block(&mut self, len: usize) -> io::Result<usize> {
+        (&mut self.source)
+            .take(len as u64)
+            .read_to_end(&mut self.block)
+    }
+
+    /// Ends a frame the file ends inside, so that the decoder hands out all it decoded: with a
+    /// last raw block of the first `raw` bytes of the block the cut is in, if that is raw
+    /// (`self.block`: its header, then its bytes).
+    fn end_cut_frame(&mut self, raw: usize) -> io::Result<()> {
+        let header = ((raw as u32) << 3 | 1).to_le_bytes();
+        let mut end = Vec::with_capacity(3 + raw + 4);
+        end.extend_from_slice(header.get(..3).unwrap_or_default());
+        end.extend_from_slice(self.block.get(3..3 + raw).unwrap_or_default());
+        // A checksum, which is not checked.
+        if self.checksum {
+            end.extend_from_slice(&[0; 4]);
+        }
+        self.cut = true;
+        self.frame
+            .decode_blocks(end.as_slice(), BlockDecodingStrategy::UptoBlocks(1))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// The source as a frame header is read from it, its first five bytes kept: the magic number
+/// and the frame header descriptor.
+struct Recording<'a, R> {
+    source: &'a mut Source<R>,
+    head: Vec<u8>,
+}
+
+impl<R: Read> Read for Recording<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.source.read(buf)?;
+        let keep = n.min(5usize.saturating_sub(self.head.len()));
+        self.head
+            .extend_from_slice(buf.get(..keep).unwrap_or_default());
+        Ok(n)
+    }
 }
 
 impl<R: Read + Send> Read for Zstd<R> {
@@ -471,6 +604,12 @@ impl<R: Read + Send> Read for Zstd<R> {
                 return self.frame.read(buf);
             }
             if self.frame.is_finished() {
+                if self.cut {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "a zstd frame ends early",
+                    ));
+                }
                 let (read, computed) = (
                     self.frame.get_checksum_from_data(),
                     self.frame.get_calculated_checksum(),
@@ -488,9 +627,7 @@ impl<R: Read + Send> Read for Zstd<R> {
                 self.in_frame = false;
                 continue;
             }
-            self.frame
-                .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBlocks(1))
-                .map_err(|e| io::Error::other(e.to_string()))?;
+            self.next_block()?;
         }
     }
 }
@@ -538,6 +675,90 @@ impl<R: Read + Send> ReadSource<R> for Lz4<R> {
     }
 }
 
+/// xz, stream after stream, by lzma-rust2's sans-I/O decoder, which decodes whatever part of
+/// an LZMA2 chunk it is given, as liblzma does: a file cut short gives what `xz -d` gives of
+/// it, but for the symbols that start in its last 19 compressed bytes. The decoder decodes a
+/// symbol only once it has the 20 bytes the longest may take, and at the end, decoding the
+/// rest against padding, drops all of it when a symbol runs into the padding: 16 to 152 bytes
+/// of the capture in the trial's cut files, the last packet or few (up to five of a SYN
+/// scan's 60-byte packets). lzma-rust2's reader reads a chunk's compressed data, up to
+/// 64 KiB, whole before it decodes any, and so gave nothing of the chunk a cut is in: of a
+/// small capture, nothing.
+struct Xz<R> {
+    source: Source<R>,
+    stream: XzStream,
+    /// The decoder's error in a call that decoded bytes first: it comes after them.
+    pending: Option<io::Error>,
+    /// The decoder failed: this, at every read after (the decoder itself would say only that
+    /// it failed before).
+    failed: Option<(io::ErrorKind, String)>,
+    /// The last stream ended.
+    done: bool,
+}
+
+impl<R: Read> Xz<R> {
+    /// `error`, kept for the reads after it.
+    fn fail(&mut self, error: io::Error) -> io::Error {
+        self.failed = Some((error.kind(), error.to_string()));
+        error
+    }
+}
+
+impl<R: Read + Send> Read for Xz<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(error) = self.pending.take() {
+            return Err(self.fail(error));
+        }
+        if let Some((kind, message)) = &self.failed {
+            return Err(io::Error::new(*kind, message.clone()));
+        }
+        if buf.is_empty() || self.done {
+            return Ok(0);
+        }
+        loop {
+            let input = self.source.inner.fill_buf()?;
+            let action = if input.is_empty() {
+                self.source.ended = true;
+                Action::Finish
+            } else {
+                Action::Run
+            };
+            let before = self.stream.total_out();
+            let result = self.stream.process(input, buf, action);
+            let produced = usize::try_from(self.stream.total_out() - before).unwrap_or(0);
+            let result = match result {
+                Ok(result) => result,
+                // What it decoded before the cut or the damage is handed out first.
+                Err(error) if produced > 0 => {
+                    self.pending = Some(error);
+                    return Ok(produced);
+                }
+                Err(error) => return Err(self.fail(error)),
+            };
+            self.source.inner.consume(result.bytes_consumed);
+            self.done = result.status == Status::StreamEnd;
+            if produced > 0 || self.done {
+                return Ok(produced);
+            }
+            if result.bytes_consumed == 0 {
+                // Given input or told it ends, the decoder either moves on or fails; never
+                // spin on it.
+                return Err(self.fail(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the xz decoder stopped without an error",
+                )));
+            }
+        }
+    }
+}
+
+impl<R: Read + Send> ReadSource<R> for Xz<R> {
+    fn source(&self) -> Option<&Source<R>> {
+        Some(&self.source)
+    }
+}
+
+/// The reader of a chain of filters: a cut in a chunk gives nothing of it (see [`Xz`]).
 impl<R: Read + Send> ReadSource<R> for lzma_rust2::XzReader<Source<R>> {
     fn source(&self) -> Option<&Source<R>> {
         Some(self.inner())
@@ -751,6 +972,104 @@ mod tests {
         // Alone it is not refused for its window (the frame is cut, and says so).
         let (_, error) = read(Compression::Zstd, &zstd, Window::alone());
         assert!(error.as_ref().and_then(TooLarge::of).is_none(), "{error:?}");
+    }
+
+    /// Regression (trial): a zstd file cut short gave nothing of the frame's last window, which
+    /// ruzstd holds until the frame ends (4 KiB here, 8 MiB for `zstd -19`). Every byte
+    /// `zstd -d` gives of it comes out, then the cut: of a frame of three 4 KiB blocks (the cut
+    /// fixture of make-compressed.sh) 8192 bytes, or 4096 cut inside its second block; of a
+    /// frame whose checksum is cut, all of it.
+    #[test]
+    fn a_cut_zstd_frame_gives_every_byte_zstd_gives_of_it() {
+        let cut = include_bytes!("../../../tests/fixtures/compressed/http-mix-cut.pcapng.zst");
+        let last = TWO_FRAMES.len();
+        for (bytes, gives) in [
+            (&cut[..], 8192),
+            (&cut[..1884], 4096),
+            (&TWO_FRAMES[..last - 2], PLAIN.len()),
+            // The second frame's last byte missing: only the first frame.
+            (&TWO_FRAMES[..last - 5], 5000),
+        ] {
+            let (out, error) = decompress(Compression::Zstd, bytes);
+            assert_eq!(out.len(), gives, "{} bytes", bytes.len());
+            assert_eq!(out, PLAIN[..gives]);
+            let kind = error.map(|e| e.kind());
+            assert_eq!(
+                kind,
+                Some(io::ErrorKind::UnexpectedEof),
+                "{} bytes",
+                bytes.len()
+            );
+        }
+    }
+
+    /// zstd writes data it cannot compress (encrypted payloads) as raw blocks, which `zstd -d`
+    /// hands out as they arrive: a cut inside one gives its bytes up to the cut. A frame of
+    /// raw blocks of 4 KiB made here from the capture; what zstd 1.5.4 gives of each cut.
+    #[test]
+    fn a_zstd_frame_cut_inside_a_raw_block_gives_the_bytes_before_the_cut() {
+        // No checksum, a 16 KiB window.
+        let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 4 << 3];
+        for (i, block) in PLAIN.chunks(4096).enumerate() {
+            let last = (i + 1) * 4096 >= PLAIN.len();
+            let header = (block.len() as u32) << 3 | u32::from(last);
+            frame.extend_from_slice(&header.to_le_bytes()[..3]);
+            frame.extend_from_slice(block);
+        }
+        let (whole, error) = decompress(Compression::Zstd, &frame);
+        assert!(error.is_none() && whole == PLAIN, "{error:?}");
+        let second = 6 + 3 + 4096;
+        for (cut, gives) in [
+            (second + 3 + 1000, 5096),
+            (second + 2, 4096),
+            (second + 3, 4096),
+            (frame.len() - 1, PLAIN.len() - 1),
+        ] {
+            let (out, error) = decompress(Compression::Zstd, &frame[..cut]);
+            assert_eq!(out.len(), gives, "cut at {cut}");
+            assert_eq!(out, PLAIN[..gives]);
+            let kind = error.map(|e| e.kind());
+            assert_eq!(kind, Some(io::ErrorKind::UnexpectedEof), "cut at {cut}");
+        }
+    }
+
+    /// Regression (trial): an xz file cut short gave nothing of the LZMA2 chunk the cut is in
+    /// (up to 64 KiB of compressed data; of a small capture, all of it). What it decodes of
+    /// that chunk comes out, then the cut: of the cut fixture 7773 bytes, where `xz -d` gives
+    /// 7925, as lzma-rust2 decodes no symbol that starts in the last 19 compressed bytes of a
+    /// cut (it must see 20 bytes past a symbol's start before it decodes it, and at the end
+    /// drops the tail when a symbol there runs past it). Of a file cut in its index, after
+    /// its last block, all of the capture, as `xz -d` gives.
+    #[test]
+    fn a_cut_xz_stream_gives_what_it_decodes_before_the_cut() {
+        let cut = include_bytes!("../../../tests/fixtures/compressed/http-mix-cut.pcapng.xz");
+        let whole = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        for (bytes, gives) in [(&cut[..], 7773), (&whole[..whole.len() - 12], PLAIN.len())] {
+            let (out, error) = decompress(Compression::Xz, bytes);
+            assert_eq!(out.len(), gives, "{} bytes", bytes.len());
+            assert_eq!(out, PLAIN[..gives]);
+            let kind = error.map(|e| e.kind());
+            assert_eq!(
+                kind,
+                Some(io::ErrorKind::UnexpectedEof),
+                "{} bytes",
+                bytes.len()
+            );
+        }
+    }
+
+    /// A block of two filters before LZMA2 (`xz --x86 --delta=dist=4 --lzma2`, whose first
+    /// bytes these are), which the sans-I/O decoder does not take, goes to the reader.
+    #[test]
+    fn an_xz_chain_of_filters_is_told_from_its_first_block_header() {
+        let chain = [
+            0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04, 0xe6, 0xd6, 0xb4, 0x46, 0x03, 0x02,
+            0x04, 0x00, 0x03, 0x01, 0x03, 0x21, 0x01, 0x16, 0x00, 0x00, 0xce, 0xcd, 0x16, 0xaf,
+        ];
+        assert_eq!(xz_filters(&chain), Some(3));
+        let plain = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
+        assert_eq!(xz_filters(plain), Some(1));
+        assert_eq!(xz_filters(&plain[..13]), None);
     }
 
     /// Bytes after the last frame that are no frame are damage, not the end.

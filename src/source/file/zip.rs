@@ -792,8 +792,12 @@ fn lzma(
     if let Err(refused) = window.admit_lzma("LZMA", dict) {
         return Ok(Box::new(compressed::Refused(refused)));
     }
-    let reader = lzma_rust2::LzmaReader::new_with_props(raw, size, props, dict, None)
+    let mut reader = lzma_rust2::LzmaReader::new_with_props(raw, size, props, dict, None)
         .map_err(|_| damaged())?;
+    // What it decoded before the archive's end (or damage) is handed out before the error,
+    // as liblzma does: otherwise a cut member lost the last read's bytes, of a small capture
+    // all of them. The member is read to its end or an error, which checks it.
+    reader.set_defer_errors(true);
     Ok(Box::new(reader))
 }
 

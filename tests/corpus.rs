@@ -853,3 +853,46 @@ fn only_the_injected_reset_of_the_corpus_is_suspect_injected() {
         )]
     );
 }
+
+/// Regression: in chrissanders-packets/nowebaccess2.pcapng a client tries one connect three
+/// times with the same ISN (11:42:15.791, 16.290, 16.790), refused each time. The endpoint's
+/// incidents are that one attempt, at its first refusal, so its first and last are both
+/// 15.791198 and its peak 1/s, while the totals' resets/s counts the two RSTs of 11:42:16.
+/// The text read "rate avg 1.0/s peak 1/s; first ... last ..." as if it counted resets.
+#[test]
+fn nowebaccess2s_retried_refusals_count_once_and_are_said_to() {
+    let dir = corpus_dir();
+    let path = dir.join("chrissanders-packets/nowebaccess2.pcapng");
+    if !path.is_file() {
+        always_show("corpus nowebaccess2 test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("nowebaccess2 analyzed");
+    let s = &a.snapshot;
+    assert_eq!(s.totals.rst_by_cause, [3, 0, 0, 0, 0]);
+    assert_eq!(s.offenders.len(), 1);
+    let o = &s.offenders[0];
+    assert_eq!(
+        (
+            o.rst_packets,
+            o.failed_attempts,
+            o.refusal_retries,
+            o.incidents
+        ),
+        (3, 1, 2, 1)
+    );
+    let first = rstscope::packet::Timestamp::from_parts(1_268_912_535, 791_198_000);
+    assert_eq!((o.first_seen, o.last_seen), (first, first));
+    assert_eq!(o.peak_rate, 1);
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    assert!(
+        text.contains(
+            "     incidents 1 (the refusals of 2 retries not counted: an attempt counts once): avg 1.0/s peak 1/s; first 2010-03-18 11:42:15.791198 +00:00 last 2010-03-18 11:42:15.791198 +00:00"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("resets/s         peak 2/s at 11:42:16"),
+        "{text}"
+    );
+}

@@ -179,6 +179,10 @@ fn refused_retries_with_same_isn_are_one_attempt_three_connections() {
     let o = &snap.offenders[0];
     assert_eq!(o.refusal_retries, 2);
     assert_eq!(o.incidents, 1);
+    // First, last and peak count incidents too: the attempt, at its first refusal, not the
+    // retries' refusals that follow (chrissanders-packets/nowebaccess2.pcapng).
+    let first = Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + 1_000_000);
+    assert_eq!((o.first_seen, o.last_seen, o.peak_rate), (first, first, 1));
 }
 
 #[test]

@@ -887,7 +887,7 @@ fn files_years_apart_are_said_to_be_apart() {
         "{text}"
     );
     // The endpoint's too, though its first and last incidents are 17 years apart.
-    assert!(text.contains("rate avg 5.0/s peak 5/s"), "{text}");
+    assert!(text.contains("incidents 10: avg 5.0/s peak 5/s"), "{text}");
     // And its evidence's sentence (it was "0.002/day").
     let out = rstscope(&[
         "analyze",

@@ -211,3 +211,28 @@ fn a_time_half_a_second_before_1970_prints_as_minus_0_5() {
     assert!(text.contains(",-0.100000,"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Regression (chrissanders-packets/nowebaccess2.pcapng): a Windows client retries a refused
+/// connect with the same ISN, 0.5 s and 1 s later. The endpoint's line read "rate avg 1.0/s
+/// peak 1/s; first T last T" with T the first refusal, while the retries' refusals went on
+/// after it: rates, first and last count incidents (the attempt, once), and now say so.
+#[test]
+fn an_endpoints_rates_and_times_say_they_count_incidents_not_retried_refusals() {
+    let dir = temp_dir("regressions", "retried-refusal");
+    let mut records = Vec::new();
+    for (secs, micros) in [(T0, 0), (T0, 500_000), (T0 + 1, 500_000)] {
+        records.push((secs, micros, frame(80, false, SYN, 100, 0)));
+        records.push((secs, micros + 100, frame(80, true, RST | ACK, 0, 101)));
+    }
+    let file = write(&dir, "retried-refusal.pcap", &pcap(&records));
+    let out = analyze(&["--utc", &file]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "     incidents 1 (the refusals of 2 retries not counted: an attempt counts once): avg 1.0/s peak 1/s; first 2023-11-14 22:13:20.000100 +00:00 last 2023-11-14 22:13:20.000100 +00:00"
+        ),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,6 +1,8 @@
 //! Why a reset happened: the five causes, whether a reset was acceptable, and the evidence
 //! that one was injected. Rules exactly as DESIGN.md states them.
 
+use crate::packet::Timestamp;
+
 /// The cause of one RST. Exactly one per RST, first matching rule wins, judged from the
 /// packets of the connection seen before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,7 +100,8 @@ pub struct Suspicion {
     /// The RST's TTL / hop limit, when it differs by 2 or more from every other packet of the
     /// same sender in the connection; with the nearest TTL those packets had.
     pub ttl: Option<(u8, u8)>,
-    /// The RST's IP ID, when it breaks the sender's otherwise steady sequence; with the ID
+    /// The RST's IP ID, when it breaks the sender's otherwise steady sequence by more than
+    /// its counter could have advanced in the time ([`IpIdSequence::breaks`]); with the ID
     /// the sequence would have continued from.
     pub ip_id: Option<(u16, u16)>,
 }
@@ -150,22 +153,68 @@ impl TtlRange {
 }
 
 /// The IPv4 IDs of one sender's packets in one connection, RSTs excluded, as far as they
-/// form a steady sequence (each ID a little above the previous one).
+/// form a steady sequence (each ID a little above the previous one), and when the last of
+/// them was sent.
+///
+/// Six bytes, as many as without the time: both sides of every connection in the flow table
+/// keep one, in the entry's hot part, and a byte more would cost each entry a cache line. So
+/// the run saturates in a byte and the time is kept in two bytes ([`IdClock`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IpIdSequence {
     last: u16,
-    run: u16,
+    /// The time of `last`.
+    at: IdClock,
+    run: u8,
     broken: bool,
 }
 
 /// IDs within this step of the previous one continue a sequence.
 const IP_ID_STEP: u16 = 1024;
 /// Packets in a steady sequence before a RST outside it is evidence.
-const IP_ID_MIN_RUN: u16 = 3;
+const IP_ID_MIN_RUN: u8 = 3;
+/// The most IDs a sender's counter is taken to advance in a second between two of its
+/// packets of one connection: a counter shared with the host's other traffic (Windows' and
+/// many embedded stacks' host-wide counter, the per-destination buckets of Windows 8 and
+/// later and of Linux) advances at the rate the host sends, Linux's buckets also by a random
+/// step up to the milliseconds they were idle. 65,536 a second is a busy server's rate, and
+/// makes every ID plausible a second after the sender's previous packet: only a jump no
+/// counter could have made in the time is evidence.
+const IP_ID_MAX_RATE: u64 = 65_536;
+
+/// Packet time in ticks of 2^24 ns (16.8 ms), wrapping after 2^40 ns (18.3 minutes): what a
+/// sequence needs of its last packet's time, in two bytes and a shift a packet. A tick more
+/// is allowed for the rounding ([`IdClock::nanos_until`]), 1,100 IDs more reach: on the
+/// side of no claim.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct IdClock(u16);
+
+impl IdClock {
+    const TICK_SHIFT: u32 = 24;
+    /// Nanoseconds after which the clock reads the same again.
+    const WRAP_NANOS: i64 = 1 << (Self::TICK_SHIFT + 16);
+    /// The longest time the clock tells from a wrap: a tick less, for the ticks the two
+    /// times fall in.
+    const SPAN_NANOS: i64 = Self::WRAP_NANOS - (1 << Self::TICK_SHIFT);
+
+    #[inline(always)]
+    fn of(t: Timestamp) -> Self {
+        // Truncation keeps the low bits: only differences of nearby times are read.
+        Self((t.0 >> Self::TICK_SHIFT) as u16)
+    }
+
+    /// Nanoseconds from `self` to `t` at most, rounded up to a whole tick, when `t` lies less
+    /// than [`IdClock::SPAN_NANOS`] after `self`. A time before `self` (packets out of time
+    /// order) reads as nearly a wrap later: a long wait, on the side of no claim.
+    fn nanos_until(self, t: Timestamp) -> u64 {
+        let ticks = Self::of(t).0.wrapping_sub(self.0);
+        (u64::from(ticks) + 1) << Self::TICK_SHIFT
+    }
+}
 
 impl IpIdSequence {
-    /// Adds one packet's IP ID.
-    pub fn add(&mut self, id: u16) {
+    /// Adds one packet's IP ID, sent at `t`.
+    #[inline(always)]
+    pub fn add(&mut self, id: u16, t: Timestamp) {
         if self.run == 0 {
             self.run = 1;
         } else {
@@ -177,20 +226,27 @@ impl IpIdSequence {
             }
         }
         self.last = id;
+        self.at = IdClock::of(t);
     }
 
-    /// When `id` breaks a steady sequence of at least three packets: the last ID of it.
-    /// ID 0 never counts: Linux sends resets without a socket with ID 0.
-    pub fn breaks(&self, id: u16) -> Option<u16> {
-        if self.broken || self.run < IP_ID_MIN_RUN || id == 0 {
+    /// When `id`, on a RST sent at `t`, breaks a steady sequence of at least three packets
+    /// by more than the sender's counter could have advanced since the last of them (see
+    /// [`IP_ID_MAX_RATE`]): the last ID of the sequence. `since` is when the connection
+    /// began: the sequence's packets came after it, so a RST less than the clock's span
+    /// ([`IdClock::SPAN_NANOS`]) after it tells the time since the last one; a later RST
+    /// gives no evidence. ID 0 never counts: Linux sends resets without a socket with ID 0.
+    pub fn breaks(&self, id: u16, t: Timestamp, since: Timestamp) -> Option<u16> {
+        if self.broken
+            || self.run < IP_ID_MIN_RUN
+            || id == 0
+            || t.0.saturating_sub(since.0) >= IdClock::SPAN_NANOS
+        {
             return None;
         }
-        let step = id.wrapping_sub(self.last);
-        if step == 0 || (1..=IP_ID_STEP).contains(&step) {
-            None
-        } else {
-            Some(self.last)
-        }
+        let step = u64::from(id.wrapping_sub(self.last));
+        let reach = u64::from(IP_ID_STEP)
+            + self.at.nanos_until(t) * IP_ID_MAX_RATE / Timestamp::NANOS_PER_SEC as u64;
+        (step > reach).then_some(self.last)
     }
 }
 
@@ -311,22 +367,93 @@ mod tests {
         assert_eq!((r.outlier(62), r.outlier(66)), (Some(64), Some(64)));
     }
 
+    /// `ms` milliseconds into a capture.
+    fn at_ms(ms: i64) -> Timestamp {
+        Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ms * 1_000_000)
+    }
+
     #[test]
     fn ip_id_break_needs_steady_run_and_ignores_zero() {
+        let since = at_ms(0);
         let mut s = IpIdSequence::default();
-        s.add(100);
-        s.add(101);
-        assert_eq!(s.breaks(9000), None, "two packets are not a sequence yet");
-        s.add(102);
-        assert_eq!(s.breaks(103), None);
-        assert_eq!(s.breaks(0), None);
-        assert_eq!(s.breaks(9000), Some(102));
-        s.add(40000);
+        s.add(100, at_ms(0));
+        s.add(101, at_ms(1));
         assert_eq!(
-            s.breaks(9000),
+            s.breaks(9000, at_ms(2), since),
+            None,
+            "two packets are not a sequence yet"
+        );
+        s.add(102, at_ms(2));
+        assert_eq!(s.breaks(103, at_ms(3), since), None);
+        assert_eq!(s.breaks(0, at_ms(3), since), None);
+        assert_eq!(s.breaks(9000, at_ms(3), since), Some(102));
+        s.add(40000, at_ms(4));
+        assert_eq!(
+            s.breaks(9000, at_ms(5), since),
             None,
             "a sender with random IDs gives no evidence"
         );
+    }
+
+    /// Regression (zeek/tcp/retransmit-fast009.pcap): a host-wide counter advances with the
+    /// host's other traffic, so a jump is evidence only when no plausible packet rate
+    /// (65,536 IDs a second) makes it in the time since the sender's previous packet. The
+    /// reset 60 s after the client's last packet, 1,395 IDs on, was flagged.
+    #[test]
+    fn ip_id_jump_is_weighed_against_the_time_since_the_senders_last_packet() {
+        let since = at_ms(0);
+        let mut s = IpIdSequence::default();
+        for (ms, id) in [(0, 4443), (185, 4447), (201, 4448), (827, 4482)] {
+            s.add(id, at_ms(ms));
+        }
+        let after = |ms: i64| at_ms(827 + ms);
+        assert_eq!(
+            s.breaks(5877, after(60_165), since),
+            None,
+            "23 IDs a second"
+        );
+        // A millisecond on: 66 IDs, plus the 1,024 any step may take and the clock's
+        // rounding (up to two ticks of 16.8 ms, 2,199 IDs).
+        assert_eq!(s.breaks(4482 + 2000, after(1), since), None);
+        assert_eq!(s.breaks(4482 + 4000, after(1), since), Some(4482));
+        // 100 ms on: 6,554 IDs, with the same allowances.
+        assert_eq!(s.breaks(4482 + 7000, after(100), since), None);
+        assert_eq!(s.breaks(4482 + 9000, after(100), since), Some(4482));
+        // A second on, the counter may have wrapped: any ID, even one just below, is plausible.
+        assert_eq!(s.breaks(4481, after(1_000), since), None);
+        assert_eq!(s.breaks(4481, after(70), since), Some(4482));
+        // A RST stamped before the sender's last packet (times out of order) is no evidence.
+        assert_eq!(s.breaks(30000, at_ms(800), since), None);
+    }
+
+    /// The time of a sequence's last ID is kept in a clock that wraps after 18.3 minutes: a
+    /// RST that late in a connection (less a tick) cannot tell how long the sender was quiet, and gives
+    /// no evidence even where the wrapped clock reads a millisecond.
+    #[test]
+    fn ip_id_gives_no_evidence_past_the_clocks_wrap() {
+        let mut s = IpIdSequence::default();
+        for (ms, id) in [(0, 100), (1, 101), (2, 102)] {
+            s.add(id, at_ms(ms));
+        }
+        assert_eq!(s.breaks(30000, at_ms(3), at_ms(0)), Some(102));
+        let late = Timestamp(at_ms(2).0 + IdClock::WRAP_NANOS + 1_000_000);
+        assert_eq!(IdClock::of(late).0.wrapping_sub(IdClock::of(at_ms(2)).0), 0);
+        assert_eq!(s.breaks(30000, late, at_ms(0)), None);
+        // Within a tick of the wrap the clock may read 0 too.
+        for ms in 1..=20 {
+            let t = Timestamp(at_ms(2).0 + IdClock::WRAP_NANOS - ms * 1_000_000);
+            assert_eq!(
+                s.breaks(30000, t, at_ms(0)),
+                None,
+                "{ms} ms before the wrap"
+            );
+        }
+    }
+
+    /// The time costs the sequence no byte: both sides of every tracked connection keep one.
+    #[test]
+    fn ip_id_sequence_keeps_its_time_in_six_bytes() {
+        assert_eq!(std::mem::size_of::<IpIdSequence>(), 6);
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl SideStats {
     pub fn add(&mut self, p: &TcpPacket<'_>) {
         self.ttl.add(p.ttl);
         if let Some(id) = p.ip_id {
-            self.ip_id.add(id);
+            self.ip_id.add(id, p.ts);
         }
         let was = self.seen;
         let mut seen = (was & !SIDE_WINDOW_ON_SYN) | SIDE_HAS_SEQ;

@@ -1039,8 +1039,14 @@ impl Engine {
         if let Some(usual) = sender.ttl.outlier(p.ttl) {
             suspicion.ttl = Some((p.ttl, usual));
         }
-        if let Some(id) = p.ip_id
-            && let Some(last) = sender.ip_id.breaks(id)
+        // Only a reset that aborts an open connection is judged by its IP ID: a stack that
+        // numbers a connection's packets with a counter of their own (Linux: one per
+        // socket) sends the resets it makes without that socket (for data after its close,
+        // for a SYN-ACK it has no socket for) from another counter (Linux: one per
+        // destination, or ID 0), so their IDs say nothing about who sent them.
+        if cause == Cause::Abort
+            && let Some(id) = p.ip_id
+            && let Some(last) = sender.ip_id.breaks(id, p.ts, c.zeek.start_time)
         {
             suspicion.ip_id = Some((id, last));
         }

@@ -179,6 +179,10 @@ fn refused_retries_with_same_isn_are_one_attempt_three_connections() {
     let o = &snap.offenders[0];
     assert_eq!(o.refusal_retries, 2);
     assert_eq!(o.incidents, 1);
+    // First, last and peak count incidents too: the attempt, at its first refusal, not the
+    // retries' refusals that follow (chrissanders-packets/nowebaccess2.pcapng).
+    let first = Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + 1_000_000);
+    assert_eq!((o.first_seen, o.last_seen, o.peak_rate), (first, first, 1));
 }
 
 #[test]
@@ -465,6 +469,91 @@ fn rst_breaking_ip_id_sequence_is_flagged_but_id_zero_is_not() {
     let (snap, _) = Seq::new().feed(&build(0)).done();
     assert_eq!(snap.totals.suspect_injected, 0);
     let (snap, _) = Seq::new().feed(&build(504)).done();
+    assert_eq!(snap.totals.suspect_injected, 0);
+}
+
+/// Regression (zeek/tcp/retransmit-fast009.pcap): a client whose IDs come from a host-wide
+/// counter (steps of 1 to 8 as the host's other traffic takes IDs) aborts the connection a
+/// minute after its last packet, 1,395 IDs on. 23 IDs a second is an ordinary host's rate,
+/// not an injection; it was flagged "IP ID 5877 where the sender's sequence was at 4482".
+#[test]
+fn abort_a_minute_after_the_senders_last_packet_with_a_host_wide_id_is_not_injected() {
+    let build = |rst_ms: i64, rst_id: u16| {
+        let mut p = handshake();
+        p[0].ip_id = Some(4443);
+        p[2].ip_id = Some(4447);
+        let mut req = with_len(pkt(3, true, A | P, 101, 901), 474);
+        req.ip_id = Some(4448);
+        p.push(req);
+        for (k, id) in [4456u16, 4458, 4482].into_iter().enumerate() {
+            let mut ack = pkt(100 + 100 * k as i64, true, A, 575, 901 + 1430 * k as u32);
+            ack.ip_id = Some(id);
+            p.push(ack);
+        }
+        let mut rst = pkt(rst_ms, true, R | A, 575, 901 + 2860);
+        rst.ip_id = Some(rst_id);
+        p.push(rst);
+        p
+    };
+    let (snap, _) = Seq::new().feed(&build(300 + 60_165, 5877)).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    assert_eq!(snap.totals.suspect_injected, 0);
+    // 25,000 IDs on a millisecond after the client's last packet is no counter's doing.
+    let (snap, _) = Seq::new().feed(&build(301, 4482 + 25_000)).done();
+    let evidence: Vec<_> = snap.offenders[0]
+        .suspects
+        .iter()
+        .map(|s| (s.from_server, s.suspicion.ip_id))
+        .collect();
+    assert_eq!(evidence, [(false, Some((4482 + 25_000, 4482)))]);
+}
+
+/// Regression (zeek/tls/irc-starttls.pcap): a Linux client numbers its connection's packets
+/// with the socket's own counter (40132 to 40140); once it has closed, the data that still
+/// comes is answered by resets the kernel makes without the socket, numbered from another
+/// counter (17995, 17996), a third of a second after the client's FIN. Both were flagged.
+#[test]
+fn after_close_resets_numbered_by_another_counter_are_not_injected() {
+    let mut p = handshake();
+    p[0].ip_id = Some(40132);
+    p[2].ip_id = Some(40133);
+    let mut req = with_len(pkt(3, true, A | P, 101, 901), 10);
+    req.ip_id = Some(40134);
+    p.push(req);
+    p.push(pkt(300, false, A, 901, 111));
+    let mut fin = pkt(2_500, true, F | A, 111, 901);
+    fin.ip_id = Some(40135);
+    p.push(fin);
+    p.push(with_len(pkt(2_834, false, A | P, 901, 112), 31));
+    for id in [17995, 17996] {
+        let mut rst = pkt(2_834, true, R, 112, 0);
+        rst.ip_id = Some(id);
+        p.push(rst);
+    }
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 2, 0, 0]);
+    assert_eq!(snap.totals.suspect_injected, 0);
+}
+
+/// A Linux client whose connect() gave up after two retransmitted SYNs (three IDs of the
+/// socket's counter) answers the late SYN-ACK with a reset made without the socket, from
+/// another counter: no evidence either.
+#[test]
+fn handshake_reset_numbered_by_another_counter_is_not_injected() {
+    let mut p: Vec<Pkt> = [(0, 7000), (1000, 7001), (3000, 7002)]
+        .into_iter()
+        .map(|(ms, id)| {
+            let mut syn = pkt(ms, true, S, 100, 0);
+            syn.ip_id = Some(id);
+            syn
+        })
+        .collect();
+    p.push(pkt(3_050, false, S | A, 900, 101));
+    let mut rst = pkt(3_051, true, R, 101, 0);
+    rst.ip_id = Some(31000);
+    p.push(rst);
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
     assert_eq!(snap.totals.suspect_injected, 0);
 }
 

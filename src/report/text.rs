@@ -250,9 +250,17 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
                 let _ = writeln!(out, "       {}", super::suspect_evidence(o, s, clock));
             }
         }
+        // Rates, peak, first and last count incidents, not resets: said so, or a refused
+        // attempt's retries (resets after its "last") read as a miscount.
+        let retries = match o.refusal_retries {
+            0 => String::new(),
+            1 => " (the refusal of 1 retry not counted: an attempt counts once)".to_owned(),
+            n => format!(" (the refusals of {n} retries not counted: an attempt counts once)"),
+        };
         let _ = writeln!(
             out,
-            "     rate avg {} peak {}/s; first {} last {}",
+            "     incidents {}{retries}: avg {} peak {}/s; first {} last {}",
+            o.incidents,
             rate(o.avg_rate),
             o.peak_rate,
             clock.full(o.first_seen),

@@ -99,8 +99,8 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
 /// The story sample's offender sentence (`rstscope analyze --utc`), as the README shows it.
 const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 client \
      (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening on that port after the \
-     service stopped. Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector (pid 27962, /opt/rstscope-sample/bin/collector) until \
-     22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
+     service stopped. Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector (pid 27962, /opt/rstscope-sample/bin/collector) from \
+     22:18:33 until 22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
      (connect-trace).";
 
 /// resources/story-7211.pcapng, the README's demo and the app's bundled sample, made by
@@ -214,7 +214,7 @@ fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients
         "127.0.0.1:7211 refused 11 of 17 connection attempts from 1 client (1.6/s, \
          06:57:11-06:57:17) while it accepted 6: nothing was listening on that port after the \
          service stopped. Nothing listened on 7211 when the capture ended (06:57:18); it was \
-         served by collector (pid 23364, /opt/rstscope-sample/bin/collector) until 06:57:11. \
+         served by collector (pid 23364, /opt/rstscope-sample/bin/collector) from 06:57:09 until 06:57:11. \
          Connecting: reporter (pid 23411, /opt/rstscope-sample/bin/reporter), 17 incidents \
          (connect-trace)."
     );

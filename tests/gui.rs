@@ -735,7 +735,7 @@ fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
     assert!(shows(
         h,
         "Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector \
-         (pid 27962, /opt/rstscope-sample/bin/collector) until 22:18:37. Connecting: reporter \
+         (pid 27962, /opt/rstscope-sample/bin/collector) from 22:18:33 until 22:18:37. Connecting: reporter \
          (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace)."
     ));
 }

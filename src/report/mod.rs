@@ -1195,6 +1195,9 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
         let place = Place {
             elsewhere: elsewhere.is_some(),
             first_sample,
+            overflows: h
+                .counter(crate::host::state::LISTEN_OVERFLOWS)
+                .map_or(0, |k| k.total),
         };
         out.push(listener_sentence(o, e, place, clock, as_of));
         if let Some((r, gone)) = elsewhere {
@@ -1359,6 +1362,8 @@ struct Place {
     /// The first sample of the machine: a listener first seen after it started during the
     /// capture.
     first_sample: Option<Timestamp>,
+    /// How much the kernel's ListenOverflows rose during the capture.
+    overflows: u64,
 }
 
 /// The listener sentence.
@@ -1461,6 +1466,16 @@ fn listener_sentence(
             } else {
                 when.as_str()
             }
+        ),
+        // Unanswered while a process listens and the kernel counted listen queue overflows:
+        // the queue, not a firewall or a host down (the machine's section names the listener
+        // most likely behind the overflows too).
+        (Some(now), _) if o.failed_unanswered > 0 && place.overflows > 0 => format!(
+            "Served by {}, and the kernel's ListenOverflows rose by {} during the capture: its \
+             listen queue is full, so SYNs are dropped (the program does not accept connections \
+             fast enough, or its backlog is too small).",
+            now.process.label(),
+            place.overflows
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
     }
@@ -1737,6 +1752,68 @@ mod diagnosis_tests {
             ),
             "{unseen}"
         );
+    }
+
+    /// Regression (terminal trial): attempts unanswered while a process listened and the
+    /// kernel's ListenOverflows rose gave "a firewall drops them, the host is down, or its
+    /// listen queue is full. Served by fullq.py": the listen queue is named as the cause.
+    #[test]
+    fn unanswered_attempts_beside_listen_overflows_name_the_full_queue() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::state::{EndpointHost, HostReport, KernelCounter, LISTEN_OVERFLOWS};
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let o = Offender {
+            failed_unanswered: 11,
+            failed_attempts: 11,
+            attempts: 12,
+            completed: 1,
+            first_seen: at(2),
+            last_seen: at(9),
+            ..Offender::blank("127.0.0.1", 7500)
+        };
+        let listener = ListenerRecord {
+            addr: std::net::SocketAddr::new(o.addr, o.port),
+            process: ProcessInfo::bare(4312, "fullq.py"),
+            first_seen: at(0),
+            last_seen: at(10),
+        };
+        let mut h = HostReport {
+            sampled: Some((at(0), at(10))),
+            samples: 11,
+            ended: true,
+            kernel: vec![KernelCounter {
+                name: LISTEN_OVERFLOWS,
+                total: 11,
+                per_second: Vec::new(),
+            }],
+            endpoints: vec![EndpointHost {
+                addr: o.addr,
+                port: o.port,
+                listener: ListenerStatus {
+                    now: Some(listener),
+                    earlier: Vec::new(),
+                },
+                clients: Default::default(),
+                client_details: Vec::new(),
+                local: true,
+                former_owner: None,
+                listener_end: None,
+            }],
+            ..HostReport::default()
+        };
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "Served by fullq.py (pid 4312), and the kernel's ListenOverflows rose by 11 \
+                 during the capture: its listen queue is full"
+            ),
+            "{text}"
+        );
+        h.kernel.clear();
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(text.contains("Served by fullq.py (pid 4312)."), "{text}");
     }
 
     /// Regression (terminal trial): a client that began before its service listened, then

@@ -440,7 +440,12 @@ pub fn collect_source_with(
         ));
     }
     ev.encaps = encaps.of_version(addr.is_ipv6());
-    engine.finish();
+    // The capture ends with its last frame read, as the analysis has it, not with the
+    // endpoint's last packet.
+    match source.files().iter().filter_map(|f| f.last_ts).max() {
+        Some(end) => engine.finish_at(end),
+        None => engine.finish(),
+    }
     keep_connections(&mut ev, &mut engine, range);
     if programs.started() {
         for i in engine.drain_incidents() {

@@ -57,6 +57,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     let how = Collect {
         all_copies: args.all_copies,
+        ..Collect::default()
     };
     let ev = evidence::collect_with(
         files,

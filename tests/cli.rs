@@ -726,11 +726,16 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
     let f = write(&dir, "cut.pcap", &bytes[..end]);
     let v = json(&rstscope(&["analyze", "--format", "json", &f]));
     assert_eq!(v["failed_attempts"], 5, "the last SYN counts, unanswered");
+    assert_eq!(
+        v["offenders"][0]["unanswered_at_end"], 1,
+        "too soon to tell"
+    );
     let d = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
     assert!(
         d.starts_with(
             "127.0.0.1:7300 refused 4 of 5 connection attempts from 1 client (at 13:08:38): \
-             nothing was listening on that port; the other one got no answer."
+             nothing was listening on that port; the other one got no answer before the \
+             capture ended."
         ),
         "{d}"
     );
@@ -1813,4 +1818,115 @@ fn the_packets_of_an_endpoint_saved_from_a_capture_with_its_programs_name_them()
         "{notes}"
     );
     assert!(notes.contains("on labutil01"), "{notes}");
+}
+
+/// The offenders of `rstscope analyze --utc --format json FILE`, by endpoint.
+fn offenders_utc(file: &str) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let out = rstscope(&["analyze", "--utc", "--format", "json", file]);
+    assert!(out.status.success(), "{out:?}");
+    let report = json(&out);
+    let list = report["offenders"].as_array().cloned().unwrap_or_default();
+    list.into_iter()
+        .map(|o| (o["endpoint"].as_str().unwrap_or_default().to_owned(), o))
+        .collect()
+}
+
+/// Regression: SYNs sent less than a second before the capture ended got "No answer: a
+/// firewall drops them, the host is down, or its listen queue is full". nmap-vsn.pcap (public
+/// corpus) ends at 18:07:22.913 with a UDP frame; 192.168.1.63:443 and 192.168.1.68:443 each
+/// got a SYN at 22.2017 and at 22.3022, too late for an answer to be expected. They still fail
+/// as Zeek's S0, and are counted apart.
+#[test]
+fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps/zeek/nmap-vsn.pcap");
+    if !path.is_file() {
+        eprintln!(
+            "corpus test SKIPPED: ../shared/pcaps/zeek/nmap-vsn.pcap not found (it holds the \
+             public captures; see README)"
+        );
+        return;
+    }
+    let offenders = offenders_utc(&path.display().to_string());
+    for endpoint in ["192.168.1.63:443", "192.168.1.68:443"] {
+        let o = &offenders[endpoint];
+        assert_eq!(
+            o["diagnosis"],
+            format!(
+                "2 connection attempts to {endpoint} from 1 client got no answer before the \
+                 capture ended (at 18:07:22), 0.6 to 0.7 s after their SYN: too soon to tell a \
+                 dropped SYN from a slow answer."
+            ),
+        );
+        assert_eq!(o["diagnosis_kind"], "unanswered", "{endpoint}");
+        assert_eq!(o["failed_attempts"], 2, "{endpoint}: failed, as Zeek's S0");
+        assert_eq!(o["failed_by"]["unanswered"], 2, "{endpoint}");
+        assert_eq!(o["unanswered_at_end"], 2, "{endpoint}");
+    }
+    // The capture is 2.4 s long: every SYN left unanswered was sent too late to tell.
+    for (endpoint, o) in &offenders {
+        assert_eq!(
+            o["unanswered_at_end"], o["failed_by"]["unanswered"],
+            "{endpoint}"
+        );
+        let d = o["diagnosis"].as_str().unwrap_or_default();
+        assert!(!d.contains("firewall"), "{endpoint}: {d}");
+    }
+}
+
+/// Regression: a SYN that is the last packet of a capture cut short got "got no answer (at
+/// ...): a firewall drops them, ..." though nothing waited for its answer. The capture ends
+/// with its last frame of any protocol: a SYN that frames of other protocols followed for 10 s
+/// waited long enough to be given up on; one they followed for 2.6 s did not.
+#[test]
+fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
+    let dir = temp_dir("cut-off");
+    let t = 1_700_000_000;
+    let syn = |port| common::frame(port, false, 0x02, 1000, 0);
+    let cut = write(&dir, "cut.pcap", &common::pcap(&[(t, 0, syn(7300))]));
+    let o = &offenders_utc(&cut)["10.0.0.2:7300"];
+    assert_eq!(
+        (&o["failed_attempts"], &o["unanswered_at_end"]),
+        (&1.into(), &1.into())
+    );
+    assert_eq!(
+        o["diagnosis"],
+        "1 connection attempt to 10.0.0.2:7300 from 1 client got no answer before the capture \
+         ended (at 22:13:20), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
+         from a slow answer."
+    );
+    // The same frame made UDP (IP protocol 17): not TCP, but the capture goes on to it.
+    let mut udp = syn(9999);
+    udp[23] = 17;
+    let records = [
+        (t, 0, syn(7301)),
+        (t + 7, 500_000, syn(7302)),
+        (t + 8, 0, syn(7303)),
+        (t + 10, 100_000, udp),
+    ];
+    let later = write(&dir, "later.pcap", &common::pcap(&records));
+    let offenders = offenders_utc(&later);
+    let given_up = &offenders["10.0.0.2:7301"];
+    assert_eq!(given_up["unanswered_at_end"], 0);
+    assert!(
+        given_up["diagnosis"].as_str().is_some_and(|d| d.ends_with(
+            "got no answer (at 22:13:20): a firewall drops \
+                 them, the host is down, or its listen queue is full."
+        )),
+        "{given_up}"
+    );
+    for (endpoint, at, waited) in [
+        ("10.0.0.2:7302", "22:13:27", "2.6 s"),
+        ("10.0.0.2:7303", "22:13:28", "2.1 s"),
+    ] {
+        let o = &offenders[endpoint];
+        assert_eq!(o["unanswered_at_end"], 1, "{endpoint}");
+        let d = o["diagnosis"].as_str().unwrap_or_default();
+        assert!(
+            d.contains(&format!(
+                "got no answer before the capture ended (at {at}), {waited} after its SYN: \
+                 too soon"
+            )),
+            "{endpoint}: {d}"
+        );
+    }
 }

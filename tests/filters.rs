@@ -204,7 +204,10 @@ fn check_file(path: &Path, tshark: bool, out: &mut Outcome) {
             None,
             usize::MAX,
             None,
-            Collect { all_copies: true },
+            Collect {
+                all_copies: true,
+                ..Collect::default()
+            },
         ) {
             Ok(ev) => ev,
             Err(e) => {

@@ -493,8 +493,18 @@ fn the_evidence_of_two_points_counts_each_syn_and_rst_once() {
     ];
     let endpoint = ("192.0.2.2".parse().expect("address"), 7310);
     for all_copies in [false, true] {
-        let ev = collect_with(&files, endpoint, None, 1000, None, Collect { all_copies })
-            .expect("opens");
+        let ev = collect_with(
+            &files,
+            endpoint,
+            None,
+            1000,
+            None,
+            Collect {
+                all_copies,
+                ..Collect::default()
+            },
+        )
+        .expect("opens");
         let o = ev.offender.as_ref().expect("an offender");
         assert_eq!((o.rst_packets, o.refusal_retries), (3, 0));
         assert!(

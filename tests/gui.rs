@@ -1942,6 +1942,58 @@ fn the_ui_keeps_drawing_while_a_large_capture_loads() {
     assert_eq!(a.snapshot.totals.failed_attempts, frames / 2);
 }
 
+/// Regression: after Cancel, the table and the diagnosis counted the frames read before it,
+/// but the details read the whole file again for the selected offender (its connections and
+/// packets beyond the cancel point, 100000 connections for a few thousand in the table).
+/// Cancel is clicked as soon as its row shows, long before the reading of a capture of this
+/// size ends even on a fast machine.
+#[test]
+fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
+    let path = temp_dir("cancelled").join("large.pcap");
+    let frames = write_refusals(&path, 600_000);
+    let mut h = harness(settings(), vec![path]);
+    wait_for(&mut h, |h| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, "Cancel")
+            .is_some()
+    });
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Cancel")
+        .click();
+    settle(&mut h);
+    let a = h
+        .state()
+        .source()
+        .and_then(|s| s.analysis.clone())
+        .expect("the results so far");
+    assert!(
+        a.capture.cancelled && a.capture.frames < frames,
+        "Cancel came after the whole capture was read ({} frames of {frames})",
+        a.capture.frames
+    );
+    let row = h.state().rows()[0].clone();
+    assert_eq!(
+        h.state().selected(),
+        Some(row.key()),
+        "the top row selected"
+    );
+    let ev = h.state().evidence().expect("the details' evidence").clone();
+    // Each refused attempt is one REJ connection of a SYN and its RST.
+    let attempts = row.offender.failed_attempts;
+    assert_eq!(
+        ev.connections.len() as u64 + ev.more_connections,
+        attempts,
+        "the details' connections are the table's"
+    );
+    assert_eq!(ev.packets.len() as u64 + ev.more, 2 * attempts);
+    let said = format!("cancelled after {} frames", a.capture.frames);
+    assert!(
+        ev.warnings.iter().any(|w| w.contains(&said)),
+        "the evidence says where it stops: {:?}",
+        ev.warnings
+    );
+    assert!(shows(&h, &said), "the details say so");
+    assert!(shows(&h, &format!("Connections ({attempts})")));
+}
+
 /// Drops `path` on the window and waits until it is read (and its evidence collected).
 fn drop_file(h: &mut Harness<'_, RstscopeApp>, path: PathBuf) {
     h.input_mut().dropped_files.push(Arc::new(Dropped(path)));

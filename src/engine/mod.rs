@@ -32,7 +32,7 @@ pub mod zeek;
 
 pub use cause::Cause;
 pub use flow::Failure;
-pub use offenders::{Diagnosis, DiagnosisKind, Offender, OtherEndpoints, SuspectRst};
+pub use offenders::{CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, SuspectRst};
 pub use scans::{Scan, ScanKind};
 pub use zeek::ConnState;
 
@@ -362,8 +362,18 @@ impl Engine {
     }
 
     /// Ends the capture: every pending attempt has failed, every connection finishes with
-    /// its current state.
+    /// its current state. The capture ends with its last TCP packet: [`Engine::finish_at`]
+    /// where other frames came after it.
     pub fn finish(&mut self) {
+        self.finish_at(self.now);
+    }
+
+    /// [`Engine::finish`] for a capture whose last frame, of any protocol, came at `end`.
+    /// An attempt pending then fails unanswered as the others do (Zeek's S0); one whose last
+    /// SYN was less than [`ATTEMPT_UNANSWERED_SECS`] before `end` is also counted apart at its
+    /// endpoint ([`Offender::cut_off`]): too soon to tell a dropped SYN from a slow answer.
+    pub fn finish_at(&mut self, end: Timestamp) {
+        let end = end.max(self.now);
         for idx in 0..self.entries.len() {
             if !self.entries[idx].live {
                 continue;
@@ -372,11 +382,27 @@ impl Engine {
                 && a.status == AttemptStatus::Pending
             {
                 self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
+                if end < a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) {
+                    self.cut_off(idx, &a, end);
+                }
             }
             self.finish_conn(idx);
             self.release(idx);
         }
         self.timers.clear();
+    }
+
+    /// Notes at its service endpoint that the entry's attempt `a` was still waiting for an
+    /// answer when the capture ended at `end`.
+    fn cut_off(&mut self, idx: usize, a: &Attempt, end: Timestamp) {
+        let key = self.entries[idx].key;
+        let server_side = usize::from(1 - a.client_side);
+        if let Some(mut s) = self
+            .services
+            .get((key.addr(server_side), key.port[server_side]))
+        {
+            s.note_cut_off(a.last_syn, end);
+        }
     }
 
     /// Finished connections since the last call (only with `keep_connections`).

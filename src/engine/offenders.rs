@@ -49,6 +49,8 @@ pub struct ServiceStats {
     pub failed_reset: u64,
     /// Attempts never answered.
     pub failed_unanswered: u64,
+    /// Of those, the ones the capture's end cut off, per second of their last SYN.
+    pub cut_off: Vec<CutOff>,
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
     /// Attempts answered by a SYN-ACK and then reset before the client's ACK (a half-open
@@ -97,6 +99,21 @@ pub struct ServiceStats {
     /// The first resets flagged suspect-injected, with their evidence (at most
     /// [`MAX_SUSPECTS`]).
     pub suspects: Vec<SuspectRst>,
+}
+
+/// Failed attempts whose last SYN came in one second, still unanswered when the capture ended
+/// less than [`super::ATTEMPT_UNANSWERED_SECS`] later: counted as unanswered (as Zeek's S0),
+/// but too soon to tell a dropped SYN from a slow answer. Only the capture's last seconds
+/// have such attempts, so an endpoint holds a few of these at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CutOff {
+    /// The second of their last SYN, where they count.
+    pub second: i64,
+    /// How many.
+    pub attempts: u64,
+    /// The shortest and the longest time one of them waited, from its last SYN to the end of
+    /// the capture, in nanoseconds.
+    pub waited_ns: (i64, i64),
 }
 
 /// Suspect-injected resets kept with their evidence per endpoint; further ones are counted.
@@ -153,6 +170,28 @@ impl ServiceStats {
             || self.clients_given_up.is_some_and(|n| n > 1)
             || self.clients.iter().any(|&a| a != c);
         (!others).then_some(c)
+    }
+
+    /// Notes an attempt whose last SYN came at `last_syn` still unanswered when the capture
+    /// ended at `end` (not earlier), too soon to be given up on.
+    pub fn note_cut_off(&mut self, last_syn: Timestamp, end: Timestamp) {
+        let (second, waited) = (last_syn.second(), end.0.saturating_sub(last_syn.0));
+        let list = &mut self.cut_off;
+        match list.binary_search_by_key(&second, |c| c.second) {
+            Ok(i) => {
+                let c = &mut list[i];
+                c.attempts += 1;
+                c.waited_ns = (c.waited_ns.0.min(waited), c.waited_ns.1.max(waited));
+            }
+            Err(i) => list.insert(
+                i,
+                CutOff {
+                    second,
+                    attempts: 1,
+                    waited_ns: (waited, waited),
+                },
+            ),
+        }
     }
 
     /// Total failed attempts.
@@ -381,6 +420,7 @@ impl ServiceStats {
             failed_refused: self.failed_refused,
             failed_reset: self.failed_reset,
             failed_unanswered: self.failed_unanswered,
+            cut_off: self.cut_off.clone(),
             refusal_retries: self.refusal_retries,
             clients: self.client_count(),
             clients_at_least: self.clients_overflow,
@@ -473,6 +513,9 @@ pub struct Offender {
     pub failed_reset: u64,
     /// Attempts never answered.
     pub failed_unanswered: u64,
+    /// Of those, the ones still waiting when the capture ended, too soon to be given up on,
+    /// per second of their last SYN ([`Offender::cut_off_attempts`] counts them).
+    pub cut_off: Vec<CutOff>,
     /// Refusals of an already refused attempt (same ISN tried again).
     pub refusal_retries: u64,
     /// Distinct client addresses.
@@ -591,6 +634,10 @@ impl Offender {
             failed_refused: failed_by[0],
             failed_reset: failed_by[1],
             failed_unanswered: failed_by[2],
+            cut_off: (self.cut_off.iter())
+                .filter(|c| (from..=to).contains(&c.second))
+                .copied()
+                .collect(),
             incidents,
             first_seen: Timestamp::from_parts(first, 0),
             last_seen: Timestamp::from_parts(last, 0),
@@ -606,6 +653,20 @@ impl Offender {
     /// is later because its older series entries were dropped to bound memory.
     pub fn counted_from(&self, from: i64) -> Option<i64> {
         self.series_from.filter(|&f| f > from)
+    }
+
+    /// Failed attempts still waiting for an answer when the capture ended, less than
+    /// [`super::ATTEMPT_UNANSWERED_SECS`] after their last SYN: among `failed_unanswered`.
+    pub fn cut_off_attempts(&self) -> u64 {
+        self.cut_off.iter().map(|c| c.attempts).sum()
+    }
+
+    /// The shortest and the longest time those attempts waited, in nanoseconds.
+    pub fn cut_off_waited_ns(&self) -> Option<(i64, i64)> {
+        self.cut_off
+            .iter()
+            .map(|c| c.waited_ns)
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     }
 
     /// The ranking key: RSTs plus failed attempts.
@@ -632,7 +693,13 @@ impl Offender {
                 DiagnosisKind::Refused,
                 self.failed_refused.max(u64::from(by(Cause::Refused) > 0)),
             ),
-            (DiagnosisKind::Unanswered, self.failed_unanswered),
+            // Attempts the capture's end cut off say little: they weigh only where nothing
+            // else has weight.
+            (
+                DiagnosisKind::Unanswered,
+                self.failed_unanswered
+                    .saturating_sub(self.cut_off_attempts()),
+            ),
             (DiagnosisKind::HandshakeReset, by(Cause::HandshakeReset)),
             (DiagnosisKind::Abort, by(Cause::Abort)),
             (DiagnosisKind::AfterClose, by(Cause::AfterClose)),
@@ -645,6 +712,9 @@ impl Offender {
                 best = w;
                 kind = k;
             }
+        }
+        if best == 0 && self.failed_unanswered > 0 {
+            kind = DiagnosisKind::Unanswered;
         }
         if self.suspect_injected * 2 > self.rst_packets && self.rst_packets > 0 {
             kind = DiagnosisKind::Injected;
@@ -1017,6 +1087,7 @@ impl Offender {
             failed_refused: 0,
             failed_reset: 0,
             failed_unanswered: 0,
+            cut_off: Vec::new(),
             refusal_retries: 0,
             clients: 1,
             clients_at_least: false,

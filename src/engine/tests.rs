@@ -612,6 +612,79 @@ fn syn_unanswered_at_end_of_capture_fails() {
     );
 }
 
+/// Regression: an attempt still pending when the capture ended less than 10 s after its SYN
+/// was told as one a firewall dropped. It still fails unanswered (Zeek's S0) but is counted
+/// apart, with how long it waited: until the capture's last frame, of any protocol.
+#[test]
+fn an_attempt_the_capture_ends_on_is_cut_off_not_given_up() {
+    let syn = |ms, cport| Pkt {
+        cport,
+        ..pkt(ms, true, S, 100, 0)
+    };
+    let (snap, conns) = Seq::new().feed(&[syn(0, 40000)]).done();
+    assert_eq!(states(&conns), ["S0"]);
+    let o = &snap.offenders[0];
+    assert_eq!((o.failed_attempts, o.failed_unanswered), (1, 1));
+    assert_eq!(
+        o.cut_off,
+        [CutOff {
+            second: 1_700_000_000,
+            attempts: 1,
+            waited_ns: (0, 0)
+        }]
+    );
+    assert_eq!(o.cut_off_attempts(), 1);
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Unanswered);
+    // Frames of other protocols 3 s after the SYNs, then the end: they waited that long.
+    let mut s = Seq::new();
+    s.feed(&[syn(0, 40000), syn(500, 40001)]);
+    let end = Timestamp(1_700_000_003 * Timestamp::NANOS_PER_SEC);
+    s.engine.finish_at(end);
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!(o.cut_off_attempts(), 2);
+    assert_eq!(o.cut_off_waited_ns(), Some((2_500_000_000, 3_000_000_000)));
+    // 10 s or more after the SYN: given up on, as a timer would have.
+    let mut s = Seq::new();
+    s.feed(&[syn(0, 40000)]);
+    s.engine
+        .finish_at(Timestamp(1_700_000_010 * Timestamp::NANOS_PER_SEC));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!((o.failed_unanswered, o.cut_off_attempts()), (1, 0));
+    // An end earlier than the last packet (a caller's mistake) is the last packet.
+    let mut s = Seq::new();
+    s.feed(&[syn(0, 40000), syn(2000, 40001)]);
+    s.engine.finish_at(Timestamp(0));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!(o.cut_off_waited_ns(), Some((0, 2_000_000_000)));
+}
+
+/// Attempts the capture's end cut off weigh nothing in the diagnosis beside others, and a
+/// time range counts those of its seconds only.
+#[test]
+fn attempts_cut_off_do_not_outweigh_a_refusal_and_follow_a_time_range() {
+    let (snap, _) = Seq::new()
+        .feed(&[
+            pkt(0, true, S, 100, 0),
+            pkt(1, false, R | A, 0, 101),
+            Pkt {
+                cport: 40001,
+                ..pkt(5000, true, S, 200, 0)
+            },
+            Pkt {
+                cport: 40002,
+                ..pkt(6000, true, S, 300, 0)
+            },
+        ])
+        .done();
+    let o = &snap.offenders[0];
+    assert_eq!((o.failed_refused, o.failed_unanswered), (1, 2));
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
+    let t0 = 1_700_000_000;
+    let early = o.restricted(t0, t0 + 5).expect("the refusal and one SYN");
+    assert_eq!((early.failed_unanswered, early.cut_off_attempts()), (1, 1));
+    assert_eq!(o.restricted(t0, t0 + 4).expect("the refusal").cut_off, []);
+}
+
 #[test]
 fn one_sided_capture_of_working_session_has_no_failures() {
     // Only the client's packets: SYN, then ACK and data.

@@ -15,7 +15,7 @@ use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{Encap, EncapTally, TcpPacket};
+use crate::packet::{Encap, EncapTally, TcpPacket, Timestamp};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -373,6 +373,9 @@ struct EngineSide {
     last_snapshot: Instant,
     /// The engine takes the packets as captured with the SYN/FIN/RST-only filter.
     syn_fin_rst: bool,
+    /// The time of the latest frame read, of any protocol: where the capture ends for the
+    /// attempts still waiting for an answer.
+    end: Option<Timestamp>,
 }
 
 impl EngineSide {
@@ -384,6 +387,7 @@ impl EngineSide {
             host: CapturedHost::default(),
             last_snapshot: Instant::now(),
             syn_fin_rst: false,
+            end: None,
         }
     }
 
@@ -396,7 +400,9 @@ impl EngineSide {
             host,
             last_snapshot,
             syn_fin_rst,
+            end,
         } = self;
+        *end = (*end).max(batch.last_ts);
         if batch.syn_fin_rst && !*syn_fin_rst {
             // Before its packets: under this filter a SYN-ACK completes the handshake, as in
             // the live capture that saved the file.
@@ -504,9 +510,13 @@ impl EngineSide {
             mut status,
             mut host,
             syn_fin_rst,
+            end,
             ..
         } = self;
-        engine.finish();
+        match end {
+            Some(end) => engine.finish_at(end),
+            None => engine.finish(),
+        }
         if syn_fin_rst {
             capture.warnings.push(syn_fin_rst_file_warning());
         }
@@ -648,6 +658,9 @@ struct Batch {
     across: Vec<u32>,
     /// Where the reading stood at the end of the batch.
     progress: Progress,
+    /// The time of the latest frame read by the end of the batch (of any protocol; the
+    /// latest of each file's last).
+    last_ts: Option<Timestamp>,
     /// Now and then, the source's files, link types and problems.
     status: Option<SourceStatus>,
     /// The packets so far come from interfaces one of which says it was captured with
@@ -776,6 +789,7 @@ impl Reader {
             batch.new_processes.extend_from_slice(new);
             self.processes_sent += new.len();
         }
+        batch.last_ts = source.files().iter().filter_map(|f| f.last_ts).max();
         self.frames += batch.frames;
         self.batches += 1;
         batch.progress = progress(source, self.frames, self.bytes_total);

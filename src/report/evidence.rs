@@ -168,7 +168,8 @@ pub struct Evidence {
     /// Where the endpoint's counts in the time range start, when that is later than the range
     /// (it gave up older per-second counts to bound memory).
     pub counted_from: Option<Timestamp>,
-    /// The reading was cancelled: the evidence covers the frames read until then.
+    /// The reading was cancelled, or stopped where the analysis was ([`Collect::frames`]): the
+    /// evidence covers the frames read until then.
     pub cancelled: bool,
     /// How the endpoint's packets were carried (every copy included), most packets first:
     /// what its filters are written for.
@@ -243,6 +244,9 @@ pub struct Collect {
     /// components, a bridge and its port), marked as copies; by default a packet is listed
     /// once, as the analysis counts it.
     pub all_copies: bool,
+    /// Read no more than the capture's first this many frames: those an analysis read before
+    /// it was cancelled, so that the evidence covers what its results do (`None`: to the end).
+    pub frames: Option<u64>,
 }
 
 /// Reads the capture made of `paths` again and collects every TCP packet to or from
@@ -339,6 +343,14 @@ pub fn collect_source_with(
             ev.warnings
                 .push(crate::pipeline::analysis::syn_fin_rst_file_warning());
         }
+        if how.frames.is_some_and(|n| frames >= n) {
+            ev.cancelled = true;
+            ev.warnings.push(format!(
+                "the reading was cancelled after {frames} frames; the evidence covers them \
+                 only, as the results do"
+            ));
+            break;
+        }
         let Some(frame) = source.next_frame() else {
             break;
         };
@@ -428,7 +440,12 @@ pub fn collect_source_with(
         ));
     }
     ev.encaps = encaps.of_version(addr.is_ipv6());
-    engine.finish();
+    // The capture ends with its last frame read, as the analysis has it, not with the
+    // endpoint's last packet.
+    match source.files().iter().filter_map(|f| f.last_ts).max() {
+        Some(end) => engine.finish_at(end),
+        None => engine.finish(),
+    }
     keep_connections(&mut ev, &mut engine, range);
     if programs.started() {
         for i in engine.drain_incidents() {

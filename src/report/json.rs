@@ -157,7 +157,7 @@ impl Serialize for OffenderOut<'_> {
         let first_filter = filters
             .first()
             .map_or_else(|| bpf_filter(o), |f| f.filter.clone());
-        let mut m = serializer.serialize_map(Some(39))?;
+        let mut m = serializer.serialize_map(Some(40))?;
         m.serialize_entry("endpoint", &endpoint(o.addr, o.port))?;
         m.serialize_entry("address", &Shown(o.addr))?;
         m.serialize_entry("port", &o.port)?;
@@ -178,6 +178,7 @@ impl Serialize for OffenderOut<'_> {
                 unanswered: o.failed_unanswered,
             },
         )?;
+        m.serialize_entry("unanswered_at_end", &o.cut_off_attempts())?;
         m.serialize_entry("refusal_retries", &o.refusal_retries)?;
         m.serialize_entry("clients", &o.clients)?;
         m.serialize_entry("clients_at_least", &o.clients_at_least)?;

@@ -419,8 +419,14 @@ fn clients(o: &Offender) -> String {
 /// one got no answer", "of the other 3, 2 got no answer and 1 was reset during the handshake".
 fn other_attempts(o: &Offender, rest: u64) -> String {
     let pending = rest.saturating_sub(o.failed_unanswered + o.failed_reset);
+    let cut = o.cut_off_attempts().min(o.failed_unanswered);
     let parts: Vec<(u64, &str, &str)> = [
-        (o.failed_unanswered, "got no answer", "got no answer"),
+        (o.failed_unanswered - cut, "got no answer", "got no answer"),
+        (
+            cut,
+            "got no answer before the capture ended",
+            "got no answer before the capture ended",
+        ),
         (
             o.failed_reset,
             "was reset during the handshake",
@@ -448,6 +454,23 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
                 _ => format!("the other {rest} did not complete"),
             }
         }
+    }
+}
+
+/// How long the attempts of `o` that the capture's end cut off (`n` of them) had waited for
+/// an answer: "0.7 s after its SYN", "0.6 to 0.7 s after their SYN", "less than 0.1 s after
+/// its SYN" (the SYN the capture ended with). Tenths are cut, not rounded: 9.96 s is short
+/// of the 10 s after which an attempt is given up on, and reads "9.9 s".
+fn cut_off_wait(o: &Offender, n: u64) -> String {
+    let (least, most) = o.cut_off_waited_ns().unwrap_or_default();
+    let tenths = |ns: i64| ns / (Timestamp::NANOS_PER_SEC / 10);
+    let secs = |t: i64| format!("{}.{}", t / 10, t % 10);
+    let whose = if n == 1 { "its SYN" } else { "their SYN" };
+    match (tenths(least), tenths(most)) {
+        (_, 0) => format!("less than 0.1 s after {whose}"),
+        (a, b) if a == b => format!("{} s after {whose}", secs(b)),
+        (0, b) => format!("up to {} s after {whose}", secs(b)),
+        (a, b) => format!("{} to {} s after {whose}", secs(a), secs(b)),
     }
 }
 
@@ -712,6 +735,8 @@ const BEFORE_AND_AFTER: &str =
     "nothing was listening on that port before the service started and after it stopped";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
+/// What attempts the capture's end cut off mean (see [`Offender::cut_off`]).
+const TOO_SOON: &str = "too soon to tell a dropped SYN from a slow answer";
 /// What resets during the handshake mean.
 const GAVE_UP: &str = "a client that gave up or timed out, a scanner, or a SYN-ACK for a connection the client did not know";
 /// What aborts of established connections mean.
@@ -761,6 +786,9 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             ),
             None => NOTHING_LISTENING.to_owned(),
         },
+        DiagnosisKind::Unanswered if o.cut_off_attempts() >= o.failed_unanswered => {
+            format!("no answer before the capture ended: {TOO_SOON}")
+        }
         DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
         DiagnosisKind::HandshakeReset => format!(
             "reset during the handshake by {}: {GAVE_UP}",
@@ -857,15 +885,33 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 )
             }
         }
-        DiagnosisKind::Unanswered => format!(
-            "{} to {ep}{} got no answer ({when}): {NO_ANSWER}.",
-            plural(
-                o.failed_unanswered,
-                "connection attempt",
-                "connection attempts"
-            ),
-            from("from")
-        ),
+        DiagnosisKind::Unanswered => {
+            let attempts = |n| plural(n, "connection attempt", "connection attempts");
+            let cut = o.cut_off_attempts().min(o.failed_unanswered);
+            let given_up = o.failed_unanswered - cut;
+            if given_up == 0 {
+                format!(
+                    "{} to {ep}{} got no answer before the capture ended ({when}), {}: \
+                     {TOO_SOON}.",
+                    attempts(cut),
+                    from("from"),
+                    cut_off_wait(o, cut)
+                )
+            } else {
+                let mut s = format!(
+                    "{} to {ep}{} got no answer ({when}): {NO_ANSWER}.",
+                    attempts(given_up),
+                    from("from")
+                );
+                if cut > 0 {
+                    s.push_str(&format!(
+                        " {cut} more got none before the capture ended, {}: {TOO_SOON}.",
+                        cut_off_wait(o, cut)
+                    ));
+                }
+                s
+            }
+        }
         DiagnosisKind::HandshakeReset => {
             let who = handshake_resetter(o);
             let n = by(Cause::HandshakeReset);
@@ -1977,6 +2023,83 @@ mod diagnosis_tests {
         // A listener that serves the endpoint (every address, dual-stack) is no such case.
         let (served, _) = story("::1", "[::]:7211");
         assert!(!served.contains("But collector"), "{served}");
+    }
+
+    /// Regression: attempts still waiting when the capture ended (their SYN less than 10 s
+    /// before its end) were blamed on "a firewall drops them, the host is down, or its listen
+    /// queue is full", even a SYN that was the capture's last packet. They are told apart,
+    /// with how long they waited; attempts given up on after 10 s are still blamed.
+    #[test]
+    fn attempts_the_capture_ended_on_are_too_soon_to_tell() {
+        use crate::engine::CutOff;
+        let cut = |attempts, (least, most): (i64, i64)| {
+            vec![CutOff {
+                second: 100,
+                attempts,
+                waited_ns: (least * 1_000_000, most * 1_000_000),
+            }]
+        };
+        let unanswered = |n, cut_off| Offender {
+            attempts: n,
+            failed_attempts: n,
+            failed_unanswered: n,
+            incidents: n,
+            cut_off,
+            ..Offender::blank("10.0.0.1", 443)
+        };
+        // nmap-vsn.pcap's two SYNs to 192.168.1.63:443, 0.71 and 0.61 s before its end.
+        let o = unanswered(2, cut(2, (611, 711)));
+        assert_eq!(
+            diagnosis(&o, Clock::Utc),
+            "2 connection attempts to 10.0.0.1:443 from 1 client got no answer before the \
+             capture ended (at 00:01:40), 0.6 to 0.7 s after their SYN: too soon to tell a \
+             dropped SYN from a slow answer."
+        );
+        assert_eq!(
+            super::diagnosis_gist(&o, None),
+            "No answer before the capture ended: too soon to tell a dropped SYN from a slow \
+             answer"
+        );
+        // The SYN the capture ended with.
+        let last = diagnosis(&unanswered(1, cut(1, (0, 0))), Clock::Utc);
+        assert!(
+            last.contains(
+                "1 connection attempt to 10.0.0.1:443 from 1 client got no answer before the \
+                 capture ended (at 00:01:40), less than 0.1 s after its SYN: too soon"
+            ),
+            "{last}"
+        );
+        // 9.96 s is short of the 10 s after which an attempt is given up on.
+        let late = diagnosis(&unanswered(1, cut(1, (9_960, 9_960))), Clock::Utc);
+        assert!(late.contains(", 9.9 s after its SYN: too soon"), "{late}");
+        // Three given up on after 10 s, two cut off.
+        let o = unanswered(5, cut(2, (50, 2_300)));
+        assert_eq!(
+            diagnosis(&o, Clock::Utc),
+            "3 connection attempts to 10.0.0.1:443 from 1 client got no answer (at 00:01:40): a \
+             firewall drops them, the host is down, or its listen queue is full. 2 more got \
+             none before the capture ended, up to 2.3 s after their SYN: too soon to tell a \
+             dropped SYN from a slow answer."
+        );
+        assert!(super::diagnosis_gist(&o, None).starts_with("No answer: a firewall drops them"));
+        // One refusal outweighs two attempts cut off: nothing listens there.
+        let o = Offender {
+            attempts: 3,
+            failed_attempts: 3,
+            failed_refused: 1,
+            failed_unanswered: 2,
+            cut_off: cut(2, (100, 400)),
+            ..offender(Cause::Refused, 1, 0)
+        };
+        assert_eq!(o.diagnosis().kind, super::DiagnosisKind::Refused);
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.contains(
+                "refused 1 of 3 connection attempts from 1 client (at 00:01:40): nothing was \
+                 listening on that port; the other 2 got no answer before the capture ended."
+            ),
+            "{d}"
+        );
     }
 
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {

@@ -980,6 +980,7 @@ impl RstscopeApp {
                                     clock,
                                     dated,
                                     ready,
+                                    frames: a.capture.cancelled.then_some(a.capture.frames),
                                     live,
                                     host: a.host.as_deref(),
                                     selectable,

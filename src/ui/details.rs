@@ -68,6 +68,8 @@ struct EvidenceKey {
     range: Option<(i64, i64)>,
     /// Every copy of a packet the capture recorded at several points is listed.
     all_copies: bool,
+    /// The frames the analysis read before it was cancelled: the evidence stops there too.
+    frames: Option<u64>,
 }
 
 /// The details panel's state between frames.
@@ -208,6 +210,9 @@ pub struct DetailsInput<'a> {
     pub dated: bool,
     /// The analysis has finished: the files can be read again.
     pub ready: bool,
+    /// The frames the analysis read, where it was cancelled before the capture's end: the
+    /// evidence is read no further, so that it covers what the table counts.
+    pub frames: Option<u64>,
     /// The capture is live (this machine was sampled while capturing).
     pub live: bool,
     /// What the machine said (live captures) or the file's process information.
@@ -247,6 +252,7 @@ impl DetailsView {
             endpoint: r.key(),
             range: input.range,
             all_copies: self.all_copies,
+            frames: input.frames,
         });
         if wanted != self.key {
             self.key = wanted.clone();
@@ -267,6 +273,7 @@ impl DetailsView {
                 Task::spawn("evidence", ctx, move |cancel| {
                     let how = evidence::Collect {
                         all_copies: k.all_copies,
+                        frames: k.frames,
                     };
                     evidence::collect_with(
                         &k.paths,

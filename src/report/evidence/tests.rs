@@ -309,6 +309,34 @@ fn cancel_stops_the_reading_with_a_warning() {
     assert!(ev.packets.len() as u64 + ev.more < 2 * u64::from(attempts));
 }
 
+/// Regression: after the analysis was cancelled, the details read the whole capture for the
+/// evidence: read to the analysis's frame count, the evidence holds what the results count
+/// (here 5 attempts of 3 frames each: the 16th frame and after are left out).
+#[test]
+fn evidence_stops_at_the_frames_a_cancelled_analysis_read() {
+    let f = temp_file("stopped.pcap", &refused_with_noise(10));
+    let how = Collect {
+        frames: Some(15),
+        ..Collect::default()
+    };
+    let ev = collect_with(&[f], server(), None, 100, None, how).expect("collect");
+    assert!(ev.cancelled);
+    assert_eq!(
+        ev.connections.len(),
+        5,
+        "the REJ connections of the frames read"
+    );
+    assert_eq!(ev.packets.len(), 10);
+    assert_eq!(ev.offender.as_ref().map(|o| o.failed_attempts), Some(5));
+    assert_eq!(
+        ev.warnings,
+        [
+            "the reading was cancelled after 15 frames; the evidence covers them only, as the \
+          results do"
+        ]
+    );
+}
+
 fn only_packets(frames: &[((u32, u32), Vec<u8>)], name: &str, ep: (IpAddr, u16)) -> Evidence {
     let f = temp_file(name, &pcap(frames));
     collect(&[f], ep, None, 1000, None).expect("collect")

@@ -488,6 +488,9 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         refused_named: Vec::new(),
         first_seen: None,
         last_seen: None,
+        typical_attempts: 1,
+        retried_named: Vec::new(),
+        retried: 0,
     })
 }
 

@@ -6,10 +6,12 @@
 //! [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) of packet time, with hysteresis: a selected endpoint keeps its place until
 //! a candidate has at least twice its recent incidents plus one, and not before it has held it
 //! for [`MIN_HOLD_SECS`](crate::agent::metrics::MIN_HOLD_SECS). Everything else is summed under `endpoint="other"`.
-//! A port scan's targets come last, as in the offenders table: an endpoint that is no scan's
-//! target takes a place before any of them, and takes one a target holds at once, hold or not
-//! (a scan's hundred ports, one refusal each, kept the story's 7211 under `other` for a
-//! minute). The scan itself has its own series (below).
+//! A port scan's targets give way, as in the offenders table: an endpoint that is no scan's
+//! target takes the place of one with fewer recent incidents at once, hold or not, and a
+//! target never takes the place of an endpoint that is none (a scan's hundred ports, one
+//! refusal each, kept the story's 7211 under `other` for a minute). Fewer recent incidents,
+//! not just any: a scan's ports that are not yet a scan (its first 19) must not push out its
+//! earlier ports one by one. The scan itself has its own series (below).
 //!
 //! Counters stay counters through all of this:
 //! - a selected endpoint's series counts what happened while it was selected, continuing from
@@ -220,10 +222,7 @@ impl Selection {
             .filter(|(r, _)| *r > 0)
             .collect();
         candidates.sort_by(|a, b| {
-            a.1.scan
-                .is_some()
-                .cmp(&b.1.scan.is_some())
-                .then_with(|| b.0.cmp(&a.0))
+            b.0.cmp(&a.0)
                 .then_with(|| b.1.score().cmp(&a.1.score()))
                 .then_with(|| (a.1.addr, a.1.port).cmp(&(b.1.addr, b.1.port)))
         });
@@ -251,7 +250,7 @@ impl Selection {
             match candidates.peek() {
                 // A scan's target never takes the place of an endpoint that is none.
                 Some(&(r, o))
-                    if (!own && o.scan.is_none())
+                    if (!own && o.scan.is_none() && r > weakest)
                         || (held
                             && r >= weakest.saturating_mul(2).saturating_add(1)
                             && (o.scan.is_none() || !own)) =>
@@ -260,7 +259,10 @@ impl Selection {
                     self.demote(key);
                     self.promote(o, now);
                 }
-                _ => break,
+                // A stronger place may still give way to it (a held target's, when the
+                // candidate is a target too).
+                Some(_) => continue,
+                None => break,
             }
         }
 

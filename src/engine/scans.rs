@@ -260,7 +260,7 @@ fn sort(scans: &mut [Found]) {
 /// servers that a port scan of the same client counts (on that port) are left out of the
 /// sweep, as [`find`] does.
 ///
-/// The endpoints a port scan of the table left out as retried (`stats` gives their counts)
+/// The endpoints a scan of the table left out as retried (`stats` gives their counts)
 /// are left out of the tally's scan too: its targets and range, their attempts and failures.
 /// The tally keeps one first and last failure per group: where one of theirs may be it, the
 /// table's scan's is taken instead (its targets' own, later than the scan's start when the
@@ -270,29 +270,28 @@ pub fn widen<'a>(
     tally: &ScanTally,
     stats: impl Fn(&ServiceKey) -> Option<&'a ServiceStats>,
 ) {
-    let mut retried = HashSet::new();
-    for f in found.iter() {
-        if matches!(f.scan.kind, ScanKind::Ports { .. }) {
-            retried.extend(f.retried.iter().map(|k| (f.scan.client, *k)));
-        }
-    }
-    let left_out = |g: Group, key: ServiceKey| match g {
-        Group::Ports { client, .. } => !retried.is_empty() && retried.contains(&(client, key)),
-        Group::Hosts { .. } => false,
+    let retried: HashSet<(ScanKind, IpAddr, ServiceKey)> = found
+        .iter()
+        .flat_map(|f| f.retried.iter().map(|k| (f.scan.kind, f.scan.client, *k)))
+        .collect();
+    let is_retried = |g: Group, key: ServiceKey| {
+        let (kind, client) = kind_of(g);
+        !retried.is_empty() && retried.contains(&(kind, client, key))
     };
-    for t in tally.summaries(MIN_TARGETS, left_out, MAX_NAMED) {
-        if let Group::Ports { client, .. } = t.group {
-            merge(found, &t, |f| {
-                let mut less = LeftOut::default();
-                for s in f.retried.iter().filter_map(&stats) {
-                    less.attempts += s.attempts;
-                    less.failed += s.failed_attempts();
-                    less.first_seen = min_some(less.first_seen, s.first_seen);
-                    less.last_seen = less.last_seen.max(s.last_seen);
-                }
-                debug_assert_eq!(f.scan.client, client);
-                less
-            });
+    // What the table's retried endpoints of a scan counted.
+    let counts = |f: &Found| {
+        let mut less = LeftOut::default();
+        for s in f.retried.iter().filter_map(&stats) {
+            less.attempts += s.attempts;
+            less.failed += s.failed_attempts();
+            less.first_seen = min_some(less.first_seen, s.first_seen);
+            less.last_seen = less.last_seen.max(s.last_seen);
+        }
+        less
+    };
+    for t in tally.summaries(MIN_TARGETS, is_retried, MAX_NAMED) {
+        if matches!(t.group, Group::Ports { .. }) {
+            merge(found, &t, counts);
         }
     }
     let mut scanned_servers = HashSet::new();
@@ -305,19 +304,22 @@ pub fn widen<'a>(
     }
     let excluded = |g: Group, (server, _): ServiceKey| match g {
         Group::Hosts { client, port } => {
-            scanned_servers.contains(&(client, server))
-                && (scanned.contains(&(client, (server, port)))
-                    || (tally.probed(Group::Ports { client, server }, port)
-                        && !retried.contains(&(client, (server, port)))))
+            let key = (server, port);
+            is_retried(g, key)
+                || (scanned_servers.contains(&(client, server))
+                    && (scanned.contains(&(client, key))
+                        || (tally.probed(Group::Ports { client, server }, port)
+                            && !is_retried(Group::Ports { client, server }, key))))
         }
         Group::Ports { .. } => false,
     };
     for t in tally.summaries(MIN_TARGETS, excluded, MAX_NAMED) {
         if matches!(t.group, Group::Hosts { .. }) {
-            // A server left out had one attempt at least.
-            merge(found, &t, |_| LeftOut {
-                attempts: t.excluded,
-                ..LeftOut::default()
+            merge(found, &t, |f| {
+                // The servers left out that a port scan counts had one attempt at least.
+                let mut less = counts(f);
+                less.attempts += t.excluded.saturating_sub(f.retried.len() as u64);
+                less
             });
         }
     }

@@ -598,3 +598,68 @@ fn a_syn_scan_of_60_ports_is_one_finding() {
     assert_eq!(offenders.len(), 60, "every target stays in the JSON");
     assert!(offenders.iter().all(|o| o["scan"] == 0));
 }
+
+/// Regression: a scan of 100 closed ports of 127.0.0.1, once each, while another program tried
+/// the closed 127.0.0.1:7211 six times, 0.5 s apart (tests/fixtures/scan-and-retrier.pcap, made
+/// by make-scan-and-retrier.sh). On loopback both clients are 127.0.0.1, so 7211 was taken for
+/// one more port of the scan ("probed 101 ports (7211 to 7599)") and the report had no
+/// offender but the scan's targets: the alert's own cause hidden by an unrelated scanner. A
+/// port tried six times where the scan tried each of its ports once is no scan target.
+#[test]
+fn a_port_retried_while_another_program_scans_stays_an_offender() {
+    let (a, conns) = run("tests/fixtures/scan-and-retrier.pcap");
+    check_counts(&a, 212, 106, 106, 106);
+    assert_eq!(causes(&a), [106, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), vec!["REJ"; 106]);
+    let s = &a.snapshot;
+    let lo: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+
+    assert_eq!(s.scans.len(), 1);
+    let scan = &s.scans[0];
+    assert_eq!(scan.kind, ScanKind::Ports { server: lo });
+    assert_eq!(
+        (scan.targets, scan.lowest.1, scan.highest.1),
+        (100, 7500, 7599),
+        "the scan without 7211"
+    );
+    assert_eq!(
+        (scan.attempts, scan.failed_attempts, scan.refused),
+        (100, 100, 100)
+    );
+    assert_eq!(scan.refused_named.first(), Some(&(lo, 7500)));
+
+    let o = &s.offenders[0];
+    assert_eq!(report::endpoint(o.addr, o.port), "127.0.0.1:7211");
+    assert!(o.scan.is_none(), "7211 is an offender of its own");
+    assert_eq!((o.attempts, o.failed_refused, o.rst_packets), (6, 6, 6));
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
+    assert!(
+        report::diagnosis(o, Clock::Utc)
+            .starts_with("127.0.0.1:7211 refused all 6 connection attempts from 1 client (2.0/s, "),
+        "{}",
+        report::diagnosis(o, Clock::Utc)
+    );
+    assert_eq!(s.offenders.len(), 101);
+    assert!(s.offenders[1..].iter().all(|o| o.scan.is_some()));
+
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        text.contains("  1. 127.0.0.1 probed 100 ports (7500 to 7599) of 127.0.0.1 in "),
+        "{text}"
+    );
+    let offenders_at = text.find("\nOffenders").expect("offenders");
+    assert!(
+        text[offenders_at..].contains("\n  1. 127.0.0.1:7211\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ... and 100 endpoints that are targets of the scan above"),
+        "{text}"
+    );
+
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(json["scans"][0]["targets"], 100);
+    assert_eq!(json["scans"][0]["lowest"], "127.0.0.1:7500");
+    assert_eq!(json["offenders"][0]["endpoint"], "127.0.0.1:7211");
+    assert!(json["offenders"][0]["scan"].is_null());
+}

@@ -6,6 +6,12 @@
 //! [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) of packet time, with hysteresis: a selected endpoint keeps its place until
 //! a candidate has at least twice its recent incidents plus one, and not before it has held it
 //! for [`MIN_HOLD_SECS`](crate::agent::metrics::MIN_HOLD_SECS). Everything else is summed under `endpoint="other"`.
+//! A port scan's targets give way, as in the offenders table: an endpoint that is no scan's
+//! target takes the place of one with fewer recent incidents at once, hold or not, and a
+//! target never takes the place of an endpoint that is none (a scan's hundred ports, one
+//! refusal each, kept the story's 7211 under `other` for a minute). Fewer recent incidents,
+//! not just any: a scan's ports that are not yet a scan (its first 19) must not push out its
+//! earlier ports one by one. The scan itself has its own series (below).
 //!
 //! Counters stay counters through all of this:
 //! - a selected endpoint's series counts what happened while it was selected, continuing from
@@ -227,22 +233,36 @@ impl Selection {
             };
             self.promote(o, now);
         }
-        // The weakest places that may change hands, weakest first.
-        let mut weak: Vec<(u64, Key)> = self
+        // The weakest places that may change hands, weakest first: those of a scan's targets
+        // (held long enough or not), then the others held long enough.
+        let target = |k: &Key| by_key.get(k).is_some_and(|o| o.scan.is_some());
+        let mut weak: Vec<(bool, u64, bool, Key)> = self
             .slots
             .iter()
-            .filter(|(_, slot)| now.saturating_sub(slot.since) >= MIN_HOLD_SECS)
-            .map(|(k, _)| (by_key.get(k).map_or(0, |o| recent(o)), *k))
+            .map(|(k, slot)| {
+                let held = now.saturating_sub(slot.since) >= MIN_HOLD_SECS;
+                (!target(k), by_key.get(k).map_or(0, |o| recent(o)), held, *k)
+            })
+            .filter(|&(own, _, held, _)| held || !own)
             .collect();
         weak.sort();
-        for (weakest, key) in weak {
+        for (own, weakest, held, key) in weak {
             match candidates.peek() {
-                Some(&(r, o)) if r >= weakest.saturating_mul(2).saturating_add(1) => {
+                // A scan's target never takes the place of an endpoint that is none.
+                Some(&(r, o))
+                    if (!own && o.scan.is_none() && r > weakest)
+                        || (held
+                            && r >= weakest.saturating_mul(2).saturating_add(1)
+                            && (o.scan.is_none() || !own)) =>
+                {
                     candidates.next();
                     self.demote(key);
                     self.promote(o, now);
                 }
-                _ => break,
+                // A stronger place may still give way to it (a held target's, when the
+                // candidate is a target too).
+                Some(_) => continue,
+                None => break,
             }
         }
 

@@ -1045,13 +1045,13 @@ impl Services {
     pub fn offenders(&self, tally: &ScanTally) -> (Vec<Offender>, Vec<Arc<Scan>>) {
         let mut found = scans::find(self.map.iter(), self.other.dropped > 0);
         if self.other.dropped > 0 {
-            scans::widen(&mut found, tally);
+            scans::widen(&mut found, tally, |k| self.map.get(k));
         }
         let mut member: foldhash::HashMap<ServiceKey, usize> = Default::default();
         let mut scans = Vec::with_capacity(found.len());
-        for (i, (scan, targets)) in found.into_iter().enumerate() {
-            member.extend(targets.into_iter().map(|k| (k, i)));
-            scans.push(Arc::new(scan));
+        for (i, f) in found.into_iter().enumerate() {
+            member.extend(f.targets.into_iter().map(|k| (k, i)));
+            scans.push(Arc::new(f.scan));
         }
         let mut rows: Vec<Offender> = self
             .map

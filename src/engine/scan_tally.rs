@@ -424,12 +424,13 @@ impl ScanTally {
     }
 
     /// What every group tallied now holds with at least `min_targets` targets; `excluded`
-    /// says, of a sweep's servers, which not to count (those a port scan of the same client
-    /// counts already).
+    /// says, of a group's targets (as endpoints: a port of the server, or a server on the
+    /// port), which not to count: a sweep's servers a port scan of the same client counts
+    /// already, a port the client retried apart from its scan.
     pub fn summaries(
         &self,
         min_targets: u64,
-        excluded: impl Fn(Group, IpAddr) -> bool,
+        excluded: impl Fn(Group, (IpAddr, u16)) -> bool,
         named: usize,
     ) -> Vec<Tallied> {
         let mut out = Vec::new();
@@ -443,7 +444,10 @@ impl ScanTally {
             if total < min_targets {
                 continue;
             }
-            let address = |low: u16| info.prefix.map(|p| join(p, low));
+            let endpoint = |target: u16| match group {
+                Group::Ports { server, .. } => Some((server, target)),
+                Group::Hosts { port, .. } => info.prefix.map(|p| (join(p, target), port)),
+            };
             let mut t = Tallied {
                 group,
                 complete: info.complete && info.outside == 0,
@@ -466,7 +470,7 @@ impl ScanTally {
                 while bits != 0 {
                     let target = (w * 64) as u16 + bits.trailing_zeros() as u16;
                     bits &= bits - 1;
-                    if address(target).is_some_and(|a| excluded(group, a)) {
+                    if endpoint(target).is_some_and(|e| excluded(group, e)) {
                         t.excluded += 1;
                         continue;
                     }
@@ -525,7 +529,7 @@ pub struct Tallied {
     pub first_seen: Option<Timestamp>,
     /// See `first_seen`.
     pub last_seen: Option<Timestamp>,
-    /// Targets left out (another scan's).
+    /// Targets left out (another scan's, or retried apart from it).
     pub excluded: u64,
     /// A sweep's servers' address bits above the last 16.
     prefix: Option<IpAddr>,

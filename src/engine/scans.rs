@@ -4,6 +4,11 @@
 //! runs per packet. When the table dropped endpoints, the counts come from the per-client
 //! tally kept per attempt ([`scan_tally`](crate::engine::scan_tally)), which a scan larger than the table does not
 //! outgrow ([`widen`](crate::engine::scans::widen)).
+//!
+//! A port the client tried again and again among ports it tried once each is no target of the
+//! scan ([`is_retried`](crate::engine::scans::is_retried)): on loopback every client is
+//! 127.0.0.1, and a program retrying its crashed service's port must stay an offender of its
+//! own, whatever scanner ran at the same time.
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -26,6 +31,11 @@ pub const MAX_COMPLETED_SHARE: (u64, u64) = (1, 5);
 pub const MAX_ATTEMPTS_PER_TARGET: (u64, u64) = (5, 2);
 /// Ports (or servers) named in a scan's evidence, per way they answered.
 pub const MAX_NAMED: usize = 10;
+/// Fewest connection attempts that make a target *retried*, not one of the scan's: with
+/// [`RETRIED_FACTOR`], see [`is_retried`].
+pub const RETRIED_MIN_ATTEMPTS: u64 = 3;
+/// How many times the scan's typical target's attempts a retried target has at least.
+pub const RETRIED_FACTOR: u64 = 3;
 
 /// What a scan went over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,6 +106,15 @@ pub struct Scan {
     pub first_seen: Option<Timestamp>,
     /// See `first_seen`.
     pub last_seen: Option<Timestamp>,
+    /// Connection attempts of the typical target (the median; 0 when not known: a scan only
+    /// the tally found).
+    pub typical_attempts: u64,
+    /// Endpoints of the same client and server (or port) that the client tried again and
+    /// again, unlike the targets ([`is_retried`]): not counted in the scan, each an offender of
+    /// its own. Those with the most attempts first, at most [`MAX_NAMED`], with their attempts.
+    pub retried_named: Vec<(ServiceKey, u64)>,
+    /// How many such endpoints there are.
+    pub retried: u64,
 }
 
 impl Scan {
@@ -158,14 +177,40 @@ fn answer(s: &ServiceStats) -> Answer {
 /// One client's targets: endpoints, each with its tallies.
 type Targets<'a> = Vec<(ServiceKey, &'a ServiceStats)>;
 
+/// A scan found, with the endpoints it is made of (in endpoint order) and those of the same
+/// client it left out as retried ([`is_retried`]), all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The scan.
+    pub scan: Scan,
+    /// Its targets.
+    pub targets: Vec<ServiceKey>,
+    /// The endpoints left out.
+    pub retried: Vec<ServiceKey>,
+}
+
+/// Whether a target with `attempts` connection attempts is no target of a scan whose typical
+/// target (the median) had `typical`: it had at least [`RETRIED_MIN_ATTEMPTS`] and at least
+/// [`RETRIED_FACTOR`] times `typical`. A scanner tries each port once, or twice when it got no
+/// answer (nmap retries a port that stays silent only as often as it had to elsewhere); it
+/// never asks a port that answered again, unless it goes over all its ports again, and then
+/// the typical target has as many attempts. A program whose service is down retries it again
+/// and again (the story's reporter: twice a second). So a scanner whose client address is the
+/// program's (on loopback, 127.0.0.1 both) no longer swallows the program's failures: they
+/// stay an offender of their own with their own diagnosis, as Zeek's scan detection, which
+/// counts distinct ports, would never have counted them more than once either.
+pub fn is_retried(attempts: u64, typical: u64) -> bool {
+    attempts >= RETRIED_MIN_ATTEMPTS && attempts >= typical.saturating_mul(RETRIED_FACTOR)
+}
+
 /// The scans among `endpoints` (those of which every attempt and incident came from one
-/// client), largest first, each with the endpoints it is made of. A target counts once per
-/// client: an endpoint that is part of a port scan is not counted again in a sweep.
-/// `dropped` says whether endpoints were dropped from the table (counts are then at least).
+/// client), largest first. A target counts once per client: an endpoint that is part of a
+/// port scan is not counted again in a sweep. `dropped` says whether endpoints were dropped
+/// from the table (counts are then at least).
 pub fn find<'a>(
     endpoints: impl Iterator<Item = (&'a ServiceKey, &'a ServiceStats)>,
     dropped: bool,
-) -> Vec<(Scan, Vec<ServiceKey>)> {
+) -> Vec<Found> {
     let mut by_server: HashMap<(IpAddr, IpAddr), Targets<'a>> = HashMap::new();
     for (key, s) in endpoints {
         if s.attempts > 0
@@ -177,18 +222,21 @@ pub fn find<'a>(
     let mut scans = Vec::new();
     let mut by_port: HashMap<(IpAddr, u16), Targets<'a>> = HashMap::new();
     for ((client, server), targets) in by_server {
-        match judge(ScanKind::Ports { server }, client, targets, dropped) {
-            Ok(found) => scans.push(found),
-            // Not a port scan: its ports may still be part of a sweep.
-            Err(targets) => {
-                for (key, s) in targets {
-                    by_port.entry((client, key.1)).or_default().push((key, s));
-                }
+        // Not a port scan, or a port retried apart from one: its ports may still be part of
+        // a sweep.
+        let rest = match judge(ScanKind::Ports { server }, client, targets, dropped) {
+            Ok((found, retried)) => {
+                scans.push(found);
+                retried
             }
+            Err(targets) => targets,
+        };
+        for (key, s) in rest {
+            by_port.entry((client, key.1)).or_default().push((key, s));
         }
     }
     for ((client, port), targets) in by_port {
-        if let Ok(found) = judge(ScanKind::Sweep { port }, client, targets, dropped) {
+        if let Ok((found, _)) = judge(ScanKind::Sweep { port }, client, targets, dropped) {
             scans.push(found);
         }
     }
@@ -197,8 +245,8 @@ pub fn find<'a>(
 }
 
 /// Largest first; then by client and target (deterministic whatever the maps' order).
-fn sort(scans: &mut [(Scan, Vec<ServiceKey>)]) {
-    scans.sort_by(|(a, _), (b, _)| {
+fn sort(scans: &mut [Found]) {
+    scans.sort_by(|Found { scan: a, .. }, Found { scan: b, .. }| {
         b.targets
             .cmp(&a.targets)
             .then_with(|| (a.client, a.lowest).cmp(&(b.client, b.lowest)))
@@ -211,58 +259,142 @@ fn sort(scans: &mut [(Scan, Vec<ServiceKey>)]) {
 /// table kept too few targets to find it is added, with no endpoints of its own. A sweep's
 /// servers that a port scan of the same client counts (on that port) are left out of the
 /// sweep, as [`find`] does.
-pub fn widen(found: &mut Vec<(Scan, Vec<ServiceKey>)>, tally: &ScanTally) {
-    for t in tally.summaries(MIN_TARGETS, |_, _| false, MAX_NAMED) {
+///
+/// The endpoints a scan of the table left out as retried (`stats` gives their counts)
+/// are left out of the tally's scan too: its targets and range, their attempts and failures.
+/// The tally keeps one first and last failure per group: where one of theirs may be it, the
+/// table's scan's is taken instead (its targets' own, later than the scan's start when the
+/// table dropped the earliest of them).
+pub fn widen<'a>(
+    found: &mut Vec<Found>,
+    tally: &ScanTally,
+    stats: impl Fn(&ServiceKey) -> Option<&'a ServiceStats>,
+) {
+    let retried: HashSet<(ScanKind, IpAddr, ServiceKey)> = found
+        .iter()
+        .flat_map(|f| f.retried.iter().map(|k| (f.scan.kind, f.scan.client, *k)))
+        .collect();
+    let is_retried = |g: Group, key: ServiceKey| {
+        let (kind, client) = kind_of(g);
+        !retried.is_empty() && retried.contains(&(kind, client, key))
+    };
+    // What the table's retried endpoints of a scan counted.
+    let counts = |f: &Found| {
+        let mut less = LeftOut::default();
+        for s in f.retried.iter().filter_map(&stats) {
+            less.attempts += s.attempts;
+            less.failed += s.failed_attempts();
+            less.first_seen = min_some(less.first_seen, s.first_seen);
+            less.last_seen = less.last_seen.max(s.last_seen);
+        }
+        less
+    };
+    for t in tally.summaries(MIN_TARGETS, is_retried, MAX_NAMED) {
         if matches!(t.group, Group::Ports { .. }) {
-            merge(found, &t);
+            merge(found, &t, counts);
         }
     }
     let mut scanned_servers = HashSet::new();
     let mut scanned = HashSet::new();
-    for (scan, targets) in found.iter() {
-        if let ScanKind::Ports { server } = scan.kind {
-            scanned_servers.insert((scan.client, server));
-            scanned.extend(targets.iter().map(|k| (scan.client, *k)));
+    for f in found.iter() {
+        if let ScanKind::Ports { server } = f.scan.kind {
+            scanned_servers.insert((f.scan.client, server));
+            scanned.extend(f.targets.iter().map(|k| (f.scan.client, *k)));
         }
     }
-    let excluded = |g: Group, server: IpAddr| match g {
+    let excluded = |g: Group, (server, _): ServiceKey| match g {
         Group::Hosts { client, port } => {
-            scanned_servers.contains(&(client, server))
-                && (scanned.contains(&(client, (server, port)))
-                    || tally.probed(Group::Ports { client, server }, port))
+            let key = (server, port);
+            is_retried(g, key)
+                || (scanned_servers.contains(&(client, server))
+                    && (scanned.contains(&(client, key))
+                        || (tally.probed(Group::Ports { client, server }, port)
+                            && !is_retried(Group::Ports { client, server }, key))))
         }
         Group::Ports { .. } => false,
     };
     for t in tally.summaries(MIN_TARGETS, excluded, MAX_NAMED) {
         if matches!(t.group, Group::Hosts { .. }) {
-            merge(found, &t);
+            merge(found, &t, |f| {
+                // The servers left out that a port scan counts had one attempt at least.
+                let mut less = counts(f);
+                less.attempts += t.excluded.saturating_sub(f.retried.len() as u64);
+                less
+            });
         }
     }
     sort(found);
 }
 
+/// What the targets a tallied group left out counted: to take from its totals.
+#[derive(Debug, Default)]
+struct LeftOut {
+    attempts: u64,
+    failed: u64,
+    /// Their first and last incident.
+    first_seen: Option<Timestamp>,
+    last_seen: Option<Timestamp>,
+}
+
 /// Puts the tally's counts of `t` in place of the table's, when they make a scan with more
-/// targets; adds the scan when the table did not find it.
-fn merge(found: &mut Vec<(Scan, Vec<ServiceKey>)>, t: &Tallied) {
-    let Some(scan) = from_tally(t) else {
+/// targets; adds the scan when the table did not find it. `left_out` says what the targets
+/// the tally left out counted, given the table's scan (or an empty one).
+fn merge(found: &mut Vec<Found>, t: &Tallied, left_out: impl Fn(&Found) -> LeftOut) {
+    let (kind, client) = kind_of(t.group);
+    let at = found
+        .iter()
+        .position(|f| f.scan.kind == kind && f.scan.client == client);
+    let none = Found {
+        scan: empty(kind, client),
+        targets: Vec::new(),
+        retried: Vec::new(),
+    };
+    let less = left_out(at.map_or(&none, |i| &found[i]));
+    let Some(mut scan) = from_tally(t, &less) else {
         return;
     };
-    match found
-        .iter_mut()
-        .find(|(s, _)| s.kind == scan.kind && s.client == scan.client)
-    {
-        Some((s, _)) if scan.targets >= s.targets => *s = scan,
+    match at {
+        Some(i) if scan.targets >= found[i].scan.targets => {
+            let table = &found[i].scan;
+            // The tally's first or last failure may be a retried endpoint's.
+            if less
+                .first_seen
+                .is_some_and(|f| scan.first_seen.is_none_or(|s| f <= s))
+            {
+                scan.first_seen = table.first_seen;
+            }
+            if less
+                .last_seen
+                .is_some_and(|l| scan.last_seen.is_none_or(|s| l >= s))
+            {
+                scan.last_seen = table.last_seen;
+            }
+            scan.typical_attempts = table.typical_attempts;
+            scan.retried_named = table.retried_named.clone();
+            scan.retried = table.retried;
+            found[i].scan = scan;
+        }
         Some(_) => {}
-        None => found.push((scan, Vec::new())),
+        None => found.push(Found {
+            scan,
+            targets: Vec::new(),
+            retried: Vec::new(),
+        }),
     }
 }
 
-/// The scan a tallied group makes, if it looks like one (the rules of [`judge`]).
-fn from_tally(t: &Tallied) -> Option<Scan> {
-    let (kind, client) = match t.group {
+/// What a tallied group goes over, and whose it is.
+fn kind_of(g: Group) -> (ScanKind, IpAddr) {
+    match g {
         Group::Ports { client, server } => (ScanKind::Ports { server }, client),
         Group::Hosts { client, port } => (ScanKind::Sweep { port }, client),
-    };
+    }
+}
+
+/// The scan a tallied group makes, if it looks like one (the rules of [`judge`]), without what
+/// `less` counted.
+fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
+    let (kind, client) = kind_of(t.group);
     let key = |target: u16| -> Option<ServiceKey> {
         match kind {
             ScanKind::Ports { server } => Some((server, target)),
@@ -270,22 +402,19 @@ fn from_tally(t: &Tallied) -> Option<Scan> {
         }
     };
     let keys = |targets: &[u16]| targets.iter().filter_map(|&x| key(x)).collect();
-    // The targets left out had an attempt each at least.
-    let attempts = t.attempts.saturating_sub(t.excluded);
+    let attempts = t.attempts.saturating_sub(less.attempts);
     use scan_tally::Answer as Best;
     let completed = t.answered(Best::Completed);
     if !is_scan(t.targets, completed, attempts) {
         return None;
     }
     Some(Scan {
-        kind,
-        client,
         targets: t.targets,
         targets_at_least: !t.complete,
         lowest: key(t.lowest)?,
         highest: key(t.highest)?,
         attempts,
-        failed_attempts: t.failed.min(attempts),
+        failed_attempts: t.failed.saturating_sub(less.failed).min(attempts),
         completed,
         half_open: t.answered(Best::HalfOpen) + t.answered(Best::ResetByClient),
         reset_by_client: t.answered(Best::ResetByClient),
@@ -296,40 +425,20 @@ fn from_tally(t: &Tallied) -> Option<Scan> {
         refused_named: keys(&t.refused_named),
         first_seen: t.first_seen,
         last_seen: t.last_seen,
+        ..empty(kind, client)
     })
 }
 
-/// The rules a client's targets must meet to be a scan (README, Definitions): `n` targets,
-/// `completed` of them with a completed handshake, `attempts` connection attempts to them.
-fn is_scan(n: u64, completed: u64, attempts: u64) -> bool {
-    let (c_num, c_den) = MAX_COMPLETED_SHARE;
-    let (a_num, a_den) = MAX_ATTEMPTS_PER_TARGET;
-    n.saturating_sub(completed) >= MIN_TARGETS
-        && completed * c_den <= n * c_num
-        && attempts * a_den <= n * a_num
-}
-
-/// The scan `targets` make with the endpoints it is made of (in endpoint order), or the
-/// targets back when they do not look like one.
-fn judge<'a>(
-    kind: ScanKind,
-    client: IpAddr,
-    mut targets: Targets<'a>,
-    dropped: bool,
-) -> Result<(Scan, Vec<ServiceKey>), Targets<'a>> {
-    let n = targets.len() as u64;
-    if n < MIN_TARGETS {
-        return Err(targets);
-    }
-    targets.sort_unstable_by_key(|(k, _)| *k);
-    let (lowest, highest) = (targets[0].0, targets[targets.len() - 1].0);
-    let mut scan = Scan {
+/// A scan of `client` over `kind` with nothing counted yet.
+fn empty(kind: ScanKind, client: IpAddr) -> Scan {
+    let nowhere = (client, 0);
+    Scan {
         kind,
         client,
-        targets: n,
-        targets_at_least: dropped,
-        lowest,
-        highest,
+        targets: 0,
+        targets_at_least: false,
+        lowest: nowhere,
+        highest: nowhere,
         attempts: 0,
         failed_attempts: 0,
         completed: 0,
@@ -342,6 +451,53 @@ fn judge<'a>(
         refused_named: Vec::new(),
         first_seen: None,
         last_seen: None,
+        typical_attempts: 0,
+        retried_named: Vec::new(),
+        retried: 0,
+    }
+}
+
+/// The rules a client's targets must meet to be a scan (README, Definitions): `n` targets,
+/// `completed` of them with a completed handshake, `attempts` connection attempts to them.
+fn is_scan(n: u64, completed: u64, attempts: u64) -> bool {
+    let (c_num, c_den) = MAX_COMPLETED_SHARE;
+    let (a_num, a_den) = MAX_ATTEMPTS_PER_TARGET;
+    n.saturating_sub(completed) >= MIN_TARGETS
+        && completed * c_den <= n * c_num
+        && attempts * a_den <= n * a_num
+}
+
+/// The scan `targets` make, with the targets it left out as retried ([`is_retried`]), or the
+/// targets back when they do not look like one.
+fn judge<'a>(
+    kind: ScanKind,
+    client: IpAddr,
+    mut targets: Targets<'a>,
+    dropped: bool,
+) -> Result<(Found, Targets<'a>), Targets<'a>> {
+    if (targets.len() as u64) < MIN_TARGETS {
+        return Err(targets);
+    }
+    let typical = typical_attempts(&targets);
+    let (mut retried, kept): (Targets<'a>, Targets<'a>) = targets
+        .iter()
+        .copied()
+        .partition(|(_, s)| is_retried(s.attempts, typical));
+    let n = kept.len() as u64;
+    if n < MIN_TARGETS {
+        return Err(targets);
+    }
+    targets = kept;
+    targets.sort_unstable_by_key(|(k, _)| *k);
+    let (lowest, highest) = (targets[0].0, targets[targets.len() - 1].0);
+    let mut scan = Scan {
+        targets: n,
+        targets_at_least: dropped,
+        lowest,
+        highest,
+        typical_attempts: typical,
+        retried: retried.len() as u64,
+        ..empty(kind, client)
     };
     let mut half_open_named = Vec::new();
     for &(key, s) in &targets {
@@ -374,9 +530,32 @@ fn judge<'a>(
         push_named(&mut scan.open_named, key);
     }
     if !is_scan(n, scan.completed, scan.attempts) {
+        targets.append(&mut retried);
         return Err(targets);
     }
-    Ok((scan, targets.into_iter().map(|(k, _)| k).collect()))
+    // The most retried first, then by endpoint.
+    retried.sort_unstable_by_key(|(k, s)| (std::cmp::Reverse(s.attempts), *k));
+    scan.retried_named = retried
+        .iter()
+        .take(MAX_NAMED)
+        .map(|(k, s)| (*k, s.attempts))
+        .collect();
+    let found = Found {
+        scan,
+        targets: targets.into_iter().map(|(k, _)| k).collect(),
+        retried: retried.iter().map(|(k, _)| *k).collect(),
+    };
+    Ok((found, retried))
+}
+
+/// The connection attempts of the typical target: the median (the lower of two).
+fn typical_attempts(targets: &Targets<'_>) -> u64 {
+    let mut attempts: Vec<u64> = targets.iter().map(|(_, s)| s.attempts).collect();
+    let mid = (attempts.len().saturating_sub(1)) / 2;
+    match attempts.get(mid) {
+        Some(_) => *attempts.select_nth_unstable(mid).1,
+        None => 0,
+    }
 }
 
 fn push_named(named: &mut Vec<ServiceKey>, key: ServiceKey) {
@@ -414,6 +593,9 @@ mod tests {
 
     fn scans_of(endpoints: &[(ServiceKey, ServiceStats)]) -> Vec<(Scan, Vec<ServiceKey>)> {
         find(endpoints.iter().map(|(k, s)| (k, s)), false)
+            .into_iter()
+            .map(|f| (f.scan, f.targets))
+            .collect()
     }
 
     #[test]
@@ -508,6 +690,49 @@ mod tests {
         assert!(scans_of(&e).is_empty());
     }
 
+    /// A port tried at least 3 times, and 3 times as often as the scan's typical port, is not
+    /// one of its targets (on loopback, a program retrying its service while something scans):
+    /// the scan is counted without it, and it is listed as left out.
+    #[test]
+    fn a_port_retried_far_more_than_the_scan_tried_its_ports_is_not_a_target() {
+        let c = ip("127.0.0.1");
+        let ports = |n: u16, attempts: u64| -> Vec<(ServiceKey, ServiceStats)> {
+            (7500..7500 + n)
+                .map(|p| ((c, p), refused(c, attempts, 100)))
+                .collect()
+        };
+        let with = |mut e: Vec<(ServiceKey, ServiceStats)>, attempts: u64| {
+            e.push(((c, 7211), refused(c, attempts, 100)));
+            e
+        };
+        let found = find(with(ports(20, 1), 3).iter().map(|(k, s)| (k, s)), false);
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
+        assert_eq!(
+            (f.scan.targets, f.scan.lowest.1, f.scan.attempts),
+            (20, 7500, 20)
+        );
+        assert_eq!(f.scan.typical_attempts, 1);
+        assert_eq!(
+            (f.scan.retried, &f.scan.retried_named[..]),
+            (1, &[((c, 7211), 3)][..])
+        );
+        assert_eq!(f.retried, [(c, 7211)]);
+        assert!(!f.targets.contains(&(c, 7211)));
+
+        // Twice where the others had one: a scanner's retry of a silent port; a target.
+        let found = scans_of(&with(ports(20, 1), 2));
+        assert_eq!((found[0].0.targets, found[0].0.lowest.1), (21, 7211));
+        assert_eq!(found[0].0.retried, 0);
+        // A scan that tried every port twice: 5 attempts are no more than a retry; 6 are.
+        assert_eq!(scans_of(&with(ports(20, 2), 5))[0].0.targets, 21);
+        let found = scans_of(&with(ports(20, 2), 6));
+        assert_eq!((found[0].0.targets, found[0].0.typical_attempts), (20, 2));
+
+        // Without it too few ports are left for a scan: each is an offender of its own.
+        assert!(scans_of(&with(ports(19, 1), 6)).is_empty());
+    }
+
     #[test]
     fn counts_are_at_least_when_endpoints_were_dropped() {
         let c = ip("10.0.0.9");
@@ -515,6 +740,6 @@ mod tests {
             .map(|p| ((ip("192.168.1.1"), p), refused(c, 1, 100)))
             .collect();
         let found = find(endpoints.iter().map(|(k, s)| (k, s)), true);
-        assert!(found[0].0.targets_at_least);
+        assert!(found[0].scan.targets_at_least);
     }
 }

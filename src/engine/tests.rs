@@ -1554,6 +1554,113 @@ fn a_scan_of_every_port_is_counted_beyond_the_endpoint_table() {
     assert!(snap.offenders.iter().all(|o| o.scan.is_some()));
 }
 
+/// Regression: a scan larger than the endpoint table, counted by the tally, while another
+/// program of the same client address retried one closed port from long before the scan to
+/// long after it. The port stays an offender of its own, and the tally's scan leaves it out:
+/// not in its targets, range or attempts, and its first and last failures, far from the
+/// scan's, do not stretch the scan's time.
+#[test]
+fn a_port_retried_apart_from_a_scan_larger_than_the_table_is_left_out_of_it() {
+    let mut s = Seq::new();
+    let retry = |s: &mut Seq, sec: i64, n: u32| {
+        s.feed(&probe(
+            sec * 1000,
+            42000 + n as u16,
+            7211,
+            77 + n * 1000,
+            "refused",
+        ));
+    };
+    for (n, sec) in [0, 1, 2].into_iter().enumerate() {
+        retry(&mut s, sec, n as u32);
+    }
+    for i in 0..12_000u16 {
+        let ms = 100_000 + i64::from(i);
+        s.feed(&probe(
+            ms,
+            41000,
+            20_000 + i,
+            1 + u32::from(i) * 7919,
+            "refused",
+        ));
+    }
+    for (n, sec) in [200, 201, 202].into_iter().enumerate() {
+        retry(&mut s, sec, 3 + n as u32);
+    }
+    let (snap, _) = s.done();
+    assert!(snap.other_endpoints.dropped > 0, "the table overflowed");
+    assert_eq!(snap.scans.len(), 1, "{:?}", snap.scans);
+    let scan = &snap.scans[0];
+    assert_eq!((scan.targets, scan.targets_at_least), (12_000, false));
+    assert_eq!((scan.lowest.1, scan.highest.1), (20_000, 31_999));
+    assert_eq!(
+        (scan.attempts, scan.failed_attempts, scan.refused),
+        (12_000, 12_000, 12_000)
+    );
+    assert_eq!(
+        (scan.retried, &scan.retried_named[..]),
+        (1, &[((SERVER, 7211), 6)][..])
+    );
+    let (first, last) = (
+        scan.first_seen.expect("first"),
+        scan.last_seen.expect("last"),
+    );
+    assert!(first.second() >= 1_700_000_100, "{first:?}");
+    assert_eq!(last.second(), 1_700_000_112, "the last port's refusal");
+    let o = &snap.offenders[0];
+    assert_eq!((o.port, o.failed_refused), (7211, 6));
+    assert!(o.scan.is_none());
+}
+
+/// A sweep larger than the endpoint table leaves out, as a port scan does, a server its
+/// client tried again and again: not among its hosts, range or attempts.
+#[test]
+fn a_server_retried_apart_from_a_sweep_larger_than_the_table_is_left_out_of_it() {
+    let mut s = Seq::new();
+    // Seq's packets go between `client` and SERVER: here SERVER sweeps, and `client` is the
+    // server swept.
+    let sweep = |s: &mut Seq, ms: i64, server: u32, isn: u32| {
+        let mut p = probe(ms, 41000 + (isn % 7) as u16, 22, isn, "refused");
+        for q in &mut p {
+            q.client = IpAddr::V4(Ipv4Addr::from(0xac10_0000 + server));
+            q.from_client = !q.from_client;
+            std::mem::swap(&mut q.cport, &mut q.sport);
+        }
+        s.feed(&p);
+    };
+    for n in 0..3u32 {
+        sweep(&mut s, i64::from(n) * 1000, 50_000, 77 + n * 1000);
+    }
+    for h in 0..12_000u32 {
+        sweep(&mut s, 100_000 + i64::from(h), h, 1 + h * 7919);
+    }
+    for n in 3..6u32 {
+        sweep(&mut s, 200_000 + i64::from(n) * 1000, 50_000, 77 + n * 1000);
+    }
+    let (snap, _) = s.done();
+    assert!(snap.other_endpoints.dropped > 0);
+    let sweeps: Vec<_> = snap
+        .scans
+        .iter()
+        .filter(|x| x.kind == ScanKind::Sweep { port: 22 })
+        .collect();
+    assert_eq!(sweeps.len(), 1, "{:?}", snap.scans);
+    let sweep = sweeps[0];
+    assert_eq!(
+        (sweep.targets, sweep.attempts, sweep.refused),
+        (12_000, 12_000, 12_000)
+    );
+    assert_eq!(
+        sweep.highest.0,
+        IpAddr::V4(Ipv4Addr::from(0xac10_0000 + 11_999))
+    );
+    assert_eq!(sweep.retried, 1);
+    assert!(sweep.first_seen.expect("first").second() >= 1_700_000_100);
+    let o = &snap.offenders[0];
+    assert_eq!(o.addr, IpAddr::V4(Ipv4Addr::from(0xac10_0000 + 50_000)));
+    assert!(o.scan.is_none());
+}
+
 /// A sweep of one port over more servers than the table keeps: counted whole by the tally.
 #[test]
 fn a_sweep_larger_than_the_endpoint_table_is_counted_whole() {

@@ -144,6 +144,12 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
         "half_open_scan": scan.is_half_open(),
         "open": endpoints(&scan.open_named),
         "refused": endpoints(&scan.refused_named),
+        "typical_attempts": scan.typical_attempts,
+        "retried_endpoints": scan.retried,
+        "retried": scan.retried_named.iter().map(|&((a, p), attempts)| json!({
+            "endpoint": endpoint(a, p),
+            "attempts": attempts,
+        })).collect::<Vec<_>>(),
         "diagnosis": super::scan_sentence(scan, clock),
     })
 }
@@ -799,6 +805,9 @@ mod tests {
             refused_named: vec![(addr, port)],
             first_seen: Some(at(0)),
             last_seen: Some(at(3)),
+            typical_attempts: 1,
+            retried_named: vec![(("10.0.0.3".parse().expect("ip"), port), 6)],
+            retried: 1,
         });
         o.scan = Some(Arc::clone(&scan));
         a.snapshot.scans = vec![scan];

@@ -716,9 +716,51 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
         ScanKind::Sweep { .. } => "a sweep",
     };
     format!(
-        "{} probed {what}{when}: {kind}. {}.",
+        "{} probed {what}{when}: {kind}. {}.{}",
         scan.client,
-        scan_answers(scan)
+        scan_answers(scan),
+        scan_retried(scan)
+    )
+}
+
+/// The endpoints a scan left out because its client tried them again and again (with a
+/// leading space), or nothing: why a port of the scan's range is an offender of its own.
+fn scan_retried(scan: &Scan) -> String {
+    let Some(&(first, attempts)) = scan.retried_named.first() else {
+        return String::new();
+    };
+    let unit = match scan.kind {
+        ScanKind::Ports { .. } => "port",
+        ScanKind::Sweep { .. } => "host",
+    };
+    let typical = match scan.typical_attempts {
+        0 | 1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{} times", grouped(n)),
+    };
+    if scan.retried == 1 {
+        return format!(
+            " Not one of its targets: {}, tried {} times where the scan tried each {unit} {typical}, \
+             is an offender of its own.",
+            target(scan.kind, first),
+            grouped(attempts)
+        );
+    }
+    let list: Vec<String> = scan
+        .retried_named
+        .iter()
+        .map(|&(k, n)| format!("{} ({} attempts)", target(scan.kind, k), grouped(n)))
+        .collect();
+    let more = scan.retried.saturating_sub(scan.retried_named.len() as u64);
+    let more = if more > 0 {
+        format!(" and {} more", grouped(more))
+    } else {
+        String::new()
+    };
+    format!(
+        " Not among its targets: {}{more}, tried again and again where the scan tried each {unit} \
+         {typical}, are offenders of their own.",
+        list.join(", ")
     )
 }
 

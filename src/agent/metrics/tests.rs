@@ -12,6 +12,8 @@ struct World {
     now: i64,
     /// Refusals of endpoints the engine dropped (in the totals, at no offender).
     dropped: u64,
+    /// Endpoints that are targets of a port scan.
+    scanned: std::collections::BTreeSet<u16>,
 }
 
 impl World {
@@ -70,6 +72,10 @@ impl World {
                 peak_rate: 0,
                 peak_second: first,
                 series: Arc::from(series),
+                scan: self
+                    .scanned
+                    .contains(&port)
+                    .then(|| scan("127.0.0.1", self.scanned.len() as u64, false)),
                 ..Offender::blank("127.0.0.1", port)
             });
         }
@@ -246,6 +252,50 @@ fn hysteresis_a_place_changes_hands_only_for_twice_the_incidents_after_the_hold(
     assert_eq!(rows[0].counts.rst[0], 12);
     let total: u64 = rows[0].counts.rst[0] + other.rst[0];
     assert_eq!(total, 112, "no refusal counted twice or lost");
+}
+
+/// Regression: a scan's ports, one refusal each, held every place when a program began to be
+/// refused on 7211, twice a second: 7211 stayed under `other` until the hold time was over.
+/// An endpoint that is no scan's target takes a target's place at once; a target never takes
+/// its place; the counts stay exact and never go backwards.
+#[test]
+fn a_scans_targets_give_their_places_to_an_offender_of_its_own_at_once() {
+    let mut w = World::default();
+    let mut sel = Selection::new(3);
+    let mut mono = Monotone::default();
+    for port in 20_000..20_100 {
+        w.refuse(port, 100, 1);
+        w.scanned.insert(port);
+    }
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [20_000, 20_001, 20_002]);
+    w.refuse(7211, 101, 2);
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert!(port_of(&rows).contains(&7211), "{:?}", port_of(&rows));
+    assert_eq!(
+        rows.iter()
+            .find(|r| r.key.1 == 7211)
+            .map(|r| r.counts.rst[0]),
+        Some(2)
+    );
+    // Scan targets busier than 7211 later on do not take its place, hold time over or not.
+    for port in 20_000..20_003 {
+        w.refuse(port, 100 + 2 * MIN_HOLD_SECS, 50);
+    }
+    let (rows, other) = sel.update(&w.snapshot());
+    mono.check(&rows, other);
+    assert!(port_of(&rows).contains(&7211), "{:?}", port_of(&rows));
+    // The target that gave its place up keeps its one refusal in its remembered series.
+    let remembered: u64 = sel.remembered.values().map(|(c, _)| c.rst[0]).sum();
+    assert_eq!(remembered, 1);
+    let total: u64 = rows.iter().map(|r| r.counts.rst[0]).sum::<u64>() + other.rst[0];
+    assert_eq!(
+        total + remembered,
+        100 + 2 + 150,
+        "no refusal counted twice or lost"
+    );
 }
 
 #[test]
@@ -488,6 +538,9 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         refused_named: Vec::new(),
         first_seen: None,
         last_seen: None,
+        typical_attempts: 1,
+        retried_named: Vec::new(),
+        retried: 0,
     })
 }
 

@@ -419,6 +419,43 @@ fn the_csv_save_dialog_lists_csv_files_and_names_one() {
     assert!(shows(&h, "trace.pcap"), "every file on request");
 }
 
+/// Regression (real-window trial): rstscope's own save dialog replaced a file that existed
+/// without a word (an export onto last week's CSV). It asks, as the Windows and GTK dialogs
+/// do: Escape goes back to the dialog with the file untouched, Enter replaces it.
+#[test]
+fn saving_onto_a_file_that_exists_asks_to_replace_it() {
+    let dir = temp_dir("replace");
+    let existing = dir.join("sample-7211-offenders.csv");
+    std::fs::write(&existing, "kept").expect("write");
+    let read = || std::fs::read_to_string(&existing).expect("read");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    let question = "sample-7211-offenders.csv already exists. Replace it?";
+    let saved = format!("saved {}", existing.display());
+    let save = |h: &mut Harness<'_, RstscopeApp>| {
+        h.get_by_label("Save").click();
+        wait_for(h, |h| shows(h, question) || shows(h, &saved));
+        assert!(shows(h, question), "saved over the file without asking");
+        h.run_steps(2);
+    };
+    save(&mut h);
+    assert_eq!(read(), "kept", "nothing saved while it is asked");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(!shows(&h, question));
+    assert!(h.query_by_label("Save").is_some(), "back in the dialog");
+    assert_eq!(read(), "kept");
+    save(&mut h);
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, |h| shows(h, &saved));
+    assert!(read().contains("127.0.0.1"), "replaced: {}", read());
+}
+
 /// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
 /// opened, as if that one had been saved. It goes with the capture it was saved from.
 #[test]

@@ -456,6 +456,51 @@ fn saving_onto_a_file_that_exists_asks_to_replace_it() {
     assert!(read().contains("127.0.0.1"), "replaced: {}", read());
 }
 
+/// Regression (real-window trial): "Save these packets…" of a connection suggested the name of
+/// its 4-tuple only, which the Windows retries of a refused SYN share (pop3.pcap: three
+/// connections of 192.168.0.4:26245 to 212.227.15.171:110, half a second apart), so the second
+/// connection saved replaced the first. Each connection's name carries its start.
+#[test]
+fn saved_packets_of_two_connections_of_one_4_tuple_get_two_names() {
+    let dir = temp_dir("two-connections");
+    let mut h = harness(settings(), vec![two_offenders_tried_thrice()]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:110");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    let mut names = Vec::new();
+    for n in [0, 1] {
+        // The nth connection's row (all three have the one client).
+        let at = h
+            .query_all_by_label("10.0.0.1:40000")
+            .nth(n)
+            .expect("three connections")
+            .rect()
+            .center();
+        h.hover_at(at);
+        h.step();
+        click_at(&mut h, at);
+        h.run_steps(2);
+        assert!(shows(&h, "Packets (2 of 6)"), "one connection's packets");
+        h.get_by_label("Save these packets…").click();
+        wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+        let name = h
+            .query_all_by_role(egui::accesskit::Role::TextInput)
+            .filter_map(|n| n.accesskit_node().value())
+            .find(|v| v.ends_with(".pcapng"))
+            .expect("a name suggested");
+        h.get_by_label("Save").click();
+        let saved = format!("saved {}", dir.join(&name).display());
+        wait_for(&mut h, |h| shows(h, &saved) || shows(h, "already exists"));
+        assert!(shows(&h, &saved), "{name} was saved before");
+        names.push(name);
+    }
+    // Its client and start (2023-11-14 22:13:20 UTC, and half a second later).
+    let starts = ["221320.000", "221320.500", "221321.000"]
+        .map(|t| format!("rstscope-10.0.0.2-110-10.0.0.1-40000-20231114-{t}.pcapng"));
+    assert_ne!(names[0], names[1]);
+    assert!(names.iter().all(|n| starts.contains(n)), "{names:?}");
+}
+
 /// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
 /// opened, as if that one had been saved. It goes with the capture it was saved from.
 #[test]

@@ -657,7 +657,14 @@ impl DetailsView {
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);
                     }
-                    *action = save_button(ui, o, ev, stream.as_ref(), tops.shown_as.short());
+                    *action = save_button(
+                        ui,
+                        o,
+                        ev,
+                        stream.as_ref(),
+                        input.clock,
+                        tops.shown_as.short(),
+                    );
                     if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
                         ui.checkbox(all_copies, "every copy").on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
@@ -781,6 +788,25 @@ impl DetailsView {
 /// The text of the button that saves the packets listed.
 pub const SAVE_PACKETS: &str = "Save these packets…";
 
+/// The file name "Save these packets…" suggests: the endpoint's, and the selected connection's
+/// client and start (date and time to the millisecond, in the app's clock) where one is
+/// selected. With its start, no two connections share a name: a Windows client retrying a
+/// refused SYN makes connections of one 4-tuple half a second apart (pop3.pcap), and the
+/// second one saved replaced the first.
+fn packets_file_name(o: &Offender, connection: Option<&ConnRecord>, clock: Clock) -> String {
+    let mut name = format!("rstscope-{}-{}", o.addr, o.port);
+    if let Some(c) = connection {
+        let client = if c.resp == (o.addr, o.port) {
+            c.orig
+        } else {
+            c.resp
+        };
+        let start = clock.datetime(c.start).format("%Y%m%d-%H%M%S%.3f");
+        name.push_str(&format!("-{}-{}-{start}", client.0, client.1));
+    }
+    format!("{name}.pcapng").replace([':', '[', ']'], "_")
+}
+
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
 /// were counted than kept, which its hover says).
 fn save_button(
@@ -788,22 +814,14 @@ fn save_button(
     o: &Offender,
     ev: Option<&Arc<Evidence>>,
     stream: Option<&(Vec<usize>, ConnRecord)>,
+    clock: Clock,
     compact: bool,
 ) -> Option<DetailsAction> {
     let packets = ev.filter(|e| match stream {
         Some((lines, _)) => !lines.is_empty(),
         None => !e.packets.is_empty(),
     });
-    let mut name = format!("rstscope-{}-{}", o.addr, o.port);
-    if let Some((_, c)) = stream {
-        let client = if c.resp == (o.addr, o.port) {
-            c.orig
-        } else {
-            c.resp
-        };
-        name.push_str(&format!("-{}-{}", client.0, client.1));
-    }
-    let name = format!("{name}.pcapng").replace([':', '[', ']'], "_");
+    let name = packets_file_name(o, stream.map(|(_, c)| c), clock);
     let hint = match packets {
         Some(_) if stream.is_some() => {
             "a pcapng file of just the selected connection's packets listed, for Wireshark"

@@ -6201,6 +6201,80 @@ fn every_tab_stop_shows_where_the_keyboard_is() {
     );
 }
 
+/// Where the keyboard is: the focused widget's label and rect.
+fn focused(h: &Harness<'_, RstscopeApp>) -> Option<(String, egui::Rect)> {
+    h.query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+        .next_back()
+        .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+}
+
+/// Regression (keyboard trial in the real window): at 1024x700 the story's offenders table
+/// scrolls sideways, and Tab along its column headers gave the keyboard to those out of view
+/// (refused, abort, Failed, Clients, Avg, Peak, First, Last): no focus ring to be seen, and
+/// Enter re-sorted the table by a column not shown. Each header Tab or Shift+Tab reaches is
+/// scrolled into view, clear of the Endpoint column's copy pinned at the left edge, and so is
+/// the first row's endpoint Tab goes on to.
+#[test]
+fn tab_along_the_offenders_headers_scrolls_each_into_view() {
+    let mut h = story_at([1024.0, 700.0], false);
+    let top = h.state().rows()[0].endpoint.clone();
+    // The table's view: from the window's left edge to its right edge or its rows' bar.
+    let left = harness_margin().x;
+    let right = rows_bar(&h).map_or(left + 1024.0, |bar| bar.left());
+    filter_box(&h).focus();
+    h.run_steps(2);
+    let mut stops: Vec<String> = Vec::new();
+    let mut row: Option<egui::Rangef> = None;
+    let mut unseen = Vec::new();
+    for key in [egui::Modifiers::NONE, egui::Modifiers::SHIFT] {
+        for _ in 0..30 {
+            h.key_press_modifiers(key, egui::Key::Tab);
+            h.run_steps(4);
+            let Some((label, rect)) = focused(&h) else {
+                break;
+            };
+            // The headers' row: where the first stop after the filter box is. Past it, the
+            // first row's Endpoint, which must be in view too.
+            let header_row = *row.get_or_insert(rect.y_range());
+            let past = !header_row.contains(rect.center().y);
+            // The copy of the Endpoint header pinned at the left edge, over this one.
+            let pinned_over = !label.starts_with("Endpoint")
+                && h.query_all_by_role(egui::accesskit::Role::Button)
+                    .filter(|n| {
+                        n.accesskit_node()
+                            .label()
+                            .is_some_and(|l| l.starts_with("Endpoint"))
+                    })
+                    .any(|n| {
+                        n.rect().left() >= left - 1.0 && n.rect().intersects(rect.shrink(1.0))
+                    });
+            if rect.left() < left - 0.5 || rect.right() > right + 0.5 || pinned_over {
+                unseen.push(format!(
+                    "{label} at {:.0}..{:.0}",
+                    rect.left(),
+                    rect.right()
+                ));
+            }
+            stops.push(label);
+            if past {
+                break;
+            }
+        }
+    }
+    assert!(
+        ["#", "Endpoint", "refused", "abort", "Failed", "Last"]
+            .iter()
+            .all(|t| stops.iter().any(|s| s.starts_with(t))),
+        "every header reached: {stops:?}"
+    );
+    assert!(stops.contains(&top), "on to the first row: {stops:?}");
+    assert!(
+        unseen.is_empty(),
+        "headers with the keyboard out of view ({left:.0}..{right:.0}): {unseen:?} (stops: \
+         {stops:?})"
+    );
+}
+
 /// The wheel turned by `delta` points over `at` (x: sideways), and the frames that smooth it.
 fn wheel_by(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, delta: egui::Vec2) {
     h.hover_at(at);

@@ -467,10 +467,17 @@ impl OffendersView {
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
         let mut drawn: Option<(usize, usize)> = None;
+        // The column title Tab (or Shift+Tab) just gave the keyboard to.
+        let mut keyed_title: Option<(SortColumn, egui::Rect)> = None;
         let body = table
             .header(row_height, |mut header| {
                 for c in &columns {
-                    let (_, cell) = header.col(|ui| sort_button(ui, *c, sort));
+                    let (_, cell) = header.col(|ui| {
+                        let title = sort_button(ui, *c, sort);
+                        if title.gained_focus() {
+                            keyed_title = Some((*c, title.rect));
+                        }
+                    });
                     if *c == SortColumn::Endpoint {
                         pin.header = Some(cell.rect);
                     }
@@ -524,6 +531,20 @@ impl OffendersView {
                 });
             });
         handles.after();
+        // A title the keyboard reached out of view is scrolled into it (it took the keyboard
+        // unseen, its ring off screen, and Enter sorted by a column not shown); one right of
+        // the Endpoint column is shown clear of its copy pinned at the left edge.
+        if let Some((c, rect)) = keyed_title {
+            let pinned = pin
+                .header
+                .filter(|e| c != SortColumn::Endpoint && e.right() <= rect.left())
+                .map_or(0.0, |e| e.width());
+            ui.scroll_to_rect(rect.with_min_x(rect.left() - pinned), None);
+        }
+        let keyed = ui.data_mut(|d| d.remove_temp::<Option<egui::Rect>>(keyed_endpoint()));
+        if let Some(rect) = keyed.flatten() {
+            ui.scroll_to_rect(rect, None);
+        }
         self.visible = drawn;
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
@@ -821,7 +842,7 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
     }
 }
 
-fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
+fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) -> egui::Response {
     let (name, hint) = title(c);
     let arrow = match (sort.column == c, sort.ascending) {
         (false, _) => "",
@@ -843,6 +864,7 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
             }
         };
     }
+    response
 }
 
 /// A table's column title, a button that sorts by the column: drawn without a frame, as a
@@ -902,8 +924,21 @@ fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
             ui.data_mut(|d| d.insert_temp(back_from_hidden_row(), true));
             ui.ctx().request_repaint();
         }
+    } else if response.gained_focus() {
+        // A row in view, in a table scrolled sideways past its Endpoint column (the copy
+        // pinned at the left edge over it): the rows' scrolling shows all of the row, and the
+        // table's sideways scrolling (outside the rows', which drops a sideways target) brings
+        // the column back into view with its ring.
+        response.scroll_to_me(None);
+        ui.data_mut(|d| d.insert_temp(keyed_endpoint(), Some(response.rect)));
     }
     response.clicked()
+}
+
+/// Where a row's endpoint that the keyboard reached in view says where it is, for the table to
+/// scroll it into view sideways.
+fn keyed_endpoint() -> egui::Id {
+    egui::Id::unique("offenders-keyed-endpoint")
 }
 
 /// Where a row past the edge of the view that Shift+Tab reached asks to be passed over.

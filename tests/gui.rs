@@ -4895,6 +4895,52 @@ fn tcp_packet(
     p
 }
 
+/// Regression (real-window trial): at 1024x700 the details' connections cut the server column
+/// of an IPv4 endpoint ("192.168.100.1:8" in tcp_refuseconnection.pcapng, "212.227.15.171:11"
+/// in pop3.pcap), where the README says every column shows. With addresses as long as IPv4's
+/// get (a client 192.168.100.104:52245 retrying a refused SYN to 212.227.115.171:50110, each
+/// refusal 51 ms after its SYN), each row's server is drawn whole in the rows' view.
+#[test]
+fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
+    let path = temp_dir("long-ipv4").join("long-ipv4.pcap");
+    let (client, server) = ([192, 168, 100, 104], [212, 227, 115, 171]);
+    let records = (0..3u64).flat_map(|n| {
+        let t = 1_700_000_000_000_000 + n * 500_000;
+        let isn = 1_000;
+        [
+            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t + 51_000,
+                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+            ),
+        ]
+    });
+    write_raw_pcap(&path, records);
+    let m = 2.0 * harness_margin();
+    let h = opened([1024.0 + m.x, 700.0 + m.y], vec![path]);
+    assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(3));
+    // The server cells: labels (the table's endpoint is a button, the details' header a
+    // heading) at the right of the client cells.
+    let client_cell = h
+        .query_all_by_label("192.168.100.104:52245")
+        .next()
+        .expect("a client cell")
+        .rect();
+    let servers: Vec<egui::Rect> = h
+        .query_all_by_label("212.227.115.171:50110")
+        .map(|n| n.rect())
+        .filter(|r| {
+            r.left() > client_cell.right() && (r.center().y - client_cell.center().y).abs() < 60.0
+        })
+        .collect();
+    assert!(!servers.is_empty(), "server cells laid out");
+    let view = rstscope::ui::details::connection_rows_view(&h.ctx);
+    assert!(
+        servers.iter().all(|r| connection_row_drawn(&h, *r)),
+        "server cells {servers:?} cut by the rows' view {view:?}"
+    );
+}
+
 /// The glyphs the app writes with are drawn while the start screen shows, not in the frames
 /// that first show a capture's table, details and plot: drawn there, they took those frames
 /// over the 16 ms budget (scripts/bench-gui.sh). After the start screen's first frames,

@@ -2225,14 +2225,14 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     assert_eq!(
         lines.next(),
         Some(
-            "#\tEndpoint\tService\tDiagnosis\tIncidents\trefused\tFailed\tClients\tAvg\tPeak\tFirst\tLast"
+            "#\tEndpoint\tService\tDiagnosis\tIncidents\trefused\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast"
         )
     );
     let row = lines.next().expect("the row under its titles");
     assert!(
         row.starts_with(
             "1\t127.0.0.1:7211\t\t127.0.0.1:7211 refused all 20 connection attempts from 1 client"
-        ) && row.ends_with("\t20\t20\t20\t1\t2.0/s\t2/s\t2026-11-27 13:09:12.250354 +00:00\t2026-11-27 13:09:21.750388 +00:00"),
+        ) && row.ends_with("\t20\t20\t20\t1\t2.000\t2\t2026-11-27 13:09:12.250354 +00:00\t2026-11-27 13:09:21.750388 +00:00"),
         "{row}"
     );
     h.run_steps(2);
@@ -2265,6 +2265,50 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
 
 /// A right click on an offender's row selects it, as in Wireshark's lists, so that the row its
 /// menu copies is the one highlighted; each cell is copied as the table shows it.
+/// A capture of 5,000 refusals on four ports (the top one refused 2,000 times), opened.
+fn thousands_of_refusals() -> Harness<'static, RstscopeApp> {
+    let path = temp_dir("thousands").join("refusals.pcap");
+    write_refusals(&path, 10_000);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    h
+}
+
+/// Regression (real-window trial): "Copy row" wrote Avg and Peak as "1.0/s" and "1/s", which a
+/// spreadsheet takes as text, where the row is meant to be pasted as it is. It writes plain
+/// numbers, the rates' unit in their titles, and counts without thousands separators.
+#[test]
+fn copy_row_writes_counts_and_rates_as_plain_numbers() {
+    let mut h = thousands_of_refusals();
+    let top = h.state().rows()[0].clone();
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &top.endpoint)
+        .rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    let mut lines = copied.first().expect("copied").lines();
+    let titles: Vec<&str> = lines.next().expect("titles").split('\t').collect();
+    let cells: Vec<&str> = lines.next().expect("the row").split('\t').collect();
+    let column = |title: &str| {
+        let i = titles
+            .iter()
+            .position(|t| *t == title)
+            .unwrap_or_else(|| panic!("{title} in {titles:?}"));
+        cells[i]
+    };
+    assert_eq!(column("refused"), top.offender.rst_by_cause[0].to_string());
+    for rate in ["Avg (/s)", "Peak (/s)"] {
+        assert!(
+            column(rate).parse::<f64>().is_ok(),
+            "{rate}: {:?} is no number",
+            column(rate)
+        );
+    }
+    assert_eq!(column("Peak (/s)"), top.offender.peak_rate.to_string());
+}
+
 #[test]
 fn a_right_click_selects_the_offender_whose_row_it_copies() {
     let mut h = harness(
@@ -2292,11 +2336,11 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
     assert_eq!(
         copied,
         [
-            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg\tPeak\tFirst\tLast\n\
+            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast\n\
              2\t127.0.0.1:7302\t\tabort_linger0.py (python3, 3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
              connections with 1 client (2.0/s, 13:08:48-13:08:49), sent by its clients: an abortive \
              close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy. Connecting: \
-             abort_linger0.py (python3, pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.0/s\t3/s\t\
+             abort_linger0.py (python3, pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.000\t3\t\
              2026-11-27 13:08:48.000092 +00:00\t2026-11-27 13:08:49.203494 +00:00"
         ]
     );

@@ -1083,8 +1083,8 @@ fn cell(
 }
 
 /// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
-/// tab-separated, as a spreadsheet takes them; times whole (date and zone), the diagnosis as its
-/// sentence.
+/// tab-separated, as a spreadsheet takes them; counts and rates as plain numbers (no thousands
+/// separators, no unit), times whole (date and zone), the diagnosis as its sentence.
 fn row_text(
     columns: &[SortColumn],
     r: &Row,
@@ -1094,7 +1094,18 @@ fn row_text(
 ) -> String {
     let clock = times.clock;
     let o = &r.offender;
-    let titles: Vec<&str> = columns.iter().map(|c| title(*c).0).collect();
+    // The rates are numbers a spreadsheet takes as numbers (per second, with the decimal
+    // separator of the user's spreadsheets, as the CSV export writes them): "1.0/s" was text
+    // there. Their unit is in their titles.
+    let titles: Vec<&str> = columns
+        .iter()
+        .map(|c| match c {
+            SortColumn::AvgRate => "Avg (/s)",
+            SortColumn::PeakRate => "Peak (/s)",
+            c => title(*c).0,
+        })
+        .collect();
+    let decimal = crate::host::locale::spreadsheet().decimal;
     // A tab or a line break inside a cell (a command line, a reset's payload text) would
     // start another cell or row where it is pasted.
     let flat = |text: String| text.replace(char::is_control, " ");
@@ -1119,8 +1130,8 @@ fn row_text(
                 };
                 format!("{prefix}{}", o.clients)
             }
-            SortColumn::AvgRate => report::rate(o.avg_rate),
-            SortColumn::PeakRate => format!("{}/s", o.peak_rate),
+            SortColumn::AvgRate => format!("{:.3}", o.avg_rate).replace('.', &decimal),
+            SortColumn::PeakRate => o.peak_rate.to_string(),
             SortColumn::FirstSeen => clock.full(o.first_seen),
             SortColumn::LastSeen => clock.full(o.last_seen),
             SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),

@@ -2274,6 +2274,29 @@ fn thousands_of_refusals() -> Harness<'static, RstscopeApp> {
     h
 }
 
+/// Regression (real-window trial): the table and the details wrote counts as "40000" where the
+/// headline says "200,000 resets". They group thousands as the headline does.
+#[test]
+fn the_table_and_the_details_group_thousands_as_the_headline_does() {
+    let h = thousands_of_refusals();
+    let refused = h.state().rows()[0].offender.rst_by_cause[0];
+    assert!(refused >= 1000, "{refused}");
+    let grouped = rstscope::report::thousands(refused);
+    assert!(
+        h.query_all_by_label(&grouped).count() >= 3,
+        "{grouped} in the table (Incidents, refused, Failed)"
+    );
+    assert!(
+        shows(&h, &format!("refused {grouped}")),
+        "the details' header"
+    );
+    assert!(
+        shows(&h, &format!("failed attempts {grouped} of {grouped}")),
+        "the details' header"
+    );
+    assert!(!shows(&h, &format!("refused {refused}")));
+}
+
 /// Regression (real-window trial): "Copy row" wrote Avg and Peak as "1.0/s" and "1/s", which a
 /// spreadsheet takes as text, where the row is meant to be pasted as it is. It writes plain
 /// numbers, the rates' unit in their titles, and counts without thousands separators.

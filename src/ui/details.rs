@@ -1280,15 +1280,18 @@ fn suspect_lines(o: &Offender, clock: report::Clock) -> Vec<String> {
         .collect()
 }
 
-/// RSTs by cause, failed attempts, clients, rates.
+/// RSTs by cause, failed attempts, clients, rates; counts with their thousands grouped, as the
+/// headline writes them ("40,000", not "40000").
 fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
+    use report::thousands;
     ui.spacing_mut().item_spacing.x = 10.0;
     for c in Cause::ALL {
         let n = o.rst_by_cause[c.index()];
         if n > 0 {
             let height = ui.text_style_height(&egui::TextStyle::Body);
             crate::ui::plot::swatch(ui, cause_color(c), height);
-            ui.label(RichText::new(format!("{} {n}", c.as_str())).color(cause_color(c)));
+            let text = format!("{} {}", c.as_str(), thousands(n));
+            ui.label(RichText::new(text).color(cause_color(c)));
         }
     }
     let attempts = o.attempts.max(o.failed_attempts);
@@ -1300,8 +1303,9 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
         );
     } else {
         ui.label(format!(
-            "failed attempts {} of {attempts}",
-            o.failed_attempts
+            "failed attempts {} of {}",
+            thousands(o.failed_attempts),
+            thousands(attempts)
         ));
     }
     if scope
@@ -1309,15 +1313,16 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
             clients_known: false,
         })
     {
-        ui.label(format!("clients ≤{}", o.clients))
+        ui.label(format!("clients ≤{}", thousands(o.clients)))
             .on_hover_text("counted once the capture is read again for this range");
     } else if o.clients_at_least {
-        ui.label(format!("clients ≥{}", o.clients)).on_hover_text(
-            "at least: more than 65,536 were seen, or, with thousands of endpoints each \
+        ui.label(format!("clients ≥{}", thousands(o.clients)))
+            .on_hover_text(
+                "at least: more than 65,536 were seen, or, with thousands of endpoints each \
              reached from many addresses, this one stopped counting them to bound memory",
-        );
+            );
     } else {
-        ui.label(format!("clients {}", o.clients));
+        ui.label(format!("clients {}", thousands(o.clients)));
     }
     // Beside the failed attempts, a bare rate reads as theirs: what it counts is on hover (the
     // header keeps to one line at 800 points; the sentence below gives the rate of what it
@@ -1325,7 +1330,7 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     ui.label(format!(
         "{} avg, peak {}/s",
         report::rate(o.avg_rate),
-        o.peak_rate
+        thousands(u64::from(o.peak_rate))
     ))
     .on_hover_text(
         "incidents a second, from this endpoint's first incident's second to its last: an \
@@ -1334,8 +1339,11 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     );
     if o.suspect_injected > 0 {
         ui.label(
-            RichText::new(format!("{} suspect-injected", o.suspect_injected))
-                .color(ui.visuals().warn_fg_color),
+            RichText::new(format!(
+                "{} suspect-injected",
+                thousands(o.suspect_injected)
+            ))
+            .color(ui.visuals().warn_fg_color),
         );
     }
 }

@@ -986,11 +986,12 @@ fn cell(
 ) -> bool {
     let clock = times.clock;
     let o = &r.offender;
+    // Thousands grouped, as the headline writes them ("Copy row" keeps plain numbers).
     let number = |ui: &mut egui::Ui, n: u64| {
         let text = if n == 0 {
             RichText::new("·").weak()
         } else {
-            RichText::new(n.to_string())
+            RichText::new(report::thousands(n))
         };
         ui.label(text);
     };
@@ -1004,12 +1005,13 @@ fn cell(
         }
         SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
             Some(since) => {
-                ui.label(format!("≥{}", o.incidents)).on_hover_text(format!(
-                    "counted from {} only: with thousands of busy endpoints, this one gave \
+                ui.label(format!("≥{}", report::thousands(o.incidents)))
+                    .on_hover_text(format!(
+                        "counted from {} only: with thousands of busy endpoints, this one gave \
                      up its older per-second counts to bound memory (its whole-capture \
                      totals are exact)",
-                    clock.time(Timestamp::from_parts(since, 0))
-                ));
+                        clock.time(Timestamp::from_parts(since, 0))
+                    ));
             }
             None => number(ui, o.incidents),
         },
@@ -1018,19 +1020,20 @@ fn cell(
         SortColumn::Clients => {
             if r.clients_known {
                 let at_least = if o.clients_at_least { "≥" } else { "" };
-                ui.label(format!("{at_least}{}", o.clients));
+                ui.label(format!("{at_least}{}", report::thousands(o.clients)));
             } else {
-                ui.label(format!("≤{}", o.clients)).on_hover_text(
-                    "clients are counted over the whole capture: at most this many in the \
+                ui.label(format!("≤{}", report::thousands(o.clients)))
+                    .on_hover_text(
+                        "clients are counted over the whole capture: at most this many in the \
                      selected time range (select the row: the details count them)",
-                );
+                    );
             }
         }
         SortColumn::AvgRate => {
             ui.label(report::rate(o.avg_rate));
         }
         SortColumn::PeakRate => {
-            ui.label(format!("{}/s", o.peak_rate));
+            ui.label(format!("{}/s", report::thousands(u64::from(o.peak_rate))));
         }
         SortColumn::FirstSeen => {
             ui.label(times.text(o.first_seen))

@@ -419,6 +419,88 @@ fn the_csv_save_dialog_lists_csv_files_and_names_one() {
     assert!(shows(&h, "trace.pcap"), "every file on request");
 }
 
+/// Regression (real-window trial): rstscope's own save dialog replaced a file that existed
+/// without a word (an export onto last week's CSV). It asks, as the Windows and GTK dialogs
+/// do: Escape goes back to the dialog with the file untouched, Enter replaces it.
+#[test]
+fn saving_onto_a_file_that_exists_asks_to_replace_it() {
+    let dir = temp_dir("replace");
+    let existing = dir.join("sample-7211-offenders.csv");
+    std::fs::write(&existing, "kept").expect("write");
+    let read = || std::fs::read_to_string(&existing).expect("read");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    let question = "sample-7211-offenders.csv already exists. Replace it?";
+    let saved = format!("saved {}", existing.display());
+    let save = |h: &mut Harness<'_, RstscopeApp>| {
+        h.get_by_label("Save").click();
+        wait_for(h, |h| shows(h, question) || shows(h, &saved));
+        assert!(shows(h, question), "saved over the file without asking");
+        h.run_steps(2);
+    };
+    save(&mut h);
+    assert_eq!(read(), "kept", "nothing saved while it is asked");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(!shows(&h, question));
+    assert!(h.query_by_label("Save").is_some(), "back in the dialog");
+    assert_eq!(read(), "kept");
+    save(&mut h);
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, |h| shows(h, &saved));
+    assert!(read().contains("127.0.0.1"), "replaced: {}", read());
+}
+
+/// Regression (real-window trial): "Save these packets…" of a connection suggested the name of
+/// its 4-tuple only, which the Windows retries of a refused SYN share (pop3.pcap: three
+/// connections of 192.168.0.4:26245 to 212.227.15.171:110, half a second apart), so the second
+/// connection saved replaced the first. Each connection's name carries its start.
+#[test]
+fn saved_packets_of_two_connections_of_one_4_tuple_get_two_names() {
+    let dir = temp_dir("two-connections");
+    let mut h = harness(settings(), vec![two_offenders_tried_thrice()]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:110");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    let mut names = Vec::new();
+    for n in [0, 1] {
+        // The nth connection's row (all three have the one client).
+        let at = h
+            .query_all_by_label("10.0.0.1:40000")
+            .nth(n)
+            .expect("three connections")
+            .rect()
+            .center();
+        h.hover_at(at);
+        h.step();
+        click_at(&mut h, at);
+        h.run_steps(2);
+        assert!(shows(&h, "Packets (2 of 6)"), "one connection's packets");
+        h.get_by_label("Save these packets…").click();
+        wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+        let name = h
+            .query_all_by_role(egui::accesskit::Role::TextInput)
+            .filter_map(|n| n.accesskit_node().value())
+            .find(|v| v.ends_with(".pcapng"))
+            .expect("a name suggested");
+        h.get_by_label("Save").click();
+        let saved = format!("saved {}", dir.join(&name).display());
+        wait_for(&mut h, |h| shows(h, &saved) || shows(h, "already exists"));
+        assert!(shows(&h, &saved), "{name} was saved before");
+        names.push(name);
+    }
+    // Its client and start (2023-11-14 22:13:20 UTC, and half a second later).
+    let starts = ["221320.000", "221320.500", "221321.000"]
+        .map(|t| format!("rstscope-10.0.0.2-110-10.0.0.1-40000-20231114-{t}.pcapng"));
+    assert_ne!(names[0], names[1]);
+    assert!(names.iter().all(|n| starts.contains(n)), "{names:?}");
+}
+
 /// Regression (Windows trial): "saved …-offenders.csv" stayed on screen over the next capture
 /// opened, as if that one had been saved. It goes with the capture it was saved from.
 #[test]
@@ -2195,14 +2277,14 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     assert_eq!(
         lines.next(),
         Some(
-            "#\tEndpoint\tService\tDiagnosis\tIncidents\trefused\tFailed\tClients\tAvg\tPeak\tFirst\tLast"
+            "#\tEndpoint\tService\tDiagnosis\tIncidents\trefused\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast"
         )
     );
     let row = lines.next().expect("the row under its titles");
     assert!(
         row.starts_with(
             "1\t127.0.0.1:7211\t\t127.0.0.1:7211 refused all 20 connection attempts from 1 client"
-        ) && row.ends_with("\t20\t20\t20\t1\t2.0/s\t2/s\t2026-11-27 13:09:12.250354 +00:00\t2026-11-27 13:09:21.750388 +00:00"),
+        ) && row.ends_with("\t20\t20\t20\t1\t2.000\t2\t2026-11-27 13:09:12.250354 +00:00\t2026-11-27 13:09:21.750388 +00:00"),
         "{row}"
     );
     h.run_steps(2);
@@ -2235,6 +2317,73 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
 
 /// A right click on an offender's row selects it, as in Wireshark's lists, so that the row its
 /// menu copies is the one highlighted; each cell is copied as the table shows it.
+/// A capture of 5,000 refusals on four ports (the top one refused 2,000 times), opened.
+fn thousands_of_refusals() -> Harness<'static, RstscopeApp> {
+    let path = temp_dir("thousands").join("refusals.pcap");
+    write_refusals(&path, 10_000);
+    let mut h = harness(settings(), vec![path]);
+    settle(&mut h);
+    h
+}
+
+/// Regression (real-window trial): the table and the details wrote counts as "40000" where the
+/// headline says "200,000 resets". They group thousands as the headline does.
+#[test]
+fn the_table_and_the_details_group_thousands_as_the_headline_does() {
+    let h = thousands_of_refusals();
+    let refused = h.state().rows()[0].offender.rst_by_cause[0];
+    assert!(refused >= 1000, "{refused}");
+    let grouped = rstscope::report::thousands(refused);
+    assert!(
+        h.query_all_by_label(&grouped).count() >= 3,
+        "{grouped} in the table (Incidents, refused, Failed)"
+    );
+    assert!(
+        shows(&h, &format!("refused {grouped}")),
+        "the details' header"
+    );
+    assert!(
+        shows(&h, &format!("failed attempts {grouped} of {grouped}")),
+        "the details' header"
+    );
+    assert!(!shows(&h, &format!("refused {refused}")));
+}
+
+/// Regression (real-window trial): "Copy row" wrote Avg and Peak as "1.0/s" and "1/s", which a
+/// spreadsheet takes as text, where the row is meant to be pasted as it is. It writes plain
+/// numbers, the rates' unit in their titles, and counts without thousands separators.
+#[test]
+fn copy_row_writes_counts_and_rates_as_plain_numbers() {
+    let mut h = thousands_of_refusals();
+    let top = h.state().rows()[0].clone();
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &top.endpoint)
+        .rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    let mut lines = copied.first().expect("copied").lines();
+    let titles: Vec<&str> = lines.next().expect("titles").split('\t').collect();
+    let cells: Vec<&str> = lines.next().expect("the row").split('\t').collect();
+    let column = |title: &str| {
+        let i = titles
+            .iter()
+            .position(|t| *t == title)
+            .unwrap_or_else(|| panic!("{title} in {titles:?}"));
+        cells[i]
+    };
+    assert_eq!(column("refused"), top.offender.rst_by_cause[0].to_string());
+    for rate in ["Avg (/s)", "Peak (/s)"] {
+        assert!(
+            column(rate).parse::<f64>().is_ok(),
+            "{rate}: {:?} is no number",
+            column(rate)
+        );
+    }
+    assert_eq!(column("Peak (/s)"), top.offender.peak_rate.to_string());
+}
+
 #[test]
 fn a_right_click_selects_the_offender_whose_row_it_copies() {
     let mut h = harness(
@@ -2262,11 +2411,11 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
     assert_eq!(
         copied,
         [
-            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg\tPeak\tFirst\tLast\n\
+            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast\n\
              2\t127.0.0.1:7302\t\tabort_linger0.py (python3, 3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
              connections with 1 client (2.0/s, 13:08:48-13:08:49), sent by its clients: an abortive \
              close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy. Connecting: \
-             abort_linger0.py (python3, pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.0/s\t3/s\t\
+             abort_linger0.py (python3, pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.000\t3\t\
              2026-11-27 13:08:48.000092 +00:00\t2026-11-27 13:08:49.203494 +00:00"
         ]
     );
@@ -4865,6 +5014,52 @@ fn tcp_packet(
     p
 }
 
+/// Regression (real-window trial): at 1024x700 the details' connections cut the server column
+/// of an IPv4 endpoint ("192.168.100.1:8" in tcp_refuseconnection.pcapng, "212.227.15.171:11"
+/// in pop3.pcap), where the README says every column shows. With addresses as long as IPv4's
+/// get (a client 192.168.100.104:52245 retrying a refused SYN to 212.227.115.171:50110, each
+/// refusal 51 ms after its SYN), each row's server is drawn whole in the rows' view.
+#[test]
+fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
+    let path = temp_dir("long-ipv4").join("long-ipv4.pcap");
+    let (client, server) = ([192, 168, 100, 104], [212, 227, 115, 171]);
+    let records = (0..3u64).flat_map(|n| {
+        let t = 1_700_000_000_000_000 + n * 500_000;
+        let isn = 1_000;
+        [
+            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t + 51_000,
+                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+            ),
+        ]
+    });
+    write_raw_pcap(&path, records);
+    let m = 2.0 * harness_margin();
+    let h = opened([1024.0 + m.x, 700.0 + m.y], vec![path]);
+    assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(3));
+    // The server cells: labels (the table's endpoint is a button, the details' header a
+    // heading) at the right of the client cells.
+    let client_cell = h
+        .query_all_by_label("192.168.100.104:52245")
+        .next()
+        .expect("a client cell")
+        .rect();
+    let servers: Vec<egui::Rect> = h
+        .query_all_by_label("212.227.115.171:50110")
+        .map(|n| n.rect())
+        .filter(|r| {
+            r.left() > client_cell.right() && (r.center().y - client_cell.center().y).abs() < 60.0
+        })
+        .collect();
+    assert!(!servers.is_empty(), "server cells laid out");
+    let view = rstscope::ui::details::connection_rows_view(&h.ctx);
+    assert!(
+        servers.iter().all(|r| connection_row_drawn(&h, *r)),
+        "server cells {servers:?} cut by the rows' view {view:?}"
+    );
+}
+
 /// The glyphs the app writes with are drawn while the start screen shows, not in the frames
 /// that first show a capture's table, details and plot: drawn there, they took those frames
 /// over the 16 ms budget (scripts/bench-gui.sh). After the start screen's first frames,
@@ -6168,6 +6363,80 @@ fn every_tab_stop_shows_where_the_keyboard_is() {
     assert!(
         unseen.is_empty(),
         "Tab stops that show nothing: {unseen:?} (all stops: {stops:?})"
+    );
+}
+
+/// Where the keyboard is: the focused widget's label and rect.
+fn focused(h: &Harness<'_, RstscopeApp>) -> Option<(String, egui::Rect)> {
+    h.query_all(egui_kittest::kittest::By::new().predicate(|n| n.is_focused()))
+        .next_back()
+        .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+}
+
+/// Regression (keyboard trial in the real window): at 1024x700 the story's offenders table
+/// scrolls sideways, and Tab along its column headers gave the keyboard to those out of view
+/// (refused, abort, Failed, Clients, Avg, Peak, First, Last): no focus ring to be seen, and
+/// Enter re-sorted the table by a column not shown. Each header Tab or Shift+Tab reaches is
+/// scrolled into view, clear of the Endpoint column's copy pinned at the left edge, and so is
+/// the first row's endpoint Tab goes on to.
+#[test]
+fn tab_along_the_offenders_headers_scrolls_each_into_view() {
+    let mut h = story_at([1024.0, 700.0], false);
+    let top = h.state().rows()[0].endpoint.clone();
+    // The table's view: from the window's left edge to its right edge or its rows' bar.
+    let left = harness_margin().x;
+    let right = rows_bar(&h).map_or(left + 1024.0, |bar| bar.left());
+    filter_box(&h).focus();
+    h.run_steps(2);
+    let mut stops: Vec<String> = Vec::new();
+    let mut row: Option<egui::Rangef> = None;
+    let mut unseen = Vec::new();
+    for key in [egui::Modifiers::NONE, egui::Modifiers::SHIFT] {
+        for _ in 0..30 {
+            h.key_press_modifiers(key, egui::Key::Tab);
+            h.run_steps(4);
+            let Some((label, rect)) = focused(&h) else {
+                break;
+            };
+            // The headers' row: where the first stop after the filter box is. Past it, the
+            // first row's Endpoint, which must be in view too.
+            let header_row = *row.get_or_insert(rect.y_range());
+            let past = !header_row.contains(rect.center().y);
+            // The copy of the Endpoint header pinned at the left edge, over this one.
+            let pinned_over = !label.starts_with("Endpoint")
+                && h.query_all_by_role(egui::accesskit::Role::Button)
+                    .filter(|n| {
+                        n.accesskit_node()
+                            .label()
+                            .is_some_and(|l| l.starts_with("Endpoint"))
+                    })
+                    .any(|n| {
+                        n.rect().left() >= left - 1.0 && n.rect().intersects(rect.shrink(1.0))
+                    });
+            if rect.left() < left - 0.5 || rect.right() > right + 0.5 || pinned_over {
+                unseen.push(format!(
+                    "{label} at {:.0}..{:.0}",
+                    rect.left(),
+                    rect.right()
+                ));
+            }
+            stops.push(label);
+            if past {
+                break;
+            }
+        }
+    }
+    assert!(
+        ["#", "Endpoint", "refused", "abort", "Failed", "Last"]
+            .iter()
+            .all(|t| stops.iter().any(|s| s.starts_with(t))),
+        "every header reached: {stops:?}"
+    );
+    assert!(stops.contains(&top), "on to the first row: {stops:?}");
+    assert!(
+        unseen.is_empty(),
+        "headers with the keyboard out of view ({left:.0}..{right:.0}): {unseen:?} (stops: \
+         {stops:?})"
     );
 }
 

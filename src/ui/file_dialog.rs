@@ -5,6 +5,9 @@
 //! path field has the keyboard when it opens: a full path typed or pasted there and Enter
 //! opens that file (or saves to it), a folder's path goes to that folder. Under it, its places
 //! (the home folder; on Windows each drive, which Up never leaves a drive for) are a click away.
+//! Saving onto a file that exists asks first ("… already exists. Replace it?"), as the system's
+//! dialogs do: rfd's save dialogs ask themselves (Windows, GTK, the portal, zenity's
+//! `--confirm-overwrite`, macOS), so only rstscope's own dialog asks here.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -341,6 +344,34 @@ fn resolve(text: &str, dir: &Path, save: bool) -> Typed {
     }
 }
 
+/// What is at a path chosen to save to, looked at before it is saved to.
+enum AtSavePath {
+    /// Nothing: a new file, saved to at once.
+    Nothing(PathBuf),
+    /// A file, which saving replaces: asked first.
+    File(PathBuf),
+    /// A folder (its name typed as the file's): gone to, as the system dialogs do.
+    Folder(PathBuf, Listing),
+}
+
+/// Looks at `path` (file work: off the UI thread). A path that cannot be looked at is taken as
+/// a new file: saving to it then says what is wrong.
+fn at_save_path(path: PathBuf) -> AtSavePath {
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_dir() => {
+            let listing = list(&path);
+            AtSavePath::Folder(path, listing)
+        }
+        Ok(_) => AtSavePath::File(path),
+        Err(_) => AtSavePath::Nothing(path),
+    }
+}
+
+/// The text of the question asked before a save replaces a file.
+pub fn replace_question(name: &str) -> String {
+    format!("{name} already exists. Replace it?")
+}
+
 /// Reads a folder: folders first, then files, by name. File work: off the UI thread.
 fn list(dir: &Path) -> Listing {
     let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -389,6 +420,10 @@ struct Browser {
     focus_path: bool,
     /// The home folder and the drives, as buttons.
     places: Vec<Place>,
+    /// The path chosen to save to, being looked at: saved to if new, asked about if a file.
+    checking: Option<Task<AtSavePath>>,
+    /// A file that exists, chosen to save to: "Replace it?" is asked.
+    replace: Option<PathBuf>,
 }
 
 impl Browser {
@@ -413,6 +448,8 @@ impl Browser {
             typed_error: None,
             focus_path: true,
             places: places(home(), drives()),
+            checking: None,
+            replace: None,
         };
         b.go(ctx, b.dir.clone());
         b
@@ -468,7 +505,8 @@ impl Browser {
         if let Some(typed) = self.typed.as_mut().and_then(Task::poll) {
             self.typed = None;
             match typed {
-                Typed::File(path) => return BrowserOutcome::Chosen(vec![self.to_save(path)]),
+                Typed::File(path) if self.save_extension().is_some() => self.save_to(ctx, path),
+                Typed::File(path) => return BrowserOutcome::Chosen(vec![path]),
                 Typed::Folder(dir, listing) => {
                     self.path_text = dir.display().to_string();
                     self.dir = dir;
@@ -483,16 +521,48 @@ impl Browser {
                 }
             }
         }
+        if let Some(at) = self.checking.as_mut().and_then(Task::poll) {
+            self.checking = None;
+            match at {
+                AtSavePath::Nothing(path) => return BrowserOutcome::Chosen(vec![path]),
+                AtSavePath::File(path) => self.replace = Some(path),
+                AtSavePath::Folder(dir, listing) => {
+                    self.path_text = dir.display().to_string();
+                    self.dir = dir;
+                    self.listing = Some(listing);
+                    self.selected.clear();
+                    self.typed_error = None;
+                }
+            }
+        }
         let mut outcome = BrowserOutcome::Open;
         let modal = egui::Modal::new(egui::Id::unique("rstscope-file-dialog")).show(ctx, |ui| {
             ui.set_width(620.0_f32.min(ctx.content_rect().width() - 40.0));
             ui.heading(self.title());
             outcome = self.contents(ui);
         });
+        // While "Replace it?" is asked, Escape and clicks are its own.
+        if let Some(path) = self.replace.clone() {
+            return match ask_replace(ctx, &path) {
+                Some(true) => BrowserOutcome::Chosen(vec![path]),
+                Some(false) => {
+                    self.replace = None;
+                    BrowserOutcome::Open
+                }
+                None => BrowserOutcome::Open,
+            };
+        }
         if modal.should_close() && matches!(outcome, BrowserOutcome::Open) {
             outcome = BrowserOutcome::Cancel;
         }
         outcome
+    }
+
+    /// Saves to `path` (with the type's extension when typed without one) once it is looked
+    /// at: at once if it is new, after "Replace it?" if it is a file.
+    fn save_to(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let path = self.to_save(path);
+        self.checking = Some(Task::spawn("file-dialog", ctx, move |_| at_save_path(path)));
     }
 
     fn contents(&mut self, ui: &mut egui::Ui) -> BrowserOutcome {
@@ -622,8 +692,7 @@ impl Browser {
                     && ui.input(|i| i.key_pressed(egui::Key::Enter))
                     && !self.save_name.trim().is_empty()
                 {
-                    let path = self.to_save(self.dir.join(self.save_name.trim()));
-                    outcome = BrowserOutcome::Chosen(vec![path]);
+                    self.save_to(&ctx, self.dir.join(self.save_name.trim()));
                 }
             } else {
                 ui.checkbox(&mut self.all_files, "show all files");
@@ -636,17 +705,16 @@ impl Browser {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let ok = if save { "Save" } else { "Open" };
                 let ready = if save {
-                    !self.save_name.trim().is_empty()
+                    !self.save_name.trim().is_empty() && self.checking.is_none()
                 } else {
                     !self.selected.is_empty()
                 };
                 if ui.add_enabled(ready, egui::Button::new(ok)).clicked() {
-                    outcome = if save {
-                        let path = self.to_save(self.dir.join(self.save_name.trim()));
-                        BrowserOutcome::Chosen(vec![path])
+                    if save {
+                        self.save_to(&ctx, self.dir.join(self.save_name.trim()));
                     } else {
-                        BrowserOutcome::Chosen(self.selected.iter().cloned().collect())
-                    };
+                        outcome = BrowserOutcome::Chosen(self.selected.iter().cloned().collect());
+                    }
                 }
                 if ui.button("Cancel").clicked() {
                     outcome = BrowserOutcome::Cancel;
@@ -655,6 +723,62 @@ impl Browser {
         });
         outcome
     }
+}
+
+/// The text of the button that replaces a file that exists.
+pub const REPLACE: &str = "Replace";
+
+/// The text of the button that goes back to the dialog without replacing.
+pub const DONT_REPLACE: &str = "Don't replace";
+
+/// Asks, over the save dialog, whether saving replaces the file at `path`, as the Windows and
+/// GTK dialogs ask: `Some(true)` for Replace (Enter: it has the keyboard), `Some(false)` to go
+/// back to the dialog (Escape, or a click beside the question), `None` while it is asked.
+fn ask_replace(ctx: &egui::Context, path: &Path) -> Option<bool> {
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    let mut answer = None;
+    let modal = egui::Modal::new(egui::Id::unique("rstscope-replace")).show(ctx, |ui| {
+        ui.set_width(420.0_f32.min(ctx.content_rect().width() - 40.0));
+        ui.add(egui::Label::new(RichText::new(replace_question(&name)).strong()).wrap());
+        if let Some(dir) = path.parent() {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "in {}: saving replaces what it holds",
+                        dir.display()
+                    ))
+                    .weak(),
+                )
+                .wrap(),
+            );
+        }
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let replace = ui.button(REPLACE);
+            // The keyboard starts on Replace: Enter replaces, Tab goes to the other button.
+            let asked = egui::Id::unique("rstscope-replace-asked");
+            if ui.data_mut(|d| d.get_temp::<PathBuf>(asked)).as_deref() != Some(path) {
+                replace.request_focus();
+                ui.data_mut(|d| d.insert_temp(asked, path.to_path_buf()));
+            }
+            if replace.clicked() {
+                answer = Some(true);
+            }
+            if ui.button(DONT_REPLACE).clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    if answer.is_none() && modal.should_close() {
+        answer = Some(false);
+    }
+    if answer.is_some() {
+        ctx.data_mut(|d| d.remove_temp::<PathBuf>(egui::Id::unique("rstscope-replace-asked")));
+    }
+    answer
 }
 
 #[cfg(test)]

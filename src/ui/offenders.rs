@@ -467,10 +467,17 @@ impl OffendersView {
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
         let mut drawn: Option<(usize, usize)> = None;
+        // The column title Tab (or Shift+Tab) just gave the keyboard to.
+        let mut keyed_title: Option<(SortColumn, egui::Rect)> = None;
         let body = table
             .header(row_height, |mut header| {
                 for c in &columns {
-                    let (_, cell) = header.col(|ui| sort_button(ui, *c, sort));
+                    let (_, cell) = header.col(|ui| {
+                        let title = sort_button(ui, *c, sort);
+                        if title.gained_focus() {
+                            keyed_title = Some((*c, title.rect));
+                        }
+                    });
                     if *c == SortColumn::Endpoint {
                         pin.header = Some(cell.rect);
                     }
@@ -524,6 +531,20 @@ impl OffendersView {
                 });
             });
         handles.after();
+        // A title the keyboard reached out of view is scrolled into it (it took the keyboard
+        // unseen, its ring off screen, and Enter sorted by a column not shown); one right of
+        // the Endpoint column is shown clear of its copy pinned at the left edge.
+        if let Some((c, rect)) = keyed_title {
+            let pinned = pin
+                .header
+                .filter(|e| c != SortColumn::Endpoint && e.right() <= rect.left())
+                .map_or(0.0, |e| e.width());
+            ui.scroll_to_rect(rect.with_min_x(rect.left() - pinned), None);
+        }
+        let keyed = ui.data_mut(|d| d.remove_temp::<Option<egui::Rect>>(keyed_endpoint()));
+        if let Some(rect) = keyed.flatten() {
+            ui.scroll_to_rect(rect, None);
+        }
         self.visible = drawn;
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
@@ -821,7 +842,7 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
     }
 }
 
-fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
+fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) -> egui::Response {
     let (name, hint) = title(c);
     let arrow = match (sort.column == c, sort.ascending) {
         (false, _) => "",
@@ -843,6 +864,7 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) {
             }
         };
     }
+    response
 }
 
 /// A table's column title, a button that sorts by the column: drawn without a frame, as a
@@ -902,8 +924,21 @@ fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
             ui.data_mut(|d| d.insert_temp(back_from_hidden_row(), true));
             ui.ctx().request_repaint();
         }
+    } else if response.gained_focus() {
+        // A row in view, in a table scrolled sideways past its Endpoint column (the copy
+        // pinned at the left edge over it): the rows' scrolling shows all of the row, and the
+        // table's sideways scrolling (outside the rows', which drops a sideways target) brings
+        // the column back into view with its ring.
+        response.scroll_to_me(None);
+        ui.data_mut(|d| d.insert_temp(keyed_endpoint(), Some(response.rect)));
     }
     response.clicked()
+}
+
+/// Where a row's endpoint that the keyboard reached in view says where it is, for the table to
+/// scroll it into view sideways.
+fn keyed_endpoint() -> egui::Id {
+    egui::Id::unique("offenders-keyed-endpoint")
 }
 
 /// Where a row past the edge of the view that Shift+Tab reached asks to be passed over.
@@ -951,11 +986,12 @@ fn cell(
 ) -> bool {
     let clock = times.clock;
     let o = &r.offender;
+    // Thousands grouped, as the headline writes them ("Copy row" keeps plain numbers).
     let number = |ui: &mut egui::Ui, n: u64| {
         let text = if n == 0 {
             RichText::new("·").weak()
         } else {
-            RichText::new(n.to_string())
+            RichText::new(report::thousands(n))
         };
         ui.label(text);
     };
@@ -969,12 +1005,13 @@ fn cell(
         }
         SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
             Some(since) => {
-                ui.label(format!("≥{}", o.incidents)).on_hover_text(format!(
-                    "counted from {} only: with thousands of busy endpoints, this one gave \
+                ui.label(format!("≥{}", report::thousands(o.incidents)))
+                    .on_hover_text(format!(
+                        "counted from {} only: with thousands of busy endpoints, this one gave \
                      up its older per-second counts to bound memory (its whole-capture \
                      totals are exact)",
-                    clock.time(Timestamp::from_parts(since, 0))
-                ));
+                        clock.time(Timestamp::from_parts(since, 0))
+                    ));
             }
             None => number(ui, o.incidents),
         },
@@ -983,19 +1020,20 @@ fn cell(
         SortColumn::Clients => {
             if r.clients_known {
                 let at_least = if o.clients_at_least { "≥" } else { "" };
-                ui.label(format!("{at_least}{}", o.clients));
+                ui.label(format!("{at_least}{}", report::thousands(o.clients)));
             } else {
-                ui.label(format!("≤{}", o.clients)).on_hover_text(
-                    "clients are counted over the whole capture: at most this many in the \
+                ui.label(format!("≤{}", report::thousands(o.clients)))
+                    .on_hover_text(
+                        "clients are counted over the whole capture: at most this many in the \
                      selected time range (select the row: the details count them)",
-                );
+                    );
             }
         }
         SortColumn::AvgRate => {
             ui.label(report::rate(o.avg_rate));
         }
         SortColumn::PeakRate => {
-            ui.label(format!("{}/s", o.peak_rate));
+            ui.label(format!("{}/s", report::thousands(u64::from(o.peak_rate))));
         }
         SortColumn::FirstSeen => {
             ui.label(times.text(o.first_seen))
@@ -1048,8 +1086,8 @@ fn cell(
 }
 
 /// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
-/// tab-separated, as a spreadsheet takes them; times whole (date and zone), the diagnosis as its
-/// sentence.
+/// tab-separated, as a spreadsheet takes them; counts and rates as plain numbers (no thousands
+/// separators, no unit), times whole (date and zone), the diagnosis as its sentence.
 fn row_text(
     columns: &[SortColumn],
     r: &Row,
@@ -1059,7 +1097,18 @@ fn row_text(
 ) -> String {
     let clock = times.clock;
     let o = &r.offender;
-    let titles: Vec<&str> = columns.iter().map(|c| title(*c).0).collect();
+    // The rates are numbers a spreadsheet takes as numbers (per second, with the decimal
+    // separator of the user's spreadsheets, as the CSV export writes them): "1.0/s" was text
+    // there. Their unit is in their titles.
+    let titles: Vec<&str> = columns
+        .iter()
+        .map(|c| match c {
+            SortColumn::AvgRate => "Avg (/s)",
+            SortColumn::PeakRate => "Peak (/s)",
+            c => title(*c).0,
+        })
+        .collect();
+    let decimal = crate::host::locale::spreadsheet().decimal;
     // A tab or a line break inside a cell (a command line, a reset's payload text) would
     // start another cell or row where it is pasted.
     let flat = |text: String| text.replace(char::is_control, " ");
@@ -1084,8 +1133,8 @@ fn row_text(
                 };
                 format!("{prefix}{}", o.clients)
             }
-            SortColumn::AvgRate => report::rate(o.avg_rate),
-            SortColumn::PeakRate => format!("{}/s", o.peak_rate),
+            SortColumn::AvgRate => format!("{:.3}", o.avg_rate).replace('.', &decimal),
+            SortColumn::PeakRate => o.peak_rate.to_string(),
             SortColumn::FirstSeen => clock.full(o.first_seen),
             SortColumn::LastSeen => clock.full(o.last_seen),
             SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),

@@ -158,7 +158,7 @@ impl TtlRange {
 ///
 /// Six bytes, as many as without the time: both sides of every connection in the flow table
 /// keep one, in the entry's hot part, and a byte more would cost each entry a cache line. So
-/// the run saturates in a byte and the time is kept in two bytes ([`IdClock`]).
+/// the run saturates in a byte and the time is kept in two bytes (`IdClock`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IpIdSequence {
     last: u16,
@@ -231,9 +231,9 @@ impl IpIdSequence {
 
     /// When `id`, on a RST sent at `t`, breaks a steady sequence of at least three packets
     /// by more than the sender's counter could have advanced since the last of them (see
-    /// [`IP_ID_MAX_RATE`]): the last ID of the sequence. `since` is when the connection
+    /// `IP_ID_MAX_RATE`): the last ID of the sequence. `since` is when the connection
     /// began: the sequence's packets came after it, so a RST less than the clock's span
-    /// ([`IdClock::SPAN_NANOS`]) after it tells the time since the last one; a later RST
+    /// (`IdClock::SPAN_NANOS`) after it tells the time since the last one; a later RST
     /// gives no evidence. ID 0 never counts: Linux sends resets without a socket with ID 0.
     pub fn breaks(&self, id: u16, t: Timestamp, since: Timestamp) -> Option<u16> {
         if self.broken

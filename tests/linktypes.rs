@@ -288,15 +288,22 @@ fn a_netsh_trace_with_a_filter_driver_counts_each_packet_once() {
 
 /// Copies of a frame by its headers within 5 ms are looked for within one file only (two
 /// hosts' clocks differ by more); across files given together only SYNs, SYN-ACKs and RSTs
-/// are (pipeline::merged). The same netsh trace given twice: its 98 copies within each file,
-/// then its 15 SYNs, 5 SYN-ACKs and 15 RSTs once; its other 14 packets twice.
+/// are (pipeline::merged). The same netsh trace in two files (a copy: the same file given
+/// twice is read once): its 98 copies within each file, then its 15 SYNs, 5 SYN-ACKs and 15
+/// RSTs once; its other 14 packets twice.
 #[test]
 fn copies_are_looked_for_by_the_frame_within_a_file_and_by_syn_and_rst_across_files() {
+    let copy = std::env::temp_dir().join(format!(
+        "rstscope-linktypes-{}-ndiscap-copy.pcapng",
+        std::process::id()
+    ));
+    std::fs::copy(fixture("ndiscap-lwf.pcapng"), &copy).expect("a copy");
     let a = analyze_files(
-        &[fixture("ndiscap-lwf.pcapng"), fixture("ndiscap-lwf.pcapng")],
+        &[fixture("ndiscap-lwf.pcapng"), copy.clone()],
         Options::default(),
     )
     .expect("opens");
+    let _ = std::fs::remove_file(&copy);
     assert_eq!(a.capture.frames, 196);
     assert_eq!(a.capture.copies.total(), 98);
     assert_eq!(a.capture.two_points[0].packets, 35);

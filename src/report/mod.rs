@@ -1757,7 +1757,6 @@ mod diagnosis_tests {
     fn refusals_after_a_listener_seen_to_stop_say_it_stopped() {
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
-        use crate::host::state::{EndpointHost, HostReport};
 
         let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
         let o = Offender {
@@ -1776,25 +1775,15 @@ mod diagnosis_tests {
             first_seen: at(0),
             last_seen: at(1),
         };
-        let mut h = HostReport {
-            sampled: Some((at(0), at(8))),
-            samples: 9,
-            ended: true,
-            endpoints: vec![EndpointHost {
-                addr: o.addr,
-                port: o.port,
-                listener: ListenerStatus {
-                    now: None,
-                    earlier: vec![was.clone()],
-                },
-                clients: Default::default(),
-                client_details: Vec::new(),
-                local: true,
-                former_owner: None,
-                listener_end: None,
-            }],
-            ..HostReport::default()
-        };
+        let mut h = sampled_host(
+            &o,
+            ListenerStatus {
+                now: None,
+                earlier: vec![was.clone()],
+            },
+            at(0),
+            at(8),
+        );
         let bare = diagnosis(&o, Clock::Utc);
         assert!(
             bare.contains("(the service stopped or restarted)"),
@@ -1849,7 +1838,7 @@ mod diagnosis_tests {
     fn unanswered_attempts_beside_listen_overflows_name_the_full_queue() {
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
-        use crate::host::state::{EndpointHost, HostReport, KernelCounter, LISTEN_OVERFLOWS};
+        use crate::host::state::{HostReport, KernelCounter, LISTEN_OVERFLOWS};
 
         let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
         let o = Offender {
@@ -1868,28 +1857,20 @@ mod diagnosis_tests {
             last_seen: at(10),
         };
         let mut h = HostReport {
-            sampled: Some((at(0), at(10))),
-            samples: 11,
-            ended: true,
             kernel: vec![KernelCounter {
                 name: LISTEN_OVERFLOWS,
                 total: 11,
                 per_second: Vec::new(),
             }],
-            endpoints: vec![EndpointHost {
-                addr: o.addr,
-                port: o.port,
-                listener: ListenerStatus {
+            ..sampled_host(
+                &o,
+                ListenerStatus {
                     now: Some(listener),
                     earlier: Vec::new(),
                 },
-                clients: Default::default(),
-                client_details: Vec::new(),
-                local: true,
-                former_owner: None,
-                listener_end: None,
-            }],
-            ..HostReport::default()
+                at(0),
+                at(10),
+            )
         };
         let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
         assert!(
@@ -1912,7 +1893,6 @@ mod diagnosis_tests {
     fn refusals_before_a_service_started_say_so() {
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
-        use crate::host::state::{EndpointHost, HostReport};
 
         let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
         // Refused from 1 to 9; served from 4 to 6; the machine sampled from 0 to 10.
@@ -1931,25 +1911,15 @@ mod diagnosis_tests {
             first_seen: at(4),
             last_seen: at(6),
         };
-        let mut h = HostReport {
-            sampled: Some((at(0), at(10))),
-            samples: 11,
-            ended: true,
-            endpoints: vec![EndpointHost {
-                addr: o.addr,
-                port: o.port,
-                listener: ListenerStatus {
-                    now: None,
-                    earlier: vec![served.clone()],
-                },
-                clients: Default::default(),
-                client_details: Vec::new(),
-                local: true,
-                former_owner: None,
-                listener_end: None,
-            }],
-            ..HostReport::default()
-        };
+        let mut h = sampled_host(
+            &o,
+            ListenerStatus {
+                now: None,
+                earlier: vec![served.clone()],
+            },
+            at(0),
+            at(10),
+        );
         let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
         assert!(
             text.contains(
@@ -1992,7 +1962,7 @@ mod diagnosis_tests {
     fn refusals_beside_a_listener_bound_elsewhere_name_it_and_why() {
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
-        use crate::host::state::{EndpointHost, HostReport};
+        use crate::host::state::HostReport;
 
         let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
         let story = |client: &str, bound: &str| {
@@ -2016,21 +1986,8 @@ mod diagnosis_tests {
                 last_seen: at(8),
             };
             let h = HostReport {
-                sampled: Some((at(0), at(8))),
-                samples: 9,
-                ended: true,
                 listening: vec![listener],
-                endpoints: vec![EndpointHost {
-                    addr: o.addr,
-                    port: o.port,
-                    listener: ListenerStatus::default(),
-                    clients: Default::default(),
-                    client_details: Vec::new(),
-                    local: true,
-                    former_owner: None,
-                    listener_end: None,
-                }],
-                ..HostReport::default()
+                ..sampled_host(&o, ListenerStatus::default(), at(0), at(8))
             };
             let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
             (text, super::diagnosis_gist(&o, Some(&h)))
@@ -2142,6 +2099,32 @@ mod diagnosis_tests {
             ),
             "{d}"
         );
+    }
+
+    /// The report of a machine sampled once a second from `first` to `last`, the capture
+    /// over, where `o`'s endpoint is local and `listener` listens (or listened) on it.
+    fn sampled_host(
+        o: &Offender,
+        listener: crate::host::history::ListenerStatus,
+        first: Timestamp,
+        last: Timestamp,
+    ) -> crate::host::state::HostReport {
+        crate::host::state::HostReport {
+            sampled: Some((first, last)),
+            samples: u64::try_from((last.0 - first.0) / Timestamp::NANOS_PER_SEC + 1).unwrap_or(0),
+            ended: true,
+            endpoints: vec![crate::host::state::EndpointHost {
+                addr: o.addr,
+                port: o.port,
+                listener,
+                clients: Default::default(),
+                client_details: Vec::new(),
+                local: true,
+                former_owner: None,
+                listener_end: None,
+            }],
+            ..crate::host::state::HostReport::default()
+        }
     }
 
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {

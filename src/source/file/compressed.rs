@@ -990,17 +990,23 @@ mod tests {
             // The second frame's last byte missing: only the first frame.
             (&TWO_FRAMES[..last - 5], 5000),
         ] {
-            let (out, error) = decompress(Compression::Zstd, bytes);
-            assert_eq!(out.len(), gives, "{} bytes", bytes.len());
-            assert_eq!(out, PLAIN[..gives]);
-            let kind = error.map(|e| e.kind());
-            assert_eq!(
-                kind,
-                Some(io::ErrorKind::UnexpectedEof),
-                "{} bytes",
-                bytes.len()
-            );
+            gives_then_ends_early(Compression::Zstd, bytes, gives);
         }
+    }
+
+    /// `bytes`, a cut stream, decompress to the first `gives` bytes of the capture, then an
+    /// unexpected end.
+    fn gives_then_ends_early(compression: Compression, bytes: &[u8], gives: usize) {
+        let (out, error) = decompress(compression, bytes);
+        assert_eq!(out.len(), gives, "{} bytes", bytes.len());
+        assert_eq!(out, PLAIN[..gives]);
+        let kind = error.map(|e| e.kind());
+        assert_eq!(
+            kind,
+            Some(io::ErrorKind::UnexpectedEof),
+            "{} bytes",
+            bytes.len()
+        );
     }
 
     /// zstd writes data it cannot compress (encrypted payloads) as raw blocks, which `zstd -d`
@@ -1025,11 +1031,7 @@ mod tests {
             (second + 3, 4096),
             (frame.len() - 1, PLAIN.len() - 1),
         ] {
-            let (out, error) = decompress(Compression::Zstd, &frame[..cut]);
-            assert_eq!(out.len(), gives, "cut at {cut}");
-            assert_eq!(out, PLAIN[..gives]);
-            let kind = error.map(|e| e.kind());
-            assert_eq!(kind, Some(io::ErrorKind::UnexpectedEof), "cut at {cut}");
+            gives_then_ends_early(Compression::Zstd, &frame[..cut], gives);
         }
     }
 
@@ -1045,16 +1047,7 @@ mod tests {
         let cut = include_bytes!("../../../tests/fixtures/compressed/http-mix-cut.pcapng.xz");
         let whole = include_bytes!("../../../tests/fixtures/compressed/http-mix.pcapng.xz");
         for (bytes, gives) in [(&cut[..], 7773), (&whole[..whole.len() - 12], PLAIN.len())] {
-            let (out, error) = decompress(Compression::Xz, bytes);
-            assert_eq!(out.len(), gives, "{} bytes", bytes.len());
-            assert_eq!(out, PLAIN[..gives]);
-            let kind = error.map(|e| e.kind());
-            assert_eq!(
-                kind,
-                Some(io::ErrorKind::UnexpectedEof),
-                "{} bytes",
-                bytes.len()
-            );
+            gives_then_ends_early(Compression::Xz, bytes, gives);
         }
     }
 

@@ -705,12 +705,22 @@ impl Offender {
             (DiagnosisKind::AfterClose, by(Cause::AfterClose)),
             (DiagnosisKind::Stray, by(Cause::Stray)),
         ];
+        // Resets after a FIN and stray ones are often benign: they speak only where no
+        // attempt failed and no connection was aborted, as a failure (the count a monitoring
+        // alert is about) must not hide behind more of them.
+        let benign =
+            |k: DiagnosisKind| matches!(k, DiagnosisKind::AfterClose | DiagnosisKind::Stray);
         let mut kind = candidates[0].0;
         let mut best = 0;
-        for (k, w) in candidates {
-            if w > best {
-                best = w;
-                kind = k;
+        for serious in [true, false] {
+            for &(k, w) in candidates.iter().filter(|(k, _)| benign(*k) != serious) {
+                if w > best {
+                    best = w;
+                    kind = k;
+                }
+            }
+            if best > 0 {
+                break;
             }
         }
         if best == 0 && self.failed_unanswered > 0 {
@@ -1172,6 +1182,36 @@ mod tests {
         assert_eq!((o.incidents, o.peak_rate, o.peak_second), (8, 2, 101));
         assert_eq!(o.counted_from(100), Some(170));
         assert_eq!(o.counted_from(170), None);
+    }
+
+    #[test]
+    fn failed_attempts_are_the_diagnosis_beside_more_benign_resets() {
+        let key: ServiceKey = ("127.0.0.1".parse().expect("ip"), 7700);
+        let mut usage = Usage::default();
+        let mut kind = |refused: u64, unanswered: u64, after_close: u64, stray: u64| {
+            let mut s = ServiceStats {
+                attempts: refused + unanswered + after_close,
+                completed: after_close,
+                failed_refused: refused,
+                failed_unanswered: unanswered,
+                ..ServiceStats::default()
+            };
+            s.rst_by_cause[Cause::Refused.index()] = refused;
+            s.rst_by_cause[Cause::AfterClose.index()] = after_close;
+            s.rst_by_cause[Cause::Stray.index()] = stray;
+            s.incident(at(10), key.0, &mut usage);
+            s.offender(key).expect("offender").diagnosis().kind
+        };
+        // A service restarted in turn: 26 connects refused between its lives, 32 accepted
+        // and closed by a client that resets after its FIN.
+        assert_eq!(kind(26, 0, 32, 0), DiagnosisKind::Refused);
+        assert_eq!(kind(0, 3, 40, 5), DiagnosisKind::Unanswered);
+        assert_eq!(
+            kind(0, 0, 32, 40),
+            DiagnosisKind::Stray,
+            "benign only: the most"
+        );
+        assert_eq!(kind(0, 0, 32, 4), DiagnosisKind::AfterClose);
     }
 
     #[test]

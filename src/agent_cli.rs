@@ -10,7 +10,7 @@ use rstscope::agent::{self, Agent, AgentConfig, AgentError};
 use rstscope::engine::EngineConfig;
 use rstscope::engine::series::Retention;
 use rstscope::pipeline::live::StartError;
-use rstscope::source::live::{ANY, CaptureConfig, CaptureFilter, DEFAULT_SNAPLEN};
+use rstscope::source::live::{ANY, CaptureConfig, CaptureFilter, DEFAULT_SNAPLEN, parse_snaplen};
 
 use crate::Failure;
 
@@ -48,7 +48,7 @@ pub struct AgentArgs {
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = agent::evidence::parse_size)]
     pub evidence_max: u64,
     /// Bytes kept of each packet.
-    #[arg(long, default_value_t = DEFAULT_SNAPLEN)]
+    #[arg(long, default_value_t = DEFAULT_SNAPLEN, value_parser = parse_snaplen)]
     pub snaplen: u32,
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
     #[arg(long, default_value_t = EngineConfig::default().max_flows)]

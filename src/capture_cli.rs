@@ -23,7 +23,7 @@ use rstscope::pipeline::live::{self, LiveOptions, StartError};
 use rstscope::report::{self, Clock, endpoint};
 use rstscope::source::live::{
     ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN,
-    list_interfaces,
+    list_interfaces, parse_snaplen,
 };
 
 use crate::Failure;
@@ -57,7 +57,7 @@ pub struct CaptureArgs {
     #[arg(long)]
     utc: bool,
     /// Bytes kept of each packet: enough for the headers; a RST's payload text may be cut.
-    #[arg(long, default_value_t = DEFAULT_SNAPLEN)]
+    #[arg(long, default_value_t = DEFAULT_SNAPLEN, value_parser = parse_snaplen)]
     snaplen: u32,
     /// Offenders shown in the text report.
     #[arg(long, default_value_t = 10)]

@@ -1930,3 +1930,37 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
         );
     }
 }
+
+/// Regression: `--snaplen 50` was taken, every frame was then cut before its TCP header, and
+/// the agent served counts of nothing without a word.
+#[test]
+fn a_snaplen_shorter_than_the_headers_is_refused_by_capture_and_agent() {
+    for command in ["capture", "agent"] {
+        // Before the fix both started capturing, and ran until stopped: stopped after 10 s.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args([command, "--snaplen", "50"])
+            .args(if command == "capture" {
+                ["--duration", "1"]
+            } else {
+                ["--listen", "127.0.0.1:0"]
+            })
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run rstscope");
+        let started = std::time::Instant::now();
+        while child.try_wait().expect("wait").is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(10) {
+                child.kill().expect("kill");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().expect("output");
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--snaplen") && err.contains("at least 96"),
+            "{command}: {err}"
+        );
+    }
+}

@@ -38,6 +38,30 @@ pub use super::pcapng;
 /// Bytes captured of each frame by default: enough for link, IP (with options or extension
 /// headers) and TCP headers (with options). A RST's payload text is cut at this length.
 pub const DEFAULT_SNAPLEN: u32 = 128;
+/// The fewest bytes a frame may be cut to and still be counted: Ethernet with a VLAN tag (18),
+/// IPv6 with a hop-by-hop header (48) and TCP without options (20) fit, with room to spare.
+pub const MIN_SNAPLEN: u32 = 96;
+
+/// Reads `--snaplen`: a length that cuts frames before their TCP header would leave every
+/// packet "not decoded" and the capture counting nothing, so it is refused with the reason.
+///
+/// # Errors
+/// Not a number, or below [`MIN_SNAPLEN`].
+pub fn parse_snaplen(s: &str) -> Result<u32, String> {
+    let n: u32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of bytes"))?;
+    if n < MIN_SNAPLEN {
+        return Err(format!(
+            "{n} bytes cut most packets before their TCP header, and those are not counted; \
+             rstscope needs at least {MIN_SNAPLEN} (link, IP and TCP headers), {DEFAULT_SNAPLEN} \
+             by default"
+        ));
+    }
+    Ok(n)
+}
+
 /// The Linux pseudo-device that captures on every interface at once.
 pub const ANY: &str = "any";
 

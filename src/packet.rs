@@ -28,6 +28,15 @@ impl Timestamp {
     /// Nanoseconds in one second.
     pub const NANOS_PER_SEC: i64 = 1_000_000_000;
 
+    /// Wall-clock now, on the clock live packets carry.
+    pub fn now() -> Self {
+        Self(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+        )
+    }
+
     /// A timestamp from whole seconds and nanoseconds.
     pub fn from_parts(secs: i64, nanos: u32) -> Self {
         Self(

@@ -695,21 +695,47 @@ impl Bridged {
             bridge: format!("rsb{id}"),
             peer: IpAddr::V4(Ipv4Addr::new(10, 213, (id % 250) as u8, 2)),
         };
-        let (port, inner) = (format!("rsv{id}"), format!("rsp{id}"));
         let host = format!("10.213.{}.1/24", id % 250);
-        let peer = format!("{}/24", b.peer);
         Self::ip(&["netns", "add", &b.ns])?;
         Self::ip(&["link", "add", &b.bridge, "type", "bridge"])?;
-        Self::ip(&["link", "add", &port, "type", "veth", "peer", "name", &inner])?;
-        Self::ip(&["link", "set", &inner, "netns", &b.ns])?;
-        Self::ip(&["link", "set", &port, "master", &b.bridge])?;
         Self::ip(&["addr", "add", &host, "dev", &b.bridge])?;
         Self::ip(&["link", "set", &b.bridge, "up"])?;
+        b.add_port()?;
+        Ok(b)
+    }
+
+    /// The bridge's port to the namespace: its veth end on this side.
+    fn port(&self) -> String {
+        self.bridge.replace("rsb", "rsv")
+    }
+
+    /// Makes the veth pair between the bridge and the namespace (again, after it was deleted,
+    /// as a VPN's tunnel or a container's veth comes back by the same name).
+    fn add_port(&self) -> Result<(), BridgeError> {
+        let (port, inner) = (self.port(), self.bridge.replace("rsb", "rsp"));
+        let peer = format!("{}/24", self.peer);
+        Self::ip(&["link", "add", &port, "type", "veth", "peer", "name", &inner])?;
+        Self::ip(&["link", "set", &inner, "netns", &self.ns])?;
+        Self::ip(&["link", "set", &port, "master", &self.bridge])?;
         Self::ip(&["link", "set", &port, "up"])?;
-        let ns = ["netns", "exec", b.ns.as_str(), "ip"];
+        let ns = ["netns", "exec", self.ns.as_str(), "ip"];
         Self::ip(&[&ns[..], &["addr", "add", &peer, "dev", &inner]].concat())?;
         Self::ip(&[&ns[..], &["link", "set", &inner, "up"]].concat())?;
-        Ok(b)
+        Ok(())
+    }
+
+    /// Waits until the namespace's closed port refuses a connect (the link is up).
+    fn wait_up(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let addr = SocketAddr::new(self.peer, port);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+            .map_err(|e| e.kind())
+            .err()
+            != Some(ErrorKind::ConnectionRefused)
+        {
+            assert!(Instant::now() < deadline, "the test bridge did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
@@ -734,16 +760,8 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
     };
     let peer = bridged.peer;
     // The namespace's port is closed (nothing runs there); wait for the link to come up.
-    let deadline = Instant::now() + Duration::from_secs(5);
+    bridged.wait_up(7211);
     let addr = SocketAddr::new(peer, 7211);
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(500))
-        .map_err(|e| e.kind())
-        .err()
-        != Some(ErrorKind::ConnectionRefused)
-    {
-        assert!(Instant::now() < deadline, "the test bridge did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
     let options = LiveOptions {
         capture: CaptureConfig {
             filter: rstscope::source::live::CaptureFilter::Custom(format!("host {peer}")),
@@ -786,6 +804,70 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
     );
     assert!(
         a.capture.warnings.iter().any(|w| w.contains("8 copies")),
+        "{:?}",
+        a.capture.warnings
+    );
+}
+
+/// Regression (agent trial): `-i` an interface that was deleted and made again by the same
+/// name (a VPN's tunnel, a container's veth) was captured no more, without a word, while the
+/// capture of the others went on.
+#[test]
+fn an_interface_made_again_is_captured_again_and_its_outage_told() {
+    let _serial = serial();
+    let bridged = match Bridged::new() {
+        Ok(b) => b,
+        Err(BridgeError::Unavailable(why)) => {
+            eprintln!("live capture test SKIPPED (outage): cannot make a test bridge: {why}");
+            return;
+        }
+        Err(BridgeError::Failed(what)) => panic!("cannot make the test bridge: {what}"),
+    };
+    bridged.wait_up(7211);
+    let addr = SocketAddr::new(bridged.peer, 7211);
+    let options = LiveOptions {
+        capture: CaptureConfig {
+            interfaces: vec![bridged.port(), "lo".into()],
+            filter: rstscope::source::live::CaptureFilter::Custom(format!("host {}", bridged.peer)),
+            ..CaptureConfig::default()
+        },
+        ..LiveOptions::default()
+    };
+    let mut job = match live::capture(options, || {}) {
+        Ok(job) => job,
+        Err(StartError::Capture(
+            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
+        )) => {
+            eprintln!("live capture test SKIPPED (outage): {e}");
+            return;
+        }
+        Err(e) => panic!("the capture of the veth did not start: {e}"),
+    };
+    refused_connects(addr, 2);
+    Bridged::ip(&["link", "del", &bridged.port()]).expect("delete the veth");
+    std::thread::sleep(Duration::from_millis(1500));
+    bridged.add_port().expect("make the veth again");
+    bridged.wait_up(7211);
+    // Opened again within a second of its return.
+    std::thread::sleep(Duration::from_millis(1500));
+    refused_connects(addr, 3);
+    std::thread::sleep(Duration::from_millis(200));
+    job.stop();
+    let (a, _) = wait_finished(&mut job, Instant::now());
+    drop(job);
+    let o = offender(&a, bridged.peer, 7211).expect("the refusals found");
+    let port = bridged.port();
+    drop(bridged);
+    // wait_up's own refused connect after the return may be captured too.
+    assert!(
+        (5..=6).contains(&o.failed_attempts),
+        "the refusals before and after: {o:?}"
+    );
+    assert!(
+        a.capture
+            .warnings
+            .iter()
+            .any(|w| w.starts_with(&format!("capture on {port} was lost"))),
         "{:?}",
         a.capture.warnings
     );

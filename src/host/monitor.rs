@@ -295,11 +295,7 @@ fn until_next(every: Duration, now_ns: i64) -> Duration {
 
 /// Wall-clock now as a packet-clock timestamp (live packets carry the same clock).
 fn now() -> Timestamp {
-    Timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
-    )
+    Timestamp::now()
 }
 
 #[cfg(test)]

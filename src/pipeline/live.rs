@@ -668,6 +668,7 @@ impl Run {
             w.push(l.to_string());
         }
         w.extend(self.source.skipped_warning());
+        w.extend(self.source.outage_warnings());
         if s.dropped() > 0 {
             w.push(format!(
                 "{} frames were lost (kernel {}, interface {}, rstscope {}): counts are lower bounds",

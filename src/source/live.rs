@@ -94,6 +94,8 @@ const CHANNEL_BATCHES: usize = 256;
 const STATS_EVERY: Duration = Duration::from_millis(250);
 /// Frames read at most after a stop request (what the kernel had already captured).
 const DRAIN_MAX: usize = 100_000;
+/// How often a capture whose interface went away tries to open it again.
+const REOPEN_EVERY: Duration = Duration::from_secs(1);
 /// LINKTYPE_LINUX_SLL2: the `any` device with the interface index in each frame.
 const LINKTYPE_LINUX_SLL2: i32 = 276;
 
@@ -321,6 +323,19 @@ struct IfCounters {
     kernel_received: AtomicU64,
     kernel_dropped: AtomicU64,
     interface_dropped: AtomicU64,
+    outages: Mutex<Outages>,
+}
+
+/// The times an interface's capture was lost: the interface went away (a VPN's tunnel, a
+/// container's veth, an adapter unplugged) or down, and its handle with it.
+#[derive(Debug, Default)]
+struct Outages {
+    /// While lost: since when, and libpcap's words.
+    current: Option<(Timestamp, String)>,
+    /// Outages over (the interface came back and is captured again).
+    over: u64,
+    /// The last one over: from, to, and why.
+    last: Option<(Timestamp, Timestamp, String)>,
 }
 
 /// Counters shared by the capture threads and the consumer.
@@ -645,6 +660,11 @@ impl LiveSource {
                 pool: Arc::clone(&pool),
                 stop: Arc::clone(&stop.flag),
                 counters: Arc::clone(&counters),
+                name: info.name.clone(),
+                bpf: bpf.clone(),
+                snaplen: config.snaplen,
+                dll,
+                before: [0; 3],
             };
             let spawned = std::thread::Builder::new()
                 .name(format!("capture-{}", info.name))
@@ -692,6 +712,46 @@ impl LiveSource {
     /// miniports, refuse to be opened.)
     pub fn skipped(&self) -> &[String] {
         &self.skipped
+    }
+
+    /// A warning for each interface whose capture was lost (it went away or down): while it
+    /// is, since when and that it is opened again once back; after, how many times, the
+    /// last one's times and why. What passed on it meanwhile was not seen.
+    pub fn outage_warnings(&self) -> Vec<String> {
+        let clock = crate::report::Clock::Local;
+        let mut warnings = Vec::new();
+        for (info, c) in self.interfaces.iter().zip(&self.counters.interfaces) {
+            let o = c.outages.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((from, to, why)) = &o.last {
+                let times = match o.over {
+                    1 => String::new(),
+                    n => format!("{n} times, the last "),
+                };
+                warnings.push(format!(
+                    "capture on {} was lost {times}{} ({why}): packets there were not seen then",
+                    info.name,
+                    clock.dated_range(*from, *to).trim_start_matches("at ")
+                ));
+            }
+            if let Some((since, why)) = &o.current {
+                let since = clock.dated_range(*since, *since);
+                let since = since.trim_start_matches("at ");
+                warnings.push(if self.stop.is_stopped() {
+                    format!(
+                        "capture on {} was lost from {since} to the end ({why}): packets there \
+                         were not seen then",
+                        info.name
+                    )
+                } else {
+                    format!(
+                        "capture on {} lost since {since} ({why}): packets there are not seen; \
+                         rstscope opens it again as soon as it is back",
+                        info.name
+                    )
+                });
+            }
+        }
+        warnings
     }
 
     /// The warning about [`LiveSource::skipped`] interfaces, if any.
@@ -783,6 +843,13 @@ struct Worker {
     pool: Arc<Pool>,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
+    /// What opens the interface again when it comes back.
+    name: String,
+    bpf: String,
+    snaplen: u32,
+    dll: &'static Wpcap,
+    /// The kernel's counts of the handles closed before this one (each handle counts from 0).
+    before: [u64; 3],
 }
 
 impl Worker {
@@ -793,7 +860,7 @@ impl Worker {
     /// naps (1 ms, doubling up to 10 ms while idle). A blocking read is no good here: on
     /// Linux in immediate mode libpcap re-polls on its read timeout instead of returning, so
     /// the last frames of a burst would wait for the next packet, and a stop for it.
-    fn run(self, mut cap: Capture<Active>) -> Option<String> {
+    fn run(mut self, mut cap: Capture<Active>) -> Option<String> {
         let mut batch = self.pool.take();
         let mut last_stats = Instant::now();
         let mut problem = None;
@@ -834,9 +901,30 @@ impl Worker {
                 }
                 Err(pcap::Error::NoMorePackets) if stopping => break,
                 Err(pcap::Error::NoMorePackets) => {}
+                // The interface went away or down: what was queued is handed over, and the
+                // interface opened again once it is back (a tunnel or veth made again by
+                // the same name), rather than captured no more while the rest goes on.
                 Err(e) => {
-                    problem = Some(e.to_string());
-                    break;
+                    if !batch.is_empty() {
+                        batch = self.send(batch);
+                    }
+                    self.read_stats(&mut cap);
+                    let why = e.to_string();
+                    match self.reopen(&why) {
+                        Some(again) => {
+                            let c = &self.counters.interfaces[self.id as usize];
+                            self.before = [
+                                c.kernel_received.load(Ordering::Relaxed),
+                                c.kernel_dropped.load(Ordering::Relaxed),
+                                c.interface_dropped.load(Ordering::Relaxed),
+                            ];
+                            cap = again;
+                        }
+                        None => {
+                            problem = Some(why);
+                            break;
+                        }
+                    }
                 }
             }
             if last_stats.elapsed() >= STATS_EVERY {
@@ -870,12 +958,41 @@ impl Worker {
     fn read_stats(&self, cap: &mut Capture<Active>) {
         if let Ok(s) = cap.stats() {
             let c = &self.counters.interfaces[self.id as usize];
+            let [received, dropped, if_dropped] = self.before;
             c.kernel_received
-                .store(u64::from(s.received), Ordering::Relaxed);
+                .store(received + u64::from(s.received), Ordering::Relaxed);
             c.kernel_dropped
-                .store(u64::from(s.dropped), Ordering::Relaxed);
+                .store(dropped + u64::from(s.dropped), Ordering::Relaxed);
             c.interface_dropped
-                .store(u64::from(s.if_dropped), Ordering::Relaxed);
+                .store(if_dropped + u64::from(s.if_dropped), Ordering::Relaxed);
+        }
+    }
+
+    /// Opens the interface again once it is back (every [`REOPEN_EVERY`], as it was opened
+    /// first: the same link type), recording the outage for the warnings. `None` when the
+    /// capture is stopped first: the outage is then still current.
+    fn reopen(&self, why: &str) -> Option<Capture<Active>> {
+        let outages = &self.counters.interfaces[self.id as usize].outages;
+        let lock = || outages.lock().unwrap_or_else(PoisonError::into_inner);
+        let since = Timestamp::now();
+        lock().current = Some((since, why.to_owned()));
+        loop {
+            let deadline = Instant::now() + REOPEN_EVERY;
+            while Instant::now() < deadline {
+                if self.stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                std::thread::sleep(IDLE_MAX);
+            }
+            if let Ok((cap, link_type)) = open(&self.name, &self.bpf, self.snaplen, self.dll)
+                && link_type == self.link_type
+            {
+                let mut o = lock();
+                o.current = None;
+                o.over += 1;
+                o.last = Some((since, Timestamp::now(), why.to_owned()));
+                return Some(cap);
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! [`rstscope::pipeline::live`] job, the same the app runs.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -306,6 +306,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         lines
             .print_until(&a, &stats, last.second())
             .map_err(Failure::Output)?;
+        lines.print_end(&a).map_err(Failure::Output)?;
     }
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("rstscope: stopped by {STOP_SIGNALS}");
@@ -507,6 +508,9 @@ struct SecondLines {
     /// client refused before the service started, then its aborts, then its refusals again);
     /// a scan of many ports adds at most one line a second, as one endpoint tops each second.
     told: HashMap<(IpAddr, u16), &'static str>,
+    /// The failed attempts the lines have counted, to find those counted later in seconds
+    /// already printed.
+    counted: Counted,
 }
 
 impl SecondLines {
@@ -517,6 +521,7 @@ impl SecondLines {
             next: None,
             start: None,
             told: HashMap::new(),
+            counted: Counted::default(),
         }
     }
 
@@ -533,6 +538,17 @@ impl SecondLines {
     /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
     fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
         let lines = self.lines_until(a, stats, until);
+        self.print(&lines)
+    }
+
+    /// Prints, after the last second's line, the failed attempts the end of the capture
+    /// counted in seconds already printed (see [`SecondLines::end_lines`]).
+    fn print_end(&mut self, a: &Analysis) -> io::Result<()> {
+        let lines = self.end_lines(a);
+        self.print(&lines)
+    }
+
+    fn print(&self, lines: &[String]) -> io::Result<()> {
         if lines.is_empty() {
             return Ok(());
         }
@@ -560,37 +576,257 @@ impl SecondLines {
             return Vec::new();
         };
         let from = self.next.unwrap_or(first);
-        if until < from || until - from > 3600 {
-            self.next = Some(from.max(until + 1));
+        if until < from {
+            return Vec::new();
+        }
+        if until - from > 3600 {
+            // Seconds passed over without lines: their failures are no news later either.
+            self.counted.absorb(s, until + 1);
+            self.next = Some(until + 1);
             return Vec::new();
         }
         let host = a.host.as_deref();
+        // Found before the new seconds are counted: what was added to the seconds before them.
+        let late = self.counted.late(s, from);
         let mut lines = Vec::new();
         for second in from..=until {
-            let line = second_line(s, host, second, stats, self.clock);
+            // Said on the line of the second when they were found (as the kernel counts a
+            // failed connect when it gives up on it), after the second's own count.
+            let found = (second == until && late.count() > 0).then(|| late.text(self.clock));
+            let line = second_line(s, host, second, stats, self.clock, found.as_deref());
             let indent = line.find("  ").unwrap_or(0) + 2;
             lines.push(line);
-            let Some((o, _)) = top_of_second(s, second) else {
-                continue;
-            };
-            // Sampling the machine, the diagnosis waits for the sample that tells who listens
-            // on the endpoint, so that it is not printed without it.
-            let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
-            if !known {
-                continue;
-            }
-            // Told again only when the sentence would say something new: keyed by what the
-            // sentence is about, not by the second's cause, which can change (a crash's aborts,
-            // then refusals) while the endpoint's diagnosis is still the former one.
-            let o = as_of_end(o, second);
-            let kind = o.diagnosis().kind.as_str();
-            if self.told.insert((o.addr, o.port), kind) != Some(kind) {
-                let why = report::full_diagnosis(&o, host, self.clock);
-                lines.push(format!("{:indent$}{why}", ""));
+            let tops = top_of_second(s, second).map(|(o, _)| o);
+            let late_top = (second == until).then(|| late.top(s)).flatten();
+            for o in tops.into_iter().chain(late_top) {
+                lines.extend(self.tell(o, second, host, indent));
             }
         }
+        self.counted.printed(s, from, until);
         self.next = Some(until + 1);
         lines
+    }
+
+    /// After the capture: a line for the failed attempts its end counted in seconds whose
+    /// lines are out (attempts still unanswered when it ended, counted in their last SYN's
+    /// second), so that the lines add up to the report's count.
+    fn end_lines(&mut self, a: &Analysis) -> Vec<String> {
+        let s = &a.snapshot;
+        let (Some(next), Some(last)) = (self.next, s.totals.last_ts) else {
+            return Vec::new();
+        };
+        let late = self.counted.late(s, next);
+        if late.count() == 0 {
+            return Vec::new();
+        }
+        // At the time of the last line (quiet seconds can follow the last packet).
+        let at = (next - 1).max(last.second());
+        let line = format!(
+            "{}  at the end: {}",
+            self.clock.time(Timestamp::from_parts(at, 0)),
+            late.text(self.clock)
+        );
+        let indent = line.find("  ").unwrap_or(0) + 2;
+        let mut lines = vec![line];
+        if let Some(o) = late.top(s) {
+            lines.extend(self.tell(o, at, a.host.as_deref(), indent));
+        }
+        lines
+    }
+
+    /// The diagnosis of `o` as of the end of `second`, indented by `indent`, unless it was
+    /// told last with the same kind, or it waits for the sample that tells who listens.
+    fn tell(
+        &mut self,
+        o: &Offender,
+        second: i64,
+        host: Option<&HostReport>,
+        indent: usize,
+    ) -> Option<String> {
+        // Sampling the machine, the diagnosis waits for the sample that tells who listens
+        // on the endpoint, so that it is not printed without it.
+        let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
+        if !known {
+            return None;
+        }
+        // Told again only when the sentence would say something new: keyed by what the
+        // sentence is about, not by the second's cause, which can change (a crash's aborts,
+        // then refusals) while the endpoint's diagnosis is still the former one.
+        let o = as_of_end(o, second);
+        let kind = o.diagnosis().kind.as_str();
+        if self.told.insert((o.addr, o.port), kind) == Some(kind) {
+            return None;
+        }
+        let why = report::full_diagnosis(&o, host, self.clock);
+        Some(format!("{:indent$}{why}", ""))
+    }
+}
+
+/// The failed attempts the per-second lines have counted: each printed second's (by how they
+/// failed) and each endpoint's. The engine counts an attempt in the second of the packet that
+/// ended it, but an unanswered one is judged only 10 s after its last SYN (or at the end of
+/// the capture): it lands in a second whose line is out, where the admin watching never sees
+/// it, and the lines' failures fell short of the report's. Against these counts, a later
+/// snapshot tells which failures came late, where, and at which endpoint, so that the line
+/// printed when they are found says them.
+#[derive(Default)]
+struct Counted {
+    /// Failed attempts by [`rstscope::engine::Failure`] of the printed seconds that had any,
+    /// late ones included; only seconds the series still keeps one by one.
+    seconds: BTreeMap<i64, [u32; 3]>,
+    /// Failed attempts of each endpoint counted in printed seconds, late ones included.
+    endpoints: HashMap<(IpAddr, u16), u64>,
+}
+
+impl Counted {
+    /// What `s` counts in the seconds before `from` (all printed) beyond what was counted
+    /// there; from then on it is counted.
+    fn late(&mut self, s: &Snapshot, from: i64) -> Late {
+        // Seconds folded into minutes (a long capture's older part) or dropped are not told
+        // apart any more: they are left alone.
+        let kept = s
+            .minutes_before
+            .into_iter()
+            .chain(s.kept_from)
+            .max()
+            .unwrap_or(i64::MIN);
+        self.seconds = self.seconds.split_off(&kept);
+        let mut late = Late::default();
+        let start = s.series.partition_point(|&(sec, _)| sec < kept);
+        for &(sec, c) in s.series[start..].iter().take_while(|&&(sec, _)| sec < from) {
+            let counted = self.seconds.entry(sec).or_default();
+            let mut more = false;
+            for (i, n) in c.failed_by.iter().enumerate() {
+                let new = n.saturating_sub(counted[i]);
+                late.by[i] += new;
+                more |= new > 0;
+                counted[i] = counted[i].max(*n);
+            }
+            if more {
+                let (first, _) = late.seconds.unwrap_or((sec, sec));
+                late.seconds = Some((first, sec));
+            }
+        }
+        self.seconds.retain(|_, c| c.iter().any(|&n| n > 0));
+        for o in &s.offenders {
+            let since = from_on(o, from);
+            let counted = self.endpoints.entry((o.addr, o.port)).or_default();
+            let new = o.failed_attempts.saturating_sub(*counted + since);
+            *counted += new;
+            if new > 0 {
+                late.endpoints += 1;
+                if late.top.is_none_or(|(_, n)| new > n) {
+                    late.top = Some(((o.addr, o.port), new));
+                }
+            }
+        }
+        late
+    }
+
+    /// The seconds `from..=until` have their lines: their failures are counted.
+    fn printed(&mut self, s: &Snapshot, from: i64, until: i64) {
+        let start = s.series.partition_point(|&(sec, _)| sec < from);
+        for &(sec, c) in s.series[start..]
+            .iter()
+            .take_while(|&&(sec, _)| sec <= until)
+        {
+            if c.failed > 0 {
+                self.seconds.insert(sec, c.failed_by);
+            }
+        }
+        for o in &s.offenders {
+            let n = from_on(o, from) - from_on(o, until + 1);
+            if n > 0 {
+                *self.endpoints.entry((o.addr, o.port)).or_default() += n;
+            }
+        }
+    }
+
+    /// The seconds before `upto` are passed over without lines: all counted as they stand.
+    fn absorb(&mut self, s: &Snapshot, upto: i64) {
+        self.seconds.clear();
+        for &(sec, c) in s.series.iter().take_while(|&&(sec, _)| sec < upto) {
+            if c.failed > 0 {
+                self.seconds.insert(sec, c.failed_by);
+            }
+        }
+        for o in &s.offenders {
+            let n = o.failed_attempts.saturating_sub(from_on(o, upto));
+            self.endpoints.insert((o.addr, o.port), n);
+        }
+    }
+}
+
+/// Failed attempts of `o` in its series' seconds from `second` on.
+fn from_on(o: &Offender, second: i64) -> u64 {
+    let start = o.series.partition_point(|&(sec, _)| sec < second);
+    o.series[start..]
+        .iter()
+        .map(|(_, c)| u64::from(c.failed))
+        .sum()
+}
+
+/// Failed attempts a snapshot counts in seconds already printed.
+#[derive(Debug, Default)]
+struct Late {
+    /// By [`rstscope::engine::Failure`]: refused, reset during the handshake, unanswered.
+    by: [u32; 3],
+    /// The first and the last second they count in.
+    seconds: Option<(i64, i64)>,
+    /// The endpoint with the most of them, and how many.
+    top: Option<((IpAddr, u16), u64)>,
+    /// Endpoints with some.
+    endpoints: usize,
+}
+
+impl Late {
+    fn count(&self) -> u32 {
+        self.by.iter().sum()
+    }
+
+    /// `+3 unanswered (SYNs of 14:02:11 to 10.0.0.2:80)`; with several endpoints, how many
+    /// went to the one with the most.
+    fn text(&self, clock: Clock) -> String {
+        let kinds = ["refused", "reset", "unanswered"];
+        let counts: Vec<String> = (0..3)
+            .rev()
+            .filter(|&i| self.by[i] > 0)
+            .map(|i| format!("+{} {}", self.by[i], kinds[i]))
+            .collect();
+        let of = if self.by[..2].iter().all(|&n| n == 0) {
+            "SYNs of "
+        } else {
+            "of "
+        };
+        let when = self.seconds.map(|(a, b)| {
+            format!(
+                "{of}{}",
+                clock.range(Timestamp::from_parts(a, 0), Timestamp::from_parts(b, 0))
+            )
+        });
+        let whom = self.top.map(|((addr, port), n)| {
+            if self.endpoints == 1 {
+                format!("to {}", endpoint(addr, port))
+            } else {
+                format!("{n} to {}", endpoint(addr, port))
+            }
+        });
+        let inside = match (when, whom) {
+            (Some(w), Some(e)) if self.endpoints == 1 => format!(" ({w} {e})"),
+            (Some(w), Some(e)) => format!(" ({w}, {e})"),
+            (Some(w), None) => format!(" ({w})"),
+            (None, Some(e)) => format!(" ({e})"),
+            (None, None) => String::new(),
+        };
+        format!("{}{inside}", counts.join(" "))
+    }
+
+    /// The offender with the most of them.
+    fn top<'a>(&self, s: &'a Snapshot) -> Option<&'a Offender> {
+        let ((addr, port), _) = self.top?;
+        s.offenders
+            .iter()
+            .find(|o| o.addr == addr && o.port == port)
     }
 }
 
@@ -638,14 +874,15 @@ fn top_of_second(s: &Snapshot, second: i64) -> Option<(&Offender, SecondCounts)>
         .max_by_key(|(o, c)| (c.incidents, c.rst_total(), std::cmp::Reverse(o.port)))
 }
 
-/// One second's line: resets by cause, failed attempts, the top offender of that second, and
-/// the running frame and drop counts.
+/// One second's line: resets by cause, failed attempts (and `late`: those found now in seconds
+/// already printed), the top offender of that second, and the running frame and drop counts.
 fn second_line(
     s: &Snapshot,
     host: Option<&HostReport>,
     second: i64,
     stats: &CaptureStats,
     clock: Clock,
+    late: Option<&str>,
 ) -> String {
     let counts = s
         .series
@@ -667,6 +904,9 @@ fn second_line(
         line.push_str(&format!(" ({})", causes.join(", ")));
     }
     line.push_str(&format!("  failed {}", counts.failed));
+    if let Some(late) = late {
+        line.push_str(&format!(", {late}"));
+    }
     if let Some((o, c)) = top_of_second(s, second) {
         let cause = main_cause(&c);
         line.push_str(&format!(
@@ -781,7 +1021,7 @@ mod tests {
             captured: 40,
             ..CaptureStats::default()
         };
-        let line = second_line(&a.snapshot, None, second, &stats, Clock::Utc);
+        let line = second_line(&a.snapshot, None, second, &stats, Clock::Utc, None);
         let (_, rest) = line.split_once("  ").expect("time first");
         assert_eq!(
             rest,
@@ -945,6 +1185,157 @@ mod tests {
         assert!(matches!(as_of_end(o, last), Cow::Borrowed(_)));
     }
 
+    /// A TCP segment between 10.0.0.1:`cport` and 10.0.0.2:`port`, `ms` milliseconds after
+    /// 1,700,000,000 (22:13:20 UTC): the client's, or a `reply`.
+    fn segment(
+        ms: i64,
+        cport: u16,
+        port: u16,
+        reply: bool,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+    ) -> rstscope::packet::TcpPacket<'static> {
+        let (client, server) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        let ((src, sport), (dst, dport)) = if reply {
+            ((server, port), (client, cport))
+        } else {
+            ((client, cport), (server, port))
+        };
+        rstscope::packet::TcpPacket {
+            ts: Timestamp((1_700_000_000_000 + ms) * 1_000_000),
+            frame: 0,
+            interface: 0,
+            src,
+            dst,
+            sport,
+            dport,
+            seq,
+            ack,
+            flags: rstscope::packet::TcpFlags(flags),
+            window: 65535,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        }
+    }
+
+    /// The failed attempts a line counts: its second's, and those found late on it.
+    fn failed_on(line: &str) -> u64 {
+        let number = |after: &str| -> u64 {
+            line.split_once(after).map_or(0, |(_, rest)| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0)
+            })
+        };
+        number("  failed ") + number(" +")
+    }
+
+    /// Regression: the live lines never showed an attempt left unanswered. It is judged 10 s
+    /// after its SYN and counted in the SYN's second, whose line was out by then: the admin
+    /// watching saw "failed 0" every second while the report at the end counted it, and the
+    /// lines' failures did not add up to the report's. The line of the second it is found in
+    /// says it, with its SYN's second and endpoint, and so does a line at the end for those the
+    /// capture's end leaves unanswered.
+    #[test]
+    fn regression_attempts_judged_unanswered_late_are_told_on_the_line_they_are_found() {
+        use rstscope::engine::Engine;
+        use rstscope::packet::TcpFlags;
+        let mut engine = Engine::new(EngineConfig::default());
+        let (syn, rst_ack) = (TcpFlags::SYN, TcpFlags::RST | TcpFlags::ACK);
+        // 10.0.0.2:80 never answers the SYN at 22:13:20.2; 10.0.0.2:81 refuses a connect
+        // each second, which moves packet time on.
+        let feed = |engine: &mut Engine, seconds: std::ops::Range<i64>| {
+            for t in seconds {
+                let (cport, isn) = (41_000 + t as u16, 1000 + t as u32 * 10);
+                if t == 0 || t == 12 {
+                    engine.packet(&segment(
+                        t * 1000 + 200,
+                        40_000 + t as u16,
+                        80,
+                        false,
+                        syn,
+                        isn,
+                        0,
+                    ));
+                }
+                engine.packet(&segment(t * 1000 + 500, cport, 81, false, syn, isn, 0));
+                engine.packet(&segment(
+                    t * 1000 + 501,
+                    cport,
+                    81,
+                    true,
+                    rst_ack,
+                    0,
+                    isn + 1,
+                ));
+            }
+        };
+        let analysis = |engine: &Engine| Analysis {
+            snapshot: engine.snapshot(),
+            ..Analysis::default()
+        };
+        let stats = CaptureStats::default();
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        feed(&mut engine, 0..5);
+        let mut printed = lines.lines_until(&analysis(&engine), &stats, 1_700_000_003);
+        assert!(
+            printed.iter().all(|l| !l.contains("unanswered")),
+            "{printed:#?}"
+        );
+        feed(&mut engine, 5..13);
+        let later = lines.lines_until(&analysis(&engine), &stats, 1_700_000_011);
+        // The line of 22:13:31 says it, and, the endpoint being new to the lines, why.
+        let [before @ .., found, why] = later.as_slice() else {
+            panic!("{later:#?}");
+        };
+        assert!(
+            before.iter().all(|l| !l.contains("unanswered")),
+            "{later:#?}"
+        );
+        assert!(
+            why.trim_start().starts_with(
+                "1 connection attempt to 10.0.0.2:80 from 1 client got no answer (at 22:13:20)"
+            ),
+            "{why}"
+        );
+        assert!(
+            found.starts_with(
+                "22:13:31  resets 1 (refused 1)  failed 1, +1 unanswered (SYNs of 22:13:20 to \
+                 10.0.0.2:80)  top 10.0.0.2:81 (1 refused)"
+            ),
+            "{later:#?}"
+        );
+        printed.extend(later);
+        printed.extend(lines.lines_until(&analysis(&engine), &stats, 1_700_000_012));
+        // The SYN at 22:13:32.2 is still unanswered when the capture ends: counted then, in
+        // its second, whose line is out.
+        engine.finish();
+        let a = analysis(&engine);
+        assert!(lines.lines_until(&a, &stats, 1_700_000_012).is_empty());
+        let end = lines.end_lines(&a);
+        assert_eq!(
+            end.first().map(String::as_str),
+            Some("22:13:32  at the end: +1 unanswered (SYNs of 22:13:32 to 10.0.0.2:80)"),
+            "{end:#?}"
+        );
+        printed.extend(end);
+        // The lines add up to the report's count: 13 refused and 2 unanswered.
+        let told: u64 = printed
+            .iter()
+            .filter(|l| !l.starts_with(' '))
+            .map(|l| failed_on(l))
+            .sum();
+        assert_eq!(told, a.snapshot.totals.failed_attempts);
+        assert_eq!(told, 15);
+        // Each is told once.
+        assert!(lines.end_lines(&a).is_empty());
+    }
+
     /// The cut keeps what is not counted per second: the clients and a RST's payload text.
     #[test]
     fn the_cut_to_a_second_keeps_clients_and_payload_texts() {
@@ -993,6 +1384,7 @@ mod tests {
             1_700_000_000,
             &CaptureStats::default(),
             Clock::Utc,
+            None,
         );
         assert_eq!(
             line,

@@ -6440,6 +6440,88 @@ fn tab_along_the_offenders_headers_scrolls_each_into_view() {
     );
 }
 
+/// Regression (keyboard trial in the real window): scrolled to its right end by Tab along the
+/// column headers, the offenders table took Tab from the last header to the first row's
+/// endpoint and scrolled back to it with egui's animation, whose frames the real window
+/// stopped drawing short of its end: the cell stayed under the copy of the Endpoint column
+/// pinned at the left edge, its keyboard ring hidden, until the pointer moved. The test above
+/// saw the end: the harness turns egui's animations off. Here the scroll animates as in the
+/// real window, and the keyboard's cell must be clear of the
+/// pinned copy, in the view's unpinned part, in the frames right after the key.
+#[test]
+fn regression_tab_to_the_first_row_shows_its_endpoint_clear_of_the_pinned_column_at_once() {
+    let size = [1024.0, 700.0];
+    // Frames a millisecond apart: what the keyboard reached must be in view in the frames
+    // right after the key, however soon they come, as the real window may draw no more.
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_step_dt(0.001)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(
+                settings(),
+                vec![manifest("tests/fixtures/scan-and-retrier.pcap")],
+            ),
+        );
+    settle(&mut h);
+    h.hover_at(egui::pos2(1.0, size[1] - 1.0));
+    h.run();
+    let top = h.state().rows()[0].endpoint.clone();
+    filter_box(&h).focus();
+    h.run();
+    let mut stops: Vec<String> = Vec::new();
+    for _ in 0..30 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        let (label, _) = focused(&h).expect("a focused widget");
+        stops.push(label.clone());
+        if label.starts_with("Last") {
+            break;
+        }
+    }
+    assert!(
+        stops.last().is_some_and(|l| l.starts_with("Last")),
+        "the last header reached: {stops:?}"
+    );
+    let left = harness_margin().x;
+    let right = rows_bar(&h).map_or(size[0], |bar| bar.left());
+    // Where the focused cell is against the view's unpinned part: right of the copy of its
+    // endpoint pinned at the left edge, when the column is (a button of the same label near
+    // the view's left edge), and left of the rows' bar.
+    let unseen = |h: &Harness<'_, RstscopeApp>| -> Option<String> {
+        let (label, rect) = focused(h).expect("a focused widget");
+        let clear_from = h
+            .query_all_by_role_and_label(egui::accesskit::Role::Button, &label)
+            .map(|n| n.rect())
+            .filter(|r| *r != rect && (r.left() - left).abs() < 16.0)
+            .fold(left, |x, r| x.max(r.right()));
+        (rect.left() < clear_from - 0.5 || rect.right() > right + 0.5).then(|| {
+            format!(
+                "{label} at {:.0}..{:.0}, the view's unpinned part {clear_from:.0}..{right:.0}",
+                rect.left(),
+                rect.right()
+            )
+        })
+    };
+    // egui's scroll animation, on in the real window (the harness turns it off).
+    h.ctx.all_styles_mut(|style| {
+        style.scroll_animation = egui::style::ScrollAnimation::default();
+    });
+    // The key's frame gives the cell the keyboard, the next asks for the scroll, the third
+    // is drawn scrolled (the real window drew four or five before it stopped).
+    h.key_press(egui::Key::Tab);
+    h.run_steps(3);
+    assert_eq!(
+        focused(&h).map(|(l, _)| l),
+        Some(top),
+        "on to the first row (stops: {stops:?})"
+    );
+    assert_eq!(unseen(&h), None, "in the frames right after the key");
+    h.run();
+    assert_eq!(unseen(&h), None, "once egui asks for no more frames");
+}
+
 /// The wheel turned by `delta` points over `at` (x: sideways), and the frames that smooth it.
 fn wheel_by(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, delta: egui::Vec2) {
     h.hover_at(at);

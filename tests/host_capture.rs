@@ -502,8 +502,10 @@ fn the_journals_former_owner_is_saved_with_the_capture() {
 /// The kernel's per-second AttemptFails fall on the seconds of the captured refusals they
 /// count, whatever the phase at which the capture started (the counters used to be read a
 /// second apart from the start, and a burst late in a second was put at the next one when the
-/// capture started in the second half of a second). In a network namespace of its own, so
-/// that its kernel counts only this test's connects.
+/// capture started in the second half of a second) and wherever in its second a refusal
+/// comes (read 20 ms past each second, a burst in the first 20 ms of a second was put at the
+/// second before). In a network namespace of its own, so that its kernel counts only this
+/// test's connects.
 #[test]
 fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
     let netns = match common::Netns::new("kernel-seconds") {
@@ -523,15 +525,16 @@ fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
     else {
         return;
     };
-    // Bursts of three refused connects at .9 of four seconds, from inside the namespace.
+    // Bursts of three refused connects in four seconds, at .9 of two of them and at .005 of
+    // the other two, from inside the namespace.
     let enter = &netns;
     std::thread::scope(|scope| {
         scope.spawn(|| {
             enter.enter();
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 7211));
-            let first = now().floor() + 1.9;
-            for k in 0..4 {
-                let at = first + f64::from(k);
+            let first = now().floor() + 1.0;
+            for (k, phase) in [0.9, 0.9, 0.005, 0.005].into_iter().enumerate() {
+                let at = first + k as f64 + phase;
                 std::thread::sleep(Duration::from_secs_f64((at - now()).max(0.0)));
                 for _ in 0..3 {
                     let err = TcpStream::connect_timeout(&addr, Duration::from_secs(1))

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::processes::{ProcessInfo, Processes};
 use super::sockets::{SocketReader, SocketState, UNSEEN_PID};
@@ -23,8 +23,6 @@ use crate::packet::Timestamp;
 const DEPTH: usize = 8;
 /// How often the stop request is checked while waiting for the next sample.
 const TICK: Duration = Duration::from_millis(50);
-/// How far past a whole interval of the wall clock each sample is taken (see [`until_next`]).
-const PAST_THE_SECOND: Duration = Duration::from_millis(20);
 
 /// The running sampler. Dropping it stops the thread and waits for it.
 pub struct HostMonitor {
@@ -143,7 +141,6 @@ impl Sampler {
                     )),
                 }
             }
-            let started = Instant::now();
             let last = self.stop.load(Ordering::Relaxed);
             match self.tx.try_send(sample) {
                 Ok(()) => {}
@@ -155,13 +152,24 @@ impl Sampler {
             if last {
                 return;
             }
-            let wait = until_next(every, now().0);
-            while started.elapsed() < wait {
+            // Waited for on the wall clock itself, the clock of the packets and of the
+            // second a reading closes: the monotonic clock can run apart from it (NTP slews
+            // it by up to 0.5 ms a second), and a reading a little early would count the
+            // end of a second in the next.
+            let start = now().0;
+            let due = start.saturating_add(
+                i64::try_from(until_next(every, start).as_nanos()).unwrap_or(i64::MAX),
+            );
+            loop {
                 if self.stop.load(Ordering::Relaxed) {
                     // One last sample, so the counters cover the capture to its end.
                     break;
                 }
-                std::thread::sleep(TICK.min(wait.saturating_sub(started.elapsed())));
+                let left = due - now().0;
+                if left <= 0 {
+                    break;
+                }
+                std::thread::sleep(TICK.min(Duration::from_nanos(left.unsigned_abs())));
             }
         }
     }
@@ -279,17 +287,18 @@ impl Reader {
     }
 }
 
-/// The wait from `now_ns` (wall clock, nanoseconds since the epoch) to the next sample: just
-/// past the next multiple of `every` on the wall clock. With one-second samples each reading
-/// then covers one whole second of the clock (a few milliseconds late, so that what happened
-/// in that second has been counted), and its increase falls on the same second as the
-/// captured packets it counts, instead of being spread over two seconds at a random phase.
+/// The wait from `now_ns` (wall clock, nanoseconds since the epoch) to the next sample: the
+/// next multiple of `every` on the wall clock, after `now_ns`. With one-second samples each
+/// reading then covers one whole second of the clock, and its increase falls on the same
+/// second as the captured packets it counts, instead of being spread over two seconds at a
+/// random phase. At the second itself, not past it: the kernel counts a segment as it
+/// handles it, microseconds after the packet's timestamp, so there is nothing to wait for,
+/// and what a late reading counts after the second is counted in that second (20 ms late,
+/// one refusal in fifty was on the line of the second before the captured one). The counters
+/// are the first thing a sample reads.
 fn until_next(every: Duration, now_ns: i64) -> Duration {
     let every_ns = i64::try_from(every.as_nanos()).unwrap_or(i64::MAX).max(1);
-    let past = i64::try_from(PAST_THE_SECOND.as_nanos())
-        .unwrap_or(0)
-        .min(every_ns / 4);
-    let next = (now_ns - past).div_euclid(every_ns) * every_ns + every_ns + past;
+    let next = now_ns.div_euclid(every_ns) * every_ns + every_ns;
     Duration::from_nanos(u64::try_from(next - now_ns).unwrap_or(0))
 }
 
@@ -309,24 +318,30 @@ mod tests {
         d.as_millis()
     }
 
+    /// Regression: the counters were read 20 ms past each whole second ("so that what
+    /// happened in that second has been counted"), and a connect refused in the first 20 ms of
+    /// a second was in the reading that closed the second before: that line's kernel count
+    /// was one more, the next line's one less, than the captured refusals of the same
+    /// seconds. The kernel counts a segment as it handles it, microseconds after the packet's
+    /// own timestamp: the reading that closes a second is due at the second's end itself.
     #[test]
-    fn samples_are_taken_just_past_each_whole_second() {
+    fn regression_a_reading_is_due_at_the_whole_second_not_past_it() {
         let every = Duration::from_secs(1);
         let at = 1_764_590_405 * SECOND;
-        assert_eq!(ms(until_next(every, at + 300 * MS)), 720);
-        assert_eq!(ms(until_next(every, at + 10 * MS)), 10);
-        assert_eq!(ms(until_next(every, at + 20 * MS)), 1000);
-        assert_eq!(ms(until_next(every, at + 999 * MS)), 21);
+        assert_eq!(ms(until_next(every, at + 10 * MS)), 990);
+        assert_eq!(ms(until_next(every, at + 300 * MS)), 700);
+        assert_eq!(ms(until_next(every, at + 999 * MS)), 1);
+        // Read at the whole second: the next one is a second later, not the same one again.
+        assert_eq!(ms(until_next(every, at)), 1000);
         // Late by a whole interval: the next boundary, not a burst to catch up.
-        assert_eq!(ms(until_next(every, at + 1_500 * MS)), 520);
+        assert_eq!(ms(until_next(every, at + 1_500 * MS)), 500);
     }
 
     #[test]
     fn short_intervals_keep_their_length() {
         let every = Duration::from_millis(40);
         let at = 1_764_590_405 * SECOND;
-        // 10 ms past (a quarter of 40 ms), not 20.
-        assert_eq!(ms(until_next(every, at)), 10);
-        assert_eq!(ms(until_next(every, at + 10 * MS)), 40);
+        assert_eq!(ms(until_next(every, at)), 40);
+        assert_eq!(ms(until_next(every, at + 10 * MS)), 30);
     }
 }

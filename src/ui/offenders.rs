@@ -533,17 +533,26 @@ impl OffendersView {
         handles.after();
         // A title the keyboard reached out of view is scrolled into it (it took the keyboard
         // unseen, its ring off screen, and Enter sorted by a column not shown); one right of
-        // the Endpoint column is shown clear of its copy pinned at the left edge.
+        // the Endpoint column is shown clear of its copy pinned at the left edge. At once, in
+        // the next frame, not by egui's animation over the frames after it: in the real
+        // window those stopped short of their end (keyboard trial), and the frame shown last
+        // left what the keyboard reached under the pinned copy.
+        let at_once = egui::style::ScrollAnimation::none();
         if let Some((c, rect)) = keyed_title {
             let pinned = pin
                 .header
                 .filter(|e| c != SortColumn::Endpoint && e.right() <= rect.left())
                 .map_or(0.0, |e| e.width());
-            ui.scroll_to_rect(rect.with_min_x(rect.left() - pinned), None);
+            ui.scroll_to_rect_animation(rect.with_min_x(rect.left() - pinned), None, at_once);
         }
+        // A row's endpoint: the whole column, its left edge included, not only the endpoint's
+        // text; the table pins the column's copy over it while that edge is out of view.
         let keyed = ui.data_mut(|d| d.remove_temp::<Option<egui::Rect>>(keyed_endpoint()));
         if let Some(rect) = keyed.flatten() {
-            ui.scroll_to_rect(rect, None);
+            let column = pin.header.map_or(rect, |h| {
+                egui::Rect::from_x_y_ranges(h.x_range(), rect.y_range())
+            });
+            ui.scroll_to_rect_animation(column, None, at_once);
         }
         self.visible = drawn;
         pin.body = Some(body.inner_rect);

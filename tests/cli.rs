@@ -724,7 +724,7 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
     }
     let dir = temp_dir("cut-short");
     let f = write(&dir, "cut.pcap", &bytes[..end]);
-    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    let v = json(&rstscope(&["analyze", "--format", "json", "--utc", &f]));
     assert_eq!(v["failed_attempts"], 5, "the last SYN counts, unanswered");
     assert_eq!(
         v["offenders"][0]["unanswered_at_end"], 1,
@@ -733,7 +733,8 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
     let d = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
     assert!(
         d.starts_with(
-            "127.0.0.1:7300 refused 4 of 5 connection attempts from 1 client (at 13:08:38): \
+            "127.0.0.1:7300 refused 4 of 5 connection attempts from 1 client (at \
+             2026-11-27T13:08:38Z): \
              nothing was listening on that port; the other one got no answer before the \
              capture ended."
         ),
@@ -1853,7 +1854,7 @@ fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
             o["diagnosis"],
             format!(
                 "2 connection attempts to {endpoint} from 1 client got no answer before the \
-                 capture ended (at 18:07:22), 0.6 to 0.7 s after their SYN: too soon to tell a \
+                 capture ended (at 2011-09-27T18:07:22Z), 0.6 to 0.7 s after their SYN: too soon to tell a \
                  dropped SYN from a slow answer."
             ),
         );
@@ -1891,7 +1892,7 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert_eq!(
         o["diagnosis"],
         "1 connection attempt to 10.0.0.2:7300 from 1 client got no answer before the capture \
-         ended (at 22:13:20), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
+         ended (at 2023-11-14T22:13:20Z), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
          from a slow answer."
     );
     // The same frame made UDP (IP protocol 17): not TCP, but the capture goes on to it.
@@ -1909,14 +1910,14 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert_eq!(given_up["unanswered_at_end"], 0);
     assert!(
         given_up["diagnosis"].as_str().is_some_and(|d| d.ends_with(
-            "got no answer (at 22:13:20): a firewall drops \
+            "got no answer (at 2023-11-14T22:13:20Z): a firewall drops \
                  them, the host is down, or its listen queue is full."
         )),
         "{given_up}"
     );
     for (endpoint, at, waited) in [
-        ("10.0.0.2:7302", "22:13:27", "2.6 s"),
-        ("10.0.0.2:7303", "22:13:28", "2.1 s"),
+        ("10.0.0.2:7302", "2023-11-14T22:13:27Z", "2.6 s"),
+        ("10.0.0.2:7303", "2023-11-14T22:13:28Z", "2.1 s"),
     ] {
         let o = &offenders[endpoint];
         assert_eq!(o["unanswered_at_end"], 1, "{endpoint}");

@@ -40,18 +40,56 @@ pub enum Clock {
     Local,
     /// UTC.
     Utc,
+    /// Local time, each time written whole with its offset, as RFC 3339
+    /// (`2024-05-01T15:13:13+02:00`): see [`stamped`](Self::stamped).
+    LocalStamped,
+    /// UTC, each time written whole, as RFC 3339 (`2024-05-01T13:13:13Z`).
+    UtcStamped,
 }
 
 impl Clock {
+    /// This clock's zone with each time written whole (date, time and offset, RFC 3339), for
+    /// text read away from any header that names the zone: the diagnosis sentences in the JSON
+    /// and CSV, which a team reads on other hosts and in other zones ("22:18:33" there says
+    /// neither the day nor the zone).
+    #[must_use]
+    pub fn stamped(self) -> Self {
+        match self {
+            Clock::Local | Clock::LocalStamped => Clock::LocalStamped,
+            Clock::Utc | Clock::UtcStamped => Clock::UtcStamped,
+        }
+    }
+
+    /// True for the clocks that write each time whole ([`stamped`](Self::stamped)).
+    fn is_stamped(self) -> bool {
+        matches!(self, Clock::LocalStamped | Clock::UtcStamped)
+    }
+
+    /// True in UTC, stamped or not.
+    pub fn is_utc(self) -> bool {
+        matches!(self, Clock::Utc | Clock::UtcStamped)
+    }
+
     /// `ts` as a date and time in this clock's zone.
     pub fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
         let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
         let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
         let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();
-        match self {
-            Clock::Utc => utc.fixed_offset(),
-            Clock::Local => utc.with_timezone(&Local).fixed_offset(),
+        if self.is_utc() {
+            utc.fixed_offset()
+        } else {
+            utc.with_timezone(&Local).fixed_offset()
         }
+    }
+
+    /// `ts` as RFC 3339 to the second (or with `millis`), `Z` for UTC.
+    fn rfc3339(self, ts: Timestamp, millis: bool) -> String {
+        let digits = if millis {
+            chrono::SecondsFormat::Millis
+        } else {
+            chrono::SecondsFormat::Secs
+        };
+        self.datetime(ts).to_rfc3339_opts(digits, self.is_utc())
     }
 
     /// `2024-05-01 15:13:13.123456 +02:00`.
@@ -61,26 +99,39 @@ impl Clock {
             .to_string()
     }
 
-    /// `15:13:13`.
+    /// `15:13:13` (stamped: `2024-05-01T15:13:13+02:00`).
     pub fn time(self, ts: Timestamp) -> String {
+        if self.is_stamped() {
+            return self.rfc3339(ts, false);
+        }
         self.datetime(ts).format("%H:%M:%S").to_string()
     }
 
-    /// `2024-05-01 15:13:13`.
+    /// `2024-05-01 15:13:13` (stamped: `2024-05-01T15:13:13+02:00`).
     pub fn date_time(self, ts: Timestamp) -> String {
+        if self.is_stamped() {
+            return self.rfc3339(ts, false);
+        }
         self.datetime(ts).format("%Y-%m-%d %H:%M:%S").to_string()
     }
 
-    /// `15:13:13.123`.
+    /// `15:13:13.123` (stamped: `2024-05-01T15:13:13.123+02:00`).
     pub fn time_ms(self, ts: Timestamp) -> String {
+        if self.is_stamped() {
+            return self.rfc3339(ts, true);
+        }
         self.datetime(ts).format("%H:%M:%S%.3f").to_string()
     }
 
     /// A range of times: `15:13:13-15:13:22`, with dates when it spans days; `15:13:13`
-    /// within one second (not `15:13:13-15:13:13`).
+    /// within one second (not `15:13:13-15:13:13`). Stamped: `2024-05-01T15:13:13Z to
+    /// 2024-05-01T15:13:22Z` (a `-` between two dates would read as one of theirs).
     pub fn range(self, a: Timestamp, b: Timestamp) -> String {
         if a.second() == b.second() {
             return self.time(a);
+        }
+        if self.is_stamped() {
+            return format!("{} to {}", self.time(a), self.time(b));
         }
         let (da, db) = (self.datetime(a), self.datetime(b));
         if da.date_naive() == db.date_naive() {
@@ -105,7 +156,7 @@ impl Clock {
     /// (`2024-05-01 15:13:13-15:13:22`, `2024-05-01 15:13:13`), as one across days does.
     pub fn range_in(self, a: Timestamp, b: Timestamp, dated: bool) -> String {
         let range = self.range(a, b);
-        if dated && !self.spans_days(a, b) {
+        if dated && !self.is_stamped() && !self.spans_days(a, b) {
             format!("{} {range}", self.datetime(a).format("%Y-%m-%d"))
         } else {
             range
@@ -119,9 +170,10 @@ impl Clock {
 
     /// The zone of a time as text read away from the app writes it: `UTC`, `UTC+02:00`.
     pub fn zone(self, ts: Timestamp) -> String {
-        match self {
-            Clock::Utc => "UTC".to_owned(),
-            Clock::Local => format!("UTC{}", self.offset(ts)),
+        if self.is_utc() {
+            "UTC".to_owned()
+        } else {
+            format!("UTC{}", self.offset(ts))
         }
     }
 
@@ -1615,6 +1667,57 @@ mod dated_range_tests {
             utc.range_in(at(0), at(40_000_000), true),
             "2026-11-27 13:09:12-2026-11-28 00:15:52"
         );
+    }
+}
+
+/// Checks shared by the tests of the outputs that write times.
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::Clock;
+    use crate::packet::Timestamp;
+
+    /// The first time of day in `s` written without its date and zone (`13:09:12`, not
+    /// `2026-11-27T13:09:12Z`), if any.
+    pub(crate) fn bare_time(s: &str) -> Option<&str> {
+        let b = s.as_bytes();
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        (0..b.len()).find_map(|i| {
+            let hms = [0, 1, 3, 4, 6, 7].iter().all(|&k| digit(i + k))
+                && b.get(i + 2) == Some(&b':')
+                && b.get(i + 5) == Some(&b':');
+            let stamped = i > 0 && b[i - 1] == b'T';
+            (hms && !stamped).then(|| &s[i..i + 8])
+        })
+    }
+
+    /// 2026-11-27 13:09:12 UTC plus `ms` milliseconds.
+    fn at(ms: i64) -> Timestamp {
+        Timestamp((1_795_784_952_000 + ms) * 1_000_000)
+    }
+
+    #[test]
+    fn a_stamped_clock_writes_each_time_whole() {
+        let utc = Clock::Utc.stamped();
+        assert_eq!(utc.time(at(250)), "2026-11-27T13:09:12Z");
+        assert_eq!(utc.time_ms(at(250)), "2026-11-27T13:09:12.250Z");
+        assert_eq!(utc.date_time(at(250)), "2026-11-27T13:09:12Z");
+        assert_eq!(utc.range(at(0), at(900)), "2026-11-27T13:09:12Z");
+        assert_eq!(
+            utc.range(at(0), at(9_000)),
+            "2026-11-27T13:09:12Z to 2026-11-27T13:09:21Z"
+        );
+        assert_eq!(
+            utc.range_in(at(0), at(9_000), true),
+            utc.range(at(0), at(9_000))
+        );
+        assert_eq!(bare_time(&utc.range(at(0), at(9_000))), None);
+        assert_eq!(bare_time("at 13:09:12"), Some("13:09:12"));
+        let local = Clock::Local.stamped().time(at(0));
+        assert!(
+            local.ends_with(&Clock::Local.offset(at(0))) || local.ends_with('Z'),
+            "{local}"
+        );
+        assert_eq!(Clock::Local.stamped().zone(at(0)), Clock::Local.zone(at(0)));
     }
 }
 

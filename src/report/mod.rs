@@ -241,6 +241,19 @@ pub fn rate(r: f64) -> String {
     }
 }
 
+/// How long a capture lasted, from `first` to `last` packet: `15.0 s` (tenths, under two
+/// minutes), else as [`approx_duration`] rounds it. Its span, not the seconds it touched (a
+/// capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s, though it touched 16 seconds): the
+/// text report's time line and the app's headline say the same.
+pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
+    let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
+    if secs < 120.0 {
+        format!("{secs:.1} s")
+    } else {
+        approx_duration(secs as i64)
+    }
+}
+
 /// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
 pub fn approx_duration(secs: i64) -> String {
     match secs {

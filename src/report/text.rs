@@ -104,17 +104,12 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
     }
     if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
-        let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
         let _ = writeln!(
             out,
             "  time        {} to {} ({})",
             clock.full(first),
             clock.full(last),
-            if secs < 120.0 {
-                format!("{secs:.1} s")
-            } else {
-                crate::report::approx_duration(secs as i64)
-            }
+            super::capture_span(first, last)
         );
     } else if cap.frames == 0 {
         let _ = writeln!(out, "  time        none: the capture holds no packets");

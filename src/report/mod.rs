@@ -398,30 +398,14 @@ pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
     format!("{why}: {todo} ({e})")
 }
 
-/// `n` with the noun that fits it: "1 reset", "2 resets".
+/// `n` with the noun that fits it, thousands grouped as the table writes them: "1 reset",
+/// "2 resets", "1,234 resets".
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("{n} {one}")
+        format!("1 {one}")
     } else {
-        format!("{n} {many}")
+        format!("{} {many}", thousands(n))
     }
-}
-
-/// `n` for a sentence: from five digits on in groups of three ("65,535"; "1000" stays, as
-/// four digits read at a glance).
-pub(crate) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    if digits.len() < 5 {
-        return digits;
-    }
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How many clients a sentence may name.
@@ -505,18 +489,22 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
     match parts[..] {
         [(_, one, many)] => match rest {
             1 => format!("the other one {one}"),
-            _ => format!("the other {rest} {many}"),
+            _ => format!("the other {} {many}", thousands(rest)),
         },
         _ => {
             let said: Vec<String> = parts
                 .iter()
-                .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+                .map(|&(n, one, many)| plural(n, one, many))
                 .collect();
             match said.split_last() {
                 Some((last, first)) if !first.is_empty() => {
-                    format!("of the other {rest}, {} and {last}", first.join(", "))
+                    format!(
+                        "of the other {}, {} and {last}",
+                        thousands(rest),
+                        first.join(", ")
+                    )
                 }
-                _ => format!("the other {rest} did not complete"),
+                _ => format!("the other {} did not complete", thousands(rest)),
             }
         }
     }
@@ -617,16 +605,16 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         // "9 at 1.8/s, 07:43:26-07:43:30; 3 earlier, ...", "2 at 07:43:26; 3 earlier, ...":
         // the count the earlier one's is beside.
         text = if first == last {
-            format!("{n} {text}")
+            format!("{} {text}", thousands(n))
         } else {
-            format!("{n} at {text}")
+            format!("{} at {text}", thousands(n))
         };
         let times = if from == to {
             format!("at {}", clock.time(at(from)))
         } else {
             clock.range(at(from), at(to))
         };
-        text.push_str(&format!("; {k} earlier, {times}"));
+        text.push_str(&format!("; {} earlier, {times}", thousands(k)));
     }
     Some(text)
 }
@@ -684,7 +672,7 @@ fn scan_answers(scan: &Scan) -> String {
         let list: Vec<String> = keys.iter().map(|k| target(scan.kind, *k)).collect();
         let more = n.saturating_sub(keys.len() as u64);
         if more > 0 {
-            format!("{} and {} more", list.join(", "), grouped(more))
+            format!("{} and {} more", list.join(", "), thousands(more))
         } else {
             list.join(", ")
         }
@@ -705,32 +693,35 @@ fn scan_answers(scan: &Scan) -> String {
         };
         parts.push(format!(
             "{} open ({how}): {}",
-            grouped(scan.open()),
+            thousands(scan.open()),
             named(&scan.open_named, scan.open())
         ));
     }
     if scan.refused > 0 {
         parts.push(format!(
             "{} refused (closed): {}",
-            grouped(scan.refused),
+            thousands(scan.refused),
             named(&scan.refused_named, scan.refused)
         ));
     }
     if scan.unanswered > 0 {
         parts.push(format!(
             "{} got no answer (filtered)",
-            grouped(scan.unanswered)
+            thousands(scan.unanswered)
         ));
     }
     if scan.other > 0 {
         parts.push(format!(
             "{} reset by the client before any answer",
-            grouped(scan.other)
+            thousands(scan.other)
         ));
     }
     let told = scan.open() + scan.refused + scan.unanswered + scan.other;
     if scan.targets > told {
-        parts.push(format!("{} not answered yet", grouped(scan.targets - told)));
+        parts.push(format!(
+            "{} not answered yet",
+            thousands(scan.targets - told)
+        ));
     }
     parts.join("; ")
 }
@@ -739,9 +730,9 @@ fn scan_answers(scan: &Scan) -> String {
 /// sentence, with its evidence: who, what, how fast, and how the targets answered.
 pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     let count = if scan.targets_at_least {
-        format!("at least {}", grouped(scan.targets))
+        format!("at least {}", thousands(scan.targets))
     } else {
-        grouped(scan.targets)
+        thousands(scan.targets)
     };
     let range = format!(
         "({} to {})",
@@ -801,24 +792,24 @@ fn scan_retried(scan: &Scan) -> String {
     let typical = match scan.typical_attempts {
         0 | 1 => "once".to_owned(),
         2 => "twice".to_owned(),
-        n => format!("{} times", grouped(n)),
+        n => format!("{} times", thousands(n)),
     };
     if scan.retried == 1 {
         return format!(
             " Not one of its targets: {}, tried {} times where the scan tried each {unit} {typical}, \
              is an offender of its own.",
             target(scan.kind, first),
-            grouped(attempts)
+            thousands(attempts)
         );
     }
     let list: Vec<String> = scan
         .retried_named
         .iter()
-        .map(|&(k, n)| format!("{} ({} attempts)", target(scan.kind, k), grouped(n)))
+        .map(|&(k, n)| format!("{} ({} attempts)", target(scan.kind, k), thousands(n)))
         .collect();
     let more = scan.retried.saturating_sub(scan.retried_named.len() as u64);
     let more = if more > 0 {
-        format!(" and {} more", grouped(more))
+        format!(" and {} more", thousands(more))
     } else {
         String::new()
     };
@@ -964,7 +955,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 let all = match attempts {
                     1 => "the only connection attempt".to_string(),
                     2 => "both connection attempts".to_string(),
-                    _ => format!("all {attempts} connection attempts"),
+                    _ => format!("all {} connection attempts", thousands(attempts)),
                 };
                 format!(
                     "{ep} refused {all}{} ({when}): {NOTHING_LISTENING}.",
@@ -975,19 +966,21 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 // failed otherwise (typically the last SYN of a capture that ended before its
                 // RST) or are still waiting.
                 format!(
-                    "{ep} refused {} of {attempts} connection attempts{} ({when}): \
+                    "{ep} refused {} of {} connection attempts{} ({when}): \
                      {NOTHING_LISTENING}; {}.",
-                    o.failed_refused,
+                    thousands(o.failed_refused),
+                    thousands(attempts),
                     from("from"),
                     other_attempts(o, attempts - o.failed_refused)
                 )
             } else {
                 format!(
-                    "{ep} refused {} of {attempts} connection attempts{} ({when}) while it accepted {}: \
+                    "{ep} refused {} of {} connection attempts{} ({when}) while it accepted {}: \
                      {}.",
-                    o.failed_refused,
+                    thousands(o.failed_refused),
+                    thousands(attempts),
                     from("from"),
-                    o.completed,
+                    thousands(o.completed),
                     stopped.meaning()
                 )
             }
@@ -1012,7 +1005,8 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 );
                 if cut > 0 {
                     s.push_str(&format!(
-                        " {cut} more got none before the capture ended, {}: {TOO_SOON}.",
+                        " {} more got none before the capture ended, {}: {TOO_SOON}.",
+                        thousands(cut),
                         cut_off_wait(o, cut)
                     ));
                 }
@@ -1036,11 +1030,12 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             // Fewer connections than resets: an abort answered by a late ACK and a second RST.
             let what = match conns(o, Cause::Abort) {
                 Some(k) if k < n => format!(
-                    "{} aborted ({n} resets)",
-                    plural(k, "established connection", "established connections")
+                    "{} aborted ({} resets)",
+                    plural(k, "established connection", "established connections"),
+                    thousands(n)
                 ),
                 _ if n == 1 => "1 abort of an established connection".to_string(),
-                _ => format!("{n} aborts of established connections"),
+                _ => format!("{} aborts of established connections", thousands(n)),
             };
             format!(
                 "{ep} saw {what}{} ({when}), sent by {who}: {ABORTIVE}.",
@@ -1057,7 +1052,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             plural(by(Cause::Stray), "reset", "resets"),
             match conns(o, Cause::Stray) {
                 Some(1) => "a connection".to_string(),
-                Some(k) if k < by(Cause::Stray) => format!("{k} connections"),
+                Some(k) if k < by(Cause::Stray) => format!("{} connections", thousands(k)),
                 _ if by(Cause::Stray) == 1 => "a connection".to_string(),
                 _ => "connections".to_string(),
             },
@@ -1073,7 +1068,11 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 ("the only reset".to_owned(), "looks", "it")
             } else {
                 (
-                    format!("{} of {} resets", o.suspect_injected, o.rst_packets),
+                    format!(
+                        "{} of {} resets",
+                        thousands(o.suspect_injected),
+                        thousands(o.rst_packets)
+                    ),
                     "look",
                     "them",
                 )
@@ -1402,7 +1401,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
         };
         let mut text = format!("Connecting{over}: {}", named.join("; "));
         if more > 0 {
-            text.push_str(&format!("; {more} more"));
+            text.push_str(&format!("; {} more", thousands(more as u64)));
         }
         if c.more > 0 {
             text.push_str(&format!(
@@ -1411,7 +1410,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             ));
         }
         if c.not_observed > 0 {
-            text.push_str(&format!("; not observed for {}", c.not_observed));
+            text.push_str(&format!("; not observed for {}", thousands(c.not_observed)));
         }
         if !remote.is_empty() {
             text.push_str(&format!("; {remote}"));
@@ -1628,7 +1627,7 @@ fn listener_sentence(
              listen queue is full, so SYNs are dropped (the program does not accept connections \
              fast enough, or its backlog is too small).",
             now.process.label(),
-            place.overflows
+            thousands(place.overflows)
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
     }
@@ -1862,6 +1861,77 @@ mod diagnosis_tests {
         assert!(
             uneven.contains("was tried 2.5 times on average"),
             "{uneven}"
+        );
+    }
+
+    /// Regression: the sentence said "refused 12000 of 12345 connection attempts from 1234
+    /// clients" beside a table and details that write "12,345" and "1,234"; and a scan's
+    /// "1000 ports" beside its "1,000" in the headline.
+    #[test]
+    fn counts_in_the_sentence_are_grouped_by_thousands_as_the_table_writes_them() {
+        let o = Offender {
+            failed_refused: 12_000,
+            failed_attempts: 12_000,
+            attempts: 12_345,
+            completed: 345,
+            clients: 1_234,
+            ..offender(Cause::Refused, 12_000, 0)
+        };
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("refused 12,000 of 12,345 connection attempts from 1,234 clients"),
+            "{s}"
+        );
+        assert!(s.contains("while it accepted 345:"), "{s}");
+        let aborts = diagnosis(&offender(Cause::Abort, 4_321, 0), Clock::Utc);
+        assert!(
+            aborts.contains("saw 4,321 aborts of established connections"),
+            "{aborts}"
+        );
+        let resets = diagnosis(&offender(Cause::Stray, 1_000, 0), Clock::Utc);
+        assert!(
+            resets.contains("saw 1,000 resets for connections"),
+            "{resets}"
+        );
+        let injected = Offender {
+            rst_packets: 2_000,
+            ..offender(Cause::HandshakeReset, 2_000, 1_500)
+        };
+        let injected = diagnosis(&injected, Clock::Utc);
+        assert!(
+            injected.starts_with("1,500 of 2,000 resets at "),
+            "{injected}"
+        );
+        let scan = crate::engine::Scan {
+            kind: crate::engine::ScanKind::Ports {
+                server: "10.0.0.1".parse().expect("ip"),
+            },
+            client: "10.0.0.9".parse().expect("ip"),
+            targets: 1_000,
+            refused: 1_000,
+            lowest: ("10.0.0.1".parse().expect("ip"), 1),
+            highest: ("10.0.0.1".parse().expect("ip"), 1_000),
+            attempts: 1_000,
+            failed_attempts: 1_000,
+            targets_at_least: false,
+            completed: 0,
+            half_open: 0,
+            reset_by_client: 0,
+            unanswered: 0,
+            other: 0,
+            open_named: Vec::new(),
+            refused_named: vec![("10.0.0.1".parse().expect("ip"), 1)],
+            first_seen: None,
+            last_seen: None,
+            typical_attempts: 1,
+            retried_named: Vec::new(),
+            retried: 0,
+        };
+        let scan = super::scan_sentence(&scan, Clock::Utc);
+        assert!(scan.contains("probed 1,000 ports (1 to 1000)"), "{scan}");
+        assert!(
+            scan.contains("1,000 refused (closed): 1 and 999 more"),
+            "{scan}"
         );
     }
 

@@ -743,6 +743,61 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
     assert!(!d.contains("part of the time"), "{d}");
 }
 
+/// Regression: a port scan whose last probes the capture ended on, 10 ms apart and less than
+/// 10 s before its end, said "3 got no answer (filtered)", though nothing had waited for their
+/// answer; an endpoint's sentence says "too soon to tell" for such attempts
+/// (`unanswered_at_end`), and so does the scan's now.
+#[test]
+fn a_scan_cut_before_its_last_answers_does_not_call_them_filtered() {
+    // tests/fixtures/syn-scan.pcap: 60 SYNs of a half-open scan, each answered at once (122
+    // records); leave out the RSTs of the last three (7457-7459), records 118, 120 and 122,
+    // so that the capture ends on the SYN to 7459.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/syn-scan.pcap"
+    ))
+    .expect("fixture");
+    let mut kept = bytes[..24].to_vec();
+    let (mut at, mut record) = (24, 0);
+    while at < bytes.len() {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("a header"));
+        let end = at + 16 + caplen as usize;
+        record += 1;
+        if ![118, 120, 122].contains(&record) {
+            kept.extend_from_slice(&bytes[at..end]);
+        }
+        at = end;
+    }
+    assert_eq!(record, 122);
+    let dir = temp_dir("scan-cut");
+    let f = write(&dir, "scan-cut.pcap", &kept);
+    let v = json(&rstscope(&["analyze", "--format", "json", "--utc", &f]));
+    let scan = &v["scans"][0];
+    assert_eq!(scan["targets"], 60);
+    assert_eq!(scan["answers"]["refused"], 55);
+    let d = scan["diagnosis"].as_str().unwrap_or_default();
+    assert!(!d.contains("filtered"), "{d}");
+    assert!(
+        d.contains(
+            "; 3 got no answer before the capture ended, too soon to tell a dropped SYN from a \
+             slow answer."
+        ),
+        "{d}"
+    );
+    assert_eq!(scan["answers"]["unanswered"], 3, "{scan}");
+    assert_eq!(scan["answers"]["unanswered_at_end"], 3, "{scan}");
+    let csv =
+        String::from_utf8(rstscope(&["analyze", "--scans", "--format", "csv", "--utc", &f]).stdout)
+            .expect("UTF-8");
+    let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    let at_end = header.iter().position(|&c| c == "unanswered_at_end");
+    assert_eq!(at_end, Some(header.len() - 1), "{csv}");
+    assert!(
+        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3")),
+        "{csv}"
+    );
+}
+
 /// Every capture this test can reach: the project's fixtures, the shared corpus when it is
 /// there, and written here a capture of more frames than one batch between the threads, a
 /// gzip of it, two files merged, and a scan of every port.
@@ -1450,7 +1505,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis"
+        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(

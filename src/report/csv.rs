@@ -125,7 +125,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
 /// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
 /// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
 /// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep.
-const SCAN_COLUMNS: [&str; 20] = [
+const SCAN_COLUMNS: [&str; 21] = [
     "kind",
     "client",
     "server",
@@ -146,6 +146,7 @@ const SCAN_COLUMNS: [&str; 20] = [
     "last_seen",
     "rate",
     "diagnosis",
+    "unanswered_at_end",
 ];
 
 /// One scan's row, in [`SCAN_COLUMNS`] order.
@@ -181,6 +182,7 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         time(scan.last_seen),
         Cell::Decimal3(scan.rate()),
         Cell::Text(scan_sentence(scan, clock.stamped())),
+        Cell::Count(scan.unanswered_at_end),
     ]
 }
 

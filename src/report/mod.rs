@@ -704,10 +704,15 @@ fn scan_answers(scan: &Scan) -> String {
             named(&scan.refused_named, scan.refused)
         ));
     }
-    if scan.unanswered > 0 {
+    // Probes the capture's end cut off are not told filtered: nothing waited for them.
+    let given_up = scan.unanswered.saturating_sub(scan.unanswered_at_end);
+    if given_up > 0 {
+        parts.push(format!("{} got no answer (filtered)", thousands(given_up)));
+    }
+    if scan.unanswered_at_end > 0 {
         parts.push(format!(
-            "{} got no answer (filtered)",
-            thousands(scan.unanswered)
+            "{} got no answer before the capture ended, {TOO_SOON}",
+            thousands(scan.unanswered_at_end)
         ));
     }
     if scan.other > 0 {
@@ -1918,6 +1923,7 @@ mod diagnosis_tests {
             half_open: 0,
             reset_by_client: 0,
             unanswered: 0,
+            unanswered_at_end: 0,
             other: 0,
             open_named: Vec::new(),
             refused_named: vec![("10.0.0.1".parse().expect("ip"), 1)],

@@ -328,7 +328,7 @@ fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize
         let _ = writeln!(out, "{:>3}. {}", i + 1, super::scan_sentence(scan, clock));
         let _ = writeln!(
             out,
-            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}",
+            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}{}",
             scan.attempts,
             scan.failed_attempts,
             scan.targets,
@@ -336,7 +336,11 @@ fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize
             scan.completed,
             scan.half_open,
             scan.refused,
-            scan.unanswered
+            scan.unanswered,
+            match scan.unanswered_at_end {
+                0 => String::new(),
+                n => format!(" ({n} before the capture ended: too soon to tell)"),
+            }
         );
     }
     if s.scans.len() > top {

@@ -1192,6 +1192,27 @@ fn a_zip_of_two_captures_and_a_readme_reads_both_and_names_the_readme() {
     );
 }
 
+/// Regression: `cat two-captures-readme.zip | rstscope analyze -` read refused-v4.pcap and
+/// said nothing of abort-linger0.pcap behind it. A zip from a pipe is read in order, so its
+/// captures cannot be merged in time as a zip file's are: the first is read, and stderr (and
+/// the JSON's warnings) name the members left out and how to read them.
+#[test]
+fn a_zip_on_standard_input_names_the_members_it_left_out() {
+    let zip = std::fs::read(fixture("zip/two-captures-readme.zip")).expect("fixture");
+    let out = rstscope_with_stdin(&["analyze", "--format", "json", "-"], &zip);
+    assert!(out.status.success(), "{out:?}");
+    let v = json(&out);
+    assert_eq!(v["files"][0]["path"], "-:refused-v4.pcap");
+    let said = "-: a zip archive read from standard input is read in order, its first capture \
+                (refused-v4.pcap) only; left out after it: abort-linger0.pcap, readme.txt, \
+                notes/readme.txt: give the zip file by name to read every capture in it \
+                (merged in time), or unzip it first";
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(said), "{err}");
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(warnings.iter().any(|w| w == said), "{warnings:?}");
+}
+
 /// A zip cut short (a download that stopped: no list of members at its end) gives the packets
 /// up to the cut and says the archive was cut; a flipped byte in a member's compressed data is
 /// named as the zip member's damage (its size or CRC-32), not only as the garbled block it made.

@@ -213,7 +213,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "port": port,
         "service": services::name(port),
         "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
-        "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.host.as_ref(), clock)),
+        "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.host.as_ref(), clock.stamped())),
         "wireshark_filter": wireshark_filter(addr, port),
         "bpf_filters": bpf_filters(addr, port, ev.encaps.as_slice()).iter().map(|f| json!({
             "link_type": f.link_type.0,

@@ -572,6 +572,25 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     );
     let head = http_request(agent.addr, "HEAD", "/metrics", &[]);
     assert_eq!((head.status, head.body.len()), (200, 0));
+    // Regression: a window named no link types where the whole report did; one that starts
+    // before the agent did holds every frame, so the same.
+    let whole = agent.get("/report").json();
+    let window = agent.get("/report?since=1h").json();
+    assert!(
+        whole["link_types"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty()),
+        "{whole}"
+    );
+    assert_eq!(
+        window["link_types"]
+            .as_array()
+            .map(|l| l.iter().map(|t| &t["name"]).collect::<Vec<_>>()),
+        whole["link_types"]
+            .as_array()
+            .map(|l| l.iter().map(|t| &t["name"]).collect::<Vec<_>>()),
+        "{window}"
+    );
     // A window that starts after the refusals has none of them.
     std::thread::sleep(Duration::from_secs(2));
     let recent = agent.get("/report?since=1s").json();

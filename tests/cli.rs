@@ -724,7 +724,7 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
     }
     let dir = temp_dir("cut-short");
     let f = write(&dir, "cut.pcap", &bytes[..end]);
-    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    let v = json(&rstscope(&["analyze", "--format", "json", "--utc", &f]));
     assert_eq!(v["failed_attempts"], 5, "the last SYN counts, unanswered");
     assert_eq!(
         v["offenders"][0]["unanswered_at_end"], 1,
@@ -733,13 +733,69 @@ fn a_capture_cut_before_the_last_rst_is_not_a_restarted_service() {
     let d = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
     assert!(
         d.starts_with(
-            "127.0.0.1:7300 refused 4 of 5 connection attempts from 1 client (at 13:08:38): \
+            "127.0.0.1:7300 refused 4 of 5 connection attempts from 1 client (at \
+             2026-11-27T13:08:38Z): \
              nothing was listening on that port; the other one got no answer before the \
              capture ended."
         ),
         "{d}"
     );
     assert!(!d.contains("part of the time"), "{d}");
+}
+
+/// Regression: a port scan whose last probes the capture ended on, 10 ms apart and less than
+/// 10 s before its end, said "3 got no answer (filtered)", though nothing had waited for their
+/// answer; an endpoint's sentence says "too soon to tell" for such attempts
+/// (`unanswered_at_end`), and so does the scan's now.
+#[test]
+fn a_scan_cut_before_its_last_answers_does_not_call_them_filtered() {
+    // tests/fixtures/syn-scan.pcap: 60 SYNs of a half-open scan, each answered at once (122
+    // records); leave out the RSTs of the last three (7457-7459), records 118, 120 and 122,
+    // so that the capture ends on the SYN to 7459.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/syn-scan.pcap"
+    ))
+    .expect("fixture");
+    let mut kept = bytes[..24].to_vec();
+    let (mut at, mut record) = (24, 0);
+    while at < bytes.len() {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("a header"));
+        let end = at + 16 + caplen as usize;
+        record += 1;
+        if ![118, 120, 122].contains(&record) {
+            kept.extend_from_slice(&bytes[at..end]);
+        }
+        at = end;
+    }
+    assert_eq!(record, 122);
+    let dir = temp_dir("scan-cut");
+    let f = write(&dir, "scan-cut.pcap", &kept);
+    let v = json(&rstscope(&["analyze", "--format", "json", "--utc", &f]));
+    let scan = &v["scans"][0];
+    assert_eq!(scan["targets"], 60);
+    assert_eq!(scan["answers"]["refused"], 55);
+    let d = scan["diagnosis"].as_str().unwrap_or_default();
+    assert!(!d.contains("filtered"), "{d}");
+    assert!(
+        d.contains(
+            "; 3 got no answer before the capture ended, too soon to tell a dropped SYN from a \
+             slow answer."
+        ),
+        "{d}"
+    );
+    assert_eq!(scan["answers"]["unanswered"], 3, "{scan}");
+    assert_eq!(scan["answers"]["unanswered_at_end"], 3, "{scan}");
+    let csv =
+        String::from_utf8(rstscope(&["analyze", "--scans", "--format", "csv", "--utc", &f]).stdout)
+            .expect("UTF-8");
+    let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    let at_end = header.iter().position(|&c| c == "unanswered_at_end");
+    assert_eq!(at_end, Some(header.len() - 1), "{csv}");
+    assert!(
+        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3")),
+        "{csv}"
+    );
 }
 
 /// Every capture this test can reach: the project's fixtures, the shared corpus when it is
@@ -1136,6 +1192,27 @@ fn a_zip_of_two_captures_and_a_readme_reads_both_and_names_the_readme() {
     );
 }
 
+/// Regression: `cat two-captures-readme.zip | rstscope analyze -` read refused-v4.pcap and
+/// said nothing of abort-linger0.pcap behind it. A zip from a pipe is read in order, so its
+/// captures cannot be merged in time as a zip file's are: the first is read, and stderr (and
+/// the JSON's warnings) name the members left out and how to read them.
+#[test]
+fn a_zip_on_standard_input_names_the_members_it_left_out() {
+    let zip = std::fs::read(fixture("zip/two-captures-readme.zip")).expect("fixture");
+    let out = rstscope_with_stdin(&["analyze", "--format", "json", "-"], &zip);
+    assert!(out.status.success(), "{out:?}");
+    let v = json(&out);
+    assert_eq!(v["files"][0]["path"], "-:refused-v4.pcap");
+    let said = "-: a zip archive read from standard input is read in order, its first capture \
+                (refused-v4.pcap) only; left out after it: abort-linger0.pcap, readme.txt, \
+                notes/readme.txt: give the zip file by name to read every capture in it \
+                (merged in time), or unzip it first";
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(said), "{err}");
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(warnings.iter().any(|w| w == said), "{warnings:?}");
+}
+
 /// A zip cut short (a download that stopped: no list of members at its end) gives the packets
 /// up to the cut and says the archive was cut; a flipped byte in a member's compressed data is
 /// named as the zip member's damage (its size or CRC-32), not only as the garbled block it made.
@@ -1449,7 +1526,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis"
+        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(
@@ -1853,7 +1930,7 @@ fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
             o["diagnosis"],
             format!(
                 "2 connection attempts to {endpoint} from 1 client got no answer before the \
-                 capture ended (at 18:07:22), 0.6 to 0.7 s after their SYN: too soon to tell a \
+                 capture ended (at 2011-09-27T18:07:22Z), 0.6 to 0.7 s after their SYN: too soon to tell a \
                  dropped SYN from a slow answer."
             ),
         );
@@ -1891,7 +1968,7 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert_eq!(
         o["diagnosis"],
         "1 connection attempt to 10.0.0.2:7300 from 1 client got no answer before the capture \
-         ended (at 22:13:20), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
+         ended (at 2023-11-14T22:13:20Z), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
          from a slow answer."
     );
     // The same frame made UDP (IP protocol 17): not TCP, but the capture goes on to it.
@@ -1909,14 +1986,14 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert_eq!(given_up["unanswered_at_end"], 0);
     assert!(
         given_up["diagnosis"].as_str().is_some_and(|d| d.ends_with(
-            "got no answer (at 22:13:20): a firewall drops \
+            "got no answer (at 2023-11-14T22:13:20Z): a firewall drops \
                  them, the host is down, or its listen queue is full."
         )),
         "{given_up}"
     );
     for (endpoint, at, waited) in [
-        ("10.0.0.2:7302", "22:13:27", "2.6 s"),
-        ("10.0.0.2:7303", "22:13:28", "2.1 s"),
+        ("10.0.0.2:7302", "2023-11-14T22:13:27Z", "2.6 s"),
+        ("10.0.0.2:7303", "2023-11-14T22:13:28Z", "2.1 s"),
     ] {
         let o = &offenders[endpoint];
         assert_eq!(o["unanswered_at_end"], 1, "{endpoint}");

@@ -103,6 +103,15 @@ const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempt
      22:18:33 until 22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
      (connect-trace).";
 
+/// [`STORY_SENTENCE`] as the JSON writes it (`--utc`): each time whole, RFC 3339.
+const STORY_SENTENCE_STAMPED: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 \
+     client (2.0/s, 2026-12-02T22:18:38Z to 2026-12-02T22:18:47Z) while it accepted 11: nothing was \
+     listening on that port after the service stopped. Nothing listened on 7211 when the capture \
+     ended (2026-12-02T22:18:49Z); it was served by collector (pid 27962, \
+     /opt/rstscope-sample/bin/collector) from 2026-12-02T22:18:33Z until 2026-12-02T22:18:37Z. \
+     Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
+     (connect-trace).";
+
 /// resources/story-7211.pcapng, the README's demo and the app's bundled sample, made by
 /// `rstscope capture --write` (resources/story-7211.README.md): 11 connections served, reset
 /// when the collector crashed, then 20 refusals twice a second; the file's host block names
@@ -151,14 +160,17 @@ fn story_7211_names_the_collector_that_served_and_the_reporter() {
         assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
     }
 
-    let json: serde_json::Value = serde_json::from_str(&common::analyze_ok(
-        &fixture("resources/story-7211.pcapng"),
-        "json",
-    ))
+    let json: serde_json::Value = serde_json::from_str(&common::rstscope_ok(&[
+        "analyze".as_ref(),
+        "--utc".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        fixture("resources/story-7211.pcapng").as_os_str(),
+    ]))
     .expect("JSON");
     let o = &json["offenders"][0];
     assert_eq!(o["endpoint"], "127.0.0.1:7211");
-    assert_eq!(o["diagnosis"], STORY_SENTENCE);
+    assert_eq!(o["diagnosis"], STORY_SENTENCE_STAMPED);
     assert_eq!(o["diagnosis_kind"], "refused");
     assert_eq!(o["listener"]["now"], serde_json::Value::Null);
     let served = &o["listener"]["earlier"][0];
@@ -593,7 +605,10 @@ fn a_syn_scan_of_60_ports_is_one_finding() {
     assert_eq!(json["scans"][0]["targets"], 60);
     assert_eq!(json["scans"][0]["answers"]["half_open"], 2);
     assert_eq!(json["scans"][0]["half_open_scan"], true);
-    assert_eq!(json["scans"][0]["diagnosis"], sentence.as_str());
+    assert_eq!(
+        json["scans"][0]["diagnosis"],
+        report::scan_sentence(scan, Clock::Utc.stamped())
+    );
     let offenders = json["offenders"].as_array().expect("offenders");
     assert_eq!(offenders.len(), 60, "every target stays in the JSON");
     assert!(offenders.iter().all(|o| o["scan"] == 0));

@@ -8,7 +8,7 @@
 //! a window that starts further back starts at the next whole minute, and one that starts more
 //! than six hours back starts six hours back (the report's warnings say so). What the engine
 //! keeps only as running totals (packets, SYNs, connection attempts, connection states,
-//! evictions) is the total now less the total at the window's start, from
+//! evictions, frames by link type) is the total now less the total at the window's start, from
 //! [`History`](crate::agent::window::History): the running totals as they stood each second
 //! for the last hour and each minute for the six hours kept. Clients of an offender stay its
 //! total over the whole run, as in the app's time-range selection.
@@ -20,6 +20,7 @@ use crate::analysis::Analysis;
 use crate::engine::series::{self, Retention};
 use crate::engine::{Offender, SecondCounts, Totals};
 use crate::packet::Timestamp;
+use crate::source::LinkType;
 
 /// Per-second totals kept this long (seconds).
 const SECONDS_KEPT: usize = 3600;
@@ -37,6 +38,8 @@ pub struct Running {
     pub tcp_frames: u64,
     /// Frames without TCP.
     pub other_frames: u64,
+    /// Frames by link type (a few: one per kind of interface captured).
+    pub link_types: Vec<(LinkType, u64)>,
 }
 
 impl Running {
@@ -47,6 +50,7 @@ impl Running {
             frames: a.capture.frames,
             tcp_frames: a.capture.tcp_frames,
             other_frames: a.capture.other_frames,
+            link_types: a.capture.link_types.clone(),
         }
     }
 }
@@ -177,7 +181,17 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     out.capture.tcp_frames = a.capture.tcp_frames.saturating_sub(before.tcp_frames);
     out.capture.other_frames = a.capture.other_frames.saturating_sub(before.other_frames);
     out.capture.not_decoded.clear();
-    out.capture.link_types.clear();
+    // Frames by link type in the window: what the run counted less what it had before.
+    out.capture.link_types = a
+        .capture
+        .link_types
+        .iter()
+        .map(|&(lt, n)| {
+            let had = before.link_types.iter().find(|(b, _)| *b == lt);
+            (lt, n.saturating_sub(had.map_or(0, |(_, k)| *k)))
+        })
+        .filter(|&(_, n)| n > 0)
+        .collect();
     if moved.is_some() {
         out.capture.warnings.push(kept_note(from));
     }

@@ -381,8 +381,9 @@ impl Engine {
             if let Some(a) = self.entries[idx].attempt
                 && a.status == AttemptStatus::Pending
             {
-                self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
-                if end < a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) {
+                let cut_off = end < a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS);
+                self.fail_attempt_as(idx, a.last_syn, Failure::Unanswered, cut_off);
+                if cut_off {
                     self.cut_off(idx, &a, end);
                 }
             }
@@ -852,6 +853,12 @@ impl Engine {
 
     /// Marks the entry's attempt failed, counting it in the second of `at`.
     fn fail_attempt(&mut self, idx: usize, at: Timestamp, how: Failure) {
+        self.fail_attempt_as(idx, at, how, false);
+    }
+
+    /// [`Engine::fail_attempt`]; `cut_off`: unanswered because the capture ended too soon
+    /// after its last SYN, which the scan tally keeps apart from a SYN given up on.
+    fn fail_attempt_as(&mut self, idx: usize, at: Timestamp, how: Failure, cut_off: bool) {
         let key = self.entries[idx].key;
         let Some(a) = &mut self.entries[idx].attempt else {
             return;
@@ -879,6 +886,7 @@ impl Engine {
         }
         let answer = match how {
             Failure::Refused => Answer::Refused,
+            Failure::Unanswered if cut_off => Answer::UnansweredAtEnd,
             Failure::Unanswered => Answer::Unanswered,
             Failure::Reset if answered => Answer::HalfOpen,
             Failure::Reset => Answer::Other,

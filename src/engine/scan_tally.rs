@@ -60,22 +60,26 @@ pub enum Answer {
     Pending = 0,
     /// The client reset its SYN before any answer.
     Other = 1,
+    /// Not answered when the capture ended, less than 10 s after its last SYN: too soon to
+    /// tell a dropped SYN from a slow answer (an endpoint's `unanswered_at_end`).
+    UnansweredAtEnd = 2,
     /// Never answered.
-    Unanswered = 2,
+    Unanswered = 3,
     /// Refused (closed).
-    Refused = 3,
+    Refused = 4,
     /// Answered with a SYN-ACK the client neither acknowledged nor (as far as was seen) reset.
-    HalfOpen = 4,
+    HalfOpen = 5,
     /// Answered with a SYN-ACK the client reset: a half-open scan's own reset.
-    ResetByClient = 5,
+    ResetByClient = 6,
     /// The client completed the handshake.
-    Completed = 6,
+    Completed = 7,
 }
 
 impl Answer {
-    const ALL: [Answer; 7] = [
+    const ALL: [Answer; 8] = [
         Answer::Pending,
         Answer::Other,
+        Answer::UnansweredAtEnd,
         Answer::Unanswered,
         Answer::Refused,
         Answer::HalfOpen,
@@ -298,9 +302,13 @@ impl ScanTally {
         }
         let best = self.rank(at, target);
         if answer > best {
+            // Each bit as the answer has it: a better answer's bits are not a superset of a
+            // worse one's (Refused 100 after Unanswered 011).
             for bit in 0..3 {
                 if (answer as u8 >> bit) & 1 == 1 {
                     self.set(at, 1 + bit, target);
+                } else {
+                    self.unset(at, 1 + bit, target);
                 }
             }
         }
@@ -394,6 +402,12 @@ impl ScanTally {
         self.touched[at][w / 64] |= 1 << (w % 64);
     }
 
+    /// Clears a bit [`set`](Self::set) set (its word stays marked touched).
+    fn unset(&mut self, at: usize, plane: usize, target: u16) {
+        let w = usize::from(target) / 64;
+        self.planes[Self::word(at, plane, w)] &= !(1 << (target % 64));
+    }
+
     fn get(&self, at: usize, plane: usize, target: u16) -> bool {
         let w = usize::from(target) / 64;
         self.planes[Self::word(at, plane, w)] & (1 << (target % 64)) != 0
@@ -406,7 +420,7 @@ impl ScanTally {
                 r |= 1 << bit;
             }
         }
-        Answer::ALL[usize::from(r).min(6)]
+        Answer::ALL[usize::from(r)]
     }
 
     fn clear(&mut self, at: usize) {
@@ -454,7 +468,7 @@ impl ScanTally {
                 attempts: self.attempts[at],
                 failed: info.failed,
                 targets: 0,
-                by_answer: [0; 7],
+                by_answer: [0; 8],
                 lowest: u16::MAX,
                 highest: 0,
                 open_named: Vec::new(),
@@ -516,7 +530,7 @@ pub struct Tallied {
     /// Distinct targets probed.
     pub targets: u64,
     /// Targets by their best answer, indexed by [`Answer`].
-    pub by_answer: [u64; 7],
+    pub by_answer: [u64; 8],
     /// The lowest and highest target.
     pub lowest: u16,
     /// See `lowest`.
@@ -618,6 +632,41 @@ mod tests {
             (p.answered(Answer::Refused), p.answered(Answer::Completed)),
             (19, 1)
         );
+    }
+
+    /// Regression: a better answer's bits were added to a worse one's, not written over them:
+    /// a refused port (011) that later answered SYN-ACK (100) read 111, completed. And a
+    /// probe the capture's end cut off is the worst answer but a reset of its own SYN: one
+    /// given up on, or any answer, is better.
+    #[test]
+    fn a_better_answer_replaces_a_worse_ones_bits() {
+        let (c, s) = (ip("10.0.0.9"), ip("192.168.1.1"));
+        let mut t = ScanTally::default();
+        for port in 1..=20u16 {
+            t.attempt(c, s, port);
+        }
+        let steps: [(u16, &[Answer]); 4] = [
+            (1, &[Answer::Unanswered, Answer::Refused]),
+            (2, &[Answer::Refused, Answer::HalfOpen]),
+            (3, &[Answer::UnansweredAtEnd, Answer::Unanswered]),
+            (4, &[Answer::Other, Answer::UnansweredAtEnd, Answer::Other]),
+        ];
+        for (port, answers) in steps {
+            for &a in answers {
+                t.answer(c, s, port, a, Some(at(1)));
+            }
+        }
+        let p = &t.summaries(20, |_, _| false, 10)[0];
+        let got: Vec<u64> = [
+            Answer::Refused,
+            Answer::HalfOpen,
+            Answer::Unanswered,
+            Answer::UnansweredAtEnd,
+            Answer::Completed,
+        ]
+        .map(|a| p.answered(a))
+        .to_vec();
+        assert_eq!(got, [1, 1, 1, 1, 0]);
     }
 
     /// A sweep of a /16: every server counted; one outside it makes the count a lower bound.

@@ -96,6 +96,10 @@ pub struct Scan {
     pub refused: u64,
     /// Targets that never answered (filtered, or hosts that are down).
     pub unanswered: u64,
+    /// Of `unanswered`, the targets whose probes were all still waiting when the capture
+    /// ended, their last SYN less than 10 s before it: too soon to tell filtered from slow
+    /// (as an endpoint's [`Offender::cut_off_attempts`](crate::engine::Offender::cut_off_attempts)).
+    pub unanswered_at_end: u64,
     /// Targets reset before any answer (the client gave up its SYN).
     pub other: u64,
     /// The first targets (lowest first) that answered: completed, then half-open.
@@ -153,6 +157,8 @@ enum Answer {
     HalfOpen,
     Refused,
     Unanswered,
+    /// Unanswered, every such attempt cut off by the capture's end.
+    UnansweredAtEnd,
     Other,
     /// Attempts still pending (a live capture): counted as targets, not as answers.
     Pending,
@@ -166,7 +172,12 @@ fn answer(s: &ServiceStats) -> Answer {
     } else if s.failed_refused > 0 {
         Answer::Refused
     } else if s.failed_unanswered > 0 {
-        Answer::Unanswered
+        let cut_off: u64 = s.cut_off.iter().map(|c| c.attempts).sum();
+        if cut_off >= s.failed_unanswered {
+            Answer::UnansweredAtEnd
+        } else {
+            Answer::Unanswered
+        }
     } else if s.failed_reset > 0 {
         Answer::Other
     } else {
@@ -419,7 +430,8 @@ fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
         half_open: t.answered(Best::HalfOpen) + t.answered(Best::ResetByClient),
         reset_by_client: t.answered(Best::ResetByClient),
         refused: t.answered(Best::Refused),
-        unanswered: t.answered(Best::Unanswered),
+        unanswered: t.answered(Best::Unanswered) + t.answered(Best::UnansweredAtEnd),
+        unanswered_at_end: t.answered(Best::UnansweredAtEnd),
         other: t.answered(Best::Other),
         open_named: keys(&t.open_named),
         refused_named: keys(&t.refused_named),
@@ -446,6 +458,7 @@ fn empty(kind: ScanKind, client: IpAddr) -> Scan {
         reset_by_client: 0,
         refused: 0,
         unanswered: 0,
+        unanswered_at_end: 0,
         other: 0,
         open_named: Vec::new(),
         refused_named: Vec::new(),
@@ -522,6 +535,10 @@ fn judge<'a>(
                 push_named(&mut scan.refused_named, key);
             }
             Answer::Unanswered => scan.unanswered += 1,
+            Answer::UnansweredAtEnd => {
+                scan.unanswered += 1;
+                scan.unanswered_at_end += 1;
+            }
             Answer::Other => scan.other += 1,
             Answer::Pending => {}
         }

@@ -113,7 +113,8 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
         Cell::Time(o.last_seen),
         Cell::Decimal3(o.avg_rate),
         Cell::Count(o.peak_rate.into()),
-        Cell::Text(full_diagnosis(o, host, clock)),
+        // Each time whole: the sentence is read away from the header's zone.
+        Cell::Text(full_diagnosis(o, host, clock.stamped())),
         Cell::Text(o.scan.as_ref().map_or("", |s| s.kind.as_str()).to_owned()),
         o.scan
             .as_ref()
@@ -124,7 +125,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
 /// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
 /// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
 /// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep.
-const SCAN_COLUMNS: [&str; 20] = [
+const SCAN_COLUMNS: [&str; 21] = [
     "kind",
     "client",
     "server",
@@ -145,6 +146,7 @@ const SCAN_COLUMNS: [&str; 20] = [
     "last_seen",
     "rate",
     "diagnosis",
+    "unanswered_at_end",
 ];
 
 /// One scan's row, in [`SCAN_COLUMNS`] order.
@@ -179,7 +181,8 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         time(scan.first_seen),
         time(scan.last_seen),
         Cell::Decimal3(scan.rate()),
-        Cell::Text(scan_sentence(scan, clock)),
+        Cell::Text(scan_sentence(scan, clock.stamped())),
+        Cell::Count(scan.unanswered_at_end),
     ]
 }
 
@@ -269,10 +272,7 @@ fn spreadsheet_table(
     clock: Clock,
     sheet: &Spreadsheet,
 ) -> String {
-    let zone = match clock {
-        Clock::Utc => "UTC",
-        Clock::Local => "local time",
-    };
+    let zone = if clock.is_utc() { "UTC" } else { "local time" };
     let header: Vec<String> = columns
         .iter()
         .map(|&name| match name {
@@ -452,6 +452,33 @@ mod tests {
             cell("192.168.100.100", &Spreadsheet::default()),
             "192.168.100.100"
         );
+    }
+
+    /// Regression: the CSV's diagnosis said "(2.0/s, 13:09:12-13:09:21)", times with no date
+    /// and no zone beside `first_seen` in Unix seconds; the spreadsheet's form too.
+    #[test]
+    fn times_in_the_diagnosis_carry_their_date_and_zone() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        for out in [
+            offenders(&a, Clock::Utc),
+            offenders_for_spreadsheet(&a, Clock::Utc, &Spreadsheet::default()),
+        ] {
+            let diagnosis = out
+                .lines()
+                .nth(1)
+                .and_then(|row| row.split_once(",\""))
+                .map(|x| x.1);
+            let diagnosis = diagnosis.expect("a quoted diagnosis");
+            assert!(diagnosis.contains("T13:09:12Z to "), "{diagnosis}");
+            assert_eq!(
+                crate::report::tests::bare_time(diagnosis),
+                None,
+                "{diagnosis}"
+            );
+        }
     }
 
     #[test]

@@ -139,6 +139,7 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
             "reset_by_client": scan.reset_by_client,
             "refused": scan.refused,
             "unanswered": scan.unanswered,
+            "unanswered_at_end": scan.unanswered_at_end,
             "other": scan.other,
         },
         "half_open_scan": scan.is_half_open(),
@@ -150,7 +151,7 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
             "endpoint": endpoint(a, p),
             "attempts": attempts,
         })).collect::<Vec<_>>(),
-        "diagnosis": super::scan_sentence(scan, clock),
+        "diagnosis": super::scan_sentence(scan, clock.stamped()),
     })
 }
 
@@ -204,7 +205,7 @@ impl Serialize for OffenderOut<'_> {
         m.serialize_entry("scan", &self.scan)?;
         m.serialize_entry(
             "diagnosis",
-            &full_diagnosis_in(o, host, self.clock, Scope::of(o)),
+            &full_diagnosis_in(o, host, self.clock.stamped(), Scope::of(o)),
         )?;
         m.serialize_entry(
             "listener",
@@ -789,7 +790,7 @@ mod tests {
         let scan = Arc::new(Scan {
             kind: ScanKind::Sweep { port },
             client: "10.0.0.9".parse().expect("ip"),
-            targets: 26,
+            targets: 27,
             targets_at_least: true,
             lowest: ("10.0.0.1".parse().expect("ip"), port),
             highest: (addr, port),
@@ -799,7 +800,8 @@ mod tests {
             half_open: 2,
             reset_by_client: 1,
             refused: 20,
-            unanswered: 1,
+            unanswered: 2,
+            unanswered_at_end: 1,
             other: 1,
             open_named: vec![("10.0.0.2".parse().expect("ip"), port)],
             refused_named: vec![(addr, port)],
@@ -902,6 +904,25 @@ mod tests {
         assert_eq!(written, expected);
         let value = serde_json::to_string_pretty(&to_value(&a, Clock::Utc)).expect("JSON");
         assert_eq!(value, expected);
+    }
+
+    /// Regression: the diagnosis in the JSON said "(2.0/s, 13:09:12-13:09:21)" and "listens on
+    /// 7211 again since 09:56:46": times of day with no date and no zone, in a report a team
+    /// reads on hosts in other zones. Each is RFC 3339 with its offset, as the contract's
+    /// times are UTC-anchored Unix seconds.
+    #[test]
+    fn times_in_the_diagnosis_carry_their_date_and_zone() {
+        let v = to_value(&every_field(), Clock::Utc);
+        for d in [&v["scans"][0]["diagnosis"], &v["offenders"][0]["diagnosis"]] {
+            let d = d.as_str().expect("a sentence");
+            assert!(
+                d.contains("2026-12-01T09:56:40Z to 2026-12-01T09:56:43Z"),
+                "{d}"
+            );
+            assert_eq!(crate::report::tests::bare_time(d), None, "{d}");
+        }
+        let own = v["offenders"][0]["diagnosis"].as_str().expect("a sentence");
+        assert!(own.contains("again since 2026-12-01T09:56:46Z"), "{own}");
     }
 
     /// Regression: the agent's `/report?since=10m` said "refused all 99 connection attempts"

@@ -40,18 +40,56 @@ pub enum Clock {
     Local,
     /// UTC.
     Utc,
+    /// Local time, each time written whole with its offset, as RFC 3339
+    /// (`2024-05-01T15:13:13+02:00`): see [`stamped`](Self::stamped).
+    LocalStamped,
+    /// UTC, each time written whole, as RFC 3339 (`2024-05-01T13:13:13Z`).
+    UtcStamped,
 }
 
 impl Clock {
+    /// This clock's zone with each time written whole (date, time and offset, RFC 3339), for
+    /// text read away from any header that names the zone: the diagnosis sentences in the JSON
+    /// and CSV, which a team reads on other hosts and in other zones ("22:18:33" there says
+    /// neither the day nor the zone).
+    #[must_use]
+    pub fn stamped(self) -> Self {
+        match self {
+            Clock::Local | Clock::LocalStamped => Clock::LocalStamped,
+            Clock::Utc | Clock::UtcStamped => Clock::UtcStamped,
+        }
+    }
+
+    /// True for the clocks that write each time whole ([`stamped`](Self::stamped)).
+    fn is_stamped(self) -> bool {
+        matches!(self, Clock::LocalStamped | Clock::UtcStamped)
+    }
+
+    /// True in UTC, stamped or not.
+    pub fn is_utc(self) -> bool {
+        matches!(self, Clock::Utc | Clock::UtcStamped)
+    }
+
     /// `ts` as a date and time in this clock's zone.
     pub fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
         let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
         let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
         let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();
-        match self {
-            Clock::Utc => utc.fixed_offset(),
-            Clock::Local => utc.with_timezone(&Local).fixed_offset(),
+        if self.is_utc() {
+            utc.fixed_offset()
+        } else {
+            utc.with_timezone(&Local).fixed_offset()
         }
+    }
+
+    /// `ts` as RFC 3339 to the second (or with `millis`), `Z` for UTC.
+    fn rfc3339(self, ts: Timestamp, millis: bool) -> String {
+        let digits = if millis {
+            chrono::SecondsFormat::Millis
+        } else {
+            chrono::SecondsFormat::Secs
+        };
+        self.datetime(ts).to_rfc3339_opts(digits, self.is_utc())
     }
 
     /// `2024-05-01 15:13:13.123456 +02:00`.
@@ -61,26 +99,39 @@ impl Clock {
             .to_string()
     }
 
-    /// `15:13:13`.
+    /// `15:13:13` (stamped: `2024-05-01T15:13:13+02:00`).
     pub fn time(self, ts: Timestamp) -> String {
+        if self.is_stamped() {
+            return self.rfc3339(ts, false);
+        }
         self.datetime(ts).format("%H:%M:%S").to_string()
     }
 
-    /// `2024-05-01 15:13:13`.
+    /// `2024-05-01 15:13:13` (stamped: `2024-05-01T15:13:13+02:00`).
     pub fn date_time(self, ts: Timestamp) -> String {
+        if self.is_stamped() {
+            return self.rfc3339(ts, false);
+        }
         self.datetime(ts).format("%Y-%m-%d %H:%M:%S").to_string()
     }
 
-    /// `15:13:13.123`.
+    /// `15:13:13.123` (stamped: `2024-05-01T15:13:13.123+02:00`).
     pub fn time_ms(self, ts: Timestamp) -> String {
+        if self.is_stamped() {
+            return self.rfc3339(ts, true);
+        }
         self.datetime(ts).format("%H:%M:%S%.3f").to_string()
     }
 
     /// A range of times: `15:13:13-15:13:22`, with dates when it spans days; `15:13:13`
-    /// within one second (not `15:13:13-15:13:13`).
+    /// within one second (not `15:13:13-15:13:13`). Stamped: `2024-05-01T15:13:13Z to
+    /// 2024-05-01T15:13:22Z` (a `-` between two dates would read as one of theirs).
     pub fn range(self, a: Timestamp, b: Timestamp) -> String {
         if a.second() == b.second() {
             return self.time(a);
+        }
+        if self.is_stamped() {
+            return format!("{} to {}", self.time(a), self.time(b));
         }
         let (da, db) = (self.datetime(a), self.datetime(b));
         if da.date_naive() == db.date_naive() {
@@ -105,7 +156,7 @@ impl Clock {
     /// (`2024-05-01 15:13:13-15:13:22`, `2024-05-01 15:13:13`), as one across days does.
     pub fn range_in(self, a: Timestamp, b: Timestamp, dated: bool) -> String {
         let range = self.range(a, b);
-        if dated && !self.spans_days(a, b) {
+        if dated && !self.is_stamped() && !self.spans_days(a, b) {
             format!("{} {range}", self.datetime(a).format("%Y-%m-%d"))
         } else {
             range
@@ -119,9 +170,10 @@ impl Clock {
 
     /// The zone of a time as text read away from the app writes it: `UTC`, `UTC+02:00`.
     pub fn zone(self, ts: Timestamp) -> String {
-        match self {
-            Clock::Utc => "UTC".to_owned(),
-            Clock::Local => format!("UTC{}", self.offset(ts)),
+        if self.is_utc() {
+            "UTC".to_owned()
+        } else {
+            format!("UTC{}", self.offset(ts))
         }
     }
 
@@ -186,6 +238,19 @@ pub fn rate(r: f64) -> String {
         } else {
             format!("{n:.3}/{unit}")
         }
+    }
+}
+
+/// How long a capture lasted, from `first` to `last` packet: `15.0 s` (tenths, under two
+/// minutes), else as [`approx_duration`] rounds it. Its span, not the seconds it touched (a
+/// capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s, though it touched 16 seconds): the
+/// text report's time line and the app's headline say the same.
+pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
+    let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
+    if secs < 120.0 {
+        format!("{secs:.1} s")
+    } else {
+        approx_duration(secs as i64)
     }
 }
 
@@ -333,30 +398,14 @@ pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
     format!("{why}: {todo} ({e})")
 }
 
-/// `n` with the noun that fits it: "1 reset", "2 resets".
+/// `n` with the noun that fits it, thousands grouped as the table writes them: "1 reset",
+/// "2 resets", "1,234 resets".
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("{n} {one}")
+        format!("1 {one}")
     } else {
-        format!("{n} {many}")
+        format!("{} {many}", thousands(n))
     }
-}
-
-/// `n` for a sentence: from five digits on in groups of three ("65,535"; "1000" stays, as
-/// four digits read at a glance).
-pub(crate) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    if digits.len() < 5 {
-        return digits;
-    }
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How many clients a sentence may name.
@@ -440,18 +489,22 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
     match parts[..] {
         [(_, one, many)] => match rest {
             1 => format!("the other one {one}"),
-            _ => format!("the other {rest} {many}"),
+            _ => format!("the other {} {many}", thousands(rest)),
         },
         _ => {
             let said: Vec<String> = parts
                 .iter()
-                .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+                .map(|&(n, one, many)| plural(n, one, many))
                 .collect();
             match said.split_last() {
                 Some((last, first)) if !first.is_empty() => {
-                    format!("of the other {rest}, {} and {last}", first.join(", "))
+                    format!(
+                        "of the other {}, {} and {last}",
+                        thousands(rest),
+                        first.join(", ")
+                    )
                 }
-                _ => format!("the other {rest} did not complete"),
+                _ => format!("the other {} did not complete", thousands(rest)),
             }
         }
     }
@@ -552,16 +605,16 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         // "9 at 1.8/s, 07:43:26-07:43:30; 3 earlier, ...", "2 at 07:43:26; 3 earlier, ...":
         // the count the earlier one's is beside.
         text = if first == last {
-            format!("{n} {text}")
+            format!("{} {text}", thousands(n))
         } else {
-            format!("{n} at {text}")
+            format!("{} at {text}", thousands(n))
         };
         let times = if from == to {
             format!("at {}", clock.time(at(from)))
         } else {
             clock.range(at(from), at(to))
         };
-        text.push_str(&format!("; {k} earlier, {times}"));
+        text.push_str(&format!("; {} earlier, {times}", thousands(k)));
     }
     Some(text)
 }
@@ -619,7 +672,7 @@ fn scan_answers(scan: &Scan) -> String {
         let list: Vec<String> = keys.iter().map(|k| target(scan.kind, *k)).collect();
         let more = n.saturating_sub(keys.len() as u64);
         if more > 0 {
-            format!("{} and {} more", list.join(", "), grouped(more))
+            format!("{} and {} more", list.join(", "), thousands(more))
         } else {
             list.join(", ")
         }
@@ -640,32 +693,40 @@ fn scan_answers(scan: &Scan) -> String {
         };
         parts.push(format!(
             "{} open ({how}): {}",
-            grouped(scan.open()),
+            thousands(scan.open()),
             named(&scan.open_named, scan.open())
         ));
     }
     if scan.refused > 0 {
         parts.push(format!(
             "{} refused (closed): {}",
-            grouped(scan.refused),
+            thousands(scan.refused),
             named(&scan.refused_named, scan.refused)
         ));
     }
-    if scan.unanswered > 0 {
+    // Probes the capture's end cut off are not told filtered: nothing waited for them.
+    let given_up = scan.unanswered.saturating_sub(scan.unanswered_at_end);
+    if given_up > 0 {
+        parts.push(format!("{} got no answer (filtered)", thousands(given_up)));
+    }
+    if scan.unanswered_at_end > 0 {
         parts.push(format!(
-            "{} got no answer (filtered)",
-            grouped(scan.unanswered)
+            "{} got no answer before the capture ended, {TOO_SOON}",
+            thousands(scan.unanswered_at_end)
         ));
     }
     if scan.other > 0 {
         parts.push(format!(
             "{} reset by the client before any answer",
-            grouped(scan.other)
+            thousands(scan.other)
         ));
     }
     let told = scan.open() + scan.refused + scan.unanswered + scan.other;
     if scan.targets > told {
-        parts.push(format!("{} not answered yet", grouped(scan.targets - told)));
+        parts.push(format!(
+            "{} not answered yet",
+            thousands(scan.targets - told)
+        ));
     }
     parts.join("; ")
 }
@@ -674,9 +735,9 @@ fn scan_answers(scan: &Scan) -> String {
 /// sentence, with its evidence: who, what, how fast, and how the targets answered.
 pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     let count = if scan.targets_at_least {
-        format!("at least {}", grouped(scan.targets))
+        format!("at least {}", thousands(scan.targets))
     } else {
-        grouped(scan.targets)
+        thousands(scan.targets)
     };
     let range = format!(
         "({} to {})",
@@ -736,24 +797,24 @@ fn scan_retried(scan: &Scan) -> String {
     let typical = match scan.typical_attempts {
         0 | 1 => "once".to_owned(),
         2 => "twice".to_owned(),
-        n => format!("{} times", grouped(n)),
+        n => format!("{} times", thousands(n)),
     };
     if scan.retried == 1 {
         return format!(
             " Not one of its targets: {}, tried {} times where the scan tried each {unit} {typical}, \
              is an offender of its own.",
             target(scan.kind, first),
-            grouped(attempts)
+            thousands(attempts)
         );
     }
     let list: Vec<String> = scan
         .retried_named
         .iter()
-        .map(|&(k, n)| format!("{} ({} attempts)", target(scan.kind, k), grouped(n)))
+        .map(|&(k, n)| format!("{} ({} attempts)", target(scan.kind, k), thousands(n)))
         .collect();
     let more = scan.retried.saturating_sub(scan.retried_named.len() as u64);
     let more = if more > 0 {
-        format!(" and {} more", grouped(more))
+        format!(" and {} more", thousands(more))
     } else {
         String::new()
     };
@@ -899,7 +960,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 let all = match attempts {
                     1 => "the only connection attempt".to_string(),
                     2 => "both connection attempts".to_string(),
-                    _ => format!("all {attempts} connection attempts"),
+                    _ => format!("all {} connection attempts", thousands(attempts)),
                 };
                 format!(
                     "{ep} refused {all}{} ({when}): {NOTHING_LISTENING}.",
@@ -910,19 +971,21 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 // failed otherwise (typically the last SYN of a capture that ended before its
                 // RST) or are still waiting.
                 format!(
-                    "{ep} refused {} of {attempts} connection attempts{} ({when}): \
+                    "{ep} refused {} of {} connection attempts{} ({when}): \
                      {NOTHING_LISTENING}; {}.",
-                    o.failed_refused,
+                    thousands(o.failed_refused),
+                    thousands(attempts),
                     from("from"),
                     other_attempts(o, attempts - o.failed_refused)
                 )
             } else {
                 format!(
-                    "{ep} refused {} of {attempts} connection attempts{} ({when}) while it accepted {}: \
+                    "{ep} refused {} of {} connection attempts{} ({when}) while it accepted {}: \
                      {}.",
-                    o.failed_refused,
+                    thousands(o.failed_refused),
+                    thousands(attempts),
                     from("from"),
-                    o.completed,
+                    thousands(o.completed),
                     stopped.meaning()
                 )
             }
@@ -947,7 +1010,8 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 );
                 if cut > 0 {
                     s.push_str(&format!(
-                        " {cut} more got none before the capture ended, {}: {TOO_SOON}.",
+                        " {} more got none before the capture ended, {}: {TOO_SOON}.",
+                        thousands(cut),
                         cut_off_wait(o, cut)
                     ));
                 }
@@ -971,11 +1035,12 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             // Fewer connections than resets: an abort answered by a late ACK and a second RST.
             let what = match conns(o, Cause::Abort) {
                 Some(k) if k < n => format!(
-                    "{} aborted ({n} resets)",
-                    plural(k, "established connection", "established connections")
+                    "{} aborted ({} resets)",
+                    plural(k, "established connection", "established connections"),
+                    thousands(n)
                 ),
                 _ if n == 1 => "1 abort of an established connection".to_string(),
-                _ => format!("{n} aborts of established connections"),
+                _ => format!("{} aborts of established connections", thousands(n)),
             };
             format!(
                 "{ep} saw {what}{} ({when}), sent by {who}: {ABORTIVE}.",
@@ -992,7 +1057,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             plural(by(Cause::Stray), "reset", "resets"),
             match conns(o, Cause::Stray) {
                 Some(1) => "a connection".to_string(),
-                Some(k) if k < by(Cause::Stray) => format!("{k} connections"),
+                Some(k) if k < by(Cause::Stray) => format!("{} connections", thousands(k)),
                 _ if by(Cause::Stray) == 1 => "a connection".to_string(),
                 _ => "connections".to_string(),
             },
@@ -1008,7 +1073,11 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 ("the only reset".to_owned(), "looks", "it")
             } else {
                 (
-                    format!("{} of {} resets", o.suspect_injected, o.rst_packets),
+                    format!(
+                        "{} of {} resets",
+                        thousands(o.suspect_injected),
+                        thousands(o.rst_packets)
+                    ),
                     "look",
                     "them",
                 )
@@ -1337,7 +1406,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
         };
         let mut text = format!("Connecting{over}: {}", named.join("; "));
         if more > 0 {
-            text.push_str(&format!("; {more} more"));
+            text.push_str(&format!("; {} more", thousands(more as u64)));
         }
         if c.more > 0 {
             text.push_str(&format!(
@@ -1346,7 +1415,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             ));
         }
         if c.not_observed > 0 {
-            text.push_str(&format!("; not observed for {}", c.not_observed));
+            text.push_str(&format!("; not observed for {}", thousands(c.not_observed)));
         }
         if !remote.is_empty() {
             text.push_str(&format!("; {remote}"));
@@ -1563,7 +1632,7 @@ fn listener_sentence(
              listen queue is full, so SYNs are dropped (the program does not accept connections \
              fast enough, or its backlog is too small).",
             now.process.label(),
-            place.overflows
+            thousands(place.overflows)
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
     }
@@ -1615,6 +1684,57 @@ mod dated_range_tests {
             utc.range_in(at(0), at(40_000_000), true),
             "2026-11-27 13:09:12-2026-11-28 00:15:52"
         );
+    }
+}
+
+/// Checks shared by the tests of the outputs that write times.
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::Clock;
+    use crate::packet::Timestamp;
+
+    /// The first time of day in `s` written without its date and zone (`13:09:12`, not
+    /// `2026-11-27T13:09:12Z`), if any.
+    pub(crate) fn bare_time(s: &str) -> Option<&str> {
+        let b = s.as_bytes();
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        (0..b.len()).find_map(|i| {
+            let hms = [0, 1, 3, 4, 6, 7].iter().all(|&k| digit(i + k))
+                && b.get(i + 2) == Some(&b':')
+                && b.get(i + 5) == Some(&b':');
+            let stamped = i > 0 && b[i - 1] == b'T';
+            (hms && !stamped).then(|| &s[i..i + 8])
+        })
+    }
+
+    /// 2026-11-27 13:09:12 UTC plus `ms` milliseconds.
+    fn at(ms: i64) -> Timestamp {
+        Timestamp((1_795_784_952_000 + ms) * 1_000_000)
+    }
+
+    #[test]
+    fn a_stamped_clock_writes_each_time_whole() {
+        let utc = Clock::Utc.stamped();
+        assert_eq!(utc.time(at(250)), "2026-11-27T13:09:12Z");
+        assert_eq!(utc.time_ms(at(250)), "2026-11-27T13:09:12.250Z");
+        assert_eq!(utc.date_time(at(250)), "2026-11-27T13:09:12Z");
+        assert_eq!(utc.range(at(0), at(900)), "2026-11-27T13:09:12Z");
+        assert_eq!(
+            utc.range(at(0), at(9_000)),
+            "2026-11-27T13:09:12Z to 2026-11-27T13:09:21Z"
+        );
+        assert_eq!(
+            utc.range_in(at(0), at(9_000), true),
+            utc.range(at(0), at(9_000))
+        );
+        assert_eq!(bare_time(&utc.range(at(0), at(9_000))), None);
+        assert_eq!(bare_time("at 13:09:12"), Some("13:09:12"));
+        let local = Clock::Local.stamped().time(at(0));
+        assert!(
+            local.ends_with(&Clock::Local.offset(at(0))) || local.ends_with('Z'),
+            "{local}"
+        );
+        assert_eq!(Clock::Local.stamped().zone(at(0)), Clock::Local.zone(at(0)));
     }
 }
 
@@ -1746,6 +1866,78 @@ mod diagnosis_tests {
         assert!(
             uneven.contains("was tried 2.5 times on average"),
             "{uneven}"
+        );
+    }
+
+    /// Regression: the sentence said "refused 12000 of 12345 connection attempts from 1234
+    /// clients" beside a table and details that write "12,345" and "1,234"; and a scan's
+    /// "1000 ports" beside its "1,000" in the headline.
+    #[test]
+    fn counts_in_the_sentence_are_grouped_by_thousands_as_the_table_writes_them() {
+        let o = Offender {
+            failed_refused: 12_000,
+            failed_attempts: 12_000,
+            attempts: 12_345,
+            completed: 345,
+            clients: 1_234,
+            ..offender(Cause::Refused, 12_000, 0)
+        };
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("refused 12,000 of 12,345 connection attempts from 1,234 clients"),
+            "{s}"
+        );
+        assert!(s.contains("while it accepted 345:"), "{s}");
+        let aborts = diagnosis(&offender(Cause::Abort, 4_321, 0), Clock::Utc);
+        assert!(
+            aborts.contains("saw 4,321 aborts of established connections"),
+            "{aborts}"
+        );
+        let resets = diagnosis(&offender(Cause::Stray, 1_000, 0), Clock::Utc);
+        assert!(
+            resets.contains("saw 1,000 resets for connections"),
+            "{resets}"
+        );
+        let injected = Offender {
+            rst_packets: 2_000,
+            ..offender(Cause::HandshakeReset, 2_000, 1_500)
+        };
+        let injected = diagnosis(&injected, Clock::Utc);
+        assert!(
+            injected.starts_with("1,500 of 2,000 resets at "),
+            "{injected}"
+        );
+        let scan = crate::engine::Scan {
+            kind: crate::engine::ScanKind::Ports {
+                server: "10.0.0.1".parse().expect("ip"),
+            },
+            client: "10.0.0.9".parse().expect("ip"),
+            targets: 1_000,
+            refused: 1_000,
+            lowest: ("10.0.0.1".parse().expect("ip"), 1),
+            highest: ("10.0.0.1".parse().expect("ip"), 1_000),
+            attempts: 1_000,
+            failed_attempts: 1_000,
+            targets_at_least: false,
+            completed: 0,
+            half_open: 0,
+            reset_by_client: 0,
+            unanswered: 0,
+            unanswered_at_end: 0,
+            other: 0,
+            open_named: Vec::new(),
+            refused_named: vec![("10.0.0.1".parse().expect("ip"), 1)],
+            first_seen: None,
+            last_seen: None,
+            typical_attempts: 1,
+            retried_named: Vec::new(),
+            retried: 0,
+        };
+        let scan = super::scan_sentence(&scan, Clock::Utc);
+        assert!(scan.contains("probed 1,000 ports (1 to 1000)"), "{scan}");
+        assert!(
+            scan.contains("1,000 refused (closed): 1 and 999 more"),
+            "{scan}"
         );
     }
 

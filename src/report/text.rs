@@ -104,17 +104,12 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
     }
     if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
-        let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
         let _ = writeln!(
             out,
             "  time        {} to {} ({})",
             clock.full(first),
             clock.full(last),
-            if secs < 120.0 {
-                format!("{secs:.1} s")
-            } else {
-                crate::report::approx_duration(secs as i64)
-            }
+            super::capture_span(first, last)
         );
     } else if cap.frames == 0 {
         let _ = writeln!(out, "  time        none: the capture holds no packets");
@@ -333,7 +328,7 @@ fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize
         let _ = writeln!(out, "{:>3}. {}", i + 1, super::scan_sentence(scan, clock));
         let _ = writeln!(
             out,
-            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}",
+            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}{}",
             scan.attempts,
             scan.failed_attempts,
             scan.targets,
@@ -341,7 +336,11 @@ fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize
             scan.completed,
             scan.half_open,
             scan.refused,
-            scan.unanswered
+            scan.unanswered,
+            match scan.unanswered_at_end {
+                0 => String::new(),
+                n => format!(" ({n} before the capture ended: too soon to tell)"),
+            }
         );
     }
     if s.scans.len() > top {

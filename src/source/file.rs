@@ -572,13 +572,21 @@ impl FileSource {
 /// Moves the problems `warnings` holds, met in the file `info` describes, to `problems`.
 #[inline(always)]
 fn take_warnings(warnings: &mut Warnings, problems: &mut Vec<SourceError>, info: &FileInfo) {
-    if !warnings.list.is_empty() {
+    if !warnings.list.is_empty()
+        || (warnings.zip_rest.as_ref()).is_some_and(|z| z.rest.get().is_some())
+    {
         move_warnings(warnings, problems, info);
     }
 }
 
 #[cold]
 fn move_warnings(warnings: &mut Warnings, problems: &mut Vec<SourceError>, info: &FileInfo) {
+    if let Some(z) = warnings.zip_rest.take_if(|z| z.rest.get().is_some())
+        && let Some(rest) = z.rest.get()
+        && let Some(error) = left_out(&z.archive, &z.read, rest)
+    {
+        problems.push(error);
+    }
     for (offset, what) in warnings.list.drain(..) {
         problems.push(SourceError::BadOption {
             path: info.path.clone(),
@@ -1173,7 +1181,29 @@ fn open_input(
     Ok((info, reader, problem))
 }
 
-/// Opens the first capture of the zip archive `raw`, read in order from its start.
+/// What a zip read in order left out after its capture `read`, as a warning; `None` when
+/// nothing followed it.
+fn left_out(archive: &Path, read: &str, rest: &zip::Rest) -> Option<SourceError> {
+    let names = super::names(&rest.names);
+    let after = match (rest.names.is_empty(), rest.unknown) {
+        (true, false) => return None,
+        (true, true) => "any members after it".to_owned(),
+        (false, false) => names,
+        (false, true) => format!("{names} and any members after them"),
+    };
+    Some(SourceError::ArchiveMember {
+        path: archive.to_path_buf(),
+        what: format!(
+            "a zip archive read from standard input is read in order, its first capture \
+             ({read}) only; left out after it: {after}"
+        ),
+        todo: "give the zip file by name to read every capture in it (merged in time), or \
+               unzip it first",
+    })
+}
+
+/// Opens the first capture of the zip archive `raw`, read in order from its start; the
+/// members after it are walked once it is read, to name them ([`left_out`]).
 fn open_zip_in_order(
     path: &Path,
     raw: Box<dyn Read + Send>,
@@ -1205,9 +1235,16 @@ fn open_zip_in_order(
         });
     }
     let name = member_path(path, &found.name);
+    let rest = Arc::new(std::sync::OnceLock::new());
+    let member = zip::ThenRest::new(found.member, window, Arc::clone(&rest));
+    let zip_rest = processes::ZipRest {
+        archive: path.to_path_buf(),
+        read: found.name.clone(),
+        rest,
+    };
     let opening = Opening {
         path: &name,
-        raw: Box::new(Prefixed::new(found.first, None, found.member)),
+        raw: Box::new(Prefixed::new(found.first, None, member)),
         size: None,
         on_disk: false,
         buffer,
@@ -1220,7 +1257,9 @@ fn open_zip_in_order(
         recheck: None,
         window,
     };
-    open_input(opening, file, interfaces, problems)
+    let (info, mut reader, problem) = open_input(opening, file, interfaces, problems)?;
+    reader.warnings.zip_rest = Some(zip_rest);
+    Ok((info, reader, problem))
 }
 
 fn open_pcap(

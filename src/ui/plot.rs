@@ -843,9 +843,10 @@ impl PlotView {
 
 /// The time axis's title: the clock, with the zone's offset at `first` in local time.
 fn axis_title(clock: Clock, first: Timestamp) -> String {
-    match clock {
-        Clock::Utc => "time (UTC)".to_owned(),
-        Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
+    if clock.is_utc() {
+        "time (UTC)".to_owned()
+    } else {
+        format!("time (local, UTC{})", clock.offset(first))
     }
 }
 
@@ -1302,12 +1303,13 @@ fn near_a_break(axis: &TimeAxis, x: f64, width: f64) -> bool {
 
 /// The clock's offset from UTC at `t`, in seconds, so grid lines fall on local minutes/hours.
 fn utc_offset_secs(clock: Clock, t: Timestamp) -> i64 {
-    match clock {
-        Clock::Utc => 0,
-        Clock::Local => Local
+    if clock.is_utc() {
+        0
+    } else {
+        Local
             .timestamp_opt(t.second(), 0)
             .single()
-            .map_or(0, |d| i64::from(d.offset().local_minus_utc())),
+            .map_or(0, |d| i64::from(d.offset().local_minus_utc()))
     }
 }
 
@@ -1497,13 +1499,15 @@ impl<'a> Offenders<'a> {
     }
 }
 
-/// The headline's words: "1 reset and 9 failed connection attempts in 96 s (failed: 0.09/s),
+/// The headline's words: "1 reset and 9 failed connection attempts in 95.4 s (failed: 0.09/s),
 /// 2 offenders". With files far apart in time, `covered` is the time they cover: the rate is
 /// over that, and the span is said to be mostly a gap.
 fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) -> String {
-    let span = match (t.first_ts, t.last_ts) {
-        (Some(f), Some(l)) => l.second() - f.second() + 1,
-        _ => 0,
+    // The seconds touched, over which a rate is counted (README, Definitions), and the
+    // capture's span, which the words say as the text report's time line does.
+    let (span, lasted) = match (t.first_ts, t.last_ts) {
+        (Some(f), Some(l)) => (l.second() - f.second() + 1, report::capture_span(f, l)),
+        _ => (0, String::new()),
     };
     // Numbers grouped by thousands, as the status bar writes them.
     let counted = |n: u64, one: &str, many: &str| {
@@ -1523,13 +1527,12 @@ fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) ->
     let over = match covered {
         Some(covered) if span > 0 => Some((
             format!(
-                " in {} of capture over {}",
+                " in {} of capture over {lasted}",
                 report::approx_duration(covered),
-                report::approx_duration(span)
             ),
             covered,
         )),
-        _ if span > 0 => Some((format!(" in {}", report::approx_duration(span)), span)),
+        _ if span > 0 => Some((format!(" in {lasted}"), span)),
         _ => None,
     };
     if let Some((words, seconds)) = over {
@@ -1661,7 +1664,8 @@ mod tests {
 
     /// Regression (window trial, tcpdump's tcp_rst_data.pcap): a capture of one reset and no
     /// failed attempt was headed "... in 1 s (failed: 0.00/s), 1 offender"; a rate of nothing
-    /// is left out.
+    /// is left out. (A capture of one instant lasted 0.0 s, as the text report says; its rate
+    /// is over the one second it touched.)
     #[test]
     fn the_headline_gives_no_rate_of_no_failed_attempt() {
         let t0 = Timestamp::from_parts(1_361_916_199, 0);
@@ -1674,7 +1678,7 @@ mod tests {
         };
         assert_eq!(
             headline_text(&totals, &plain(1), None),
-            "1 reset and 0 failed connection attempts in 1 s, 1 offender"
+            "1 reset and 0 failed connection attempts in 0.0 s, 1 offender"
         );
         let failed = Totals {
             failed_attempts: 3,
@@ -1682,7 +1686,33 @@ mod tests {
         };
         assert_eq!(
             headline_text(&failed, &plain(1), None),
-            "1 reset and 3 failed connection attempts in 1 s (failed: 3.0/s), 1 offender"
+            "1 reset and 3 failed connection attempts in 0.0 s (failed: 3.0/s), 1 offender"
+        );
+    }
+
+    /// Regression: a capture from 22:13:20.9 to 22:13:35.9 (15.0 s, as the text report's time
+    /// line says) was headed "... in 16 s": the seconds it touched, not its span.
+    #[test]
+    fn the_headline_says_the_captures_span() {
+        let t0 = Timestamp::from_parts(1_700_000_000, 900_000_000);
+        let totals = Totals {
+            rst_packets: 2,
+            failed_attempts: 0,
+            first_ts: Some(t0),
+            last_ts: Some(t0.plus_secs(15)),
+            ..Totals::default()
+        };
+        assert_eq!(
+            headline_text(&totals, &plain(1), None),
+            "2 resets and 0 failed connection attempts in 15.0 s, 1 offender"
+        );
+        let long = Totals {
+            last_ts: Some(t0.plus_secs(3_700)),
+            ..totals
+        };
+        assert_eq!(
+            headline_text(&long, &plain(1), None),
+            "2 resets and 0 failed connection attempts in 62 min, 1 offender"
         );
     }
 

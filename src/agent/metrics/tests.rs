@@ -533,6 +533,7 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         reset_by_client: 0,
         refused: targets,
         unanswered: 0,
+        unanswered_at_end: 0,
         other: 0,
         open_named: Vec::new(),
         refused_named: Vec::new(),

@@ -26,6 +26,7 @@ fn history_of(a: &Analysis) -> History {
         part.snapshot.totals.tcp_packets = done * 2;
         part.snapshot.totals.attempts = done;
         part.capture.frames = done * 2;
+        part.capture.link_types = vec![(LinkType(1), done * 2)];
         part.snapshot.totals.last_ts = Some(Timestamp::from_parts(s, 900_000_000));
         h.record(&part);
     }
@@ -80,6 +81,22 @@ fn a_window_counts_only_its_seconds() {
     let all = cut(&a, first - 100, &h);
     assert_eq!(all.snapshot.totals.rst_packets, 20);
     assert_eq!(all.capture.frames, a.capture.frames);
+}
+
+/// Regression: `/report?since=...` gave `"link_types": []` where the whole `/report` named
+/// them: the window's frames are counted by link type as its frames are.
+#[test]
+fn a_window_names_its_link_types() {
+    let mut a = sample();
+    let h = history_of(&a);
+    let first = a.snapshot.totals.first_ts.expect("packets").second();
+    let all = a.capture.frames;
+    a.capture.link_types = vec![(LinkType(1), all), (LinkType(276), 0)];
+    let w = cut(&a, first + 6, &h);
+    assert_eq!(w.capture.link_types, [(LinkType(1), w.capture.frames)]);
+    assert!(w.capture.frames > 0 && w.capture.frames < all);
+    let whole = cut(&a, first - 100, &h);
+    assert_eq!(whole.capture.link_types, [(LinkType(1), all)]);
 }
 
 #[test]

@@ -177,6 +177,20 @@ impl ProcessTable {
 pub(super) struct Warnings {
     pub(super) list: Vec<(u64, String)>,
     count: u32,
+    /// A zip read in order: its path, the capture read from it, and the members after that
+    /// capture once it is read to its end, to be said left out.
+    pub(super) zip_rest: Option<ZipRest>,
+}
+
+/// See [`Warnings::zip_rest`].
+#[derive(Debug)]
+pub(super) struct ZipRest {
+    /// The archive as given (`-`).
+    pub(super) archive: std::path::PathBuf,
+    /// The member read.
+    pub(super) read: String,
+    /// The members after it.
+    pub(super) rest: std::sync::Arc<std::sync::OnceLock<super::zip::Rest>>,
 }
 
 impl Warnings {

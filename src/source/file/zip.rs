@@ -5,7 +5,9 @@
 //! descriptor), or, when the archive was cut short and has none, by walking the local
 //! headers from the start. Each member is then read through a handle of its own, so that the
 //! captures of one zip are merged in time like files given together. A zip from a pipe is
-//! walked in order and its first capture is read.
+//! walked in order and its first capture is read (its later captures cannot be merged in time
+//! with it without being kept): once that is read, the rest is walked to name the members left
+//! out ([`ThenRest`]).
 //!
 //! A member is decompressed (stored, deflate; bzip2, LZMA, zstd and xz with the decoders the
 //! compressed captures use) and checked at its end against its CRC-32 and size. Its errors
@@ -14,8 +16,8 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use flate2::bufread::DeflateDecoder;
 
@@ -902,6 +904,86 @@ pub(super) fn first_capture(
         };
     }
     Err(NoCapture::None(skipped))
+}
+
+/// The members of a zip read in order (from a pipe) after the capture read from it: known once
+/// that capture is read to its end.
+#[derive(Debug, Default)]
+pub(super) struct Rest {
+    /// Their names (folders left out), at most [`MAX_MEMBERS`].
+    pub(super) names: Vec<String>,
+    /// Members after these could not be walked to (one that cannot be decompressed, a
+    /// decoder that does not give back the bytes after it, a damaged header).
+    pub(super) unknown: bool,
+}
+
+/// A member of a zip read in order that, at its end, walks the rest of the archive and sets
+/// `rest` to what it found.
+pub(super) struct ThenRest {
+    member: Option<Member>,
+    window: Window,
+    rest: Arc<OnceLock<Rest>>,
+}
+
+impl ThenRest {
+    /// `member`, read within `window`, with where to put the rest once it is read.
+    pub(super) fn new(member: Member, window: Window, rest: Arc<OnceLock<Rest>>) -> Self {
+        Self {
+            member: Some(member),
+            window,
+            rest,
+        }
+    }
+}
+
+impl Read for ThenRest {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(member) = &mut self.member else {
+            return Ok(0);
+        };
+        let n = member.read(buf)?;
+        if n == 0
+            && !buf.is_empty()
+            && let Some(member) = self.member.take()
+        {
+            let _ = self.rest.set(rest_of(member, self.window));
+        }
+        Ok(n)
+    }
+}
+
+/// The members after `member` (read to its end) in the archive it came from.
+fn rest_of(member: Member, window: Window) -> Rest {
+    let mut rest = Rest::default();
+    let Some(mut up) = member.into_upstream() else {
+        rest.unknown = true;
+        return rest;
+    };
+    while rest.names.len() < MAX_MEMBERS {
+        let entry = match local_header(&mut up) {
+            Ok(Some((entry, _))) => entry,
+            Ok(None) => return rest,
+            Err(_) => break,
+        };
+        if !entry.is_folder() {
+            rest.names.push(entry.name.clone());
+        }
+        let Ok(method) = entry.method() else {
+            break;
+        };
+        let Ok(mut member) = Member::new(up, &entry, method, window) else {
+            break;
+        };
+        if io::copy(&mut member, &mut io::sink()).is_err() {
+            break;
+        }
+        up = match member.into_upstream() {
+            Some(up) => up,
+            None => break,
+        };
+    }
+    rest.unknown = true;
+    rest
 }
 
 fn read_name(r: &mut impl Read, len: u16) -> io::Result<String> {

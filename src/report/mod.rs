@@ -458,7 +458,7 @@ fn clients(o: &Offender) -> String {
         o.rst_by_cause[Cause::Stray.index()],
     ];
     if o.clients > 1 && kinds.iter().filter(|&&k| k > 0).count() > 1 {
-        format!("{n} (over all its incidents)")
+        format!("{n} over all its incidents")
     } else {
         n
     }

@@ -38,7 +38,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
-use self::http::{Request, Response, Server};
+use self::http::{Limits, Rejected, Request, Response, Server};
 use self::metrics::{Exposition, Format, OffenderInfo, ScanTracker, Selection};
 use self::own_process::OwnProcessReader;
 use self::window::History;
@@ -177,6 +177,8 @@ struct Shared {
     ring: Arc<Mutex<EvidenceRing>>,
     /// Reads the agent's own process at each scrape.
     own_process: Mutex<OwnProcessReader>,
+    /// Requests the HTTP server turned away.
+    rejected: Arc<Rejected>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -235,6 +237,7 @@ impl Agent {
             stats: Mutex::new(CaptureStats::default()),
             ring,
             own_process: Mutex::new(OwnProcessReader::default()),
+            rejected: Arc::default(),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -266,8 +269,14 @@ impl Agent {
             .map_err(AgentError::Thread)?;
         let handler_shared = Arc::clone(&shared);
         let handler: Arc<http::Handler> = Arc::new(move |req: &Request| handler_shared.answer(req));
-        let server =
-            Server::start(listener, config.token.clone(), handler).map_err(AgentError::Thread)?;
+        let server = Server::start_with(
+            listener,
+            config.token.clone(),
+            handler,
+            Limits::default(),
+            Arc::clone(&shared.rejected),
+        )
+        .map_err(AgentError::Thread)?;
         let mut agent = Self {
             server: Some(server),
             thread: Some(thread),
@@ -396,6 +405,7 @@ impl Shared {
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,
             started: unix_f64(self.started),
+            http_rejected: Default::default(),
             process: None,
         };
         *lock(&self.exposition) = exposition;
@@ -429,6 +439,7 @@ impl Shared {
                 let format = Format::negotiate(req.header("accept"));
                 let mut e = lock(&self.exposition).clone();
                 e.process = lock(&self.own_process).read();
+                e.http_rejected = self.rejected.counts();
                 Response::new(200, format.content_type(), format.render(e))
             }
             "/report" => self.report(req),

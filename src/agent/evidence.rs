@@ -7,7 +7,15 @@
 //!   analysis of the evidence tells a reset of an established connection from one in the
 //!   handshake);
 //! - the last [`CONTEXT_PACKETS`](crate::agent::evidence::CONTEXT_PACKETS) other segments of a connection before each of its RSTs
-//!   (what it was doing when it was reset), from an in-memory window of recent segments.
+//!   (what it was doing when it was reset), from an in-memory window of recent segments; a SYN
+//!   starts the window of its four-tuple again, so a reused client port never lends the
+//!   previous connection's segments to the next one's reset.
+//!
+//! The files are in time order, as a capture is: frames are held back in memory for
+//! [`HOLD_NS`](crate::agent::evidence::HOLD_NS) of packet time (at most
+//! [`HOLD_FRAMES`](crate::agent::evidence::HOLD_FRAMES) of them) so that a reset's context,
+//! older than frames chosen since, goes in before them; context older than what was written
+//! already is left out (and counted). `/evidence` writes out what is held before it reads.
 //!
 //! The files (`evidence-NNNNNNNNNNNN.pcapng`, numbered in order) are written with the live
 //! capture's pcapng writer, one section each, and rotated at a fraction of the cap; the oldest
@@ -16,7 +24,8 @@
 //! gives all of it as one pcapng stream (the files one section after another) for
 //! [`crate::report::evidence::collect_source`], while the writer goes on.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::net::IpAddr;
@@ -39,6 +48,11 @@ const RECENT: usize = 16_384;
 const RECENT_BYTES: usize = 256;
 /// Connections between SYN-ACK and the originator's next segment, at most.
 const HANDSHAKES: usize = 65_536;
+/// Packet time a frame is held back before it is written, so that the context of a reset that
+/// comes within it is written in time order (nanoseconds).
+pub const HOLD_NS: i64 = 10_000_000_000;
+/// Frames held back at most (the oldest is written when more come).
+pub const HOLD_FRAMES: usize = 4096;
 /// Smallest cap on the evidence directory.
 pub const MIN_BYTES: u64 = 1 << 20;
 /// Written data reaches the disk at least this often.
@@ -96,6 +110,18 @@ struct Current {
     flushed: Instant,
 }
 
+/// A frame held back before it is written, ordered by time and then as it came.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Held {
+    ts: Timestamp,
+    order: u64,
+    interface: u32,
+    orig_len: u32,
+    link_type: LinkType,
+    number: u64,
+    data: Vec<u8>,
+}
+
 /// The ring of evidence files; see the module documentation.
 pub struct EvidenceRing {
     dir: PathBuf,
@@ -112,6 +138,15 @@ pub struct EvidenceRing {
     packets: u64,
     errors: u64,
     last_error: Option<String>,
+    /// Frames held back, oldest first out.
+    held: BinaryHeap<Reverse<Held>>,
+    held_order: u64,
+    /// The newest frame time seen.
+    newest: Option<Timestamp>,
+    /// The newest frame time written to a file: context older than this is left out.
+    written_up_to: Option<Timestamp>,
+    /// Context segments left out for that.
+    late_context: u64,
 }
 
 /// Counts of the ring, for `/metrics`.
@@ -163,6 +198,11 @@ impl EvidenceRing {
             packets: 0,
             errors: 0,
             last_error: None,
+            held: BinaryHeap::new(),
+            held_order: 0,
+            newest: None,
+            written_up_to: None,
+            late_context: 0,
         };
         for (_, path) in found {
             let bytes = whole_blocks(&path).map_err(err(&path))?;
@@ -220,9 +260,74 @@ impl EvidenceRing {
         self.interfaces = interfaces.to_vec();
     }
 
-    /// Appends one frame, rotating and trimming as needed. A failed write is counted and
-    /// the segment given up; the next frame starts a new one.
+    /// Appends one frame (after holding it back, see the module documentation), rotating and
+    /// trimming as needed. A failed write is counted and the segment given up; the next frame
+    /// starts a new one.
     pub fn write(&mut self, frame: &Frame<'_>) {
+        self.hold(frame);
+    }
+
+    /// Appends a segment of a connection from before its reset, in its place in time; left
+    /// out when frames after it are in a file already.
+    pub fn write_context(&mut self, frame: &Frame<'_>) {
+        if self.written_up_to.is_some_and(|w| frame.ts < w) {
+            self.late_context += 1;
+            return;
+        }
+        self.hold(frame);
+    }
+
+    /// Context segments left out because newer frames were written already.
+    pub fn late_context(&self) -> u64 {
+        self.late_context
+    }
+
+    fn hold(&mut self, frame: &Frame<'_>) {
+        self.newest = Some(self.newest.map_or(frame.ts, |n| n.max(frame.ts)));
+        self.held.push(Reverse(Held {
+            ts: frame.ts,
+            order: self.held_order,
+            interface: frame.interface,
+            orig_len: frame.orig_len,
+            link_type: frame.link_type,
+            number: frame.number,
+            data: frame.data.to_vec(),
+        }));
+        self.held_order += 1;
+        self.release(false);
+    }
+
+    /// Writes the frames held longer than [`HOLD_NS`] (or past [`HOLD_FRAMES`]); `all`: every
+    /// frame held.
+    fn release(&mut self, all: bool) {
+        let until = self
+            .newest
+            .map_or(i64::MIN, |n| n.0.saturating_sub(HOLD_NS));
+        while let Some(Reverse(top)) = self.held.peek() {
+            if !(all || self.held.len() > HOLD_FRAMES || top.ts.0 < until) {
+                break;
+            }
+            let Some(Reverse(h)) = self.held.pop() else {
+                break;
+            };
+            self.written_up_to = Some(self.written_up_to.map_or(h.ts, |w| w.max(h.ts)));
+            self.write_now(&Frame {
+                ts: h.ts,
+                number: h.number,
+                link_type: h.link_type,
+                interface: h.interface,
+                data: &h.data,
+                orig_len: h.orig_len,
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+                options: crate::source::PacketOptions::default(),
+            });
+        }
+    }
+
+    fn write_now(&mut self, frame: &Frame<'_>) {
         if let Err(e) = self.try_write(frame) {
             self.errors += 1;
             self.last_error = Some(e.to_string());
@@ -243,7 +348,7 @@ impl EvidenceRing {
             c.writer_flush()?;
         }
         if c.bytes.load(Ordering::Relaxed) >= self.segment_bytes {
-            self.seal();
+            self.end_segment();
             self.enforce_cap();
         }
         Ok(())
@@ -287,8 +392,14 @@ impl EvidenceRing {
         Ok(())
     }
 
-    /// Ends the current segment (a later frame starts the next).
+    /// Writes what is held and ends the current segment (a later frame starts the next).
     pub fn seal(&mut self) {
+        self.release(true);
+        self.end_segment();
+    }
+
+    /// Ends the current segment.
+    fn end_segment(&mut self) {
         let Some(c) = self.current.take() else {
             return;
         };
@@ -330,6 +441,7 @@ impl EvidenceRing {
     /// Everything in the ring as one pcapng byte stream (the segments in order, each its own
     /// section), as it stands now: the current segment is flushed and read up to there.
     pub fn reader(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        self.release(true);
         let mut parts: Vec<Box<dyn Read + Send>> = Vec::new();
         for s in &self.sealed {
             match File::open(&s.path) {
@@ -505,7 +617,7 @@ impl EvidenceTap {
             if r.seq != seq {
                 continue;
             }
-            ring.write(&Frame {
+            ring.write_context(&Frame {
                 ts: r.ts,
                 number: r.number,
                 link_type: r.link_type,
@@ -537,6 +649,11 @@ impl FrameTap for EvidenceTap {
         };
         let key = flow_key(p);
         let flags = p.flags;
+        if flags.syn() {
+            // A new connection of the four-tuple (a client port used again): what the last one
+            // did is not the context of this one's reset.
+            self.by_flow.remove(&key);
+        }
         if flags.syn() && flags.ack() {
             if self.handshakes.len() >= HANDSHAKES
                 && let Some(k) = self.handshakes.keys().next().copied()

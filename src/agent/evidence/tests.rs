@@ -40,10 +40,22 @@ fn interfaces() -> Vec<CapturedInterface> {
 
 /// An Ethernet frame with one TCP segment; `from_client` picks the direction.
 fn tcp(from_client: bool, flags: &str, seq: u32, ack: u32, payload: usize) -> Vec<u8> {
+    tcp_port(40000, from_client, flags, seq, ack, payload)
+}
+
+/// [`tcp`] from client port `port`.
+fn tcp_port(
+    port: u16,
+    from_client: bool,
+    flags: &str,
+    seq: u32,
+    ack: u32,
+    payload: usize,
+) -> Vec<u8> {
     let (src, dst, sport, dport) = if from_client {
-        (CLIENT, SERVER, 40000, 7211)
+        (CLIENT, SERVER, port, 7211)
     } else {
-        (SERVER, CLIENT, 7211, 40000)
+        (SERVER, CLIENT, 7211, port)
     };
     let mut b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6])
         .ipv4(src, dst, 64)
@@ -65,14 +77,22 @@ fn tcp(from_client: bool, flags: &str, seq: u32, ack: u32, payload: usize) -> Ve
 
 /// Feeds frames (one per 10 ms) through the tap into a ring in `dir`; returns the ring.
 fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
+    let timed: Vec<(i64, Vec<u8>)> = (frames.iter().enumerate())
+        .map(|(i, f)| (i as i64 * 10, f.clone()))
+        .collect();
+    tap_timed(dir, &timed)
+}
+
+/// [`tap_frames`], each frame at its time in milliseconds.
+fn tap_timed(dir: &Path, frames: &[(i64, Vec<u8>)]) -> Arc<Mutex<EvidenceRing>> {
     let ring = Arc::new(Mutex::new(
         EvidenceRing::open(dir, MIN_BYTES).expect("ring"),
     ));
     let mut tap = EvidenceTap::new(Arc::clone(&ring));
     tap.start(&interfaces());
-    for (i, data) in frames.iter().enumerate() {
+    for (i, (ms, data)) in frames.iter().enumerate() {
         let f = Frame {
-            ts: Timestamp::from_parts(1_700_000_000, (i as u32) * 10_000_000),
+            ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
             number: i as u64 + 1,
             link_type: LinkType(1),
             interface: 0,
@@ -94,14 +114,82 @@ fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
 
 /// The ring's frames, as a capture reader sees them.
 fn read_back(ring: &Arc<Mutex<EvidenceRing>>) -> Vec<Vec<u8>> {
+    read_back_timed(ring).into_iter().map(|(_, f)| f).collect()
+}
+
+/// [`read_back`] with each frame's time in milliseconds as [`tap_timed`] gives them.
+fn read_back_timed(ring: &Arc<Mutex<EvidenceRing>>) -> Vec<(i64, Vec<u8>)> {
     let reader = ring.lock().expect("lock").reader().expect("reader");
     let mut src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
     let mut out = Vec::new();
     while let Some(f) = src.next_frame() {
-        out.push(f.data.to_vec());
+        out.push((
+            (f.ts.0 - 1_700_000_000_000_000_000) / 1_000_000,
+            f.data.to_vec(),
+        ));
     }
     assert!(src.problems().is_empty(), "{:?}", src.problems());
     out
+}
+
+/// Regression: a client port used again (the tester's reuse.py: a good connection, then 3 s
+/// later a refused one from the same port) had the first connection's last segments written
+/// as the refusal's context, after its SYN and 3 s out of time order, and an analysis of the
+/// evidence counted 1 failed attempt of 3, 2 accepted, where the agent said 1 of 2.
+#[test]
+fn a_reused_client_port_s_reset_gets_no_segments_of_the_previous_connection() {
+    let dir = TempDir::new("reuse");
+    let frames = vec![
+        (0, tcp(true, "S", 100, 0, 0)),
+        (1, tcp(false, "SA", 500, 101, 0)),
+        (2, tcp(true, "A", 101, 501, 0)),
+        (3, tcp(true, "PA", 101, 501, 10)),
+        (4, tcp(false, "A", 501, 111, 0)),
+        (5, tcp(true, "FA", 111, 501, 0)),
+        (6, tcp(false, "FA", 501, 112, 0)),
+        (7, tcp(true, "A", 112, 502, 0)),
+        (3000, tcp(true, "S", 9000, 0, 0)),
+        (3001, tcp(false, "RA", 0, 9001, 0)),
+    ];
+    let ring = tap_timed(&dir.0, &frames);
+    let kept = read_back_timed(&ring);
+    let expected: Vec<(i64, Vec<u8>)> = [0, 1, 2, 5, 6, 8, 9]
+        .iter()
+        .map(|&i| frames[i].clone())
+        .collect();
+    assert_eq!(
+        kept.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        expected.iter().map(|(t, _)| *t).collect::<Vec<_>>()
+    );
+    assert_eq!(kept, expected);
+    let reader = ring.lock().expect("lock").reader().expect("reader");
+    let a = analysis::analyze_source(
+        FileSource::from_reader(PathBuf::from("ring"), reader).expect("capture"),
+        Options::default(),
+    );
+    assert_eq!(a.snapshot.totals.failed_attempts, 1);
+    assert_eq!(a.snapshot.totals.rst_by_cause[Cause::Refused.index()], 1);
+    assert_eq!(a.snapshot.totals.rst_packets, 1);
+}
+
+/// A reset's context is older than frames of other connections chosen since; the file keeps
+/// time order all the same.
+#[test]
+fn a_resets_context_goes_into_the_file_in_time_order() {
+    let dir = TempDir::new("order");
+    let frames = vec![
+        (0, tcp(true, "S", 100, 0, 0)),
+        (10, tcp(false, "SA", 500, 101, 0)),
+        (20, tcp(true, "A", 101, 501, 0)),
+        (30, tcp(true, "PA", 101, 501, 10)),
+        // Another client refused meanwhile.
+        (40, tcp_port(40001, true, "S", 7000, 0, 0)),
+        (50, tcp_port(40001, false, "RA", 0, 7001, 0)),
+        (60, tcp(false, "RA", 501, 111, 0)),
+    ];
+    let ring = tap_timed(&dir.0, &frames);
+    let kept = read_back_timed(&ring);
+    assert_eq!(kept, frames);
 }
 
 #[test]
@@ -222,8 +310,9 @@ fn a_segment_cut_short_by_a_crash_is_trimmed_and_the_next_run_goes_on() {
     drop(f);
     let ring = tap_frames(&dir.0, &[tcp(true, "S", 7, 0, 0)]);
     assert_eq!(fs::metadata(&first).expect("first").len(), len);
-    assert!(dir.0.join("evidence-000000000001.pcapng").exists());
+    // Read back (which writes the frame held back) before the new file is looked for.
     assert_eq!(read_back(&ring).len(), 3);
+    assert!(dir.0.join("evidence-000000000001.pcapng").exists());
 }
 
 #[test]

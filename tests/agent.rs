@@ -1281,3 +1281,58 @@ fn a_bad_interface_or_evidence_directory_stops_the_start_with_exit_2() {
     assert!(err.contains("rstscope-none0"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The frames of a pcapng answer: time (ns) and bytes.
+fn frames_of(pcapng: &[u8]) -> Vec<(i64, Vec<u8>)> {
+    let mut src = rstscope::source::FileSource::from_reader(
+        PathBuf::from("answer"),
+        Box::new(std::io::Cursor::new(pcapng.to_vec())),
+    )
+    .expect("a pcapng");
+    let mut out = Vec::new();
+    while let Some(f) = src.next_frame() {
+        out.push((f.ts.0, f.data.to_vec()));
+    }
+    out
+}
+
+/// Regression: `/evidence?max_packets=N` gave the OLDEST N packets of the endpoint (on a
+/// busy host, healthy handshakes from before the failures: "resets 0"), and the file did not
+/// say it was cut.
+#[test]
+fn evidence_cut_by_max_packets_holds_the_newest_packets_and_says_it_was_cut() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("max-packets", &[]) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{}", free_port());
+    refused_connects(&target, 10, 20);
+    let series = format!("rstscope_failed_attempts_total{{endpoint=\"{target}\"}}");
+    let text = scrape_until(&agent, &series, 10.0);
+    assert_eq!(sample(&text, &series), Some(10.0), "{text}");
+    let all = agent.get(&format!("/evidence?endpoint={target}"));
+    assert_eq!(all.status, 200, "{}", all.text());
+    let all_frames = frames_of(&all.body);
+    assert_eq!(all_frames.len(), 20, "a SYN and a RST per connect");
+    let contains = |b: &[u8], s: &str| b.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(!contains(&all.body, "cut to"));
+    let cut = agent.get(&format!("/evidence?endpoint={target}&max_packets=4"));
+    assert_eq!(cut.status, 200, "{}", cut.text());
+    let cut_frames = frames_of(&cut.body);
+    let times = |f: &[(i64, Vec<u8>)]| f.iter().map(|(t, _)| *t).collect::<Vec<_>>();
+    assert_eq!(times(&cut_frames), times(&all_frames[16..]), "the newest 4");
+    assert_eq!(cut_frames, all_frames[16..].to_vec());
+    assert_eq!(
+        cut.headers
+            .get("x-rstscope-more-packets")
+            .map(String::as_str),
+        Some("16")
+    );
+    assert!(
+        contains(
+            &cut.body,
+            &format!("cut to the last 4 of 20 packets of {target}")
+        ),
+        "the file says it was cut"
+    );
+}

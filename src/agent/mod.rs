@@ -596,7 +596,19 @@ impl Shared {
             return none();
         };
         let range = since.map(|s| (s, i64::MAX));
-        let ev = report::evidence::collect_source(source, (ep.ip(), ep.port()), range, max, None);
+        // The newest packets when there are more than `max`: those of the failures asked about.
+        let how = report::evidence::Collect {
+            latest: true,
+            ..report::evidence::Collect::default()
+        };
+        let ev = report::evidence::collect_source_with(
+            source,
+            (ep.ip(), ep.port()),
+            range,
+            max,
+            None,
+            how,
+        );
         if ev.packets.is_empty() {
             return none();
         }

@@ -57,6 +57,9 @@ pub const HOLD_FRAMES: usize = 4096;
 pub const MIN_BYTES: u64 = 1 << 20;
 /// Written data reaches the disk at least this often.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// The ring looks this often that its directory and file are still there (a directory removed
+/// or moved by hand leaves the agent writing to a file no one can open).
+const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// File name prefix and extension of the segments.
 const PREFIX: &str = "evidence-";
 const SUFFIX: &str = ".pcapng";
@@ -147,6 +150,11 @@ pub struct EvidenceRing {
     written_up_to: Option<Timestamp>,
     /// Context segments left out for that.
     late_context: u64,
+    /// When the directory was last looked at.
+    checked: Instant,
+    /// The directory went away while the agent ran: the newest frame time written before
+    /// (evidence up to then is lost).
+    removed: Option<Timestamp>,
 }
 
 /// Counts of the ring, for `/metrics`.
@@ -203,6 +211,8 @@ impl EvidenceRing {
             newest: None,
             written_up_to: None,
             late_context: 0,
+            checked: Instant::now(),
+            removed: None,
         };
         for (_, path) in found {
             let bytes = whole_blocks(&path).map_err(err(&path))?;
@@ -283,6 +293,9 @@ impl EvidenceRing {
     }
 
     fn hold(&mut self, frame: &Frame<'_>) {
+        if self.checked.elapsed() >= CHECK_EVERY {
+            self.check_dir();
+        }
         self.newest = Some(self.newest.map_or(frame.ts, |n| n.max(frame.ts)));
         self.held.push(Reverse(Held {
             ts: frame.ts,
@@ -327,6 +340,42 @@ impl EvidenceRing {
         }
     }
 
+    /// Finds a directory removed or moved while the agent runs (its writes go on into a file
+    /// no one can open, and no write fails): counts it as a write error, says so in
+    /// [`EvidenceRing::last_error`], forgets the files that went with it and makes the
+    /// directory again, so that new evidence is kept.
+    fn check_dir(&mut self) {
+        self.checked = Instant::now();
+        let file_gone = (self.current.as_ref()).is_some_and(|c| fs::metadata(&c.path).is_err());
+        if !file_gone && self.dir.is_dir() {
+            return;
+        }
+        self.current = None;
+        self.sealed.retain(|s| s.path.exists());
+        self.removed = self.written_up_to.or(self.removed);
+        self.errors += 1;
+        let dir = self.dir.display();
+        self.last_error = Some(match fs::create_dir_all(&self.dir) {
+            Ok(()) => format!(
+                "{dir}: the evidence directory (or its file) was removed or moved while the agent \
+                 ran: the evidence kept there is lost; the directory was made again and new \
+                 evidence is kept there"
+            ),
+            Err(e) => format!(
+                "{dir}: the evidence directory was removed or moved while the agent ran and \
+                 cannot be made again ({e}): no evidence is kept until it can; make the \
+                 directory and let the agent write it, or restart the agent with \
+                 --evidence-dir DIR"
+            ),
+        });
+    }
+
+    /// The directory went away while the agent ran: the newest packet time of the evidence
+    /// lost with it.
+    pub fn removed(&self) -> Option<Timestamp> {
+        self.removed
+    }
+
     fn write_now(&mut self, frame: &Frame<'_>) {
         if let Err(e) = self.try_write(frame) {
             self.errors += 1;
@@ -355,6 +404,7 @@ impl EvidenceRing {
     }
 
     fn start_segment(&mut self) -> io::Result<()> {
+        self.check_dir();
         let path = self
             .dir
             .join(format!("{PREFIX}{:012}{SUFFIX}", self.next_seq));
@@ -441,6 +491,7 @@ impl EvidenceRing {
     /// Everything in the ring as one pcapng byte stream (the segments in order, each its own
     /// section), as it stands now: the current segment is flushed and read up to there.
     pub fn reader(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        self.check_dir();
         self.release(true);
         let mut parts: Vec<Box<dyn Read + Send>> = Vec::new();
         for s in &self.sealed {
@@ -457,9 +508,11 @@ impl EvidenceRing {
             }
         }
         if let Some(c) = &mut self.current {
-            c.writer_flush()?;
+            let path = c.path.clone();
+            let name = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            c.writer_flush().map_err(name)?;
             let len = c.bytes.load(Ordering::Relaxed);
-            let f = File::open(&c.path)?;
+            let f = File::open(&c.path).map_err(name)?;
             parts.push(Box::new(f.take(len)));
         }
         let chained = parts

@@ -179,6 +179,8 @@ struct Shared {
     own_process: Mutex<OwnProcessReader>,
     /// Requests the HTTP server turned away.
     rejected: Arc<Rejected>,
+    /// Evidence write errors already said on stderr.
+    evidence_errors_said: Mutex<u64>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -238,6 +240,7 @@ impl Agent {
             ring,
             own_process: Mutex::new(OwnProcessReader::default()),
             rejected: Arc::default(),
+            evidence_errors_said: Mutex::new(0),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -376,7 +379,22 @@ impl Shared {
     ) {
         let (rows, other) = selection.update(&a.snapshot);
         let host = a.host.as_deref();
-        let ring = lock(&self.ring).stats();
+        let (ring, error) = {
+            let ring = lock(&self.ring);
+            (ring.stats(), ring.last_error().map(str::to_owned))
+        };
+        // The agent's log (stderr: the journal, the Windows service's log) says each new
+        // failure to keep evidence once, with its latest message.
+        let mut said = lock(&self.evidence_errors_said);
+        if ring.errors > *said {
+            eprintln!(
+                "rstscope agent: evidence: {} ({} failed writes so far)",
+                error.as_deref().unwrap_or("a write failed"),
+                ring.errors
+            );
+            *said = ring.errors;
+        }
+        drop(said);
         let exposition = Exposition {
             rows: rows
                 .into_iter()
@@ -573,22 +591,42 @@ impl Shared {
                 );
             }
         };
-        let reader = lock(&self.ring).reader();
+        let (reader, dir, removed) = {
+            let mut ring = lock(&self.ring);
+            (ring.reader(), ring.dir().to_path_buf(), ring.removed())
+        };
         let reader = match reader {
             Ok(r) => r,
-            Err(e) => return Response::text(500, &format!("rstscope: reading the evidence: {e}")),
+            Err(e) => {
+                return Response::text(
+                    500,
+                    &format!(
+                        "rstscope: reading the evidence in {}: {e}; if the directory was removed \
+                         or moved, the agent makes it again and keeps new evidence there (see \
+                         rstscope_evidence_write_errors_total and the agent's log); give it a \
+                         folder it can write with --evidence-dir DIR",
+                        dir.display()
+                    ),
+                );
+            }
         };
         let none = || {
             Response::text(
                 404,
                 &format!(
-                    "rstscope: no evidence of {} kept on this host{}",
+                    "rstscope: no evidence of {} kept on this host{}{}",
                     report::endpoint(ep.ip(), ep.port()),
                     if since.is_some() {
                         " in that window"
                     } else {
                         ""
-                    }
+                    },
+                    removed.map_or(String::new(), |t| format!(
+                        "; the evidence directory {} was removed or moved while the agent ran, \
+                         and the evidence kept up to {} went with it",
+                        dir.display(),
+                        Clock::Utc.full(t)
+                    ))
                 ),
             )
         };

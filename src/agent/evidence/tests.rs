@@ -376,3 +376,66 @@ fn a_syn_fin_rst_agent_s_evidence_is_analyzed_as_one() {
     assert_eq!(a.snapshot.totals.rst_by_cause[Cause::Abort.index()], 1);
     assert_eq!(a.snapshot.totals.failed_attempts, 0);
 }
+
+/// Writes one frame straight to the ring, at `ms` milliseconds.
+fn write_at(ring: &Arc<Mutex<EvidenceRing>>, ms: i64, data: &[u8]) {
+    ring.lock().expect("lock").write(&Frame {
+        ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
+        number: 1,
+        link_type: LinkType(1),
+        interface: 0,
+        data,
+        orig_len: data.len() as u32,
+        direction: None,
+        process: None,
+        effective_process: None,
+        packet_id: None,
+        options: crate::source::PacketOptions::default(),
+    });
+}
+
+/// Regression: with the evidence directory removed while the agent ran, `/evidence` answered
+/// 500 "No such file or directory" (no path, no remedy) for every endpoint, and no write
+/// error was counted (the agent went on writing to its open, unlinked file), so the shipped
+/// alert RstscopeAgentEvidenceNotWritten never fired.
+#[test]
+fn an_evidence_directory_removed_while_running_is_counted_made_again_and_used() {
+    let dir = TempDir::new("removed");
+    let ring = tap_frames(
+        &dir.0,
+        &[tcp(true, "S", 1, 0, 0), tcp(false, "RA", 0, 2, 0)],
+    );
+    assert_eq!(read_back(&ring).len(), 2);
+    fs::remove_dir_all(&dir.0).expect("remove the directory");
+    // Looking for evidence finds it out at once: nothing to read, and no error.
+    let mut empty = Vec::new();
+    (ring.lock().expect("lock").reader().expect("reader"))
+        .read_to_end(&mut empty)
+        .expect("read");
+    assert!(empty.is_empty());
+    let error = |ring: &Arc<Mutex<EvidenceRing>>| {
+        let ring = ring.lock().expect("lock");
+        (ring.stats().errors, ring.last_error().map(str::to_owned))
+    };
+    let (errors, said) = error(&ring);
+    assert_eq!(errors, 1);
+    let said = said.expect("a message");
+    assert!(
+        said.contains(&dir.0.display().to_string()) && said.contains("removed or moved"),
+        "{said}"
+    );
+    assert!(dir.0.is_dir(), "made again");
+    assert!(ring.lock().expect("lock").removed().is_some());
+    // New evidence goes there.
+    write_at(&ring, 100, &tcp(true, "S", 7, 0, 0));
+    assert_eq!(read_back(&ring), vec![tcp(true, "S", 7, 0, 0)]);
+    // Moved away while frames come: found within a second by the writes themselves.
+    let moved = dir.0.with_extension("moved");
+    let _ = fs::remove_dir_all(&moved);
+    fs::rename(&dir.0, &moved).expect("move the directory");
+    std::thread::sleep(CHECK_EVERY + Duration::from_millis(100));
+    write_at(&ring, 200, &tcp(true, "S", 8, 0, 0));
+    assert_eq!(error(&ring).0, 2);
+    assert!(dir.0.is_dir(), "made again");
+    let _ = fs::remove_dir_all(&moved);
+}

@@ -1336,3 +1336,55 @@ fn evidence_cut_by_max_packets_holds_the_newest_packets_and_says_it_was_cut() {
         "the file says it was cut"
     );
 }
+
+/// Regression: a second agent given the evidence directory of a running one started normally
+/// and wrote its files beside the first's; the evidence then held packets twice.
+#[test]
+fn a_second_agent_on_the_same_evidence_directory_refuses_to_start_naming_the_first() {
+    let _lo = take_lo();
+    let Some(first) = start_agent("shared-evidence", &[]) else {
+        return;
+    };
+    let mut second = Command::new(BIN)
+        .args([
+            "agent",
+            "-i",
+            "lo",
+            "--listen",
+            "127.0.0.1:0",
+            "--evidence-dir",
+        ])
+        .arg(first.dir.join("evidence"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = second.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            panic!("a second agent started on the evidence directory of a running one");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    let _ = second
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("another rstscope agent")
+            && err.contains(&format!("pid {}", first.child.id()))
+            && err.contains("--evidence-dir"),
+        "{err}"
+    );
+    let (code, _) = first.stop();
+    assert_eq!(code, Some(0));
+}

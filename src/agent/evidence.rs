@@ -60,6 +60,8 @@ const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// The ring looks this often that its directory and file are still there (a directory removed
 /// or moved by hand leaves the agent writing to a file no one can open).
 const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// The file an agent holds locked while it keeps evidence in the directory; it says its pid.
+pub const LOCK_FILE: &str = ".rstscope-agent.lock";
 /// File name prefix and extension of the segments.
 const PREFIX: &str = "evidence-";
 const SUFFIX: &str = ".pcapng";
@@ -155,6 +157,9 @@ pub struct EvidenceRing {
     /// The directory went away while the agent ran: the newest frame time written before
     /// (evidence up to then is lost).
     removed: Option<Timestamp>,
+    /// [`LOCK_FILE`], locked while the ring is open: two agents writing one directory kept
+    /// each other's files, and the evidence held packets twice.
+    lock: File,
 }
 
 /// Counts of the ring, for `/metrics`.
@@ -177,6 +182,7 @@ impl EvidenceRing {
             move |source| RingError { path, source }
         };
         fs::create_dir_all(dir).map_err(err(dir))?;
+        let lock = lock_dir(dir)?;
         let max_bytes = max_bytes.max(MIN_BYTES);
         let mut found: Vec<(u64, PathBuf)> = Vec::new();
         for entry in fs::read_dir(dir).map_err(err(dir))? {
@@ -213,6 +219,7 @@ impl EvidenceRing {
             late_context: 0,
             checked: Instant::now(),
             removed: None,
+            lock,
         };
         for (_, path) in found {
             let bytes = whole_blocks(&path).map_err(err(&path))?;
@@ -355,7 +362,14 @@ impl EvidenceRing {
         self.removed = self.written_up_to.or(self.removed);
         self.errors += 1;
         let dir = self.dir.display();
-        self.last_error = Some(match fs::create_dir_all(&self.dir) {
+        let made = fs::create_dir_all(&self.dir);
+        if made.is_ok()
+            && let Ok(lock) = lock_dir(&self.dir)
+        {
+            // The lock file went with the directory: another agent could take it.
+            self.lock = lock;
+        }
+        self.last_error = Some(match made {
             Ok(()) => format!(
                 "{dir}: the evidence directory (or its file) was removed or moved while the agent \
                  ran: the evidence kept there is lost; the directory was made again and new \
@@ -537,6 +551,52 @@ impl Drop for EvidenceRing {
     fn drop(&mut self) {
         self.seal();
     }
+}
+
+/// Takes the directory's [`LOCK_FILE`] for this process, writing its pid there; fails, naming
+/// the other agent's pid where it can be read, when another process holds it.
+fn lock_dir(dir: &Path) -> Result<File, RingError> {
+    let path = dir.join(LOCK_FILE);
+    let err = |source| RingError {
+        path: path.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(err)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let pid = text
+                .trim()
+                .parse::<u32>()
+                .map_or_else(|_| "pid unknown".to_owned(), |p| format!("pid {p}"));
+            return Err(RingError {
+                path: dir.to_path_buf(),
+                source: io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "another rstscope agent ({pid}) keeps its evidence there (it holds {}); \
+                         two agents in one directory would mix their files: stop that agent, or \
+                         give each its own --evidence-dir",
+                        path.display()
+                    ),
+                ),
+            });
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(err(e)),
+    }
+    file.set_len(0).map_err(err)?;
+    file.seek(SeekFrom::Start(0)).map_err(err)?;
+    writeln!(file, "{}", std::process::id()).map_err(err)?;
+    file.flush().map_err(err)?;
+    Ok(file)
 }
 
 /// Cuts `path` back to its last whole pcapng block (a crash may leave half of one) and

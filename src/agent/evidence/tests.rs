@@ -439,3 +439,24 @@ fn an_evidence_directory_removed_while_running_is_counted_made_again_and_used() 
     assert!(dir.0.is_dir(), "made again");
     let _ = fs::remove_dir_all(&moved);
 }
+
+/// Regression: a second agent given the directory of a running one started normally and
+/// wrote its files beside the first's; the evidence then held packets twice (an analysis
+/// counted 193 aborts where 174 happened).
+#[test]
+fn a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid() {
+    let dir = TempDir::new("lock");
+    let first = EvidenceRing::open(&dir.0, MIN_BYTES).expect("the first ring");
+    let Err(e) = EvidenceRing::open(&dir.0, MIN_BYTES) else {
+        panic!("a second ring opened in the same directory");
+    };
+    let said = e.to_string();
+    assert!(
+        said.contains("another rstscope agent")
+            && said.contains(&format!("pid {}", std::process::id()))
+            && said.contains("--evidence-dir"),
+        "{said}"
+    );
+    drop(first);
+    EvidenceRing::open(&dir.0, MIN_BYTES).expect("free again once the first is closed");
+}

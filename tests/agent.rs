@@ -56,6 +56,8 @@ struct AgentProc {
     child: Child,
     addr: SocketAddr,
     dir: PathBuf,
+    /// Its first line (what runs where).
+    said: String,
     stderr: Option<JoinHandle<Vec<String>>>,
 }
 
@@ -97,6 +99,7 @@ fn start_agent_on(test: &str, addr: SocketAddr, extra: &[&str]) -> Option<AgentP
             child,
             addr,
             dir,
+            said: first,
             stderr: Some(rest),
         });
     }
@@ -1387,4 +1390,58 @@ fn a_second_agent_on_the_same_evidence_directory_refuses_to_start_naming_the_fir
     );
     let (code, _) = first.stop();
     assert_eq!(code, Some(0));
+}
+
+/// Runs an agent that should refuse to start: its exit code and what it said; panics (having
+/// stopped it) when it is still running after 10 s.
+fn refused_start(cmd: &mut Command) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the agent started: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    (status.code(), err)
+}
+
+/// Regression: `--evidence-max 256K` was raised to 1 MiB without a word (791,416 bytes on
+/// disk) and the start line said "(at most 0 MiB)".
+#[test]
+fn an_evidence_cap_below_1m_is_refused_and_the_start_line_says_the_cap_in_a_unit_that_shows_it() {
+    let _lo = take_lo();
+    let dir = common::temp_dir("agent", "small-cap");
+    let (code, err) = refused_start(
+        Command::new(BIN)
+            .args(["agent", "-i", "lo", "--listen", "127.0.0.1:0"])
+            .args(["--evidence-max", "256K", "--evidence-dir"])
+            .arg(dir.join("evidence")),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("256.0 KiB is below the smallest, 1M") && err.contains("--evidence-max"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some(agent) = start_agent("cap-said", &["--evidence-max", "1536K"]) else {
+        return;
+    };
+    assert!(agent.said.contains("(at most 1.5 MiB)"), "{}", agent.said);
 }

@@ -53,7 +53,8 @@ const HANDSHAKES: usize = 65_536;
 pub const HOLD_NS: i64 = 10_000_000_000;
 /// Frames held back at most (the oldest is written when more come).
 pub const HOLD_FRAMES: usize = 4096;
-/// Smallest cap on the evidence directory.
+/// Smallest cap on the evidence directory: the ring keeps whole files of at least 64 KiB, and
+/// room for the one being written.
 pub const MIN_BYTES: u64 = 1 << 20;
 /// Written data reaches the disk at least this often.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -175,15 +176,21 @@ pub struct RingStats {
 
 impl EvidenceRing {
     /// Opens (creating it if needed) the ring in `dir`, capped at `max_bytes` (at least
-    /// [`MIN_BYTES`]). Files of an earlier run are kept, oldest first out.
+    /// [`MIN_BYTES`]: a smaller cap is refused, not raised). Files of an earlier run are kept,
+    /// oldest first out.
     pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, RingError> {
+        if max_bytes < MIN_BYTES {
+            return Err(RingError {
+                path: dir.to_path_buf(),
+                source: io::Error::new(io::ErrorKind::InvalidInput, too_small(max_bytes)),
+            });
+        }
         let err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| RingError { path, source }
         };
         fs::create_dir_all(dir).map_err(err(dir))?;
         let lock = lock_dir(dir)?;
-        let max_bytes = max_bytes.max(MIN_BYTES);
         let mut found: Vec<(u64, PathBuf)> = Vec::new();
         for entry in fs::read_dir(dir).map_err(err(dir))? {
             let entry = entry.map_err(err(dir))?;
@@ -799,6 +806,24 @@ impl FrameTap for EvidenceTap {
     fn finish(&mut self) {
         self.ring().seal();
     }
+}
+
+/// Why a cap of `bytes` is refused.
+fn too_small(bytes: u64) -> String {
+    format!(
+        "an evidence cap of {} is below the smallest, 1M (the ring keeps whole files of 64 KiB \
+         and room for the one being written): give --evidence-max 1M or more",
+        crate::report::bytes(bytes)
+    )
+}
+
+/// `--evidence-max`: a size as [`parse_size`] reads it, at least [`MIN_BYTES`].
+pub fn parse_cap(s: &str) -> Result<u64, String> {
+    let bytes = parse_size(s)?;
+    if bytes < MIN_BYTES {
+        return Err(too_small(bytes));
+    }
+    Ok(bytes)
 }
 
 /// `256M`, `1G`, `512MiB`, `1.5GB`, or bytes: powers of 1024 (as disk quotas are read).

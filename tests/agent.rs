@@ -1445,3 +1445,33 @@ fn an_evidence_cap_below_1m_is_refused_and_the_start_line_says_the_cap_in_a_unit
     };
     assert!(agent.said.contains("(at most 1.5 MiB)"), "{}", agent.said);
 }
+
+/// Regression: the evidence of a ring that had dropped its oldest files to stay under
+/// `--evidence-max` did not say it was incomplete (an analysis of it "refused all 4795
+/// attempts" beside the agent's 8000 incidents).
+#[test]
+fn evidence_after_the_ring_dropped_old_files_says_it_is_incomplete() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("ring-dropped", &["--evidence-max", "1M"]) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{}", free_port());
+    // A SYN and a RST each: about 2 MB of evidence for a 1 MiB ring.
+    refused_connects(&target, 8000, 1_000_000);
+    let series = format!("rstscope_failed_attempts_total{{endpoint=\"{target}\"}}");
+    let text = scrape_until(&agent, &series, 8000.0);
+    assert_eq!(sample(&text, &series), Some(8000.0), "{text}");
+    let ev = agent.get(&format!("/evidence?endpoint={target}"));
+    assert_eq!(ev.status, 200, "{}", ev.text());
+    let kept = frames_of(&ev.body).len();
+    assert!(
+        kept < 16_000,
+        "{kept} packets: the ring should have dropped some"
+    );
+    let said =
+        "incomplete: the agent's evidence ring (--evidence-max 1.0 MiB) dropped its oldest files";
+    assert!(
+        ev.body.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the file says it is incomplete"
+    );
+}

@@ -106,6 +106,8 @@ impl Write for SharedOut {
 struct Segment {
     path: PathBuf,
     bytes: u64,
+    /// The newest frame time written there by this run (`None`: a file of an earlier run).
+    last_ts: Option<Timestamp>,
 }
 
 struct Current {
@@ -114,6 +116,7 @@ struct Current {
     out: SharedOut,
     bytes: Arc<AtomicU64>,
     flushed: Instant,
+    last_ts: Option<Timestamp>,
 }
 
 /// A frame held back before it is written, ordered by time and then as it came.
@@ -158,6 +161,8 @@ pub struct EvidenceRing {
     /// The directory went away while the agent ran: the newest frame time written before
     /// (evidence up to then is lost).
     removed: Option<Timestamp>,
+    /// The newest frame time of the files this run removed to stay under the cap.
+    capped: Option<Timestamp>,
     /// [`LOCK_FILE`], locked while the ring is open: two agents writing one directory kept
     /// each other's files, and the evidence held packets twice.
     lock: File,
@@ -226,6 +231,7 @@ impl EvidenceRing {
             late_context: 0,
             checked: Instant::now(),
             removed: None,
+            capped: None,
             lock,
         };
         for (_, path) in found {
@@ -234,7 +240,11 @@ impl EvidenceRing {
                 let _ = fs::remove_file(&path);
                 continue;
             }
-            ring.sealed.push_back(Segment { path, bytes });
+            ring.sealed.push_back(Segment {
+                path,
+                bytes,
+                last_ts: None,
+            });
         }
         // Probe that the directory takes files now rather than at the first failure.
         let probe = dir.join(".rstscope-write-test");
@@ -391,6 +401,36 @@ impl EvidenceRing {
         });
     }
 
+    /// What a file of the ring's evidence should say of what the ring no longer holds, for
+    /// evidence from Unix second `since` on (`None`: all of it): the files it removed to stay
+    /// under its cap, the directory removed while the agent ran. Without them an analysis of
+    /// the file disagrees with the agent's counts and nothing says why (the agent counted 8000
+    /// incidents, its evidence "refused all 4795 attempts").
+    pub fn notes(&self, since: Option<i64>) -> Vec<String> {
+        let missed = |t: Timestamp| since.is_none_or(|s| t.second() >= s);
+        let mut notes = Vec::new();
+        if let Some(t) = self.capped.filter(|&t| missed(t)) {
+            notes.push(format!(
+                "rstscope evidence: incomplete: the agent's evidence ring (--evidence-max {}) \
+                 dropped its oldest files, with the evidence up to {}: an analysis of this file \
+                 counts fewer attempts and resets than the agent's /metrics and /report (which \
+                 count them all)",
+                crate::report::bytes(self.max_bytes),
+                crate::report::Clock::Utc.full(t)
+            ));
+        }
+        if let Some(t) = self.removed.filter(|&t| missed(t)) {
+            notes.push(format!(
+                "rstscope evidence: incomplete: the evidence directory {} was removed or moved \
+                 while the agent ran, and the evidence up to {} went with it: an analysis of this \
+                 file counts fewer attempts and resets than the agent's /metrics and /report",
+                self.dir.display(),
+                crate::report::Clock::Utc.full(t)
+            ));
+        }
+        notes
+    }
+
     /// The directory went away while the agent ran: the newest packet time of the evidence
     /// lost with it.
     pub fn removed(&self) -> Option<Timestamp> {
@@ -413,6 +453,7 @@ impl EvidenceRing {
             return Ok(());
         };
         c.writer.write_frame(frame)?;
+        c.last_ts = Some(c.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
         self.packets += 1;
         if c.flushed.elapsed() >= FLUSH_EVERY {
             c.writer_flush()?;
@@ -458,6 +499,7 @@ impl EvidenceRing {
             out,
             bytes,
             flushed: Instant::now(),
+            last_ts: None,
         });
         self.enforce_cap();
         Ok(())
@@ -479,6 +521,7 @@ impl EvidenceRing {
             Ok(_) => self.sealed.push_back(Segment {
                 path: c.path,
                 bytes: c.bytes.load(Ordering::Relaxed).max(bytes),
+                last_ts: c.last_ts,
             }),
             Err(e) => {
                 self.errors += 1;
@@ -487,6 +530,7 @@ impl EvidenceRing {
                     self.sealed.push_back(Segment {
                         path: c.path,
                         bytes,
+                        last_ts: c.last_ts,
                     });
                 }
             }
@@ -503,6 +547,11 @@ impl EvidenceRing {
             let Some(old) = self.sealed.pop_front() else {
                 break;
             };
+            // What this run saw and no longer keeps (an earlier run's files are older than
+            // anything the agent counts).
+            if let Some(t) = old.last_ts {
+                self.capped = Some(self.capped.map_or(t, |c| c.max(t)));
+            }
             if fs::remove_file(&old.path).is_err() && old.path.exists() {
                 self.undeleted.push(old.path);
             }

@@ -591,9 +591,15 @@ impl Shared {
                 );
             }
         };
-        let (reader, dir, removed) = {
+        let (reader, dir, removed, notes) = {
             let mut ring = lock(&self.ring);
-            (ring.reader(), ring.dir().to_path_buf(), ring.removed())
+            let reader = ring.reader();
+            (
+                reader,
+                ring.dir().to_path_buf(),
+                ring.removed(),
+                ring.notes(since),
+            )
         };
         let reader = match reader {
             Ok(r) => r,
@@ -639,7 +645,7 @@ impl Shared {
             latest: true,
             ..report::evidence::Collect::default()
         };
-        let ev = report::evidence::collect_source_with(
+        let mut ev = report::evidence::collect_source_with(
             source,
             (ep.ip(), ep.port()),
             range,
@@ -647,6 +653,7 @@ impl Shared {
             None,
             how,
         );
+        ev.notes = notes;
         if ev.packets.is_empty() {
             return none();
         }

@@ -460,3 +460,37 @@ fn a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid() {
     drop(first);
     EvidenceRing::open(&dir.0, MIN_BYTES).expect("free again once the first is closed");
 }
+
+/// Regression: evidence of a ring that had dropped its oldest files did not say it was
+/// incomplete (an analysis of it: "refused all 4795 attempts", beside the agent's 8000
+/// incidents).
+#[test]
+fn a_ring_that_dropped_old_files_says_its_evidence_is_incomplete() {
+    let dir = TempDir::new("notes");
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(&dir.0, MIN_BYTES).expect("ring"),
+    ));
+    ring.lock().expect("lock").set_interfaces(&interfaces());
+    let refusals = |from: u32, to: u32| {
+        for i in from..to {
+            write_at(&ring, i64::from(i) * 10, &tcp(true, "S", i, 0, 0));
+            write_at(&ring, i64::from(i) * 10 + 1, &tcp(false, "RA", 0, i + 1, 0));
+        }
+    };
+    refusals(0, 100);
+    read_back(&ring);
+    assert!(ring.lock().expect("lock").notes(None).is_empty());
+    // About 2.4 MB of frames for a 1 MiB cap.
+    refusals(100, 20_000);
+    read_back(&ring);
+    let ring = ring.lock().expect("lock");
+    let notes = ring.notes(None);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("incomplete: the agent's evidence ring (--evidence-max 1.0 MiB) dropped its oldest files, with the evidence up to 2023-11-14"),
+        "{}",
+        notes[0]
+    );
+    // Evidence asked for after what was dropped is whole.
+    assert!(ring.notes(Some(1_700_000_000 + 200)).is_empty());
+}

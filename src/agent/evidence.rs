@@ -340,8 +340,24 @@ impl EvidenceRing {
         let until = self
             .newest
             .map_or(i64::MIN, |n| n.0.saturating_sub(HOLD_NS));
+        self.release_before(if all { i64::MAX } else { until });
+    }
+
+    /// Once a moment while the agent runs (its updates, five a second), with the time now (a
+    /// live capture's packet time is the clock's): writes what was held back longer than
+    /// [`HOLD_NS`], so that evidence reaches the disk when traffic stops, and looks at the
+    /// directory.
+    pub fn tick(&mut self, now: Timestamp) {
+        if self.checked.elapsed() >= CHECK_EVERY {
+            self.check_dir();
+        }
+        self.release_before(now.0.saturating_sub(HOLD_NS));
+    }
+
+    /// Writes the frames held from before `until` (ns), and the oldest past [`HOLD_FRAMES`].
+    fn release_before(&mut self, until: i64) {
         while let Some(Reverse(top)) = self.held.peek() {
-            if !(all || self.held.len() > HOLD_FRAMES || top.ts.0 < until) {
+            if !(self.held.len() > HOLD_FRAMES || top.ts.0 < until) {
                 break;
             }
             let Some(Reverse(h)) = self.held.pop() else {

@@ -179,8 +179,8 @@ struct Shared {
     own_process: Mutex<OwnProcessReader>,
     /// Requests the HTTP server turned away.
     rejected: Arc<Rejected>,
-    /// Evidence write errors already said on stderr.
-    evidence_errors_said: Mutex<u64>,
+    /// Evidence write errors already said on stderr, the message said and when.
+    evidence_errors_said: Mutex<(u64, Option<String>, Option<std::time::Instant>)>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -240,7 +240,7 @@ impl Agent {
             ring,
             own_process: Mutex::new(OwnProcessReader::default()),
             rejected: Arc::default(),
-            evidence_errors_said: Mutex::new(0),
+            evidence_errors_said: Mutex::new((0, None, None)),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -380,19 +380,27 @@ impl Shared {
         let (rows, other) = selection.update(&a.snapshot);
         let host = a.host.as_deref();
         let (ring, error) = {
-            let ring = lock(&self.ring);
+            let mut ring = lock(&self.ring);
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+            ring.tick(crate::packet::Timestamp(now));
             (ring.stats(), ring.last_error().map(str::to_owned))
         };
-        // The agent's log (stderr: the journal, the Windows service's log) says each new
-        // failure to keep evidence once, with its latest message.
+        // The agent's log (stderr: the journal, the Windows service's log) says a failure to
+        // keep evidence when its message changes, and at most once a minute while it goes on
+        // (a directory gone fails every write).
         let mut said = lock(&self.evidence_errors_said);
-        if ring.errors > *said {
+        let (count, message, at) = &mut *said;
+        if ring.errors > *count
+            && (*message != error || at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)))
+        {
             eprintln!(
                 "rstscope agent: evidence: {} ({} failed writes so far)",
                 error.as_deref().unwrap_or("a write failed"),
                 ring.errors
             );
-            *said = ring.errors;
+            (*count, *message, *at) = (ring.errors, error, Some(std::time::Instant::now()));
         }
         drop(said);
         let exposition = Exposition {

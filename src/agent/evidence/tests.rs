@@ -494,3 +494,20 @@ fn a_ring_that_dropped_old_files_says_its_evidence_is_incomplete() {
     // Evidence asked for after what was dropped is whole.
     assert!(ring.notes(Some(1_700_000_000 + 200)).is_empty());
 }
+
+/// Frames held back reach the disk when traffic stops: the agent's clock writes them.
+#[test]
+fn held_frames_are_written_when_the_clock_passes_them() {
+    let dir = TempDir::new("tick");
+    let ring = tap_frames(&dir.0, &[tcp(true, "S", 1, 0, 0)]);
+    assert_eq!(ring.lock().expect("lock").stats().packets, 0, "held back");
+    let t0 = Timestamp(1_700_000_000_000_000_000);
+    ring.lock()
+        .expect("lock")
+        .tick(Timestamp(t0.0 + HOLD_NS / 2));
+    assert_eq!(ring.lock().expect("lock").stats().packets, 0, "still held");
+    ring.lock()
+        .expect("lock")
+        .tick(Timestamp(t0.0 + HOLD_NS + 1));
+    assert_eq!(ring.lock().expect("lock").stats().packets, 1, "written");
+}

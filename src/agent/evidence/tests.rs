@@ -132,7 +132,7 @@ fn read_back_timed(ring: &Arc<Mutex<EvidenceRing>>) -> Vec<(i64, Vec<u8>)> {
     out
 }
 
-/// Regression: a client port used again (the tester's reuse.py: a good connection, then 3 s
+/// Regression: a client port used again (a good connection, then 3 s
 /// later a refused one from the same port) had the first connection's last segments written
 /// as the refusal's context, after its SYN and 3 s out of time order, and an analysis of the
 /// evidence counted 1 failed attempt of 3, 2 accepted, where the agent said 1 of 2.

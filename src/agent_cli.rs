@@ -44,8 +44,8 @@ pub struct AgentArgs {
     /// %ProgramData%\rstscope\evidence on Windows).
     #[arg(long, value_name = "DIR")]
     pub evidence_dir: Option<PathBuf>,
-    /// Most disk space the evidence takes (K, M, G); the oldest goes first.
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = agent::evidence::parse_size)]
+    /// Most disk space the evidence takes (K, M, G; at least 1M); the oldest goes first.
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = agent::evidence::parse_cap)]
     pub evidence_max: u64,
     /// Bytes kept of each packet.
     #[arg(long, default_value_t = DEFAULT_SNAPLEN, value_parser = parse_snaplen)]
@@ -228,7 +228,7 @@ fn announce(agent: &Agent, config: &AgentConfig) {
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
     eprintln!(
         "rstscope agent: capturing on {what}, filter: {}; serving http://{addr}/metrics, /report and /evidence{}; \
-         evidence in {} (at most {} MiB){rights}",
+         evidence in {} (at most {}){rights}",
         agent.filter(),
         if config.token.is_some() {
             " (token required)"
@@ -236,7 +236,7 @@ fn announce(agent: &Agent, config: &AgentConfig) {
             ""
         },
         agent.evidence_dir().display(),
-        config.evidence_max >> 20
+        rstscope::report::bytes(config.evidence_max)
     );
 }
 

@@ -56,6 +56,8 @@ struct AgentProc {
     child: Child,
     addr: SocketAddr,
     dir: PathBuf,
+    /// Its first line (what runs where).
+    said: String,
     stderr: Option<JoinHandle<Vec<String>>>,
 }
 
@@ -97,6 +99,7 @@ fn start_agent_on(test: &str, addr: SocketAddr, extra: &[&str]) -> Option<AgentP
             child,
             addr,
             dir,
+            said: first,
             stderr: Some(rest),
         });
     }
@@ -1299,4 +1302,195 @@ fn a_bad_interface_or_evidence_directory_stops_the_start_with_exit_2() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("rstscope-none0"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The frames of a pcapng answer: time (ns) and bytes.
+fn frames_of(pcapng: &[u8]) -> Vec<(i64, Vec<u8>)> {
+    let mut src = rstscope::source::FileSource::from_reader(
+        PathBuf::from("answer"),
+        Box::new(std::io::Cursor::new(pcapng.to_vec())),
+    )
+    .expect("a pcapng");
+    let mut out = Vec::new();
+    while let Some(f) = src.next_frame() {
+        out.push((f.ts.0, f.data.to_vec()));
+    }
+    out
+}
+
+/// Regression: `/evidence?max_packets=N` gave the OLDEST N packets of the endpoint (on a
+/// busy host, healthy handshakes from before the failures: "resets 0"), and the file did not
+/// say it was cut.
+#[test]
+fn evidence_cut_by_max_packets_holds_the_newest_packets_and_says_it_was_cut() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("max-packets", &[]) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{}", free_port());
+    refused_connects(&target, 10, 20);
+    let series = format!("rstscope_failed_attempts_total{{endpoint=\"{target}\"}}");
+    let text = scrape_until(&agent, &series, 10.0);
+    assert_eq!(sample(&text, &series), Some(10.0), "{text}");
+    let all = agent.get(&format!("/evidence?endpoint={target}"));
+    assert_eq!(all.status, 200, "{}", all.text());
+    let all_frames = frames_of(&all.body);
+    assert_eq!(all_frames.len(), 20, "a SYN and a RST per connect");
+    let contains = |b: &[u8], s: &str| b.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(!contains(&all.body, "cut to"));
+    let cut = agent.get(&format!("/evidence?endpoint={target}&max_packets=4"));
+    assert_eq!(cut.status, 200, "{}", cut.text());
+    let cut_frames = frames_of(&cut.body);
+    let times = |f: &[(i64, Vec<u8>)]| f.iter().map(|(t, _)| *t).collect::<Vec<_>>();
+    assert_eq!(times(&cut_frames), times(&all_frames[16..]), "the newest 4");
+    assert_eq!(cut_frames, all_frames[16..].to_vec());
+    assert_eq!(
+        cut.headers
+            .get("x-rstscope-more-packets")
+            .map(String::as_str),
+        Some("16")
+    );
+    assert!(
+        contains(
+            &cut.body,
+            &format!("cut to the last 4 of 20 packets of {target}")
+        ),
+        "the file says it was cut"
+    );
+}
+
+/// Regression: a second agent given the evidence directory of a running one started normally
+/// and wrote its files beside the first's; the evidence then held packets twice.
+#[test]
+fn a_second_agent_on_the_same_evidence_directory_refuses_to_start_naming_the_first() {
+    let _lo = take_lo();
+    let Some(first) = start_agent("shared-evidence", &[]) else {
+        return;
+    };
+    let mut second = Command::new(BIN)
+        .args([
+            "agent",
+            "-i",
+            "lo",
+            "--listen",
+            "127.0.0.1:0",
+            "--evidence-dir",
+        ])
+        .arg(first.dir.join("evidence"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = second.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            panic!("a second agent started on the evidence directory of a running one");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    let _ = second
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("another rstscope agent")
+            && err.contains(&format!("pid {}", first.child.id()))
+            && err.contains("--evidence-dir"),
+        "{err}"
+    );
+    let (code, _) = first.stop();
+    assert_eq!(code, Some(0));
+}
+
+/// Runs an agent that should refuse to start: its exit code and what it said; panics (having
+/// stopped it) when it is still running after 10 s.
+fn refused_start(cmd: &mut Command) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the agent started: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    (status.code(), err)
+}
+
+/// Regression: `--evidence-max 256K` was raised to 1 MiB without a word (791,416 bytes on
+/// disk) and the start line said "(at most 0 MiB)".
+#[test]
+fn an_evidence_cap_below_1m_is_refused_and_the_start_line_says_the_cap_in_a_unit_that_shows_it() {
+    let _lo = take_lo();
+    let dir = common::temp_dir("agent", "small-cap");
+    let (code, err) = refused_start(
+        Command::new(BIN)
+            .args(["agent", "-i", "lo", "--listen", "127.0.0.1:0"])
+            .args(["--evidence-max", "256K", "--evidence-dir"])
+            .arg(dir.join("evidence")),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("256.0 KiB is below the smallest, 1M") && err.contains("--evidence-max"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some(agent) = start_agent("cap-said", &["--evidence-max", "1536K"]) else {
+        return;
+    };
+    assert!(agent.said.contains("(at most 1.5 MiB)"), "{}", agent.said);
+}
+
+/// Regression: the evidence of a ring that had dropped its oldest files to stay under
+/// `--evidence-max` did not say it was incomplete (an analysis of it "refused all 4795
+/// attempts" beside the agent's 8000 incidents).
+#[test]
+fn evidence_after_the_ring_dropped_old_files_says_it_is_incomplete() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("ring-dropped", &["--evidence-max", "1M"]) else {
+        return;
+    };
+    let target = format!("127.0.0.1:{}", free_port());
+    // A SYN and a RST each: about 2 MB of evidence for a 1 MiB ring.
+    refused_connects(&target, 8000, 1_000_000);
+    let series = format!("rstscope_failed_attempts_total{{endpoint=\"{target}\"}}");
+    let text = scrape_until(&agent, &series, 8000.0);
+    assert_eq!(sample(&text, &series), Some(8000.0), "{text}");
+    let ev = agent.get(&format!("/evidence?endpoint={target}"));
+    assert_eq!(ev.status, 200, "{}", ev.text());
+    let kept = frames_of(&ev.body).len();
+    assert!(
+        kept < 16_000,
+        "{kept} packets: the ring should have dropped some"
+    );
+    let said =
+        "incomplete: the agent's evidence ring (--evidence-max 1.0 MiB) dropped its oldest files";
+    assert!(
+        ev.body.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the file says it is incomplete"
+    );
 }

@@ -7,7 +7,15 @@
 //!   analysis of the evidence tells a reset of an established connection from one in the
 //!   handshake);
 //! - the last [`CONTEXT_PACKETS`](crate::agent::evidence::CONTEXT_PACKETS) other segments of a connection before each of its RSTs
-//!   (what it was doing when it was reset), from an in-memory window of recent segments.
+//!   (what it was doing when it was reset), from an in-memory window of recent segments; a SYN
+//!   starts the window of its four-tuple again, so a reused client port never lends the
+//!   previous connection's segments to the next one's reset.
+//!
+//! The files are in time order, as a capture is: frames are held back in memory for
+//! [`HOLD_NS`](crate::agent::evidence::HOLD_NS) of packet time (at most
+//! [`HOLD_FRAMES`](crate::agent::evidence::HOLD_FRAMES) of them) so that a reset's context,
+//! older than frames chosen since, goes in before them; context older than what was written
+//! already is left out (and counted). `/evidence` writes out what is held before it reads.
 //!
 //! The files (`evidence-NNNNNNNNNNNN.pcapng`, numbered in order) are written with the live
 //! capture's pcapng writer, one section each, and rotated at a fraction of the cap; the oldest
@@ -16,7 +24,8 @@
 //! gives all of it as one pcapng stream (the files one section after another) for
 //! [`crate::report::evidence::collect_source`], while the writer goes on.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::net::IpAddr;
@@ -39,10 +48,21 @@ const RECENT: usize = 16_384;
 const RECENT_BYTES: usize = 256;
 /// Connections between SYN-ACK and the originator's next segment, at most.
 const HANDSHAKES: usize = 65_536;
-/// Smallest cap on the evidence directory.
+/// Packet time a frame is held back before it is written, so that the context of a reset that
+/// comes within it is written in time order (nanoseconds).
+pub const HOLD_NS: i64 = 10_000_000_000;
+/// Frames held back at most (the oldest is written when more come).
+pub const HOLD_FRAMES: usize = 4096;
+/// Smallest cap on the evidence directory: the ring keeps whole files of at least 64 KiB, and
+/// room for the one being written.
 pub const MIN_BYTES: u64 = 1 << 20;
 /// Written data reaches the disk at least this often.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// The ring looks this often that its directory and file are still there (a directory removed
+/// or moved by hand leaves the agent writing to a file no one can open).
+const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// The file an agent holds locked while it keeps evidence in the directory; it says its pid.
+pub const LOCK_FILE: &str = ".rstscope-agent.lock";
 /// File name prefix and extension of the segments.
 const PREFIX: &str = "evidence-";
 const SUFFIX: &str = ".pcapng";
@@ -86,6 +106,8 @@ impl Write for SharedOut {
 struct Segment {
     path: PathBuf,
     bytes: u64,
+    /// The newest frame time written there by this run (`None`: a file of an earlier run).
+    last_ts: Option<Timestamp>,
 }
 
 struct Current {
@@ -94,6 +116,19 @@ struct Current {
     out: SharedOut,
     bytes: Arc<AtomicU64>,
     flushed: Instant,
+    last_ts: Option<Timestamp>,
+}
+
+/// A frame held back before it is written, ordered by time and then as it came.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Held {
+    ts: Timestamp,
+    order: u64,
+    interface: u32,
+    orig_len: u32,
+    link_type: LinkType,
+    number: u64,
+    data: Vec<u8>,
 }
 
 /// The ring of evidence files; see the module documentation.
@@ -112,6 +147,25 @@ pub struct EvidenceRing {
     packets: u64,
     errors: u64,
     last_error: Option<String>,
+    /// Frames held back, oldest first out.
+    held: BinaryHeap<Reverse<Held>>,
+    held_order: u64,
+    /// The newest frame time seen.
+    newest: Option<Timestamp>,
+    /// The newest frame time written to a file: context older than this is left out.
+    written_up_to: Option<Timestamp>,
+    /// Context segments left out for that.
+    late_context: u64,
+    /// When the directory was last looked at.
+    checked: Instant,
+    /// The directory went away while the agent ran: the newest frame time written before
+    /// (evidence up to then is lost).
+    removed: Option<Timestamp>,
+    /// The newest frame time of the files this run removed to stay under the cap.
+    capped: Option<Timestamp>,
+    /// [`LOCK_FILE`], locked while the ring is open: two agents writing one directory kept
+    /// each other's files, and the evidence held packets twice.
+    lock: File,
 }
 
 /// Counts of the ring, for `/metrics`.
@@ -127,14 +181,21 @@ pub struct RingStats {
 
 impl EvidenceRing {
     /// Opens (creating it if needed) the ring in `dir`, capped at `max_bytes` (at least
-    /// [`MIN_BYTES`]). Files of an earlier run are kept, oldest first out.
+    /// [`MIN_BYTES`]: a smaller cap is refused, not raised). Files of an earlier run are kept,
+    /// oldest first out.
     pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, RingError> {
+        if max_bytes < MIN_BYTES {
+            return Err(RingError {
+                path: dir.to_path_buf(),
+                source: io::Error::new(io::ErrorKind::InvalidInput, too_small(max_bytes)),
+            });
+        }
         let err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| RingError { path, source }
         };
         fs::create_dir_all(dir).map_err(err(dir))?;
-        let max_bytes = max_bytes.max(MIN_BYTES);
+        let lock = lock_dir(dir)?;
         let mut found: Vec<(u64, PathBuf)> = Vec::new();
         for entry in fs::read_dir(dir).map_err(err(dir))? {
             let entry = entry.map_err(err(dir))?;
@@ -163,6 +224,15 @@ impl EvidenceRing {
             packets: 0,
             errors: 0,
             last_error: None,
+            held: BinaryHeap::new(),
+            held_order: 0,
+            newest: None,
+            written_up_to: None,
+            late_context: 0,
+            checked: Instant::now(),
+            removed: None,
+            capped: None,
+            lock,
         };
         for (_, path) in found {
             let bytes = whole_blocks(&path).map_err(err(&path))?;
@@ -170,7 +240,11 @@ impl EvidenceRing {
                 let _ = fs::remove_file(&path);
                 continue;
             }
-            ring.sealed.push_back(Segment { path, bytes });
+            ring.sealed.push_back(Segment {
+                path,
+                bytes,
+                last_ts: None,
+            });
         }
         // Probe that the directory takes files now rather than at the first failure.
         let probe = dir.join(".rstscope-write-test");
@@ -220,9 +294,166 @@ impl EvidenceRing {
         self.interfaces = interfaces.to_vec();
     }
 
-    /// Appends one frame, rotating and trimming as needed. A failed write is counted and
-    /// the segment given up; the next frame starts a new one.
+    /// Appends one frame (after holding it back, see the module documentation), rotating and
+    /// trimming as needed. A failed write is counted and the segment given up; the next frame
+    /// starts a new one.
     pub fn write(&mut self, frame: &Frame<'_>) {
+        self.hold(frame);
+    }
+
+    /// Appends a segment of a connection from before its reset, in its place in time; left
+    /// out when frames after it are in a file already.
+    pub fn write_context(&mut self, frame: &Frame<'_>) {
+        if self.written_up_to.is_some_and(|w| frame.ts < w) {
+            self.late_context += 1;
+            return;
+        }
+        self.hold(frame);
+    }
+
+    /// Context segments left out because newer frames were written already.
+    pub fn late_context(&self) -> u64 {
+        self.late_context
+    }
+
+    fn hold(&mut self, frame: &Frame<'_>) {
+        if self.checked.elapsed() >= CHECK_EVERY {
+            self.check_dir();
+        }
+        self.newest = Some(self.newest.map_or(frame.ts, |n| n.max(frame.ts)));
+        self.held.push(Reverse(Held {
+            ts: frame.ts,
+            order: self.held_order,
+            interface: frame.interface,
+            orig_len: frame.orig_len,
+            link_type: frame.link_type,
+            number: frame.number,
+            data: frame.data.to_vec(),
+        }));
+        self.held_order += 1;
+        self.release(false);
+    }
+
+    /// Writes the frames held longer than [`HOLD_NS`] (or past [`HOLD_FRAMES`]); `all`: every
+    /// frame held.
+    fn release(&mut self, all: bool) {
+        let until = self
+            .newest
+            .map_or(i64::MIN, |n| n.0.saturating_sub(HOLD_NS));
+        self.release_before(if all { i64::MAX } else { until });
+    }
+
+    /// Once a moment while the agent runs (its updates, five a second), with the time now (a
+    /// live capture's packet time is the clock's): writes what was held back longer than
+    /// [`HOLD_NS`], so that evidence reaches the disk when traffic stops, and looks at the
+    /// directory.
+    pub fn tick(&mut self, now: Timestamp) {
+        if self.checked.elapsed() >= CHECK_EVERY {
+            self.check_dir();
+        }
+        self.release_before(now.0.saturating_sub(HOLD_NS));
+    }
+
+    /// Writes the frames held from before `until` (ns), and the oldest past [`HOLD_FRAMES`].
+    fn release_before(&mut self, until: i64) {
+        while let Some(Reverse(top)) = self.held.peek() {
+            if !(self.held.len() > HOLD_FRAMES || top.ts.0 < until) {
+                break;
+            }
+            let Some(Reverse(h)) = self.held.pop() else {
+                break;
+            };
+            self.written_up_to = Some(self.written_up_to.map_or(h.ts, |w| w.max(h.ts)));
+            self.write_now(&Frame {
+                ts: h.ts,
+                number: h.number,
+                link_type: h.link_type,
+                interface: h.interface,
+                data: &h.data,
+                orig_len: h.orig_len,
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+                options: crate::source::PacketOptions::default(),
+            });
+        }
+    }
+
+    /// Finds a directory removed or moved while the agent runs (its writes go on into a file
+    /// no one can open, and no write fails): counts it as a write error, says so in
+    /// [`EvidenceRing::last_error`], forgets the files that went with it and makes the
+    /// directory again, so that new evidence is kept.
+    fn check_dir(&mut self) {
+        self.checked = Instant::now();
+        let file_gone = (self.current.as_ref()).is_some_and(|c| fs::metadata(&c.path).is_err());
+        if !file_gone && self.dir.is_dir() {
+            return;
+        }
+        self.current = None;
+        self.sealed.retain(|s| s.path.exists());
+        self.removed = self.written_up_to.or(self.removed);
+        self.errors += 1;
+        let dir = self.dir.display();
+        let made = fs::create_dir_all(&self.dir);
+        if made.is_ok()
+            && let Ok(lock) = lock_dir(&self.dir)
+        {
+            // The lock file went with the directory: another agent could take it.
+            self.lock = lock;
+        }
+        self.last_error = Some(match made {
+            Ok(()) => format!(
+                "{dir}: the evidence directory (or its file) was removed or moved while the agent \
+                 ran: the evidence kept there is lost; the directory was made again and new \
+                 evidence is kept there"
+            ),
+            Err(e) => format!(
+                "{dir}: the evidence directory was removed or moved while the agent ran and \
+                 cannot be made again ({e}): no evidence is kept until it can; make the \
+                 directory and let the agent write it, or restart the agent with \
+                 --evidence-dir DIR"
+            ),
+        });
+    }
+
+    /// What a file of the ring's evidence should say of what the ring no longer holds, for
+    /// evidence from Unix second `since` on (`None`: all of it): the files it removed to stay
+    /// under its cap, the directory removed while the agent ran. Without them an analysis of
+    /// the file disagrees with the agent's counts and nothing says why (the agent counted 8000
+    /// incidents, its evidence "refused all 4795 attempts").
+    pub fn notes(&self, since: Option<i64>) -> Vec<String> {
+        let missed = |t: Timestamp| since.is_none_or(|s| t.second() >= s);
+        let mut notes = Vec::new();
+        if let Some(t) = self.capped.filter(|&t| missed(t)) {
+            notes.push(format!(
+                "rstscope evidence: incomplete: the agent's evidence ring (--evidence-max {}) \
+                 dropped its oldest files, with the evidence up to {}: an analysis of this file \
+                 counts fewer attempts and resets than the agent's /metrics and /report (which \
+                 count them all)",
+                crate::report::bytes(self.max_bytes),
+                crate::report::Clock::Utc.full(t)
+            ));
+        }
+        if let Some(t) = self.removed.filter(|&t| missed(t)) {
+            notes.push(format!(
+                "rstscope evidence: incomplete: the evidence directory {} was removed or moved \
+                 while the agent ran, and the evidence up to {} went with it: an analysis of this \
+                 file counts fewer attempts and resets than the agent's /metrics and /report",
+                self.dir.display(),
+                crate::report::Clock::Utc.full(t)
+            ));
+        }
+        notes
+    }
+
+    /// The directory went away while the agent ran: the newest packet time of the evidence
+    /// lost with it.
+    pub fn removed(&self) -> Option<Timestamp> {
+        self.removed
+    }
+
+    fn write_now(&mut self, frame: &Frame<'_>) {
         if let Err(e) = self.try_write(frame) {
             self.errors += 1;
             self.last_error = Some(e.to_string());
@@ -238,18 +469,20 @@ impl EvidenceRing {
             return Ok(());
         };
         c.writer.write_frame(frame)?;
+        c.last_ts = Some(c.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
         self.packets += 1;
         if c.flushed.elapsed() >= FLUSH_EVERY {
             c.writer_flush()?;
         }
         if c.bytes.load(Ordering::Relaxed) >= self.segment_bytes {
-            self.seal();
+            self.end_segment();
             self.enforce_cap();
         }
         Ok(())
     }
 
     fn start_segment(&mut self) -> io::Result<()> {
+        self.check_dir();
         let path = self
             .dir
             .join(format!("{PREFIX}{:012}{SUFFIX}", self.next_seq));
@@ -282,13 +515,20 @@ impl EvidenceRing {
             out,
             bytes,
             flushed: Instant::now(),
+            last_ts: None,
         });
         self.enforce_cap();
         Ok(())
     }
 
-    /// Ends the current segment (a later frame starts the next).
+    /// Writes what is held and ends the current segment (a later frame starts the next).
     pub fn seal(&mut self) {
+        self.release(true);
+        self.end_segment();
+    }
+
+    /// Ends the current segment.
+    fn end_segment(&mut self) {
         let Some(c) = self.current.take() else {
             return;
         };
@@ -297,6 +537,7 @@ impl EvidenceRing {
             Ok(_) => self.sealed.push_back(Segment {
                 path: c.path,
                 bytes: c.bytes.load(Ordering::Relaxed).max(bytes),
+                last_ts: c.last_ts,
             }),
             Err(e) => {
                 self.errors += 1;
@@ -305,6 +546,7 @@ impl EvidenceRing {
                     self.sealed.push_back(Segment {
                         path: c.path,
                         bytes,
+                        last_ts: c.last_ts,
                     });
                 }
             }
@@ -321,6 +563,11 @@ impl EvidenceRing {
             let Some(old) = self.sealed.pop_front() else {
                 break;
             };
+            // What this run saw and no longer keeps (an earlier run's files are older than
+            // anything the agent counts).
+            if let Some(t) = old.last_ts {
+                self.capped = Some(self.capped.map_or(t, |c| c.max(t)));
+            }
             if fs::remove_file(&old.path).is_err() && old.path.exists() {
                 self.undeleted.push(old.path);
             }
@@ -330,6 +577,8 @@ impl EvidenceRing {
     /// Everything in the ring as one pcapng byte stream (the segments in order, each its own
     /// section), as it stands now: the current segment is flushed and read up to there.
     pub fn reader(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        self.check_dir();
+        self.release(true);
         let mut parts: Vec<Box<dyn Read + Send>> = Vec::new();
         for s in &self.sealed {
             match File::open(&s.path) {
@@ -345,9 +594,11 @@ impl EvidenceRing {
             }
         }
         if let Some(c) = &mut self.current {
-            c.writer_flush()?;
+            let path = c.path.clone();
+            let name = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            c.writer_flush().map_err(name)?;
             let len = c.bytes.load(Ordering::Relaxed);
-            let f = File::open(&c.path)?;
+            let f = File::open(&c.path).map_err(name)?;
             parts.push(Box::new(f.take(len)));
         }
         let chained = parts
@@ -372,6 +623,52 @@ impl Drop for EvidenceRing {
     fn drop(&mut self) {
         self.seal();
     }
+}
+
+/// Takes the directory's [`LOCK_FILE`] for this process, writing its pid there; fails, naming
+/// the other agent's pid where it can be read, when another process holds it.
+fn lock_dir(dir: &Path) -> Result<File, RingError> {
+    let path = dir.join(LOCK_FILE);
+    let err = |source| RingError {
+        path: path.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(err)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let pid = text
+                .trim()
+                .parse::<u32>()
+                .map_or_else(|_| "pid unknown".to_owned(), |p| format!("pid {p}"));
+            return Err(RingError {
+                path: dir.to_path_buf(),
+                source: io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "another rstscope agent ({pid}) keeps its evidence there (it holds {}); \
+                         two agents in one directory would mix their files: stop that agent, or \
+                         give each its own --evidence-dir",
+                        path.display()
+                    ),
+                ),
+            });
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(err(e)),
+    }
+    file.set_len(0).map_err(err)?;
+    file.seek(SeekFrom::Start(0)).map_err(err)?;
+    writeln!(file, "{}", std::process::id()).map_err(err)?;
+    file.flush().map_err(err)?;
+    Ok(file)
 }
 
 /// Cuts `path` back to its last whole pcapng block (a crash may leave half of one) and
@@ -505,7 +802,7 @@ impl EvidenceTap {
             if r.seq != seq {
                 continue;
             }
-            ring.write(&Frame {
+            ring.write_context(&Frame {
                 ts: r.ts,
                 number: r.number,
                 link_type: r.link_type,
@@ -537,6 +834,11 @@ impl FrameTap for EvidenceTap {
         };
         let key = flow_key(p);
         let flags = p.flags;
+        if flags.syn() {
+            // A new connection of the four-tuple (a client port used again): what the last one
+            // did is not the context of this one's reset.
+            self.by_flow.remove(&key);
+        }
         if flags.syn() && flags.ack() {
             if self.handshakes.len() >= HANDSHAKES
                 && let Some(k) = self.handshakes.keys().next().copied()
@@ -569,6 +871,24 @@ impl FrameTap for EvidenceTap {
     fn finish(&mut self) {
         self.ring().seal();
     }
+}
+
+/// Why a cap of `bytes` is refused.
+fn too_small(bytes: u64) -> String {
+    format!(
+        "an evidence cap of {} is below the smallest, 1M (the ring keeps whole files of 64 KiB \
+         and room for the one being written): give --evidence-max 1M or more",
+        crate::report::bytes(bytes)
+    )
+}
+
+/// `--evidence-max`: a size as [`parse_size`] reads it, at least [`MIN_BYTES`].
+pub fn parse_cap(s: &str) -> Result<u64, String> {
+    let bytes = parse_size(s)?;
+    if bytes < MIN_BYTES {
+        return Err(too_small(bytes));
+    }
+    Ok(bytes)
 }
 
 /// `256M`, `1G`, `512MiB`, `1.5GB`, or bytes: powers of 1024 (as disk quotas are read).

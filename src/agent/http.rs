@@ -1,13 +1,19 @@
 //! The agent's HTTP server: GET and HEAD only, one request per connection, a bounded number of
 //! connections at once.
 //!
-//! A monitoring system asks a handful of times a minute, so the server is small and blocking:
-//! an `http-accept` thread hands connections to [`WORKERS`](crate::agent::http::WORKERS) threads (`http-0`...) over a
-//! bounded queue; when all are busy and the queue is full a connection gets `503` at once.
-//! Each connection has read and write timeouts, a request head is at most [`MAX_HEAD`](crate::agent::http::MAX_HEAD) bytes
-//! (parsed by `httparse`), and the connection closes after the response. When a token is set,
-//! every request must carry `Authorization: Bearer TOKEN` (compared in constant time) or gets
-//! `401`.
+//! A monitoring system asks a handful of times a minute, so the server is small and blocking
+//! where it answers, and never waits on a client before it has a whole request: the
+//! `http-accept` thread accepts connections and reads their request heads without blocking,
+//! each within [`Limits::head_timeout`] of its accept (then `408`), holding at most
+//! [`Limits::pending`] connections whose request is still coming (past that, the one waiting
+//! longest is closed to make room). Whole requests go to [`WORKERS`](crate::agent::http::WORKERS)
+//! threads (`http-0`...) over a bounded queue; when all are busy and the queue is full a request
+//! gets `503` at once. So a few idle or slow clients cannot hold a worker while a scrape waits
+//! (four idle connections once stalled every scrape for 10 s). Each turned-away request is
+//! counted ([`Rejected`]). A request head is at most [`MAX_HEAD`](crate::agent::http::MAX_HEAD)
+//! bytes (parsed by `httparse`), the answer must be read within [`WRITE_TIMEOUT`], and the
+//! connection closes after the response. When a token is set, every request must carry
+//! `Authorization: Bearer TOKEN` (compared in constant time) or gets `401`.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -15,25 +21,69 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Threads answering requests.
 pub const WORKERS: usize = 4;
-/// Connections waiting for a worker.
+/// Whole requests waiting for a worker.
 const QUEUE: usize = 16;
 /// Largest request head (request line and headers).
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Most headers in a request.
 const MAX_HEADERS: usize = 64;
-/// How long a client may take to send its request.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client may take to read the response.
+/// How long a client may take to read the whole response.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
-/// How often the accept loop looks at the stop flag.
+/// How often the accept thread looks for connections (and at the stop flag) when it holds
+/// none whose request is still coming.
 const POLL: Duration = Duration::from_millis(50);
+/// How often it looks again at the connections whose request is still coming.
+const PENDING_POLL: Duration = Duration::from_millis(5);
 /// An answer this large (a `/report` of hundreds of endpoints is built as a tree several times
 /// its size) gives the memory it used back to the system once sent; see [`release_freed_memory`].
 const LARGE_ANSWER: usize = 1 << 20;
+
+/// How long and how many clients the server waits for.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// From accept to a whole request head; then the connection gets `408` and is closed.
+    pub head_timeout: Duration,
+    /// Connections whose request head is still coming, at most; past that the one waiting
+    /// longest is closed unanswered.
+    pub pending: usize,
+}
+
+impl Default for Limits {
+    /// A scraper sends its request at once: 5 s is plenty, and 64 connections on their way in
+    /// are more than a host's monitoring opens.
+    fn default() -> Self {
+        Self {
+            head_timeout: Duration::from_secs(5),
+            pending: 64,
+        }
+    }
+}
+
+/// Requests the server turned away, by why: shown in `/metrics`
+/// (`rstscope_http_rejected_requests_total{reason}`).
+#[derive(Debug, Default)]
+pub struct Rejected {
+    busy: AtomicU64,
+    timeout: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Rejected {
+    /// Why a request is turned away, in the order of [`Rejected::counts`]: `busy` (`503`:
+    /// every worker busy and the queue full), `timeout` (`408`: no whole request within
+    /// [`Limits::head_timeout`] of connecting), `dropped` (closed unanswered to make room for
+    /// newer connections).
+    pub const REASONS: [&'static str; 3] = ["busy", "timeout", "dropped"];
+
+    /// The counts, by [`Rejected::REASONS`].
+    pub fn counts(&self) -> [u64; 3] {
+        [&self.busy, &self.timeout, &self.dropped].map(|c| c.load(Ordering::Relaxed))
+    }
+}
 
 /// A request: method, path, query and headers.
 #[derive(Debug, Clone, Default)]
@@ -113,6 +163,12 @@ pub struct Server {
     busy: Arc<AtomicU64>,
 }
 
+/// A whole request (or why it is not one) for a worker.
+struct Job {
+    stream: TcpStream,
+    request: Result<Request, RequestError>,
+}
+
 impl Server {
     /// Serves `listener` with `handler`; `token`, when given, is required of every request.
     pub fn start(
@@ -120,11 +176,22 @@ impl Server {
         token: Option<String>,
         handler: Arc<Handler>,
     ) -> io::Result<Self> {
+        Self::start_with(listener, token, handler, Limits::default(), Arc::default())
+    }
+
+    /// [`Server::start`] within `limits`, counting what it turns away in `rejected`.
+    pub fn start_with(
+        listener: TcpListener,
+        token: Option<String>,
+        handler: Arc<Handler>,
+        limits: Limits,
+        rejected: Arc<Rejected>,
+    ) -> io::Result<Self> {
         let local = listener.local_addr()?;
         listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
         let busy = Arc::new(AtomicU64::new(0));
-        let (tx, rx) = sync_channel::<TcpStream>(QUEUE);
+        let (tx, rx) = sync_channel::<Job>(QUEUE);
         let rx = Arc::new(Mutex::new(rx));
         let token = token.map(Arc::<str>::from);
         let mut threads = Vec::new();
@@ -143,7 +210,16 @@ impl Server {
         threads.push(
             std::thread::Builder::new()
                 .name("http-accept".into())
-                .spawn(move || accept(&listener, &tx, &flag))?,
+                .spawn(move || {
+                    Doorway {
+                        listener,
+                        tx,
+                        limits,
+                        rejected,
+                        pending: Vec::new(),
+                    }
+                    .run(&flag);
+                })?,
         );
         Ok(Self {
             local,
@@ -174,59 +250,177 @@ impl Drop for Server {
     }
 }
 
-fn accept(listener: &TcpListener, tx: &SyncSender<TcpStream>, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                // Accepted sockets may inherit non-blocking mode; workers block with timeouts.
-                let _ = stream.set_nonblocking(false);
-                let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-                let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-                match tx.try_send(stream) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(mut s)) => {
-                        let _ = s.set_write_timeout(Some(Duration::from_secs(1)));
-                        let _ = write_response(
-                            &mut s,
-                            &Response::text(503, "rstscope: busy, try again")
-                                .with_header("Retry-After", "1"),
-                            false,
-                        );
-                    }
-                    Err(TrySendError::Disconnected(_)) => return,
-                }
+/// A connection whose request head is still coming.
+struct Pending {
+    stream: TcpStream,
+    accepted: Instant,
+    head: Vec<u8>,
+}
+
+/// The accept thread: takes connections, reads their request heads without blocking, and
+/// hands whole requests to the workers.
+struct Doorway {
+    listener: TcpListener,
+    tx: SyncSender<Job>,
+    limits: Limits,
+    rejected: Arc<Rejected>,
+    /// Oldest first.
+    pending: Vec<Pending>,
+}
+
+impl Doorway {
+    fn run(mut self, stop: &AtomicBool) {
+        while !stop.load(Ordering::Relaxed) {
+            let accepted = self.accept();
+            let Some(read) = self.read_heads() else {
+                return;
+            };
+            if accepted || read {
+                continue;
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(POLL),
-            // Out of file descriptors, a connection reset before accept: wait and go on
-            // rather than stop serving.
-            Err(_) => std::thread::sleep(POLL),
+            std::thread::sleep(if self.pending.is_empty() {
+                POLL
+            } else {
+                PENDING_POLL
+            });
+        }
+    }
+
+    /// Takes every connection waiting; true when there was one.
+    fn accept(&mut self) -> bool {
+        let mut any = false;
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => {
+                    any = true;
+                    if stream.set_nonblocking(true).is_err() {
+                        continue;
+                    }
+                    if self.pending.len() >= self.limits.pending.max(1) {
+                        // The one waiting longest is the likeliest to be idle; a scraper
+                        // sends its request with its connect.
+                        self.pending.remove(0);
+                        self.rejected.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.pending.push(Pending {
+                        stream,
+                        accepted: Instant::now(),
+                        head: Vec::new(),
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return any,
+                // Out of file descriptors, a connection reset before accept: go on serving
+                // what is there rather than stop.
+                Err(_) => return any,
+            }
+        }
+    }
+
+    /// Reads what each pending connection sent; hands whole requests on, closes those out of
+    /// time. True when some bytes came; `None` when the workers are gone.
+    fn read_heads(&mut self) -> Option<bool> {
+        let mut any = false;
+        let now = Instant::now();
+        let mut i = 0;
+        while i < self.pending.len() {
+            let p = &mut self.pending[i];
+            let mut chunk = [0u8; 2048];
+            let request = match p.stream.read(&mut chunk) {
+                Ok(0) => {
+                    // Closed before a whole request: nothing to answer.
+                    self.pending.remove(i);
+                    continue;
+                }
+                Ok(n) => {
+                    any = true;
+                    p.head.extend_from_slice(&chunk[..n]);
+                    parse_head(&p.head)
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
+                Err(_) => {
+                    self.pending.remove(i);
+                    continue;
+                }
+            };
+            match request {
+                Some(request) => {
+                    let p = self.pending.remove(i);
+                    if !self.dispatch(p.stream, request) {
+                        return None;
+                    }
+                }
+                None if now.duration_since(p.accepted) >= self.limits.head_timeout => {
+                    let mut p = self.pending.remove(i);
+                    self.rejected.timeout.fetch_add(1, Ordering::Relaxed);
+                    // Non-blocking: a few hundred bytes go into an empty socket buffer, or
+                    // are not sent at all.
+                    let _ = write_response(
+                        &mut p.stream,
+                        &Response::text(408, "rstscope: the request did not come in time"),
+                        false,
+                        now + Duration::from_secs(1),
+                    );
+                }
+                None => i += 1,
+            }
+        }
+        Some(any)
+    }
+
+    /// Gives a whole request to a worker, or answers `503` when none can take it. False when
+    /// the workers are gone.
+    fn dispatch(&self, mut stream: TcpStream, request: Result<Request, RequestError>) -> bool {
+        match self.tx.try_send(Job { stream, request }) {
+            Ok(()) => true,
+            Err(TrySendError::Full(job)) => {
+                stream = job.stream;
+                self.rejected.busy.fetch_add(1, Ordering::Relaxed);
+                let _ = write_response(
+                    &mut stream,
+                    &Response::text(503, "rstscope: busy, try again")
+                        .with_header("Retry-After", "1"),
+                    false,
+                    Instant::now() + Duration::from_secs(1),
+                );
+                true
+            }
+            Err(TrySendError::Disconnected(_)) => false,
         }
     }
 }
 
-fn worker(
-    rx: &Mutex<Receiver<TcpStream>>,
-    token: Option<&str>,
-    handler: &Handler,
-    busy: &AtomicU64,
-) {
+fn worker(rx: &Mutex<Receiver<Job>>, token: Option<&str>, handler: &Handler, busy: &AtomicU64) {
     loop {
-        let stream = {
+        let job = {
             let rx = rx.lock().unwrap_or_else(PoisonError::into_inner);
             rx.recv()
         };
-        let Ok(mut stream) = stream else {
+        let Ok(Job {
+            mut stream,
+            request,
+        }) = job
+        else {
             return;
         };
+        // Accepted sockets are non-blocking; a worker writes with timeouts.
+        if stream.set_nonblocking(false).is_err() {
+            continue;
+        }
         busy.fetch_add(1, Ordering::Relaxed);
-        serve(&mut stream, token, handler);
+        serve(&mut stream, request, token, handler);
         busy.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 /// Answers one request on `stream`.
-fn serve(stream: &mut TcpStream, token: Option<&str>, handler: &Handler) {
-    let (response, head_only) = match read_request(stream) {
+fn serve(
+    stream: &mut TcpStream,
+    request: Result<Request, RequestError>,
+    token: Option<&str>,
+    handler: &Handler,
+) {
+    let (response, head_only) = match request {
         Ok(req) => {
             let head_only = req.method == "HEAD";
             let response = if req.method != "GET" && req.method != "HEAD" {
@@ -244,14 +438,13 @@ fn serve(stream: &mut TcpStream, token: Option<&str>, handler: &Handler) {
             };
             (response, head_only)
         }
-        Err(RequestError::Io) => return,
         Err(RequestError::TooLarge) => (
             Response::text(431, "rstscope: request head too large"),
             false,
         ),
         Err(RequestError::Bad(why)) => (Response::text(400, &format!("rstscope: {why}")), false),
     };
-    let _ = write_response(stream, &response, head_only);
+    let _ = write_response(stream, &response, head_only, Instant::now() + WRITE_TIMEOUT);
     let _ = stream.shutdown(std::net::Shutdown::Write);
     let large = response.body.len() >= LARGE_ANSWER;
     drop(response);
@@ -259,10 +452,14 @@ fn serve(stream: &mut TcpStream, token: Option<&str>, handler: &Handler) {
         release_freed_memory();
     }
     // Let the client read the response before the socket closes (a close with unread
-    // request bytes would reset the connection).
+    // request bytes would reset the connection), for at most 200 ms however it trickles.
     let mut sink = [0u8; 512];
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
-    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+    let until = Instant::now() + Duration::from_millis(200);
+    while let Some(left) = until.checked_duration_since(Instant::now())
+        && !left.is_zero()
+        && stream.set_read_timeout(Some(left)).is_ok()
+        && matches!(stream.read(&mut sink), Ok(n) if n > 0)
+    {}
 }
 
 /// Returns freed memory to the system. glibc's allocator keeps what a thread frees in that
@@ -283,49 +480,38 @@ fn release_freed_memory() {
 fn release_freed_memory() {}
 
 enum RequestError {
-    Io,
     TooLarge,
     Bad(String),
 }
 
-fn read_request(stream: &mut TcpStream) -> Result<Request, RequestError> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
-    loop {
-        let n = stream.read(&mut chunk).map_err(|_| RequestError::Io)?;
-        if n == 0 {
-            return Err(RequestError::Io);
+/// The request in `buf`, or why it is none; `None` while it is not whole.
+fn parse_head(buf: &[u8]) -> Option<Result<Request, RequestError>> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(buf) {
+        Ok(httparse::Status::Complete(_)) => {
+            let target = req.path.unwrap_or("/");
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            Some(Ok(Request {
+                method: req.method.unwrap_or_default().to_owned(),
+                path: percent_decode(path),
+                query: parse_query(query),
+                headers: req
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_ascii_lowercase(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect(),
+            }))
         }
-        buf.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut headers);
-        match req.parse(&buf) {
-            Ok(httparse::Status::Complete(_)) => {
-                let target = req.path.unwrap_or("/");
-                let (path, query) = target.split_once('?').unwrap_or((target, ""));
-                return Ok(Request {
-                    method: req.method.unwrap_or_default().to_owned(),
-                    path: percent_decode(path),
-                    query: parse_query(query),
-                    headers: req
-                        .headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.name.to_ascii_lowercase(),
-                                String::from_utf8_lossy(h.value).into_owned(),
-                            )
-                        })
-                        .collect(),
-                });
-            }
-            Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD => {
-                return Err(RequestError::TooLarge);
-            }
-            Ok(httparse::Status::Partial) => {}
-            Err(httparse::Error::TooManyHeaders) => return Err(RequestError::TooLarge),
-            Err(e) => return Err(RequestError::Bad(format!("bad request: {e}"))),
-        }
+        Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD => Some(Err(RequestError::TooLarge)),
+        Ok(httparse::Status::Partial) => None,
+        Err(httparse::Error::TooManyHeaders) => Some(Err(RequestError::TooLarge)),
+        Err(e) => Some(Err(RequestError::Bad(format!("bad request: {e}")))),
     }
 }
 
@@ -336,6 +522,7 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
@@ -343,7 +530,14 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_response(stream: &mut TcpStream, r: &Response, head_only: bool) -> io::Result<()> {
+/// Writes the response, given up at `deadline` (a client that reads a byte a minute does not
+/// hold a worker for hours).
+fn write_response(
+    stream: &mut TcpStream,
+    r: &Response,
+    head_only: bool,
+    deadline: Instant,
+) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n",
         r.status,
@@ -358,9 +552,15 @@ fn write_response(stream: &mut TcpStream, r: &Response, head_only: bool) -> io::
         head.push_str("\r\n");
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    if !head_only {
-        stream.write_all(&r.body)?;
+    let body: &[u8] = if head_only { &[] } else { &r.body };
+    for chunk in std::iter::once(head.as_bytes()).chain(body.chunks(64 << 10)) {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(io::ErrorKind::TimedOut)?;
+        // On a non-blocking socket (the accept thread's short answers) this fails at once.
+        let _ = stream.set_write_timeout(Some(left));
+        stream.write_all(chunk)?;
     }
     stream.flush()
 }
@@ -435,6 +635,98 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server on 127.0.0.1 that answers `ok` to everything.
+    fn ok_server(limits: Limits, rejected: Arc<Rejected>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let handler: Arc<Handler> = Arc::new(|_: &Request| Response::text(200, "ok"));
+        Server::start_with(listener, None, handler, limits, rejected).expect("start")
+    }
+
+    /// A client that connects and sends the start of a request, and no more.
+    fn idle_client(addr: SocketAddr) -> TcpStream {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        s.write_all(b"GET / HTTP/1.1\r\n").expect("send");
+        s
+    }
+
+    /// One GET: its status and how long it took, `None` if no answer came within 20 s.
+    fn get(addr: SocketAddr) -> (Option<u16>, Duration) {
+        let started = Instant::now();
+        let mut s = TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").expect("send");
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let status = String::from_utf8_lossy(&answer)
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok());
+        (status, started.elapsed())
+    }
+
+    #[test]
+    fn idle_connections_do_not_stall_a_scrape() {
+        // Regression: four idle connections held the four workers for their 10 s read timeout,
+        // and a scrape waited 9.5 s; with 25, a scrape got 503 and the next took 30 s.
+        for idle in [4, 25, 100] {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+            let handler: Arc<Handler> = Arc::new(|_: &Request| Response::text(200, "ok"));
+            let server = Server::start(listener, None, handler).expect("start");
+            let addr = server.local_addr();
+            let clients: Vec<TcpStream> = (0..idle).map(|_| idle_client(addr)).collect();
+            std::thread::sleep(Duration::from_millis(300));
+            for _ in 0..3 {
+                let (status, took) = get(addr);
+                assert_eq!(status, Some(200), "with {idle} idle connections");
+                assert!(
+                    took < Duration::from_secs(2),
+                    "with {idle} idle connections a scrape took {took:?}"
+                );
+            }
+            drop(clients);
+        }
+    }
+
+    #[test]
+    fn connections_without_a_request_in_time_get_408_and_are_counted() {
+        let rejected = Arc::new(Rejected::default());
+        let limits = Limits {
+            head_timeout: Duration::from_millis(300),
+            pending: 4,
+        };
+        let server = ok_server(limits, Arc::clone(&rejected));
+        let addr = server.local_addr();
+        let mut slow = idle_client(addr);
+        // Five more idle ones: the two oldest are closed to make room, and one more for the
+        // request below; the three left get 408.
+        let others: Vec<TcpStream> = (0..5).map(|_| idle_client(addr)).collect();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(get(addr).0, Some(200));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while rejected.counts()[1] < 3 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(Rejected::REASONS, ["busy", "timeout", "dropped"]);
+        assert_eq!(rejected.counts(), [0, 3, 3]);
+        // The first was dropped unanswered.
+        slow.set_read_timeout(Some(Duration::from_secs(2)))
+            .expect("timeout");
+        let mut answer = Vec::new();
+        let _ = slow.read_to_end(&mut answer);
+        assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+        let mut last = others.into_iter().last().expect("a client");
+        last.set_read_timeout(Some(Duration::from_secs(2)))
+            .expect("timeout");
+        let mut answer = Vec::new();
+        let _ = last.read_to_end(&mut answer);
+        assert!(
+            String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408 Request Timeout"),
+            "{}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
 
     #[test]
     fn escapes_decode_and_bad_ones_stay() {

@@ -495,6 +495,9 @@ pub struct Exposition {
     pub scans: ScanMetrics,
     /// Unix time the agent started.
     pub started: f64,
+    /// Requests the HTTP server turned away, by why ([`crate::agent::http::Rejected`]), read
+    /// at the scrape.
+    pub http_rejected: [u64; 3],
     /// The agent's own process, read at the scrape (not at the update).
     pub process: Option<OwnProcess>,
 }
@@ -642,6 +645,18 @@ impl Collector for Exposition {
             "Evidence writes that failed (disk full, directory gone)",
             self.evidence_errors,
         )?;
+        let mut m = encoder.encode_descriptor(
+            "rstscope_http_rejected_requests",
+            "Requests the agent's HTTP server turned away: busy (503, every worker busy and the queue full), timeout (408, no whole request within 5 s of connecting), dropped (closed unanswered to make room while too many connections were sending their request)",
+            None,
+            MetricType::Counter,
+        )?;
+        for (reason, n) in crate::agent::http::Rejected::REASONS
+            .into_iter()
+            .zip(self.http_rejected)
+        {
+            ConstCounter::new(n).encode(m.encode_family(&[("reason", reason)])?)?;
+        }
         gauge(
             &mut encoder,
             "rstscope_start_time_seconds",

@@ -38,7 +38,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
-use self::http::{Request, Response, Server};
+use self::http::{Limits, Rejected, Request, Response, Server};
 use self::metrics::{Exposition, Format, OffenderInfo, ScanTracker, Selection};
 use self::own_process::OwnProcessReader;
 use self::window::History;
@@ -177,6 +177,10 @@ struct Shared {
     ring: Arc<Mutex<EvidenceRing>>,
     /// Reads the agent's own process at each scrape.
     own_process: Mutex<OwnProcessReader>,
+    /// Requests the HTTP server turned away.
+    rejected: Arc<Rejected>,
+    /// Evidence write errors already said on stderr, the message said and when.
+    evidence_errors_said: Mutex<(u64, Option<String>, Option<std::time::Instant>)>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -235,6 +239,8 @@ impl Agent {
             stats: Mutex::new(CaptureStats::default()),
             ring,
             own_process: Mutex::new(OwnProcessReader::default()),
+            rejected: Arc::default(),
+            evidence_errors_said: Mutex::new((0, None, None)),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -266,8 +272,14 @@ impl Agent {
             .map_err(AgentError::Thread)?;
         let handler_shared = Arc::clone(&shared);
         let handler: Arc<http::Handler> = Arc::new(move |req: &Request| handler_shared.answer(req));
-        let server =
-            Server::start(listener, config.token.clone(), handler).map_err(AgentError::Thread)?;
+        let server = Server::start_with(
+            listener,
+            config.token.clone(),
+            handler,
+            Limits::default(),
+            Arc::clone(&shared.rejected),
+        )
+        .map_err(AgentError::Thread)?;
         let mut agent = Self {
             server: Some(server),
             thread: Some(thread),
@@ -367,7 +379,30 @@ impl Shared {
     ) {
         let (rows, other) = selection.update(&a.snapshot);
         let host = a.host.as_deref();
-        let ring = lock(&self.ring).stats();
+        let (ring, error) = {
+            let mut ring = lock(&self.ring);
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+            ring.tick(crate::packet::Timestamp(now));
+            (ring.stats(), ring.last_error().map(str::to_owned))
+        };
+        // The agent's log (stderr: the journal, the Windows service's log) says a failure to
+        // keep evidence when its message changes, and at most once a minute while it goes on
+        // (a directory gone fails every write).
+        let mut said = lock(&self.evidence_errors_said);
+        let (count, message, at) = &mut *said;
+        if ring.errors > *count
+            && (*message != error || at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)))
+        {
+            eprintln!(
+                "rstscope agent: evidence: {} ({} failed writes so far)",
+                error.as_deref().unwrap_or("a write failed"),
+                ring.errors
+            );
+            (*count, *message, *at) = (ring.errors, error, Some(std::time::Instant::now()));
+        }
+        drop(said);
         let exposition = Exposition {
             rows: rows
                 .into_iter()
@@ -396,6 +431,7 @@ impl Shared {
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,
             started: unix_f64(self.started),
+            http_rejected: Default::default(),
             process: None,
         };
         *lock(&self.exposition) = exposition;
@@ -429,6 +465,7 @@ impl Shared {
                 let format = Format::negotiate(req.header("accept"));
                 let mut e = lock(&self.exposition).clone();
                 e.process = lock(&self.own_process).read();
+                e.http_rejected = self.rejected.counts();
                 Response::new(200, format.content_type(), format.render(e))
             }
             "/report" => self.report(req),
@@ -562,22 +599,48 @@ impl Shared {
                 );
             }
         };
-        let reader = lock(&self.ring).reader();
+        let (reader, dir, removed, notes) = {
+            let mut ring = lock(&self.ring);
+            let reader = ring.reader();
+            (
+                reader,
+                ring.dir().to_path_buf(),
+                ring.removed(),
+                ring.notes(since),
+            )
+        };
         let reader = match reader {
             Ok(r) => r,
-            Err(e) => return Response::text(500, &format!("rstscope: reading the evidence: {e}")),
+            Err(e) => {
+                return Response::text(
+                    500,
+                    &format!(
+                        "rstscope: reading the evidence in {}: {e}; if the directory was removed \
+                         or moved, the agent makes it again and keeps new evidence there (see \
+                         rstscope_evidence_write_errors_total and the agent's log); give it a \
+                         folder it can write with --evidence-dir DIR",
+                        dir.display()
+                    ),
+                );
+            }
         };
         let none = || {
             Response::text(
                 404,
                 &format!(
-                    "rstscope: no evidence of {} kept on this host{}",
+                    "rstscope: no evidence of {} kept on this host{}{}",
                     report::endpoint(ep.ip(), ep.port()),
                     if since.is_some() {
                         " in that window"
                     } else {
                         ""
-                    }
+                    },
+                    removed.map_or(String::new(), |t| format!(
+                        "; the evidence directory {} was removed or moved while the agent ran, \
+                         and the evidence kept up to {} went with it",
+                        dir.display(),
+                        Clock::Utc.full(t)
+                    ))
                 ),
             )
         };
@@ -585,7 +648,20 @@ impl Shared {
             return none();
         };
         let range = since.map(|s| (s, i64::MAX));
-        let ev = report::evidence::collect_source(source, (ep.ip(), ep.port()), range, max, None);
+        // The newest packets when there are more than `max`: those of the failures asked about.
+        let how = report::evidence::Collect {
+            latest: true,
+            ..report::evidence::Collect::default()
+        };
+        let mut ev = report::evidence::collect_source_with(
+            source,
+            (ep.ip(), ep.port()),
+            range,
+            max,
+            None,
+            how,
+        );
+        ev.notes = notes;
         if ev.packets.is_empty() {
             return none();
         }

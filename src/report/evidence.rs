@@ -147,10 +147,18 @@ impl Carried {
 pub struct Evidence {
     /// The endpoint.
     pub endpoint: (IpAddr, u16),
-    /// Its packets in capture order, at most `max_packets`.
+    /// Its packets in capture order, at most `max_packets`: the first, or with
+    /// [`Collect::latest`] the last.
     pub packets: Vec<EvidencePacket>,
-    /// Matching packets beyond `max_packets`.
+    /// Matching packets beyond `max_packets`: after those kept, or with [`Collect::latest`]
+    /// before them.
     pub more: u64,
+    /// The packets kept are the last `max_packets` ([`Collect::latest`]).
+    pub latest: bool,
+    /// What a person opening the saved file should know of it beyond its packets (the agent's
+    /// ring had dropped older evidence...): written as comments of its section header, after
+    /// what [`write_pcapng`] says itself.
+    pub notes: Vec<String>,
     /// Its connections (finished when the capture ended), ordered by start.
     pub connections: Vec<ConnRecord>,
     /// Connections beyond [`MAX_CONNECTIONS`].
@@ -219,6 +227,8 @@ impl Evidence {
             endpoint,
             packets: Vec::new(),
             more: 0,
+            latest: false,
+            notes: Vec::new(),
             connections: Vec::new(),
             more_connections: 0,
             offender: None,
@@ -247,6 +257,9 @@ pub struct Collect {
     /// Read no more than the capture's first this many frames: those an analysis read before
     /// it was cancelled, so that the evidence covers what its results do (`None`: to the end).
     pub frames: Option<u64>,
+    /// Keep the last `max_packets` packets rather than the first (the agent's `/evidence`: the
+    /// newest failures are the ones asked about).
+    pub latest: bool,
 }
 
 /// Reads the capture made of `paths` again and collects every TCP packet to or from
@@ -329,6 +342,9 @@ pub fn collect_source_with(
     let mut two_points = (source.files().len() > 1).then(TwoPoints::default);
     let mut held = HeldFrame::default();
     let mut across = 0u64;
+    ev.latest = how.latest;
+    // With `latest`, where the next packet goes once `max_packets` are kept: over the oldest.
+    let mut oldest = 0usize;
     let mut programs = CapturedHost::default();
     // A SYN/FIN/RST-only capture (its interface says so) is read as the analysis reads it.
     let syn_fin_rst = CaptureFilter::SynFinRst.bpf();
@@ -393,6 +409,7 @@ pub fn collect_source_with(
             range,
             max_packets,
             from_endpoint,
+            latest: how.latest.then_some(&mut oldest),
         };
         let across_check = two_points
             .as_mut()
@@ -427,6 +444,8 @@ pub fn collect_source_with(
             take.packet(&frame, &p, copy.is_some() || copied);
         }
     }
+    // The packets kept over the oldest: in capture order again.
+    ev.packets.rotate_left(oldest);
     ev.across_files = across;
     if across > 0 {
         ev.warnings.push(format!(
@@ -533,6 +552,8 @@ struct Take<'a> {
     range: Option<(i64, i64)>,
     max_packets: usize,
     from_endpoint: bool,
+    /// Keep the last packets: where the next goes once `max_packets` are kept.
+    latest: Option<&'a mut usize>,
 }
 
 impl Take<'_> {
@@ -549,18 +570,26 @@ impl Take<'_> {
         if self.range.is_some() && p.flags.rst() {
             self.in_range_facts.payloads.rst_payload(p.payload);
         }
-        if self.ev.packets.len() < self.max_packets {
-            // A copy shows the numbers of the packet it copies; it does not move the table.
-            let seq_base = if copy {
-                self.seq_table.peek(p)
-            } else {
-                self.seq_table.base(p)
-            };
-            let mut packet = EvidencePacket::new(frame, p, self.from_endpoint, seq_base);
-            packet.copy = copy;
-            self.ev.packets.push(packet);
-        } else {
+        let full = self.ev.packets.len() >= self.max_packets;
+        if full && (self.latest.is_none() || self.max_packets == 0) {
             self.ev.more += 1;
+            return;
+        }
+        // A copy shows the numbers of the packet it copies; it does not move the table.
+        let seq_base = if copy {
+            self.seq_table.peek(p)
+        } else {
+            self.seq_table.base(p)
+        };
+        let mut packet = EvidencePacket::new(frame, p, self.from_endpoint, seq_base);
+        packet.copy = copy;
+        match self.latest.as_deref_mut() {
+            Some(oldest) if full => {
+                self.ev.packets[*oldest] = packet;
+                *oldest = (*oldest + 1) % self.max_packets;
+                self.ev.more += 1;
+            }
+            _ => self.ev.packets.push(packet),
         }
     }
 }
@@ -1162,11 +1191,25 @@ pub fn write_pcapng_with_host(
     ev: &Evidence,
     host: Option<&HostReport>,
 ) -> io::Result<()> {
-    let comment = format!(
-        "rstscope evidence: TCP packets to or from {}",
-        endpoint(ev.endpoint.0, ev.endpoint.1)
-    );
-    let mut out = PcapngWriter::new(w, Some(&comment))?;
+    let ep = endpoint(ev.endpoint.0, ev.endpoint.1);
+    let mut comments = vec![format!("rstscope evidence: TCP packets to or from {ep}")];
+    if ev.more > 0 {
+        let (kept, all) = (ev.packets.len(), ev.packets.len() as u64 + ev.more);
+        comments.push(if ev.latest {
+            format!(
+                "rstscope evidence: cut to the last {kept} of {all} packets of {ep}: the older \
+                 ones are not in this file, so an analysis of it counts fewer attempts and resets \
+                 (and may see connections without their start)"
+            )
+        } else {
+            format!(
+                "rstscope evidence: cut to the first {kept} of {all} packets of {ep}: the later \
+                 ones are not in this file, so an analysis of it counts fewer attempts and resets"
+            )
+        });
+    }
+    comments.extend(ev.notes.iter().cloned());
+    let mut out = PcapngWriter::with_comments(w, &comments)?;
     // Interfaces in order of first use; pcapng numbers them from 0 in the section.
     let mut local: HashMap<u32, u32> = HashMap::new();
     for p in &ev.packets {

@@ -157,6 +157,12 @@ pub struct PcapngWriter<W: Write> {
 impl<W: Write> PcapngWriter<W> {
     /// Starts the stream with its section header; `comment`, if any, says what it holds.
     pub fn new(out: W, comment: Option<&str>) -> io::Result<Self> {
+        Self::with_comments(out, comment.as_slice())
+    }
+
+    /// [`PcapngWriter::new`] with any number of comments in the section header (Wireshark
+    /// shows each under Capture File Properties, `capinfos` prints them).
+    pub fn with_comments(out: W, comments: &[impl AsRef<str>]) -> io::Result<Self> {
         let mut w = Self {
             out,
             block: Vec::with_capacity(512),
@@ -169,8 +175,8 @@ impl<W: Write> PcapngWriter<W> {
         w.u16(1);
         w.u16(0);
         w.block.extend_from_slice(&u64::MAX.to_le_bytes()); // section length unknown
-        if let Some(c) = comment {
-            w.option(option::COMMENT, c.as_bytes());
+        for c in comments {
+            w.option(option::COMMENT, c.as_ref().as_bytes());
         }
         w.option(
             option::SHB_USERAPPL,

@@ -274,6 +274,7 @@ impl DetailsView {
                     let how = evidence::Collect {
                         all_copies: k.all_copies,
                         frames: k.frames,
+                        latest: false,
                     };
                     evidence::collect_with(
                         &k.paths,

@@ -40,10 +40,22 @@ fn interfaces() -> Vec<CapturedInterface> {
 
 /// An Ethernet frame with one TCP segment; `from_client` picks the direction.
 fn tcp(from_client: bool, flags: &str, seq: u32, ack: u32, payload: usize) -> Vec<u8> {
+    tcp_port(40000, from_client, flags, seq, ack, payload)
+}
+
+/// [`tcp`] from client port `port`.
+fn tcp_port(
+    port: u16,
+    from_client: bool,
+    flags: &str,
+    seq: u32,
+    ack: u32,
+    payload: usize,
+) -> Vec<u8> {
     let (src, dst, sport, dport) = if from_client {
-        (CLIENT, SERVER, 40000, 7211)
+        (CLIENT, SERVER, port, 7211)
     } else {
-        (SERVER, CLIENT, 7211, 40000)
+        (SERVER, CLIENT, 7211, port)
     };
     let mut b = etherparse::PacketBuilder::ethernet2([1; 6], [2; 6])
         .ipv4(src, dst, 64)
@@ -65,14 +77,22 @@ fn tcp(from_client: bool, flags: &str, seq: u32, ack: u32, payload: usize) -> Ve
 
 /// Feeds frames (one per 10 ms) through the tap into a ring in `dir`; returns the ring.
 fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
+    let timed: Vec<(i64, Vec<u8>)> = (frames.iter().enumerate())
+        .map(|(i, f)| (i as i64 * 10, f.clone()))
+        .collect();
+    tap_timed(dir, &timed)
+}
+
+/// [`tap_frames`], each frame at its time in milliseconds.
+fn tap_timed(dir: &Path, frames: &[(i64, Vec<u8>)]) -> Arc<Mutex<EvidenceRing>> {
     let ring = Arc::new(Mutex::new(
         EvidenceRing::open(dir, MIN_BYTES).expect("ring"),
     ));
     let mut tap = EvidenceTap::new(Arc::clone(&ring));
     tap.start(&interfaces());
-    for (i, data) in frames.iter().enumerate() {
+    for (i, (ms, data)) in frames.iter().enumerate() {
         let f = Frame {
-            ts: Timestamp::from_parts(1_700_000_000, (i as u32) * 10_000_000),
+            ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
             number: i as u64 + 1,
             link_type: LinkType(1),
             interface: 0,
@@ -94,14 +114,82 @@ fn tap_frames(dir: &Path, frames: &[Vec<u8>]) -> Arc<Mutex<EvidenceRing>> {
 
 /// The ring's frames, as a capture reader sees them.
 fn read_back(ring: &Arc<Mutex<EvidenceRing>>) -> Vec<Vec<u8>> {
+    read_back_timed(ring).into_iter().map(|(_, f)| f).collect()
+}
+
+/// [`read_back`] with each frame's time in milliseconds as [`tap_timed`] gives them.
+fn read_back_timed(ring: &Arc<Mutex<EvidenceRing>>) -> Vec<(i64, Vec<u8>)> {
     let reader = ring.lock().expect("lock").reader().expect("reader");
     let mut src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
     let mut out = Vec::new();
     while let Some(f) = src.next_frame() {
-        out.push(f.data.to_vec());
+        out.push((
+            (f.ts.0 - 1_700_000_000_000_000_000) / 1_000_000,
+            f.data.to_vec(),
+        ));
     }
     assert!(src.problems().is_empty(), "{:?}", src.problems());
     out
+}
+
+/// Regression: a client port used again (a good connection, then 3 s
+/// later a refused one from the same port) had the first connection's last segments written
+/// as the refusal's context, after its SYN and 3 s out of time order, and an analysis of the
+/// evidence counted 1 failed attempt of 3, 2 accepted, where the agent said 1 of 2.
+#[test]
+fn a_reused_client_port_s_reset_gets_no_segments_of_the_previous_connection() {
+    let dir = TempDir::new("reuse");
+    let frames = vec![
+        (0, tcp(true, "S", 100, 0, 0)),
+        (1, tcp(false, "SA", 500, 101, 0)),
+        (2, tcp(true, "A", 101, 501, 0)),
+        (3, tcp(true, "PA", 101, 501, 10)),
+        (4, tcp(false, "A", 501, 111, 0)),
+        (5, tcp(true, "FA", 111, 501, 0)),
+        (6, tcp(false, "FA", 501, 112, 0)),
+        (7, tcp(true, "A", 112, 502, 0)),
+        (3000, tcp(true, "S", 9000, 0, 0)),
+        (3001, tcp(false, "RA", 0, 9001, 0)),
+    ];
+    let ring = tap_timed(&dir.0, &frames);
+    let kept = read_back_timed(&ring);
+    let expected: Vec<(i64, Vec<u8>)> = [0, 1, 2, 5, 6, 8, 9]
+        .iter()
+        .map(|&i| frames[i].clone())
+        .collect();
+    assert_eq!(
+        kept.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        expected.iter().map(|(t, _)| *t).collect::<Vec<_>>()
+    );
+    assert_eq!(kept, expected);
+    let reader = ring.lock().expect("lock").reader().expect("reader");
+    let a = analysis::analyze_source(
+        FileSource::from_reader(PathBuf::from("ring"), reader).expect("capture"),
+        Options::default(),
+    );
+    assert_eq!(a.snapshot.totals.failed_attempts, 1);
+    assert_eq!(a.snapshot.totals.rst_by_cause[Cause::Refused.index()], 1);
+    assert_eq!(a.snapshot.totals.rst_packets, 1);
+}
+
+/// A reset's context is older than frames of other connections chosen since; the file keeps
+/// time order all the same.
+#[test]
+fn a_resets_context_goes_into_the_file_in_time_order() {
+    let dir = TempDir::new("order");
+    let frames = vec![
+        (0, tcp(true, "S", 100, 0, 0)),
+        (10, tcp(false, "SA", 500, 101, 0)),
+        (20, tcp(true, "A", 101, 501, 0)),
+        (30, tcp(true, "PA", 101, 501, 10)),
+        // Another client refused meanwhile.
+        (40, tcp_port(40001, true, "S", 7000, 0, 0)),
+        (50, tcp_port(40001, false, "RA", 0, 7001, 0)),
+        (60, tcp(false, "RA", 501, 111, 0)),
+    ];
+    let ring = tap_timed(&dir.0, &frames);
+    let kept = read_back_timed(&ring);
+    assert_eq!(kept, frames);
 }
 
 #[test]
@@ -222,8 +310,9 @@ fn a_segment_cut_short_by_a_crash_is_trimmed_and_the_next_run_goes_on() {
     drop(f);
     let ring = tap_frames(&dir.0, &[tcp(true, "S", 7, 0, 0)]);
     assert_eq!(fs::metadata(&first).expect("first").len(), len);
-    assert!(dir.0.join("evidence-000000000001.pcapng").exists());
+    // Read back (which writes the frame held back) before the new file is looked for.
     assert_eq!(read_back(&ring).len(), 3);
+    assert!(dir.0.join("evidence-000000000001.pcapng").exists());
 }
 
 #[test]
@@ -286,4 +375,139 @@ fn a_syn_fin_rst_agent_s_evidence_is_analyzed_as_one() {
     );
     assert_eq!(a.snapshot.totals.rst_by_cause[Cause::Abort.index()], 1);
     assert_eq!(a.snapshot.totals.failed_attempts, 0);
+}
+
+/// Writes one frame straight to the ring, at `ms` milliseconds.
+fn write_at(ring: &Arc<Mutex<EvidenceRing>>, ms: i64, data: &[u8]) {
+    ring.lock().expect("lock").write(&Frame {
+        ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
+        number: 1,
+        link_type: LinkType(1),
+        interface: 0,
+        data,
+        orig_len: data.len() as u32,
+        direction: None,
+        process: None,
+        effective_process: None,
+        packet_id: None,
+        options: crate::source::PacketOptions::default(),
+    });
+}
+
+/// Regression: with the evidence directory removed while the agent ran, `/evidence` answered
+/// 500 "No such file or directory" (no path, no remedy) for every endpoint, and no write
+/// error was counted (the agent went on writing to its open, unlinked file), so the shipped
+/// alert RstscopeAgentEvidenceNotWritten never fired.
+#[test]
+fn an_evidence_directory_removed_while_running_is_counted_made_again_and_used() {
+    let dir = TempDir::new("removed");
+    let ring = tap_frames(
+        &dir.0,
+        &[tcp(true, "S", 1, 0, 0), tcp(false, "RA", 0, 2, 0)],
+    );
+    assert_eq!(read_back(&ring).len(), 2);
+    fs::remove_dir_all(&dir.0).expect("remove the directory");
+    // Looking for evidence finds it out at once: nothing to read, and no error.
+    let mut empty = Vec::new();
+    (ring.lock().expect("lock").reader().expect("reader"))
+        .read_to_end(&mut empty)
+        .expect("read");
+    assert!(empty.is_empty());
+    let error = |ring: &Arc<Mutex<EvidenceRing>>| {
+        let ring = ring.lock().expect("lock");
+        (ring.stats().errors, ring.last_error().map(str::to_owned))
+    };
+    let (errors, said) = error(&ring);
+    assert_eq!(errors, 1);
+    let said = said.expect("a message");
+    assert!(
+        said.contains(&dir.0.display().to_string()) && said.contains("removed or moved"),
+        "{said}"
+    );
+    assert!(dir.0.is_dir(), "made again");
+    assert!(ring.lock().expect("lock").removed().is_some());
+    // New evidence goes there.
+    write_at(&ring, 100, &tcp(true, "S", 7, 0, 0));
+    assert_eq!(read_back(&ring), vec![tcp(true, "S", 7, 0, 0)]);
+    // Moved away while frames come: found within a second by the writes themselves.
+    let moved = dir.0.with_extension("moved");
+    let _ = fs::remove_dir_all(&moved);
+    fs::rename(&dir.0, &moved).expect("move the directory");
+    std::thread::sleep(CHECK_EVERY + Duration::from_millis(100));
+    write_at(&ring, 200, &tcp(true, "S", 8, 0, 0));
+    assert_eq!(error(&ring).0, 2);
+    assert!(dir.0.is_dir(), "made again");
+    let _ = fs::remove_dir_all(&moved);
+}
+
+/// Regression: a second agent given the directory of a running one started normally and
+/// wrote its files beside the first's; the evidence then held packets twice (an analysis
+/// counted 193 aborts where 174 happened).
+#[test]
+fn a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid() {
+    let dir = TempDir::new("lock");
+    let first = EvidenceRing::open(&dir.0, MIN_BYTES).expect("the first ring");
+    let Err(e) = EvidenceRing::open(&dir.0, MIN_BYTES) else {
+        panic!("a second ring opened in the same directory");
+    };
+    let said = e.to_string();
+    assert!(
+        said.contains("another rstscope agent")
+            && said.contains(&format!("pid {}", std::process::id()))
+            && said.contains("--evidence-dir"),
+        "{said}"
+    );
+    drop(first);
+    EvidenceRing::open(&dir.0, MIN_BYTES).expect("free again once the first is closed");
+}
+
+/// Regression: evidence of a ring that had dropped its oldest files did not say it was
+/// incomplete (an analysis of it: "refused all 4795 attempts", beside the agent's 8000
+/// incidents).
+#[test]
+fn a_ring_that_dropped_old_files_says_its_evidence_is_incomplete() {
+    let dir = TempDir::new("notes");
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(&dir.0, MIN_BYTES).expect("ring"),
+    ));
+    ring.lock().expect("lock").set_interfaces(&interfaces());
+    let refusals = |from: u32, to: u32| {
+        for i in from..to {
+            write_at(&ring, i64::from(i) * 10, &tcp(true, "S", i, 0, 0));
+            write_at(&ring, i64::from(i) * 10 + 1, &tcp(false, "RA", 0, i + 1, 0));
+        }
+    };
+    refusals(0, 100);
+    read_back(&ring);
+    assert!(ring.lock().expect("lock").notes(None).is_empty());
+    // About 2.4 MB of frames for a 1 MiB cap.
+    refusals(100, 20_000);
+    read_back(&ring);
+    let ring = ring.lock().expect("lock");
+    let notes = ring.notes(None);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("incomplete: the agent's evidence ring (--evidence-max 1.0 MiB) dropped its oldest files, with the evidence up to 2023-11-14"),
+        "{}",
+        notes[0]
+    );
+    // Evidence asked for after what was dropped is whole.
+    assert!(ring.notes(Some(1_700_000_000 + 200)).is_empty());
+}
+
+/// Frames held back reach the disk when traffic stops: the agent's clock writes them.
+#[test]
+fn held_frames_are_written_when_the_clock_passes_them() {
+    let dir = TempDir::new("tick");
+    let ring = tap_frames(&dir.0, &[tcp(true, "S", 1, 0, 0)]);
+    assert_eq!(ring.lock().expect("lock").stats().packets, 0, "held back");
+    let t0 = Timestamp(1_700_000_000_000_000_000);
+    ring.lock()
+        .expect("lock")
+        .tick(Timestamp(t0.0 + HOLD_NS / 2));
+    assert_eq!(ring.lock().expect("lock").stats().packets, 0, "still held");
+    ring.lock()
+        .expect("lock")
+        .tick(Timestamp(t0.0 + HOLD_NS + 1));
+    assert_eq!(ring.lock().expect("lock").stats().packets, 1, "written");
 }

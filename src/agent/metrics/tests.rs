@@ -400,6 +400,7 @@ fn the_exposition_names_the_program_in_both_formats() {
         "rstscope_offender_info{endpoint=\"127.0.0.1:7211\",service=\"\",listener=\"\",former_listener=\"collector\"} 1\n"
     ));
     assert!(text.contains("rstscope_kernel_tcp_total{counter=\"AttemptFails\"} 7\n"));
+    assert!(text.contains("rstscope_http_rejected_requests_total{reason=\"timeout\"} 0\n"));
     assert!(!text.contains("# EOF"));
     let om = Format::OpenMetrics.render(e);
     assert!(om.contains("# TYPE rstscope_resets counter\n"), "{om}");

@@ -29,7 +29,7 @@ pub struct AgentArgs {
     #[arg(long)]
     pub syn_fin_rst: bool,
     /// Where to serve. A non-loopback address needs --token-file.
-    #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)))]
+    #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)), value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// A file whose first line is the token every request must carry
     /// (Authorization: Bearer TOKEN).
@@ -256,4 +256,22 @@ fn service(_args: &AgentArgs) -> Result<(), Failure> {
          unit rstscope-agent.service (the Debian package does; see the README, \"On many hosts\")"
             .into()
     }))
+}
+
+/// Reads `--listen`: an IP address and port; `localhost:PORT` is 127.0.0.1 (other names are
+/// not resolved: a name can give several addresses, and the agent serves one).
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    if let Some(port) = s.strip_prefix("localhost:")
+        && let Ok(port) = port.parse::<u16>()
+    {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    Err(format!(
+        "{s:?} is not an IP address and port: give e.g. 127.0.0.1:{p}, [::1]:{p}, or 0.0.0.0:{p} \
+         (every address, with --token-file); names other than localhost are not resolved",
+        p = agent::DEFAULT_PORT
+    ))
 }

@@ -2041,3 +2041,30 @@ fn a_snaplen_shorter_than_the_headers_is_refused_by_capture_and_agent() {
         );
     }
 }
+
+/// Regression (agent trial): `--listen localhost:9760` said "invalid socket address syntax",
+/// and a port in use "Address already in use (os error 98)", neither saying what to do.
+#[test]
+fn the_agents_listen_address_says_what_to_give_and_what_holds_it() {
+    let out = rstscope(&["agent", "--listen", "collector.example:9747"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("give e.g. 127.0.0.1:9747"), "{err}");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("address").to_string();
+    let dir = temp_dir("listen-taken");
+    let out = rstscope(&[
+        "agent",
+        "--listen",
+        &addr,
+        "--evidence-dir",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("cannot listen on {addr}"))
+            && err.contains("another program listens there"),
+        "{err}"
+    );
+}

@@ -123,7 +123,7 @@ pub enum AgentError {
         why: String,
     },
     /// The listening socket.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {source}{}", bind_hint(source, *addr))]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -144,6 +144,27 @@ pub enum AgentError {
     #[cfg(target_os = "linux")]
     #[error(transparent)]
     Privileges(#[from] privileges::DropError),
+}
+
+/// What to do when the listening socket cannot be bound, by the OS's reason.
+fn bind_hint(e: &io::Error, addr: SocketAddr) -> String {
+    match e.kind() {
+        io::ErrorKind::AddrInUse => format!(
+            "; another program listens there (another rstscope agent? `ss -ltnp 'sport = :{}'` \
+             names it): stop it, or serve elsewhere with --listen ADDR:PORT",
+            addr.port()
+        ),
+        io::ErrorKind::AddrNotAvailable => {
+            "; it is not an address of this machine: give one of its own, 0.0.0.0 or [::] \
+             (every address, with --token-file), or 127.0.0.1"
+                .to_owned()
+        }
+        io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
+            "; a port below 1024 needs root (or CAP_NET_BIND_SERVICE): serve on a higher port"
+                .to_owned()
+        }
+        _ => String::new(),
+    }
 }
 
 /// Reads a token file: its first line, trimmed; an empty token is refused.

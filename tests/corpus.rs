@@ -896,3 +896,43 @@ fn nowebaccess2s_retried_refusals_count_once_and_are_said_to() {
         "{text}"
     );
 }
+
+/// Regression: in zeek/krb/kerberos_tso.pcapng the Kerberos server 172.16.0.100:88 answers
+/// each of its client's FINs with a RST/ACK acknowledging exactly that FIN, 0.1 ms later
+/// (frames 13 and 15), and never sends a FIN itself; no data follows any FIN. The sentence
+/// said "data arrived for a socket that had already closed", which did not happen: the
+/// server closed abortively on its client's close.
+#[test]
+fn kerberos_resets_on_the_clients_fin_are_an_abortive_close_not_data_after_close() {
+    let dir = corpus_dir();
+    let path = dir.join("zeek/krb/kerberos_tso.pcapng");
+    if !path.is_file() {
+        always_show("corpus kerberos_tso test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("kerberos_tso analyzed");
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == 88)
+        .expect("the Kerberos server is an offender");
+    assert_eq!(o.rst_by_cause, [0, 0, 7, 0, 0]);
+    let ac = o.after_close;
+    assert_eq!((ac.server_on_peer_fin, ac.after_own_fin()), (7, 0));
+    let sentence = rstscope::report::diagnosis(o, rstscope::report::Clock::Utc);
+    assert!(
+        sentence.starts_with("172.16.0.100:88 saw 7 resets after a FIN")
+            && sentence.ends_with(
+                ", sent by the server right after the client's FIN, with no FIN of its own: it \
+                 closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as \
+                 some servers do; usually benign."
+            ),
+        "{sentence}"
+    );
+    assert_eq!(
+        rstscope::report::diagnosis_gist(o, None),
+        "Reset by the server on its client's FIN: an abortive close (SO_LINGER 0 or unread \
+         data at close); usually benign"
+    );
+}

@@ -333,6 +333,25 @@ fn data_after_close_gets_after_close_resets() {
     check_counts(&a, 20, 2, 2, 0);
     assert_eq!(causes(&a), [0, 0, 2, 0, 0]);
     assert_eq!(states(&conns), ["RSTO", "RSTR"]);
+    // Each reset came from the side that had closed first (its FIN) and then got data.
+    let o = &a.snapshot.offenders[0];
+    let ac = o.after_close;
+    assert_eq!(
+        (
+            ac.server_after_own_fin,
+            ac.client_after_own_fin,
+            ac.on_peer_fin()
+        ),
+        (1, 1, 0)
+    );
+    let sentence = report::diagnosis(o, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            ", sent by the side that had sent a FIN itself (the server 1, the client 1): data \
+             arrived for a socket that had already closed; often benign."
+        ),
+        "{sentence}"
+    );
 }
 
 #[test]

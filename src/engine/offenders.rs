@@ -37,6 +37,8 @@ pub struct ServiceStats {
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
     pub rst_from_client: u64,
+    /// Its after-close RSTs by who sent them and who had sent a FIN.
+    pub after_close: AfterClose,
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts (distinct SYN ISNs) to it.
@@ -99,6 +101,47 @@ pub struct ServiceStats {
     /// The first resets flagged suspect-injected, with their evidence (at most
     /// [`MAX_SUSPECTS`]).
     pub suspects: Vec<SuspectRst>,
+}
+
+/// The resets after a FIN of one endpoint (cause after-close), by who sent them and whether
+/// their sender had sent a FIN itself: two different stories. A side that closed (its FIN)
+/// and then got data or an ACK resets because nothing reads there any more: data arrived for
+/// a socket that had already closed. A side that sent no FIN and resets as its peer's FIN
+/// arrives closed abortively on the peer's close (SO_LINGER 0, or unread data at close), as
+/// some servers do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AfterClose {
+    /// Sent by the service endpoint after its own FIN.
+    pub server_after_own_fin: u64,
+    /// Sent by a client after its own FIN.
+    pub client_after_own_fin: u64,
+    /// Sent by the service endpoint, which sent no FIN, after its client's FIN.
+    pub server_on_peer_fin: u64,
+    /// Sent by a client, which sent no FIN, after the service endpoint's FIN.
+    pub client_on_peer_fin: u64,
+}
+
+impl AfterClose {
+    /// Counts one reset after a FIN: sent by the server or a client, whose sender had sent a
+    /// FIN itself or not.
+    pub fn note(&mut self, from_server: bool, own_fin: bool) {
+        *match (from_server, own_fin) {
+            (true, true) => &mut self.server_after_own_fin,
+            (false, true) => &mut self.client_after_own_fin,
+            (true, false) => &mut self.server_on_peer_fin,
+            (false, false) => &mut self.client_on_peer_fin,
+        } += 1;
+    }
+
+    /// Resets from a side that had sent a FIN itself.
+    pub fn after_own_fin(&self) -> u64 {
+        self.server_after_own_fin + self.client_after_own_fin
+    }
+
+    /// Resets answering the peer's FIN from a side that sent none.
+    pub fn on_peer_fin(&self) -> u64 {
+        self.server_on_peer_fin + self.client_on_peer_fin
+    }
 }
 
 /// Failed attempts whose last SYN came in one second, still unanswered when the capture ended
@@ -413,6 +456,7 @@ impl ServiceStats {
             rst_conns_by_cause: Some(self.rst_conns_by_cause),
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
+            after_close: self.after_close,
             suspect_injected: self.suspect_injected,
             attempts: self.attempts,
             completed: self.completed,
@@ -499,6 +543,10 @@ pub struct Offender {
     pub rst_from_server: u64,
     /// RSTs its clients sent.
     pub rst_from_client: u64,
+    /// Its after-close RSTs by who sent them and who had sent a FIN: the capture's whole
+    /// count, also over a time range ([`Offender::restricted`]: not kept per second), where
+    /// it tells what the range's after-close resets most likely were.
+    pub after_close: AfterClose,
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts to it.
@@ -1080,6 +1128,7 @@ impl Offender {
             rst_conns_by_cause: None,
             rst_from_server: 0,
             rst_from_client: 0,
+            after_close: AfterClose::default(),
             suspect_injected: 0,
             attempts: 0,
             completed: 0,

@@ -784,8 +784,10 @@ const GAVE_UP: &str = "a client that gave up or timed out, a scanner, or a SYN-A
 /// What aborts of established connections mean.
 const ABORTIVE: &str =
     "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
-/// What resets after a FIN mean.
+/// What resets after the resetting side's own FIN mean.
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
+/// What resets answering the peer's FIN, from a side that sent no FIN, mean.
+const ABORTIVE_ON_CLOSE: &str = "closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as some servers do; usually benign";
 /// What resets of connections whose start was not captured mean.
 const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
 
@@ -795,6 +797,110 @@ fn handshake_resetter(o: &Offender) -> &'static str {
         "the client"
     } else {
         "the server"
+    }
+}
+
+/// The resets after a FIN of `o` that its sentence tells: the kind with the most (after the
+/// sender's own FIN, or on its peer's), and who sent those; `None` where they were not
+/// counted (an offender made by hand).
+struct AfterCloseStory {
+    /// Their sender had sent a FIN itself (else it answered its peer's FIN without one).
+    own_fin: bool,
+    /// Of them, sent by the service endpoint and by its clients.
+    by_server: u64,
+    by_clients: u64,
+    /// After-close resets of both kinds.
+    total: u64,
+}
+
+fn after_close_story(o: &Offender) -> Option<AfterCloseStory> {
+    let a = &o.after_close;
+    let (own, peer) = (a.after_own_fin(), a.on_peer_fin());
+    if own + peer == 0 {
+        return None;
+    }
+    let own_fin = own >= peer;
+    let (by_server, by_clients) = if own_fin {
+        (a.server_after_own_fin, a.client_after_own_fin)
+    } else {
+        (a.server_on_peer_fin, a.client_on_peer_fin)
+    };
+    Some(AfterCloseStory {
+        own_fin,
+        by_server,
+        by_clients,
+        total: own + peer,
+    })
+}
+
+/// Who sent the resets after a FIN of `o` and whose FIN came before them, then what that
+/// means, to end its sentence: `, sent by the server right after the client's FIN, with no
+/// FIN of its own: it closed abortively ...`, or `, sent by the server after its own FIN:
+/// data arrived ...`.
+fn after_close_meaning(o: &Offender) -> String {
+    let Some(story) = after_close_story(o) else {
+        return format!(": {CLOSED}");
+    };
+    let one_client = o.clients == 1 && !o.clients_at_least;
+    let (clients, clients_own, their, they) = if one_client {
+        ("the client", "the client's", "its", "it")
+    } else {
+        ("its clients", "its clients'", "their", "they")
+    };
+    // Counted over the whole capture: numbers only where the sentence counts the same.
+    let whole =
+        o.rst_conns_by_cause.is_some() && story.total == o.rst_by_cause[Cause::AfterClose.index()];
+    let told = story.by_server + story.by_clients;
+    let share = if told == story.total {
+        String::new()
+    } else if whole {
+        format!("{told} of them ")
+    } else {
+        "mostly ".to_owned()
+    };
+    let both = if whole {
+        format!(
+            "the server {}, {clients} {}",
+            story.by_server, story.by_clients
+        )
+    } else {
+        format!("the server and {clients}")
+    };
+    match (story.own_fin, story.by_server > 0, story.by_clients > 0) {
+        (true, true, false) => format!(", {share}sent by the server after its own FIN: {CLOSED}"),
+        (true, false, _) => format!(", {share}sent by {clients} after {their} own FIN: {CLOSED}"),
+        (true, true, true) => {
+            format!(", {share}sent by the side that had sent a FIN itself ({both}): {CLOSED}")
+        }
+        (false, true, false) => format!(
+            ", {share}sent by the server right after {clients_own} FIN, with no FIN of its own: \
+             it {ABORTIVE_ON_CLOSE}"
+        ),
+        (false, false, _) => format!(
+            ", {share}sent by {clients} right after the server's FIN, with no FIN of {their} own: \
+             {they} {ABORTIVE_ON_CLOSE}"
+        ),
+        (false, true, true) => format!(
+            ", {share}sent right after the peer's FIN by the side that sent no FIN ({both}): \
+             it {ABORTIVE_ON_CLOSE}"
+        ),
+    }
+}
+
+/// The gist of the resets after a FIN of `o` (see [`diagnosis_gist`]).
+fn after_close_gist(o: &Offender) -> String {
+    match after_close_story(o) {
+        Some(story) if !story.own_fin => {
+            let who = match (story.by_server > 0, story.by_clients > 0) {
+                (true, false) => "by the server on its client's FIN",
+                (false, _) => "by the client on the server's FIN",
+                (true, true) => "on the peer's FIN",
+            };
+            format!(
+                "reset {who}: an abortive close (SO_LINGER 0 or unread data at close); usually benign"
+            )
+        }
+        _ => format!("reset after a FIN: {CLOSED}"),
     }
 }
 
@@ -837,7 +943,7 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             handshake_resetter(o)
         ),
         DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
-        DiagnosisKind::AfterClose => format!("reset after a FIN: {CLOSED}"),
+        DiagnosisKind::AfterClose => after_close_gist(o),
         DiagnosisKind::Stray => format!("start not captured: {MID_CONNECTION}"),
         DiagnosisKind::Injected => {
             "resets look injected: a middlebox or an attacker sent them, not the endpoint"
@@ -983,9 +1089,10 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             )
         }
         DiagnosisKind::AfterClose => format!(
-            "{ep} saw {} after a FIN{} ({when}): {CLOSED}.",
+            "{ep} saw {} after a FIN{} ({when}){}.",
             plural(by(Cause::AfterClose), "reset", "resets"),
-            from("with")
+            from("with"),
+            after_close_meaning(o)
         ),
         DiagnosisKind::Stray => format!(
             "{ep} saw {} for {} whose start was not captured{} ({when}): {MID_CONNECTION}.",

@@ -682,3 +682,32 @@ fn a_port_retried_while_another_program_scans_stays_an_offender() {
     assert_eq!(json["offenders"][0]["endpoint"], "127.0.0.1:7211");
     assert!(json["offenders"][0]["scan"].is_null());
 }
+
+/// Regression: offenders were ranked by RSTs plus failed attempts, so each refusal counted
+/// twice (a Windows client's three tries of one refused connect, four times) and an
+/// unanswered attempt once: 3 refused attempts (12) outranked 5 unanswered ones (5), against
+/// the Incidents column shown beside the rank. They rank by incidents now.
+#[test]
+fn offenders_rank_by_incidents_not_by_resets_plus_failed_attempts() {
+    let (a, _) = run("tests/fixtures/rank-by-incidents.pcap");
+    let rows: Vec<(String, u64, u64, u64)> = a
+        .snapshot
+        .offenders
+        .iter()
+        .map(|o| {
+            (
+                report::endpoint(o.addr, o.port),
+                o.incidents,
+                o.rst_packets,
+                o.failed_attempts,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("10.0.0.3:82".to_string(), 5, 0, 5),
+            ("10.0.0.2:81".to_string(), 3, 9, 3),
+        ]
+    );
+}

@@ -84,6 +84,9 @@ pub struct ServiceStats {
     /// The series as offenders share it, with its sums, made on the first snapshot after a
     /// change: a snapshot of endpoints that did not change copies nothing.
     pub(crate) summary: OnceLock<Summary>,
+    /// Incidents: failed attempts plus RSTs that were not part of one (what the offenders
+    /// are ranked by, and what decides which endpoints make room when the table is full).
+    pub incidents: u64,
     /// Time of the first and last incident.
     pub first_seen: Option<Timestamp>,
     /// Time of the last incident.
@@ -362,6 +365,7 @@ impl ServiceStats {
     /// Records an incident at `ts` involving `client`.
     pub(crate) fn incident(&mut self, ts: Timestamp, client: IpAddr, usage: &mut Usage) {
         self.second(ts, usage).incidents += 1;
+        self.incidents += 1;
         self.first_seen = Some(self.first_seen.map_or(ts, |f| f.min(ts)));
         self.last_seen = Some(self.last_seen.map_or(ts, |l| l.max(ts)));
         if self.clients_given_up.is_some() {
@@ -717,9 +721,11 @@ impl Offender {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     }
 
-    /// The ranking key: RSTs plus failed attempts.
+    /// The ranking key: incidents (failed attempts plus RSTs outside them), as the table's
+    /// Incidents column counts them: a refused attempt is one, however often it was
+    /// retried, as an unanswered one is.
     pub fn score(&self) -> u64 {
-        self.rst_packets + self.failed_attempts
+        self.incidents
     }
 
     /// The offenders' order: those that are not a scan's targets first, then by
@@ -958,7 +964,7 @@ impl Services {
     }
 
     /// The stats of `key`, created if new. When the table is full, the half of it with the
-    /// fewest RSTs plus failed attempts (endpoints without any first, then the least recently
+    /// fewest incidents (endpoints without any first, then the least recently
     /// involved) is dropped into [`Services::other`] first: the worst offenders stay, whatever
     /// order they came in. When the endpoints' series or client sets together hold more than
     /// their [`Services::limits`], the same order decides whose older entries or sets go
@@ -985,8 +991,8 @@ impl Services {
         self.usage
     }
 
-    /// The endpoints in the order they give up what they hold: those with the fewest RSTs
-    /// plus failed attempts, then the least recently involved, then by endpoint (so that the
+    /// The endpoints in the order they give up what they hold: those with the fewest
+    /// incidents (the offenders' ranking key, [`Offender::score`]), then the least recently involved, then by endpoint (so that the
     /// same packets always give the same result); of those `holds`, and those for which
     /// `given_up` is true before any other.
     fn least_first(
@@ -999,7 +1005,7 @@ impl Services {
             .iter()
             .filter(|(_, s)| holds(s))
             .map(|(k, s)| {
-                let order = (s.rst_packets() + s.failed_attempts(), s.last_seen, *k);
+                let order = (s.incidents, s.last_seen, *k);
                 (!given_up(s), order.0, order.1, order.2)
             })
             .collect();
@@ -1008,7 +1014,7 @@ impl Services {
     }
 
     /// Brings the endpoints' series down to `target` entries: endpoints whose series was cut
-    /// before first, then those with the fewest RSTs plus failed attempts, the least recently
+    /// before first, then those with the fewest incidents, the least recently
     /// involved, then by endpoint (deterministic) keep only their latest entry
     /// ([`ServiceStats::series_from`]). So the worst offenders keep whole series as long as
     /// they fit, and those that give them up keep counting from then on.
@@ -1044,7 +1050,7 @@ impl Services {
         let mut ranked: Vec<(u64, Option<Timestamp>, ServiceKey)> = self
             .map
             .iter()
-            .map(|(k, s)| (s.rst_packets() + s.failed_attempts(), s.last_seen, *k))
+            .map(|(k, s)| (s.incidents, s.last_seen, *k))
             .collect();
         // Deterministic: by score, then last involved (never first), then endpoint.
         ranked.sort_unstable();

@@ -299,7 +299,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     if other.dropped > 0 {
         let _ = writeln!(
             out,
-            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest resets and failures made room): resets {}, failed attempts {} of {}",
+            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest incidents made room): resets {}, failed attempts {} of {}",
             other.dropped,
             crate::engine::offenders::Services::MAX_TRACKED,
             other.rst_packets(),

@@ -936,3 +936,37 @@ fn kerberos_resets_on_the_clients_fin_are_an_abortive_close_not_data_after_close
          data at close); usually benign"
     );
 }
+
+/// Regression: zeek/ssh/ssh.pcap holds moments of 9 days between 2011 and 2014, one file. The
+/// report averaged over its first to last packet ("average 0.002/day over 1122.3 days") with
+/// no warning, while the same packets as two files warned of files far apart in time and
+/// averaged over the time they cover. A long gap within a file is now judged as one between
+/// files: a warning naming it, averages over the time captured, a break in the app's plot.
+#[test]
+fn ssh_pcaps_days_apart_warn_and_average_over_the_time_captured() {
+    let dir = corpus_dir();
+    let path = dir.join("zeek/ssh/ssh.pcap");
+    if !path.is_file() {
+        always_show("corpus ssh.pcap test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("ssh.pcap analyzed");
+    let warnings = a.capture.warnings_in(rstscope::report::Clock::Utc);
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "ssh.pcap holds stretches of capture far apart in time, with nothing captured \
+             between them: nothing from 2011-12-16 21:35 to 2014-08-31 20:16 UTC (988.9 days); "
+        ) && w.contains(", and 8 more gaps.")),
+        "{warnings:?}"
+    );
+    assert_eq!(
+        rstscope::pipeline::merged::long_gaps(&a.capture.files).len(),
+        11
+    );
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    assert!(
+        text.contains("over the 60 min captured (not the 1122.3 days from first to last packet)"),
+        "{text}"
+    );
+}
+

@@ -25,13 +25,19 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
         return "none".into();
     };
     let at = crate::packet::Timestamp::from_parts(sec, 0);
-    // Files far apart in time: the average over the time they cover, not over the gap.
+    // Files far apart in time, or a file with long gaps: the average over the time captured,
+    // not over the gaps.
     let (over, what) = match covered_seconds(&a.capture.files) {
         Some(covered) => (
             covered,
             format!(
-                "the {} the files cover (not the {} from first to last packet)",
+                "the {} {} (not the {} from first to last packet)",
                 crate::report::approx_duration(covered),
+                if a.capture.files.len() == 1 {
+                    "captured"
+                } else {
+                    "the files cover"
+                },
                 crate::report::approx_duration(span)
             ),
         ),

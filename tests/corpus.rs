@@ -970,3 +970,30 @@ fn ssh_pcaps_days_apart_warn_and_average_over_the_time_captured() {
     );
 }
 
+/// Regression: zeek/ssh/ssh.pcap's packets fall on 9 days, but its peak and its offender's
+/// sentence said "at 03:24:26", a time of day that does not say which day; a capture of one
+/// day keeps the time alone. Every time of a capture of days now carries its date.
+#[test]
+fn ssh_pcaps_times_carry_their_date_in_a_capture_of_days() {
+    let dir = corpus_dir();
+    let path = dir.join("zeek/ssh/ssh.pcap");
+    if !path.is_file() {
+        always_show("corpus ssh.pcap dates test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("ssh.pcap analyzed");
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    assert!(text.contains("peak 2/s at 2014-12-31 03:24:26,"), "{text}");
+    assert!(
+        text.contains(
+            "192.168.2.158:2200 saw 2 resets after a FIN with 1 client (at 2014-12-31 03:24:26)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("at 03:24:26"), "{text}");
+    let json = rstscope::report::json::to_value(&a, rstscope::report::Clock::Utc);
+    let sentence = json["offenders"][0]["diagnosis"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(sentence.contains("(at 2014-12-31 03:24:26)"), "{sentence}");
+}

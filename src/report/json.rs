@@ -496,6 +496,7 @@ pub fn connection(c: &ConnRecord) -> Value {
 
 /// The whole analysis as one JSON object.
 pub fn to_value(a: &Analysis, clock: Clock) -> Value {
+    let clock = crate::report::clock_for(a, clock);
     let mut v = head(a, clock);
     if let Some(slot) = v.get_mut("offenders") {
         *slot = a
@@ -545,6 +546,7 @@ pub fn write_with(
     extra: &Extra,
     out: impl std::io::Write,
 ) -> serde_json::Result<()> {
+    let clock = crate::report::clock_for(a, clock);
     let head = head(a, clock);
     let doc = Streamed {
         head: &head,

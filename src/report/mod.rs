@@ -33,24 +33,61 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
 
 pub use filters::{BpfFilter, bpf_filter, bpf_filters, bpf_lines, wireshark_filter};
 
-/// How times are written for people: local time with its UTC offset, or UTC.
+/// How times are written for people: local time with its UTC offset, or UTC; and, for a
+/// capture whose packets fall on more than one day, with their date (see
+/// [`Clock::for_capture`]): a time of day alone does not say which day it is then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
     /// The machine's local time zone.
     Local,
     /// UTC.
     Utc,
+    /// Local time, every time with its date.
+    LocalDated,
+    /// UTC, every time with its date.
+    UtcDated,
 }
 
 impl Clock {
+    /// This clock for a capture from `first` to `last` (its first and last packet): dated
+    /// when they fall on different days in it ([`Clock::spans_days`]), so that every time the
+    /// report, the sentences and the app write carries its date; else as it is.
+    pub fn for_capture(self, first: Option<Timestamp>, last: Option<Timestamp>) -> Clock {
+        let dated = first.zip(last).is_some_and(|(a, b)| self.spans_days(a, b));
+        match (self.zone_only(), dated) {
+            (Clock::Utc, true) => Clock::UtcDated,
+            (_, true) => Clock::LocalDated,
+            (zone, false) => zone,
+        }
+    }
+
+    /// The zone alone: [`Clock::Local`] or [`Clock::Utc`], without the dates.
+    pub fn zone_only(self) -> Clock {
+        match self {
+            Clock::Local | Clock::LocalDated => Clock::Local,
+            Clock::Utc | Clock::UtcDated => Clock::Utc,
+        }
+    }
+
+    /// Every time carries its date ([`Clock::for_capture`]).
+    pub fn is_dated(self) -> bool {
+        matches!(self, Clock::LocalDated | Clock::UtcDated)
+    }
+
+    /// In UTC (dated or not).
+    pub fn is_utc(self) -> bool {
+        self.zone_only() == Clock::Utc
+    }
+
     /// `ts` as a date and time in this clock's zone.
     pub fn datetime(self, ts: Timestamp) -> DateTime<FixedOffset> {
         let secs = ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
         let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC) as u32;
         let utc = Utc.timestamp_opt(secs, nanos).single().unwrap_or_default();
-        match self {
-            Clock::Utc => utc.fixed_offset(),
-            Clock::Local => utc.with_timezone(&Local).fixed_offset(),
+        if self.is_utc() {
+            utc.fixed_offset()
+        } else {
+            utc.with_timezone(&Local).fixed_offset()
         }
     }
 
@@ -61,8 +98,11 @@ impl Clock {
             .to_string()
     }
 
-    /// `15:13:13`.
+    /// `15:13:13`; `2024-05-01 15:13:13` when dated.
     pub fn time(self, ts: Timestamp) -> String {
+        if self.is_dated() {
+            return self.date_time(ts);
+        }
         self.datetime(ts).format("%H:%M:%S").to_string()
     }
 
@@ -71,14 +111,23 @@ impl Clock {
         self.datetime(ts).format("%Y-%m-%d %H:%M:%S").to_string()
     }
 
-    /// `15:13:13.123`.
+    /// `15:13:13.123`; `2024-05-01 15:13:13.123` when dated.
     pub fn time_ms(self, ts: Timestamp) -> String {
-        self.datetime(ts).format("%H:%M:%S%.3f").to_string()
+        let format = if self.is_dated() {
+            "%Y-%m-%d %H:%M:%S%.3f"
+        } else {
+            "%H:%M:%S%.3f"
+        };
+        self.datetime(ts).format(format).to_string()
     }
 
     /// A range of times: `15:13:13-15:13:22`, with dates when it spans days; `15:13:13`
-    /// within one second (not `15:13:13-15:13:13`).
+    /// within one second (not `15:13:13-15:13:13`). Dated, a range within one day carries
+    /// its date too ([`Clock::range_in`]).
     pub fn range(self, a: Timestamp, b: Timestamp) -> String {
+        if self.is_dated() {
+            return self.zone_only().range_in(a, b, true);
+        }
         if a.second() == b.second() {
             return self.time(a);
         }
@@ -104,8 +153,9 @@ impl Clock {
     /// ([`spans_days`](Self::spans_days)): a range within one day carries its date too
     /// (`2024-05-01 15:13:13-15:13:22`, `2024-05-01 15:13:13`), as one across days does.
     pub fn range_in(self, a: Timestamp, b: Timestamp, dated: bool) -> String {
-        let range = self.range(a, b);
-        if dated && !self.spans_days(a, b) {
+        let (dated, clock) = (dated || self.is_dated(), self.zone_only());
+        let range = clock.range(a, b);
+        if dated && !clock.spans_days(a, b) {
             format!("{} {range}", self.datetime(a).format("%Y-%m-%d"))
         } else {
             range
@@ -119,9 +169,10 @@ impl Clock {
 
     /// The zone of a time as text read away from the app writes it: `UTC`, `UTC+02:00`.
     pub fn zone(self, ts: Timestamp) -> String {
-        match self {
-            Clock::Utc => "UTC".to_owned(),
-            Clock::Local => format!("UTC{}", self.offset(ts)),
+        if self.is_utc() {
+            "UTC".to_owned()
+        } else {
+            format!("UTC{}", self.offset(ts))
         }
     }
 
@@ -147,6 +198,13 @@ impl Clock {
             format!("{first} ({za}) to {last} ({zb})")
         }
     }
+}
+
+/// `clock` for the report of `a`: dated where its packets fall on more than one day
+/// ([`Clock::for_capture`]), so that every time of the report carries its date.
+pub fn clock_for(a: &crate::analysis::Analysis, clock: Clock) -> Clock {
+    let t = &a.snapshot.totals;
+    clock.for_capture(t.first_ts, t.last_ts)
 }
 
 /// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
@@ -1704,6 +1762,24 @@ mod dated_range_tests {
         let local = Clock::Local.dated_range(at(0), at(1_000));
         let zone = format!("(UTC{})", Clock::Local.offset(at(0)));
         assert!(local.ends_with(&zone), "{local} ends with {zone}");
+    }
+
+    #[test]
+    fn a_dated_clock_writes_every_time_with_its_date() {
+        let at = |s: i64| Timestamp::from_parts(1_764_248_952 + s, 0);
+        let utc = Clock::Utc;
+        assert_eq!(utc.for_capture(Some(at(0)), Some(at(9_000))), Clock::Utc);
+        let dated = utc.for_capture(Some(at(0)), Some(at(40_000_000)));
+        assert_eq!(dated, Clock::UtcDated);
+        assert_eq!(dated.time(at(0)), "2025-11-27 13:09:12");
+        assert_eq!(dated.range(at(0), at(0)), "2025-11-27 13:09:12");
+        assert_eq!(dated.range(at(0), at(9)), "2025-11-27 13:09:12-13:09:21");
+        assert_eq!(
+            dated.range_in(at(0), at(9), true),
+            "2025-11-27 13:09:12-13:09:21"
+        );
+        assert_eq!(dated.zone(at(0)), "UTC");
+        assert_eq!(Clock::Local.for_capture(None, None), Clock::Local);
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
 
 /// The full report for `rstscope analyze`, showing at most `top` offenders.
 pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
     let cap = &a.capture;
     let s = &a.snapshot;
@@ -318,6 +319,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
 
 /// The report's scans section alone (`analyze --scans`), or a line saying there is none.
 pub fn scans_only(a: &Analysis, clock: Clock, top: usize) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
     if a.snapshot.scans.is_empty() {
         out.push_str("No port scans or sweeps in this capture\n");

@@ -944,7 +944,8 @@ fn back_from_hidden_row() -> egui::Id {
 }
 
 /// How the First and Last columns write times: with the date when the rows' times span more
-/// than one day (a capture of days, or files merged from far apart), else the time alone.
+/// than one day, or the capture's do (a dated clock: [`Clock::for_capture`]), else the time
+/// alone.
 #[derive(Debug, Clone, Copy)]
 struct Times {
     clock: Clock,
@@ -955,10 +956,13 @@ impl Times {
     fn of(rows: &[Row], clock: Clock) -> Self {
         let first = rows.iter().map(|r| r.offender.first_seen).min();
         let last = rows.iter().map(|r| r.offender.last_seen).max();
-        let dated = match (first, last) {
-            (Some(a), Some(b)) => clock.datetime(a).date_naive() != clock.datetime(b).date_naive(),
-            _ => false,
-        };
+        let dated = clock.is_dated()
+            || match (first, last) {
+                (Some(a), Some(b)) => {
+                    clock.datetime(a).date_naive() != clock.datetime(b).date_naive()
+                }
+                _ => false,
+            };
         Self { clock, dated }
     }
 

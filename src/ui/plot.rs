@@ -843,9 +843,10 @@ impl PlotView {
 
 /// The time axis's title: the clock, with the zone's offset at `first` in local time.
 fn axis_title(clock: Clock, first: Timestamp) -> String {
-    match clock {
-        Clock::Utc => "time (UTC)".to_owned(),
-        Clock::Local => format!("time (local, UTC{})", clock.offset(first)),
+    if clock.is_utc() {
+        "time (UTC)".to_owned()
+    } else {
+        format!("time (local, UTC{})", clock.offset(first))
     }
 }
 
@@ -1302,12 +1303,13 @@ fn near_a_break(axis: &TimeAxis, x: f64, width: f64) -> bool {
 
 /// The clock's offset from UTC at `t`, in seconds, so grid lines fall on local minutes/hours.
 fn utc_offset_secs(clock: Clock, t: Timestamp) -> i64 {
-    match clock {
-        Clock::Utc => 0,
-        Clock::Local => Local
+    if clock.is_utc() {
+        0
+    } else {
+        Local
             .timestamp_opt(t.second(), 0)
             .single()
-            .map_or(0, |d| i64::from(d.offset().local_minus_utc())),
+            .map_or(0, |d| i64::from(d.offset().local_minus_utc()))
     }
 }
 

@@ -997,3 +997,49 @@ fn ssh_pcaps_times_carry_their_date_in_a_capture_of_days() {
         .unwrap_or_default();
     assert!(sentence.contains("(at 2014-12-31 03:24:26)"), "{sentence}");
 }
+
+/// Regression: tcpdump/tcp_rst_data-trunc.pcap's F5 reset cause lost its last byte to the
+/// snap length (frame 112 bytes, 111 captured) and was shown as if whole ("... TCP RST from
+/// remote syste"); tcpdump/tcp_rst_diag_payload.pcap's RST carries 8 bytes that are not text
+/// (tshark: "Reset cause: 3...") and rstscope showed nothing. A cut text is marked as cut, a
+/// payload that is no text is shown in hex, in the sentence and the JSON alike.
+#[test]
+fn rst_payloads_cut_by_the_capture_or_not_text_are_said_so() {
+    let dir = corpus_dir();
+    let trunc = dir.join("tcpdump/tcp_rst_data-trunc.pcap");
+    let diag = dir.join("tcpdump/tcp_rst_diag_payload.pcap");
+    if !trunc.is_file() || !diag.is_file() {
+        always_show("corpus RST payload test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let payloads = |path: PathBuf| {
+        let a = analyze_files(&[path], Options::default()).expect("analyzed");
+        let o = a.snapshot.offenders[0].clone();
+        let sentence = rstscope::report::diagnosis(&o, rstscope::report::Clock::Utc);
+        let json = rstscope::report::json::to_value(&a, rstscope::report::Clock::Utc);
+        (sentence, json["offenders"][0]["rst_payloads"].clone())
+    };
+    let (sentence, json) = payloads(trunc);
+    assert!(
+        sentence.ends_with(
+            "The reset carries the text \"BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote \
+             syste…\" (cut by the capture: 57 of 58 bytes captured)."
+        ),
+        "{sentence}"
+    );
+    assert_eq!(
+        json,
+        serde_json::json!([
+            "BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote syste… (cut by the capture: 57 of 58 bytes captured)"
+        ])
+    );
+    let (sentence, json) = payloads(diag);
+    assert!(
+        sentence.ends_with("The reset carries 8 bytes that are not text: 33 aa 00 01 00 00 00 00."),
+        "{sentence}"
+    );
+    assert_eq!(
+        json,
+        serde_json::json!(["hex: 33 aa 00 01 00 00 00 00 (8 bytes, not text)"])
+    );
+}

@@ -33,7 +33,7 @@ pub mod zeek;
 pub use cause::Cause;
 pub use flow::Failure;
 pub use offenders::{
-    AfterClose, CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, SuspectRst,
+    AfterClose, CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, RstPayload, SuspectRst,
 };
 pub use scans::{Scan, ScanKind};
 pub use zeek::ConnState;
@@ -1192,7 +1192,7 @@ impl Engine {
                 st.refusal_retries += 1;
                 st.second(p.ts).refusal_retries += 1;
             }
-            st.rst_payload(p.payload);
+            st.rst_payload(p.payload, p.payload_len);
             if !charged_to_attempt {
                 st.incident(p.ts, client_addr);
             } else if st.first_seen.is_none() {

@@ -547,7 +547,9 @@ impl Take<'_> {
             return;
         }
         if self.range.is_some() && p.flags.rst() {
-            self.in_range_facts.payloads.rst_payload(p.payload);
+            self.in_range_facts
+                .payloads
+                .rst_payload(p.payload, p.payload_len);
         }
         if self.ev.packets.len() < self.max_packets {
             // A copy shows the numbers of the packet it copies; it does not move the table.

@@ -195,7 +195,8 @@ impl Serialize for OffenderOut<'_> {
         m.serialize_entry("peak_rate", &o.peak_rate)?;
         m.serialize_entry("peak_second", &o.peak_second)?;
         m.serialize_entry("series_from", &o.series_from)?;
-        m.serialize_entry("rst_payloads", &o.rst_payloads)?;
+        let payloads: Vec<String> = o.rst_payloads.iter().map(ToString::to_string).collect();
+        m.serialize_entry("rst_payloads", &payloads)?;
         m.serialize_entry("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
         m.serialize_entry("wireshark_filter", &wireshark_filter(o.addr, o.port))?;
         m.serialize_entry("bpf_filter", &first_filter)?;

@@ -1209,20 +1209,21 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             " {each} was tried {times} with the same ISN, as a Windows client retries a refused connect."
         ));
     }
-    if let Some(text) = o.rst_payloads.first() {
+    if let Some(payload) = o.rst_payloads.first() {
         let carry = if o.rst_packets == 1 {
             "The reset carries"
         } else {
             "The resets carry"
         };
-        s.push_str(&format!(" {carry} the text \"{text}\"."));
+        let what = if payload.binary { "" } else { "the text " };
+        s.push_str(&format!(" {carry} {what}{}.", payload.quoted()));
     }
     s
 }
 
 /// The RST payload texts the diagnosis sentence does not quote: it quotes the first, so
 /// that it is read (and copied) once, where the admin reads the diagnosis.
-pub fn other_payloads(o: &Offender) -> &[String] {
+pub fn other_payloads(o: &Offender) -> &[crate::engine::RstPayload] {
     o.rst_payloads.get(1..).unwrap_or_default()
 }
 

@@ -274,7 +274,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             clock.full(o.last_seen)
         );
         for p in super::other_payloads(o) {
-            let _ = writeln!(out, "     other RST payload: \"{p}\"");
+            let _ = writeln!(out, "     other RST payload: {}", p.quoted());
         }
         let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
         let (bpf, notes) = filters::bpf_lines(o);

@@ -53,6 +53,11 @@ pub enum Skip {
     /// An ERF record of a type without IP in it that rstscope reads (ATM, AAL5,
     /// InfiniBand, multi-channel HDLC, ...).
     ErfRecordType(u8),
+    /// The link header names a protocol (an Ethernet type, an address family) that no
+    /// known protocol uses: most likely frames labelled with the wrong link type (an
+    /// Ethernet capture saved as Linux SLL or BSD NULL, whose bytes then read `0x4500`
+    /// where the type should be), not traffic of another protocol.
+    UnknownProtocol,
 }
 
 impl Skip {
@@ -69,6 +74,7 @@ impl Skip {
             Skip::Encrypted => "encrypted-802.11".to_owned(),
             Skip::Aggregate => "802.11-a-msdu".to_owned(),
             Skip::ErfRecordType(t) => format!("erf-record-type:{t}"),
+            Skip::UnknownProtocol => "unknown-protocol".to_owned(),
         }
     }
 }
@@ -92,6 +98,9 @@ impl fmt::Display for Skip {
             ),
             Skip::Aggregate => f.write_str("802.11 A-MSDU (aggregated frames are not taken apart)"),
             Skip::ErfRecordType(t) => write!(f, "ERF record type {t} carries no IP rstscope reads"),
+            Skip::UnknownProtocol => f.write_str(
+                "protocol unknown for the link type: frames labelled with the wrong link type?",
+            ),
         }
     }
 }

@@ -896,3 +896,150 @@ fn nowebaccess2s_retried_refusals_count_once_and_are_said_to() {
         "{text}"
     );
 }
+
+/// Regression: in zeek/krb/kerberos_tso.pcapng the Kerberos server 172.16.0.100:88 answers
+/// each of its client's FINs with a RST/ACK acknowledging exactly that FIN, 0.1 ms later
+/// (frames 13 and 15), and never sends a FIN itself; no data follows any FIN. The sentence
+/// said "data arrived for a socket that had already closed", which did not happen: the
+/// server closed abortively on its client's close.
+#[test]
+fn kerberos_resets_on_the_clients_fin_are_an_abortive_close_not_data_after_close() {
+    let dir = corpus_dir();
+    let path = dir.join("zeek/krb/kerberos_tso.pcapng");
+    if !path.is_file() {
+        always_show("corpus kerberos_tso test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("kerberos_tso analyzed");
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == 88)
+        .expect("the Kerberos server is an offender");
+    assert_eq!(o.rst_by_cause, [0, 0, 7, 0, 0]);
+    let ac = o.after_close;
+    assert_eq!((ac.server_on_peer_fin, ac.after_own_fin()), (7, 0));
+    let sentence = rstscope::report::diagnosis(o, rstscope::report::Clock::Utc);
+    assert!(
+        sentence.starts_with("172.16.0.100:88 saw 7 resets after a FIN")
+            && sentence.ends_with(
+                ", sent by the server right after the client's FIN, with no FIN of its own: it \
+                 closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as \
+                 some servers do; usually benign."
+            ),
+        "{sentence}"
+    );
+    assert_eq!(
+        rstscope::report::diagnosis_gist(o, None),
+        "Reset by the server on its client's FIN: an abortive close (SO_LINGER 0 or unread \
+         data at close); usually benign"
+    );
+}
+
+/// Regression: zeek/ssh/ssh.pcap holds moments of 9 days between 2011 and 2014, one file. The
+/// report averaged over its first to last packet ("average 0.002/day over 1122.3 days") with
+/// no warning, while the same packets as two files warned of files far apart in time and
+/// averaged over the time they cover. A long gap within a file is now judged as one between
+/// files: a warning naming it, averages over the time captured, a break in the app's plot.
+#[test]
+fn ssh_pcaps_days_apart_warn_and_average_over_the_time_captured() {
+    let dir = corpus_dir();
+    let path = dir.join("zeek/ssh/ssh.pcap");
+    if !path.is_file() {
+        always_show("corpus ssh.pcap test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("ssh.pcap analyzed");
+    let warnings = a.capture.warnings_in(rstscope::report::Clock::Utc);
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "ssh.pcap holds stretches of capture far apart in time, with nothing captured \
+             between them: nothing from 2011-12-16 21:35 to 2014-08-31 20:16 UTC (988.9 days); "
+        ) && w.contains(", and 8 more gaps.")),
+        "{warnings:?}"
+    );
+    assert_eq!(
+        rstscope::pipeline::merged::long_gaps(&a.capture.files).len(),
+        11
+    );
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    assert!(
+        text.contains("over the 60 min captured (not the 1122.3 days from first to last packet)"),
+        "{text}"
+    );
+}
+
+/// Regression: zeek/ssh/ssh.pcap's packets fall on 9 days, but its peak and its offender's
+/// sentence said "at 03:24:26", a time of day that does not say which day; a capture of one
+/// day keeps the time alone. Every time of a capture of days now carries its date.
+#[test]
+fn ssh_pcaps_times_carry_their_date_in_a_capture_of_days() {
+    let dir = corpus_dir();
+    let path = dir.join("zeek/ssh/ssh.pcap");
+    if !path.is_file() {
+        always_show("corpus ssh.pcap dates test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("ssh.pcap analyzed");
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    assert!(text.contains("peak 2/s at 2014-12-31 03:24:26,"), "{text}");
+    assert!(
+        text.contains(
+            "192.168.2.158:2200 saw 2 resets after a FIN with 1 client (at 2014-12-31 03:24:26)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("at 03:24:26"), "{text}");
+    let json = rstscope::report::json::to_value(&a, rstscope::report::Clock::Utc);
+    let sentence = json["offenders"][0]["diagnosis"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(sentence.contains("(at 2014-12-31 03:24:26)"), "{sentence}");
+}
+
+/// Regression: tcpdump/tcp_rst_data-trunc.pcap's F5 reset cause lost its last byte to the
+/// snap length (frame 112 bytes, 111 captured) and was shown as if whole ("... TCP RST from
+/// remote syste"); tcpdump/tcp_rst_diag_payload.pcap's RST carries 8 bytes that are not text
+/// (tshark: "Reset cause: 3...") and rstscope showed nothing. A cut text is marked as cut, a
+/// payload that is no text is shown in hex, in the sentence and the JSON alike.
+#[test]
+fn rst_payloads_cut_by_the_capture_or_not_text_are_said_so() {
+    let dir = corpus_dir();
+    let trunc = dir.join("tcpdump/tcp_rst_data-trunc.pcap");
+    let diag = dir.join("tcpdump/tcp_rst_diag_payload.pcap");
+    if !trunc.is_file() || !diag.is_file() {
+        always_show("corpus RST payload test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let payloads = |path: PathBuf| {
+        let a = analyze_files(&[path], Options::default()).expect("analyzed");
+        let o = a.snapshot.offenders[0].clone();
+        let sentence = rstscope::report::diagnosis(&o, rstscope::report::Clock::Utc);
+        let json = rstscope::report::json::to_value(&a, rstscope::report::Clock::Utc);
+        (sentence, json["offenders"][0]["rst_payloads"].clone())
+    };
+    let (sentence, json) = payloads(trunc);
+    assert!(
+        sentence.ends_with(
+            "The reset carries the text \"BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote \
+             syste…\" (cut by the capture: 57 of 58 bytes captured)."
+        ),
+        "{sentence}"
+    );
+    assert_eq!(
+        json,
+        serde_json::json!([
+            "BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote syste… (cut by the capture: 57 of 58 bytes captured)"
+        ])
+    );
+    let (sentence, json) = payloads(diag);
+    assert!(
+        sentence.ends_with("The reset carries 8 bytes that are not text: 33 aa 00 01 00 00 00 00."),
+        "{sentence}"
+    );
+    assert_eq!(
+        json,
+        serde_json::json!(["hex: 33 aa 00 01 00 00 00 00 (8 bytes, not text)"])
+    );
+}

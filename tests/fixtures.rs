@@ -345,6 +345,25 @@ fn data_after_close_gets_after_close_resets() {
     check_counts(&a, 20, 2, 2, 0);
     assert_eq!(causes(&a), [0, 0, 2, 0, 0]);
     assert_eq!(states(&conns), ["RSTO", "RSTR"]);
+    // Each reset came from the side that had closed first (its FIN) and then got data.
+    let o = &a.snapshot.offenders[0];
+    let ac = o.after_close;
+    assert_eq!(
+        (
+            ac.server_after_own_fin,
+            ac.client_after_own_fin,
+            ac.on_peer_fin()
+        ),
+        (1, 1, 0)
+    );
+    let sentence = report::diagnosis(o, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            ", sent by the side that had sent a FIN itself (the server 1, the client 1): data \
+             arrived for a socket that had already closed; often benign."
+        ),
+        "{sentence}"
+    );
 }
 
 #[test]
@@ -677,4 +696,33 @@ fn a_port_retried_while_another_program_scans_stays_an_offender() {
     assert_eq!(json["scans"][0]["lowest"], "127.0.0.1:7500");
     assert_eq!(json["offenders"][0]["endpoint"], "127.0.0.1:7211");
     assert!(json["offenders"][0]["scan"].is_null());
+}
+
+/// Regression: offenders were ranked by RSTs plus failed attempts, so each refusal counted
+/// twice (a Windows client's three tries of one refused connect, four times) and an
+/// unanswered attempt once: 3 refused attempts (12) outranked 5 unanswered ones (5), against
+/// the Incidents column shown beside the rank. They rank by incidents now.
+#[test]
+fn offenders_rank_by_incidents_not_by_resets_plus_failed_attempts() {
+    let (a, _) = run("tests/fixtures/rank-by-incidents.pcap");
+    let rows: Vec<(String, u64, u64, u64)> = a
+        .snapshot
+        .offenders
+        .iter()
+        .map(|o| {
+            (
+                report::endpoint(o.addr, o.port),
+                o.incidents,
+                o.rst_packets,
+                o.failed_attempts,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("10.0.0.3:82".to_string(), 5, 0, 5),
+            ("10.0.0.2:81".to_string(), 3, 9, 3),
+        ]
+    );
 }

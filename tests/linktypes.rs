@@ -31,7 +31,7 @@ type Expected = (
     &'static [(&'static str, u64)],
 );
 
-const EXPECTED: [Expected; 17] = [
+const EXPECTED: [Expected; 19] = [
     (
         "linktypes/ieee802_11.pcap",
         53,
@@ -70,6 +70,23 @@ const EXPECTED: [Expected; 17] = [
     ("linktypes/raw.pcap", 49, 49, 15, 15, &[]),
     ("linktypes/ipv4.pcap", 36, 36, 9, 9, &[]),
     ("linktypes/ipv6.pcap", 13, 13, 6, 6, &[]),
+    // Frames under the wrong link type: not taken for traffic without TCP.
+    (
+        "linktypes/mislabelled-sll.pcap",
+        49,
+        0,
+        0,
+        0,
+        &[("unknown-protocol", 49)],
+    ),
+    (
+        "linktypes/mislabelled-null.pcap",
+        49,
+        0,
+        0,
+        0,
+        &[("unknown-protocol", 49)],
+    ),
 ];
 
 fn tshark_count(path: &Path, filter: &str) -> Option<u64> {
@@ -138,7 +155,8 @@ fn every_link_type_counts_what_tshark_counts() {
 /// link type: refused 7300 and 7301, handshake-reset 7307 (v4 and v6), after-close 7303.
 #[test]
 fn every_link_type_gives_the_same_diagnosis() {
-    for (name, ..) in EXPECTED.iter().filter(|e| !e.0.contains("ipv")) {
+    let every_packet = |e: &&Expected| !e.0.contains("ipv") && !e.0.contains("mislabelled");
+    for (name, ..) in EXPECTED.iter().filter(every_packet) {
         let a = analyze(name);
         let mut rows: Vec<(String, u64, u64)> = a
             .snapshot
@@ -331,5 +349,31 @@ fn the_fixtures_are_what_make_linktypes_writes() {
             String::from_utf8_lossy(&out.stderr)
         ),
         Err(e) => eprintln!("link-type fixtures check SKIPPED: python3 not found ({e})"),
+    }
+}
+
+/// Regression: an Ethernet capture relabelled as Linux SLL or BSD NULL (`editcap -T
+/// linux-sll`, `-T null`) was said to hold "other traffic (ARP, UDP, ICMP...)", while tshark
+/// shows protocol "0x4500 Unknown": frames rstscope cannot read, not traffic without resets.
+#[test]
+fn frames_under_the_wrong_link_type_are_not_decoded_not_other_traffic() {
+    for name in [
+        "linktypes/mislabelled-sll.pcap",
+        "linktypes/mislabelled-null.pcap",
+    ] {
+        let a = analyze(name);
+        assert_eq!(
+            (a.capture.other_frames, a.capture.tcp_frames),
+            (0, 0),
+            "{name}"
+        );
+        let text = rstscope::report::no_tcp_text(&a.capture);
+        assert_eq!(
+            text,
+            "No TCP packets could be read in this capture: none of its 49 frames could be \
+             decoded (protocol unknown for the link type: frames labelled with the wrong link \
+             type?), so resets and failed connections in them are not counted.",
+            "{name}"
+        );
     }
 }

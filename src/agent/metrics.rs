@@ -611,7 +611,7 @@ impl Collector for Exposition {
         counter(
             &mut encoder,
             "rstscope_dropped_endpoints",
-            "Service endpoints the engine dropped when its endpoint table was full, those with the fewest resets and failed attempts (their counts stay in the totals and under endpoint=\"other\")",
+            "Service endpoints the engine dropped when its endpoint table was full, those with the fewest incidents (their counts stay in the totals and under endpoint=\"other\")",
             self.dropped_endpoints,
         )?;
         counter(

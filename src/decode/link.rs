@@ -183,12 +183,78 @@ fn ethernet<'a>(data: &'a [u8], walk: &mut Walk) -> Result<Net<'a>, Stop> {
 
 /// BSD loopback: AF_INET is 2 everywhere, AF_INET6 is 24 (NetBSD, OpenBSD, Npcap), 28
 /// (FreeBSD, DragonFly) or 30 (macOS, iOS).
+/// Other families a loopback frame may carry (OSI 7, AppleTalk 16, IPX 23) are traffic
+/// without TCP; any other value is no family at all (an Ethernet frame saved as NULL: its
+/// destination address read as the family).
 fn by_address_family(af: u32, rest: &[u8]) -> Result<Net<'_>, Stop> {
     match af {
         2 => Ok(Net::V4(rest)),
         24 | 28 | 30 => Ok(Net::V6(rest)),
-        _ => Err(Stop::Other),
+        7 | 16 | 23 => Err(Stop::Other),
+        _ => Err(UNKNOWN_PROTOCOL),
     }
+}
+
+/// A link header naming no protocol in use: see [`Skip::UnknownProtocol`].
+const UNKNOWN_PROTOCOL: Stop = Stop::Skip(Skip::UnknownProtocol);
+
+/// The largest 802.3 length field: a value up to it is a length (an LLC frame), from 0x0600
+/// on an Ethernet type.
+const ETHER_MAX_LENGTH: u16 = 1500;
+
+/// Ethernet types of protocols without IP that captures hold (ARP, LLDP, 802.1X, PTP, ...):
+/// their frames are traffic without TCP. A type outside this list and IP's is counted as an
+/// unknown protocol ([`Skip::UnknownProtocol`]), as tshark shows it ("0x4500 Unknown" for an
+/// Ethernet capture saved as Linux SLL).
+fn is_known_non_ip_ethertype(t: u16) -> bool {
+    matches!(
+        t,
+        0x0600 // Xerox XNS
+            | 0x0805 // X.25
+            | 0x0806 // ARP
+            | 0x0842 // Wake-on-LAN
+            | 0x22ea // SRP
+            | 0x22f0 // AVTP
+            | 0x8035 // RARP, Cisco SLARP
+            | 0x8038 // DEC bridge
+            | 0x809b // AppleTalk
+            | 0x80f3 // AARP
+            | 0x8137 | 0x8138 // IPX
+            | 0x8808 // Ethernet flow control
+            | 0x8809 // slow protocols (LACP)
+            | 0x8819 // CobraNet
+            | 0x8863 // PPPoE discovery
+            | 0x887b // HomePlug 1.0
+            | 0x888e // EAPOL (802.1X)
+            | 0x8892 // PROFINET
+            | 0x889a // HyperSCSI
+            | 0x8899 // Realtek RRCP
+            | 0x88a2 // ATA over Ethernet
+            | 0x88a4 // EtherCAT
+            | 0x88ab // Ethernet POWERLINK
+            | 0x88b8
+            ..=0x88ba // IEC 61850 GOOSE, GSE, SV
+            | 0x88ca // TIPC
+            | 0x88cc // LLDP
+            | 0x88cd // SERCOS III
+            | 0x88d9 // LLTD
+            | 0x88e1 // HomePlug AV
+            | 0x88e3 // MRP
+            | 0x88e5 // MACsec
+            | 0x88e7 // PBB
+            | 0x88f7 // PTP
+            | 0x88f8 // NC-SI
+            | 0x88fb // PRP
+            | 0x8902 // CFM
+            | 0x8906 // FCoE
+            | 0x890d // 802.11 encapsulation (TDLS)
+            | 0x8914 // FIP
+            | 0x8915 // RoCE
+            | 0x891d // TTEthernet
+            | 0x892f // HSR
+            | 0x893a // IEEE 1905.1
+            | 0x9000 // Ethernet configuration test (loopback)
+    )
 }
 
 pub(super) const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -223,7 +289,10 @@ fn by_ethertype<'a>(
             ETHERTYPE_MPLS | ETHERTYPE_MPLS_MULTICAST => return mpls(data, walk),
             ETHERTYPE_PPPOE_SESSION => return pppoe(data, walk),
             // ARP, LLDP, 802.3 length fields (LLC), ...
-            _ => return Err(Stop::Other),
+            t if t <= ETHER_MAX_LENGTH || is_known_non_ip_ethertype(t) => {
+                return Err(Stop::Other);
+            }
+            _ => return Err(UNKNOWN_PROTOCOL),
         }
     }
 }

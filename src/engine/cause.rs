@@ -52,7 +52,9 @@ impl Cause {
             Self::HandshakeReset => {
                 "client gave up or timed out, scanner, or SYN-ACK for an unknown connection"
             }
-            Self::AfterClose => "data arrived for a closed socket; often benign",
+            Self::AfterClose => {
+                "data arrived for a closed socket, or an abortive close on the peer's FIN; often benign"
+            }
             Self::Abort => "abortive close (SO_LINGER 0, unread data), crash, or timeout policy",
             Self::Stray => {
                 "capture started mid-connection, or half-open after a reboot or NAT timeout"
@@ -72,6 +74,9 @@ pub struct Prior {
     pub handshake_done: bool,
     /// A FIN was seen from either side.
     pub fin: bool,
+    /// The sides that sent a FIN (bit `1 << side`): tells a reset from a side that had
+    /// closed itself from one that answered its peer's FIN without a FIN of its own.
+    pub fin_sides: u8,
     /// Any packet other than a RST was seen.
     pub traffic: bool,
 }
@@ -265,6 +270,7 @@ mod tests {
             syn_ack,
             handshake_done: done,
             fin,
+            fin_sides: 0,
             traffic,
         }
     }

@@ -32,7 +32,9 @@ pub mod zeek;
 
 pub use cause::Cause;
 pub use flow::Failure;
-pub use offenders::{CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, SuspectRst};
+pub use offenders::{
+    AfterClose, CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, RstPayload, SuspectRst,
+};
 pub use scans::{Scan, ScanKind};
 pub use zeek::ConnState;
 
@@ -944,6 +946,7 @@ impl Engine {
         }
         if p.flags.fin() {
             c.prior.fin = true;
+            c.prior.fin_sides |= 1 << s;
         }
         c.prior.traffic = true;
         // Sequence space and header habits of this side.
@@ -1065,6 +1068,8 @@ impl Engine {
         let from_server = s == c.server_side;
         let acceptable = is_acceptable(c, s, p);
         let cause = classify(&c.prior, from_server, acceptable);
+        // After a FIN: did the resetting side close itself, or answer its peer's FIN?
+        let own_fin = c.prior.fin_sides & (1 << s) != 0;
         let sender = &c.sides[usize::from(s)];
         let mut suspicion = Suspicion {
             not_acceptable: !acceptable,
@@ -1178,6 +1183,9 @@ impl Engine {
             } else {
                 st.rst_from_client += 1;
             }
+            if cause == Cause::AfterClose {
+                st.after_close.note(from_server, own_fin);
+            }
             if suspicion.any() {
                 st.suspect_injected += 1;
                 st.suspect(SuspectRst {
@@ -1192,7 +1200,7 @@ impl Engine {
                 st.refusal_retries += 1;
                 st.second(p.ts).refusal_retries += 1;
             }
-            st.rst_payload(p.payload);
+            st.rst_payload(p.payload, p.payload_len);
             if !charged_to_attempt {
                 st.incident(p.ts, client_addr);
             } else if st.first_seen.is_none() {

@@ -18,6 +18,8 @@ const MAX_CLIENTS_TRACKED: usize = 65_536;
 const MAX_PAYLOADS: usize = 5;
 /// Characters kept of one RST payload text.
 const MAX_PAYLOAD_CHARS: usize = 200;
+/// Bytes shown in hex of a RST payload that is no text.
+const MAX_PAYLOAD_HEX: usize = 64;
 /// Bytes of a RST's payload that can make those characters (at most 4 bytes each in UTF-8):
 /// the rest is never looked at, so the reader need not copy it.
 pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
@@ -37,6 +39,8 @@ pub struct ServiceStats {
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
     pub rst_from_client: u64,
+    /// Its after-close RSTs by who sent them and who had sent a FIN.
+    pub after_close: AfterClose,
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts (distinct SYN ISNs) to it.
@@ -82,6 +86,9 @@ pub struct ServiceStats {
     /// The series as offenders share it, with its sums, made on the first snapshot after a
     /// change: a snapshot of endpoints that did not change copies nothing.
     pub(crate) summary: OnceLock<Summary>,
+    /// Incidents: failed attempts plus RSTs that were not part of one (what the offenders
+    /// are ranked by, and what decides which endpoints make room when the table is full).
+    pub incidents: u64,
     /// Time of the first and last incident.
     pub first_seen: Option<Timestamp>,
     /// Time of the last incident.
@@ -94,11 +101,52 @@ pub struct ServiceStats {
     /// Set when the endpoint gave up its set of clients to bound memory: how many it held
     /// then. Its count stays there (a lower bound).
     pub clients_given_up: Option<u64>,
-    /// Text carried in RST payloads (e.g. F5's reset cause), distinct.
-    pub rst_payloads: Vec<String>,
+    /// What RST payloads carried (e.g. F5's reset cause), distinct.
+    pub rst_payloads: Vec<RstPayload>,
     /// The first resets flagged suspect-injected, with their evidence (at most
     /// [`MAX_SUSPECTS`]).
     pub suspects: Vec<SuspectRst>,
+}
+
+/// The resets after a FIN of one endpoint (cause after-close), by who sent them and whether
+/// their sender had sent a FIN itself: two different stories. A side that closed (its FIN)
+/// and then got data or an ACK resets because nothing reads there any more: data arrived for
+/// a socket that had already closed. A side that sent no FIN and resets as its peer's FIN
+/// arrives closed abortively on the peer's close (SO_LINGER 0, or unread data at close), as
+/// some servers do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AfterClose {
+    /// Sent by the service endpoint after its own FIN.
+    pub server_after_own_fin: u64,
+    /// Sent by a client after its own FIN.
+    pub client_after_own_fin: u64,
+    /// Sent by the service endpoint, which sent no FIN, after its client's FIN.
+    pub server_on_peer_fin: u64,
+    /// Sent by a client, which sent no FIN, after the service endpoint's FIN.
+    pub client_on_peer_fin: u64,
+}
+
+impl AfterClose {
+    /// Counts one reset after a FIN: sent by the server or a client, whose sender had sent a
+    /// FIN itself or not.
+    pub fn note(&mut self, from_server: bool, own_fin: bool) {
+        *match (from_server, own_fin) {
+            (true, true) => &mut self.server_after_own_fin,
+            (false, true) => &mut self.client_after_own_fin,
+            (true, false) => &mut self.server_on_peer_fin,
+            (false, false) => &mut self.client_on_peer_fin,
+        } += 1;
+    }
+
+    /// Resets from a side that had sent a FIN itself.
+    pub fn after_own_fin(&self) -> u64 {
+        self.server_after_own_fin + self.client_after_own_fin
+    }
+
+    /// Resets answering the peer's FIN from a side that sent none.
+    pub fn on_peer_fin(&self) -> u64 {
+        self.server_on_peer_fin + self.client_on_peer_fin
+    }
 }
 
 /// Failed attempts whose last SYN came in one second, still unanswered when the capture ended
@@ -319,6 +367,7 @@ impl ServiceStats {
     /// Records an incident at `ts` involving `client`.
     pub(crate) fn incident(&mut self, ts: Timestamp, client: IpAddr, usage: &mut Usage) {
         self.second(ts, usage).incidents += 1;
+        self.incidents += 1;
         self.first_seen = Some(self.first_seen.map_or(ts, |f| f.min(ts)));
         self.last_seen = Some(self.last_seen.map_or(ts, |l| l.max(ts)));
         if self.clients_given_up.is_some() {
@@ -348,30 +397,17 @@ impl ServiceStats {
         n
     }
 
-    /// Keeps the printable text of a RST's payload as evidence; a binary payload is no text.
-    pub fn rst_payload(&mut self, payload: &[u8]) {
-        if payload.is_empty() || self.rst_payloads.len() >= MAX_PAYLOADS {
-            return;
+    /// Keeps a RST's payload as evidence: its printable text, or its bytes in hex where it
+    /// is no text (a RST diagnostic payload), and whether it was cut. `captured` is the part
+    /// the capture holds (up to [`RST_PAYLOAD_BYTES`] of it is looked at), `len` the
+    /// payload's length in the packet (its IP length says).
+    pub fn rst_payload(&mut self, captured: &[u8], len: u32) {
+        if let Some(p) = RstPayload::of(captured, len)
+            && self.rst_payloads.len() < MAX_PAYLOADS
+            && !self.rst_payloads.iter().any(|k| k.same(&p))
+        {
+            self.rst_payloads.push(p);
         }
-        // 200 characters never need more than RST_PAYLOAD_BYTES bytes, and a character cut at
-        // that boundary lies past the 200th: the cut changes nothing kept.
-        let payload = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
-        let Some(text) = as_text(payload) else {
-            return;
-        };
-        let mut text: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(MAX_PAYLOAD_CHARS)
-            .collect();
-        let trimmed = text.trim();
-        if trimmed.is_empty() || self.rst_payloads.iter().any(|p| p == trimmed) {
-            return;
-        }
-        if trimmed.len() != text.len() {
-            text = trimmed.to_string();
-        }
-        self.rst_payloads.push(text);
     }
 
     /// Keeps a suspect reset's evidence: evidence found later for a reset kept already (its
@@ -413,6 +449,7 @@ impl ServiceStats {
             rst_conns_by_cause: Some(self.rst_conns_by_cause),
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
+            after_close: self.after_close,
             suspect_injected: self.suspect_injected,
             attempts: self.attempts,
             completed: self.completed,
@@ -459,6 +496,161 @@ fn peak(seconds: impl Iterator<Item = (i64, u32)>, default: i64) -> (i64, u32) {
     best.0.unwrap_or((default, 0))
 }
 
+/// What one RST's payload carried, as evidence: the text some devices put there (F5 BIG-IP's
+/// reset cause), or the bytes of one that is no text (a RST diagnostic payload, tshark's
+/// "Reset cause"), and whether what is shown stops before the payload does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RstPayload {
+    /// The text, control characters as spaces; for a payload that is no text, its bytes in
+    /// hex (`33 aa 00 01`).
+    pub shown: String,
+    /// The payload is no text: `shown` is hex.
+    pub binary: bool,
+    /// Bytes of payload the packet carried (as its IP length says).
+    pub len: u32,
+    /// Of them, the bytes the capture holds: fewer where its snap length cut the packet.
+    pub captured: u32,
+    /// `shown` stops before the captured bytes do: rstscope keeps 200 characters of a text,
+    /// 64 bytes of a payload that is no text.
+    pub shortened: bool,
+}
+
+impl RstPayload {
+    /// The payload `captured` of a RST whose payload is `len` bytes long, or `None` when it
+    /// carries nothing (or only blanks).
+    pub fn of(captured: &[u8], len: u32) -> Option<RstPayload> {
+        if captured.is_empty() {
+            return None;
+        }
+        // 200 characters never need more than RST_PAYLOAD_BYTES bytes, and a character cut at
+        // that boundary lies past the 200th: the cut changes nothing kept. Past them the
+        // reader hands nothing on, so what the capture holds beyond is not known: taken whole.
+        let looked = captured.get(..RST_PAYLOAD_BYTES).unwrap_or(captured);
+        let read_all = looked.len() < RST_PAYLOAD_BYTES;
+        let held = if read_all {
+            u32::try_from(looked.len()).unwrap_or(u32::MAX)
+        } else {
+            len.max(RST_PAYLOAD_BYTES as u32)
+        };
+        let (shown, binary, shortened) = match as_text(looked) {
+            Some(text) => {
+                let chars = text.chars().count();
+                let text: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .take(MAX_PAYLOAD_CHARS)
+                    .collect();
+                let shortened =
+                    chars > MAX_PAYLOAD_CHARS || (!read_all && held > RST_PAYLOAD_BYTES as u32);
+                // Blanks at the end of a text cut short are part of what was cut.
+                let text = if shortened || held < len {
+                    text.trim_start().to_owned()
+                } else {
+                    text.trim().to_owned()
+                };
+                if text.trim().is_empty() {
+                    return None;
+                }
+                (text, false, shortened)
+            }
+            None => {
+                let bytes = looked.get(..MAX_PAYLOAD_HEX).unwrap_or(looked);
+                let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                (hex.join(" "), true, bytes.len() < looked.len())
+            }
+        };
+        Some(RstPayload {
+            shown,
+            binary,
+            len: len.max(held),
+            captured: held,
+            shortened,
+        })
+    }
+
+    /// What is shown stops before the payload does.
+    pub fn is_cut(&self) -> bool {
+        self.shortened || self.captured < self.len
+    }
+
+    /// Why what is shown stops early, where it does: `cut by the capture: 57 of 58 bytes
+    /// captured`, `the first 200 characters`, `the first 64 bytes`.
+    pub fn cut_note(&self) -> Option<String> {
+        if self.captured < self.len {
+            Some(format!(
+                "cut by the capture: {} of {} bytes captured",
+                self.captured, self.len
+            ))
+        } else if self.shortened {
+            Some(if self.binary {
+                format!("the first {MAX_PAYLOAD_HEX} bytes")
+            } else {
+                format!("the first {MAX_PAYLOAD_CHARS} characters")
+            })
+        } else {
+            None
+        }
+    }
+
+    /// As a sentence quotes it: `"BIG-IP: ... syste…" (cut by the capture: 57 of 58 bytes
+    /// captured)`, `8 bytes that are not text: 33 aa 00 01 00 00 00 00`.
+    pub fn quoted(&self) -> String {
+        let cut = if self.is_cut() { "…" } else { "" };
+        let note = self
+            .cut_note()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        if self.binary {
+            format!(
+                "{} bytes that are not text: {}{cut}{note}",
+                self.len, self.shown
+            )
+        } else {
+            format!("\"{}{cut}\"{note}", self.shown)
+        }
+    }
+
+    /// The same evidence: the same text or bytes.
+    fn same(&self, other: &RstPayload) -> bool {
+        self.binary == other.binary && self.shown == other.shown
+    }
+}
+
+/// As JSON and CSV write it: the text (`…` and why where it was cut), or `hex: ` and the
+/// bytes with their count for a payload that is no text.
+impl std::fmt::Display for RstPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cut = if self.is_cut() { "…" } else { "" };
+        let note = self
+            .cut_note()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        if self.binary {
+            write!(
+                f,
+                "hex: {}{cut} ({} bytes, not text){note}",
+                self.shown, self.len
+            )
+        } else {
+            write!(f, "{}{cut}{note}", self.shown)
+        }
+    }
+}
+
+/// A whole text payload, for offenders made by hand.
+impl From<&str> for RstPayload {
+    fn from(text: &str) -> Self {
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        RstPayload {
+            shown: text.to_owned(),
+            binary: false,
+            len,
+            captured: len,
+            shortened: false,
+        }
+    }
+}
+
 /// The payload as text, where it is text rather than binary data: UTF-8 (a character cut
 /// short at the end, by the snap length or the cut above, left out) of which at most a quarter
 /// are control characters. Printed as text, binary data reads as garbage ("3\u{FFFD}" for a
@@ -499,6 +691,10 @@ pub struct Offender {
     pub rst_from_server: u64,
     /// RSTs its clients sent.
     pub rst_from_client: u64,
+    /// Its after-close RSTs by who sent them and who had sent a FIN: the capture's whole
+    /// count, also over a time range ([`Offender::restricted`]: not kept per second), where
+    /// it tells what the range's after-close resets most likely were.
+    pub after_close: AfterClose,
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts to it.
@@ -534,8 +730,8 @@ pub struct Offender {
     pub peak_rate: u32,
     /// That second.
     pub peak_second: i64,
-    /// RST payload texts.
-    pub rst_payloads: Vec<String>,
+    /// What RST payloads carried: texts, or bytes in hex.
+    pub rst_payloads: Vec<RstPayload>,
     /// The first suspect-injected resets with their evidence.
     pub suspects: Vec<SuspectRst>,
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
@@ -669,9 +865,11 @@ impl Offender {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     }
 
-    /// The ranking key: RSTs plus failed attempts.
+    /// The ranking key: incidents (failed attempts plus RSTs outside them), as the table's
+    /// Incidents column counts them: a refused attempt is one, however often it was
+    /// retried, as an unanswered one is.
     pub fn score(&self) -> u64 {
-        self.rst_packets + self.failed_attempts
+        self.incidents
     }
 
     /// The offenders' order: those that are not a scan's targets first, then by
@@ -920,7 +1118,7 @@ impl Services {
     }
 
     /// The stats of `key`, created if new. When the table is full, the half of it with the
-    /// fewest RSTs plus failed attempts (endpoints without any first, then the least recently
+    /// fewest incidents (endpoints without any first, then the least recently
     /// involved) is dropped into [`Services::other`] first: the worst offenders stay, whatever
     /// order they came in. When the endpoints' series or client sets together hold more than
     /// their [`Services::limits`], the same order decides whose older entries or sets go
@@ -947,8 +1145,8 @@ impl Services {
         self.usage
     }
 
-    /// The endpoints in the order they give up what they hold: those with the fewest RSTs
-    /// plus failed attempts, then the least recently involved, then by endpoint (so that the
+    /// The endpoints in the order they give up what they hold: those with the fewest
+    /// incidents (the offenders' ranking key, [`Offender::score`]), then the least recently involved, then by endpoint (so that the
     /// same packets always give the same result); of those `holds`, and those for which
     /// `given_up` is true before any other.
     fn least_first(
@@ -961,7 +1159,7 @@ impl Services {
             .iter()
             .filter(|(_, s)| holds(s))
             .map(|(k, s)| {
-                let order = (s.rst_packets() + s.failed_attempts(), s.last_seen, *k);
+                let order = (s.incidents, s.last_seen, *k);
                 (!given_up(s), order.0, order.1, order.2)
             })
             .collect();
@@ -970,7 +1168,7 @@ impl Services {
     }
 
     /// Brings the endpoints' series down to `target` entries: endpoints whose series was cut
-    /// before first, then those with the fewest RSTs plus failed attempts, the least recently
+    /// before first, then those with the fewest incidents, the least recently
     /// involved, then by endpoint (deterministic) keep only their latest entry
     /// ([`ServiceStats::series_from`]). So the worst offenders keep whole series as long as
     /// they fit, and those that give them up keep counting from then on.
@@ -1006,7 +1204,7 @@ impl Services {
         let mut ranked: Vec<(u64, Option<Timestamp>, ServiceKey)> = self
             .map
             .iter()
-            .map(|(k, s)| (s.rst_packets() + s.failed_attempts(), s.last_seen, *k))
+            .map(|(k, s)| (s.incidents, s.last_seen, *k))
             .collect();
         // Deterministic: by score, then last involved (never first), then endpoint.
         ranked.sort_unstable();
@@ -1090,6 +1288,7 @@ impl Offender {
             rst_conns_by_cause: None,
             rst_from_server: 0,
             rst_from_client: 0,
+            after_close: AfterClose::default(),
             suspect_injected: 0,
             attempts: 0,
             completed: 0,
@@ -1124,6 +1323,38 @@ mod tests {
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_parts(secs, 0)
+    }
+
+    /// A payload rstscope shows only the start of says so, and why: the capture's snap length,
+    /// or its own bound; one the reader never handed on whole is not blamed on the capture.
+    #[test]
+    fn a_rst_payload_shown_in_part_says_why() {
+        let long = "x".repeat(300);
+        let p = RstPayload::of(long.as_bytes(), 300).expect("text");
+        assert_eq!(
+            (p.shown.len(), p.is_cut(), p.cut_note().as_deref()),
+            (200, true, Some("the first 200 characters"))
+        );
+        let huge = "y".repeat(RST_PAYLOAD_BYTES);
+        let p = RstPayload::of(huge.as_bytes(), 1400).expect("text");
+        assert_eq!(p.cut_note().as_deref(), Some("the first 200 characters"));
+        let bytes: Vec<u8> = (0..100u8).map(|b| b | 0x80).collect();
+        let p = RstPayload::of(&bytes, 120).expect("bytes");
+        assert!(p.binary);
+        assert_eq!(p.shown.split(' ').count(), 64);
+        assert_eq!(
+            p.to_string(),
+            format!(
+                "hex: {}… (120 bytes, not text) (cut by the capture: 100 of 120 bytes captured)",
+                p.shown
+            )
+        );
+        assert_eq!(RstPayload::of(b"  \r\n", 4), None, "blanks carry nothing");
+        let whole = RstPayload::of(b"port closed\r\n", 13).expect("text");
+        assert_eq!(
+            (whole.to_string(), whole.is_cut()),
+            ("port closed".to_owned(), false)
+        );
     }
 
     #[test]
@@ -1219,33 +1450,43 @@ mod tests {
         let mut s = ServiceStats::default();
         let mut big = b"  F5 reset cause: ".to_vec();
         big.extend(std::iter::repeat_n(b'x', 100_000));
-        s.rst_payload(&big);
-        s.rst_payload(&big);
+        let len = big.len() as u32;
+        s.rst_payload(&big, len);
+        s.rst_payload(&big, len);
         assert_eq!(s.rst_payloads.len(), 1, "the same text is kept once");
-        assert!(s.rst_payloads[0].starts_with("F5 reset cause: x"));
-        assert_eq!(s.rst_payloads[0].chars().count(), 200 - 2);
+        let p = &s.rst_payloads[0];
+        assert!(p.shown.starts_with("F5 reset cause: x"));
+        assert_eq!(p.shown.chars().count(), 200 - 2);
+        assert_eq!(p.cut_note().as_deref(), Some("the first 200 characters"));
         // Four-byte characters: 200 of them are the first 800 bytes.
         let wide = "\u{1F600}".repeat(300);
-        s.rst_payload(wide.as_bytes());
-        assert_eq!(s.rst_payloads[1], "\u{1F600}".repeat(200));
+        s.rst_payload(wide.as_bytes(), 1200);
+        assert_eq!(s.rst_payloads[1].shown, "\u{1F600}".repeat(200));
+        assert!(s.rst_payloads[1].is_cut());
     }
 
     /// Regression: the RST of tcpdump/tcp_rst_diag_payload.pcap carries binary data (33 aa
-    /// 00 01 00 00 00 00), which the report and the app showed as the text "3\u{FFFD}".
+    /// 00 01 00 00 00 00), which the report and the app first showed as the text "3\u{FFFD}",
+    /// then not at all: it is shown in hex.
     #[test]
-    fn a_binary_rst_payload_is_not_kept_as_text() {
+    fn a_binary_rst_payload_is_shown_in_hex_not_as_text() {
         let mut s = ServiceStats::default();
-        s.rst_payload(&[0x33, 0xaa, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00]);
-        s.rst_payload(&[0x01, 0x02, 0x03, b'a', 0x04, 0x05]);
-        assert!(s.rst_payloads.is_empty(), "{:?}", s.rst_payloads);
+        s.rst_payload(&[0x33, 0xaa, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00], 8);
+        s.rst_payload(&[0x01, 0x02, 0x03, b'a', 0x04, 0x05], 6);
         // Text stays text, with its line breaks, or cut short inside its last character.
-        s.rst_payload(b"BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system\r\n");
-        s.rst_payload(&"reset: caf\u{e9}".as_bytes()[..11]);
+        s.rst_payload(
+            b"BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system\r\n",
+            60,
+        );
+        s.rst_payload(&"reset: caf\u{e9}".as_bytes()[..11], 12);
+        let shown: Vec<String> = s.rst_payloads.iter().map(ToString::to_string).collect();
         assert_eq!(
-            s.rst_payloads,
+            shown,
             [
+                "hex: 33 aa 00 01 00 00 00 00 (8 bytes, not text)",
+                "hex: 01 02 03 61 04 05 (6 bytes, not text)",
                 "BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system",
-                "reset: caf"
+                "reset: caf… (cut by the capture: 11 of 12 bytes captured)",
             ]
         );
     }

@@ -998,6 +998,33 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
     assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
 }
 
+/// Regression: a full endpoint table made room by RSTs plus failed attempts, so a client's
+/// retries of one refused attempt (4 RSTs, 1 incident) outweighed endpoints that refused two
+/// attempts each (2 incidents), and stayed while they went. It makes room by incidents, the
+/// offenders' ranking: the endpoints it keeps are those the table would rank first.
+#[test]
+fn a_full_endpoint_table_makes_room_by_incidents_not_by_retried_refusals() {
+    let mut e = Engine::new(EngineConfig::default());
+    for k in 0..4 {
+        refuse(&mut e, CLIENT, 7211, 1_000, k * 500);
+    }
+    for port in 0..offenders::Services::MAX_TRACKED as u32 {
+        let (p, ms) = (10_000 + port as u16, 10_000 + 2 * i64::from(port));
+        refuse(&mut e, CLIENT, p, 2 * port + 10, ms);
+        refuse(&mut e, CLIENT, p, 2 * port + 11, ms + 1);
+    }
+    e.finish();
+    let s = e.snapshot();
+    assert!(s.other_endpoints.dropped > 0);
+    assert!(
+        s.offenders
+            .iter()
+            .all(|o| o.port != 7211 && o.incidents == 2),
+        "the endpoint of one retried refusal makes room first"
+    );
+    crate::fuzzing::check_invariants(&s, EngineConfig::default().max_flows);
+}
+
 /// A scanner that goes over the same 1,000 ports every second would give each its own
 /// per-second series: the endpoints' series together stay within their bound, the worst
 /// offender keeps its whole series, those that gave theirs up say from when they count, and

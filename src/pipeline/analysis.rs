@@ -585,7 +585,7 @@ impl EngineSide {
 /// The warning when service endpoints were dropped from the table.
 pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String {
     format!(
-        "{} service endpoints were not kept (more than {} were seen; those with the fewest resets and failed attempts made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
+        "{} service endpoints were not kept (more than {} were seen; those with the fewest incidents made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
         other.dropped,
         crate::engine::offenders::Services::MAX_TRACKED,
         other.rst_packets(),
@@ -600,7 +600,7 @@ pub fn series_cut_warning(offenders: &[crate::engine::Offender]) -> Option<Strin
         format!(
             "{cut} of {} endpoints kept their per-second counts only from a later second on \
              (all endpoints together had more seconds with something in them than the memory \
-             bound allows; those with the fewest resets and failed attempts gave up their \
+             bound allows; those with the fewest incidents gave up their \
              older ones): their totals are exact, a time range counts them from that second \
              (series_from)",
             offenders.len(),

@@ -27,30 +27,45 @@ use foldhash::fast::FixedState;
 use crate::engine::Offender;
 use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 use crate::report::Clock;
-use crate::source::FileInfo;
+use crate::source::{FileInfo, QuietSpells};
 
-/// A gap between files given together is worth a warning when it is longer than this...
-const LONG_GAP_SECS: i64 = 3600;
+/// A gap between files given together, or within one file between two of its frames, is worth
+/// a warning when it is longer than this...
+const LONG_GAP_SECS: i64 = QuietSpells::SECS;
 
-/// ...and longer than each of the two files on its sides. A rotated set has no gap; a capture
-/// restarted after a break shorter than the captures around it merely thins the averages (by
-/// at most half); past both bounds most of the merged time holds nothing.
+/// ...and longer than each of the two stretches of capture on its sides. A rotated set has no
+/// gap; a capture restarted after a break shorter than the captures around it (a quiet night
+/// in a capture of days) merely thins the averages (by at most half); past both bounds most of
+/// the merged time holds nothing.
 fn is_long_gap(gap_secs: i64, before_secs: i64, after_secs: i64) -> bool {
     gap_secs > LONG_GAP_SECS && gap_secs > before_secs && gap_secs > after_secs
 }
 
-/// The files that read a frame, with their times, in the order of their first frame.
+/// The stretches of capture, with their times and the file of each, in the order they begin:
+/// each file's first to last frame, cut where it has a quiet spell (an hour and more without a
+/// frame: [`QuietSpells`]), so that a gap within one file is judged as one between files.
 fn by_time(files: &[FileInfo]) -> Vec<(usize, Timestamp, Timestamp)> {
-    let mut timed: Vec<(usize, Timestamp, Timestamp)> = files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((i, f.first_ts?, f.last_ts?)))
-        .collect();
+    let mut timed = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let (Some(first), Some(last)) = (f.first_ts, f.last_ts) else {
+            continue;
+        };
+        let last = f.quiet.latest().map_or(last, |l| l.max(last));
+        let mut from = first;
+        for &(ended, began) in f.quiet.spells() {
+            if ended >= from {
+                timed.push((i, from, ended));
+                from = began;
+            }
+        }
+        timed.push((i, from, last.max(from)));
+    }
     timed.sort_by_key(|&(i, first, _)| (first, i));
     timed
 }
 
-/// A long gap: the file that ends before it, the file that begins after it, their times.
+/// A long gap: the file that ends before it, the file that begins after it (the same file for
+/// a gap within one), their times.
 struct Gap {
     before: usize,
     ended: Timestamp,
@@ -85,19 +100,80 @@ fn gaps(files: &[FileInfo]) -> Vec<Gap> {
     out
 }
 
-/// The long gaps between files given together (see [`apart_warning`]), in time order: the last
-/// packet time before each and the first after it. Empty when the files are one stretch of
-/// time (one file, a rotated set, captures of the same hour).
+/// The long gaps between files given together or within one (see [`apart_warning`]), in time
+/// order: the last packet time before each and the first after it. Empty when the files are
+/// one stretch of time (a file without long gaps, a rotated set, captures of the same hour).
 pub fn long_gaps(files: &[FileInfo]) -> Vec<(Timestamp, Timestamp)> {
     gaps(files).iter().map(|g| (g.ended, g.began)).collect()
 }
 
 /// The warning when files given together lie far apart in time (a gap longer than an hour and
 /// than each of the two files beside it), naming the files on each side of each gap with their
-/// dates in `clock`, the zone said (the app's Local time / UTC choice, the terminal's `--utc`).
+/// dates in `clock`, the zone said (the app's Local time / UTC choice, the terminal's `--utc`);
+/// and, for a file whose own frames lie far apart in time (the same rule between its stretches
+/// of capture), the file and its gaps with their dates.
 pub fn apart_warning(files: &[FileInfo], clock: Clock) -> Option<String> {
     let gaps = gaps(files);
-    let first = gaps.first()?;
+    let (between, within): (Vec<&Gap>, Vec<&Gap>) = gaps.iter().partition(|g| g.before != g.after);
+    let mut parts: Vec<String> = between_files_warning(files, &between, clock)
+        .into_iter()
+        .collect();
+    let mut by_file: Vec<usize> = within.iter().map(|g| g.before).collect();
+    by_file.sort_unstable();
+    by_file.dedup();
+    for file in by_file {
+        let of_file: Vec<&Gap> = within
+            .iter()
+            .copied()
+            .filter(|g| g.before == file)
+            .collect();
+        parts.push(within_file_warning(files, file, &of_file, clock));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// Gaps listed in a warning; the rest are counted.
+const GAPS_NAMED: usize = 3;
+
+/// The warning for the long gaps `gaps` within file `file`.
+fn within_file_warning(files: &[FileInfo], file: usize, gaps: &[&Gap], clock: Clock) -> String {
+    let name = files
+        .get(file)
+        .map(|f| f.path.display().to_string())
+        .unwrap_or_default();
+    let named: Vec<String> = gaps
+        .iter()
+        .take(GAPS_NAMED)
+        .map(|g| {
+            format!(
+                "nothing from {} ({})",
+                span(g.ended, g.began, clock),
+                crate::report::approx_duration(g.began.second().saturating_sub(g.ended.second()))
+            )
+        })
+        .collect();
+    let more = match gaps.len().saturating_sub(GAPS_NAMED) {
+        0 => String::new(),
+        1 => ", and 1 more gap".to_owned(),
+        n => format!(", and {n} more gaps"),
+    };
+    format!(
+        "{name} holds stretches of capture far apart in time, with nothing captured between \
+         them: {}{more}. Its first to last packet spans {} (the app's per-second plot leaves \
+         {} out, marked by a break); averages count only the time captured.",
+        named.join("; "),
+        if gaps.len() == 1 {
+            "the gap"
+        } else {
+            "the gaps"
+        },
+        if gaps.len() == 1 { "it" } else { "them" },
+    )
+}
+
+/// The warning for the long gaps `gaps` between files.
+fn between_files_warning(files: &[FileInfo], gaps: &[&Gap], clock: Clock) -> Option<String> {
+    let first = *gaps.first()?;
     let name = |i: usize| {
         files
             .get(i)
@@ -118,7 +194,7 @@ pub fn apart_warning(files: &[FileInfo], clock: Clock) -> Option<String> {
         span(first.after),
         apart(first)
     );
-    for g in gaps.iter().skip(1) {
+    for g in gaps.iter().skip(1).copied() {
         s.push_str(&format!(
             "; {} and {} ({} apart)",
             name(g.before),
@@ -460,6 +536,7 @@ mod tests {
             last_ts: Some(Timestamp::from_parts(T0 + last, 0)),
             open_at_start: open.to_vec(),
             archive: None,
+            quiet: QuietSpells::default(),
         }
     }
 

@@ -188,6 +188,7 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
 
 /// The scans table, largest first.
 pub fn scans(a: &Analysis, clock: Clock) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let rows = a.snapshot.scans.iter().map(|s| scan_cells(s, clock));
     program_table(&SCAN_COLUMNS, rows)
 }
@@ -243,6 +244,7 @@ fn reads_as_grouped_number(a: IpAddr, sheet: &Spreadsheet) -> bool {
 
 /// The offenders table.
 pub fn offenders(a: &Analysis, clock: Clock) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let rows = a
         .snapshot
         .offenders
@@ -257,6 +259,7 @@ pub fn offenders(a: &Analysis, clock: Clock) -> String {
 /// them, date-times in `clock`'s zone (named in the header), numbers with `sheet.decimal`,
 /// fields quoted when they hold `sheet.separator`.
 pub fn offenders_for_spreadsheet(a: &Analysis, clock: Clock, sheet: &Spreadsheet) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let rows = a
         .snapshot
         .offenders

@@ -568,7 +568,9 @@ impl Take<'_> {
             return;
         }
         if self.range.is_some() && p.flags.rst() {
-            self.in_range_facts.payloads.rst_payload(p.payload);
+            self.in_range_facts
+                .payloads
+                .rst_payload(p.payload, p.payload_len);
         }
         let full = self.ev.packets.len() >= self.max_packets;
         if full && (self.latest.is_none() || self.max_packets == 0) {

@@ -196,7 +196,8 @@ impl Serialize for OffenderOut<'_> {
         m.serialize_entry("peak_rate", &o.peak_rate)?;
         m.serialize_entry("peak_second", &o.peak_second)?;
         m.serialize_entry("series_from", &o.series_from)?;
-        m.serialize_entry("rst_payloads", &o.rst_payloads)?;
+        let payloads: Vec<String> = o.rst_payloads.iter().map(ToString::to_string).collect();
+        m.serialize_entry("rst_payloads", &payloads)?;
         m.serialize_entry("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
         m.serialize_entry("wireshark_filter", &wireshark_filter(o.addr, o.port))?;
         m.serialize_entry("bpf_filter", &first_filter)?;
@@ -497,6 +498,7 @@ pub fn connection(c: &ConnRecord) -> Value {
 
 /// The whole analysis as one JSON object.
 pub fn to_value(a: &Analysis, clock: Clock) -> Value {
+    let clock = crate::report::clock_for(a, clock);
     let mut v = head(a, clock);
     if let Some(slot) = v.get_mut("offenders") {
         *slot = a
@@ -546,6 +548,7 @@ pub fn write_with(
     extra: &Extra,
     out: impl std::io::Write,
 ) -> serde_json::Result<()> {
+    let clock = crate::report::clock_for(a, clock);
     let head = head(a, clock);
     let doc = Streamed {
         head: &head,

@@ -33,7 +33,9 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
 
 pub use filters::{BpfFilter, bpf_filter, bpf_filters, bpf_lines, wireshark_filter};
 
-/// How times are written for people: local time with its UTC offset, or UTC.
+/// How times are written for people: local time with its UTC offset, or UTC; and, for a
+/// capture whose packets fall on more than one day, with their date (see
+/// [`Clock::for_capture`]): a time of day alone does not say which day it is then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
     /// The machine's local time zone.
@@ -45,6 +47,10 @@ pub enum Clock {
     LocalStamped,
     /// UTC, each time written whole, as RFC 3339 (`2024-05-01T13:13:13Z`).
     UtcStamped,
+    /// Local time, every time with its date.
+    LocalDated,
+    /// UTC, every time with its date.
+    UtcDated,
 }
 
 impl Clock {
@@ -54,9 +60,9 @@ impl Clock {
     /// neither the day nor the zone).
     #[must_use]
     pub fn stamped(self) -> Self {
-        match self {
-            Clock::Local | Clock::LocalStamped => Clock::LocalStamped,
-            Clock::Utc | Clock::UtcStamped => Clock::UtcStamped,
+        match self.zone_only() {
+            Clock::Utc => Clock::UtcStamped,
+            _ => Clock::LocalStamped,
         }
     }
 
@@ -65,9 +71,38 @@ impl Clock {
         matches!(self, Clock::LocalStamped | Clock::UtcStamped)
     }
 
-    /// True in UTC, stamped or not.
+    /// This clock for a capture from `first` to `last` (its first and last packet): dated
+    /// when they fall on different days in it ([`Clock::spans_days`]), so that every time the
+    /// report, the sentences and the app write carries its date; else as it is. A stamped
+    /// clock writes every date already.
+    pub fn for_capture(self, first: Option<Timestamp>, last: Option<Timestamp>) -> Clock {
+        if self.is_stamped() {
+            return self;
+        }
+        let dated = first.zip(last).is_some_and(|(a, b)| self.spans_days(a, b));
+        match (self.zone_only(), dated) {
+            (Clock::Utc, true) => Clock::UtcDated,
+            (_, true) => Clock::LocalDated,
+            (zone, false) => zone,
+        }
+    }
+
+    /// The zone alone: [`Clock::Local`] or [`Clock::Utc`], without dates or stamps.
+    pub fn zone_only(self) -> Clock {
+        match self {
+            Clock::Local | Clock::LocalDated | Clock::LocalStamped => Clock::Local,
+            Clock::Utc | Clock::UtcDated | Clock::UtcStamped => Clock::Utc,
+        }
+    }
+
+    /// Every time carries its date ([`Clock::for_capture`]).
+    pub fn is_dated(self) -> bool {
+        matches!(self, Clock::LocalDated | Clock::UtcDated)
+    }
+
+    /// In UTC (dated, stamped or not).
     pub fn is_utc(self) -> bool {
-        matches!(self, Clock::Utc | Clock::UtcStamped)
+        self.zone_only() == Clock::Utc
     }
 
     /// `ts` as a date and time in this clock's zone.
@@ -99,10 +134,13 @@ impl Clock {
             .to_string()
     }
 
-    /// `15:13:13` (stamped: `2024-05-01T15:13:13+02:00`).
+    /// `15:13:13`; `2024-05-01 15:13:13` when dated (stamped: `2024-05-01T15:13:13+02:00`).
     pub fn time(self, ts: Timestamp) -> String {
         if self.is_stamped() {
             return self.rfc3339(ts, false);
+        }
+        if self.is_dated() {
+            return self.date_time(ts);
         }
         self.datetime(ts).format("%H:%M:%S").to_string()
     }
@@ -115,18 +153,28 @@ impl Clock {
         self.datetime(ts).format("%Y-%m-%d %H:%M:%S").to_string()
     }
 
-    /// `15:13:13.123` (stamped: `2024-05-01T15:13:13.123+02:00`).
+    /// `15:13:13.123`; `2024-05-01 15:13:13.123` when dated (stamped:
+    /// `2024-05-01T15:13:13.123+02:00`).
     pub fn time_ms(self, ts: Timestamp) -> String {
         if self.is_stamped() {
             return self.rfc3339(ts, true);
         }
-        self.datetime(ts).format("%H:%M:%S%.3f").to_string()
+        let format = if self.is_dated() {
+            "%Y-%m-%d %H:%M:%S%.3f"
+        } else {
+            "%H:%M:%S%.3f"
+        };
+        self.datetime(ts).format(format).to_string()
     }
 
     /// A range of times: `15:13:13-15:13:22`, with dates when it spans days; `15:13:13`
-    /// within one second (not `15:13:13-15:13:13`). Stamped: `2024-05-01T15:13:13Z to
+    /// within one second (not `15:13:13-15:13:13`). Dated, a range within one day carries
+    /// its date too ([`Clock::range_in`]). Stamped: `2024-05-01T15:13:13Z to
     /// 2024-05-01T15:13:22Z` (a `-` between two dates would read as one of theirs).
     pub fn range(self, a: Timestamp, b: Timestamp) -> String {
+        if self.is_dated() {
+            return self.zone_only().range_in(a, b, true);
+        }
         if a.second() == b.second() {
             return self.time(a);
         }
@@ -155,8 +203,12 @@ impl Clock {
     /// ([`spans_days`](Self::spans_days)): a range within one day carries its date too
     /// (`2024-05-01 15:13:13-15:13:22`, `2024-05-01 15:13:13`), as one across days does.
     pub fn range_in(self, a: Timestamp, b: Timestamp, dated: bool) -> String {
-        let range = self.range(a, b);
-        if dated && !self.is_stamped() && !self.spans_days(a, b) {
+        if self.is_stamped() {
+            return self.range(a, b);
+        }
+        let (dated, clock) = (dated || self.is_dated(), self.zone_only());
+        let range = clock.range(a, b);
+        if dated && !clock.spans_days(a, b) {
             format!("{} {range}", self.datetime(a).format("%Y-%m-%d"))
         } else {
             range
@@ -199,6 +251,13 @@ impl Clock {
             format!("{first} ({za}) to {last} ({zb})")
         }
     }
+}
+
+/// `clock` for the report of `a`: dated where its packets fall on more than one day
+/// ([`Clock::for_capture`]), so that every time of the report carries its date.
+pub fn clock_for(a: &crate::analysis::Analysis, clock: Clock) -> Clock {
+    let t = &a.snapshot.totals;
+    clock.for_capture(t.first_ts, t.last_ts)
 }
 
 /// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
@@ -845,8 +904,10 @@ const GAVE_UP: &str = "a client that gave up or timed out, a scanner, or a SYN-A
 /// What aborts of established connections mean.
 const ABORTIVE: &str =
     "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
-/// What resets after a FIN mean.
+/// What resets after the resetting side's own FIN mean.
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
+/// What resets answering the peer's FIN, from a side that sent no FIN, mean.
+const ABORTIVE_ON_CLOSE: &str = "closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as some servers do; usually benign";
 /// What resets of connections whose start was not captured mean.
 const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
 
@@ -856,6 +917,110 @@ fn handshake_resetter(o: &Offender) -> &'static str {
         "the client"
     } else {
         "the server"
+    }
+}
+
+/// The resets after a FIN of `o` that its sentence tells: the kind with the most (after the
+/// sender's own FIN, or on its peer's), and who sent those; `None` where they were not
+/// counted (an offender made by hand).
+struct AfterCloseStory {
+    /// Their sender had sent a FIN itself (else it answered its peer's FIN without one).
+    own_fin: bool,
+    /// Of them, sent by the service endpoint and by its clients.
+    by_server: u64,
+    by_clients: u64,
+    /// After-close resets of both kinds.
+    total: u64,
+}
+
+fn after_close_story(o: &Offender) -> Option<AfterCloseStory> {
+    let a = &o.after_close;
+    let (own, peer) = (a.after_own_fin(), a.on_peer_fin());
+    if own + peer == 0 {
+        return None;
+    }
+    let own_fin = own >= peer;
+    let (by_server, by_clients) = if own_fin {
+        (a.server_after_own_fin, a.client_after_own_fin)
+    } else {
+        (a.server_on_peer_fin, a.client_on_peer_fin)
+    };
+    Some(AfterCloseStory {
+        own_fin,
+        by_server,
+        by_clients,
+        total: own + peer,
+    })
+}
+
+/// Who sent the resets after a FIN of `o` and whose FIN came before them, then what that
+/// means, to end its sentence: `, sent by the server right after the client's FIN, with no
+/// FIN of its own: it closed abortively ...`, or `, sent by the server after its own FIN:
+/// data arrived ...`.
+fn after_close_meaning(o: &Offender) -> String {
+    let Some(story) = after_close_story(o) else {
+        return format!(": {CLOSED}");
+    };
+    let one_client = o.clients == 1 && !o.clients_at_least;
+    let (clients, clients_own, their, they) = if one_client {
+        ("the client", "the client's", "its", "it")
+    } else {
+        ("its clients", "its clients'", "their", "they")
+    };
+    // Counted over the whole capture: numbers only where the sentence counts the same.
+    let whole =
+        o.rst_conns_by_cause.is_some() && story.total == o.rst_by_cause[Cause::AfterClose.index()];
+    let told = story.by_server + story.by_clients;
+    let share = if told == story.total {
+        String::new()
+    } else if whole {
+        format!("{told} of them ")
+    } else {
+        "mostly ".to_owned()
+    };
+    let both = if whole {
+        format!(
+            "the server {}, {clients} {}",
+            story.by_server, story.by_clients
+        )
+    } else {
+        format!("the server and {clients}")
+    };
+    match (story.own_fin, story.by_server > 0, story.by_clients > 0) {
+        (true, true, false) => format!(", {share}sent by the server after its own FIN: {CLOSED}"),
+        (true, false, _) => format!(", {share}sent by {clients} after {their} own FIN: {CLOSED}"),
+        (true, true, true) => {
+            format!(", {share}sent by the side that had sent a FIN itself ({both}): {CLOSED}")
+        }
+        (false, true, false) => format!(
+            ", {share}sent by the server right after {clients_own} FIN, with no FIN of its own: \
+             it {ABORTIVE_ON_CLOSE}"
+        ),
+        (false, false, _) => format!(
+            ", {share}sent by {clients} right after the server's FIN, with no FIN of {their} own: \
+             {they} {ABORTIVE_ON_CLOSE}"
+        ),
+        (false, true, true) => format!(
+            ", {share}sent right after the peer's FIN by the side that sent no FIN ({both}): \
+             it {ABORTIVE_ON_CLOSE}"
+        ),
+    }
+}
+
+/// The gist of the resets after a FIN of `o` (see [`diagnosis_gist`]).
+fn after_close_gist(o: &Offender) -> String {
+    match after_close_story(o) {
+        Some(story) if !story.own_fin => {
+            let who = match (story.by_server > 0, story.by_clients > 0) {
+                (true, false) => "by the server on its client's FIN",
+                (false, _) => "by the client on the server's FIN",
+                (true, true) => "on the peer's FIN",
+            };
+            format!(
+                "reset {who}: an abortive close (SO_LINGER 0 or unread data at close); usually benign"
+            )
+        }
+        _ => format!("reset after a FIN: {CLOSED}"),
     }
 }
 
@@ -898,7 +1063,7 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             handshake_resetter(o)
         ),
         DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
-        DiagnosisKind::AfterClose => format!("reset after a FIN: {CLOSED}"),
+        DiagnosisKind::AfterClose => after_close_gist(o),
         DiagnosisKind::Stray => format!("start not captured: {MID_CONNECTION}"),
         DiagnosisKind::Injected => {
             "resets look injected: a middlebox or an attacker sent them, not the endpoint"
@@ -1048,9 +1213,10 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             )
         }
         DiagnosisKind::AfterClose => format!(
-            "{ep} saw {} after a FIN{} ({when}): {CLOSED}.",
+            "{ep} saw {} after a FIN{} ({when}){}.",
             plural(by(Cause::AfterClose), "reset", "resets"),
-            from("with")
+            from("with"),
+            after_close_meaning(o)
         ),
         DiagnosisKind::Stray => format!(
             "{ep} saw {} for {} whose start was not captured{} ({when}): {MID_CONNECTION}.",
@@ -1113,20 +1279,21 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             " {each} was tried {times} with the same ISN, as a Windows client retries a refused connect."
         ));
     }
-    if let Some(text) = o.rst_payloads.first() {
+    if let Some(payload) = o.rst_payloads.first() {
         let carry = if o.rst_packets == 1 {
             "The reset carries"
         } else {
             "The resets carry"
         };
-        s.push_str(&format!(" {carry} the text \"{text}\"."));
+        let what = if payload.binary { "" } else { "the text " };
+        s.push_str(&format!(" {carry} {what}{}.", payload.quoted()));
     }
     s
 }
 
 /// The RST payload texts the diagnosis sentence does not quote: it quotes the first, so
 /// that it is read (and copied) once, where the admin reads the diagnosis.
-pub fn other_payloads(o: &Offender) -> &[String] {
+pub fn other_payloads(o: &Offender) -> &[crate::engine::RstPayload] {
     o.rst_payloads.get(1..).unwrap_or_default()
 }
 
@@ -1666,6 +1833,24 @@ mod dated_range_tests {
         let local = Clock::Local.dated_range(at(0), at(1_000));
         let zone = format!("(UTC{})", Clock::Local.offset(at(0)));
         assert!(local.ends_with(&zone), "{local} ends with {zone}");
+    }
+
+    #[test]
+    fn a_dated_clock_writes_every_time_with_its_date() {
+        let at = |s: i64| Timestamp::from_parts(1_764_248_952 + s, 0);
+        let utc = Clock::Utc;
+        assert_eq!(utc.for_capture(Some(at(0)), Some(at(9_000))), Clock::Utc);
+        let dated = utc.for_capture(Some(at(0)), Some(at(40_000_000)));
+        assert_eq!(dated, Clock::UtcDated);
+        assert_eq!(dated.time(at(0)), "2025-11-27 13:09:12");
+        assert_eq!(dated.range(at(0), at(0)), "2025-11-27 13:09:12");
+        assert_eq!(dated.range(at(0), at(9)), "2025-11-27 13:09:12-13:09:21");
+        assert_eq!(
+            dated.range_in(at(0), at(9), true),
+            "2025-11-27 13:09:12-13:09:21"
+        );
+        assert_eq!(dated.zone(at(0)), "UTC");
+        assert_eq!(Clock::Local.for_capture(None, None), Clock::Local);
     }
 
     #[test]

@@ -25,13 +25,19 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
         return "none".into();
     };
     let at = crate::packet::Timestamp::from_parts(sec, 0);
-    // Files far apart in time: the average over the time they cover, not over the gap.
+    // Files far apart in time, or a file with long gaps: the average over the time captured,
+    // not over the gaps.
     let (over, what) = match covered_seconds(&a.capture.files) {
         Some(covered) => (
             covered,
             format!(
-                "the {} the files cover (not the {} from first to last packet)",
+                "the {} {} (not the {} from first to last packet)",
                 crate::report::approx_duration(covered),
+                if a.capture.files.len() == 1 {
+                    "captured"
+                } else {
+                    "the files cover"
+                },
                 crate::report::approx_duration(span)
             ),
         ),
@@ -46,6 +52,7 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
 
 /// The full report for `rstscope analyze`, showing at most `top` offenders.
 pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
     let cap = &a.capture;
     let s = &a.snapshot;
@@ -262,7 +269,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             clock.full(o.last_seen)
         );
         for p in super::other_payloads(o) {
-            let _ = writeln!(out, "     other RST payload: \"{p}\"");
+            let _ = writeln!(out, "     other RST payload: {}", p.quoted());
         }
         let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
         let (bpf, notes) = filters::bpf_lines(o);
@@ -294,7 +301,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     if other.dropped > 0 {
         let _ = writeln!(
             out,
-            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest resets and failures made room): resets {}, failed attempts {} of {}",
+            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest incidents made room): resets {}, failed attempts {} of {}",
             other.dropped,
             crate::engine::offenders::Services::MAX_TRACKED,
             other.rst_packets(),
@@ -307,6 +314,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
 
 /// The report's scans section alone (`analyze --scans`), or a line saying there is none.
 pub fn scans_only(a: &Analysis, clock: Clock, top: usize) -> String {
+    let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
     if a.snapshot.scans.is_empty() {
         out.push_str("No port scans or sweeps in this capture\n");

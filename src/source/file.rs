@@ -27,7 +27,7 @@ use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::{
     Archived, CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType,
-    PacketOptions, SourceError,
+    PacketOptions, QuietSpells, SourceError,
 };
 use crate::packet::Timestamp;
 use compressed::Window;
@@ -213,6 +213,7 @@ impl FileSource {
         if let Some(info) = self.files.get_mut(index) {
             info.frames += 1;
             info.last_ts = Some(head.ts);
+            info.quiet.frame(head.ts);
         }
         let reader = self.readers.get(index)?;
         if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
@@ -266,6 +267,7 @@ impl FileSource {
             number: self.number,
             limit,
             interfaces: &mut self.interfaces,
+            quiet: std::mem::take(&mut info.quiet),
             stopped_at: None,
         };
         // One loop for each format, each with its framing inlined.
@@ -310,6 +312,7 @@ impl FileSource {
         };
         // The record after the last one delivered, when framed, is not framed again.
         reader.framed = run.stopped_at;
+        info.quiet = run.quiet;
         if n == 0 {
             debug_assert_eq!(at, 0);
             return 0;
@@ -630,6 +633,8 @@ struct Run<'a> {
     number: u64,
     limit: u64,
     interfaces: &'a mut Vec<InterfaceInfo>,
+    /// The file's quiet spells, taken out of its [`FileInfo`] for the run.
+    quiet: QuietSpells,
     /// The record framed and left because another file's frame comes first.
     stopped_at: Option<Head>,
 }
@@ -660,6 +665,7 @@ impl Run<'_> {
             }
             (at, last) = (next, head);
             n += 1;
+            self.quiet.frame(head.ts);
             if PER_INTERFACE
                 && let Some(interface) = self.interfaces.get_mut(head.interface as usize)
             {
@@ -1138,6 +1144,7 @@ fn open_input(
         last_ts: None,
         open_at_start: Vec::new(),
         archive,
+        quiet: QuietSpells::default(),
     };
     // A zip member's size is what the archive claims, which a cut archive does not hold.
     let plain = compression.is_none() && info.archive.is_none();

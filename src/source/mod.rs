@@ -239,6 +239,64 @@ pub struct FileInfo {
     pub open_at_start: Vec<usize>,
     /// The zip archive the capture was read from, when it is a member of one.
     pub archive: Option<Archived>,
+    /// The long stretches of time in this file with no frame: a capture of several days'
+    /// moments holds them, as files far apart in time do between them.
+    pub quiet: QuietSpells,
+}
+
+/// The stretches of more than [`QuietSpells::SECS`] between one frame of a file and the next
+/// (on the latest time seen, so that a frame stepping back in time makes none), at most
+/// [`QuietSpells::MAX`] of them: past that the shortest are left out, so that a file of a frame
+/// an hour for a year costs no more than a few kilobytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuietSpells {
+    latest: Option<Timestamp>,
+    spells: Vec<(Timestamp, Timestamp)>,
+}
+
+impl QuietSpells {
+    /// A stretch with no frame is worth keeping when longer than this: the bound above which
+    /// a gap between files given together can be one (see `pipeline::merged`).
+    pub const SECS: i64 = 3600;
+    /// The most kept per file.
+    pub const MAX: usize = 256;
+
+    /// Notes a frame at `ts`.
+    #[inline(always)]
+    pub fn frame(&mut self, ts: Timestamp) {
+        match self.latest {
+            Some(latest) if ts <= latest => {}
+            Some(latest) => {
+                if ts.second().saturating_sub(latest.second()) > Self::SECS {
+                    self.note(latest, ts);
+                }
+                self.latest = Some(ts);
+            }
+            None => self.latest = Some(ts),
+        }
+    }
+
+    #[cold]
+    fn note(&mut self, from: Timestamp, to: Timestamp) {
+        self.spells.push((from, to));
+        if self.spells.len() > Self::MAX {
+            let length = |&(a, b): &(Timestamp, Timestamp)| b.second().saturating_sub(a.second());
+            if let Some(shortest) = (0..self.spells.len()).min_by_key(|&i| length(&self.spells[i]))
+            {
+                self.spells.remove(shortest);
+            }
+        }
+    }
+
+    /// The quiet stretches, in time order: the last frame before each and the first after it.
+    pub fn spells(&self) -> &[(Timestamp, Timestamp)] {
+        &self.spells
+    }
+
+    /// The latest frame time seen.
+    pub fn latest(&self) -> Option<Timestamp> {
+        self.latest
+    }
 }
 
 /// A capture read from inside a zip archive: [`FileInfo::path`] is then `ARCHIVE:MEMBER`.
@@ -659,4 +717,35 @@ pub enum SourceError {
         /// What is wrong.
         what: String,
     },
+}
+
+#[cfg(test)]
+mod quiet_tests {
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_parts(secs, 0)
+    }
+
+    /// An hour and more without a frame is a quiet spell; a frame stepping back in time makes
+    /// none; past the bound the shortest spells go, the longest stay.
+    #[test]
+    fn quiet_spells_keep_the_longest_gaps_within_their_bound() {
+        let mut q = QuietSpells::default();
+        for s in [0, 3600, 7201, 100, 7300, 20_000] {
+            q.frame(at(s));
+        }
+        assert_eq!(q.spells(), [(at(3600), at(7201)), (at(7300), at(20_000))]);
+        assert_eq!(q.latest(), Some(at(20_000)));
+        let mut q = QuietSpells::default();
+        let mut t = 0;
+        for i in 0..QuietSpells::MAX as i64 + 10 {
+            q.frame(at(t));
+            t += 3601 + i;
+        }
+        q.frame(at(t));
+        assert_eq!(q.spells().len(), QuietSpells::MAX);
+        let shortest = q.spells().iter().map(|(a, b)| b.0 - a.0).min();
+        assert_eq!(shortest, Some((3601 + 10) * Timestamp::NANOS_PER_SEC));
+    }
 }

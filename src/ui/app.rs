@@ -855,7 +855,8 @@ impl RstscopeApp {
         let paths = src.paths.clone();
         let ready = !src.is_loading();
         let live = src.capture.is_some();
-        let clock = self.settings.clock();
+        // Every time of a capture of days carries its date: the table's, the sentences'.
+        let clock = crate::report::clock_for(a, self.settings.clock());
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),

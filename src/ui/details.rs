@@ -994,7 +994,7 @@ impl Top<'_> {
         });
         ui.add(egui::Label::new(RichText::new(self.diagnosis).size(fonts::DIAGNOSIS)).wrap());
         for text in report::other_payloads(o) {
-            ui.label(format!("Other RST payload: \"{text}\""));
+            ui.label(format!("Other RST payload: {}", text.quoted()));
         }
         let warn = ui.visuals().warn_fg_color;
         for line in suspect_lines(o, input.clock) {
@@ -1117,7 +1117,7 @@ fn diagnosis_lines(ui: &mut egui::Ui, o: &Offender, clock: Clock, diagnosis: &st
     );
     let payloads = report::other_payloads(o).iter().map(|text| {
         (
-            format!("Other RST payload: \"{text}\""),
+            format!("Other RST payload: {}", text.quoted()),
             visuals.text_color(),
         )
     });

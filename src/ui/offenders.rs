@@ -28,7 +28,7 @@ pub type EndpointKey = (IpAddr, u16);
 /// One row of the table.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// Rank in the report's order (RSTs plus failed attempts, most first), from 1.
+    /// Rank in the report's order (incidents, most first), from 1.
     pub rank: usize,
     /// The offender, restricted to the selected time range when there is one.
     pub offender: Offender,
@@ -288,8 +288,8 @@ impl OffendersView {
                     .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
                 )
                 .on_hover_text(
-                    "with thousands of busy endpoints, those with the fewest resets and \
-                     failures gave up their older per-second counts to bound memory: in this \
+                    "with thousands of busy endpoints, those with the fewest incidents \
+                     gave up their older per-second counts to bound memory: in this \
                      range they count from then on (\"≥\" in Incidents), or are missing when \
                      their counts start after it; their whole-capture counts are exact (clear \
                      the range)",
@@ -809,10 +809,7 @@ fn title_width(ui: &egui::Ui, c: SortColumn) -> f32 {
 
 fn title(c: SortColumn) -> (&'static str, &'static str) {
     match c {
-        SortColumn::Rank => (
-            "#",
-            "rank in the report: RSTs plus failed attempts, most first",
-        ),
+        SortColumn::Rank => ("#", "rank in the report: incidents, most first"),
         SortColumn::Endpoint => (
             "Endpoint",
             "the service endpoint: the side that received the SYN",
@@ -956,7 +953,8 @@ fn back_from_hidden_row() -> egui::Id {
 }
 
 /// How the First and Last columns write times: with the date when the rows' times span more
-/// than one day (a capture of days, or files merged from far apart), else the time alone.
+/// than one day, or the capture's do (a dated clock: [`Clock::for_capture`]), else the time
+/// alone.
 #[derive(Debug, Clone, Copy)]
 struct Times {
     clock: Clock,
@@ -967,10 +965,13 @@ impl Times {
     fn of(rows: &[Row], clock: Clock) -> Self {
         let first = rows.iter().map(|r| r.offender.first_seen).min();
         let last = rows.iter().map(|r| r.offender.last_seen).max();
-        let dated = match (first, last) {
-            (Some(a), Some(b)) => clock.datetime(a).date_naive() != clock.datetime(b).date_naive(),
-            _ => false,
-        };
+        let dated = clock.is_dated()
+            || match (first, last) {
+                (Some(a), Some(b)) => {
+                    clock.datetime(a).date_naive() != clock.datetime(b).date_naive()
+                }
+                _ => false,
+            };
         Self { clock, dated }
     }
 

@@ -18,7 +18,7 @@ pub const MAX_RECENT: usize = 10;
 pub enum SortColumn {
     /// Address and port.
     Endpoint,
-    /// Rank in the report's order (RSTs plus failed attempts, most first).
+    /// Rank in the report's order (incidents, most first).
     Rank,
     /// Service name of the port.
     Service,

@@ -1853,8 +1853,8 @@ fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
             o["diagnosis"],
             format!(
                 "2 connection attempts to {endpoint} from 1 client got no answer before the \
-                 capture ended (at 18:07:22), 0.6 to 0.7 s after their SYN: too soon to tell a \
-                 dropped SYN from a slow answer."
+                 capture ended (at 18:07:22), 0.6 to 0.7 s after their first SYN: too soon to \
+                 tell a dropped SYN from a slow answer."
             ),
         );
         assert_eq!(o["diagnosis_kind"], "unanswered", "{endpoint}");
@@ -1871,6 +1871,55 @@ fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
         let d = o["diagnosis"].as_str().unwrap_or_default();
         assert!(!d.contains("firewall"), "{endpoint}: {d}");
     }
+}
+
+/// The public capture `rel` (under ../shared/pcaps), or `None`, saying the test is skipped.
+fn corpus_capture(rel: &str) -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/pcaps")
+        .join(rel);
+    if path.is_file() {
+        return Some(path.display().to_string());
+    }
+    eprintln!(
+        "corpus test SKIPPED: ../shared/pcaps/{rel} not found (it holds the public captures; \
+         see README)"
+    );
+    None
+}
+
+/// Regression: http_espn_fail.pcapng said "6 connection attempts to 203.0.113.94:80 from 1
+/// client got no answer (0.1/s, 20:59:34-21:00:50) ... 3 more got none before the capture
+/// ended, less than 0.1 s after their SYN: too soon to tell". The 3 (ports 64892-64894) sent
+/// 9 SYNs of one ISN each from 21:00:31.2 to 21:00:50.3, the server silent: their wait was
+/// measured from the last retransmission. In activeosfingerprinting.pcapng the SYN to
+/// 172.16.16.150:41296, first sent at 21:43:30.737 and repeated 3 times, was "0.8 s after its
+/// SYN" where the capture ended at 21:43:32.112.
+#[test]
+fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
+    let Some(espn) = corpus_capture("chrissanders-packets/http_espn_fail.pcapng") else {
+        return;
+    };
+    let o = &offenders_utc(&espn)["203.0.113.94:80"];
+    assert_eq!(
+        o["diagnosis"],
+        "9 connection attempts to 203.0.113.94:80 from 1 client got no answer (0.1/s, \
+         20:59:34-21:00:50): a firewall drops them, the host is down, or its listen queue is \
+         full."
+    );
+    assert_eq!(o["failed_by"]["unanswered"], 9);
+    assert_eq!(o["unanswered_at_end"], 0);
+    let Some(probes) = corpus_capture("chrissanders-packets/activeosfingerprinting.pcapng") else {
+        return;
+    };
+    let o = &offenders_utc(&probes)["172.16.16.150:41296"];
+    assert_eq!(o["unanswered_at_end"], 1);
+    assert_eq!(
+        o["diagnosis"],
+        "1 connection attempt to 172.16.16.150:41296 from 1 client got no answer before the \
+         capture ended (at 21:43:31), 1.3 s after its first SYN: too soon to tell a dropped \
+         SYN from a slow answer."
+    );
 }
 
 /// Regression: a SYN that is the last packet of a capture cut short got "got no answer (at
@@ -1891,8 +1940,8 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert_eq!(
         o["diagnosis"],
         "1 connection attempt to 10.0.0.2:7300 from 1 client got no answer before the capture \
-         ended (at 22:13:20), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
-         from a slow answer."
+         ended (at 22:13:20), less than 0.1 s after its first SYN: too soon to tell a dropped \
+         SYN from a slow answer."
     );
     // The same frame made UDP (IP protocol 17): not TCP, but the capture goes on to it.
     let mut udp = syn(9999);
@@ -1923,7 +1972,7 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
         let d = o["diagnosis"].as_str().unwrap_or_default();
         assert!(
             d.contains(&format!(
-                "got no answer before the capture ended (at {at}), {waited} after its SYN: \
+                "got no answer before the capture ended (at {at}), {waited} after its first SYN: \
                  too soon"
             )),
             "{endpoint}: {d}"

@@ -369,9 +369,11 @@ impl Engine {
     }
 
     /// [`Engine::finish`] for a capture whose last frame, of any protocol, came at `end`.
-    /// An attempt pending then fails unanswered as the others do (Zeek's S0); one whose last
+    /// An attempt pending then fails unanswered as the others do (Zeek's S0); one whose first
     /// SYN was less than [`ATTEMPT_UNANSWERED_SECS`] before `end` is also counted apart at its
     /// endpoint ([`Offender::cut_off`]): too soon to tell a dropped SYN from a slow answer.
+    /// One whose SYNs went on longer than that was given up on, however recent its last
+    /// retransmission.
     pub fn finish_at(&mut self, end: Timestamp) {
         let end = end.max(self.now);
         for idx in 0..self.entries.len() {
@@ -382,7 +384,7 @@ impl Engine {
                 && a.status == AttemptStatus::Pending
             {
                 self.fail_attempt(idx, a.last_syn, Failure::Unanswered);
-                if end < a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS) {
+                if end < a.first_syn().plus_secs(ATTEMPT_UNANSWERED_SECS) {
                     self.cut_off(idx, &a, end);
                 }
             }
@@ -401,7 +403,7 @@ impl Engine {
             .services
             .get((key.addr(server_side), key.port[server_side]))
         {
-            s.note_cut_off(a.last_syn, end);
+            s.note_cut_off(a.last_syn, a.first_syn(), end);
         }
     }
 
@@ -822,7 +824,7 @@ impl Engine {
         let side = side as u8;
         if let Some(a) = &mut self.entries[idx].attempt {
             if a.client_side == side && a.isn == p.seq {
-                a.last_syn = a.last_syn.max(p.ts);
+                a.add_syn(p.ts);
                 return;
             }
             let old = *a;
@@ -830,13 +832,7 @@ impl Engine {
                 self.fail_attempt(idx, old.last_syn, Failure::Unanswered);
             }
         }
-        self.entries[idx].attempt = Some(Attempt {
-            client_side: side,
-            isn: p.seq,
-            last_syn: p.ts,
-            status: AttemptStatus::Pending,
-            failure: None,
-        });
+        self.entries[idx].attempt = Some(Attempt::new(side, p.seq, p.ts));
         self.totals.attempts += 1;
         let key = self.entries[idx].key;
         let server = (
@@ -861,7 +857,6 @@ impl Engine {
         }
         let answered = a.status == AttemptStatus::SynAcked;
         a.status = AttemptStatus::Failed;
-        a.failure = Some(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
         let sec = self.second_mut(at);

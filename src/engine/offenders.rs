@@ -102,16 +102,16 @@ pub struct ServiceStats {
 }
 
 /// Failed attempts whose last SYN came in one second, still unanswered when the capture ended
-/// less than [`super::ATTEMPT_UNANSWERED_SECS`] later: counted as unanswered (as Zeek's S0),
-/// but too soon to tell a dropped SYN from a slow answer. Only the capture's last seconds
-/// have such attempts, so an endpoint holds a few of these at most.
+/// less than [`super::ATTEMPT_UNANSWERED_SECS`] after their first SYN: counted as unanswered
+/// (as Zeek's S0), but too soon to tell a dropped SYN from a slow answer. Only the capture's
+/// last seconds have such attempts, so an endpoint holds a few of these at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CutOff {
     /// The second of their last SYN, where they count.
     pub second: i64,
     /// How many.
     pub attempts: u64,
-    /// The shortest and the longest time one of them waited, from its last SYN to the end of
+    /// The shortest and the longest time one of them waited, from its first SYN to the end of
     /// the capture, in nanoseconds.
     pub waited_ns: (i64, i64),
 }
@@ -172,10 +172,10 @@ impl ServiceStats {
         (!others).then_some(c)
     }
 
-    /// Notes an attempt whose last SYN came at `last_syn` still unanswered when the capture
-    /// ended at `end` (not earlier), too soon to be given up on.
-    pub fn note_cut_off(&mut self, last_syn: Timestamp, end: Timestamp) {
-        let (second, waited) = (last_syn.second(), end.0.saturating_sub(last_syn.0));
+    /// Notes an attempt whose SYNs came from `first_syn` to `last_syn` still unanswered when
+    /// the capture ended at `end` (not earlier), too soon to be given up on.
+    pub fn note_cut_off(&mut self, last_syn: Timestamp, first_syn: Timestamp, end: Timestamp) {
+        let (second, waited) = (last_syn.second(), end.0.saturating_sub(first_syn.0));
         let list = &mut self.cut_off;
         match list.binary_search_by_key(&second, |c| c.second) {
             Ok(i) => {

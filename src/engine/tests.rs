@@ -658,6 +658,72 @@ fn an_attempt_the_capture_ends_on_is_cut_off_not_given_up() {
     assert_eq!(o.cut_off_waited_ns(), Some((0, 2_000_000_000)));
 }
 
+/// Regression: an attempt whose SYN was retransmitted for 19 s up to the capture's end
+/// (http_espn_fail.pcapng: 9 SYNs of one ISN from 21:00:31.2 to 21:00:50.3, the capture
+/// ending at 21:00:50.34) was "too soon to tell": its wait was measured from its last
+/// retransmission. An attempt waits from its first SYN: 10 s or more before the end, it was
+/// given up on.
+#[test]
+fn an_attempt_retransmitted_up_to_the_end_waited_since_its_first_syn() {
+    // Linux's backoff: 0, 1, 3, 7 and 15 s, then the end at 19.05 s; a timer would not fire
+    // before 25 s.
+    let retried = |cport, at: &[i64]| -> Vec<Pkt> {
+        at.iter()
+            .map(|&ms| Pkt {
+                cport,
+                ..pkt(ms, true, S, 100, 0)
+            })
+            .collect()
+    };
+    let mut s = Seq::new();
+    s.feed(&retried(40000, &[0, 1000, 3000, 7000, 15_000]));
+    s.engine.finish_at(Timestamp(
+        1_700_000_019 * Timestamp::NANOS_PER_SEC + 50_000_000,
+    ));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!((o.failed_unanswered, o.cut_off_attempts()), (1, 0));
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Unanswered);
+    // Retransmitted for 7 s, the end 1.5 s later: cut off, having waited 8.5 s.
+    let mut s = Seq::new();
+    s.feed(&retried(40000, &[0, 1000, 3000, 7000]));
+    s.engine.finish_at(Timestamp(
+        1_700_000_008 * Timestamp::NANOS_PER_SEC + 500_000_000,
+    ));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!(o.cut_off_attempts(), 1);
+    assert_eq!(o.cut_off_waited_ns(), Some((8_500_000_000, 8_500_000_000)));
+    // Still counted in the second of its last SYN.
+    assert_eq!(o.cut_off[0].second, 1_700_000_007);
+    // A retransmission that came before the first SYN (time stepped back) starts the wait.
+    let mut s = Seq::new();
+    s.feed(&retried(40000, &[5000, 1000, 9000]));
+    s.engine
+        .finish_at(Timestamp(1_700_000_010 * Timestamp::NANOS_PER_SEC));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!((o.failed_unanswered, o.cut_off_attempts()), (1, 1));
+    assert_eq!(o.cut_off_waited_ns(), Some((9_000_000_000, 9_000_000_000)));
+}
+
+/// An attempt's first SYN time is kept to the millisecond however many retransmissions come
+/// (the spans do not add up rounding errors), and a span too long to keep still says it
+/// went on past the timeout.
+#[test]
+fn an_attempts_first_syn_does_not_drift_and_saturates() {
+    let t = |ns: i64| Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ns);
+    let mut a = flow::Attempt::new(0, 100, t(999_999));
+    assert_eq!(a.first_syn(), t(999_999));
+    for k in 1..=5000 {
+        a.add_syn(t(999_999 + k * 1_999_999));
+    }
+    assert_eq!(a.first_syn(), t(0), "the first SYN's millisecond");
+    assert_eq!(a.last_syn, t(999_999 + 5000 * 1_999_999));
+    let mut b = flow::Attempt::new(0, 100, t(0));
+    b.add_syn(t(100 * Timestamp::NANOS_PER_SEC));
+    assert!(b.first_syn() < b.last_syn.plus_secs(-ATTEMPT_UNANSWERED_SECS));
+    b.add_syn(t(200 * Timestamp::NANOS_PER_SEC));
+    assert!(b.first_syn() < b.last_syn.plus_secs(-ATTEMPT_UNANSWERED_SECS));
+}
+
 /// Attempts the capture's end cut off weigh nothing in the diagnosis beside others, and a
 /// time range counts those of its seconds only.
 #[test]

@@ -458,14 +458,19 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
 }
 
 /// How long the attempts of `o` that the capture's end cut off (`n` of them) had waited for
-/// an answer: "0.7 s after its SYN", "0.6 to 0.7 s after their SYN", "less than 0.1 s after
-/// its SYN" (the SYN the capture ended with). Tenths are cut, not rounded: 9.96 s is short
-/// of the 10 s after which an attempt is given up on, and reads "9.9 s".
+/// an answer since their first SYN (a retransmission is no new start): "0.7 s after its first
+/// SYN", "0.6 to 0.7 s after their first SYN", "less than 0.1 s after its first SYN" (the
+/// SYN the capture ended with). Tenths are cut, not rounded: 9.96 s is short of the 10 s
+/// after which an attempt is given up on, and reads "9.9 s".
 fn cut_off_wait(o: &Offender, n: u64) -> String {
     let (least, most) = o.cut_off_waited_ns().unwrap_or_default();
     let tenths = |ns: i64| ns / (Timestamp::NANOS_PER_SEC / 10);
     let secs = |t: i64| format!("{}.{}", t / 10, t % 10);
-    let whose = if n == 1 { "its SYN" } else { "their SYN" };
+    let whose = if n == 1 {
+        "its first SYN"
+    } else {
+        "their first SYN"
+    };
     match (tenths(least), tenths(most)) {
         (_, 0) => format!("less than 0.1 s after {whose}"),
         (a, b) if a == b => format!("{} s after {whose}", secs(b)),
@@ -482,9 +487,10 @@ fn cut_off_wait(o: &Offender, n: u64) -> String {
 /// ("19 at 2.0/s, 22:18:38-22:18:47; 1 earlier, at 22:18:30"), not a rate averaged over the time
 /// it served. `None` when they are all its incidents in one phase, or its series cannot say
 /// (whole minutes there, older seconds dropped to bound memory): the sentence then gives the
-/// endpoint's.
+/// endpoint's. Attempts given up on beside others the capture's end cut off: the times of
+/// those given up on, which the sentence counts (the others are told apart).
 fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> {
-    let (total, count): (u64, fn(&crate::engine::SecondCounts) -> u32) = match kind {
+    let (mut total, count): (u64, fn(&crate::engine::SecondCounts) -> u32) = match kind {
         DiagnosisKind::Refused => (o.failed_refused, |c| c.failed_by[0]),
         DiagnosisKind::Unanswered => (o.failed_unanswered, |c| c.failed_by[2]),
         DiagnosisKind::HandshakeReset => (o.rst_by_cause[Cause::HandshakeReset.index()], |c| {
@@ -501,6 +507,18 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         }),
         DiagnosisKind::Injected => (o.suspect_injected, |c| c.suspect),
     };
+    // Per second, the cut-off attempts to leave out.
+    let cut = o.cut_off_attempts().min(o.failed_unanswered);
+    let leave_cut_out = kind == DiagnosisKind::Unanswered && cut > 0 && cut < total;
+    if leave_cut_out {
+        total -= cut;
+    }
+    let cut_at = |second: i64| {
+        (o.cut_off.iter())
+            .filter(|c| leave_cut_out && c.second == second)
+            .map(|c| c.attempts)
+            .sum::<u64>()
+    };
     if total == 0 {
         return None;
     }
@@ -514,7 +532,8 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
     let mut earlier: Option<(i64, i64, u64)> = None;
     let mut served = false;
     for &(second, ref c) in o.series.iter() {
-        if count(c) == 0 {
+        let k = u64::from(count(c)).saturating_sub(cut_at(second));
+        if k == 0 {
             served |= phased && first.is_some() && c.completed > 0;
             continue;
         }
@@ -525,7 +544,7 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         }
         first.get_or_insert(second);
         last = second;
-        n += u64::from(count(c));
+        n += k;
     }
     let first = first?;
     let start = earlier.map_or(first, |(from, _, _)| from);
@@ -2051,8 +2070,8 @@ mod diagnosis_tests {
         assert_eq!(
             diagnosis(&o, Clock::Utc),
             "2 connection attempts to 10.0.0.1:443 from 1 client got no answer before the \
-             capture ended (at 00:01:40), 0.6 to 0.7 s after their SYN: too soon to tell a \
-             dropped SYN from a slow answer."
+             capture ended (at 00:01:40), 0.6 to 0.7 s after their first SYN: too soon to tell \
+             a dropped SYN from a slow answer."
         );
         assert_eq!(
             super::diagnosis_gist(&o, None),
@@ -2064,21 +2083,24 @@ mod diagnosis_tests {
         assert!(
             last.contains(
                 "1 connection attempt to 10.0.0.1:443 from 1 client got no answer before the \
-                 capture ended (at 00:01:40), less than 0.1 s after its SYN: too soon"
+                 capture ended (at 00:01:40), less than 0.1 s after its first SYN: too soon"
             ),
             "{last}"
         );
         // 9.96 s is short of the 10 s after which an attempt is given up on.
         let late = diagnosis(&unanswered(1, cut(1, (9_960, 9_960))), Clock::Utc);
-        assert!(late.contains(", 9.9 s after its SYN: too soon"), "{late}");
+        assert!(
+            late.contains(", 9.9 s after its first SYN: too soon"),
+            "{late}"
+        );
         // Three given up on after 10 s, two cut off.
         let o = unanswered(5, cut(2, (50, 2_300)));
         assert_eq!(
             diagnosis(&o, Clock::Utc),
             "3 connection attempts to 10.0.0.1:443 from 1 client got no answer (at 00:01:40): a \
              firewall drops them, the host is down, or its listen queue is full. 2 more got \
-             none before the capture ended, up to 2.3 s after their SYN: too soon to tell a \
-             dropped SYN from a slow answer."
+             none before the capture ended, up to 2.3 s after their first SYN: too soon to tell \
+             a dropped SYN from a slow answer."
         );
         assert!(super::diagnosis_gist(&o, None).starts_with("No answer: a firewall drops them"));
         // One refusal outweighs two attempts cut off: nothing listens there.
@@ -2098,6 +2120,47 @@ mod diagnosis_tests {
                  listening on that port; the other 2 got no answer before the capture ended."
             ),
             "{d}"
+        );
+    }
+
+    /// Regression: "6 connection attempts ... got no answer (0.1/s, 20:59:34-21:00:50)" gave
+    /// the rate and times of all 9 unanswered attempts, the 3 the capture's end cut off
+    /// included; the 6 were at 20:59:34-35. The sentence's times are those of what it counts.
+    #[test]
+    fn attempts_given_up_on_have_their_own_times_beside_those_cut_off() {
+        use crate::engine::{CutOff, SecondCounts};
+        let unanswered = |n: u32| SecondCounts {
+            failed: n,
+            failed_by: [0, 0, n],
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let o = Offender {
+            attempts: 9,
+            failed_attempts: 9,
+            failed_unanswered: 9,
+            incidents: 9,
+            cut_off: vec![CutOff {
+                second: 176,
+                attempts: 3,
+                waited_ns: (5_000_000_000, 5_100_000_000),
+            }],
+            last_seen: Timestamp::from_parts(176, 0),
+            avg_rate: 9.0 / 77.0,
+            series: vec![
+                (100, unanswered(5)),
+                (101, unanswered(1)),
+                (176, unanswered(3)),
+            ]
+            .into(),
+            ..Offender::blank("10.0.0.1", 80)
+        };
+        assert_eq!(
+            diagnosis(&o, Clock::Utc),
+            "6 connection attempts to 10.0.0.1:80 from 1 client got no answer (3.0/s, \
+             00:01:40-00:01:41): a firewall drops them, the host is down, or its listen queue \
+             is full. 3 more got none before the capture ended, 5.0 to 5.1 s after their first \
+             SYN: too soon to tell a dropped SYN from a slow answer."
         );
     }
 

@@ -1922,6 +1922,108 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
     );
 }
 
+/// Regression: a file of two captures appended together (`mergecap -a`, or two pcaps `cat`ed
+/// without the second header), not in time order, gave wrong causes and failures with no
+/// warning: zeek/pop3/pop3.pcap twice said "3 connection attempts to 212.227.15.171:110 ...
+/// got no answer: a firewall drops them" (every SYN got a RST/ACK) and "failed attempts 12 of
+/// 18" where each copy holds 2 of 7. Time steps back 151.4 s at frame 126: what follows is
+/// another capture, and the warning says so in the text, the JSON and the app.
+#[test]
+fn captures_appended_together_are_analyzed_as_one_after_the_other_with_a_warning() {
+    let Some(pop3) = corpus_capture("zeek/pop3/pop3.pcap") else {
+        return;
+    };
+    let bytes = std::fs::read(&pop3).expect("read pop3.pcap");
+    assert_eq!(
+        &bytes[..4],
+        &0xa1b2_c3d4u32.to_le_bytes(),
+        "a little-endian pcap"
+    );
+    let dir = temp_dir("appended");
+    let twice = write(
+        &dir,
+        "pop3-twice.pcap",
+        &[&bytes[..], &bytes[24..]].concat(),
+    );
+    let v = json(&rstscope(&["analyze", "--utc", "--format", "json", &twice]));
+    assert_eq!(
+        (&v["failed_attempts"], &v["attempts"]),
+        (&4.into(), &14.into())
+    );
+    assert_eq!(v["rst_by_cause"]["refused"], 12, "{v}");
+    assert_eq!(
+        (&v["conn_states"]["SF"], &v["conn_states"]["REJ"]),
+        (&10.into(), &12.into())
+    );
+    let offenders = v["offenders"].as_array().cloned().unwrap_or_default();
+    for o in &offenders {
+        assert_eq!(o["diagnosis_kind"], "refused", "{o}");
+    }
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "pop3-twice.pcap is not in time order: at frame 126 (2013-08-22 20:00:33.570191 \
+             +00:00) its time steps back 151.4 s from the frame before. After a step back of \
+             more than 10 s the packets were analyzed as another capture"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("give them as separate files"),
+        "{warnings}"
+    );
+    let text = rstscope(&["analyze", "--utc", &twice]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("failed attempts  4 of 14"), "{stdout}");
+    assert!(
+        stdout.contains("is not in time order: at frame 126"),
+        "{stdout}"
+    );
+    // Each copy alone, as the file holds it.
+    let once = json(&rstscope(&["analyze", "--format", "json", &pop3]));
+    assert_eq!(
+        (&once["failed_attempts"], &once["attempts"]),
+        (&2.into(), &7.into())
+    );
+    assert_eq!(once["warnings"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Time stepping back by more than a second but less than 10 s (packets written out of
+/// order) is analyzed in the file's order, with a warning that says to sort the file; going
+/// back by less than a second is no concern.
+#[test]
+fn a_file_a_few_seconds_out_of_order_is_warned_about() {
+    let dir = temp_dir("out-of-order");
+    let t = 1_700_000_000;
+    let syn = |port| common::frame(port, false, 0x02, 1000, 0);
+    let records = [
+        (t + 5, 0, syn(7300)),
+        (t + 4, 500_000, syn(7301)),
+        (t + 2, 0, syn(7302)),
+        (t + 3, 0, syn(7303)),
+        (t, 0, syn(7304)),
+    ];
+    let file = write(&dir, "shuffled.pcap", &common::pcap(&records));
+    let v = json(&rstscope(&["analyze", "--utc", "--format", "json", &file]));
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]
+            .as_str()
+            .map(|w| w.split_once(' ').map(|(_, w)| w.to_owned())),
+        Some(Some(
+            "is not in time order: at frame 3 (2023-11-14 22:13:22.000000 +00:00) its time \
+             steps back 2.5 s from the frame before, and once more. Packets less than 10 s out \
+             of order were analyzed in the file's order, and causes and failures around them \
+             may be wrong: sort the file with reordercap first (reordercap IN OUT)."
+                .to_owned()
+        ))
+    );
+    assert_eq!(v["attempts"], 5);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Regression: a SYN that is the last packet of a capture cut short got "got no answer (at
 /// ...): a firewall drops them, ..." though nothing waited for its answer. The capture ends
 /// with its last frame of any protocol: a SYN that frames of other protocols followed for 10 s

@@ -51,6 +51,11 @@ pub const ATTEMPT_UNANSWERED_SECS: i64 = 10;
 /// of the same SYN is not counted as a new attempt (Linux gives up after about 127 s).
 pub const ATTEMPT_MEMORY_SECS: i64 = 130;
 
+/// Packet time going back more than this from the latest packet's starts another capture
+/// ([`Engine::packet`]): more than the attempt timeout, it is no reordering of packets
+/// stamped close together but captures appended to one another (or a clock stepped back).
+pub const NEW_CAPTURE_BACK_SECS: i64 = ATTEMPT_UNANSWERED_SECS;
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -199,6 +204,9 @@ pub struct Totals {
     pub last_ts: Option<Timestamp>,
     /// Packets whose time went backwards by more than a second (merged or reordered input).
     pub time_reversals: u64,
+    /// Times packet time went back more than [`NEW_CAPTURE_BACK_SECS`], each starting
+    /// another capture.
+    pub new_captures: u64,
 }
 
 /// What the engine knows at one moment: everything the UI and the reports show.
@@ -239,6 +247,8 @@ pub struct Snapshot {
 pub struct Engine {
     config: EngineConfig,
     entries: Vec<Entry>,
+    /// The most entries `entries` has held.
+    entries_held: usize,
     free: Vec<u32>,
     /// Flow lookup: entry numbers hashed by their entry's key (foldhash: SipHash was a
     /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
@@ -290,6 +300,7 @@ impl Engine {
             config,
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
             entries: Vec::with_capacity(reserved),
+            entries_held: 0,
             free: Vec::new(),
             // Grown as the connections in flight need: a small index stays in the cache.
             index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
@@ -311,8 +322,20 @@ impl Engine {
         }
     }
 
-    /// Processes one TCP packet.
+    /// Processes one TCP packet. One whose time is more than [`NEW_CAPTURE_BACK_SECS`] before
+    /// the latest packet's starts another capture: a file of captures appended to one another
+    /// (`mergecap -a`, `cat`) repeats tuples, and the connections of the one before would take
+    /// the packets of the next, whose time does not reach their timeouts. Everything in flight
+    /// ends as at the end of a capture ([`Engine::finish`]), and packet time starts over.
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
+        if p.ts.0
+            < self
+                .now
+                .0
+                .saturating_sub(NEW_CAPTURE_BACK_SECS * Timestamp::NANOS_PER_SEC)
+        {
+            self.start_another_capture(p.ts);
+        }
         self.count(p);
         self.advance(p.ts);
         if self
@@ -392,6 +415,20 @@ impl Engine {
             self.release(idx);
         }
         self.timers.clear();
+    }
+
+    /// Ends the capture so far as [`Engine::finish`] does, and starts another at `t`.
+    #[cold]
+    fn start_another_capture(&mut self, t: Timestamp) {
+        self.finish();
+        self.totals.new_captures += 1;
+        // Every entry was released: the next capture's are numbered afresh, so that a file
+        // stepping back and forth costs a pass over the entries of one capture each time,
+        // not over the most ever held. The memory the table took stays charged.
+        self.entries.clear();
+        self.free.clear();
+        self.evict_cursor = 0;
+        self.now = t;
     }
 
     /// Notes at its service endpoint that the entry's attempt `a` was still waiting for an
@@ -689,8 +726,12 @@ impl Engine {
             i as usize
         } else {
             self.entries.push(entry);
-            // The endpoints' series and client sets share memory with the flow table.
-            self.services.flows_hold(self.entries.len() * FLOW_CHARGE);
+            // The endpoints' series and client sets share memory with the flow table: as
+            // much as it ever held (another capture starts it empty, its room still taken).
+            if self.entries.len() > self.entries_held {
+                self.entries_held = self.entries.len();
+                self.services.flows_hold(self.entries_held * FLOW_CHARGE);
+            }
             self.entries.len() - 1
         };
         let _ = t;

@@ -963,7 +963,9 @@ fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
     assert_eq!(snap.totals.time_reversals, 2);
     let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed)).collect();
     assert_eq!(failed, [(1_700_000_000, 2), (1_700_000_400, 1)]);
-    assert_eq!(conns.len(), 2);
+    // Going 400 s back starts another capture: the first SYN's connection ends there.
+    assert_eq!(snap.totals.new_captures, 1);
+    assert_eq!(conns.len(), 3);
     assert_eq!(snap.live_flows, 0);
 }
 
@@ -985,7 +987,9 @@ fn a_syn_130_s_in_the_past_of_a_midstream_connection_does_not_loop() {
     });
     assert_eq!(snap.totals.attempts, 2);
     assert_eq!(snap.totals.failed_attempts, 2);
-    assert_eq!(conns.len(), 2);
+    // Going 130 s back starts another capture: the midstream connection ends there.
+    assert_eq!(snap.totals.new_captures, 1);
+    assert_eq!(conns.len(), 3);
     assert_eq!(snap.live_flows, 0);
 }
 
@@ -1351,6 +1355,73 @@ fn first_and_last_time_and_reversals_follow_the_packets() {
     assert_eq!(at(5_500), (Some(ts(5_000)), Some(ts(6_000)), 0));
     assert_eq!(at(4_000), (Some(ts(4_000)), Some(ts(6_000)), 1));
     assert_eq!(at(7_000), (Some(ts(4_000)), Some(ts(7_000)), 1));
+}
+
+/// Regression: a capture appended to itself (pop3.pcap twice: time steps back 151 s) took
+/// the second copy's SYNs for retransmissions of the first's, refused attempts for unanswered
+/// ones. Time going back more than 10 s starts another capture: what was in flight ends as at
+/// the end of a capture, and the copy counts as the original did.
+#[test]
+fn time_going_back_more_than_10_s_starts_another_capture() {
+    let refused = |at: i64| [pkt(at, true, S, 100, 0), pkt(at + 1, false, R | A, 0, 101)];
+    let unanswered = |at: i64| Pkt {
+        cport: 40001,
+        ..pkt(at, true, S, 500, 0)
+    };
+    let copy = |s: &mut Seq| {
+        s.feed(&refused(0));
+        s.feed(&[unanswered(2_000)]);
+        s.feed(&refused(500)).feed(&refused(1_000));
+    };
+    let mut s = Seq::new();
+    copy(&mut s);
+    let (one, _) = s.done();
+    let mut s = Seq::new();
+    copy(&mut s);
+    s.feed(&[pkt(30_000, true, A, 1, 1)]);
+    copy(&mut s);
+    let (two, conns) = s.done();
+    assert_eq!(two.totals.new_captures, 1);
+    assert_eq!(one.totals.new_captures, 0);
+    assert_eq!(
+        (two.totals.attempts, two.totals.failed_attempts),
+        (2 * one.totals.attempts, 2 * one.totals.failed_attempts)
+    );
+    assert_eq!(two.totals.rst_by_cause, [6, 0, 0, 0, 0]);
+    let o = &two.offenders[0];
+    assert_eq!((o.failed_refused, o.failed_unanswered), (2, 2));
+    // The unanswered SYN of the first copy was 28 s before its end: given up on; the second
+    // copy's ends the capture less than 10 s after it: too soon to tell.
+    assert_eq!(o.cut_off_attempts(), 1);
+    assert_eq!(states(&conns).iter().filter(|&&c| c == "REJ").count(), 6);
+    assert_eq!(two.live_flows, 0);
+    // Less than 10 s back: the same capture, packets out of order.
+    let mut s = Seq::new();
+    s.feed(&refused(9_000)).feed(&refused(0));
+    let (snap, _) = s.done();
+    assert_eq!(snap.totals.new_captures, 0);
+    assert_eq!(snap.totals.failed_attempts, 1);
+}
+
+/// A file whose time goes back and forth by more than 10 s starts a capture each time, and
+/// each costs a pass over the entries of the capture before only.
+#[test]
+fn time_going_back_and_forth_does_not_pile_up() {
+    let (snap, _) = within_seconds("time back and forth", || {
+        let mut s = Seq::new();
+        for k in 0..2_000u16 {
+            s.feed(&[Pkt {
+                cport: 10_000 + k,
+                ..pkt(0, true, S, 100, 0)
+            }]);
+        }
+        for k in 0..20_000i64 {
+            s.feed(&[pkt((k % 2) * 20_000, true, A, 1, 1)]);
+        }
+        s.done()
+    });
+    assert_eq!(snap.totals.new_captures, 9_999);
+    assert_eq!(snap.totals.failed_attempts, 2_000);
 }
 
 /// A probe of `port` from client port `cport` at `ms`: the SYN and the server's answer to it.

@@ -460,6 +460,8 @@ mod tests {
             last_ts: Some(Timestamp::from_parts(T0 + last, 0)),
             open_at_start: open.to_vec(),
             archive: None,
+            steps_back: 0,
+            first_step_back: None,
         }
     }
 

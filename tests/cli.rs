@@ -1912,7 +1912,8 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
     let Some(probes) = corpus_capture("chrissanders-packets/activeosfingerprinting.pcapng") else {
         return;
     };
-    let o = &offenders_utc(&probes)["172.16.16.150:41296"];
+    let probed = offenders_utc(&probes);
+    let o = &probed["172.16.16.150:41296"];
     assert_eq!(o["unanswered_at_end"], 1);
     assert_eq!(
         o["diagnosis"],
@@ -1920,6 +1921,34 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
          capture ended (at 21:43:31), 1.3 s after its first SYN: too soon to tell a dropped \
          SYN from a slow answer."
     );
+}
+
+/// Regression: nmap's SYN+FIN+PSH+URG probe in activeosfingerprinting.pcapng (port 53951 to
+/// 172.16.16.150:135, frames 21, 28, 35 and 43, never answered) was "1 connection attempt to
+/// 172.16.16.150:135 ... got no answer". No TCP stack takes SYN+FIN for a connect: Zeek
+/// makes each an SH connection with history Q, and no attempt is counted.
+#[test]
+fn an_nmap_syn_fin_probe_is_no_failed_connection_attempt() {
+    let Some(probes) = corpus_capture("chrissanders-packets/activeosfingerprinting.pcapng") else {
+        return;
+    };
+    let v = json(&rstscope(&["analyze", "--format", "json", &probes]));
+    assert_eq!(
+        (&v["failed_attempts"], &v["attempts"]),
+        (&1.into(), &8.into()),
+        "{v}"
+    );
+    let offenders = v["offenders"].as_array().cloned().unwrap_or_default();
+    let endpoints: Vec<&str> = offenders
+        .iter()
+        .filter_map(|o| o["endpoint"].as_str())
+        .collect();
+    assert_eq!(endpoints, ["172.16.16.150:41296"]);
+    let out = rstscope(&["analyze", "--connections", &probes]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let probe: Vec<&str> = text.lines().filter(|l| l.contains(":53951 ->")).collect();
+    assert_eq!(probe.len(), 4, "{text}");
+    assert!(probe.iter().all(|l| l.contains(" SH Q ")), "{probe:?}");
 }
 
 /// Regression: a file of two captures appended together (`mergecap -a`, or two pcaps `cat`ed

@@ -857,9 +857,12 @@ impl Engine {
         }
     }
 
-    /// Attempt bookkeeping for a SYN without ACK.
+    /// Attempt bookkeeping for a SYN without ACK. A SYN with FIN (or RST) is no connect: no
+    /// TCP stack sends one to open a connection, and none opens one for it (nmap's SYN, FIN,
+    /// PSH, URG probe of a port). Zeek's history marks it `Q`; its connection stays (`SH`),
+    /// but it is no attempt and cannot fail.
     fn track_attempt_syn(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
-        if !p.flags.syn() || p.flags.ack() || p.flags.rst() {
+        if !p.flags.syn() || p.flags.ack() || p.flags.rst() || p.flags.fin() {
             return;
         }
         let side = side as u8;

@@ -1424,6 +1424,33 @@ fn time_going_back_and_forth_does_not_pile_up() {
     assert_eq!(snap.totals.failed_attempts, 2_000);
 }
 
+/// Regression: nmap's SYN+FIN+PSH+URG probe (activeosfingerprinting.pcapng: port 53951 to
+/// 135, sent 4 times, unanswered) was counted as a failed connection attempt. No stack takes
+/// SYN+FIN for a connect: Zeek's SH with history `Q`, and no attempt.
+#[test]
+fn a_syn_fin_probe_is_no_connection_attempt() {
+    let probe = |ms| pkt(ms, true, S | F | P | TcpFlags::URG, 100, 0);
+    let (snap, conns) = Seq::new()
+        .feed(&[probe(0), probe(175), probe(350), probe(525)])
+        .done();
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (0, 0));
+    assert_eq!(
+        snap.totals.syn_packets, 4,
+        "still SYNs, as tshark counts them"
+    );
+    assert!(snap.offenders.is_empty(), "{:?}", snap.offenders);
+    assert!(
+        conns
+            .iter()
+            .all(|c| c.state.as_str() == "SH" && c.history == "Q")
+    );
+    // A plain SYN on the same tuple after it is an attempt as any other.
+    let (snap, _) = Seq::new()
+        .feed(&[probe(0), pkt(100, true, S, 200, 0)])
+        .done();
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (1, 1));
+}
+
 /// A probe of `port` from client port `cport` at `ms`: the SYN and the server's answer to it.
 fn probe(ms: i64, cport: u16, port: u16, isn: u32, answer: &str) -> Vec<Pkt> {
     let at = |ms: i64, from_client: bool, flags: u16, seq: u32, ack: u32| Pkt {

@@ -1923,6 +1923,27 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
     );
 }
 
+/// Regression: `--connections` gave zeek/tcp/rst-inject-rae.pcap's connection
+/// "cause=handshake-reset", the cause of its first RST: the injected one (frame 2, not
+/// acceptable) that did not end it. The connection was established and then aborted by the
+/// server (frames 7 and 9); its cause is that of the RST that ended it.
+#[test]
+fn a_connections_cause_is_not_taken_from_an_injected_rst() {
+    let Some(rae) = corpus_capture("zeek/tcp/rst-inject-rae.pcap") else {
+        return;
+    };
+    let out = rstscope(&["analyze", "--connections", &rae]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1.2.0.2:2527 -> 1.2.0.3:6649 RSTR ShADar rst=3 cause=abort suspect=1"),
+        "{text}"
+    );
+    let out = rstscope(&["analyze", "--connections", "--format", "json", &rae]);
+    let row: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("one JSON line for one connection");
+    assert_eq!(row["rst_cause"], "abort");
+}
+
 /// Regression: nmap's SYN+FIN+PSH+URG probe in activeosfingerprinting.pcapng (port 53951 to
 /// 172.16.16.150:135, frames 21, 28, 35 and 43, never answered) was "1 connection attempt to
 /// 172.16.16.150:135 ... got no answer". No TCP stack takes SYN+FIN for a connect: Zeek

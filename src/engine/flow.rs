@@ -376,9 +376,16 @@ impl Conn {
         }
     }
 
-    /// The cause of the connection's first RST.
-    pub fn first_cause(&self) -> Option<Cause> {
-        self.rsts[0].map(|n| n.cause)
+    /// The cause of the RST that ended the connection: its first acceptable one. An
+    /// unacceptable RST before it (an injected one, as in zeek/tcp/rst-inject-rae.pcap) left
+    /// the connection going, and says nothing of how it ended. Where none of the RSTs kept
+    /// ([`RST_NOTES`]) was acceptable, the first one's.
+    pub fn ending_cause(&self) -> Option<Cause> {
+        let mut kept = self.rsts.iter().flatten();
+        let first = kept.clone().next();
+        kept.find(|n| !n.suspicion().not_acceptable)
+            .or(first)
+            .map(|n| n.cause)
     }
 }
 

@@ -161,7 +161,8 @@ pub struct ConnRecord {
     pub history: String,
     /// RST packets.
     pub rst_count: u32,
-    /// Cause of the first RST.
+    /// Cause of the RST that ended it: the first acceptable one (an unacceptable RST, as an
+    /// injected one, does not end a connection), else the first.
     pub rst_cause: Option<Cause>,
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u32,
@@ -812,7 +813,7 @@ impl Engine {
                 state,
                 history: c.zeek.history.as_str().to_string(),
                 rst_count: c.rst_count,
-                rst_cause: c.first_cause(),
+                rst_cause: c.ending_cause(),
                 suspect_injected: c.suspect_count,
                 start: c.zeek.start_time,
                 duration_ns: c.zeek.last_time.0.saturating_sub(c.zeek.start_time.0),

@@ -396,6 +396,35 @@ fn injected_rst_in_syn_sent_is_flagged_and_ignored() {
     );
 }
 
+/// Regression: the connection of zeek/tcp/rst-inject-rae.pcap, established after the
+/// injected RST and then aborted by the server, was listed with `cause=handshake-reset`, the
+/// cause of its first RST, the unacceptable one that did not end it. Its cause is that of the
+/// RST that ended it. Where no RST was acceptable, the first one's stands.
+#[test]
+fn a_connections_cause_is_that_of_the_rst_that_ended_it() {
+    let mut fake = pkt(10, false, R | A, 0, 100);
+    fake.ttl = 46;
+    let p = [
+        pkt(0, true, S, 100, 0),
+        fake,
+        pkt(20, false, S | A, 900, 101),
+        pkt(30, true, A, 101, 901),
+        with_len(pkt(40, true, A | P, 101, 901), 25),
+        pkt(50, false, R | A, 901, 126),
+    ];
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 1, 0]);
+    assert_eq!(
+        (conns[0].rst_count, conns[0].suspect_injected),
+        (2, 1),
+        "{conns:?}"
+    );
+    assert_eq!(conns[0].rst_cause, Some(Cause::Abort));
+    // Only the injected RST: the first one's cause.
+    let (_, conns) = Seq::new().feed(&p[..5]).done();
+    assert_eq!(conns[0].rst_cause, Some(Cause::HandshakeReset));
+}
+
 #[test]
 fn rst_with_foreign_ttl_seen_later_is_flagged() {
     let mut p = handshake();

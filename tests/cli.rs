@@ -1923,6 +1923,27 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
     );
 }
 
+/// Regression: zeek/tunnels/Teredo.pcap said "75.126.203.78:80 saw 2 resets for connections
+/// whose start was not captured ... the capture began mid-connection", but of port 1578 the
+/// SYN (frame 9), SYN-ACK, data and the client's RST (frame 20) were captured; the server's
+/// RST came 18 s later (frame 78), an answer to a connection the client had already reset.
+/// Port 1577's start was not captured (its first packet is the server's FIN).
+#[test]
+fn a_late_reset_of_a_connection_already_reset_is_not_said_to_begin_before_the_capture() {
+    let Some(teredo) = corpus_capture("zeek/tunnels/Teredo.pcap") else {
+        return;
+    };
+    let o = &offenders_utc(&teredo)["75.126.203.78:80"];
+    assert_eq!(
+        o["diagnosis"],
+        "75.126.203.78:80 saw 2 resets with 1 client (0.7/s, 15:51:14-15:51:16): 1 for a \
+         connection whose start was not captured (the capture began mid-connection, or \
+         connections were left half-open by a reboot or a NAT timeout), 1 for a connection its \
+         client had already reset (a late answer from the other side, sent before it learned of \
+         the reset or when its own timeout fired; often benign)."
+    );
+}
+
 /// Regression: `--connections` gave zeek/tcp/rst-inject-rae.pcap's connection
 /// "cause=handshake-reset", the cause of its first RST: the injected one (frame 2, not
 /// acceptable) that did not end it. The connection was established and then aborted by the

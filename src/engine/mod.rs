@@ -19,6 +19,8 @@ pub mod flow;
 pub mod index;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
+/// The 4-tuples whose connection a RST ended lately, to tell the late resets that follow.
+pub mod reset_tuples;
 /// Per-client tallies of a scan's targets, kept per attempt: exact beyond the endpoint table.
 pub mod scan_tally;
 /// Port scans and sweeps: one client's failures over many ports or servers, as one finding.
@@ -276,6 +278,8 @@ pub struct Engine {
     /// What the scanning clients probed, counted per attempt (the endpoint table drops a
     /// large scan's ports).
     scan_tally: ScanTally,
+    /// The tuples whose connection a RST ended lately.
+    reset_tuples: reset_tuples::ResetTuples,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
 }
@@ -318,6 +322,7 @@ impl Engine {
             kept_from: None,
             services: Services::default(),
             scan_tally: ScanTally::default(),
+            reset_tuples: reset_tuples::ResetTuples::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
         }
@@ -429,6 +434,7 @@ impl Engine {
         self.entries.clear();
         self.free.clear();
         self.evict_cursor = 0;
+        self.reset_tuples.clear();
         self.now = t;
     }
 
@@ -1116,6 +1122,18 @@ impl Engine {
         {
             suspicion.ip_id = Some((id, last));
         }
+        // A RST that ends an established or opening connection is remembered with its tuple;
+        // a stray one there (a late answer of the other side) is told apart. A stray RST is not
+        // remembered: a half-open connection's repeated resets stay resets of a connection
+        // whose start was not captured.
+        let after_reset = match cause {
+            Cause::Stray => self.reset_tuples.reset_by(&key, p.ts),
+            Cause::Abort | Cause::AfterClose | Cause::HandshakeReset if acceptable => {
+                self.reset_tuples.note(key, s, p.ts);
+                None
+            }
+            _ => None,
+        };
         let n = c.rst_count as usize;
         // The connection's first RST of this cause, as far as its kept notes tell (a cause
         // first met after the first RST_NOTES resets counts at each of its resets).
@@ -1199,6 +1217,9 @@ impl Engine {
         if let Some(mut st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
             st.rst_conns_by_cause[cause.index()] += u64::from(first_of_cause);
+            if let Some(resetter) = after_reset {
+                st.stray_after_reset[usize::from(resetter == server_side)] += 1;
+            }
             let ssec = st.second(p.ts);
             ssec.rst[cause.index()] += 1;
             if suspicion.any() {

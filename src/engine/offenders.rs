@@ -33,6 +33,10 @@ pub struct ServiceStats {
     /// Its connections with at least one RST, by cause (a server's abort answered by the
     /// client's late ACK and a second RST is one connection, two RSTs).
     pub rst_conns_by_cause: [u64; 5],
+    /// Of the `stray` RSTs, those that came on a tuple whose connection a RST had ended less
+    /// than [`super::reset_tuples::RESET_MEMORY_SECS`] before: that RST sent by the client,
+    /// by the server.
+    pub stray_after_reset: [u64; 2],
     /// RSTs sent by the service endpoint itself.
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
@@ -411,6 +415,7 @@ impl ServiceStats {
             rst_packets,
             rst_by_cause: self.rst_by_cause,
             rst_conns_by_cause: Some(self.rst_conns_by_cause),
+            stray_after_reset: self.stray_after_reset,
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
             suspect_injected: self.suspect_injected,
@@ -495,6 +500,11 @@ pub struct Offender {
     /// Connections with at least one RST, by cause; `None` when counted over a time range
     /// ([`Offender::restricted`]: not kept per second).
     pub rst_conns_by_cause: Option<[u64; 5]>,
+    /// Of the `stray` RSTs, those that answered a connection already reset less than
+    /// [`super::reset_tuples::RESET_MEMORY_SECS`] before (its start was captured): reset by
+    /// the client, by the server. Over a time range, known only where it holds every stray
+    /// RST of the endpoint (else zeros).
+    pub stray_after_reset: [u64; 2],
     /// RSTs it sent itself.
     pub rst_from_server: u64,
     /// RSTs its clients sent.
@@ -613,10 +623,19 @@ impl Offender {
             }),
             first,
         );
+        // The stray resets after a reset are not counted per second: known for a range that
+        // holds all the stray resets, else none.
+        let stray = Cause::Stray.index();
+        let stray_after_reset = if rst[stray] == self.rst_by_cause[stray] {
+            self.stray_after_reset
+        } else {
+            [0; 2]
+        };
         Some(Offender {
             rst_packets,
             rst_by_cause: rst,
             rst_conns_by_cause: None,
+            stray_after_reset,
             rst_from_server: from_server,
             rst_from_client: rst_packets.saturating_sub(from_server),
             attempts: failed + completed,
@@ -1078,6 +1097,7 @@ impl Offender {
             rst_packets: 0,
             rst_by_cause: [0; 5],
             rst_conns_by_cause: None,
+            stray_after_reset: [0; 2],
             rst_from_server: 0,
             rst_from_client: 0,
             suspect_injected: 0,

@@ -1480,6 +1480,44 @@ fn a_syn_fin_probe_is_no_connection_attempt() {
     assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (1, 1));
 }
 
+/// Regression: zeek/tunnels/Teredo.pcap's server reset its connection 18 s after the client
+/// had (the handshake, data, the client's RST, then the server's): that RST starts a
+/// connection of its own (Zeek's `^r`), a stray one, and was told as one of a connection
+/// whose start was not captured. Its tuple's connection ended with a RST lately: the endpoint
+/// counts it apart. A half-open connection's lone and repeated resets stay as they were.
+#[test]
+fn a_reset_after_the_connection_was_reset_is_told_apart() {
+    let established = [
+        pkt(0, true, S, 100, 0),
+        pkt(80, false, S | A, 900, 101),
+        pkt(81, true, A, 101, 901),
+        with_len(pkt(90, true, A | P, 101, 901), 200),
+        pkt(400, true, R | A, 301, 901),
+    ];
+    let late = pkt(18_200, false, R | A, 901, 301);
+    let (snap, conns) = Seq::new().feed(&established).feed(&[late]).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 1]);
+    assert_eq!(
+        (states(&conns)[0], conns.len()),
+        ("RSTO", 2),
+        "a connection of its own"
+    );
+    let o = &snap.offenders[0];
+    assert_eq!(o.stray_after_reset, [1, 0], "reset by the client before");
+    // More than 130 s later: no longer taken for an answer to that reset.
+    let mut too_late = late;
+    too_late.ms = 140_000;
+    let (snap, _) = Seq::new().feed(&established).feed(&[too_late]).done();
+    assert_eq!(snap.offenders[0].stray_after_reset, [0, 0]);
+    // A half-open connection's resets, one a minute: strays of a start not captured.
+    let lone = |ms| pkt(ms, false, R, 901, 0);
+    let (snap, _) = Seq::new()
+        .feed(&[lone(0), lone(60_000), lone(120_000)])
+        .done();
+    assert_eq!(causes(&snap), [0, 0, 0, 0, 3]);
+    assert_eq!(snap.offenders[0].stray_after_reset, [0, 0]);
+}
+
 /// A probe of `port` from client port `cport` at `ms`: the SYN and the server's answer to it.
 fn probe(ms: i64, cport: u16, port: u16, isn: u32, answer: &str) -> Vec<Pkt> {
     let at = |ms: i64, from_client: bool, flags: u16, seq: u32, ack: u32| Pkt {

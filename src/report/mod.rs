@@ -805,8 +805,63 @@ const ABORTIVE: &str =
     "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
 /// What resets after a FIN mean.
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
+/// What resets of connections already reset mean.
+const AFTER_RESET: &str = "a late answer from the other side, sent before it learned of the \
+                           reset or when its own timeout fired; often benign";
 /// What resets of connections whose start was not captured mean.
 const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
+
+/// The sentence of `o`'s stray resets: of connections whose start was not captured, and of
+/// connections already reset, whose start was captured (a late answer: zeek/tunnels/
+/// Teredo.pcap's server resets 18 s after its client did). `with` is " with 1 client" or
+/// nothing, `when` their rate and times.
+fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
+    let n = o.rst_by_cause[Cause::Stray.index()];
+    let [by_client, by_server] = o.stray_after_reset;
+    let after = (by_client + by_server).min(n);
+    let who = if by_client >= by_server {
+        "its client"
+    } else {
+        "the server"
+    };
+    let already = |k: u64| {
+        let what = if k == 1 {
+            "a connection"
+        } else {
+            "connections"
+        };
+        format!("{what} {who} had already reset")
+    };
+    if after == n {
+        return format!(
+            "{ep} saw {} for {}{with} ({when}): {AFTER_RESET}.",
+            plural(n, "reset", "resets"),
+            already(after)
+        );
+    }
+    let unseen = match conns(o, Cause::Stray) {
+        _ if after > 0 && n - after == 1 => "a connection".to_string(),
+        _ if after > 0 => "connections".to_string(),
+        Some(1) => "a connection".to_string(),
+        Some(k) if k < n => format!("{k} connections"),
+        _ if n == 1 => "a connection".to_string(),
+        _ => "connections".to_string(),
+    };
+    if after == 0 {
+        return format!(
+            "{ep} saw {} for {unseen} whose start was not captured{with} ({when}): \
+             {MID_CONNECTION}.",
+            plural(n, "reset", "resets"),
+        );
+    }
+    format!(
+        "{ep} saw {}{with} ({when}): {} for {unseen} whose start was not captured \
+         ({MID_CONNECTION}), {after} for {} ({AFTER_RESET}).",
+        plural(n, "reset", "resets"),
+        n - after,
+        already(after),
+    )
+}
 
 /// Who reset the handshakes of `o`, mostly.
 fn handshake_resetter(o: &Offender) -> &'static str {
@@ -857,6 +912,11 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
         ),
         DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
         DiagnosisKind::AfterClose => format!("reset after a FIN: {CLOSED}"),
+        DiagnosisKind::Stray
+            if o.stray_after_reset.iter().sum::<u64>() >= o.rst_by_cause[Cause::Stray.index()] =>
+        {
+            format!("reset after the connection was reset: {AFTER_RESET}")
+        }
         DiagnosisKind::Stray => format!("start not captured: {MID_CONNECTION}"),
         DiagnosisKind::Injected => {
             "resets look injected: a middlebox or an attacker sent them, not the endpoint"
@@ -1006,21 +1066,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             plural(by(Cause::AfterClose), "reset", "resets"),
             from("with")
         ),
-        DiagnosisKind::Stray => format!(
-            "{ep} saw {} for {} whose start was not captured{} ({when}): {MID_CONNECTION}.",
-            plural(by(Cause::Stray), "reset", "resets"),
-            match conns(o, Cause::Stray) {
-                Some(1) => "a connection".to_string(),
-                Some(k) if k < by(Cause::Stray) => format!("{k} connections"),
-                _ if by(Cause::Stray) == 1 => "a connection".to_string(),
-                _ => "connections".to_string(),
-            },
-            if known {
-                format!(", with {}", clients(o))
-            } else {
-                String::new()
-            }
-        ),
+        DiagnosisKind::Stray => stray_diagnosis(o, &ep, &from("with"), &when),
         DiagnosisKind::Injected => {
             // More than half of the resets: one means the only one.
             let (which, look, them) = if o.suspect_injected == 1 {
@@ -2121,6 +2167,45 @@ mod diagnosis_tests {
             ),
             "{d}"
         );
+    }
+
+    /// Resets of connections already reset are told apart from those of connections whose
+    /// start was not captured, alone or beside them.
+    #[test]
+    fn resets_after_a_reset_are_not_of_connections_begun_before_the_capture() {
+        let o = Offender {
+            stray_after_reset: [2, 0],
+            ..offender(Cause::Stray, 2, 0)
+        };
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.starts_with(
+                "10.0.0.1:80 saw 2 resets for connections its client had already reset with 1 \
+                 client (at 00:01:40): a late answer from the other side"
+            ),
+            "{d}"
+        );
+        assert!(!d.contains("not captured"), "{d}");
+        assert!(
+            super::diagnosis_gist(&o, None).starts_with("Reset after the connection was reset")
+        );
+        let o = Offender {
+            stray_after_reset: [0, 1],
+            ..offender(Cause::Stray, 3, 0)
+        };
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.contains(
+                "saw 3 resets with 1 client (at 00:01:40): 2 for connections whose start was not \
+                 captured (the capture began mid-connection"
+            ),
+            "{d}"
+        );
+        assert!(
+            d.contains("), 1 for a connection the server had already reset (a late"),
+            "{d}"
+        );
+        assert!(super::diagnosis_gist(&o, None).starts_with("Start not captured"));
     }
 
     /// Regression: "6 connection attempts ... got no answer (0.1/s, 20:59:34-21:00:50)" gave

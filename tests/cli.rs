@@ -2060,6 +2060,40 @@ fn captures_appended_together_are_analyzed_as_one_after_the_other_with_a_warning
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Of captures appended together, the last one may end before the one before it: an attempt
+/// pending at the file's end waited until the last one's end (its last frame, of any
+/// protocol), not the one before's. The one before ends at its last TCP packet.
+#[test]
+fn an_appended_capture_that_ends_earlier_ends_its_own_attempts() {
+    let dir = temp_dir("appended-earlier");
+    let t = 1_700_000_000;
+    let syn = |port| common::frame(port, false, 0x02, 1000, 0);
+    let mut udp = syn(9999);
+    udp[23] = 17;
+    // The first capture spans more frames than the reader hands the engine at once, so that
+    // the latest frame read once lies in it.
+    let mut records = vec![(t + 100, 0, syn(7300))];
+    records.extend((0..5_000u32).map(|i| (t + 100 + i / 50, 0, udp.clone())));
+    records.extend([
+        (t + 200, 0, syn(7302)),
+        (t + 50, 0, syn(7301)),
+        (t + 51, 0, udp),
+    ]);
+    let file = write(&dir, "earlier.pcap", &common::pcap(&records));
+    let offenders = offenders_utc(&file);
+    assert_eq!(offenders["10.0.0.2:7300"]["unanswered_at_end"], 0);
+    assert_eq!(offenders["10.0.0.2:7302"]["unanswered_at_end"], 1);
+    let o = &offenders["10.0.0.2:7301"];
+    assert_eq!(o["unanswered_at_end"], 1, "{o}");
+    assert!(
+        o["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.contains("1.0 s after its first SYN")),
+        "{o}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Time stepping back by more than a second but less than 10 s (packets written out of
 /// order) is analyzed in the file's order, with a warning that says to sort the file; going
 /// back by less than a second is no concern.

@@ -451,6 +451,11 @@ impl Engine {
         }
     }
 
+    /// Times packet time went back so far that another capture started ([`Engine::packet`]).
+    pub fn new_captures(&self) -> u64 {
+        self.totals.new_captures
+    }
+
     /// Finished connections since the last call (only with `keep_connections`).
     pub fn drain_connections(&mut self) -> std::vec::Drain<'_, ConnRecord> {
         self.finished.drain(..)

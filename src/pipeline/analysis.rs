@@ -408,7 +408,7 @@ impl EngineSide {
             syn_fin_rst,
             end,
         } = self;
-        *end = (*end).max(batch.last_ts);
+        let new_captures = engine.new_captures();
         if batch.syn_fin_rst && !*syn_fin_rst {
             // Before its packets: under this filter a SYN-ACK completes the handshake, as in
             // the live capture that saved the file.
@@ -464,6 +464,14 @@ impl EngineSide {
                 }
             }
         }
+        // The end of the capture: its latest frame, or, where the batch started another
+        // capture (time stepped back), the batch's last: the capture before may have ended
+        // later than the one that ends the file.
+        *end = if engine.new_captures() == new_captures {
+            (*end).max(batch.last_ts)
+        } else {
+            batch.last_ts
+        };
         if let Some(p) = batch.packets().last() {
             host.settle(p.ts);
         }

@@ -1931,8 +1931,8 @@ fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
             o["diagnosis"],
             format!(
                 "2 connection attempts to {endpoint} from 1 client got no answer before the \
-                 capture ended (at 2011-09-27T18:07:22Z), 0.6 to 0.7 s after their SYN: too soon to tell a \
-                 dropped SYN from a slow answer."
+                 capture ended (at 2011-09-27T18:07:22Z), 0.6 to 0.7 s after their first SYN: too soon \
+                 to tell a dropped SYN from a slow answer."
             ),
         );
         assert_eq!(o["diagnosis_kind"], "unanswered", "{endpoint}");
@@ -1949,6 +1949,262 @@ fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
         let d = o["diagnosis"].as_str().unwrap_or_default();
         assert!(!d.contains("firewall"), "{endpoint}: {d}");
     }
+}
+
+/// The public capture `rel` (under ../shared/pcaps), or `None`, saying the test is skipped.
+fn corpus_capture(rel: &str) -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/pcaps")
+        .join(rel);
+    if path.is_file() {
+        return Some(path.display().to_string());
+    }
+    eprintln!(
+        "corpus test SKIPPED: ../shared/pcaps/{rel} not found (it holds the public captures; \
+         see README)"
+    );
+    None
+}
+
+/// Regression: http_espn_fail.pcapng said "6 connection attempts to 203.0.113.94:80 from 1
+/// client got no answer (0.1/s, 20:59:34-21:00:50) ... 3 more got none before the capture
+/// ended, less than 0.1 s after their SYN: too soon to tell". The 3 (ports 64892-64894) sent
+/// 9 SYNs of one ISN each from 21:00:31.2 to 21:00:50.3, the server silent: their wait was
+/// measured from the last retransmission. In activeosfingerprinting.pcapng the SYN to
+/// 172.16.16.150:41296, first sent at 21:43:30.737 and repeated 3 times, was "0.8 s after its
+/// SYN" where the capture ended at 21:43:32.112.
+#[test]
+fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
+    let Some(espn) = corpus_capture("chrissanders-packets/http_espn_fail.pcapng") else {
+        return;
+    };
+    let o = &offenders_utc(&espn)["203.0.113.94:80"];
+    assert_eq!(
+        o["diagnosis"],
+        "9 connection attempts to 203.0.113.94:80 from 1 client got no answer (0.1/s, \
+         20:59:34-21:00:50): a firewall drops them, the host is down, or its listen queue is \
+         full."
+    );
+    assert_eq!(o["failed_by"]["unanswered"], 9);
+    assert_eq!(o["unanswered_at_end"], 0);
+    let Some(probes) = corpus_capture("chrissanders-packets/activeosfingerprinting.pcapng") else {
+        return;
+    };
+    let probed = offenders_utc(&probes);
+    let o = &probed["172.16.16.150:41296"];
+    assert_eq!(o["unanswered_at_end"], 1);
+    assert_eq!(
+        o["diagnosis"],
+        "1 connection attempt to 172.16.16.150:41296 from 1 client got no answer before the \
+         capture ended (at 21:43:31), 1.3 s after its first SYN: too soon to tell a dropped \
+         SYN from a slow answer."
+    );
+}
+
+/// Regression: zeek/tunnels/Teredo.pcap said "75.126.203.78:80 saw 2 resets for connections
+/// whose start was not captured ... the capture began mid-connection", but of port 1578 the
+/// SYN (frame 9), SYN-ACK, data and the client's RST (frame 20) were captured; the server's
+/// RST came 18 s later (frame 78), an answer to a connection the client had already reset.
+/// Port 1577's start was not captured (its first packet is the server's FIN).
+#[test]
+fn a_late_reset_of_a_connection_already_reset_is_not_said_to_begin_before_the_capture() {
+    let Some(teredo) = corpus_capture("zeek/tunnels/Teredo.pcap") else {
+        return;
+    };
+    let o = &offenders_utc(&teredo)["75.126.203.78:80"];
+    assert_eq!(
+        o["diagnosis"],
+        "75.126.203.78:80 saw 2 resets with 1 client (0.7/s, 15:51:14-15:51:16): 1 for a \
+         connection whose start was not captured (the capture began mid-connection, or \
+         connections were left half-open by a reboot or a NAT timeout), 1 for a connection its \
+         client had already reset (a late answer from the other side, sent before it learned of \
+         the reset or when its own timeout fired; often benign)."
+    );
+}
+
+/// Regression: `--connections` gave zeek/tcp/rst-inject-rae.pcap's connection
+/// "cause=handshake-reset", the cause of its first RST: the injected one (frame 2, not
+/// acceptable) that did not end it. The connection was established and then aborted by the
+/// server (frames 7 and 9); its cause is that of the RST that ended it.
+#[test]
+fn a_connections_cause_is_not_taken_from_an_injected_rst() {
+    let Some(rae) = corpus_capture("zeek/tcp/rst-inject-rae.pcap") else {
+        return;
+    };
+    let out = rstscope(&["analyze", "--connections", &rae]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1.2.0.2:2527 -> 1.2.0.3:6649 RSTR ShADar rst=3 cause=abort suspect=1"),
+        "{text}"
+    );
+    let out = rstscope(&["analyze", "--connections", "--format", "json", &rae]);
+    let row: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("one JSON line for one connection");
+    assert_eq!(row["rst_cause"], "abort");
+}
+
+/// Regression: nmap's SYN+FIN+PSH+URG probe in activeosfingerprinting.pcapng (port 53951 to
+/// 172.16.16.150:135, frames 21, 28, 35 and 43, never answered) was "1 connection attempt to
+/// 172.16.16.150:135 ... got no answer". No TCP stack takes SYN+FIN for a connect: Zeek
+/// makes each an SH connection with history Q, and no attempt is counted.
+#[test]
+fn an_nmap_syn_fin_probe_is_no_failed_connection_attempt() {
+    let Some(probes) = corpus_capture("chrissanders-packets/activeosfingerprinting.pcapng") else {
+        return;
+    };
+    let v = json(&rstscope(&["analyze", "--format", "json", &probes]));
+    assert_eq!(
+        (&v["failed_attempts"], &v["attempts"]),
+        (&1.into(), &8.into()),
+        "{v}"
+    );
+    let offenders = v["offenders"].as_array().cloned().unwrap_or_default();
+    let endpoints: Vec<&str> = offenders
+        .iter()
+        .filter_map(|o| o["endpoint"].as_str())
+        .collect();
+    assert_eq!(endpoints, ["172.16.16.150:41296"]);
+    let out = rstscope(&["analyze", "--connections", &probes]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let probe: Vec<&str> = text.lines().filter(|l| l.contains(":53951 ->")).collect();
+    assert_eq!(probe.len(), 4, "{text}");
+    assert!(probe.iter().all(|l| l.contains(" SH Q ")), "{probe:?}");
+}
+
+/// Regression: a file of two captures appended together (`mergecap -a`, or two pcaps `cat`ed
+/// without the second header), not in time order, gave wrong causes and failures with no
+/// warning: zeek/pop3/pop3.pcap twice said "3 connection attempts to 212.227.15.171:110 ...
+/// got no answer: a firewall drops them" (every SYN got a RST/ACK) and "failed attempts 12 of
+/// 18" where each copy holds 2 of 7. Time steps back 151.4 s at frame 126: what follows is
+/// another capture, and the warning says so in the text, the JSON and the app.
+#[test]
+fn captures_appended_together_are_analyzed_as_one_after_the_other_with_a_warning() {
+    let Some(pop3) = corpus_capture("zeek/pop3/pop3.pcap") else {
+        return;
+    };
+    let bytes = std::fs::read(&pop3).expect("read pop3.pcap");
+    assert_eq!(
+        &bytes[..4],
+        &0xa1b2_c3d4u32.to_le_bytes(),
+        "a little-endian pcap"
+    );
+    let dir = temp_dir("appended");
+    let twice = write(
+        &dir,
+        "pop3-twice.pcap",
+        &[&bytes[..], &bytes[24..]].concat(),
+    );
+    let v = json(&rstscope(&["analyze", "--utc", "--format", "json", &twice]));
+    assert_eq!(
+        (&v["failed_attempts"], &v["attempts"]),
+        (&4.into(), &14.into())
+    );
+    assert_eq!(v["rst_by_cause"]["refused"], 12, "{v}");
+    assert_eq!(
+        (&v["conn_states"]["SF"], &v["conn_states"]["REJ"]),
+        (&10.into(), &12.into())
+    );
+    let offenders = v["offenders"].as_array().cloned().unwrap_or_default();
+    for o in &offenders {
+        assert_eq!(o["diagnosis_kind"], "refused", "{o}");
+    }
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "pop3-twice.pcap is not in time order: at frame 126 (2013-08-22 20:00:33.570191 \
+             +00:00) its time steps back 151.4 s from the frame before. After a step back of \
+             more than 10 s the packets were analyzed as another capture"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("give them as separate files"),
+        "{warnings}"
+    );
+    let text = rstscope(&["analyze", "--utc", &twice]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("failed attempts  4 of 14"), "{stdout}");
+    assert!(
+        stdout.contains("is not in time order: at frame 126"),
+        "{stdout}"
+    );
+    // Each copy alone, as the file holds it.
+    let once = json(&rstscope(&["analyze", "--format", "json", &pop3]));
+    assert_eq!(
+        (&once["failed_attempts"], &once["attempts"]),
+        (&2.into(), &7.into())
+    );
+    assert_eq!(once["warnings"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Of captures appended together, the last one may end before the one before it: an attempt
+/// pending at the file's end waited until the last one's end (its last frame, of any
+/// protocol), not the one before's. The one before ends at its last TCP packet.
+#[test]
+fn an_appended_capture_that_ends_earlier_ends_its_own_attempts() {
+    let dir = temp_dir("appended-earlier");
+    let t = 1_700_000_000;
+    let syn = |port| common::frame(port, false, 0x02, 1000, 0);
+    let mut udp = syn(9999);
+    udp[23] = 17;
+    // The first capture spans more frames than the reader hands the engine at once, so that
+    // the latest frame read once lies in it.
+    let mut records = vec![(t + 100, 0, syn(7300))];
+    records.extend((0..5_000u32).map(|i| (t + 100 + i / 50, 0, udp.clone())));
+    records.extend([
+        (t + 200, 0, syn(7302)),
+        (t + 50, 0, syn(7301)),
+        (t + 51, 0, udp),
+    ]);
+    let file = write(&dir, "earlier.pcap", &common::pcap(&records));
+    let offenders = offenders_utc(&file);
+    assert_eq!(offenders["10.0.0.2:7300"]["unanswered_at_end"], 0);
+    assert_eq!(offenders["10.0.0.2:7302"]["unanswered_at_end"], 1);
+    let o = &offenders["10.0.0.2:7301"];
+    assert_eq!(o["unanswered_at_end"], 1, "{o}");
+    assert!(
+        o["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.contains("1.0 s after its first SYN")),
+        "{o}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Time stepping back by more than a second but less than 10 s (packets written out of
+/// order) is analyzed in the file's order, with a warning that says to sort the file; going
+/// back by less than a second is no concern.
+#[test]
+fn a_file_a_few_seconds_out_of_order_is_warned_about() {
+    let dir = temp_dir("out-of-order");
+    let t = 1_700_000_000;
+    let syn = |port| common::frame(port, false, 0x02, 1000, 0);
+    let records = [
+        (t + 5, 0, syn(7300)),
+        (t + 4, 500_000, syn(7301)),
+        (t + 2, 0, syn(7302)),
+        (t + 3, 0, syn(7303)),
+        (t, 0, syn(7304)),
+    ];
+    let file = write(&dir, "shuffled.pcap", &common::pcap(&records));
+    let v = json(&rstscope(&["analyze", "--utc", "--format", "json", &file]));
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]
+            .as_str()
+            .map(|w| w.split_once(' ').map(|(_, w)| w.to_owned())),
+        Some(Some(
+            "is not in time order: at frame 3 (2023-11-14 22:13:22.000000 +00:00) its time \
+             steps back 2.5 s from the frame before, and once more. Packets less than 10 s out \
+             of order were analyzed in the file's order, and causes and failures around them \
+             may be wrong: sort the file with reordercap first (reordercap IN OUT)."
+                .to_owned()
+        ))
+    );
+    assert_eq!(v["attempts"], 5);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Regression: a SYN that is the last packet of a capture cut short got "got no answer (at
@@ -1969,8 +2225,8 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert_eq!(
         o["diagnosis"],
         "1 connection attempt to 10.0.0.2:7300 from 1 client got no answer before the capture \
-         ended (at 2023-11-14T22:13:20Z), less than 0.1 s after its SYN: too soon to tell a dropped SYN \
-         from a slow answer."
+         ended (at 2023-11-14T22:13:20Z), less than 0.1 s after its first SYN: too soon to tell a \
+         dropped SYN from a slow answer."
     );
     // The same frame made UDP (IP protocol 17): not TCP, but the capture goes on to it.
     let mut udp = syn(9999);
@@ -2001,7 +2257,7 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
         let d = o["diagnosis"].as_str().unwrap_or_default();
         assert!(
             d.contains(&format!(
-                "got no answer before the capture ended (at {at}), {waited} after its SYN: \
+                "got no answer before the capture ended (at {at}), {waited} after its first SYN: \
                  too soon"
             )),
             "{endpoint}: {d}"

@@ -376,9 +376,16 @@ impl Conn {
         }
     }
 
-    /// The cause of the connection's first RST.
-    pub fn first_cause(&self) -> Option<Cause> {
-        self.rsts[0].map(|n| n.cause)
+    /// The cause of the RST that ended the connection: its first acceptable one. An
+    /// unacceptable RST before it (an injected one, as in zeek/tcp/rst-inject-rae.pcap) left
+    /// the connection going, and says nothing of how it ended. Where none of the RSTs kept
+    /// ([`RST_NOTES`]) was acceptable, the first one's.
+    pub fn ending_cause(&self) -> Option<Cause> {
+        let mut kept = self.rsts.iter().flatten();
+        let first = kept.clone().next();
+        kept.find(|n| !n.suspicion().not_acceptable)
+            .or(first)
+            .map(|n| n.cause)
     }
 }
 
@@ -396,6 +403,10 @@ pub enum AttemptStatus {
 }
 
 /// All SYNs with one ISN on one 4-tuple from the originator.
+///
+/// Sixteen bytes, which the flow-table entry's first cache line has room for (see [`Entry`]):
+/// the first SYN's time is kept as a span back from the last one's rather than as a second
+/// timestamp.
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt {
     /// The side that sent the SYNs.
@@ -404,10 +415,60 @@ pub struct Attempt {
     pub isn: u32,
     /// The last SYN's time.
     pub last_syn: Timestamp,
+    /// Whole milliseconds from the first SYN's to the last SYN's (both cut to the
+    /// millisecond, so that spans added up over many retransmissions do not drift), at most
+    /// [`u16::MAX`]: 65.5 s is past [`super::ATTEMPT_UNANSWERED_SECS`] already, which is all
+    /// that a longer span is needed to tell.
+    syn_span_ms: u16,
     /// Where it stands.
     pub status: AttemptStatus,
-    /// How it failed, once it did.
-    pub failure: Option<Failure>,
+}
+
+/// Nanoseconds in a millisecond.
+const NANOS_PER_MS: i64 = 1_000_000;
+
+impl Attempt {
+    /// An attempt whose first SYN, from `client_side` with `isn`, came at `at`.
+    pub fn new(client_side: u8, isn: u32, at: Timestamp) -> Self {
+        Self {
+            client_side,
+            isn,
+            last_syn: at,
+            syn_span_ms: 0,
+            status: AttemptStatus::Pending,
+        }
+    }
+
+    /// Adds a SYN of this attempt (a retransmission) that came at `at`.
+    pub fn add_syn(&mut self, at: Timestamp) {
+        // In whole milliseconds of packet time: the first SYN's millisecond and the last's.
+        let first = self
+            .first_syn()
+            .0
+            .div_euclid(NANOS_PER_MS)
+            .min(at.0.div_euclid(NANOS_PER_MS));
+        self.last_syn = self.last_syn.max(at);
+        let span = self
+            .last_syn
+            .0
+            .div_euclid(NANOS_PER_MS)
+            .saturating_sub(first);
+        self.syn_span_ms = u16::try_from(span).unwrap_or(u16::MAX);
+    }
+
+    /// When its first SYN came, within a millisecond; past a span of [`u16::MAX`] ms, that
+    /// long before the last SYN.
+    pub fn first_syn(&self) -> Timestamp {
+        if self.syn_span_ms == 0 {
+            return self.last_syn;
+        }
+        let last_ms = self.last_syn.0.div_euclid(NANOS_PER_MS);
+        Timestamp(
+            last_ms
+                .saturating_sub(i64::from(self.syn_span_ms))
+                .saturating_mul(NANOS_PER_MS),
+        )
+    }
 }
 
 /// How an attempt failed.

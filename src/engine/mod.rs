@@ -19,6 +19,8 @@ pub mod flow;
 pub mod index;
 /// Per service endpoint tallies and diagnoses.
 pub mod offenders;
+/// The 4-tuples whose connection a RST ended lately, to tell the late resets that follow.
+pub mod reset_tuples;
 /// Per-client tallies of a scan's targets, kept per attempt: exact beyond the endpoint table.
 pub mod scan_tally;
 /// Port scans and sweeps: one client's failures over many ports or servers, as one finding.
@@ -52,6 +54,11 @@ pub const ATTEMPT_UNANSWERED_SECS: i64 = 10;
 /// A failed attempt is remembered this long after its last SYN, so that a late retransmission
 /// of the same SYN is not counted as a new attempt (Linux gives up after about 127 s).
 pub const ATTEMPT_MEMORY_SECS: i64 = 130;
+
+/// Packet time going back more than this from the latest packet's starts another capture
+/// ([`Engine::packet`]): more than the attempt timeout, it is no reordering of packets
+/// stamped close together but captures appended to one another (or a clock stepped back).
+pub const NEW_CAPTURE_BACK_SECS: i64 = ATTEMPT_UNANSWERED_SECS;
 
 /// Engine settings.
 #[derive(Debug, Clone)]
@@ -158,7 +165,8 @@ pub struct ConnRecord {
     pub history: String,
     /// RST packets.
     pub rst_count: u32,
-    /// Cause of the first RST.
+    /// Cause of the RST that ended it: the first acceptable one (an unacceptable RST, as an
+    /// injected one, does not end a connection), else the first.
     pub rst_cause: Option<Cause>,
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u32,
@@ -201,6 +209,9 @@ pub struct Totals {
     pub last_ts: Option<Timestamp>,
     /// Packets whose time went backwards by more than a second (merged or reordered input).
     pub time_reversals: u64,
+    /// Times packet time went back more than [`NEW_CAPTURE_BACK_SECS`], each starting
+    /// another capture.
+    pub new_captures: u64,
 }
 
 /// What the engine knows at one moment: everything the UI and the reports show.
@@ -241,6 +252,8 @@ pub struct Snapshot {
 pub struct Engine {
     config: EngineConfig,
     entries: Vec<Entry>,
+    /// The most entries `entries` has held.
+    entries_held: usize,
     free: Vec<u32>,
     /// Flow lookup: entry numbers hashed by their entry's key (foldhash: SipHash was a
     /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
@@ -267,6 +280,8 @@ pub struct Engine {
     /// What the scanning clients probed, counted per attempt (the endpoint table drops a
     /// large scan's ports).
     scan_tally: ScanTally,
+    /// The tuples whose connection a RST ended lately.
+    reset_tuples: reset_tuples::ResetTuples,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
 }
@@ -292,6 +307,7 @@ impl Engine {
             config,
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
             entries: Vec::with_capacity(reserved),
+            entries_held: 0,
             free: Vec::new(),
             // Grown as the connections in flight need: a small index stays in the cache.
             index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
@@ -308,13 +324,26 @@ impl Engine {
             kept_from: None,
             services: Services::default(),
             scan_tally: ScanTally::default(),
+            reset_tuples: reset_tuples::ResetTuples::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
         }
     }
 
-    /// Processes one TCP packet.
+    /// Processes one TCP packet. One whose time is more than [`NEW_CAPTURE_BACK_SECS`] before
+    /// the latest packet's starts another capture: a file of captures appended to one another
+    /// (`mergecap -a`, `cat`) repeats tuples, and the connections of the one before would take
+    /// the packets of the next, whose time does not reach their timeouts. Everything in flight
+    /// ends as at the end of a capture ([`Engine::finish`]), and packet time starts over.
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
+        if p.ts.0
+            < self
+                .now
+                .0
+                .saturating_sub(NEW_CAPTURE_BACK_SECS * Timestamp::NANOS_PER_SEC)
+        {
+            self.start_another_capture(p.ts);
+        }
         self.count(p);
         self.advance(p.ts);
         if self
@@ -371,9 +400,11 @@ impl Engine {
     }
 
     /// [`Engine::finish`] for a capture whose last frame, of any protocol, came at `end`.
-    /// An attempt pending then fails unanswered as the others do (Zeek's S0); one whose last
+    /// An attempt pending then fails unanswered as the others do (Zeek's S0); one whose first
     /// SYN was less than [`ATTEMPT_UNANSWERED_SECS`] before `end` is also counted apart at its
     /// endpoint ([`Offender::cut_off`]): too soon to tell a dropped SYN from a slow answer.
+    /// One whose SYNs went on longer than that was given up on, however recent its last
+    /// retransmission.
     pub fn finish_at(&mut self, end: Timestamp) {
         let end = end.max(self.now);
         for idx in 0..self.entries.len() {
@@ -383,7 +414,7 @@ impl Engine {
             if let Some(a) = self.entries[idx].attempt
                 && a.status == AttemptStatus::Pending
             {
-                let cut_off = end < a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS);
+                let cut_off = end < a.first_syn().plus_secs(ATTEMPT_UNANSWERED_SECS);
                 self.fail_attempt_as(idx, a.last_syn, Failure::Unanswered, cut_off);
                 if cut_off {
                     self.cut_off(idx, &a, end);
@@ -395,6 +426,21 @@ impl Engine {
         self.timers.clear();
     }
 
+    /// Ends the capture so far as [`Engine::finish`] does, and starts another at `t`.
+    #[cold]
+    fn start_another_capture(&mut self, t: Timestamp) {
+        self.finish();
+        self.totals.new_captures += 1;
+        // Every entry was released: the next capture's are numbered afresh, so that a file
+        // stepping back and forth costs a pass over the entries of one capture each time,
+        // not over the most ever held. The memory the table took stays charged.
+        self.entries.clear();
+        self.free.clear();
+        self.evict_cursor = 0;
+        self.reset_tuples.clear();
+        self.now = t;
+    }
+
     /// Notes at its service endpoint that the entry's attempt `a` was still waiting for an
     /// answer when the capture ended at `end`.
     fn cut_off(&mut self, idx: usize, a: &Attempt, end: Timestamp) {
@@ -404,8 +450,13 @@ impl Engine {
             .services
             .get((key.addr(server_side), key.port[server_side]))
         {
-            s.note_cut_off(a.last_syn, end);
+            s.note_cut_off(a.last_syn, a.first_syn(), end);
         }
+    }
+
+    /// Times packet time went back so far that another capture started ([`Engine::packet`]).
+    pub fn new_captures(&self) -> u64 {
+        self.totals.new_captures
     }
 
     /// Finished connections since the last call (only with `keep_connections`).
@@ -690,8 +741,12 @@ impl Engine {
             i as usize
         } else {
             self.entries.push(entry);
-            // The endpoints' series and client sets share memory with the flow table.
-            self.services.flows_hold(self.entries.len() * FLOW_CHARGE);
+            // The endpoints' series and client sets share memory with the flow table: as
+            // much as it ever held (another capture starts it empty, its room still taken).
+            if self.entries.len() > self.entries_held {
+                self.entries_held = self.entries.len();
+                self.services.flows_hold(self.entries_held * FLOW_CHARGE);
+            }
             self.entries.len() - 1
         };
         let _ = t;
@@ -772,7 +827,7 @@ impl Engine {
                 state,
                 history: c.zeek.history.as_str().to_string(),
                 rst_count: c.rst_count,
-                rst_cause: c.first_cause(),
+                rst_cause: c.ending_cause(),
                 suspect_injected: c.suspect_count,
                 start: c.zeek.start_time,
                 duration_ns: c.zeek.last_time.0.saturating_sub(c.zeek.start_time.0),
@@ -817,15 +872,18 @@ impl Engine {
         }
     }
 
-    /// Attempt bookkeeping for a SYN without ACK.
+    /// Attempt bookkeeping for a SYN without ACK. A SYN with FIN (or RST) is no connect: no
+    /// TCP stack sends one to open a connection, and none opens one for it (nmap's SYN, FIN,
+    /// PSH, URG probe of a port). Zeek's history marks it `Q`; its connection stays (`SH`),
+    /// but it is no attempt and cannot fail.
     fn track_attempt_syn(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
-        if !p.flags.syn() || p.flags.ack() || p.flags.rst() {
+        if !p.flags.syn() || p.flags.ack() || p.flags.rst() || p.flags.fin() {
             return;
         }
         let side = side as u8;
         if let Some(a) = &mut self.entries[idx].attempt {
             if a.client_side == side && a.isn == p.seq {
-                a.last_syn = a.last_syn.max(p.ts);
+                a.add_syn(p.ts);
                 return;
             }
             let old = *a;
@@ -833,13 +891,7 @@ impl Engine {
                 self.fail_attempt(idx, old.last_syn, Failure::Unanswered);
             }
         }
-        self.entries[idx].attempt = Some(Attempt {
-            client_side: side,
-            isn: p.seq,
-            last_syn: p.ts,
-            status: AttemptStatus::Pending,
-            failure: None,
-        });
+        self.entries[idx].attempt = Some(Attempt::new(side, p.seq, p.ts));
         self.totals.attempts += 1;
         let key = self.entries[idx].key;
         let server = (
@@ -870,7 +922,6 @@ impl Engine {
         }
         let answered = a.status == AttemptStatus::SynAcked;
         a.status = AttemptStatus::Failed;
-        a.failure = Some(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
         let sec = self.second_mut(at);
@@ -1089,6 +1140,18 @@ impl Engine {
         {
             suspicion.ip_id = Some((id, last));
         }
+        // A RST that ends an established or opening connection is remembered with its tuple;
+        // a stray one there (a late answer of the other side) is told apart. A stray RST is not
+        // remembered: a half-open connection's repeated resets stay resets of a connection
+        // whose start was not captured.
+        let after_reset = match cause {
+            Cause::Stray => self.reset_tuples.reset_by(&key, p.ts),
+            Cause::Abort | Cause::AfterClose | Cause::HandshakeReset if acceptable => {
+                self.reset_tuples.note(key, s, p.ts);
+                None
+            }
+            _ => None,
+        };
         let n = c.rst_count as usize;
         // The connection's first RST of this cause, as far as its kept notes tell (a cause
         // first met after the first RST_NOTES resets counts at each of its resets).
@@ -1172,6 +1235,9 @@ impl Engine {
         if let Some(mut st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
             st.rst_conns_by_cause[cause.index()] += u64::from(first_of_cause);
+            if let Some(resetter) = after_reset {
+                st.stray_after_reset[usize::from(resetter == server_side)] += 1;
+            }
             let ssec = st.second(p.ts);
             ssec.rst[cause.index()] += 1;
             if suspicion.any() {

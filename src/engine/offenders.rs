@@ -35,6 +35,10 @@ pub struct ServiceStats {
     /// Its connections with at least one RST, by cause (a server's abort answered by the
     /// client's late ACK and a second RST is one connection, two RSTs).
     pub rst_conns_by_cause: [u64; 5],
+    /// Of the `stray` RSTs, those that came on a tuple whose connection a RST had ended less
+    /// than [`super::reset_tuples::RESET_MEMORY_SECS`] before: that RST sent by the client,
+    /// by the server.
+    pub stray_after_reset: [u64; 2],
     /// RSTs sent by the service endpoint itself.
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
@@ -150,16 +154,16 @@ impl AfterClose {
 }
 
 /// Failed attempts whose last SYN came in one second, still unanswered when the capture ended
-/// less than [`super::ATTEMPT_UNANSWERED_SECS`] later: counted as unanswered (as Zeek's S0),
-/// but too soon to tell a dropped SYN from a slow answer. Only the capture's last seconds
-/// have such attempts, so an endpoint holds a few of these at most.
+/// less than [`super::ATTEMPT_UNANSWERED_SECS`] after their first SYN: counted as unanswered
+/// (as Zeek's S0), but too soon to tell a dropped SYN from a slow answer. Only the capture's
+/// last seconds have such attempts, so an endpoint holds a few of these at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CutOff {
     /// The second of their last SYN, where they count.
     pub second: i64,
     /// How many.
     pub attempts: u64,
-    /// The shortest and the longest time one of them waited, from its last SYN to the end of
+    /// The shortest and the longest time one of them waited, from its first SYN to the end of
     /// the capture, in nanoseconds.
     pub waited_ns: (i64, i64),
 }
@@ -220,10 +224,10 @@ impl ServiceStats {
         (!others).then_some(c)
     }
 
-    /// Notes an attempt whose last SYN came at `last_syn` still unanswered when the capture
-    /// ended at `end` (not earlier), too soon to be given up on.
-    pub fn note_cut_off(&mut self, last_syn: Timestamp, end: Timestamp) {
-        let (second, waited) = (last_syn.second(), end.0.saturating_sub(last_syn.0));
+    /// Notes an attempt whose SYNs came from `first_syn` to `last_syn` still unanswered when
+    /// the capture ended at `end` (not earlier), too soon to be given up on.
+    pub fn note_cut_off(&mut self, last_syn: Timestamp, first_syn: Timestamp, end: Timestamp) {
+        let (second, waited) = (last_syn.second(), end.0.saturating_sub(first_syn.0));
         let list = &mut self.cut_off;
         match list.binary_search_by_key(&second, |c| c.second) {
             Ok(i) => {
@@ -447,6 +451,7 @@ impl ServiceStats {
             rst_packets,
             rst_by_cause: self.rst_by_cause,
             rst_conns_by_cause: Some(self.rst_conns_by_cause),
+            stray_after_reset: self.stray_after_reset,
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
             after_close: self.after_close,
@@ -687,6 +692,11 @@ pub struct Offender {
     /// Connections with at least one RST, by cause; `None` when counted over a time range
     /// ([`Offender::restricted`]: not kept per second).
     pub rst_conns_by_cause: Option<[u64; 5]>,
+    /// Of the `stray` RSTs, those that answered a connection already reset less than
+    /// [`super::reset_tuples::RESET_MEMORY_SECS`] before (its start was captured): reset by
+    /// the client, by the server. Over a time range, known only where it holds every stray
+    /// RST of the endpoint (else zeros).
+    pub stray_after_reset: [u64; 2],
     /// RSTs it sent itself.
     pub rst_from_server: u64,
     /// RSTs its clients sent.
@@ -809,10 +819,19 @@ impl Offender {
             }),
             first,
         );
+        // The stray resets after a reset are not counted per second: known for a range that
+        // holds all the stray resets, else none.
+        let stray = Cause::Stray.index();
+        let stray_after_reset = if rst[stray] == self.rst_by_cause[stray] {
+            self.stray_after_reset
+        } else {
+            [0; 2]
+        };
         Some(Offender {
             rst_packets,
             rst_by_cause: rst,
             rst_conns_by_cause: None,
+            stray_after_reset,
             rst_from_server: from_server,
             rst_from_client: rst_packets.saturating_sub(from_server),
             attempts: failed + completed,
@@ -1286,6 +1305,7 @@ impl Offender {
             rst_packets: 0,
             rst_by_cause: [0; 5],
             rst_conns_by_cause: None,
+            stray_after_reset: [0; 2],
             rst_from_server: 0,
             rst_from_client: 0,
             after_close: AfterClose::default(),

@@ -396,6 +396,35 @@ fn injected_rst_in_syn_sent_is_flagged_and_ignored() {
     );
 }
 
+/// Regression: the connection of zeek/tcp/rst-inject-rae.pcap, established after the
+/// injected RST and then aborted by the server, was listed with `cause=handshake-reset`, the
+/// cause of its first RST, the unacceptable one that did not end it. Its cause is that of the
+/// RST that ended it. Where no RST was acceptable, the first one's stands.
+#[test]
+fn a_connections_cause_is_that_of_the_rst_that_ended_it() {
+    let mut fake = pkt(10, false, R | A, 0, 100);
+    fake.ttl = 46;
+    let p = [
+        pkt(0, true, S, 100, 0),
+        fake,
+        pkt(20, false, S | A, 900, 101),
+        pkt(30, true, A, 101, 901),
+        with_len(pkt(40, true, A | P, 101, 901), 25),
+        pkt(50, false, R | A, 901, 126),
+    ];
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 1, 0]);
+    assert_eq!(
+        (conns[0].rst_count, conns[0].suspect_injected),
+        (2, 1),
+        "{conns:?}"
+    );
+    assert_eq!(conns[0].rst_cause, Some(Cause::Abort));
+    // Only the injected RST: the first one's cause.
+    let (_, conns) = Seq::new().feed(&p[..5]).done();
+    assert_eq!(conns[0].rst_cause, Some(Cause::HandshakeReset));
+}
+
 #[test]
 fn rst_with_foreign_ttl_seen_later_is_flagged() {
     let mut p = handshake();
@@ -658,6 +687,72 @@ fn an_attempt_the_capture_ends_on_is_cut_off_not_given_up() {
     assert_eq!(o.cut_off_waited_ns(), Some((0, 2_000_000_000)));
 }
 
+/// Regression: an attempt whose SYN was retransmitted for 19 s up to the capture's end
+/// (http_espn_fail.pcapng: 9 SYNs of one ISN from 21:00:31.2 to 21:00:50.3, the capture
+/// ending at 21:00:50.34) was "too soon to tell": its wait was measured from its last
+/// retransmission. An attempt waits from its first SYN: 10 s or more before the end, it was
+/// given up on.
+#[test]
+fn an_attempt_retransmitted_up_to_the_end_waited_since_its_first_syn() {
+    // Linux's backoff: 0, 1, 3, 7 and 15 s, then the end at 19.05 s; a timer would not fire
+    // before 25 s.
+    let retried = |cport, at: &[i64]| -> Vec<Pkt> {
+        at.iter()
+            .map(|&ms| Pkt {
+                cport,
+                ..pkt(ms, true, S, 100, 0)
+            })
+            .collect()
+    };
+    let mut s = Seq::new();
+    s.feed(&retried(40000, &[0, 1000, 3000, 7000, 15_000]));
+    s.engine.finish_at(Timestamp(
+        1_700_000_019 * Timestamp::NANOS_PER_SEC + 50_000_000,
+    ));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!((o.failed_unanswered, o.cut_off_attempts()), (1, 0));
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Unanswered);
+    // Retransmitted for 7 s, the end 1.5 s later: cut off, having waited 8.5 s.
+    let mut s = Seq::new();
+    s.feed(&retried(40000, &[0, 1000, 3000, 7000]));
+    s.engine.finish_at(Timestamp(
+        1_700_000_008 * Timestamp::NANOS_PER_SEC + 500_000_000,
+    ));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!(o.cut_off_attempts(), 1);
+    assert_eq!(o.cut_off_waited_ns(), Some((8_500_000_000, 8_500_000_000)));
+    // Still counted in the second of its last SYN.
+    assert_eq!(o.cut_off[0].second, 1_700_000_007);
+    // A retransmission that came before the first SYN (time stepped back) starts the wait.
+    let mut s = Seq::new();
+    s.feed(&retried(40000, &[5000, 1000, 9000]));
+    s.engine
+        .finish_at(Timestamp(1_700_000_010 * Timestamp::NANOS_PER_SEC));
+    let o = &s.engine.snapshot().offenders[0];
+    assert_eq!((o.failed_unanswered, o.cut_off_attempts()), (1, 1));
+    assert_eq!(o.cut_off_waited_ns(), Some((9_000_000_000, 9_000_000_000)));
+}
+
+/// An attempt's first SYN time is kept to the millisecond however many retransmissions come
+/// (the spans do not add up rounding errors), and a span too long to keep still says it
+/// went on past the timeout.
+#[test]
+fn an_attempts_first_syn_does_not_drift_and_saturates() {
+    let t = |ns: i64| Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ns);
+    let mut a = flow::Attempt::new(0, 100, t(999_999));
+    assert_eq!(a.first_syn(), t(999_999));
+    for k in 1..=5000 {
+        a.add_syn(t(999_999 + k * 1_999_999));
+    }
+    assert_eq!(a.first_syn(), t(0), "the first SYN's millisecond");
+    assert_eq!(a.last_syn, t(999_999 + 5000 * 1_999_999));
+    let mut b = flow::Attempt::new(0, 100, t(0));
+    b.add_syn(t(100 * Timestamp::NANOS_PER_SEC));
+    assert!(b.first_syn() < b.last_syn.plus_secs(-ATTEMPT_UNANSWERED_SECS));
+    b.add_syn(t(200 * Timestamp::NANOS_PER_SEC));
+    assert!(b.first_syn() < b.last_syn.plus_secs(-ATTEMPT_UNANSWERED_SECS));
+}
+
 /// Attempts the capture's end cut off weigh nothing in the diagnosis beside others, and a
 /// time range counts those of its seconds only.
 #[test]
@@ -897,7 +992,9 @@ fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
     assert_eq!(snap.totals.time_reversals, 2);
     let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed)).collect();
     assert_eq!(failed, [(1_700_000_000, 2), (1_700_000_400, 1)]);
-    assert_eq!(conns.len(), 2);
+    // Going 400 s back starts another capture: the first SYN's connection ends there.
+    assert_eq!(snap.totals.new_captures, 1);
+    assert_eq!(conns.len(), 3);
     assert_eq!(snap.live_flows, 0);
 }
 
@@ -919,7 +1016,9 @@ fn a_syn_130_s_in_the_past_of_a_midstream_connection_does_not_loop() {
     });
     assert_eq!(snap.totals.attempts, 2);
     assert_eq!(snap.totals.failed_attempts, 2);
-    assert_eq!(conns.len(), 2);
+    // Going 130 s back starts another capture: the midstream connection ends there.
+    assert_eq!(snap.totals.new_captures, 1);
+    assert_eq!(conns.len(), 3);
     assert_eq!(snap.live_flows, 0);
 }
 
@@ -1312,6 +1411,138 @@ fn first_and_last_time_and_reversals_follow_the_packets() {
     assert_eq!(at(5_500), (Some(ts(5_000)), Some(ts(6_000)), 0));
     assert_eq!(at(4_000), (Some(ts(4_000)), Some(ts(6_000)), 1));
     assert_eq!(at(7_000), (Some(ts(4_000)), Some(ts(7_000)), 1));
+}
+
+/// Regression: a capture appended to itself (pop3.pcap twice: time steps back 151 s) took
+/// the second copy's SYNs for retransmissions of the first's, refused attempts for unanswered
+/// ones. Time going back more than 10 s starts another capture: what was in flight ends as at
+/// the end of a capture, and the copy counts as the original did.
+#[test]
+fn time_going_back_more_than_10_s_starts_another_capture() {
+    let refused = |at: i64| [pkt(at, true, S, 100, 0), pkt(at + 1, false, R | A, 0, 101)];
+    let unanswered = |at: i64| Pkt {
+        cport: 40001,
+        ..pkt(at, true, S, 500, 0)
+    };
+    let copy = |s: &mut Seq| {
+        s.feed(&refused(0));
+        s.feed(&[unanswered(2_000)]);
+        s.feed(&refused(500)).feed(&refused(1_000));
+    };
+    let mut s = Seq::new();
+    copy(&mut s);
+    let (one, _) = s.done();
+    let mut s = Seq::new();
+    copy(&mut s);
+    s.feed(&[pkt(30_000, true, A, 1, 1)]);
+    copy(&mut s);
+    let (two, conns) = s.done();
+    assert_eq!(two.totals.new_captures, 1);
+    assert_eq!(one.totals.new_captures, 0);
+    assert_eq!(
+        (two.totals.attempts, two.totals.failed_attempts),
+        (2 * one.totals.attempts, 2 * one.totals.failed_attempts)
+    );
+    assert_eq!(two.totals.rst_by_cause, [6, 0, 0, 0, 0]);
+    let o = &two.offenders[0];
+    assert_eq!((o.failed_refused, o.failed_unanswered), (2, 2));
+    // The unanswered SYN of the first copy was 28 s before its end: given up on; the second
+    // copy's ends the capture less than 10 s after it: too soon to tell.
+    assert_eq!(o.cut_off_attempts(), 1);
+    assert_eq!(states(&conns).iter().filter(|&&c| c == "REJ").count(), 6);
+    assert_eq!(two.live_flows, 0);
+    // Less than 10 s back: the same capture, packets out of order.
+    let mut s = Seq::new();
+    s.feed(&refused(9_000)).feed(&refused(0));
+    let (snap, _) = s.done();
+    assert_eq!(snap.totals.new_captures, 0);
+    assert_eq!(snap.totals.failed_attempts, 1);
+}
+
+/// A file whose time goes back and forth by more than 10 s starts a capture each time, and
+/// each costs a pass over the entries of the capture before only.
+#[test]
+fn time_going_back_and_forth_does_not_pile_up() {
+    let (snap, _) = within_seconds("time back and forth", || {
+        let mut s = Seq::new();
+        for k in 0..2_000u16 {
+            s.feed(&[Pkt {
+                cport: 10_000 + k,
+                ..pkt(0, true, S, 100, 0)
+            }]);
+        }
+        for k in 0..20_000i64 {
+            s.feed(&[pkt((k % 2) * 20_000, true, A, 1, 1)]);
+        }
+        s.done()
+    });
+    assert_eq!(snap.totals.new_captures, 9_999);
+    assert_eq!(snap.totals.failed_attempts, 2_000);
+}
+
+/// Regression: nmap's SYN+FIN+PSH+URG probe (activeosfingerprinting.pcapng: port 53951 to
+/// 135, sent 4 times, unanswered) was counted as a failed connection attempt. No stack takes
+/// SYN+FIN for a connect: Zeek's SH with history `Q`, and no attempt.
+#[test]
+fn a_syn_fin_probe_is_no_connection_attempt() {
+    let probe = |ms| pkt(ms, true, S | F | P | TcpFlags::URG, 100, 0);
+    let (snap, conns) = Seq::new()
+        .feed(&[probe(0), probe(175), probe(350), probe(525)])
+        .done();
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (0, 0));
+    assert_eq!(
+        snap.totals.syn_packets, 4,
+        "still SYNs, as tshark counts them"
+    );
+    assert!(snap.offenders.is_empty(), "{:?}", snap.offenders);
+    assert!(
+        conns
+            .iter()
+            .all(|c| c.state.as_str() == "SH" && c.history == "Q")
+    );
+    // A plain SYN on the same tuple after it is an attempt as any other.
+    let (snap, _) = Seq::new()
+        .feed(&[probe(0), pkt(100, true, S, 200, 0)])
+        .done();
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (1, 1));
+}
+
+/// Regression: zeek/tunnels/Teredo.pcap's server reset its connection 18 s after the client
+/// had (the handshake, data, the client's RST, then the server's): that RST starts a
+/// connection of its own (Zeek's `^r`), a stray one, and was told as one of a connection
+/// whose start was not captured. Its tuple's connection ended with a RST lately: the endpoint
+/// counts it apart. A half-open connection's lone and repeated resets stay as they were.
+#[test]
+fn a_reset_after_the_connection_was_reset_is_told_apart() {
+    let established = [
+        pkt(0, true, S, 100, 0),
+        pkt(80, false, S | A, 900, 101),
+        pkt(81, true, A, 101, 901),
+        with_len(pkt(90, true, A | P, 101, 901), 200),
+        pkt(400, true, R | A, 301, 901),
+    ];
+    let late = pkt(18_200, false, R | A, 901, 301);
+    let (snap, conns) = Seq::new().feed(&established).feed(&[late]).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 1]);
+    assert_eq!(
+        (states(&conns)[0], conns.len()),
+        ("RSTO", 2),
+        "a connection of its own"
+    );
+    let o = &snap.offenders[0];
+    assert_eq!(o.stray_after_reset, [1, 0], "reset by the client before");
+    // More than 130 s later: no longer taken for an answer to that reset.
+    let mut too_late = late;
+    too_late.ms = 140_000;
+    let (snap, _) = Seq::new().feed(&established).feed(&[too_late]).done();
+    assert_eq!(snap.offenders[0].stray_after_reset, [0, 0]);
+    // A half-open connection's resets, one a minute: strays of a start not captured.
+    let lone = |ms| pkt(ms, false, R, 901, 0);
+    let (snap, _) = Seq::new()
+        .feed(&[lone(0), lone(60_000), lone(120_000)])
+        .done();
+    assert_eq!(causes(&snap), [0, 0, 0, 0, 3]);
+    assert_eq!(snap.offenders[0].stray_after_reset, [0, 0]);
 }
 
 /// A probe of `port` from client port `cport` at `ms`: the SYN and the server's answer to it.

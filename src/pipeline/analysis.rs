@@ -64,6 +64,9 @@ pub struct CaptureInfo {
     pub copies: Copies,
     /// Files that hold the same traffic captured at two points, with how much of it.
     pub two_points: Vec<Pair>,
+    /// Times the packet time went back so far that what followed was analyzed as another
+    /// capture ([`crate::engine::NEW_CAPTURE_BACK_SECS`]).
+    pub new_captures: u64,
 }
 
 impl CaptureInfo {
@@ -82,6 +85,9 @@ impl CaptureInfo {
     pub fn warnings_in(&self, clock: Clock) -> Vec<String> {
         let mut all = self.warnings.clone();
         all.extend(apart_warning(&self.files, clock));
+        all.extend(
+            (self.files.iter()).filter_map(|f| time_order_warning(f, self.new_captures, clock)),
+        );
         all
     }
 
@@ -402,7 +408,7 @@ impl EngineSide {
             syn_fin_rst,
             end,
         } = self;
-        *end = (*end).max(batch.last_ts);
+        let new_captures = engine.new_captures();
         if batch.syn_fin_rst && !*syn_fin_rst {
             // Before its packets: under this filter a SYN-ACK completes the handshake, as in
             // the live capture that saved the file.
@@ -458,6 +464,14 @@ impl EngineSide {
                 }
             }
         }
+        // The end of the capture: its latest frame, or, where the batch started another
+        // capture (time stepped back), the batch's last: the capture before may have ended
+        // later than the one that ends the file.
+        *end = if engine.new_captures() == new_captures {
+            (*end).max(batch.last_ts)
+        } else {
+            batch.last_ts
+        };
         if let Some(p) = batch.packets().last() {
             host.settle(p.ts);
         }
@@ -476,7 +490,8 @@ impl EngineSide {
         {
             *last_snapshot = Instant::now();
             let mut snapshot = engine.snapshot();
-            let capture = status.apply(capture);
+            let mut capture = status.apply(capture);
+            capture.new_captures = snapshot.totals.new_captures;
             capture.attach_encaps(&mut snapshot.offenders);
             capture.fit_rates(&mut snapshot.offenders);
             let host = host.report(&snapshot.offenders).map(Arc::new);
@@ -545,6 +560,7 @@ impl EngineSide {
         }
         capture = status.apply(&capture);
         let mut snapshot = engine.snapshot();
+        capture.new_captures = snapshot.totals.new_captures;
         capture.attach_encaps(&mut snapshot.offenders);
         capture.fit_rates(&mut snapshot.offenders);
         if snapshot.totals.evicted > 0 {
@@ -580,6 +596,48 @@ impl EngineSide {
             host: host.map(Arc::new),
         }
     }
+}
+
+/// The warning when the file `f` is not in time order: where its time first steps back and by
+/// how much, how many times it does, what the analysis made of it (`new_captures`: the times
+/// the engine took what followed for another capture), and what to do about it.
+pub fn time_order_warning(f: &FileInfo, new_captures: u64, clock: Clock) -> Option<String> {
+    let first = f.first_step_back?;
+    let back = first.back_ns as f64 / Timestamp::NANOS_PER_SEC as f64;
+    let back = if back < 600.0 {
+        format!("{back:.1} s")
+    } else {
+        crate::report::approx_duration(first.back_ns / Timestamp::NANOS_PER_SEC)
+    };
+    let more = match f.steps_back.saturating_sub(1) {
+        0 => String::new(),
+        1 => ", and once more".to_owned(),
+        n => format!(", and {n} more times"),
+    };
+    let (name, limit) = (f.path.display(), crate::engine::NEW_CAPTURE_BACK_SECS);
+    let mut s = format!(
+        "{name} is not in time order: at frame {} ({}) its time steps back {back} from the \
+         frame before{more}. ",
+        first.frame,
+        clock.full(first.ts)
+    );
+    if new_captures > 0 {
+        s.push_str(&format!(
+            "After a step back of more than {limit} s the packets were analyzed as another \
+             capture appended to the one before (what was in flight ended there, as at the end \
+             of a capture). If the file is captures appended together (mergecap -a, cat), give \
+             them as separate files for exact results (editcap -r splits it by frame numbers): \
+             rstscope merges files in time order and counts the traffic two of them hold once. \
+             If its packets were written out of order, sort them with reordercap first."
+        ));
+    } else {
+        s.push_str(&format!(
+            "Packets less than {limit} s out of order were analyzed in the file's order, and \
+             causes and failures around them may be wrong: sort the file with reordercap first \
+             (reordercap IN OUT)."
+        ));
+    }
+    Some(s)
 }
 
 /// The warning when service endpoints were dropped from the table.

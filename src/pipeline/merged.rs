@@ -537,6 +537,8 @@ mod tests {
             open_at_start: open.to_vec(),
             archive: None,
             quiet: QuietSpells::default(),
+            steps_back: 0,
+            first_step_back: None,
         }
     }
 

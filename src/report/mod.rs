@@ -570,14 +570,19 @@ fn other_attempts(o: &Offender, rest: u64) -> String {
 }
 
 /// How long the attempts of `o` that the capture's end cut off (`n` of them) had waited for
-/// an answer: "0.7 s after its SYN", "0.6 to 0.7 s after their SYN", "less than 0.1 s after
-/// its SYN" (the SYN the capture ended with). Tenths are cut, not rounded: 9.96 s is short
-/// of the 10 s after which an attempt is given up on, and reads "9.9 s".
+/// an answer since their first SYN (a retransmission is no new start): "0.7 s after its first
+/// SYN", "0.6 to 0.7 s after their first SYN", "less than 0.1 s after its first SYN" (the
+/// SYN the capture ended with). Tenths are cut, not rounded: 9.96 s is short of the 10 s
+/// after which an attempt is given up on, and reads "9.9 s".
 fn cut_off_wait(o: &Offender, n: u64) -> String {
     let (least, most) = o.cut_off_waited_ns().unwrap_or_default();
     let tenths = |ns: i64| ns / (Timestamp::NANOS_PER_SEC / 10);
     let secs = |t: i64| format!("{}.{}", t / 10, t % 10);
-    let whose = if n == 1 { "its SYN" } else { "their SYN" };
+    let whose = if n == 1 {
+        "its first SYN"
+    } else {
+        "their first SYN"
+    };
     match (tenths(least), tenths(most)) {
         (_, 0) => format!("less than 0.1 s after {whose}"),
         (a, b) if a == b => format!("{} s after {whose}", secs(b)),
@@ -594,9 +599,10 @@ fn cut_off_wait(o: &Offender, n: u64) -> String {
 /// ("19 at 2.0/s, 22:18:38-22:18:47; 1 earlier, at 22:18:30"), not a rate averaged over the time
 /// it served. `None` when they are all its incidents in one phase, or its series cannot say
 /// (whole minutes there, older seconds dropped to bound memory): the sentence then gives the
-/// endpoint's.
+/// endpoint's. Attempts given up on beside others the capture's end cut off: the times of
+/// those given up on, which the sentence counts (the others are told apart).
 fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> {
-    let (total, count): (u64, fn(&crate::engine::SecondCounts) -> u32) = match kind {
+    let (mut total, count): (u64, fn(&crate::engine::SecondCounts) -> u32) = match kind {
         DiagnosisKind::Refused => (o.failed_refused, |c| c.failed_by[0]),
         DiagnosisKind::Unanswered => (o.failed_unanswered, |c| c.failed_by[2]),
         DiagnosisKind::HandshakeReset => (o.rst_by_cause[Cause::HandshakeReset.index()], |c| {
@@ -613,6 +619,18 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         }),
         DiagnosisKind::Injected => (o.suspect_injected, |c| c.suspect),
     };
+    // Per second, the cut-off attempts to leave out.
+    let cut = o.cut_off_attempts().min(o.failed_unanswered);
+    let leave_cut_out = kind == DiagnosisKind::Unanswered && cut > 0 && cut < total;
+    if leave_cut_out {
+        total -= cut;
+    }
+    let cut_at = |second: i64| {
+        (o.cut_off.iter())
+            .filter(|c| leave_cut_out && c.second == second)
+            .map(|c| c.attempts)
+            .sum::<u64>()
+    };
     if total == 0 {
         return None;
     }
@@ -626,7 +644,8 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
     let mut earlier: Option<(i64, i64, u64)> = None;
     let mut served = false;
     for &(second, ref c) in o.series.iter() {
-        if count(c) == 0 {
+        let k = u64::from(count(c)).saturating_sub(cut_at(second));
+        if k == 0 {
             served |= phased && first.is_some() && c.completed > 0;
             continue;
         }
@@ -637,7 +656,7 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
         }
         first.get_or_insert(second);
         last = second;
-        n += u64::from(count(c));
+        n += k;
     }
     let first = first?;
     let start = earlier.map_or(first, |(from, _, _)| from);
@@ -908,8 +927,64 @@ const ABORTIVE: &str =
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
 /// What resets answering the peer's FIN, from a side that sent no FIN, mean.
 const ABORTIVE_ON_CLOSE: &str = "closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as some servers do; usually benign";
+/// What resets of connections already reset mean.
+const AFTER_RESET: &str = "a late answer from the other side, sent before it learned of the \
+                           reset or when its own timeout fired; often benign";
 /// What resets of connections whose start was not captured mean.
 const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
+
+/// The sentence of `o`'s stray resets: of connections whose start was not captured, and of
+/// connections already reset, whose start was captured (a late answer: zeek/tunnels/
+/// Teredo.pcap's server resets 18 s after its client did). `with` is " with 1 client" or
+/// nothing, `when` their rate and times.
+fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
+    let n = o.rst_by_cause[Cause::Stray.index()];
+    let [by_client, by_server] = o.stray_after_reset;
+    let after = (by_client + by_server).min(n);
+    let who = if by_client >= by_server {
+        "its client"
+    } else {
+        "the server"
+    };
+    let already = |k: u64| {
+        let what = if k == 1 {
+            "a connection"
+        } else {
+            "connections"
+        };
+        format!("{what} {who} had already reset")
+    };
+    if after == n {
+        return format!(
+            "{ep} saw {} for {}{with} ({when}): {AFTER_RESET}.",
+            plural(n, "reset", "resets"),
+            already(after)
+        );
+    }
+    let unseen = match conns(o, Cause::Stray) {
+        _ if after > 0 && n - after == 1 => "a connection".to_string(),
+        _ if after > 0 => "connections".to_string(),
+        Some(1) => "a connection".to_string(),
+        Some(k) if k < n => format!("{} connections", thousands(k)),
+        _ if n == 1 => "a connection".to_string(),
+        _ => "connections".to_string(),
+    };
+    if after == 0 {
+        return format!(
+            "{ep} saw {} for {unseen} whose start was not captured{with} ({when}): \
+             {MID_CONNECTION}.",
+            plural(n, "reset", "resets"),
+        );
+    }
+    format!(
+        "{ep} saw {}{with} ({when}): {} for {unseen} whose start was not captured \
+         ({MID_CONNECTION}), {} for {} ({AFTER_RESET}).",
+        plural(n, "reset", "resets"),
+        thousands(n - after),
+        thousands(after),
+        already(after),
+    )
+}
 
 /// Who reset the handshakes of `o`, mostly.
 fn handshake_resetter(o: &Offender) -> &'static str {
@@ -1064,6 +1139,11 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
         ),
         DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
         DiagnosisKind::AfterClose => after_close_gist(o),
+        DiagnosisKind::Stray
+            if o.stray_after_reset.iter().sum::<u64>() >= o.rst_by_cause[Cause::Stray.index()] =>
+        {
+            format!("reset after the connection was reset: {AFTER_RESET}")
+        }
         DiagnosisKind::Stray => format!("start not captured: {MID_CONNECTION}"),
         DiagnosisKind::Injected => {
             "resets look injected: a middlebox or an attacker sent them, not the endpoint"
@@ -1218,21 +1298,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             from("with"),
             after_close_meaning(o)
         ),
-        DiagnosisKind::Stray => format!(
-            "{ep} saw {} for {} whose start was not captured{} ({when}): {MID_CONNECTION}.",
-            plural(by(Cause::Stray), "reset", "resets"),
-            match conns(o, Cause::Stray) {
-                Some(1) => "a connection".to_string(),
-                Some(k) if k < by(Cause::Stray) => format!("{} connections", thousands(k)),
-                _ if by(Cause::Stray) == 1 => "a connection".to_string(),
-                _ => "connections".to_string(),
-            },
-            if known {
-                format!(", with {}", clients(o))
-            } else {
-                String::new()
-            }
-        ),
+        DiagnosisKind::Stray => stray_diagnosis(o, &ep, &from("with"), &when),
         DiagnosisKind::Injected => {
             // More than half of the resets: one means the only one.
             let (which, look, them) = if o.suspect_injected == 1 {
@@ -2428,8 +2494,8 @@ mod diagnosis_tests {
         assert_eq!(
             diagnosis(&o, Clock::Utc),
             "2 connection attempts to 10.0.0.1:443 from 1 client got no answer before the \
-             capture ended (at 00:01:40), 0.6 to 0.7 s after their SYN: too soon to tell a \
-             dropped SYN from a slow answer."
+             capture ended (at 00:01:40), 0.6 to 0.7 s after their first SYN: too soon to tell \
+             a dropped SYN from a slow answer."
         );
         assert_eq!(
             super::diagnosis_gist(&o, None),
@@ -2441,21 +2507,24 @@ mod diagnosis_tests {
         assert!(
             last.contains(
                 "1 connection attempt to 10.0.0.1:443 from 1 client got no answer before the \
-                 capture ended (at 00:01:40), less than 0.1 s after its SYN: too soon"
+                 capture ended (at 00:01:40), less than 0.1 s after its first SYN: too soon"
             ),
             "{last}"
         );
         // 9.96 s is short of the 10 s after which an attempt is given up on.
         let late = diagnosis(&unanswered(1, cut(1, (9_960, 9_960))), Clock::Utc);
-        assert!(late.contains(", 9.9 s after its SYN: too soon"), "{late}");
+        assert!(
+            late.contains(", 9.9 s after its first SYN: too soon"),
+            "{late}"
+        );
         // Three given up on after 10 s, two cut off.
         let o = unanswered(5, cut(2, (50, 2_300)));
         assert_eq!(
             diagnosis(&o, Clock::Utc),
             "3 connection attempts to 10.0.0.1:443 from 1 client got no answer (at 00:01:40): a \
              firewall drops them, the host is down, or its listen queue is full. 2 more got \
-             none before the capture ended, up to 2.3 s after their SYN: too soon to tell a \
-             dropped SYN from a slow answer."
+             none before the capture ended, up to 2.3 s after their first SYN: too soon to tell \
+             a dropped SYN from a slow answer."
         );
         assert!(super::diagnosis_gist(&o, None).starts_with("No answer: a firewall drops them"));
         // One refusal outweighs two attempts cut off: nothing listens there.
@@ -2475,6 +2544,86 @@ mod diagnosis_tests {
                  listening on that port; the other 2 got no answer before the capture ended."
             ),
             "{d}"
+        );
+    }
+
+    /// Resets of connections already reset are told apart from those of connections whose
+    /// start was not captured, alone or beside them.
+    #[test]
+    fn resets_after_a_reset_are_not_of_connections_begun_before_the_capture() {
+        let o = Offender {
+            stray_after_reset: [2, 0],
+            ..offender(Cause::Stray, 2, 0)
+        };
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.starts_with(
+                "10.0.0.1:80 saw 2 resets for connections its client had already reset with 1 \
+                 client (at 00:01:40): a late answer from the other side"
+            ),
+            "{d}"
+        );
+        assert!(!d.contains("not captured"), "{d}");
+        assert!(
+            super::diagnosis_gist(&o, None).starts_with("Reset after the connection was reset")
+        );
+        let o = Offender {
+            stray_after_reset: [0, 1],
+            ..offender(Cause::Stray, 3, 0)
+        };
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.contains(
+                "saw 3 resets with 1 client (at 00:01:40): 2 for connections whose start was not \
+                 captured (the capture began mid-connection"
+            ),
+            "{d}"
+        );
+        assert!(
+            d.contains("), 1 for a connection the server had already reset (a late"),
+            "{d}"
+        );
+        assert!(super::diagnosis_gist(&o, None).starts_with("Start not captured"));
+    }
+
+    /// Regression: "6 connection attempts ... got no answer (0.1/s, 20:59:34-21:00:50)" gave
+    /// the rate and times of all 9 unanswered attempts, the 3 the capture's end cut off
+    /// included; the 6 were at 20:59:34-35. The sentence's times are those of what it counts.
+    #[test]
+    fn attempts_given_up_on_have_their_own_times_beside_those_cut_off() {
+        use crate::engine::{CutOff, SecondCounts};
+        let unanswered = |n: u32| SecondCounts {
+            failed: n,
+            failed_by: [0, 0, n],
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let o = Offender {
+            attempts: 9,
+            failed_attempts: 9,
+            failed_unanswered: 9,
+            incidents: 9,
+            cut_off: vec![CutOff {
+                second: 176,
+                attempts: 3,
+                waited_ns: (5_000_000_000, 5_100_000_000),
+            }],
+            last_seen: Timestamp::from_parts(176, 0),
+            avg_rate: 9.0 / 77.0,
+            series: vec![
+                (100, unanswered(5)),
+                (101, unanswered(1)),
+                (176, unanswered(3)),
+            ]
+            .into(),
+            ..Offender::blank("10.0.0.1", 80)
+        };
+        assert_eq!(
+            diagnosis(&o, Clock::Utc),
+            "6 connection attempts to 10.0.0.1:80 from 1 client got no answer (3.0/s, \
+             00:01:40-00:01:41): a firewall drops them, the host is down, or its listen queue \
+             is full. 3 more got none before the capture ended, 5.0 to 5.1 s after their first \
+             SYN: too soon to tell a dropped SYN from a slow answer."
         );
     }
 

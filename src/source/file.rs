@@ -27,7 +27,7 @@ use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::{
     Archived, CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType,
-    PacketOptions, QuietSpells, SourceError,
+    PacketOptions, QuietSpells, STEP_BACK_TOLERANCE_NS, SourceError,
 };
 use crate::packet::Timestamp;
 use compressed::Window;
@@ -212,6 +212,9 @@ impl FileSource {
         }
         if let Some(info) = self.files.get_mut(index) {
             info.frames += 1;
+            if let Some(prev) = info.last_ts {
+                info.note_time(info.frames, prev, head.ts);
+            }
             info.last_ts = Some(head.ts);
             info.quiet.frame(head.ts);
         }
@@ -269,6 +272,7 @@ impl FileSource {
             interfaces: &mut self.interfaces,
             quiet: std::mem::take(&mut info.quiet),
             stopped_at: None,
+            steps_back: (0, None),
         };
         // One loop for each format, each with its framing inlined.
         let (at, last, n) = match container {
@@ -321,6 +325,10 @@ impl FileSource {
         *first = last;
         reader.last_ts = last.ts;
         self.number += n;
+        if let (steps, Some((k, ts, prev))) = run.steps_back {
+            info.note_time(info.frames + k, prev, ts);
+            info.steps_back += steps - 1;
+        }
         info.frames += n;
         info.last_ts = Some(last.ts);
         info.bytes_read = reader.stream.shared.bytes();
@@ -637,6 +645,9 @@ struct Run<'a> {
     quiet: QuietSpells,
     /// The record framed and left because another file's frame comes first.
     stopped_at: Option<Head>,
+    /// Frames of the run whose time stepped back (see [`FileInfo::steps_back`]), and the
+    /// first: its place in the run, from 1, its time and the time of the frame before it.
+    steps_back: (u64, Option<(u64, Timestamp, Timestamp)>),
 }
 
 impl Run<'_> {
@@ -662,6 +673,11 @@ impl Run<'_> {
             if self.bound.is_some_and(|b| b < (head.ts, self.file)) {
                 self.stopped_at = Some(head);
                 break;
+            }
+            if head.ts.0 < last.ts.0.saturating_sub(STEP_BACK_TOLERANCE_NS) {
+                // Rare: the file is not in time order. Told per file when the run ends.
+                self.steps_back.0 += 1;
+                self.steps_back.1.get_or_insert((n + 1, head.ts, last.ts));
             }
             (at, last) = (next, head);
             n += 1;
@@ -1145,6 +1161,8 @@ fn open_input(
         open_at_start: Vec::new(),
         archive,
         quiet: QuietSpells::default(),
+        steps_back: 0,
+        first_step_back: None,
     };
     // A zip member's size is what the archive claims, which a cut archive does not hold.
     let plain = compression.is_none() && info.archive.is_none();

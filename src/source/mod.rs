@@ -242,6 +242,43 @@ pub struct FileInfo {
     /// The long stretches of time in this file with no frame: a capture of several days'
     /// moments holds them, as files far apart in time do between them.
     pub quiet: QuietSpells,
+    /// Frames whose time is more than [`STEP_BACK_TOLERANCE_NS`] before the time of the frame
+    /// before them in this file: the file is not in time order (captures appended to one
+    /// another, a clock stepped back, packets written out of order).
+    pub steps_back: u64,
+    /// The first of them.
+    pub first_step_back: Option<StepBack>,
+}
+
+/// How far a file's time may go back from one frame to the next without counting as a step
+/// back: packets a capture's CPUs or interfaces stamped a little out of order are no concern.
+pub const STEP_BACK_TOLERANCE_NS: i64 = Timestamp::NANOS_PER_SEC;
+
+/// A frame whose time went back: see [`FileInfo::first_step_back`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepBack {
+    /// Its number in its file, from 1 (as Wireshark numbers it).
+    pub frame: u64,
+    /// Its time.
+    pub ts: Timestamp,
+    /// How far before the frame before it, in nanoseconds.
+    pub back_ns: i64,
+}
+
+impl FileInfo {
+    /// Notes that the file's frame number `frame`, at `ts`, came after a frame at `prev`, if
+    /// that is a step back.
+    #[inline]
+    pub(crate) fn note_time(&mut self, frame: u64, prev: Timestamp, ts: Timestamp) {
+        if ts.0 < prev.0.saturating_sub(STEP_BACK_TOLERANCE_NS) {
+            self.steps_back += 1;
+            self.first_step_back.get_or_insert(StepBack {
+                frame,
+                ts,
+                back_ns: prev.0.saturating_sub(ts.0),
+            });
+        }
+    }
 }
 
 /// The stretches of more than [`QuietSpells::SECS`] between one frame of a file and the next

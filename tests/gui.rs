@@ -929,6 +929,93 @@ fn start_capture_captures_live_or_says_why_not() {
         .expect("the saved capture reads back");
 }
 
+/// Clicks File > `entry`.
+fn file_menu(h: &mut Harness<'_, RstscopeApp>, entry: &str) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label(entry).click();
+    h.run_steps(2);
+}
+
+/// Regression (real window, 1366x768): a live capture not saved was thrown away without a
+/// word by Open (Ctrl+O, then a file), File > Close capture or Quit, its temporary file with
+/// it. As Wireshark does, the window asks first: save (stopping the capture), discard or
+/// cancel; saving carries on with what was asked once the file is written.
+#[test]
+fn an_unsaved_live_capture_is_not_thrown_away_without_asking() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "an_unsaved_live_capture_is_not_thrown_away", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    // Refused connects on loopback: packets to lose (a capture of none is not asked about).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port");
+    for _ in 0..3 {
+        let _ = std::net::TcpStream::connect_timeout(&closed, Duration::from_secs(1));
+    }
+    wait_for(&mut h, |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.capture)
+            .is_some_and(|c| c.captured > 0)
+    });
+    let live = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.label.starts_with("live capture on"))
+    };
+    // While capturing: Ctrl+O asks first, and Cancel leaves the capture running.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(2);
+    assert!(
+        shows(&h, "The live capture has not been saved"),
+        "Open asks before the capture goes"
+    );
+    assert!(shows(&h, "Stop and save…") && shows(&h, "Discard"));
+    assert!(!h.state().is_file_dialog_open(), "no open dialog yet");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(!shows(&h, "The live capture has not been saved"));
+    assert!(live(&h) && h.state().source().is_some_and(|s| s.is_capturing()));
+    // Quit asks too.
+    file_menu(&mut h, if cfg!(windows) { "Exit" } else { "Quit" });
+    assert!(shows(&h, "before quitting"), "Quit asks first");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    // Stopped and not saved: Close capture asks, without "Stop".
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    file_menu(&mut h, "Close capture");
+    assert!(live(&h), "the capture is still open");
+    assert!(shows(&h, "before closing it") && shows(&h, "Save…"));
+    // Save… saves it with "Save capture as…", then closes it.
+    let dir = temp_dir("save-before-close");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    wait_for(&mut h, |h| h.state().source().is_none());
+    let saved: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcapng"))
+        .collect();
+    assert_eq!(saved.len(), 1, "saved before it was closed: {saved:?}");
+    // Another capture, not saved, goes on Discard.
+    let _ = click_start_capture(&mut h, "an_unsaved_live_capture_is_not_thrown_away", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    });
+    file_menu(&mut h, "Close capture");
+    h.get_by_label("Discard").click();
+    h.run_steps(2);
+    assert!(h.state().source().is_none(), "Discard closes it");
+}
+
 /// The 7211 case in the window: this test listens on a loopback port, captures, stops
 /// listening and keeps connecting. The top row names this process as the former listener
 /// with the time it stopped, the plot's legend has the kernel's AttemptFails, and the

@@ -4395,6 +4395,83 @@ fn rows_bar(h: &Harness<'_, RstscopeApp>) -> Option<egui::Rect> {
     .map(|n| n.rect())
 }
 
+/// Whether the offenders table shows the row of `endpoint` whole, within its rows' bar (the
+/// rows' region): not cut under the sideways bar or above the headers.
+fn row_in_view(h: &Harness<'_, RstscopeApp>, endpoint: &str) -> Result<(), String> {
+    let bar = rows_bar(h).ok_or("the rows overflow: their bar is shown")?;
+    let cell = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| n.accesskit_node().label().as_deref() == Some(endpoint))
+        .map(|n| n.rect())
+        .find(|r| r.left() >= 0.0)
+        .ok_or(format!("{endpoint} is not laid out"))?;
+    if cell.top() >= bar.top() - 1.0 && cell.bottom() <= bar.bottom() + 1.0 {
+        Ok(())
+    } else {
+        Err(format!("{endpoint} at {cell:?}, rows at {bar:?}"))
+    }
+}
+
+/// [`row_in_view`] once the table's scrolling has come to rest (egui animates it): at most
+/// a second of frames.
+fn scrolled_to(h: &mut Harness<'_, RstscopeApp>, endpoint: &str) -> Result<(), String> {
+    for _ in 0..60 {
+        h.step();
+    }
+    row_in_view(h, endpoint)
+}
+
+/// Regression (real window, 1366x768): sorted by Avg ascending (the order is kept between
+/// runs), pktmon.pcapng opened with its worst offender selected and in the details, but the
+/// table showed the rows above it and the selected row as a sliver under the sideways bar;
+/// after a click on "#" in a big capture row 1 was selected with the view left far below it.
+/// The selected row is brought into view whole after a new capture, a re-sort and a key.
+#[test]
+fn the_selected_offender_is_scrolled_into_view_after_a_new_capture_and_a_sort() {
+    let mut s = settings();
+    s.sort = rstscope::ui::settings::Sort {
+        column: rstscope::ui::settings::SortColumn::AvgRate,
+        ascending: true,
+    };
+    let mut h = Harness::builder()
+        .with_size([1366.0, 768.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    // The pointer rests where the table comes, as after a click in the Open dialog.
+    h.hover_at(egui::pos2(600.0, 400.0));
+    settle(&mut h);
+    let worst = h
+        .state()
+        .selected()
+        .expect("the worst offender is selected");
+    let worst = rstscope::report::endpoint(worst.0, worst.1);
+    scrolled_to(&mut h, &worst).expect("the new capture's selected row is in view");
+    // A big capture, its worst offender last (Avg ascending), then sorted by "#": row 1.
+    let path = temp_dir("sort-reveal").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 400);
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![path]);
+    settle(&mut h);
+    let worst = h
+        .state()
+        .selected()
+        .expect("the worst offender is selected");
+    scrolled_to(&mut h, &rstscope::report::endpoint(worst.0, worst.1))
+        .expect("the worst offender, last, is in view");
+    h.get_by_label("#").click();
+    h.run_steps(3);
+    let top = h.state().rows()[0].clone();
+    assert_eq!(h.state().selected(), Some(top.key()), "row 1 is selected");
+    scrolled_to(&mut h, &top.endpoint).expect("the re-sorted selection is in view");
+    h.key_press(egui::Key::End);
+    h.run_steps(3);
+    let last = h.state().rows().last().expect("rows").endpoint.clone();
+    scrolled_to(&mut h, &last).expect("End shows the last row");
+}
+
 /// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the
 /// Endpoint column pinned at the left when the table is scrolled sideways.
 fn endpoints_in_view(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<String> {

@@ -92,10 +92,13 @@ pub struct OffendersView {
     range: Option<(i64, i64)>,
     /// The keyboard moved the selection: the next frame centres it.
     scroll_to_selected: bool,
-    /// The selected row and its place when it was last in view (or clicked): when either
-    /// changes (the ranking moved it, the selection followed the worst offender), the table
-    /// scrolls just enough to show it, but not under the pointer.
-    revealed: Option<(EndpointKey, usize)>,
+    /// The selected row, its place and the height the table had when it was last brought
+    /// into view (or clicked): when any changes (the ranking moved it, the selection followed
+    /// the worst offender, the results' layout settled on another height for the table), the
+    /// table scrolls just enough to show it, but not under the pointer. Without the height, a
+    /// new capture's row was shown in its first frame's taller table, and left a sliver under
+    /// the sideways bar once the details took their height.
+    revealed: Option<(EndpointKey, usize, i32)>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -142,6 +145,11 @@ impl OffendersView {
             // and it starts at its left edge.
             self.revealed = None;
             self.to_left_edge = true;
+            // Its selected row is shown even under the pointer: every row changed there.
+            self.scroll_to_selected = true;
+        } else if self.key.as_ref().is_some_and(|k| k.sort != sort) {
+            // Sorted again by the user: the selected row is wherever the order put it.
+            self.scroll_to_selected = true;
         }
         let held_before = self.held;
         if (self.pointer_over || !held_before) && self.key.as_ref() == Some(&key) {
@@ -427,6 +435,8 @@ impl OffendersView {
         if ui.data_mut(|d| d.remove_temp::<bool>(back_from_hidden_row())) == Some(true) {
             ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Previous));
         }
+        // The room the table is given (its rows' view with its header): see `revealed`.
+        let height = ui.available_height().round() as i32;
         let mut table = bar
             .table(ui)
             .id_salt(salt)
@@ -446,17 +456,22 @@ impl OffendersView {
         }
         // The keyboard's move is centred; a row that moved by itself is brought into view,
         // only when the pointer is not over the rows: scrolling under it would put another
-        // row where the user is about to click (a clicked row is in view already).
-        let at = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k).map(|i| (k, i)));
+        // row where the user is about to click (a clicked row is in view already). A table
+        // given another height keeps the row it showed in view, under the pointer too: the
+        // results' layout settles over a few frames (the details taking their height once
+        // their connections come), and a row shown in the first would end cut under the bar.
+        let at = selected
+            .and_then(|k| (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height)));
         let keyed = std::mem::take(&mut self.scroll_to_selected);
-        if let Some((_, i)) = at {
+        let resized = self.revealed.is_some_and(|r| r.2 != height);
+        if let Some((_, i, _)) = at {
             if keyed {
                 table = table.scroll_to_row(i, Some(Align::Center));
-            } else if !self.pointer_over && self.revealed != at {
+            } else if resized || (!self.pointer_over && self.revealed != at) {
                 table = table.scroll_to_row(i, None);
             }
         }
-        if keyed || !self.pointer_over {
+        if keyed || resized || !self.pointer_over {
             self.revealed = at;
         }
         let rows = &self.rows;
@@ -553,7 +568,7 @@ impl OffendersView {
         if let Some(k) = clicked {
             *selected = Some(k);
             self.chosen = true;
-            self.revealed = self.rows.iter().position(|r| r.key() == k).map(|i| (k, i));
+            self.revealed = (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height));
         }
         body
     }

@@ -2153,7 +2153,13 @@ fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
         "the details' connections are the table's"
     );
     assert_eq!(ev.packets.len() as u64 + ev.more, 2 * attempts);
-    let said = format!("cancelled after {} frames", a.capture.frames);
+    // Regression (real window): "cancelled after 2269184 frames", where every other count
+    // has its thousands separated.
+    let said = format!(
+        "cancelled after {} frames",
+        rstscope::report::thousands(a.capture.frames)
+    );
+    assert!(shows(&h, &format!("warning: {said}")), "the status bar says so");
     assert!(
         ev.warnings.iter().any(|w| w.contains(&said)),
         "the evidence says where it stops: {:?}",

@@ -525,6 +525,38 @@ fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
 
+/// Regression (real window): the built-in save dialog opened with the keyboard in its folder
+/// path, where Enter went to the folder again, and Save was five Tabs away. As GTK's and
+/// Windows' dialogs do, it opens in the file name, its name before the extension selected:
+/// Enter saves, and typing renames the file keeping its extension.
+#[test]
+fn the_save_dialog_opens_in_the_file_name_where_enter_saves() {
+    let dir = temp_dir("save-enter");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    let saved = dir.join("sample-7211-offenders.csv");
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+    assert!(saved.is_file());
+    // Typed over the selected name, the extension stays.
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.run_steps(2);
+    h.event(egui::Event::Text("renamed".into()));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    let renamed = dir.join("renamed.csv");
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", renamed.display())));
+}
+
 /// Regression (real-window trial): a failed save said only "cannot save F: No such file or
 /// directory (os error 2)", not what to do, and the next save dialog opened in the folder
 /// that had just failed. It says why and what to do, and the next dialog opens in the last

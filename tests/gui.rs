@@ -554,7 +554,9 @@ fn the_save_dialog_opens_in_the_file_name_where_enter_saves() {
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     let renamed = dir.join("renamed.csv");
-    wait_for(&mut h, |h| shows(h, &format!("saved {}", renamed.display())));
+    wait_for(&mut h, |h| {
+        shows(h, &format!("saved {}", renamed.display()))
+    });
 }
 
 /// Regression (real-window trial): a failed save said only "cannot save F: No such file or
@@ -1046,6 +1048,34 @@ fn an_unsaved_live_capture_is_not_thrown_away_without_asking() {
     h.get_by_label("Discard").click();
     h.run_steps(2);
     assert!(h.state().source().is_none(), "Discard closes it");
+}
+
+/// Regression (real window): just after Start capture, before any TCP packet, the table said
+/// "No offenders: no TCP packet was read (the line above says why)", while the line above
+/// told of the kernel's AttemptFails. A running capture waits for its first TCP packet.
+#[test]
+fn a_live_capture_without_packets_yet_says_it_waits_for_them() {
+    let mut s = settings();
+    // A filter nothing on this machine matches: the capture runs and sees no packet.
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 192.0.2.77".into();
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_live_capture_without_packets_yet", |h| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    }) {
+        return;
+    }
+    wait_for(&mut h, |h| shows(h, "No offenders"));
+    assert!(
+        shows(&h, "No offenders yet: waiting for the first TCP packet."),
+        "the table waits for packets"
+    );
+    assert!(!shows(&h, "no TCP packet was read"));
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
 }
 
 /// The 7211 case in the window: this test listens on a loopback port, captures, stops
@@ -2191,7 +2221,10 @@ fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
         "cancelled after {} frames",
         rstscope::report::thousands(a.capture.frames)
     );
-    assert!(shows(&h, &format!("warning: {said}")), "the status bar says so");
+    assert!(
+        shows(&h, &format!("warning: {said}")),
+        "the status bar says so"
+    );
     assert!(
         ev.warnings.iter().any(|w| w.contains(&said)),
         "the evidence says where it stops: {:?}",

@@ -979,6 +979,7 @@ impl RstscopeApp {
         let ready = !src.is_loading();
         let live = src.capture.is_some();
         let clock = self.settings.clock();
+        self.table.capturing = src.is_capturing();
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),

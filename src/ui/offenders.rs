@@ -110,6 +110,9 @@ pub struct OffendersView {
     to_left_edge: bool,
     /// The rows drawn in the last frame (first, past the last); `None` before one was.
     visible: Option<(usize, usize)>,
+    /// The rows are a running live capture's (set by the app each frame): an empty table waits
+    /// for packets to come rather than tells of a capture read.
+    pub capturing: bool,
 }
 
 impl OffendersView {
@@ -353,7 +356,11 @@ impl OffendersView {
         });
         if self.rows.is_empty() {
             ui.add_space(8.0);
-            ui.label(if self.total == 0 && !self.tcp_read {
+            ui.label(if self.total == 0 && self.capturing && !self.tcp_read {
+                "No offenders yet: waiting for the first TCP packet."
+            } else if self.total == 0 && self.capturing {
+                "No resets or failed connection attempts yet."
+            } else if self.total == 0 && !self.tcp_read {
                 "No offenders: no TCP packet was read (the line above says why)."
             } else if self.total == 0 {
                 "No resets or failed connection attempts in this capture."

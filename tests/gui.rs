@@ -1078,6 +1078,20 @@ fn a_live_capture_without_packets_yet_says_it_waits_for_them() {
     settle(&mut h);
 }
 
+/// Regression (real window): after "Open the sample capture" and File > Quit, its temporary
+/// copy (story-7211.pcapng in the temporary folder) was left behind. It goes with the app.
+#[test]
+fn the_sample_capture_copy_goes_when_the_app_ends() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open the sample capture").click();
+    settle(&mut h);
+    let copy = h.state().source().expect("the sample is open").paths[0].clone();
+    assert!(copy.is_file(), "{} is written", copy.display());
+    drop(h);
+    assert!(!copy.exists(), "{} is left behind", copy.display());
+}
+
 /// The 7211 case in the window: this test listens on a loopback port, captures, stops
 /// listening and keeps connecting. The top row names this process as the former listener
 /// with the time it stopped, the plot's legend has the kernel's AttemptFails, and the

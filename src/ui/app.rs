@@ -268,6 +268,8 @@ pub struct RstscopeApp {
     dialogs: FileDialogs,
     notices: Vec<Notice>,
     sample_task: Option<Task<std::io::Result<PathBuf>>>,
+    /// The sample's copies written to the temporary folder: removed when the app ends.
+    sample_copies: Vec<PathBuf>,
     capture_task: Option<Task<Started>>,
     /// Exports being written; a live capture's own save names the capture (its id).
     exports: Vec<(Option<u64>, Export)>,
@@ -326,6 +328,7 @@ impl RstscopeApp {
             dialogs: FileDialogs::default(),
             notices: Vec::new(),
             sample_task: None,
+            sample_copies: Vec::new(),
             capture_task: None,
             exports: Vec::new(),
             asking: None,
@@ -784,7 +787,10 @@ impl RstscopeApp {
         if let Some(result) = self.sample_task.as_mut().and_then(Task::poll) {
             self.sample_task = None;
             match result {
-                Ok(path) => self.open_capture(ctx, vec![path], true),
+                Ok(path) => {
+                    self.sample_copies.push(path.clone());
+                    self.open_capture(ctx, vec![path], true);
+                }
                 Err(e) => self.notify(
                     true,
                     format!("cannot write the sample capture to the temporary folder: {e}"),
@@ -1502,6 +1508,18 @@ impl eframe::App for RstscopeApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.save(storage);
+    }
+}
+
+/// Quit (or the window closed): the sample's temporary copies go, as a live capture's
+/// temporary files do with their source.
+impl Drop for RstscopeApp {
+    fn drop(&mut self) {
+        // A job still reading a copy (Quit while loading) keeps it open until it ends: the
+        // file goes then (Rust's std opens files on Windows with FILE_SHARE_DELETE too).
+        for path in &self.sample_copies {
+            sample::remove(path);
+        }
     }
 }
 

@@ -2675,6 +2675,40 @@ fn the_diagnosis_of_a_time_range_counts_the_range_only() {
     );
 }
 
+/// Regression (real window, story-7211): with a time range selected (the table showing its 8
+/// incidents), Export > Offenders as CSV wrote the whole capture's 31 without a word, and the
+/// copied filters selected all the endpoint's packets while the details listed the range's.
+/// The exports and the filters say they are the whole capture's.
+#[test]
+fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected() {
+    let mut h = harness(settings(), vec![manifest("resources/story-7211.pcapng")]);
+    settle(&mut h);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    assert!(shows(&h, "Offenders as CSV…") && !shows(&h, "(whole capture)"));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first, first + 3)));
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(
+        shows(&h, rstscope::ui::details::WHOLE_CAPTURE_FILTERS),
+        "the filters say they are not cut to the range"
+    );
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV… (whole capture)").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    assert!(
+        shows(
+            &h,
+            "Save the whole capture's offenders as CSV (not the time range's)"
+        ),
+        "the save dialog says what it saves"
+    );
+}
+
 /// Regression: the range's sentence named the whole capture's clients. Two clients take turns
 /// against one closed port, five seconds each; the first five seconds had one client.
 #[test]

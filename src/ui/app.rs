@@ -580,6 +580,7 @@ impl RstscopeApp {
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
                 || self.capture_task.is_some(),
             can_export: self.analysis().is_some(),
+            range_selected: self.range.is_some(),
             show_host: self.settings.show_host,
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
@@ -1281,6 +1282,8 @@ impl RstscopeApp {
                 }
             }
             Action::Export(tag) => {
+                // The exports are of the whole capture, as `rstscope analyze` reports it.
+                let ranged = self.range.is_some();
                 let stem = self
                     .source
                     .as_ref()
@@ -1288,14 +1291,22 @@ impl RstscopeApp {
                 match tag {
                     SaveTag::Csv => self.open_save_dialog(
                         ctx,
-                        "the offenders as CSV",
+                        if ranged {
+                            "the whole capture's offenders as CSV (not the time range's)"
+                        } else {
+                            "the offenders as CSV"
+                        },
                         format!("{stem}-offenders.csv"),
                         ("CSV files", "csv"),
                         tag,
                     ),
                     SaveTag::Json => self.open_save_dialog(
                         ctx,
-                        "the report as JSON",
+                        if ranged {
+                            "the whole capture's report as JSON (not the time range's)"
+                        } else {
+                            "the report as JSON"
+                        },
                         format!("{stem}-report.json"),
                         ("JSON files", "json"),
                         tag,

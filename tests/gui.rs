@@ -2709,6 +2709,37 @@ fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected(
     );
 }
 
+/// Regression (real window, story-7211 at 1920x1080): the Listener column stayed cut ("none;
+/// collector (27962) unt…") while the Diagnosis column had hundreds of points to spare. A
+/// window with room gives it to the cut columns.
+#[test]
+fn a_wide_window_gives_its_room_to_the_listener_column() {
+    let mut h = Harness::builder()
+        .with_size([1920.0, 1080.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(settings(), vec![manifest("resources/story-7211.pcapng")]),
+        );
+    settle(&mut h);
+    let header = h.get_by_label("Diagnosis").rect();
+    let (text, rect) = h
+        .query_all_by_label_contains("collector (27962)")
+        .filter(|n| (n.rect().top() - header.bottom()).abs() < 40.0)
+        .find_map(|n| Some((n.accesskit_node().value()?, n.rect())))
+        .expect("the Listener cell of the top row");
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let whole = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_string(), font, egui::Color32::BLACK)
+            .size()
+            .x
+    });
+    assert!(
+        rect.width() + 0.5 >= whole,
+        "the Listener cell {text:?} is cut to {rect:?} of {whole} points"
+    );
+}
+
 /// Regression: the range's sentence named the whole capture's clients. Two clients take turns
 /// against one closed port, five seconds each; the first five seconds had one client.
 #[test]

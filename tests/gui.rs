@@ -525,6 +525,40 @@ fn the_saved_notice_of_an_export_goes_when_another_capture_opens() {
     assert!(h.state().notices().is_empty(), "{:?}", h.state().notices());
 }
 
+/// Regression (real window): the built-in save dialog opened with the keyboard in its folder
+/// path, where Enter went to the folder again, and Save was five Tabs away. As GTK's and
+/// Windows' dialogs do, it opens in the file name, its name before the extension selected:
+/// Enter saves, and typing renames the file keeping its extension.
+#[test]
+fn the_save_dialog_opens_in_the_file_name_where_enter_saves() {
+    let dir = temp_dir("save-enter");
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    let saved = dir.join("sample-7211-offenders.csv");
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+    assert!(saved.is_file());
+    // Typed over the selected name, the extension stays.
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.run_steps(2);
+    h.event(egui::Event::Text("renamed".into()));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    let renamed = dir.join("renamed.csv");
+    wait_for(&mut h, |h| {
+        shows(h, &format!("saved {}", renamed.display()))
+    });
+}
+
 /// Regression (real-window trial): a failed save said only "cannot save F: No such file or
 /// directory (os error 2)", not what to do, and the next save dialog opened in the folder
 /// that had just failed. It says why and what to do, and the next dialog opens in the last
@@ -927,6 +961,135 @@ fn start_capture_captures_live_or_says_why_not() {
     assert_eq!(saved.len(), 1, "{saved:?}");
     rstscope::analysis::analyze_files(&saved, Default::default())
         .expect("the saved capture reads back");
+}
+
+/// Clicks File > `entry`.
+fn file_menu(h: &mut Harness<'_, RstscopeApp>, entry: &str) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label(entry).click();
+    h.run_steps(2);
+}
+
+/// Regression (real window, 1366x768): a live capture not saved was thrown away without a
+/// word by Open (Ctrl+O, then a file), File > Close capture or Quit, its temporary file with
+/// it. As Wireshark does, the window asks first: save (stopping the capture), discard or
+/// cancel; saving carries on with what was asked once the file is written.
+#[test]
+fn an_unsaved_live_capture_is_not_thrown_away_without_asking() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "an_unsaved_live_capture_is_not_thrown_away", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    // Refused connects on loopback: packets to lose (a capture of none is not asked about).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port");
+    for _ in 0..3 {
+        let _ = std::net::TcpStream::connect_timeout(&closed, Duration::from_secs(1));
+    }
+    wait_for(&mut h, |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.capture)
+            .is_some_and(|c| c.captured > 0)
+    });
+    let live = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.label.starts_with("live capture on"))
+    };
+    // While capturing: Ctrl+O asks first, and Cancel leaves the capture running.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(2);
+    assert!(
+        shows(&h, "The live capture has not been saved"),
+        "Open asks before the capture goes"
+    );
+    assert!(shows(&h, "Stop and save…") && shows(&h, "Discard"));
+    assert!(!h.state().is_file_dialog_open(), "no open dialog yet");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(!shows(&h, "The live capture has not been saved"));
+    assert!(live(&h) && h.state().source().is_some_and(|s| s.is_capturing()));
+    // Quit asks too.
+    file_menu(&mut h, if cfg!(windows) { "Exit" } else { "Quit" });
+    assert!(shows(&h, "before quitting"), "Quit asks first");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    // Stopped and not saved: Close capture asks, without "Stop".
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    file_menu(&mut h, "Close capture");
+    assert!(live(&h), "the capture is still open");
+    assert!(shows(&h, "before closing it") && shows(&h, "Save…"));
+    // Save… saves it with "Save capture as…", then closes it.
+    let dir = temp_dir("save-before-close");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    wait_for(&mut h, |h| h.state().source().is_none());
+    let saved: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcapng"))
+        .collect();
+    assert_eq!(saved.len(), 1, "saved before it was closed: {saved:?}");
+    // Another capture, not saved, goes on Discard.
+    let _ = click_start_capture(&mut h, "an_unsaved_live_capture_is_not_thrown_away", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    });
+    file_menu(&mut h, "Close capture");
+    h.get_by_label("Discard").click();
+    h.run_steps(2);
+    assert!(h.state().source().is_none(), "Discard closes it");
+}
+
+/// Regression (real window): just after Start capture, before any TCP packet, the table said
+/// "No offenders: no TCP packet was read (the line above says why)", while the line above
+/// told of the kernel's AttemptFails. A running capture waits for its first TCP packet.
+#[test]
+fn a_live_capture_without_packets_yet_says_it_waits_for_them() {
+    let mut s = settings();
+    // A filter nothing on this machine matches: the capture runs and sees no packet.
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 192.0.2.77".into();
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_live_capture_without_packets_yet", |h| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    }) {
+        return;
+    }
+    wait_for(&mut h, |h| shows(h, "No offenders"));
+    assert!(
+        shows(&h, "No offenders yet: waiting for the first TCP packet."),
+        "the table waits for packets"
+    );
+    assert!(!shows(&h, "no TCP packet was read"));
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+}
+
+/// Regression (real window): after "Open the sample capture" and File > Quit, its temporary
+/// copy (story-7211.pcapng in the temporary folder) was left behind. It goes with the app.
+#[test]
+fn the_sample_capture_copy_goes_when_the_app_ends() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open the sample capture").click();
+    settle(&mut h);
+    let copy = h.state().source().expect("the sample is open").paths[0].clone();
+    assert!(copy.is_file(), "{} is written", copy.display());
+    drop(h);
+    assert!(!copy.exists(), "{} is left behind", copy.display());
 }
 
 /// The 7211 case in the window: this test listens on a loopback port, captures, stops
@@ -2066,7 +2229,16 @@ fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
         "the details' connections are the table's"
     );
     assert_eq!(ev.packets.len() as u64 + ev.more, 2 * attempts);
-    let said = format!("cancelled after {} frames", a.capture.frames);
+    // Regression (real window): "cancelled after 2269184 frames", where every other count
+    // has its thousands separated.
+    let said = format!(
+        "cancelled after {} frames",
+        rstscope::report::thousands(a.capture.frames)
+    );
+    assert!(
+        shows(&h, &format!("warning: {said}")),
+        "the status bar says so"
+    );
     assert!(
         ev.warnings.iter().any(|w| w.contains(&said)),
         "the evidence says where it stops: {:?}",
@@ -2500,6 +2672,71 @@ fn the_diagnosis_of_a_time_range_counts_the_range_only() {
     assert!(
         !shows(&h, "part of the time"),
         "no judgment from the whole capture"
+    );
+}
+
+/// Regression (real window, story-7211): with a time range selected (the table showing its 8
+/// incidents), Export > Offenders as CSV wrote the whole capture's 31 without a word, and the
+/// copied filters selected all the endpoint's packets while the details listed the range's.
+/// The exports and the filters say they are the whole capture's.
+#[test]
+fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected() {
+    let mut h = harness(settings(), vec![manifest("resources/story-7211.pcapng")]);
+    settle(&mut h);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    assert!(shows(&h, "Offenders as CSV…") && !shows(&h, "(whole capture)"));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first, first + 3)));
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(
+        shows(&h, rstscope::ui::details::WHOLE_CAPTURE_FILTERS),
+        "the filters say they are not cut to the range"
+    );
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Offenders as CSV… (whole capture)").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    assert!(
+        shows(
+            &h,
+            "Save the whole capture's offenders as CSV (not the time range's)"
+        ),
+        "the save dialog says what it saves"
+    );
+}
+
+/// Regression (real window, story-7211 at 1920x1080): the Listener column stayed cut ("none;
+/// collector (27962) unt…") while the Diagnosis column had hundreds of points to spare. A
+/// window with room gives it to the cut columns.
+#[test]
+fn a_wide_window_gives_its_room_to_the_listener_column() {
+    let mut h = Harness::builder()
+        .with_size([1920.0, 1080.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(settings(), vec![manifest("resources/story-7211.pcapng")]),
+        );
+    settle(&mut h);
+    let header = h.get_by_label("Diagnosis").rect();
+    let (text, rect) = h
+        .query_all_by_label_contains("collector (27962)")
+        .filter(|n| (n.rect().top() - header.bottom()).abs() < 40.0)
+        .find_map(|n| Some((n.accesskit_node().value()?, n.rect())))
+        .expect("the Listener cell of the top row");
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let whole = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_string(), font, egui::Color32::BLACK)
+            .size()
+            .x
+    });
+    assert!(
+        rect.width() + 0.5 >= whole,
+        "the Listener cell {text:?} is cut to {rect:?} of {whole} points"
     );
 }
 
@@ -4306,6 +4543,83 @@ fn rows_bar(h: &Harness<'_, RstscopeApp>) -> Option<egui::Rect> {
         rstscope::ui::offenders::ROWS_BAR,
     )
     .map(|n| n.rect())
+}
+
+/// Whether the offenders table shows the row of `endpoint` whole, within its rows' bar (the
+/// rows' region): not cut under the sideways bar or above the headers.
+fn row_in_view(h: &Harness<'_, RstscopeApp>, endpoint: &str) -> Result<(), String> {
+    let bar = rows_bar(h).ok_or("the rows overflow: their bar is shown")?;
+    let cell = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| n.accesskit_node().label().as_deref() == Some(endpoint))
+        .map(|n| n.rect())
+        .find(|r| r.left() >= 0.0)
+        .ok_or(format!("{endpoint} is not laid out"))?;
+    if cell.top() >= bar.top() - 1.0 && cell.bottom() <= bar.bottom() + 1.0 {
+        Ok(())
+    } else {
+        Err(format!("{endpoint} at {cell:?}, rows at {bar:?}"))
+    }
+}
+
+/// [`row_in_view`] once the table's scrolling has come to rest (egui animates it): at most
+/// a second of frames.
+fn scrolled_to(h: &mut Harness<'_, RstscopeApp>, endpoint: &str) -> Result<(), String> {
+    for _ in 0..60 {
+        h.step();
+    }
+    row_in_view(h, endpoint)
+}
+
+/// Regression (real window, 1366x768): sorted by Avg ascending (the order is kept between
+/// runs), pktmon.pcapng opened with its worst offender selected and in the details, but the
+/// table showed the rows above it and the selected row as a sliver under the sideways bar;
+/// after a click on "#" in a big capture row 1 was selected with the view left far below it.
+/// The selected row is brought into view whole after a new capture, a re-sort and a key.
+#[test]
+fn the_selected_offender_is_scrolled_into_view_after_a_new_capture_and_a_sort() {
+    let mut s = settings();
+    s.sort = rstscope::ui::settings::Sort {
+        column: rstscope::ui::settings::SortColumn::AvgRate,
+        ascending: true,
+    };
+    let mut h = Harness::builder()
+        .with_size([1366.0, 768.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    // The pointer rests where the table comes, as after a click in the Open dialog.
+    h.hover_at(egui::pos2(600.0, 400.0));
+    settle(&mut h);
+    let worst = h
+        .state()
+        .selected()
+        .expect("the worst offender is selected");
+    let worst = rstscope::report::endpoint(worst.0, worst.1);
+    scrolled_to(&mut h, &worst).expect("the new capture's selected row is in view");
+    // A big capture, its worst offender last (Avg ascending), then sorted by "#": row 1.
+    let path = temp_dir("sort-reveal").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 400);
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![path]);
+    settle(&mut h);
+    let worst = h
+        .state()
+        .selected()
+        .expect("the worst offender is selected");
+    scrolled_to(&mut h, &rstscope::report::endpoint(worst.0, worst.1))
+        .expect("the worst offender, last, is in view");
+    h.get_by_label("#").click();
+    h.run_steps(3);
+    let top = h.state().rows()[0].clone();
+    assert_eq!(h.state().selected(), Some(top.key()), "row 1 is selected");
+    scrolled_to(&mut h, &top.endpoint).expect("the re-sorted selection is in view");
+    h.key_press(egui::Key::End);
+    h.run_steps(3);
+    let last = h.state().rows().last().expect("rows").endpoint.clone();
+    scrolled_to(&mut h, &last).expect("End shows the last row");
 }
 
 /// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the

@@ -11,7 +11,7 @@
 //! gets `503` at once. So a few idle or slow clients cannot hold a worker while a scrape waits
 //! (four idle connections once stalled every scrape for 10 s). Each turned-away request is
 //! counted ([`Rejected`]). A request head is at most [`MAX_HEAD`](crate::agent::http::MAX_HEAD)
-//! bytes (parsed by `httparse`), the answer must be read within [`WRITE_TIMEOUT`], and the
+//! bytes (parsed by `httparse`), the answer must be read within `WRITE_TIMEOUT` (60 s), and the
 //! connection closes after the response. When a token is set, every request must carry
 //! `Authorization: Bearer TOKEN` (compared in constant time) or gets `401`.
 

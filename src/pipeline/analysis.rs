@@ -505,7 +505,7 @@ impl EngineSide {
             capture.cancelled = true;
             capture.warnings.push(format!(
                 "cancelled after {} frames; results cover them only",
-                capture.frames
+                crate::report::thousands(capture.frames)
             ));
             return true;
         }

@@ -362,8 +362,9 @@ pub fn collect_source_with(
         if how.frames.is_some_and(|n| frames >= n) {
             ev.cancelled = true;
             ev.warnings.push(format!(
-                "the reading was cancelled after {frames} frames; the evidence covers them \
-                 only, as the results do"
+                "the reading was cancelled after {} frames; the evidence covers them only, \
+                 as the results do",
+                crate::report::thousands(frames)
             ));
             break;
         }
@@ -377,7 +378,8 @@ pub fn collect_source_with(
             if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 ev.cancelled = true;
                 ev.warnings.push(format!(
-                    "cancelled after {frames} frames; the evidence covers them only"
+                    "cancelled after {} frames; the evidence covers them only",
+                    crate::report::thousands(frames)
                 ));
                 break;
             }

@@ -27,6 +27,7 @@ use crate::ui::settings::Settings;
 use crate::ui::source_bar::{self, Action, BarInput, InterfaceList};
 use crate::ui::status::{self, StatusInput};
 use crate::ui::task::Task;
+use crate::ui::unsaved::{self, Answer};
 use crate::ui::wheel;
 
 /// Notices kept on screen at most.
@@ -63,6 +64,9 @@ impl Running {
         }
     }
 }
+
+/// An export being written: where it went, or the message saying why it did not.
+type Export = Task<Result<PathBuf, String>>;
 
 /// A live capture that has started (the job and the file it saves to), or why not.
 type Started = Result<(LiveJob, PathBuf), StartError>;
@@ -125,6 +129,9 @@ pub struct Source {
     /// Put in File > Recent once it has given results (not the bundled sample, not a live
     /// capture's temporary file).
     remember: bool,
+    /// A live capture whose packets were not saved ("Save capture as…"): they are only in a
+    /// temporary file, so the window asks before it goes.
+    unsaved: bool,
 }
 
 impl Source {
@@ -261,8 +268,19 @@ pub struct RstscopeApp {
     dialogs: FileDialogs,
     notices: Vec<Notice>,
     sample_task: Option<Task<std::io::Result<PathBuf>>>,
+    /// The sample's copies written to the temporary folder: removed when the app ends.
+    sample_copies: Vec<PathBuf>,
     capture_task: Option<Task<Started>>,
-    exports: Vec<Task<Result<PathBuf, String>>>,
+    /// Exports being written; a live capture's own save names the capture (its id).
+    exports: Vec<(Option<u64>, Export)>,
+    /// What the user asked for that would throw an unsaved live capture away: asked about.
+    asking: Option<Action>,
+    /// What to carry out once the capture is saved ("Save…" in that question).
+    after_save: Option<Action>,
+    /// The capture is being stopped to be saved: the save dialog opens once it has.
+    save_on_stop: bool,
+    /// Quitting was asked for and agreed to: the window's close is not asked about again.
+    quitting: bool,
     /// Packets waiting for the user to pick a file.
     packets_to_save: Option<Arc<Evidence>>,
     /// The interface picker's list (runtime state, not a setting).
@@ -310,8 +328,13 @@ impl RstscopeApp {
             dialogs: FileDialogs::default(),
             notices: Vec::new(),
             sample_task: None,
+            sample_copies: Vec::new(),
             capture_task: None,
             exports: Vec::new(),
+            asking: None,
+            after_save: None,
+            save_on_stop: false,
+            quitting: false,
             packets_to_save: None,
             interfaces: InterfaceList::default(),
             host: HostPanel::default(),
@@ -420,6 +443,11 @@ impl RstscopeApp {
         self.details.evidence()
     }
 
+    /// True while a file dialog (open or save) is open.
+    pub fn is_file_dialog_open(&self) -> bool {
+        self.dialogs.is_open()
+    }
+
     /// The window's title as last sent.
     pub fn window_title(&self) -> &str {
         &self.title
@@ -478,6 +506,7 @@ impl RstscopeApp {
             generation: 0,
             dropped_updates: 0,
             remember,
+            unsaved: false,
         }
     }
 
@@ -551,6 +580,7 @@ impl RstscopeApp {
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
                 || self.capture_task.is_some(),
             can_export: self.analysis().is_some(),
+            range_selected: self.range.is_some(),
             show_host: self.settings.show_host,
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
@@ -652,6 +682,7 @@ impl RstscopeApp {
         for a in actions {
             self.act(&ctx, a);
         }
+        self.ask_unsaved(&ctx);
     }
 
     fn analysis(&self) -> Option<Arc<Analysis>> {
@@ -671,6 +702,10 @@ impl RstscopeApp {
                     .and_then(|a| a.snapshot.offenders.first())
             {
                 self.selected = Some((worst.addr, worst.port));
+            }
+            // Stopped to be saved ("Stop and save…"): its pcapng is complete now.
+            if finished.is_some() && std::mem::take(&mut self.save_on_stop) {
+                self.open_capture_save(ctx);
             }
             match finished {
                 Some(Ok(a)) if self.selected.is_none() => {
@@ -753,7 +788,10 @@ impl RstscopeApp {
         if let Some(result) = self.sample_task.as_mut().and_then(Task::poll) {
             self.sample_task = None;
             match result {
-                Ok(path) => self.open_capture(ctx, vec![path], true),
+                Ok(path) => {
+                    self.sample_copies.push(path.clone());
+                    self.open_capture(ctx, vec![path], true);
+                }
                 Err(e) => self.notify(
                     true,
                     format!("cannot write the sample capture to the temporary folder: {e}"),
@@ -761,15 +799,16 @@ impl RstscopeApp {
             }
         }
         let mut done = Vec::new();
-        self.exports.retain_mut(|t| match t.poll() {
+        self.exports.retain_mut(|(of, t)| match t.poll() {
             Some(r) => {
-                done.push(r);
+                done.push((*of, r));
                 false
             }
             None => t.is_running(),
         });
         // "saved …" tells of the capture it was saved from: it goes with the next capture.
-        for r in done {
+        for (of, r) in done {
+            let saved = r.is_ok();
             let (error, text) = match r {
                 Ok(path) => {
                     self.settings.remember_folder(&path);
@@ -782,6 +821,97 @@ impl RstscopeApp {
                 text,
                 about: About::Shown,
             });
+            if let Some(id) = of {
+                if saved && let Some(src) = self.source.as_mut().filter(|s| s.id == id) {
+                    src.unsaved = false;
+                }
+                // Saved, what was asked for goes on; not saved, the capture stays, the
+                // notice saying why.
+                if let Some(action) = self.after_save.take().filter(|_| saved) {
+                    self.carry_out(ctx, action);
+                }
+            }
+        }
+        // The save dialog was cancelled: what waited for the save is not done.
+        if self.after_save.is_some()
+            && !self.save_on_stop
+            && !self.dialogs.is_open()
+            && !self.exports.iter().any(|(of, _)| of.is_some())
+        {
+            self.after_save = None;
+        }
+    }
+
+    /// A live capture that has packets only in its temporary file: they would be lost.
+    fn unsaved_capture(&self) -> bool {
+        self.source.as_ref().is_some_and(|s| {
+            s.unsaved
+                && s.capture
+                    .is_some_and(|c| c.captured > 0 || s.is_capturing())
+        })
+    }
+
+    /// Whether `action` would throw an unsaved live capture away (and must be asked about).
+    fn discards_capture(&self, action: &Action) -> bool {
+        let discards = match action {
+            Action::OpenDialog
+            | Action::OpenSample
+            | Action::Open(_)
+            | Action::Close
+            | Action::Quit => true,
+            // Start capture is refused while capturing; after Stop it replaces the capture.
+            Action::StartCapture => !self.source.as_ref().is_some_and(Source::is_capturing),
+            _ => false,
+        };
+        discards && self.unsaved_capture()
+    }
+
+    /// Opens the save dialog of "Save capture as…".
+    fn open_capture_save(&mut self, ctx: &egui::Context) {
+        let stem = self
+            .source
+            .as_ref()
+            .map_or("rstscope".to_owned(), |s| file_stem(&s.paths));
+        self.open_save_dialog(
+            ctx,
+            "the capture as pcapng",
+            format!("{stem}.pcapng"),
+            ("pcapng captures", "pcapng"),
+            SaveTag::Capture,
+        );
+    }
+
+    /// The question about an unsaved live capture, while asked, and what its answer does.
+    fn ask_unsaved(&mut self, ctx: &egui::Context) {
+        // The window's close button (or the system's) asks too.
+        let closing = ctx.input(|i| i.viewport().close_requested());
+        if closing && !self.quitting && self.unsaved_capture() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.asking.get_or_insert(Action::Quit);
+        }
+        let Some(action) = self.asking.as_ref() else {
+            return;
+        };
+        let capturing = self.source.as_ref().is_some_and(Source::is_capturing);
+        let Some(answer) = unsaved::ask(ctx, action, capturing) else {
+            return;
+        };
+        let Some(action) = self.asking.take() else {
+            return;
+        };
+        match answer {
+            Answer::Cancel => {}
+            Answer::Discard => self.carry_out(ctx, action),
+            Answer::Save => {
+                self.after_save = Some(action);
+                match self.source.as_ref().and_then(|s| s.job.as_ref()) {
+                    Some(job) if capturing => {
+                        job.stop();
+                        self.save_on_stop = true;
+                    }
+                    _ => self.open_capture_save(ctx),
+                }
+            }
         }
     }
 
@@ -857,6 +987,7 @@ impl RstscopeApp {
         let live = src.capture.is_some();
         // Every time of a capture of days carries its date: the table's, the sentences'.
         let clock = crate::report::clock_for(a, self.settings.clock());
+        self.table.capturing = src.is_capturing();
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),
@@ -1014,6 +1145,7 @@ impl RstscopeApp {
     /// text field, a popup or a window over the results (About, the warnings) has the keyboard.
     fn offender_keys(&mut self, ctx: &egui::Context) {
         if self.dialogs.is_open()
+            || self.asking.is_some()
             || self.about_open
             || self.warnings_open.0
             || ctx.text_edit_focused()
@@ -1113,7 +1245,17 @@ impl RstscopeApp {
         });
     }
 
+    /// Does what the user asked for; what would throw an unsaved live capture away is asked
+    /// about first.
     fn act(&mut self, ctx: &egui::Context, action: Action) {
+        if self.discards_capture(&action) {
+            self.asking = Some(action);
+        } else {
+            self.carry_out(ctx, action);
+        }
+    }
+
+    fn carry_out(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::OpenDialog => {
                 let start = self.settings.last_folder.clone();
@@ -1141,6 +1283,8 @@ impl RstscopeApp {
                 }
             }
             Action::Export(tag) => {
+                // The exports are of the whole capture, as `rstscope analyze` reports it.
+                let ranged = self.range.is_some();
                 let stem = self
                     .source
                     .as_ref()
@@ -1148,25 +1292,27 @@ impl RstscopeApp {
                 match tag {
                     SaveTag::Csv => self.open_save_dialog(
                         ctx,
-                        "the offenders as CSV",
+                        if ranged {
+                            "the whole capture's offenders as CSV (not the time range's)"
+                        } else {
+                            "the offenders as CSV"
+                        },
                         format!("{stem}-offenders.csv"),
                         ("CSV files", "csv"),
                         tag,
                     ),
                     SaveTag::Json => self.open_save_dialog(
                         ctx,
-                        "the report as JSON",
+                        if ranged {
+                            "the whole capture's report as JSON (not the time range's)"
+                        } else {
+                            "the report as JSON"
+                        },
                         format!("{stem}-report.json"),
                         ("JSON files", "json"),
                         tag,
                     ),
-                    SaveTag::Capture => self.open_save_dialog(
-                        ctx,
-                        "the capture as pcapng",
-                        format!("{stem}.pcapng"),
-                        ("pcapng captures", "pcapng"),
-                        tag,
-                    ),
+                    SaveTag::Capture => self.open_capture_save(ctx),
                     SaveTag::Packets => {}
                 }
             }
@@ -1193,6 +1339,7 @@ impl RstscopeApp {
                 self.details = DetailsView::default();
             }
             Action::Quit => {
+                self.quitting = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
         }
@@ -1259,6 +1406,7 @@ impl RstscopeApp {
         let saved = job.saved();
         let mut src = self.new_source(vec![path], label, Running::Live(job), Some(stats), false);
         src.saved = saved;
+        src.unsaved = true;
         self.incoming = None;
         self.set_source(ctx, src);
     }
@@ -1351,7 +1499,10 @@ impl RstscopeApp {
                 None => Err("nothing to save".to_owned()),
             }
         });
-        self.exports.push(task);
+        let of = matches!(tag, SaveTag::Capture)
+            .then(|| self.source.as_ref().map(|s| s.id))
+            .flatten();
+        self.exports.push((of, task));
     }
 }
 
@@ -1369,6 +1520,18 @@ impl eframe::App for RstscopeApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.save(storage);
+    }
+}
+
+/// Quit (or the window closed): the sample's temporary copies go, as a live capture's
+/// temporary files do with their source.
+impl Drop for RstscopeApp {
+    fn drop(&mut self) {
+        // A job still reading a copy (Quit while loading) keeps it open until it ends: the
+        // file goes then (Rust's std opens files on Windows with FILE_SHARE_DELETE too).
+        for path in &self.sample_copies {
+            sample::remove(path);
+        }
     }
 }
 

@@ -976,7 +976,7 @@ impl Top<'_> {
         if arrangement.short() {
             let unknown = input.host.is_none() && !input.live;
             header(ui, o, input, self.scope, arrangement, |ui| {
-                clicked = copy_buttons(ui, o, self.copied, unknown);
+                clicked = copy_buttons(ui, o, self.copied, unknown, input.range.is_some());
             });
             diagnosis_lines(ui, o, input.clock, self.diagnosis);
             // Tight, the processes' lines are the endpoint's hover: the diagnosis names them,
@@ -1002,7 +1002,7 @@ impl Top<'_> {
         }
         processes(ui, o, input, false);
         ui.add_space(2.0);
-        clicked = filters(ui, o, self.copied).or(clicked);
+        clicked = filters(ui, o, self.copied, input.range.is_some()).or(clicked);
         clicked
     }
 }
@@ -1155,6 +1155,7 @@ fn copy_buttons(
     o: &Offender,
     copied: Option<usize>,
     unknown: bool,
+    ranged: bool,
 ) -> Option<usize> {
     let mut clicked = None;
     if diagnosis_button(ui, copied == Some(DIAGNOSIS_COPIED), true) {
@@ -1168,6 +1169,10 @@ fn copy_buttons(
             format!("Copy {name} filter")
         };
         let mut hover = format!("{filter}\n\n{}", filter_use(index, &name));
+        if ranged {
+            hover.push_str("\n\n");
+            hover.push_str(WHOLE_CAPTURE_FILTERS);
+        }
         if index > 0 {
             for note in &notes {
                 hover.push_str("\n\n");
@@ -1230,9 +1235,15 @@ fn filter_use(index: usize, name: &str) -> String {
     }
 }
 
+/// Said of the filters while a time range is selected: they carry no time (BPF has none), so
+/// they select the endpoint's packets of the whole capture, more than the range's list.
+pub const WHOLE_CAPTURE_FILTERS: &str = "These filters select the endpoint's packets in the \
+    whole capture, not only in the selected time range.";
+
 /// The filters of [`filter_rows`], selectable, with Copy buttons that put them on the system
-/// clipboard and say "Copied" (the row of `copied`). The row whose button was clicked.
-fn filters(ui: &mut egui::Ui, o: &Offender, copied: Option<usize>) -> Option<usize> {
+/// clipboard and say "Copied" (the row of `copied`); `ranged` while a time range is selected,
+/// which they do not cut to. The row whose button was clicked.
+fn filters(ui: &mut egui::Ui, o: &Offender, copied: Option<usize>, ranged: bool) -> Option<usize> {
     let (rows, notes) = filter_rows(o);
     let mut clicked = None;
     egui::Grid::new("filters")
@@ -1268,6 +1279,9 @@ fn filters(ui: &mut egui::Ui, o: &Offender, copied: Option<usize>) -> Option<usi
         });
     for note in notes {
         ui.label(RichText::new(note).small().weak());
+    }
+    if ranged {
+        ui.label(RichText::new(WHOLE_CAPTURE_FILTERS).small().weak());
     }
     clicked
 }

@@ -418,6 +418,9 @@ struct Browser {
     typed_error: Option<String>,
     /// The path field takes the keyboard on the next frame, its text selected.
     focus_path: bool,
+    /// The file name field takes the keyboard in the next frame (a save dialog opening), its
+    /// name before the extension selected: Enter saves, typing renames.
+    focus_name: bool,
     /// The home folder and the drives, as buttons.
     places: Vec<Place>,
     /// The path chosen to save to, being looked at: saved to if new, asked about if a file.
@@ -435,6 +438,7 @@ impl Browser {
             Purpose::Save { name, .. } => name.clone(),
             Purpose::OpenCapture => String::new(),
         };
+        let save = matches!(purpose, Purpose::Save { .. });
         let mut b = Self {
             purpose,
             path_text: dir.display().to_string(),
@@ -446,7 +450,10 @@ impl Browser {
             save_name,
             typed: None,
             typed_error: None,
-            focus_path: true,
+            // A save dialog starts in its file name, as GTK's and Windows' do: there Enter
+            // saves, where in the path field it went to the folder again.
+            focus_path: !save,
+            focus_name: save,
             places: places(home(), drives()),
             checking: None,
             replace: None,
@@ -686,8 +693,20 @@ impl Browser {
         ui.horizontal(|ui| {
             if save {
                 ui.label("File name:");
-                let name =
-                    ui.add(egui::TextEdit::singleline(&mut self.save_name).desired_width(260.0));
+                let mut output = egui::TextEdit::singleline(&mut self.save_name)
+                    .desired_width(260.0)
+                    .show(ui);
+                let name = output.response.clone();
+                if std::mem::take(&mut self.focus_name) {
+                    name.request_focus();
+                    let stem = self.save_name.rfind('.').unwrap_or(self.save_name.len());
+                    let stem = egui::text::CCursorRange::two(
+                        egui::text::CCursor::new(0),
+                        egui::text::CCursor::new(self.save_name[..stem].chars().count()),
+                    );
+                    output.state.cursor.set_char_range(Some(stem));
+                    output.state.store(ui.ctx(), name.id);
+                }
                 if name.lost_focus()
                     && ui.input(|i| i.key_pressed(egui::Key::Enter))
                     && !self.save_name.trim().is_empty()

@@ -42,6 +42,8 @@ pub mod source_bar;
 pub mod status;
 /// One-shot work on named threads.
 pub mod task;
+/// The question asked before an unsaved live capture goes: save, discard or cancel.
+pub mod unsaved;
 /// Which scroll area a turn of the mouse wheel scrolls: the one under the pointer as it began.
 pub mod wheel;
 

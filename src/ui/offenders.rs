@@ -92,10 +92,13 @@ pub struct OffendersView {
     range: Option<(i64, i64)>,
     /// The keyboard moved the selection: the next frame centres it.
     scroll_to_selected: bool,
-    /// The selected row and its place when it was last in view (or clicked): when either
-    /// changes (the ranking moved it, the selection followed the worst offender), the table
-    /// scrolls just enough to show it, but not under the pointer.
-    revealed: Option<(EndpointKey, usize)>,
+    /// The selected row, its place and the height the table had when it was last brought
+    /// into view (or clicked): when any changes (the ranking moved it, the selection followed
+    /// the worst offender, the results' layout settled on another height for the table), the
+    /// table scrolls just enough to show it, but not under the pointer. Without the height, a
+    /// new capture's row was shown in its first frame's taller table, and left a sliver under
+    /// the sideways bar once the details took their height.
+    revealed: Option<(EndpointKey, usize, i32)>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -107,6 +110,9 @@ pub struct OffendersView {
     to_left_edge: bool,
     /// The rows drawn in the last frame (first, past the last); `None` before one was.
     visible: Option<(usize, usize)>,
+    /// The rows are a running live capture's (set by the app each frame): an empty table waits
+    /// for packets to come rather than tells of a capture read.
+    pub capturing: bool,
 }
 
 impl OffendersView {
@@ -142,6 +148,11 @@ impl OffendersView {
             // and it starts at its left edge.
             self.revealed = None;
             self.to_left_edge = true;
+            // Its selected row is shown even under the pointer: every row changed there.
+            self.scroll_to_selected = true;
+        } else if self.key.as_ref().is_some_and(|k| k.sort != sort) {
+            // Sorted again by the user: the selected row is wherever the order put it.
+            self.scroll_to_selected = true;
         }
         let held_before = self.held;
         if (self.pointer_over || !held_before) && self.key.as_ref() == Some(&key) {
@@ -345,7 +356,11 @@ impl OffendersView {
         });
         if self.rows.is_empty() {
             ui.add_space(8.0);
-            ui.label(if self.total == 0 && !self.tcp_read {
+            ui.label(if self.total == 0 && self.capturing && !self.tcp_read {
+                "No offenders yet: waiting for the first TCP packet."
+            } else if self.total == 0 && self.capturing {
+                "No resets or failed connection attempts yet."
+            } else if self.total == 0 && !self.tcp_read {
                 "No offenders: no TCP packet was read (the line above says why)."
             } else if self.total == 0 {
                 "No resets or failed connection attempts in this capture."
@@ -412,13 +427,28 @@ impl OffendersView {
         let columns = columns(&self.rows, sampled);
         let row_height = row_height(ui);
         let endpoint = endpoint_width(ui, &self.rows);
+        let who = who_widths(
+            ui,
+            &self.rows,
+            &columns,
+            endpoint,
+            clock,
+            self.host.as_deref(),
+        );
         let sizes: Vec<Column> = columns
             .iter()
-            .map(|c| column_size(ui, *c, endpoint))
+            .map(|c| column_size(ui, *c, endpoint, who))
             .collect();
-        // Widths are kept per set of columns and per Endpoint width: a capture of IPv6
-        // endpoints does not take the narrower column an IPv4 one was shown with.
-        let salt = ("offenders", column_set_id(&columns), endpoint as u32);
+        // Widths are kept per set of columns and per Endpoint, Listener and Connecting width:
+        // a capture of IPv6 endpoints does not take the narrower column an IPv4 one was shown
+        // with, nor a wide window's programs the cut columns of a narrow one.
+        let who_salt = who.map(|w| w as u32);
+        let salt = (
+            "offenders",
+            column_set_id(&columns),
+            endpoint as u32,
+            who_salt,
+        );
         // Its column resize handles are no Tab stops: Tab goes from the last row to the
         // details' buttons.
         let handles = Handles::before(ui, salt, columns.len());
@@ -427,6 +457,8 @@ impl OffendersView {
         if ui.data_mut(|d| d.remove_temp::<bool>(back_from_hidden_row())) == Some(true) {
             ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Previous));
         }
+        // The room the table is given (its rows' view with its header): see `revealed`.
+        let height = ui.available_height().round() as i32;
         let mut table = bar
             .table(ui)
             .id_salt(salt)
@@ -446,17 +478,22 @@ impl OffendersView {
         }
         // The keyboard's move is centred; a row that moved by itself is brought into view,
         // only when the pointer is not over the rows: scrolling under it would put another
-        // row where the user is about to click (a clicked row is in view already).
-        let at = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k).map(|i| (k, i)));
+        // row where the user is about to click (a clicked row is in view already). A table
+        // given another height keeps the row it showed in view, under the pointer too: the
+        // results' layout settles over a few frames (the details taking their height once
+        // their connections come), and a row shown in the first would end cut under the bar.
+        let at = selected
+            .and_then(|k| (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height)));
         let keyed = std::mem::take(&mut self.scroll_to_selected);
-        if let Some((_, i)) = at {
+        let resized = self.revealed.is_some_and(|r| r.2 != height);
+        if let Some((_, i, _)) = at {
             if keyed {
                 table = table.scroll_to_row(i, Some(Align::Center));
-            } else if !self.pointer_over && self.revealed != at {
+            } else if resized || (!self.pointer_over && self.revealed != at) {
                 table = table.scroll_to_row(i, None);
             }
         }
-        if keyed || !self.pointer_over {
+        if keyed || resized || !self.pointer_over {
             self.revealed = at;
         }
         let rows = &self.rows;
@@ -562,7 +599,7 @@ impl OffendersView {
         if let Some(k) = clicked {
             *selected = Some(k);
             self.chosen = true;
-            self.revealed = self.rows.iter().position(|r| r.key() == k).map(|i| (k, i));
+            self.revealed = (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height));
         }
         body
     }
@@ -775,10 +812,87 @@ fn endpoint_width(ui: &egui::Ui, rows: &[Row]) -> f32 {
 /// that port" whole), next to an IPv4 endpoint and its service at 1024 points.
 const DIAGNOSIS_WIDTH: f32 = 260.0;
 
-fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
+/// The Listener and Connecting columns' least starting width.
+const WHO_WIDTH: f32 = 170.0;
+
+/// The most the Listener and Connecting columns start with (the whole cell is on hover).
+const WHO_MOST: f32 = 420.0;
+
+/// A column's starting width, but for Diagnosis (the remainder) and `who`'s columns.
+fn initial_width(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> f32 {
+    match c {
+        SortColumn::Rank => 28.0,
+        SortColumn::Endpoint => endpoint,
+        SortColumn::Service => 80.0,
+        SortColumn::Listener | SortColumn::Connecting => WHO_WIDTH,
+        SortColumn::Diagnosis => DIAGNOSIS_WIDTH,
+        SortColumn::FirstSeen | SortColumn::LastSeen => title_width(ui, c).max(64.0),
+        _ => title_width(ui, c).max(44.0),
+    }
+}
+
+/// The starting widths of the Listener and Connecting columns: [`WHO_WIDTH`], or wider, up to
+/// their longest cell (of the first rows), where the window has room past the other columns
+/// and the Diagnosis column's longest gist (at 1920 points the Listener cell "none; collector
+/// (27962) until 22:18:37" was cut while Diagnosis had hundreds of points to spare). In steps
+/// of 20, so that similar captures share their column widths.
+fn who_widths(
+    ui: &egui::Ui,
+    rows: &[Row],
+    columns: &[SortColumn],
+    endpoint: f32,
+    clock: Clock,
+    host: Option<&HostReport>,
+) -> [f32; 2] {
+    let who = [SortColumn::Listener, SortColumn::Connecting];
+    let mut widths = [WHO_WIDTH; 2];
+    if !who.iter().any(|c| columns.contains(c)) {
+        return widths;
+    }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let measure = |text: String| {
+        ui.fonts_mut(|f| {
+            f.layout_no_wrap(text, font.clone(), egui::Color32::WHITE)
+                .size()
+                .x
+        })
+    };
+    // The cell's padding and the spacing between columns.
+    let pad = ui.spacing().item_spacing.x + 8.0;
+    // The first rows are those in view as a capture opens: enough to size the columns by,
+    // few enough to measure in every frame.
+    let first = &rows[..rows.len().min(50)];
+    let longest = |text: &dyn Fn(&Row) -> String| {
+        first.iter().map(|r| measure(text(r))).fold(0.0, f32::max) + pad
+    };
+    let wanted = [
+        longest(&|r| listener_text(r.host.as_ref(), clock).0.text().to_owned()),
+        longest(&|r| connecting_cell(r.host.as_ref()).0),
+    ];
+    let gist = longest(&|r| report::diagnosis_gist(&r.offender, host)).max(DIAGNOSIS_WIDTH);
+    let others: f32 = (columns.iter())
+        .map(|c| match c {
+            SortColumn::Diagnosis => gist,
+            c => initial_width(ui, *c, endpoint) + ui.spacing().item_spacing.x,
+        })
+        .sum();
+    let mut spare = ui.available_width() - others;
+    for (i, c) in who.iter().enumerate() {
+        if !columns.contains(c) || spare <= 0.0 {
+            continue;
+        }
+        let extra = (wanted[i].min(WHO_MOST) - WHO_WIDTH).clamp(0.0, spare);
+        spare -= extra;
+        widths[i] = (((WHO_WIDTH + extra) / 20.0).ceil() * 20.0).min(WHO_MOST);
+    }
+    widths
+}
+
+/// How a column is sized; `who` are the Listener and Connecting columns' starting widths.
+fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32, who: [f32; 2]) -> Column {
     // Counts, rates and times: as wide as their title with its sort arrow (wider content
     // widens them), so that the row fits a laptop's window; the text columns clip.
-    let fitted = |least: f32| Column::initial(title_width(ui, c).max(least)).at_least(40.0);
+    let fitted = || Column::initial(initial_width(ui, c, endpoint)).at_least(40.0);
     match c {
         SortColumn::Rank => Column::exact(28.0),
         SortColumn::Endpoint => Column::initial(endpoint).at_least(90.0).clip(true),
@@ -791,11 +905,9 @@ fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> Column {
             .at_least(DIAGNOSIS_WIDTH)
             .clip(true)
             .resizable(false),
-        SortColumn::Listener | SortColumn::Connecting => {
-            Column::initial(170.0).at_least(60.0).clip(true)
-        }
-        SortColumn::FirstSeen | SortColumn::LastSeen => fitted(64.0),
-        _ => fitted(44.0),
+        SortColumn::Listener => Column::initial(who[0]).at_least(60.0).clip(true),
+        SortColumn::Connecting => Column::initial(who[1]).at_least(60.0).clip(true),
+        _ => fitted(),
     }
 }
 

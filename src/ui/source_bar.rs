@@ -64,6 +64,8 @@ pub struct BarInput<'a> {
     pub capturing: bool,
     /// Results exist to export.
     pub can_export: bool,
+    /// A time range is selected in the plot: the exports, of the whole capture, say so.
+    pub range_selected: bool,
     /// The "This machine" panel is shown.
     pub show_host: bool,
     /// The open source is a live capture (running or stopped), whose pcapng can be saved.
@@ -120,6 +122,30 @@ pub fn npcap_notice(ui: &mut egui::Ui, why: &npcap::NpcapError) {
     });
 }
 
+/// An export's menu entry; with a time range selected it says the export is of the whole
+/// capture (`Offenders as CSV… (whole capture)`): the table shows the range's counts, the
+/// export the capture's, as `rstscope analyze` reports them.
+pub fn export_label(entry: &str, range_selected: bool) -> String {
+    if range_selected {
+        format!("{entry} {WHOLE_CAPTURE}")
+    } else {
+        entry.to_owned()
+    }
+}
+
+/// What an export's label adds while a time range is selected.
+pub const WHOLE_CAPTURE: &str = "(whole capture)";
+
+/// The hover of an export's entry: with a time range selected, that it is not applied.
+fn export_hover(input: &BarInput<'_>) -> &'static str {
+    if input.range_selected {
+        "the time range selected in the plot is not applied: the export holds the whole \
+         capture's counts (× by the range, or View > Clear time selection, shows them)"
+    } else {
+        "the whole capture's counts"
+    }
+}
+
 /// The File menu's last entry: "Exit", as in every Windows program's File menu; "Quit"
 /// elsewhere, as GNOME and macOS name it.
 const QUIT: &str = if cfg!(windows) { "Exit" } else { "Quit" };
@@ -162,10 +188,12 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             });
             ui.separator();
             ui.add_enabled_ui(input.can_export, |ui| {
-                if ui.button("Export offenders as CSV…").clicked() {
+                let csv = export_label("Export offenders as CSV…", input.range_selected);
+                if ui.button(csv).on_hover_text(export_hover(input)).clicked() {
                     actions.push(Action::Export(SaveTag::Csv));
                 }
-                if ui.button("Export the report as JSON…").clicked() {
+                let json = export_label("Export the report as JSON…", input.range_selected);
+                if ui.button(json).on_hover_text(export_hover(input)).clicked() {
                     actions.push(Action::Export(SaveTag::Json));
                 }
             });
@@ -468,19 +496,25 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
     }
     ui.add_enabled_ui(input.can_export, |ui| {
         ui.menu_button("Export", |ui| {
+            let csv_hover = "the offenders table for a spreadsheet: your locale's separators \
+                             (Windows), readable times";
             if ui
-                .button("Offenders as CSV…")
-                .on_hover_text(
-                    "the offenders table for a spreadsheet: your locale's separators \
-                     (Windows), readable times",
-                )
+                .button(export_label("Offenders as CSV…", input.range_selected))
+                .on_hover_text(match input.range_selected {
+                    true => format!("{csv_hover}\n\n{}", export_hover(input)),
+                    false => csv_hover.to_owned(),
+                })
                 .clicked()
             {
                 actions.push(Action::Export(SaveTag::Csv));
             }
+            let json_hover = "the whole report, as `rstscope analyze --format json`";
             if ui
-                .button("Report as JSON…")
-                .on_hover_text("the whole report, as `rstscope analyze --format json`")
+                .button(export_label("Report as JSON…", input.range_selected))
+                .on_hover_text(match input.range_selected {
+                    true => format!("{json_hover}\n\n{}", export_hover(input)),
+                    false => json_hover.to_owned(),
+                })
                 .clicked()
             {
                 actions.push(Action::Export(SaveTag::Json));
@@ -791,6 +825,7 @@ mod tests {
             loading: false,
             capturing: false,
             can_export: false,
+            range_selected: false,
             show_host: false,
             live_source: false,
             utc: false,

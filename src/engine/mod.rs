@@ -1235,6 +1235,7 @@ impl Engine {
         if let Some(mut st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
             st.rst_conns_by_cause[cause.index()] += u64::from(first_of_cause);
+            st.rst_senders_by_cause[cause.index()][usize::from(from_server)] += 1;
             if let Some(resetter) = after_reset {
                 st.stray_after_reset[usize::from(resetter == server_side)] += 1;
             }

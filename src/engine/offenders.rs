@@ -43,6 +43,9 @@ pub struct ServiceStats {
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
     pub rst_from_client: u64,
+    /// Its RSTs by cause and sender: sent by its clients, by itself. Who aborted its
+    /// connections is not always who sent most of its resets of every cause.
+    pub rst_senders_by_cause: [[u64; 2]; 5],
     /// Its after-close RSTs by who sent them and who had sent a FIN.
     pub after_close: AfterClose,
     /// RSTs flagged suspect-injected.
@@ -454,6 +457,7 @@ impl ServiceStats {
             stray_after_reset: self.stray_after_reset,
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
+            rst_senders_by_cause: self.rst_senders_by_cause,
             after_close: self.after_close,
             suspect_injected: self.suspect_injected,
             attempts: self.attempts,
@@ -701,6 +705,10 @@ pub struct Offender {
     pub rst_from_server: u64,
     /// RSTs its clients sent.
     pub rst_from_client: u64,
+    /// Its RSTs by cause and sender (its clients, itself): the capture's whole count, also
+    /// over a time range ([`Offender::restricted`]: not kept per second), where it tells who
+    /// most likely sent the range's resets of each cause.
+    pub rst_senders_by_cause: [[u64; 2]; 5],
     /// Its after-close RSTs by who sent them and who had sent a FIN: the capture's whole
     /// count, also over a time range ([`Offender::restricted`]: not kept per second), where
     /// it tells what the range's after-close resets most likely were.
@@ -1308,6 +1316,7 @@ impl Offender {
             stray_after_reset: [0; 2],
             rst_from_server: 0,
             rst_from_client: 0,
+            rst_senders_by_cause: [[0; 2]; 5],
             after_close: AfterClose::default(),
             suspect_injected: 0,
             attempts: 0,

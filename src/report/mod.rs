@@ -986,9 +986,19 @@ fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
     )
 }
 
+/// Who sent most of `o`'s resets of `cause`: `[clients, server]` counts, which fall back on
+/// all its resets where that cause's were not counted by sender (an offender made by hand).
+fn senders(o: &Offender, cause: Cause) -> [u64; 2] {
+    match o.rst_senders_by_cause[cause.index()] {
+        [0, 0] => [o.rst_from_client, o.rst_from_server],
+        counted => counted,
+    }
+}
+
 /// Who reset the handshakes of `o`, mostly.
 fn handshake_resetter(o: &Offender) -> &'static str {
-    if o.rst_from_client >= o.rst_from_server {
+    let [clients, server] = senders(o, Cause::HandshakeReset);
+    if clients >= server {
         "the client"
     } else {
         "the server"
@@ -1101,8 +1111,11 @@ fn after_close_gist(o: &Offender) -> String {
 
 /// Who aborted the connections of `o`, mostly.
 fn aborter(o: &Offender) -> &'static str {
-    if o.rst_from_server >= o.rst_from_client {
+    let [clients, server] = senders(o, Cause::Abort);
+    if server >= clients {
         "the server"
+    } else if o.clients == 1 && !o.clients_at_least {
+        "its client"
     } else {
         "its clients"
     }
@@ -2584,6 +2597,34 @@ mod diagnosis_tests {
             "{d}"
         );
         assert!(super::diagnosis_gist(&o, None).starts_with("Start not captured"));
+    }
+
+    /// Who aborted is who sent the aborts, not who sent most of the endpoint's resets: a
+    /// client's abort beside the server's two stray resets (zeek/tunnels/Teredo.pcap) was
+    /// "sent by the server".
+    #[test]
+    fn an_abort_is_told_by_its_own_sender() {
+        let mut o = offender(Cause::Abort, 1, 0);
+        o.rst_packets = 3;
+        o.rst_by_cause[Cause::Stray.index()] = 2;
+        o.rst_from_server = 2;
+        o.rst_from_client = 1;
+        o.rst_senders_by_cause[Cause::Abort.index()] = [1, 0];
+        o.rst_senders_by_cause[Cause::Stray.index()] = [0, 2];
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.contains("), sent by its client: an abortive close"),
+            "{d}"
+        );
+        assert!(super::diagnosis_gist(&o, None).starts_with("Aborted by its client"));
+        o.clients = 3;
+        assert!(diagnosis(&o, Clock::Utc).contains("sent by its clients"));
+        // Counted by the server: the server.
+        o.rst_senders_by_cause[Cause::Abort.index()] = [0, 1];
+        o.rst_senders_by_cause[Cause::Stray.index()] = [2, 0];
+        o.rst_from_server = 1;
+        o.rst_from_client = 2;
+        assert!(diagnosis(&o, Clock::Utc).contains("), sent by the server: "));
     }
 
     /// Regression: "6 connection attempts ... got no answer (0.1/s, 20:59:34-21:00:50)" gave

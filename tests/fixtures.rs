@@ -329,12 +329,12 @@ fn abort_with_so_linger_zero_from_either_side() {
     let gist = report::diagnosis_gist(o, None);
     assert_eq!(
         gist,
-        "Aborted by its clients: an abortive close (SO_LINGER 0 or unread data), a crash, or an \
+        "Aborted by its client: an abortive close (SO_LINGER 0 or unread data), a crash, or an \
          idle-timeout policy"
     );
     let sentence = report::diagnosis(o, Clock::Utc);
     assert!(
-        sentence.ends_with("sent by its clients: an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."),
+        sentence.ends_with("sent by its client: an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."),
         "{sentence}"
     );
 }

@@ -581,7 +581,17 @@ fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked()
     };
     open_export(&mut h);
     // The user goes to another folder in the dialog, which is gone when Save is clicked
-    // (a USB stick pulled, a share dropped).
+    // (a USB stick pulled, a share dropped): a click in the folder's path (the dialog
+    // starts in the file name), Ctrl+A, the path typed.
+    h.get(
+        egui_kittest::kittest::By::new()
+            .role(egui::accesskit::Role::TextInput)
+            .value(&good.display().to_string()),
+    )
+    .click();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
     h.event(egui::Event::Text(gone.display().to_string()));
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
@@ -2565,7 +2575,7 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
     settle(&mut h);
     assert_eq!(h.state().selected().map(|k| k.1), Some(7300));
     let cell = h
-        .query_all_by_label_contains("Aborted by its clients")
+        .query_all_by_label_contains("Aborted by its client:")
         .next()
         .expect("the second row's diagnosis")
         .rect();
@@ -2585,7 +2595,7 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
         [
             "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast\n\
              2\t127.0.0.1:7302\t\tabort_linger0.py (python3, 3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
-             connections with 1 client (2.0/s, 13:08:48-13:08:49), sent by its clients: an abortive \
+             connections with 1 client (2.0/s, 13:08:48-13:08:49), sent by its client: an abortive \
              close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy. Connecting: \
              abort_linger0.py (python3, pid 3001), 4 incidents (capture).\t4\t0\t4\t0\t1\t2.000\t3\t\
              2026-11-27 13:08:48.000092 +00:00\t2026-11-27 13:08:49.203494 +00:00"

@@ -610,6 +610,72 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     assert!(said.iter().any(|l| l.contains("stopped after")), "{said:?}");
 }
 
+/// Regression (a trial as a Prometheus user): `/report?since=0` answered an empty report (the
+/// last 0 seconds, read as a quiet host), `top=0` every offender, and `utc=2` and a repeated
+/// `top=5&top=7` were taken without a word. Each gets 400 and one line: the parameter, what
+/// was given, what is taken.
+#[test]
+fn report_parameters_it_does_not_take_get_400_saying_which_and_what_it_takes() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("params", &[]) else {
+        return;
+    };
+    for (query, says) in [
+        (
+            "since=0",
+            "since=\"0\": a window of 0 seconds holds nothing: give a duration of 1s or more",
+        ),
+        (
+            "top=0",
+            "top=\"0\": give the number of offenders to keep, a whole number of 1 or more",
+        ),
+        ("top=x", "top=\"x\": give the number of offenders"),
+        (
+            "utc=2",
+            "utc=\"2\": give utc=1 for times in UTC, or utc=0 for the agent's local time",
+        ),
+        (
+            "top=5&top=7",
+            "/report got top twice (\"5\" and \"7\"): give it once",
+        ),
+    ] {
+        let answer = agent.get(&format!("/report?{query}"));
+        let text = answer.text();
+        assert_eq!(answer.status, 400, "{query}: {text}");
+        assert_eq!(
+            answer.headers.get("content-type").map(String::as_str),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(
+            text.starts_with(&format!("rstscope: {says}")),
+            "{query}: {text}"
+        );
+        assert_eq!(text.lines().count(), 1, "{query}: {text}");
+    }
+    assert_eq!(
+        agent.get("/evidence?endpoint=127.0.0.1:1&since=0").status,
+        400
+    );
+    assert_eq!(
+        agent
+            .get("/evidence?endpoint=127.0.0.1:1&max_packets=5&max_packets=6")
+            .status,
+        400
+    );
+    // What is taken still answers.
+    for query in [
+        "since=1s",
+        "top=1",
+        "utc=1",
+        "utc=0",
+        "utc",
+        "since=10m&top=3&utc=true",
+    ] {
+        let answer = agent.get(&format!("/report?{query}"));
+        assert_eq!(answer.status, 200, "{query}: {}", answer.text());
+    }
+}
+
 /// A user's trial: the file an alert links to (`/evidence`) named no program when analyzed,
 /// though `/report` names the collector that served the port and the program connecting. The
 /// evidence now carries what the machine said of its endpoint, as `rstscope capture --write`

@@ -25,6 +25,8 @@ pub mod own_process;
 /// Linux: the rights the agent drops once its capture is open.
 #[cfg(target_os = "linux")]
 pub mod privileges;
+/// The query parameters of `/report` and `/evidence`, checked.
+pub mod query;
 /// `/report?since=`: the analysis cut to a window.
 pub mod window;
 
@@ -463,23 +465,9 @@ impl Shared {
 
     fn answer(&self, req: &Request) -> Response {
         // A misspelt parameter (`/report?sinc=10m`) gave the whole report, read as the window
-        // asked for. /metrics takes any: a scraper's `params` are its own business.
-        let known: &[&str] = match req.path.as_str() {
-            "/report" => &["since", "top", "utc"],
-            "/evidence" => &["endpoint", "since", "max_packets"],
-            _ => &[],
-        };
-        if let Some((name, _)) = (req.query.iter())
-            .find(|(name, _)| !known.is_empty() && !known.contains(&name.as_str()))
-        {
-            return Response::text(
-                400,
-                &format!(
-                    "rstscope: {} takes no parameter {name:?}: it takes {}",
-                    req.path,
-                    known.join(", ")
-                ),
-            );
+        // asked for; a repeated one was read as its first.
+        if let Err(e) = query::check(&req.path, &req.query) {
+            return Response::text(400, &format!("rstscope: {e}"));
         }
         match req.path.as_str() {
             "/metrics" => {
@@ -519,14 +507,6 @@ impl Shared {
         )
     }
 
-    fn clock(req: &Request) -> Clock {
-        if req.param("utc").is_some_and(|v| v != "0" && v != "false") {
-            Clock::Utc
-        } else {
-            Clock::Local
-        }
-    }
-
     fn since(req: &Request) -> Result<Option<i64>, Response> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -542,15 +522,19 @@ impl Shared {
             Ok(s) => s,
             Err(r) => return r,
         };
+        let bad = |e: String| Response::text(400, &format!("rstscope: {e}"));
+        let top = match req.param("top").map(query::top).transpose() {
+            Ok(top) => top,
+            Err(e) => return bad(e),
+        };
+        let clock = match req.param("utc").map(query::utc).transpose() {
+            Ok(clock) => clock.unwrap_or(Clock::Local),
+            Err(e) => return bad(e),
+        };
         let latest = Arc::clone(&lock(&self.latest));
         let a = match since {
             Some(from) => Arc::new(window::cut(&latest, from, &lock(&self.history))),
             None => latest,
-        };
-        let top = match req.param("top").map(str::parse::<usize>) {
-            None => None,
-            Some(Ok(n)) => Some(n),
-            Some(Err(_)) => return Response::text(400, "rstscope: top must be a number"),
         };
         let stats = *lock(&self.stats);
         let mut warnings = a.capture.warnings.clone();
@@ -586,7 +570,7 @@ impl Shared {
         // Written as it is made (as `rstscope analyze --format json` writes it): a busy host's
         // answer is megabytes, and a tree of values for it took ten times that.
         let mut body = Vec::new();
-        if let Err(e) = report::json::write_with(&a, Self::clock(req), true, &extra, &mut body) {
+        if let Err(e) = report::json::write_with(&a, clock, true, &extra, &mut body) {
             return Response::text(500, &format!("rstscope: writing the report: {e}"));
         }
         body.push(b'\n');
@@ -616,7 +600,11 @@ impl Shared {
             Some(_) => {
                 return Response::text(
                     400,
-                    &format!("rstscope: max_packets must be 1 to {EVIDENCE_PACKETS_MAX}"),
+                    &format!(
+                        "rstscope: max_packets={:?}: give a whole number from 1 to \
+                         {EVIDENCE_PACKETS_MAX}",
+                        req.param("max_packets").unwrap_or_default()
+                    ),
                 );
             }
         };

@@ -1221,17 +1221,52 @@ fn a_non_loopback_listen_without_a_token_refuses_to_start() {
     assert!(err.contains("--token-file"), "{err}");
     // Nothing was started: no evidence directory was made.
     assert!(!dir.join("evidence").exists());
-    // An empty token file is refused too.
-    let token = dir.join("empty-token");
-    std::fs::write(&token, "\n").expect("token");
-    let out = Command::new(BIN)
-        .args(["agent", "--listen", "0.0.0.0:0", "--token-file"])
-        .arg(&token)
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("the file is empty"), "{err}");
+    // A token file with no token is refused too, saying what it holds.
+    for (text, says) in [
+        ("", "the file is empty"),
+        ("\n \r\n\t\n", "the file holds only blank lines"),
+    ] {
+        let token = dir.join("empty-token");
+        std::fs::write(&token, text).expect("token");
+        let out = Command::new(BIN)
+            .args(["agent", "--listen", "0.0.0.0:0", "--token-file"])
+            .arg(&token)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression (a trial as a Prometheus user): a token file whose first line was blank was
+/// refused as "empty", though it held a token, the one Prometheus's `credentials_file` (which
+/// trims the whole file) sends. The token is the first line that is not blank, trimmed.
+#[test]
+fn the_token_is_the_token_file_s_first_line_that_is_not_blank() {
+    let dir = common::temp_dir("agent", "token-lines");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token = dir.join("token");
+    for text in [
+        "s3cret\n",
+        "\ns3cret\n",
+        "\r\n  \n  s3cret  \r\n",
+        "s3cret",
+        "\n\ns3cret\nsomething else\n",
+    ] {
+        std::fs::write(&token, text).expect("token");
+        assert_eq!(
+            rstscope::agent::read_token(&token).map_err(|e| e.to_string()),
+            Ok("s3cret".to_owned()),
+            "{text:?}"
+        );
+    }
+    std::fs::write(&token, "\ns3 cret\n").expect("token");
+    let err = rstscope::agent::read_token(&token)
+        .expect_err("a space")
+        .to_string();
+    assert!(err.contains("spaces or control characters"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

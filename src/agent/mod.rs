@@ -169,19 +169,25 @@ fn bind_hint(e: &io::Error, addr: SocketAddr) -> String {
     }
 }
 
-/// Reads a token file: its first line, trimmed; an empty token is refused.
+/// Reads a token file: its first line that is not blank, trimmed (so a file that starts with
+/// a blank line, or ends a line with `\r\n`, holds the token that Prometheus's
+/// `credentials_file`, which trims the whole file, sends); a file with no such line is refused.
 pub fn read_token(path: &std::path::Path) -> Result<String, AgentError> {
     let text = std::fs::read_to_string(path).map_err(|e| AgentError::Token {
         path: path.to_path_buf(),
         why: e.to_string(),
     })?;
-    let token = text.lines().next().unwrap_or_default().trim().to_owned();
-    if token.is_empty() {
+    let Some(token) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
         return Err(AgentError::Token {
             path: path.to_path_buf(),
-            why: "the file is empty".into(),
+            why: if text.is_empty() {
+                "the file is empty".into()
+            } else {
+                "the file holds only blank lines".into()
+            },
         });
-    }
+    };
+    let token = token.to_owned();
     if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(AgentError::Token {
             path: path.to_path_buf(),

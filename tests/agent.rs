@@ -676,6 +676,99 @@ fn report_parameters_it_does_not_take_get_400_saying_which_and_what_it_takes() {
     }
 }
 
+/// Runs `ip ARGS`: `Err` with what it said when it fails (no iproute2, no right to make links).
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Makes the veth pair `name` (with its peer) and sets both ends up.
+fn veth(name: &str) -> Result<(), String> {
+    let peer = format!("{name}p");
+    ip(&["link", "add", name, "type", "veth", "peer", "name", &peer])?;
+    ip(&["link", "set", name, "up"])?;
+    ip(&["link", "set", &peer, "up"])
+}
+
+/// Regression (a trial as a Prometheus user): an interface that went away and came back
+/// showed only in `/report`'s warnings: the agent's log said nothing, and no metric counted
+/// it. The log says each warning once as it appears, and `rstscope_interfaces_lost` counts
+/// the interfaces lost now.
+#[test]
+fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
+    let _lo = take_lo();
+    let name = format!("rsva{}", std::process::id() % 100_000);
+    if let Err(why) = veth(&name) {
+        eprintln!("agent test SKIPPED (interface lost): cannot make a veth pair: {why}");
+        return;
+    }
+    let Some(agent) = start_agent("lost", &["-i", &name]) else {
+        let _ = ip(&["link", "del", &name]);
+        return;
+    };
+    let lost = |want: f64| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = agent.get("/metrics").text();
+            let now = sample(&text, "rstscope_interfaces_lost");
+            if now == Some(want) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rstscope_interfaces_lost {now:?}, not {want}\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let text = lost(0.0);
+    assert!(
+        text.contains("# TYPE rstscope_interfaces_lost gauge\n"),
+        "{text}"
+    );
+    ip(&["link", "del", &name]).expect("delete the veth");
+    lost(1.0);
+    // Lost for a while: the warning is said once, not at every update (five a second).
+    std::thread::sleep(Duration::from_secs(2));
+    veth(&name).expect("make the veth again");
+    lost(0.0);
+    let report = agent.get("/report").json();
+    let (code, said) = agent.stop();
+    let _ = ip(&["link", "del", &name]);
+    assert_eq!(code, Some(0), "{said:?}");
+    let lines = |what: &str| {
+        said.iter()
+            .filter(|l| {
+                l.starts_with(&format!(
+                    "rstscope agent: warning: capture on {name} {what}"
+                ))
+            })
+            .count()
+    };
+    assert_eq!(lines("lost since "), 1, "{said:#?}");
+    // Said when it came back, and again in the summary at the stop.
+    assert!(lines("was lost ") >= 1, "{said:#?}");
+    assert!(
+        report["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w
+                .as_str()
+                .is_some_and(|w| w.starts_with(&format!("capture on {name} was lost "))))),
+        "{report}"
+    );
+}
+
 /// A user's trial: the file an alert links to (`/evidence`) named no program when analyzed,
 /// though `/report` names the collector that served the port and the program connecting. The
 /// evidence now carries what the machine said of its endpoint, as `rstscope capture --write`

@@ -210,6 +210,8 @@ struct Shared {
     rejected: Arc<Rejected>,
     /// Evidence write errors already said on stderr, the message said and when.
     evidence_errors_said: Mutex<(u64, Option<String>, Option<std::time::Instant>)>,
+    /// The capture's warnings of the last update, said on stderr as each appeared.
+    warnings_said: Mutex<Vec<String>>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -270,6 +272,7 @@ impl Agent {
             own_process: Mutex::new(OwnProcessReader::default()),
             rejected: Arc::default(),
             evidence_errors_said: Mutex::new((0, None, None)),
+            warnings_said: Mutex::new(Vec::new()),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -432,6 +435,7 @@ impl Shared {
             (*count, *message, *at) = (ring.errors, error, Some(std::time::Instant::now()));
         }
         drop(said);
+        self.say_new_warnings(&a.capture.warnings);
         let exposition = Exposition {
             rows: rows
                 .into_iter()
@@ -447,6 +451,7 @@ impl Shared {
                 stats.interface_dropped,
                 stats.rstscope_dropped,
             ],
+            interfaces_lost: stats.interfaces_lost,
             kernel: host
                 .and_then(|h| h.counters_now.as_ref())
                 .map(|c| c.iter().collect())
@@ -467,6 +472,21 @@ impl Shared {
         lock(&self.history).record(a);
         *lock(&self.stats) = *stats;
         *lock(&self.latest) = Arc::clone(a);
+    }
+
+    /// Says on stderr (the journal, the Windows service's log) each warning of the capture
+    /// when it appears: an interface lost ("capture on eth1 lost since ...") and back ("was
+    /// lost from ... to ..."), a filter's limits, an interface that could not be opened. Only
+    /// `/report` told them, and nothing looks there unasked. Once each: a warning is said when
+    /// it was not among the last update's; running counts (frames lost) are the metrics'.
+    fn say_new_warnings(&self, warnings: &[String]) {
+        let mut said = lock(&self.warnings_said);
+        for w in warnings {
+            if !said.contains(w) && !live::is_running_count(w) {
+                eprintln!("rstscope agent: warning: {w}");
+            }
+        }
+        *said = warnings.to_vec();
     }
 
     fn answer(&self, req: &Request) -> Response {

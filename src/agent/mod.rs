@@ -474,7 +474,7 @@ impl Shared {
         *lock(&self.latest) = Arc::clone(a);
     }
 
-    /// Says on stderr (the journal, the Windows service's log) each warning of the capture
+    /// Says on stderr (the journal under systemd) each warning of the capture
     /// when it appears: an interface lost ("capture on eth1 lost since ...") and back ("was
     /// lost from ... to ..."), a filter's limits, an interface that could not be opened. Only
     /// `/report` told them, and nothing looks there unasked. Once each: a warning is said when

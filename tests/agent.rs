@@ -1037,6 +1037,33 @@ fn the_shipped_alert_rules_pass_their_promtool_unit_tests() {
     assert!(ok, "promtool test rules: {out}{err}");
 }
 
+/// Regression (a trial as a Prometheus user): the scan alert linked the whole `/report`, 14 MB
+/// on a big host. Every link to `/report` in the shipped alerts asks for a window and a top.
+#[test]
+fn the_shipped_alerts_link_bounded_reports() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/monitoring/rstscope-alerts.yml");
+    let rules = std::fs::read_to_string(&path).expect("the alert rules");
+    // `http://{{ $labels.instance }}/report...`: from the path on, up to the next space.
+    let links: Vec<&str> = (rules.split("http://").skip(1))
+        .filter_map(|rest| rest.lines().next())
+        .filter_map(|line| line.find("}}/report").map(|at| &line[at + 2..]))
+        .filter_map(|link| link.split_whitespace().next())
+        .collect();
+    assert!(!links.is_empty(), "the scan alert links a report");
+    for link in links {
+        let query = link.split_once("/report?").map_or("", |(_, q)| q);
+        let params: Vec<&str> = query
+            .split('&')
+            .filter_map(|p| p.split('=').next())
+            .collect();
+        assert!(
+            params.contains(&"since") && params.contains(&"top"),
+            "{link}: a report without since and top is the whole run's, every endpoint"
+        );
+    }
+}
+
 #[test]
 fn a_real_prometheus_scrapes_the_agent_and_fires_the_7211_alert_naming_the_program() {
     let (Some(prometheus), Some(promtool)) = (tool("prometheus"), tool("promtool")) else {

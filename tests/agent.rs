@@ -769,6 +769,115 @@ fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
     );
 }
 
+/// Regression (a trial as a Prometheus user): on a host where the agent was not root, what it
+/// said was "run as root (e.g. with sudo)", not the way of the systemd unit it ships (which
+/// runs it without root, with capabilities). Run as `nobody` without rights, its refusal names
+/// the unit; run as the unit runs it (`nobody` with the four capabilities as ambient ones,
+/// `INVOCATION_ID` set as systemd sets it), `/report`'s note on connect events says why they
+/// are not read there and what reading them takes, not "sudo".
+#[test]
+fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
+        return;
+    }
+    let Some(setpriv) = tool("setpriv") else {
+        eprintln!("agent test SKIPPED (not root): setpriv (util-linux) is not installed");
+        return;
+    };
+    let _lo = take_lo();
+    let dir = common::temp_dir("agent", "not-root");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    // So that nobody may write its evidence there.
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    let nobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+    let port = free_port().to_string();
+    let listen = format!("127.0.0.1:{port}");
+    let agent_args = |evidence: &str| {
+        vec![
+            BIN.to_owned(),
+            "agent".into(),
+            "-i".into(),
+            "lo".into(),
+            "--listen".into(),
+            listen.clone(),
+            "--evidence-dir".into(),
+            dir.join(evidence).display().to_string(),
+        ]
+    };
+    let out = Command::new(&setpriv)
+        .args(nobody)
+        .args(agent_args("e1"))
+        .output()
+        .expect("setpriv runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("setpriv:") {
+        eprintln!("agent test SKIPPED (not root): setpriv cannot run as nobody here: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot capture on lo"), "{err}");
+    assert!(
+        err.contains("the systemd unit rstscope-agent.service")
+            && err.contains("gives it CAP_NET_RAW and CAP_NET_ADMIN without root")
+            && err.contains("systemctl enable --now rstscope-agent"),
+        "{err}"
+    );
+
+    let caps = "+net_raw,+net_admin,+sys_ptrace,+dac_read_search";
+    let mut child = Command::new(&setpriv)
+        .args(nobody)
+        .arg(format!("--inh-caps={caps}"))
+        .arg(format!("--ambient-caps={caps}"))
+        .args(agent_args("e2"))
+        .env("INVOCATION_ID", "0123456789abcdef0123456789abcdef")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("setpriv runs");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    if !first.contains("capturing on lo") {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the agent as nobody with capabilities did not start: {first}");
+    }
+    let addr: SocketAddr = listen.parse().expect("address");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let notes = loop {
+        let report = http_get(addr, "/report", &[]).json();
+        let notes: Vec<String> = report["host_notes"]
+            .as_array()
+            .map(|n| {
+                n.iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if notes.iter().any(|n| n.contains("tracing connects")) || Instant::now() > deadline {
+            break notes;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let note = notes
+        .iter()
+        .find(|n| n.contains("tracing connects needs root"))
+        .unwrap_or_else(|| panic!("no note on connect events: {notes:?}"));
+    assert!(
+        note.contains("this systemd service runs rstscope without root")
+            && note.contains("start the agent as root instead of by that unit"),
+        "{note}"
+    );
+    assert!(!note.contains("e.g. with sudo"), "{note}");
+}
+
 /// A user's trial: the file an alert links to (`/evidence`) named no program when analyzed,
 /// though `/report` names the collector that served the port and the program connecting. The
 /// evidence now carries what the machine said of its endpoint, as `rstscope capture --write`

@@ -257,7 +257,8 @@ impl Agent {
             host: config.host,
             journal: crate::host::journal::Journal::default(),
         };
-        let mut job = live::capture_with_tap(options, Some(Box::new(tap)), || {})?;
+        let mut job =
+            live::capture_with_tap(options, Some(Box::new(tap)), || {}).map_err(service_way)?;
         let stop = job.stop_handle();
         let started = SystemTime::now();
         let shared = Arc::new(Shared {
@@ -376,6 +377,33 @@ impl Drop for Agent {
         }
         self.server.take();
     }
+}
+
+/// A capture refused for want of rights also says the agent's own way to them on Linux: the
+/// systemd unit it ships, which gives it the capture's capabilities without root (the
+/// library's hint, root or setcap, is any program's).
+fn service_way(e: StartError) -> AgentError {
+    #[cfg(target_os = "linux")]
+    if let StartError::Capture(crate::source::live::LiveError::Permission {
+        interface,
+        message,
+        hint,
+    }) = e
+    {
+        return AgentError::Capture(StartError::Capture(
+            crate::source::live::LiveError::Permission {
+                interface,
+                message,
+                hint: format!(
+                    "{hint}; or run the agent as the service it ships with: the systemd unit \
+                     rstscope-agent.service (installed by the Debian package; \
+                     resources/rstscope-agent.service in the source) gives it CAP_NET_RAW and \
+                     CAP_NET_ADMIN without root: systemctl enable --now rstscope-agent"
+                ),
+            },
+        ));
+    }
+    AgentError::Capture(e)
 }
 
 /// Every thread keeps only what it uses; as root, the agent becomes `user`.

@@ -878,6 +878,93 @@ fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
     assert!(!note.contains("e.g. with sudo"), "{note}");
 }
 
+/// Regression (a trial as a Prometheus user): an attempt that `/report` counted as unanswered
+/// (the agent's clock had passed its last SYN by 10 s) was "too soon to tell" in an analysis of
+/// `/evidence`, as the file ended at its last SYN. The file now says where the agent's capture
+/// had got to, and its analysis ends there: the two agree.
+#[test]
+fn an_attempt_report_calls_unanswered_is_unanswered_in_its_evidence_too() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("unanswered", &[]) else {
+        return;
+    };
+    // A listener whose accept queue is full drops SYNs: the connect is never answered.
+    let server =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    server
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind");
+    server.listen(0).expect("listen");
+    let addr = server
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("address");
+    let endpoint = addr.to_string();
+    let mut queued = Vec::new();
+    let unanswered = loop {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(1500)) {
+            Ok(s) => queued.push(s),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break true,
+            Err(e) => panic!("connect to {addr}: {e}"),
+        }
+        if queued.len() > 4 {
+            break false;
+        }
+    };
+    if !unanswered {
+        eprintln!(
+            "agent test SKIPPED (unanswered): this kernel answered SYNs past a full accept queue"
+        );
+        return;
+    }
+    // Other traffic moves the agent's clock 10 s past the SYNs: refused connects elsewhere.
+    let closed = free_port();
+    refused_connects(&format!("127.0.0.1:{closed}"), 24, 2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let live = loop {
+        let report = agent.get("/report?since=1h").json();
+        let offender = report["offenders"].as_array().and_then(|a| {
+            a.iter()
+                .find(|o| o["endpoint"] == endpoint.as_str())
+                .cloned()
+        });
+        if let Some(o) = offender.filter(|o| o["failed_attempts"] == 1) {
+            break o;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no unanswered attempt to {endpoint} in {report}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(live["unanswered_at_end"], 0, "{live}");
+    let ev = agent.get(&format!("/evidence?endpoint={endpoint}"));
+    assert_eq!(ev.status, 200, "{}", ev.text());
+    let file = agent.dir.join("evidence-unanswered.pcapng");
+    std::fs::write(&file, &ev.body).expect("save the evidence");
+    let offline = analyze_json(&file);
+    let from_file = offline["offenders"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|o| o["endpoint"] == endpoint.as_str())
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no {endpoint} in {offline}"));
+    for field in [
+        "failed_attempts",
+        "failed_by",
+        "unanswered_at_end",
+        "attempts",
+    ] {
+        assert_eq!(live[field], from_file[field], "{field}: {from_file}");
+    }
+    let diagnosis = from_file["diagnosis"].as_str().unwrap_or_default();
+    assert!(!diagnosis.contains("too soon to tell"), "{diagnosis}");
+    drop(queued);
+}
+
 /// A user's trial: the file an alert links to (`/evidence`) named no program when analyzed,
 /// though `/report` names the collector that served the port and the program connecting. The
 /// evidence now carries what the machine said of its endpoint, as `rstscope capture --write`

@@ -731,6 +731,10 @@ impl Shared {
         // What the machine said of the endpoint goes with its packets, as `rstscope capture
         // --write` saves it, so that an analysis of the file names the programs /report names.
         let latest = Arc::clone(&lock(&self.latest));
+        // And how far the agent's analysis had got: it sees every packet, the ring only the
+        // SYNs, FINs, RSTs and context it keeps. An attempt /report gave up on unanswered is
+        // then unanswered in the file too, not "too soon to tell" at the file's last packet.
+        ev.capture_end = ev.capture_end.max(latest.snapshot.totals.last_ts);
         let mut body = Vec::new();
         if let Err(e) =
             report::evidence::write_pcapng_with_host(&mut body, &ev, latest.host.as_deref())

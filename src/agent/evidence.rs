@@ -644,6 +644,7 @@ fn make_dir(dir: &Path) -> io::Result<()> {
         fs::create_dir_all(parent)?;
     }
     let mut builder = fs::DirBuilder::new();
+    builder.recursive(false);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
     match builder.create(dir) {

@@ -252,6 +252,8 @@ impl EvidenceRing {
         }
         // Probe that the directory takes files now rather than at the first failure.
         let probe = dir.join(".rstscope-write-test");
+        // One left by a run stopped between the two steps is no reason to refuse.
+        let _ = fs::remove_file(&probe);
         new_file(&probe).map_err(err(dir))?;
         let _ = fs::remove_file(&probe);
         ring.enforce_cap();

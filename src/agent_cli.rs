@@ -31,8 +31,8 @@ pub struct AgentArgs {
     /// Where to serve. A non-loopback address needs --token-file.
     #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)), value_parser = parse_listen)]
     pub listen: SocketAddr,
-    /// A file whose first line is the token every request must carry
-    /// (Authorization: Bearer TOKEN).
+    /// A file whose first line that is not blank is the token every request must carry
+    /// (Authorization: Bearer TOKEN), spaces around it ignored.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Endpoints with series of their own (chosen by recent incidents); the rest are summed

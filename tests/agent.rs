@@ -610,6 +610,361 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     assert!(said.iter().any(|l| l.contains("stopped after")), "{said:?}");
 }
 
+/// Regression (a trial as a Prometheus user): `/report?since=0` answered an empty report (the
+/// last 0 seconds, read as a quiet host), `top=0` every offender, and `utc=2` and a repeated
+/// `top=5&top=7` were taken without a word. Each gets 400 and one line: the parameter, what
+/// was given, what is taken.
+#[test]
+fn report_parameters_it_does_not_take_get_400_saying_which_and_what_it_takes() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("params", &[]) else {
+        return;
+    };
+    for (query, says) in [
+        (
+            "since=0",
+            "since=\"0\": a window of 0 seconds holds nothing: give a duration of 1s or more",
+        ),
+        (
+            "top=0",
+            "top=\"0\": give the number of offenders to keep, a whole number of 1 or more",
+        ),
+        ("top=x", "top=\"x\": give the number of offenders"),
+        (
+            "utc=2",
+            "utc=\"2\": give utc=1 for times in UTC, or utc=0 for the agent's local time",
+        ),
+        (
+            "top=5&top=7",
+            "/report got top twice (\"5\" and \"7\"): give it once",
+        ),
+    ] {
+        let answer = agent.get(&format!("/report?{query}"));
+        let text = answer.text();
+        assert_eq!(answer.status, 400, "{query}: {text}");
+        assert_eq!(
+            answer.headers.get("content-type").map(String::as_str),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(
+            text.starts_with(&format!("rstscope: {says}")),
+            "{query}: {text}"
+        );
+        assert_eq!(text.lines().count(), 1, "{query}: {text}");
+    }
+    assert_eq!(
+        agent.get("/evidence?endpoint=127.0.0.1:1&since=0").status,
+        400
+    );
+    assert_eq!(
+        agent
+            .get("/evidence?endpoint=127.0.0.1:1&max_packets=5&max_packets=6")
+            .status,
+        400
+    );
+    // What is taken still answers.
+    for query in [
+        "since=1s",
+        "top=1",
+        "utc=1",
+        "utc=0",
+        "utc",
+        "since=10m&top=3&utc=true",
+    ] {
+        let answer = agent.get(&format!("/report?{query}"));
+        assert_eq!(answer.status, 200, "{query}: {}", answer.text());
+    }
+}
+
+/// Runs `ip ARGS`: `Err` with what it said when it fails (no iproute2, no right to make links).
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Makes the veth pair `name` (with its peer) and sets both ends up.
+fn veth(name: &str) -> Result<(), String> {
+    let peer = format!("{name}p");
+    ip(&["link", "add", name, "type", "veth", "peer", "name", &peer])?;
+    ip(&["link", "set", name, "up"])?;
+    ip(&["link", "set", &peer, "up"])
+}
+
+/// Regression (a trial as a Prometheus user): an interface that went away and came back
+/// showed only in `/report`'s warnings: the agent's log said nothing, and no metric counted
+/// it. The log says each warning once as it appears, and `rstscope_interfaces_lost` counts
+/// the interfaces lost now.
+#[test]
+fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
+    let _lo = take_lo();
+    let name = format!("rsva{}", std::process::id() % 100_000);
+    if let Err(why) = veth(&name) {
+        eprintln!("agent test SKIPPED (interface lost): cannot make a veth pair: {why}");
+        return;
+    }
+    let Some(agent) = start_agent("lost", &["-i", &name]) else {
+        let _ = ip(&["link", "del", &name]);
+        return;
+    };
+    let lost = |want: f64| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = agent.get("/metrics").text();
+            let now = sample(&text, "rstscope_interfaces_lost");
+            if now == Some(want) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rstscope_interfaces_lost {now:?}, not {want}\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let text = lost(0.0);
+    assert!(
+        text.contains("# TYPE rstscope_interfaces_lost gauge\n"),
+        "{text}"
+    );
+    ip(&["link", "del", &name]).expect("delete the veth");
+    lost(1.0);
+    // Lost for a while: the warning is said once, not at every update (five a second).
+    std::thread::sleep(Duration::from_secs(2));
+    veth(&name).expect("make the veth again");
+    lost(0.0);
+    let report = agent.get("/report").json();
+    let (code, said) = agent.stop();
+    let _ = ip(&["link", "del", &name]);
+    assert_eq!(code, Some(0), "{said:?}");
+    let lines = |what: &str| {
+        said.iter()
+            .filter(|l| {
+                l.starts_with(&format!(
+                    "rstscope agent: warning: capture on {name} {what}"
+                ))
+            })
+            .count()
+    };
+    assert_eq!(lines("lost since "), 1, "{said:#?}");
+    // Said when it came back, and again in the summary at the stop.
+    assert!(lines("was lost ") >= 1, "{said:#?}");
+    assert!(
+        report["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w
+                .as_str()
+                .is_some_and(|w| w.starts_with(&format!("capture on {name} was lost "))))),
+        "{report}"
+    );
+}
+
+/// Regression (a trial as a Prometheus user): on a host where the agent was not root, what it
+/// said was "run as root (e.g. with sudo)", not the way of the systemd unit it ships (which
+/// runs it without root, with capabilities). Run as `nobody` without rights, its refusal names
+/// the unit; run as the unit runs it (`nobody` with the four capabilities as ambient ones,
+/// `INVOCATION_ID` set as systemd sets it), `/report`'s note on connect events says why they
+/// are not read there and what reading them takes, not "sudo".
+#[test]
+fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
+        return;
+    }
+    let Some(setpriv) = tool("setpriv") else {
+        eprintln!("agent test SKIPPED (not root): setpriv (util-linux) is not installed");
+        return;
+    };
+    let _lo = take_lo();
+    let dir = common::temp_dir("agent", "not-root");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    // So that nobody may write its evidence there.
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    let nobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+    let port = free_port().to_string();
+    let listen = format!("127.0.0.1:{port}");
+    let agent_args = |evidence: &str| {
+        vec![
+            BIN.to_owned(),
+            "agent".into(),
+            "-i".into(),
+            "lo".into(),
+            "--listen".into(),
+            listen.clone(),
+            "--evidence-dir".into(),
+            dir.join(evidence).display().to_string(),
+        ]
+    };
+    let out = Command::new(&setpriv)
+        .args(nobody)
+        .args(agent_args("e1"))
+        .output()
+        .expect("setpriv runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("setpriv:") {
+        eprintln!("agent test SKIPPED (not root): setpriv cannot run as nobody here: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot capture on lo"), "{err}");
+    assert!(
+        err.contains("the systemd unit rstscope-agent.service")
+            && err.contains("gives it CAP_NET_RAW and CAP_NET_ADMIN without root")
+            && err.contains("systemctl enable --now rstscope-agent"),
+        "{err}"
+    );
+
+    let caps = "+net_raw,+net_admin,+sys_ptrace,+dac_read_search";
+    let mut child = Command::new(&setpriv)
+        .args(nobody)
+        .arg(format!("--inh-caps={caps}"))
+        .arg(format!("--ambient-caps={caps}"))
+        .args(agent_args("e2"))
+        .env("INVOCATION_ID", "0123456789abcdef0123456789abcdef")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("setpriv runs");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    if !first.contains("capturing on lo") {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the agent as nobody with capabilities did not start: {first}");
+    }
+    let addr: SocketAddr = listen.parse().expect("address");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let notes = loop {
+        let report = http_get(addr, "/report", &[]).json();
+        let notes: Vec<String> = report["host_notes"]
+            .as_array()
+            .map(|n| {
+                n.iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if notes.iter().any(|n| n.contains("tracing connects")) || Instant::now() > deadline {
+            break notes;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let note = notes
+        .iter()
+        .find(|n| n.contains("tracing connects needs root"))
+        .unwrap_or_else(|| panic!("no note on connect events: {notes:?}"));
+    assert!(
+        note.contains("this systemd service runs rstscope without root")
+            && note.contains("start the agent as root instead of by that unit"),
+        "{note}"
+    );
+    assert!(!note.contains("e.g. with sudo"), "{note}");
+}
+
+/// Regression (a trial as a Prometheus user): an attempt that `/report` counted as unanswered
+/// (the agent's clock had passed its last SYN by 10 s) was "too soon to tell" in an analysis of
+/// `/evidence`, as the file ended at its last SYN. The file now says where the agent's capture
+/// had got to, and its analysis ends there: the two agree.
+#[test]
+fn an_attempt_report_calls_unanswered_is_unanswered_in_its_evidence_too() {
+    let _lo = take_lo();
+    let Some(agent) = start_agent("unanswered", &[]) else {
+        return;
+    };
+    // A listener whose accept queue is full drops SYNs: the connect is never answered.
+    let server =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    server
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind");
+    server.listen(0).expect("listen");
+    let addr = server
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("address");
+    let endpoint = addr.to_string();
+    let mut queued = Vec::new();
+    let unanswered = loop {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(1500)) {
+            Ok(s) => queued.push(s),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break true,
+            Err(e) => panic!("connect to {addr}: {e}"),
+        }
+        if queued.len() > 4 {
+            break false;
+        }
+    };
+    if !unanswered {
+        eprintln!(
+            "agent test SKIPPED (unanswered): this kernel answered SYNs past a full accept queue"
+        );
+        return;
+    }
+    // Other traffic moves the agent's clock 10 s past the SYNs: refused connects elsewhere.
+    let closed = free_port();
+    refused_connects(&format!("127.0.0.1:{closed}"), 24, 2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let live = loop {
+        let report = agent.get("/report?since=1h").json();
+        let offender = report["offenders"].as_array().and_then(|a| {
+            a.iter()
+                .find(|o| o["endpoint"] == endpoint.as_str())
+                .cloned()
+        });
+        if let Some(o) = offender.filter(|o| o["failed_attempts"] == 1) {
+            break o;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no unanswered attempt to {endpoint} in {report}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(live["unanswered_at_end"], 0, "{live}");
+    let ev = agent.get(&format!("/evidence?endpoint={endpoint}"));
+    assert_eq!(ev.status, 200, "{}", ev.text());
+    let file = agent.dir.join("evidence-unanswered.pcapng");
+    std::fs::write(&file, &ev.body).expect("save the evidence");
+    let offline = analyze_json(&file);
+    let from_file = offline["offenders"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|o| o["endpoint"] == endpoint.as_str())
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no {endpoint} in {offline}"));
+    for field in [
+        "failed_attempts",
+        "failed_by",
+        "unanswered_at_end",
+        "attempts",
+    ] {
+        assert_eq!(live[field], from_file[field], "{field}: {from_file}");
+    }
+    let diagnosis = from_file["diagnosis"].as_str().unwrap_or_default();
+    assert!(!diagnosis.contains("too soon to tell"), "{diagnosis}");
+    drop(queued);
+}
+
 /// A user's trial: the file an alert links to (`/evidence`) named no program when analyzed,
 /// though `/report` names the collector that served the port and the program connecting. The
 /// evidence now carries what the machine said of its endpoint, as `rstscope capture --write`
@@ -876,6 +1231,33 @@ fn the_shipped_alert_rules_pass_their_promtool_unit_tests() {
         "rstscope-alerts.test.yml",
     ]));
     assert!(ok, "promtool test rules: {out}{err}");
+}
+
+/// Regression (a trial as a Prometheus user): the scan alert linked the whole `/report`, 14 MB
+/// on a big host. Every link to `/report` in the shipped alerts asks for a window and a top.
+#[test]
+fn the_shipped_alerts_link_bounded_reports() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/monitoring/rstscope-alerts.yml");
+    let rules = std::fs::read_to_string(&path).expect("the alert rules");
+    // `http://{{ $labels.instance }}/report...`: from the path on, up to the next space.
+    let links: Vec<&str> = (rules.split("http://").skip(1))
+        .filter_map(|rest| rest.lines().next())
+        .filter_map(|line| line.find("}}/report").map(|at| &line[at + 2..]))
+        .filter_map(|link| link.split_whitespace().next())
+        .collect();
+    assert!(!links.is_empty(), "the scan alert links a report");
+    for link in links {
+        let query = link.split_once("/report?").map_or("", |(_, q)| q);
+        let params: Vec<&str> = query
+            .split('&')
+            .filter_map(|p| p.split('=').next())
+            .collect();
+        assert!(
+            params.contains(&"since") && params.contains(&"top"),
+            "{link}: a report without since and top is the whole run's, every endpoint"
+        );
+    }
 }
 
 #[test]
@@ -1155,17 +1537,52 @@ fn a_non_loopback_listen_without_a_token_refuses_to_start() {
     assert!(err.contains("--token-file"), "{err}");
     // Nothing was started: no evidence directory was made.
     assert!(!dir.join("evidence").exists());
-    // An empty token file is refused too.
-    let token = dir.join("empty-token");
-    std::fs::write(&token, "\n").expect("token");
-    let out = Command::new(BIN)
-        .args(["agent", "--listen", "0.0.0.0:0", "--token-file"])
-        .arg(&token)
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("the file is empty"), "{err}");
+    // A token file with no token is refused too, saying what it holds.
+    for (text, says) in [
+        ("", "the file is empty"),
+        ("\n \r\n\t\n", "the file holds only blank lines"),
+    ] {
+        let token = dir.join("empty-token");
+        std::fs::write(&token, text).expect("token");
+        let out = Command::new(BIN)
+            .args(["agent", "--listen", "0.0.0.0:0", "--token-file"])
+            .arg(&token)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression (a trial as a Prometheus user): a token file whose first line was blank was
+/// refused as "empty", though it held a token, the one Prometheus's `credentials_file` (which
+/// trims the whole file) sends. The token is the first line that is not blank, trimmed.
+#[test]
+fn the_token_is_the_token_file_s_first_line_that_is_not_blank() {
+    let dir = common::temp_dir("agent", "token-lines");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token = dir.join("token");
+    for text in [
+        "s3cret\n",
+        "\ns3cret\n",
+        "\r\n  \n  s3cret  \r\n",
+        "s3cret",
+        "\n\ns3cret\nsomething else\n",
+    ] {
+        std::fs::write(&token, text).expect("token");
+        assert_eq!(
+            rstscope::agent::read_token(&token).map_err(|e| e.to_string()),
+            Ok("s3cret".to_owned()),
+            "{text:?}"
+        );
+    }
+    std::fs::write(&token, "\ns3 cret\n").expect("token");
+    let err = rstscope::agent::read_token(&token)
+        .expect_err("a space")
+        .to_string();
+    assert!(err.contains("spaces or control characters"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

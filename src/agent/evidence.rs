@@ -194,7 +194,7 @@ impl EvidenceRing {
             let path = path.to_path_buf();
             move |source| RingError { path, source }
         };
-        fs::create_dir_all(dir).map_err(err(dir))?;
+        make_dir(dir).map_err(err(dir))?;
         let lock = lock_dir(dir)?;
         let mut found: Vec<(u64, PathBuf)> = Vec::new();
         for entry in fs::read_dir(dir).map_err(err(dir))? {
@@ -208,6 +208,10 @@ impl EvidenceRing {
             else {
                 continue;
             };
+            // Files of an earlier run (one that let anyone read them, say) are this ring's now,
+            // and hold packets as its new ones do. Where the mode cannot be changed (another
+            // user's file) the file is still evidence.
+            let _ = private(&entry.path());
             found.push((seq, entry.path()));
         }
         found.sort();
@@ -248,7 +252,9 @@ impl EvidenceRing {
         }
         // Probe that the directory takes files now rather than at the first failure.
         let probe = dir.join(".rstscope-write-test");
-        File::create(&probe).map_err(err(dir))?;
+        // One left by a run stopped between the two steps is no reason to refuse.
+        let _ = fs::remove_file(&probe);
+        new_file(&probe).map_err(err(dir))?;
         let _ = fs::remove_file(&probe);
         ring.enforce_cap();
         Ok(ring)
@@ -395,7 +401,7 @@ impl EvidenceRing {
         self.removed = self.written_up_to.or(self.removed);
         self.errors += 1;
         let dir = self.dir.display();
-        let made = fs::create_dir_all(&self.dir);
+        let made = make_dir(&self.dir);
         if made.is_ok()
             && let Ok(lock) = lock_dir(&self.dir)
         {
@@ -487,10 +493,7 @@ impl EvidenceRing {
             .dir
             .join(format!("{PREFIX}{:012}{SUFFIX}", self.next_seq));
         self.next_seq += 1;
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
+        let file = new_file(&path)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let bytes = Arc::new(AtomicU64::new(0));
         let out = SharedOut {
@@ -625,6 +628,57 @@ impl Drop for EvidenceRing {
     }
 }
 
+/// The mode of the evidence directory the ring makes (Unix): its files hold the packets of
+/// this host's connections, for the agent's user alone.
+pub const DIR_MODE: u32 = 0o700;
+/// The mode of the files the ring writes, and of an earlier run's it keeps (Unix).
+pub const FILE_MODE: u32 = 0o600;
+
+/// Makes the evidence directory `dir`, [`DIR_MODE`] on Unix, and the directories above it as
+/// any program does (the user the agent becomes must get through them). A directory that is
+/// there already keeps its mode: it may be the admin's choice (or a folder others share); the
+/// files the ring writes in it are [`FILE_MODE`] whatever it is.
+fn make_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(false);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
+    match builder.create(dir) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        done => done,
+    }
+}
+
+/// Makes the new file `path`, [`FILE_MODE`] on Unix.
+fn new_file(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    options.open(path)
+}
+
+/// Makes an evidence file [`FILE_MODE`] (Unix) when anyone else may read it.
+fn private(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Takes the directory's [`LOCK_FILE`] for this process, writing its pid there; fails, naming
 /// the other agent's pid where it can be read, when another process holds it.
 fn lock_dir(dir: &Path) -> Result<File, RingError> {
@@ -633,13 +687,12 @@ fn lock_dir(dir: &Path) -> Result<File, RingError> {
         path: path.clone(),
         source,
     };
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(err)?;
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    let mut file = options.open(&path).map_err(err)?;
+    let _ = private(&path);
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {

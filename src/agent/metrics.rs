@@ -475,6 +475,8 @@ pub struct Exposition {
     pub packets: u64,
     /// Frames lost: kernel, interface, rstscope.
     pub dropped: [u64; 3],
+    /// Interfaces whose capture is lost now (gone or down; opened again once back).
+    pub interfaces_lost: u64,
     /// The kernel's TCP counters by the OS's names.
     pub kernel: Vec<(&'static str, u64)>,
     /// Service endpoints with incidents the engine tracks.
@@ -602,6 +604,12 @@ impl Collector for Exposition {
         for (place, n) in ["kernel", "interface", "rstscope"].iter().zip(self.dropped) {
             ConstCounter::new(n).encode(m.encode_family(&[("where", *place)])?)?;
         }
+        gauge(
+            &mut encoder,
+            "rstscope_interfaces_lost",
+            "Interfaces whose capture is lost now: the interface went away or down (a VPN's tunnel, a container's veth); packets there are not seen until it is back, when the agent opens it again",
+            i64::try_from(self.interfaces_lost).unwrap_or(i64::MAX),
+        )?;
         gauge(
             &mut encoder,
             "rstscope_offenders",

@@ -25,6 +25,8 @@ pub mod own_process;
 /// Linux: the rights the agent drops once its capture is open.
 #[cfg(target_os = "linux")]
 pub mod privileges;
+/// The query parameters of `/report` and `/evidence`, checked.
+pub mod query;
 /// `/report?since=`: the analysis cut to a window.
 pub mod window;
 
@@ -167,19 +169,25 @@ fn bind_hint(e: &io::Error, addr: SocketAddr) -> String {
     }
 }
 
-/// Reads a token file: its first line, trimmed; an empty token is refused.
+/// Reads a token file: its first line that is not blank, trimmed (so a file that starts with
+/// a blank line, or ends a line with `\r\n`, holds the token that Prometheus's
+/// `credentials_file`, which trims the whole file, sends); a file with no such line is refused.
 pub fn read_token(path: &std::path::Path) -> Result<String, AgentError> {
     let text = std::fs::read_to_string(path).map_err(|e| AgentError::Token {
         path: path.to_path_buf(),
         why: e.to_string(),
     })?;
-    let token = text.lines().next().unwrap_or_default().trim().to_owned();
-    if token.is_empty() {
+    let Some(token) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
         return Err(AgentError::Token {
             path: path.to_path_buf(),
-            why: "the file is empty".into(),
+            why: if text.is_empty() {
+                "the file is empty".into()
+            } else {
+                "the file holds only blank lines".into()
+            },
         });
-    }
+    };
+    let token = token.to_owned();
     if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(AgentError::Token {
             path: path.to_path_buf(),
@@ -202,6 +210,8 @@ struct Shared {
     rejected: Arc<Rejected>,
     /// Evidence write errors already said on stderr, the message said and when.
     evidence_errors_said: Mutex<(u64, Option<String>, Option<std::time::Instant>)>,
+    /// The capture's warnings of the last update, said on stderr as each appeared.
+    warnings_said: Mutex<Vec<String>>,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -247,7 +257,8 @@ impl Agent {
             host: config.host,
             journal: crate::host::journal::Journal::default(),
         };
-        let mut job = live::capture_with_tap(options, Some(Box::new(tap)), || {})?;
+        let mut job =
+            live::capture_with_tap(options, Some(Box::new(tap)), || {}).map_err(service_way)?;
         let stop = job.stop_handle();
         let started = SystemTime::now();
         let shared = Arc::new(Shared {
@@ -262,6 +273,7 @@ impl Agent {
             own_process: Mutex::new(OwnProcessReader::default()),
             rejected: Arc::default(),
             evidence_errors_said: Mutex::new((0, None, None)),
+            warnings_said: Mutex::new(Vec::new()),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -367,6 +379,33 @@ impl Drop for Agent {
     }
 }
 
+/// A capture refused for want of rights also says the agent's own way to them on Linux: the
+/// systemd unit it ships, which gives it the capture's capabilities without root (the
+/// library's hint, root or setcap, is any program's).
+fn service_way(e: StartError) -> AgentError {
+    #[cfg(target_os = "linux")]
+    if let StartError::Capture(crate::source::live::LiveError::Permission {
+        interface,
+        message,
+        hint,
+    }) = e
+    {
+        return AgentError::Capture(StartError::Capture(
+            crate::source::live::LiveError::Permission {
+                interface,
+                message,
+                hint: format!(
+                    "{hint}; or run the agent as the service it ships with: the systemd unit \
+                     rstscope-agent.service (installed by the Debian package; \
+                     resources/rstscope-agent.service in the source) gives it CAP_NET_RAW and \
+                     CAP_NET_ADMIN without root: systemctl enable --now rstscope-agent"
+                ),
+            },
+        ));
+    }
+    AgentError::Capture(e)
+}
+
 /// Every thread keeps only what it uses; as root, the agent becomes `user`.
 #[cfg(target_os = "linux")]
 fn drop_rights(evidence_dir: &std::path::Path, user: &str) -> Result<String, AgentError> {
@@ -424,6 +463,7 @@ impl Shared {
             (*count, *message, *at) = (ring.errors, error, Some(std::time::Instant::now()));
         }
         drop(said);
+        self.say_new_warnings(&a.capture.warnings);
         let exposition = Exposition {
             rows: rows
                 .into_iter()
@@ -439,6 +479,7 @@ impl Shared {
                 stats.interface_dropped,
                 stats.rstscope_dropped,
             ],
+            interfaces_lost: stats.interfaces_lost,
             kernel: host
                 .and_then(|h| h.counters_now.as_ref())
                 .map(|c| c.iter().collect())
@@ -461,25 +502,26 @@ impl Shared {
         *lock(&self.latest) = Arc::clone(a);
     }
 
+    /// Says on stderr (the journal under systemd) each warning of the capture
+    /// when it appears: an interface lost ("capture on eth1 lost since ...") and back ("was
+    /// lost from ... to ..."), a filter's limits, an interface that could not be opened. Only
+    /// `/report` told them, and nothing looks there unasked. Once each: a warning is said when
+    /// it was not among the last update's; running counts (frames lost) are the metrics'.
+    fn say_new_warnings(&self, warnings: &[String]) {
+        let mut said = lock(&self.warnings_said);
+        for w in warnings {
+            if !said.contains(w) && !live::is_running_count(w) {
+                eprintln!("rstscope agent: warning: {w}");
+            }
+        }
+        *said = warnings.to_vec();
+    }
+
     fn answer(&self, req: &Request) -> Response {
         // A misspelt parameter (`/report?sinc=10m`) gave the whole report, read as the window
-        // asked for. /metrics takes any: a scraper's `params` are its own business.
-        let known: &[&str] = match req.path.as_str() {
-            "/report" => &["since", "top", "utc"],
-            "/evidence" => &["endpoint", "since", "max_packets"],
-            _ => &[],
-        };
-        if let Some((name, _)) = (req.query.iter())
-            .find(|(name, _)| !known.is_empty() && !known.contains(&name.as_str()))
-        {
-            return Response::text(
-                400,
-                &format!(
-                    "rstscope: {} takes no parameter {name:?}: it takes {}",
-                    req.path,
-                    known.join(", ")
-                ),
-            );
+        // asked for; a repeated one was read as its first.
+        if let Err(e) = query::check(&req.path, &req.query) {
+            return Response::text(400, &format!("rstscope: {e}"));
         }
         match req.path.as_str() {
             "/metrics" => {
@@ -519,14 +561,6 @@ impl Shared {
         )
     }
 
-    fn clock(req: &Request) -> Clock {
-        if req.param("utc").is_some_and(|v| v != "0" && v != "false") {
-            Clock::Utc
-        } else {
-            Clock::Local
-        }
-    }
-
     fn since(req: &Request) -> Result<Option<i64>, Response> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -542,15 +576,19 @@ impl Shared {
             Ok(s) => s,
             Err(r) => return r,
         };
+        let bad = |e: String| Response::text(400, &format!("rstscope: {e}"));
+        let top = match req.param("top").map(query::top).transpose() {
+            Ok(top) => top,
+            Err(e) => return bad(e),
+        };
+        let clock = match req.param("utc").map(query::utc).transpose() {
+            Ok(clock) => clock.unwrap_or(Clock::Local),
+            Err(e) => return bad(e),
+        };
         let latest = Arc::clone(&lock(&self.latest));
         let a = match since {
             Some(from) => Arc::new(window::cut(&latest, from, &lock(&self.history))),
             None => latest,
-        };
-        let top = match req.param("top").map(str::parse::<usize>) {
-            None => None,
-            Some(Ok(n)) => Some(n),
-            Some(Err(_)) => return Response::text(400, "rstscope: top must be a number"),
         };
         let stats = *lock(&self.stats);
         let mut warnings = a.capture.warnings.clone();
@@ -586,7 +624,7 @@ impl Shared {
         // Written as it is made (as `rstscope analyze --format json` writes it): a busy host's
         // answer is megabytes, and a tree of values for it took ten times that.
         let mut body = Vec::new();
-        if let Err(e) = report::json::write_with(&a, Self::clock(req), true, &extra, &mut body) {
+        if let Err(e) = report::json::write_with(&a, clock, true, &extra, &mut body) {
             return Response::text(500, &format!("rstscope: writing the report: {e}"));
         }
         body.push(b'\n');
@@ -616,7 +654,11 @@ impl Shared {
             Some(_) => {
                 return Response::text(
                     400,
-                    &format!("rstscope: max_packets must be 1 to {EVIDENCE_PACKETS_MAX}"),
+                    &format!(
+                        "rstscope: max_packets={:?}: give a whole number from 1 to \
+                         {EVIDENCE_PACKETS_MAX}",
+                        req.param("max_packets").unwrap_or_default()
+                    ),
                 );
             }
         };
@@ -689,6 +731,10 @@ impl Shared {
         // What the machine said of the endpoint goes with its packets, as `rstscope capture
         // --write` saves it, so that an analysis of the file names the programs /report names.
         let latest = Arc::clone(&lock(&self.latest));
+        // And how far the agent's analysis had got: it sees every packet, the ring only the
+        // SYNs, FINs, RSTs and context it keeps. An attempt /report gave up on unanswered is
+        // then unanswered in the file too, not "too soon to tell" at the file's last packet.
+        ev.capture_end = ev.capture_end.max(latest.snapshot.totals.last_ts);
         let mut body = Vec::new();
         if let Err(e) =
             report::evidence::write_pcapng_with_host(&mut body, &ev, latest.host.as_deref())

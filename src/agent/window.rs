@@ -239,7 +239,9 @@ fn snap_sum(series: &[(i64, SecondCounts)], f: &dyn Fn(&SecondCounts) -> u64) ->
 
 /// `10m`, `1h`, `30s`, `2d` ago, or a Unix time (a number of at least 10^9), or a bare number
 /// of seconds ago; as a Unix second, given the time `now` (Unix seconds). A Unix time after
-/// `now` is refused: its window would be empty, and an empty report reads as a quiet host.
+/// `now` is refused: its window would be empty, and an empty report reads as a quiet host. So
+/// is a duration of 0 (`since=0` is the last 0 seconds, not "since the start"): a window is at
+/// least a second.
 pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
     let t = s.trim();
     let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
@@ -249,7 +251,9 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
         .parse()
         .map_err(|_| format!("since={s:?}: give a duration (30s, 10m, 1h, 2d) or a Unix time"))?;
     if !n.is_finite() || n < 0.0 {
-        return Err(format!("since={s:?}: must be positive"));
+        return Err(format!(
+            "since={s:?}: give a duration of 1s or more (30s, 10m, 1h, 2d) or a Unix time"
+        ));
     }
     let secs = match unit {
         "" if n >= 1e9 && n as i64 > now => {
@@ -269,6 +273,13 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
             ));
         }
     };
+    if secs == 0.0 {
+        return Err(format!(
+            "since={s:?}: a window of 0 seconds holds nothing: give a duration of 1s or more \
+             (30s, 10m, 1h, 2d) or a Unix time not after this machine's ({now}); without \
+             since, the whole run"
+        ));
+    }
     Ok(now.saturating_sub(secs.ceil() as i64))
 }
 

@@ -893,7 +893,12 @@ fn clock_ns(clock: libc::clockid_t) -> i64 {
 fn io_error(action: &'static str, path: &Path, source: io::Error) -> HostError {
     let path = path.display().to_string();
     if source.kind() == ErrorKind::PermissionDenied {
-        HostError::TraceNotPermitted { path, source }
+        HostError::TraceNotPermitted {
+            path,
+            source,
+            // systemd sets it for each run of a service.
+            service: std::env::var_os("INVOCATION_ID").is_some(),
+        }
     } else {
         HostError::Trace {
             action,

@@ -136,14 +136,17 @@ pub enum HostError {
     },
     /// Tracing connects needs root; tracefs refused this user.
     #[error(
-        "tracing connects needs root (CAP_SYS_ADMIN), and {path} refused this user: {source}; \
-         run rstscope as root (e.g. with sudo) to see which program made each connection"
+        "tracing connects needs root (CAP_SYS_ADMIN), and {path} refused this user: {source}; {}",
+        trace_way(*service)
     )]
     TraceNotPermitted {
         /// The tracefs file or directory that refused.
         path: String,
         /// What the OS said.
         source: std::io::Error,
+        /// rstscope runs as a systemd service (`INVOCATION_ID` is set): the way to root is
+        /// not sudo.
+        service: bool,
     },
     /// tracefs is not mounted and could not be mounted.
     #[error(
@@ -189,6 +192,22 @@ pub enum HostError {
         /// What the OS said.
         source: std::io::Error,
     },
+}
+
+/// What to do when tracing connects was refused for want of root. A systemd service (the
+/// agent's shipped unit, `rstscope-agent.service`, runs it without root on purpose, with the
+/// capabilities of capture and of naming processes only) is not run "with sudo": the note
+/// says so, and what reading connect events takes there.
+fn trace_way(service: bool) -> &'static str {
+    if service {
+        "this systemd service runs rstscope without root (as the agent's unit \
+         rstscope-agent.service does on purpose, with CAP_NET_RAW, CAP_NET_ADMIN, CAP_SYS_PTRACE \
+         and CAP_DAC_READ_SEARCH only); to see which program made each connection, start the \
+         agent as root instead of by that unit (`sudo rstscope agent ...`: it opens the trace, \
+         then becomes --user, each thread keeping only the capabilities it uses)"
+    } else {
+        "run rstscope as root (e.g. with sudo) to see which program made each connection"
+    }
 }
 
 /// One reading of the kernel's cumulative TCP counters, by the OS's own names.

@@ -16,8 +16,10 @@
 //! saved: they are this machine's running totals, not answers about the capture's processes.
 //!
 //! The body is UTF-8 JSON, `{"format": "rstscope-host", "version": 1, "machine": ..., "report":
-//! ...}`, `report` the serde form of [`HostReport`](crate::host::state::HostReport), and
-//! `"while_capturing": true` in a file saved while its capture went on. A local-use block type
+//! ...}`, `report` the serde form of [`HostReport`](crate::host::state::HostReport),
+//! `"while_capturing": true` in a file saved while its capture went on, and in a file of one
+//! endpoint's packets `"capture_end"`, where the capture they come from had got to
+//! ([`capture_end`](crate::host::recorded::capture_end)). A local-use block type
 //! may be another program's too: a body that is not this JSON is left alone.
 
 use std::collections::{HashMap, HashSet};
@@ -30,6 +32,7 @@ use super::history::{ListenerRecord, ListenerStatus};
 use super::program::Script;
 use super::state::{EndpointHost, HostReport};
 use crate::engine::Offender;
+use crate::packet::Timestamp;
 
 /// The `format` of the block's JSON.
 pub const FORMAT: &str = "rstscope-host";
@@ -59,15 +62,21 @@ struct Block {
     /// See [`Recorded::while_capturing`]; absent (false) in a capture's own file.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     while_capturing: bool,
+    /// See [`capture_end`] (packet time, Unix nanoseconds); absent in a capture's own file,
+    /// which ends where its capture did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capture_end: Option<Timestamp>,
     #[serde(default)]
     report: HostReport,
 }
 
-/// Enough of a body to tell whether it is rstscope's.
+/// Enough of a body to tell whether it is rstscope's, and where its capture ended.
 #[derive(Deserialize)]
 struct Probe {
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    capture_end: Option<Timestamp>,
 }
 
 /// The body of the block that saves `report`, recorded on `machine`.
@@ -76,19 +85,21 @@ struct Probe {
 /// Only if serde_json cannot write the report (it always can: no map has keys other than
 /// strings).
 pub fn encode(report: &HostReport, machine: Option<String>) -> serde_json::Result<Vec<u8>> {
-    block(report, machine, false)
+    block(report, machine, false, None)
 }
 
 fn block(
     report: &HostReport,
     machine: Option<String>,
     while_capturing: bool,
+    capture_end: Option<Timestamp>,
 ) -> serde_json::Result<Vec<u8>> {
     serde_json::to_vec(&Block {
         format: FORMAT.to_owned(),
         version: VERSION,
         machine,
         while_capturing,
+        capture_end,
         report: HostReport {
             recorded: None,
             ..report.clone()
@@ -125,11 +136,50 @@ pub fn encode_for_endpoint(
     addr: IpAddr,
     port: u16,
 ) -> serde_json::Result<Vec<u8>> {
+    encode_for_endpoint_until(report, addr, port, None)
+}
+
+/// [`encode_for_endpoint`] for packets saved from a capture that went on to `capture_end`
+/// ([`capture_end`]).
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_for_endpoint_until(
+    report: &HostReport,
+    addr: IpAddr,
+    port: u16,
+    capture_end: Option<Timestamp>,
+) -> serde_json::Result<Vec<u8>> {
     let (machine, while_capturing) = match &report.recorded {
         Some(r) => (r.machine.clone(), r.while_capturing),
         None => (this_machine(), !report.over()),
     };
-    block(&for_endpoint(report, addr, port), machine, while_capturing)
+    block(
+        &for_endpoint(report, addr, port),
+        machine,
+        while_capturing,
+        capture_end,
+    )
+}
+
+/// Where the capture that a file's packets were saved from had got to, as its rstscope host
+/// blocks say (the latest of them): a file of one endpoint's packets ("save these packets",
+/// the agent's `/evidence`) ends at that endpoint's last packet, but its capture went on
+/// (other traffic, or the agent's running analysis) and judged the endpoint's attempts up to
+/// there. An analysis of the file ends there too, so that an attempt the capture gave up on
+/// unanswered is not "too soon to tell" because the file holds nothing after it. `None`: the
+/// file ends where its capture did (a capture's own file, or one saved before this field).
+#[must_use]
+pub fn capture_end(bodies: &[Vec<u8>]) -> Option<Timestamp> {
+    bodies
+        .iter()
+        .filter_map(|body| {
+            let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            serde_json::from_slice::<Probe>(body.get(..end).unwrap_or_default()).ok()
+        })
+        .filter(|p| p.format.as_deref() == Some(FORMAT))
+        .filter_map(|p| p.capture_end)
+        .max()
 }
 
 /// The name of this machine, to say where a saved capture's answers come from.

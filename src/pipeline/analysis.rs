@@ -528,6 +528,9 @@ impl EngineSide {
             end,
             ..
         } = self;
+        // A file of one endpoint's packets ends where the capture they were saved from had
+        // got to, not at their last packet (see `recorded::capture_end`).
+        let end = end.max(source.and_then(|s| recorded::capture_end(s.recorded_host())));
         match end {
             Some(end) => engine.finish_at(end),
             None => engine.finish(),

@@ -671,7 +671,7 @@ impl Run {
         w.extend(self.source.outage_warnings());
         if s.dropped() > 0 {
             w.push(format!(
-                "{} frames were lost (kernel {}, interface {}, rstscope {}): counts are lower bounds",
+                "{} frames were lost (kernel {}, interface {}, rstscope {}){LOST_TAIL}",
                 s.dropped(),
                 s.kernel_dropped,
                 s.interface_dropped,
@@ -680,13 +680,26 @@ impl Run {
         }
         if s.duplicates > 0 {
             w.push(format!(
-                "{} copies of packets seen on a second interface (bridge, forwarding) were counted once",
+                "{} copies of packets seen on a second interface (bridge, forwarding){COPIES_TAIL}",
                 s.duplicates
             ));
         }
         w.extend(self.problems.iter().cloned());
         w
     }
+}
+
+/// How the warning of frames lost ends; its count grows while the capture runs.
+const LOST_TAIL: &str = ": counts are lower bounds";
+/// How the warning of copies counted once ends; likewise.
+const COPIES_TAIL: &str = " were counted once";
+
+/// A warning of a live capture that is a running count (frames lost, copies counted once),
+/// whose words change with every update, rather than an event (an interface lost or back,
+/// a filter's limits, an interface that could not be opened): the agent logs events as they
+/// come, and leaves counts to its metrics.
+pub fn is_running_count(warning: &str) -> bool {
+    warning.ends_with(LOST_TAIL) || warning.ends_with(COPIES_TAIL)
 }
 
 #[cfg(test)]

@@ -204,6 +204,13 @@ pub struct Evidence {
     /// The processes of Apple's process blocks the packets refer to
     /// ([`Carried::process`]), each once.
     pub processes: Vec<CapturedProcess>,
+    /// Where the capture the packets come from ended: its last frame (of any endpoint), or
+    /// where a file of saved packets says its own capture had got to. Its analysis judged
+    /// the endpoint's attempts up to there; saved with the packets (in rstscope's host
+    /// block, [`recorded::capture_end`]) so that an analysis of the file does too, rather than
+    /// end at the endpoint's last packet. A caller that knows the capture went further (the
+    /// agent, whose analysis sees more than its evidence ring keeps) moves it later.
+    pub capture_end: Option<Timestamp>,
 }
 
 impl Evidence {
@@ -243,6 +250,7 @@ impl Evidence {
             recorded: None,
             host: None,
             processes: Vec::new(),
+            capture_end: None,
         }
     }
 }
@@ -461,9 +469,13 @@ pub fn collect_source_with(
         ));
     }
     ev.encaps = encaps.of_version(addr.is_ipv6());
-    // The capture ends with its last frame read, as the analysis has it, not with the
-    // endpoint's last packet.
-    match source.files().iter().filter_map(|f| f.last_ts).max() {
+    // The capture ends with its last frame read, as the analysis has it (or where the file's
+    // own capture had got to), not with the endpoint's last packet.
+    let end = (source.files().iter().filter_map(|f| f.last_ts))
+        .chain(recorded::capture_end(source.recorded_host()))
+        .max();
+    ev.capture_end = end;
+    match end {
         Some(end) => engine.finish_at(end),
         None => engine.finish(),
     }
@@ -1266,7 +1278,8 @@ pub fn write_pcapng_with_host(
     }
     if let Some(h) = host.filter(|h| h.recorded.is_some() || h.of_this_machine()) {
         let (addr, port) = ev.endpoint;
-        let body = recorded::encode_for_endpoint(h, addr, port).map_err(io::Error::other)?;
+        let body = recorded::encode_for_endpoint_until(h, addr, port, ev.capture_end)
+            .map_err(io::Error::other)?;
         out.write_block(RSTSCOPE_HOST, &body)?;
     }
     out.finish(&[])?;

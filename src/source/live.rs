@@ -307,6 +307,9 @@ pub struct CaptureStats {
     pub interface_dropped: u64,
     /// Frames rstscope dropped because its consumer fell behind (channel full).
     pub rstscope_dropped: u64,
+    /// Interfaces whose capture is lost now (the interface went away or down; it is opened
+    /// again once back): see [`LiveSource::outage_warnings`].
+    pub interfaces_lost: u64,
 }
 
 impl CaptureStats {
@@ -362,6 +365,13 @@ impl Counters {
             kernel_dropped: sum(|c| &c.kernel_dropped),
             interface_dropped: sum(|c| &c.interface_dropped),
             rstscope_dropped: sum(|c| &c.rstscope_dropped),
+            interfaces_lost: (self.interfaces.iter())
+                .filter(|c| {
+                    (c.outages.lock().unwrap_or_else(PoisonError::into_inner))
+                        .current
+                        .is_some()
+                })
+                .count() as u64,
         }
     }
 

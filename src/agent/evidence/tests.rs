@@ -511,3 +511,63 @@ fn held_frames_are_written_when_the_clock_passes_them() {
         .tick(Timestamp(t0.0 + HOLD_NS + 1));
     assert_eq!(ring.lock().expect("lock").stats().packets, 1, "written");
 }
+
+/// The mode of `path` (permission bits).
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+/// Regression (a trial as a Prometheus user): the evidence directory was made 0755 and its
+/// files 0644, so any local user could read the packets of the host's connections. The
+/// directory the ring makes is 0700, its files (evidence and lock) 0600, and an earlier run's
+/// file left readable by others is made 0600 too; a directory that was there keeps its mode
+/// (it may be a folder others share).
+#[cfg(unix)]
+#[test]
+fn evidence_is_readable_by_the_agent_s_user_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let base = TempDir::new("modes");
+    fs::create_dir_all(&base.0).expect("base");
+    let dir = base.0.join("made").join("evidence");
+    let ring = tap_frames(
+        &dir,
+        &[tcp(true, "S", 100, 0, 0), tcp(false, "RA", 0, 101, 0)],
+    );
+    ring.lock().expect("lock").seal();
+    assert_eq!(mode(&dir), 0o700);
+    // The directories above it stay passable: the user the agent becomes must get through.
+    let ordinary = base.0.join("ordinary");
+    fs::create_dir(&ordinary).expect("a directory made as any program makes one");
+    assert_eq!(mode(&base.0.join("made")), mode(&ordinary));
+    let files: Vec<PathBuf> = (fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path()))
+    .collect();
+    assert!(files.iter().any(|p| p.ends_with(LOCK_FILE)), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "pcapng")),
+        "{files:?}"
+    );
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    drop(ring);
+
+    // A directory of an earlier run, readable by anyone, with its files.
+    let shared = base.0.join("shared");
+    fs::create_dir_all(&shared).expect("shared");
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let old = shared.join(format!("{PREFIX}{:012}{SUFFIX}", 0));
+    let kept = dir.join(format!("{PREFIX}{:012}{SUFFIX}", 0));
+    fs::copy(&kept, &old).expect("an earlier run's file");
+    fs::set_permissions(&old, fs::Permissions::from_mode(0o644)).expect("chmod");
+    let ring = EvidenceRing::open(&shared, MIN_BYTES).expect("ring");
+    assert_eq!(mode(&shared), 0o755);
+    assert_eq!(mode(&old), 0o600);
+    assert_eq!(mode(&shared.join(LOCK_FILE)), 0o600);
+    drop(ring);
+}

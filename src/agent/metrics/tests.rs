@@ -434,6 +434,33 @@ fn the_help_of_connection_attempts_says_what_other_counts() {
     assert!(text.contains("rstscope_connection_attempts_total{endpoint=\"other\"} 14\n"));
 }
 
+/// Regression (a trial as a Prometheus user): an interface lost (gone, then back) showed only
+/// in `/report`'s warnings; nothing a monitoring system reads counted it.
+#[test]
+fn the_interfaces_lost_now_are_a_gauge_in_both_formats() {
+    let e = Exposition {
+        interfaces_lost: 2,
+        ..Exposition::default()
+    };
+    let text = Format::Text.render(e.clone());
+    assert!(
+        text.contains(
+            "# HELP rstscope_interfaces_lost Interfaces whose capture is lost now: the interface \
+             went away or down"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE rstscope_interfaces_lost gauge\nrstscope_interfaces_lost 2\n"),
+        "{text}"
+    );
+    let om = Format::OpenMetrics.render(e);
+    assert!(
+        om.contains("# TYPE rstscope_interfaces_lost gauge\nrstscope_interfaces_lost 2\n"),
+        "{om}"
+    );
+}
+
 /// A listener gone before the agent started is named from the journal: its unit, until it
 /// failed; a unit still running has no end time.
 #[test]

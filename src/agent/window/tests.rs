@@ -50,6 +50,29 @@ fn since_reads_durations_and_unix_times() {
     );
     assert!(parse_since("yesterday", now).is_err());
     assert!(parse_since("5w", now).is_err());
+    assert!(parse_since("-5m", now).is_err_and(|e| e.contains("1s or more")));
+}
+
+/// Regression (a trial as a Prometheus user): `since=0` gave an empty report (a window of the
+/// last 0 seconds), read as a quiet host. It is refused, saying what is taken.
+#[test]
+fn since_0_is_refused_saying_what_is_taken() {
+    let now = 1_700_000_000;
+    for zero in ["0", "0s", "0m", "0.0h"] {
+        let e = parse_since(zero, now).expect_err(zero);
+        assert!(
+            e.starts_with(&format!(
+                "since={zero:?}: a window of 0 seconds holds nothing"
+            )),
+            "{e}"
+        );
+        assert!(e.contains("1s or more"), "{e}");
+    }
+    assert_eq!(
+        parse_since("0.5", now),
+        Ok(now - 1),
+        "part of a second is one"
+    );
 }
 
 #[test]

@@ -441,3 +441,30 @@ fn a_saved_capture_says_the_capturing_machine_could_not_see_remote_processes() {
     );
     assert!(!saved.contains("from here"), "{saved}");
 }
+
+/// A file of one endpoint's packets says where the capture they come from had got to; a
+/// capture's own file (and another program's block) says nothing, and files given together end
+/// at the latest.
+#[test]
+fn the_capture_end_of_saved_packets_reads_back() {
+    let live = live_report();
+    let saved = |end| encode_for_endpoint_until(&live, lo(), 7211, end).expect("encodes");
+    assert_eq!(capture_end(&[saved(Some(at(60)))]), Some(at(60)));
+    assert_eq!(
+        capture_end(&[saved(Some(at(60))), saved(Some(at(90))), saved(None)]),
+        Some(at(90))
+    );
+    assert_eq!(capture_end(&[saved(None)]), None);
+    assert_eq!(capture_end(&[encode(&live, None).expect("encodes")]), None);
+    assert_eq!(
+        capture_end(&[br#"{"format": "other", "capture_end": 5}"#.to_vec()]),
+        None
+    );
+    // The block reads back as before with the field.
+    let (read, problems) = decode(&[saved(Some(at(60)))]);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        read.expect("rstscope's block").endpoint(lo(), 7211),
+        live.endpoint(lo(), 7211)
+    );
+}

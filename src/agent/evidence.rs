@@ -177,6 +177,8 @@ pub struct RingStats {
     pub packets: u64,
     /// Writes that failed.
     pub errors: u64,
+    /// Segments before a reset left out because newer frames were in a file already.
+    pub late_context: u64,
 }
 
 impl EvidenceRing {
@@ -265,12 +267,13 @@ impl EvidenceRing {
         &self.dir
     }
 
-    /// Bytes on disk, frames written, failed writes.
+    /// Bytes on disk, frames written, failed writes, context left out.
     pub fn stats(&self) -> RingStats {
         RingStats {
             bytes: self.total_bytes(),
             packets: self.packets,
             errors: self.errors,
+            late_context: self.late_context,
         }
     }
 

@@ -493,6 +493,8 @@ pub struct Exposition {
     pub evidence_packets: u64,
     /// Evidence writes that failed.
     pub evidence_errors: u64,
+    /// Segments before a reset left out of the evidence: newer frames were written already.
+    pub evidence_late_context: u64,
     /// Port scans and sweeps.
     pub scans: ScanMetrics,
     /// Unix time the agent started.
@@ -652,6 +654,12 @@ impl Collector for Exposition {
             "rstscope_evidence_write_errors",
             "Evidence writes that failed (disk full, directory gone)",
             self.evidence_errors,
+        )?;
+        counter(
+            &mut encoder,
+            "rstscope_evidence_late_context",
+            "Segments of a connection before its reset left out of the evidence because newer frames were written already (held back more than 10 s of packet time)",
+            self.evidence_late_context,
         )?;
         let mut m = encoder.encode_descriptor(
             "rstscope_http_rejected_requests",

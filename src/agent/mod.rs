@@ -492,6 +492,7 @@ impl Shared {
             evidence_bytes: ring.bytes,
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,
+            evidence_late_context: ring.late_context,
             started: unix_f64(self.started),
             http_rejected: Default::default(),
             process: None,

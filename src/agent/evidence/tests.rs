@@ -512,6 +512,49 @@ fn held_frames_are_written_when_the_clock_passes_them() {
     assert_eq!(ring.lock().expect("lock").stats().packets, 1, "written");
 }
 
+/// A connection's segments before its reset that come after newer frames were written (held
+/// more than 10 s of packet time) are left out of the file, and counted for `/metrics`.
+#[test]
+fn context_older_than_what_was_written_is_left_out_and_counted() {
+    let dir = TempDir::new("late");
+    let ring = tap_frames(&dir.0, &[tcp(true, "S", 1, 0, 0)]);
+    let t0 = Timestamp(1_700_000_000_000_000_000);
+    ring.lock()
+        .expect("lock")
+        .tick(Timestamp(t0.0 + HOLD_NS + 1));
+    assert_eq!(ring.lock().expect("lock").stats().packets, 1, "written");
+    let late = tcp(true, "A", 2, 1, 10);
+    let write_context = |ms: i64| {
+        ring.lock().expect("lock").write_context(&Frame {
+            ts: Timestamp(t0.0 + ms * 1_000_000),
+            number: 2,
+            link_type: LinkType(1),
+            interface: 0,
+            data: &late,
+            orig_len: late.len() as u32,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+            options: crate::source::PacketOptions::default(),
+        });
+    };
+    // Before the written SYN: left out; after it: held, as any frame.
+    write_context(-5);
+    write_context(5);
+    let stats = ring.lock().expect("lock").stats();
+    assert_eq!(stats.late_context, 1);
+    let e = crate::agent::metrics::Exposition {
+        evidence_late_context: stats.late_context,
+        ..Default::default()
+    };
+    let text = crate::agent::metrics::Format::Text.render(e);
+    assert!(
+        text.contains("rstscope_evidence_late_context_total 1"),
+        "{text}"
+    );
+}
+
 /// The mode of `path` (permission bits).
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {

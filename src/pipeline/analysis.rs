@@ -73,9 +73,9 @@ impl CaptureInfo {
     /// Why nothing at all could be read, where that is so: not one frame, and a problem with
     /// the input (a file cut short or corrupt before its first packet). Such a capture is
     /// unusable input, as a file that is not a capture is; a well-formed capture that holds
-    /// no packets is not.
+    /// no packets is not, nor one whose reading was cancelled before its first frame.
     pub fn unreadable(&self) -> Option<String> {
-        (self.frames == 0 && !self.warnings.is_empty())
+        (self.frames == 0 && !self.cancelled && !self.warnings.is_empty())
             .then(|| format!("no packets could be read: {}", self.warnings.join("; ")))
     }
 

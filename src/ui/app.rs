@@ -1276,8 +1276,14 @@ impl RstscopeApp {
             Action::StartCapture => self.start_capture(ctx),
             Action::About => self.about_open = true,
             Action::Cancel => {
-                if self.incoming.take().is_none()
-                    && let Some(job) = self.source.as_ref().and_then(|s| s.job.as_ref())
+                // A capture opened over another that has no results yet goes (the one on
+                // screen stays); opened alone, it stops and shows what was read, as a capture
+                // whose first results are on screen does.
+                if self.incoming.is_some() && self.source.is_some() {
+                    self.incoming = None;
+                } else if let Some(job) = (self.incoming.as_ref())
+                    .or(self.source.as_ref())
+                    .and_then(|s| s.job.as_ref())
                 {
                     job.stop();
                 }

@@ -604,11 +604,7 @@ impl RstPayload {
     /// As a sentence quotes it: `"BIG-IP: ... syste…" (cut by the capture: 57 of 58 bytes
     /// captured)`, `8 bytes that are not text: 33 aa 00 01 00 00 00 00`.
     pub fn quoted(&self) -> String {
-        let cut = if self.is_cut() { "…" } else { "" };
-        let note = self
-            .cut_note()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default();
+        let (cut, note) = self.marks();
         if self.binary {
             format!(
                 "{} bytes that are not text: {}{cut}{note}",
@@ -617,6 +613,16 @@ impl RstPayload {
         } else {
             format!("\"{}{cut}\"{note}", self.shown)
         }
+    }
+
+    /// What follows the text or bytes shown: `…` where they were cut, and ` (why)`.
+    fn marks(&self) -> (&'static str, String) {
+        let cut = if self.is_cut() { "…" } else { "" };
+        let note = self
+            .cut_note()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        (cut, note)
     }
 
     /// The same evidence: the same text or bytes.
@@ -629,11 +635,7 @@ impl RstPayload {
 /// bytes with their count for a payload that is no text.
 impl std::fmt::Display for RstPayload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let cut = if self.is_cut() { "…" } else { "" };
-        let note = self
-            .cut_note()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default();
+        let (cut, note) = self.marks();
         if self.binary {
             write!(
                 f,

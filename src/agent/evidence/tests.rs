@@ -379,7 +379,12 @@ fn a_syn_fin_rst_agent_s_evidence_is_analyzed_as_one() {
 
 /// Writes one frame straight to the ring, at `ms` milliseconds.
 fn write_at(ring: &Arc<Mutex<EvidenceRing>>, ms: i64, data: &[u8]) {
-    ring.lock().expect("lock").write(&Frame {
+    ring.lock().expect("lock").write(&frame_at(ms, data));
+}
+
+/// A frame of `data` at `ms` after the tests' time 0.
+fn frame_at(ms: i64, data: &[u8]) -> Frame<'_> {
+    Frame {
         ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
         number: 1,
         link_type: LinkType(1),
@@ -391,7 +396,7 @@ fn write_at(ring: &Arc<Mutex<EvidenceRing>>, ms: i64, data: &[u8]) {
         effective_process: None,
         packet_id: None,
         options: crate::source::PacketOptions::default(),
-    });
+    }
 }
 
 /// Regression: with the evidence directory removed while the agent ran, `/evidence` answered
@@ -525,19 +530,9 @@ fn context_older_than_what_was_written_is_left_out_and_counted() {
     assert_eq!(ring.lock().expect("lock").stats().packets, 1, "written");
     let late = tcp(true, "A", 2, 1, 10);
     let write_context = |ms: i64| {
-        ring.lock().expect("lock").write_context(&Frame {
-            ts: Timestamp(t0.0 + ms * 1_000_000),
-            number: 2,
-            link_type: LinkType(1),
-            interface: 0,
-            data: &late,
-            orig_len: late.len() as u32,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            options: crate::source::PacketOptions::default(),
-        });
+        ring.lock()
+            .expect("lock")
+            .write_context(&frame_at(ms, &late));
     };
     // Before the written SYN: left out; after it: held, as any frame.
     write_context(-5);

@@ -3516,6 +3516,32 @@ fn a_cut_short_warning_shows_one_tooltip_on_hover() {
     assert_eq!(tooltips, 1, "one tooltip with the whole warning");
 }
 
+/// Regression (real window, 800x600): a warning too long for the room left on the status
+/// bar's row went to a row of its own (egui lays a cut label out as wide as the whole row),
+/// and a live capture's "saved 2.2 KiB of 1000.0 MiB" came after it, on a third: two rows of
+/// the results out of view. The warning is cut to the row's room, after the saved files.
+#[test]
+fn a_long_warning_is_cut_on_the_status_bars_row() {
+    let size = [800.0, 600.0];
+    let mut h = opened(size, years_apart_files());
+    h.remove_cursor();
+    h.run_steps(2);
+    let packets = h.get_by_label("20 packets").rect();
+    let warning = h
+        .query_all_by_label_contains("warning: files far apart in time")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's warning");
+    assert!(
+        (warning.center().y - packets.center().y).abs() < 2.0,
+        "the warning {warning:?} is on the counts' row {packets:?}"
+    );
+    assert!(
+        warning.left() > packets.right() && warning.right() <= size[0],
+        "cut to the room after the counts: {warning:?}"
+    );
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {

@@ -41,7 +41,10 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
     let mut clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 14.0;
-        ui.label(RichText::new(s.source).strong());
+        // Where the row is full, an item goes whole to the next one: "saved 2.2" at the end of
+        // one row and "KiB of 1000.0 MiB" under it (640 points) read as two things.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        ui.add(egui::Label::new(RichText::new(s.source).strong()).truncate());
         let Some(a) = s.analysis else {
             if let Some(p) = s.progress {
                 ui.label(format!("{} packets read", thousands(p.frames)));
@@ -82,6 +85,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             clicked |= warning(
                 ui,
                 format!("{} not decoded: {first}", thousands(not_decoded)),
+                format!("{} not decoded", thousands(not_decoded)),
                 &reasons.join("\n"),
             );
         } else {
@@ -97,26 +101,34 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         .on_hover_text("connections ended early because too many were open at once");
         let other = a.snapshot.other_endpoints;
         if other.dropped > 0 {
+            let text = format!("{} endpoints not kept", thousands(other.dropped));
             clicked |= warning(
                 ui,
-                format!("{} endpoints not kept", thousands(other.dropped)),
+                text.clone(),
+                text,
                 &crate::analysis::other_endpoints_warning(&other),
             );
         }
-        let warnings = app_warnings(c, s.clock);
-        if !warnings.is_empty() {
-            let text = if warnings.len() == 1 {
-                format!("warning: {}", warnings[0])
-            } else {
-                format!("{} warnings", warnings.len())
-            };
-            clicked |= warning(ui, text, &warnings.join("\n"));
-        }
+        // The saved files and "reading…" before the capture's warnings, which are cut to
+        // what the row leaves them.
         if let Some(saving) = saving {
             saved_capture(ui, saving);
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
+        }
+        let warnings = app_warnings(c, s.clock);
+        if !warnings.is_empty() {
+            let short = match warnings.len() {
+                1 => "1 warning".to_owned(),
+                n => format!("{n} warnings"),
+            };
+            let text = if warnings.len() == 1 {
+                format!("warning: {}", warnings[0])
+            } else {
+                short.clone()
+            };
+            clicked |= warning(ui, text, short, &warnings.join("\n"));
         }
     });
     clicked
@@ -156,23 +168,49 @@ fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis) {
     }
 }
 
-/// A warning of the status bar, cut to the room left: `hover` on hover, all of them in full
-/// on a click (a tooltip could be read but not copied, and a long one not read whole). True
-/// when clicked.
-fn warning(ui: &mut egui::Ui, text: String, hover: &str) -> bool {
+/// The least room on the status bar's row in which a warning is shown cut rather than as its
+/// short form (`1 warning`, `3 not decoded`).
+const LEAST_CUT: f32 = 200.0;
+
+/// A warning of the status bar, on the row's room left: whole where it fits, else cut to that
+/// room where there is some, else `short`; `hover` on hover, all of them in full on a click (a
+/// tooltip could be read but not copied, and a long one not read whole). True when clicked.
+fn warning(ui: &mut egui::Ui, text: String, short: String, hover: &str) -> bool {
+    // A cut label in a wrapped row is laid out as wide as the whole row: it went to a row of
+    // its own, and the bar's second and third rows took the results' last rows (800x600).
+    let room = ui.available_size_before_wrap().x;
+    let width = |t: &str| {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font, egui::Color32::WHITE))
+            .size()
+            .x
+    };
+    // Where not even the short form fits, the whole text goes to the next row, cut to it.
+    let (text, on_the_row) = if width(&text) <= room || room >= LEAST_CUT {
+        (text, true)
+    } else if width(&short) <= room {
+        (short, true)
+    } else {
+        (text, false)
+    };
     // One tooltip: egui's own for the cut text would be a second one beside it.
-    ui.add(
-        egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
-            .truncate()
-            .show_tooltip_when_elided(false)
-            .selectable(false)
-            .sense(egui::Sense::click()),
-    )
-    .on_hover_cursor(egui::CursorIcon::PointingHand)
-    .on_hover_text(format!(
-        "{hover}\n(click to read the warnings in full and copy them)"
-    ))
-    .clicked()
+    let label = egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
+        .truncate()
+        .show_tooltip_when_elided(false)
+        .selectable(false)
+        .sense(egui::Sense::click());
+    let response = if on_the_row {
+        let row = egui::vec2(room, ui.spacing().interact_size.y);
+        ui.allocate_ui(row, |ui| ui.add(label)).inner
+    } else {
+        ui.add(label)
+    };
+    response
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(format!(
+            "{hover}\n(click to read the warnings in full and copy them)"
+        ))
+        .clicked()
 }
 
 /// Title of the window that shows the warnings in full.

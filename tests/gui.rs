@@ -3542,6 +3542,73 @@ fn a_long_warning_is_cut_on_the_status_bars_row() {
     );
 }
 
+/// Regression (real window, 800x600, a live capture with a custom BPF filter): the filter's
+/// limitation was said under the toolbar and again in the status bar, the spinner went to a
+/// toolbar row of its own and the status bar took three rows: the details' connection rows
+/// were pushed out of view. It is said once, in the status bar's one row; the field narrows
+/// to keep the spinner on the controls' row.
+#[test]
+fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
+    let size = [800.0, 600.0];
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 127.0.0.1".into();
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(2);
+    let limitation = rstscope::source::live::CaptureFilter::Custom(String::new())
+        .limitation()
+        .expect("a custom filter has a limitation");
+    assert!(
+        shows(&h, limitation),
+        "said under the toolbar before a capture"
+    );
+    if !click_start_capture(&mut h, "a_custom_filters_limitation_is_said_once", |h| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    }) {
+        return;
+    }
+    h.run_steps(3);
+    assert!(
+        !shows(&h, limitation),
+        "not under the toolbar while the capture tells it"
+    );
+    let said: Vec<egui::Rect> = h
+        .query_all_by_label_contains("custom capture filter")
+        .chain(h.query_all_by_label("1 warning"))
+        .map(|n| n.rect())
+        .collect();
+    let status = h
+        .query_all_by_label_contains("live capture on")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's source");
+    assert!(
+        said.len() == 1 && (said[0].center().y - status.center().y).abs() < 2.0,
+        "said once, on the status bar's row {status:?}: {said:?}"
+    );
+    assert!(
+        status.bottom() > size[1] - 14.0,
+        "the status bar keeps one row: its source at {status:?}"
+    );
+    // The toolbar: the controls' row, then the capture's name with Export.
+    let stop = h.get_by_label("Stop capture").rect();
+    let export = h.get_by_label("Export").rect();
+    assert!(
+        export.top() < stop.bottom() + 12.0,
+        "no toolbar row between the controls {stop:?} and Export {export:?}"
+    );
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {

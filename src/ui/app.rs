@@ -571,6 +571,7 @@ impl RstscopeApp {
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
         set_title(&ctx, &mut self.title, label.as_deref());
+        let shown = self.analysis();
         let bar = BarInput {
             recent: &self.settings.recent,
             source: label.as_deref(),
@@ -586,6 +587,9 @@ impl RstscopeApp {
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
             capture_unavailable: self.capture_library.as_ref().err(),
+            warned: shown
+                .as_ref()
+                .map_or(&[], |a| a.capture.warnings.as_slice()),
         };
         egui::Panel::top("menu").show(ui, |ui| source_bar::menu(ui, &bar, &mut actions));
         egui::Panel::top("source").show(ui, |ui| {

@@ -1986,6 +1986,42 @@ fn files_years_apart_are_drawn_side_by_side_with_the_gap_left_out() {
     );
 }
 
+/// Regression (real window): rank-by-incidents.pcap (70 s of 2023) opened with
+/// refused-v4.pcap (a second of 2026): the later second was drawn at the plot's right edge,
+/// too near it for its time label, which was left out: nothing under it said when it was.
+/// The plot leaves room after it for its label.
+#[test]
+fn a_short_last_stretch_after_a_long_gap_has_room_for_its_time_label() {
+    let mut h = harness(
+        settings(),
+        vec![
+            manifest("tests/fixtures/rank-by-incidents.pcap"),
+            manifest("tests/fixtures/refused-v4.pcap"),
+        ],
+    );
+    settle(&mut h);
+    // Its offender selected: its bar drawn bright, in the refused colour.
+    select(&mut h, "127.0.0.1:7300");
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let later = *refused_columns(&mut h, top, bottom)
+        .last()
+        .expect("the later second's bar");
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let label = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap("2026-11-27 13:08:38".into(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    let right = h.get_by_label("Reset view").rect().right();
+    assert!(
+        right - later.0 >= label / 2.0,
+        "the label centred on the later second at {later:?} fits before the plot's edge at \
+         {right}: {label} points wide"
+    );
+}
+
 /// `2009-12-01 13:08` and its zone, `UTC` or `UTC+01:00`, as `clock` writes packet second
 /// `secs` to the minute.
 fn minute_in(clock: rstscope::report::Clock, secs: i64) -> String {

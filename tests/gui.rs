@@ -1775,6 +1775,26 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     }
 }
 
+/// Regression (real window): the plot's hints ("drag: select a time range ...") and the
+/// selected offender's "bright: ... faded: the whole capture" were in egui's small text, 9
+/// points, too small to read; the notes in it are now 11 points.
+#[test]
+fn the_plots_hints_are_in_a_readable_size() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+    );
+    h.run_steps(2);
+    for text in [
+        "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom",
+        "bright: 127.0.0.1:7300 · faded: the whole capture",
+    ] {
+        let height = h.get_by_label(text).rect().height();
+        println!("{text}: {height}");
+        assert!(height >= 13.0, "{text:?} is {height} points high");
+    }
+}
+
 /// The app at 800x600 with "This machine" open, where the plot's legend wraps, on a capture
 /// of refusals; with each cause's name in the legend.
 fn wrapped_legend() -> (

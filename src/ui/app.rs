@@ -545,7 +545,10 @@ impl RstscopeApp {
         wheel::begin_pass(&ctx);
         crate::ui::handles::begin_pass(&ctx);
         match self.fonts_ready {
-            false => crate::ui::fonts::add_symbols(&ctx),
+            false => {
+                crate::ui::fonts::add_symbols(&ctx);
+                crate::ui::fonts::readable_small(&ctx);
+            }
             // The fonts added take effect in the second frame: their glyphs are drawn then.
             true if !self.glyphs_ready => {
                 crate::ui::fonts::warm_glyphs(&ctx);

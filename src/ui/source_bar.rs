@@ -335,13 +335,14 @@ pub fn bar(
     if let Some(limitation) = capture.capture_filter().limitation()
         && !input.warned.iter().any(|w| w == limitation)
     {
+        // One row, the whole of it on hover where cut (two rows at 640 points).
         ui.add(
             egui::Label::new(
                 RichText::new(limitation)
                     .color(ui.visuals().warn_fg_color)
                     .small(),
             )
-            .wrap(),
+            .truncate(),
         );
     }
 }

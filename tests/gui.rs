@@ -2042,6 +2042,25 @@ fn a_short_last_stretch_after_a_long_gap_has_room_for_its_time_label() {
     );
 }
 
+/// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed
+/// the connections' starts and the packets' times as "12-01 13:08:38.100" (2009) and then
+/// "11-27 13:08:38.100" (2026): time going back, to read. Across years they carry the year.
+#[test]
+fn connections_and_packets_of_years_apart_carry_the_year() {
+    let mut h = opened([1280.0, 800.0], years_apart_files());
+    select(&mut h, "127.0.0.1:7300");
+    for start in ["2009-12-01 13:08:38.100", "2026-11-27 13:08:38.100"] {
+        assert!(shows(&h, start), "a connection starting {start}");
+    }
+    assert!(
+        h.query_by_label("12-01 13:08:38.100").is_none(),
+        "no start without its year"
+    );
+    let packets = packet_lines_with(&h, "2009-12-01 13:08:38.100442 IP ");
+    assert_eq!(packets, 1, "the first packet's line has its year");
+    assert_eq!(packet_lines_with(&h, "2026-11-27 13:08:38.100442 IP "), 1);
+}
+
 /// `2009-12-01 13:08` and its zone, `UTC` or `UTC+01:00`, as `clock` writes packet second
 /// `secs` to the minute.
 fn minute_in(clock: rstscope::report::Clock, secs: i64) -> String {

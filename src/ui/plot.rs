@@ -702,8 +702,8 @@ impl PlotView {
                     egui::Label::new(
                         RichText::new(format!(
                             "··· kernel AttemptFails {} · OutRsts {}",
-                            total(crate::host::state::ATTEMPT_FAILS),
-                            total(crate::host::state::OUT_RSTS)
+                            thousands(total(crate::host::state::ATTEMPT_FAILS)),
+                            thousands(total(crate::host::state::OUT_RSTS))
                         ))
                         .color(color),
                     )

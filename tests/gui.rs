@@ -3617,6 +3617,30 @@ fn a_long_warning_is_cut_on_the_status_bars_row() {
     );
 }
 
+/// A warning amid the status bar's counts (frames not decoded) that does not fit whole in
+/// the row's room gives its short form, so that the counts after it keep the row; the last
+/// one (the capture's warnings) is the one cut.
+#[test]
+fn a_warning_amid_the_counts_keeps_them_on_the_row_in_its_short_form() {
+    let dir = temp_dir("not-decoded-narrow");
+    let path = dir.join("refused-ipoib.pcap");
+    let mut bytes = common::refused_pcap(7000, 3);
+    // The file header's link type: IP over InfiniBand.
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    std::fs::write(&path, bytes).expect("write");
+    let mut h = opened([500.0, 600.0], vec![path]);
+    h.run_steps(2);
+    let packets = h.get_by_label("6 packets").rect();
+    let short = h.get_by_label("6 not decoded").rect();
+    let evicted = h.get_by_label("0 evicted").rect();
+    for (what, r) in [("6 not decoded", short), ("0 evicted", evicted)] {
+        assert!(
+            (r.center().y - packets.center().y).abs() < 2.0,
+            "{what} {r:?} on the counts' row {packets:?}"
+        );
+    }
+}
+
 /// Regression (real window, 800x600, a live capture with a custom BPF filter): the filter's
 /// limitation was said under the toolbar and again in the status bar, the spinner went to a
 /// toolbar row of its own and the status bar took three rows: the details' connection rows

@@ -87,6 +87,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                 format!("{} not decoded: {first}", thousands(not_decoded)),
                 format!("{} not decoded", thousands(not_decoded)),
                 &reasons.join("\n"),
+                false,
             );
         } else {
             ui.label("0 not decoded");
@@ -107,6 +108,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                 text.clone(),
                 text,
                 &crate::analysis::other_endpoints_warning(&other),
+                false,
             );
         }
         // The saved files and "reading…" before the capture's warnings, which are cut to
@@ -128,7 +130,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             } else {
                 short.clone()
             };
-            clicked |= warning(ui, text, short, &warnings.join("\n"));
+            clicked |= warning(ui, text, short, &warnings.join("\n"), true);
         }
     });
     clicked
@@ -172,10 +174,11 @@ fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis) {
 /// short form (`1 warning`, `3 not decoded`).
 const LEAST_CUT: f32 = 200.0;
 
-/// A warning of the status bar, on the row's room left: whole where it fits, else cut to that
-/// room where there is some, else `short`; `hover` on hover, all of them in full on a click (a
-/// tooltip could be read but not copied, and a long one not read whole). True when clicked.
-fn warning(ui: &mut egui::Ui, text: String, short: String, hover: &str) -> bool {
+/// A warning of the status bar, on the row's room left: whole where it fits, else (the `last`
+/// item of the bar) cut to that room where there is some, else `short`, so that the items
+/// after it keep the row; `hover` on hover, all of them in full on a click (a tooltip could be
+/// read but not copied, and a long one not read whole). True when clicked.
+fn warning(ui: &mut egui::Ui, text: String, short: String, hover: &str, last: bool) -> bool {
     // A cut label in a wrapped row is laid out as wide as the whole row: it went to a row of
     // its own, and the bar's second and third rows took the results' last rows (800x600).
     let room = ui.available_size_before_wrap().x;
@@ -186,7 +189,7 @@ fn warning(ui: &mut egui::Ui, text: String, short: String, hover: &str) -> bool 
             .x
     };
     // Where not even the short form fits, the whole text goes to the next row, cut to it.
-    let (text, on_the_row) = if width(&text) <= room || room >= LEAST_CUT {
+    let (text, on_the_row) = if width(&text) <= room || (last && room >= LEAST_CUT) {
         (text, true)
     } else if width(&short) <= room {
         (short, true)

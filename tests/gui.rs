@@ -3617,6 +3617,36 @@ fn a_long_warning_is_cut_on_the_status_bars_row() {
     );
 }
 
+/// Regression (real window, 800 points, a live capture of 100,000 packets): the status bar's
+/// counts of six digits sent the saved files to a second row, a row of the results out of
+/// view. The source's name (the toolbar's too) is cut to what the counts leave it; here a
+/// file of a long name.
+#[test]
+fn the_status_bar_cuts_the_source_name_to_keep_its_counts_on_one_row() {
+    let dir = temp_dir("long-name");
+    let name =
+        "a-capture-from-the-web-frontend-load-balancer-during-the-incident-of-tuesday-night.pcap";
+    let path = dir.join(name);
+    std::fs::copy(manifest("tests/fixtures/refused-v4.pcap"), &path).expect("copy");
+    let size = [800.0, 600.0];
+    let mut h = opened(size, vec![path]);
+    h.run_steps(3);
+    let source = h
+        .query_all_by_label(name)
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's source");
+    let evicted = h.get_by_label("0 evicted").rect();
+    assert!(
+        (evicted.center().y - source.center().y).abs() < 2.0 && evicted.right() <= size[0],
+        "the counts {evicted:?} on the source's row {source:?}"
+    );
+    assert!(
+        source.right() < h.get_by_label("10 packets").rect().left(),
+        "the name cut before the counts: {source:?}"
+    );
+}
+
 /// A warning amid the status bar's counts (frames not decoded) that does not fit whole in
 /// the row's room gives its short form, so that the counts after it keep the row; the last
 /// one (the capture's warnings) is the one cut.

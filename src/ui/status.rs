@@ -44,11 +44,21 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         // Where the row is full, an item goes whole to the next one: "saved 2.2" at the end of
         // one row and "KiB of 1000.0 MiB" under it (640 points) read as two things.
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-        ui.add(egui::Label::new(RichText::new(s.source).strong()).truncate());
+        // The source's name (the toolbar's too) is cut to what the counts after it leave, as
+        // wide as they were in the last frame: a live capture's counts of six digits sent the
+        // saved files to a second row at 800 points.
+        let id = ui.scope_id().with("status-bar-counts");
+        let counts = ui.data(|d| d.get_temp::<f32>(id)).unwrap_or(0.0);
+        let room = (ui.available_width() - counts).max(LEAST_SOURCE);
+        let name = egui::Label::new(RichText::new(s.source).strong()).truncate();
+        let row = egui::vec2(room, ui.spacing().interact_size.y);
+        ui.allocate_ui(row, |ui| ui.add(name));
+        let mut measure = Measure::new(ui);
         let Some(a) = s.analysis else {
             if let Some(p) = s.progress {
                 ui.label(format!("{} packets read", thousands(p.frames)));
             }
+            ui.data_mut(|d| d.insert_temp(id, 0.0_f32));
             return;
         };
         let c = &a.capture;
@@ -62,11 +72,13 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                     .on_hover_text(link_types(a));
             }
         }
+        measure.after(ui);
         ui.label(format!("{} TCP", thousands(c.tcp_frames)))
             .on_hover_text(format!(
                 "{} other well-formed frames (ARP, UDP, ICMP...)",
                 thousands(c.other_frames)
             ));
+        measure.after(ui);
         let not_decoded = c.not_decoded_total();
         if not_decoded > 0 {
             let reasons: Vec<String> = c
@@ -92,6 +104,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         } else {
             ui.label("0 not decoded");
         }
+        measure.after(ui);
         let evicted = a.snapshot.totals.evicted;
         let evicted_text = RichText::new(format!("{} evicted", thousands(evicted)));
         ui.label(if evicted > 0 {
@@ -100,6 +113,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             evicted_text
         })
         .on_hover_text("connections ended early because too many were open at once");
+        measure.after(ui);
         let other = a.snapshot.other_endpoints;
         if other.dropped > 0 {
             let text = format!("{} endpoints not kept", thousands(other.dropped));
@@ -110,14 +124,17 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                 &crate::analysis::other_endpoints_warning(&other),
                 false,
             );
+            measure.after(ui);
         }
         // The saved files and "reading…" before the capture's warnings, which are cut to
         // what the row leaves them.
         if let Some(saving) = saving {
             saved_capture(ui, saving);
+            measure.after(ui);
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
+            measure.after(ui);
         }
         let warnings = app_warnings(c, s.clock);
         if !warnings.is_empty() {
@@ -130,10 +147,58 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             } else {
                 short.clone()
             };
+            // Room for its short form at least.
+            measure.width += text_width(ui, &short) + ui.spacing().item_spacing.x;
             clicked |= warning(ui, text, short, &warnings.join("\n"), true);
+        }
+        if (measure.width - counts).abs() > 0.5 {
+            ui.data_mut(|d| d.insert_temp(id, measure.width));
+            ui.ctx().request_repaint();
         }
     });
     clicked
+}
+
+/// The least width of the status bar's source name, cut.
+const LEAST_SOURCE: f32 = 120.0;
+
+/// `text`'s width in the body font.
+fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE))
+        .size()
+        .x
+}
+
+/// The width the status bar's items take as they are laid out, each with its spacing, on
+/// whichever row it went to (each goes whole to a row).
+struct Measure {
+    /// Where the last item ended, on which row (the cursor's left and top).
+    at: egui::Pos2,
+    /// The rows' left edge.
+    left: f32,
+    width: f32,
+}
+
+impl Measure {
+    fn new(ui: &egui::Ui) -> Self {
+        Self {
+            at: ui.cursor().min,
+            left: ui.max_rect().left(),
+            width: 0.0,
+        }
+    }
+
+    /// After an item was added.
+    fn after(&mut self, ui: &egui::Ui) {
+        let now = ui.cursor().min;
+        self.width += if (now.y - self.at.y).abs() < 0.5 {
+            now.x - self.at.x
+        } else {
+            now.x - self.left
+        };
+        self.at = now;
+    }
 }
 
 /// A live capture's counts: where something was dropped, where (kernel, interface, rstscope),
@@ -182,12 +247,7 @@ fn warning(ui: &mut egui::Ui, text: String, short: String, hover: &str, last: bo
     // A cut label in a wrapped row is laid out as wide as the whole row: it went to a row of
     // its own, and the bar's second and third rows took the results' last rows (800x600).
     let room = ui.available_size_before_wrap().x;
-    let width = |t: &str| {
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font, egui::Color32::WHITE))
-            .size()
-            .x
-    };
+    let width = |t: &str| text_width(ui, t);
     // Where not even the short form fits, the whole text goes to the next row, cut to it.
     let (text, on_the_row) = if width(&text) <= room || (last && room >= LEAST_CUT) {
         (text, true)

@@ -35,7 +35,8 @@ pub struct Saving<'a> {
 }
 
 /// Draws the status bar, on one line where the window is wide enough (800 points with a live
-/// capture of small counts): a second line was a row of the results out of view. True when a
+/// capture of six-digit counts, the source's name cut): a second line was a row of the
+/// results out of view. True when a
 /// warning in it was clicked: the app then shows them all in full ([`warnings_window`]).
 pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) -> bool {
     let mut clicked = false;

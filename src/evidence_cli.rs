@@ -174,7 +174,12 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     ));
     let at = evidence::RecordedAt::new(ev, None);
     for p in &ev.packets {
-        s.push_str(&evidence::packet_line(p, clock, at.as_ref(), false));
+        s.push_str(&evidence::packet_line(
+            p,
+            clock,
+            at.as_ref(),
+            evidence::LineDate::None,
+        ));
         s.push('\n');
     }
     if ev.more > 0 {

@@ -1785,6 +1785,26 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     }
 }
 
+/// Regression (real window): the plot's hints ("drag: select a time range ...") and the
+/// selected offender's "bright: ... faded: the whole capture" were in egui's small text, 9
+/// points, too small to read; the notes in it are now 11 points.
+#[test]
+fn the_plots_hints_are_in_a_readable_size() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+    );
+    h.run_steps(2);
+    for text in [
+        "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom",
+        "bright: 127.0.0.1:7300 · faded: the whole capture",
+    ] {
+        let height = h.get_by_label(text).rect().height();
+        println!("{text}: {height}");
+        assert!(height >= 13.0, "{text:?} is {height} points high");
+    }
+}
+
 /// The app at 800x600 with "This machine" open, where the plot's legend wraps, on a capture
 /// of refusals; with each cause's name in the legend.
 fn wrapped_legend() -> (
@@ -1994,6 +2014,61 @@ fn files_years_apart_are_drawn_side_by_side_with_the_gap_left_out() {
         ),
         "the range's sentence rates the covered seconds"
     );
+}
+
+/// Regression (real window): rank-by-incidents.pcap (70 s of 2023) opened with
+/// refused-v4.pcap (a second of 2026): the later second was drawn at the plot's right edge,
+/// too near it for its time label, which was left out: nothing under it said when it was.
+/// The plot leaves room after it for its label.
+#[test]
+fn a_short_last_stretch_after_a_long_gap_has_room_for_its_time_label() {
+    let mut h = harness(
+        settings(),
+        vec![
+            manifest("tests/fixtures/rank-by-incidents.pcap"),
+            manifest("tests/fixtures/refused-v4.pcap"),
+        ],
+    );
+    settle(&mut h);
+    // Its offender selected: its bar drawn bright, in the refused colour.
+    select(&mut h, "127.0.0.1:7300");
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let later = *refused_columns(&mut h, top, bottom)
+        .last()
+        .expect("the later second's bar");
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let label = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap("2026-11-27 13:08:38".into(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    let right = h.get_by_label("Reset view").rect().right();
+    assert!(
+        right - later.0 >= label / 2.0,
+        "the label centred on the later second at {later:?} fits before the plot's edge at \
+         {right}: {label} points wide"
+    );
+}
+
+/// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed
+/// the connections' starts and the packets' times as "12-01 13:08:38.100" (2009) and then
+/// "11-27 13:08:38.100" (2026): time going back, to read. Across years they carry the year.
+#[test]
+fn connections_and_packets_of_years_apart_carry_the_year() {
+    let mut h = opened([1280.0, 800.0], years_apart_files());
+    select(&mut h, "127.0.0.1:7300");
+    for start in ["2009-12-01 13:08:38.100", "2026-11-27 13:08:38.100"] {
+        assert!(shows(&h, start), "a connection starting {start}");
+    }
+    assert!(
+        h.query_by_label("12-01 13:08:38.100").is_none(),
+        "no start without its year"
+    );
+    let packets = packet_lines_with(&h, "2009-12-01 13:08:38.100442 IP ");
+    assert_eq!(packets, 1, "the first packet's line has its year");
+    assert_eq!(packet_lines_with(&h, "2026-11-27 13:08:38.100442 IP "), 1);
 }
 
 /// `2009-12-01 13:08` and its zone, `UTC` or `UTC+01:00`, as `clock` writes packet second
@@ -3527,6 +3602,153 @@ fn a_cut_short_warning_shows_one_tooltip_on_hover() {
         .expect("the status bar's warning");
     let tooltips = tooltips_on_hover(&mut h, warning, "each packet is counted once");
     assert_eq!(tooltips, 1, "one tooltip with the whole warning");
+}
+
+/// Regression (real window, 800x600): a warning too long for the room left on the status
+/// bar's row went to a row of its own (egui lays a cut label out as wide as the whole row),
+/// and a live capture's "saved 2.2 KiB of 1000.0 MiB" came after it, on a third: two rows of
+/// the results out of view. The warning is cut to the row's room, after the saved files.
+#[test]
+fn a_long_warning_is_cut_on_the_status_bars_row() {
+    let size = [800.0, 600.0];
+    let mut h = opened(size, years_apart_files());
+    h.remove_cursor();
+    h.run_steps(2);
+    let packets = h.get_by_label("20 packets").rect();
+    let warning = h
+        .query_all_by_label_contains("warning: files far apart in time")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's warning");
+    assert!(
+        (warning.center().y - packets.center().y).abs() < 2.0,
+        "the warning {warning:?} is on the counts' row {packets:?}"
+    );
+    assert!(
+        warning.left() > packets.right() && warning.right() <= size[0],
+        "cut to the room after the counts: {warning:?}"
+    );
+}
+
+/// Regression (real window, 800 points, a live capture of 100,000 packets): the status bar's
+/// counts of six digits sent the saved files to a second row, a row of the results out of
+/// view. The source's name (the toolbar's too) is cut to what the counts leave it; here a
+/// file of a long name.
+#[test]
+fn the_status_bar_cuts_the_source_name_to_keep_its_counts_on_one_row() {
+    let dir = temp_dir("long-name");
+    let name =
+        "a-capture-from-the-web-frontend-load-balancer-during-the-incident-of-tuesday-night.pcap";
+    let path = dir.join(name);
+    std::fs::copy(manifest("tests/fixtures/refused-v4.pcap"), &path).expect("copy");
+    let size = [800.0, 600.0];
+    let mut h = opened(size, vec![path]);
+    h.run_steps(3);
+    let source = h
+        .query_all_by_label(name)
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's source");
+    let evicted = h.get_by_label("0 evicted").rect();
+    assert!(
+        (evicted.center().y - source.center().y).abs() < 2.0 && evicted.right() <= size[0],
+        "the counts {evicted:?} on the source's row {source:?}"
+    );
+    assert!(
+        source.right() < h.get_by_label("10 packets").rect().left(),
+        "the name cut before the counts: {source:?}"
+    );
+}
+
+/// A warning amid the status bar's counts (frames not decoded) that does not fit whole in
+/// the row's room gives its short form, so that the counts after it keep the row; the last
+/// one (the capture's warnings) is the one cut.
+#[test]
+fn a_warning_amid_the_counts_keeps_them_on_the_row_in_its_short_form() {
+    let dir = temp_dir("not-decoded-narrow");
+    let path = dir.join("refused-ipoib.pcap");
+    let mut bytes = common::refused_pcap(7000, 3);
+    // The file header's link type: IP over InfiniBand.
+    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    std::fs::write(&path, bytes).expect("write");
+    let mut h = opened([500.0, 600.0], vec![path]);
+    h.run_steps(2);
+    let packets = h.get_by_label("6 packets").rect();
+    let short = h.get_by_label("6 not decoded").rect();
+    let evicted = h.get_by_label("0 evicted").rect();
+    for (what, r) in [("6 not decoded", short), ("0 evicted", evicted)] {
+        assert!(
+            (r.center().y - packets.center().y).abs() < 2.0,
+            "{what} {r:?} on the counts' row {packets:?}"
+        );
+    }
+}
+
+/// Regression (real window, 800x600, a live capture with a custom BPF filter): the filter's
+/// limitation was said under the toolbar and again in the status bar, the spinner went to a
+/// toolbar row of its own and the status bar took three rows: the details' connection rows
+/// were pushed out of view. It is said once, in the status bar's one row; the field narrows
+/// to keep the spinner on the controls' row.
+#[test]
+fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
+    let size = [800.0, 600.0];
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 127.0.0.1".into();
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(2);
+    let limitation = rstscope::source::live::CaptureFilter::Custom(String::new())
+        .limitation()
+        .expect("a custom filter has a limitation");
+    assert!(
+        shows(&h, limitation),
+        "said under the toolbar before a capture"
+    );
+    if !click_start_capture(&mut h, "a_custom_filters_limitation_is_said_once", |h| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    }) {
+        return;
+    }
+    h.run_steps(3);
+    assert!(
+        !shows(&h, limitation),
+        "not under the toolbar while the capture tells it"
+    );
+    let said: Vec<egui::Rect> = h
+        .query_all_by_label_contains("custom capture filter")
+        .chain(h.query_all_by_label("1 warning"))
+        .map(|n| n.rect())
+        .collect();
+    let status = h
+        .query_all_by_label_contains("live capture on")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's source");
+    assert!(
+        said.len() == 1 && (said[0].center().y - status.center().y).abs() < 2.0,
+        "said once, on the status bar's row {status:?}: {said:?}"
+    );
+    assert!(
+        status.bottom() > size[1] - 14.0,
+        "the status bar keeps one row: its source at {status:?}"
+    );
+    // The toolbar: the controls' row, then the capture's name with Export.
+    let stop = h.get_by_label("Stop capture").rect();
+    let export = h.get_by_label("Export").rect();
+    assert!(
+        export.top() < stop.bottom() + 12.0,
+        "no toolbar row between the controls {stop:?} and Export {export:?}"
+    );
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
 }
 
 /// Where the harness puts the window's top left corner: it draws the app inside a central

@@ -527,6 +527,11 @@ impl HostState {
     /// The kernel's count of failed connects against the capture's; `slack` is how far apart
     /// the once-a-second readings' edges can put them.
     fn compare(&self, kernel: u64, captured: u64, slack: u64) -> String {
+        // Grouped as the legend and the headline group theirs ("3,000", not "3000").
+        let (k, c) = (
+            crate::report::thousands(kernel),
+            crate::report::thousands(captured),
+        );
         if kernel == 0 && captured == 0 {
             // Nothing to explain: "explains ... (0) matches ... (0)" read as a finding.
             return "No connect from this machine failed: the kernel counted none \
@@ -535,17 +540,17 @@ impl HostState {
         }
         if kernel == captured {
             return format!(
-                "The capture explains the kernel's count: its AttemptFails ({kernel}) matches \
-                 the failed attempts captured from this machine's own clients ({captured})."
+                "The capture explains the kernel's count: its AttemptFails ({k}) matches \
+                 the failed attempts captured from this machine's own clients ({c})."
             );
         }
         if kernel.abs_diff(captured) <= slack {
             // Not "matches" beside two numbers that differ: the counters are read once a
             // second, so a failure at either edge can fall in the reading before or after.
             return format!(
-                "The capture explains the kernel's count: its AttemptFails ({kernel}) is within \
+                "The capture explains the kernel's count: its AttemptFails ({k}) is within \
                  {} of the failed attempts captured from this machine's own clients \
-                 ({captured}), as once-a-second readings of the counter differ at their edges.",
+                 ({c}), as once-a-second readings of the counter differ at their edges.",
                 kernel.abs_diff(captured)
             );
         }
@@ -572,16 +577,16 @@ impl HostState {
                     .to_owned()
             };
             format!(
-                "The kernel counted {kernel} failed connects (AttemptFails) but the capture shows \
-                 {captured} from this machine's clients; likely reason: {reason}."
+                "The kernel counted {k} failed connects (AttemptFails) but the capture shows \
+                 {c} from this machine's clients; likely reason: {reason}."
             )
         } else {
             // Linux counts AttemptFails when the kernel ends a connect (a reset, its SYN
             // retries run out), not when the program closes it first: a client whose own
             // connect timeout is shorter than the kernel's (about 2 minutes) fails uncounted.
             format!(
-                "The capture shows {captured} failed attempts from this machine's addresses but \
-                 the kernel counted {kernel} (AttemptFails): the kernel counts a connect that \
+                "The capture shows {c} failed attempts from this machine's addresses but \
+                 the kernel counted {k} (AttemptFails): the kernel counts a connect that \
                  got no answer only when it gives up itself (after about 2 minutes of SYN \
                  retries), not when the program's own timeout ends it first; or the clients \
                  are in other network namespaces (containers), whose counters are their own."
@@ -776,6 +781,17 @@ mod tests {
         assert!(
             none.starts_with("No connect from this machine failed") && !none.contains("explains"),
             "{none}"
+        );
+        // Regression (real window, 3,000 refused connects): "its AttemptFails (3000)" beside
+        // the legend's "failed attempts 3,000": grouped as the window groups every count.
+        let many = state.compare(3000, 3000, 2);
+        assert!(
+            many.contains("AttemptFails (3,000) matches") && many.ends_with("(3,000)."),
+            "{many}"
+        );
+        assert!(
+            apart.starts_with("The capture shows 21,071 failed attempts"),
+            "{apart}"
         );
     }
 

@@ -986,25 +986,59 @@ fn cut_middle(name: &str, max: usize) -> String {
 /// time of day with microseconds (local or UTC per `clock`), `IP` or `IP6`, relative sequence
 /// numbers as tcpdump computes them over the packets shown, the common TCP options.
 pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
-    packet_line(p, clock, None, false)
+    packet_line(p, clock, None, LineDate::None)
+}
+
+/// How much of its date a time in a list of packets or connections carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineDate {
+    /// The time of day alone: the list lies within one day.
+    #[default]
+    None,
+    /// The month and day (`11-15 13:09:12`): the list spans days.
+    Day,
+    /// The whole date (`2023-11-15 13:09:12`): the list spans years (files far apart), where
+    /// "12-01" before "11-27" would read as time going back.
+    Year,
+}
+
+impl LineDate {
+    /// The date a list of times from `first` to `last` needs in `clock`; at least the day
+    /// where `dated`.
+    pub fn of(clock: Clock, first: Timestamp, last: Timestamp, dated: bool) -> Self {
+        use chrono::Datelike;
+        let (a, b) = (clock.datetime(first), clock.datetime(last));
+        if a.year() != b.year() {
+            LineDate::Year
+        } else if dated || a.date_naive() != b.date_naive() {
+            LineDate::Day
+        } else {
+            LineDate::None
+        }
+    }
+
+    /// The `chrono` format of a time to `decimals` (3 or 6) with this date.
+    pub fn format(self, decimals: usize) -> String {
+        let date = match self {
+            LineDate::None => "",
+            LineDate::Day => "%m-%d ",
+            LineDate::Year => "%Y-%m-%d ",
+        };
+        format!("{date}%H:%M:%S%.{decimals}f")
+    }
 }
 
 /// [`tcpdump_line`], with where the packet was recorded after its time (for a capture that
 /// holds copies of packets): `13:09:12.250343 WFP Native MAC Layer LightWeight Filter-0000
-/// copy IP 127.0.0.1.39446 > ...`. `dated`: the time after its month and day
-/// (`11-15 13:09:12.250343`), as the app writes the connections' starts in a capture of days.
+/// copy IP 127.0.0.1.39446 > ...`. `date`: the date before the time (`11-15 13:09:12.250343`),
+/// as the app writes the connections' starts in a capture of days.
 pub fn packet_line(
     p: &EvidencePacket,
     clock: Clock,
     at: Option<&RecordedAt>,
-    dated: bool,
+    date: LineDate,
 ) -> String {
-    let format = if dated {
-        "%m-%d %H:%M:%S%.6f"
-    } else {
-        "%H:%M:%S%.6f"
-    };
-    let mut s = clock.datetime(p.ts).format(format).to_string();
+    let mut s = clock.datetime(p.ts).format(&date.format(6)).to_string();
     if let Some(at) = at {
         s.push(' ');
         s.push_str(&at.cell(p));

@@ -277,7 +277,10 @@ pub fn unix_secs(ts: Timestamp) -> String {
 /// A rate per second for people: `2.0/s`, `0.05/s`; a rate too low to read per second is
 /// given per hour or day (`12/h`, `0.5/day`) rather than as `0.00/s`.
 pub fn rate(r: f64) -> String {
-    if r >= 10.0 {
+    // Grouped as the counts beside it ("3,000/s", not "3000/s" beside "peak 3,000/s").
+    if r >= 999.5 {
+        format!("{}/s", thousands(r.round() as u64))
+    } else if r >= 10.0 {
         format!("{r:.0}/s")
     } else if r >= 0.1 {
         format!("{r:.1}/s")
@@ -2082,6 +2085,8 @@ mod rate_tests {
     #[test]
     fn low_rates_are_given_per_hour_or_day() {
         assert_eq!(rate(25.0), "25/s");
+        assert_eq!(rate(3000.0), "3,000/s", "grouped as the counts beside it");
+        assert_eq!(rate(999.4), "999/s");
         assert_eq!(rate(2.0), "2.0/s");
         assert_eq!(rate(0.05), "0.05/s");
         assert_eq!(rate(0.0), "0.00/s");

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Clock, endpoint, filters, full_diagnosis, rate, wireshark_filter};
+use super::{Clock, endpoint, filters, full_diagnosis, rate, thousands, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::series::Peak;
@@ -44,7 +44,8 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
         None => (span, crate::report::approx_duration(span)),
     };
     format!(
-        "peak {peak}/s at {}, average {} over {what}",
+        "peak {}/s at {}, average {} over {what}",
+        thousands(u64::from(peak)),
         clock.time(at),
         rate(total as f64 / over as f64),
     )
@@ -264,7 +265,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             "     incidents {}{retries}: avg {} peak {}/s; first {} last {}",
             o.incidents,
             rate(o.avg_rate),
-            o.peak_rate,
+            thousands(u64::from(o.peak_rate)),
             clock.full(o.first_seen),
             clock.full(o.last_seen)
         );
@@ -455,9 +456,14 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
             .map(|k| {
                 let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
                 if peak > 0 {
-                    format!("{} {} (peak {peak}/s)", k.name, k.total)
+                    format!(
+                        "{} {} (peak {}/s)",
+                        k.name,
+                        thousands(k.total),
+                        thousands(peak)
+                    )
                 } else {
-                    format!("{} {}", k.name, k.total)
+                    format!("{} {}", k.name, thousands(k.total))
                 }
             })
             .collect();

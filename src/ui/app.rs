@@ -545,7 +545,10 @@ impl RstscopeApp {
         wheel::begin_pass(&ctx);
         crate::ui::handles::begin_pass(&ctx);
         match self.fonts_ready {
-            false => crate::ui::fonts::add_symbols(&ctx),
+            false => {
+                crate::ui::fonts::add_symbols(&ctx);
+                crate::ui::fonts::readable_small(&ctx);
+            }
             // The fonts added take effect in the second frame: their glyphs are drawn then.
             true if !self.glyphs_ready => {
                 crate::ui::fonts::warm_glyphs(&ctx);
@@ -571,6 +574,7 @@ impl RstscopeApp {
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
         set_title(&ctx, &mut self.title, label.as_deref());
+        let shown = self.analysis();
         let bar = BarInput {
             recent: &self.settings.recent,
             source: label.as_deref(),
@@ -586,6 +590,9 @@ impl RstscopeApp {
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
             capture_unavailable: self.capture_library.as_ref().err(),
+            warned: shown
+                .as_ref()
+                .map_or(&[], |a| a.capture.warnings.as_slice()),
         };
         egui::Panel::top("menu").show(ui, |ui| source_bar::menu(ui, &bar, &mut actions));
         egui::Panel::top("source").show(ui, |ui| {

@@ -13,7 +13,7 @@ use eframe::egui::{self, RichText};
 use crate::engine::{Cause, ConnRecord, Offender};
 use crate::host::state::HostReport;
 use crate::packet::Timestamp;
-use crate::report::evidence::{self, Evidence};
+use crate::report::evidence::{self, Evidence, LineDate};
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
 use crate::ui::offenders::Row;
@@ -81,7 +81,7 @@ pub struct DetailsView {
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with and whether they
     /// carry the date.
-    lines: Option<((Clock, bool), Vec<PacketLine>)>,
+    lines: Option<((Clock, LineDate), Vec<PacketLine>)>,
     /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
     /// and when (egui time).
     copied: Option<(usize, f64)>,
@@ -298,8 +298,14 @@ impl DetailsView {
                 Err(e) => self.error = Some(e),
             }
         }
-        // Dated in a capture of days, as the selected range and the connections are.
-        let how = (input.clock, input.dated);
+        // Dated in a capture of days, as the selected range and the connections are; with the
+        // year where the packets span years.
+        let date = (self.evidence.as_ref())
+            .and_then(|ev| Some((ev.packets.first()?.ts, ev.packets.last()?.ts)))
+            .map_or(LineDate::None, |(a, b)| {
+                LineDate::of(input.clock, a.min(b), a.max(b), input.dated)
+            });
+        let how = (input.clock, date);
         if let Some(ev) = &self.evidence
             && self.lines.as_ref().is_none_or(|(c, _)| *c != how)
         {
@@ -308,7 +314,7 @@ impl DetailsView {
                 .packets
                 .iter()
                 .map(|p| PacketLine {
-                    text: evidence::packet_line(p, input.clock, at.as_ref(), input.dated),
+                    text: evidence::packet_line(p, input.clock, at.as_ref(), date),
                     copy: p.copy,
                     at: at
                         .as_ref()
@@ -628,8 +634,8 @@ impl DetailsView {
         // The connections take what their columns ask for (up to 65-72%), the packets the rest.
         // Dated in a capture of days, as the selected range is, even where the connections
         // listed (those of a range within a day) start on one day.
-        let dated = input.dated || self.column_chars.dated(input.clock);
-        let widths = self.column_chars.widths(ui, dated);
+        let date = self.column_chars.date(input.clock, input.dated);
+        let widths = self.column_chars.widths(ui, date);
         let share = ev.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
@@ -772,7 +778,7 @@ impl DetailsView {
             |ui| {
                 let list = ConnectionList {
                     clock: input.clock,
-                    dated,
+                    date,
                     widths: &widths,
                     height,
                     from_start,
@@ -1553,8 +1559,8 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
 /// How the connections are listed in a frame.
 struct ConnectionList<'a> {
     clock: Clock,
-    /// The connections span days: their starts carry the date.
-    dated: bool,
+    /// The connections span days (or years): their starts carry the date.
+    date: LineDate,
     /// Each column's starting width.
     widths: &'a [f32; 8],
     height: f32,
@@ -1663,16 +1669,14 @@ const CAUSE: usize = 5;
 const START_CHARS: usize = 12;
 /// The month and day before the time where the connections span days (`05-01 `).
 const DATE_CHARS: usize = 6;
+/// The year before them where the connections span years (`2023-`).
+const YEAR_CHARS: usize = 5;
 
-/// A connection's start as its column writes it: `15:13:13.123`, or `05-01 15:13:13.123`
-/// (month and day) where the list spans days, as the offenders table's First and Last do.
-fn start_text(ts: Timestamp, clock: Clock, dated: bool) -> String {
-    let format = if dated {
-        "%m-%d %H:%M:%S%.3f"
-    } else {
-        "%H:%M:%S%.3f"
-    };
-    clock.datetime(ts).format(format).to_string()
+/// A connection's start as its column writes it: `15:13:13.123`, `05-01 15:13:13.123` (month
+/// and day) where the list spans days, `2023-05-01 15:13:13.123` where it spans years, as the
+/// offenders table's First and Last do.
+fn start_text(ts: Timestamp, clock: Clock, date: LineDate) -> String {
+    clock.datetime(ts).format(&date.format(3)).to_string()
 }
 
 /// A connection's duration as its column writes it, in the unit that keeps it short and
@@ -1743,15 +1747,19 @@ impl ColumnChars {
         }
     }
 
-    /// The connections start on more than one day in `clock`: their starts carry the date.
-    fn dated(&self, clock: Clock) -> bool {
-        self.starts
-            .is_some_and(|(a, b)| clock.datetime(a).date_naive() != clock.datetime(b).date_naive())
+    /// The date the connections' starts carry in `clock`: the day where they start on more
+    /// than one day or `dated` (a capture of days), the year too where on more than one year.
+    fn date(&self, clock: Clock, dated: bool) -> LineDate {
+        match self.starts {
+            Some((a, b)) => LineDate::of(clock, a, b, dated),
+            None if dated => LineDate::Day,
+            None => LineDate::None,
+        }
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider; the start's with its date when `dated`.
-    fn widths(&self, ui: &egui::Ui, dated: bool) -> [f32; 8] {
+    /// whichever is wider; the start's with its `date`.
+    fn widths(&self, ui: &egui::Ui, date: LineDate) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| {
@@ -1766,8 +1774,13 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
-            } else if i == 0 && dated {
-                (self.chars[i] + DATE_CHARS) as f32 * glyph
+            } else if i == 0 && date != LineDate::None {
+                let year = if date == LineDate::Year {
+                    YEAR_CHARS
+                } else {
+                    0
+                };
+                (self.chars[i] + DATE_CHARS + year) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph
             };
@@ -1898,7 +1911,7 @@ fn connections_table(
                 let index = row.index();
                 let c = &ev.connections[index];
                 row.set_selected(list.selected == Some(index));
-                let start = start_text(c.start, clock, list.dated);
+                let start = start_text(c.start, clock, list.date);
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {

@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::host::history::ListenerRecord;
 use crate::host::state::{CaptureScope, HostReport, HostState};
-use crate::report::{self, Clock};
+use crate::report::{self, Clock, thousands};
 use crate::ui::process;
 use crate::ui::task::Task;
 
@@ -362,14 +362,18 @@ fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
             ui.end_row();
             for (name, value) in now.iter() {
                 ui.label(RichText::new(name).monospace());
-                ui.label(value.to_string());
+                ui.label(thousands(value));
                 match h.counter(name).filter(|_| live) {
                     Some(k) => {
                         let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
                         if peak > 0 {
-                            ui.label(format!("{} (peak {peak}/s)", k.total));
+                            ui.label(format!(
+                                "{} (peak {}/s)",
+                                thousands(k.total),
+                                thousands(peak)
+                            ));
                         } else {
-                            ui.label(k.total.to_string());
+                            ui.label(thousands(k.total));
                         }
                     }
                     None if live => {

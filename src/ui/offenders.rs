@@ -1071,29 +1071,38 @@ fn back_from_hidden_row() -> egui::Id {
 struct Times {
     clock: Clock,
     dated: bool,
+    /// The rows' times lie in different years: the year too.
+    years: bool,
 }
 
 impl Times {
     fn of(rows: &[Row], clock: Clock) -> Self {
+        use chrono::Datelike;
         let first = rows.iter().map(|r| r.offender.first_seen).min();
         let last = rows.iter().map(|r| r.offender.last_seen).max();
-        let dated = clock.is_dated()
-            || match (first, last) {
-                (Some(a), Some(b)) => {
-                    clock.datetime(a).date_naive() != clock.datetime(b).date_naive()
-                }
-                _ => false,
-            };
-        Self { clock, dated }
+        let (days, years) = match (first, last) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (clock.datetime(a), clock.datetime(b));
+                (a.date_naive() != b.date_naive(), a.year() != b.year())
+            }
+            _ => (false, false),
+        };
+        Self {
+            clock,
+            dated: clock.is_dated() || days,
+            years,
+        }
     }
 
-    /// `15:13:13`, or `05-01 15:13:13` (month and day) when dated.
+    /// `15:13:13`, or `05-01 15:13:13` (month and day) when dated, `2023-11-14 22:13:24` when
+    /// the rows span years (files far apart merged: "11-14" and "11-27" read as one year's).
     fn text(self, ts: Timestamp) -> String {
-        if self.dated {
-            self.clock.datetime(ts).format("%m-%d %H:%M:%S").to_string()
-        } else {
-            self.clock.time(ts)
-        }
+        let format = match (self.dated, self.years) {
+            (_, true) => "%Y-%m-%d %H:%M:%S",
+            (true, false) => "%m-%d %H:%M:%S",
+            (false, false) => return self.clock.time(ts),
+        };
+        self.clock.datetime(ts).format(format).to_string()
     }
 }
 
@@ -1859,6 +1868,16 @@ mod tests {
         h.run();
         assert!(shown(&h, "00:01:40"));
         assert!(shown(&h, "00:03:20"));
+        // Regression (real window): rank-by-incidents.pcap (2023-11-14) merged with
+        // refused-v4.pcap (2026-11-27) showed "11-14 22:13:24" and "11-27 13:08:38", a fortnight
+        // apart to read, three years apart in fact: across years the year leads too.
+        let mut h = table_harness(vec![
+            offender(80, 2, 0, &[100]),
+            offender(81, 2, 0, &[400 * day + 200]),
+        ]);
+        h.run();
+        assert!(shown(&h, "1970-01-01 00:01:40"));
+        assert!(shown(&h, "1971-02-05 00:03:20"));
     }
 
     #[test]

@@ -383,7 +383,7 @@ impl PlotView {
             .y_axis_min_width(36.0)
             .y_grid_spacer(rate_grid)
             .y_axis_formatter(|mark, _| rate_label(mark.value, mark.step_size))
-            .x_grid_spacer(|g| stretch_grid(g, offset, &axis))
+            .x_grid_spacer(|g| stretch_grid(g, offset, &axis, label_width))
             .x_axis_formatter(|mark, range| {
                 // A label that would be cut at the right edge: leave it out; and one that
                 // would run into a break or the next stretch's labels.
@@ -404,6 +404,14 @@ impl PlotView {
                 };
                 hover.text(x)
             });
+        // A last stretch narrower than a time label (a second of a file far from the others):
+        // room after it, so that its label is not left out as cut at the plot's edge.
+        if let Some(last) = axis.stretches().last().filter(|_| !axis.is_plain()) {
+            let label = label_width * span / (width_points * 0.95).max(1.0);
+            if last.x_end() - last.x_from() < label {
+                plot = plot.include_x(last.x_from() + 0.6 * label);
+            }
+        }
         if std::mem::take(&mut self.reset) {
             plot = plot.reset();
         }
@@ -694,8 +702,8 @@ impl PlotView {
                     egui::Label::new(
                         RichText::new(format!(
                             "··· kernel AttemptFails {} · OutRsts {}",
-                            total(crate::host::state::ATTEMPT_FAILS),
-                            total(crate::host::state::OUT_RSTS)
+                            thousands(total(crate::host::state::ATTEMPT_FAILS)),
+                            thousands(total(crate::host::state::OUT_RSTS))
                         ))
                         .color(color),
                     )
@@ -1364,17 +1372,32 @@ fn nice_step(least: f64) -> f64 {
 }
 
 /// [`time_grid`] in each stretch of time in view, on its own seconds; none in the breaks.
-fn stretch_grid(input: GridInput, offset: i64, axis: &TimeAxis) -> Vec<GridMark> {
+/// A stretch too short for one of its marks to be labelled (labels `label` points wide) has
+/// its coarsest mark labelled all the same: two files far apart, the later one of a second
+/// drawn 80 points wide, showed no time at all under that second.
+fn stretch_grid(input: GridInput, offset: i64, axis: &TimeAxis, label: f64) -> Vec<GridMark> {
     if axis.is_plain() {
         return time_grid(input, offset);
     }
+    // egui_plot's base step is 8 points in plot units; it labels a mark whose step is at
+    // least 60 points and as wide as the label (fully drawn from 80 points).
+    let labelled = input.base_step_size / 8.0 * label.max(80.0);
     let (lo, hi) = input.bounds;
     let mut marks = Vec::new();
     for s in axis.stretches() {
         let bounds = (lo.max(s.x_from()), hi.min(s.x_end()));
         if bounds.0 <= bounds.1 {
             let input = GridInput { bounds, ..input };
-            marks.extend(time_grid(input, offset + s.shift));
+            let mut own = time_grid(input, offset + s.shift);
+            if own.iter().all(|m| m.step_size < labelled)
+                && let Some(coarsest) = own
+                    .iter_mut()
+                    .rev()
+                    .max_by(|a, b| a.step_size.total_cmp(&b.step_size))
+            {
+                coarsest.step_size = labelled;
+            }
+            marks.extend(own);
         }
     }
     marks
@@ -1810,6 +1833,44 @@ mod tests {
         assert!(text.contains("refused resets: 5"), "{text}");
     }
 
+    /// Regression (real window): rank-by-incidents.pcap (70 s of 2023) and refused-v4.pcap (a
+    /// second of 2026) opened together: the later second, 80 points wide after the break,
+    /// had no time label under it.
+    #[test]
+    fn a_stretch_too_short_for_its_grids_labels_still_has_one() {
+        let t0 = 1_700_000_000;
+        let later = t0 + 1108 * 86_400;
+        let axis = TimeAxis::new(t0, later, &[(t0 + 70, later)]);
+        let stretch = axis.stretches()[1];
+        let bounds = (axis.x(t0 as f64), stretch.x_end());
+        // 1200 points wide; labels 140 points wide ("2026-11-27 13:08:38").
+        let base_step_size = (bounds.1 - bounds.0) / 1200.0 * 8.0;
+        let label = 140.0;
+        let marks = stretch_grid(
+            GridInput {
+                bounds,
+                base_step_size,
+            },
+            0,
+            &axis,
+            label,
+        );
+        let labelled = |m: &GridMark| m.step_size / base_step_size * 8.0 >= label;
+        let (before, after): (Vec<GridMark>, Vec<GridMark>) =
+            marks.into_iter().partition(|m| m.value < stretch.x_from());
+        assert!(before.iter().any(labelled), "the earlier stretch's labels");
+        let first = after
+            .iter()
+            .find(|m| labelled(m))
+            .expect("a label after the break");
+        assert_eq!(
+            axis.time(first.value),
+            later as f64,
+            "at the later stretch's first second"
+        );
+        assert_eq!(after.iter().filter(|m| labelled(m)).count(), 1);
+    }
+
     #[test]
     fn buckets_follow_the_time_covered_not_the_gap() {
         // An hour yesterday and an hour today, 1200 points wide.
@@ -1903,6 +1964,7 @@ mod tests {
             },
             0,
             &axis,
+            80.0,
         );
         let b = axis.breaks().next().expect("a break");
         assert!(

@@ -77,6 +77,9 @@ pub struct BarInput<'a> {
     /// Why live capture cannot work here (Windows without a usable Npcap): its controls are
     /// shown disabled, saying so.
     pub capture_unavailable: Option<&'a npcap::NpcapError>,
+    /// The warnings of the capture shown, which the status bar tells: the capture filter's
+    /// limitation among them is not said again under the bar.
+    pub warned: &'a [String],
 }
 
 /// The interfaces offered by the picker: listed each time it opens (listing is quick).
@@ -327,14 +330,19 @@ pub fn bar(
             ui.ctx().request_repaint();
         }
     }
-    if let Some(limitation) = capture.capture_filter().limitation() {
+    // Said once: the capture captured with this filter tells it among its warnings (twice,
+    // it took two of the results' rows at 800x600).
+    if let Some(limitation) = capture.capture_filter().limitation()
+        && !input.warned.iter().any(|w| w == limitation)
+    {
+        // One row, the whole of it on hover where cut (two rows at 640 points).
         ui.add(
             egui::Label::new(
                 RichText::new(limitation)
                     .color(ui.visuals().warn_fg_color)
                     .small(),
             )
-            .wrap(),
+            .truncate(),
         );
     }
 }
@@ -623,13 +631,32 @@ fn capture_options(
         .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()))
         .on_disabled_hover_text(disabled_hover);
     if capture.filter == FilterChoice::Custom {
+        // Narrower where the row is short of room, down to a width that still shows a
+        // filter's start (at 800 points the spinner after it went to a row of its own); with
+        // less, it goes to the next row, whole.
+        let room = ui.available_size_before_wrap().x - CUSTOM_BPF_AFTER;
+        let width = if room >= CUSTOM_BPF_LEAST {
+            room.min(CUSTOM_BPF_WIDTH)
+        } else {
+            CUSTOM_BPF_WIDTH
+        };
         ui.add(
             egui::TextEdit::singleline(&mut capture.custom_bpf)
                 .hint_text("BPF, e.g. tcp port 443")
-                .desired_width(200.0),
+                .desired_width(width),
         );
     }
 }
+
+/// The custom BPF field's width where there is room.
+const CUSTOM_BPF_WIDTH: f32 = 200.0;
+
+/// The least width of the custom BPF field on a row after other controls.
+const CUSTOM_BPF_LEAST: f32 = 120.0;
+
+/// What follows the custom BPF field on its row: the separator and, while capturing, the
+/// spinner, with their spacing.
+const CUSTOM_BPF_AFTER: f32 = 48.0;
 
 /// How wide the picker's list grows for why listing failed (the Npcap advice is long).
 const LISTING_FAILED_WIDTH: f32 = 380.0;
@@ -831,6 +858,7 @@ mod tests {
             utc: false,
             builtin_dialog: false,
             capture_unavailable: None,
+            warned: &[],
         };
         let mut h = egui_kittest::Harness::new_ui_state(
             |ui, actions: &mut Vec<Action>| menu(ui, &input, actions),

@@ -35,17 +35,31 @@ pub struct Saving<'a> {
 }
 
 /// Draws the status bar, on one line where the window is wide enough (800 points with a live
-/// capture of small counts): a second line was a row of the results out of view. True when a
+/// capture of six-digit counts, the source's name cut): a second line was a row of the
+/// results out of view. True when a
 /// warning in it was clicked: the app then shows them all in full ([`warnings_window`]).
 pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) -> bool {
     let mut clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 14.0;
-        ui.label(RichText::new(s.source).strong());
+        // Where the row is full, an item goes whole to the next one: "saved 2.2" at the end of
+        // one row and "KiB of 1000.0 MiB" under it (640 points) read as two things.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        // The source's name (the toolbar's too) is cut to what the counts after it leave, as
+        // wide as they were in the last frame: a live capture's counts of six digits sent the
+        // saved files to a second row at 800 points.
+        let id = ui.scope_id().with("status-bar-counts");
+        let counts = ui.data(|d| d.get_temp::<f32>(id)).unwrap_or(0.0);
+        let room = (ui.available_width() - counts).max(LEAST_SOURCE);
+        let name = egui::Label::new(RichText::new(s.source).strong()).truncate();
+        let row = egui::vec2(room, ui.spacing().interact_size.y);
+        ui.allocate_ui(row, |ui| ui.add(name));
+        let mut measure = Measure::new(ui);
         let Some(a) = s.analysis else {
             if let Some(p) = s.progress {
                 ui.label(format!("{} packets read", thousands(p.frames)));
             }
+            ui.data_mut(|d| d.insert_temp(id, 0.0_f32));
             return;
         };
         let c = &a.capture;
@@ -59,11 +73,13 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                     .on_hover_text(link_types(a));
             }
         }
+        measure.after(ui);
         ui.label(format!("{} TCP", thousands(c.tcp_frames)))
             .on_hover_text(format!(
                 "{} other well-formed frames (ARP, UDP, ICMP...)",
                 thousands(c.other_frames)
             ));
+        measure.after(ui);
         let not_decoded = c.not_decoded_total();
         if not_decoded > 0 {
             let reasons: Vec<String> = c
@@ -82,11 +98,14 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             clicked |= warning(
                 ui,
                 format!("{} not decoded: {first}", thousands(not_decoded)),
+                format!("{} not decoded", thousands(not_decoded)),
                 &reasons.join("\n"),
+                false,
             );
         } else {
             ui.label("0 not decoded");
         }
+        measure.after(ui);
         let evicted = a.snapshot.totals.evicted;
         let evicted_text = RichText::new(format!("{} evicted", thousands(evicted)));
         ui.label(if evicted > 0 {
@@ -95,31 +114,92 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             evicted_text
         })
         .on_hover_text("connections ended early because too many were open at once");
+        measure.after(ui);
         let other = a.snapshot.other_endpoints;
         if other.dropped > 0 {
+            let text = format!("{} endpoints not kept", thousands(other.dropped));
             clicked |= warning(
                 ui,
-                format!("{} endpoints not kept", thousands(other.dropped)),
+                text.clone(),
+                text,
                 &crate::analysis::other_endpoints_warning(&other),
+                false,
             );
+            measure.after(ui);
         }
-        let warnings = app_warnings(c, s.clock);
-        if !warnings.is_empty() {
-            let text = if warnings.len() == 1 {
-                format!("warning: {}", warnings[0])
-            } else {
-                format!("{} warnings", warnings.len())
-            };
-            clicked |= warning(ui, text, &warnings.join("\n"));
-        }
+        // The saved files and "reading…" before the capture's warnings, which are cut to
+        // what the row leaves them.
         if let Some(saving) = saving {
             saved_capture(ui, saving);
+            measure.after(ui);
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
+            measure.after(ui);
+        }
+        let warnings = app_warnings(c, s.clock);
+        if !warnings.is_empty() {
+            let short = match warnings.len() {
+                1 => "1 warning".to_owned(),
+                n => format!("{n} warnings"),
+            };
+            let text = if warnings.len() == 1 {
+                format!("warning: {}", warnings[0])
+            } else {
+                short.clone()
+            };
+            // Room for its short form at least.
+            measure.width += text_width(ui, &short) + ui.spacing().item_spacing.x;
+            clicked |= warning(ui, text, short, &warnings.join("\n"), true);
+        }
+        if (measure.width - counts).abs() > 0.5 {
+            ui.data_mut(|d| d.insert_temp(id, measure.width));
+            ui.ctx().request_repaint();
         }
     });
     clicked
+}
+
+/// The least width of the status bar's source name, cut.
+const LEAST_SOURCE: f32 = 120.0;
+
+/// `text`'s width in the body font.
+fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE))
+        .size()
+        .x
+}
+
+/// The width the status bar's items take as they are laid out, each with its spacing, on
+/// whichever row it went to (each goes whole to a row).
+struct Measure {
+    /// Where the last item ended, on which row (the cursor's left and top).
+    at: egui::Pos2,
+    /// The rows' left edge.
+    left: f32,
+    width: f32,
+}
+
+impl Measure {
+    fn new(ui: &egui::Ui) -> Self {
+        Self {
+            at: ui.cursor().min,
+            left: ui.max_rect().left(),
+            width: 0.0,
+        }
+    }
+
+    /// After an item was added.
+    fn after(&mut self, ui: &egui::Ui) {
+        let now = ui.cursor().min;
+        self.width += if (now.y - self.at.y).abs() < 0.5 {
+            now.x - self.at.x
+        } else {
+            now.x - self.left
+        };
+        self.at = now;
+    }
 }
 
 /// A live capture's counts: where something was dropped, where (kernel, interface, rstscope),
@@ -156,23 +236,45 @@ fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis) {
     }
 }
 
-/// A warning of the status bar, cut to the room left: `hover` on hover, all of them in full
-/// on a click (a tooltip could be read but not copied, and a long one not read whole). True
-/// when clicked.
-fn warning(ui: &mut egui::Ui, text: String, hover: &str) -> bool {
+/// The least room on the status bar's row in which a warning is shown cut rather than as its
+/// short form (`1 warning`, `3 not decoded`).
+const LEAST_CUT: f32 = 200.0;
+
+/// A warning of the status bar, on the row's room left: whole where it fits, else (the `last`
+/// item of the bar) cut to that room where there is some, else `short`, so that the items
+/// after it keep the row; `hover` on hover, all of them in full on a click (a tooltip could be
+/// read but not copied, and a long one not read whole). True when clicked.
+fn warning(ui: &mut egui::Ui, text: String, short: String, hover: &str, last: bool) -> bool {
+    // A cut label in a wrapped row is laid out as wide as the whole row: it went to a row of
+    // its own, and the bar's second and third rows took the results' last rows (800x600).
+    let room = ui.available_size_before_wrap().x;
+    let width = |t: &str| text_width(ui, t);
+    // Where not even the short form fits, the whole text goes to the next row, cut to it.
+    let (text, on_the_row) = if width(&text) <= room || (last && room >= LEAST_CUT) {
+        (text, true)
+    } else if width(&short) <= room {
+        (short, true)
+    } else {
+        (text, false)
+    };
     // One tooltip: egui's own for the cut text would be a second one beside it.
-    ui.add(
-        egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
-            .truncate()
-            .show_tooltip_when_elided(false)
-            .selectable(false)
-            .sense(egui::Sense::click()),
-    )
-    .on_hover_cursor(egui::CursorIcon::PointingHand)
-    .on_hover_text(format!(
-        "{hover}\n(click to read the warnings in full and copy them)"
-    ))
-    .clicked()
+    let label = egui::Label::new(RichText::new(text).color(ui.visuals().warn_fg_color))
+        .truncate()
+        .show_tooltip_when_elided(false)
+        .selectable(false)
+        .sense(egui::Sense::click());
+    let response = if on_the_row {
+        let row = egui::vec2(room, ui.spacing().interact_size.y);
+        ui.allocate_ui(row, |ui| ui.add(label)).inner
+    } else {
+        ui.add(label)
+    };
+    response
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(format!(
+            "{hover}\n(click to read the warnings in full and copy them)"
+        ))
+        .clicked()
 }
 
 /// Title of the window that shows the warnings in full.

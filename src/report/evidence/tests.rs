@@ -400,7 +400,7 @@ fn where_a_copy_was_recorded_is_a_column_after_the_time() {
     let line = |ev: &Evidence, at: Option<&RecordedAt>| -> Vec<String> {
         ev.packets
             .iter()
-            .map(|p| packet_line(p, Clock::Utc, at, false))
+            .map(|p| packet_line(p, Clock::Utc, at, LineDate::None))
             .map(|l| l.split(" IP ").next().unwrap_or_default().to_owned())
             .collect()
     };
@@ -442,7 +442,7 @@ fn where_a_copy_was_recorded_is_a_column_after_the_time() {
             &ev.packets[1],
             Clock::Utc,
             RecordedAt::new(&ev, None).as_ref(),
-            false
+            LineDate::None
         )
         .starts_with("22:13:20.000003 TCPIP IP 10.0.0.2.7211 > 10.0.0.1.40000: Flags [R.]")
     );

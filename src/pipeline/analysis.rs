@@ -120,8 +120,10 @@ impl CaptureInfo {
 
 /// Frames that were further copies of a packet already counted: the same packet recorded at
 /// several capture points (a Windows pktmon trace records it once per networking component it
-/// passed; a capture of several interfaces sees a bridged or forwarded packet on each). Each
-/// packet is counted once; `rstscope analyze --endpoint ... --all-copies` lists every copy.
+/// passed; a capture of several interfaces sees a bridged or forwarded packet on each), or
+/// twice on one interface (a mirror port that copies both a packet's way in and its way out).
+/// Each packet is counted once; `rstscope analyze --endpoint ... --all-copies` lists every
+/// copy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Copies {
     /// Told by the capture's own packet id (pcapng `epb_packetid`, as etl2pcapng writes
@@ -130,17 +132,36 @@ pub struct Copies {
     /// Told by identical IP and TCP header bytes (TTL aside) on another interface less than
     /// 5 ms apart, as live capture does.
     pub by_content: u64,
+    /// TCP frames identical, byte for byte, to one on the same interface less than 5 ms
+    /// before, with no packet of the other direction of the connection in between
+    /// ([`dedupe::Repeats`]).
+    pub repeated: u64,
+    /// Of all the copies, TCP packets with RST: the resets not counted twice.
+    pub resets: u64,
+    /// Of all the copies, TCP packets with SYN and no ACK.
+    pub syns: u64,
 }
 
 impl Copies {
     /// All copies left out.
     pub fn total(&self) -> u64 {
-        self.by_packet_id + self.by_content
+        self.by_packet_id + self.by_content + self.repeated
     }
 
-    fn add(&mut self, other: Copies) {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: Copies) {
         self.by_packet_id += other.by_packet_id;
         self.by_content += other.by_content;
+        self.repeated += other.repeated;
+        self.resets += other.resets;
+        self.syns += other.syns;
+    }
+
+    /// Counts `p`, a copy, among the resets or SYNs it is.
+    pub fn of_packet(mut self, p: &TcpPacket<'_>) -> Self {
+        self.resets += u64::from(p.flags.rst());
+        self.syns += u64::from(p.flags.syn() && !p.flags.ack());
+        self
     }
 
     /// The warning that says so, if any copy was left out, with the terminal option that
@@ -155,15 +176,36 @@ impl Copies {
         if self.total() == 0 {
             return None;
         }
-        let how = match (self.by_packet_id, self.by_content) {
-            (_, 0) => "by the packet ids of a Windows pktmon trace".to_string(),
-            (0, _) => "same IP and TCP headers on another interface within 5 ms".to_string(),
-            (id, content) => format!(
-                "{id} by the packet ids of a Windows pktmon trace, {content} by the same headers on another interface within 5 ms"
+        let ways = [
+            (
+                self.by_packet_id,
+                "by the packet ids of a Windows pktmon trace",
             ),
+            (
+                self.by_content,
+                "by the same headers on another interface within 5 ms",
+            ),
+            (
+                self.repeated,
+                "the same frame again on the same interface within 5 ms: a mirror port that sends a packet's way in and way out, or a capture that records it twice",
+            ),
+        ];
+        let ways: Vec<(u64, &str)> = ways.into_iter().filter(|&(n, _)| n > 0).collect();
+        let how = match ways.as_slice() {
+            [(_, how)] => (*how).to_string(),
+            several => several
+                .iter()
+                .map(|(n, how)| format!("{n} {how}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let resets = match self.resets {
+            0 => String::new(),
+            1 => ", 1 of them a reset".to_string(),
+            n => format!(", {n} of them resets"),
         };
         Some(format!(
-            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once",
+            "{} frames were copies of packets already seen ({how}){resets}; each packet is counted once",
             self.total()
         ))
     }
@@ -174,10 +216,12 @@ impl Copies {
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
 /// are looked for within one file, where one clock stamps them all; across files given
 /// together only SYNs and RSTs are compared ([`TwoPoints`], once a batch is full). A file of
-/// one interface costs a comparison per frame.
+/// one interface costs a comparison per frame, and a hash of each TCP frame for
+/// [`CopyFilter::repeat`].
 #[derive(Default)]
 pub struct CopyFilter {
     dedupe: Option<Dedupe>,
+    repeats: dedupe::Repeats,
     /// The file of each interface, by [`Frame::interface`].
     file_of: Vec<u32>,
     /// Interfaces per file.
@@ -219,6 +263,24 @@ impl CopyFilter {
         self.look_up(frame)
     }
 
+    /// `Some(copies)` when `frame`, not a copy by [`CopyFilter::copy`] and decoded to `p`
+    /// with the captured payload `payload` (a slice of the frame), repeats a TCP frame just seen on the same interface ([`dedupe::Repeats`]).
+    #[inline]
+    pub fn repeat(
+        &mut self,
+        frame: &Frame<'_>,
+        p: &TcpPacket<'_>,
+        payload: &[u8],
+    ) -> Option<Copies> {
+        self.repeats.is_repeat(frame, p, payload).then(|| {
+            Copies {
+                repeated: 1,
+                ..Copies::default()
+            }
+            .of_packet(p)
+        })
+    }
+
     fn look_up(&mut self, frame: &Frame<'_>) -> Option<Copies> {
         let file = self
             .file_of
@@ -231,7 +293,7 @@ impl CopyFilter {
                 .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
             return dedupe.is_copy_of_id(frame, id, file).then_some(Copies {
                 by_packet_id: 1,
-                by_content: 0,
+                ..Copies::default()
             });
         }
         let several = self.per_file.get(file as usize).is_some_and(|&n| n > 1);
@@ -242,8 +304,8 @@ impl CopyFilter {
             .dedupe
             .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
         dedupe.is_duplicate_in(frame, file).then_some(Copies {
-            by_packet_id: 0,
             by_content: 1,
+            ..Copies::default()
         })
     }
 }
@@ -890,10 +952,13 @@ fn take(
 ) -> Option<Carried> {
     batch.frames += 1;
     if let Some(copy) = copies.copy(frame) {
-        batch.copies.add(copy);
         // Not analyzed again, but a filter must select the copies too.
-        if let (Decoded::Tcp(_), encap) = decode_encap(frame) {
-            batch.encaps.add(encap);
+        match decode_encap(frame) {
+            (Decoded::Tcp(p), encap) => {
+                batch.copies.add(copy.of_packet(&p));
+                batch.encaps.add(encap);
+            }
+            _ => batch.copies.add(copy),
         }
         return None;
     }
@@ -904,6 +969,13 @@ fn take(
     let slot = batch.slots.get_mut(batch.len)?;
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
+            if let Some(copy) = copies.repeat(frame, slot, payload) {
+                batch.copies.add(copy);
+                if carried == Carried::Other {
+                    batch.encaps.add(*encap);
+                }
+                return Some(carried);
+            }
             batch.len += 1;
             if carried == Carried::Other {
                 batch.encaps.add(*encap);

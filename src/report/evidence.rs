@@ -384,17 +384,30 @@ pub fn collect_source_with(
                 break;
             }
         }
-        let copy = copies.copy(&frame);
+        let mut copy = copies.copy(&frame);
+        if copy.is_some() && !how.all_copies {
+            // Counted as the analysis counts it, by what it is.
+            if let (Decoded::Tcp(p), _) = decode_encap(&frame) {
+                copy = copy.map(|c| c.of_packet(&p));
+            }
+            ev.copies.add(copy.unwrap_or_default());
+            continue;
+        }
+        let (Decoded::Tcp(p), encap) = decode_encap(&frame) else {
+            ev.copies.add(copy.unwrap_or_default());
+            continue;
+        };
+        if copy.is_none() {
+            copy = copies.repeat(&frame, &p, p.payload);
+        } else {
+            copy = copy.map(|c| c.of_packet(&p));
+        }
         if let Some(c) = copy {
-            ev.copies.by_packet_id += c.by_packet_id;
-            ev.copies.by_content += c.by_content;
+            ev.copies.add(c);
             if !how.all_copies {
                 continue;
             }
         }
-        let (Decoded::Tcp(p), encap) = decode_encap(&frame) else {
-            continue;
-        };
         let from_endpoint = p.src == addr && p.sport == port;
         let to_endpoint = p.dst == addr && p.dport == port;
         if !(from_endpoint || to_endpoint) {

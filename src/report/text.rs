@@ -122,12 +122,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let _ = writeln!(out, "  time        none: the capture holds no packets");
     }
     if cap.copies.total() > 0 {
+        let c = &cap.copies;
         let _ = writeln!(
             out,
-            "  copies      {} frames left out: copies of packets already seen at another capture point ({} by pktmon packet id, {} by identical headers on another interface); each packet counted once",
-            cap.copies.total(),
-            cap.copies.by_packet_id,
-            cap.copies.by_content
+            "  copies      {} frames left out ({} resets, {} SYNs): copies of packets already seen ({} by pktmon packet id, {} by identical headers on another interface, {} the same frame again on the same interface within 5 ms); each packet counted once",
+            c.total(),
+            c.resets,
+            c.syns,
+            c.by_packet_id,
+            c.by_content,
+            c.repeated
         );
     }
     let copies_warning = cap.copies.warning();

@@ -16,17 +16,24 @@
 //!   left out, first [`HASHED_BYTES`](crate::source::dedupe::HASHED_BYTES) bytes) equal those of a frame seen on a *different*
 //!   interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before is a copy.
 //!
-//! Identical frames on the same interface are kept: they are real retransmissions or
-//! duplicates on that wire. The first copy is the one kept, so what is analyzed and what is
-//! saved are the same packets. Where IP starts is found by the decoder's own link-layer walk
+//! And one rule for a single interface, [`Repeats`]: a TCP frame identical, byte for byte, to
+//! one seen on the same interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before,
+//! with no packet of the other direction of its connection in between, is a copy (a mirror
+//! port that sends both the way in and the way out of a packet, NFLOG logging it at two
+//! rules). A real retransmission answers something (duplicate ACKs, a timeout of 200 ms or
+//! more), and a host that resets twice does so answering two segments: the other side's
+//! packets lie between them, and both are kept.
+//!
+//! The first copy is the one kept, so what is analyzed and what is saved are the same packets. Where IP starts is found by the decoder's own link-layer walk
 //! ([`network_layer`](crate::decode::network_layer)), so every link type it decodes (VLAN
 //! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::decode::network_layer;
-use crate::packet::Timestamp;
+use crate::packet::{TcpPacket, Timestamp};
 use crate::source::Frame;
 
 /// Two copies of one packet on two interfaces are at most this far apart (forwarding and
@@ -145,6 +152,136 @@ fn hash(l3: &[u8]) -> u64 {
     h ^ l3.len() as u64
 }
 
+/// Frames repeated on one interface: the same TCP frame twice within [`WINDOW`], as a mirror
+/// (SPAN) port that copies both a packet's way in and its way out sends it, or a capture that
+/// records each packet at two points of the same interface. The second is a copy unless a
+/// packet of the other direction of its connection came in between: what answers a packet
+/// (a reset for each segment of a burst, a fast retransmission after duplicate ACKs) is a new
+/// packet, even with the same bytes. Memory and time are bounded: the last [`REPEAT_RING`]
+/// TCP frames are compared, by a hash of their bytes around the TCP header (the IP header's
+/// end, the whole TCP header with its checksum, which covers the payload, and the payload's
+/// first bytes) and their lengths, and by their addresses and ports.
+#[derive(Debug, Default)]
+pub struct Repeats {
+    /// Each frame's hash, apart from the rest so that the usual miss is one short scan.
+    keys: [u64; REPEAT_RING],
+    seen: [Seen; REPEAT_RING],
+    next: usize,
+}
+
+/// TCP frames a repeat is looked for among: a mirror port interleaves a few other packets
+/// between the two copies of one.
+pub const REPEAT_RING: usize = 16;
+/// Frame bytes hashed, ending [`PAYLOAD_BYTES`] into the TCP payload.
+const REPEAT_BYTES: usize = 72;
+const PAYLOAD_BYTES: usize = 16;
+
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    ts: i64,
+    origin: u64,
+    from: (IpAddr, u16),
+    to: (IpAddr, u16),
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        let none = (IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 0);
+        Self {
+            ts: 0,
+            origin: u64::MAX,
+            from: none,
+            to: none,
+        }
+    }
+}
+
+impl Repeats {
+    /// True when `frame`, whose TCP packet is `p` with the captured payload `payload` (a slice
+    /// of the frame), repeats a frame seen just before it on the same interface (see
+    /// [`Repeats`]). A frame that is not a repeat is remembered.
+    #[inline]
+    pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
+        let key = repeat_key(frame, payload);
+        let origin = u64::from(frame.interface) << 32 | u64::from(origin(frame));
+        if self.keys.contains(&key) && self.repeats(frame, p, key, origin) {
+            return true;
+        }
+        self.keys[self.next] = key;
+        self.seen[self.next] = Seen {
+            ts: frame.ts.0,
+            origin,
+            from: (p.src, p.sport),
+            to: (p.dst, p.dport),
+        };
+        self.next = (self.next + 1) % REPEAT_RING;
+        false
+    }
+
+    /// The walk back from the newest frame, once some frame has the same hash.
+    #[cold]
+    fn repeats(&self, frame: &Frame<'_>, p: &TcpPacket<'_>, key: u64, origin: u64) -> bool {
+        let window = i64::try_from(WINDOW.as_nanos()).unwrap_or(i64::MAX);
+        let (from, to) = ((p.src, p.sport), (p.dst, p.dport));
+        for back in 1..=REPEAT_RING {
+            let i = (self.next + REPEAT_RING - back) % REPEAT_RING;
+            let seen = &self.seen[i];
+            if seen.origin == u64::MAX
+                || frame.ts.0.saturating_sub(seen.ts).saturating_abs() >= window
+            {
+                return false;
+            }
+            if seen.origin != origin {
+                continue;
+            }
+            if self.keys[i] == key && seen.from == from && seen.to == to {
+                return true;
+            }
+            if seen.from == to && seen.to == from {
+                // The other side spoke since: what follows is an answer, not a copy.
+                return false;
+            }
+        }
+        false
+    }
+}
+
+/// The hash [`Repeats`] compares: the frame's bytes around its TCP header, and its lengths.
+#[inline]
+fn repeat_key(frame: &Frame<'_>, payload: &[u8]) -> u64 {
+    let data = frame.data;
+    // Where the payload starts in the frame: the decoder's payload is a slice of it (an empty
+    // one where the header was cut by the snap length, then the frame's end is taken).
+    let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+    let end = if offset <= data.len() {
+        (offset + PAYLOAD_BYTES).min(data.len())
+    } else {
+        data.len()
+    };
+    let bytes = data
+        .get(end.saturating_sub(REPEAT_BYTES)..end)
+        .unwrap_or(data);
+    fx(bytes) ^ (u64::from(frame.orig_len) << 32 | data.len() as u64).wrapping_mul(FX)
+}
+
+const FX: u64 = 0x517c_c1b7_2722_0a95;
+
+/// A word-at-a-time hash (FxHash's step): it runs on every TCP frame.
+#[inline]
+fn fx(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(FX);
+    }
+    let rest = words.remainder();
+    let mut tail = [0u8; 8];
+    tail[..rest.len()].copy_from_slice(rest);
+    (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(FX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +396,87 @@ mod tests {
         // The same id on the same interface again is kept (a retransmission in the trace).
         assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 1), 79, 0));
         assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 2), 79, 0));
+    }
+
+    fn tcp(data: &[u8]) -> TcpPacket<'_> {
+        match crate::decode::decode(&frame(data, 0)) {
+            crate::decode::Decoded::Tcp(p) => p,
+            other => panic!("not TCP: {other:?}"),
+        }
+    }
+
+    /// `v4` from port `sport` to port `dport`.
+    fn v4_ports(seq: u8, sport: u16, dport: u16) -> Vec<u8> {
+        let mut p = v4(64, seq);
+        p[20..22].copy_from_slice(&sport.to_be_bytes());
+        p[22..24].copy_from_slice(&dport.to_be_bytes());
+        p
+    }
+
+    #[test]
+    fn a_frame_twice_on_one_interface_within_the_window_counts_once() {
+        let mut r = Repeats::default();
+        let f = sll2(1, &v4(64, 1));
+        let p = tcp(&f);
+        assert!(!r.is_repeat(&frame(&f, 0), &p, p.payload));
+        assert!(
+            r.is_repeat(&frame(&f, 0), &p, p.payload),
+            "the mirror port's second copy"
+        );
+        // A third copy (NFLOG logging one packet at three rules) too.
+        assert!(r.is_repeat(&frame(&f, 1), &p, p.payload));
+        // Past the window it is another packet.
+        assert!(!r.is_repeat(&frame(&f, 10), &p, p.payload));
+    }
+
+    #[test]
+    fn copies_interleaved_with_other_packets_count_once() {
+        let mut r = Repeats::default();
+        let a = sll2(1, &v4_ports(1, 40000, 7211));
+        let b = sll2(1, &v4_ports(2, 40000, 7211));
+        let (pa, pb) = (tcp(&a), tcp(&b));
+        assert!(!r.is_repeat(&frame(&a, 0), &pa, pa.payload));
+        assert!(!r.is_repeat(&frame(&b, 0), &pb, pb.payload));
+        assert!(r.is_repeat(&frame(&a, 0), &pa, pa.payload));
+        assert!(r.is_repeat(&frame(&b, 0), &pb, pb.payload));
+    }
+
+    #[test]
+    fn a_frame_that_differs_in_its_flags_alone_is_another_packet() {
+        let mut r = Repeats::default();
+        let ack = sll2(1, &v4_ports(1, 40000, 7211));
+        let mut fin = ack.clone();
+        fin[20 + 20 + 13] |= 0x01;
+        let (p, q) = (tcp(&ack), tcp(&fin));
+        assert!(!r.is_repeat(&frame(&ack, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&fin, 0), &q, q.payload));
+    }
+
+    /// zeek/ftp/ipv6-violation.pcap: a client resets the data the server sent, then its FIN,
+    /// 9 µs later: two RSTs, the same bytes, with the server's FIN between them. Both count.
+    #[test]
+    fn the_same_reset_answering_two_segments_counts_twice() {
+        let mut r = Repeats::default();
+        let rst = sll2(1, &v4_ports(1, 40000, 7211));
+        let fin = sll2(1, &v4_ports(9, 7211, 40000));
+        let (p, q) = (tcp(&rst), tcp(&fin));
+        assert!(!r.is_repeat(&frame(&rst, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&fin, 0), &q, q.payload));
+        assert!(!r.is_repeat(&frame(&rst, 0), &p, p.payload));
+    }
+
+    #[test]
+    fn the_same_frame_on_two_interfaces_is_no_repeat() {
+        let mut r = Repeats::default();
+        let (a, b) = (sll2(1, &v4(64, 1)), sll2(2, &v4(64, 1)));
+        let p = tcp(&a);
+        assert!(!r.is_repeat(&frame(&a, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&b, 0), &p, p.payload));
+        let other_file = Frame {
+            interface: 3,
+            ..frame(&a, 0)
+        };
+        assert!(!r.is_repeat(&other_file, &p, p.payload));
     }
 
     #[test]

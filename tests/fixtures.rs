@@ -453,6 +453,66 @@ fn a_capture_recording_each_frame_twice_counts_each_reset_once() {
     }
 }
 
+/// Regression: two machines' captures appended into one file (`cat a.pcapng b.pcapng`)
+/// were read as one machine's: 127.0.0.1:7211 refused labhost-a's reporter while labhost-b's
+/// collector was said to have served it, and the two machines' reporters were one program
+/// "and 1 process of that name before it". A warning now names both machines, the endpoint
+/// both machines' packets made is answered by neither, and 127.0.0.1:7212, labhost-a's alone,
+/// by labhost-a's block.
+#[test]
+fn two_machines_captures_appended_name_each_machines_programs_only() {
+    let (a, _) = run("tests/fixtures/two-machines.pcapng");
+    let warnings = a.capture.warnings_in(Clock::Utc);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("recorded on 2 machines (labhost-a, labhost-b)")),
+        "{warnings:?}"
+    );
+    let by_port = |port: u16| {
+        (a.snapshot.offenders.iter())
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("offender {port}"))
+    };
+    let host = a.host.as_deref().expect("the blocks' answers");
+    let both = report::full_diagnosis(by_port(7211), Some(host), Clock::Utc);
+    assert!(!both.contains("collector"), "{both}");
+    assert!(!both.contains("reporter"), "{both}");
+    assert!(
+        (host.notes.iter()).any(|n| n.starts_with(
+            "127.0.0.1:7211: a loopback endpoint whose packets came from labhost-a and labhost-b"
+        )),
+        "{:?}",
+        host.notes
+    );
+    let own = report::full_diagnosis(by_port(7212), Some(host), Clock::Utc);
+    assert!(
+        own.contains("Connecting: reporter (pid 3988, /opt/rstscope-sample/bin/reporter)"),
+        "{own}"
+    );
+    // The endpoint's own packets, read again, say the same.
+    use rstscope::report::evidence::{Collect, collect_with};
+    for (port, named) in [(7211, false), (7212, true)] {
+        let ev = collect_with(
+            &[fixture("tests/fixtures/two-machines.pcapng")],
+            ("127.0.0.1".parse().expect("address"), port),
+            None,
+            1000,
+            None,
+            Collect::default(),
+        )
+        .expect("opens");
+        let o = ev.offender.as_ref().expect("an offender");
+        let sentence = report::full_diagnosis(o, ev.host.as_ref(), Clock::Utc);
+        assert_eq!(
+            sentence.contains("reporter (pid"),
+            named,
+            "{port}: {sentence}"
+        );
+        assert!(!sentence.contains("collector"), "{port}: {sentence}");
+    }
+}
+
 #[test]
 fn close_with_unread_data_is_abort() {
     let (a, conns) = run("tests/fixtures/unread-data.pcap");

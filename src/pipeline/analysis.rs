@@ -1,7 +1,8 @@
 //! One capture analyzed from start to end: file source -> decode -> engine. The terminal
 //! commands call it directly; the GUI runs it on a worker thread.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -444,6 +445,66 @@ struct EngineSide {
     /// The time of the latest frame read, of any protocol: where the capture ends for the
     /// attempts still waiting for an answer.
     end: Option<Timestamp>,
+    /// The interfaces whose SYNs and RSTs named each loopback endpoint: to tell, in a capture
+    /// of several machines, whose endpoint it is.
+    loopback: LoopbackTally,
+}
+
+/// Loopback endpoints by the interfaces that carried their SYNs (the endpoint the SYN was
+/// sent to) and RSTs (either end), bounded: an endpoint met once [`LoopbackTally::MAX`] are
+/// known is not tallied (its programs are then named as if the tally had nothing to say).
+#[derive(Default)]
+struct LoopbackTally {
+    seen: HashMap<(IpAddr, u16), Vec<u32>>,
+}
+
+impl LoopbackTally {
+    const MAX: usize = 1 << 16;
+    /// Interfaces kept per endpoint: enough to tell one machine from several.
+    const INTERFACES: usize = 8;
+
+    #[inline]
+    fn packet(&mut self, p: &TcpPacket<'_>) {
+        let syn = p.flags.syn() && !p.flags.ack();
+        if !(syn || p.flags.rst()) || !(p.src.is_loopback() || p.dst.is_loopback()) {
+            return;
+        }
+        self.add((p.dst, p.dport), p.interface);
+        if p.flags.rst() {
+            self.add((p.src, p.sport), p.interface);
+        }
+    }
+
+    fn add(&mut self, key: (IpAddr, u16), interface: u32) {
+        if !key.0.is_loopback() {
+            return;
+        }
+        let full = self.seen.len() >= Self::MAX;
+        match self.seen.get_mut(&key) {
+            Some(ifs) if ifs.len() < Self::INTERFACES && !ifs.contains(&interface) => {
+                ifs.push(interface);
+            }
+            Some(_) => {}
+            None if !full => {
+                self.seen.insert(key, vec![interface]);
+            }
+            None => {}
+        }
+    }
+
+    /// The tally by capture part (file, section) rather than interface.
+    fn by_part(&self, interfaces: &[InterfaceInfo]) -> recorded::LoopbackSeen {
+        (self.seen.iter())
+            .map(|(&key, ifs)| {
+                let mut parts: Vec<(usize, u32)> = (ifs.iter())
+                    .filter_map(|&i| interfaces.get(i as usize).map(|i| (i.file, i.section)))
+                    .collect();
+                parts.sort_unstable();
+                parts.dedup();
+                (key, parts)
+            })
+            .collect()
+    }
 }
 
 impl EngineSide {
@@ -456,6 +517,7 @@ impl EngineSide {
             last_snapshot: Instant::now(),
             syn_fin_rst: false,
             end: None,
+            loopback: LoopbackTally::default(),
         }
     }
 
@@ -469,6 +531,7 @@ impl EngineSide {
             last_snapshot,
             syn_fin_rst,
             end,
+            loopback,
         } = self;
         let new_captures = engine.new_captures();
         if batch.syn_fin_rst && !*syn_fin_rst {
@@ -519,6 +582,7 @@ impl EngineSide {
                     cb(&sighting);
                 }
             }
+            loopback.packet(packet);
             engine.packet(packet);
             if host.started() {
                 for i in engine.drain_incidents() {
@@ -588,6 +652,7 @@ impl EngineSide {
             mut host,
             syn_fin_rst,
             end,
+            loopback,
             ..
         } = self;
         match end {
@@ -642,7 +707,11 @@ impl EngineSide {
         // What the machine that captured said, saved in the file by a live capture: it answers
         // for the offenders it names, the packets' own process information for the rest.
         if let Some(source) = source {
-            let (recorded, problems) = recorded::decode(source.recorded_host());
+            let (recorded, problems) = recorded::decode_at(
+                source.recorded_host(),
+                source.recorded_host_at(),
+                &loopback.by_part(source.interfaces()),
+            );
             capture.warnings.extend(problems);
             if let Some(r) = recorded {
                 host = Some(recorded::for_offenders(

@@ -514,7 +514,11 @@ pub fn collect_source_with(
     keep_processes(&mut ev, source.processes());
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();
     // The host block ends the file: read once every frame was (not after a cancel).
-    let (host, problems) = recorded::decode(source.recorded_host());
+    let (host, problems) = recorded::decode_at(
+        source.recorded_host(),
+        source.recorded_host_at(),
+        &loopback_parts(&ev, endpoint, source.interfaces()),
+    );
     ev.recorded = host.map(|h| recorded::for_endpoint(&h, addr, port));
     // Combined as the full analysis combines them: rstscope's block answers for the endpoint
     // when it names it, the packets' own process information otherwise.
@@ -893,6 +897,26 @@ impl TcpdumpSeq {
             }
         }
     }
+}
+
+/// The capture parts (file, section) that carried the endpoint's packets listed, for a
+/// loopback endpoint (see [`recorded::decode_at`]).
+fn loopback_parts(
+    ev: &Evidence,
+    (addr, port): (IpAddr, u16),
+    interfaces: &[InterfaceInfo],
+) -> recorded::LoopbackSeen {
+    let mut parts: Vec<(usize, u32)> = (ev.packets.iter())
+        .filter_map(|p| interfaces.get(p.interface as usize))
+        .map(|i| (i.file, i.section))
+        .collect();
+    parts.sort_unstable();
+    parts.dedup();
+    let mut seen = recorded::LoopbackSeen::new();
+    if addr.is_loopback() && !parts.is_empty() {
+        seen.insert((addr, port), parts);
+    }
+    seen
 }
 
 /// Where each packet of a capture that holds copies of packets (recorded at several points: a

@@ -992,7 +992,8 @@ fn ssh_pcaps_times_carry_their_date_in_a_capture_of_days() {
         always_show("corpus ssh.pcap dates test SKIPPED: ../shared/pcaps not found (see README)");
         return;
     }
-    let a = analyze_files(&[path], Options::default()).expect("ssh.pcap analyzed");
+    let a =
+        analyze_files(std::slice::from_ref(&path), Options::default()).expect("ssh.pcap analyzed");
     let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
     assert!(text.contains("peak 2/s at 2014-12-31 03:24:26,"), "{text}");
     assert!(
@@ -1006,7 +1007,24 @@ fn ssh_pcaps_times_carry_their_date_in_a_capture_of_days() {
     let sentence = json["offenders"][0]["diagnosis"]
         .as_str()
         .unwrap_or_default();
+    // The JSON's sentences write each time whole (RFC 3339), read away from any header.
+    assert!(sentence.contains("(at 2014-12-31T03:24:26Z)"), "{sentence}");
+    // `--endpoint` dates its sentence and its packets too (it said "(at 03:24:26)").
+    let ev = rstscope::report::evidence::collect_with(
+        &[path],
+        ("192.168.2.158".parse().expect("address"), 2200),
+        None,
+        1000,
+        None,
+        Default::default(),
+    )
+    .expect("opens");
+    let clock = ev.clock(rstscope::report::Clock::Utc);
+    let o = ev.offender.as_ref().expect("the offender");
+    let sentence = rstscope::report::full_diagnosis(o, ev.host.as_ref(), clock);
     assert!(sentence.contains("(at 2014-12-31 03:24:26)"), "{sentence}");
+    let line = rstscope::report::evidence::packet_line(&ev.packets[0], clock, None, false);
+    assert!(line.starts_with("2014-12-31 03:24:24.318569 IP "), "{line}");
 }
 
 /// Regression: tcpdump/tcp_rst_data-trunc.pcap's F5 reset cause lost its last byte to the

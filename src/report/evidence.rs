@@ -201,6 +201,9 @@ pub struct Evidence {
     /// ptcpdump's comments). Only `recorded` is saved as rstscope's block; the packets' own
     /// information goes with them ([`Carried`]).
     pub host: Option<HostReport>,
+    /// The capture's first and last frame times (every file read, all endpoints): a capture
+    /// of several days dates every time ([`Evidence::clock`]).
+    pub span: Option<(Timestamp, Timestamp)>,
     /// The processes of Apple's process blocks the packets refer to
     /// ([`Carried::process`]), each once.
     pub processes: Vec<CapturedProcess>,
@@ -219,6 +222,12 @@ impl Evidence {
             )
         }));
         all
+    }
+
+    /// `clock` for this capture: dated when its frames fall on several days
+    /// ([`Clock::for_capture`]), as the full report's times are.
+    pub fn clock(&self, clock: Clock) -> Clock {
+        clock.for_capture(self.span.map(|s| s.0), self.span.map(|s| s.1))
     }
 
     /// Evidence of `endpoint` with nothing in it yet.
@@ -242,6 +251,7 @@ impl Evidence {
             across_files: 0,
             recorded: None,
             host: None,
+            span: None,
             processes: Vec::new(),
         }
     }
@@ -511,6 +521,9 @@ pub fn collect_source_with(
             }
         });
     ev.interfaces = source.interfaces().to_vec();
+    let files = source.files();
+    ev.span = (files.iter().filter_map(|f| f.first_ts).min())
+        .zip(files.iter().filter_map(|f| f.last_ts).max());
     keep_processes(&mut ev, source.processes());
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();
     // The host block ends the file: read once every frame was (not after a cancel).
@@ -1017,7 +1030,9 @@ pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
 /// [`tcpdump_line`], with where the packet was recorded after its time (for a capture that
 /// holds copies of packets): `13:09:12.250343 WFP Native MAC Layer LightWeight Filter-0000
 /// copy IP 127.0.0.1.39446 > ...`. `dated`: the time after its month and day
-/// (`11-15 13:09:12.250343`), as the app writes the connections' starts in a capture of days.
+/// (`11-15 13:09:12.250343`), as the app writes the connections' starts in a capture of days;
+/// else with a [dated](Clock::is_dated) clock after the whole date (`2026-11-15
+/// 13:09:12.250343`, the terminal's lines in a capture of days).
 pub fn packet_line(
     p: &EvidencePacket,
     clock: Clock,
@@ -1026,6 +1041,9 @@ pub fn packet_line(
 ) -> String {
     let format = if dated {
         "%m-%d %H:%M:%S%.6f"
+    } else if clock.is_dated() {
+        // A capture of days in the terminal: the whole date, as `tcpdump -tttt` writes it.
+        "%Y-%m-%d %H:%M:%S%.6f"
     } else {
         "%H:%M:%S%.6f"
     };

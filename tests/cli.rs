@@ -2286,6 +2286,58 @@ fn a_file_a_few_seconds_out_of_order_is_warned_about() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Regression: the steps back of a file not in time order were in the text's warning alone;
+/// a program reading the JSON had to parse the sentence. The JSON now gives each file's
+/// `steps_back` and `first_step_back`, and `new_captures`. refused-v4.pcap with a copy of
+/// itself appended, the copy 3 s earlier (a step back within the attempt timeout) and 20 s
+/// earlier (past it: another capture).
+#[test]
+fn steps_back_in_time_are_in_the_json() {
+    let dir = temp_dir("steps-back-json");
+    let bytes = std::fs::read(fixture("refused-v4.pcap")).expect("fixture");
+    // Within the timeout the copy's SYNs (same ports, same ISNs) are retries of the first's
+    // attempts; past it they are another capture's.
+    for (shift, new_captures, failed) in [(-3, 0, 5), (-20, 1, 10)] {
+        let earlier = common::pcap_rewritten(&bytes, |_| true, shift);
+        let appended = write(
+            &dir,
+            &format!("appended{shift}.pcap"),
+            &[&bytes[..], &earlier[24..]].concat(),
+        );
+        let v = json(&rstscope(&["analyze", "--format", "json", &appended]));
+        let f = &v["files"][0];
+        assert_eq!(f["steps_back"], 1, "{f}");
+        let step = &f["first_step_back"];
+        assert_eq!(step["frame"], 11, "{step}");
+        // The first frame at .100442 of its second, after the last one at .900...
+        let back = step["back"].as_f64().expect("seconds");
+        let want = -(shift as f64) + 0.8;
+        assert!((back - want).abs() < 0.01, "{back} {want}");
+        let at = step["time"].as_f64().expect("a time");
+        assert!(
+            (at - (1_795_784_918.100_442 + shift as f64)).abs() < 1e-5,
+            "{step}"
+        );
+        assert_eq!(v["new_captures"], new_captures, "{v}");
+        assert_eq!(v["failed_attempts"], failed);
+    }
+    let once = json(&rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        &fixture("refused-v4.pcap"),
+    ]));
+    assert_eq!(
+        (
+            &once["files"][0]["steps_back"],
+            &once["files"][0]["first_step_back"]
+        ),
+        (&0.into(), &serde_json::Value::Null)
+    );
+    assert_eq!(once["new_captures"], 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Regression: a SYN that is the last packet of a capture cut short got "got no answer (at
 /// ...): a firewall drops them, ..." though nothing waited for its answer. The capture ends
 /// with its last frame of any protocol: a SYN that frames of other protocols followed for 10 s

@@ -16,15 +16,16 @@
 //!   left out, first [`HASHED_BYTES`](crate::source::dedupe::HASHED_BYTES) bytes) equal those of a frame seen on a *different*
 //!   interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before is a copy.
 //!
-//! And one rule for a single interface, [`Repeats`]: a TCP frame identical, byte for byte, to
-//! one seen on the same interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before,
-//! with no packet of the other direction of its connection in between, is a copy (a mirror
-//! port that sends both the way in and the way out of a packet, NFLOG logging it at two
-//! rules). A real retransmission answers something (duplicate ACKs, a timeout of 200 ms or
+//! And one rule for a single interface, [`Repeats`](crate::source::dedupe::Repeats): a TCP
+//! frame identical (its bytes around and in its TCP header, its lengths) to one seen on the
+//! same interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before, with no packet
+//! of the other direction of its connection in between, is a copy (a mirror port that sends
+//! both the way in and the way out of a packet, NFLOG logging it at two rules). A real retransmission answers something (duplicate ACKs, a timeout of 200 ms or
 //! more), and a host that resets twice does so answering two segments: the other side's
 //! packets lie between them, and both are kept.
 //!
-//! The first copy is the one kept, so what is analyzed and what is saved are the same packets. Where IP starts is found by the decoder's own link-layer walk
+//! The first copy is the one kept, so what is analyzed and what is saved are the same
+//! packets. Where IP starts is found by the decoder's own link-layer walk
 //! ([`network_layer`](crate::decode::network_layer)), so every link type it decodes (VLAN
 //! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way.
 

@@ -133,8 +133,8 @@ pub struct Copies {
     /// Told by identical IP and TCP header bytes (TTL aside) on another interface less than
     /// 5 ms apart, as live capture does.
     pub by_content: u64,
-    /// TCP frames identical, byte for byte, to one on the same interface less than 5 ms
-    /// before, with no packet of the other direction of the connection in between
+    /// TCP frames identical (their link header aside) to one on the same interface less than
+    /// 5 ms before, with no packet of the other direction of the connection in between
     /// ([`dedupe::Repeats`]).
     pub repeated: u64,
     /// Of all the copies, TCP packets with RST: the resets not counted twice.

@@ -30,7 +30,6 @@
 //! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::decode::network_layer;
@@ -158,14 +157,21 @@ fn hash(l3: &[u8]) -> u64 {
 /// records each packet at two points of the same interface. The second is a copy unless a
 /// packet of the other direction of its connection came in between: what answers a packet
 /// (a reset for each segment of a burst, a fast retransmission after duplicate ACKs) is a new
-/// packet, even with the same bytes. Memory and time are bounded: the last [`REPEAT_RING`]
-/// TCP frames are compared, by a hash of their bytes around the TCP header (the IP header's
-/// end, the whole TCP header with its checksum, which covers the payload, and the payload's
-/// first bytes) and their lengths, and by their addresses and ports.
+/// packet, even with the same bytes.
+///
+/// Two frames are the same when their IP and TCP headers say the same (addresses, ports,
+/// sequence and acknowledgment numbers, flags, window, IPv4 ID, TTL, length) and the last 16
+/// bytes of the TCP header (its checksum, which covers the payload, or its options) and the
+/// first 8 of the payload are the same: compared by a hash. The link header is not compared:
+/// a capture's own metadata there (NFLOG's hook, an SLL packet type) is not the packet.
+///
+/// It runs on every TCP frame of a file, so it costs little: the last [`REPEAT_RING`] TCP
+/// frames are kept, each a hash (with its interface), a 16-bit tag of it
+/// compared all at once, and its ports; the rest of the work happens only on a matching tag.
 #[derive(Debug, Default)]
 pub struct Repeats {
-    /// Each frame's hash, apart from the rest so that the usual miss is one short scan.
-    keys: [u64; REPEAT_RING],
+    /// The top 16 bits of each kept frame's hash.
+    tags: [u16; REPEAT_RING],
     seen: [Seen; REPEAT_RING],
     next: usize,
 }
@@ -173,28 +179,16 @@ pub struct Repeats {
 /// TCP frames a repeat is looked for among: a mirror port interleaves a few other packets
 /// between the two copies of one.
 pub const REPEAT_RING: usize = 16;
-/// Frame bytes hashed, ending [`PAYLOAD_BYTES`] into the TCP payload.
-const REPEAT_BYTES: usize = 72;
-const PAYLOAD_BYTES: usize = 16;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Seen {
     ts: i64,
-    origin: u64,
-    from: (IpAddr, u16),
-    to: (IpAddr, u16),
-}
-
-impl Default for Seen {
-    fn default() -> Self {
-        let none = (IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 0);
-        Self {
-            ts: 0,
-            origin: u64::MAX,
-            from: none,
-            to: none,
-        }
-    }
+    /// The hash, with the interface in it; 0: never filled.
+    key: u64,
+    /// Its ports, source then destination: the other direction of its connection has them
+    /// the other way round (another connection with those ports the other way round between
+    /// two copies only makes the second be kept).
+    ports: u32,
 }
 
 impl Repeats {
@@ -203,42 +197,38 @@ impl Repeats {
     /// [`Repeats`]). A frame that is not a repeat is remembered.
     #[inline]
     pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
-        let key = repeat_key(frame, payload);
-        let origin = u64::from(frame.interface) << 32 | u64::from(origin(frame));
-        if self.keys.contains(&key) && self.repeats(frame, p, key, origin) {
+        let key = repeat_key(frame, p, payload);
+        let tag = (key >> 48) as u16;
+        let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
+        // All sixteen tags at once (no early exit: the usual answer is no).
+        let hit = self.tags.iter().fold(false, |hit, &t| hit | (t == tag));
+        if hit && self.repeats(frame.ts, key, ports) {
             return true;
         }
-        self.keys[self.next] = key;
+        self.tags[self.next] = tag;
         self.seen[self.next] = Seen {
             ts: frame.ts.0,
-            origin,
-            from: (p.src, p.sport),
-            to: (p.dst, p.dport),
+            key,
+            ports,
         };
         self.next = (self.next + 1) % REPEAT_RING;
         false
     }
 
-    /// The walk back from the newest frame, once some frame has the same hash.
+    /// The walk back from the newest frame, once some frame has the same tag.
     #[cold]
-    fn repeats(&self, frame: &Frame<'_>, p: &TcpPacket<'_>, key: u64, origin: u64) -> bool {
+    fn repeats(&self, ts: Timestamp, key: u64, ports: u32) -> bool {
         let window = i64::try_from(WINDOW.as_nanos()).unwrap_or(i64::MAX);
-        let (from, to) = ((p.src, p.sport), (p.dst, p.dport));
-        for back in 1..=REPEAT_RING {
-            let i = (self.next + REPEAT_RING - back) % REPEAT_RING;
-            let seen = &self.seen[i];
-            if seen.origin == u64::MAX
-                || frame.ts.0.saturating_sub(seen.ts).saturating_abs() >= window
-            {
+        let back = ports.rotate_left(16);
+        for n in 1..=REPEAT_RING {
+            let seen = &self.seen[(self.next + REPEAT_RING - n) % REPEAT_RING];
+            if seen.key == 0 || ts.0.saturating_sub(seen.ts).saturating_abs() >= window {
                 return false;
             }
-            if seen.origin != origin {
-                continue;
-            }
-            if self.keys[i] == key && seen.from == from && seen.to == to {
+            if seen.key == key {
                 return true;
             }
-            if seen.from == to && seen.to == from {
+            if seen.ports == back && back != ports {
                 // The other side spoke since: what follows is an answer, not a copy.
                 return false;
             }
@@ -247,41 +237,40 @@ impl Repeats {
     }
 }
 
-/// The hash [`Repeats`] compares: the frame's bytes around its TCP header, and its lengths.
+/// The hash [`Repeats`] compares: the packet's header fields, the end of its TCP header and
+/// the start of its payload (`payload`, a slice of the frame), its lengths and its interface
+/// (the addresses are left out: the sequence and acknowledgment numbers and ports tell
+/// connections apart). Never 0.
 #[inline]
-fn repeat_key(frame: &Frame<'_>, payload: &[u8]) -> u64 {
+fn repeat_key(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> u64 {
     let data = frame.data;
-    // Where the payload starts in the frame: the decoder's payload is a slice of it (an empty
-    // one where the header was cut by the snap length, then the frame's end is taken).
     let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
-    let end = if offset <= data.len() {
-        (offset + PAYLOAD_BYTES).min(data.len())
-    } else {
-        data.len()
+    let start = offset.min(data.len());
+    // Eight bytes from `at`, or none past the frame's end.
+    let word = |at: usize| -> u64 {
+        data.get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes)
     };
-    let bytes = data
-        .get(end.saturating_sub(REPEAT_BYTES)..end)
-        .unwrap_or(data);
-    fx(bytes) ^ (u64::from(frame.orig_len) << 32 | data.len() as u64).wrapping_mul(FX)
+    let fields = u64::from(p.flags.0)
+        | u64::from(p.window) << 8
+        | u64::from(p.ip_id.unwrap_or(0)) << 24
+        | u64::from(p.ttl) << 40
+        | u64::from(p.ip_id.is_some()) << 48
+        | u64::from(p.sport ^ p.dport.rotate_left(8)) << 49;
+    let header = (u64::from(p.seq) | u64::from(p.ack) << 32)
+        ^ fields.rotate_left(17)
+        ^ (u64::from(frame.orig_len) << 32 | data.len() as u64 | u64::from(p.payload_len) << 16)
+            .rotate_left(41);
+    let bytes = word(start.saturating_sub(16))
+        ^ word(start.saturating_sub(8)).rotate_left(23)
+        ^ word(start).rotate_left(47)
+        ^ (u64::from(frame.interface) << 32 | u64::from(origin(frame)));
+    let h = header.wrapping_mul(K[0]) ^ bytes.wrapping_mul(K[1]);
+    (h ^ (h >> 29)) | 1
 }
 
-const FX: u64 = 0x517c_c1b7_2722_0a95;
-
-/// A word-at-a-time hash (FxHash's step): it runs on every TCP frame.
-#[inline]
-fn fx(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(w);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(FX);
-    }
-    let rest = words.remainder();
-    let mut tail = [0u8; 8];
-    tail[..rest.len()].copy_from_slice(rest);
-    (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(FX)
-}
+const K: [u64; 2] = [0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9];
 
 #[cfg(test)]
 mod tests {

@@ -1246,7 +1246,6 @@ impl Engine {
             if from_server {
                 ssec.rst_from_server += 1;
                 st.rst_from_server += 1;
-                st.abort_from_server += u64::from(cause == Cause::Abort);
             } else {
                 st.rst_from_client += 1;
             }

@@ -43,8 +43,6 @@ pub struct ServiceStats {
     pub rst_from_server: u64,
     /// RSTs sent by its clients.
     pub rst_from_client: u64,
-    /// Of the `abort` RSTs, those the service endpoint sent (the others its clients did).
-    pub abort_from_server: u64,
     /// Its after-close RSTs by who sent them and who had sent a FIN.
     pub after_close: AfterClose,
     /// RSTs flagged suspect-injected.
@@ -456,7 +454,6 @@ impl ServiceStats {
             stray_after_reset: self.stray_after_reset,
             rst_from_server: self.rst_from_server,
             rst_from_client: self.rst_from_client,
-            abort_from_server: Some(self.abort_from_server),
             after_close: self.after_close,
             suspect_injected: self.suspect_injected,
             attempts: self.attempts,
@@ -704,9 +701,6 @@ pub struct Offender {
     pub rst_from_server: u64,
     /// RSTs its clients sent.
     pub rst_from_client: u64,
-    /// Of its `abort` RSTs, those it sent itself (the others its clients sent); `None` over a
-    /// time range that does not hold all of them (not kept per second).
-    pub abort_from_server: Option<u64>,
     /// Its after-close RSTs by who sent them and who had sent a FIN: the capture's whole
     /// count, also over a time range ([`Offender::restricted`]: not kept per second), where
     /// it tells what the range's after-close resets most likely were.
@@ -840,10 +834,6 @@ impl Offender {
             stray_after_reset,
             rst_from_server: from_server,
             rst_from_client: rst_packets.saturating_sub(from_server),
-            // Not counted per second: known for a range that holds all the aborts.
-            abort_from_server: self
-                .abort_from_server
-                .filter(|_| rst[Cause::Abort.index()] == self.rst_by_cause[Cause::Abort.index()]),
             attempts: failed + completed,
             completed,
             refusal_retries: retries,
@@ -1318,7 +1308,6 @@ impl Offender {
             stray_after_reset: [0; 2],
             rst_from_server: 0,
             rst_from_client: 0,
-            abort_from_server: None,
             after_close: AfterClose::default(),
             suspect_injected: 0,
             attempts: 0,

@@ -1101,16 +1101,7 @@ fn after_close_gist(o: &Offender) -> String {
 
 /// Who aborted the connections of `o`, mostly.
 fn aborter(o: &Offender) -> &'static str {
-    // The aborts' own senders: the endpoint's other resets (stray ones a server sends late,
-    // after its client aborted) are not the aborts'.
-    let (server, client) = match o.abort_from_server {
-        Some(server) => {
-            let aborts = o.rst_by_cause[Cause::Abort.index()];
-            (server.min(aborts), aborts.saturating_sub(server))
-        }
-        None => (o.rst_from_server, o.rst_from_client),
-    };
-    if server >= client {
+    if o.rst_from_server >= o.rst_from_client {
         "the server"
     } else {
         "its clients"
@@ -2554,44 +2545,6 @@ mod diagnosis_tests {
             ),
             "{d}"
         );
-    }
-
-    /// Regression: zeek/tunnels/Teredo.pcap's client aborted its connection (one RST) and the
-    /// server answered 18 s later with stray resets (two): the abort was said "sent by the
-    /// server", from all the endpoint's resets. The aborts' own senders say it.
-    #[test]
-    fn an_abort_is_said_sent_by_who_sent_the_aborts_not_the_other_resets() {
-        let mut rst_by_cause = [0; 5];
-        rst_by_cause[Cause::Abort.index()] = 1;
-        rst_by_cause[Cause::Stray.index()] = 2;
-        let o = Offender {
-            rst_by_cause,
-            rst_packets: 3,
-            rst_from_server: 2,
-            rst_from_client: 1,
-            abort_from_server: Some(0),
-            stray_after_reset: [1, 0],
-            clients: 1,
-            ..offender(Cause::Abort, 1, 0)
-        };
-        let d = diagnosis(&o, Clock::Utc);
-        assert!(d.contains(", sent by its clients: "), "{d}");
-        let gist = super::diagnosis_gist(&o, None);
-        assert!(gist.starts_with("Aborted by its clients"), "{gist}");
-        // The server's aborts, with more resets from the clients otherwise.
-        let o = Offender {
-            abort_from_server: Some(1),
-            rst_from_server: 1,
-            rst_from_client: 2,
-            ..o
-        };
-        assert!(diagnosis(&o, Clock::Utc).contains(", sent by the server: "));
-        // Over a range that does not hold every abort, the endpoint's resets say it.
-        let o = Offender {
-            abort_from_server: None,
-            ..o
-        };
-        assert!(diagnosis(&o, Clock::Utc).contains(", sent by its clients: "));
     }
 
     /// Resets of connections already reset are told apart from those of connections whose

@@ -68,6 +68,8 @@ pub fn run(
         how,
     )
     .map_err(|e| Failure::Input(e.to_string()))?;
+    // A capture of days dates every time, as the full report does.
+    let clock = ev.clock(clock);
     for w in ev.warnings_in(clock) {
         eprintln!("rstscope: warning: {w}");
     }

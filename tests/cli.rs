@@ -977,6 +977,85 @@ fn files_years_apart_are_said_to_be_apart() {
     assert!(v["files"][1]["last_packet"].as_f64().expect("a time") < 1_300_000_000.0);
 }
 
+/// Regression: in a capture of two days the report dated its times, but `--series` rows and
+/// `--endpoint`'s packet lines and sentence gave the time of day alone ("13:08:38"), which
+/// does not say which of the days it was. They carry their date now; a capture of one day
+/// keeps the time alone.
+#[test]
+fn series_and_endpoint_lines_carry_their_date_in_a_capture_of_days() {
+    let dir = temp_dir("two-days");
+    let bytes = std::fs::read(fixture("refused-v4.pcap")).expect("fixture");
+    let before = write(
+        &dir,
+        "day-before.pcap",
+        &common::pcap_rewritten(&bytes, |_| true, -86_400),
+    );
+    let today = fixture("refused-v4.pcap");
+    let dated = |line: &str| {
+        let b = line.as_bytes();
+        b.len() > 19 && line.starts_with("2026-11-2") && b[10] == b' ' && b[13] == b':'
+    };
+    let stdout = |out: Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // --series: one row per second with refusals, each with its day.
+    let text = stdout(rstscope(&["analyze", "--utc", "--series", &today, &before]));
+    let rows: Vec<&str> = text.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows[0].starts_with("2026-11-26 13:08:38 "), "{text}");
+    assert!(rows[1].starts_with("2026-11-27 13:08:38 "), "{text}");
+    // One day: the time alone, the date in the heading.
+    let text = stdout(rstscope(&["analyze", "--utc", "--series", &today]));
+    assert!(
+        text.lines()
+            .nth(2)
+            .is_some_and(|r| r.starts_with("13:08:38   ")),
+        "{text}"
+    );
+    // --endpoint: the sentence, the connections and the packets.
+    let text = stdout(rstscope(&[
+        "analyze",
+        "--utc",
+        "--endpoint",
+        "127.0.0.1:7300",
+        &today,
+        &before,
+    ]));
+    let sentence = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        sentence.contains("(5.0/s, 2026-11-26 13:08:38-2026-11-27 13:08:38)"),
+        "{text}"
+    );
+    let section = |name: &str| -> Vec<&str> {
+        text.split(&format!("\n{name} ("))
+            .nth(1)
+            .unwrap_or_default()
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect()
+    };
+    let (conns, packets) = (section("Connections"), section("Packets"));
+    assert_eq!((conns.len(), packets.len()), (10, 20), "{text}");
+    assert!(conns.iter().chain(&packets).all(|l| dated(l)), "{text}");
+    assert!(packets[0].starts_with("2026-11-26 13:08:38."), "{text}");
+    assert!(packets[19].starts_with("2026-11-27 13:08:"), "{text}");
+    // --connections: each line dated, as before.
+    let text = stdout(rstscope(&[
+        "analyze",
+        "--utc",
+        "--connections",
+        &today,
+        &before,
+    ]));
+    assert_eq!(text.lines().filter(|l| dated(l)).count(), 10, "{text}");
+}
+
 /// A client-side and a server-side capture of the same connections given together, the
 /// server's clock 2.5 s ahead: the terminal says so and counts each SYN and RST once; the
 /// JSON has the same warning and the copies left out.
@@ -2214,6 +2293,58 @@ fn a_file_a_few_seconds_out_of_order_is_warned_about() {
         ))
     );
     assert_eq!(v["attempts"], 5);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Regression: the steps back of a file not in time order were in the text's warning alone;
+/// a program reading the JSON had to parse the sentence. The JSON now gives each file's
+/// `steps_back` and `first_step_back`, and `new_captures`. refused-v4.pcap with a copy of
+/// itself appended, the copy 3 s earlier (a step back within the attempt timeout) and 20 s
+/// earlier (past it: another capture).
+#[test]
+fn steps_back_in_time_are_in_the_json() {
+    let dir = temp_dir("steps-back-json");
+    let bytes = std::fs::read(fixture("refused-v4.pcap")).expect("fixture");
+    // Within the timeout the copy's SYNs (same ports, same ISNs) are retries of the first's
+    // attempts; past it they are another capture's.
+    for (shift, new_captures, failed) in [(-3, 0, 5), (-20, 1, 10)] {
+        let earlier = common::pcap_rewritten(&bytes, |_| true, shift);
+        let appended = write(
+            &dir,
+            &format!("appended{shift}.pcap"),
+            &[&bytes[..], &earlier[24..]].concat(),
+        );
+        let v = json(&rstscope(&["analyze", "--format", "json", &appended]));
+        let f = &v["files"][0];
+        assert_eq!(f["steps_back"], 1, "{f}");
+        let step = &f["first_step_back"];
+        assert_eq!(step["frame"], 11, "{step}");
+        // The first frame at .100442 of its second, after the last one at .900...
+        let back = step["back"].as_f64().expect("seconds");
+        let want = -(shift as f64) + 0.8;
+        assert!((back - want).abs() < 0.01, "{back} {want}");
+        let at = step["time"].as_f64().expect("a time");
+        assert!(
+            (at - (1_795_784_918.100_442 + shift as f64)).abs() < 1e-5,
+            "{step}"
+        );
+        assert_eq!(v["new_captures"], new_captures, "{v}");
+        assert_eq!(v["failed_attempts"], failed);
+    }
+    let once = json(&rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        &fixture("refused-v4.pcap"),
+    ]));
+    assert_eq!(
+        (
+            &once["files"][0]["steps_back"],
+            &once["files"][0]["first_step_back"]
+        ),
+        (&0.into(), &serde_json::Value::Null)
+    );
+    assert_eq!(once["new_captures"], 0);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -366,6 +366,153 @@ fn data_after_close_gets_after_close_resets() {
     );
 }
 
+/// Regression: a capture that records every frame twice on one interface (a mirror port
+/// copying a packet's way in and its way out, `editcap -d`'s opposite) counted each reset
+/// twice: the second copy of a refusal was a stray reset, the second RST after a close
+/// another after-close one. Each packet now counts once, the copies counted apart and said.
+#[test]
+fn a_capture_recording_each_frame_twice_counts_each_reset_once() {
+    for (name, twice) in [
+        ("refused-v4", "refused-v4-doubled"),
+        ("after-close", "after-close-doubled"),
+    ] {
+        let (once, once_conns) = run(&format!("tests/fixtures/{name}.pcap"));
+        let (a, conns) = run(&format!("tests/fixtures/{twice}.pcap"));
+        let (t, t1) = (&a.snapshot.totals, &once.snapshot.totals);
+        assert_eq!(a.capture.frames, 2 * once.capture.frames, "{twice}");
+        assert_eq!(
+            (
+                t.tcp_packets,
+                t.syn_packets,
+                t.rst_packets,
+                t.failed_attempts
+            ),
+            (
+                t1.tcp_packets,
+                t1.syn_packets,
+                t1.rst_packets,
+                t1.failed_attempts
+            ),
+            "{twice}"
+        );
+        assert_eq!(causes(&a), causes(&once), "{twice}");
+        let histories = |c: &[ConnRecord]| -> Vec<String> {
+            c.iter()
+                .map(|c| format!("{} {}", c.state.as_str(), c.history))
+                .collect()
+        };
+        assert_eq!(histories(&conns), histories(&once_conns), "{twice}");
+        let copies = a.capture.copies;
+        assert_eq!(copies.repeated, once.capture.frames, "{twice}");
+        assert_eq!(
+            (copies.resets, copies.syns),
+            (t1.rst_packets, t1.syn_packets)
+        );
+        assert_eq!(copies.total(), copies.repeated, "no other kind of copy");
+        let text = report::text::report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains(&format!(
+                "copies      {} frames left out ({} resets, {} SYNs)",
+                copies.repeated, t1.rst_packets, t1.syn_packets
+            )),
+            "{text}"
+        );
+        assert!(
+            a.capture
+                .warnings_in(Clock::Utc)
+                .iter()
+                .any(|w| w.contains("the same frame again on the same interface")),
+            "{:?}",
+            a.capture.warnings
+        );
+        let json = report::json::to_value(&a, Clock::Utc);
+        assert_eq!(json["copies"]["repeated"], copies.repeated, "{twice}");
+        assert_eq!(json["copies"]["rst_packets"], t1.rst_packets, "{twice}");
+    }
+    // The endpoint's packets leave the copies out, or list them marked.
+    use rstscope::report::evidence::{Collect, collect_with};
+    for all_copies in [false, true] {
+        let ev = collect_with(
+            &[fixture("tests/fixtures/refused-v4-doubled.pcap")],
+            ("127.0.0.1".parse().expect("address"), 7300),
+            None,
+            1000,
+            None,
+            Collect {
+                all_copies,
+                ..Collect::default()
+            },
+        )
+        .expect("opens");
+        let o = ev.offender.as_ref().expect("an offender");
+        assert_eq!((o.rst_packets, o.failed_attempts), (5, 5));
+        let listed = ev.packets.iter().filter(|p| !p.copy).count();
+        let copies = ev.packets.iter().filter(|p| p.copy).count();
+        assert_eq!((listed, copies), (10, if all_copies { 10 } else { 0 }));
+        assert_eq!(ev.copies.repeated, 10);
+    }
+}
+
+/// Regression: two machines' captures appended into one file (`cat a.pcapng b.pcapng`)
+/// were read as one machine's: 127.0.0.1:7211 refused labhost-a's reporter while labhost-b's
+/// collector was said to have served it, and the two machines' reporters were one program
+/// "and 1 process of that name before it". A warning now names both machines, the endpoint
+/// both machines' packets made is answered by neither, and 127.0.0.1:7212, labhost-a's alone,
+/// by labhost-a's block.
+#[test]
+fn two_machines_captures_appended_name_each_machines_programs_only() {
+    let (a, _) = run("tests/fixtures/two-machines.pcapng");
+    let warnings = a.capture.warnings_in(Clock::Utc);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("recorded on 2 machines (labhost-a, labhost-b)")),
+        "{warnings:?}"
+    );
+    let by_port = |port: u16| {
+        (a.snapshot.offenders.iter())
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("offender {port}"))
+    };
+    let host = a.host.as_deref().expect("the blocks' answers");
+    let both = report::full_diagnosis(by_port(7211), Some(host), Clock::Utc);
+    assert!(!both.contains("collector"), "{both}");
+    assert!(!both.contains("reporter"), "{both}");
+    assert!(
+        (host.notes.iter()).any(|n| n.starts_with(
+            "127.0.0.1:7211: a loopback endpoint whose packets came from labhost-a and labhost-b"
+        )),
+        "{:?}",
+        host.notes
+    );
+    let own = report::full_diagnosis(by_port(7212), Some(host), Clock::Utc);
+    assert!(
+        own.contains("Connecting: reporter (pid 3988, /opt/rstscope-sample/bin/reporter)"),
+        "{own}"
+    );
+    // The endpoint's own packets, read again, say the same.
+    use rstscope::report::evidence::{Collect, collect_with};
+    for (port, named) in [(7211, false), (7212, true)] {
+        let ev = collect_with(
+            &[fixture("tests/fixtures/two-machines.pcapng")],
+            ("127.0.0.1".parse().expect("address"), port),
+            None,
+            1000,
+            None,
+            Collect::default(),
+        )
+        .expect("opens");
+        let o = ev.offender.as_ref().expect("an offender");
+        let sentence = report::full_diagnosis(o, ev.host.as_ref(), Clock::Utc);
+        assert_eq!(
+            sentence.contains("reporter (pid"),
+            named,
+            "{port}: {sentence}"
+        );
+        assert!(!sentence.contains("collector"), "{port}: {sentence}");
+    }
+}
+
 #[test]
 fn close_with_unread_data_is_abort() {
     let (a, conns) = run("tests/fixtures/unread-data.pcap");

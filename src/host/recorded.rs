@@ -191,49 +191,76 @@ pub fn this_machine() -> Option<String> {
 /// The host report saved in a capture file's rstscope blocks (`bodies` in the order read),
 /// with the problems met reading them. Several blocks (files given together) are merged:
 /// each endpoint's answer is the last block's that has it. `None` when no block is rstscope's.
+/// Blocks of several machines: see [`decode_at`].
 #[must_use]
 pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
-    let mut merged: Option<HostReport> = None;
+    decode_at(bodies, &[], &LoopbackSeen::new())
+}
+
+/// Where a capture's loopback endpoints (an address of 127.0.0.0/8 or `::1`, and a port) were
+/// seen: the `(file, section)` of each capture part whose SYNs or RSTs named them. The
+/// analysis tallies it; [`decode_at`] reads it.
+pub type LoopbackSeen = HashMap<(IpAddr, u16), Vec<(usize, u32)>>;
+
+/// [`decode`], each block of `bodies` read at the `(file, section)` of `at` (same order;
+/// [`FileSource::recorded_host_at`](crate::source::FileSource::recorded_host_at)).
+///
+/// Blocks of different machines (two captures appended, `cat a.pcapng b.pcapng`, or files of
+/// two hosts given together) are said in a warning naming the machines. Their answers merge
+/// as two machines' captures of one exchange do, but for loopback endpoints: 127.0.0.1:7211
+/// on one machine is not 127.0.0.1:7211 on the other. Such an endpoint is answered by the
+/// block of the one machine whose capture parts carried its SYNs and RSTs (`seen`; with no
+/// tally, the one machine whose block names it); one whose packets came from the parts of
+/// several machines (or from a part without a block) is answered by none, and a note says
+/// why. The loopback listeners of one machine are left out of the lists of the others'.
+#[must_use]
+pub fn decode_at(
+    bodies: &[Vec<u8>],
+    at: &[(usize, u32)],
+    seen: &LoopbackSeen,
+) -> (Option<HostReport>, Vec<String>) {
     let mut problems = Vec::new();
-    for body in bodies {
-        let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-        let body = body.get(..end).unwrap_or_default();
-        let ours = serde_json::from_slice::<Probe>(body)
-            .ok()
-            .and_then(|p| p.format)
-            .is_some_and(|f| f == FORMAT);
-        if !ours {
+    // Blocks by machine, in the order each machine was first read.
+    let mut machines: Vec<Machine> = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let Some(report) = read_block(body, &mut problems) else {
             continue;
-        }
-        let block = match serde_json::from_slice::<Block>(body) {
-            Ok(block) => block,
-            Err(e) => {
-                problems.push(format!(
-                    "the capture's rstscope host block cannot be read ({e}); the programs it names are left out"
-                ));
-                continue;
-            }
         };
-        let mut report = block.report;
-        report.recorded = Some(Recorded {
-            machine: block.machine,
-            while_capturing: block.while_capturing,
-        });
-        merged = Some(match merged {
-            None => report,
-            Some(mut m) => {
-                merge(&mut m, report);
-                m
+        let name = report.recorded.as_ref().and_then(|r| r.machine.clone());
+        let part = at.get(i).copied();
+        match machines.iter_mut().find(|m| m.name == name) {
+            Some(m) => {
+                merge(&mut m.report, report);
+                m.parts.extend(part);
             }
-        });
+            None => machines.push(Machine {
+                name,
+                report,
+                parts: part.into_iter().collect(),
+            }),
+        }
     }
-    if let Some(m) = &mut merged {
-        let on = m
-            .recorded
-            .as_ref()
-            .and_then(|r| r.machine.as_deref())
-            .map(|n| format!(" on {n}"))
-            .unwrap_or_default();
+    let names: Vec<String> = machines.iter().map(Machine::label).collect();
+    let merged = if machines.len() > 1 {
+        problems.push(format!(
+            "the capture holds what rstscope recorded on {} machines ({}): their packets are analyzed as one capture, so a loopback endpoint (127.0.0.1, ::1) of two of them counts as one; the programs of such an endpoint are named from the machine whose packets it came from, and from none where its packets came from several (analyze each machine's capture alone to tell them apart)",
+            machines.len(),
+            names.join(", ")
+        ));
+        Some(merge_machines(machines, seen))
+    } else {
+        machines.pop().map(|m| m.report)
+    };
+    let merged = merged.map(|mut m| {
+        let on = match names.as_slice() {
+            [] | [_] => m
+                .recorded
+                .as_ref()
+                .and_then(|r| r.machine.as_deref())
+                .map(|n| format!(" on {n}"))
+                .unwrap_or_default(),
+            several => format!(" on {}", several.join(" and ")),
+        };
         let note = format!(
             "who listened and who connected come from the capture file: rstscope recorded them{on} \
              while capturing (the machine that captured, not this one)"
@@ -242,8 +269,138 @@ pub fn decode(bodies: &[Vec<u8>]) -> (Option<HostReport>, Vec<String>) {
         if !m.notes.contains(&note) {
             m.notes.push(note);
         }
-    }
+        m
+    });
     (merged, problems)
+}
+
+/// One machine's blocks, merged.
+struct Machine {
+    name: Option<String>,
+    report: HostReport,
+    /// The capture parts (file, section) its blocks were read in.
+    parts: Vec<(usize, u32)>,
+}
+
+impl Machine {
+    fn label(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| "a machine whose name was not recorded".to_owned())
+    }
+}
+
+/// One block's report, or `None` for another program's block (or a broken one, said).
+fn read_block(body: &[u8], problems: &mut Vec<String>) -> Option<HostReport> {
+    let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let body = body.get(..end).unwrap_or_default();
+    let ours = serde_json::from_slice::<Probe>(body)
+        .ok()
+        .and_then(|p| p.format)
+        .is_some_and(|f| f == FORMAT);
+    if !ours {
+        return None;
+    }
+    match serde_json::from_slice::<Block>(body) {
+        Ok(block) => {
+            let mut report = block.report;
+            report.recorded = Some(Recorded {
+                machine: block.machine,
+                while_capturing: block.while_capturing,
+            });
+            Some(report)
+        }
+        Err(e) => {
+            problems.push(format!(
+                "the capture's rstscope host block cannot be read ({e}); the programs it names are left out"
+            ));
+            None
+        }
+    }
+}
+
+/// The reports of several machines as one (see [`decode_at`]): merged as blocks are, each
+/// machine's loopback endpoints and listeners taken out first and put back where they belong.
+fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
+    let is_loopback = |addr: IpAddr| addr.is_loopback();
+    // Each machine's loopback answers, by endpoint.
+    let mut loopback: HashMap<(IpAddr, u16), Vec<(usize, EndpointHost)>> = HashMap::new();
+    let mut parts: HashMap<(usize, u32), usize> = HashMap::new();
+    let mut merged: Option<HostReport> = None;
+    let names: Vec<String> = machines.iter().map(Machine::label).collect();
+    for (i, mut m) in machines.into_iter().enumerate() {
+        for p in &m.parts {
+            parts.insert(*p, i);
+        }
+        let (lo, other): (Vec<EndpointHost>, Vec<EndpointHost>) =
+            std::mem::take(&mut m.report.endpoints)
+                .into_iter()
+                .partition(|e| is_loopback(e.addr));
+        m.report.endpoints = other;
+        for e in lo {
+            loopback.entry((e.addr, e.port)).or_default().push((i, e));
+        }
+        // A loopback socket is its machine's: another machine's list would misplace it.
+        m.report.listening.retain(|r| !is_loopback(r.addr.ip()));
+        m.report.gone.retain(|r| !is_loopback(r.addr.ip()));
+        merged = Some(match merged {
+            None => m.report,
+            Some(mut into) => {
+                merge(&mut into, m.report);
+                into
+            }
+        });
+    }
+    let mut report = merged.unwrap_or_default();
+    let mut keys: Vec<(IpAddr, u16)> = loopback.keys().copied().collect();
+    keys.sort_unstable();
+    for key in keys {
+        let answers = loopback.remove(&key).unwrap_or_default();
+        // The machines whose capture parts carried the endpoint's packets (`None`: a part
+        // without a block, of a machine not known).
+        let from: Option<Vec<Option<usize>>> = seen.get(&key).map(|ps| {
+            let mut from: Vec<Option<usize>> = ps.iter().map(|p| parts.get(p).copied()).collect();
+            from.sort_unstable();
+            from.dedup();
+            from
+        });
+        let machine = match from.as_deref() {
+            Some([Some(one)]) => Some(*one),
+            Some(_) => None,
+            None => match answers.as_slice() {
+                [(one, _)] => Some(*one),
+                _ => None,
+            },
+        };
+        let answer = machine.and_then(|one| answers.iter().find(|(i, _)| *i == one));
+        match answer {
+            Some((_, e)) => report.endpoints.push(e.clone()),
+            None => {
+                let mut whose: Vec<String> = match from.as_deref() {
+                    Some(from) => from
+                        .iter()
+                        .map(|m| match m {
+                            Some(i) => names.get(*i).cloned().unwrap_or_default(),
+                            None => "a capture part without rstscope's host block".to_owned(),
+                        })
+                        .collect(),
+                    None => answers
+                        .iter()
+                        .filter_map(|(i, _)| names.get(*i).cloned())
+                        .collect(),
+                };
+                whose.dedup();
+                if whose.len() > 1 {
+                    report.notes.push(format!(
+                        "{}: a loopback endpoint whose packets came from {}: each machine's own endpoint, counted here as one; neither's programs are named",
+                        crate::report::endpoint(key.0, key.1),
+                        whose.join(" and ")
+                    ));
+                }
+            }
+        }
+    }
+    report
 }
 
 /// Adds a later block's answers to `into`. A block is the file's to say: its counts may be

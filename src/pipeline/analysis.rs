@@ -1,7 +1,8 @@
 //! One capture analyzed from start to end: file source -> decode -> engine. The terminal
 //! commands call it directly; the GUI runs it on a worker thread.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -120,8 +121,10 @@ impl CaptureInfo {
 
 /// Frames that were further copies of a packet already counted: the same packet recorded at
 /// several capture points (a Windows pktmon trace records it once per networking component it
-/// passed; a capture of several interfaces sees a bridged or forwarded packet on each). Each
-/// packet is counted once; `rstscope analyze --endpoint ... --all-copies` lists every copy.
+/// passed; a capture of several interfaces sees a bridged or forwarded packet on each), or
+/// twice on one interface (a mirror port that copies both a packet's way in and its way out).
+/// Each packet is counted once; `rstscope analyze --endpoint ... --all-copies` lists every
+/// copy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Copies {
     /// Told by the capture's own packet id (pcapng `epb_packetid`, as etl2pcapng writes
@@ -130,17 +133,36 @@ pub struct Copies {
     /// Told by identical IP and TCP header bytes (TTL aside) on another interface less than
     /// 5 ms apart, as live capture does.
     pub by_content: u64,
+    /// TCP frames identical (their link header aside) to one on the same interface less than
+    /// 5 ms before, with no packet of the other direction of the connection in between
+    /// ([`dedupe::Repeats`]).
+    pub repeated: u64,
+    /// Of all the copies, TCP packets with RST: the resets not counted twice.
+    pub resets: u64,
+    /// Of all the copies, TCP packets with SYN and no ACK.
+    pub syns: u64,
 }
 
 impl Copies {
     /// All copies left out.
     pub fn total(&self) -> u64 {
-        self.by_packet_id + self.by_content
+        self.by_packet_id + self.by_content + self.repeated
     }
 
-    fn add(&mut self, other: Copies) {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: Copies) {
         self.by_packet_id += other.by_packet_id;
         self.by_content += other.by_content;
+        self.repeated += other.repeated;
+        self.resets += other.resets;
+        self.syns += other.syns;
+    }
+
+    /// Counts `p`, a copy, among the resets or SYNs it is.
+    pub fn of_packet(mut self, p: &TcpPacket<'_>) -> Self {
+        self.resets += u64::from(p.flags.rst());
+        self.syns += u64::from(p.flags.syn() && !p.flags.ack());
+        self
     }
 
     /// The warning that says so, if any copy was left out, with the terminal option that
@@ -155,15 +177,36 @@ impl Copies {
         if self.total() == 0 {
             return None;
         }
-        let how = match (self.by_packet_id, self.by_content) {
-            (_, 0) => "by the packet ids of a Windows pktmon trace".to_string(),
-            (0, _) => "same IP and TCP headers on another interface within 5 ms".to_string(),
-            (id, content) => format!(
-                "{id} by the packet ids of a Windows pktmon trace, {content} by the same headers on another interface within 5 ms"
+        let ways = [
+            (
+                self.by_packet_id,
+                "by the packet ids of a Windows pktmon trace",
             ),
+            (
+                self.by_content,
+                "by the same headers on another interface within 5 ms",
+            ),
+            (
+                self.repeated,
+                "the same frame again on the same interface within 5 ms: a mirror port that sends a packet's way in and way out, or a capture that records it twice",
+            ),
+        ];
+        let ways: Vec<(u64, &str)> = ways.into_iter().filter(|&(n, _)| n > 0).collect();
+        let how = match ways.as_slice() {
+            [(_, how)] => (*how).to_string(),
+            several => several
+                .iter()
+                .map(|(n, how)| format!("{n} {how}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let resets = match self.resets {
+            0 => String::new(),
+            1 => ", 1 of them a reset".to_string(),
+            n => format!(", {n} of them resets"),
         };
         Some(format!(
-            "{} frames were copies of packets already seen at another capture point ({how}); each packet is counted once",
+            "{} frames were copies of packets already seen ({how}){resets}; each packet is counted once",
             self.total()
         ))
     }
@@ -174,10 +217,12 @@ impl Copies {
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
 /// are looked for within one file, where one clock stamps them all; across files given
 /// together only SYNs and RSTs are compared ([`TwoPoints`], once a batch is full). A file of
-/// one interface costs a comparison per frame.
+/// one interface costs a comparison per frame, and a hash of each TCP frame for
+/// [`CopyFilter::repeat`].
 #[derive(Default)]
 pub struct CopyFilter {
     dedupe: Option<Dedupe>,
+    repeats: dedupe::Repeats,
     /// The file of each interface, by [`Frame::interface`].
     file_of: Vec<u32>,
     /// Interfaces per file.
@@ -219,6 +264,24 @@ impl CopyFilter {
         self.look_up(frame)
     }
 
+    /// `Some(copies)` when `frame`, not a copy by [`CopyFilter::copy`] and decoded to `p`
+    /// with the captured payload `payload` (a slice of the frame), repeats a TCP frame just seen on the same interface ([`dedupe::Repeats`]).
+    #[inline]
+    pub fn repeat(
+        &mut self,
+        frame: &Frame<'_>,
+        p: &TcpPacket<'_>,
+        payload: &[u8],
+    ) -> Option<Copies> {
+        self.repeats.is_repeat(frame, p, payload).then(|| {
+            Copies {
+                repeated: 1,
+                ..Copies::default()
+            }
+            .of_packet(p)
+        })
+    }
+
     fn look_up(&mut self, frame: &Frame<'_>) -> Option<Copies> {
         let file = self
             .file_of
@@ -231,7 +294,7 @@ impl CopyFilter {
                 .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
             return dedupe.is_copy_of_id(frame, id, file).then_some(Copies {
                 by_packet_id: 1,
-                by_content: 0,
+                ..Copies::default()
             });
         }
         let several = self.per_file.get(file as usize).is_some_and(|&n| n > 1);
@@ -242,8 +305,8 @@ impl CopyFilter {
             .dedupe
             .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
         dedupe.is_duplicate_in(frame, file).then_some(Copies {
-            by_packet_id: 0,
             by_content: 1,
+            ..Copies::default()
         })
     }
 }
@@ -382,6 +445,66 @@ struct EngineSide {
     /// The time of the latest frame read, of any protocol: where the capture ends for the
     /// attempts still waiting for an answer.
     end: Option<Timestamp>,
+    /// The interfaces whose SYNs and RSTs named each loopback endpoint: to tell, in a capture
+    /// of several machines, whose endpoint it is.
+    loopback: LoopbackTally,
+}
+
+/// Loopback endpoints by the interfaces that carried their SYNs (the endpoint the SYN was
+/// sent to) and RSTs (either end), bounded: an endpoint met once [`LoopbackTally::MAX`] are
+/// known is not tallied (its programs are then named as if the tally had nothing to say).
+#[derive(Default)]
+struct LoopbackTally {
+    seen: HashMap<(IpAddr, u16), Vec<u32>>,
+}
+
+impl LoopbackTally {
+    const MAX: usize = 1 << 16;
+    /// Interfaces kept per endpoint: enough to tell one machine from several.
+    const INTERFACES: usize = 8;
+
+    #[inline]
+    fn packet(&mut self, p: &TcpPacket<'_>) {
+        let syn = p.flags.syn() && !p.flags.ack();
+        if !(syn || p.flags.rst()) || !(p.src.is_loopback() || p.dst.is_loopback()) {
+            return;
+        }
+        self.add((p.dst, p.dport), p.interface);
+        if p.flags.rst() {
+            self.add((p.src, p.sport), p.interface);
+        }
+    }
+
+    fn add(&mut self, key: (IpAddr, u16), interface: u32) {
+        if !key.0.is_loopback() {
+            return;
+        }
+        let full = self.seen.len() >= Self::MAX;
+        match self.seen.get_mut(&key) {
+            Some(ifs) if ifs.len() < Self::INTERFACES && !ifs.contains(&interface) => {
+                ifs.push(interface);
+            }
+            Some(_) => {}
+            None if !full => {
+                self.seen.insert(key, vec![interface]);
+            }
+            None => {}
+        }
+    }
+
+    /// The tally by capture part (file, section) rather than interface.
+    fn by_part(&self, interfaces: &[InterfaceInfo]) -> recorded::LoopbackSeen {
+        (self.seen.iter())
+            .map(|(&key, ifs)| {
+                let mut parts: Vec<(usize, u32)> = (ifs.iter())
+                    .filter_map(|&i| interfaces.get(i as usize).map(|i| (i.file, i.section)))
+                    .collect();
+                parts.sort_unstable();
+                parts.dedup();
+                (key, parts)
+            })
+            .collect()
+    }
 }
 
 impl EngineSide {
@@ -394,6 +517,7 @@ impl EngineSide {
             last_snapshot: Instant::now(),
             syn_fin_rst: false,
             end: None,
+            loopback: LoopbackTally::default(),
         }
     }
 
@@ -407,6 +531,7 @@ impl EngineSide {
             last_snapshot,
             syn_fin_rst,
             end,
+            loopback,
         } = self;
         let new_captures = engine.new_captures();
         if batch.syn_fin_rst && !*syn_fin_rst {
@@ -457,6 +582,7 @@ impl EngineSide {
                     cb(&sighting);
                 }
             }
+            loopback.packet(packet);
             engine.packet(packet);
             if host.started() {
                 for i in engine.drain_incidents() {
@@ -526,6 +652,7 @@ impl EngineSide {
             mut host,
             syn_fin_rst,
             end,
+            loopback,
             ..
         } = self;
         // A file of one endpoint's packets ends where the capture they were saved from had
@@ -583,7 +710,11 @@ impl EngineSide {
         // What the machine that captured said, saved in the file by a live capture: it answers
         // for the offenders it names, the packets' own process information for the rest.
         if let Some(source) = source {
-            let (recorded, problems) = recorded::decode(source.recorded_host());
+            let (recorded, problems) = recorded::decode_at(
+                source.recorded_host(),
+                source.recorded_host_at(),
+                &loopback.by_part(source.interfaces()),
+            );
             capture.warnings.extend(problems);
             if let Some(r) = recorded {
                 host = Some(recorded::for_offenders(
@@ -893,10 +1024,13 @@ fn take(
 ) -> Option<Carried> {
     batch.frames += 1;
     if let Some(copy) = copies.copy(frame) {
-        batch.copies.add(copy);
         // Not analyzed again, but a filter must select the copies too.
-        if let (Decoded::Tcp(_), encap) = decode_encap(frame) {
-            batch.encaps.add(encap);
+        match decode_encap(frame) {
+            (Decoded::Tcp(p), encap) => {
+                batch.copies.add(copy.of_packet(&p));
+                batch.encaps.add(encap);
+            }
+            _ => batch.copies.add(copy),
         }
         return None;
     }
@@ -907,6 +1041,13 @@ fn take(
     let slot = batch.slots.get_mut(batch.len)?;
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
+            if let Some(copy) = copies.repeat(frame, slot, payload) {
+                batch.copies.add(copy);
+                if carried == Carried::Other {
+                    batch.encaps.add(*encap);
+                }
+                return Some(carried);
+            }
             batch.len += 1;
             if carried == Carried::Other {
                 batch.encaps.add(*encap);

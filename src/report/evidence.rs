@@ -201,6 +201,9 @@ pub struct Evidence {
     /// ptcpdump's comments). Only `recorded` is saved as rstscope's block; the packets' own
     /// information goes with them ([`Carried`]).
     pub host: Option<HostReport>,
+    /// The capture's first and last frame times (every file read, all endpoints): a capture
+    /// of several days dates every time ([`Evidence::clock`]).
+    pub span: Option<(Timestamp, Timestamp)>,
     /// The processes of Apple's process blocks the packets refer to
     /// ([`Carried::process`]), each once.
     pub processes: Vec<CapturedProcess>,
@@ -228,6 +231,12 @@ impl Evidence {
         all
     }
 
+    /// `clock` for this capture: dated when its frames fall on several days
+    /// ([`Clock::for_capture`]), as the full report's times are.
+    pub fn clock(&self, clock: Clock) -> Clock {
+        clock.for_capture(self.span.map(|s| s.0), self.span.map(|s| s.1))
+    }
+
     /// Evidence of `endpoint` with nothing in it yet.
     pub fn new(endpoint: (IpAddr, u16)) -> Self {
         Self {
@@ -249,6 +258,7 @@ impl Evidence {
             across_files: 0,
             recorded: None,
             host: None,
+            span: None,
             processes: Vec::new(),
             capture_end: None,
         }
@@ -392,17 +402,30 @@ pub fn collect_source_with(
                 break;
             }
         }
-        let copy = copies.copy(&frame);
+        let mut copy = copies.copy(&frame);
+        if copy.is_some() && !how.all_copies {
+            // Counted as the analysis counts it, by what it is.
+            if let (Decoded::Tcp(p), _) = decode_encap(&frame) {
+                copy = copy.map(|c| c.of_packet(&p));
+            }
+            ev.copies.add(copy.unwrap_or_default());
+            continue;
+        }
+        let (Decoded::Tcp(p), encap) = decode_encap(&frame) else {
+            ev.copies.add(copy.unwrap_or_default());
+            continue;
+        };
+        if copy.is_none() {
+            copy = copies.repeat(&frame, &p, p.payload);
+        } else {
+            copy = copy.map(|c| c.of_packet(&p));
+        }
         if let Some(c) = copy {
-            ev.copies.by_packet_id += c.by_packet_id;
-            ev.copies.by_content += c.by_content;
+            ev.copies.add(c);
             if !how.all_copies {
                 continue;
             }
         }
-        let (Decoded::Tcp(p), encap) = decode_encap(&frame) else {
-            continue;
-        };
         let from_endpoint = p.src == addr && p.sport == port;
         let to_endpoint = p.dst == addr && p.dport == port;
         if !(from_endpoint || to_endpoint) {
@@ -510,10 +533,17 @@ pub fn collect_source_with(
             }
         });
     ev.interfaces = source.interfaces().to_vec();
+    let files = source.files();
+    ev.span = (files.iter().filter_map(|f| f.first_ts).min())
+        .zip(files.iter().filter_map(|f| f.last_ts).max());
     keep_processes(&mut ev, source.processes());
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();
     // The host block ends the file: read once every frame was (not after a cancel).
-    let (host, problems) = recorded::decode(source.recorded_host());
+    let (host, problems) = recorded::decode_at(
+        source.recorded_host(),
+        source.recorded_host_at(),
+        &loopback_parts(&ev, endpoint, source.interfaces()),
+    );
     ev.recorded = host.map(|h| recorded::for_endpoint(&h, addr, port));
     // Combined as the full analysis combines them: rstscope's block answers for the endpoint
     // when it names it, the packets' own process information otherwise.
@@ -894,6 +924,26 @@ impl TcpdumpSeq {
     }
 }
 
+/// The capture parts (file, section) that carried the endpoint's packets listed, for a
+/// loopback endpoint (see [`recorded::decode_at`]).
+fn loopback_parts(
+    ev: &Evidence,
+    (addr, port): (IpAddr, u16),
+    interfaces: &[InterfaceInfo],
+) -> recorded::LoopbackSeen {
+    let mut parts: Vec<(usize, u32)> = (ev.packets.iter())
+        .filter_map(|p| interfaces.get(p.interface as usize))
+        .map(|i| (i.file, i.section))
+        .collect();
+    parts.sort_unstable();
+    parts.dedup();
+    let mut seen = recorded::LoopbackSeen::new();
+    if addr.is_loopback() && !parts.is_empty() {
+        seen.insert((addr, port), parts);
+    }
+    seen
+}
+
 /// Where each packet of a capture that holds copies of packets (recorded at several points: a
 /// pktmon trace's components, a bridge and its port) was recorded: a column after the time of
 /// its line, where `tcpdump -i any` puts the interface, with `copy` on each further copy of a
@@ -1031,13 +1081,21 @@ impl LineDate {
 /// [`tcpdump_line`], with where the packet was recorded after its time (for a capture that
 /// holds copies of packets): `13:09:12.250343 WFP Native MAC Layer LightWeight Filter-0000
 /// copy IP 127.0.0.1.39446 > ...`. `date`: the date before the time (`11-15 13:09:12.250343`),
-/// as the app writes the connections' starts in a capture of days.
+/// as the app writes the connections' starts in a capture of days; with none, a
+/// [dated](Clock::is_dated) clock still gives the whole date (`2026-11-15 13:09:12.250343`,
+/// the terminal's lines in a capture of days, as `tcpdump -tttt`).
 pub fn packet_line(
     p: &EvidencePacket,
     clock: Clock,
     at: Option<&RecordedAt>,
     date: LineDate,
 ) -> String {
+    // A capture of days in the terminal: the whole date, as `tcpdump -tttt` writes it.
+    let date = if date == LineDate::None && clock.is_dated() {
+        LineDate::Year
+    } else {
+        date
+    };
     let mut s = clock.datetime(p.ts).format(&date.format(6)).to_string();
     if let Some(at) = at {
         s.push(' ');

@@ -650,6 +650,12 @@ fn head(a: &Analysis, clock: Clock) -> Value {
                 "frames": f.frames,
                 "first_packet": f.first_ts.map(time),
                 "last_packet": f.last_ts.map(time),
+                "steps_back": f.steps_back,
+                "first_step_back": f.first_step_back.map(|b| json!({
+                    "frame": b.frame,
+                    "time": time(b.ts),
+                    "back": number(b.back_ns as f64 / 1e9, 6),
+                })),
             })
         })
         .collect();
@@ -682,11 +688,15 @@ fn head(a: &Analysis, clock: Clock) -> Value {
         "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
         "failed_per_second": per_second(&s.series, |c| c.failed),
         "per_minute_before": s.minutes_before,
+        "new_captures": t.new_captures,
         "not_decoded": not_decoded,
         "copies": {
             "frames": cap.copies.total(),
             "by_packet_id": cap.copies.by_packet_id,
             "by_content": cap.copies.by_content,
+            "repeated": cap.copies.repeated,
+            "rst_packets": cap.copies.resets,
+            "syn_packets": cap.copies.syns,
             "across_files": cap.two_points.iter().map(|p| p.packets).sum::<u64>(),
         },
         "other_packets": cap.other_frames,
@@ -761,6 +771,13 @@ mod tests {
             method: "deflate",
         });
         let at = |s: i64| Timestamp::from_parts(1_796_119_000 + s, 250_000_000);
+        // The file's time steps back twice: its fields, and the warning that says so.
+        a.capture.files[0].steps_back = 2;
+        a.capture.files[0].first_step_back = Some(crate::source::StepBack {
+            frame: 21,
+            ts: Timestamp::from_parts(1_795_784_955, 100_000_000),
+            back_ns: 1_500_250_000,
+        });
         let o = &mut a.snapshot.offenders[0];
         o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()];
         o.suspects = vec![

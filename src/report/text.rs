@@ -123,12 +123,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let _ = writeln!(out, "  time        none: the capture holds no packets");
     }
     if cap.copies.total() > 0 {
+        let c = &cap.copies;
         let _ = writeln!(
             out,
-            "  copies      {} frames left out: copies of packets already seen at another capture point ({} by pktmon packet id, {} by identical headers on another interface); each packet counted once",
-            cap.copies.total(),
-            cap.copies.by_packet_id,
-            cap.copies.by_content
+            "  copies      {} frames left out ({} resets, {} SYNs): copies of packets already seen ({} by pktmon packet id, {} by identical headers on another interface, {} the same frame again on the same interface within 5 ms); each packet counted once",
+            c.total(),
+            c.resets,
+            c.syns,
+            c.by_packet_id,
+            c.by_content,
+            c.repeated
         );
     }
     let copies_warning = cap.copies.warning();
@@ -520,8 +524,10 @@ pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
 /// The `--series` table for people.
 pub fn series(a: &Analysis, clock: Clock) -> String {
     let mut out = String::new();
-    // The rows carry the time of day only: the date and the zone come first, as the report's
-    // own times carry them.
+    // In a capture of one day the rows carry the time of day only: the date and the zone come
+    // first, as the report's own times carry them. In a capture of days each row is dated.
+    let clock = super::clock_for(a, clock);
+    let width = if clock.is_dated() { 19 } else { 10 };
     if let (Some(first), Some(last)) = (a.snapshot.series.first(), a.snapshot.series.last()) {
         let at = |sec: i64| crate::packet::Timestamp::from_parts(sec, 0);
         let _ = writeln!(
@@ -532,7 +538,7 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
     }
     let _ = writeln!(
         out,
-        "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
+        "{:<width$} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
         "time", "resets", "refused", "handshake", "after", "abort", "stray", "failed", "suspect"
     );
     let minutes_before = a.snapshot.minutes_before;
@@ -547,13 +553,18 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
     for (sec, c) in &a.snapshot.series {
         let ts = crate::packet::Timestamp::from_parts(*sec, 0);
         let time = if minutes_before.is_some_and(|b| *sec < b) {
-            format!("{} 1m", clock.datetime(ts).format("%H:%M"))
+            let minute = if clock.is_dated() {
+                "%Y-%m-%d %H:%M"
+            } else {
+                "%H:%M"
+            };
+            format!("{} 1m", clock.datetime(ts).format(minute))
         } else {
             clock.time(ts)
         };
         let _ = writeln!(
             out,
-            "{:<10} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
+            "{:<width$} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
             time,
             c.rst_total(),
             c.rst[0],

@@ -16,9 +16,16 @@
 //!   left out, first [`HASHED_BYTES`](crate::source::dedupe::HASHED_BYTES) bytes) equal those of a frame seen on a *different*
 //!   interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before is a copy.
 //!
-//! Identical frames on the same interface are kept: they are real retransmissions or
-//! duplicates on that wire. The first copy is the one kept, so what is analyzed and what is
-//! saved are the same packets. Where IP starts is found by the decoder's own link-layer walk
+//! And one rule for a single interface, [`Repeats`](crate::source::dedupe::Repeats): a TCP
+//! frame identical (its bytes around and in its TCP header, its lengths) to one seen on the
+//! same interface less than [`WINDOW`](crate::source::dedupe::WINDOW) before, with no packet
+//! of the other direction of its connection in between, is a copy (a mirror port that sends
+//! both the way in and the way out of a packet, NFLOG logging it at two rules). A real retransmission answers something (duplicate ACKs, a timeout of 200 ms or
+//! more), and a host that resets twice does so answering two segments: the other side's
+//! packets lie between them, and both are kept.
+//!
+//! The first copy is the one kept, so what is analyzed and what is saved are the same
+//! packets. Where IP starts is found by the decoder's own link-layer walk
 //! ([`network_layer`](crate::decode::network_layer)), so every link type it decodes (VLAN
 //! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way.
 
@@ -26,7 +33,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use crate::decode::network_layer;
-use crate::packet::Timestamp;
+use crate::packet::{TcpPacket, Timestamp};
 use crate::source::Frame;
 
 /// Two copies of one packet on two interfaces are at most this far apart (forwarding and
@@ -145,6 +152,126 @@ fn hash(l3: &[u8]) -> u64 {
     h ^ l3.len() as u64
 }
 
+/// Frames repeated on one interface: the same TCP frame twice within [`WINDOW`], as a mirror
+/// (SPAN) port that copies both a packet's way in and its way out sends it, or a capture that
+/// records each packet at two points of the same interface. The second is a copy unless a
+/// packet of the other direction of its connection came in between: what answers a packet
+/// (a reset for each segment of a burst, a fast retransmission after duplicate ACKs) is a new
+/// packet, even with the same bytes.
+///
+/// Two frames are the same when their IP and TCP headers say the same (addresses, ports,
+/// sequence and acknowledgment numbers, flags, window, IPv4 ID, TTL, length) and the last 16
+/// bytes of the TCP header (its checksum, which covers the payload, or its options) and the
+/// first 8 of the payload are the same: compared by a hash. The link header is not compared:
+/// a capture's own metadata there (NFLOG's hook, an SLL packet type) is not the packet.
+///
+/// It runs on every TCP frame of a file, so it costs little: the last [`REPEAT_RING`] TCP
+/// frames are kept, each a hash (with its interface), a 16-bit tag of it
+/// compared all at once, and its ports; the rest of the work happens only on a matching tag.
+#[derive(Debug, Default)]
+pub struct Repeats {
+    /// The top 16 bits of each kept frame's hash.
+    tags: [u16; REPEAT_RING],
+    seen: [Seen; REPEAT_RING],
+    next: usize,
+}
+
+/// TCP frames a repeat is looked for among: a mirror port interleaves a few other packets
+/// between the two copies of one.
+pub const REPEAT_RING: usize = 16;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Seen {
+    ts: i64,
+    /// The hash, with the interface in it; 0: never filled.
+    key: u64,
+    /// Its ports, source then destination: the other direction of its connection has them
+    /// the other way round (another connection with those ports the other way round between
+    /// two copies only makes the second be kept).
+    ports: u32,
+}
+
+impl Repeats {
+    /// True when `frame`, whose TCP packet is `p` with the captured payload `payload` (a slice
+    /// of the frame), repeats a frame seen just before it on the same interface (see
+    /// [`Repeats`]). A frame that is not a repeat is remembered.
+    #[inline]
+    pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
+        let key = repeat_key(frame, p, payload);
+        let tag = (key >> 48) as u16;
+        let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
+        // All sixteen tags at once (no early exit: the usual answer is no).
+        let hit = self.tags.iter().fold(false, |hit, &t| hit | (t == tag));
+        if hit && self.repeats(frame.ts, key, ports) {
+            return true;
+        }
+        self.tags[self.next] = tag;
+        self.seen[self.next] = Seen {
+            ts: frame.ts.0,
+            key,
+            ports,
+        };
+        self.next = (self.next + 1) % REPEAT_RING;
+        false
+    }
+
+    /// The walk back from the newest frame, once some frame has the same tag.
+    #[cold]
+    fn repeats(&self, ts: Timestamp, key: u64, ports: u32) -> bool {
+        let window = i64::try_from(WINDOW.as_nanos()).unwrap_or(i64::MAX);
+        let back = ports.rotate_left(16);
+        for n in 1..=REPEAT_RING {
+            let seen = &self.seen[(self.next + REPEAT_RING - n) % REPEAT_RING];
+            if seen.key == 0 || ts.0.saturating_sub(seen.ts).saturating_abs() >= window {
+                return false;
+            }
+            if seen.key == key {
+                return true;
+            }
+            if seen.ports == back && back != ports {
+                // The other side spoke since: what follows is an answer, not a copy.
+                return false;
+            }
+        }
+        false
+    }
+}
+
+/// The hash [`Repeats`] compares: the packet's header fields, the end of its TCP header and
+/// the start of its payload (`payload`, a slice of the frame), its lengths and its interface
+/// (the addresses are left out: the sequence and acknowledgment numbers and ports tell
+/// connections apart). Never 0.
+#[inline]
+fn repeat_key(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> u64 {
+    let data = frame.data;
+    let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+    let start = offset.min(data.len());
+    // Eight bytes from `at`, or none past the frame's end.
+    let word = |at: usize| -> u64 {
+        data.get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let fields = u64::from(p.flags.0)
+        | u64::from(p.window) << 8
+        | u64::from(p.ip_id.unwrap_or(0)) << 24
+        | u64::from(p.ttl) << 40
+        | u64::from(p.ip_id.is_some()) << 48
+        | u64::from(p.sport ^ p.dport.rotate_left(8)) << 49;
+    let header = (u64::from(p.seq) | u64::from(p.ack) << 32)
+        ^ fields.rotate_left(17)
+        ^ (u64::from(frame.orig_len) << 32 | data.len() as u64 | u64::from(p.payload_len) << 16)
+            .rotate_left(41);
+    let bytes = word(start.saturating_sub(16))
+        ^ word(start.saturating_sub(8)).rotate_left(23)
+        ^ word(start).rotate_left(47)
+        ^ (u64::from(frame.interface) << 32 | u64::from(origin(frame)));
+    let h = header.wrapping_mul(K[0]) ^ bytes.wrapping_mul(K[1]);
+    (h ^ (h >> 29)) | 1
+}
+
+const K: [u64; 2] = [0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +386,87 @@ mod tests {
         // The same id on the same interface again is kept (a retransmission in the trace).
         assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 1), 79, 0));
         assert!(!d.is_copy_of_id(&on(&eth, 1, 0, 2), 79, 0));
+    }
+
+    fn tcp(data: &[u8]) -> TcpPacket<'_> {
+        match crate::decode::decode(&frame(data, 0)) {
+            crate::decode::Decoded::Tcp(p) => p,
+            other => panic!("not TCP: {other:?}"),
+        }
+    }
+
+    /// `v4` from port `sport` to port `dport`.
+    fn v4_ports(seq: u8, sport: u16, dport: u16) -> Vec<u8> {
+        let mut p = v4(64, seq);
+        p[20..22].copy_from_slice(&sport.to_be_bytes());
+        p[22..24].copy_from_slice(&dport.to_be_bytes());
+        p
+    }
+
+    #[test]
+    fn a_frame_twice_on_one_interface_within_the_window_counts_once() {
+        let mut r = Repeats::default();
+        let f = sll2(1, &v4(64, 1));
+        let p = tcp(&f);
+        assert!(!r.is_repeat(&frame(&f, 0), &p, p.payload));
+        assert!(
+            r.is_repeat(&frame(&f, 0), &p, p.payload),
+            "the mirror port's second copy"
+        );
+        // A third copy (NFLOG logging one packet at three rules) too.
+        assert!(r.is_repeat(&frame(&f, 1), &p, p.payload));
+        // Past the window it is another packet.
+        assert!(!r.is_repeat(&frame(&f, 10), &p, p.payload));
+    }
+
+    #[test]
+    fn copies_interleaved_with_other_packets_count_once() {
+        let mut r = Repeats::default();
+        let a = sll2(1, &v4_ports(1, 40000, 7211));
+        let b = sll2(1, &v4_ports(2, 40000, 7211));
+        let (pa, pb) = (tcp(&a), tcp(&b));
+        assert!(!r.is_repeat(&frame(&a, 0), &pa, pa.payload));
+        assert!(!r.is_repeat(&frame(&b, 0), &pb, pb.payload));
+        assert!(r.is_repeat(&frame(&a, 0), &pa, pa.payload));
+        assert!(r.is_repeat(&frame(&b, 0), &pb, pb.payload));
+    }
+
+    #[test]
+    fn a_frame_that_differs_in_its_flags_alone_is_another_packet() {
+        let mut r = Repeats::default();
+        let ack = sll2(1, &v4_ports(1, 40000, 7211));
+        let mut fin = ack.clone();
+        fin[20 + 20 + 13] |= 0x01;
+        let (p, q) = (tcp(&ack), tcp(&fin));
+        assert!(!r.is_repeat(&frame(&ack, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&fin, 0), &q, q.payload));
+    }
+
+    /// zeek/ftp/ipv6-violation.pcap: a client resets the data the server sent, then its FIN,
+    /// 9 µs later: two RSTs, the same bytes, with the server's FIN between them. Both count.
+    #[test]
+    fn the_same_reset_answering_two_segments_counts_twice() {
+        let mut r = Repeats::default();
+        let rst = sll2(1, &v4_ports(1, 40000, 7211));
+        let fin = sll2(1, &v4_ports(9, 7211, 40000));
+        let (p, q) = (tcp(&rst), tcp(&fin));
+        assert!(!r.is_repeat(&frame(&rst, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&fin, 0), &q, q.payload));
+        assert!(!r.is_repeat(&frame(&rst, 0), &p, p.payload));
+    }
+
+    #[test]
+    fn the_same_frame_on_two_interfaces_is_no_repeat() {
+        let mut r = Repeats::default();
+        let (a, b) = (sll2(1, &v4(64, 1)), sll2(2, &v4(64, 1)));
+        let p = tcp(&a);
+        assert!(!r.is_repeat(&frame(&a, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&b, 0), &p, p.payload));
+        let other_file = Frame {
+            interface: 3,
+            ..frame(&a, 0)
+        };
+        assert!(!r.is_repeat(&other_file, &p, p.payload));
     }
 
     #[test]

@@ -365,6 +365,14 @@ impl FileSource {
         self.processes.recorded()
     }
 
+    /// Where each of [`FileSource::recorded_host`] was read: its file (index into
+    /// [`FileSource::files`]) and pcapng section, as [`InterfaceInfo`] names them. A file
+    /// that is several captures appended together (`cat a.pcapng b.pcapng`) has a section,
+    /// and a host block, for each.
+    pub fn recorded_host_at(&self) -> &[(usize, u32)] {
+        self.processes.recorded_at()
+    }
+
     /// Distinct processes met after [`FileSource::processes`] was full, and so not kept.
     pub fn processes_not_kept(&self) -> u64 {
         self.processes.not_kept()

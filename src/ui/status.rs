@@ -498,7 +498,7 @@ mod tests {
     fn the_copies_warning_names_no_terminal_option() {
         let copies = Copies {
             by_packet_id: 99,
-            by_content: 0,
+            ..Copies::default()
         };
         let c = CaptureInfo {
             copies,

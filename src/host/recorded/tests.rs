@@ -468,3 +468,80 @@ fn the_capture_end_of_saved_packets_reads_back() {
         live.endpoint(lo(), 7211)
     );
 }
+
+/// Two machines' captures appended into one file (`cat a.pcapng b.pcapng`): each part's block
+/// names its own machine's programs. A loopback endpoint is answered by the machine whose part
+/// carried its packets, by none where both did, and a warning names the two machines.
+#[test]
+fn two_machines_answer_for_their_own_loopback_endpoints_only() {
+    let a = live_report();
+    let mut b = live_report();
+    b.endpoints[0].clients.processes[0].name = "wget".into();
+    b.sampled = Some((at(200), at(203)));
+    let bodies = [
+        encode(&a, Some("host-a".into())).expect("encodes"),
+        encode(&b, Some("host-b".into())).expect("encodes"),
+    ];
+    let at_parts = [(0, 0), (0, 1)];
+    // 7211's packets came from both parts, 7300's from host-b's alone.
+    let seen: LoopbackSeen = [
+        ((lo(), 7211), vec![(0, 0), (0, 1)]),
+        ((lo(), 7300), vec![(0, 1)]),
+    ]
+    .into_iter()
+    .collect();
+    let (read, problems) = decode_at(&bodies, &at_parts, &seen);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("2 machines (host-a, host-b)")),
+        "{problems:?}"
+    );
+    let read = read.expect("merged");
+    assert!(read.endpoint(lo(), 7211).is_none(), "two machines' 7211");
+    assert!(
+        read.notes.iter().any(|n| n.starts_with(
+            "127.0.0.1:7211: a loopback endpoint whose packets came from host-a and host-b"
+        )),
+        "{:?}",
+        read.notes
+    );
+    assert_eq!(
+        read.endpoint(lo(), 7300),
+        b.endpoint(lo(), 7300),
+        "host-b's own answer, not merged with host-a's"
+    );
+    // A loopback listener of one machine is in no list of the other's.
+    assert!(read.gone.iter().all(|g| !g.addr.ip().is_loopback()));
+    // Without a tally (an endpoint's packets not told), one machine naming it answers.
+    let mut only_a = a.clone();
+    only_a.endpoints.retain(|e| e.port == 7300);
+    let mut only_b = b.clone();
+    only_b.endpoints.retain(|e| e.port == 7211);
+    let bodies = [
+        encode(&only_a, Some("host-a".into())).expect("encodes"),
+        encode(&only_b, Some("host-b".into())).expect("encodes"),
+    ];
+    let (read, _) = decode_at(&bodies, &at_parts, &LoopbackSeen::new());
+    let read = read.expect("merged");
+    assert_eq!(read.endpoint(lo(), 7300), only_a.endpoint(lo(), 7300));
+    assert_eq!(read.endpoint(lo(), 7211), only_b.endpoint(lo(), 7211));
+    // Its packets from the other machine's part: not that machine's answer.
+    let seen: LoopbackSeen = [((lo(), 7300), vec![(0, 1)])].into_iter().collect();
+    let (read, _) = decode_at(&bodies, &at_parts, &seen);
+    assert!(read.expect("merged").endpoint(lo(), 7300).is_none());
+}
+
+/// One machine's blocks (a capture stopped and started again) merge as before, with no
+/// warning, whatever the tally says.
+#[test]
+fn one_machines_blocks_are_merged_without_a_warning() {
+    let bodies = [
+        encode(&live_report(), Some("host-a".into())).expect("encodes"),
+        encode(&live_report(), Some("host-a".into())).expect("encodes"),
+    ];
+    let seen: LoopbackSeen = [((lo(), 7211), vec![(0, 0), (1, 0)])].into_iter().collect();
+    let (read, problems) = decode_at(&bodies, &[(0, 0), (1, 0)], &seen);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(read.expect("merged").endpoint(lo(), 7211).is_some());
+}

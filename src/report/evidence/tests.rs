@@ -387,11 +387,14 @@ fn tcpdump_lines_of_a_refusal() {
 #[test]
 fn where_a_copy_was_recorded_is_a_column_after_the_time() {
     let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
+    // Sent again with other options: not the same frame twice, which counts once.
+    let mut again = syn.clone();
+    again.options = vec![1, 1, 1, 1];
     let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
     let mut ev = only_packets(
         &[
             ((T0, 1), frame(&syn)),
-            ((T0, 2), frame(&syn)),
+            ((T0, 2), frame(&again)),
             ((T0, 3), frame(&rst)),
         ],
         "copies.pcap",

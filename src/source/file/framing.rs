@@ -564,6 +564,7 @@ impl NgFraming {
                 RSTSCOPE_HOST => processes.recorded_host(
                     data.get(8..len - 4).unwrap_or_default(),
                     offset,
+                    (file, self.sections.saturating_sub(1)),
                     warnings,
                 ),
                 // Statistics, name resolution, secrets, custom and unknown blocks.

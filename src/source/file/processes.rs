@@ -79,6 +79,8 @@ pub(super) struct ProcessTable {
     /// The bodies of rstscope's host blocks, in the order read (see
     /// [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)).
     recorded: Vec<Vec<u8>>,
+    /// Where each was read: (file, section).
+    recorded_at: Vec<(usize, u32)>,
     /// Their bytes.
     recorded_bytes: usize,
 }
@@ -150,9 +152,15 @@ impl ProcessTable {
         self.not_kept
     }
 
-    /// Keeps the body of one of rstscope's host blocks, read at byte `offset`; what it says is
-    /// the host module's to read.
-    pub(super) fn recorded_host(&mut self, body: &[u8], offset: u64, warnings: &mut Warnings) {
+    /// Keeps the body of one of rstscope's host blocks, read at byte `offset` of the `(file,
+    /// section)` `at`; what it says is the host module's to read.
+    pub(super) fn recorded_host(
+        &mut self,
+        body: &[u8],
+        offset: u64,
+        at: (usize, u32),
+        warnings: &mut Warnings,
+    ) {
         if self.recorded_bytes + body.len() > MAX_RECORDED_BYTES {
             warnings.push(offset, || {
                 format!(
@@ -165,10 +173,15 @@ impl ProcessTable {
         }
         self.recorded_bytes += body.len();
         self.recorded.push(body.to_vec());
+        self.recorded_at.push(at);
     }
 
     pub(super) fn recorded(&self) -> &[Vec<u8>] {
         &self.recorded
+    }
+
+    pub(super) fn recorded_at(&self) -> &[(usize, u32)] {
+        &self.recorded_at
     }
 }
 

@@ -160,6 +160,48 @@ struct Tally {
     more: u64,
 }
 
+impl Tally {
+    /// The entry an incident of process `pid` counts under, `key` being what its sighting
+    /// said: one process is one program however it was seen. A connect event names the
+    /// interpreter alone (`python3`) where a socket-table sample read the script it runs too
+    /// (`flood.py (python3)`): a sighting without the script counts under the scripted entry
+    /// that holds its process, and an entry of that process alone without the script moves
+    /// into the scripted one once the script is known.
+    fn program_of(&mut self, key: (Who, SightingSource), pid: u32) -> (Who, SightingSource) {
+        let Who::Named(name, script) = &key.0 else {
+            return key;
+        };
+        let scripted_with = |w: &Who, runs: &Runs| {
+            matches!(w, Who::Named(n, Some(_)) if n == name) && runs.recent.contains(&pid)
+        };
+        if script.is_none() {
+            return (self.by_process.iter())
+                .find(|((w, _), runs)| scripted_with(w, runs))
+                .map_or(key.clone(), |(k, _)| k.clone());
+        }
+        // The same process counted before its script was known, alone in its entry.
+        let bare = (self.by_process.iter())
+            .find(|((w, _), runs)| {
+                matches!(w, Who::Named(n, None) if n == name)
+                    && runs.processes == 1
+                    && runs.recent.back() == Some(&pid)
+            })
+            .map(|(k, _)| k.clone());
+        if let Some(runs) = bare.and_then(|k| self.by_process.remove(&k)) {
+            let into = self.by_process.entry(key.clone()).or_default();
+            if !into.recent.contains(&pid) {
+                into.processes += 1;
+                into.recent.push_back(pid);
+                if into.recent.len() > RECENT_PIDS {
+                    into.recent.pop_front();
+                }
+            }
+            into.incidents += runs.incidents;
+        }
+        key
+    }
+}
+
 impl ClientAttribution {
     /// Nothing seen yet.
     #[must_use]
@@ -355,6 +397,7 @@ impl ClientAttribution {
         };
         match found {
             Some((key, pid)) => {
+                let key = tally.program_of(key, pid);
                 if !tally.by_process.contains_key(&key) && tally.by_process.len() >= MAX_PROCESSES {
                     let fewest = tally
                         .by_process
@@ -515,6 +558,58 @@ mod tests {
             }]
         );
         assert_eq!(e.more, 0);
+    }
+
+    /// Regression (real window, a connect flood): "flood.py (python3, 20311)" and "python3
+    /// (20311)" were two programs, one process seen by connect events (the interpreter's name
+    /// alone) and by socket-table samples (its script read too). Its incidents are one entry,
+    /// whichever was seen first; another process of that name stays apart.
+    #[test]
+    fn one_process_seen_with_and_without_its_script_is_one_program() {
+        let flood = Script {
+            interpreter: "python3".into(),
+            given: "/tmp/flood.py".into(),
+            path: true,
+        };
+        let seen =
+            |ms: i64, port: u16, pid: u32, script: bool, source: SightingSource| ProcessSighting {
+                name: "python3".into(),
+                script: script.then(|| flood.clone()),
+                ..sighting(ms, port, pid, source)
+            };
+        for bare_first in [false, true] {
+            let mut c = ClientAttribution::new();
+            let mut port = 40_000;
+            let mut connect = |c: &mut ClientAttribution, ms: i64, pid: u32, script: bool| {
+                let source = if script {
+                    SightingSource::SocketTable
+                } else {
+                    SightingSource::ConnectTrace
+                };
+                c.sighting(&seen(ms, port, pid, script, source));
+                c.incident(&refused(ms, port));
+                port += 1;
+            };
+            connect(&mut c, 0, 7, !bare_first);
+            connect(&mut c, 1, 7, bare_first);
+            connect(&mut c, 2, 7, false);
+            connect(&mut c, 3, 7, true);
+            // Another python3, no script read: its own entry.
+            connect(&mut c, 4, 8, false);
+            c.settle(None);
+            let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+            let entries: Vec<(String, u32, u64, u64)> = (e.processes.iter())
+                .map(|p| (p.program().text(), p.pid, p.connections, p.processes))
+                .collect();
+            assert_eq!(
+                entries,
+                [
+                    ("flood.py (python3)".to_string(), 7, 4, 1),
+                    ("python3".to_string(), 8, 1, 1)
+                ],
+                "bare first: {bare_first}"
+            );
+        }
     }
 
     /// Processes of one name taking turns are counted once each; an unnamed process is an

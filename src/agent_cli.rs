@@ -208,10 +208,11 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
     if interrupted.load(Ordering::SeqCst) {
         Ok(())
     } else {
-        // Every capture thread ended (an interface went away): a failure, so that a service
-        // manager starts the agent again.
+        // The capture ended by itself: an interface that goes away is opened again when it is
+        // back, so only an error it cannot get past ends it (its warnings above say which). A
+        // failure, so that a service manager starts the agent again.
         Err(Failure::Output(std::io::Error::other(
-            "the capture ended by itself (an interface went away?); the agent stops",
+            "the capture ended by itself (see the warnings above); the agent stops",
         )))
     }
 }

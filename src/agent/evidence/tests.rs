@@ -92,17 +92,8 @@ fn tap_timed(dir: &Path, frames: &[(i64, Vec<u8>)]) -> Arc<Mutex<EvidenceRing>> 
     tap.start(&interfaces());
     for (i, (ms, data)) in frames.iter().enumerate() {
         let f = Frame {
-            ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
             number: i as u64 + 1,
-            link_type: LinkType(1),
-            interface: 0,
-            data,
-            orig_len: data.len() as u32,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            options: crate::source::PacketOptions::default(),
+            ..frame_at(*ms, data)
         };
         match decode(&f) {
             Decoded::Tcp(p) => tap.frame(&f, Some(&p)),

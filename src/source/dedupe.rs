@@ -159,19 +159,22 @@ fn hash(l3: &[u8]) -> u64 {
 /// (a reset for each segment of a burst, a fast retransmission after duplicate ACKs) is a new
 /// packet, even with the same bytes.
 ///
-/// Two frames are the same when their IP and TCP headers say the same (addresses, ports,
-/// sequence and acknowledgment numbers, flags, window, IPv4 ID, TTL, length) and the last 16
-/// bytes of the TCP header (its checksum, which covers the payload, or its options) and the
-/// first 8 of the payload are the same: compared by a hash. The link header is not compared:
-/// a capture's own metadata there (NFLOG's hook, an SLL packet type) is not the packet.
+/// Two frames are the same when their IP and TCP headers say the same (ports, sequence and
+/// acknowledgment numbers, flags, window, IPv4 ID, TTL, lengths) and the last 16 bytes of the
+/// TCP header (its checksum, which covers the payload, or its options) and the first 8 of the
+/// payload are the same. The link header is not compared: a capture's own metadata there
+/// (NFLOG's hook, an SLL packet type) is not the packet. The addresses are not compared
+/// either: the sequence and acknowledgment numbers and ports tell connections apart, and the
+/// checksum covers the addresses.
 ///
 /// It runs on every TCP frame of a file, so it costs little: the last [`REPEAT_RING`] TCP
-/// frames are kept, each a hash (with its interface), a 16-bit tag of it
-/// compared all at once, and its ports; the rest of the work happens only on a matching tag.
+/// frames are kept as they are (no hash is computed), with a 32-bit tag of their sequence and
+/// acknowledgment numbers, ports, flags, window and length, compared all at once; the rest
+/// is compared only on a matching tag.
 #[derive(Debug, Default)]
 pub struct Repeats {
-    /// The top 16 bits of each kept frame's hash.
-    tags: [u16; REPEAT_RING],
+    /// Each kept frame's [`tag`].
+    tags: [u32; REPEAT_RING],
     seen: [Seen; REPEAT_RING],
     next: usize,
 }
@@ -180,15 +183,46 @@ pub struct Repeats {
 /// between the two copies of one.
 pub const REPEAT_RING: usize = 16;
 
-#[derive(Debug, Default, Clone, Copy)]
+/// What a frame is compared by, as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Seen {
+    /// [`i64::MIN`]: never filled (no frame is within the window of it).
     ts: i64,
-    /// The hash, with the interface in it; 0: never filled.
-    key: u64,
     /// Its ports, source then destination: the other direction of its connection has them
     /// the other way round (another connection with those ports the other way round between
     /// two copies only makes the second be kept).
     ports: u32,
+    /// Sequence and acknowledgment numbers.
+    numbers: u64,
+    /// Flags, window, IPv4 ID (and whether there is one), TTL.
+    header: u64,
+    /// Payload length as IP states it, captured and original frame lengths.
+    lengths: [u32; 3],
+    /// The interface, and the one the frame itself names (Linux `any`).
+    place: [u32; 2],
+    /// The 16 bytes before the payload and the first 8 of it, 0 past the frame's end.
+    bytes: [u64; 3],
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Self {
+            ts: i64::MIN,
+            ports: 0,
+            numbers: 0,
+            header: 0,
+            lengths: [0; 3],
+            place: [0; 2],
+            bytes: [0; 3],
+        }
+    }
+}
+
+impl Seen {
+    /// The same frame, its time aside.
+    fn same(&self, other: &Seen) -> bool {
+        Seen { ts: 0, ..*self } == Seen { ts: 0, ..*other }
+    }
 }
 
 impl Repeats {
@@ -197,38 +231,34 @@ impl Repeats {
     /// [`Repeats`]). A frame that is not a repeat is remembered.
     #[inline]
     pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
-        let key = repeat_key(frame, p, payload);
-        let tag = (key >> 48) as u16;
         let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
+        let tag = tag(p, ports);
         // All sixteen tags at once (no early exit: the usual answer is no).
         let hit = self.tags.iter().fold(false, |hit, &t| hit | (t == tag));
-        if hit && self.repeats(frame.ts, key, ports) {
+        if hit && self.repeats(&seen(frame, p, payload, ports)) {
             return true;
         }
         self.tags[self.next] = tag;
-        self.seen[self.next] = Seen {
-            ts: frame.ts.0,
-            key,
-            ports,
-        };
+        // Built in its slot, not moved there.
+        self.seen[self.next] = seen(frame, p, payload, ports);
         self.next = (self.next + 1) % REPEAT_RING;
         false
     }
 
     /// The walk back from the newest frame, once some frame has the same tag.
     #[cold]
-    fn repeats(&self, ts: Timestamp, key: u64, ports: u32) -> bool {
+    fn repeats(&self, frame: &Seen) -> bool {
         let window = i64::try_from(WINDOW.as_nanos()).unwrap_or(i64::MAX);
-        let back = ports.rotate_left(16);
+        let back = frame.ports.rotate_left(16);
         for n in 1..=REPEAT_RING {
             let seen = &self.seen[(self.next + REPEAT_RING - n) % REPEAT_RING];
-            if seen.key == 0 || ts.0.saturating_sub(seen.ts).saturating_abs() >= window {
+            if frame.ts.saturating_sub(seen.ts).saturating_abs() >= window {
                 return false;
             }
-            if seen.key == key {
+            if seen.same(frame) {
                 return true;
             }
-            if seen.ports == back && back != ports {
+            if seen.ports == back && back != frame.ports {
                 // The other side spoke since: what follows is an answer, not a copy.
                 return false;
             }
@@ -237,12 +267,18 @@ impl Repeats {
     }
 }
 
-/// The hash [`Repeats`] compares: the packet's header fields, the end of its TCP header and
-/// the start of its payload (`payload`, a slice of the frame), its lengths and its interface
-/// (the addresses are left out: the sequence and acknowledgment numbers and ports tell
-/// connections apart). Never 0.
+/// A frame's tag: its sequence and acknowledgment numbers, ports, flags, window and length,
+/// mixed so that frames of one connection (one number moving, the other still; duplicate
+/// ACKs with another window) and of many (ports moving) differ.
 #[inline]
-fn repeat_key(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> u64 {
+fn tag(p: &TcpPacket<'_>, ports: u32) -> u32 {
+    let small = u32::from(p.window) << 16 ^ u32::from(p.flags.0) ^ p.payload_len.rotate_left(9);
+    p.seq ^ p.ack.rotate_left(16) ^ (ports ^ small.rotate_left(7)).wrapping_mul(0x9e37_79b9)
+}
+
+/// What [`Repeats`] compares of a frame (`payload`: its captured payload, a slice of it).
+#[inline]
+fn seen(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8], ports: u32) -> Seen {
     let data = frame.data;
     let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
     let start = offset.min(data.len());
@@ -252,25 +288,43 @@ fn repeat_key(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> u64 {
             .and_then(|b| <[u8; 8]>::try_from(b).ok())
             .map_or(0, u64::from_le_bytes)
     };
-    let fields = u64::from(p.flags.0)
-        | u64::from(p.window) << 8
-        | u64::from(p.ip_id.unwrap_or(0)) << 24
-        | u64::from(p.ttl) << 40
-        | u64::from(p.ip_id.is_some()) << 48
-        | u64::from(p.sport ^ p.dport.rotate_left(8)) << 49;
-    let header = (u64::from(p.seq) | u64::from(p.ack) << 32)
-        ^ fields.rotate_left(17)
-        ^ (u64::from(frame.orig_len) << 32 | data.len() as u64 | u64::from(p.payload_len) << 16)
-            .rotate_left(41);
-    let bytes = word(start.saturating_sub(16))
-        ^ word(start.saturating_sub(8)).rotate_left(23)
-        ^ word(start).rotate_left(47)
-        ^ (u64::from(frame.interface) << 32 | u64::from(origin(frame)));
-    let h = header.wrapping_mul(K[0]) ^ bytes.wrapping_mul(K[1]);
-    (h ^ (h >> 29)) | 1
+    // Most frames have the 24 bytes: one bounds check (a start below 16 wraps and fails it).
+    let bytes = match data.get(start.wrapping_sub(16)..start + 8) {
+        Some(b) => {
+            let at = |i: usize| {
+                u64::from_le_bytes([
+                    b[i],
+                    b[i + 1],
+                    b[i + 2],
+                    b[i + 3],
+                    b[i + 4],
+                    b[i + 5],
+                    b[i + 6],
+                    b[i + 7],
+                ])
+            };
+            [at(0), at(8), at(16)]
+        }
+        None => [
+            word(start.saturating_sub(16)),
+            word(start.saturating_sub(8)),
+            word(start),
+        ],
+    };
+    Seen {
+        ts: frame.ts.0,
+        ports,
+        numbers: u64::from(p.seq) | u64::from(p.ack) << 32,
+        header: u64::from(p.flags.0)
+            | u64::from(p.window) << 16
+            | u64::from(p.ip_id.unwrap_or(0)) << 32
+            | u64::from(p.ttl) << 48
+            | u64::from(p.ip_id.is_some()) << 56,
+        lengths: [p.payload_len, data.len() as u32, frame.orig_len],
+        place: [frame.interface, origin(frame)],
+        bytes,
+    }
 }
-
-const K: [u64; 2] = [0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9];
 
 #[cfg(test)]
 mod tests {
@@ -440,6 +494,22 @@ mod tests {
         let (p, q) = (tcp(&ack), tcp(&fin));
         assert!(!r.is_repeat(&frame(&ack, 0), &p, p.payload));
         assert!(!r.is_repeat(&frame(&fin, 0), &q, q.payload));
+    }
+
+    #[test]
+    fn a_frame_that_differs_in_its_payload_alone_is_another_packet() {
+        let mut r = Repeats::default();
+        let mut a = v4_ports(1, 40000, 7211);
+        a[3] = 48;
+        a.extend_from_slice(b"GET /a\r\n");
+        let mut b = a.clone();
+        b[40 + 5] = b'b';
+        let (a, b) = (sll2(1, &a), sll2(1, &b));
+        let (p, q) = (tcp(&a), tcp(&b));
+        assert_eq!(p.payload_len, 8);
+        assert!(!r.is_repeat(&frame(&a, 0), &p, p.payload));
+        assert!(!r.is_repeat(&frame(&b, 0), &q, q.payload));
+        assert!(r.is_repeat(&frame(&b, 0), &q, q.payload));
     }
 
     /// zeek/ftp/ipv6-violation.pcap: a client resets the data the server sent, then its FIN,

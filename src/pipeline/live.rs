@@ -7,7 +7,8 @@
 //! capture-any (or capture-<iface> each) --batches, bounded--> engine --updates, bounded--> caller
 //! ```
 //!
-//! The `engine` thread removes cross-interface duplicates, saves frames to the pcapng file if
+//! The `engine` thread removes cross-interface duplicates and frames repeated on one
+//! interface (as a file's analysis does), saves frames to the pcapng file if
 //! asked, decodes them and feeds the engine. Five times a second it offers
 //! [`Update::Partial`]; a consumer that is behind loses those (counted in
 //! [`LiveJob::dropped_updates`](crate::pipeline::live::LiveJob::dropped_updates)), never packets. At the end (stop, duration, or every capture
@@ -28,13 +29,14 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{CHANNEL_DEPTH, Sender, Update};
-use crate::analysis::{Analysis, CaptureInfo};
+use crate::analysis::{Analysis, CaptureInfo, Copies};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{Engine, EngineConfig};
 use crate::host::journal::{Answer, Journal, OwnerLookups, UnitNow};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostReport, HostState};
 use crate::packet::{TcpPacket, Timestamp};
+use crate::source::live::dedupe::Repeats;
 use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
     CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, LiveError, LiveSource, Next,
@@ -64,7 +66,7 @@ pub struct LiveOptions {
     pub capture: CaptureConfig,
     /// Engine settings. `keep_connections` is ignored: a live job keeps no connection list.
     pub engine: EngineConfig,
-    /// Save what is captured (after duplicates are removed) to this pcapng file.
+    /// Save what is captured (after duplicates and repeats are removed) to this pcapng file.
     pub write: Option<PathBuf>,
     /// Keep the saved capture within this many bytes: it becomes a ring of
     /// [`RING_PIECES`] files named after `write` (`NAME-2.pcapng`, ...), the oldest removed
@@ -84,8 +86,8 @@ pub struct LiveOptions {
     pub journal: Journal,
 }
 
-/// Sees every frame the engine thread analyzes (after cross-interface duplicates are left
-/// out), in capture order, on that thread: `rstscope agent` keeps its ring of failure evidence
+/// Sees every frame the engine thread analyzes (after cross-interface duplicates and frames
+/// repeated on one interface are left out), in capture order, on that thread: `rstscope agent` keeps its ring of failure evidence
 /// this way. It must not block: the capture waits behind it.
 pub trait FrameTap: Send {
     /// The capture has started on these interfaces ([`Frame::interface`] indexes them).
@@ -285,6 +287,7 @@ pub fn capture_with_tap(
         started: std::time::SystemTime::now(),
         host,
         tap,
+        repeats: Repeats::default(),
     };
     let duration = options.duration;
     let thread = std::thread::Builder::new()
@@ -321,6 +324,9 @@ struct Run {
     started: std::time::SystemTime,
     host: Option<HostSide>,
     tap: Option<Box<dyn FrameTap>>,
+    /// TCP frames just seen, by interface: a frame repeated on its interface is left out as
+    /// a file's is.
+    repeats: Repeats,
 }
 
 /// The machine's side of the capture: the sampler and what its samples add up to, and the
@@ -511,8 +517,16 @@ impl Run {
         sender.finish(Update::Finished(Ok(Arc::new(a))));
     }
 
-    /// One delivered frame: saved, counted, decoded, analyzed.
+    /// One delivered frame: decoded, left out if it repeats a frame just seen on its
+    /// interface, else saved, counted and analyzed.
     fn frame(&mut self, f: &Frame<'_>) {
+        let (decoded, encap) = decode_encap(f);
+        if let Decoded::Tcp(p) = &decoded
+            && self.repeats.is_repeat(f, p, p.payload)
+        {
+            self.source.left_out_repeat(p.flags);
+            return;
+        }
         if let Some(w) = &mut self.writer {
             match w.write_frame(f) {
                 Ok(()) => {
@@ -525,7 +539,6 @@ impl Run {
         }
         self.capture.frames += 1;
         *self.link_types.entry(f.link_type).or_insert(0) += 1;
-        let (decoded, encap) = decode_encap(f);
         match decoded {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
@@ -630,8 +643,9 @@ impl Run {
                 delivered: written,
                 comment: Some(format!(
                     "rstscope: kernel dropped {}, rstscope dropped {} (its queue was full); \
-                     copies of packets already seen on another interface, left out (whole capture): {}",
-                    s.kernel_dropped, s.rstscope_dropped, stats.duplicates
+                     copies of packets already seen on another interface, left out (whole capture): {}; \
+                     frames repeated on one interface within 5 ms, left out (whole capture): {}",
+                    s.kernel_dropped, s.rstscope_dropped, stats.duplicates, stats.repeated
                 )),
             })
             .collect();
@@ -646,6 +660,7 @@ impl Run {
     /// The results so far, with the capture's warnings.
     fn analysis(&self) -> Analysis {
         let mut capture = self.capture.clone();
+        capture.copies = copies(&self.source.stats());
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
@@ -678,12 +693,9 @@ impl Run {
                 s.rstscope_dropped
             ));
         }
-        if s.duplicates > 0 {
-            w.push(format!(
-                "{} copies of packets seen on a second interface (bridge, forwarding){COPIES_TAIL}",
-                s.duplicates
-            ));
-        }
+        // As a file's, without the terminal option that lists every copy: a live capture
+        // keeps none.
+        w.extend(copies(&s).note());
         w.extend(self.problems.iter().cloned());
         w
     }
@@ -691,8 +703,20 @@ impl Run {
 
 /// How the warning of frames lost ends; its count grows while the capture runs.
 const LOST_TAIL: &str = ": counts are lower bounds";
-/// How the warning of copies counted once ends; likewise.
-const COPIES_TAIL: &str = " were counted once";
+/// How the warning of copies counted once ([`Copies::note`]) ends; likewise.
+const COPIES_TAIL: &str = "; each packet is counted once";
+
+/// The copies a live capture left out, as a file's are told: second copies of a packet seen
+/// on another interface (by content) and frames repeated on one interface.
+pub fn copies(s: &CaptureStats) -> Copies {
+    Copies {
+        by_packet_id: 0,
+        by_content: s.duplicates,
+        repeated: s.repeated,
+        resets: s.copy_resets,
+        syns: s.copy_syns,
+    }
+}
 
 /// A warning of a live capture that is a running count (frames lost, copies counted once),
 /// whose words change with every update, rather than an event (an interface lost or back,
@@ -705,6 +729,21 @@ pub fn is_running_count(warning: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The copies' warning grows with every update: the agent must take it for a count, not
+    /// log it again each time.
+    #[test]
+    fn the_copies_warning_is_a_running_count() {
+        let s = CaptureStats {
+            duplicates: 3,
+            repeated: 2,
+            copy_resets: 1,
+            ..CaptureStats::default()
+        };
+        let note = copies(&s).note().expect("a warning");
+        assert!(note.starts_with("5 frames were copies"), "{note}");
+        assert!(is_running_count(&note), "{note}");
+    }
 
     #[test]
     fn a_missing_interface_fails_at_start_with_nothing_left_running() {

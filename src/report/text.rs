@@ -135,11 +135,13 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             c.repeated
         );
     }
-    let copies_warning = cap.copies.warning();
+    // The copies line says it all, with the counts: a file's warning of them, and a live
+    // capture's (without the option that lists every copy, as nothing of it is kept).
+    let copies_warnings = [cap.copies.warning(), cap.copies.note()];
     for w in cap
         .warnings_in(clock)
         .iter()
-        .filter(|w| Some(*w) != copies_warning.as_ref())
+        .filter(|w| !copies_warnings.iter().any(|c| c.as_ref() == Some(*w)))
     {
         let _ = writeln!(out, "  warning     {w}");
     }

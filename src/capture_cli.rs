@@ -447,14 +447,23 @@ fn header(
             i.link_type.0,
         ));
     }
-    // Copies: a packet seen on two interfaces (of several, or of Linux's `any`).
-    let copies = if several || s.duplicates > 0 {
+    // Copies: a packet seen on two interfaces (of several, or of Linux's `any`), a frame
+    // repeated on one (a mirror port's way in and way out).
+    let repeated = if s.repeated > 0 {
         format!(
-            ", {} copies from a second interface counted once",
-            s.duplicates
+            ", {} frames repeated on one interface within 5 ms counted once",
+            s.repeated
         )
     } else {
         String::new()
+    };
+    let copies = if several || s.duplicates > 0 {
+        format!(
+            ", {} copies from a second interface counted once{repeated}",
+            s.duplicates
+        )
+    } else {
+        repeated
     };
     out.push_str(&format!(
         "  frames      {} captured, {} analyzed{copies}\n",
@@ -998,6 +1007,19 @@ mod tests {
             Some((std::path::Path::new("a.pcapng"), true)),
         );
         assert!(saved.ends_with("  saved to    a.pcapng\n\n"), "{saved}");
+        let mirrored = CaptureStats {
+            delivered: 100,
+            repeated: 20,
+            ..stats(120, 0)
+        };
+        let mirror = header(&[(interface(0, "eth0"), mirrored)], &mirrored, None);
+        assert!(
+            mirror.contains(
+                "120 captured, 100 analyzed, 20 frames repeated on one interface within 5 ms \
+                 counted once\n"
+            ),
+            "{mirror}"
+        );
         let failed = header(
             &lo,
             &stats(120, 3),

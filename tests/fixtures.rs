@@ -513,6 +513,78 @@ fn two_machines_captures_appended_name_each_machines_programs_only() {
     }
 }
 
+/// Regression: in the same file, labhost-a's endpoint 127.0.0.1:7212 said "Nothing listened
+/// on 7212 when the capture ended (16:55:38)", the end of labhost-b's capture, 7 s after
+/// labhost-a's had ended; and the Listener of 127.0.0.1:7211, whose packets came from both
+/// machines, was blank (null in JSON) with no word of why. Each machine's endpoint is now as
+/// of its own capture's end, named by its machine, and 7211 says why it cannot be told, in
+/// the diagnosis (text, JSON, window) and in JSON `listener_untold`.
+#[test]
+fn regression_two_machines_each_endpoint_ends_with_its_machine_and_says_why_not_told() {
+    let (a, _) = run("tests/fixtures/two-machines.pcapng");
+    let by_port = |port: u16| {
+        (a.snapshot.offenders.iter())
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("offender {port}"))
+    };
+    let host = a.host.as_deref().expect("the blocks' answers");
+    let own = report::full_diagnosis(by_port(7212), Some(host), Clock::Utc);
+    assert!(
+        own.contains("On labhost-a: Nothing listened on 7212 when the capture ended (16:55:31)"),
+        "{own}"
+    );
+    assert!(!own.contains("16:55:38"), "labhost-b's end: {own}");
+    let both = report::full_diagnosis(by_port(7211), Some(host), Clock::Utc);
+    let why = "it is a loopback endpoint of labhost-a and labhost-b, whose captures are in one \
+               file and whose packets are counted here as one endpoint; analyze each machine's \
+               capture alone";
+    assert!(
+        both.contains(&format!("Who listened cannot be told: {why}.")),
+        "{both}"
+    );
+    let v = report::json::to_value(&a, Clock::Utc);
+    let offender = |port: u16| {
+        (v["offenders"].as_array().expect("offenders").iter())
+            .find(|o| o["port"] == port)
+            .unwrap_or_else(|| panic!("offender {port} in {v}"))
+            .clone()
+    };
+    assert_eq!(offender(7211)["listener_untold"], why, "{v}");
+    assert_eq!(offender(7212)["listener_untold"], serde_json::Value::Null);
+    let said = offender(7211)["diagnosis"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        said.ends_with(&format!("Who listened cannot be told: {why}.")),
+        "{said}"
+    );
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        text.contains(&format!("Who listened cannot be told: {why}.")),
+        "{text}"
+    );
+    assert!(
+        text.contains("On labhost-a: Nothing listened on 7212 when the capture ended (16:55:31)"),
+        "{text}"
+    );
+    // The machines' section: both machines, and whose listeners it lists, as of whose end.
+    assert!(
+        text.contains(
+            "The machines that captured (as rstscope recorded them in the file)\n  machines    \
+             labhost-a, labhost-b\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  listening   0 sockets on labhost-b (loopback sockets aside: each is its own \
+             machine's) when its capture ended (16:55:38)\n"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn close_with_unread_data_is_abort() {
     let (a, conns) = run("tests/fixtures/unread-data.pcap");

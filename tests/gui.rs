@@ -866,6 +866,40 @@ fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
     ));
 }
 
+/// Regression: two machines' captures appended into one file (tests/fixtures/
+/// make-two-machines.sh): the Listener cell of 127.0.0.1:7211, whose packets came from both
+/// machines, was blank; it says it cannot tell (why on hover, and in the details'
+/// diagnosis). labhost-a's own 127.0.0.1:7212 is as of labhost-a's end (16:55:31), not
+/// labhost-b's (16:55:38).
+#[test]
+fn two_machines_listener_cell_says_it_cannot_tell_and_each_endpoint_ends_with_its_machine() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/two-machines.pcapng")],
+    );
+    settle(&mut h);
+    assert_eq!(h.state().rows().len(), 2);
+    assert!(shows(&h, "Listener"), "the Listener column is shown");
+    assert!(shows(&h, "cannot tell"), "7211's Listener cell");
+    select(&mut h, "127.0.0.1:7211");
+    assert!(
+        shows(
+            &h,
+            "Who listened cannot be told: it is a loopback endpoint of labhost-a and labhost-b"
+        ),
+        "the details say why"
+    );
+    select(&mut h, "127.0.0.1:7212");
+    assert!(
+        shows(
+            &h,
+            "On labhost-a: Nothing listened on 7212 when the capture ended (16:55:31)"
+        ),
+        "labhost-a's end"
+    );
+    assert!(!shows(&h, "when the capture ended (16:55:38)"));
+}
+
 #[test]
 fn the_story_sample_opened_by_name_names_its_programs() {
     let mut h = harness(settings(), vec![manifest("resources/story-7211.pcapng")]);

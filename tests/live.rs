@@ -803,9 +803,17 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
         "each SYN and RST seen twice: {stats:?}"
     );
     assert!(
-        a.capture.warnings.iter().any(|w| w.contains("8 copies")),
+        a.capture.warnings.iter().any(|w| w.starts_with(
+            "8 frames were copies of packets already seen (by the same headers on another \
+             interface within 5 ms), 4 of them resets"
+        )),
         "{:?}",
         a.capture.warnings
+    );
+    assert_eq!(
+        (a.capture.copies.by_content, a.capture.copies.resets),
+        (8, 4),
+        "told as a file's copies are"
     );
 }
 
@@ -1048,4 +1056,111 @@ fn regression_the_capture_lines_tell_syns_left_unanswered_when_they_are_judged()
         err.iter().any(|l| l.contains("got no answer")),
         "and why: {err:#?}"
     );
+}
+
+/// Writes `frames` (Ethernet) on the `lo` of the calling thread's network namespace through a
+/// packet socket, in order, as fast as they go.
+fn inject_on_lo(frames: &[Vec<u8>]) {
+    // SAFETY: a packet socket and sendto with a sockaddr_ll naming `lo`, each checked.
+    unsafe {
+        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0);
+        assert!(
+            fd >= 0,
+            "packet socket: {}",
+            std::io::Error::last_os_error()
+        );
+        let ifindex = libc::if_nametoindex(c"lo".as_ptr());
+        assert!(ifindex > 0, "lo's index");
+        let mut to: libc::sockaddr_ll = std::mem::zeroed();
+        to.sll_family = libc::AF_PACKET as u16;
+        to.sll_ifindex = ifindex as i32;
+        to.sll_halen = 6;
+        for f in frames {
+            let sent = libc::sendto(
+                fd,
+                f.as_ptr().cast(),
+                f.len(),
+                0,
+                (&raw const to).cast(),
+                std::mem::size_of::<libc::sockaddr_ll>() as u32,
+            );
+            assert_eq!(
+                sent,
+                f.len() as isize,
+                "{}",
+                std::io::Error::last_os_error()
+            );
+        }
+        libc::close(fd);
+    }
+}
+
+/// Regression: a file with every frame recorded twice on one interface (a mirror port that
+/// copies a packet's way in and its way out) counted each packet once, but a live capture of
+/// the same counted the SYN as a retransmission and the reset twice, and said nothing of the
+/// copies. In a network namespace of its own, a refused attempt is written on `lo` with each
+/// frame twice (the SYN, its copy, the RST/ACK, its copy; their IPv4 header checksum is 0, so
+/// that the kernel drops them rather than answering) while `rstscope capture -i lo --write`
+/// runs: one attempt, one refusal, two copies told as a file's are, and a saved file without
+/// them that gives the same results.
+#[test]
+fn regression_a_frame_repeated_on_one_interface_counts_once_live() {
+    let _serial = serial();
+    let netns = match common::Netns::new("repeats") {
+        Ok(ns) => ns,
+        Err(why) => {
+            eprintln!("live capture test SKIPPED (repeats): no network namespace: {why}");
+            return;
+        }
+    };
+    let dir = common::temp_dir("live", "repeats");
+    let saved = dir.join("repeats.pcapng");
+    let more = ["--no-host".as_ref(), "--write".as_ref(), saved.as_os_str()];
+    let Some((child, rest)) =
+        common::capture_on_lo("repeats", "3s", Some(&netns.name), "json", &more)
+    else {
+        return;
+    };
+    let syn = common::frame(7211, false, 0x02, 1000, 0);
+    let rst = common::frame(7211, true, 0x14, 0, 1001);
+    let enter = &netns;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            enter.enter();
+            std::thread::sleep(Duration::from_millis(300));
+            inject_on_lo(&[syn.clone(), syn.clone()]);
+            std::thread::sleep(Duration::from_millis(1));
+            inject_on_lo(&[rst.clone(), rst.clone()]);
+        });
+    });
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:#?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let counts = |v: &serde_json::Value| {
+        (
+            v["syn_packets"].as_u64(),
+            v["rst_packets"].as_u64(),
+            v["failed_attempts"].as_u64(),
+            v["rst_by_cause"]["refused"].as_u64(),
+        )
+    };
+    assert_eq!(counts(&v), (Some(1), Some(1), Some(1), Some(1)), "{v:#}");
+    assert_eq!(
+        v["copies"],
+        serde_json::json!({"frames": 2, "by_packet_id": 0, "by_content": 0, "repeated": 2,
+            "rst_packets": 1, "syn_packets": 1, "across_files": 0}),
+        "{v:#}"
+    );
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("2 frames were copies of packets already seen (the same frame again on the same interface within 5 ms"),
+        "{warnings}"
+    );
+    // The saved file holds each packet once and says the same.
+    let a = analysis::analyze_files(&[saved], Options::default()).expect("the saved capture");
+    assert_eq!(a.capture.frames, 2);
+    let t = &a.snapshot.totals;
+    assert_eq!((t.syn_packets, t.rst_packets, t.failed_attempts), (1, 1, 1));
+    let _ = std::fs::remove_dir_all(&dir);
 }

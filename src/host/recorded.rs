@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::clients::{ClientProcess, EndpointClients};
 use super::history::{ListenerRecord, ListenerStatus};
 use super::program::Script;
-use super::state::{EndpointHost, HostReport};
+use super::state::{EndpointHost, HostReport, MachineOf};
 use crate::engine::Offender;
 use crate::packet::Timestamp;
 
@@ -49,6 +49,11 @@ pub struct Recorded {
     /// The file was saved while the capture went on (the agent's `/evidence`, packets saved
     /// from a running capture): its answers are as of the saving, not of a capture's end.
     pub while_capturing: bool,
+    /// In a capture of several machines, the one whose listeners the report's `listening`
+    /// are (the one sampled last; loopback listeners aside, each its own machine's). `None`
+    /// in a capture of one.
+    #[serde(skip)]
+    pub listening_of: Option<String>,
 }
 
 /// The block's body.
@@ -154,6 +159,9 @@ pub fn encode_for_endpoint_until(
         Some(r) => (r.machine.clone(), r.while_capturing),
         None => (this_machine(), !report.over()),
     };
+    // In a capture of several machines, the endpoint's own machine's.
+    let own = report.endpoint(addr, port).and_then(|e| e.machine.as_ref());
+    let machine = own.map_or(machine, |m| m.name.clone());
     block(
         &for_endpoint(report, addr, port),
         machine,
@@ -247,7 +255,17 @@ pub fn decode_at(
             machines.len(),
             names.join(", ")
         ));
-        Some(merge_machines(machines, seen))
+        // Whose listeners the merged report keeps: the machine sampled last's.
+        let last = (machines.iter())
+            .max_by_key(|m| m.report.sampled.map(|(_, end)| end))
+            .map(Machine::label);
+        let mut report = merge_machines(machines, seen);
+        // The machines that captured, not the last one's name alone.
+        if let Some(r) = &mut report.recorded {
+            r.machine = Some(names.join(", "));
+            r.listening_of = last;
+        }
+        Some(report)
     } else {
         machines.pop().map(|m| m.report)
     };
@@ -307,6 +325,7 @@ fn read_block(body: &[u8], problems: &mut Vec<String>) -> Option<HostReport> {
             report.recorded = Some(Recorded {
                 machine: block.machine,
                 while_capturing: block.while_capturing,
+                listening_of: None,
             });
             Some(report)
         }
@@ -328,9 +347,24 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
     let mut parts: HashMap<(usize, u32), usize> = HashMap::new();
     let mut merged: Option<HostReport> = None;
     let names: Vec<String> = machines.iter().map(Machine::label).collect();
+    // Each machine's name and last sample, for the endpoints that are its alone.
+    let of: Vec<MachineOf> = (machines.iter())
+        .map(|m| MachineOf {
+            name: m.name.clone(),
+            last_sample: m.report.sampled.map(|(_, last)| last),
+        })
+        .collect();
+    // The machines whose blocks name each other endpoint.
+    let mut named_by: HashMap<(IpAddr, u16), Vec<usize>> = HashMap::new();
     for (i, mut m) in machines.into_iter().enumerate() {
         for p in &m.parts {
             parts.insert(*p, i);
+        }
+        for e in m.report.endpoints.iter().filter(|e| !is_loopback(e.addr)) {
+            let by = named_by.entry((e.addr, e.port)).or_default();
+            if !by.contains(&i) {
+                by.push(i);
+            }
         }
         let (lo, other): (Vec<EndpointHost>, Vec<EndpointHost>) =
             std::mem::take(&mut m.report.endpoints)
@@ -352,6 +386,11 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
         });
     }
     let mut report = merged.unwrap_or_default();
+    for e in &mut report.endpoints {
+        if let Some([one]) = named_by.get(&(e.addr, e.port)).map(Vec::as_slice) {
+            e.machine = of.get(*one).cloned();
+        }
+    }
     let mut keys: Vec<(IpAddr, u16)> = loopback.keys().copied().collect();
     keys.sort_unstable();
     for key in keys {
@@ -374,7 +413,10 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
         };
         let answer = machine.and_then(|one| answers.iter().find(|(i, _)| *i == one));
         match answer {
-            Some((_, e)) => report.endpoints.push(e.clone()),
+            Some((i, e)) => report.endpoints.push(EndpointHost {
+                machine: of.get(*i).cloned(),
+                ..e.clone()
+            }),
             None => {
                 let mut whose: Vec<String> = match from.as_deref() {
                     Some(from) => from
@@ -391,11 +433,30 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                 };
                 whose.dedup();
                 if whose.len() > 1 {
-                    report.notes.push(format!(
+                    let why = format!(
                         "{}: a loopback endpoint whose packets came from {}: each machine's own endpoint, counted here as one; neither's programs are named",
                         crate::report::endpoint(key.0, key.1),
                         whose.join(" and ")
-                    ));
+                    );
+                    // The endpoint's own entry says it too, where its listener would be told.
+                    report.endpoints.push(EndpointHost {
+                        addr: key.0,
+                        port: key.1,
+                        listener: ListenerStatus::default(),
+                        clients: EndpointClients::default(),
+                        client_details: Vec::new(),
+                        local: false,
+                        former_owner: None,
+                        listener_end: None,
+                        machine: None,
+                        untold: Some(format!(
+                            "it is a loopback endpoint of {}, whose captures are in one \
+                             file and whose packets are counted here as one endpoint; analyze \
+                             each machine's capture alone",
+                            whose.join(" and ")
+                        )),
+                    });
+                    report.notes.push(why);
                 }
             }
         }
@@ -584,6 +645,8 @@ fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> E
         local: later.local || before.local,
         former_owner: later.former_owner.or(before.former_owner),
         listener_end,
+        machine: later.machine.or(before.machine),
+        untold: later.untold.or(before.untold),
     }
 }
 
@@ -627,6 +690,8 @@ pub fn for_offenders(
                     local: false,
                     former_owner: None,
                     listener_end: None,
+                    machine: None,
+                    untold: None,
                 })
         })
         .collect();

@@ -112,6 +112,25 @@ pub struct EndpointHost {
     /// a host report saved by an rstscope before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listener_end: Option<ListenerEnd>,
+    /// In a capture of several machines (two machines' captures appended into one file), the
+    /// one machine whose answers these are: its name and its last sample ("when the capture
+    /// ended" is its capture's end, not the last machine's). `None` in a capture of one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineOf>,
+    /// Why who listened cannot be told, where the machine(s) that captured were sampled but
+    /// their answers cannot be given for this endpoint (a loopback endpoint whose packets
+    /// came from several machines' captures). `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untold: Option<String>,
+}
+
+/// The machine an endpoint's answers come from, in a capture of several.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MachineOf {
+    /// Its name, as recorded (`None`: not recorded).
+    pub name: Option<String>,
+    /// Its last sample: when its capture ended.
+    pub last_sample: Option<Timestamp>,
 }
 
 impl EndpointHost {
@@ -442,6 +461,8 @@ impl HostState {
                     local: self.is_local(o.addr),
                     former_owner: None,
                     listener_end: None,
+                    machine: None,
+                    untold: None,
                 };
                 if e.unserved() {
                     e.former_owner = self.owners.get(&o.port).cloned();

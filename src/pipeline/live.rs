@@ -7,7 +7,8 @@
 //! capture-any (or capture-<iface> each) --batches, bounded--> engine --updates, bounded--> caller
 //! ```
 //!
-//! The `engine` thread removes cross-interface duplicates, saves frames to the pcapng file if
+//! The `engine` thread removes cross-interface duplicates and frames repeated on one
+//! interface (as a file's analysis does), saves frames to the pcapng file if
 //! asked, decodes them and feeds the engine. Five times a second it offers
 //! [`Update::Partial`]; a consumer that is behind loses those (counted in
 //! [`LiveJob::dropped_updates`](crate::pipeline::live::LiveJob::dropped_updates)), never packets. At the end (stop, duration, or every capture
@@ -28,13 +29,14 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{CHANNEL_DEPTH, Sender, Update};
-use crate::analysis::{Analysis, CaptureInfo};
+use crate::analysis::{Analysis, CaptureInfo, Copies};
 use crate::decode::{Decoded, decode_encap};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, NEW_CAPTURE_BACK_SECS};
 use crate::host::journal::{Answer, Journal, OwnerLookups, UnitNow};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostReport, HostState};
 use crate::packet::{TcpPacket, Timestamp};
+use crate::source::live::dedupe::Repeats;
 use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
     CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, LiveError, LiveSource, Next,
@@ -64,7 +66,7 @@ pub struct LiveOptions {
     pub capture: CaptureConfig,
     /// Engine settings. `keep_connections` is ignored: a live job keeps no connection list.
     pub engine: EngineConfig,
-    /// Save what is captured (after duplicates are removed) to this pcapng file.
+    /// Save what is captured (after duplicates and repeats are removed) to this pcapng file.
     pub write: Option<PathBuf>,
     /// Keep the saved capture within this many bytes: it becomes a ring of
     /// [`RING_PIECES`] files named after `write` (`NAME-2.pcapng`, ...), the oldest removed
@@ -84,8 +86,8 @@ pub struct LiveOptions {
     pub journal: Journal,
 }
 
-/// Sees every frame the engine thread analyzes (after cross-interface duplicates are left
-/// out), in capture order, on that thread: `rstscope agent` keeps its ring of failure evidence
+/// Sees every frame the engine thread analyzes (after cross-interface duplicates and frames
+/// repeated on one interface are left out), in capture order, on that thread: `rstscope agent` keeps its ring of failure evidence
 /// this way. It must not block: the capture waits behind it.
 pub trait FrameTap: Send {
     /// The capture has started on these interfaces ([`Frame::interface`] indexes them).
@@ -285,6 +287,8 @@ pub fn capture_with_tap(
         started: std::time::SystemTime::now(),
         host,
         tap,
+        repeats: Repeats::default(),
+        steps: ClockSteps::default(),
     };
     let duration = options.duration;
     let thread = std::thread::Builder::new()
@@ -321,6 +325,11 @@ struct Run {
     started: std::time::SystemTime,
     host: Option<HostSide>,
     tap: Option<Box<dyn FrameTap>>,
+    /// TCP frames just seen, by interface: a frame repeated on its interface is left out as
+    /// a file's is.
+    repeats: Repeats,
+    /// The clock's steps back, and how far the packet times after them are moved on.
+    steps: ClockSteps,
 }
 
 /// The machine's side of the capture: the sampler and what its samples add up to, and the
@@ -338,10 +347,13 @@ const OWNERS_SETTLE: Duration = Duration::from_secs(3);
 const END_ASKED_AFTER: Duration = Duration::from_secs(3);
 
 impl HostSide {
-    fn take_samples(&mut self) {
+    /// Applies the samples taken since the last call; their times are moved on by `offset`
+    /// as the packets' are after a step back of the clock ([`ClockSteps`]), so that the
+    /// machine's seconds stay those of the packets.
+    fn take_samples(&mut self, offset: i64) {
         if let Some(m) = &self.monitor {
             for s in m.samples() {
-                self.state.apply(s);
+                self.state.apply(moved_on(s, offset));
             }
         }
         let answers = self.owners.answers();
@@ -385,6 +397,17 @@ impl HostSide {
             }
         }
     }
+}
+
+/// `s` with its times moved on by `offset` nanoseconds.
+fn moved_on(mut s: crate::host::state::HostSample, offset: i64) -> crate::host::state::HostSample {
+    if offset != 0 {
+        s.at = Timestamp(s.at.0.saturating_add(offset));
+        for p in &mut s.sightings {
+            p.at = Timestamp(p.at.0.saturating_add(offset));
+        }
+    }
+    s
 }
 
 /// Starts the host-monitor for a capture of `config` with `filter`; former owners of ports
@@ -441,7 +464,7 @@ impl Run {
                 Next::Ended => break,
             }
             if let Some(h) = &mut self.host {
-                h.take_samples();
+                h.take_samples(self.steps.offset());
             }
             if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
                 stop.stop();
@@ -472,7 +495,7 @@ impl Run {
             if let Some(m) = h.monitor.take() {
                 let dropped = m.dropped();
                 for s in m.finish() {
-                    h.state.apply(s);
+                    h.state.apply(moved_on(s, self.steps.offset()));
                 }
                 if dropped > 0 {
                     h.state.note(format!(
@@ -511,8 +534,20 @@ impl Run {
         sender.finish(Update::Finished(Ok(Arc::new(a))));
     }
 
-    /// One delivered frame: saved, counted, decoded, analyzed.
+    /// One delivered frame: decoded, left out if it repeats a frame just seen on its
+    /// interface, else saved, counted and analyzed.
     fn frame(&mut self, f: &Frame<'_>) {
+        let f = &Frame {
+            ts: self.steps.time(f.ts),
+            ..*f
+        };
+        let (decoded, encap) = decode_encap(f);
+        if let Decoded::Tcp(p) = &decoded
+            && self.repeats.is_repeat(f, p, p.payload)
+        {
+            self.source.left_out_repeat(p.flags);
+            return;
+        }
         if let Some(w) = &mut self.writer {
             match w.write_frame(f) {
                 Ok(()) => {
@@ -525,7 +560,6 @@ impl Run {
         }
         self.capture.frames += 1;
         *self.link_types.entry(f.link_type).or_insert(0) += 1;
-        let (decoded, encap) = decode_encap(f);
         match decoded {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
@@ -630,8 +664,9 @@ impl Run {
                 delivered: written,
                 comment: Some(format!(
                     "rstscope: kernel dropped {}, rstscope dropped {} (its queue was full); \
-                     copies of packets already seen on another interface, left out (whole capture): {}",
-                    s.kernel_dropped, s.rstscope_dropped, stats.duplicates
+                     copies of packets already seen on another interface, left out (whole capture): {}; \
+                     frames repeated on one interface within 5 ms, left out (whole capture): {}",
+                    s.kernel_dropped, s.rstscope_dropped, stats.duplicates, stats.repeated
                 )),
             })
             .collect();
@@ -646,6 +681,7 @@ impl Run {
     /// The results so far, with the capture's warnings.
     fn analysis(&self) -> Analysis {
         let mut capture = self.capture.clone();
+        capture.copies = copies(&self.source.stats());
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
@@ -668,6 +704,7 @@ impl Run {
             w.push(l.to_string());
         }
         w.extend(self.source.skipped_warning());
+        w.extend(self.steps.warning(crate::report::Clock::Local));
         w.extend(self.source.outage_warnings());
         if s.dropped() > 0 {
             w.push(format!(
@@ -678,21 +715,101 @@ impl Run {
                 s.rstscope_dropped
             ));
         }
-        if s.duplicates > 0 {
-            w.push(format!(
-                "{} copies of packets seen on a second interface (bridge, forwarding){COPIES_TAIL}",
-                s.duplicates
-            ));
-        }
+        // As a file's, without the terminal option that lists every copy: a live capture
+        // keeps none.
+        w.extend(copies(&s).note());
         w.extend(self.problems.iter().cloned());
         w
     }
 }
 
+/// A live capture's clock stepped back (by hand, or by a time service correcting it at once):
+/// the packets after a step are stamped earlier than those before it. A file that does so
+/// holds captures appended together, and what was in flight ends there (see
+/// [`Engine::packet`]); a live capture is one capture, whose connections go on across the
+/// step. So a frame stamped more than [`NEW_CAPTURE_BACK_SECS`] before the latest is moved on
+/// to the latest time, and every frame after it by as much: packet time goes on from where
+/// it was, and the time a connection's packets were judged by is the time they took. (Smaller
+/// steps are taken as they come, as out-of-order packets are.)
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ClockSteps {
+    /// Nanoseconds added to each frame's time.
+    offset: i64,
+    /// The latest frame time, moved on.
+    latest: Option<Timestamp>,
+    /// Steps back so far.
+    count: u64,
+    /// The first: the clock's time of the frame after it, and how far back it went (ns).
+    first: Option<(Timestamp, i64)>,
+}
+
+impl ClockSteps {
+    /// The time of a frame the clock stamped `ts`, moved on by the steps back so far.
+    pub fn time(&mut self, ts: Timestamp) -> Timestamp {
+        let t = Timestamp(ts.0.saturating_add(self.offset));
+        let Some(latest) = self.latest else {
+            self.latest = Some(t);
+            return t;
+        };
+        let limit = NEW_CAPTURE_BACK_SECS * Timestamp::NANOS_PER_SEC;
+        if t.0 < latest.0.saturating_sub(limit) {
+            let back = latest.0 - t.0;
+            self.offset = self.offset.saturating_add(back);
+            self.count += 1;
+            self.first.get_or_insert((ts, back));
+            return latest;
+        }
+        self.latest = Some(t.max(latest));
+        t
+    }
+
+    /// Nanoseconds the frames from now on are moved on by (0 while the clock never stepped
+    /// back).
+    pub fn offset(&self) -> i64 {
+        self.offset
+    }
+
+    /// The warning that says the clock stepped back, by how much, and that the times after
+    /// are moved on (in the analysis and in the saved file alike).
+    pub fn warning(&self, clock: crate::report::Clock) -> Option<String> {
+        let (at, back) = self.first?;
+        let at = clock.dated_range(at, at);
+        let secs = |ns: i64| format!("{:.1}", ns as f64 / 1e9);
+        let more = match self.count {
+            1 => String::new(),
+            2 => format!(" (once more since; {} s in all)", secs(self.offset)),
+            n => format!(
+                " ({} more times since; {} s in all)",
+                n - 1,
+                secs(self.offset)
+            ),
+        };
+        Some(format!(
+            "this machine's clock stepped back {} s {}{more}: the packet times after it are \
+             shown (and saved) that much later than the clock said, so that packet time goes \
+             on and the connections in flight across the step are judged by the time they took",
+            secs(back),
+            at.trim_start_matches("at ")
+        ))
+    }
+}
+
 /// How the warning of frames lost ends; its count grows while the capture runs.
 const LOST_TAIL: &str = ": counts are lower bounds";
-/// How the warning of copies counted once ends; likewise.
-const COPIES_TAIL: &str = " were counted once";
+/// How the warning of copies counted once ([`Copies::note`]) ends; likewise.
+const COPIES_TAIL: &str = "; each packet is counted once";
+
+/// The copies a live capture left out, as a file's are told: second copies of a packet seen
+/// on another interface (by content) and frames repeated on one interface.
+pub fn copies(s: &CaptureStats) -> Copies {
+    Copies {
+        by_packet_id: 0,
+        by_content: s.duplicates,
+        repeated: s.repeated,
+        resets: s.copy_resets,
+        syns: s.copy_syns,
+    }
+}
 
 /// A warning of a live capture that is a running count (frames lost, copies counted once),
 /// whose words change with every update, rather than an event (an interface lost or back,
@@ -705,6 +822,140 @@ pub fn is_running_count(warning: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A segment between 127.0.0.1:`cport` and 127.0.0.1:7211 at `secs` on the clock.
+    fn segment(
+        secs: f64,
+        cport: u16,
+        from_client: bool,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+    ) -> TcpPacket<'static> {
+        let (sport, dport) = if from_client {
+            (cport, 7211)
+        } else {
+            (7211, cport)
+        };
+        TcpPacket {
+            ts: Timestamp((secs * 1e9) as i64),
+            frame: 0,
+            interface: 0,
+            src: std::net::Ipv4Addr::LOCALHOST.into(),
+            dst: std::net::Ipv4Addr::LOCALHOST.into(),
+            sport,
+            dport,
+            seq,
+            ack,
+            flags: crate::packet::TcpFlags(flags),
+            window: 65535,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+        }
+    }
+
+    /// Regression: a live capture whose clock stepped back more than 10 s (a time service
+    /// correcting a clock that ran fast) ended everything in flight there, as for captures
+    /// appended in one file: a connect waiting for its SYN-ACK was counted as a failed attempt,
+    /// and a connection open across the step was ended and its next packets taken for another
+    /// connection begun mid-stream. The clock's times are constructed (the machine's clock is
+    /// not stepped by a test): the step is 60 s back, between a SYN and its SYN-ACK, and in the
+    /// middle of an established connection.
+    #[test]
+    fn regression_a_clock_stepped_back_fails_no_connection_in_flight() {
+        const SYN: u16 = 0x02;
+        const ACK: u16 = 0x10;
+        const FIN: u16 = 0x01;
+        let sequence = [
+            // 40002: established before the step.
+            segment(999.000, 40002, true, SYN, 100, 0),
+            segment(999.001, 40002, false, SYN | ACK, 500, 101),
+            segment(999.002, 40002, true, ACK, 101, 501),
+            // 40001: its SYN before the step...
+            segment(1000.000, 40001, true, SYN, 1000, 0),
+            // ... its SYN-ACK after: the clock now says a minute earlier.
+            segment(940.001, 40001, false, SYN | ACK, 7000, 1001),
+            segment(940.002, 40001, true, ACK, 1001, 7001),
+            segment(940.003, 40001, true, FIN | ACK, 1001, 7001),
+            segment(940.004, 40001, false, FIN | ACK, 7001, 1002),
+            segment(940.005, 40001, true, ACK, 1002, 7002),
+            // 40002 goes on and closes.
+            segment(941.000, 40002, true, FIN | ACK, 101, 501),
+            segment(941.001, 40002, false, FIN | ACK, 501, 102),
+            segment(941.002, 40002, true, ACK, 102, 502),
+        ];
+        let run = |steps: Option<&mut ClockSteps>| {
+            let mut engine = Engine::new(EngineConfig::default());
+            let mut steps = steps;
+            for p in &sequence {
+                let mut p = *p;
+                if let Some(s) = steps.as_deref_mut() {
+                    p.ts = s.time(p.ts);
+                }
+                engine.packet(&p);
+            }
+            engine.finish();
+            engine.snapshot().totals
+        };
+        let sf = crate::engine::ConnState::Sf.index();
+        // As the packets came, a new capture began at the step: the check can fail.
+        let raw = run(None);
+        assert_eq!((raw.new_captures, raw.failed_attempts), (1, 1), "{raw:?}");
+        let mut steps = ClockSteps::default();
+        let t = run(Some(&mut steps));
+        assert_eq!(t.new_captures, 0, "{t:?}");
+        assert_eq!((t.attempts, t.failed_attempts), (2, 0), "{t:?}");
+        assert_eq!(t.rst_packets, 0, "{t:?}");
+        assert_eq!(t.conn_states[sf], 2, "both closed normally: {t:?}");
+        // Packet time went on from the step: the SYN-ACK came right after its SYN.
+        assert_eq!(steps.offset(), 59_999_000_000);
+        let w = steps.warning(crate::report::Clock::Utc).expect("a warning");
+        assert!(
+            w.starts_with("this machine's clock stepped back 60.0 s 1970-01-01 00:15:40 (UTC"),
+            "{w}"
+        );
+    }
+
+    /// Frames of other interfaces a little out of order, and steps back under 10 s, are
+    /// taken as they come.
+    #[test]
+    fn small_steps_back_are_taken_as_they_come() {
+        let mut steps = ClockSteps::default();
+        let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
+        assert_eq!(steps.time(at(100)), at(100));
+        assert_eq!(steps.time(at(95)), at(95));
+        assert_eq!(steps.time(at(101)), at(101));
+        assert_eq!(steps.offset(), 0);
+        assert_eq!(steps.warning(crate::report::Clock::Utc), None);
+        // Two steps: told once, with how many more and the shift in all.
+        assert_eq!(steps.time(at(80)), at(101));
+        assert_eq!(steps.time(at(81)), at(102));
+        assert_eq!(steps.time(at(60)), at(102));
+        assert_eq!(steps.offset(), 42 * Timestamp::NANOS_PER_SEC);
+        let w = steps.warning(crate::report::Clock::Utc).expect("a warning");
+        assert!(
+            w.contains("back 21.0 s") && w.contains("(once more since; 42.0 s in all)"),
+            "{w}"
+        );
+    }
+
+    /// The copies' warning grows with every update: the agent must take it for a count, not
+    /// log it again each time.
+    #[test]
+    fn the_copies_warning_is_a_running_count() {
+        let s = CaptureStats {
+            duplicates: 3,
+            repeated: 2,
+            copy_resets: 1,
+            ..CaptureStats::default()
+        };
+        let note = copies(&s).note().expect("a warning");
+        assert!(note.starts_with("5 frames were copies"), "{note}");
+        assert!(is_running_count(&note), "{note}");
+    }
 
     #[test]
     fn a_missing_interface_fails_at_start_with_nothing_left_running() {

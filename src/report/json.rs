@@ -217,6 +217,10 @@ impl Serialize for OffenderOut<'_> {
                 ending: e.listener_end.as_ref().map(ListenerEndOut),
             }),
         )?;
+        m.serialize_entry(
+            "listener_untold",
+            &e.filter(|_| sampled).and_then(|e| e.untold.as_deref()),
+        )?;
         m.serialize_entry("client_processes", &ClientProcessesOut(e))?;
         m.serialize_entry(
             "client_processes_not_observed",
@@ -889,6 +893,8 @@ mod tests {
                     },
                 )),
                 listener_end: None,
+                machine: None,
+                untold: None,
             }],
             coverage: Some(Coverage {
                 kernel_failed: 18,

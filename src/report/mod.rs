@@ -1554,6 +1554,18 @@ impl AsOf {
         }
     }
 
+    /// [`AsOf::of`] for the endpoint `e` of `h`: in a capture of several machines, as of
+    /// the last sample of the one machine whose endpoint it is (its capture's end, not the
+    /// last machine's).
+    #[must_use]
+    pub fn of_endpoint(h: &HostReport, e: &EndpointHost) -> Self {
+        match (Self::of(h), &e.machine) {
+            (Self::End(_), Some(m)) => Self::End(m.last_sample),
+            (Self::Saved(_), Some(m)) => Self::Saved(m.last_sample),
+            (as_of, _) => as_of,
+        }
+    }
+
     /// "now", or "when the capture ended (15:08:20)", "when this file was saved (15:08:20)".
     fn when(self, clock: Clock) -> String {
         let (what, at) = match self {
@@ -1591,11 +1603,20 @@ pub fn host_facts(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock) 
 /// [`host_facts`]; in a time range the connecting processes' counts are the whole capture's
 /// (processes are tied to incidents, not counted per second), and the sentence says so.
 fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope: Scope) -> String {
-    let sampled = (h.samples > 0).then(|| AsOf::of(h));
+    let sampled = (h.samples > 0).then(|| AsOf::of_endpoint(h, e));
     let mut out = Vec::new();
+    if sampled.is_some()
+        && let Some(why) = &e.untold
+    {
+        out.push(format!("Who listened cannot be told: {why}."));
+    }
     if let Some(as_of) = sampled
         && e.local
     {
+        // In a capture of several machines, whose listener this is.
+        if let Some(name) = e.machine.as_ref().and_then(|m| m.name.as_deref()) {
+            out.push(format!("On {name}:"));
+        }
         let elsewhere = listening_elsewhere(o, h).filter(|_| e.listener.now.is_none());
         let first_sample = h.sampled.map(|(first, _)| first);
         let place = Place {
@@ -2694,6 +2715,8 @@ mod diagnosis_tests {
                 local: true,
                 former_owner: None,
                 listener_end: None,
+                machine: None,
+                untold: None,
             }],
             ..crate::host::state::HostReport::default()
         }

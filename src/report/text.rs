@@ -135,11 +135,13 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             c.repeated
         );
     }
-    let copies_warning = cap.copies.warning();
+    // The copies line says it all, with the counts: a file's warning of them, and a live
+    // capture's (without the option that lists every copy, as nothing of it is kept).
+    let copies_warnings = [cap.copies.warning(), cap.copies.note()];
     for w in cap
         .warnings_in(clock)
         .iter()
-        .filter(|w| Some(*w) != copies_warning.as_ref())
+        .filter(|w| !copies_warnings.iter().any(|c| c.as_ref() == Some(*w)))
     {
         let _ = writeln!(out, "  warning     {w}");
     }
@@ -432,12 +434,19 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
     match &h.recorded {
         // Saved in the file by the live capture: the machine that captured, not this one.
         Some(r) => {
-            let _ = writeln!(
-                out,
-                "\nThe machine that captured (as rstscope recorded it in the file)"
-            );
+            let (heading, label) = match r.listening_of {
+                Some(_) => (
+                    "The machines that captured (as rstscope recorded them in the file)",
+                    "machines   ",
+                ),
+                None => (
+                    "The machine that captured (as rstscope recorded it in the file)",
+                    "machine    ",
+                ),
+            };
+            let _ = writeln!(out, "\n{heading}");
             if let Some(m) = &r.machine {
-                let _ = writeln!(out, "  machine     {m}");
+                let _ = writeln!(out, "  {label} {m}");
             }
         }
         None => {
@@ -486,7 +495,16 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
     // "now" only while the capture runs: its final report, and a saved capture read later,
     // say when the listeners were read.
     let when = super::AsOf::of(h).when(clock);
-    let _ = writeln!(out, "  listening   {listening}{on_port} {when}");
+    // Of several machines, the last one's listeners (see `Recorded::listening_of`).
+    let of = match h.recorded.as_ref().and_then(|r| r.listening_of.as_deref()) {
+        Some(m) => format!(" on {m} (loopback sockets aside: each is its own machine's)"),
+        None => String::new(),
+    };
+    let when = match &of {
+        o if !o.is_empty() => when.replacen("the capture ended", "its capture ended", 1),
+        _ => when,
+    };
+    let _ = writeln!(out, "  listening   {listening}{on_port}{of} {when}");
     for g in h.gone.iter().take(10) {
         let _ = writeln!(
             out,
@@ -642,6 +660,8 @@ mod tests {
                 local: true,
                 former_owner: None,
                 listener_end: None,
+                machine: None,
+                untold: None,
             }],
             ..HostReport::default()
         }));

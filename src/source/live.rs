@@ -295,10 +295,18 @@ impl CapturedInterface {
 pub struct CaptureStats {
     /// Frames libpcap handed to rstscope.
     pub captured: u64,
-    /// Frames that reached the consumer (captured minus rstscope's drops and duplicates).
+    /// Frames analyzed (captured minus rstscope's drops, duplicates and repeats).
     pub delivered: u64,
     /// Second copies of a packet seen on another interface, removed (not a loss).
     pub duplicates: u64,
+    /// TCP frames identical to one just seen on the same interface (a mirror port that
+    /// sends a packet's way in and its way out), left out by the consumer (not a loss): see
+    /// [`dedupe::Repeats`] and [`LiveSource::left_out_repeat`].
+    pub repeated: u64,
+    /// Of the duplicates and repeats, TCP packets with RST: the resets not counted twice.
+    pub copy_resets: u64,
+    /// Of the duplicates and repeats, TCP packets with SYN and no ACK.
+    pub copy_syns: u64,
     /// Frames that passed the filter, as the kernel counts them (`ps_recv`).
     pub kernel_received: u64,
     /// Frames the kernel dropped because its buffer was full (`ps_drop`).
@@ -347,6 +355,23 @@ struct Counters {
     interfaces: Vec<IfCounters>,
     delivered: AtomicU64,
     duplicates: AtomicU64,
+    repeated: AtomicU64,
+    copy_resets: AtomicU64,
+    copy_syns: AtomicU64,
+}
+
+impl Counters {
+    /// Counts a copy left out, by its TCP flags (none for a frame that is not TCP).
+    fn copy_of(&self, flags: Option<crate::packet::TcpFlags>) {
+        if let Some(f) = flags {
+            if f.rst() {
+                self.copy_resets.fetch_add(1, Ordering::Relaxed);
+            }
+            if f.syn() && !f.ack() {
+                self.copy_syns.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 impl Counters {
@@ -361,6 +386,9 @@ impl Counters {
             captured: sum(|c| &c.captured),
             delivered: self.delivered.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
+            repeated: self.repeated.load(Ordering::Relaxed),
+            copy_resets: self.copy_resets.load(Ordering::Relaxed),
+            copy_syns: self.copy_syns.load(Ordering::Relaxed),
             kernel_received: sum(|c| &c.kernel_received),
             kernel_dropped: sum(|c| &c.kernel_dropped),
             interface_dropped: sum(|c| &c.interface_dropped),
@@ -796,8 +824,17 @@ impl LiveSource {
         match self.rx.recv_timeout(timeout) {
             Ok(mut batch) => {
                 let before = batch.len();
-                let dedupe = &mut self.dedupe;
-                batch.retain(|f| !dedupe.is_duplicate(f));
+                let (dedupe, counters) = (&mut self.dedupe, &self.counters);
+                batch.retain(|f| {
+                    let copy = dedupe.is_duplicate(f);
+                    if copy {
+                        counters.copy_of(match crate::decode::decode(f) {
+                            crate::decode::Decoded::Tcp(p) => Some(p.flags),
+                            _ => None,
+                        });
+                    }
+                    !copy
+                });
                 let removed = (before - batch.len()) as u64;
                 for r in &mut batch.records {
                     self.frames += 1;
@@ -814,6 +851,14 @@ impl LiveSource {
             Err(RecvTimeoutError::Timeout) => Next::Idle,
             Err(RecvTimeoutError::Disconnected) => Next::Ended,
         }
+    }
+
+    /// Counts a frame [`LiveSource::next`] delivered that the consumer left out as a repeat on
+    /// its interface ([`dedupe::Repeats`]): among the copies, no longer among the delivered.
+    pub fn left_out_repeat(&self, flags: crate::packet::TcpFlags) {
+        self.counters.repeated.fetch_add(1, Ordering::Relaxed);
+        self.counters.delivered.fetch_sub(1, Ordering::Relaxed);
+        self.counters.copy_of(Some(flags));
     }
 
     /// Returns a batch's arena for reuse.

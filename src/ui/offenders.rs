@@ -1280,6 +1280,10 @@ fn row_text(
 /// The listener cell: the process now, or "none (collector until 15:08:12)"; the hover names
 /// every process that listened.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
+    // Where it cannot be told, the cell says so rather than staying blank.
+    if let Some(why) = h.and_then(|h| h.untold.as_deref()) {
+        return (RichText::new("cannot tell").weak(), Some(why.to_owned()));
+    }
     let Some(h) = h.filter(|h| h.local) else {
         return (RichText::new("").weak(), None);
     };

@@ -214,10 +214,11 @@ fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis) {
         thousands(c.rstscope_dropped)
     );
     let hover = format!(
-        "{} packets analysed; {} second copies of packets seen on two interfaces were removed \
-         (not a loss)\n{}",
+        "{} packets analysed; {} second copies of packets seen on two interfaces and {} frames \
+         repeated on one interface within 5 ms were left out (not a loss)\n{}",
         thousands(a.capture.frames),
         thousands(c.duplicates),
+        thousands(c.repeated),
         link_types(a)
     );
     if drops > 0 {

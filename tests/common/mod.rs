@@ -160,6 +160,8 @@ pub fn refused_v4_saved_with_listener_end(
             local: true,
             former_owner: None,
             listener_end,
+            machine: None,
+            untold: None,
         }],
         ..HostReport::default()
     };

@@ -486,6 +486,8 @@ fn a_listener_known_from_the_journal_is_the_former_listener() {
             local: true,
             former_owner: Some(owner.clone()),
             listener_end: None,
+            machine: None,
+            untold: None,
         }],
         ..HostReport::default()
     };

@@ -83,6 +83,8 @@ fn live_report() -> HostReport {
                 ),
             },
         }),
+        machine: None,
+        untold: None,
     };
     let unserved = EndpointHost {
         port: 7300,
@@ -139,6 +141,7 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
         Some(Recorded {
             machine: Some("labutil01".into()),
             while_capturing: false,
+            listening_of: None,
         })
     );
     assert!(!read.of_this_machine(), "another machine's answers");
@@ -498,7 +501,19 @@ fn two_machines_answer_for_their_own_loopback_endpoints_only() {
         "{problems:?}"
     );
     let read = read.expect("merged");
-    assert!(read.endpoint(lo(), 7211).is_none(), "two machines' 7211");
+    let both = read.endpoint(lo(), 7211).expect("7211's entry, saying why");
+    assert!(
+        both.clients.processes.is_empty() && both.listener == ListenerStatus::default(),
+        "two machines' 7211 names neither's programs: {both:?}"
+    );
+    assert!(!both.local, "{both:?}");
+    assert_eq!(
+        both.untold.as_deref(),
+        Some(
+            "it is a loopback endpoint of host-a and host-b, whose captures are in one file and \
+             whose packets are counted here as one endpoint; analyze each machine's capture alone"
+        )
+    );
     assert!(
         read.notes.iter().any(|n| n.starts_with(
             "127.0.0.1:7211: a loopback endpoint whose packets came from host-a and host-b"
@@ -506,8 +521,20 @@ fn two_machines_answer_for_their_own_loopback_endpoints_only() {
         "{:?}",
         read.notes
     );
+    let own = read.endpoint(lo(), 7300).expect("7300's entry");
     assert_eq!(
-        read.endpoint(lo(), 7300),
+        own.machine,
+        Some(crate::host::state::MachineOf {
+            name: Some("host-b".into()),
+            last_sample: Some(at(203)),
+        }),
+        "named by its machine, with that machine's end"
+    );
+    assert_eq!(
+        Some(&EndpointHost {
+            machine: None,
+            ..own.clone()
+        }),
         b.endpoint(lo(), 7300),
         "host-b's own answer, not merged with host-a's"
     );
@@ -524,8 +551,29 @@ fn two_machines_answer_for_their_own_loopback_endpoints_only() {
     ];
     let (read, _) = decode_at(&bodies, &at_parts, &LoopbackSeen::new());
     let read = read.expect("merged");
-    assert_eq!(read.endpoint(lo(), 7300), only_a.endpoint(lo(), 7300));
-    assert_eq!(read.endpoint(lo(), 7211), only_b.endpoint(lo(), 7211));
+    // Each named by its machine.
+    let as_of = |e: Option<&EndpointHost>| {
+        e.map(|e| {
+            let name = e.machine.as_ref().and_then(|m| m.name.clone());
+            (
+                EndpointHost {
+                    machine: None,
+                    ..e.clone()
+                },
+                name,
+            )
+        })
+    };
+    let named =
+        |e: Option<&EndpointHost>, name: &str| e.map(|e| (e.clone(), Some(name.to_owned())));
+    assert_eq!(
+        as_of(read.endpoint(lo(), 7300)),
+        named(only_a.endpoint(lo(), 7300), "host-a")
+    );
+    assert_eq!(
+        as_of(read.endpoint(lo(), 7211)),
+        named(only_b.endpoint(lo(), 7211), "host-b")
+    );
     // Its packets from the other machine's part: not that machine's answer.
     let seen: LoopbackSeen = [((lo(), 7300), vec![(0, 1)])].into_iter().collect();
     let (read, _) = decode_at(&bodies, &at_parts, &seen);

@@ -18,6 +18,8 @@
 pub mod evidence;
 /// The small HTTP server.
 pub mod http;
+/// Where the agent's log lines go, and what they have said.
+pub mod log;
 /// What `/metrics` shows, and which endpoints get series of their own.
 pub mod metrics;
 /// The agent's own process: the standard `process_*` metrics.
@@ -41,6 +43,8 @@ use serde_json::json;
 
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
 use self::http::{Limits, Rejected, Request, Response, Server};
+pub use self::log::AgentLog;
+use self::log::Said;
 use self::metrics::{Exposition, Format, OffenderInfo, ScanTracker, Selection};
 use self::own_process::OwnProcessReader;
 use self::window::History;
@@ -104,6 +108,8 @@ pub struct AgentConfig {
     /// the `privileges` module): when running as root it becomes this user
     /// (`root` stays root, with only the capabilities each thread uses). `None`: keep them.
     pub drop_to: Option<String>,
+    /// Where the log lines said while the agent runs go (stderr unless given).
+    pub log: AgentLog,
 }
 
 /// Why the agent did not start.
@@ -208,10 +214,8 @@ struct Shared {
     own_process: Mutex<OwnProcessReader>,
     /// Requests the HTTP server turned away.
     rejected: Arc<Rejected>,
-    /// Evidence write errors already said on stderr, the message said and when.
-    evidence_errors_said: Mutex<(u64, Option<String>, Option<std::time::Instant>)>,
-    /// The capture's warnings of the last update, said on stderr as each appeared.
-    warnings_said: Mutex<Vec<String>>,
+    /// The agent's log: the capture's warnings and failures to keep evidence, said once.
+    said: Said,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -272,8 +276,7 @@ impl Agent {
             ring,
             own_process: Mutex::new(OwnProcessReader::default()),
             rejected: Arc::default(),
-            evidence_errors_said: Mutex::new((0, None, None)),
-            warnings_said: Mutex::new(Vec::new()),
+            said: Said::new(config.log.clone()),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -447,23 +450,9 @@ impl Shared {
             ring.tick(crate::packet::Timestamp(now));
             (ring.stats(), ring.last_error().map(str::to_owned))
         };
-        // The agent's log (stderr: the journal, the Windows service's log) says a failure to
-        // keep evidence when its message changes, and at most once a minute while it goes on
-        // (a directory gone fails every write).
-        let mut said = lock(&self.evidence_errors_said);
-        let (count, message, at) = &mut *said;
-        if ring.errors > *count
-            && (*message != error || at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)))
-        {
-            eprintln!(
-                "rstscope agent: evidence: {} ({} failed writes so far)",
-                error.as_deref().unwrap_or("a write failed"),
-                ring.errors
-            );
-            (*count, *message, *at) = (ring.errors, error, Some(std::time::Instant::now()));
-        }
-        drop(said);
-        self.say_new_warnings(&a.capture.warnings);
+        // The agent's log (stderr: the journal; the Windows service's agent.log).
+        self.said.evidence(ring.errors, error);
+        self.said.warnings(&a.capture.warnings);
         let exposition = Exposition {
             rows: rows
                 .into_iter()
@@ -501,21 +490,6 @@ impl Shared {
         lock(&self.history).record(a);
         *lock(&self.stats) = *stats;
         *lock(&self.latest) = Arc::clone(a);
-    }
-
-    /// Says on stderr (the journal under systemd) each warning of the capture
-    /// when it appears: an interface lost ("capture on eth1 lost since ...") and back ("was
-    /// lost from ... to ..."), a filter's limits, an interface that could not be opened. Only
-    /// `/report` told them, and nothing looks there unasked. Once each: a warning is said when
-    /// it was not among the last update's; running counts (frames lost) are the metrics'.
-    fn say_new_warnings(&self, warnings: &[String]) {
-        let mut said = lock(&self.warnings_said);
-        for w in warnings {
-            if !said.contains(w) && !live::is_running_count(w) {
-                eprintln!("rstscope agent: warning: {w}");
-            }
-        }
-        *said = warnings.to_vec();
     }
 
     fn answer(&self, req: &Request) -> Response {

@@ -235,6 +235,12 @@ fn log(line: &str) {
 define_windows_service!(ffi_service_main, service_main);
 
 fn service_main(_arguments: Vec<OsString>) {
+    // A panic's message goes to stderr, which a service does not have.
+    std::panic::set_hook(Box::new(|info| {
+        log(&format!(
+            "rstscope agent: internal error, please report it: {info}"
+        ))
+    }));
     if let Err(e) = run_service() {
         log(&format!("rstscope agent: {e}"));
     }

@@ -19,7 +19,8 @@
 #      (scripts/windows/live-story.py: the Windows build's counts equal the Linux build's on the
 #      same traffic, its pcapng reads back, the former listener and the connecting test program
 #      are named, the counters are there, Ctrl+C and --duration stop it), then the app's Start
-#      capture on the same story;
+#      capture on the same story, and the agent as a Windows service: its agent.log gets the
+#      capture's warnings (a veth deleted under it) and the stop's totals;
 #   6. builds the MSI with wixl from the wixl variant of wix/main.wxs, installs it with
 #      `msiexec /i /qn`, runs the installed program, checks "Open with" is registered beside
 #      another program's default, runs the registered command on the sample, upgrades,
@@ -122,8 +123,10 @@ export WINEDLLOVERRIDES="$base_overrides;wpcap="
 xvfb_pid=""
 # The prefix (about 1 GB) and the MSI's staging folder go when the script ends; the logs and
 # reports beside them stay.
+veth=""
 cleanup() {
   wineserver -k 2>/dev/null || true
+  [ -z "$veth" ] || ip link del "$veth" 2>/dev/null || true
   [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2>/dev/null || true
   rm -rf "$WINEPREFIX" "$work/msi" "$work/objdump.txt" "$work/symbols.txt"
 }
@@ -214,8 +217,10 @@ report "agent --install-service without Npcap installs nothing and exits 2 with:
 # or a file another program holds open says (Windows refuses both differently from Linux),
 # File > Recent (one entry for a file whose path was spelled in two cases), the drives the
 # built-in file dialog offers (GetLogicalDrives: wine has C: and Z:), the CSV export's list and
-# decimal separators (GetLocaleInfoEx), and the agent's own process as /metrics shows it
-# (sysinfo's Windows reading of memory and CPU time).
+# decimal separators (GetLocaleInfoEx), the agent's own process as /metrics shows it
+# (sysinfo's Windows reading of memory and CPU time), and the agent's log, hints and the lock of
+# its evidence folder (LockFileEx; wine does not enforce locks on reads, so the pid's being
+# readable under the lock is the Windows CI's to check).
 echo "== windows: the Windows-only unit tests under wine" >&2
 test_exe=$(wincargo test --lib --test host --no-run --message-format=json |
   python3 -c 'import json, sys
@@ -230,9 +235,11 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   source::file::tests::a_file_held_open_by_another_program_says_so \
   source::file::tests::a_file_on_a_drive_not_there_says_to_connect_it \
   report::write_error_tests::a_file_held_open_by_another_program_is_said_so ui::settings \
-  ui::file_dialog host::locale >"$work/host-tests.out" 2>&1 ||
+  ui::file_dialog host::locale agent::log agent::tests \
+  agent::evidence::tests::a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid \
+  >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators, the agent's own process, its log, its hints and the lock of its evidence folder (LockFileEx) under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs, src/agent/log.rs, src/agent/mod.rs, src/agent/evidence/windows.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
@@ -408,6 +415,46 @@ o = [o for o in d["offenders"] if o["endpoint"] == "127.0.0.1:7211"]
 sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attempts"] == 6 else 1)' "$work/app-capture.json" ||
     fail "the app's capture does not show 6 refused on 127.0.0.1:7211: $work/app-capture.json"
   report "the app's Start capture under wine captured the story (6 refused on 127.0.0.1:7211 in its pcapng); screenshot: $out_dir/windows-live-capture.png"
+
+  # The agent as a Windows service (wine's service manager): its agent.log, which has no
+  # stderr to read beside it, gets what the terminal's agent says: the start, each warning of
+  # the capture as it appears (a veth deleted under it: lost), the stop with its totals; lines
+  # in CRLF. Wine ends the services it runs a few seconds after its last program: a persistent
+  # wine server keeps this one running between the commands here.
+  echo "== windows: the agent as a Windows service: agent.log" >&2
+  wineserver -p </dev/null >/dev/null 2>&1
+  veth="rstwine$$"
+  ip link add "$veth" type veth peer name "${veth}p" && ip link set "$veth" up &&
+    ip link set "${veth}p" up || fail "cannot make the veth pair $veth for the service's agent.log"
+  find "$WINEPREFIX/drive_c" -path '*rstscope/agent.log' -delete
+  wine "$exe" agent --install-service -i lo -i "$veth" --listen 127.0.0.1:0 \
+    --evidence-dir 'C:\rstscope-service-evidence' >/dev/null 2>"$work/service-install.err" ||
+    fail "agent --install-service with wine's wpcap.dll: $(cat "$work/service-install.err")"
+  agent_log=""
+  # Its log, once it holds a line with $1, within 20 s.
+  wait_log() {
+    for _ in $(seq 40); do
+      [ -n "$agent_log" ] || agent_log=$(find "$WINEPREFIX/drive_c" -path '*rstscope/agent.log' | head -1)
+      [ -n "$agent_log" ] && grep -q "$1" "$agent_log" && return 0
+      sleep 0.5
+    done
+    wine "$exe" agent --uninstall-service >/dev/null 2>&1 || true
+    fail "the service's agent.log has no \"$1\" within 20 s: ${agent_log:-no agent.log}: $(cat "$agent_log" 2>/dev/null | tail -5)"
+  }
+  wait_log 'rstscope agent .* started: capturing on'
+  sleep 2
+  ip link del "$veth"
+  veth=""
+  wait_log 'rstscope agent: warning: capture on .* lost since'
+  wine "$exe" agent --uninstall-service >"$work/service-uninstall.out" 2>&1 ||
+    fail "agent --uninstall-service: $(cat "$work/service-uninstall.out")"
+  wait_log 'rstscope agent: stopped after [0-9]* frames'
+  [ "$(grep -c $'\r$' "$agent_log")" -eq "$(wc -l <"$agent_log")" ] ||
+    fail "the service's agent.log has lines without CRLF: $agent_log"
+  cp "$agent_log" "$work/service-agent.log"
+  wineserver -k
+  wineserver -w
+  report "the agent as a Windows service logs to agent.log its start, an interface lost under it and its stop with its totals ($(wc -l <"$work/service-agent.log") lines, CRLF): $(grep -o 'warning: capture on .* lost since' "$work/service-agent.log" | head -1 | cut -c1-100)..."
 fi
 
 # 6. The MSI: built by wixl from the wixl variant of wix/main.wxs, with the files it names

@@ -5,7 +5,9 @@
 #      programs (examples/collector.rs and examples/reporter.rs) and a wpcap.dll that cannot
 #      capture (tests/windows/fake-wpcap.c);
 #   2. runs it under wine, without any wpcap.dll, on the sample capture: `analyze --format json`
-#      must print exactly what the Linux build prints, and `capture` must say Npcap is missing;
+#      must print exactly what the Linux build prints, the text report through a pipe (as
+#      PowerShell reads it) is in the console's code page, and `capture` must say Npcap is
+#      missing;
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
 #      of a process, the wpcap.dll checks, the CSV export's separators in a German locale),
 #      and `analyze --format excel` in that locale;
@@ -92,6 +94,7 @@ wincargo build --bin rstscope --example collector --example reporter
 examples="$target_dir/x86_64-pc-windows-gnu/debug/examples"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/fake-wpcap.dll" tests/windows/fake-wpcap.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/list-windows.exe" tests/windows/list-windows.c
+x86_64-w64-mingw32-gcc -O2 -o "$work/pipe-output.exe" tests/windows/pipe-output.c
 exe="$target_dir/x86_64-pc-windows-gnu/debug/rstscope.exe"
 "$objdump" -p "$exe" >"$work/objdump.txt"
 # The import table must not name wpcap.dll (Windows would refuse to start the program without
@@ -157,6 +160,15 @@ wine "$exe" analyze "$sample" >"$work/windows.txt" || fail "analyze (text) under
 [ "$(grep -c $'\r$' "$work/windows.txt")" -eq "$(wc -l <"$work/windows.txt")" ] ||
   fail "the text report under wine has lines without CRLF: $work/windows.txt"
 report "the text report's $(wc -l <"$work/windows.txt") lines end in CRLF"
+# PowerShell reads a program's output through a pipe, in the console's code page (437 in the
+# US; tests/windows/pipe-output.c runs the program so): the text report comes in that code page
+# there, not as UTF-8, which PowerShell showed garbled ("J├╢rg" for "Jörg", "ΓÇª" for "…").
+cp "$sample" "$work/Jörg-7211.pcapng"
+wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze "$(winepath -w "$work/Jörg-7211.pcapng")" \
+  >"$work/pipe-437.txt" || fail "analyze through a pipe in code page 437: exit $?"
+LC_ALL=C grep -aq $'^  file  *[A-Z]:.*\\J\x94rg-7211\.pcapng (pcapng' "$work/pipe-437.txt" ||
+  fail "the text report through a pipe is not in the console's code page 437: $(grep -a 'file  ' "$work/pipe-437.txt" | od -c | head -3)"
+report "the text report through a pipe (as PowerShell reads it) is in the console's code page: $(LC_ALL=C grep -a 'file  ' "$work/pipe-437.txt" | iconv -f CP437 -t UTF-8 | tr -d '\r' | sed 's/^ *//' | cut -c1-60)..."
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".

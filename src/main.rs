@@ -193,10 +193,31 @@ fn with_line_ends(text: String, newline: &str) -> String {
     out
 }
 
+/// A text report's `text` as standard output takes it: on Windows, on a pipe, in the console's
+/// code page, in which PowerShell, `findstr` and `more` read it (see
+/// `rstscope::host::locale::for_stdout`); otherwise UTF-8 as it is.
+fn stdout_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(windows)]
+    if let Some(bytes) = rstscope::host::locale::for_stdout(text) {
+        return std::borrow::Cow::Owned(bytes);
+    }
+    std::borrow::Cow::Borrowed(text.as_bytes())
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
+    print_bytes(text.as_bytes())
+}
+
+/// Writes a whole text report to stdout, as [`stdout_bytes`] has it. (JSON and CSV stay
+/// UTF-8, for the programs that read them.)
+fn print_text(text: &str) -> Result<(), Failure> {
+    print_bytes(&stdout_bytes(text))
+}
+
+fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(Failure::Output)
 }
@@ -430,7 +451,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
             OutputFormat::Text => (report::text::connection_line(c, clock), NEWLINE),
         };
-        if let Err(e) = write!(out, "{line}{newline}") {
+        let line = format!("{line}{newline}");
+        let bytes = match args.format {
+            OutputFormat::Text => stdout_bytes(&line),
+            _ => std::borrow::Cow::Borrowed(line.as_bytes()),
+        };
+        if let Err(e) = out.write_all(&bytes) {
             write_error = Some(e);
         }
     };
@@ -491,7 +517,11 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Text => text_lines(report::text::report(&a, clock, args.top)),
         }
     };
-    out.write_all(text.as_bytes())
+    let bytes = match args.format {
+        OutputFormat::Text => stdout_bytes(&text),
+        _ => std::borrow::Cow::Borrowed(text.as_bytes()),
+    };
+    out.write_all(&bytes)
         .and_then(|()| out.flush())
         .map_err(Failure::Output)
 }

@@ -197,6 +197,14 @@ asks_help() {
 asks_help '/?'
 asks_help analyze '/?'
 report "rstscope /? and rstscope analyze /? print the help"
+# The help of capture and agent says what Windows needs (Npcap, an administrator), not Linux's
+# root and setcap.
+for command in capture agent; do
+  wine "$exe" "$command" --help >"$work/help-$command.out" 2>&1 || fail "rstscope $command --help: exit $?"
+  { grep -q 'Needs Npcap' "$work/help-$command.out" && ! grep -qE 'setcap|CAP_NET|nobody' "$work/help-$command.out"; } ||
+    fail "rstscope $command --help does not say what Windows needs: $(grep -n 'Needs\|setcap\|nobody' "$work/help-$command.out")"
+done
+report "capture --help and agent --help say what Windows needs (Npcap, an administrator), not root and setcap"
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/capture.err"
 code=$?

@@ -61,6 +61,7 @@ pub struct AgentArgs {
     /// Started as root, the agent becomes this user once its capture is open, each thread
     /// keeping only the capabilities it uses (Linux). `root` stays root, capabilities trimmed.
     #[arg(long, value_name = "NAME", default_value = "nobody")]
+    #[cfg_attr(windows, arg(hide = true))]
     pub user: String,
     /// Windows: install the agent as a Windows service (started at boot) with the other
     /// options given here, and start it.

@@ -64,6 +64,7 @@ enum Command {
     /// (`sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)`); as root it also
     /// names other users' listening processes and, from the kernel's connect events, the
     /// process behind each connect.
+    #[cfg_attr(windows, command(long_about = CAPTURE_ABOUT_WINDOWS))]
     Capture(capture_cli::CaptureArgs),
     /// List the interfaces live capture can use.
     Interfaces(capture_cli::InterfacesArgs),
@@ -74,8 +75,27 @@ enum Command {
     /// Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN (to name other
     /// users' processes also CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); started as root it
     /// becomes --user once its capture is open.
+    #[cfg_attr(windows, command(long_about = AGENT_ABOUT_WINDOWS))]
     Agent(agent_cli::AgentArgs),
 }
+
+/// `capture --help` on Windows, whose rights are not Linux's.
+#[cfg(windows)]
+const CAPTURE_ABOUT_WINDOWS: &str = "Capture live on every interface (loopback included) or the \
+    ones named with -i; print a line per second and the full report at the end (--duration) or \
+    on Ctrl+C.\n\n\
+    Needs Npcap (https://npcap.com/#download); as an administrator it also names the programs \
+    behind other users' sockets.";
+
+/// `agent --help` on Windows, whose rights are not Linux's.
+#[cfg(windows)]
+const AGENT_ABOUT_WINDOWS: &str = "Run headless until stopped, for a monitoring system: capture \
+    every interface (loopback included), sample this machine, and serve /metrics (Prometheus text \
+    or OpenMetrics), /report (the JSON of `analyze`) and /evidence (a pcapng of an endpoint's \
+    failures).\n\n\
+    Needs Npcap (https://npcap.com/#download), and an administrator to name the programs behind \
+    other users' sockets; as a Windows service (--install-service) it runs as LocalSystem and \
+    logs to %ProgramData%\\rstscope\\agent.log.";
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {

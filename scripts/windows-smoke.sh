@@ -464,8 +464,11 @@ sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attemp
   wait_log 'rstscope agent .* started: capturing on'
   sleep 2
   ip link del "$veth"
+  lost="$veth"
   veth=""
-  wait_log 'rstscope agent: warning: capture on .* lost since'
+  # Named as the app names it (the adapter's description: here the veth's name), not by its
+  # \Device\NPF_{GUID}.
+  wait_log "rstscope agent: warning: capture on $lost lost since"
   wine "$exe" agent --uninstall-service >"$work/service-uninstall.out" 2>&1 ||
     fail "agent --uninstall-service: $(cat "$work/service-uninstall.out")"
   wait_log 'rstscope agent: stopped after [0-9]* frames'
@@ -474,7 +477,7 @@ sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attemp
   cp "$agent_log" "$work/service-agent.log"
   wineserver -k
   wineserver -w
-  report "the agent as a Windows service logs to agent.log its start, an interface lost under it and its stop with its totals ($(wc -l <"$work/service-agent.log") lines, CRLF): $(grep -o 'warning: capture on .* lost since' "$work/service-agent.log" | head -1 | cut -c1-100)..."
+  report "the agent as a Windows service logs to agent.log its start, an interface lost under it and its stop with its totals ($(wc -l <"$work/service-agent.log") lines, CRLF): $(grep -o 'warning: capture on .* lost since' "$work/service-agent.log" | head -1)..."
 fi
 
 # 6. The MSI: built by wixl from the wixl variant of wix/main.wxs, with the files it names

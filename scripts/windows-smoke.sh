@@ -168,7 +168,15 @@ wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze "$(winepath -w 
   >"$work/pipe-437.txt" || fail "analyze through a pipe in code page 437: exit $?"
 LC_ALL=C grep -aq $'^  file  *[A-Z]:.*\\J\x94rg-7211\.pcapng (pcapng' "$work/pipe-437.txt" ||
   fail "the text report through a pipe is not in the console's code page 437: $(grep -a 'file  ' "$work/pipe-437.txt" | od -c | head -3)"
-report "the text report through a pipe (as PowerShell reads it) is in the console's code page: $(LC_ALL=C grep -a 'file  ' "$work/pipe-437.txt" | iconv -f CP437 -t UTF-8 | tr -d '\r' | sed 's/^ *//' | cut -c1-60)..."
+# And JSON there is in ASCII alone (\u escapes), which ConvertFrom-Json reads whole.
+wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze --format json "$(winepath -w "$work/Jörg-7211.pcapng")" \
+  >"$work/pipe-437.json" || fail "analyze --format json through a pipe in code page 437: exit $?"
+{ LC_ALL=C grep -aq '"path": ".*\\\\J\\u00f6rg-7211\.pcapng"' "$work/pipe-437.json" &&
+  ! LC_ALL=C grep -aqP '[^\x00-\x7f]' "$work/pipe-437.json"; } ||
+  fail "the JSON report through a pipe is not ASCII with \\u escapes: $(grep -a '"path"' "$work/pipe-437.json")"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/pipe-437.json" ||
+  fail "the JSON report through a pipe does not parse: $work/pipe-437.json"
+report "the text report through a pipe (as PowerShell reads it) is in the console's code page, JSON in ASCII with \\u escapes: $(LC_ALL=C grep -a 'file  ' "$work/pipe-437.txt" | iconv -f CP437 -t UTF-8 | tr -d '\r' | sed 's/^ *//' | cut -c1-60)..."
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".

@@ -344,10 +344,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             crate::text_lines(out)
         }
     };
-    if args.format == CaptureFormat::Text {
-        crate::print_text(&text)?;
-    } else {
-        crate::print(&text)?;
+    match args.format {
+        CaptureFormat::Text => crate::print_text(&text)?,
+        CaptureFormat::Json => crate::print_bytes(&crate::json_bytes(&text))?,
+        _ => crate::print(&text)?,
     }
     // The report is out; the file asked for is not whole, which a script must learn from the
     // exit code (the output could not be written: 1), not from a warning among the lines. It

@@ -224,6 +224,19 @@ fn stdout_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Borrowed(text.as_bytes())
 }
 
+/// JSON as standard output takes it: in ASCII alone where a code page reads it (PowerShell on
+/// Windows: see `report::json::AsciiOnly`), otherwise UTF-8 as it is.
+fn json_bytes(json: &str) -> std::borrow::Cow<'_, [u8]> {
+    if rstscope::host::locale::stdout_is_read_in_a_code_page() {
+        match report::json::ascii_escaped(json) {
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+        }
+    } else {
+        std::borrow::Cow::Borrowed(json.as_bytes())
+    }
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
     print_bytes(text.as_bytes())
@@ -432,8 +445,22 @@ impl ProgressBar {
 }
 
 /// The JSON report, written as it is made (a scan's thousands of offenders never sit in
-/// memory as one tree).
+/// memory as one tree); in ASCII alone where a code page reads it (PowerShell on Windows: see
+/// `report::json::AsciiOnly`).
 fn json_out(
+    a: &rstscope::analysis::Analysis,
+    clock: Clock,
+    pretty: bool,
+    out: impl Write,
+) -> Result<(), Failure> {
+    if rstscope::host::locale::stdout_is_read_in_a_code_page() {
+        json_written(a, clock, pretty, report::json::AsciiOnly::new(out))
+    } else {
+        json_written(a, clock, pretty, out)
+    }
+}
+
+fn json_written(
     a: &rstscope::analysis::Analysis,
     clock: Clock,
     pretty: bool,
@@ -474,6 +501,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         let line = format!("{line}{newline}");
         let bytes = match args.format {
             OutputFormat::Text => stdout_bytes(&line),
+            OutputFormat::Json => json_bytes(&line),
             _ => std::borrow::Cow::Borrowed(line.as_bytes()),
         };
         if let Err(e) = out.write_all(&bytes) {

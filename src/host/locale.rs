@@ -54,6 +54,24 @@ fn user_locale_info(item: u32) -> Option<String> {
 /// which Notepad and editors read) are left as they are, as are other systems.
 #[cfg(windows)]
 pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
+    pipe_code_page().map(|cp| in_code_page(text, cp))
+}
+
+/// Whether standard output is a pipe read in a console code page that is not UTF-8 (see
+/// [`for_stdout`]): where JSON is best written in ASCII alone
+/// ([`crate::report::json::AsciiOnly`]), so that PowerShell's `ConvertFrom-Json` reads it
+/// whole. Never elsewhere than on Windows.
+pub fn stdout_is_read_in_a_code_page() -> bool {
+    #[cfg(windows)]
+    return pipe_code_page().is_some();
+    #[cfg(not(windows))]
+    false
+}
+
+/// The console's output code page when standard output is a pipe and that code page is not
+/// UTF-8; looked up once.
+#[cfg(windows)]
+fn pipe_code_page() -> Option<u32> {
     use std::sync::OnceLock;
     use windows_sys::Win32::Globalization::CP_UTF8;
     use windows_sys::Win32::Storage::FileSystem::{FILE_TYPE_PIPE, GetFileType};
@@ -61,7 +79,7 @@ pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
         GetConsoleOutputCP, GetStdHandle, STD_OUTPUT_HANDLE,
     };
     static CODE_PAGE: OnceLock<Option<u32>> = OnceLock::new();
-    let code_page = *CODE_PAGE.get_or_init(|| {
+    *CODE_PAGE.get_or_init(|| {
         // SAFETY: GetStdHandle takes a constant; GetFileType takes any handle (a null or
         // invalid one is FILE_TYPE_UNKNOWN); GetConsoleOutputCP takes nothing (0 without a
         // console).
@@ -72,8 +90,7 @@ pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
             )
         };
         (kind == FILE_TYPE_PIPE && code_page != 0 && code_page != CP_UTF8).then_some(code_page)
-    });
-    code_page.map(|cp| in_code_page(text, cp))
+    })
 }
 
 /// `text` in the Windows code page `code_page`: the ellipsis, which the consoles' code pages

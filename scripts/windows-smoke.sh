@@ -5,7 +5,9 @@
 #      programs (examples/collector.rs and examples/reporter.rs) and a wpcap.dll that cannot
 #      capture (tests/windows/fake-wpcap.c);
 #   2. runs it under wine, without any wpcap.dll, on the sample capture: `analyze --format json`
-#      must print exactly what the Linux build prints, and `capture` must say Npcap is missing;
+#      must print exactly what the Linux build prints, the text report through a pipe (as
+#      PowerShell reads it) is in the console's code page, and `capture` must say Npcap is
+#      missing;
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
 #      of a process, the wpcap.dll checks, the CSV export's separators in a German locale),
 #      and `analyze --format excel` in that locale;
@@ -19,7 +21,8 @@
 #      (scripts/windows/live-story.py: the Windows build's counts equal the Linux build's on the
 #      same traffic, its pcapng reads back, the former listener and the connecting test program
 #      are named, the counters are there, Ctrl+C and --duration stop it), then the app's Start
-#      capture on the same story;
+#      capture on the same story, and the agent as a Windows service: its agent.log gets the
+#      capture's warnings (a veth deleted under it) and the stop's totals;
 #   6. builds the MSI with wixl from the wixl variant of wix/main.wxs, installs it with
 #      `msiexec /i /qn`, runs the installed program, checks "Open with" is registered beside
 #      another program's default, runs the registered command on the sample, upgrades,
@@ -91,6 +94,7 @@ wincargo build --bin rstscope --example collector --example reporter
 examples="$target_dir/x86_64-pc-windows-gnu/debug/examples"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/fake-wpcap.dll" tests/windows/fake-wpcap.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/list-windows.exe" tests/windows/list-windows.c
+x86_64-w64-mingw32-gcc -O2 -o "$work/pipe-output.exe" tests/windows/pipe-output.c
 exe="$target_dir/x86_64-pc-windows-gnu/debug/rstscope.exe"
 "$objdump" -p "$exe" >"$work/objdump.txt"
 # The import table must not name wpcap.dll (Windows would refuse to start the program without
@@ -122,8 +126,10 @@ export WINEDLLOVERRIDES="$base_overrides;wpcap="
 xvfb_pid=""
 # The prefix (about 1 GB) and the MSI's staging folder go when the script ends; the logs and
 # reports beside them stay.
+veth=""
 cleanup() {
   wineserver -k 2>/dev/null || true
+  [ -z "$veth" ] || ip link del "$veth" 2>/dev/null || true
   [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2>/dev/null || true
   rm -rf "$WINEPREFIX" "$work/msi" "$work/objdump.txt" "$work/symbols.txt"
 }
@@ -154,6 +160,23 @@ wine "$exe" analyze "$sample" >"$work/windows.txt" || fail "analyze (text) under
 [ "$(grep -c $'\r$' "$work/windows.txt")" -eq "$(wc -l <"$work/windows.txt")" ] ||
   fail "the text report under wine has lines without CRLF: $work/windows.txt"
 report "the text report's $(wc -l <"$work/windows.txt") lines end in CRLF"
+# PowerShell reads a program's output through a pipe, in the console's code page (437 in the
+# US; tests/windows/pipe-output.c runs the program so): the text report comes in that code page
+# there, not as UTF-8, which PowerShell showed garbled ("J├╢rg" for "Jörg", "ΓÇª" for "…").
+cp "$sample" "$work/Jörg-7211.pcapng"
+wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze "$(winepath -w "$work/Jörg-7211.pcapng")" \
+  >"$work/pipe-437.txt" || fail "analyze through a pipe in code page 437: exit $?"
+LC_ALL=C grep -aq $'^  file  *[A-Z]:.*\\J\x94rg-7211\.pcapng (pcapng' "$work/pipe-437.txt" ||
+  fail "the text report through a pipe is not in the console's code page 437: $(grep -a 'file  ' "$work/pipe-437.txt" | od -c | head -3)"
+# And JSON there is in ASCII alone (\u escapes), which ConvertFrom-Json reads whole.
+wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze --format json "$(winepath -w "$work/Jörg-7211.pcapng")" \
+  >"$work/pipe-437.json" || fail "analyze --format json through a pipe in code page 437: exit $?"
+{ LC_ALL=C grep -aq '"path": ".*\\\\J\\u00f6rg-7211\.pcapng"' "$work/pipe-437.json" &&
+  ! LC_ALL=C grep -aqP '[^\x00-\x7f]' "$work/pipe-437.json"; } ||
+  fail "the JSON report through a pipe is not ASCII with \\u escapes: $(grep -a '"path"' "$work/pipe-437.json")"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/pipe-437.json" ||
+  fail "the JSON report through a pipe does not parse: $work/pipe-437.json"
+report "the text report through a pipe (as PowerShell reads it) is in the console's code page, JSON in ASCII with \\u escapes: $(LC_ALL=C grep -a 'file  ' "$work/pipe-437.txt" | iconv -f CP437 -t UTF-8 | tr -d '\r' | sed 's/^ *//' | cut -c1-60)..."
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".
@@ -182,6 +205,14 @@ asks_help() {
 asks_help '/?'
 asks_help analyze '/?'
 report "rstscope /? and rstscope analyze /? print the help"
+# The help of capture and agent says what Windows needs (Npcap, an administrator), not Linux's
+# root and setcap.
+for command in capture agent; do
+  wine "$exe" "$command" --help >"$work/help-$command.out" 2>&1 || fail "rstscope $command --help: exit $?"
+  { grep -q 'Needs Npcap' "$work/help-$command.out" && ! grep -qE 'setcap|CAP_NET|nobody' "$work/help-$command.out"; } ||
+    fail "rstscope $command --help does not say what Windows needs: $(grep -n 'Needs\|setcap\|nobody' "$work/help-$command.out")"
+done
+report "capture --help and agent --help say what Windows needs (Npcap, an administrator), not root and setcap"
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/capture.err"
 code=$?
@@ -214,8 +245,10 @@ report "agent --install-service without Npcap installs nothing and exits 2 with:
 # or a file another program holds open says (Windows refuses both differently from Linux),
 # File > Recent (one entry for a file whose path was spelled in two cases), the drives the
 # built-in file dialog offers (GetLogicalDrives: wine has C: and Z:), the CSV export's list and
-# decimal separators (GetLocaleInfoEx), and the agent's own process as /metrics shows it
-# (sysinfo's Windows reading of memory and CPU time).
+# decimal separators (GetLocaleInfoEx), the agent's own process as /metrics shows it
+# (sysinfo's Windows reading of memory and CPU time), and the agent's log, hints and the lock of
+# its evidence folder (LockFileEx; wine does not enforce locks on reads, so the pid's being
+# readable under the lock is the Windows CI's to check).
 echo "== windows: the Windows-only unit tests under wine" >&2
 test_exe=$(wincargo test --lib --test host --no-run --message-format=json |
   python3 -c 'import json, sys
@@ -230,9 +263,11 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   source::file::tests::a_file_held_open_by_another_program_says_so \
   source::file::tests::a_file_on_a_drive_not_there_says_to_connect_it \
   report::write_error_tests::a_file_held_open_by_another_program_is_said_so ui::settings \
-  ui::file_dialog host::locale >"$work/host-tests.out" 2>&1 ||
+  ui::file_dialog host::locale agent::log agent::tests \
+  agent::evidence::tests::a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid \
+  >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators and the agent's own process under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs)"
+report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators, the agent's own process, its log, its hints and the lock of its evidence folder (LockFileEx) under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs, src/agent/log.rs, src/agent/mod.rs, src/agent/evidence/windows.rs)"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
@@ -408,6 +443,49 @@ o = [o for o in d["offenders"] if o["endpoint"] == "127.0.0.1:7211"]
 sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attempts"] == 6 else 1)' "$work/app-capture.json" ||
     fail "the app's capture does not show 6 refused on 127.0.0.1:7211: $work/app-capture.json"
   report "the app's Start capture under wine captured the story (6 refused on 127.0.0.1:7211 in its pcapng); screenshot: $out_dir/windows-live-capture.png"
+
+  # The agent as a Windows service (wine's service manager): its agent.log, which has no
+  # stderr to read beside it, gets what the terminal's agent says: the start, each warning of
+  # the capture as it appears (a veth deleted under it: lost), the stop with its totals; lines
+  # in CRLF. Wine ends the services it runs a few seconds after its last program: a persistent
+  # wine server keeps this one running between the commands here.
+  echo "== windows: the agent as a Windows service: agent.log" >&2
+  wineserver -p </dev/null >/dev/null 2>&1
+  veth="rstwine$$"
+  ip link add "$veth" type veth peer name "${veth}p" && ip link set "$veth" up &&
+    ip link set "${veth}p" up || fail "cannot make the veth pair $veth for the service's agent.log"
+  find "$WINEPREFIX/drive_c" -path '*rstscope/agent.log' -delete
+  wine "$exe" agent --install-service -i lo -i "$veth" --listen 127.0.0.1:0 \
+    --evidence-dir 'C:\rstscope-service-evidence' >/dev/null 2>"$work/service-install.err" ||
+    fail "agent --install-service with wine's wpcap.dll: $(cat "$work/service-install.err")"
+  agent_log=""
+  # Its log, once it holds a line with $1, within 20 s.
+  wait_log() {
+    for _ in $(seq 40); do
+      [ -n "$agent_log" ] || agent_log=$(find "$WINEPREFIX/drive_c" -path '*rstscope/agent.log' | head -1)
+      [ -n "$agent_log" ] && grep -q "$1" "$agent_log" && return 0
+      sleep 0.5
+    done
+    wine "$exe" agent --uninstall-service >/dev/null 2>&1 || true
+    fail "the service's agent.log has no \"$1\" within 20 s: ${agent_log:-no agent.log}: $(cat "$agent_log" 2>/dev/null | tail -5)"
+  }
+  wait_log 'rstscope agent .* started: capturing on'
+  sleep 2
+  ip link del "$veth"
+  lost="$veth"
+  veth=""
+  # Named as the app names it (the adapter's description: here the veth's name), not by its
+  # \Device\NPF_{GUID}.
+  wait_log "rstscope agent: warning: capture on $lost lost since"
+  wine "$exe" agent --uninstall-service >"$work/service-uninstall.out" 2>&1 ||
+    fail "agent --uninstall-service: $(cat "$work/service-uninstall.out")"
+  wait_log 'rstscope agent: stopped after [0-9]* frames'
+  [ "$(grep -c $'\r$' "$agent_log")" -eq "$(wc -l <"$agent_log")" ] ||
+    fail "the service's agent.log has lines without CRLF: $agent_log"
+  cp "$agent_log" "$work/service-agent.log"
+  wineserver -k
+  wineserver -w
+  report "the agent as a Windows service logs to agent.log its start, an interface lost under it and its stop with its totals ($(wc -l <"$work/service-agent.log") lines, CRLF): $(grep -o 'warning: capture on .* lost since' "$work/service-agent.log" | head -1)..."
 fi
 
 # 6. The MSI: built by wixl from the wixl variant of wix/main.wxs, with the files it names

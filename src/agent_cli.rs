@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rstscope::agent::{self, Agent, AgentConfig, AgentError};
+use rstscope::agent::{self, Agent, AgentConfig, AgentError, AgentLog};
+use rstscope::analysis::Analysis;
 use rstscope::engine::EngineConfig;
 use rstscope::engine::series::Retention;
 use rstscope::pipeline::live::StartError;
@@ -60,6 +61,7 @@ pub struct AgentArgs {
     /// Started as root, the agent becomes this user once its capture is open, each thread
     /// keeping only the capabilities it uses (Linux). `root` stays root, capabilities trimmed.
     #[arg(long, value_name = "NAME", default_value = "nobody")]
+    #[cfg_attr(windows, arg(hide = true))]
     pub user: String,
     /// Windows: install the agent as a Windows service (started at boot) with the other
     /// options given here, and start it.
@@ -114,6 +116,7 @@ impl AgentArgs {
                 .unwrap_or_else(default_evidence_dir),
             evidence_max: self.evidence_max,
             drop_to: Some(self.user.clone()),
+            log: AgentLog::default(),
         })
     }
 }
@@ -197,13 +200,8 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
     }) {
         eprintln!("rstscope: warning: Ctrl+C and SIGTERM will not stop the agent cleanly: {e}");
     }
-    let last = agent.wait();
-    eprintln!(
-        "rstscope agent: stopped after {} frames ({} resets, {} failed attempts)",
-        last.capture.frames, last.snapshot.totals.rst_packets, last.snapshot.totals.failed_attempts
-    );
-    for w in &last.capture.warnings {
-        eprintln!("rstscope agent: warning: {w}");
+    for line in stopped(&agent.wait()) {
+        eprintln!("{line}");
     }
     if interrupted.load(Ordering::SeqCst) {
         Ok(())
@@ -215,6 +213,21 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
             "the capture ended by itself (see the warnings above); the agent stops",
         )))
     }
+}
+
+/// What the log says when the agent has stopped: its totals, then the warnings in force.
+pub fn stopped(last: &Analysis) -> Vec<String> {
+    std::iter::once(format!(
+        "rstscope agent: stopped after {} frames ({} resets, {} failed attempts)",
+        last.capture.frames, last.snapshot.totals.rst_packets, last.snapshot.totals.failed_attempts
+    ))
+    .chain(
+        last.capture
+            .warnings
+            .iter()
+            .map(|w| format!("rstscope agent: warning: {w}")),
+    )
+    .collect()
 }
 
 /// The line that says what runs where.

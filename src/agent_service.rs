@@ -7,7 +7,9 @@
 //!   with the options given (paths made absolute), and starts it.
 //! - `rstscope agent --uninstall-service` stops and removes it.
 //! - `--service` is what the manager runs: the agent until the manager says stop. A service
-//!   has no console, so its start-up line and errors go to `%ProgramData%\rstscope\agent.log`.
+//!   has no console, so its log goes to `%ProgramData%\rstscope\agent.log`: its start, the
+//!   capture's warnings as they appear and failures to keep evidence (what the terminal's
+//!   agent says on stderr), errors, and at the stop its totals and the warnings then in force.
 
 use std::ffi::OsString;
 
@@ -27,10 +29,10 @@ use windows_service::service_control_handler::{self, ServiceControlHandlerResult
 use windows_service::service_manager::{ServiceManager, ServiceManagerAccess};
 use windows_service::{define_windows_service, service_dispatcher};
 
-use rstscope::agent::Agent;
+use rstscope::agent::{self, Agent, AgentLog};
 
 use crate::Failure;
-use crate::agent_cli::{AgentArgs, start_failure};
+use crate::agent_cli::{AgentArgs, start_failure, stopped};
 
 /// The service's name.
 const NAME: &str = "rstscope-agent";
@@ -223,13 +225,22 @@ fn log(line: &str) {
         .open(&path)
     {
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S %:z");
-        let _ = writeln!(f, "{now} {line}");
+        // One write per line: the agent's thread and the service's logs do not interleave.
+        // CRLF, as Windows text files end their lines (the Notepad of Windows Server 2016 and
+        // older shows LF-only text as one line).
+        let _ = f.write_all(format!("{now} {line}\r\n").as_bytes());
     }
 }
 
 define_windows_service!(ffi_service_main, service_main);
 
 fn service_main(_arguments: Vec<OsString>) {
+    // A panic's message goes to stderr, which a service does not have.
+    std::panic::set_hook(Box::new(|info| {
+        log(&format!(
+            "rstscope agent: internal error, please report it: {info}"
+        ))
+    }));
     if let Err(e) = run_service() {
         log(&format!("rstscope agent: {e}"));
     }
@@ -265,8 +276,14 @@ fn run_service() -> Result<(), String> {
     let started = ARGS
         .get()
         .ok_or_else(|| "no options".to_owned())
-        .and_then(|args| args.config().map_err(|_| "bad options".to_owned()))
-        .and_then(|config| Agent::start(config).map_err(|e| describe(start_failure(e))));
+        .and_then(|args| args.config().map_err(describe))
+        .and_then(|config| {
+            Agent::start(agent::AgentConfig {
+                log: AgentLog::to(log),
+                ..config
+            })
+            .map_err(|e| describe(start_failure(e)))
+        });
     let agent = match started {
         Ok(a) => a,
         Err(e) => {
@@ -293,11 +310,9 @@ fn run_service() -> Result<(), String> {
     let _ = rx.recv();
     let _ = handle.set_service_status(status(ServiceState::StopPending, ServiceExitCode::Win32(0)));
     agent.stop_handle().stop();
-    let last = agent.wait();
-    log(&format!(
-        "rstscope agent stopped after {} frames",
-        last.capture.frames
-    ));
+    for line in stopped(&agent.wait()) {
+        log(&line);
+    }
     handle
         .set_service_status(status(ServiceState::Stopped, ServiceExitCode::Win32(0)))
         .map_err(|e| e.to_string())

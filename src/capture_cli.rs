@@ -344,7 +344,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             crate::text_lines(out)
         }
     };
-    crate::print(&text)?;
+    match args.format {
+        CaptureFormat::Text => crate::print_text(&text)?,
+        CaptureFormat::Json => crate::print_bytes(&crate::json_bytes(&text))?,
+        _ => crate::print(&text)?,
+    }
     // The report is out; the file asked for is not whole, which a script must learn from the
     // exit code (the output could not be written: 1), not from a warning among the lines. It
     // is told last unless it was told when it happened.
@@ -569,7 +573,12 @@ impl SecondLines {
         // Standard output takes the text reports' line ends (CRLF on Windows).
         let newline = if self.to_stderr { "\n" } else { crate::NEWLINE };
         for line in lines {
-            write!(out, "{line}{newline}")?;
+            let line = format!("{line}{newline}");
+            if self.to_stderr {
+                out.write_all(line.as_bytes())?;
+            } else {
+                out.write_all(&crate::stdout_bytes(&line))?;
+            }
         }
         out.flush()
     }

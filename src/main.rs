@@ -64,6 +64,7 @@ enum Command {
     /// (`sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)`); as root it also
     /// names other users' listening processes and, from the kernel's connect events, the
     /// process behind each connect.
+    #[cfg_attr(windows, command(long_about = CAPTURE_ABOUT_WINDOWS))]
     Capture(capture_cli::CaptureArgs),
     /// List the interfaces live capture can use.
     Interfaces(capture_cli::InterfacesArgs),
@@ -74,8 +75,27 @@ enum Command {
     /// Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN (to name other
     /// users' processes also CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH); started as root it
     /// becomes --user once its capture is open.
+    #[cfg_attr(windows, command(long_about = AGENT_ABOUT_WINDOWS))]
     Agent(agent_cli::AgentArgs),
 }
+
+/// `capture --help` on Windows, whose rights are not Linux's.
+#[cfg(windows)]
+const CAPTURE_ABOUT_WINDOWS: &str = "Capture live on every interface (loopback included) or the \
+    ones named with -i; print a line per second and the full report at the end (--duration) or \
+    on Ctrl+C.\n\n\
+    Needs Npcap (https://npcap.com/#download); as an administrator it also names the programs \
+    behind other users' sockets.";
+
+/// `agent --help` on Windows, whose rights are not Linux's.
+#[cfg(windows)]
+const AGENT_ABOUT_WINDOWS: &str = "Run headless until stopped, for a monitoring system: capture \
+    every interface (loopback included), sample this machine, and serve /metrics (Prometheus text \
+    or OpenMetrics), /report (the JSON of `analyze`) and /evidence (a pcapng of an endpoint's \
+    failures).\n\n\
+    Needs Npcap (https://npcap.com/#download), and an administrator to name the programs behind \
+    other users' sockets; as a Windows service (--install-service) it runs as LocalSystem and \
+    logs to %ProgramData%\\rstscope\\agent.log.";
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
@@ -193,10 +213,44 @@ fn with_line_ends(text: String, newline: &str) -> String {
     out
 }
 
+/// A text report's `text` as standard output takes it: on Windows, on a pipe, in the console's
+/// code page, in which PowerShell, `findstr` and `more` read it (see
+/// `rstscope::host::locale::for_stdout`); otherwise UTF-8 as it is.
+fn stdout_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(windows)]
+    if let Some(bytes) = rstscope::host::locale::for_stdout(text) {
+        return std::borrow::Cow::Owned(bytes);
+    }
+    std::borrow::Cow::Borrowed(text.as_bytes())
+}
+
+/// JSON as standard output takes it: in ASCII alone where a code page reads it (PowerShell on
+/// Windows: see `report::json::AsciiOnly`), otherwise UTF-8 as it is.
+fn json_bytes(json: &str) -> std::borrow::Cow<'_, [u8]> {
+    if rstscope::host::locale::stdout_is_read_in_a_code_page() {
+        match report::json::ascii_escaped(json) {
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+        }
+    } else {
+        std::borrow::Cow::Borrowed(json.as_bytes())
+    }
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
+    print_bytes(text.as_bytes())
+}
+
+/// Writes a whole text report to stdout, as [`stdout_bytes`] has it. (JSON and CSV stay
+/// UTF-8, for the programs that read them.)
+fn print_text(text: &str) -> Result<(), Failure> {
+    print_bytes(&stdout_bytes(text))
+}
+
+fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(Failure::Output)
 }
@@ -391,8 +445,22 @@ impl ProgressBar {
 }
 
 /// The JSON report, written as it is made (a scan's thousands of offenders never sit in
-/// memory as one tree).
+/// memory as one tree); in ASCII alone where a code page reads it (PowerShell on Windows: see
+/// `report::json::AsciiOnly`).
 fn json_out(
+    a: &rstscope::analysis::Analysis,
+    clock: Clock,
+    pretty: bool,
+    out: impl Write,
+) -> Result<(), Failure> {
+    if rstscope::host::locale::stdout_is_read_in_a_code_page() {
+        json_written(a, clock, pretty, report::json::AsciiOnly::new(out))
+    } else {
+        json_written(a, clock, pretty, out)
+    }
+}
+
+fn json_written(
     a: &rstscope::analysis::Analysis,
     clock: Clock,
     pretty: bool,
@@ -430,7 +498,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
             OutputFormat::Text => (report::text::connection_line(c, clock), NEWLINE),
         };
-        if let Err(e) = write!(out, "{line}{newline}") {
+        let line = format!("{line}{newline}");
+        let bytes = match args.format {
+            OutputFormat::Text => stdout_bytes(&line),
+            OutputFormat::Json => json_bytes(&line),
+            _ => std::borrow::Cow::Borrowed(line.as_bytes()),
+        };
+        if let Err(e) = out.write_all(&bytes) {
             write_error = Some(e);
         }
     };
@@ -491,7 +565,11 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Text => text_lines(report::text::report(&a, clock, args.top)),
         }
     };
-    out.write_all(text.as_bytes())
+    let bytes = match args.format {
+        OutputFormat::Text => stdout_bytes(&text),
+        _ => std::borrow::Cow::Borrowed(text.as_bytes()),
+    };
+    out.write_all(&bytes)
         .and_then(|()| out.flush())
         .map_err(Failure::Output)
 }

@@ -696,7 +696,11 @@ fn lock_dir(dir: &Path) -> Result<File, RingError> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
     let mut file = options.open(&path).map_err(err)?;
     let _ = private(&path);
-    match file.try_lock() {
+    #[cfg(windows)]
+    let locked = windows::try_lock_past_pid(&file);
+    #[cfg(not(windows))]
+    let locked = file.try_lock();
+    match locked {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
             let mut text = String::new();
@@ -977,3 +981,5 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(windows)]
+mod windows;

@@ -18,6 +18,8 @@
 pub mod evidence;
 /// The small HTTP server.
 pub mod http;
+/// Where the agent's log lines go, and what they have said.
+pub mod log;
 /// What `/metrics` shows, and which endpoints get series of their own.
 pub mod metrics;
 /// The agent's own process: the standard `process_*` metrics.
@@ -41,6 +43,8 @@ use serde_json::json;
 
 use self::evidence::{EvidenceRing, EvidenceTap, RingError};
 use self::http::{Limits, Rejected, Request, Response, Server};
+pub use self::log::AgentLog;
+use self::log::Said;
 use self::metrics::{Exposition, Format, OffenderInfo, ScanTracker, Selection};
 use self::own_process::OwnProcessReader;
 use self::window::History;
@@ -104,6 +108,8 @@ pub struct AgentConfig {
     /// the `privileges` module): when running as root it becomes this user
     /// (`root` stays root, with only the capabilities each thread uses). `None`: keep them.
     pub drop_to: Option<String>,
+    /// Where the log lines said while the agent runs go (stderr unless given).
+    pub log: AgentLog,
 }
 
 /// Why the agent did not start.
@@ -125,7 +131,7 @@ pub enum AgentError {
         why: String,
     },
     /// The listening socket.
-    #[error("cannot listen on {addr}: {source}{}", bind_hint(source, *addr))]
+    #[error("cannot listen on {addr}: {source}{}", bind_hint(source, *addr, cfg!(windows)))]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -134,7 +140,7 @@ pub enum AgentError {
     },
     /// The evidence directory. The default one (under the home folder for a user other than
     /// root) may be out of reach for a service account without a home, hence the way out.
-    #[error("{0}; give a folder the agent can write with --evidence-dir DIR")]
+    #[error("{0}{hint}", hint = evidence_hint(.0))]
     Evidence(#[from] RingError),
     /// The capture.
     #[error(transparent)]
@@ -148,24 +154,51 @@ pub enum AgentError {
     Privileges(#[from] privileges::DropError),
 }
 
-/// What to do when the listening socket cannot be bound, by the OS's reason.
-fn bind_hint(e: &io::Error, addr: SocketAddr) -> String {
+/// What to do when the listening socket cannot be bound, by the OS's reason, with the
+/// commands of the system the agent runs on (`windows`).
+fn bind_hint(e: &io::Error, addr: SocketAddr, windows: bool) -> String {
+    let port = addr.port();
     match e.kind() {
-        io::ErrorKind::AddrInUse => format!(
-            "; another program listens there (another rstscope agent? `ss -ltnp 'sport = :{}'` \
-             names it): stop it, or serve elsewhere with --listen ADDR:PORT",
-            addr.port()
-        ),
+        io::ErrorKind::AddrInUse => {
+            let names = if windows {
+                format!(
+                    "`netstat -ano | findstr :{port}` gives its pid, which Task Manager's Details names"
+                )
+            } else {
+                format!("`ss -ltnp 'sport = :{port}'` names it")
+            };
+            format!(
+                "; another program listens there (another rstscope agent? {names}): stop it, or \
+                 serve elsewhere with --listen ADDR:PORT"
+            )
+        }
         io::ErrorKind::AddrNotAvailable => {
             "; it is not an address of this machine: give one of its own, 0.0.0.0 or [::] \
              (every address, with --token-file), or 127.0.0.1"
                 .to_owned()
         }
-        io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
+        // Windows refuses a port it keeps for itself (Hyper-V, WSL and Docker reserve ranges)
+        // or one another program holds exclusively, whatever the rights.
+        io::ErrorKind::PermissionDenied if windows => format!(
+            "; Windows keeps port {port} from other programs (a reserved range: `netsh interface \
+             ipv4 show excludedportrange protocol=tcp` lists them; or another program holds it \
+             for itself): serve elsewhere with --listen ADDR:PORT"
+        ),
+        io::ErrorKind::PermissionDenied if port < 1024 => {
             "; a port below 1024 needs root (or CAP_NET_BIND_SERVICE): serve on a higher port"
                 .to_owned()
         }
         _ => String::new(),
+    }
+}
+
+/// What to do when the evidence directory cannot be used: another folder, unless another
+/// agent holds this one (its message says what to do).
+fn evidence_hint(e: &RingError) -> &'static str {
+    if e.source.kind() == io::ErrorKind::WouldBlock {
+        ""
+    } else {
+        "; give a folder the agent can write with --evidence-dir DIR"
     }
 }
 
@@ -208,10 +241,8 @@ struct Shared {
     own_process: Mutex<OwnProcessReader>,
     /// Requests the HTTP server turned away.
     rejected: Arc<Rejected>,
-    /// Evidence write errors already said on stderr, the message said and when.
-    evidence_errors_said: Mutex<(u64, Option<String>, Option<std::time::Instant>)>,
-    /// The capture's warnings of the last update, said on stderr as each appeared.
-    warnings_said: Mutex<Vec<String>>,
+    /// The agent's log: the capture's warnings and failures to keep evidence, said once.
+    said: Said,
     started: SystemTime,
     interfaces: Vec<String>,
     filter: String,
@@ -272,8 +303,7 @@ impl Agent {
             ring,
             own_process: Mutex::new(OwnProcessReader::default()),
             rejected: Arc::default(),
-            evidence_errors_said: Mutex::new((0, None, None)),
-            warnings_said: Mutex::new(Vec::new()),
+            said: Said::new(config.log.clone()),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             filter: job.filter().bpf(),
@@ -447,23 +477,9 @@ impl Shared {
             ring.tick(crate::packet::Timestamp(now));
             (ring.stats(), ring.last_error().map(str::to_owned))
         };
-        // The agent's log (stderr: the journal, the Windows service's log) says a failure to
-        // keep evidence when its message changes, and at most once a minute while it goes on
-        // (a directory gone fails every write).
-        let mut said = lock(&self.evidence_errors_said);
-        let (count, message, at) = &mut *said;
-        if ring.errors > *count
-            && (*message != error || at.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)))
-        {
-            eprintln!(
-                "rstscope agent: evidence: {} ({} failed writes so far)",
-                error.as_deref().unwrap_or("a write failed"),
-                ring.errors
-            );
-            (*count, *message, *at) = (ring.errors, error, Some(std::time::Instant::now()));
-        }
-        drop(said);
-        self.say_new_warnings(&a.capture.warnings);
+        // The agent's log (stderr: the journal; the Windows service's agent.log).
+        self.said.evidence(ring.errors, error);
+        self.said.warnings(&a.capture.warnings);
         let exposition = Exposition {
             rows: rows
                 .into_iter()
@@ -501,21 +517,6 @@ impl Shared {
         lock(&self.history).record(a);
         *lock(&self.stats) = *stats;
         *lock(&self.latest) = Arc::clone(a);
-    }
-
-    /// Says on stderr (the journal under systemd) each warning of the capture
-    /// when it appears: an interface lost ("capture on eth1 lost since ...") and back ("was
-    /// lost from ... to ..."), a filter's limits, an interface that could not be opened. Only
-    /// `/report` told them, and nothing looks there unasked. Once each: a warning is said when
-    /// it was not among the last update's; running counts (frames lost) are the metrics'.
-    fn say_new_warnings(&self, warnings: &[String]) {
-        let mut said = lock(&self.warnings_said);
-        for w in warnings {
-            if !said.contains(w) && !live::is_running_count(w) {
-                eprintln!("rstscope agent: warning: {w}");
-            }
-        }
-        *said = warnings.to_vec();
     }
 
     fn answer(&self, req: &Request) -> Response {
@@ -752,5 +753,64 @@ impl Shared {
             )
             .with_header("X-Rstscope-Packets", &ev.packets.len().to_string())
             .with_header("X-Rstscope-More-Packets", &ev.more.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bound(kind: io::ErrorKind, port: u16, windows: bool) -> String {
+        bind_hint(
+            &io::Error::from(kind),
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            windows,
+        )
+    }
+
+    /// Regression: on Windows a port in use was to be looked up with Linux's `ss`.
+    #[test]
+    fn a_port_in_use_is_looked_up_with_the_system_own_command() {
+        let linux = bound(io::ErrorKind::AddrInUse, 9747, false);
+        assert!(linux.contains("`ss -ltnp 'sport = :9747'`"), "{linux}");
+        let windows = bound(io::ErrorKind::AddrInUse, 9747, true);
+        assert!(
+            windows.contains("`netstat -ano | findstr :9747`") && !windows.contains("ss -ltnp"),
+            "{windows}"
+        );
+        assert!(windows.contains("--listen ADDR:PORT"), "{windows}");
+    }
+
+    /// Windows answers a port of a reserved range with "access denied", which said nothing.
+    #[test]
+    fn a_port_windows_keeps_for_itself_is_said_so() {
+        let windows = bound(io::ErrorKind::PermissionDenied, 50000, true);
+        assert!(
+            windows.contains("excludedportrange") && !windows.contains("root"),
+            "{windows}"
+        );
+        assert!(bound(io::ErrorKind::PermissionDenied, 50000, false).is_empty());
+        assert!(bound(io::ErrorKind::PermissionDenied, 80, false).contains("CAP_NET_BIND_SERVICE"));
+    }
+
+    /// Regression: a second agent in a running one's folder was also told to give "a folder
+    /// the agent can write", which it can.
+    #[test]
+    fn a_folder_another_agent_holds_is_not_said_to_be_unwritable() {
+        let held = AgentError::Evidence(RingError {
+            path: PathBuf::from("evidence"),
+            source: io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "another rstscope agent (pid 7) keeps its evidence there",
+            ),
+        })
+        .to_string();
+        assert!(!held.contains("can write"), "{held}");
+        let denied = AgentError::Evidence(RingError {
+            path: PathBuf::from("evidence"),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        })
+        .to_string();
+        assert!(denied.contains("--evidence-dir DIR"), "{denied}");
     }
 }

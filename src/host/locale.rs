@@ -3,7 +3,8 @@
 //! double click with them (`;` and `,` in Germany, France, Italy, Spain, the Netherlands...),
 //! so a comma-separated file came out as one column there. Windows reads them from the user's
 //! locale; elsewhere the export keeps comma and dot (LibreOffice asks on import, and there is
-//! no one system setting that spreadsheets there follow).
+//! no one system setting that spreadsheets there follow). And the console's code page, in
+//! which a pipe on Windows is read (`for_stdout`).
 
 use crate::report::csv::Spreadsheet;
 
@@ -43,9 +44,143 @@ fn user_locale_info(item: u32) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// The bytes standard output takes for `text`, `None` when it takes UTF-8 as it is.
+///
+/// A pipe (PowerShell reading a program's output into its strings, or into a file with `>`;
+/// `| findstr`, `| more`) is read in the console's output code page (437, 850, ... unless
+/// changed with `chcp`), so UTF-8 came out garbled there (`ΓÇª` for `…`, `J├╢rg` for `Jörg`).
+/// On a pipe of a console whose code page is not UTF-8, text is written in that code page
+/// ([`in_code_page`]). The console itself (UTF-16, through `WriteConsoleW`) and a file (UTF-8,
+/// which Notepad and editors read) are left as they are, as are other systems.
+#[cfg(windows)]
+pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
+    pipe_code_page().map(|cp| in_code_page(text, cp))
+}
+
+/// Whether standard output is a pipe read in a console code page that is not UTF-8 (see
+/// [`for_stdout`]): where JSON is best written in ASCII alone
+/// ([`crate::report::json::AsciiOnly`]), so that PowerShell's `ConvertFrom-Json` reads it
+/// whole. Never elsewhere than on Windows.
+pub fn stdout_is_read_in_a_code_page() -> bool {
+    #[cfg(windows)]
+    return pipe_code_page().is_some();
+    #[cfg(not(windows))]
+    false
+}
+
+/// The console's output code page when standard output is a pipe and that code page is not
+/// UTF-8; looked up once.
+#[cfg(windows)]
+fn pipe_code_page() -> Option<u32> {
+    use std::sync::OnceLock;
+    use windows_sys::Win32::Globalization::CP_UTF8;
+    use windows_sys::Win32::Storage::FileSystem::{FILE_TYPE_PIPE, GetFileType};
+    use windows_sys::Win32::System::Console::{
+        GetConsoleOutputCP, GetStdHandle, STD_OUTPUT_HANDLE,
+    };
+    static CODE_PAGE: OnceLock<Option<u32>> = OnceLock::new();
+    *CODE_PAGE.get_or_init(|| {
+        // SAFETY: GetStdHandle takes a constant; GetFileType takes any handle (a null or
+        // invalid one is FILE_TYPE_UNKNOWN); GetConsoleOutputCP takes nothing (0 without a
+        // console).
+        let (kind, code_page) = unsafe {
+            (
+                GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)),
+                GetConsoleOutputCP(),
+            )
+        };
+        (kind == FILE_TYPE_PIPE && code_page != 0 && code_page != CP_UTF8).then_some(code_page)
+    })
+}
+
+/// `text` in the Windows code page `code_page`: the ellipsis, which the consoles' code pages
+/// lack, as three dots ([`without_ellipsis`]); other characters the code page lacks as their
+/// nearest there, or `?`.
+#[cfg(windows)]
+pub fn in_code_page(text: &str, code_page: u32) -> Vec<u8> {
+    use windows_sys::Win32::Globalization::WideCharToMultiByte;
+    let wide: Vec<u16> = without_ellipsis(text).encode_utf16().collect();
+    let Ok(len) = i32::try_from(wide.len()) else {
+        return text.as_bytes().to_vec();
+    };
+    if len == 0 {
+        return Vec::new();
+    }
+    // SAFETY: `wide` holds `len` UTF-16 units; the first call writes nothing (null output,
+    // size 0) and returns the bytes needed, the second writes at most that many into `out`;
+    // the default character and its flag may be null (the code page's own default).
+    let needed = unsafe {
+        WideCharToMultiByte(
+            code_page,
+            0,
+            wide.as_ptr(),
+            len,
+            std::ptr::null_mut(),
+            0,
+            std::ptr::null(),
+            std::ptr::null_mut(),
+        )
+    };
+    let mut out = vec![0u8; usize::try_from(needed).unwrap_or(0)];
+    if out.is_empty() {
+        return text.as_bytes().to_vec();
+    }
+    // SAFETY: as above; `out` is `needed` bytes long.
+    let written = unsafe {
+        WideCharToMultiByte(
+            code_page,
+            0,
+            wide.as_ptr(),
+            len,
+            out.as_mut_ptr(),
+            needed,
+            std::ptr::null(),
+            std::ptr::null_mut(),
+        )
+    };
+    out.truncate(usize::try_from(written).unwrap_or(0));
+    out
+}
+
+/// `text` with each ellipsis (`…`, which rstscope puts where it cuts a quoted payload, a
+/// command line or a name) as three dots, for a code page without it.
+pub fn without_ellipsis(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('…') {
+        std::borrow::Cow::Owned(text.replace('…', "..."))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ellipsis_becomes_three_dots_and_nothing_else_changes() {
+        assert_eq!(
+            without_ellipsis("\"BIG-IP: TCP RST from remote syste…\" (cut by the capture)"),
+            "\"BIG-IP: TCP RST from remote syste...\" (cut by the capture)"
+        );
+        assert!(matches!(
+            without_ellipsis("Jörg.pcap: 20 refused"),
+            std::borrow::Cow::Borrowed("Jörg.pcap: 20 refused")
+        ));
+    }
+
+    /// Regression: PowerShell read the report through a pipe in the console's code page (437
+    /// in the US), and the sentence quoting a cut reset payload showed `ΓÇª` for `…`.
+    #[cfg(windows)]
+    #[test]
+    fn text_for_a_console_code_page_has_its_bytes() {
+        assert_eq!(
+            in_code_page("syste… Jörg 捕获\r\n", 437),
+            b"syste... J\x94rg ??\r\n".to_vec()
+        );
+        assert_eq!(in_code_page("Jörg", 850), b"J\x94rg".to_vec());
+        assert_eq!(in_code_page("Jörg", 1252), b"J\xf6rg".to_vec());
+        assert!(in_code_page("", 437).is_empty());
+    }
 
     /// The separators are those of the user's Region settings, which Windows keeps in
     /// `HKCU\Control Panel\International` (`sList`, `sDecimal`). The Windows smoke test runs this

@@ -731,6 +731,68 @@ fn head(a: &Analysis, clock: Clock) -> Value {
     })
 }
 
+/// A writer of JSON in ASCII alone: each character past ASCII as its `\uXXXX` escape (two for
+/// one past the Basic Multilingual Plane), which every JSON reader reads as the character.
+/// For output read in a code page other than UTF-8 (PowerShell reading a pipe on Windows: see
+/// [`crate::host::locale::stdout_is_read_in_a_code_page`]), where the UTF-8 of `…` or `ö` came
+/// out garbled. Such characters appear in JSON's strings only, so the bytes can be escaped as
+/// they come; a character cut between two writes waits for its end.
+pub struct AsciiOnly<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> AsciiOnly<W> {
+    /// Writes to `inner`.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for AsciiOnly<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let whole = match std::str::from_utf8(&self.pending) {
+            Ok(s) => s.len(),
+            // A character cut at the end: the rest comes with the next write.
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => {
+                self.pending.clear();
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+            }
+        };
+        let text = String::from_utf8_lossy(&self.pending[..whole]);
+        self.inner.write_all(ascii_escaped(&text).as_bytes())?;
+        self.pending.drain(..whole);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `json` with each character past ASCII as its `\uXXXX` escape (see [`AsciiOnly`]).
+pub fn ascii_escaped(json: &str) -> std::borrow::Cow<'_, str> {
+    if json.is_ascii() {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1066,5 +1128,35 @@ mod tests {
         assert_eq!(back, expected);
         let keys: Vec<&String> = back.as_object().expect("object").keys().collect();
         assert_eq!(keys.last().map(|k| k.as_str()), Some("agent"));
+    }
+
+    /// Regression: PowerShell reading `analyze --format json` through a pipe decoded its UTF-8
+    /// in the console's code page, and ConvertFrom-Json got `ΓÇª` for the `…` of a cut payload.
+    #[test]
+    fn json_in_ascii_alone_reads_back_the_same() {
+        use std::io::Write;
+        let value = serde_json::json!({
+            "path": "C:\\Users\\Jörg\\捕获 1.pcapng",
+            "rst_payloads": ["BIG-IP: TCP RST from remote syste… (cut)", "𝄞"],
+        });
+        let json = serde_json::to_string_pretty(&value).expect("json");
+        let escaped = ascii_escaped(&json);
+        assert!(escaped.is_ascii(), "{escaped}");
+        assert!(
+            escaped.contains("J\\u00f6rg") && escaped.contains("\\ud834\\udd1e"),
+            "{escaped}"
+        );
+        let back: Value = serde_json::from_str(&escaped).expect("valid JSON");
+        assert_eq!(back, value);
+        // Written a byte at a time, characters cut between writes.
+        let mut out = AsciiOnly::new(Vec::new());
+        for b in json.as_bytes() {
+            out.write_all(std::slice::from_ref(b)).expect("write");
+        }
+        assert_eq!(String::from_utf8(out.inner).expect("ascii"), escaped);
+        assert!(matches!(
+            ascii_escaped("{}"),
+            std::borrow::Cow::Borrowed("{}")
+        ));
     }
 }

@@ -754,7 +754,9 @@ impl LiveSource {
 
     /// A warning for each interface whose capture was lost (it went away or down): while it
     /// is, since when and that it is opened again once back; after, how many times, the
-    /// last one's times and why. What passed on it meanwhile was not seen.
+    /// last one's times and why. What passed on it meanwhile was not seen. The interface is
+    /// named by its [`CapturedInterface::label`]: on Windows its adapter's description, as the
+    /// app shows it, not the `\Device\NPF_{GUID}` no one can tell apart.
     pub fn outage_warnings(&self) -> Vec<String> {
         let clock = crate::report::Clock::Local;
         let mut warnings = Vec::new();
@@ -767,7 +769,7 @@ impl LiveSource {
                 };
                 warnings.push(format!(
                     "capture on {} was lost {times}{} ({why}): packets there were not seen then",
-                    info.name,
+                    info.label(),
                     clock.dated_range(*from, *to).trim_start_matches("at ")
                 ));
             }
@@ -778,13 +780,13 @@ impl LiveSource {
                     format!(
                         "capture on {} was lost from {since} to the end ({why}): packets there \
                          were not seen then",
-                        info.name
+                        info.label()
                     )
                 } else {
                     format!(
                         "capture on {} lost since {since} ({why}): packets there are not seen; \
                          rstscope opens it again as soon as it is back",
-                        info.name
+                        info.label()
                     )
                 });
             }

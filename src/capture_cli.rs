@@ -244,20 +244,19 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     }
 
     let stop = job.stop_handle();
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&interrupted);
     let quit = quit_at_once(args.write.as_deref());
-    let handler = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            // A second Ctrl+C: the user does not want to wait for the report.
+    // A second Ctrl+C: the user does not want to wait for the report.
+    let interrupted = crate::stop_signals::handle(
+        move || stop.stop(),
+        move || {
             eprintln!("{quit}");
             std::process::exit(130);
-        }
-        stop.stop();
-    });
-    if let Err(e) = handler {
+        },
+    )
+    .unwrap_or_else(|e| {
         eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
-    }
+        Arc::new(AtomicBool::new(false))
+    });
 
     let saved = job.saved();
     let mut save_failure_told = false;

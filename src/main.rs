@@ -28,6 +28,8 @@ mod capture_cli;
 
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
+/// Ctrl+C, SIGTERM and SIGHUP for `capture` and `agent`: stop cleanly, or quit at once.
+mod stop_signals;
 
 /// Windows: `*` and `?` in file arguments, which the shell leaves to the program.
 mod wildcards;

@@ -431,25 +431,19 @@ fn a_capture_killed_mid_way_leaves_a_saved_file_that_reads_up_to_the_kill() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Regression: a second Ctrl+C quit at once with exit code 130 and not a word: the admin was
-/// not told that no report comes, nor that the file being saved holds the packets without who
-/// listened and who connected (its end blocks), which `analyze` of it then does not name.
+/// Regression: `timeout 60 rstscope capture` lost its report most times. GNU `timeout` sends
+/// its signal to the command and again to the command's process group (and a terminal's Ctrl+C
+/// reaches every process of the foreground group), so the capture got it twice within
+/// microseconds and took the copy for a second Ctrl+C: "quit at once ..., without the report",
+/// exit 130. A repeat that close to the first signal is the same request: the report comes.
+/// Two different signals, so that the second is not merged into the first while pending.
 #[test]
-fn a_second_stop_signal_quits_at_once_and_says_what_the_saved_file_lacks() {
+fn regression_a_stop_signal_sent_twice_at_once_still_prints_the_report() {
     let _serial = serial();
-    let dir = common::temp_dir("live", "second-stop");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let file = dir.join("quit.pcapng");
-    let Some((child, rest)) = common::capture_json_on_lo_with(
-        "capture command, second stop signal",
-        "60s",
-        None,
-        &[std::ffi::OsStr::new("--write"), file.as_os_str()],
-    ) else {
+    let Some((child, rest)) = common::capture_json_on_lo("capture command, signal twice", "60s")
+    else {
         return;
     };
-    // Two different signals, so that the second is not merged into the first while pending.
     let pid = child.id();
     let kill = Command::new("sh")
         .args(["-c", &format!("kill -TERM {pid}; kill -INT {pid}")])
@@ -458,8 +452,85 @@ fn a_second_stop_signal_quits_at_once_and_says_what_the_saved_file_lacks() {
     assert!(kill.success());
     let out = child.wait_with_output().expect("rstscope ends");
     let err = rest.join().unwrap_or_default().join("\n");
-    assert_eq!(out.status.code(), Some(130), "stderr: {err}");
-    assert!(out.stdout.is_empty(), "no report: {out:?}");
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report, as JSON");
+    assert_eq!(v["schema_version"], 1);
+    assert!(err.contains("stopped by a signal"), "{err}");
+    assert!(!err.contains("quit at once"), "{err}");
+}
+
+/// Regression: a second Ctrl+C quit at once with exit code 130 and not a word: the admin was
+/// not told that no report comes, nor that the file being saved holds the packets without who
+/// listened and who connected (its end blocks), which `analyze` of it then does not name.
+/// The report is held up by its reader here (standard output is a pipe of one page that is not
+/// read, and the report of 40 refused ports is longer), so that the second signal, a second
+/// after the first, comes while the capture is still ending, as when an admin gives up waiting.
+#[test]
+fn a_second_stop_signal_quits_at_once_and_says_what_the_saved_file_lacks() {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+
+    let _serial = serial();
+    let dir = common::temp_dir("live", "second-stop");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("quit.pcapng");
+    let ports: Vec<u16> = (0..40)
+        .map(|_| closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST)))
+        .collect();
+    let (mut reader, writer) = std::io::pipe().expect("a pipe");
+    // SAFETY: F_SETPIPE_SZ on a pipe this process owns; a failure only leaves it larger.
+    unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args([
+            "capture",
+            "-i",
+            "lo",
+            "--duration",
+            "60s",
+            "--format",
+            "json",
+        ])
+        .arg("--write")
+        .arg(&file)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rstscope runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    if !first.contains("capturing on") {
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(common::lacks_capture_right(&first), "{first}");
+        eprintln!("live capture test SKIPPED (second stop signal): {first}");
+        return;
+    }
+    for &port in &ports {
+        refused_connects(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), 1);
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    let kill = |signal: &str| {
+        let status = Command::new("kill").args([signal, &pid]).status();
+        assert!(status.expect("kill runs").success());
+    };
+    kill("-TERM");
+    std::thread::sleep(Duration::from_secs(1));
+    kill("-INT");
+    let status = child.wait().expect("rstscope ends");
+    let mut stdout = Vec::new();
+    reader.read_to_end(&mut stdout).expect("stdout");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert_eq!(status.code(), Some(130), "stderr: {err}");
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&stdout).is_err(),
+        "no whole report: {}",
+        String::from_utf8_lossy(&stdout)
+    );
     assert!(
         err.contains(&format!(
             "rstscope: quit at once on a second signal (Ctrl+C, SIGTERM or SIGHUP), without the \

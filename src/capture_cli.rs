@@ -501,12 +501,10 @@ struct SecondLines {
     /// The second the capture started: the lines begin there, packets or not, so that a
     /// capture that sees no TCP yet shows that it runs (quiet lines, the frames so far).
     start: Option<i64>,
-    /// The endpoints whose diagnosis has been printed, with the kind of diagnosis told last:
-    /// it is told again under a second the endpoint tops when its kind has changed since (a
-    /// service that crashes shows its aborts, then, once its refusals are as many, theirs; a
-    /// client refused before the service started, then its aborts, then its refusals again);
+    /// The endpoints whose diagnosis has been printed, with what it was about: it is told
+    /// again under a second the endpoint tops when that has changed since (see [`Story`]);
     /// a scan of many ports adds at most one line a second, as one endpoint tops each second.
-    told: HashMap<(IpAddr, u16), &'static str>,
+    told: HashMap<(IpAddr, u16), Story>,
     /// The failed attempts the lines have counted, to find those counted later in seconds
     /// already printed.
     counted: Counted,
@@ -652,12 +650,44 @@ impl SecondLines {
         // sentence is about, not by the second's cause, which can change (a crash's aborts,
         // then refusals) while the endpoint's diagnosis is still the former one.
         let o = as_of_end(o, second);
-        let kind = o.diagnosis().kind.as_str();
-        if self.told.insert((o.addr, o.port), kind) == Some(kind) {
+        let story = Story::of(&o, host);
+        if self.told.get(&(o.addr, o.port)) == Some(&story) {
             return None;
         }
+        self.told.insert((o.addr, o.port), story);
         let why = report::full_diagnosis(&o, host, self.clock);
         Some(format!("{:indent$}{why}", ""))
+    }
+}
+
+/// What an endpoint's diagnosis is about, as far as the admin watching the lines is
+/// concerned: its kind (a service that crashes shows its aborts, then, once its refusals are as
+/// many, theirs; a client refused before the service started, then its aborts, then its
+/// refusals again), whether any attempt was accepted, and who listens, who listened before and
+/// whether the journal named a former owner. Refusals, then a service that listens a while and
+/// closes its connections cleanly, then refusals again, are refusals all along: keyed by the
+/// kind alone, the lines went on showing "Nothing listens on 7211 now and nothing did during
+/// this capture" under the first refusals until the final report, while the service had come
+/// and gone.
+#[derive(Debug, PartialEq, Eq)]
+struct Story {
+    kind: &'static str,
+    accepted: bool,
+    listening: Option<u32>,
+    listened: Option<u32>,
+    former_owner: bool,
+}
+
+impl Story {
+    fn of(o: &Offender, host: Option<&HostReport>) -> Self {
+        let e = host.and_then(|h| h.endpoint(o.addr, o.port));
+        Self {
+            kind: o.diagnosis().kind.as_str(),
+            accepted: o.completed > 0,
+            listening: e.and_then(|e| e.listener.now.as_ref().map(|l| l.process.pid)),
+            listened: e.and_then(|e| e.listener.earlier.first().map(|l| l.process.pid)),
+            former_owner: e.is_some_and(|e| e.former_owner.is_some()),
+        }
     }
 }
 

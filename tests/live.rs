@@ -618,6 +618,72 @@ fn regression_a_capture_without_tcp_shows_its_seconds_from_the_start() {
     assert!(report.contains("0 captured"), "{report}");
 }
 
+/// Regression: a client refused, then served a while by a listener that closes its
+/// connections cleanly, then refused again after it went (the labutil01 story with a service
+/// that stopped rather than crashed). The refusals are refusals all along, so the lines, which
+/// told an endpoint's diagnosis again only when its kind changed, went on showing the first
+/// one, "Nothing listens on P now and nothing did during this capture", until the final report.
+/// Under the first second it tops after the listener went, the diagnosis is told again, with
+/// the process that served the port.
+#[test]
+fn regression_the_lines_tell_again_who_served_the_port_once_it_went() {
+    let _serial = serial();
+    let port = closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let filter = format!("tcp port {port}");
+    let more = ["--filter".as_ref(), filter.as_ref(), "--utc".as_ref()];
+    let Some((child, rest)) =
+        common::capture_on_lo("served between refusals", "9s", None, "text", &more)
+    else {
+        return;
+    };
+    refused_connects(addr, 2);
+    std::thread::sleep(Duration::from_millis(1200));
+    refused_connects(addr, 2);
+    {
+        let listener = TcpListener::bind(addr).expect("listen on the closed port");
+        for _ in 0..5 {
+            let client = TcpStream::connect(addr).expect("served");
+            let (served, _) = listener.accept().expect("accept");
+            drop(served);
+            drop(client);
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..3 {
+        refused_connects(addr, 2);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (lines, _) = stdout
+        .split_once("Live capture")
+        .unwrap_or_else(|| panic!("a report: {stdout}"));
+    let endpoint = format!("127.0.0.1:{port} refused");
+    let told: Vec<&str> = lines
+        .lines()
+        .filter(|l| l.starts_with(' ') && l.trim_start().starts_with(&endpoint))
+        .collect();
+    assert!(
+        told.len() >= 2,
+        "told again once the listener went: {lines}"
+    );
+    assert!(
+        told[0].contains("nothing did during this capture"),
+        "{}",
+        told[0]
+    );
+    let last = told[told.len() - 1];
+    let served = format!("pid {}", std::process::id());
+    assert!(
+        last.contains("it was served by") && last.contains(&served),
+        "the last told names this test, which served the port: {last}"
+    );
+}
+
 #[test]
 fn a_closed_pipe_on_the_per_second_lines_stops_the_capture_quietly() {
     use std::io::{BufRead, BufReader};

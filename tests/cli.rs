@@ -233,6 +233,47 @@ fn empty_and_missing_files_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
 }
 
+/// Regression: a file that is not there said only the OS's words, "cannot read: No such file
+/// or directory (os error 2)", also where log rotation had compressed the capture beside it
+/// (`capture.pcap` gone, `capture.pcap.gz` there, which rstscope reads as it is) or where the
+/// folder itself was mistyped. The message now says what to do in each case.
+#[test]
+fn regression_a_missing_file_says_what_to_do() {
+    let dir = temp_dir("missing-advice");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let gz = dir.join("rotated.pcap.gz");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refused-v4.pcap");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, &std::fs::read(fixture).expect("fixture")).expect("gzip");
+    std::fs::write(&gz, e.finish().expect("gzip")).expect("write");
+    let stderr = |path: &Path| {
+        let out = rstscope(&["analyze", &path.display().to_string()]);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = stderr(&dir.join("rotated.pcap"));
+    assert!(
+        err.contains(&format!(
+            "rotated.pcap: cannot read: No such file or directory (os error 2); {} is there \
+             (compressed): give that, rstscope reads it as it is",
+            gz.display()
+        )),
+        "{err}"
+    );
+    let err = stderr(&dir.join("other.pcap"));
+    assert!(err.contains("; check its name"), "{err}");
+
+    let err = stderr(&dir.join("nofolder/other.pcap"));
+    assert!(
+        err.contains(&format!(
+            "; the folder {} is not there either: check the path",
+            dir.join("nofolder").display()
+        )),
+        "{err}"
+    );
+}
+
 /// Regression: a capture cut short before its first packet said "results up to that point
 /// are kept" and then "no packets could be read".
 #[test]

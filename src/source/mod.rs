@@ -568,8 +568,35 @@ fn io_advice(path: &Path, e: &std::io::Error) -> String {
                     root.display()
                 )
             })
-            .unwrap_or_default(),
+            .unwrap_or_else(|| not_there(path)),
         _ => String::new(),
+    }
+}
+
+/// What to do about a file that is not there: the compressed copy beside it that log rotation
+/// or an admin made (`capture.pcap` gone, `capture.pcap.gz` there), which rstscope reads as it
+/// is, or the folder that is missing too, rather than the OS's words alone.
+fn not_there(path: &Path) -> String {
+    const COMPRESSED: [&str; 6] = ["gz", "zst", "xz", "bz2", "lz4", "zip"];
+    let mut name = path.as_os_str().to_owned();
+    for ext in COMPRESSED {
+        name.push(".");
+        name.push(ext);
+        let beside = PathBuf::from(&name);
+        if beside.is_file() {
+            return format!(
+                "; {} is there (compressed): give that, rstscope reads it as it is",
+                beside.display()
+            );
+        }
+        name = path.as_os_str().to_owned();
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) if !folder.is_dir() => format!(
+            "; the folder {} is not there either: check the path",
+            folder.display()
+        ),
+        _ => "; check its name (a capture rotated away or renamed?)".to_owned(),
     }
 }
 

@@ -94,7 +94,8 @@ struct AnalyzeArgs {
     /// the order they end, as Zeek's conn.log.
     #[arg(long, conflicts_with = "series")]
     connections: bool,
-    /// Print the per-second series of resets by cause and failed attempts.
+    /// Print the per-second series of resets by cause and failed attempts (text or csv; json
+    /// prints the whole report on one line, its rst_per_second and failed_per_second the series).
     #[arg(long)]
     series: bool,
     /// Print the port scans and sweeps, one row each (with --format csv; text prints the

@@ -233,6 +233,34 @@ fn empty_and_missing_files_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
 }
 
+/// Regression: `ssh host tcpdump -w - | rstscope analyze -` where tcpdump failed (or an
+/// empty file: a capture whose tcpdump has not written its buffer yet) said "not a capture
+/// file (starts with nothing: the file is empty) ... save the capture in one of these
+/// formats", which sent the admin converting a file that holds nothing. Each now says what
+/// happened and what to do; both still exit 2.
+#[test]
+fn regression_an_empty_input_says_what_happened() {
+    let out = rstscope_with_stdin(&["analyze", "-"], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rstscope: -: standard input is empty: nothing came down the pipe")
+            && !err.contains("not a capture file"),
+        "{err}"
+    );
+    let dir = temp_dir("empty-advice");
+    let f = write(&dir, "growing.pcap", b"");
+    let out = rstscope(&["analyze", &f]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{f}: the file is empty: nothing was written to it yet (tcpdump -w writes"
+        )) && !err.contains("not a capture file"),
+        "{err}"
+    );
+}
+
 /// Regression: a file that is not there said only the OS's words, "cannot read: No such file
 /// or directory (os error 2)", also where log rotation had compressed the capture beside it
 /// (`capture.pcap` gone, `capture.pcap.gz` there, which rstscope reads as it is) or where the

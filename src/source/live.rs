@@ -1048,7 +1048,7 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
             .collect();
         return Ok(up);
     }
-    asked
+    let named = asked
         .iter()
         .map(|name| {
             devices
@@ -1068,6 +1068,22 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
                     available: devices.iter().map(|d| d.name.clone()).collect(),
                 })
         })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(each_once(named))
+}
+
+/// The interfaces named, each once: an interface named twice (`-i lo -i lo`, or by its name
+/// and its Windows description) was opened twice, and each of its packets taken for a copy
+/// seen on a second interface ("copies ... (bridge, forwarding) counted once"). `any` holds
+/// every interface: named with others, it is captured alone, for the same reason.
+fn each_once(named: Vec<(String, Option<String>)>) -> Vec<(String, Option<String>)> {
+    if let Some(any) = named.iter().find(|(name, _)| name == ANY) {
+        return vec![any.clone()];
+    }
+    let mut seen = std::collections::HashSet::new();
+    named
+        .into_iter()
+        .filter(|(name, _)| seen.insert(name.clone()))
         .collect()
 }
 

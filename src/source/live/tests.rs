@@ -266,3 +266,23 @@ fn interfaces_that_would_not_open_are_named_in_one_warning() {
          \\Device\\NPF_{A} (WAN Miniport (IPv6)): failed to open; \\Device\\NPF_{B}: error 31"
     );
 }
+
+/// Regression: `capture -i lo -i lo` opened lo twice and said its packets were "copies ...
+/// seen on a second interface (bridge, forwarding)"; `-i any -i lo` likewise.
+#[test]
+fn regression_an_interface_named_twice_is_captured_once() {
+    let named = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), None))
+            .collect::<Vec<(String, Option<String>)>>()
+    };
+    let names =
+        |v: Vec<(String, Option<String>)>| v.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+    assert_eq!(
+        names(each_once(named(&["lo", "eth0", "lo"]))),
+        ["lo", "eth0"]
+    );
+    assert_eq!(names(each_once(named(&["lo", ANY, "eth0"]))), [ANY]);
+    assert_eq!(names(each_once(named(&["eth0", "lo"]))), ["eth0", "lo"]);
+}

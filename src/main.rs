@@ -46,12 +46,29 @@ use rstscope::report::{self, Clock};
 /// Without a command it opens the desktop app, with the FILES given.
 #[derive(Parser)]
 #[command(version, args_conflicts_with_subcommands = true)]
+// The terminal-only build (a server's): its help must not send the admin to an app it lacks.
+#[cfg_attr(
+    not(feature = "gui"),
+    command(long_about = HEADLESS_ABOUT)
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// Capture files to open in the desktop app.
+    #[cfg_attr(
+        not(feature = "gui"),
+        arg(
+            help = "Capture files for the desktop app, which this build lacks: use `rstscope analyze FILE`"
+        )
+    )]
     files: Vec<PathBuf>,
 }
+
+/// [`Cli`]'s long help in a build without the desktop app.
+#[cfg(not(feature = "gui"))]
+const HEADLESS_ABOUT: &str = "Finds failed TCP connections and TCP resets, says why they happen \
+                              and which program is involved.\n\nThis build has no desktop app \
+                              (built without the `gui` feature): use the commands below.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -501,6 +518,22 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
 
 #[cfg(test)]
 mod tests {
+    /// Regression (terminal trial): the headless build's `rstscope --help` said "Without a
+    /// command it opens the desktop app, with the FILES given", which that build lacks.
+    #[test]
+    fn the_help_says_whether_this_build_has_the_desktop_app() {
+        use clap::CommandFactory;
+        let help = super::Cli::command().render_long_help().to_string();
+        if cfg!(feature = "gui") {
+            assert!(help.contains("it opens the desktop app"), "{help}");
+        } else {
+            assert!(
+                help.contains("This build has no desktop app") && !help.contains("it opens"),
+                "{help}"
+            );
+        }
+    }
+
     /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source
     /// path ("os error at /root/.cargo/registry/.../mod.rs:765: ...").
     #[test]

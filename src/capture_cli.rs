@@ -48,7 +48,7 @@ pub struct CaptureArgs {
     duration: Option<Duration>,
     /// Save what is captured to this pcapng file (rstscope and Wireshark open it), with who
     /// listened and who connected, so that `rstscope analyze` of it names the same programs.
-    #[arg(long, short = 'w', value_name = "FILE.pcapng")]
+    #[arg(long, short = 'w', value_name = "FILE.pcapng", value_parser = crate::save_path)]
     write: Option<PathBuf>,
     /// Output format of the final report (the per-second lines go to stderr unless text).
     #[arg(long, value_enum, default_value_t = CaptureFormat::Text)]

@@ -166,6 +166,21 @@ fn excel_refused(args: &AnalyzeArgs) -> Option<String> {
     ))
 }
 
+/// The file of `--write`: not `-`, which `analyze` reads as standard input and tcpdump's `-w`
+/// writes to standard output, where rstscope writes its report: `--write -` made a file named
+/// `-` in the current folder.
+fn save_path(s: &str) -> Result<PathBuf, String> {
+    if s == "-" {
+        return Err(
+            "standard output carries the report, so the packets cannot go there (it \
+                    would make a file named \"-\"): give a file name, e.g. --write \
+                    capture.pcapng"
+                .into(),
+        );
+    }
+    Ok(PathBuf::from(s))
+}
+
 /// Failures that end the command, with the exit code they map to.
 enum Failure {
     /// The input cannot be used (exit 2).

@@ -261,6 +261,37 @@ fn regression_an_empty_input_says_what_happened() {
     );
 }
 
+/// Regression: `--write -` (tcpdump's `-w -` writes to standard output) made a file named
+/// `-` in the current folder, for `capture` and for `analyze --endpoint`, whose standard output
+/// carries the report. It is refused (exit 2) saying why and what to give instead, before any
+/// capture starts.
+#[test]
+fn regression_write_to_standard_output_is_refused_not_a_file_named_dash() {
+    let dir = temp_dir("write-dash");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    for args in [
+        &["capture", "-i", "lo", "--duration", "1s", "--write", "-"][..],
+        &["capture", "-i", "lo", "--duration", "1s", "-w", "-"],
+        &["analyze", "--endpoint", "10.0.0.2:7211", "--write", "-", &f],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run rstscope");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("standard output carries the report")
+                && err.contains("give a file name, e.g. --write capture.pcapng"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.join("-").exists(), "{args:?} made a file named -");
+    }
+}
+
 /// Regression: a file that is not there said only the OS's words, "cannot read: No such file
 /// or directory (os error 2)", also where log rotation had compressed the capture beside it
 /// (`capture.pcap` gone, `capture.pcap.gz` there, which rstscope reads as it is) or where the

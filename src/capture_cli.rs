@@ -245,9 +245,13 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
 
     let stop = job.stop_handle();
     let quit = quit_at_once(args.write.as_deref());
+    let lines_to_stderr = args.format != CaptureFormat::Text;
     // A second Ctrl+C: the user does not want to wait for the report.
     let interrupted = crate::stop_signals::handle(
-        move || stop.stop(),
+        move || {
+            end_echoed_line(lines_to_stderr);
+            stop.stop();
+        },
         move || {
             eprintln!("{quit}");
             std::process::exit(130);
@@ -352,6 +356,30 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         Some(why) => Err(Failure::Save(format!("{why}; {SAVED_UP_TO_THERE}"))),
         None => Ok(()),
     }
+}
+
+/// Ends the line a terminal's `^C` echo began, where the per-second lines go to that terminal,
+/// as tcpdump does: the next line was printed after it (`^C20:04:45  resets 2 ...`).
+fn end_echoed_line(lines_to_stderr: bool) {
+    use std::io::IsTerminal;
+    // Nothing to do if it cannot be written: the capture stops all the same.
+    let _ = if lines_to_stderr {
+        let err = io::stderr();
+        if err.is_terminal() {
+            err.lock().write_all(crate::NEWLINE.as_bytes())
+        } else {
+            Ok(())
+        }
+    } else {
+        let out = io::stdout();
+        if out.is_terminal() {
+            let mut out = out.lock();
+            out.write_all(crate::NEWLINE.as_bytes())
+                .and_then(|()| out.flush())
+        } else {
+            Ok(())
+        }
+    };
 }
 
 /// What a second Ctrl+C leaves: no report and, in the file being saved, the packets without

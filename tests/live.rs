@@ -459,6 +459,60 @@ fn regression_a_stop_signal_sent_twice_at_once_still_prints_the_report() {
     assert!(!err.contains("quit at once"), "{err}");
 }
 
+/// Regression: Ctrl+C in a terminal echoes `^C` where the next line begins, and the capture's
+/// next per-second line was printed right after it (`^C20:04:45  resets 2 ...`). The line the
+/// echo began is ended first, as tcpdump does. Run in a terminal of its own (`script`, where
+/// installed), Ctrl+C typed into it.
+#[test]
+fn regression_ctrl_c_in_a_terminal_does_not_run_into_the_next_line() {
+    use std::io::Write as _;
+    let _serial = serial();
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("live capture test SKIPPED (Ctrl+C in a terminal): no script(1)");
+        return;
+    }
+    let command = format!(
+        "{} capture -i lo --no-host --duration 20s",
+        env!("CARGO_BIN_EXE_rstscope")
+    );
+    let mut child = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Past the start and a per-second line or two.
+    std::thread::sleep(Duration::from_millis(2500));
+    stdin.write_all(&[0x03]).expect("Ctrl+C typed");
+    stdin.flush().expect("typed");
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) && child.try_wait().ok().flatten().is_none() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(stdin);
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("script ends");
+    let text = String::from_utf8_lossy(&out.stdout);
+    if common::lacks_capture_right(&text) {
+        eprintln!("live capture test SKIPPED (Ctrl+C in a terminal): {text}");
+        return;
+    }
+    assert!(
+        text.contains("stopped by a signal") && text.contains("Live capture"),
+        "the report after Ctrl+C: {text}"
+    );
+    let after = text
+        .split("^C")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the terminal echoed ^C: {text:?}"));
+    assert!(
+        after.starts_with("\r\n") || after.starts_with('\n'),
+        "the line after ^C begins on a line of its own: {text:?}"
+    );
+}
+
 /// Regression: a second Ctrl+C quit at once with exit code 130 and not a word: the admin was
 /// not told that no report comes, nor that the file being saved holds the packets without who
 /// listened and who connected (its end blocks), which `analyze` of it then does not name.

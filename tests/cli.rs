@@ -119,6 +119,34 @@ fn a_file_of_one_frame_is_counted_in_the_singular() {
     assert!(!text.contains("1 frames"), "{text}");
 }
 
+/// Regression: a capture that recorded one SYN twice (chrissanders' nowebaccess3.pcapng) said
+/// "1 copies left out", "copies      1 frames left out (0 resets, 1 SYNs)" and warned "1
+/// frames were copies".
+#[test]
+fn one_copy_left_out_is_counted_in_the_singular() {
+    let dir = temp_dir("one-copy");
+    let syn = common::frame(7211, false, 0x02, 1000, 0);
+    let bytes = common::pcap(&[(1_700_000_000, 0, syn.clone()), (1_700_000_000, 1000, syn)]);
+    let f = write(&dir, "twice.pcap", &bytes);
+    let out = rstscope(&["analyze", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains(", 1 copy left out"), "{text}");
+    assert!(
+        text.contains("copies      1 frame left out (0 resets, 1 SYN):"),
+        "{text}"
+    );
+    assert!(
+        err.contains("warning: 1 frame was a copy of a packet already seen"),
+        "{err}"
+    );
+    assert!(
+        !text.contains("1 copies") && !err.contains("1 frames"),
+        "{text}{err}"
+    );
+}
+
 /// Regression: `--endpoint` with an address or port the capture does not hold (a typo)
 /// printed empty Connections (0) and Packets (0) lists, and nothing saying the endpoint is
 /// not in the capture.

@@ -236,6 +236,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     if let Some(l) = limitation {
         eprintln!("rstscope: note: {l}");
     }
+    let misses = job.filter().what_it_misses();
+    if let Some(m) = &misses {
+        eprintln!("rstscope: note: {m}");
+    }
     // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
     if let Ok(dll) = rstscope::source::npcap::ensure_capture() {
         for (missing, instead) in dll.substitutes() {
@@ -318,11 +322,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // the report); on standard error each is told once: when it happened or at the start, or
     // else after the report.
     let save_failure = saved.as_ref().and_then(|s| s.failure());
-    for w in
-        a.capture.warnings.iter().filter(|w| {
-            Some(w.as_str()) != save_failure.as_deref() && Some(w.as_str()) != limitation
-        })
-    {
+    for w in a.capture.warnings.iter().filter(|w| {
+        Some(w.as_str()) != save_failure.as_deref()
+            && Some(w.as_str()) != limitation
+            && Some(w.as_str()) != misses.as_deref()
+    }) {
         eprintln!("rstscope: warning: {w}");
     }
     let text = match args.format {

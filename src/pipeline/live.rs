@@ -262,6 +262,7 @@ pub fn capture_with_tap(
     let stats = source.stats_handle();
     let interfaces = source.interfaces().to_vec();
     let filter = source.filter().clone();
+    let filter_misses = filter.what_it_misses();
     let host = options.host.then(|| {
         let mut h = host_side(&options.capture, &filter, options.journal.clone());
         // The machine's per-second data is kept as long as the engine's series.
@@ -285,6 +286,7 @@ pub fn capture_with_tap(
         started: std::time::SystemTime::now(),
         host,
         tap,
+        filter_misses,
     };
     let duration = options.duration;
     let thread = std::thread::Builder::new()
@@ -321,6 +323,9 @@ struct Run {
     started: std::time::SystemTime,
     host: Option<HostSide>,
     tap: Option<Box<dyn FrameTap>>,
+    /// What a custom capture filter leaves out that the analysis needs (the classic RST-only
+    /// filter's IPv6 and SYNs), told once at the start and among the warnings.
+    filter_misses: Option<String>,
 }
 
 /// The machine's side of the capture: the sampler and what its samples add up to, and the
@@ -667,6 +672,7 @@ impl Run {
         if let Some(l) = self.source.filter().limitation() {
             w.push(l.to_string());
         }
+        w.extend(self.filter_misses.clone());
         w.extend(self.source.skipped_warning());
         w.extend(self.source.outage_warnings());
         if s.dropped() > 0 {

@@ -148,6 +148,66 @@ impl CaptureFilter {
     }
 }
 
+impl CaptureFilter {
+    /// What a custom filter leaves out that the analysis needs, for the user: the classic
+    /// `tcp[tcpflags] & tcp-rst != 0` takes no IPv6 (libpcap's `tcp[...]` reads IPv4 headers
+    /// only) and no SYN, so that no attempt is seen and every refusal is a stray reset. Told
+    /// from libpcap's own matcher on an Ethernet frame of each kind; `None` when it takes them
+    /// or does not compile (the capture says why then).
+    #[must_use]
+    pub fn what_it_misses(&self) -> Option<String> {
+        let CaptureFilter::Custom(bpf) = self else {
+            return None;
+        };
+        let program = Capture::dead(Linktype::ETHERNET)
+            .ok()?
+            .compile(bpf, true)
+            .ok()?;
+        let takes = |v6: bool, flags: u8| program.filter(&tcp_frame(v6, flags));
+        let (syn, rst) = (0x02, 0x14);
+        let mut misses = Vec::new();
+        if takes(false, rst) && !takes(true, rst) {
+            misses.push(
+                "takes TCP resets over IPv4 only: resets over IPv6, ::1 included, are not seen \
+                 (libpcap's tcp[...] reads IPv4 headers only)",
+            );
+        }
+        if (takes(false, rst) || takes(true, rst)) && !takes(false, syn) && !takes(true, syn) {
+            misses.push(
+                "leaves out SYNs: no connection attempt is seen, so none is counted failed, and \
+                 refusals show as stray resets",
+            );
+        }
+        (!misses.is_empty()).then(|| {
+            format!(
+                "the capture filter {}; without --filter rstscope takes all TCP of IPv4 and IPv6, \
+                 and --syn-fin-rst the SYNs, FINs and resets of both",
+                misses.join(", and ")
+            )
+        })
+    }
+}
+
+/// An Ethernet frame of one TCP segment with `flags`, over IPv6 or IPv4, to try a filter on.
+fn tcp_frame(v6: bool, flags: u8) -> Vec<u8> {
+    let tcp = [
+        0x9c, 0x40, 0x1c, 0x2b, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0,
+    ];
+    let mut f = vec![0u8; 12];
+    if v6 {
+        f.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0, 0, 20, 6, 64]);
+        f.extend_from_slice(&[0; 15]);
+        f.push(1);
+        f.extend_from_slice(&[0; 15]);
+        f.push(1);
+    } else {
+        f.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
+        f.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
+    }
+    f.extend_from_slice(&tcp);
+    f
+}
+
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaptureConfig {

@@ -286,3 +286,35 @@ fn regression_an_interface_named_twice_is_captured_once() {
     assert_eq!(names(each_once(named(&["lo", ANY, "eth0"]))), [ANY]);
     assert_eq!(names(each_once(named(&["eth0", "lo"]))), ["eth0", "lo"]);
 }
+
+/// Regression: `capture --filter 'tcp[tcpflags] & tcp-rst != 0'` (the classic filter an admin
+/// types first) said only that a custom filter's causes "may differ", while it takes no IPv6
+/// and no SYN: the resets over ::1 were not seen, no attempt was counted, and every refusal
+/// showed as a stray reset.
+#[test]
+fn regression_the_classic_rst_filter_is_told_what_it_misses() {
+    let classic = CaptureFilter::Custom("tcp[tcpflags] & tcp-rst != 0".into());
+    let m = classic.what_it_misses().expect("it misses IPv6 and SYNs");
+    assert!(
+        m.contains("takes TCP resets over IPv4 only") && m.contains("leaves out SYNs"),
+        "{m}"
+    );
+    let v4 = CaptureFilter::Custom("ip and tcp".into());
+    let m = v4.what_it_misses().expect("it misses IPv6");
+    assert!(
+        m.contains("over IPv4 only") && !m.contains("leaves out SYNs"),
+        "all of IPv4's TCP, SYNs included: {m}"
+    );
+    let port = CaptureFilter::Custom("tcp port 7211".into());
+    assert_eq!(port.what_it_misses(), None);
+    assert_eq!(CaptureFilter::AllTcp.what_it_misses(), None);
+    assert_eq!(CaptureFilter::SynFinRst.what_it_misses(), None);
+    let rst_any = CaptureFilter::Custom(
+        "(tcp[tcpflags] & tcp-rst != 0) or (ip6 and ip6[53] & 4 != 0)".into(),
+    );
+    let m = rst_any.what_it_misses().expect("it misses SYNs");
+    assert!(
+        !m.contains("IPv4 only") && m.contains("leaves out SYNs"),
+        "{m}"
+    );
+}

@@ -159,6 +159,11 @@ impl CaptureFilter {
         let CaptureFilter::Custom(bpf) = self else {
             return None;
         };
+        // An old wpcap.dll may lack these two: a call to a function it lacks ends the program.
+        let dll = super::npcap::ensure_capture().ok()?;
+        if !(dll.has("pcap_open_dead") && dll.has("pcap_offline_filter")) {
+            return None;
+        }
         let program = Capture::dead(Linktype::ETHERNET)
             .ok()?
             .compile(bpf, true)

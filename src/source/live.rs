@@ -151,9 +151,9 @@ impl CaptureFilter {
 impl CaptureFilter {
     /// What a custom filter leaves out that the analysis needs, for the user: the classic
     /// `tcp[tcpflags] & tcp-rst != 0` takes no IPv6 (libpcap's `tcp[...]` reads IPv4 headers
-    /// only) and no SYN, so that no attempt is seen and every refusal is a stray reset. Told
-    /// from libpcap's own matcher on an Ethernet frame of each kind; `None` when it takes them
-    /// or does not compile (the capture says why then).
+    /// only, which the admin typing it seldom knows) and no SYN, so that no attempt is seen and
+    /// every refusal is a stray reset. Told from libpcap's own matcher on an Ethernet frame of
+    /// each kind; `None` when it takes them or does not compile (the capture says why then).
     #[must_use]
     pub fn what_it_misses(&self) -> Option<String> {
         let CaptureFilter::Custom(bpf) = self else {
@@ -171,7 +171,8 @@ impl CaptureFilter {
         let takes = |v6: bool, flags: u8| program.filter(&tcp_frame(v6, flags));
         let (syn, rst) = (0x02, 0x14);
         let mut misses = Vec::new();
-        if takes(false, rst) && !takes(true, rst) {
+        // Said of the offsets only: a filter of IPv4 hosts leaves IPv6 out on purpose.
+        if bpf.contains("tcp[") && takes(false, rst) && !takes(true, rst) {
             misses.push(
                 "takes TCP resets over IPv4 only: resets over IPv6, ::1 included, are not seen \
                  (libpcap's tcp[...] reads IPv4 headers only)",

@@ -48,7 +48,7 @@ pub struct CaptureArgs {
     duration: Option<Duration>,
     /// Save what is captured to this pcapng file (rstscope and Wireshark open it), with who
     /// listened and who connected, so that `rstscope analyze` of it names the same programs.
-    #[arg(long, short = 'w', value_name = "FILE.pcapng")]
+    #[arg(long, short = 'w', value_name = "FILE.pcapng", value_parser = crate::save_path)]
     write: Option<PathBuf>,
     /// Output format of the final report (the per-second lines go to stderr unless text).
     #[arg(long, value_enum, default_value_t = CaptureFormat::Text)]
@@ -236,6 +236,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     if let Some(l) = limitation {
         eprintln!("rstscope: note: {l}");
     }
+    let misses = job.filter().what_it_misses();
+    if let Some(m) = &misses {
+        eprintln!("rstscope: note: {m}");
+    }
     // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
     if let Ok(dll) = rstscope::source::npcap::ensure_capture() {
         for (missing, instead) in dll.substitutes() {
@@ -244,20 +248,23 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     }
 
     let stop = job.stop_handle();
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&interrupted);
     let quit = quit_at_once(args.write.as_deref());
-    let handler = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            // A second Ctrl+C: the user does not want to wait for the report.
+    let lines_to_stderr = args.format != CaptureFormat::Text;
+    // A second Ctrl+C: the user does not want to wait for the report.
+    let interrupted = crate::stop_signals::handle(
+        move || {
+            end_echoed_line(lines_to_stderr);
+            stop.stop();
+        },
+        move || {
             eprintln!("{quit}");
             std::process::exit(130);
-        }
-        stop.stop();
-    });
-    if let Err(e) = handler {
+        },
+    )
+    .unwrap_or_else(|e| {
         eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
-    }
+        Arc::new(AtomicBool::new(false))
+    });
 
     let saved = job.saved();
     let mut save_failure_told = false;
@@ -315,11 +322,11 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // the report); on standard error each is told once: when it happened or at the start, or
     // else after the report.
     let save_failure = saved.as_ref().and_then(|s| s.failure());
-    for w in
-        a.capture.warnings.iter().filter(|w| {
-            Some(w.as_str()) != save_failure.as_deref() && Some(w.as_str()) != limitation
-        })
-    {
+    for w in a.capture.warnings.iter().filter(|w| {
+        Some(w.as_str()) != save_failure.as_deref()
+            && Some(w.as_str()) != limitation
+            && Some(w.as_str()) != misses.as_deref()
+    }) {
         eprintln!("rstscope: warning: {w}");
     }
     let text = match args.format {
@@ -357,6 +364,30 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         Some(why) => Err(Failure::Save(format!("{why}; {SAVED_UP_TO_THERE}"))),
         None => Ok(()),
     }
+}
+
+/// Ends the line a terminal's `^C` echo began, where the per-second lines go to that terminal,
+/// as tcpdump does: the next line was printed after it (`^C20:04:45  resets 2 ...`).
+fn end_echoed_line(lines_to_stderr: bool) {
+    use std::io::IsTerminal;
+    // Nothing to do if it cannot be written: the capture stops all the same.
+    let _ = if lines_to_stderr {
+        let err = io::stderr();
+        if err.is_terminal() {
+            err.lock().write_all(crate::NEWLINE.as_bytes())
+        } else {
+            Ok(())
+        }
+    } else {
+        let out = io::stdout();
+        if out.is_terminal() {
+            let mut out = out.lock();
+            out.write_all(crate::NEWLINE.as_bytes())
+                .and_then(|()| out.flush())
+        } else {
+            Ok(())
+        }
+    };
 }
 
 /// What a second Ctrl+C leaves: no report and, in the file being saved, the packets without
@@ -515,12 +546,10 @@ struct SecondLines {
     /// The second the capture started: the lines begin there, packets or not, so that a
     /// capture that sees no TCP yet shows that it runs (quiet lines, the frames so far).
     start: Option<i64>,
-    /// The endpoints whose diagnosis has been printed, with the kind of diagnosis told last:
-    /// it is told again under a second the endpoint tops when its kind has changed since (a
-    /// service that crashes shows its aborts, then, once its refusals are as many, theirs; a
-    /// client refused before the service started, then its aborts, then its refusals again);
+    /// The endpoints whose diagnosis has been printed, with what it was about: it is told
+    /// again under a second the endpoint tops when that has changed since (see [`Story`]);
     /// a scan of many ports adds at most one line a second, as one endpoint tops each second.
-    told: HashMap<(IpAddr, u16), &'static str>,
+    told: HashMap<(IpAddr, u16), Story>,
     /// The failed attempts the lines have counted, to find those counted later in seconds
     /// already printed.
     counted: Counted,
@@ -671,12 +700,44 @@ impl SecondLines {
         // sentence is about, not by the second's cause, which can change (a crash's aborts,
         // then refusals) while the endpoint's diagnosis is still the former one.
         let o = as_of_end(o, second);
-        let kind = o.diagnosis().kind.as_str();
-        if self.told.insert((o.addr, o.port), kind) == Some(kind) {
+        let story = Story::of(&o, host);
+        if self.told.get(&(o.addr, o.port)) == Some(&story) {
             return None;
         }
+        self.told.insert((o.addr, o.port), story);
         let why = report::full_diagnosis(&o, host, self.clock);
         Some(format!("{:indent$}{why}", ""))
+    }
+}
+
+/// What an endpoint's diagnosis is about, as far as the admin watching the lines is
+/// concerned: its kind (a service that crashes shows its aborts, then, once its refusals are as
+/// many, theirs; a client refused before the service started, then its aborts, then its
+/// refusals again), whether any attempt was accepted, and who listens, who listened before and
+/// whether the journal named a former owner. Refusals, then a service that listens a while and
+/// closes its connections cleanly, then refusals again, are refusals all along: keyed by the
+/// kind alone, the lines went on showing "Nothing listens on 7211 now and nothing did during
+/// this capture" under the first refusals until the final report, while the service had come
+/// and gone.
+#[derive(Debug, PartialEq, Eq)]
+struct Story {
+    kind: &'static str,
+    accepted: bool,
+    listening: Option<u32>,
+    listened: Option<u32>,
+    former_owner: bool,
+}
+
+impl Story {
+    fn of(o: &Offender, host: Option<&HostReport>) -> Self {
+        let e = host.and_then(|h| h.endpoint(o.addr, o.port));
+        Self {
+            kind: o.diagnosis().kind.as_str(),
+            accepted: o.completed > 0,
+            listening: e.and_then(|e| e.listener.now.as_ref().map(|l| l.process.pid)),
+            listened: e.and_then(|e| e.listener.earlier.first().map(|l| l.process.pid)),
+            former_owner: e.is_some_and(|e| e.former_owner.is_some()),
+        }
     }
 }
 

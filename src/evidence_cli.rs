@@ -28,7 +28,7 @@ pub struct EndpointArgs {
     )]
     pub endpoint: Option<SocketAddr>,
     /// Save the endpoint's packets to a pcapng file (Wireshark, tcpdump and rstscope open it).
-    #[arg(long, value_name = "FILE.pcapng", requires = "endpoint")]
+    #[arg(long, value_name = "FILE.pcapng", requires = "endpoint", value_parser = crate::save_path)]
     pub write: Option<PathBuf>,
     /// Most packets printed and saved with --endpoint; the rest are counted.
     #[arg(long, value_name = "N", default_value_t = 100_000)]

@@ -28,6 +28,8 @@ mod capture_cli;
 
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
+/// Ctrl+C, SIGTERM and SIGHUP for `capture` and `agent`: stop cleanly, or quit at once.
+mod stop_signals;
 
 /// Windows: `*` and `?` in file arguments, which the shell leaves to the program.
 mod wildcards;
@@ -44,12 +46,29 @@ use rstscope::report::{self, Clock};
 /// Without a command it opens the desktop app, with the FILES given.
 #[derive(Parser)]
 #[command(version, args_conflicts_with_subcommands = true)]
+// The terminal-only build (a server's): its help must not send the admin to an app it lacks.
+#[cfg_attr(
+    not(feature = "gui"),
+    command(long_about = HEADLESS_ABOUT)
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// Capture files to open in the desktop app.
+    #[cfg_attr(
+        not(feature = "gui"),
+        arg(
+            help = "Capture files for the desktop app, which this build lacks: use `rstscope analyze FILE`"
+        )
+    )]
     files: Vec<PathBuf>,
 }
+
+/// [`Cli`]'s long help in a build without the desktop app.
+#[cfg(not(feature = "gui"))]
+const HEADLESS_ABOUT: &str = "Finds failed TCP connections and TCP resets, says why they happen \
+                              and which program is involved.\n\nThis build has no desktop app \
+                              (built without the `gui` feature): use the commands below.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -112,7 +131,8 @@ struct AnalyzeArgs {
     /// the order they end, as Zeek's conn.log.
     #[arg(long, conflicts_with = "series")]
     connections: bool,
-    /// Print the per-second series of resets by cause and failed attempts.
+    /// Print the per-second series of resets by cause and failed attempts (text or csv; json
+    /// prints the whole report on one line, its rst_per_second and failed_per_second the series).
     #[arg(long)]
     series: bool,
     /// Print the port scans and sweeps, one row each (with --format csv; text prints the
@@ -164,6 +184,21 @@ fn excel_refused(args: &AnalyzeArgs) -> Option<String> {
     Some(format!(
         "--format excel writes the offenders table only; with {other} use --format csv"
     ))
+}
+
+/// The file of `--write`: not `-`, which `analyze` reads as standard input and tcpdump's `-w`
+/// writes to standard output, where rstscope writes its report: `--write -` made a file named
+/// `-` in the current folder.
+fn save_path(s: &str) -> Result<PathBuf, String> {
+    if s == "-" {
+        return Err(
+            "standard output carries the report, so the packets cannot go there (it \
+                    would make a file named \"-\"): give a file name, e.g. --write \
+                    capture.pcapng"
+                .into(),
+        );
+    }
+    Ok(PathBuf::from(s))
 }
 
 /// Failures that end the command, with the exit code they map to.
@@ -576,6 +611,22 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
 
 #[cfg(test)]
 mod tests {
+    /// Regression (terminal trial): the headless build's `rstscope --help` said "Without a
+    /// command it opens the desktop app, with the FILES given", which that build lacks.
+    #[test]
+    fn the_help_says_whether_this_build_has_the_desktop_app() {
+        use clap::CommandFactory;
+        let help = super::Cli::command().render_long_help().to_string();
+        if cfg!(feature = "gui") {
+            assert!(help.contains("it opens the desktop app"), "{help}");
+        } else {
+            assert!(
+                help.contains("This build has no desktop app") && !help.contains("it opens"),
+                "{help}"
+            );
+        }
+    }
+
     /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source
     /// path ("os error at /root/.cargo/registry/.../mod.rs:765: ...").
     #[test]

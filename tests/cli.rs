@@ -119,6 +119,34 @@ fn a_file_of_one_frame_is_counted_in_the_singular() {
     assert!(!text.contains("1 frames"), "{text}");
 }
 
+/// Regression: a capture that recorded one SYN twice (chrissanders' nowebaccess3.pcapng) said
+/// "1 copies left out", "copies      1 frames left out (0 resets, 1 SYNs)" and warned "1
+/// frames were copies".
+#[test]
+fn one_copy_left_out_is_counted_in_the_singular() {
+    let dir = temp_dir("one-copy");
+    let syn = common::frame(7211, false, 0x02, 1000, 0);
+    let bytes = common::pcap(&[(1_700_000_000, 0, syn.clone()), (1_700_000_000, 1000, syn)]);
+    let f = write(&dir, "twice.pcap", &bytes);
+    let out = rstscope(&["analyze", "--utc", &f]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains(", 1 copy left out"), "{text}");
+    assert!(
+        text.contains("copies      1 frame left out (0 resets, 1 SYN):"),
+        "{text}"
+    );
+    assert!(
+        err.contains("warning: 1 frame was a copy of a packet already seen"),
+        "{err}"
+    );
+    assert!(
+        !text.contains("1 copies") && !err.contains("1 frames"),
+        "{text}{err}"
+    );
+}
+
 /// Regression: `--endpoint` with an address or port the capture does not hold (a typo)
 /// printed empty Connections (0) and Packets (0) lists, and nothing saying the endpoint is
 /// not in the capture.
@@ -231,6 +259,106 @@ fn empty_and_missing_files_exit_2() {
     let out = rstscope(&["analyze", &missing]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
+}
+
+/// Regression: `ssh host tcpdump -w - | rstscope analyze -` where tcpdump failed (or an
+/// empty file: a capture whose tcpdump has not written its buffer yet) said "not a capture
+/// file (starts with nothing: the file is empty) ... save the capture in one of these
+/// formats", which sent the admin converting a file that holds nothing. Each now says what
+/// happened and what to do; both still exit 2.
+#[test]
+fn regression_an_empty_input_says_what_happened() {
+    let out = rstscope_with_stdin(&["analyze", "-"], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rstscope: -: standard input is empty: nothing came down the pipe")
+            && !err.contains("not a capture file"),
+        "{err}"
+    );
+    let dir = temp_dir("empty-advice");
+    let f = write(&dir, "growing.pcap", b"");
+    let out = rstscope(&["analyze", &f]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{f}: the file is empty: nothing was written to it yet (tcpdump -w writes"
+        )) && !err.contains("not a capture file"),
+        "{err}"
+    );
+}
+
+/// Regression: `--write -` (tcpdump's `-w -` writes to standard output) made a file named
+/// `-` in the current folder, for `capture` and for `analyze --endpoint`, whose standard output
+/// carries the report. It is refused (exit 2) saying why and what to give instead, before any
+/// capture starts.
+#[test]
+fn regression_write_to_standard_output_is_refused_not_a_file_named_dash() {
+    let dir = temp_dir("write-dash");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let f = write(&dir, "refused.pcap", &refused_pcap(2));
+    for args in [
+        &["capture", "-i", "lo", "--duration", "1s", "--write", "-"][..],
+        &["capture", "-i", "lo", "--duration", "1s", "-w", "-"],
+        &["analyze", "--endpoint", "10.0.0.2:7211", "--write", "-", &f],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run rstscope");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("standard output carries the report")
+                && err.contains("give a file name, e.g. --write capture.pcapng"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.join("-").exists(), "{args:?} made a file named -");
+    }
+}
+
+/// Regression: a file that is not there said only the OS's words, "cannot read: No such file
+/// or directory (os error 2)", also where log rotation had compressed the capture beside it
+/// (`capture.pcap` gone, `capture.pcap.gz` there, which rstscope reads as it is) or where the
+/// folder itself was mistyped. The message now says what to do in each case.
+#[test]
+fn regression_a_missing_file_says_what_to_do() {
+    let dir = temp_dir("missing-advice");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let gz = dir.join("rotated.pcap.gz");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refused-v4.pcap");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, &std::fs::read(fixture).expect("fixture")).expect("gzip");
+    std::fs::write(&gz, e.finish().expect("gzip")).expect("write");
+    let stderr = |path: &Path| {
+        let out = rstscope(&["analyze", &path.display().to_string()]);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = stderr(&dir.join("rotated.pcap"));
+    assert!(
+        err.contains(&format!(
+            "rotated.pcap: cannot read: No such file or directory (os error 2); {} is there \
+             (compressed): give that, rstscope reads it as it is",
+            gz.display()
+        )),
+        "{err}"
+    );
+    let err = stderr(&dir.join("other.pcap"));
+    assert!(err.contains("; check its name"), "{err}");
+
+    let err = stderr(&dir.join("nofolder/other.pcap"));
+    assert!(
+        err.contains(&format!(
+            "; the folder {} is not there either: check the path",
+            dir.join("nofolder").display()
+        )),
+        "{err}"
+    );
 }
 
 /// Regression: a capture cut short before its first packet said "results up to that point

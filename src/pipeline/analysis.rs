@@ -205,9 +205,12 @@ impl Copies {
             1 => ", 1 of them a reset".to_string(),
             n => format!(", {n} of them resets"),
         };
+        let frames = match self.total() {
+            1 => "1 frame was a copy of a packet".to_string(),
+            n => format!("{n} frames were copies of packets"),
+        };
         Some(format!(
-            "{} frames were copies of packets already seen ({how}){resets}; each packet is counted once",
-            self.total()
+            "{frames} already seen ({how}){resets}; each packet is counted once"
         ))
     }
 }

@@ -264,6 +264,7 @@ pub fn capture_with_tap(
     let stats = source.stats_handle();
     let interfaces = source.interfaces().to_vec();
     let filter = source.filter().clone();
+    let filter_misses = filter.what_it_misses();
     let host = options.host.then(|| {
         let mut h = host_side(&options.capture, &filter, options.journal.clone());
         // The machine's per-second data is kept as long as the engine's series.
@@ -289,6 +290,7 @@ pub fn capture_with_tap(
         tap,
         repeats: Repeats::default(),
         steps: ClockSteps::default(),
+        filter_misses,
     };
     let duration = options.duration;
     let thread = std::thread::Builder::new()
@@ -330,6 +332,9 @@ struct Run {
     repeats: Repeats,
     /// The clock's steps back, and how far the packet times after them are moved on.
     steps: ClockSteps,
+    /// What a custom capture filter leaves out that the analysis needs (the classic RST-only
+    /// filter's IPv6 and SYNs), told once at the start and among the warnings.
+    filter_misses: Option<String>,
 }
 
 /// The machine's side of the capture: the sampler and what its samples add up to, and the
@@ -703,6 +708,7 @@ impl Run {
         if let Some(l) = self.source.filter().limitation() {
             w.push(l.to_string());
         }
+        w.extend(self.filter_misses.clone());
         w.extend(self.source.skipped_warning());
         w.extend(self.steps.warning(crate::report::Clock::Local));
         w.extend(self.source.outage_warnings());

@@ -98,7 +98,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     // Copies left out are among the frames: said here too, so that the parts add up.
     let copies = match cap.copies.total() {
         0 => String::new(),
-        n => format!(", {n} copies left out"),
+        n => format!(", {} left out", count(n, "copy", "copies")),
     };
     let _ = writeln!(
         out,
@@ -126,10 +126,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let c = &cap.copies;
         let _ = writeln!(
             out,
-            "  copies      {} frames left out ({} resets, {} SYNs): copies of packets already seen ({} by pktmon packet id, {} by identical headers on another interface, {} the same frame again on the same interface within 5 ms); each packet counted once",
-            c.total(),
-            c.resets,
-            c.syns,
+            "  copies      {} left out ({}, {}): copies of packets already seen ({} by pktmon packet id, {} by identical headers on another interface, {} the same frame again on the same interface within 5 ms); each packet counted once",
+            count(c.total(), "frame", "frames"),
+            count(c.resets, "reset", "resets"),
+            count(c.syns, "SYN", "SYNs"),
             c.by_packet_id,
             c.by_content,
             c.repeated
@@ -595,6 +595,12 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
         );
     }
     out
+}
+
+/// `n` and the word for it, as the other counts of the header are written (no thousands
+/// separator): "1 frames left out (0 resets, 1 SYNs)" read as a slip.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

@@ -1147,6 +1147,14 @@ fn open_input(
         if on_disk && compression.is_none() && zip::is_last_split_part(path) {
             return Err(split_zip_end(path));
         }
+        // Not a capture of another format: nothing was written (an empty member of a zip is
+        // passed over as its other non-captures are).
+        if prefix.is_empty() && compression.is_none() && archive.is_none() {
+            return Err(SourceError::Empty {
+                path: path.to_path_buf(),
+                stdin: is_stdin(path),
+            });
+        }
         return Err(SourceError::NotACapture {
             path: path.to_path_buf(),
             magic: describe_start(&prefix, compression),

@@ -148,6 +148,72 @@ impl CaptureFilter {
     }
 }
 
+impl CaptureFilter {
+    /// What a custom filter leaves out that the analysis needs, for the user: the classic
+    /// `tcp[tcpflags] & tcp-rst != 0` takes no IPv6 (libpcap's `tcp[...]` reads IPv4 headers
+    /// only, which the admin typing it seldom knows) and no SYN, so that no attempt is seen and
+    /// every refusal is a stray reset. Told from libpcap's own matcher on an Ethernet frame of
+    /// each kind; `None` when it takes them or does not compile (the capture says why then).
+    #[must_use]
+    pub fn what_it_misses(&self) -> Option<String> {
+        let CaptureFilter::Custom(bpf) = self else {
+            return None;
+        };
+        // An old wpcap.dll may lack these two: a call to a function it lacks ends the program.
+        let dll = super::npcap::ensure_capture().ok()?;
+        if !(dll.has("pcap_open_dead") && dll.has("pcap_offline_filter")) {
+            return None;
+        }
+        let program = Capture::dead(Linktype::ETHERNET)
+            .ok()?
+            .compile(bpf, true)
+            .ok()?;
+        let takes = |v6: bool, flags: u8| program.filter(&tcp_frame(v6, flags));
+        let (syn, rst) = (0x02, 0x14);
+        let mut misses = Vec::new();
+        // Said of the offsets only: a filter of IPv4 hosts leaves IPv6 out on purpose.
+        if bpf.contains("tcp[") && takes(false, rst) && !takes(true, rst) {
+            misses.push(
+                "takes TCP resets over IPv4 only: resets over IPv6, ::1 included, are not seen \
+                 (libpcap's tcp[...] reads IPv4 headers only)",
+            );
+        }
+        if (takes(false, rst) || takes(true, rst)) && !takes(false, syn) && !takes(true, syn) {
+            misses.push(
+                "leaves out SYNs: no connection attempt is seen, so none is counted failed, and \
+                 refusals show as stray resets",
+            );
+        }
+        (!misses.is_empty()).then(|| {
+            format!(
+                "the capture filter {}; without --filter rstscope takes all TCP of IPv4 and IPv6, \
+                 and --syn-fin-rst the SYNs, FINs and resets of both",
+                misses.join(", and ")
+            )
+        })
+    }
+}
+
+/// An Ethernet frame of one TCP segment with `flags`, over IPv6 or IPv4, to try a filter on.
+fn tcp_frame(v6: bool, flags: u8) -> Vec<u8> {
+    let tcp = [
+        0x9c, 0x40, 0x1c, 0x2b, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0,
+    ];
+    let mut f = vec![0u8; 12];
+    if v6 {
+        f.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0, 0, 20, 6, 64]);
+        f.extend_from_slice(&[0; 15]);
+        f.push(1);
+        f.extend_from_slice(&[0; 15]);
+        f.push(1);
+    } else {
+        f.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
+        f.extend_from_slice(&[127, 0, 0, 1, 127, 0, 0, 1]);
+    }
+    f.extend_from_slice(&tcp);
+    f
+}
+
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaptureConfig {
@@ -1095,7 +1161,7 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
             .collect();
         return Ok(up);
     }
-    asked
+    let named = asked
         .iter()
         .map(|name| {
             devices
@@ -1115,6 +1181,22 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
                     available: devices.iter().map(|d| d.name.clone()).collect(),
                 })
         })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(each_once(named))
+}
+
+/// The interfaces named, each once: an interface named twice (`-i lo -i lo`, or by its name
+/// and its Windows description) was opened twice, and each of its packets taken for a copy
+/// seen on a second interface ("copies ... (bridge, forwarding) counted once"). `any` holds
+/// every interface: named with others, it is captured alone, for the same reason.
+fn each_once(named: Vec<(String, Option<String>)>) -> Vec<(String, Option<String>)> {
+    if let Some(any) = named.iter().find(|(name, _)| name == ANY) {
+        return vec![any.clone()];
+    }
+    let mut seen = std::collections::HashSet::new();
+    named
+        .into_iter()
+        .filter(|(name, _)| seen.insert(name.clone()))
         .collect()
 }
 

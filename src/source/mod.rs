@@ -546,6 +546,16 @@ pub fn held_open(e: &std::io::Error) -> bool {
             .is_some_and(|code| HELD_OPEN.contains(&code))
 }
 
+/// [`SourceError::Empty`] of a file.
+const EMPTY_FILE: &str = "the file is empty: nothing was written to it yet (tcpdump -w writes \
+                          its packets a buffer at a time, and the rest when it stops; with -U at \
+                          once) or its copy failed: stop the capture or copy the file again";
+
+/// [`SourceError::Empty`] of standard input.
+const EMPTY_STDIN: &str = "standard input is empty: nothing came down the pipe; the command \
+                           that should have written the capture to it (tcpdump -w -, ssh, zcat) \
+                           wrote nothing: its own error says why";
+
 /// What to do about a file the OS would not let rstscope read, where its own message does not
 /// say it.
 fn io_advice(path: &Path, e: &std::io::Error) -> String {
@@ -568,8 +578,35 @@ fn io_advice(path: &Path, e: &std::io::Error) -> String {
                     root.display()
                 )
             })
-            .unwrap_or_default(),
+            .unwrap_or_else(|| not_there(path)),
         _ => String::new(),
+    }
+}
+
+/// What to do about a file that is not there: the compressed copy beside it that log rotation
+/// or an admin made (`capture.pcap` gone, `capture.pcap.gz` there), which rstscope reads as it
+/// is, or the folder that is missing too, rather than the OS's words alone.
+fn not_there(path: &Path) -> String {
+    const COMPRESSED: [&str; 6] = ["gz", "zst", "xz", "bz2", "lz4", "zip"];
+    let mut name = path.as_os_str().to_owned();
+    for ext in COMPRESSED {
+        name.push(".");
+        name.push(ext);
+        let beside = PathBuf::from(&name);
+        if beside.is_file() {
+            return format!(
+                "; {} is there (compressed): give that, rstscope reads it as it is",
+                beside.display()
+            );
+        }
+        name = path.as_os_str().to_owned();
+    }
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) if !folder.is_dir() => format!(
+            "; the folder {} is not there either: check the path",
+            folder.display()
+        ),
+        _ => "; check its name (a capture rotated away or renamed?)".to_owned(),
     }
 }
 
@@ -628,6 +665,16 @@ pub enum SourceError {
         path: PathBuf,
         /// The first bytes, in hex.
         magic: String,
+    },
+    /// Nothing at all to read: an empty file (a capture whose writer has not written its
+    /// buffer yet, a copy that failed) or an empty standard input (the command before the
+    /// pipe failed). Not "not a capture file": saving it in another format is no remedy.
+    #[error("{path}: {}", if *stdin { EMPTY_STDIN } else { EMPTY_FILE })]
+    Empty {
+        /// The file, or `-`.
+        path: PathBuf,
+        /// It is standard input.
+        stdin: bool,
     },
     /// A capture in a format rstscope does not read, which another tool converts (Windows
     /// admins meet Network Monitor `.cap` files and pktmon or netsh trace `.etl` files).

@@ -66,6 +66,14 @@ pub const OPTIONAL: &[(&str, &str)] = &[
     ),
     ("pcap_set_buffer_size", "the driver's default kernel buffer"),
     ("pcap_lib_version", "the DLL's version is not shown"),
+    (
+        "pcap_open_dead",
+        "what a custom --filter leaves out (IPv6, SYNs) is not told",
+    ),
+    (
+        "pcap_offline_filter",
+        "what a custom --filter leaves out (IPv6, SYNs) is not told",
+    ),
 ];
 
 /// How a capture gets each packet to rstscope without waiting for a buffer to fill.

@@ -266,3 +266,58 @@ fn interfaces_that_would_not_open_are_named_in_one_warning() {
          \\Device\\NPF_{A} (WAN Miniport (IPv6)): failed to open; \\Device\\NPF_{B}: error 31"
     );
 }
+
+/// Regression: `capture -i lo -i lo` opened lo twice and said its packets were "copies ...
+/// seen on a second interface (bridge, forwarding)"; `-i any -i lo` likewise.
+#[test]
+fn regression_an_interface_named_twice_is_captured_once() {
+    let named = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| ((*n).to_owned(), None))
+            .collect::<Vec<(String, Option<String>)>>()
+    };
+    let names =
+        |v: Vec<(String, Option<String>)>| v.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+    assert_eq!(
+        names(each_once(named(&["lo", "eth0", "lo"]))),
+        ["lo", "eth0"]
+    );
+    assert_eq!(names(each_once(named(&["lo", ANY, "eth0"]))), [ANY]);
+    assert_eq!(names(each_once(named(&["eth0", "lo"]))), ["eth0", "lo"]);
+}
+
+/// Regression: `capture --filter 'tcp[tcpflags] & tcp-rst != 0'` (the classic filter an admin
+/// types first) said only that a custom filter's causes "may differ", while it takes no IPv6
+/// and no SYN: the resets over ::1 were not seen, no attempt was counted, and every refusal
+/// showed as a stray reset.
+#[test]
+fn regression_the_classic_rst_filter_is_told_what_it_misses() {
+    let classic = CaptureFilter::Custom("tcp[tcpflags] & tcp-rst != 0".into());
+    let m = classic.what_it_misses().expect("it misses IPv6 and SYNs");
+    assert!(
+        m.contains("takes TCP resets over IPv4 only") && m.contains("leaves out SYNs"),
+        "{m}"
+    );
+    let offsets = CaptureFilter::Custom("tcp[13] & 0x16 != 0".into());
+    let m = offsets.what_it_misses().expect("it misses IPv6");
+    assert!(
+        m.contains("over IPv4 only") && !m.contains("leaves out SYNs"),
+        "SYNs and RSTs of IPv4: {m}"
+    );
+    // IPv6 left out on purpose: no word of it.
+    let v4 = CaptureFilter::Custom("tcp and host 127.0.0.1".into());
+    assert_eq!(v4.what_it_misses(), None);
+    let port = CaptureFilter::Custom("tcp port 7211".into());
+    assert_eq!(port.what_it_misses(), None);
+    assert_eq!(CaptureFilter::AllTcp.what_it_misses(), None);
+    assert_eq!(CaptureFilter::SynFinRst.what_it_misses(), None);
+    let rst_any = CaptureFilter::Custom(
+        "(tcp[tcpflags] & tcp-rst != 0) or (ip6 and ip6[53] & 4 != 0)".into(),
+    );
+    let m = rst_any.what_it_misses().expect("it misses SYNs");
+    assert!(
+        !m.contains("IPv4 only") && m.contains("leaves out SYNs"),
+        "{m}"
+    );
+}

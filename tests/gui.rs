@@ -4167,6 +4167,33 @@ fn copy_hands_the_filter_to_the_clipboard_and_says_copied() {
     assert!(shows(&h, "Copied"));
 }
 
+/// At 800x600 a pktmon trace's BPF filters, one per link type, are in one "Copy BPF…" menu on
+/// the details' header line: each entry copies its filter and the button says "Copied", as
+/// wide as before.
+#[test]
+fn a_small_window_copies_each_bpf_filter_of_a_pktmon_trace_from_one_menu() {
+    let mut h = opened(
+        [800.0, 600.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let menu = h.get_by_label("Copy BPF…").rect();
+    h.get_by_label("Copy BPF…").click();
+    h.run_steps(2);
+    h.get_by_label_contains("BPF raw IP (101) filter").click();
+    h.step();
+    let copied = copied_texts(&h);
+    assert!(
+        copied.len() == 1 && copied[0].contains("7300") && !copied[0].contains("ip.proto"),
+        "the raw IP BPF filter copied: {copied:?}"
+    );
+    h.run_steps(2);
+    let said = h.get_by_label("Copied").rect();
+    assert!(
+        (said.width() - menu.width()).abs() < 0.5 && (said.left() - menu.left()).abs() < 0.5,
+        "{said:?} where {menu:?} was"
+    );
+}
+
 /// File > Open, then a path typed into rstscope's own dialog (its path field has the
 /// keyboard) and Enter: a folder's path lists the folder, a file's opens it.
 #[test]
@@ -7341,23 +7368,37 @@ fn connection_rows_in_view(h: &Harness<'_, RstscopeApp>) -> usize {
 /// a capture of two offenders, as pop3.pcap: not even that). There the details are compact:
 /// the diagnosis in two lines, the copy buttons on one, each filter whole on hover; and
 /// connections are in view. At 1024x700 they are in full, as they were.
+/// Regression (real window, 800x600, a pktmon trace of five offenders): four copy buttons (two
+/// BPF filters, one per link type) pushed the note of no process information onto a second
+/// line, and "every copy" wrapped under the packets' heading; the details showed one
+/// connection row, cut. The buttons say their filters in short, the BPF ones in a menu, where
+/// their whole text would not leave the line room for the note, and Save says "Save…" beside
+/// "every copy"; beside the table's three rows, two connections are in view.
 #[test]
 fn a_small_window_shows_connections_without_scrolling() {
     for (file, rows) in [
         (manifest("resources/sample-7211.pcapng"), 3),
         (two_offenders_tried_thrice(), 2),
+        (manifest("tests/fixtures/pktmon.pcapng"), 2),
     ] {
-        let h = opened([800.0, 600.0], vec![file.clone()]);
+        let mut h = opened([800.0, 600.0], vec![file.clone()]);
+        h.render()
+            .expect("r")
+            .save(format!(
+                "/tmp/win-shots/h-{}.png",
+                file.file_name().expect("n").to_string_lossy()
+            ))
+            .expect("s");
         assert!(
             connection_rows_in_view(&h) >= rows,
             "{rows} connections in view at 800x600 in {file:?}"
         );
-        assert!(shows(&h, "Copy Wireshark filter"), "compact");
+        assert!(shows(&h, "Copy Wireshark"), "compact");
         // The real window's 1024x700: the harness draws the app inside a margin.
         let margin = 2.0 * harness_margin();
         let h = opened([1024.0 + margin.x, 700.0 + margin.y], vec![file.clone()]);
         assert!(connection_rows_in_view(&h) >= 3, "at 1024x700 in {file:?}");
-        assert!(!shows(&h, "Copy Wireshark filter"), "in full");
+        assert!(!shows(&h, "Copy Wireshark"), "in full");
         assert!(shows(&h, "ip.proto#1 == 6"), "the filters in full");
     }
 }

@@ -3751,6 +3751,58 @@ fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
     settle(&mut h);
 }
 
+/// Regression (real window, 640x400, capture filter "Custom BPF"): the toolbar took four
+/// rows, the controls, the filter's field alone, the capture's name with export and the
+/// views, and the filter's limitation alone, and the results had two table rows left. The
+/// field leads the row of export and the views, the limitation after it (in short, whole on
+/// hover and to a screen reader), the name in the status bar: two rows.
+#[test]
+fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
+    use egui_kittest::kittest::By;
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 127.0.0.1".into();
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    settle(&mut h);
+    let open = h.get_by_label("Open…").rect();
+    let export = h.get_by_label("Export").rect();
+    let field = h
+        .get(
+            By::new()
+                .role(egui::accesskit::Role::TextInput)
+                .value("tcp and host 127.0.0.1"),
+        )
+        .rect();
+    let limitation = rstscope::source::live::CaptureFilter::Custom(String::new())
+        .limitation()
+        .expect("a custom filter has a limitation");
+    let caveat = h.get_by_label(limitation).rect();
+    let headline = h.get_by_label_contains("resets and").rect();
+    assert!(
+        export.top() < open.bottom() + 12.0,
+        "export {export:?} on the row under the controls {open:?}"
+    );
+    for (what, r) in [("the field", field), ("the limitation", caveat)] {
+        assert!(
+            (r.center().y - export.center().y).abs() < 3.0 && r.right() <= export.left(),
+            "{what} {r:?} on export's row, before it {export:?}"
+        );
+    }
+    assert!(
+        headline.top() < export.bottom() + 22.0,
+        "no toolbar row between export {export:?} and the headline {headline:?}"
+    );
+    h.hover_at(caveat.center());
+    wait_for(&mut h, |h| h.query_all_by_label(limitation).count() > 1);
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {

@@ -1345,6 +1345,64 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     );
 }
 
+/// Regression (real window, 640x400, a live capture on loopback): the status bar took two
+/// rows, "saved 11.7 KiB of 1000.0 MiB" on the second, a row of the results out of view. The
+/// saved files say their size alone where the row is short of the whole, which is on hover
+/// (and what a screen reader reads): one row.
+#[test]
+fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
+    let mut h = sized_harness(rstscope::ui::MIN_WINDOW, Vec::new());
+    h.run_steps(2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port();
+    let capturing = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    };
+    if !click_start_capture(&mut h, "a_live_capture_at_640_points", capturing) {
+        return;
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    for _ in 0..40 {
+        let refused = std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_secs(1),
+        );
+        assert!(refused.is_err(), "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+        if h.state().rows().iter().any(|r| r.endpoint == endpoint) {
+            break;
+        }
+    }
+    h.run_steps(3);
+    let source = h
+        .query_all_by_label_contains("live capture on")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's source");
+    let saved = h
+        .query_all_by_label_contains("saved ")
+        .map(|n| {
+            let node = n.accesskit_node();
+            (n.rect(), node.label().or(node.value()).unwrap_or_default())
+        })
+        .filter(|(r, _)| r.top() > source.top() - 4.0)
+        .collect::<Vec<_>>();
+    assert!(
+        saved.len() == 1
+            && (saved[0].0.center().y - source.center().y).abs() < 2.0
+            && saved[0].0.right() <= rstscope::ui::MIN_WINDOW[0],
+        "the saved files on the source's row {source:?}: {saved:?}"
+    );
+    assert!(saved[0].1.contains(" of "), "read whole: {:?}", saved[0].1);
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+}
+
 /// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
 /// counters compared with the capture's ("The kernel's AttemptFails (31) matches ...") were
 /// said twice on one screen, two lines under the headline and again in the panel's counters,

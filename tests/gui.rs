@@ -973,6 +973,113 @@ fn start_capture_captures_live_or_says_why_not() {
         .expect("the saved capture reads back");
 }
 
+/// Regression (real window, a live capture on loopback): SIGTERM, or Ctrl+C in the terminal
+/// it was started from, ended the app at once: its temporary capture folder stayed behind,
+/// the settings changed since the last autosave were lost, and with them the packets of a
+/// capture not saved. A signal ends it as Quit does, without asking (no one is there to
+/// answer): the capture is stopped and kept in the folder of the app's settings, its packets
+/// whole, under File > Recent; the window closes (eframe saves the settings), the temporary
+/// file goes with the app, and the next start says where the packets are.
+#[test]
+fn a_signal_during_an_unsaved_live_capture_keeps_its_packets_and_the_next_start_says_where() {
+    let kept = temp_dir("kept-on-signal").join("unsaved captures");
+    let _ = std::fs::remove_dir_all(&kept);
+    let end = rstscope::ui::signal::EndRequest::default();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(settings(), Vec::new()).ending_on(end.clone(), Some(kept.clone())),
+        );
+    h.run_steps(2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port();
+    let capturing = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    };
+    if !click_start_capture(&mut h, "a_signal_during_an_unsaved_live_capture", capturing) {
+        return;
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    for _ in 0..100 {
+        let refused = std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_secs(1),
+        );
+        assert!(refused.is_err(), "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+        if h.state().rows().iter().any(|r| r.endpoint == endpoint) {
+            break;
+        }
+    }
+    let temporary = h.state().source().expect("the capture").paths[0].clone();
+    assert!(temporary.is_file(), "{} is written", temporary.display());
+    end.ask();
+    let mut closed = false;
+    for _ in 0..3 {
+        h.step();
+        closed |= h
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::Close));
+    }
+    assert!(closed, "the window is closed");
+    assert!(!shows(&h, rstscope::ui::unsaved::HEADING), "nothing asked");
+    let settings = h.state().settings.clone();
+    let [file] = settings.kept_captures.as_slice() else {
+        panic!("one capture kept: {:?}", settings.kept_captures);
+    };
+    let file = file.clone();
+    assert!(
+        file.starts_with(&kept),
+        "{} in {}",
+        file.display(),
+        kept.display()
+    );
+    assert_eq!(
+        settings.recent.first(),
+        Some(&vec![file.clone()]),
+        "in File > Recent"
+    );
+    let a = rstscope::analysis::analyze_files(std::slice::from_ref(&file), Default::default())
+        .expect("the kept capture reads back");
+    assert!(
+        a.snapshot
+            .offenders
+            .iter()
+            .any(|o| rstscope::report::endpoint(o.addr, o.port) == endpoint),
+        "its packets are there: {endpoint} refused"
+    );
+    drop(h);
+    assert!(
+        !temporary.exists(),
+        "{} is left behind",
+        temporary.display()
+    );
+    let next = harness(settings, Vec::new());
+    let path = file.display().to_string();
+    assert!(
+        next.state()
+            .notices()
+            .iter()
+            .any(|n| n.text.contains(&path)),
+        "the next start says where: {:?}",
+        next.state()
+            .notices()
+            .iter()
+            .map(|n| &n.text)
+            .collect::<Vec<_>>()
+    );
+    assert!(next.state().settings.kept_captures.is_empty(), "said once");
+}
+
 /// Clicks File > `entry`.
 fn file_menu(h: &mut Harness<'_, RstscopeApp>, entry: &str) {
     h.get_by_label("File").click();

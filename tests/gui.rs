@@ -7732,3 +7732,67 @@ fn a_legend_colour_that_begins_a_line_sits_level_with_its_cause() {
     }
     assert!(first_on_a_line > 0, "a square begins a line here");
 }
+
+/// Regression (keyboard trial in the real window, 1280x800, a pktmon trace): Tab along the
+/// offenders' headers to "Last", Tab on to the first row, then Shift+Tab back onto "Last": the
+/// table was shown scrolled sideways without the Endpoint column's copy pinned at its left
+/// edge (the endpoints cut, no header over them), and stayed so until the pointer moved: egui
+/// draws a scroll at once but lays the cells out there two frames later, and asked for one.
+/// The frame left on screen, once egui asks for no more, shows the copy.
+#[test]
+fn regression_shift_tab_back_onto_the_last_header_keeps_the_endpoint_column_pinned() {
+    let size = [1280.0, 800.0];
+    // The frames a sideways scroll takes to settle, past the harness's default of 4.
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_max_steps(12)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(settings(), vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    settle(&mut h);
+    h.hover_at(egui::pos2(1.0, size[1] - 1.0));
+    h.run();
+    filter_box(&h).focus();
+    h.run();
+    // A key as the real window has it: pressed and released in one frame, then frames until
+    // egui asks for no more.
+    let key = |h: &mut Harness<'_, RstscopeApp>, modifiers: egui::Modifiers| {
+        for pressed in [true, false] {
+            h.input_mut().events.push(egui::Event::Key {
+                key: egui::Key::Tab,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+        h.run();
+    };
+    let mut stops = Vec::new();
+    for _ in 0..30 {
+        key(&mut h, egui::Modifiers::NONE);
+        let (label, _) = focused(&h).expect("a focused widget");
+        stops.push(label.clone());
+        if label == "Last" {
+            break;
+        }
+    }
+    assert_eq!(stops.last().map(String::as_str), Some("Last"), "{stops:?}");
+    key(&mut h, egui::Modifiers::NONE);
+    key(&mut h, egui::Modifiers::SHIFT);
+    let (label, last) = focused(&h).expect("a focused widget");
+    assert_eq!(label, "Last");
+    let left = harness_margin().x;
+    let headers: Vec<egui::Rect> = h
+        .query_all_by_role_and_label(egui::accesskit::Role::Button, "Endpoint")
+        .map(|n| n.rect())
+        .collect();
+    assert!(
+        headers.iter().any(|r| r.left() < left - 1.0)
+            && headers.iter().any(|r| (r.left() - left).abs() < 16.0),
+        "scrolled sideways to {last:?}, the Endpoint header copied at the left edge {left}: \
+         {headers:?}"
+    );
+}

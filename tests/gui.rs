@@ -7796,3 +7796,42 @@ fn regression_shift_tab_back_onto_the_last_header_keeps_the_endpoint_column_pinn
          {headers:?}"
     );
 }
+
+/// Regression (real window, 1280x800): a capture opened at start showed the offenders table
+/// scrolled sideways as the last run had left it (egui keeps a scroll area's place with the
+/// settings): the pinned Endpoint column over "#", Service and the Listener's start, the
+/// listening program out of view. The first capture starts at the table's left edge, as every
+/// later one does.
+#[test]
+fn the_first_capture_shows_the_table_from_its_left_edge_whatever_the_last_run_left() {
+    let file = manifest("tests/fixtures/two-machines.pcapng");
+    let mut before = opened([1280.0, 800.0], vec![file.clone()]);
+    let rows = before
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    wheel_by(&mut before, rows.center(), egui::vec2(-400.0, 0.0));
+    // The Endpoint column's header (and its copy pinned at the left edge, when scrolled).
+    let endpoint = |h: &Harness<'_, RstscopeApp>| -> Vec<egui::Rect> {
+        h.query_all_by_role_and_label(egui::accesskit::Role::Button, "Endpoint")
+            .map(|n| n.rect())
+            .collect()
+    };
+    let left = harness_margin().x;
+    assert!(
+        endpoint(&before).iter().any(|r| r.left() < left - 1.0),
+        "scrolled sideways: {:?}",
+        endpoint(&before)
+    );
+    // The next run: egui's memory as the last one left it, before the app's first frame.
+    let memory = before.ctx.memory(|m| m.clone());
+    let mut h = sized_harness([1280.0, 800.0], Vec::new());
+    h.ctx.memory_mut(|m| *m = memory);
+    *h.state_mut() = RstscopeApp::new(settings(), vec![file]);
+    settle(&mut h);
+    h.run_steps(3);
+    assert!(
+        endpoint(&h).iter().all(|r| r.left() >= left - 1.0),
+        "the next run's table from its left edge: Endpoint at {:?}",
+        endpoint(&h)
+    );
+}

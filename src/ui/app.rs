@@ -638,6 +638,15 @@ impl RstscopeApp {
         crate::ui::handles::begin_pass(&ctx);
         match self.fonts_ready {
             false => {
+                // Where the last run left its scroll areas is no place for this run's captures:
+                // egui keeps them with the settings, and a capture opened at start showed the
+                // offenders table scrolled sideways as the last one was, the listening program
+                // out of view (the table's own "from the left edge" went to a scroll area of
+                // the first frames' layout, not the one it settles in).
+                ctx.memory_mut(|m| {
+                    m.data
+                        .remove_by_type::<egui::containers::scroll_area::State>();
+                });
                 crate::ui::fonts::add_symbols(&ctx);
                 crate::ui::fonts::readable_small(&ctx);
             }

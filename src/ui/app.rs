@@ -407,7 +407,7 @@ impl RstscopeApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
     }
 
-    /// Stops the live capture and copies its packets into [`Self::kept_folder`], under its
+    /// Stops the live capture and copies its packets into the folder where it is kept, under its
     /// temporary file's name (`capture-20261203-195101.pcapng`).
     fn keep_capture(&mut self) -> Result<PathBuf, String> {
         let folder = (self.kept_folder.clone()).ok_or("no folder for the app's settings here")?;

@@ -1,9 +1,10 @@
 //! Ending the app from outside its window: SIGTERM, SIGINT (Ctrl+C in the terminal it was
-//! started from) and SIGHUP on Unix; Ctrl+C, Ctrl+Break and the console's close on Windows.
-//! The app then ends as closing its window does: the settings are saved and the temporary
-//! folder removed. A live capture not yet saved cannot be asked about: its packets are kept in
-//! [`kept_folder`], said on stderr and again in the window at the next start. A second signal
-//! ends the app at once.
+//! started from) and SIGHUP on Unix; Ctrl+C and Ctrl+Break in its console on Windows (closing
+//! that console gives a program no time: Windows ends it). The app then ends as closing its
+//! window does: the settings are saved and the temporary folder removed. A live capture not
+//! yet saved cannot be asked about: its packets are kept in
+//! [`kept_folder`](crate::ui::signal::kept_folder), said on stderr and again in the window at
+//! the next start. A second signal ends the app at once.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1007,6 +1007,113 @@ fn start_capture_captures_live_or_says_why_not() {
         .expect("the saved capture reads back");
 }
 
+/// Regression (real window, a live capture on loopback): SIGTERM, or Ctrl+C in the terminal
+/// it was started from, ended the app at once: its temporary capture folder stayed behind,
+/// the settings changed since the last autosave were lost, and with them the packets of a
+/// capture not saved. A signal ends it as Quit does, without asking (no one is there to
+/// answer): the capture is stopped and kept in the folder of the app's settings, its packets
+/// whole, under File > Recent; the window closes (eframe saves the settings), the temporary
+/// file goes with the app, and the next start says where the packets are.
+#[test]
+fn a_signal_during_an_unsaved_live_capture_keeps_its_packets_and_the_next_start_says_where() {
+    let kept = temp_dir("kept-on-signal").join("unsaved captures");
+    let _ = std::fs::remove_dir_all(&kept);
+    let end = rstscope::ui::signal::EndRequest::default();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(settings(), Vec::new()).ending_on(end.clone(), Some(kept.clone())),
+        );
+    h.run_steps(2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port();
+    let capturing = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    };
+    if !click_start_capture(&mut h, "a_signal_during_an_unsaved_live_capture", capturing) {
+        return;
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    for _ in 0..100 {
+        let refused = std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_secs(1),
+        );
+        assert!(refused.is_err(), "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+        if h.state().rows().iter().any(|r| r.endpoint == endpoint) {
+            break;
+        }
+    }
+    let temporary = h.state().source().expect("the capture").paths[0].clone();
+    assert!(temporary.is_file(), "{} is written", temporary.display());
+    end.ask();
+    let mut closed = false;
+    for _ in 0..3 {
+        h.step();
+        closed |= h
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::Close));
+    }
+    assert!(closed, "the window is closed");
+    assert!(!shows(&h, rstscope::ui::unsaved::HEADING), "nothing asked");
+    let settings = h.state().settings.clone();
+    let [file] = settings.kept_captures.as_slice() else {
+        panic!("one capture kept: {:?}", settings.kept_captures);
+    };
+    let file = file.clone();
+    assert!(
+        file.starts_with(&kept),
+        "{} in {}",
+        file.display(),
+        kept.display()
+    );
+    assert_eq!(
+        settings.recent.first(),
+        Some(&vec![file.clone()]),
+        "in File > Recent"
+    );
+    let a = rstscope::analysis::analyze_files(std::slice::from_ref(&file), Default::default())
+        .expect("the kept capture reads back");
+    assert!(
+        a.snapshot
+            .offenders
+            .iter()
+            .any(|o| rstscope::report::endpoint(o.addr, o.port) == endpoint),
+        "its packets are there: {endpoint} refused"
+    );
+    drop(h);
+    assert!(
+        !temporary.exists(),
+        "{} is left behind",
+        temporary.display()
+    );
+    let next = harness(settings, Vec::new());
+    let path = file.display().to_string();
+    assert!(
+        next.state()
+            .notices()
+            .iter()
+            .any(|n| n.text.contains(&path)),
+        "the next start says where: {:?}",
+        next.state()
+            .notices()
+            .iter()
+            .map(|n| &n.text)
+            .collect::<Vec<_>>()
+    );
+    assert!(next.state().settings.kept_captures.is_empty(), "said once");
+}
+
 /// Clicks File > `entry`.
 fn file_menu(h: &mut Harness<'_, RstscopeApp>, entry: &str) {
     h.get_by_label("File").click();
@@ -1377,6 +1484,64 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
         endpoints[0],
         status_top(&h)
     );
+}
+
+/// Regression (real window, 640x400, a live capture on loopback): the status bar took two
+/// rows, "saved 11.7 KiB of 1000.0 MiB" on the second, a row of the results out of view. The
+/// saved files say their size alone where the row is short of the whole, which is on hover
+/// (and what a screen reader reads): one row.
+#[test]
+fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
+    let mut h = sized_harness(rstscope::ui::MIN_WINDOW, Vec::new());
+    h.run_steps(2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port();
+    let capturing = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .is_some_and(|s| s.is_capturing() && s.analysis.is_some())
+    };
+    if !click_start_capture(&mut h, "a_live_capture_at_640_points", capturing) {
+        return;
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    for _ in 0..40 {
+        let refused = std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_secs(1),
+        );
+        assert!(refused.is_err(), "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+        if h.state().rows().iter().any(|r| r.endpoint == endpoint) {
+            break;
+        }
+    }
+    h.run_steps(3);
+    let source = h
+        .query_all_by_label_contains("live capture on")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's source");
+    let saved = h
+        .query_all_by_label_contains("saved ")
+        .map(|n| {
+            let node = n.accesskit_node();
+            (n.rect(), node.label().or(node.value()).unwrap_or_default())
+        })
+        .filter(|(r, _)| r.top() > source.top() - 4.0)
+        .collect::<Vec<_>>();
+    assert!(
+        saved.len() == 1
+            && (saved[0].0.center().y - source.center().y).abs() < 2.0
+            && saved[0].0.right() <= rstscope::ui::MIN_WINDOW[0],
+        "the saved files on the source's row {source:?}: {saved:?}"
+    );
+    assert!(saved[0].1.contains(" of "), "read whole: {:?}", saved[0].1);
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
 }
 
 /// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
@@ -3785,6 +3950,58 @@ fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
     settle(&mut h);
 }
 
+/// Regression (real window, 640x400, capture filter "Custom BPF"): the toolbar took four
+/// rows, the controls, the filter's field alone, the capture's name with export and the
+/// views, and the filter's limitation alone, and the results had two table rows left. The
+/// field leads the row of export and the views, the limitation after it (in short, whole on
+/// hover and to a screen reader), the name in the status bar: two rows.
+#[test]
+fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
+    use egui_kittest::kittest::By;
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 127.0.0.1".into();
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    settle(&mut h);
+    let open = h.get_by_label("Open…").rect();
+    let export = h.get_by_label("Export").rect();
+    let field = h
+        .get(
+            By::new()
+                .role(egui::accesskit::Role::TextInput)
+                .value("tcp and host 127.0.0.1"),
+        )
+        .rect();
+    let limitation = rstscope::source::live::CaptureFilter::Custom(String::new())
+        .limitation()
+        .expect("a custom filter has a limitation");
+    let caveat = h.get_by_label(limitation).rect();
+    let headline = h.get_by_label_contains("resets and").rect();
+    assert!(
+        export.top() < open.bottom() + 12.0,
+        "export {export:?} on the row under the controls {open:?}"
+    );
+    for (what, r) in [("the field", field), ("the limitation", caveat)] {
+        assert!(
+            (r.center().y - export.center().y).abs() < 3.0 && r.right() <= export.left(),
+            "{what} {r:?} on export's row, before it {export:?}"
+        );
+    }
+    assert!(
+        headline.top() < export.bottom() + 22.0,
+        "no toolbar row between export {export:?} and the headline {headline:?}"
+    );
+    h.hover_at(caveat.center());
+    wait_for(&mut h, |h| h.query_all_by_label(limitation).count() > 1);
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {
@@ -4199,6 +4416,33 @@ fn copy_hands_the_filter_to_the_clipboard_and_says_copied() {
     );
     h.run_steps(2);
     assert!(shows(&h, "Copied"));
+}
+
+/// At 800x600 a pktmon trace's BPF filters, one per link type, are in one "Copy BPF…" menu on
+/// the details' header line: each entry copies its filter and the button says "Copied", as
+/// wide as before.
+#[test]
+fn a_small_window_copies_each_bpf_filter_of_a_pktmon_trace_from_one_menu() {
+    let mut h = opened(
+        [800.0, 600.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let menu = h.get_by_label("Copy BPF…").rect();
+    h.get_by_label("Copy BPF…").click();
+    h.run_steps(2);
+    h.get_by_label_contains("BPF raw IP (101) filter").click();
+    h.step();
+    let copied = copied_texts(&h);
+    assert!(
+        copied.len() == 1 && copied[0].contains("7300") && !copied[0].contains("ip.proto"),
+        "the raw IP BPF filter copied: {copied:?}"
+    );
+    h.run_steps(2);
+    let said = h.get_by_label("Copied").rect();
+    assert!(
+        (said.width() - menu.width()).abs() < 0.5 && (said.left() - menu.left()).abs() < 0.5,
+        "{said:?} where {menu:?} was"
+    );
 }
 
 /// File > Open, then a path typed into rstscope's own dialog (its path field has the
@@ -7375,23 +7619,37 @@ fn connection_rows_in_view(h: &Harness<'_, RstscopeApp>) -> usize {
 /// a capture of two offenders, as pop3.pcap: not even that). There the details are compact:
 /// the diagnosis in two lines, the copy buttons on one, each filter whole on hover; and
 /// connections are in view. At 1024x700 they are in full, as they were.
+/// Regression (real window, 800x600, a pktmon trace of five offenders): four copy buttons (two
+/// BPF filters, one per link type) pushed the note of no process information onto a second
+/// line, and "every copy" wrapped under the packets' heading; the details showed one
+/// connection row, cut. The buttons say their filters in short, the BPF ones in a menu, where
+/// their whole text would not leave the line room for the note, and Save says "Save…" beside
+/// "every copy"; beside the table's three rows, two connections are in view.
 #[test]
 fn a_small_window_shows_connections_without_scrolling() {
     for (file, rows) in [
         (manifest("resources/sample-7211.pcapng"), 3),
         (two_offenders_tried_thrice(), 2),
+        (manifest("tests/fixtures/pktmon.pcapng"), 2),
     ] {
-        let h = opened([800.0, 600.0], vec![file.clone()]);
+        let mut h = opened([800.0, 600.0], vec![file.clone()]);
+        h.render()
+            .expect("r")
+            .save(format!(
+                "/tmp/win-shots/h-{}.png",
+                file.file_name().expect("n").to_string_lossy()
+            ))
+            .expect("s");
         assert!(
             connection_rows_in_view(&h) >= rows,
             "{rows} connections in view at 800x600 in {file:?}"
         );
-        assert!(shows(&h, "Copy Wireshark filter"), "compact");
+        assert!(shows(&h, "Copy Wireshark"), "compact");
         // The real window's 1024x700: the harness draws the app inside a margin.
         let margin = 2.0 * harness_margin();
         let h = opened([1024.0 + margin.x, 700.0 + margin.y], vec![file.clone()]);
         assert!(connection_rows_in_view(&h) >= 3, "at 1024x700 in {file:?}");
-        assert!(!shows(&h, "Copy Wireshark filter"), "in full");
+        assert!(!shows(&h, "Copy Wireshark"), "in full");
         assert!(shows(&h, "ip.proto#1 == 6"), "the filters in full");
     }
 }
@@ -7507,4 +7765,107 @@ fn a_legend_colour_that_begins_a_line_sits_level_with_its_cause() {
         }
     }
     assert!(first_on_a_line > 0, "a square begins a line here");
+}
+
+/// Regression (keyboard trial in the real window, 1280x800, a pktmon trace): Tab along the
+/// offenders' headers to "Last", Tab on to the first row, then Shift+Tab back onto "Last": the
+/// table was shown scrolled sideways without the Endpoint column's copy pinned at its left
+/// edge (the endpoints cut, no header over them), and stayed so until the pointer moved: egui
+/// draws a scroll at once but lays the cells out there two frames later, and asked for one.
+/// The frame left on screen, once egui asks for no more, shows the copy.
+#[test]
+fn regression_shift_tab_back_onto_the_last_header_keeps_the_endpoint_column_pinned() {
+    let size = [1280.0, 800.0];
+    // The frames a sideways scroll takes to settle, past the harness's default of 4.
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_max_steps(12)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(settings(), vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    settle(&mut h);
+    h.hover_at(egui::pos2(1.0, size[1] - 1.0));
+    h.run();
+    filter_box(&h).focus();
+    h.run();
+    // A key as the real window has it: pressed and released in one frame, then frames until
+    // egui asks for no more.
+    let key = |h: &mut Harness<'_, RstscopeApp>, modifiers: egui::Modifiers| {
+        for pressed in [true, false] {
+            h.input_mut().events.push(egui::Event::Key {
+                key: egui::Key::Tab,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+        h.run();
+    };
+    let mut stops = Vec::new();
+    for _ in 0..30 {
+        key(&mut h, egui::Modifiers::NONE);
+        let (label, _) = focused(&h).expect("a focused widget");
+        stops.push(label.clone());
+        if label == "Last" {
+            break;
+        }
+    }
+    assert_eq!(stops.last().map(String::as_str), Some("Last"), "{stops:?}");
+    key(&mut h, egui::Modifiers::NONE);
+    key(&mut h, egui::Modifiers::SHIFT);
+    let (label, last) = focused(&h).expect("a focused widget");
+    assert_eq!(label, "Last");
+    let left = harness_margin().x;
+    let headers: Vec<egui::Rect> = h
+        .query_all_by_role_and_label(egui::accesskit::Role::Button, "Endpoint")
+        .map(|n| n.rect())
+        .collect();
+    assert!(
+        headers.iter().any(|r| r.left() < left - 1.0)
+            && headers.iter().any(|r| (r.left() - left).abs() < 16.0),
+        "scrolled sideways to {last:?}, the Endpoint header copied at the left edge {left}: \
+         {headers:?}"
+    );
+}
+
+/// Regression (real window, 1280x800): a capture opened at start showed the offenders table
+/// scrolled sideways as the last run had left it (egui keeps a scroll area's place with the
+/// settings): the pinned Endpoint column over "#", Service and the Listener's start, the
+/// listening program out of view. The first capture starts at the table's left edge, as every
+/// later one does.
+#[test]
+fn the_first_capture_shows_the_table_from_its_left_edge_whatever_the_last_run_left() {
+    let file = manifest("tests/fixtures/two-machines.pcapng");
+    let mut before = opened([1280.0, 800.0], vec![file.clone()]);
+    let rows = before
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    wheel_by(&mut before, rows.center(), egui::vec2(-400.0, 0.0));
+    // The Endpoint column's header (and its copy pinned at the left edge, when scrolled).
+    let endpoint = |h: &Harness<'_, RstscopeApp>| -> Vec<egui::Rect> {
+        h.query_all_by_role_and_label(egui::accesskit::Role::Button, "Endpoint")
+            .map(|n| n.rect())
+            .collect()
+    };
+    let left = harness_margin().x;
+    assert!(
+        endpoint(&before).iter().any(|r| r.left() < left - 1.0),
+        "scrolled sideways: {:?}",
+        endpoint(&before)
+    );
+    // The next run: egui's memory as the last one left it, before the app's first frame.
+    let memory = before.ctx.memory(|m| m.clone());
+    let mut h = sized_harness([1280.0, 800.0], Vec::new());
+    h.ctx.memory_mut(|m| *m = memory);
+    *h.state_mut() = RstscopeApp::new(settings(), vec![file]);
+    settle(&mut h);
+    h.run_steps(3);
+    assert!(
+        endpoint(&h).iter().all(|r| r.left() >= left - 1.0),
+        "the next run's table from its left edge: Endpoint at {:?}",
+        endpoint(&h)
+    );
 }

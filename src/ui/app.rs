@@ -24,6 +24,7 @@ use crate::ui::offenders::OffendersView;
 use crate::ui::plot::{PlotInput, PlotView};
 use crate::ui::sample;
 use crate::ui::settings::Settings;
+use crate::ui::signal::EndRequest;
 use crate::ui::source_bar::{self, Action, BarInput, InterfaceList};
 use crate::ui::status::{self, StatusInput};
 use crate::ui::task::Task;
@@ -303,13 +304,20 @@ pub struct RstscopeApp {
     /// The status bar's warnings are shown in full (one was clicked), and whether Copy has
     /// copied them since.
     warnings_open: (bool, bool),
+    /// Set by SIGTERM or Ctrl+C in the terminal: the app ends as Quit does, without asking.
+    end_request: Option<EndRequest>,
+    /// Where a live capture not saved is kept when a signal ends the app.
+    kept_folder: Option<PathBuf>,
+    /// The end a signal asked for is under way.
+    ended: bool,
 }
 
 impl RstscopeApp {
     /// An app with these settings that opens `files` on its first frame. Needs no window:
     /// tests drive it with [`RstscopeApp::show`].
-    pub fn new(settings: Settings, files: Vec<PathBuf>) -> Self {
-        Self {
+    pub fn new(mut settings: Settings, files: Vec<PathBuf>) -> Self {
+        let kept = std::mem::take(&mut settings.kept_captures);
+        let mut app = Self {
             settings,
             source: None,
             incoming: None,
@@ -345,7 +353,91 @@ impl RstscopeApp {
             about_open: false,
             title: String::new(),
             warnings_open: (false, false),
+            end_request: None,
+            kept_folder: None,
+            ended: false,
+        };
+        for path in kept.iter().filter(|p| p.exists()) {
+            app.settings.remember(std::slice::from_ref(path));
+            app.notify(
+                false,
+                format!(
+                    "rstscope was ended (SIGTERM or Ctrl+C) during a live capture that had not \
+                     been saved: its packets were kept in {} (File > Recent opens it)",
+                    path.display()
+                ),
+            );
         }
+        app
+    }
+
+    /// The app ends when `request` is made (a signal), as Quit does, keeping a live capture not
+    /// yet saved in `kept` (see [`crate::ui::signal`]).
+    pub fn ending_on(mut self, request: EndRequest, kept: Option<PathBuf>) -> Self {
+        self.end_request = Some(request);
+        self.kept_folder = kept;
+        self
+    }
+
+    /// A signal asked the app to end: a live capture not saved is stopped and kept, said on
+    /// stderr (and in the window at the next start, and in File > Recent), and the window
+    /// closes without asking; eframe saves the settings, and the temporary files go with the
+    /// app.
+    fn end_on_signal(&mut self, ctx: &egui::Context) {
+        self.ended = true;
+        if self.unsaved_capture() {
+            match self.keep_capture() {
+                Ok(path) => {
+                    eprintln!(
+                        "rstscope: ended by a signal during a live capture that was not saved: \
+                         its packets are kept in {}",
+                        path.display()
+                    );
+                    self.settings.remember(std::slice::from_ref(&path));
+                    self.settings.kept_captures.push(path);
+                }
+                Err(e) => eprintln!(
+                    "rstscope: ended by a signal; the live capture that was not saved could not \
+                     be kept: {e}"
+                ),
+            }
+        }
+        self.asking = None;
+        self.quitting = true;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
+    /// Stops the live capture and copies its packets into the folder where it is kept, under its
+    /// temporary file's name (`capture-20261203-195101.pcapng`).
+    fn keep_capture(&mut self) -> Result<PathBuf, String> {
+        let folder = (self.kept_folder.clone()).ok_or("no folder for the app's settings here")?;
+        let src = self.source.as_mut().ok_or("no capture")?;
+        // Stopped and its threads ended: its writer has flushed.
+        if let Some(Running::Live(job)) = src.job.take() {
+            let _ = job.finish();
+        }
+        let pieces = src
+            .saved
+            .as_ref()
+            .map_or_else(|| src.paths.clone(), SavedFiles::files);
+        let stem = file_stem(&src.paths);
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| format!("cannot make {}: {e}", folder.display()))?;
+        let mut path = folder.join(format!("{stem}.pcapng"));
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = folder.join(format!("{stem}-{n}.pcapng"));
+        }
+        save_pieces(&pieces, &path).map_err(|e| {
+            format!(
+                "cannot write {}: {}",
+                path.display(),
+                report::write_error(&path, &e)
+            )
+        })?;
+        src.unsaved = false;
+        Ok(path)
     }
 
     /// The app as eframe creates it: settings from the previous run.
@@ -546,6 +638,15 @@ impl RstscopeApp {
         crate::ui::handles::begin_pass(&ctx);
         match self.fonts_ready {
             false => {
+                // Where the last run left its scroll areas is no place for this run's captures:
+                // egui keeps them with the settings, and a capture opened at start showed the
+                // offenders table scrolled sideways as the last one was, the listening program
+                // out of view (the table's own "from the left edge" went to a scroll area of
+                // the first frames' layout, not the one it settles in).
+                ctx.memory_mut(|m| {
+                    m.data
+                        .remove_by_type::<egui::containers::scroll_area::State>();
+                });
                 crate::ui::fonts::add_symbols(&ctx);
                 crate::ui::fonts::readable_small(&ctx);
             }
@@ -557,6 +658,9 @@ impl RstscopeApp {
             true => {}
         }
         self.fonts_ready = true;
+        if !self.ended && self.end_request.as_ref().is_some_and(EndRequest::asked) {
+            self.end_on_signal(&ctx);
+        }
         self.fit_screen(&ctx);
         if !self.pending_open.is_empty() {
             let files = std::mem::take(&mut self.pending_open);

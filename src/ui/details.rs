@@ -671,16 +671,25 @@ impl DetailsView {
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);
                     }
+                    let copies =
+                        ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies;
+                    // Compact, "every copy" keeps its place on the heading's line: on the next,
+                    // it took a connection row's height (a pktmon trace at 800x600).
+                    let after = if copies && tops.shown_as.short() {
+                        checkbox_width(ui, COPIES_BOX) + ui.spacing().item_spacing.x
+                    } else {
+                        0.0
+                    };
                     *action = save_button(
                         ui,
                         o,
                         ev,
                         stream.as_ref(),
                         input.clock,
-                        tops.shown_as.short(),
+                        tops.shown_as.short().then_some(after),
                     );
-                    if ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies {
-                        ui.checkbox(all_copies, "every copy").on_hover_text(
+                    if copies {
+                        ui.checkbox(all_copies, COPIES_BOX).on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
                          components, a bridge and its port, two files of the same traffic): \
                          list each packet as often as it was recorded, marked as a copy with \
@@ -821,15 +830,24 @@ fn packets_file_name(o: &Offender, connection: Option<&ConnRecord>, clock: Clock
     format!("{name}.pcapng").replace([':', '[', ']'], "_")
 }
 
+/// The box under the packets' heading that lists each copy of a packet recorded.
+const COPIES_BOX: &str = "every copy";
+
+/// The width of a checkbox saying `text`, as egui lays it out.
+fn checkbox_width(ui: &egui::Ui, text: &str) -> f32 {
+    ui.spacing().icon_width + ui.spacing().icon_spacing + text_width(ui, text)
+}
+
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
-/// were counted than kept, which its hover says).
+/// were counted than kept, which its hover says). `compact`: the details are, and this many
+/// points of the heading's line are kept for what follows the button.
 fn save_button(
     ui: &mut egui::Ui,
     o: &Offender,
     ev: Option<&Arc<Evidence>>,
     stream: Option<&(Vec<usize>, ConnRecord)>,
     clock: Clock,
-    compact: bool,
+    compact: Option<f32>,
 ) -> Option<DetailsAction> {
     let packets = ev.filter(|e| match stream {
         Some((lines, _)) => !lines.is_empty(),
@@ -853,17 +871,17 @@ fn save_button(
     // connections and the "This machine" panel): whole on the next row where this one is
     // short of it, and "Save…" where the column is narrower than its whole text. Compact
     // details (a short window) keep their height for connection rows: "Save…" on the
-    // heading's row where the whole text would go to the next.
+    // heading's row where the whole text would go to the next, or take the place of what
+    // follows it there.
     let font = egui::TextStyle::Button.resolve(ui.style());
     let whole = ui.fonts_mut(|f| {
         f.layout_no_wrap(SAVE_PACKETS.to_owned(), font, egui::Color32::WHITE)
             .size()
             .x
     }) + 2.0 * ui.spacing().button_padding.x;
-    let room = if compact {
-        ui.available_size_before_wrap().x
-    } else {
-        ui.available_size().x
+    let room = match compact {
+        Some(after) => ui.available_size_before_wrap().x - after,
+        None => ui.available_size().x,
     };
     let text = if room >= whole {
         SAVE_PACKETS
@@ -1168,13 +1186,14 @@ fn copy_buttons(
         clicked = Some(DIAGNOSIS_COPIED);
     }
     let (rows, notes) = filter_rows(o);
-    for (index, (name, filter)) in rows.into_iter().enumerate() {
-        let text = if copied == Some(index) {
-            format!("{name} filter copied")
-        } else {
-            format!("Copy {name} filter")
-        };
-        let mut hover = format!("{filter}\n\n{}", filter_use(index, &name));
+    // The note's least room (see below).
+    let note_room = if unknown {
+        (text_width(ui, NO_PROCESS_SHORT) + 16.0).min(120.0)
+    } else {
+        0.0
+    };
+    let hover = |index: usize, name: &str, filter: &str| {
+        let mut hover = format!("{filter}\n\n{}", filter_use(index, name));
         if ranged {
             hover.push_str("\n\n");
             hover.push_str(WHOLE_CAPTURE_FILTERS);
@@ -1185,25 +1204,40 @@ fn copy_buttons(
                 hover.push_str(note);
             }
         }
+        hover
+    };
+    let labels = FilterLabels::to_fit(ui, &rows, ui.available_size_before_wrap().x - note_room);
+    for (index, (name, filter)) in rows.iter().enumerate() {
+        if labels == FilterLabels::Menu && index > 0 {
+            if index == 1 {
+                clicked = bpf_menu(ui, &rows, copied, &hover).or(clicked);
+            }
+            continue;
+        }
+        let label = labels.label(name);
+        let text = match (copied == Some(index), labels) {
+            (true, FilterLabels::Whole) => format!("{name} filter copied"),
+            (true, _) => "Copied".to_owned(),
+            (false, _) => label.clone(),
+        };
         // Whole, on the next line where this one is short of it: never "Copy" over
-        // "Wireshark" over "filter".
+        // "Wireshark" over "filter"; as wide saying "Copied".
         let button = egui::Button::new(text)
             .small()
-            .wrap_mode(egui::TextWrapMode::Extend);
-        if ui.add(button).on_hover_text(hover).clicked() {
+            .wrap_mode(egui::TextWrapMode::Extend)
+            .min_size(egui::vec2(button_width(ui, &label), 0.0));
+        if ui
+            .add(button)
+            .on_hover_text(hover(index, name, filter))
+            .clicked()
+        {
             clicked = Some(index);
         }
     }
     if unknown {
         // Whole on the next line where this one has no room for a few words of it (cut,
         // it is whole on hover).
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let whole = ui.fonts_mut(|f| {
-            f.layout_no_wrap(NO_PROCESS_SHORT.to_owned(), font, egui::Color32::WHITE)
-                .size()
-                .x
-        });
-        if ui.available_size_before_wrap().x < (whole + 16.0).min(120.0) {
+        if ui.available_size_before_wrap().x < note_room {
             ui.end_row();
         } else {
             ui.add_space(4.0);
@@ -1211,6 +1245,113 @@ fn copy_buttons(
         note(ui, NO_PROCESS_SHORT, "", NO_PROCESS_HOW, true);
     }
     clicked
+}
+
+/// How the compact arrangement's filter buttons are labelled: the fullest way that fits the
+/// header's line. A pktmon trace has two BPF filters (one per link type), and their whole
+/// labels wrapped onto a line of their own at 800x600, the height of a connection row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FilterLabels {
+    /// "Copy BPF Ethernet (1) filter".
+    Whole,
+    /// "Copy BPF Ethernet": the link type's number is on the hover.
+    Short,
+    /// "Copy Wireshark", then one "Copy BPF…" menu of the BPF filters (two or more).
+    Menu,
+}
+
+impl FilterLabels {
+    /// The fullest labels of `rows` (as [`filter_rows`] gives them) that fit in `room`
+    /// points, or the narrowest.
+    fn to_fit(ui: &egui::Ui, rows: &[(String, String)], room: f32) -> Self {
+        let spacing = ui.spacing().item_spacing.x;
+        let width = |labels: Self| -> f32 {
+            let buttons = match labels {
+                Self::Menu => vec![labels.label(&rows[0].0), BPF_MENU.to_owned()],
+                _ => rows.iter().map(|(name, _)| labels.label(name)).collect(),
+            };
+            buttons.iter().map(|b| button_width(ui, b) + spacing).sum()
+        };
+        let tiers: &[Self] = if rows.len() > 2 {
+            &[Self::Whole, Self::Short, Self::Menu]
+        } else {
+            &[Self::Whole, Self::Short]
+        };
+        tiers
+            .iter()
+            .copied()
+            .find(|&labels| width(labels) <= room)
+            .unwrap_or(tiers[tiers.len() - 1])
+    }
+
+    /// The button's text for the filter `name`.
+    fn label(self, name: &str) -> String {
+        match self {
+            Self::Whole => format!("Copy {name} filter"),
+            Self::Short | Self::Menu => format!("Copy {}", short_filter_name(name)),
+        }
+    }
+}
+
+/// The menu button of the BPF filters where their buttons do not fit the header's line (the
+/// ellipsis: which one is asked before anything is copied).
+const BPF_MENU: &str = "Copy BPF…";
+
+/// The BPF filters (`rows` from the second on) in a menu, each whole on its entry's hover;
+/// the row whose entry was clicked.
+fn bpf_menu(
+    ui: &mut egui::Ui,
+    rows: &[(String, String)],
+    copied: Option<usize>,
+    hover: &dyn Fn(usize, &str, &str) -> String,
+) -> Option<usize> {
+    let text = if copied.is_some_and(|i| i > 0 && i < rows.len()) {
+        "Copied"
+    } else {
+        BPF_MENU
+    };
+    let button = egui::Button::new(text)
+        .small()
+        .wrap_mode(egui::TextWrapMode::Extend)
+        .min_size(egui::vec2(button_width(ui, BPF_MENU), 0.0));
+    let mut clicked = None;
+    egui::containers::menu::MenuButton::from_button(button).ui(ui, |ui| {
+        for (index, (name, filter)) in rows.iter().enumerate().skip(1) {
+            let entry = ui
+                .button(format!("{name} filter"))
+                .on_hover_text(hover(index, name, filter));
+            if entry.clicked() {
+                clicked = Some(index);
+                ui.close();
+            }
+        }
+    });
+    clicked
+}
+
+/// The width of a button saying `text`.
+fn button_width(ui: &egui::Ui, text: &str) -> f32 {
+    text_width(ui, text) + 2.0 * ui.spacing().button_padding.x
+}
+
+/// The width of `text` in the body style, on one line.
+fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    })
+}
+
+/// A filter's name without its link type's number: "BPF Ethernet" for "BPF Ethernet (1)".
+fn short_filter_name(name: &str) -> &str {
+    name.rsplit_once(" (")
+        .filter(|(_, n)| {
+            n.strip_suffix(')')
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+        .map_or(name, |(short, _)| short)
 }
 
 /// The Wireshark filter and the BPF filters (one per link type the endpoint's packets came

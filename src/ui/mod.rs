@@ -36,6 +36,8 @@ pub mod rows_bar;
 pub mod sample;
 /// Settings kept between runs.
 pub mod settings;
+/// Ending on SIGTERM or Ctrl+C as closing the window does.
+pub mod signal;
 /// Menu and source bar.
 pub mod source_bar;
 /// The status bar.
@@ -65,6 +67,7 @@ pub const MIN_WINDOW: [f32; 2] = [640.0, 400.0];
 
 /// Opens the window and runs the app until it is closed; `files` are opened at once.
 pub fn run(files: Vec<PathBuf>) -> eframe::Result {
+    let end = signal::EndRequest::install();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("rstscope")
@@ -81,7 +84,10 @@ pub fn run(files: Vec<PathBuf>) -> eframe::Result {
         Box::new(move |cc| {
             fonts::load_in_background(&cc.egui_ctx);
             cc.egui_ctx.add_plugin(clipboard::LineBreaks::native());
-            Ok(Box::new(RstscopeApp::from_creation_context(cc, files)))
+            end.attach(&cc.egui_ctx);
+            let app =
+                RstscopeApp::from_creation_context(cc, files).ending_on(end, signal::kept_folder());
+            Ok(Box::new(app))
         }),
     )
 }

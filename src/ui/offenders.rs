@@ -110,6 +110,9 @@ pub struct OffendersView {
     to_left_edge: bool,
     /// The rows drawn in the last frame (first, past the last); `None` before one was.
     visible: Option<(usize, usize)>,
+    /// How far the table was scrolled sideways at the end of the last frame, and the frames
+    /// still to be drawn since that changed (see [`OffendersView::show`]).
+    sideways: (f32, u8),
     /// The rows are a running live capture's (set by the app each frame): an empty table waits
     /// for packets to come rather than tells of a capture read.
     pub capturing: bool,
@@ -396,6 +399,20 @@ impl OffendersView {
             let bar = RowsBar::new(ui, "offenders-rows-bar", ROWS_BAR).expecting(needed);
             bar.show(ui, |ui, bar| {
                 let area = area.show(ui, |ui| self.table(ui, bar, sort, clock, selected));
+                // Scrolled sideways at the end of a frame (Tab or Shift+Tab reached a header
+                // or a row's endpoint out of view), the table is drawn scrolled at once but
+                // its cells are laid out there only two frames later, and the Endpoint
+                // column's copy is placed by them: Shift+Tab back onto "Last" left the
+                // endpoints cut at the left edge, no copy over them, until the pointer moved,
+                // as egui asked for one frame only. The frames until they agree are drawn.
+                let offset = area.state.unclamped_offset().x;
+                if (offset - self.sideways.0).abs() > 0.5 {
+                    self.sideways = (offset, 2);
+                }
+                if self.sideways.1 > 0 {
+                    self.sideways.1 -= 1;
+                    ui.ctx().request_repaint();
+                }
                 (area.inner_rect, Some(area.inner))
             })
         });

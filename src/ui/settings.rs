@@ -156,6 +156,9 @@ pub struct Settings {
     /// (shown at most half the window wide either way, and leaving the results their width in a
     /// small window: `host::most_width`).
     pub host_width: Option<f32>,
+    /// Live captures kept when a signal ended the app before they were saved
+    /// ([`crate::ui::signal`]): told in the window at the next start, then forgotten here.
+    pub kept_captures: Vec<PathBuf>,
 }
 
 impl Settings {

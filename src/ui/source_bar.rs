@@ -3,7 +3,9 @@
 //! under them, while a file is read, its progress with Cancel on a row of its own. At 1024
 //! points every button stays visible: the capture's name gives way (cut with an ellipsis, the
 //! full path on hover); narrower, export and the views take a second row, and in the smallest
-//! window (640 points) the name goes down beside them.
+//! window (640 points) the name goes down beside them. A capture filter's limitation is said
+//! on the second row, and a custom filter's field that the first has no room for leads it:
+//! the bar keeps to two rows.
 
 use std::path::PathBuf;
 
@@ -276,6 +278,12 @@ pub fn bar(
         .unwrap_or_default();
     let rows = Rows::of(left_w, right_w, ui.available_width());
     let mut widths = (0.0, 0.0);
+    // Said once: the capture captured with this filter tells it among its warnings (twice,
+    // it took two of the results' rows at 800x600).
+    let limitation = capture
+        .capture_filter()
+        .limitation()
+        .filter(|l| !input.warned.iter().any(|w| w == l));
     // Every group is laid out left to right, in the order Tab reaches widgets (the order they
     // are added): the right-hand one in the place its width in the last frame leaves it, and
     // the capture's name, before it, cut short in what is left.
@@ -283,40 +291,78 @@ pub fn bar(
         Rows::One => {
             ui.horizontal(|ui| {
                 before_right(ui, right_w, |ui| {
-                    widths.0 = left_group(ui, input, capture, interfaces, actions);
+                    widths.0 = left_group(ui, input, capture, interfaces, actions, false).0;
                     source_name(ui, input);
                 });
                 widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
+            // One row, the whole of it on hover where cut.
+            if let Some(limitation) = limitation {
+                caveat(ui, limitation);
+            }
         }
         Rows::NameLeft => {
             // Too narrow for both (a live capture's extra buttons at 1024 points): the
             // capture controls and the name on one row, export and the views right-aligned
-            // under them.
+            // under them, after the filter's limitation.
             ui.horizontal(|ui| {
-                widths.0 = left_group(ui, input, capture, interfaces, actions);
+                widths.0 = left_group(ui, input, capture, interfaces, actions, false).0;
                 source_name(ui, input);
             });
             ui.horizontal(|ui| {
+                before_right(ui, right_w, |ui| {
+                    if let Some(limitation) = limitation {
+                        caveat(ui, limitation);
+                    }
+                });
                 widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
         }
         Rows::NameRight => {
             // Narrower still (a small remote-desktop window): the capture controls alone
             // (wrapped, in a window narrower than them), the name on the row under them, cut
-            // short before export and the views.
+            // short before export and the views. A custom filter's field that the controls'
+            // row has no room for leads that row, with the filter's limitation: at 640 points
+            // the field, the name and the limitation took three rows under the controls.
+            let mut deferred = false;
             ui.horizontal_wrapped(|ui| {
                 let top = ui.cursor().min.y;
-                let width = left_group(ui, input, capture, interfaces, actions);
+                let width = left_group(ui, input, capture, interfaces, actions, true);
+                deferred = width.1;
                 // Wrapped, the width measured is a row's: keep the whole one.
                 widths.0 = if ui.cursor().min.y > top + 1.0 {
                     left_w
                 } else {
-                    width
+                    width.0
                 };
             });
             ui.horizontal(|ui| {
-                before_right(ui, right_w, |ui| source_name(ui, input));
+                before_right(ui, right_w, |ui| {
+                    let spacing = ui.spacing().item_spacing.x;
+                    if deferred {
+                        let room = ui.available_width() - spacing;
+                        let rest = limitation.map_or(MIN_NAME_WIDTH, |_| CAVEAT_LEAST);
+                        let width = (room - rest).clamp(CUSTOM_BPF_LEAST, CUSTOM_BPF_WIDTH);
+                        ui.add_enabled_ui(!input.capturing, |ui| {
+                            custom_bpf_field(ui, capture, width);
+                        });
+                    }
+                    let Some(limitation) = limitation else {
+                        source_name(ui, input);
+                        return;
+                    };
+                    // The name where the limitation keeps its least beside it (the status bar
+                    // and the window's title name the capture too).
+                    let name = ui.available_width() - CAVEAT_LEAST - spacing;
+                    if name >= MIN_NAME_WIDTH {
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(name, ui.available_height()),
+                            egui::Layout::left_to_right(egui::Align::Center),
+                            |ui| source_name(ui, input),
+                        );
+                    }
+                    caveat(ui, limitation);
+                });
                 widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
         }
@@ -330,20 +376,31 @@ pub fn bar(
             ui.ctx().request_repaint();
         }
     }
-    // Said once: the capture captured with this filter tells it among its warnings (twice,
-    // it took two of the results' rows at 800x600).
-    if let Some(limitation) = capture.capture_filter().limitation()
-        && !input.warned.iter().any(|w| w == limitation)
-    {
-        // One row, the whole of it on hover where cut (two rows at 640 points).
-        ui.add(
-            egui::Label::new(
-                RichText::new(limitation)
-                    .color(ui.visuals().warn_fg_color)
-                    .small(),
-            )
-            .truncate(),
-        );
+}
+
+/// The least width the capture filter's limitation is given beside a custom filter's field
+/// on the row of export and the views: [`CAVEAT_SHORT`] in small text.
+const CAVEAT_LEAST: f32 = 110.0;
+
+/// The capture filter's limitation where the row has little room for it: the whole of it is
+/// on hover (and is what a screen reader reads).
+const CAVEAT_SHORT: &str = "causes may differ";
+
+/// The capture filter's `limitation`, in small warning text on the rest of the row: cut, or
+/// in [`CAVEAT_SHORT`] where less than [`CAVEAT_LEAST`] is left after the name's least, the
+/// whole of it on hover.
+fn caveat(ui: &mut egui::Ui, limitation: &str) {
+    let color = ui.visuals().warn_fg_color;
+    let text = if ui.available_width() >= 2.0 * CAVEAT_LEAST {
+        limitation
+    } else {
+        CAVEAT_SHORT
+    };
+    let label = ui.add(egui::Label::new(RichText::new(text).color(color).small()).truncate());
+    if text != limitation {
+        label
+            .on_hover_text(limitation)
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, limitation));
     }
 }
 
@@ -438,14 +495,17 @@ pub fn unavailable_hover(why: &npcap::NpcapError) -> String {
     )
 }
 
-/// Open, Start/Stop capture, the capture options. Returns their width.
+/// Open, Start/Stop capture, the capture options. Returns their width. With `may_defer`, a
+/// custom filter's field that the row has no room for is left out, and the second value
+/// says so: the caller lays it out on the next row.
 fn left_group(
     ui: &mut egui::Ui,
     input: &BarInput<'_>,
     capture: &mut CaptureSettings,
     interfaces: &mut InterfaceList,
     actions: &mut Vec<Action>,
-) -> f32 {
+    may_defer: bool,
+) -> (f32, bool) {
     let start = ui.cursor().min.x;
     if ui
         .button("Open…")
@@ -479,9 +539,11 @@ fn left_group(
         actions.push(Action::StartCapture);
     }
     let why = input.capture_unavailable.map(unavailable_hover);
-    ui.add_enabled_ui(!input.capturing && why.is_none(), |ui| {
-        capture_options(ui, capture, interfaces, why.as_deref());
-    });
+    let deferred = ui
+        .add_enabled_ui(!input.capturing && why.is_none(), |ui| {
+            capture_options(ui, capture, interfaces, why.as_deref(), may_defer)
+        })
+        .inner;
     if let Some(why) = input.capture_unavailable {
         ui.hyperlink_to(
             RichText::new("Get Npcap").color(ui.visuals().warn_fg_color),
@@ -493,7 +555,7 @@ fn left_group(
     if input.capturing {
         ui.spinner();
     }
-    ui.cursor().min.x - start
+    (ui.cursor().min.x - start, deferred)
 }
 
 /// Save capture as… for a live capture, Export, This machine, the clock: the right-hand group,
@@ -551,13 +613,15 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
     }
 }
 
-/// The interface picker and the capture filter (with its BPF field when custom).
+/// The interface picker and the capture filter (with its BPF field when custom). True when
+/// the field was left out for want of room (`may_defer`).
 fn capture_options(
     ui: &mut egui::Ui,
     capture: &mut CaptureSettings,
     interfaces: &mut InterfaceList,
     unavailable: Option<&str>,
-) {
+    may_defer: bool,
+) -> bool {
     let disabled_hover = unavailable.unwrap_or("stop the capture first");
     let selected = capture
         .interface
@@ -616,7 +680,7 @@ fn capture_options(
     if unavailable.is_some() {
         // The capture filter matters only to a capture: "Get Npcap" (after these) takes its
         // place, so that the toolbar keeps one row at 1024 points.
-        return;
+        return false;
     }
     egui::ComboBox::from_id_salt("capture-filter")
         .selected_text(capture.filter.label())
@@ -630,22 +694,30 @@ fn capture_options(
         .response
         .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()))
         .on_disabled_hover_text(disabled_hover);
-    if capture.filter == FilterChoice::Custom {
-        // Narrower where the row is short of room, down to a width that still shows a
-        // filter's start (at 800 points the spinner after it went to a row of its own); with
-        // less, it goes to the next row, whole.
-        let room = ui.available_size_before_wrap().x - CUSTOM_BPF_AFTER;
-        let width = if room >= CUSTOM_BPF_LEAST {
-            room.min(CUSTOM_BPF_WIDTH)
-        } else {
-            CUSTOM_BPF_WIDTH
-        };
-        ui.add(
-            egui::TextEdit::singleline(&mut capture.custom_bpf)
-                .hint_text("BPF, e.g. tcp port 443")
-                .desired_width(width),
-        );
+    if capture.filter != FilterChoice::Custom {
+        return false;
     }
+    // Narrower where the row is short of room, down to a width that still shows a filter's
+    // start (at 800 points the spinner after it went to a row of its own); with less, it goes
+    // to the next row, whole, or is left to the caller.
+    let room = ui.available_size_before_wrap().x - CUSTOM_BPF_AFTER;
+    if room >= CUSTOM_BPF_LEAST {
+        custom_bpf_field(ui, capture, room.min(CUSTOM_BPF_WIDTH));
+    } else if may_defer {
+        return true;
+    } else {
+        custom_bpf_field(ui, capture, CUSTOM_BPF_WIDTH);
+    }
+    false
+}
+
+/// The custom BPF filter's field, `width` points wide.
+fn custom_bpf_field(ui: &mut egui::Ui, capture: &mut CaptureSettings, width: f32) {
+    ui.add(
+        egui::TextEdit::singleline(&mut capture.custom_bpf)
+            .hint_text("BPF, e.g. tcp port 443")
+            .desired_width(width),
+    );
 }
 
 /// The custom BPF field's width where there is room.

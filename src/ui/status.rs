@@ -127,22 +127,28 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             );
             measure.after(ui);
         }
+        let warnings = app_warnings(c, s.clock);
+        let short = match warnings.len() {
+            0 => String::new(),
+            1 => "1 warning".to_owned(),
+            n => format!("{n} warnings"),
+        };
         // The saved files and "reading…" before the capture's warnings, which are cut to
-        // what the row leaves them.
+        // what the row leaves them; the saved files keep the warnings' short form its room.
         if let Some(saving) = saving {
-            saved_capture(ui, saving);
+            let warned = if warnings.is_empty() {
+                0.0
+            } else {
+                text_width(ui, &short) + ui.spacing().item_spacing.x
+            };
+            saved_capture(ui, saving, warned);
             measure.after(ui);
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
             measure.after(ui);
         }
-        let warnings = app_warnings(c, s.clock);
         if !warnings.is_empty() {
-            let short = match warnings.len() {
-                1 => "1 warning".to_owned(),
-                n => format!("{n} warnings"),
-            };
             let text = if warnings.len() == 1 {
                 format!("warning: {}", warnings[0])
             } else {
@@ -362,40 +368,70 @@ pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, 
     }
 }
 
+/// The least room on the status bar's row in which the saved files are told cut rather than
+/// whole on the next row.
+const LEAST_SAVED: f32 = 48.0;
+
 /// The live capture's saved files, their size against the limit (what the ring removed in the
 /// warning colour); a click opens what they are, where, and the limit for the next captures,
-/// which the user sets there (MiB). On the status bar's line rather than a line of its own.
-fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>) {
-    let text = match saving.saved {
+/// which the user sets there (MiB). On the status bar's line rather than a line of its own:
+/// where the row is short of the whole text (640 points), its size alone ("saved 11.7 KiB"),
+/// or that cut, the whole of it on hover; `after` points of the row are kept for what follows.
+fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) {
+    let (whole, short, removed) = match saving.saved {
         Some(s) => {
             let of = s
                 .limit()
                 .map(|l| format!(" of {}", report::bytes(l)))
                 .unwrap_or_default();
+            let short = format!("saved {}", report::bytes(s.bytes()));
             match s.frames_removed() {
-                0 => RichText::new(format!("saved {}{of}", report::bytes(s.bytes()))),
-                removed => RichText::new(format!(
-                    "saved {}{of}; {} older packets removed",
-                    report::bytes(s.bytes()),
-                    thousands(removed)
-                ))
-                .color(ui.visuals().warn_fg_color),
+                0 => (format!("{short}{of}"), short, false),
+                removed => (
+                    format!("{short}{of}; {} older packets removed", thousands(removed)),
+                    format!("{short}; {} removed", thousands(removed)),
+                    true,
+                ),
             }
         }
-        None => RichText::new("not saved"),
+        None => ("not saved".to_owned(), "not saved".to_owned(), false),
     };
-    let label = ui
-        .add(
-            egui::Label::new(text)
-                .selectable(false)
-                .sense(egui::Sense::click()),
-        )
+    let room = ui.available_size_before_wrap().x - after;
+    let text = if text_width(ui, &whole) <= room || room < LEAST_SAVED {
+        whole.clone()
+    } else {
+        short
+    };
+    let cut = text != whole || text_width(ui, &text) > room;
+    let mut rich = RichText::new(text);
+    if removed {
+        rich = rich.color(ui.visuals().warn_fg_color);
+    }
+    // One tooltip, with the whole text where it is cut: egui's own would be a second one.
+    let label = egui::Label::new(rich)
+        .truncate()
+        .show_tooltip_when_elided(false)
+        .selectable(false)
+        .sense(egui::Sense::click());
+    let response = if room >= LEAST_SAVED {
+        let row = egui::vec2(room, ui.spacing().interact_size.y);
+        ui.allocate_ui(row, |ui| ui.add(label)).inner
+    } else {
+        ui.add(label)
+    };
+    let hover = "what this capture saved in the temporary folder for the details and File > \
+                 Export, a ring of the latest packets (click for its files and the next \
+                 capture's limit)";
+    let label = response
         .on_hover_cursor(egui::CursorIcon::PointingHand)
-        .on_hover_text(
-            "what this capture saved in the temporary folder for the details and File > \
-             Export, a ring of the latest packets (click for its files and the next capture's \
-             limit)",
-        );
+        .on_hover_text(if cut {
+            format!("{whole}: {hover}")
+        } else {
+            hover.to_owned()
+        });
+    if cut {
+        label.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &whole));
+    }
     let limit_mb = saving.limit_mb;
     egui::Popup::from_toggle_button_response(&label)
         .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)

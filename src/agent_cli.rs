@@ -190,11 +190,14 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
     let agent = Agent::start(config.clone()).map_err(start_failure)?;
     announce(&agent, &config);
     let stop = agent.stop_handle();
-    let interrupted = crate::stop_signals::handle(move || stop.stop(), || std::process::exit(130))
-        .unwrap_or_else(|e| {
-            eprintln!("rstscope: warning: Ctrl+C and SIGTERM will not stop the agent cleanly: {e}");
-            Arc::new(AtomicBool::new(false))
-        });
+    let interrupted =
+        rstscope::stop_signals::handle(move || stop.stop(), || std::process::exit(130))
+            .unwrap_or_else(|e| {
+                eprintln!(
+                    "rstscope: warning: Ctrl+C and SIGTERM will not stop the agent cleanly: {e}"
+                );
+                Arc::new(AtomicBool::new(false))
+            });
     for line in stopped(&agent.wait()) {
         eprintln!("{line}");
     }

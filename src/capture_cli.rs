@@ -251,7 +251,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let quit = quit_at_once(args.write.as_deref());
     let lines_to_stderr = args.format != CaptureFormat::Text;
     // A second Ctrl+C: the user does not want to wait for the report.
-    let interrupted = crate::stop_signals::handle(
+    let interrupted = rstscope::stop_signals::handle(
         move || {
             end_echoed_line(lines_to_stderr);
             stop.stop();

@@ -28,6 +28,8 @@ pub mod report;
 pub mod services;
 /// Where frames come from: capture files (pure Rust, no libpcap).
 pub mod source;
+/// Ctrl+C, SIGTERM and SIGHUP for `capture`, `agent` and the app: stop cleanly, or quit at once.
+pub mod stop_signals;
 /// The desktop app (eframe/egui): plot, offenders table, details, status bar.
 #[cfg(feature = "gui")]
 pub mod ui;

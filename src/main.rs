@@ -28,9 +28,6 @@ mod capture_cli;
 
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
-/// Ctrl+C, SIGTERM and SIGHUP for `capture` and `agent`: stop cleanly, or quit at once.
-mod stop_signals;
-
 /// Windows: `*` and `?` in file arguments, which the shell leaves to the program.
 mod wildcards;
 /// Windows: output of the terminal commands goes to the console of the shell that started them.

@@ -4,7 +4,8 @@
 //! window does: the settings are saved and the temporary folder removed. A live capture not
 //! yet saved cannot be asked about: its packets are kept in
 //! [`kept_folder`](crate::ui::signal::kept_folder), said on stderr and again in the window at
-//! the next start. A second signal ends the app at once.
+//! the next start. A second signal ends the app at once (one sent twice within half a second,
+//! as `timeout` does, is one: see [`stop_signals`](crate::stop_signals)).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -34,15 +35,21 @@ impl EndRequest {
     pub fn install() -> Self {
         let request = Self::default();
         let shared = Arc::clone(&request.0);
-        if let Err(e) = ctrlc::set_handler(move || {
-            if shared.signals.fetch_add(1, Ordering::SeqCst) > 0 {
+        // A signal sent twice at once (`timeout` sends its own to the process group too) is
+        // one request: only a later one ends the app at once.
+        let handled = crate::stop_signals::handle(
+            move || {
+                shared.signals.fetch_add(1, Ordering::SeqCst);
+                if let Some(ctx) = shared.ctx.get() {
+                    ctx.request_repaint();
+                }
+            },
+            || {
                 eprintln!("rstscope: ended at once (a second signal)");
                 std::process::exit(FORCED_EXIT);
-            }
-            if let Some(ctx) = shared.ctx.get() {
-                ctx.request_repaint();
-            }
-        }) {
+            },
+        );
+        if let Err(e) = handled {
             eprintln!("rstscope: cannot handle SIGTERM and Ctrl+C ({e}): they end it at once");
         }
         request

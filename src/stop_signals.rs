@@ -5,7 +5,7 @@
 //! whole process group the command is in, and a terminal's Ctrl+C reaches every process of the
 //! foreground group (a shell script that forwards it sends it again). Both copies come within
 //! microseconds; a person pressing Ctrl+C again takes far longer. So a repeat within
-//! [`SAME_SIGNAL`] of the first is the same request, and only a later one quits at once:
+//! [`SAME_SIGNAL`](crate::stop_signals::SAME_SIGNAL) of the first is the same request, and only a later one quits at once:
 //! before, `timeout 60 rstscope capture` lost its report to its own second copy most times.
 
 use std::sync::Arc;

@@ -58,7 +58,7 @@ pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Whether standard output is a pipe read in a console code page that is not UTF-8 (see
-/// [`for_stdout`]): where JSON is best written in ASCII alone
+/// `for_stdout`, Windows only): where JSON is best written in ASCII alone
 /// ([`crate::report::json::AsciiOnly`]), so that PowerShell's `ConvertFrom-Json` reads it
 /// whole. Never elsewhere than on Windows.
 pub fn stdout_is_read_in_a_code_page() -> bool {

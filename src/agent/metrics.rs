@@ -485,6 +485,9 @@ pub struct OffenderInfo {
     pub former_listener: String,
     /// Unix time the former listener was last seen listening.
     pub former_until: Option<i64>,
+    /// The program of this machine with the most incidents there (the one connecting), a
+    /// script by its script, or empty.
+    pub connecting: String,
 }
 
 impl OffenderInfo {
@@ -495,10 +498,16 @@ impl OffenderInfo {
             ..Self::default()
         };
         let sampled = host.is_some_and(|h| h.samples > 0);
-        if let Some(e) = host.and_then(|h| h.endpoint(key.0, key.1))
-            && sampled
-            && e.local
-        {
+        let Some(e) = host
+            .and_then(|h| h.endpoint(key.0, key.1))
+            .filter(|_| sampled)
+        else {
+            return info;
+        };
+        if let Some(p) = e.clients.processes.first() {
+            info.connecting = p.program().text();
+        }
+        if e.local {
             if let Some(now) = &e.listener.now {
                 info.listener = now.process.program().text();
             }
@@ -606,7 +615,7 @@ impl Collector for Exposition {
 
         let mut m = encoder.encode_descriptor(
             "rstscope_offender",
-            "The endpoints with series of their own now: service name, the process listening now and the one that listened earlier (empty when unknown)",
+            "The endpoints with series of their own now: service name, the process listening now and the one that listened earlier, the process of this machine connecting with the most incidents (empty when unknown)",
             None,
             MetricType::Info,
         )?;
@@ -617,6 +626,7 @@ impl Collector for Exposition {
                 ("service", info.service.as_str()),
                 ("listener", info.listener.as_str()),
                 ("former_listener", info.former_listener.as_str()),
+                ("connecting", info.connecting.as_str()),
             ];
             m.encode_info(&labels)?;
         }

@@ -382,6 +382,7 @@ fn the_exposition_names_the_program_in_both_formats() {
                 listener: String::new(),
                 former_listener: "collector".into(),
                 former_until: Some(1_700_000_000),
+                connecting: "client.py (python3)".into(),
             },
         )],
         kernel: vec![("AttemptFails", 7)],
@@ -397,7 +398,7 @@ fn the_exposition_names_the_program_in_both_formats() {
     );
     assert!(text.contains("rstscope_resets_total{endpoint=\"other\",cause=\"refused\"} 0\n"));
     assert!(text.contains(
-        "rstscope_offender_info{endpoint=\"127.0.0.1:7211\",service=\"\",listener=\"\",former_listener=\"collector\"} 1\n"
+        "rstscope_offender_info{endpoint=\"127.0.0.1:7211\",service=\"\",listener=\"\",former_listener=\"collector\",connecting=\"client.py (python3)\"} 1\n"
     ));
     assert!(text.contains("rstscope_kernel_tcp_total{counter=\"AttemptFails\"} 7\n"));
     assert!(text.contains("rstscope_http_rejected_requests_total{reason=\"timeout\"} 0\n"));
@@ -744,4 +745,48 @@ fn a_held_series_that_loses_its_place_gives_its_counts_back_to_other() {
     mono.check(&rows, other);
     assert_eq!((rows[0].counts.rst[0], other.rst[0]), (3, 1));
     assert_eq!(prom.increase(), 4, "every refusal is a rise of some series");
+}
+
+/// Regression (a trial as the on-call): the alert named who listened and who listened before,
+/// but not the program of this machine that kept connecting, which `/report` knew. The info
+/// series says it, for an endpoint of another machine too (whose listener cannot be known).
+#[test]
+fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
+    use crate::host::SightingSource;
+    use crate::host::clients::{ClientProcess, EndpointClients};
+    use crate::host::state::{EndpointHost, HostReport};
+    let key: Key = ("192.0.2.7".parse().expect("ip"), 5432);
+    let process = |pid: u32, name: &str, connections: u64| ClientProcess {
+        pid,
+        name: name.into(),
+        script: None,
+        source: SightingSource::ConnectTrace,
+        connections,
+        processes: 1,
+    };
+    let report = HostReport {
+        samples: 3,
+        endpoints: vec![EndpointHost {
+            addr: key.0,
+            port: key.1,
+            listener: Default::default(),
+            clients: EndpointClients {
+                processes: vec![process(40, "backup-agent", 30), process(41, "psql", 2)],
+                ..EndpointClients::default()
+            },
+            client_details: Vec::new(),
+            local: false,
+            former_owner: None,
+            listener_end: None,
+        }],
+        ..HostReport::default()
+    };
+    let info = OffenderInfo::of(key, Some(&report));
+    assert_eq!(info.connecting, "backup-agent");
+    assert_eq!(
+        (info.listener.as_str(), info.former_listener.as_str()),
+        ("", "")
+    );
+    assert_eq!(info.service, "postgresql");
+    assert_eq!(OffenderInfo::of(key, None).connecting, "");
 }

@@ -378,11 +378,13 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
         counter(&format!("rstscope_suspect_injected_resets_total{{{ep}}}")),
         0.0
     );
-    assert_eq!(
-        counter(&format!(
-            "rstscope_offender_info{{{ep},service=\"\",listener=\"\",former_listener=\"collector\"}}"
-        )),
-        1.0,
+    // The program connecting is this test's, once its connects are tied to it.
+    let info = format!(
+        "rstscope_offender_info{{{ep},service=\"\",listener=\"\",former_listener=\"collector\",connecting=\""
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&info) && l.ends_with("\"} 1")),
         "{text}"
     );
     assert!(
@@ -1343,6 +1345,25 @@ fn a_real_prometheus_scrapes_the_agent_and_fires_the_7211_alert_naming_the_progr
         "{description}"
     );
     eprintln!("alert: {}\n{description}", alert["annotations"]["summary"]);
+    // It names the program that connects (this test), once its connects are tied to it.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let connecting = loop {
+        let alerts = http_get(prom.addr, "/api/v1/alerts", &[]).json();
+        let said = alerts["data"]["alerts"].as_array().and_then(|a| {
+            a.iter()
+                .filter(|x| x["labels"]["alertname"] == "RstscopeEndpointRefusesConnections")
+                .find_map(|x| x["annotations"]["description"].as_str().map(str::to_owned))
+        });
+        match said {
+            Some(d) if d.contains(" Connecting: ") || Instant::now() > deadline => break d,
+            _ => std::thread::sleep(Duration::from_millis(500)),
+        }
+    };
+    assert!(
+        connecting.contains("; it was served by collector until 20")
+            && connecting.contains(" Connecting: agent-"),
+        "{connecting}"
+    );
 
     // The agent-memory rule's expression, its threshold left out, finds this agent's memory
     // (the process_* series joined to the targets that are rstscope agents).

@@ -19,6 +19,11 @@
 //!   `top` endpoints), so it never goes backwards;
 //! - an endpoint selected the moment it first becomes an offender takes its whole count (none
 //!   of it was ever in `other`), so a new refusing endpoint shows all its refusals;
+//! - for an agent's scrapers ([`Selection::for_scrapers`](crate::agent::metrics::Selection::for_scrapers)), a series that (re)appears shows first
+//!   where it stood (zero for a new endpoint) and what it counted since only once a scrape has
+//!   served that: Prometheus cannot see a series' first value (`rate()` and `increase()` count
+//!   from it), so 300 refusals of a new endpoint within one scrape interval, its first value,
+//!   were in no rate at all. Held so, they are the series' first increase;
 //! - `other` is the capture's total less what the selected series counted (now and in earlier
 //!   selections), and never goes backwards either: the one count that can already have been
 //!   in it before its endpoint's first incident (successful connection attempts) is held by a
@@ -136,6 +141,10 @@ struct Slot {
     base: Counts,
     /// Packet second it was selected.
     since: i64,
+    /// Its exposition shows `base` only, until a scrape has served that.
+    held: bool,
+    /// The scrape count when an exposition holding it at `base` was published.
+    published: Option<u64>,
 }
 
 impl Slot {
@@ -169,6 +178,8 @@ pub struct Selection {
     last_ts: Option<crate::packet::Timestamp>,
     /// Endpoints that lost their place since the start.
     pub demotions: u64,
+    /// Scrapes served so far, for holding new series ([`Self::for_scrapers`]); `None`: none held.
+    scrapes: Option<u64>,
 }
 
 /// One endpoint's row: its exported counts.
@@ -192,6 +203,38 @@ impl Selection {
             other_floor: Counts::default(),
             last_ts: None,
             demotions: 0,
+            scrapes: None,
+        }
+    }
+
+    /// Holds each series that (re)appears at where it stood until a scrape has served it (see
+    /// the module documentation): the agent's, told of its scrapes by [`Self::scraped`] and
+    /// [`Self::published`].
+    pub fn for_scrapers(mut self) -> Self {
+        self.scrapes = Some(0);
+        self
+    }
+
+    /// `/metrics` has served `scrapes` expositions so far: series held in one published before
+    /// show their counts from the next update on.
+    pub fn scraped(&mut self, scrapes: u64) {
+        if self.scrapes.is_none() {
+            return;
+        }
+        self.scrapes = Some(scrapes);
+        for slot in self.slots.values_mut() {
+            if slot.published.is_some_and(|p| p < scrapes) {
+                slot.held = false;
+            }
+        }
+    }
+
+    /// The rows of the last update are published, `scrapes` having been served before.
+    pub fn published(&mut self, scrapes: u64) {
+        for slot in self.slots.values_mut() {
+            if slot.held && slot.published.is_none() {
+                slot.published = Some(scrapes);
+            }
         }
     }
 
@@ -272,7 +315,11 @@ impl Selection {
             counted = counted.plus(slot.during);
             rows.push(Row {
                 key: *key,
-                counts: slot.base.plus(slot.during),
+                counts: if slot.held {
+                    slot.base
+                } else {
+                    slot.base.plus(slot.during)
+                },
             });
         }
         let other = total.minus(counted).max(self.other_floor);
@@ -297,6 +344,8 @@ impl Selection {
             during: Counts::default(),
             base: base.unwrap_or_default(),
             since: now,
+            held: self.scrapes.is_some(),
+            published: None,
         };
         slot.observe(o);
         self.slots.insert(key, slot);
@@ -307,10 +356,16 @@ impl Selection {
             return;
         };
         self.demotions += 1;
-        self.counted_before = self.counted_before.plus(slot.during);
+        // Held, what it counted was never shown: it goes back to `other`.
+        let during = if slot.held {
+            Counts::default()
+        } else {
+            slot.during
+        };
+        self.counted_before = self.counted_before.plus(during);
         self.remembered_order += 1;
         self.remembered
-            .insert(key, (slot.base.plus(slot.during), self.remembered_order));
+            .insert(key, (slot.base.plus(during), self.remembered_order));
         let cap = self.top.saturating_mul(REMEMBERED_PER_SLOT).max(1);
         if self.remembered.len() > cap
             && let Some(oldest) = self
@@ -430,6 +485,9 @@ pub struct OffenderInfo {
     pub former_listener: String,
     /// Unix time the former listener was last seen listening.
     pub former_until: Option<i64>,
+    /// The program of this machine with the most incidents there (the one connecting), a
+    /// script by its script, or empty.
+    pub connecting: String,
 }
 
 impl OffenderInfo {
@@ -440,10 +498,16 @@ impl OffenderInfo {
             ..Self::default()
         };
         let sampled = host.is_some_and(|h| h.samples > 0);
-        if let Some(e) = host.and_then(|h| h.endpoint(key.0, key.1))
-            && sampled
-            && e.local
-        {
+        let Some(e) = host
+            .and_then(|h| h.endpoint(key.0, key.1))
+            .filter(|_| sampled)
+        else {
+            return info;
+        };
+        if let Some(p) = e.clients.processes.first() {
+            info.connecting = p.program().text();
+        }
+        if e.local {
             if let Some(now) = &e.listener.now {
                 info.listener = now.process.program().text();
             }
@@ -551,7 +615,7 @@ impl Collector for Exposition {
 
         let mut m = encoder.encode_descriptor(
             "rstscope_offender",
-            "The endpoints with series of their own now: service name, the process listening now and the one that listened earlier (empty when unknown)",
+            "The endpoints with series of their own now: service name, the process listening now and the one that listened earlier, the process of this machine connecting with the most incidents (empty when unknown)",
             None,
             MetricType::Info,
         )?;
@@ -562,6 +626,7 @@ impl Collector for Exposition {
                 ("service", info.service.as_str()),
                 ("listener", info.listener.as_str()),
                 ("former_listener", info.former_listener.as_str()),
+                ("connecting", info.connecting.as_str()),
             ];
             m.encode_info(&labels)?;
         }

@@ -35,6 +35,7 @@ pub mod window;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -234,6 +235,9 @@ pub fn read_token(path: &std::path::Path) -> Result<String, AgentError> {
 struct Shared {
     latest: Mutex<Arc<Analysis>>,
     exposition: Mutex<Exposition>,
+    /// Expositions `/metrics` has served, counted under the `exposition` lock: a series new in
+    /// one shows its counts once a scrape has served it at where it starts.
+    scrapes: AtomicU64,
     history: Mutex<History>,
     stats: Mutex<CaptureStats>,
     ring: Arc<Mutex<EvidenceRing>>,
@@ -298,6 +302,7 @@ impl Agent {
                 started: unix_f64(started),
                 ..Exposition::default()
             }),
+            scrapes: AtomicU64::new(0),
             history: Mutex::new(History::default()),
             stats: Mutex::new(CaptureStats::default()),
             ring,
@@ -314,7 +319,7 @@ impl Agent {
         let thread = std::thread::Builder::new()
             .name("agent".into())
             .spawn(move || {
-                let mut selection = Selection::new(top);
+                let mut selection = Selection::new(top).for_scrapers();
                 let mut scans = ScanTracker::default();
                 loop {
                     match job.wait(Duration::from_millis(200)) {
@@ -467,6 +472,7 @@ impl Shared {
         selection: &mut Selection,
         scans: &mut ScanTracker,
     ) {
+        selection.scraped(self.scrapes.load(Ordering::SeqCst));
         let (rows, other) = selection.update(&a.snapshot);
         let host = a.host.as_deref();
         let (ring, error) = {
@@ -513,7 +519,11 @@ impl Shared {
             http_rejected: Default::default(),
             process: None,
         };
-        *lock(&self.exposition) = exposition;
+        {
+            let mut published = lock(&self.exposition);
+            *published = exposition;
+            selection.published(self.scrapes.load(Ordering::SeqCst));
+        }
         lock(&self.history).record(a);
         *lock(&self.stats) = *stats;
         *lock(&self.latest) = Arc::clone(a);
@@ -528,7 +538,13 @@ impl Shared {
         match req.path.as_str() {
             "/metrics" => {
                 let format = Format::negotiate(req.header("accept"));
-                let mut e = lock(&self.exposition).clone();
+                let mut e = {
+                    let published = lock(&self.exposition);
+                    if req.method == "GET" {
+                        self.scrapes.fetch_add(1, Ordering::SeqCst);
+                    }
+                    published.clone()
+                };
                 e.process = lock(&self.own_process).read();
                 e.http_rejected = self.rejected.counts();
                 Response::new(200, format.content_type(), format.render(e))

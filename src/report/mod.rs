@@ -1491,6 +1491,9 @@ fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
     });
     match was {
         None => Stopped::Unknown,
+        // Started and stopped again and again: "before it started and after it stopped" is
+        // the least of it (the sentence on the listeners counts them).
+        Some(_) if e.listener.earlier.len() >= RESTARTS => Stopped::Unknown,
         // Started during the capture, after the first refusals (a client retrying before
         // its service was up): not only after its stop.
         Some(was)
@@ -1794,7 +1797,40 @@ struct Place {
 }
 
 /// The listener sentence.
+/// Listeners of one endpoint gone during a capture from which on it is told as a service that
+/// keeps stopping and starting.
+const RESTARTS: usize = 2;
+
+/// The listener sentence ([`listener_alone`]) and, where listeners came and went again and
+/// again, how many. Regression (a trial as the on-call): a service crashing and restarted
+/// every few seconds, refused in between, was told by its last run only ("it was served by
+/// collector.py from 20:05:21 until 20:05:23"), and as "nothing was listening on that port
+/// before the service started and after it stopped".
 fn listener_sentence(
+    o: &Offender,
+    e: &EndpointHost,
+    place: Place,
+    clock: Clock,
+    as_of: AsOf,
+) -> String {
+    let sentence = listener_alone(o, e, place, clock, as_of);
+    let gone = &e.listener.earlier;
+    let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
+    match gone.last() {
+        Some(first) if refused && e.local && gone.len() >= RESTARTS => format!(
+            "{sentence} {} listeners came and went on it during this capture, the first from {} \
+             to {}: a service that keeps stopping and being started again (a crash and a \
+             restart?), refused while it is down.",
+            gone.len(),
+            clock.time(first.first_seen),
+            clock.time(first.last_seen)
+        ),
+        _ => sentence,
+    }
+}
+
+/// Who listens on the endpoint, and who did, in one sentence.
+fn listener_alone(
     o: &Offender,
     e: &EndpointHost,
     place: Place,
@@ -2985,6 +3021,66 @@ mod diagnosis_tests {
             s.starts_with("2 of 3 resets at 10.0.0.1:80") && s.contains(" look injected "),
             "{s}"
         );
+    }
+
+    /// Regression (a trial as the on-call): a service crashing and restarted every few
+    /// seconds, a client refused while it is down, was told by its last run only, and as
+    /// "nothing was listening on that port before the service started and after it stopped".
+    #[test]
+    fn a_listener_that_comes_and_goes_is_told_as_one_that_keeps_restarting() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        // Refused from 1 to 19; collector up 3 s of every 8 (three runs); sampled 0 to 20.
+        let o = Offender {
+            failed_refused: 24,
+            failed_attempts: 24,
+            attempts: 36,
+            completed: 12,
+            first_seen: at(1),
+            last_seen: at(19),
+            ..offender(Cause::Refused, 24, 0)
+        };
+        let run = |pid: u32, from: i64| ListenerRecord {
+            addr: std::net::SocketAddr::new(o.addr, o.port),
+            process: ProcessInfo::bare(pid, "collector"),
+            first_seen: at(from),
+            last_seen: at(from + 2),
+        };
+        let h = sampled_host(
+            &o,
+            ListenerStatus {
+                now: None,
+                earlier: vec![run(4330, 16), run(4320, 8), run(4310, 0)],
+            },
+            at(0),
+            at(20),
+        );
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "while it accepted 12: nothing was listening on that port part of the time (the \
+                 service stopped or restarted). Nothing listened on 80 when the capture ended \
+                 (22:13:40); it was served by collector (pid 4330) from 22:13:36 until 22:13:38. \
+                 3 listeners came and went on it during this capture, the first from 22:13:20 to \
+                 22:13:22: a service that keeps stopping and being started again (a crash and a \
+                 restart?), refused while it is down."
+            ),
+            "{text}"
+        );
+        // One run that ended is no crash loop.
+        let once = sampled_host(
+            &o,
+            ListenerStatus {
+                now: None,
+                earlier: vec![run(4330, 16)],
+            },
+            at(0),
+            at(20),
+        );
+        let text = super::full_diagnosis(&o, Some(&once), Clock::Utc);
+        assert!(!text.contains("came and went"), "{text}");
     }
 }
 

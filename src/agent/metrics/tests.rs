@@ -382,6 +382,7 @@ fn the_exposition_names_the_program_in_both_formats() {
                 listener: String::new(),
                 former_listener: "collector".into(),
                 former_until: Some(1_700_000_000),
+                connecting: "client.py (python3)".into(),
             },
         )],
         kernel: vec![("AttemptFails", 7)],
@@ -397,7 +398,7 @@ fn the_exposition_names_the_program_in_both_formats() {
     );
     assert!(text.contains("rstscope_resets_total{endpoint=\"other\",cause=\"refused\"} 0\n"));
     assert!(text.contains(
-        "rstscope_offender_info{endpoint=\"127.0.0.1:7211\",service=\"\",listener=\"\",former_listener=\"collector\"} 1\n"
+        "rstscope_offender_info{endpoint=\"127.0.0.1:7211\",service=\"\",listener=\"\",former_listener=\"collector\",connecting=\"client.py (python3)\"} 1\n"
     ));
     assert!(text.contains("rstscope_kernel_tcp_total{counter=\"AttemptFails\"} 7\n"));
     assert!(text.contains("rstscope_http_rejected_requests_total{reason=\"timeout\"} 0\n"));
@@ -629,4 +630,165 @@ fn scans_are_counted_once_each_and_only_the_largest_get_series() {
         "rstscope_scan_targets{kind=\"sweep\",client=\"198.51.100.9\",server=\"\",port=\"22\"} 300\n"
     ));
     assert_eq!(text.matches("rstscope_scan_targets{").count(), 2);
+}
+
+/// What Prometheus makes of the series it scrapes: `increase()` over the whole run, which
+/// counts each series from its first value seen, never that value itself.
+#[derive(Default)]
+struct Scraper {
+    first: HashMap<Option<Key>, u64>,
+    last: HashMap<Option<Key>, u64>,
+    scrapes: u64,
+}
+
+impl Scraper {
+    fn scrape(&mut self, rows: &[Row], other: Counts) {
+        let series = rows
+            .iter()
+            .map(|r| (Some(r.key), r.counts.rst[0]))
+            .chain(std::iter::once((None, other.rst[0])));
+        for (key, v) in series {
+            self.first.entry(key).or_insert(v);
+            self.last.insert(key, v);
+        }
+        self.scrapes += 1;
+    }
+
+    fn increase(&self) -> u64 {
+        self.last.iter().map(|(k, v)| v - self.first[k]).sum()
+    }
+}
+
+/// One update of an agent whose exposition `scraper` reads once after it.
+fn update_and_scrape(sel: &mut Selection, w: &World, scraper: &mut Scraper) -> (Vec<Row>, Counts) {
+    sel.scraped(scraper.scrapes);
+    let (rows, other) = sel.update(&w.snapshot());
+    sel.published(scraper.scrapes);
+    scraper.scrape(&rows, other);
+    (rows, other)
+}
+
+/// Regression (a trial as the on-call, under a real Prometheus): 300 refusals at a new
+/// endpoint between two scrapes were its series' first value, which `rate()` and `increase()`
+/// cannot see, and in no other series: `sum(rate(rstscope_resets_total[5m]))` had none of them.
+/// For the agent's scrapers a new series shows zero first, then its counts.
+#[test]
+fn a_burst_at_a_new_endpoint_between_two_scrapes_is_a_rise_of_its_series() {
+    let mut w = World::default();
+    let mut sel = Selection::new(50).for_scrapers();
+    let mut prom = Scraper::default();
+    let mut mono = Monotone::default();
+    w.refuse(1000, 100, 5);
+    let (rows, other) = update_and_scrape(&mut sel, &w, &mut prom);
+    mono.check(&rows, other);
+    assert_eq!(
+        rows[0].counts.rst[0], 0,
+        "held at zero until a scrape has seen it"
+    );
+    w.refuse(7211, 101, 300);
+    let (rows, other) = update_and_scrape(&mut sel, &w, &mut prom);
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [1000, 7211]);
+    assert_eq!((rows[0].counts.rst[0], rows[1].counts.rst[0]), (5, 0));
+    let (rows, other) = update_and_scrape(&mut sel, &w, &mut prom);
+    mono.check(&rows, other);
+    assert_eq!((rows[0].counts.rst[0], rows[1].counts.rst[0]), (5, 300));
+    assert_eq!(other.rst[0], 0);
+    assert_eq!(
+        prom.increase(),
+        305,
+        "every refusal is a rise of some series"
+    );
+
+    // Updates with no scrape between them hold a new series as long.
+    w.refuse(7311, 102, 7);
+    sel.scraped(prom.scrapes);
+    for _ in 0..3 {
+        let (rows, _) = sel.update(&w.snapshot());
+        sel.published(prom.scrapes);
+        assert_eq!(rows[2].counts.rst[0], 0, "{rows:?}");
+    }
+    update_and_scrape(&mut sel, &w, &mut prom);
+    let (rows, _) = update_and_scrape(&mut sel, &w, &mut prom);
+    assert_eq!(rows[2].counts.rst[0], 7);
+    assert_eq!(prom.increase(), 312);
+}
+
+/// A held series that loses its place before any scrape showed its counts gives them back to
+/// `other`, where a scraper sees them rise.
+#[test]
+fn a_held_series_that_loses_its_place_gives_its_counts_back_to_other() {
+    let mut w = World::default();
+    let mut sel = Selection::new(1).for_scrapers();
+    let mut prom = Scraper::default();
+    let mut mono = Monotone::default();
+    prom.scrape(&[], Counts::default());
+    w.scanned.insert(40_000);
+    w.refuse(40_000, 100, 1);
+    sel.scraped(prom.scrapes);
+    let (rows, other) = sel.update(&w.snapshot());
+    sel.published(prom.scrapes);
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [40_000]);
+    // The story's endpoint takes the scan target's place at once, before a scrape showed it.
+    w.refuse(7211, 101, 3);
+    sel.scraped(prom.scrapes);
+    let (rows, other) = sel.update(&w.snapshot());
+    sel.published(prom.scrapes);
+    mono.check(&rows, other);
+    assert_eq!(port_of(&rows), [7211]);
+    assert_eq!(
+        (rows[0].counts.rst[0], other.rst[0]),
+        (0, 1),
+        "the target's refusal is other's"
+    );
+    prom.scrape(&rows, other);
+    let (rows, other) = update_and_scrape(&mut sel, &w, &mut prom);
+    mono.check(&rows, other);
+    assert_eq!((rows[0].counts.rst[0], other.rst[0]), (3, 1));
+    assert_eq!(prom.increase(), 4, "every refusal is a rise of some series");
+}
+
+/// Regression (a trial as the on-call): the alert named who listened and who listened before,
+/// but not the program of this machine that kept connecting, which `/report` knew. The info
+/// series says it, for an endpoint of another machine too (whose listener cannot be known).
+#[test]
+fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
+    use crate::host::SightingSource;
+    use crate::host::clients::{ClientProcess, EndpointClients};
+    use crate::host::state::{EndpointHost, HostReport};
+    let key: Key = ("192.0.2.7".parse().expect("ip"), 5432);
+    let process = |pid: u32, name: &str, connections: u64| ClientProcess {
+        pid,
+        name: name.into(),
+        script: None,
+        source: SightingSource::ConnectTrace,
+        connections,
+        processes: 1,
+    };
+    let report = HostReport {
+        samples: 3,
+        endpoints: vec![EndpointHost {
+            addr: key.0,
+            port: key.1,
+            listener: Default::default(),
+            clients: EndpointClients {
+                processes: vec![process(40, "backup-agent", 30), process(41, "psql", 2)],
+                ..EndpointClients::default()
+            },
+            client_details: Vec::new(),
+            local: false,
+            former_owner: None,
+            listener_end: None,
+        }],
+        ..HostReport::default()
+    };
+    let info = OffenderInfo::of(key, Some(&report));
+    assert_eq!(info.connecting, "backup-agent");
+    assert_eq!(
+        (info.listener.as_str(), info.former_listener.as_str()),
+        ("", "")
+    );
+    assert_eq!(info.service, "postgresql");
+    assert_eq!(OffenderInfo::of(key, None).connecting, "");
 }

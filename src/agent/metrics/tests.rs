@@ -780,6 +780,8 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
             local: false,
             former_owner: None,
             listener_end: None,
+            machine: None,
+            untold: None,
         }],
         ..HostReport::default()
     };

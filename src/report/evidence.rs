@@ -1266,7 +1266,7 @@ fn option_name(kind: u8) -> Option<&'static str> {
 }
 
 /// Writes the evidence's packets to a pcapng file: a section header, one interface
-/// description per interface the packets were captured on (its link type, the snaplen seen,
+/// description per interface the packets were captured on (its link type, its snaplen,
 /// its name and description when known, nanosecond timestamps) and one enhanced packet block
 /// per packet, in order, with what the capture said of it ([`Carried`]: its comments, its
 /// `epb_flags`, Apple's process references, each of Apple's process blocks written before the
@@ -1378,9 +1378,10 @@ pub fn write_pcapng_with_host(
     Ok(())
 }
 
-/// The snaplen to declare for an interface: the longest frame captured on it when some frame
-/// of it was cut (that is about the snaplen it was captured with), else 0, pcapng's "no limit".
-/// The source files' own snaplen is not kept by the reader.
+/// The snaplen to declare for an interface: the one its capture states (the agent's ring and
+/// `rstscope capture --write` write the snaplen they captured with, tcpdump its `-s`), as long
+/// as no frame kept is longer; else, when some frame of it was cut, the longest frame captured
+/// on it (that is about the snaplen it was captured with); else 0, pcapng's "no limit".
 fn snaplen(ev: &Evidence, interface: u32) -> u32 {
     let mut cut = false;
     let mut longest = 0usize;
@@ -1388,8 +1389,15 @@ fn snaplen(ev: &Evidence, interface: u32) -> u32 {
         longest = longest.max(p.data.len());
         cut |= (p.data.len() as u64) < u64::from(p.orig_len);
     }
-    if cut {
-        u32::try_from(longest).unwrap_or(u32::MAX)
+    let longest = u32::try_from(longest).unwrap_or(u32::MAX);
+    let stated = ev
+        .interfaces
+        .get(interface as usize)
+        .map_or(0, |i| i.snaplen);
+    if stated != 0 && stated >= longest {
+        stated
+    } else if cut {
+        longest
     } else {
         0
     }

@@ -1315,8 +1315,8 @@ fn open_pcap(
     let mut reader = LegacyPcapReader::new(stream.capacity, input)
         .map_err(|e| header_failure(&e, stream, "file header"))?;
     // The first `next` hands out the file header parsed when the reader was made.
-    let (header_len, network) = match reader.next() {
-        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0),
+    let (header_len, network, snaplen) = match reader.next() {
+        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0, header.snaplen),
         _ => {
             return Err(Stop {
                 offset: 0,
@@ -1332,6 +1332,9 @@ fn open_pcap(
             offset: 0,
             kind: StopKind::Corrupt(what),
         })?;
+    if let Some(i) = interfaces.get_mut(interface as usize) {
+        i.snaplen = snaplen;
+    }
     let framing = PcapFraming {
         header_len: if modified { 24 } else { 16 },
         big_endian,

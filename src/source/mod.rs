@@ -198,6 +198,9 @@ pub struct InterfaceInfo {
     pub description: Option<String>,
     /// The capture filter, a libpcap expression (pcapng `if_filter`), where the file says.
     pub filter: Option<String>,
+    /// The longest frame the capture kept of it (pcap header or pcapng interface block);
+    /// 0 where the file states no limit.
+    pub snaplen: u32,
     /// Frames delivered from it so far.
     pub frames: u64,
 }

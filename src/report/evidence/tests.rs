@@ -781,3 +781,57 @@ fn saved_packets_keep_the_process_blocks_comments_and_flags_the_capture_gave_the
         "numbered again from 0 in the order written"
     );
 }
+
+/// The snaplen of the first interface description block of a pcapng file.
+fn first_idb_snaplen(bytes: &[u8]) -> u32 {
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    let mut at = 0;
+    while at < bytes.len() {
+        if u32_at(at) == 1 {
+            return u32_at(at + 12);
+        }
+        at += u32_at(at + 4) as usize;
+    }
+    panic!("no interface description block");
+}
+
+/// Regression: the agent's `/evidence` (and `analyze --endpoint --write`) declared snaplen 0,
+/// "no limit", for a capture made with 128 bytes (the agent's default), because no frame of
+/// the endpoint happened to be cut. The saved file states the snaplen its capture states.
+#[test]
+fn saved_evidence_states_the_snaplen_of_its_capture() {
+    // A pcap file captured with `-s 128`.
+    let mut file = refused_with_noise(2);
+    file[16..20].copy_from_slice(&128u32.to_le_bytes());
+    let f = temp_file("snaplen-128.pcap", &file);
+    let ev = collect(&[f], server(), None, 100, None).expect("collect");
+    assert!(ev.packets.iter().all(|p| p.data.len() < 128));
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    assert_eq!(first_idb_snaplen(&bytes), 128);
+    // A pcapng file as the agent's ring writes it, read again as `/evidence` reads it.
+    let mut ring = Vec::new();
+    {
+        let mut w = PcapngWriter::new(&mut ring, None).expect("writer");
+        w.add_interface(LinkType(1), 128, Some("lo"), None)
+            .expect("interface");
+        for p in &ev.packets {
+            w.write_packet(0, p.ts, &p.data, p.orig_len)
+                .expect("packet");
+        }
+        w.finish(&[]).expect("finish");
+    }
+    let f = temp_file("ring-128.pcapng", &ring);
+    let ev = collect(&[f], server(), None, 100, None).expect("collect ring");
+    assert_eq!(ev.packets.len(), 4);
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    assert_eq!(first_idb_snaplen(&bytes), 128);
+    // A capture that states no limit still gets the longest cut frame, or none.
+    let f = temp_file("snaplen-none.pcap", &refused_with_noise(1));
+    let mut ev = collect(&[f], server(), None, 100, None).expect("collect");
+    ev.interfaces[0].snaplen = 0;
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    assert_eq!(first_idb_snaplen(&bytes), 0);
+}

@@ -840,6 +840,7 @@ impl NgFraming {
         .map_err(|what| corrupt_at(reader, what))?;
         if let Some(i) = interfaces.get_mut(global as usize) {
             i.filter = d.filter;
+            i.snaplen = d.snaplen;
         }
         self.interfaces.push(NgInterface {
             global,
@@ -896,6 +897,7 @@ pub(super) fn register_interface(
         name,
         description,
         filter: None,
+        snaplen: 0,
         frames: 0,
     });
     Ok(id)

@@ -83,15 +83,20 @@ pub fn run(
             ))
         })?;
         eprintln!(
-            "rstscope: wrote {} packets of {} to {}",
-            ev.packets.len(),
+            "rstscope: wrote {} of {} to {}",
+            noun(ev.packets.len() as u64, "packet", "packets"),
             endpoint(ep.ip(), ep.port()),
             path.display()
         );
         if ev.more > 0 {
             eprintln!(
-                "rstscope: warning: {} more packets were not saved (--max-packets N saves more)",
-                ev.more
+                "rstscope: warning: {} more {} not saved (--max-packets N saves more)",
+                ev.more,
+                if ev.more == 1 {
+                    "packet was"
+                } else {
+                    "packets were"
+                }
             );
         }
     }
@@ -150,8 +155,12 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     }
     if ev.copies.total() > 0 {
         s.push_str(&format!(
-            "  copies:    the capture records packets at several points; {} frames were further copies, {}\n",
-            ev.copies.total(),
+            "  copies:    the capture records packets at several points; {}, {}\n",
+            if ev.copies.total() == 1 {
+                "1 frame was a further copy".to_owned()
+            } else {
+                format!("{} frames were further copies", ev.copies.total())
+            },
             if ev.packets.iter().any(|p| p.copy) {
                 "listed below, each marked copy beside where it was recorded"
             } else {
@@ -168,7 +177,15 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         s.push('\n');
     }
     if ev.more_connections > 0 {
-        s.push_str(&format!("... {} more connections\n", ev.more_connections));
+        s.push_str(&format!(
+            "... {} more {}\n",
+            ev.more_connections,
+            if ev.more_connections == 1 {
+                "connection"
+            } else {
+                "connections"
+            }
+        ));
     }
     s.push_str(&format!(
         "\nPackets ({})\n",
@@ -186,8 +203,9 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     }
     if ev.more > 0 {
         s.push_str(&format!(
-            "... {} more packets (--max-packets N shows more)\n",
-            ev.more
+            "... {} more {} (--max-packets N shows more)\n",
+            ev.more,
+            if ev.more == 1 { "packet" } else { "packets" }
         ));
     }
     if ev.packets.is_empty() && ev.more == 0 {
@@ -198,6 +216,11 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         ));
     }
     s
+}
+
+/// `n` and the word for it: "wrote 1 packets" read as a slip.
+fn noun(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn count(shown: usize, more: u64) -> String {

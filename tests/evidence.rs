@@ -294,6 +294,36 @@ fn cli_endpoint_counts_packets_beyond_max_packets() {
     assert!(text.contains("... 37 more packets"), "{text}");
 }
 
+/// Regression: one packet beyond `--max-packets` was "1 more packets", in the listing and in
+/// the warning of `--write` ("1 more packets were not saved").
+#[test]
+fn cli_endpoint_counts_one_packet_in_the_singular() {
+    let dir = temp_dir("cli-one-more");
+    let out_arg = dir.join("evidence.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        "--endpoint",
+        "127.0.0.1:7211",
+        "--max-packets",
+        "39",
+        "--write",
+        &out_arg,
+        &sample(),
+    ]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("\n... 1 more packet (--max-packets"),
+        "{text}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrote 39 packets of 127.0.0.1:7211"), "{err}");
+    assert!(
+        err.contains("warning: 1 more packet was not saved"),
+        "{err}"
+    );
+}
+
 #[test]
 fn cli_endpoint_ipv6_in_brackets() {
     let f = path("tests/fixtures/refused-v6.pcap").display().to_string();

@@ -481,9 +481,14 @@ pub fn collect_source_with(
     ev.packets.rotate_left(oldest);
     ev.across_files = across;
     if across > 0 {
+        let which = if across == 1 {
+            "1 SYN, SYN-ACK or reset of this endpoint was".to_owned()
+        } else {
+            format!("{across} SYNs, SYN-ACKs and resets of this endpoint were")
+        };
         ev.warnings.push(format!(
-            "{across} SYNs, SYN-ACKs and resets of this endpoint were also in another file given \
-             with it (the same traffic captured at two points): each is counted once{}",
+            "{which} also in another file given with it (the same traffic captured at two \
+             points): each is counted once{}",
             if how.all_copies {
                 ", and listed twice (marked as copies)"
             } else {

@@ -160,8 +160,9 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     let _ = writeln!(out, "  suspect-injected {}", t.suspect_injected);
     let _ = writeln!(
         out,
-        "  failed attempts  {} of {} connection attempts",
-        t.failed_attempts, t.attempts
+        "  failed attempts  {} of {}",
+        t.failed_attempts,
+        count(t.attempts, "connection attempt", "connection attempts")
     );
     let _ = writeln!(
         out,
@@ -308,8 +309,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     if other.dropped > 0 {
         let _ = writeln!(
             out,
-            "  ... and {} endpoints not kept (more than {} were seen; those with the fewest incidents made room): resets {}, failed attempts {} of {}",
-            other.dropped,
+            "  ... and {} not kept (more than {} were seen; those with the fewest incidents made room): resets {}, failed attempts {} of {}",
+            count(other.dropped, "endpoint", "endpoints"),
             crate::engine::offenders::Services::MAX_TRACKED,
             other.rst_packets(),
             other.failed_attempts,
@@ -456,8 +457,8 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
     if let Some((first, last)) = h.sampled {
         let _ = writeln!(
             out,
-            "  sampled     {} times, {} to {}",
-            h.samples,
+            "  sampled     {}, {} to {}",
+            count(h.samples, "time", "times"),
             clock.time(first),
             clock.time(last)
         );
@@ -733,6 +734,8 @@ mod tests {
         let mut out = String::new();
         host(&mut out, &h, Clock::Utc);
         assert!(out.contains("  listening   1 socket now\n"), "{out}");
+        // Nor "sampled     1 times".
+        assert!(out.contains("  sampled     1 time, "), "{out}");
         h.listening.push(listener);
         let mut out = String::new();
         host(&mut out, &h, Clock::Utc);
@@ -763,5 +766,27 @@ mod tests {
         let mut out = String::new();
         host(&mut out, &h, Clock::Utc);
         assert!(!out.contains(" now"), "{out}");
+    }
+
+    /// Regression: the totals said "failed attempts  0 of 1 connection attempts".
+    #[test]
+    fn one_connection_attempt_is_counted_in_the_singular() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        a.snapshot.totals.attempts = 1;
+        a.snapshot.totals.failed_attempts = 0;
+        let text = report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains("\n  failed attempts  0 of 1 connection attempt\n"),
+            "{text}"
+        );
+        a.snapshot.totals.attempts = 2;
+        let text = report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains("\n  failed attempts  0 of 2 connection attempts\n"),
+            "{text}"
+        );
     }
 }

@@ -324,6 +324,23 @@ fn cli_endpoint_counts_one_packet_in_the_singular() {
     );
 }
 
+/// Regression: the packet lines of a Linux `any` capture (LINUX_SLL2) did not say where each
+/// packet was seen, as `tcpdump -i any` does (`lo    In  IP ...`). A pcap file does not name
+/// the interface index (1 here), so the line gives the index.
+#[test]
+fn cli_endpoint_lines_of_an_any_capture_say_the_interface_and_direction() {
+    let f = path("tests/fixtures/any-sll2.pcap").display().to_string();
+    let out = rstscope(&["analyze", "--endpoint", "127.0.0.1:7212", "--utc", &f]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(" > ")).collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    for l in &lines {
+        let (_time, rest) = l.split_once(' ').expect("time");
+        assert!(rest.starts_with("if1   In  IP 127.0.0.1."), "{l}");
+    }
+}
+
 #[test]
 fn cli_endpoint_ipv6_in_brackets() {
     let f = path("tests/fixtures/refused-v6.pcap").display().to_string();

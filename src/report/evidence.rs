@@ -98,6 +98,59 @@ pub struct EvidencePacket {
     pub copy: bool,
     /// What the capture said of the packet beyond its bytes, saved with it.
     pub carried: Carried,
+    /// Where a frame of Linux's `any` device was seen (its LINUX_SLL2 header), as
+    /// `tcpdump -i any` writes it before the packet.
+    pub arrival: Option<Arrival>,
+}
+
+/// The interface and direction a LINUX_SLL2 frame carries: `lo In`, `eth0 Out`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The interface's name where the capture knows it, else `if` and its index (`if3`).
+    pub interface: String,
+    /// The packet type as tcpdump names it: `In` (to this host), `Out` (sent by it), `B`
+    /// (broadcast), `M` (multicast), `P` (to another host), `?`.
+    pub direction: &'static str,
+}
+
+impl Arrival {
+    /// The SLL2 header's interface index and direction, the index named by `name` where it
+    /// can (None: the frame is not LINUX_SLL2, or too short for its header).
+    pub fn of_sll2(
+        link_type: LinkType,
+        data: &[u8],
+        name: impl FnOnce(u32) -> Option<String>,
+    ) -> Option<Self> {
+        if link_type.0 != LINKTYPE_LINUX_SLL2 {
+            return None;
+        }
+        // protocol, reserved, interface index, ARPHRD type, packet type, ...
+        let h = data.get(..20)?;
+        let index = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+        // Linux's PACKET_* types, named as tcpdump's print-sll.c names them.
+        let direction = match h[10] {
+            0 => "In",
+            1 => "B",
+            2 => "M",
+            3 => "P",
+            4 => "Out",
+            _ => "?",
+        };
+        Some(Self {
+            interface: name(index).unwrap_or_else(|| format!("if{index}")),
+            direction,
+        })
+    }
+}
+
+/// LINKTYPE_LINUX_SLL2: Linux's `any` device, the interface index in each frame.
+const LINKTYPE_LINUX_SLL2: u32 = 276;
+
+/// The name of interface `index` of an SLL2 frame captured on `info`: the capture's name for
+/// it when it is one interface's own capture (not `any`, which holds every interface).
+fn sll2_name(info: Option<&InterfaceInfo>) -> Option<String> {
+    info.and_then(|i| i.name.clone())
+        .filter(|n| !n.is_empty() && n != crate::source::live::ANY)
 }
 
 /// What a capture says of one packet beyond its bytes, as the tool that captured it wrote
@@ -538,6 +591,10 @@ pub fn collect_source_with(
             }
         });
     ev.interfaces = source.interfaces().to_vec();
+    for p in &mut ev.packets {
+        let info = ev.interfaces.get(p.interface as usize);
+        p.arrival = Arrival::of_sll2(p.link_type, &p.data, |_| sll2_name(info));
+    }
     let files = source.files();
     ev.span = (files.iter().filter_map(|f| f.first_ts).min())
         .zip(files.iter().filter_map(|f| f.last_ts).max());
@@ -844,6 +901,7 @@ impl EvidencePacket {
             tcp_offset: find_tcp_header(frame.data, p),
             copy: false,
             carried: Carried::of(frame),
+            arrival: None,
         }
     }
 
@@ -1105,6 +1163,10 @@ pub fn packet_line(
     if let Some(at) = at {
         s.push(' ');
         s.push_str(&at.cell(p));
+    }
+    if let Some(a) = &p.arrival {
+        // As tcpdump pads them: `lo    In  IP ...`.
+        let _ = write!(s, " {:<5} {:<3}", a.interface, a.direction);
     }
     let ip = if p.src.is_ipv4() { "IP" } else { "IP6" };
     let _ = write!(

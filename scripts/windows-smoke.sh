@@ -21,7 +21,7 @@
 #      (scripts/windows/live-story.py: the Windows build's counts equal the Linux build's on the
 #      same traffic, its pcapng reads back, the former listener and the connecting test program
 #      are named, the counters are there, Ctrl+C and --duration stop it), then the app's Start
-#      capture on the same story, and the agent as a Windows service: its agent.log gets the
+#      capture on the same story (on a port no other program uses), and the agent as a Windows service: its agent.log gets the
 #      capture's warnings (a veth deleted under it) and the stop's totals;
 #   6. builds the MSI with wixl from the wixl variant of wix/main.wxs, installs it with
 #      `msiexec /i /qn`, runs the installed program, checks "Open with" is registered beside
@@ -412,6 +412,34 @@ else
   python3 scripts/windows/live-story.py "$exe" "$target_dir/debug/rstscope" "$examples" "$work" ||
     fail "the 7211 story under wine"
   echo "== windows: the desktop app's Start capture under wine" >&2
+  # The story on a port of its own: the app captures every interface, so another program's
+  # listener or refused connects on 7211 at the time (a second run, a collector left behind)
+  # changed the count. The first port from 7211 on that no socket of this machine uses, local
+  # or remote end; below Linux's ephemeral range, so that no client socket of the story gets it
+  # as its own port.
+  story_port=$(python3 -c 'import socket, sys
+used = set()
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    try:
+        rows = open(table).read().splitlines()[1:]
+    except OSError:
+        continue
+    for row in rows:
+        local, remote = row.split()[1:3]
+        used.update(int(end.rsplit(":", 1)[1], 16) for end in (local, remote))
+for port in range(7211, 7300):
+    if port in used:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    sys.exit(0)
+sys.exit(1)') || fail "no port in 7211-7299 free for the story of the app's capture"
   temp_dir="$WINEPREFIX/drive_c/users/$(id -un)/Temp"
   rm -rf "$temp_dir"/rstscope-*
   start_app "$exe"
@@ -424,10 +452,10 @@ else
   done
   [ -n "$app_capture" ] || fail "Start capture in the app wrote no capture under $temp_dir (did the button move?)"
   sleep 1
-  wine "$examples/collector.exe" 127.0.0.1:7211 2 >/dev/null &
+  wine "$examples/collector.exe" "127.0.0.1:$story_port" 2 >/dev/null &
   collector=$!
   sleep 0.5
-  wine "$examples/reporter.exe" 127.0.0.1:7211 6 2 >/dev/null
+  wine "$examples/reporter.exe" "127.0.0.1:$story_port" 6 2 >/dev/null
   wait "$collector"
   sleep 2.5
   import -window root "$out_dir/windows-live-capture.png"
@@ -439,10 +467,10 @@ else
     fail "analyze the app's capture $app_capture"
   python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-o = [o for o in d["offenders"] if o["endpoint"] == "127.0.0.1:7211"]
-sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attempts"] == 6 else 1)' "$work/app-capture.json" ||
-    fail "the app's capture does not show 6 refused on 127.0.0.1:7211: $work/app-capture.json"
-  report "the app's Start capture under wine captured the story (6 refused on 127.0.0.1:7211 in its pcapng); screenshot: $out_dir/windows-live-capture.png"
+o = [o for o in d["offenders"] if o["endpoint"] == "127.0.0.1:" + sys.argv[2]]
+sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attempts"] == 6 else 1)' "$work/app-capture.json" "$story_port" ||
+    fail "the app's capture does not show 6 refused on 127.0.0.1:$story_port: $work/app-capture.json"
+  report "the app's Start capture under wine captured the story (6 refused on 127.0.0.1:$story_port in its pcapng); screenshot: $out_dir/windows-live-capture.png"
 
   # The agent as a Windows service (wine's service manager): its agent.log, which has no
   # stderr to read beside it, gets what the terminal's agent says: the start, each warning of

@@ -1041,6 +1041,7 @@ mod tests {
             description: None,
             link_type: rstscope::source::LinkType(1),
             snaplen: 262_144,
+            index_names: Vec::new(),
         };
         let stats = |captured, kernel_dropped| CaptureStats {
             captured,

@@ -507,12 +507,13 @@ impl EvidenceRing {
         // `Frame::interface` is the pcapng interface id.
         let mut writer = PcapngWriter::new(out.clone(), None)?;
         for i in &self.interfaces {
-            writer.add_filtered_interface(
+            writer.add_indexed_interface(
                 i.link_type,
                 i.snaplen,
                 Some(&i.name),
                 i.description.as_deref(),
                 self.filter.as_deref(),
+                &i.index_names,
             )?;
         }
         self.current = Some(Current {

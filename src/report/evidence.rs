@@ -146,10 +146,16 @@ impl Arrival {
 /// LINKTYPE_LINUX_SLL2: Linux's `any` device, the interface index in each frame.
 const LINKTYPE_LINUX_SLL2: u32 = 276;
 
-/// The name of interface `index` of an SLL2 frame captured on `info`: the capture's name for
-/// it when it is one interface's own capture (not `any`, which holds every interface).
-fn sll2_name(info: Option<&InterfaceInfo>) -> Option<String> {
-    info.and_then(|i| i.name.clone())
+/// The name of interface `index` of an SLL2 frame captured on `info`: as the machine that
+/// captured named it (rstscope's `any` captures say their indexes), else the capture's name
+/// when it is one interface's own capture (not `any`, which holds every interface).
+fn sll2_name(info: Option<&InterfaceInfo>, index: u32) -> Option<String> {
+    let info = info?;
+    if let Some((_, name)) = info.index_names.iter().find(|(i, _)| *i == index) {
+        return Some(name.clone());
+    }
+    info.name
+        .clone()
         .filter(|n| !n.is_empty() && n != crate::source::live::ANY)
 }
 
@@ -593,7 +599,7 @@ pub fn collect_source_with(
     ev.interfaces = source.interfaces().to_vec();
     for p in &mut ev.packets {
         let info = ev.interfaces.get(p.interface as usize);
-        p.arrival = Arrival::of_sll2(p.link_type, &p.data, |_| sll2_name(info));
+        p.arrival = Arrival::of_sll2(p.link_type, &p.data, |index| sll2_name(info, index));
     }
     let files = source.files();
     ev.span = (files.iter().filter_map(|f| f.first_ts).min())
@@ -1394,12 +1400,13 @@ pub fn write_pcapng_with_host(
         let info = ev.interfaces.get(p.interface as usize);
         // With the capture's filter, so that a SYN/FIN/RST-only capture's packets are analyzed
         // as such again.
-        let id = out.add_filtered_interface(
+        let id = out.add_indexed_interface(
             p.link_type,
             snaplen(ev, p.interface),
             info.and_then(|i| i.name.as_deref()),
             info.and_then(|i| i.description.as_deref()),
             info.and_then(|i| i.filter.as_deref()),
+            info.map_or(&[], |i| &i.index_names),
         )?;
         local.insert(p.interface, id);
     }

@@ -99,6 +99,26 @@ const REOPEN_EVERY: Duration = Duration::from_secs(1);
 /// LINKTYPE_LINUX_SLL2: the `any` device with the interface index in each frame.
 const LINKTYPE_LINUX_SLL2: i32 = 276;
 
+/// This machine's interfaces by index (Linux: /sys/class/net/NAME/ifindex), in index order;
+/// empty where it cannot tell. An interface made later is named by its index alone.
+fn interface_indexes() -> Vec<(u32, String)> {
+    let Ok(dir) = std::fs::read_dir("/sys/class/net") else {
+        return Vec::new();
+    };
+    let mut names: Vec<(u32, String)> = dir
+        .flatten()
+        .filter_map(|e| {
+            let index = std::fs::read_to_string(e.path().join("ifindex")).ok()?;
+            Some((
+                index.trim().parse().ok()?,
+                e.file_name().to_string_lossy().into_owned(),
+            ))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Which packets the kernel hands to rstscope.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CaptureFilter {
@@ -342,6 +362,9 @@ pub struct CapturedInterface {
     pub link_type: LinkType,
     /// Bytes kept of each frame.
     pub snaplen: u32,
+    /// The names of the interface indexes its frames carry, read when it was opened (Linux's
+    /// `any`: LINUX_SLL2 frames say the index of the interface each was seen on); else empty.
+    pub index_names: Vec<(u32, String)>,
 }
 
 impl CapturedInterface {
@@ -719,6 +742,11 @@ impl LiveSource {
                         description: description.clone(),
                         link_type,
                         snaplen: config.snaplen,
+                        index_names: if link_type.0 == LINKTYPE_LINUX_SLL2 as u32 {
+                            interface_indexes()
+                        } else {
+                            Vec::new()
+                        },
                     },
                     cap,
                 )),

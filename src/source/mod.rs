@@ -201,6 +201,9 @@ pub struct InterfaceInfo {
     /// The longest frame the capture kept of it (pcap header or pcapng interface block);
     /// 0 where the file states no limit.
     pub snaplen: u32,
+    /// The names of the interface indexes its LINUX_SLL2 frames carry (Linux's `any`), where
+    /// the file says them ([`pcapng::index_comment`]).
+    pub index_names: Vec<(u32, String)>,
     /// Frames delivered from it so far.
     pub frames: u64,
 }

@@ -43,6 +43,28 @@ pub const RSTSCOPE_HOST: u32 = 0x8052_5354;
 /// The byte-order magic, as a little-endian writer writes it and a little-endian read sees it.
 pub const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 
+/// How an interface comment written by rstscope starts when it names the interface indexes of
+/// a Linux `any` capture: `rstscope interface indexes: 1 lo, 2 eth0, 3 wlan0`. Wireshark shows
+/// it as the interface's comment; rstscope's reader takes the names back ([`index_names`]).
+const INDEX_COMMENT: &str = "rstscope interface indexes: ";
+
+/// The interface comment that names `indexes` (index, name).
+pub fn index_comment(indexes: &[(u32, String)]) -> String {
+    let names: Vec<String> = indexes.iter().map(|(i, n)| format!("{i} {n}")).collect();
+    format!("{INDEX_COMMENT}{}", names.join(", "))
+}
+
+/// The interface indexes an interface comment names, if it is [`index_comment`]'s.
+pub fn index_names(comment: &str) -> Option<Vec<(u32, String)>> {
+    let list = comment.strip_prefix(INDEX_COMMENT)?;
+    list.split(", ")
+        .map(|entry| {
+            let (index, name) = entry.split_once(' ')?;
+            Some((index.parse().ok()?, name.to_owned()))
+        })
+        .collect()
+}
+
 /// Option codes (each block type numbers its own, above 1).
 pub mod option {
     /// End of options.
@@ -210,6 +232,21 @@ impl<W: Write> PcapngWriter<W> {
         description: Option<&str>,
         filter: Option<&str>,
     ) -> io::Result<u32> {
+        self.add_indexed_interface(link_type, snaplen, name, description, filter, &[])
+    }
+
+    /// [`PcapngWriter::add_filtered_interface`], with the names of the interface indexes its
+    /// LINUX_SLL2 frames carry (Linux's `any` device), as a comment of the interface
+    /// ([`index_comment`]): a reader elsewhere, or later, names them as the machine did.
+    pub fn add_indexed_interface(
+        &mut self,
+        link_type: LinkType,
+        snaplen: u32,
+        name: Option<&str>,
+        description: Option<&str>,
+        filter: Option<&str>,
+        indexes: &[(u32, String)],
+    ) -> io::Result<u32> {
         let link = u16::try_from(link_type.0).map_err(|_| {
             invalid(format!(
                 "link type {} does not fit a pcapng interface",
@@ -231,6 +268,9 @@ impl<W: Write> PcapngWriter<W> {
             value.push(0);
             value.extend_from_slice(f.as_bytes());
             self.option(option::IF_FILTER, &value);
+        }
+        if !indexes.is_empty() {
+            self.option(option::COMMENT, index_comment(indexes).as_bytes());
         }
         // Nanosecond timestamps, as rstscope keeps them.
         self.option(option::IF_TSRESOL, &[9]);

@@ -35,6 +35,7 @@ fn interfaces() -> Vec<CapturedInterface> {
         description: None,
         link_type: LinkType(1),
         snaplen: 262_144,
+        index_names: Vec::new(),
     }]
 }
 

@@ -303,12 +303,13 @@ fn open(
     // knows what was left out (a SYN/FIN/RST-only capture has no final ACKs).
     let mut writer = PcapngWriter::new(out, None)?;
     for i in interfaces {
-        writer.add_filtered_interface(
+        writer.add_indexed_interface(
             i.link_type,
             i.snaplen,
             Some(&i.name),
             i.description.as_deref(),
             filter,
+            &i.index_names,
         )?;
     }
     Ok((writer, bytes))
@@ -345,6 +346,7 @@ mod tests {
             description: None,
             link_type: LinkType(1),
             snaplen: 128,
+            index_names: Vec::new(),
         }]
     }
 

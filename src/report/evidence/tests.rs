@@ -835,3 +835,64 @@ fn saved_evidence_states_the_snaplen_of_its_capture() {
     write_pcapng_to(&mut bytes, &ev).expect("write");
     assert_eq!(first_idb_snaplen(&bytes), 0);
 }
+
+/// An SLL2 frame of an Ethernet frame's IP packet: seen on interface `index`, packet type
+/// `pkttype` (0 to this host, 4 sent by it).
+fn sll2(ethernet: &[u8], index: u32, pkttype: u8) -> Vec<u8> {
+    let mut f = ethernet[12..14].to_vec();
+    f.extend_from_slice(&[0, 0]);
+    f.extend_from_slice(&index.to_be_bytes());
+    // ARPHRD_ETHER, packet type, address length, address.
+    f.extend_from_slice(&[0, 1, pkttype, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.extend_from_slice(&ethernet[14..]);
+    f
+}
+
+/// A Linux `any` capture as rstscope saves it: its interface names the indexes the frames
+/// carry; its packet lines say each one's interface and direction, as `tcpdump -i any` does,
+/// and a saved copy of them names them again.
+#[test]
+fn lines_of_an_any_capture_name_the_interfaces_the_capture_named() {
+    let (c, s) = (v4(CLIENT), v4(SERVER));
+    let syn = frame(&seg(c, 40000, s, 7211, SYN, 1000, 0));
+    let rst = frame(&seg(s, 7211, c, 40000, RST_ACK, 0, 1001));
+    let syn2 = frame(&seg(c, 40001, s, 7211, SYN, 2000, 0));
+    let mut file = Vec::new();
+    {
+        let mut w = PcapngWriter::new(&mut file, None).expect("writer");
+        let names = [(1, "lo".to_owned()), (7, "eth0".to_owned())];
+        w.add_indexed_interface(LinkType(276), 128, Some("any"), None, None, &names)
+            .expect("interface");
+        let ts = |us: i64| Timestamp(i64::from(T0) * 1_000_000_000 + us * 1000);
+        w.write_packet(0, ts(0), &sll2(&syn, 7, 4), 74)
+            .expect("packet");
+        w.write_packet(0, ts(10), &sll2(&rst, 7, 0), 74)
+            .expect("packet");
+        w.write_packet(0, ts(20), &sll2(&syn2, 9, 0), 74)
+            .expect("packet");
+        w.finish(&[]).expect("finish");
+    }
+    let f = temp_file("any-names.pcapng", &file);
+    let ev = collect(&[f], server(), None, 100, None).expect("collect");
+    let lines = lines(&ev);
+    assert_eq!(lines.len(), 3);
+    let after_time = |l: &str| l.split_once(' ').expect("time").1.to_owned();
+    assert!(
+        after_time(&lines[0]).starts_with("eth0  Out IP 10.0.0.1.40000 > "),
+        "{lines:?}"
+    );
+    assert!(
+        after_time(&lines[1]).starts_with("eth0  In  IP 10.0.0.2.7211 > "),
+        "{lines:?}"
+    );
+    // An index the capture did not name (made after it started): by its number.
+    assert!(
+        after_time(&lines[2]).starts_with("if9   In  IP "),
+        "{lines:?}"
+    );
+    let mut saved = Vec::new();
+    write_pcapng_to(&mut saved, &ev).expect("write");
+    let f = temp_file("any-names-saved.pcapng", &saved);
+    let again = collect(&[f], server(), None, 100, None).expect("collect again");
+    assert_eq!(self::lines(&again), lines);
+}

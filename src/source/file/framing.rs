@@ -773,6 +773,7 @@ impl NgFraming {
                     name: None,
                     description: None,
                     filter: None,
+                    index_names: Vec::new(),
                     tsresol: 6,
                     tsoffset: 0,
                 };
@@ -792,6 +793,15 @@ impl NgFraming {
                             // Kind 0 is a libpcap expression (1 is BPF bytecode).
                             if let Some((0, expression)) = value.split_first() {
                                 described.filter = Some(option_text(expression));
+                            }
+                        }
+                        option::COMMENT => {
+                            // Whole: a machine with many interfaces says more than a name.
+                            let text = String::from_utf8_lossy(value);
+                            if let Some(names) =
+                                crate::source::pcapng::index_names(text.trim_end_matches('\0'))
+                            {
+                                described.index_names = names;
                             }
                         }
                         option::IF_TSOFFSET => {
@@ -841,6 +851,7 @@ impl NgFraming {
         if let Some(i) = interfaces.get_mut(global as usize) {
             i.filter = d.filter;
             i.snaplen = d.snaplen;
+            i.index_names = d.index_names;
         }
         self.interfaces.push(NgInterface {
             global,
@@ -870,6 +881,7 @@ struct Described {
     name: Option<String>,
     description: Option<String>,
     filter: Option<String>,
+    index_names: Vec<(u32, String)>,
     tsresol: u8,
     tsoffset: i64,
 }
@@ -898,6 +910,7 @@ pub(super) fn register_interface(
         description,
         filter: None,
         snaplen: 0,
+        index_names: Vec::new(),
         frames: 0,
     });
     Ok(id)

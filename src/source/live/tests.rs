@@ -321,3 +321,13 @@ fn regression_the_classic_rst_filter_is_told_what_it_misses() {
         "{m}"
     );
 }
+
+/// The names an `any` capture saves with its frames' interface indexes: this machine's.
+#[cfg(target_os = "linux")]
+#[test]
+fn interface_indexes_name_this_machines_interfaces() {
+    let names = interface_indexes();
+    assert!(names.iter().any(|(_, n)| n == "lo"), "{names:?}");
+    let lo = std::fs::read_to_string("/sys/class/net/lo/ifindex").expect("lo's index");
+    assert!(names.contains(&(lo.trim().parse().expect("index"), "lo".to_owned())));
+}

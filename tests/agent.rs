@@ -63,6 +63,19 @@ struct AgentProc {
 
 /// Starts `rstscope agent -i lo` on a free port with `extra` options, once it says it is
 /// capturing; `None` (with `SKIPPED`) when this process may not capture.
+/// The snaplen of a little-endian pcapng file's first interface description block.
+fn first_interface_snaplen(pcapng: &[u8]) -> u32 {
+    let u32_at = |at: usize| u32::from_le_bytes(pcapng[at..at + 4].try_into().expect("4 bytes"));
+    let mut at = 0;
+    while at + 16 <= pcapng.len() {
+        if u32_at(at) == 1 {
+            return u32_at(at + 12);
+        }
+        at += u32_at(at + 4) as usize;
+    }
+    panic!("no interface description block");
+}
+
 fn start_agent(test: &str, extra: &[&str]) -> Option<AgentProc> {
     start_agent_on(test, SocketAddr::from(([127, 0, 0, 1], free_port())), extra)
 }
@@ -487,6 +500,9 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     assert_eq!(ev.headers["content-type"], "application/x-pcapng");
     let file = agent.dir.join("evidence-7211.pcapng");
     std::fs::write(&file, &ev.body).expect("save the evidence");
+    // The snaplen the agent captured with (128 by default), not 0, "no limit": no frame of
+    // the story is that long, so none was cut to show it.
+    assert_eq!(first_interface_snaplen(&ev.body), 128);
     let offline = analyze_json(&file);
     let from_file = offender(&offline);
     for field in [

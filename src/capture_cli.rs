@@ -446,6 +446,11 @@ fn interfaces_json(captured: &[(CapturedInterface, CaptureStats)]) -> Value {
     )
 }
 
+/// `n` and the word for it: "1 copies" read as a slip.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The lines above the report: what was captured and what was lost, on each interface, then
 /// in all. With one interface its counts are the totals, said once (the Linux `any` capture,
 /// `-i lo`). `write`: the file the capture was saved to, and whether the saving went through.
@@ -486,16 +491,16 @@ fn header(
     // repeated on one (a mirror port's way in and way out).
     let repeated = if s.repeated > 0 {
         format!(
-            ", {} frames repeated on one interface within 5 ms counted once",
-            s.repeated
+            ", {} repeated on one interface within 5 ms counted once",
+            count(s.repeated, "frame", "frames")
         )
     } else {
         String::new()
     };
     let copies = if several || s.duplicates > 0 {
         format!(
-            ", {} copies from a second interface counted once{repeated}",
-            s.duplicates
+            ", {} from a second interface counted once{repeated}",
+            count(s.duplicates, "copy", "copies")
         )
     } else {
         repeated
@@ -1090,6 +1095,28 @@ mod tests {
                  counted once\n"
             ),
             "{mirror}"
+        );
+        // Regression: "1 frames repeated ...", "1 copies from a second interface".
+        let once = CaptureStats {
+            delivered: 118,
+            duplicates: 1,
+            repeated: 1,
+            ..stats(120, 0)
+        };
+        let one_each = header(
+            &[
+                (interface(0, "lo"), once),
+                (interface(1, "eth0"), stats(0, 0)),
+            ],
+            &once,
+            None,
+        );
+        assert!(
+            one_each.contains(
+                "118 analyzed, 1 copy from a second interface counted once, 1 frame repeated on \
+                 one interface within 5 ms counted once\n"
+            ),
+            "{one_each}"
         );
         let failed = header(
             &lo,

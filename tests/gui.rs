@@ -4445,6 +4445,55 @@ fn a_small_window_copies_each_bpf_filter_of_a_pktmon_trace_from_one_menu() {
     );
 }
 
+/// Regression (real-window trial): the "Copy BPF…" menu of a pktmon trace at 800x600, opened
+/// from the keyboard (Tab to it, Enter), lost its first Down arrow to the offenders table:
+/// the next offender was selected and the menu went with the details it was in. The arrows
+/// move in the open menu, and Enter on an entry copies its filter.
+#[test]
+fn regression_the_arrows_move_in_the_open_bpf_menu_not_the_offenders() {
+    let mut h = opened(
+        [800.0, 600.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let first = h.state().selected();
+    // A key as the real window has it: pressed and released in one frame, then a few more;
+    // what that first frame put on the clipboard.
+    let key = |h: &mut Harness<'_, RstscopeApp>, key: egui::Key| {
+        for pressed in [true, false] {
+            h.input_mut().events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        h.step();
+        let copied = copied_texts(h);
+        h.run_steps(3);
+        copied
+    };
+    h.get_by_label("Copy BPF…").focus();
+    h.run_steps(1);
+    key(&mut h, egui::Key::Enter);
+    assert!(shows(&h, "BPF Ethernet (1) filter"), "the menu opened");
+    key(&mut h, egui::Key::ArrowDown);
+    assert_eq!(h.state().selected(), first, "the offender stays selected");
+    assert!(
+        h.get_by_label("BPF Ethernet (1) filter").is_focused(),
+        "Down goes to the menu's first entry"
+    );
+    key(&mut h, egui::Key::ArrowDown);
+    assert!(h.get_by_label("BPF raw IP (101) filter").is_focused());
+    let copied = key(&mut h, egui::Key::Enter);
+    assert!(
+        copied.len() == 1 && copied[0].contains("7300") && !copied[0].contains("ip.proto"),
+        "the raw IP BPF filter copied: {copied:?}"
+    );
+    assert_eq!(h.state().selected(), first);
+    assert!(shows(&h, "Copied"));
+}
+
 /// File > Open, then a path typed into rstscope's own dialog (its path field has the
 /// keyboard) and Enter: a folder's path lists the folder, a file's opens it.
 #[test]

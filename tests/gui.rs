@@ -4002,6 +4002,45 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
     wait_for(&mut h, |h| h.query_all_by_label(limitation).count() > 1);
 }
 
+/// Regression (real window, 640x400, interface `lo`, capture filter "Custom BPF"): a short
+/// interface name left the controls room for the name beside them but not for the filter's
+/// field, which went past the window's edge with "UTC"; the next frame put the field on the
+/// row under them, which left room for it beside the controls again, and so on: the app
+/// redrew without end (a core's whole time). The controls' row counts the field at its least
+/// width, wherever it is: the bar settles, everything in the window.
+#[test]
+fn regression_a_custom_filter_with_a_short_interface_name_settles_at_640_points() {
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.interface = Some("lo".into());
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    settle(&mut h);
+    assert!(h.try_run().is_ok(), "the window settles");
+    let field = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the filter's field");
+    let (export, utc) = (
+        h.get_by_label("Export").rect(),
+        h.get_by_label("UTC").rect(),
+    );
+    for (what, r) in [("the field", field), ("UTC", utc)] {
+        assert!(r.right() <= size[0], "{what} {r:?} in the window");
+    }
+    assert!(
+        (field.center().y - export.center().y).abs() < 3.0 && field.right() <= export.left(),
+        "the field {field:?} on export's row, before it {export:?}"
+    );
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {

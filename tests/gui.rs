@@ -4002,6 +4002,45 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
     wait_for(&mut h, |h| h.query_all_by_label(limitation).count() > 1);
 }
 
+/// Regression (real window, 640x400, interface `lo`, capture filter "Custom BPF"): a short
+/// interface name left the controls room for the name beside them but not for the filter's
+/// field, which went past the window's edge with "UTC"; the next frame put the field on the
+/// row under them, which left room for it beside the controls again, and so on: the app
+/// redrew without end (a core's whole time). The controls' row counts the field at its least
+/// width, wherever it is: the bar settles, everything in the window.
+#[test]
+fn regression_a_custom_filter_with_a_short_interface_name_settles_at_640_points() {
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.interface = Some("lo".into());
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
+        );
+    settle(&mut h);
+    assert!(h.try_run().is_ok(), "the window settles");
+    let field = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the filter's field");
+    let (export, utc) = (
+        h.get_by_label("Export").rect(),
+        h.get_by_label("UTC").rect(),
+    );
+    for (what, r) in [("the field", field), ("UTC", utc)] {
+        assert!(r.right() <= size[0], "{what} {r:?} in the window");
+    }
+    assert!(
+        (field.center().y - export.center().y).abs() < 3.0 && field.right() <= export.left(),
+        "the field {field:?} on export's row, before it {export:?}"
+    );
+}
+
 /// Where the harness puts the window's top left corner: it draws the app inside a central
 /// panel's frame, whose margin the real window does not have.
 fn harness_margin() -> egui::Vec2 {
@@ -4443,6 +4482,55 @@ fn a_small_window_copies_each_bpf_filter_of_a_pktmon_trace_from_one_menu() {
         (said.width() - menu.width()).abs() < 0.5 && (said.left() - menu.left()).abs() < 0.5,
         "{said:?} where {menu:?} was"
     );
+}
+
+/// Regression (real-window trial): the "Copy BPF…" menu of a pktmon trace at 800x600, opened
+/// from the keyboard (Tab to it, Enter), lost its first Down arrow to the offenders table:
+/// the next offender was selected and the menu went with the details it was in. The arrows
+/// move in the open menu, and Enter on an entry copies its filter.
+#[test]
+fn regression_the_arrows_move_in_the_open_bpf_menu_not_the_offenders() {
+    let mut h = opened(
+        [800.0, 600.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let first = h.state().selected();
+    // A key as the real window has it: pressed and released in one frame, then a few more;
+    // what that first frame put on the clipboard.
+    let key = |h: &mut Harness<'_, RstscopeApp>, key: egui::Key| {
+        for pressed in [true, false] {
+            h.input_mut().events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        h.step();
+        let copied = copied_texts(h);
+        h.run_steps(3);
+        copied
+    };
+    h.get_by_label("Copy BPF…").focus();
+    h.run_steps(1);
+    key(&mut h, egui::Key::Enter);
+    assert!(shows(&h, "BPF Ethernet (1) filter"), "the menu opened");
+    key(&mut h, egui::Key::ArrowDown);
+    assert_eq!(h.state().selected(), first, "the offender stays selected");
+    assert!(
+        h.get_by_label("BPF Ethernet (1) filter").is_focused(),
+        "Down goes to the menu's first entry"
+    );
+    key(&mut h, egui::Key::ArrowDown);
+    assert!(h.get_by_label("BPF raw IP (101) filter").is_focused());
+    let copied = key(&mut h, egui::Key::Enter);
+    assert!(
+        copied.len() == 1 && copied[0].contains("7300") && !copied[0].contains("ip.proto"),
+        "the raw IP BPF filter copied: {copied:?}"
+    );
+    assert_eq!(h.state().selected(), first);
+    assert!(shows(&h, "Copied"));
 }
 
 /// File > Open, then a path typed into rstscope's own dialog (its path field has the

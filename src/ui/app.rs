@@ -1255,12 +1255,16 @@ impl RstscopeApp {
     /// (or the connection), as a packet list copies its selected row. Not while a dialog, a
     /// text field, a popup or a window over the results (About, the warnings) has the keyboard.
     fn offender_keys(&mut self, ctx: &egui::Context) {
+        // A menu is open from the frame it was opened in on: one drawn after this (the
+        // details' "Copy BPF…") is not yet among this frame's popups, and the table took its
+        // arrows (the next offender selected, the menu gone with its details).
         if self.dialogs.is_open()
             || self.asking.is_some()
             || self.about_open
             || self.warnings_open.0
             || ctx.text_edit_focused()
             || ctx.any_popup_open()
+            || egui::Popup::is_any_open(ctx)
         {
             return;
         }

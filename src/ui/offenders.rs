@@ -532,6 +532,15 @@ impl OffendersView {
                             keyed_title = Some((*c, title.rect));
                         }
                     });
+                    // The cell's response can reach past its column (in the real window at
+                    // 640 points, the Endpoint header's by 50 points over Service): the
+                    // column ends where the next one begins.
+                    if let Some(e) = pin.header.as_mut()
+                        && *c != SortColumn::Endpoint
+                        && cell.rect.left() > e.left()
+                    {
+                        e.max.x = e.max.x.min(cell.rect.left());
+                    }
                     if *c == SortColumn::Endpoint {
                         pin.header = Some(cell.rect);
                     }

@@ -495,9 +495,10 @@ pub fn unavailable_hover(why: &npcap::NpcapError) -> String {
     )
 }
 
-/// Open, Start/Stop capture, the capture options. Returns their width. With `may_defer`, a
-/// custom filter's field that the row has no room for is left out, and the second value
-/// says so: the caller lays it out on the next row.
+/// Open, Start/Stop capture, the capture options. Returns their width, a custom filter's
+/// field counted at its least width wherever it went. With `may_defer`, a custom filter's
+/// field that the row has no room for is left out, and the second value says so: the caller
+/// lays it out on the next row.
 fn left_group(
     ui: &mut egui::Ui,
     input: &BarInput<'_>,
@@ -539,7 +540,7 @@ fn left_group(
         actions.push(Action::StartCapture);
     }
     let why = input.capture_unavailable.map(unavailable_hover);
-    let deferred = ui
+    let field = ui
         .add_enabled_ui(!input.capturing && why.is_none(), |ui| {
             capture_options(ui, capture, interfaces, why.as_deref(), may_defer)
         })
@@ -555,7 +556,26 @@ fn left_group(
     if input.capturing {
         ui.spinner();
     }
-    (ui.cursor().min.x - start, deferred)
+    // The rows are chosen by this width. Counted as laid out, a field that went to the next
+    // row left room for it on this one, and one given that room took the name's: at 640
+    // points with a short interface name the bar changed its rows every frame.
+    let width = ui.cursor().min.x - start;
+    match field {
+        Field::None => (width, false),
+        Field::Here(drawn) => (width - drawn + CUSTOM_BPF_LEAST, false),
+        Field::Deferred => (width + CUSTOM_BPF_LEAST + ui.spacing().item_spacing.x, true),
+    }
+}
+
+/// Where [`capture_options`] put a custom filter's field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field {
+    /// No custom filter: no field.
+    None,
+    /// On the controls' row, this many points wide.
+    Here(f32),
+    /// Left out, for the caller to lay out on the next row.
+    Deferred,
 }
 
 /// Save capture as… for a live capture, Export, This machine, the clock: the right-hand group,
@@ -613,15 +633,15 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
     }
 }
 
-/// The interface picker and the capture filter (with its BPF field when custom). True when
-/// the field was left out for want of room (`may_defer`).
+/// The interface picker and the capture filter (with its BPF field when custom, left out for
+/// want of room with `may_defer`).
 fn capture_options(
     ui: &mut egui::Ui,
     capture: &mut CaptureSettings,
     interfaces: &mut InterfaceList,
     unavailable: Option<&str>,
     may_defer: bool,
-) -> bool {
+) -> Field {
     let disabled_hover = unavailable.unwrap_or("stop the capture first");
     let selected = capture
         .interface
@@ -680,7 +700,7 @@ fn capture_options(
     if unavailable.is_some() {
         // The capture filter matters only to a capture: "Get Npcap" (after these) takes its
         // place, so that the toolbar keeps one row at 1024 points.
-        return false;
+        return Field::None;
     }
     egui::ComboBox::from_id_salt("capture-filter")
         .selected_text(capture.filter.label())
@@ -695,29 +715,33 @@ fn capture_options(
         .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()))
         .on_disabled_hover_text(disabled_hover);
     if capture.filter != FilterChoice::Custom {
-        return false;
+        return Field::None;
     }
     // Narrower where the row is short of room, down to a width that still shows a filter's
     // start (at 800 points the spinner after it went to a row of its own); with less, it goes
     // to the next row, whole, or is left to the caller.
     let room = ui.available_size_before_wrap().x - CUSTOM_BPF_AFTER;
-    if room >= CUSTOM_BPF_LEAST {
-        custom_bpf_field(ui, capture, room.min(CUSTOM_BPF_WIDTH));
+    let width = if room >= CUSTOM_BPF_LEAST {
+        room.min(CUSTOM_BPF_WIDTH)
     } else if may_defer {
-        return true;
+        return Field::Deferred;
     } else {
-        custom_bpf_field(ui, capture, CUSTOM_BPF_WIDTH);
-    }
-    false
+        CUSTOM_BPF_WIDTH
+    };
+    Field::Here(custom_bpf_field(ui, capture, width).rect.width())
 }
 
 /// The custom BPF filter's field, `width` points wide.
-fn custom_bpf_field(ui: &mut egui::Ui, capture: &mut CaptureSettings, width: f32) {
+fn custom_bpf_field(
+    ui: &mut egui::Ui,
+    capture: &mut CaptureSettings,
+    width: f32,
+) -> egui::Response {
     ui.add(
         egui::TextEdit::singleline(&mut capture.custom_bpf)
             .hint_text("BPF, e.g. tcp port 443")
             .desired_width(width),
-    );
+    )
 }
 
 /// The custom BPF field's width where there is room.

@@ -326,7 +326,7 @@ mod os {
         AddVectoredExceptionHandler, EXCEPTION_POINTERS,
     };
     use windows_sys::Win32::System::LibraryLoader::{
-        GetModuleFileNameW, GetProcAddress, LoadLibraryW, SetDllDirectoryW,
+        GetModuleFileNameW, GetModuleHandleW, GetProcAddress, LoadLibraryW, SetDllDirectoryW,
     };
     use windows_sys::Win32::System::SystemInformation::GetSystemDirectoryW;
     use windows_sys::Win32::UI::WindowsAndMessaging::{MB_ICONERROR, MB_OK, MessageBoxW};
@@ -391,9 +391,24 @@ mod os {
         if std::env::var_os(SKIP_CHECK_VARIABLE).is_some() {
             return Ok(Wpcap::from_exports(path, version, |_| true));
         }
+        let wine = under_wine();
         Ok(Wpcap::from_exports(path, version, |f| {
-            exported(module, f).is_some()
+            exported(module, f).is_some() && !(wine && WINE_STUBS.contains(&f))
         }))
+    }
+
+    /// Functions wine's own `wpcap.dll` exports as stubs that end the program when called: the
+    /// export check finds them, so under wine they are taken as missing. (Npcap and WinPcap
+    /// 4.1 implement both.)
+    const WINE_STUBS: &[&str] = &["pcap_open_dead", "pcap_offline_filter"];
+
+    /// Whether this runs under wine (its `ntdll.dll` exports `wine_get_version`).
+    fn under_wine() -> bool {
+        let ntdll = wide("ntdll.dll");
+        // SAFETY: `ntdll` is a NUL-terminated UTF-16 string that outlives the call; the module
+        // handle is not freed (GetModuleHandleW takes no reference).
+        let module = unsafe { GetModuleHandleW(ntdll.as_ptr()) };
+        !module.is_null() && exported(module, "wine_get_version").is_some()
     }
 
     /// The address of `function` in `module`, if it exports it.

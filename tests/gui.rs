@@ -4921,7 +4921,43 @@ fn start_capture_is_where_the_windows_smoke_test_clicks() {
     }
 }
 
-/// A live capture's toolbar at 1024 points (Stop capture, the spinner, the source's name,
+/// Regression (real window, an idle live capture): a spinner beside the capture's controls
+/// asked for a frame at every refresh for as long as the capture ran, so the window drew
+/// 25 to 60 frames a second with nothing new (half a core with a software renderer). Now the
+/// window is drawn again when the capture sends an update (five a second at most) or the user
+/// does something: most frames ask for no other.
+#[test]
+fn an_idle_live_capture_does_not_redraw_the_window_at_every_refresh() {
+    let mut h = sized_harness([1024.0, 700.0], Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(
+        &mut h,
+        "an_idle_live_capture_does_not_redraw_the_window_at_every_refresh",
+        |h| h.state().source().is_some_and(|s| s.is_capturing()),
+    ) {
+        return;
+    }
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(25));
+        h.step();
+    }
+    let (mut frames, mut asked) = (0, 0);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1500) {
+        std::thread::sleep(Duration::from_millis(15));
+        h.step();
+        frames += 1;
+        asked += usize::from(h.ctx.requested_repaint_last_pass());
+    }
+    assert!(
+        asked * 2 < frames,
+        "{asked} of {frames} frames asked for the next at once"
+    );
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+}
+
+/// A live capture's toolbar at 1024 points (Stop capture, the live mark, the source's name,
 /// then Save capture as…): nothing overlaps, everything inside the window. The source's name
 /// used to run under "Save capture as…" there.
 #[test]

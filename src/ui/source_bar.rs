@@ -554,7 +554,7 @@ fn left_group(
     }
     ui.separator();
     if input.capturing {
-        ui.spinner();
+        live_mark(ui);
     }
     // The rows are chosen by this width. Counted as laid out, a field that went to the next
     // row left room for it on this one, and one given that room took the name's: at 640
@@ -565,6 +565,18 @@ fn left_group(
         Field::Here(drawn) => (width - drawn + CUSTOM_BPF_LEAST, false),
         Field::Deferred => (width + CUSTOM_BPF_LEAST + ui.spacing().item_spacing.x, true),
     }
+}
+
+/// A live capture's mark beside the controls: a still red dot where a file's reading has a
+/// spinner. A spinner asks for a frame at every refresh for as long as it shows, and a capture
+/// shows it for hours: the window then drew 25 to 60 frames a second with nothing new (half a
+/// core with a software renderer). The status bar's counts say that packets are coming.
+fn live_mark(ui: &mut egui::Ui) {
+    let size = ui.spacing().interact_size.y;
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    let color = ui.visuals().error_fg_color;
+    ui.painter().circle_filled(rect.center(), size / 4.0, color);
+    response.on_hover_text("capturing");
 }
 
 /// Where [`capture_options`] put a custom filter's field.
@@ -718,7 +730,7 @@ fn capture_options(
         return Field::None;
     }
     // Narrower where the row is short of room, down to a width that still shows a filter's
-    // start (at 800 points the spinner after it went to a row of its own); with less, it goes
+    // start (at 800 points the live mark after it went to a row of its own); with less, it goes
     // to the next row, whole, or is left to the caller.
     let room = ui.available_size_before_wrap().x - CUSTOM_BPF_AFTER;
     let width = if room >= CUSTOM_BPF_LEAST {
@@ -751,7 +763,7 @@ const CUSTOM_BPF_WIDTH: f32 = 200.0;
 const CUSTOM_BPF_LEAST: f32 = 120.0;
 
 /// What follows the custom BPF field on its row: the separator and, while capturing, the
-/// spinner, with their spacing.
+/// live mark, with their spacing.
 const CUSTOM_BPF_AFTER: f32 = 48.0;
 
 /// How wide the picker's list grows for why listing failed (the Npcap advice is long).

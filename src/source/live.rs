@@ -589,6 +589,13 @@ impl Batch {
         self.records.is_empty()
     }
 
+    /// When the capture read the batch's first frame (its others were read within 40 ms
+    /// after): the monotonic clock's view of when its frames came, which a step of the
+    /// machine's clock does not move. None while empty.
+    pub fn read_at(&self) -> Option<Instant> {
+        self.started
+    }
+
     /// The frames, in capture order.
     pub fn frames(&self) -> impl Iterator<Item = Frame<'_>> {
         self.records.iter().map(|r| Frame {

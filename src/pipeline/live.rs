@@ -559,8 +559,14 @@ impl Run {
             self.source.left_out_repeat(p.flags);
             return;
         }
+        // An interface made since the start: named in the saved file where first met.
+        let named = self.source.name_new_index(f);
         if let Some(w) = &mut self.writer {
-            match w.write_frame(f) {
+            let written = match named {
+                Some(index) => w.write_frame_naming(f, index),
+                None => w.write_frame(f),
+            };
+            match written {
                 Ok(()) => {
                     if let Some(n) = self.written.get_mut(f.interface as usize) {
                         *n += 1;

@@ -352,13 +352,12 @@ const OWNERS_SETTLE: Duration = Duration::from_secs(3);
 const END_ASKED_AFTER: Duration = Duration::from_secs(3);
 
 impl HostSide {
-    /// Applies the samples taken since the last call; their times are moved by `offset` as
-    /// the packets' are after a step of the clock ([`ClockSteps`]), so that the machine's
-    /// seconds stay those of the packets.
-    fn take_samples(&mut self, offset: i64) {
+    /// Applies the samples taken since the last call, received at monotonic time `read`
+    /// (see [`stepped`]).
+    fn take_samples(&mut self, steps: &mut ClockSteps, read: Option<i64>) {
         if let Some(m) = &self.monitor {
             for s in m.samples() {
-                self.state.apply(moved_on(s, offset));
+                self.state.apply(stepped(s, steps, read));
             }
         }
         let answers = self.owners.answers();
@@ -402,6 +401,30 @@ impl HostSide {
             }
         }
     }
+}
+
+/// The sample `s`, received at monotonic time `read`, with its times moved as the packets'
+/// are after a step of the clock ([`ClockSteps`]), so that the machine's seconds stay those of
+/// the packets. The sample's own time is taken as a frame's: a step first met in a sample
+/// (the clock stepped forward while no packet came) moves it, and the packets after it, as
+/// much; else its time, one second after the step, would be the capture's end.
+fn stepped(
+    s: crate::host::state::HostSample,
+    steps: &mut ClockSteps,
+    read: Option<i64>,
+) -> crate::host::state::HostSample {
+    let at = steps.time(s.at, read);
+    let by = at.0.saturating_sub(s.at.0);
+    moved_on(s, by)
+}
+
+/// Monotonic nanoseconds since `start`: what tells a step of the clock ([`ClockSteps::time`]).
+fn nanos_since(start: Instant) -> i64 {
+    nanos(start.elapsed())
+}
+
+fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 /// `s` with its times moved on by `offset` nanoseconds.
@@ -460,10 +483,7 @@ impl Run {
         loop {
             match self.source.next(POLL) {
                 Next::Batch(batch) => {
-                    // Monotonic nanoseconds since the start: what tells a step of the clock.
-                    let read = batch.read_at().map(|r| {
-                        i64::try_from(r.duration_since(started).as_nanos()).unwrap_or(i64::MAX)
-                    });
+                    let read = batch.read_at().map(|r| nanos(r.duration_since(started)));
                     for f in batch.frames() {
                         self.frame(&f, read);
                     }
@@ -473,7 +493,7 @@ impl Run {
                 Next::Ended => break,
             }
             if let Some(h) = &mut self.host {
-                h.take_samples(self.steps.offset());
+                h.take_samples(&mut self.steps, Some(nanos_since(started)));
             }
             if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
                 stop.stop();
@@ -503,8 +523,9 @@ impl Run {
             }
             if let Some(m) = h.monitor.take() {
                 let dropped = m.dropped();
+                let read = Some(nanos_since(started));
                 for s in m.finish() {
-                    h.state.apply(moved_on(s, self.steps.offset()));
+                    h.state.apply(stepped(s, &mut self.steps, read));
                 }
                 if dropped > 0 {
                     h.state.note(format!(
@@ -1099,6 +1120,26 @@ mod tests {
             "{}",
             w[0]
         );
+    }
+
+    /// Regression: where the clock stepped forward while no packet came, the machine's next
+    /// sample came first, stamped after the step: the capture's end (and every "when the
+    /// capture ended") was an hour late. The sample is taken as a frame: it is moved, and
+    /// the packets after it as much.
+    #[test]
+    fn regression_a_sample_after_a_step_forward_is_moved_as_the_packets_after_it() {
+        let mut steps = ClockSteps::default();
+        let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
+        let mono = |ms: i64| Some(ms * 1_000_000);
+        assert_eq!(steps.time(at(100), mono(0)), at(100));
+        let sample = crate::host::state::HostSample {
+            at: at(3701),
+            ..Default::default()
+        };
+        let s = stepped(sample, &mut steps, mono(1_000));
+        assert_eq!(s.at, at(101));
+        assert_eq!(steps.time(at(3702), mono(2_000)), at(102));
+        assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
     }
 
     /// A quiet spell is no step: the monotonic clock went on as much. Frames a little ahead

@@ -590,6 +590,10 @@ impl FileSource {
     }
 }
 
+/// Interface indexes named per interface at most: a machine has far fewer; a file naming more
+/// is broken or hostile, and the rest are left unnamed (`ifN`).
+const MAX_INDEX_NAMES: usize = 4096;
+
 /// Adds the interface indexes packets' comments named (an interface rstscope met after its
 /// capture began) to their interfaces' names.
 #[inline(always)]
@@ -604,7 +608,10 @@ fn learn_indexes(interfaces: &mut [InterfaceInfo], processes: &mut ProcessTable)
         for (index, name) in names {
             match info.index_names.binary_search_by_key(&index, |(i, _)| *i) {
                 Ok(at) => info.index_names[at].1 = name,
-                Err(at) => info.index_names.insert(at, (index, name)),
+                Err(at) if info.index_names.len() < MAX_INDEX_NAMES => {
+                    info.index_names.insert(at, (index, name));
+                }
+                Err(_) => {}
             }
         }
     }

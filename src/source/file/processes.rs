@@ -21,6 +21,9 @@
 //!   a packet whose process is known is `fmt.Sprintf("PID: %d\nCmd: %s\nArgs: %s", ...)`;
 //!   further comments (`ThreadId:`, `ParentPID:`, `ContainerName:` ...) follow it and are not
 //!   read here.
+//! - rstscope's own comment naming an interface index of Linux's `any` device
+//!   ([`index_comment`](crate::source::pcapng::index_comment)), written on the first packet of
+//!   an interface made after its capture began: taken back for the packet's interface.
 
 use std::hash::BuildHasher;
 

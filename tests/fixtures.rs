@@ -536,11 +536,22 @@ fn regression_two_machines_each_endpoint_ends_with_its_machine_and_says_why_not_
     assert!(!own.contains("16:55:38"), "labhost-b's end: {own}");
     let both = report::full_diagnosis(by_port(7211), Some(host), Clock::Utc);
     let why = "it is a loopback endpoint of labhost-a and labhost-b, whose captures are in one \
-               file and whose packets are counted here as one endpoint; analyze each machine's \
+               file and whose packets are counted here as one endpoint: neither machine's \
+               programs, listening or connecting, are named for it; analyze each machine's \
                capture alone";
     assert!(
         both.contains(&format!("Who listened cannot be told: {why}.")),
         "{both}"
+    );
+    // The details say the same where the app said the file's process information named none.
+    let loopback: std::net::IpAddr = "127.0.0.1".parse().expect("address");
+    assert_eq!(
+        report::no_program_named(host.endpoint(loopback, 7211)),
+        format!("No program is named for this endpoint's incidents: {why}.")
+    );
+    assert_eq!(
+        report::no_program_named(None),
+        "The capture's process information names no process for this endpoint's incidents."
     );
     let v = report::json::to_value(&a, Clock::Utc);
     let offender = |port: u16| {

@@ -879,12 +879,18 @@ impl Bridged {
         }
     }
 
+    /// The namespace's address, known before the bridge is made.
+    fn planned_peer() -> IpAddr {
+        let id = std::process::id() % 100_000;
+        IpAddr::V4(Ipv4Addr::new(10, 213, (id % 250) as u8, 2))
+    }
+
     fn new() -> Result<Bridged, BridgeError> {
         let id = std::process::id() % 100_000;
         let b = Bridged {
             ns: format!("rstscope-{id}"),
             bridge: format!("rsb{id}"),
-            peer: IpAddr::V4(Ipv4Addr::new(10, 213, (id % 250) as u8, 2)),
+            peer: Self::planned_peer(),
         };
         let host = format!("10.213.{}.1/24", id % 250);
         Self::ip(&["netns", "add", &b.ns])?;
@@ -1006,6 +1012,68 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
         (8, 4),
         "told as a file's copies are"
     );
+}
+
+/// Regression: a capture of every interface (Linux's `any`) named the interfaces made after
+/// it began by their index alone (`if57`), in the details of the saved capture, where those
+/// made before had their names. The bridge and its veth port are made after the start.
+#[test]
+fn regression_an_interface_made_after_the_start_is_named_in_the_saved_capture() {
+    let _serial = serial();
+    let peer = Bridged::planned_peer();
+    let dir = common::temp_dir("live", "later-interface");
+    let saved = dir.join("any.pcapng");
+    let options = LiveOptions {
+        capture: CaptureConfig {
+            filter: rstscope::source::live::CaptureFilter::Custom(format!("host {peer}")),
+            ..CaptureConfig::default()
+        },
+        write: Some(saved.clone()),
+        ..LiveOptions::default()
+    };
+    let mut job = match live::capture(options, || {}) {
+        Ok(job) => job,
+        Err(StartError::Capture(
+            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
+        )) => {
+            eprintln!("live capture test SKIPPED (later interface): {e}");
+            return;
+        }
+        Err(e) => panic!("the capture of every interface did not start: {e}"),
+    };
+    let bridged = match Bridged::new() {
+        Ok(b) => b,
+        Err(BridgeError::Unavailable(why)) => {
+            eprintln!("live capture test SKIPPED (later interface): no test bridge: {why}");
+            return;
+        }
+        Err(BridgeError::Failed(what)) => panic!("cannot make the test bridge: {what}"),
+    };
+    bridged.wait_up(7211);
+    refused_connects(SocketAddr::new(peer, 7211), 3);
+    std::thread::sleep(Duration::from_millis(200));
+    job.stop();
+    let (a, _) = wait_finished(&mut job, Instant::now());
+    drop(job);
+    let names = [bridged.bridge.clone(), bridged.port()];
+    drop(bridged);
+    let o = offender(&a, peer, 7211).expect("the refusals found");
+    assert!(o.failed_attempts >= 3, "{o:?}");
+    let ev = rstscope::report::evidence::collect(&[saved], (peer, 7211), None, 1000, None)
+        .expect("the saved capture reads back");
+    assert!(!ev.packets.is_empty());
+    for p in &ev.packets {
+        let at = p
+            .arrival
+            .as_ref()
+            .expect("an `any` frame says where it was seen");
+        assert!(
+            names.contains(&at.interface),
+            "seen on {}, not one of {names:?}",
+            at.interface
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Regression (agent trial): `-i` an interface that was deleted and made again by the same

@@ -451,8 +451,9 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                         machine: None,
                         untold: Some(format!(
                             "it is a loopback endpoint of {}, whose captures are in one \
-                             file and whose packets are counted here as one endpoint; analyze \
-                             each machine's capture alone",
+                             file and whose packets are counted here as one endpoint: neither \
+                             machine's programs, listening or connecting, are named for it; \
+                             analyze each machine's capture alone",
                             whose.join(" and ")
                         )),
                     });

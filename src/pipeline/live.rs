@@ -330,7 +330,7 @@ struct Run {
     /// TCP frames just seen, by interface: a frame repeated on its interface is left out as
     /// a file's is.
     repeats: Repeats,
-    /// The clock's steps back, and how far the packet times after them are moved on.
+    /// The clock's steps, and how far the packet times after them are moved.
     steps: ClockSteps,
     /// What a custom capture filter leaves out that the analysis needs (the classic RST-only
     /// filter's IPv6 and SYNs), told once at the start and among the warnings.
@@ -352,13 +352,12 @@ const OWNERS_SETTLE: Duration = Duration::from_secs(3);
 const END_ASKED_AFTER: Duration = Duration::from_secs(3);
 
 impl HostSide {
-    /// Applies the samples taken since the last call; their times are moved on by `offset`
-    /// as the packets' are after a step back of the clock ([`ClockSteps`]), so that the
-    /// machine's seconds stay those of the packets.
-    fn take_samples(&mut self, offset: i64) {
+    /// Applies the samples taken since the last call, received at monotonic time `read`
+    /// (see [`stepped`]).
+    fn take_samples(&mut self, steps: &mut ClockSteps, read: Option<i64>) {
         if let Some(m) = &self.monitor {
             for s in m.samples() {
-                self.state.apply(moved_on(s, offset));
+                self.state.apply(stepped(s, steps, read));
             }
         }
         let answers = self.owners.answers();
@@ -402,6 +401,30 @@ impl HostSide {
             }
         }
     }
+}
+
+/// The sample `s`, received at monotonic time `read`, with its times moved as the packets'
+/// are after a step of the clock ([`ClockSteps`]), so that the machine's seconds stay those of
+/// the packets. The sample's own time is taken as a frame's: a step first met in a sample
+/// (the clock stepped forward while no packet came) moves it, and the packets after it, as
+/// much; else its time, one second after the step, would be the capture's end.
+fn stepped(
+    s: crate::host::state::HostSample,
+    steps: &mut ClockSteps,
+    read: Option<i64>,
+) -> crate::host::state::HostSample {
+    let at = steps.time(s.at, read);
+    let by = at.0.saturating_sub(s.at.0);
+    moved_on(s, by)
+}
+
+/// Monotonic nanoseconds since `start`: what tells a step of the clock ([`ClockSteps::time`]).
+fn nanos_since(start: Instant) -> i64 {
+    nanos(start.elapsed())
+}
+
+fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 /// `s` with its times moved on by `offset` nanoseconds.
@@ -460,8 +483,9 @@ impl Run {
         loop {
             match self.source.next(POLL) {
                 Next::Batch(batch) => {
+                    let read = batch.read_at().map(|r| nanos(r.duration_since(started)));
                     for f in batch.frames() {
-                        self.frame(&f);
+                        self.frame(&f, read);
                     }
                     self.source.recycle(batch);
                 }
@@ -469,7 +493,7 @@ impl Run {
                 Next::Ended => break,
             }
             if let Some(h) = &mut self.host {
-                h.take_samples(self.steps.offset());
+                h.take_samples(&mut self.steps, Some(nanos_since(started)));
             }
             if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
                 stop.stop();
@@ -499,8 +523,9 @@ impl Run {
             }
             if let Some(m) = h.monitor.take() {
                 let dropped = m.dropped();
+                let read = Some(nanos_since(started));
                 for s in m.finish() {
-                    h.state.apply(moved_on(s, self.steps.offset()));
+                    h.state.apply(stepped(s, &mut self.steps, read));
                 }
                 if dropped > 0 {
                     h.state.note(format!(
@@ -541,9 +566,11 @@ impl Run {
 
     /// One delivered frame: decoded, left out if it repeats a frame just seen on its
     /// interface, else saved, counted and analyzed.
-    fn frame(&mut self, f: &Frame<'_>) {
+    ///
+    /// `read` is the monotonic time the frame was read at ([`ClockSteps::time`]).
+    fn frame(&mut self, f: &Frame<'_>, read: Option<i64>) {
         let f = &Frame {
-            ts: self.steps.time(f.ts),
+            ts: self.steps.time(f.ts, read),
             ..*f
         };
         let (decoded, encap) = decode_encap(f);
@@ -553,8 +580,14 @@ impl Run {
             self.source.left_out_repeat(p.flags);
             return;
         }
+        // An interface made since the start: named in the saved file where first met.
+        let named = self.source.name_new_index(f);
         if let Some(w) = &mut self.writer {
-            match w.write_frame(f) {
+            let written = match named {
+                Some(index) => w.write_frame_naming(f, index),
+                None => w.write_frame(f),
+            };
+            match written {
                 Ok(()) => {
                     if let Some(n) = self.written.get_mut(f.interface as usize) {
                         *n += 1;
@@ -710,7 +743,7 @@ impl Run {
         }
         w.extend(self.filter_misses.clone());
         w.extend(self.source.skipped_warning());
-        w.extend(self.steps.warning(crate::report::Clock::Local));
+        w.extend(self.steps.warnings(crate::report::Clock::Local));
         w.extend(self.source.outage_warnings());
         if s.dropped() > 0 {
             w.push(format!(
@@ -729,74 +762,138 @@ impl Run {
     }
 }
 
-/// A live capture's clock stepped back (by hand, or by a time service correcting it at once):
-/// the packets after a step are stamped earlier than those before it. A file that does so
-/// holds captures appended together, and what was in flight ends there (see
+/// A live capture's clock stepped (by hand, by a time service correcting it at once, or
+/// across the machine's sleep), so that packet time jumped where no time passed.
+///
+/// Back: the packets after the step are stamped earlier than those before it. A file that
+/// does so holds captures appended together, and what was in flight ends there (see
 /// [`Engine::packet`]); a live capture is one capture, whose connections go on across the
 /// step. So a frame stamped more than [`NEW_CAPTURE_BACK_SECS`] before the latest is moved on
 /// to the latest time, and every frame after it by as much: packet time goes on from where
 /// it was, and the time a connection's packets were judged by is the time they took. (Smaller
 /// steps are taken as they come, as out-of-order packets are.)
+///
+/// Forward: the packets after the step are stamped later than the time that passed, so a
+/// connect waiting for its SYN-ACK would fail at once and every idle connection time out.
+/// Only the monotonic clock tells such a step from a quiet spell: each frame comes with the
+/// monotonic time it was read at, and a frame whose packet time is more than
+/// [`FORWARD_STEP_SECS`] further on from the latest than the monotonic clock went on is moved
+/// back to the latest time plus what the monotonic clock says passed, and every frame after it
+/// by as much. The monotonic clock stops while the machine sleeps (Linux, macOS): after a
+/// resume the connections in flight are judged, as the kernel's own timers judge them, by the
+/// time the machine ran.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ClockSteps {
-    /// Nanoseconds added to each frame's time.
+    /// Nanoseconds added to each frame's time (negative after steps forward).
     offset: i64,
-    /// The latest frame time, moved on.
-    latest: Option<Timestamp>,
-    /// Steps back so far.
-    count: u64,
-    /// The first: the clock's time of the frame after it, and how far back it went (ns).
-    first: Option<(Timestamp, i64)>,
+    /// The latest frame time, moved, and the monotonic time its frame was read at (ns since
+    /// any fixed origin), where known.
+    latest: Option<(Timestamp, Option<i64>)>,
+    /// Steps back.
+    back: Steps,
+    /// Steps forward.
+    forward: Steps,
 }
 
+/// The clock's steps one way: how many, the first (the clock's time of the frame after it,
+/// and how far it went, ns) and how far all went.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Steps {
+    count: u64,
+    first: Option<(Timestamp, i64)>,
+    total: i64,
+}
+
+impl Steps {
+    fn add(&mut self, at: Timestamp, by: i64) {
+        self.count += 1;
+        self.first.get_or_insert((at, by));
+        self.total = self.total.saturating_add(by);
+    }
+}
+
+/// A frame more than this further on from the latest on the clock than on the monotonic
+/// clock is taken for a step forward of the clock. A frame's monotonic time is when the capture
+/// read it, not when it arrived, but in immediate mode frames wait milliseconds in the kernel's
+/// buffer (a batch gathers them 40 ms at most), so two seconds is far beyond that; and below
+/// [`crate::engine::ATTEMPT_UNANSWERED_SECS`], so that a step can no longer fail by itself
+/// a connect that waits a moment for its SYN-ACK.
+pub const FORWARD_STEP_SECS: i64 = 2;
+
 impl ClockSteps {
-    /// The time of a frame the clock stamped `ts`, moved on by the steps back so far.
-    pub fn time(&mut self, ts: Timestamp) -> Timestamp {
+    /// The time of a frame the clock stamped `ts`, read at monotonic time `read` (ns since any
+    /// fixed origin, the same for every frame; None where unknown), moved by the steps of the
+    /// clock so far.
+    pub fn time(&mut self, ts: Timestamp, read: Option<i64>) -> Timestamp {
         let t = Timestamp(ts.0.saturating_add(self.offset));
-        let Some(latest) = self.latest else {
-            self.latest = Some(t);
+        let Some((latest, latest_read)) = self.latest else {
+            self.latest = Some((t, read));
             return t;
         };
         let limit = NEW_CAPTURE_BACK_SECS * Timestamp::NANOS_PER_SEC;
         if t.0 < latest.0.saturating_sub(limit) {
             let back = latest.0 - t.0;
             self.offset = self.offset.saturating_add(back);
-            self.count += 1;
-            self.first.get_or_insert((ts, back));
+            self.back.add(ts, back);
             return latest;
         }
-        self.latest = Some(t.max(latest));
+        if let (Some(now), Some(then)) = (read, latest_read) {
+            let passed = now.saturating_sub(then).max(0);
+            let ahead = t.0.saturating_sub(latest.0).saturating_sub(passed);
+            if ahead > FORWARD_STEP_SECS * Timestamp::NANOS_PER_SEC {
+                self.offset = self.offset.saturating_sub(ahead);
+                self.forward.add(ts, ahead);
+                let moved = Timestamp(t.0 - ahead);
+                self.latest = Some((moved, read));
+                return moved;
+            }
+        }
+        if t >= latest {
+            self.latest = Some((t, read));
+        }
         t
     }
 
-    /// Nanoseconds the frames from now on are moved on by (0 while the clock never stepped
-    /// back).
+    /// Nanoseconds the frames from now on are moved by (0 while the clock never stepped;
+    /// negative where it stepped forward more than back).
     pub fn offset(&self) -> i64 {
         self.offset
     }
 
-    /// The warning that says the clock stepped back, by how much, and that the times after
-    /// are moved on (in the analysis and in the saved file alike).
-    pub fn warning(&self, clock: crate::report::Clock) -> Option<String> {
-        let (at, back) = self.first?;
-        let at = clock.dated_range(at, at);
+    /// The warnings that say the clock stepped back or forward, by how much, and that the
+    /// times after are moved (in the analysis and in the saved file alike).
+    pub fn warnings(&self, clock: crate::report::Clock) -> Vec<String> {
         let secs = |ns: i64| format!("{:.1}", ns as f64 / 1e9);
-        let more = match self.count {
-            1 => String::new(),
-            2 => format!(" (once more since; {} s in all)", secs(self.offset)),
-            n => format!(
-                " ({} more times since; {} s in all)",
-                n - 1,
-                secs(self.offset)
-            ),
+        let told = |steps: &Steps, way: &str, shown: &str, why: &str| {
+            let (at, by) = steps.first?;
+            let at = clock.dated_range(at, at);
+            let more = match steps.count {
+                1 => String::new(),
+                2 => format!(" (once more since; {} s in all)", secs(steps.total)),
+                n => format!(
+                    " ({} more times since; {} s in all)",
+                    n - 1,
+                    secs(steps.total)
+                ),
+            };
+            Some(format!(
+                "this machine's clock stepped {way} {} s {}{more}{why}: the packet times after it \
+                 are shown (and saved) that much {shown} than the clock said, so that packet time \
+                 goes on and the connections in flight across the step are judged by the time \
+                 they took",
+                secs(by),
+                at.trim_start_matches("at ")
+            ))
         };
-        Some(format!(
-            "this machine's clock stepped back {} s {}{more}: the packet times after it are \
-             shown (and saved) that much later than the clock said, so that packet time goes \
-             on and the connections in flight across the step are judged by the time they took",
-            secs(back),
-            at.trim_start_matches("at ")
-        ))
+        told(&self.back, "back", "later", "")
+            .into_iter()
+            .chain(told(
+                &self.forward,
+                "forward",
+                "earlier",
+                " (or the machine slept)",
+            ))
+            .collect()
     }
 }
 
@@ -899,7 +996,7 @@ mod tests {
             for p in &sequence {
                 let mut p = *p;
                 if let Some(s) = steps.as_deref_mut() {
-                    p.ts = s.time(p.ts);
+                    p.ts = s.time(p.ts, None);
                 }
                 engine.packet(&p);
             }
@@ -918,7 +1015,7 @@ mod tests {
         assert_eq!(t.conn_states[sf], 2, "both closed normally: {t:?}");
         // Packet time went on from the step: the SYN-ACK came right after its SYN.
         assert_eq!(steps.offset(), 59_999_000_000);
-        let w = steps.warning(crate::report::Clock::Utc).expect("a warning");
+        let w = steps.warnings(crate::report::Clock::Utc).concat();
         assert!(
             w.starts_with("this machine's clock stepped back 60.0 s 1970-01-01 00:15:40 (UTC"),
             "{w}"
@@ -931,21 +1028,151 @@ mod tests {
     fn small_steps_back_are_taken_as_they_come() {
         let mut steps = ClockSteps::default();
         let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
-        assert_eq!(steps.time(at(100)), at(100));
-        assert_eq!(steps.time(at(95)), at(95));
-        assert_eq!(steps.time(at(101)), at(101));
+        assert_eq!(steps.time(at(100), None), at(100));
+        assert_eq!(steps.time(at(95), None), at(95));
+        assert_eq!(steps.time(at(101), None), at(101));
         assert_eq!(steps.offset(), 0);
-        assert_eq!(steps.warning(crate::report::Clock::Utc), None);
+        assert!(steps.warnings(crate::report::Clock::Utc).is_empty());
         // Two steps: told once, with how many more and the shift in all.
-        assert_eq!(steps.time(at(80)), at(101));
-        assert_eq!(steps.time(at(81)), at(102));
-        assert_eq!(steps.time(at(60)), at(102));
+        assert_eq!(steps.time(at(80), None), at(101));
+        assert_eq!(steps.time(at(81), None), at(102));
+        assert_eq!(steps.time(at(60), None), at(102));
         assert_eq!(steps.offset(), 42 * Timestamp::NANOS_PER_SEC);
-        let w = steps.warning(crate::report::Clock::Utc).expect("a warning");
+        let w = steps.warnings(crate::report::Clock::Utc).concat();
         assert!(
             w.contains("back 21.0 s") && w.contains("(once more since; 42.0 s in all)"),
             "{w}"
         );
+    }
+
+    /// Regression: a live capture whose clock stepped forward (a time service correcting a
+    /// clock that ran slow, or a suspend and resume) judged the connections in flight by the
+    /// jump: a connect waiting for its SYN-ACK was counted as a failed attempt at once, and an
+    /// established connection timed out, its next packets taken for another connection begun
+    /// mid-stream. As in the step back's test, the clock's times are constructed, each frame
+    /// with the monotonic time it was read at: the clock jumps an hour between a SYN and its
+    /// SYN-ACK, which came a millisecond later.
+    #[test]
+    fn regression_a_clock_stepped_forward_fails_no_connection_in_flight() {
+        const SYN: u16 = 0x02;
+        const ACK: u16 = 0x10;
+        const FIN: u16 = 0x01;
+        const STEP: f64 = 3600.0;
+        // (segment at its true time, whether the clock had stepped when it was stamped)
+        let sequence = [
+            // 40002: established before the step.
+            (segment(999.000, 40002, true, SYN, 100, 0), false),
+            (segment(999.001, 40002, false, SYN | ACK, 500, 101), false),
+            (segment(999.002, 40002, true, ACK, 101, 501), false),
+            // 40001: its SYN before the step, its SYN-ACK after.
+            (segment(1000.000, 40001, true, SYN, 1000, 0), false),
+            (segment(1000.001, 40001, false, SYN | ACK, 7000, 1001), true),
+            (segment(1000.002, 40001, true, ACK, 1001, 7001), true),
+            (segment(1000.003, 40001, true, FIN | ACK, 1001, 7001), true),
+            (segment(1000.004, 40001, false, FIN | ACK, 7001, 1002), true),
+            (segment(1000.005, 40001, true, ACK, 1002, 7002), true),
+            // 40002 goes on and closes.
+            (segment(1001.000, 40002, true, FIN | ACK, 101, 501), true),
+            (segment(1001.001, 40002, false, FIN | ACK, 501, 102), true),
+            (segment(1001.002, 40002, true, ACK, 102, 502), true),
+        ];
+        let run = |steps: Option<&mut ClockSteps>| {
+            let mut engine = Engine::new(EngineConfig::default());
+            let mut steps = steps;
+            for (p, stepped) in &sequence {
+                let mut p = *p;
+                let read = p.ts.0;
+                if *stepped {
+                    p.ts = Timestamp(p.ts.0 + (STEP * 1e9) as i64);
+                }
+                if let Some(s) = steps.as_deref_mut() {
+                    p.ts = s.time(p.ts, Some(read));
+                }
+                engine.packet(&p);
+            }
+            engine.finish();
+            engine.snapshot().totals
+        };
+        let sf = crate::engine::ConnState::Sf.index();
+        // As the packets came: the check can fail.
+        let raw = run(None);
+        assert_eq!(raw.failed_attempts, 1, "{raw:?}");
+        let mut steps = ClockSteps::default();
+        let t = run(Some(&mut steps));
+        assert_eq!((t.attempts, t.failed_attempts), (2, 0), "{t:?}");
+        assert_eq!(t.rst_packets, 0, "{t:?}");
+        assert_eq!(t.conn_states[sf], 2, "both closed normally: {t:?}");
+        assert_eq!(
+            t.conn_states.iter().sum::<u64>(),
+            2,
+            "{t:?} (as came: {raw:?})"
+        );
+        assert!(raw.conn_states.iter().sum::<u64>() > 2, "{raw:?}");
+        // Packet time went on as the monotonic clock did: an hour earlier than the clock said.
+        assert_eq!(steps.offset(), -3_600_000_000_000);
+        let w = steps.warnings(crate::report::Clock::Utc);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with(
+                "this machine's clock stepped forward 3600.0 s 1970-01-01 01:16:40 (UTC"
+            ) && w[0].contains("(or the machine slept)")
+                && w[0].contains("that much earlier"),
+            "{}",
+            w[0]
+        );
+    }
+
+    /// Regression: where the clock stepped forward while no packet came, the machine's next
+    /// sample came first, stamped after the step: the capture's end (and every "when the
+    /// capture ended") was an hour late. The sample is taken as a frame: it is moved, and
+    /// the packets after it as much.
+    #[test]
+    fn regression_a_sample_after_a_step_forward_is_moved_as_the_packets_after_it() {
+        let mut steps = ClockSteps::default();
+        let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
+        let mono = |ms: i64| Some(ms * 1_000_000);
+        assert_eq!(steps.time(at(100), mono(0)), at(100));
+        let sample = crate::host::state::HostSample {
+            at: at(3701),
+            ..Default::default()
+        };
+        let s = stepped(sample, &mut steps, mono(1_000));
+        assert_eq!(s.at, at(101));
+        assert_eq!(steps.time(at(3702), mono(2_000)), at(102));
+        assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
+    }
+
+    /// A quiet spell is no step: the monotonic clock went on as much. Frames a little ahead
+    /// of it, and frames with no monotonic time, are taken as they come.
+    #[test]
+    fn a_quiet_spell_is_no_step_forward() {
+        let mut steps = ClockSteps::default();
+        let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
+        let mono = |ms: i64| Some(ms * 1_000_000);
+        assert_eq!(steps.time(at(100), mono(0)), at(100));
+        // Five minutes without a frame.
+        assert_eq!(steps.time(at(400), mono(300_000)), at(400));
+        // Read late, or stamped a little ahead: within the threshold.
+        assert_eq!(steps.time(at(402), mono(300_500)), at(402));
+        assert_eq!(steps.offset(), 0);
+        assert!(steps.warnings(crate::report::Clock::Utc).is_empty());
+        // Then 30 s ahead on the clock, half a second on the monotonic clock: moved back to
+        // half a second after the latest, and the frames after it as much.
+        assert_eq!(
+            steps.time(at(432), mono(301_000)),
+            Timestamp(402_500_000_000)
+        );
+        assert_eq!(steps.offset(), -29_500_000_000);
+        assert_eq!(
+            steps.time(at(433), mono(302_000)),
+            Timestamp(403_500_000_000)
+        );
+        assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
+        // Without the monotonic time of a frame nothing can be told.
+        let mut steps = ClockSteps::default();
+        assert_eq!(steps.time(at(100), None), at(100));
+        assert_eq!(steps.time(at(200), None), at(200));
+        assert_eq!(steps.offset(), 0);
     }
 
     /// The copies' warning grows with every update: the agent must take it for a count, not

@@ -1596,6 +1596,18 @@ impl AsOf {
     }
 }
 
+/// What the details of a capture file's endpoint say where no connecting program is named for
+/// its incidents, `e` its entry in the machine's answers: why, where rstscope knows it (a
+/// loopback endpoint of two machines whose captures are in one file: each machine's answers
+/// are another endpoint's), else that the capture's process information names none.
+pub fn no_program_named(e: Option<&EndpointHost>) -> String {
+    match e.and_then(|e| e.untold.as_deref()) {
+        Some(why) => format!("No program is named for this endpoint's incidents: {why}."),
+        None => "The capture's process information names no process for this endpoint's incidents."
+            .to_owned(),
+    }
+}
+
 /// Listener and connecting-process sentences for one offender, `e` its entry in `h`. The
 /// listener is told where the socket table of the machine that captured was read during the
 /// capture (a live capture, or one that saved its answers in the file), as of [`AsOf::of`].

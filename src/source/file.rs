@@ -311,6 +311,7 @@ impl FileSource {
                     head
                 });
                 r.consume_noshift(at);
+                learn_indexes(run.interfaces, processes);
                 (at, last, n)
             }
         };
@@ -575,6 +576,7 @@ impl FileSource {
     fn advance(&mut self, index: usize) -> Option<Timestamp> {
         let (reader, info) = (self.readers.get_mut(index)?, self.files.get_mut(index)?);
         let result = reader.advance(&mut self.interfaces, &mut self.processes, index);
+        learn_indexes(&mut self.interfaces, &mut self.processes);
         info.bytes_read = reader.stream.shared.bytes();
         take_warnings(&mut reader.warnings, &mut self.problems, info);
         match result {
@@ -583,6 +585,33 @@ impl FileSource {
                 let stop = reader.explain(stop);
                 self.problems.push(stop.into_error(info));
                 None
+            }
+        }
+    }
+}
+
+/// Interface indexes named per interface at most: a machine has far fewer; a file naming more
+/// is broken or hostile, and the rest are left unnamed (`ifN`).
+const MAX_INDEX_NAMES: usize = 4096;
+
+/// Adds the interface indexes packets' comments named (an interface rstscope met after its
+/// capture began) to their interfaces' names.
+#[inline(always)]
+fn learn_indexes(interfaces: &mut [InterfaceInfo], processes: &mut ProcessTable) {
+    if processes.indexes_learned.is_empty() {
+        return;
+    }
+    for (id, names) in processes.indexes_learned.drain(..) {
+        let Some(info) = interfaces.get_mut(id as usize) else {
+            continue;
+        };
+        for (index, name) in names {
+            match info.index_names.binary_search_by_key(&index, |(i, _)| *i) {
+                Ok(at) => info.index_names[at].1 = name,
+                Err(at) if info.index_names.len() < MAX_INDEX_NAMES => {
+                    info.index_names.insert(at, (index, name));
+                }
+                Err(_) => {}
             }
         }
     }

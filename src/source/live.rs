@@ -100,7 +100,8 @@ const REOPEN_EVERY: Duration = Duration::from_secs(1);
 const LINKTYPE_LINUX_SLL2: i32 = 276;
 
 /// This machine's interfaces by index (Linux: /sys/class/net/NAME/ifindex), in index order;
-/// empty where it cannot tell. An interface made later is named by its index alone.
+/// empty where it cannot tell. Read at the start, and again when a frame comes from an index
+/// not named yet ([`LiveSource::name_new_index`]).
 fn interface_indexes() -> Vec<(u32, String)> {
     let Ok(dir) = std::fs::read_dir("/sys/class/net") else {
         return Vec::new();
@@ -362,8 +363,9 @@ pub struct CapturedInterface {
     pub link_type: LinkType,
     /// Bytes kept of each frame.
     pub snaplen: u32,
-    /// The names of the interface indexes its frames carry, read when it was opened (Linux's
-    /// `any`: LINUX_SLL2 frames say the index of the interface each was seen on); else empty.
+    /// The names of the interface indexes its frames carry, in index order: read when it was
+    /// opened, and added to as frames of interfaces made later come (Linux's `any`:
+    /// LINUX_SLL2 frames say the index of the interface each was seen on); else empty.
     pub index_names: Vec<(u32, String)>,
 }
 
@@ -589,6 +591,13 @@ impl Batch {
         self.records.is_empty()
     }
 
+    /// When the capture read the batch's first frame (its others were read within 40 ms
+    /// after): the monotonic clock's view of when its frames came, which a step of the
+    /// machine's clock does not move. None while empty.
+    pub fn read_at(&self) -> Option<Instant> {
+        self.started
+    }
+
     /// The frames, in capture order.
     pub fn frames(&self) -> impl Iterator<Item = Frame<'_>> {
         self.records.iter().map(|r| Frame {
@@ -712,6 +721,12 @@ pub struct LiveSource {
     dedupe: dedupe::Dedupe,
     frames: u64,
     skipped: Vec<String>,
+    /// The interface indexes met in each interface's LINUX_SLL2 frames that no interface of
+    /// the machine had when looked for (one gone already): not looked for again.
+    unnamed: Vec<Vec<u32>>,
+    /// The index of the latest frame of each interface: most frames come from where the one
+    /// before came, and cost one comparison.
+    last_index: Vec<Option<u32>>,
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -816,7 +831,6 @@ impl LiveSource {
             }
         }
         Ok(LiveSource {
-            interfaces,
             filter: config.filter.clone(),
             rx,
             pool,
@@ -826,12 +840,48 @@ impl LiveSource {
             dedupe: dedupe::Dedupe::new(dedupe::WINDOW),
             frames: 0,
             skipped,
+            unnamed: vec![Vec::new(); interfaces.len()],
+            last_index: vec![None; interfaces.len()],
+            interfaces,
         })
     }
 
     /// The interfaces being captured; [`Frame::interface`] indexes this list.
     pub fn interfaces(&self) -> &[CapturedInterface] {
         &self.interfaces
+    }
+
+    /// The name of the interface index `f` carries (Linux's `any`: LINUX_SLL2 frames say
+    /// where each was seen) when `f` is the first frame of an interface made after the
+    /// capture began: looked up once, then named in [`LiveSource::interfaces`] as those there
+    /// at the start are. `None` for every other frame; an index whose interface is gone by
+    /// then stays unnamed (`ifN`).
+    pub fn name_new_index(&mut self, f: &Frame<'_>) -> Option<(u32, String)> {
+        if f.link_type.0 != LINKTYPE_LINUX_SLL2 as u32 {
+            return None;
+        }
+        let index = u32::from_be_bytes(*f.data.get(4..8)?.first_chunk::<4>()?);
+        let id = f.interface as usize;
+        let last = self.last_index.get_mut(id)?;
+        if *last == Some(index) {
+            return None;
+        }
+        *last = Some(index);
+        let info = self.interfaces.get_mut(id)?;
+        let unnamed = self.unnamed.get_mut(id)?;
+        let at = match info.index_names.binary_search_by_key(&index, |(i, _)| *i) {
+            Ok(_) => return None,
+            Err(at) => at,
+        };
+        if unnamed.contains(&index) {
+            return None;
+        }
+        let Some((_, name)) = interface_indexes().into_iter().find(|(i, _)| *i == index) else {
+            unnamed.push(index);
+            return None;
+        };
+        info.index_names.insert(at, (index, name.clone()));
+        Some((index, name))
     }
 
     /// The filter in force.

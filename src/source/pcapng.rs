@@ -46,7 +46,8 @@ pub const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 /// How an interface comment written by rstscope starts when it names the interface indexes of
 /// a Linux `any` capture: `rstscope interface indexes: 1 lo, 2 eth0, 3 wlan0`. Wireshark shows
 /// it as the interface's comment; rstscope's reader takes the names back ([`index_names`]).
-const INDEX_COMMENT: &str = "rstscope interface indexes: ";
+/// An interface made after the capture began is named so in a comment of its first packet.
+pub const INDEX_COMMENT: &str = "rstscope interface indexes: ";
 
 /// The interface comment that names `indexes` (index, name).
 pub fn index_comment(indexes: &[(u32, String)]) -> String {

@@ -511,7 +511,8 @@ fn two_machines_answer_for_their_own_loopback_endpoints_only() {
         both.untold.as_deref(),
         Some(
             "it is a loopback endpoint of host-a and host-b, whose captures are in one file and \
-             whose packets are counted here as one endpoint; analyze each machine's capture alone"
+             whose packets are counted here as one endpoint: neither machine's programs, \
+             listening or connecting, are named for it; analyze each machine's capture alone"
         )
     );
     assert!(

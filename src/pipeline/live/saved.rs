@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::source::Frame;
 use crate::source::live::CapturedInterface;
-use crate::source::live::pcapng::{InterfaceStats, PcapngWriter};
+use crate::source::live::pcapng::{InterfaceStats, PacketNotes, PcapngWriter};
+use crate::source::pcapng::index_comment;
 
 /// Buffer of the pcapng file.
 const WRITE_BUFFER: usize = 1 << 20;
@@ -216,6 +217,46 @@ impl SaveWriter {
             self.next_piece()?;
         }
         self.writer.write_frame(frame)?;
+        self.saved
+            .0
+            .current_bytes
+            .store(self.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// [`SaveWriter::write_frame`] for the first frame of an interface index made after the
+    /// capture began (Linux's `any`): its name goes with the frame, as a comment that says it
+    /// as the interface's comment says the others ([`index_comment`]), which rstscope's reader
+    /// takes back for the interface; and into the interface's comment of the pieces begun
+    /// after.
+    pub(super) fn write_frame_naming(
+        &mut self,
+        frame: &Frame<'_>,
+        (index, name): (u32, String),
+    ) -> io::Result<()> {
+        if let Some(i) = self.interfaces.get_mut(frame.interface as usize)
+            && let Err(at) = i.index_names.binary_search_by_key(&index, |(i, _)| *i)
+        {
+            i.index_names.insert(at, (index, name.clone()));
+        }
+        if self
+            .piece_limit
+            .is_some_and(|limit| self.bytes.load(Ordering::Relaxed) >= limit)
+        {
+            self.next_piece()?;
+        }
+        let comment = index_comment(&[(index, name)]).into_bytes();
+        let notes = PacketNotes {
+            comments: std::slice::from_ref(&comment),
+            ..PacketNotes::default()
+        };
+        self.writer.write_packet_with(
+            frame.interface,
+            frame.ts,
+            frame.data,
+            frame.orig_len,
+            &notes,
+        )?;
         self.saved
             .0
             .current_bytes

@@ -652,6 +652,9 @@ impl NgFraming {
                 processes,
                 warnings,
             );
+            if let Some(names) = processes.indexes_named.take() {
+                processes.indexes_learned.push((head.interface, names));
+            }
             // Both ends fit: the block's length is at most `MAX_RECORD`.
             head.options = OptionsAt {
                 start: start as u32,

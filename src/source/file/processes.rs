@@ -21,6 +21,9 @@
 //!   a packet whose process is known is `fmt.Sprintf("PID: %d\nCmd: %s\nArgs: %s", ...)`;
 //!   further comments (`ThreadId:`, `ParentPID:`, `ContainerName:` ...) follow it and are not
 //!   read here.
+//! - rstscope's own comment naming an interface index of Linux's `any` device
+//!   ([`index_comment`](crate::source::pcapng::index_comment)), written on the first packet of
+//!   an interface made after its capture began: taken back for the packet's interface.
 
 use std::hash::BuildHasher;
 
@@ -55,6 +58,8 @@ use crate::source::pcapng::option::{
     PIB_UUID,
 };
 
+use crate::source::pcapng::{INDEX_COMMENT, index_names};
+
 /// The ptcpdump comment's first line begins with this.
 const PTCPDUMP_PID: &str = "PID: ";
 
@@ -83,6 +88,15 @@ pub(super) struct ProcessTable {
     recorded_at: Vec<(usize, u32)>,
     /// Their bytes.
     recorded_bytes: usize,
+    /// Interface indexes named by a packet's comment ([`index_comment`]: an interface rstscope
+    /// met after its capture of Linux's `any` began), by the packet's interface (its number in
+    /// [`FileSource::interfaces`](super::FileSource::interfaces)), for the source to add to
+    /// that interface's names. The packet's own names wait in `indexes_named` until its
+    /// interface is known.
+    ///
+    /// [`index_comment`]: crate::source::pcapng::index_comment
+    pub(super) indexes_learned: Vec<(u32, Vec<(u32, String)>)>,
+    pub(super) indexes_named: Option<Vec<(u32, String)>>,
 }
 
 /// A process as read, borrowing its text from the block.
@@ -375,6 +389,11 @@ impl SectionProcesses {
                 },
                 OPT_COMMENT if comment.is_none() && value.starts_with(PTCPDUMP_PID.as_bytes()) => {
                     comment = Some(value);
+                }
+                OPT_COMMENT if value.starts_with(INDEX_COMMENT.as_bytes()) => {
+                    table.indexes_named = std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|text| index_names(text.trim_end_matches('\0')));
                 }
                 _ => {}
             }

@@ -2364,3 +2364,38 @@ fn zip_members_of_xz_and_lzma_over_their_share_are_refused() {
         );
     }
 }
+
+/// An interface rstscope's capture of Linux's `any` met after it began is named by a comment
+/// of its first packet (the interface's own comment, written at the start, names the others):
+/// the reader adds it to the interface's names, read frame by frame or in runs alike.
+#[test]
+fn an_index_named_by_a_packet_comment_joins_the_interface_names() {
+    let known = crate::source::pcapng::index_comment(&[(1, "lo".into()), (2, "eth0".into())]);
+    let later = crate::source::pcapng::index_comment(&[(57, "veth1a2b".into())]);
+    let mut ng = shb(false);
+    ng.extend(idb(false, 276, 0, &[(2, b"any"), (1, known.as_bytes())]));
+    ng.extend(epb(false, 0, 1_000, b"from lo", &[]));
+    ng.extend(epb(
+        false,
+        0,
+        2_000,
+        b"from the veth",
+        &[(1, later.as_bytes())],
+    ));
+    ng.extend(epb(false, 0, 3_000, b"again", &[]));
+    let want = vec![
+        (1, "lo".to_owned()),
+        (2, "eth0".to_owned()),
+        (57, "veth1a2b".to_owned()),
+    ];
+    let (source, frames) = read_all("later-index.pcapng", &ng);
+    assert_eq!(frames.len(), 3);
+    assert_eq!(source.interfaces()[0].index_names, want);
+    let (_file, source) = open_bytes("later-index-run.pcapng", &ng);
+    let mut source = source.expect("opens");
+    assert!(source.next_frame().is_some());
+    let mut n = 0;
+    assert_eq!(source.frame_run(100, |_| n += 1), 2, "the rest in one run");
+    assert_eq!(n, 2);
+    assert_eq!(source.interfaces()[0].index_names, want);
+}

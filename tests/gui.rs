@@ -889,6 +889,13 @@ fn two_machines_listener_cell_says_it_cannot_tell_and_each_endpoint_ends_with_it
         ),
         "the details say why"
     );
+    // Nor is a connecting program named, for the same reason (it read "The capture's process
+    // information names no process", as of a capture without any).
+    assert!(
+        shows(&h, "No program is named for this endpoint's incidents"),
+        "why no connecting program is named"
+    );
+    assert!(!shows(&h, "names no process"));
     select(&mut h, "127.0.0.1:7212");
     assert!(
         shows(

@@ -1552,10 +1552,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
     }
     let Some(e) = e else {
         if !input.live {
-            weak(
-                ui,
-                "The capture's process information names no process for this endpoint's incidents.",
-            );
+            weak(ui, &crate::report::no_program_named(None));
         }
         return;
     };
@@ -1647,10 +1644,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
         );
     }
     if !input.live && e.clients.processes.is_empty() {
-        weak(
-            ui,
-            "The capture's process information names no process for this endpoint's incidents.",
-        );
+        weak(ui, &crate::report::no_program_named(Some(e)));
     }
 }
 

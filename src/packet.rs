@@ -30,9 +30,13 @@ impl Timestamp {
 
     /// Wall-clock now, on the clock live packets carry.
     pub fn now() -> Self {
+        Self::of_system(std::time::SystemTime::now())
+    }
+
+    /// A wall-clock time (0 before 1970).
+    pub fn of_system(t: std::time::SystemTime) -> Self {
         Self(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
+            t.duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
         )
     }

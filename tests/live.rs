@@ -284,6 +284,17 @@ fn the_capture_command_reports_six_refusals_as_json() {
         serde_json::json!({"kernel": 0, "interface": 0, "rstscope": 0})
     );
     assert_eq!(v["schema_version"], 1);
+    // The capture's own time: its 3 s, however quickly the refusals came (the app's headline
+    // said "in 0.0 s" of a live capture whose refusals came in one second).
+    let at = |k: &str| {
+        v["live"][k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("live.{k}: {v}"))
+    };
+    let (first, last) = (v["first_packet"].as_f64(), v["last_packet"].as_f64());
+    let (first, last) = first.zip(last).expect("packets");
+    assert!(at("start") <= first && last <= at("end"), "{v}");
+    assert!(at("end") - at("start") >= 2.5, "{}", v["live"]);
 }
 
 /// Regression: `capture --syn-fin-rst` told its filter's limitation on standard error at the

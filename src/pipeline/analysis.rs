@@ -68,6 +68,10 @@ pub struct CaptureInfo {
     /// Times the packet time went back so far that what followed was analyzed as another
     /// capture ([`crate::engine::NEW_CAPTURE_BACK_SECS`]).
     pub new_captures: u64,
+    /// A live capture's own time: from its start to its latest update, or to its end once
+    /// stopped, on the packets' clock (moved as they are after a step of the clock); `None`
+    /// for files, which know only their packets' times. See [`Analysis::span`].
+    pub live: Option<(Timestamp, Timestamp)>,
 }
 
 impl CaptureInfo {
@@ -326,6 +330,22 @@ pub struct Analysis {
     /// What this machine said during a live capture (listeners, processes, kernel counters);
     /// `None` for files and when host sampling was off.
     pub host: Option<Arc<crate::host::state::HostReport>>,
+}
+
+impl Analysis {
+    /// The time the capture covers, first and last: a live capture's from its start to now
+    /// (or its end), however quiet it was, else from its first TCP packet to its last; `None`
+    /// for a capture without TCP packets, and for a live capture before any (nothing to
+    /// show over it). What the headline's rate and the text report's averages are over, and
+    /// what the app's plot spans.
+    pub fn span(&self) -> Option<(Timestamp, Timestamp)> {
+        let t = &self.snapshot.totals;
+        let (first, last) = t.first_ts.zip(t.last_ts)?;
+        Some(match self.capture.live {
+            Some((start, now)) => (start.min(first), now.max(last)),
+            None => (first, last),
+        })
+    }
 }
 
 /// How to run an analysis.

@@ -286,6 +286,8 @@ pub fn capture_with_tap(
         writer,
         problems: Vec::new(),
         started: std::time::SystemTime::now(),
+        begun: Instant::now(),
+        span: None,
         host,
         tap,
         repeats: Repeats::default(),
@@ -325,6 +327,10 @@ struct Run {
     written: Vec<u64>,
     problems: Vec<String>,
     started: std::time::SystemTime,
+    /// The monotonic clock at `started`: what the frames' read times count from.
+    begun: Instant,
+    /// The capture's own time, from its start to its latest update ([`CaptureInfo::live`]).
+    span: Option<(Timestamp, Timestamp)>,
     host: Option<HostSide>,
     tap: Option<Box<dyn FrameTap>>,
     /// TCP frames just seen, by interface: a frame repeated on its interface is left out as
@@ -477,7 +483,9 @@ fn is_loopback_name(name: &str) -> bool {
 impl Run {
     fn run(mut self, sender: &Sender, duration: Option<Duration>) {
         let stop = self.source.stop_handle();
-        let started = Instant::now();
+        let started = self.begun;
+        let start = self.steps.time(Timestamp::of_system(self.started), Some(0));
+        self.span = Some((start, start));
         let mut last_snapshot = Instant::now();
         let mut last_flush = Instant::now();
         loop {
@@ -504,6 +512,7 @@ impl Run {
             }
             if last_snapshot.elapsed() >= SNAPSHOT_EVERY {
                 last_snapshot = Instant::now();
+                self.mark_now(started);
                 let a = self.analysis();
                 if let Some(h) = &mut self.host {
                     h.ask_owners(a.host.as_deref(), false);
@@ -511,6 +520,8 @@ impl Run {
                 sender.offer(Update::Partial(Arc::new(a)));
             }
         }
+        // Where the capture ends: the settling after (owners asked of the journal) is not.
+        self.mark_now(started);
         let problems = self.source.join();
         self.problems.extend(problems);
         if let Some(t) = &mut self.tap {
@@ -562,6 +573,19 @@ impl Run {
             ));
         }
         sender.finish(Update::Finished(Ok(Arc::new(a))));
+    }
+
+    /// Moves the capture's own time on to now, on the packets' clock: a step of the clock
+    /// met here (no packet since) moves the packets after it as one met in a packet does.
+    /// `started`: the monotonic start of [`Run::run`].
+    fn mark_now(&mut self, started: Instant) {
+        let now = self
+            .steps
+            .time(Timestamp::now(), Some(nanos_since(started)));
+        self.span = Some(
+            self.span
+                .map_or((now, now), |(start, end)| (start, end.max(now))),
+        );
     }
 
     /// One delivered frame: decoded, left out if it repeats a frame just seen on its
@@ -679,16 +703,8 @@ impl Run {
                 self.problems.push(why);
             }
         }
-        let now = Timestamp(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
-        );
-        let start = Timestamp(
-            self.started
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
-        );
+        let now = Timestamp::now();
+        let start = Timestamp::of_system(self.started);
         let per_if = self.source.interface_stats();
         let blocks: Vec<InterfaceStats> = per_if
             .iter()
@@ -723,6 +739,14 @@ impl Run {
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
+        // Its packets within it: one can be stamped before the span's start was taken.
+        let t = &snapshot.totals;
+        capture.live = self.span.map(|(start, end)| {
+            (
+                t.first_ts.map_or(start, |first| start.min(first)),
+                t.last_ts.map_or(end, |last| end.max(last)),
+            )
+        });
         capture.attach_encaps(&mut snapshot.offenders);
         let host = self
             .host

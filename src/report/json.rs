@@ -679,6 +679,7 @@ fn head(a: &Analysis, clock: Clock) -> Value {
         "link_types": link_types,
         "first_packet": t.first_ts.map(time),
         "last_packet": t.last_ts.map(time),
+        "live": cap.live.map(|(start, end)| json!({"start": time(start), "end": time(end)})),
         "packets": cap.frames,
         "tcp_packets": t.tcp_packets,
         "rst_packets": t.rst_packets,
@@ -830,6 +831,13 @@ mod tests {
         use crate::host::processes::ProcessInfo;
         use crate::host::state::{Coverage, EndpointHost, KernelCounter};
         let mut a = sample();
+        // As a live capture's (whose files list is empty): from a second before its first
+        // packet to two after its last.
+        let t = &a.snapshot.totals;
+        a.capture.live = t
+            .first_ts
+            .zip(t.last_ts)
+            .map(|(first, last)| (first.plus_secs(-1), last.plus_secs(2)));
         a.capture.files[0].path = "mailed.zip:sample-7211.pcapng".into();
         a.capture.files[0].archive = Some(crate::source::Archived {
             archive: "mailed.zip".into(),

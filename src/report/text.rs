@@ -16,7 +16,8 @@ use crate::source::Format;
 /// engine's (exact also where old seconds were folded into minutes).
 fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: Clock) -> String {
     let s = &a.snapshot;
-    let (Some(first), Some(last)) = (s.totals.first_ts, s.totals.last_ts) else {
+    // A live capture's average is over the time it captured, quiet seconds included.
+    let Some((first, last)) = a.span() else {
         return "none".into();
     };
     let span = (last.second() - first.second() + 1).max(1);
@@ -111,7 +112,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     for (reason, n) in &cap.not_decoded {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
     }
-    if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
+    if let Some((start, end)) = cap.live {
+        // The capture's own time, however quiet: what its averages are over.
+        let _ = writeln!(
+            out,
+            "  time        {} to {} ({} captured live)",
+            clock.full(start),
+            clock.full(end),
+            super::capture_span(start, end)
+        );
+    } else if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
         let _ = writeln!(
             out,
             "  time        {} to {} ({})",

@@ -263,7 +263,7 @@ impl PlotView {
         } else {
             let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
             let offenders = Offenders::of(&a.snapshot);
-            headline_text(&a.snapshot.totals, &offenders, covered)
+            headline_text(&a.snapshot.totals, a.span(), &offenders, covered)
         };
         ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
         if let Some(c) = a
@@ -285,8 +285,9 @@ impl PlotView {
         clock: Clock,
         range: &mut Option<(i64, i64)>,
     ) {
-        let snapshot = &input.analysis.snapshot;
-        let Some((first, last)) = snapshot.totals.first_ts.zip(snapshot.totals.last_ts) else {
+        // A live capture's plot runs from its start to now: a quiet spell after the last
+        // reset is seen as one.
+        let Some((first, last)) = input.analysis.span() else {
             return;
         };
         self.update_axis(input, first.second(), last.second());
@@ -1523,14 +1524,20 @@ impl<'a> Offenders<'a> {
 }
 
 /// The headline's words: "1 reset and 9 failed connection attempts in 95.4 s (failed: 0.09/s),
-/// 2 offenders". With files far apart in time, `covered` is the time they cover: the rate is
-/// over that, and the span is said to be mostly a gap.
-fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) -> String {
+/// 2 offenders", over `time`, the time the capture covers ([`Analysis::span`]: a live
+/// capture's from its start, however quiet). With files far apart in time, `covered` is the
+/// time they cover: the rate is over that, and the span is said to be mostly a gap.
+fn headline_text(
+    t: &Totals,
+    time: Option<(Timestamp, Timestamp)>,
+    offenders: &Offenders<'_>,
+    covered: Option<i64>,
+) -> String {
     // The seconds touched, over which a rate is counted (README, Definitions), and the
     // capture's span, which the words say as the text report's time line does.
-    let (span, lasted) = match (t.first_ts, t.last_ts) {
-        (Some(f), Some(l)) => (l.second() - f.second() + 1, report::capture_span(f, l)),
-        _ => (0, String::new()),
+    let (span, lasted) = match time {
+        Some((f, l)) => (l.second() - f.second() + 1, report::capture_span(f, l)),
+        None => (0, String::new()),
     };
     // Numbers grouped by thousands, as the status bar writes them.
     let counted = |n: u64, one: &str, many: &str| {
@@ -1574,6 +1581,44 @@ fn headline_text(t: &Totals, offenders: &Offenders<'_>, covered: Option<i64>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file's time: its first TCP packet to its last.
+    fn packets(t: &Totals) -> Option<(Timestamp, Timestamp)> {
+        t.first_ts.zip(t.last_ts)
+    }
+
+    /// Regression (real window): a live capture of a minute whose two refusals came in one
+    /// second was headed "2 resets and 2 failed connection attempts in 0.0 s (failed:
+    /// 2.0/s)": the time between its packets. It is the capture's time, from its start.
+    #[test]
+    fn a_live_captures_headline_is_over_the_time_it_captured() {
+        let t0 = Timestamp::from_parts(1_700_000_000, 500_000_000);
+        let totals = Totals {
+            rst_packets: 2,
+            failed_attempts: 2,
+            first_ts: Some(t0),
+            last_ts: Some(t0),
+            ..Totals::default()
+        };
+        let analysis = Analysis {
+            capture: crate::analysis::CaptureInfo {
+                live: Some((
+                    Timestamp::from_parts(1_700_000_000 - 30, 0),
+                    Timestamp::from_parts(1_700_000_000 + 29, 0),
+                )),
+                ..Default::default()
+            },
+            snapshot: crate::engine::Snapshot {
+                totals: totals.clone(),
+                ..Default::default()
+            },
+            host: None,
+        };
+        assert_eq!(
+            headline_text(&totals, analysis.span(), &plain(1), None),
+            "2 resets and 2 failed connection attempts in 59.0 s (failed: 0.03/s), 1 offender"
+        );
+    }
 
     /// Offenders without a scan among them.
     fn plain(count: usize) -> Offenders<'static> {
@@ -1671,7 +1716,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&one, &plain(1), None),
+            headline_text(&one, packets(&one), &plain(1), None),
             "1 reset and 1 failed connection attempt, 1 offender"
         );
         let more = Totals {
@@ -1680,7 +1725,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&more, &plain(2), None),
+            headline_text(&more, packets(&more), &plain(2), None),
             "2 resets and 0 failed connection attempts, 2 offenders"
         );
     }
@@ -1700,7 +1745,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&totals, &plain(1), None),
+            headline_text(&totals, packets(&totals), &plain(1), None),
             "1 reset and 0 failed connection attempts in 0.0 s, 1 offender"
         );
         let failed = Totals {
@@ -1708,7 +1753,7 @@ mod tests {
             ..totals
         };
         assert_eq!(
-            headline_text(&failed, &plain(1), None),
+            headline_text(&failed, packets(&failed), &plain(1), None),
             "1 reset and 3 failed connection attempts in 0.0 s (failed: 3.0/s), 1 offender"
         );
     }
@@ -1726,7 +1771,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&totals, &plain(1), None),
+            headline_text(&totals, packets(&totals), &plain(1), None),
             "2 resets and 0 failed connection attempts in 15.0 s, 1 offender"
         );
         let long = Totals {
@@ -1734,7 +1779,7 @@ mod tests {
             ..totals
         };
         assert_eq!(
-            headline_text(&long, &plain(1), None),
+            headline_text(&long, packets(&long), &plain(1), None),
             "2 resets and 0 failed connection attempts in 62 min, 1 offender"
         );
     }
@@ -1749,7 +1794,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&many, &plain(1234), None),
+            headline_text(&many, packets(&many), &plain(1234), None),
             "1,991 resets and 1,200,000 failed connection attempts, 1,234 offenders"
         );
     }
@@ -1767,7 +1812,7 @@ mod tests {
             ..Totals::default()
         };
         assert_eq!(
-            headline_text(&totals, &plain(1), Some(2)),
+            headline_text(&totals, packets(&totals), &plain(1), Some(2)),
             "10 resets and 10 failed connection attempts in 2 s of capture over 6205.0 days (failed: 5.0/s), 1 offender"
         );
     }

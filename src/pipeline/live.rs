@@ -46,6 +46,9 @@ use crate::source::{Frame, LinkType};
 
 /// Least wall-clock time between two intermediate results: 5 a second.
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(200);
+/// Longest wall-clock time between two intermediate results while no frame comes: the
+/// capture's time and the machine's samples (one a second) still move on.
+const QUIET_SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
 /// Longest wait for frames before checking the clock and the stop request.
 const POLL: Duration = Duration::from_millis(50);
 /// Most wall-clock time the saved file's frames stay in memory: a capture that is killed, or
@@ -487,6 +490,8 @@ impl Run {
         let start = self.steps.time(Timestamp::of_system(self.started), Some(0));
         self.span = Some((start, start));
         let mut last_snapshot = Instant::now();
+        // Frames the capture had handed over at the last intermediate result.
+        let mut sent_captured = 0;
         let mut last_flush = Instant::now();
         loop {
             match self.source.next(POLL) {
@@ -510,8 +515,15 @@ impl Run {
                 last_flush = Instant::now();
                 self.flush_file();
             }
-            if last_snapshot.elapsed() >= SNAPSHOT_EVERY {
+            // While nothing comes, one a second: a window drawn five times a second for the
+            // same counts kept its renderer busy for nothing.
+            let due = match self.source.stats().captured == sent_captured {
+                true => QUIET_SNAPSHOT_EVERY,
+                false => SNAPSHOT_EVERY,
+            };
+            if last_snapshot.elapsed() >= due {
                 last_snapshot = Instant::now();
+                sent_captured = self.source.stats().captured;
                 self.mark_now(started);
                 let a = self.analysis();
                 if let Some(h) = &mut self.host {

@@ -510,7 +510,7 @@ impl Shared {
             dropped_endpoints: a.snapshot.other_endpoints.dropped,
             evicted: a.snapshot.totals.evicted,
             demotions: selection.demotions,
-            scans: scans.update(&a.snapshot.scans, self.top),
+            scans: scans.update(&a.snapshot.scans, a.snapshot.scans_found, self.top),
             evidence_bytes: ring.bytes,
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,

@@ -714,6 +714,10 @@ fn head(a: &Analysis, clock: Clock) -> Value {
         }),
         "warnings": cap.warnings_in(clock),
         "scans": s.scans.iter().map(|x| scan(x, clock)).collect::<Vec<Value>>(),
+        "scans_found": {
+            "port-scan": s.scans_found.port_scans,
+            "sweep": s.scans_found.sweeps,
+        },
         "offenders": Value::Null,
         "kernel": a
             .host
@@ -899,6 +903,10 @@ mod tests {
         });
         o.scan = Some(Arc::clone(&scan));
         a.snapshot.scans = vec![scan];
+        a.snapshot.scans_found = crate::engine::ScansFound {
+            port_scans: 3,
+            sweeps: 1,
+        };
         let process = |pid: u32, name: &str| ProcessInfo {
             pid,
             name: name.into(),

@@ -1157,10 +1157,6 @@ impl Services {
     /// (those that gave some up before first), down to half the limit.
     pub fn get(&mut self, key: ServiceKey) -> Option<Endpoint<'_>> {
         if self.map.len() >= Self::MAX_TRACKED && !self.map.contains_key(&key) {
-            // The scans of the endpoints about to go are counted before they go (those the
-            // scan tally holds stay found).
-            let found = scans::find(self.map.iter(), self.other.dropped > 0);
-            self.scans_counted.note(&found);
             self.drop_least(Self::MAX_TRACKED / 2);
         }
         let limits = self.limits;
@@ -1235,8 +1231,15 @@ impl Services {
         }
     }
 
-    /// Drops the `n` endpoints that matter least, keeping their counts in `other`.
+    /// Drops the `n` endpoints that matter least, keeping their counts in `other`, and counts
+    /// the scans among the endpoints before they go (those the scan tally holds stay found).
+    /// Rare (once per 5,000 new endpoints) and long: kept out of the per-packet code that
+    /// calls [`Services::get`].
+    #[cold]
+    #[inline(never)]
     fn drop_least(&mut self, n: usize) {
+        let found = scans::find(self.map.iter(), self.other.dropped > 0);
+        self.scans_counted.note(&found);
         let mut ranked: Vec<(u64, Option<Timestamp>, ServiceKey)> = self
             .map
             .iter()

@@ -811,4 +811,31 @@ mod tests {
             "{text}"
         );
     }
+    /// Scans found but no longer held (their endpoints dropped from the table) are told in a
+    /// line of their own: `--scans` does not say "no scans" of a capture that had a hundred.
+    #[test]
+    fn scans_found_beyond_those_held_are_told() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        assert!(a.snapshot.scans.is_empty());
+        assert_eq!(
+            scans_only(&a, Clock::Utc, 10),
+            "No port scans or sweeps in this capture\n"
+        );
+        assert!(!report(&a, Clock::Utc, 10).contains("\nScans ("));
+        a.snapshot.scans_found = crate::engine::ScansFound {
+            port_scans: 100,
+            sweeps: 1,
+        };
+        let line = "  101 found in all (100 port scans, 1 sweep), 0 of them held: the endpoints of \
+                    the others were dropped (more than 10,000 seen), or they no longer look like \
+                    scans\n";
+        let only = scans_only(&a, Clock::Utc, 10);
+        assert!(only.starts_with("Scans ("), "{only}");
+        assert!(only.ends_with(line), "{only}");
+        let text = report(&a, Clock::Utc, 10);
+        assert!(text.contains(line), "{text}");
+    }
 }

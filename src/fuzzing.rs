@@ -244,6 +244,13 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
         "more failures than attempts"
     );
     assert!(s.live_flows <= max_flows.max(1), "flow table over its cap");
+    for kind in s.scans.iter().map(|x| x.kind) {
+        let held = s.scans.iter().filter(|x| x.kind.as_str() == kind.as_str());
+        assert!(
+            s.scans_found.of(kind) >= held.count() as u64,
+            "fewer scans found than held"
+        );
+    }
     let mut rst = [0u64; 5];
     let (mut failed, mut suspect) = (0u64, 0u64);
     for (_, c) in &s.series {

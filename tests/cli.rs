@@ -1813,6 +1813,11 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         report["other_endpoints"]
     );
     assert_eq!(report["scans"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        report["scans_found"],
+        serde_json::json!({"port-scan": 1, "sweep": 0}),
+        "counted once, before and after the table dropped its ports"
+    );
     let scan = &report["scans"][0];
     assert_eq!(scan["kind"], "port-scan");
     assert_eq!(scan["targets"], 10_500);

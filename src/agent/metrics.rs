@@ -37,7 +37,7 @@
 //! with their client and target, so that a scanner's spoofed sources cannot grow the number of
 //! series.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -48,7 +48,7 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
 use crate::agent::own_process::OwnProcess;
-use crate::engine::{Cause, Offender, Scan, ScanKind, Snapshot, Totals};
+use crate::engine::{Cause, Offender, Scan, ScanKind, ScansFound, Snapshot, Totals};
 use crate::host::journal::UnitNow;
 use crate::host::state::HostReport;
 use crate::report::endpoint;
@@ -389,31 +389,15 @@ fn recent_incidents(o: &Offender, now: i64) -> u64 {
         .sum()
 }
 
-/// Scans remembered as counted (the oldest forgotten first): one seen again after it was
-/// forgotten would be counted again. The engine holds far fewer at once (a scan has at least
-/// [`MIN_TARGETS`](crate::engine::scans::MIN_TARGETS) of the 10,000 endpoints it keeps, or is one of its tally's 32 groups), so
-/// a scan still held is never counted twice.
-pub const SCANS_REMEMBERED: usize = 4096;
-
 /// The label values of `rstscope_scans_total` in the order of [`ScanMetrics::found`]: the
 /// kinds' names in the JSON and CSV ([`ScanKind::as_str`]).
 const SCAN_KINDS: [&str; 2] = ["port-scan", "sweep"];
 
-/// Where a kind of scan is in [`SCAN_KINDS`] and [`ScanMetrics::found`].
-fn kind_index(kind: ScanKind) -> usize {
-    usize::from(matches!(kind, ScanKind::Sweep { .. }))
-}
-
-/// What identifies a scan across snapshots: its kind with its server (a port scan) or port (a
-/// sweep), and its client.
-type ScanId = (ScanKind, IpAddr);
-
-/// The scans found since the agent started, counted once each by kind, for
-/// `rstscope_scans_total`; and the largest scans of the last snapshot, for the gauges.
+/// The scans found since the agent started, for `rstscope_scans_total`, as the engine counts
+/// them ([`Snapshot::scans_found`]: each once, those whose endpoints it dropped included);
+/// and the largest scans of the last snapshot, for the gauges.
 #[derive(Debug, Default)]
 pub struct ScanTracker {
-    seen: HashSet<ScanId>,
-    order: VecDeque<ScanId>,
     found: [u64; 2],
 }
 
@@ -440,20 +424,16 @@ pub struct ScanMetrics {
 }
 
 impl ScanTracker {
-    /// Takes a new snapshot's scans (largest first, as the engine gives them): counts those not
-    /// seen before, and gives the `top` largest.
-    pub fn update(&mut self, scans: &[Arc<Scan>], top: usize) -> ScanMetrics {
-        for scan in scans {
-            let id = (scan.kind, scan.client);
-            if self.seen.insert(id) {
-                self.found[kind_index(scan.kind)] += 1;
-                self.order.push_back(id);
-                if self.order.len() > SCANS_REMEMBERED
-                    && let Some(old) = self.order.pop_front()
-                {
-                    self.seen.remove(&old);
-                }
-            }
+    /// Takes a new snapshot's scans (largest first, as the engine gives them) and the engine's
+    /// count of those found, and gives the `top` largest. The counter never goes back: a
+    /// scan a snapshot held that stopped being one before the engine counted it (within
+    /// [`SCAN_COUNT_SECS`](crate::engine::SCAN_COUNT_SECS) of packet time: its client went on
+    /// to complete handshakes with many of its ports, say) leaves the engine's count but was
+    /// counted here, and a monitoring system takes a counter that goes back for one that
+    /// restarted.
+    pub fn update(&mut self, scans: &[Arc<Scan>], found: ScansFound, top: usize) -> ScanMetrics {
+        for (n, count) in self.found.iter_mut().zip([found.port_scans, found.sweeps]) {
+            *n = (*n).max(count);
         }
         let clients: HashSet<IpAddr> = scans.iter().map(|s| s.client).collect();
         let rows = scans

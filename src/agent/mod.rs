@@ -510,7 +510,7 @@ impl Shared {
             dropped_endpoints: a.snapshot.other_endpoints.dropped,
             evicted: a.snapshot.totals.evicted,
             demotions: selection.demotions,
-            scans: scans.update(&a.snapshot.scans, self.top),
+            scans: scans.update(&a.snapshot.scans, a.snapshot.scans_found, self.top),
             evidence_bytes: ring.bytes,
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,
@@ -564,7 +564,7 @@ impl Shared {
             "rstscope agent {}\n\
              capturing on {} (filter: {}) since {}\n\n\
              /metrics                       Prometheus text format, or OpenMetrics when Accept asks for it\n\
-             /report[?since=10m][&top=N][&utc=1]\n\
+             /report[?since=10m][&top=N][&utc=1][&endpoint=ADDR:PORT]\n\
              \x20                              the JSON of `rstscope analyze --format json` for what the agent has seen\n\
              /evidence?endpoint=ADDR:PORT[&since=10m][&max_packets=N]\n\
              \x20                              a pcapng of that endpoint's failure evidence kept on this host\n\n\
@@ -603,6 +603,10 @@ impl Shared {
             Ok(clock) => clock.unwrap_or(Clock::Local),
             Err(e) => return bad(e),
         };
+        let endpoint = match Self::endpoint(req) {
+            Ok(ep) => ep.map(|ep| (ep.ip(), ep.port())),
+            Err(r) => return r,
+        };
         let latest = Arc::clone(&lock(&self.latest));
         let a = match since {
             Some(from) => Arc::new(window::cut(&latest, from, &lock(&self.history))),
@@ -615,8 +619,27 @@ impl Shared {
         {
             warnings.push(window::kept_note(from));
         }
+        if let Some((addr, port)) = endpoint
+            && !a
+                .snapshot
+                .offenders
+                .iter()
+                .any(|o| o.addr == addr && o.port == port)
+        {
+            warnings.push(format!(
+                "no resets or failed connection attempts at {} in what the agent holds{}: \
+                 `offenders` is empty",
+                report::endpoint(addr, port),
+                if since.is_some() {
+                    " in that window"
+                } else {
+                    ""
+                },
+            ));
+        }
         let extra = report::json::Extra {
             top,
+            endpoint,
             fields: vec![
                 ("warnings".into(), json!(warnings)),
                 (
@@ -649,18 +672,33 @@ impl Shared {
         Response::new(200, "application/json", body)
     }
 
+    /// The `endpoint` parameter, as `/evidence` and `/report` take it: `ADDR:PORT`, or
+    /// `[v6]:PORT`.
+    fn endpoint(req: &Request) -> Result<Option<SocketAddr>, Response> {
+        req.param("endpoint")
+            .map(|ep| {
+                ep.parse::<SocketAddr>().map_err(|_| {
+                    Response::text(
+                        400,
+                        &format!(
+                            "rstscope: {ep:?} is not an endpoint: write ADDR:PORT or [v6]:PORT"
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    }
+
     fn evidence(&self, req: &Request) -> Response {
-        let Some(ep) = req.param("endpoint") else {
-            return Response::text(
-                400,
-                "rstscope: say which endpoint: /evidence?endpoint=ADDR:PORT (IPv6: [v6]:PORT)",
-            );
-        };
-        let Ok(ep) = ep.parse::<SocketAddr>() else {
-            return Response::text(
-                400,
-                &format!("rstscope: {ep:?} is not an endpoint: write ADDR:PORT or [v6]:PORT"),
-            );
+        let ep = match Self::endpoint(req) {
+            Ok(Some(ep)) => ep,
+            Ok(None) => {
+                return Response::text(
+                    400,
+                    "rstscope: say which endpoint: /evidence?endpoint=ADDR:PORT (IPv6: [v6]:PORT)",
+                );
+            }
+            Err(r) => return r,
         };
         let since = match Self::since(req) {
             Ok(s) => s,

@@ -10,7 +10,7 @@ use crate::report::Clock;
 /// own business).
 pub fn known(path: &str) -> Option<&'static [&'static str]> {
     match path {
-        "/report" => Some(&["since", "top", "utc"]),
+        "/report" => Some(&["since", "top", "utc", "endpoint"]),
         "/evidence" => Some(&["endpoint", "since", "max_packets"]),
         _ => None,
     }
@@ -103,7 +103,7 @@ mod tests {
     fn a_parameter_the_page_does_not_take_is_refused_naming_those_it_takes() {
         assert_eq!(
             check("/report", &q(&[("sinc", "10m")])),
-            Err("/report takes no parameter \"sinc\": it takes since, top, utc".into())
+            Err("/report takes no parameter \"sinc\": it takes since, top, utc, endpoint".into())
         );
     }
 

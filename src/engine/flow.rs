@@ -366,8 +366,11 @@ impl Conn {
         }
     }
 
-    /// Feeds a packet from `side` to Zeek's state machine, following a role flip.
-    #[inline]
+    /// Feeds a packet from `side` to Zeek's state machine, following a role flip. Always
+    /// inlined: the per-packet path; left to the compiler, it stopped being inlined into
+    /// `Engine::packet` when code unrelated to it grew there (3% more instructions per packet
+    /// on a mixed capture).
+    #[inline(always)]
     pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
         let from_orig = side == usize::from(self.orig_side);
         let step = self.zeek.process(from_orig, p);

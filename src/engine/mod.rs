@@ -37,7 +37,7 @@ pub use flow::Failure;
 pub use offenders::{
     AfterClose, CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, RstPayload, SuspectRst,
 };
-pub use scans::{Scan, ScanKind};
+pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
@@ -59,6 +59,13 @@ pub const ATTEMPT_MEMORY_SECS: i64 = 130;
 /// ([`Engine::packet`]): more than the attempt timeout, it is no reordering of packets
 /// stamped close together but captures appended to one another (or a clock stepped back).
 pub const NEW_CAPTURE_BACK_SECS: i64 = ATTEMPT_UNANSWERED_SECS;
+
+/// How often, in packet time, the scans found are counted ([`Snapshot::scans_found`]) besides
+/// when the endpoint table drops endpoints: a scan that stops being one (a scanner going over
+/// the same ports a third time) stays counted once it was one for this long. Looked at on
+/// each connection attempt and incident, not per packet: finding the scans goes over the
+/// endpoint table.
+pub const SCAN_COUNT_SECS: i64 = 60;
 
 /// Engine settings.
 #[derive(Debug, Clone)]
@@ -241,6 +248,10 @@ pub struct Snapshot {
     /// Port scans and sweeps found among the endpoints, largest first; their targets'
     /// offenders point to them ([`Offender::scan`]).
     pub scans: Vec<std::sync::Arc<Scan>>,
+    /// Scans found since the analysis began, by kind, each counted once: those of `scans`,
+    /// and those the analysis no longer holds (their endpoints were dropped from the table,
+    /// or they stopped being scans).
+    pub scans_found: ScansFound,
     /// Service endpoints dropped from the table because too many were seen, and what they
     /// had counted: the offenders and these add up to the totals.
     pub other_endpoints: OtherEndpoints,
@@ -280,6 +291,8 @@ pub struct Engine {
     /// What the scanning clients probed, counted per attempt (the endpoint table drops a
     /// large scan's ports).
     scan_tally: ScanTally,
+    /// The packet second the scans found were last counted ([`SCAN_COUNT_SECS`]).
+    scans_counted_at: i64,
     /// The tuples whose connection a RST ended lately.
     reset_tuples: reset_tuples::ResetTuples,
     finished: Vec<ConnRecord>,
@@ -324,6 +337,7 @@ impl Engine {
             kept_from: None,
             services: Services::default(),
             scan_tally: ScanTally::default(),
+            scans_counted_at: i64::MIN,
             reset_tuples: reset_tuples::ResetTuples::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
@@ -430,6 +444,7 @@ impl Engine {
     #[cold]
     fn start_another_capture(&mut self, t: Timestamp) {
         self.finish();
+        self.count_scans();
         self.totals.new_captures += 1;
         // Every entry was released: the next capture's are numbered afresh, so that a file
         // stepping back and forth costs a pass over the entries of one capture each time,
@@ -439,6 +454,7 @@ impl Engine {
         self.evict_cursor = 0;
         self.reset_tuples.clear();
         self.now = t;
+        self.scans_counted_at = t.second();
     }
 
     /// Notes at its service endpoint that the entry's attempt `a` was still waiting for an
@@ -500,6 +516,7 @@ impl Engine {
             peaks[1].offer(sec, c.failed);
         }
         let (offenders, scans) = self.services.offenders(&self.scan_tally);
+        let scans_found = self.services.scans_found(&scans);
         Snapshot {
             totals: self.totals.clone(),
             live_conn_states,
@@ -510,6 +527,7 @@ impl Engine {
             peak_failed: self.folded_peaks[1].max(peaks[1]),
             offenders,
             scans,
+            scans_found,
             other_endpoints: self.services.other,
             live_flows: self.index.len(),
         }
@@ -553,8 +571,26 @@ impl Engine {
         self.series_seconds = self.series.range(boundary..).count();
     }
 
+    /// [`Engine::count_scans`] when [`SCAN_COUNT_SECS`] of packet time went by since it last
+    /// did: looked at on each connection attempt and incident, before they change what the
+    /// scans are (a scan stops being one only by the attempts and incidents of its endpoints).
+    #[inline]
+    fn count_scans_each_minute(&mut self) {
+        if self.now.second() >= self.scans_counted_at.saturating_add(SCAN_COUNT_SECS) {
+            self.count_scans();
+        }
+    }
+
+    /// Counts the scans found now that were not counted yet ([`Snapshot::scans_found`]).
+    #[cold]
+    fn count_scans(&mut self) {
+        self.scans_counted_at = self.now.second();
+        self.services.count_scans(&self.scan_tally);
+    }
+
     /// The global counts of the second of `t` (of its minute, if folded).
     fn second_mut(&mut self, t: Timestamp) -> &mut SecondCounts {
+        self.count_scans_each_minute();
         global_second(
             &mut self.series,
             &mut self.series_seconds,
@@ -899,6 +935,8 @@ impl Engine {
             key.port[usize::from(1 - side)],
         );
         let client = key.addr(usize::from(side));
+        // Before the attempt changes what a scan of this client is.
+        self.count_scans_each_minute();
         self.scan_tally.attempt(client, server.0, server.1);
         if let Some(mut s) = self.services.get(server) {
             s.attempt_from(client);

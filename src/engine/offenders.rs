@@ -7,7 +7,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, OnceLock};
 
 use super::scan_tally::ScanTally;
-use super::scans::{self, Scan};
+use super::scans::{self, Scan, ScanCount, ScansFound};
 use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
 use crate::packet::{Encaps, Timestamp};
@@ -1013,6 +1013,8 @@ pub struct Services {
     /// What they may hold, given what the flow table holds (its high-water mark): the
     /// endpoints' series and client sets share [`Services::SHARED_BYTES`] with it.
     limits: Usage,
+    /// The scans found so far, noted before endpoints are dropped (and by the engine).
+    scans_counted: ScanCount,
 }
 
 impl Default for Services {
@@ -1022,6 +1024,7 @@ impl Default for Services {
             other: OtherEndpoints::default(),
             usage: Usage::default(),
             limits: Self::limits_for(0),
+            scans_counted: ScanCount::default(),
         }
     }
 }
@@ -1228,8 +1231,15 @@ impl Services {
         }
     }
 
-    /// Drops the `n` endpoints that matter least, keeping their counts in `other`.
+    /// Drops the `n` endpoints that matter least, keeping their counts in `other`, and counts
+    /// the scans among the endpoints before they go (those the scan tally holds stay found).
+    /// Rare (once per 5,000 new endpoints) and long: kept out of the per-packet code that
+    /// calls [`Services::get`].
+    #[cold]
+    #[inline(never)]
     fn drop_least(&mut self, n: usize) {
+        let found = scans::find(self.map.iter(), self.other.dropped > 0);
+        self.scans_counted.note(&found);
         let mut ranked: Vec<(u64, Option<Timestamp>, ServiceKey)> = self
             .map
             .iter()
@@ -1273,6 +1283,28 @@ impl Services {
         self.count_series_entries();
     }
 
+    /// The scans among the endpoints (largest first), with their counts from `tally` where it
+    /// holds them and endpoints were dropped ([`scans::widen`]).
+    fn scans(&self, tally: &ScanTally) -> Vec<scans::Found> {
+        let mut found = scans::find(self.map.iter(), self.other.dropped > 0);
+        if self.other.dropped > 0 {
+            scans::widen(&mut found, tally, |k| self.map.get(k));
+        }
+        found
+    }
+
+    /// Counts the scans found now that were not counted yet (see [`ScanCount`]).
+    pub fn count_scans(&mut self, tally: &ScanTally) {
+        let found = self.scans(tally);
+        self.scans_counted.note(&found);
+    }
+
+    /// The scans found since the start: those counted, and those of `now` (the scans
+    /// [`Services::offenders`] gave) not counted yet.
+    pub fn scans_found(&self, now: &[Arc<Scan>]) -> ScansFound {
+        self.scans_counted.with(now.iter().map(|s| &**s))
+    }
+
     /// The offender rows and the scans among the endpoints (largest first). The rows are
     /// ranked by [`Offender::rank`]: the targets of a scan after every other offender, so
     /// that a scan's hundreds of ports do not bury the endpoints that have a problem of
@@ -1280,10 +1312,7 @@ impl Services {
     /// When endpoints were dropped, the scans' counts come from `tally` where it holds them
     /// ([`scans::widen`]).
     pub fn offenders(&self, tally: &ScanTally) -> (Vec<Offender>, Vec<Arc<Scan>>) {
-        let mut found = scans::find(self.map.iter(), self.other.dropped > 0);
-        if self.other.dropped > 0 {
-            scans::widen(&mut found, tally, |k| self.map.get(k));
-        }
+        let found = self.scans(tally);
         let mut member: foldhash::HashMap<ServiceKey, usize> = Default::default();
         let mut scans = Vec::with_capacity(found.len());
         for (i, f) in found.into_iter().enumerate() {

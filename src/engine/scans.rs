@@ -10,7 +10,7 @@
 //! 127.0.0.1, and a program retrying its crashed service's port must stay an offender of its
 //! own, whatever scanner ran at the same time.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashSet, VecDeque};
 use std::net::IpAddr;
 
 use super::offenders::{ServiceKey, ServiceStats};
@@ -59,6 +59,88 @@ impl ScanKind {
             Self::Ports { .. } => "port-scan",
             Self::Sweep { .. } => "sweep",
         }
+    }
+}
+
+/// Scans found since the analysis began, by kind, each counted once ([`ScanCount`]): more
+/// than a snapshot's `scans` once the endpoint table dropped the endpoints of some.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScansFound {
+    /// Port scans: one client, many ports of one server.
+    pub port_scans: u64,
+    /// Sweeps: one client, one port of many servers.
+    pub sweeps: u64,
+}
+
+impl ScansFound {
+    /// The count of `kind`'s scans.
+    pub fn of(&self, kind: ScanKind) -> u64 {
+        match kind {
+            ScanKind::Ports { .. } => self.port_scans,
+            ScanKind::Sweep { .. } => self.sweeps,
+        }
+    }
+
+    fn add(&mut self, kind: ScanKind) {
+        match kind {
+            ScanKind::Ports { .. } => self.port_scans += 1,
+            ScanKind::Sweep { .. } => self.sweeps += 1,
+        }
+    }
+}
+
+/// What makes a scan the same one from one finding to the next: its kind with its server (a
+/// port scan) or port (a sweep), and its client. It grows, but stays one scan.
+pub type ScanId = (ScanKind, IpAddr);
+
+/// Scans remembered as counted, the oldest forgotten first: one found again after it was
+/// forgotten is counted again. Far more than are ever found at once (a scan has at least
+/// [`MIN_TARGETS`] of the endpoint table's 10,000 endpoints, or is one of the tally's 32
+/// groups), so a scan the analysis still holds is never counted twice; under 400 KB.
+pub const REMEMBERED: usize = 4096;
+
+/// The scans counted so far, and which (the last [`REMEMBERED`]): what
+/// [`ScansFound`] is made of. Scans are found among the endpoints when a snapshot is taken, but
+/// the table drops endpoints past its bound, and a scan can stop being one (a scanner going
+/// over the same ports a third time has more attempts per port than a scan has): so the
+/// scans found are also noted here before the table drops endpoints, and once a minute of
+/// packet time ([`Services`](crate::engine::offenders::Services) and the engine do), and a
+/// scan is counted the first time it is noted or a snapshot holds it.
+#[derive(Debug, Default)]
+pub struct ScanCount {
+    seen: HashSet<ScanId>,
+    order: VecDeque<ScanId>,
+    counted: ScansFound,
+}
+
+impl ScanCount {
+    /// Counts the scans of `found` not counted yet.
+    pub fn note(&mut self, found: &[Found]) {
+        for f in found {
+            let id = (f.scan.kind, f.scan.client);
+            if self.seen.insert(id) {
+                self.counted.add(id.0);
+                self.order.push_back(id);
+                if self.order.len() > REMEMBERED
+                    && let Some(old) = self.order.pop_front()
+                {
+                    self.seen.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// The scans counted, with those of `now` (a snapshot's) not counted yet.
+    pub fn with<'a>(&self, now: impl Iterator<Item = &'a Scan>) -> ScansFound {
+        let mut found = self.counted;
+        let mut new = HashSet::new();
+        for s in now {
+            let id = (s.kind, s.client);
+            if !self.seen.contains(&id) && new.insert(id) {
+                found.add(s.kind);
+            }
+        }
+        found
     }
 }
 
@@ -222,7 +304,9 @@ pub fn find<'a>(
     endpoints: impl Iterator<Item = (&'a ServiceKey, &'a ServiceStats)>,
     dropped: bool,
 ) -> Vec<Found> {
-    let mut by_server: HashMap<(IpAddr, IpAddr), Targets<'a>> = HashMap::new();
+    // foldhash, as the endpoint table: SipHash took most of the time finding scans among
+    // 10,000 endpoints, done at each snapshot and before the table drops endpoints.
+    let mut by_server: foldhash::HashMap<(IpAddr, IpAddr), Targets<'a>> = Default::default();
     for (key, s) in endpoints {
         if s.attempts > 0
             && let Some(c) = s.sole_client()
@@ -231,7 +315,7 @@ pub fn find<'a>(
         }
     }
     let mut scans = Vec::new();
-    let mut by_port: HashMap<(IpAddr, u16), Targets<'a>> = HashMap::new();
+    let mut by_port: foldhash::HashMap<(IpAddr, u16), Targets<'a>> = Default::default();
     for ((client, server), targets) in by_server {
         // Not a port scan, or a port retried apart from one: its ports may still be part of
         // a sweep.
@@ -306,7 +390,7 @@ pub fn widen<'a>(
         }
     }
     let mut scanned_servers = HashSet::new();
-    let mut scanned = HashSet::new();
+    let mut scanned: foldhash::HashSet<(IpAddr, ServiceKey)> = Default::default();
     for f in found.iter() {
         if let ScanKind::Ports { server } = f.scan.kind {
             scanned_servers.insert((f.scan.client, server));

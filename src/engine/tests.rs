@@ -1919,6 +1919,103 @@ fn a_server_retried_apart_from_a_sweep_larger_than_the_table_is_left_out_of_it()
     assert!(o.scan.is_none());
 }
 
+/// `probe` the other way round: SERVER probes `target`:`port` (SERVER is the scanner).
+fn probe_from_server(ms: i64, target: IpAddr, port: u16, isn: u32, answer: &str) -> Vec<Pkt> {
+    let mut p = probe(ms, 41000, port, isn, answer);
+    for q in &mut p {
+        q.client = target;
+        q.from_client = !q.from_client;
+        std::mem::swap(&mut q.cport, &mut q.sport);
+    }
+    p
+}
+
+/// Regression: the agent counted a scan when a snapshot first held it, and the endpoint table
+/// drops half its endpoints past 10,000, so 100 port scans by one client over 12,000 endpoints
+/// came out as 50 to 100 scans from run to run. The engine counts the scans of the endpoints
+/// it is about to drop: all 100, whenever snapshots are taken.
+#[test]
+fn scans_whose_endpoints_the_table_dropped_stay_counted() {
+    let mut s = Seq::new();
+    let mut midway = None;
+    for h in 0..100u32 {
+        let target = IpAddr::V4(Ipv4Addr::from(0xac10_0000 + h));
+        for j in 0..120u32 {
+            let n = h * 120 + j;
+            s.feed(&probe_from_server(
+                i64::from(n),
+                target,
+                1000 + n as u16,
+                1 + n * 7919,
+                "refused",
+            ));
+        }
+        if h == 90 {
+            midway = Some(s.engine.snapshot());
+        }
+    }
+    let (snap, _) = s.done();
+    assert!(snap.other_endpoints.dropped > 0, "the table overflowed");
+    assert!(
+        snap.scans.len() < 100,
+        "the table and the tally hold {} of them",
+        snap.scans.len()
+    );
+    assert!(
+        snap.scans
+            .iter()
+            .all(|x| x.client == SERVER && matches!(x.kind, ScanKind::Ports { .. }))
+    );
+    assert_eq!(
+        snap.scans_found,
+        ScansFound {
+            port_scans: 100,
+            sweeps: 0
+        }
+    );
+    let midway = midway.expect("snapshot");
+    assert_eq!(midway.scans_found.port_scans, 91);
+    assert!(midway.scans.len() < 91);
+}
+
+/// A scan that stops being one (its client goes on to complete the handshake with 10 of its 25
+/// ports: more than a scan's share of open ports) stays counted once it was one at a count,
+/// at most a minute of packet time apart; one that stops within that minute is not counted
+/// at the end, though a snapshot that held it counted it.
+#[test]
+fn a_scan_that_stops_being_one_stays_counted_from_the_next_minute() {
+    let run = |later_ms: i64| {
+        let mut s = Seq::new();
+        for i in 0..25u16 {
+            s.feed(&probe(
+                i64::from(i),
+                41000,
+                1000 + i,
+                100 + u32::from(i) * 1000,
+                "refused",
+            ));
+        }
+        let held = s.engine.snapshot();
+        assert_eq!((held.scans.len(), held.scans_found.port_scans), (1, 1));
+        for i in 0..10u16 {
+            s.feed(&probe(
+                later_ms + i64::from(i),
+                42000 + i,
+                1000 + i,
+                900_000 + u32::from(i) * 1000,
+                "connect",
+            ));
+        }
+        s.done().0
+    };
+    let snap = run(70_000);
+    assert!(snap.scans.is_empty(), "{:?}", snap.scans);
+    assert_eq!(snap.scans_found.port_scans, 1);
+    let snap = run(30_000);
+    assert!(snap.scans.is_empty(), "{:?}", snap.scans);
+    assert_eq!(snap.scans_found.port_scans, 0);
+}
+
 /// A sweep of one port over more servers than the table keeps: counted whole by the tally.
 #[test]
 fn a_sweep_larger_than_the_endpoint_table_is_counted_whole() {

@@ -1,6 +1,7 @@
 //! The JSON object `rstscope analyze --format json` prints. Its fields are a stable contract
 //! (docs/json.md): fields may be added, never renamed or removed.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -538,6 +539,9 @@ pub fn write(
 pub struct Extra {
     /// Write only the first this many offenders.
     pub top: Option<usize>,
+    /// Write only the offender at this endpoint (address and port), if any: the agent's
+    /// `/report?endpoint=`. Everything else stays the whole report's.
+    pub endpoint: Option<(IpAddr, u16)>,
     /// Fields after the contract's own, in order (a field of the contract with the same name
     /// is replaced where it stands).
     pub fields: Vec<(String, Value)>,
@@ -576,15 +580,24 @@ struct Streamed<'a> {
 }
 
 /// The offenders list, each made when its turn comes.
-struct StreamedOffenders<'a>(&'a Analysis, Clock, Option<usize>);
+struct StreamedOffenders<'a>(&'a Analysis, Clock, &'a Extra);
 
 impl serde::Serialize for StreamedOffenders<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let all = &self.0.snapshot.offenders;
-        let offenders = &all[..self.2.unwrap_or(all.len()).min(all.len())];
-        let mut seq = serializer.serialize_seq(Some(offenders.len()))?;
-        for o in offenders {
+        let at = |o: &&Offender| {
+            self.2
+                .endpoint
+                .is_none_or(|(a, p)| o.addr == a && o.port == p)
+        };
+        let n = all
+            .iter()
+            .filter(at)
+            .count()
+            .min(self.2.top.unwrap_or(usize::MAX));
+        let mut seq = serializer.serialize_seq(Some(n))?;
+        for o in all.iter().filter(at).take(n) {
             seq.serialize_element(&OffenderOut {
                 o,
                 host: self.0.host.as_deref(),
@@ -612,7 +625,7 @@ impl serde::Serialize for Streamed<'_> {
             if let Some((_, x)) = extra.iter().find(|(name, _)| name == k) {
                 map.serialize_entry(k, x)?;
             } else if k == "offenders" {
-                map.serialize_entry(k, &StreamedOffenders(self.a, self.clock, self.extra.top))?;
+                map.serialize_entry(k, &StreamedOffenders(self.a, self.clock, self.extra))?;
             } else {
                 map.serialize_entry(k, v)?;
             }
@@ -715,6 +728,10 @@ fn head(a: &Analysis, clock: Clock) -> Value {
         }),
         "warnings": cap.warnings_in(clock),
         "scans": s.scans.iter().map(|x| scan(x, clock)).collect::<Vec<Value>>(),
+        "scans_found": {
+            "port-scan": s.scans_found.port_scans,
+            "sweep": s.scans_found.sweeps,
+        },
         "offenders": Value::Null,
         "kernel": a
             .host
@@ -907,6 +924,10 @@ mod tests {
         });
         o.scan = Some(Arc::clone(&scan));
         a.snapshot.scans = vec![scan];
+        a.snapshot.scans_found = crate::engine::ScansFound {
+            port_scans: 3,
+            sweeps: 1,
+        };
         let process = |pid: u32, name: &str| ProcessInfo {
             pid,
             name: name.into(),
@@ -1121,6 +1142,7 @@ mod tests {
         let a = sample();
         let extra = Extra {
             top: Some(0),
+            endpoint: None,
             fields: vec![
                 ("agent".into(), json!({"version": "x"})),
                 ("warnings".into(), json!(["replaced"])),

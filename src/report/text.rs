@@ -334,7 +334,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
 pub fn scans_only(a: &Analysis, clock: Clock, top: usize) -> String {
     let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
-    if a.snapshot.scans.is_empty() {
+    if a.snapshot.scans.is_empty() && scans_not_held(&a.snapshot).is_none() {
         out.push_str("No port scans or sweeps in this capture\n");
     }
     scans(&mut out, &a.snapshot, clock, top);
@@ -343,7 +343,8 @@ pub fn scans_only(a: &Analysis, clock: Clock, top: usize) -> String {
 
 /// The scans section: each scan's sentence and where to look at its packets; at most `top`.
 fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize) {
-    if s.scans.is_empty() {
+    let not_held = scans_not_held(s);
+    if s.scans.is_empty() && not_held.is_none() {
         return;
     }
     let _ = writeln!(
@@ -376,6 +377,27 @@ fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize
             s.scans.len() - top
         );
     }
+    if let Some(line) = not_held {
+        out.push_str(&line);
+    }
+}
+
+/// A line saying how many scans were found in all, when that is more than the analysis holds
+/// (and lists): the endpoints of the others were dropped from its table, or they stopped
+/// looking like scans.
+fn scans_not_held(s: &crate::engine::Snapshot) -> Option<String> {
+    let found = s.scans_found;
+    let all = found.port_scans + found.sweeps;
+    let held = s.scans.len() as u64;
+    (all > held).then(|| {
+        format!(
+            "  {all} found in all ({} port {}, {} {}), {held} of them held: the endpoints of the others were dropped (more than 10,000 seen), or they no longer look like scans\n",
+            found.port_scans,
+            if found.port_scans == 1 { "scan" } else { "scans" },
+            found.sweeps,
+            if found.sweeps == 1 { "sweep" } else { "sweeps" },
+        )
+    })
 }
 
 /// Longest command line shown; a longer one is cut in the middle of nothing but its end.
@@ -798,5 +820,32 @@ mod tests {
             text.contains("\n  failed attempts  0 of 2 connection attempts\n"),
             "{text}"
         );
+    }
+    /// Scans found but no longer held (their endpoints dropped from the table) are told in a
+    /// line of their own: `--scans` does not say "no scans" of a capture that had a hundred.
+    #[test]
+    fn scans_found_beyond_those_held_are_told() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        assert!(a.snapshot.scans.is_empty());
+        assert_eq!(
+            scans_only(&a, Clock::Utc, 10),
+            "No port scans or sweeps in this capture\n"
+        );
+        assert!(!report(&a, Clock::Utc, 10).contains("\nScans ("));
+        a.snapshot.scans_found = crate::engine::ScansFound {
+            port_scans: 100,
+            sweeps: 1,
+        };
+        let line = "  101 found in all (100 port scans, 1 sweep), 0 of them held: the endpoints of \
+                    the others were dropped (more than 10,000 seen), or they no longer look like \
+                    scans\n";
+        let only = scans_only(&a, Clock::Utc, 10);
+        assert!(only.starts_with("Scans ("), "{only}");
+        assert!(only.ends_with(line), "{only}");
+        let text = report(&a, Clock::Utc, 10);
+        assert!(text.contains(line), "{text}");
     }
 }

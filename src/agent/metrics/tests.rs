@@ -576,13 +576,14 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
     })
 }
 
-/// Each scan counts once however many snapshots show it (and however it grows); only the `top`
-/// largest get a labelled series, so a thousand scanning sources make `top` series, and the
-/// clients are counted without labels.
+/// The counter is the engine's count of scans found (those it no longer holds included), and
+/// never goes back; only the `top` largest scans get a labelled series, so a thousand scanning
+/// sources make `top` series, and the clients are counted without labels.
 #[test]
-fn scans_are_counted_once_each_and_only_the_largest_get_series() {
+fn scans_are_counted_as_the_engine_found_them_and_only_the_largest_get_series() {
+    let found = |port_scans, sweeps| ScansFound { port_scans, sweeps };
     let mut t = ScanTracker::default();
-    let first = t.update(&[scan("203.0.113.7", 100, false)], 2);
+    let first = t.update(&[scan("203.0.113.7", 100, false)], found(1, 0), 2);
     assert_eq!(first.found, [1, 0]);
     let mut many = vec![
         scan("203.0.113.7", 65_535, false),
@@ -595,22 +596,26 @@ fn scans_are_counted_once_each_and_only_the_largest_get_series() {
             true,
         ));
     }
-    let m = t.update(&many, 2);
-    assert_eq!(m.found, [1, 1001]);
+    // The engine found more port scans than it holds now: their endpoints were dropped.
+    let m = t.update(&many, found(7, 1001), 2);
+    assert_eq!(m.found, [7, 1001]);
     assert_eq!(m.clients, 1002);
     assert_eq!(m.rows.len(), 2);
     assert_eq!(m.rows[0].targets, 65_535);
-    assert_eq!(t.update(&many, 2).found, [1, 1001], "nothing new");
-    for (kind, name) in [
-        (
-            ScanKind::Ports {
-                server: "10.0.0.5".parse().expect("ip"),
-            },
-            "port-scan",
-        ),
-        (ScanKind::Sweep { port: 22 }, "sweep"),
-    ] {
-        assert_eq!((SCAN_KINDS[kind_index(kind)], kind.as_str()), (name, name));
+    // A scan that stopped being one before the engine counted it leaves its count: the
+    // counter stays, and goes on once the engine's count passes it.
+    assert_eq!(t.update(&many, found(6, 1001), 2).found, [7, 1001]);
+    assert_eq!(t.update(&many, found(8, 1002), 2).found, [8, 1002]);
+    for (i, kind) in [
+        ScanKind::Ports {
+            server: "10.0.0.5".parse().expect("ip"),
+        },
+        ScanKind::Sweep { port: 22 },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(SCAN_KINDS[i], kind.as_str());
     }
 
     let text = Format::Text.render(Exposition {
@@ -618,7 +623,7 @@ fn scans_are_counted_once_each_and_only_the_largest_get_series() {
         ..Exposition::default()
     });
     assert!(
-        text.contains("rstscope_scans_total{kind=\"port-scan\"} 1\n"),
+        text.contains("rstscope_scans_total{kind=\"port-scan\"} 7\n"),
         "{text}"
     );
     assert!(text.contains("rstscope_scans_total{kind=\"sweep\"} 1001\n"));

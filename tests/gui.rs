@@ -44,7 +44,8 @@ fn harness(settings: Settings, files: Vec<PathBuf>) -> Harness<'static, Rstscope
         )
 }
 
-/// Steps frames until the capture is read and the details' evidence collected.
+/// Steps frames until the capture is read and the details' evidence collected, then until
+/// the window has laid itself out with them.
 fn settle(h: &mut Harness<'_, RstscopeApp>) {
     let start = Instant::now();
     h.step();
@@ -54,6 +55,29 @@ fn settle(h: &mut Harness<'_, RstscopeApp>) {
         h.step();
     }
     h.run_steps(3);
+    laid_out(h);
+}
+
+/// Frames the window takes at most to lay itself out again after a change.
+const LAYOUT_FRAMES: usize = 30;
+
+/// Steps frames while the window asks for the next one at once, as a real window repaints:
+/// the evidence in, the details' grids size their columns, the details measure what each of
+/// their arrangements needs, the layout gives them that, and a scrolled list finds its
+/// height, a frame each. A fixed count of frames was short of it where the capture was read
+/// late (a loaded machine): the window was checked half laid out.
+fn laid_out(h: &mut Harness<'_, RstscopeApp>) {
+    for _ in 0..LAYOUT_FRAMES {
+        let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+        if !delay.is_zero() {
+            return;
+        }
+        h.step();
+    }
+    panic!(
+        "the window still lays itself out after {LAYOUT_FRAMES} frames: {:?}",
+        h.ctx.repaint_causes()
+    );
 }
 
 /// The offenders table's filter box (the window's first text input).

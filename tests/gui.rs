@@ -7974,3 +7974,49 @@ fn the_first_capture_shows_the_table_from_its_left_edge_whatever_the_last_run_le
         endpoint(&h)
     );
 }
+
+/// Regression (real-window trial): Tab after a click on a button started from the File menu
+/// (egui gives the keyboard to a text field on a click, not to a button), so a person who
+/// clicked "Copy diagnosis" and pressed Tab for the filters' Copy was sent round the whole
+/// window. Tab and Shift+Tab go on from the control clicked, as in any desktop program.
+#[test]
+fn tab_after_a_click_goes_on_from_the_control_clicked() {
+    let margin = 2.0 * harness_margin();
+    let mut h = opened(
+        [1024.0 + margin.x, 700.0 + margin.y],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    // The stops on either side of "Copy diagnosis", as the keyboard reaches them.
+    let beside = |h: &mut Harness<'_, RstscopeApp>, modifiers: egui::Modifiers| {
+        h.get_by_label("Copy diagnosis").focus();
+        h.run_steps(2);
+        assert_eq!(focused_label(h).as_deref(), Some("Copy diagnosis"));
+        h.key_press_modifiers(modifiers, egui::Key::Tab);
+        h.run_steps(2);
+        focused_label(h).expect("a stop beside Copy diagnosis")
+    };
+    let next = beside(&mut h, egui::Modifiers::NONE);
+    let previous = beside(&mut h, egui::Modifiers::SHIFT);
+    for (modifiers, stop) in [
+        (egui::Modifiers::NONE, next),
+        (egui::Modifiers::SHIFT, previous),
+    ] {
+        // With the keyboard elsewhere (where the last Tab left it), as a person clicks; the
+        // button says "Copied" for a while after a click.
+        for _ in 0..40 {
+            if h.query_by_label("Copy diagnosis").is_some() {
+                break;
+            }
+            h.step();
+        }
+        h.get_by_label("Copy diagnosis").click();
+        h.run_steps(2);
+        h.key_press_modifiers(modifiers, egui::Key::Tab);
+        h.run_steps(2);
+        assert_eq!(
+            focused_label(&h).as_deref(),
+            Some(stop.as_str()),
+            "Tab ({modifiers:?}) after a click on Copy diagnosis"
+        );
+    }
+}

@@ -3979,6 +3979,10 @@ fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
 /// views, and the filter's limitation alone, and the results had two table rows left. The
 /// field leads the row of export and the views, the limitation after it (in short, whole on
 /// hover and to a screen reader), the name in the status bar: two rows.
+/// Regression (real-window trial): the limitation showed under the toolbar with a file open,
+/// whose packets no capture filter left out. It shows where the filter applies: before a
+/// capture (and with a live one, as a_custom_filters_limitation_is_said_once_while_its_capture_is_shown
+/// shows).
 #[test]
 fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
     use egui_kittest::kittest::By;
@@ -3986,44 +3990,55 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
     let mut s = settings();
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.custom_bpf = "tcp and host 127.0.0.1".into();
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
-        );
-    settle(&mut h);
-    let open = h.get_by_label("Open…").rect();
-    let export = h.get_by_label("Export").rect();
-    let field = h
-        .get(
-            By::new()
-                .role(egui::accesskit::Role::TextInput)
-                .value("tcp and host 127.0.0.1"),
-        )
-        .rect();
     let limitation = rstscope::source::live::CaptureFilter::Custom(String::new())
         .limitation()
         .expect("a custom filter has a limitation");
-    let caveat = h.get_by_label(limitation).rect();
-    let headline = h.get_by_label_contains("resets and").rect();
-    assert!(
-        export.top() < open.bottom() + 12.0,
-        "export {export:?} on the row under the controls {open:?}"
-    );
-    for (what, r) in [("the field", field), ("the limitation", caveat)] {
+    for file in [None, Some(manifest("tests/fixtures/pktmon.pcapng"))] {
+        let mut h = Harness::builder()
+            .with_size(size)
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s.clone(), file.clone().into_iter().collect()),
+            );
+        settle(&mut h);
+        let open = h.get_by_label("Open…").rect();
+        let export = h.get_by_label("Export").rect();
+        let field = h
+            .get(
+                By::new()
+                    .role(egui::accesskit::Role::TextInput)
+                    .value("tcp and host 127.0.0.1"),
+            )
+            .rect();
         assert!(
-            (r.center().y - export.center().y).abs() < 3.0 && r.right() <= export.left(),
-            "{what} {r:?} on export's row, before it {export:?}"
+            export.top() < open.bottom() + 12.0,
+            "export {export:?} on the row under the controls {open:?}"
         );
+        let caveat = h.query_by_label(limitation).map(|n| n.rect());
+        if file.is_some() {
+            assert_eq!(caveat, None, "the limitation under a file's results");
+            let headline = h.get_by_label_contains("resets and").rect();
+            assert!(
+                headline.top() < export.bottom() + 22.0,
+                "no toolbar row between export {export:?} and the headline {headline:?}"
+            );
+        }
+        let mut on_the_row = vec![("the field", field)];
+        on_the_row.extend(caveat.map(|c| ("the limitation", c)));
+        for (what, r) in on_the_row {
+            assert!(
+                (r.center().y - export.center().y).abs() < 3.0 && r.right() <= export.left(),
+                "{what} {r:?} on export's row, before it {export:?}"
+            );
+        }
+        if let Some(caveat) = caveat.filter(|_| file.is_none()) {
+            h.hover_at(caveat.center());
+            wait_for(&mut h, |h| h.query_all_by_label(limitation).count() > 1);
+        } else {
+            assert!(file.is_some(), "the limitation before a capture");
+        }
     }
-    assert!(
-        headline.top() < export.bottom() + 22.0,
-        "no toolbar row between export {export:?} and the headline {headline:?}"
-    );
-    h.hover_at(caveat.center());
-    wait_for(&mut h, |h| h.query_all_by_label(limitation).count() > 1);
 }
 
 /// Regression (real window, 640x400, interface `lo`, capture filter "Custom BPF"): a short

@@ -1564,6 +1564,25 @@ fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
         "the saved files on the source's row {source:?}: {saved:?}"
     );
     assert!(saved[0].1.contains(" of "), "read whole: {:?}", saved[0].1);
+    // Regression (real-window trial): shown "saved 11.…", the size cut mid-number. It says
+    // its size whole, with "saved" or without.
+    let whole = &saved[0].1;
+    let short = whole.split(" of ").next().unwrap_or_default();
+    let least = short.trim_start_matches("saved ");
+    let width = |text: &str| {
+        let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+        h.ctx
+            .fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE))
+            .size()
+            .x
+    };
+    let shown = saved[0].0.width();
+    assert!(
+        [whole.as_str(), short, least]
+            .iter()
+            .any(|t| (width(t) - shown).abs() < 1.0),
+        "{shown} points, none of {whole:?}, {short:?}, {least:?} whole"
+    );
     h.get_by_label("Stop capture").click();
     settle(&mut h);
 }

@@ -104,6 +104,10 @@ pub struct OffendersView {
     /// The pointer was over the rows in the last frame: new results keep the rows where they
     /// are (so that a click lands on the row aimed at), and rank them when it leaves.
     pointer_over: bool,
+    /// The pointer has not moved since another capture came: resting where a click in the
+    /// Open dialog left it, it aims at no row, and holds none (a big file's results came
+    /// over several frames, and the worst offender selected ended out of view).
+    pointer_resting: bool,
     /// The rows are in an order held for the pointer, not ranked.
     held: bool,
     /// Another capture came: the next frame shows the table from its left edge.
@@ -153,6 +157,7 @@ impl OffendersView {
             self.to_left_edge = true;
             // Its selected row is shown even under the pointer: every row changed there.
             self.scroll_to_selected = true;
+            self.pointer_resting = true;
         } else if self.key.as_ref().is_some_and(|k| k.sort != sort) {
             // Sorted again by the user: the selected row is wherever the order put it.
             self.scroll_to_selected = true;
@@ -421,7 +426,17 @@ impl OffendersView {
         }
         // The bar counts as the rows: a user scrolling with it is reading them, so new
         // results hold them, and the selected row does not pull the view from under the drag.
-        let over = ui.rect_contains_pointer(shown.inner) || shown.in_use;
+        // Moved, pressed or turning the wheel: the user is at the rows.
+        if ui.input(|i| {
+            i.pointer.delta() != egui::Vec2::ZERO
+                || i.pointer.any_down()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
+        }) {
+            self.pointer_resting = false;
+        }
+        let over = (ui.rect_contains_pointer(shown.inner) && !self.pointer_resting) || shown.in_use;
         if self.pointer_over && !over && self.held {
             // Ranked in the next frame, even when the pointer left in one jump and nothing
             // else asks for one (a finished file, a stopped capture).

@@ -373,8 +373,18 @@ impl RstscopeApp {
 
     /// The app ends when `request` is made (a signal), as Quit does, keeping a live capture not
     /// yet saved in `kept` (see [`crate::ui::signal`]).
+    /// Kept captures the user is done with are removed from `kept` on a thread
+    /// ([`prune_kept`](crate::ui::signal::prune_kept)).
     pub fn ending_on(mut self, request: EndRequest, kept: Option<PathBuf>) -> Self {
         self.end_request = Some(request);
+        if let Some(folder) = kept.clone() {
+            let recent = self.settings.recent.clone();
+            let _ = std::thread::Builder::new()
+                .name("rstscope-prune-kept".into())
+                .spawn(move || {
+                    crate::ui::signal::prune_kept(&folder, &recent, std::time::SystemTime::now())
+                });
+        }
         self.kept_folder = kept;
         self
     }
@@ -636,6 +646,7 @@ impl RstscopeApp {
         let ctx = ui.ctx().clone();
         wheel::begin_pass(&ctx);
         crate::ui::handles::begin_pass(&ctx);
+        crate::ui::focus::begin_pass(&ctx);
         match self.fonts_ready {
             false => {
                 // Where the last run left its scroll areas is no place for this run's captures:

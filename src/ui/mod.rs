@@ -16,6 +16,8 @@ pub mod clipboard;
 pub mod details;
 /// File dialogs: the system's on a thread, or rstscope's own.
 pub mod file_dialog;
+/// Tab goes on from the control last clicked.
+pub mod focus;
 /// A CJK fallback font from the system's fonts.
 pub mod fonts;
 /// egui_extras' column resize handles kept out of Tab's way.

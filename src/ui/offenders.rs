@@ -104,6 +104,10 @@ pub struct OffendersView {
     /// The pointer was over the rows in the last frame: new results keep the rows where they
     /// are (so that a click lands on the row aimed at), and rank them when it leaves.
     pointer_over: bool,
+    /// The pointer has not moved since another capture came: resting where a click in the
+    /// Open dialog left it, it aims at no row, and holds none (a big file's results came
+    /// over several frames, and the worst offender selected ended out of view).
+    pointer_resting: bool,
     /// The rows are in an order held for the pointer, not ranked.
     held: bool,
     /// Another capture came: the next frame shows the table from its left edge.
@@ -153,6 +157,7 @@ impl OffendersView {
             self.to_left_edge = true;
             // Its selected row is shown even under the pointer: every row changed there.
             self.scroll_to_selected = true;
+            self.pointer_resting = true;
         } else if self.key.as_ref().is_some_and(|k| k.sort != sort) {
             // Sorted again by the user: the selected row is wherever the order put it.
             self.scroll_to_selected = true;
@@ -421,7 +426,17 @@ impl OffendersView {
         }
         // The bar counts as the rows: a user scrolling with it is reading them, so new
         // results hold them, and the selected row does not pull the view from under the drag.
-        let over = ui.rect_contains_pointer(shown.inner) || shown.in_use;
+        // Moved, pressed or turning the wheel: the user is at the rows.
+        if ui.input(|i| {
+            i.pointer.delta() != egui::Vec2::ZERO
+                || i.pointer.any_down()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
+        }) {
+            self.pointer_resting = false;
+        }
+        let over = (ui.rect_contains_pointer(shown.inner) && !self.pointer_resting) || shown.in_use;
         if self.pointer_over && !over && self.held {
             // Ranked in the next frame, even when the pointer left in one jump and nothing
             // else asks for one (a finished file, a stopped capture).
@@ -599,14 +614,18 @@ impl OffendersView {
         // the Endpoint column is shown clear of its copy pinned at the left edge. At once, in
         // the next frame, not by egui's animation over the frames after it: in the real
         // window those stopped short of their end (keyboard trial), and the frame shown last
-        // left what the keyboard reached under the pinned copy.
+        // left what the keyboard reached under the pinned copy. With its ring, which lies
+        // outside the title's button.
         let at_once = egui::style::ScrollAnimation::none();
         if let Some((c, rect)) = keyed_title {
             let pinned = pin
                 .header
                 .filter(|e| c != SortColumn::Endpoint && e.right() <= rect.left())
                 .map_or(0.0, |e| e.width());
-            ui.scroll_to_rect_animation(rect.with_min_x(rect.left() - pinned), None, at_once);
+            let shown = rect
+                .with_min_x(rect.left() - pinned)
+                .expand2(egui::vec2(RING_MARGIN + 1.0, 0.0));
+            ui.scroll_to_rect_animation(shown, None, at_once);
         }
         // A row's endpoint: the whole column, its left edge included, not only the endpoint's
         // text; the table pins the column's copy over it while that edge is out of view.
@@ -1011,15 +1030,20 @@ fn sort_button(ui: &mut egui::Ui, c: SortColumn, sort: &mut Sort) -> egui::Respo
     response
 }
 
+/// How far a column title's keyboard ring lies outside its button, on either side.
+pub const RING_MARGIN: f32 = 2.0;
+
 /// A table's column title, a button that sorts by the column: drawn without a frame, as a
 /// title, and with a ring when the keyboard has it (a frameless button draws none, so Tab
-/// went along the headers with nothing on screen).
+/// went along the headers with nothing on screen). The ring keeps [`RING_MARGIN`] off the
+/// text: drawn on the button's edge, which a frameless button's text touches, it covered the
+/// first and last letters' strokes ("Failec" for "Failed", read as the title cut).
 pub fn header_button(ui: &mut egui::Ui, title: &str) -> egui::Response {
     let response = ui.add(egui::Button::new(RichText::new(title).strong()).frame(false));
     if response.has_focus() {
         let visuals = &ui.visuals().widgets.active;
         ui.painter().rect_stroke(
-            response.rect,
+            response.rect.expand2(egui::vec2(RING_MARGIN, 0.0)),
             visuals.corner_radius,
             visuals.bg_stroke,
             egui::StrokeKind::Inside,

@@ -50,6 +50,13 @@ pub fn cause_color(c: Cause) -> Color32 {
 /// The side of a [`swatch`], in points.
 const SWATCH: f32 = 10.0;
 
+/// The plot legend's title.
+const LEGEND_TITLE: &str = "Resets per second by cause";
+
+/// [`LEGEND_TITLE`] in short, where the whole would cost the legend a second line (the
+/// plot's axis says "per second", and the causes' names tell what they are).
+const LEGEND_TITLE_SHORT: &str = "Resets:";
+
 /// A small square of a cause's colour, as in the plot's legend, before a label `height`
 /// points high: centred on the label's height, not on the line's, so that a square that
 /// starts a wrapped line (whose height is its first item's) sits beside its text, not above.
@@ -613,6 +620,58 @@ impl PlotView {
         self.key = Some(key);
     }
 
+    /// The legend's title: in short where the whole title would send the failed attempts'
+    /// toggle to a line of its own and the short one would not (800 points: that line was a
+    /// connection row of the details, the third one cut in half).
+    fn legend_title(ui: &egui::Ui, totals: &Totals) -> &'static str {
+        let width = |text: String| {
+            egui::WidgetText::from(RichText::new(text))
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Button,
+                )
+                .size()
+                .x
+        };
+        let spacing = ui.spacing().item_spacing.x;
+        let padding = 2.0 * ui.spacing().button_padding.x;
+        let causes: f32 = Cause::ALL
+            .iter()
+            .map(|c| {
+                let n = totals.rst_by_cause[c.index()];
+                SWATCH + spacing + width(format!("{} {}", c.as_str(), thousands(n))) + padding
+            })
+            .map(|w| w + spacing)
+            .sum();
+        let failed = width(format!(
+            "— failed attempts {}",
+            thousands(totals.failed_attempts)
+        )) + padding;
+        // The separator's own spacing and the item spacing after it, and a point to spare.
+        let separator = ui.spacing().item_spacing.x * 2.0 + 2.0;
+        let items = causes + separator + failed + 1.0;
+        let title = |text: &str| {
+            egui::WidgetText::from(RichText::new(text).strong())
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Body,
+                )
+                .size()
+                .x
+                + spacing
+        };
+        let room = ui.available_width();
+        if title(LEGEND_TITLE) + items > room && title(LEGEND_TITLE_SHORT) + items <= room {
+            LEGEND_TITLE_SHORT
+        } else {
+            LEGEND_TITLE
+        }
+    }
+
     /// One toggle per cause with its total (struck through when hidden), the failed-attempts
     /// toggle; under it what is hidden, what a selected offender's colours mean, the selected
     /// time range, and the plot's controls.
@@ -624,8 +683,9 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
+        let title = Self::legend_title(ui, totals);
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Resets per second by cause").strong());
+            ui.label(RichText::new(title).strong());
             for c in Cause::ALL {
                 let n = totals.rst_by_cause[c.index()];
                 let shown = self.cause_shown(c);

@@ -80,3 +80,82 @@ impl EndRequest {
 pub fn kept_folder() -> Option<PathBuf> {
     eframe::storage_dir("rstscope").map(|d| d.join("unsaved captures"))
 }
+
+/// How long a kept capture stays once File > Recent no longer lists it: two weeks, time to
+/// come back to it after a weekend or a holiday, and no longer a folder that grows with each
+/// signal (each as large as the save limit, up to 1000 MiB by default).
+pub const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(14 * 24 * 3600);
+
+/// Removes from `folder` ([`kept_folder`]) the kept captures the user is done with: those
+/// that `recent` (File > Recent) no longer lists and that were kept more than [`KEPT_FOR`]
+/// before `now`. One Recent lists, or one kept since, stays: it may not have been looked at
+/// yet. Only the `.pcapng` files the app keeps there are touched. The paths removed.
+pub fn prune_kept(
+    folder: &std::path::Path,
+    recent: &[Vec<PathBuf>],
+    now: std::time::SystemTime,
+) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b
+            || std::fs::canonicalize(a)
+                .ok()
+                .zip(std::fs::canonicalize(b).ok())
+                .is_some_and(|(a, b)| a == b)
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if !meta.is_file() || path.extension().is_none_or(|e| e != "pcapng") {
+            continue;
+        }
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|at| now.duration_since(at).ok())
+            .is_some_and(|age| age > KEPT_FOR);
+        let listed = recent.iter().flatten().any(|r| same(r, &path));
+        if old && !listed && std::fs::remove_file(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kept capture listed in Recent stays however old; one no longer listed goes once it
+    /// is older than [`KEPT_FOR`]; a newer one stays; other files are not touched.
+    #[test]
+    fn kept_captures_go_once_unlisted_and_old() {
+        let folder = std::env::temp_dir().join(format!("rstscope-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).expect("folder");
+        let now = std::time::SystemTime::now();
+        let month = now - std::time::Duration::from_secs(30 * 24 * 3600);
+        let file = |name: &str, at: std::time::SystemTime| {
+            let path = folder.join(name);
+            let f = std::fs::File::create(&path).expect("create");
+            f.set_modified(at).expect("mtime");
+            path
+        };
+        let listed = file("capture-1.pcapng", month);
+        let unlisted = file("capture-2.pcapng", month);
+        let recent = file("capture-3.pcapng", now);
+        let other = file("notes.txt", month);
+        let removed = prune_kept(&folder, &[vec![listed.clone()]], now);
+        assert_eq!(removed, vec![unlisted.clone()]);
+        assert!(listed.exists() && recent.exists() && other.exists());
+        assert!(!unlisted.exists());
+        // Out of Recent, the old one goes too.
+        assert_eq!(prune_kept(&folder, &[], now), vec![listed]);
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+}

@@ -279,10 +279,13 @@ pub fn bar(
     let rows = Rows::of(left_w, right_w, ui.available_width());
     let mut widths = (0.0, 0.0);
     // Said once: the capture captured with this filter tells it among its warnings (twice,
-    // it took two of the results' rows at 800x600).
+    // it took two of the results' rows at 800x600). Said only where the filter applies, before
+    // a capture and with a live one: under a file's results it told of packets the file has
+    // all of.
     let limitation = capture
         .capture_filter()
         .limitation()
+        .filter(|_| input.source.is_none() || input.live_source)
         .filter(|l| !input.warned.iter().any(|w| w == l));
     // Every group is laid out left to right, in the order Tab reaches widgets (the order they
     // are added): the right-hand one in the place its width in the last frame leaves it, and

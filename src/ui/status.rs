@@ -141,8 +141,9 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             } else {
                 text_width(ui, &short) + ui.spacing().item_spacing.x
             };
-            saved_capture(ui, saving, warned);
+            let missing = saved_capture(ui, saving, warned);
             measure.after(ui);
+            measure.width += missing;
         }
         if s.loading && s.capture.is_none() {
             ui.label(RichText::new("reading…").weak());
@@ -386,55 +387,64 @@ pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, 
     }
 }
 
-/// The least room on the status bar's row in which the saved files are told cut rather than
-/// whole on the next row.
-const LEAST_SAVED: f32 = 48.0;
-
 /// The live capture's saved files, their size against the limit (what the ring removed in the
 /// warning colour); a click opens what they are, where, and the limit for the next captures,
 /// which the user sets there (MiB). On the status bar's line rather than a line of its own:
 /// where the row is short of the whole text (640 points), its size alone ("saved 11.7 KiB"),
-/// or that cut, the whole of it on hover; `after` points of the row are kept for what follows.
-fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) {
-    let (whole, short, removed) = match saving.saved {
+/// shorter still the size without "saved", the whole of it on hover; `after` points of the
+/// row are kept for what follows. Never cut ("saved 11.…" hid the number): the source's name
+/// before it (in the toolbar and the title too) is cut for its room, the points it lacked
+/// returned for that.
+fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) -> f32 {
+    let (whole, short, least, removed) = match saving.saved {
         Some(s) => {
             let of = s
                 .limit()
                 .map(|l| format!(" of {}", report::bytes(l)))
                 .unwrap_or_default();
-            let short = format!("saved {}", report::bytes(s.bytes()));
+            let size = report::bytes(s.bytes());
+            let short = format!("saved {size}");
             match s.frames_removed() {
-                0 => (format!("{short}{of}"), short, false),
-                removed => (
-                    format!("{short}{of}; {} older packets removed", thousands(removed)),
-                    format!("{short}; {} removed", thousands(removed)),
-                    true,
-                ),
+                0 => (format!("{short}{of}"), short, size, false),
+                removed => {
+                    let removed = thousands(removed);
+                    (
+                        format!("{short}{of}; {removed} older packets removed"),
+                        format!("{short}; {removed} removed"),
+                        format!("{size}; {removed} removed"),
+                        true,
+                    )
+                }
             }
         }
-        None => ("not saved".to_owned(), "not saved".to_owned(), false),
+        None => {
+            let not = "not saved".to_owned();
+            (not.clone(), not.clone(), not, false)
+        }
     };
     let room = ui.available_size_before_wrap().x - after;
-    let text = if text_width(ui, &whole) <= room || room < LEAST_SAVED {
-        whole.clone()
-    } else {
-        short
-    };
-    let cut = text != whole || text_width(ui, &text) > room;
+    let text = [&whole, &short]
+        .into_iter()
+        .find(|t| text_width(ui, t) <= room)
+        .unwrap_or(&least)
+        .clone();
+    // Short of even the least: the name before it gives up what is missing in the next frame.
+    let missing = (text_width(ui, &text) - room).max(0.0);
+    let cut = text != whole;
     let mut rich = RichText::new(text);
     if removed {
         rich = rich.color(ui.visuals().warn_fg_color);
     }
-    // One tooltip, with the whole text where it is cut: egui's own would be a second one.
+    // One tooltip, with the whole text where it is short: egui's own would be a second one.
     let label = egui::Label::new(rich)
-        .truncate()
-        .show_tooltip_when_elided(false)
+        .extend()
         .selectable(false)
         .sense(egui::Sense::click());
-    let response = if room >= LEAST_SAVED {
+    let response = if missing == 0.0 {
         let row = egui::vec2(room, ui.spacing().interact_size.y);
         ui.allocate_ui(row, |ui| ui.add(label)).inner
     } else {
+        ui.ctx().request_repaint();
         ui.add(label)
     };
     let hover = "what this capture saved in the temporary folder for the details and File > \
@@ -471,6 +481,7 @@ fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) {
                 save_limit(ui, limit_mb);
             });
         });
+    missing
 }
 
 /// `before [1000 MiB] after` on a row of its own, centred: the save limit where a capture is

@@ -177,6 +177,16 @@ wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze --format json "
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/pipe-437.json" ||
   fail "the JSON report through a pipe does not parse: $work/pipe-437.json"
 report "the text report through a pipe (as PowerShell reads it) is in the console's code page, JSON in ASCII with \\u escapes: $(LC_ALL=C grep -a 'file  ' "$work/pipe-437.txt" | iconv -f CP437 -t UTF-8 | tr -d '\r' | sed 's/^ *//' | cut -c1-60)..."
+# Standard error too, as PowerShell reads it (`2>&1`, `2> errors.txt`): in the code page, with
+# CRLF as the reports' lines (it was UTF-8 with LF: "J├╢rg" for "Jörg").
+set +e
+wine "$work/pipe-output.exe" 437 '2>&1' "$(winepath -w "$exe")" analyze "$(winepath -w "$work")\\no-such-Jörg-*.pcap" \
+  >"$work/pipe-437.err"
+code=$?
+set -e
+{ [ "$code" -eq 2 ] && LC_ALL=C grep -aq $'no-such-J\x94rg-\*\.pcap: no file matches this pattern.*\r$' "$work/pipe-437.err"; } ||
+  fail "standard error through a pipe is not in the console's code page 437 with CRLF: exit $code, $(od -c "$work/pipe-437.err" | head -4)"
+report "standard error through a pipe (2>&1) is in the console's code page too, lines in CRLF: $(iconv -f CP437 -t UTF-8 "$work/pipe-437.err" | tr -d '\r' | cut -c1-70)..."
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".

@@ -193,13 +193,13 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
     let interrupted =
         rstscope::stop_signals::handle(move || stop.stop(), || std::process::exit(130))
             .unwrap_or_else(|e| {
-                eprintln!(
+                stderr_line!(
                     "rstscope: warning: Ctrl+C and SIGTERM will not stop the agent cleanly: {e}"
                 );
                 Arc::new(AtomicBool::new(false))
             });
     for line in stopped(&agent.wait()) {
-        eprintln!("{line}");
+        stderr_line!("{line}");
     }
     if interrupted.load(Ordering::SeqCst) {
         Ok(())
@@ -238,7 +238,7 @@ fn announce(agent: &Agent, config: &AgentConfig) {
     };
     let addr = agent.local_addr().unwrap_or(config.listen);
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
-    eprintln!(
+    stderr_line!(
         "rstscope agent: capturing on {what}, filter: {}; serving http://{addr}/metrics, /report and /evidence{}; \
          evidence in {} (at most {}){rights}",
         agent.filter(),

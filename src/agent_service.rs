@@ -164,7 +164,7 @@ fn install(args: &AgentArgs) -> Result<(), Failure> {
             log_path().display()
         ))
     })?;
-    eprintln!(
+    stderr_line!(
         "rstscope: installed and started the Windows service {NAME}: {} {}",
         info.executable_path.display(),
         info.launch_arguments
@@ -202,7 +202,7 @@ fn uninstall() -> Result<(), Failure> {
             with_causes(&e)
         ))
     })?;
-    eprintln!("rstscope: removed the Windows service {NAME}");
+    stderr_line!("rstscope: removed the Windows service {NAME}");
     Ok(())
 }
 

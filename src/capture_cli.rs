@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use rstscope::analysis::Analysis;
 use rstscope::engine::{Cause, EngineConfig, Offender, SecondCounts, Snapshot};
+use rstscope::host::locale::Stream;
 use rstscope::host::state::{ATTEMPT_FAILS, HostReport, OUT_RSTS};
 use rstscope::packet::Timestamp;
 use rstscope::pipeline::Update;
@@ -183,7 +184,10 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
             crate::text_lines(out)
         }
     };
-    crate::print(&text)
+    match args.format {
+        LiveFormat::Text => crate::print_text(&text),
+        LiveFormat::Json => crate::print_bytes(&crate::json_bytes(&text)),
+    }
 }
 
 /// `rstscope capture`.
@@ -225,7 +229,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         Some(d) => format!("for {} s or until Ctrl+C", d.as_secs_f64()),
         None => "until Ctrl+C".into(),
     };
-    eprintln!(
+    stderr_line!(
         "rstscope: capturing on {what}, filter: {}, snaplen {} ({until})",
         job.filter().bpf(),
         args.snaplen
@@ -234,16 +238,16 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // after the capture.
     let limitation = job.filter().limitation();
     if let Some(l) = limitation {
-        eprintln!("rstscope: note: {l}");
+        stderr_line!("rstscope: note: {l}");
     }
     let misses = job.filter().what_it_misses();
     if let Some(m) = &misses {
-        eprintln!("rstscope: note: {m}");
+        stderr_line!("rstscope: note: {m}");
     }
     // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
     if let Ok(dll) = rstscope::source::npcap::ensure_capture() {
         for (missing, instead) in dll.substitutes() {
-            eprintln!("rstscope: note: {} has no {missing}: {instead}", dll.path);
+            stderr_line!("rstscope: note: {} has no {missing}: {instead}", dll.path);
         }
     }
 
@@ -257,12 +261,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             stop.stop();
         },
         move || {
-            eprintln!("{quit}");
+            stderr_line!("{quit}");
             std::process::exit(130);
         },
     )
     .unwrap_or_else(|e| {
-        eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
+        stderr_line!("rstscope: warning: Ctrl+C will not print the report: {e}");
         Arc::new(AtomicBool::new(false))
     });
 
@@ -288,7 +292,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         }
         // A full disk during an hour's capture is told when it happens, and only then.
         if !save_failure_told && let Some(why) = saved.as_ref().and_then(|s| s.failure()) {
-            eprintln!("rstscope: {why}; the capture goes on without saving: {SAVED_UP_TO_THERE}");
+            stderr_line!(
+                "rstscope: {why}; the capture goes on without saving: {SAVED_UP_TO_THERE}"
+            );
             save_failure_told = true;
         }
         if let Some(a) = &latest {
@@ -316,7 +322,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         lines.print_end(&a).map_err(Failure::Output)?;
     }
     if interrupted.load(Ordering::SeqCst) {
-        eprintln!("rstscope: stopped by {STOP_SIGNALS}");
+        stderr_line!("rstscope: stopped by {STOP_SIGNALS}");
     }
     // The saving's failure and the filter's limitation are among the capture's warnings (for
     // the report); on standard error each is told once: when it happened or at the start, or
@@ -327,7 +333,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             && Some(w.as_str()) != limitation
             && Some(w.as_str()) != misses.as_deref()
     }) {
-        eprintln!("rstscope: warning: {w}");
+        stderr_line!("rstscope: warning: {w}");
     }
     let text = match args.format {
         CaptureFormat::Json => {
@@ -352,9 +358,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         }
     };
     match args.format {
-        CaptureFormat::Text => crate::print_text(&text)?,
+        CaptureFormat::Text | CaptureFormat::Csv => crate::print_text(&text)?,
         CaptureFormat::Json => crate::print_bytes(&crate::json_bytes(&text))?,
-        _ => crate::print(&text)?,
+        // UTF-8 with its byte-order mark, as `analyze --format excel` writes it.
+        CaptureFormat::Excel => crate::print(&text)?,
     }
     // The report is out; the file asked for is not whole, which a script must learn from the
     // exit code (the output could not be written: 1), not from a warning among the lines. It
@@ -604,15 +611,15 @@ impl SecondLines {
         } else {
             Box::new(io::stdout().lock())
         };
-        // Standard output takes the text reports' line ends (CRLF on Windows).
-        let newline = if self.to_stderr { "\n" } else { crate::NEWLINE };
+        // As the text reports: CRLF on Windows, a pipe's code page there.
+        let stream = if self.to_stderr {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
         for line in lines {
-            let line = format!("{line}{newline}");
-            if self.to_stderr {
-                out.write_all(line.as_bytes())?;
-            } else {
-                out.write_all(&crate::stdout_bytes(&line))?;
-            }
+            let line = format!("{line}{}", crate::NEWLINE);
+            out.write_all(&crate::text_bytes(&line, stream))?;
         }
         out.flush()
     }

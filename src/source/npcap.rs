@@ -523,7 +523,7 @@ mod os {
              {DOWNLOAD_PAGE}; {INSTALL_ADVICE}\n",
             version_text(version.as_deref())
         );
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+        crate::host::locale::stderr_line(message.trim_end());
         // SAFETY: GetStdHandle takes a constant. Without a standard error (the desktop app
         // started from Explorer or the Start menu) the message goes to a message box, whose
         // strings are NUL-terminated and outlive the call.

@@ -367,7 +367,7 @@ report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen
 
 click_capture_button() { xdotool mousemove --window "$window" 123 40 click 1; }
 
-# 4. A wpcap.dll that cannot capture (tests/windows/fake-wpcap.c: pcap_lib_version and four
+# 4. A wpcap.dll that cannot capture (tests/windows/fake-wpcap.c: pcap_lib_version and five
 # other functions), where Npcap's would be.
 echo "== windows: a wpcap.dll that cannot capture" >&2
 npcap_dir="$WINEPREFIX/drive_c/windows/system32/Npcap"
@@ -377,6 +377,16 @@ export WINEDLLOVERRIDES="$base_overrides;wpcap=n"
 wine "$exe" interfaces >"$work/fake-interfaces.txt" 2>&1 ||
   fail "interfaces with the fake wpcap.dll: $(cat "$work/fake-interfaces.txt")"
 grep -q 'NPF_{FAKE' "$work/fake-interfaces.txt" || fail "interfaces with the fake wpcap.dll: $(cat "$work/fake-interfaces.txt")"
+# The adapter's description as Npcap 1.0 and later give it once asked for UTF-8 (pcap_init),
+# not in the ANSI code page, which came out as "J\uFFFDrg"; and through a pipe, the listing is
+# in the console's code page, as the reports are.
+grep -q 'smoke test (Jörg)' "$work/fake-interfaces.txt" ||
+  fail "interfaces with the fake wpcap.dll does not show its description in UTF-8 (pcap_init): $(cat "$work/fake-interfaces.txt")"
+wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" interfaces >"$work/fake-interfaces-437.txt" ||
+  fail "interfaces through a pipe in code page 437: exit $?"
+LC_ALL=C grep -aq $'smoke test (J\x94rg)\r$' "$work/fake-interfaces-437.txt" ||
+  fail "the interfaces listing through a pipe is not in the console's code page 437: $(od -c "$work/fake-interfaces-437.txt" | head -8)"
+report "interfaces with the fake wpcap.dll: its description in UTF-8 (pcap_init), through a pipe in the console's code page: $(tr -d '\r' <"$work/fake-interfaces.txt" | head -1)"
 crashed() { grep -qiE 'unhandled exception|c06d007|starting debugger' "$1"; }
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/fake-capture.err"

@@ -384,6 +384,7 @@ mod os {
                 io::Error::last_os_error()
             )));
         }
+        utf8_strings(module);
         let path = module_path(module).unwrap_or_else(|| "wpcap.dll".into());
         let version = lib_version(module);
         let _ = FOUND.set((path.clone(), version.clone()));
@@ -429,7 +430,31 @@ mod os {
         (n > 0 && n < buf.len()).then(|| String::from_utf16_lossy(&buf[..n]))
     }
 
-    /// What the DLL's `pcap_lib_version()` says, when it exports one.
+    /// Asks the DLL for UTF-8 strings (`pcap_init(PCAP_CHAR_ENC_UTF_8)`), when it has
+    /// `pcap_init`. Without it Npcap gives the adapters' descriptions and its error messages in
+    /// the system's ANSI code page, and a description or message with a letter beyond ASCII (an
+    /// `ü` of a German message, a Japanese adapter's name) came out as `\u{FFFD}` where
+    /// rstscope read it as UTF-8. (WinPcap and early Npcap lack the function
+    /// and give ANSI; wine's forwards to the host's libpcap.)
+    fn utf8_strings(module: HMODULE) {
+        /// `PCAP_CHAR_ENC_UTF_8` of pcap.h.
+        const UTF_8: u32 = 1;
+        let Some(f) = exported(module, "pcap_init") else {
+            return;
+        };
+        let mut errbuf = [0 as c_char; 256];
+        // SAFETY: `pcap_init` is declared by libpcap 1.10 and Npcap 1.0 and later as
+        // `int pcap_init(unsigned int opts, char *errbuf)` (cdecl, the only x64 convention),
+        // so the address is called with that signature; `errbuf` is writable and as long as
+        // PCAP_ERRBUF_SIZE (256), the most it writes. No other pcap function has been called
+        // yet, as it requires. Its failure leaves the strings as they were: nothing to do.
+        unsafe {
+            let f: unsafe extern "C" fn(u32, *mut c_char) -> i32 = std::mem::transmute(f);
+            f(UTF_8, errbuf.as_mut_ptr());
+        }
+    }
+
+    /// What `pcap_lib_version()` says, when the DLL has it.
     fn lib_version(module: HMODULE) -> Option<String> {
         let f = exported(module, "pcap_lib_version")?;
         // SAFETY: `pcap_lib_version` is declared by libpcap, WinPcap and Npcap as

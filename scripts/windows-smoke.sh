@@ -518,6 +518,13 @@ sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attemp
     fail "the service's agent.log has no \"$1\" within 20 s: ${agent_log:-no agent.log}: $(cat "$agent_log" 2>/dev/null | tail -5)"
   }
   wait_log 'rstscope agent .* started: capturing on'
+  # The adapters named as the app and the warnings name them (their descriptions: here the
+  # interfaces' own names), not by their \Device\NPF_{GUID}.
+  started_line=$(grep -m1 'started: capturing on' "$agent_log" | tr -d '\r')
+  if grep -q 'NPF_{' <<<"$started_line" || ! grep -q "capturing on .*$veth" <<<"$started_line"; then
+    wine "$exe" agent --uninstall-service >/dev/null 2>&1 || true
+    fail "the service's start line does not name the adapters by their descriptions ($veth): $started_line"
+  fi
   sleep 2
   ip link del "$veth"
   lost="$veth"

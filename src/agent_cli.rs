@@ -230,11 +230,10 @@ pub fn stopped(last: &Analysis) -> Vec<String> {
 
 /// The line that says what runs where.
 fn announce(agent: &Agent, config: &AgentConfig) {
-    let names = agent.interfaces();
-    let what = if names == [ANY] {
+    let what = if agent.interfaces() == [ANY] {
         "any (every interface, loopback included)".to_string()
     } else {
-        names.join(", ")
+        agent.interface_labels().join(", ")
     };
     let addr = agent.local_addr().unwrap_or(config.listen);
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();

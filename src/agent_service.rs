@@ -297,7 +297,7 @@ fn run_service() -> Result<(), String> {
     log(&format!(
         "rstscope agent {} started: capturing on {}; serving http://{}/metrics; evidence in {}",
         env!("CARGO_PKG_VERSION"),
-        agent.interfaces().join(", "),
+        agent.interface_labels().join(", "),
         agent
             .local_addr()
             .map(|a| a.to_string())

@@ -23,7 +23,7 @@ use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{self, LiveOptions, StartError};
 use rstscope::report::{self, Clock, endpoint};
 use rstscope::source::live::{
-    ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN,
+    ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN, labels,
     list_interfaces, parse_snaplen,
 };
 
@@ -219,11 +219,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         StartError::Capture(e) => Failure::Input(e.to_string()),
         StartError::Write { .. } => Failure::Save(e.to_string()),
     })?;
-    let names: Vec<String> = job.interfaces().iter().map(|i| i.name.clone()).collect();
-    let what = if names == [ANY] {
+    let what = if job.interfaces().iter().map(|i| i.name.as_str()).eq([ANY]) {
         "any (every interface, loopback included)".to_string()
     } else {
-        names.join(", ")
+        labels(job.interfaces()).join(", ")
     };
     let until = match args.duration {
         Some(d) => format!("for {} s or until Ctrl+C", d.as_secs_f64()),
@@ -468,17 +467,19 @@ fn header(
 ) -> String {
     let mut out = String::from("Live capture\n");
     let several = captured.len() > 1;
-    for (n, (i, c)) in captured.iter().enumerate() {
+    let interfaces: Vec<CapturedInterface> = captured.iter().map(|(i, _)| i.clone()).collect();
+    for (n, ((i, c), shown)) in captured.iter().zip(labels(&interfaces)).enumerate() {
         let label = match (n, several) {
             (0, true) => "interfaces",
             (0, false) => "interface",
             _ => "",
         };
-        let description = i
-            .description
-            .as_deref()
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
+        // On Windows the adapter's description alone (its label), elsewhere the name with the
+        // description after it.
+        let description = match i.description.as_deref() {
+            Some(d) if shown == i.name => format!(" ({d})"),
+            _ => String::new(),
+        };
         let counts = if several {
             format!(
                 ": {} captured, dropped kernel {}, interface {}, rstscope {}",
@@ -488,8 +489,7 @@ fn header(
             String::new()
         };
         out.push_str(&format!(
-            "  {label:<10}  {}{description}, {} ({}){counts}\n",
-            i.name,
+            "  {label:<10}  {shown}{description}, {} ({}){counts}\n",
             rstscope::decode::link_type_name(i.link_type),
             i.link_type.0,
         ));

@@ -261,6 +261,13 @@ def main():
     if windows.returncode != 0 or "stopped by Ctrl+C" not in tail(files["windows.err"], 40):
         fail(f"Windows capture: exit {windows.returncode}: {tail(files['windows.err'])}")
     report(f"Windows capture of every interface stopped by Ctrl+C in {took:.1f} s, exit 0 ({summary})")
+    # Its start line names the adapters as the app and the warnings do, by their descriptions
+    # (under wine the Linux interfaces' names), not by their \Device\NPF_{GUID}.
+    with open(files["windows.err"], encoding="utf-8", errors="replace") as f:
+        start = next((line.strip() for line in f if "capturing on" in line), "")
+    if "NPF_{" in start or (lo["description"] and lo["description"] not in start):
+        fail(f"the start line does not name the adapters by their descriptions ({lo['description']}): {start}")
+    report(f"the start line names the adapters by their descriptions: {start[:100]}...")
 
     win, lin = load(files["windows.json"]), load(files["linux.json"])
     w, l = offender(win, "Windows build"), offender(lin, "Linux build")

@@ -378,6 +378,29 @@ impl CapturedInterface {
     }
 }
 
+/// How each of `interfaces` is named to the user: its [`CapturedInterface::label`] (on Windows
+/// the adapter's description, as in the app and the lost-interface warnings), with its device
+/// name after it only where two share one (Npcap gives several WAN miniports the same
+/// description), so that the start lines, the report and the warnings name one interface each.
+pub fn labels(interfaces: &[CapturedInterface]) -> Vec<String> {
+    disambiguated(interfaces.iter().map(|i| (i.label(), i.name.as_str())))
+}
+
+/// `(label, name)` pairs as [`labels`] names them: a label two share gets the name after it.
+fn disambiguated<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Vec<String> {
+    pairs
+        .clone()
+        .map(|(label, name)| {
+            let shared = pairs.clone().filter(|(other, _)| *other == label).count() > 1;
+            if shared && label != name {
+                format!("{label} ({name})")
+            } else {
+                label.to_owned()
+            }
+        })
+        .collect()
+}
+
 /// Counts of a running capture. Kernel counts come from pcap stats, read every 250 ms and at
 /// the end; on Linux they count since the capture opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -849,12 +872,13 @@ impl LiveSource {
     /// A warning for each interface whose capture was lost (it went away or down): while it
     /// is, since when and that it is opened again once back; after, how many times, the
     /// last one's times and why. What passed on it meanwhile was not seen. The interface is
-    /// named by its [`CapturedInterface::label`]: on Windows its adapter's description, as the
-    /// app shows it, not the `\Device\NPF_{GUID}` no one can tell apart.
+    /// named by its [`labels`]: on Windows its adapter's description, as the app shows it, not
+    /// the `\Device\NPF_{GUID}` no one can tell apart.
     pub fn outage_warnings(&self) -> Vec<String> {
         let clock = crate::report::Clock::Local;
         let mut warnings = Vec::new();
-        for (info, c) in self.interfaces.iter().zip(&self.counters.interfaces) {
+        let labels = labels(&self.interfaces);
+        for (label, c) in labels.iter().zip(&self.counters.interfaces) {
             let o = c.outages.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some((from, to, why)) = &o.last {
                 let times = match o.over {
@@ -862,8 +886,7 @@ impl LiveSource {
                     n => format!("{n} times, the last "),
                 };
                 warnings.push(format!(
-                    "capture on {} was lost {times}{} ({why}): packets there were not seen then",
-                    info.label(),
+                    "capture on {label} was lost {times}{} ({why}): packets there were not seen then",
                     clock.dated_range(*from, *to).trim_start_matches("at ")
                 ));
             }
@@ -872,15 +895,13 @@ impl LiveSource {
                 let since = since.trim_start_matches("at ");
                 warnings.push(if self.stop.is_stopped() {
                     format!(
-                        "capture on {} was lost from {since} to the end ({why}): packets there \
-                         were not seen then",
-                        info.label()
+                        "capture on {label} was lost from {since} to the end ({why}): packets \
+                         there were not seen then"
                     )
                 } else {
                     format!(
-                        "capture on {} lost since {since} ({why}): packets there are not seen; \
-                         rstscope opens it again as soon as it is back",
-                        info.label()
+                        "capture on {label} lost since {since} ({why}): packets there are not \
+                         seen; rstscope opens it again as soon as it is back"
                     )
                 });
             }
@@ -968,11 +989,13 @@ impl LiveSource {
     pub fn join(&mut self) -> Vec<String> {
         self.stop.stop();
         let mut problems = Vec::new();
-        for (t, info) in self.threads.drain(..).zip(&self.interfaces) {
+        // Named as the lost-interface warnings name it, not by its `\Device\NPF_{GUID}`.
+        let labels = labels(&self.interfaces);
+        for (t, label) in self.threads.drain(..).zip(&labels) {
             match t.join() {
                 Ok(None) => {}
-                Ok(Some(e)) => problems.push(format!("capture on {} ended: {e}", info.name)),
-                Err(_) => problems.push(format!("capture on {} crashed", info.name)),
+                Ok(Some(e)) => problems.push(format!("capture on {label} ended: {e}")),
+                Err(_) => problems.push(format!("capture on {label} crashed")),
             }
         }
         problems

@@ -331,3 +331,42 @@ fn interface_indexes_name_this_machines_interfaces() {
     let lo = std::fs::read_to_string("/sys/class/net/lo/ifindex").expect("lo's index");
     assert!(names.contains(&(lo.trim().parse().expect("index"), "lo".to_owned())));
 }
+
+/// Regression: the start lines of `capture` and `agent` named a Windows adapter by its
+/// `\Device\NPF_{GUID}`, where the lost-interface warnings named its description; two adapters
+/// Npcap gives the same description are told apart by their device names.
+#[test]
+fn interfaces_are_named_by_their_labels_with_the_device_only_where_two_share_one() {
+    let wan = r"\Device\NPF_{A1}";
+    let wan2 = r"\Device\NPF_{B2}";
+    let pairs = [
+        ("Intel(R) Ethernet Connection I219-LM", r"\Device\NPF_{C3}"),
+        ("NdisWan Adapter", wan),
+        ("NdisWan Adapter", wan2),
+        ("lo", "lo"),
+    ];
+    assert_eq!(
+        disambiguated(pairs.iter().copied()),
+        [
+            "Intel(R) Ethernet Connection I219-LM".to_owned(),
+            format!("NdisWan Adapter ({wan})"),
+            format!("NdisWan Adapter ({wan2})"),
+            "lo".to_owned(),
+        ]
+    );
+    // Elsewhere the label is the name, which is never shared.
+    let eth0 = CapturedInterface {
+        id: 0,
+        name: "eth0".into(),
+        description: Some("Intel(R) Ethernet".into()),
+        link_type: LinkType(1),
+        snaplen: DEFAULT_SNAPLEN,
+        index_names: Vec::new(),
+    };
+    let expected = if cfg!(windows) {
+        "Intel(R) Ethernet"
+    } else {
+        "eth0"
+    };
+    assert_eq!(labels(&[eth0]), [expected]);
+}

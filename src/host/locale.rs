@@ -82,8 +82,8 @@ pub fn for_stream(text: &str, stream: Stream) -> Option<Vec<u8>> {
 }
 
 /// Writes `line` and [`NEWLINE`] to standard error, in the code page a pipe there is read in
-/// (see [`for_stream`]); a line break inside `line` is a [`NEWLINE`] too. Where `eprintln!`
-/// would panic, a failure to write is ignored: there is nowhere else to say it.
+/// (see `for_stream`, Windows only); a line break inside `line` is a [`NEWLINE`] too. Where
+/// `eprintln!` would panic, a failure to write is ignored: there is nowhere else to say it.
 pub fn stderr_line(line: &str) {
     use std::io::Write as _;
     let text = with_newlines(line);

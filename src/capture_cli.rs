@@ -33,8 +33,9 @@ use crate::Failure;
 /// second and the full report at the end (after --duration, or on Ctrl+C).
 #[derive(clap::Args)]
 pub struct CaptureArgs {
-    /// Interface to capture on (repeat, or separate with commas); default: all, loopback
-    /// included (Linux: the `any` device). `rstscope interfaces` lists them.
+    /// Interface to capture on, by its name or (Windows) the adapter's description (repeat, or
+    /// separate with commas); default: all, loopback included (Linux: the `any` device).
+    /// `rstscope interfaces` lists them.
     #[arg(short = 'i', long = "interface", value_delimiter = ',')]
     interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
@@ -245,8 +246,8 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     }
     // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
     if let Ok(dll) = rstscope::source::npcap::ensure_capture() {
-        for (missing, instead) in dll.substitutes() {
-            stderr_line!("rstscope: note: {} has no {missing}: {instead}", dll.path);
+        for note in dll.notes(args.filter.is_some()) {
+            stderr_line!("rstscope: note: {note}");
         }
     }
 

@@ -76,6 +76,9 @@ pub const OPTIONAL: &[(&str, &str)] = &[
     ),
 ];
 
+/// The functions of [`OPTIONAL`] used only to tell what a custom `--filter` leaves out.
+pub const FOR_CUSTOM_FILTER: &[&str] = &["pcap_open_dead", "pcap_offline_filter"];
+
 /// How a capture gets each packet to rstscope without waiting for a buffer to fill.
 ///
 /// WinPcap's own substitute for immediate mode, `pcap_setmintocopy(0)`, is not needed:
@@ -149,6 +152,29 @@ impl Wpcap {
             .iter()
             .filter(|(name, _)| !self.has(name))
             .copied()
+            .collect()
+    }
+
+    /// The notes a capture prints for the optional functions missing: one per consequence,
+    /// naming the functions it comes from (`PATH has no pcap_open_dead or pcap_offline_filter:
+    /// ...`); those that only a custom capture filter needs ([`FOR_CUSTOM_FILTER`]) are left
+    /// out without one (`custom_filter` false), where they change nothing.
+    pub fn notes(&self, custom_filter: bool) -> Vec<String> {
+        let mut notes: Vec<(Vec<&str>, &str)> = Vec::new();
+        for (name, instead) in self.substitutes() {
+            if !custom_filter && FOR_CUSTOM_FILTER.contains(&name) {
+                continue;
+            }
+            match notes.iter_mut().find(|(_, said)| *said == instead) {
+                Some((names, _)) => names.push(name),
+                None => notes.push((vec![name], instead)),
+            }
+        }
+        notes
+            .into_iter()
+            .map(|(names, instead)| {
+                format!("{} has no {}: {instead}", self.path, names.join(" or "))
+            })
             .collect()
     }
 
@@ -604,6 +630,37 @@ mod tests {
         assert_eq!(
             dll.substitutes().iter().map(|s| s.0).collect::<Vec<_>>(),
             ["pcap_set_immediate_mode"]
+        );
+    }
+
+    /// Regression: a capture with wine's wpcap.dll (and an old WinPcap) printed three notes,
+    /// two of them the same sentence about a custom --filter, also when none was given.
+    #[test]
+    fn the_notes_say_each_consequence_once_and_the_filter_one_only_with_a_filter() {
+        let old = Wpcap::from_exports(r"C:\windows\system32\wpcap.dll", None, |f| {
+            !matches!(
+                f,
+                "pcap_set_immediate_mode" | "pcap_open_dead" | "pcap_offline_filter"
+            )
+        });
+        let notes = old.notes(false);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(r"C:\windows\system32\wpcap.dll has no pcap_set_immediate_mode: "),
+            "{notes:?}"
+        );
+        let notes = old.notes(true);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[1].starts_with(
+                r"C:\windows\system32\wpcap.dll has no pcap_open_dead or pcap_offline_filter: what a custom --filter"
+            ),
+            "{notes:?}"
+        );
+        assert!(
+            Wpcap::from_exports("x", None, |_| true)
+                .notes(true)
+                .is_empty()
         );
     }
 

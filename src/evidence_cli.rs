@@ -116,7 +116,12 @@ pub fn run(
             s
         }
     };
-    crate::print(&text)
+    // As `analyze` writes them: through a pipe on Windows, text and CSV in the console's code
+    // page, JSON in ASCII.
+    match format {
+        OutputFormat::Json => crate::print_bytes(&crate::json_bytes(&text)),
+        _ => crate::print_text(&text),
+    }
 }
 
 fn heading(ev: &Evidence) -> String {

@@ -19,9 +19,9 @@ use crate::Failure;
 /// machine, and serve /metrics (Prometheus), /report (JSON) and /evidence (pcapng).
 #[derive(clap::Args, Clone)]
 pub struct AgentArgs {
-    /// Interface to capture on, by its name or (Windows) the adapter's description (repeat, or
-    /// separate with commas); default: all, loopback included (Linux: the `any` device).
-    /// `rstscope interfaces` lists them.
+    /// Interface to capture on, by its name or (Windows) the adapter's friendly name or
+    /// description (repeat, or separate with commas); default: all, loopback included (Linux:
+    /// the `any` device). `rstscope interfaces` lists them.
     #[arg(short = 'i', long = "interface", value_delimiter = ',')]
     pub interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.

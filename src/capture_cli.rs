@@ -23,8 +23,8 @@ use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{self, LiveOptions, StartError};
 use rstscope::report::{self, Clock, endpoint};
 use rstscope::source::live::{
-    ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN, labels,
-    list_interfaces, parse_snaplen,
+    ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN,
+    friendly_name, friendly_names, labels, list_interfaces, parse_snaplen, with_friendly_name,
 };
 
 use crate::Failure;
@@ -33,9 +33,9 @@ use crate::Failure;
 /// second and the full report at the end (after --duration, or on Ctrl+C).
 #[derive(clap::Args)]
 pub struct CaptureArgs {
-    /// Interface to capture on, by its name or (Windows) the adapter's description (repeat, or
-    /// separate with commas); default: all, loopback included (Linux: the `any` device).
-    /// `rstscope interfaces` lists them.
+    /// Interface to capture on, by its name or (Windows) the adapter's friendly name or
+    /// description (repeat, or separate with commas); default: all, loopback included (Linux:
+    /// the `any` device). `rstscope interfaces` lists them.
     #[arg(short = 'i', long = "interface", value_delimiter = ',')]
     interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
@@ -86,7 +86,8 @@ pub struct InterfacesArgs {
 pub enum LiveFormat {
     /// For people.
     Text,
-    /// One JSON array: each interface's name, description, addresses and flags.
+    /// One JSON array: each interface's name, description, friendly name (Windows), addresses
+    /// and flags.
     Json,
 }
 
@@ -133,6 +134,8 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 /// `rstscope interfaces`.
 pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
     let list = list_interfaces().map_err(|e| Failure::Input(e.to_string()))?;
+    // Windows: each adapter's friendly name (`Ethernet 2`), as `ipconfig` names it.
+    let friendly = friendly_names();
     let text = match args.format {
         LiveFormat::Json => {
             let v: Vec<Value> = list
@@ -141,6 +144,7 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                     json!({
                         "name": d.name,
                         "description": d.description,
+                        "friendly_name": friendly_name(&d.name, &friendly),
                         "addresses": d.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "loopback": d.loopback,
                         "up": d.up,
@@ -163,7 +167,9 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                     flags.push("running");
                 }
                 let mut line = format!("{:width$}  [{}]", d.name, flags.join(", "));
-                if let Some(desc) = &d.description {
+                let shown =
+                    with_friendly_name(friendly_name(&d.name, &friendly), d.description.as_deref());
+                if let Some(desc) = shown {
                     line.push_str(&format!("  {desc}"));
                 }
                 if !d.addresses.is_empty() {

@@ -356,7 +356,8 @@ pub struct CapturedInterface {
     pub id: u32,
     /// Its name (`any` on Linux by default).
     pub name: String,
-    /// Its description, if libpcap has one.
+    /// Its description, if libpcap has one; on Windows with the adapter's friendly name before
+    /// it (see [`with_friendly_name`]).
     pub description: Option<String>,
     /// Link type of its frames (LINUX_SLL2 for `any`).
     pub link_type: LinkType,
@@ -378,10 +379,43 @@ impl CapturedInterface {
     }
 }
 
+/// Windows: each network adapter's `{GUID}` with its friendly name (`Ethernet 2`, `Wi-Fi`), as
+/// `ipconfig` names it; elsewhere empty. Looked up anew at each call (adapters come and go).
+#[must_use]
+pub fn friendly_names() -> Vec<(String, String)> {
+    #[cfg(windows)]
+    return crate::host::adapter_friendly_names();
+    #[cfg(not(windows))]
+    Vec::new()
+}
+
+/// The friendly name of the Npcap device `name` (`\Device\NPF_{GUID}`) in `friendly` (see
+/// [`friendly_names`]).
+#[must_use]
+pub fn friendly_name<'a>(name: &str, friendly: &'a [(String, String)]) -> Option<&'a str> {
+    let guid = name.strip_prefix(r"\Device\NPF_")?;
+    friendly
+        .iter()
+        .find(|(g, _)| g.eq_ignore_ascii_case(guid))
+        .map(|(_, f)| f.as_str())
+}
+
+/// An adapter's description for people: its friendly name, then Npcap's description (the
+/// driver's) in parentheses (`Ethernet 2 (Intel(R) I350 Gigabit Network Connection)`), or
+/// whichever of the two there is.
+#[must_use]
+pub fn with_friendly_name(friendly: Option<&str>, description: Option<&str>) -> Option<String> {
+    match (friendly, description.filter(|d| !d.is_empty())) {
+        (Some(f), Some(d)) if !f.eq_ignore_ascii_case(d) => Some(format!("{f} ({d})")),
+        (Some(f), _) => Some(f.to_owned()),
+        (None, d) => d.map(str::to_owned),
+    }
+}
+
 /// How each of `interfaces` is named to the user: its [`CapturedInterface::label`] (on Windows
-/// the adapter's description, as in the app and the lost-interface warnings), with its device
-/// name after it only where two share one (Npcap gives several WAN miniports the same
-/// description), so that the start lines, the report and the warnings name one interface each.
+/// the adapter's friendly name and description), with its device name after it only where two
+/// share one (Npcap gives several WAN miniports the same description), so that the start
+/// lines, the report and the warnings name one interface each.
 pub fn labels(interfaces: &[CapturedInterface]) -> Vec<String> {
     disambiguated(interfaces.iter().map(|i| (i.label(), i.name.as_str())))
 }
@@ -752,7 +786,17 @@ impl LiveSource {
     /// interface cannot be opened or the filter does not compile.
     pub fn start(config: &CaptureConfig) -> Result<LiveSource, LiveError> {
         let dll = super::npcap::ensure_capture()?;
-        let names = plan(&config.interfaces)?;
+        // On Windows the adapters' friendly names go before their descriptions, so that every
+        // line naming an adapter names it as `ipconfig` does.
+        let friendly = friendly_names();
+        let names: Vec<(String, Option<String>)> = plan(&config.interfaces, &friendly)?
+            .into_iter()
+            .map(|(name, description)| {
+                let shown =
+                    with_friendly_name(friendly_name(&name, &friendly), description.as_deref());
+                (name, shown)
+            })
+            .collect();
         let bpf = config.filter.bpf();
         let mut opened = Vec::with_capacity(names.len());
         let mut skipped = Vec::new();
@@ -1193,8 +1237,12 @@ fn skipped_warning(skipped: &[String]) -> Option<String> {
     })
 }
 
-/// The interfaces to open: `(name, description)`.
-fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
+/// The interfaces to open: `(name, description)`. On Windows an adapter may be asked for by
+/// its device name, its description or its friendly name (in `friendly`).
+fn plan(
+    asked: &[String],
+    friendly: &[(String, String)],
+) -> Result<Vec<(String, Option<String>)>, LiveError> {
     let devices = list_interfaces()?;
     if asked.is_empty() {
         if cfg!(target_os = "linux") {
@@ -1224,6 +1272,13 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
                         d.description
                             .as_deref()
                             .is_some_and(|x| x.eq_ignore_ascii_case(name))
+                    })
+                })
+                .or_else(|| {
+                    // And its friendly name (`Ethernet 2`), as `ipconfig` shows it.
+                    devices.iter().find(|d| {
+                        friendly_name(&d.name, friendly)
+                            .is_some_and(|f| f.eq_ignore_ascii_case(name))
                     })
                 })
                 .map(|d| (d.name.clone(), d.description.clone()))

@@ -370,3 +370,41 @@ fn interfaces_are_named_by_their_labels_with_the_device_only_where_two_share_one
     };
     assert_eq!(labels(&[eth0]), [expected]);
 }
+
+/// Regression: a Windows admin knows an adapter by the friendly name `ipconfig` shows
+/// (`Ethernet 2`), which rstscope never named; now it comes first, Npcap's (driver's)
+/// description after it, and `-i` takes it.
+#[test]
+fn an_adapter_is_named_by_its_friendly_name_then_its_description() {
+    let friendly = vec![
+        ("{C3}".to_owned(), "Ethernet 2".to_owned()),
+        ("{D4}".to_owned(), "lo".to_owned()),
+    ];
+    assert_eq!(
+        friendly_name(r"\Device\NPF_{c3}", &friendly),
+        Some("Ethernet 2")
+    );
+    assert_eq!(friendly_name(r"\Device\NPF_{E5}", &friendly), None);
+    assert_eq!(friendly_name("eth0", &friendly), None);
+    assert_eq!(
+        with_friendly_name(
+            Some("Ethernet 2"),
+            Some("Intel(R) I350 Gigabit Network Connection")
+        )
+        .as_deref(),
+        Some("Ethernet 2 (Intel(R) I350 Gigabit Network Connection)")
+    );
+    assert_eq!(
+        with_friendly_name(Some("lo"), Some("lo")).as_deref(),
+        Some("lo")
+    );
+    assert_eq!(
+        with_friendly_name(Some("Wi-Fi"), None).as_deref(),
+        Some("Wi-Fi")
+    );
+    assert_eq!(with_friendly_name(None, Some("")).as_deref(), None);
+    assert_eq!(
+        with_friendly_name(None, Some("eth0 desc")).as_deref(),
+        Some("eth0 desc")
+    );
+}

@@ -177,6 +177,16 @@ wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" analyze --format json "
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/pipe-437.json" ||
   fail "the JSON report through a pipe does not parse: $work/pipe-437.json"
 report "the text report through a pipe (as PowerShell reads it) is in the console's code page, JSON in ASCII with \\u escapes: $(LC_ALL=C grep -a 'file  ' "$work/pipe-437.txt" | iconv -f CP437 -t UTF-8 | tr -d '\r' | sed 's/^ *//' | cut -c1-60)..."
+# Standard error too, as PowerShell reads it (`2>&1`, `2> errors.txt`): in the code page, with
+# CRLF as the reports' lines (it was UTF-8 with LF: "J├╢rg" for "Jörg").
+set +e
+wine "$work/pipe-output.exe" 437 '2>&1' "$(winepath -w "$exe")" analyze "$(winepath -w "$work")\\no-such-Jörg-*.pcap" \
+  >"$work/pipe-437.err"
+code=$?
+set -e
+{ [ "$code" -eq 2 ] && LC_ALL=C grep -aq $'no-such-J\x94rg-\*\.pcap: no file matches this pattern.*\r$' "$work/pipe-437.err"; } ||
+  fail "standard error through a pipe is not in the console's code page 437 with CRLF: exit $code, $(od -c "$work/pipe-437.err" | head -4)"
+report "standard error through a pipe (2>&1) is in the console's code page too, lines in CRLF: $(iconv -f CP437 -t UTF-8 "$work/pipe-437.err" | tr -d '\r' | cut -c1-70)..."
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".
@@ -357,7 +367,7 @@ report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen
 
 click_capture_button() { xdotool mousemove --window "$window" 123 40 click 1; }
 
-# 4. A wpcap.dll that cannot capture (tests/windows/fake-wpcap.c: pcap_lib_version and four
+# 4. A wpcap.dll that cannot capture (tests/windows/fake-wpcap.c: pcap_lib_version and five
 # other functions), where Npcap's would be.
 echo "== windows: a wpcap.dll that cannot capture" >&2
 npcap_dir="$WINEPREFIX/drive_c/windows/system32/Npcap"
@@ -367,6 +377,16 @@ export WINEDLLOVERRIDES="$base_overrides;wpcap=n"
 wine "$exe" interfaces >"$work/fake-interfaces.txt" 2>&1 ||
   fail "interfaces with the fake wpcap.dll: $(cat "$work/fake-interfaces.txt")"
 grep -q 'NPF_{FAKE' "$work/fake-interfaces.txt" || fail "interfaces with the fake wpcap.dll: $(cat "$work/fake-interfaces.txt")"
+# The adapter's description as Npcap 1.0 and later give it once asked for UTF-8 (pcap_init),
+# not in the ANSI code page, which came out as "J\uFFFDrg"; and through a pipe, the listing is
+# in the console's code page, as the reports are.
+grep -q 'smoke test (Jörg)' "$work/fake-interfaces.txt" ||
+  fail "interfaces with the fake wpcap.dll does not show its description in UTF-8 (pcap_init): $(cat "$work/fake-interfaces.txt")"
+wine "$work/pipe-output.exe" 437 "$(winepath -w "$exe")" interfaces >"$work/fake-interfaces-437.txt" ||
+  fail "interfaces through a pipe in code page 437: exit $?"
+LC_ALL=C grep -aq $'smoke test (J\x94rg)\r$' "$work/fake-interfaces-437.txt" ||
+  fail "the interfaces listing through a pipe is not in the console's code page 437: $(od -c "$work/fake-interfaces-437.txt" | head -8)"
+report "interfaces with the fake wpcap.dll: its description in UTF-8 (pcap_init), through a pipe in the console's code page: $(tr -d '\r' <"$work/fake-interfaces.txt" | head -1)"
 crashed() { grep -qiE 'unhandled exception|c06d007|starting debugger' "$1"; }
 set +e
 wine "$exe" capture --duration 1s >/dev/null 2>"$work/fake-capture.err"
@@ -498,6 +518,13 @@ sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attemp
     fail "the service's agent.log has no \"$1\" within 20 s: ${agent_log:-no agent.log}: $(cat "$agent_log" 2>/dev/null | tail -5)"
   }
   wait_log 'rstscope agent .* started: capturing on'
+  # The adapters named as the app and the warnings name them (their descriptions: here the
+  # interfaces' own names), not by their \Device\NPF_{GUID}.
+  started_line=$(grep -m1 'started: capturing on' "$agent_log" | tr -d '\r')
+  if grep -q 'NPF_{' <<<"$started_line" || ! grep -q "capturing on .*$veth" <<<"$started_line"; then
+    wine "$exe" agent --uninstall-service >/dev/null 2>&1 || true
+    fail "the service's start line does not name the adapters by their descriptions ($veth): $started_line"
+  fi
   sleep 2
   ip link del "$veth"
   lost="$veth"

@@ -19,8 +19,9 @@ use crate::Failure;
 /// machine, and serve /metrics (Prometheus), /report (JSON) and /evidence (pcapng).
 #[derive(clap::Args, Clone)]
 pub struct AgentArgs {
-    /// Interface to capture on (repeat, or separate with commas); default: all, loopback
-    /// included (Linux: the `any` device).
+    /// Interface to capture on, by its name or (Windows) the adapter's friendly name or
+    /// description (repeat, or separate with commas); default: all, loopback included (Linux:
+    /// the `any` device). `rstscope interfaces` lists them.
     #[arg(short = 'i', long = "interface", value_delimiter = ',')]
     pub interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
@@ -193,13 +194,13 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
     let interrupted =
         rstscope::stop_signals::handle(move || stop.stop(), || std::process::exit(130))
             .unwrap_or_else(|e| {
-                eprintln!(
+                stderr_line!(
                     "rstscope: warning: Ctrl+C and SIGTERM will not stop the agent cleanly: {e}"
                 );
                 Arc::new(AtomicBool::new(false))
             });
     for line in stopped(&agent.wait()) {
-        eprintln!("{line}");
+        stderr_line!("{line}");
     }
     if interrupted.load(Ordering::SeqCst) {
         Ok(())
@@ -230,15 +231,14 @@ pub fn stopped(last: &Analysis) -> Vec<String> {
 
 /// The line that says what runs where.
 fn announce(agent: &Agent, config: &AgentConfig) {
-    let names = agent.interfaces();
-    let what = if names == [ANY] {
+    let what = if agent.interfaces() == [ANY] {
         "any (every interface, loopback included)".to_string()
     } else {
-        names.join(", ")
+        agent.interface_labels().join(", ")
     };
     let addr = agent.local_addr().unwrap_or(config.listen);
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
-    eprintln!(
+    stderr_line!(
         "rstscope agent: capturing on {what}, filter: {}; serving http://{addr}/metrics, /report and /evidence{}; \
          evidence in {} (at most {}){rights}",
         agent.filter(),

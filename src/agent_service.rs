@@ -164,7 +164,7 @@ fn install(args: &AgentArgs) -> Result<(), Failure> {
             log_path().display()
         ))
     })?;
-    eprintln!(
+    stderr_line!(
         "rstscope: installed and started the Windows service {NAME}: {} {}",
         info.executable_path.display(),
         info.launch_arguments
@@ -202,7 +202,7 @@ fn uninstall() -> Result<(), Failure> {
             with_causes(&e)
         ))
     })?;
-    eprintln!("rstscope: removed the Windows service {NAME}");
+    stderr_line!("rstscope: removed the Windows service {NAME}");
     Ok(())
 }
 
@@ -297,7 +297,7 @@ fn run_service() -> Result<(), String> {
     log(&format!(
         "rstscope agent {} started: capturing on {}; serving http://{}/metrics; evidence in {}",
         env!("CARGO_PKG_VERSION"),
-        agent.interfaces().join(", "),
+        agent.interface_labels().join(", "),
         agent
             .local_addr()
             .map(|a| a.to_string())

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use rstscope::analysis::Analysis;
 use rstscope::engine::{Cause, EngineConfig, Offender, SecondCounts, Snapshot};
+use rstscope::host::locale::Stream;
 use rstscope::host::state::{ATTEMPT_FAILS, HostReport, OUT_RSTS};
 use rstscope::packet::Timestamp;
 use rstscope::pipeline::Update;
@@ -23,7 +24,7 @@ use rstscope::pipeline::live::{self, LiveOptions, StartError};
 use rstscope::report::{self, Clock, endpoint};
 use rstscope::source::live::{
     ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN,
-    list_interfaces, parse_snaplen,
+    friendly_name, friendly_names, labels, list_interfaces, parse_snaplen, with_friendly_name,
 };
 
 use crate::Failure;
@@ -32,8 +33,9 @@ use crate::Failure;
 /// second and the full report at the end (after --duration, or on Ctrl+C).
 #[derive(clap::Args)]
 pub struct CaptureArgs {
-    /// Interface to capture on (repeat, or separate with commas); default: all, loopback
-    /// included (Linux: the `any` device). `rstscope interfaces` lists them.
+    /// Interface to capture on, by its name or (Windows) the adapter's friendly name or
+    /// description (repeat, or separate with commas); default: all, loopback included (Linux:
+    /// the `any` device). `rstscope interfaces` lists them.
     #[arg(short = 'i', long = "interface", value_delimiter = ',')]
     interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
@@ -84,7 +86,8 @@ pub struct InterfacesArgs {
 pub enum LiveFormat {
     /// For people.
     Text,
-    /// One JSON array: each interface's name, description, addresses and flags.
+    /// One JSON array: each interface's name, description, friendly name (Windows), addresses
+    /// and flags.
     Json,
 }
 
@@ -131,6 +134,8 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 /// `rstscope interfaces`.
 pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
     let list = list_interfaces().map_err(|e| Failure::Input(e.to_string()))?;
+    // Windows: each adapter's friendly name (`Ethernet 2`), as `ipconfig` names it.
+    let friendly = friendly_names();
     let text = match args.format {
         LiveFormat::Json => {
             let v: Vec<Value> = list
@@ -139,6 +144,7 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                     json!({
                         "name": d.name,
                         "description": d.description,
+                        "friendly_name": friendly_name(&d.name, &friendly),
                         "addresses": d.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "loopback": d.loopback,
                         "up": d.up,
@@ -161,7 +167,9 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                     flags.push("running");
                 }
                 let mut line = format!("{:width$}  [{}]", d.name, flags.join(", "));
-                if let Some(desc) = &d.description {
+                let shown =
+                    with_friendly_name(friendly_name(&d.name, &friendly), d.description.as_deref());
+                if let Some(desc) = shown {
                     line.push_str(&format!("  {desc}"));
                 }
                 if !d.addresses.is_empty() {
@@ -183,7 +191,10 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
             crate::text_lines(out)
         }
     };
-    crate::print(&text)
+    match args.format {
+        LiveFormat::Text => crate::print_text(&text),
+        LiveFormat::Json => crate::print_bytes(&crate::json_bytes(&text)),
+    }
 }
 
 /// `rstscope capture`.
@@ -215,17 +226,16 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         StartError::Capture(e) => Failure::Input(e.to_string()),
         StartError::Write { .. } => Failure::Save(e.to_string()),
     })?;
-    let names: Vec<String> = job.interfaces().iter().map(|i| i.name.clone()).collect();
-    let what = if names == [ANY] {
+    let what = if job.interfaces().iter().map(|i| i.name.as_str()).eq([ANY]) {
         "any (every interface, loopback included)".to_string()
     } else {
-        names.join(", ")
+        labels(job.interfaces()).join(", ")
     };
     let until = match args.duration {
         Some(d) => format!("for {} s or until Ctrl+C", d.as_secs_f64()),
         None => "until Ctrl+C".into(),
     };
-    eprintln!(
+    stderr_line!(
         "rstscope: capturing on {what}, filter: {}, snaplen {} ({until})",
         job.filter().bpf(),
         args.snaplen
@@ -234,16 +244,16 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // after the capture.
     let limitation = job.filter().limitation();
     if let Some(l) = limitation {
-        eprintln!("rstscope: note: {l}");
+        stderr_line!("rstscope: note: {l}");
     }
     let misses = job.filter().what_it_misses();
     if let Some(m) = &misses {
-        eprintln!("rstscope: note: {m}");
+        stderr_line!("rstscope: note: {m}");
     }
     // An old wpcap.dll (WinPcap, an early Npcap) lacks functions that have substitutes.
     if let Ok(dll) = rstscope::source::npcap::ensure_capture() {
-        for (missing, instead) in dll.substitutes() {
-            eprintln!("rstscope: note: {} has no {missing}: {instead}", dll.path);
+        for note in dll.notes(args.filter.is_some()) {
+            stderr_line!("rstscope: note: {note}");
         }
     }
 
@@ -257,12 +267,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             stop.stop();
         },
         move || {
-            eprintln!("{quit}");
+            stderr_line!("{quit}");
             std::process::exit(130);
         },
     )
     .unwrap_or_else(|e| {
-        eprintln!("rstscope: warning: Ctrl+C will not print the report: {e}");
+        stderr_line!("rstscope: warning: Ctrl+C will not print the report: {e}");
         Arc::new(AtomicBool::new(false))
     });
 
@@ -288,7 +298,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         }
         // A full disk during an hour's capture is told when it happens, and only then.
         if !save_failure_told && let Some(why) = saved.as_ref().and_then(|s| s.failure()) {
-            eprintln!("rstscope: {why}; the capture goes on without saving: {SAVED_UP_TO_THERE}");
+            stderr_line!(
+                "rstscope: {why}; the capture goes on without saving: {SAVED_UP_TO_THERE}"
+            );
             save_failure_told = true;
         }
         if let Some(a) = &latest {
@@ -316,7 +328,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         lines.print_end(&a).map_err(Failure::Output)?;
     }
     if interrupted.load(Ordering::SeqCst) {
-        eprintln!("rstscope: stopped by {STOP_SIGNALS}");
+        stderr_line!("rstscope: stopped by {STOP_SIGNALS}");
     }
     // The saving's failure and the filter's limitation are among the capture's warnings (for
     // the report); on standard error each is told once: when it happened or at the start, or
@@ -327,7 +339,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             && Some(w.as_str()) != limitation
             && Some(w.as_str()) != misses.as_deref()
     }) {
-        eprintln!("rstscope: warning: {w}");
+        stderr_line!("rstscope: warning: {w}");
     }
     let text = match args.format {
         CaptureFormat::Json => {
@@ -352,9 +364,10 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         }
     };
     match args.format {
-        CaptureFormat::Text => crate::print_text(&text)?,
+        CaptureFormat::Text | CaptureFormat::Csv => crate::print_text(&text)?,
         CaptureFormat::Json => crate::print_bytes(&crate::json_bytes(&text))?,
-        _ => crate::print(&text)?,
+        // UTF-8 with its byte-order mark, as `analyze --format excel` writes it.
+        CaptureFormat::Excel => crate::print(&text)?,
     }
     // The report is out; the file asked for is not whole, which a script must learn from the
     // exit code (the output could not be written: 1), not from a warning among the lines. It
@@ -461,17 +474,19 @@ fn header(
 ) -> String {
     let mut out = String::from("Live capture\n");
     let several = captured.len() > 1;
-    for (n, (i, c)) in captured.iter().enumerate() {
+    let interfaces: Vec<CapturedInterface> = captured.iter().map(|(i, _)| i.clone()).collect();
+    for (n, ((i, c), shown)) in captured.iter().zip(labels(&interfaces)).enumerate() {
         let label = match (n, several) {
             (0, true) => "interfaces",
             (0, false) => "interface",
             _ => "",
         };
-        let description = i
-            .description
-            .as_deref()
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
+        // On Windows the adapter's description alone (its label), elsewhere the name with the
+        // description after it.
+        let description = match i.description.as_deref() {
+            Some(d) if shown == i.name => format!(" ({d})"),
+            _ => String::new(),
+        };
         let counts = if several {
             format!(
                 ": {} captured, dropped kernel {}, interface {}, rstscope {}",
@@ -481,8 +496,7 @@ fn header(
             String::new()
         };
         out.push_str(&format!(
-            "  {label:<10}  {}{description}, {} ({}){counts}\n",
-            i.name,
+            "  {label:<10}  {shown}{description}, {} ({}){counts}\n",
             rstscope::decode::link_type_name(i.link_type),
             i.link_type.0,
         ));
@@ -604,15 +618,15 @@ impl SecondLines {
         } else {
             Box::new(io::stdout().lock())
         };
-        // Standard output takes the text reports' line ends (CRLF on Windows).
-        let newline = if self.to_stderr { "\n" } else { crate::NEWLINE };
+        // As the text reports: CRLF on Windows, a pipe's code page there.
+        let stream = if self.to_stderr {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
         for line in lines {
-            let line = format!("{line}{newline}");
-            if self.to_stderr {
-                out.write_all(line.as_bytes())?;
-            } else {
-                out.write_all(&crate::stdout_bytes(&line))?;
-            }
+            let line = format!("{line}{}", crate::NEWLINE);
+            out.write_all(&crate::text_bytes(&line, stream))?;
         }
         out.flush()
     }

@@ -71,7 +71,7 @@ pub fn run(
     // A capture of days dates every time, as the full report does.
     let clock = ev.clock(clock);
     for w in ev.warnings_in(clock) {
-        eprintln!("rstscope: warning: {w}");
+        stderr_line!("rstscope: warning: {w}");
     }
     if let Some(path) = &args.write {
         // What the capture file says of the endpoint's programs goes with its packets.
@@ -82,14 +82,14 @@ pub fn run(
                 report::write_error(path, &e)
             ))
         })?;
-        eprintln!(
+        stderr_line!(
             "rstscope: wrote {} of {} to {}",
             noun(ev.packets.len() as u64, "packet", "packets"),
             endpoint(ep.ip(), ep.port()),
             path.display()
         );
         if ev.more > 0 {
-            eprintln!(
+            stderr_line!(
                 "rstscope: warning: {} more {} not saved (--max-packets N saves more)",
                 ev.more,
                 if ev.more == 1 {
@@ -116,7 +116,12 @@ pub fn run(
             s
         }
     };
-    crate::print(&text)
+    // As `analyze` writes them: through a pipe on Windows, text and CSV in the console's code
+    // page, JSON in ASCII.
+    match format {
+        OutputFormat::Json => crate::print_bytes(&crate::json_bytes(&text)),
+        _ => crate::print_text(&text),
+    }
 }
 
 fn heading(ev: &Evidence) -> String {

@@ -18,6 +18,15 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// Writes a line to standard error as `eprintln!` does, but as the text reports are written:
+/// on Windows with CRLF, and through a pipe in the console's code page (see
+/// `rstscope::host::locale::stderr_line`).
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {
+        rstscope::host::locale::stderr_line(&format!($($arg)*))
+    };
+}
+
 /// `rstscope agent`: headless, until stopped, for a monitoring system.
 mod agent_cli;
 /// Windows: `rstscope agent` as a Windows service (install, uninstall, run).
@@ -216,11 +225,10 @@ enum Failure {
     Window(String),
 }
 
-/// The end of a line of the text reports: CRLF on Windows, as its text files have, so that a
-/// report redirected to a file (`rstscope analyze F > report.txt`) opens as lines in the
-/// Notepad of Windows Server 2016 and older, which shows LF-only text as one line. JSON and CSV
-/// keep LF, for the programs that read them.
-const NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
+/// The end of a line of the text reports: CRLF on Windows (see
+/// `rstscope::host::locale::NEWLINE`). JSON and the CSV for programs keep LF, for the programs
+/// that read them.
+const NEWLINE: &str = rstscope::host::locale::NEWLINE;
 
 /// A text report with its lines ended by [`NEWLINE`].
 fn text_lines(text: String) -> String {
@@ -247,12 +255,20 @@ fn with_line_ends(text: String, newline: &str) -> String {
 
 /// A text report's `text` as standard output takes it: on Windows, on a pipe, in the console's
 /// code page, in which PowerShell, `findstr` and `more` read it (see
-/// `rstscope::host::locale::for_stdout`); otherwise UTF-8 as it is.
+/// `rstscope::host::locale::for_stdout`); otherwise UTF-8 as it is. The same for the listing of
+/// `interfaces`, the per-second lines and the CSV for programs.
 fn stdout_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    text_bytes(text, rstscope::host::locale::Stream::Stdout)
+}
+
+/// `text` as `stream` takes it: see [`stdout_bytes`].
+fn text_bytes(text: &str, stream: rstscope::host::locale::Stream) -> std::borrow::Cow<'_, [u8]> {
     #[cfg(windows)]
-    if let Some(bytes) = rstscope::host::locale::for_stdout(text) {
+    if let Some(bytes) = rstscope::host::locale::for_stream(text, stream) {
         return std::borrow::Cow::Owned(bytes);
     }
+    #[cfg(not(windows))]
+    let _ = stream;
     std::borrow::Cow::Borrowed(text.as_bytes())
 }
 
@@ -274,8 +290,9 @@ fn print(text: &str) -> Result<(), Failure> {
     print_bytes(text.as_bytes())
 }
 
-/// Writes a whole text report to stdout, as [`stdout_bytes`] has it. (JSON and CSV stay
-/// UTF-8, for the programs that read them.)
+/// Writes a whole text report, the listing of `interfaces` or the CSV for programs to stdout,
+/// as [`stdout_bytes`] has it. (JSON has [`json_bytes`]; the CSV for Excel is UTF-8 with its
+/// byte-order mark everywhere, see `report::csv::offenders_for_spreadsheet`.)
 fn print_text(text: &str) -> Result<(), Failure> {
     print_bytes(&stdout_bytes(text))
 }
@@ -306,16 +323,16 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(msg)) => {
-            eprintln!("rstscope: {msg}");
+            stderr_line!("rstscope: {msg}");
             ExitCode::from(2)
         }
         Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Output(e)) => {
-            eprintln!("rstscope: cannot write the output: {e}");
+            stderr_line!("rstscope: cannot write the output: {e}");
             ExitCode::from(1)
         }
         Err(Failure::Save(msg)) | Err(Failure::Window(msg)) => {
-            eprintln!("rstscope: {msg}");
+            stderr_line!("rstscope: {msg}");
             ExitCode::from(1)
         }
         Err(Failure::Told(_)) => ExitCode::from(1),
@@ -532,9 +549,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         };
         let line = format!("{line}{newline}");
         let bytes = match args.format {
-            OutputFormat::Text => stdout_bytes(&line),
+            OutputFormat::Text | OutputFormat::Csv => stdout_bytes(&line),
             OutputFormat::Json => json_bytes(&line),
-            _ => std::borrow::Cow::Borrowed(line.as_bytes()),
+            OutputFormat::Excel => std::borrow::Cow::Borrowed(line.as_bytes()),
         };
         if let Err(e) = out.write_all(&bytes) {
             write_error = Some(e);
@@ -562,7 +579,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         return Err(Failure::Output(e));
     }
     for w in a.capture.warnings_in(clock) {
-        eprintln!("rstscope: warning: {w}");
+        stderr_line!("rstscope: warning: {w}");
     }
     if a.capture.unreadable().is_some() {
         return Err(Failure::Input(
@@ -597,9 +614,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Text => text_lines(report::text::report(&a, clock, args.top)),
         }
     };
+    // The CSV for Excel stays UTF-8 with its byte-order mark, which Excel needs to read it as
+    // Unicode, and by which PowerShell's reader of a pipe takes it as UTF-8 whatever the code
+    // page (see the README, "Console").
     let bytes = match args.format {
-        OutputFormat::Text => stdout_bytes(&text),
-        _ => std::borrow::Cow::Borrowed(text.as_bytes()),
+        OutputFormat::Text | OutputFormat::Csv => stdout_bytes(&text),
+        OutputFormat::Excel | OutputFormat::Json => std::borrow::Cow::Borrowed(text.as_bytes()),
     };
     out.write_all(&bytes)
         .and_then(|()| out.flush())

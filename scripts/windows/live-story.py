@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """The 7211 story, live, with the Windows build under wine (run by scripts/windows-smoke.sh, as root).
 
-On loopback only: the test programs `collector.exe` (listens on 127.0.0.1:7211 for 3 s, then exits
-as a crash would) and `reporter.exe` (connects twice a second until 20 connects were refused),
+On loopback only, on a port of its own (PORT: the first from 7241 on that no socket of this
+machine uses; 7211, the sample's port, is the tests' too, and their refused connects there, at
+the same time, changed the counts): the test programs `collector.exe` (listens on
+127.0.0.1:PORT for 3 s, then exits as a crash would) and `reporter.exe` (connects twice a
+second until 20 connects were refused),
 both Windows builds of examples/collector.rs and examples/reporter.rs, run under wine while
 
   - the Windows build captures every interface (`rstscope.exe capture --format json --write F`,
     the thread-per-interface path) and is stopped with Ctrl+C, and
   - the Linux build captures `lo` (`rstscope capture -i lo --format json`) at the same time.
 
-Checked: the Windows build counts what the Linux build counts for 127.0.0.1:7211 (20 refused,
+Checked: the Windows build counts what the Linux build counts for 127.0.0.1:PORT (20 refused,
 20 failed attempts, the collector's resets); its pcapng reads back (Linux build, `analyze`) to
 the same report, with one interface block (and one statistics block) per captured interface;
 collector.exe is the former listener (pid, exe, last seen) and reporter.exe the connecting
@@ -37,9 +40,39 @@ import subprocess
 import sys
 import time
 
-PORT = 7211
+
+
+def free_port(ports):
+    """The first of `ports` that no TCP socket of this machine uses, at its local or its remote
+    end (/proc/net/tcp and tcp6), and that can be bound on 127.0.0.1; below Linux's ephemeral
+    range, so that no client socket of the story gets it as its own port."""
+    used = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, remote = row.split()[1:3]
+            used.update(int(end.rsplit(":", 1)[1], 16) for end in (local, remote))
+    for port in ports:
+        if port in used:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        return port
+    return None
+
+
+PORT = free_port(range(7241, 7300))
 REFUSALS = 20
-# Fields of the 7211 offender that must be equal between the builds and after reading back.
+# Fields of the story's offender that must be equal between the builds and after reading back.
 SAME = [
     "rst_packets",
     "rst_by_cause",
@@ -198,6 +231,8 @@ def main():
     exe, linux_exe, examples, work = sys.argv[1:5]
     collector = os.path.join(examples, "collector.exe")
     reporter = os.path.join(examples, "reporter.exe")
+    if PORT is None:
+        fail("no port in 7241-7299 free for the story")
     try:
         with socket.create_connection(("127.0.0.1", PORT), timeout=1):
             fail(f"something listens on 127.0.0.1:{PORT} already; the story needs the port free")
@@ -261,6 +296,13 @@ def main():
     if windows.returncode != 0 or "stopped by Ctrl+C" not in tail(files["windows.err"], 40):
         fail(f"Windows capture: exit {windows.returncode}: {tail(files['windows.err'])}")
     report(f"Windows capture of every interface stopped by Ctrl+C in {took:.1f} s, exit 0 ({summary})")
+    # Its start line names the adapters as the app and the warnings do, by their descriptions
+    # (under wine the Linux interfaces' names), not by their \Device\NPF_{GUID}.
+    with open(files["windows.err"], encoding="utf-8", errors="replace") as f:
+        start = next((line.strip() for line in f if "capturing on" in line), "")
+    if "NPF_{" in start or (lo["description"] and lo["description"] not in start):
+        fail(f"the start line does not name the adapters by their descriptions ({lo['description']}): {start}")
+    report(f"the start line names the adapters by their descriptions: {start[:100]}...")
 
     win, lin = load(files["windows.json"]), load(files["linux.json"])
     w, l = offender(win, "Windows build"), offender(lin, "Linux build")
@@ -352,9 +394,10 @@ def main():
         timed.kill()
         fail("capture --duration 2s did not stop within 30 s")
     took = time.monotonic() - started
-    if timed.returncode != 0 or took > 4.5 or lo["name"] not in tail(err, 40):
+    # The adapter found by its description is named by it in the start line, as in the app.
+    if timed.returncode != 0 or took > 4.5 or f"capturing on {lo['description']}, filter" not in tail(err, 40):
         fail(f"capture -i {lo['description']} --duration 2s: exit {timed.returncode} after {took:.1f} s: {tail(err)}")
-    report(f"capture -i {lo['description']} (the adapter's description) --duration 2s captured {lo['name']} and ended {took:.1f} s after it started, exit 0")
+    report(f"capture -i {lo['description']} (the adapter's description) --duration 2s captured it and ended {took:.1f} s after it started, exit 0")
 
 
 if __name__ == "__main__":

@@ -704,12 +704,8 @@ fn lock_dir(dir: &Path) -> Result<File, RingError> {
     match locked {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
-            let mut text = String::new();
-            let _ = file.read_to_string(&mut text);
-            let pid = text
-                .trim()
-                .parse::<u32>()
-                .map_or_else(|_| "pid unknown".to_owned(), |p| format!("pid {p}"));
+            let pid =
+                pid_in(&file).map_or_else(|| "pid unknown".to_owned(), |p| format!("pid {p}"));
             return Err(RingError {
                 path: dir.to_path_buf(),
                 source: io::Error::new(
@@ -730,6 +726,21 @@ fn lock_dir(dir: &Path) -> Result<File, RingError> {
     writeln!(file, "{}", std::process::id()).map_err(err)?;
     file.flush().map_err(err)?;
     Ok(file)
+}
+
+/// The bytes of a [`LOCK_FILE`] read for the pid it holds: a `u32` in decimal and a line end.
+const PID_BYTES: u64 = 16;
+
+/// The pid another agent wrote to its [`LOCK_FILE`], read from the file's first
+/// [`PID_BYTES`] bytes only. On Windows the other agent holds a mandatory lock on one byte
+/// past them (`windows::try_lock_past_pid`), and ReadFile fails when the range it is asked for
+/// (offset and length, even past the end of the file) overlaps a region another handle locked:
+/// each read asks for at most the bytes left of the first [`PID_BYTES`], so none reaches it,
+/// whatever buffer `read_to_string` would grow.
+fn pid_in(file: impl Read) -> Option<u32> {
+    let mut text = String::new();
+    file.take(PID_BYTES).read_to_string(&mut text).ok()?;
+    text.trim().parse().ok()
 }
 
 /// Cuts `path` back to its last whole pcapng block (a crash may leave half of one) and

@@ -26,7 +26,7 @@ impl AgentLog {
     pub fn line(&self, line: &str) {
         match &self.0 {
             Some(write) => write(line),
-            None => eprintln!("{line}"),
+            None => crate::host::locale::stderr_line(line),
         }
     }
 }

@@ -248,7 +248,10 @@ struct Shared {
     /// The agent's log: the capture's warnings and failures to keep evidence, said once.
     said: Said,
     started: SystemTime,
+    /// The interfaces' names, as the JSON of /report has them.
     interfaces: Vec<String>,
+    /// How they are named to people: see [`crate::source::live::labels`].
+    interface_labels: Vec<String>,
     filter: String,
     top: usize,
 }
@@ -311,6 +314,7 @@ impl Agent {
             said: Said::new(config.log.clone()),
             started,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
+            interface_labels: crate::source::live::labels(job.interfaces()),
             filter: job.filter().bpf(),
             top: config.top,
         });
@@ -374,6 +378,12 @@ impl Agent {
     /// The interfaces captured.
     pub fn interfaces(&self) -> &[String] {
         &self.shared.interfaces
+    }
+
+    /// The interfaces captured as people know them: on Windows the adapters' descriptions, not
+    /// their `\Device\NPF_{GUID}` (see [`crate::source::live::labels`]).
+    pub fn interface_labels(&self) -> &[String] {
+        &self.shared.interface_labels
     }
 
     /// The capture filter in force.
@@ -570,7 +580,7 @@ impl Shared {
              \x20                              a pcapng of that endpoint's failure evidence kept on this host\n\n\
              Endpoints with series of their own: at most {}.",
             env!("CARGO_PKG_VERSION"),
-            self.interfaces.join(", "),
+            self.interface_labels.join(", "),
             self.filter,
             Clock::Local.full(crate::packet::Timestamp(
                 (unix_f64(self.started) * 1e9) as i64

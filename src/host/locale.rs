@@ -4,7 +4,8 @@
 //! so a comma-separated file came out as one column there. Windows reads them from the user's
 //! locale; elsewhere the export keeps comma and dot (LibreOffice asks on import, and there is
 //! no one system setting that spreadsheets there follow). And the console's code page, in
-//! which a pipe on Windows is read (`for_stdout`).
+//! which a pipe on Windows is read, standard output's (`for_stdout`) and standard error's
+//! (`stderr_line`) alike.
 
 use crate::report::csv::Spreadsheet;
 
@@ -44,6 +45,21 @@ fn user_locale_info(item: u32) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// The end of a line of text for people (the text reports, the listings, the messages on
+/// standard error): CRLF on Windows, as its text files have, so that output redirected to a
+/// file (`rstscope analyze F > report.txt`, `2> errors.txt`) opens as lines in the Notepad of
+/// Windows Server 2016 and older, which shows LF-only text as one line.
+pub const NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
+
+/// A standard stream text is written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output: the reports and listings.
+    Stdout,
+    /// Standard error: warnings, notes, the live commands' start and stop lines.
+    Stderr,
+}
+
 /// The bytes standard output takes for `text`, `None` when it takes UTF-8 as it is.
 ///
 /// A pipe (PowerShell reading a program's output into its strings, or into a file with `>`;
@@ -54,7 +70,39 @@ fn user_locale_info(item: u32) -> Option<String> {
 /// which Notepad and editors read) are left as they are, as are other systems.
 #[cfg(windows)]
 pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
-    pipe_code_page().map(|cp| in_code_page(text, cp))
+    for_stream(text, Stream::Stdout)
+}
+
+/// The bytes `stream` takes for `text`, `None` when it takes UTF-8 as it is: see
+/// [`for_stdout`]. PowerShell reads a program's standard error through a pipe too
+/// (`2>&1`, `2> errors.txt`, `$(...) 2>&1`), in the same code page.
+#[cfg(windows)]
+pub fn for_stream(text: &str, stream: Stream) -> Option<Vec<u8>> {
+    pipe_code_page(stream).map(|cp| in_code_page(text, cp))
+}
+
+/// Writes `line` and [`NEWLINE`] to standard error, in the code page a pipe there is read in
+/// (see `for_stream`, Windows only); a line break inside `line` is a [`NEWLINE`] too. Where
+/// `eprintln!` would panic, a failure to write is ignored: there is nowhere else to say it.
+pub fn stderr_line(line: &str) {
+    use std::io::Write as _;
+    let text = with_newlines(line);
+    #[cfg(windows)]
+    let bytes = for_stream(&text, Stream::Stderr).unwrap_or_else(|| text.into_bytes());
+    #[cfg(not(windows))]
+    let bytes = text.into_bytes();
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(&bytes).and_then(|()| err.flush());
+}
+
+/// `line` with each of its lines ended by [`NEWLINE`].
+fn with_newlines(line: &str) -> String {
+    let mut text = String::with_capacity(line.len() + 2);
+    for part in line.split('\n') {
+        text.push_str(part.strip_suffix('\r').unwrap_or(part));
+        text.push_str(NEWLINE);
+    }
+    text
 }
 
 /// Whether standard output is a pipe read in a console code page that is not UTF-8 (see
@@ -63,32 +111,33 @@ pub fn for_stdout(text: &str) -> Option<Vec<u8>> {
 /// whole. Never elsewhere than on Windows.
 pub fn stdout_is_read_in_a_code_page() -> bool {
     #[cfg(windows)]
-    return pipe_code_page().is_some();
+    return pipe_code_page(Stream::Stdout).is_some();
     #[cfg(not(windows))]
     false
 }
 
-/// The console's output code page when standard output is a pipe and that code page is not
-/// UTF-8; looked up once.
+/// The console's output code page when `stream` is a pipe and that code page is not UTF-8;
+/// looked up once for each stream.
 #[cfg(windows)]
-fn pipe_code_page() -> Option<u32> {
+fn pipe_code_page(stream: Stream) -> Option<u32> {
     use std::sync::OnceLock;
     use windows_sys::Win32::Globalization::CP_UTF8;
     use windows_sys::Win32::Storage::FileSystem::{FILE_TYPE_PIPE, GetFileType};
     use windows_sys::Win32::System::Console::{
-        GetConsoleOutputCP, GetStdHandle, STD_OUTPUT_HANDLE,
+        GetConsoleOutputCP, GetStdHandle, STD_ERROR_HANDLE, STD_OUTPUT_HANDLE,
     };
-    static CODE_PAGE: OnceLock<Option<u32>> = OnceLock::new();
-    *CODE_PAGE.get_or_init(|| {
+    static STDOUT: OnceLock<Option<u32>> = OnceLock::new();
+    static STDERR: OnceLock<Option<u32>> = OnceLock::new();
+    let (cell, handle) = match stream {
+        Stream::Stdout => (&STDOUT, STD_OUTPUT_HANDLE),
+        Stream::Stderr => (&STDERR, STD_ERROR_HANDLE),
+    };
+    *cell.get_or_init(|| {
         // SAFETY: GetStdHandle takes a constant; GetFileType takes any handle (a null or
         // invalid one is FILE_TYPE_UNKNOWN); GetConsoleOutputCP takes nothing (0 without a
         // console).
-        let (kind, code_page) = unsafe {
-            (
-                GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)),
-                GetConsoleOutputCP(),
-            )
-        };
+        let (kind, code_page) =
+            unsafe { (GetFileType(GetStdHandle(handle)), GetConsoleOutputCP()) };
         (kind == FILE_TYPE_PIPE && code_page != 0 && code_page != CP_UTF8).then_some(code_page)
     })
 }
@@ -217,6 +266,18 @@ mod tests {
         );
         assert_eq!(sheet.separator, registry("sList"));
         assert_eq!(sheet.decimal, registry("sDecimal"));
+    }
+
+    /// Regression: on Windows the messages on standard error ended in LF alone, where the
+    /// reports' lines end in CRLF (`2> errors.txt` was one line in an old Notepad).
+    #[test]
+    fn a_message_to_standard_error_ends_each_of_its_lines_as_the_reports_do() {
+        assert_eq!(
+            with_newlines("rstscope: warning: one\ntwo\r\nthree"),
+            format!("rstscope: warning: one{NEWLINE}two{NEWLINE}three{NEWLINE}")
+        );
+        assert_eq!(with_newlines(""), NEWLINE);
+        assert_eq!(NEWLINE, if cfg!(windows) { "\r\n" } else { "\n" });
     }
 
     #[cfg(not(windows))]

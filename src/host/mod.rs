@@ -66,6 +66,15 @@ use unsupported as os;
 #[cfg(windows)]
 use windows as os;
 
+/// Windows: each network adapter's `{GUID}` name (the tail of Npcap's `\Device\NPF_{GUID}`)
+/// with its friendly name (`Ethernet 2`, `Wi-Fi`), as `ipconfig` names it; empty when Windows
+/// does not say.
+#[cfg(windows)]
+#[must_use]
+pub fn adapter_friendly_names() -> Vec<(String, String)> {
+    windows::adapter_friendly_names()
+}
+
 /// Why the machine's counters, or the processes behind its connections, could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {

@@ -144,6 +144,95 @@ fn named(s: &MIB_TCPSTATS_LH) -> [(&'static str, u32); 5] {
     ]
 }
 
+/// Each network adapter's name as Windows keeps it (`{GUID}`, the tail of Npcap's
+/// `\Device\NPF_{GUID}`) with its friendly name (`Ethernet 2`, `Wi-Fi`: what `ipconfig` and
+/// the Network Connections window call it); empty when the call fails.
+pub(super) fn adapter_friendly_names() -> Vec<(String, String)> {
+    use windows_sys::Win32::Foundation::ERROR_BUFFER_OVERFLOW;
+    use windows_sys::Win32::NetworkManagement::IpHelper::{
+        GAA_FLAG_SKIP_ANYCAST, GAA_FLAG_SKIP_DNS_SERVER, GAA_FLAG_SKIP_MULTICAST,
+        GAA_FLAG_SKIP_UNICAST, GetAdaptersAddresses, IP_ADAPTER_ADDRESSES_LH,
+    };
+    use windows_sys::Win32::Networking::WinSock::AF_UNSPEC;
+    let flags = GAA_FLAG_SKIP_UNICAST
+        | GAA_FLAG_SKIP_ANYCAST
+        | GAA_FLAG_SKIP_MULTICAST
+        | GAA_FLAG_SKIP_DNS_SERVER;
+    // Microsoft's advice: start with 15 KB; the call says how much it needs when that is short
+    // (and adapters may come between two calls).
+    let mut size: u32 = 15 * 1024;
+    for _ in 0..3 {
+        // u64s: the structures it writes are 8-byte aligned.
+        let mut buf = vec![0u64; (size as usize).div_ceil(8)];
+        let first = buf.as_mut_ptr().cast::<IP_ADAPTER_ADDRESSES_LH>();
+        // SAFETY: `buf` is writable for `size` bytes (rounded up) and outlives the call, which
+        // writes at most `size` bytes of linked IP_ADAPTER_ADDRESSES_LH into it, or sets `size`
+        // to what it needs and returns ERROR_BUFFER_OVERFLOW; the reserved pointer is null.
+        let status = unsafe {
+            GetAdaptersAddresses(
+                u32::from(AF_UNSPEC),
+                flags,
+                std::ptr::null(),
+                first,
+                &mut size,
+            )
+        };
+        if status == ERROR_BUFFER_OVERFLOW {
+            continue;
+        }
+        if status != NO_ERROR {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut at = first.cast_const();
+        while !at.is_null() {
+            // SAFETY: `at` is the first entry, or the `Next` of one, that the call wrote into
+            // `buf`, which is still alive; the list ends with a null `Next`.
+            let a = unsafe { &*at };
+            // SAFETY: when not null, AdapterName is a NUL-terminated ANSI string and
+            // FriendlyName a NUL-terminated UTF-16 string, both inside `buf`.
+            let (name, friendly) = unsafe { (ansi(a.AdapterName), wide_string(a.FriendlyName)) };
+            if let (Some(name), Some(friendly)) = (name, friendly) {
+                out.push((name, friendly));
+            }
+            at = a.Next;
+        }
+        return out;
+    }
+    Vec::new()
+}
+
+/// A NUL-terminated ANSI string, `None` when null or empty.
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string.
+unsafe fn ansi(p: *const u8) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: the caller's promise.
+    let s = unsafe { std::ffi::CStr::from_ptr(p.cast()) };
+    Some(s.to_string_lossy().into_owned()).filter(|s| !s.is_empty())
+}
+
+/// A NUL-terminated UTF-16 string, `None` when null or empty.
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated UTF-16 string.
+unsafe fn wide_string(p: *const u16) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let mut len = 0;
+    // SAFETY: the caller's promise: every unit up to and including the NUL is readable.
+    while unsafe { *p.add(len) } != 0 {
+        len += 1;
+    }
+    // SAFETY: the `len` units before the NUL, read above.
+    let units = unsafe { std::slice::from_raw_parts(p, len) };
+    Some(String::from_utf16_lossy(units)).filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +296,19 @@ mod tests {
                 "OutRsts"
             ]
         );
+    }
+
+    /// The names Npcap's devices end in (`{GUID}`), each with a friendly name. Under wine (the
+    /// smoke test) they are the Linux interfaces' names, `lo` among them.
+    #[test]
+    fn each_adapter_has_its_guid_and_friendly_name() {
+        let names = adapter_friendly_names();
+        println!("adapters: {names:?}");
+        assert!(!names.is_empty(), "no adapter at all");
+        for (guid, friendly) in &names {
+            assert!(guid.starts_with('{') && guid.ends_with('}'), "{guid}");
+            assert!(!friendly.is_empty(), "{guid}");
+        }
     }
 
     #[test]

@@ -357,7 +357,8 @@ pub struct CapturedInterface {
     pub id: u32,
     /// Its name (`any` on Linux by default).
     pub name: String,
-    /// Its description, if libpcap has one.
+    /// Its description, if libpcap has one; on Windows with the adapter's friendly name before
+    /// it (see [`with_friendly_name`]).
     pub description: Option<String>,
     /// Link type of its frames (LINUX_SLL2 for `any`).
     pub link_type: LinkType,
@@ -378,6 +379,62 @@ impl CapturedInterface {
             _ => &self.name,
         }
     }
+}
+
+/// Windows: each network adapter's `{GUID}` with its friendly name (`Ethernet 2`, `Wi-Fi`), as
+/// `ipconfig` names it; elsewhere empty. Looked up anew at each call (adapters come and go).
+#[must_use]
+pub fn friendly_names() -> Vec<(String, String)> {
+    #[cfg(windows)]
+    return crate::host::adapter_friendly_names();
+    #[cfg(not(windows))]
+    Vec::new()
+}
+
+/// The friendly name of the Npcap device `name` (`\Device\NPF_{GUID}`) in `friendly` (see
+/// [`friendly_names`]).
+#[must_use]
+pub fn friendly_name<'a>(name: &str, friendly: &'a [(String, String)]) -> Option<&'a str> {
+    let guid = name.strip_prefix(r"\Device\NPF_")?;
+    friendly
+        .iter()
+        .find(|(g, _)| g.eq_ignore_ascii_case(guid))
+        .map(|(_, f)| f.as_str())
+}
+
+/// An adapter's description for people: its friendly name, then Npcap's description (the
+/// driver's) in parentheses (`Ethernet 2 (Intel(R) I350 Gigabit Network Connection)`), or
+/// whichever of the two there is.
+#[must_use]
+pub fn with_friendly_name(friendly: Option<&str>, description: Option<&str>) -> Option<String> {
+    match (friendly, description.filter(|d| !d.is_empty())) {
+        (Some(f), Some(d)) if !f.eq_ignore_ascii_case(d) => Some(format!("{f} ({d})")),
+        (Some(f), _) => Some(f.to_owned()),
+        (None, d) => d.map(str::to_owned),
+    }
+}
+
+/// How each of `interfaces` is named to the user: its [`CapturedInterface::label`] (on Windows
+/// the adapter's friendly name and description), with its device name after it only where two
+/// share one (Npcap gives several WAN miniports the same description), so that the start
+/// lines, the report and the warnings name one interface each.
+pub fn labels(interfaces: &[CapturedInterface]) -> Vec<String> {
+    disambiguated(interfaces.iter().map(|i| (i.label(), i.name.as_str())))
+}
+
+/// `(label, name)` pairs as [`labels`] names them: a label two share gets the name after it.
+fn disambiguated<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Vec<String> {
+    pairs
+        .clone()
+        .map(|(label, name)| {
+            let shared = pairs.clone().filter(|(other, _)| *other == label).count() > 1;
+            if shared && label != name {
+                format!("{label} ({name})")
+            } else {
+                label.to_owned()
+            }
+        })
+        .collect()
 }
 
 /// Counts of a running capture. Kernel counts come from pcap stats, read every 250 ms and at
@@ -744,7 +801,17 @@ impl LiveSource {
     /// interface cannot be opened or the filter does not compile.
     pub fn start(config: &CaptureConfig) -> Result<LiveSource, LiveError> {
         let dll = super::npcap::ensure_capture()?;
-        let names = plan(&config.interfaces)?;
+        // On Windows the adapters' friendly names go before their descriptions, so that every
+        // line naming an adapter names it as `ipconfig` does.
+        let friendly = friendly_names();
+        let names: Vec<(String, Option<String>)> = plan(&config.interfaces, &friendly)?
+            .into_iter()
+            .map(|(name, description)| {
+                let shown =
+                    with_friendly_name(friendly_name(&name, &friendly), description.as_deref());
+                (name, shown)
+            })
+            .collect();
         let bpf = config.filter.bpf();
         let mut opened = Vec::with_capacity(names.len());
         let mut skipped = Vec::new();
@@ -899,12 +966,13 @@ impl LiveSource {
     /// A warning for each interface whose capture was lost (it went away or down): while it
     /// is, since when and that it is opened again once back; after, how many times, the
     /// last one's times and why. What passed on it meanwhile was not seen. The interface is
-    /// named by its [`CapturedInterface::label`]: on Windows its adapter's description, as the
-    /// app shows it, not the `\Device\NPF_{GUID}` no one can tell apart.
+    /// named by its [`labels`]: on Windows its adapter's description, as the app shows it, not
+    /// the `\Device\NPF_{GUID}` no one can tell apart.
     pub fn outage_warnings(&self) -> Vec<String> {
         let clock = crate::report::Clock::Local;
         let mut warnings = Vec::new();
-        for (info, c) in self.interfaces.iter().zip(&self.counters.interfaces) {
+        let labels = labels(&self.interfaces);
+        for (label, c) in labels.iter().zip(&self.counters.interfaces) {
             let o = c.outages.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some((from, to, why)) = &o.last {
                 let times = match o.over {
@@ -912,8 +980,7 @@ impl LiveSource {
                     n => format!("{n} times, the last "),
                 };
                 warnings.push(format!(
-                    "capture on {} was lost {times}{} ({why}): packets there were not seen then",
-                    info.label(),
+                    "capture on {label} was lost {times}{} ({why}): packets there were not seen then",
                     clock.dated_range(*from, *to).trim_start_matches("at ")
                 ));
             }
@@ -922,15 +989,13 @@ impl LiveSource {
                 let since = since.trim_start_matches("at ");
                 warnings.push(if self.stop.is_stopped() {
                     format!(
-                        "capture on {} was lost from {since} to the end ({why}): packets there \
-                         were not seen then",
-                        info.label()
+                        "capture on {label} was lost from {since} to the end ({why}): packets \
+                         there were not seen then"
                     )
                 } else {
                     format!(
-                        "capture on {} lost since {since} ({why}): packets there are not seen; \
-                         rstscope opens it again as soon as it is back",
-                        info.label()
+                        "capture on {label} lost since {since} ({why}): packets there are not \
+                         seen; rstscope opens it again as soon as it is back"
                     )
                 });
             }
@@ -1018,11 +1083,13 @@ impl LiveSource {
     pub fn join(&mut self) -> Vec<String> {
         self.stop.stop();
         let mut problems = Vec::new();
-        for (t, info) in self.threads.drain(..).zip(&self.interfaces) {
+        // Named as the lost-interface warnings name it, not by its `\Device\NPF_{GUID}`.
+        let labels = labels(&self.interfaces);
+        for (t, label) in self.threads.drain(..).zip(&labels) {
             match t.join() {
                 Ok(None) => {}
-                Ok(Some(e)) => problems.push(format!("capture on {} ended: {e}", info.name)),
-                Err(_) => problems.push(format!("capture on {} crashed", info.name)),
+                Ok(Some(e)) => problems.push(format!("capture on {label} ended: {e}")),
+                Err(_) => problems.push(format!("capture on {label} crashed")),
             }
         }
         problems
@@ -1220,8 +1287,12 @@ fn skipped_warning(skipped: &[String]) -> Option<String> {
     })
 }
 
-/// The interfaces to open: `(name, description)`.
-fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
+/// The interfaces to open: `(name, description)`. On Windows an adapter may be asked for by
+/// its device name, its description or its friendly name (in `friendly`).
+fn plan(
+    asked: &[String],
+    friendly: &[(String, String)],
+) -> Result<Vec<(String, Option<String>)>, LiveError> {
     let devices = list_interfaces()?;
     if asked.is_empty() {
         if cfg!(target_os = "linux") {
@@ -1251,6 +1322,13 @@ fn plan(asked: &[String]) -> Result<Vec<(String, Option<String>)>, LiveError> {
                         d.description
                             .as_deref()
                             .is_some_and(|x| x.eq_ignore_ascii_case(name))
+                    })
+                })
+                .or_else(|| {
+                    // And its friendly name (`Ethernet 2`), as `ipconfig` shows it.
+                    devices.iter().find(|d| {
+                        friendly_name(&d.name, friendly)
+                            .is_some_and(|f| f.eq_ignore_ascii_case(name))
                     })
                 })
                 .map(|d| (d.name.clone(), d.description.clone()))

@@ -76,6 +76,9 @@ pub const OPTIONAL: &[(&str, &str)] = &[
     ),
 ];
 
+/// The functions of [`OPTIONAL`] used only to tell what a custom `--filter` leaves out.
+pub const FOR_CUSTOM_FILTER: &[&str] = &["pcap_open_dead", "pcap_offline_filter"];
+
 /// How a capture gets each packet to rstscope without waiting for a buffer to fill.
 ///
 /// WinPcap's own substitute for immediate mode, `pcap_setmintocopy(0)`, is not needed:
@@ -149,6 +152,29 @@ impl Wpcap {
             .iter()
             .filter(|(name, _)| !self.has(name))
             .copied()
+            .collect()
+    }
+
+    /// The notes a capture prints for the optional functions missing: one per consequence,
+    /// naming the functions it comes from (`PATH has no pcap_open_dead or pcap_offline_filter:
+    /// ...`); those that only a custom capture filter needs ([`FOR_CUSTOM_FILTER`]) are left
+    /// out without one (`custom_filter` false), where they change nothing.
+    pub fn notes(&self, custom_filter: bool) -> Vec<String> {
+        let mut notes: Vec<(Vec<&str>, &str)> = Vec::new();
+        for (name, instead) in self.substitutes() {
+            if !custom_filter && FOR_CUSTOM_FILTER.contains(&name) {
+                continue;
+            }
+            match notes.iter_mut().find(|(_, said)| *said == instead) {
+                Some((names, _)) => names.push(name),
+                None => notes.push((vec![name], instead)),
+            }
+        }
+        notes
+            .into_iter()
+            .map(|(names, instead)| {
+                format!("{} has no {}: {instead}", self.path, names.join(" or "))
+            })
             .collect()
     }
 
@@ -384,6 +410,7 @@ mod os {
                 io::Error::last_os_error()
             )));
         }
+        utf8_strings(module);
         let path = module_path(module).unwrap_or_else(|| "wpcap.dll".into());
         let version = lib_version(module);
         let _ = FOUND.set((path.clone(), version.clone()));
@@ -429,7 +456,31 @@ mod os {
         (n > 0 && n < buf.len()).then(|| String::from_utf16_lossy(&buf[..n]))
     }
 
-    /// What the DLL's `pcap_lib_version()` says, when it exports one.
+    /// Asks the DLL for UTF-8 strings (`pcap_init(PCAP_CHAR_ENC_UTF_8)`), when it has
+    /// `pcap_init`. Without it Npcap gives the adapters' descriptions and its error messages in
+    /// the system's ANSI code page, and a description or message with a letter beyond ASCII (an
+    /// `ü` of a German message, a Japanese adapter's name) came out as `\u{FFFD}` where
+    /// rstscope read it as UTF-8. (WinPcap and early Npcap lack the function
+    /// and give ANSI; wine's forwards to the host's libpcap.)
+    fn utf8_strings(module: HMODULE) {
+        /// `PCAP_CHAR_ENC_UTF_8` of pcap.h.
+        const UTF_8: u32 = 1;
+        let Some(f) = exported(module, "pcap_init") else {
+            return;
+        };
+        let mut errbuf = [0 as c_char; 256];
+        // SAFETY: `pcap_init` is declared by libpcap 1.10 and Npcap 1.0 and later as
+        // `int pcap_init(unsigned int opts, char *errbuf)` (cdecl, the only x64 convention),
+        // so the address is called with that signature; `errbuf` is writable and as long as
+        // PCAP_ERRBUF_SIZE (256), the most it writes. No other pcap function has been called
+        // yet, as it requires. Its failure leaves the strings as they were: nothing to do.
+        unsafe {
+            let f: unsafe extern "C" fn(u32, *mut c_char) -> i32 = std::mem::transmute(f);
+            f(UTF_8, errbuf.as_mut_ptr());
+        }
+    }
+
+    /// What `pcap_lib_version()` says, when the DLL has it.
     fn lib_version(module: HMODULE) -> Option<String> {
         let f = exported(module, "pcap_lib_version")?;
         // SAFETY: `pcap_lib_version` is declared by libpcap, WinPcap and Npcap as
@@ -523,7 +574,7 @@ mod os {
              {DOWNLOAD_PAGE}; {INSTALL_ADVICE}\n",
             version_text(version.as_deref())
         );
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+        crate::host::locale::stderr_line(message.trim_end());
         // SAFETY: GetStdHandle takes a constant. Without a standard error (the desktop app
         // started from Explorer or the Start menu) the message goes to a message box, whose
         // strings are NUL-terminated and outlive the call.
@@ -579,6 +630,37 @@ mod tests {
         assert_eq!(
             dll.substitutes().iter().map(|s| s.0).collect::<Vec<_>>(),
             ["pcap_set_immediate_mode"]
+        );
+    }
+
+    /// Regression: a capture with wine's wpcap.dll (and an old WinPcap) printed three notes,
+    /// two of them the same sentence about a custom --filter, also when none was given.
+    #[test]
+    fn the_notes_say_each_consequence_once_and_the_filter_one_only_with_a_filter() {
+        let old = Wpcap::from_exports(r"C:\windows\system32\wpcap.dll", None, |f| {
+            !matches!(
+                f,
+                "pcap_set_immediate_mode" | "pcap_open_dead" | "pcap_offline_filter"
+            )
+        });
+        let notes = old.notes(false);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(r"C:\windows\system32\wpcap.dll has no pcap_set_immediate_mode: "),
+            "{notes:?}"
+        );
+        let notes = old.notes(true);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[1].starts_with(
+                r"C:\windows\system32\wpcap.dll has no pcap_open_dead or pcap_offline_filter: what a custom --filter"
+            ),
+            "{notes:?}"
+        );
+        assert!(
+            Wpcap::from_exports("x", None, |_| true)
+                .notes(true)
+                .is_empty()
         );
     }
 

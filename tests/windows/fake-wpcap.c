@@ -8,6 +8,10 @@
  * (RSTSCOPE_TEST_SKIP_WPCAP_CHECK) rstscope goes on to call a function this DLL lacks: the
  * delay-load failure must then end in the same kind of message and exit code 2, not a crash.
  *
+ * As Npcap 1.0 and later, it gives its adapter's description in UTF-8 once pcap_init was asked
+ * for UTF-8 (PCAP_CHAR_ENC_UTF_8), and in the ANSI code page (here Windows-1252) otherwise: the
+ * description has an "ö", which `rstscope interfaces` must print as it is.
+ *
  * Built with mingw: x86_64-w64-mingw32-gcc -shared -o wpcap.dll fake-wpcap.c
  */
 #include <stdlib.h>
@@ -25,10 +29,18 @@ struct pcap_if {
 };
 
 static char dummy_handle[64];
+static int utf_8;
 
 EXPORT const char *pcap_lib_version(void)
 {
-    return "fake wpcap 0.1 (pcap_lib_version, pcap_findalldevs, pcap_freealldevs, pcap_create, pcap_close only)";
+    return "fake wpcap 0.1 (pcap_lib_version, pcap_init, pcap_findalldevs, pcap_freealldevs, pcap_create, pcap_close only)";
+}
+
+EXPORT int pcap_init(unsigned int opts, char *errbuf)
+{
+    (void)errbuf;
+    utf_8 = opts == 1 /* PCAP_CHAR_ENC_UTF_8 */;
+    return 0;
 }
 
 EXPORT int pcap_findalldevs(struct pcap_if **all, char *errbuf)
@@ -38,7 +50,8 @@ EXPORT int pcap_findalldevs(struct pcap_if **all, char *errbuf)
     if (!dev)
         return -1;
     dev->name = _strdup("\\Device\\NPF_{FAKE0000-0000-0000-0000-000000000000}");
-    dev->description = _strdup("Fake adapter of the rstscope smoke test");
+    dev->description = _strdup(utf_8 ? "Fake adapter of the rstscope smoke test (J\xc3\xb6rg)"
+                                     : "Fake adapter of the rstscope smoke test (J\xf6rg)");
     dev->flags = 0x1 /* loopback */ | 0x2 /* up */ | 0x4 /* running */;
     *all = dev;
     return 0;

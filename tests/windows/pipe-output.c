@@ -2,12 +2,15 @@
  * Runs a program as PowerShell runs a native command, for the Windows smoke test
  * (scripts/windows-smoke.sh): in a console whose output code page is the one given (437, the
  * US console's), with its standard output a pipe, and writes the bytes read from the pipe,
- * unchanged, to this program's standard output; exits with the program's exit code.
+ * unchanged, to this program's standard output; exits with the program's exit code. With
+ * `2>&1` (one argument) its standard error goes to the same pipe, as PowerShell's `2>&1` and
+ * `2> file` read it; otherwise to this program's standard error.
  *
- * usage: pipe-output.exe CODEPAGE PROGRAM [ARGUMENTS...]
+ * usage: pipe-output.exe CODEPAGE [2>&1] PROGRAM [ARGUMENTS...]
  * Built with mingw: x86_64-w64-mingw32-gcc -o pipe-output.exe pipe-output.c
  */
 #include <stdlib.h>
+#include <string.h>
 #include <windows.h>
 
 /* The command line after its first `skip` arguments (quoted ones included). */
@@ -26,6 +29,8 @@ static WCHAR *after_arguments(WCHAR *line, int skip) {
 
 int main(int argc, char **argv) {
     if (argc < 3) return 125;
+    int both = strcmp(argv[2], "2>&1") == 0;
+    if (both && argc < 4) return 125;
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
     HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
     FreeConsole();
@@ -37,10 +42,10 @@ int main(int argc, char **argv) {
     STARTUPINFOW start = {sizeof start};
     start.dwFlags = STARTF_USESTDHANDLES;
     start.hStdOutput = write_end;
-    start.hStdError = err;
+    start.hStdError = both ? write_end : err;
     start.hStdInput = NULL;
     PROCESS_INFORMATION child;
-    WCHAR *command = after_arguments(GetCommandLineW(), 2);
+    WCHAR *command = after_arguments(GetCommandLineW(), both ? 3 : 2);
     if (!CreateProcessW(NULL, command, NULL, NULL, TRUE, 0, NULL, NULL, &start, &child)) return 122;
     CloseHandle(write_end);
     char buf[4096];

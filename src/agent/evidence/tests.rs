@@ -458,6 +458,41 @@ fn a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid() {
     EvidenceRing::open(&dir.0, MIN_BYTES).expect("free again once the first is closed");
 }
 
+/// The pid is read without asking for a byte past the first `PID_BYTES`: on Windows the
+/// first agent holds a mandatory lock past them, and a read whose range overlaps it fails. (The
+/// lock itself is only enforced on real Windows: wine and Unix locks are advisory.)
+#[test]
+fn the_pid_is_read_without_reaching_the_locked_byte_past_it() {
+    /// A lock file whose bytes from `locked_at` on are locked by another handle: a read asked
+    /// for a range that reaches them fails, as ReadFile does on Windows.
+    struct Locked {
+        text: &'static [u8],
+        pos: usize,
+        locked_at: usize,
+    }
+    impl std::io::Read for Locked {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.pos + buf.len() > self.locked_at {
+                return Err(std::io::Error::other(
+                    "the process cannot access the file because another process has locked a portion of the file",
+                ));
+            }
+            let n = buf.len().min(self.text.len().saturating_sub(self.pos));
+            buf[..n].copy_from_slice(&self.text[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+    let locked = |text| Locked {
+        text,
+        pos: 0,
+        locked_at: usize::try_from(super::PID_BYTES).expect("small"),
+    };
+    assert_eq!(super::pid_in(locked(b"4242\r\n")), Some(4242));
+    assert_eq!(super::pid_in(locked(b"4294967295\n")), Some(u32::MAX));
+    assert_eq!(super::pid_in(locked(b"")), None, "no pid written yet");
+}
+
 /// Regression: evidence of a ring that had dropped its oldest files did not say it was
 /// incomplete (an analysis of it: "refused all 4795 attempts", beside the agent's 8000
 /// incidents).

@@ -11,9 +11,11 @@ use windows_sys::Win32::Storage::FileSystem::{
 use windows_sys::Win32::System::IO::OVERLAPPED;
 
 /// Locks one byte of `file` far past the pid it holds (at 4 GiB; Windows locks bytes past a
-/// file's end too), for as long as the handle is open. Windows' locks are mandatory: with the
-/// whole file locked, as `File::try_lock` locks it, a second agent could not read the first
-/// one's pid to name it ("pid unknown").
+/// file's end too), for as long as the handle is open. Windows' locks are mandatory, for
+/// another handle of the same process too: with the whole file locked, as `File::try_lock`
+/// locks it, a second agent could not read the first one's pid to name it ("pid unknown").
+/// ReadFile fails only when the range it is asked for overlaps the locked byte, and the second
+/// agent asks for the file's first bytes alone (`super::pid_in`).
 pub(super) fn try_lock_past_pid(file: &File) -> Result<(), TryLockError> {
     // SAFETY: OVERLAPPED is plain data, valid all zeros.
     let mut at: OVERLAPPED = unsafe { std::mem::zeroed() };

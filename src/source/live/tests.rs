@@ -331,3 +331,80 @@ fn interface_indexes_name_this_machines_interfaces() {
     let lo = std::fs::read_to_string("/sys/class/net/lo/ifindex").expect("lo's index");
     assert!(names.contains(&(lo.trim().parse().expect("index"), "lo".to_owned())));
 }
+
+/// Regression: the start lines of `capture` and `agent` named a Windows adapter by its
+/// `\Device\NPF_{GUID}`, where the lost-interface warnings named its description; two adapters
+/// Npcap gives the same description are told apart by their device names.
+#[test]
+fn interfaces_are_named_by_their_labels_with_the_device_only_where_two_share_one() {
+    let wan = r"\Device\NPF_{A1}";
+    let wan2 = r"\Device\NPF_{B2}";
+    let pairs = [
+        ("Intel(R) Ethernet Connection I219-LM", r"\Device\NPF_{C3}"),
+        ("NdisWan Adapter", wan),
+        ("NdisWan Adapter", wan2),
+        ("lo", "lo"),
+    ];
+    assert_eq!(
+        disambiguated(pairs.iter().copied()),
+        [
+            "Intel(R) Ethernet Connection I219-LM".to_owned(),
+            format!("NdisWan Adapter ({wan})"),
+            format!("NdisWan Adapter ({wan2})"),
+            "lo".to_owned(),
+        ]
+    );
+    // Elsewhere the label is the name, which is never shared.
+    let eth0 = CapturedInterface {
+        id: 0,
+        name: "eth0".into(),
+        description: Some("Intel(R) Ethernet".into()),
+        link_type: LinkType(1),
+        snaplen: DEFAULT_SNAPLEN,
+        index_names: Vec::new(),
+    };
+    let expected = if cfg!(windows) {
+        "Intel(R) Ethernet"
+    } else {
+        "eth0"
+    };
+    assert_eq!(labels(&[eth0]), [expected]);
+}
+
+/// Regression: a Windows admin knows an adapter by the friendly name `ipconfig` shows
+/// (`Ethernet 2`), which rstscope never named; now it comes first, Npcap's (driver's)
+/// description after it, and `-i` takes it.
+#[test]
+fn an_adapter_is_named_by_its_friendly_name_then_its_description() {
+    let friendly = vec![
+        ("{C3}".to_owned(), "Ethernet 2".to_owned()),
+        ("{D4}".to_owned(), "lo".to_owned()),
+    ];
+    assert_eq!(
+        friendly_name(r"\Device\NPF_{c3}", &friendly),
+        Some("Ethernet 2")
+    );
+    assert_eq!(friendly_name(r"\Device\NPF_{E5}", &friendly), None);
+    assert_eq!(friendly_name("eth0", &friendly), None);
+    assert_eq!(
+        with_friendly_name(
+            Some("Ethernet 2"),
+            Some("Intel(R) I350 Gigabit Network Connection")
+        )
+        .as_deref(),
+        Some("Ethernet 2 (Intel(R) I350 Gigabit Network Connection)")
+    );
+    assert_eq!(
+        with_friendly_name(Some("lo"), Some("lo")).as_deref(),
+        Some("lo")
+    );
+    assert_eq!(
+        with_friendly_name(Some("Wi-Fi"), None).as_deref(),
+        Some("Wi-Fi")
+    );
+    assert_eq!(with_friendly_name(None, Some("")).as_deref(), None);
+    assert_eq!(
+        with_friendly_name(None, Some("eth0 desc")).as_deref(),
+        Some("eth0 desc")
+    );
+}

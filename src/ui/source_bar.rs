@@ -100,7 +100,18 @@ impl InterfaceList {
     fn ensure_listed(&mut self) {
         if matches!(self, Self::NotListed) {
             *self = match live::list_interfaces() {
-                Ok(list) => Self::Listed(list),
+                Ok(mut list) => {
+                    // Windows: each adapter by its friendly name first, as `ipconfig` names
+                    // it (`Ethernet 2 (Intel(R) ...)`); nothing elsewhere.
+                    let friendly = live::friendly_names();
+                    for i in &mut list {
+                        i.description = live::with_friendly_name(
+                            live::friendly_name(&i.name, &friendly),
+                            i.description.as_deref(),
+                        );
+                    }
+                    Self::Listed(list)
+                }
                 Err(e) => Self::Failed(e.to_string()),
             };
         }
@@ -658,11 +669,14 @@ fn capture_options(
     may_defer: bool,
 ) -> Field {
     let disabled_hover = unavailable.unwrap_or("stop the capture first");
-    let selected = capture
-        .interface
-        .as_deref()
-        .unwrap_or(ALL_INTERFACES)
-        .to_owned();
+    let selected = match (&capture.interface, &*interfaces) {
+        (None, _) => ALL_INTERFACES.to_owned(),
+        (Some(name), InterfaceList::Listed(list)) => list
+            .iter()
+            .find(|i| &i.name == name)
+            .map_or_else(|| name.clone(), |i| short_name(i).to_owned()),
+        (Some(name), _) => name.clone(),
+    };
     let picker = egui::ComboBox::from_id_salt("capture-interface")
         .selected_text(selected)
         .width(165.0)
@@ -682,11 +696,14 @@ fn capture_options(
                             hidden += 1;
                             continue;
                         }
-                        ui.selectable_value(
+                        let choice = ui.selectable_value(
                             &mut capture.interface,
                             Some(i.name.clone()),
                             interface_label(i),
                         );
+                        if is_device_path(&i.name) {
+                            choice.on_hover_text(&i.name);
+                        }
                     }
                     if hidden > 0 || capture.show_all_interfaces {
                         ui.separator();
@@ -798,13 +815,33 @@ pub fn carries_tcp(i: &InterfaceDesc) -> bool {
     !PSEUDO.iter().any(|p| name.starts_with(p))
 }
 
-/// `lo (loopback) — description · 127.0.0.1, ::1`.
+/// Npcap's device names (`\Device\NPF_{6D8B...}`): a path no admin knows the adapter by.
+fn is_device_path(name: &str) -> bool {
+    name.starts_with(r"\Device\")
+}
+
+/// How the picker names an interface once chosen: Npcap's adapters by their description (on
+/// Windows the friendly name first), the others by the name `-i` takes (`eth0`).
+fn short_name(i: &InterfaceDesc) -> &str {
+    match i.description.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) if is_device_path(&i.name) => d,
+        _ => &i.name,
+    }
+}
+
+/// `lo (loopback) — description · 127.0.0.1, ::1`; on Windows `Ethernet 2 (Intel(R) ...) ·
+/// 10.0.0.5`, the device path on hover.
 pub fn interface_label(i: &InterfaceDesc) -> String {
-    let mut text = i.name.clone();
+    let short = short_name(i);
+    let mut text = short.to_owned();
     if i.loopback {
         text.push_str(" (loopback)");
     }
-    if let Some(d) = i.description.as_deref().filter(|d| !d.is_empty()) {
+    if let Some(d) = i
+        .description
+        .as_deref()
+        .filter(|d| !d.is_empty() && *d != short)
+    {
         text.push_str(" — ");
         text.push_str(d);
     }
@@ -890,6 +927,45 @@ mod tests {
             up: true,
             running: true,
         }
+    }
+
+    /// Regression (Windows): the picker listed `\Device\NPF_{6D8B...} — Intel(R) ...` and,
+    /// once one was chosen, showed `\Device\NPF_{6D8...` cut at its width: a path no admin
+    /// knows the adapter by. Npcap's adapters go by their description (the friendly name
+    /// first, [`live::with_friendly_name`]); the others by their name, description after.
+    #[test]
+    fn npcap_adapters_are_named_by_their_description_not_their_device_path() {
+        let adapter = InterfaceDesc {
+            description: Some("Ethernet 2 (Intel(R) I350 Gigabit Network Connection)".into()),
+            addresses: vec!["10.0.0.5".parse().expect("an address")],
+            ..interface(r"\Device\NPF_{6D8B3C2A-0F1E-4B5C-9D7E-1A2B3C4D5E6F}")
+        };
+        assert_eq!(
+            interface_label(&adapter),
+            "Ethernet 2 (Intel(R) I350 Gigabit Network Connection) · 10.0.0.5"
+        );
+        assert_eq!(
+            short_name(&adapter),
+            "Ethernet 2 (Intel(R) I350 Gigabit Network Connection)"
+        );
+        let loopback = InterfaceDesc {
+            description: Some("Adapter for loopback traffic capture".into()),
+            loopback: true,
+            ..interface(r"\Device\NPF_Loopback")
+        };
+        assert_eq!(
+            interface_label(&loopback),
+            "Adapter for loopback traffic capture (loopback)"
+        );
+        let eth = InterfaceDesc {
+            description: Some("Intel Corporation I350".into()),
+            ..interface("eth0")
+        };
+        assert_eq!(interface_label(&eth), "eth0 — Intel Corporation I350");
+        assert_eq!(short_name(&eth), "eth0");
+        // Npcap's adapter without a description keeps its device path: nothing else names it.
+        let bare = interface(r"\Device\NPF_{0000}");
+        assert_eq!(short_name(&bare), r"\Device\NPF_{0000}");
     }
 
     #[test]

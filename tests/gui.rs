@@ -4993,7 +4993,17 @@ fn start_capture_is_where_the_windows_smoke_test_clicks() {
 /// does something: most frames ask for no other.
 #[test]
 fn an_idle_live_capture_does_not_redraw_the_window_at_every_refresh() {
-    let mut h = sized_harness([1024.0, 700.0], Vec::new());
+    let mut s = settings();
+    // A filter nothing on this machine matches: idle, whatever other tests send on loopback.
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 192.0.2.77".into();
+    let mut h = Harness::builder()
+        .with_size([1024.0, 700.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
     h.run_steps(2);
     if !click_start_capture(
         &mut h,

@@ -490,8 +490,9 @@ impl Run {
         let start = self.steps.time(Timestamp::of_system(self.started), Some(0));
         self.span = Some((start, start));
         let mut last_snapshot = Instant::now();
-        // Frames the capture had handed over at the last intermediate result.
-        let mut sent_captured = 0;
+        // Frames the capture had handed over at the last intermediate result (none sent yet:
+        // the first goes as soon as one may, whatever came).
+        let mut sent_captured = u64::MAX;
         let mut last_flush = Instant::now();
         loop {
             match self.source.next(POLL) {

@@ -1038,6 +1038,72 @@ fn start_capture_captures_live_or_says_why_not() {
         .expect("the saved capture reads back");
 }
 
+/// Regression (real-window trial, a live capture on loopback): a live capture saved with
+/// "Save capture as…" was not in File > Recent ("nothing yet"), so opening it again meant
+/// finding it in the Open dialog. A capture saved is listed there as one opened is, and opens
+/// from it.
+#[test]
+fn a_saved_live_capture_is_in_file_recent_and_opens_from_it() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_saved_live_capture_is_in_file_recent", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port");
+    let _ = std::net::TcpStream::connect_timeout(&closed, Duration::from_secs(1));
+    wait_for(&mut h, |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.capture)
+            .is_some_and(|c| c.captured > 0)
+    });
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let dir = temp_dir("saved-in-recent");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the folder");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_all_by_label("Save capture as…")
+        .last()
+        .expect("a Save capture as… button")
+        .click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", dir.display())));
+    let saved = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "pcapng"))
+        .expect("the saved capture");
+    assert_eq!(
+        h.state().settings.recent.first(),
+        Some(&vec![saved.clone()]),
+        "File > Recent lists the saved capture first"
+    );
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Recent").click();
+    h.run_steps(2);
+    // The entry as Recent names it (the notice "saved …" names the file too).
+    h.get_by_label(&rstscope::ui::source_bar::recent_label(
+        std::slice::from_ref(&saved),
+    ))
+    .click();
+    h.run_steps(2);
+    settle(&mut h);
+    let src = h.state().source().expect("the saved capture is open");
+    assert_eq!(src.paths, vec![saved]);
+    assert!(
+        src.capture.is_none(),
+        "opened as a file, not the live capture"
+    );
+}
+
 /// Regression (real window, a live capture on loopback): SIGTERM, or Ctrl+C in the terminal
 /// it was started from, ended the app at once: its temporary capture folder stayed behind,
 /// the settings changed since the last autosave were lost, and with them the packets of a

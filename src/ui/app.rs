@@ -932,6 +932,12 @@ impl RstscopeApp {
         for (of, r) in done {
             let saved = r.is_ok();
             let (error, text) = match r {
+                // A capture saved is one to open again: File > Recent lists it, as it lists
+                // the captures opened.
+                Ok(path) if of.is_some() => {
+                    self.settings.remember(std::slice::from_ref(&path));
+                    (false, format!("saved {}", path.display()))
+                }
                 Ok(path) => {
                     self.settings.remember_folder(&path);
                     (false, format!("saved {}", path.display()))

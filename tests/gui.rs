@@ -2802,6 +2802,50 @@ fn a_selected_connection_narrows_the_packets_to_its_own_until_escape() {
     assert!(shows(&h, "Packets (40)"));
 }
 
+/// Regression (real-window trial): Enter in the toolbar's custom capture filter, to be done
+/// typing it, also selected the first connection of the details (their packets narrowed to
+/// it), and Escape there listed every packet again: the field gives up the keyboard as it is
+/// laid out, and the results then took its key as their own. A key that ends typing in a
+/// field is the field's.
+#[test]
+fn enter_or_escape_in_the_capture_filter_leaves_the_connections_alone() {
+    use egui_kittest::kittest::By;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp".into();
+    let mut h = harness(s, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let focus_field = |h: &Harness<'_, RstscopeApp>| {
+        h.get(
+            By::new()
+                .role(egui::accesskit::Role::TextInput)
+                .value("tcp"),
+        )
+        .focus();
+    };
+    focus_field(&h);
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(
+        h.state().stream().is_none(),
+        "Enter in the filter selected a connection"
+    );
+    assert!(shows(&h, "Packets (40)"));
+    // With a connection selected, Escape in the field leaves it selected.
+    click_connection(&mut h, "127.0.0.1:35998");
+    assert!(h.state().stream().is_some());
+    focus_field(&h);
+    h.run_steps(1);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().stream().map(|c| c.orig.1),
+        Some(35998),
+        "Escape in the filter listed every packet again"
+    );
+}
+
 /// A click of the secondary button at the middle of `rect`, as a person opens a context menu.
 fn right_click(h: &mut Harness<'_, RstscopeApp>, rect: egui::Rect) {
     h.hover_at(rect.center());

@@ -280,6 +280,11 @@ pub struct RstscopeApp {
     after_save: Option<Action>,
     /// The capture is being stopped to be saved: the save dialog opens once it has.
     save_on_stop: bool,
+    /// A text field had the keyboard as the last frame ended. Enter or Escape there ends the
+    /// typing, and the field has given up the keyboard before the results take their keys
+    /// (egui drops it on Escape as the frame begins, the field on Enter as it is laid out):
+    /// that key is still the field's, not the results'.
+    typing: bool,
     /// Quitting was asked for and agreed to: the window's close is not asked about again.
     quitting: bool,
     /// Packets waiting for the user to pick a file.
@@ -342,6 +347,7 @@ impl RstscopeApp {
             asking: None,
             after_save: None,
             save_on_stop: false,
+            typing: false,
             quitting: false,
             packets_to_save: None,
             interfaces: InterfaceList::default(),
@@ -805,6 +811,7 @@ impl RstscopeApp {
             self.act(&ctx, a);
         }
         self.ask_unsaved(&ctx);
+        self.typing = ctx.text_edit_focused();
     }
 
     fn analysis(&self) -> Option<Arc<Analysis>> {
@@ -1279,6 +1286,7 @@ impl RstscopeApp {
             || self.asking.is_some()
             || self.about_open
             || self.warnings_open.0
+            || self.typing
             || ctx.text_edit_focused()
             || ctx.any_popup_open()
             || egui::Popup::is_any_open(ctx)

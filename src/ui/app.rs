@@ -159,14 +159,15 @@ impl Source {
     }
 
     /// Its name as the toolbar, the status bar and the window's title give it: [`Source::label`]
-    /// (`live capture on lo (stopped)` once a live capture is stopped), or, where some
+    /// (`stopped: live capture on lo` once a live capture is stopped), or, where some
     /// files given were not read, one that was and how many were not
     /// (`c.pcapng + 3 more (3 not read)`), so that an unread file does not name the capture.
     pub fn shown_label(&self) -> std::borrow::Cow<'_, str> {
         // A live capture once stopped: "live capture on …" alone, with Start capture beside
-        // it and its counts no longer moving, read as if it still ran.
+        // it and its counts no longer moving, read as if it still ran. The word first: a
+        // narrow window cuts the name's end.
         if self.capture.is_some() && !self.is_capturing() {
-            return format!("{} (stopped)", self.label).into();
+            return format!("stopped: {}", self.label).into();
         }
         let unread = self.unread();
         let Some(first) = self.paths.iter().find(|p| !unread.contains(p)) else {

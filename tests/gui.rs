@@ -1003,7 +1003,7 @@ fn start_capture_captures_live_or_says_why_not() {
     }) {
         return;
     }
-    assert!(shows(&h, "live capture on"));
+    assert!(shows(&h, "live capture on") && !shows(&h, "stopped: "));
     for _ in 0..20 {
         std::thread::sleep(Duration::from_millis(25));
         h.step();
@@ -1014,6 +1014,14 @@ fn start_capture_captures_live_or_says_why_not() {
     let src = h.state().source().expect("the capture stays open");
     assert!(!src.is_capturing());
     assert!(src.analysis.is_some() && src.capture.is_some());
+    // Regression (real-window trial): the toolbar and the status bar still said "live capture
+    // on all interfaces" once it was stopped, as while it ran.
+    assert!(src.label.starts_with("live capture on"), "{}", src.label);
+    assert_eq!(src.shown_label(), format!("stopped: {}", src.label));
+    assert!(
+        shows(&h, "stopped: live capture on"),
+        "the window says it is stopped"
+    );
     assert!(
         shows(&h, "captured "),
         "the status bar has the capture's counts"
@@ -1036,6 +1044,72 @@ fn start_capture_captures_live_or_says_why_not() {
     assert_eq!(saved.len(), 1, "{saved:?}");
     rstscope::analysis::analyze_files(&saved, Default::default())
         .expect("the saved capture reads back");
+}
+
+/// Regression (real-window trial, a live capture on loopback): a live capture saved with
+/// "Save capture as…" was not in File > Recent ("nothing yet"), so opening it again meant
+/// finding it in the Open dialog. A capture saved is listed there as one opened is, and opens
+/// from it.
+#[test]
+fn a_saved_live_capture_is_in_file_recent_and_opens_from_it() {
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_saved_live_capture_is_in_file_recent", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port");
+    let _ = std::net::TcpStream::connect_timeout(&closed, Duration::from_secs(1));
+    wait_for(&mut h, |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.capture)
+            .is_some_and(|c| c.captured > 0)
+    });
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let dir = temp_dir("saved-in-recent");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the folder");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_all_by_label("Save capture as…")
+        .last()
+        .expect("a Save capture as… button")
+        .click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", dir.display())));
+    let saved = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "pcapng"))
+        .expect("the saved capture");
+    assert_eq!(
+        h.state().settings.recent.first(),
+        Some(&vec![saved.clone()]),
+        "File > Recent lists the saved capture first"
+    );
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Recent").click();
+    h.run_steps(2);
+    // The entry as Recent names it (the notice "saved …" names the file too).
+    h.get_by_label(&rstscope::ui::source_bar::recent_label(
+        std::slice::from_ref(&saved),
+    ))
+    .click();
+    h.run_steps(2);
+    settle(&mut h);
+    let src = h.state().source().expect("the saved capture is open");
+    assert_eq!(src.paths, vec![saved]);
+    assert!(
+        src.capture.is_none(),
+        "opened as a file, not the live capture"
+    );
 }
 
 /// Regression (real window, a live capture on loopback): SIGTERM, or Ctrl+C in the terminal
@@ -2734,6 +2808,50 @@ fn a_selected_connection_narrows_the_packets_to_its_own_until_escape() {
     h.run_steps(2);
     assert!(h.state().stream().is_none());
     assert!(shows(&h, "Packets (40)"));
+}
+
+/// Regression (real-window trial): Enter in the toolbar's custom capture filter, to be done
+/// typing it, also selected the first connection of the details (their packets narrowed to
+/// it), and Escape there listed every packet again: the field gives up the keyboard as it is
+/// laid out, and the results then took its key as their own. A key that ends typing in a
+/// field is the field's.
+#[test]
+fn enter_or_escape_in_the_capture_filter_leaves_the_connections_alone() {
+    use egui_kittest::kittest::By;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp".into();
+    let mut h = harness(s, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let focus_field = |h: &Harness<'_, RstscopeApp>| {
+        h.get(
+            By::new()
+                .role(egui::accesskit::Role::TextInput)
+                .value("tcp"),
+        )
+        .focus();
+    };
+    focus_field(&h);
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(
+        h.state().stream().is_none(),
+        "Enter in the filter selected a connection"
+    );
+    assert!(shows(&h, "Packets (40)"));
+    // With a connection selected, Escape in the field leaves it selected.
+    click_connection(&mut h, "127.0.0.1:35998");
+    assert!(h.state().stream().is_some());
+    focus_field(&h);
+    h.run_steps(1);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().stream().map(|c| c.orig.1),
+        Some(35998),
+        "Escape in the filter listed every packet again"
+    );
 }
 
 /// A click of the secondary button at the middle of `rect`, as a person opens a context menu.

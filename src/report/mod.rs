@@ -917,6 +917,9 @@ const AFTER_IT_STOPPED: &str = "nothing was listening on that port after the ser
 /// The same where the machine also saw it start after the first refusals.
 const BEFORE_AND_AFTER: &str =
     "nothing was listening on that port before the service started and after it stopped";
+/// What they mean where the machine saw the listener start after the last refusal, nothing
+/// listen before it, and it still listens.
+const BEFORE_IT_STARTED: &str = "nothing was listening on that port before the service started";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
 /// What attempts the capture's end cut off mean (see [`Offender::cut_off`]).
@@ -1131,7 +1134,7 @@ fn aborter(o: &Offender) -> &'static str {
 pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
     let stopped = || {
         host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)))
-            .map_or(Stopped::Unknown, |(h, e)| stopped_for_good(o, e, h))
+            .map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h))
     };
     let own = match o.diagnosis().kind {
         DiagnosisKind::Refused if o.failed_refused < o.attempts && o.completed > 0 => {
@@ -1430,7 +1433,7 @@ pub fn full_diagnosis_in(
     scope: Scope,
 ) -> String {
     let host = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)));
-    let stopped = host.map_or(Stopped::Unknown, |(h, e)| stopped_for_good(o, e, h));
+    let stopped = host.map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h));
     let mut s = diagnosis_knowing(o, clock, scope, stopped);
     if let Some((h, e)) = host {
         let facts = facts_in(o, e, h, clock, scope);
@@ -1484,8 +1487,19 @@ fn attributed(c: &EndpointClients) -> u64 {
 }
 
 /// The machine saw `o`'s listener stop no later than the last refusal, and nothing listen on
-/// the port after it (up to now, or to the capture's end): what the refusals follow.
-fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
+/// the port after it (up to now, or to the capture's end): what the refusals follow. Or it
+/// saw the listener start after the last refusal, with nothing listening before it, and it
+/// listens still: what the refusals came before.
+fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
+    let sampled_from = h.sampled.map(|(first, _)| first);
+    if let (Some(now), None) = (&e.listener.now, e.listener.earlier.first())
+        && h.samples > 0
+        && e.local
+        && now.first_seen > o.last_seen
+        && sampled_from.is_some_and(|first| now.first_seen > first)
+    {
+        return Stopped::Before;
+    }
     let was = e.listener.earlier.first().filter(|was| {
         h.samples > 0 && e.local && e.listener.now.is_none() && was.last_seen <= o.last_seen
     });
@@ -1507,7 +1521,7 @@ fn stopped_for_good(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
 }
 
 /// What the machine saw of the listener around an endpoint's refusals among accepted
-/// connections ([`stopped_for_good`]).
+/// connections ([`listener_around`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stopped {
     /// Not seen to stop for good: "the service stopped or restarted".
@@ -1516,6 +1530,8 @@ enum Stopped {
     After,
     /// Seen to start after the first refusals, and to stop before the last.
     BeforeAndAfter,
+    /// Seen to start after the last refusal, nothing listening before it, listening still.
+    Before,
 }
 
 impl Stopped {
@@ -1525,6 +1541,7 @@ impl Stopped {
             Self::Unknown => PART_OF_THE_TIME,
             Self::After => AFTER_IT_STOPPED,
             Self::BeforeAndAfter => BEFORE_AND_AFTER,
+            Self::Before => BEFORE_IT_STARTED,
         }
     }
 }
@@ -2480,6 +2497,26 @@ mod diagnosis_tests {
                  and still listened when the capture ended (22:13:30)."
             ) && !text.contains("again"),
             "{text}"
+        );
+        // Regression (real-window trial): the same service accepting the client's next
+        // connections once it started was said to have "stopped or restarted".
+        let accepted = Offender {
+            completed: 4,
+            attempts: 14,
+            ..before
+        };
+        let text = super::full_diagnosis(&accepted, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "while it accepted 4: nothing was listening on that port before the service \
+                 started. collector (pid 4312) started listening on 80 at 22:13:24, after the \
+                 refusals"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            super::diagnosis_gist(&accepted, Some(&h)),
+            "Nothing was listening on that port before the service started"
         );
     }
 

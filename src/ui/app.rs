@@ -158,10 +158,17 @@ impl Source {
             .collect()
     }
 
-    /// Its name as the toolbar, the status bar and the window's title give it: [`Source::label`], or, where some
+    /// Its name as the toolbar, the status bar and the window's title give it: [`Source::label`]
+    /// (`stopped: live capture on lo` once a live capture is stopped), or, where some
     /// files given were not read, one that was and how many were not
     /// (`c.pcapng + 3 more (3 not read)`), so that an unread file does not name the capture.
     pub fn shown_label(&self) -> std::borrow::Cow<'_, str> {
+        // A live capture once stopped: "live capture on …" alone, with Start capture beside
+        // it and its counts no longer moving, read as if it still ran. The word first: a
+        // narrow window cuts the name's end.
+        if self.capture.is_some() && !self.is_capturing() {
+            return format!("stopped: {}", self.label).into();
+        }
         let unread = self.unread();
         let Some(first) = self.paths.iter().find(|p| !unread.contains(p)) else {
             return self.label.as_str().into();
@@ -280,6 +287,11 @@ pub struct RstscopeApp {
     after_save: Option<Action>,
     /// The capture is being stopped to be saved: the save dialog opens once it has.
     save_on_stop: bool,
+    /// A text field had the keyboard as the last frame ended. Enter or Escape there ends the
+    /// typing, and the field has given up the keyboard before the results take their keys
+    /// (egui drops it on Escape as the frame begins, the field on Enter as it is laid out):
+    /// that key is still the field's, not the results'.
+    typing: bool,
     /// Quitting was asked for and agreed to: the window's close is not asked about again.
     quitting: bool,
     /// Packets waiting for the user to pick a file.
@@ -342,6 +354,7 @@ impl RstscopeApp {
             asking: None,
             after_save: None,
             save_on_stop: false,
+            typing: false,
             quitting: false,
             packets_to_save: None,
             interfaces: InterfaceList::default(),
@@ -805,6 +818,7 @@ impl RstscopeApp {
             self.act(&ctx, a);
         }
         self.ask_unsaved(&ctx);
+        self.typing = ctx.text_edit_focused();
     }
 
     fn analysis(&self) -> Option<Arc<Analysis>> {
@@ -932,6 +946,12 @@ impl RstscopeApp {
         for (of, r) in done {
             let saved = r.is_ok();
             let (error, text) = match r {
+                // A capture saved is one to open again: File > Recent lists it, as it lists
+                // the captures opened.
+                Ok(path) if of.is_some() => {
+                    self.settings.remember(std::slice::from_ref(&path));
+                    (false, format!("saved {}", path.display()))
+                }
                 Ok(path) => {
                     self.settings.remember_folder(&path);
                     (false, format!("saved {}", path.display()))
@@ -1273,6 +1293,7 @@ impl RstscopeApp {
             || self.asking.is_some()
             || self.about_open
             || self.warnings_open.0
+            || self.typing
             || ctx.text_edit_focused()
             || ctx.any_popup_open()
             || egui::Popup::is_any_open(ctx)

@@ -226,6 +226,26 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         StartError::Capture(e) => Failure::Input(e.to_string()),
         StartError::Write { .. } => Failure::Save(e.to_string()),
     })?;
+    // Before the start line: whoever reads it may stop the capture at once (`timeout`, a
+    // script, a test), and a signal before the handler ended the program without its report.
+    let stop = job.stop_handle();
+    let quit = quit_at_once(args.write.as_deref());
+    let lines_to_stderr = args.format != CaptureFormat::Text;
+    // A second Ctrl+C: the user does not want to wait for the report.
+    let interrupted = rstscope::stop_signals::handle(
+        move || {
+            end_echoed_line(lines_to_stderr);
+            stop.stop();
+        },
+        move || {
+            stderr_line!("{quit}");
+            std::process::exit(130);
+        },
+    )
+    .unwrap_or_else(|e| {
+        stderr_line!("rstscope: warning: Ctrl+C will not print the report: {e}");
+        Arc::new(AtomicBool::new(false))
+    });
     let what = if job.interfaces().iter().map(|i| i.name.as_str()).eq([ANY]) {
         "any (every interface, loopback included)".to_string()
     } else {
@@ -256,25 +276,6 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             stderr_line!("rstscope: note: {note}");
         }
     }
-
-    let stop = job.stop_handle();
-    let quit = quit_at_once(args.write.as_deref());
-    let lines_to_stderr = args.format != CaptureFormat::Text;
-    // A second Ctrl+C: the user does not want to wait for the report.
-    let interrupted = rstscope::stop_signals::handle(
-        move || {
-            end_echoed_line(lines_to_stderr);
-            stop.stop();
-        },
-        move || {
-            stderr_line!("{quit}");
-            std::process::exit(130);
-        },
-    )
-    .unwrap_or_else(|e| {
-        stderr_line!("rstscope: warning: Ctrl+C will not print the report: {e}");
-        Arc::new(AtomicBool::new(false))
-    });
 
     let saved = job.saved();
     let mut save_failure_told = false;

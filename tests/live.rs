@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use rstscope::analysis::{self, Analysis, Options};
 use rstscope::engine::{Cause, Offender};
 use rstscope::pipeline::Update;
-use rstscope::pipeline::live::{self, LiveJob, LiveOptions, StartError};
-use rstscope::source::live::{CaptureConfig, LiveError};
+use rstscope::pipeline::live::{LiveJob, LiveOptions};
+use rstscope::source::live::CaptureConfig;
 
 /// One live test at a time: each captures all of loopback, and the thread check must see
 /// only its own threads.
@@ -977,15 +977,8 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
         },
         ..LiveOptions::default()
     };
-    let mut job = match live::capture(options, || {}) {
-        Ok(job) => job,
-        Err(StartError::Capture(
-            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
-        )) => {
-            eprintln!("live capture test SKIPPED (bridge): {e}");
-            return;
-        }
-        Err(e) => panic!("the capture of the bridge did not start: {e}"),
+    let Some(mut job) = common::live_or_skip("bridge", options) else {
+        return;
     };
     assert!(
         job.interfaces().iter().any(|i| i.name == "any"),
@@ -1042,15 +1035,8 @@ fn regression_an_interface_made_after_the_start_is_named_in_the_saved_capture() 
         write: Some(saved.clone()),
         ..LiveOptions::default()
     };
-    let mut job = match live::capture(options, || {}) {
-        Ok(job) => job,
-        Err(StartError::Capture(
-            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
-        )) => {
-            eprintln!("live capture test SKIPPED (later interface): {e}");
-            return;
-        }
-        Err(e) => panic!("the capture of every interface did not start: {e}"),
+    let Some(mut job) = common::live_or_skip("later interface", options) else {
+        return;
     };
     let bridged = match Bridged::new() {
         Ok(b) => b,
@@ -1111,15 +1097,8 @@ fn an_interface_made_again_is_captured_again_and_its_outage_told() {
         },
         ..LiveOptions::default()
     };
-    let mut job = match live::capture(options, || {}) {
-        Ok(job) => job,
-        Err(StartError::Capture(
-            e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
-        )) => {
-            eprintln!("live capture test SKIPPED (outage): {e}");
-            return;
-        }
-        Err(e) => panic!("the capture of the veth did not start: {e}"),
+    let Some(mut job) = common::live_or_skip("outage", options) else {
+        return;
     };
     refused_connects(addr, 2);
     Bridged::ip(&["link", "del", &bridged.port()]).expect("delete the veth");

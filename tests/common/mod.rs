@@ -270,10 +270,19 @@ pub fn live_on_lo(
     test: &str,
     mut options: rstscope::pipeline::live::LiveOptions,
 ) -> Option<rstscope::pipeline::live::LiveJob> {
+    options.capture.interfaces = vec!["lo".into()];
+    live_or_skip(test, options)
+}
+
+/// A live capture of `options`, or `None` (with SKIPPED printed, naming `test`) where this
+/// process may not capture; any other failure to start fails the test.
+pub fn live_or_skip(
+    test: &str,
+    options: rstscope::pipeline::live::LiveOptions,
+) -> Option<rstscope::pipeline::live::LiveJob> {
     use rstscope::pipeline::live::{self, StartError};
     use rstscope::source::live::LiveError;
 
-    options.capture.interfaces = vec!["lo".into()];
     match live::capture(options, || {}) {
         Ok(job) => Some(job),
         Err(StartError::Capture(

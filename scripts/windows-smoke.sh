@@ -437,29 +437,8 @@ else
   # changed the count. The first port from 7211 on that no socket of this machine uses, local
   # or remote end; below Linux's ephemeral range, so that no client socket of the story gets it
   # as its own port.
-  story_port=$(python3 -c 'import socket, sys
-used = set()
-for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-    try:
-        rows = open(table).read().splitlines()[1:]
-    except OSError:
-        continue
-    for row in rows:
-        local, remote = row.split()[1:3]
-        used.update(int(end.rsplit(":", 1)[1], 16) for end in (local, remote))
-for port in range(7211, 7300):
-    if port in used:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    sys.exit(0)
-sys.exit(1)') || fail "no port in 7211-7299 free for the story of the app's capture"
+  story_port=$(python3 scripts/windows/free_port.py 7211 7300) ||
+    fail "no port in 7211-7299 free for the story of the app's capture"
   temp_dir="$WINEPREFIX/drive_c/users/$(id -un)/Temp"
   rm -rf "$temp_dir"/rstscope-*
   start_app "$exe"

@@ -40,35 +40,7 @@ import subprocess
 import sys
 import time
 
-
-
-def free_port(ports):
-    """The first of `ports` that no TCP socket of this machine uses, at its local or its remote
-    end (/proc/net/tcp and tcp6), and that can be bound on 127.0.0.1; below Linux's ephemeral
-    range, so that no client socket of the story gets it as its own port."""
-    used = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                rows = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            local, remote = row.split()[1:3]
-            used.update(int(end.rsplit(":", 1)[1], 16) for end in (local, remote))
-    for port in ports:
-        if port in used:
-            continue
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            s.close()
-        return port
-    return None
-
+from free_port import free_port
 
 PORT = free_port(range(7241, 7300))
 REFUSALS = 20

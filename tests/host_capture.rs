@@ -91,11 +91,14 @@ fn unix_now_ns() -> i64 {
 #[test]
 fn a_listener_that_stops_is_named_with_the_time_it_was_last_seen() {
     let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    // Listening before the capture starts, so that its first sample sees it: a listener
+    // first seen in a later sample "was served ... from T until T'" (it started during the
+    // capture), which raced with the first sample on a loaded machine.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
     let Some(mut job) = start("listener that stops") else {
         return;
     };
-    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
-    let addr = listener.local_addr().expect("address");
     wait_samples(&mut job, 2);
     for _ in 0..2 {
         let c = TcpStream::connect(addr).expect("connect while it listens");

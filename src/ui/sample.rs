@@ -19,8 +19,11 @@ static COPIES: AtomicU64 = AtomicU64::new(0);
 /// off the UI thread.
 pub fn write_to_temp() -> std::io::Result<PathBuf> {
     let n = COPIES.fetch_add(1, Ordering::Relaxed);
+    // A folder apart from the live captures' (`rstscope-PID`): removing the last copy
+    // removes its parent, which took the captures' folder from under a capture being started
+    // (seen in CI, two apps of one test process).
     let dir = std::env::temp_dir()
-        .join(format!("rstscope-{}", std::process::id()))
+        .join(format!("rstscope-sample-{}", std::process::id()))
         .join(format!("sample-{n}"));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(FILE_NAME);
@@ -28,8 +31,8 @@ pub fn write_to_temp() -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
-/// Removes a copy [`write_to_temp`] wrote, with its folder, and the process's temporary
-/// folder when nothing else is left in it (a live capture's files may be). What cannot be
+/// Removes a copy [`write_to_temp`] wrote, with its folder, and the process's folder of
+/// copies when nothing else is left in it. What cannot be
 /// removed is left: the app is ending.
 pub fn remove(path: &Path) {
     let _ = std::fs::remove_file(path);

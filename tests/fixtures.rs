@@ -635,6 +635,23 @@ fn http_mix_only_the_broken_connections_count() {
         (4, 4, 0)
     );
     assert_eq!(web.diagnosis().kind, DiagnosisKind::Abort);
+    // dumpcap recorded the capture's start and end (in microseconds, where its packets are in
+    // nanoseconds): the quiet time before the first packet and after the last is the
+    // capture's, and the rates are over it, as they were while it ran.
+    let c = a.capture.captured.expect("dumpcap's statistics block");
+    assert!(!c.live);
+    let (first, last) = (a.snapshot.totals.first_ts, a.snapshot.totals.last_ts);
+    assert_eq!(
+        (c.start.0, c.end.0),
+        (1_795_784_945_518_445_000, 1_795_784_949_452_386_000),
+        "packets from {first:?} to {last:?}"
+    );
+    assert_eq!(a.span(), Some((c.start, c.end)));
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        text.contains("(3.9 s: the capture's start to its end, as the file records them)"),
+        "{text}"
+    );
 }
 
 /// The client-side and server-side captures of two-points-*.pcap, the server's moved

@@ -1983,21 +1983,26 @@ fn a_drag_before_the_first_second_selects_the_first_and_labels_it_whole() {
     let (top, bottom) = plot_rows(&h);
     let bars = refused_columns(&mut h, top, bottom);
     let (first_bar, last_bar) = (bars[0], bars[bars.len() - 1]);
-    let last = h.state().rows()[0].offender.last_seen.second();
-    // Bars are 0.8 s wide, centred on their second: the first second begins a tenth of a
-    // second (an eighth of a bar) before the first bar; the margin lies left of it.
+    // The capture's own time (dumpcap recorded it) begins a quiet second before the first
+    // refusal and ends two after the last: the plot spans it.
+    let span = (h.state().source().and_then(|s| s.analysis.as_ref()))
+        .and_then(|a| a.span())
+        .expect("a span");
+    let (first, last) = (span.0.second(), span.1.second());
+    let lead = h.state().rows()[0].offender.first_seen.second() - first;
+    let trail = last - h.state().rows()[0].offender.last_seen.second();
+    assert_eq!((lead, trail), (1, 2), "{span:?}");
+    // Bars are 0.8 s wide, centred on their second: a second begins a tenth of a second (an
+    // eighth of a bar) before its bar; the margin lies left of the first second.
     let second = (first_bar.1 - first_bar.0) / 0.8;
+    let first_left = first_bar.0 - second * (0.1 + lead as f32);
     let y = top + (bottom - top) * 0.5;
-    let start = first_bar.0 - second * 0.1 - 4.0;
-    drag(&mut h, egui::pos2(start, y), egui::vec2(-second * 0.2, 0.0));
+    drag(
+        &mut h,
+        egui::pos2(first_left - 4.0, y),
+        egui::vec2(-second * 0.2, 0.0),
+    );
     let (a, b) = h.state().range().expect("a time range is selected");
-    let first = h
-        .state()
-        .rows()
-        .iter()
-        .map(|r| r.offender.first_seen.second())
-        .min()
-        .expect("rows");
     assert_eq!((a, b), (first, first), "the capture's first second");
     let clock = rstscope::report::Clock::Utc;
     let at = clock.time(rstscope::packet::Timestamp::from_parts(a, 0));
@@ -2011,17 +2016,18 @@ fn a_drag_before_the_first_second_selects_the_first_and_labels_it_whole() {
     assert!(!shows(&h, "of capture over"));
     let label = h.get_by_label("selected").rect();
     assert!(
-        first_bar.0 - second * 0.1 - 1.0 <= label.left() && label.right() <= first_bar.1 + second,
-        "over the first second: {label:?}, its bar {first_bar:?}"
+        first_left - 1.0 <= label.left() && label.right() <= first_left + second * 2.0,
+        "over the first second: {label:?}, from {first_left}"
     );
     assert!(top < label.top() && label.bottom() < bottom, "{label:?}");
     // The last second, at the right edge: the label stays whole, inside the plot.
     h.state_mut().set_range(Some((last, last)));
     h.run_steps(2);
     let label = h.get_by_label("selected").rect();
+    let last_left = last_bar.1 + second * (0.1 + (trail - 1) as f32);
     assert!(
-        label.right() <= size[0] - 4.0 && label.left() <= last_bar.1 && label.right() >= last_bar.0,
-        "inside the plot, over the last second: {label:?}, its bar {last_bar:?}"
+        label.right() <= size[0] - 4.0 && label.right() >= last_left,
+        "inside the plot, over the last second: {label:?}, from {last_left}"
     );
 }
 
@@ -8041,8 +8047,10 @@ fn a_drag_begun_over_the_y_axis_selects_a_range() {
     let to = (bars[2].0 + bars[2].1) / 2.0;
     drag(&mut h, egui::pos2(axis, y), egui::vec2(to - axis, 0.0));
     let (a, b) = h.state().range().expect("a time range is selected");
+    // From the capture's first second (a quiet one, before the first refusal) to the third
+    // refusal's.
     let first = h.state().rows()[0].offender.first_seen.second();
-    assert_eq!((a, b), (first, first + 2), "the first three seconds");
+    assert_eq!((a, b), (first - 1, first + 2), "the first four seconds");
 }
 
 /// Regression (real-window trial): with "This machine" open the legend wraps, and a cause's

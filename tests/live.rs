@@ -263,7 +263,13 @@ fn the_capture_command_reports_six_refusals_as_json() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let port = closed_port(v4);
-    let Some((child, rest)) = common::capture_json_on_lo("capture command", "3s") else {
+    let dir = common::temp_dir("live", "six-refusals");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let saved = dir.join("six.pcapng");
+    let more = ["--write".as_ref(), saved.as_os_str()];
+    let Some((child, rest)) = common::capture_json_on_lo_with("capture command", "3s", None, &more)
+    else {
         return;
     };
     refused_connects(SocketAddr::new(v4, port), 6);
@@ -295,6 +301,13 @@ fn the_capture_command_reports_six_refusals_as_json() {
     let (first, last) = first.zip(last).expect("packets");
     assert!(at("start") <= first && last <= at("end"), "{v}");
     assert!(at("end") - at("start") >= 2.5, "{}", v["live"]);
+    // The saved file reads back with the same span (its statistics blocks record it), so its
+    // headline rate and plot are the live run's, not over its packets' second alone.
+    let again: serde_json::Value =
+        serde_json::from_str(&common::analyze_ok(&saved, "json")).expect("one JSON object");
+    assert_eq!(again["recorded"], v["live"], "{again}");
+    assert_eq!(again["live"], serde_json::Value::Null);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Regression: `capture --syn-fin-rst` told its filter's limitation on standard error at the

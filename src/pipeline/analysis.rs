@@ -68,10 +68,52 @@ pub struct CaptureInfo {
     /// Times the packet time went back so far that what followed was analyzed as another
     /// capture ([`crate::engine::NEW_CAPTURE_BACK_SECS`]).
     pub new_captures: u64,
-    /// A live capture's own time: from its start to its latest update, or to its end once
-    /// stopped, on the packets' clock (moved as they are after a step of the clock); `None`
-    /// for files, which know only their packets' times. See [`Analysis::span`].
-    pub live: Option<(Timestamp, Timestamp)>,
+    /// The capture's own time, quiet stretches before its first packet and after its last
+    /// included, where it is known; `None` for files that know only their packets' times.
+    /// See [`Analysis::span`].
+    pub captured: Option<CaptureTime>,
+}
+
+/// The capture's own time: see [`CaptureInfo::captured`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureTime {
+    /// When the capture started.
+    pub start: Timestamp,
+    /// When it ended (a live capture's latest update while it runs).
+    pub end: Timestamp,
+    /// A live capture's: from its start to its latest update, or to its end once stopped, on
+    /// the packets' clock (moved as they are after a step of the clock). Else the files':
+    /// what the programs that wrote them recorded ([`FileInfo::recorded`]).
+    pub live: bool,
+}
+
+/// How far a file's recorded start and end ([`FileInfo::recorded`]) may lie outside its
+/// packets, in nanoseconds, and still be taken: further out they are wrong (a damaged block,
+/// a clock set after the capture), and the packets' times are the capture's.
+const RECORDED_SLACK_NS: i64 = 24 * 3600 * Timestamp::NANOS_PER_SEC;
+
+/// The time the files' writers recorded for their captures ([`FileInfo::recorded`]), from
+/// the earliest start to the latest end, over the files that say it soundly: it holds the
+/// file's packets (to within a second either side: a packet can be stamped before the
+/// capture's start was taken), lies within a day of them, and the file's time does not step
+/// back (captures appended to one another). `None` when no file does.
+fn recorded_time(files: &[FileInfo]) -> Option<CaptureTime> {
+    let sound = files.iter().filter_map(|f| {
+        let (start, end) = f.recorded?;
+        let (first, last) = f.first_ts.zip(f.last_ts)?;
+        let before = first.0.saturating_sub(start.0);
+        let after = end.0.saturating_sub(last.0);
+        let within = -Timestamp::NANOS_PER_SEC..=RECORDED_SLACK_NS;
+        (f.steps_back == 0 && within.contains(&before) && within.contains(&after))
+            .then_some((start, end))
+    });
+    sound
+        .reduce(|(s, e), (start, end)| (s.min(start), e.max(end)))
+        .map(|(start, end)| CaptureTime {
+            start,
+            end,
+            live: false,
+        })
 }
 
 impl CaptureInfo {
@@ -341,8 +383,8 @@ impl Analysis {
     pub fn span(&self) -> Option<(Timestamp, Timestamp)> {
         let t = &self.snapshot.totals;
         let (first, last) = t.first_ts.zip(t.last_ts)?;
-        Some(match self.capture.live {
-            Some((start, now)) => (start.min(first), now.max(last)),
+        Some(match self.capture.captured {
+            Some(c) => (c.start.min(first), c.end.max(last)),
             None => (first, last),
         })
     }
@@ -1148,6 +1190,7 @@ impl SourceStatus {
         c.warnings
             .extend(two_points_warnings(&self.two_points, &self.files));
         c.files = self.files.clone();
+        c.captured = recorded_time(&c.files);
         c.link_types = self.link_types.clone();
         c.two_points = self.two_points.clone();
         c
@@ -1157,6 +1200,61 @@ impl SourceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pcapng file with packets from `first` to `last` and the start and end its writer
+    /// recorded, all in seconds.
+    fn recorded_file(first: i64, last: i64, recorded: Option<(i64, i64)>) -> FileInfo {
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        FileInfo {
+            path: "f.pcapng".into(),
+            format: crate::source::Format::Pcapng,
+            compression: None,
+            size: 0,
+            bytes_read: 0,
+            frames: 2,
+            first_ts: Some(at(first)),
+            last_ts: Some(at(last)),
+            open_at_start: Vec::new(),
+            archive: None,
+            quiet: Default::default(),
+            steps_back: 0,
+            first_step_back: None,
+            recorded: recorded.map(|(s, e)| (at(s), at(e))),
+        }
+    }
+
+    /// The files' recorded time is the union of the sound ones: holding their packets (a
+    /// second's slack), within a day of them, in files whose time does not step back.
+    #[test]
+    fn the_recorded_time_is_taken_from_files_that_say_it_soundly() {
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let span = |files: &[FileInfo]| recorded_time(files).map(|c| (c.start, c.end, c.live));
+        assert_eq!(span(&[recorded_file(10, 20, None)]), None);
+        assert_eq!(
+            span(&[recorded_file(10, 20, Some((5, 30)))]),
+            Some((at(5), at(30), false))
+        );
+        // A packet stamped just before the start was taken.
+        assert!(span(&[recorded_file(10, 20, Some((11, 20)))]).is_some());
+        // Not holding the packets, or a day and more away: wrong.
+        assert_eq!(span(&[recorded_file(10, 20, Some((12, 30)))]), None);
+        assert_eq!(span(&[recorded_file(10, 20, Some((5, 18)))]), None);
+        assert_eq!(
+            span(&[recorded_file(90_000, 90_010, Some((0, 90_010)))]),
+            None
+        );
+        let mut appended = recorded_file(10, 20, Some((5, 30)));
+        appended.steps_back = 1;
+        assert_eq!(span(&[appended.clone()]), None);
+        // Several files: the sound ones' union.
+        let files = [
+            recorded_file(10, 20, Some((5, 30))),
+            appended,
+            recorded_file(40, 50, Some((35, 60))),
+            recorded_file(70, 80, None),
+        ];
+        assert_eq!(span(&files), Some((at(5), at(60), false)));
+    }
 
     fn block(block_type: u32, body: &[u8]) -> Vec<u8> {
         let len = u32::try_from(12 + body.len()).expect("small block");

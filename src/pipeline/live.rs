@@ -29,9 +29,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{CHANNEL_DEPTH, Sender, Update};
-use crate::analysis::{Analysis, CaptureInfo, Copies};
+use crate::analysis::{Analysis, CaptureInfo, CaptureTime, Copies};
 use crate::decode::{Decoded, decode_encap};
-use crate::engine::{Engine, EngineConfig, NEW_CAPTURE_BACK_SECS};
+use crate::engine::{Engine, EngineConfig, NEW_CAPTURE_BACK_SECS, Totals};
 use crate::host::journal::{Answer, Journal, OwnerLookups, UnitNow};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostReport, HostState};
@@ -717,14 +717,18 @@ impl Run {
             }
         }
         let now = Timestamp::now();
-        let start = Timestamp::of_system(self.started);
+        let (start, end) = self
+            .own_time(&totals)
+            .map_or((Timestamp::of_system(self.started), now), |c| {
+                (c.start, c.end)
+            });
         let per_if = self.source.interface_stats();
         let blocks: Vec<InterfaceStats> = per_if
             .iter()
             .zip(&self.written)
             .map(|(s, &written)| InterfaceStats {
-                start: totals.first_ts.unwrap_or(start).min(start),
-                end: totals.last_ts.unwrap_or(now).max(now),
+                start,
+                end,
                 received: s.kernel_received,
                 interface_dropped: s.interface_dropped,
                 os_dropped: s.kernel_dropped + s.rstscope_dropped,
@@ -745,6 +749,17 @@ impl Run {
         }
     }
 
+    /// The capture's own time so far ([`CaptureInfo::captured`]), its packets within it: one
+    /// can be stamped before the span's start was taken. What the saved file's statistics
+    /// blocks record too, so that it reads back as the same span.
+    fn own_time(&self, t: &Totals) -> Option<CaptureTime> {
+        self.span.map(|(start, end)| CaptureTime {
+            start: t.first_ts.map_or(start, |first| start.min(first)),
+            end: t.last_ts.map_or(end, |last| end.max(last)),
+            live: true,
+        })
+    }
+
     /// The results so far, with the capture's warnings.
     fn analysis(&self) -> Analysis {
         let mut capture = self.capture.clone();
@@ -753,13 +768,7 @@ impl Run {
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
         // Its packets within it: one can be stamped before the span's start was taken.
-        let t = &snapshot.totals;
-        capture.live = self.span.map(|(start, end)| {
-            (
-                t.first_ts.map_or(start, |first| start.min(first)),
-                t.last_ts.map_or(end, |last| end.max(last)),
-            )
-        });
+        capture.captured = self.own_time(&snapshot.totals);
         capture.attach_encaps(&mut snapshot.offenders);
         let host = self
             .host

@@ -539,6 +539,7 @@ mod tests {
             quiet: QuietSpells::default(),
             steps_back: 0,
             first_step_back: None,
+            recorded: None,
         }
     }
 

@@ -12,7 +12,7 @@ use super::{
     BpfFilter, ClientsCounted, Clock, Scope, bpf_filter, bpf_filters, endpoint, full_diagnosis_in,
     unix_secs, wireshark_filter,
 };
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, CaptureInfo};
 use crate::decode::link_type_name;
 use crate::engine::{
     Cause, ConnRecord, ConnState, Offender, Scan, ScanKind, SecondCounts, SuspectRst,
@@ -692,7 +692,8 @@ fn head(a: &Analysis, clock: Clock) -> Value {
         "link_types": link_types,
         "first_packet": t.first_ts.map(time),
         "last_packet": t.last_ts.map(time),
-        "live": cap.live.map(|(start, end)| json!({"start": time(start), "end": time(end)})),
+        "live": own_time(cap, true),
+        "recorded": own_time(cap, false),
         "packets": cap.frames,
         "tcp_packets": t.tcp_packets,
         "rst_packets": t.rst_packets,
@@ -811,6 +812,15 @@ pub fn ascii_escaped(json: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The capture's own time ([`CaptureInfo::captured`]) as `{start, end}` when it is a live
+/// capture's (`live`) or the files' recorded one (not `live`), else null.
+fn own_time(cap: &CaptureInfo, live: bool) -> Value {
+    match cap.captured {
+        Some(c) if c.live == live => json!({"start": time(c.start), "end": time(c.end)}),
+        _ => Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -851,10 +861,14 @@ mod tests {
         // As a live capture's (whose files list is empty): from a second before its first
         // packet to two after its last.
         let t = &a.snapshot.totals;
-        a.capture.live = t
-            .first_ts
-            .zip(t.last_ts)
-            .map(|(first, last)| (first.plus_secs(-1), last.plus_secs(2)));
+        a.capture.captured =
+            t.first_ts
+                .zip(t.last_ts)
+                .map(|(first, last)| crate::analysis::CaptureTime {
+                    start: first.plus_secs(-1),
+                    end: last.plus_secs(2),
+                    live: true,
+                });
         a.capture.files[0].path = "mailed.zip:sample-7211.pcapng".into();
         a.capture.files[0].archive = Some(crate::source::Archived {
             archive: "mailed.zip".into(),

@@ -112,11 +112,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     for (reason, n) in &cap.not_decoded {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
     }
-    if let Some((start, end)) = cap.live {
+    if let (Some(c), Some((start, end))) = (cap.captured, a.span()) {
         // The capture's own time, however quiet: what its averages are over.
+        let how = if c.live {
+            " captured live"
+        } else {
+            ": the capture's start to its end, as the file records them"
+        };
         let _ = writeln!(
             out,
-            "  time        {} to {} ({} captured live)",
+            "  time        {} to {} ({}{how})",
             clock.full(start),
             clock.full(end),
             super::capture_span(start, end)

@@ -578,6 +578,7 @@ impl FileSource {
         let result = reader.advance(&mut self.interfaces, &mut self.processes, index);
         learn_indexes(&mut self.interfaces, &mut self.processes);
         info.bytes_read = reader.stream.shared.bytes();
+        info.recorded = reader.recorded;
         take_warnings(&mut reader.warnings, &mut self.problems, info);
         match result {
             Ok(ts) => ts,
@@ -662,6 +663,9 @@ struct FileReader {
     last_ts: Timestamp,
     /// Problems that do not end the file, until [`FileSource`] takes them.
     warnings: Warnings,
+    /// See [`FileInfo::recorded`]: kept here, as the statistics blocks come after the last
+    /// packet, when the reader is about to end.
+    recorded: Option<(Timestamp, Timestamp)>,
     /// For a zip member: reads it again whole to its CRC-32 check, and says why it fails.
     recheck: Option<Recheck>,
 }
@@ -838,6 +842,7 @@ impl FileReader {
                     warnings: &mut self.warnings,
                     file,
                     last_ts: self.last_ts,
+                    recorded: &mut self.recorded,
                 };
                 framing.next(r, &mut self.stream, context)
             }
@@ -1208,6 +1213,7 @@ fn open_input(
         quiet: QuietSpells::default(),
         steps_back: 0,
         first_step_back: None,
+        recorded: None,
     };
     // A zip member's size is what the archive claims, which a cut archive does not hold.
     let plain = compression.is_none() && info.archive.is_none();
@@ -1246,6 +1252,7 @@ fn open_input(
         framed: None,
         last_ts: Timestamp::default(),
         warnings: Warnings::default(),
+        recorded: None,
         recheck,
     };
     Ok((info, reader, problem))

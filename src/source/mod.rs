@@ -254,6 +254,11 @@ pub struct FileInfo {
     pub steps_back: u64,
     /// The first of them.
     pub first_step_back: Option<StepBack>,
+    /// The capture's own start and end, as the program that wrote the file recorded them
+    /// (pcapng statistics blocks' `isb_starttime` and `isb_endtime`, the earliest start and
+    /// latest end over its interfaces), where it did: quiet time before the first packet and
+    /// after the last is part of the capture. See [`crate::analysis::CaptureInfo::captured`].
+    pub recorded: Option<(Timestamp, Timestamp)>,
 }
 
 /// How far a file's time may go back from one frame to the next without counting as a step

@@ -1662,10 +1662,11 @@ mod tests {
         };
         let analysis = Analysis {
             capture: crate::analysis::CaptureInfo {
-                live: Some((
-                    Timestamp::from_parts(1_700_000_000 - 30, 0),
-                    Timestamp::from_parts(1_700_000_000 + 29, 0),
-                )),
+                captured: Some(crate::analysis::CaptureTime {
+                    start: Timestamp::from_parts(1_700_000_000 - 30, 0),
+                    end: Timestamp::from_parts(1_700_000_000 + 29, 0),
+                    live: true,
+                }),
                 ..Default::default()
             },
             snapshot: crate::engine::Snapshot {

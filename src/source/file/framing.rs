@@ -31,7 +31,7 @@ pub(super) const NANOS_PER_SEC: i64 = Timestamp::NANOS_PER_SEC;
 
 /// pcapng block types and the byte-order magic, from the one place that names them.
 pub(super) use crate::source::pcapng::{
-    BYTE_ORDER_MAGIC as BOM, DPEB, EPB, IDB, PB, RSTSCOPE_HOST, SHB, SPB,
+    BYTE_ORDER_MAGIC as BOM, DPEB, EPB, IDB, ISB, PB, RSTSCOPE_HOST, SHB, SPB,
 };
 
 /// Where a file's next frame lies in its reader's buffer, and what is known about it.
@@ -481,6 +481,9 @@ pub(super) struct NgContext<'a> {
     pub(super) warnings: &'a mut Warnings,
     pub(super) file: usize,
     pub(super) last_ts: Timestamp,
+    /// The capture's own start and end as the file's statistics blocks state them, widened
+    /// by each one met (see [`FileInfo::recorded`]).
+    pub(super) recorded: &'a mut Option<(Timestamp, Timestamp)>,
 }
 
 impl NgFraming {
@@ -505,6 +508,7 @@ impl NgFraming {
             warnings,
             file,
             last_ts,
+            recorded,
         } = context;
         loop {
             // Every block is at least 12 bytes; 12 reach the byte-order magic of a section header.
@@ -567,7 +571,8 @@ impl NgFraming {
                     (file, self.sections.saturating_sub(1)),
                     warnings,
                 ),
-                // Statistics, name resolution, secrets, custom and unknown blocks.
+                ISB => self.statistics(data.get(..len).unwrap_or(data), last_ts, recorded),
+                // Name resolution, secrets, custom and unknown blocks.
                 _ => {}
             }
             reader.consume_noshift(len);
@@ -866,6 +871,65 @@ impl NgFraming {
     }
 }
 
+impl NgFraming {
+    /// Notes in `recorded` the capture's start and end that the Interface Statistics Block
+    /// `block` (whole, its length checked) states, `isb_starttime` and `isb_endtime`, widening
+    /// what blocks before it said. dumpcap and rstscope write them when a capture to one file
+    /// ends; text2pcap writes zeros, which say nothing. They are on the interface's clock, as
+    /// packet times are, but dumpcap (4.0) writes microseconds whatever the interface's
+    /// resolution: the reading whose end lies nearer the file's last packet (`last_ts`) is
+    /// taken. A malformed block is passed over: its statistics are no part of the packets.
+    fn statistics(
+        &self,
+        block: &[u8],
+        last_ts: Timestamp,
+        recorded: &mut Option<(Timestamp, Timestamp)>,
+    ) {
+        let be = self.big_endian;
+        let Some(interface) = self.interfaces.get(u32_at(block, 8, be) as usize) else {
+            return;
+        };
+        let (mut start, mut end) = (None, None);
+        // Options follow the interface id and the block's own timestamp; the trailer ends them.
+        let options_end = block.len().saturating_sub(4);
+        let mut at = 20;
+        while at + 4 <= options_end {
+            let code = u16_at(block, at, be);
+            let len = usize::from(u16_at(block, at + 2, be));
+            let Some(value) = block.get(at + 4..(at + 4 + len).min(options_end)) else {
+                break;
+            };
+            match code {
+                option::END => break,
+                option::ISB_STARTTIME | option::ISB_ENDTIME if value.len() == 8 => {
+                    let raw =
+                        u64::from(u32_at(value, 0, be)) << 32 | u64::from(u32_at(value, 4, be));
+                    let raw = (raw != 0).then_some(raw);
+                    if code == option::ISB_STARTTIME {
+                        start = raw;
+                    } else {
+                        end = raw;
+                    }
+                }
+                _ => {}
+            }
+            at += 4 + len.next_multiple_of(4);
+        }
+        let (Some(start), Some(end)) = (start, end) else {
+            return;
+        };
+        let distance = |clock: Clock| clock.at(end).0.abs_diff(last_ts.0);
+        let clock = [interface.clock, interface.clock.in_microseconds()]
+            .into_iter()
+            .min_by_key(|&c| distance(c))
+            .unwrap_or(interface.clock);
+        let (start, end) = (clock.at(start), clock.at(end));
+        if start <= end {
+            *recorded = Some(recorded.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+        }
+    }
+}
+
 /// A block whole in the buffer, its length and trailer checked.
 #[derive(Clone, Copy)]
 struct BlockAt<'a> {
@@ -962,6 +1026,15 @@ impl Clock {
         Self {
             scale,
             offset_ns: tsoffset.saturating_mul(NANOS_PER_SEC),
+        }
+    }
+
+    /// The same clock in microseconds (its offset kept): how dumpcap writes a statistics
+    /// block's start and end, whatever the interface's resolution.
+    fn in_microseconds(self) -> Self {
+        Self {
+            scale: Scale::Mul(1000),
+            ..self
         }
     }
 

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::framing::{Clock, DPEB, EPB, IDB, NANOS_PER_SEC, PB, SPB};
+use super::framing::{Clock, DPEB, EPB, IDB, ISB, NANOS_PER_SEC, PB, SPB};
 use super::*;
 use crate::source::{CapturedProcessKind, Direction, Packing};
 
@@ -404,6 +404,96 @@ fn pcapng_sections_each_describe_their_own_interfaces() {
     assert!(
         matches!(&source.problems()[0], SourceError::Corrupt { what, .. } if what.contains("interface 1"))
     );
+}
+
+fn isb(be: bool, if_id: u32, opts: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    put32(&mut body, if_id, be);
+    put32(&mut body, 0, be);
+    put32(&mut body, 0, be);
+    body.extend(options(opts, be));
+    block(ISB, &body, be)
+}
+
+/// A 64-bit pcapng time option: high word first, each in the section's order.
+fn time_option(raw: u64, be: bool) -> Vec<u8> {
+    let mut v = Vec::new();
+    put32(&mut v, (raw >> 32) as u32, be);
+    put32(&mut v, raw as u32, be);
+    v
+}
+
+/// The statistics blocks' `isb_starttime` and `isb_endtime` are the capture's own start and
+/// end (on their interface's clock, in either byte order): the earliest and latest over the
+/// file's interfaces and sections. Zeros (text2pcap), an interface not described, a start
+/// after its end and a cut option say nothing.
+#[test]
+fn pcapng_statistics_blocks_give_the_capture_start_and_end() {
+    for be in [false, true] {
+        let mut bytes = shb(be);
+        // Microseconds (the default), then milliseconds with an offset of 100 s.
+        bytes.extend(idb(be, 1, 0, &[]));
+        let mut offset = Vec::new();
+        put32(&mut offset, if be { 0 } else { 100 }, be);
+        put32(&mut offset, if be { 100 } else { 0 }, be);
+        bytes.extend(idb(be, 1, 0, &[(9, &[3]), (14, &offset)]));
+        bytes.extend(epb(be, 0, 5_000_000, b"x", &[]));
+        bytes.extend(epb(be, 1, 2_000, b"y", &[]));
+        // Interface 0 from 4 s to 9 s; interface 1 from 101 s to 103 s (1 s and 3 s on its
+        // clock); interface 7 is not described; zeros and a start after the end say nothing.
+        let (t4, t9) = (time_option(4_000_000, be), time_option(9_000_000, be));
+        bytes.extend(isb(
+            be,
+            0,
+            &[(1, b"Counters"), (2, &t4), (3, &t9), (4, &[0; 8])],
+        ));
+        let (t1k, t3k) = (time_option(1_000, be), time_option(3_000, be));
+        bytes.extend(isb(be, 1, &[(2, &t1k), (3, &t3k)]));
+        let (t0, t200) = (time_option(0, be), time_option(200_000_000, be));
+        bytes.extend(isb(be, 7, &[(2, &t0), (3, &t200)]));
+        bytes.extend(isb(be, 0, &[(2, &t0), (3, &t200)]));
+        bytes.extend(isb(be, 0, &[(2, &t200), (3, &t4)]));
+        let (source, frames) = read_all("stats.pcapng", &bytes);
+        assert!(source.problems().is_empty(), "{:?}", source.problems());
+        assert_eq!(frames.len(), 2);
+        assert_eq!(
+            source.files()[0].recorded.map(|(a, b)| (a.0, b.0)),
+            Some((4 * S, 103 * S)),
+            "big-endian: {be}"
+        );
+    }
+    // dumpcap's: nanosecond packets, the start and end in microseconds.
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[(9, &[9])]));
+    bytes.extend(epb(false, 0, 50 * S as u64, b"x", &[]));
+    let (t49, t51) = (
+        time_option(49_000_000, false),
+        time_option(51_500_000, false),
+    );
+    bytes.extend(isb(false, 0, &[(2, &t49), (3, &t51)]));
+    let (source, _) = read_all("dumpcap.pcapng", &bytes);
+    assert_eq!(
+        source.files()[0].recorded.map(|(a, b)| (a.0, b.0)),
+        Some((49 * S, 51 * S + S / 2))
+    );
+    // A cut option (its length past the block's end) is passed over, and so is the block.
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    bytes.extend(epb(false, 0, 5_000_000, b"x", &[]));
+    let mut body = Vec::new();
+    put32(&mut body, 0, false);
+    put32(&mut body, 0, false);
+    put32(&mut body, 0, false);
+    put16(&mut body, 2, false);
+    put16(&mut body, 8, false);
+    body.extend_from_slice(&[1, 0, 0, 0]);
+    bytes.extend(block(ISB, &body, false));
+    let (source, frames) = read_all("cut-stats.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!((frames.len(), source.files()[0].recorded), (1, None));
+    // pcap files record no such thing.
+    let (source, _) = read_all("plain.pcap", &pcap(false, false, 1, 0, &[rec(1, 0, b"z")]));
+    assert_eq!(source.files()[0].recorded, None);
 }
 
 #[test]

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use crate::packet::{TcpPacket, Timestamp};
 use crate::pipeline::live::FrameTap;
 use crate::source::live::CapturedInterface;
-use crate::source::live::pcapng::PcapngWriter;
+use crate::source::live::pcapng::{PacketNotes, PcapngWriter};
 use crate::source::{Frame, LinkType};
 
 /// Segments of a connection kept from before each of its RSTs.
@@ -139,6 +139,10 @@ pub struct EvidenceRing {
     sealed: VecDeque<Segment>,
     current: Option<Current>,
     interfaces: Vec<CapturedInterface>,
+    /// Interface indexes named after the current file's interface blocks were written
+    /// (interface, index, name): its next frame of that interface names them in a comment, so
+    /// that an analysis of the evidence says the interface's name, not `ifN`.
+    unannounced: Vec<(u32, u32, String)>,
     /// The capture filter, saved with each interface (see [`EvidenceRing::set_filter`]).
     filter: Option<String>,
     next_seq: u64,
@@ -224,6 +228,7 @@ impl EvidenceRing {
             sealed: VecDeque::new(),
             current: None,
             interfaces: Vec::new(),
+            unannounced: Vec::new(),
             filter: None,
             next_seq: found.last().map_or(0, |(s, _)| s + 1),
             undeleted: Vec::new(),
@@ -477,7 +482,34 @@ impl EvidenceRing {
         let Some(c) = &mut self.current else {
             return Ok(());
         };
-        c.writer.write_frame(frame)?;
+        if self
+            .unannounced
+            .iter()
+            .any(|(i, _, _)| *i == frame.interface)
+        {
+            let mut named = Vec::new();
+            self.unannounced.retain(|(i, index, name)| {
+                let this = *i == frame.interface;
+                if this {
+                    named.push((*index, name.clone()));
+                }
+                !this
+            });
+            let comment = crate::source::pcapng::index_comment(&named).into_bytes();
+            let notes = PacketNotes {
+                comments: std::slice::from_ref(&comment),
+                ..PacketNotes::default()
+            };
+            (c.writer).write_packet_with(
+                frame.interface,
+                frame.ts,
+                frame.data,
+                frame.orig_len,
+                &notes,
+            )?;
+        } else {
+            c.writer.write_frame(frame)?;
+        }
         c.last_ts = Some(c.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
         self.packets += 1;
         if c.flushed.elapsed() >= FLUSH_EVERY {
@@ -506,6 +538,8 @@ impl EvidenceRing {
         // One interface block per captured interface, in id order, so that
         // `Frame::interface` is the pcapng interface id.
         let mut writer = PcapngWriter::new(out.clone(), None)?;
+        // Its interface blocks name every index named so far.
+        self.unannounced.clear();
         for i in &self.interfaces {
             writer.add_indexed_interface(
                 i.link_type,
@@ -526,6 +560,22 @@ impl EvidenceRing {
         });
         self.enforce_cap();
         Ok(())
+    }
+
+    /// Names the interface index `index` of `interface`'s frames `name` (an interface made
+    /// after the capture began): the next file's interface blocks say it, and the current
+    /// file's next frame of that interface.
+    pub fn name_index(&mut self, interface: u32, index: u32, name: &str) {
+        let Some(i) = self.interfaces.get_mut(interface as usize) else {
+            return;
+        };
+        let Err(at) = i.index_names.binary_search_by_key(&index, |(i, _)| *i) else {
+            return;
+        };
+        i.index_names.insert(at, (index, name.to_owned()));
+        if self.current.is_some() {
+            self.unannounced.push((interface, index, name.to_owned()));
+        }
     }
 
     /// Writes what is held and ends the current segment (a later frame starts the next).
@@ -942,6 +992,10 @@ impl FrameTap for EvidenceTap {
 
     fn finish(&mut self) {
         self.ring().seal();
+    }
+
+    fn interface_named(&mut self, interface: u32, index: u32, name: &str) {
+        self.ring().name_index(interface, index, name);
     }
 }
 

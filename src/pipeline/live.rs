@@ -97,6 +97,10 @@ pub trait FrameTap: Send {
     fn start(&mut self, interfaces: &[CapturedInterface]);
     /// One frame, and its TCP segment when it carries one.
     fn frame(&mut self, frame: &Frame<'_>, tcp: Option<&TcpPacket<'_>>);
+    /// An interface made after the capture began was met in `interface`'s frames (Linux's
+    /// `any`: the interface index `index` its frames carry, named `name`), just before the
+    /// first such frame is handed to [`FrameTap::frame`]. Nothing by default.
+    fn interface_named(&mut self, _interface: u32, _index: u32, _name: &str) {}
     /// The capture has ended; no frame follows.
     fn finish(&mut self);
 }
@@ -619,6 +623,9 @@ impl Run {
         }
         // An interface made since the start: named in the saved file where first met.
         let named = self.source.name_new_index(f);
+        if let (Some(t), Some((index, name))) = (&mut self.tap, &named) {
+            t.interface_named(f.interface, *index, name);
+        }
         if let Some(w) = &mut self.writer {
             let written = match named {
                 Some(index) => w.write_frame_naming(f, index),

@@ -636,3 +636,80 @@ fn evidence_is_readable_by_the_agent_s_user_alone() {
     assert_eq!(mode(&shared.join(LOCK_FILE)), 0o600);
     drop(ring);
 }
+
+/// Regression: an interface made after the agent started (Linux's `any`, whose frames carry
+/// the interface index they were seen on) was `ifN` in the evidence files, though the capture
+/// had named it when it first met it. The current file names it in a comment of its next
+/// frame of that interface, and later files in their interface blocks.
+#[test]
+fn an_interface_made_after_the_start_is_named_in_the_evidence() {
+    let dir = TempDir::new("new-index");
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(&dir.0, MIN_BYTES).expect("ring"),
+    ));
+    let mut tap = EvidenceTap::new(Arc::clone(&ring));
+    tap.start(&[CapturedInterface {
+        id: 0,
+        name: "any".into(),
+        description: None,
+        link_type: LinkType(276),
+        snaplen: 262_144,
+        index_names: vec![(1, "lo".into())],
+    }]);
+    // LINUX_SLL2: protocol, reserved, interface index, ARPHRD, packet type, address.
+    let sll2 = |index: u32, ethernet: Vec<u8>| {
+        let mut f = vec![0x08, 0x00, 0, 0];
+        f.extend(index.to_be_bytes());
+        f.extend([0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
+        f.extend(&ethernet[14..]);
+        f
+    };
+    let refused = |index: u32, port: u16| {
+        [
+            sll2(index, tcp_port(port, true, "S", 100, 0, 0)),
+            sll2(index, tcp_port(port, false, "RA", 0, 101, 0)),
+        ]
+    };
+    let mut ms = 0;
+    let mut feed = |tap: &mut EvidenceTap, frames: [Vec<u8>; 2]| {
+        for data in frames {
+            let f = Frame {
+                link_type: LinkType(276),
+                ..frame_at(ms, &data)
+            };
+            ms += 10;
+            match decode(&f) {
+                Decoded::Tcp(p) => tap.frame(&f, Some(&p)),
+                other => panic!("a TCP frame: {other:?}"),
+            }
+        }
+    };
+    feed(&mut tap, refused(1, 40000));
+    tap.interface_named(0, 9, "veth9");
+    feed(&mut tap, refused(9, 40001));
+    // A later file: its interface block names both.
+    ring.lock().expect("lock").seal();
+    feed(&mut tap, refused(9, 40002));
+    let reader = ring.lock().expect("lock").reader().expect("reader");
+    let mut src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
+    let mut seen = Vec::new();
+    while let Some(f) = src.next_frame() {
+        let index = u32::from_be_bytes(f.data[4..8].try_into().expect("index"));
+        seen.push((f.interface, index));
+    }
+    assert!(src.problems().is_empty(), "{:?}", src.problems());
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    for (interface, index) in seen {
+        let names = &src.interfaces()[interface as usize].index_names;
+        let name = names
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, n)| n.as_str());
+        let expected = if index == 1 { "lo" } else { "veth9" };
+        assert_eq!(
+            name,
+            Some(expected),
+            "index {index} of interface {interface}"
+        );
+    }
+}

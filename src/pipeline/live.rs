@@ -729,6 +729,8 @@ impl Run {
             .map_or((Timestamp::of_system(self.started), now), |c| {
                 (c.start, c.end)
             });
+        // A capture saved in pieces: the last one's own time begins with its first frame.
+        let start = w.piece_start().unwrap_or(start);
         let per_if = self.source.interface_stats();
         let blocks: Vec<InterfaceStats> = per_if
             .iter()

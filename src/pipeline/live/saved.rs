@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::packet::Timestamp;
 use crate::source::Frame;
 use crate::source::live::CapturedInterface;
 use crate::source::live::pcapng::{InterfaceStats, PacketNotes, PcapngWriter};
@@ -157,6 +158,10 @@ pub(super) struct SaveWriter {
     piece_limit: Option<u64>,
     /// Pieces begun so far.
     pieces: u64,
+    /// The time of the current piece's first frame, when it is not the first piece: where
+    /// its own time begins (the statistics blocks of the last piece say so, see
+    /// [`SaveWriter::piece_start`]).
+    piece_start: Option<Timestamp>,
 }
 
 impl SaveWriter {
@@ -183,6 +188,7 @@ impl SaveWriter {
             filter: filter.map(str::to_owned),
             piece_limit: limit.map(|l| (l / RING_PIECES).max(1)),
             pieces: 1,
+            piece_start: None,
         })
     }
 
@@ -208,14 +214,30 @@ impl SaveWriter {
         finished + ring.frames_removed + self.writer.frames()
     }
 
-    /// Appends one frame, beginning a new piece first when the current one is full.
-    pub(super) fn write_frame(&mut self, frame: &Frame<'_>) -> io::Result<()> {
+    /// Where the current piece's own time begins, when the capture went on in pieces: the
+    /// time of its first frame (`None` for the first piece, whose time begins with the
+    /// capture). Its statistics blocks record that as the start, so that the piece read
+    /// alone, or with the pieces kept after the oldest were removed, does not span the
+    /// earlier pieces' time.
+    pub(super) fn piece_start(&self) -> Option<Timestamp> {
+        self.piece_start
+    }
+
+    /// Begins a new piece when the current one is full, before a frame at `ts`.
+    fn rotate_if_full(&mut self, ts: Timestamp) -> io::Result<()> {
         if self
             .piece_limit
             .is_some_and(|limit| self.bytes.load(Ordering::Relaxed) >= limit)
         {
             self.next_piece()?;
+            self.piece_start = Some(ts);
         }
+        Ok(())
+    }
+
+    /// Appends one frame, beginning a new piece first when the current one is full.
+    pub(super) fn write_frame(&mut self, frame: &Frame<'_>) -> io::Result<()> {
+        self.rotate_if_full(frame.ts)?;
         self.writer.write_frame(frame)?;
         self.saved
             .0
@@ -239,12 +261,7 @@ impl SaveWriter {
         {
             i.index_names.insert(at, (index, name.clone()));
         }
-        if self
-            .piece_limit
-            .is_some_and(|limit| self.bytes.load(Ordering::Relaxed) >= limit)
-        {
-            self.next_piece()?;
-        }
+        self.rotate_if_full(frame.ts)?;
         let comment = index_comment(&[(index, name)]).into_bytes();
         let notes = PacketNotes {
             comments: std::slice::from_ref(&comment),
@@ -421,8 +438,13 @@ mod tests {
             assert!(saved.bytes() <= 40_000 + 11_000, "{} bytes", saved.bytes());
         }
         assert_eq!(w.frames(), 200);
+        // The last piece's own time begins with its first frame.
+        let start = w.piece_start().expect("pieces");
         w.finish(&[]).expect("finish");
         let files = saved.files();
+        let mut last = crate::source::FileSource::open(&files[3..]).expect("the last piece");
+        assert_eq!(last.next_frame().map(|f| f.ts), Some(start));
+        drop(last);
         assert_eq!(files.len(), 4, "{files:?}");
         assert!(files.iter().all(|f| f.exists()));
         assert!(!first.exists(), "the oldest piece went");
@@ -457,6 +479,7 @@ mod tests {
         for n in 1..=100 {
             w.write_frame(&frame(&[1u8; 1000], n)).expect("write");
         }
+        assert_eq!(w.piece_start(), None, "one piece: the capture's own start");
         w.finish(&[]).expect("finish");
         assert_eq!(saved.files(), vec![path.clone()]);
         drop(saved);

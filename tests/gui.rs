@@ -8243,3 +8243,69 @@ fn tab_after_a_click_goes_on_from_the_control_clicked() {
         );
     }
 }
+
+/// Regression (real-window trial): after File > Recent opened a capture, Tab started from the
+/// File menu (the item chosen was gone with its menu), and so after the open dialog and a drop;
+/// a person went round the toolbar to reach the results just opened. The next Tab lands on the
+/// selected offender's row, from where the arrows, Enter and Tab go on; a control clicked in
+/// the capture before is no place to go on from in the next one.
+#[test]
+fn tab_after_opening_a_capture_lands_on_its_selected_row() {
+    let mut s = settings();
+    s.recent = vec![vec![manifest("tests/fixtures/refused-v4.pcap")]];
+    let mut h = harness(s, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let tab = |h: &mut Harness<'_, RstscopeApp>| {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(2);
+        focused_label(h)
+    };
+    // File > Recent.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Recent").click();
+    h.run_steps(2);
+    h.get_by_label_contains("refused-v4.pcap").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(h.state().rows()[0].endpoint, "127.0.0.1:7300");
+    assert_eq!(
+        tab(&mut h).as_deref(),
+        Some("127.0.0.1:7300"),
+        "File > Recent"
+    );
+    let next = tab(&mut h);
+    assert!(
+        next.as_deref()
+            .is_some_and(|l| l != "127.0.0.1:7300" && l != "File"),
+        "Tab goes on from the row: {next:?}"
+    );
+    // The open dialog, by the keyboard alone.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(3);
+    h.event(egui::Event::Text(
+        manifest("tests/fixtures").display().to_string(),
+    ));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    wait_for(&mut h, |h| shows(h, "refused-v6.pcap"));
+    h.get_by_label_contains("refused-v6.pcap").focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(h.state().rows()[0].endpoint, "[::1]:7301");
+    assert_eq!(
+        tab(&mut h).as_deref(),
+        Some("[::1]:7301"),
+        "the open dialog"
+    );
+    // A drop, after a click on a button the next capture has too.
+    h.get_by_label("Copy diagnosis").click();
+    h.run_steps(2);
+    drop_file(&mut h, manifest("resources/sample-7211.pcapng"));
+    assert_eq!(tab(&mut h).as_deref(), Some("127.0.0.1:7211"), "a drop");
+}

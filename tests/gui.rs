@@ -2135,7 +2135,8 @@ fn the_plots_hints_are_in_a_readable_size() {
 }
 
 /// The app at 800x600 with "This machine" open, where the plot's legend wraps, on a capture
-/// of refusals; with each cause's name in the legend.
+/// of three causes (one line could not hold them even with the causes of no reset as one
+/// item); with each cause's name in the legend.
 fn wrapped_legend() -> (
     Harness<'static, RstscopeApp>,
     Vec<(rstscope::engine::Cause, egui::Rect)>,
@@ -2149,13 +2150,13 @@ fn wrapped_legend() -> (
         .with_theme(egui::Theme::Light)
         .build_ui_state(
             |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
+            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
         );
     settle(&mut h);
     let names = [
-        (Cause::Refused, "refused 5"),
-        (Cause::HandshakeReset, "handshake-reset 0"),
-        (Cause::AfterClose, "after-close 0"),
+        (Cause::Refused, "refused 10"),
+        (Cause::HandshakeReset, "handshake-reset 3"),
+        (Cause::AfterClose, "after-close 2"),
         (Cause::Abort, "abort 0"),
         (Cause::Stray, "stray 0"),
     ]
@@ -7098,8 +7099,13 @@ fn at_800x600_the_machine_panel_leaves_the_results_their_connection_rows() {
             "{size:?}: the panel is {width} points wide, not about {panel}"
         );
         if size == [800.0, 600.0] {
+            // As many, or more where the legend beside the panel keeps one line with the
+            // causes of no reset as one item.
             let rows = story_connection_rows(&h);
-            assert_eq!(rows, alone, "connection rows in view beside the panel");
+            assert!(
+                rows >= alone,
+                "{rows} connection rows in view beside the panel, {alone} without it"
+            );
         }
     }
 }
@@ -8308,4 +8314,109 @@ fn tab_after_opening_a_capture_lands_on_its_selected_row() {
     h.run_steps(2);
     drop_file(&mut h, manifest("resources/sample-7211.pcapng"));
     assert_eq!(tab(&mut h).as_deref(), Some("127.0.0.1:7211"), "a drop");
+}
+
+/// The plot legend's items as laid out: each toggle (a cause, the failed attempts) and the
+/// causes with no reset as one item where they are; the topmost of each label (the details
+/// name the selected offender's causes lower down).
+fn legend_items(h: &Harness<'_, RstscopeApp>) -> Vec<(String, egui::Rect)> {
+    let legend = |text: &str| {
+        h.query_all_by_label_contains(text)
+            .filter_map(|n| {
+                // A toggle's text is its label, a plain label's its value.
+                let node = n.accesskit_node();
+                let label = node.label().or(node.value()).unwrap_or_default();
+                (label.starts_with(text)).then(|| (label, n.rect()))
+            })
+            .min_by(|a, b| a.1.top().total_cmp(&b.1.top()))
+    };
+    rstscope::engine::Cause::ALL
+        .iter()
+        .map(|c| format!("{} ", c.as_str()))
+        .chain(["other causes 0".to_owned(), "— failed attempts".to_owned()])
+        .filter_map(|t| legend(&t))
+        .collect()
+}
+
+/// Regression (real-window trial, 640x480): the legend wrapped to two lines for a capture of
+/// refusals alone, "stray 0 — failed attempts 6" on the second, a line the smallest window has
+/// least room for. Where the legend would wrap even with its short title, the causes with no
+/// reset are one item, "other causes 0" (they are not in the plot, their toggles hide
+/// nothing; its hover names them): one line. A capture with more causes than one line holds
+/// lists each cause and wraps, between the headline and the plot's own line, nothing over
+/// another. A wide window lists each cause as before.
+#[test]
+fn at_640_points_the_legend_keeps_one_line_or_wraps_clear_of_what_is_around_it() {
+    let lines = |items: &[(String, egui::Rect)]| {
+        let mut tops: Vec<i32> = items.iter().map(|(_, r)| r.center().y as i32).collect();
+        tops.dedup_by(|a, b| (*a - *b).abs() <= 2);
+        tops.len()
+    };
+    for (file, causes) in [
+        ("resources/sample-7211.pcapng", vec!["refused 20"]),
+        (
+            "resources/story-7211.pcapng",
+            vec!["refused 20", "abort 11"],
+        ),
+    ] {
+        let mut h = opened([640.0, 480.0], vec![manifest(file)]);
+        let items = legend_items(&h);
+        let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
+        let mut expected = causes.clone();
+        expected.extend(["other causes 0", "— failed attempts 20"]);
+        assert_eq!(names, expected, "{file}");
+        assert_eq!(lines(&items), 1, "{file}: one line: {items:?}");
+        assert!(shows(&h, "Resets:"), "{file}: the short title");
+        let right = items.iter().map(|(_, r)| r.right()).fold(0.0, f32::max);
+        assert!(right <= 640.0, "{file}: inside the window: {items:?}");
+        // The hover names the causes it stands for.
+        let other = items[causes.len()].1;
+        h.hover_at(other.center());
+        wait_for(&mut h, |h| shows(h, "no reset of these causes"));
+        let none = if causes.len() == 1 {
+            "handshake-reset, after-close, abort, stray:"
+        } else {
+            "handshake-reset, after-close, stray:"
+        };
+        assert!(shows(&h, none), "{file}: its hover names {none}");
+    }
+    // Three causes and two with none: one line cannot hold them even so; each is listed, on
+    // two lines, between the headline and the plot's line (Reset view), none over another.
+    let h = opened(
+        [640.0, 480.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let items = legend_items(&h);
+    assert_eq!(
+        items.len(),
+        6,
+        "every cause and the failed attempts: {items:?}"
+    );
+    assert!(lines(&items) > 1, "wrapped: {items:?}");
+    let headline = h.get_by_label_contains("resets and").rect();
+    let below = h.get_by_label("Reset view").rect();
+    for (i, (text, r)) in items.iter().enumerate() {
+        assert!(
+            r.top() >= headline.bottom() && r.bottom() <= below.top() && r.right() <= 640.0,
+            "{text} {r:?} between the headline {headline:?} and {below:?}, in the window"
+        );
+        for (other, o) in &items[i + 1..] {
+            assert!(
+                !r.intersects(o.shrink(0.5)),
+                "{text} {r:?} over {other} {o:?}"
+            );
+        }
+    }
+    // A wide window lists each cause.
+    let h = opened(
+        [1280.0, 800.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    let items = legend_items(&h);
+    assert_eq!(
+        items.len(),
+        6,
+        "every cause and the failed attempts: {items:?}"
+    );
+    assert_eq!(lines(&items), 1);
 }

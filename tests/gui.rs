@@ -8420,3 +8420,138 @@ fn at_640_points_the_legend_keeps_one_line_or_wraps_clear_of_what_is_around_it()
     );
     assert_eq!(lines(&items), 1);
 }
+
+/// Regression (keyboard trial, 640x480): Tab along the offenders' column titles drew the
+/// keyboard's ring on the frameless button's edge, which its text touches: its stroke covered
+/// the first and last letters' strokes, "Failec" for "Failed" at the view's right edge, read
+/// as the title cut. Each title Tab reaches has its ring
+/// [`RING_MARGIN`](rstscope::ui::offenders::RING_MARGIN) outside the button on either side,
+/// its stroke clear of the letters, and in the table's view (scrolled into it with the title).
+#[test]
+fn a_column_titles_keyboard_ring_is_clear_of_its_letters_and_in_view() {
+    use rstscope::ui::offenders::RING_MARGIN;
+    let size = [640.0, 480.0];
+    let mut h = story_at(size, false);
+    let left = harness_margin().x;
+    let right = rows_bar(&h).map_or(left + size[0], |bar| bar.left());
+    filter_box(&h).focus();
+    h.run_steps(2);
+    let mut row: Option<egui::Rangef> = None;
+    let mut checked = Vec::new();
+    for _ in 0..30 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(4);
+        let Some((label, button)) = focused(&h) else {
+            break;
+        };
+        // The titles' row: where the first stop after the filter box is.
+        if !row
+            .get_or_insert(button.y_range())
+            .contains(button.center().y)
+        {
+            break;
+        }
+        let shapes = &h.output().shapes;
+        let text = shapes
+            .iter()
+            .find_map(|c| match &c.shape {
+                egui::Shape::Text(t)
+                    if t.galley.text() == label
+                        && button.contains(t.visual_bounding_rect().center()) =>
+                {
+                    Some(t.visual_bounding_rect())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{label}: its text drawn in {button:?}"));
+        let ring = shapes
+            .iter()
+            .find_map(|c| match &c.shape {
+                egui::Shape::Rect(r)
+                    if r.stroke.width > 0.0
+                        && (r.rect.center() - button.center()).length() < 0.5
+                        && r.rect.contains_rect(button) =>
+                {
+                    Some((r.rect, r.stroke.width))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{label}: a ring around {button:?}"));
+        let (ring, stroke) = ring;
+        // The stroke lies inside the ring's rect, its ink `stroke` wide from each edge; the
+        // text reaches the button's edges (a little past them, its last glyph's advance).
+        assert!(
+            (ring.width() - button.width() - 2.0 * RING_MARGIN).abs() < 0.5,
+            "{label}: the ring {ring:?} {RING_MARGIN} points outside the button {button:?}"
+        );
+        assert!(
+            ring.left() + stroke <= text.left() + 0.01
+                && text.right() <= ring.right() - stroke + 0.01,
+            "{label}: the ring {ring:?} ({stroke} wide) over or near its letters {text:?}"
+        );
+        assert!(
+            left - 0.5 <= ring.left() && ring.right() <= right + 0.5,
+            "{label}: its ring {ring:?} out of the view {left}..{right}"
+        );
+        checked.push(label);
+    }
+    assert!(
+        ["#", "Endpoint", "refused", "abort", "Failed", "Last"]
+            .iter()
+            .all(|t| checked.iter().any(|s| s.starts_with(t))),
+        "every title reached: {checked:?}"
+    );
+}
+
+/// The live mark's red dots drawn in the window: their centres.
+fn live_marks(h: &Harness<'_, RstscopeApp>) -> Vec<egui::Pos2> {
+    let red = h.ctx.global_style().visuals.error_fg_color;
+    h.output()
+        .shapes
+        .iter()
+        .filter_map(|c| match &c.shape {
+            egui::Shape::Circle(d) if d.fill == red => Some(d.center),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The live capture's mark beside the capture controls (the still red dot that replaced a
+/// spinner redrawing the window at every refresh; no test told that it is there): one while
+/// the capture runs, before the capture's name on the toolbar's row, saying "capturing" on
+/// hover; gone once the capture is stopped, the name saying "stopped:".
+#[test]
+fn a_live_capture_is_marked_beside_its_controls_until_stopped() {
+    let mut h = sized_harness([1024.0, 700.0], Vec::new());
+    h.run_steps(2);
+    assert!(live_marks(&h).is_empty(), "no mark before a capture");
+    if !click_start_capture(
+        &mut h,
+        "a_live_capture_is_marked_beside_its_controls_until_stopped",
+        |h| h.state().source().is_some_and(|s| s.is_capturing()),
+    ) {
+        return;
+    }
+    h.run_steps(2);
+    let marks = live_marks(&h);
+    assert_eq!(marks.len(), 1, "one mark while capturing: {marks:?}");
+    let name = h
+        .get_all_by_label_contains("live capture on")
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the capture's name on the toolbar");
+    let stop = h.get_by_label("Stop capture").rect();
+    let mark = marks[0];
+    assert!(
+        stop.right() < mark.x && mark.x < name.left() && name.y_range().contains(mark.y),
+        "the mark {mark:?} between Stop capture {stop:?} and the name {name:?}, on its row"
+    );
+    h.hover_at(mark);
+    wait_for(&mut h, |h| h.query_by_label("capturing").is_some());
+    h.hover_at(egui::pos2(500.0, 650.0));
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(shows(&h, "stopped: live capture on"));
+    assert!(live_marks(&h).is_empty(), "the mark is gone once stopped");
+}

@@ -8555,3 +8555,59 @@ fn a_live_capture_is_marked_beside_its_controls_until_stopped() {
     assert!(shows(&h, "stopped: live capture on"));
     assert!(live_marks(&h).is_empty(), "the mark is gone once stopped");
 }
+
+/// Regression (real-window trial, 640x480): with a time range selected, the line under the
+/// legend ("bright: 127.0.0.1:7301 · faded: the whole capture") took its width first: the
+/// range was cut to "selected 07:40:31-07:40:35 …", its length unseen, and its × (clear the
+/// selection) left out of the window. The range and its × are whole now, the notes before
+/// them cut to what is left, and the × clears it.
+#[test]
+fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
+    // In local time, as a person has it: the axis's title on that line too ("time (local,
+    // UTC+00:00)"), the plot at its least in this window.
+    let mut s = settings();
+    s.utc = false;
+    let mut h = Harness::builder()
+        .with_size([640.0, 480.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/sample-7211.pcapng")]),
+        );
+    settle(&mut h);
+    assert!(
+        shows(&h, "time (local, UTC"),
+        "the axis's title under the legend"
+    );
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first + 1, first + 5)));
+    h.run_steps(3);
+    let said: Vec<String> = h
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|c| match &c.shape {
+            egui::Shape::Text(t) if t.galley.text().starts_with("selected ") => {
+                Some(t.galley.text().to_owned())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        said.len() == 1 && said[0].ends_with("(5 s)"),
+        "the range said whole: {said:?}"
+    );
+    let clear = h.get_by_label("×").rect();
+    let reset = h.get_by_label("Reset view").rect();
+    assert!(
+        clear.left() >= 0.0 && clear.right() <= reset.left(),
+        "the × {clear:?} in the window, left of Reset view {reset:?}"
+    );
+    assert!(
+        shows(&h, "bright: 127.0.0.1:7211"),
+        "the note before it, cut to what is left"
+    );
+    h.get_by_label("×").click();
+    h.run_steps(2);
+    assert_eq!(h.state().range(), None, "the × clears the range");
+}

@@ -836,11 +836,40 @@ impl PlotView {
             };
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
-            ui.allocate_ui_with_layout(
-                egui::vec2(left, ui.spacing().interact_size.y),
-                egui::Layout::left_to_right(egui::Align::Center),
-                |ui| {
-                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            // The time range selected, and its ×, are kept whole where the line has room for
+            // them, the notes before them cut to what is left: at 640 points they took the
+            // line, the range was cut to "selected 07:40:31-07:40:35 …" and its × left out.
+            let selection = range.map(|(a, b)| {
+                // In a capture of days, a time of day alone does not say which day.
+                let dated = totals
+                    .first_ts
+                    .zip(totals.last_ts)
+                    .is_some_and(|(first, last)| clock.spans_days(first, last));
+                format!(
+                    "selected {} ({})",
+                    clock.range_in(
+                        Timestamp::from_parts(a, 0),
+                        Timestamp::from_parts(b, 0),
+                        dated
+                    ),
+                    selected_length(self.axis(), a, b)
+                )
+            });
+            let small = |ui: &egui::Ui, t: &str| {
+                let font = egui::TextStyle::Small.resolve(ui.style());
+                ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font, Color32::WHITE).size().x)
+            };
+            let gap = ui.spacing().item_spacing.x;
+            let clear = small(ui, "×") + 2.0 * ui.spacing().button_padding.x;
+            let kept = selection
+                .as_deref()
+                .map_or(0.0, |t| small(ui, t) + gap + clear + gap);
+            let height = ui.spacing().interact_size.y;
+            let across = egui::Layout::left_to_right(egui::Align::Center);
+            ui.allocate_ui_with_layout(egui::vec2(left, height), across, |ui| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                let notes = (ui.available_width() - kept).max(0.0);
+                ui.allocate_ui_with_layout(egui::vec2(notes, height), across, |ui| {
                     // The axis's title, where the plot has none under it.
                     if input.compact
                         && let Some(first) = totals.first_ts
@@ -889,34 +918,21 @@ impl PlotView {
                              colour over the whole capture's, which are faded (failed attempts dashed)",
                         );
                     }
-                    if let Some((a, b)) = *range {
-                        // In a capture of days, a time of day alone does not say which day.
-                        let dated = totals
-                            .first_ts
-                            .zip(totals.last_ts)
-                            .is_some_and(|(first, last)| clock.spans_days(first, last));
-                        ui.label(
-                            RichText::new(format!(
-                                "selected {} ({})",
-                                clock.range_in(
-                                    Timestamp::from_parts(a, 0),
-                                    Timestamp::from_parts(b, 0),
-                                    dated
-                                ),
-                                selected_length(self.axis(), a, b)
-                            ))
-                            .small(),
-                        );
-                        if ui
-                            .small_button("×")
-                            .on_hover_text("clear the time selection")
-                            .clicked()
-                        {
-                            *range = None;
-                        }
+                });
+                if let Some(text) = selection {
+                    let room = (ui.available_width() - clear - gap).max(0.0);
+                    ui.allocate_ui_with_layout(egui::vec2(room, height), across, |ui| {
+                        ui.label(RichText::new(text).small());
+                    });
+                    if ui
+                        .small_button("×")
+                        .on_hover_text("clear the time selection")
+                        .clicked()
+                    {
+                        *range = None;
                     }
-                },
-            );
+                }
+            });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 const HINTS: &str =
                     "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";

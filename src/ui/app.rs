@@ -652,6 +652,11 @@ impl RstscopeApp {
         self.table.filter.clear();
         self.details = DetailsView::default();
         self.plot.new_capture();
+        // A file opened from a menu, a dialog or a drop: Tab goes to its results, not round
+        // the toolbar from the File menu. Start capture stays where Tab goes on from.
+        if self.source.as_ref().is_some_and(|s| s.capture.is_none()) {
+            crate::ui::focus::capture_opened(ctx);
+        }
     }
 
     /// One frame of the whole window.

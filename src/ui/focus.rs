@@ -3,12 +3,43 @@
 //! started again from the window's first stop, the File menu. Here the control clicked is
 //! kept as where the keyboard is, without taking it (a button with the keyboard is drawn
 //! pressed): the next Tab or Shift+Tab with nothing else holding the keyboard starts from it.
+//!
+//! A capture opened from something no longer on screen (File > Recent, the open dialog, a
+//! file dropped on the window, the command line) leaves nothing to go on from: Tab started
+//! again from the File menu, and a person went round the toolbar to reach the results they
+//! had just opened. The next Tab lands on the selected offender's row instead, the results'
+//! own starting point: the arrows already move along the rows, Enter and Tab go on from it.
 
 use eframe::egui::{self, Id, Key};
 
 /// Where the control last clicked is kept.
 fn clicked_last() -> Id {
     Id::unique("focus-clicked-last")
+}
+
+/// Where a capture just opened sends the next Tab: set until the keyboard goes somewhere.
+fn content_next() -> Id {
+    Id::unique("focus-content-next")
+}
+
+/// The selected offender's row as drawn in the last frame: where [`content_next`] leads.
+fn content_stop() -> Id {
+    Id::unique("focus-content-stop")
+}
+
+/// A capture was opened: the next Tab with nothing holding the keyboard lands on its selected
+/// offender's row, wherever the keyboard was before (a control clicked in the last capture
+/// is no place to go on from in this one).
+pub fn capture_opened(ctx: &egui::Context) {
+    ctx.data_mut(|d| {
+        d.remove_temp::<Option<Id>>(clicked_last());
+        d.insert_temp(content_next(), true);
+    });
+}
+
+/// Notes the selected offender's row, drawn in this frame as `id`.
+pub fn selected_row(ctx: &egui::Context, id: Id) {
+    ctx.data_mut(|d| d.insert_temp(content_stop(), id));
 }
 
 /// Called as each frame begins, before anything is laid out: a click on a Tab stop notes it;
@@ -21,18 +52,41 @@ pub fn begin_pass(ctx: &egui::Context) {
             .is_some_and(|r| r.sense.is_focusable() && r.enabled())
     {
         // A text field that held the keyboard gives it up in this frame.
-        ctx.data_mut(|d| d.insert_temp(clicked_last(), Some(id)));
+        ctx.data_mut(|d| {
+            d.insert_temp(clicked_last(), Some(id));
+            d.remove_temp::<bool>(content_next());
+        });
         return;
     }
     if ctx.memory(|m| m.focused().is_some()) {
         // The keyboard is somewhere: Tab goes on from there, and from there on.
-        ctx.data_mut(|d| d.remove_temp::<Option<Id>>(clicked_last()));
+        ctx.data_mut(|d| {
+            d.remove_temp::<Option<Id>>(clicked_last());
+            d.remove_temp::<bool>(content_next());
+        });
         return;
     }
-    let tab = ctx
-        .input(|i| i.key_pressed(Key::Tab) && (i.modifiers.is_none() || i.modifiers.shift_only()));
+    let (tab, forward) = ctx.input(|i| {
+        let tab = i.key_pressed(Key::Tab);
+        (
+            tab && (i.modifiers.is_none() || i.modifiers.shift_only()),
+            tab && i.modifiers.is_none(),
+        )
+    });
     if !tab {
         return;
+    }
+    if ctx.data_mut(|d| d.remove_temp::<bool>(content_next())) == Some(true) && forward {
+        let row = ctx.data(|d| d.get_temp::<Id>(content_stop()));
+        if let Some(row) = row.filter(|&id| ctx.read_response(id).is_some()) {
+            // On the row itself, not on the stop after it: egui would move the keyboard on
+            // from a control given it now, as below.
+            ctx.memory_mut(|m| {
+                m.request_focus(row);
+                m.move_focus(egui::FocusDirection::None);
+            });
+            return;
+        }
     }
     let Some(id) = ctx
         .data_mut(|d| d.remove_temp::<Option<Id>>(clicked_last()))

@@ -740,7 +740,7 @@ impl Pinned {
                 fills.push(visuals.widgets.hovered.bg_fill);
             }
             let mut child = place(ui, rect, clip, &fills);
-            if endpoint_cell(&mut child, r, is_selected) {
+            if endpoint_cell(&mut child, r, is_selected).clicked() {
                 clicked = Some(r.key());
             }
         }
@@ -1066,9 +1066,8 @@ fn default_ascending(c: SortColumn) -> bool {
     )
 }
 
-/// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
-/// The endpoint, selectable; true when clicked.
-fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
+/// The endpoint, selectable: its response.
+fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> egui::Response {
     let response = ui
         .selectable_label(selected, RichText::new(&r.endpoint).monospace())
         // The whole of it: a narrow column cuts an IPv6 address.
@@ -1100,7 +1099,7 @@ fn endpoint_cell(ui: &mut egui::Ui, r: &Row, selected: bool) -> bool {
         response.scroll_to_me(None);
         ui.data_mut(|d| d.insert_temp(keyed_endpoint(), Some(response.rect)));
     }
-    response.clicked()
+    response
 }
 
 /// Where a row's endpoint that the keyboard reached in view says where it is, for the table to
@@ -1156,6 +1155,7 @@ impl Times {
     }
 }
 
+/// Draws one cell; true when it was clicked (the endpoint cell is a selectable label).
 fn cell(
     ui: &mut egui::Ui,
     c: SortColumn,
@@ -1180,7 +1180,13 @@ fn cell(
         SortColumn::Rank => {
             ui.label(RichText::new(r.rank.to_string()).weak());
         }
-        SortColumn::Endpoint => return endpoint_cell(ui, r, selected),
+        SortColumn::Endpoint => {
+            let response = endpoint_cell(ui, r, selected);
+            if selected {
+                crate::ui::focus::selected_row(ui.ctx(), response.id);
+            }
+            return response.clicked();
+        }
         SortColumn::Service => {
             ui.label(r.service.unwrap_or(""));
         }

@@ -57,6 +57,18 @@ const LEGEND_TITLE: &str = "Resets per second by cause";
 /// plot's axis says "per second", and the causes' names tell what they are).
 const LEGEND_TITLE_SHORT: &str = "Resets:";
 
+/// The causes with no reset as one item of the legend, where the legend would wrap.
+const OTHER_CAUSES: &str = "other causes 0";
+
+/// How the plot legend is written ([`PlotView::legend_form`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LegendForm {
+    /// [`LEGEND_TITLE`] or [`LEGEND_TITLE_SHORT`].
+    title: &'static str,
+    /// The causes with no reset are one item, [`OTHER_CAUSES`], not a toggle each.
+    merged: bool,
+}
+
 /// A small square of a cause's colour, as in the plot's legend, before a label `height`
 /// points high: centred on the label's height, not on the line's, so that a square that
 /// starts a wrapped line (whose height is its first item's) sits beside its text, not above.
@@ -620,10 +632,13 @@ impl PlotView {
         self.key = Some(key);
     }
 
-    /// The legend's title: in short where the whole title would send the failed attempts'
-    /// toggle to a line of its own and the short one would not (800 points: that line was a
-    /// connection row of the details, the third one cut in half).
-    fn legend_title(ui: &egui::Ui, totals: &Totals) -> &'static str {
+    /// How the legend is written in the width it has: its whole title where the legend fits
+    /// one line so; "Resets:" where only that fits (800 points: the failed attempts' toggle
+    /// went to a line of its own, and the details' third connection row was cut in half);
+    /// and where even that would wrap (640 points), the causes with no reset as one item
+    /// ("other causes 0": they are not in the plot, and their toggles hide nothing), where
+    /// that brings it to one line. Else the whole title and every cause, wrapped.
+    fn legend_form(ui: &egui::Ui, totals: &Totals) -> LegendForm {
         let width = |text: String| {
             egui::WidgetText::from(RichText::new(text))
                 .into_galley(
@@ -637,21 +652,27 @@ impl PlotView {
         };
         let spacing = ui.spacing().item_spacing.x;
         let padding = 2.0 * ui.spacing().button_padding.x;
-        let causes: f32 = Cause::ALL
+        let cause = |c: &Cause| {
+            let n = totals.rst_by_cause[c.index()];
+            SWATCH + spacing + width(format!("{} {}", c.as_str(), thousands(n))) + padding + spacing
+        };
+        let all: f32 = Cause::ALL.iter().map(cause).sum();
+        let zeros = Cause::ALL
             .iter()
-            .map(|c| {
-                let n = totals.rst_by_cause[c.index()];
-                SWATCH + spacing + width(format!("{} {}", c.as_str(), thousands(n))) + padding
-            })
-            .map(|w| w + spacing)
-            .sum();
+            .filter(|c| totals.rst_by_cause[c.index()] == 0)
+            .count();
+        let merged: f32 = (Cause::ALL.iter())
+            .filter(|c| totals.rst_by_cause[c.index()] > 0)
+            .map(cause)
+            .sum::<f32>()
+            + width(OTHER_CAUSES.to_owned())
+            + spacing;
         let failed = width(format!(
             "— failed attempts {}",
             thousands(totals.failed_attempts)
         )) + padding;
         // The separator's own spacing and the item spacing after it, and a point to spare.
-        let separator = ui.spacing().item_spacing.x * 2.0 + 2.0;
-        let items = causes + separator + failed + 1.0;
+        let rest = ui.spacing().item_spacing.x * 2.0 + 2.0 + failed + 1.0;
         let title = |text: &str| {
             egui::WidgetText::from(RichText::new(text).strong())
                 .into_galley(
@@ -665,10 +686,16 @@ impl PlotView {
                 + spacing
         };
         let room = ui.available_width();
-        if title(LEGEND_TITLE) + items > room && title(LEGEND_TITLE_SHORT) + items <= room {
-            LEGEND_TITLE_SHORT
+        let (whole, short) = (title(LEGEND_TITLE), title(LEGEND_TITLE_SHORT));
+        let form = |title, merged| LegendForm { title, merged };
+        if whole + all + rest <= room {
+            form(LEGEND_TITLE, false)
+        } else if short + all + rest <= room {
+            form(LEGEND_TITLE_SHORT, false)
+        } else if zeros >= 2 && short + merged + rest <= room {
+            form(LEGEND_TITLE_SHORT, true)
         } else {
-            LEGEND_TITLE
+            form(LEGEND_TITLE, false)
         }
     }
 
@@ -683,11 +710,14 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
-        let title = Self::legend_title(ui, totals);
+        let form = Self::legend_form(ui, totals);
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(title).strong());
+            ui.label(RichText::new(form.title).strong());
             for c in Cause::ALL {
                 let n = totals.rst_by_cause[c.index()];
+                if form.merged && n == 0 {
+                    continue;
+                }
                 let shown = self.cause_shown(c);
                 let color = if shown && n > 0 {
                     cause_color(c)
@@ -730,6 +760,19 @@ impl PlotView {
                 {
                     self.hidden[c.index()] = shown;
                 }
+            }
+            if form.merged {
+                let none: Vec<&str> = (Cause::ALL.iter())
+                    .filter(|c| totals.rst_by_cause[c.index()] == 0)
+                    .map(|c| c.as_str())
+                    .collect();
+                let text = RichText::new(OTHER_CAUSES).color(ui.visuals().weak_text_color());
+                ui.add(egui::Label::new(text).extend())
+                    .on_hover_text(format!(
+                        "{}: no reset of these causes in this capture (a wider window lists \
+                         each, with its toggle)",
+                        none.join(", ")
+                    ));
             }
             ui.separator();
             let color = if self.hide_failed {
@@ -793,11 +836,40 @@ impl PlotView {
             };
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
-            ui.allocate_ui_with_layout(
-                egui::vec2(left, ui.spacing().interact_size.y),
-                egui::Layout::left_to_right(egui::Align::Center),
-                |ui| {
-                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            // The time range selected, and its ×, are kept whole where the line has room for
+            // them, the notes before them cut to what is left: at 640 points they took the
+            // line, the range was cut to "selected 07:40:31-07:40:35 …" and its × left out.
+            let selection = range.map(|(a, b)| {
+                // In a capture of days, a time of day alone does not say which day.
+                let dated = totals
+                    .first_ts
+                    .zip(totals.last_ts)
+                    .is_some_and(|(first, last)| clock.spans_days(first, last));
+                format!(
+                    "selected {} ({})",
+                    clock.range_in(
+                        Timestamp::from_parts(a, 0),
+                        Timestamp::from_parts(b, 0),
+                        dated
+                    ),
+                    selected_length(self.axis(), a, b)
+                )
+            });
+            let small = |ui: &egui::Ui, t: &str| {
+                let font = egui::TextStyle::Small.resolve(ui.style());
+                ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font, Color32::WHITE).size().x)
+            };
+            let gap = ui.spacing().item_spacing.x;
+            let clear = small(ui, "×") + 2.0 * ui.spacing().button_padding.x;
+            let kept = selection
+                .as_deref()
+                .map_or(0.0, |t| small(ui, t) + gap + clear + gap);
+            let height = ui.spacing().interact_size.y;
+            let across = egui::Layout::left_to_right(egui::Align::Center);
+            ui.allocate_ui_with_layout(egui::vec2(left, height), across, |ui| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                let notes = (ui.available_width() - kept).max(0.0);
+                ui.allocate_ui_with_layout(egui::vec2(notes, height), across, |ui| {
                     // The axis's title, where the plot has none under it.
                     if input.compact
                         && let Some(first) = totals.first_ts
@@ -846,34 +918,21 @@ impl PlotView {
                              colour over the whole capture's, which are faded (failed attempts dashed)",
                         );
                     }
-                    if let Some((a, b)) = *range {
-                        // In a capture of days, a time of day alone does not say which day.
-                        let dated = totals
-                            .first_ts
-                            .zip(totals.last_ts)
-                            .is_some_and(|(first, last)| clock.spans_days(first, last));
-                        ui.label(
-                            RichText::new(format!(
-                                "selected {} ({})",
-                                clock.range_in(
-                                    Timestamp::from_parts(a, 0),
-                                    Timestamp::from_parts(b, 0),
-                                    dated
-                                ),
-                                selected_length(self.axis(), a, b)
-                            ))
-                            .small(),
-                        );
-                        if ui
-                            .small_button("×")
-                            .on_hover_text("clear the time selection")
-                            .clicked()
-                        {
-                            *range = None;
-                        }
+                });
+                if let Some(text) = selection {
+                    let room = (ui.available_width() - clear - gap).max(0.0);
+                    ui.allocate_ui_with_layout(egui::vec2(room, height), across, |ui| {
+                        ui.label(RichText::new(text).small());
+                    });
+                    if ui
+                        .small_button("×")
+                        .on_hover_text("clear the time selection")
+                        .clicked()
+                    {
+                        *range = None;
                     }
-                },
-            );
+                }
+            });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 const HINTS: &str =
                     "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";

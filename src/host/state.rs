@@ -477,13 +477,13 @@ impl HostState {
         if self.events_lost > 0 {
             notes.push(format!(
                 "{} connect events were lost (kernel buffer overrun or queue full); their processes are not observed",
-                self.events_lost
+                crate::report::thousands(self.events_lost)
             ));
         }
         if self.clients.dropped() > 0 {
             notes.push(format!(
                 "{} incidents were matched to processes early because too many waited at once",
-                self.clients.dropped()
+                crate::report::thousands(self.clients.dropped())
             ));
         }
         let coverage = self.coverage(offenders, &endpoints);

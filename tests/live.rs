@@ -1426,3 +1426,74 @@ fn regression_a_frame_repeated_on_one_interface_counts_once_live() {
     assert_eq!((t.syn_packets, t.rst_packets, t.failed_attempts), (1, 1, 1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Regression: an attempt nobody answered was judged only when the next packet came, so that
+/// on a quiet machine (a SYN to a dropped port, then nothing) the capture said it only at its
+/// end, and the app's live view not at all while it ran. Packet time moves on while no frame
+/// comes: the attempts are told on the line of the second they are judged in, 10 s after
+/// their SYNs, with nothing left for the end.
+#[test]
+fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
+    let _serial = serial();
+    let netns = match common::Netns::new("quiet") {
+        Ok(ns) => ns,
+        Err(why) => {
+            eprintln!("live capture test SKIPPED (quiet): no network namespace: {why}");
+            return;
+        }
+    };
+    let more = ["--no-host".as_ref()];
+    let Some((child, rest)) =
+        common::capture_on_lo("then quiet", "17s", Some(&netns.name), "json", &more)
+    else {
+        return;
+    };
+    let enter = &netns;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            enter.enter();
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 7211));
+            let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+                .expect("a socket");
+            listener.bind(&addr.into()).expect("bind 127.0.0.1:7211");
+            listener.listen(0).expect("listen");
+            let held = TcpStream::connect(addr).expect("the one connection the queue takes");
+            // Three SYNs the full queue drops, each given up before the kernel's first
+            // retransmission; then not a packet until the capture ends.
+            for _ in 0..3 {
+                let r = TcpStream::connect_timeout(&addr, Duration::from_millis(300));
+                assert_eq!(
+                    r.map(|_| ()).map_err(|e| e.kind()),
+                    Err(ErrorKind::TimedOut),
+                    "the full queue drops the SYN"
+                );
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            // Held open (an idle connection sends nothing) past the capture's end.
+            std::thread::sleep(Duration::from_secs(17));
+            drop(held);
+        });
+    });
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:#?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let o = v["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
+        .unwrap_or_else(|| panic!("127.0.0.1:7211 among the offenders: {v}"));
+    assert_eq!(o["failed_by"]["unanswered"], 3, "{o}");
+    let told: Vec<&String> = err
+        .iter()
+        .filter(|l| l.contains(" unanswered (SYNs of ") && l.contains("to 127.0.0.1:7211)"))
+        .collect();
+    assert!(
+        told.iter()
+            .any(|l| l.as_bytes().get(2) == Some(&b':') && !l.contains("at the end")),
+        "told on a second's line while nothing came: {err:#?}"
+    );
+    assert!(
+        !err.iter().any(|l| l.contains("  at the end: +")),
+        "nothing left for the end: {err:#?}"
+    );
+}

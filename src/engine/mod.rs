@@ -628,6 +628,15 @@ impl Engine {
         t.last_ts = Some(t.last_ts.map_or(p.ts, |l| l.max(p.ts)));
     }
 
+    /// A live capture with no packet coming: packet time moves on to `t` all the same, so
+    /// that an attempt nobody answers is judged 10 s after its SYN, not when the next packet
+    /// comes (perhaps never: the capture's end). `t` must be a time every packet still to come
+    /// is stamped after, as [`Engine::packet`]'s are; a later packet stamped earlier is taken
+    /// as an out-of-order one.
+    pub fn advance_while_quiet(&mut self, t: Timestamp) {
+        self.advance(t);
+    }
+
     /// Moves packet time to `t` (never backwards) and fires the timers due by then.
     fn advance(&mut self, t: Timestamp) {
         if t > self.now {

@@ -51,6 +51,11 @@ const SNAPSHOT_EVERY: Duration = Duration::from_millis(200);
 const QUIET_SNAPSHOT_EVERY: Duration = Duration::from_secs(1);
 /// Longest wait for frames before checking the clock and the stop request.
 const POLL: Duration = Duration::from_millis(50);
+/// While no frame comes, packet time moves on to this long before the capture's own time, so
+/// that unanswered attempts are judged when due: a frame still on its way (a capture library
+/// that hands frames over only every so often, as old Npcap without immediate mode does) is
+/// stamped after it.
+const QUIET_LAG: i64 = 2 * Timestamp::NANOS_PER_SEC;
 /// Most wall-clock time the saved file's frames stay in memory: a capture that is killed, or
 /// quit by a second Ctrl+C, loses at most this much of its file (its 1 MiB write buffer held
 /// minutes of a quiet host's packets, and such a file was empty).
@@ -499,17 +504,21 @@ impl Run {
         let mut sent_captured = u64::MAX;
         let mut last_flush = Instant::now();
         loop {
-            match self.source.next(POLL) {
+            // Whether this wait for frames ended with none: every frame captured so far is
+            // analyzed. (Under load the engine can be behind the clock; only when caught up
+            // may packet time move on without packets.)
+            let caught_up = match self.source.next(POLL) {
                 Next::Batch(batch) => {
                     let read = batch.read_at().map(|r| nanos(r.duration_since(started)));
                     for f in batch.frames() {
                         self.frame(&f, read);
                     }
                     self.source.recycle(batch);
+                    false
                 }
-                Next::Idle => {}
+                Next::Idle => true,
                 Next::Ended => break,
-            }
+            };
             if let Some(h) = &mut self.host {
                 h.take_samples(&mut self.steps, Some(nanos_since(started)));
             }
@@ -530,6 +539,9 @@ impl Run {
                 last_snapshot = Instant::now();
                 sent_captured = self.source.stats().captured;
                 self.mark_now(started);
+                if caught_up {
+                    self.advance_while_quiet();
+                }
                 let a = self.analysis();
                 if let Some(h) = &mut self.host {
                     h.ask_owners(a.host.as_deref(), false);
@@ -603,6 +615,21 @@ impl Run {
             self.span
                 .map_or((now, now), |(start, end)| (start, end.max(now))),
         );
+    }
+
+    /// Packet time moves on without packets to [`QUIET_LAG`] before the capture's own time:
+    /// the attempts due are judged, and their incidents go to the machine's side.
+    fn advance_while_quiet(&mut self) {
+        let Some((_, end)) = self.span else {
+            return;
+        };
+        self.engine
+            .advance_while_quiet(Timestamp(end.0.saturating_sub(QUIET_LAG)));
+        if let Some(h) = &mut self.host {
+            for i in self.engine.drain_incidents() {
+                h.state.incident(&i);
+            }
+        }
     }
 
     /// One delivered frame: decoded, left out if it repeats a frame just seen on its

@@ -315,7 +315,11 @@ impl QuietSpells {
         match self.latest {
             Some(latest) if ts <= latest => {}
             Some(latest) => {
-                if ts.second().saturating_sub(latest.second()) > Self::SECS {
+                // Whole seconds apart by more than `SECS` only if more than `SECS` seconds
+                // apart: the nanoseconds' difference spares most frames the two divisions.
+                if ts.0.saturating_sub(latest.0) > Self::SECS * Timestamp::NANOS_PER_SEC
+                    && ts.second().saturating_sub(latest.second()) > Self::SECS
+                {
                     self.note(latest, ts);
                 }
                 self.latest = Some(ts);
@@ -820,6 +824,23 @@ mod quiet_tests {
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_parts(secs, 0)
+    }
+
+    /// The gap is counted in whole seconds, as before the shortcut on the nanoseconds'
+    /// difference: 3600 s and a nanosecond that cross 3601 second boundaries make a spell,
+    /// 3600.999999999 s within one second's start and the next hour's end make none.
+    #[test]
+    fn quiet_spells_count_whole_seconds_across_second_boundaries() {
+        let ns = |secs: i64, nanos: u32| Timestamp::from_parts(secs, nanos);
+        let mut q = QuietSpells::default();
+        q.frame(ns(0, 999_999_999));
+        q.frame(ns(3601, 0));
+        assert_eq!(q.spells(), [(ns(0, 999_999_999), ns(3601, 0))]);
+        let mut q = QuietSpells::default();
+        q.frame(ns(0, 0));
+        q.frame(ns(3600, 999_999_999));
+        q.frame(ns(3601, 500_000_000));
+        assert_eq!(q.spells(), []);
     }
 
     /// An hour and more without a frame is a quiet spell; a frame stepping back in time makes

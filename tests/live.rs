@@ -1442,7 +1442,8 @@ fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
             return;
         }
     };
-    let more = ["--no-host".as_ref()];
+    let saved = std::env::temp_dir().join(format!("rstscope-quiet-{}.pcapng", std::process::id()));
+    let more = ["--no-host".as_ref(), "--write".as_ref(), saved.as_os_str()];
     let Some((child, rest)) =
         common::capture_on_lo("then quiet", "17s", Some(&netns.name), "json", &more)
     else {
@@ -1496,4 +1497,23 @@ fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
         !err.iter().any(|l| l.contains("  at the end: +")),
         "nothing left for the end: {err:#?}"
     );
+    assert_eq!(
+        o["unanswered_at_end"], 0,
+        "given up on, not too soon to tell: {o}"
+    );
+    // The saved file says as much: its last packet is its first seconds', but its statistics
+    // blocks say the capture went on to its end.
+    let read = std::process::Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "--format", "json"])
+        .arg(&saved)
+        .output()
+        .expect("rstscope analyze");
+    let _ = std::fs::remove_file(&saved);
+    let file: serde_json::Value = serde_json::from_slice(&read.stdout).expect("JSON");
+    let f = file["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
+        .unwrap_or_else(|| panic!("127.0.0.1:7211 in the saved file: {file}"));
+    assert_eq!(f["failed_by"], o["failed_by"], "{f}");
+    assert_eq!(f["unanswered_at_end"], 0, "{f}");
 }

@@ -723,6 +723,10 @@ impl EngineSide {
         // A file of one endpoint's packets ends where the capture they were saved from had
         // got to, not at their last packet (see `recorded::capture_end`).
         let end = end.max(source.and_then(|s| recorded::capture_end(s.recorded_host())));
+        // As far as the writer says its capture went (pcapng's statistics blocks): an attempt
+        // whose SYN came 10 s before that was given up on, as the capture itself judged it,
+        // not "too soon to tell" because no packet came after it.
+        let end = end.max(source.and_then(|s| recorded_time(s.files())).map(|c| c.end));
         match end {
             Some(end) => engine.finish_at(end),
             None => engine.finish(),

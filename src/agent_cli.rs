@@ -35,7 +35,8 @@ pub struct AgentArgs {
     #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)), value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// A file whose first line that is not blank is the token every request must carry
-    /// (Authorization: Bearer TOKEN), spaces around it ignored.
+    /// (Authorization: Bearer TOKEN), spaces around it ignored; UTF-8, or UTF-16 with a byte
+    /// order mark (as Windows Notepad and PowerShell save it).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Endpoints with series of their own (chosen by recent incidents); the rest are summed

@@ -8,8 +8,9 @@
 #      must print exactly what the Linux build prints, the text report through a pipe (as
 #      PowerShell reads it) is in the console's code page, and `capture` must say Npcap is
 #      missing;
-#      and runs the unit tests of the Windows-only code under wine (TCP counters, the services
-#      of a process, the wpcap.dll checks, the CSV export's separators in a German locale),
+#      and runs the unit tests of the Windows-only code under wine (TCP counters, the socket
+#      table's owners and their names, the services of a process, the wpcap.dll checks, the CSV
+#      export's separators in a German locale),
 #      and `analyze --format excel` in that locale;
 #   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, takes a screenshot
 #      of its start screen, and checks that Ctrl+O's system dialog is owned by its window;
@@ -20,7 +21,8 @@
 #      pcap_set_immediate_mode as WinPcap and old Npcap do): the 7211 story live on loopback
 #      (scripts/windows/live-story.py: the Windows build's counts equal the Linux build's on the
 #      same traffic, its pcapng reads back, the former listener and the connecting test program
-#      are named, the counters are there, Ctrl+C and --duration stop it), then the app's Start
+#      are named as they are, collector-Jörg.exe and reporter-捕獲.exe, the counters are there,
+#      Ctrl+C and --duration stop it), then the app's Start
 #      capture on the same story (on a port no other program uses), and the agent as a Windows service: its agent.log gets the
 #      capture's warnings (a veth deleted under it) and the stop's totals;
 #   6. builds the MSI with wixl from the wixl variant of wix/main.wxs, installs it with
@@ -248,8 +250,11 @@ report "agent --install-service without Npcap installs nothing and exits 2 with:
 
 # The Windows-only code's unit tests, run under wine: the kernel's TCP counters through
 # GetTcpStatisticsEx (src/host/windows.rs; wine answers from Linux's /proc/net/snmp), the
-# listener table through GetExtendedTcpTable (wine gives the test program's own listener owner
-# PID 0, so the listeners crate leaves it out: the listener must still be in the table), the
+# socket table through GetExtendedTcpTable with each socket's owner named from the process
+# list's UTF-16 names (a copy of the test program named rstscope-Jörg-捕獲.exe, listening, is
+# named so; wine gives PID 0 for a socket only its server holds, such as the test program's own
+# listener: kept as a listener whose owner is unknown, never named), what the app and the reports
+# say of PID 0 and of PID 4 on Windows (src/ui/process.rs, src/host/processes.rs), the
 # services of a process through EnumServicesStatusExW (src/host/processes.rs; wine runs a few
 # services of its own), the wpcap.dll checks (src/source/npcap.rs), and what opening a folder
 # or a file another program holds open says (Windows refuses both differently from Linux),
@@ -268,7 +273,7 @@ for line in sys.stdin:
         print(m["executable"])')
 [ -n "$test_exe" ] || fail "no unit-test program for x86_64-pc-windows-gnu"
 wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_process \
-  host::sockets::tests::a_listener_this_test_opens_is_never_missing_from_the_table \
+  host::sockets::tests::a_listener_this_test_opens_is_never_missing_from_the_table ui::process \
   source::file::tests::a_folder_is_named_as_a_folder \
   source::file::tests::a_file_held_open_by_another_program_says_so \
   source::file::tests::a_file_on_a_drive_not_there_says_to_connect_it \
@@ -277,7 +282,15 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   agent::evidence::tests::a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid \
   >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), listeners without a named owner (GetExtendedTcpTable), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators, the agent's own process, its log, its hints and the lock of its evidence folder (LockFileEx) under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs, src/agent/log.rs, src/agent/mod.rs, src/agent/evidence/windows.rs)"
+report "TCP counters (GetTcpStatisticsEx), the socket table's owners named by PID in UTF-16, a listener without owner (PID 0) kept and never named (GetExtendedTcpTable, the process list), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators, the agent's own process, its log, its hints and the lock of its evidence folder (LockFileEx) under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/ui/process.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs, src/agent/log.rs, src/agent/mod.rs, src/agent/evidence/windows.rs)"
+# What wine's GetExtendedTcpTable gives as owners: PID 0 for the test program's own sockets
+# (wine's server holds them), the PID of a program that holds its socket's Unix descriptor
+# (examples/story/wine.rs), here the copy named rstscope-Jörg-捕獲.exe.
+wine "$test_exe" --nocapture --exact --test-threads 1 \
+  host::windows::tests::this_tests_sockets_are_in_the_table_with_this_process_or_no_owner \
+  host::windows::tests::a_program_with_a_non_ascii_name_is_named_as_it_is \
+  >"$work/owners-test.out" 2>&1 || fail "the socket table's owners under wine: $(tail -5 "$work/owners-test.out")"
+report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd ';' | sed 's/;/; /')"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
@@ -451,10 +464,12 @@ else
   done
   [ -n "$app_capture" ] || fail "Start capture in the app wrote no capture under $temp_dir (did the button move?)"
   sleep 1
-  wine "$examples/collector.exe" "127.0.0.1:$story_port" 2 >/dev/null &
+  # The test programs under the names the story gave them (scripts/windows/live-story.py copied
+  # them there): what the app shows of them is in the screenshot, CJK included.
+  wine "$work/collector-Jörg.exe" "127.0.0.1:$story_port" 2 >/dev/null &
   collector=$!
   sleep 0.5
-  wine "$examples/reporter.exe" "127.0.0.1:$story_port" 6 2 >/dev/null
+  wine "$work/reporter-捕獲.exe" "127.0.0.1:$story_port" 6 2 >/dev/null
   wait "$collector"
   sleep 2.5
   import -window root "$out_dir/windows-live-capture.png"
@@ -464,12 +479,16 @@ else
   stop_app
   "$target_dir/debug/rstscope" analyze --format json "$app_capture" >"$work/app-capture.json" ||
     fail "analyze the app's capture $app_capture"
+  # Its host report (saved in the pcapng) names the programs as they are (the connecting one
+  # where a sample, once a second, saw its socket: 6 connects in 3 s may all fall between).
   python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 o = [o for o in d["offenders"] if o["endpoint"] == "127.0.0.1:" + sys.argv[2]]
-sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attempts"] == 6 else 1)' "$work/app-capture.json" "$story_port" ||
-    fail "the app's capture does not show 6 refused on 127.0.0.1:$story_port: $work/app-capture.json"
-  report "the app's Start capture under wine captured the story (6 refused on 127.0.0.1:$story_port in its pcapng); screenshot: $out_dir/windows-live-capture.png"
+named = o and [e["name"] for e in (o[0]["listener"] or {}).get("earlier", [])] == ["collector-Jörg.exe"] \
+  and set(c["name"] for c in o[0]["client_processes"]) <= {"reporter-捕獲.exe"}
+sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attempts"] == 6 and named else 1)' "$work/app-capture.json" "$story_port" ||
+    fail "the app's capture does not show 6 refused on 127.0.0.1:$story_port, served by collector-Jörg.exe, no connecting program but reporter-捕獲.exe: $work/app-capture.json"
+  report "the app's Start capture under wine captured the story (6 refused on 127.0.0.1:$story_port in its pcapng, served by collector-Jörg.exe$(grep -q 'reporter-捕獲' "$work/app-capture.json" && echo ', connecting reporter-捕獲.exe')); screenshot: $out_dir/windows-live-capture.png"
 
   # The agent as a Windows service (wine's service manager): its agent.log, which has no
   # stderr to read beside it, gets what the terminal's agent says: the start, each warning of

@@ -20,9 +20,10 @@ use crate::Failure;
 #[derive(clap::Args, Clone)]
 pub struct AgentArgs {
     /// Interface to capture on, by its name or (Windows) the adapter's friendly name or
-    /// description (repeat, or separate with commas); default: all, loopback included (Linux:
-    /// the `any` device). `rstscope interfaces` lists them.
-    #[arg(short = 'i', long = "interface", value_delimiter = ',')]
+    /// description (repeat, or separate with commas; a value that names an interface whole is
+    /// taken whole, as a friendly name may hold a comma); default: all, loopback included
+    /// (Linux: the `any` device). `rstscope interfaces` lists them.
+    #[arg(short = 'i', long = "interface")]
     pub interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
     #[arg(long, conflicts_with = "syn_fin_rst")]
@@ -34,7 +35,8 @@ pub struct AgentArgs {
     #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)), value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// A file whose first line that is not blank is the token every request must carry
-    /// (Authorization: Bearer TOKEN), spaces around it ignored.
+    /// (Authorization: Bearer TOKEN), spaces around it ignored; UTF-8, or UTF-16 with a byte
+    /// order mark (as Windows Notepad and PowerShell save it).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Endpoints with series of their own (chosen by recent incidents); the rest are summed

@@ -34,9 +34,10 @@ use crate::Failure;
 #[derive(clap::Args)]
 pub struct CaptureArgs {
     /// Interface to capture on, by its name or (Windows) the adapter's friendly name or
-    /// description (repeat, or separate with commas); default: all, loopback included (Linux:
-    /// the `any` device). `rstscope interfaces` lists them.
-    #[arg(short = 'i', long = "interface", value_delimiter = ',')]
+    /// description (repeat, or separate with commas; a value that names an interface whole is
+    /// taken whole, as a friendly name may hold a comma); default: all, loopback included
+    /// (Linux: the `any` device). `rstscope interfaces` lists them.
+    #[arg(short = 'i', long = "interface")]
     interfaces: Vec<String>,
     /// Capture filter (BPF, tcpdump syntax) instead of the default: all TCP, IPv4 and IPv6.
     #[arg(long, conflicts_with = "syn_fin_rst")]

@@ -1733,6 +1733,20 @@ fn the_token_is_the_token_file_s_first_line_that_is_not_blank() {
         .expect_err("a space")
         .to_string();
     assert!(err.contains("spaces or control characters"), "{err}");
+    // As Windows PowerShell 5 (`"s3cret" > token`: UTF-16LE) and Notepad (UTF-8 with a byte
+    // order mark) save it.
+    let mut utf16le = vec![0xFF, 0xFE];
+    "s3cret\r\n"
+        .encode_utf16()
+        .for_each(|u| utf16le.extend(u.to_le_bytes()));
+    for bytes in [utf16le, b"\xEF\xBB\xBFs3cret\r\n".to_vec()] {
+        std::fs::write(&token, &bytes).expect("token");
+        assert_eq!(
+            rstscope::agent::read_token(&token).map_err(|e| e.to_string()),
+            Ok("s3cret".to_owned()),
+            "{bytes:?}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -4981,6 +4981,14 @@ fn the_details_say_where_process_information_comes_from() {
     );
 }
 
+/// How the This machine panel begins its note of one listening socket whose process cannot
+/// be seen: on Windows, which names every socket's owner to every user, one it gives no owner.
+const UNSEEN_NOTE: &str = if cfg!(windows) {
+    "1 listening socket has no owning process in Windows' socket table (PID 0)"
+} else {
+    "1 listening socket belongs to a process rstscope cannot see"
+};
+
 /// The "This machine" panel tells two processes of one name apart by the services each hosts
 /// and its command line, and says of a process it cannot see whose it is, not "PID 0".
 #[test]
@@ -5028,14 +5036,8 @@ fn the_machine_panel_names_services_and_command_lines_and_unseen_processes() {
         &h,
         "svchost.exe · Dnscache · svchost.exe -k NetworkService -p"
     ));
-    assert!(shows(
-        &h,
-        "not visible: another user's or a container's process"
-    ));
-    assert!(shows(
-        &h,
-        "1 listening socket belongs to a process rstscope cannot see"
-    ));
+    assert!(shows(&h, rstscope::ui::process::UNSEEN));
+    assert!(shows(&h, UNSEEN_NOTE));
     assert!(
         h.query_by_label("0").is_none(),
         "no PID 0 for the process that cannot be seen"
@@ -5075,7 +5077,7 @@ fn the_machine_panels_sentences_wrap_inside_a_narrow_panel() {
         .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
     h.run_steps(2);
     let note = h
-        .query_all_by_label_contains("1 listening socket belongs to a process rstscope cannot see")
+        .query_all_by_label_contains(UNSEEN_NOTE)
         .next()
         .expect("the sentence")
         .rect();

@@ -822,6 +822,126 @@ fn the_capture_command_exits_2_for_a_missing_interface() {
     assert!(err.contains("rstscope-nope0"), "{err}");
 }
 
+/// Regression: `-i` values were split at every comma, so an interface whose name holds one (a
+/// Windows adapter's friendly name `Ethernet, rack 2`; here a Linux veth named `rst,x`) could
+/// not be captured: "no interface named rst". A veth pair between two namespaces of the
+/// test's own, `rst,x` on the capturing side: `capture -i rst,x` captures it, and only it (its
+/// refusals are there); in a list, `-i rst,x,lo`, it is one of two.
+#[test]
+fn regression_an_interface_whose_name_has_a_comma_is_captured_by_it() {
+    let (near, far) = match (common::Netns::new("comma"), common::Netns::new("comma-far")) {
+        (Ok(near), Ok(far)) => (near, far),
+        (Err(why), _) | (_, Err(why)) => {
+            eprintln!("live capture test SKIPPED (comma): no network namespace: {why}");
+            return;
+        }
+    };
+    let ip = |ns: &common::Netns, args: &[&str]| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &ns.name, "ip"])
+            .args(args)
+            .output()
+            .expect("ip runs");
+        assert!(
+            out.status.success(),
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let net = std::process::id() % 250;
+    let (here, there) = (format!("10.214.{net}.1"), format!("10.214.{net}.2"));
+    ip(
+        &near,
+        &[
+            "link", "add", "rst,x", "type", "veth", "peer", "name", "rst,y",
+        ],
+    );
+    ip(&near, &["link", "set", "rst,y", "netns", &far.name]);
+    ip(
+        &near,
+        &["addr", "add", &format!("{here}/24"), "dev", "rst,x"],
+    );
+    ip(
+        &far,
+        &["addr", "add", &format!("{there}/24"), "dev", "rst,y"],
+    );
+    ip(&near, &["link", "set", "rst,x", "up"]);
+    ip(&far, &["link", "set", "rst,y", "up"]);
+    let capture = |interface: &str| {
+        Command::new("ip")
+            .args(["netns", "exec", &near.name, env!("CARGO_BIN_EXE_rstscope")])
+            .args([
+                "capture",
+                "-i",
+                interface,
+                "--duration",
+                "3s",
+                "--format",
+                "json",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("rstscope runs")
+    };
+    let mut child = capture("rst,x");
+    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut lines = std::io::BufRead::lines(stderr);
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    if common::lacks_capture_right(&first) {
+        let _ = child.wait();
+        eprintln!("live capture test SKIPPED (comma): {first}");
+        return;
+    }
+    assert!(first.contains("capturing on rst,x,"), "{first}");
+    // Refused connects from the capturing side, through the veth (the far side has no
+    // listener); the link may take a moment to come up.
+    let far_addr: SocketAddr = format!("{there}:7211").parse().expect("address");
+    let refused = std::thread::scope(|s| {
+        s.spawn(|| {
+            near.enter();
+            let mut refused = 0u64;
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while refused < 3 && Instant::now() < deadline {
+                match TcpStream::connect_timeout(&far_addr, Duration::from_millis(300)) {
+                    Err(e) if e.kind() == ErrorKind::ConnectionRefused => refused += 1,
+                    _ => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+            refused
+        })
+        .join()
+        .expect("connects")
+    });
+    let out = child.wait_with_output().expect("rstscope ends");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(out.status.success(), "{first} {rest:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["interfaces"]
+            .as_array()
+            .map(|a| a.iter().map(|i| i["name"].clone()).collect::<Vec<_>>()),
+        Some(vec![serde_json::json!("rst,x")]),
+        "{report}"
+    );
+    let endpoint = format!("{there}:7211");
+    let o = report["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint.as_str()))
+        .unwrap_or_else(|| panic!("{endpoint} refused: {report}"));
+    assert_eq!(o["rst_by_cause"]["refused"], refused, "{o}");
+    assert!(refused > 0);
+    // In a list: both captured.
+    let out = capture("rst,x,lo")
+        .wait_with_output()
+        .expect("rstscope ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("capturing on rst,x, lo,"), "{err}");
+}
+
 #[test]
 fn the_capture_command_exits_2_for_a_bad_filter() {
     let _serial = serial();

@@ -3,10 +3,11 @@
 
 On loopback only, on a port of its own (PORT: the first from 7241 on that no socket of this
 machine uses; 7211, the sample's port, is the tests' too, and their refused connects there, at
-the same time, changed the counts): the test programs `collector.exe` (listens on
-127.0.0.1:PORT for 3 s, then exits as a crash would) and `reporter.exe` (connects twice a
-second until 20 connects were refused),
-both Windows builds of examples/collector.rs and examples/reporter.rs, run under wine while
+the same time, changed the counts): the test programs `collector-Jörg.exe` (listens on
+127.0.0.1:PORT for 3 s, then exits as a crash would) and `reporter-捕獲.exe` (connects twice a
+second until 20 connects were refused), the Windows builds of examples/collector.rs and
+examples/reporter.rs copied under names a Windows user may give them (an ANSI code page has no
+"捕獲", and "ö" is not UTF-8 there), run under wine while
 
   - the Windows build captures every interface (`rstscope.exe capture --format json --write F`,
     the thread-per-interface path) and is stopped with Ctrl+C, and
@@ -15,8 +16,9 @@ both Windows builds of examples/collector.rs and examples/reporter.rs, run under
 Checked: the Windows build counts what the Linux build counts for 127.0.0.1:PORT (20 refused,
 20 failed attempts, the collector's resets); its pcapng reads back (Linux build, `analyze`) to
 the same report, with one interface block (and one statistics block) per captured interface;
-collector.exe is the former listener (pid, exe, last seen) and reporter.exe the connecting
-process; the kernel counters (GetTcpStatisticsEx) are there; Ctrl+C and --duration stop it at
+collector-Jörg.exe is the former listener (pid, exe, last seen) and reporter-捕獲.exe the
+connecting process, named as they are in the JSON and in the text report ("served by
+collector-Jörg.exe"); the kernel counters (GetTcpStatisticsEx) are there; Ctrl+C and --duration stop it at
 once; `interfaces` lists the loopback adapter.
 
 What only wine gets wrong is worked around here, never in the program:
@@ -33,6 +35,7 @@ Prints one "rstscope windows:" line per check; exits 1 with the reason on the fi
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -44,6 +47,9 @@ from free_port import free_port
 
 PORT = free_port(range(7241, 7300))
 REFUSALS = 20
+# The test programs' names here: what a Windows user may call them, beyond any ANSI code page.
+COLLECTOR = "collector-Jörg.exe"
+REPORTER = "reporter-捕獲.exe"
 # Fields of the story's offender that must be equal between the builds and after reading back.
 SAME = [
     "rst_packets",
@@ -201,8 +207,10 @@ def pcapng_interfaces(path):
 
 def main():
     exe, linux_exe, examples, work = sys.argv[1:5]
-    collector = os.path.join(examples, "collector.exe")
-    reporter = os.path.join(examples, "reporter.exe")
+    collector = os.path.join(work, COLLECTOR)
+    reporter = os.path.join(work, REPORTER)
+    shutil.copyfile(os.path.join(examples, "collector.exe"), collector)
+    shutil.copyfile(os.path.join(examples, "reporter.exe"), reporter)
     if PORT is None:
         fail("no port in 7241-7299 free for the story")
     try:
@@ -248,7 +256,7 @@ def main():
         col = subprocess.Popen(["wine", collector, f"127.0.0.1:{PORT}", "3"], stdout=subprocess.PIPE, text=True)
         first = col.stdout.readline().strip()
         if not first.startswith("listening on"):
-            fail(f"collector.exe: {first!r}")
+            fail(f"{COLLECTOR}: {first!r}")
         time.sleep(0.5)
         rep = subprocess.run(
             ["wine", reporter, f"127.0.0.1:{PORT}", str(REFUSALS), "2"], capture_output=True, text=True, timeout=120
@@ -256,7 +264,7 @@ def main():
         col.wait(30)
         summary = rep.stdout.strip().splitlines()[-1] if rep.stdout.strip() else rep.stderr[-300:]
         if not summary.startswith(f"{REFUSALS} refused"):
-            fail(f"reporter.exe: {summary}")
+            fail(f"{REPORTER}: {summary}")
         time.sleep(2.5)  # the last seconds' counters and socket-table samples
         took = ctrl_c("rstscope.exe", marker, windows, 20)
         os.kill(linux.pid, signal.SIGINT)
@@ -324,22 +332,31 @@ def main():
 
     # Which program: the former listener and the connecting process.
     earlier = (w.get("listener") or {}).get("earlier") or []
-    former = [e for e in earlier if e["name"].lower() == "collector.exe"]
-    if not former or not former[0]["pid"] or not (former[0]["exe"] or "").lower().endswith("collector.exe") or not former[0]["last_seen"]:
-        fail(f"collector.exe is not named as the former listener of 127.0.0.1:{PORT}: {w.get('listener')}")
+    former = [e for e in earlier if e["name"] == COLLECTOR]
+    if not former or not former[0]["pid"] or not (former[0]["exe"] or "").endswith("\\" + COLLECTOR) or not former[0]["last_seen"]:
+        fail(f"{COLLECTOR} is not named as the former listener of 127.0.0.1:{PORT}: {w.get('listener')}")
     if (w.get("listener") or {}).get("now") is not None:
-        fail(f"a listener on 127.0.0.1:{PORT} after collector.exe exited: {w['listener']['now']}")
-    clients = [c for c in w["client_processes"] if c["name"].lower() == "reporter.exe"]
+        fail(f"a listener on 127.0.0.1:{PORT} after {COLLECTOR} exited: {w['listener']['now']}")
+    clients = [c for c in w["client_processes"] if c["name"] == REPORTER]
     if not clients or not clients[0]["pid"]:
-        fail(f"reporter.exe is not named as the connecting process: {w['client_processes']}")
+        fail(f"{REPORTER} is not named as the connecting process: {w['client_processes']}")
     f, c = former[0], clients[0]
     report(
         f"former listener: {f['name']} (pid {f['pid']}, {f['exe']}) last seen {f['last_seen']}; "
         f"connecting: {c['name']} (pid {c['pid']}), {c['connections']} incidents ({c['source']}), "
         f"{w['client_processes_not_observed']} not observed"
     )
-    if "collector.exe" not in w["diagnosis"]:
-        fail(f"the diagnosis does not name collector.exe: {w['diagnosis']}")
+    if COLLECTOR not in w["diagnosis"]:
+        fail(f"the diagnosis does not name {COLLECTOR}: {w['diagnosis']}")
+    # The Windows build's text report of its own pcapng (the host report saved in it) says it
+    # in words: "it was served by collector-Jörg.exe (pid N, ...) until ...".
+    text = os.path.join(work, f"{marker}-windows.txt")
+    with open(text, "w") as out:
+        said = subprocess.run(["wine", exe, "analyze", windows_path(pcapng)], stdout=out, stderr=subprocess.PIPE, text=True, timeout=120)
+    served = next((line.strip() for line in open(text, encoding="utf-8", errors="replace") if "served by" in line), "")
+    if said.returncode != 0 or f"served by {COLLECTOR} (pid {f['pid']}" not in served:
+        fail(f"the Windows build's text report of {pcapng} does not say it was served by {COLLECTOR}: exit {said.returncode}, {served or tail(text)}")
+    report(f"the Windows build's text report: ...{served[served.index('served by'):][:90]}...")
 
     # The kernel's counters through GetTcpStatisticsEx.
     kernel = win.get("kernel") or {}

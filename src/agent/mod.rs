@@ -206,29 +206,55 @@ fn evidence_hint(e: &RingError) -> &'static str {
 /// Reads a token file: its first line that is not blank, trimmed (so a file that starts with
 /// a blank line, or ends a line with `\r\n`, holds the token that Prometheus's
 /// `credentials_file`, which trims the whole file, sends); a file with no such line is refused.
+/// The file is UTF-8, with or without a byte order mark, or UTF-16 with one (little- or
+/// big-endian): what Windows Notepad and PowerShell write (`"s3cret" > token.txt` in Windows
+/// PowerShell 5 is UTF-16LE).
 pub fn read_token(path: &std::path::Path) -> Result<String, AgentError> {
-    let text = std::fs::read_to_string(path).map_err(|e| AgentError::Token {
+    let refused = |why: String| AgentError::Token {
         path: path.to_path_buf(),
-        why: e.to_string(),
-    })?;
-    let Some(token) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
-        return Err(AgentError::Token {
-            path: path.to_path_buf(),
-            why: if text.is_empty() {
-                "the file is empty".into()
-            } else {
-                "the file holds only blank lines".into()
-            },
-        });
+        why,
     };
-    let token = token.to_owned();
+    let bytes = std::fs::read(path).map_err(|e| refused(e.to_string()))?;
+    let text = token_text(&bytes).map_err(refused)?;
+    let Some(token) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
+        return Err(refused(if text.is_empty() {
+            "the file is empty".into()
+        } else {
+            "the file holds only blank lines".into()
+        }));
+    };
     if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(AgentError::Token {
-            path: path.to_path_buf(),
-            why: "the token has spaces or control characters".into(),
-        });
+        return Err(refused("the token has spaces or control characters".into()));
     }
-    Ok(token)
+    Ok(token.to_owned())
+}
+
+/// The text of a token file's bytes, by its byte order mark: UTF-16 (little- or big-endian) or
+/// UTF-8 with the mark taken off (a mark left on would be part of the token, and every request
+/// refused); without one, UTF-8.
+fn token_text(bytes: &[u8]) -> Result<String, String> {
+    let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16, order: &str| {
+        if !rest.len().is_multiple_of(2) {
+            return Err(format!(
+                "the file starts as UTF-16 ({order}) but has an odd number of bytes; save it \
+                 again as UTF-8"
+            ));
+        }
+        let units: Vec<u16> = rest.chunks_exact(2).map(|b| unit([b[0], b[1]])).collect();
+        String::from_utf16(&units)
+            .map_err(|_| format!("the file is not valid UTF-16 ({order}); save it again as UTF-8"))
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes, "little-endian"),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes, "big-endian"),
+        _ => {
+            let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            String::from_utf8(rest.to_vec()).map_err(|_| {
+                "the file is neither UTF-8 nor UTF-16 with a byte order mark; save it as UTF-8"
+                    .to_owned()
+            })
+        }
+    }
 }
 
 /// What the agent thread keeps for the server.
@@ -823,6 +849,56 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utf16(text: &str, bom: [u8; 2], unit: fn(u16) -> [u8; 2]) -> Vec<u8> {
+        let mut bytes = bom.to_vec();
+        text.encode_utf16().for_each(|u| bytes.extend(unit(u)));
+        bytes
+    }
+
+    /// Regression: a token file saved by Windows Notepad or PowerShell was refused (UTF-16:
+    /// "stream did not contain valid UTF-8") or, in UTF-8 with a byte order mark, read with the
+    /// mark as part of the token, so that every scrape was refused. Each encoding gives the
+    /// same token: the first line that is not blank.
+    #[test]
+    fn regression_token_files_of_windows_editors_are_read() {
+        let text = "\r\n  s3cret-Token_42  \r\nsomething else\r\n";
+        let mut utf8_bom = b"\xEF\xBB\xBF".to_vec();
+        utf8_bom.extend(text.as_bytes());
+        for (what, bytes) in [
+            ("UTF-8", text.as_bytes().to_vec()),
+            ("UTF-8 with BOM", utf8_bom),
+            ("UTF-16LE", utf16(text, [0xFF, 0xFE], u16::to_le_bytes)),
+            ("UTF-16BE", utf16(text, [0xFE, 0xFF], u16::to_be_bytes)),
+        ] {
+            let got = token_text(&bytes).expect(what);
+            assert_eq!(
+                got.lines().map(str::trim).find(|l| !l.is_empty()),
+                Some("s3cret-Token_42"),
+                "{what}"
+            );
+        }
+        // Non-ASCII survives each decoding.
+        let bytes = utf16("Jörg-捕獲\n", [0xFF, 0xFE], u16::to_le_bytes);
+        assert_eq!(token_text(&bytes).as_deref(), Ok("Jörg-捕獲\n"));
+    }
+
+    #[test]
+    fn a_token_file_in_no_known_encoding_says_to_save_it_as_utf8() {
+        let latin1 = token_text(b"J\xF6rg\n").expect_err("not UTF-8");
+        assert!(latin1.contains("save it as UTF-8"), "{latin1}");
+        let odd = token_text(&[0xFF, 0xFE, b's', 0, b'3']).expect_err("odd");
+        assert!(odd.contains("odd number of bytes"), "{odd}");
+        // A lone surrogate.
+        let broken = token_text(&[0xFF, 0xFE, 0x00, 0xD8]).expect_err("lone surrogate");
+        assert!(
+            broken.contains("not valid UTF-16 (little-endian)"),
+            "{broken}"
+        );
+        // A byte order mark alone: an empty file.
+        assert_eq!(token_text(&[0xFE, 0xFF]).as_deref(), Ok(""));
+        assert_eq!(token_text(b"\xEF\xBB\xBF").as_deref(), Ok(""));
+    }
 
     fn bound(kind: io::ErrorKind, port: u16, windows: bool) -> String {
         bind_hint(

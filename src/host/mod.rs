@@ -45,7 +45,7 @@ pub mod recorded;
 /// Linux: the TCP socket table from the kernel's socket diagnostics (netlink).
 #[cfg(target_os = "linux")]
 pub mod sock_diag;
-/// The socket table: the kernel's socket diagnostics on Linux, the `listeners` crate elsewhere.
+/// The socket table: the kernel's socket diagnostics on Linux, the extended TCP tables on Windows, the `listeners` crate elsewhere.
 pub mod sockets;
 /// Samples and incidents put together into the host's report.
 pub mod state;
@@ -53,7 +53,7 @@ pub mod state;
 // Compiled under `cfg(test)` everywhere too, so its error path is checked where CI runs.
 #[cfg(any(not(any(target_os = "linux", target_os = "macos", windows)), test))]
 mod unsupported;
-/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names; the listener table.
+/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names; the socket table with its owners.
 #[cfg(windows)]
 mod windows;
 

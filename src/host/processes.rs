@@ -75,9 +75,10 @@ impl ProcessInfo {
     #[must_use]
     pub fn label(&self) -> String {
         if self.pid == super::sockets::UNSEEN_PID {
-            return "a process rstscope cannot see (another PID namespace such as a container, \
-                    or another user's without root)"
-                .to_owned();
+            return unseen_label(cfg!(windows)).to_owned();
+        }
+        if self.is_windows_kernel() {
+            return format!("{} (pid {}, {WINDOWS_KERNEL})", self.name, self.pid);
         }
         let services = if self.services.is_empty() {
             String::new()
@@ -89,6 +90,33 @@ impl ProcessInfo {
             None => format!("pid {}{services}", self.pid),
         };
         self.program().with([facts])
+    }
+}
+
+/// What a Windows listener of PID 4 is, for reports and the app.
+pub const WINDOWS_KERNEL: &str = "the Windows kernel: a driver such as HTTP.sys (IIS, \
+     WinRM) or SMB listens there for another program; `netsh http show servicestate` names \
+     HTTP.sys's";
+
+/// How text reports name a listener whose process cannot be seen; `windows`: as the Windows
+/// build says it (Windows names every socket's owner to every user, and gives PID 0 only for a
+/// socket it knows no owner of; wine does for nearly every socket).
+#[must_use]
+pub fn unseen_label(windows: bool) -> &'static str {
+    if windows {
+        "a process Windows did not name (its socket table gives no owner, PID 0)"
+    } else {
+        "a process rstscope cannot see (another PID namespace such as a container, or another \
+         user's without root)"
+    }
+}
+
+impl ProcessInfo {
+    /// PID 4, `System`: the Windows kernel, which owns the listeners of its drivers (HTTP.sys,
+    /// SMB) whichever program they serve. No other OS gives PID 4 that name.
+    #[must_use]
+    pub fn is_windows_kernel(&self) -> bool {
+        self.pid == 4 && self.name == "System"
     }
 }
 
@@ -441,6 +469,34 @@ mod tests {
             return;
         }
         panic!("the running services changed at every one of 5 tries");
+    }
+
+    /// A listener of PID 4 is the kernel's, serving another program: said so, never as if
+    /// `System` were that program. No owner (PID 0) on Windows is not blamed on another user
+    /// or a container.
+    #[test]
+    fn the_windows_kernel_and_no_owner_are_said_as_they_are() {
+        let kernel = ProcessInfo::bare(4, "System");
+        assert!(kernel.is_windows_kernel());
+        assert!(
+            kernel
+                .label()
+                .starts_with("System (pid 4, the Windows kernel: a driver such as HTTP.sys"),
+            "{}",
+            kernel.label()
+        );
+        assert!(!ProcessInfo::bare(4, "kworker/0:0").is_windows_kernel());
+        let windows = unseen_label(true);
+        assert!(windows.contains("PID 0"), "{windows}");
+        assert!(
+            !windows.contains("container") && !windows.contains("user"),
+            "{windows}"
+        );
+        assert!(unseen_label(false).contains("container"));
+        assert_eq!(
+            ProcessInfo::bare(super::super::sockets::UNSEEN_PID, "").label(),
+            unseen_label(cfg!(windows))
+        );
     }
 
     #[test]

@@ -4,11 +4,12 @@
 //! address families, only listening, connecting and established ones) and each socket's owner
 //! is found by its inode in the processes' descriptors (`/proc/PID/fd`), walked only when a
 //! socket not seen before appears, the latest owners' first: an idle machine costs a dump a
-//! second, not a walk of every process. Elsewhere, and
-//! on a Linux that refuses the netlink request, the `listeners` crate reads it per OS
-//! (Linux: `/proc/net/tcp{,6}` and the descriptors; macOS: libproc; Windows: the extended TCP
-//! tables). Root (Administrator) sees every process's sockets; an ordinary user only their
-//! own, which the host notes say.
+//! second, not a walk of every process. On Windows the extended TCP tables give each socket's
+//! owning PID, named by the process list's wide-character names (the host module's
+//! `tcp_sockets`). Elsewhere, and on a Linux that refuses the netlink request, the `listeners`
+//! crate reads it (Linux: `/proc/net/tcp{,6}` and the descriptors; macOS: libproc). Root sees
+//! every process's sockets, an ordinary user only their own, which the host notes say; Windows
+//! names every socket's owner to every user.
 
 use std::net::SocketAddr;
 
@@ -69,11 +70,15 @@ impl SocketReader {
         if let Some(table) = self.owners.read() {
             return Ok(table);
         }
+        #[cfg(windows)]
+        return super::windows::tcp_sockets();
+        #[cfg(not(windows))]
         from_listeners_crate()
     }
 }
 
 /// The socket table through the `listeners` crate.
+#[cfg(not(windows))]
 fn from_listeners_crate() -> Result<Vec<SocketEntry>, HostError> {
     let all = listeners::get_all().map_err(|e| HostError::Sockets {
         message: e.to_string(),
@@ -98,10 +103,9 @@ fn from_listeners_crate() -> Result<Vec<SocketEntry>, HostError> {
 }
 
 /// The crate lists only sockets whose process it can name. A listener of a process in another
-/// PID namespace (a container), another user's (without root), or one the OS lists without an
-/// owner (Windows, for a process that ended between the table and the process list; wine)
-/// still listens: saying "nothing listens" would be wrong, so on Linux and Windows it is added
-/// with PID [`UNSEEN_PID`].
+/// PID namespace (a container) or another user's (without root) still listens: saying
+/// "nothing listens" would be wrong, so on Linux it is added with PID [`UNSEEN_PID`].
+#[cfg(not(windows))]
 fn add_unseen_listeners(table: &mut Vec<SocketEntry>) {
     for local in listening_addresses() {
         let known = table
@@ -118,7 +122,8 @@ fn add_unseen_listeners(table: &mut Vec<SocketEntry>) {
     }
 }
 
-/// Every listening TCP socket's address, owner or not (Linux and Windows; elsewhere none).
+/// Every listening TCP socket's address, owner or not (Linux; elsewhere none).
+#[cfg(not(windows))]
 fn listening_addresses() -> Vec<SocketAddr> {
     #[cfg(target_os = "linux")]
     return ["/proc/net/tcp", "/proc/net/tcp6"]
@@ -126,14 +131,13 @@ fn listening_addresses() -> Vec<SocketAddr> {
         .filter_map(|path| std::fs::read_to_string(path).ok())
         .flat_map(|text| proc_net_listeners(&text))
         .collect();
-    #[cfg(windows)]
-    return super::windows::listening_addresses();
-    #[cfg(not(any(target_os = "linux", windows)))]
+    #[cfg(not(target_os = "linux"))]
     Vec::new()
 }
 
-/// The PID of a listening socket whose process cannot be seen (another PID namespace, or
-/// another user's without root).
+/// The PID of a listening socket whose process cannot be seen: another PID namespace's, or
+/// another user's without root; on Windows, one the socket table gives without an owner (PID
+/// 0, as wine does for nearly every socket).
 pub const UNSEEN_PID: u32 = 0;
 
 /// Listening sockets in the text of Linux's `/proc/net/tcp` or `/proc/net/tcp6`: state `0A`,

@@ -1310,35 +1310,80 @@ fn plan(
             .collect();
         return Ok(up);
     }
-    let named = asked
+    Ok(each_once(resolve(asked, &devices, friendly)?))
+}
+
+/// The interfaces of `devices` that the `-i` values `asked` name, in order. A value is one
+/// interface's name (or, on Windows, its adapter's description or friendly name) as a whole
+/// first: a friendly name may hold a comma (`Ethernet, rack 2`), and a Linux name may too. Only
+/// a value that names none whole is a comma-separated list, read from the left taking at each
+/// point the longest run of items that names an interface (`rst,x,lo`: `rst,x` and `lo`).
+fn resolve(
+    asked: &[String],
+    devices: &[InterfaceDesc],
+    friendly: &[(String, String)],
+) -> Result<Vec<(String, Option<String>)>, LiveError> {
+    let missing = |name: &str| LiveError::NoSuchInterface {
+        name: name.to_owned(),
+        available: devices.iter().map(|d| d.name.clone()).collect(),
+    };
+    let mut named = Vec::new();
+    for value in asked {
+        let items: Vec<&str> = value.split(',').collect();
+        let before = named.len();
+        let mut at = 0;
+        while at < items.len() {
+            let found = (at + 1..=items.len()).rev().find_map(|end| {
+                let run = items[at..end].join(",");
+                find_interface(run.trim(), devices, friendly).map(|d| (end, d))
+            });
+            match found {
+                Some((end, d)) => {
+                    named.push((d.name.clone(), d.description.clone()));
+                    at = end;
+                }
+                // Empty items (`lo,,eth0`, a trailing comma) name nothing and are passed over.
+                None if items[at].trim().is_empty() => at += 1,
+                None => {
+                    // Where no item of the value names an interface, the value whole is what
+                    // was meant (`rst,y` for an interface `rst,y`); else the item that does not.
+                    let a_list = named.len() > before
+                        || (items.iter())
+                            .any(|i| find_interface(i.trim(), devices, friendly).is_some());
+                    return Err(missing(if a_list { items[at].trim() } else { value }));
+                }
+            }
+        }
+        if named.len() == before {
+            return Err(missing(value));
+        }
+    }
+    Ok(named)
+}
+
+/// The interface called `name`: by its name exactly, else (Windows device names are GUIDs) by
+/// its adapter's description or its friendly name (`Ethernet 2`, as `ipconfig` shows it), in
+/// any case.
+fn find_interface<'a>(
+    name: &str,
+    devices: &'a [InterfaceDesc],
+    friendly: &[(String, String)],
+) -> Option<&'a InterfaceDesc> {
+    devices
         .iter()
-        .map(|name| {
-            devices
-                .iter()
-                .find(|d| &d.name == name)
-                .or_else(|| {
-                    // Windows device names are GUIDs: accept the adapter's description too.
-                    devices.iter().find(|d| {
-                        d.description
-                            .as_deref()
-                            .is_some_and(|x| x.eq_ignore_ascii_case(name))
-                    })
-                })
-                .or_else(|| {
-                    // And its friendly name (`Ethernet 2`), as `ipconfig` shows it.
-                    devices.iter().find(|d| {
-                        friendly_name(&d.name, friendly)
-                            .is_some_and(|f| f.eq_ignore_ascii_case(name))
-                    })
-                })
-                .map(|d| (d.name.clone(), d.description.clone()))
-                .ok_or_else(|| LiveError::NoSuchInterface {
-                    name: name.clone(),
-                    available: devices.iter().map(|d| d.name.clone()).collect(),
-                })
+        .find(|d| d.name == name)
+        .or_else(|| {
+            devices.iter().find(|d| {
+                d.description
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(name))
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(each_once(named))
+        .or_else(|| {
+            devices.iter().find(|d| {
+                friendly_name(&d.name, friendly).is_some_and(|f| f.eq_ignore_ascii_case(name))
+            })
+        })
 }
 
 /// The interfaces named, each once: an interface named twice (`-i lo -i lo`, or by its name

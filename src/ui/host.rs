@@ -441,24 +441,30 @@ pub fn unseen_note(n: usize, elevated: bool) -> String {
     } else {
         ("listening sockets belong", "processes")
     };
-    if elevated {
+    if cfg!(windows) {
+        // Windows names every socket's owner to every user; PID 0 is no owner at all.
+        let (sockets, have) = if n == 1 {
+            ("listening socket has", "its")
+        } else {
+            ("listening sockets have", "their")
+        };
+        format!(
+            "{n} {sockets} no owning process in Windows' socket table (PID 0): rstscope cannot say {have} program"
+        )
+    } else if elevated {
         format!(
             "{n} {sockets} to {belong} rstscope cannot see, even as root: in a container or another PID namespace"
         )
     } else {
-        let who = if cfg!(windows) {
-            "administrator"
-        } else {
-            "root"
-        };
         format!(
             "{n} {sockets} to {belong} rstscope cannot see: another user's (run rstscope as \
-             {who} to see them) or a container's"
+             root to see them) or a container's"
         )
     }
 }
 
-/// True when this process runs as root (Unix); on Windows the note names both reasons.
+/// True when this process runs as root (Unix); on Windows being an administrator changes
+/// nothing the note says.
 fn elevated() -> bool {
     #[cfg(any(target_os = "linux", target_os = "macos"))]
     {

@@ -11,19 +11,31 @@ pub const CMDLINE_CHARS: usize = 60;
 const SERVICES_SHOWN: usize = 2;
 
 /// What a table cell says of a process the app cannot see.
-pub const UNSEEN: &str = "not visible: another user's or a container's process";
+pub const UNSEEN: &str = if cfg!(windows) {
+    "owner unknown: Windows names no process"
+} else {
+    "not visible: another user's or a container's process"
+};
 
 /// Why a process cannot be seen and what shows it, for hovers and the details.
 pub fn unseen_hint() -> String {
-    let who = if cfg!(windows) {
-        "administrator"
+    unseen_hint_for(cfg!(windows))
+}
+
+/// [`unseen_hint`] as the Windows build (`windows`) or another says it. Windows names every
+/// socket's owner to every user, administrator or not; it gives PID 0 for a socket it knows no
+/// owner of (wine does for nearly every socket), and then nothing rstscope can do shows it.
+fn unseen_hint_for(windows: bool) -> String {
+    if windows {
+        "Windows' socket table gives no owning process for this socket (PID 0), so rstscope \
+         cannot say which program it is; running as administrator does not change that \
+         (`netstat -ano` shows the same table)"
+            .to_owned()
     } else {
-        "root"
-    };
-    format!(
         "rstscope cannot see which process this is: it belongs to another user (run rstscope \
-         as {who} to see it) or runs in another PID namespace, such as a container's"
-    )
+         as root to see it) or runs in another PID namespace, such as a container's"
+            .to_owned()
+    }
 }
 
 /// True for a listener whose process could not be seen.
@@ -51,6 +63,10 @@ fn short_as(p: &ProcessInfo, with_pid: bool) -> String {
     }
     let pid = with_pid.then(|| p.pid.to_string());
     let mut text = p.program().with(pid);
+    if p.is_windows_kernel() {
+        text.push_str(" · the Windows kernel, for another program (HTTP.sys, SMB)");
+        return text;
+    }
     if let Some(s) = services(p) {
         text.push_str(" · ");
         text.push_str(&s);
@@ -88,6 +104,9 @@ pub fn hover(p: &ProcessInfo) -> String {
         return unseen_hint();
     }
     let mut lines = vec![p.program().with([format!("PID {}", p.pid)])];
+    if p.is_windows_kernel() {
+        lines.push(crate::host::processes::WINDOWS_KERNEL.to_owned());
+    }
     if !p.services.is_empty() {
         lines.push(format!("services: {}", p.services.join(", ")));
     }
@@ -273,7 +292,33 @@ mod tests {
     fn a_process_that_cannot_be_seen_says_how_to_see_it() {
         let p = ProcessInfo::bare(UNSEEN_PID, "");
         assert_eq!(short(&p), UNSEEN);
-        assert!(hover(&p).contains("another user"), "{}", hover(&p));
+        assert_eq!(hover(&p), unseen_hint());
         assert!(!short(&p).contains("PID 0") && !short(&p).contains("(0)"));
+        assert!(unseen_hint_for(false).contains("another user"));
+    }
+
+    /// Regression: on Windows a socket without owner (PID 0) was blamed on another user's or
+    /// a container's process, with "run as administrator", which does not show it.
+    #[test]
+    fn on_windows_no_owner_is_not_blamed_on_a_user_or_a_container() {
+        let hint = unseen_hint_for(true);
+        assert!(hint.contains("PID 0"), "{hint}");
+        for wrong in ["another user", "container", "namespace"] {
+            assert!(!hint.contains(wrong), "{hint}");
+        }
+        if cfg!(windows) {
+            assert!(!UNSEEN.contains("container") && !UNSEEN.contains("user"));
+        }
+    }
+
+    /// PID 4 is the kernel listening for another program (HTTP.sys, SMB): said so.
+    #[test]
+    fn the_windows_kernel_is_said_to_serve_another_program() {
+        let p = ProcessInfo::bare(4, "System");
+        assert_eq!(
+            short(&p),
+            "System (4) · the Windows kernel, for another program (HTTP.sys, SMB)"
+        );
+        assert!(hover(&p).contains("HTTP.sys"), "{}", hover(&p));
     }
 }

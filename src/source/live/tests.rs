@@ -287,6 +287,73 @@ fn regression_an_interface_named_twice_is_captured_once() {
     assert_eq!(names(each_once(named(&["eth0", "lo"]))), ["eth0", "lo"]);
 }
 
+fn device(name: &str, description: Option<&str>) -> InterfaceDesc {
+    InterfaceDesc {
+        name: name.to_owned(),
+        description: description.map(str::to_owned),
+        addresses: Vec::new(),
+        loopback: false,
+        up: true,
+        running: true,
+    }
+}
+
+/// `-i` values as given (repeated or not) to the names opened, with `devices` and `friendly`.
+fn resolved(
+    asked: &[&str],
+    devices: &[InterfaceDesc],
+    friendly: &[(String, String)],
+) -> Result<Vec<String>, String> {
+    let asked: Vec<String> = asked.iter().map(|a| (*a).to_owned()).collect();
+    resolve(&asked, devices, friendly)
+        .map(|v| v.into_iter().map(|(n, _)| n).collect())
+        .map_err(|e| e.to_string())
+}
+
+/// Regression: `-i` values were split at every comma, so a Windows adapter whose friendly name
+/// holds one (`Ethernet, rack 2`) could not be named. A value that names an interface whole
+/// is taken whole; only one that names none is a list.
+#[test]
+fn regression_an_interface_name_with_a_comma_is_taken_whole() {
+    let devices = [
+        device("lo", None),
+        device("eth0", None),
+        device("rst,x", None),
+        device(r"\Device\NPF_{A}", Some("Intel(R) Ethernet, 1 Gbit")),
+        device(r"\Device\NPF_{B}", Some("Realtek USB")),
+    ];
+    let friendly = [
+        ("{A}".to_owned(), "Ethernet, rack 2".to_owned()),
+        ("{B}".to_owned(), "Wi-Fi".to_owned()),
+    ];
+    let ok = |asked: &[&str]| resolved(asked, &devices, &friendly).expect("resolves");
+    assert_eq!(ok(&["rst,x"]), ["rst,x"]);
+    assert_eq!(ok(&["lo,eth0"]), ["lo", "eth0"]);
+    assert_eq!(ok(&["lo, eth0,"]), ["lo", "eth0"]);
+    assert_eq!(ok(&["rst,x", "lo"]), ["rst,x", "lo"]);
+    // Windows: a friendly name or a description with a comma, whole, in any case; and in a
+    // list of others.
+    assert_eq!(ok(&["ethernet, RACK 2"]), [r"\Device\NPF_{A}"]);
+    assert_eq!(ok(&["Intel(R) Ethernet, 1 Gbit"]), [r"\Device\NPF_{A}"]);
+    assert_eq!(ok(&["Wi-Fi,lo"]), [r"\Device\NPF_{B}", "lo"]);
+    // A list with a name that holds a comma: the longest run of items that names one.
+    assert_eq!(ok(&["rst,x,lo"]), ["rst,x", "lo"]);
+    assert_eq!(
+        ok(&["lo,Ethernet, rack 2,Wi-Fi"]),
+        ["lo", r"\Device\NPF_{A}", r"\Device\NPF_{B}"]
+    );
+    // Nothing of it names an interface: the value is said whole; one item missing from a list
+    // that otherwise names interfaces: that item.
+    let err = |asked: &[&str]| resolved(asked, &devices, &friendly).expect_err("no such");
+    let names = |e: String, name: &str| e.starts_with(&format!("no interface named {name};"));
+    assert!(names(err(&["rst,y"]), "rst,y"), "{}", err(&["rst,y"]));
+    assert!(names(err(&["lo,eth9"]), "eth9"), "{}", err(&["lo,eth9"]));
+    assert!(names(err(&["eth9,lo"]), "eth9"), "{}", err(&["eth9,lo"]));
+    assert!(names(err(&["eth9"]), "eth9"), "{}", err(&["eth9"]));
+    assert!(names(err(&[","]), ","), "{}", err(&[","]));
+    assert!(names(err(&[""]), ""), "{}", err(&[""]));
+}
+
 /// Regression: `capture --filter 'tcp[tcpflags] & tcp-rst != 0'` (the classic filter an admin
 /// types first) said only that a custom filter's causes "may differ", while it takes no IPv6
 /// and no SYN: the resets over ::1 were not seen, no attempt was counted, and every refusal

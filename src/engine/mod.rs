@@ -638,10 +638,22 @@ impl Engine {
     }
 
     /// Moves packet time to `t` (never backwards) and fires the timers due by then.
+    ///
+    /// Inline, for [`Engine::packet`]: most packets find no timer due, and a call of its own
+    /// (it has two callers) cost every packet about 16 instructions of register saving.
+    #[inline]
     fn advance(&mut self, t: Timestamp) {
         if t > self.now {
             self.now = t;
         }
+        if self.timers.any_due(self.now) {
+            self.fire_due();
+        }
+    }
+
+    /// The timers due by now, fired.
+    #[inline(never)]
+    fn fire_due(&mut self) {
         while let Some((due, idx, generation)) = self.timers.pop_due(self.now) {
             let i = idx as usize;
             let e = &self.entries[i];

@@ -87,6 +87,13 @@ impl TimerQueue {
         }
     }
 
+    /// Whether some timer may be due at `now` ([`TimerQueue::pop_due`] finds none otherwise):
+    /// the test every packet makes, apart so that it stays where the packet is handled.
+    #[inline]
+    pub fn any_due(&self, now: Timestamp) -> bool {
+        now >= self.earliest
+    }
+
     /// Removes and returns the earliest timer if it is due at `now` or before.
     #[inline]
     pub fn pop_due(&mut self, now: Timestamp) -> Option<Timer> {

@@ -204,6 +204,15 @@ impl Copies {
         self.syns += other.syns;
     }
 
+    /// `p`, repeated on its interface.
+    fn repeated(p: &TcpPacket<'_>) -> Self {
+        Copies {
+            repeated: 1,
+            ..Copies::default()
+        }
+        .of_packet(p)
+    }
+
     /// Counts `p`, a copy, among the resets or SYNs it is.
     pub fn of_packet(mut self, p: &TcpPacket<'_>) -> Self {
         self.resets += u64::from(p.flags.rst());
@@ -266,8 +275,8 @@ impl Copies {
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
 /// are looked for within one file, where one clock stamps them all; across files given
 /// together only SYNs and RSTs are compared ([`TwoPoints`], once a batch is full). A file of
-/// one interface costs a comparison per frame, and a hash of each TCP frame for
-/// [`CopyFilter::repeat`].
+/// one interface costs a comparison per frame, and the repeat check of each TCP frame
+/// ([`CopyFilter::repeat`], [`CopyFilter::repeat_in`] for a batch's frames).
 #[derive(Default)]
 pub struct CopyFilter {
     dedupe: Option<Dedupe>,
@@ -322,13 +331,29 @@ impl CopyFilter {
         p: &TcpPacket<'_>,
         payload: &[u8],
     ) -> Option<Copies> {
-        self.repeats.is_repeat(frame, p, payload).then(|| {
-            Copies {
-                repeated: 1,
-                ..Copies::default()
-            }
-            .of_packet(p)
-        })
+        self.repeats
+            .is_repeat(frame, p, payload)
+            .then(|| Copies::repeated(p))
+    }
+
+    /// [`CopyFilter::repeat`] for a frame decoded into `slots[at]`, after the TCP packets
+    /// kept since the last [`CopyFilter::hand_on`] ([`dedupe::Repeats::is_repeat_in`]).
+    #[inline]
+    pub fn repeat_in(
+        &mut self,
+        frame: &Frame<'_>,
+        slots: &[TcpPacket<'_>],
+        at: usize,
+        payload: &[u8],
+    ) -> Option<Copies> {
+        self.repeats
+            .is_repeat_in(frame, slots, at, payload)
+            .then(|| Copies::repeated(&slots[at]))
+    }
+
+    /// The slots of [`CopyFilter::repeat_in`] are handed on ([`dedupe::Repeats::hand_on`]).
+    pub fn hand_on(&mut self, slots: &[TcpPacket<'_>]) {
+        self.repeats.hand_on(slots);
     }
 
     fn look_up(&mut self, frame: &Frame<'_>) -> Option<Copies> {
@@ -1036,6 +1061,7 @@ impl Reader {
                 batch.encaps.add_n(Encap::ethernet(ipv6), n);
             }
         }
+        self.copies.hand_on(&batch.slots[..batch.len]);
         let source = &mut self.source;
         if !self.syn_fin_rst {
             let bpf = CaptureFilter::SynFinRst.bpf();
@@ -1110,7 +1136,8 @@ fn take(
     let slot = batch.slots.get_mut(batch.len)?;
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
-            if let Some(copy) = copies.repeat(frame, slot, payload) {
+            let rst = slot.flags.rst();
+            if let Some(copy) = copies.repeat_in(frame, &batch.slots, batch.len, payload) {
                 batch.copies.add(copy);
                 if carried == Carried::Other {
                     batch.encaps.add(*encap);
@@ -1123,7 +1150,7 @@ fn take(
             }
             // Only a RST's payload is read, and only its first bytes (the text kept as
             // evidence): a flood of large RSTs costs no more than small ones.
-            if slot.flags.rst() {
+            if rst {
                 let start = batch.payloads.len();
                 let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
                 batch.payloads.extend_from_slice(kept);

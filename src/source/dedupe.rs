@@ -170,95 +170,177 @@ fn hash(l3: &[u8]) -> u64 {
 /// It runs on every TCP frame of a file, so it costs little: the last [`REPEAT_RING`] TCP
 /// frames are kept as they are (no hash is computed), with a 32-bit tag of their sequence and
 /// acknowledgment numbers, ports, flags, window and length, compared all at once; the rest
-/// is compared only on a matching tag.
-#[derive(Debug, Default)]
+/// is compared only on a matching tag. A file's frames are decoded into the slots of a batch
+/// ([`Repeats::is_repeat_in`]): what the decoded packet holds is read there when a tag
+/// matches, and only what it lacks (lengths, interface, the bytes around the payload) is
+/// kept for each frame; the last ones' packets are copied out when the batch is handed on
+/// ([`Repeats::hand_on`]). Frame by frame ([`Repeats::is_repeat`]: live capture, evidence)
+/// all of it is kept. Both compare the same, so both find the same repeats.
+#[derive(Debug)]
 pub struct Repeats {
-    /// Each kept frame's [`tag`].
+    /// Each kept frame's [`tag`], by ring place.
     tags: [u32; REPEAT_RING],
-    seen: [Seen; REPEAT_RING],
-    next: usize,
+    /// What each kept frame's decoded packet does not hold, by ring place.
+    extra: [Extra; REPEAT_RING],
+    /// What the decoded packet holds, by ring place, of the frames not in the caller's slots.
+    fields: [Fields; REPEAT_RING],
+    /// Frames kept so far: the newest is at ring place `(kept - 1) % REPEAT_RING`.
+    kept: usize,
+}
+
+impl Default for Repeats {
+    fn default() -> Self {
+        Self {
+            tags: [0; REPEAT_RING],
+            extra: [Extra::default(); REPEAT_RING],
+            fields: [Fields::default(); REPEAT_RING],
+            kept: 0,
+        }
+    }
 }
 
 /// TCP frames a repeat is looked for among: a mirror port interleaves a few other packets
 /// between the two copies of one.
 pub const REPEAT_RING: usize = 16;
 
-/// What a frame is compared by, as it was.
+/// What a frame is compared by, of what its decoded packet holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Seen {
+struct Fields {
     /// [`i64::MIN`]: never filled (no frame is within the window of it).
     ts: i64,
     /// Its ports, source then destination: the other direction of its connection has them
     /// the other way round (another connection with those ports the other way round between
     /// two copies only makes the second be kept).
     ports: u32,
+    /// Payload length as IP states it.
+    payload_len: u32,
     /// Sequence and acknowledgment numbers.
     numbers: u64,
     /// Flags, window, IPv4 ID (and whether there is one), TTL.
     header: u64,
-    /// Payload length as IP states it, captured and original frame lengths.
-    lengths: [u32; 3],
-    /// The interface, and the one the frame itself names (Linux `any`).
-    place: [u32; 2],
-    /// The 16 bytes before the payload and the first 8 of it, 0 past the frame's end.
-    bytes: [u64; 3],
+    /// The interface.
+    interface: u32,
 }
 
-impl Default for Seen {
+impl Default for Fields {
     fn default() -> Self {
         Self {
             ts: i64::MIN,
             ports: 0,
+            payload_len: 0,
             numbers: 0,
             header: 0,
-            lengths: [0; 3],
-            place: [0; 2],
-            bytes: [0; 3],
+            interface: 0,
         }
     }
 }
 
-impl Seen {
-    /// The same frame, its time aside.
-    fn same(&self, other: &Seen) -> bool {
-        Seen { ts: 0, ..*self } == Seen { ts: 0, ..*other }
-    }
+/// What a frame is compared by, of what its decoded packet does not hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Extra {
+    /// The 16 bytes before the payload and the first 8 of it, 0 past the frame's end.
+    bytes: [u64; 3],
+    /// Captured and original frame lengths.
+    lengths: [u32; 2],
+    /// The interface the frame itself names (Linux `any`), else its interface.
+    origin: u32,
+}
+
+/// Two frames are the same, their time aside.
+fn same(a: (&Fields, &Extra), b: (&Fields, &Extra)) -> bool {
+    Fields { ts: 0, ..*a.0 } == Fields { ts: 0, ..*b.0 } && a.1 == b.1
 }
 
 impl Repeats {
     /// True when `frame`, whose TCP packet is `p` with the captured payload `payload` (a slice
     /// of the frame), repeats a frame seen just before it on the same interface (see
-    /// [`Repeats`]). A frame that is not a repeat is remembered.
+    /// [`Repeats`]). A frame that is not a repeat is remembered, all of it.
     #[inline]
     pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
-        let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
-        let tag = tag(p, ports);
-        // All sixteen tags at once (no early exit: the usual answer is no).
-        let hit = self.tags.iter().fold(false, |hit, &t| hit | (t == tag));
-        if hit && self.repeats(&seen(frame, p, payload, ports)) {
+        if self.check(frame, p, payload, &[]) {
             return true;
         }
-        self.tags[self.next] = tag;
-        // Built in its slot, not moved there.
-        self.seen[self.next] = seen(frame, p, payload, ports);
-        self.next = (self.next + 1) % REPEAT_RING;
+        self.fields[self.kept % REPEAT_RING] = frame_fields(frame, p);
+        self.keep(frame, p, payload);
         false
     }
 
-    /// The walk back from the newest frame, once some frame has the same tag.
+    /// [`Repeats::is_repeat`] for a frame decoded into `slots[at]`, after the frames kept
+    /// since the last [`Repeats::hand_on`] (`slots[..at]`, in order): a frame that is not a
+    /// repeat is remembered, its decoded packet left in its slot, and must be kept there.
+    #[inline]
+    pub fn is_repeat_in(
+        &mut self,
+        frame: &Frame<'_>,
+        slots: &[TcpPacket<'_>],
+        at: usize,
+        payload: &[u8],
+    ) -> bool {
+        let p = &slots[at];
+        if self.check(frame, p, payload, slots.get(..at).unwrap_or_default()) {
+            return true;
+        }
+        self.keep(frame, p, payload);
+        false
+    }
+
+    /// The slots of [`Repeats::is_repeat_in`], all of the frames kept since the last call, are
+    /// handed on (and will be reused): their last ones' packets are copied out.
+    pub fn hand_on(&mut self, slots: &[TcpPacket<'_>]) {
+        for (back, p) in (1..=REPEAT_RING.min(self.kept)).zip(slots.iter().rev()) {
+            self.fields[(self.kept - back) % REPEAT_RING] = fields(p);
+        }
+    }
+
+    /// The tag test, then, on a match, the walk back.
+    #[inline(always)]
+    fn check(
+        &self,
+        frame: &Frame<'_>,
+        p: &TcpPacket<'_>,
+        payload: &[u8],
+        slots: &[TcpPacket<'_>],
+    ) -> bool {
+        let tag = tag(p);
+        // All sixteen tags at once (no early exit: the usual answer is no).
+        let hit = self.tags.iter().fold(false, |hit, &t| hit | (t == tag));
+        hit && self.repeats((&frame_fields(frame, p), &extra(frame, payload)), slots)
+    }
+
+    /// Remembers a frame that is no repeat (its fields are kept by the caller).
+    #[inline(always)]
+    fn keep(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) {
+        let place = self.kept % REPEAT_RING;
+        self.tags[place] = tag(p);
+        // Built in its slot, not moved there.
+        self.extra[place] = extra(frame, payload);
+        self.kept = self.kept.wrapping_add(1);
+    }
+
+    /// The walk back from the newest frame, once some frame has the same tag. `slots`: the
+    /// newest frames kept, whose fields are read there.
     #[cold]
-    fn repeats(&self, frame: &Seen) -> bool {
+    fn repeats(&self, frame: (&Fields, &Extra), slots: &[TcpPacket<'_>]) -> bool {
         let window = i64::try_from(WINDOW.as_nanos()).unwrap_or(i64::MAX);
-        let back = frame.ports.rotate_left(16);
+        let back = frame.0.ports.rotate_left(16);
         for n in 1..=REPEAT_RING {
-            let seen = &self.seen[(self.next + REPEAT_RING - n) % REPEAT_RING];
-            if frame.ts.saturating_sub(seen.ts).saturating_abs() >= window {
+            let place = self.kept.wrapping_sub(n) % REPEAT_RING;
+            let from_slot;
+            let seen = if n <= slots.len() {
+                from_slot = fields(&slots[slots.len() - n]);
+                &from_slot
+            } else if n <= self.kept {
+                &self.fields[place]
+            } else {
+                return false;
+            };
+            if frame.0.ts.saturating_sub(seen.ts).saturating_abs() >= window {
                 return false;
             }
-            if seen.same(frame) {
+            if same((seen, &self.extra[place]), frame) {
                 return true;
             }
-            if seen.ports == back && back != frame.ports {
+            if seen.ports == back && back != frame.0.ports {
                 // The other side spoke since: what follows is an answer, not a copy.
                 return false;
             }
@@ -269,16 +351,46 @@ impl Repeats {
 
 /// A frame's tag: its sequence and acknowledgment numbers, ports, flags, window and length,
 /// mixed so that frames of one connection (one number moving, the other still; duplicate
-/// ACKs with another window) and of many (ports moving) differ.
+/// ACKs with another window; a pure ACK and the data after it) and of many (ports moving)
+/// differ: a tag shared by frames that are not repeats costs a walk back.
 #[inline]
-fn tag(p: &TcpPacket<'_>, ports: u32) -> u32 {
+fn tag(p: &TcpPacket<'_>) -> u32 {
+    let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
     let small = u32::from(p.window) << 16 ^ u32::from(p.flags.0) ^ p.payload_len.rotate_left(9);
     p.seq ^ p.ack.rotate_left(16) ^ (ports ^ small.rotate_left(7)).wrapping_mul(0x9e37_79b9)
 }
 
-/// What [`Repeats`] compares of a frame (`payload`: its captured payload, a slice of it).
+/// What [`Repeats`] compares of a frame, of what its decoded packet `p` holds.
 #[inline]
-fn seen(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8], ports: u32) -> Seen {
+fn fields(p: &TcpPacket<'_>) -> Fields {
+    Fields {
+        ts: p.ts.0,
+        ports: u32::from(p.sport) << 16 | u32::from(p.dport),
+        payload_len: p.payload_len,
+        numbers: u64::from(p.seq) | u64::from(p.ack) << 32,
+        header: u64::from(p.flags.0)
+            | u64::from(p.window) << 16
+            | u64::from(p.ip_id.unwrap_or(0)) << 32
+            | u64::from(p.ttl) << 48
+            | u64::from(p.ip_id.is_some()) << 56,
+        interface: p.interface,
+    }
+}
+
+/// [`fields`] with the time and interface of `frame` (the decoder copies them into `p`).
+#[inline]
+fn frame_fields(frame: &Frame<'_>, p: &TcpPacket<'_>) -> Fields {
+    Fields {
+        ts: frame.ts.0,
+        interface: frame.interface,
+        ..fields(p)
+    }
+}
+
+/// What [`Repeats`] compares of a frame, of what its decoded packet does not hold
+/// (`payload`: its captured payload, a slice of it).
+#[inline]
+fn extra(frame: &Frame<'_>, payload: &[u8]) -> Extra {
     let data = frame.data;
     let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
     let start = offset.min(data.len());
@@ -311,18 +423,10 @@ fn seen(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8], ports: u32) -> See
             word(start),
         ],
     };
-    Seen {
-        ts: frame.ts.0,
-        ports,
-        numbers: u64::from(p.seq) | u64::from(p.ack) << 32,
-        header: u64::from(p.flags.0)
-            | u64::from(p.window) << 16
-            | u64::from(p.ip_id.unwrap_or(0)) << 32
-            | u64::from(p.ttl) << 48
-            | u64::from(p.ip_id.is_some()) << 56,
-        lengths: [p.payload_len, data.len() as u32, frame.orig_len],
-        place: [frame.interface, origin(frame)],
+    Extra {
         bytes,
+        lengths: [data.len() as u32, frame.orig_len],
+        origin: origin(frame),
     }
 }
 
@@ -537,6 +641,70 @@ mod tests {
             ..frame(&a, 0)
         };
         assert!(!r.is_repeat(&other_file, &p, p.payload));
+    }
+
+    /// The file pipeline's way (packets in a batch's slots, the batch handed on now and then)
+    /// finds the same repeats as the frame-by-frame one, wherever the batches end.
+    #[test]
+    fn repeats_found_in_batches_are_those_found_frame_by_frame() {
+        // Packets of two connections, both ways, some on another interface.
+        let packets: Vec<(Vec<u8>, u32)> = (0..12u8)
+            .map(|i| {
+                let (sport, dport) = match i % 4 {
+                    0 | 1 => (40000, 7211),
+                    2 => (7211, 40000),
+                    _ => (40001, 80),
+                };
+                (
+                    sll2(1, &v4_ports(i / 3, sport, dport)),
+                    u32::from(i % 5 == 4),
+                )
+            })
+            .collect();
+        // A sequence that repeats them at all distances, a little apart in time.
+        let mut x = 7u32;
+        let order: Vec<(usize, i64)> = (0..400)
+            .map(|k| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                ((x >> 16) as usize % packets.len(), k / 3)
+            })
+            .collect();
+        let frames: Vec<Frame<'_>> = order
+            .iter()
+            .map(|&(i, ms)| Frame {
+                interface: packets[i].1,
+                ..frame(&packets[i].0, ms)
+            })
+            .collect();
+        let decoded: Vec<TcpPacket<'_>> = frames
+            .iter()
+            .map(|f| match crate::decode::decode(f) {
+                crate::decode::Decoded::Tcp(p) => p,
+                other => panic!("not TCP: {other:?}"),
+            })
+            .collect();
+        let mut one = Repeats::default();
+        let expected: Vec<bool> = (frames.iter().zip(&decoded))
+            .map(|(f, p)| one.is_repeat(f, p, p.payload))
+            .collect();
+        assert!(expected.iter().any(|&r| r) && expected.iter().any(|&r| !r));
+        for batch in [1, 2, 5, 15, 16, 17, 40, 1000] {
+            let mut r = Repeats::default();
+            let mut slots: Vec<TcpPacket<'_>> = Vec::new();
+            let mut in_batch = 0;
+            for (n, (f, p)) in frames.iter().zip(&decoded).enumerate() {
+                slots.truncate(in_batch);
+                slots.push(*p);
+                let repeat = r.is_repeat_in(f, &slots, in_batch, p.payload);
+                assert_eq!(repeat, expected[n], "frame {n}, batches of {batch}");
+                in_batch += usize::from(!repeat);
+                if (n + 1) % batch == 0 {
+                    // Handed on: the next batch's slots hold none of these packets.
+                    r.hand_on(&slots[..in_batch]);
+                    in_batch = 0;
+                }
+            }
+        }
     }
 
     #[test]

@@ -1928,6 +1928,109 @@ fn dragging_across_the_plot_selects_seconds_that_filter_the_table() {
     assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
 }
 
+/// Regression (real-window trial): Escape did not clear a time range dragged in the plot; only
+/// × beside it did. Escape clears it now, and a drag still under way ends with it (the rest of
+/// the drag selects nothing). A key that is another's first stays theirs: Escape in the
+/// table's filter box clears what was typed, Escape with a connection's packets alone listed
+/// lists every packet again (the next one clears the range), Escape in an open menu closes
+/// the menu. The selected offender stays selected throughout.
+#[test]
+fn escape_clears_the_time_range_and_ends_a_drag_selecting_one() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let (top, bottom) = plot_rows(&h);
+    let y = top + (bottom - top) * 0.4;
+    let drag_range = |h: &mut Harness<'_, RstscopeApp>| {
+        drag(h, egui::pos2(500.0, y), egui::vec2(260.0, 0.0));
+        settle(h);
+        let (a, b) = h.state().range().expect("a time range is selected");
+        assert!(a < b, "{a}..{b}");
+        assert!(h.state().rows()[0].offender.rst_packets < 20);
+    };
+    let escape = |h: &mut Harness<'_, RstscopeApp>| {
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+    };
+    let whole = |h: &Harness<'_, RstscopeApp>| {
+        assert_eq!(h.state().range(), None);
+        assert_eq!(h.state().rows()[0].offender.rst_packets, 20);
+        assert!(!shows(h, "selected "), "the range's label is gone");
+        assert!(
+            h.state().selected().is_some(),
+            "the offender stays selected"
+        );
+    };
+    drag_range(&mut h);
+    escape(&mut h);
+    whole(&h);
+
+    // In the filter box Escape clears what was typed, not the range.
+    drag_range(&mut h);
+    type_in_filter(&mut h, "7211");
+    h.run_steps(2);
+    escape(&mut h);
+    assert_eq!(filter_box(&h).value().as_deref(), Some(""));
+    assert!(
+        h.state().range().is_some(),
+        "Escape in the filter box cleared the range"
+    );
+    escape(&mut h);
+    whole(&h);
+
+    // With a connection's packets alone listed, the first Escape lists every packet again.
+    drag_range(&mut h);
+    let client = h.state().evidence().expect("evidence").connections[0].orig;
+    click_connection(&mut h, &format!("{}:{}", client.0, client.1));
+    assert!(h.state().stream().is_some());
+    escape(&mut h);
+    assert!(h.state().stream().is_none());
+    assert!(
+        h.state().range().is_some(),
+        "the first Escape is the connection's"
+    );
+    escape(&mut h);
+    whole(&h);
+
+    // An open menu takes its Escape.
+    drag_range(&mut h);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    assert!(
+        shows(&h, "Open the sample capture"),
+        "the File menu is open"
+    );
+    escape(&mut h);
+    assert!(
+        !shows(&h, "Open the sample capture"),
+        "Escape closed the menu"
+    );
+    assert!(
+        h.state().range().is_some(),
+        "Escape in the menu cleared the range"
+    );
+    escape(&mut h);
+    whole(&h);
+
+    // Escape during a drag: no range, and none when the drag goes on and ends.
+    let from = egui::pos2(500.0, y);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=2 {
+        h.hover_at(from + egui::vec2(60.0 * i as f32, 0.0));
+        h.step();
+    }
+    assert!(h.state().range().is_some(), "the drag selects as it goes");
+    escape(&mut h);
+    assert_eq!(h.state().range(), None);
+    h.hover_at(from + egui::vec2(200.0, 0.0));
+    h.step();
+    h.drop_at(from + egui::vec2(260.0, 0.0));
+    h.run_steps(3);
+    whole(&h);
+}
+
 /// Regression (real-window trial): a quick drag, its last move and the release of the button
 /// in one frame (as a hand does, more so where frames are slow), selected the range up to where
 /// the pointer had been a frame earlier: dragged from 13:09:12 to 13:09:15, it selected

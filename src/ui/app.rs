@@ -1306,8 +1306,10 @@ impl RstscopeApp {
             return;
         }
         // With a connection selected (its packets alone listed) the arrows move among the
-        // connections, until Escape lists every packet again.
+        // connections, until Escape lists every packet again; the next Escape clears the
+        // time range.
         if !self.details.keyboard(ctx) {
+            self.escape_range(ctx);
             self.table.keyboard(ctx, &mut self.selected);
         }
         let copy = ctx.input(|i| i.events.contains(&egui::Event::Copy));
@@ -1325,6 +1327,19 @@ impl RstscopeApp {
             ctx.copy_text(crate::report::text::connection_line(c, clock));
         } else if let Some(text) = self.details.diagnosis_to_copy() {
             ctx.copy_text(text.to_owned());
+        }
+    }
+
+    /// Escape clears the selected time range, as × beside it does; during a drag too (egui
+    /// ends the drag on Escape, and the plot takes the range up to there: cleared here). The
+    /// selected offender stays: Escape takes back the range, not the row the user chose.
+    fn escape_range(&mut self, ctx: &egui::Context) {
+        if self.range.is_some()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.range = None;
+            // The plot and the table were drawn with the range already this frame.
+            ctx.request_repaint();
         }
     }
 

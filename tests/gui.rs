@@ -443,6 +443,63 @@ fn the_csv_save_dialog_lists_csv_files_and_names_one() {
     assert!(shows(&h, "trace.pcap"), "every file on request");
 }
 
+/// Regression (real-window trial, 640x400, the least window): rstscope's own file dialogs
+/// were taller than the window, their listing always 320 points high: the save dialog's title
+/// was above the window's top and its file name, Save and Cancel below its bottom, out of
+/// reach of the mouse; the open dialog's Open and Cancel were cut. The listing gets what the
+/// window leaves, so that the whole dialog is in view; at 1280x800 it is as tall as before.
+#[test]
+fn the_file_dialogs_fit_in_the_least_window() {
+    let inside = |h: &Harness<'_, RstscopeApp>, label: &str, size: [f32; 2]| {
+        let r = h.get_by_label(label).rect();
+        assert!(
+            r.top() >= 0.0 && r.bottom() <= size[1] && r.left() >= 0.0 && r.right() <= size[0],
+            "{label} at {r:?} is not inside the {size:?} window"
+        );
+    };
+    for size in [[640.0, 400.0], [1280.0, 800.0]] {
+        // The save dialog, over a folder of more files than its listing shows.
+        let dir = temp_dir(&format!("fit-{}", size[1]));
+        for i in 0..30 {
+            std::fs::write(dir.join(format!("export-{i:02}.csv")), b"x").expect("write");
+        }
+        let mut h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
+        h.state_mut().settings.last_folder = Some(dir.clone());
+        h.get_by_label("Export").click();
+        h.run_steps(2);
+        h.get_by_label("Offenders as CSV…").click();
+        wait_for(&mut h, |h| shows(h, "export-00.csv"));
+        h.run_steps(2);
+        for label in [
+            "Save the offenders as CSV",
+            "Up",
+            "File name:",
+            "Save",
+            "Cancel",
+        ] {
+            inside(&h, label, size);
+        }
+        let listing = h.get_by_label("Save the offenders as CSV").rect().top();
+        let buttons = h.get_by_label("Cancel").rect().bottom();
+        if size[1] > 700.0 {
+            assert!(
+                buttons - listing > 400.0,
+                "as tall as before: {listing}..{buttons}"
+            );
+        }
+        h.get_by_label("Cancel").click();
+        h.run_steps(2);
+        // The open dialog, over the fixtures (more entries than its listing shows).
+        h.state_mut().settings.last_folder = Some(manifest("tests/fixtures"));
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+        wait_for(&mut h, |h| shows(h, "refused-v4.pcap"));
+        h.run_steps(2);
+        for label in ["Open captures", "Up", "show all files", "Open", "Cancel"] {
+            inside(&h, label, size);
+        }
+    }
+}
+
 /// Regression (real-window trial): rstscope's own save dialog replaced a file that existed
 /// without a word (an export onto last week's CSV). It asks, as the Windows and GTK dialogs
 /// do: Escape goes back to the dialog with the file untouched, Enter replaces it.

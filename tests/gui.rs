@@ -2823,7 +2823,13 @@ fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
         ev.warnings
     );
     assert!(shows(&h, &said), "the details say so");
-    assert!(shows(&h, &format!("Connections ({attempts})")));
+    assert!(shows(
+        &h,
+        &format!(
+            "Connections ({})",
+            rstscope::report::thousands(attempts as u64)
+        )
+    ));
 }
 
 /// Drops `path` on the window and waits until it is read (and its evidence collected).
@@ -2856,7 +2862,13 @@ fn shows_capture_of(h: &Harness<'_, RstscopeApp>, endpoint: &str, connections: u
     );
     assert_eq!(ev.connections.len(), connections);
     assert!(
-        shows(h, &format!("Connections ({connections})")),
+        shows(
+            h,
+            &format!(
+                "Connections ({})",
+                rstscope::report::thousands(connections as u64)
+            )
+        ),
         "the details list its connections"
     );
 }
@@ -3121,10 +3133,31 @@ fn thousands_of_refusals() -> Harness<'static, RstscopeApp> {
 }
 
 /// Regression (real-window trial): the table and the details wrote counts as "40000" where the
-/// headline says "200,000 resets". They group thousands as the headline does.
+/// headline says "200,000 resets". They group thousands as the headline does; so do the
+/// headings of the connections and packets ("Connections (97826)", "Packets (2000, 193652
+/// more not listed)" after a live capture of 97,826 refusals) and the table's count of rows.
 #[test]
 fn the_table_and_the_details_group_thousands_as_the_headline_does() {
     let h = thousands_of_refusals();
+    let ev = h.state().evidence().expect("evidence").clone();
+    let n = |n: usize| rstscope::report::thousands(n as u64);
+    assert!(ev.connections.len() >= 1000 && ev.packets.len() >= 1000);
+    assert!(ev.more > 0, "more packets than listed");
+    assert!(
+        shows(&h, &format!("Connections ({})", n(ev.connections.len()))),
+        "the connections' heading"
+    );
+    assert!(
+        shows(
+            &h,
+            &format!(
+                "Packets ({}, {} more not listed)",
+                n(ev.packets.len()),
+                rstscope::report::thousands(ev.more)
+            )
+        ),
+        "the packets' heading"
+    );
     let refused = h.state().rows()[0].offender.rst_by_cause[0];
     assert!(refused >= 1000, "{refused}");
     let grouped = rstscope::report::thousands(refused);
@@ -3240,7 +3273,13 @@ fn another_offender_lists_every_packet_of_its_own() {
     assert!(h.state().stream().is_none());
     let ev = h.state().evidence().expect("evidence").clone();
     assert_eq!(ev.endpoint, keys[2]);
-    assert!(shows(&h, &format!("Packets ({})", ev.packets.len())));
+    assert!(shows(
+        &h,
+        &format!(
+            "Packets ({})",
+            rstscope::report::thousands(ev.packets.len() as u64)
+        )
+    ));
     // Enter and the arrows again, Escape: the arrows move the offenders once more.
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
@@ -3264,7 +3303,13 @@ fn the_next_capture_opened_lists_every_packet_again() {
     shows_capture_of(&h, "127.0.0.1:7300", 5);
     assert!(h.state().stream().is_none());
     let ev = h.state().evidence().expect("evidence").clone();
-    assert!(shows(&h, &format!("Packets ({})", ev.packets.len())));
+    assert!(shows(
+        &h,
+        &format!(
+            "Packets ({})",
+            rstscope::report::thousands(ev.packets.len() as u64)
+        )
+    ));
 }
 
 /// Regression: with a time range selected, the diagnosis said "refused 6 of 20 connection

@@ -371,7 +371,7 @@ impl RstscopeApp {
             ended: false,
         };
         for path in kept.iter().filter(|p| p.exists()) {
-            app.settings.remember(std::slice::from_ref(path));
+            app.settings.remember_kept(std::slice::from_ref(path));
             app.notify(
                 false,
                 format!(
@@ -416,7 +416,7 @@ impl RstscopeApp {
                          its packets are kept in {}",
                         path.display()
                     );
-                    self.settings.remember(std::slice::from_ref(&path));
+                    self.settings.remember_kept(std::slice::from_ref(&path));
                     self.settings.kept_captures.push(path);
                 }
                 Err(e) => eprintln!(
@@ -638,7 +638,15 @@ impl RstscopeApp {
             ctx.memory_mut(egui::Memory::stop_text_input);
         }
         if src.remember {
-            self.settings.remember(&src.paths);
+            // A kept capture opened from File > Recent: its folder is the app's own.
+            let kept = (src.paths.first().and_then(|p| p.parent()))
+                .zip(self.kept_folder.as_deref())
+                .is_some_and(|(dir, kept)| dir == kept || same_file(dir, kept));
+            if kept {
+                self.settings.remember_kept(&src.paths);
+            } else {
+                self.settings.remember(&src.paths);
+            }
         }
         self.notices.retain(|n| n.about == About::App);
         // The last capture's warnings are not this one's.
@@ -1306,8 +1314,10 @@ impl RstscopeApp {
             return;
         }
         // With a connection selected (its packets alone listed) the arrows move among the
-        // connections, until Escape lists every packet again.
+        // connections, until Escape lists every packet again; the next Escape clears the
+        // time range.
         if !self.details.keyboard(ctx) {
+            self.escape_range(ctx);
             self.table.keyboard(ctx, &mut self.selected);
         }
         let copy = ctx.input(|i| i.events.contains(&egui::Event::Copy));
@@ -1325,6 +1335,19 @@ impl RstscopeApp {
             ctx.copy_text(crate::report::text::connection_line(c, clock));
         } else if let Some(text) = self.details.diagnosis_to_copy() {
             ctx.copy_text(text.to_owned());
+        }
+    }
+
+    /// Escape clears the selected time range, as × beside it does; during a drag too (egui
+    /// ends the drag on Escape, and the plot takes the range up to there: cleared here). The
+    /// selected offender stays: Escape takes back the range, not the row the user chose.
+    fn escape_range(&mut self, ctx: &egui::Context) {
+        if self.range.is_some()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.range = None;
+            // The plot and the table were drawn with the range already this frame.
+            ctx.request_repaint();
         }
     }
 
@@ -1812,7 +1835,8 @@ fn save_pieces(pieces: &[PathBuf], to: &Path) -> std::io::Result<()> {
     std::io::Write::flush(&mut out)
 }
 
-/// Whether two paths name the same existing file (copying a file onto itself would empty it).
+/// Whether two paths name the same existing file or folder (copying a file onto itself would
+/// empty it).
 fn same_file(a: &Path, b: &Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }

@@ -615,7 +615,7 @@ impl DetailsView {
     ) {
         let more = |n: u64| {
             if n > 0 {
-                format!(", {n} more not listed")
+                format!(", {} more not listed", report::thousands(n))
             } else {
                 String::new()
             }
@@ -647,7 +647,7 @@ impl DetailsView {
                     let text = ev.map_or("Connections".to_owned(), |ev| {
                         format!(
                             "Connections ({}{})",
-                            ev.connections.len(),
+                            report::thousands(ev.connections.len() as u64),
                             more(ev.more_connections)
                         )
                     });
@@ -660,10 +660,18 @@ impl DetailsView {
                 ui.horizontal_wrapped(|ui| {
                     let text = match (ev, &stream) {
                         (Some(ev), Some((lines, _))) => {
-                            format!("Packets ({} of {})", lines.len(), ev.packets.len())
+                            format!(
+                                "Packets ({} of {})",
+                                report::thousands(lines.len() as u64),
+                                report::thousands(ev.packets.len() as u64)
+                            )
                         }
                         (Some(ev), None) => {
-                            format!("Packets ({}{})", ev.packets.len(), more(ev.more))
+                            format!(
+                                "Packets ({}{})",
+                                report::thousands(ev.packets.len() as u64),
+                                more(ev.more)
+                            )
                         }
                         (None, _) => "Packets".to_owned(),
                     };

@@ -427,7 +427,20 @@ struct Browser {
     checking: Option<Task<AtSavePath>>,
     /// A file that exists, chosen to save to: "Replace it?" is asked.
     replace: Option<PathBuf>,
+    /// How tall what follows the listing (the buttons, a save dialog's type and file name)
+    /// was laid out in the last frame: the listing leaves it room in a short window.
+    below_listing: f32,
 }
+
+/// The listing's height where the window has room for it.
+const LISTING_MOST: f32 = 320.0;
+
+/// The listing's least height (three entries), however short the window.
+const LISTING_LEAST: f32 = 60.0;
+
+/// From the window's top and bottom edges to the dialog's contents: a gap, the dialog's
+/// frame and its margin.
+const DIALOG_EDGE: f32 = 16.0;
 
 impl Browser {
     fn new(ctx: &egui::Context, purpose: Purpose, start: Option<PathBuf>) -> Self {
@@ -457,6 +470,8 @@ impl Browser {
             places: places(home(), drives()),
             checking: None,
             replace: None,
+            // Until measured: a row of buttons, and a save dialog's type and name.
+            below_listing: if save { 64.0 } else { 36.0 },
         };
         b.go(ctx, b.dir.clone());
         b
@@ -625,8 +640,12 @@ impl Browser {
         }
         let save = matches!(self.purpose, Purpose::Save { .. });
         let mut double_clicked: Option<(PathBuf, bool)> = None;
+        // The listing gets what the window leaves the rest of the dialog (the least window,
+        // 640x400, had the title and the buttons out of view), from three entries up.
+        let above = ui.cursor().top() - ui.min_rect().top();
+        let room = ctx.content_rect().height() - 2.0 * DIALOG_EDGE - above - self.below_listing;
         egui::ScrollArea::vertical()
-            .max_height(320.0)
+            .max_height(room.clamp(LISTING_LEAST, LISTING_MOST))
             .auto_shrink([false, false])
             .show(ui, |ui| match &self.listing {
                 None => {
@@ -682,6 +701,7 @@ impl Browser {
             self.go(&ctx, dir);
         }
         let mut outcome = BrowserOutcome::Open;
+        let below_top = ui.cursor().top();
         ui.separator();
         if let Purpose::Save { filter, .. } = &self.purpose {
             let (kind, _) = &save_filters(*filter)[0];
@@ -740,6 +760,11 @@ impl Browser {
                 }
             });
         });
+        let below = ui.min_rect().bottom() - below_top;
+        if (below - self.below_listing).abs() > 0.5 {
+            self.below_listing = below;
+            ctx.request_repaint();
+        }
         outcome
     }
 }

@@ -231,7 +231,11 @@ impl HostPanel {
             let o = compare(a, b, col);
             if ascending { o } else { o.reverse() }
         });
-        ui.label(format!("{} of {} sockets", rows.len(), h.listening.len()));
+        ui.label(format!(
+            "{} of {} sockets",
+            crate::report::thousands(rows.len() as u64),
+            crate::report::thousands(h.listening.len() as u64)
+        ));
         let unseen = h
             .listening
             .iter()

@@ -296,8 +296,12 @@ impl OffendersView {
     ) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Offenders").strong());
-            ui.label(format!("{} of {}", self.rows.len(), self.total))
-                .on_hover_text("service endpoints shown / with resets or failed attempts");
+            ui.label(format!(
+                "{} of {}",
+                report::thousands(self.rows.len() as u64),
+                report::thousands(self.total as u64)
+            ))
+            .on_hover_text("service endpoints shown / with resets or failed attempts");
             if self.cut_in_range > 0 {
                 ui.label(
                     RichText::new(format!(

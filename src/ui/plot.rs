@@ -926,7 +926,7 @@ impl PlotView {
                     });
                     if ui
                         .small_button("×")
-                        .on_hover_text("clear the time selection")
+                        .on_hover_text("clear the time selection (Esc)")
                         .clicked()
                     {
                         *range = None;

@@ -183,8 +183,24 @@ impl Settings {
     /// absolute, so that an entry opened from a shell as `rstscope trace.pcapng` still opens
     /// in a later run started elsewhere (from the Start menu, in another folder).
     pub fn remember(&mut self, paths: &[PathBuf]) {
+        if let Some(first) = self.list_first(paths) {
+            self.remember_folder(&first);
+        }
+    }
+
+    /// Puts a capture the app kept in its own folder (a live capture not saved when a signal
+    /// ended the app) first in the recent list, its folder not remembered: the next Open or
+    /// Export dialog starts where the user last was, not in the app's data folder, where a
+    /// file saved unawares is out of sight (and a capture saved there, removed with the kept
+    /// ones once old).
+    pub fn remember_kept(&mut self, paths: &[PathBuf]) {
+        self.list_first(paths);
+    }
+
+    /// Puts `paths` (made absolute) first in the recent list; the first of them.
+    fn list_first(&mut self, paths: &[PathBuf]) -> Option<PathBuf> {
         if paths.is_empty() {
-            return;
+            return None;
         }
         let paths: Vec<PathBuf> = paths
             .iter()
@@ -192,9 +208,10 @@ impl Settings {
             .collect();
         self.recent
             .retain(|r| !same_capture(r, &paths, PATHS_IGNORE_CASE));
-        self.remember_folder(&paths[0]);
+        let first = paths[0].clone();
         self.recent.insert(0, paths);
         self.recent.truncate(MAX_RECENT);
+        Some(first)
     }
 
     /// Takes `paths` out of Recent; whether they were in it.

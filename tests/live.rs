@@ -1360,6 +1360,37 @@ fn failed_on_line(line: &str) -> u64 {
     number("  failed ") + number(" +")
 }
 
+/// A listener on `addr` whose accept queue is full (backlog 0, one connection never
+/// accepted): the kernel drops every further SYN to it, as a firewall's DROP rule would. Both
+/// sockets are held while the pair lives (an idle connection sends nothing).
+fn full_queue_listener(addr: SocketAddr) -> (socket2::Socket, TcpStream) {
+    let listener =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+    listener.bind(&addr.into()).expect("bind");
+    listener.listen(0).expect("listen");
+    let held = TcpStream::connect(addr).expect("the one connection the queue takes");
+    (listener, held)
+}
+
+/// One SYN to a [`full_queue_listener`], given up after 0.3 s (before the kernel's first
+/// retransmission).
+fn dropped_syn(addr: SocketAddr) {
+    let r = TcpStream::connect_timeout(&addr, Duration::from_millis(300));
+    assert_eq!(
+        r.map(|_| ()).map_err(|e| e.kind()),
+        Err(ErrorKind::TimedOut),
+        "the full queue drops the SYN"
+    );
+}
+
+/// The offender `endpoint` of a JSON report.
+fn json_offender<'a>(report: &'a serde_json::Value, endpoint: &str) -> &'a serde_json::Value {
+    report["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint))
+        .unwrap_or_else(|| panic!("{endpoint} among the offenders: {report}"))
+}
+
 /// Regression: the per-second lines of `rstscope capture` never showed a SYN nobody answered.
 /// Such an attempt is judged 10 s after its SYN and counted in the SYN's second, whose line
 /// was out by then: the admin saw "failed 0" while the report at the end counted them all.
@@ -1388,21 +1419,12 @@ fn regression_the_capture_lines_tell_syns_left_unanswered_when_they_are_judged()
         scope.spawn(|| {
             enter.enter();
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 7211));
-            let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-                .expect("a socket");
-            listener.bind(&addr.into()).expect("bind 127.0.0.1:7211");
-            listener.listen(0).expect("listen");
-            let _held = TcpStream::connect(addr).expect("the one connection the queue takes");
+            let _full = full_queue_listener(addr);
             // A SYN every half second for 12 s, each given up after 0.3 s (before the
             // kernel's first retransmission): the first ones are judged while later ones come.
             let t = Instant::now();
             while t.elapsed() < Duration::from_secs(12) {
-                let r = TcpStream::connect_timeout(&addr, Duration::from_millis(300));
-                assert_eq!(
-                    r.map(|_| ()).map_err(|e| e.kind()),
-                    Err(ErrorKind::TimedOut),
-                    "the full queue drops the SYN"
-                );
+                dropped_syn(addr);
                 std::thread::sleep(Duration::from_millis(200));
             }
         });
@@ -1411,10 +1433,7 @@ fn regression_the_capture_lines_tell_syns_left_unanswered_when_they_are_judged()
     let err = rest.join().unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "stderr: {err:#?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    let o = v["offenders"]
-        .as_array()
-        .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
-        .unwrap_or_else(|| panic!("127.0.0.1:7211 among the offenders: {v}"));
+    let o = json_offender(&v, "127.0.0.1:7211");
     let unanswered = o["failed_by"]["unanswered"].as_u64().unwrap_or(0);
     assert!(unanswered >= 15, "{o}");
     // The lines (the seconds' and the one at the end; not the diagnoses under them).
@@ -1574,35 +1593,23 @@ fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
         scope.spawn(|| {
             enter.enter();
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 7211));
-            let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-                .expect("a socket");
-            listener.bind(&addr.into()).expect("bind 127.0.0.1:7211");
-            listener.listen(0).expect("listen");
-            let held = TcpStream::connect(addr).expect("the one connection the queue takes");
+            let full = full_queue_listener(addr);
             // Three SYNs the full queue drops, each given up before the kernel's first
             // retransmission; then not a packet until the capture ends.
             for _ in 0..3 {
-                let r = TcpStream::connect_timeout(&addr, Duration::from_millis(300));
-                assert_eq!(
-                    r.map(|_| ()).map_err(|e| e.kind()),
-                    Err(ErrorKind::TimedOut),
-                    "the full queue drops the SYN"
-                );
+                dropped_syn(addr);
                 std::thread::sleep(Duration::from_millis(200));
             }
             // Held open (an idle connection sends nothing) past the capture's end.
             std::thread::sleep(Duration::from_secs(17));
-            drop(held);
+            drop(full);
         });
     });
     let out = child.wait_with_output().expect("rstscope ends");
     let err = rest.join().unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "stderr: {err:#?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    let o = v["offenders"]
-        .as_array()
-        .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
-        .unwrap_or_else(|| panic!("127.0.0.1:7211 among the offenders: {v}"));
+    let o = json_offender(&v, "127.0.0.1:7211");
     assert_eq!(o["failed_by"]["unanswered"], 3, "{o}");
     let told: Vec<&String> = err
         .iter()
@@ -1630,10 +1637,7 @@ fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
         .expect("rstscope analyze");
     let _ = std::fs::remove_file(&saved);
     let file: serde_json::Value = serde_json::from_slice(&read.stdout).expect("JSON");
-    let f = file["offenders"]
-        .as_array()
-        .and_then(|a| a.iter().find(|o| o["endpoint"] == "127.0.0.1:7211"))
-        .unwrap_or_else(|| panic!("127.0.0.1:7211 in the saved file: {file}"));
+    let f = json_offender(&file, "127.0.0.1:7211");
     assert_eq!(f["failed_by"], o["failed_by"], "{f}");
     assert_eq!(f["unanswered_at_end"], 0, "{f}");
 }

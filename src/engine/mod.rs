@@ -350,6 +350,23 @@ impl Engine {
     /// the packets of the next, whose time does not reach their timeouts. Everything in flight
     /// ends as at the end of a capture ([`Engine::finish`]), and packet time starts over.
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
+        self.one_packet(p);
+    }
+
+    /// [`Engine::packet`] for each of `packets` in turn. The engine's side of a file analysis
+    /// hands over its batches' runs of packets this way: the per-packet work of most packets
+    /// (data and ACKs of a known connection) runs inline in this loop, without a call and
+    /// its register saving per packet.
+    pub fn packets(&mut self, packets: &[TcpPacket<'_>]) {
+        for p in packets {
+            self.one_packet(p);
+        }
+    }
+
+    /// [`Engine::packet`]'s work, inline in both callers: the common case in line, the rest
+    /// (a new entry, a packet that may move a deadline earlier) in calls of their own.
+    #[inline(always)]
+    fn one_packet(&mut self, p: &TcpPacket<'_>) {
         if p.ts.0
             < self
                 .now
@@ -369,7 +386,7 @@ impl Engine {
             self.fold_old_seconds();
         }
         let (key, side) = FlowKey::of(p);
-        let idx = self.entry_for(key, p.ts);
+        let idx = self.entry_for(key);
         if self.deadlines_only_later(idx, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
@@ -380,6 +397,13 @@ impl Engine {
             );
             return;
         }
+        self.other_packet(idx, p, side);
+    }
+
+    /// A packet of `idx` that may replace its connection, start an attempt, reset or move a
+    /// deadline earlier: a call of its own, out of the loop of [`Engine::packets`].
+    #[inline(never)]
+    fn other_packet(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
         self.reuse_or_create(idx, p, side);
         self.track_attempt_syn(idx, p, side);
         if p.flags.rst() {
@@ -772,12 +796,19 @@ impl Engine {
     }
 
     /// The slot for `key`, creating it (and evicting when full).
-    fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
+    #[inline(always)]
+    fn entry_for(&mut self, key: FlowKey) -> usize {
         let hash = self.hasher.hash_one(key);
         let entries = &self.entries;
         if let Some(i) = self.index.find(hash, |i| entries[i as usize].key == key) {
             return i as usize;
         }
+        self.new_entry(key, hash)
+    }
+
+    /// A new slot for `key` (not in the index), evicting when full.
+    #[inline(never)]
+    fn new_entry(&mut self, key: FlowKey, hash: u64) -> usize {
         if self.index.len() >= self.config.max_flows.max(1) {
             self.evict_one();
         }
@@ -806,7 +837,6 @@ impl Engine {
             }
             self.entries.len() - 1
         };
-        let _ = t;
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
             .insert(hash, i as u32, |j| hasher.hash_one(entries[j as usize].key));

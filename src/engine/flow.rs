@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::Cause;
 use super::cause::{IpIdSequence, Prior, Suspicion, TtlRange};
-use super::zeek::ZeekConn;
+use super::zeek::{ZeekConn, known_flags};
 use crate::packet::{TcpPacket, Timestamp};
 
 /// A 4-tuple in canonical order: side 0 is the lower (address, port), addresses ordered as
@@ -148,22 +148,24 @@ impl SideStats {
 
     /// Adds a packet it sent, RSTs excepted: TTL, IP ID, acknowledgment, window, sequence
     /// numbers.
+    /// `PLAIN`: it has no SYN, FIN or RST ([`is_plain`](super::zeek::is_plain)).
     #[inline(always)]
-    pub fn add(&mut self, p: &TcpPacket<'_>) {
+    pub fn add<const PLAIN: bool>(&mut self, p: &TcpPacket<'_>) {
+        let flags = known_flags::<PLAIN>(p.flags);
         self.ttl.add(p.ttl);
         if let Some(id) = p.ip_id {
             self.ip_id.add(id, p.ts);
         }
         let was = self.seen;
         let mut seen = (was & !SIDE_WINDOW_ON_SYN) | SIDE_HAS_SEQ;
-        if p.flags.ack() {
+        if flags.ack() {
             if was & SIDE_HAS_ACK == 0 || (p.ack.wrapping_sub(self.max_ack) as i32) > 0 {
                 self.max_ack = p.ack;
             }
             seen |= SIDE_HAS_ACK;
         }
         self.window = p.window;
-        if p.flags.syn() {
+        if flags.syn() {
             seen |= SIDE_WINDOW_ON_SYN | SIDE_SENT_SYN;
             match p.window_scale {
                 Some(s) => {
@@ -174,10 +176,10 @@ impl SideStats {
             }
         }
         let mut end = p.seq.wrapping_add(p.payload_len);
-        if p.flags.syn() {
+        if flags.syn() {
             end = end.wrapping_add(1);
         }
-        if p.flags.fin() {
+        if flags.fin() {
             end = end.wrapping_add(1);
         }
         if was & SIDE_HAS_SEQ == 0 || (end.wrapping_sub(self.next_seq) as i32) > 0 {
@@ -370,10 +372,11 @@ impl Conn {
     /// inlined: the per-packet path; left to the compiler, it stopped being inlined into
     /// `Engine::packet` when code unrelated to it grew there (3% more instructions per packet
     /// on a mixed capture).
+    /// `PLAIN`: it has no SYN, FIN or RST ([`is_plain`](super::zeek::is_plain)).
     #[inline(always)]
-    pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
+    pub fn feed_zeek<const PLAIN: bool>(&mut self, p: &TcpPacket<'_>, side: usize) {
         let from_orig = side == usize::from(self.orig_side);
-        let step = self.zeek.process(from_orig, p);
+        let step = self.zeek.process_known::<PLAIN>(from_orig, p);
         if step.flipped {
             self.orig_side = 1 - self.orig_side;
         }

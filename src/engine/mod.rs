@@ -390,7 +390,7 @@ impl Engine {
         if self.deadlines_only_later(idx, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
-            self.traffic(idx, p, side);
+            self.traffic::<true>(idx, p, side);
             debug_assert!(
                 self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
                 "flow entry {idx}: a packet moved a deadline earlier than its timer"
@@ -409,7 +409,7 @@ impl Engine {
         if p.flags.rst() {
             self.reset(idx, p, side);
         } else {
-            self.traffic(idx, p, side);
+            self.traffic::<false>(idx, p, side);
         }
         self.schedule(idx);
     }
@@ -1053,19 +1053,22 @@ impl Engine {
     }
 
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
-    /// and any evidence that an earlier RST of the same sender was injected.
+    /// and any evidence that an earlier RST of the same sender was injected. `PLAIN`: it
+    /// has no SYN or FIN either ([`zeek::is_plain`]), as most packets (the steps those take
+    /// are left out of their path).
     #[inline(always)]
-    fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+    fn traffic<const PLAIN: bool>(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        let flags = zeek::known_flags::<PLAIN>(p.flags);
         let acks_filtered = self.config.syn_fin_rst_only;
         let entry = &mut self.entries[idx];
         let Some(c) = &mut entry.conn else {
             return;
         };
         c.packets += 1;
-        c.feed_zeek(p, side);
+        c.feed_zeek::<PLAIN>(p, side);
         let s = side as u8;
         // Cause-rule inputs.
-        if p.flags.syn() && !p.flags.ack() {
+        if flags.syn() && !flags.ack() {
             c.prior.syn = true;
             c.isn = p.seq;
             if !c.server_by_handshake || c.server_side == s {
@@ -1073,7 +1076,7 @@ impl Engine {
                 c.server_by_handshake = true;
             }
         }
-        if p.flags.syn() && p.flags.ack() {
+        if flags.syn() && flags.ack() {
             c.prior.syn_ack = true;
             c.prior.handshake_done |= acks_filtered;
             c.synack_receiver = Some(1 - s);
@@ -1081,16 +1084,16 @@ impl Engine {
                 c.server_side = s;
                 c.server_by_handshake = true;
             }
-        } else if p.flags.ack() && !p.flags.syn() && c.synack_receiver == Some(s) {
+        } else if flags.ack() && !flags.syn() && c.synack_receiver == Some(s) {
             c.prior.handshake_done = true;
         }
-        if p.flags.fin() {
+        if flags.fin() {
             c.prior.fin = true;
             c.prior.fin_sides |= 1 << s;
         }
         c.prior.traffic = true;
         // Sequence space and header habits of this side.
-        update_side(c, s, p);
+        update_side::<PLAIN>(c, s, p);
         // A later packet can show an earlier RST of this sender had a foreign TTL.
         let mut newly_suspect = 0;
         // The notes whose evidence grew (bit i: note i), and of them those that were not
@@ -1125,9 +1128,8 @@ impl Engine {
         {
             let client = a.client_side;
             let answered =
-                s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1);
-            let client_goes_on =
-                s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0);
+                s != client && flags.syn() && flags.ack() && p.ack == a.isn.wrapping_add(1);
+            let client_goes_on = s == client && !flags.syn() && (flags.ack() || p.payload_len > 0);
             if answered && !acks_filtered && a.status == AttemptStatus::Pending {
                 a.status = AttemptStatus::SynAcked;
             } else if client_goes_on || (answered && acks_filtered) {
@@ -1258,7 +1260,7 @@ impl Engine {
             c.suspect_count += 1;
         }
         if acceptable {
-            c.feed_zeek(p, side);
+            c.feed_zeek::<false>(p, side);
         }
         let server_side = c.server_side;
         let server: ServiceKey = (
@@ -1425,8 +1427,8 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
 
 /// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.
 #[inline(always)]
-fn update_side(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
-    c.sides[usize::from(side)].add(p);
+fn update_side<const PLAIN: bool>(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
+    c.sides[usize::from(side)].add::<PLAIN>(p);
 }
 
 #[cfg(test)]

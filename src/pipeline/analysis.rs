@@ -645,14 +645,22 @@ impl EngineSide {
         // the runs of packets that need the engine alone (neither SYN nor RST, so neither a
         // payload nor another file's copy nor the loopback tally's) go to it whole.
         let one_by_one = !batch.tags.is_empty() || host.started();
-        let mut run = 0;
-        for (i, p) in packets.iter().enumerate() {
-            if !one_by_one && p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) == 0 {
-                debug_assert!(across.peek().is_none_or(|&&c| c as usize != i));
-                continue;
+        let mut next = 0;
+        while next < packets.len() {
+            if !one_by_one {
+                let run = packets.get(next..).unwrap_or_default();
+                let n = (run.iter())
+                    .position(|p| p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0)
+                    .unwrap_or(run.len());
+                engine.packets(run.get(..n).unwrap_or_default());
+                next += n;
+                debug_assert!(across.peek().is_none_or(|&&c| c as usize >= next));
             }
-            engine.packets(packets.get(run..i).unwrap_or_default());
-            run = i + 1;
+            let i = next;
+            let Some(p) = packets.get(i) else {
+                break;
+            };
+            next += 1;
             // Another file's copy of a SYN or RST: not analyzed again (its payload passed by).
             if across.peek().is_some_and(|&&c| c as usize == i) {
                 across.next();
@@ -692,7 +700,6 @@ impl EngineSide {
                 }
             }
         }
-        engine.packets(packets.get(run..).unwrap_or_default());
         // The end of the capture: its latest frame, or, where the batch started another
         // capture (time stepped back), the batch's last: the capture before may have ended
         // later than the one that ends the file.

@@ -6,7 +6,6 @@
 //! its timeout is ended early (counted in [`Totals::evicted`](crate::engine::Totals::evicted)).
 
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use crate::packet::{TcpPacket, Timestamp};
@@ -41,7 +40,7 @@ pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
-use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
+use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote};
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
 use scan_tally::{Answer, ScanTally};
@@ -266,11 +265,11 @@ pub struct Engine {
     /// The most entries `entries` has held.
     entries_held: usize,
     free: Vec<u32>,
-    /// Flow lookup: entry numbers hashed by their entry's key (foldhash: SipHash was a
-    /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
-    /// index 8 bytes rather than a copy of the 38-byte key.
+    /// Flow lookup: entry numbers hashed by their entry's key ([`KeyHasher`]). The keys
+    /// live in `entries` only, so a slot costs the index 8 bytes rather than a copy of the
+    /// 38-byte key.
     index: FlowIndex,
-    hasher: foldhash::fast::RandomState,
+    hasher: KeyHasher,
     /// Where the search for an entry to evict without a timer resumes.
     evict_cursor: usize,
     timers: TimerQueue,
@@ -324,7 +323,7 @@ impl Engine {
             free: Vec::new(),
             // Grown as the connections in flight need: a small index stays in the cache.
             index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
-            hasher: foldhash::fast::RandomState::default(),
+            hasher: KeyHasher::default(),
             evict_cursor: 0,
             timers: TimerQueue::default(),
             now: Timestamp(i64::MIN),
@@ -385,8 +384,8 @@ impl Engine {
         {
             self.fold_old_seconds();
         }
-        let (key, side) = FlowKey::of(p);
-        let idx = self.entry_for(key);
+        let (key, side, hash) = FlowKey::of(p, &self.hasher);
+        let idx = self.entry_for(key, hash);
         if self.deadlines_only_later(idx, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
@@ -797,8 +796,7 @@ impl Engine {
 
     /// The slot for `key`, creating it (and evicting when full).
     #[inline(always)]
-    fn entry_for(&mut self, key: FlowKey) -> usize {
-        let hash = self.hasher.hash_one(key);
+    fn entry_for(&mut self, key: FlowKey, hash: u64) -> usize {
         let entries = &self.entries;
         if let Some(i) = self.index.find(hash, |i| entries[i as usize].key == key) {
             return i as usize;
@@ -839,7 +837,7 @@ impl Engine {
         };
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
-            .insert(hash, i as u32, |j| hasher.hash_one(entries[j as usize].key));
+            .insert(hash, i as u32, |j| hasher.hash(&entries[j as usize].key));
         i
     }
 
@@ -891,7 +889,7 @@ impl Engine {
         e.conn = None;
         e.attempt = None;
         e.timer_at = NO_TIMER;
-        let hash = self.hasher.hash_one(e.key);
+        let hash = self.hasher.hash(&e.key);
         self.index.remove(hash, idx as u32);
         self.free.push(idx as u32);
     }

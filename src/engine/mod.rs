@@ -282,6 +282,9 @@ pub struct Engine {
     folded_peaks: [Peak; 2],
     /// Entries of `series` at one-second resolution (at or after `minutes_before`).
     series_seconds: usize,
+    /// Fold once `series_seconds` reaches this ([`series::Retention::fold_after`] plus one;
+    /// 0 without a threshold).
+    fold_from: usize,
     /// The last fold boundary looked at (folding by time alone looks once a minute).
     fold_checked: i64,
     /// Series entries before this second were dropped.
@@ -315,6 +318,7 @@ impl Engine {
     /// A new engine.
     pub fn new(config: EngineConfig) -> Self {
         let reserved = config.max_flows.min(RESERVED_FLOWS);
+        let fold_from = (config.retention.fold_after).map_or(0, |n| n.saturating_add(1));
         Self {
             config,
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
@@ -332,6 +336,7 @@ impl Engine {
             minutes_before: None,
             folded_peaks: [Peak::default(); 2],
             series_seconds: 0,
+            fold_from,
             fold_checked: i64::MIN,
             kept_from: None,
             services: Services::default(),
@@ -366,7 +371,11 @@ impl Engine {
     /// (a new entry, a packet that may move a deadline earlier) in calls of their own.
     #[inline(always)]
     fn one_packet(&mut self, p: &TcpPacket<'_>) {
-        if p.ts.0
+        // Packet time moves first: time going forward (nearly always) starts no other
+        // capture.
+        if p.ts >= self.now {
+            self.now = p.ts;
+        } else if p.ts.0
             < self
                 .now
                 .0
@@ -375,13 +384,10 @@ impl Engine {
             self.start_another_capture(p.ts);
         }
         self.count(p);
-        self.advance(p.ts);
-        if self
-            .config
-            .retention
-            .fold_after
-            .is_none_or(|n| self.series_seconds > n)
-        {
+        if self.timers.any_due(self.now) {
+            self.fire_due();
+        }
+        if self.series_seconds >= self.fold_from {
             self.fold_old_seconds();
         }
         let (key, side, hash) = FlowKey::of(p, &self.hasher);
@@ -657,15 +663,7 @@ impl Engine {
     /// is stamped after, as [`Engine::packet`]'s are; a later packet stamped earlier is taken
     /// as an out-of-order one.
     pub fn advance_while_quiet(&mut self, t: Timestamp) {
-        self.advance(t);
-    }
-
-    /// Moves packet time to `t` (never backwards) and fires the timers due by then.
-    ///
-    /// Inline, for [`Engine::packet`]: most packets find no timer due, and a call of its own
-    /// (it has two callers) cost every packet about 16 instructions of register saving.
-    #[inline]
-    fn advance(&mut self, t: Timestamp) {
+        // As a packet at `t` moves it ([`Engine::packet`], which makes the same steps in line).
         if t > self.now {
             self.now = t;
         }
@@ -689,7 +687,7 @@ impl Engine {
         }
     }
 
-    /// A timer that fired at `due` must not be due again at `due` or before: `advance` would
+    /// A timer that fired at `due` must not be due again at `due` or before: each packet would
     /// pop it forever. `on_timer` acts on every deadline `schedule_at` sets, so this does not
     /// happen; should a future change break that, debug builds stop here, and release builds
     /// put the timer after the current packet time, so it fires at most once per packet.

@@ -1,12 +1,12 @@
 //! One entry of the flow table: the connection now on a 4-tuple (as Zeek delimits it) and the
 //! connection attempt that may outlive it (retries of a refused SYN span several connections).
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::Cause;
 use super::cause::{IpIdSequence, Prior, Suspicion, TtlRange};
-use super::zeek::ZeekConn;
+use super::zeek::{ZeekConn, known_flags};
 use crate::packet::{TcpPacket, Timestamp};
 
 /// A 4-tuple in canonical order: side 0 is the lower (address, port), addresses ordered as
@@ -35,9 +35,9 @@ impl Hash for FlowKey {
 }
 
 impl FlowKey {
-    /// The key of a packet and the side (0 or 1) that sent it.
-    #[inline]
-    pub fn of(p: &TcpPacket<'_>) -> (Self, usize) {
+    /// The key of a packet, the side (0 or 1) that sent it, and the key's hash by `hasher`.
+    #[inline(always)]
+    pub fn of(p: &TcpPacket<'_>, hasher: &KeyHasher) -> (Self, usize, u64) {
         if let (IpAddr::V4(s), IpAddr::V4(d)) = (p.src, p.dst) {
             // Most packets: (address, port) as one integer orders both ends as the general
             // case below does, in one comparison.
@@ -54,9 +54,10 @@ impl FlowKey {
                 port: [lower as u16, upper as u16],
                 v6: 0,
             };
-            return (key, side);
+            return (key, side, hasher.ipv4(lower, upper));
         }
-        Self::of_any(p)
+        let (key, side) = Self::of_any(p);
+        (key, side, hasher.hash(&key))
     }
 
     /// [`FlowKey::of`] for any address families.
@@ -84,6 +85,57 @@ impl FlowKey {
         } else {
             IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
         }
+    }
+}
+
+/// The flow index's hash of a [`FlowKey`], seeded at random per engine (so that no one can
+/// aim packets at one chain of the index). An IPv4 key, most packets', is its two ends as
+/// [`FlowKey::of`] has them at hand, address and port in one 48-bit integer each, mixed by
+/// one folded multiply: a general hasher took three, over the key's 16-byte addresses.
+#[derive(Debug, Clone)]
+pub struct KeyHasher {
+    seeds: [u64; 4],
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        let random = foldhash::fast::RandomState::default();
+        Self {
+            seeds: [0u64, 1, 2, 3].map(|i| random.hash_one(i)),
+        }
+    }
+}
+
+/// The 128-bit product of `a` and `b`, its halves folded into one by XOR.
+#[inline(always)]
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+impl KeyHasher {
+    /// The hash of an IPv4 key whose ends (address and port in one integer) are `lower` and
+    /// `upper`.
+    #[inline(always)]
+    fn ipv4(&self, lower: u64, upper: u64) -> u64 {
+        folded_multiply(lower ^ self.seeds[0], upper ^ self.seeds[1])
+    }
+
+    /// The hash of `key`.
+    #[inline(always)]
+    pub fn hash(&self, key: &FlowKey) -> u64 {
+        let [s0, s1, s2, s3] = self.seeds;
+        let a = u128::from_ne_bytes(key.addr[0]);
+        let b = u128::from_ne_bytes(key.addr[1]);
+        if key.v6 == 0 {
+            let end = |addr: u128, port: u16| ((addr as u64) << 16) | u64::from(port);
+            return self.ipv4(end(a, key.port[0]), end(b, key.port[1]));
+        }
+        let x = folded_multiply((a as u64) ^ s0, ((a >> 64) as u64) ^ s1);
+        let y = folded_multiply((b as u64) ^ s2, ((b >> 64) as u64) ^ s3);
+        let rest =
+            u64::from(key.port[0]) | (u64::from(key.port[1]) << 16) | (u64::from(key.v6) << 32);
+        folded_multiply(x ^ rest, y ^ s0)
     }
 }
 
@@ -148,22 +200,24 @@ impl SideStats {
 
     /// Adds a packet it sent, RSTs excepted: TTL, IP ID, acknowledgment, window, sequence
     /// numbers.
+    /// `PLAIN`: it has no SYN, FIN or RST ([`is_plain`](super::zeek::is_plain)).
     #[inline(always)]
-    pub fn add(&mut self, p: &TcpPacket<'_>) {
+    pub fn add<const PLAIN: bool>(&mut self, p: &TcpPacket<'_>) {
+        let flags = known_flags::<PLAIN>(p.flags);
         self.ttl.add(p.ttl);
         if let Some(id) = p.ip_id {
             self.ip_id.add(id, p.ts);
         }
         let was = self.seen;
         let mut seen = (was & !SIDE_WINDOW_ON_SYN) | SIDE_HAS_SEQ;
-        if p.flags.ack() {
+        if flags.ack() {
             if was & SIDE_HAS_ACK == 0 || (p.ack.wrapping_sub(self.max_ack) as i32) > 0 {
                 self.max_ack = p.ack;
             }
             seen |= SIDE_HAS_ACK;
         }
         self.window = p.window;
-        if p.flags.syn() {
+        if flags.syn() {
             seen |= SIDE_WINDOW_ON_SYN | SIDE_SENT_SYN;
             match p.window_scale {
                 Some(s) => {
@@ -174,10 +228,10 @@ impl SideStats {
             }
         }
         let mut end = p.seq.wrapping_add(p.payload_len);
-        if p.flags.syn() {
+        if flags.syn() {
             end = end.wrapping_add(1);
         }
-        if p.flags.fin() {
+        if flags.fin() {
             end = end.wrapping_add(1);
         }
         if was & SIDE_HAS_SEQ == 0 || (end.wrapping_sub(self.next_seq) as i32) > 0 {
@@ -370,10 +424,11 @@ impl Conn {
     /// inlined: the per-packet path; left to the compiler, it stopped being inlined into
     /// `Engine::packet` when code unrelated to it grew there (3% more instructions per packet
     /// on a mixed capture).
+    /// `PLAIN`: it has no SYN, FIN or RST ([`is_plain`](super::zeek::is_plain)).
     #[inline(always)]
-    pub fn feed_zeek(&mut self, p: &TcpPacket<'_>, side: usize) {
+    pub fn feed_zeek<const PLAIN: bool>(&mut self, p: &TcpPacket<'_>, side: usize) {
         let from_orig = side == usize::from(self.orig_side);
-        let step = self.zeek.process(from_orig, p);
+        let step = self.zeek.process_known::<PLAIN>(from_orig, p);
         if step.flipped {
             self.orig_side = 1 - self.orig_side;
         }
@@ -518,11 +573,12 @@ pub struct Entry {
 
 #[cfg(test)]
 mod tests {
-    use super::FlowKey;
+    use super::{FlowKey, KeyHasher};
     use crate::packet::{TcpFlags, TcpPacket, Timestamp};
     use std::net::IpAddr;
 
-    /// The IPv4 shortcut orders the ends, and so numbers the sides, as the general case does:
+    /// The IPv4 shortcut orders the ends, and so numbers the sides, as the general case does,
+    /// and hashes the key as the index hashes it again (growing, releasing):
     /// equal addresses with either port order, addresses differing in any byte, ports at
     /// their ends, and an IPv4 end against an IPv6 one.
     #[test]
@@ -542,6 +598,7 @@ mod tests {
         .map(|a| a.parse().expect("an address"))
         .collect();
         let ports = [0u16, 1, 80, 443, 7211, 65535];
+        let hasher = KeyHasher::default();
         let mut checked = 0;
         for &src in &addrs {
             for &dst in &addrs {
@@ -565,12 +622,13 @@ mod tests {
                             ttl: 64,
                             ip_id: None,
                         };
-                        let (key, side) = FlowKey::of(&p);
+                        let (key, side, hash) = FlowKey::of(&p, &hasher);
                         assert_eq!(
                             (key, side),
                             FlowKey::of_any(&p),
                             "{src}:{sport} > {dst}:{dport}"
                         );
+                        assert_eq!(hash, hasher.hash(&key), "{src}:{sport} > {dst}:{dport}");
                         assert_eq!((key.addr(side), key.port[side]), (src, sport));
                         checked += 1;
                     }

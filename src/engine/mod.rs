@@ -6,7 +6,6 @@
 //! its timeout is ended early (counted in [`Totals::evicted`](crate::engine::Totals::evicted)).
 
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use crate::packet::{TcpPacket, Timestamp};
@@ -41,7 +40,7 @@ pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
-use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, RST_NOTES, RstNote};
+use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote};
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
 use scan_tally::{Answer, ScanTally};
@@ -266,11 +265,11 @@ pub struct Engine {
     /// The most entries `entries` has held.
     entries_held: usize,
     free: Vec<u32>,
-    /// Flow lookup: entry numbers hashed by their entry's key (foldhash: SipHash was a
-    /// seventh of the per-packet cost). The keys live in `entries` only, so a slot costs the
-    /// index 8 bytes rather than a copy of the 38-byte key.
+    /// Flow lookup: entry numbers hashed by their entry's key ([`KeyHasher`]). The keys
+    /// live in `entries` only, so a slot costs the index 8 bytes rather than a copy of the
+    /// 38-byte key.
     index: FlowIndex,
-    hasher: foldhash::fast::RandomState,
+    hasher: KeyHasher,
     /// Where the search for an entry to evict without a timer resumes.
     evict_cursor: usize,
     timers: TimerQueue,
@@ -283,6 +282,9 @@ pub struct Engine {
     folded_peaks: [Peak; 2],
     /// Entries of `series` at one-second resolution (at or after `minutes_before`).
     series_seconds: usize,
+    /// Fold once `series_seconds` reaches this ([`series::Retention::fold_after`] plus one;
+    /// 0 without a threshold).
+    fold_from: usize,
     /// The last fold boundary looked at (folding by time alone looks once a minute).
     fold_checked: i64,
     /// Series entries before this second were dropped.
@@ -316,6 +318,7 @@ impl Engine {
     /// A new engine.
     pub fn new(config: EngineConfig) -> Self {
         let reserved = config.max_flows.min(RESERVED_FLOWS);
+        let fold_from = (config.retention.fold_after).map_or(0, |n| n.saturating_add(1));
         Self {
             config,
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
@@ -324,7 +327,7 @@ impl Engine {
             free: Vec::new(),
             // Grown as the connections in flight need: a small index stays in the cache.
             index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
-            hasher: foldhash::fast::RandomState::default(),
+            hasher: KeyHasher::default(),
             evict_cursor: 0,
             timers: TimerQueue::default(),
             now: Timestamp(i64::MIN),
@@ -333,6 +336,7 @@ impl Engine {
             minutes_before: None,
             folded_peaks: [Peak::default(); 2],
             series_seconds: 0,
+            fold_from,
             fold_checked: i64::MIN,
             kept_from: None,
             services: Services::default(),
@@ -350,7 +354,28 @@ impl Engine {
     /// the packets of the next, whose time does not reach their timeouts. Everything in flight
     /// ends as at the end of a capture ([`Engine::finish`]), and packet time starts over.
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
-        if p.ts.0
+        self.one_packet(p);
+    }
+
+    /// [`Engine::packet`] for each of `packets` in turn. The engine's side of a file analysis
+    /// hands over its batches' runs of packets this way: the per-packet work of most packets
+    /// (data and ACKs of a known connection) runs inline in this loop, without a call and
+    /// its register saving per packet.
+    pub fn packets(&mut self, packets: &[TcpPacket<'_>]) {
+        for p in packets {
+            self.one_packet(p);
+        }
+    }
+
+    /// [`Engine::packet`]'s work, inline in both callers: the common case in line, the rest
+    /// (a new entry, a packet that may move a deadline earlier) in calls of their own.
+    #[inline(always)]
+    fn one_packet(&mut self, p: &TcpPacket<'_>) {
+        // Packet time moves first: time going forward (nearly always) starts no other
+        // capture.
+        if p.ts >= self.now {
+            self.now = p.ts;
+        } else if p.ts.0
             < self
                 .now
                 .0
@@ -359,33 +384,37 @@ impl Engine {
             self.start_another_capture(p.ts);
         }
         self.count(p);
-        self.advance(p.ts);
-        if self
-            .config
-            .retention
-            .fold_after
-            .is_none_or(|n| self.series_seconds > n)
-        {
+        if self.timers.any_due(self.now) {
+            self.fire_due();
+        }
+        if self.series_seconds >= self.fold_from {
             self.fold_old_seconds();
         }
-        let (key, side) = FlowKey::of(p);
-        let idx = self.entry_for(key, p.ts);
+        let (key, side, hash) = FlowKey::of(p, &self.hasher);
+        let idx = self.entry_for(key, hash);
         if self.deadlines_only_later(idx, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
-            self.traffic(idx, p, side);
+            self.traffic::<true>(idx, p, side);
             debug_assert!(
                 self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
                 "flow entry {idx}: a packet moved a deadline earlier than its timer"
             );
             return;
         }
+        self.other_packet(idx, p, side);
+    }
+
+    /// A packet of `idx` that may replace its connection, start an attempt, reset or move a
+    /// deadline earlier: a call of its own, out of the loop of [`Engine::packets`].
+    #[inline(never)]
+    fn other_packet(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
         self.reuse_or_create(idx, p, side);
         self.track_attempt_syn(idx, p, side);
         if p.flags.rst() {
             self.reset(idx, p, side);
         } else {
-            self.traffic(idx, p, side);
+            self.traffic::<false>(idx, p, side);
         }
         self.schedule(idx);
     }
@@ -634,15 +663,7 @@ impl Engine {
     /// is stamped after, as [`Engine::packet`]'s are; a later packet stamped earlier is taken
     /// as an out-of-order one.
     pub fn advance_while_quiet(&mut self, t: Timestamp) {
-        self.advance(t);
-    }
-
-    /// Moves packet time to `t` (never backwards) and fires the timers due by then.
-    ///
-    /// Inline, for [`Engine::packet`]: most packets find no timer due, and a call of its own
-    /// (it has two callers) cost every packet about 16 instructions of register saving.
-    #[inline]
-    fn advance(&mut self, t: Timestamp) {
+        // As a packet at `t` moves it ([`Engine::packet`], which makes the same steps in line).
         if t > self.now {
             self.now = t;
         }
@@ -666,7 +687,7 @@ impl Engine {
         }
     }
 
-    /// A timer that fired at `due` must not be due again at `due` or before: `advance` would
+    /// A timer that fired at `due` must not be due again at `due` or before: each packet would
     /// pop it forever. `on_timer` acts on every deadline `schedule_at` sets, so this does not
     /// happen; should a future change break that, debug builds stop here, and release builds
     /// put the timer after the current packet time, so it fires at most once per packet.
@@ -772,12 +793,18 @@ impl Engine {
     }
 
     /// The slot for `key`, creating it (and evicting when full).
-    fn entry_for(&mut self, key: FlowKey, t: Timestamp) -> usize {
-        let hash = self.hasher.hash_one(key);
+    #[inline(always)]
+    fn entry_for(&mut self, key: FlowKey, hash: u64) -> usize {
         let entries = &self.entries;
         if let Some(i) = self.index.find(hash, |i| entries[i as usize].key == key) {
             return i as usize;
         }
+        self.new_entry(key, hash)
+    }
+
+    /// A new slot for `key` (not in the index), evicting when full.
+    #[inline(never)]
+    fn new_entry(&mut self, key: FlowKey, hash: u64) -> usize {
         if self.index.len() >= self.config.max_flows.max(1) {
             self.evict_one();
         }
@@ -806,10 +833,9 @@ impl Engine {
             }
             self.entries.len() - 1
         };
-        let _ = t;
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
-            .insert(hash, i as u32, |j| hasher.hash_one(entries[j as usize].key));
+            .insert(hash, i as u32, |j| hasher.hash(&entries[j as usize].key));
         i
     }
 
@@ -861,7 +887,7 @@ impl Engine {
         e.conn = None;
         e.attempt = None;
         e.timer_at = NO_TIMER;
-        let hash = self.hasher.hash_one(e.key);
+        let hash = self.hasher.hash(&e.key);
         self.index.remove(hash, idx as u32);
         self.free.push(idx as u32);
     }
@@ -1023,19 +1049,22 @@ impl Engine {
     }
 
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
-    /// and any evidence that an earlier RST of the same sender was injected.
+    /// and any evidence that an earlier RST of the same sender was injected. `PLAIN`: it
+    /// has no SYN or FIN either ([`zeek::is_plain`]), as most packets (the steps those take
+    /// are left out of their path).
     #[inline(always)]
-    fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+    fn traffic<const PLAIN: bool>(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        let flags = zeek::known_flags::<PLAIN>(p.flags);
         let acks_filtered = self.config.syn_fin_rst_only;
         let entry = &mut self.entries[idx];
         let Some(c) = &mut entry.conn else {
             return;
         };
         c.packets += 1;
-        c.feed_zeek(p, side);
+        c.feed_zeek::<PLAIN>(p, side);
         let s = side as u8;
         // Cause-rule inputs.
-        if p.flags.syn() && !p.flags.ack() {
+        if flags.syn() && !flags.ack() {
             c.prior.syn = true;
             c.isn = p.seq;
             if !c.server_by_handshake || c.server_side == s {
@@ -1043,7 +1072,7 @@ impl Engine {
                 c.server_by_handshake = true;
             }
         }
-        if p.flags.syn() && p.flags.ack() {
+        if flags.syn() && flags.ack() {
             c.prior.syn_ack = true;
             c.prior.handshake_done |= acks_filtered;
             c.synack_receiver = Some(1 - s);
@@ -1051,16 +1080,16 @@ impl Engine {
                 c.server_side = s;
                 c.server_by_handshake = true;
             }
-        } else if p.flags.ack() && !p.flags.syn() && c.synack_receiver == Some(s) {
+        } else if flags.ack() && !flags.syn() && c.synack_receiver == Some(s) {
             c.prior.handshake_done = true;
         }
-        if p.flags.fin() {
+        if flags.fin() {
             c.prior.fin = true;
             c.prior.fin_sides |= 1 << s;
         }
         c.prior.traffic = true;
         // Sequence space and header habits of this side.
-        update_side(c, s, p);
+        update_side::<PLAIN>(c, s, p);
         // A later packet can show an earlier RST of this sender had a foreign TTL.
         let mut newly_suspect = 0;
         // The notes whose evidence grew (bit i: note i), and of them those that were not
@@ -1095,9 +1124,8 @@ impl Engine {
         {
             let client = a.client_side;
             let answered =
-                s != client && p.flags.syn() && p.flags.ack() && p.ack == a.isn.wrapping_add(1);
-            let client_goes_on =
-                s == client && !p.flags.syn() && (p.flags.ack() || p.payload_len > 0);
+                s != client && flags.syn() && flags.ack() && p.ack == a.isn.wrapping_add(1);
+            let client_goes_on = s == client && !flags.syn() && (flags.ack() || p.payload_len > 0);
             if answered && !acks_filtered && a.status == AttemptStatus::Pending {
                 a.status = AttemptStatus::SynAcked;
             } else if client_goes_on || (answered && acks_filtered) {
@@ -1228,7 +1256,7 @@ impl Engine {
             c.suspect_count += 1;
         }
         if acceptable {
-            c.feed_zeek(p, side);
+            c.feed_zeek::<false>(p, side);
         }
         let server_side = c.server_side;
         let server: ServiceKey = (
@@ -1395,8 +1423,8 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
 
 /// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.
 #[inline(always)]
-fn update_side(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
-    c.sides[usize::from(side)].add(p);
+fn update_side<const PLAIN: bool>(c: &mut Conn, side: u8, p: &TcpPacket<'_>) {
+    c.sides[usize::from(side)].add::<PLAIN>(p);
 }
 
 #[cfg(test)]

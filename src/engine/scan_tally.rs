@@ -100,8 +100,6 @@ struct Info {
     failed: u64,
     /// Every SYN of the group the tally saw was counted.
     complete: bool,
-    /// Order of admission (ties in the choice of the group to give up its place).
-    admitted: u64,
     first_seen: Option<Timestamp>,
     last_seen: Option<Timestamp>,
 }
@@ -113,7 +111,6 @@ impl Info {
         outside: 0,
         failed: 0,
         complete: false,
-        admitted: 0,
         first_seen: None,
         last_seen: None,
     };
@@ -125,12 +122,18 @@ pub struct ScanTally {
     hasher: foldhash::fast::FixedState,
     /// Each place's group hash (0: free), looked at first.
     hashes: [u64; TRACKED],
+    /// How many places hold a group whose hash falls in each cell ([`ScanTally::cell`]): a
+    /// group whose cell is empty is not tallied, without a look over `hashes` (most first
+    /// SYNs and answers of a busy capture are of groups not tallied).
+    present: [u8; 256],
     /// First SYNs counted per place.
     attempts: [u64; TRACKED],
     /// First SYNs seen per place's group, those before it was admitted included: what it
     /// holds its place by (a group that comes back keeps what its candidate cell counted, so
     /// that one-SYN groups do not push it out again at once).
     strength: [u64; TRACKED],
+    /// Order of admission per place (ties in the choice of the group to give up its place).
+    admitted: [u64; TRACKED],
     info: [Info; TRACKED],
     /// `TRACKED * PLANES * WORDS` words, zeroed by the allocator (untouched pages cost
     /// nothing until a group uses them).
@@ -138,6 +141,8 @@ pub struct ScanTally {
     /// Per place, the words of its planes that hold bits, so that giving the place to another
     /// group clears only what was set (paid for by the attempts that set it).
     touched: [[u64; WORDS / 64]; TRACKED],
+    /// Per place, bit `i`: `touched[place][i]` is not 0.
+    touched_any: [u16; TRACKED],
     /// Groups not tallied: a hash and its SYNs; a colliding group takes the cell when that
     /// count is down to one, and otherwise lowers it.
     candidates: Vec<(u64, u32)>,
@@ -156,11 +161,14 @@ impl Default for ScanTally {
         Self {
             hasher: foldhash::fast::FixedState::with_seed(0x5ca7_7a11),
             hashes: [0; TRACKED],
+            present: [0; 256],
             attempts: [0; TRACKED],
             strength: [0; TRACKED],
+            admitted: [0; TRACKED],
             info: [Info::EMPTY; TRACKED],
             planes: vec![0; TRACKED * PLANES * WORDS],
             touched: [[0; WORDS / 64]; TRACKED],
+            touched_any: [0; TRACKED],
             candidates: vec![(0, 0); CANDIDATES],
             lost: vec![0; LOST_BITS / 64],
             admissions: 0,
@@ -250,7 +258,15 @@ impl ScanTally {
         self.hasher.hash_one(g) | 1
     }
 
+    /// The cell of `present` a group hash falls in.
+    fn cell(h: u64) -> usize {
+        (h >> 40) as usize % 256
+    }
+
     fn find(&self, h: u64, g: &Group) -> Option<usize> {
+        if self.present[Self::cell(h)] == 0 {
+            return None;
+        }
         let at = self.hashes.iter().position(|&x| x == h)?;
         // A 64-bit hash: another group with the same one is all but impossible, and would only
         // miss the tally (a lower bound).
@@ -345,7 +361,12 @@ impl ScanTally {
         let complete = count == 1 && !self.is_lost(h);
         self.admissions += 1;
         self.weakest = None;
+        if self.hashes[weakest] != 0 {
+            self.present[Self::cell(self.hashes[weakest])] -= 1;
+        }
+        self.present[Self::cell(h)] += 1;
         self.hashes[weakest] = h;
+        self.admitted[weakest] = self.admissions;
         self.attempts[weakest] = 0;
         // The SYN being counted adds one.
         self.strength[weakest] = u64::from(count) - 1;
@@ -353,7 +374,6 @@ impl ScanTally {
             group: Some(g),
             prefix,
             complete,
-            admitted: self.admissions,
             ..Info::EMPTY
         };
         Some(weakest)
@@ -366,11 +386,12 @@ impl ScanTally {
         if let Some(w) = self.weakest {
             return w;
         }
-        let mut weakest = 0;
+        // (SYNs, admission) as one integer: one comparison a place.
+        let key = |i: usize| (u128::from(self.strength[i]) << 64) | u128::from(self.admitted[i]);
+        let (mut weakest, mut least) = (0, key(0));
         for i in 1..TRACKED {
-            let key = (self.strength[i], self.info[i].admitted);
-            if key < (self.strength[weakest], self.info[weakest].admitted) {
-                weakest = i;
+            if key(i) < least {
+                (weakest, least) = (i, key(i));
             }
         }
         self.weakest = Some(weakest);
@@ -400,6 +421,7 @@ impl ScanTally {
         let w = usize::from(target) / 64;
         self.planes[Self::word(at, plane, w)] |= 1 << (target % 64);
         self.touched[at][w / 64] |= 1 << (w % 64);
+        self.touched_any[at] |= 1 << (w / 64);
     }
 
     /// Clears a bit [`set`](Self::set) set (its word stays marked touched).
@@ -424,7 +446,11 @@ impl ScanTally {
     }
 
     fn clear(&mut self, at: usize) {
-        for (i, t) in self.touched[at].iter_mut().enumerate() {
+        let mut any = std::mem::take(&mut self.touched_any[at]);
+        while any != 0 {
+            let i = any.trailing_zeros() as usize;
+            any &= any - 1;
+            let t = &mut self.touched[at][i];
             let mut bits = *t;
             while bits != 0 {
                 let w = i * 64 + bits.trailing_zeros() as usize;
@@ -736,7 +762,7 @@ mod tests {
     fn the_weakest_place_kept_is_the_one_a_full_look_finds() {
         let brute = |t: &ScanTally| {
             (0..TRACKED)
-                .min_by_key(|&i| (t.strength[i], t.info[i].admitted))
+                .min_by_key(|&i| (t.strength[i], t.admitted[i]))
                 .expect("places")
         };
         let s = ip("192.168.1.1");

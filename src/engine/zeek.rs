@@ -59,6 +59,21 @@ pub fn is_plain(flags: TcpFlags) -> bool {
     flags.0 & (TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST) == 0
 }
 
+/// A segment's flags, with SYN, FIN and RST cleared when `PLAIN` says the caller found them
+/// clear already ([`is_plain`]): the compiler then leaves out every step they would take.
+#[inline(always)]
+pub fn known_flags<const PLAIN: bool>(flags: TcpFlags) -> TcpFlags {
+    debug_assert!(
+        !PLAIN || is_plain(flags),
+        "a segment with SYN, FIN or RST taken as plain"
+    );
+    if PLAIN {
+        TcpFlags(flags.0 & !(TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST))
+    } else {
+        flags
+    }
+}
+
 /// Signed distance between two sequence numbers (Zeek's `seq_delta`).
 fn seq_delta(a: u32, b: u32) -> i32 {
     a.wrapping_sub(b) as i32
@@ -551,7 +566,14 @@ impl ZeekConn {
     /// the caller must swap its notion of which address is the originator.
     #[inline(always)]
     pub fn process(&mut self, is_orig: bool, seg: &TcpPacket<'_>) -> Step {
-        if is_plain(seg.flags) && self.ep(is_orig).state != EndpointState::Inactive {
+        self.process_known::<false>(is_orig, seg)
+    }
+
+    /// [`process`](Self::process) of a segment whose flags the caller looked at: `PLAIN`, it
+    /// has no SYN, FIN or RST ([`is_plain`]).
+    #[inline(always)]
+    pub fn process_known<const PLAIN: bool>(&mut self, is_orig: bool, seg: &TcpPacket<'_>) -> Step {
+        if (PLAIN || is_plain(seg.flags)) && self.ep(is_orig).state != EndpointState::Inactive {
             // Debug builds (the tests, property tests and fuzz replay) check that the short
             // path leaves the connection exactly as the full one would.
             #[cfg(debug_assertions)]

@@ -16,7 +16,7 @@ use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{Encap, EncapTally, TcpPacket, Timestamp};
+use crate::packet::{Encap, EncapTally, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -640,7 +640,27 @@ impl EngineSide {
         host.learn(&batch.new_processes);
         let mut rst_payloads = batch.rst_payloads.iter();
         let mut across = batch.across.iter().peekable();
-        for (i, p) in batch.packets().iter().enumerate() {
+        let packets = batch.packets();
+        // Where a frame may name a process, every packet is handled on its own below; else
+        // the runs of packets that need the engine alone (neither SYN nor RST, so neither a
+        // payload nor another file's copy nor the loopback tally's) go to it whole.
+        let one_by_one = !batch.tags.is_empty() || host.started();
+        let mut next = 0;
+        while next < packets.len() {
+            if !one_by_one {
+                let run = packets.get(next..).unwrap_or_default();
+                let n = (run.iter())
+                    .position(|p| p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0)
+                    .unwrap_or(run.len());
+                engine.packets(run.get(..n).unwrap_or_default());
+                next += n;
+                debug_assert!(across.peek().is_none_or(|&&c| c as usize >= next));
+            }
+            let i = next;
+            let Some(p) = packets.get(i) else {
+                break;
+            };
+            next += 1;
             // Another file's copy of a SYN or RST: not analyzed again (its payload passed by).
             if across.peek().is_some_and(|&&c| c as usize == i) {
                 across.next();

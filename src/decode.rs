@@ -178,7 +178,7 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
 /// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
 /// The caller's slot can be where the packet is kept, so the decoded values are not copied
 /// from layer to layer.
-#[inline]
+#[inline(always)]
 pub fn decode_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
@@ -337,6 +337,7 @@ fn tcp_into_any<'a>(
 
 /// The length on the wire of `l3`, a tail of `frame.data`: the frame's original length less
 /// the link headers. Only used where the IP header leaves its length to the frame (TSO).
+#[inline(always)]
 fn wire_len(frame: &Frame<'_>, l3: &[u8]) -> usize {
     let link_header = frame.data.len().saturating_sub(l3.len());
     let orig = usize::try_from(frame.orig_len).unwrap_or(usize::MAX);
@@ -347,6 +348,7 @@ fn wire_len(frame: &Frame<'_>, l3: &[u8]) -> usize {
 // Network layer
 
 /// `wire_len`: this packet's length on the wire, used when the total length field is 0.
+#[inline(always)]
 fn ipv4(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
     let h = data.first_chunk::<20>().ok_or(TRUNCATED)?;
     if h[0] >> 4 != 4 {

@@ -767,7 +767,8 @@ impl Run<'_> {
                 self.stopped_at = Some(framing.head(ts, caplen, orig_len));
                 break;
             }
-            if ts.0 < last_ts.0.saturating_sub(STEP_BACK_TOLERANCE_NS) {
+            // pcap times, from unsigned 32-bit fields, are never negative: no overflow.
+            if ts.0 + STEP_BACK_TOLERANCE_NS < last_ts.0 {
                 // Rare: the file is not in time order. Told per file when the run ends.
                 self.steps_back.0 += 1;
                 self.steps_back.1.get_or_insert((n + 1, ts, last_ts));

@@ -338,7 +338,9 @@ impl QuietSpells {
             Some(latest) => {
                 // Whole seconds apart by more than `SECS` only if more than `SECS` seconds
                 // apart: the nanoseconds' difference spares most frames the two divisions.
-                if ts.0.saturating_sub(latest.0) > Self::SECS * Timestamp::NANOS_PER_SEC
+                // It is positive and less than 2^64: as an unsigned number it never wraps.
+                let apart = ts.0.wrapping_sub(latest.0).cast_unsigned();
+                if apart > Self::SECS.unsigned_abs() * Timestamp::NANOS_PER_SEC.unsigned_abs()
                     && ts.second().saturating_sub(latest.second()) > Self::SECS
                 {
                     self.note(latest, ts);

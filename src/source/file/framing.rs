@@ -374,13 +374,14 @@ impl PcapFraming {
         &self,
         data: &'a [u8],
     ) -> Option<(Timestamp, &'a [u8], u32)> {
-        let (secs, frac, caplen, orig_len) = self.sound_record::<BIG_ENDIAN>(data)?;
-        let record = data.get(..self.header_len + caplen as usize)?;
-        Some((
-            self.time(secs, frac),
-            record.get(self.header_len..)?,
-            orig_len,
-        ))
+        let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
+        if caplen as usize > MAX_RECORD - self.header_len
+            || u64::from(caplen) > u64::from(orig_len) + u64::from(ORIG_LEN_SLACK)
+        {
+            return None;
+        }
+        let bytes = data.get(self.header_len..self.header_len + caplen as usize)?;
+        Some((self.time(secs, frac), bytes, orig_len))
     }
 
     /// A record's time: seconds and microseconds, or nanoseconds.
@@ -396,16 +397,7 @@ impl PcapFraming {
     fn sound_record<const BIG_ENDIAN: bool>(&self, data: &[u8]) -> Option<(u32, u32, u32, u32)> {
         debug_assert_eq!(self.big_endian, BIG_ENDIAN);
         let header_len = self.header_len;
-        let header = data.first_chunk::<16>()?;
-        let field = |at: usize| {
-            let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
-            if BIG_ENDIAN {
-                u32::from_be_bytes(bytes)
-            } else {
-                u32::from_le_bytes(bytes)
-            }
-        };
-        let (secs, frac, caplen, orig_len) = (field(0), field(4), field(8), field(12));
+        let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
         let record_len = header_len.checked_add(caplen as usize)?;
         if record_len > data.len()
             || caplen as usize > MAX_RECORD - header_len
@@ -414,6 +406,20 @@ impl PcapFraming {
             return None;
         }
         Some((secs, frac, caplen, orig_len))
+    }
+
+    /// A record header's seconds, fraction, captured and original lengths.
+    #[inline(always)]
+    fn fields<const BIG_ENDIAN: bool>(header: &[u8; 16]) -> (u32, u32, u32, u32) {
+        let field = |at: usize| {
+            let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
+            if BIG_ENDIAN {
+                u32::from_be_bytes(bytes)
+            } else {
+                u32::from_le_bytes(bytes)
+            }
+        };
+        (field(0), field(4), field(8), field(12))
     }
 
     /// The head of a record of time `ts` whose header said `caplen` and `orig_len`.

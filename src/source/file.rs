@@ -749,38 +749,41 @@ impl Run<'_> {
         mut each: impl FrameSink,
     ) -> (usize, Head, u64) {
         // A frame later than the earliest of the other files' ends the run, and one at the
-        // same time when that file was given first.
-        let (bound, tie_ends) = match self.bound {
-            Some((ts, file)) => (ts.0, file < self.file),
-            None => (i64::MAX, false),
+        // same time when that file was given first: a frame later than `stop_after` (exact
+        // for pcap times, which are never negative).
+        let stop_after = match self.bound {
+            Some((ts, file)) if file < self.file => ts.0.saturating_sub(1),
+            Some((ts, _)) => ts.0,
+            None => i64::MAX,
         };
-        let (mut at, mut next, mut n) = (0, first.record_len, 0);
-        let (mut last_ts, mut last) = (first.ts, None);
-        while n < self.limit {
+        // The frames' numbers run from `self.number + 1` to at most `last_number`.
+        let (mut number, last_number) = (self.number, self.number + self.limit);
+        let (mut at, mut next, mut last_ts) = (0, first.record_len, first.ts);
+        while number < last_number {
             let rest = data.get(next..).unwrap_or_default();
             let Some((ts, bytes, orig_len)) = framing.whole_frame::<BIG_ENDIAN>(rest) else {
                 break;
             };
-            // At most 32 bits, as the record header holds it.
-            let caplen = bytes.len() as u32;
-            if ts.0 > bound || (ts.0 == bound && tie_ends) {
-                self.stopped_at = Some(framing.head(ts, caplen, orig_len));
+            if ts.0 > stop_after {
+                // At most 32 bits, as the record header holds it.
+                self.stopped_at = Some(framing.head(ts, bytes.len() as u32, orig_len));
                 break;
             }
+            number += 1;
             // pcap times, from unsigned 32-bit fields, are never negative: no overflow.
             if ts.0 + STEP_BACK_TOLERANCE_NS < last_ts.0 {
                 // Rare: the file is not in time order. Told per file when the run ends.
                 self.steps_back.0 += 1;
-                self.steps_back.1.get_or_insert((n + 1, ts, last_ts));
+                let nth = number - self.number;
+                self.steps_back.1.get_or_insert((nth, ts, last_ts));
             }
             at = next;
             next = at + framing.header_len + bytes.len();
-            n += 1;
-            (last_ts, last) = (ts, Some((caplen, orig_len)));
+            last_ts = ts;
             self.quiet.frame(ts);
             let frame = Frame {
                 ts,
-                number: self.number + n,
+                number,
                 link_type: framing.link_type,
                 interface: framing.interface,
                 data: bytes,
@@ -797,10 +800,15 @@ impl Run<'_> {
                 each.frame(frame);
             }
         }
-        // The head of the last record, as `next_frame` would have left it.
-        let last = last.map_or(first, |(caplen, orig_len)| {
-            framing.head(last_ts, caplen, orig_len)
-        });
+        let n = number - self.number;
+        // The head of the last record, as `next_frame` would have left it: framed again (the
+        // loop framed it whole, so it is there).
+        let last = match n {
+            0 => first,
+            _ => framing
+                .whole_record(data.get(at..).unwrap_or_default())
+                .unwrap_or(first),
+        };
         (at, last, n)
     }
 }

@@ -282,9 +282,9 @@ fn tcp_into<'a>(
             _ => return tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other)),
         };
         let ip = if ipv6 {
-            ipv6_payload(l3, wire_len(frame, l3), packet)?
+            ipv6_payload(l3, wire_len(frame, ETHERNET_HEADER_LEN, l3), packet)?
         } else {
-            ipv4(l3, wire_len(frame, l3), packet)?
+            ipv4(l3, wire_len(frame, ETHERNET_HEADER_LEN, l3), packet)?
         };
         let payload = tcp(frame, &ip, packet)?;
         if ip.v6_ext.is_none() {
@@ -308,12 +308,13 @@ fn tcp_into_any<'a>(
 ) -> Result<&'a [u8], Stop> {
     let mut walk = Walk::default();
     let net = link(frame.link_type, frame.data, &mut walk)?;
+    let link_len = frame.data.len().saturating_sub(net.bytes().len());
     let ip = match net {
-        Net::V4(bytes) => ipv4(bytes, wire_len(frame, bytes), packet)?,
-        Net::V6(bytes) => ipv6_payload(bytes, wire_len(frame, bytes), packet)?,
+        Net::V4(bytes) => ipv4(bytes, wire_len(frame, link_len, bytes), packet)?,
+        Net::V6(bytes) => ipv6_payload(bytes, wire_len(frame, link_len, bytes), packet)?,
     };
     let payload = tcp(frame, &ip, packet)?;
-    let ip_offset = frame.data.len().saturating_sub(net.bytes().len());
+    let ip_offset = link_len;
     *encap = Encap {
         link_type: frame.link_type.0,
         ipv6: matches!(net, Net::V6(_)),
@@ -332,13 +333,13 @@ fn tcp_into_any<'a>(
     Ok(payload)
 }
 
-/// The length on the wire of `l3`, a tail of `frame.data`: the frame's original length less
-/// the link headers. Only used where the IP header leaves its length to the frame (TSO).
+/// The length on the wire of `l3`, the tail of `frame.data` after its `link_len` bytes of
+/// link headers: the frame's original length less the link headers. Only used where the IP
+/// header leaves its length to the frame (TSO).
 #[inline(always)]
-fn wire_len(frame: &Frame<'_>, l3: &[u8]) -> usize {
-    let link_header = frame.data.len().saturating_sub(l3.len());
+fn wire_len(frame: &Frame<'_>, link_len: usize, l3: &[u8]) -> usize {
     let orig = usize::try_from(frame.orig_len).unwrap_or(usize::MAX);
-    orig.saturating_sub(link_header).max(l3.len())
+    orig.saturating_sub(link_len).max(l3.len())
 }
 
 // ---------------------------------------------------------------------------------------------

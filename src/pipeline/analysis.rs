@@ -1149,11 +1149,15 @@ fn take(
     if copies.may_copy(frame) && take_copy(*frame, batch, copies) {
         return None;
     }
-    // Decoded in place, in the batch's next slot: kept if the frame is TCP.
-    if batch.len == batch.slots.len() {
-        batch.slots.push(BLANK);
-    }
-    let slot = batch.slots.get_mut(batch.len)?;
+    // Decoded in place, in the batch's next slot: kept if the frame is TCP. The slots stay
+    // from batch to batch: only the first batches add any.
+    let slot = match batch.slots.get_mut(batch.len) {
+        Some(slot) => slot,
+        None => {
+            batch.slots.push(BLANK);
+            batch.slots.last_mut()?
+        }
+    };
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
             let rst = slot.flags.rst();

@@ -178,7 +178,7 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
 /// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
 /// The caller's slot can be where the packet is kept, so the decoded values are not copied
 /// from layer to layer.
-#[inline]
+#[inline(always)]
 pub fn decode_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
@@ -242,13 +242,10 @@ const MALFORMED: Stop = Stop::Skip(Skip::Malformed);
 
 const IPPROTO_TCP: u8 = 6;
 
-/// What TCP decoding needs from the IP layer, the same for IPv4 and IPv6.
+/// What TCP decoding needs from the IP layer, the same for IPv4 and IPv6 (the addresses,
+/// TTL and IPv4 ID go straight to the packet being decoded).
 #[derive(Debug, Clone, Copy)]
 struct IpPayload<'a> {
-    src: IpAddr,
-    dst: IpAddr,
-    ttl: u8,
-    ip_id: Option<u16>,
     /// The upper-layer protocol (after IPv6 extension headers).
     protocol: u8,
     /// Its length as the IP header states it.
@@ -285,9 +282,9 @@ fn tcp_into<'a>(
             _ => return tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other)),
         };
         let ip = if ipv6 {
-            ipv6_payload(l3, wire_len(frame, l3))?
+            ipv6_payload(l3, wire_len(frame, ETHERNET_HEADER_LEN, l3), packet)?
         } else {
-            ipv4(l3, wire_len(frame, l3))?
+            ipv4(l3, wire_len(frame, ETHERNET_HEADER_LEN, l3), packet)?
         };
         let payload = tcp(frame, &ip, packet)?;
         if ip.v6_ext.is_none() {
@@ -311,12 +308,13 @@ fn tcp_into_any<'a>(
 ) -> Result<&'a [u8], Stop> {
     let mut walk = Walk::default();
     let net = link(frame.link_type, frame.data, &mut walk)?;
+    let link_len = frame.data.len().saturating_sub(net.bytes().len());
     let ip = match net {
-        Net::V4(bytes) => ipv4(bytes, wire_len(frame, bytes))?,
-        Net::V6(bytes) => ipv6_payload(bytes, wire_len(frame, bytes))?,
+        Net::V4(bytes) => ipv4(bytes, wire_len(frame, link_len, bytes), packet)?,
+        Net::V6(bytes) => ipv6_payload(bytes, wire_len(frame, link_len, bytes), packet)?,
     };
     let payload = tcp(frame, &ip, packet)?;
-    let ip_offset = frame.data.len().saturating_sub(net.bytes().len());
+    let ip_offset = link_len;
     *encap = Encap {
         link_type: frame.link_type.0,
         ipv6: matches!(net, Net::V6(_)),
@@ -335,19 +333,26 @@ fn tcp_into_any<'a>(
     Ok(payload)
 }
 
-/// The length on the wire of `l3`, a tail of `frame.data`: the frame's original length less
-/// the link headers. Only used where the IP header leaves its length to the frame (TSO).
-fn wire_len(frame: &Frame<'_>, l3: &[u8]) -> usize {
-    let link_header = frame.data.len().saturating_sub(l3.len());
+/// The length on the wire of `l3`, the tail of `frame.data` after its `link_len` bytes of
+/// link headers: the frame's original length less the link headers. Only used where the IP
+/// header leaves its length to the frame (TSO).
+#[inline(always)]
+fn wire_len(frame: &Frame<'_>, link_len: usize, l3: &[u8]) -> usize {
     let orig = usize::try_from(frame.orig_len).unwrap_or(usize::MAX);
-    orig.saturating_sub(link_header).max(l3.len())
+    orig.saturating_sub(link_len).max(l3.len())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Network layer
 
-/// `wire_len`: this packet's length on the wire, used when the total length field is 0.
-fn ipv4(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
+/// `wire_len`: this packet's length on the wire, used when the total length field is 0. The
+/// addresses, TTL and ID are written to `out`.
+#[inline(always)]
+fn ipv4<'a>(
+    data: &'a [u8],
+    wire_len: usize,
+    out: &mut TcpPacket<'_>,
+) -> Result<IpPayload<'a>, Stop> {
     let h = data.first_chunk::<20>().ok_or(TRUNCATED)?;
     if h[0] >> 4 != 4 {
         return Err(MALFORMED);
@@ -373,11 +378,11 @@ fn ipv4(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
     let bytes = data
         .get(header_len..total_len.min(data.len()))
         .ok_or(TRUNCATED)?;
+    out.src = IpAddr::V4(Ipv4Addr::new(h[12], h[13], h[14], h[15]));
+    out.dst = IpAddr::V4(Ipv4Addr::new(h[16], h[17], h[18], h[19]));
+    out.ttl = h[8];
+    out.ip_id = Some(u16::from_be_bytes([h[4], h[5]]));
     Ok(IpPayload {
-        src: IpAddr::V4(Ipv4Addr::new(h[12], h[13], h[14], h[15])),
-        dst: IpAddr::V4(Ipv4Addr::new(h[16], h[17], h[18], h[19])),
-        ttl: h[8],
-        ip_id: Some(u16::from_be_bytes([h[4], h[5]])),
         protocol,
         len: total_len - header_len,
         bytes,
@@ -396,8 +401,13 @@ fn fragment(protocol: u8) -> Stop {
 
 const IPV6_HEADER_LEN: usize = 40;
 
-/// `wire_len`: this packet's length on the wire, used when the payload length field is 0.
-fn ipv6_payload(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
+/// `wire_len`: this packet's length on the wire, used when the payload length field is 0. The
+/// addresses and hop limit are written to `out`.
+fn ipv6_payload<'a>(
+    data: &'a [u8],
+    wire_len: usize,
+    out: &mut TcpPacket<'_>,
+) -> Result<IpPayload<'a>, Stop> {
     let (h, after_header) = data
         .split_first_chunk::<IPV6_HEADER_LEN>()
         .ok_or(TRUNCATED)?;
@@ -419,11 +429,11 @@ fn ipv6_payload(data: &[u8], wire_len: usize) -> Result<IpPayload<'_>, Stop> {
     let (mut src, mut dst) = ([0u8; 16], [0u8; 16]);
     src.copy_from_slice(&h[8..24]);
     dst.copy_from_slice(&h[24..40]);
+    out.src = IpAddr::V6(Ipv6Addr::from(src));
+    out.dst = IpAddr::V6(Ipv6Addr::from(dst));
+    out.ttl = h[7];
+    out.ip_id = None;
     Ok(IpPayload {
-        src: IpAddr::V6(Ipv6Addr::from(src)),
-        dst: IpAddr::V6(Ipv6Addr::from(dst)),
-        ttl: h[7],
-        ip_id: None,
         protocol,
         len: payload_len - ext_len,
         bytes,
@@ -491,7 +501,8 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize, Option<V6Ext
 
 const TCP_HEADER_LEN: usize = 20;
 
-/// The TCP segment in `ip`, its fields written to `out` but for the payload, returned.
+/// The TCP segment in `ip`, its fields written to `out` (but for the payload, returned, and
+/// what the IP layer wrote there).
 #[inline(always)]
 fn tcp<'a>(
     frame: &Frame<'_>,
@@ -521,24 +532,19 @@ fn tcp<'a>(
     } else {
         None
     };
-    *out = TcpPacket {
-        ts: frame.ts,
-        frame: frame.number,
-        interface: frame.interface,
-        src: ip.src,
-        dst: ip.dst,
-        sport: u16::from_be_bytes([h[0], h[1]]),
-        dport: u16::from_be_bytes([h[2], h[3]]),
-        seq: u32::from_be_bytes([h[4], h[5], h[6], h[7]]),
-        ack: u32::from_be_bytes([h[8], h[9], h[10], h[11]]),
-        flags,
-        window: u16::from_be_bytes([h[14], h[15]]),
-        window_scale,
-        payload_len: u32::try_from(ip.len - header_len).unwrap_or(u32::MAX),
-        payload: out.payload,
-        ttl: ip.ttl,
-        ip_id: ip.ip_id,
-    };
+    // Field by field: the IP layer wrote the addresses, TTL and ID, and the payload is the
+    // caller's.
+    out.ts = frame.ts;
+    out.frame = frame.number;
+    out.interface = frame.interface;
+    out.sport = u16::from_be_bytes([h[0], h[1]]);
+    out.dport = u16::from_be_bytes([h[2], h[3]]);
+    out.seq = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+    out.ack = u32::from_be_bytes([h[8], h[9], h[10], h[11]]);
+    out.flags = flags;
+    out.window = u16::from_be_bytes([h[14], h[15]]);
+    out.window_scale = window_scale;
+    out.payload_len = u32::try_from(ip.len - header_len).unwrap_or(u32::MAX);
     Ok(payload)
 }
 

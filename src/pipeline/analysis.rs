@@ -22,7 +22,7 @@ use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
 use crate::source::live::CaptureFilter;
 use crate::source::{
-    CapturedProcess, Direction, FileInfo, FileSource, Frame, InterfaceInfo, LinkType,
+    CapturedProcess, Direction, FileInfo, FileSource, Frame, FrameSink, InterfaceInfo, LinkType,
     MAX_PROCESSES, SourceError,
 };
 
@@ -316,10 +316,17 @@ impl CopyFilter {
     /// `Some(copies)` naming how the frame was recognised as a copy, `None` for a frame to keep.
     #[inline]
     pub fn copy(&mut self, frame: &Frame<'_>) -> Option<Copies> {
-        if frame.packet_id.is_none() && !self.by_content {
+        if !self.may_copy(frame) {
             return None;
         }
         self.look_up(frame)
+    }
+
+    /// False when [`CopyFilter::copy`] is sure to find `frame` no copy (it has no packet id,
+    /// and no file describes several interfaces): the check most frames take.
+    #[inline(always)]
+    pub fn may_copy(&self, frame: &Frame<'_>) -> bool {
+        frame.packet_id.is_some() || self.by_content
     }
 
     /// `Some(copies)` when `frame`, not a copy by [`CopyFilter::copy`] and decoded to `p`
@@ -338,7 +345,7 @@ impl CopyFilter {
 
     /// [`CopyFilter::repeat`] for a frame decoded into `slots[at]`, after the TCP packets
     /// kept since the last [`CopyFilter::hand_on`] ([`dedupe::Repeats::is_repeat_in`]).
-    #[inline]
+    #[inline(always)]
     pub fn repeat_in(
         &mut self,
         frame: &Frame<'_>,
@@ -1049,20 +1056,18 @@ impl Reader {
         batch.clear();
         let Self { source, copies, .. } = self;
         let mut done = true;
-        let mut encap = Encap::default();
-        // Packets carried as IPv4 and IPv6 straight over Ethernet, tallied at the end.
-        let mut ethernet = [0u64; 2];
-        let mut add = |frame: &Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter| {
-            if let Some(Carried::Ethernet { ipv6 }) = take(frame, batch, copies, &mut encap) {
-                ethernet[usize::from(ipv6)] += 1;
-            }
+        let mut sink = Taker {
+            batch,
+            copies,
+            encap: Encap::default(),
+            ethernet: [0; 2],
         };
         loop {
-            copies.learn(source.interfaces());
+            sink.copies.learn(source.interfaces());
             // Most frames come in runs of one file's records (no call per frame)...
-            let room = BATCH as u64 - batch.frames;
-            source.frame_run(room, |frame| add(&frame, batch, copies));
-            if batch.frames >= BATCH as u64 {
+            let room = BATCH as u64 - sink.batch.frames;
+            source.frame_run(room, &mut sink);
+            if sink.batch.frames >= BATCH as u64 {
                 done = false;
                 break;
             }
@@ -1070,12 +1075,13 @@ impl Reader {
             let Some(frame) = source.next_frame() else {
                 break;
             };
-            add(&frame, batch, copies);
-            if batch.frames >= BATCH as u64 {
+            (&mut sink).frame_called(frame);
+            if sink.batch.frames >= BATCH as u64 {
                 done = false;
                 break;
             }
         }
+        let ethernet = sink.ethernet;
         for (ipv6, n) in [(false, ethernet[0]), (true, ethernet[1])] {
             if n > 0 {
                 batch.encaps.add_n(Encap::ethernet(ipv6), n);
@@ -1111,6 +1117,28 @@ impl Reader {
     }
 }
 
+/// What [`Reader::fill`] hands its frames to: each [`take`]n into the batch.
+struct Taker<'a> {
+    batch: &'a mut Batch,
+    copies: &'a mut CopyFilter,
+    /// A packet's encapsulation other than IP straight over Ethernet.
+    encap: Encap,
+    /// Packets carried as IPv4 and IPv6 straight over Ethernet, tallied at the end.
+    ethernet: [u64; 2],
+}
+
+impl FrameSink for &mut Taker<'_> {
+    /// Inlined into the framing loop of the most common format ([`FileSource::frame_run`]).
+    #[inline(always)]
+    fn frame(&mut self, frame: Frame<'_>) {
+        if let Some(Carried::Ethernet { ipv6 }) =
+            take(&frame, self.batch, self.copies, &mut self.encap)
+        {
+            self.ethernet[usize::from(ipv6)] += 1;
+        }
+    }
+}
+
 /// Notes in `batch.across` its SYNs and RSTs that another file overlapping theirs already
 /// gave. Done once the batch is full, when the source tells which files overlap (a file's
 /// first frame, which may be such a copy, is known to overlap others only once delivered).
@@ -1138,22 +1166,18 @@ fn take(
     encap: &mut Encap,
 ) -> Option<Carried> {
     batch.frames += 1;
-    if let Some(copy) = copies.copy(frame) {
-        // Not analyzed again, but a filter must select the copies too.
-        match decode_encap(frame) {
-            (Decoded::Tcp(p), encap) => {
-                batch.copies.add(copy.of_packet(&p));
-                batch.encaps.add(encap);
-            }
-            _ => batch.copies.add(copy),
-        }
+    if copies.may_copy(frame) && take_copy(*frame, batch, copies) {
         return None;
     }
-    // Decoded in place, in the batch's next slot: kept if the frame is TCP.
-    if batch.len == batch.slots.len() {
-        batch.slots.push(BLANK);
-    }
-    let slot = batch.slots.get_mut(batch.len)?;
+    // Decoded in place, in the batch's next slot: kept if the frame is TCP. The slots stay
+    // from batch to batch: only the first batches add any.
+    let slot = match batch.slots.get_mut(batch.len) {
+        Some(slot) => slot,
+        None => {
+            batch.slots.push(BLANK);
+            batch.slots.last_mut()?
+        }
+    };
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
             let rst = slot.flags.rst();
@@ -1196,6 +1220,26 @@ fn take(
             None
         }
     }
+}
+
+/// When `frame` is a further copy of a packet already delivered ([`CopyFilter::copy`]),
+/// counts it in `batch` and returns true. The frame is passed by value so that the frames
+/// that need no such check are never written out for it.
+#[cold]
+#[inline(never)]
+fn take_copy(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) -> bool {
+    let Some(copy) = copies.copy(&frame) else {
+        return false;
+    };
+    // Not analyzed again, but a filter must select the copies too.
+    match decode_encap(&frame) {
+        (Decoded::Tcp(p), encap) => {
+            batch.copies.add(copy.of_packet(&p));
+            batch.encaps.add(encap);
+        }
+        _ => batch.copies.add(copy),
+    }
+    true
 }
 
 fn progress(source: &FileSource, frames: u64, bytes_total: u64) -> Progress {

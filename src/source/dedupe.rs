@@ -119,6 +119,7 @@ impl Dedupe {
 
 /// The interface a frame was seen on: with SLL2 (Linux `any`) the kernel's index in the frame
 /// itself, else the capture's interface.
+#[inline(always)]
 fn origin(frame: &Frame<'_>) -> u32 {
     if frame.link_type.0 == LINKTYPE_LINUX_SLL2
         && let Some(index) = frame.data.get(4..8)
@@ -268,7 +269,7 @@ impl Repeats {
     /// [`Repeats::is_repeat`] for a frame decoded into `slots[at]`, after the frames kept
     /// since the last [`Repeats::hand_on`] (`slots[..at]`, in order): a frame that is not a
     /// repeat is remembered, its decoded packet left in its slot, and must be kept there.
-    #[inline]
+    #[inline(always)]
     pub fn is_repeat_in(
         &mut self,
         frame: &Frame<'_>,
@@ -353,7 +354,7 @@ impl Repeats {
 /// mixed so that frames of one connection (one number moving, the other still; duplicate
 /// ACKs with another window; a pure ACK and the data after it) and of many (ports moving)
 /// differ: a tag shared by frames that are not repeats costs a walk back.
-#[inline]
+#[inline(always)]
 fn tag(p: &TcpPacket<'_>) -> u32 {
     let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
     let small = u32::from(p.window) << 16 ^ u32::from(p.flags.0) ^ p.payload_len.rotate_left(9);
@@ -389,7 +390,7 @@ fn frame_fields(frame: &Frame<'_>, p: &TcpPacket<'_>) -> Fields {
 
 /// What [`Repeats`] compares of a frame, of what its decoded packet does not hold
 /// (`payload`: its captured payload, a slice of it).
-#[inline]
+#[inline(always)]
 fn extra(frame: &Frame<'_>, payload: &[u8]) -> Extra {
     let data = frame.data;
     let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);

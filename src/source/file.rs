@@ -26,8 +26,8 @@ use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 
 use super::{
-    Archived, CapturedProcess, Compression, FileInfo, Format, Frame, InterfaceInfo, LinkType,
-    PacketOptions, QuietSpells, STEP_BACK_TOLERANCE_NS, SourceError,
+    Archived, CapturedProcess, Compression, FileInfo, Format, Frame, FrameSink, InterfaceInfo,
+    LinkType, PacketOptions, QuietSpells, STEP_BACK_TOLERANCE_NS, SourceError,
 };
 use crate::packet::Timestamp;
 use compressed::Window;
@@ -245,7 +245,7 @@ impl FileSource {
     ///
     /// The bulk of a file goes this way: each frame then costs the framing of its record,
     /// where `next_frame` also moves the reader, its bookkeeping and the merge.
-    pub fn frame_run(&mut self, limit: u64, each: impl FnMut(Frame<'_>)) -> u64 {
+    pub fn frame_run(&mut self, limit: u64, mut each: impl FrameSink) -> u64 {
         let Some(index) = self.delivered else {
             return 0;
         };
@@ -278,20 +278,11 @@ impl FileSource {
         let (at, last, n) = match container {
             Container::Pcap(r, framing) => {
                 let data = r.data();
-                // Byte order and time resolution chosen once: a loop for each.
-                let (at, last, n) = match (framing.big_endian, framing.nanos) {
-                    (false, false) => run.frames::<false>(data, *first, each, |rest, _| {
-                        framing.whole_record_as::<false, false>(rest)
-                    }),
-                    (false, true) => run.frames::<false>(data, *first, each, |rest, _| {
-                        framing.whole_record_as::<false, true>(rest)
-                    }),
-                    (true, false) => run.frames::<false>(data, *first, each, |rest, _| {
-                        framing.whole_record_as::<true, false>(rest)
-                    }),
-                    (true, true) => run.frames::<false>(data, *first, each, |rest, _| {
-                        framing.whole_record_as::<true, true>(rest)
-                    }),
+                // The byte order chosen once: a loop for each.
+                let (at, last, n) = if framing.big_endian {
+                    run.pcap_frames::<true>(data, *first, *framing, each)
+                } else {
+                    run.pcap_frames::<false>(data, *first, *framing, each)
                 };
                 r.consume_noshift(at);
                 // One interface: its frames counted once for the run.
@@ -304,7 +295,8 @@ impl FileSource {
                 let (data, consumed) = (r.data(), r.consumed());
                 let processes = &mut self.processes;
                 let problems = &mut self.problems;
-                let (at, last, n) = run.frames::<true>(data, *first, each, |rest, at| {
+                let each = |frame: Frame<'_>| each.frame_called(frame);
+                let (at, last, n) = run.frames(data, *first, each, |rest, at| {
                     let offset = (consumed + at) as u64;
                     let head = framing.whole_packet(rest, offset, processes, warnings);
                     take_warnings(warnings, problems, info);
@@ -692,13 +684,12 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Frames the records after `first` (the record delivered last, at the start of `data`),
-    /// each with `whole` (given the bytes from the record on and its offset in `data`), and
-    /// hands them to `each`: returns the offset and head of the last one and how many. With
-    /// `PER_INTERFACE` it counts each frame at its interface; without, the caller counts them
-    /// (a pcap file's frames all come from one).
+    /// Frames the pcapng blocks after `first` (the block delivered last, at the start of
+    /// `data`), each with `whole` (given the bytes from the block on and its offset in
+    /// `data`), and hands them to `each`: returns the offset and head of the last one and
+    /// how many.
     #[inline(always)]
-    fn frames<const PER_INTERFACE: bool>(
+    fn frames(
         &mut self,
         data: &[u8],
         first: Head,
@@ -723,9 +714,7 @@ impl Run<'_> {
             (at, last) = (next, head);
             n += 1;
             self.quiet.frame(head.ts);
-            if PER_INTERFACE
-                && let Some(interface) = self.interfaces.get_mut(head.interface as usize)
-            {
+            if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
                 interface.frames += 1;
             }
             each(Frame {
@@ -744,6 +733,82 @@ impl Run<'_> {
                 options: head.options.of(data.get(at..).unwrap_or_default()),
             });
         }
+        (at, last, n)
+    }
+
+    /// [`Run::frames`] for the records of a classic pcap file of this byte order: the
+    /// frames of most files, so the loop keeps only what a record has (its time, bytes and
+    /// original length; the rest is the file's), and hands a little-endian file's frames to
+    /// [`FrameSink::frame`], inlined, a big-endian one's through a call.
+    #[inline(always)]
+    fn pcap_frames<const BIG_ENDIAN: bool>(
+        &mut self,
+        data: &[u8],
+        first: Head,
+        framing: PcapFraming,
+        mut each: impl FrameSink,
+    ) -> (usize, Head, u64) {
+        // A frame later than the earliest of the other files' ends the run, and one at the
+        // same time when that file was given first: a frame later than `stop_after` (exact
+        // for pcap times, which are never negative).
+        let stop_after = match self.bound {
+            Some((ts, file)) if file < self.file => ts.0.saturating_sub(1),
+            Some((ts, _)) => ts.0,
+            None => i64::MAX,
+        };
+        // The frames' numbers run from `self.number + 1` to at most `last_number`.
+        let (mut number, last_number) = (self.number, self.number + self.limit);
+        let (mut at, mut next, mut last_ts) = (0, first.record_len, first.ts);
+        while number < last_number {
+            let rest = data.get(next..).unwrap_or_default();
+            let Some((ts, bytes, orig_len)) = framing.whole_frame::<BIG_ENDIAN>(rest) else {
+                break;
+            };
+            if ts.0 > stop_after {
+                // At most 32 bits, as the record header holds it.
+                self.stopped_at = Some(framing.head(ts, bytes.len() as u32, orig_len));
+                break;
+            }
+            number += 1;
+            // pcap times, from unsigned 32-bit fields, are never negative: no overflow.
+            if ts.0 + STEP_BACK_TOLERANCE_NS < last_ts.0 {
+                // Rare: the file is not in time order. Told per file when the run ends.
+                self.steps_back.0 += 1;
+                let nth = number - self.number;
+                self.steps_back.1.get_or_insert((nth, ts, last_ts));
+            }
+            at = next;
+            next = at + framing.header_len + bytes.len();
+            last_ts = ts;
+            self.quiet.frame(ts);
+            let frame = Frame {
+                ts,
+                number,
+                link_type: framing.link_type,
+                interface: framing.interface,
+                data: bytes,
+                orig_len,
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+                options: PacketOptions::default(),
+            };
+            if BIG_ENDIAN {
+                each.frame_called(frame);
+            } else {
+                each.frame(frame);
+            }
+        }
+        let n = number - self.number;
+        // The head of the last record, as `next_frame` would have left it: framed again (the
+        // loop framed it whole, so it is there).
+        let last = match n {
+            0 => first,
+            _ => framing
+                .whole_record(data.get(at..).unwrap_or_default())
+                .unwrap_or(first),
+        };
         (at, last, n)
     }
 }

@@ -94,6 +94,27 @@ pub struct Frame<'a> {
     pub options: PacketOptions<'a>,
 }
 
+/// Takes the frames of a run ([`FileSource::frame_run`]). Any `FnMut(Frame)` is one.
+pub trait FrameSink {
+    /// One frame, borrowed until the call returns: the frames of most files, inlined into
+    /// their framing loop.
+    fn frame(&mut self, frame: Frame<'_>);
+
+    /// [`FrameSink::frame`] through a call, for the frames of rarer formats, so that only
+    /// the most common one's loop holds a copy of what `frame` inlines.
+    #[inline(never)]
+    fn frame_called(&mut self, frame: Frame<'_>) {
+        self.frame(frame);
+    }
+}
+
+impl<F: FnMut(Frame<'_>)> FrameSink for F {
+    #[inline]
+    fn frame(&mut self, frame: Frame<'_>) {
+        self(frame);
+    }
+}
+
 /// The options of a pcapng packet block, in its section's byte order: the packet's comments,
 /// `epb_flags`, Apple's process references and the rest, as the capturing tool wrote them.
 #[derive(Debug, Clone, Copy, Default)]
@@ -317,7 +338,9 @@ impl QuietSpells {
             Some(latest) => {
                 // Whole seconds apart by more than `SECS` only if more than `SECS` seconds
                 // apart: the nanoseconds' difference spares most frames the two divisions.
-                if ts.0.saturating_sub(latest.0) > Self::SECS * Timestamp::NANOS_PER_SEC
+                // It is positive and less than 2^64: as an unsigned number it never wraps.
+                let apart = ts.0.wrapping_sub(latest.0).cast_unsigned();
+                if apart > Self::SECS.unsigned_abs() * Timestamp::NANOS_PER_SEC.unsigned_abs()
                     && ts.second().saturating_sub(latest.second()) > Self::SECS
                 {
                     self.note(latest, ts);

@@ -343,6 +343,7 @@ fn ensure_record<R: PcapReaderIterator>(
 }
 
 /// Classic pcap: fixed record headers, one link type per file.
+#[derive(Debug, Clone, Copy)]
 pub(super) struct PcapFraming {
     /// 16, or 24 for the modified format.
     pub(super) header_len: usize,
@@ -352,41 +353,64 @@ pub(super) struct PcapFraming {
     pub(super) link_type: LinkType,
 }
 
-/// A pcap record's time: seconds and microseconds, or nanoseconds with `NANOS`.
-#[inline(always)]
-fn time<const NANOS: bool>(secs: u32, frac: u32) -> Timestamp {
-    let frac_nanos = if NANOS {
-        i64::from(frac)
-    } else {
-        i64::from(frac) * 1000
-    };
-    Timestamp(i64::from(secs) * NANOS_PER_SEC + frac_nanos)
-}
-
 impl PcapFraming {
     /// The record at the start of `data` when it lies whole there and its lengths are sound;
     /// `None` sends the caller to [`PcapFraming::next`], which reads more, or says why not.
     #[inline]
     pub(super) fn whole_record(&self, data: &[u8]) -> Option<Head> {
-        match (self.big_endian, self.nanos) {
-            (false, false) => self.whole_record_as::<false, false>(data),
-            (false, true) => self.whole_record_as::<false, true>(data),
-            (true, false) => self.whole_record_as::<true, false>(data),
-            (true, true) => self.whole_record_as::<true, true>(data),
-        }
+        let (secs, frac, caplen, orig_len) = if self.big_endian {
+            self.sound_record::<true>(data)?
+        } else {
+            self.sound_record::<false>(data)?
+        };
+        Some(self.head(self.time(secs, frac), caplen, orig_len))
     }
 
-    /// [`PcapFraming::whole_record`] for a file of this byte order and time resolution
-    /// (`BIG_ENDIAN`, `NANOS` equal to the framing's): a loop over records calls it with the
-    /// choice made once, outside the loop.
+    /// The frame of the record at the start of `data`, as [`PcapFraming::whole_record`]
+    /// finds it: its time, bytes and original length. `BIG_ENDIAN` is the framing's: a loop
+    /// over records makes the choice once, outside the loop.
     #[inline(always)]
-    pub(super) fn whole_record_as<const BIG_ENDIAN: bool, const NANOS: bool>(
+    pub(super) fn whole_frame<'a, const BIG_ENDIAN: bool>(
         &self,
-        data: &[u8],
-    ) -> Option<Head> {
-        debug_assert_eq!((self.big_endian, self.nanos), (BIG_ENDIAN, NANOS));
+        data: &'a [u8],
+    ) -> Option<(Timestamp, &'a [u8], u32)> {
+        let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
+        if caplen as usize > MAX_RECORD - self.header_len
+            || u64::from(caplen) > u64::from(orig_len) + u64::from(ORIG_LEN_SLACK)
+        {
+            return None;
+        }
+        let bytes = data.get(self.header_len..self.header_len + caplen as usize)?;
+        Some((self.time(secs, frac), bytes, orig_len))
+    }
+
+    /// A record's time: seconds and microseconds, or nanoseconds.
+    #[inline(always)]
+    fn time(&self, secs: u32, frac: u32) -> Timestamp {
+        let unit = if self.nanos { 1 } else { 1000 };
+        Timestamp(i64::from(secs) * NANOS_PER_SEC + i64::from(frac) * unit)
+    }
+
+    /// The record header at the start of `data` (seconds, fraction, captured and original
+    /// lengths) when the record lies whole there and its lengths are sound.
+    #[inline(always)]
+    fn sound_record<const BIG_ENDIAN: bool>(&self, data: &[u8]) -> Option<(u32, u32, u32, u32)> {
+        debug_assert_eq!(self.big_endian, BIG_ENDIAN);
         let header_len = self.header_len;
-        let header = data.first_chunk::<16>()?;
+        let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
+        let record_len = header_len.checked_add(caplen as usize)?;
+        if record_len > data.len()
+            || caplen as usize > MAX_RECORD - header_len
+            || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
+        {
+            return None;
+        }
+        Some((secs, frac, caplen, orig_len))
+    }
+
+    /// A record header's seconds, fraction, captured and original lengths.
+    #[inline(always)]
+    fn fields<const BIG_ENDIAN: bool>(header: &[u8; 16]) -> (u32, u32, u32, u32) {
         let field = |at: usize| {
             let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
             if BIG_ENDIAN {
@@ -395,20 +419,12 @@ impl PcapFraming {
                 u32::from_le_bytes(bytes)
             }
         };
-        let (secs, frac, caplen, orig_len) = (field(0), field(4), field(8), field(12));
-        let record_len = header_len.checked_add(caplen as usize)?;
-        if record_len > data.len()
-            || caplen as usize > MAX_RECORD - header_len
-            || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
-        {
-            return None;
-        }
-        Some(self.head(time::<NANOS>(secs, frac), caplen, orig_len))
+        (field(0), field(4), field(8), field(12))
     }
 
     /// The head of a record of time `ts` whose header said `caplen` and `orig_len`.
     #[inline]
-    fn head(&self, ts: Timestamp, caplen: u32, orig_len: u32) -> Head {
+    pub(super) fn head(&self, ts: Timestamp, caplen: u32, orig_len: u32) -> Head {
         Head {
             ts,
             link_type: self.link_type,
@@ -445,12 +461,7 @@ impl PcapFraming {
         check_orig_len(caplen, orig_len).map_err(|what| corrupt_at(reader, what))?;
         let record_len = header_len + caplen as usize;
         ensure_record(reader, stream, record_len)?;
-        let ts = if self.nanos {
-            time::<true>(secs, frac)
-        } else {
-            time::<false>(secs, frac)
-        };
-        Ok(Some(self.head(ts, caplen, orig_len)))
+        Ok(Some(self.head(self.time(secs, frac), caplen, orig_len)))
     }
 }
 

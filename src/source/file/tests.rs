@@ -925,7 +925,7 @@ fn drain_runs(source: &mut FileSource, limit: u64) -> Vec<Got> {
     let mut out = Vec::new();
     loop {
         let before = out.len();
-        let n = source.frame_run(limit, |f| out.push(got(&f)));
+        let n = source.frame_run(limit, |f: Frame<'_>| out.push(got(&f)));
         assert_eq!(
             n as usize,
             out.len() - before,
@@ -2309,7 +2309,7 @@ fn a_frame_carries_its_packet_blocks_options_in_either_byte_order() {
         let (mut in_runs, mut run) = (Vec::new(), 0);
         while let Some(f) = source.next_frame() {
             in_runs.push(options(&f));
-            run += source.frame_run(10, |f| in_runs.push(options(&f)));
+            run += source.frame_run(10, |f: Frame<'_>| in_runs.push(options(&f)));
         }
         assert_eq!(in_runs, expected, "in runs, big-endian: {be}");
         assert_eq!(run, 1, "the second frame came in a run");
@@ -2485,7 +2485,11 @@ fn an_index_named_by_a_packet_comment_joins_the_interface_names() {
     let mut source = source.expect("opens");
     assert!(source.next_frame().is_some());
     let mut n = 0;
-    assert_eq!(source.frame_run(100, |_| n += 1), 2, "the rest in one run");
+    assert_eq!(
+        source.frame_run(100, |_: Frame<'_>| n += 1),
+        2,
+        "the rest in one run"
+    );
     assert_eq!(n, 2);
     assert_eq!(source.interfaces()[0].index_names, want);
 }

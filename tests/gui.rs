@@ -1710,6 +1710,134 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     );
 }
 
+/// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
+/// comparison, on the legend's line while the counts were small, went to a line of its own
+/// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
+/// the user's pointer: a click meant for a row landed on the one above it. The legend keeps
+/// the lines it took for the capture, the comparison cut shorter as the counts grow; at
+/// 800x600 it shares the kernel's line (a line of its own would be a row of results less).
+#[test]
+fn the_table_holds_still_while_a_live_captures_counts_grow() {
+    for size in [[1280.0, 800.0], [800.0, 600.0]] {
+        if !table_holds_still_while_counts_grow(size) {
+            return;
+        }
+    }
+}
+
+/// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
+/// where the test cannot capture.
+fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port();
+    let covered = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.coverage.is_some())
+    };
+    if !click_start_capture(&mut h, "the_table_holds_still", covered) {
+        return false;
+    }
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let refuse = |n: usize| {
+        for _ in 0..n {
+            let r = std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1));
+            assert!(r.is_err(), "nothing listens on {port}");
+        }
+    };
+    let note = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .and_then(|r| r.coverage.as_ref())
+            .map(|c| c.note.clone())
+    };
+    let said =
+        |h: &Harness<'_, RstscopeApp>| note(h).and_then(|n| h.query_by_label(&n).map(|n| n.rect()));
+    let kernel = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("kernel AttemptFails")
+            .map(|n| n.rect())
+            .next()
+    };
+    // The legend's note with the kernel's counts: the capture's results are in.
+    let endpoint = format!("127.0.0.1:{port}");
+    let waiting = Instant::now();
+    loop {
+        refuse(2);
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+        let listed = h.state().rows().iter().any(|r| r.endpoint == endpoint);
+        if listed && said(&h).is_some() && kernel(&h).is_some() {
+            break;
+        }
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "{size:?}: no results of the refusals to {endpoint}"
+        );
+    }
+    laid_out(&mut h);
+    let line = said(&h).expect("the comparison").center().y;
+    if size[0] <= 800.0 {
+        let counts = kernel(&h).expect("the kernel's counts").center().y;
+        assert!(
+            (line - counts).abs() < 2.0,
+            "{size:?}: {:?} at {line}, beside the kernel's counts at {counts}",
+            note(&h)
+        );
+    }
+    let table_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label("Offenders")
+            .map(|n| n.rect().top())
+            .next()
+            .expect("the table's heading")
+    };
+    let failed = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .map_or(0, |a| a.snapshot.totals.failed_attempts)
+    };
+    let top = table_top(&h);
+    let from = failed(&h);
+    // The counts grow by three digits; the table stays where it was in every frame.
+    let waiting = Instant::now();
+    while failed(&h) < from + 20_000 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(90),
+            "{size:?}: the refusals were not counted: {} of {}",
+            failed(&h),
+            from + 20_000
+        );
+        refuse(400);
+        h.step();
+        let now = table_top(&h);
+        assert!(
+            (now - top).abs() < 0.5,
+            "{size:?}: the table moved from {top} to {now} with {} failed attempts; the note: \
+             {:?} at {:?}",
+            failed(&h),
+            note(&h),
+            note(&h).and_then(|n| h.query_by_label(&n).map(|n| n.rect()))
+        );
+    }
+    h.run_steps(3);
+    let now = said(&h).expect("the comparison").center().y;
+    assert!(
+        (now - line).abs() < 0.5,
+        "{size:?}: the comparison kept its line ({line}), not {now}"
+    );
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    true
+}
+
 /// Regression (real window, 640x400, a live capture on loopback): the status bar took two
 /// rows, "saved 11.7 KiB of 1000.0 MiB" on the second, a row of the results out of view. The
 /// saved files say their size alone where the row is short of the whole, which is on hover

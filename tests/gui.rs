@@ -3366,6 +3366,38 @@ fn the_table_and_the_details_group_thousands_as_the_headline_does() {
     assert!(!shows(&h, &format!("refused {refused}")));
 }
 
+/// Regression (real-window trial, a live capture of 11,317 refusals by one script): the
+/// details' Connecting line said "7 processes of that name (the latest shown), 11317 incidents
+/// (connect-trace)" under a diagnosis that says "11,317 incidents", and the table's cell
+/// "×11317". They group thousands as the diagnosis does (and its hover says "1 incident").
+#[test]
+fn the_connecting_programs_counts_group_thousands_as_the_diagnosis_does() {
+    let dir = temp_dir("connecting-thousands");
+    let file = dir.join("saved.pcapng");
+    let bytes = common::refused_v4_saved_with_clients(12_345, 1_234, 2_500);
+    std::fs::write(&file, bytes).expect("written");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    assert!(
+        shows(
+            &h,
+            "1,234 processes of that name (the latest shown), 12,345 incidents"
+        ),
+        "the details' Connecting line"
+    );
+    assert!(shows(&h, "×12,345"), "the table's Connecting cell");
+    assert!(
+        shows(&h, "2,500 not observed"),
+        "the table's Connecting cell"
+    );
+    for plain in ["12345", "1234 ", "2500"] {
+        assert!(
+            h.query_all_by_label_contains(plain).next().is_none(),
+            "{plain:?} ungrouped"
+        );
+    }
+}
+
 /// Regression (real-window trial): "Copy row" wrote Avg and Peak as "1.0/s" and "1/s", which a
 /// spreadsheet takes as text, where the row is meant to be pasted as it is. It writes plain
 /// numbers, the rates' unit in their titles, and counts without thousands separators.

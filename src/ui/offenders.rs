@@ -1412,13 +1412,16 @@ fn connecting_cell(h: Option<&EndpointHost>) -> (String, String) {
         .map(|p| {
             let who = process::hover(&h.client(p));
             let runs = if p.processes > 1 {
-                format!("{} processes of that name, the latest shown\n", p.processes)
+                format!(
+                    "{} processes of that name, the latest shown\n",
+                    report::thousands(p.processes)
+                )
             } else {
                 String::new()
             };
             format!(
-                "{who}\n{runs}{} incidents, seen by {}",
-                p.connections,
+                "{who}\n{runs}{}, seen by {}",
+                report::plural(p.connections, "incident", "incidents"),
                 p.source.as_str()
             )
         })
@@ -1441,16 +1444,19 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
             if p.processes > 1 {
                 format!(
                     "{who} and {} more of that name ×{}",
-                    p.processes - 1,
-                    p.connections
+                    report::thousands(p.processes - 1),
+                    report::thousands(p.connections)
                 )
             } else {
-                format!("{who} ×{}", p.connections)
+                format!("{who} ×{}", report::thousands(p.connections))
             }
         })
         .collect();
     if h.clients.not_observed > 0 && !parts.is_empty() {
-        parts.push(format!("{} not observed", h.clients.not_observed));
+        parts.push(format!(
+            "{} not observed",
+            report::thousands(h.clients.not_observed)
+        ));
     }
     parts.join(", ")
 }

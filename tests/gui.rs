@@ -3311,6 +3311,71 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     assert_eq!(h.state().stream().map(|c| c.orig.1), Some(39446));
 }
 
+/// Regression (real-window trial, keyboard only): "Copy row" is in the row's context menu,
+/// which no key opens: a keyboard user could copy the diagnosis (Ctrl+C), never the row.
+/// Ctrl+Shift+C copies the selected offender's row as the menu does, after the arrows moved
+/// the selection; with a connection selected too (Ctrl+C copies that connection).
+#[test]
+fn ctrl_shift_c_copies_the_selected_offenders_row_as_its_menu_does() {
+    let mut h = thousands_of_refusals();
+    // The key's press and its release, each in a frame of its own: what the press copied is
+    // the press frame's output.
+    let row_copy = |h: &mut Harness<'_, RstscopeApp>| {
+        let modifiers = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+        let key = |pressed| egui::Event::Key {
+            key: egui::Key::C,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers,
+        };
+        h.event(key(true));
+        h.step();
+        let copied = copied_texts(h);
+        h.event(key(false));
+        h.step();
+        copied
+    };
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    settle(&mut h);
+    let second = h.state().rows()[1].clone();
+    assert_eq!(h.state().selected(), Some(second.key()), "the arrow moved");
+    let by_key = row_copy(&mut h);
+    assert_eq!(by_key.len(), 1, "{by_key:?}");
+    let mut lines = by_key[0].lines();
+    assert!(lines.next().is_some_and(|l| l.starts_with("#\tEndpoint\t")));
+    let row = lines.next().unwrap_or_default();
+    assert!(
+        row.starts_with(&format!("2\t{}\t", second.endpoint)),
+        "the selected row: {row}"
+    );
+    h.run_steps(2);
+    // The same text as its context menu's "Copy row".
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &second.endpoint)
+        .rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    assert_eq!(copied_texts(&h), by_key, "as the menu copies it");
+    h.run_steps(2);
+    // A connection selected: Ctrl+C copies it, Ctrl+Shift+C still the offender's row.
+    let client = h
+        .state()
+        .evidence()
+        .and_then(|e| e.connections.first())
+        .map(|c| rstscope::report::endpoint(c.orig.0, c.orig.1))
+        .expect("a connection");
+    click_connection(&mut h, &client);
+    assert!(h.state().stream().is_some(), "a connection selected");
+    assert_eq!(
+        row_copy(&mut h),
+        by_key,
+        "the row, with a connection selected"
+    );
+}
+
 /// A right click on an offender's row selects it, as in Wireshark's lists, so that the row its
 /// menu copies is the one highlighted; each cell is copied as the table shows it.
 /// A capture of 5,000 refusals on four ports (the top one refused 2,000 times), opened.

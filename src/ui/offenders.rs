@@ -133,6 +133,22 @@ impl OffendersView {
         self.rows.iter().find(|r| r.key() == key)
     }
 
+    /// The row of `key` as "Copy row" in its context menu copies it (the table drawn with
+    /// `clock`), for the keyboard's copy of the selected row.
+    pub fn row_copied(&self, key: EndpointKey, clock: Clock) -> Option<String> {
+        let r = self.row(key)?;
+        let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
+        let columns = columns(&self.rows, sampled);
+        let times = Times::of(&self.rows, clock);
+        Some(row_text(
+            &columns,
+            r,
+            self.host.as_deref(),
+            times,
+            self.range,
+        ))
+    }
+
     /// Rebuilds the rows if their inputs changed. `capture` tells of the files (see
     /// [`build_rows`]) and whether any TCP packet was read.
     pub fn update(
@@ -601,7 +617,7 @@ impl OffendersView {
                             .on_hover_text(
                                 "the row's columns as text, a tab between them, under their \
                                  titles (the diagnosis whole), to paste into a ticket or a \
-                                 spreadsheet",
+                                 spreadsheet; Ctrl+Shift+C copies the selected row",
                             )
                             .clicked()
                         {

@@ -3376,6 +3376,44 @@ fn ctrl_shift_c_copies_the_selected_offenders_row_as_its_menu_does() {
     );
 }
 
+/// Regression (real-window trial, a time range selected): "Copy row" wrote the range's First
+/// and Last as "2026-12-02 22:18:38.000000 +00:00" and "22:18:44.000000": the range counts
+/// whole seconds, and the last incident came at 22:18:44.625, after the time written. In a
+/// range they are written to the second; without one, to the microsecond as before.
+#[test]
+fn copy_row_in_a_time_range_writes_its_seconds_without_a_fraction() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let whole = h.state().rows()[0].offender.clone();
+    let from = whole.first_seen.second() + 2;
+    h.state_mut().set_range(Some((from, from + 3)));
+    h.run_steps(3);
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    let row = copied
+        .first()
+        .and_then(|t| t.lines().nth(1))
+        .unwrap_or_default()
+        .to_owned();
+    let clock = rstscope::report::Clock::Utc;
+    let second = |s: i64| {
+        let t = rstscope::packet::Timestamp::from_parts(s, 0);
+        format!("{} {}", clock.date_time(t), clock.offset(t))
+    };
+    let first = h.state().rows()[0].offender.first_seen.second();
+    let last = h.state().rows()[0].offender.last_seen.second();
+    assert!(
+        row.ends_with(&format!("\t{}\t{}", second(first), second(last))),
+        "the range's seconds: {row}"
+    );
+    assert!(!row.contains(".000000"), "{row}");
+}
+
 /// A right click on an offender's row selects it, as in Wireshark's lists, so that the row its
 /// menu copies is the one highlighted; each cell is copied as the table shows it.
 /// A capture of 5,000 refusals on four ports (the top one refused 2,000 times), opened.

@@ -1294,7 +1294,8 @@ fn cell(
 
 /// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
 /// tab-separated, as a spreadsheet takes them; counts and rates as plain numbers (no thousands
-/// separators, no unit), times whole (date and zone), the diagnosis as its sentence.
+/// separators, no unit), times whole (date and zone; in a time range to the second, as
+/// the range counts them), the diagnosis as its sentence.
 fn row_text(
     columns: &[SortColumn],
     r: &Row,
@@ -1319,6 +1320,12 @@ fn row_text(
     // A tab or a line break inside a cell (a command line, a reset's payload text) would
     // start another cell or row where it is pasted.
     let flat = |text: String| text.replace(char::is_control, " ");
+    // A time range's first and last are its seconds with incidents, not packet times:
+    // "22:18:44.000000" read as a time before the last incident (22:18:44.625).
+    let seen = |t: Timestamp| match range {
+        Some(_) => format!("{} {}", clock.date_time(t), clock.offset(t)),
+        None => clock.full(t),
+    };
     let cells: Vec<String> = columns
         .iter()
         .map(|c| match c {
@@ -1342,8 +1349,8 @@ fn row_text(
             }
             SortColumn::AvgRate => format!("{:.3}", o.avg_rate).replace('.', &decimal),
             SortColumn::PeakRate => o.peak_rate.to_string(),
-            SortColumn::FirstSeen => clock.full(o.first_seen),
-            SortColumn::LastSeen => clock.full(o.last_seen),
+            SortColumn::FirstSeen => seen(o.first_seen),
+            SortColumn::LastSeen => seen(o.last_seen),
             SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),
             SortColumn::Listener => listener_text(r.host.as_ref(), clock).0.text().to_owned(),
             SortColumn::Connecting => connecting_text(r.host.as_ref()),

@@ -1710,6 +1710,134 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     );
 }
 
+/// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
+/// comparison, on the legend's line while the counts were small, went to a line of its own
+/// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
+/// the user's pointer: a click meant for a row landed on the one above it. The legend keeps
+/// the lines it took for the capture, the comparison cut shorter as the counts grow; at
+/// 800x600 it shares the kernel's line (a line of its own would be a row of results less).
+#[test]
+fn the_table_holds_still_while_a_live_captures_counts_grow() {
+    for size in [[1280.0, 800.0], [800.0, 600.0]] {
+        if !table_holds_still_while_counts_grow(size) {
+            return;
+        }
+    }
+}
+
+/// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
+/// where the test cannot capture.
+fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port();
+    let covered = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.coverage.is_some())
+    };
+    if !click_start_capture(&mut h, "the_table_holds_still", covered) {
+        return false;
+    }
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let refuse = |n: usize| {
+        for _ in 0..n {
+            let r = std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1));
+            assert!(r.is_err(), "nothing listens on {port}");
+        }
+    };
+    let note = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .and_then(|r| r.coverage.as_ref())
+            .map(|c| c.note.clone())
+    };
+    let said =
+        |h: &Harness<'_, RstscopeApp>| note(h).and_then(|n| h.query_by_label(&n).map(|n| n.rect()));
+    let kernel = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("kernel AttemptFails")
+            .map(|n| n.rect())
+            .next()
+    };
+    // The legend's note with the kernel's counts: the capture's results are in.
+    let endpoint = format!("127.0.0.1:{port}");
+    let waiting = Instant::now();
+    loop {
+        refuse(2);
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+        let listed = h.state().rows().iter().any(|r| r.endpoint == endpoint);
+        if listed && said(&h).is_some() && kernel(&h).is_some() {
+            break;
+        }
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "{size:?}: no results of the refusals to {endpoint}"
+        );
+    }
+    laid_out(&mut h);
+    let line = said(&h).expect("the comparison").center().y;
+    if size[0] <= 800.0 {
+        let counts = kernel(&h).expect("the kernel's counts").center().y;
+        assert!(
+            (line - counts).abs() < 2.0,
+            "{size:?}: {:?} at {line}, beside the kernel's counts at {counts}",
+            note(&h)
+        );
+    }
+    let table_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label("Offenders")
+            .map(|n| n.rect().top())
+            .next()
+            .expect("the table's heading")
+    };
+    let failed = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .map_or(0, |a| a.snapshot.totals.failed_attempts)
+    };
+    let top = table_top(&h);
+    let from = failed(&h);
+    // The counts grow by three digits; the table stays where it was in every frame.
+    let waiting = Instant::now();
+    while failed(&h) < from + 20_000 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(90),
+            "{size:?}: the refusals were not counted: {} of {}",
+            failed(&h),
+            from + 20_000
+        );
+        refuse(400);
+        h.step();
+        let now = table_top(&h);
+        assert!(
+            (now - top).abs() < 0.5,
+            "{size:?}: the table moved from {top} to {now} with {} failed attempts; the note: \
+             {:?} at {:?}",
+            failed(&h),
+            note(&h),
+            note(&h).and_then(|n| h.query_by_label(&n).map(|n| n.rect()))
+        );
+    }
+    h.run_steps(3);
+    let now = said(&h).expect("the comparison").center().y;
+    assert!(
+        (now - line).abs() < 0.5,
+        "{size:?}: the comparison kept its line ({line}), not {now}"
+    );
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    true
+}
+
 /// Regression (real window, 640x400, a live capture on loopback): the status bar took two
 /// rows, "saved 11.7 KiB of 1000.0 MiB" on the second, a row of the results out of view. The
 /// saved files say their size alone where the row is short of the whole, which is on hover
@@ -3183,6 +3311,109 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     assert_eq!(h.state().stream().map(|c| c.orig.1), Some(39446));
 }
 
+/// Regression (real-window trial, keyboard only): "Copy row" is in the row's context menu,
+/// which no key opens: a keyboard user could copy the diagnosis (Ctrl+C), never the row.
+/// Ctrl+Shift+C copies the selected offender's row as the menu does, after the arrows moved
+/// the selection; with a connection selected too (Ctrl+C copies that connection).
+#[test]
+fn ctrl_shift_c_copies_the_selected_offenders_row_as_its_menu_does() {
+    let mut h = thousands_of_refusals();
+    // The key's press and its release, each in a frame of its own: what the press copied is
+    // the press frame's output.
+    let row_copy = |h: &mut Harness<'_, RstscopeApp>| {
+        let modifiers = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+        let key = |pressed| egui::Event::Key {
+            key: egui::Key::C,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers,
+        };
+        h.event(key(true));
+        h.step();
+        let copied = copied_texts(h);
+        h.event(key(false));
+        h.step();
+        copied
+    };
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    settle(&mut h);
+    let second = h.state().rows()[1].clone();
+    assert_eq!(h.state().selected(), Some(second.key()), "the arrow moved");
+    let by_key = row_copy(&mut h);
+    assert_eq!(by_key.len(), 1, "{by_key:?}");
+    let mut lines = by_key[0].lines();
+    assert!(lines.next().is_some_and(|l| l.starts_with("#\tEndpoint\t")));
+    let row = lines.next().unwrap_or_default();
+    assert!(
+        row.starts_with(&format!("2\t{}\t", second.endpoint)),
+        "the selected row: {row}"
+    );
+    h.run_steps(2);
+    // The same text as its context menu's "Copy row".
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &second.endpoint)
+        .rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    assert_eq!(copied_texts(&h), by_key, "as the menu copies it");
+    h.run_steps(2);
+    // A connection selected: Ctrl+C copies it, Ctrl+Shift+C still the offender's row.
+    let client = h
+        .state()
+        .evidence()
+        .and_then(|e| e.connections.first())
+        .map(|c| rstscope::report::endpoint(c.orig.0, c.orig.1))
+        .expect("a connection");
+    click_connection(&mut h, &client);
+    assert!(h.state().stream().is_some(), "a connection selected");
+    assert_eq!(
+        row_copy(&mut h),
+        by_key,
+        "the row, with a connection selected"
+    );
+}
+
+/// Regression (real-window trial, a time range selected): "Copy row" wrote the range's First
+/// and Last as "2026-12-02 22:18:38.000000 +00:00" and "22:18:44.000000": the range counts
+/// whole seconds, and the last incident came at 22:18:44.625, after the time written. In a
+/// range they are written to the second; without one, to the microsecond as before.
+#[test]
+fn copy_row_in_a_time_range_writes_its_seconds_without_a_fraction() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let whole = h.state().rows()[0].offender.clone();
+    let from = whole.first_seen.second() + 2;
+    h.state_mut().set_range(Some((from, from + 3)));
+    h.run_steps(3);
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211")
+        .rect();
+    right_click(&mut h, cell);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    let row = copied
+        .first()
+        .and_then(|t| t.lines().nth(1))
+        .unwrap_or_default()
+        .to_owned();
+    let clock = rstscope::report::Clock::Utc;
+    let second = |s: i64| {
+        let t = rstscope::packet::Timestamp::from_parts(s, 0);
+        format!("{} {}", clock.date_time(t), clock.offset(t))
+    };
+    let first = h.state().rows()[0].offender.first_seen.second();
+    let last = h.state().rows()[0].offender.last_seen.second();
+    assert!(
+        row.ends_with(&format!("\t{}\t{}", second(first), second(last))),
+        "the range's seconds: {row}"
+    );
+    assert!(!row.contains(".000000"), "{row}");
+}
+
 /// A right click on an offender's row selects it, as in Wireshark's lists, so that the row its
 /// menu copies is the one highlighted; each cell is copied as the table shows it.
 /// A capture of 5,000 refusals on four ports (the top one refused 2,000 times), opened.
@@ -3236,6 +3467,38 @@ fn the_table_and_the_details_group_thousands_as_the_headline_does() {
         "the details' header"
     );
     assert!(!shows(&h, &format!("refused {refused}")));
+}
+
+/// Regression (real-window trial, a live capture of 11,317 refusals by one script): the
+/// details' Connecting line said "7 processes of that name (the latest shown), 11317 incidents
+/// (connect-trace)" under a diagnosis that says "11,317 incidents", and the table's cell
+/// "×11317". They group thousands as the diagnosis does (and its hover says "1 incident").
+#[test]
+fn the_connecting_programs_counts_group_thousands_as_the_diagnosis_does() {
+    let dir = temp_dir("connecting-thousands");
+    let file = dir.join("saved.pcapng");
+    let bytes = common::refused_v4_saved_with_clients(12_345, 1_234, 2_500);
+    std::fs::write(&file, bytes).expect("written");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    assert!(
+        shows(
+            &h,
+            "1,234 processes of that name (the latest shown), 12,345 incidents"
+        ),
+        "the details' Connecting line"
+    );
+    assert!(shows(&h, "×12,345"), "the table's Connecting cell");
+    assert!(
+        shows(&h, "2,500 not observed"),
+        "the table's Connecting cell"
+    );
+    for plain in ["12345", "1234 ", "2500"] {
+        assert!(
+            h.query_all_by_label_contains(plain).next().is_none(),
+            "{plain:?} ungrouped"
+        );
+    }
 }
 
 /// Regression (real-window trial): "Copy row" wrote Avg and Peak as "1.0/s" and "1/s", which a

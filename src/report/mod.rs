@@ -1717,7 +1717,11 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             ));
         }
         if c.not_observed > 0 {
-            text.push_str(&format!("; not observed for {}", thousands(c.not_observed)));
+            // "not observed for 693" read as a length of time.
+            text.push_str(&format!(
+                "; {} whose process was not observed",
+                plural(c.not_observed, "incident", "incidents")
+            ));
         }
         if !remote.is_empty() {
             text.push_str(&format!("; {remote}"));

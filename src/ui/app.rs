@@ -1238,7 +1238,7 @@ impl RstscopeApp {
                     self.full_chrome = chrome;
                 }
                 ui.add_space(4.0);
-                self.offender_keys(ui.ctx());
+                self.offender_keys(ui.ctx(), clock);
                 let (table, details, selected) =
                     (&mut self.table, &mut self.details, &mut self.selected);
                 let sort = &mut self.settings.sort;
@@ -1296,9 +1296,10 @@ impl RstscopeApp {
 
     /// The keys of the results: the arrows move the selected offender (or, with a connection
     /// selected, the connection), Ctrl+C with no text selected copies the offender's diagnosis
-    /// (or the connection), as a packet list copies its selected row. Not while a dialog, a
-    /// text field, a popup or a window over the results (About, the warnings) has the keyboard.
-    fn offender_keys(&mut self, ctx: &egui::Context) {
+    /// (or the connection), as a packet list copies its selected row, and Ctrl+Shift+C the
+    /// offender's row (`clock`: the table's). Not while a dialog, a text field, a popup or a
+    /// window over the results (About, the warnings) has the keyboard.
+    fn offender_keys(&mut self, ctx: &egui::Context, clock: report::Clock) {
         // A menu is open from the frame it was opened in on: one drawn after this (the
         // details' "Copy BPF…") is not yet among this frame's popups, and the table took its
         // arrows (the next offender selected, the menu gone with its details).
@@ -1319,6 +1320,15 @@ impl RstscopeApp {
         if !self.details.keyboard(ctx) {
             self.escape_range(ctx);
             self.table.keyboard(ctx, &mut self.selected);
+        }
+        // Ctrl+Shift+C: the selected offender's row, as "Copy row" in its context menu
+        // copies it (which the keyboard cannot open).
+        let row_key = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+        if ctx.input_mut(|i| i.consume_key(row_key, egui::Key::C)) {
+            if let Some(text) = self.selected.and_then(|k| self.table.row_copied(k, clock)) {
+                ctx.copy_text(text);
+            }
+            return;
         }
         let copy = ctx.input(|i| i.events.contains(&egui::Event::Copy));
         let text_selected = ctx

@@ -1636,17 +1636,16 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
             "Connecting:",
             &info,
             format!(
-                " — {}{} incident{} ({})",
+                " — {}{} ({})",
                 if p.processes > 1 {
                     format!(
                         "{} processes of that name (the latest shown), ",
-                        p.processes
+                        report::thousands(p.processes)
                     )
                 } else {
                     String::new()
                 },
-                p.connections,
-                if p.connections == 1 { "" } else { "s" },
+                report::plural(p.connections, "incident", "incidents"),
                 p.source.as_str()
             ),
         );

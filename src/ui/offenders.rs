@@ -133,6 +133,22 @@ impl OffendersView {
         self.rows.iter().find(|r| r.key() == key)
     }
 
+    /// The row of `key` as "Copy row" in its context menu copies it (the table drawn with
+    /// `clock`), for the keyboard's copy of the selected row.
+    pub fn row_copied(&self, key: EndpointKey, clock: Clock) -> Option<String> {
+        let r = self.row(key)?;
+        let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
+        let columns = columns(&self.rows, sampled);
+        let times = Times::of(&self.rows, clock);
+        Some(row_text(
+            &columns,
+            r,
+            self.host.as_deref(),
+            times,
+            self.range,
+        ))
+    }
+
     /// Rebuilds the rows if their inputs changed. `capture` tells of the files (see
     /// [`build_rows`]) and whether any TCP packet was read.
     pub fn update(
@@ -601,7 +617,7 @@ impl OffendersView {
                             .on_hover_text(
                                 "the row's columns as text, a tab between them, under their \
                                  titles (the diagnosis whole), to paste into a ticket or a \
-                                 spreadsheet",
+                                 spreadsheet; Ctrl+Shift+C copies the selected row",
                             )
                             .clicked()
                         {
@@ -1278,7 +1294,8 @@ fn cell(
 
 /// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
 /// tab-separated, as a spreadsheet takes them; counts and rates as plain numbers (no thousands
-/// separators, no unit), times whole (date and zone), the diagnosis as its sentence.
+/// separators, no unit), times whole (date and zone; in a time range to the second, as
+/// the range counts them), the diagnosis as its sentence.
 fn row_text(
     columns: &[SortColumn],
     r: &Row,
@@ -1303,6 +1320,12 @@ fn row_text(
     // A tab or a line break inside a cell (a command line, a reset's payload text) would
     // start another cell or row where it is pasted.
     let flat = |text: String| text.replace(char::is_control, " ");
+    // A time range's first and last are its seconds with incidents, not packet times:
+    // "22:18:44.000000" read as a time before the last incident (22:18:44.625).
+    let seen = |t: Timestamp| match range {
+        Some(_) => format!("{} {}", clock.date_time(t), clock.offset(t)),
+        None => clock.full(t),
+    };
     let cells: Vec<String> = columns
         .iter()
         .map(|c| match c {
@@ -1326,8 +1349,8 @@ fn row_text(
             }
             SortColumn::AvgRate => format!("{:.3}", o.avg_rate).replace('.', &decimal),
             SortColumn::PeakRate => o.peak_rate.to_string(),
-            SortColumn::FirstSeen => clock.full(o.first_seen),
-            SortColumn::LastSeen => clock.full(o.last_seen),
+            SortColumn::FirstSeen => seen(o.first_seen),
+            SortColumn::LastSeen => seen(o.last_seen),
             SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),
             SortColumn::Listener => listener_text(r.host.as_ref(), clock).0.text().to_owned(),
             SortColumn::Connecting => connecting_text(r.host.as_ref()),
@@ -1412,13 +1435,16 @@ fn connecting_cell(h: Option<&EndpointHost>) -> (String, String) {
         .map(|p| {
             let who = process::hover(&h.client(p));
             let runs = if p.processes > 1 {
-                format!("{} processes of that name, the latest shown\n", p.processes)
+                format!(
+                    "{} processes of that name, the latest shown\n",
+                    report::thousands(p.processes)
+                )
             } else {
                 String::new()
             };
             format!(
-                "{who}\n{runs}{} incidents, seen by {}",
-                p.connections,
+                "{who}\n{runs}{}, seen by {}",
+                report::plural(p.connections, "incident", "incidents"),
                 p.source.as_str()
             )
         })
@@ -1441,16 +1467,19 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
             if p.processes > 1 {
                 format!(
                     "{who} and {} more of that name ×{}",
-                    p.processes - 1,
-                    p.connections
+                    report::thousands(p.processes - 1),
+                    report::thousands(p.connections)
                 )
             } else {
-                format!("{who} ×{}", p.connections)
+                format!("{who} ×{}", report::thousands(p.connections))
             }
         })
         .collect();
     if h.clients.not_observed > 0 && !parts.is_empty() {
-        parts.push(format!("{} not observed", h.clients.not_observed));
+        parts.push(format!(
+            "{} not observed",
+            report::thousands(h.clients.not_observed)
+        ));
     }
     parts.join(", ")
 }

@@ -230,6 +230,34 @@ pub struct PlotView {
     hidden: [bool; 5],
     /// The failed-attempts line is hidden; for this capture only.
     hide_failed: bool,
+    /// How the legend was laid out for this capture at this width.
+    legend_hold: LegendHold,
+}
+
+/// The legend's lines as they were laid out for one capture at one width, kept while its
+/// counts grow: a live capture's legend that took a line more as "20" became "3,020" moved
+/// the plot and the table down under the user's pointer, and a click meant for a row landed
+/// on the one above it.
+#[derive(Default)]
+struct LegendHold {
+    /// The capture (its id) and the legend's width in whole points it was laid out for.
+    key: Option<(u64, u32)>,
+    /// The tallest the legend's lines have been (0: not laid out yet): they never take less.
+    height: f32,
+}
+
+impl LegendHold {
+    /// The hold for `capture` at `width`, afresh where either changed.
+    fn for_layout(&mut self, capture: u64, width: f32) -> &mut Self {
+        let key = Some((capture, width.round() as u32));
+        if self.key != key {
+            *self = Self {
+                key,
+                ..Self::default()
+            };
+        }
+        self
+    }
 }
 
 /// What the plot shows this frame.
@@ -711,7 +739,12 @@ impl PlotView {
     ) {
         let totals = &input.analysis.snapshot.totals;
         let form = Self::legend_form(ui, totals);
-        ui.horizontal_wrapped(|ui| {
+        let held = self
+            .legend_hold
+            .for_layout(input.version.0, ui.available_width())
+            .height;
+        let top = ui.cursor().top();
+        let lines = ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(form.title).strong());
             for c in Cause::ALL {
                 let n = totals.rst_by_cause[c.index()];
@@ -818,11 +851,25 @@ impl PlotView {
                      AttemptFails counts every failed connect made by this host, captured or not \
                      (shown and hidden with the failed attempts); OutRsts every RST it sent",
                 );
-                if let Some(c) = h.coverage.as_ref().filter(|_| input.kernel_note) {
-                    coverage_note(ui, &c.note);
+                // Where the kernel is read its comparison comes within a second or two: its
+                // place is kept from the start.
+                let read =
+                    h.coverage.is_some() || h.counter(crate::host::state::ATTEMPT_FAILS).is_some();
+                if input.kernel_note && read {
+                    let note = h.coverage.as_ref().map(|c| c.note.as_str());
+                    // A line the legend keeps and no longer fills is the note's.
+                    let spacing = ui.spacing();
+                    let below = ui.min_rect().bottom() + spacing.item_spacing.y;
+                    let line_kept = below + spacing.interact_size.y <= top + held + 0.5;
+                    coverage_note(ui, note, line_kept, held == 0.0);
                 }
             }
         });
+        let height = lines.response.rect.height();
+        if height < held {
+            ui.add_space(held - height);
+        }
+        self.legend_hold.height = held.max(height);
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
@@ -1057,20 +1104,29 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
 /// The kernel's count against the capture's, beside both numbers in the legend: where the
 /// alert's number and the capture's explanation meet. One line, what does not fit cut (the
 /// whole sentence on hover, and in "This machine"): under the headline it took two lines of
-/// an 800-point window, its connection rows out of view.
-fn coverage_note(ui: &mut egui::Ui, note: &str) {
-    // Too little room left on the legend's line for its first words: a line of its own.
-    if ui.available_size_before_wrap().x < 160.0 {
+/// an 800-point window, its connection rows out of view. `note` is `None` until the kernel
+/// has been read twice; its place is kept meanwhile.
+///
+/// It takes a line of its own where the legend keeps one it no longer fills (`line_kept`:
+/// the counts before it now fit on fewer), or where the legend is laid out `afresh` (a new
+/// capture, another width) with too little room left on the line for its first words. Else
+/// it stays on the line, cut shorter as the counts grow and take its room: moved to a line
+/// of its own, it moved the plot and the table down under the user's pointer.
+fn coverage_note(ui: &mut egui::Ui, note: Option<&str>, line_kept: bool, afresh: bool) {
+    if line_kept || (afresh && ui.available_size_before_wrap().x < 160.0) {
         ui.end_row();
     }
-    let width = ui.available_size_before_wrap().x;
+    let width = ui.available_size_before_wrap().x.max(0.0);
     ui.allocate_ui_with_layout(
         egui::vec2(width, ui.spacing().interact_size.y),
         egui::Layout::left_to_right(egui::Align::Center),
         |ui| {
-            ui.add(
-                egui::Label::new(RichText::new(note).color(ui.visuals().text_color())).truncate(),
-            );
+            if let Some(note) = note {
+                ui.add(
+                    egui::Label::new(RichText::new(note).color(ui.visuals().text_color()))
+                        .truncate(),
+                );
+            }
         },
     );
 }

@@ -91,6 +91,27 @@ pub fn refused_v4_saved_with_listener_end(
     others: &[&[u8]],
     listener_end: Option<rstscope::host::journal::ListenerEnd>,
 ) -> Vec<u8> {
+    refused_v4_saved(others, listener_end, 5, 5, 0)
+}
+
+/// [`refused_v4_saved_with_host_block`] whose connecting program (curl) made `connections`
+/// of the port's incidents in `processes` processes of that name, and `not_observed` were
+/// matched to none.
+pub fn refused_v4_saved_with_clients(
+    connections: u64,
+    processes: u64,
+    not_observed: u64,
+) -> Vec<u8> {
+    refused_v4_saved(&[], None, connections, processes, not_observed)
+}
+
+fn refused_v4_saved(
+    others: &[&[u8]],
+    listener_end: Option<rstscope::host::journal::ListenerEnd>,
+    connections: u64,
+    processes: u64,
+    not_observed: u64,
+) -> Vec<u8> {
     use rstscope::host::SightingSource;
     use rstscope::host::clients::{ClientProcess, EndpointClients};
     use rstscope::host::history::{ListenerRecord, ListenerStatus};
@@ -151,9 +172,10 @@ pub fn refused_v4_saved_with_listener_end(
                     name: "curl".into(),
                     script: None,
                     source: SightingSource::ConnectTrace,
-                    connections: 5,
-                    processes: 5,
+                    connections,
+                    processes,
                 }],
+                not_observed,
                 ..EndpointClients::default()
             },
             client_details: Vec::new(),

@@ -220,6 +220,10 @@ impl IpIdSequence {
     /// Adds one packet's IP ID, sent at `t`.
     #[inline(always)]
     pub fn add(&mut self, id: u16, t: Timestamp) {
+        if self.broken {
+            // Never evidence again (`breaks`): nothing more to keep.
+            return;
+        }
         if self.run == 0 {
             self.run = 1;
         } else {

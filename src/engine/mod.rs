@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::packet::{TcpPacket, Timestamp};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 
 /// The cause rules, acceptability and injection evidence.
 pub mod cause;
@@ -631,14 +631,17 @@ impl Engine {
     fn count(&mut self, p: &TcpPacket<'_>) {
         let t = &mut self.totals;
         t.tcp_packets += 1;
-        if p.flags.rst() {
-            t.rst_packets += 1;
-        }
-        if p.flags.syn() {
-            if p.flags.ack() {
-                t.synack_packets += 1;
-            } else {
-                t.syn_packets += 1;
+        // One test for most packets, which have neither flag.
+        if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0 {
+            if p.flags.rst() {
+                t.rst_packets += 1;
+            }
+            if p.flags.syn() {
+                if p.flags.ack() {
+                    t.synack_packets += 1;
+                } else {
+                    t.syn_packets += 1;
+                }
             }
         }
         if let Some(last) = t.last_ts
@@ -1080,7 +1083,11 @@ impl Engine {
                 c.server_side = s;
                 c.server_by_handshake = true;
             }
-        } else if flags.ack() && !flags.syn() && c.synack_receiver == Some(s) {
+        } else if flags.ack()
+            && !flags.syn()
+            && !c.prior.handshake_done
+            && c.synack_receiver == Some(s)
+        {
             c.prior.handshake_done = true;
         }
         if flags.fin() {

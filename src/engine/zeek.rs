@@ -729,14 +729,23 @@ impl ZeekConn {
             peer.ack_seq = base;
             peer.last_seq = base;
         } else {
-            let (_, underflow) = relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps);
+            // Only an ack ahead of the last one moves anything: most acks repeat the last
+            // one, and `get_relative_seq`'s underflow test is made for the others only. With
+            // the delta positive, it counts one more wrap where the number itself went down,
+            // and underflows only without a wrap, before the start.
+            let delta_ack = seq_delta(ack, peer.ack_seq);
+            if delta_ack <= 0 || (ack == 0 && delta_ack > TOO_LARGE_SEQ_DELTA) {
+                // Nothing new, or a broken ack rather than a wrap landing on 0.
+                return;
+            }
+            let underflow =
+                peer.ack_wraps == 0 && ack >= peer.ack_seq && seq_delta(ack, peer.start_seq) < 0;
+            debug_assert_eq!(
+                underflow,
+                relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps).1
+            );
             if !underflow {
-                let delta_ack = seq_delta(ack, peer.ack_seq);
-                if ack == 0 && delta_ack > TOO_LARGE_SEQ_DELTA {
-                    // A broken ack rather than a wrap landing on 0.
-                } else if delta_ack > 0 {
-                    peer.update_ack_seq_value(ack);
-                }
+                peer.update_ack_seq_value(ack);
             }
         }
     }

@@ -1140,9 +1140,10 @@ impl RstscopeApp {
         let paths = src.paths.clone();
         let ready = !src.is_loading();
         let live = src.capture.is_some();
+        let capturing = src.is_capturing();
         // Every time of a capture of days carries its date: the table's, the sentences'.
         let clock = crate::report::clock_for(a, self.settings.clock());
-        self.table.capturing = src.is_capturing();
+        self.table.capturing = capturing;
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),
@@ -1203,7 +1204,7 @@ impl RstscopeApp {
                 // The kernel's counters beside the capture's: "This machine" says it, when it
                 // shows this capture's readings (a live capture's), under its counters.
                 let note_beside = show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine());
-                PlotView::headline(ui, a, !ready, !note_beside);
+                PlotView::headline(ui, a, !ready, !note_beside, capturing);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;

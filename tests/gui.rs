@@ -7278,6 +7278,61 @@ fn the_start_screen_scrolls_to_its_last_recent_capture_in_the_smallest_window() 
     );
 }
 
+/// Regression (real window, 640x480): the start screen's Recent list was below the window's
+/// bottom, and nothing said it was there (the scroll bar shows only under the pointer). Short
+/// of the room for all of it, the start screen closes up: Recent's heading and its first
+/// capture are in view above the status bar without scrolling, as the buttons are.
+#[test]
+fn at_640x480_the_start_screen_shows_its_first_recent_capture() {
+    let mut s = settings();
+    s.recent = vec![
+        vec![manifest("resources/sample-7211.pcapng")],
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+        vec![manifest("tests/fixtures/refused-v6.pcap")],
+    ];
+    let harness = |size: [f32; 2]| {
+        let mut h = Harness::builder()
+            .with_size(size)
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s.clone(), Vec::new()),
+            );
+        h.run_steps(3);
+        h
+    };
+    // At 800x600 it has the room, and keeps its space above the title.
+    let roomy = harness([800.0, 600.0])
+        .get_by_label("rstscope")
+        .rect()
+        .top();
+    let mut h = harness([640.0, 480.0]);
+    let title = h.get_by_label("rstscope").rect().top();
+    assert!(
+        roomy > title + 40.0,
+        "the title at {roomy} at 800x600, at {title} at 640x480"
+    );
+    let bottom = h.get_by_label("no capture open").rect().top();
+    let heading = h.get_by_label("Recent").rect();
+    let first = h.get_by_label_contains("sample-7211.pcapng  —").rect();
+    let start = h
+        .get_all_by_label("Start capture")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the start screen's Start capture");
+    assert!(
+        heading.top() >= 0.0 && first.bottom() <= bottom && start.bottom() <= heading.top(),
+        "Recent at {heading:?}, its first capture at {first:?}, above the status bar at {bottom} \
+         (Start capture at {start:?})"
+    );
+    h.get_by_label_contains("sample-7211.pcapng  —").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().source().map(|s| s.paths.clone()),
+        Some(vec![manifest("resources/sample-7211.pcapng")])
+    );
+}
+
 /// Regression (window test at 640x400): the packets' heading, "Packets (2000, 2000 more not
 /// listed)" with Save these packets… beside it, ran wider than its half of the details and
 /// widened the results past the window: the button and the results' scroll bar were cut off

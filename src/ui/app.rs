@@ -34,6 +34,21 @@ use crate::ui::wheel;
 /// Notices kept on screen at most.
 const MAX_NOTICES: usize = 4;
 
+/// The start screen's height (points between the toolbar and the status bar) short of which
+/// it closes up ([`StartGaps`]): the least where, as it is, Recent's first capture is in view
+/// (at 640 points, its tagline on two lines). 800x600 gives it 477 points, 640x480 354 (where
+/// Recent began under the window's bottom).
+const START_ROOMY: f32 = 410.0;
+
+/// The room the start screen gives above its title, between its parts, in and between its
+/// buttons.
+struct StartGaps {
+    above: f32,
+    section: f32,
+    button: f32,
+    between: f32,
+}
+
 /// What produces a source's results: a file analysis or a live capture.
 enum Running {
     /// Reading files.
@@ -1140,9 +1155,10 @@ impl RstscopeApp {
         let paths = src.paths.clone();
         let ready = !src.is_loading();
         let live = src.capture.is_some();
+        let capturing = src.is_capturing();
         // Every time of a capture of days carries its date: the table's, the sentences'.
         let clock = crate::report::clock_for(a, self.settings.clock());
-        self.table.capturing = src.is_capturing();
+        self.table.capturing = capturing;
         self.table.update(
             &a.snapshot.offenders,
             a.host.as_ref(),
@@ -1203,7 +1219,7 @@ impl RstscopeApp {
                 // The kernel's counters beside the capture's: "This machine" says it, when it
                 // shows this capture's readings (a live capture's), under its counters.
                 let note_beside = show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine());
-                PlotView::headline(ui, a, !ready, !note_beside);
+                PlotView::headline(ui, a, !ready, !note_beside, capturing);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;
@@ -1362,23 +1378,42 @@ impl RstscopeApp {
     }
 
     /// The start screen; a window too short for it (recent captures included) scrolls it.
+    /// Short of [`START_ROOMY`] it closes up (less room above, between its parts and in its
+    /// buttons): at 640x480 Recent was below the window's bottom, its scroll bar hidden until
+    /// the pointer came over it, and nothing said it was there; closed up, its heading and
+    /// first captures are in view.
     fn start_screen(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        let above = (ui.available_height() * 0.15).min(120.0);
+        let height = ui.available_height();
+        let gaps = if height < START_ROOMY {
+            StartGaps {
+                above: 8.0,
+                section: 10.0,
+                button: 30.0,
+                between: 4.0,
+            }
+        } else {
+            StartGaps {
+                above: (height * 0.15).min(120.0),
+                section: 24.0,
+                button: 36.0,
+                between: 6.0,
+            }
+        };
         egui::ScrollArea::vertical()
             .id_salt("start-screen")
             .auto_shrink([false, false])
-            .show(ui, |ui| self.start_content(ui, above, actions));
+            .show(ui, |ui| self.start_content(ui, &gaps, actions));
     }
 
-    fn start_content(&mut self, ui: &mut egui::Ui, above: f32, actions: &mut Vec<Action>) {
+    fn start_content(&mut self, ui: &mut egui::Ui, gaps: &StartGaps, actions: &mut Vec<Action>) {
         ui.vertical_centered(|ui| {
-            ui.add_space(above);
+            ui.add_space(gaps.above);
             ui.heading(RichText::new("rstscope").size(32.0).strong());
             ui.label(
                 RichText::new("Finds failed TCP connections and resets, says why, and which endpoint and program are behind them.")
                     .size(15.0),
             );
-            ui.add_space(24.0);
+            ui.add_space(gaps.section);
             if let Some(src) = self.incoming.as_ref().or(self.source.as_ref()) {
                 ui.label(format!("Reading {}…", src.label));
                 let p = src.progress.unwrap_or_default();
@@ -1390,11 +1425,11 @@ impl RstscopeApp {
                 ui.spinner();
                 return;
             }
-            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(360.0, 36.0));
+            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(360.0, gaps.button));
             if ui.add(big("Open a capture…")).on_hover_text("pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures in a zip (Ctrl+O)").clicked() {
                 actions.push(Action::OpenDialog);
             }
-            ui.add_space(6.0);
+            ui.add_space(gaps.between);
             if ui
                 .add(big("Open the sample capture"))
                 .on_hover_text("a program that connects twice a second to 127.0.0.1:7211, where nothing listens")
@@ -1402,7 +1437,7 @@ impl RstscopeApp {
             {
                 actions.push(Action::OpenSample);
             }
-            ui.add_space(6.0);
+            ui.add_space(gaps.between);
             let why = self.capture_library.as_ref().err();
             if ui
                 .add_enabled(why.is_none(), big("Start capture"))
@@ -1419,7 +1454,7 @@ impl RstscopeApp {
             ui.add_space(10.0);
             ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());
             if !self.settings.recent.is_empty() {
-                ui.add_space(24.0);
+                ui.add_space(gaps.section);
                 ui.label(RichText::new("Recent").strong());
                 for paths in &self.settings.recent {
                     if ui.link(source_bar::recent_label(paths)).clicked() {

@@ -304,7 +304,17 @@ impl PlotView {
     /// (no legend to say it in, [`PlotInput::kernel_note`]), the kernel's counters compared
     /// with the capture's: why a capture of the wrong interface shows nothing, when the kernel
     /// counts failures.
-    pub fn headline(ui: &mut egui::Ui, a: &Analysis, loading: bool, kernel_note: bool) {
+    ///
+    /// `one_line` (a live capture running): the headline keeps to one line, the rest cut off
+    /// and whole on hover (and to a screen reader). Its counts grow with every frame: a second
+    /// line taken mid-capture moved the plot and the table down under the user's pointer.
+    pub fn headline(
+        ui: &mut egui::Ui,
+        a: &Analysis,
+        loading: bool,
+        kernel_note: bool,
+        one_line: bool,
+    ) {
         let text = if a.snapshot.totals.first_ts.is_none() {
             no_tcp_text(&a.capture, loading)
         } else {
@@ -312,7 +322,8 @@ impl PlotView {
             let offenders = Offenders::of(&a.snapshot);
             headline_text(&a.snapshot.totals, a.span(), &offenders, covered)
         };
-        ui.label(RichText::new(text).size(fonts::HEADLINE).strong());
+        let label = egui::Label::new(RichText::new(text).size(fonts::HEADLINE).strong());
+        ui.add(if one_line { label.truncate() } else { label });
         if let Some(c) = a
             .host
             .as_ref()

@@ -428,7 +428,9 @@ fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) -> f32 {
         .find(|t| text_width(ui, t) <= room)
         .unwrap_or(&least)
         .clone();
-    // Short of even the least: the name before it gives up what is missing in the next frame.
+    // Short of even the least: the name before it gives up what is missing in the next frame
+    // (the status bar's measure grows by it, which asks for that frame; a name already at its
+    // least gives up nothing more, and no frame is asked for again).
     let missing = (text_width(ui, &text) - room).max(0.0);
     let cut = text != whole;
     let mut rich = RichText::new(text);
@@ -444,7 +446,6 @@ fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) -> f32 {
         let row = egui::vec2(room, ui.spacing().interact_size.y);
         ui.allocate_ui(row, |ui| ui.add(label)).inner
     } else {
-        ui.ctx().request_repaint();
         ui.add(label)
     };
     let hover = "what this capture saved in the temporary folder for the details and File > \

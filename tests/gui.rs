@@ -1857,8 +1857,15 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
         (now - line).abs() < 0.5,
         "{size:?}: the comparison kept its line ({line}), not {now}"
     );
+    // Nor at Stop, under the pointer that just clicked it.
     h.get_by_label("Stop capture").click();
     settle(&mut h);
+    let stopped = table_top(&h);
+    assert!(
+        (stopped - top).abs() < 0.5,
+        "{size:?}: the table moved from {top} to {stopped} at Stop; the headline: {:?}",
+        headline(&h)
+    );
     true
 }
 

@@ -1219,7 +1219,7 @@ impl RstscopeApp {
                 // The kernel's counters beside the capture's: "This machine" says it, when it
                 // shows this capture's readings (a live capture's), under its counters.
                 let note_beside = show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine());
-                PlotView::headline(ui, a, !ready, !note_beside, capturing);
+                PlotView::headline(ui, a, !ready, !note_beside, live);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;

@@ -305,9 +305,10 @@ impl PlotView {
     /// with the capture's: why a capture of the wrong interface shows nothing, when the kernel
     /// counts failures.
     ///
-    /// `one_line` (a live capture running): the headline keeps to one line, the rest cut off
-    /// and whole on hover (and to a screen reader). Its counts grow with every frame: a second
-    /// line taken mid-capture moved the plot and the table down under the user's pointer.
+    /// `one_line` (a live capture, running or stopped): the headline keeps to one line, the
+    /// rest cut off and whole on hover (and to a screen reader). Its counts grow with every
+    /// frame: a second line taken mid-capture moved the plot and the table down under the
+    /// user's pointer, and one taken at Stop moved them under the pointer that just stopped it.
     pub fn headline(
         ui: &mut egui::Ui,
         a: &Analysis,

@@ -1014,6 +1014,24 @@ fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
     assert!(h.state().source().is_none());
 }
 
+/// A loopback port nothing listens on: bound by the system's choice, then closed.
+fn closed_loopback_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port()
+}
+
+/// Whether the live capture's results compare the kernel's counters with the capture's: the
+/// machine's readings have come in beside the packets.
+fn kernel_compared(h: &Harness<'_, RstscopeApp>) -> bool {
+    h.state()
+        .source()
+        .and_then(|s| s.analysis.as_ref())
+        .and_then(|a| a.host.as_ref())
+        .is_some_and(|r| r.coverage.is_some())
+}
+
 /// Clicks the start screen's Start capture (the source bar has one too) and steps frames until
 /// `ready` holds or the window shows why the capture could not start (a notice). True when
 /// the capture started; false (with SKIPPED printed for `test`) only when this process may
@@ -1189,10 +1207,7 @@ fn a_signal_during_an_unsaved_live_capture_keeps_its_packets_and_the_next_start_
             RstscopeApp::new(settings(), Vec::new()).ending_on(end.clone(), Some(kept.clone())),
         );
     h.run_steps(2);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a loopback port")
-        .port();
+    let port = closed_loopback_port();
     let capturing = |h: &Harness<'_, RstscopeApp>| {
         h.state()
             .source()
@@ -1607,22 +1622,8 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     let mut h = sized_harness(size, Vec::new());
     h.run_steps(2);
     // Three loopback ports nothing listens on any more.
-    let ports: Vec<u16> = (0..3)
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a loopback port")
-                .port()
-        })
-        .collect();
-    let covered = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .is_some_and(|r| r.coverage.is_some())
-    };
-    if !click_start_capture(&mut h, "a_live_capture_at_800x600", covered) {
+    let ports: Vec<u16> = (0..3).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "a_live_capture_at_800x600", kernel_compared) {
         return;
     }
     let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
@@ -1735,22 +1736,10 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
     // ports refused) and the counts grown to six digits, it is more than one line's worth.
     let narrow = size[0] < 800.0;
     let ports: Vec<u16> = (0..if narrow { 12 } else { 1 })
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a loopback port")
-                .port()
-        })
+        .map(|_| closed_loopback_port())
         .collect();
     let port = ports[0];
-    let covered = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .is_some_and(|r| r.coverage.is_some())
-    };
-    if !click_start_capture(&mut h, "the_table_holds_still", covered) {
+    if !click_start_capture(&mut h, "the_table_holds_still", kernel_compared) {
         return false;
     }
     let refuse = |n: usize| {
@@ -1877,10 +1866,7 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
 fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
     let mut h = sized_harness(rstscope::ui::MIN_WINDOW, Vec::new());
     h.run_steps(2);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a loopback port")
-        .port();
+    let port = closed_loopback_port();
     let capturing = |h: &Harness<'_, RstscopeApp>| {
         h.state()
             .source()
@@ -1957,13 +1943,11 @@ fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
 fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
     let mut h = harness(settings(), Vec::new());
     h.run_steps(2);
-    if !click_start_capture(&mut h, "the_kernels_comparison_is_said_once", |h| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .is_some_and(|r| r.coverage.is_some())
-    }) {
+    if !click_start_capture(
+        &mut h,
+        "the_kernels_comparison_is_said_once",
+        kernel_compared,
+    ) {
         return;
     }
     let note = |h: &Harness<'_, RstscopeApp>| {

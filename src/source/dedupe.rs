@@ -169,18 +169,21 @@ fn hash(l3: &[u8]) -> u64 {
 /// checksum covers the addresses.
 ///
 /// It runs on every TCP frame of a file, so it costs little: the last [`REPEAT_RING`] TCP
-/// frames are kept as they are (no hash is computed), with a 32-bit tag of their sequence and
-/// acknowledgment numbers, ports, flags, window and length, compared all at once; the rest
-/// is compared only on a matching tag. A file's frames are decoded into the slots of a batch
-/// ([`Repeats::is_repeat_in`]): what the decoded packet holds is read there when a tag
+/// frames are kept as they are (no hash is computed), and a table by [`bucket`] of their
+/// sequence and acknowledgment numbers, ports, flags, window and length holds the newest
+/// frame of each bucket: a frame whose bucket has no frame among the last ones repeats none
+/// of them (one look-up), and only on a match is the rest compared. A file's frames are decoded into the slots of a batch
+/// ([`Repeats::is_repeat_in`]): what the decoded packet holds is read there when a bucket
 /// matches, and only what it lacks (lengths, interface, the bytes around the payload) is
 /// kept for each frame; the last ones' packets are copied out when the batch is handed on
 /// ([`Repeats::hand_on`]). Frame by frame ([`Repeats::is_repeat`]: live capture, evidence)
 /// all of it is kept. Both compare the same, so both find the same repeats.
 #[derive(Debug)]
 pub struct Repeats {
-    /// Each kept frame's [`tag`], by ring place.
-    tags: [u32; REPEAT_RING],
+    /// By [`bucket`], the number of the newest frame kept with it (the count of frames kept
+    /// before it, cut to 16 bits: a bucket last used 65,536 frames ago may look recent, which
+    /// costs a walk back for nothing, never a repeat missed).
+    newest: [u16; BUCKETS],
     /// What each kept frame's decoded packet does not hold, by ring place.
     extra: [Extra; REPEAT_RING],
     /// What the decoded packet holds, by ring place, of the frames not in the caller's slots.
@@ -192,7 +195,7 @@ pub struct Repeats {
 impl Default for Repeats {
     fn default() -> Self {
         Self {
-            tags: [0; REPEAT_RING],
+            newest: [0; BUCKETS],
             extra: [Extra::default(); REPEAT_RING],
             fields: [Fields::default(); REPEAT_RING],
             kept: 0,
@@ -203,6 +206,11 @@ impl Default for Repeats {
 /// TCP frames a repeat is looked for among: a mirror port interleaves a few other packets
 /// between the two copies of one.
 pub const REPEAT_RING: usize = 16;
+
+/// Buckets of [`Repeats::newest`]: a frame that repeats none of the last [`REPEAT_RING`] shares
+/// its bucket with one of them about once in 256 frames (a walk back for nothing), and the
+/// table (8 KiB) stays in the first-level cache.
+const BUCKETS: usize = 4096;
 
 /// What a frame is compared by, of what its decoded packet holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,11 +266,12 @@ impl Repeats {
     /// [`Repeats`]). A frame that is not a repeat is remembered, all of it.
     #[inline]
     pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
-        if self.check(frame, p, payload, &[]) {
+        let bucket = bucket(p);
+        if self.check(bucket, frame, p, payload, &[]) {
             return true;
         }
         self.fields[self.kept % REPEAT_RING] = frame_fields(frame, p);
-        self.keep(frame, p, payload);
+        self.keep(bucket, frame, payload);
         false
     }
 
@@ -278,10 +287,11 @@ impl Repeats {
         payload: &[u8],
     ) -> bool {
         let p = &slots[at];
-        if self.check(frame, p, payload, slots.get(..at).unwrap_or_default()) {
+        let (bucket, earlier) = (bucket(p), slots.get(..at).unwrap_or_default());
+        if self.check(bucket, frame, p, payload, earlier) {
             return true;
         }
-        self.keep(frame, p, payload);
+        self.keep(bucket, frame, payload);
         false
     }
 
@@ -293,32 +303,34 @@ impl Repeats {
         }
     }
 
-    /// The tag test, then, on a match, the walk back.
+    /// The bucket test, then, on a match, the walk back.
     #[inline(always)]
     fn check(
         &self,
+        bucket: usize,
         frame: &Frame<'_>,
         p: &TcpPacket<'_>,
         payload: &[u8],
         slots: &[TcpPacket<'_>],
     ) -> bool {
-        let tag = tag(p);
-        // All sixteen tags at once (no early exit: the usual answer is no).
-        let hit = self.tags.iter().fold(false, |hit, &t| hit | (t == tag));
-        hit && self.repeats((&frame_fields(frame, p), &extra(frame, payload)), slots)
+        // How many frames back the newest of this bucket was kept: 1 for the last one.
+        let back = usize::from((self.kept as u16).wrapping_sub(self.newest[bucket]));
+        (1..=REPEAT_RING).contains(&back)
+            && self.repeats((&frame_fields(frame, p), &extra(frame, payload)), slots)
     }
 
     /// Remembers a frame that is no repeat (its fields are kept by the caller).
     #[inline(always)]
-    fn keep(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) {
+    fn keep(&mut self, bucket: usize, frame: &Frame<'_>, payload: &[u8]) {
         let place = self.kept % REPEAT_RING;
-        self.tags[place] = tag(p);
+        // Cut to 16 bits, as the field says.
+        self.newest[bucket] = self.kept as u16;
         // Built in its slot, not moved there.
         self.extra[place] = extra(frame, payload);
         self.kept = self.kept.wrapping_add(1);
     }
 
-    /// The walk back from the newest frame, once some frame has the same tag. `slots`: the
+    /// The walk back from the newest frame, once some frame has the same bucket. `slots`: the
     /// newest frames kept, whose fields are read there.
     #[cold]
     fn repeats(&self, frame: (&Fields, &Extra), slots: &[TcpPacket<'_>]) -> bool {
@@ -350,15 +362,21 @@ impl Repeats {
     }
 }
 
-/// A frame's tag: its sequence and acknowledgment numbers, ports, flags, window and length,
-/// mixed so that frames of one connection (one number moving, the other still; duplicate
-/// ACKs with another window; a pure ACK and the data after it) and of many (ports moving)
-/// differ: a tag shared by frames that are not repeats costs a walk back.
+/// A frame's bucket in [`Repeats::newest`]: its sequence and acknowledgment numbers, ports,
+/// flags, window and length (all compared by [`same`], so that a repeat shares its original's
+/// bucket), mixed so that frames of one connection (one number moving, the other still;
+/// duplicate ACKs with another window; a pure ACK and the data after it) and of many (ports
+/// moving) differ: a bucket shared by frames that are not repeats costs a walk back.
 #[inline(always)]
-fn tag(p: &TcpPacket<'_>) -> u32 {
-    let ports = u32::from(p.sport) << 16 | u32::from(p.dport);
-    let small = u32::from(p.window) << 16 ^ u32::from(p.flags.0) ^ p.payload_len.rotate_left(9);
-    p.seq ^ p.ack.rotate_left(16) ^ (ports ^ small.rotate_left(7)).wrapping_mul(0x9e37_79b9)
+fn bucket(p: &TcpPacket<'_>) -> usize {
+    let numbers = u64::from(p.seq) | u64::from(p.ack) << 32;
+    let small = u64::from(p.sport)
+        | u64::from(p.dport) << 16
+        | u64::from(p.flags.0) << 32
+        | u64::from(p.window) << 48;
+    let mixed = numbers ^ small.rotate_left(29) ^ u64::from(p.payload_len) << 7;
+    // The top bits of a multiplication by an odd constant depend on every bit of `mixed`.
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BUCKETS.trailing_zeros())) as usize
 }
 
 /// What [`Repeats`] compares of a frame, of what its decoded packet `p` holds.
@@ -395,40 +413,49 @@ fn extra(frame: &Frame<'_>, payload: &[u8]) -> Extra {
     let data = frame.data;
     let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
     let start = offset.min(data.len());
-    // Eight bytes from `at`, or none past the frame's end.
-    let word = |at: usize| -> u64 {
-        data.get(at..at + 8)
-            .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    // Most frames have the 24 bytes: one bounds check (a start below 16 wraps and fails it).
-    let bytes = match data.get(start.wrapping_sub(16)..start + 8) {
-        Some(b) => {
+    // Most frames have the 16 bytes before the payload (a start below 16 wraps and fails
+    // the check); the 8 after it are missing where the payload is shorter (a pure ACK).
+    let bytes = match data.get(start.wrapping_sub(16)..start) {
+        Some(before) => {
             let at = |i: usize| {
                 u64::from_le_bytes([
-                    b[i],
-                    b[i + 1],
-                    b[i + 2],
-                    b[i + 3],
-                    b[i + 4],
-                    b[i + 5],
-                    b[i + 6],
-                    b[i + 7],
+                    before[i],
+                    before[i + 1],
+                    before[i + 2],
+                    before[i + 3],
+                    before[i + 4],
+                    before[i + 5],
+                    before[i + 6],
+                    before[i + 7],
                 ])
             };
-            [at(0), at(8), at(16)]
+            [at(0), at(8), word(data, start)]
         }
-        None => [
-            word(start.saturating_sub(16)),
-            word(start.saturating_sub(8)),
-            word(start),
-        ],
+        None => short_start(data, start),
     };
     Extra {
         bytes,
         lengths: [data.len() as u32, frame.orig_len],
         origin: origin(frame),
     }
+}
+
+/// Eight bytes of `data` from `at`, or none (0) past its end.
+#[inline(always)]
+fn word(data: &[u8], at: usize) -> u64 {
+    data.get(at..at.wrapping_add(8))
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// [`Extra::bytes`] of a frame whose payload starts in its first 16 bytes.
+#[cold]
+fn short_start(data: &[u8], start: usize) -> [u64; 3] {
+    [
+        word(data, start.saturating_sub(16)),
+        word(data, start.saturating_sub(8)),
+        word(data, start),
+    ]
 }
 
 #[cfg(test)]
@@ -615,6 +642,24 @@ mod tests {
         assert!(!r.is_repeat(&frame(&a, 0), &p, p.payload));
         assert!(!r.is_repeat(&frame(&b, 0), &q, q.payload));
         assert!(r.is_repeat(&frame(&b, 0), &q, q.payload));
+    }
+
+    /// Two frames that are not repeats may share a bucket: the newer then holds it, and a
+    /// repeat of the older one is still found (the bucket test only ever sends to the walk).
+    #[test]
+    fn a_repeat_is_found_when_another_frame_took_its_bucket() {
+        let a = sll2(1, &v4_ports(1, 40000, 7211));
+        let pa = tcp(&a);
+        let other = (2..=u8::MAX)
+            .flat_map(|seq| (1..2000u16).map(move |port| (seq, port)))
+            .map(|(seq, port)| sll2(1, &v4_ports(seq, port, 7211)))
+            .find(|b| bucket(&tcp(b)) == bucket(&pa))
+            .expect("some frame shares the bucket");
+        let pb = tcp(&other);
+        let mut r = Repeats::default();
+        assert!(!r.is_repeat(&frame(&a, 0), &pa, pa.payload));
+        assert!(!r.is_repeat(&frame(&other, 0), &pb, pb.payload));
+        assert!(r.is_repeat(&frame(&a, 1), &pa, pa.payload));
     }
 
     /// zeek/ftp/ipv6-violation.pcap: a client resets the data the server sent, then its FIN,

@@ -408,10 +408,15 @@ impl Engine {
         }
         let (key, side, hash) = FlowKey::of(p, &self.hasher);
         let idx = self.entry_for(key, hash);
-        if self.deadlines_only_later(idx, p) {
+        let acks_filtered = self.config.syn_fin_rst_only;
+        // The entry looked up once for the common packet's steps, which need nothing else.
+        let entry = &mut self.entries[idx];
+        if deadlines_only_later(entry, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
-            self.traffic::<true>(idx, p, side);
+            if traffic_steps::<true>(entry, p, side, acks_filtered) {
+                self.traffic_rests::<true>(idx, p, side as u8);
+            }
             debug_assert!(
                 self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
                 "flow entry {idx}: a packet moved a deadline earlier than its timer"
@@ -430,25 +435,9 @@ impl Engine {
         if p.flags.rst() {
             self.reset(idx, p, side);
         } else {
-            self.traffic::<false>(idx, p, side);
+            self.traffic(idx, p, side);
         }
         self.schedule(idx);
-    }
-
-    /// Whether `p` can only move the entry's deadlines later, so that the timer already on
-    /// the heap (never later than they were) still stands and scheduling can be skipped: most
-    /// packets are data and ACKs of a known connection. Such a packet (no SYN, FIN or RST,
-    /// not earlier than the connection's last packet) does not replace the connection, set
-    /// Zeek's attempt or close deadlines, or close a side; it moves the last packet time
-    /// forward, takes endpoints out of `Inactive` (the idle time grows, a half-closed
-    /// connection stops being expirable) and completes attempts, whose deadline then goes.
-    /// Every deadline `schedule_at` computes only grows with the packet time and with these.
-    fn deadlines_only_later(&self, idx: usize, p: &TcpPacket<'_>) -> bool {
-        zeek::is_plain(p.flags)
-            && self.entries[idx]
-                .conn
-                .as_ref()
-                .is_some_and(|c| p.ts >= c.zeek.last_time)
     }
 
     /// Ends the capture: every pending attempt has failed, every connection finishes with
@@ -1082,57 +1071,13 @@ impl Engine {
     }
 
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
-    /// and any evidence that an earlier RST of the same sender was injected. `PLAIN`: it
-    /// has no SYN or FIN either ([`zeek::is_plain`]), as most packets (the steps those take
-    /// are left out of their path).
-    #[inline(always)]
-    fn traffic<const PLAIN: bool>(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
-        let flags = zeek::known_flags::<PLAIN>(p.flags);
+    /// and any evidence that an earlier RST of the same sender was injected. The common
+    /// packet takes the same steps in line ([`Engine::packets_until_syn_or_rst`]), with SYN,
+    /// FIN and RST known clear.
+    fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
         let acks_filtered = self.config.syn_fin_rst_only;
-        let entry = &mut self.entries[idx];
-        let Some(c) = &mut entry.conn else {
-            return;
-        };
-        c.packets += 1;
-        c.feed_zeek::<PLAIN>(p, side);
-        let s = side as u8;
-        // Cause-rule inputs.
-        if flags.syn() && !flags.ack() {
-            c.prior.syn = true;
-            c.isn = p.seq;
-            if !c.server_by_handshake || c.server_side == s {
-                c.server_side = 1 - s;
-                c.server_by_handshake = true;
-            }
-        }
-        if flags.syn() && flags.ack() {
-            c.prior.syn_ack = true;
-            c.prior.handshake_done |= acks_filtered;
-            c.synack_receiver = Some(1 - s);
-            if !c.server_by_handshake {
-                c.server_side = s;
-                c.server_by_handshake = true;
-            }
-        } else if flags.ack()
-            && !flags.syn()
-            && !c.prior.handshake_done
-            && c.synack_receiver == Some(s)
-        {
-            c.prior.handshake_done = true;
-        }
-        if flags.fin() {
-            c.prior.fin = true;
-            c.prior.fin_sides |= 1 << s;
-        }
-        c.prior.traffic = true;
-        // Sequence space and header habits of this side.
-        update_side::<PLAIN>(c, s, p);
-        // Most packets end here: a connection without resets, its attempt completed or failed.
-        let open_attempt = entry
-            .attempt
-            .is_some_and(|a| matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked));
-        if c.rst_count > 0 || open_attempt {
-            self.traffic_rests::<PLAIN>(idx, p, s);
+        if traffic_steps::<false>(&mut self.entries[idx], p, side, acks_filtered) {
+            self.traffic_rests::<false>(idx, p, side as u8);
         }
     }
 
@@ -1476,6 +1421,75 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
     }
     let window = recv.window_bytes(send);
     seq_in_window(p.seq, recv.max_ack, window) || (send.has_seq() && p.seq == send.next_seq)
+}
+
+/// Whether `p` can only move the entry's deadlines later, so that the timer already on
+/// the heap (never later than they were) still stands and scheduling can be skipped: most
+/// packets are data and ACKs of a known connection. Such a packet (no SYN, FIN or RST,
+/// not earlier than the connection's last packet) does not replace the connection, set
+/// Zeek's attempt or close deadlines, or close a side; it moves the last packet time
+/// forward, takes endpoints out of `Inactive` (the idle time grows, a half-closed
+/// connection stops being expirable) and completes attempts, whose deadline then goes.
+/// Every deadline `schedule_at` computes only grows with the packet time and with these.
+#[inline(always)]
+fn deadlines_only_later(entry: &Entry, p: &TcpPacket<'_>) -> bool {
+    zeek::is_plain(p.flags)
+        && entry
+            .conn
+            .as_ref()
+            .is_some_and(|c| p.ts >= c.zeek.last_time)
+}
+
+/// [`Engine::traffic`]'s steps on the entry alone, in line in the loop of
+/// [`Engine::packets_until_syn_or_rst`]: true when the connection has resets or an attempt
+/// still open, whose steps ([`Engine::traffic_rests`]) must follow.
+#[inline(always)]
+fn traffic_steps<const PLAIN: bool>(
+    entry: &mut Entry,
+    p: &TcpPacket<'_>,
+    side: usize,
+    acks_filtered: bool,
+) -> bool {
+    let flags = zeek::known_flags::<PLAIN>(p.flags);
+    let Some(c) = &mut entry.conn else {
+        return false;
+    };
+    c.packets += 1;
+    c.feed_zeek::<PLAIN>(p, side);
+    let s = side as u8;
+    // Cause-rule inputs.
+    if flags.syn() && !flags.ack() {
+        c.prior.syn = true;
+        c.isn = p.seq;
+        if !c.server_by_handshake || c.server_side == s {
+            c.server_side = 1 - s;
+            c.server_by_handshake = true;
+        }
+    }
+    if flags.syn() && flags.ack() {
+        c.prior.syn_ack = true;
+        c.prior.handshake_done |= acks_filtered;
+        c.synack_receiver = Some(1 - s);
+        if !c.server_by_handshake {
+            c.server_side = s;
+            c.server_by_handshake = true;
+        }
+    } else if flags.ack() && !flags.syn() && !c.prior.handshake_done && c.synack_receiver == Some(s)
+    {
+        c.prior.handshake_done = true;
+    }
+    if flags.fin() {
+        c.prior.fin = true;
+        c.prior.fin_sides |= 1 << s;
+    }
+    c.prior.traffic = true;
+    // Sequence space and header habits of this side.
+    update_side::<PLAIN>(c, s, p);
+    // Most packets end here: a connection without resets, its attempt completed or failed.
+    let open_attempt = entry
+        .attempt
+        .is_some_and(|a| matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked));
+    c.rst_count > 0 || open_attempt
 }
 
 /// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.

@@ -56,6 +56,28 @@ impl FlowKey {
             };
             return (key, side, hasher.ipv4(lower, upper));
         }
+        Self::of_others(p, hasher)
+    }
+
+    /// [`FlowKey::of`] for a packet not IPv4 at both ends.
+    #[inline(always)]
+    fn of_others(p: &TcpPacket<'_>, hasher: &KeyHasher) -> (Self, usize, u64) {
+        if let (IpAddr::V6(s), IpAddr::V6(d)) = (p.src, p.dst) {
+            // Most of them: both ends IPv6, ordered without the general case's family tests.
+            let src = (s.to_bits(), p.sport);
+            let dst = (d.to_bits(), p.dport);
+            let (side, lower, upper) = if src <= dst {
+                (0, src, dst)
+            } else {
+                (1, dst, src)
+            };
+            let key = Self {
+                addr: [lower.0.to_ne_bytes(), upper.0.to_ne_bytes()],
+                port: [lower.1, upper.1],
+                v6: 0b11,
+            };
+            return (key, side, hasher.hash(&key));
+        }
         let (key, side) = Self::of_any(p);
         (key, side, hasher.hash(&key))
     }
@@ -577,12 +599,12 @@ mod tests {
     use crate::packet::{TcpFlags, TcpPacket, Timestamp};
     use std::net::IpAddr;
 
-    /// The IPv4 shortcut orders the ends, and so numbers the sides, as the general case does,
-    /// and hashes the key as the index hashes it again (growing, releasing):
+    /// The IPv4 and IPv6 shortcuts order the ends, and so number the sides, as the general
+    /// case does, and hash the key as the index hashes it again (growing, releasing):
     /// equal addresses with either port order, addresses differing in any byte, ports at
     /// their ends, and an IPv4 end against an IPv6 one.
     #[test]
-    fn ipv4_shortcut_keys_as_the_general_case() {
+    fn shortcuts_key_as_the_general_case() {
         let addrs: Vec<IpAddr> = [
             "0.0.0.0",
             "10.0.0.1",
@@ -593,6 +615,9 @@ mod tests {
             "255.255.255.255",
             "::1",
             "::ffff:10.0.0.1",
+            "2001:db8::1",
+            "2001:db8:0:1::",
+            "fe80::1:0:0:2",
         ]
         .iter()
         .map(|a| a.parse().expect("an address"))
@@ -635,6 +660,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 9 * 6 * 6);
+        assert_eq!(checked, 12 * 12 * 6 * 6);
     }
 }

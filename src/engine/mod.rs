@@ -274,7 +274,14 @@ pub struct Engine {
     evict_cursor: usize,
     timers: TimerQueue,
     now: Timestamp,
+    /// The counters; their first and last packet times are kept apart, in `first_ts` and
+    /// `last_ts` ([`Engine::totals`]).
     totals: Totals,
+    /// The earliest packet time (the end of time before the first packet).
+    first_ts: Timestamp,
+    /// The latest packet time (the end of time before the first packet, which then takes
+    /// [`Engine::count`]'s slower path, as one stamped before the latest does).
+    last_ts: Timestamp,
     series: BTreeMap<i64, SecondCounts>,
     /// Seconds of `series` (and of every endpoint's) before this are folded into minutes.
     minutes_before: Option<i64>,
@@ -332,6 +339,8 @@ impl Engine {
             timers: TimerQueue::default(),
             now: Timestamp(i64::MIN),
             totals: Totals::default(),
+            first_ts: Timestamp(i64::MAX),
+            last_ts: Timestamp(i64::MAX),
             series: BTreeMap::new(),
             minutes_before: None,
             folded_peaks: [Peak::default(); 2],
@@ -357,14 +366,21 @@ impl Engine {
         self.one_packet(p);
     }
 
-    /// [`Engine::packet`] for each of `packets` in turn. The engine's side of a file analysis
-    /// hands over its batches' runs of packets this way: the per-packet work of most packets
-    /// (data and ACKs of a known connection) runs inline in this loop, without a call and
-    /// its register saving per packet.
-    pub fn packets(&mut self, packets: &[TcpPacket<'_>]) {
-        for p in packets {
+    /// [`Engine::packet`] for each of `packets` in turn, up to the first with SYN or RST,
+    /// which is left to the caller: how many were taken. The engine's side of a file analysis
+    /// hands over its batches this way, as it handles each SYN and RST on its own (a RST's
+    /// payload, another file's copy): the per-packet work of most packets (data and ACKs of a
+    /// known connection) runs inline in this loop, without a call and its register saving
+    /// per packet, and the flags' test that ends the run is the one the packet's counting
+    /// would make.
+    pub fn packets_until_syn_or_rst(&mut self, packets: &[TcpPacket<'_>]) -> usize {
+        for (i, p) in packets.iter().enumerate() {
+            if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0 {
+                return i;
+            }
             self.one_packet(p);
         }
+        packets.len()
     }
 
     /// [`Engine::packet`]'s work, inline in both callers: the common case in line, the rest
@@ -392,10 +408,15 @@ impl Engine {
         }
         let (key, side, hash) = FlowKey::of(p, &self.hasher);
         let idx = self.entry_for(key, hash);
-        if self.deadlines_only_later(idx, p) {
+        let acks_filtered = self.config.syn_fin_rst_only;
+        // The entry looked up once for the common packet's steps, which need nothing else.
+        let entry = &mut self.entries[idx];
+        if deadlines_only_later(entry, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
-            self.traffic::<true>(idx, p, side);
+            if traffic_steps::<true>(entry, p, side, acks_filtered) {
+                self.traffic_rests::<true>(idx, p, side as u8);
+            }
             debug_assert!(
                 self.next_deadline(idx, self.now) >= self.entries[idx].timer_at,
                 "flow entry {idx}: a packet moved a deadline earlier than its timer"
@@ -406,7 +427,7 @@ impl Engine {
     }
 
     /// A packet of `idx` that may replace its connection, start an attempt, reset or move a
-    /// deadline earlier: a call of its own, out of the loop of [`Engine::packets`].
+    /// deadline earlier: a call of its own, out of the loop of [`Engine::packets_until_syn_or_rst`].
     #[inline(never)]
     fn other_packet(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
         self.reuse_or_create(idx, p, side);
@@ -414,25 +435,9 @@ impl Engine {
         if p.flags.rst() {
             self.reset(idx, p, side);
         } else {
-            self.traffic::<false>(idx, p, side);
+            self.traffic(idx, p, side);
         }
         self.schedule(idx);
-    }
-
-    /// Whether `p` can only move the entry's deadlines later, so that the timer already on
-    /// the heap (never later than they were) still stands and scheduling can be skipped: most
-    /// packets are data and ACKs of a known connection. Such a packet (no SYN, FIN or RST,
-    /// not earlier than the connection's last packet) does not replace the connection, set
-    /// Zeek's attempt or close deadlines, or close a side; it moves the last packet time
-    /// forward, takes endpoints out of `Inactive` (the idle time grows, a half-closed
-    /// connection stops being expirable) and completes attempts, whose deadline then goes.
-    /// Every deadline `schedule_at` computes only grows with the packet time and with these.
-    fn deadlines_only_later(&self, idx: usize, p: &TcpPacket<'_>) -> bool {
-        zeek::is_plain(p.flags)
-            && self.entries[idx]
-                .conn
-                .as_ref()
-                .is_some_and(|c| p.ts >= c.zeek.last_time)
     }
 
     /// Ends the capture: every pending attempt has failed, every connection finishes with
@@ -547,7 +552,7 @@ impl Engine {
         let (offenders, scans) = self.services.offenders(&self.scan_tally);
         let scans_found = self.services.scans_found(&scans);
         Snapshot {
-            totals: self.totals.clone(),
+            totals: self.totals(),
             live_conn_states,
             series: self.series.iter().map(|(&s, &c)| (s, c)).collect(),
             minutes_before: self.minutes_before,
@@ -644,20 +649,34 @@ impl Engine {
                 }
             }
         }
-        if let Some(last) = t.last_ts
-            && p.ts >= last
-        {
+        if p.ts >= self.last_ts {
             // Time going forward (nearly always): the first time stays, no reversal.
-            t.last_ts = Some(p.ts);
+            self.last_ts = p.ts;
             return;
         }
-        t.first_ts = Some(t.first_ts.map_or(p.ts, |f| f.min(p.ts)));
-        if let Some(last) = t.last_ts
-            && p.ts.0 < last.0.saturating_sub(Timestamp::NANOS_PER_SEC)
-        {
-            t.time_reversals += 1;
+        self.count_first_or_earlier(p.ts);
+    }
+
+    /// [`Engine::count`]'s times for the capture's first packet or one stamped before the
+    /// latest. The first packet comes here as `last_ts` starts at the end of time; one
+    /// stamped there itself took the first time's place already, `first_ts` starting there too.
+    fn count_first_or_earlier(&mut self, ts: Timestamp) {
+        self.first_ts = self.first_ts.min(ts);
+        if self.totals.tcp_packets == 1 {
+            self.last_ts = ts;
+        } else if ts.0 < self.last_ts.0.saturating_sub(Timestamp::NANOS_PER_SEC) {
+            self.totals.time_reversals += 1;
         }
-        t.last_ts = Some(t.last_ts.map_or(p.ts, |l| l.max(p.ts)));
+    }
+
+    /// The totals, with the first and last packet times as [`Engine::count`] keeps them.
+    fn totals(&self) -> Totals {
+        let seen = self.totals.tcp_packets > 0;
+        Totals {
+            first_ts: seen.then_some(self.first_ts),
+            last_ts: seen.then_some(self.last_ts),
+            ..self.totals.clone()
+        }
     }
 
     /// A live capture with no packet coming: packet time moves on to `t` all the same, so
@@ -1052,51 +1071,27 @@ impl Engine {
     }
 
     /// A packet without RST: feeds Zeek's state machine, the side statistics, the attempt,
-    /// and any evidence that an earlier RST of the same sender was injected. `PLAIN`: it
-    /// has no SYN or FIN either ([`zeek::is_plain`]), as most packets (the steps those take
-    /// are left out of their path).
-    #[inline(always)]
-    fn traffic<const PLAIN: bool>(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+    /// and any evidence that an earlier RST of the same sender was injected. The common
+    /// packet takes the same steps in line ([`Engine::packets_until_syn_or_rst`]), with SYN,
+    /// FIN and RST known clear.
+    fn traffic(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
+        let acks_filtered = self.config.syn_fin_rst_only;
+        if traffic_steps::<false>(&mut self.entries[idx], p, side, acks_filtered) {
+            self.traffic_rests::<false>(idx, p, side as u8);
+        }
+    }
+
+    /// [`Engine::traffic`]'s steps for a connection with resets or an attempt still open, a
+    /// call of its own so that the loop of [`Engine::packets_until_syn_or_rst`] keeps its
+    /// registers for the common packet.
+    #[inline(never)]
+    fn traffic_rests<const PLAIN: bool>(&mut self, idx: usize, p: &TcpPacket<'_>, s: u8) {
         let flags = zeek::known_flags::<PLAIN>(p.flags);
         let acks_filtered = self.config.syn_fin_rst_only;
         let entry = &mut self.entries[idx];
         let Some(c) = &mut entry.conn else {
             return;
         };
-        c.packets += 1;
-        c.feed_zeek::<PLAIN>(p, side);
-        let s = side as u8;
-        // Cause-rule inputs.
-        if flags.syn() && !flags.ack() {
-            c.prior.syn = true;
-            c.isn = p.seq;
-            if !c.server_by_handshake || c.server_side == s {
-                c.server_side = 1 - s;
-                c.server_by_handshake = true;
-            }
-        }
-        if flags.syn() && flags.ack() {
-            c.prior.syn_ack = true;
-            c.prior.handshake_done |= acks_filtered;
-            c.synack_receiver = Some(1 - s);
-            if !c.server_by_handshake {
-                c.server_side = s;
-                c.server_by_handshake = true;
-            }
-        } else if flags.ack()
-            && !flags.syn()
-            && !c.prior.handshake_done
-            && c.synack_receiver == Some(s)
-        {
-            c.prior.handshake_done = true;
-        }
-        if flags.fin() {
-            c.prior.fin = true;
-            c.prior.fin_sides |= 1 << s;
-        }
-        c.prior.traffic = true;
-        // Sequence space and header habits of this side.
-        update_side::<PLAIN>(c, s, p);
         // A later packet can show an earlier RST of this sender had a foreign TTL.
         let mut newly_suspect = 0;
         // The notes whose evidence grew (bit i: note i), and of them those that were not
@@ -1426,6 +1421,75 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
     }
     let window = recv.window_bytes(send);
     seq_in_window(p.seq, recv.max_ack, window) || (send.has_seq() && p.seq == send.next_seq)
+}
+
+/// Whether `p` can only move the entry's deadlines later, so that the timer already on
+/// the heap (never later than they were) still stands and scheduling can be skipped: most
+/// packets are data and ACKs of a known connection. Such a packet (no SYN, FIN or RST,
+/// not earlier than the connection's last packet) does not replace the connection, set
+/// Zeek's attempt or close deadlines, or close a side; it moves the last packet time
+/// forward, takes endpoints out of `Inactive` (the idle time grows, a half-closed
+/// connection stops being expirable) and completes attempts, whose deadline then goes.
+/// Every deadline `schedule_at` computes only grows with the packet time and with these.
+#[inline(always)]
+fn deadlines_only_later(entry: &Entry, p: &TcpPacket<'_>) -> bool {
+    zeek::is_plain(p.flags)
+        && entry
+            .conn
+            .as_ref()
+            .is_some_and(|c| p.ts >= c.zeek.last_time)
+}
+
+/// [`Engine::traffic`]'s steps on the entry alone, in line in the loop of
+/// [`Engine::packets_until_syn_or_rst`]: true when the connection has resets or an attempt
+/// still open, whose steps ([`Engine::traffic_rests`]) must follow.
+#[inline(always)]
+fn traffic_steps<const PLAIN: bool>(
+    entry: &mut Entry,
+    p: &TcpPacket<'_>,
+    side: usize,
+    acks_filtered: bool,
+) -> bool {
+    let flags = zeek::known_flags::<PLAIN>(p.flags);
+    let Some(c) = &mut entry.conn else {
+        return false;
+    };
+    c.packets += 1;
+    c.feed_zeek::<PLAIN>(p, side);
+    let s = side as u8;
+    // Cause-rule inputs.
+    if flags.syn() && !flags.ack() {
+        c.prior.syn = true;
+        c.isn = p.seq;
+        if !c.server_by_handshake || c.server_side == s {
+            c.server_side = 1 - s;
+            c.server_by_handshake = true;
+        }
+    }
+    if flags.syn() && flags.ack() {
+        c.prior.syn_ack = true;
+        c.prior.handshake_done |= acks_filtered;
+        c.synack_receiver = Some(1 - s);
+        if !c.server_by_handshake {
+            c.server_side = s;
+            c.server_by_handshake = true;
+        }
+    } else if flags.ack() && !flags.syn() && !c.prior.handshake_done && c.synack_receiver == Some(s)
+    {
+        c.prior.handshake_done = true;
+    }
+    if flags.fin() {
+        c.prior.fin = true;
+        c.prior.fin_sides |= 1 << s;
+    }
+    c.prior.traffic = true;
+    // Sequence space and header habits of this side.
+    update_side::<PLAIN>(c, s, p);
+    // Most packets end here: a connection without resets, its attempt completed or failed.
+    let open_attempt = entry
+        .attempt
+        .is_some_and(|a| matches!(a.status, AttemptStatus::Pending | AttemptStatus::SynAcked));
+    c.rst_count > 0 || open_attempt
 }
 
 /// Updates what `side` has shown: TTL, IP ID, acknowledgments, window, sequence numbers.

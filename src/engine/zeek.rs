@@ -608,6 +608,7 @@ impl ZeekConn {
         // partial.
         if self.first_packet_seen & bit == 0 {
             self.is_partial = true;
+            self.first_packet_seen |= bit;
         }
         self.history_without_control(is_orig, flags, len);
         let (ep, peer) = self.ends(is_orig);
@@ -641,7 +642,6 @@ impl ZeekConn {
         if retransmit {
             self.scaled_history(is_orig, b'T', true);
         }
-        self.first_packet_seen |= bit;
     }
 
     /// Any segment: Zeek's `TCPSessionAdapter::DeliverPacket` steps in order.

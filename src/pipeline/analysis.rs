@@ -16,7 +16,7 @@ use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{Encap, EncapTally, TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{Encap, EncapTally, TcpPacket, Timestamp};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -655,12 +655,7 @@ impl EngineSide {
         let mut next = 0;
         while next < packets.len() {
             if !one_by_one {
-                let run = packets.get(next..).unwrap_or_default();
-                let n = (run.iter())
-                    .position(|p| p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0)
-                    .unwrap_or(run.len());
-                engine.packets(run.get(..n).unwrap_or_default());
-                next += n;
+                next += engine.packets_until_syn_or_rst(packets.get(next..).unwrap_or_default());
                 debug_assert!(across.peek().is_none_or(|&&c| c as usize >= next));
             }
             let i = next;

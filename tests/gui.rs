@@ -1932,6 +1932,105 @@ fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
     settle(&mut h);
 }
 
+/// The status bar of a live capture as the app lays it out, `size` wide, its counts and
+/// warnings as given; the saved files not yet written ("not saved").
+fn live_status_bar(
+    size: [f32; 2],
+    stats: rstscope::source::live::CaptureStats,
+    warnings: Vec<String>,
+) -> Harness<'static> {
+    let mut a = rstscope::analysis::Analysis::default();
+    a.capture.frames = stats.delivered;
+    a.capture.tcp_frames = stats.delivered;
+    a.capture.warnings = warnings;
+    let mut limit = 1_000;
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui(move |ui| {
+            egui::Panel::bottom("status").show(ui, |ui| {
+                rstscope::ui::status::show(
+                    ui,
+                    &rstscope::ui::status::StatusInput {
+                        source: "live capture on all interfaces",
+                        progress: None,
+                        analysis: Some(&a),
+                        loading: true,
+                        capture: Some(stats),
+                        clock: rstscope::report::Clock::Utc,
+                    },
+                    Some(rstscope::ui::status::Saving {
+                        saved: None,
+                        limit_mb: &mut limit,
+                    }),
+                );
+            });
+        });
+    h.run_steps(4);
+    h
+}
+
+/// Regression (real window, 640x480, a live capture that began to drop packets): the drops
+/// ("captured 48,211 · dropped 3,211 (kernel 3,211, interface 0, rstscope 0)") and their
+/// warning gave the status bar a second row mid-capture, a row of the results out of view.
+/// It keeps one row: the counts say the drops, their breakdown on hover, and the warning
+/// its short form, whole on hover and on a click.
+#[test]
+fn dropped_packets_keep_a_live_captures_status_bar_to_one_row_at_640_points() {
+    let size = [640.0, 480.0];
+    let stats = rstscope::source::live::CaptureStats {
+        captured: 48_211,
+        delivered: 45_000,
+        kernel_dropped: 3_211,
+        ..Default::default()
+    };
+    let lost = "3211 frames were lost (kernel 3211, interface 0, rstscope 0): counts are lower \
+                bounds";
+    let mut h = live_status_bar(size, stats, vec![lost.to_owned()]);
+    let source = h.get_by_label("live capture on all interfaces").rect();
+    // Everything the bar says, on the source's row.
+    let items: Vec<(String, egui::Rect)> = h
+        .query_all(egui_kittest::kittest::By::new().role(egui::accesskit::Role::Label))
+        .map(|n| {
+            let node = n.accesskit_node();
+            let label = node.label().or(node.value()).unwrap_or_default();
+            (label, n.rect())
+        })
+        .collect();
+    for (label, r) in &items {
+        assert!(
+            (r.center().y - source.center().y).abs() < 2.0 && r.right() <= size[0],
+            "{label:?} at {r:?}, not on the source's row {source:?}: {items:?}"
+        );
+    }
+    let said = |text: &str| {
+        items
+            .iter()
+            .find(|(l, _)| l.contains(text))
+            .map(|(_, r)| *r)
+            .unwrap_or_else(|| panic!("{text:?} in the status bar: {items:?}"))
+    };
+    let counts = said("dropped 3,211");
+    let warning = said("warning");
+    // The drops are seen, in the counts, and read whole on hover; the warning too.
+    for (at, whole) in [
+        (counts, "kernel 3,211, interface 0, rstscope 0"),
+        (warning, lost),
+    ] {
+        let before = h.query_all_by_label_contains(whole).count();
+        h.hover_at(at.center());
+        let start = Instant::now();
+        while h.query_all_by_label_contains(whole).count() == before {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{whole:?} on hover at {at:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+    }
+}
+
 /// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
 /// counters compared with the capture's ("The kernel's AttemptFails (31) matches ...") were
 /// said twice on one screen, two lines under the headline and again in the panel's counters,

@@ -7423,6 +7423,63 @@ fn at_640x480_the_start_screen_shows_its_first_recent_capture() {
     );
 }
 
+/// Regression (real window, 640x400, the least size): closed up, the start screen showed
+/// Recent's heading above the status bar, and its first capture only once scrolled. There
+/// its three buttons go on one row, and Recent's first captures are in view unscrolled.
+#[test]
+fn at_the_least_size_the_start_screen_shows_recent_captures_unscrolled() {
+    let mut s = settings();
+    s.recent = vec![
+        vec![manifest("resources/sample-7211.pcapng")],
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+        vec![manifest("tests/fixtures/refused-v6.pcap")],
+    ];
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(3);
+    let bottom = h.get_by_label("no capture open").rect().top();
+    let first = h.get_by_label_contains("sample-7211.pcapng  —").rect();
+    assert!(
+        first.top() >= 0.0 && first.bottom() <= bottom,
+        "Recent's first capture at {first:?}, above the status bar at {bottom}"
+    );
+    // Each button whole in the window, none over another.
+    let buttons: Vec<egui::Rect> = [
+        "Open a capture…",
+        "Open the sample capture",
+        "Start capture",
+    ]
+    .iter()
+    .map(|b| {
+        h.get_all_by_label(b)
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the start screen's button")
+    })
+    .collect();
+    for (i, b) in buttons.iter().enumerate() {
+        assert!(
+            b.left() >= 0.0 && b.right() <= size[0] && b.bottom() <= bottom,
+            "{b:?} in the window"
+        );
+        for other in &buttons[i + 1..] {
+            assert!(!b.intersects(*other), "{b:?} over {other:?}");
+        }
+    }
+    h.get_by_label_contains("sample-7211.pcapng  —").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().source().map(|s| s.paths.clone()),
+        Some(vec![manifest("resources/sample-7211.pcapng")])
+    );
+}
+
 /// Regression (window test at 640x400): the packets' heading, "Packets (2000, 2000 more not
 /// listed)" with Save these packets… beside it, ran wider than its half of the details and
 /// widened the results past the window: the button and the results' scroll bar were cut off

@@ -40,13 +40,19 @@ const MAX_NOTICES: usize = 4;
 /// Recent began under the window's bottom).
 const START_ROOMY: f32 = 410.0;
 
+/// The start screen's height short of which, closed up, its buttons go on one row: the least
+/// where, one under another, Recent's first capture is in view (at 640 points). 640x400 gives
+/// it 296 points, where it was some 20 points below the status bar's top.
+const START_ONE_ROW: f32 = 330.0;
+
 /// The room the start screen gives above its title, between its parts, in and between its
-/// buttons.
+/// buttons, and whether the buttons go on one row.
 struct StartGaps {
     above: f32,
     section: f32,
     button: f32,
     between: f32,
+    one_row: bool,
 }
 
 /// What produces a source's results: a file analysis or a live capture.
@@ -1390,6 +1396,7 @@ impl RstscopeApp {
                 section: 10.0,
                 button: 30.0,
                 between: 4.0,
+                one_row: height < START_ONE_ROW,
             }
         } else {
             StartGaps {
@@ -1397,6 +1404,7 @@ impl RstscopeApp {
                 section: 24.0,
                 button: 36.0,
                 between: 6.0,
+                one_row: false,
             }
         };
         egui::ScrollArea::vertical()
@@ -1425,26 +1433,18 @@ impl RstscopeApp {
                 ui.spinner();
                 return;
             }
-            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(360.0, gaps.button));
-            if ui.add(big("Open a capture…")).on_hover_text("pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures in a zip (Ctrl+O)").clicked() {
-                actions.push(Action::OpenDialog);
-            }
-            ui.add_space(gaps.between);
-            if ui
-                .add(big("Open the sample capture"))
-                .on_hover_text("a program that connects twice a second to 127.0.0.1:7211, where nothing listens")
-                .clicked()
-            {
-                actions.push(Action::OpenSample);
-            }
-            ui.add_space(gaps.between);
             let why = self.capture_library.as_ref().err();
-            if ui
-                .add_enabled(why.is_none(), big("Start capture"))
-                .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
-                .clicked()
-            {
-                actions.push(Action::StartCapture);
+            if gaps.one_row {
+                // Three on a row, as wide as the window leaves each (at 640 points, 204).
+                let width = ((ui.available_width() - 2.0 * gaps.between) / 3.0).min(360.0);
+                let row = egui::vec2(3.0 * width + 2.0 * gaps.between, gaps.button);
+                let across = egui::Layout::left_to_right(egui::Align::Center);
+                ui.allocate_ui_with_layout(row, across, |ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    start_buttons(ui, gaps, width, why, actions);
+                });
+            } else {
+                start_buttons(ui, gaps, 360.0, why, actions);
             }
             let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
             status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
@@ -1902,6 +1902,49 @@ fn capture_file(dir: &Path, started: chrono::NaiveDateTime) -> PathBuf {
 }
 
 /// The first file's name without its extensions, for export file names.
+/// The start screen's buttons, each `width` wide, `gaps.between` apart (one under another, or
+/// across in a layout that lays them so); Start capture disabled, saying why, where capture
+/// cannot work (`why`).
+fn start_buttons(
+    ui: &mut egui::Ui,
+    gaps: &StartGaps,
+    width: f32,
+    why: Option<&npcap::NpcapError>,
+    actions: &mut Vec<Action>,
+) {
+    let big = |text: &str| {
+        egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(width, gaps.button))
+    };
+    if ui
+        .add(big("Open a capture…"))
+        .on_hover_text(
+            "pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures \
+             in a zip (Ctrl+O)",
+        )
+        .clicked()
+    {
+        actions.push(Action::OpenDialog);
+    }
+    ui.add_space(gaps.between);
+    if ui
+        .add(big("Open the sample capture"))
+        .on_hover_text(
+            "a program that connects twice a second to 127.0.0.1:7211, where nothing listens",
+        )
+        .clicked()
+    {
+        actions.push(Action::OpenSample);
+    }
+    ui.add_space(gaps.between);
+    if ui
+        .add_enabled(why.is_none(), big("Start capture"))
+        .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
+        .clicked()
+    {
+        actions.push(Action::StartCapture);
+    }
+}
+
 fn file_stem(paths: &[PathBuf]) -> String {
     paths
         .first()

@@ -1726,6 +1726,101 @@ fn the_table_holds_still_while_a_live_captures_counts_grow() {
     }
 }
 
+/// A live capture's results on this machine with `n` of everything: refusals, failed
+/// attempts, the kernel's AttemptFails and OutRsts, and the kernel's count compared.
+fn live_results_of(n: u64) -> rstscope::analysis::Analysis {
+    use rstscope::host::state::{ATTEMPT_FAILS, Coverage, HostReport, KernelCounter, OUT_RSTS};
+    let t = |s: i64| rstscope::packet::Timestamp::from_parts(1_700_000_000 + s, 0);
+    let mut a = rstscope::analysis::Analysis::default();
+    let totals = &mut a.snapshot.totals;
+    totals.first_ts = Some(t(0));
+    totals.last_ts = Some(t(60));
+    totals.rst_by_cause[0] = n;
+    totals.failed_attempts = n;
+    let counter = |name| KernelCounter {
+        name,
+        total: n,
+        per_second: Vec::new(),
+    };
+    let k = rstscope::report::thousands(n);
+    a.host = Some(Arc::new(HostReport {
+        samples: 3,
+        kernel: vec![counter(ATTEMPT_FAILS), counter(OUT_RSTS)],
+        coverage: Some(Coverage {
+            kernel_failed: n,
+            captured_failed: n,
+            kernel_rsts: n,
+            captured_rsts: n,
+            note: format!(
+                "The capture explains the kernel's count: its AttemptFails ({k}) matches the \
+                 failed attempts captured from this machine's own clients ({k})."
+            ),
+        }),
+        ..HostReport::default()
+    }));
+    a
+}
+
+/// Regression (real window, 1280 wide, a live capture whose counts reached the millions):
+/// the legend's note, on the line of the kernel's counts, was cut shorter as the counts grew,
+/// down to nothing, and then the kernel's counts went to a line of their own: the plot and
+/// the table moved down a line under the user's pointer. Where the counts could grow into
+/// the note's room, it is given a line of its own from the start; it stays readable (cut,
+/// whole on hover) and nothing moves as the counts grow to millions.
+#[test]
+fn the_legend_holds_still_while_a_live_captures_counts_grow_to_millions() {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, (plot, n): &mut (PlotView, u64)| {
+                let a = live_results_of(*n);
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    let input = PlotInput {
+                        analysis: &a,
+                        version: (1, *n),
+                        highlight: None,
+                        height: 200.0,
+                        compact: false,
+                        loading: true,
+                        kernel_note: true,
+                    };
+                    plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                    ui.label("under the plot");
+                });
+            },
+            (PlotView::default(), 20),
+        );
+    h.run_steps(4);
+    let under = |h: &Harness<'_, (PlotView, u64)>| h.get_by_label("under the plot").rect().top();
+    let top = under(&h);
+    for n in [300, 3_020, 45_000, 600_000, 1_200_000, 4_500_000, 9_999_999] {
+        h.state_mut().1 = n;
+        h.run_steps(3);
+        let now = under(&h);
+        let note = h
+            .query_all_by_label_contains("The capture explains the kernel's count")
+            .map(|n| n.rect())
+            .next()
+            .expect("the note");
+        let kernel = h
+            .query_all_by_label_contains("kernel AttemptFails")
+            .map(|n| n.rect())
+            .next()
+            .expect("the kernel's counts");
+        assert!(
+            (now - top).abs() < 0.5,
+            "{n}: what is under the plot moved from {top} to {now}; the kernel's counts at \
+             {kernel:?}, the note at {note:?}"
+        );
+        assert!(
+            note.width() >= 160.0,
+            "{n}: the note cut to {note:?}, the kernel's counts at {kernel:?}"
+        );
+    }
+}
+
 /// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
 /// where the test cannot capture.
 fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {

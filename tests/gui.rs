@@ -1711,6 +1711,84 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     );
 }
 
+/// Regression (real window, 1024x700, a live capture on loopback): at Stop the plot gave up
+/// 26 points to the details, whose connection lists come with Stop, and the table moved up
+/// under the pointer. The stopped capture keeps the layout it had while running: the table
+/// stays where it was, under a headline of one line, and the details list connections in
+/// the height they had.
+#[test]
+fn the_table_stays_in_place_at_stop_at_1024x700() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    let ports: Vec<u16> = (0..3).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "the_table_stays_in_place_at_stop", kernel_compared) {
+        return;
+    }
+    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let waiting = Instant::now();
+    let mut refused = 0;
+    while refused < 30
+        || (!endpoints
+            .iter()
+            .all(|e| h.state().rows().iter().any(|r| &r.endpoint == e))
+            && waiting.elapsed() < Duration::from_secs(20))
+    {
+        if refused < 30 {
+            let port = ports[refused % ports.len()];
+            let r = std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_secs(1),
+            );
+            assert!(r.is_err(), "nothing listens on {port}");
+            refused += 1;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    // One of this test's endpoints, the table filtered to it: other tests capture on
+    // loopback at the same time, and their endpoints may rank above this test's.
+    type_in_filter(&mut h, &ports[0].to_string());
+    h.run_steps(3);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, &endpoints[0])
+        .click();
+    h.run_steps(3);
+    laid_out(&mut h);
+    let table_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label("Offenders")
+            .map(|n| n.rect().top())
+            .next()
+            .expect("the table's heading")
+    };
+    let top = table_top(&h);
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    let stopped = table_top(&h);
+    let headline = h
+        .query_all_by_label_contains(" failed connection attempts in ")
+        .map(|n| n.rect())
+        .next()
+        .expect("the headline");
+    assert!(
+        (stopped - top).abs() < 0.5,
+        "the table moved from {top} to {stopped} at Stop"
+    );
+    assert!(headline.height() < 20.0, "one line: {headline:?}");
+    // The details list connections in the height they had.
+    let status = h
+        .query_all_by_label_contains("live capture on")
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= status + 1.0 && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 3,
+        "{rows} connection rows in view above the status bar at {status}"
+    );
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under

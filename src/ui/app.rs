@@ -55,6 +55,19 @@ struct StartGaps {
     one_row: bool,
 }
 
+/// The height a running live capture's layout gave the details (their least, from which the
+/// plot's height and the table's follow), for the capture and the results' size it was laid
+/// out at: kept once the capture stops, so that nothing moves at Stop. The stopped details
+/// tell the same offender differently ("when the capture ended", their lists): at 1024x700
+/// the arrangement that fitted changed with them, and the plot and the table moved 38
+/// points under the pointer that had just clicked Stop.
+#[derive(Clone, Copy)]
+struct StopHold {
+    capture: u64,
+    size: egui::Vec2,
+    details_least: f32,
+}
+
 /// What produces a source's results: a file analysis or a live capture.
 enum Running {
     /// Reading files.
@@ -292,6 +305,8 @@ pub struct RstscopeApp {
     full_chrome: f32,
     /// The headline above the plot: its height in the last frame.
     above_plot: f32,
+    /// What a running live capture's layout gave the details, kept once it stops.
+    stop_hold: Option<StopHold>,
     table: OffendersView,
     details: DetailsView,
     dialogs: FileDialogs,
@@ -364,6 +379,7 @@ impl RstscopeApp {
             plot_chrome: 0.0,
             full_chrome: 0.0,
             above_plot: 0.0,
+            stop_hold: None,
             table: OffendersView::default(),
             details: DetailsView::default(),
             dialogs: FileDialogs::default(),
@@ -1201,13 +1217,28 @@ impl RstscopeApp {
                     <= ui.available_height()
             };
             use crate::ui::details::Arrangement;
-            let details_least = if fits(self.details.full_height(ui)) {
+            let mut details_least = if fits(self.details.full_height(ui)) {
                 self.details.least_height(ui, Arrangement::Full)
             } else if fits(self.details.least_height(ui, Arrangement::Compact)) {
                 self.details.least_height(ui, Arrangement::Compact)
             } else {
                 self.details.least_height(ui, Arrangement::Tight)
             };
+            let size = ui.available_size();
+            if capturing {
+                self.stop_hold = Some(StopHold {
+                    capture: version.0,
+                    size,
+                    details_least,
+                });
+            } else if let Some(hold) = self
+                .stop_hold
+                .filter(|h| live && h.capture == version.0 && h.size == size)
+            {
+                details_least = hold.details_least;
+            } else {
+                self.stop_hold = None;
+            }
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
             let least_below = table_least + self.details.fit_height(ui);

@@ -1805,8 +1805,9 @@ fn the_table_holds_still_while_a_live_captures_counts_grow() {
 }
 
 /// A live capture's results on this machine with `n` of everything: refusals, failed
-/// attempts, the kernel's AttemptFails and OutRsts, and the kernel's count compared.
-fn live_results_of(n: u64) -> rstscope::analysis::Analysis {
+/// attempts, the kernel's AttemptFails and OutRsts, and the kernel's count compared, as far
+/// as the kernel was `read`: not yet (0), once (1: its counters, no comparison yet), or more.
+fn live_results_of(n: u64, read: u8) -> rstscope::analysis::Analysis {
     use rstscope::host::state::{ATTEMPT_FAILS, Coverage, HostReport, KernelCounter, OUT_RSTS};
     let t = |s: i64| rstscope::packet::Timestamp::from_parts(1_700_000_000 + s, 0);
     let mut a = rstscope::analysis::Analysis::default();
@@ -1821,10 +1822,17 @@ fn live_results_of(n: u64) -> rstscope::analysis::Analysis {
         per_second: Vec::new(),
     };
     let k = rstscope::report::thousands(n);
+    if read == 0 {
+        a.host = Some(Arc::new(HostReport {
+            samples: 1,
+            ..HostReport::default()
+        }));
+        return a;
+    }
     a.host = Some(Arc::new(HostReport {
         samples: 3,
         kernel: vec![counter(ATTEMPT_FAILS), counter(OUT_RSTS)],
-        coverage: Some(Coverage {
+        coverage: (read > 1).then(|| Coverage {
             kernel_failed: n,
             captured_failed: n,
             kernel_rsts: n,
@@ -1843,17 +1851,26 @@ fn live_results_of(n: u64) -> rstscope::analysis::Analysis {
 /// the legend's note, on the line of the kernel's counts, was cut shorter as the counts grew,
 /// down to nothing, and then the kernel's counts went to a line of their own: the plot and
 /// the table moved down a line under the user's pointer. Where the counts could grow into
-/// the note's room, it is given a line of its own from the start; it stays readable (cut,
-/// whole on hover) and nothing moves as the counts grow to millions.
+/// the note's room, it is given a line of its own where it first has its place (the legend
+/// laid out with the kernel read, or the kernel read after the first packets); it stays
+/// readable (cut, whole on hover) and nothing moves as the counts grow to millions.
 #[test]
 fn the_legend_holds_still_while_a_live_captures_counts_grow_to_millions() {
+    for read_first in [true, false] {
+        legend_holds_still_while_counts_grow_to_millions(read_first);
+    }
+}
+
+/// [`the_legend_holds_still_while_a_live_captures_counts_grow_to_millions`], the kernel read
+/// before the legend is first laid out or after.
+fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
     use rstscope::ui::plot::{PlotInput, PlotView};
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_theme(egui::Theme::Light)
         .build_ui_state(
-            |ui, (plot, n): &mut (PlotView, u64)| {
-                let a = live_results_of(*n);
+            |ui, (plot, n, read): &mut (PlotView, u64, u8)| {
+                let a = live_results_of(*n, *read);
                 egui::CentralPanel::default_margins().show(ui, |ui| {
                     let input = PlotInput {
                         analysis: &a,
@@ -1868,11 +1885,19 @@ fn the_legend_holds_still_while_a_live_captures_counts_grow_to_millions() {
                     ui.label("under the plot");
                 });
             },
-            (PlotView::default(), 20),
+            (PlotView::default(), 20, if read_first { 2 } else { 0 }),
         );
     h.run_steps(4);
-    let under = |h: &Harness<'_, (PlotView, u64)>| h.get_by_label("under the plot").rect().top();
+    if !read_first {
+        h.state_mut().2 = 1;
+        h.run_steps(4);
+    }
+    let under =
+        |h: &Harness<'_, (PlotView, u64, u8)>| h.get_by_label("under the plot").rect().top();
+    // Where the kernel's counters came after the first packets, the note's line with them
+    // (without the note yet); nothing moves from then on, the note come.
     let top = under(&h);
+    h.state_mut().2 = 2;
     for n in [300, 3_020, 45_000, 600_000, 1_200_000, 4_500_000, 9_999_999] {
         h.state_mut().1 = n;
         h.run_steps(3);
@@ -1889,12 +1914,13 @@ fn the_legend_holds_still_while_a_live_captures_counts_grow_to_millions() {
             .expect("the kernel's counts");
         assert!(
             (now - top).abs() < 0.5,
-            "{n}: what is under the plot moved from {top} to {now}; the kernel's counts at \
-             {kernel:?}, the note at {note:?}"
+            "read first {read_first}, {n}: what is under the plot moved from {top} to {now}; \
+             the kernel's counts at {kernel:?}, the note at {note:?}"
         );
         assert!(
             note.width() >= 160.0,
-            "{n}: the note cut to {note:?}, the kernel's counts at {kernel:?}"
+            "read first {read_first}, {n}: the note cut to {note:?}, the kernel's counts at \
+             {kernel:?}"
         );
     }
 }

@@ -244,6 +244,8 @@ struct LegendHold {
     key: Option<(u64, u32)>,
     /// The tallest the legend's lines have been (0: not laid out yet): they never take less.
     height: f32,
+    /// The kernel's comparison has had its place in the legend: its line was chosen then.
+    note_placed: bool,
 }
 
 impl LegendHold {
@@ -751,10 +753,11 @@ impl PlotView {
     ) {
         let totals = &input.analysis.snapshot.totals;
         let form = Self::legend_form(ui, totals);
-        let held = self
+        let hold = self
             .legend_hold
-            .for_layout(input.version.0, ui.available_width())
-            .height;
+            .for_layout(input.version.0, ui.available_width());
+        let (held, note_placed) = (hold.height, hold.note_placed);
+        let mut note_placing = false;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(form.title).strong());
@@ -886,7 +889,11 @@ impl PlotView {
                     let spacing = ui.spacing();
                     let below = ui.min_rect().bottom() + spacing.item_spacing.y;
                     let line_kept = below + spacing.interact_size.y <= top + held + 0.5;
-                    coverage_note(ui, note, line_kept, held == 0.0, growth);
+                    // Its line is chosen where it first has its place: the legend laid out
+                    // afresh, or the kernel read after the legend (packets came first).
+                    let afresh = held == 0.0 || !note_placed;
+                    coverage_note(ui, note, line_kept, afresh, growth);
+                    note_placing = true;
                 }
             }
         });
@@ -895,6 +902,7 @@ impl PlotView {
             ui.add_space(held - height);
         }
         self.legend_hold.height = held.max(height);
+        self.legend_hold.note_placed |= note_placing;
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
@@ -1133,9 +1141,9 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
 /// has been read twice; its place is kept meanwhile.
 ///
 /// It takes a line of its own where the legend keeps one it no longer fills (`line_kept`:
-/// the counts before it now fit on fewer), or where the legend is laid out `afresh` (a new
-/// capture, another width) with too little room left on the line for its first words once
-/// the counts on the line have grown by `growth` points. Else it stays on the line, cut
+/// the counts before it now fit on fewer), or where its place is taken `afresh` (a new
+/// capture, another width, the kernel first read) with too little room left on the line for
+/// its first words once the counts on the line have grown by `growth` points. Else it stays on the line, cut
 /// shorter as the counts grow and take its room: moved to a line of its own, it moved the
 /// plot and the table down under the user's pointer.
 fn coverage_note(
@@ -1153,6 +1161,9 @@ fn coverage_note(
         egui::vec2(width, ui.spacing().interact_size.y),
         egui::Layout::left_to_right(egui::Align::Center),
         |ui| {
+            // Its place is a line's height before the note is there: taken bare, the legend
+            // held a sliver, and the note went on the kernel's line, cut to a few words.
+            ui.set_min_height(ui.spacing().interact_size.y);
             if let Some(note) = note {
                 ui.add(
                     egui::Label::new(RichText::new(note).color(ui.visuals().text_color()))

@@ -1711,6 +1711,84 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     );
 }
 
+/// Regression (real window, 1024x700, a live capture on loopback): at Stop the plot gave up
+/// 26 points to the details, whose connection lists come with Stop, and the table moved up
+/// under the pointer. The stopped capture keeps the layout it had while running: the table
+/// stays where it was, under a headline of one line, and the details list connections in
+/// the height they had.
+#[test]
+fn the_table_stays_in_place_at_stop_at_1024x700() {
+    let size = [1024.0, 700.0];
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    let ports: Vec<u16> = (0..3).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "the_table_stays_in_place_at_stop", kernel_compared) {
+        return;
+    }
+    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let waiting = Instant::now();
+    let mut refused = 0;
+    while refused < 30
+        || (!endpoints
+            .iter()
+            .all(|e| h.state().rows().iter().any(|r| &r.endpoint == e))
+            && waiting.elapsed() < Duration::from_secs(20))
+    {
+        if refused < 30 {
+            let port = ports[refused % ports.len()];
+            let r = std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_secs(1),
+            );
+            assert!(r.is_err(), "nothing listens on {port}");
+            refused += 1;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    // One of this test's endpoints, the table filtered to it: other tests capture on
+    // loopback at the same time, and their endpoints may rank above this test's.
+    type_in_filter(&mut h, &ports[0].to_string());
+    h.run_steps(3);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, &endpoints[0])
+        .click();
+    h.run_steps(3);
+    laid_out(&mut h);
+    let table_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label("Offenders")
+            .map(|n| n.rect().top())
+            .next()
+            .expect("the table's heading")
+    };
+    let top = table_top(&h);
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    let stopped = table_top(&h);
+    let headline = h
+        .query_all_by_label_contains(" failed connection attempts in ")
+        .map(|n| n.rect())
+        .next()
+        .expect("the headline");
+    assert!(
+        (stopped - top).abs() < 0.5,
+        "the table moved from {top} to {stopped} at Stop"
+    );
+    assert!(headline.height() < 20.0, "one line: {headline:?}");
+    // The details list connections in the height they had.
+    let status = h
+        .query_all_by_label_contains("live capture on")
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= status + 1.0 && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 3,
+        "{rows} connection rows in view above the status bar at {status}"
+    );
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
@@ -1723,6 +1801,127 @@ fn the_table_holds_still_while_a_live_captures_counts_grow() {
         if !table_holds_still_while_counts_grow(size) {
             return;
         }
+    }
+}
+
+/// A live capture's results on this machine with `n` of everything: refusals, failed
+/// attempts, the kernel's AttemptFails and OutRsts, and the kernel's count compared, as far
+/// as the kernel was `read`: not yet (0), once (1: its counters, no comparison yet), or more.
+fn live_results_of(n: u64, read: u8) -> rstscope::analysis::Analysis {
+    use rstscope::host::state::{ATTEMPT_FAILS, Coverage, HostReport, KernelCounter, OUT_RSTS};
+    let t = |s: i64| rstscope::packet::Timestamp::from_parts(1_700_000_000 + s, 0);
+    let mut a = rstscope::analysis::Analysis::default();
+    let totals = &mut a.snapshot.totals;
+    totals.first_ts = Some(t(0));
+    totals.last_ts = Some(t(60));
+    totals.rst_by_cause[0] = n;
+    totals.failed_attempts = n;
+    let counter = |name| KernelCounter {
+        name,
+        total: n,
+        per_second: Vec::new(),
+    };
+    let k = rstscope::report::thousands(n);
+    if read == 0 {
+        a.host = Some(Arc::new(HostReport {
+            samples: 1,
+            ..HostReport::default()
+        }));
+        return a;
+    }
+    a.host = Some(Arc::new(HostReport {
+        samples: 3,
+        kernel: vec![counter(ATTEMPT_FAILS), counter(OUT_RSTS)],
+        coverage: (read > 1).then(|| Coverage {
+            kernel_failed: n,
+            captured_failed: n,
+            kernel_rsts: n,
+            captured_rsts: n,
+            note: format!(
+                "The capture explains the kernel's count: its AttemptFails ({k}) matches the \
+                 failed attempts captured from this machine's own clients ({k})."
+            ),
+        }),
+        ..HostReport::default()
+    }));
+    a
+}
+
+/// Regression (real window, 1280 wide, a live capture whose counts reached the millions):
+/// the legend's note, on the line of the kernel's counts, was cut shorter as the counts grew,
+/// down to nothing, and then the kernel's counts went to a line of their own: the plot and
+/// the table moved down a line under the user's pointer. Where the counts could grow into
+/// the note's room, it is given a line of its own where it first has its place (the legend
+/// laid out with the kernel read, or the kernel read after the first packets); it stays
+/// readable (cut, whole on hover) and nothing moves as the counts grow to millions.
+#[test]
+fn the_legend_holds_still_while_a_live_captures_counts_grow_to_millions() {
+    for read_first in [true, false] {
+        legend_holds_still_while_counts_grow_to_millions(read_first);
+    }
+}
+
+/// [`the_legend_holds_still_while_a_live_captures_counts_grow_to_millions`], the kernel read
+/// before the legend is first laid out or after.
+fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, (plot, n, read): &mut (PlotView, u64, u8)| {
+                let a = live_results_of(*n, *read);
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    let input = PlotInput {
+                        analysis: &a,
+                        version: (1, *n),
+                        highlight: None,
+                        height: 200.0,
+                        compact: false,
+                        loading: true,
+                        kernel_note: true,
+                    };
+                    plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                    ui.label("under the plot");
+                });
+            },
+            (PlotView::default(), 20, if read_first { 2 } else { 0 }),
+        );
+    h.run_steps(4);
+    if !read_first {
+        h.state_mut().2 = 1;
+        h.run_steps(4);
+    }
+    let under =
+        |h: &Harness<'_, (PlotView, u64, u8)>| h.get_by_label("under the plot").rect().top();
+    // Where the kernel's counters came after the first packets, the note's line with them
+    // (without the note yet); nothing moves from then on, the note come.
+    let top = under(&h);
+    h.state_mut().2 = 2;
+    for n in [300, 3_020, 45_000, 600_000, 1_200_000, 4_500_000, 9_999_999] {
+        h.state_mut().1 = n;
+        h.run_steps(3);
+        let now = under(&h);
+        let note = h
+            .query_all_by_label_contains("The capture explains the kernel's count")
+            .map(|n| n.rect())
+            .next()
+            .expect("the note");
+        let kernel = h
+            .query_all_by_label_contains("kernel AttemptFails")
+            .map(|n| n.rect())
+            .next()
+            .expect("the kernel's counts");
+        assert!(
+            (now - top).abs() < 0.5,
+            "read first {read_first}, {n}: what is under the plot moved from {top} to {now}; \
+             the kernel's counts at {kernel:?}, the note at {note:?}"
+        );
+        assert!(
+            note.width() >= 160.0,
+            "read first {read_first}, {n}: the note cut to {note:?}, the kernel's counts at \
+             {kernel:?}"
+        );
     }
 }
 
@@ -1930,6 +2129,105 @@ fn a_live_capture_at_640_points_keeps_the_status_bar_to_one_row() {
     );
     h.get_by_label("Stop capture").click();
     settle(&mut h);
+}
+
+/// The status bar of a live capture as the app lays it out, `size` wide, its counts and
+/// warnings as given; the saved files not yet written ("not saved").
+fn live_status_bar(
+    size: [f32; 2],
+    stats: rstscope::source::live::CaptureStats,
+    warnings: Vec<String>,
+) -> Harness<'static> {
+    let mut a = rstscope::analysis::Analysis::default();
+    a.capture.frames = stats.delivered;
+    a.capture.tcp_frames = stats.delivered;
+    a.capture.warnings = warnings;
+    let mut limit = 1_000;
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui(move |ui| {
+            egui::Panel::bottom("status").show(ui, |ui| {
+                rstscope::ui::status::show(
+                    ui,
+                    &rstscope::ui::status::StatusInput {
+                        source: "live capture on all interfaces",
+                        progress: None,
+                        analysis: Some(&a),
+                        loading: true,
+                        capture: Some(stats),
+                        clock: rstscope::report::Clock::Utc,
+                    },
+                    Some(rstscope::ui::status::Saving {
+                        saved: None,
+                        limit_mb: &mut limit,
+                    }),
+                );
+            });
+        });
+    h.run_steps(4);
+    h
+}
+
+/// Regression (real window, 640x480, a live capture that began to drop packets): the drops
+/// ("captured 48,211 · dropped 3,211 (kernel 3,211, interface 0, rstscope 0)") and their
+/// warning gave the status bar a second row mid-capture, a row of the results out of view.
+/// It keeps one row: the counts say the drops, their breakdown on hover, and the warning
+/// its short form, whole on hover and on a click.
+#[test]
+fn dropped_packets_keep_a_live_captures_status_bar_to_one_row_at_640_points() {
+    let size = [640.0, 480.0];
+    let stats = rstscope::source::live::CaptureStats {
+        captured: 48_211,
+        delivered: 45_000,
+        kernel_dropped: 3_211,
+        ..Default::default()
+    };
+    let lost = "3211 frames were lost (kernel 3211, interface 0, rstscope 0): counts are lower \
+                bounds";
+    let mut h = live_status_bar(size, stats, vec![lost.to_owned()]);
+    let source = h.get_by_label("live capture on all interfaces").rect();
+    // Everything the bar says, on the source's row.
+    let items: Vec<(String, egui::Rect)> = h
+        .query_all(egui_kittest::kittest::By::new().role(egui::accesskit::Role::Label))
+        .map(|n| {
+            let node = n.accesskit_node();
+            let label = node.label().or(node.value()).unwrap_or_default();
+            (label, n.rect())
+        })
+        .collect();
+    for (label, r) in &items {
+        assert!(
+            (r.center().y - source.center().y).abs() < 2.0 && r.right() <= size[0],
+            "{label:?} at {r:?}, not on the source's row {source:?}: {items:?}"
+        );
+    }
+    let said = |text: &str| {
+        items
+            .iter()
+            .find(|(l, _)| l.contains(text))
+            .map(|(_, r)| *r)
+            .unwrap_or_else(|| panic!("{text:?} in the status bar: {items:?}"))
+    };
+    let counts = said("dropped 3,211");
+    let warning = said("warning");
+    // The drops are seen, in the counts, and read whole on hover; the warning too.
+    for (at, whole) in [
+        (counts, "kernel 3,211, interface 0, rstscope 0"),
+        (warning, lost),
+    ] {
+        let before = h.query_all_by_label_contains(whole).count();
+        h.hover_at(at.center());
+        let start = Instant::now();
+        while h.query_all_by_label_contains(whole).count() == before {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{whole:?} on hover at {at:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+    }
 }
 
 /// Regression (real window, 800x600, a live capture with "This machine" open): the kernel's
@@ -7316,6 +7614,63 @@ fn at_640x480_the_start_screen_shows_its_first_recent_capture() {
         "Recent at {heading:?}, its first capture at {first:?}, above the status bar at {bottom} \
          (Start capture at {start:?})"
     );
+    h.get_by_label_contains("sample-7211.pcapng  —").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().source().map(|s| s.paths.clone()),
+        Some(vec![manifest("resources/sample-7211.pcapng")])
+    );
+}
+
+/// Regression (real window, 640x400, the least size): closed up, the start screen showed
+/// Recent's heading above the status bar, and its first capture only once scrolled. There
+/// its three buttons go on one row, and Recent's first captures are in view unscrolled.
+#[test]
+fn at_the_least_size_the_start_screen_shows_recent_captures_unscrolled() {
+    let mut s = settings();
+    s.recent = vec![
+        vec![manifest("resources/sample-7211.pcapng")],
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+        vec![manifest("tests/fixtures/refused-v6.pcap")],
+    ];
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(3);
+    let bottom = h.get_by_label("no capture open").rect().top();
+    let first = h.get_by_label_contains("sample-7211.pcapng  —").rect();
+    assert!(
+        first.top() >= 0.0 && first.bottom() <= bottom,
+        "Recent's first capture at {first:?}, above the status bar at {bottom}"
+    );
+    // Each button whole in the window, none over another.
+    let buttons: Vec<egui::Rect> = [
+        "Open a capture…",
+        "Open the sample capture",
+        "Start capture",
+    ]
+    .iter()
+    .map(|b| {
+        h.get_all_by_label(b)
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the start screen's button")
+    })
+    .collect();
+    for (i, b) in buttons.iter().enumerate() {
+        assert!(
+            b.left() >= 0.0 && b.right() <= size[0] && b.bottom() <= bottom,
+            "{b:?} in the window"
+        );
+        for other in &buttons[i + 1..] {
+            assert!(!b.intersects(*other), "{b:?} over {other:?}");
+        }
+    }
     h.get_by_label_contains("sample-7211.pcapng  —").click();
     settle(&mut h);
     assert_eq!(

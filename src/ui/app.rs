@@ -40,13 +40,32 @@ const MAX_NOTICES: usize = 4;
 /// Recent began under the window's bottom).
 const START_ROOMY: f32 = 410.0;
 
+/// The start screen's height short of which, closed up, its buttons go on one row: the least
+/// where, one under another, Recent's first capture is in view (at 640 points). 640x400 gives
+/// it 296 points, where it was some 20 points below the status bar's top.
+const START_ONE_ROW: f32 = 330.0;
+
 /// The room the start screen gives above its title, between its parts, in and between its
-/// buttons.
+/// buttons, and whether the buttons go on one row.
 struct StartGaps {
     above: f32,
     section: f32,
     button: f32,
     between: f32,
+    one_row: bool,
+}
+
+/// The height a running live capture's layout gave the details (their least, from which the
+/// plot's height and the table's follow), for the capture and the results' size it was laid
+/// out at: kept once the capture stops, so that nothing moves at Stop. The stopped details
+/// tell the same offender differently ("when the capture ended", their lists): at 1024x700
+/// the arrangement that fitted changed with them, and the plot and the table moved 38
+/// points under the pointer that had just clicked Stop.
+#[derive(Clone, Copy)]
+struct StopHold {
+    capture: u64,
+    size: egui::Vec2,
+    details_least: f32,
 }
 
 /// What produces a source's results: a file analysis or a live capture.
@@ -286,6 +305,8 @@ pub struct RstscopeApp {
     full_chrome: f32,
     /// The headline above the plot: its height in the last frame.
     above_plot: f32,
+    /// What a running live capture's layout gave the details, kept once it stops.
+    stop_hold: Option<StopHold>,
     table: OffendersView,
     details: DetailsView,
     dialogs: FileDialogs,
@@ -358,6 +379,7 @@ impl RstscopeApp {
             plot_chrome: 0.0,
             full_chrome: 0.0,
             above_plot: 0.0,
+            stop_hold: None,
             table: OffendersView::default(),
             details: DetailsView::default(),
             dialogs: FileDialogs::default(),
@@ -1195,13 +1217,28 @@ impl RstscopeApp {
                     <= ui.available_height()
             };
             use crate::ui::details::Arrangement;
-            let details_least = if fits(self.details.full_height(ui)) {
+            let mut details_least = if fits(self.details.full_height(ui)) {
                 self.details.least_height(ui, Arrangement::Full)
             } else if fits(self.details.least_height(ui, Arrangement::Compact)) {
                 self.details.least_height(ui, Arrangement::Compact)
             } else {
                 self.details.least_height(ui, Arrangement::Tight)
             };
+            let size = ui.available_size();
+            if capturing {
+                self.stop_hold = Some(StopHold {
+                    capture: version.0,
+                    size,
+                    details_least,
+                });
+            } else if let Some(hold) = self
+                .stop_hold
+                .filter(|h| live && h.capture == version.0 && h.size == size)
+            {
+                details_least = hold.details_least;
+            } else {
+                self.stop_hold = None;
+            }
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
             let least_below = table_least + self.details.fit_height(ui);
@@ -1390,6 +1427,7 @@ impl RstscopeApp {
                 section: 10.0,
                 button: 30.0,
                 between: 4.0,
+                one_row: height < START_ONE_ROW,
             }
         } else {
             StartGaps {
@@ -1397,6 +1435,7 @@ impl RstscopeApp {
                 section: 24.0,
                 button: 36.0,
                 between: 6.0,
+                one_row: false,
             }
         };
         egui::ScrollArea::vertical()
@@ -1425,26 +1464,18 @@ impl RstscopeApp {
                 ui.spinner();
                 return;
             }
-            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(360.0, gaps.button));
-            if ui.add(big("Open a capture…")).on_hover_text("pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures in a zip (Ctrl+O)").clicked() {
-                actions.push(Action::OpenDialog);
-            }
-            ui.add_space(gaps.between);
-            if ui
-                .add(big("Open the sample capture"))
-                .on_hover_text("a program that connects twice a second to 127.0.0.1:7211, where nothing listens")
-                .clicked()
-            {
-                actions.push(Action::OpenSample);
-            }
-            ui.add_space(gaps.between);
             let why = self.capture_library.as_ref().err();
-            if ui
-                .add_enabled(why.is_none(), big("Start capture"))
-                .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
-                .clicked()
-            {
-                actions.push(Action::StartCapture);
+            if gaps.one_row {
+                // Three on a row, as wide as the window leaves each (at 640 points, 204).
+                let width = ((ui.available_width() - 2.0 * gaps.between) / 3.0).min(360.0);
+                let row = egui::vec2(3.0 * width + 2.0 * gaps.between, gaps.button);
+                let across = egui::Layout::left_to_right(egui::Align::Center);
+                ui.allocate_ui_with_layout(row, across, |ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    start_buttons(ui, gaps, width, why, actions);
+                });
+            } else {
+                start_buttons(ui, gaps, 360.0, why, actions);
             }
             let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
             status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
@@ -1902,6 +1933,49 @@ fn capture_file(dir: &Path, started: chrono::NaiveDateTime) -> PathBuf {
 }
 
 /// The first file's name without its extensions, for export file names.
+/// The start screen's buttons, each `width` wide, `gaps.between` apart (one under another, or
+/// across in a layout that lays them so); Start capture disabled, saying why, where capture
+/// cannot work (`why`).
+fn start_buttons(
+    ui: &mut egui::Ui,
+    gaps: &StartGaps,
+    width: f32,
+    why: Option<&npcap::NpcapError>,
+    actions: &mut Vec<Action>,
+) {
+    let big = |text: &str| {
+        egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(width, gaps.button))
+    };
+    if ui
+        .add(big("Open a capture…"))
+        .on_hover_text(
+            "pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures \
+             in a zip (Ctrl+O)",
+        )
+        .clicked()
+    {
+        actions.push(Action::OpenDialog);
+    }
+    ui.add_space(gaps.between);
+    if ui
+        .add(big("Open the sample capture"))
+        .on_hover_text(
+            "a program that connects twice a second to 127.0.0.1:7211, where nothing listens",
+        )
+        .clicked()
+    {
+        actions.push(Action::OpenSample);
+    }
+    ui.add_space(gaps.between);
+    if ui
+        .add_enabled(why.is_none(), big("Start capture"))
+        .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
+        .clicked()
+    {
+        actions.push(Action::StartCapture);
+    }
+}
+
 fn file_stem(paths: &[PathBuf]) -> String {
     paths
         .first()

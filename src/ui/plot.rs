@@ -244,6 +244,8 @@ struct LegendHold {
     key: Option<(u64, u32)>,
     /// The tallest the legend's lines have been (0: not laid out yet): they never take less.
     height: f32,
+    /// The kernel's comparison has had its place in the legend: its line was chosen then.
+    note_placed: bool,
 }
 
 impl LegendHold {
@@ -751,10 +753,11 @@ impl PlotView {
     ) {
         let totals = &input.analysis.snapshot.totals;
         let form = Self::legend_form(ui, totals);
-        let held = self
+        let hold = self
             .legend_hold
-            .for_layout(input.version.0, ui.available_width())
-            .height;
+            .for_layout(input.version.0, ui.available_width());
+        let (held, note_placed) = (hold.height, hold.note_placed);
+        let mut note_placing = false;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(form.title).strong());
@@ -845,24 +848,37 @@ impl PlotView {
             }
             if let Some(h) = input.analysis.host.as_ref().filter(|h| h.of_this_machine()) {
                 let total = |name| h.counter(name).map_or(0, |k| k.total);
+                let fails = total(crate::host::state::ATTEMPT_FAILS);
+                let rsts = total(crate::host::state::OUT_RSTS);
                 // Whole, on the next line where it does not fit on this one: cut in two, its
                 // second half read as the start of the comparison after it.
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(format!(
-                            "··· kernel AttemptFails {} · OutRsts {}",
-                            thousands(total(crate::host::state::ATTEMPT_FAILS)),
-                            thousands(total(crate::host::state::OUT_RSTS))
-                        ))
-                        .color(color),
+                let counts = ui
+                    .add(
+                        egui::Label::new(
+                            RichText::new(format!(
+                                "··· kernel AttemptFails {} · OutRsts {}",
+                                thousands(fails),
+                                thousands(rsts)
+                            ))
+                            .color(color),
+                        )
+                        .extend(),
                     )
-                    .extend(),
-                )
-                .on_hover_text(
-                    "this machine's kernel counters (/proc/net/snmp), sampled each second: \
+                    .on_hover_text(
+                        "this machine's kernel counters (/proc/net/snmp), sampled each second: \
                      AttemptFails counts every failed connect made by this host, captured or not \
                      (shown and hidden with the failed attempts); OutRsts every RST it sent",
-                );
+                    );
+                // The counts on the note's line may grow into its room while the capture
+                // runs ([`growth`]): the counts of the whole legend where it is one line.
+                let growth = if !input.loading {
+                    0.0
+                } else if counts.rect.top() < top + 1.0 {
+                    let causes = Cause::ALL.iter().map(|c| totals.rst_by_cause[c.index()]);
+                    growth(ui, causes.chain([totals.failed_attempts, fails, rsts]))
+                } else {
+                    growth(ui, [fails, rsts].into_iter())
+                };
                 // Where the kernel is read its comparison comes within a second or two: its
                 // place is kept from the start.
                 let read =
@@ -873,7 +889,11 @@ impl PlotView {
                     let spacing = ui.spacing();
                     let below = ui.min_rect().bottom() + spacing.item_spacing.y;
                     let line_kept = below + spacing.interact_size.y <= top + held + 0.5;
-                    coverage_note(ui, note, line_kept, held == 0.0);
+                    // Its line is chosen where it first has its place: the legend laid out
+                    // afresh, or the kernel read after the legend (packets came first).
+                    let afresh = held == 0.0 || !note_placed;
+                    coverage_note(ui, note, line_kept, afresh, growth);
+                    note_placing = true;
                 }
             }
         });
@@ -882,6 +902,7 @@ impl PlotView {
             ui.add_space(held - height);
         }
         self.legend_hold.height = held.max(height);
+        self.legend_hold.note_placed |= note_placing;
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
@@ -1120,12 +1141,19 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
 /// has been read twice; its place is kept meanwhile.
 ///
 /// It takes a line of its own where the legend keeps one it no longer fills (`line_kept`:
-/// the counts before it now fit on fewer), or where the legend is laid out `afresh` (a new
-/// capture, another width) with too little room left on the line for its first words. Else
-/// it stays on the line, cut shorter as the counts grow and take its room: moved to a line
-/// of its own, it moved the plot and the table down under the user's pointer.
-fn coverage_note(ui: &mut egui::Ui, note: Option<&str>, line_kept: bool, afresh: bool) {
-    if line_kept || (afresh && ui.available_size_before_wrap().x < 160.0) {
+/// the counts before it now fit on fewer), or where its place is taken `afresh` (a new
+/// capture, another width, the kernel first read) with too little room left on the line for
+/// its first words once the counts on the line have grown by `growth` points. Else it stays on the line, cut
+/// shorter as the counts grow and take its room: moved to a line of its own, it moved the
+/// plot and the table down under the user's pointer.
+fn coverage_note(
+    ui: &mut egui::Ui,
+    note: Option<&str>,
+    line_kept: bool,
+    afresh: bool,
+    growth: f32,
+) {
+    if line_kept || (afresh && ui.available_size_before_wrap().x < LEAST_NOTE + growth) {
         ui.end_row();
     }
     let width = ui.available_size_before_wrap().x.max(0.0);
@@ -1133,6 +1161,9 @@ fn coverage_note(ui: &mut egui::Ui, note: Option<&str>, line_kept: bool, afresh:
         egui::vec2(width, ui.spacing().interact_size.y),
         egui::Layout::left_to_right(egui::Align::Center),
         |ui| {
+            // Its place is a line's height before the note is there: taken bare, the legend
+            // held a sliver, and the note went on the kernel's line, cut to a few words.
+            ui.set_min_height(ui.spacing().interact_size.y);
             if let Some(note) = note {
                 ui.add(
                     egui::Label::new(RichText::new(note).color(ui.visuals().text_color()))
@@ -1142,6 +1173,31 @@ fn coverage_note(ui: &mut egui::Ui, note: Option<&str>, line_kept: bool, afresh:
         },
     );
 }
+
+/// The least room on the line of the kernel's counts in which the legend's note is laid
+/// out beside them, rather than on a line of its own.
+const LEAST_NOTE: f32 = 160.0;
+
+/// A running capture's counts said with fewer digits than [`GROWN`]'s: the points they may
+/// still take as they grow to millions. At 1280 points the note beside the kernel's counts
+/// was cut to nothing by them, and then the kernel's counts went to a line of their own:
+/// the plot and the table moved down under the user's pointer.
+fn growth(ui: &egui::Ui, counts: impl Iterator<Item = u64>) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = |text: String| {
+        ui.fonts_mut(|f| f.layout_no_wrap(text, font.clone(), Color32::WHITE))
+            .size()
+            .x
+    };
+    let grown = width(thousands(GROWN));
+    counts
+        .filter(|&n| n < GROWN)
+        .map(|n| grown - width(thousands(n)))
+        .sum()
+}
+
+/// The count a running capture's legend keeps room for (see [`growth`]).
+const GROWN: u64 = 8_888_888;
 
 /// The kernel's failed connects per second (AttemptFails), dotted, when it was sampled.
 fn kernel_line<'a>(b: &Buckets, dark: bool) -> Option<Line<'a>> {

@@ -50,7 +50,8 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         // saved files to a second row at 800 points.
         let id = ui.scope_id().with("status-bar-counts");
         let counts = ui.data(|d| d.get_temp::<f32>(id)).unwrap_or(0.0);
-        let room = (ui.available_width() - counts).max(LEAST_SOURCE);
+        let whole_row = ui.available_width();
+        let room = (whole_row - counts).max(LEAST_SOURCE);
         let name = egui::Label::new(RichText::new(s.source).strong()).truncate();
         let row = egui::vec2(room, ui.spacing().interact_size.y);
         ui.allocate_ui(row, |ui| ui.add(name));
@@ -63,10 +64,11 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             return;
         };
         let c = &a.capture;
+        let fit = Fit::choose(ui, s, a, saving.as_ref().map(|s| s.saved), whole_row);
         // A live capture's packets are the ones captured: said once, with what was dropped
         // (the packets analysed, a few fewer, on hover), which keeps the bar on one line.
         match s.capture {
-            Some(live) => captured(ui, &live, a),
+            Some(live) => captured(ui, &live, a, fit.counts),
             None => {
                 let noun = if c.frames == 1 { "packet" } else { "packets" };
                 ui.label(format!("{} {noun}", thousands(c.frames)))
@@ -74,13 +76,19 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
             }
         }
         measure.after(ui);
-        ui.label(format!("{} TCP", thousands(c.tcp_frames)))
-            .on_hover_text(format!(
-                "{} other well-formed frames (ARP, UDP, ICMP...)",
-                thousands(c.other_frames)
-            ));
-        measure.after(ui);
         let not_decoded = c.not_decoded_total();
+        let evicted = a.snapshot.totals.evicted;
+        let other_frames = format!(
+            "{} other well-formed frames (ARP, UDP, ICMP...)",
+            thousands(c.other_frames)
+        );
+        ui.label(format!("{} TCP", thousands(c.tcp_frames)))
+            .on_hover_text(if fit.zeros_folded {
+                format!("{other_frames}\n0 not decoded\n0 evicted{EVICTED_HOVER}")
+            } else {
+                other_frames
+            });
+        measure.after(ui);
         if not_decoded > 0 {
             let reasons: Vec<String> = c
                 .not_decoded
@@ -102,19 +110,20 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                 &reasons.join("\n"),
                 false,
             );
-        } else {
+        } else if !fit.zeros_folded {
             ui.label("0 not decoded");
         }
         measure.after(ui);
-        let evicted = a.snapshot.totals.evicted;
-        let evicted_text = RichText::new(format!("{} evicted", thousands(evicted)));
-        ui.label(if evicted > 0 {
-            evicted_text.color(ui.visuals().warn_fg_color)
-        } else {
-            evicted_text
-        })
-        .on_hover_text("connections ended early because too many were open at once");
-        measure.after(ui);
+        if evicted > 0 || !fit.zeros_folded {
+            let evicted_text = RichText::new(format!("{} evicted", thousands(evicted)));
+            ui.label(if evicted > 0 {
+                evicted_text.color(ui.visuals().warn_fg_color)
+            } else {
+                evicted_text
+            })
+            .on_hover_text(EVICTED_HOVER.trim_start_matches(": "));
+            measure.after(ui);
+        }
         let other = a.snapshot.other_endpoints;
         if other.dropped > 0 {
             let text = format!("{} endpoints not kept", thousands(other.dropped));
@@ -211,36 +220,184 @@ impl Measure {
 
 /// A live capture's counts: where something was dropped, where (kernel, interface, rstscope),
 /// in the warning colour; where nothing was, the zeros of each on hover, with the packets
-/// analyzed, the copies left out and their link types.
-fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis) {
-    let drops = c.dropped();
-    let each = format!(
-        "kernel {}, interface {}, rstscope {}",
-        thousands(c.kernel_dropped),
-        thousands(c.interface_dropped),
-        thousands(c.rstscope_dropped)
-    );
-    let hover = format!(
+/// analyzed, the copies left out and their link types. Said in `form` ([`Fit`]); where that
+/// is short of the whole, the whole on hover and to a screen reader.
+fn captured(ui: &mut egui::Ui, c: &CaptureStats, a: &Analysis, form: Form) {
+    let texts = captured_texts(c);
+    let mut hover = format!(
         "{} packets analyzed{}\n{}",
         thousands(a.capture.frames),
         copies_left_out(c.duplicates, c.repeated),
         link_types(a)
     );
-    if drops > 0 {
-        ui.label(
-            RichText::new(format!(
-                "captured {} · dropped {} ({each})",
-                thousands(c.captured),
-                thousands(drops)
-            ))
-            .color(ui.visuals().warn_fg_color),
-        )
-        .on_hover_text(hover);
+    if c.dropped() == 0 {
+        hover = format!("dropped: {}\n{hover}", dropped_places(c));
+    }
+    let text = texts.of(form);
+    let mut rich = RichText::new(text);
+    if c.dropped() > 0 {
+        rich = rich.color(ui.visuals().warn_fg_color);
+    }
+    let response = ui.label(rich).on_hover_text(if text == texts.whole {
+        hover
     } else {
-        ui.label(format!("captured {} · dropped 0", thousands(c.captured)))
-            .on_hover_text(format!("dropped: {each}\n{hover}"));
+        format!("{}\n{hover}", texts.whole)
+    });
+    if text != texts.whole {
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &texts.whole));
     }
 }
+
+/// How a live capture's counts say what was captured and dropped: `whole` with the drops of
+/// each place (kernel, interface, rstscope), where nothing was dropped "dropped 0" alone (the
+/// places on hover); `short` without the places, `least` the drops alone where there are
+/// some, else the packets captured alone.
+fn captured_texts(c: &CaptureStats) -> Forms {
+    let drops = c.dropped();
+    let captured = format!("captured {}", thousands(c.captured));
+    if drops > 0 {
+        let dropped = format!("dropped {}", thousands(drops));
+        Forms {
+            whole: format!("{captured} · {dropped} ({})", dropped_places(c)),
+            short: format!("{captured} · {dropped}"),
+            least: dropped,
+        }
+    } else {
+        let dropped = format!("{captured} · dropped 0");
+        Forms {
+            whole: dropped.clone(),
+            short: dropped,
+            least: captured,
+        }
+    }
+}
+
+/// The drops of each place (kernel, interface, rstscope).
+fn dropped_places(c: &CaptureStats) -> String {
+    format!(
+        "kernel {}, interface {}, rstscope {}",
+        thousands(c.kernel_dropped),
+        thousands(c.interface_dropped),
+        thousands(c.rstscope_dropped)
+    )
+}
+
+/// An item of the status bar said three ways, from the longest.
+struct Forms {
+    whole: String,
+    short: String,
+    least: String,
+}
+
+impl Forms {
+    fn of(&self, form: Form) -> &str {
+        match form {
+            Form::Whole => &self.whole,
+            Form::Short => &self.short,
+            Form::Least => &self.least,
+        }
+    }
+}
+
+/// Which of an item's [`Forms`] is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Whole,
+    Short,
+    Least,
+}
+
+/// How the status bar's items are said so that they keep one row: a live capture's drops
+/// came mid-capture at 640 points ("captured 48,211 · dropped 3,211 (kernel 3,211, interface
+/// 0, rstscope 0)" and the warning of frames lost) and gave it a second row, a row of the
+/// results out of view.
+struct Fit {
+    /// How a live capture's counts are said.
+    counts: Form,
+    /// "0 not decoded" and "0 evicted" are said on the TCP count's hover rather than on the
+    /// row (counts above 0 are always on it, in the warning colour).
+    zeros_folded: bool,
+}
+
+impl Fit {
+    /// The fullest way that fits in `row` points, the other items at their least (the
+    /// source's name at [`LEAST_SOURCE`], the saved files' size alone, the warnings' count):
+    /// what gives way first is the places of the drops, then the zeros, then "captured N"
+    /// beside the drops. Measured here from the texts, not from the last frame: a row laid
+    /// out without the zeros would have room for them in the next, and they would come and
+    /// go.
+    fn choose(
+        ui: &egui::Ui,
+        s: &StatusInput<'_>,
+        a: &Analysis,
+        saved: Option<Option<&SavedFiles>>,
+        row: f32,
+    ) -> Self {
+        let c = &a.capture;
+        let gap = ui.spacing().item_spacing.x;
+        let item = |text: &str| text_width(ui, text) + gap;
+        let mut fixed = LEAST_SOURCE + gap + item(&format!("{} TCP", thousands(c.tcp_frames)));
+        let not_decoded = c.not_decoded_total();
+        if not_decoded > 0 {
+            fixed += item(&format!("{} not decoded", thousands(not_decoded)));
+        }
+        let evicted = a.snapshot.totals.evicted;
+        if evicted > 0 {
+            fixed += item(&format!("{} evicted", thousands(evicted)));
+        }
+        let zeros = if not_decoded == 0 {
+            item("0 not decoded")
+        } else {
+            0.0
+        } + if evicted == 0 { item("0 evicted") } else { 0.0 };
+        let other = a.snapshot.other_endpoints;
+        if other.dropped > 0 {
+            fixed += item(&format!("{} endpoints not kept", thousands(other.dropped)));
+        }
+        if let Some(saved) = saved {
+            fixed += item(&saved_texts(saved).least);
+        }
+        if s.loading && s.capture.is_none() {
+            fixed += item("reading…");
+        }
+        fixed += match app_warnings(c, s.clock).len() {
+            0 => 0.0,
+            1 => item("1 warning"),
+            n => item(&format!("{n} warnings")),
+        };
+        let counts = match &s.capture {
+            Some(live) => captured_texts(live),
+            None => {
+                let packets = format!("{} packets", thousands(c.frames));
+                Forms {
+                    whole: packets.clone(),
+                    short: packets.clone(),
+                    least: packets,
+                }
+            }
+        };
+        let fits = |form: Form, folded: bool| {
+            fixed + item(counts.of(form)) + if folded { 0.0 } else { zeros } <= row
+        };
+        let ways = [
+            (Form::Whole, false),
+            (Form::Short, false),
+            (Form::Short, true),
+            (Form::Least, true),
+        ];
+        let (counts, zeros_folded) = ways
+            .into_iter()
+            .find(|&(form, folded)| fits(form, folded))
+            .unwrap_or((Form::Least, true));
+        Self {
+            counts,
+            zeros_folded: zeros_folded && zeros > 0.0,
+        }
+    }
+}
+
+/// What "evicted" counts, after its count on hover.
+const EVICTED_HOVER: &str = ": connections ended early because too many were open at once";
 
 /// What the live capture left out as copies, after the packets analyzed on the counts' hover:
 /// only the kinds it met (a capture of one interface has no second copies to tell of).
@@ -396,32 +553,12 @@ pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, 
 /// before it (in the toolbar and the title too) is cut for its room, the points it lacked
 /// returned for that.
 fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) -> f32 {
-    let (whole, short, least, removed) = match saving.saved {
-        Some(s) => {
-            let of = s
-                .limit()
-                .map(|l| format!(" of {}", report::bytes(l)))
-                .unwrap_or_default();
-            let size = report::bytes(s.bytes());
-            let short = format!("saved {size}");
-            match s.frames_removed() {
-                0 => (format!("{short}{of}"), short, size, false),
-                removed => {
-                    let removed = thousands(removed);
-                    (
-                        format!("{short}{of}; {removed} older packets removed"),
-                        format!("{short}; {removed} removed"),
-                        format!("{size}; {removed} removed"),
-                        true,
-                    )
-                }
-            }
-        }
-        None => {
-            let not = "not saved".to_owned();
-            (not.clone(), not.clone(), not, false)
-        }
-    };
+    let SavedTexts {
+        whole,
+        short,
+        least,
+        removed,
+    } = saved_texts(saving.saved);
     let room = ui.available_size_before_wrap().x - after;
     let text = [&whole, &short]
         .into_iter()
@@ -483,6 +620,46 @@ fn saved_capture(ui: &mut egui::Ui, saving: Saving<'_>, after: f32) -> f32 {
             });
         });
     missing
+}
+
+/// The saved files said three ways, from the longest ([`saved_capture`]), and whether the
+/// ring removed older packets.
+struct SavedTexts {
+    whole: String,
+    short: String,
+    least: String,
+    removed: bool,
+}
+
+fn saved_texts(saved: Option<&SavedFiles>) -> SavedTexts {
+    let texts = |whole, short, least, removed| SavedTexts {
+        whole,
+        short,
+        least,
+        removed,
+    };
+    let Some(s) = saved else {
+        let not = "not saved".to_owned();
+        return texts(not.clone(), not.clone(), not, false);
+    };
+    let of = s
+        .limit()
+        .map(|l| format!(" of {}", report::bytes(l)))
+        .unwrap_or_default();
+    let size = report::bytes(s.bytes());
+    let short = format!("saved {size}");
+    match s.frames_removed() {
+        0 => texts(format!("{short}{of}"), short, size, false),
+        removed => {
+            let removed = thousands(removed);
+            texts(
+                format!("{short}{of}; {removed} older packets removed"),
+                format!("{short}; {removed} removed"),
+                format!("{size}; {removed} removed"),
+                true,
+            )
+        }
+    }
 }
 
 /// `before [1000 MiB] after` on a row of its own, centred: the save limit where a capture is

@@ -263,15 +263,18 @@ pub fn clock_for(a: &crate::analysis::Analysis, clock: Clock) -> Clock {
 /// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
 /// zero) to microseconds, so that -0.5 s is `-0.500000` and every i64 time prints exactly.
 pub fn unix_secs(ts: Timestamp) -> String {
+    let (negative, secs, micros) = unix_parts(ts);
+    let sign = if negative { "-" } else { "" };
+    format!("{sign}{secs}.{micros:06}")
+}
+
+/// What [`unix_secs`] writes: whether a `-` comes first, the whole seconds and the
+/// microseconds.
+pub(crate) fn unix_parts(ts: Timestamp) -> (bool, u64, u64) {
     let nanos = ts.0.unsigned_abs();
     let per_sec = Timestamp::NANOS_PER_SEC.unsigned_abs();
     let (secs, micros) = (nanos / per_sec, nanos % per_sec / 1000);
-    let sign = if ts.0 < 0 && (secs, micros) != (0, 0) {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{secs}.{micros:06}")
+    (ts.0 < 0 && (secs, micros) != (0, 0), secs, micros)
 }
 
 /// A rate per second for people: `2.0/s`, `0.05/s`; a rate too low to read per second is

@@ -1385,31 +1385,39 @@ mod tests {
     /// tree, pretty and compact, with every optional part and with a caller's fields.
     #[test]
     fn the_report_written_by_hand_is_serde_jsons_to_the_byte() {
-        let extra = Extra {
-            top: None,
-            endpoint: None,
-            fields: vec![
-                ("warnings".into(), json!(["replaced"])),
-                (
-                    "agent \"x\"\n".into(),
-                    json!({"version": "x", "nested": [[], {}, [1]]}),
-                ),
-            ],
-        };
+        let fields = vec![
+            ("warnings".to_string(), json!(["replaced"])),
+            (
+                "agent \"x\"\n".to_string(),
+                json!({"version": "x", "nested": [[], {}, [1]]}),
+            ),
+        ];
+        let elsewhere = ("192.0.2.1".parse().expect("address"), 9);
         for a in [sample(), every_field()] {
-            let mut expected = to_value(&a, Clock::Utc);
-            for (k, v) in &extra.fields {
-                expected[k] = v.clone();
-            }
-            for pretty in [false, true] {
-                let mut out = Vec::new();
-                write_with(&a, Clock::Utc, pretty, &extra, &mut out).expect("written");
-                let want = if pretty {
-                    serde_json::to_string_pretty(&expected)
-                } else {
-                    serde_json::to_string(&expected)
+            // All offenders; none (`top` 0, or an endpoint with none).
+            for (top, endpoint) in [(None, None), (Some(0), None), (None, Some(elsewhere))] {
+                let extra = Extra {
+                    top,
+                    endpoint,
+                    fields: fields.clone(),
                 };
-                assert_eq!(String::from_utf8(out).expect("UTF-8"), want.expect("JSON"));
+                let mut expected = to_value(&a, Clock::Utc);
+                if top.is_some() || endpoint.is_some() {
+                    expected["offenders"] = json!([]);
+                }
+                for (k, v) in &extra.fields {
+                    expected[k] = v.clone();
+                }
+                for pretty in [false, true] {
+                    let mut out = Vec::new();
+                    write_with(&a, Clock::Utc, pretty, &extra, &mut out).expect("written");
+                    let want = if pretty {
+                        serde_json::to_string_pretty(&expected)
+                    } else {
+                        serde_json::to_string(&expected)
+                    };
+                    assert_eq!(String::from_utf8(out).expect("UTF-8"), want.expect("JSON"));
+                }
             }
         }
     }

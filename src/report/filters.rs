@@ -32,11 +32,12 @@ use crate::source::LinkType;
 /// has no single field for the protocol after its extension headers, so frames with an IPv4
 /// header (tunnels) or ICMPv6 are left out instead.
 pub fn wireshark_filter(addr: IpAddr, port: u16) -> String {
+    let a = super::address(addr);
     match addr {
-        IpAddr::V4(a) => format!(
+        IpAddr::V4(_) => format!(
             "ip.proto#1 == 6 && ((ip.src#1 == {a} && tcp.srcport#1 == {port}) || (ip.dst#1 == {a} && tcp.dstport#1 == {port}))"
         ),
-        IpAddr::V6(a) => format!(
+        IpAddr::V6(_) => format!(
             "!ip && !icmpv6 && ((ipv6.src#1 == {a} && tcp.srcport#1 == {port}) || (ipv6.dst#1 == {a} && tcp.dstport#1 == {port}))"
         ),
     }
@@ -101,6 +102,7 @@ pub fn bpf_filters(addr: IpAddr, port: u16, encaps: &[Encap]) -> Vec<BpfFilter> 
 /// `tcp and ((src host A and src port P) or (dst host A and dst port P))`: TCP right after
 /// the IP header, on any link type libpcap can parse.
 fn plain(addr: IpAddr, port: u16) -> String {
+    let addr = super::address(addr);
     format!(
         "tcp and ((src host {addr} and src port {port}) or (dst host {addr} and dst port {port}))"
     )

@@ -41,6 +41,11 @@ fn number(x: f64, decimals: usize) -> Value {
         .map_or(Value::Null, Value::Number)
 }
 
+/// `x` with `n` decimals as the JSON number [`number`] makes, `None` where it makes null.
+fn decimals(x: f64, n: usize) -> Option<String> {
+    x.is_finite().then(|| format!("{x:.n$}"))
+}
+
 fn causes(counts: &[u64; 5]) -> Value {
     json!(Causes(counts))
 }
@@ -61,15 +66,6 @@ struct Secs(Timestamp);
 impl Serialize for Secs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         time(self.0).serialize(serializer)
-    }
-}
-
-/// Written as the text `Display` gives it (escaped as JSON), no string made first.
-struct Shown<T>(T);
-
-impl<T: std::fmt::Display> Serialize for Shown<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
     }
 }
 
@@ -158,6 +154,15 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
 
 impl Serialize for OffenderOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = MapFields(serializer.serialize_map(Some(40))?);
+        self.fields(&mut m)?;
+        m.0.end()
+    }
+}
+
+impl OffenderOut<'_> {
+    /// The offender's fields, in the contract's order.
+    fn fields<F: Fields>(&self, m: &mut F) -> Result<(), F::Error> {
         let (o, host) = (self.o, self.host);
         let e = host.and_then(|h| h.endpoint(o.addr, o.port));
         let sampled = host.is_some_and(|h| h.samples > 0);
@@ -165,20 +170,19 @@ impl Serialize for OffenderOut<'_> {
         let first_filter = filters
             .first()
             .map_or_else(|| bpf_filter(o), |f| f.filter.clone());
-        let mut m = serializer.serialize_map(Some(40))?;
-        m.serialize_entry("endpoint", &endpoint(o.addr, o.port))?;
-        m.serialize_entry("address", &Shown(o.addr))?;
-        m.serialize_entry("port", &o.port)?;
-        m.serialize_entry("service", &crate::services::name(o.port))?;
-        m.serialize_entry("rst_packets", &o.rst_packets)?;
-        m.serialize_entry("rst_by_cause", &Causes(&o.rst_by_cause))?;
-        m.serialize_entry("rst_from_server", &o.rst_from_server)?;
-        m.serialize_entry("rst_from_client", &o.rst_from_client)?;
-        m.serialize_entry("suspect_injected", &o.suspect_injected)?;
-        m.serialize_entry("attempts", &o.attempts)?;
-        m.serialize_entry("completed_attempts", &o.completed)?;
-        m.serialize_entry("failed_attempts", &o.failed_attempts)?;
-        m.serialize_entry(
+        m.text("endpoint", &endpoint(o.addr, o.port))?;
+        m.text("address", &super::address(o.addr))?;
+        m.field("port", &o.port)?;
+        m.field("service", &crate::services::name(o.port))?;
+        m.field("rst_packets", &o.rst_packets)?;
+        m.field("rst_by_cause", &Causes(&o.rst_by_cause))?;
+        m.field("rst_from_server", &o.rst_from_server)?;
+        m.field("rst_from_client", &o.rst_from_client)?;
+        m.field("suspect_injected", &o.suspect_injected)?;
+        m.field("attempts", &o.attempts)?;
+        m.field("completed_attempts", &o.completed)?;
+        m.field("failed_attempts", &o.failed_attempts)?;
+        m.field(
             "failed_by",
             &FailedBy {
                 refused: o.failed_refused,
@@ -186,30 +190,30 @@ impl Serialize for OffenderOut<'_> {
                 unanswered: o.failed_unanswered,
             },
         )?;
-        m.serialize_entry("unanswered_at_end", &o.cut_off_attempts())?;
-        m.serialize_entry("refusal_retries", &o.refusal_retries)?;
-        m.serialize_entry("clients", &o.clients)?;
-        m.serialize_entry("clients_at_least", &o.clients_at_least)?;
-        m.serialize_entry("incidents", &o.incidents)?;
-        m.serialize_entry("first_seen", &Secs(o.first_seen))?;
-        m.serialize_entry("last_seen", &Secs(o.last_seen))?;
-        m.serialize_entry("avg_rate", &number(o.avg_rate, 3))?;
-        m.serialize_entry("peak_rate", &o.peak_rate)?;
-        m.serialize_entry("peak_second", &o.peak_second)?;
-        m.serialize_entry("series_from", &o.series_from)?;
+        m.field("unanswered_at_end", &o.cut_off_attempts())?;
+        m.field("refusal_retries", &o.refusal_retries)?;
+        m.field("clients", &o.clients)?;
+        m.field("clients_at_least", &o.clients_at_least)?;
+        m.field("incidents", &o.incidents)?;
+        m.time("first_seen", o.first_seen)?;
+        m.time("last_seen", o.last_seen)?;
+        m.number("avg_rate", decimals(o.avg_rate, 3).as_deref())?;
+        m.field("peak_rate", &o.peak_rate)?;
+        m.field("peak_second", &o.peak_second)?;
+        m.field("series_from", &o.series_from)?;
         let payloads: Vec<String> = o.rst_payloads.iter().map(ToString::to_string).collect();
-        m.serialize_entry("rst_payloads", &payloads)?;
-        m.serialize_entry("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
-        m.serialize_entry("wireshark_filter", &wireshark_filter(o.addr, o.port))?;
-        m.serialize_entry("bpf_filter", &first_filter)?;
-        m.serialize_entry("bpf_filters", &EachOf(&filters, BpfOut::of))?;
-        m.serialize_entry("diagnosis_kind", o.diagnosis().kind.as_str())?;
-        m.serialize_entry("scan", &self.scan)?;
-        m.serialize_entry(
+        m.field("rst_payloads", &payloads)?;
+        m.field("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
+        m.text("wireshark_filter", &wireshark_filter(o.addr, o.port))?;
+        m.text("bpf_filter", &first_filter)?;
+        m.field("bpf_filters", &EachOf(&filters, BpfOut::of))?;
+        m.text("diagnosis_kind", o.diagnosis().kind.as_str())?;
+        m.field("scan", &self.scan)?;
+        m.text(
             "diagnosis",
             &full_diagnosis_in(o, host, self.clock.stamped(), Scope::of(o)),
         )?;
-        m.serialize_entry(
+        m.field(
             "listener",
             &e.filter(|e| sampled && e.local).map(|e| ListenerOut {
                 now: e.listener.now.as_ref().map(ListenerRecordOut),
@@ -218,29 +222,28 @@ impl Serialize for OffenderOut<'_> {
                 ending: e.listener_end.as_ref().map(ListenerEndOut),
             }),
         )?;
-        m.serialize_entry(
+        m.field(
             "listener_untold",
             &e.filter(|_| sampled).and_then(|e| e.untold.as_deref()),
         )?;
-        m.serialize_entry("client_processes", &ClientProcessesOut(e))?;
-        m.serialize_entry(
+        m.field("client_processes", &ClientProcessesOut(e))?;
+        m.field(
             "client_processes_not_observed",
             &e.map_or(0, |e| e.clients.not_observed),
         )?;
-        m.serialize_entry(
+        m.field(
             "client_processes_other_machines",
             &e.map_or(0, |e| e.clients.remote),
         )?;
-        m.serialize_entry("client_processes_more", &e.map_or(0, |e| e.clients.more))?;
-        m.serialize_entry(
+        m.field("client_processes_more", &e.map_or(0, |e| e.clients.more))?;
+        m.field(
             "client_processes_counted_over",
             &e.zip(host)
                 .map_or(ClientsCounted::Here, |(e, h)| {
                     ClientsCounted::of(o, e, h, Scope::of(o))
                 })
                 .as_str(),
-        )?;
-        m.end()
+        )
     }
 }
 
@@ -558,82 +561,309 @@ pub fn write_with(
 ) -> serde_json::Result<()> {
     let clock = crate::report::clock_for(a, clock);
     let head = head(a, clock);
-    let doc = Streamed {
-        head: &head,
-        a,
-        clock,
-        extra,
+    let Value::Object(fields) = &head else {
+        return written(out, pretty, &head);
     };
-    if pretty {
-        serde_json::to_writer_pretty(out, &doc)
-    } else {
-        serde_json::to_writer(out, &doc)
-    }
-}
-
-/// The object with its offenders made while it is written.
-struct Streamed<'a> {
-    head: &'a Value,
-    a: &'a Analysis,
-    clock: Clock,
-    extra: &'a Extra,
-}
-
-/// The offenders list, each made when its turn comes.
-struct StreamedOffenders<'a>(&'a Analysis, Clock, &'a Extra);
-
-impl serde::Serialize for StreamedOffenders<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let all = &self.0.snapshot.offenders;
-        let at = |o: &&Offender| {
-            self.2
-                .endpoint
-                .is_none_or(|(a, p)| o.addr == a && o.port == p)
-        };
-        let n = all
-            .iter()
-            .filter(at)
-            .count()
-            .min(self.2.top.unwrap_or(usize::MAX));
-        let mut seq = serializer.serialize_seq(Some(n))?;
-        for o in all.iter().filter(at).take(n) {
-            seq.serialize_element(&OffenderOut {
-                o,
-                host: self.0.host.as_deref(),
-                clock: self.1,
-                scan: scan_index(o, &self.0.snapshot.scans),
-            })?;
+    let mut json = JsonOut {
+        out,
+        pretty,
+        scratch: Vec::new(),
+    };
+    let mut top = ObjectOut::begin(&mut json, 0)?;
+    for (k, v) in fields {
+        if let Some((_, x)) = extra.fields.iter().find(|(name, _)| name == k) {
+            top.any_field(k, x)?;
+        } else if k == "offenders" {
+            top.key(k)?;
+            offenders(top.json, a, clock, extra)?;
+        } else {
+            top.any_field(k, v)?;
         }
-        seq.end()
+    }
+    for (k, v) in extra.fields.iter().filter(|(k, _)| !fields.contains_key(k)) {
+        top.any_field(k, v)?;
+    }
+    top.end()
+}
+
+/// `value` written as serde_json writes it.
+fn written(
+    out: impl std::io::Write,
+    pretty: bool,
+    value: &impl Serialize,
+) -> serde_json::Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(out, value)
+    } else {
+        serde_json::to_writer(out, value)
     }
 }
 
-impl serde::Serialize for Streamed<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let Value::Object(fields) = self.head else {
-            return self.head.serialize(serializer);
-        };
-        let extra = &self.extra.fields;
-        let added = extra
-            .iter()
-            .filter(|(k, _)| !fields.contains_key(k))
-            .count();
-        let mut map = serializer.serialize_map(Some(fields.len() + added))?;
-        for (k, v) in fields {
-            if let Some((_, x)) = extra.iter().find(|(name, _)| name == k) {
-                map.serialize_entry(k, x)?;
-            } else if k == "offenders" {
-                map.serialize_entry(k, &StreamedOffenders(self.a, self.clock, self.extra))?;
-            } else {
-                map.serialize_entry(k, v)?;
+/// The offenders list, each offender made when its turn comes and written field by field.
+fn offenders<W: std::io::Write>(
+    json: &mut JsonOut<W>,
+    a: &Analysis,
+    clock: Clock,
+    extra: &Extra,
+) -> serde_json::Result<()> {
+    let at = |o: &&Offender| {
+        extra
+            .endpoint
+            .is_none_or(|(a, p)| o.addr == a && o.port == p)
+    };
+    let n = extra.top.unwrap_or(usize::MAX);
+    json.raw(b"[")?;
+    let mut first = true;
+    for o in a.snapshot.offenders.iter().filter(at).take(n) {
+        json.separator(!first, 2)?;
+        first = false;
+        let mut m = ObjectOut::begin(json, 2)?;
+        OffenderOut {
+            o,
+            host: a.host.as_deref(),
+            clock,
+            scan: scan_index(o, &a.snapshot.scans),
+        }
+        .fields(&mut m)?;
+        m.end()?;
+    }
+    if !first && json.pretty {
+        json.separator(false, 1)?;
+    }
+    json.raw(b"]")
+}
+
+/// Where an object's fields go, in order: a serde map (the tree [`to_value`] makes) or an
+/// [`ObjectOut`] that writes them straight out.
+trait Fields {
+    type Error;
+    /// The field `key` (a literal: plain ASCII) with `value`.
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error>;
+    /// The field `key` with a number given as its JSON text, kept as it is (`1.000`, as
+    /// `arbitrary_precision` keeps it); null for `None`.
+    fn number(&mut self, key: &'static str, text: Option<&str>) -> Result<(), Self::Error>;
+    /// The field `key` with a time, as [`time`] writes it.
+    fn time(&mut self, key: &'static str, ts: Timestamp) -> Result<(), Self::Error>;
+    /// The field `key` with a string (the same as [`field`](Self::field), written faster).
+    fn text(&mut self, key: &'static str, text: &str) -> Result<(), Self::Error>;
+}
+
+/// [`Fields`] as entries of a serde map.
+struct MapFields<M>(M);
+
+impl<M: SerializeMap> Fields for MapFields<M> {
+    type Error = M::Error;
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.0.serialize_entry(key, value)
+    }
+
+    fn number(&mut self, key: &'static str, text: Option<&str>) -> Result<(), M::Error> {
+        let n: Option<Number> = text.and_then(|t| t.parse().ok());
+        self.0.serialize_entry(key, &n)
+    }
+
+    fn time(&mut self, key: &'static str, ts: Timestamp) -> Result<(), M::Error> {
+        self.0.serialize_entry(key, &Secs(ts))
+    }
+
+    fn text(&mut self, key: &'static str, text: &str) -> Result<(), M::Error> {
+        self.0.serialize_entry(key, text)
+    }
+}
+
+/// JSON written as serde_json writes it (`to_writer_pretty` or `to_writer`), its objects'
+/// keys and separators by hand: through serde_json, each of the report's ten thousand keys
+/// costs some 300 instructions (its bytes scanned for escapes, the indentation two spaces per
+/// write), a quarter of the report.
+struct JsonOut<W> {
+    out: W,
+    pretty: bool,
+    /// A pretty value at depth 0, before it is indented to its place.
+    scratch: Vec<u8>,
+}
+
+/// A comma, a newline and pretty JSON's indentation up to eight levels deep, to write (from
+/// the comma or from the newline) in one piece.
+const COMMA_NEWLINE_INDENT: &[u8; 18] = b",\n                ";
+
+impl<W: std::io::Write> JsonOut<W> {
+    fn raw(&mut self, bytes: &[u8]) -> serde_json::Result<()> {
+        self.out.write_all(bytes).map_err(serde_json::Error::io)
+    }
+
+    /// A comma when `comma`, and when pretty a new line indented to `depth` (two spaces a
+    /// level): what comes before an object's key or an array's item.
+    fn separator(&mut self, comma: bool, depth: usize) -> serde_json::Result<()> {
+        let from = usize::from(!comma);
+        let to = if self.pretty { 2 + 2 * depth } else { 1 };
+        match COMMA_NEWLINE_INDENT.get(from..to) {
+            Some(piece) => self.raw(piece),
+            None => {
+                self.raw(&COMMA_NEWLINE_INDENT[from..2])?;
+                (0..depth).try_for_each(|_| self.raw(b"  "))
             }
         }
-        for (k, v) in extra.iter().filter(|(k, _)| !fields.contains_key(k)) {
-            map.serialize_entry(k, v)?;
+    }
+
+    /// `ts` as [`unix_secs`] writes it (and so [`time`]), from its digits: no string made.
+    fn secs(&mut self, ts: Timestamp) -> serde_json::Result<()> {
+        let (negative, secs, micros) = super::unix_parts(ts);
+        if negative {
+            self.raw(b"-")?;
         }
-        map.end()
+        self.raw(itoa::Buffer::new().format(secs).as_bytes())?;
+        // A million more has seven digits: a 1, then the microseconds zero-padded to six.
+        let mut fraction = itoa::Buffer::new();
+        let fraction = fraction.format(1_000_000 + micros).as_bytes();
+        self.raw(b".")?;
+        self.raw(&fraction[1..])
+    }
+
+    /// `value` at `depth`: written by serde_json, and when pretty each line of an array or
+    /// object indented by `depth` levels (pretty JSON's newlines all fall between tokens: a
+    /// string escapes its own).
+    fn value<T: Serialize + ?Sized>(&mut self, depth: usize, value: &T) -> serde_json::Result<()> {
+        if !self.pretty {
+            return serde_json::to_writer(&mut self.out, value);
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        serde_json::to_writer_pretty(&mut scratch, value)?;
+        let result = if matches!(scratch.first(), Some(b'[' | b'{')) {
+            let mut lines = scratch.split(|&b| b == b'\n');
+            lines
+                .next()
+                .map_or(Ok(()), |line| self.raw(line))
+                .and_then(|()| {
+                    lines.try_for_each(|line| {
+                        self.separator(false, depth)?;
+                        self.raw(line)
+                    })
+                })
+        } else {
+            self.raw(&scratch)
+        };
+        self.scratch = scratch;
+        result
+    }
+}
+
+/// Whether JSON writes `key` as it is, no character escaped.
+fn plain(key: &str) -> bool {
+    key.bytes().all(|b| b >= b' ' && b != b'"' && b != b'\\')
+}
+
+/// Whether JSON writes `text` as it is between its quotes, nothing escaped: no quote,
+/// backslash or control character. Every byte is looked at, no early exit, so that the
+/// compiler checks many at once (the report's sentences and filters are most of its bytes).
+fn escapes_nothing(text: &str) -> bool {
+    !text.bytes().fold(false, |escaped, b| {
+        escaped | (b < b' ') | (b == b'"') | (b == b'\\')
+    })
+}
+
+/// One object being written to a [`JsonOut`], its fields one level deeper than itself.
+struct ObjectOut<'a, W> {
+    json: &'a mut JsonOut<W>,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'a, W: std::io::Write> ObjectOut<'a, W> {
+    /// Opens an object at `depth` (0 for the outermost).
+    fn begin(json: &'a mut JsonOut<W>, depth: usize) -> serde_json::Result<Self> {
+        json.raw(b"{")?;
+        Ok(Self {
+            json,
+            depth,
+            empty: true,
+        })
+    }
+
+    /// The next key, whatever its characters, and what comes before its value.
+    fn key(&mut self, key: &str) -> serde_json::Result<()> {
+        if plain(key) {
+            return self.plain_key(key);
+        }
+        self.json.separator(!self.empty, self.depth + 1)?;
+        self.empty = false;
+        serde_json::to_writer(&mut self.json.out, key)?;
+        self.colon()
+    }
+
+    /// The next key, one that needs no escape ([`plain`]), and what comes before its value.
+    fn plain_key(&mut self, key: &str) -> serde_json::Result<()> {
+        self.json.separator(!self.empty, self.depth + 1)?;
+        self.empty = false;
+        self.json.raw(b"\"")?;
+        self.json.raw(key.as_bytes())?;
+        self.json.raw(b"\"")?;
+        self.colon()
+    }
+
+    fn colon(&mut self) -> serde_json::Result<()> {
+        self.json.raw(if self.json.pretty { b": " } else { b":" })
+    }
+
+    /// The field `key` (any characters) with `value`.
+    fn any_field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> serde_json::Result<()> {
+        self.key(key)?;
+        self.json.value(self.depth + 1, value)
+    }
+
+    fn end(self) -> serde_json::Result<()> {
+        if !self.empty && self.json.pretty {
+            self.json.separator(false, self.depth)?;
+        }
+        self.json.raw(b"}")
+    }
+}
+
+impl<W: std::io::Write> Fields for ObjectOut<'_, W> {
+    type Error = serde_json::Error;
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        debug_assert!(plain(key), "{key}");
+        self.plain_key(key)?;
+        self.json.value(self.depth + 1, value)
+    }
+
+    fn number(&mut self, key: &'static str, text: Option<&str>) -> serde_json::Result<()> {
+        debug_assert!(plain(key), "{key}");
+        self.plain_key(key)?;
+        self.json
+            .raw(text.map_or(b"null".as_slice(), str::as_bytes))
+    }
+
+    fn time(&mut self, key: &'static str, ts: Timestamp) -> serde_json::Result<()> {
+        debug_assert!(plain(key), "{key}");
+        self.plain_key(key)?;
+        self.json.secs(ts)
+    }
+
+    fn text(&mut self, key: &'static str, text: &str) -> serde_json::Result<()> {
+        debug_assert!(plain(key), "{key}");
+        self.plain_key(key)?;
+        if escapes_nothing(text) {
+            self.json.raw(b"\"")?;
+            self.json.raw(text.as_bytes())?;
+            self.json.raw(b"\"")
+        } else {
+            serde_json::to_writer(&mut self.json.out, text)
+        }
     }
 }
 
@@ -1149,6 +1379,105 @@ mod tests {
                 },
             })
         );
+    }
+
+    /// The report written field by field is byte for byte what serde_json writes of its
+    /// tree, pretty and compact, with every optional part and with a caller's fields.
+    #[test]
+    fn the_report_written_by_hand_is_serde_jsons_to_the_byte() {
+        let fields = vec![
+            ("warnings".to_string(), json!(["replaced"])),
+            (
+                "agent \"x\"\n".to_string(),
+                json!({"version": "x", "nested": [[], {}, [1]]}),
+            ),
+        ];
+        let elsewhere = ("192.0.2.1".parse().expect("address"), 9);
+        for a in [sample(), every_field()] {
+            // All offenders; none (`top` 0, or an endpoint with none).
+            for (top, endpoint) in [(None, None), (Some(0), None), (None, Some(elsewhere))] {
+                let extra = Extra {
+                    top,
+                    endpoint,
+                    fields: fields.clone(),
+                };
+                let mut expected = to_value(&a, Clock::Utc);
+                if top.is_some() || endpoint.is_some() {
+                    expected["offenders"] = json!([]);
+                }
+                for (k, v) in &extra.fields {
+                    expected[k] = v.clone();
+                }
+                for pretty in [false, true] {
+                    let mut out = Vec::new();
+                    write_with(&a, Clock::Utc, pretty, &extra, &mut out).expect("written");
+                    let want = if pretty {
+                        serde_json::to_string_pretty(&expected)
+                    } else {
+                        serde_json::to_string(&expected)
+                    };
+                    assert_eq!(String::from_utf8(out).expect("UTF-8"), want.expect("JSON"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_said_to_need_no_escape_is_what_serde_json_writes() {
+        let texts = [
+            "",
+            "plain text, 1.2.3.4:80 and [2001:db8::1]:443",
+            "quote \" inside",
+            "back\\slash",
+            "tab\tnewline\n",
+            "\u{1}\u{1f}\u{7f}",
+            "ünïcode … 捕获 𝄞",
+            "a long sentence with a quote at its very end, past the first sixteen bytes\"",
+        ];
+        for text in texts {
+            let mut out = Vec::new();
+            let mut json = JsonOut {
+                out: &mut out,
+                pretty: true,
+                scratch: Vec::new(),
+            };
+            let mut object = ObjectOut::begin(&mut json, 0).expect("written");
+            object.text("text", text).expect("written");
+            object.end().expect("written");
+            let want = serde_json::to_string_pretty(&json!({ "text": text })).expect("JSON");
+            assert_eq!(String::from_utf8(out).expect("UTF-8"), want, "{text:?}");
+            let serde_escapes = serde_json::to_string(text).expect("JSON").len() != text.len() + 2;
+            assert_eq!(escapes_nothing(text), !serde_escapes, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn times_written_from_digits_are_unix_secs() {
+        let nanos = [
+            0,
+            1,
+            999,
+            1_000,
+            -1,
+            -1_000,
+            -500_000_000,
+            -1_000_000_000,
+            1_710_234_003_003_414_999,
+            -1_710_234_003_000_000_001,
+            i64::MAX,
+            i64::MIN,
+        ];
+        for n in nanos {
+            let mut json = JsonOut {
+                out: Vec::new(),
+                pretty: true,
+                scratch: Vec::new(),
+            };
+            json.secs(Timestamp(n)).expect("written");
+            let text = String::from_utf8(json.out).expect("UTF-8");
+            assert_eq!(text, unix_secs(Timestamp(n)), "{n}");
+            assert_eq!(serde_json::to_string(&Secs(Timestamp(n))).ok(), Some(text));
+        }
     }
 
     #[test]

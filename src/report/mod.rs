@@ -25,9 +25,41 @@ pub mod text;
 
 /// `a.b.c.d:port` or `[v6]:port` (RFC 5952 text, as Rust's `Ipv6Addr` writes it).
 pub fn endpoint(addr: IpAddr, port: u16) -> String {
+    let a = address(addr);
+    let mut s = String::with_capacity(a.len() + 8);
+    let (open, close) = if addr.is_ipv6() {
+        ("[", "]:")
+    } else {
+        ("", ":")
+    };
+    s.push_str(open);
+    s.push_str(&a);
+    s.push_str(close);
+    s.push_str(itoa::Buffer::new().format(port));
+    s
+}
+
+/// `addr` as its `Display` writes it, at a fraction of the cost for IPv4 (the reports write
+/// an address or two into every offender's fields, filters and sentence; `Display` writes an
+/// IPv4 address in seven pieces, each growing the string).
+pub fn address(addr: IpAddr) -> String {
     match addr {
-        IpAddr::V4(a) => format!("{a}:{port}"),
-        IpAddr::V6(a) => format!("[{a}]:{port}"),
+        IpAddr::V4(a) => {
+            let mut s = String::with_capacity(15);
+            for (i, octet) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                s.push_str(itoa::Buffer::new().format(octet));
+            }
+            s
+        }
+        IpAddr::V6(a) => {
+            use std::fmt::Write as _;
+            let mut s = String::with_capacity(39);
+            let _ = write!(s, "{a}");
+            s
+        }
     }
 }
 
@@ -263,15 +295,18 @@ pub fn clock_for(a: &crate::analysis::Analysis, clock: Clock) -> Clock {
 /// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
 /// zero) to microseconds, so that -0.5 s is `-0.500000` and every i64 time prints exactly.
 pub fn unix_secs(ts: Timestamp) -> String {
+    let (negative, secs, micros) = unix_parts(ts);
+    let sign = if negative { "-" } else { "" };
+    format!("{sign}{secs}.{micros:06}")
+}
+
+/// What [`unix_secs`] writes: whether a `-` comes first, the whole seconds and the
+/// microseconds.
+pub(crate) fn unix_parts(ts: Timestamp) -> (bool, u64, u64) {
     let nanos = ts.0.unsigned_abs();
     let per_sec = Timestamp::NANOS_PER_SEC.unsigned_abs();
     let (secs, micros) = (nanos / per_sec, nanos % per_sec / 1000);
-    let sign = if ts.0 < 0 && (secs, micros) != (0, 0) {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{secs}.{micros:06}")
+    (ts.0 < 0 && (secs, micros) != (0, 0), secs, micros)
 }
 
 /// A rate per second for people: `2.0/s`, `0.05/s`; a rate too low to read per second is
@@ -2049,6 +2084,39 @@ mod dated_range_tests {
 pub(crate) mod tests {
     use super::Clock;
     use crate::packet::Timestamp;
+
+    #[test]
+    fn addresses_and_endpoints_are_written_as_display_writes_them() {
+        use super::{address, endpoint};
+        use std::net::{IpAddr, SocketAddr};
+        let addrs = [
+            "0.0.0.0",
+            "1.2.3.4",
+            "10.0.100.255",
+            "255.255.255.255",
+            "198.51.100.14",
+            "::",
+            "::1",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+            "fe80::1:2:3:4",
+            "2001:db8:0:1:1:1:1:1",
+        ];
+        for a in addrs {
+            let addr: IpAddr = a.parse().expect("address");
+            assert_eq!(address(addr), addr.to_string());
+            for port in [0, 7, 80, 65_535] {
+                assert_eq!(
+                    endpoint(addr, port),
+                    SocketAddr::new(addr, port).to_string()
+                );
+            }
+        }
+        for octet in 0..=255u8 {
+            let addr = IpAddr::from([octet, 255 - octet, octet / 3, 9]);
+            assert_eq!(address(addr), addr.to_string());
+        }
+    }
 
     /// The first time of day in `s` written without its date and zone (`13:09:12`, not
     /// `2026-11-27T13:09:12Z`), if any.

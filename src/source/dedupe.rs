@@ -169,10 +169,11 @@ fn hash(l3: &[u8]) -> u64 {
 /// checksum covers the addresses.
 ///
 /// It runs on every TCP frame of a file, so it costs little: the last [`REPEAT_RING`] TCP
-/// frames are kept as they are (no hash is computed), and a table by [`bucket`] of their
-/// sequence and acknowledgment numbers, ports, flags, window and length holds the newest
-/// frame of each bucket: a frame whose bucket has no frame among the last ones repeats none
-/// of them (one look-up), and only on a match is the rest compared. A file's frames are decoded into the slots of a batch
+/// frames are kept as they are (no hash is computed), and a table by a mix of their sequence
+/// and acknowledgment numbers, ports, flags, window and length holds the newest frame of
+/// each bucket: a frame whose bucket has no frame among the last ones repeats none of them
+/// (one look-up), and only on a match is the rest compared. A file's frames are decoded
+/// into the slots of a batch
 /// ([`Repeats::is_repeat_in`]): what the decoded packet holds is read there when a bucket
 /// matches, and only what it lacks (lengths, interface, the bytes around the payload) is
 /// kept for each frame; the last ones' packets are copied out when the batch is handed on

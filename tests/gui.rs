@@ -1468,6 +1468,80 @@ fn a_live_capture_without_packets_yet_says_it_waits_for_them() {
     settle(&mut h);
 }
 
+/// Regression (these tests, several live captures at once in one process): two captures
+/// started in the same second took the same temporary file, named by that second, as its
+/// name was only checked to be free and the file created once the interfaces were open; the
+/// first to end removed the other's packets, whose details then listed no connections
+/// (`a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled` failed now and
+/// then). Two windows started at once save to two files, and one's end leaves the other's.
+#[test]
+fn two_live_captures_started_at_once_save_to_files_of_their_own() {
+    let mut s = settings();
+    // A filter nothing on this machine matches: only the files are looked at.
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp and host 192.0.2.78".into();
+    let mut windows = [harness(s.clone(), Vec::new()), harness(s, Vec::new())];
+    for h in &mut windows {
+        h.run_steps(2);
+    }
+    for h in &mut windows {
+        h.get_all_by_label("Start capture")
+            .last()
+            .expect("a Start capture button")
+            .click();
+    }
+    let started = |h: &Harness<'_, RstscopeApp>| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+            || h.state().capture_failure().is_some()
+    };
+    let start = Instant::now();
+    while !windows.iter().all(started) {
+        assert!(
+            start.elapsed() < WAIT,
+            "the captures neither started nor failed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        for h in &mut windows {
+            h.step();
+        }
+    }
+    if let Some(f) = windows
+        .iter()
+        .find_map(|h| h.state().capture_failure().cloned())
+    {
+        match f {
+            CaptureFailure::NoRight(_) | CaptureFailure::NoLibrary(_) => {
+                println!(
+                    "live capture test SKIPPED (two_live_captures): {}",
+                    f.text()
+                );
+                return;
+            }
+            CaptureFailure::Other(e) => panic!("a capture did not start: {e}"),
+        }
+    }
+    let files: Vec<PathBuf> = windows
+        .iter()
+        .map(|h| {
+            h.state()
+                .source()
+                .and_then(|s| s.paths.first().cloned())
+                .expect("the capture's file")
+        })
+        .collect();
+    assert_ne!(files[0], files[1], "each capture has a file of its own");
+    let [first, mut second] = windows;
+    // Its temporary file goes with it; the other's stays.
+    drop(first);
+    assert!(files[1].exists(), "the second capture's file: {files:?}");
+    second.get_by_label("Stop capture").click();
+    settle(&mut second);
+    assert!(
+        files[1].exists(),
+        "stopped, its file is read for the details"
+    );
+}
+
 /// Regression (real window): after "Open the sample capture" and File > Quit, its temporary
 /// copy (story-7211.pcapng in the temporary folder) was left behind. It goes with the app.
 #[test]

@@ -1629,11 +1629,13 @@ impl RstscopeApp {
         let repaint = ctx.clone();
         self.capture_task = Some(Task::spawn("capture-start", ctx, move |_| {
             let dir = std::env::temp_dir().join(format!("rstscope-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|source| StartError::Write {
-                path: dir.clone(),
-                source,
-            })?;
-            let path = capture_file(&dir, chrono::Local::now().naive_local());
+            let path =
+                capture_file(&dir, chrono::Local::now().naive_local()).map_err(|source| {
+                    StartError::Write {
+                        path: dir.clone(),
+                        source,
+                    }
+                })?;
             let options = LiveOptions {
                 capture: config,
                 engine: EngineConfig::default(),
@@ -1645,7 +1647,11 @@ impl RstscopeApp {
                 journal: crate::host::journal::Journal::default(),
             };
             pipeline::live::capture(options, move || repaint.request_repaint())
-                .map(|job| (job, path))
+                .map(|job| (job, path.clone()))
+                .inspect_err(|_| {
+                    // The name taken is free again.
+                    let _ = std::fs::remove_file(&path);
+                })
         }));
     }
 
@@ -1920,16 +1926,35 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// A new live capture's file in `dir`, named by the local time it starts, as the user reads
 /// it on the clock (`capture-20261202-221529.pcapng`): "Save capture as…" and Export offer
 /// that name. A second capture started within the same second gets `-2`, `-3`, …, never the
-/// file of the one before, which may still be on screen.
-fn capture_file(dir: &Path, started: chrono::NaiveDateTime) -> PathBuf {
+/// file of the one before, which may still be on screen. The file is created empty here,
+/// taking its name, and `dir` with it if it is not there.
+fn capture_file(dir: &Path, started: chrono::NaiveDateTime) -> std::io::Result<PathBuf> {
     let stamp = started.format("%Y%m%d-%H%M%S");
     let mut path = dir.join(format!("capture-{stamp}.pcapng"));
     let mut n = 1;
-    while path.exists() {
-        n += 1;
-        path = dir.join(format!("capture-{stamp}-{n}.pcapng"));
+    // Taken by creating it: a name only checked to be free was created later, once the
+    // interfaces were open, so two captures started in one second both took it, each writing
+    // over the other's packets, and the first to go removed the other's file.
+    let mut made_folder = false;
+    loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(_) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                n += 1;
+                path = dir.join(format!("capture-{stamp}-{n}.pcapng"));
+            }
+            // The folder goes with the last capture file in it (`SavedFiles`), maybe just now.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !made_folder => {
+                std::fs::create_dir_all(dir)?;
+                made_folder = true;
+            }
+            Err(e) => return Err(e),
+        }
     }
-    path
 }
 
 /// The first file's name without its extensions, for export file names.
@@ -2000,21 +2025,24 @@ mod tests {
     /// Regression (real-window trial): "Save capture as…" offered a live capture as
     /// `capture-1796249694.pcapng`, seconds since 1970; it is named by its local start time,
     /// and a second capture in the same second does not take the first one's file.
+    /// Regression (GUI tests of live captures, several at once in one process): the name was
+    /// only checked to be free, and the file created once the interfaces were open; two
+    /// captures started in one second both took it, and the first to stop removed the other's
+    /// packets (its details listed no connections). Choosing a name takes it at once.
     #[test]
     fn a_live_capture_file_is_named_by_its_start_time_and_never_reused() {
+        // Not there yet: made with the first file.
         let dir = std::env::temp_dir().join(format!("rstscope-named-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temporary folder");
         let started = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
             .expect("date")
             .and_hms_opt(22, 15, 29)
             .expect("time");
-        let first = capture_file(&dir, started);
+        let first = capture_file(&dir, started).expect("first");
         assert_eq!(first, dir.join("capture-20261202-221529.pcapng"));
-        std::fs::write(&first, b"").expect("write");
-        let second = capture_file(&dir, started);
+        // Chosen before the first capture has written anything (its interfaces still opening).
+        let second = capture_file(&dir, started).expect("second");
         assert_eq!(second, dir.join("capture-20261202-221529-2.pcapng"));
-        std::fs::write(&second, b"").expect("write");
-        let third = capture_file(&dir, started);
+        let third = capture_file(&dir, started).expect("third");
         assert_eq!(third, dir.join("capture-20261202-221529-3.pcapng"));
         assert_eq!(file_stem(&[first]), "capture-20261202-221529");
         std::fs::remove_dir_all(&dir).expect("clean up");

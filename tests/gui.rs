@@ -2257,7 +2257,7 @@ fn dropped_packets_keep_a_live_captures_status_bar_to_one_row_at_640_points() {
         kernel_dropped: 3_211,
         ..Default::default()
     };
-    let lost = "3211 frames were lost (kernel 3211, interface 0, rstscope 0): counts are lower \
+    let lost = "3,211 frames were lost (kernel 3,211, interface 0, rstscope 0): counts are lower \
                 bounds";
     let mut h = live_status_bar(size, stats, vec![lost.to_owned()]);
     let source = h.get_by_label("live capture on all interfaces").rect();

@@ -36,6 +36,7 @@ use crate::host::journal::{Answer, Journal, OwnerLookups, UnitNow};
 use crate::host::monitor::HostMonitor;
 use crate::host::state::{CaptureScope, HostReport, HostState};
 use crate::packet::{TcpPacket, Timestamp};
+use crate::report::thousands;
 use crate::source::live::dedupe::Repeats;
 use crate::source::live::pcapng::InterfaceStats;
 use crate::source::live::{
@@ -830,10 +831,10 @@ impl Run {
         if s.dropped() > 0 {
             w.push(format!(
                 "{} frames were lost (kernel {}, interface {}, rstscope {}){LOST_TAIL}",
-                s.dropped(),
-                s.kernel_dropped,
-                s.interface_dropped,
-                s.rstscope_dropped
+                thousands(s.dropped()),
+                thousands(s.kernel_dropped),
+                thousands(s.interface_dropped),
+                thousands(s.rstscope_dropped)
             ));
         }
         // As a file's, without the terminal option that lists every copy: a live capture

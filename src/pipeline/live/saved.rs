@@ -174,7 +174,7 @@ impl SaveWriter {
         limit: Option<u64>,
         temporary: bool,
     ) -> io::Result<Self> {
-        let (writer, bytes) = open(path, interfaces, filter, temporary)?;
+        let (writer, bytes) = open(path, interfaces, filter)?;
         let saved = SavedFiles::new(path.to_path_buf(), limit, temporary);
         saved
             .0
@@ -283,8 +283,7 @@ impl SaveWriter {
 
     fn next_piece(&mut self) -> io::Result<()> {
         let path = piece_path(&self.path(), self.pieces + 1);
-        let temporary = self.saved.ring().temporary;
-        let (next, next_bytes) = open(&path, &self.interfaces, self.filter.as_deref(), temporary)?;
+        let (next, next_bytes) = open(&path, &self.interfaces, self.filter.as_deref())?;
         let done = std::mem::replace(&mut self.writer, next);
         let done_bytes = std::mem::replace(&mut self.bytes, next_bytes);
         let frames = done.frames();
@@ -346,28 +345,18 @@ impl SaveWriter {
     }
 }
 
-/// A new piece at `path` and the count of bytes handed to it (buffered ones included).
-/// A `temporary` piece's folder is made again when it is gone: it is the folder made for this
-/// process's captures, and another capture of the process, closed meanwhile, removes it once
-/// it holds nothing ([`Ring`]'s drop) between its making and the piece's.
+/// A new piece at `path` and the count of bytes handed to it (buffered ones included). The
+/// folder must be there: the app's temporary capture takes its file, folder and all, before
+/// the capture starts (`capture_file` in the window), so that no other capture's end removes
+/// the folder meanwhile ([`Ring`]'s drop removes it only once it is empty).
 fn open(
     path: &Path,
     interfaces: &[CapturedInterface],
     filter: Option<&str>,
-    temporary: bool,
 ) -> io::Result<(PcapngWriter<Counting>, Arc<AtomicU64>)> {
-    let file = match File::create(path) {
-        Err(e) if temporary && e.kind() == io::ErrorKind::NotFound => {
-            if let Some(folder) = path.parent() {
-                std::fs::create_dir_all(folder)?;
-            }
-            File::create(path)?
-        }
-        file => file?,
-    };
     let bytes = Arc::new(AtomicU64::new(0));
     let out = Counting {
-        out: BufWriter::with_capacity(WRITE_BUFFER, file),
+        out: BufWriter::with_capacity(WRITE_BUFFER, File::create(path)?),
         bytes: Arc::clone(&bytes),
     };
     // One interface block per captured interface, in id order, so that `Frame::interface` is
@@ -436,29 +425,6 @@ mod tests {
             packet_id: None,
             options: crate::source::PacketOptions::default(),
         }
-    }
-
-    /// Regression (the GUI tests, several apps in one process): a capture closed as another
-    /// started removed the process's temporary folder, now empty, between the new capture's
-    /// making of it and of its file, and the new capture failed to start ("the folder ... does
-    /// not exist"). A folder the user chose is never made.
-    #[test]
-    fn a_temporary_capture_makes_its_folder_again_when_another_capture_removed_it() {
-        let dir = std::env::temp_dir().join(format!("rstscope-gone-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let first = dir.join("capture-1.pcapng");
-        let chosen = SaveWriter::create(&first, &interfaces(), None, None, false);
-        assert!(
-            chosen.is_err_and(|e| e.kind() == io::ErrorKind::NotFound),
-            "a folder the user chose was made"
-        );
-        let w = SaveWriter::create(&first, &interfaces(), None, None, true).expect("create");
-        assert!(first.exists());
-        drop(w);
-        assert!(
-            !dir.exists(),
-            "the temporary folder is removed with its pieces"
-        );
     }
 
     #[test]

@@ -1684,6 +1684,38 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     );
 }
 
+/// Makes `count` connections refused by the closed loopback `ports` in turn (bounded: one
+/// second each at most), stepping the app, then waits, 20 s at most, until the running
+/// capture's table lists each port's endpoint: the endpoints, `127.0.0.1:PORT`.
+fn refuse_until_listed(
+    h: &mut Harness<'_, RstscopeApp>,
+    ports: &[u16],
+    count: usize,
+) -> Vec<String> {
+    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let waiting = Instant::now();
+    let mut refused = 0;
+    while refused < count
+        || (!endpoints
+            .iter()
+            .all(|e| h.state().rows().iter().any(|r| &r.endpoint == e))
+            && waiting.elapsed() < Duration::from_secs(20))
+    {
+        if refused < count {
+            let port = ports[refused % ports.len()];
+            let r = std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_secs(1),
+            );
+            assert!(r.is_err(), "nothing listens on {port}");
+            refused += 1;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    endpoints
+}
+
 /// Regression (real window, 800x600, a live capture on loopback without "This machine"): the
 /// kernel's comparison said in two lines under the headline and the status bar's second line
 /// ("saved … next capture keeps up to …") left no connection row in view after Stop, nor the
@@ -1700,27 +1732,7 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     if !click_start_capture(&mut h, "a_live_capture_at_800x600", kernel_compared) {
         return;
     }
-    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
-    let waiting = Instant::now();
-    let mut refused = 0;
-    while refused < 12
-        || (!endpoints
-            .iter()
-            .all(|e| h.state().rows().iter().any(|r| &r.endpoint == e))
-            && waiting.elapsed() < Duration::from_secs(20))
-    {
-        if refused < 12 {
-            let port = ports[refused % ports.len()];
-            let r = std::net::TcpStream::connect_timeout(
-                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-                Duration::from_secs(1),
-            );
-            assert!(r.is_err(), "nothing listens on {port}");
-            refused += 1;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-        h.step();
-    }
+    let endpoints = refuse_until_listed(&mut h, &ports, 12);
     h.run_steps(3);
     // The details of one of this test's endpoints: other tests capture on loopback at the same
     // time, and an endpoint of theirs at the top would show details of its own (its listener
@@ -1799,27 +1811,7 @@ fn the_table_stays_in_place_at_stop_at_1024x700() {
     if !click_start_capture(&mut h, "the_table_stays_in_place_at_stop", kernel_compared) {
         return;
     }
-    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
-    let waiting = Instant::now();
-    let mut refused = 0;
-    while refused < 30
-        || (!endpoints
-            .iter()
-            .all(|e| h.state().rows().iter().any(|r| &r.endpoint == e))
-            && waiting.elapsed() < Duration::from_secs(20))
-    {
-        if refused < 30 {
-            let port = ports[refused % ports.len()];
-            let r = std::net::TcpStream::connect_timeout(
-                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-                Duration::from_secs(1),
-            );
-            assert!(r.is_err(), "nothing listens on {port}");
-            refused += 1;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-        h.step();
-    }
+    let endpoints = refuse_until_listed(&mut h, &ports, 30);
     // One of this test's endpoints, the table filtered to it: other tests capture on
     // loopback at the same time, and their endpoints may rank above this test's.
     type_in_filter(&mut h, &ports[0].to_string());

@@ -156,8 +156,13 @@ pub(super) struct SaveWriter {
     filter: Option<String>,
     /// Bytes after which the next piece begins.
     piece_limit: Option<u64>,
-    /// Pieces begun so far.
-    pieces: u64,
+    /// The first piece's path, which the others are named after.
+    first: PathBuf,
+    /// The number in the next piece's name. It runs ahead of the pieces' count where a
+    /// temporary capture's name was taken.
+    next_number: u64,
+    /// Files the app chose in its temporary folder: a piece takes only a free name.
+    temporary: bool,
     /// The time of the current piece's first frame, when it is not the first piece: where
     /// its own time begins (the statistics blocks of the last piece say so, see
     /// [`SaveWriter::piece_start`]).
@@ -174,7 +179,7 @@ impl SaveWriter {
         limit: Option<u64>,
         temporary: bool,
     ) -> io::Result<Self> {
-        let (writer, bytes) = open(path, interfaces, filter)?;
+        let (writer, bytes) = open(path, interfaces, filter, false)?;
         let saved = SavedFiles::new(path.to_path_buf(), limit, temporary);
         saved
             .0
@@ -187,7 +192,9 @@ impl SaveWriter {
             interfaces: interfaces.to_vec(),
             filter: filter.map(str::to_owned),
             piece_limit: limit.map(|l| (l / RING_PIECES).max(1)),
-            pieces: 1,
+            first: path.to_path_buf(),
+            next_number: 2,
+            temporary,
             piece_start: None,
         })
     }
@@ -282,14 +289,29 @@ impl SaveWriter {
     }
 
     fn next_piece(&mut self) -> io::Result<()> {
-        let path = piece_path(&self.path(), self.pieces + 1);
-        let (next, next_bytes) = open(&path, &self.interfaces, self.filter.as_deref())?;
+        let (path, (next, next_bytes)) = loop {
+            let path = piece_path(&self.first, self.next_number);
+            self.next_number += 1;
+            // A capture the user named writes over what an earlier run left under the
+            // piece's name, as `tcpdump -C` does. The app's own captures share a folder: a
+            // second capture started in the same second as this one is `capture-…-2.pcapng`,
+            // the name of this one's second piece, and must not lose its file to it.
+            match open(
+                &path,
+                &self.interfaces,
+                self.filter.as_deref(),
+                self.temporary,
+            ) {
+                Ok(opened) => break (path, opened),
+                Err(e) if self.temporary && e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        };
         let done = std::mem::replace(&mut self.writer, next);
         let done_bytes = std::mem::replace(&mut self.bytes, next_bytes);
         let frames = done.frames();
         done.finish(&[])?;
         let bytes = done_bytes.load(Ordering::Relaxed);
-        self.pieces += 1;
         let removed = {
             let mut ring = self.saved.ring();
             if let Some(last) = ring.pieces.back_mut() {
@@ -348,15 +370,22 @@ impl SaveWriter {
 /// A new piece at `path` and the count of bytes handed to it (buffered ones included). The
 /// folder must be there: the app's temporary capture takes its file, folder and all, before
 /// the capture starts (`capture_file` in the window), so that no other capture's end removes
-/// the folder meanwhile ([`Ring`]'s drop removes it only once it is empty).
+/// the folder meanwhile ([`Ring`]'s drop removes it only once it is empty). With `new_only`,
+/// a file already there is an error ([`io::ErrorKind::AlreadyExists`]), not overwritten.
 fn open(
     path: &Path,
     interfaces: &[CapturedInterface],
     filter: Option<&str>,
+    new_only: bool,
 ) -> io::Result<(PcapngWriter<Counting>, Arc<AtomicU64>)> {
     let bytes = Arc::new(AtomicU64::new(0));
+    let file = if new_only {
+        File::create_new(path)?
+    } else {
+        File::create(path)?
+    };
     let out = Counting {
-        out: BufWriter::with_capacity(WRITE_BUFFER, File::create(path)?),
+        out: BufWriter::with_capacity(WRITE_BUFFER, file),
         bytes: Arc::clone(&bytes),
     };
     // One interface block per captured interface, in id order, so that `Frame::interface` is
@@ -382,14 +411,9 @@ fn piece_path(first: &Path, n: u64) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // The first piece's stem, without the number a later piece added.
-    let base = match stem.rsplit_once('-') {
-        Some((base, num)) if n > 2 && num.parse::<u64>().is_ok() => base.to_string(),
-        _ => stem,
-    };
     let name = match first.extension() {
-        Some(ext) => format!("{base}-{n}.{}", ext.to_string_lossy()),
-        None => format!("{base}-{n}"),
+        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{n}"),
     };
     first.with_file_name(name)
 }
@@ -470,6 +494,86 @@ mod tests {
             "removed with the last handle"
         );
         assert!(!dir.exists(), "and their folder");
+    }
+
+    /// Regression (review): the app names a second capture started in the same second as
+    /// another `capture-…-2.pcapng`, the name of the first one's second piece, which was
+    /// opened to be written over: the second capture lost its packets to the first.
+    #[test]
+    fn a_temporary_capture_s_piece_skips_a_name_another_capture_took() {
+        let dir = std::env::temp_dir().join(format!("rstscope-saved-two-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let first = dir.join("capture-20261204-201500.pcapng");
+        let mut a =
+            SaveWriter::create(&first, &interfaces(), None, Some(40_000), true).expect("first");
+        let other = dir.join("capture-20261204-201500-2.pcapng");
+        let mut b =
+            SaveWriter::create(&other, &interfaces(), None, Some(40_000), true).expect("second");
+        let (saved_a, saved_b) = (a.saved(), b.saved());
+        let data = [7u8; 1000];
+        for n in 1..=30 {
+            b.write_frame(&frame(&data, n)).expect("write b");
+        }
+        for n in 1..=30 {
+            a.write_frame(&frame(&data, n)).expect("write a");
+        }
+        a.finish(&[]).expect("finish a");
+        b.finish(&[]).expect("finish b");
+        let (files_a, files_b) = (saved_a.files(), saved_b.files());
+        assert_eq!(files_a.len(), 3, "{files_a:?}");
+        assert!(
+            files_a[1].ends_with("capture-20261204-201500-3.pcapng"),
+            "{files_a:?}"
+        );
+        assert!(
+            files_a[2].ends_with("capture-20261204-201500-4.pcapng"),
+            "{files_a:?}"
+        );
+        assert!(
+            files_b[1].ends_with("capture-20261204-201500-2-2.pcapng"),
+            "{files_b:?}"
+        );
+        for (files, frames) in [(&files_a, 30), (&files_b, 30)] {
+            let mut source = crate::source::FileSource::open(files).expect("open");
+            let mut n = 0;
+            while source.next_frame().is_some() {
+                n += 1;
+            }
+            assert!(source.problems().is_empty(), "{:?}", source.problems());
+            assert_eq!(n, frames, "{files:?}");
+        }
+        drop((saved_a, saved_b));
+        assert!(
+            !dir.exists(),
+            "both captures' files and their folder removed"
+        );
+    }
+
+    /// A capture the user named writes its pieces over an earlier run's, as `tcpdump -C`
+    /// does, rather than numbering around them.
+    #[test]
+    fn a_named_capture_s_pieces_write_over_an_earlier_run_s() {
+        let dir = std::env::temp_dir().join(format!("rstscope-saved-over-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let first = dir.join("out.pcapng");
+        std::fs::write(dir.join("out-2.pcapng"), b"an earlier run's piece").expect("old piece");
+        let mut w =
+            SaveWriter::create(&first, &interfaces(), None, Some(40_000), false).expect("create");
+        let saved = w.saved();
+        for n in 1..=12 {
+            w.write_frame(&frame(&[1u8; 1000], n)).expect("write");
+        }
+        w.finish(&[]).expect("finish");
+        assert_eq!(saved.files(), vec![first.clone(), dir.join("out-2.pcapng")]);
+        drop(saved);
+        let mut source =
+            crate::source::FileSource::open(&[dir.join("out-2.pcapng")]).expect("open");
+        assert!(
+            source.next_frame().is_some(),
+            "the new piece, not the old bytes"
+        );
+        drop(source);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

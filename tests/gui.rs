@@ -6953,9 +6953,7 @@ fn failed_attempts_are_drawn_as_steps_not_a_slanted_band() {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rstscope-gui-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp folder");
-    dir
+    common::temp_dir("gui", name)
 }
 
 /// Writes `udp-only.pcap` in `dir`: one well-formed frame that is UDP (a SYN frame with its IP

@@ -3,13 +3,44 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
 
-/// A temporary folder of this test process.
+/// A temporary folder of this test process, `rstscope-PREFIX-PID-NAME` in the system's
+/// temporary folder. The folders of earlier runs of the same test program stay until the
+/// next run starts (to look at after a failure) and then go: each run of the suites left
+/// thousands (GiBs of captures over a day of runs).
 pub fn temp_dir(prefix: &str, name: &str) -> PathBuf {
+    static SWEEP: Once = Once::new();
+    SWEEP.call_once(|| remove_earlier_runs(&std::env::temp_dir(), prefix));
     let dir = std::env::temp_dir().join(format!("rstscope-{prefix}-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// Removes the `rstscope-PREFIX-PID-...` folders in `tmp` of processes that have ended. Only
+/// where the system lists its running processes as folders (`/proc`); elsewhere nothing.
+fn remove_earlier_runs(tmp: &Path, prefix: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    let start = format!("rstscope-{prefix}-");
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&start)) else {
+            continue;
+        };
+        let Some(Ok(pid)) = rest.split('-').next().map(str::parse::<u32>) else {
+            continue;
+        };
+        if pid != std::process::id() && !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A RST/ACK from 10.0.0.2:80 to 10.0.0.1:`client_port` carrying `text` (as the reasons F5's

@@ -308,9 +308,6 @@ pub struct Engine {
     reset_tuples: reset_tuples::ResetTuples,
     finished: Vec<ConnRecord>,
     incidents: Vec<Incident>,
-    /// The capture has lost frames ([`Engine::frames_lost`]): a reset's numbers past what
-    /// was captured of its connection may be those of the packets lost.
-    frames_lost: bool,
 }
 
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
@@ -359,7 +356,6 @@ impl Engine {
             reset_tuples: reset_tuples::ResetTuples::default(),
             finished: Vec::new(),
             incidents: Vec::new(),
-            frames_lost: false,
         }
     }
 
@@ -683,16 +679,6 @@ impl Engine {
             last_ts: seen.then_some(self.last_ts),
             ..self.totals.clone()
         }
-    }
-
-    /// The capture has lost frames (a live capture's kernel, interface or queue drops): from
-    /// now on a reset is not called suspect-injected for sequence numbers that lie past what
-    /// was captured of its connection, which the frames lost may explain, nor judged by its
-    /// IP ID, which a missed FIN (another cause) or a later connection on the same tuple
-    /// may explain. A reset's TTL, and numbers behind what its receiver had acknowledged,
-    /// are still evidence: no packet missing makes a real reset so.
-    pub fn frames_lost(&mut self) {
-        self.frames_lost = true;
     }
 
     /// A live capture with no packet coming: packet time moves on to `t` all the same, so
@@ -1231,9 +1217,11 @@ impl Engine {
         // are never behind what its receiver had acknowledged (or, to a SYN, behind ISN+1);
         // they may be past what was captured, where the capture lost the packets between
         // (or a later connection's opening on the same tuple: a RST ahead of the earlier
-        // one's sequence space). That is no evidence where the capture shows it lost some:
-        // a side acknowledged what was never captured, or frames were lost.
-        let lost = self.frames_lost || acks_uncaptured(c, s, p);
+        // one's sequence space). That is no evidence where the connection shows the capture
+        // lost some: a side acknowledged what was never captured. (Judged from the packets
+        // alone, not from a live capture's drop counts, so that its saved file judges the
+        // same; the report warns where resets were flagged while frames were lost.)
+        let lost = acks_uncaptured(c, s, p);
         let mut suspicion = Suspicion {
             not_acceptable: !acceptable && (!lost || is_behind(c, s, p)),
             ..Suspicion::default()
@@ -1246,11 +1234,10 @@ impl Engine {
         // socket) sends the resets it makes without that socket (for data after its close,
         // for a SYN-ACK it has no socket for) from another counter (Linux: one per
         // destination, or ID 0), so their IDs say nothing about who sent them. Nor one sent
-        // past its sender's captured sequence space, or in a capture that lost frames: the
-        // sender's packets, a FIN among them (then not an abort), or the opening of a later
-        // connection on the tuple (another socket, another counter) went uncaptured.
+        // past its sender's captured sequence space: the sender's packets, a FIN among them
+        // (then not an abort), or the opening of a later connection on the tuple (another
+        // socket, another counter) went uncaptured.
         if cause == Cause::Abort
-            && !self.frames_lost
             && !(sender.has_seq() && seq_after(p.seq, sender.next_seq))
             && let Some(id) = p.ip_id
             && let Some(last) = sender.ip_id.breaks(id, p.ts, c.zeek.start_time)

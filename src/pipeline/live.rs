@@ -504,19 +504,12 @@ impl Run {
         // the first goes as soon as one may, whatever came).
         let mut sent_captured = u64::MAX;
         let mut last_flush = Instant::now();
-        let mut lost_told = false;
         loop {
             // Whether this wait for frames ended with none: every frame captured so far is
             // analyzed. (Under load the engine can be behind the clock; only when caught up
             // may packet time move on without packets.)
             let caught_up = match self.source.next(POLL) {
                 Next::Batch(batch) => {
-                    // Once frames were lost, the engine weighs the resets after by what
-                    // holds with packets missing.
-                    if !lost_told && self.source.stats().dropped() > 0 {
-                        self.engine.frames_lost();
-                        lost_told = true;
-                    }
                     let read = batch.read_at().map(|r| nanos(r.duration_since(started)));
                     for f in batch.frames() {
                         self.frame(&f, read);

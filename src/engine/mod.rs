@@ -40,7 +40,9 @@ pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
-use flow::{Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote};
+use flow::{
+    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats,
+};
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
 use scan_tally::{Answer, ScanTally};
@@ -1211,8 +1213,17 @@ impl Engine {
         // After a FIN: did the resetting side close itself, or answer its peer's FIN?
         let own_fin = c.prior.fin_sides & (1 << s) != 0;
         let sender = &c.sides[usize::from(s)];
+        // Evidence must hold with packets missing from the capture. A real reset's numbers
+        // are never behind what its receiver had acknowledged (or, to a SYN, behind ISN+1);
+        // they may be past what was captured, where the capture lost the packets between
+        // (or a later connection's opening on the same tuple: a RST ahead of the earlier
+        // one's sequence space). That is no evidence where the connection shows the capture
+        // lost some: a side acknowledged what was never captured. (Judged from the packets
+        // alone, not from a live capture's drop counts, so that its saved file judges the
+        // same; the report warns where resets were flagged while frames were lost.)
+        let lost = acks_uncaptured(c, s, p);
         let mut suspicion = Suspicion {
-            not_acceptable: !acceptable,
+            not_acceptable: !acceptable && (!lost || is_behind(c, s, p)),
             ..Suspicion::default()
         };
         if let Some(usual) = sender.ttl.outlier(p.ttl) {
@@ -1222,8 +1233,12 @@ impl Engine {
         // numbers a connection's packets with a counter of their own (Linux: one per
         // socket) sends the resets it makes without that socket (for data after its close,
         // for a SYN-ACK it has no socket for) from another counter (Linux: one per
-        // destination, or ID 0), so their IDs say nothing about who sent them.
+        // destination, or ID 0), so their IDs say nothing about who sent them. Nor one sent
+        // past its sender's captured sequence space: the sender's packets, a FIN among them
+        // (then not an abort), or the opening of a later connection on the tuple (another
+        // socket, another counter) went uncaptured.
         if cause == Cause::Abort
+            && !(sender.has_seq() && seq_after(p.seq, sender.next_seq))
             && let Some(id) = p.ip_id
             && let Some(last) = sender.ip_id.breaks(id, p.ts, c.zeek.start_time)
         {
@@ -1410,7 +1425,7 @@ fn global_second<'a>(
 /// acceptable; in a synchronized state one whose sequence number is in the receiver's window.
 /// Where the receiver's window was never seen the RST is taken as acceptable: no evidence.
 fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
-    if c.prior.syn && !c.prior.syn_ack && sender == c.server_side {
+    if in_syn_sent(c, sender) {
         // `prior.syn`: the ISN is known.
         return p.flags.ack() && p.ack == c.isn.wrapping_add(1);
     }
@@ -1421,6 +1436,44 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
     }
     let window = recv.window_bytes(send);
     seq_in_window(p.seq, recv.max_ack, window) || (send.has_seq() && p.seq == send.next_seq)
+}
+
+/// Whether a RST from `sender` meets the originator in SYN-SENT as far as the capture saw:
+/// its SYN seen, no SYN-ACK, and the RST from the responder.
+fn in_syn_sent(c: &Conn, sender: u8) -> bool {
+    c.prior.syn && !c.prior.syn_ack && sender == c.server_side
+}
+
+/// True when sequence number `a` lies after `b` (less than 2^31 on), sequence-space
+/// arithmetic.
+fn seq_after(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// Whether the capture shows it missed packets of the connection by the time of a RST from
+/// `sender`: a side (the RST included) acknowledged sequence space the capture never saw the
+/// other side send, or the responder's later segments came without the SYN-ACK they follow.
+fn acks_uncaptured(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
+    let past = |ack: u32, peer: &SideStats| !peer.has_seq() || seq_after(ack, peer.next_seq);
+    let [a, b] = &c.sides;
+    (a.has_ack() && past(a.max_ack, b))
+        || (b.has_ack() && past(b.max_ack, a))
+        || (p.flags.ack() && past(p.ack, &c.sides[usize::from(1 - sender)]))
+        || (c.prior.syn && !c.prior.syn_ack && c.sides[usize::from(c.server_side)].has_seq())
+}
+
+/// Whether an unacceptable RST from `sender` lies behind what the capture saw, where no
+/// packet missing from it can put a real reset: to a SYN, an acknowledgment before ISN+1
+/// (zeek/tcp/rst-inject-rae.pcap acknowledges the ISN); in a synchronized state, a
+/// sequence number before what its receiver had acknowledged. One past what was seen, or a
+/// RST to a SYN without ACK (a reset answering an acknowledgment the capture missed), is
+/// not.
+fn is_behind(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
+    if in_syn_sent(c, sender) {
+        return p.flags.ack() && seq_after(c.isn.wrapping_add(1), p.ack);
+    }
+    let recv = &c.sides[usize::from(1 - sender)];
+    recv.has_ack() && seq_after(recv.max_ack, p.seq)
 }
 
 /// Whether `p` can only move the entry's deadlines later, so that the timer already on

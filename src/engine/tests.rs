@@ -599,6 +599,158 @@ fn rst_outside_receive_window_is_not_acceptable() {
     );
 }
 
+/// Regression (a loopback flood whose capture dropped packets): the SYN-ACK was lost, so the
+/// server's abort was judged as a RST to a SYN, whose ACK must be ISN+1, and flagged
+/// suspect-injected. The client's acknowledgment of a SYN-ACK never captured shows the
+/// capture missed packets: a reset past what was captured is no evidence then.
+#[test]
+fn abort_after_a_syn_ack_the_capture_lost_is_not_injected() {
+    let p = [
+        pkt(0, true, S, 100, 0),
+        // The SYN-ACK (900, ack 101) lost.
+        pkt(2, true, A, 101, 901),
+        with_len(pkt(3, true, A | P, 101, 901), 40),
+        with_len(pkt(4, false, A | P, 901, 141), 60),
+        pkt(5, true, A, 141, 961),
+        pkt(50, false, R | A, 961, 141),
+    ];
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(
+        snap.totals.suspect_injected, 0,
+        "{:?}",
+        snap.offenders[0].suspects
+    );
+    assert_eq!(conns[0].suspect_injected, 0);
+    assert_eq!(snap.totals.failed_attempts, 0);
+    // Without the client's packets nothing shows the loss but the RST's own acknowledgment
+    // of 40 bytes past the SYN, data the capture never saw sent: no evidence either.
+    let (snap, _) = Seq::new().feed(&[p[0], p[5]]).done();
+    assert_eq!(snap.totals.suspect_injected, 0);
+}
+
+/// Regression (the same flood, the live capture dropping most packets): a client port used
+/// again within the 5 s a reset connection lingers, the new connection's SYN lost. Its
+/// refusal, and a later connection's abort, were judged against the earlier connection's
+/// numbers (the new ISN lies ahead: RFC 6528 moves a tuple's ISNs on with the clock,
+/// 15.6 million a second on Linux), and flagged, the abort also for its IP ID (another
+/// socket's counter).
+#[test]
+fn resets_of_a_later_connection_on_the_tuple_whose_opening_was_lost_are_not_injected() {
+    let later = 100u32.wrapping_add(3_125_000); // 0.2 s on
+    let refused = [
+        pkt(0, true, S, 100, 0),
+        pkt(1, false, R | A, 0, 101),
+        // The second connect's SYN (ISN `later`) lost.
+        pkt(201, false, R | A, 0, later + 1),
+    ];
+    let (snap, conns) = Seq::new().feed(&refused).done();
+    assert_eq!(snap.totals.suspect_injected, 0);
+    assert_eq!((conns.len(), conns[0].rst_count), (1, 2));
+
+    let ids = |mut q: Pkt, id: u16| {
+        q.ip_id = Some(id);
+        q
+    };
+    let mut p: Vec<Pkt> = handshake()
+        .into_iter()
+        .zip([7000, 0, 7001])
+        .map(|(q, id)| ids(q, id))
+        .collect();
+    p.extend([
+        ids(with_len(pkt(3, true, A | P, 101, 901), 40), 7002),
+        ids(with_len(pkt(4, false, A | P, 901, 141), 60), 3000),
+        ids(pkt(5, true, A, 141, 961), 7003),
+        ids(pkt(50, true, R | A, 141, 961), 7004),
+        // All of the next connection lost but its client's RST, from another socket.
+        ids(pkt(250, true, R | A, later + 41, 900 + 3_125_061), 52000),
+    ]);
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 2, 0]);
+    assert_eq!(
+        snap.totals.suspect_injected, 0,
+        "{:?}",
+        snap.offenders[0].suspects
+    );
+    assert_eq!(conns[0].rst_count, 2);
+}
+
+/// Where the connection shows the capture lost packets, a reset past what was captured is
+/// no evidence (`abort_after_a_syn_ack_the_capture_lost_is_not_injected`), but what no lost
+/// packet explains still is: an acknowledgment of the ISN to a SYN, a sequence number
+/// before what the receiver had acknowledged, a foreign TTL.
+#[test]
+fn a_connection_that_lost_packets_still_shows_what_no_lost_packet_explains() {
+    // The SYN-ACK lost: the client acknowledges what the capture never saw.
+    let mut p = vec![pkt(0, true, S, 100, 0), pkt(2, true, A, 101, 901)];
+    p.push(pkt(3, false, R | A, 0, 100));
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(snap.totals.suspect_injected, 1, "acknowledges the ISN");
+
+    // The server's data lost: the client acknowledges 60 bytes the capture never saw.
+    let lost_data = || {
+        let mut p = handshake();
+        p.push(with_len(pkt(3, true, A | P, 101, 901), 40));
+        p.push(pkt(4, true, A, 141, 961));
+        p
+    };
+    let mut p = lost_data();
+    p.push(pkt(5, false, R | A, 961 + 5_000_000, 141));
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(
+        snap.totals.suspect_injected, 0,
+        "past the window, past what was captured"
+    );
+    assert_eq!(states(&conns), ["S1"], "still not acceptable");
+    let mut p = lost_data();
+    p.push(pkt(5, false, R | A, 961u32.wrapping_sub(3_000), 141));
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(
+        snap.totals.suspect_injected, 1,
+        "behind the client's acknowledgment"
+    );
+    let mut p = lost_data();
+    let mut rst = pkt(5, false, R | A, 961, 141);
+    rst.ttl = 50;
+    p.push(rst);
+    let (snap, _) = Seq::new().feed(&p).done();
+    let o = &snap.offenders[0].suspects;
+    assert_eq!(
+        (o.len(), o[0].suspicion.not_acceptable, o[0].suspicion.ttl),
+        (1, false, Some((50, 64)))
+    );
+}
+
+/// A reset past its sender's captured sequence space is not judged by its IP ID: here the
+/// server's FIN was lost, so its reset (numbered by another counter, as a stack sends the
+/// resets it makes after its socket's close) reads as an abort, one past the FIN's place.
+#[test]
+fn a_reset_past_its_senders_captured_packets_is_not_judged_by_ip_id() {
+    let build = |rst_seq: u32| {
+        let mut p = handshake();
+        for (i, q) in p.iter_mut().enumerate() {
+            q.ip_id = Some(500 + i as u16);
+        }
+        for (k, id) in [502u16, 503].into_iter().enumerate() {
+            let mut d = with_len(pkt(3 + k as i64, false, A | P, 901 + 5 * k as u32, 101), 5);
+            d.ip_id = Some(id);
+            p.push(d);
+        }
+        // The server's FIN (911, ID 504) lost.
+        let mut rst = pkt(6, false, R | A, rst_seq, 101);
+        rst.ip_id = Some(30000);
+        p.push(rst);
+        p
+    };
+    let (snap, _) = Seq::new().feed(&build(911)).done();
+    assert_eq!(
+        snap.totals.suspect_injected, 1,
+        "at the sender's next sequence number"
+    );
+    let (snap, _) = Seq::new().feed(&build(912)).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    assert_eq!(snap.totals.suspect_injected, 0);
+}
+
 #[test]
 fn unanswered_syns_fail_once_ten_seconds_after_the_last() {
     // Linux retransmits at 1, 3 and 7 s; then silence.

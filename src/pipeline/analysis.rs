@@ -822,6 +822,12 @@ impl EngineSide {
         capture
             .warnings
             .extend(series_cut_warning(&snapshot.offenders));
+        if let Some(source) = source {
+            capture.warnings.extend(lost_by_writer_warnings(
+                source.files(),
+                snapshot.totals.suspect_injected,
+            ));
+        }
         let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
         // for the offenders it names, the packets' own process information for the rest.
@@ -888,6 +894,45 @@ pub fn time_order_warning(f: &FileInfo, new_captures: u64, clock: Clock) -> Opti
         ));
     }
     Some(s)
+}
+
+/// How the warning of [`suspects_while_lost`] ends (a live capture's is a running count:
+/// see [`crate::pipeline::live::is_running_count`]).
+pub(crate) const SUSPECTS_LOST_TAIL: &str =
+    "can make a real reset's sequence number or IP ID look foreign, not its TTL";
+
+/// The warning when `suspects` resets were flagged suspect-injected in a capture that lost
+/// frames, if any were: the engine does not claim what the connection's own packets show
+/// lost packets may explain, but a packet lost without a trace in them (a FIN, a later
+/// connection's opening on the same tuple) can still mislead it.
+pub(crate) fn suspects_while_lost(suspects: u64) -> Option<String> {
+    let (resets, were) = match suspects {
+        0 => return None,
+        1 => ("reset", "was"),
+        _ => ("resets", "were"),
+    };
+    Some(format!(
+        "{} {resets} flagged suspect-injected {were} judged in a capture that lost frames: a \
+         packet lost without a trace in its connection (a FIN, a later connection's opening on \
+         the same addresses and ports) {SUSPECTS_LOST_TAIL}",
+        crate::report::thousands(suspects)
+    ))
+}
+
+/// The warning when the files' writers counted frames lost (pcapng statistics blocks), and
+/// then the one of [`suspects_while_lost`].
+fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
+    let lost: u64 = files.iter().map(|f| f.lost).sum();
+    if lost == 0 {
+        return Vec::new();
+    }
+    let mut w = vec![format!(
+        "{} frames were lost as the program that captured counted them (its pcapng statistics \
+         blocks): counts are lower bounds",
+        crate::report::thousands(lost)
+    )];
+    w.extend(suspects_while_lost(suspects));
+    w
 }
 
 /// The warning when service endpoints were dropped from the table.
@@ -1310,7 +1355,36 @@ mod tests {
             steps_back: 0,
             first_step_back: None,
             recorded: recorded.map(|(s, e)| (at(s), at(e))),
+            lost: 0,
         }
+    }
+
+    /// Frames the files' writers counted lost are said, and so are resets flagged
+    /// suspect-injected then: a file saved from a live capture that dropped frames warns as
+    /// the live run did.
+    #[test]
+    fn frames_lost_by_the_capture_that_wrote_the_files_are_said() {
+        let lost = |n: u64| FileInfo {
+            lost: n,
+            ..recorded_file(0, 1, None)
+        };
+        assert!(lost_by_writer_warnings(&[lost(0), lost(0)], 3).is_empty());
+        let w = lost_by_writer_warnings(&[lost(1_200), lost(34)], 0);
+        assert_eq!(
+            w,
+            [
+                "1,234 frames were lost as the program that captured counted them (its pcapng \
+              statistics blocks): counts are lower bounds"
+            ]
+        );
+        let w = lost_by_writer_warnings(&[lost(5)], 2);
+        assert_eq!(w.len(), 2);
+        assert!(
+            w[1].starts_with(
+                "2 resets flagged suspect-injected were judged in a capture that lost frames"
+            ),
+            "{w:?}"
+        );
     }
 
     /// The files' recorded time is the union of the sound ones: holding their packets (a

@@ -804,6 +804,13 @@ impl Run {
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
+        if self.source.stats().dropped() > 0 {
+            capture
+                .warnings
+                .extend(crate::analysis::suspects_while_lost(
+                    snapshot.totals.suspect_injected,
+                ));
+        }
         // Its packets within it: one can be stamped before the span's start was taken.
         capture.captured = self.own_time(&snapshot.totals);
         capture.attach_encaps(&mut snapshot.offenders);
@@ -1002,7 +1009,9 @@ pub fn copies(s: &CaptureStats) -> Copies {
 /// a filter's limits, an interface that could not be opened): the agent logs events as they
 /// come, and leaves counts to its metrics.
 pub fn is_running_count(warning: &str) -> bool {
-    warning.ends_with(LOST_TAIL) || warning.ends_with(COPIES_TAIL)
+    warning.ends_with(LOST_TAIL)
+        || warning.ends_with(COPIES_TAIL)
+        || warning.ends_with(crate::analysis::SUSPECTS_LOST_TAIL)
 }
 
 #[cfg(test)]
@@ -1271,6 +1280,17 @@ mod tests {
         let note = copies(&s).note().expect("a warning");
         assert!(note.starts_with("5 frames were copies"), "{note}");
         assert!(is_running_count(&note), "{note}");
+    }
+
+    /// The warning of resets flagged while frames were lost counts on as the capture runs.
+    #[test]
+    fn the_warning_of_suspects_while_frames_were_lost_is_a_running_count() {
+        assert_eq!(crate::analysis::suspects_while_lost(0), None);
+        for n in [1, 12] {
+            let w = crate::analysis::suspects_while_lost(n).expect("a warning");
+            assert!(w.starts_with(&format!("{n} reset")), "{w}");
+            assert!(is_running_count(&w), "{w}");
+        }
     }
 
     #[test]

@@ -540,6 +540,7 @@ mod tests {
             steps_back: 0,
             first_step_back: None,
             recorded: None,
+            lost: 0,
         }
     }
 

@@ -571,6 +571,7 @@ impl FileSource {
         learn_indexes(&mut self.interfaces, &mut self.processes);
         info.bytes_read = reader.stream.shared.bytes();
         info.recorded = reader.recorded;
+        info.lost = reader.lost;
         take_warnings(&mut reader.warnings, &mut self.problems, info);
         match result {
             Ok(ts) => ts,
@@ -658,6 +659,8 @@ struct FileReader {
     /// See [`FileInfo::recorded`]: kept here, as the statistics blocks come after the last
     /// packet, when the reader is about to end.
     recorded: Option<(Timestamp, Timestamp)>,
+    /// See [`FileInfo::lost`]: kept here as `recorded` is.
+    lost: u64,
     /// For a zip member: reads it again whole to its CRC-32 check, and says why it fails.
     recheck: Option<Recheck>,
 }
@@ -908,6 +911,7 @@ impl FileReader {
                     file,
                     last_ts: self.last_ts,
                     recorded: &mut self.recorded,
+                    lost: &mut self.lost,
                 };
                 framing.next(r, &mut self.stream, context)
             }
@@ -1279,6 +1283,7 @@ fn open_input(
         steps_back: 0,
         first_step_back: None,
         recorded: None,
+        lost: 0,
     };
     // A zip member's size is what the archive claims, which a cut archive does not hold.
     let plain = compression.is_none() && info.archive.is_none();
@@ -1318,6 +1323,7 @@ fn open_input(
         last_ts: Timestamp::default(),
         warnings: Warnings::default(),
         recorded: None,
+        lost: 0,
         recheck,
     };
     Ok((info, reader, problem))

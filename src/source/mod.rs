@@ -280,6 +280,10 @@ pub struct FileInfo {
     /// latest end over its interfaces), where it did: quiet time before the first packet and
     /// after the last is part of the capture. See [`crate::analysis::CaptureInfo::captured`].
     pub recorded: Option<(Timestamp, Timestamp)>,
+    /// Frames the program that wrote the file counted lost while it captured (pcapng
+    /// statistics blocks' `isb_ifdrop` and `isb_osdrop`; of each interface the most any of
+    /// its blocks states, as the counts run on from block to block).
+    pub lost: u64,
 }
 
 /// How far a file's time may go back from one frame to the next without counting as a step

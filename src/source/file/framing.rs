@@ -483,6 +483,8 @@ struct NgInterface {
     link_type: LinkType,
     snaplen: u32,
     clock: Clock,
+    /// The most frames its statistics blocks counted lost (see [`FileInfo::lost`]).
+    lost: u64,
 }
 
 /// What the pcapng framing needs from outside the file.
@@ -495,6 +497,9 @@ pub(super) struct NgContext<'a> {
     /// The capture's own start and end as the file's statistics blocks state them, widened
     /// by each one met (see [`FileInfo::recorded`]).
     pub(super) recorded: &'a mut Option<(Timestamp, Timestamp)>,
+    /// The frames the file's statistics blocks count lost, grown by each one met (see
+    /// [`FileInfo::lost`]).
+    pub(super) lost: &'a mut u64,
 }
 
 impl NgFraming {
@@ -520,6 +525,7 @@ impl NgFraming {
             file,
             last_ts,
             recorded,
+            lost,
         } = context;
         loop {
             // Every block is at least 12 bytes; 12 reach the byte-order magic of a section header.
@@ -582,7 +588,11 @@ impl NgFraming {
                     (file, self.sections.saturating_sub(1)),
                     warnings,
                 ),
-                ISB => self.statistics(data.get(..len).unwrap_or(data), last_ts, recorded),
+                ISB => {
+                    let block = data.get(..len).unwrap_or(data);
+                    self.statistics(block, last_ts, recorded);
+                    self.drops(block, lost);
+                }
                 // Name resolution, secrets, custom and unknown blocks.
                 _ => {}
             }
@@ -877,6 +887,7 @@ impl NgFraming {
             link_type: d.link_type,
             snaplen: d.snaplen,
             clock: Clock::new(d.tsresol, d.tsoffset),
+            lost: 0,
         });
         Ok(())
     }
@@ -901,30 +912,16 @@ impl NgFraming {
             return;
         };
         let (mut start, mut end) = (None, None);
-        // Options follow the interface id and the block's own timestamp; the trailer ends them.
-        let options_end = block.len().saturating_sub(4);
-        let mut at = 20;
-        while at + 4 <= options_end {
-            let code = u16_at(block, at, be);
-            let len = usize::from(u16_at(block, at + 2, be));
-            let Some(value) = block.get(at + 4..(at + 4 + len).min(options_end)) else {
-                break;
-            };
-            match code {
-                option::END => break,
-                option::ISB_STARTTIME | option::ISB_ENDTIME if value.len() == 8 => {
-                    let raw =
-                        u64::from(u32_at(value, 0, be)) << 32 | u64::from(u32_at(value, 4, be));
-                    let raw = (raw != 0).then_some(raw);
-                    if code == option::ISB_STARTTIME {
-                        start = raw;
-                    } else {
-                        end = raw;
-                    }
+        for (code, value) in statistics_options(block, be) {
+            if let (option::ISB_STARTTIME | option::ISB_ENDTIME, 8) = (code, value.len()) {
+                let raw = u64::from(u32_at(value, 0, be)) << 32 | u64::from(u32_at(value, 4, be));
+                let raw = (raw != 0).then_some(raw);
+                if code == option::ISB_STARTTIME {
+                    start = raw;
+                } else {
+                    end = raw;
                 }
-                _ => {}
             }
-            at += 4 + len.next_multiple_of(4);
         }
         let (Some(start), Some(end)) = (start, end) else {
             return;
@@ -937,6 +934,35 @@ impl NgFraming {
         let (start, end) = (clock.at(start), clock.at(end));
         if start <= end {
             *recorded = Some(recorded.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+        }
+    }
+
+    /// Adds to `lost` the frames the Interface Statistics Block `block` (whole, its length
+    /// checked) counts lost beyond what its interface's blocks before it did: `isb_ifdrop`
+    /// and `isb_osdrop` (dumpcap and rstscope write them when a capture ends; a writer that
+    /// writes blocks along the way counts on from one to the next). A malformed block is
+    /// passed over.
+    fn drops(&mut self, block: &[u8], lost: &mut u64) {
+        let be = self.big_endian;
+        let Some(interface) = self.interfaces.get_mut(u32_at(block, 8, be) as usize) else {
+            return;
+        };
+        let mut dropped = 0u64;
+        for (code, value) in statistics_options(block, be) {
+            if let (option::ISB_IFDROP | option::ISB_OSDROP, Ok(bytes)) =
+                (code, <[u8; 8]>::try_from(value))
+            {
+                let n = if be {
+                    u64::from_be_bytes(bytes)
+                } else {
+                    u64::from_le_bytes(bytes)
+                };
+                dropped = dropped.saturating_add(n);
+            }
+        }
+        if dropped > interface.lost {
+            *lost = lost.saturating_add(dropped - interface.lost);
+            interface.lost = dropped;
         }
     }
 }
@@ -1104,6 +1130,27 @@ pub(super) fn describe(error: &PcapError<&[u8]>) -> String {
         PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => format!("{kind:?}"),
         other => other.to_string(),
     }
+}
+
+/// The options of the Interface Statistics Block `block` (whole) as (code, value), up to
+/// the end-of-options option; a value cut by the block's end comes cut.
+fn statistics_options(block: &[u8], be: bool) -> impl Iterator<Item = (u16, &[u8])> {
+    // Options follow the interface id and the block's own timestamp; the trailer ends them.
+    let options_end = block.len().saturating_sub(4);
+    let mut at = 20;
+    std::iter::from_fn(move || {
+        if at + 4 > options_end {
+            return None;
+        }
+        let code = u16_at(block, at, be);
+        let len = usize::from(u16_at(block, at + 2, be));
+        let value = block.get(at + 4..(at + 4 + len).min(options_end))?;
+        if code == option::END {
+            return None;
+        }
+        at += 4 + len.next_multiple_of(4);
+        Some((code, value))
+    })
 }
 
 /// The u32 at `at`, or 0 past the end (callers have checked the length).

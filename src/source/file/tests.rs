@@ -496,6 +496,40 @@ fn pcapng_statistics_blocks_give_the_capture_start_and_end() {
     assert_eq!(source.files()[0].recorded, None);
 }
 
+/// The frames a capture lost, as its statistics blocks count them (`isb_ifdrop` plus
+/// `isb_osdrop`, in either byte order): of each interface the most any of its blocks says, as
+/// a writer that writes blocks along the way counts on; a cut value and an interface not
+/// described say nothing.
+#[test]
+fn pcapng_statistics_blocks_give_the_frames_the_capture_lost() {
+    let count = |n: u64, be: bool| {
+        if be { n.to_be_bytes() } else { n.to_le_bytes() }
+    };
+    for be in [false, true] {
+        let mut bytes = shb(be);
+        bytes.extend(idb(be, 1, 0, &[]));
+        bytes.extend(idb(be, 1, 0, &[]));
+        bytes.extend(epb(be, 0, 5_000_000, b"x", &[]));
+        // Interface 0: 3 by the interface and 4 by the kernel, then 10 in all; interface 1:
+        // 5; interface 7 is not described; a 4-byte value is cut.
+        bytes.extend(isb(be, 0, &[(5, &count(3, be)), (7, &count(4, be))]));
+        bytes.extend(isb(be, 1, &[(7, &count(5, be))]));
+        bytes.extend(isb(be, 0, &[(5, &count(3, be)), (7, &count(7, be))]));
+        bytes.extend(isb(be, 0, &[(7, &count(2, be))]));
+        bytes.extend(isb(be, 7, &[(7, &count(99, be))]));
+        bytes.extend(isb(be, 1, &[(7, &[9, 9, 9, 9])]));
+        let (source, frames) = read_all("lost.pcapng", &bytes);
+        assert!(source.problems().is_empty(), "{:?}", source.problems());
+        assert_eq!(
+            (frames.len(), source.files()[0].lost),
+            (1, 15),
+            "big-endian: {be}"
+        );
+    }
+    let (source, _) = read_all("plain.pcap", &pcap(false, false, 1, 0, &[rec(1, 0, b"z")]));
+    assert_eq!(source.files()[0].lost, 0);
+}
+
 #[test]
 fn gzip_is_detected_by_content_and_progress_counts_compressed_bytes() {
     let plain = pcap(

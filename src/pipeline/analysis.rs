@@ -369,22 +369,25 @@ impl CopyFilter {
             .get(frame.interface as usize)
             .copied()
             .unwrap_or(0);
+        let several = self.per_file.get(file as usize).is_some_and(|&n| n > 1);
+        let dedupe = self
+            .dedupe
+            .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
+        // A file of several interfaces may hold them in turns (dumpcap writes each a buffer at
+        // a time): a copy can come after later packets. Linux `any` (SLL2 on one interface of
+        // the file) is one socket, in time order.
+        if several {
+            dedupe.remember_for(dedupe::RETAIN);
+        }
         if let Some(id) = frame.packet_id {
-            let dedupe = self
-                .dedupe
-                .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
             return dedupe.is_copy_of_id(frame, id, file).then_some(Copies {
                 by_packet_id: 1,
                 ..Copies::default()
             });
         }
-        let several = self.per_file.get(file as usize).is_some_and(|&n| n > 1);
         if !several && frame.link_type.0 != LINKTYPE_LINUX_SLL2 {
             return None;
         }
-        let dedupe = self
-            .dedupe
-            .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
         dedupe.is_duplicate_in(frame, file).then_some(Copies {
             by_content: 1,
             ..Copies::default()

@@ -585,9 +585,13 @@ fn a_cut_capture_compressed_whole_names_its_offset_in_the_decompressed_data() {
     let (source, _) = read_all("cut.pcap", cut);
     let message = source.problems()[0].to_string();
     assert!(
-        message.contains("cut.pcap: file ends inside a record at byte 2228 (after 19 frames): the capture was cut short; results up to that point are kept"),
+        message.contains("cut.pcap: file ends inside a record at byte 2228 (after 19 frames): the capture was cut short; results up to that point are kept; a capture still being written ends this way too (tcpdump -w writes its packets a buffer at a time): read it again once the capture has stopped for the rest, or copy the whole file again"),
         "{message}"
     );
+    // Compressed, it is no capture being written: no word of it.
+    let (source, _) = read_all("cut.pcap.gz", &gzip(cut));
+    let message = source.problems()[0].to_string();
+    assert!(!message.contains("being written"), "{message}");
 }
 
 /// A file cut inside its file header or its first record says where, and what to do: there

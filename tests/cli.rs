@@ -1046,6 +1046,46 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat
+/// a.pcap.gz b.pcap.gz > all.pcap` make them (or the .gz files catted, read as one stream), were
+/// read up to the second capture's file header, which made a frame in 2055 (its magic number
+/// read as a time, its version as microseconds) and the next record's time an absurd length:
+/// "corrupt data ... the rest of this file is skipped", the second capture lost. Each file
+/// header now goes on with its own byte order and time resolution.
+#[test]
+fn pcap_captures_appended_whole_are_read_whole() {
+    use std::io::Write as _;
+    let dir = temp_dir("appended-whole");
+    let (v4, v6) = (
+        std::fs::read(fixture("refused-v4.pcap")).expect("fixture"),
+        std::fs::read(fixture("refused-v6.pcap")).expect("fixture"),
+    );
+    let gz = |bytes: &[u8]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(bytes).expect("gzip");
+        enc.finish().expect("gzip")
+    };
+    // Microseconds then nanoseconds, 5 s apart: one capture.
+    let catted = write(&dir, "all.pcap", &[v4.as_slice(), &v6].concat());
+    let gzipped = write(&dir, "all.pcap.gz", &[gz(&v4), gz(&v6)].concat());
+    for f in [catted, gzipped] {
+        let out = rstscope(&["analyze", "--format", "json", "--utc", &f]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        assert_eq!(v["packets"], 20, "{f}");
+        assert_eq!(
+            (&v["rst_packets"], &v["failed_attempts"]),
+            (&10.into(), &10.into())
+        );
+        assert_eq!(v["warnings"], serde_json::json!([]), "{f}");
+        assert_eq!(v["last_packet"], 1_795_784_923.900_408, "{f}");
+    }
+}
+
 /// Regression: two captures taken 17 years apart were merged into one capture of "6356.8
 /// days" without a word, and the headline rates averaged over the empty years. Now a warning
 /// names the files and their dates, in the text report and the JSON, each file's first and

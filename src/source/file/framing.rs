@@ -13,6 +13,7 @@ use super::MAX_RECORD;
 use super::compressed::TooLarge;
 use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
+use super::{Kind, detect};
 use crate::packet::Timestamp;
 use crate::source::PacketOptions;
 use crate::source::pcapng::option;
@@ -342,7 +343,8 @@ fn ensure_record<R: PcapReaderIterator>(
     }
 }
 
-/// Classic pcap: fixed record headers, one link type per file.
+/// Classic pcap: fixed record headers, one link type per file (per capture appended whole:
+/// see [`PcapFraming::appended`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PcapFraming {
     /// 16, or 24 for the modified format.
@@ -351,7 +353,12 @@ pub(super) struct PcapFraming {
     pub(super) nanos: bool,
     pub(super) interface: u32,
     pub(super) link_type: LinkType,
+    /// pcap file headers met after the first (captures appended whole).
+    pub(super) appended: u32,
 }
+
+/// A pcap file's header: magic, version, time zone, accuracy, snapshot length, link type.
+const PCAP_FILE_HEADER_LEN: usize = 24;
 
 impl PcapFraming {
     /// The record at the start of `data` when it lies whole there and its lengths are sound;
@@ -375,8 +382,11 @@ impl PcapFraming {
         data: &'a [u8],
     ) -> Option<(Timestamp, &'a [u8], u32)> {
         let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
+        // An original length of 0 (no packet has one) may be a file header's accuracy field:
+        // [`PcapFraming::next`] tells.
         if caplen as usize > MAX_RECORD - self.header_len
             || u64::from(caplen) > u64::from(orig_len) + u64::from(ORIG_LEN_SLACK)
+            || orig_len == 0
         {
             return None;
         }
@@ -402,6 +412,7 @@ impl PcapFraming {
         if record_len > data.len()
             || caplen as usize > MAX_RECORD - header_len
             || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
+            || orig_len == 0
         {
             return None;
         }
@@ -439,10 +450,13 @@ impl PcapFraming {
     }
 
     pub(super) fn next<R: PcapReaderIterator>(
-        &self,
+        &mut self,
         reader: &mut R,
         stream: &mut Stream,
+        interfaces: &mut Vec<InterfaceInfo>,
+        file: usize,
     ) -> Result<Option<Head>, Stop> {
+        while self.appended(reader, stream, interfaces, file)? {}
         let header_len = self.header_len;
         if !ensure_header(reader, stream, header_len)? {
             return Ok(None);
@@ -462,6 +476,62 @@ impl PcapFraming {
         let record_len = header_len + caplen as usize;
         ensure_record(reader, stream, record_len)?;
         Ok(Some(self.head(self.time(secs, frac), caplen, orig_len)))
+    }
+}
+
+impl PcapFraming {
+    /// True when a pcap file header stands where the next record should: captures appended
+    /// whole, as `cat a.pcap b.pcap > all.pcap` or `zcat *.pcap.gz > all.pcap` make them (or
+    /// `cat a.pcap.gz b.pcap.gz`, read as one stream). Its byte order, time resolution and link
+    /// type hold from there on (a link type of its own is an interface of its own, as a pcapng
+    /// section's), and it is consumed. Read as records, its fields made a packet decades
+    /// away (the magic number read as the time) and the next record's time an absurd length,
+    /// and the rest of the file was skipped as corrupt.
+    fn appended<R: PcapReaderIterator>(
+        &mut self,
+        reader: &mut R,
+        stream: &mut Stream,
+        interfaces: &mut Vec<InterfaceInfo>,
+        file: usize,
+    ) -> Result<bool, Stop> {
+        let Some(Kind::Pcap {
+            big_endian,
+            nanos,
+            modified,
+        }) = reader
+            .data()
+            .first_chunk::<4>()
+            .and_then(|m| detect(m.as_slice()))
+        else {
+            return Ok(false);
+        };
+        // A file that ends before a whole header: read on as records, which says where.
+        if !ensure(reader, stream, PCAP_FILE_HEADER_LEN)? {
+            return Ok(false);
+        }
+        let data = reader.data();
+        let major = u16_at(data, 4, big_endian);
+        if major != 2 {
+            return Ok(false);
+        }
+        let snaplen = u32_at(data, 16, big_endian);
+        // The upper bits of the link-type field carry FCS information, as in the first header.
+        let link_type = LinkType(u32_at(data, 20, big_endian) & 0xFFFF);
+        self.appended += 1;
+        if link_type != self.link_type {
+            self.interface =
+                register_interface(interfaces, file, self.appended, 0, link_type, None, None)
+                    .map_err(|what| corrupt_at(reader, what))?;
+            self.link_type = link_type;
+        }
+        if let Some(i) = interfaces.get_mut(self.interface as usize) {
+            i.snaplen = i.snaplen.max(snaplen);
+        }
+        self.big_endian = big_endian;
+        self.nanos = nanos;
+        self.header_len = if modified { 24 } else { 16 };
+        reader.consume_noshift(PCAP_FILE_HEADER_LEN);
+        Ok(true)
     }
 }
 

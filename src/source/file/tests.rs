@@ -204,6 +204,47 @@ const S: i64 = NANOS_PER_SEC;
 
 // ---- formats --------------------------------------------------------------------------------
 
+/// Regression: a second pcap file header where a record should start (captures appended
+/// whole: `cat a.pcap b.pcap`) was read as a frame in 2055 and then as a record of absurd length,
+/// and the rest of the file skipped as corrupt. Each header now holds from there on: its byte
+/// order, its time resolution, its link type (a new one is an interface of its own), frame by
+/// frame as in batches. A record of no bytes, which the batches leave to the frame-by-frame path,
+/// is still a frame.
+#[test]
+fn pcap_captures_appended_whole_each_read_as_its_header_says() {
+    let mut bytes = pcap(
+        false,
+        false,
+        1,
+        65535,
+        &[rec(1, 500_000, b"ab"), rec(2, 0, b"")],
+    );
+    bytes.extend(pcap(true, true, 101, 65535, &[rec(3, 7, b"cde")]));
+    bytes.extend(pcap(false, false, 1, 65535, &[]));
+    bytes.extend(pcap(false, true, 1, 65535, &[rec(4, 9, b"f")]));
+    let (source, frames) = read_all("appended.pcap", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let got: Vec<_> = frames
+        .iter()
+        .map(|f| (f.ts, f.link_type, f.interface, f.data.as_slice()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (S + 500_000_000, 1, 0, &b"ab"[..]),
+            (2 * S, 1, 0, &b""[..]),
+            (3 * S + 7, 101, 1, &b"cde"[..]),
+            (4 * S + 9, 1, 2, &b"f"[..]),
+        ]
+    );
+    // The same in batches, as the analysis reads it.
+    let file = TempFile::new("appended-batches.pcap", &bytes);
+    let a = crate::analysis::analyze_files(std::slice::from_ref(&file.0), Default::default())
+        .expect("opens");
+    assert_eq!(a.capture.frames, 4);
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+}
+
 #[test]
 fn pcap_microseconds_little_endian() {
     let bytes = pcap(

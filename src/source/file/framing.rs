@@ -382,11 +382,10 @@ impl PcapFraming {
         data: &'a [u8],
     ) -> Option<(Timestamp, &'a [u8], u32)> {
         let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
-        // An original length of 0 (no packet has one) may be a file header's accuracy field:
-        // [`PcapFraming::next`] tells.
-        if caplen as usize > MAX_RECORD - self.header_len
+        // A record of no bytes (rare) may be a file header, its time zone read as the length:
+        // [`PcapFraming::next`] tells. One comparison for both: 0 wraps to the largest.
+        if (caplen as usize).wrapping_sub(1) >= MAX_RECORD - self.header_len
             || u64::from(caplen) > u64::from(orig_len) + u64::from(ORIG_LEN_SLACK)
-            || orig_len == 0
         {
             return None;
         }
@@ -410,9 +409,8 @@ impl PcapFraming {
         let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
         let record_len = header_len.checked_add(caplen as usize)?;
         if record_len > data.len()
-            || caplen as usize > MAX_RECORD - header_len
+            || (caplen as usize).wrapping_sub(1) >= MAX_RECORD - header_len
             || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
-            || orig_len == 0
         {
             return None;
         }

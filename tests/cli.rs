@@ -1046,6 +1046,29 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Regression: `--max-flows 0` was taken (as 1), and the report then warned that connections
+/// "were ended early because more than 0 were open at once". It is a usage error now, in every
+/// command that takes it.
+#[test]
+fn max_flows_of_zero_is_a_usage_error() {
+    let f = fixture("refused-v4.pcap");
+    for args in [
+        &["analyze", "--max-flows", "0", &f][..],
+        &["capture", "--max-flows", "0", "--duration", "1"],
+        &["agent", "--max-flows", "0"],
+    ] {
+        let out = rstscope(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("invalid value '0' for '--max-flows <MAX_FLOWS>': at least 1 connection"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = rstscope(&["analyze", "--format", "json", "--max-flows", "1", &f]);
+    assert!(out.status.success());
+}
+
 /// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat
 /// a.pcap.gz b.pcap.gz > all.pcap` make them (or the .gz files catted, read as one stream), were
 /// read up to the second capture's file header, which made a frame in 2055 (its magic number

@@ -1046,6 +1046,30 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Regression: pcapng files appended with `cat` are sections of one file, each a capture of its
+/// own; the content check for copies on several interfaces took each section's interface for
+/// another interface of one capture. A capture appended to itself three times (its times the
+/// same each time) lost 2 of its frames as copies; once packets were remembered for 2 s (for
+/// dumpcap's interfaces written in turns), 86 of its 261 (4 of its 12 resets). Copies are now
+/// looked for within a section, as within a file: each part counts as it would alone.
+#[test]
+fn pcapng_captures_appended_with_cat_count_each_part() {
+    let dir = temp_dir("appended-sections");
+    let one = std::fs::read(fixture("http-mix.pcapng")).expect("fixture");
+    let f = write(
+        &dir,
+        "thrice.pcapng",
+        &[one.as_slice(), &one, &one].concat(),
+    );
+    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    assert_eq!(
+        (&v["packets"], &v["tcp_packets"]),
+        (&261.into(), &261.into())
+    );
+    assert_eq!(v["rst_packets"], 12);
+    assert_eq!(v["copies"]["frames"], 0);
+}
+
 /// Regression: `--max-flows 0` was taken (as 1), and the report then warned that connections
 /// "were ended early because more than 0 were open at once". It is a usage error now, in every
 /// command that takes it.

@@ -481,8 +481,8 @@ impl PcapFraming {
     /// True when a pcap file header stands where the next record should: captures appended
     /// whole, as `cat a.pcap b.pcap > all.pcap` or `zcat *.pcap.gz > all.pcap` make them (or
     /// `cat a.pcap.gz b.pcap.gz`, read as one stream). Its byte order, time resolution and link
-    /// type hold from there on (a link type of its own is an interface of its own, as a pcapng
-    /// section's), and it is consumed. Read as records, its fields made a packet decades
+    /// type hold from there on, on an interface of its own (its part a capture of its own, as a
+    /// pcapng section is), and it is consumed. Read as records, its fields made a packet decades
     /// away (the magic number read as the time) and the next record's time an absurd length,
     /// and the rest of the file was skipped as corrupt.
     fn appended<R: PcapReaderIterator>(
@@ -515,15 +515,15 @@ impl PcapFraming {
         let snaplen = u32_at(data, 16, big_endian);
         // The upper bits of the link-type field carry FCS information, as in the first header.
         let link_type = LinkType(u32_at(data, 20, big_endian) & 0xFFFF);
+        // Each part a capture of its own, as a pcapng section is: copies of a packet on several
+        // interfaces are not looked for across parts.
         self.appended += 1;
-        if link_type != self.link_type {
-            self.interface =
-                register_interface(interfaces, file, self.appended, 0, link_type, None, None)
-                    .map_err(|what| corrupt_at(reader, what))?;
-            self.link_type = link_type;
-        }
+        self.interface =
+            register_interface(interfaces, file, self.appended, 0, link_type, None, None)
+                .map_err(|what| corrupt_at(reader, what))?;
+        self.link_type = link_type;
         if let Some(i) = interfaces.get_mut(self.interface as usize) {
-            i.snaplen = i.snaplen.max(snaplen);
+            i.snaplen = snaplen;
         }
         self.big_endian = big_endian;
         self.nanos = nanos;

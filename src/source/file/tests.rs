@@ -207,8 +207,8 @@ const S: i64 = NANOS_PER_SEC;
 /// Regression: a second pcap file header where a record should start (captures appended
 /// whole: `cat a.pcap b.pcap`) was read as a frame in 2055 and then as a record of absurd length,
 /// and the rest of the file skipped as corrupt. Each header now holds from there on: its byte
-/// order, its time resolution, its link type (a new one is an interface of its own), frame by
-/// frame as in batches. A record of no bytes, which the batches leave to the frame-by-frame path,
+/// order, its time resolution, its link type, on an interface of its own (each part a capture of
+/// its own, as a pcapng section), frame by frame as in batches. A record of no bytes, which the batches leave to the frame-by-frame path,
 /// is still a frame.
 #[test]
 fn pcap_captures_appended_whole_each_read_as_its_header_says() {
@@ -234,7 +234,7 @@ fn pcap_captures_appended_whole_each_read_as_its_header_says() {
             (S + 500_000_000, 1, 0, &b"ab"[..]),
             (2 * S, 1, 0, &b""[..]),
             (3 * S + 7, 101, 1, &b"cde"[..]),
-            (4 * S + 9, 1, 2, &b"f"[..]),
+            (4 * S + 9, 1, 3, &b"f"[..]),
         ]
     );
     // The same in batches, as the analysis reads it.

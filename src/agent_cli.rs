@@ -55,7 +55,7 @@ pub struct AgentArgs {
     #[arg(long, default_value_t = DEFAULT_SNAPLEN, value_parser = parse_snaplen)]
     pub snaplen: u32,
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
-    #[arg(long, default_value_t = EngineConfig::default().max_flows)]
+    #[arg(long, default_value_t = EngineConfig::default().max_flows, value_parser = crate::max_flows)]
     pub max_flows: usize,
     /// Do not sample this machine (listeners and their processes, connecting processes, the
     /// kernel's TCP counters).

@@ -66,7 +66,7 @@ pub struct CaptureArgs {
     #[arg(long, default_value_t = 10)]
     top: usize,
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
-    #[arg(long, default_value_t = EngineConfig::default().max_flows)]
+    #[arg(long, default_value_t = EngineConfig::default().max_flows, value_parser = crate::max_flows)]
     max_flows: usize,
     /// Do not sample this machine (listening sockets and their processes, connecting
     /// processes, the kernel's TCP counters); by default it is sampled once a second.

@@ -149,7 +149,7 @@ struct AnalyzeArgs {
     #[arg(long, default_value_t = 10)]
     top: usize,
     /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
-    #[arg(long, default_value_t = EngineConfig::default().max_flows)]
+    #[arg(long, default_value_t = EngineConfig::default().max_flows, value_parser = max_flows)]
     max_flows: usize,
     /// Threads to use (default: one per core). With 1, reading, decoding and the analysis share
     /// one thread; with more, the capture is read and decoded on one while it is analyzed on
@@ -416,6 +416,16 @@ fn no_desktop(files: &[PathBuf]) -> String {
         "this build has no desktop app (it was built without the `gui` feature); use {hint}, \
          or `rstscope --help`"
     )
+}
+
+/// `--max-flows`: at least one connection (0 was taken as 1, and the warning then said
+/// "more than 0 were open at once").
+fn max_flows(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("at least 1 connection must be tracked".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// How long a read may take before a progress bar appears: a quick one shows none.

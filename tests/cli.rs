@@ -1046,6 +1046,93 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Regression: pcapng files appended with `cat` are sections of one file, each a capture of its
+/// own; the content check for copies on several interfaces took each section's interface for
+/// another interface of one capture. A capture appended to itself three times (its times the
+/// same each time) lost 2 of its frames as copies; once packets were remembered for 2 s (for
+/// dumpcap's interfaces written in turns), 86 of its 261 (4 of its 12 resets). Copies are now
+/// looked for within a section, as within a file: each part counts as it would alone.
+#[test]
+fn pcapng_captures_appended_with_cat_count_each_part() {
+    let dir = temp_dir("appended-sections");
+    let one = std::fs::read(fixture("http-mix.pcapng")).expect("fixture");
+    let f = write(
+        &dir,
+        "thrice.pcapng",
+        &[one.as_slice(), &one, &one].concat(),
+    );
+    let v = json(&rstscope(&["analyze", "--format", "json", &f]));
+    assert_eq!(
+        (&v["packets"], &v["tcp_packets"]),
+        (&261.into(), &261.into())
+    );
+    assert_eq!(v["rst_packets"], 12);
+    assert_eq!(v["copies"]["frames"], 0);
+}
+
+/// Regression: `--max-flows 0` was taken (as 1), and the report then warned that connections
+/// "were ended early because more than 0 were open at once". It is a usage error now, in every
+/// command that takes it.
+#[test]
+fn max_flows_of_zero_is_a_usage_error() {
+    let f = fixture("refused-v4.pcap");
+    for args in [
+        &["analyze", "--max-flows", "0", &f][..],
+        &["capture", "--max-flows", "0", "--duration", "1"],
+        &["agent", "--max-flows", "0"],
+    ] {
+        let out = rstscope(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("invalid value '0' for '--max-flows <MAX_FLOWS>': at least 1 connection"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = rstscope(&["analyze", "--format", "json", "--max-flows", "1", &f]);
+    assert!(out.status.success());
+}
+
+/// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat
+/// a.pcap.gz b.pcap.gz > all.pcap` make them (or the .gz files catted, read as one stream), were
+/// read up to the second capture's file header, which made a frame in 2055 (its magic number
+/// read as a time, its version as microseconds) and the next record's time an absurd length:
+/// "corrupt data ... the rest of this file is skipped", the second capture lost. Each file
+/// header now goes on with its own byte order and time resolution.
+#[test]
+fn pcap_captures_appended_whole_are_read_whole() {
+    use std::io::Write as _;
+    let dir = temp_dir("appended-whole");
+    let (v4, v6) = (
+        std::fs::read(fixture("refused-v4.pcap")).expect("fixture"),
+        std::fs::read(fixture("refused-v6.pcap")).expect("fixture"),
+    );
+    let gz = |bytes: &[u8]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(bytes).expect("gzip");
+        enc.finish().expect("gzip")
+    };
+    // Microseconds then nanoseconds, 5 s apart: one capture.
+    let catted = write(&dir, "all.pcap", &[v4.as_slice(), &v6].concat());
+    let gzipped = write(&dir, "all.pcap.gz", &[gz(&v4), gz(&v6)].concat());
+    for f in [catted, gzipped] {
+        let out = rstscope(&["analyze", "--format", "json", "--utc", &f]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        assert_eq!(v["packets"], 20, "{f}");
+        assert_eq!(
+            (&v["rst_packets"], &v["failed_attempts"]),
+            (&10.into(), &10.into())
+        );
+        assert_eq!(v["warnings"], serde_json::json!([]), "{f}");
+        assert_eq!(v["last_packet"], 1_795_784_923.900_408, "{f}");
+    }
+}
+
 /// Regression: two captures taken 17 years apart were merged into one capture of "6356.8
 /// days" without a word, and the headline rates averaged over the empty years. Now a warning
 /// names the files and their dates, in the text report and the JSON, each file's first and

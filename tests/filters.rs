@@ -51,6 +51,7 @@ fn fixture_files() -> Vec<PathBuf> {
         "process-info.pcapng",
         "pktmon.pcapng",
         "ndiscap-lwf.pcapng",
+        "bridge-batches.pcapng",
     ]
     .iter()
     .map(|f| dir.join(f))

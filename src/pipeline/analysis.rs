@@ -273,19 +273,24 @@ impl Copies {
 /// Decides, frame by frame, whether a frame is a further copy of a packet already delivered:
 /// by packet id when the capture gives one, else by content when the frame's file describes
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
-/// are looked for within one file, where one clock stamps them all; across files given
-/// together only SYNs and RSTs are compared ([`TwoPoints`], once a batch is full). A file of
-/// one interface costs a comparison per frame, and the repeat check of each TCP frame
-/// ([`CopyFilter::repeat`], [`CopyFilter::repeat_in`] for a batch's frames).
+/// are looked for within one capture, where one clock stamps them all: a file, or a section of
+/// a pcapng file (pcapng files appended with `cat` are sections of one file, each a capture of
+/// its own, as files given together are); across files given together only SYNs and RSTs are
+/// compared ([`TwoPoints`], once a batch is full). A file of one interface costs a comparison
+/// per frame, and the repeat check of each TCP frame ([`CopyFilter::repeat`],
+/// [`CopyFilter::repeat_in`] for a batch's frames).
 #[derive(Default)]
 pub struct CopyFilter {
     dedupe: Option<Dedupe>,
     repeats: dedupe::Repeats,
-    /// The file of each interface, by [`Frame::interface`].
-    file_of: Vec<u32>,
-    /// Interfaces per file.
-    per_file: Vec<u32>,
-    /// Some file describes several interfaces, or a Linux `any` interface: frames without a
+    /// The capture (file and section) of each interface, by [`Frame::interface`], numbered
+    /// from 0 in the order met.
+    capture_of: Vec<u32>,
+    /// The number of each capture met, by its file and section.
+    captures: HashMap<(usize, u32), u32>,
+    /// Interfaces per capture.
+    per_capture: Vec<u32>,
+    /// Some capture describes several interfaces, or a Linux `any` interface: frames without a
     /// packet id are compared by content.
     by_content: bool,
 }
@@ -295,21 +300,22 @@ impl CopyFilter {
     /// does nothing when none was added).
     #[inline]
     pub fn learn(&mut self, interfaces: &[InterfaceInfo]) {
-        if interfaces.len() != self.file_of.len() {
+        if interfaces.len() != self.capture_of.len() {
             self.learn_new(interfaces);
         }
     }
 
     fn learn_new(&mut self, interfaces: &[InterfaceInfo]) {
-        for i in interfaces.iter().skip(self.file_of.len()) {
-            let file = u32::try_from(i.file).unwrap_or(u32::MAX);
-            self.file_of.push(file);
-            let slot = i.file.min(1 << 16);
-            if self.per_file.len() <= slot {
-                self.per_file.resize(slot + 1, 0);
+        for i in interfaces.iter().skip(self.capture_of.len()) {
+            let next = u32::try_from(self.captures.len()).unwrap_or(u32::MAX);
+            let capture = *self.captures.entry((i.file, i.section)).or_insert(next);
+            self.capture_of.push(capture);
+            let slot = capture as usize;
+            if self.per_capture.len() <= slot {
+                self.per_capture.resize(slot + 1, 0);
             }
-            self.per_file[slot] += 1;
-            self.by_content |= self.per_file[slot] > 1 || i.link_type.0 == LINKTYPE_LINUX_SLL2;
+            self.per_capture[slot] += 1;
+            self.by_content |= self.per_capture[slot] > 1 || i.link_type.0 == LINKTYPE_LINUX_SLL2;
         }
     }
 
@@ -364,28 +370,34 @@ impl CopyFilter {
     }
 
     fn look_up(&mut self, frame: &Frame<'_>) -> Option<Copies> {
-        let file = self
-            .file_of
+        let capture = self
+            .capture_of
             .get(frame.interface as usize)
             .copied()
             .unwrap_or(0);
+        let several = self
+            .per_capture
+            .get(capture as usize)
+            .is_some_and(|&n| n > 1);
+        let dedupe = self
+            .dedupe
+            .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
+        // A file of several interfaces may hold them in turns (dumpcap writes each a buffer at
+        // a time): a copy can come after later packets. Linux `any` (SLL2 on one interface of
+        // the file) is one socket, in time order.
+        if several {
+            dedupe.remember_for(dedupe::RETAIN);
+        }
         if let Some(id) = frame.packet_id {
-            let dedupe = self
-                .dedupe
-                .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
-            return dedupe.is_copy_of_id(frame, id, file).then_some(Copies {
+            return dedupe.is_copy_of_id(frame, id, capture).then_some(Copies {
                 by_packet_id: 1,
                 ..Copies::default()
             });
         }
-        let several = self.per_file.get(file as usize).is_some_and(|&n| n > 1);
         if !several && frame.link_type.0 != LINKTYPE_LINUX_SLL2 {
             return None;
         }
-        let dedupe = self
-            .dedupe
-            .get_or_insert_with(|| Dedupe::new(dedupe::WINDOW));
-        dedupe.is_duplicate_in(frame, file).then_some(Copies {
+        dedupe.is_duplicate_in(frame, capture).then_some(Copies {
             by_content: 1,
             ..Copies::default()
         })

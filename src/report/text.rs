@@ -104,7 +104,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     let _ = writeln!(
         out,
         "  packets     {}: {} TCP, {} other, {} not decoded{copies}",
-        super::plural(cap.frames, "frame", "frames"),
+        count(cap.frames, "frame", "frames"),
         t.tcp_packets,
         cap.other_frames,
         cap.not_decoded_total()
@@ -826,6 +826,23 @@ mod tests {
             "{text}"
         );
     }
+    /// Regression: the packets line grouped its first count alone, "297,687 frames: 297687
+    /// TCP, 0 other", as if the two were different numbers.
+    #[test]
+    fn the_packets_line_writes_its_counts_alike() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a = crate::analysis::analyze_files(&[path], crate::analysis::Options::default())
+            .expect("sample");
+        a.capture.frames = 297_687;
+        a.snapshot.totals.tcp_packets = 297_687;
+        let text = report(&a, Clock::Utc, 10);
+        assert!(
+            text.contains("\n  packets     297687 frames: 297687 TCP, 0 other, 0 not decoded\n"),
+            "{text}"
+        );
+    }
+
     /// Scans found but no longer held (their endpoints dropped from the table) are told in a
     /// line of their own: `--scans` does not say "no scans" of a capture that had a hundred.
     #[test]

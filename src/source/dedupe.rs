@@ -42,26 +42,55 @@ pub const WINDOW: Duration = Duration::from_millis(5);
 /// Network-layer bytes compared: IPv6 + TCP headers with options, enough to tell packets
 /// apart (addresses, ports, sequence and acknowledgment numbers, IP ID, TCP checksum).
 pub const HASHED_BYTES: usize = 80;
+/// How long a packet is remembered, behind the newest time seen, where the interfaces' packets
+/// come in turns ([`Dedupe::remember_for`]): for a copy that comes later in the capture but with
+/// an earlier time. dumpcap (and Wireshark, tshark) reads each interface of a capture on a thread
+/// of its own and writes the packets of one interface a kernel buffer at a time, so a packet's
+/// copy on the other interface can follow it tens or hundreds of milliseconds of packets later;
+/// so can a live capture's batch from another interface's thread (Windows, macOS). Copies are
+/// still those less than [`WINDOW`] apart in time.
+pub const RETAIN: Duration = Duration::from_secs(2);
+/// Most packets remembered: memory stays bounded (a few MB) however busy the capture; past it
+/// the oldest are forgotten first, so at very high rates less than [`RETAIN`] is kept.
+pub const RETAIN_MAX: usize = 1 << 17;
 
 const LINKTYPE_LINUX_SLL2: u32 = 276;
 
 /// Recently seen packets, by content hash or packet id. Memory is bounded by the packets of
-/// one window.
+/// one window, or of [`RETAIN`] ([`Dedupe::remember_for`]), at most [`RETAIN_MAX`] of them.
 #[derive(Debug)]
 pub struct Dedupe {
     window: i64,
+    /// How long before the newest time a packet is remembered: the window where packets come
+    /// in time order (Linux `any`: one socket sees every interface).
+    retain: i64,
     recent: HashMap<u64, (Timestamp, u32)>,
+    /// In the order seen, which is not time order where interfaces are written in turns.
     order: VecDeque<(Timestamp, u64)>,
+    /// The newest time seen: what is remembered is measured back from it, not from the
+    /// current frame's time, which may be older.
+    newest: i64,
 }
 
 impl Dedupe {
     /// Copies less than `window` apart are removed.
     pub fn new(window: Duration) -> Self {
+        let window = i64::try_from(window.as_nanos()).unwrap_or(i64::MAX);
         Self {
-            window: i64::try_from(window.as_nanos()).unwrap_or(i64::MAX),
+            window,
+            retain: window,
             recent: HashMap::new(),
             order: VecDeque::new(),
+            newest: i64::MIN,
         }
+    }
+
+    /// Remembers packets for `retain` behind the newest time seen (not less than the window):
+    /// for captures whose interfaces come in turns, not in time order (see [`RETAIN`]).
+    pub fn remember_for(&mut self, retain: Duration) {
+        self.retain = i64::try_from(retain.as_nanos())
+            .unwrap_or(i64::MAX)
+            .max(self.window);
     }
 
     /// True when `frame` is a copy of a packet already seen on another interface, by its
@@ -105,8 +134,9 @@ impl Dedupe {
     }
 
     fn expire(&mut self, now: Timestamp) {
+        self.newest = self.newest.max(now.0);
         while let Some(&(ts, key)) = self.order.front() {
-            if now.0.saturating_sub(ts.0) < self.window {
+            if self.newest.saturating_sub(ts.0) < self.retain && self.order.len() < RETAIN_MAX {
                 break;
             }
             self.order.pop_front();
@@ -527,6 +557,38 @@ mod tests {
         assert!(!d.is_duplicate(&frame(&a, 0)));
         assert!(!d.is_duplicate(&frame(&b, 6)));
         assert!(d.recent.len() <= 2, "expired entries are forgotten");
+    }
+
+    /// Regression: a capture of a bridge and its port by dumpcap (`-i br0 -i veth0`) is
+    /// written an interface's buffer at a time, so the port's copy of a packet came 25 ms of
+    /// the bridge's packets later; the packet had been forgotten by then (only the last 5 ms
+    /// before the newest frame were kept), and each copy was counted again: its resets twice,
+    /// its SYN as a retry.
+    #[test]
+    fn copies_written_an_interface_batch_later_count_once() {
+        let mut d = Dedupe::new(WINDOW);
+        d.remember_for(RETAIN);
+        let bridge: Vec<_> = (0..4u8).map(|seq| sll2(5, &v4(64, seq))).collect();
+        let port: Vec<_> = (0..4u8).map(|seq| sll2(2, &v4(64, seq))).collect();
+        // The bridge's batch, 10 ms apart, then the port's, the same times.
+        for (i, f) in bridge.iter().enumerate() {
+            assert!(!d.is_duplicate(&frame(f, 10 * i as i64)));
+        }
+        for (i, f) in port.iter().enumerate() {
+            assert!(d.is_duplicate(&frame(f, 10 * i as i64)), "copy {i}");
+        }
+        // Still copies only within the window: the same bytes 6 ms off are another packet.
+        let late = sll2(7, &v4(64, 0));
+        assert!(!d.is_duplicate(&frame(&late, 6)));
+        // What is remembered stays bounded.
+        let mut d = Dedupe::new(WINDOW);
+        d.remember_for(RETAIN);
+        for i in 0..RETAIN_MAX as u32 + 10 {
+            let mut p = v4(64, 0);
+            p[24..28].copy_from_slice(&i.to_be_bytes());
+            assert!(!d.is_duplicate(&frame(&sll2(1, &p), 0)));
+        }
+        assert!(d.order.len() <= RETAIN_MAX && d.recent.len() <= RETAIN_MAX);
     }
 
     fn ethernet_qinq_9100(l3: &[u8]) -> Vec<u8> {

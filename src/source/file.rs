@@ -902,7 +902,7 @@ impl FileReader {
             return Ok(Some(head.ts));
         }
         let result = match container {
-            Container::Pcap(r, framing) => framing.next(r, &mut self.stream),
+            Container::Pcap(r, framing) => framing.next(r, &mut self.stream, interfaces, file),
             Container::Pcapng(r, framing) => {
                 let context = NgContext {
                     interfaces,
@@ -1448,6 +1448,7 @@ fn open_pcap(
         nanos,
         interface,
         link_type,
+        appended: 0,
     };
     Ok(Container::Pcap(reader, framing))
 }

@@ -897,6 +897,11 @@ impl LiveSource {
                 }
             }
         }
+        let mut dedupe = dedupe::Dedupe::new(dedupe::WINDOW);
+        // A thread per interface: their batches come in turns, not in time order.
+        if threads.len() > 1 {
+            dedupe.remember_for(dedupe::RETAIN);
+        }
         Ok(LiveSource {
             filter: config.filter.clone(),
             rx,
@@ -904,7 +909,7 @@ impl LiveSource {
             stop,
             counters,
             threads,
-            dedupe: dedupe::Dedupe::new(dedupe::WINDOW),
+            dedupe,
             frames: 0,
             skipped,
             unnamed: vec![Vec::new(); interfaces.len()],

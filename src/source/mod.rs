@@ -588,6 +588,19 @@ pub fn held_open(e: &std::io::Error) -> bool {
             .is_some_and(|code| HELD_OPEN.contains(&code))
 }
 
+/// What to do about a file on disk that ends inside a record after some frames: the same as
+/// for one cut before them, as a capture still being written (tcpdump -w, when a buffer is
+/// written out) ends inside a record too; "cut short" alone reads as a damaged copy.
+fn read_again(path: &Path, packing: Packing, frames: u64) -> &'static str {
+    if frames == 0 || packing != Packing::Plain || file::is_stdin(path) {
+        ""
+    } else {
+        "; a capture still being written ends this way too (tcpdump -w writes its packets a \
+         buffer at a time): read it again once the capture has stopped for the rest, or copy \
+         the whole file again"
+    }
+}
+
 /// [`SourceError::Empty`] of a file.
 const EMPTY_FILE: &str = "the file is empty: nothing was written to it yet (tcpdump -w writes \
                           its packets a buffer at a time, and the rest when it stops; with -U at \
@@ -731,10 +744,11 @@ pub enum SourceError {
     },
     /// The file ends inside a header or record.
     #[error(
-        "{path}: {}{}{}",
+        "{path}: {}{}{}{}",
         truncated(*packing, *offset, *frames),
         kept(*frames),
-        copy_again(*frames)
+        copy_again(*frames),
+        read_again(path, *packing, *frames)
     )]
     Truncated {
         /// The file.

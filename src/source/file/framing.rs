@@ -13,6 +13,7 @@ use super::MAX_RECORD;
 use super::compressed::TooLarge;
 use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
+use super::{Kind, detect};
 use crate::packet::Timestamp;
 use crate::source::PacketOptions;
 use crate::source::pcapng::option;
@@ -342,7 +343,8 @@ fn ensure_record<R: PcapReaderIterator>(
     }
 }
 
-/// Classic pcap: fixed record headers, one link type per file.
+/// Classic pcap: fixed record headers, one link type per file (per capture appended whole:
+/// see [`PcapFraming::appended`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PcapFraming {
     /// 16, or 24 for the modified format.
@@ -351,7 +353,12 @@ pub(super) struct PcapFraming {
     pub(super) nanos: bool,
     pub(super) interface: u32,
     pub(super) link_type: LinkType,
+    /// pcap file headers met after the first (captures appended whole).
+    pub(super) appended: u32,
 }
+
+/// A pcap file's header: magic, version, time zone, accuracy, snapshot length, link type.
+const PCAP_FILE_HEADER_LEN: usize = 24;
 
 impl PcapFraming {
     /// The record at the start of `data` when it lies whole there and its lengths are sound;
@@ -375,7 +382,9 @@ impl PcapFraming {
         data: &'a [u8],
     ) -> Option<(Timestamp, &'a [u8], u32)> {
         let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
-        if caplen as usize > MAX_RECORD - self.header_len
+        // A record of no bytes (rare) may be a file header, its time zone read as the length:
+        // [`PcapFraming::next`] tells. One comparison for both: 0 wraps to the largest.
+        if (caplen as usize).wrapping_sub(1) >= MAX_RECORD - self.header_len
             || u64::from(caplen) > u64::from(orig_len) + u64::from(ORIG_LEN_SLACK)
         {
             return None;
@@ -400,7 +409,7 @@ impl PcapFraming {
         let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
         let record_len = header_len.checked_add(caplen as usize)?;
         if record_len > data.len()
-            || caplen as usize > MAX_RECORD - header_len
+            || (caplen as usize).wrapping_sub(1) >= MAX_RECORD - header_len
             || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
         {
             return None;
@@ -439,10 +448,13 @@ impl PcapFraming {
     }
 
     pub(super) fn next<R: PcapReaderIterator>(
-        &self,
+        &mut self,
         reader: &mut R,
         stream: &mut Stream,
+        interfaces: &mut Vec<InterfaceInfo>,
+        file: usize,
     ) -> Result<Option<Head>, Stop> {
+        while self.appended(reader, stream, interfaces, file)? {}
         let header_len = self.header_len;
         if !ensure_header(reader, stream, header_len)? {
             return Ok(None);
@@ -462,6 +474,62 @@ impl PcapFraming {
         let record_len = header_len + caplen as usize;
         ensure_record(reader, stream, record_len)?;
         Ok(Some(self.head(self.time(secs, frac), caplen, orig_len)))
+    }
+}
+
+impl PcapFraming {
+    /// True when a pcap file header stands where the next record should: captures appended
+    /// whole, as `cat a.pcap b.pcap > all.pcap` or `zcat *.pcap.gz > all.pcap` make them (or
+    /// `cat a.pcap.gz b.pcap.gz`, read as one stream). Its byte order, time resolution and link
+    /// type hold from there on, on an interface of its own (its part a capture of its own, as a
+    /// pcapng section is), and it is consumed. Read as records, its fields made a packet decades
+    /// away (the magic number read as the time) and the next record's time an absurd length,
+    /// and the rest of the file was skipped as corrupt.
+    fn appended<R: PcapReaderIterator>(
+        &mut self,
+        reader: &mut R,
+        stream: &mut Stream,
+        interfaces: &mut Vec<InterfaceInfo>,
+        file: usize,
+    ) -> Result<bool, Stop> {
+        let Some(Kind::Pcap {
+            big_endian,
+            nanos,
+            modified,
+        }) = reader
+            .data()
+            .first_chunk::<4>()
+            .and_then(|m| detect(m.as_slice()))
+        else {
+            return Ok(false);
+        };
+        // A file that ends before a whole header: read on as records, which says where.
+        if !ensure(reader, stream, PCAP_FILE_HEADER_LEN)? {
+            return Ok(false);
+        }
+        let data = reader.data();
+        let major = u16_at(data, 4, big_endian);
+        if major != 2 {
+            return Ok(false);
+        }
+        let snaplen = u32_at(data, 16, big_endian);
+        // The upper bits of the link-type field carry FCS information, as in the first header.
+        let link_type = LinkType(u32_at(data, 20, big_endian) & 0xFFFF);
+        // Each part a capture of its own, as a pcapng section is: copies of a packet on several
+        // interfaces are not looked for across parts.
+        self.appended += 1;
+        self.interface =
+            register_interface(interfaces, file, self.appended, 0, link_type, None, None)
+                .map_err(|what| corrupt_at(reader, what))?;
+        self.link_type = link_type;
+        if let Some(i) = interfaces.get_mut(self.interface as usize) {
+            i.snaplen = snaplen;
+        }
+        self.big_endian = big_endian;
+        self.nanos = nanos;
+        self.header_len = if modified { 24 } else { 16 };
+        reader.consume_noshift(PCAP_FILE_HEADER_LEN);
+        Ok(true)
     }
 }
 

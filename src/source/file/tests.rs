@@ -204,6 +204,47 @@ const S: i64 = NANOS_PER_SEC;
 
 // ---- formats --------------------------------------------------------------------------------
 
+/// Regression: a second pcap file header where a record should start (captures appended
+/// whole: `cat a.pcap b.pcap`) was read as a frame in 2055 and then as a record of absurd length,
+/// and the rest of the file skipped as corrupt. Each header now holds from there on: its byte
+/// order, its time resolution, its link type, on an interface of its own (each part a capture of
+/// its own, as a pcapng section), frame by frame as in batches. A record of no bytes, which the batches leave to the frame-by-frame path,
+/// is still a frame.
+#[test]
+fn pcap_captures_appended_whole_each_read_as_its_header_says() {
+    let mut bytes = pcap(
+        false,
+        false,
+        1,
+        65535,
+        &[rec(1, 500_000, b"ab"), rec(2, 0, b"")],
+    );
+    bytes.extend(pcap(true, true, 101, 65535, &[rec(3, 7, b"cde")]));
+    bytes.extend(pcap(false, false, 1, 65535, &[]));
+    bytes.extend(pcap(false, true, 1, 65535, &[rec(4, 9, b"f")]));
+    let (source, frames) = read_all("appended.pcap", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let got: Vec<_> = frames
+        .iter()
+        .map(|f| (f.ts, f.link_type, f.interface, f.data.as_slice()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (S + 500_000_000, 1, 0, &b"ab"[..]),
+            (2 * S, 1, 0, &b""[..]),
+            (3 * S + 7, 101, 1, &b"cde"[..]),
+            (4 * S + 9, 1, 3, &b"f"[..]),
+        ]
+    );
+    // The same in batches, as the analysis reads it.
+    let file = TempFile::new("appended-batches.pcap", &bytes);
+    let a = crate::analysis::analyze_files(std::slice::from_ref(&file.0), Default::default())
+        .expect("opens");
+    assert_eq!(a.capture.frames, 4);
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+}
+
 #[test]
 fn pcap_microseconds_little_endian() {
     let bytes = pcap(
@@ -619,9 +660,13 @@ fn a_cut_capture_compressed_whole_names_its_offset_in_the_decompressed_data() {
     let (source, _) = read_all("cut.pcap", cut);
     let message = source.problems()[0].to_string();
     assert!(
-        message.contains("cut.pcap: file ends inside a record at byte 2228 (after 19 frames): the capture was cut short; results up to that point are kept"),
+        message.contains("cut.pcap: file ends inside a record at byte 2228 (after 19 frames): the capture was cut short; results up to that point are kept; a capture still being written ends this way too (tcpdump -w writes its packets a buffer at a time): read it again once the capture has stopped for the rest, or copy the whole file again"),
         "{message}"
     );
+    // Compressed, it is no capture being written: no word of it.
+    let (source, _) = read_all("cut.pcap.gz", &gzip(cut));
+    let message = source.problems()[0].to_string();
+    assert!(!message.contains("being written"), "{message}");
 }
 
 /// A file cut inside its file header or its first record says where, and what to do: there

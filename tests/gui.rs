@@ -1861,6 +1861,43 @@ fn the_table_stays_in_place_at_stop_at_1024x700() {
     );
 }
 
+/// Regression (real window, 800x600): a live capture stopped, then the sample opened (File >
+/// Open), showed the plot's axis title on the line above the plot, as the live capture's
+/// legend (with the kernel's line) had needed, where a window that opened the sample first
+/// puts it under the plot. A capture opened after another is laid out as in a new window.
+#[test]
+fn a_file_opened_after_a_live_capture_is_laid_out_as_in_a_new_window() {
+    let m = harness_margin();
+    let size = [800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y];
+    let sample = manifest("resources/sample-7211.pcapng");
+    // The axis title is a label of its own on the line above the plot only; under the plot
+    // the plot draws it.
+    let marks = |h: &Harness<'_, RstscopeApp>| {
+        let above = h.query_by_label("time (UTC)").map(|n| n.rect().top());
+        (above, h.get_by_label("Offenders").rect().top())
+    };
+    let fresh = marks(&opened(size, vec![sample.clone()]));
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    let ports: Vec<u16> = (0..2).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "a_file_opened_after_live", kernel_compared) {
+        return;
+    }
+    refuse_until_listed(&mut h, &ports, 20);
+    laid_out(&mut h);
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![sample]);
+    settle(&mut h);
+    assert!(shows(&h, "40 packets"), "the sample is open");
+    assert_eq!(
+        marks(&h),
+        fresh,
+        "(axis title, table) after a live capture, and in a new window"
+    );
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under

@@ -1898,6 +1898,48 @@ fn a_file_opened_after_a_live_capture_is_laid_out_as_in_a_new_window() {
     );
 }
 
+/// Regression (real window, 800x600, a live capture whose counts reached the millions): the
+/// details' counts overflowed their line and the rate was cut in two, "7,924/s avg, peak" at
+/// the end of the line and "10,877/s" under it, read as a count of its own. Each of the
+/// counts goes whole to the next line, at every width.
+#[test]
+fn the_details_counts_are_never_cut_in_two() {
+    // Counts of five digits, each: the header's line full at some widths.
+    let path = temp_dir("counts-cut").join("refusals.pcap");
+    write_refusals_to(&path, 40_000, 1);
+    let mut h = opened([1000.0, 1000.0], vec![path]);
+    for width in (640..=1000).step_by(4) {
+        h.set_size(egui::vec2(width as f32, 1000.0));
+        h.run_steps(2);
+        laid_out(&mut h);
+        assert_eq!(
+            h.state().details_arrangement(),
+            Some(rstscope::ui::details::Arrangement::Full),
+            "{width}: the counts on the details' header"
+        );
+        // The lines each count is drawn on (a count gone whole to the next line starts with
+        // an empty one).
+        let drawn: Vec<(String, usize)> = (h.output().shapes.iter())
+            .filter_map(|c| match &c.shape {
+                egui::Shape::Text(t)
+                    if ["failed attempts 20,000 of", "clients 200", "avg, peak"]
+                        .iter()
+                        .any(|count| t.galley.text().contains(count)) =>
+                {
+                    let lines = t.galley.rows.iter().filter(|r| !r.glyphs.is_empty());
+                    Some((t.galley.text().to_owned(), lines.count()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(drawn.len(), 3, "{width}: the counts drawn: {drawn:?}");
+        assert!(
+            drawn.iter().all(|(_, lines)| *lines == 1),
+            "{width}: a count cut in two: {drawn:?}"
+        );
+    }
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under

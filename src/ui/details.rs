@@ -1462,13 +1462,33 @@ fn suspect_lines(o: &Offender, clock: report::Clock) -> Vec<String> {
 fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     use report::thousands;
     ui.spacing_mut().item_spacing.x = 10.0;
+    // Where the line is full, a count goes whole to the next one: wrapped, a live capture's
+    // rate at 800 points read "7,924/s avg, peak" at the end of one line and "10,877/s"
+    // under it, as a count of its own.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     for c in Cause::ALL {
         let n = o.rst_by_cause[c.index()];
         if n > 0 {
             let height = ui.text_style_height(&egui::TextStyle::Body);
+            let text =
+                RichText::new(format!("{} {}", c.as_str(), thousands(n))).color(cause_color(c));
+            // The swatch goes with its cause to the next line, not read as the last one's.
+            let width = egui::WidgetText::from(text.clone())
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Body,
+                )
+                .size()
+                .x;
+            let started = ui.cursor().left() > ui.max_rect().left();
+            if started && ui.available_size_before_wrap().x < crate::ui::plot::SWATCH + 10.0 + width
+            {
+                ui.end_row();
+            }
             crate::ui::plot::swatch(ui, cause_color(c), height);
-            let text = format!("{} {}", c.as_str(), thousands(n));
-            ui.label(RichText::new(text).color(cause_color(c)));
+            ui.label(text);
         }
     }
     let attempts = o.attempts.max(o.failed_attempts);

@@ -1940,6 +1940,52 @@ fn the_details_counts_are_never_cut_in_two() {
     }
 }
 
+/// Regression (real window, 800x600, a saved live capture of 1,974 refusals): the packets'
+/// heading, "Packets (2,000, 1,948 more not listed)", left no room for "Save…" beside it,
+/// which went to a line of its own; the connections' columns, beside it, came a line lower
+/// and a connection row less was in view. Where the line is short, the heading says
+/// "Packets (2,000 of 3,948)" (the whole on hover) and keeps "Save…" beside it.
+#[test]
+fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
+    let path = temp_dir("packets-heading-800").join("refusals.pcap");
+    write_refusals_to(&path, 4_000, 1);
+    let m = harness_margin();
+    let h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert!(ev.more > 0, "more packets than listed");
+    let heading = h
+        .query_all_by_label_contains("Packets (")
+        .map(|n| n.rect())
+        .next()
+        .expect("the packets' heading");
+    let save = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Save"))
+        })
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the packets' Save button");
+    assert!(
+        (save.center().y - heading.center().y).abs() < 4.0,
+        "Save at {save:?} beside the heading at {heading:?}"
+    );
+    let total = ev.packets.len() as u64 + ev.more;
+    assert!(
+        shows(
+            &h,
+            &format!(
+                "Packets ({} of {})",
+                rstscope::report::thousands(ev.packets.len() as u64),
+                rstscope::report::thousands(total)
+            )
+        ),
+        "the heading's short form"
+    );
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
@@ -7840,11 +7886,22 @@ fn the_packets_heading_wraps_inside_the_smallest_window() {
     write_refusals(&path, 10_000);
     let size = rstscope::ui::MIN_WINDOW;
     let h = opened(size, vec![path]);
-    assert!(shows(&h, "more not listed"), "more packets than listed");
-    let button = h.get_by_label("Save these packets…").rect();
+    // Said "Packets (2,000 of 10,000)" here, where the whole heading leaves Save no room.
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert!(ev.more > 0, "more packets than listed");
+    let button = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Save"))
+        })
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the packets' Save button");
     assert!(
         button.left() >= size[0] / 2.0 - 10.0 && button.right() <= size[0],
-        "Save these packets… {button:?} outside the details' right half"
+        "Save {button:?} outside the details' right half"
     );
 }
 

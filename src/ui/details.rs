@@ -675,7 +675,37 @@ impl DetailsView {
                         }
                         (None, _) => "Packets".to_owned(),
                     };
-                    ui.label(RichText::new(text).strong());
+                    // Where "…, 1,948 more not listed" leaves "Save…" no room beside it, the
+                    // count of all is said instead (the whole on hover): "Save…" on a line of
+                    // its own brought the connections' columns a line lower, a row less in view
+                    // at 800x600.
+                    let short = ev.filter(|ev| stream.is_none() && ev.more > 0).map(|ev| {
+                        let listed = ev.packets.len() as u64;
+                        format!(
+                            "Packets ({} of {})",
+                            report::thousands(listed),
+                            report::thousands(listed + ev.more)
+                        )
+                    });
+                    let width = |text: &str| {
+                        let font = egui::TextStyle::Body.resolve(ui.style());
+                        ui.fonts_mut(|f| {
+                            f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+                                .size()
+                                .x
+                        })
+                    };
+                    let save = width("Save…")
+                        + 2.0 * ui.spacing().button_padding.x
+                        + ui.spacing().item_spacing.x;
+                    match short {
+                        Some(short) if width(&text) + save > ui.available_size_before_wrap().x => {
+                            ui.label(RichText::new(short).strong()).on_hover_text(text);
+                        }
+                        _ => {
+                            ui.label(RichText::new(text).strong());
+                        }
+                    }
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);
                     }

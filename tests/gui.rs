@@ -3630,6 +3630,32 @@ fn click_connection(h: &mut Harness<'_, RstscopeApp>, client: &str) {
     h.run_steps(2);
 }
 
+/// Regression (real window, 800x600, the mouse then the keyboard): after a click on a
+/// connection, Tab went back to the File menu (a connection row is no Tab stop, so nothing
+/// was noted to go on from), and the packets' "× All packets" and "Save…" beside the list
+/// were a tour of the window away. The next Tab lands on the packets' first control; after
+/// Escape (every packet listed again), on "Save these packets…".
+#[test]
+fn tab_after_a_click_on_a_connection_goes_to_its_packets_controls() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    click_connection(&mut h, "127.0.0.1:35998");
+    assert!(h.state().stream().is_some(), "a connection selected");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h).as_deref(), Some("× All packets"));
+    click_connection(&mut h, "127.0.0.1:36014");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().stream().is_none(), "every packet listed again");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(
+        focused_label(&h).as_deref(),
+        Some(rstscope::ui::details::SAVE_PACKETS)
+    );
+}
+
 /// As Wireshark's "Follow TCP Stream" (`tcp.stream eq N`): a click on a connection lists its
 /// packets alone, and says so by the packets' heading with a way back; the arrows then move
 /// from connection to connection, Escape or "All packets" lists every packet again, and Enter

@@ -927,10 +927,13 @@ fn save_button(
         "Save…"
     };
     let button = egui::Button::new(text).wrap_mode(egui::TextWrapMode::Extend);
-    let clicked = ui
+    let save = ui
         .add_enabled(packets.is_some(), button)
-        .on_hover_text(hint)
-        .clicked();
+        .on_hover_text(hint);
+    if stream.is_none() && save.enabled() {
+        crate::ui::focus::packets_control(ui.ctx(), save.id);
+    }
+    let clicked = save.clicked();
     match (packets, stream) {
         (Some(ev), Some((lines, c))) if clicked => {
             let only = Evidence {
@@ -951,13 +954,14 @@ fn save_button(
 /// are (some may be past the packets kept, or outside the time range), and "All packets",
 /// which lists every packet again (as Escape does). True when that was clicked.
 fn stream_chip(ui: &mut egui::Ui, lines: &[usize], c: &ConnRecord) -> bool {
-    let clicked = ui
+    let chip = ui
         .add(egui::Button::new("× All packets").small())
         .on_hover_text(
             "list every packet of the endpoint again (Esc); until then the arrow keys move \
              from connection to connection",
-        )
-        .clicked();
+        );
+    crate::ui::focus::packets_control(ui.ctx(), chip.id);
+    let clicked = chip.clicked();
     let listed = lines.len();
     if listed < c.packets as usize {
         ui.label(RichText::new(format!("{listed} of its {} listed", c.packets)).weak())
@@ -2130,6 +2134,7 @@ fn connections_table(
                 let response = row.response();
                 if response.clicked() || response.container_secondary_clicked() {
                     clicked = Some(index);
+                    crate::ui::focus::connection_clicked(&response.ctx);
                 }
                 response.container_context_menu(|ui| {
                     if ui

@@ -1950,24 +1950,10 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
     let path = temp_dir("packets-heading-800").join("refusals.pcap");
     write_refusals_to(&path, 4_000, 1);
     let m = harness_margin();
-    let h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let mut h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
     let ev = h.state().evidence().expect("evidence").clone();
     assert!(ev.more > 0, "more packets than listed");
-    let heading = h
-        .query_all_by_label_contains("Packets (")
-        .map(|n| n.rect())
-        .next()
-        .expect("the packets' heading");
-    let save = h
-        .query_all_by_role(egui::accesskit::Role::Button)
-        .filter(|n| {
-            n.accesskit_node()
-                .label()
-                .is_some_and(|l| l.starts_with("Save"))
-        })
-        .map(|n| n.rect())
-        .max_by(|a, b| a.top().total_cmp(&b.top()))
-        .expect("the packets' Save button");
+    let (heading, save) = heading_and_save(&h);
     assert!(
         (save.center().y - heading.center().y).abs() < 4.0,
         "Save at {save:?} beside the heading at {heading:?}"
@@ -1984,6 +1970,41 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
         ),
         "the heading's short form"
     );
+    // Narrower still beside "This machine" (a live capture's, after Stop): the heading alone.
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    laid_out(&mut h);
+    let (heading, save) = heading_and_save(&h);
+    assert!(
+        (save.center().y - heading.center().y).abs() < 4.0,
+        "beside This machine, Save at {save:?} beside the heading at {heading:?}"
+    );
+}
+
+/// The packets' heading and its Save button.
+fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
+    let heading = h
+        .query_all_by_label_contains("Packets")
+        .filter(|n| {
+            let node = n.accesskit_node();
+            node.value()
+                .or(node.label())
+                .is_some_and(|l| l.starts_with("Packets"))
+        })
+        .map(|n| n.rect())
+        .next()
+        .expect("the packets' heading");
+    let save = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Save"))
+        })
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the packets' Save button");
+    (heading, save)
 }
 
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's

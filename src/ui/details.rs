@@ -676,10 +676,10 @@ impl DetailsView {
                         (None, _) => "Packets".to_owned(),
                     };
                     // Where "…, 1,948 more not listed" leaves "Save…" no room beside it, the
-                    // count of all is said instead (the whole on hover): "Save…" on a line of
-                    // its own brought the connections' columns a line lower, a row less in view
-                    // at 800x600.
-                    let short = ev.filter(|ev| stream.is_none() && ev.more > 0).map(|ev| {
+                    // count of all is said instead, and shorter still the heading alone (the
+                    // whole on hover): "Save…" on a line of its own brought the connections'
+                    // columns a line lower, a row less in view at 800x600.
+                    let short = ev.filter(|ev| ev.more > 0).map(|ev| {
                         let listed = ev.packets.len() as u64;
                         format!(
                             "Packets ({} of {})",
@@ -698,13 +698,15 @@ impl DetailsView {
                     let save = width("Save…")
                         + 2.0 * ui.spacing().button_padding.x
                         + ui.spacing().item_spacing.x;
-                    match short {
-                        Some(short) if width(&text) + save > ui.available_size_before_wrap().x => {
-                            ui.label(RichText::new(short).strong()).on_hover_text(text);
-                        }
-                        _ => {
-                            ui.label(RichText::new(text).strong());
-                        }
+                    let room = ui.available_size_before_wrap().x;
+                    let fits = |t: &str| width(t) + save <= room;
+                    if stream.is_some() || ev.is_none() || fits(&text) {
+                        ui.label(RichText::new(text).strong());
+                    } else {
+                        let shown = short
+                            .filter(|short| fits(short))
+                            .unwrap_or_else(|| "Packets".to_owned());
+                        ui.label(RichText::new(shown).strong()).on_hover_text(text);
                     }
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);

@@ -1861,6 +1861,152 @@ fn the_table_stays_in_place_at_stop_at_1024x700() {
     );
 }
 
+/// Regression (real window, 800x600): a live capture stopped, then the sample opened (File >
+/// Open), showed the plot's axis title on the line above the plot, as the live capture's
+/// legend (with the kernel's line) had needed, where a window that opened the sample first
+/// puts it under the plot. A capture opened after another is laid out as in a new window.
+#[test]
+fn a_file_opened_after_a_live_capture_is_laid_out_as_in_a_new_window() {
+    let m = harness_margin();
+    let size = [800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y];
+    let sample = manifest("resources/sample-7211.pcapng");
+    // The axis title is a label of its own on the line above the plot only; under the plot
+    // the plot draws it.
+    let marks = |h: &Harness<'_, RstscopeApp>| {
+        let above = h.query_by_label("time (UTC)").map(|n| n.rect().top());
+        (above, h.get_by_label("Offenders").rect().top())
+    };
+    let fresh = marks(&opened(size, vec![sample.clone()]));
+    let mut h = sized_harness(size, Vec::new());
+    h.run_steps(2);
+    let ports: Vec<u16> = (0..2).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "a_file_opened_after_live", kernel_compared) {
+        return;
+    }
+    refuse_until_listed(&mut h, &ports, 20);
+    laid_out(&mut h);
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![sample]);
+    settle(&mut h);
+    assert!(shows(&h, "40 packets"), "the sample is open");
+    assert_eq!(
+        marks(&h),
+        fresh,
+        "(axis title, table) after a live capture, and in a new window"
+    );
+}
+
+/// Regression (real window, 800x600, a live capture whose counts reached the millions): the
+/// details' counts overflowed their line and the rate was cut in two, "7,924/s avg, peak" at
+/// the end of the line and "10,877/s" under it, read as a count of its own. Each of the
+/// counts goes whole to the next line, at every width.
+#[test]
+fn the_details_counts_are_never_cut_in_two() {
+    // Counts of five digits, each: the header's line full at some widths.
+    let path = temp_dir("counts-cut").join("refusals.pcap");
+    write_refusals_to(&path, 40_000, 1);
+    let mut h = opened([1000.0, 1000.0], vec![path]);
+    for width in (640..=1000).step_by(4) {
+        h.set_size(egui::vec2(width as f32, 1000.0));
+        h.run_steps(2);
+        laid_out(&mut h);
+        assert_eq!(
+            h.state().details_arrangement(),
+            Some(rstscope::ui::details::Arrangement::Full),
+            "{width}: the counts on the details' header"
+        );
+        // The lines each count is drawn on (a count gone whole to the next line starts with
+        // an empty one).
+        let drawn: Vec<(String, usize)> = (h.output().shapes.iter())
+            .filter_map(|c| match &c.shape {
+                egui::Shape::Text(t)
+                    if ["failed attempts 20,000 of", "clients 200", "avg, peak"]
+                        .iter()
+                        .any(|count| t.galley.text().contains(count)) =>
+                {
+                    let lines = t.galley.rows.iter().filter(|r| !r.glyphs.is_empty());
+                    Some((t.galley.text().to_owned(), lines.count()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(drawn.len(), 3, "{width}: the counts drawn: {drawn:?}");
+        assert!(
+            drawn.iter().all(|(_, lines)| *lines == 1),
+            "{width}: a count cut in two: {drawn:?}"
+        );
+    }
+}
+
+/// Regression (real window, 800x600, a saved live capture of 1,974 refusals): the packets'
+/// heading, "Packets (2,000, 1,948 more not listed)", left no room for "Save…" beside it,
+/// which went to a line of its own; the connections' columns, beside it, came a line lower
+/// and a connection row less was in view. Where the line is short, the heading says
+/// "Packets (2,000 of 3,948)" (the whole on hover) and keeps "Save…" beside it.
+#[test]
+fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
+    let path = temp_dir("packets-heading-800").join("refusals.pcap");
+    write_refusals_to(&path, 4_000, 1);
+    let m = harness_margin();
+    let mut h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert!(ev.more > 0, "more packets than listed");
+    let (heading, save) = heading_and_save(&h);
+    assert!(
+        (save.center().y - heading.center().y).abs() < 4.0,
+        "Save at {save:?} beside the heading at {heading:?}"
+    );
+    let total = ev.packets.len() as u64 + ev.more;
+    assert!(
+        shows(
+            &h,
+            &format!(
+                "Packets ({} of {})",
+                rstscope::report::thousands(ev.packets.len() as u64),
+                rstscope::report::thousands(total)
+            )
+        ),
+        "the heading's short form"
+    );
+    // Narrower still beside "This machine" (a live capture's, after Stop): the heading alone.
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    laid_out(&mut h);
+    let (heading, save) = heading_and_save(&h);
+    assert!(
+        (save.center().y - heading.center().y).abs() < 4.0,
+        "beside This machine, Save at {save:?} beside the heading at {heading:?}"
+    );
+}
+
+/// The packets' heading and its Save button.
+fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
+    let heading = h
+        .query_all_by_label_contains("Packets")
+        .filter(|n| {
+            let node = n.accesskit_node();
+            node.value()
+                .or(node.label())
+                .is_some_and(|l| l.starts_with("Packets"))
+        })
+        .map(|n| n.rect())
+        .next()
+        .expect("the packets' heading");
+    let save = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Save"))
+        })
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the packets' Save button");
+    (heading, save)
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
@@ -3503,6 +3649,32 @@ fn click_connection(h: &mut Harness<'_, RstscopeApp>, client: &str) {
     h.step();
     click_at(h, at);
     h.run_steps(2);
+}
+
+/// Regression (real window, 800x600, the mouse then the keyboard): after a click on a
+/// connection, Tab went back to the File menu (a connection row is no Tab stop, so nothing
+/// was noted to go on from), and the packets' "× All packets" and "Save…" beside the list
+/// were a tour of the window away. The next Tab lands on the packets' first control; after
+/// Escape (every packet listed again), on "Save these packets…".
+#[test]
+fn tab_after_a_click_on_a_connection_goes_to_its_packets_controls() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    click_connection(&mut h, "127.0.0.1:35998");
+    assert!(h.state().stream().is_some(), "a connection selected");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h).as_deref(), Some("× All packets"));
+    click_connection(&mut h, "127.0.0.1:36014");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().stream().is_none(), "every packet listed again");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(
+        focused_label(&h).as_deref(),
+        Some(rstscope::ui::details::SAVE_PACKETS)
+    );
 }
 
 /// As Wireshark's "Follow TCP Stream" (`tcp.stream eq N`): a click on a connection lists its
@@ -7759,11 +7931,22 @@ fn the_packets_heading_wraps_inside_the_smallest_window() {
     write_refusals(&path, 10_000);
     let size = rstscope::ui::MIN_WINDOW;
     let h = opened(size, vec![path]);
-    assert!(shows(&h, "more not listed"), "more packets than listed");
-    let button = h.get_by_label("Save these packets…").rect();
+    // Said "Packets (2,000 of 10,000)" here, where the whole heading leaves Save no room.
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert!(ev.more > 0, "more packets than listed");
+    let button = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Save"))
+        })
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the packets' Save button");
     assert!(
         button.left() >= size[0] / 2.0 - 10.0 && button.right() <= size[0],
-        "Save these packets… {button:?} outside the details' right half"
+        "Save {button:?} outside the details' right half"
     );
 }
 

@@ -697,11 +697,22 @@ impl RstscopeApp {
         self.table.filter.clear();
         self.details = DetailsView::default();
         self.plot.new_capture();
+        self.forget_layout();
         // A file opened from a menu, a dialog or a drop: Tab goes to its results, not round
         // the toolbar from the File menu. Start capture stays where Tab goes on from.
         if self.source.as_ref().is_some_and(|s| s.capture.is_none()) {
             crate::ui::focus::capture_opened(ctx);
         }
+    }
+
+    /// Forgets the heights measured for the last capture: its legend (a live capture's
+    /// kernel line) made its plot's axis title move above the plot, and the next capture kept
+    /// it there where a new window puts it under the plot.
+    fn forget_layout(&mut self) {
+        self.plot_chrome = 0.0;
+        self.full_chrome = 0.0;
+        self.above_plot = 0.0;
+        self.stop_hold = None;
     }
 
     /// One frame of the whole window.

@@ -9,6 +9,11 @@
 //! again from the File menu, and a person went round the toolbar to reach the results they
 //! had just opened. The next Tab lands on the selected offender's row instead, the results'
 //! own starting point: the arrows already move along the rows, Enter and Tab go on from it.
+//!
+//! A click on a connection of the details (a row, no Tab stop: the arrows move along them)
+//! left nothing to go on from either, and Tab went back to the File menu; the next Tab lands
+//! on the packets' first control instead ("× All packets", or "Save these packets…"), the
+//! stop the list's neighbour offers.
 
 use eframe::egui::{self, Id, Key};
 
@@ -17,29 +22,53 @@ fn clicked_last() -> Id {
     Id::unique("focus-clicked-last")
 }
 
-/// Where a capture just opened sends the next Tab: set until the keyboard goes somewhere.
+/// Where the next Tab lands, set until the keyboard goes somewhere: the key under which that
+/// stop's id is noted each frame ([`content_stop`] or [`lists_stop`]).
 fn content_next() -> Id {
     Id::unique("focus-content-next")
 }
 
-/// The selected offender's row as drawn in the last frame: where [`content_next`] leads.
+/// The selected offender's row as drawn in the last frame: where a capture just opened sends
+/// the next Tab.
 fn content_stop() -> Id {
     Id::unique("focus-content-stop")
+}
+
+/// The packets' first control as drawn in the last frame: where a click on a connection
+/// sends the next Tab.
+fn lists_stop() -> Id {
+    Id::unique("focus-lists-stop")
 }
 
 /// A capture was opened: the next Tab with nothing holding the keyboard lands on its selected
 /// offender's row, wherever the keyboard was before (a control clicked in the last capture
 /// is no place to go on from in this one).
 pub fn capture_opened(ctx: &egui::Context) {
+    lands_next_on(ctx, content_stop());
+}
+
+/// A connection of the details was clicked: the next Tab with nothing holding the keyboard
+/// lands on the packets' first control.
+pub fn connection_clicked(ctx: &egui::Context) {
+    lands_next_on(ctx, lists_stop());
+}
+
+fn lands_next_on(ctx: &egui::Context, stop: Id) {
     ctx.data_mut(|d| {
         d.remove_temp::<Option<Id>>(clicked_last());
-        d.insert_temp(content_next(), true);
+        d.insert_temp(content_next(), Some(stop));
     });
 }
 
 /// Notes the selected offender's row, drawn in this frame as `id`.
 pub fn selected_row(ctx: &egui::Context, id: Id) {
     ctx.data_mut(|d| d.insert_temp(content_stop(), id));
+}
+
+/// Notes the packets' first control ("× All packets", else "Save these packets…"), drawn in
+/// this frame as `id`.
+pub fn packets_control(ctx: &egui::Context, id: Id) {
+    ctx.data_mut(|d| d.insert_temp(lists_stop(), id));
 }
 
 /// Called as each frame begins, before anything is laid out: a click on a Tab stop notes it;
@@ -54,7 +83,7 @@ pub fn begin_pass(ctx: &egui::Context) {
         // A text field that held the keyboard gives it up in this frame.
         ctx.data_mut(|d| {
             d.insert_temp(clicked_last(), Some(id));
-            d.remove_temp::<bool>(content_next());
+            d.remove_temp::<Option<Id>>(content_next());
         });
         return;
     }
@@ -62,7 +91,7 @@ pub fn begin_pass(ctx: &egui::Context) {
         // The keyboard is somewhere: Tab goes on from there, and from there on.
         ctx.data_mut(|d| {
             d.remove_temp::<Option<Id>>(clicked_last());
-            d.remove_temp::<bool>(content_next());
+            d.remove_temp::<Option<Id>>(content_next());
         });
         return;
     }
@@ -76,8 +105,12 @@ pub fn begin_pass(ctx: &egui::Context) {
     if !tab {
         return;
     }
-    if ctx.data_mut(|d| d.remove_temp::<bool>(content_next())) == Some(true) && forward {
-        let row = ctx.data(|d| d.get_temp::<Id>(content_stop()));
+    if let Some(stop) = ctx
+        .data_mut(|d| d.remove_temp::<Option<Id>>(content_next()))
+        .flatten()
+        && forward
+    {
+        let row = ctx.data(|d| d.get_temp::<Id>(stop));
         if let Some(row) = row.filter(|&id| ctx.read_response(id).is_some()) {
             // On the row itself, not on the stop after it: egui would move the keyboard on
             // from a control given it now, as below.

@@ -48,7 +48,7 @@ pub fn cause_color(c: Cause) -> Color32 {
 }
 
 /// The side of a [`swatch`], in points.
-const SWATCH: f32 = 10.0;
+pub const SWATCH: f32 = 10.0;
 
 /// The plot legend's title.
 const LEGEND_TITLE: &str = "Resets per second by cause";

@@ -1182,6 +1182,26 @@ fn max_flows_of_zero_is_a_usage_error() {
     assert!(out.status.success());
 }
 
+/// Regression (terminal trial): "N connections were ended early because more than M were open
+/// at once" said nothing of what to do: it names `--max-flows` with a value to try.
+#[test]
+fn connections_ended_early_name_the_option_that_tracks_more() {
+    let f = fixture("refused-v4.pcap");
+    let out = rstscope(&["analyze", "--max-flows", "2", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            " connections were ended early because more than 2 were open at once; their states \
+             may be incomplete: run again with a higher --max-flows, e.g. --max-flows 4 ("
+        ),
+        "{err}"
+    );
+    let out = rstscope(&["analyze", "--format", "json", "--max-flows", "2", &f]);
+    let warnings = json(&out)["warnings"].to_string();
+    assert!(warnings.contains("e.g. --max-flows 4 ("), "{warnings}");
+}
+
 /// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat
 /// a.pcap.gz b.pcap.gz > all.pcap` make them (or the .gz files catted, read as one stream), were
 /// read up to the second capture's file header, which made a frame in 2055 (its magic number

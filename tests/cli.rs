@@ -1202,6 +1202,45 @@ fn connections_ended_early_name_the_option_that_tracks_more() {
     assert!(warnings.contains("e.g. --max-flows 4 ("), "{warnings}");
 }
 
+/// Regression (terminal trial): a capture whose packets all have the time 0 (a writer that
+/// records no times) was reported at 1970-01-01 with every incident in one second, and nothing
+/// said why. It is said once, naming the file, with what still holds.
+#[test]
+fn a_capture_without_packet_times_says_so_once() {
+    let dir = temp_dir("no-times");
+    let records: Vec<(u32, u32, Vec<u8>)> = (0..5u32)
+        .flat_map(|i| {
+            let isn = 1000 + i * 100;
+            [
+                (0, 0, common::frame(7211, false, 0x02, isn, 0)),
+                (0, 0, common::frame(7211, true, 0x14, 0, isn + 1)),
+            ]
+        })
+        .collect();
+    let f = write(&dir, "no-times.pcap", &common::pcap(&records));
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said = format!(
+        "rstscope: warning: {f}: every packet has the time 0 (1970-01-01 00:00:00 UTC): the \
+         program that wrote the capture recorded no packet times"
+    );
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    assert!(err.contains("the counts (packets, resets, connections) still hold"));
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    assert_eq!(json(&out)["rst_packets"], 5);
+    let warnings = json(&out)["warnings"].to_string();
+    assert_eq!(
+        warnings.matches("every packet has the time 0").count(),
+        1,
+        "{warnings}"
+    );
+    // A capture with times: no such warning.
+    let timed = write(&dir, "timed.pcap", &refused_pcap(5));
+    let out = rstscope(&["analyze", &timed]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("time 0"));
+}
+
 /// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat
 /// a.pcap.gz b.pcap.gz > all.pcap` make them (or the .gz files catted, read as one stream), were
 /// read up to the second capture's file header, which made a frame in 2055 (its magic number

@@ -887,6 +887,9 @@ impl EngineSide {
                 source.files(),
                 snapshot.totals.suspect_injected,
             ));
+            capture
+                .warnings
+                .extend(source.files().iter().filter_map(no_times_warning));
         }
         let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
@@ -993,6 +996,25 @@ fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
     )];
     w.extend(suspects_while_lost(suspects));
     w
+}
+
+/// The warning when every packet of the file `f` has the time 0 (1970-01-01 00:00:00 UTC):
+/// its writer recorded no times, and the report's times and rates, all in that one second,
+/// would otherwise be taken at their word.
+pub fn no_times_warning(f: &FileInfo) -> Option<String> {
+    // From its first frame to its last at 0, and never back: every frame at 0.
+    let zero = Some(Timestamp(0));
+    (f.first_ts == zero && f.last_ts == zero && f.steps_back == 0).then(|| {
+        format!(
+            "{}: every packet has the time 0 (1970-01-01 00:00:00 UTC): the program that wrote \
+             the capture recorded no packet times, or the clock of the machine that captured \
+             was not set; the times, durations and per-second rates shown mean nothing, while \
+             the counts (packets, resets, connections) still hold. For times \
+             and rates, capture again with the clock set and a program that records each \
+             packet's time (tcpdump -w, Wireshark)",
+            f.path.display()
+        )
+    })
 }
 
 /// The warning when service endpoints were dropped from the table.
@@ -1425,6 +1447,31 @@ mod tests {
             (one.warning().unwrap_or_default()).contains("e.g. --max-flows 250000 ("),
             "a value a person would type"
         );
+    }
+
+    /// Regression (terminal trial): a capture whose packets all have the time 0 was reported
+    /// at 1970-01-01 00:00:00 with every incident in one second, and nothing said why.
+    #[test]
+    fn a_file_whose_packets_all_have_the_time_0_says_so() {
+        let mut f = recorded_file(0, 0, None);
+        f.first_ts = Some(Timestamp(0));
+        f.last_ts = Some(Timestamp(0));
+        let w = no_times_warning(&f).unwrap_or_default();
+        assert!(
+            w.starts_with("f.pcapng: every packet has the time 0 (1970-01-01 00:00:00 UTC): "),
+            "{w}"
+        );
+        assert!(w.contains("the counts (packets, resets, connections) still hold"));
+        // A time other than 0 somewhere in the file: the times say something.
+        f.steps_back = 1;
+        assert_eq!(no_times_warning(&f), None);
+        f.steps_back = 0;
+        f.last_ts = Some(Timestamp(1));
+        assert_eq!(no_times_warning(&f), None);
+        assert_eq!(no_times_warning(&recorded_file(0, 5, None)), None);
+        let mut empty = recorded_file(0, 0, None);
+        (empty.frames, empty.first_ts, empty.last_ts) = (0, None, None);
+        assert_eq!(no_times_warning(&empty), None);
     }
 
     #[test]

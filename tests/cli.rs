@@ -1055,7 +1055,7 @@ fn ctrl_c_clears_the_progress_bar() {
     let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
     // stderr on a terminal of its own, as a user's.
     let (mut master, mut slave) = (0, 0);
-    let size = libc::winsize {
+    let mut size = libc::winsize {
         ws_row: 24,
         ws_col: 100,
         ws_xpixel: 0,
@@ -1068,7 +1068,8 @@ fn ctrl_c_clears_the_progress_bar() {
             &mut slave,
             std::ptr::null_mut(),
             std::ptr::null_mut(),
-            &size,
+            // Mutable where macOS declares it so; Linux takes it as const.
+            &raw mut size,
         )
     };
     assert_eq!(made, 0, "openpty: {}", std::io::Error::last_os_error());

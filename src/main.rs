@@ -11,10 +11,9 @@
 #![cfg_attr(all(windows, feature = "gui"), windows_subsystem = "windows")]
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -37,12 +36,15 @@ mod capture_cli;
 
 /// `rstscope analyze --endpoint`: one endpoint's connections and packets, and saving them.
 mod evidence_cli;
+/// The progress bar of `rstscope analyze` on a terminal.
+mod progress_bar;
 /// Windows: `*` and `?` in file arguments, which the shell leaves to the program.
 mod wildcards;
 /// Windows: output of the terminal commands goes to the console of the shell that started them.
 #[cfg(all(windows, feature = "gui"))]
 mod windows_console;
 
+use progress_bar::ProgressBar;
 use rstscope::analysis::{self, Options, Progress};
 use rstscope::engine::EngineConfig;
 use rstscope::report::{self, Clock};
@@ -425,81 +427,6 @@ fn max_flows(value: &str) -> Result<usize, String> {
         Ok(0) => Err("at least 1 connection must be tracked".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
-    }
-}
-
-/// How long a read may take before a progress bar appears: a quick one shows none.
-const PROGRESS_AFTER: Duration = Duration::from_millis(500);
-
-/// A progress bar on stderr for long reads (bytes, packets, rate, time left), only when stderr
-/// is a terminal: piped or redirected, stderr gets nothing but warnings.
-struct ProgressBar {
-    tty: bool,
-    start: Instant,
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl ProgressBar {
-    /// `streaming`: the report is written to stdout while the capture is read (connections),
-    /// where a bar on the same terminal would cut into it.
-    fn new(streaming: bool) -> Self {
-        let same_terminal = streaming && std::io::stdout().is_terminal();
-        Self {
-            tty: std::io::stderr().is_terminal() && !same_terminal,
-            start: Instant::now(),
-            bar: None,
-        }
-    }
-
-    fn update(&mut self, p: Progress) {
-        if !self.tty || self.start.elapsed() < PROGRESS_AFTER {
-            return;
-        }
-        let elapsed = self.start.elapsed();
-        let bar = self.bar.get_or_insert_with(|| {
-            // The size of a pipe is unknown: a spinner with what was read so far.
-            let (bar, template) = if p.bytes_total > 0 {
-                (
-                    indicatif::ProgressBar::new(p.bytes_total),
-                    "[{wide_bar}] {msg}",
-                )
-            } else {
-                (indicatif::ProgressBar::new_spinner(), "{spinner} {msg}")
-            };
-            let style = indicatif::ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> ");
-            let bar = bar.with_style(style);
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
-            bar
-        });
-        bar.set_position(p.bytes_read);
-        // Rates over the whole run so far: steady, where a recent window jumps with each batch.
-        let secs = elapsed.as_secs_f64().max(1e-3);
-        let rate = p.bytes_read as f64 / secs;
-        let packets = indicatif::HumanCount(p.frames);
-        let read = indicatif::HumanBytes(p.bytes_read);
-        bar.set_message(if p.bytes_total > 0 {
-            let left = p.bytes_total.saturating_sub(p.bytes_read) as f64 / rate.max(1.0);
-            format!(
-                "{read}/{} {}/s {packets} packets, {} left",
-                indicatif::HumanBytes(p.bytes_total),
-                indicatif::HumanBytes(rate as u64),
-                indicatif::HumanDuration(Duration::from_secs_f64(left.min(1e7)))
-            )
-        } else {
-            format!(
-                "{read} {}/s {packets} packets",
-                indicatif::HumanBytes(rate as u64)
-            )
-        });
-    }
-
-    /// Removes the bar, before the report or a warning is printed.
-    fn clear(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
     }
 }
 

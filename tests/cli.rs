@@ -1042,6 +1042,96 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     );
 }
 
+/// Regression (terminal trial): Ctrl+C during a long read left the progress bar on its line
+/// with no line end, and the shell's prompt came after it on the same line. Now the bar is
+/// cleared and the program quits with exit code 130, as a shell reports Ctrl+C.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn ctrl_c_clears_the_progress_bar() {
+    use std::io::{Read as _, Write as _};
+    use std::os::fd::{FromRawFd as _, OwnedFd};
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("bar-ctrl-c");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    // stderr on a terminal of its own, as a user's.
+    let (mut master, mut slave) = (0, 0);
+    let mut size = libc::winsize {
+        ws_row: 24,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: the pointers are to live locals; openpty fills both descriptors or fails.
+    let made = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            // Mutable where macOS declares it so; Linux takes it as const.
+            &raw mut size,
+        )
+    };
+    assert_eq!(made, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors are open and owned by nothing else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "--format", "json", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let reader = {
+        let screen = std::sync::Arc::clone(&screen);
+        let mut master = std::fs::File::from(master);
+        // Until the program and its terminal are gone (EIO on Linux).
+        std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n @ 1..) = master.read(&mut buf) {
+                screen.lock().expect("screen").extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let drawn = |s: &std::sync::Mutex<Vec<u8>>| {
+        String::from_utf8_lossy(&s.lock().expect("screen")).into_owned()
+    };
+    // The capture a piece at a time (a batch of frames gives the bar its news), and its last
+    // piece never: the read lasts until the signal.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut pieces = bytes.chunks(bytes.len() / 40);
+    while !drawn(&screen).contains(" packets") {
+        assert!(Instant::now() < deadline, "no bar: {:?}", drawn(&screen));
+        if pieces.len() > 1 {
+            stdin
+                .write_all(pieces.next().expect("a piece"))
+                .expect("write");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = child.wait().expect("wait");
+    drop(stdin);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let screen = drawn(&screen);
+    // The last thing drawn erases the line (ESC [2K, or ESC [K from its start), and nothing
+    // is written after it.
+    let erased = screen.rfind("\x1b[2K").or_else(|| screen.rfind("\r\x1b[K"));
+    let last_bar = screen.rfind(" packets").expect("a bar");
+    assert!(
+        erased.is_some_and(|e| e > last_bar
+            && screen[e..]
+                .trim_start_matches(['\r', '\x1b', '[', '2', 'K'])
+                .is_empty()),
+        "the bar is left on the screen: {screen:?}"
+    );
+}
+
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -1091,6 +1181,65 @@ fn max_flows_of_zero_is_a_usage_error() {
     }
     let out = rstscope(&["analyze", "--format", "json", "--max-flows", "1", &f]);
     assert!(out.status.success());
+}
+
+/// Regression (terminal trial): "N connections were ended early because more than M were open
+/// at once" said nothing of what to do: it names `--max-flows` with a value to try.
+#[test]
+fn connections_ended_early_name_the_option_that_tracks_more() {
+    let f = fixture("refused-v4.pcap");
+    let out = rstscope(&["analyze", "--max-flows", "2", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            " connections were ended early because more than 2 were open at once; their states \
+             may be incomplete: run again with a higher --max-flows, e.g. --max-flows 4 ("
+        ),
+        "{err}"
+    );
+    let out = rstscope(&["analyze", "--format", "json", "--max-flows", "2", &f]);
+    let warnings = json(&out)["warnings"].to_string();
+    assert!(warnings.contains("e.g. --max-flows 4 ("), "{warnings}");
+}
+
+/// Regression (terminal trial): a capture whose packets all have the time 0 (a writer that
+/// records no times) was reported at 1970-01-01 with every incident in one second, and nothing
+/// said why. It is said once, naming the file, with what still holds.
+#[test]
+fn a_capture_without_packet_times_says_so_once() {
+    let dir = temp_dir("no-times");
+    let records: Vec<(u32, u32, Vec<u8>)> = (0..5u32)
+        .flat_map(|i| {
+            let isn = 1000 + i * 100;
+            [
+                (0, 0, common::frame(7211, false, 0x02, isn, 0)),
+                (0, 0, common::frame(7211, true, 0x14, 0, isn + 1)),
+            ]
+        })
+        .collect();
+    let f = write(&dir, "no-times.pcap", &common::pcap(&records));
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said = format!(
+        "rstscope: warning: {f}: every packet has the time 0 (1970-01-01 00:00:00 UTC): the \
+         program that wrote the capture recorded no packet times"
+    );
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    assert!(err.contains("the counts (packets, resets, connections) still hold"));
+    let out = rstscope(&["analyze", "--format", "json", &f]);
+    assert_eq!(json(&out)["rst_packets"], 5);
+    let warnings = json(&out)["warnings"].to_string();
+    assert_eq!(
+        warnings.matches("every packet has the time 0").count(),
+        1,
+        "{warnings}"
+    );
+    // A capture with times: no such warning.
+    let timed = write(&dir, "timed.pcap", &refused_pcap(5));
+    let out = rstscope(&["analyze", &timed]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("time 0"));
 }
 
 /// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat

@@ -63,6 +63,8 @@ pub struct CaptureInfo {
     pub encaps: EncapTally,
     /// Frames left out because they were further copies of a packet already counted.
     pub copies: Copies,
+    /// Connections ended early because the table of open ones was full.
+    pub ended_early: EndedEarly,
     /// Files that hold the same traffic captured at two points, with how much of it.
     pub two_points: Vec<Pair>,
     /// Times the packet time went back so far that what followed was analyzed as another
@@ -268,6 +270,53 @@ impl Copies {
             "{frames} already seen ({how}){resets}; each packet is counted once"
         ))
     }
+}
+
+/// Connections ended early because more were open at once than the engine tracks
+/// ([`EngineConfig::max_flows`]): to make room, the one nearest its timeout was ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndedEarly {
+    /// Connections ended early.
+    pub connections: u64,
+    /// The most tracked at once, which was reached.
+    pub max_flows: usize,
+}
+
+impl EndedEarly {
+    /// The warning, if any connection was ended early, with the terminal option that tracks
+    /// more and a value to give it.
+    pub fn warning(&self) -> Option<String> {
+        self.note().map(|note| {
+            format!(
+                "{note}: run again with a higher --max-flows, e.g. --max-flows {} (each \
+                 connection tracked takes about half a kilobyte of memory)",
+                round_up(self.max_flows.saturating_mul(2))
+            )
+        })
+    }
+
+    /// [`EndedEarly::warning`] without the terminal option: for the app, which has no such
+    /// setting.
+    pub fn note(&self) -> Option<String> {
+        let ended = match self.connections {
+            0 => return None,
+            1 => "1 connection was ended early".to_string(),
+            n => format!("{n} connections were ended early"),
+        };
+        Some(format!(
+            "{ended} because more than {} were open at once; their states may be incomplete",
+            self.max_flows
+        ))
+    }
+}
+
+/// `n` rounded up to its first two digits (246914 to 250000): a value a person would type.
+fn round_up(n: usize) -> usize {
+    let mut unit = 1usize;
+    while n / unit >= 100 {
+        unit = unit.saturating_mul(10);
+    }
+    n.div_ceil(unit).saturating_mul(unit)
 }
 
 /// Decides, frame by frame, whether a frame is a further copy of a packet already delivered:
@@ -821,12 +870,11 @@ impl EngineSide {
         capture.new_captures = snapshot.totals.new_captures;
         capture.attach_encaps(&mut snapshot.offenders);
         capture.fit_rates(&mut snapshot.offenders);
-        if snapshot.totals.evicted > 0 {
-            capture.warnings.push(format!(
-                "{} connections were ended early because more than {} were open at once; their states may be incomplete",
-                snapshot.totals.evicted, options.engine.max_flows
-            ));
-        }
+        capture.ended_early = EndedEarly {
+            connections: snapshot.totals.evicted,
+            max_flows: options.engine.max_flows,
+        };
+        capture.warnings.extend(capture.ended_early.warning());
         let other = snapshot.other_endpoints;
         if other.dropped > 0 {
             capture.warnings.push(other_endpoints_warning(&other));
@@ -839,6 +887,9 @@ impl EngineSide {
                 source.files(),
                 snapshot.totals.suspect_injected,
             ));
+            capture
+                .warnings
+                .extend(source.files().iter().filter_map(no_times_warning));
         }
         let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
@@ -945,6 +996,25 @@ fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
     )];
     w.extend(suspects_while_lost(suspects));
     w
+}
+
+/// The warning when every packet of the file `f` has the time 0 (1970-01-01 00:00:00 UTC):
+/// its writer recorded no times, and the report's times and rates, all in that one second,
+/// would otherwise be taken at their word.
+pub fn no_times_warning(f: &FileInfo) -> Option<String> {
+    // From its first frame to its last at 0, and never back: every frame at 0.
+    let zero = Some(Timestamp(0));
+    (f.first_ts == zero && f.last_ts == zero && f.steps_back == 0).then(|| {
+        format!(
+            "{}: every packet has the time 0 (1970-01-01 00:00:00 UTC): the program that wrote \
+             the capture recorded no packet times, or the clock of the machine that captured \
+             was not set; the times, durations and per-second rates shown mean nothing, while \
+             the counts (packets, resets, connections) still hold. For times \
+             and rates, capture again with the clock set and a program that records each \
+             packet's time (tcpdump -w, Wireshark)",
+            f.path.display()
+        )
+    })
 }
 
 /// The warning when service endpoints were dropped from the table.
@@ -1347,6 +1417,70 @@ impl SourceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (terminal trial): the warning said that connections were ended early, and
+    /// not what to do; the app, which has no such setting, is not told the option.
+    #[test]
+    fn connections_ended_early_say_which_option_tracks_more() {
+        assert_eq!(EndedEarly::default().warning(), None);
+        let ended = EndedEarly {
+            connections: 1234,
+            max_flows: 200_000,
+        };
+        assert_eq!(
+            ended.warning().as_deref(),
+            Some(
+                "1234 connections were ended early because more than 200000 were open at once; \
+                 their states may be incomplete: run again with a higher --max-flows, e.g. \
+                 --max-flows 400000 (each connection tracked takes about half a kilobyte of \
+                 memory)"
+            )
+        );
+        let one = EndedEarly {
+            connections: 1,
+            max_flows: 123_457,
+        };
+        let note = one.note().unwrap_or_default();
+        assert!(note.starts_with("1 connection was ended early "), "{note}");
+        assert!(!note.contains("--max-flows"), "{note}");
+        assert!(
+            (one.warning().unwrap_or_default()).contains("e.g. --max-flows 250000 ("),
+            "a value a person would type"
+        );
+    }
+
+    /// Regression (terminal trial): a capture whose packets all have the time 0 was reported
+    /// at 1970-01-01 00:00:00 with every incident in one second, and nothing said why.
+    #[test]
+    fn a_file_whose_packets_all_have_the_time_0_says_so() {
+        let mut f = recorded_file(0, 0, None);
+        f.first_ts = Some(Timestamp(0));
+        f.last_ts = Some(Timestamp(0));
+        let w = no_times_warning(&f).unwrap_or_default();
+        assert!(
+            w.starts_with("f.pcapng: every packet has the time 0 (1970-01-01 00:00:00 UTC): "),
+            "{w}"
+        );
+        assert!(w.contains("the counts (packets, resets, connections) still hold"));
+        // A time other than 0 somewhere in the file: the times say something.
+        f.steps_back = 1;
+        assert_eq!(no_times_warning(&f), None);
+        f.steps_back = 0;
+        f.last_ts = Some(Timestamp(1));
+        assert_eq!(no_times_warning(&f), None);
+        assert_eq!(no_times_warning(&recorded_file(0, 5, None)), None);
+        let mut empty = recorded_file(0, 0, None);
+        (empty.frames, empty.first_ts, empty.last_ts) = (0, None, None);
+        assert_eq!(no_times_warning(&empty), None);
+    }
+
+    #[test]
+    fn values_to_type_are_rounded_up_to_two_digits() {
+        for (n, up) in [(1, 1), (99, 99), (100, 100), (101, 110), (246_914, 250_000)] {
+            assert_eq!(round_up(n), up, "{n}");
+        }
+        assert!(round_up(usize::MAX) >= usize::MAX / 10);
+    }
 
     /// A pcapng file with packets from `first` to `last` and the start and end its writer
     /// recorded, all in seconds.

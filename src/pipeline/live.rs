@@ -595,13 +595,11 @@ impl Run {
         a.capture
             .warnings
             .extend(crate::analysis::series_cut_warning(&a.snapshot.offenders));
-        let evicted = a.snapshot.totals.evicted;
-        if evicted > 0 {
-            a.capture.warnings.push(format!(
-                "{evicted} connections were ended early because more than {} were open at once; their states may be incomplete",
-                self.max_flows
-            ));
-        }
+        a.capture.ended_early = crate::analysis::EndedEarly {
+            connections: a.snapshot.totals.evicted,
+            max_flows: self.max_flows,
+        };
+        a.capture.warnings.extend(a.capture.ended_early.warning());
         sender.finish(Update::Finished(Ok(Arc::new(a))));
     }
 

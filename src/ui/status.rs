@@ -717,15 +717,18 @@ fn link_types(a: &Analysis) -> String {
 }
 
 /// The capture's warnings as the app tells them: the copies' with where the window lists
-/// every copy, not the terminal option that does, which a user of the window cannot type.
+/// every copy, and the connections ended early without the terminal option that tracks more,
+/// none of which a user of the window can type.
 fn app_warnings(c: &CaptureInfo, clock: Clock) -> Vec<String> {
     let copies = c.copies.warning();
+    let ended_early = c.ended_early.warning();
     c.warnings_in(clock)
         .iter()
-        .map(|w| match c.copies.note() {
-            Some(note) if Some(w) == copies.as_ref() => {
+        .map(|w| match (c.copies.note(), c.ended_early.note()) {
+            (Some(note), _) if Some(w) == copies.as_ref() => {
                 format!("{note} (the details' \"every copy\" lists them)")
             }
+            (_, Some(note)) if Some(w) == ended_early.as_ref() => note,
             _ => w.clone(),
         })
         .collect()
@@ -751,6 +754,30 @@ mod tests {
             "; 1,200 second copies of packets seen on two interfaces were left out (not a loss)"
         );
         assert!(copies_left_out(3, 4).contains("interfaces and 4 frames repeated"));
+    }
+
+    /// The warning of connections ended early names `--max-flows` in the terminal; the app,
+    /// which has no such setting, tells it without.
+    #[test]
+    fn the_connections_ended_early_name_no_terminal_option() {
+        let ended_early = crate::analysis::EndedEarly {
+            connections: 7,
+            max_flows: 200_000,
+        };
+        let c = CaptureInfo {
+            ended_early,
+            warnings: ended_early.warning().into_iter().collect(),
+            ..CaptureInfo::default()
+        };
+        assert_eq!(
+            app_warnings(&c, Clock::Utc),
+            vec![ended_early.note().unwrap_or_default()]
+        );
+        assert!(
+            c.warnings[0].contains("--max-flows 400000"),
+            "{:?}",
+            c.warnings
+        );
     }
 
     /// Regression: the status bar of a Windows pktmon trace ended its warning with

@@ -1,0 +1,266 @@
+//! The progress bar of `rstscope analyze` on a terminal: bytes, packets, rate and time left of
+//! a long read, drawn on stderr and cleared before anything else is printed there.
+//!
+//! Each update draws the bar once, whole: the packets are stored where the bar's text reads
+//! them, then the position is set, which draws. (Its text set apart drew the bar a second
+//! time at each update, and the first draw was an empty bar the width of the terminal.)
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use indicatif::{HumanBytes, HumanCount, HumanDuration, ProgressDrawTarget, ProgressStyle};
+use rstscope::analysis::Progress;
+
+/// How long a read may take before a progress bar appears: a quick one shows none.
+const PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+/// Draws a second at most, on a terminal.
+const DRAWS_PER_SECOND: u8 = 4;
+
+/// A progress bar on stderr for long reads, only when stderr is a terminal: piped or
+/// redirected, stderr gets nothing but warnings.
+pub struct ProgressBar {
+    tty: bool,
+    start: Instant,
+    /// Frames read so far, which the bar's text shows.
+    frames: Arc<AtomicU64>,
+    /// The bar once shown; the Ctrl+C handler clears it too.
+    shown: Arc<OnceLock<indicatif::ProgressBar>>,
+    /// Where the bar is drawn: stderr, unless a test gave another target.
+    target: Option<ProgressDrawTarget>,
+}
+
+impl ProgressBar {
+    /// `streaming`: the report is written to stdout while the capture is read (connections),
+    /// where a bar on the same terminal would cut into it.
+    ///
+    /// With a bar, Ctrl+C (and on Unix SIGTERM and SIGHUP) clears it and quits with exit code
+    /// 130: killed by the signal, the program left the bar on its line with no line end, and
+    /// the shell's prompt came after it on the same line.
+    pub fn new(streaming: bool) -> Self {
+        let same_terminal = streaming && std::io::stdout().is_terminal();
+        let tty = std::io::stderr().is_terminal() && !same_terminal;
+        let bar = Self {
+            tty,
+            start: Instant::now(),
+            frames: Arc::default(),
+            shown: Arc::default(),
+            target: None,
+        };
+        if tty {
+            let shown = Arc::clone(&bar.shown);
+            // Without the handler (one was set already, which this program does not do), the
+            // signal ends the program as before.
+            let _ = ctrlc::set_handler(move || {
+                if let Some(b) = shown.get() {
+                    b.finish_and_clear();
+                }
+                std::process::exit(130);
+            });
+        }
+        bar
+    }
+
+    /// A bar drawn on `target` as on a terminal, for tests.
+    #[cfg(test)]
+    fn on(target: ProgressDrawTarget, start: Instant) -> Self {
+        Self {
+            tty: true,
+            start,
+            frames: Arc::default(),
+            shown: Arc::default(),
+            target: Some(target),
+        }
+    }
+
+    /// Shows how far the read is, once [`PROGRESS_AFTER`] has passed.
+    pub fn update(&mut self, p: Progress) {
+        if !self.tty || self.start.elapsed() < PROGRESS_AFTER {
+            return;
+        }
+        self.frames.store(p.frames, Ordering::Relaxed);
+        let bar = self.shown.get_or_init(|| {
+            let target = self
+                .target
+                .take()
+                .unwrap_or_else(|| ProgressDrawTarget::stderr_with_hz(DRAWS_PER_SECOND));
+            new_bar(p.bytes_total, self.start, Arc::clone(&self.frames), target)
+        });
+        bar.set_position(p.bytes_read);
+    }
+
+    /// Removes the bar, before the report or a warning is printed, or an error.
+    pub fn clear(&mut self) {
+        if let Some(bar) = self.shown.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The bar of a read of `bytes_total` bytes, or where that is unknown (a pipe) a spinner with
+/// what was read so far; `frames` and `start` for its text.
+fn new_bar(
+    bytes_total: u64,
+    start: Instant,
+    frames: Arc<AtomicU64>,
+    target: ProgressDrawTarget,
+) -> indicatif::ProgressBar {
+    let total = (bytes_total > 0).then_some(bytes_total);
+    let template = if total.is_some() {
+        "[{wide_bar}] {read}"
+    } else {
+        "{spinner} {read}"
+    };
+    let read = move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let frames = frames.load(Ordering::Relaxed);
+        let _ = w.write_str(&text(s.pos(), s.len(), frames, start.elapsed()));
+    };
+    let style = ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("read", read)
+        .progress_chars("=> ");
+    indicatif::ProgressBar::with_draw_target(total, target).with_style(style)
+}
+
+/// The bar's text: bytes read (of how many), rate, packets, and time left where the total is
+/// known. Rates over the whole run so far: steady, where a recent window jumps with each batch.
+fn text(read: u64, total: Option<u64>, frames: u64, elapsed: Duration) -> String {
+    let rate = read as f64 / elapsed.as_secs_f64().max(1e-3);
+    let mut s = HumanBytes(read).to_string();
+    if let Some(total) = total {
+        let _ = write!(s, "/{}", HumanBytes(total));
+    }
+    let _ = write!(
+        s,
+        " {}/s {} packets",
+        HumanBytes(rate as u64),
+        HumanCount(frames)
+    );
+    if let Some(total) = total {
+        let left = total.saturating_sub(read) as f64 / rate.max(1.0);
+        let left = HumanDuration(Duration::from_secs_f64(left.min(1e7)));
+        let _ = write!(s, ", {left} left");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A terminal that keeps what is drawn on it: one entry for each line written (not the
+    /// blanks that pad a line to the terminal's width).
+    #[derive(Debug, Clone, Default)]
+    struct Screen(Arc<Mutex<Vec<String>>>);
+
+    impl Screen {
+        fn lines(&self) -> Vec<String> {
+            self.0.lock().map(|l| l.clone()).unwrap_or_default()
+        }
+    }
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            80
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            if !s.trim().is_empty()
+                && let Ok(mut lines) = self.0.lock()
+            {
+                lines.push(s.to_owned());
+            }
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn progress(frames: u64, bytes_read: u64, bytes_total: u64) -> Progress {
+        Progress {
+            frames,
+            bytes_read,
+            bytes_total,
+        }
+    }
+
+    /// Regression (terminal trial): the first draw was an empty bar the width of the terminal
+    /// (the position set before the text), and each update drew the bar twice.
+    #[test]
+    fn each_update_draws_the_bar_once_with_its_text() {
+        let screen = Screen::default();
+        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
+        let mut bar = ProgressBar::on(target, Instant::now() - 2 * PROGRESS_AFTER);
+        for i in 1..=3u64 {
+            bar.update(progress(i * 1000, i * 1_000_000, 10_000_000));
+        }
+        let lines = screen.lines();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        for (line, packets) in lines.iter().zip(["1,000", "2,000", "3,000"]) {
+            assert!(line.starts_with('['), "{line}");
+            assert!(line.contains("/9.54 MiB "), "{line}");
+            assert!(line.contains(&format!(" {packets} packets, ")), "{line}");
+            assert!(line.ends_with(" left"), "{line}");
+        }
+        bar.clear();
+        assert_eq!(screen.lines().len(), 3, "clearing draws no bar");
+    }
+
+    /// A pipe's size is unknown: a spinner with what was read, no time left.
+    #[test]
+    fn an_input_of_unknown_size_gets_a_spinner_without_time_left() {
+        let screen = Screen::default();
+        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
+        let mut bar = ProgressBar::on(target, Instant::now() - 2 * PROGRESS_AFTER);
+        bar.update(progress(5, 2048, 0));
+        let lines = screen.lines();
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        assert!(lines[0].contains(" 2.00 KiB ") && lines[0].contains(" 5 packets"));
+        assert!(!lines[0].contains("left") && !lines[0].contains('['));
+    }
+
+    /// A quick read shows no bar.
+    #[test]
+    fn no_bar_before_its_delay() {
+        let screen = Screen::default();
+        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
+        let mut bar = ProgressBar::on(target, Instant::now());
+        bar.update(progress(1, 1, 10));
+        bar.clear();
+        assert!(screen.lines().is_empty());
+    }
+
+    #[test]
+    fn the_text_says_read_total_rate_packets_and_time_left() {
+        assert_eq!(
+            text(1 << 20, Some(4 << 20), 1234, Duration::from_secs(1)),
+            "1.00 MiB/4.00 MiB 1.00 MiB/s 1,234 packets, 3 seconds left"
+        );
+        assert_eq!(
+            text(1 << 20, None, 7, Duration::from_secs(2)),
+            "1.00 MiB 512.00 KiB/s 7 packets"
+        );
+    }
+}

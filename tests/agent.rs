@@ -1079,7 +1079,8 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
 
 /// Once running, the agent (started as root here) is `nobody`, and each thread keeps only the
 /// capabilities it uses: capture CAP_NET_RAW and CAP_NET_ADMIN, host-monitor CAP_SYS_PTRACE,
-/// CAP_DAC_READ_SEARCH (and CAP_DAC_OVERRIDE, to remove its tracefs instance), the others none;
+/// CAP_DAC_READ_SEARCH (and CAP_DAC_OVERRIDE, to remove its tracefs instance), connect-trace
+/// CAP_SYS_PTRACE (other users' network namespaces), the others none;
 /// none can gain any through exec. Its one supplementary group is `systemd-journal` (reading
 /// the journal), where that group exists.
 fn rights_are_dropped(agent: &AgentProc) {
@@ -1115,6 +1116,8 @@ fn rights_are_dropped(agent: &AgentProc) {
             NET
         } else if name == "host-monitor" {
             HOST
+        } else if name == "connect-trace" {
+            1 << 19
         } else {
             0
         };

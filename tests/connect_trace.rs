@@ -432,3 +432,107 @@ fn only_the_exits_of_processes_are_read_where_the_kernel_tells_them() {
         assert_eq!(filter.trim(), "none");
     }
 }
+
+/// A network namespace of this test's own (`ip netns`), its loopback up, deleted on drop.
+struct Namespace(String);
+
+impl Namespace {
+    /// A new one, or why there cannot be one here.
+    fn new(tag: &str) -> Result<Self, String> {
+        let ip = |args: &[&str]| -> Result<(), String> {
+            let out = std::process::Command::new("ip")
+                .args(args)
+                .output()
+                .map_err(|e| format!("ip: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "ip {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ))
+            }
+        };
+        let name = format!("rstscope-{tag}-{}", std::process::id());
+        ip(&["netns", "add", &name])?;
+        let ns = Self(name);
+        ip(&["netns", "exec", &ns.0, "ip", "link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.0])
+            .output();
+    }
+}
+
+/// Regression: a process in another network namespace (a container, with its own 127.0.0.1)
+/// that connected to the same address and port as a client here was named as that client
+/// ("Connecting: gen.py" for another namespace's program). The trace sees every namespace's
+/// connects; only this one's are passed on. The other's client stays alive until the trace
+/// has read its connect, so its namespace is known (a process gone before then is kept).
+#[test]
+fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the other namespace's client");
+        return;
+    }
+    let Some(mut trace) = start() else {
+        return;
+    };
+    let elsewhere = match Namespace::new("elsewhere") {
+        Ok(ns) => ns,
+        Err(e) => {
+            println!("SKIPPED: no network namespace of the test's own: {e}");
+            return;
+        }
+    };
+    let dir = std::env::temp_dir().join(format!("rstscope-netns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("rstelsewhere");
+    let _ = std::fs::remove_file(&program);
+    std::os::unix::fs::symlink(bash, &program).expect("link to bash");
+
+    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    // The other namespace's client: the same address and port there, refused too; `:` opens
+    // the socket in the shell itself (no fork), which then waits for the trace to read it.
+    let mut other = std::process::Command::new("ip")
+        .args(["netns", "exec", &elsewhere.0])
+        .arg(&program)
+        .arg("-c")
+        .arg(format!(
+            ": 3<>/dev/tcp/127.0.0.1/{}; sleep 0.6; :",
+            refused.port()
+        ))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run the other namespace's client");
+    // `ip netns exec` runs the program in its own process (exec, no fork).
+    let other_pid = other.id();
+    other.wait().expect("the other namespace's client ends");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // This namespace's client, this process: seen, so the trace was reading all along.
+    let err = TcpStream::connect_timeout(&refused, Duration::from_secs(2))
+        .expect_err("nothing listens there");
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+    let mut seen = Vec::new();
+    let ours = wait_for(&mut trace, &mut seen, &[refused]);
+    assert_eq!(ours.len(), 1, "{ours:?}; all: {seen:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    trace.drain(&mut seen);
+    let theirs: Vec<&ProcessSighting> = seen
+        .iter()
+        .filter(|s| s.pid == other_pid || s.name == "rstelsewhere")
+        .collect();
+    assert!(
+        theirs.is_empty(),
+        "another namespace's connect passed on: {theirs:?}; lost {}",
+        trace.lost()
+    );
+}

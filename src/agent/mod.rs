@@ -483,7 +483,7 @@ fn drop_rights(evidence_dir: &std::path::Path, user: &str) -> Result<String, Age
     let d = privileges::drop_rights(evidence_dir, user)?;
     Ok(format!(
         "running as {}; of {} threads, capture keeps CAP_NET_RAW and CAP_NET_ADMIN, host-monitor \
-         CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, the others nothing",
+         CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, connect-trace CAP_SYS_PTRACE, the others nothing",
         d.user, d.threads
     ))
 }

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `capture-*` | CAP_NET_RAW, CAP_NET_ADMIN (its libpcap handles are open; it only reads) |
 //! | `host-monitor` | CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH (to name other users' processes from `/proc/PID/fd`); CAP_DAC_OVERRIDE as well when it left root, to remove its tracefs instance at the end |
+//! | `connect-trace` | CAP_SYS_PTRACE (to read the network namespace of other users' connecting threads, `/proc/PID/ns/net`, so that another namespace's connects are left out) |
 //! | every other (engine, agent, http-*, main) | nothing |
 //!
 //! Each thread also loses the capabilities it does not keep from its bounding and ambient
@@ -49,6 +50,8 @@ const fn bit(cap: u32) -> u64 {
 pub const CAPTURE: u64 = bit(CAP_NET_RAW) | bit(CAP_NET_ADMIN);
 /// What the host-monitor thread keeps.
 pub const HOST: u64 = bit(CAP_SYS_PTRACE) | bit(CAP_DAC_READ_SEARCH);
+/// What the connect trace's reader thread keeps.
+pub const TRACE: u64 = bit(CAP_SYS_PTRACE);
 
 /// Why the rights could not be dropped.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +118,8 @@ fn keep_for(name: &[u8]) -> u64 {
         } else {
             0
         }
+    } else if name == b"connect-trace" {
+        TRACE
     } else {
         0
     }

@@ -45,6 +45,13 @@
 //!   entry, so a later process given the same PID is not named after it (missed where its
 //!   last thread was not its first and only process exits are read, as the exit then names
 //!   another thread).
+//! - Only connects made in this process's network namespace are passed on: the capture sees
+//!   its interfaces only, while the event is every namespace's, and every namespace has its
+//!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
+//!   namespace is read from `/proc/<tid>/ns/net` with its process's name (kept with it in
+//!   `connect_trace/owners.rs`); a connect whose thread was gone by then has none known and is
+//!   passed on (see `connect_trace/join.rs`), as is every connect where this process's own
+//!   namespace could not be read.
 //! - Only connects from this moment on are seen; a connect() that fails before a port is chosen
 //!   sends no packet and gives no sighting.
 //! - Events the kernel overwrote before they were read (ring-buffer overrun), sightings the
@@ -263,7 +270,9 @@ impl ConnectTrace {
             owners: (events.exit && events.exec).then(Owners::default),
             processes: Vec::new(),
             unnamed: Vec::new(),
-            joiner: Joiner::new(),
+            // The capture's connects are made here (the interfaces it sees are this
+            // namespace's); the trace sees every namespace's.
+            joiner: Joiner::new(netns_of("/proc/self/ns/net")),
             joiner_dropped: 0,
             tx,
             lost: Arc::clone(&lost),
@@ -816,10 +825,14 @@ fn owner_of(tid: u32, gone_tgid: impl FnOnce(u32) -> Option<u32>) -> Owner {
     running_owner(tid).unwrap_or_else(|| gone_owner(tid, gone_tgid(tid)))
 }
 
-/// The process of thread `tid` from `/proc` now, if the thread still runs.
+/// The process of thread `tid` from `/proc` now, if the thread still runs, with the thread's
+/// network namespace.
 fn running_owner(tid: u32) -> Option<Owner> {
     let status = fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
-    tgid_from_status(&status).map(process_owner)
+    let mut owner = tgid_from_status(&status).map(process_owner)?;
+    // The thread's own: one can enter another namespace (setns) than its process's others.
+    owner.netns = netns_of(&format!("/proc/{tid}/ns/net"));
+    Some(owner)
 }
 
 /// The process of thread `tid`, gone from `/proc`: `tgid` as the kernel recorded it, named
@@ -831,15 +844,19 @@ fn gone_owner(tid: u32, tgid: Option<u32>) -> Owner {
             name: String::new(),
             exe: None,
             script: None,
+            netns: None,
         },
         process_owner,
     )
 }
 
-/// Process `pid`, named from `/proc` now (empty when it is gone).
+/// Process `pid`, named from `/proc` now (empty when it is gone). Its network namespace is left
+/// unknown: the connecting thread's is wanted, which may differ, and only a running thread's is
+/// read ([`running_owner`]).
 fn process_owner(pid: u32) -> Owner {
     Owner {
         pid,
+        netns: None,
         name: fs::read_to_string(format!("/proc/{pid}/comm"))
             .map(|comm| comm.trim_end_matches('\n').to_owned())
             .unwrap_or_default(),
@@ -853,6 +870,22 @@ fn process_owner(pid: u32) -> Owner {
                 Script::of(args.trim_end_matches('\0').split('\0'))
             }),
     }
+}
+
+/// The network namespace `link` (a `/proc/<pid>/ns/net`) stands for: the inode number in its
+/// target, `net:[4026531840]`; `None` when it cannot be read (the process is gone).
+fn netns_of(link: &str) -> Option<u64> {
+    let target = fs::read_link(link).ok()?;
+    parse_netns(target.to_str()?)
+}
+
+/// The inode number of a namespace link's target, `net:[<inode>]`.
+fn parse_netns(target: &str) -> Option<u64> {
+    target
+        .strip_prefix("net:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
 }
 
 /// The `Tgid:` line of a `/proc/<tid>/status` text.
@@ -1009,10 +1042,21 @@ mod tests {
                 name: "worker".to_owned(),
                 exe: None,
                 script: None,
+                netns: None,
             },
         );
         let unknown: Vec<u32> = processes_unknown(&batch, &execs, Some(&owners)).collect();
         assert_eq!(unknown, [100]);
+    }
+
+    #[test]
+    fn a_network_namespace_is_told_by_its_links_inode_number() {
+        assert_eq!(parse_netns("net:[4026531840]"), Some(4_026_531_840));
+        assert_eq!(parse_netns("net:[]"), None);
+        assert_eq!(parse_netns("mnt:[4026531840]"), None);
+        // This process's own, as the trace reads it.
+        assert!(netns_of("/proc/self/ns/net").is_some());
+        assert_eq!(netns_of("/proc/self/ns/no-such"), None);
     }
 
     /// Regression: a short-lived client started through another program (`env`, a script, `ip
@@ -1058,7 +1102,7 @@ mod tests {
             owners: Some(Owners::default()),
             processes: Vec::new(),
             unnamed: Vec::new(),
-            joiner: Joiner::new(),
+            joiner: Joiner::new(None),
             joiner_dropped: 0,
             tx,
             lost: Arc::new(AtomicU64::new(0)),
@@ -1207,7 +1251,7 @@ mod tests {
             }
         });
         assert_eq!(summary, ring::PageSummary::default());
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         let sightings: Vec<_> = changes
             .into_iter()
             .filter_map(|timed| {
@@ -1216,6 +1260,7 @@ mod tests {
                     name: "curl".to_owned(),
                     exe: None,
                     script: None,
+                    netns: None,
                 })
             })
             .collect();

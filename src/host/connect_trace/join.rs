@@ -6,6 +6,13 @@
 //! whole 4-tuple but no trustworthy PID. One sighting takes the PID from the first and the
 //! addresses from the second.
 //!
+//! A connect made in another network namespace than this process's (a container's, another
+//! `ip netns`'s) is none of the capture's, which sees this namespace's interfaces only: its
+//! addresses may equal one of this namespace's connects (every namespace has its own
+//! 127.0.0.1), so it gives no sighting. The connecting thread's namespace is read with its
+//! process's name; a thread gone before then has none known, and its connect is kept (see
+//! [`Owner::netns`]).
+//!
 //! Memory is bounded: at most [`MAX_CONNECTING`] sockets wait for their second change (the
 //! oldest is dropped and counted beyond that), and at most [`MAX_EARLY`] second changes wait
 //! briefly for a first change that another CPU's buffer has not handed out yet.
@@ -37,6 +44,13 @@ pub(super) struct Owner {
     pub exe: Option<String>,
     /// The script it runs, from its arguments in `/proc` (read with its name).
     pub script: Option<crate::host::program::Script>,
+    /// The connecting thread's network namespace (the inode number in `/proc/<tid>/ns/net`),
+    /// read with its process's name; `None` when the thread was gone by then (its process's
+    /// may differ: a thread can enter another namespace). Such a connect is kept: leaving it
+    /// out would lose every short-lived client (a `curl`, a script), which is what the trace
+    /// is for, while a wrong name needs another namespace's short-lived process to connect to
+    /// the same address from the same port within the same moment.
+    pub netns: Option<u64>,
 }
 
 /// One state change with its time on the Unix clock.
@@ -57,6 +71,9 @@ struct Connecting {
 /// The pairing state; feed it every change in time order per socket.
 #[derive(Debug, Default)]
 pub(super) struct Joiner {
+    /// This process's network namespace, where the capture's connects are made; `None` when
+    /// it could not be read (then no connect is left out).
+    netns: Option<u64>,
     connecting: HashMap<u64, Connecting>,
     /// `(skaddr, at)` in arrival order, for dropping the oldest; entries whose socket has
     /// completed or restarted since are skipped (and compacted away).
@@ -66,9 +83,13 @@ pub(super) struct Joiner {
 }
 
 impl Joiner {
-    /// An empty joiner.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty joiner for connects made in network namespace `netns` (see the module
+    /// documentation); `None` takes them from every namespace.
+    pub fn new(netns: Option<u64>) -> Self {
+        Self {
+            netns,
+            ..Self::default()
+        }
     }
 
     /// Connects dropped so far because too many were waiting at once.
@@ -93,13 +114,13 @@ impl Joiner {
                 .position(|e| e.change.skaddr == change.skaddr && e.at >= at);
             if let Some(index) = early {
                 let end = self.early.remove(index)?;
-                return sighting(at, owner, &end.change);
+                return self.sighting(at, owner, &end.change);
             }
             self.insert(change.skaddr, Connecting { at, owner });
             None
         } else if change.oldstate == TCP_SYN_SENT {
             match self.connecting.remove(&change.skaddr) {
-                Some(start) if start.at <= at => sighting(start.at, start.owner, &change),
+                Some(start) if start.at <= at => self.sighting(start.at, start.owner, &change),
                 Some(start) => {
                     // Not this connect's end: an older socket at the same address.
                     self.insert(change.skaddr, start);
@@ -142,21 +163,23 @@ impl Joiner {
         }
         self.early.push_back(timed);
     }
-}
 
-/// The sighting for a connect() seen at `at` by `owner` whose socket then changed as `end`
-/// says; `None` when no port was ever chosen (connect() failed before sending anything).
-fn sighting(at: Timestamp, owner: Owner, end: &StateChange) -> Option<ProcessSighting> {
-    (end.local.port() != 0).then_some(ProcessSighting {
-        at,
-        local: end.local,
-        remote: Some(end.remote),
-        pid: owner.pid,
-        name: owner.name,
-        exe: owner.exe,
-        script: owner.script,
-        source: SightingSource::ConnectTrace,
-    })
+    /// The sighting for a connect() seen at `at` by `owner` whose socket then changed as
+    /// `end` says; `None` when no port was ever chosen (connect() failed before sending
+    /// anything), or when `owner` is known to be in another network namespace.
+    fn sighting(&self, at: Timestamp, owner: Owner, end: &StateChange) -> Option<ProcessSighting> {
+        let elsewhere = self.netns.is_some() && owner.netns.is_some() && owner.netns != self.netns;
+        (end.local.port() != 0 && !elsewhere).then_some(ProcessSighting {
+            at,
+            local: end.local,
+            remote: Some(end.remote),
+            pid: owner.pid,
+            name: owner.name,
+            exe: owner.exe,
+            script: owner.script,
+            source: SightingSource::ConnectTrace,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -192,12 +215,13 @@ mod tests {
             name: format!("p{tid}"),
             exe: None,
             script: None,
+            netns: None,
         }
     }
 
     #[test]
     fn pid_from_connect_and_port_from_the_refusal() {
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         let start = change(10, 77, 0xa, CLOSE, TCP_SYN_SENT, "127.0.0.1:0");
         assert_eq!(joiner.push(start, owner), None);
         // The RST arrives in softirq: PID 0, now with the chosen port.
@@ -215,7 +239,7 @@ mod tests {
 
     #[test]
     fn interleaved_sockets_pair_by_skaddr() {
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         joiner.push(change(1, 1, 0xa, CLOSE, TCP_SYN_SENT, "127.0.0.1:0"), owner);
         joiner.push(change(2, 2, 0xb, CLOSE, TCP_SYN_SENT, "127.0.0.1:0"), owner);
         let b = joiner.push(
@@ -234,7 +258,7 @@ mod tests {
 
     #[test]
     fn an_end_read_before_its_start_still_pairs() {
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         let end = change(20, 0, 0xa, TCP_SYN_SENT, CLOSE, "[::1]:5");
         assert_eq!(joiner.push(end, owner), None);
         let start = change(10, 3, 0xa, CLOSE, TCP_SYN_SENT, "[::1]:0");
@@ -245,7 +269,7 @@ mod tests {
 
     #[test]
     fn other_transitions_and_portless_failures_give_nothing() {
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         assert_eq!(
             joiner.push(
                 change(1, 1, 0xa, ESTABLISHED, 4, "127.0.0.1:1"),
@@ -263,7 +287,7 @@ mod tests {
 
     #[test]
     fn waiting_connects_are_bounded_and_the_oldest_dropped_is_counted() {
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         let extra = 10;
         for i in 0..(MAX_CONNECTING + extra) as u64 {
             joiner.push(
@@ -307,7 +331,7 @@ mod tests {
 
     #[test]
     fn early_ends_are_bounded_in_count_and_time() {
-        let mut joiner = Joiner::new();
+        let mut joiner = Joiner::new(None);
         for i in 0..(MAX_EARLY as u64 + 5) {
             joiner.push(change(0, 0, i, TCP_SYN_SENT, CLOSE, "127.0.0.1:1"), owner);
         }
@@ -324,5 +348,51 @@ mod tests {
             owner,
         );
         assert_eq!(joiner.early.len(), 1);
+    }
+
+    /// Regression: a process in another network namespace (a container, with its own
+    /// 127.0.0.1) connecting to the same address and port as a client here was named as that
+    /// client. Its connect gives no sighting; a process gone before its namespace was read
+    /// still does.
+    #[test]
+    fn a_connect_from_another_network_namespace_gives_no_sighting() {
+        let mut joiner = Joiner::new(Some(1));
+        let in_ns = |netns: Option<u64>| {
+            move |tid: u32| Owner {
+                netns,
+                ..owner(tid)
+            }
+        };
+        let mut connect = |skaddr: u64, netns: Option<u64>| {
+            joiner.push(
+                change(1, 1, skaddr, CLOSE, TCP_SYN_SENT, "127.0.0.1:0"),
+                in_ns(netns),
+            );
+            joiner.push(
+                change(2, 0, skaddr, TCP_SYN_SENT, CLOSE, "127.0.0.1:40000"),
+                in_ns(netns),
+            )
+        };
+        assert!(connect(0xa, Some(1)).is_some(), "this namespace");
+        assert_eq!(connect(0xb, Some(2)), None, "another namespace");
+        assert!(connect(0xc, None).is_some(), "gone before it was read");
+        assert!(
+            joiner.connecting.is_empty(),
+            "the other's connect is done with"
+        );
+        // Where this process's own namespace is unknown, none is left out.
+        let mut joiner = Joiner::new(None);
+        joiner.push(
+            change(1, 1, 0xd, CLOSE, TCP_SYN_SENT, "127.0.0.1:0"),
+            in_ns(Some(2)),
+        );
+        assert!(
+            joiner
+                .push(
+                    change(2, 0, 0xd, TCP_SYN_SENT, CLOSE, "127.0.0.1:40000"),
+                    owner
+                )
+                .is_some()
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The processes of connecting threads as `/proc` gave them lately, kept by thread ID, so that
 //! a thread that connects again and again (a connect flood, a client's worker) is not looked
-//! up for each connect: three `/proc` files read and several allocations each.
+//! up for each connect: four `/proc` files read and several allocations each.
 //!
 //! An entry is used for connects within [`KEEP_NS`] (trace time, either way) of the one it was
 //! read for, then read again: a process that renames itself, which no event tells, is named
@@ -96,6 +96,7 @@ mod tests {
             name: name.to_owned(),
             exe: None,
             script: None,
+            netns: None,
         }
     }
 

@@ -222,6 +222,9 @@ enum Failure {
     /// not see standard error (the Windows service's).
     #[cfg_attr(not(windows), allow(dead_code))]
     Told(String),
+    /// Ctrl+C stopped the analysis; the report of what was read is out, and says so (exit
+    /// 130, as a shell shows a program the signal ended).
+    Interrupted,
     /// The desktop app could not open its window (exit 1).
     #[cfg_attr(not(feature = "gui"), allow(dead_code))]
     Window(String),
@@ -338,6 +341,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Told(_)) => ExitCode::from(1),
+        Err(Failure::Interrupted) => ExitCode::from(130),
     }
 }
 
@@ -473,6 +477,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     }
     let mut write_error: Option<std::io::Error> = None;
     let mut bar = ProgressBar::new(args.connections);
+    let cancel = bar.cancel();
     let mut progress = |p: Progress| bar.update(p);
     let mut on_conn = |c: &rstscope::engine::ConnRecord| {
         if write_error.is_some() {
@@ -502,6 +507,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         },
         jobs: args.jobs.map_or(0, usize::from),
         progress: Some(&mut progress),
+        cancel: Some(&*cancel),
         on_connection: if args.connections {
             Some(&mut on_conn)
         } else {
@@ -523,32 +529,47 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             "no packets could be read from the input".into(),
         ));
     }
+    write_report(args, &a, clock, out)?;
+    // The warnings said how far the read went before Ctrl+C stopped it.
+    if a.capture.cancelled {
+        return Err(Failure::Interrupted);
+    }
+    Ok(())
+}
+
+/// Writes `analyze`'s report of `a` (the connections were written as they came).
+fn write_report(
+    args: &AnalyzeArgs,
+    a: &rstscope::analysis::Analysis,
+    clock: Clock,
+    mut out: impl Write,
+) -> Result<(), Failure> {
     let text = if args.connections {
         String::new()
     } else if args.series {
         match args.format {
             // Excel: refused before (excel_refused).
-            OutputFormat::Csv | OutputFormat::Excel => report::csv::series(&a),
-            OutputFormat::Json => return json_out(&a, clock, false, out),
-            OutputFormat::Text => text_lines(report::text::series(&a, clock)),
+            OutputFormat::Csv | OutputFormat::Excel => report::csv::series(a),
+            OutputFormat::Json => return json_out(a, clock, false, out),
+            OutputFormat::Text => text_lines(report::text::series(a, clock)),
         }
     } else if args.scans {
         match args.format {
             // Excel: refused before (excel_refused).
-            OutputFormat::Csv | OutputFormat::Excel => report::csv::scans(&a, clock),
-            OutputFormat::Json => return json_out(&a, clock, true, out),
-            OutputFormat::Text => text_lines(report::text::scans_only(&a, clock, args.top)),
+            OutputFormat::Csv | OutputFormat::Excel => report::csv::scans(a, clock),
+            OutputFormat::Json => return json_out(a, clock, true, out),
+            OutputFormat::Text => text_lines(report::text::scans_only(a, clock, args.top)),
         }
     } else {
         match args.format {
-            OutputFormat::Csv => report::csv::offenders(&a, clock),
+            OutputFormat::Csv => report::csv::offenders(a, clock),
             OutputFormat::Excel => report::csv::offenders_for_spreadsheet(
-                &a,
+                a,
                 clock,
                 &rstscope::host::locale::spreadsheet(),
             ),
-            OutputFormat::Json => return json_out(&a, clock, true, out),
-            OutputFormat::Text => text_lines(report::text::report(&a, clock, args.top)),
+            OutputFormat::Json => return json_out(a, clock, true, out),
+            OutputFormat::Text => text_lines(report::text::report(a, clock, args.top)),
         }
     };
     // The CSV for Excel stays UTF-8 with its byte-order mark, which Excel needs to read it as

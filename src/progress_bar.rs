@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -31,15 +31,20 @@ pub struct ProgressBar {
     shown: Arc<OnceLock<indicatif::ProgressBar>>,
     /// Where the bar is drawn: stderr, unless a test gave another target.
     target: Option<ProgressDrawTarget>,
+    /// Set by the first Ctrl+C: the read stops where it is and the report covers what was
+    /// read.
+    cancel: Arc<AtomicBool>,
 }
 
 impl ProgressBar {
     /// `streaming`: the report is written to stdout while the capture is read (connections),
     /// where a bar on the same terminal would cut into it.
     ///
-    /// With a bar, Ctrl+C (and on Unix SIGTERM and SIGHUP) clears it and quits with exit code
-    /// 130: killed by the signal, the program left the bar on its line with no line end, and
-    /// the shell's prompt came after it on the same line.
+    /// With a bar, the first Ctrl+C (and on Unix SIGTERM and SIGHUP) clears it and stops the
+    /// read where it is ([`ProgressBar::cancel`]): the report then covers what was read, as
+    /// `capture`'s does at Ctrl+C, and says so; a second one quits at once with exit code 130.
+    /// Killed by the signal, the program left the bar on its line with no line end, the shell's
+    /// prompt after it, and minutes of a long read unreported.
     pub fn new(streaming: bool) -> Self {
         let same_terminal = streaming && std::io::stdout().is_terminal();
         let tty = std::io::stderr().is_terminal() && !same_terminal;
@@ -49,19 +54,30 @@ impl ProgressBar {
             frames: Arc::default(),
             shown: Arc::default(),
             target: None,
+            cancel: Arc::default(),
         };
         if tty {
             let shown = Arc::clone(&bar.shown);
+            let cancel = Arc::clone(&bar.cancel);
             // Without the handler (one was set already, which this program does not do), the
             // signal ends the program as before.
             let _ = ctrlc::set_handler(move || {
+                // Set before the bar goes: a bar cleared means the read is stopping.
+                let again = cancel.swap(true, Ordering::Relaxed);
                 if let Some(b) = shown.get() {
                     b.finish_and_clear();
                 }
-                std::process::exit(130);
+                if again {
+                    std::process::exit(130);
+                }
             });
         }
         bar
+    }
+
+    /// Set once Ctrl+C asked the read to stop: for the analysis' `cancel`.
+    pub fn cancel(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
     }
 
     /// A bar drawn on `target` as on a terminal, for tests.
@@ -73,12 +89,14 @@ impl ProgressBar {
             frames: Arc::default(),
             shown: Arc::default(),
             target: Some(target),
+            cancel: Arc::default(),
         }
     }
 
     /// Shows how far the read is, once [`PROGRESS_AFTER`] has passed.
     pub fn update(&mut self, p: Progress) {
-        if !self.tty || self.start.elapsed() < PROGRESS_AFTER {
+        if !self.tty || self.cancel.load(Ordering::Relaxed) || self.start.elapsed() < PROGRESS_AFTER
+        {
             return;
         }
         self.frames.store(p.frames, Ordering::Relaxed);

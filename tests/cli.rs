@@ -1042,18 +1042,22 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     );
 }
 
-/// Regression (terminal trial): Ctrl+C during a long read left the progress bar on its line
-/// with no line end, and the shell's prompt came after it on the same line. Now the bar is
-/// cleared and the program quits with exit code 130, as a shell reports Ctrl+C.
+/// `rstscope analyze --format json /dev/stdin` with its stderr on a terminal of its own, as a
+/// user's, fed `bytes` a piece at a time until its progress bar shows; the last piece is never
+/// sent, so the read lasts until the test ends it. The child, its stdin, and what the terminal
+/// has shown so far (read on until the program and its terminal are gone).
 #[cfg(any(target_os = "linux", target_os = "macos"))]
-#[test]
-fn ctrl_c_clears_the_progress_bar() {
+fn analyze_with_a_bar(
+    bytes: &[u8],
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
     use std::io::{Read as _, Write as _};
     use std::os::fd::{FromRawFd as _, OwnedFd};
     use std::time::{Duration, Instant};
-    let dir = temp_dir("bar-ctrl-c");
-    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
-    // stderr on a terminal of its own, as a user's.
     let (mut master, mut slave) = (0, 0);
     let mut size = libc::winsize {
         ws_row: 24,
@@ -1094,11 +1098,7 @@ fn ctrl_c_clears_the_progress_bar() {
             }
         })
     };
-    let drawn = |s: &std::sync::Mutex<Vec<u8>>| {
-        String::from_utf8_lossy(&s.lock().expect("screen")).into_owned()
-    };
-    // The capture a piece at a time (a batch of frames gives the bar its news), and its last
-    // piece never: the read lasts until the signal.
+    // The capture a piece at a time (a batch of frames gives the bar its news).
     let mut stdin = child.stdin.take().expect("stdin");
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut pieces = bytes.chunks(bytes.len() / 40);
@@ -1111,6 +1111,85 @@ fn ctrl_c_clears_the_progress_bar() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    (child, stdin, screen, reader)
+}
+
+/// What a terminal has shown.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn drawn(screen: &std::sync::Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&screen.lock().expect("screen")).into_owned()
+}
+
+/// Sends SIGINT to `child` and waits until the terminal shows the bar erased after its last
+/// draw.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn interrupt_until_erased(child: &std::process::Child, screen: &std::sync::Mutex<Vec<u8>>) {
+    use std::time::{Duration, Instant};
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let screen = drawn(screen);
+        let erased = screen.rfind("\x1b[2K").or_else(|| screen.rfind("\r\x1b[K"));
+        let last_bar = screen.rfind(" packets").expect("a bar");
+        if erased.is_some_and(|e| e > last_bar) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the bar stays: {screen:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Regression (terminal trial): Ctrl+C during a long read left the progress bar on its line
+/// with no line end, and the shell's prompt came after it on the same line, and the minutes
+/// read until then were lost. Now Ctrl+C clears the bar and stops the read where it is: the
+/// report covers what was read and says so (as `capture`'s at Ctrl+C), and the program ends
+/// with exit code 130, as a shell reports Ctrl+C.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn ctrl_c_clears_the_progress_bar_and_reports_what_was_read() {
+    let dir = temp_dir("bar-ctrl-c");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (child, stdin, screen, reader) = analyze_with_a_bar(&bytes);
+    interrupt_until_erased(&child, &screen);
+    // The read stops at its next piece: here the end of what was sent.
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    reader.join().expect("reader");
+    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report");
+    let packets = json["packets"].as_u64().expect("packets");
+    assert!(packets > 0 && packets < 120_000, "{packets} packets read");
+    let warned = json["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .any(|w| w.as_str().is_some_and(|w| w.contains("cancelled after")));
+    assert!(warned, "the report says it was cut: {}", json["warnings"]);
+    let screen = drawn(&screen);
+    // The bar is erased, and only the warnings come after it, each on a line of its own.
+    let erased = screen.rfind("\x1b[2K").or_else(|| screen.rfind("\r\x1b[K"));
+    let after = &screen[erased.expect("erased")..];
+    assert!(
+        !after.contains(" packets,"),
+        "the bar drawn again: {after:?}"
+    );
+    assert!(
+        after.contains("rstscope: warning: cancelled after"),
+        "{after:?}"
+    );
+}
+
+/// A second Ctrl+C quits at once, without the report, where the first one's stop is slow to
+/// come (here a read that waits for more input).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn a_second_ctrl_c_quits_at_once() {
+    let dir = temp_dir("bar-ctrl-c-twice");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (mut child, stdin, screen, reader) = analyze_with_a_bar(&bytes);
+    interrupt_until_erased(&child, &screen);
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: kill(2) of our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
@@ -1118,17 +1197,13 @@ fn ctrl_c_clears_the_progress_bar() {
     drop(stdin);
     reader.join().expect("reader");
     assert_eq!(status.code(), Some(130), "{status:?}");
-    let screen = drawn(&screen);
-    // The last thing drawn erases the line (ESC [2K, or ESC [K from its start), and nothing
-    // is written after it.
-    let erased = screen.rfind("\x1b[2K").or_else(|| screen.rfind("\r\x1b[K"));
-    let last_bar = screen.rfind(" packets").expect("a bar");
+    let mut stdout = Vec::new();
+    std::io::Read::read_to_end(&mut child.stdout.take().expect("stdout"), &mut stdout)
+        .expect("stdout");
     assert!(
-        erased.is_some_and(|e| e > last_bar
-            && screen[e..]
-                .trim_start_matches(['\r', '\x1b', '[', '2', 'K'])
-                .is_empty()),
-        "the bar is left on the screen: {screen:?}"
+        stdout.is_empty(),
+        "no report: {}",
+        String::from_utf8_lossy(&stdout)
     );
 }
 

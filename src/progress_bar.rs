@@ -42,13 +42,14 @@ impl ProgressBar {
     ///
     /// With a bar, the first Ctrl+C (and on Unix SIGTERM and SIGHUP) clears it and stops the
     /// read where it is ([`ProgressBar::cancel`]): the report then covers what was read, as
-    /// `capture`'s does at Ctrl+C, and says so; a second one quits at once with exit code 130.
+    /// `capture`'s does at Ctrl+C, and says so; a second one quits at once with exit code 130
+    /// (one that comes half a second or more after the first: see `stop_signals`).
     /// Killed by the signal, the program left the bar on its line with no line end, the shell's
     /// prompt after it, and minutes of a long read unreported.
     pub fn new(streaming: bool) -> Self {
         let same_terminal = streaming && std::io::stdout().is_terminal();
         let tty = std::io::stderr().is_terminal() && !same_terminal;
-        let bar = Self {
+        let mut bar = Self {
             tty,
             start: Instant::now(),
             frames: Arc::default(),
@@ -57,20 +58,25 @@ impl ProgressBar {
             cancel: Arc::default(),
         };
         if tty {
-            let shown = Arc::clone(&bar.shown);
-            let cancel = Arc::clone(&bar.cancel);
-            // Without the handler (one was set already, which this program does not do), the
-            // signal ends the program as before.
-            let _ = ctrlc::set_handler(move || {
-                // Set before the bar goes: a bar cleared means the read is stopping.
-                let again = cancel.swap(true, Ordering::Relaxed);
-                if let Some(b) = shown.get() {
-                    b.finish_and_clear();
-                }
-                if again {
+            let (stop, quit) = (Arc::clone(&bar.shown), Arc::clone(&bar.shown));
+            // The read stops at the flag the handler sets; the bar goes at once. Without the
+            // handler (one was set already, which this program does not do), the signal ends
+            // the program as before.
+            if let Ok(came) = rstscope::stop_signals::handle(
+                move || {
+                    if let Some(b) = stop.get() {
+                        b.finish_and_clear();
+                    }
+                },
+                move || {
+                    if let Some(b) = quit.get() {
+                        b.finish_and_clear();
+                    }
                     std::process::exit(130);
-                }
-            });
+                },
+            ) {
+                bar.cancel = came;
+            }
         }
         bar
     }

@@ -1,5 +1,6 @@
-//! The stop signals of the long-running commands (`capture`, `agent`): the first one stops
-//! cleanly (the report, the saved file's end blocks), a second one quits at once.
+//! The stop signals of the long-running commands (`capture`, `agent`, and `analyze` with its
+//! progress bar on a terminal): the first one stops cleanly (the report, the saved file's end
+//! blocks), a second one quits at once.
 //!
 //! One signal can arrive twice: GNU `timeout` sends its signal to the command and then to the
 //! whole process group the command is in, and a terminal's Ctrl+C reaches every process of the

@@ -301,11 +301,14 @@ impl EndedEarly {
         let ended = match self.connections {
             0 => return None,
             1 => "1 connection was ended early".to_string(),
-            n => format!("{n} connections were ended early"),
+            n => format!(
+                "{} connections were ended early",
+                crate::report::thousands(n)
+            ),
         };
         Some(format!(
             "{ended} because more than {} were open at once; their states may be incomplete",
-            self.max_flows
+            crate::report::thousands(self.max_flows as u64)
         ))
     }
 }
@@ -1430,7 +1433,7 @@ mod tests {
         assert_eq!(
             ended.warning().as_deref(),
             Some(
-                "1234 connections were ended early because more than 200000 were open at once; \
+                "1,234 connections were ended early because more than 200,000 were open at once; \
                  their states may be incomplete: run again with a higher --max-flows, e.g. \
                  --max-flows 400000 (each connection tracked takes about half a kilobyte of \
                  memory)"

@@ -1,6 +1,8 @@
 //! The status bar: the source, packets read, what was not decoded and why, connections
 //! ended early, warnings, and a live capture's counts and drops.
 
+use std::borrow::Cow;
+
 use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, CaptureInfo, Progress};
@@ -160,7 +162,9 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         }
         if !warnings.is_empty() {
             let text = if warnings.len() == 1 {
-                format!("warning: {}", warnings[0])
+                let paths: Vec<&std::path::Path> =
+                    c.files.iter().map(|f| f.path.as_path()).collect();
+                format!("warning: {}", without_path(&warnings[0], &paths))
             } else {
                 short.clone()
             };
@@ -174,6 +178,26 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         }
     });
     clicked
+}
+
+/// A warning about one of the files open, for the status bar's one line: without the file's
+/// path, which the bar names already where one file is open (its file name where several
+/// are). A long path left the bar "warning: /var/tmp/…/captures/2026-…" at 800 points,
+/// cut before it said anything. Its hover and the list a click opens keep the path.
+fn without_path<'a>(warning: &'a str, files: &[&std::path::Path]) -> Cow<'a, str> {
+    for f in files {
+        let path = f.display().to_string();
+        if let Some(rest) = warning
+            .strip_prefix(path.as_str())
+            .and_then(|r| r.strip_prefix(": "))
+        {
+            return match (files.len(), f.file_name()) {
+                (1, _) | (_, None) => Cow::Borrowed(rest),
+                (_, Some(name)) => Cow::Owned(format!("{}: {rest}", name.to_string_lossy())),
+            };
+        }
+    }
+    Cow::Borrowed(warning)
 }
 
 /// The least width of the status bar's source name, cut.
@@ -754,6 +778,27 @@ mod tests {
             "; 1,200 second copies of packets seen on two interfaces were left out (not a loss)"
         );
         assert!(copies_left_out(3, 4).contains("interfaces and 4 frames repeated"));
+    }
+
+    /// Regression (real-window trial): a capture whose packet times are all 0 said so in the
+    /// status bar after its full path, "warning: /var/tmp/…/captures/2026-…" at 800 points,
+    /// cut before its point. The bar's line leaves out the path of the file it names.
+    #[test]
+    fn the_status_bar_s_warning_leaves_out_the_path_of_the_file_open() {
+        let file = std::path::Path::new;
+        let path = "/var/tmp/captures/2026-12-04/web-frontend-03/eth0-0001.pcap";
+        let w = format!("{path}: every packet has the time 0");
+        assert_eq!(
+            without_path(&w, &[file(path)]),
+            "every packet has the time 0"
+        );
+        assert_eq!(
+            without_path(&w, &[file("/other/a.pcap"), file(path)]),
+            "eth0-0001.pcap: every packet has the time 0"
+        );
+        // Another file's path, or a warning of no file, as it is.
+        assert_eq!(without_path(&w, &[file("/other/a.pcap")]), w);
+        assert_eq!(without_path("no path here", &[file(path)]), "no path here");
     }
 
     /// The warning of connections ended early names `--max-flows` in the terminal; the app,

@@ -1066,9 +1066,11 @@ impl Bridged {
     }
 
     /// Waits until the namespace's closed port refuses a connect (the link is up).
-    fn wait_up(&self, port: u16) {
+    /// Returns how many connects it made: each one may be a refused attempt in a capture.
+    fn wait_up(&self, port: u16) -> u64 {
         let deadline = Instant::now() + Duration::from_secs(5);
         let addr = SocketAddr::new(self.peer, port);
+        let mut tries = 1;
         while TcpStream::connect_timeout(&addr, Duration::from_millis(500))
             .map_err(|e| e.kind())
             .err()
@@ -1076,7 +1078,9 @@ impl Bridged {
         {
             assert!(Instant::now() < deadline, "the test bridge did not come up");
             std::thread::sleep(Duration::from_millis(100));
+            tries += 1;
         }
+        tries
     }
 }
 
@@ -1237,7 +1241,7 @@ fn an_interface_made_again_is_captured_again_and_its_outage_told() {
     Bridged::ip(&["link", "del", &bridged.port()]).expect("delete the veth");
     std::thread::sleep(Duration::from_millis(1500));
     bridged.add_port().expect("make the veth again");
-    bridged.wait_up(7211);
+    let tries = bridged.wait_up(7211);
     // Opened again within a second of its return.
     std::thread::sleep(Duration::from_millis(1500));
     refused_connects(addr, 3);
@@ -1248,10 +1252,12 @@ fn an_interface_made_again_is_captured_again_and_its_outage_told() {
     let o = offender(&a, bridged.peer, 7211).expect("the refusals found");
     let port = bridged.port();
     drop(bridged);
-    // wait_up's own refused connect after the return may be captured too.
+    // wait_up's own connects after the return may be captured too: the last one refused,
+    // and one made while the new port was not yet forwarding may be answered in time to be
+    // seen refused as well (ci213: 7 with two of them).
     assert!(
-        (5..=6).contains(&o.failed_attempts),
-        "the refusals before and after: {o:?}"
+        (5..=5 + tries).contains(&o.failed_attempts),
+        "the refusals before and after ({tries} connects to see the port back): {o:?}"
     );
     assert!(
         a.capture

@@ -322,5 +322,7 @@ fn describe(f: Failure) -> String {
     match f {
         Failure::Input(s) | Failure::Save(s) | Failure::Told(s) | Failure::Window(s) => s,
         Failure::Output(e) => e.to_string(),
+        // `analyze` only; a service is stopped by its manager.
+        Failure::Interrupted => "stopped by Ctrl+C".to_owned(),
     }
 }

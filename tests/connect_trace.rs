@@ -6,6 +6,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::io::ErrorKind;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -433,43 +435,6 @@ fn only_the_exits_of_processes_are_read_where_the_kernel_tells_them() {
     }
 }
 
-/// A network namespace of this test's own (`ip netns`), its loopback up, deleted on drop.
-struct Namespace(String);
-
-impl Namespace {
-    /// A new one, or why there cannot be one here.
-    fn new(tag: &str) -> Result<Self, String> {
-        let ip = |args: &[&str]| -> Result<(), String> {
-            let out = std::process::Command::new("ip")
-                .args(args)
-                .output()
-                .map_err(|e| format!("ip: {e}"))?;
-            if out.status.success() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "ip {}: {}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ))
-            }
-        };
-        let name = format!("rstscope-{tag}-{}", std::process::id());
-        ip(&["netns", "add", &name])?;
-        let ns = Self(name);
-        ip(&["netns", "exec", &ns.0, "ip", "link", "set", "lo", "up"])?;
-        Ok(ns)
-    }
-}
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("ip")
-            .args(["netns", "del", &self.0])
-            .output();
-    }
-}
-
 /// Regression: a process in another network namespace (a container, with its own 127.0.0.1)
 /// that connected to the same address and port as a client here was named as that client
 /// ("Connecting: gen.py" for another namespace's program). The trace sees every namespace's
@@ -485,7 +450,7 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
     let Some(mut trace) = start() else {
         return;
     };
-    let elsewhere = match Namespace::new("elsewhere") {
+    let elsewhere = match common::Netns::new("elsewhere") {
         Ok(ns) => ns,
         Err(e) => {
             println!("SKIPPED: no network namespace of the test's own: {e}");
@@ -502,7 +467,7 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
     // The other namespace's client: the same address and port there, refused too; `:` opens
     // the socket in the shell itself (no fork), which then waits for the trace to read it.
     let mut other = std::process::Command::new("ip")
-        .args(["netns", "exec", &elsewhere.0])
+        .args(["netns", "exec", &elsewhere.name])
         .arg(&program)
         .arg("-c")
         .arg(format!(

@@ -419,6 +419,66 @@ fn sigterm_stops_the_capture_command_with_its_report_and_says_so() {
     );
 }
 
+/// Regression: a capture that fell behind took that for steps of the machine's clock. Held
+/// up 12 s (here stopped with SIGSTOP, as a starved machine holds it up), it said "this
+/// machine's clock stepped back 12.0 s" and "... forward 9.8 s", and moved the packet
+/// times after it by as much: the refusals of 12 s were counted in fewer seconds, at twice
+/// their rate. The clock did not step, and nothing is told of it now; every refusal counts.
+#[test]
+fn regression_a_capture_held_up_takes_no_step_of_the_clock() {
+    let _serial = serial();
+    let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = closed_port(v4);
+    let Some((child, rest)) = common::capture_json_on_lo("capture command, held up", "20s") else {
+        return;
+    };
+    let signal = |name: &str| {
+        let sent = Command::new("kill")
+            .args([name, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill {name}");
+    };
+    // A refusal every 50 ms for 16 s: 320 at most.
+    let connects = std::thread::spawn(move || {
+        let until = Instant::now() + Duration::from_secs(16);
+        let mut n = 0u64;
+        while Instant::now() < until && n < 320 {
+            refused_connects(SocketAddr::new(v4, port), 1);
+            n += 1;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        n
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    signal("-STOP");
+    std::thread::sleep(Duration::from_secs(12));
+    signal("-CONT");
+    let made = connects.join().expect("the connects");
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default().join("\n");
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report, as JSON");
+    let warnings = v["warnings"].to_string();
+    assert!(!warnings.contains("clock stepped"), "{warnings}");
+    assert!(!warnings.contains("behind the packets"), "{warnings}");
+    if v["dropped"] != serde_json::json!({"kernel": 0, "interface": 0, "rstscope": 0}) {
+        println!(
+            "frames were lost ({}): the counts are not compared",
+            v["dropped"]
+        );
+        return;
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    let o = v["offenders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["endpoint"] == endpoint.as_str()))
+        .unwrap_or_else(|| panic!("{endpoint} among the offenders: {v}"));
+    assert_eq!(o["rst_by_cause"]["refused"], made, "{o}");
+    // The refusals of the 12 s came 20 a second, and are counted so, not in fewer seconds.
+    assert!(o["peak_rate"].as_f64().is_some_and(|r| r <= 30.0), "{o}");
+}
+
 /// Regression: the saved capture's frames stayed in a 1 MiB write buffer until the capture
 /// ended, so a capture that did not end by itself (killed, a second Ctrl+C, a crash, the OOM
 /// killer) left an empty file after seconds of refusals ("not a capture file (... the file is

@@ -371,12 +371,12 @@ const OWNERS_SETTLE: Duration = Duration::from_secs(3);
 const END_ASKED_AFTER: Duration = Duration::from_secs(3);
 
 impl HostSide {
-    /// Applies the samples taken since the last call, received at monotonic time `read`
-    /// (see [`stepped`]).
-    fn take_samples(&mut self, steps: &mut ClockSteps, read: Option<i64>) {
+    /// Applies the samples taken since the last call, received when the wall clock less the
+    /// monotonic one was `shift` (see [`stepped`]).
+    fn take_samples(&mut self, steps: &mut ClockSteps, shift: i64) {
         if let Some(m) = &self.monitor {
             for s in m.samples() {
-                self.state.apply(stepped(s, steps, read));
+                self.state.apply(stepped(s, steps, shift));
             }
         }
         let answers = self.owners.answers();
@@ -422,17 +422,17 @@ impl HostSide {
     }
 }
 
-/// The sample `s`, received at monotonic time `read`, with its times moved as the packets'
-/// are after a step of the clock ([`ClockSteps`]), so that the machine's seconds stay those of
-/// the packets. The sample's own time is taken as a frame's: a step first met in a sample
-/// (the clock stepped forward while no packet came) moves it, and the packets after it, as
-/// much; else its time, one second after the step, would be the capture's end.
+/// The sample `s`, received when the wall clock less the monotonic one was `shift`, with its
+/// times moved as the packets' are after a step of the clock ([`ClockSteps::now`]), so that
+/// the machine's seconds stay those of the packets: a step first met in a sample (the clock
+/// stepped forward while no packet came) moves it as it will the packets after it; else its
+/// time, one second after the step, would be the capture's end.
 fn stepped(
     s: crate::host::state::HostSample,
     steps: &mut ClockSteps,
-    read: Option<i64>,
+    shift: i64,
 ) -> crate::host::state::HostSample {
-    let at = steps.time(s.at, read);
+    let at = steps.now(s.at, shift);
     let by = at.0.saturating_sub(s.at.0);
     moved_on(s, by)
 }
@@ -440,6 +440,14 @@ fn stepped(
 /// Monotonic nanoseconds since `start`: what tells a step of the clock ([`ClockSteps::time`]).
 fn nanos_since(start: Instant) -> i64 {
     nanos(start.elapsed())
+}
+
+/// The wall clock now, and it less the monotonic clock's nanoseconds since `start`
+/// ([`ReadAt::shift`]).
+fn wall_and_shift(start: Instant) -> (Timestamp, i64) {
+    let mono = nanos_since(start);
+    let wall = Timestamp::now();
+    (wall, wall.0.saturating_sub(mono))
 }
 
 fn nanos(d: Duration) -> i64 {
@@ -497,7 +505,14 @@ impl Run {
     fn run(mut self, sender: &Sender, duration: Option<Duration>) {
         let stop = self.source.stop_handle();
         let started = self.begun;
-        let start = self.steps.time(Timestamp::of_system(self.started), Some(0));
+        let start = Timestamp::of_system(self.started);
+        let start = self.steps.time(
+            start,
+            Some(ReadAt {
+                mono: 0,
+                shift: start.0,
+            }),
+        );
         self.span = Some((start, start));
         let mut last_snapshot = Instant::now();
         // Frames the capture had handed over at the last intermediate result (none sent yet:
@@ -510,7 +525,11 @@ impl Run {
             // may packet time move on without packets.)
             let caught_up = match self.source.next(POLL) {
                 Next::Batch(batch) => {
-                    let read = batch.read_at().map(|r| nanos(r.duration_since(started)));
+                    let shift = wall_and_shift(started).1;
+                    let read = batch.read_at().map(|r| ReadAt {
+                        mono: nanos(r.duration_since(started)),
+                        shift,
+                    });
                     for f in batch.frames() {
                         self.frame(&f, read);
                     }
@@ -521,7 +540,7 @@ impl Run {
                 Next::Ended => break,
             };
             if let Some(h) = &mut self.host {
-                h.take_samples(&mut self.steps, Some(nanos_since(started)));
+                h.take_samples(&mut self.steps, wall_and_shift(started).1);
             }
             if duration.is_some_and(|d| started.elapsed() >= d) && !stop.is_stopped() {
                 stop.stop();
@@ -564,9 +583,9 @@ impl Run {
             }
             if let Some(m) = h.monitor.take() {
                 let dropped = m.dropped();
-                let read = Some(nanos_since(started));
+                let shift = wall_and_shift(started).1;
                 for s in m.finish() {
-                    h.state.apply(stepped(s, &mut self.steps, read));
+                    h.state.apply(stepped(s, &mut self.steps, shift));
                 }
                 if dropped > 0 {
                     h.state.note(format!(
@@ -603,13 +622,12 @@ impl Run {
         sender.finish(Update::Finished(Ok(Arc::new(a))));
     }
 
-    /// Moves the capture's own time on to now, on the packets' clock: a step of the clock
-    /// met here (no packet since) moves the packets after it as one met in a packet does.
+    /// Moves the capture's own time on to now, on the packets' clock ([`ClockSteps::now`]:
+    /// a step of the clock no packet showed yet moves it as it will the packets after it).
     /// `started`: the monotonic start of [`Run::run`].
     fn mark_now(&mut self, started: Instant) {
-        let now = self
-            .steps
-            .time(Timestamp::now(), Some(nanos_since(started)));
+        let (wall, shift) = wall_and_shift(started);
+        let now = self.steps.now(wall, shift);
         self.span = Some(
             self.span
                 .map_or((now, now), |(start, end)| (start, end.max(now))),
@@ -634,8 +652,8 @@ impl Run {
     /// One delivered frame: decoded, left out if it repeats a frame just seen on its
     /// interface, else saved, counted and analyzed.
     ///
-    /// `read` is the monotonic time the frame was read at ([`ClockSteps::time`]).
-    fn frame(&mut self, f: &Frame<'_>, read: Option<i64>) {
+    /// `read` is when the frame was read ([`ClockSteps::time`]).
+    fn frame(&mut self, f: &Frame<'_>, read: Option<ReadAt>) {
         let f = &Frame {
             ts: self.steps.time(f.ts, read),
             ..*f
@@ -856,9 +874,10 @@ impl Run {
 /// Back: the packets after the step are stamped earlier than those before it. A file that
 /// does so holds captures appended together, and what was in flight ends there (see
 /// [`Engine::packet`]); a live capture is one capture, whose connections go on across the
-/// step. So a frame stamped more than [`NEW_CAPTURE_BACK_SECS`] before the latest is moved on
-/// to the latest time, and every frame after it by as much: packet time goes on from where
-/// it was, and the time a connection's packets were judged by is the time they took. (Smaller
+/// step. So a frame stamped more than [`NEW_CAPTURE_BACK_SECS`] before the time the
+/// monotonic clock expects (the latest frame's, plus what passed since it was read) is moved
+/// on to that time, and every frame after it by as much: packet time goes on from where it
+/// was, and the time a connection's packets were judged by is the time they took. (Smaller
 /// steps are taken as they come, as out-of-order packets are.)
 ///
 /// Forward: the packets after the step are stamped later than the time that passed, so a
@@ -870,6 +889,14 @@ impl Run {
 /// by as much. The monotonic clock stops while the machine sleeps (Linux, macOS): after a
 /// resume the connections in flight are judged, as the kernel's own timers judge them, by the
 /// time the machine ran.
+///
+/// A capture that falls behind (a starved or overloaded machine) reads its frames seconds
+/// after they came, and one interface's frames can come that much after another's. Frames
+/// alone would take that for steps of the clock, so a jump counts as a step only where the
+/// clocks agree: the wall clock less the monotonic one ([`ReadAt::shift`]) moved the same way
+/// by at least half as much, beyond the steps already taken. Else the frames are late: taken
+/// at their time, or at the latest packet time where that is more than
+/// [`NEW_CAPTURE_BACK_SECS`] before it (counted, and told).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ClockSteps {
     /// Nanoseconds added to each frame's time (negative after steps forward).
@@ -877,10 +904,26 @@ pub struct ClockSteps {
     /// The latest frame time, moved, and the monotonic time its frame was read at (ns since
     /// any fixed origin), where known.
     latest: Option<(Timestamp, Option<i64>)>,
+    /// The wall clock less the monotonic one at the first reading of both ([`ReadAt::shift`]).
+    base_shift: Option<i64>,
     /// Steps back.
     back: Steps,
     /// Steps forward.
     forward: Steps,
+    /// Frames stamped more than [`NEW_CAPTURE_BACK_SECS`] before the latest where the
+    /// clock did not step (a capture behind on one interface): taken at the latest time.
+    late: u64,
+}
+
+/// What the machine's clocks said when a frame was read (or a sample taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadAt {
+    /// The monotonic clock, ns since any fixed origin (the same for every reading).
+    pub mono: i64,
+    /// The wall clock (ns since 1970) less the monotonic one, then or a little later: a step
+    /// of the clock, or a sleep where the monotonic clock stops, changes it by as much; a
+    /// capture that falls behind does not.
+    pub shift: i64,
 }
 
 /// The clock's steps one way: how many, the first (the clock's time of the frame after it,
@@ -909,37 +952,77 @@ impl Steps {
 pub const FORWARD_STEP_SECS: i64 = 2;
 
 impl ClockSteps {
-    /// The time of a frame the clock stamped `ts`, read at monotonic time `read` (ns since any
-    /// fixed origin, the same for every frame; None where unknown), moved by the steps of the
-    /// clock so far.
-    pub fn time(&mut self, ts: Timestamp, read: Option<i64>) -> Timestamp {
+    /// The time of a frame the clock stamped `ts`, read at `read` (None where unknown: every
+    /// jump back beyond [`NEW_CAPTURE_BACK_SECS`] is then a step, and none forward), moved by
+    /// the steps of the clock so far.
+    pub fn time(&mut self, ts: Timestamp, read: Option<ReadAt>) -> Timestamp {
         let t = Timestamp(ts.0.saturating_add(self.offset));
-        let Some((latest, latest_read)) = self.latest else {
-            self.latest = Some((t, read));
+        let unaccounted = read.map(|r| self.unaccounted(r.shift));
+        let mono = read.map(|r| r.mono);
+        let Some((latest, latest_mono)) = self.latest else {
+            self.latest = Some((t, mono));
             return t;
         };
+        // Where the frame would be on the monotonic clock.
+        let passed = match (mono, latest_mono) {
+            (Some(now), Some(then)) => Some(now.saturating_sub(then).max(0)),
+            _ => None,
+        };
+        let expected = Timestamp(latest.0.saturating_add(passed.unwrap_or(0)));
+        let jump = t.0.saturating_sub(expected.0);
         let limit = NEW_CAPTURE_BACK_SECS * Timestamp::NANOS_PER_SEC;
+        let forward = passed.is_some()
+            && jump > FORWARD_STEP_SECS * Timestamp::NANOS_PER_SEC
+            && unaccounted.is_none_or(|u| u > jump / 2);
+        let back = jump < -limit && unaccounted.is_none_or(|u| u < jump / 2);
+        if forward || back {
+            self.offset = self.offset.saturating_sub(jump);
+            match forward {
+                true => self.forward.add(ts, jump),
+                false => self.back.add(ts, -jump),
+            }
+            self.latest = Some((expected, mono));
+            return expected;
+        }
         if t.0 < latest.0.saturating_sub(limit) {
-            let back = latest.0 - t.0;
-            self.offset = self.offset.saturating_add(back);
-            self.back.add(ts, back);
+            self.late += 1;
             return latest;
         }
-        if let (Some(now), Some(then)) = (read, latest_read) {
-            let passed = now.saturating_sub(then).max(0);
-            let ahead = t.0.saturating_sub(latest.0).saturating_sub(passed);
-            if ahead > FORWARD_STEP_SECS * Timestamp::NANOS_PER_SEC {
-                self.offset = self.offset.saturating_sub(ahead);
-                self.forward.add(ts, ahead);
-                let moved = Timestamp(t.0 - ahead);
-                self.latest = Some((moved, read));
-                return moved;
-            }
-        }
         if t >= latest {
-            self.latest = Some((t, read));
+            self.latest = Some((t, mono));
+        }
+        // A small step the frames took as they came is behind us: a next one is told from here.
+        if let (Some(r), Some(u)) = (read, unaccounted)
+            && Self::taken_as_they_come().contains(&u)
+        {
+            self.base_shift = Some(r.shift.saturating_add(self.offset));
         }
         t
+    }
+
+    /// How far the clock may step (ns, forward positive) and the frames be taken as they come.
+    fn taken_as_they_come() -> std::ops::RangeInclusive<i64> {
+        -NEW_CAPTURE_BACK_SECS * Timestamp::NANOS_PER_SEC
+            ..=FORWARD_STEP_SECS * Timestamp::NANOS_PER_SEC
+    }
+
+    /// The time the wall clock says `now` (with `shift`, [`ReadAt::shift`], read at the same
+    /// moment: the capture's own time, a sample of the machine), on the packets' time: moved by
+    /// the steps so far, and by a step the frames have not shown yet (no frame came since).
+    pub fn now(&mut self, now: Timestamp, shift: i64) -> Timestamp {
+        let unaccounted = self.unaccounted(shift);
+        let pending = match Self::taken_as_they_come().contains(&unaccounted) {
+            true => 0,
+            false => unaccounted,
+        };
+        Timestamp(now.0.saturating_add(self.offset).saturating_sub(pending))
+    }
+
+    /// How far the clock stepped (forward positive) since the first reading, beyond the steps
+    /// taken; the first reading sets where that counts from.
+    fn unaccounted(&mut self, shift: i64) -> i64 {
+        let base = *self.base_shift.get_or_insert(shift);
+        shift.saturating_sub(base).saturating_add(self.offset)
     }
 
     /// Nanoseconds the frames from now on are moved by (0 while the clock never stepped;
@@ -981,9 +1064,24 @@ impl ClockSteps {
                 "earlier",
                 " (or the machine slept)",
             ))
+            .chain((self.late > 0).then(|| {
+                let (n, came) = match self.late {
+                    1 => ("1 frame".to_string(), "came"),
+                    n => (format!("{} frames", thousands(n)), "came"),
+                };
+                format!(
+                    "{n} {came} more than {NEW_CAPTURE_BACK_SECS} s behind the packets \
+                     captured before, where the clock did not step (the capture fell behind \
+                     on its interface){LATE_TAIL}"
+                )
+            }))
             .collect()
     }
 }
+
+/// How the warning of frames taken late ([`ClockSteps`]) ends; its count grows while the
+/// capture runs.
+const LATE_TAIL: &str = ": they are analyzed at the latest packet time, not their own";
 
 /// How the warning of frames lost ends; its count grows while the capture runs.
 const LOST_TAIL: &str = ": counts are lower bounds";
@@ -1009,6 +1107,7 @@ pub fn copies(s: &CaptureStats) -> Copies {
 pub fn is_running_count(warning: &str) -> bool {
     warning.ends_with(LOST_TAIL)
         || warning.ends_with(COPIES_TAIL)
+        || warning.ends_with(LATE_TAIL)
         || warning.ends_with(crate::analysis::SUSPECTS_LOST_TAIL)
 }
 
@@ -1176,7 +1275,8 @@ mod tests {
                     p.ts = Timestamp(p.ts.0 + (STEP * 1e9) as i64);
                 }
                 if let Some(s) = steps.as_deref_mut() {
-                    p.ts = s.time(p.ts, Some(read));
+                    let shift = if *stepped { (STEP * 1e9) as i64 } else { 0 };
+                    p.ts = s.time(p.ts, Some(ReadAt { mono: read, shift }));
                 }
                 engine.packet(&p);
             }
@@ -1220,15 +1320,20 @@ mod tests {
     fn regression_a_sample_after_a_step_forward_is_moved_as_the_packets_after_it() {
         let mut steps = ClockSteps::default();
         let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
-        let mono = |ms: i64| Some(ms * 1_000_000);
-        assert_eq!(steps.time(at(100), mono(0)), at(100));
+        let read = |ms: i64, stepped_s: i64| {
+            Some(ReadAt {
+                mono: ms * 1_000_000,
+                shift: stepped_s * Timestamp::NANOS_PER_SEC,
+            })
+        };
+        assert_eq!(steps.time(at(100), read(0, 0)), at(100));
         let sample = crate::host::state::HostSample {
             at: at(3701),
             ..Default::default()
         };
-        let s = stepped(sample, &mut steps, mono(1_000));
+        let s = stepped(sample, &mut steps, 3600 * Timestamp::NANOS_PER_SEC);
         assert_eq!(s.at, at(101));
-        assert_eq!(steps.time(at(3702), mono(2_000)), at(102));
+        assert_eq!(steps.time(at(3702), read(2_000, 3600)), at(102));
         assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
     }
 
@@ -1238,23 +1343,29 @@ mod tests {
     fn a_quiet_spell_is_no_step_forward() {
         let mut steps = ClockSteps::default();
         let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
-        let mono = |ms: i64| Some(ms * 1_000_000);
-        assert_eq!(steps.time(at(100), mono(0)), at(100));
+        let read = |ms: i64, stepped_ms: i64| {
+            Some(ReadAt {
+                mono: ms * 1_000_000,
+                shift: stepped_ms * 1_000_000,
+            })
+        };
+        assert_eq!(steps.time(at(100), read(0, 0)), at(100));
         // Five minutes without a frame.
-        assert_eq!(steps.time(at(400), mono(300_000)), at(400));
+        assert_eq!(steps.time(at(400), read(300_000, 0)), at(400));
         // Read late, or stamped a little ahead: within the threshold.
-        assert_eq!(steps.time(at(402), mono(300_500)), at(402));
+        assert_eq!(steps.time(at(402), read(300_500, 0)), at(402));
         assert_eq!(steps.offset(), 0);
         assert!(steps.warnings(crate::report::Clock::Utc).is_empty());
-        // Then 30 s ahead on the clock, half a second on the monotonic clock: moved back to
+        // Then 30 s ahead on the clock, half a second on the monotonic clock, the clock
+        // having stepped (the wall clock less the monotonic one went on 29.5 s): moved back to
         // half a second after the latest, and the frames after it as much.
         assert_eq!(
-            steps.time(at(432), mono(301_000)),
+            steps.time(at(432), read(301_000, 29_500)),
             Timestamp(402_500_000_000)
         );
         assert_eq!(steps.offset(), -29_500_000_000);
         assert_eq!(
-            steps.time(at(433), mono(302_000)),
+            steps.time(at(433), read(302_000, 29_500)),
             Timestamp(403_500_000_000)
         );
         assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
@@ -1263,6 +1374,118 @@ mod tests {
         assert_eq!(steps.time(at(100), None), at(100));
         assert_eq!(steps.time(at(200), None), at(200));
         assert_eq!(steps.offset(), 0);
+    }
+
+    /// Regression: a capture that fell behind (a release build starved of CPU under a flood
+    /// on loopback, a million frames dropped) said "this machine's clock stepped back 13 s"
+    /// five times. Its own time, taken from the wall clock for each update, was 13 s ahead
+    /// of the frames still to be analyzed, and the next frame looked 13 s back: the packet
+    /// times after it were moved on 13 s, the next update further, and so on. Frames read
+    /// together after a stall, stamped 13 s apart, looked like a step forward. The clock did
+    /// not step (the wall clock less the monotonic one stayed): no step is taken.
+    #[test]
+    fn regression_a_capture_behind_the_clock_is_no_step_of_it() {
+        let mut steps = ClockSteps::default();
+        let at = |ms: i64| Timestamp(ms * 1_000_000);
+        let read = |ms: i64| {
+            Some(ReadAt {
+                mono: ms * 1_000_000,
+                shift: 0,
+            })
+        };
+        assert_eq!(steps.time(at(100_000), read(100_000)), at(100_000));
+        // The capture's own time, 13 s on, while the frames of those 13 s wait.
+        assert_eq!(steps.now(at(113_000), 0), at(113_000));
+        // They are read now, stamped as they came.
+        for ms in (100_100..113_000).step_by(100) {
+            assert_eq!(steps.time(at(ms), read(113_001)), at(ms));
+        }
+        assert_eq!(steps.now(at(113_500), 0), at(113_500));
+        // Stalled again, with a quiet spell of 13 s in the frames it then reads together.
+        assert_eq!(steps.time(at(126_000), read(130_000)), at(126_000));
+        assert_eq!(steps.time(at(139_000), read(130_001)), at(139_000));
+        assert_eq!(steps.offset(), 0);
+        assert!(
+            steps.warnings(crate::report::Clock::Utc).is_empty(),
+            "{:?}",
+            steps.warnings(crate::report::Clock::Utc)
+        );
+    }
+
+    /// One interface's frames more than 10 s behind another's, the clock not having stepped:
+    /// no step; taken at the latest packet time (so that the engine does not take them for
+    /// another capture appended), counted and told as a running count.
+    #[test]
+    fn an_interface_behind_the_others_is_late_not_a_step_of_the_clock() {
+        let mut steps = ClockSteps::default();
+        let at = |ms: i64| Timestamp(ms * 1_000_000);
+        let read = |ms: i64| {
+            Some(ReadAt {
+                mono: ms * 1_000_000,
+                shift: 0,
+            })
+        };
+        assert_eq!(steps.time(at(200_000), read(200_000)), at(200_000));
+        assert_eq!(steps.time(at(187_000), read(200_010)), at(200_000));
+        assert_eq!(steps.time(at(187_001), read(200_020)), at(200_000));
+        // Within 10 s: as it came.
+        assert_eq!(steps.time(at(195_000), read(200_030)), at(195_000));
+        assert_eq!(steps.offset(), 0);
+        let w = steps.warnings(crate::report::Clock::Utc);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("2 frames came more than 10 s behind") && is_running_count(&w[0]),
+            "{}",
+            w[0]
+        );
+        // Where the clock did step back, the same jump is a step.
+        let mut steps = ClockSteps::default();
+        let stepped = Some(ReadAt {
+            mono: 200_010_000_000,
+            shift: -13_000_000_000,
+        });
+        assert_eq!(steps.time(at(200_000), read(200_000)), at(200_000));
+        assert_eq!(steps.time(at(187_000), stepped), at(200_010));
+        assert_eq!(steps.offset(), 13_010_000_000);
+        let w = steps.warnings(crate::report::Clock::Utc).concat();
+        assert!(
+            w.starts_with("this machine's clock stepped back 13.0 s"),
+            "{w}"
+        );
+    }
+
+    /// A step of the clock met by the capture's own time before any frame shows it: that
+    /// time is moved as the frames after it will be, and the frames, when they come, are.
+    #[test]
+    fn a_step_met_before_any_frame_shows_it_moves_the_capture_time() {
+        let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
+        let secs = |s: i64| s * Timestamp::NANOS_PER_SEC;
+        let read = |s: i64, shift: i64| {
+            Some(ReadAt {
+                mono: secs(s),
+                shift: secs(shift),
+            })
+        };
+        // Back a minute: at 110 on the monotonic clock, the wall clock says 50.
+        let mut steps = ClockSteps::default();
+        assert_eq!(steps.time(at(100), read(100, 0)), at(100));
+        assert_eq!(steps.now(at(50), secs(-60)), at(110));
+        assert!(steps.warnings(crate::report::Clock::Utc).is_empty());
+        assert_eq!(steps.time(at(51), read(111, -60)), at(111));
+        assert_eq!(steps.time(at(52), read(112, -60)), at(112));
+        assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
+        // A step back under 10 s is taken as it comes, by frames and the capture's time alike;
+        // and small steps taken so do not add up to a large one.
+        let mut steps = ClockSteps::default();
+        assert_eq!(steps.time(at(100), read(100, 0)), at(100));
+        assert_eq!(steps.now(at(105), secs(-5)), at(105));
+        assert_eq!(steps.time(at(106), read(111, -5)), at(106));
+        assert_eq!(steps.time(at(102), read(112, -10)), at(102));
+        assert_eq!(steps.now(at(104), secs(-10)), at(104));
+        assert_eq!(steps.time(at(98), read(118, -16)), at(98));
+        assert_eq!(steps.now(at(99), secs(-16)), at(99));
+        assert_eq!(steps.offset(), 0);
+        assert!(steps.warnings(crate::report::Clock::Utc).is_empty());
     }
 
     /// The copies' warning grows with every update: the agent must take it for a count, not

@@ -101,6 +101,8 @@ mod tests {
     fn server_programs_ports_are_named_as_admins_know_them() {
         for (port, want) in [
             (2181, "zookeeper"),
+            // Unassigned at IANA; Wireshark's androiddump connects to it at each start.
+            (5037, "adb"),
             (5601, "kibana"),
             (8086, "influxdb"),
             (9092, "kafka"),

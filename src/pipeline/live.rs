@@ -1149,6 +1149,15 @@ mod tests {
         }
     }
 
+    /// Read at `mono_ms` on the monotonic clock, the wall clock having stepped `stepped_ms`
+    /// (forward positive) since the first reading.
+    fn read_at(mono_ms: i64, stepped_ms: i64) -> Option<ReadAt> {
+        Some(ReadAt {
+            mono: mono_ms * 1_000_000,
+            shift: stepped_ms * 1_000_000,
+        })
+    }
+
     /// Regression: a live capture whose clock stepped back more than 10 s (a time service
     /// correcting a clock that ran fast) ended everything in flight there, as for captures
     /// appended in one file: a connect waiting for its SYN-ACK was counted as a failed attempt,
@@ -1320,20 +1329,14 @@ mod tests {
     fn regression_a_sample_after_a_step_forward_is_moved_as_the_packets_after_it() {
         let mut steps = ClockSteps::default();
         let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
-        let read = |ms: i64, stepped_s: i64| {
-            Some(ReadAt {
-                mono: ms * 1_000_000,
-                shift: stepped_s * Timestamp::NANOS_PER_SEC,
-            })
-        };
-        assert_eq!(steps.time(at(100), read(0, 0)), at(100));
+        assert_eq!(steps.time(at(100), read_at(0, 0)), at(100));
         let sample = crate::host::state::HostSample {
             at: at(3701),
             ..Default::default()
         };
         let s = stepped(sample, &mut steps, 3600 * Timestamp::NANOS_PER_SEC);
         assert_eq!(s.at, at(101));
-        assert_eq!(steps.time(at(3702), read(2_000, 3600)), at(102));
+        assert_eq!(steps.time(at(3702), read_at(2_000, 3_600_000)), at(102));
         assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
     }
 
@@ -1343,29 +1346,23 @@ mod tests {
     fn a_quiet_spell_is_no_step_forward() {
         let mut steps = ClockSteps::default();
         let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
-        let read = |ms: i64, stepped_ms: i64| {
-            Some(ReadAt {
-                mono: ms * 1_000_000,
-                shift: stepped_ms * 1_000_000,
-            })
-        };
-        assert_eq!(steps.time(at(100), read(0, 0)), at(100));
+        assert_eq!(steps.time(at(100), read_at(0, 0)), at(100));
         // Five minutes without a frame.
-        assert_eq!(steps.time(at(400), read(300_000, 0)), at(400));
+        assert_eq!(steps.time(at(400), read_at(300_000, 0)), at(400));
         // Read late, or stamped a little ahead: within the threshold.
-        assert_eq!(steps.time(at(402), read(300_500, 0)), at(402));
+        assert_eq!(steps.time(at(402), read_at(300_500, 0)), at(402));
         assert_eq!(steps.offset(), 0);
         assert!(steps.warnings(crate::report::Clock::Utc).is_empty());
         // Then 30 s ahead on the clock, half a second on the monotonic clock, the clock
         // having stepped (the wall clock less the monotonic one went on 29.5 s): moved back to
         // half a second after the latest, and the frames after it as much.
         assert_eq!(
-            steps.time(at(432), read(301_000, 29_500)),
+            steps.time(at(432), read_at(301_000, 29_500)),
             Timestamp(402_500_000_000)
         );
         assert_eq!(steps.offset(), -29_500_000_000);
         assert_eq!(
-            steps.time(at(433), read(302_000, 29_500)),
+            steps.time(at(433), read_at(302_000, 29_500)),
             Timestamp(403_500_000_000)
         );
         assert_eq!(steps.warnings(crate::report::Clock::Utc).len(), 1);
@@ -1387,23 +1384,17 @@ mod tests {
     fn regression_a_capture_behind_the_clock_is_no_step_of_it() {
         let mut steps = ClockSteps::default();
         let at = |ms: i64| Timestamp(ms * 1_000_000);
-        let read = |ms: i64| {
-            Some(ReadAt {
-                mono: ms * 1_000_000,
-                shift: 0,
-            })
-        };
-        assert_eq!(steps.time(at(100_000), read(100_000)), at(100_000));
+        assert_eq!(steps.time(at(100_000), read_at(100_000, 0)), at(100_000));
         // The capture's own time, 13 s on, while the frames of those 13 s wait.
         assert_eq!(steps.now(at(113_000), 0), at(113_000));
         // They are read now, stamped as they came.
         for ms in (100_100..113_000).step_by(100) {
-            assert_eq!(steps.time(at(ms), read(113_001)), at(ms));
+            assert_eq!(steps.time(at(ms), read_at(113_001, 0)), at(ms));
         }
         assert_eq!(steps.now(at(113_500), 0), at(113_500));
         // Stalled again, with a quiet spell of 13 s in the frames it then reads together.
-        assert_eq!(steps.time(at(126_000), read(130_000)), at(126_000));
-        assert_eq!(steps.time(at(139_000), read(130_001)), at(139_000));
+        assert_eq!(steps.time(at(126_000), read_at(130_000, 0)), at(126_000));
+        assert_eq!(steps.time(at(139_000), read_at(130_001, 0)), at(139_000));
         assert_eq!(steps.offset(), 0);
         assert!(
             steps.warnings(crate::report::Clock::Utc).is_empty(),
@@ -1419,17 +1410,11 @@ mod tests {
     fn an_interface_behind_the_others_is_late_not_a_step_of_the_clock() {
         let mut steps = ClockSteps::default();
         let at = |ms: i64| Timestamp(ms * 1_000_000);
-        let read = |ms: i64| {
-            Some(ReadAt {
-                mono: ms * 1_000_000,
-                shift: 0,
-            })
-        };
-        assert_eq!(steps.time(at(200_000), read(200_000)), at(200_000));
-        assert_eq!(steps.time(at(187_000), read(200_010)), at(200_000));
-        assert_eq!(steps.time(at(187_001), read(200_020)), at(200_000));
+        assert_eq!(steps.time(at(200_000), read_at(200_000, 0)), at(200_000));
+        assert_eq!(steps.time(at(187_000), read_at(200_010, 0)), at(200_000));
+        assert_eq!(steps.time(at(187_001), read_at(200_020, 0)), at(200_000));
         // Within 10 s: as it came.
-        assert_eq!(steps.time(at(195_000), read(200_030)), at(195_000));
+        assert_eq!(steps.time(at(195_000), read_at(200_030, 0)), at(195_000));
         assert_eq!(steps.offset(), 0);
         let w = steps.warnings(crate::report::Clock::Utc);
         assert_eq!(w.len(), 1, "{w:?}");
@@ -1440,12 +1425,11 @@ mod tests {
         );
         // Where the clock did step back, the same jump is a step.
         let mut steps = ClockSteps::default();
-        let stepped = Some(ReadAt {
-            mono: 200_010_000_000,
-            shift: -13_000_000_000,
-        });
-        assert_eq!(steps.time(at(200_000), read(200_000)), at(200_000));
-        assert_eq!(steps.time(at(187_000), stepped), at(200_010));
+        assert_eq!(steps.time(at(200_000), read_at(200_000, 0)), at(200_000));
+        assert_eq!(
+            steps.time(at(187_000), read_at(200_010, -13_000)),
+            at(200_010)
+        );
         assert_eq!(steps.offset(), 13_010_000_000);
         let w = steps.warnings(crate::report::Clock::Utc).concat();
         assert!(
@@ -1460,12 +1444,7 @@ mod tests {
     fn a_step_met_before_any_frame_shows_it_moves_the_capture_time() {
         let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
         let secs = |s: i64| s * Timestamp::NANOS_PER_SEC;
-        let read = |s: i64, shift: i64| {
-            Some(ReadAt {
-                mono: secs(s),
-                shift: secs(shift),
-            })
-        };
+        let read = |s: i64, stepped_s: i64| read_at(s * 1000, stepped_s * 1000);
         // Back a minute: at 110 on the monotonic clock, the wall clock says 50.
         let mut steps = ClockSteps::default();
         assert_eq!(steps.time(at(100), read(100, 0)), at(100));

@@ -1439,9 +1439,11 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
 }
 
 /// Whether a RST from `sender` meets the originator in SYN-SENT as far as the capture saw:
-/// its SYN seen, no SYN-ACK, and the RST from the responder.
+/// its SYN seen, no SYN-ACK, nothing since that only a synchronized originator sends (an
+/// acknowledgment, data: the SYN-ACK was lost from the capture), and the RST from the
+/// responder.
 fn in_syn_sent(c: &Conn, sender: u8) -> bool {
-    c.prior.syn && !c.prior.syn_ack && sender == c.server_side
+    c.prior.syn && !c.prior.syn_ack && !c.prior.handshake_done && sender == c.server_side
 }
 
 /// True when sequence number `a` lies after `b` (less than 2^31 on), sequence-space
@@ -1527,8 +1529,13 @@ fn traffic_steps<const PLAIN: bool>(
             c.server_side = s;
             c.server_by_handshake = true;
         }
-    } else if flags.ack() && !flags.syn() && !c.prior.handshake_done && c.synack_receiver == Some(s)
+    } else if !flags.syn()
+        && !c.prior.handshake_done
+        && (flags.ack() || p.payload_len > 0)
+        && (c.synack_receiver == Some(s) || (c.prior.syn && s != c.server_side))
     {
+        // The SYN-ACK's receiver acknowledged it, or the SYN's sender went on as a client
+        // does only once a SYN-ACK reached it, captured or not (the attempt's rule).
         c.prior.handshake_done = true;
     }
     if flags.fin() {

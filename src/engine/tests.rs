@@ -674,6 +674,66 @@ fn resets_of_a_later_connection_on_the_tuple_whose_opening_was_lost_are_not_inje
     assert_eq!(conns[0].rst_count, 2);
 }
 
+/// Regression (tests/fixtures/lossy-resets.pcap, frame 7): the SYN-ACK lost, the server's
+/// abort counted as a handshake-reset, a reset before the handshake completed. The client
+/// sends an acknowledgment or data after its SYN only once a SYN-ACK reached it: the
+/// handshake completed, captured or not, and a reset then is an abort (the RST judged in the
+/// synchronized state: in the window, it ends the connection; Zeek, whose originator never
+/// left SYN_SENT, calls it REJ).
+#[test]
+fn an_abort_whose_syn_ack_the_capture_lost_is_an_abort() {
+    let opening = [
+        pkt(0, true, S, 100, 0),
+        // The SYN-ACK (900, ack 101) lost.
+        pkt(2, true, A, 101, 901),
+        with_len(pkt(3, true, A | P, 101, 901), 40),
+        with_len(pkt(4, false, A | P, 901, 141), 60),
+        pkt(5, true, A, 141, 961),
+    ];
+    for (rst, who) in [
+        (pkt(50, false, R | A, 961, 141), "the server"),
+        (pkt(50, true, R | A, 141, 961), "the client"),
+    ] {
+        let mut p = opening.to_vec();
+        p.push(rst);
+        let (snap, conns) = Seq::new().feed(&p).done();
+        assert_eq!(causes(&snap), [0, 0, 0, 1, 0], "{who}");
+        assert_eq!(
+            (snap.totals.failed_attempts, snap.totals.suspect_injected),
+            (0, 0),
+            "{who}"
+        );
+        assert_eq!(conns[0].rst_cause, Some(Cause::Abort), "{who}");
+    }
+    let mut p = opening.to_vec();
+    p.push(pkt(50, false, R | A, 961, 141));
+    let (_, conns) = Seq::new().feed(&p).done();
+    assert_eq!(states(&conns), ["REJ"]);
+    // The client's acknowledgment alone shows it: data from it after its SYN too.
+    let p = [
+        pkt(0, true, S, 100, 0),
+        with_len(pkt(3, true, P, 101, 0), 40),
+        pkt(50, false, R | A, 901, 141),
+    ];
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    // The server's acknowledgment is none: one answering a SYN on a connection it still
+    // holds (RFC 5961's challenge ACK), reset by the client, is a handshake that failed.
+    let p = [
+        pkt(0, true, S, 100, 0),
+        pkt(1, false, A, 5000, 77),
+        pkt(2, true, R, 77, 0),
+    ];
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    // Nothing after the SYN but the reset: nothing shows the handshake completed.
+    let (snap, _) = Seq::new()
+        .feed(&[opening[0], pkt(50, false, R | A, 961, 141)])
+        .done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+}
+
 /// Where the connection shows the capture lost packets, a reset past what was captured is
 /// no evidence (`abort_after_a_syn_ack_the_capture_lost_is_not_injected`), but what no lost
 /// packet explains still is: an acknowledgment of the ISN to a SYN, a sequence number

@@ -3,7 +3,7 @@
 //! Capturing needs root (or CAP_NET_RAW and CAP_NET_ADMIN), as CI has; without it each test
 //! prints `live capture test SKIPPED` and passes. The traffic is made by the tests themselves,
 //! only to 127.0.0.1 and ::1, bounded in count and time: refused connects to ports found free
-//! and checked closed, and one abortive close. Other loopback traffic on the machine may be
+//! and checked closed, and abortive closes. Other loopback traffic on the machine may be
 //! captured too, so results are checked on the tests' own endpoints, and totals are compared
 //! between the live result and the saved file, which hold the same packets.
 //!

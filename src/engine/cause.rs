@@ -296,6 +296,9 @@ mod tests {
             Cause::HandshakeReset,
             "originator cancelling its SYN"
         );
+        // The originator went on after its SYN: a SYN-ACK reached it, one the capture lost.
+        let done = prior(true, false, true, false, true);
+        assert_eq!(classify(&done, true, true), Cause::Abort);
     }
 
     #[test]

@@ -70,7 +70,9 @@ pub struct Prior {
     pub syn: bool,
     /// A SYN-ACK was seen.
     pub syn_ack: bool,
-    /// The handshake completed: the originator acknowledged the SYN-ACK or sent data after it.
+    /// The handshake completed: the originator acknowledged the SYN-ACK or sent data after
+    /// it, or, its SYN seen, sent an acknowledgment or data after its SYN at all (a client
+    /// in SYN-SENT sends none before a SYN-ACK reached it: one the capture lost).
     pub handshake_done: bool,
     /// A FIN was seen from either side.
     pub fin: bool,
@@ -83,8 +85,9 @@ pub struct Prior {
 
 /// The cause of a RST given what came before it. `from_responder` is true when the RST came
 /// from the side that received the SYN; `acceptable` whether it passed RFC 9293's check.
+/// A completed handshake whose SYN-ACK the capture lost is no SYN to refuse.
 pub fn classify(prior: &Prior, from_responder: bool, acceptable: bool) -> Cause {
-    if prior.syn && !prior.syn_ack && from_responder && acceptable {
+    if prior.syn && !prior.syn_ack && !prior.handshake_done && from_responder && acceptable {
         Cause::Refused
     } else if (prior.syn || prior.syn_ack) && !prior.handshake_done {
         Cause::HandshakeReset
@@ -293,6 +296,9 @@ mod tests {
             Cause::HandshakeReset,
             "originator cancelling its SYN"
         );
+        // The originator went on after its SYN: a SYN-ACK reached it, one the capture lost.
+        let done = prior(true, false, true, false, true);
+        assert_eq!(classify(&done, true, true), Cause::Abort);
     }
 
     #[test]

@@ -988,17 +988,25 @@ impl Engine {
             return;
         }
         let side = side as u8;
-        if let Some(a) = &mut self.entries[idx].attempt {
-            if a.client_side == side && a.isn == p.seq {
-                a.add_syn(p.ts);
-                return;
-            }
-            let old = *a;
-            if old.status == AttemptStatus::Pending {
-                self.fail_attempt(idx, old.last_syn, Failure::Unanswered);
-            }
+        if let Some(a) = &mut self.entries[idx].attempt
+            && a.client_side == side
+            && a.isn == p.seq
+        {
+            a.add_syn(p.ts);
+            return;
         }
-        self.entries[idx].attempt = Some(Attempt::new(side, p.seq, p.ts));
+        self.start_attempt(idx, side, p.seq, p.ts);
+    }
+
+    /// Starts the entry's attempt of the SYN from `side` with `isn` at `at`, the attempt
+    /// before it given up on if it was still waiting.
+    fn start_attempt(&mut self, idx: usize, side: u8, isn: u32, at: Timestamp) {
+        if let Some(old) = self.entries[idx].attempt
+            && old.status == AttemptStatus::Pending
+        {
+            self.fail_attempt(idx, old.last_syn, Failure::Unanswered);
+        }
+        self.entries[idx].attempt = Some(Attempt::new(side, isn, at));
         self.totals.attempts += 1;
         let key = self.entries[idx].key;
         let server = (
@@ -1197,6 +1205,19 @@ impl Engine {
         }
     }
 
+    /// The attempt of a SYN from `client_side` with `isn` that the capture lost and a refusal
+    /// at `at` shows ([`refuses_lost_syn`]): the entry's attempt if it is that SYN's (refused
+    /// again: a retransmission), else a new one.
+    fn attempt_of_lost_syn(&mut self, idx: usize, client_side: u8, isn: u32, at: Timestamp) {
+        if self.entries[idx]
+            .attempt
+            .is_some_and(|a| a.client_side == client_side && a.isn == isn)
+        {
+            return;
+        }
+        self.start_attempt(idx, client_side, isn, at);
+    }
+
     /// A packet with RST: its cause, acceptability and evidence, then Zeek's state machine
     /// (which an unacceptable RST does not reach: it does not end the connection).
     fn reset(&mut self, idx: usize, p: &TcpPacket<'_>, side: usize) {
@@ -1209,7 +1230,12 @@ impl Engine {
         c.packets += 1;
         let from_server = s == c.server_side;
         let acceptable = is_acceptable(c, s, p);
-        let cause = classify(&c.prior, from_server, acceptable);
+        let lost_syn = !acceptable && refuses_lost_syn(c, s, p);
+        let cause = if lost_syn {
+            Cause::Refused
+        } else {
+            classify(&c.prior, from_server, acceptable)
+        };
         // After a FIN: did the resetting side close itself, or answer its peer's FIN?
         let own_fin = c.prior.fin_sides & (1 << s) != 0;
         let sender = &c.sides[usize::from(s)];
@@ -1221,9 +1247,10 @@ impl Engine {
         // lost some: a side acknowledged what was never captured. (Judged from the packets
         // alone, not from a live capture's drop counts, so that its saved file judges the
         // same; the report warns where resets were flagged while frames were lost.)
+        // The refusal of a SYN the capture lost acknowledges that SYN: acceptable to it.
         let lost = acks_uncaptured(c, s, p);
         let mut suspicion = Suspicion {
-            not_acceptable: !acceptable && (!lost || is_behind(c, s, p)),
+            not_acceptable: !acceptable && !lost_syn && (!lost || is_behind(c, s, p)),
             ..Suspicion::default()
         };
         if let Some(usual) = sender.ttl.outlier(p.ttl) {
@@ -1283,12 +1310,15 @@ impl Engine {
         let client_addr = key.addr(usize::from(1 - server_side));
         let client_port = key.port[usize::from(1 - server_side)];
 
+        if lost_syn {
+            self.attempt_of_lost_syn(idx, 1 - s, p.ack.wrapping_sub(1), p.ts);
+        }
         // The attempt this RST ends, if any.
         let mut charged_to_attempt = false;
         let mut fails: Option<Failure> = None;
         let mut retry_refused = false;
-        if let Some(a) = &entry.attempt
-            && acceptable
+        if let Some(a) = &self.entries[idx].attempt
+            && (acceptable || lost_syn)
             && matches!(cause, Cause::Refused | Cause::HandshakeReset)
         {
             match a.status {
@@ -1439,9 +1469,11 @@ fn is_acceptable(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
 }
 
 /// Whether a RST from `sender` meets the originator in SYN-SENT as far as the capture saw:
-/// its SYN seen, no SYN-ACK, and the RST from the responder.
+/// its SYN seen, no SYN-ACK, nothing since that only a synchronized originator sends (an
+/// acknowledgment, data: the SYN-ACK was lost from the capture), and the RST from the
+/// responder.
 fn in_syn_sent(c: &Conn, sender: u8) -> bool {
-    c.prior.syn && !c.prior.syn_ack && sender == c.server_side
+    c.prior.syn && !c.prior.syn_ack && !c.prior.handshake_done && sender == c.server_side
 }
 
 /// True when sequence number `a` lies after `b` (less than 2^31 on), sequence-space
@@ -1460,6 +1492,21 @@ fn acks_uncaptured(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
         || (b.has_ack() && past(b.max_ack, a))
         || (p.flags.ack() && past(p.ack, &c.sides[usize::from(1 - sender)]))
         || (c.prior.syn && !c.prior.syn_ack && c.sides[usize::from(c.server_side)].has_seq())
+}
+
+/// Whether a RST from `sender`, not acceptable to the SYN the capture saw, refuses another
+/// SYN, which the capture lost: the responder's RST with ACK to an originator in SYN-SENT
+/// after a refusal of the connection. A refusal leaves the originator no connection on the
+/// tuple, and then it sends nothing but a new connection's SYN (a client port used again at
+/// once); a RST with ACK answers a segment without one (RFC 9293 §3.10.7.1), and its ACK is
+/// that SYN's ISN+1. Checked on RSTs only, against the connection's kept notes.
+fn refuses_lost_syn(c: &Conn, sender: u8, p: &TcpPacket<'_>) -> bool {
+    in_syn_sent(c, sender)
+        && p.flags.ack()
+        && c.rsts
+            .iter()
+            .flatten()
+            .any(|note| note.cause == Cause::Refused)
 }
 
 /// Whether an unacceptable RST from `sender` lies behind what the capture saw, where no
@@ -1527,8 +1574,13 @@ fn traffic_steps<const PLAIN: bool>(
             c.server_side = s;
             c.server_by_handshake = true;
         }
-    } else if flags.ack() && !flags.syn() && !c.prior.handshake_done && c.synack_receiver == Some(s)
+    } else if !flags.syn()
+        && !c.prior.handshake_done
+        && (flags.ack() || p.payload_len > 0)
+        && (c.synack_receiver == Some(s) || (c.prior.syn && s != c.server_side))
     {
+        // The SYN-ACK's receiver acknowledged it, or the SYN's sender went on as a client
+        // does only once a SYN-ACK reached it, captured or not (the attempt's rule).
         c.prior.handshake_done = true;
     }
     if flags.fin() {

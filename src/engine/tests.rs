@@ -674,6 +674,136 @@ fn resets_of_a_later_connection_on_the_tuple_whose_opening_was_lost_are_not_inje
     assert_eq!(conns[0].rst_count, 2);
 }
 
+/// Regression (tests/fixtures/lossy-resets.pcap, frame 7): the SYN-ACK lost, the server's
+/// abort counted as a handshake-reset, a reset before the handshake completed. The client
+/// sends an acknowledgment or data after its SYN only once a SYN-ACK reached it: the
+/// handshake completed, captured or not, and a reset then is an abort (the RST judged in the
+/// synchronized state: in the window, it ends the connection; Zeek, whose originator never
+/// left SYN_SENT, calls it REJ).
+#[test]
+fn an_abort_whose_syn_ack_the_capture_lost_is_an_abort() {
+    let opening = [
+        pkt(0, true, S, 100, 0),
+        // The SYN-ACK (900, ack 101) lost.
+        pkt(2, true, A, 101, 901),
+        with_len(pkt(3, true, A | P, 101, 901), 40),
+        with_len(pkt(4, false, A | P, 901, 141), 60),
+        pkt(5, true, A, 141, 961),
+    ];
+    for (rst, who) in [
+        (pkt(50, false, R | A, 961, 141), "the server"),
+        (pkt(50, true, R | A, 141, 961), "the client"),
+    ] {
+        let mut p = opening.to_vec();
+        p.push(rst);
+        let (snap, conns) = Seq::new().feed(&p).done();
+        assert_eq!(causes(&snap), [0, 0, 0, 1, 0], "{who}");
+        assert_eq!(
+            (snap.totals.failed_attempts, snap.totals.suspect_injected),
+            (0, 0),
+            "{who}"
+        );
+        assert_eq!(conns[0].rst_cause, Some(Cause::Abort), "{who}");
+    }
+    let mut p = opening.to_vec();
+    p.push(pkt(50, false, R | A, 961, 141));
+    let (_, conns) = Seq::new().feed(&p).done();
+    assert_eq!(states(&conns), ["REJ"]);
+    // The client's acknowledgment alone shows it: data from it after its SYN too.
+    let p = [
+        pkt(0, true, S, 100, 0),
+        with_len(pkt(3, true, P, 101, 0), 40),
+        pkt(50, false, R | A, 901, 141),
+    ];
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 0, 0, 1, 0]);
+    // The server's acknowledgment is none: one answering a SYN on a connection it still
+    // holds (RFC 5961's challenge ACK), reset by the client, is a handshake that failed.
+    let p = [
+        pkt(0, true, S, 100, 0),
+        pkt(1, false, A, 5000, 77),
+        pkt(2, true, R, 77, 0),
+    ];
+    let (snap, _) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    // Nothing after the SYN but the reset: nothing shows the handshake completed.
+    let (snap, _) = Seq::new()
+        .feed(&[opening[0], pkt(50, false, R | A, 961, 141)])
+        .done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+}
+
+/// Regression (tests/fixtures/lossy-resets.pcap, frame 10): a client port refused and used
+/// again at once, the second connect's SYN lost. Its refusal, on the first connection (which
+/// lingers 5 s after its reset), counted as a handshake-reset (its ACK is not ISN+1 of the
+/// SYN seen), and its failed attempt not at all. A refusal leaves the client no connection
+/// on the tuple, and then it sends nothing there but a new SYN: the responder's RST with ACK
+/// refuses that SYN, whose ISN+1 it acknowledges. Each such SYN is an attempt, counted once
+/// however often refused.
+#[test]
+fn the_refusal_of_a_syn_the_capture_lost_after_a_refusal_is_a_refusal_and_an_attempt() {
+    let later = 100u32.wrapping_add(3_125_000); // 0.2 s on (RFC 6528's clock)
+    let random = 100u32.wrapping_sub(1 << 30); // a stack with random ISNs: behind
+    let p = [
+        pkt(0, true, S, 100, 0),
+        pkt(1, false, R | A, 0, 101),
+        // The second connect's SYN (ISN `later`) lost.
+        pkt(201, false, R | A, 0, later + 1),
+        // Its retransmission lost too, refused again.
+        pkt(1201, false, R | A, 0, later + 1),
+        // A third connect, from a stack whose ISNs are random, lost.
+        pkt(1401, false, R | A, 0, random + 1),
+    ];
+    let (snap, conns) = Seq::new().feed(&p).done();
+    assert_eq!(causes(&snap), [4, 0, 0, 0, 0]);
+    assert_eq!(
+        (
+            snap.totals.attempts,
+            snap.totals.failed_attempts,
+            snap.totals.suspect_injected
+        ),
+        (3, 3, 0)
+    );
+    assert_eq!(
+        (states(&conns), conns[0].rst_count, conns[0].rst_cause),
+        (vec!["REJ"], 4, Some(Cause::Refused)),
+        "one connection, as Zeek delimits it: no SYN opened another"
+    );
+    let o = &snap.offenders[0];
+    assert_eq!(
+        (o.attempts, o.failed_refused, o.refusal_retries),
+        (3, 3, 1),
+        "{o:?}"
+    );
+    // The lost SYN's retransmission captured: a retry of the same attempt.
+    let mut q = p[..3].to_vec();
+    q.extend([
+        pkt(1200, true, S, later, 0),
+        pkt(1201, false, R | A, 0, later + 1),
+    ]);
+    let (snap, _) = Seq::new().feed(&q).done();
+    assert_eq!(causes(&snap), [3, 0, 0, 0, 0]);
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (2, 2));
+    // Without the refusal before it, nothing shows a new SYN: the reset could be the abort
+    // of a connection whose SYN-ACK and acknowledgment were lost.
+    let (snap, _) = Seq::new().feed(&[p[0], p[2]]).done();
+    assert_eq!(causes(&snap), [0, 1, 0, 0, 0]);
+    assert_eq!(snap.totals.attempts, 1);
+    // A RST without ACK answers a segment with one, not a SYN.
+    let (snap, _) = Seq::new()
+        .feed(&[p[0], p[1], pkt(201, false, R, later + 1, 0)])
+        .done();
+    assert_eq!(causes(&snap), [1, 1, 0, 0, 0]);
+    assert_eq!(snap.totals.failed_attempts, 1);
+    // From the client, it refuses nothing.
+    let (snap, _) = Seq::new()
+        .feed(&[p[0], p[1], pkt(201, true, R | A, later, 1)])
+        .done();
+    assert_eq!(causes(&snap)[0], 1);
+    assert_eq!(snap.totals.failed_attempts, 1);
+}
+
 /// Where the connection shows the capture lost packets, a reset past what was captured is
 /// no evidence (`abort_after_a_syn_ack_the_capture_lost_is_not_injected`), but what no lost
 /// packet explains still is: an acknowledgment of the ISN to a SYN, a sequence number

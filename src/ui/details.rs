@@ -17,6 +17,7 @@ use crate::report::evidence::{self, Evidence, LineDate};
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
 use crate::ui::offenders::Row;
+use crate::ui::one_line_width;
 use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
@@ -687,14 +688,7 @@ impl DetailsView {
                             report::thousands(listed + ev.more)
                         )
                     });
-                    let width = |text: &str| {
-                        let font = egui::TextStyle::Body.resolve(ui.style());
-                        ui.fonts_mut(|f| {
-                            f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-                                .size()
-                                .x
-                        })
-                    };
+                    let width = |text: &str| text_width(ui, text);
                     let save = width("Save…")
                         + 2.0 * ui.spacing().button_padding.x
                         + ui.spacing().item_spacing.x;
@@ -913,12 +907,8 @@ fn save_button(
     // details (a short window) keep their height for connection rows: "Save…" on the
     // heading's row where the whole text would go to the next, or take the place of what
     // follows it there.
-    let font = egui::TextStyle::Button.resolve(ui.style());
-    let whole = ui.fonts_mut(|f| {
-        f.layout_no_wrap(SAVE_PACKETS.to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    }) + 2.0 * ui.spacing().button_padding.x;
+    let whole = one_line_width(ui, SAVE_PACKETS, egui::TextStyle::Button)
+        + 2.0 * ui.spacing().button_padding.x;
     let room = match compact {
         Some(after) => ui.available_size_before_wrap().x - after,
         None => ui.available_size().x,
@@ -1149,12 +1139,7 @@ fn diagnosis_button(ui: &mut egui::Ui, copied: bool, small: bool) -> bool {
     // As wide saying "Copied": the filters' buttons beside it in the compact arrangement
     // moved some 45 points left under the pointer, so that a click meant for "Copy Wireshark
     // filter" could copy the BPF filter. (Buttons lay out their text in the body style.)
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let width = ui.fonts_mut(|f| {
-        f.layout_no_wrap("Copy diagnosis".to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    }) + 2.0 * ui.spacing().button_padding.x;
+    let width = text_width(ui, "Copy diagnosis") + 2.0 * ui.spacing().button_padding.x;
     // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
     let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" })
         .wrap_mode(egui::TextWrapMode::Extend)
@@ -1380,12 +1365,7 @@ fn button_width(ui: &egui::Ui, text: &str) -> f32 {
 
 /// The width of `text` in the body style, on one line.
 fn text_width(ui: &egui::Ui, text: &str) -> f32 {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    ui.fonts_mut(|f| {
-        f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    })
+    one_line_width(ui, text, egui::TextStyle::Body)
 }
 
 /// A filter's name without its link type's number: "BPF Ethernet" for "BPF Ethernet (1)".
@@ -1509,15 +1489,7 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
             let text =
                 RichText::new(format!("{} {}", c.as_str(), thousands(n))).color(cause_color(c));
             // The swatch goes with its cause to the next line, not read as the last one's.
-            let width = egui::WidgetText::from(text.clone())
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Body,
-                )
-                .size()
-                .x;
+            let width = one_line_width(ui, text.clone(), egui::TextStyle::Body);
             let started = ui.cursor().left() > ui.max_rect().left();
             if started && ui.available_size_before_wrap().x < crate::ui::plot::SWATCH + 10.0 + width
             {
@@ -1960,13 +1932,7 @@ impl ColumnChars {
     fn widths(&self, ui: &egui::Ui, date: LineDate) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
-        let width = |text: &str, font: &egui::FontId| {
-            ui.fonts_mut(|f| {
-                f.layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
-                    .size()
-                    .x
-            })
-        };
+        let width = |text: &str, font: &egui::FontId| one_line_width(ui, text, font.clone());
         let glyph = width("0", &mono);
         let mut widths = [0.0; 8];
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {

@@ -7298,6 +7298,54 @@ fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
     );
 }
 
+/// The one measure of a text laid out on one line, `ui::one_line_width`, is the width a label
+/// and a button draw it at, in their styles, strong or not: the layouts that decide by it what
+/// fits on a line (the details' counts, the legend, the status bar, the packets' heading)
+/// measure what is drawn.
+#[test]
+fn a_text_is_measured_on_one_line_as_it_is_drawn() {
+    use rstscope::ui::one_line_width;
+    const TEXTS: [&str; 4] = [
+        "refused 4,126",
+        "Resets per second by cause",
+        "Save these packets…",
+        "— failed attempts 3,329",
+    ];
+    let mut h = Harness::new_ui(|ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        let padding = 2.0 * ui.spacing().button_padding.x;
+        for text in TEXTS {
+            let strong = egui::RichText::new(text).strong();
+            let drawn = [
+                (
+                    ui.label(text).rect.width(),
+                    one_line_width(ui, text, egui::TextStyle::Body),
+                ),
+                (
+                    ui.label(strong.clone()).rect.width(),
+                    one_line_width(ui, strong, egui::TextStyle::Body),
+                ),
+                (
+                    ui.button(text).rect.width(),
+                    one_line_width(ui, text, egui::TextStyle::Button) + padding,
+                ),
+                // A small button has less padding above and below, not smaller text.
+                (
+                    ui.small_button(text).rect.width(),
+                    one_line_width(ui, text, egui::TextStyle::Button) + padding,
+                ),
+            ];
+            for (drawn, measured) in drawn {
+                assert!(
+                    (drawn - measured).abs() < 0.01,
+                    "{text}: drawn {drawn}, measured {measured}"
+                );
+            }
+        }
+    });
+    h.run();
+}
+
 /// The glyphs the app writes with are drawn while the start screen shows, not in the frames
 /// that first show a capture's table, details and plot: drawn there, they took those frames
 /// over the 16 ms budget (scripts/bench-gui.sh). After the start screen's first frames,

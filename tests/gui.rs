@@ -1981,6 +1981,63 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
     );
 }
 
+/// Regression (real window, 800x600, a capture of 3 million frames): once the capture was
+/// read, the details showed the offender's diagnosis alone for as long as the capture took to
+/// be read again for its packets (seconds in a debug build): no connection row, and the note
+/// that it was being read out of view below, as if none had been found. The connections are
+/// listed in view as they are found, under "Connections (N so far)", with how far the
+/// reading has got where the packets go.
+#[test]
+fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
+    let path = temp_dir("rows-while-reading").join("refusals.pcap");
+    write_refusals(&path, 300_000);
+    let m = harness_margin();
+    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let start = Instant::now();
+    // The analysis done, the details start reading the capture again (a frame later, or
+    // more).
+    wait_for(&mut h, |h| {
+        !h.state().is_loading()
+            && (h.state().is_collecting_evidence() || h.state().evidence().is_some())
+    });
+    let client_row_in_view = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("10.0.0.")
+            .any(|n| connection_row_drawn(h, n.rect()))
+    };
+    let mut seen = false;
+    while h.state().is_collecting_evidence() {
+        assert!(start.elapsed() < WAIT, "still reading after {WAIT:?}");
+        if h.state().evidence().is_none()
+            && client_row_in_view(&h)
+            && h.query_by_label_contains(" so far)").is_some()
+            && h.query_by_label_contains("reading the capture for its packets")
+                .is_some()
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    assert!(
+        seen,
+        "no connection row in view, with its count so far and the reading's progress, while \
+         the packets were read"
+    );
+    settle(&mut h);
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert!(
+        shows(
+            &h,
+            &format!(
+                "Connections ({})",
+                rstscope::report::thousands(ev.connections.len() as u64)
+            )
+        ) && client_row_in_view(&h),
+        "the connections read, in view"
+    );
+}
+
 /// The packets' heading and its Save button.
 fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
     let heading = h

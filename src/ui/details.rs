@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use eframe::egui::{self, RichText};
 
@@ -78,6 +79,8 @@ struct EvidenceKey {
 pub struct DetailsView {
     key: Option<EvidenceKey>,
     task: Option<Task<Result<Evidence, String>>>,
+    /// What the task has found so far, while it reads (`None` once its evidence is in).
+    reading: Option<SoFar>,
     evidence: Option<Arc<Evidence>>,
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with and whether they
@@ -113,6 +116,92 @@ pub struct DetailsView {
     stream_keyed: bool,
     /// The arrangement of the last frame.
     arrangement: Option<Arrangement>,
+}
+
+/// How far the reading for the evidence has got, as the panel shows it while it goes on: the
+/// connections found so far are listed (a capture of millions of frames takes seconds to
+/// read, and an empty list read as "none found"), and how much is read.
+struct SoFar {
+    /// News from the reading's thread.
+    rx: Receiver<ReadingNews>,
+    /// Frames read.
+    frames: u64,
+    /// The part of the capture read, from 0 to 1.
+    done: f64,
+    /// The connections found, in the order the evidence will list them.
+    connections: Vec<ConnRecord>,
+    /// Their longest texts, for the columns' widths.
+    column_chars: ColumnChars,
+}
+
+/// What the reading's thread tells the panel as it goes.
+struct ReadingNews {
+    frames: u64,
+    done: f64,
+    /// Connections found since the last news.
+    connections: Vec<ConnRecord>,
+}
+
+/// How often the reading tells the panel how far it has got (the first connection found is
+/// told at once).
+const NEWS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
+
+impl SoFar {
+    /// Starts listening to a reading: the sending half goes to [`SoFar::watch`].
+    fn new() -> (Self, SyncSender<ReadingNews>) {
+        let (tx, rx) = sync_channel(4);
+        let so_far = Self {
+            rx,
+            frames: 0,
+            done: 0.0,
+            connections: Vec::new(),
+            column_chars: ColumnChars::of(&[]),
+        };
+        (so_far, tx)
+    }
+
+    /// What the reading's thread calls as it goes: it sends what is new every
+    /// [`NEWS_EVERY`], and the first connection found at once. News the panel has no room
+    /// for yet (it has not drawn the last) is sent with the next.
+    fn watch(
+        tx: SyncSender<ReadingNews>,
+        ctx: egui::Context,
+    ) -> impl FnMut(&evidence::Reading<'_>) {
+        let mut sent = 0;
+        let mut last: Option<std::time::Instant> = None;
+        move |r| {
+            let first = sent == 0 && !r.connections.is_empty();
+            if !first && last.is_some_and(|t| t.elapsed() < NEWS_EVERY) {
+                return;
+            }
+            let news = ReadingNews {
+                frames: r.frames,
+                done: r.done,
+                connections: r.connections.get(sent..).unwrap_or_default().to_vec(),
+            };
+            if tx.try_send(news).is_ok() {
+                sent = r.connections.len();
+                last = Some(std::time::Instant::now());
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// Takes the news that came.
+    fn take_news(&mut self) {
+        let mut found = false;
+        for news in self.rx.try_iter() {
+            self.frames = news.frames;
+            self.done = news.done;
+            found |= !news.connections.is_empty();
+            self.column_chars.add(&news.connections);
+            self.connections.extend(news.connections);
+        }
+        if found {
+            // As the evidence sorts them.
+            self.connections.sort_by_key(|c| (c.start, c.first_frame));
+        }
+    }
 }
 
 /// The connection selected in the details, and its packets among those listed.
@@ -269,31 +358,40 @@ impl DetailsView {
             if let Some(e) = &once {
                 self.error = Some(e.to_string());
             }
+            self.reading = None;
             // Dropping a running task cancels it.
             self.task = wanted.filter(|_| once.is_none()).map(|k| {
+                let (so_far, tx) = SoFar::new();
+                self.reading = Some(so_far);
+                let mut watch = SoFar::watch(tx, ctx.clone());
                 Task::spawn("evidence", ctx, move |cancel| {
                     let how = evidence::Collect {
                         all_copies: k.all_copies,
                         frames: k.frames,
                         latest: false,
                     };
-                    evidence::collect_with(
+                    evidence::collect_watched(
                         &k.paths,
                         k.endpoint,
                         k.range,
                         MAX_PACKETS,
                         Some(cancel),
                         how,
+                        &mut watch,
                     )
                     .map_err(|e| e.to_string())
                 })
             });
         }
+        if let Some(so_far) = &mut self.reading {
+            so_far.take_news();
+        }
         if let Some(result) = self.task.as_mut().and_then(Task::poll) {
             self.task = None;
+            self.reading = None;
             match result {
                 Ok(ev) => {
-                    self.column_chars = ColumnChars::of(&ev);
+                    self.column_chars = ColumnChars::of(&ev.connections);
                     self.evidence = Some(Arc::new(ev));
                 }
                 Err(e) => self.error = Some(e),
@@ -611,8 +709,23 @@ impl DetailsView {
         o: &Offender,
         input: &DetailsInput<'_>,
         action: &mut Option<DetailsAction>,
+        at: (f32, f32),
+        tops: Tops,
+    ) {
+        let reading = self.reading.take();
+        self.lists(ui, (o, input), action, at, tops, reading.as_ref());
+        self.reading = reading;
+    }
+
+    /// [`DetailsView::evidence_lists`], with what the reading for the evidence found so far.
+    fn lists(
+        &mut self,
+        ui: &mut egui::Ui,
+        (o, input): (&Offender, &DetailsInput<'_>),
+        action: &mut Option<DetailsAction>,
         (top, view): (f32, f32),
         tops: Tops,
+        reading: Option<&SoFar>,
     ) {
         let more = |n: u64| {
             if n > 0 {
@@ -624,6 +737,14 @@ impl DetailsView {
         let ev = self.evidence.clone();
         let ev = ev.as_ref();
         let collecting = self.is_collecting();
+        // While the capture is read for the evidence: the connections found so far, listed
+        // as they come.
+        let so_far = reading.filter(|_| ev.is_none() && collecting);
+        let listed = match (ev, so_far) {
+            (Some(ev), _) => Some(ev.connections.as_slice()),
+            (None, Some(r)) if !r.connections.is_empty() => Some(r.connections.as_slice()),
+            _ => None,
+        };
         // The connection followed: its packets listed, and its record.
         let stream = self
             .stream
@@ -635,9 +756,10 @@ impl DetailsView {
         // The connections take what their columns ask for (up to 65-72%), the packets the rest.
         // Dated in a capture of days, as the selected range is, even where the connections
         // listed (those of a range within a day) start on one day.
-        let date = self.column_chars.date(input.clock, input.dated);
-        let widths = self.column_chars.widths(ui, date);
-        let share = ev.map_or(0.5 * ui.available_width(), |_| {
+        let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
+        let date = column_chars.date(input.clock, input.dated);
+        let widths = column_chars.widths(ui, date);
+        let share = listed.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
         two_columns(
@@ -645,13 +767,18 @@ impl DetailsView {
             share,
             |ui| {
                 ui.horizontal(|ui| {
-                    let text = ev.map_or("Connections".to_owned(), |ev| {
-                        format!(
+                    let text = match (ev, listed) {
+                        (Some(ev), _) => format!(
                             "Connections ({}{})",
                             report::thousands(ev.connections.len() as u64),
                             more(ev.more_connections)
-                        )
-                    });
+                        ),
+                        (None, Some(found)) => format!(
+                            "Connections ({} so far)",
+                            report::thousands(found.len() as u64)
+                        ),
+                        (None, None) => "Connections".to_owned(),
+                    };
                     ui.label(RichText::new(text).strong());
                 });
             },
@@ -730,10 +857,8 @@ impl DetailsView {
                          where, instead of once as the analysis counts it",
                         );
                     }
-                    if collecting {
-                        ui.spinner();
-                        ui.label("reading the capture for its packets…");
-                    } else if !input.ready {
+                    // While the capture is read, how far is said where the packets go.
+                    if !collecting && !input.ready {
                         // A live capture's file is read for them after Stop capture.
                         let when = if input.live {
                             "listed when the capture stops"
@@ -746,8 +871,11 @@ impl DetailsView {
             },
         );
         // Not from a pass to be laid out again (a grid's first, which sizes its columns
-        // unseen): the most is kept.
-        if ev.is_some() && !ui.ctx().will_discard() {
+        // unseen): the most is kept. Measured while the capture is read too, so that the
+        // layout gives the lists room at once: in a window that shows only the details' top
+        // without them (800x600), nothing but the diagnosis was in view for as long as a
+        // large capture took to read.
+        if (ev.is_some() || so_far.is_some()) && !ui.ctx().will_discard() {
             // What lies between the arrangement shown and the lists, under any.
             let between = ui.cursor().top() - top - tops.shown;
             let now = ListsAt {
@@ -788,11 +916,15 @@ impl DetailsView {
         if all_packets {
             self.narrow(None);
         }
-        let Some(ev) = ev else {
+        if ev.is_none() && so_far.is_none() {
             return;
-        };
-        let from_start = std::mem::take(&mut self.from_start);
-        let packets_from_start = std::mem::take(&mut self.packets_from_start) || from_start;
+        }
+        // Each list starts at its beginning in the first frame that draws it for this
+        // evidence, not in one that only says how far the reading has got: a list scrolled
+        // for the last offender stayed so.
+        let from_start = listed.is_some() && std::mem::take(&mut self.from_start);
+        self.packets_from_start |= from_start;
+        let packets_from_start = so_far.is_none() && std::mem::take(&mut self.packets_from_start);
         let keyed = std::mem::take(&mut self.stream_keyed);
         let selected = self.stream.as_ref().map(|s| s.index);
         let lines = self
@@ -828,18 +960,44 @@ impl DetailsView {
                     selected,
                     keyed,
                 };
-                connections(ui, ev, &list)
+                match listed {
+                    Some(found) => connections(ui, found, &list),
+                    None => {
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(NONE_FOUND_YET).weak());
+                        None
+                    }
+                }
             },
-            |ui| {
-                wheel::area(ui, "details/packets", |ui| {
+            |ui| match so_far {
+                Some(r) => reading_line(ui, r),
+                None => wheel::area(ui, "details/packets", |ui| {
                     packets(ui, lines, shown, height, packets_from_start);
-                });
+                }),
             },
         );
-        if let Some(i) = clicked {
+        // A connection is followed in the evidence, not in what is found before it.
+        if let Some(i) = clicked.filter(|_| ev.is_some()) {
             self.narrow(Some(i));
         }
     }
+}
+
+/// Said where the connections go while the capture is read and none has been found yet.
+const NONE_FOUND_YET: &str = "none found yet in the part read";
+
+/// How far the reading for the packets has got, where they go: a spinner, the part read and
+/// the frames.
+fn reading_line(ui: &mut egui::Ui, r: &SoFar) {
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.spinner();
+        ui.label(format!(
+            "reading the capture for its packets… {}% ({} frames)",
+            (r.done * 100.0).floor().clamp(0.0, 100.0),
+            report::thousands(r.frames)
+        ));
+    });
 }
 
 /// The text of the button that saves the packets listed.
@@ -1744,7 +1902,11 @@ struct ConnectionList<'a> {
 
 /// One row per connection, in the columns of [`CONNECTION_COLUMNS`]; only the visible rows
 /// are laid out. A click on a row selects it: the row clicked, if any.
-fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> Option<usize> {
+fn connections(
+    ui: &mut egui::Ui,
+    connections: &[ConnRecord],
+    list: &ConnectionList<'_>,
+) -> Option<usize> {
     let (height, from_start) = (list.height, list.from_start);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
@@ -1754,7 +1916,7 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> O
         // The rows, each as tall as the table lays them out, against the room the table
         // gives them (as `connections_table` reckons it).
         let row = list_row_height(ui);
-        let rows_height = ev.connections.len() as f32 * (row + ui.spacing().item_spacing.y);
+        let rows_height = connections.len() as f32 * (row + ui.spacing().item_spacing.y);
         let room = height.min(ui.available_rect_before_wrap().height())
             - row
             - LIST_MARGIN
@@ -1772,7 +1934,7 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> O
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
-            let area = area.show(ui, |ui| connections_table(ui, rows, ev, list));
+            let area = area.show(ui, |ui| connections_table(ui, rows, connections, list));
             let (body, clicked) = area.inner;
             (clicked, Some(body))
         })
@@ -1881,12 +2043,20 @@ struct ColumnChars {
 }
 
 impl ColumnChars {
-    fn of(ev: &Evidence) -> Self {
-        let mut chars = [START_CHARS, 0, 0, 0, 0, 0, 0, 0];
-        let mut cause = "";
-        let mut starts: Option<(Timestamp, Timestamp)> = None;
-        for c in &ev.connections {
-            starts = Some(starts.map_or((c.start, c.start), |(a, b)| {
+    fn of(connections: &[ConnRecord]) -> Self {
+        let mut chars = Self {
+            chars: [START_CHARS, 0, 0, 0, 0, 0, 0, 0],
+            cause: "",
+            starts: None,
+        };
+        chars.add(connections);
+        chars
+    }
+
+    /// Counts `connections` in too.
+    fn add(&mut self, connections: &[ConnRecord]) {
+        for c in connections {
+            self.starts = Some(self.starts.map_or((c.start, c.start), |(a, b)| {
                 (a.min(c.start), b.max(c.start))
             }));
             let client = report::endpoint(c.orig.0, c.orig.1).len();
@@ -1902,18 +2072,13 @@ impl ColumnChars {
                 (6, packets),
                 (7, server),
             ] {
-                chars[i] = chars[i].max(n);
+                self.chars[i] = self.chars[i].max(n);
             }
             if let Some(name) = c.rst_cause.map(Cause::as_str)
-                && name.len() > cause.len()
+                && name.len() > self.cause.len()
             {
-                cause = name;
+                self.cause = name;
             }
-        }
-        Self {
-            chars,
-            cause,
-            starts,
         }
     }
 
@@ -2026,7 +2191,7 @@ fn two_columns<R>(
 fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
-    ev: &Evidence,
+    connections: &[ConnRecord],
     list: &ConnectionList<'_>,
 ) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
     let (clock, widths, height) = (list.clock, list.widths, list.height);
@@ -2071,9 +2236,9 @@ fn connections_table(
             }
         })
         .body(|body| {
-            body.rows(row_height, ev.connections.len(), |mut row| {
+            body.rows(row_height, connections.len(), |mut row| {
                 let index = row.index();
-                let c = &ev.connections[index];
+                let c = &connections[index];
                 row.set_selected(list.selected == Some(index));
                 let start = start_text(c.start, clock, list.date);
                 // Cut with an ellipsis (the whole of it on hover), never silently.

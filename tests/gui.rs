@@ -1981,6 +1981,46 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
     );
 }
 
+/// Regression (real window, 1100x800, a capture of 35,167 packets of the selected endpoint):
+/// in the full arrangement, "Save these packets…" went to a line of its own under the
+/// packets' heading, "Packets (2,000, 33,167 more not listed)", beside the connections'
+/// one-line heading; both lists came a line lower, a row less in view. At every width where
+/// the details are in full, Save stays on the heading's line ("Save…" where the whole text
+/// does not fit there), beside the connections' heading.
+#[test]
+fn the_packets_heading_keeps_save_on_its_line_in_the_full_arrangement() {
+    let path = temp_dir("packets-heading-full").join("refusals.pcap");
+    write_refusals_to(&path, 4_000, 1);
+    let mut h = opened([1400.0, 800.0], vec![path]);
+    assert!(
+        h.state().evidence().expect("evidence").more > 0,
+        "more packets than listed"
+    );
+    let mut full = 0;
+    for width in (1000..=1400).rev().step_by(25) {
+        h.set_size(egui::vec2(width as f32, 800.0));
+        h.run_steps(2);
+        laid_out(&mut h);
+        if h.state().details_arrangement() != Some(rstscope::ui::details::Arrangement::Full) {
+            continue;
+        }
+        full += 1;
+        let (heading, save) = heading_and_save(&h);
+        let connections = h
+            .query_all_by_label_contains("Connections (")
+            .map(|n| n.rect())
+            .next()
+            .expect("the connections' heading");
+        assert!(
+            (save.center().y - heading.center().y).abs() < 4.0
+                && (heading.center().y - connections.center().y).abs() < 4.0,
+            "at {width} points, Save at {save:?} beside the packets' heading at {heading:?}, \
+             beside the connections' at {connections:?}"
+        );
+    }
+    assert!(full >= 3, "the details were in full at {full} widths only");
+}
+
 /// Regression (real window, 800x600, a capture of 3 million frames): once the capture was
 /// read, the details showed the offender's diagnosis alone for as long as the capture took to
 /// be read again for its packets (seconds in a debug build): no connection row, and the note

@@ -841,14 +841,7 @@ impl DetailsView {
                     } else {
                         0.0
                     };
-                    *action = save_button(
-                        ui,
-                        o,
-                        ev,
-                        stream.as_ref(),
-                        input.clock,
-                        tops.shown_as.short().then_some(after),
-                    );
+                    *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
                         ui.checkbox(all_copies, COPIES_BOX).on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
@@ -1031,15 +1024,15 @@ fn checkbox_width(ui: &egui::Ui, text: &str) -> f32 {
 }
 
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
-/// were counted than kept, which its hover says). `compact`: the details are, and this many
-/// points of the heading's line are kept for what follows the button.
+/// were counted than kept, which its hover says). `after`: points of the heading's line kept
+/// for what follows the button.
 fn save_button(
     ui: &mut egui::Ui,
     o: &Offender,
     ev: Option<&Arc<Evidence>>,
     stream: Option<&(Vec<usize>, ConnRecord)>,
     clock: Clock,
-    compact: Option<f32>,
+    after: f32,
 ) -> Option<DetailsAction> {
     let packets = ev.filter(|e| match stream {
         Some((lines, _)) => !lines.is_empty(),
@@ -1060,17 +1053,13 @@ fn save_button(
         _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
     };
     // On one line, never wrapped onto two (as it was in a packets column narrowed by dated
-    // connections and the "This machine" panel): whole on the next row where this one is
-    // short of it, and "Save…" where the column is narrower than its whole text. Compact
-    // details (a short window) keep their height for connection rows: "Save…" on the
-    // heading's row where the whole text would go to the next, or take the place of what
-    // follows it there.
+    // connections and the "This machine" panel), and on the heading's, in every arrangement:
+    // "Save…" where the whole text would go to the next line or take the place of what
+    // follows it there. On a line of its own, in full at 1100 points too, it brought the
+    // lists a line lower beside the connections' one-line heading: a row less in view.
     let whole = one_line_width(ui, SAVE_PACKETS, egui::TextStyle::Button)
         + 2.0 * ui.spacing().button_padding.x;
-    let room = match compact {
-        Some(after) => ui.available_size_before_wrap().x - after,
-        None => ui.available_size().x,
-    };
+    let room = ui.available_size_before_wrap().x - after;
     let text = if room >= whole {
         SAVE_PACKETS
     } else {

@@ -1981,6 +1981,103 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
     );
 }
 
+/// Regression (real window, 1100x800, a capture of 35,167 packets of the selected endpoint):
+/// in the full arrangement, "Save these packets…" went to a line of its own under the
+/// packets' heading, "Packets (2,000, 33,167 more not listed)", beside the connections'
+/// one-line heading; both lists came a line lower, a row less in view. At every width where
+/// the details are in full, Save stays on the heading's line ("Save…" where the whole text
+/// does not fit there), beside the connections' heading.
+#[test]
+fn the_packets_heading_keeps_save_on_its_line_in_the_full_arrangement() {
+    let path = temp_dir("packets-heading-full").join("refusals.pcap");
+    write_refusals_to(&path, 4_000, 1);
+    let mut h = opened([1400.0, 800.0], vec![path]);
+    assert!(
+        h.state().evidence().expect("evidence").more > 0,
+        "more packets than listed"
+    );
+    let mut full = 0;
+    for width in (1000..=1400).rev().step_by(25) {
+        h.set_size(egui::vec2(width as f32, 800.0));
+        h.run_steps(2);
+        laid_out(&mut h);
+        if h.state().details_arrangement() != Some(rstscope::ui::details::Arrangement::Full) {
+            continue;
+        }
+        full += 1;
+        let (heading, save) = heading_and_save(&h);
+        let connections = h
+            .query_all_by_label_contains("Connections (")
+            .map(|n| n.rect())
+            .next()
+            .expect("the connections' heading");
+        assert!(
+            (save.center().y - heading.center().y).abs() < 4.0
+                && (heading.center().y - connections.center().y).abs() < 4.0,
+            "at {width} points, Save at {save:?} beside the packets' heading at {heading:?}, \
+             beside the connections' at {connections:?}"
+        );
+    }
+    assert!(full >= 3, "the details were in full at {full} widths only");
+}
+
+/// Regression (real window, 800x600, a capture of 3 million frames): once the capture was
+/// read, the details showed the offender's diagnosis alone for as long as the capture took to
+/// be read again for its packets (seconds in a debug build): no connection row, and the note
+/// that it was being read out of view below, as if none had been found. The connections are
+/// listed in view as they are found, under "Connections (N so far)", with how far the
+/// reading has got where the packets go.
+#[test]
+fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
+    let path = temp_dir("rows-while-reading").join("refusals.pcap");
+    write_refusals(&path, 300_000);
+    let m = harness_margin();
+    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let start = Instant::now();
+    // The analysis done, the details start reading the capture again (a frame later, or
+    // more).
+    wait_for(&mut h, |h| {
+        !h.state().is_loading()
+            && (h.state().is_collecting_evidence() || h.state().evidence().is_some())
+    });
+    let client_row_in_view = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("10.0.0.")
+            .any(|n| connection_row_drawn(h, n.rect()))
+    };
+    let mut seen = false;
+    while h.state().is_collecting_evidence() {
+        assert!(start.elapsed() < WAIT, "still reading after {WAIT:?}");
+        if h.state().evidence().is_none()
+            && client_row_in_view(&h)
+            && h.query_by_label_contains(" so far)").is_some()
+            && h.query_by_label_contains("reading the capture for its packets")
+                .is_some()
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    assert!(
+        seen,
+        "no connection row in view, with its count so far and the reading's progress, while \
+         the packets were read"
+    );
+    settle(&mut h);
+    let ev = h.state().evidence().expect("evidence").clone();
+    assert!(
+        shows(
+            &h,
+            &format!(
+                "Connections ({})",
+                rstscope::report::thousands(ev.connections.len() as u64)
+            )
+        ) && client_row_in_view(&h),
+        "the connections read, in view"
+    );
+}
+
 /// The packets' heading and its Save button.
 fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
     let heading = h
@@ -7296,6 +7393,54 @@ fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
         servers.iter().all(|r| connection_row_drawn(&h, *r)),
         "server cells {servers:?} cut by the rows' view {view:?}"
     );
+}
+
+/// The one measure of a text laid out on one line, `ui::one_line_width`, is the width a label
+/// and a button draw it at, in their styles, strong or not: the layouts that decide by it what
+/// fits on a line (the details' counts, the legend, the status bar, the packets' heading)
+/// measure what is drawn.
+#[test]
+fn a_text_is_measured_on_one_line_as_it_is_drawn() {
+    use rstscope::ui::one_line_width;
+    const TEXTS: [&str; 4] = [
+        "refused 4,126",
+        "Resets per second by cause",
+        "Save these packets…",
+        "— failed attempts 3,329",
+    ];
+    let mut h = Harness::new_ui(|ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        let padding = 2.0 * ui.spacing().button_padding.x;
+        for text in TEXTS {
+            let strong = egui::RichText::new(text).strong();
+            let drawn = [
+                (
+                    ui.label(text).rect.width(),
+                    one_line_width(ui, text, egui::TextStyle::Body),
+                ),
+                (
+                    ui.label(strong.clone()).rect.width(),
+                    one_line_width(ui, strong, egui::TextStyle::Body),
+                ),
+                (
+                    ui.button(text).rect.width(),
+                    one_line_width(ui, text, egui::TextStyle::Button) + padding,
+                ),
+                // A small button has less padding above and below, not smaller text.
+                (
+                    ui.small_button(text).rect.width(),
+                    one_line_width(ui, text, egui::TextStyle::Button) + padding,
+                ),
+            ];
+            for (drawn, measured) in drawn {
+                assert!(
+                    (drawn - measured).abs() < 0.01,
+                    "{text}: drawn {drawn}, measured {measured}"
+                );
+            }
+        }
+    });
+    h.run();
 }
 
 /// The glyphs the app writes with are drawn while the start screen shows, not in the frames

@@ -374,6 +374,41 @@ pub fn collect_with(
     ))
 }
 
+/// How far a reading for evidence has got: what a window shows while it goes on, so that a
+/// large capture's connections are listed as they are found rather than after the last frame.
+#[derive(Debug)]
+pub struct Reading<'a> {
+    /// Frames read so far.
+    pub frames: u64,
+    /// The part of the capture's bytes read, from 0 to 1 ([`FileSource::progress`]).
+    pub done: f64,
+    /// The connections kept so far, in the order they ended: each is as the evidence will
+    /// list it, and the ones to come are added after them.
+    pub connections: &'a [ConnRecord],
+}
+
+/// [`collect_with`], telling `watch` how far it has got every few thousand frames.
+pub fn collect_watched(
+    paths: &[PathBuf],
+    endpoint: (IpAddr, u16),
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    cancel: Option<&AtomicBool>,
+    how: Collect,
+    watch: &mut dyn FnMut(&Reading<'_>),
+) -> Result<Evidence, SourceError> {
+    let source = FileSource::open(paths)?;
+    Ok(collect_source_watched(
+        source,
+        endpoint,
+        range,
+        max_packets,
+        cancel,
+        how,
+        watch,
+    ))
+}
+
 /// [`collect`] over an opened source.
 pub fn collect_source(
     source: FileSource,
@@ -394,12 +429,33 @@ pub fn collect_source(
 
 /// [`collect_with`] over an opened source.
 pub fn collect_source_with(
+    source: FileSource,
+    endpoint: (IpAddr, u16),
+    range: Option<(i64, i64)>,
+    max_packets: usize,
+    cancel: Option<&AtomicBool>,
+    how: Collect,
+) -> Evidence {
+    collect_source_watched(
+        source,
+        endpoint,
+        range,
+        max_packets,
+        cancel,
+        how,
+        &mut |_| {},
+    )
+}
+
+/// [`collect_watched`] over an opened source.
+fn collect_source_watched(
     mut source: FileSource,
     endpoint: (IpAddr, u16),
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
     how: Collect,
+    watch: &mut dyn FnMut(&Reading<'_>),
 ) -> Evidence {
     let (addr, port) = endpoint;
     let mut engine = Engine::new(EngineConfig {
@@ -435,6 +491,14 @@ pub fn collect_source_with(
             filtered = true;
             ev.warnings
                 .push(crate::pipeline::analysis::syn_fin_rst_file_warning());
+        }
+        // After each drain of the connections (once the frame that made it is let go).
+        if frames > 0 && frames.is_multiple_of(CHECK_EVERY) {
+            watch(&Reading {
+                frames,
+                done: source.progress(),
+                connections: &ev.connections,
+            });
         }
         if how.frames.is_some_and(|n| frames >= n) {
             ev.cancelled = true;

@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use eframe::egui::{self, RichText};
 
@@ -17,6 +18,7 @@ use crate::report::evidence::{self, Evidence, LineDate};
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
 use crate::ui::offenders::Row;
+use crate::ui::one_line_width;
 use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
@@ -77,6 +79,8 @@ struct EvidenceKey {
 pub struct DetailsView {
     key: Option<EvidenceKey>,
     task: Option<Task<Result<Evidence, String>>>,
+    /// What the task has found so far, while it reads (`None` once its evidence is in).
+    reading: Option<SoFar>,
     evidence: Option<Arc<Evidence>>,
     error: Option<String>,
     /// tcpdump lines of the evidence, for the clock they were made with and whether they
@@ -112,6 +116,92 @@ pub struct DetailsView {
     stream_keyed: bool,
     /// The arrangement of the last frame.
     arrangement: Option<Arrangement>,
+}
+
+/// How far the reading for the evidence has got, as the panel shows it while it goes on: the
+/// connections found so far are listed (a capture of millions of frames takes seconds to
+/// read, and an empty list read as "none found"), and how much is read.
+struct SoFar {
+    /// News from the reading's thread.
+    rx: Receiver<ReadingNews>,
+    /// Frames read.
+    frames: u64,
+    /// The part of the capture read, from 0 to 1.
+    done: f64,
+    /// The connections found, in the order the evidence will list them.
+    connections: Vec<ConnRecord>,
+    /// Their longest texts, for the columns' widths.
+    column_chars: ColumnChars,
+}
+
+/// What the reading's thread tells the panel as it goes.
+struct ReadingNews {
+    frames: u64,
+    done: f64,
+    /// Connections found since the last news.
+    connections: Vec<ConnRecord>,
+}
+
+/// How often the reading tells the panel how far it has got (the first connection found is
+/// told at once).
+const NEWS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
+
+impl SoFar {
+    /// Starts listening to a reading: the sending half goes to [`SoFar::watch`].
+    fn new() -> (Self, SyncSender<ReadingNews>) {
+        let (tx, rx) = sync_channel(4);
+        let so_far = Self {
+            rx,
+            frames: 0,
+            done: 0.0,
+            connections: Vec::new(),
+            column_chars: ColumnChars::of(&[]),
+        };
+        (so_far, tx)
+    }
+
+    /// What the reading's thread calls as it goes: it sends what is new every
+    /// [`NEWS_EVERY`], and the first connection found at once. News the panel has no room
+    /// for yet (it has not drawn the last) is sent with the next.
+    fn watch(
+        tx: SyncSender<ReadingNews>,
+        ctx: egui::Context,
+    ) -> impl FnMut(&evidence::Reading<'_>) {
+        let mut sent = 0;
+        let mut last: Option<std::time::Instant> = None;
+        move |r| {
+            let first = sent == 0 && !r.connections.is_empty();
+            if !first && last.is_some_and(|t| t.elapsed() < NEWS_EVERY) {
+                return;
+            }
+            let news = ReadingNews {
+                frames: r.frames,
+                done: r.done,
+                connections: r.connections.get(sent..).unwrap_or_default().to_vec(),
+            };
+            if tx.try_send(news).is_ok() {
+                sent = r.connections.len();
+                last = Some(std::time::Instant::now());
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// Takes the news that came.
+    fn take_news(&mut self) {
+        let mut found = false;
+        for news in self.rx.try_iter() {
+            self.frames = news.frames;
+            self.done = news.done;
+            found |= !news.connections.is_empty();
+            self.column_chars.add(&news.connections);
+            self.connections.extend(news.connections);
+        }
+        if found {
+            // As the evidence sorts them.
+            self.connections.sort_by_key(|c| (c.start, c.first_frame));
+        }
+    }
 }
 
 /// The connection selected in the details, and its packets among those listed.
@@ -268,31 +358,40 @@ impl DetailsView {
             if let Some(e) = &once {
                 self.error = Some(e.to_string());
             }
+            self.reading = None;
             // Dropping a running task cancels it.
             self.task = wanted.filter(|_| once.is_none()).map(|k| {
+                let (so_far, tx) = SoFar::new();
+                self.reading = Some(so_far);
+                let mut watch = SoFar::watch(tx, ctx.clone());
                 Task::spawn("evidence", ctx, move |cancel| {
                     let how = evidence::Collect {
                         all_copies: k.all_copies,
                         frames: k.frames,
                         latest: false,
                     };
-                    evidence::collect_with(
+                    evidence::collect_watched(
                         &k.paths,
                         k.endpoint,
                         k.range,
                         MAX_PACKETS,
                         Some(cancel),
                         how,
+                        &mut watch,
                     )
                     .map_err(|e| e.to_string())
                 })
             });
         }
+        if let Some(so_far) = &mut self.reading {
+            so_far.take_news();
+        }
         if let Some(result) = self.task.as_mut().and_then(Task::poll) {
             self.task = None;
+            self.reading = None;
             match result {
                 Ok(ev) => {
-                    self.column_chars = ColumnChars::of(&ev);
+                    self.column_chars = ColumnChars::of(&ev.connections);
                     self.evidence = Some(Arc::new(ev));
                 }
                 Err(e) => self.error = Some(e),
@@ -610,8 +709,23 @@ impl DetailsView {
         o: &Offender,
         input: &DetailsInput<'_>,
         action: &mut Option<DetailsAction>,
+        at: (f32, f32),
+        tops: Tops,
+    ) {
+        let reading = self.reading.take();
+        self.lists(ui, (o, input), action, at, tops, reading.as_ref());
+        self.reading = reading;
+    }
+
+    /// [`DetailsView::evidence_lists`], with what the reading for the evidence found so far.
+    fn lists(
+        &mut self,
+        ui: &mut egui::Ui,
+        (o, input): (&Offender, &DetailsInput<'_>),
+        action: &mut Option<DetailsAction>,
         (top, view): (f32, f32),
         tops: Tops,
+        reading: Option<&SoFar>,
     ) {
         let more = |n: u64| {
             if n > 0 {
@@ -623,6 +737,14 @@ impl DetailsView {
         let ev = self.evidence.clone();
         let ev = ev.as_ref();
         let collecting = self.is_collecting();
+        // While the capture is read for the evidence: the connections found so far, listed
+        // as they come.
+        let so_far = reading.filter(|_| ev.is_none() && collecting);
+        let listed = match (ev, so_far) {
+            (Some(ev), _) => Some(ev.connections.as_slice()),
+            (None, Some(r)) if !r.connections.is_empty() => Some(r.connections.as_slice()),
+            _ => None,
+        };
         // The connection followed: its packets listed, and its record.
         let stream = self
             .stream
@@ -634,9 +756,10 @@ impl DetailsView {
         // The connections take what their columns ask for (up to 65-72%), the packets the rest.
         // Dated in a capture of days, as the selected range is, even where the connections
         // listed (those of a range within a day) start on one day.
-        let date = self.column_chars.date(input.clock, input.dated);
-        let widths = self.column_chars.widths(ui, date);
-        let share = ev.map_or(0.5 * ui.available_width(), |_| {
+        let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
+        let date = column_chars.date(input.clock, input.dated);
+        let widths = column_chars.widths(ui, date);
+        let share = listed.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
         two_columns(
@@ -644,13 +767,18 @@ impl DetailsView {
             share,
             |ui| {
                 ui.horizontal(|ui| {
-                    let text = ev.map_or("Connections".to_owned(), |ev| {
-                        format!(
+                    let text = match (ev, listed) {
+                        (Some(ev), _) => format!(
                             "Connections ({}{})",
                             report::thousands(ev.connections.len() as u64),
                             more(ev.more_connections)
-                        )
-                    });
+                        ),
+                        (None, Some(found)) => format!(
+                            "Connections ({} so far)",
+                            report::thousands(found.len() as u64)
+                        ),
+                        (None, None) => "Connections".to_owned(),
+                    };
                     ui.label(RichText::new(text).strong());
                 });
             },
@@ -687,14 +815,7 @@ impl DetailsView {
                             report::thousands(listed + ev.more)
                         )
                     });
-                    let width = |text: &str| {
-                        let font = egui::TextStyle::Body.resolve(ui.style());
-                        ui.fonts_mut(|f| {
-                            f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-                                .size()
-                                .x
-                        })
-                    };
+                    let width = |text: &str| text_width(ui, text);
                     let save = width("Save…")
                         + 2.0 * ui.spacing().button_padding.x
                         + ui.spacing().item_spacing.x;
@@ -720,14 +841,7 @@ impl DetailsView {
                     } else {
                         0.0
                     };
-                    *action = save_button(
-                        ui,
-                        o,
-                        ev,
-                        stream.as_ref(),
-                        input.clock,
-                        tops.shown_as.short().then_some(after),
-                    );
+                    *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
                         ui.checkbox(all_copies, COPIES_BOX).on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
@@ -736,10 +850,8 @@ impl DetailsView {
                          where, instead of once as the analysis counts it",
                         );
                     }
-                    if collecting {
-                        ui.spinner();
-                        ui.label("reading the capture for its packets…");
-                    } else if !input.ready {
+                    // While the capture is read, how far is said where the packets go.
+                    if !collecting && !input.ready {
                         // A live capture's file is read for them after Stop capture.
                         let when = if input.live {
                             "listed when the capture stops"
@@ -752,8 +864,11 @@ impl DetailsView {
             },
         );
         // Not from a pass to be laid out again (a grid's first, which sizes its columns
-        // unseen): the most is kept.
-        if ev.is_some() && !ui.ctx().will_discard() {
+        // unseen): the most is kept. Measured while the capture is read too, so that the
+        // layout gives the lists room at once: in a window that shows only the details' top
+        // without them (800x600), nothing but the diagnosis was in view for as long as a
+        // large capture took to read.
+        if (ev.is_some() || so_far.is_some()) && !ui.ctx().will_discard() {
             // What lies between the arrangement shown and the lists, under any.
             let between = ui.cursor().top() - top - tops.shown;
             let now = ListsAt {
@@ -794,11 +909,15 @@ impl DetailsView {
         if all_packets {
             self.narrow(None);
         }
-        let Some(ev) = ev else {
+        if ev.is_none() && so_far.is_none() {
             return;
-        };
-        let from_start = std::mem::take(&mut self.from_start);
-        let packets_from_start = std::mem::take(&mut self.packets_from_start) || from_start;
+        }
+        // Each list starts at its beginning in the first frame that draws it for this
+        // evidence, not in one that only says how far the reading has got: a list scrolled
+        // for the last offender stayed so.
+        let from_start = listed.is_some() && std::mem::take(&mut self.from_start);
+        self.packets_from_start |= from_start;
+        let packets_from_start = so_far.is_none() && std::mem::take(&mut self.packets_from_start);
         let keyed = std::mem::take(&mut self.stream_keyed);
         let selected = self.stream.as_ref().map(|s| s.index);
         let lines = self
@@ -834,18 +953,44 @@ impl DetailsView {
                     selected,
                     keyed,
                 };
-                connections(ui, ev, &list)
+                match listed {
+                    Some(found) => connections(ui, found, &list),
+                    None => {
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(NONE_FOUND_YET).weak());
+                        None
+                    }
+                }
             },
-            |ui| {
-                wheel::area(ui, "details/packets", |ui| {
+            |ui| match so_far {
+                Some(r) => reading_line(ui, r),
+                None => wheel::area(ui, "details/packets", |ui| {
                     packets(ui, lines, shown, height, packets_from_start);
-                });
+                }),
             },
         );
-        if let Some(i) = clicked {
+        // A connection is followed in the evidence, not in what is found before it.
+        if let Some(i) = clicked.filter(|_| ev.is_some()) {
             self.narrow(Some(i));
         }
     }
+}
+
+/// Said where the connections go while the capture is read and none has been found yet.
+const NONE_FOUND_YET: &str = "none found yet in the part read";
+
+/// How far the reading for the packets has got, where they go: a spinner, the part read and
+/// the frames.
+fn reading_line(ui: &mut egui::Ui, r: &SoFar) {
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.spinner();
+        ui.label(format!(
+            "reading the capture for its packets… {}% ({} frames)",
+            (r.done * 100.0).floor().clamp(0.0, 100.0),
+            report::thousands(r.frames)
+        ));
+    });
 }
 
 /// The text of the button that saves the packets listed.
@@ -879,15 +1024,15 @@ fn checkbox_width(ui: &egui::Ui, text: &str) -> f32 {
 }
 
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
-/// were counted than kept, which its hover says). `compact`: the details are, and this many
-/// points of the heading's line are kept for what follows the button.
+/// were counted than kept, which its hover says). `after`: points of the heading's line kept
+/// for what follows the button.
 fn save_button(
     ui: &mut egui::Ui,
     o: &Offender,
     ev: Option<&Arc<Evidence>>,
     stream: Option<&(Vec<usize>, ConnRecord)>,
     clock: Clock,
-    compact: Option<f32>,
+    after: f32,
 ) -> Option<DetailsAction> {
     let packets = ev.filter(|e| match stream {
         Some((lines, _)) => !lines.is_empty(),
@@ -908,21 +1053,13 @@ fn save_button(
         _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
     };
     // On one line, never wrapped onto two (as it was in a packets column narrowed by dated
-    // connections and the "This machine" panel): whole on the next row where this one is
-    // short of it, and "Save…" where the column is narrower than its whole text. Compact
-    // details (a short window) keep their height for connection rows: "Save…" on the
-    // heading's row where the whole text would go to the next, or take the place of what
-    // follows it there.
-    let font = egui::TextStyle::Button.resolve(ui.style());
-    let whole = ui.fonts_mut(|f| {
-        f.layout_no_wrap(SAVE_PACKETS.to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    }) + 2.0 * ui.spacing().button_padding.x;
-    let room = match compact {
-        Some(after) => ui.available_size_before_wrap().x - after,
-        None => ui.available_size().x,
-    };
+    // connections and the "This machine" panel), and on the heading's, in every arrangement:
+    // "Save…" where the whole text would go to the next line or take the place of what
+    // follows it there. On a line of its own, in full at 1100 points too, it brought the
+    // lists a line lower beside the connections' one-line heading: a row less in view.
+    let whole = one_line_width(ui, SAVE_PACKETS, egui::TextStyle::Button)
+        + 2.0 * ui.spacing().button_padding.x;
+    let room = ui.available_size_before_wrap().x - after;
     let text = if room >= whole {
         SAVE_PACKETS
     } else {
@@ -1149,12 +1286,7 @@ fn diagnosis_button(ui: &mut egui::Ui, copied: bool, small: bool) -> bool {
     // As wide saying "Copied": the filters' buttons beside it in the compact arrangement
     // moved some 45 points left under the pointer, so that a click meant for "Copy Wireshark
     // filter" could copy the BPF filter. (Buttons lay out their text in the body style.)
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let width = ui.fonts_mut(|f| {
-        f.layout_no_wrap("Copy diagnosis".to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    }) + 2.0 * ui.spacing().button_padding.x;
+    let width = text_width(ui, "Copy diagnosis") + 2.0 * ui.spacing().button_padding.x;
     // The sentence for a ticket: Ctrl+C copies it too, which nothing on screen told.
     let button = egui::Button::new(if copied { "Copied" } else { "Copy diagnosis" })
         .wrap_mode(egui::TextWrapMode::Extend)
@@ -1380,12 +1512,7 @@ fn button_width(ui: &egui::Ui, text: &str) -> f32 {
 
 /// The width of `text` in the body style, on one line.
 fn text_width(ui: &egui::Ui, text: &str) -> f32 {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    ui.fonts_mut(|f| {
-        f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    })
+    one_line_width(ui, text, egui::TextStyle::Body)
 }
 
 /// A filter's name without its link type's number: "BPF Ethernet" for "BPF Ethernet (1)".
@@ -1509,15 +1636,7 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
             let text =
                 RichText::new(format!("{} {}", c.as_str(), thousands(n))).color(cause_color(c));
             // The swatch goes with its cause to the next line, not read as the last one's.
-            let width = egui::WidgetText::from(text.clone())
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Body,
-                )
-                .size()
-                .x;
+            let width = one_line_width(ui, text.clone(), egui::TextStyle::Body);
             let started = ui.cursor().left() > ui.max_rect().left();
             if started && ui.available_size_before_wrap().x < crate::ui::plot::SWATCH + 10.0 + width
             {
@@ -1772,7 +1891,11 @@ struct ConnectionList<'a> {
 
 /// One row per connection, in the columns of [`CONNECTION_COLUMNS`]; only the visible rows
 /// are laid out. A click on a row selects it: the row clicked, if any.
-fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> Option<usize> {
+fn connections(
+    ui: &mut egui::Ui,
+    connections: &[ConnRecord],
+    list: &ConnectionList<'_>,
+) -> Option<usize> {
     let (height, from_start) = (list.height, list.from_start);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
@@ -1782,7 +1905,7 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> O
         // The rows, each as tall as the table lays them out, against the room the table
         // gives them (as `connections_table` reckons it).
         let row = list_row_height(ui);
-        let rows_height = ev.connections.len() as f32 * (row + ui.spacing().item_spacing.y);
+        let rows_height = connections.len() as f32 * (row + ui.spacing().item_spacing.y);
         let room = height.min(ui.available_rect_before_wrap().height())
             - row
             - LIST_MARGIN
@@ -1800,7 +1923,7 @@ fn connections(ui: &mut egui::Ui, ev: &Evidence, list: &ConnectionList<'_>) -> O
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
-            let area = area.show(ui, |ui| connections_table(ui, rows, ev, list));
+            let area = area.show(ui, |ui| connections_table(ui, rows, connections, list));
             let (body, clicked) = area.inner;
             (clicked, Some(body))
         })
@@ -1909,12 +2032,20 @@ struct ColumnChars {
 }
 
 impl ColumnChars {
-    fn of(ev: &Evidence) -> Self {
-        let mut chars = [START_CHARS, 0, 0, 0, 0, 0, 0, 0];
-        let mut cause = "";
-        let mut starts: Option<(Timestamp, Timestamp)> = None;
-        for c in &ev.connections {
-            starts = Some(starts.map_or((c.start, c.start), |(a, b)| {
+    fn of(connections: &[ConnRecord]) -> Self {
+        let mut chars = Self {
+            chars: [START_CHARS, 0, 0, 0, 0, 0, 0, 0],
+            cause: "",
+            starts: None,
+        };
+        chars.add(connections);
+        chars
+    }
+
+    /// Counts `connections` in too.
+    fn add(&mut self, connections: &[ConnRecord]) {
+        for c in connections {
+            self.starts = Some(self.starts.map_or((c.start, c.start), |(a, b)| {
                 (a.min(c.start), b.max(c.start))
             }));
             let client = report::endpoint(c.orig.0, c.orig.1).len();
@@ -1930,18 +2061,13 @@ impl ColumnChars {
                 (6, packets),
                 (7, server),
             ] {
-                chars[i] = chars[i].max(n);
+                self.chars[i] = self.chars[i].max(n);
             }
             if let Some(name) = c.rst_cause.map(Cause::as_str)
-                && name.len() > cause.len()
+                && name.len() > self.cause.len()
             {
-                cause = name;
+                self.cause = name;
             }
-        }
-        Self {
-            chars,
-            cause,
-            starts,
         }
     }
 
@@ -1960,13 +2086,7 @@ impl ColumnChars {
     fn widths(&self, ui: &egui::Ui, date: LineDate) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
-        let width = |text: &str, font: &egui::FontId| {
-            ui.fonts_mut(|f| {
-                f.layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
-                    .size()
-                    .x
-            })
-        };
+        let width = |text: &str, font: &egui::FontId| one_line_width(ui, text, font.clone());
         let glyph = width("0", &mono);
         let mut widths = [0.0; 8];
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
@@ -2060,7 +2180,7 @@ fn two_columns<R>(
 fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
-    ev: &Evidence,
+    connections: &[ConnRecord],
     list: &ConnectionList<'_>,
 ) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
     let (clock, widths, height) = (list.clock, list.widths, list.height);
@@ -2105,9 +2225,9 @@ fn connections_table(
             }
         })
         .body(|body| {
-            body.rows(row_height, ev.connections.len(), |mut row| {
+            body.rows(row_height, connections.len(), |mut row| {
                 let index = row.index();
-                let c = &ev.connections[index];
+                let c = &connections[index];
                 row.set_selected(list.selected == Some(index));
                 let start = start_text(c.start, clock, list.date);
                 // Cut with an ellipsis (the whole of it on hover), never silently.

@@ -62,6 +62,20 @@ pub fn file_name(p: &std::path::Path) -> String {
     )
 }
 
+/// The width of `text` laid out on one line, as a label or button draws it unwrapped: in
+/// `font` (a text style or a font) unless the text is given its own. Where a layout decides
+/// what fits, it measures with this, so that it measures what is drawn.
+pub fn one_line_width(
+    ui: &egui::Ui,
+    text: impl Into<egui::WidgetText>,
+    font: impl Into<egui::FontSelection>,
+) -> f32 {
+    text.into()
+        .into_galley(ui, Some(egui::TextWrapMode::Extend), f32::INFINITY, font)
+        .size()
+        .x
+}
+
 /// The window's least inner size, in points: the smallest remote-desktop session (640x480)
 /// less its title bar and a taskbar. Narrower, the capture controls no longer fit one row;
 /// shorter, the results (which scroll there) would show little at a time.

@@ -862,12 +862,7 @@ fn endpoint_width(ui: &egui::Ui, rows: &[Row]) -> f32 {
     else {
         return NARROW;
     };
-    let font = egui::TextStyle::Monospace.resolve(ui.style());
-    let text = ui.fonts_mut(|f| {
-        f.layout_no_wrap(longest.clone(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    });
+    let text = crate::ui::one_line_width(ui, longest.as_str(), egui::TextStyle::Monospace);
     // The selectable label's padding on both sides, and the cell's spacing.
     let wanted = text + 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x + 4.0;
     ((wanted / 20.0).ceil() * 20.0).clamp(NARROW, 330.0)
@@ -914,14 +909,7 @@ fn who_widths(
     if !who.iter().any(|c| columns.contains(c)) {
         return widths;
     }
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let measure = |text: String| {
-        ui.fonts_mut(|f| {
-            f.layout_no_wrap(text, font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-        })
-    };
+    let measure = |text: String| crate::ui::one_line_width(ui, text, egui::TextStyle::Body);
     // The cell's padding and the spacing between columns.
     let pad = ui.spacing().item_spacing.x + 8.0;
     // The first rows are those in view as a capture opens: enough to size the columns by,
@@ -979,8 +967,7 @@ fn column_size(ui: &egui::Ui, c: SortColumn, endpoint: f32, who: [f32; 2]) -> Co
 /// The width of a column's title button with the sort arrow shown.
 fn title_width(ui: &egui::Ui, c: SortColumn) -> f32 {
     let text = format!("{} ▼", title(c).0);
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let text = ui.fonts_mut(|f| f.layout_no_wrap(text, font, egui::Color32::WHITE).size().x);
+    let text = crate::ui::one_line_width(ui, text, egui::TextStyle::Body);
     text + 2.0 * ui.spacing().button_padding.x + 2.0
 }
 

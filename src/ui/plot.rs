@@ -21,6 +21,7 @@ use crate::engine::{Cause, Offender, Scan, ScanKind, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
+use crate::ui::one_line_width;
 use crate::ui::status::thousands;
 
 /// Packet time to plot x and back, with the long gaps of files far apart left out.
@@ -401,22 +402,15 @@ impl PlotView {
         } else {
             axis_title(clock, first)
         };
-        let title_font = egui::TextStyle::Body.resolve(ui.style());
         let per = rate_title(width, input.height - 8.0, |t| {
-            ui.fonts_mut(|f| {
-                f.layout_no_wrap(t.to_owned(), title_font.clone(), Color32::WHITE)
-                    .size()
-                    .x
-            })
+            one_line_width(ui, t, egui::TextStyle::Body)
         });
         let highlight = &self.highlight;
         let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
         let highlight_from = input.highlight.and_then(|o| o.series_from);
         let dated = axis_dated(clock, &axis);
         let sample = axis_time(clock, axis.time(v0), &(v0..=v1), dated);
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let label_width =
-            f64::from(ui.fonts_mut(|f| f.layout_no_wrap(sample, font, Color32::WHITE).size().x));
+        let label_width = f64::from(one_line_width(ui, sample, egui::TextStyle::Body));
         let hover = Hover {
             all,
             highlight,
@@ -681,17 +675,7 @@ impl PlotView {
     /// ("other causes 0": they are not in the plot, and their toggles hide nothing), where
     /// that brings it to one line. Else the whole title and every cause, wrapped.
     fn legend_form(ui: &egui::Ui, totals: &Totals) -> LegendForm {
-        let width = |text: String| {
-            egui::WidgetText::from(RichText::new(text))
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Button,
-                )
-                .size()
-                .x
-        };
+        let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
         let padding = 2.0 * ui.spacing().button_padding.x;
         let cause = |c: &Cause| {
@@ -716,16 +700,7 @@ impl PlotView {
         // The separator's own spacing and the item spacing after it, and a point to spare.
         let rest = ui.spacing().item_spacing.x * 2.0 + 2.0 + failed + 1.0;
         let title = |text: &str| {
-            egui::WidgetText::from(RichText::new(text).strong())
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Body,
-                )
-                .size()
-                .x
-                + spacing
+            one_line_width(ui, RichText::new(text).strong(), egui::TextStyle::Body) + spacing
         };
         let room = ui.available_width();
         let (whole, short) = (title(LEGEND_TITLE), title(LEGEND_TITLE_SHORT));
@@ -906,14 +881,8 @@ impl PlotView {
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
-            let reset_width = {
-                let font = egui::TextStyle::Small.resolve(ui.style());
-                ui.fonts_mut(|f| {
-                    f.layout_no_wrap("Reset view".to_owned(), font, Color32::WHITE)
-                        .size()
-                        .x
-                }) + 2.0 * ui.spacing().button_padding.x
-            };
+            let reset_width = one_line_width(ui, "Reset view", egui::TextStyle::Small)
+                + 2.0 * ui.spacing().button_padding.x;
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
             // The time range selected, and its ×, are kept whole where the line has room for
@@ -935,10 +904,7 @@ impl PlotView {
                     selected_length(self.axis(), a, b)
                 )
             });
-            let small = |ui: &egui::Ui, t: &str| {
-                let font = egui::TextStyle::Small.resolve(ui.style());
-                ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font, Color32::WHITE).size().x)
-            };
+            let small = |ui: &egui::Ui, t: &str| one_line_width(ui, t, egui::TextStyle::Small);
             let gap = ui.spacing().item_spacing.x;
             let clear = small(ui, "×") + 2.0 * ui.spacing().button_padding.x;
             let kept = selection
@@ -1018,14 +984,7 @@ impl PlotView {
                     "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
                 // (ASCII: the app's fonts have no circled i.)
                 const MARK: &str = "(?)";
-                let font = egui::TextStyle::Small.resolve(ui.style());
-                let width = |ui: &egui::Ui, t: &str| {
-                    ui.fonts_mut(|f| {
-                        f.layout_no_wrap(t.to_owned(), font.clone(), Color32::WHITE)
-                            .size()
-                            .x
-                    })
-                };
+                let width = |ui: &egui::Ui, t: &str| one_line_width(ui, t, egui::TextStyle::Small);
                 let (hints, mark) = (width(ui, HINTS), width(ui, MARK));
                 let reset = ui.small_button("Reset view");
                 // The hints where they fit; else behind a mark; else in Reset view's hover:
@@ -1183,12 +1142,7 @@ const LEAST_NOTE: f32 = 160.0;
 /// was cut to nothing by them, and then the kernel's counts went to a line of their own:
 /// the plot and the table moved down under the user's pointer.
 fn growth(ui: &egui::Ui, counts: impl Iterator<Item = u64>) -> f32 {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let width = |text: String| {
-        ui.fonts_mut(|f| f.layout_no_wrap(text, font.clone(), Color32::WHITE))
-            .size()
-            .x
-    };
+    let width = |text: String| one_line_width(ui, text, egui::TextStyle::Body);
     let grown = width(thousands(GROWN));
     counts
         .filter(|&n| n < GROWN)

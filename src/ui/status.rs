@@ -205,10 +205,7 @@ const LEAST_SOURCE: f32 = 120.0;
 
 /// `text`'s width in the body font.
 fn text_width(ui: &egui::Ui, text: &str) -> f32 {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    ui.fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE))
-        .size()
-        .x
+    crate::ui::one_line_width(ui, text, egui::TextStyle::Body)
 }
 
 /// The width the status bar's items take as they are laid out, each with its spacing, on
@@ -540,12 +537,8 @@ pub fn warnings_window(ctx: &egui::Context, open: &mut bool, copied: &mut bool, 
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             // As wide when it says "Copied", so that Close stays where it was.
-            let font = egui::TextStyle::Button.resolve(ui.style());
-            let width = ui.fonts_mut(|f| {
-                f.layout_no_wrap("Copy warnings".to_owned(), font, egui::Color32::WHITE)
-                    .size()
-                    .x
-            }) + 2.0 * ui.spacing().button_padding.x;
+            let width = crate::ui::one_line_width(ui, "Copy warnings", egui::TextStyle::Button)
+                + 2.0 * ui.spacing().button_padding.x;
             if ui
                 .add(
                     egui::Button::new(if *copied { "Copied" } else { "Copy warnings" })
@@ -689,15 +682,9 @@ fn saved_texts(saved: Option<&SavedFiles>) -> SavedTexts {
 /// `before [1000 MiB] after` on a row of its own, centred: the save limit where a capture is
 /// started (the start screen).
 pub fn save_limit_row(ui: &mut egui::Ui, before: &str, limit_mb: &mut u64, after: &str) {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let text = |ui: &egui::Ui, t: &str| {
-        ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font.clone(), egui::Color32::WHITE))
-            .size()
-            .x
-    };
     // The field's width is the one unknown: the texts' plus a generous guess for it.
     let spacing = ui.spacing().item_spacing.x;
-    let width = text(ui, before) + text(ui, after) + 72.0 + 2.0 * spacing;
+    let width = text_width(ui, before) + text_width(ui, after) + 72.0 + 2.0 * spacing;
     let row = egui::vec2(
         width.min(ui.available_width()),
         ui.spacing().interact_size.y,

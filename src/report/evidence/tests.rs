@@ -309,6 +309,40 @@ fn cancel_stops_the_reading_with_a_warning() {
     assert!(ev.packets.len() as u64 + ev.more < 2 * u64::from(attempts));
 }
 
+/// A window lists the connections as the reading finds them: every few thousand frames the
+/// watcher is told the frames read, the part of the file read, and the connections kept so far,
+/// which the evidence lists in the end (the ones found later after them).
+#[test]
+fn the_watcher_is_told_the_connections_found_as_the_reading_goes() {
+    let attempts = (CHECK_EVERY + 10) as u32;
+    let f = temp_file("watched.pcap", &refused_with_noise(attempts));
+    let mut told: Vec<(u64, f64, Vec<ConnRecord>)> = Vec::new();
+    let ev = collect_watched(
+        &[f],
+        server(),
+        None,
+        100,
+        None,
+        Collect::default(),
+        &mut |r| told.push((r.frames, r.done, r.connections.to_vec())),
+    )
+    .expect("collect");
+    assert!(told.len() >= 2, "told {} times", told.len());
+    for pair in told.windows(2) {
+        let ((f0, d0, c0), (f1, d1, c1)) = (&pair[0], &pair[1]);
+        assert!(f1 > f0 && d1 >= d0, "the reading goes on");
+        assert!(
+            c1.starts_with(c0),
+            "what was found is kept, the new after it"
+        );
+    }
+    let (_, done, found) = told.last().expect("told");
+    assert!(!found.is_empty() && *done > 0.0 && *done <= 1.0);
+    for c in found {
+        assert!(ev.connections.contains(c), "{c:?} is listed in the end");
+    }
+}
+
 /// Regression: after the analysis was cancelled, the details read the whole capture for the
 /// evidence: read to the analysis's frame count, the evidence holds what the results count
 /// (here 5 attempts of 3 frames each: the 16th frame and after are left out).

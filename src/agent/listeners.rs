@@ -76,13 +76,16 @@ impl Saver {
     }
 
     /// Saves the listeners of `host` if they changed since the last file, if that file is a
-    /// minute old, or if `last` (the agent stops). A host report with no sample says nothing:
-    /// the file of the earlier run stays.
+    /// minute old, or if `last` (the agent stops). A host report with no sample, or with no
+    /// listener at all (the socket table could not be read: the agent itself listens), says
+    /// nothing: the file of the earlier run stays.
     ///
     /// # Errors
     /// The file could not be written: the message names it.
     pub fn save(&mut self, host: Option<&HostReport>, last: bool) -> Result<(), String> {
-        let Some(host) = host.filter(|h| h.samples > 0) else {
+        let Some(host) =
+            host.filter(|h| h.samples > 0 && !(h.listening.is_empty() && h.gone.is_empty()))
+        else {
             return Ok(());
         };
         let saved = Saved {
@@ -190,9 +193,12 @@ mod tests {
             .save(Some(&host(vec![later.clone()], vec![gone.clone()])), true)
             .expect("saved");
         assert_eq!(load(&d), Ok(vec![later, gone]));
-        // A report of no sample keeps the earlier run's file.
+        // A report of no sample, or of no listener at all, keeps the earlier run's file.
         saver
             .save(Some(&HostReport::default()), true)
+            .expect("kept");
+        saver
+            .save(Some(&host(Vec::new(), Vec::new())), true)
             .expect("kept");
         assert_eq!(load(&d).map(|l| l.len()), Ok(2));
         let _ = fs::remove_dir_all(&d);

@@ -118,8 +118,11 @@ impl Saver {
 
     fn write(&self, saved: &Saved) -> io::Result<()> {
         let tmp = self.path.with_extension("json.new");
+        // One left by a run stopped while writing may be another user's (root's, before the
+        // agent became --user): made anew.
+        let _ = fs::remove_file(&tmp);
         let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&tmp)?;

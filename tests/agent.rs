@@ -84,8 +84,18 @@ fn start_agent(test: &str, extra: &[&str]) -> Option<AgentProc> {
 fn start_agent_on(test: &str, addr: SocketAddr, extra: &[&str]) -> Option<AgentProc> {
     let dir = common::temp_dir("agent", test);
     let _ = std::fs::remove_dir_all(dir.join("evidence"));
+    start_agent_kept(test, addr, &dir.join("evidence"), extra)
+}
+
+/// [`start_agent_on`] keeping its evidence in `evidence`, which outlives it (a restart).
+fn start_agent_kept(
+    test: &str,
+    addr: SocketAddr,
+    evidence: &Path,
+    extra: &[&str],
+) -> Option<AgentProc> {
+    let dir = common::temp_dir("agent", test);
     let listen = addr.to_string();
-    let evidence = dir.join("evidence");
     let mut args = vec![
         "agent",
         "-i",
@@ -1075,6 +1085,59 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
     let (ok, text, err) = run(Command::new(BIN).arg("analyze").arg(&file));
     assert!(ok, "{text}{err}");
     assert!(text.contains("collector"), "{text}");
+}
+
+/// The collector crashed, then the agent was restarted (an upgrade, its service manager): the
+/// restarted agent had no record of who served the port, so the refusal alert, whose
+/// `former_listener` is a label, ended at the restart and came back two minutes later saying
+/// "nothing listens", and `/report` named nobody. The agent's record of listeners is kept
+/// beside its evidence, and the next start takes it.
+#[test]
+fn a_restarted_agent_still_names_the_listener_that_went_before_the_restart() {
+    let _lo = take_lo();
+    let kept = common::temp_dir("agent", "restart-kept");
+    let _ = std::fs::remove_dir_all(&kept);
+    let evidence = kept.join("evidence");
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let Some(first) = start_agent_kept("restart-first", addr, &evidence, &[]) else {
+        return;
+    };
+    let port = free_port();
+    let story = format!("127.0.0.1:{port}");
+    collector_crashes_on(&first.dir, &story);
+    let (code, said) = first.stop();
+    assert_eq!(code, Some(0), "{said:?}");
+
+    let Some(second) = start_agent_kept("restart-second", addr, &evidence, &[]) else {
+        return;
+    };
+    refused_connects(&story, 3, 2);
+    let ep = format!("endpoint=\"{story}\"");
+    let text = scrape_until(
+        &second,
+        &format!("rstscope_failed_attempts_total{{{ep}}}"),
+        3.0,
+    );
+    let info = text
+        .lines()
+        .find(|l| l.starts_with(&format!("rstscope_offender_info{{{ep},")))
+        .unwrap_or_else(|| panic!("no info of {story}: {text}"));
+    assert!(info.contains("former_listener=\"collector\""), "{info}");
+    assert!(
+        text.contains(&format!(
+            "rstscope_former_listener_last_seen_timestamp_seconds{{{ep},former_listener=\"collector\"}}"
+        )),
+        "{text}"
+    );
+    let report = second.get(&format!("/report?endpoint={story}")).json();
+    let diagnosis = report["offenders"][0]["diagnosis"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(diagnosis.contains("served by collector"), "{report}");
+    let (code, said) = second.stop();
+    assert_eq!(code, Some(0), "{said:?}");
+    assert!(!said.iter().any(|l| l.contains("warning")), "{said:?}");
+    let _ = std::fs::remove_dir_all(&kept);
 }
 
 /// Once running, the agent (started as root here) is `nobody`, and each thread keeps only the

@@ -17,17 +17,18 @@
 //! - a selected endpoint's series counts what happened while it was selected, continuing from
 //!   where it stood when last selected (remembered for up to [`REMEMBERED_PER_SLOT`](crate::agent::metrics::REMEMBERED_PER_SLOT) times
 //!   `top` endpoints), so it never goes backwards;
-//! - an endpoint selected the moment it first becomes an offender takes its whole count (none
-//!   of it was ever in `other`), so a new refusing endpoint shows all its refusals;
+//! - an endpoint selected the moment it first becomes an offender takes its whole count of
+//!   incidents (none of it was ever in `other`), so a new refusing endpoint shows all its
+//!   refusals; the attempts it had before its first incident (a service that worked until its
+//!   listener went) were in `other` and stay there, its series counting those from then on;
 //! - for an agent's scrapers ([`Selection::for_scrapers`](crate::agent::metrics::Selection::for_scrapers)), a series that (re)appears shows first
 //!   where it stood (zero for a new endpoint) and what it counted since only once a scrape has
 //!   served that: Prometheus cannot see a series' first value (`rate()` and `increase()` count
 //!   from it), so 300 refusals of a new endpoint within one scrape interval, its first value,
 //!   were in no rate at all. Held so, they are the series' first increase;
 //! - `other` is the capture's total less what the selected series counted (now and in earlier
-//!   selections), and never goes backwards either: the one count that can already have been
-//!   in it before its endpoint's first incident (successful connection attempts) is held by a
-//!   floor at the last value exposed.
+//!   selections), and never goes backwards either (a floor at the last value exposed holds it,
+//!   should an endpoint's count of attempts before its first incident fall short).
 //!
 //! [`Selection::update`](crate::agent::metrics::Selection::update) is pure: it takes the engine's snapshot and gives the rows; the
 //! prometheus-client `Collector` in [`Exposition`](crate::agent::metrics::Exposition) renders them at each scrape.
@@ -334,7 +335,12 @@ impl Selection {
         let new = self.last_ts.is_none_or(|t| o.first_seen > t);
         let base = self.remembered.remove(&key).map(|(c, _)| c);
         let seen = if new && base.is_none() {
-            Counts::default()
+            // None of its incidents can have been in `other`; the attempts before them can
+            // (the engine counts every endpoint's attempts): those stay there.
+            Counts {
+                attempts: self.last_ts.map_or(0, |t| attempts_before(o, t)),
+                ..Counts::default()
+            }
         } else {
             Counts::of_offender(o)
         };
@@ -377,6 +383,20 @@ impl Selection {
             self.remembered.remove(&oldest);
         }
     }
+}
+
+/// The attempts of `o`, whose incidents all came after `t`, that may have been counted by `t`:
+/// all but its failed ones and those completed in the seconds after `t`'s. Too many rather
+/// than too few: what a series leaves out stays in `other`, where the sums stay exact.
+fn attempts_before(o: &Offender, t: crate::packet::Timestamp) -> u64 {
+    let after = o.series.partition_point(|(s, _)| *s <= t.second());
+    let completed_after: u64 = o.series[after..]
+        .iter()
+        .map(|(_, c)| u64::from(c.completed))
+        .sum();
+    o.attempts
+        .saturating_sub(o.failed_attempts)
+        .saturating_sub(completed_after)
 }
 
 /// Incidents of `o` in the [`RECENT_SECS`](crate::agent::metrics::RECENT_SECS) up to packet second `now`.

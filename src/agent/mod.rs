@@ -18,6 +18,8 @@
 pub mod evidence;
 /// The small HTTP server.
 pub mod http;
+/// The listeners seen, saved for the next start.
+pub mod listeners;
 /// Where the agent's log lines go, and what they have said.
 pub mod log;
 /// What `/metrics` shows, and which endpoints get series of their own.
@@ -311,6 +313,12 @@ impl Agent {
         ring.set_filter(Some(config.capture.filter.bpf()));
         let ring = Arc::new(Mutex::new(ring));
         let tap = EvidenceTap::new(Arc::clone(&ring));
+        let saved_listeners = listeners::load(&config.evidence_dir).unwrap_or_else(|e| {
+            config.log.line(&format!("rstscope agent: warning: {e}"));
+            Vec::new()
+        });
+        let mut saver = listeners::Saver::new(&config.evidence_dir);
+        let log = config.log.clone();
         let options = LiveOptions {
             capture: config.capture.clone(),
             engine: config.engine.clone(),
@@ -319,7 +327,10 @@ impl Agent {
             write_temporary: false,
             duration: None,
             host: config.host,
-            journal: crate::host::journal::Journal::default(),
+            journal: crate::host::journal::Journal {
+                saved_listeners,
+                ..crate::host::journal::Journal::default()
+            },
         };
         let mut job =
             live::capture_with_tap(options, Some(Box::new(tap)), || {}).map_err(service_way)?;
@@ -351,13 +362,26 @@ impl Agent {
             .spawn(move || {
                 let mut selection = Selection::new(top).for_scrapers();
                 let mut scans = ScanTracker::default();
+                // The last failure to save the listeners, said once until another.
+                let mut save_error = None;
+                let mut save = |a: &Analysis, last: bool| {
+                    let result = saver.save(a.host.as_deref(), last).err();
+                    if let Some(e) = &result
+                        && save_error.as_ref() != Some(e)
+                    {
+                        log.line(&format!("rstscope agent: warning: {e}"));
+                    }
+                    save_error = result;
+                };
                 loop {
                     match job.wait(Duration::from_millis(200)) {
                         Some(Update::Partial(a)) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans)
+                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans);
+                            save(&a, false);
                         }
                         Some(Update::Finished(Ok(a))) => {
                             for_thread.apply(&a, &job.stats(), &mut selection, &mut scans);
+                            save(&a, true);
                             break;
                         }
                         Some(Update::Finished(Err(_))) => break,

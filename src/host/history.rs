@@ -44,6 +44,8 @@ pub struct ListenerHistory {
     gone: VecDeque<ListenerRecord>,
     first_sample: Option<Timestamp>,
     last_sample: Option<Timestamp>,
+    /// Records of an earlier run, settled at the first sample ([`Self::carry`]).
+    carried: Vec<ListenerRecord>,
 }
 
 impl ListenerHistory {
@@ -53,9 +55,20 @@ impl ListenerHistory {
         Self::default()
     }
 
+    /// Takes what an earlier run saw (its listeners then and those gone, as
+    /// [`Self::now`] and [`Self::gone`] gave them): a restarted agent still says who served
+    /// a port before it started. Settled at the next sample: a listener that sample still
+    /// shows (the same process, by PID and start time, on the same address) listens since the
+    /// earlier run saw it first; the others are gone, last seen when the earlier run last saw
+    /// them.
+    pub fn carry(&mut self, earlier: Vec<ListenerRecord>) {
+        self.carried.extend(earlier);
+    }
+
     /// One sample taken at `at`: every listening socket with its process.
     pub fn observe(&mut self, at: Timestamp, listening: &[(SocketAddr, ProcessInfo)]) {
         self.first_sample.get_or_insert(at);
+        self.settle_carried(listening);
         self.last_sample = Some(at);
         let mut seen = std::collections::HashSet::with_capacity(listening.len());
         for (addr, process) in listening {
@@ -85,6 +98,30 @@ impl ListenerHistory {
                 self.gone.pop_back();
             }
             self.gone.push_front(r);
+        }
+    }
+
+    /// Moves the records of an earlier run ([`Self::carry`]) to the listeners now or gone.
+    fn settle_carried(&mut self, listening: &[(SocketAddr, ProcessInfo)]) {
+        if self.carried.is_empty() {
+            return;
+        }
+        let mut carried = std::mem::take(&mut self.carried);
+        // Most recent last, as `observe` adds them.
+        carried.sort_by_key(|r| (r.last_seen, r.process.pid));
+        for r in carried {
+            let key = (r.addr, r.process.pid);
+            let still = listening
+                .iter()
+                .any(|(addr, p)| (*addr, p.pid) == key && p.started == r.process.started);
+            if still {
+                self.current.entry(key).or_insert(r);
+            } else if !self.gone.contains(&r) {
+                if self.gone.len() == MAX_GONE {
+                    self.gone.pop_back();
+                }
+                self.gone.push_front(r);
+            }
         }
     }
 
@@ -232,5 +269,55 @@ mod tests {
             .map(|r| r.process.pid)
             .collect();
         assert_eq!(earlier, vec![4400, 4312, 1]);
+    }
+
+    #[test]
+    fn a_restarted_agent_still_names_the_listener_gone_before_it_started() {
+        let lo = "127.0.0.1".parse().expect("ip");
+        let mut first = ListenerHistory::new();
+        let mut sshd = ProcessInfo::bare(10, "sshd");
+        sshd.started = Some(5);
+        first.observe(
+            at(100),
+            &[
+                (sock("127.0.0.1:7211"), collector()),
+                (sock("0.0.0.0:22"), sshd.clone()),
+            ],
+        );
+        first.observe(at(130), &[(sock("0.0.0.0:22"), sshd.clone())]);
+        let saved: Vec<ListenerRecord> = first
+            .now()
+            .into_iter()
+            .chain(first.gone())
+            .cloned()
+            .collect();
+
+        let mut second = ListenerHistory::new();
+        second.carry(saved.clone());
+        second.observe(at(200), &[(sock("0.0.0.0:22"), sshd.clone())]);
+        let s = second.status(lo, 7211);
+        assert_eq!(s.now, None);
+        assert_eq!(s.earlier.len(), 1);
+        assert_eq!(s.earlier[0].process.pid, 4312);
+        assert_eq!(
+            (s.earlier[0].first_seen, s.earlier[0].last_seen),
+            (at(100), at(100))
+        );
+        // Still listening: since the first run saw it first, and gone from neither.
+        let ssh = second.status(lo, 22);
+        assert_eq!(ssh.now.map(|r| r.first_seen), Some(at(100)));
+        assert!(ssh.earlier.is_empty());
+        assert_eq!(second.sampled(), Some((at(200), at(200))));
+
+        // Its PID used again by another process on the same address: a new listener.
+        let mut third = ListenerHistory::new();
+        third.carry(saved);
+        let mut again = ProcessInfo::bare(4312, "collector");
+        again.started = Some(999);
+        third.observe(at(300), &[(sock("127.0.0.1:7211"), again)]);
+        let s = third.status(lo, 7211);
+        assert_eq!(s.now.map(|r| r.first_seen), Some(at(300)));
+        assert_eq!(s.earlier.len(), 1);
+        assert_eq!(s.earlier[0].last_seen, at(100));
     }
 }

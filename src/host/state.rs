@@ -308,6 +308,12 @@ impl HostState {
         }
     }
 
+    /// Listeners an earlier run saw ([`ListenerHistory::carry`]): those gone are former
+    /// listeners, as if this capture had seen them go.
+    pub fn carry_listeners(&mut self, earlier: Vec<ListenerRecord>) {
+        self.history.carry(earlier);
+    }
+
     /// The journal's answer to who served `port` before the capture (see
     /// [`journal`](crate::host::journal)); a lookup that failed becomes a note.
     pub fn former_owner(&mut self, port: u16, answer: Result<Option<FormerOwner>, String>) {

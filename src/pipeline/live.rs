@@ -478,6 +478,7 @@ fn host_side(config: &CaptureConfig, filter: &CaptureFilter, journal: Journal) -
             _ => None,
         },
     });
+    state.carry_listeners(journal.saved_listeners.clone());
     let monitor = match HostMonitor::start(Duration::from_secs(1), crate::host::connect_events()) {
         Ok(m) => Some(m),
         Err(e) => {

@@ -14,6 +14,9 @@ struct World {
     dropped: u64,
     /// Endpoints that are targets of a port scan.
     scanned: std::collections::BTreeSet<u16>,
+    /// Attempts each endpoint completed (before any refusal): in the totals, and in its
+    /// offender's attempts once it has one.
+    served: BTreeMap<u16, u64>,
 }
 
 impl World {
@@ -36,8 +39,10 @@ impl World {
     fn snapshot(&self) -> Snapshot {
         let mut totals = Totals::default();
         let mut offenders = Vec::new();
+        totals.attempts += self.served.values().sum::<u64>();
         for (&port, secs) in &self.refused {
             let n: u64 = secs.values().map(|&n| u64::from(n)).sum();
+            let served = self.served.get(&port).copied().unwrap_or(0);
             totals.rst_by_cause[0] += n;
             totals.failed_attempts += n;
             totals.attempts += n + 1;
@@ -61,8 +66,8 @@ impl World {
                 rst_packets: n,
                 rst_by_cause: [n, 0, 0, 0, 0],
                 rst_from_server: n,
-                attempts: n + 1,
-                completed: 1,
+                attempts: n + 1 + served,
+                completed: 1 + served,
                 failed_attempts: n,
                 failed_refused: n,
                 incidents: n,
@@ -157,6 +162,36 @@ fn an_endpoint_that_appears_while_others_are_tracked_keeps_all_its_counts() {
             .rst[0],
         3
     );
+}
+
+/// Regression (a trial as a team's admin, under a real Prometheus): the attempts a service
+/// completed before its listener went were in `other` already when its first refusal gave it
+/// a series of its own, and the new series took them too: the sum of
+/// `rstscope_connection_attempts_total` counted 60 working connects twice (136 where the
+/// kernel counted 77), and `other` stood still until the host's other attempts made up for
+/// them. They stay in `other`; the series counts its attempts from its first incident on.
+#[test]
+fn attempts_a_service_completed_before_its_first_refusal_stay_in_other() {
+    let mut w = World::default();
+    let mut sel = Selection::new(50);
+    *w.served.entry(7211).or_default() += 60;
+    w.now = 100;
+    let (rows, other) = sel.update(&w.snapshot());
+    assert!(rows.is_empty());
+    assert_eq!(other.attempts, 60);
+    let mut mono = Monotone::default();
+    mono.check(&rows, other);
+    for s in 101..104 {
+        w.refuse(7211, s, 2);
+        let snapshot = w.snapshot();
+        let (rows, other) = sel.update(&snapshot);
+        mono.check(&rows, other);
+        assert_eq!(port_of(&rows), [7211]);
+        let exposed: u64 = rows.iter().map(|r| r.counts.attempts).sum::<u64>() + other.attempts;
+        assert_eq!(exposed, snapshot.totals.attempts, "{rows:?} {other:?}");
+        assert_eq!(rows[0].counts.failed, u64::from(s as u32 - 100) * 2);
+        assert!(other.attempts >= 60, "{other:?}");
+    }
 }
 
 /// The engine drops endpoints past its bound and counts a dropped one seen again from zero: its

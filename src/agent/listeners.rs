@@ -4,10 +4,10 @@
 //! systemd unit at best), and the refusal alert, whose `former_listener` is a label, ended at
 //! the restart and came back two minutes later saying only "nothing listens".
 //!
-//! The file is JSON ([`ListenerRecord`]s, as `/report`'s `host` has them), written whole to a
-//! new file and renamed over the old one, mode 0600 (it holds command lines). It is written
-//! when the listeners change, at least once a minute while they do not (their last sighting
-//! moves on), and at the stop.
+//! The file is JSON ([`ListenerRecord`](crate::host::history::ListenerRecord)s, as `/report`'s
+//! `host` has them), written whole to a new file and renamed over the old one, mode 0600 (it
+//! holds command lines). It is written when the listeners change, at least once a minute while
+//! they do not (their last sighting moves on), and at the stop.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};

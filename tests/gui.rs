@@ -758,6 +758,37 @@ fn a_fixture_opened_from_the_start_screen_dialog_shows_its_refused_port() {
     assert!(h.state().settings.recent[0][0].ends_with("refused-v6.pcap"));
 }
 
+/// Regression: the folder of the last capture opened, removed since (a scratch folder, a
+/// share or a stick no longer there), opened the dialog on "No such file or directory" over
+/// an empty listing. It opens in the nearest folder above it that is still there.
+#[test]
+fn the_open_dialog_starts_above_a_last_folder_that_is_gone() {
+    let mut s = settings();
+    s.last_folder = Some(manifest("tests/fixtures/gone-since/2026-12-04"));
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    h.get_by_label("Open a capture…").click();
+    h.run_steps(2);
+    let start = Instant::now();
+    while h.query_by_label_contains("lossy-resets.pcap").is_none() {
+        assert!(
+            h.query_by_label_contains("No such file").is_none()
+                && h.query_by_label_contains("cannot find").is_none(),
+            "the dialog opened on the folder that is gone"
+        );
+        assert!(start.elapsed() < WAIT, "the folder listing never came");
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    h.run_steps(2);
+    let path = manifest("tests/fixtures").display().to_string();
+    assert!(
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .any(|n| n.accesskit_node().value().as_deref() == Some(path.as_str())),
+        "the path field says {path}"
+    );
+}
+
 /// A capture is often mailed zipped: the open dialog lists zip archives among the captures,
 /// and one chosen there opens the captures in it as one (both of a zip of two), the readme
 /// beside them named in the status bar, the details reading the packets from inside the

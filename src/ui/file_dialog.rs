@@ -396,6 +396,13 @@ fn list(dir: &Path) -> Listing {
     Ok(entries)
 }
 
+/// `dir` and its listing or, where `dir` is not there, the nearest folder above it that is
+/// (`dir` and its error where none is). File work: off the UI thread.
+fn list_nearest(dir: &Path) -> (PathBuf, Listing) {
+    let there = dir.ancestors().find(|d| d.is_dir()).unwrap_or(dir);
+    (there.to_path_buf(), list(there))
+}
+
 enum BrowserOutcome {
     Open,
     Cancel,
@@ -408,7 +415,8 @@ struct Browser {
     dir: PathBuf,
     path_text: String,
     listing: Option<Listing>,
-    task: Option<Task<Listing>>,
+    /// The folder being listed, and its listing.
+    task: Option<Task<(PathBuf, Listing)>>,
     selected: BTreeSet<PathBuf>,
     all_files: bool,
     save_name: String,
@@ -473,7 +481,11 @@ impl Browser {
             // Until measured: a row of buttons, and a save dialog's type and name.
             below_listing: if save { 64.0 } else { 36.0 },
         };
-        b.go(ctx, b.dir.clone());
+        // Where the last capture's folder is gone (removed since, a drive or share no longer
+        // there), the nearest folder above it that is still there, as the system dialogs do,
+        // rather than an error in an empty listing.
+        let dir = b.dir.clone();
+        b.task = Some(Task::spawn("file-dialog", ctx, move |_| list_nearest(&dir)));
         b
     }
 
@@ -483,7 +495,10 @@ impl Browser {
         self.dir = dir.clone();
         self.listing = None;
         self.selected.clear();
-        self.task = Some(Task::spawn("file-dialog", ctx, move |_| list(&dir)));
+        self.task = Some(Task::spawn("file-dialog", ctx, move |_| {
+            let listing = list(&dir);
+            (dir, listing)
+        }));
     }
 
     /// The extension of the file saved; `None` when opening.
@@ -520,7 +535,11 @@ impl Browser {
     }
 
     fn show(&mut self, ctx: &egui::Context) -> BrowserOutcome {
-        if let Some(listing) = self.task.as_mut().and_then(Task::poll) {
+        if let Some((dir, listing)) = self.task.as_mut().and_then(Task::poll) {
+            if dir != self.dir {
+                self.path_text = dir.display().to_string();
+                self.dir = dir;
+            }
             self.listing = Some(listing);
             self.task = None;
         }

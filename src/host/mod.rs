@@ -352,10 +352,13 @@ pub fn read_tcp_counters() -> Result<TcpCounters, HostError> {
 
 /// Per-second counts from successive [`TcpCounters`] readings, at seconds the caller gives.
 ///
-/// No clock inside: live capture passes the packet clock's second, tests pass literals. The
-/// point at second `t` is the increase since the previous reading. The caller reads about once a
-/// second; a longer gap puts its whole increase at the later second rather than invent how it
-/// was spread. A reading at the same or an earlier second (clock stepped back) adds to the
+/// No clock inside: live capture passes the packet clock's seconds, tests pass literals. The
+/// increase since the previous reading goes to the seconds the caller says it covers
+/// ([`CounterSeries::push_over`]): about one, as the caller reads about once a second. A longer
+/// gap (a machine so busy that the sampler ran late, a process held up) is spread evenly over
+/// its seconds: put on one, the increase of 12 s of 20 failures a second read as a burst of
+/// 240 in a second that never happened; spread, each second has the gap's average, and the
+/// total is exact. A reading at the same or an earlier second (clock stepped back) adds to the
 /// latest point, so no count is lost. A counter that goes down was reset (a new network
 /// namespace, a 32-bit wrap): its new value is counted as the increase since the reset.
 ///
@@ -379,10 +382,18 @@ impl CounterSeries {
         Self::default()
     }
 
-    /// Adds the reading taken at `unix_secs`.
+    /// Adds the reading taken at `unix_secs`, its increase at that second.
     pub fn push(&mut self, unix_secs: i64, reading: TcpCounters) {
+        self.push_over(unix_secs, unix_secs, reading);
+    }
+
+    /// Adds a reading whose increase since the one before covers the seconds `from` to `to`
+    /// (both included; `to` is the reading's own second): spread evenly over them, the
+    /// remainder one each on the first.
+    pub fn push_over(&mut self, from: i64, to: i64, reading: TcpCounters) {
         if let Some((last_secs, last)) = &self.last {
-            let at = unix_secs.max(*last_secs);
+            let at = to.max(*last_secs);
+            let from = from.clamp(*last_secs, at);
             for (name, value) in reading.iter() {
                 // A counter new in this reading has no baseline: it starts one.
                 let Some(before) = last.get(name) else {
@@ -394,9 +405,14 @@ impl CounterSeries {
                     value
                 };
                 let points = self.per_second.entry(name).or_default();
-                match points.last_mut() {
-                    Some((secs, n)) if *secs == at => *n += delta,
-                    _ => points.push((at, delta)),
+                let seconds = u64::try_from(at - from + 1).unwrap_or(1);
+                let (each, rest) = (delta / seconds, delta % seconds);
+                for (i, second) in (from..=at).enumerate() {
+                    let share = each + u64::from((i as u64) < rest);
+                    match points.last_mut() {
+                        Some((secs, n)) if *secs == second => *n += share,
+                        _ => points.push((second, share)),
+                    }
                 }
                 // Dropped a minute at a time, so that each reading does not move the vector.
                 if let Some(k) = self.kept
@@ -409,7 +425,7 @@ impl CounterSeries {
             }
             self.last = Some((at, reading));
         } else {
-            self.last = Some((unix_secs, reading));
+            self.last = Some((to, reading));
         }
     }
 
@@ -455,6 +471,36 @@ mod tests {
         assert_eq!(series.per_second("OutRsts"), &[(1_700_000_001, 7)]);
         assert_eq!(series.total("OutRsts"), 7);
         assert!(series.per_second("ListenOverflows").is_empty());
+    }
+
+    /// Regression: a reading 12 s after the one before (the app held up) put its 240
+    /// failures on one second, and the machine's table said "AttemptFails (peak 247/s)" of
+    /// refusals that came 20 a second. Spread over the seconds the gap covers.
+    #[test]
+    fn a_gap_s_increase_is_spread_over_its_seconds() {
+        let mut series = CounterSeries::new();
+        series.push(10, reading(0, 0));
+        series.push_over(11, 22, reading(240, 13));
+        let points = series.per_second("AttemptFails");
+        assert_eq!(points.len(), 12);
+        assert!(points.iter().all(|&(_, n)| n == 20), "{points:?}");
+        assert_eq!(points.first().map(|p| p.0), Some(11));
+        assert_eq!(points.last().map(|p| p.0), Some(22));
+        // The remainder, one each on the first seconds: totals exact.
+        let resets = series.per_second("OutRsts");
+        assert_eq!(resets[0], (11, 2));
+        assert_eq!(resets[1], (12, 1));
+        assert_eq!(resets[11], (22, 1));
+        assert_eq!(series.total("OutRsts"), 13);
+        // A next reading a second later, and one whose range starts before the latest point
+        // (the clock stepped back): added on from the latest second, nothing lost.
+        series.push_over(23, 23, reading(260, 13));
+        series.push_over(20, 24, reading(262, 13));
+        assert_eq!(
+            &series.per_second("AttemptFails")[12..],
+            &[(23, 21), (24, 1)]
+        );
+        assert_eq!(series.total("AttemptFails"), 262);
     }
 
     #[test]

@@ -351,18 +351,30 @@ impl HostState {
             if self.counter_names.is_empty() {
                 self.counter_names = c.iter().map(|(n, _)| n).collect();
             }
-            // The increase since the last reading is put at the second in the middle of the
-            // interval it covers, so that the kernel's points line up with the capture's
-            // seconds (about a second between readings: the second before the reading).
-            let label = match self.last_reading {
-                Some(prev) => Timestamp(prev.0 + (sample.at.0 - prev.0) / 2).second(),
-                None => sample.at.second(),
+            // The increase since the last reading goes to the seconds the interval covers, so
+            // that the kernel's points line up with the capture's seconds: about a second
+            // between readings, the second in the middle of the interval; a longer gap (the
+            // sampler held up), spread over each second it covers, half a second in from
+            // either end ([`CounterSeries::push_over`]).
+            let (from, to) = match self.last_reading {
+                Some(prev) => {
+                    let half = Timestamp::NANOS_PER_SEC / 2;
+                    let from = Timestamp(prev.0.saturating_add(half)).second();
+                    let to = Timestamp(sample.at.0.saturating_sub(half)).second();
+                    let middle = Timestamp(prev.0 + (sample.at.0 - prev.0) / 2).second();
+                    if to > from {
+                        (from, to)
+                    } else {
+                        (middle, middle)
+                    }
+                }
+                None => (sample.at.second(), sample.at.second()),
             };
             self.last_reading = Some(sample.at);
-            self.counters.push(label, c.clone());
+            self.counters.push_over(from, to, c.clone());
             self.counters_now = Some(c);
             if let Some(k) = self.kept {
-                let from = label - k;
+                let from = to - k;
                 for m in [&mut self.local_failed, &mut self.local_rsts] {
                     if m.first_key_value().is_some_and(|(&s, _)| s < from - 60) {
                         *m = m.split_off(&from);
@@ -522,7 +534,8 @@ impl HostState {
         let points = self.counters.per_second(ATTEMPT_FAILS);
         let (first, last) = (points.first()?.0, points.last()?.0);
         // A counter point at second t holds the increase over the interval whose middle is in
-        // t; the capture's seconds from first to last cover the same stretch.
+        // t (or its share of a longer gap's); the capture's seconds from first to last cover
+        // the same stretch.
         let in_span =
             |m: &BTreeMap<i64, u64>| -> u64 { m.range(first..=last).map(|(_, n)| n).sum() };
         let kernel_failed = self.counters.kept_total(ATTEMPT_FAILS);

@@ -976,8 +976,10 @@ impl DetailsView {
     }
 }
 
-/// Said where the connections go while the capture is read and none has been found yet.
-const NONE_FOUND_YET: &str = "none found yet in the part read";
+/// Said where the connections go while the capture is read and none has been found yet. A
+/// connection is handed over once the analysis ends it (seconds of packet time after its last
+/// packet, as Zeek's timers do), so the first rows can come well after its first packets.
+const NONE_FOUND_YET: &str = "none ended yet in the part read: each is listed once it ends";
 
 /// How far the reading for the packets has got, where they go: a spinner, the part read and
 /// the frames.

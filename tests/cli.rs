@@ -2912,3 +2912,59 @@ fn the_agents_listen_address_says_what_to_give_and_what_holds_it() {
         "{err}"
     );
 }
+
+/// Old pcap variants (tests/fixtures/make-pcap-variants.py writes them from refused-v4.pcap):
+/// the one libpcap reads, Kuznetzov's patched format (24-byte record headers, magic
+/// a1b2cd34), gives the original's report in either byte order, from a file or a pipe.
+/// Before, its big-endian form was "not a capture file".
+#[test]
+fn the_modified_pcap_format_gives_the_originals_report() {
+    let (original, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+    for name in ["modified.pcap", "modified-be.pcap"] {
+        let path = fixture(&format!("variants/{name}"));
+        let (v, files, err) = report_of(&[&path]);
+        assert_eq!(v, original, "{name}");
+        assert_eq!(files[0]["frames"], 10, "{name}: {files}");
+        assert!(err.is_empty(), "{name}: {err}");
+        let bytes = std::fs::read(&path).expect("read");
+        let out = rstscope_with_stdin(&["analyze", "--format", "json", "-"], &bytes);
+        assert_eq!(out.status.code(), Some(0), "{name} from a pipe");
+        let mut piped = json(&out);
+        piped["files"].take();
+        piped["warnings"].take();
+        assert_eq!(piped, original, "{name} from a pipe");
+    }
+}
+
+/// Regression: the pcap layouts of other patched libpcaps (Red Hat 6.1, SuSE 6.3, Nokia IPSO:
+/// longer record headers, told apart only by trying them) read one garbled frame, then
+/// stopped as "corrupt data" after it; Ixia's lcap (a longer file header) was "not a capture
+/// file". Each is now named, with the conversion that reads it (Wireshark's editcap knows
+/// them), and nothing garbled is counted.
+#[test]
+fn regression_other_pcap_layouts_are_named_with_their_conversion() {
+    for (name, what) in [
+        (
+            "ss990915.pcap",
+            "SuSE 6.3's patched libpcap (28-byte record headers",
+        ),
+        (
+            "ss990417.pcap",
+            "Red Hat 6.1's patched libpcap (24-byte record headers",
+        ),
+        ("nokia.pcap", "Nokia IPSO (20-byte record headers"),
+        ("ixia-hw.pcap", "an Ixia lcap capture"),
+    ] {
+        let path = fixture(&format!("variants/{name}"));
+        let out = rstscope(&["analyze", &path]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{path}: ")),
+            "{name} names the file: {err}"
+        );
+        assert!(err.contains(what), "{name}: {err}");
+        assert!(err.contains("editcap -F pcap"), "{name}: what to do: {err}");
+        assert!(!err.contains("corrupt"), "{name}: {err}");
+    }
+}

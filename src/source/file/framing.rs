@@ -391,7 +391,9 @@ impl OtherLayout {
     /// the file's own layout meets an unsound record header among them.
     pub(super) fn of(data: &[u8], big_endian: bool, nanos: bool, modified: bool) -> Option<Self> {
         let own_len = if modified { 24 } else { 16 };
-        if nanos || sound_records(data, own_len, big_endian).is_some() {
+        // The file's own layout must meet a record its reading would stop at: a file that
+        // reads on is read, whatever its fields look like.
+        if nanos || sound_records(data, own_len, big_endian, false).is_some() {
             return None;
         }
         let candidates: &[(usize, Self)] = if modified {
@@ -400,7 +402,7 @@ impl OtherLayout {
             &[(24, Self::Ss990417), (20, Self::Nokia)]
         };
         (candidates.iter())
-            .find(|(len, _)| sound_records(data, *len, big_endian).is_some_and(|n| n >= 2))
+            .find(|(len, _)| sound_records(data, *len, big_endian, true).is_some_and(|n| n >= 2))
             .map(|&(_, layout)| layout)
     }
 
@@ -436,21 +438,28 @@ impl OtherLayout {
 }
 
 /// How many of the first 3 records of `data` (or all it holds whole, fewer) have sound
-/// headers under record headers of `header_len` bytes; `None` at an unsound one. Sound is
-/// stricter here than for reading: a time fraction under a second (microseconds), a captured
-/// length neither 0 nor above the original length.
-fn sound_records(data: &[u8], header_len: usize, big_endian: bool) -> Option<usize> {
-    let mut at = 0;
+/// headers under record headers of `header_len` bytes; `None` at an unsound one. Sound is what
+/// reading takes, or when `strict` what a layout must show to be taken for the file's: a time
+/// fraction under a second (microseconds), not before the first record's second, a captured
+/// length neither 0 nor above the original length (bytes of zeros are no records).
+fn sound_records(data: &[u8], header_len: usize, big_endian: bool, strict: bool) -> Option<usize> {
+    let (mut at, first_secs) = (0, u32_at(data, 0, big_endian));
     for n in 0..3 {
         let Some(header) = data.get(at..at + 16) else {
             return Some(n);
         };
-        let (frac, caplen, orig_len) = (
+        let (secs, frac, caplen, orig_len) = (
+            u32_at(header, 0, big_endian),
             u32_at(header, 4, big_endian),
             u32_at(header, 8, big_endian),
             u32_at(header, 12, big_endian),
         );
-        if frac >= 1_000_000 || caplen == 0 || caplen > orig_len || caplen as usize > MAX_RECORD {
+        let unsound = if strict {
+            frac >= 1_000_000 || caplen == 0 || caplen > orig_len || secs < first_secs
+        } else {
+            caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
+        };
+        if unsound || caplen as usize > MAX_RECORD - header_len {
             return None;
         }
         at += header_len + caplen as usize;

@@ -58,6 +58,17 @@ pub enum Skip {
     /// Ethernet capture saved as Linux SLL or BSD NULL, whose bytes then read `0x4500`
     /// where the type should be), not traffic of another protocol.
     UnknownProtocol,
+    /// A frame that does not decode under its file's link type (or one rstscope does not
+    /// read), but does as TCP under another, the link type captures are most often relabelled
+    /// from or to: Ethernet or raw IP. Most likely the file was saved or converted with the
+    /// wrong link type (`editcap -T`, a tool that writes raw IP headers under Ethernet's
+    /// number); it is relabelled with `editcap -T` ([`editcap_encap`]).
+    WrongLinkType {
+        /// The link type the file gives the frame.
+        labelled: LinkType,
+        /// The one it decodes under.
+        reads_as: LinkType,
+    },
 }
 
 impl Skip {
@@ -75,6 +86,13 @@ impl Skip {
             Skip::Aggregate => "802.11-a-msdu".to_owned(),
             Skip::ErfRecordType(t) => format!("erf-record-type:{t}"),
             Skip::UnknownProtocol => "unknown-protocol".to_owned(),
+            Skip::WrongLinkType { labelled, reads_as } => format!(
+                "wrong-link-type:{} ({}) reads as {} ({})",
+                link_type_name(*labelled),
+                labelled.0,
+                link_type_name(*reads_as),
+                reads_as.0
+            ),
         }
     }
 }
@@ -84,7 +102,7 @@ impl fmt::Display for Skip {
         match self {
             Skip::UnsupportedLinkType(lt) => write!(
                 f,
-                "link type {} ({}) is not supported",
+                "link type {} ({}) is not one rstscope reads (it reads {SUPPORTED_LINK_TYPES})",
                 link_type_name(*lt),
                 lt.0
             ),
@@ -101,8 +119,71 @@ impl fmt::Display for Skip {
             Skip::UnknownProtocol => f.write_str(
                 "protocol unknown for the link type: frames labelled with the wrong link type?",
             ),
+            Skip::WrongLinkType { labelled, reads_as } => write!(
+                f,
+                "labelled {} ({}) but decode as {}: the file's link type is likely wrong \
+                 (relabel it: editcap -T {} IN OUT)",
+                link_type_name(*labelled),
+                labelled.0,
+                link_type_name(*reads_as),
+                editcap_encap(*reads_as)
+            ),
         }
     }
+}
+
+/// The link types rstscope reads, as messages list them.
+pub const SUPPORTED_LINK_TYPES: &str = "Ethernet (with 802.1Q, QinQ, MPLS, PPPoE), Linux \
+     cooked (SLL, SLL2), raw IP (IPv4, IPv6), BSD and OpenBSD loopback (NULL, LOOP), PPP, Cisco \
+     HDLC, FDDI, IEEE 802.11 (bare, radiotap, PPI), NFLOG, Apple PKTAP and Endace ERF";
+
+/// The name Wireshark's `editcap -T` gives the link types a capture is relabelled to.
+pub fn editcap_encap(lt: LinkType) -> &'static str {
+    match lt.0 {
+        LINKTYPE_ETHERNET => "ether",
+        LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 => "rawip",
+        LINKTYPE_IPV4 => "rawip4",
+        LINKTYPE_IPV6 => "rawip6",
+        LINKTYPE_LINUX_SLL => "linux-sll",
+        LINKTYPE_NULL => "null",
+        _ => "ENCAP (editcap -T lists the names)",
+    }
+}
+
+/// The link types a frame that does not decode under its own is tried under: see
+/// [`Skip::WrongLinkType`].
+const RELABELLED_FROM: [LinkType; 2] = [LinkType(LINKTYPE_ETHERNET), LinkType(LINKTYPE_RAW)];
+
+/// `skip`, or [`Skip::WrongLinkType`] when `frame` decodes as TCP under one of
+/// [`RELABELLED_FROM`] (other than its own kind). Only frames that failed come here: the
+/// frames that decode pay nothing for it.
+#[cold]
+#[inline(never)]
+fn relabelled(frame: &Frame<'_>, skip: Skip) -> Skip {
+    if !matches!(
+        skip,
+        Skip::Malformed | Skip::UnknownProtocol | Skip::UnsupportedLinkType(_)
+    ) {
+        return skip;
+    }
+    let raw = |lt: LinkType| {
+        matches!(
+            lt.0,
+            LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 | LINKTYPE_IPV4 | LINKTYPE_IPV6
+        )
+    };
+    let labelled = frame.link_type;
+    for reads_as in RELABELLED_FROM {
+        let same = reads_as == labelled || (raw(reads_as) && raw(labelled));
+        let as_other = Frame {
+            link_type: reads_as,
+            ..*frame
+        };
+        if !same && tcp_packet(&as_other).is_ok() {
+            return Skip::WrongLinkType { labelled, reads_as };
+        }
+    }
+    skip
 }
 
 /// A human name for a link type, for messages and skip keys; "unknown" when not known.
@@ -128,6 +209,7 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         127 => "IEEE 802.11 (radiotap)",
         129 => "ARCNET (Linux)",
         143 => "DOCSIS",
+        147..=162 => "user-defined (USER0 to USER15)",
         163 => "IEEE 802.11 (AVS)",
         189 | 220 => "Linux USB",
         192 => "PPI",
@@ -167,7 +249,7 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
     match tcp_packet(frame) {
         Ok((packet, encap)) => (Decoded::Tcp(packet), encap),
         Err(Stop::Other) => (Decoded::Other, Encap::default()),
-        Err(Stop::Skip(skip)) => (Decoded::Skipped(skip), Encap::default()),
+        Err(Stop::Skip(skip)) => (Decoded::Skipped(relabelled(frame, skip)), Encap::default()),
     }
 }
 
@@ -186,7 +268,7 @@ pub fn decode_into<'a>(
 ) -> Result<(&'a [u8], Carried), Option<Skip>> {
     tcp_into(frame, packet, encap).map_err(|stop| match stop {
         Stop::Other => None,
-        Stop::Skip(skip) => Some(skip),
+        Stop::Skip(skip) => Some(relabelled(frame, skip)),
     })
 }
 
@@ -1080,7 +1162,9 @@ mod tests {
         assert_eq!(skip.key(), "unsupported-link-type:Token Ring (6)");
         assert_eq!(
             skip.to_string(),
-            "link type Token Ring (6) is not supported"
+            format!(
+                "link type Token Ring (6) is not one rstscope reads (it reads {SUPPORTED_LINK_TYPES})"
+            )
         );
         let skip = Skip::UnsupportedLinkType(LinkType(60_000));
         assert_eq!(skip.key(), "unsupported-link-type:unknown (60000)");
@@ -1118,7 +1202,9 @@ mod tests {
             (239, "NFLOG"),
             (242, "IP over InfiniBand"),
             (276, "Linux SLL2"),
-            (147, "unknown"),
+            (147, "user-defined (USER0 to USER15)"),
+            (163, "IEEE 802.11 (AVS)"),
+            (60_000, "unknown"),
         ] {
             assert_eq!(link_type_name(LinkType(n)), name, "link type {n}");
         }

@@ -2204,7 +2204,8 @@ fn the_live_commands_help_says_what_rights_capture_needs() {
 
 /// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
 /// tcpdump's ipoib.pcap) ended its report with "none: no resets and no failed connection
-/// attempts in this capture", an all-clear for refusals it never read.
+/// attempts in this capture", an all-clear for refusals it never read. (These frames are
+/// Ethernet under InfiniBand's number, and are said to be.)
 #[test]
 fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     let dir = temp_dir("link-type-not-decoded");
@@ -2222,8 +2223,9 @@ fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     assert!(
         text.contains(
             "No TCP packets could be read in this capture: none of its 6 frames could be \
-             decoded (link type IP over InfiniBand (242) is not supported), so resets and \
-             failed connections in them are not counted."
+             decoded (labelled IP over InfiniBand (242) but decode as Ethernet: the file's link \
+             type is likely wrong (relabel it: editcap -T ether IN OUT)), so resets and failed \
+             connections in them are not counted."
         ),
         "{text}"
     );

@@ -4626,7 +4626,8 @@ fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
 /// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
 /// tcpdump's ipoib.pcap) said "No TCP packets yet." once read, and "No resets or failed
 /// connection attempts in this capture." under it, the refusals it holds unread; only the
-/// status bar said that its frames were not decoded.
+/// status bar said that its frames were not decoded. (These frames are Ethernet under
+/// InfiniBand's number, and are said to be, with the command that relabels the file.)
 #[test]
 fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     let dir = temp_dir("link-type-not-decoded");
@@ -4648,16 +4649,17 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     assert!(shows(
         &h,
         "No TCP packets could be read in this capture: none of its 6 frames could be decoded \
-         (link type IP over InfiniBand (242) is not supported)"
+         (labelled IP over InfiniBand (242) but decode as Ethernet: the file's link type is \
+         likely wrong (relabel it: editcap -T ether IN OUT))"
     ));
     assert!(shows(&h, "No offenders: no TCP packet was read"));
     // The status bar says it in the same words (it showed the JSON key,
     // "unsupported-link-type:IP over InfiniBand (242)").
     assert!(shows(
         &h,
-        "6 not decoded: link type IP over InfiniBand (242) is not supported"
+        "6 not decoded: labelled IP over InfiniBand (242) but decode as Ethernet"
     ));
-    assert!(!shows(&h, "unsupported-link-type"));
+    assert!(!shows(&h, "wrong-link-type"));
 }
 
 /// Regression (real-window trial): a capture without a TCP packet that could be read (UDP only,

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{BLANK, Carried, Decoded, Skip, decode_encap, decode_into};
+use crate::decode::{
+    BLANK, Carried, Decoded, Skip, decode_encap, decode_into, editcap_encap, link_type_name,
+};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
@@ -893,6 +895,9 @@ impl EngineSide {
             capture
                 .warnings
                 .extend(source.files().iter().filter_map(no_times_warning));
+            let relabel =
+                wrong_link_type_warnings(&capture.not_decoded, source.files(), source.interfaces());
+            capture.warnings.extend(relabel);
         }
         let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
@@ -999,6 +1004,52 @@ fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
     )];
     w.extend(suspects_while_lost(suspects));
     w
+}
+
+/// For the files most of whose frames decode under another link type than the one the file
+/// gives them ([`Skip::WrongLinkType`]), that the link type is likely wrong, and the command
+/// that relabels it. Fewer such frames are only counted among those not decoded.
+pub fn wrong_link_type_warnings(
+    not_decoded: &BTreeMap<Skip, u64>,
+    files: &[FileInfo],
+    interfaces: &[InterfaceInfo],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (skip, &n) in not_decoded {
+        let &Skip::WrongLinkType { labelled, reads_as } = skip else {
+            continue;
+        };
+        // The files that give their frames that link type: the frames are theirs.
+        let mut those: Vec<&FileInfo> = (interfaces.iter())
+            .filter(|i| i.link_type == labelled)
+            .filter_map(|i| files.get(i.file))
+            .collect();
+        those.dedup_by(|a, b| a.path == b.path);
+        let frames: u64 = those.iter().map(|f| f.frames).sum();
+        if those.is_empty() || n.saturating_mul(2) < frames {
+            continue;
+        }
+        let (name, encap) = (link_type_name(reads_as), editcap_encap(reads_as));
+        let paths: Vec<String> = those.iter().map(|f| f.path.display().to_string()).collect();
+        let (whose, command) = match paths.as_slice() {
+            [path] => (
+                format!("{path}: {n} of its {frames} frames"),
+                format!("editcap -T {encap} {path} OUT"),
+            ),
+            _ => (
+                format!("{}: {n} of their {frames} frames", paths.join(", ")),
+                format!("editcap -T {encap} IN OUT, for each"),
+            ),
+        };
+        out.push(format!(
+            "{whose} do not decode as {} ({}), the link type the file gives them, but do as \
+             {name}: the link type is likely wrong (the capture was saved or converted under \
+             another). Relabel it with Wireshark's editcap and open the result: {command}",
+            link_type_name(labelled),
+            labelled.0,
+        ));
+    }
+    out
 }
 
 /// The warning when every packet of the file `f` has the time 0 (1970-01-01 00:00:00 UTC):

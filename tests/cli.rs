@@ -1161,6 +1161,9 @@ fn ctrl_c_clears_the_progress_bar_and_reports_what_was_read() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report");
     let packets = json["packets"].as_u64().expect("packets");
     assert!(packets > 0 && packets < 120_000, "{packets} packets read");
+    // Regression: the file's frames were those read ahead of the analysis, more than the
+    // packets analyzed. They are the same frames.
+    assert_eq!(json["files"][0]["frames"], packets, "{}", json["files"]);
     let warned = json["warnings"]
         .as_array()
         .expect("warnings")

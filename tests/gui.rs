@@ -3641,6 +3641,12 @@ fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
         "Cancel came after the whole capture was read ({} frames of {frames})",
         a.capture.frames
     );
+    // Regression: the file's frames were those read ahead of the analysis, more than it
+    // counted. They are the same frames.
+    assert_eq!(
+        a.capture.files[0].frames, a.capture.frames,
+        "the file's frames"
+    );
     let row = h.state().rows()[0].clone();
     assert_eq!(
         h.state().selected(),

@@ -559,13 +559,14 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
                     }
                     reader.run(&full_tx, &empty_rx, cancel)
                 });
+            // After a cancel the reader stops once its batch in hand is sent; the batches it
+            // had read ahead are analyzed too, so that the files' frames (read) and the
+            // packets analyzed are the same frames. They are a few thousand frames at most
+            // ([`BATCHES_IN_FLIGHT`]), and the reader's batch in hand was waited for anyway.
             for batch in &full_rx {
-                let stop = side.batch(&batch, &mut options);
+                side.batch(&batch, &mut options);
                 // A full return channel only means the reader has enough buffers.
                 let _ = empty_tx.try_send(batch);
-                if stop {
-                    break;
-                }
             }
             drop(full_rx);
             read.ok().and_then(|r| r.join().ok())
@@ -807,10 +808,6 @@ impl EngineSide {
         }
         if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             capture.cancelled = true;
-            capture.warnings.push(format!(
-                "cancelled after {} frames; results cover them only",
-                crate::report::thousands(capture.frames)
-            ));
             return true;
         }
         false
@@ -843,6 +840,14 @@ impl EngineSide {
         match end {
             Some(end) => engine.finish_at(end),
             None => engine.finish(),
+        }
+        // Said once the frames are all counted: the files' counts, read from the source
+        // below, are of the same frames.
+        if capture.cancelled {
+            capture.warnings.push(format!(
+                "cancelled after {} frames; results cover them only",
+                crate::report::thousands(capture.frames)
+            ));
         }
         if syn_fin_rst {
             capture.warnings.push(syn_fin_rst_file_warning());
@@ -1709,5 +1714,76 @@ mod tests {
             .map(|r| &batch.payloads[r.clone()])
             .collect();
         assert_eq!(payloads, [&b"reason"[..], &b"bye"[..]]);
+    }
+
+    /// A pcap of `n` SYNs from 10.0.0.1 to 10.0.0.2:7211, a millisecond apart.
+    fn syn_pcap(n: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in [0xA1B2_C3D4u32, 0x0004_0002, 0, 0, 65535, 1] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for i in 0..n {
+            let mut f = vec![0u8; 12];
+            f.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0]);
+            f.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+            f.extend_from_slice(&(40_000 + (i % 20_000) as u16).to_be_bytes());
+            f.extend_from_slice(&7211u16.to_be_bytes());
+            f.extend_from_slice(&i.to_be_bytes());
+            f.extend_from_slice(&[0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+            let (secs, usecs) = (1_700_000_000 + i / 1000, (i % 1000) * 1000);
+            for v in [secs, usecs, f.len() as u32, f.len() as u32] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out.extend_from_slice(&f);
+        }
+        out
+    }
+
+    /// Regression (terminal trial): after a cancel, the report gave the file's frames as the
+    /// reader had read them ahead of the analysis (its batches in flight), beside fewer
+    /// frames analyzed. The batches read are analyzed, so both counts are the same frames.
+    #[test]
+    fn after_a_cancel_the_files_frames_are_the_frames_analyzed() {
+        let total = 200_000;
+        let bytes = syn_pcap(total);
+        let source = FileSource::from_reader(
+            PathBuf::from("syns.pcap"),
+            Box::new(std::io::Cursor::new(bytes)),
+        )
+        .expect("opens");
+        let cancel = AtomicBool::new(false);
+        let mut stop = |_: Progress| cancel.store(true, Ordering::Relaxed);
+        let a = analyze_source(
+            source,
+            Options {
+                jobs: 2,
+                cancel: Some(&cancel),
+                progress: Some(&mut stop),
+                ..Options::default()
+            },
+        );
+        let c = &a.capture;
+        assert!(
+            c.cancelled && c.frames < u64::from(total),
+            "{} frames",
+            c.frames
+        );
+        assert_eq!(c.files[0].frames, c.frames, "the file's frames");
+        let by_link: u64 = c.link_types.iter().map(|(_, n)| n).sum();
+        assert_eq!(by_link, c.frames, "the frames by link type");
+        assert_eq!(
+            a.snapshot.totals.syn_packets, c.frames,
+            "every frame analyzed"
+        );
+        let said = format!(
+            "cancelled after {} frames; results cover them only",
+            crate::report::thousands(c.frames)
+        );
+        assert_eq!(
+            (c.warnings.iter())
+                .filter(|w| w.starts_with("cancelled"))
+                .collect::<Vec<_>>(),
+            [&said]
+        );
     }
 }

@@ -63,11 +63,14 @@ pub enum Skip {
     /// from or to: Ethernet or raw IP. Most likely the file was saved or converted with the
     /// wrong link type (`editcap -T`, a tool that writes raw IP headers under Ethernet's
     /// number); it is relabelled with `editcap -T` ([`editcap_encap`]).
+    ///
+    /// The link types are kept as their 16 bits (all a pcap or pcapng file has room for), so
+    /// that a `Skip` is no larger than before: it is returned on the per-packet path.
     WrongLinkType {
-        /// The link type the file gives the frame.
-        labelled: LinkType,
+        /// The LINKTYPE_ number the file gives the frame.
+        labelled: u16,
         /// The one it decodes under.
-        reads_as: LinkType,
+        reads_as: u16,
     },
 }
 
@@ -86,13 +89,16 @@ impl Skip {
             Skip::Aggregate => "802.11-a-msdu".to_owned(),
             Skip::ErfRecordType(t) => format!("erf-record-type:{t}"),
             Skip::UnknownProtocol => "unknown-protocol".to_owned(),
-            Skip::WrongLinkType { labelled, reads_as } => format!(
-                "wrong-link-type:{} ({}) reads as {} ({})",
-                link_type_name(*labelled),
-                labelled.0,
-                link_type_name(*reads_as),
-                reads_as.0
-            ),
+            &Skip::WrongLinkType { labelled, reads_as } => {
+                let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
+                format!(
+                    "wrong-link-type:{} ({}) reads as {} ({})",
+                    link_type_name(labelled),
+                    labelled.0,
+                    link_type_name(reads_as),
+                    reads_as.0
+                )
+            }
         }
     }
 }
@@ -119,15 +125,18 @@ impl fmt::Display for Skip {
             Skip::UnknownProtocol => f.write_str(
                 "protocol unknown for the link type: frames labelled with the wrong link type?",
             ),
-            Skip::WrongLinkType { labelled, reads_as } => write!(
-                f,
-                "labelled {} ({}) but decode as {}: the file's link type is likely wrong \
-                 (relabel it: editcap -T {} IN OUT)",
-                link_type_name(*labelled),
-                labelled.0,
-                link_type_name(*reads_as),
-                editcap_encap(*reads_as)
-            ),
+            &Skip::WrongLinkType { labelled, reads_as } => {
+                let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
+                write!(
+                    f,
+                    "labelled {} ({}) but decode as {}: the file's link type is likely wrong \
+                     (relabel it: editcap -T {} IN OUT)",
+                    link_type_name(labelled),
+                    labelled.0,
+                    link_type_name(reads_as),
+                    editcap_encap(reads_as)
+                )
+            }
         }
     }
 }
@@ -154,12 +163,15 @@ pub fn editcap_encap(lt: LinkType) -> &'static str {
 /// [`Skip::WrongLinkType`].
 const RELABELLED_FROM: [LinkType; 2] = [LinkType(LINKTYPE_ETHERNET), LinkType(LINKTYPE_RAW)];
 
-/// `skip`, or [`Skip::WrongLinkType`] when `frame` decodes as TCP under one of
-/// [`RELABELLED_FROM`] (other than its own kind). Only frames that failed come here: the
-/// frames that decode pay nothing for it.
+/// `skip`, or [`Skip::WrongLinkType`] when the frame of `link_type`, `data` and `orig_len`
+/// decodes as TCP under one of [`RELABELLED_FROM`] (other than its own kind). Only frames
+/// that failed come here: the frames that decode pay nothing for it. The frame's fields, not
+/// the frame: a caller on the per-packet path that passed its frame by reference would have
+/// to build it in memory for every frame (17 instructions a frame, measured). [`decode_encap`] calls it; the callers of
+/// [`decode_into`] (the per-packet path) call it on its error.
 #[cold]
 #[inline(never)]
-fn relabelled(frame: &Frame<'_>, skip: Skip) -> Skip {
+pub fn relabelled(link_type: LinkType, data: &[u8], orig_len: u32, skip: Skip) -> Skip {
     if !matches!(
         skip,
         Skip::Malformed | Skip::UnknownProtocol | Skip::UnsupportedLinkType(_)
@@ -172,15 +184,30 @@ fn relabelled(frame: &Frame<'_>, skip: Skip) -> Skip {
             LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 | LINKTYPE_IPV4 | LINKTYPE_IPV6
         )
     };
-    let labelled = frame.link_type;
+    let labelled = link_type;
+    let Ok(number) = u16::try_from(labelled.0) else {
+        return skip;
+    };
     for reads_as in RELABELLED_FROM {
         let same = reads_as == labelled || (raw(reads_as) && raw(labelled));
         let as_other = Frame {
+            ts: Timestamp(0),
+            number: 0,
             link_type: reads_as,
-            ..*frame
+            interface: 0,
+            data,
+            orig_len,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+            options: Default::default(),
         };
-        if !same && tcp_packet(&as_other).is_ok() {
-            return Skip::WrongLinkType { labelled, reads_as };
+        if !same && matches!(as_labelled(&as_other).0, Decoded::Tcp(_)) {
+            return Skip::WrongLinkType {
+                labelled: number,
+                reads_as: u16::try_from(reads_as.0).unwrap_or_default(),
+            };
         }
     }
     skip
@@ -246,10 +273,22 @@ pub fn decode<'a>(frame: &Frame<'a>) -> Decoded<'a> {
 /// Decodes one frame, and says how a TCP packet was carried (for the endpoint filters; the
 /// default value for frames that are not TCP).
 pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
+    match as_labelled(frame) {
+        (Decoded::Skipped(skip), encap) => {
+            let skip = relabelled(frame.link_type, frame.data, frame.orig_len, skip);
+            (Decoded::Skipped(skip), encap)
+        }
+        decoded => decoded,
+    }
+}
+
+/// [`decode_encap`] under the frame's own link type only. The one caller of the walk that
+/// [`relabelled`] tries again: the per-packet path's code is not changed by that one.
+fn as_labelled<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
     match tcp_packet(frame) {
         Ok((packet, encap)) => (Decoded::Tcp(packet), encap),
         Err(Stop::Other) => (Decoded::Other, Encap::default()),
-        Err(Stop::Skip(skip)) => (Decoded::Skipped(relabelled(frame, skip)), Encap::default()),
+        Err(Stop::Skip(skip)) => (Decoded::Skipped(skip), Encap::default()),
     }
 }
 
@@ -257,7 +296,8 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
 /// segment's fields go to `packet` (its `payload` left as it is), and its captured payload is
 /// returned with how it was carried: IP straight over Ethernet (most frames) is only named,
 /// any other encapsulation is written to `encap`. Any other frame returns `None` (well-formed,
-/// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
+/// not TCP) or the reason it was skipped ([`relabelled`] not yet asked), and leaves the slots
+/// holding nothing meaningful.
 /// The caller's slot can be where the packet is kept, so the decoded values are not copied
 /// from layer to layer.
 #[inline(always)]
@@ -268,7 +308,7 @@ pub fn decode_into<'a>(
 ) -> Result<(&'a [u8], Carried), Option<Skip>> {
     tcp_into(frame, packet, encap).map_err(|stop| match stop {
         Stop::Other => None,
-        Stop::Skip(skip) => Some(relabelled(frame, skip)),
+        Stop::Skip(skip) => Some(skip),
     })
 }
 
@@ -937,6 +977,50 @@ mod tests {
         assert_eq!(p.frame, 42);
         assert_eq!(p.interface, 3);
         assert_eq!(p.ts, Timestamp::from_parts(1_700_000_000, 123_456_789));
+    }
+
+    /// A frame that fails under its link type but decodes as TCP under Ethernet or raw IP is
+    /// told apart, by `decode` and by `decode_into`'s caller alike; one that decodes under
+    /// neither keeps its reason, and a frame under its right link type is untouched.
+    #[test]
+    fn frames_under_the_wrong_link_type_are_told_by_what_they_decode_as() {
+        let ip = ipv4(&tcp_seg(SYN, &[], &[]));
+        let ether = ethernet(0x0800, &ip);
+        let wrong =
+            |labelled, reads_as| Decoded::Skipped(Skip::WrongLinkType { labelled, reads_as });
+        assert_eq!(decode_as(101, &ether), wrong(101, 1));
+        assert_eq!(decode_as(113, &ether), wrong(113, 1));
+        assert_eq!(decode_as(147, &ether), wrong(147, 1));
+        // Raw IPv4 under Ethernet's number: the source address's first bytes (192.0) stand
+        // where the type would, no type; a source whose first bytes read as an 802.3 length
+        // (10.0.x.x: 0x0a00 is over 1500, 1.2.x.x is not) is other traffic, not tried again.
+        assert_eq!(decode_as(1, &ip), wrong(1, 101));
+        let mut from_1_2 = ip.clone();
+        from_1_2[12..14].copy_from_slice(&[1, 2]);
+        assert_eq!(decode_as(1, &from_1_2), Decoded::Other);
+        assert_eq!(decode_as(228, &ether), wrong(228, 1));
+        // Raw IP under another raw IP number (IPv6 as raw IPv4) is not relabelled as raw IP;
+        // zeros decode under nothing.
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        assert_eq!(decode_as(228, &v6), Decoded::Skipped(Skip::Malformed));
+        assert_eq!(decode_as(101, &[0; 60]), Decoded::Skipped(Skip::Malformed));
+        assert_eq!(
+            decode_as(6, &[0; 60]),
+            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(6)))
+        );
+        let skip = Skip::WrongLinkType {
+            labelled: 101,
+            reads_as: 1,
+        };
+        assert_eq!(
+            skip.key(),
+            "wrong-link-type:raw IP (101) reads as Ethernet (1)"
+        );
+        assert!(
+            skip.to_string().contains("editcap -T ether IN OUT"),
+            "{skip}"
+        );
+        assert!(std::mem::size_of::<Skip>() <= 8, "a Skip stays small");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::decode::{
     BLANK, Carried, Decoded, Skip, decode_encap, decode_into, editcap_encap, link_type_name,
+    relabelled,
 };
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
@@ -1024,6 +1025,7 @@ pub fn wrong_link_type_warnings(
         let &Skip::WrongLinkType { labelled, reads_as } = skip else {
             continue;
         };
+        let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
         // The files that give their frames that link type: the frames are theirs.
         let mut those: Vec<&FileInfo> = (interfaces.iter())
             .filter(|i| i.link_type == labelled)
@@ -1390,16 +1392,27 @@ fn take(
             }
             Some(carried)
         }
-        Err(skipped) => {
-            match skipped {
-                None => batch.other += 1,
-                Some(reason) => match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-                    Some((_, n)) => *n += 1,
-                    None => batch.skipped.push((reason, 1)),
-                },
-            }
+        Err(None) => {
+            batch.other += 1;
             None
         }
+        Err(Some(reason)) => {
+            take_skipped(frame.link_type, frame.data, frame.orig_len, reason, batch);
+            None
+        }
+    }
+}
+
+/// Counts a frame not decoded, for `reason` or, when it decodes under another link type, as
+/// one under the wrong link type ([`relabelled`]). Apart from [`take`], and given the frame's
+/// fields rather than the frame, so that the frames that decode do not pay for it.
+#[cold]
+#[inline(never)]
+fn take_skipped(link_type: LinkType, data: &[u8], orig_len: u32, reason: Skip, batch: &mut Batch) {
+    let reason = relabelled(link_type, data, orig_len, reason);
+    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
+        Some((_, n)) => *n += 1,
+        None => batch.skipped.push((reason, 1)),
     }
 }
 

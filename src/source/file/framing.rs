@@ -112,8 +112,9 @@ pub(super) enum StopKind {
     CompressedCut,
     Corrupt(String),
     /// A format rstscope does not read, told only once its first records were read: what it
-    /// is, and how to convert it ([`SourceError::OtherFormat`]).
-    OtherFormat(&'static str, &'static str),
+    /// is, and how to convert it ([`SourceError::OtherFormat`]). One byte, so that a `Stop`
+    /// (returned on the per-record path) is no larger for it.
+    OtherLayout(OtherLayout),
     /// The decoder's window would be larger than its share.
     Window(TooLarge),
     Io(io::Error),
@@ -152,10 +153,10 @@ impl Stop {
                 what,
                 packing,
             },
-            StopKind::OtherFormat(format, convert) => SourceError::OtherFormat {
+            StopKind::OtherLayout(layout) => SourceError::OtherFormat {
                 path,
-                format,
-                convert,
+                format: layout.format(),
+                convert: OtherLayout::CONVERT,
             },
             StopKind::Window(refused) => window_error(path, refused, frames, packing),
             StopKind::Io(error) => SourceError::Io {
@@ -266,10 +267,10 @@ fn failure_at_start(
             what,
             packing: damaged,
         },
-        StopKind::OtherFormat(format, convert) => SourceError::OtherFormat {
+        StopKind::OtherLayout(layout) => SourceError::OtherFormat {
             path,
-            format,
-            convert,
+            format: layout.format(),
+            convert: OtherLayout::CONVERT,
         },
         StopKind::Window(refused) => window_error(path, refused, frames, damaged),
         StopKind::Io(source) => SourceError::Io { path, source },
@@ -432,7 +433,7 @@ impl OtherLayout {
     pub(super) fn stop(self, offset: u64) -> Stop {
         Stop {
             offset,
-            kind: StopKind::OtherFormat(self.format(), Self::CONVERT),
+            kind: StopKind::OtherLayout(self),
         }
     }
 }

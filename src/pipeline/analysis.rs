@@ -1392,27 +1392,21 @@ fn take(
             }
             Some(carried)
         }
-        Err(None) => {
-            batch.other += 1;
+        Err(skipped) => {
+            match skipped {
+                None => batch.other += 1,
+                Some(reason) => {
+                    // On the error path only, given the frame's fields (not the frame, which
+                    // every frame would then be built in memory for).
+                    let reason = relabelled(frame.link_type, frame.data, frame.orig_len, reason);
+                    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
+                        Some((_, n)) => *n += 1,
+                        None => batch.skipped.push((reason, 1)),
+                    }
+                }
+            }
             None
         }
-        Err(Some(reason)) => {
-            take_skipped(frame.link_type, frame.data, frame.orig_len, reason, batch);
-            None
-        }
-    }
-}
-
-/// Counts a frame not decoded, for `reason` or, when it decodes under another link type, as
-/// one under the wrong link type ([`relabelled`]). Apart from [`take`], and given the frame's
-/// fields rather than the frame, so that the frames that decode do not pay for it.
-#[cold]
-#[inline(never)]
-fn take_skipped(link_type: LinkType, data: &[u8], orig_len: u32, reason: Skip, batch: &mut Batch) {
-    let reason = relabelled(link_type, data, orig_len, reason);
-    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-        Some((_, n)) => *n += 1,
-        None => batch.skipped.push((reason, 1)),
     }
 }
 

@@ -5265,8 +5265,16 @@ fn a_warning_amid_the_counts_keeps_them_on_the_row_in_its_short_form() {
     let dir = temp_dir("not-decoded-narrow");
     let path = dir.join("refused-ipoib.pcap");
     let mut bytes = common::refused_pcap(7000, 3);
-    // The file header's link type: IP over InfiniBand.
+    // The file header's link type: IP over InfiniBand. Its frames made to decode as neither
+    // Ethernet nor raw IP (an Ethernet type of no IP), so that frames not decoded are the only
+    // warning: frames that do are named in a warning of the capture's as well.
     bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    let mut at = 24;
+    while let Some(header) = bytes.get(at..at + 16) {
+        let caplen = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes")) as usize;
+        bytes[at + 16 + 12..at + 16 + 14].copy_from_slice(&[0x88, 0xb5]);
+        at += 16 + caplen;
+    }
     std::fs::write(&path, bytes).expect("write");
     let mut h = opened([500.0, 600.0], vec![path]);
     h.run_steps(2);

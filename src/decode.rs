@@ -58,6 +58,20 @@ pub enum Skip {
     /// Ethernet capture saved as Linux SLL or BSD NULL, whose bytes then read `0x4500`
     /// where the type should be), not traffic of another protocol.
     UnknownProtocol,
+    /// A frame that does not decode under its file's link type (or one rstscope does not
+    /// read), but does as TCP under another, the link type captures are most often relabelled
+    /// from or to: Ethernet or raw IP. Most likely the file was saved or converted with the
+    /// wrong link type (`editcap -T`, a tool that writes raw IP headers under Ethernet's
+    /// number); it is relabelled with `editcap -T` ([`editcap_encap`]).
+    ///
+    /// The link types are kept as their 16 bits (all a pcap or pcapng file has room for), so
+    /// that a `Skip` is no larger than before: it is returned on the per-packet path.
+    WrongLinkType {
+        /// The LINKTYPE_ number the file gives the frame.
+        labelled: u16,
+        /// The one it decodes under.
+        reads_as: u16,
+    },
 }
 
 impl Skip {
@@ -75,6 +89,16 @@ impl Skip {
             Skip::Aggregate => "802.11-a-msdu".to_owned(),
             Skip::ErfRecordType(t) => format!("erf-record-type:{t}"),
             Skip::UnknownProtocol => "unknown-protocol".to_owned(),
+            &Skip::WrongLinkType { labelled, reads_as } => {
+                let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
+                format!(
+                    "wrong-link-type:{} ({}) reads as {} ({})",
+                    link_type_name(labelled),
+                    labelled.0,
+                    link_type_name(reads_as),
+                    reads_as.0
+                )
+            }
         }
     }
 }
@@ -84,7 +108,7 @@ impl fmt::Display for Skip {
         match self {
             Skip::UnsupportedLinkType(lt) => write!(
                 f,
-                "link type {} ({}) is not supported",
+                "link type {} ({}) is not one rstscope reads (it reads {SUPPORTED_LINK_TYPES})",
                 link_type_name(*lt),
                 lt.0
             ),
@@ -101,8 +125,92 @@ impl fmt::Display for Skip {
             Skip::UnknownProtocol => f.write_str(
                 "protocol unknown for the link type: frames labelled with the wrong link type?",
             ),
+            &Skip::WrongLinkType { labelled, reads_as } => {
+                let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
+                write!(
+                    f,
+                    "labelled {} ({}) but decode as {}: the file's link type is likely wrong \
+                     (relabel it: editcap -T {} IN OUT)",
+                    link_type_name(labelled),
+                    labelled.0,
+                    link_type_name(reads_as),
+                    editcap_encap(reads_as)
+                )
+            }
         }
     }
+}
+
+/// The link types rstscope reads, as messages list them.
+pub const SUPPORTED_LINK_TYPES: &str = "Ethernet (with 802.1Q, QinQ, MPLS, PPPoE), Linux \
+     cooked (SLL, SLL2), raw IP (IPv4, IPv6), BSD and OpenBSD loopback (NULL, LOOP), PPP, Cisco \
+     HDLC, FDDI, IEEE 802.11 (bare, radiotap, PPI), NFLOG, Apple PKTAP and Endace ERF";
+
+/// The name Wireshark's `editcap -T` gives the link types a capture is relabelled to.
+pub fn editcap_encap(lt: LinkType) -> &'static str {
+    match lt.0 {
+        LINKTYPE_ETHERNET => "ether",
+        LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 => "rawip",
+        LINKTYPE_IPV4 => "rawip4",
+        LINKTYPE_IPV6 => "rawip6",
+        LINKTYPE_LINUX_SLL => "linux-sll",
+        LINKTYPE_NULL => "null",
+        _ => "ENCAP (editcap -T lists the names)",
+    }
+}
+
+/// The link types a frame that does not decode under its own is tried under: see
+/// [`Skip::WrongLinkType`].
+const RELABELLED_FROM: [LinkType; 2] = [LinkType(LINKTYPE_ETHERNET), LinkType(LINKTYPE_RAW)];
+
+/// `skip`, or [`Skip::WrongLinkType`] when the frame of `link_type`, `data` and `orig_len`
+/// decodes as TCP under one of [`RELABELLED_FROM`] (other than its own kind). Only frames
+/// that failed come here: the frames that decode pay nothing for it. The frame's fields, not
+/// the frame: a caller on the per-packet path that passed its frame by reference would have
+/// to build it in memory for every frame (17 instructions a frame, measured). [`decode_encap`] calls it; the callers of
+/// [`decode_into`] (the per-packet path) call it on its error.
+#[cold]
+#[inline(never)]
+pub fn relabelled(link_type: LinkType, data: &[u8], orig_len: u32, skip: Skip) -> Skip {
+    if !matches!(
+        skip,
+        Skip::Malformed | Skip::UnknownProtocol | Skip::UnsupportedLinkType(_)
+    ) {
+        return skip;
+    }
+    let raw = |lt: LinkType| {
+        matches!(
+            lt.0,
+            LINKTYPE_RAW | DLT_RAW_12 | DLT_RAW_14 | LINKTYPE_IPV4 | LINKTYPE_IPV6
+        )
+    };
+    let labelled = link_type;
+    let Ok(number) = u16::try_from(labelled.0) else {
+        return skip;
+    };
+    for reads_as in RELABELLED_FROM {
+        let same = reads_as == labelled || (raw(reads_as) && raw(labelled));
+        let as_other = Frame {
+            ts: Timestamp(0),
+            number: 0,
+            link_type: reads_as,
+            interface: 0,
+            data,
+            orig_len,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+            options: Default::default(),
+        };
+        if !same && matches!(as_labelled(&as_other).0, Decoded::Tcp(_)) {
+            return Skip::WrongLinkType {
+                labelled: number,
+                reads_as: u16::try_from(reads_as.0).unwrap_or_default(),
+            };
+        }
+    }
+    skip
 }
 
 /// A human name for a link type, for messages and skip keys; "unknown" when not known.
@@ -128,6 +236,7 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         127 => "IEEE 802.11 (radiotap)",
         129 => "ARCNET (Linux)",
         143 => "DOCSIS",
+        147..=162 => "user-defined (USER0 to USER15)",
         163 => "IEEE 802.11 (AVS)",
         189 | 220 => "Linux USB",
         192 => "PPI",
@@ -164,6 +273,18 @@ pub fn decode<'a>(frame: &Frame<'a>) -> Decoded<'a> {
 /// Decodes one frame, and says how a TCP packet was carried (for the endpoint filters; the
 /// default value for frames that are not TCP).
 pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
+    match as_labelled(frame) {
+        (Decoded::Skipped(skip), encap) => {
+            let skip = relabelled(frame.link_type, frame.data, frame.orig_len, skip);
+            (Decoded::Skipped(skip), encap)
+        }
+        decoded => decoded,
+    }
+}
+
+/// [`decode_encap`] under the frame's own link type only. The one caller of the walk that
+/// [`relabelled`] tries again: the per-packet path's code is not changed by that one.
+fn as_labelled<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
     match tcp_packet(frame) {
         Ok((packet, encap)) => (Decoded::Tcp(packet), encap),
         Err(Stop::Other) => (Decoded::Other, Encap::default()),
@@ -175,7 +296,8 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
 /// segment's fields go to `packet` (its `payload` left as it is), and its captured payload is
 /// returned with how it was carried: IP straight over Ethernet (most frames) is only named,
 /// any other encapsulation is written to `encap`. Any other frame returns `None` (well-formed,
-/// not TCP) or the reason it was skipped, and leaves the slots holding nothing meaningful.
+/// not TCP) or the reason it was skipped ([`relabelled`] not yet asked), and leaves the slots
+/// holding nothing meaningful.
 /// The caller's slot can be where the packet is kept, so the decoded values are not copied
 /// from layer to layer.
 #[inline(always)]
@@ -857,6 +979,50 @@ mod tests {
         assert_eq!(p.ts, Timestamp::from_parts(1_700_000_000, 123_456_789));
     }
 
+    /// A frame that fails under its link type but decodes as TCP under Ethernet or raw IP is
+    /// told apart, by `decode` and by `decode_into`'s caller alike; one that decodes under
+    /// neither keeps its reason, and a frame under its right link type is untouched.
+    #[test]
+    fn frames_under_the_wrong_link_type_are_told_by_what_they_decode_as() {
+        let ip = ipv4(&tcp_seg(SYN, &[], &[]));
+        let ether = ethernet(0x0800, &ip);
+        let wrong =
+            |labelled, reads_as| Decoded::Skipped(Skip::WrongLinkType { labelled, reads_as });
+        assert_eq!(decode_as(101, &ether), wrong(101, 1));
+        assert_eq!(decode_as(113, &ether), wrong(113, 1));
+        assert_eq!(decode_as(147, &ether), wrong(147, 1));
+        // Raw IPv4 under Ethernet's number: the source address's first bytes (192.0) stand
+        // where the type would, no type; a source whose first bytes read as an 802.3 length
+        // (10.0.x.x: 0x0a00 is over 1500, 1.2.x.x is not) is other traffic, not tried again.
+        assert_eq!(decode_as(1, &ip), wrong(1, 101));
+        let mut from_1_2 = ip.clone();
+        from_1_2[12..14].copy_from_slice(&[1, 2]);
+        assert_eq!(decode_as(1, &from_1_2), Decoded::Other);
+        assert_eq!(decode_as(228, &ether), wrong(228, 1));
+        // Raw IP under another raw IP number (IPv6 as raw IPv4) is not relabelled as raw IP;
+        // zeros decode under nothing.
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        assert_eq!(decode_as(228, &v6), Decoded::Skipped(Skip::Malformed));
+        assert_eq!(decode_as(101, &[0; 60]), Decoded::Skipped(Skip::Malformed));
+        assert_eq!(
+            decode_as(6, &[0; 60]),
+            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(6)))
+        );
+        let skip = Skip::WrongLinkType {
+            labelled: 101,
+            reads_as: 1,
+        };
+        assert_eq!(
+            skip.key(),
+            "wrong-link-type:raw IP (101) reads as Ethernet (1)"
+        );
+        assert!(
+            skip.to_string().contains("editcap -T ether IN OUT"),
+            "{skip}"
+        );
+        assert!(std::mem::size_of::<Skip>() <= 8, "a Skip stays small");
+    }
+
     #[test]
     fn ethernet_ipv6() {
         let data = ethernet(0x86dd, &ipv6(6, &tcp_seg(SYN, &[2, 4, 5, 0xb4], &[])));
@@ -1080,7 +1246,9 @@ mod tests {
         assert_eq!(skip.key(), "unsupported-link-type:Token Ring (6)");
         assert_eq!(
             skip.to_string(),
-            "link type Token Ring (6) is not supported"
+            format!(
+                "link type Token Ring (6) is not one rstscope reads (it reads {SUPPORTED_LINK_TYPES})"
+            )
         );
         let skip = Skip::UnsupportedLinkType(LinkType(60_000));
         assert_eq!(skip.key(), "unsupported-link-type:unknown (60000)");
@@ -1118,7 +1286,9 @@ mod tests {
             (239, "NFLOG"),
             (242, "IP over InfiniBand"),
             (276, "Linux SLL2"),
-            (147, "unknown"),
+            (147, "user-defined (USER0 to USER15)"),
+            (163, "IEEE 802.11 (AVS)"),
+            (60_000, "unknown"),
         ] {
             assert_eq!(link_type_name(LinkType(n)), name, "link type {n}");
         }

@@ -3641,6 +3641,12 @@ fn after_cancel_the_details_cover_only_the_frames_the_table_counts() {
         "Cancel came after the whole capture was read ({} frames of {frames})",
         a.capture.frames
     );
+    // Regression: the file's frames were those read ahead of the analysis, more than it
+    // counted. They are the same frames.
+    assert_eq!(
+        a.capture.files[0].frames, a.capture.frames,
+        "the file's frames"
+    );
     let row = h.state().rows()[0].clone();
     assert_eq!(
         h.state().selected(),
@@ -4626,7 +4632,8 @@ fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
 /// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
 /// tcpdump's ipoib.pcap) said "No TCP packets yet." once read, and "No resets or failed
 /// connection attempts in this capture." under it, the refusals it holds unread; only the
-/// status bar said that its frames were not decoded.
+/// status bar said that its frames were not decoded. (These frames are Ethernet under
+/// InfiniBand's number, and are said to be, with the command that relabels the file.)
 #[test]
 fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     let dir = temp_dir("link-type-not-decoded");
@@ -4648,16 +4655,17 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     assert!(shows(
         &h,
         "No TCP packets could be read in this capture: none of its 6 frames could be decoded \
-         (link type IP over InfiniBand (242) is not supported)"
+         (labelled IP over InfiniBand (242) but decode as Ethernet: the file's link type is \
+         likely wrong (relabel it: editcap -T ether IN OUT))"
     ));
     assert!(shows(&h, "No offenders: no TCP packet was read"));
     // The status bar says it in the same words (it showed the JSON key,
     // "unsupported-link-type:IP over InfiniBand (242)").
     assert!(shows(
         &h,
-        "6 not decoded: link type IP over InfiniBand (242) is not supported"
+        "6 not decoded: labelled IP over InfiniBand (242) but decode as Ethernet"
     ));
-    assert!(!shows(&h, "unsupported-link-type"));
+    assert!(!shows(&h, "wrong-link-type"));
 }
 
 /// Regression (real-window trial): a capture without a TCP packet that could be read (UDP only,
@@ -5257,8 +5265,16 @@ fn a_warning_amid_the_counts_keeps_them_on_the_row_in_its_short_form() {
     let dir = temp_dir("not-decoded-narrow");
     let path = dir.join("refused-ipoib.pcap");
     let mut bytes = common::refused_pcap(7000, 3);
-    // The file header's link type: IP over InfiniBand.
+    // The file header's link type: IP over InfiniBand. Its frames made to decode as neither
+    // Ethernet nor raw IP (an Ethernet type of no IP), so that frames not decoded are the only
+    // warning: frames that do are named in a warning of the capture's as well.
     bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    let mut at = 24;
+    while let Some(header) = bytes.get(at..at + 16) {
+        let caplen = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes")) as usize;
+        bytes[at + 16 + 12..at + 16 + 14].copy_from_slice(&[0x88, 0xb5]);
+        at += 16 + caplen;
+    }
     std::fs::write(&path, bytes).expect("write");
     let mut h = opened([500.0, 600.0], vec![path]);
     h.run_steps(2);

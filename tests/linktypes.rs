@@ -31,7 +31,7 @@ type Expected = (
     &'static [(&'static str, u64)],
 );
 
-const EXPECTED: [Expected; 19] = [
+const EXPECTED: [Expected; 22] = [
     (
         "linktypes/ieee802_11.pcap",
         53,
@@ -70,14 +70,15 @@ const EXPECTED: [Expected; 19] = [
     ("linktypes/raw.pcap", 49, 49, 15, 15, &[]),
     ("linktypes/ipv4.pcap", 36, 36, 9, 9, &[]),
     ("linktypes/ipv6.pcap", 13, 13, 6, 6, &[]),
-    // Frames under the wrong link type: not taken for traffic without TCP.
+    // Frames under the wrong link type: not taken for traffic without TCP, and known for what
+    // they decode as.
     (
         "linktypes/mislabelled-sll.pcap",
         49,
         0,
         0,
         0,
-        &[("unknown-protocol", 49)],
+        &[("wrong-link-type:Linux SLL (113) reads as Ethernet (1)", 49)],
     ),
     (
         "linktypes/mislabelled-null.pcap",
@@ -85,7 +86,38 @@ const EXPECTED: [Expected; 19] = [
         0,
         0,
         0,
-        &[("unknown-protocol", 49)],
+        &[(
+            "wrong-link-type:BSD loopback (NULL) (0) reads as Ethernet (1)",
+            49,
+        )],
+    ),
+    (
+        "linktypes/mislabelled-raw.pcap",
+        49,
+        0,
+        0,
+        0,
+        &[("wrong-link-type:raw IP (101) reads as Ethernet (1)", 49)],
+    ),
+    (
+        "linktypes/mislabelled-user0.pcap",
+        49,
+        0,
+        0,
+        0,
+        &[(
+            "wrong-link-type:user-defined (USER0 to USER15) (147) reads as Ethernet (1)",
+            49,
+        )],
+    ),
+    // The IPv6 packets read as 802.3 frames (a length where the type would be): other traffic.
+    (
+        "linktypes/mislabelled-ether.pcap",
+        49,
+        0,
+        0,
+        0,
+        &[("wrong-link-type:Ethernet (1) reads as raw IP (101)", 36)],
     ),
 ];
 
@@ -358,22 +390,92 @@ fn the_fixtures_are_what_make_linktypes_writes() {
 #[test]
 fn frames_under_the_wrong_link_type_are_not_decoded_not_other_traffic() {
     for name in [
-        "linktypes/mislabelled-sll.pcap",
-        "linktypes/mislabelled-null.pcap",
+        ("linktypes/mislabelled-sll.pcap", "Linux SLL (113)"),
+        ("linktypes/mislabelled-null.pcap", "BSD loopback (NULL) (0)"),
     ] {
-        let a = analyze(name);
+        let a = analyze(name.0);
         assert_eq!(
             (a.capture.other_frames, a.capture.tcp_frames),
             (0, 0),
-            "{name}"
+            "{name:?}"
         );
         let text = rstscope::report::no_tcp_text(&a.capture);
         assert_eq!(
             text,
-            "No TCP packets could be read in this capture: none of its 49 frames could be \
-             decoded (protocol unknown for the link type: frames labelled with the wrong link \
-             type?), so resets and failed connections in them are not counted.",
-            "{name}"
+            format!(
+                "No TCP packets could be read in this capture: none of its 49 frames could be \
+                 decoded (labelled {} but decode as Ethernet: the file's link type is likely \
+                 wrong (relabel it: editcap -T ether IN OUT)), so resets and failed connections \
+                 in them are not counted.",
+                name.1
+            ),
+            "{name:?}"
         );
     }
+}
+
+/// Regression: an Ethernet capture relabelled raw IP (`editcap -T rawip`) was "malformed IP or
+/// TCP header", and raw IP packets under Ethernet's number an unknown protocol, with nothing
+/// said of the cause. A file most of whose frames decode under the other link type is named,
+/// with the command that relabels it; a frame that decodes under neither keeps its reason.
+#[test]
+fn a_file_under_the_wrong_link_type_is_named_with_its_relabelling() {
+    for (name, n, labelled, encap) in [
+        ("mislabelled-raw.pcap", 49, "raw IP (101)", "ether"),
+        ("mislabelled-ether.pcap", 36, "Ethernet (1)", "rawip"),
+        (
+            "mislabelled-user0.pcap",
+            49,
+            "user-defined (USER0 to USER15) (147)",
+            "ether",
+        ),
+    ] {
+        let path = fixture(&format!("linktypes/{name}"));
+        let a = analyze(&format!("linktypes/{name}"));
+        let warnings = a.capture.warnings.join("\n");
+        let want = format!(
+            "{}: {n} of its 49 frames do not decode as {labelled}",
+            path.display()
+        );
+        assert!(warnings.contains(&want), "{name}: {warnings}");
+        let command = format!("editcap -T {encap} {} OUT", path.display());
+        assert!(warnings.contains(&command), "{name}: {warnings}");
+    }
+    // A link type rstscope does not read (tshark does: it is no test of the counts above),
+    // whose frames decode under neither: named, with what rstscope reads.
+    let a = analyze("linktypes/token-ring.pcap");
+    assert!(a.capture.warnings.is_empty(), "{:?}", a.capture.warnings);
+    let skipped: Vec<(String, u64)> = (a.capture.not_decoded.iter())
+        .map(|(k, n)| (k.key(), *n))
+        .collect();
+    assert_eq!(
+        skipped,
+        [("unsupported-link-type:Token Ring (6)".to_owned(), 49)]
+    );
+    // As the terminal says it: the warning on stderr, the reasons in the report.
+    let path = fixture("linktypes/mislabelled-raw.pcap");
+    let out = rstscope(&["analyze", path.to_str().expect("utf-8 path")]);
+    let (text, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("rstscope: warning: {}: 49 of its", path.display())),
+        "{err}"
+    );
+    assert!(
+        text.contains("not decoded: 49 x labelled raw IP (101) but decode as Ethernet"),
+        "{text}"
+    );
+    let path = fixture("linktypes/token-ring.pcap");
+    let out = rstscope(&["analyze", path.to_str().expect("utf-8 path")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "not decoded: 49 x link type Token Ring (6) is not one rstscope reads (it reads \
+             Ethernet"
+        ),
+        "{text}"
+    );
 }

@@ -10,7 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::decode::{BLANK, Carried, Decoded, Skip, decode_encap, decode_into};
+use crate::decode::{
+    BLANK, Carried, Decoded, Skip, decode_encap, decode_into, editcap_encap, link_type_name,
+    relabelled,
+};
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
@@ -557,13 +560,14 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
                     }
                     reader.run(&full_tx, &empty_rx, cancel)
                 });
+            // After a cancel the reader stops once its batch in hand is sent; the batches it
+            // had read ahead are analyzed too, so that the files' frames (read) and the
+            // packets analyzed are the same frames. They are a few thousand frames at most
+            // ([`BATCHES_IN_FLIGHT`]), and the reader's batch in hand was waited for anyway.
             for batch in &full_rx {
-                let stop = side.batch(&batch, &mut options);
+                side.batch(&batch, &mut options);
                 // A full return channel only means the reader has enough buffers.
                 let _ = empty_tx.try_send(batch);
-                if stop {
-                    break;
-                }
             }
             drop(full_rx);
             read.ok().and_then(|r| r.join().ok())
@@ -805,10 +809,6 @@ impl EngineSide {
         }
         if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             capture.cancelled = true;
-            capture.warnings.push(format!(
-                "cancelled after {} frames; results cover them only",
-                crate::report::thousands(capture.frames)
-            ));
             return true;
         }
         false
@@ -841,6 +841,14 @@ impl EngineSide {
         match end {
             Some(end) => engine.finish_at(end),
             None => engine.finish(),
+        }
+        // Said once the frames are all counted: the files' counts, read from the source
+        // below, are of the same frames.
+        if capture.cancelled {
+            capture.warnings.push(format!(
+                "cancelled after {} frames; results cover them only",
+                crate::report::thousands(capture.frames)
+            ));
         }
         if syn_fin_rst {
             capture.warnings.push(syn_fin_rst_file_warning());
@@ -893,6 +901,9 @@ impl EngineSide {
             capture
                 .warnings
                 .extend(source.files().iter().filter_map(no_times_warning));
+            let relabel =
+                wrong_link_type_warnings(&capture.not_decoded, source.files(), source.interfaces());
+            capture.warnings.extend(relabel);
         }
         let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
@@ -999,6 +1010,53 @@ fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
     )];
     w.extend(suspects_while_lost(suspects));
     w
+}
+
+/// For the files most of whose frames decode under another link type than the one the file
+/// gives them ([`Skip::WrongLinkType`]), that the link type is likely wrong, and the command
+/// that relabels it. Fewer such frames are only counted among those not decoded.
+pub fn wrong_link_type_warnings(
+    not_decoded: &BTreeMap<Skip, u64>,
+    files: &[FileInfo],
+    interfaces: &[InterfaceInfo],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (skip, &n) in not_decoded {
+        let &Skip::WrongLinkType { labelled, reads_as } = skip else {
+            continue;
+        };
+        let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
+        // The files that give their frames that link type: the frames are theirs.
+        let mut those: Vec<&FileInfo> = (interfaces.iter())
+            .filter(|i| i.link_type == labelled)
+            .filter_map(|i| files.get(i.file))
+            .collect();
+        those.dedup_by(|a, b| a.path == b.path);
+        let frames: u64 = those.iter().map(|f| f.frames).sum();
+        if those.is_empty() || n.saturating_mul(2) < frames {
+            continue;
+        }
+        let (name, encap) = (link_type_name(reads_as), editcap_encap(reads_as));
+        let paths: Vec<String> = those.iter().map(|f| f.path.display().to_string()).collect();
+        let (whose, command) = match paths.as_slice() {
+            [path] => (
+                format!("{path}: {n} of its {frames} frames"),
+                format!("editcap -T {encap} {path} OUT"),
+            ),
+            _ => (
+                format!("{}: {n} of their {frames} frames", paths.join(", ")),
+                format!("editcap -T {encap} IN OUT, for each"),
+            ),
+        };
+        out.push(format!(
+            "{whose} do not decode as {} ({}), the link type the file gives them, but do as \
+             {name}: the link type is likely wrong (the capture was saved or converted under \
+             another). Relabel it with Wireshark's editcap and open the result: {command}",
+            link_type_name(labelled),
+            labelled.0,
+        ));
+    }
+    out
 }
 
 /// The warning when every packet of the file `f` has the time 0 (1970-01-01 00:00:00 UTC):
@@ -1337,10 +1395,15 @@ fn take(
         Err(skipped) => {
             match skipped {
                 None => batch.other += 1,
-                Some(reason) => match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-                    Some((_, n)) => *n += 1,
-                    None => batch.skipped.push((reason, 1)),
-                },
+                Some(reason) => {
+                    // On the error path only, given the frame's fields (not the frame, which
+                    // every frame would then be built in memory for).
+                    let reason = relabelled(frame.link_type, frame.data, frame.orig_len, reason);
+                    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
+                        Some((_, n)) => *n += 1,
+                        None => batch.skipped.push((reason, 1)),
+                    }
+                }
             }
             None
         }
@@ -1658,5 +1721,76 @@ mod tests {
             .map(|r| &batch.payloads[r.clone()])
             .collect();
         assert_eq!(payloads, [&b"reason"[..], &b"bye"[..]]);
+    }
+
+    /// A pcap of `n` SYNs from 10.0.0.1 to 10.0.0.2:7211, a millisecond apart.
+    fn syn_pcap(n: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in [0xA1B2_C3D4u32, 0x0004_0002, 0, 0, 65535, 1] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for i in 0..n {
+            let mut f = vec![0u8; 12];
+            f.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0]);
+            f.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+            f.extend_from_slice(&(40_000 + (i % 20_000) as u16).to_be_bytes());
+            f.extend_from_slice(&7211u16.to_be_bytes());
+            f.extend_from_slice(&i.to_be_bytes());
+            f.extend_from_slice(&[0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+            let (secs, usecs) = (1_700_000_000 + i / 1000, (i % 1000) * 1000);
+            for v in [secs, usecs, f.len() as u32, f.len() as u32] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out.extend_from_slice(&f);
+        }
+        out
+    }
+
+    /// Regression (terminal trial): after a cancel, the report gave the file's frames as the
+    /// reader had read them ahead of the analysis (its batches in flight), beside fewer
+    /// frames analyzed. The batches read are analyzed, so both counts are the same frames.
+    #[test]
+    fn after_a_cancel_the_files_frames_are_the_frames_analyzed() {
+        let total = 200_000;
+        let bytes = syn_pcap(total);
+        let source = FileSource::from_reader(
+            PathBuf::from("syns.pcap"),
+            Box::new(std::io::Cursor::new(bytes)),
+        )
+        .expect("opens");
+        let cancel = AtomicBool::new(false);
+        let mut stop = |_: Progress| cancel.store(true, Ordering::Relaxed);
+        let a = analyze_source(
+            source,
+            Options {
+                jobs: 2,
+                cancel: Some(&cancel),
+                progress: Some(&mut stop),
+                ..Options::default()
+            },
+        );
+        let c = &a.capture;
+        assert!(
+            c.cancelled && c.frames < u64::from(total),
+            "{} frames",
+            c.frames
+        );
+        assert_eq!(c.files[0].frames, c.frames, "the file's frames");
+        let by_link: u64 = c.link_types.iter().map(|(_, n)| n).sum();
+        assert_eq!(by_link, c.frames, "the frames by link type");
+        assert_eq!(
+            a.snapshot.totals.syn_packets, c.frames,
+            "every frame analyzed"
+        );
+        let said = format!(
+            "cancelled after {} frames; results cover them only",
+            crate::report::thousands(c.frames)
+        );
+        assert_eq!(
+            (c.warnings.iter())
+                .filter(|w| w.starts_with("cancelled"))
+                .collect::<Vec<_>>(),
+            [&said]
+        );
     }
 }

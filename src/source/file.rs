@@ -32,8 +32,8 @@ use super::{
 use crate::packet::Timestamp;
 use compressed::Window;
 use framing::{
-    BOM, Head, NgContext, NgFraming, PcapFraming, SHB, Stop, StopKind, Stream, check_block_len,
-    describe, read_failure, register_interface, u32_at,
+    BOM, Head, NgContext, NgFraming, OtherLayout, PcapFraming, SHB, Stop, StopKind, Stream,
+    check_block_len, describe, read_failure, register_interface, u32_at,
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
@@ -1293,7 +1293,10 @@ fn open_input(
         disk: (on_disk && plain).then(|| path.to_path_buf()),
         known_len: if plain { size } else { None },
     };
-    let input = Input::new(Prefixed::new(prefix, pending, rest), shared);
+    let input = Input::new(
+        Prefixed::new(for_pcap_parser(prefix, kind), pending, rest),
+        shared,
+    );
 
     let opened = match kind {
         Kind::Pcap {
@@ -1450,6 +1453,9 @@ fn open_pcap(
         link_type,
         appended: 0,
     };
+    if let Some(layout) = OtherLayout::of(reader.data(), big_endian, nanos, modified) {
+        return Err(layout.stop(header_len as u64));
+    }
     Ok(Container::Pcap(reader, framing))
 }
 
@@ -1520,9 +1526,11 @@ fn detect(prefix: &[u8]) -> Option<Kind> {
         0xD4C3_B2A1 => pcap(true, false, false),
         0xA1B2_3C4D => pcap(false, true, false),
         0x4D3C_B2A1 => pcap(true, true, false),
-        // Alexey Kuznetzov's patched libpcap (24-byte record headers); pcap-parser reads
-        // only its little-endian form.
+        // Alexey Kuznetzov's patched libpcap (24-byte record headers), in either byte order
+        // as libpcap reads it (pcap-parser knows only the little-endian form: see
+        // [`for_pcap_parser`]).
         0xA1B2_CD34 => pcap(false, false, true),
+        0x34CD_B2A1 => pcap(true, false, true),
         SHB => match prefix.get(8..12) {
             // Too short to hold the byte-order magic: a pcapng file cut short.
             None => Some(Kind::Pcapng),
@@ -1535,6 +1543,24 @@ fn detect(prefix: &[u8]) -> Option<Kind> {
     }
 }
 
+/// The first bytes of a capture as pcap-parser reads its file header: a big-endian file of
+/// the modified (Kuznetzov) format gets the standard big-endian magic, since pcap-parser does
+/// not know that form and nothing after the file header is left to it (the records are
+/// framed here, with their 24-byte headers).
+fn for_pcap_parser(mut prefix: Vec<u8>, kind: Kind) -> Vec<u8> {
+    let swapped_modified = Kind::Pcap {
+        big_endian: true,
+        nanos: false,
+        modified: true,
+    };
+    if kind == swapped_modified
+        && let Some(magic) = prefix.first_chunk_mut::<4>()
+    {
+        *magic = [0xA1, 0xB2, 0xC3, 0xD4];
+    }
+    prefix
+}
+
 /// Capture formats rstscope does not read, known by their first bytes or (Windows event
 /// traces, which have no magic number of their own) by their extension, with how to convert
 /// each to pcapng.
@@ -1543,6 +1569,17 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
                              convert it with Wireshark's editcap: editcap -F pcapng IN OUT.pcapng";
     if prefix.starts_with(b"GMBU") || prefix.starts_with(b"RTSS") {
         return Some(("a Microsoft Network Monitor capture", WIRESHARK));
+    }
+    // Ixia's lcap (hardware and software captures): pcap with 4 more bytes in the file
+    // header, the length of the records; Wireshark reads it, libpcap does not.
+    const IXIA: [u32; 2] = [0x1C00_01AC, 0x1C00_01AB];
+    if let Some(&magic) = prefix.first_chunk::<4>()
+        && (IXIA.contains(&u32::from_le_bytes(magic)) || IXIA.contains(&u32::from_be_bytes(magic)))
+    {
+        return Some((
+            "an Ixia lcap capture (pcap with a longer file header)",
+            WIRESHARK,
+        ));
     }
     if prefix.starts_with(b"snoop\0\0\0") {
         return Some(("a snoop capture (Solaris, illumos)", WIRESHARK));

@@ -851,7 +851,11 @@ mod tests {
             .insert(Skip::UnsupportedLinkType(crate::source::LinkType(242)), 30);
         assert_eq!(
             warnings(&a, Clock::Utc),
-            ["30 frames not decoded: link type IP over InfiniBand (242) is not supported"]
+            [format!(
+                "30 frames not decoded: link type IP over InfiniBand (242) is not one rstscope \
+                 reads (it reads {})",
+                crate::decode::SUPPORTED_LINK_TYPES
+            )]
         );
         a.capture.not_decoded.insert(Skip::Truncated, 1);
         let both = warnings(&a, Clock::Utc);

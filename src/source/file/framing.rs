@@ -111,6 +111,10 @@ pub(super) enum StopKind {
     /// The decoder met the end of the file before the end of the compressed data.
     CompressedCut,
     Corrupt(String),
+    /// A format rstscope does not read, told only once its first records were read: what it
+    /// is, and how to convert it ([`SourceError::OtherFormat`]). One byte, so that a `Stop`
+    /// (returned on the per-record path) is no larger for it.
+    OtherLayout(OtherLayout),
     /// The decoder's window would be larger than its share.
     Window(TooLarge),
     Io(io::Error),
@@ -148,6 +152,11 @@ impl Stop {
                 frames,
                 what,
                 packing,
+            },
+            StopKind::OtherLayout(layout) => SourceError::OtherFormat {
+                path,
+                format: layout.format(),
+                convert: OtherLayout::CONVERT,
             },
             StopKind::Window(refused) => window_error(path, refused, frames, packing),
             StopKind::Io(error) => SourceError::Io {
@@ -258,6 +267,11 @@ fn failure_at_start(
             what,
             packing: damaged,
         },
+        StopKind::OtherLayout(layout) => SourceError::OtherFormat {
+            path,
+            format: layout.format(),
+            convert: OtherLayout::CONVERT,
+        },
         StopKind::Window(refused) => window_error(path, refused, frames, damaged),
         StopKind::Io(source) => SourceError::Io { path, source },
     }
@@ -355,6 +369,103 @@ pub(super) struct PcapFraming {
     pub(super) link_type: LinkType,
     /// pcap file headers met after the first (captures appended whole).
     pub(super) appended: u32,
+}
+
+/// Record layouts of patched libpcaps that libpcap itself does not read (nor rstscope), told
+/// apart from the standard ones only by trying them, as Wireshark does: read as the magic
+/// says, such a file gives one garbled frame, then a record header at the wrong place. Told
+/// from the bytes already read when the file header is, so nothing waits for more packets on
+/// a pipe, and the per-record path does not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OtherLayout {
+    /// Red Hat 6.1's patch: 24-byte record headers under the standard magic.
+    Ss990417,
+    /// SuSE 6.3's patch: 28-byte record headers under the modified magic.
+    Ss990915,
+    /// Nokia IPSO: 20-byte record headers under the standard magic.
+    Nokia,
+}
+
+impl OtherLayout {
+    /// The layout, other than `own_len`'s, whose first records in `data` (the bytes after the
+    /// file header read so far, whatever has arrived: nothing is waited for) are sound while
+    /// the file's own layout meets an unsound record header among them.
+    pub(super) fn of(data: &[u8], big_endian: bool, nanos: bool, modified: bool) -> Option<Self> {
+        let own_len = if modified { 24 } else { 16 };
+        // The file's own layout must meet a record its reading would stop at: a file that
+        // reads on is read, whatever its fields look like.
+        if nanos || sound_records(data, own_len, big_endian, false).is_some() {
+            return None;
+        }
+        let candidates: &[(usize, Self)] = if modified {
+            &[(28, Self::Ss990915)]
+        } else {
+            &[(24, Self::Ss990417), (20, Self::Nokia)]
+        };
+        (candidates.iter())
+            .find(|(len, _)| sound_records(data, *len, big_endian, true).is_some_and(|n| n >= 2))
+            .map(|&(_, layout)| layout)
+    }
+
+    /// What the file then is, as [`SourceError::OtherFormat`] says it.
+    pub(super) fn format(self) -> &'static str {
+        match self {
+            Self::Ss990417 => {
+                "a pcap of Red Hat 6.1's patched libpcap (24-byte record headers under the \
+                 standard magic a1b2c3d4; libpcap does not read it either)"
+            }
+            Self::Ss990915 => {
+                "a pcap of SuSE 6.3's patched libpcap (28-byte record headers under the \
+                 magic a1b2cd34; libpcap reads 24-byte ones there)"
+            }
+            Self::Nokia => {
+                "a pcap of Nokia IPSO (20-byte record headers under the standard magic \
+                 a1b2c3d4; libpcap does not read it either)"
+            }
+        }
+    }
+
+    /// How to convert it: Wireshark tells these layouts by trying them.
+    pub(super) const CONVERT: &'static str =
+        "convert it with Wireshark's editcap, which tells that layout: editcap -F pcap IN OUT.pcap";
+
+    /// The stop that says it.
+    pub(super) fn stop(self, offset: u64) -> Stop {
+        Stop {
+            offset,
+            kind: StopKind::OtherLayout(self),
+        }
+    }
+}
+
+/// How many of the first 3 records of `data` (or all it holds whole, fewer) have sound
+/// headers under record headers of `header_len` bytes; `None` at an unsound one. Sound is what
+/// reading takes, or when `strict` what a layout must show to be taken for the file's: a time
+/// fraction under a second (microseconds), not before the first record's second, a captured
+/// length neither 0 nor above the original length (bytes of zeros are no records).
+fn sound_records(data: &[u8], header_len: usize, big_endian: bool, strict: bool) -> Option<usize> {
+    let (mut at, first_secs) = (0, u32_at(data, 0, big_endian));
+    for n in 0..3 {
+        let Some(header) = data.get(at..at + 16) else {
+            return Some(n);
+        };
+        let (secs, frac, caplen, orig_len) = (
+            u32_at(header, 0, big_endian),
+            u32_at(header, 4, big_endian),
+            u32_at(header, 8, big_endian),
+            u32_at(header, 12, big_endian),
+        );
+        let unsound = if strict {
+            frac >= 1_000_000 || caplen == 0 || caplen > orig_len || secs < first_secs
+        } else {
+            caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
+        };
+        if unsound || caplen as usize > MAX_RECORD - header_len {
+            return None;
+        }
+        at += header_len + caplen as usize;
+    }
+    Some(3)
 }
 
 /// A pcap file's header: magic, version, time zone, accuracy, snapshot length, link type.
@@ -529,6 +640,9 @@ impl PcapFraming {
         self.nanos = nanos;
         self.header_len = if modified { 24 } else { 16 };
         reader.consume_noshift(PCAP_FILE_HEADER_LEN);
+        if let Some(layout) = OtherLayout::of(reader.data(), big_endian, nanos, modified) {
+            return Err(layout.stop(reader.consumed() as u64));
+        }
         Ok(true)
     }
 }

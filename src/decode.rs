@@ -164,11 +164,11 @@ pub fn editcap_encap(lt: LinkType) -> &'static str {
 const RELABELLED_FROM: [LinkType; 2] = [LinkType(LINKTYPE_ETHERNET), LinkType(LINKTYPE_RAW)];
 
 /// `skip`, or [`Skip::WrongLinkType`] when the frame of `link_type`, `data` and `orig_len`
-/// decodes as TCP under one of [`RELABELLED_FROM`] (other than its own kind). Only frames
-/// that failed come here: the frames that decode pay nothing for it. The frame's fields, not
-/// the frame: a caller on the per-packet path that passed its frame by reference would have
-/// to build it in memory for every frame (17 instructions a frame, measured). [`decode_encap`] calls it; the callers of
-/// [`decode_into`] (the per-packet path) call it on its error.
+/// decodes as TCP under Ethernet or raw IP (other than its own kind). Only frames that failed
+/// come here: the frames that decode pay nothing for it. The frame's fields, not the frame: a
+/// caller on the per-packet path that passed its frame by reference would have to build it in
+/// memory for every frame (17 instructions a frame, measured). [`decode_encap`] calls it; the
+/// callers of [`decode_into`] (the per-packet path) call it on its error.
 #[cold]
 #[inline(never)]
 pub fn relabelled(link_type: LinkType, data: &[u8], orig_len: u32, skip: Skip) -> Skip {

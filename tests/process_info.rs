@@ -147,7 +147,7 @@ fn the_host_block_of_a_saved_capture_names_the_listener_and_the_client() {
     for part in [
         "Nothing listened on 7300 when the capture ended (",
         "); it was served by collector (pid 4312, /opt/collector/bin/collector) until",
-        "Connecting: curl (pid 5001) and 4 processes of that name before it, 5 incidents (connect-trace).",
+        "Connecting: curl (pid 5001) and 4 other processes of that name, 5 incidents (connect-trace).",
     ] {
         assert!(sentence.contains(part), "{part:?} in {sentence}");
     }

@@ -1721,15 +1721,17 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
             .take(3)
             .map(|p| {
                 let label = e.client(p).label();
-                let earlier = match p.processes {
+                // The one named is the latest seen; the others may have run before it or
+                // beside it.
+                let others = match p.processes {
                     0 | 1 => String::new(),
                     n => format!(
-                        " and {} of that name before it",
-                        plural(n - 1, "process", "processes")
+                        " and {} of that name",
+                        plural(n - 1, "other process", "other processes")
                     ),
                 };
                 format!(
-                    "{label}{earlier}, {} ({})",
+                    "{label}{others}, {} ({})",
                     plural(p.connections, "incident", "incidents"),
                     p.source.as_str()
                 )

@@ -195,7 +195,7 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
     );
     assert!(
         sentence.contains(
-            "Connecting: curl (pid 5001, /usr/bin/curl) and 1 process of that name before it, \
+            "Connecting: curl (pid 5001, /usr/bin/curl) and 1 other process of that name, \
              4 incidents (connect-trace); 1 incident whose process was not observed."
         ),
         "{sentence}"

@@ -363,15 +363,15 @@ pub fn collect_with(
     cancel: Option<&AtomicBool>,
     how: Collect,
 ) -> Result<Evidence, SourceError> {
-    let source = FileSource::open(paths)?;
-    Ok(collect_source_with(
-        source,
+    collect_watched(
+        paths,
         endpoint,
         range,
         max_packets,
         cancel,
         how,
-    ))
+        &mut |_| {},
+    )
 }
 
 /// How far a reading for evidence has got: what a window shows while it goes on, so that a

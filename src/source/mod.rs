@@ -390,6 +390,14 @@ pub struct Archived {
     pub method: &'static str,
 }
 
+/// "after 1 frame", "after 2 frames": how far a file cut short or corrupt was read.
+fn after(frames: u64) -> String {
+    match frames {
+        1 => "after 1 frame".into(),
+        n => format!("after {n} frames"),
+    }
+}
+
 /// What a file cut short or corrupt after `frames` frames still gives: only where it gave a
 /// frame does "results up to that point" mean anything.
 fn kept(frames: u64) -> &'static str {
@@ -464,18 +472,18 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
             c.name()
         ),
         Packing::CompressedCut(c) => format!(
-            "its {}-compressed data ends early, {offset} bytes into the capture (after \
-             {frames} frames): the file was cut short, as by a download or copy that did not \
-             finish",
-            c.name()
+            "its {}-compressed data ends early, {offset} bytes into the capture ({}): the \
+             file was cut short, as by a download or copy that did not finish",
+            c.name(),
+            after(frames)
         ),
         Packing::ZippedCut if offset == 0 => "the zip archive ends inside this member, before \
                                                the capture's file header: the archive was cut short"
             .into(),
         Packing::ZippedCut => format!(
-            "the zip archive ends inside this member, {offset} bytes into the capture (after \
-             {frames} frames): the archive was cut short, as by a download or copy that did \
-             not finish"
+            "the zip archive ends inside this member, {offset} bytes into the capture ({}): the \
+             archive was cut short, as by a download or copy that did not finish",
+            after(frames)
         ),
         // Before the end of its file header: nothing said it was a capture yet.
         _ if offset == 0 => "file ends inside its file header: the capture was cut short".into(),
@@ -484,9 +492,9 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
             decompressed(packing)
         ),
         _ => format!(
-            "file ends inside a record at byte {offset}{} (after {frames} frames): the capture \
-             was cut short",
-            decompressed(packing)
+            "file ends inside a record at byte {offset}{} ({}): the capture was cut short",
+            decompressed(packing),
+            after(frames)
         ),
     }
 }
@@ -762,8 +770,9 @@ pub enum SourceError {
     },
     /// A header or record that cannot be right (absurd length, bad block structure).
     #[error(
-        "{path}: corrupt data at byte {offset}{} (after {frames} frames): {what}{}; the rest of this file is skipped",
+        "{path}: corrupt data at byte {offset}{} ({}): {what}{}; the rest of this file is skipped",
         decompressed(*packing),
+        after(*frames),
         kept(*frames)
     )]
     Corrupt {

@@ -933,6 +933,12 @@ fn corrupt_pcap_record_lengths() {
     assert!(
         matches!(&source.problems()[0], SourceError::Corrupt { what, offset: 44, .. } if what.contains("record length 314572800 exceeds"))
     );
+    // One frame read before it: "after 1 frame", not "after 1 frames".
+    let message = source.problems()[0].to_string();
+    assert!(
+        message.contains("at byte 44 (after 1 frame): record length"),
+        "{message}"
+    );
 
     let wild = Rec {
         secs: 2,

@@ -369,19 +369,30 @@ fn copies_are_looked_for_by_the_frame_within_a_file_and_by_syn_and_rst_across_fi
     );
 }
 
-/// The committed files are what the script writes (when Python 3 is there to run it).
-#[test]
-fn the_fixtures_are_what_make_linktypes_writes() {
-    let script = fixture("make-linktypes.py");
-    match Command::new("python3").arg(&script).arg("--check").output() {
+/// The committed files are what the fixture generator `script` writes (when Python 3 is
+/// there to run it).
+fn check_generator(script: &str) {
+    let path = fixture(script);
+    match Command::new("python3").arg(&path).arg("--check").output() {
         Ok(out) => assert!(
             out.status.success(),
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(e) => eprintln!("link-type fixtures check SKIPPED: python3 not found ({e})"),
+        Err(e) => eprintln!("{script} fixtures check SKIPPED: python3 not found ({e})"),
     }
+}
+
+#[test]
+fn the_fixtures_are_what_make_linktypes_writes() {
+    check_generator("make-linktypes.py");
+}
+
+/// The old pcap variants (tests/cli.rs reads them) likewise.
+#[test]
+fn the_pcap_variants_are_what_make_pcap_variants_writes() {
+    check_generator("make-pcap-variants.py");
 }
 
 /// Regression: an Ethernet capture relabelled as Linux SLL or BSD NULL (`editcap -T

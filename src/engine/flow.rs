@@ -478,8 +478,8 @@ pub enum AttemptStatus {
     SynAcked,
     /// The handshake completed, or the originator went on as if it had (one-sided capture).
     Completed,
-    /// Refused, reset before completion, or unanswered for too long.
-    Failed,
+    /// Refused, reset before completion, or unanswered for too long: which of them.
+    Failed(Failure),
 }
 
 /// All SYNs with one ISN on one 4-tuple from the originator.

@@ -758,7 +758,7 @@ impl Engine {
                 // Forgotten on time even while its tuple carries a connection (a retry of a
                 // refused SYN that was answered at last, a SYN-ACK that did not acknowledge
                 // the SYN): the deadline `schedule_at` sets for it must be acted on.
-                AttemptStatus::Failed if t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) => {
+                AttemptStatus::Failed(_) if t >= a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS) => {
                     self.entries[idx].attempt = None;
                 }
                 AttemptStatus::SynAcked | AttemptStatus::Completed if !has_conn => {
@@ -801,7 +801,7 @@ impl Engine {
         if let Some(a) = &e.attempt {
             let d = match a.status {
                 AttemptStatus::Pending => a.last_syn.plus_secs(ATTEMPT_UNANSWERED_SECS),
-                AttemptStatus::Failed => a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS),
+                AttemptStatus::Failed(_) => a.last_syn.plus_secs(ATTEMPT_MEMORY_SECS),
                 // Dropped when the connection goes; that needs no timer of its own.
                 AttemptStatus::SynAcked | AttemptStatus::Completed => {
                     if e.conn.is_some() {
@@ -1034,11 +1034,11 @@ impl Engine {
         let Some(a) = &mut self.entries[idx].attempt else {
             return;
         };
-        if a.status == AttemptStatus::Failed {
+        if matches!(a.status, AttemptStatus::Failed(_)) {
             return;
         }
         let answered = a.status == AttemptStatus::SynAcked;
-        a.status = AttemptStatus::Failed;
+        a.status = AttemptStatus::Failed(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
         let sec = self.second_mut(at);
@@ -1228,9 +1228,22 @@ impl Engine {
         };
         let s = side as u8;
         c.packets += 1;
+        // The first packet of a connection on a tuple whose last attempt was refused (the
+        // refused connection's linger over, its attempt still remembered): the responder's
+        // RST with ACK refuses another SYN, which the capture lost, as within the linger
+        // (`refuses_lost_syn`). It serves, whatever its port.
+        let refused_again = c.packets == 1
+            && p.flags.ack()
+            && entry.attempt.is_some_and(|a| {
+                a.client_side == 1 - s && a.status == AttemptStatus::Failed(Failure::Refused)
+            });
+        if refused_again {
+            c.server_side = s;
+            c.server_by_handshake = true;
+        }
         let from_server = s == c.server_side;
         let acceptable = is_acceptable(c, s, p);
-        let lost_syn = !acceptable && refuses_lost_syn(c, s, p);
+        let lost_syn = refused_again || (!acceptable && refuses_lost_syn(c, s, p));
         let cause = if lost_syn {
             Cause::Refused
         } else {
@@ -1330,7 +1343,7 @@ impl Engine {
                     });
                     charged_to_attempt = true;
                 }
-                AttemptStatus::Failed => {
+                AttemptStatus::Failed(_) => {
                     charged_to_attempt = true;
                     retry_refused = cause == Cause::Refused;
                 }

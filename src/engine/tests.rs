@@ -804,6 +804,69 @@ fn the_refusal_of_a_syn_the_capture_lost_after_a_refusal_is_a_refusal_and_an_att
     assert_eq!(snap.totals.failed_attempts, 1);
 }
 
+/// A client port refused, and used again more than the refused connection's linger (5 s)
+/// later, the new SYN lost: its refusal starts a connection of its own, with nothing before
+/// it, and read as a stray reset. The tuple's refused attempt is still remembered (for
+/// [`ATTEMPT_MEMORY_SECS`]), and the responder's RST with ACK there refuses another SYN, as
+/// within the linger: a refusal and an attempt, from the side that served, whatever the ports.
+#[test]
+fn the_refusal_of_a_syn_the_capture_lost_after_the_linger_is_a_refusal() {
+    let later = 100u32.wrapping_add(1 << 28);
+    let opening = [pkt(0, true, S, 100, 0), pkt(1, false, R | A, 0, 101)];
+    let lost = pkt(8_000, false, R | A, 0, later + 1);
+    let (snap, conns) = Seq::new().feed(&opening).feed(&[lost]).done();
+    assert_eq!(causes(&snap), [2, 0, 0, 0, 0]);
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (2, 2));
+    assert_eq!(
+        states(&conns).len(),
+        2,
+        "two connections, as Zeek delimits them"
+    );
+    let o = &snap.offenders[0];
+    assert_eq!((o.attempts, o.failed_refused, o.refusal_retries), (2, 2, 0));
+    // The same SYN refused again (its retransmission lost): a retry, no other attempt.
+    let again = pkt(8_000, false, R | A, 0, 101);
+    let (snap, _) = Seq::new().feed(&opening).feed(&[again]).done();
+    assert_eq!(causes(&snap), [2, 0, 0, 0, 0]);
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (1, 1));
+    assert_eq!(snap.offenders[0].refusal_retries, 1);
+    // A server on a port above the client's: the side that refused serves.
+    let high = |mut q: Pkt| {
+        q.sport = 50_000;
+        q
+    };
+    let (snap, _) = Seq::new()
+        .feed(&opening.map(high))
+        .feed(&[high(lost)])
+        .done();
+    assert_eq!(causes(&snap), [2, 0, 0, 0, 0]);
+    assert_eq!(snap.offenders.len(), 1);
+    assert_eq!(snap.offenders[0].port, 50_000);
+    // Once the attempt is forgotten, nothing shows the tuple was refused: stray.
+    let (snap, _) = Seq::new()
+        .feed(&opening)
+        .feed(&[pkt(
+            ATTEMPT_MEMORY_SECS * 1000 + 10,
+            false,
+            R | A,
+            0,
+            later + 1,
+        )])
+        .done();
+    assert_eq!(causes(&snap), [1, 0, 0, 0, 1]);
+    // Nor after an attempt that failed otherwise (here a handshake-reset by the client), or
+    // from the client.
+    let reset = [pkt(0, true, S, 100, 0), pkt(1, true, R, 101, 0)];
+    let (snap, _) = Seq::new().feed(&reset).feed(&[lost]).done();
+    assert_eq!(causes(&snap)[0], 0);
+    let (snap, _) = Seq::new()
+        .feed(&opening)
+        .feed(&[pkt(8_000, true, R | A, later, 1)])
+        .done();
+    assert_eq!(causes(&snap)[0], 1);
+    assert_eq!(snap.totals.attempts, 1);
+}
+
 /// Where the connection shows the capture lost packets, a reset past what was captured is
 /// no evidence (`abort_after_a_syn_ack_the_capture_lost_is_not_injected`), but what no lost
 /// packet explains still is: an acknowledgment of the ISN to a SYN, a sequence number

@@ -222,6 +222,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         duration: args.duration,
         host: !args.no_host,
         journal: rstscope::host::journal::Journal::default(),
+        former_listeners: Vec::new(),
     };
     let mut job = live::capture(options, || {}).map_err(|e| match e {
         StartError::Capture(e) => Failure::Input(e.to_string()),

@@ -313,7 +313,7 @@ impl Agent {
         ring.set_filter(Some(config.capture.filter.bpf()));
         let ring = Arc::new(Mutex::new(ring));
         let tap = EvidenceTap::new(Arc::clone(&ring));
-        let saved_listeners = listeners::load(&config.evidence_dir).unwrap_or_else(|e| {
+        let former_listeners = listeners::load(&config.evidence_dir).unwrap_or_else(|e| {
             config.log.line(&format!("rstscope agent: warning: {e}"));
             Vec::new()
         });
@@ -327,10 +327,8 @@ impl Agent {
             write_temporary: false,
             duration: None,
             host: config.host,
-            journal: crate::host::journal::Journal {
-                saved_listeners,
-                ..crate::host::journal::Journal::default()
-            },
+            journal: crate::host::journal::Journal::default(),
+            former_listeners,
         };
         let mut job =
             live::capture_with_tap(options, Some(Box::new(tap)), || {}).map_err(service_way)?;

@@ -579,17 +579,11 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-/// Where `journalctl` reads: the system's journal, or a directory of journal files (tests);
-/// and the listeners an earlier run saved, asked before it.
+/// Where `journalctl` reads: the system's journal, or a directory of journal files (tests).
 #[derive(Debug, Clone, Default)]
 pub struct Journal {
     /// `journalctl --directory`; `None`: the system's journal.
     pub directory: Option<PathBuf>,
-    /// Listeners an earlier run of `rstscope agent` saw and saved (those listening when it
-    /// stopped and those gone before): who served a port before this capture, in full (the
-    /// program, not only a systemd unit), where the system journal may name nobody (see
-    /// [`ListenerHistory::carry`](crate::host::history::ListenerHistory::carry)).
-    pub saved_listeners: Vec<crate::host::history::ListenerRecord>,
 }
 
 /// Asks the journal who last listened on `port`. `Ok(None)` when it names nobody (or on

@@ -93,6 +93,11 @@ pub struct LiveOptions {
     /// The journal asked who served the ports that nothing listens on (with `host`): the
     /// system's by default.
     pub journal: Journal,
+    /// Listeners an earlier run of `rstscope agent` saw and saved (those listening when it
+    /// stopped and those gone before), with `host`: who served a port before this capture,
+    /// in full (the program, not only a systemd unit), where the system journal may name
+    /// nobody (see [`ListenerHistory::carry`](crate::host::history::ListenerHistory::carry)).
+    pub former_listeners: Vec<crate::host::history::ListenerRecord>,
 }
 
 /// Sees every frame the engine thread analyzes (after cross-interface duplicates and frames
@@ -279,7 +284,12 @@ pub fn capture_with_tap(
     let filter = source.filter().clone();
     let filter_misses = filter.what_it_misses();
     let host = options.host.then(|| {
-        let mut h = host_side(&options.capture, &filter, options.journal.clone());
+        let mut h = host_side(
+            &options.capture,
+            &filter,
+            options.journal.clone(),
+            options.former_listeners.clone(),
+        );
         // The machine's per-second data is kept as long as the engine's series.
         h.state.keep_for(options.engine.retention.kept);
         h
@@ -466,8 +476,13 @@ fn moved_on(mut s: crate::host::state::HostSample, offset: i64) -> crate::host::
 }
 
 /// Starts the host-monitor for a capture of `config` with `filter`; former owners of ports
-/// are asked of `journal`.
-fn host_side(config: &CaptureConfig, filter: &CaptureFilter, journal: Journal) -> HostSide {
+/// are `former_listeners` (an earlier agent run's), else asked of `journal`.
+fn host_side(
+    config: &CaptureConfig,
+    filter: &CaptureFilter,
+    journal: Journal,
+    former_listeners: Vec<crate::host::history::ListenerRecord>,
+) -> HostSide {
     let loopback =
         config.interfaces.is_empty() || config.interfaces.iter().any(|i| is_loopback_name(i));
     let mut state = HostState::new(CaptureScope {
@@ -478,7 +493,7 @@ fn host_side(config: &CaptureConfig, filter: &CaptureFilter, journal: Journal) -
             _ => None,
         },
     });
-    state.carry_listeners(journal.saved_listeners.clone());
+    state.carry_listeners(former_listeners);
     let monitor = match HostMonitor::start(Duration::from_secs(1), crate::host::connect_events()) {
         Ok(m) => Some(m),
         Err(e) => {

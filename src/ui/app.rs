@@ -1656,6 +1656,7 @@ impl RstscopeApp {
                 duration: None,
                 host: true,
                 journal: crate::host::journal::Journal::default(),
+                former_listeners: Vec::new(),
             };
             pipeline::live::capture(options, move || repaint.request_repaint())
                 .map(|job| (job, path.clone()))

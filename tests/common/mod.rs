@@ -486,7 +486,6 @@ pub fn journal_from_export(
     assert!(status.success(), "systemd-journal-remote: {status}");
     rstscope::host::journal::Journal {
         directory: Some(dir.join("journal")),
-        ..Default::default()
     }
 }
 

@@ -2941,6 +2941,56 @@ fn the_modified_pcap_format_gives_the_originals_report() {
     }
 }
 
+/// Regression: pcap files of versions before 2.3 (and some of 2.3, and DG/UX tcpdump's
+/// 543.0) hold the original length before the captured one in each record header, as libpcap
+/// reads them. Read in the new order, a SYN cut by the snaplen (68 of 74 bytes) took 6 bytes
+/// of the next record header with it: "corrupt data at byte 130 (after 2 frames)", a frame in
+/// 1970 and "not in time order". Now each gives the original's report, with the frames'
+/// lengths (make-pcap-variants.py writes them from refused-v4.pcap; tcpdump and tshark read
+/// them so).
+#[test]
+fn regression_old_pcap_versions_read_their_lengths_in_the_old_order() {
+    let (original, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+    for name in ["v2.2.pcap", "v2.3-old-order.pcap", "v2.3.pcap", "dgux.pcap"] {
+        let path = fixture(&format!("variants/{name}"));
+        let (v, files, err) = report_of(&[&path]);
+        assert_eq!(v, original, "{name}");
+        assert_eq!(files[0]["frames"], 10, "{name}: {files}");
+        assert!(err.is_empty(), "{name}: {err}");
+        let out = rstscope(&[
+            "analyze",
+            "--format",
+            "json",
+            "--endpoint",
+            "127.0.0.1:7300",
+            &path,
+        ]);
+        let v = json(&out);
+        let (syn, rst) = (&v["packets"][0], &v["packets"][1]);
+        assert_eq!(
+            (&syn["captured_length"], &syn["length"]),
+            (&68.into(), &74.into()),
+            "{name}: {syn}"
+        );
+        assert_eq!(
+            (&rst["captured_length"], &rst["length"]),
+            (&54.into(), &54.into()),
+            "{name}: {rst}"
+        );
+    }
+    // A capture of the current version appended after one: its lengths in the new order.
+    let dir = temp_dir("old-version-appended");
+    let (old, v6) = (
+        std::fs::read(fixture("variants/dgux.pcap")).expect("fixture"),
+        std::fs::read(fixture("refused-v6.pcap")).expect("fixture"),
+    );
+    let both = write(&dir, "both.pcap", &[old.as_slice(), &v6].concat());
+    let (v, files, err) = report_of(&[&both]);
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(files[0]["frames"], 20, "{files}");
+    assert_eq!(v["rst_packets"], 10, "{v}");
+}
+
 /// Regression: the pcap layouts of other patched libpcaps (Red Hat 6.1, SuSE 6.3, Nokia IPSO:
 /// longer record headers, told apart only by trying them) read one garbled frame, then
 /// stopped as "corrupt data" after it; Ixia's lcap (a longer file header) was "not a capture

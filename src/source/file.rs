@@ -32,8 +32,8 @@ use super::{
 use crate::packet::Timestamp;
 use compressed::Window;
 use framing::{
-    BOM, Head, NgContext, NgFraming, OtherLayout, PcapFraming, SHB, Stop, StopKind, Stream,
-    check_block_len, describe, read_failure, register_interface, u32_at,
+    BOM, Head, Lengths, NgContext, NgFraming, OtherLayout, PcapFraming, SHB, Stop, StopKind,
+    Stream, check_block_len, describe, read_failure, register_interface, u32_at,
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
@@ -263,6 +263,13 @@ impl FileSource {
         else {
             return 0;
         };
+        // Records of old pcap versions (lengths in the old order) go one by one: the loop
+        // below stays as short as the usual record needs.
+        if let Container::Pcap(_, framing) = container
+            && framing.lengths != Lengths::AsWritten
+        {
+            return 0;
+        }
         let mut run = Run {
             // Frames of other files that come first end it (ties go to the file given first).
             bound: self.queue.peek().map(|top| top.0),
@@ -1425,8 +1432,13 @@ fn open_pcap(
     let mut reader = LegacyPcapReader::new(stream.capacity, input)
         .map_err(|e| header_failure(&e, stream, "file header"))?;
     // The first `next` hands out the file header parsed when the reader was made.
-    let (header_len, network, snaplen) = match reader.next() {
-        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0, header.snaplen),
+    let (header_len, network, snaplen, version) = match reader.next() {
+        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (
+            len,
+            header.network.0,
+            header.snaplen,
+            (header.version_major, header.version_minor),
+        ),
         _ => {
             return Err(Stop {
                 offset: 0,
@@ -1452,8 +1464,9 @@ fn open_pcap(
         interface,
         link_type,
         appended: 0,
+        lengths: Lengths::of_version(version.0, version.1),
     };
-    if let Some(layout) = OtherLayout::of(reader.data(), big_endian, nanos, modified) {
+    if let Some(layout) = OtherLayout::of(reader.data(), &framing) {
         return Err(layout.stop(header_len as u64));
     }
     Ok(Container::Pcap(reader, framing))

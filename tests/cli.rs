@@ -2941,6 +2941,39 @@ fn the_modified_pcap_format_gives_the_originals_report() {
     }
 }
 
+/// Regression: a capture of such a layout appended whole to another (`cat a.pcap b.pcap`) was
+/// named as if the whole file were of that layout, without where it begins, although the
+/// first capture was read. The warning now says at which byte it begins and after how many
+/// frames, that those are kept, and how to cut the part out for editcap.
+#[test]
+fn regression_another_layout_appended_mid_file_is_named_with_its_offset() {
+    let dir = temp_dir("layout-appended");
+    let first = std::fs::read(fixture("refused-v6.pcap")).expect("fixture");
+    for (name, what) in [
+        ("ss990915.pcap", "SuSE 6.3's patched libpcap"),
+        ("ss990417.pcap", "Red Hat 6.1's patched libpcap"),
+        ("nokia.pcap", "Nokia IPSO"),
+    ] {
+        let other = std::fs::read(fixture(&format!("variants/{name}"))).expect("fixture");
+        let path = write(&dir, name, &[first.as_slice(), &other].concat());
+        let out = rstscope(&["analyze", "--format", "json", &path]);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let v = json(&out);
+        assert_eq!(v["packets"], 10, "{name}: the first capture is read");
+        let warnings = v["warnings"].to_string();
+        let at = first.len();
+        for said in [
+            format!("{path}: the capture appended at byte {at} (after 10 frames) is a pcap of"),
+            what.to_owned(),
+            "results up to that point are kept".to_owned(),
+            format!("tail -c +{} {path} > part.pcap", at + 1),
+            "editcap -F pcap part.pcap OUT.pcap".to_owned(),
+        ] {
+            assert!(warnings.contains(&said), "{name}: {said:?} in {warnings}");
+        }
+    }
+}
+
 /// Regression: pcap files of versions before 2.3 (and some of 2.3, and DG/UX tcpdump's
 /// 543.0) hold the original length before the captured one in each record header, as libpcap
 /// reads them. Read in the new order, a SYN cut by the snaplen (68 of 74 bytes) took 6 bytes

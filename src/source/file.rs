@@ -1467,7 +1467,7 @@ fn open_pcap(
         lengths: Lengths::of_version(version.0, version.1),
     };
     if let Some(layout) = OtherLayout::of(reader.data(), &framing) {
-        return Err(layout.stop(header_len as u64));
+        return Err(layout.stop(0));
     }
     Ok(Container::Pcap(reader, framing))
 }

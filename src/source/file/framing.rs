@@ -153,10 +153,17 @@ impl Stop {
                 what,
                 packing,
             },
-            StopKind::OtherLayout(layout) => SourceError::OtherFormat {
+            StopKind::OtherLayout(layout) if offset == 0 => SourceError::OtherFormat {
                 path,
                 format: layout.format(),
                 convert: OtherLayout::CONVERT,
+            },
+            StopKind::OtherLayout(layout) => SourceError::OtherFormatAppended {
+                path,
+                offset,
+                frames,
+                format: layout.format(),
+                packing,
             },
             StopKind::Window(refused) => window_error(path, refused, frames, packing),
             StopKind::Io(error) => SourceError::Io {
@@ -474,7 +481,8 @@ impl OtherLayout {
     pub(super) const CONVERT: &'static str =
         "convert it with Wireshark's editcap, which tells that layout: editcap -F pcap IN OUT.pcap";
 
-    /// The stop that says it.
+    /// The stop that says it: at 0 for the file itself, else at the offset of the file
+    /// header of the capture appended there (see [`PcapFraming::appended`]).
     pub(super) fn stop(self, offset: u64) -> Stop {
         Stop {
             offset,
@@ -696,9 +704,10 @@ impl PcapFraming {
         self.nanos = nanos;
         self.header_len = if modified { 24 } else { 16 };
         self.lengths = Lengths::of_version(major, minor);
+        let at = reader.consumed() as u64;
         reader.consume_noshift(PCAP_FILE_HEADER_LEN);
         if let Some(layout) = OtherLayout::of(reader.data(), self) {
-            return Err(layout.stop(reader.consumed() as u64));
+            return Err(layout.stop(at));
         }
         Ok(true)
     }

@@ -490,3 +490,58 @@ fn a_file_under_the_wrong_link_type_is_named_with_its_relabelling() {
         "{text}"
     );
 }
+
+/// Regression: with several files, the frames not decoded were counted by reason only, so a
+/// user of rotated captures could not tell which file held them; and the wrong-link-type
+/// warning named every file of that link type ("refused-v4.pcap, mislabelled-ether.pcap: 36
+/// of their 59 frames"), one whose frames all decode included. Each file now has its own
+/// counts, by reason in the JSON (`files[].not_decoded`) and in all on its text line, and the
+/// warning names the file that holds them.
+#[test]
+fn frames_not_decoded_are_counted_by_file() {
+    let names = [
+        "refused-v4.pcap",
+        "linktypes/mislabelled-ether.pcap",
+        "linktypes/token-ring.pcap",
+    ];
+    let paths: Vec<String> = (names.iter())
+        .map(|n| fixture(n).to_str().expect("utf-8 path").to_owned())
+        .collect();
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = rstscope(&args);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let by_file: Vec<&Value> = (0..3).map(|n| &v["files"][n]["not_decoded"]).collect();
+    assert_eq!(
+        by_file,
+        [
+            &serde_json::json!({}),
+            &serde_json::json!({"wrong-link-type:Ethernet (1) reads as raw IP (101)": 36}),
+            &serde_json::json!({"unsupported-link-type:Token Ring (6)": 49}),
+        ]
+    );
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(&format!(
+            "{}: 36 of its 49 frames do not decode as Ethernet (1)",
+            paths[1]
+        )),
+        "{warnings}"
+    );
+    assert!(!warnings.contains(&paths[0]), "{warnings}");
+    let mut args = vec!["analyze"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = rstscope(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (path, said) in [
+        (&paths[0], "10 frames)"),
+        (&paths[1], "49 frames, 36 not decoded)"),
+        (&paths[2], "49 frames, 49 not decoded)"),
+    ] {
+        let line = (text.lines())
+            .find(|l| l.starts_with(&format!("  file        {path} (")))
+            .unwrap_or_default();
+        assert!(line.ends_with(said), "{path}: {text}");
+    }
+}

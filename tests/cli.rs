@@ -3056,3 +3056,37 @@ fn regression_other_pcap_layouts_are_named_with_their_conversion() {
         assert!(!err.contains("corrupt"), "{name}: {err}");
     }
 }
+
+/// Regression: the frames a capture's writer counted lost (pcapng statistics blocks'
+/// `isb_ifdrop` and `isb_osdrop`) were said only in a warning summed over the files, so among
+/// several files the one that lost them was not known. Each file now gives its own count:
+/// `files[].lost` in the JSON, and its text line. writer-drops.pcapng is a real dumpcap
+/// capture that lost 35,854 packets (tests/fixtures/make-writer-drops.sh).
+#[test]
+fn regression_frames_lost_by_the_writer_are_counted_by_file() {
+    let (lossy, whole) = (fixture("writer-drops.pcapng"), fixture("refused-v4.pcap"));
+    let out = rstscope(&["analyze", "--format", "json", &whole, &lossy]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(
+        (&v["files"][0]["lost"], &v["files"][1]["lost"]),
+        (&0.into(), &35_854.into())
+    );
+    // The capture itself: the five refused connects before the drops, and ten of the flood.
+    assert_eq!((&v["rst_packets"], &v["packets"]), (&10.into(), &30.into()));
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("35,854 frames were lost"), "{warnings}");
+    let out = rstscope(&["analyze", &whole, &lossy]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |path: &str| {
+        (text.lines())
+            .find(|l| l.starts_with(&format!("  file        {path} (")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        line(&lossy).ends_with(", 20 frames, 35,854 lost while capturing)"),
+        "{text}"
+    );
+    assert!(line(&whole).ends_with(", 10 frames)"), "{text}");
+}

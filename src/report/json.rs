@@ -905,6 +905,7 @@ fn head(a: &Analysis, clock: Clock) -> Value {
                     "back": number(b.back_ns as f64 / 1e9, 6),
                 })),
                 "not_decoded": not_decoded,
+                "lost": f.lost,
             })
         })
         .collect();
@@ -1119,6 +1120,8 @@ mod tests {
         let truncated = std::collections::BTreeMap::from([(crate::decode::Skip::Truncated, 2)]);
         a.capture.not_decoded = truncated.clone();
         a.capture.not_decoded_by_file = vec![truncated];
+        // Frames its writer counted lost (pcapng statistics blocks).
+        a.capture.files[0].lost = 35_854;
         let o = &mut a.snapshot.offenders[0];
         o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()];
         o.suspects = vec![

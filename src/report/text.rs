@@ -76,11 +76,16 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         // Which file holds the frames not decoded, when several are read together.
         let not_decoded = match cap.not_decoded_in(n).map(|(_, n)| n).sum::<u64>() {
             0 => String::new(),
-            k => format!(", {k} not decoded"),
+            k => format!(", {} not decoded", thousands(k)),
+        };
+        // Frames its writer counted lost (pcapng statistics blocks): the file that lost them.
+        let lost = match f.lost {
+            0 => String::new(),
+            k => format!(", {} lost while capturing", thousands(k)),
         };
         let _ = writeln!(
             out,
-            "  file        {} ({format}{zipped}{gz}, {}, {}{not_decoded})",
+            "  file        {} ({format}{zipped}{gz}, {}, {}{not_decoded}{lost})",
             f.path.display(),
             // A pipe has no size: what was read from it is.
             super::bytes(f.size.max(f.bytes_read)),

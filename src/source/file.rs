@@ -244,7 +244,9 @@ impl FileSource {
     /// blocks, changes files, or says why not.
     ///
     /// The bulk of a file goes this way: each frame then costs the framing of its record,
-    /// where `next_frame` also moves the reader, its bookkeeping and the merge.
+    /// where `next_frame` also moves the reader, its bookkeeping and the merge. Inlined into
+    /// its caller, whose loop over runs it is.
+    #[inline(always)]
     pub fn frame_run(&mut self, limit: u64, mut each: impl FrameSink) -> u64 {
         let Some(index) = self.delivered else {
             return 0;
@@ -265,11 +267,7 @@ impl FileSource {
         };
         // Records of old pcap versions (lengths in the old order) go one by one: the loop
         // below stays as short as the usual record needs.
-        if let Container::Pcap(_, framing) = container
-            && framing.lengths != Lengths::AsWritten
-        {
-            return 0;
-        }
+
         let mut run = Run {
             // Frames of other files that come first end it (ties go to the file given first).
             bound: self.queue.peek().map(|top| top.0),
@@ -1457,15 +1455,20 @@ fn open_pcap(
     if let Some(i) = interfaces.get_mut(interface as usize) {
         i.snaplen = snaplen;
     }
-    let framing = PcapFraming {
-        header_len: if modified { 24 } else { 16 },
+    let mut framing = PcapFraming {
+        header_len: 16,
         big_endian,
         nanos,
         interface,
         link_type,
         appended: 0,
-        lengths: Lengths::of_version(version.0, version.1),
+        lengths: Lengths::AsWritten,
+        run_max: 0,
     };
+    framing.set_layout(
+        if modified { 24 } else { 16 },
+        Lengths::of_version(version.0, version.1),
+    );
     if let Some(layout) = OtherLayout::of(reader.data(), &framing) {
         return Err(layout.stop(0));
     }

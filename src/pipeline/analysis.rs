@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::decode::{
     BLANK, Carried, Decoded, Skip, decode_encap, decode_into, editcap_encap, link_type_name,
-    relabelled,
+    may_be_relabelled, relabelled, relabelled_other,
 };
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
@@ -1295,7 +1295,9 @@ impl Reader {
         }
         self.copies.hand_on(&batch.slots[..batch.len]);
         let source = &mut self.source;
-        by_file(&mut batch.skipped, source.interfaces());
+        if !batch.skipped.is_empty() {
+            by_file(&mut batch.skipped, source.interfaces());
+        }
         if !self.syn_fin_rst {
             let bpf = CaptureFilter::SynFinRst.bpf();
             self.syn_fin_rst =
@@ -1347,11 +1349,10 @@ impl FrameSink for &mut Taker<'_> {
 }
 
 /// Turns the interfaces of frames not decoded (`skipped`, by reason and interface) into the
-/// files they belong to, each reason and file once.
+/// files they belong to, each reason and file once. Out of line: most batches have none.
+#[cold]
+#[inline(never)]
 fn by_file(skipped: &mut Vec<(Skip, u32, u64)>, interfaces: &[InterfaceInfo]) {
-    if skipped.is_empty() {
-        return;
-    }
     for (_, at, _) in skipped.iter_mut() {
         let file = interfaces.get(*at as usize).map_or(0, |i| i.file);
         *at = u32::try_from(file).unwrap_or(u32::MAX);
@@ -1436,24 +1437,52 @@ fn take(
             }
             Some(carried)
         }
-        Err(skipped) => {
-            match skipped {
-                None => batch.other += 1,
-                Some(reason) => {
-                    // On the error path only, given the frame's fields (not the frame, which
-                    // every frame would then be built in memory for).
-                    let reason = relabelled(frame.link_type, frame.data, frame.orig_len, reason);
-                    let interface = frame.interface;
-                    match (batch.skipped.iter_mut())
-                        .find(|(r, i, _)| (*r, *i) == (reason, interface))
-                    {
-                        Some((_, _, n)) => *n += 1,
-                        None => batch.skipped.push((reason, interface, 1)),
-                    }
-                }
-            }
+        // Other traffic (UDP, ARP, ...) that is no candidate for another link type: counted
+        // here, without the call.
+        Err(None) if !may_be_relabelled(frame.link_type, frame.data) => {
+            batch.other += 1;
             None
         }
+        Err(skipped) => {
+            not_tcp(
+                skipped,
+                frame.link_type,
+                frame.data,
+                frame.orig_len,
+                frame.interface,
+                batch,
+            );
+            None
+        }
+    }
+}
+
+/// Counts in `batch` a frame without TCP: `skipped` its reason not to decode (`None`: other
+/// traffic), unless it decodes as TCP under another link type ([`relabelled`],
+/// [`relabelled_other`]). Out of line, given the frame's fields (not the frame, which every
+/// frame would then be built in memory for): the per-frame loop of the TCP frames stays as
+/// short as without it.
+#[cold]
+#[inline(never)]
+fn not_tcp(
+    skipped: Option<Skip>,
+    link_type: LinkType,
+    data: &[u8],
+    orig_len: u32,
+    interface: u32,
+    batch: &mut Batch,
+) {
+    let skipped = match skipped {
+        None => relabelled_other(link_type, data, orig_len),
+        Some(reason) => Some(relabelled(link_type, data, orig_len, reason)),
+    };
+    let Some(reason) = skipped else {
+        batch.other += 1;
+        return;
+    };
+    match (batch.skipped.iter_mut()).find(|(r, i, _)| (*r, *i) == (reason, interface)) {
+        Some((_, _, n)) => *n += 1,
+        None => batch.skipped.push((reason, interface, 1)),
     }
 }
 

@@ -178,6 +178,64 @@ pub fn relabelled(link_type: LinkType, data: &[u8], orig_len: u32, skip: Skip) -
     ) {
         return skip;
     }
+    reads_as_tcp_elsewhere(link_type, data, orig_len).unwrap_or(skip)
+}
+
+/// [`Skip::WrongLinkType`] for a frame that reads as traffic without TCP under its link type
+/// but cannot be what it reads as, where it decodes as TCP under raw IP: an Ethernet frame
+/// whose type field is an 802.3 length (an LLC frame) that does not fit the frame. Raw IP
+/// packets saved under Ethernet's number are such frames whenever the bytes where the type
+/// would be (an IPv4 source's first two bytes, 1.0 to 5.219; an IPv6 source's fifth and
+/// sixth, zeros for `::1` and most link-local addresses) are at most 1500. A real LLC frame's
+/// length fits it (at least its 3-byte header; the frame that long, or padded to 60 bytes,
+/// with or without its FCS), and a frame that reads as TCP under raw IP needs an IP header
+/// where its destination address is: a multicast LLC destination (STP, CDP) is none.
+///
+/// The check costs the frames without TCP a few instructions (a link type and a type field
+/// compared), the TCP frames nothing: it is made where a frame was found to be other traffic.
+/// Other link types' traffic without TCP (an SLL protocol, a NULL family, PPP's control
+/// protocols, a known Ethernet type) is not tried again: their numbers are in real use, and a
+/// mislabelled frame rarely lands on one (those of the project's fixtures fail instead).
+#[inline]
+pub fn relabelled_other(link_type: LinkType, data: &[u8], orig_len: u32) -> Option<Skip> {
+    if !may_be_relabelled(link_type, data) {
+        return None;
+    }
+    let length = u16::from_be_bytes([*data.get(12)?, *data.get(13)?]);
+    not_llc_as_tcp(data, orig_len, length)
+}
+
+/// Whether a frame of other traffic is one [`relabelled_other`] looks at: an Ethernet frame
+/// whose type field is an 802.3 length. The per-frame path asks this first, so that other
+/// traffic of any other kind (UDP, ARP, ...) costs a comparison, not a call.
+#[inline(always)]
+pub fn may_be_relabelled(link_type: LinkType, data: &[u8]) -> bool {
+    link_type.0 == LINKTYPE_ETHERNET
+        && data
+            .get(12..14)
+            .is_some_and(|t| u16::from_be_bytes([t[0], t[1]]) <= ETHER_MAX_LENGTH)
+}
+
+/// See [`relabelled_other`]: an 802.3 frame of `length` in its type field.
+#[cold]
+#[inline(never)]
+fn not_llc_as_tcp(data: &[u8], orig_len: u32, length: u16) -> Option<Skip> {
+    const LLC_HEADER: u32 = 3;
+    const MIN_FRAME: u32 = 60;
+    const FCS: u32 = 4;
+    let header = ETHERNET_HEADER_LEN as u32;
+    let llc = u32::from(length) + header;
+    let fits =
+        u32::from(length) >= LLC_HEADER && orig_len >= llc && orig_len <= llc.max(MIN_FRAME) + FCS;
+    if fits {
+        return None;
+    }
+    reads_as_tcp_elsewhere(LinkType(LINKTYPE_ETHERNET), data, orig_len)
+}
+
+/// [`Skip::WrongLinkType`] when the frame decodes as TCP under Ethernet or raw IP, other than
+/// its own link type's kind.
+fn reads_as_tcp_elsewhere(link_type: LinkType, data: &[u8], orig_len: u32) -> Option<Skip> {
     let raw = |lt: LinkType| {
         matches!(
             lt.0,
@@ -185,9 +243,7 @@ pub fn relabelled(link_type: LinkType, data: &[u8], orig_len: u32, skip: Skip) -
         )
     };
     let labelled = link_type;
-    let Ok(number) = u16::try_from(labelled.0) else {
-        return skip;
-    };
+    let number = u16::try_from(labelled.0).ok()?;
     for reads_as in RELABELLED_FROM {
         let same = reads_as == labelled || (raw(reads_as) && raw(labelled));
         let as_other = Frame {
@@ -204,13 +260,13 @@ pub fn relabelled(link_type: LinkType, data: &[u8], orig_len: u32, skip: Skip) -
             options: Default::default(),
         };
         if !same && matches!(as_labelled(&as_other).0, Decoded::Tcp(_)) {
-            return Skip::WrongLinkType {
+            return Some(Skip::WrongLinkType {
                 labelled: number,
                 reads_as: u16::try_from(reads_as.0).unwrap_or_default(),
-            };
+            });
         }
     }
-    skip
+    None
 }
 
 /// A human name for a link type, for messages and skip keys; "unknown" when not known.
@@ -277,6 +333,12 @@ pub fn decode_encap<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
         (Decoded::Skipped(skip), encap) => {
             let skip = relabelled(frame.link_type, frame.data, frame.orig_len, skip);
             (Decoded::Skipped(skip), encap)
+        }
+        (Decoded::Other, encap) => {
+            match relabelled_other(frame.link_type, frame.data, frame.orig_len) {
+                Some(skip) => (Decoded::Skipped(skip), encap),
+                None => (Decoded::Other, encap),
+            }
         }
         decoded => decoded,
     }
@@ -993,11 +1055,27 @@ mod tests {
         assert_eq!(decode_as(147, &ether), wrong(147, 1));
         // Raw IPv4 under Ethernet's number: the source address's first bytes (192.0) stand
         // where the type would, no type; a source whose first bytes read as an 802.3 length
-        // (10.0.x.x: 0x0a00 is over 1500, 1.2.x.x is not) is other traffic, not tried again.
+        // (10.0.x.x: 0x0a00 is over 1500, 1.2.x.x is not) reads as an LLC frame, other
+        // traffic; that length does not fit the frame, so it is tried again (before, it
+        // stayed other traffic).
         assert_eq!(decode_as(1, &ip), wrong(1, 101));
         let mut from_1_2 = ip.clone();
         from_1_2[12..14].copy_from_slice(&[1, 2]);
-        assert_eq!(decode_as(1, &from_1_2), Decoded::Other);
+        assert_eq!(decode_as(1, &from_1_2), wrong(1, 101));
+        // One whose length fits (0.26.x.x: 26 bytes after the 14 of a 40-byte frame) is not
+        // told from an LLC frame: other traffic.
+        let mut fitting = ip.clone();
+        fitting[12..14].copy_from_slice(&[0, 26]);
+        assert_eq!(fitting.len(), 40);
+        assert_eq!(decode_as(1, &fitting), Decoded::Other);
+        // A real LLC frame (an STP BPDU, to a multicast address) is other traffic, and stays
+        // so with a length that does not fit: under raw IP its first byte is no IP version.
+        let mut bpdu = vec![0x01, 0x80, 0xc2, 0, 0, 0, 0x02, 0, 0, 0, 0, 1, 0, 38];
+        bpdu.extend_from_slice(&[0x42, 0x42, 0x03]);
+        bpdu.resize(60, 0);
+        assert_eq!(decode_as(1, &bpdu), Decoded::Other);
+        bpdu[13] = 200;
+        assert_eq!(decode_as(1, &bpdu), Decoded::Other);
         assert_eq!(decode_as(228, &ether), wrong(228, 1));
         // Raw IP under another raw IP number (IPv6 as raw IPv4) is not relabelled as raw IP;
         // zeros decode under nothing.

@@ -2941,6 +2941,89 @@ fn the_modified_pcap_format_gives_the_originals_report() {
     }
 }
 
+/// Regression: a capture of such a layout appended whole to another (`cat a.pcap b.pcap`) was
+/// named as if the whole file were of that layout, without where it begins, although the
+/// first capture was read. The warning now says at which byte it begins and after how many
+/// frames, that those are kept, and how to cut the part out for editcap.
+#[test]
+fn regression_another_layout_appended_mid_file_is_named_with_its_offset() {
+    let dir = temp_dir("layout-appended");
+    let first = std::fs::read(fixture("refused-v6.pcap")).expect("fixture");
+    for (name, what) in [
+        ("ss990915.pcap", "SuSE 6.3's patched libpcap"),
+        ("ss990417.pcap", "Red Hat 6.1's patched libpcap"),
+        ("nokia.pcap", "Nokia IPSO"),
+    ] {
+        let other = std::fs::read(fixture(&format!("variants/{name}"))).expect("fixture");
+        let path = write(&dir, name, &[first.as_slice(), &other].concat());
+        let out = rstscope(&["analyze", "--format", "json", &path]);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let v = json(&out);
+        assert_eq!(v["packets"], 10, "{name}: the first capture is read");
+        let warnings = v["warnings"].to_string();
+        let at = first.len();
+        for said in [
+            format!("{path}: the capture appended at byte {at} (after 10 frames) is a pcap of"),
+            what.to_owned(),
+            "results up to that point are kept".to_owned(),
+            format!("tail -c +{} {path} > part.pcap", at + 1),
+            "editcap -F pcap part.pcap OUT.pcap".to_owned(),
+        ] {
+            assert!(warnings.contains(&said), "{name}: {said:?} in {warnings}");
+        }
+    }
+}
+
+/// Regression: pcap files of versions before 2.3 (and some of 2.3, and DG/UX tcpdump's
+/// 543.0) hold the original length before the captured one in each record header, as libpcap
+/// reads them. Read in the new order, a SYN cut by the snaplen (68 of 74 bytes) took 6 bytes
+/// of the next record header with it: "corrupt data at byte 130 (after 2 frames)", a frame in
+/// 1970 and "not in time order". Now each gives the original's report, with the frames'
+/// lengths (make-pcap-variants.py writes them from refused-v4.pcap; tcpdump and tshark read
+/// them so).
+#[test]
+fn regression_old_pcap_versions_read_their_lengths_in_the_old_order() {
+    let (original, _, _) = report_of(&[&fixture("refused-v4.pcap")]);
+    for name in ["v2.2.pcap", "v2.3-old-order.pcap", "v2.3.pcap", "dgux.pcap"] {
+        let path = fixture(&format!("variants/{name}"));
+        let (v, files, err) = report_of(&[&path]);
+        assert_eq!(v, original, "{name}");
+        assert_eq!(files[0]["frames"], 10, "{name}: {files}");
+        assert!(err.is_empty(), "{name}: {err}");
+        let out = rstscope(&[
+            "analyze",
+            "--format",
+            "json",
+            "--endpoint",
+            "127.0.0.1:7300",
+            &path,
+        ]);
+        let v = json(&out);
+        let (syn, rst) = (&v["packets"][0], &v["packets"][1]);
+        assert_eq!(
+            (&syn["captured_length"], &syn["length"]),
+            (&68.into(), &74.into()),
+            "{name}: {syn}"
+        );
+        assert_eq!(
+            (&rst["captured_length"], &rst["length"]),
+            (&54.into(), &54.into()),
+            "{name}: {rst}"
+        );
+    }
+    // A capture of the current version appended after one: its lengths in the new order.
+    let dir = temp_dir("old-version-appended");
+    let (old, v6) = (
+        std::fs::read(fixture("variants/dgux.pcap")).expect("fixture"),
+        std::fs::read(fixture("refused-v6.pcap")).expect("fixture"),
+    );
+    let both = write(&dir, "both.pcap", &[old.as_slice(), &v6].concat());
+    let (v, files, err) = report_of(&[&both]);
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(files[0]["frames"], 20, "{files}");
+    assert_eq!(v["rst_packets"], 10, "{v}");
+}
+
 /// Regression: the pcap layouts of other patched libpcaps (Red Hat 6.1, SuSE 6.3, Nokia IPSO:
 /// longer record headers, told apart only by trying them) read one garbled frame, then
 /// stopped as "corrupt data" after it; Ixia's lcap (a longer file header) was "not a capture
@@ -2972,4 +3055,38 @@ fn regression_other_pcap_layouts_are_named_with_their_conversion() {
         assert!(err.contains("editcap -F pcap"), "{name}: what to do: {err}");
         assert!(!err.contains("corrupt"), "{name}: {err}");
     }
+}
+
+/// Regression: the frames a capture's writer counted lost (pcapng statistics blocks'
+/// `isb_ifdrop` and `isb_osdrop`) were said only in a warning summed over the files, so among
+/// several files the one that lost them was not known. Each file now gives its own count:
+/// `files[].lost` in the JSON, and its text line. writer-drops.pcapng is a real dumpcap
+/// capture that lost 35,854 packets (tests/fixtures/make-writer-drops.sh).
+#[test]
+fn regression_frames_lost_by_the_writer_are_counted_by_file() {
+    let (lossy, whole) = (fixture("writer-drops.pcapng"), fixture("refused-v4.pcap"));
+    let out = rstscope(&["analyze", "--format", "json", &whole, &lossy]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(
+        (&v["files"][0]["lost"], &v["files"][1]["lost"]),
+        (&0.into(), &35_854.into())
+    );
+    // The capture itself: the five refused connects before the drops, and ten of the flood.
+    assert_eq!((&v["rst_packets"], &v["packets"]), (&10.into(), &30.into()));
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("35,854 frames were lost"), "{warnings}");
+    let out = rstscope(&["analyze", &whole, &lossy]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |path: &str| {
+        (text.lines())
+            .find(|l| l.starts_with(&format!("  file        {path} (")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        line(&lossy).ends_with(", 20 frames, 35,854 lost while capturing)"),
+        "{text}"
+    );
+    assert!(line(&whole).ends_with(", 10 frames)"), "{text}");
 }

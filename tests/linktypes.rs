@@ -117,7 +117,7 @@ const EXPECTED: [Expected; 22] = [
         0,
         0,
         0,
-        &[("wrong-link-type:Ethernet (1) reads as raw IP (101)", 36)],
+        &[("wrong-link-type:Ethernet (1) reads as raw IP (101)", 49)],
     ),
 ];
 
@@ -433,7 +433,7 @@ fn frames_under_the_wrong_link_type_are_not_decoded_not_other_traffic() {
 fn a_file_under_the_wrong_link_type_is_named_with_its_relabelling() {
     for (name, n, labelled, encap) in [
         ("mislabelled-raw.pcap", 49, "raw IP (101)", "ether"),
-        ("mislabelled-ether.pcap", 36, "Ethernet (1)", "rawip"),
+        ("mislabelled-ether.pcap", 49, "Ethernet (1)", "rawip"),
         (
             "mislabelled-user0.pcap",
             49,
@@ -488,5 +488,81 @@ fn a_file_under_the_wrong_link_type_is_named_with_its_relabelling() {
              Ethernet"
         ),
         "{text}"
+    );
+}
+
+/// Regression: with several files, the frames not decoded were counted by reason only, so a
+/// user of rotated captures could not tell which file held them; and the wrong-link-type
+/// warning named every file of that link type ("refused-v4.pcap, mislabelled-ether.pcap: 36
+/// of their 59 frames", when 36 were counted), one whose frames all decode included. Each file now has its own
+/// counts, by reason in the JSON (`files[].not_decoded`) and in all on its text line, and the
+/// warning names the file that holds them.
+#[test]
+fn frames_not_decoded_are_counted_by_file() {
+    let names = [
+        "refused-v4.pcap",
+        "linktypes/mislabelled-ether.pcap",
+        "linktypes/token-ring.pcap",
+    ];
+    let paths: Vec<String> = (names.iter())
+        .map(|n| fixture(n).to_str().expect("utf-8 path").to_owned())
+        .collect();
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = rstscope(&args);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let by_file: Vec<&Value> = (0..3).map(|n| &v["files"][n]["not_decoded"]).collect();
+    assert_eq!(
+        by_file,
+        [
+            &serde_json::json!({}),
+            &serde_json::json!({"wrong-link-type:Ethernet (1) reads as raw IP (101)": 49}),
+            &serde_json::json!({"unsupported-link-type:Token Ring (6)": 49}),
+        ]
+    );
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains(&format!(
+            "{}: 49 of its 49 frames do not decode as Ethernet (1)",
+            paths[1]
+        )),
+        "{warnings}"
+    );
+    assert!(!warnings.contains(&paths[0]), "{warnings}");
+    let mut args = vec!["analyze"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = rstscope(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (path, said) in [
+        (&paths[0], "10 frames)"),
+        (&paths[1], "49 frames, 49 not decoded)"),
+        (&paths[2], "49 frames, 49 not decoded)"),
+    ] {
+        let line = (text.lines())
+            .find(|l| l.starts_with(&format!("  file        {path} (")))
+            .unwrap_or_default();
+        assert!(line.ends_with(said), "{path}: {text}");
+    }
+}
+
+/// Regression: raw IP packets under Ethernet's number whose bytes where the type would be
+/// read as an 802.3 length (the 13 IPv6 packets of mislabelled-ether.pcap: `::1`'s zeros)
+/// were counted as other traffic (LLC frames), as only frames that failed were tried under
+/// another link type. A length that does not fit the frame is no LLC frame's: they are tried
+/// under raw IP too, and counted with the other 36 as `wrong-link-type`.
+#[test]
+fn regression_raw_ip_read_as_llc_frames_is_tried_under_raw_ip() {
+    let a = analyze("linktypes/mislabelled-ether.pcap");
+    assert_eq!((a.capture.other_frames, a.capture.tcp_frames), (0, 0));
+    let skipped: Vec<(String, u64)> = (a.capture.not_decoded.iter())
+        .map(|(k, n)| (k.key(), *n))
+        .collect();
+    assert_eq!(
+        skipped,
+        [(
+            "wrong-link-type:Ethernet (1) reads as raw IP (101)".to_owned(),
+            49
+        )]
     );
 }

@@ -181,6 +181,7 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     out.capture.tcp_frames = a.capture.tcp_frames.saturating_sub(before.tcp_frames);
     out.capture.other_frames = a.capture.other_frames.saturating_sub(before.other_frames);
     out.capture.not_decoded.clear();
+    out.capture.not_decoded_by_file.clear();
     // Frames by link type in the window: what the run counted less what it had before.
     out.capture.link_types = a
         .capture

@@ -200,7 +200,7 @@ const UNKNOWN_PROTOCOL: Stop = Stop::Skip(Skip::UnknownProtocol);
 
 /// The largest 802.3 length field: a value up to it is a length (an LLC frame), from 0x0600
 /// on an Ethernet type.
-const ETHER_MAX_LENGTH: u16 = 1500;
+pub(super) const ETHER_MAX_LENGTH: u16 = 1500;
 
 /// Ethernet types of protocols without IP that captures hold (ARP, LLDP, 802.1X, PTP, ...):
 /// their frames are traffic without TCP. A type outside this list and IP's is counted as an

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::decode::{
     BLANK, Carried, Decoded, Skip, decode_encap, decode_into, editcap_encap, link_type_name,
-    relabelled,
+    may_be_relabelled, relabelled, relabelled_other,
 };
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
@@ -55,6 +55,9 @@ pub struct CaptureInfo {
     pub other_frames: u64,
     /// Frames not decoded, by reason.
     pub not_decoded: BTreeMap<Skip, u64>,
+    /// The same by file: an entry per file given (index as in `files`) up to the last file
+    /// that held one, so that a user of several files (rotated captures) knows which holds them.
+    pub not_decoded_by_file: Vec<BTreeMap<Skip, u64>>,
     /// Problems with the input that did not stop the analysis (truncated files...), all but
     /// the warning about files far apart in time, which gives their dates in the reader's
     /// clock: [`CaptureInfo::warnings_in`] has every warning.
@@ -146,6 +149,11 @@ impl CaptureInfo {
     /// Frames not decoded, all reasons.
     pub fn not_decoded_total(&self) -> u64 {
         self.not_decoded.values().sum()
+    }
+
+    /// Frames of file `file` (index into `files`) not decoded, by reason.
+    pub fn not_decoded_in(&self, file: usize) -> impl Iterator<Item = (&Skip, &u64)> {
+        self.not_decoded_by_file.get(file).into_iter().flatten()
     }
 
     /// With files far apart in time (see [`merged::apart_warning`]), takes each offender's
@@ -709,8 +717,17 @@ impl EngineSide {
         capture.other_frames += batch.other;
         capture.encaps.merge(&batch.encaps);
         capture.copies.add(batch.copies);
-        for &(reason, n) in &batch.skipped {
+        for &(reason, file, n) in &batch.skipped {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
+            let file = file as usize;
+            if capture.not_decoded_by_file.len() <= file {
+                capture
+                    .not_decoded_by_file
+                    .resize_with(file + 1, BTreeMap::new);
+            }
+            if let Some(by_reason) = capture.not_decoded_by_file.get_mut(file) {
+                *by_reason.entry(reason).or_insert(0) += n;
+            }
         }
         host.learn(&batch.new_processes);
         let mut rst_payloads = batch.rst_payloads.iter();
@@ -901,8 +918,7 @@ impl EngineSide {
             capture
                 .warnings
                 .extend(source.files().iter().filter_map(no_times_warning));
-            let relabel =
-                wrong_link_type_warnings(&capture.not_decoded, source.files(), source.interfaces());
+            let relabel = wrong_link_type_warnings(&capture.not_decoded_by_file, source.files());
             capture.warnings.extend(relabel);
         }
         let mut host = host.report(&snapshot.offenders);
@@ -1013,31 +1029,37 @@ fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
 }
 
 /// For the files most of whose frames decode under another link type than the one the file
-/// gives them ([`Skip::WrongLinkType`]), that the link type is likely wrong, and the command
-/// that relabels it. Fewer such frames are only counted among those not decoded.
+/// gives them ([`Skip::WrongLinkType`]; `not_decoded_by_file` as [`CaptureInfo`] has them),
+/// that the link type is likely wrong, and the command that relabels it. Fewer such frames are
+/// only counted among those not decoded. Files of the same mistake share a warning; a file
+/// given with them whose frames decode is not named.
 pub fn wrong_link_type_warnings(
-    not_decoded: &BTreeMap<Skip, u64>,
+    not_decoded_by_file: &[BTreeMap<Skip, u64>],
     files: &[FileInfo],
-    interfaces: &[InterfaceInfo],
 ) -> Vec<String> {
-    let mut out = Vec::new();
-    for (skip, &n) in not_decoded {
-        let &Skip::WrongLinkType { labelled, reads_as } = skip else {
-            continue;
-        };
-        let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
-        // The files that give their frames that link type: the frames are theirs.
-        let mut those: Vec<&FileInfo> = (interfaces.iter())
-            .filter(|i| i.link_type == labelled)
-            .filter_map(|i| files.get(i.file))
-            .collect();
-        those.dedup_by(|a, b| a.path == b.path);
-        let frames: u64 = those.iter().map(|f| f.frames).sum();
-        if those.is_empty() || n.saturating_mul(2) < frames {
-            continue;
+    // Each mistake (link type given, link type they read as) with its files and frames.
+    let mut mistakes: BTreeMap<(u16, u16), Vec<(&FileInfo, u64)>> = BTreeMap::new();
+    for (by_reason, f) in not_decoded_by_file.iter().zip(files) {
+        for (skip, &n) in by_reason {
+            if let &Skip::WrongLinkType { labelled, reads_as } = skip
+                && n.saturating_mul(2) >= f.frames
+            {
+                mistakes
+                    .entry((labelled, reads_as))
+                    .or_default()
+                    .push((f, n));
+            }
         }
+    }
+    let mut out = Vec::new();
+    for ((labelled, reads_as), those) in mistakes {
+        let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
+        let n: u64 = those.iter().map(|(_, n)| n).sum();
+        let frames: u64 = those.iter().map(|(f, _)| f.frames).sum();
         let (name, encap) = (link_type_name(reads_as), editcap_encap(reads_as));
-        let paths: Vec<String> = those.iter().map(|f| f.path.display().to_string()).collect();
+        let paths: Vec<String> = (those.iter())
+            .map(|(f, _)| f.path.display().to_string())
+            .collect();
         let (whose, command) = match paths.as_slice() {
             [path] => (
                 format!("{path}: {n} of its {frames} frames"),
@@ -1143,8 +1165,9 @@ struct Batch {
     frames: u64,
     /// Of them, well-formed frames without TCP.
     other: u64,
-    /// Of them, frames not decoded, by reason.
-    skipped: Vec<(Skip, u64)>,
+    /// Of them, frames not decoded, by reason and interface, then (once the batch is full:
+    /// [`Reader::fill`]) by reason and the file that interface belongs to.
+    skipped: Vec<(Skip, u32, u64)>,
     /// How its TCP packets were carried.
     encaps: EncapTally,
     /// Of its frames, copies of packets already delivered, left out.
@@ -1272,6 +1295,9 @@ impl Reader {
         }
         self.copies.hand_on(&batch.slots[..batch.len]);
         let source = &mut self.source;
+        if !batch.skipped.is_empty() {
+            by_file(&mut batch.skipped, source.interfaces());
+        }
         if !self.syn_fin_rst {
             let bpf = CaptureFilter::SynFinRst.bpf();
             self.syn_fin_rst =
@@ -1320,6 +1346,25 @@ impl FrameSink for &mut Taker<'_> {
             self.ethernet[usize::from(ipv6)] += 1;
         }
     }
+}
+
+/// Turns the interfaces of frames not decoded (`skipped`, by reason and interface) into the
+/// files they belong to, each reason and file once. Out of line: most batches have none.
+#[cold]
+#[inline(never)]
+fn by_file(skipped: &mut Vec<(Skip, u32, u64)>, interfaces: &[InterfaceInfo]) {
+    for (_, at, _) in skipped.iter_mut() {
+        let file = interfaces.get(*at as usize).map_or(0, |i| i.file);
+        *at = u32::try_from(file).unwrap_or(u32::MAX);
+    }
+    skipped.sort_unstable_by_key(|&(reason, file, _)| (reason, file));
+    skipped.dedup_by(|later, first| {
+        let same = (later.0, later.1) == (first.0, first.1);
+        if same {
+            first.2 += later.2;
+        }
+        same
+    });
 }
 
 /// Notes in `batch.across` its SYNs and RSTs that another file overlapping theirs already
@@ -1392,21 +1437,52 @@ fn take(
             }
             Some(carried)
         }
-        Err(skipped) => {
-            match skipped {
-                None => batch.other += 1,
-                Some(reason) => {
-                    // On the error path only, given the frame's fields (not the frame, which
-                    // every frame would then be built in memory for).
-                    let reason = relabelled(frame.link_type, frame.data, frame.orig_len, reason);
-                    match batch.skipped.iter_mut().find(|(r, _)| *r == reason) {
-                        Some((_, n)) => *n += 1,
-                        None => batch.skipped.push((reason, 1)),
-                    }
-                }
-            }
+        // Other traffic (UDP, ARP, ...) that is no candidate for another link type: counted
+        // here, without the call.
+        Err(None) if !may_be_relabelled(frame.link_type, frame.data) => {
+            batch.other += 1;
             None
         }
+        Err(skipped) => {
+            not_tcp(
+                skipped,
+                frame.link_type,
+                frame.data,
+                frame.orig_len,
+                frame.interface,
+                batch,
+            );
+            None
+        }
+    }
+}
+
+/// Counts in `batch` a frame without TCP: `skipped` its reason not to decode (`None`: other
+/// traffic), unless it decodes as TCP under another link type ([`relabelled`],
+/// [`relabelled_other`]). Out of line, given the frame's fields (not the frame, which every
+/// frame would then be built in memory for): the per-frame loop of the TCP frames stays as
+/// short as without it.
+#[cold]
+#[inline(never)]
+fn not_tcp(
+    skipped: Option<Skip>,
+    link_type: LinkType,
+    data: &[u8],
+    orig_len: u32,
+    interface: u32,
+    batch: &mut Batch,
+) {
+    let skipped = match skipped {
+        None => relabelled_other(link_type, data, orig_len),
+        Some(reason) => Some(relabelled(link_type, data, orig_len, reason)),
+    };
+    let Some(reason) = skipped else {
+        batch.other += 1;
+        return;
+    };
+    match (batch.skipped.iter_mut()).find(|(r, i, _)| (*r, *i) == (reason, interface)) {
+        Some((_, _, n)) => *n += 1,
+        None => batch.skipped.push((reason, interface, 1)),
     }
 }
 

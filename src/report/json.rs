@@ -879,10 +879,11 @@ fn head(a: &Analysis, clock: Clock) -> Value {
             states.insert(st.as_str().to_string(), json!(n));
         }
     }
-    let files: Vec<Value> = cap
-        .files
-        .iter()
-        .map(|f| {
+    let files: Vec<Value> = (cap.files.iter().enumerate())
+        .map(|(n, f)| {
+            let not_decoded: Map<String, Value> = (cap.not_decoded_in(n))
+                .map(|(k, n)| (k.key(), json!(n)))
+                .collect();
             json!({
                 "path": f.path.display().to_string(),
                 "format": match f.format { Format::Pcap => "pcap", Format::PcapNanos => "pcap-ns", Format::Pcapng => "pcapng" },
@@ -903,6 +904,8 @@ fn head(a: &Analysis, clock: Clock) -> Value {
                     "time": time(b.ts),
                     "back": number(b.back_ns as f64 / 1e9, 6),
                 })),
+                "not_decoded": not_decoded,
+                "lost": f.lost,
             })
         })
         .collect();
@@ -1113,6 +1116,12 @@ mod tests {
             ts: Timestamp::from_parts(1_795_784_955, 100_000_000),
             back_ns: 1_500_250_000,
         });
+        // Frames not decoded, in all and in the file that holds them.
+        let truncated = std::collections::BTreeMap::from([(crate::decode::Skip::Truncated, 2)]);
+        a.capture.not_decoded = truncated.clone();
+        a.capture.not_decoded_by_file = vec![truncated];
+        // Frames its writer counted lost (pcapng statistics blocks).
+        a.capture.files[0].lost = 35_854;
         let o = &mut a.snapshot.offenders[0];
         o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()];
         o.suspects = vec![

@@ -60,7 +60,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     let s = &a.snapshot;
     let t = &s.totals;
     let _ = writeln!(out, "Capture");
-    for f in &cap.files {
+    for (n, f) in cap.files.iter().enumerate() {
         let format = match f.format {
             Format::Pcap => "pcap",
             Format::PcapNanos => "pcap (ns)",
@@ -73,9 +73,19 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         let gz = f
             .compression
             .map_or(String::new(), |c| format!(", {}", c.name()));
+        // Which file holds the frames not decoded, when several are read together.
+        let not_decoded = match cap.not_decoded_in(n).map(|(_, n)| n).sum::<u64>() {
+            0 => String::new(),
+            k => format!(", {} not decoded", thousands(k)),
+        };
+        // Frames its writer counted lost (pcapng statistics blocks): the file that lost them.
+        let lost = match f.lost {
+            0 => String::new(),
+            k => format!(", {} lost while capturing", thousands(k)),
+        };
         let _ = writeln!(
             out,
-            "  file        {} ({format}{zipped}{gz}, {}, {})",
+            "  file        {} ({format}{zipped}{gz}, {}, {}{not_decoded}{lost})",
             f.path.display(),
             // A pipe has no size: what was read from it is.
             super::bytes(f.size.max(f.bytes_read)),

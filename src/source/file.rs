@@ -32,8 +32,8 @@ use super::{
 use crate::packet::Timestamp;
 use compressed::Window;
 use framing::{
-    BOM, Head, NgContext, NgFraming, OtherLayout, PcapFraming, SHB, Stop, StopKind, Stream,
-    check_block_len, describe, read_failure, register_interface, u32_at,
+    BOM, Head, Lengths, NgContext, NgFraming, OtherLayout, PcapFraming, SHB, Stop, StopKind,
+    Stream, check_block_len, describe, read_failure, register_interface, u32_at,
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
@@ -244,7 +244,9 @@ impl FileSource {
     /// blocks, changes files, or says why not.
     ///
     /// The bulk of a file goes this way: each frame then costs the framing of its record,
-    /// where `next_frame` also moves the reader, its bookkeeping and the merge.
+    /// where `next_frame` also moves the reader, its bookkeeping and the merge. Inlined into
+    /// its caller, whose loop over runs it is.
+    #[inline(always)]
     pub fn frame_run(&mut self, limit: u64, mut each: impl FrameSink) -> u64 {
         let Some(index) = self.delivered else {
             return 0;
@@ -263,6 +265,9 @@ impl FileSource {
         else {
             return 0;
         };
+        // Records of old pcap versions (lengths in the old order) go one by one: the loop
+        // below stays as short as the usual record needs.
+
         let mut run = Run {
             // Frames of other files that come first end it (ties go to the file given first).
             bound: self.queue.peek().map(|top| top.0),
@@ -1425,8 +1430,13 @@ fn open_pcap(
     let mut reader = LegacyPcapReader::new(stream.capacity, input)
         .map_err(|e| header_failure(&e, stream, "file header"))?;
     // The first `next` hands out the file header parsed when the reader was made.
-    let (header_len, network, snaplen) = match reader.next() {
-        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (len, header.network.0, header.snaplen),
+    let (header_len, network, snaplen, version) = match reader.next() {
+        Ok((len, PcapBlockOwned::LegacyHeader(header))) => (
+            len,
+            header.network.0,
+            header.snaplen,
+            (header.version_major, header.version_minor),
+        ),
         _ => {
             return Err(Stop {
                 offset: 0,
@@ -1445,16 +1455,22 @@ fn open_pcap(
     if let Some(i) = interfaces.get_mut(interface as usize) {
         i.snaplen = snaplen;
     }
-    let framing = PcapFraming {
-        header_len: if modified { 24 } else { 16 },
+    let mut framing = PcapFraming {
+        header_len: 16,
         big_endian,
         nanos,
         interface,
         link_type,
         appended: 0,
+        lengths: Lengths::AsWritten,
+        run_max: 0,
     };
-    if let Some(layout) = OtherLayout::of(reader.data(), big_endian, nanos, modified) {
-        return Err(layout.stop(header_len as u64));
+    framing.set_layout(
+        if modified { 24 } else { 16 },
+        Lengths::of_version(version.0, version.1),
+    );
+    if let Some(layout) = OtherLayout::of(reader.data(), &framing) {
+        return Err(layout.stop(0));
     }
     Ok(Container::Pcap(reader, framing))
 }

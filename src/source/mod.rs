@@ -464,6 +464,27 @@ fn decompressed(packing: Packing) -> &'static str {
     }
 }
 
+/// How to read the capture appended at `offset` of `path` in a layout of a patched libpcap:
+/// cut it out (from the decompressed data), then convert it with editcap, which tells those
+/// layouts by trying them (as the same layout alone in a file is told to).
+fn cut_out(path: &Path, offset: u64, packing: Packing) -> String {
+    let from = offset + 1;
+    let path = path.display();
+    let cut = match packing {
+        Packing::Plain => format!("tail -c +{from} {path} > part.pcap"),
+        Packing::Compressed(_) | Packing::CompressedCut(_) => {
+            format!("decompress it, then tail -c +{from} DECOMPRESSED > part.pcap")
+        }
+        Packing::Zipped | Packing::ZippedCut => {
+            format!("extract the member, then tail -c +{from} MEMBER > part.pcap")
+        }
+    };
+    format!(
+        "cut that part out ({cut}) and convert it with Wireshark's editcap, which tells that \
+         layout (editcap -F pcap part.pcap OUT.pcap), then give OUT.pcap with the rest"
+    )
+}
+
 /// Where and how a file ends early (before [`kept`]).
 fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
     match packing {
@@ -749,6 +770,28 @@ pub enum SourceError {
         format: &'static str,
         /// How to make a pcapng of it.
         convert: &'static str,
+    },
+    /// A capture appended whole to the file (`cat a.pcap b.pcap`) in a layout rstscope does
+    /// not read, told at its file header: the file is read up to there.
+    #[error(
+        "{path}: the capture appended at byte {offset}{} ({}) is {format}, which rstscope does \
+         not read{}; the rest of this file is skipped. To read it, {}",
+        decompressed(*packing),
+        after(*frames),
+        kept(*frames),
+        cut_out(path, *offset, *packing)
+    )]
+    OtherFormatAppended {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset (in the uncompressed stream) of the appended capture's file header.
+        offset: u64,
+        /// Frames read from this file before it.
+        frames: u64,
+        /// What it is.
+        format: &'static str,
+        /// Whether the file was compressed.
+        packing: Packing,
     },
     /// The file ends inside a header or record.
     #[error(

@@ -153,10 +153,17 @@ impl Stop {
                 what,
                 packing,
             },
-            StopKind::OtherLayout(layout) => SourceError::OtherFormat {
+            StopKind::OtherLayout(layout) if offset == 0 => SourceError::OtherFormat {
                 path,
                 format: layout.format(),
                 convert: OtherLayout::CONVERT,
+            },
+            StopKind::OtherLayout(layout) => SourceError::OtherFormatAppended {
+                path,
+                offset,
+                frames,
+                format: layout.format(),
+                packing,
             },
             StopKind::Window(refused) => window_error(path, refused, frames, packing),
             StopKind::Io(error) => SourceError::Io {
@@ -369,6 +376,54 @@ pub(super) struct PcapFraming {
     pub(super) link_type: LinkType,
     /// pcap file headers met after the first (captures appended whole).
     pub(super) appended: u32,
+    /// Which record field holds the captured length, from the file header's version.
+    pub(super) lengths: Lengths,
+    /// The largest captured length [`PcapFraming::whole_frame`] takes: what fits in
+    /// [`MAX_RECORD`] with the record header, or 0 for records whose lengths are not
+    /// [`Lengths::AsWritten`], which it then leaves to [`PcapFraming::whole_record`] and
+    /// [`PcapFraming::next`]: the run loop over the records of most files stays as it was,
+    /// with no test of its own for them (a test there, even once per run, cost the loop 1.5%
+    /// of its instructions, measured).
+    pub(super) run_max: usize,
+}
+
+/// Where a pcap record header keeps the captured and the original length. libpcap swapped
+/// them at version 2.3, to match the BPF header; files of older versions, and of DG/UX's
+/// tcpdump (version 543.0), hold the original length first, and some files that say 2.3 were
+/// written in the old order. libpcap's sf-pcap.c reads them so (read for the rule, not
+/// copied); read in the new order, a frame cut by the snaplen took the bytes of the next
+/// record header with it, and the records after it were garbage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lengths {
+    /// The captured length first (version 2.3 on).
+    AsWritten,
+    /// The original length first.
+    Swapped,
+    /// Version 2.3: either order; a record whose first length is the larger is in the old
+    /// one (a frame is never captured longer than it was).
+    MaybeSwapped,
+}
+
+impl Lengths {
+    /// The order of a file of version `major`.`minor`, as libpcap takes it.
+    pub(super) fn of_version(major: u16, minor: u16) -> Self {
+        match (major, minor) {
+            (2, 0..=2) | (543, _) => Self::Swapped,
+            (2, 3) => Self::MaybeSwapped,
+            _ => Self::AsWritten,
+        }
+    }
+
+    /// The captured and original lengths of a record whose header holds `first` at byte 8
+    /// and `second` at byte 12.
+    #[inline(always)]
+    pub(super) fn of(self, first: u32, second: u32) -> (u32, u32) {
+        match self {
+            Self::AsWritten => (first, second),
+            Self::MaybeSwapped if first <= second => (first, second),
+            Self::Swapped | Self::MaybeSwapped => (second, first),
+        }
+    }
 }
 
 /// Record layouts of patched libpcaps that libpcap itself does not read (nor rstscope), told
@@ -390,11 +445,15 @@ impl OtherLayout {
     /// The layout, other than `own_len`'s, whose first records in `data` (the bytes after the
     /// file header read so far, whatever has arrived: nothing is waited for) are sound while
     /// the file's own layout meets an unsound record header among them.
-    pub(super) fn of(data: &[u8], big_endian: bool, nanos: bool, modified: bool) -> Option<Self> {
-        let own_len = if modified { 24 } else { 16 };
+    pub(super) fn of(data: &[u8], framing: &PcapFraming) -> Option<Self> {
+        let modified = framing.header_len == 24;
+        let (own_len, big_endian) = (framing.header_len, framing.big_endian);
+        let records = |header_len, strict| {
+            sound_records(data, header_len, big_endian, framing.lengths, strict)
+        };
         // The file's own layout must meet a record its reading would stop at: a file that
         // reads on is read, whatever its fields look like.
-        if nanos || sound_records(data, own_len, big_endian, false).is_some() {
+        if framing.nanos || records(own_len, false).is_some() {
             return None;
         }
         let candidates: &[(usize, Self)] = if modified {
@@ -403,7 +462,7 @@ impl OtherLayout {
             &[(24, Self::Ss990417), (20, Self::Nokia)]
         };
         (candidates.iter())
-            .find(|(len, _)| sound_records(data, *len, big_endian, true).is_some_and(|n| n >= 2))
+            .find(|(len, _)| records(*len, true).is_some_and(|n| n >= 2))
             .map(|&(_, layout)| layout)
     }
 
@@ -429,7 +488,8 @@ impl OtherLayout {
     pub(super) const CONVERT: &'static str =
         "convert it with Wireshark's editcap, which tells that layout: editcap -F pcap IN OUT.pcap";
 
-    /// The stop that says it.
+    /// The stop that says it: at 0 for the file itself, else at the offset of the file
+    /// header of the capture appended there (see [`PcapFraming::appended`]).
     pub(super) fn stop(self, offset: u64) -> Stop {
         Stop {
             offset,
@@ -442,16 +502,22 @@ impl OtherLayout {
 /// headers under record headers of `header_len` bytes; `None` at an unsound one. Sound is what
 /// reading takes, or when `strict` what a layout must show to be taken for the file's: a time
 /// fraction under a second (microseconds), not before the first record's second, a captured
-/// length neither 0 nor above the original length (bytes of zeros are no records).
-fn sound_records(data: &[u8], header_len: usize, big_endian: bool, strict: bool) -> Option<usize> {
+/// length neither 0 nor above the original length (bytes of zeros are no records). The
+/// lengths are where `lengths` says.
+fn sound_records(
+    data: &[u8],
+    header_len: usize,
+    big_endian: bool,
+    lengths: Lengths,
+    strict: bool,
+) -> Option<usize> {
     let (mut at, first_secs) = (0, u32_at(data, 0, big_endian));
     for n in 0..3 {
         let Some(header) = data.get(at..at + 16) else {
             return Some(n);
         };
-        let (secs, frac, caplen, orig_len) = (
-            u32_at(header, 0, big_endian),
-            u32_at(header, 4, big_endian),
+        let (secs, frac) = (u32_at(header, 0, big_endian), u32_at(header, 4, big_endian));
+        let (caplen, orig_len) = lengths.of(
             u32_at(header, 8, big_endian),
             u32_at(header, 12, big_endian),
         );
@@ -486,7 +552,9 @@ impl PcapFraming {
 
     /// The frame of the record at the start of `data`, as [`PcapFraming::whole_record`]
     /// finds it: its time, bytes and original length. `BIG_ENDIAN` is the framing's: a loop
-    /// over records makes the choice once, outside the loop.
+    /// over records makes the choice once, outside the loop. Records whose lengths are not
+    /// [`Lengths::AsWritten`] (files a few decades old) get `None` (see
+    /// [`PcapFraming::run_max`]).
     #[inline(always)]
     pub(super) fn whole_frame<'a, const BIG_ENDIAN: bool>(
         &self,
@@ -495,13 +563,24 @@ impl PcapFraming {
         let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
         // A record of no bytes (rare) may be a file header, its time zone read as the length:
         // [`PcapFraming::next`] tells. One comparison for both: 0 wraps to the largest.
-        if (caplen as usize).wrapping_sub(1) >= MAX_RECORD - self.header_len
+        if (caplen as usize).wrapping_sub(1) >= self.run_max
             || u64::from(caplen) > u64::from(orig_len) + u64::from(ORIG_LEN_SLACK)
         {
             return None;
         }
         let bytes = data.get(self.header_len..self.header_len + caplen as usize)?;
         Some((self.time(secs, frac), bytes, orig_len))
+    }
+
+    /// Sets the record header's length and where its lengths are, with
+    /// [`PcapFraming::run_max`] to match.
+    pub(super) fn set_layout(&mut self, header_len: usize, lengths: Lengths) {
+        self.header_len = header_len;
+        self.lengths = lengths;
+        self.run_max = match lengths {
+            Lengths::AsWritten => MAX_RECORD - header_len,
+            Lengths::Swapped | Lengths::MaybeSwapped => 0,
+        };
     }
 
     /// A record's time: seconds and microseconds, or nanoseconds.
@@ -517,7 +596,8 @@ impl PcapFraming {
     fn sound_record<const BIG_ENDIAN: bool>(&self, data: &[u8]) -> Option<(u32, u32, u32, u32)> {
         debug_assert_eq!(self.big_endian, BIG_ENDIAN);
         let header_len = self.header_len;
-        let (secs, frac, caplen, orig_len) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
+        let (secs, frac, first, second) = Self::fields::<BIG_ENDIAN>(data.first_chunk()?);
+        let (caplen, orig_len) = self.lengths.of(first, second);
         let record_len = header_len.checked_add(caplen as usize)?;
         if record_len > data.len()
             || (caplen as usize).wrapping_sub(1) >= MAX_RECORD - header_len
@@ -573,7 +653,7 @@ impl PcapFraming {
         let data = reader.data();
         let be = self.big_endian;
         let (secs, frac) = (u32_at(data, 0, be), u32_at(data, 4, be));
-        let (caplen, orig_len) = (u32_at(data, 8, be), u32_at(data, 12, be));
+        let (caplen, orig_len) = (self.lengths).of(u32_at(data, 8, be), u32_at(data, 12, be));
         if caplen as usize > MAX_RECORD - header_len {
             let what = format!(
                 "record length {caplen} exceeds the {} MiB limit",
@@ -619,8 +699,9 @@ impl PcapFraming {
             return Ok(false);
         }
         let data = reader.data();
-        let major = u16_at(data, 4, big_endian);
-        if major != 2 {
+        let (major, minor) = (u16_at(data, 4, big_endian), u16_at(data, 6, big_endian));
+        // The versions libpcap reads: 2.x, and DG/UX's 543.0.
+        if major != 2 && (major, minor) != (543, 0) {
             return Ok(false);
         }
         let snaplen = u32_at(data, 16, big_endian);
@@ -638,10 +719,14 @@ impl PcapFraming {
         }
         self.big_endian = big_endian;
         self.nanos = nanos;
-        self.header_len = if modified { 24 } else { 16 };
+        self.set_layout(
+            if modified { 24 } else { 16 },
+            Lengths::of_version(major, minor),
+        );
+        let at = reader.consumed() as u64;
         reader.consume_noshift(PCAP_FILE_HEADER_LEN);
-        if let Some(layout) = OtherLayout::of(reader.data(), big_endian, nanos, modified) {
-            return Err(layout.stop(reader.consumed() as u64));
+        if let Some(layout) = OtherLayout::of(reader.data(), self) {
+            return Err(layout.stop(at));
         }
         Ok(true)
     }

@@ -336,7 +336,14 @@ fn main() -> ExitCode {
             stderr_line!("rstscope: cannot write the output: {e}");
             ExitCode::from(1)
         }
-        Err(Failure::Save(msg)) | Err(Failure::Window(msg)) => {
+        Err(Failure::Window(msg)) => {
+            stderr_line!("rstscope: {msg}");
+            // The app started from Explorer or the Start menu has no stderr to read.
+            #[cfg(all(windows, feature = "gui"))]
+            windows_console::tell_where_no_stderr(&msg);
+            ExitCode::from(1)
+        }
+        Err(Failure::Save(msg)) => {
             stderr_line!("rstscope: {msg}");
             ExitCode::from(1)
         }
@@ -372,14 +379,28 @@ fn file_args(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
 /// The desktop app; it fails only when no window can be opened.
 #[cfg(feature = "gui")]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
+    // The console of the shell it was started from is the user's again (see windows_console).
+    #[cfg(windows)]
+    windows_console::detach();
     rstscope::ui::run(files).map_err(|e| {
         Failure::Window(format!(
-            "cannot open the window: {}; on a machine without a display use `rstscope analyze \
-             FILE`",
+            "cannot open the window: {}; {NO_WINDOW_ADVICE}",
             without_source_paths(&e.to_string())
         ))
     })
 }
+
+/// What to do when the desktop app's window cannot open. On Windows there is a display, but
+/// the window draws with OpenGL (GLSL 1.20, so OpenGL 2.1), which the graphics driver of a
+/// virtual machine or remote desktop without 3D acceleration may not offer.
+#[cfg(feature = "gui")]
+const NO_WINDOW_ADVICE: &str = if cfg!(windows) {
+    "the window needs OpenGL 2.1 or later from the graphics driver, which a virtual machine or \
+     remote desktop without 3D acceleration may lack; `rstscope analyze FILE` in a terminal \
+     gives the same analysis"
+} else {
+    "on a machine without a display use `rstscope analyze FILE`"
+};
 
 /// `text` without the source locations a library put in it (winit: "os error at
 /// /home/.../winit-0.30.13/src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor

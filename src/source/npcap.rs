@@ -27,11 +27,16 @@ use std::fmt;
 /// Where Npcap is downloaded.
 pub const DOWNLOAD_PAGE: &str = "https://npcap.com/#download";
 
-/// What to choose in Npcap's installer, for rstscope's use of it.
-pub const INSTALL_ADVICE: &str = "in its installer tick \"Support loopback traffic\" (connections \
-     to 127.0.0.1 and ::1, such as a refused local port, are only seen through it), and leave \
-     \"Restrict Npcap driver's access to Administrators only\" unticked unless rstscope will \
-     always run as administrator; WinPcap API-compatible mode is not needed";
+/// What to choose in Npcap's installer, for rstscope's use of it. Npcap 0.9983 and later
+/// capture loopback traffic on their own adapter (`\Device\NPF_Loopback`) whatever is
+/// chosen; their installer's loopback option (`/loopback_support`) is now "Legacy loopback
+/// support", an extra adapter for Nmap 7.80 and older that Npcap advises against ticking.
+/// Before 0.9983 the same option was "Support loopback traffic", and loopback needed it.
+pub const INSTALL_ADVICE: &str = "its installer's defaults suit rstscope: Npcap captures \
+     connections to 127.0.0.1 and ::1 (such as a refused local port) without \"Legacy loopback \
+     support\" (an Npcap older than 0.9983 needs its \"Support loopback traffic\" ticked for \
+     them); leave \"Restrict Npcap driver's access to Administrators only\" unticked unless \
+     rstscope will always run as administrator; WinPcap API-compatible mode is not needed";
 
 /// The functions `rstscope interfaces` and the interface picker call.
 pub const LISTING: &[&str] = &["pcap_findalldevs", "pcap_freealldevs"];
@@ -616,9 +621,35 @@ mod tests {
         .to_string();
         assert!(text.starts_with("Npcap is not installed"), "{text}");
         assert!(text.contains("https://npcap.com/#download"), "{text}");
-        assert!(text.contains("Support loopback traffic"), "{text}");
         assert!(text.contains("Administrators only"), "{text}");
         assert!(text.contains("opening capture files does not"), "{text}");
+    }
+
+    /// Regression (Windows trial): the advice was to tick "Support loopback traffic", an
+    /// option Npcap's installer has not had since 0.9983 (its loopback capture needs none; the
+    /// box there now is "Legacy loopback support", for Nmap 7.80 and older, not to be ticked).
+    #[test]
+    fn the_advice_matches_the_options_of_npcaps_installer_today() {
+        let text = NpcapError::Missing {
+            detail: "wpcap.dll is not in C:\\Windows\\system32\\Npcap".into(),
+        }
+        .to_string();
+        assert!(
+            text.contains("Download it from https://npcap.com/#download; its installer's defaults suit rstscope"),
+            "{text}"
+        );
+        assert!(
+            text.contains("without \"Legacy loopback support\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("tick \"Support loopback traffic\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("an Npcap older than 0.9983 needs its \"Support loopback traffic\""),
+            "{text}"
+        );
     }
 
     #[test]
@@ -708,7 +739,7 @@ mod tests {
             "pcap_activate",
             "needed for live capture",
             "https://npcap.com/#download",
-            "Support loopback traffic",
+            "Legacy loopback support",
             "Opening capture files works without it",
         ] {
             assert!(text.contains(part), "{part:?} not in {text}");

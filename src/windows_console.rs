@@ -85,7 +85,13 @@ pub fn tell_where_no_stderr(text: &str) {
         return;
     }
     let wide = |s: &str| -> Vec<u16> { s.encode_utf16().chain(std::iter::once(0)).collect() };
-    let (text, title) = (wide(text), wide("rstscope"));
+    // A sentence of its own in the box, not the rest of a line after "rstscope: ".
+    let mut chars = text.chars();
+    let sentence: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    let (text, title) = (wide(&sentence), wide("rstscope"));
     // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call; no owner window.
     unsafe {
         MessageBoxW(

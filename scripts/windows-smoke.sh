@@ -129,6 +129,7 @@ export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEARCH=win64
 base_overrides="mscoree,mshtml=;bcryptprimitives=n,b"
 export WINEDLLOVERRIDES="$base_overrides;wpcap="
 xvfb_pid=""
+xvfb_no_gl=""
 # The prefix (about 1 GB) and the MSI's staging folder go when the script ends; the logs and
 # reports beside them stay.
 veth=""
@@ -136,6 +137,7 @@ cleanup() {
   wineserver -k 2>/dev/null || true
   [ -z "$veth" ] || ip link del "$veth" 2>/dev/null || true
   [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2>/dev/null || true
+  [ -z "$xvfb_no_gl" ] || kill "$xvfb_no_gl" 2>/dev/null || true
   rm -rf "$WINEPREFIX" "$work/msi" "$work/objdump.txt" "$work/symbols.txt"
 }
 trap cleanup EXIT
@@ -414,10 +416,7 @@ for _ in $(seq 60); do
   [ -n "$box" ] && break
   sleep 0.5
 done
-if [ -z "$box" ]; then
-  kill "$xvfb_no_gl" 2>/dev/null || true
-  fail "the app without OpenGL showed no message box within 30 s"
-fi
+[ -n "$box" ] || fail "the app without OpenGL showed no message box within 30 s"
 sleep 1
 DISPLAY="$no_gl" import -window root "$out_dir/windows-no-opengl.png"
 DISPLAY="$no_gl" xdotool windowfocus "$box" key Return
@@ -426,6 +425,7 @@ wait "$started"
 code=$?
 set -e
 kill "$xvfb_no_gl" 2>/dev/null || true
+xvfb_no_gl=""
 wineserver -k 2>/dev/null || true
 wineserver -w
 [ "$code" -eq 1 ] || fail "the app without OpenGL: exit $code after its message box, not 1"

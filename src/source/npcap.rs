@@ -320,6 +320,27 @@ fn library() -> Result<&'static Wpcap, NpcapError> {
         .map_err(Clone::clone)
 }
 
+/// Why `wpcap.dll` did not load, for [`NpcapError::Missing`]: with Windows' "module not found"
+/// (`ERROR_MOD_NOT_FOUND`) and no DLL in Npcap's folder, that it is in neither place (Windows'
+/// own words, "The specified module could not be found. (os error 126)", only said it again,
+/// inside the message's parentheses); otherwise which DLL did not load and Windows' reason (a
+/// 32-bit one, or Npcap's `Packet.dll` missing beside it).
+#[cfg_attr(not(windows), allow(dead_code))]
+fn load_failure(npcap_dir: &str, in_npcap_dir: bool, error: &std::io::Error) -> String {
+    /// `ERROR_MOD_NOT_FOUND` of winerror.h.
+    const MODULE_NOT_FOUND: i32 = 126;
+    if in_npcap_dir {
+        format!("{npcap_dir}\\wpcap.dll is there but did not load: {error}")
+    } else if error.raw_os_error() == Some(MODULE_NOT_FOUND) {
+        format!("wpcap.dll is not in {npcap_dir} or the system folders")
+    } else {
+        format!(
+            "wpcap.dll is not in {npcap_dir}, and the one in the system folders did not load: \
+             {error}"
+        )
+    }
+}
+
 /// libpcap where it is an ordinary dependency of the program.
 #[cfg(not(windows))]
 mod libpcap {
@@ -410,9 +431,12 @@ mod os {
         // call, and uses it for the life of the process.
         let module = unsafe { LoadLibraryW(name.as_ptr()) };
         if module.is_null() {
-            return Err(missing(format!(
-                "wpcap.dll is not in {npcap_dir} or the system folders: {}",
-                io::Error::last_os_error()
+            let error = io::Error::last_os_error();
+            let in_npcap_dir = std::path::Path::new(&npcap_dir).join("wpcap.dll").exists();
+            return Err(missing(super::load_failure(
+                &npcap_dir,
+                in_npcap_dir,
+                &error,
             )));
         }
         utf8_strings(module);
@@ -650,6 +674,35 @@ mod tests {
             text.contains("an Npcap older than 0.9983 needs its \"Support loopback traffic\""),
             "{text}"
         );
+    }
+
+    /// Regression (Windows trial): "Npcap is not installed (wpcap.dll is not in
+    /// C:\Windows\system32\Npcap or the system folders: The specified module could not be
+    /// found. (os error 126))" said the same thing twice; a wpcap.dll that is there but does not
+    /// load is named with Windows' reason.
+    #[test]
+    fn a_dll_not_found_is_said_once_and_one_that_does_not_load_with_why() {
+        let dir = r"C:\Windows\system32\Npcap";
+        let not_found = std::io::Error::from_raw_os_error(126);
+        assert_eq!(
+            load_failure(dir, false, &not_found),
+            r"wpcap.dll is not in C:\Windows\system32\Npcap or the system folders"
+        );
+        let there = load_failure(dir, true, &not_found);
+        assert!(
+            there.starts_with(r"C:\Windows\system32\Npcap\wpcap.dll is there but did not load: "),
+            "{there}"
+        );
+        assert!(there.contains("os error 126"), "{there}");
+        let bad_format = std::io::Error::from_raw_os_error(193);
+        let elsewhere = load_failure(dir, false, &bad_format);
+        assert!(
+            elsewhere.starts_with(
+                r"wpcap.dll is not in C:\Windows\system32\Npcap, and the one in the system folders did not load: "
+            ),
+            "{elsewhere}"
+        );
+        assert!(elsewhere.contains("os error 193"), "{elsewhere}");
     }
 
     #[test]

@@ -13,7 +13,9 @@
 #      export's separators in a German locale),
 #      and `analyze --format excel` in that locale;
 #   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, takes a screenshot
-#      of its start screen, and checks that Ctrl+O's system dialog is owned by its window;
+#      of its start screen, and checks that Ctrl+O's system dialog is owned by its window, that
+#      the app started from a console lets go of it (tests/windows/console-start.c: Ctrl+C
+#      there leaves it running), and that without OpenGL it says why in a message box;
 #   4. with the fake wpcap.dll: `interfaces` works, `capture` is refused with the DLL's path,
 #      version and missing functions (exit 2), a delay-load failure past the check ends the same
 #      way, and the app says what is wrong and survives Start capture;
@@ -97,6 +99,7 @@ examples="$target_dir/x86_64-pc-windows-gnu/debug/examples"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/fake-wpcap.dll" tests/windows/fake-wpcap.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/list-windows.exe" tests/windows/list-windows.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/pipe-output.exe" tests/windows/pipe-output.c
+x86_64-w64-mingw32-gcc -O2 -o "$work/console-start.exe" tests/windows/console-start.c
 exe="$target_dir/x86_64-pc-windows-gnu/debug/rstscope.exe"
 "$objdump" -p "$exe" >"$work/objdump.txt"
 # The import table must not name wpcap.dll (Windows would refuse to start the program without
@@ -126,6 +129,7 @@ export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEARCH=win64
 base_overrides="mscoree,mshtml=;bcryptprimitives=n,b"
 export WINEDLLOVERRIDES="$base_overrides;wpcap="
 xvfb_pid=""
+xvfb_no_gl=""
 # The prefix (about 1 GB) and the MSI's staging folder go when the script ends; the logs and
 # reports beside them stay.
 veth=""
@@ -133,6 +137,7 @@ cleanup() {
   wineserver -k 2>/dev/null || true
   [ -z "$veth" ] || ip link del "$veth" 2>/dev/null || true
   [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2>/dev/null || true
+  [ -z "$xvfb_no_gl" ] || kill "$xvfb_no_gl" 2>/dev/null || true
   rm -rf "$WINEPREFIX" "$work/msi" "$work/objdump.txt" "$work/symbols.txt"
 }
 trap cleanup EXIT
@@ -377,6 +382,54 @@ windows=$(wine "$work/list-windows.exe" | tr -d '\r')
 grep -qx $'rstscope\t\t0' <<<"$windows" || fail "the app's window takes input while its open dialog is open: $windows"
 stop_app
 report "GUI started without Npcap (no wpcap.dll), screenshot of the start screen: $shot; Ctrl+O opens the system's dialog, owned by the window (modal)"
+# Started from a console as cmd starts it (tests/windows/console-start.c: not waited for, the
+# prompt back at once), the app lets go of that console before its window opens: attached, a
+# Ctrl+C typed there for the next command ended it (Windows sends it to every process of the
+# console), so did closing the console, and `exit` left the console's window open.
+set +e
+wine "$work/console-start.exe" "$(winepath -w "$exe")" "$(winepath -w "$top/$sample")" \
+  >"$work/console-start.out" 2>&1
+code=$?
+set -e
+wineserver -k 2>/dev/null || true
+wineserver -w
+{ [ "$code" -eq 0 ] && grep -q 'the program not among them' "$work/console-start.out"; } ||
+  fail "the app started from a console stays attached to it: exit $code, $(tr -d '\r' <"$work/console-start.out")"
+report "the app started from a console lets go of it: $(tr -d '\r' <"$work/console-start.out" | paste -sd ';' | sed 's/;/; /g')"
+# Where its window cannot open (here a display without OpenGL, as the graphics driver of a
+# virtual machine or remote desktop without 3D acceleration), the app started as Explorer and
+# the Start menu start it (`start`: no standard error) says why in a message box and exits 1;
+# it vanished without a word.
+exec 3>"$work/display-no-gl"
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp -extension GLX >/dev/null 2>&1 &
+xvfb_no_gl=$!
+exec 3>&-
+for _ in $(seq 50); do [ -s "$work/display-no-gl" ] && break; sleep 0.1; done
+[ -s "$work/display-no-gl" ] || fail "Xvfb without GLX did not start"
+no_gl=":$(cat "$work/display-no-gl")"
+DISPLAY="$no_gl" wine start /wait "$(winepath -w "$exe")" "$(winepath -w "$top/$sample")" \
+  >/dev/null 2>&1 &
+started=$!
+box=""
+for _ in $(seq 60); do
+  box=$(DISPLAY="$no_gl" xdotool search --name '^rstscope$' 2>/dev/null | head -1 || true)
+  [ -n "$box" ] && break
+  sleep 0.5
+done
+[ -n "$box" ] || fail "the app without OpenGL showed no message box within 30 s"
+sleep 1
+DISPLAY="$no_gl" import -window root "$out_dir/windows-no-opengl.png"
+DISPLAY="$no_gl" xdotool windowfocus "$box" key Return
+set +e
+wait "$started"
+code=$?
+set -e
+kill "$xvfb_no_gl" 2>/dev/null || true
+xvfb_no_gl=""
+wineserver -k 2>/dev/null || true
+wineserver -w
+[ "$code" -eq 1 ] || fail "the app without OpenGL: exit $code after its message box, not 1"
+report "the app without OpenGL (started as Explorer starts it) says why in a message box and exits 1; screenshot: $out_dir/windows-no-opengl.png"
 
 click_capture_button() { xdotool mousemove --window "$window" 123 40 click 1; }
 

@@ -336,7 +336,14 @@ fn main() -> ExitCode {
             stderr_line!("rstscope: cannot write the output: {e}");
             ExitCode::from(1)
         }
-        Err(Failure::Save(msg)) | Err(Failure::Window(msg)) => {
+        Err(Failure::Window(msg)) => {
+            stderr_line!("rstscope: {msg}");
+            // The app started from Explorer or the Start menu has no stderr to read.
+            #[cfg(all(windows, feature = "gui"))]
+            windows_console::tell_where_no_stderr(&msg);
+            ExitCode::from(1)
+        }
+        Err(Failure::Save(msg)) => {
             stderr_line!("rstscope: {msg}");
             ExitCode::from(1)
         }
@@ -372,13 +379,69 @@ fn file_args(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
 /// The desktop app; it fails only when no window can be opened.
 #[cfg(feature = "gui")]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
+    // The console of the shell it was started from is the user's again (see windows_console).
+    #[cfg(windows)]
+    windows_console::detach();
     rstscope::ui::run(files).map_err(|e| {
         Failure::Window(format!(
-            "cannot open the window: {}; on a machine without a display use `rstscope analyze \
-             FILE`",
-            without_source_paths(&e.to_string())
+            "cannot open the window: {}; {NO_WINDOW_ADVICE}",
+            without_source_paths(&without_struct_dumps(&e.to_string()))
         ))
     })
+}
+
+/// What to do when the desktop app's window cannot open. On Windows there is a display, but
+/// the window draws with OpenGL (GLSL 1.20, so OpenGL 2.1), which the graphics driver of a
+/// virtual machine or remote desktop without 3D acceleration may not offer.
+#[cfg(feature = "gui")]
+const NO_WINDOW_ADVICE: &str = if cfg!(windows) {
+    "the window needs OpenGL 2.1 or later from the graphics driver, which a virtual machine or \
+     remote desktop without 3D acceleration may lack; `rstscope analyze FILE` in a terminal \
+     gives the same analysis"
+} else {
+    "on a machine without a display use `rstscope analyze FILE`"
+};
+
+/// `text` without the Rust structures a library printed whole in it (glutin, where no OpenGL
+/// is to be had: "Found no glutin configs matching the template: ConfigTemplate {
+/// color_buffer_type: Rgb { r_size: 8, ... }, ... }. Error: not found", ten lines of a
+/// message box on Windows), which say nothing to the user: a capitalized name followed by
+/// ` { ` and the braces that close it, with the `: ` before it.
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
+fn without_struct_dumps(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(" { ") {
+        let name_start = rest[..open]
+            .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .map_or(0, |i| i + 1);
+        let is_name = rest[name_start..open]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase());
+        let mut depth = 0usize;
+        let close = rest[open + 1..].char_indices().find_map(|(i, c)| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(open + 1 + i + 1)
+        });
+        let Some(close) = close.filter(|_| is_name) else {
+            out.push_str(&rest[..open + 3]);
+            rest = &rest[open + 3..];
+            continue;
+        };
+        out.push_str(
+            rest[..name_start]
+                .strip_suffix(": ")
+                .unwrap_or(&rest[..name_start]),
+        );
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` without the source locations a library put in it (winit: "os error at
@@ -619,6 +682,30 @@ mod tests {
         assert_eq!(
             super::without_source_paths("a at b.rs:1:2: c at d.rs:3: e"),
             "a: c: e"
+        );
+    }
+
+    /// Regression (Windows trial): without OpenGL the window's message (a message box on
+    /// Windows) held glutin's whole ConfigTemplate, ten lines of fields.
+    #[test]
+    fn a_window_error_is_told_without_the_structures_a_library_printed() {
+        let glutin = "Found no glutin configs matching the template: ConfigTemplate { \
+                      color_buffer_type: Rgb { r_size: 8, g_size: 8, b_size: 8 }, alpha_size: \
+                      8, api: None, native_window: None }. Error: not found";
+        assert_eq!(
+            super::without_struct_dumps(glutin),
+            "Found no glutin configs matching the template. Error: not found"
+        );
+        for plain in [
+            "no suitable adapter found",
+            "a { b } with a lower-case name stays",
+            "an open { without its end",
+        ] {
+            assert_eq!(super::without_struct_dumps(plain), plain);
+        }
+        assert_eq!(
+            super::without_struct_dumps("x: A { b { c } }; y: D { e }."),
+            "x; y."
         );
     }
 

@@ -10,15 +10,24 @@
 //! The shell does not wait for a GUI-subsystem program: the prompt comes back at once and the
 //! output follows it. Scripts wait as usual (cmd waits in batch files; PowerShell waits when
 //! the output is piped or redirected, or with `Start-Process -Wait -NoNewWindow`).
+//!
+//! The desktop app lets go of the console before its window opens ([`detach`]), as a program
+//! that never attached: the prompt is back and the console is the user's again, so a Ctrl+C
+//! typed there for the next command (which Windows sends to every process attached to the
+//! console) must not end the app, closing the console window must not end it either, and
+//! `exit` must close that window rather than leave it open, empty, until the app ends.
 
-use windows_sys::Win32::Foundation::{GENERIC_READ, GENERIC_WRITE, INVALID_HANDLE_VALUE};
+use windows_sys::Win32::Foundation::{
+    CloseHandle, GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE,
+};
 use windows_sys::Win32::Storage::FileSystem::{
     CreateFileW, FILE_SHARE_READ, FILE_SHARE_WRITE, OPEN_EXISTING,
 };
 use windows_sys::Win32::System::Console::{
-    ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_HANDLE,
-    STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetStdHandle,
+    ATTACH_PARENT_PROCESS, AttachConsole, FreeConsole, GetConsoleMode, GetStdHandle,
+    STD_ERROR_HANDLE, STD_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetStdHandle,
 };
+use windows_sys::Win32::UI::WindowsAndMessaging::{MB_ICONERROR, MB_OK, MessageBoxW};
 
 /// Attaches to the parent's console, if it has one, and gives the unredirected standard
 /// handles to it. Failures leave the handles as they were (output then goes nowhere, as
@@ -38,6 +47,71 @@ pub fn attach_to_parent() {
             open_console_device(id, device);
         }
     }
+}
+
+/// Lets go of the console [`attach_to_parent`] attached to, for the desktop app (see the
+/// module's documentation): each standard handle that leads to the console is cleared (what
+/// would be written there goes nowhere, as for the app started from Explorer), one that the
+/// shell redirected to a file or pipe is kept. Without a console nothing changes.
+pub fn detach() {
+    for id in [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] {
+        // SAFETY: GetStdHandle takes a constant and no pointers.
+        let handle = unsafe { GetStdHandle(id) };
+        if is_console(handle) {
+            // SAFETY: SetStdHandle takes a constant and a handle value (null: none). The
+            // console handle is closed once no standard handle names it: the three may share
+            // one (CONOUT$ for output and error), which is closed once.
+            unsafe {
+                SetStdHandle(id, std::ptr::null_mut());
+                let still_used = [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE]
+                    .iter()
+                    .any(|&other| GetStdHandle(other) == handle);
+                if !still_used {
+                    CloseHandle(handle);
+                }
+            }
+        }
+    }
+    // SAFETY: FreeConsole takes no arguments; it fails harmlessly without a console.
+    unsafe { FreeConsole() };
+}
+
+/// Shows `text` in a message box titled rstscope when standard error leads nowhere (the
+/// desktop app, which has let go of its console or was started from Explorer or the Start
+/// menu); what it prints on standard error is all there is otherwise. For what ends the app
+/// before its window opens: without this, a double click on its shortcut did nothing at all.
+pub fn tell_where_no_stderr(text: &str) {
+    if is_set(STD_ERROR_HANDLE) {
+        return;
+    }
+    let wide = |s: &str| -> Vec<u16> { s.encode_utf16().chain(std::iter::once(0)).collect() };
+    // A sentence of its own in the box, not the rest of a line after "rstscope: ".
+    let mut chars = text.chars();
+    let sentence: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    let (text, title) = (wide(&sentence), wide("rstscope"));
+    // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call; no owner window.
+    unsafe {
+        MessageBoxW(
+            std::ptr::null_mut(),
+            text.as_ptr(),
+            title.as_ptr(),
+            MB_OK | MB_ICONERROR,
+        )
+    };
+}
+
+/// Whether `handle` is a console's input or screen buffer (not a file or pipe).
+fn is_console(handle: HANDLE) -> bool {
+    if handle.is_null() || handle == INVALID_HANDLE_VALUE {
+        return false;
+    }
+    let mut mode = 0;
+    // SAFETY: `mode` is a writable u32 that outlives the call; the call fails, harmlessly, for
+    // a handle that is not a console's.
+    unsafe { GetConsoleMode(handle, &mut mode) != 0 }
 }
 
 /// Whether standard handle `id` already leads somewhere (a redirection by the shell).

@@ -27,11 +27,16 @@ use std::fmt;
 /// Where Npcap is downloaded.
 pub const DOWNLOAD_PAGE: &str = "https://npcap.com/#download";
 
-/// What to choose in Npcap's installer, for rstscope's use of it.
-pub const INSTALL_ADVICE: &str = "in its installer tick \"Support loopback traffic\" (connections \
-     to 127.0.0.1 and ::1, such as a refused local port, are only seen through it), and leave \
-     \"Restrict Npcap driver's access to Administrators only\" unticked unless rstscope will \
-     always run as administrator; WinPcap API-compatible mode is not needed";
+/// What to choose in Npcap's installer, for rstscope's use of it. Npcap 0.9983 and later
+/// capture loopback traffic on their own adapter (`\Device\NPF_Loopback`) whatever is
+/// chosen; their installer's loopback option (`/loopback_support`) is now "Legacy loopback
+/// support", an extra adapter for Nmap 7.80 and older that Npcap advises against ticking.
+/// Before 0.9983 the same option was "Support loopback traffic", and loopback needed it.
+pub const INSTALL_ADVICE: &str = "its installer's defaults suit rstscope: Npcap captures \
+     connections to 127.0.0.1 and ::1 (such as a refused local port) without \"Legacy loopback \
+     support\" (an Npcap older than 0.9983 needs its \"Support loopback traffic\" ticked for \
+     them); leave \"Restrict Npcap driver's access to Administrators only\" unticked unless \
+     rstscope will always run as administrator; WinPcap API-compatible mode is not needed";
 
 /// The functions `rstscope interfaces` and the interface picker call.
 pub const LISTING: &[&str] = &["pcap_findalldevs", "pcap_freealldevs"];
@@ -315,6 +320,27 @@ fn library() -> Result<&'static Wpcap, NpcapError> {
         .map_err(Clone::clone)
 }
 
+/// Why `wpcap.dll` did not load, for [`NpcapError::Missing`]: with Windows' "module not found"
+/// (`ERROR_MOD_NOT_FOUND`) and no DLL in Npcap's folder, that it is in neither place (Windows'
+/// own words, "The specified module could not be found. (os error 126)", only said it again,
+/// inside the message's parentheses); otherwise which DLL did not load and Windows' reason (a
+/// 32-bit one, or Npcap's `Packet.dll` missing beside it).
+#[cfg_attr(not(windows), allow(dead_code))]
+fn load_failure(npcap_dir: &str, in_npcap_dir: bool, error: &std::io::Error) -> String {
+    /// `ERROR_MOD_NOT_FOUND` of winerror.h.
+    const MODULE_NOT_FOUND: i32 = 126;
+    if in_npcap_dir {
+        format!("{npcap_dir}\\wpcap.dll is there but did not load: {error}")
+    } else if error.raw_os_error() == Some(MODULE_NOT_FOUND) {
+        format!("wpcap.dll is not in {npcap_dir} or the system folders")
+    } else {
+        format!(
+            "wpcap.dll is not in {npcap_dir}, and the one in the system folders did not load: \
+             {error}"
+        )
+    }
+}
+
 /// libpcap where it is an ordinary dependency of the program.
 #[cfg(not(windows))]
 mod libpcap {
@@ -405,9 +431,12 @@ mod os {
         // call, and uses it for the life of the process.
         let module = unsafe { LoadLibraryW(name.as_ptr()) };
         if module.is_null() {
-            return Err(missing(format!(
-                "wpcap.dll is not in {npcap_dir} or the system folders: {}",
-                io::Error::last_os_error()
+            let error = io::Error::last_os_error();
+            let in_npcap_dir = std::path::Path::new(&npcap_dir).join("wpcap.dll").exists();
+            return Err(missing(super::load_failure(
+                &npcap_dir,
+                in_npcap_dir,
+                &error,
             )));
         }
         utf8_strings(module);
@@ -616,9 +645,64 @@ mod tests {
         .to_string();
         assert!(text.starts_with("Npcap is not installed"), "{text}");
         assert!(text.contains("https://npcap.com/#download"), "{text}");
-        assert!(text.contains("Support loopback traffic"), "{text}");
         assert!(text.contains("Administrators only"), "{text}");
         assert!(text.contains("opening capture files does not"), "{text}");
+    }
+
+    /// Regression (Windows trial): the advice was to tick "Support loopback traffic", an
+    /// option Npcap's installer has not had since 0.9983 (its loopback capture needs none; the
+    /// box there now is "Legacy loopback support", for Nmap 7.80 and older, not to be ticked).
+    #[test]
+    fn the_advice_matches_the_options_of_npcaps_installer_today() {
+        let text = NpcapError::Missing {
+            detail: "wpcap.dll is not in C:\\Windows\\system32\\Npcap".into(),
+        }
+        .to_string();
+        assert!(
+            text.contains("Download it from https://npcap.com/#download; its installer's defaults suit rstscope"),
+            "{text}"
+        );
+        assert!(
+            text.contains("without \"Legacy loopback support\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("tick \"Support loopback traffic\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("an Npcap older than 0.9983 needs its \"Support loopback traffic\""),
+            "{text}"
+        );
+    }
+
+    /// Regression (Windows trial): "Npcap is not installed (wpcap.dll is not in
+    /// C:\Windows\system32\Npcap or the system folders: The specified module could not be
+    /// found. (os error 126))" said the same thing twice; a wpcap.dll that is there but does not
+    /// load is named with Windows' reason.
+    #[test]
+    fn a_dll_not_found_is_said_once_and_one_that_does_not_load_with_why() {
+        let dir = r"C:\Windows\system32\Npcap";
+        let not_found = std::io::Error::from_raw_os_error(126);
+        assert_eq!(
+            load_failure(dir, false, &not_found),
+            r"wpcap.dll is not in C:\Windows\system32\Npcap or the system folders"
+        );
+        let there = load_failure(dir, true, &not_found);
+        assert!(
+            there.starts_with(r"C:\Windows\system32\Npcap\wpcap.dll is there but did not load: "),
+            "{there}"
+        );
+        assert!(there.contains("os error 126"), "{there}");
+        let bad_format = std::io::Error::from_raw_os_error(193);
+        let elsewhere = load_failure(dir, false, &bad_format);
+        assert!(
+            elsewhere.starts_with(
+                r"wpcap.dll is not in C:\Windows\system32\Npcap, and the one in the system folders did not load: "
+            ),
+            "{elsewhere}"
+        );
+        assert!(elsewhere.contains("os error 193"), "{elsewhere}");
     }
 
     #[test]
@@ -708,7 +792,7 @@ mod tests {
             "pcap_activate",
             "needed for live capture",
             "https://npcap.com/#download",
-            "Support loopback traffic",
+            "Legacy loopback support",
             "Opening capture files works without it",
         ] {
             assert!(text.contains(part), "{part:?} not in {text}");

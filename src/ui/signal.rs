@@ -1,8 +1,8 @@
 //! Ending the app from outside its window: SIGTERM, SIGINT (Ctrl+C in the terminal it was
-//! started from) and SIGHUP on Unix; Ctrl+C and Ctrl+Break in its console on Windows (closing
-//! that console gives a program no time: Windows ends it). The app then ends as closing its
-//! window does: the settings are saved and the temporary folder removed. A live capture not
-//! yet saved cannot be asked about: its packets are kept in
+//! started from) and SIGHUP on Unix (on Windows the app has let go of the console it was
+//! started from, so nothing typed there reaches it: see `windows_console` of the program).
+//! The app then ends as closing its window does: the settings are saved and the temporary
+//! folder removed. A live capture not yet saved cannot be asked about: its packets are kept in
 //! [`kept_folder`](crate::ui::signal::kept_folder), said on stderr and again in the window at
 //! the next start. A second signal ends the app at once (one sent twice within half a second,
 //! as `timeout` does, is one: see [`stop_signals`](crate::stop_signals)).

@@ -2109,6 +2109,92 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
     );
 }
 
+/// Regression (real window, 800x600, a capture of 3 million frames): while the analysis read
+/// the file, the details were in full, their lists' headings and the note that the lists come
+/// once the capture is read below the panel's view (the details knew nothing of their lists'
+/// height until these were filled), where a larger window showed them. They are arranged to
+/// fit as once the lists are filled: the headings and the note in view under the diagnosis.
+#[test]
+fn at_800x600_the_lists_and_when_they_come_are_in_view_while_the_analysis_reads() {
+    let dir = temp_dir("lists-while-analysed");
+    let Some((path, rest)) = held_pipe(&dir, 200_000, 36_000) else {
+        return;
+    };
+    let m = harness_margin();
+    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    // Given the rest before the window goes, however the test ends (the window's reader
+    // waits for it as it goes).
+    let _rest = rest;
+    // Results so far and an offender selected, while the rest of the file is held back.
+    wait_for(&mut h, |h| {
+        h.state().is_loading() && h.state().selected().is_some() && shows(h, "reading…")
+    });
+    // The progress bar's animation keeps asking for frames: as many as the layout takes.
+    h.run_steps(LAYOUT_FRAMES);
+    assert!(h.state().is_loading(), "the rest of the file has not come");
+    let bottom = h.get_by_label("reading…").rect().top();
+    for text in ["Connections", "Packets", "listed once the capture is read"] {
+        let at = h
+            .query_all_by_label_contains(text)
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .unwrap_or_else(|| panic!("{text:?} in the details"));
+        assert!(
+            at.bottom() <= bottom + 0.5,
+            "{text:?} at {at:?} is in view above the status bar at {bottom}"
+        );
+    }
+    assert_ne!(
+        h.state().details_arrangement(),
+        Some(rstscope::ui::details::Arrangement::Full),
+        "the details arranged to fit their lists"
+    );
+}
+
+/// A named pipe in `dir` that is given the first `records` records of a capture of `frames`
+/// refusals, and the rest when the [`HeldBack`] goes; `None` where there is no `mkfifo`.
+fn held_pipe(dir: &Path, frames: u64, records: usize) -> Option<(PathBuf, HeldBack)> {
+    let whole = dir.join("whole.pcap");
+    write_refusals(&whole, frames);
+    let path = named_pipe(&dir.join("held.pipe"))?;
+    let bytes = std::fs::read(&whole).expect("the capture");
+    // Where the first `records` records end.
+    let mut at = 24;
+    for _ in 0..records {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        at += 16 + len as usize;
+    }
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut pipe = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .expect("the pipe");
+            pipe.write_all(&bytes[..at]).expect("the first part");
+            // Told, or the sender gone.
+            let _ = wait.recv_timeout(WAIT);
+            // The app may have stopped reading (a failed test): nothing to report then.
+            let _ = pipe.write_all(&bytes[at..]);
+        })
+    };
+    Some((path, HeldBack(Some((go, writer)))))
+}
+
+/// The rest of a [`held_pipe`]'s capture: written when this goes, which waits for it.
+struct HeldBack(Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>);
+
+impl Drop for HeldBack {
+    fn drop(&mut self) {
+        if let Some((go, writer)) = self.0.take() {
+            let _ = go.send(());
+            let _ = writer.join();
+        }
+    }
+}
+
 /// The packets' heading and its Save button.
 fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
     let heading = h

@@ -850,25 +850,21 @@ impl DetailsView {
                          where, instead of once as the analysis counts it",
                         );
                     }
-                    // While the capture is read, how far is said where the packets go.
-                    if !collecting && !input.ready {
-                        // A live capture's file is read for them after Stop capture.
-                        let when = if input.live {
-                            "listed when the capture stops"
-                        } else {
-                            "listed once the capture is read"
-                        };
-                        ui.label(RichText::new(when).weak());
-                    }
                 });
             },
         );
+        // Before the capture is read again for them: while the analysis reads a file, or a
+        // live capture runs (its file is read for them after Stop capture).
+        let waiting = ev.is_none() && !collecting && !input.ready;
         // Not from a pass to be laid out again (a grid's first, which sizes its columns
         // unseen): the most is kept. Measured while the capture is read too, so that the
         // layout gives the lists room at once: in a window that shows only the details' top
         // without them (800x600), nothing but the diagnosis was in view for as long as a
-        // large capture took to read.
-        if (ev.is_some() || so_far.is_some()) && !ui.ctx().will_discard() {
+        // large capture took to read (for the evidence, and before that for the analysis,
+        // when even the lists' headings and when they come were out of view). A live
+        // capture's details keep the diagnosis and the filters in view instead until Stop.
+        let measured = ev.is_some() || so_far.is_some() || (waiting && !input.live);
+        if measured && !ui.ctx().will_discard() {
             // What lies between the arrangement shown and the lists, under any.
             let between = ui.cursor().top() - top - tops.shown;
             let now = ListsAt {
@@ -910,6 +906,13 @@ impl DetailsView {
             self.narrow(None);
         }
         if ev.is_none() && so_far.is_none() {
+            // When they come, under their headings: beside Save it wrapped to a second
+            // heading line in a small window's packets column.
+            if waiting {
+                let when = if input.live { WHEN_LIVE } else { WHEN_READ };
+                ui.add_space(4.0);
+                ui.label(RichText::new(when).weak());
+            }
             return;
         }
         // Each list starts at its beginning in the first frame that draws it for this
@@ -975,6 +978,11 @@ impl DetailsView {
         }
     }
 }
+
+/// Said under the lists' headings while the analysis reads a file: the lists come after it.
+const WHEN_READ: &str = "connections and packets are listed once the capture is read";
+/// ...and while a live capture runs: its file is read for them after Stop capture.
+const WHEN_LIVE: &str = "connections and packets are listed when the capture stops";
 
 /// Said where the connections go while the capture is read and none has been found yet. A
 /// connection is handed over once the analysis ends it (seconds of packet time after its last

@@ -2109,6 +2109,61 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
     );
 }
 
+/// Regression (exploratory trial, a capture of 250,000 refused connections to one endpoint):
+/// while the details read the capture for its packets, "Connections (N so far)" stopped at
+/// the 100,000 they list, and a click on a connection did nothing until the reading ended,
+/// without a word. The count goes on ("100,000 of 123,456 so far", the cap on hover), and a
+/// click selects the connection at once: its packets alone are listed once they are read.
+#[test]
+fn while_the_packets_are_read_the_count_goes_past_the_list_and_a_click_selects() {
+    let path = temp_dir("capped-while-reading").join("refusals.pcap");
+    let frames = write_refusals_to(&path, 500_000, 1);
+    let mut h = sized_harness([1280.0, 800.0], vec![path]);
+    let first = "10.0.0.1:20000";
+    wait_for(&mut h, |h| {
+        h.state().is_collecting_evidence() && h.query_by_label(first).is_some()
+    });
+    click_connection(&mut h, first);
+    assert!(h.state().evidence().is_none(), "the packets are still read");
+    let chosen = h
+        .state()
+        .stream()
+        .cloned()
+        .expect("the connection clicked is selected");
+    assert_eq!(chosen.orig.1, 20_000, "{chosen:?}");
+    assert!(
+        shows(
+            &h,
+            "reading the capture for the selected connection's packets"
+        ) && shows(&h, "× All packets"),
+        "the packets said to be the selected connection's, and a way back to all"
+    );
+    let mut capped = None;
+    while h.state().is_collecting_evidence() {
+        if let Some(n) = h.query_by_label_contains("Connections (100,000 of ") {
+            capped = n.accesskit_node().value().map(|l| l.to_string());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    let capped = capped.expect("the connections found past the 100,000 listed counted");
+    assert!(capped.ends_with(" so far)"), "{capped}");
+    settle(&mut h);
+    let ev = h.state().evidence().expect("the evidence").clone();
+    assert_eq!(
+        ev.connections.len() as u64 + ev.more_connections,
+        frames / 2,
+        "each refusal a connection"
+    );
+    let followed = h.state().stream().expect("the connection still selected");
+    assert_eq!(followed.first_frame, chosen.first_frame);
+    assert!(
+        shows(&h, "Packets (2 of 2,000)"),
+        "its packets alone listed"
+    );
+}
+
 /// Regression (real window, 800x600, a capture of 3 million frames): while the analysis read
 /// the file, the details were in full, their lists' headings and the note that the lists come
 /// once the capture is read below the panel's view (the details knew nothing of their lists'

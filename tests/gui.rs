@@ -2276,6 +2276,42 @@ fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
     (heading, save)
 }
 
+/// Regression (exploratory trial, a pktmon trace in the full arrangement): "every copy"
+/// wrapped to a line of its own under the packets' heading where Save kept its whole text
+/// beside it (compact, Save made room for it), and the lists came a line lower. At every width
+/// where the details are in full, "every copy" stays on the heading's line, Save shortened to
+/// "Save…" (and the heading to its short forms) where the line has no room for all.
+#[test]
+fn every_copy_stays_on_the_packets_heading_in_the_full_arrangement() {
+    let mut h = opened(
+        [1400.0, 1000.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let mut full = 0;
+    for width in (640..=1400).rev().step_by(10) {
+        h.set_size(egui::vec2(width as f32, 1000.0));
+        h.run_steps(2);
+        laid_out(&mut h);
+        if h.state().details_arrangement() != Some(rstscope::ui::details::Arrangement::Full) {
+            continue;
+        }
+        full += 1;
+        let (heading, save) = heading_and_save(&h);
+        let copies = h.get_by_label("every copy").rect();
+        assert!(
+            (copies.center().y - heading.center().y).abs() < 4.0
+                && (save.center().y - heading.center().y).abs() < 4.0,
+            "at {width} points, \"every copy\" at {copies:?} and Save at {save:?} beside the \
+             packets' heading at {heading:?}"
+        );
+        assert!(
+            copies.right() <= width as f32,
+            "at {width}: {copies:?} in the window"
+        );
+    }
+    assert!(full >= 3, "the details were in full at {full} widths only");
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under

@@ -910,9 +910,20 @@ impl DetailsView {
                         )
                     });
                     let width = |text: &str| text_width(ui, text);
+                    let copies =
+                        ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies;
+                    // "every copy" keeps its place on the heading's line, in every arrangement
+                    // as Save does: on the next, it took a connection row's height (a pktmon
+                    // trace at 800x600, and in full at 940 points).
+                    let after = if copies {
+                        checkbox_width(ui, COPIES_BOX) + ui.spacing().item_spacing.x
+                    } else {
+                        0.0
+                    };
                     let save = width("Save…")
                         + 2.0 * ui.spacing().button_padding.x
-                        + ui.spacing().item_spacing.x;
+                        + ui.spacing().item_spacing.x
+                        + after;
                     let room = ui.available_size_before_wrap().x;
                     let fits = |t: &str| width(t) + save <= room;
                     if stream.is_some() || ev.is_none() || fits(&text) {
@@ -928,15 +939,6 @@ impl DetailsView {
                     } else if chosen.is_some() {
                         all_packets = all_packets_chip(ui);
                     }
-                    let copies =
-                        ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies;
-                    // Compact, "every copy" keeps its place on the heading's line: on the next,
-                    // it took a connection row's height (a pktmon trace at 800x600).
-                    let after = if copies && tops.shown_as.short() {
-                        checkbox_width(ui, COPIES_BOX) + ui.spacing().item_spacing.x
-                    } else {
-                        0.0
-                    };
                     *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
                         ui.checkbox(all_copies, COPIES_BOX).on_hover_text(

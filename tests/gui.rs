@@ -7655,6 +7655,10 @@ fn a_text_is_measured_on_one_line_as_it_is_drawn() {
                     ui.small_button(text).rect.width(),
                     one_line_width(ui, text, egui::TextStyle::Button) + padding,
                 ),
+                (
+                    ui.small_button(text).rect.width(),
+                    rstscope::ui::small_button_width(ui, text),
+                ),
             ];
             for (drawn, measured) in drawn {
                 assert!(
@@ -7665,6 +7669,39 @@ fn a_text_is_measured_on_one_line_as_it_is_drawn() {
         }
     });
     h.run();
+}
+
+/// Regression (code review): the plot's line under the legend kept room for "Reset view" and
+/// the range's "×" measured in the small text, where egui draws a small button's text at the
+/// buttons' size (some 15 points more): the range's × came up to Reset view with next to
+/// no gap, where the layout means to keep the line's spacing between them. Measured as drawn,
+/// at every width the × stays a spacing's width left of Reset view.
+#[test]
+fn the_plots_line_keeps_room_for_reset_view_as_it_is_drawn() {
+    let mut s = settings();
+    s.utc = false;
+    let mut h = Harness::builder()
+        .with_size([640.0, 480.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/sample-7211.pcapng")]),
+        );
+    settle(&mut h);
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first + 1, first + 5)));
+    let gap = h.ctx.style_of(egui::Theme::Light).spacing.item_spacing.x;
+    for width in (640..=1000).step_by(20) {
+        h.set_size(egui::vec2(width as f32, 600.0));
+        h.run_steps(3);
+        let clear = h.get_by_label("×").rect();
+        let reset = h.get_by_label("Reset view").rect();
+        // The room kept for Reset view: three spacings between it and what is before it.
+        assert!(
+            clear.right() + 3.0 * gap <= reset.left() + 0.5,
+            "at {width}: the × {clear:?} three spacings ({gap}) left of Reset view {reset:?}"
+        );
+    }
 }
 
 /// The glyphs the app writes with are drawn while the start screen shows, not in the frames

@@ -21,8 +21,8 @@ use crate::engine::{Cause, Offender, Scan, ScanKind, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
-use crate::ui::one_line_width;
 use crate::ui::status::thousands;
+use crate::ui::{one_line_width, small_button_width};
 
 /// Packet time to plot x and back, with the long gaps of files far apart left out.
 pub mod axis;
@@ -881,8 +881,7 @@ impl PlotView {
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
-            let reset_width = one_line_width(ui, "Reset view", egui::TextStyle::Small)
-                + 2.0 * ui.spacing().button_padding.x;
+            let reset_width = small_button_width(ui, "Reset view");
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
             // The time range selected, and its ×, are kept whole where the line has room for
@@ -906,7 +905,7 @@ impl PlotView {
             });
             let small = |ui: &egui::Ui, t: &str| one_line_width(ui, t, egui::TextStyle::Small);
             let gap = ui.spacing().item_spacing.x;
-            let clear = small(ui, "×") + 2.0 * ui.spacing().button_padding.x;
+            let clear = small_button_width(ui, "×");
             let kept = selection
                 .as_deref()
                 .map_or(0.0, |t| small(ui, t) + gap + clear + gap);

@@ -7706,6 +7706,38 @@ fn a_text_is_measured_on_one_line_as_it_is_drawn() {
     h.run();
 }
 
+/// Regression (real window, 800x600, a capture of 4 minutes: 2-second bars): the rate axis's
+/// title, "/s (average of 2 s)", chosen as the longest form no longer than the plot's whole
+/// height, was longer than the plot's frame that the time axis's lines leave, and was drawn
+/// over the line above the plot ("bright: ..."). It fits along the frame ("/s (2 s avg.)").
+#[test]
+fn at_800x600_the_rate_axis_title_stays_along_the_plots_frame() {
+    let path = temp_dir("rate-title-800").join("four-minutes.pcap");
+    let base = 1_700_000_000u64 * 1_000_000;
+    write_raw_pcap(
+        &path,
+        (0..250u64)
+            .flat_map(|i| refusal([10, 0, 0, 1], 40_000, 7000, i as u32, base + i * 1_000_000)),
+    );
+    let h = opened(window([800.0, 600.0]), vec![path]);
+    let above = h.get_by_label_contains("bright: ").rect();
+    let title = h
+        .output()
+        .shapes
+        .iter()
+        .find_map(|c| match &c.shape {
+            egui::Shape::Text(t) if t.galley.text().starts_with("/s") => {
+                Some((t.galley.text().to_owned(), t.visual_bounding_rect()))
+            }
+            _ => None,
+        })
+        .expect("the rate axis's title");
+    assert!(
+        title.1.top() >= above.bottom(),
+        "{title:?} drawn over the line above the plot, {above:?}"
+    );
+}
+
 /// Regression (code review): the plot's line under the legend kept room for "Reset view" and
 /// the range's "×" measured in the small text, where egui draws a small button's text at the
 /// buttons' size (some 15 points more): the range's × came up to Reset view with next to

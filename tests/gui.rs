@@ -1898,8 +1898,7 @@ fn the_table_stays_in_place_at_stop_at_1024x700() {
 /// puts it under the plot. A capture opened after another is laid out as in a new window.
 #[test]
 fn a_file_opened_after_a_live_capture_is_laid_out_as_in_a_new_window() {
-    let m = harness_margin();
-    let size = [800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y];
+    let size = window([800.0, 600.0]);
     let sample = manifest("resources/sample-7211.pcapng");
     // The axis title is a label of its own on the line above the plot only; under the plot
     // the plot draws it.
@@ -1936,9 +1935,10 @@ fn a_file_opened_after_a_live_capture_is_laid_out_as_in_a_new_window() {
 #[test]
 fn the_details_counts_are_never_cut_in_two() {
     // Counts of five digits, each: the header's line full at some widths.
-    let path = temp_dir("counts-cut").join("refusals.pcap");
-    write_refusals_to(&path, 40_000, 1);
-    let mut h = opened([1000.0, 1000.0], vec![path]);
+    let mut h = opened_with(
+        [1000.0, 1000.0],
+        Refusals::at("counts-cut/refusals.pcap", 40_000, 1),
+    );
     for width in (640..=1000).step_by(4) {
         h.set_size(egui::vec2(width as f32, 1000.0));
         h.run_steps(2);
@@ -1978,10 +1978,10 @@ fn the_details_counts_are_never_cut_in_two() {
 /// "Packets (2,000 of 3,948)" (the whole on hover) and keeps "Save…" beside it.
 #[test]
 fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
-    let path = temp_dir("packets-heading-800").join("refusals.pcap");
-    write_refusals_to(&path, 4_000, 1);
-    let m = harness_margin();
-    let mut h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("packets-heading-800/refusals.pcap", 4_000, 1),
+    );
     let ev = h.state().evidence().expect("evidence").clone();
     assert!(ev.more > 0, "more packets than listed");
     let (heading, save) = heading_and_save(&h);
@@ -2020,9 +2020,10 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
 /// does not fit there), beside the connections' heading.
 #[test]
 fn the_packets_heading_keeps_save_on_its_line_in_the_full_arrangement() {
-    let path = temp_dir("packets-heading-full").join("refusals.pcap");
-    write_refusals_to(&path, 4_000, 1);
-    let mut h = opened([1400.0, 800.0], vec![path]);
+    let mut h = opened_with(
+        [1400.0, 800.0],
+        Refusals::at("packets-heading-full/refusals.pcap", 4_000, 1),
+    );
     assert!(
         h.state().evidence().expect("evidence").more > 0,
         "more packets than listed"
@@ -2062,8 +2063,7 @@ fn the_packets_heading_keeps_save_on_its_line_in_the_full_arrangement() {
 fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
     let path = temp_dir("rows-while-reading").join("refusals.pcap");
     write_refusals(&path, 300_000);
-    let m = harness_margin();
-    let mut h = sized_harness([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let mut h = sized_harness(window([800.0, 600.0]), vec![path]);
     let start = Instant::now();
     // The analysis done, the details start reading the capture again (a frame later, or
     // more).
@@ -2109,6 +2109,146 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
     );
 }
 
+/// Regression (exploratory trial, a capture of 250,000 refused connections to one endpoint):
+/// while the details read the capture for its packets, "Connections (N so far)" stopped at
+/// the 100,000 they list, and a click on a connection did nothing until the reading ended,
+/// without a word. The count goes on ("100,000 of 123,456 so far", the cap on hover), and a
+/// click selects the connection at once: its packets alone are listed once they are read.
+#[test]
+fn while_the_packets_are_read_the_count_goes_past_the_list_and_a_click_selects() {
+    let path = temp_dir("capped-while-reading").join("refusals.pcap");
+    let frames = write_refusals_to(&path, 500_000, 1);
+    let mut h = sized_harness([1280.0, 800.0], vec![path]);
+    let first = "10.0.0.1:20000";
+    wait_for(&mut h, |h| {
+        h.state().is_collecting_evidence() && h.query_by_label(first).is_some()
+    });
+    click_connection(&mut h, first);
+    assert!(h.state().evidence().is_none(), "the packets are still read");
+    let chosen = h
+        .state()
+        .stream()
+        .cloned()
+        .expect("the connection clicked is selected");
+    assert_eq!(chosen.orig.1, 20_000, "{chosen:?}");
+    assert!(
+        shows(
+            &h,
+            "reading the capture for the selected connection's packets"
+        ) && shows(&h, "× All packets"),
+        "the packets said to be the selected connection's, and a way back to all"
+    );
+    let mut capped = None;
+    while h.state().is_collecting_evidence() {
+        if let Some(n) = h.query_by_label_contains("Connections (100,000 of ") {
+            capped = n.accesskit_node().value().map(|l| l.to_string());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    let capped = capped.expect("the connections found past the 100,000 listed counted");
+    assert!(capped.ends_with(" so far)"), "{capped}");
+    settle(&mut h);
+    let ev = h.state().evidence().expect("the evidence").clone();
+    assert_eq!(
+        ev.connections.len() as u64 + ev.more_connections,
+        frames / 2,
+        "each refusal a connection"
+    );
+    let followed = h.state().stream().expect("the connection still selected");
+    assert_eq!(followed.first_frame, chosen.first_frame);
+    assert!(
+        shows(&h, "Packets (2 of 2,000)"),
+        "its packets alone listed"
+    );
+}
+
+/// Regression (real window, 800x600, a capture of 3 million frames): while the analysis read
+/// the file, the details were in full, their lists' headings and the note that the lists come
+/// once the capture is read below the panel's view (the details knew nothing of their lists'
+/// height until these were filled), where a larger window showed them. They are arranged to
+/// fit as once the lists are filled: the headings and the note in view under the diagnosis.
+#[test]
+fn at_800x600_the_lists_and_when_they_come_are_in_view_while_the_analysis_reads() {
+    let dir = temp_dir("lists-while-analysed");
+    let Some((path, rest)) = held_pipe(&dir, 200_000, 36_000) else {
+        return;
+    };
+    let mut h = sized_harness(window([800.0, 600.0]), vec![path]);
+    // Given the rest before the window goes, however the test ends (the window's reader
+    // waits for it as it goes).
+    let _rest = rest;
+    // Results so far and an offender selected, while the rest of the file is held back.
+    wait_for(&mut h, |h| {
+        h.state().is_loading() && h.state().selected().is_some() && shows(h, "reading…")
+    });
+    // The progress bar's animation keeps asking for frames: as many as the layout takes.
+    h.run_steps(LAYOUT_FRAMES);
+    assert!(h.state().is_loading(), "the rest of the file has not come");
+    let bottom = h.get_by_label("reading…").rect().top();
+    for text in ["Connections", "Packets", "listed once the capture is read"] {
+        let at = h
+            .query_all_by_label_contains(text)
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .unwrap_or_else(|| panic!("{text:?} in the details"));
+        assert!(
+            at.bottom() <= bottom + 0.5,
+            "{text:?} at {at:?} is in view above the status bar at {bottom}"
+        );
+    }
+    assert_ne!(
+        h.state().details_arrangement(),
+        Some(rstscope::ui::details::Arrangement::Full),
+        "the details arranged to fit their lists"
+    );
+}
+
+/// A named pipe in `dir` that is given the first `records` records of a capture of `frames`
+/// refusals, and the rest when the [`HeldBack`] goes; `None` where there is no `mkfifo`.
+fn held_pipe(dir: &Path, frames: u64, records: usize) -> Option<(PathBuf, HeldBack)> {
+    let whole = dir.join("whole.pcap");
+    write_refusals(&whole, frames);
+    let path = named_pipe(&dir.join("held.pipe"))?;
+    let bytes = std::fs::read(&whole).expect("the capture");
+    // Where the first `records` records end.
+    let mut at = 24;
+    for _ in 0..records {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        at += 16 + len as usize;
+    }
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut pipe = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .expect("the pipe");
+            pipe.write_all(&bytes[..at]).expect("the first part");
+            // Told, or the sender gone.
+            let _ = wait.recv_timeout(WAIT);
+            // The app may have stopped reading (a failed test): nothing to report then.
+            let _ = pipe.write_all(&bytes[at..]);
+        })
+    };
+    Some((path, HeldBack(Some((go, writer)))))
+}
+
+/// The rest of a [`held_pipe`]'s capture: written when this goes, which waits for it.
+struct HeldBack(Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>);
+
+impl Drop for HeldBack {
+    fn drop(&mut self) {
+        if let Some((go, writer)) = self.0.take() {
+            let _ = go.send(());
+            let _ = writer.join();
+        }
+    }
+}
+
 /// The packets' heading and its Save button.
 fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
     let heading = h
@@ -2133,6 +2273,42 @@ fn heading_and_save(h: &Harness<'_, RstscopeApp>) -> (egui::Rect, egui::Rect) {
         .max_by(|a, b| a.top().total_cmp(&b.top()))
         .expect("the packets' Save button");
     (heading, save)
+}
+
+/// Regression (exploratory trial, a pktmon trace in the full arrangement): "every copy"
+/// wrapped to a line of its own under the packets' heading where Save kept its whole text
+/// beside it (compact, Save made room for it), and the lists came a line lower. At every width
+/// where the details are in full, "every copy" stays on the heading's line, Save shortened to
+/// "Save…" (and the heading to its short forms) where the line has no room for all.
+#[test]
+fn every_copy_stays_on_the_packets_heading_in_the_full_arrangement() {
+    let mut h = opened(
+        [1400.0, 1000.0],
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
+    let mut full = 0;
+    for width in (640..=1400).rev().step_by(10) {
+        h.set_size(egui::vec2(width as f32, 1000.0));
+        h.run_steps(2);
+        laid_out(&mut h);
+        if h.state().details_arrangement() != Some(rstscope::ui::details::Arrangement::Full) {
+            continue;
+        }
+        full += 1;
+        let (heading, save) = heading_and_save(&h);
+        let copies = h.get_by_label("every copy").rect();
+        assert!(
+            (copies.center().y - heading.center().y).abs() < 4.0
+                && (save.center().y - heading.center().y).abs() < 4.0,
+            "at {width} points, \"every copy\" at {copies:?} and Save at {save:?} beside the \
+             packets' heading at {heading:?}"
+        );
+        assert!(
+            copies.right() <= width as f32,
+            "at {width}: {copies:?} in the window"
+        );
+    }
+    assert!(full >= 3, "the details were in full at {full} widths only");
 }
 
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
@@ -4109,11 +4285,10 @@ fn copy_row_in_a_time_range_writes_its_seconds_without_a_fraction() {
 /// menu copies is the one highlighted; each cell is copied as the table shows it.
 /// A capture of 5,000 refusals on four ports (the top one refused 2,000 times), opened.
 fn thousands_of_refusals() -> Harness<'static, RstscopeApp> {
-    let path = temp_dir("thousands").join("refusals.pcap");
-    write_refusals(&path, 10_000);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
-    h
+    opened_with(
+        [1280.0, 800.0],
+        Refusals::at("thousands/refusals.pcap", 10_000, 4),
+    )
 }
 
 /// Regression (real-window trial): the table and the details wrote counts as "40000" where the
@@ -4268,10 +4443,10 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
 /// after Escape gave the arrows back to the offenders) lists every packet of its own.
 #[test]
 fn another_offender_lists_every_packet_of_its_own() {
-    let path = temp_dir("stream-offenders").join("four-offenders.pcap");
-    write_refusals_to(&path, 400, 4);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("stream-offenders/four-offenders.pcap", 400, 4),
+    );
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
@@ -5478,6 +5653,43 @@ fn connection_row_drawn(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool 
         .is_some_and(|view| view.expand(0.5).contains_rect(rect))
 }
 
+/// The harness's size for a real window of `size` points inside: the harness draws the app
+/// within a margin ([`harness_margin`]) that the real window does not have.
+fn window(size: [f32; 2]) -> [f32; 2] {
+    let m = harness_margin();
+    [size[0] + 2.0 * m.x, size[1] + 2.0 * m.y]
+}
+
+/// A capture a test writes: `frames` frames of refused attempts to `ports` ports (7000 up,
+/// each rank its own: [`write_refusals_to`]), as `folder/file` in the test program's
+/// temporary folders.
+#[derive(Debug, Clone, Copy)]
+struct Refusals {
+    at: &'static str,
+    frames: u64,
+    ports: u64,
+}
+
+impl Refusals {
+    fn at(at: &'static str, frames: u64, ports: u64) -> Self {
+        Self { at, frames, ports }
+    }
+
+    /// Writes the capture; its path.
+    fn write(self) -> PathBuf {
+        let (folder, file) = self.at.split_once('/').expect("folder/file");
+        let path = temp_dir(folder).join(file);
+        write_refusals_to(&path, self.frames, self.ports);
+        path
+    }
+}
+
+/// The opening most tests share: `capture` written and opened in a window of `size` (the
+/// harness's: [`window`] for a real window's), read ([`opened`]).
+fn opened_with(size: [f32; 2], capture: Refusals) -> Harness<'static, RstscopeApp> {
+    opened(size, vec![capture.write()])
+}
+
 /// [`sized_harness`] with its files read ([`settle`]): a capture open in a window of `size`.
 fn opened(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
     let mut h = sized_harness(size, files);
@@ -5622,9 +5834,10 @@ fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
 /// settings.
 #[test]
 fn dragging_the_splitter_shares_the_height_between_table_and_details() {
-    let path = temp_dir("splitter").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
-    let mut h = opened([1024.0, 700.0], vec![path]);
+    let mut h = opened_with(
+        [1024.0, 700.0],
+        Refusals::at("splitter/many-offenders.pcap", 4_000, 12),
+    );
     let drag_splitter = |h: &mut Harness<'_, RstscopeApp>, dy: f32| {
         let grip = h
             .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
@@ -6912,11 +7125,9 @@ fn a_table_whose_rows_all_fit_has_no_rows_bar() {
 /// the right edge of the view, as the offenders' does (one piece of code), and drags the rows.
 #[test]
 fn the_connections_rows_bar_stays_in_view_and_drags_the_rows() {
-    let path = temp_dir("connections-bar").join("one-port.pcap");
-    write_refusals_to(&path, 400, 1);
     // Narrower than 1024 points, where the table fits its share.
     let size = [800.0, 700.0];
-    let mut h = opened(size, vec![path]);
+    let mut h = opened_with(size, Refusals::at("connections-bar/one-port.pcap", 400, 1));
     h.hover_at(egui::pos2(500.0, 60.0));
     h.run_steps(2);
     let bar = h
@@ -7133,9 +7344,10 @@ fn the_next_capture_shows_its_selected_offender_wherever_the_table_was_scrolled(
 /// while the filter box has the keyboard the arrows stay with it.
 #[test]
 fn arrow_keys_home_and_end_move_the_selected_offender() {
-    let path = temp_dir("keys").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
-    let mut h = opened([1024.0, 700.0], vec![path]);
+    let mut h = opened_with(
+        [1024.0, 700.0],
+        Refusals::at("keys/many-offenders.pcap", 4_000, 12),
+    );
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     assert_eq!(keys.len(), 12);
     assert_eq!(
@@ -7185,9 +7397,10 @@ fn arrow_keys_home_and_end_move_the_selected_offender() {
 /// on another endpoint. The clicked row stays where it was.
 #[test]
 fn a_clicked_offender_row_stays_under_the_pointer() {
-    let path = temp_dir("click-stays").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
-    let mut h = opened([1024.0, 700.0], vec![path]);
+    let mut h = opened_with(
+        [1024.0, 700.0],
+        Refusals::at("click-stays/many-offenders.pcap", 4_000, 12),
+    );
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     // The lowest row wholly in view, away from the table's centre.
@@ -7417,8 +7630,7 @@ fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
         ]
     });
     write_raw_pcap(&path, records);
-    let m = 2.0 * harness_margin();
-    let h = opened([1024.0 + m.x, 700.0 + m.y], vec![path]);
+    let h = opened(window([1024.0, 700.0]), vec![path]);
     assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(3));
     // The server cells: labels (the table's endpoint is a button, the details' header a
     // heading) at the right of the client cells.
@@ -7478,6 +7690,10 @@ fn a_text_is_measured_on_one_line_as_it_is_drawn() {
                     ui.small_button(text).rect.width(),
                     one_line_width(ui, text, egui::TextStyle::Button) + padding,
                 ),
+                (
+                    ui.small_button(text).rect.width(),
+                    rstscope::ui::small_button_width(ui, text),
+                ),
             ];
             for (drawn, measured) in drawn {
                 assert!(
@@ -7488,6 +7704,71 @@ fn a_text_is_measured_on_one_line_as_it_is_drawn() {
         }
     });
     h.run();
+}
+
+/// Regression (real window, 800x600, a capture of 4 minutes: 2-second bars): the rate axis's
+/// title, "/s (average of 2 s)", chosen as the longest form no longer than the plot's whole
+/// height, was longer than the plot's frame that the time axis's lines leave, and was drawn
+/// over the line above the plot ("bright: ..."). It fits along the frame ("/s (2 s avg.)").
+#[test]
+fn at_800x600_the_rate_axis_title_stays_along_the_plots_frame() {
+    let path = temp_dir("rate-title-800").join("four-minutes.pcap");
+    let base = 1_700_000_000u64 * 1_000_000;
+    write_raw_pcap(
+        &path,
+        (0..250u64)
+            .flat_map(|i| refusal([10, 0, 0, 1], 40_000, 7000, i as u32, base + i * 1_000_000)),
+    );
+    let h = opened(window([800.0, 600.0]), vec![path]);
+    let above = h.get_by_label_contains("bright: ").rect();
+    let title = h
+        .output()
+        .shapes
+        .iter()
+        .find_map(|c| match &c.shape {
+            egui::Shape::Text(t) if t.galley.text().starts_with("/s") => {
+                Some((t.galley.text().to_owned(), t.visual_bounding_rect()))
+            }
+            _ => None,
+        })
+        .expect("the rate axis's title");
+    assert!(
+        title.1.top() >= above.bottom(),
+        "{title:?} drawn over the line above the plot, {above:?}"
+    );
+}
+
+/// Regression (code review): the plot's line under the legend kept room for "Reset view" and
+/// the range's "×" measured in the small text, where egui draws a small button's text at the
+/// buttons' size (some 15 points more): the range's × came up to Reset view with next to
+/// no gap, where the layout means to keep the line's spacing between them. Measured as drawn,
+/// at every width the × stays a spacing's width left of Reset view.
+#[test]
+fn the_plots_line_keeps_room_for_reset_view_as_it_is_drawn() {
+    let mut s = settings();
+    s.utc = false;
+    let mut h = Harness::builder()
+        .with_size([640.0, 480.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/sample-7211.pcapng")]),
+        );
+    settle(&mut h);
+    let first = h.state().rows()[0].offender.first_seen.second();
+    h.state_mut().set_range(Some((first + 1, first + 5)));
+    let gap = h.ctx.style_of(egui::Theme::Light).spacing.item_spacing.x;
+    for width in (640..=1000).step_by(20) {
+        h.set_size(egui::vec2(width as f32, 600.0));
+        h.run_steps(3);
+        let clear = h.get_by_label("×").rect();
+        let reset = h.get_by_label("Reset view").rect();
+        // The room kept for Reset view: three spacings between it and what is before it.
+        assert!(
+            clear.right() + 3.0 * gap <= reset.left() + 0.5,
+            "at {width}: the × {clear:?} three spacings ({gap}) left of Reset view {reset:?}"
+        );
+    }
 }
 
 /// The glyphs the app writes with are drawn while the start screen shows, not in the frames
@@ -7704,10 +7985,11 @@ fn table_first_row(h: &Harness<'_, RstscopeApp>) -> Option<String> {
 /// began, as in a browser; the next turn over the rows scrolls the rows.
 #[test]
 fn a_wheel_turn_scrolls_what_was_under_the_pointer_when_it_began() {
-    let path = temp_dir("wheel-turn").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
     let size = [800.0, 440.0];
-    let mut h = opened(size, vec![path]);
+    let mut h = opened_with(
+        size,
+        Refusals::at("wheel-turn/many-offenders.pcap", 4_000, 12),
+    );
     let grip =
         |h: &Harness<'_, RstscopeApp>| h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     let first = Some(h.state().rows()[0].endpoint.clone());
@@ -7778,9 +8060,10 @@ fn status_top(h: &Harness<'_, RstscopeApp>, packets: &str) -> f32 {
 /// the keyboard still moves the selection and Ctrl+C copies its diagnosis.
 #[test]
 fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
-    let path = temp_dir("800x500").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
-    let mut h = opened([800.0, 500.0], vec![path]);
+    let mut h = opened_with(
+        [800.0, 500.0],
+        Refusals::at("800x500/many-offenders.pcap", 4_000, 12),
+    );
     let endpoint = "10.0.1.1:7011";
     let bottom = status_top(&h, "4,000 packets");
     let headline = h.get_by_label_contains("resets and").rect();
@@ -7828,11 +8111,12 @@ fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
 /// filters and no connection row, out of reach. The details scroll then, the diagnosis first.
 #[test]
 fn details_shorter_than_their_content_scroll_to_their_connections() {
-    let path = temp_dir("details-scroll").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
     // Narrow: the diagnosis and the note under it take two lines each.
     let size = [640.0, 700.0];
-    let mut h = opened(size, vec![path]);
+    let mut h = opened_with(
+        size,
+        Refusals::at("details-scroll/many-offenders.pcap", 4_000, 12),
+    );
     let grip = h
         .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
         .rect()
@@ -8119,10 +8403,11 @@ fn at_the_least_size_the_start_screen_shows_recent_captures_unscrolled() {
 /// at its right edge. The heading wraps in its half.
 #[test]
 fn the_packets_heading_wraps_inside_the_smallest_window() {
-    let path = temp_dir("packets-heading").join("refusals.pcap");
-    write_refusals(&path, 10_000);
     let size = rstscope::ui::MIN_WINDOW;
-    let h = opened(size, vec![path]);
+    let h = opened_with(
+        size,
+        Refusals::at("packets-heading/refusals.pcap", 10_000, 4),
+    );
     // Said "Packets (2,000 of 10,000)" here, where the whole heading leaves Save no room.
     let ev = h.state().evidence().expect("evidence").clone();
     assert!(ev.more > 0, "more packets than listed");
@@ -8301,11 +8586,10 @@ fn the_machine_panel_can_be_dragged_wider_in_an_800_point_window() {
 /// The story sample in a window whose inside is `size`, as the real window has it (the
 /// harness draws within a margin), "This machine" open or not.
 fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
-    let m = harness_margin();
     let mut s = settings();
     s.show_host = machine;
     let mut h = Harness::builder()
-        .with_size([size[0] + 2.0 * m.x, size[1] + 2.0 * m.y])
+        .with_size(window(size))
         .with_theme(egui::Theme::Light)
         .build_ui_state(
             |ui, app: &mut RstscopeApp| app.show(ui),
@@ -8538,12 +8822,12 @@ fn connection_rows_in(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> us
 /// and its axis title (the clock and zone) goes to the line above it.
 #[test]
 fn a_1093x614_window_shows_the_results_without_scrolling_them() {
-    let path = temp_dir("1093x614").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
     // The window's inside, as the real window has it: the harness draws within a margin.
-    let m = harness_margin();
-    let size = [1093.0 + 2.0 * m.x, 614.0 + 2.0 * m.y];
-    let mut h = opened(size, vec![path]);
+    let size = window([1093.0, 614.0]);
+    let mut h = opened_with(
+        size,
+        Refusals::at("1093x614/many-offenders.pcap", 4_000, 12),
+    );
     let grip = |h: &Harness<'_, RstscopeApp>| {
         h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
             .rect()
@@ -8628,10 +8912,10 @@ fn tab_crosses_the_toolbar_left_to_right() {
 /// one stop, its Endpoint button (the arrows move the selection).
 #[test]
 fn tab_reaches_the_copy_buttons_past_one_stop_a_row() {
-    let path = temp_dir("tab-order").join("eight-offenders.pcap");
-    write_refusals_to(&path, 400, 8);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("tab-order/eight-offenders.pcap", 400, 8),
+    );
     assert_eq!(h.state().rows().len(), 8);
     filter_box(&h).focus();
     h.run_steps(1);
@@ -8692,10 +8976,10 @@ fn focused_label(h: &Harness<'_, RstscopeApp>) -> Option<String> {
 /// passed over both ways, and the mouse still resizes the columns.
 #[test]
 fn tab_passes_over_the_tables_column_resize_handles() {
-    let path = temp_dir("tab-handles").join("eight-offenders.pcap");
-    write_refusals_to(&path, 400, 8);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("tab-handles/eight-offenders.pcap", 400, 8),
+    );
     filter_box(&h).focus();
     h.run_steps(1);
     let mut stops = Vec::new();
@@ -8754,10 +9038,10 @@ fn tab_passes_over_the_tables_column_resize_handles() {
 /// the table (the arrows reach every row).
 #[test]
 fn tab_stops_on_the_rows_in_view_only() {
-    let path = temp_dir("tab-rows-in-view").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
-    let m = harness_margin();
-    let mut h = opened([1093.0 + 2.0 * m.x, 614.0 + 2.0 * m.y], vec![path]);
+    let mut h = opened_with(
+        window([1093.0, 614.0]),
+        Refusals::at("tab-rows-in-view/many-offenders.pcap", 4_000, 12),
+    );
     filter_box(&h).focus();
     h.run_steps(1);
     let mut rows = Vec::new();
@@ -8867,10 +9151,10 @@ fn a_click_on_any_cells_text_selects_its_row() {
 /// keyboard has no use for (the arrows move the selection), are no stops.
 #[test]
 fn every_tab_stop_shows_where_the_keyboard_is() {
-    let path = temp_dir("tab-focus-shown").join("eight-offenders.pcap");
-    write_refusals_to(&path, 400, 8);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("tab-focus-shown/eight-offenders.pcap", 400, 8),
+    );
     h.hover_at(egui::pos2(1.0, 1.0));
     h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
         .focus();
@@ -9135,10 +9419,10 @@ fn first_client(h: &Harness<'_, RstscopeApp>) -> String {
 /// connections, down and sideways) start at their beginning for each offender shown.
 #[test]
 fn the_details_lists_start_at_their_beginning_for_each_offender() {
-    let path = temp_dir("lists-start").join("eight-offenders.pcap");
-    write_refusals_to(&path, 2_000, 8);
-    let m = harness_margin();
-    let mut h = opened([1024.0 + 2.0 * m.x, 700.0 + 2.0 * m.y], vec![path]);
+    let mut h = opened_with(
+        window([1024.0, 700.0]),
+        Refusals::at("lists-start/eight-offenders.pcap", 2_000, 8),
+    );
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let (left, client) = lists_start(&h);
     assert!(left.is_finite(), "packets listed");
@@ -9217,10 +9501,10 @@ fn copy_diagnosis_copies_what_ctrl_c_does_and_says_copied() {
 /// buttons' hover), and connections are in view too (two, below the table's three rows).
 #[test]
 fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
-    let path = temp_dir("800x600").join("many-offenders.pcap");
-    write_refusals_to(&path, 4_000, 12);
-    let m = harness_margin();
-    let mut h = opened([800.0 + 2.0 * m.x, 600.0 + 2.0 * m.y], vec![path]);
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("800x600/many-offenders.pcap", 4_000, 12),
+    );
     let endpoint = "10.0.1.1:7011";
     let bottom = status_top(&h, "4,000 packets");
     let headline = h.get_by_label_contains("resets and").rect();
@@ -9259,10 +9543,10 @@ fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
 /// The plot follows the table: the highlight goes with the row and comes back with it.
 #[test]
 fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
-    let path = temp_dir("highlight-hidden").join("eight-offenders.pcap");
-    write_refusals_to(&path, 400, 8);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("highlight-hidden/eight-offenders.pcap", 400, 8),
+    );
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let bright = |h: &Harness<'_, RstscopeApp>| shows(h, "bright: ");
     assert!(bright(&h), "the top offender is drawn bright");
@@ -9284,10 +9568,10 @@ fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
 /// the first row found (the selection stays where it is among the rows), Escape clears the box.
 #[test]
 fn enter_in_the_filter_box_selects_the_row_found_and_escape_clears_it() {
-    let path = temp_dir("filter-keys").join("eight-offenders.pcap");
-    write_refusals_to(&path, 400, 8);
-    let mut h = harness(settings(), vec![path]);
-    settle(&mut h);
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("filter-keys/eight-offenders.pcap", 400, 8),
+    );
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let found = *keys.last().expect("several offenders");
     type_in_filter(&mut h, &found.1.to_string());
@@ -9380,8 +9664,7 @@ fn a_small_window_shows_connections_without_scrolling() {
         );
         assert!(shows(&h, "Copy Wireshark"), "compact");
         // The real window's 1024x700: the harness draws the app inside a margin.
-        let margin = 2.0 * harness_margin();
-        let h = opened([1024.0 + margin.x, 700.0 + margin.y], vec![file.clone()]);
+        let h = opened(window([1024.0, 700.0]), vec![file.clone()]);
         assert!(connection_rows_in_view(&h) >= 3, "at 1024x700 in {file:?}");
         assert!(!shows(&h, "Copy Wireshark"), "in full");
         assert!(shows(&h, "ip.proto#1 == 6"), "the filters in full");
@@ -9612,9 +9895,8 @@ fn the_first_capture_shows_the_table_from_its_left_edge_whatever_the_last_run_le
 /// window. Tab and Shift+Tab go on from the control clicked, as in any desktop program.
 #[test]
 fn tab_after_a_click_goes_on_from_the_control_clicked() {
-    let margin = 2.0 * harness_margin();
     let mut h = opened(
-        [1024.0 + margin.x, 700.0 + margin.y],
+        window([1024.0, 700.0]),
         vec![manifest("resources/sample-7211.pcapng")],
     );
     // The stops on either side of "Copy diagnosis", as the keyboard reaches them.

@@ -385,6 +385,8 @@ pub struct Reading<'a> {
     /// The connections kept so far, in the order they ended: each is as the evidence will
     /// list it, and the ones to come are added after them.
     pub connections: &'a [ConnRecord],
+    /// Connections found so far beyond [`MAX_CONNECTIONS`], counted, not kept.
+    pub more_connections: u64,
 }
 
 /// [`collect_with`], telling `watch` how far it has got every few thousand frames.
@@ -498,6 +500,7 @@ fn collect_source_watched(
                 frames,
                 done: source.progress(),
                 connections: &ev.connections,
+                more_connections: ev.more_connections,
             });
         }
         if how.frames.is_some_and(|n| frames >= n) {

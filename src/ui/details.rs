@@ -110,6 +110,10 @@ pub struct DetailsView {
     /// The connection whose packets alone are listed, as Wireshark's "Follow TCP Stream"
     /// narrows its packet list ([`Stream`]); `None`: every packet of the endpoint.
     stream: Option<Stream>,
+    /// The connection selected while the capture is read for the packets, by its first frame:
+    /// its packets alone are listed once they are in. Not an index: the connections found so
+    /// far are sorted again as more come, and the evidence has more still.
+    chosen: Option<u64>,
     /// The packets' list is to be shown from its start: the narrowing changed.
     packets_from_start: bool,
     /// The keyboard moved the connection selected: the next frame scrolls its row into view.
@@ -130,6 +134,9 @@ struct SoFar {
     done: f64,
     /// The connections found, in the order the evidence will list them.
     connections: Vec<ConnRecord>,
+    /// Connections found beyond [`MAX_CONNECTIONS`](evidence::MAX_CONNECTIONS): counted, not
+    /// listed.
+    more: u64,
     /// Their longest texts, for the columns' widths.
     column_chars: ColumnChars,
 }
@@ -140,6 +147,8 @@ struct ReadingNews {
     done: f64,
     /// Connections found since the last news.
     connections: Vec<ConnRecord>,
+    /// Connections found so far beyond the ones listed.
+    more: u64,
 }
 
 /// How often the reading tells the panel how far it has got (the first connection found is
@@ -155,6 +164,7 @@ impl SoFar {
             frames: 0,
             done: 0.0,
             connections: Vec::new(),
+            more: 0,
             column_chars: ColumnChars::of(&[]),
         };
         (so_far, tx)
@@ -178,6 +188,7 @@ impl SoFar {
                 frames: r.frames,
                 done: r.done,
                 connections: r.connections.get(sent..).unwrap_or_default().to_vec(),
+                more: r.more_connections,
             };
             if tx.try_send(news).is_ok() {
                 sent = r.connections.len();
@@ -193,6 +204,7 @@ impl SoFar {
         for news in self.rx.try_iter() {
             self.frames = news.frames;
             self.done = news.done;
+            self.more = news.more;
             found |= !news.connections.is_empty();
             self.column_chars.add(&news.connections);
             self.connections.extend(news.connections);
@@ -348,6 +360,7 @@ impl DetailsView {
             self.key = wanted.clone();
             self.from_start = true;
             self.stream = None;
+            self.chosen = None;
             self.evidence = None;
             self.error = None;
             self.lines = None;
@@ -393,6 +406,14 @@ impl DetailsView {
                 Ok(ev) => {
                     self.column_chars = ColumnChars::of(&ev.connections);
                     self.evidence = Some(Arc::new(ev));
+                    // The connection chosen while it was read: its packets are in now.
+                    if let Some(frame) = self.chosen.take() {
+                        let ev = self.evidence.as_ref();
+                        let found = ev.and_then(|ev| {
+                            ev.connections.iter().position(|c| c.first_frame == frame)
+                        });
+                        self.narrow(found);
+                    }
                 }
                 Err(e) => self.error = Some(e),
             }
@@ -440,29 +461,78 @@ impl DetailsView {
         self.stream = stream;
     }
 
-    /// The connection whose packets alone are listed, if one is selected.
+    /// The connection selected, if one is: its packets alone are listed, or will be once the
+    /// capture is read for them.
     pub fn stream(&self) -> Option<&ConnRecord> {
-        let i = self.stream.as_ref()?.index;
-        self.evidence.as_ref()?.connections.get(i)
+        match &self.evidence {
+            Some(ev) => ev.connections.get(self.stream.as_ref()?.index),
+            None => {
+                let at = self.chosen_at()?;
+                self.reading.as_ref()?.connections.get(at)
+            }
+        }
+    }
+
+    /// The connection chosen while the capture is read: where it is among those found so far.
+    fn chosen_at(&self) -> Option<usize> {
+        let frame = self.chosen?;
+        let found = &self.so_far()?.connections;
+        found.iter().position(|c| c.first_frame == frame)
+    }
+
+    /// What the reading for the evidence has found, while it goes on.
+    fn so_far(&self) -> Option<&SoFar> {
+        self.reading
+            .as_ref()
+            .filter(|_| self.evidence.is_none() && self.is_collecting())
+    }
+
+    /// The connections listed: the evidence's, or those found so far while it is read.
+    fn listed(&self) -> &[ConnRecord] {
+        match (&self.evidence, self.so_far()) {
+            (Some(ev), _) => &ev.connections,
+            (None, Some(r)) => &r.connections,
+            (None, None) => &[],
+        }
+    }
+
+    /// The index of the connection selected among those listed.
+    fn selected_at(&self) -> Option<usize> {
+        match &self.evidence {
+            Some(_) => self.stream.as_ref().map(|s| s.index),
+            None => self.chosen_at(),
+        }
+    }
+
+    /// Selects connection `index` of those listed (`None`: none, every packet listed): in
+    /// the evidence its packets alone are listed at once; while the capture is still read for
+    /// them, once they are in.
+    fn choose(&mut self, index: Option<usize>) {
+        if self.evidence.is_some() {
+            self.narrow(index);
+        } else {
+            self.chosen = index.and_then(|i| Some(self.listed().get(i)?.first_frame));
+        }
     }
 
     /// The keys of the connections, as in a packet list once a stream is followed: with a
     /// connection selected, Up and Down (Page Up and Down, Home, End) move to another and the
     /// packets follow, Escape lists every packet again; with none, Enter selects the first.
+    /// While the capture is read for the packets, among the connections found so far.
     /// True when the details took the keys (the offenders then do not: Escape gives them
     /// back). The caller hands them over only when no text field or dialog has them.
     pub fn keyboard(&mut self, ctx: &egui::Context) -> bool {
-        let count = self.evidence.as_ref().map_or(0, |ev| ev.connections.len());
+        let count = self.listed().len();
         let Some(last) = count.checked_sub(1) else {
             return false;
         };
-        let Some(now) = self.stream.as_ref().map(|s| s.index) else {
+        let Some(now) = self.selected_at() else {
             // Enter on nothing else: a focused button takes its own Enter.
             let free = ctx.memory(|m| m.focused().is_none());
             let enter =
                 free && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
             if enter {
-                self.narrow(Some(0));
+                self.choose(Some(0));
                 self.stream_keyed = true;
             }
             return enter;
@@ -479,7 +549,7 @@ impl DetailsView {
             )
         });
         if escape {
-            self.narrow(None);
+            self.choose(None);
         } else if home || end || step != 0 {
             let to = if home {
                 0
@@ -488,7 +558,7 @@ impl DetailsView {
             } else {
                 (now as i64 + step).clamp(0, last as i64) as usize
             };
-            self.narrow(Some(to));
+            self.choose(Some(to));
             self.stream_keyed = true;
         }
         true
@@ -751,6 +821,10 @@ impl DetailsView {
             .as_ref()
             .zip(ev)
             .and_then(|(s, ev)| Some((s.lines.clone(), ev.connections.get(s.index)?.clone())));
+        // The connection chosen while the capture is read, where it is among those found.
+        let chosen = so_far
+            .zip(self.chosen)
+            .and_then(|(r, frame)| r.connections.iter().position(|c| c.first_frame == frame));
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
         // The connections take what their columns ask for (up to 65-72%), the packets the rest.
@@ -773,13 +847,33 @@ impl DetailsView {
                             report::thousands(ev.connections.len() as u64),
                             more(ev.more_connections)
                         ),
-                        (None, Some(found)) => format!(
-                            "Connections ({} so far)",
-                            report::thousands(found.len() as u64)
-                        ),
+                        // Those found beyond the ones listed counted too, as the evidence
+                        // counts them.
+                        (None, Some(found)) => match so_far.map_or(0, |r| r.more) {
+                            0 => format!(
+                                "Connections ({} so far)",
+                                report::thousands(found.len() as u64)
+                            ),
+                            more => format!(
+                                "Connections ({} of {} so far)",
+                                report::thousands(found.len() as u64),
+                                report::thousands(found.len() as u64 + more)
+                            ),
+                        },
                         (None, None) => "Connections".to_owned(),
                     };
-                    ui.label(RichText::new(text).strong());
+                    let capped = ev.map_or(so_far.is_some_and(|r| r.more > 0), |ev| {
+                        ev.more_connections > 0
+                    });
+                    let heading = ui.label(RichText::new(text).strong());
+                    if capped {
+                        heading.on_hover_text(format!(
+                            "the details list the first {} connections to end and count \
+                             the rest; `rstscope analyze --connections` lists every \
+                             connection of the capture",
+                            report::thousands(evidence::MAX_CONNECTIONS as u64)
+                        ));
+                    }
                 });
             },
             // Wrapped in its share: a long count with Save and the spinner beside it must not
@@ -816,9 +910,20 @@ impl DetailsView {
                         )
                     });
                     let width = |text: &str| text_width(ui, text);
+                    let copies =
+                        ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies;
+                    // "every copy" keeps its place on the heading's line, in every arrangement
+                    // as Save does: on the next, it took a connection row's height (a pktmon
+                    // trace at 800x600, and in full at 940 points).
+                    let after = if copies {
+                        checkbox_width(ui, COPIES_BOX) + ui.spacing().item_spacing.x
+                    } else {
+                        0.0
+                    };
                     let save = width("Save…")
                         + 2.0 * ui.spacing().button_padding.x
-                        + ui.spacing().item_spacing.x;
+                        + ui.spacing().item_spacing.x
+                        + after;
                     let room = ui.available_size_before_wrap().x;
                     let fits = |t: &str| width(t) + save <= room;
                     if stream.is_some() || ev.is_none() || fits(&text) {
@@ -831,16 +936,9 @@ impl DetailsView {
                     }
                     if let Some((lines, c)) = &stream {
                         all_packets = stream_chip(ui, lines, c);
+                    } else if chosen.is_some() {
+                        all_packets = all_packets_chip(ui);
                     }
-                    let copies =
-                        ev.is_some_and(|ev| ev.copies.total() + ev.across_files > 0) || *all_copies;
-                    // Compact, "every copy" keeps its place on the heading's line: on the next,
-                    // it took a connection row's height (a pktmon trace at 800x600).
-                    let after = if copies && tops.shown_as.short() {
-                        checkbox_width(ui, COPIES_BOX) + ui.spacing().item_spacing.x
-                    } else {
-                        0.0
-                    };
                     *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
                         ui.checkbox(all_copies, COPIES_BOX).on_hover_text(
@@ -850,25 +948,21 @@ impl DetailsView {
                          where, instead of once as the analysis counts it",
                         );
                     }
-                    // While the capture is read, how far is said where the packets go.
-                    if !collecting && !input.ready {
-                        // A live capture's file is read for them after Stop capture.
-                        let when = if input.live {
-                            "listed when the capture stops"
-                        } else {
-                            "listed once the capture is read"
-                        };
-                        ui.label(RichText::new(when).weak());
-                    }
                 });
             },
         );
+        // Before the capture is read again for them: while the analysis reads a file, or a
+        // live capture runs (its file is read for them after Stop capture).
+        let waiting = ev.is_none() && !collecting && !input.ready;
         // Not from a pass to be laid out again (a grid's first, which sizes its columns
         // unseen): the most is kept. Measured while the capture is read too, so that the
         // layout gives the lists room at once: in a window that shows only the details' top
         // without them (800x600), nothing but the diagnosis was in view for as long as a
-        // large capture took to read.
-        if (ev.is_some() || so_far.is_some()) && !ui.ctx().will_discard() {
+        // large capture took to read (for the evidence, and before that for the analysis,
+        // when even the lists' headings and when they come were out of view). A live
+        // capture's details keep the diagnosis and the filters in view instead until Stop.
+        let measured = ev.is_some() || so_far.is_some() || (waiting && !input.live);
+        if measured && !ui.ctx().will_discard() {
             // What lies between the arrangement shown and the lists, under any.
             let between = ui.cursor().top() - top - tops.shown;
             let now = ListsAt {
@@ -908,8 +1002,16 @@ impl DetailsView {
         }
         if all_packets {
             self.narrow(None);
+            self.chosen = None;
         }
         if ev.is_none() && so_far.is_none() {
+            // When they come, under their headings: beside Save it wrapped to a second
+            // heading line in a small window's packets column.
+            if waiting {
+                let when = if input.live { WHEN_LIVE } else { WHEN_READ };
+                ui.add_space(4.0);
+                ui.label(RichText::new(when).weak());
+            }
             return;
         }
         // Each list starts at its beginning in the first frame that draws it for this
@@ -919,7 +1021,10 @@ impl DetailsView {
         self.packets_from_start |= from_start;
         let packets_from_start = so_far.is_none() && std::mem::take(&mut self.packets_from_start);
         let keyed = std::mem::take(&mut self.stream_keyed);
-        let selected = self.stream.as_ref().map(|s| s.index);
+        let selected = match ev {
+            Some(_) => self.stream.as_ref().map(|s| s.index),
+            None => chosen,
+        };
         let lines = self
             .lines
             .as_ref()
@@ -963,18 +1068,28 @@ impl DetailsView {
                 }
             },
             |ui| match so_far {
-                Some(r) => reading_line(ui, r),
+                Some(r) => reading_line(ui, r, chosen.is_some()),
                 None => wheel::area(ui, "details/packets", |ui| {
                     packets(ui, lines, shown, height, packets_from_start);
                 }),
             },
         );
-        // A connection is followed in the evidence, not in what is found before it.
-        if let Some(i) = clicked.filter(|_| ev.is_some()) {
-            self.narrow(Some(i));
+        // A connection is followed in the evidence; one found before it is chosen, and
+        // followed once the evidence is in.
+        if let Some(i) = clicked {
+            match (ev, so_far) {
+                (Some(_), _) => self.narrow(Some(i)),
+                (None, Some(r)) => self.chosen = r.connections.get(i).map(|c| c.first_frame),
+                (None, None) => {}
+            }
         }
     }
 }
+
+/// Said under the lists' headings while the analysis reads a file: the lists come after it.
+const WHEN_READ: &str = "connections and packets are listed once the capture is read";
+/// ...and while a live capture runs: its file is read for them after Stop capture.
+const WHEN_LIVE: &str = "connections and packets are listed when the capture stops";
 
 /// Said where the connections go while the capture is read and none has been found yet. A
 /// connection is handed over once the analysis ends it (seconds of packet time after its last
@@ -982,13 +1097,18 @@ impl DetailsView {
 const NONE_FOUND_YET: &str = "none ended yet in the part read: each is listed once it ends";
 
 /// How far the reading for the packets has got, where they go: a spinner, the part read and
-/// the frames.
-fn reading_line(ui: &mut egui::Ui, r: &SoFar) {
+/// the frames; `chosen`: a connection is selected, whose packets alone are to be listed.
+fn reading_line(ui: &mut egui::Ui, r: &SoFar, chosen: bool) {
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         ui.spinner();
+        let whose = if chosen {
+            "the selected connection's"
+        } else {
+            "its"
+        };
         ui.label(format!(
-            "reading the capture for its packets… {}% ({} frames)",
+            "reading the capture for {whose} packets… {}% ({} frames)",
             (r.done * 100.0).floor().clamp(0.0, 100.0),
             report::thousands(r.frames)
         ));
@@ -1095,14 +1215,7 @@ fn save_button(
 /// are (some may be past the packets kept, or outside the time range), and "All packets",
 /// which lists every packet again (as Escape does). True when that was clicked.
 fn stream_chip(ui: &mut egui::Ui, lines: &[usize], c: &ConnRecord) -> bool {
-    let chip = ui
-        .add(egui::Button::new("× All packets").small())
-        .on_hover_text(
-            "list every packet of the endpoint again (Esc); until then the arrow keys move \
-             from connection to connection",
-        );
-    crate::ui::focus::packets_control(ui.ctx(), chip.id);
-    let clicked = chip.clicked();
+    let clicked = all_packets_chip(ui);
     let listed = lines.len();
     if listed < c.packets as usize {
         ui.label(RichText::new(format!("{listed} of its {} listed", c.packets)).weak())
@@ -1112,6 +1225,18 @@ fn stream_chip(ui: &mut egui::Ui, lines: &[usize], c: &ConnRecord) -> bool {
             ));
     }
     clicked
+}
+
+/// "× All packets": true when clicked.
+fn all_packets_chip(ui: &mut egui::Ui) -> bool {
+    let chip = ui
+        .add(egui::Button::new("× All packets").small())
+        .on_hover_text(
+            "list every packet of the endpoint again (Esc); until then the arrow keys move \
+             from connection to connection",
+        );
+    crate::ui::focus::packets_control(ui.ctx(), chip.id);
+    chip.clicked()
 }
 
 /// The tcpdump-like lines (only those of `shown` when one connection's are listed); only the

@@ -76,6 +76,13 @@ pub fn one_line_width(
         .x
 }
 
+/// The width of a small button saying `text` (`Ui::small_button`, `Button::small`): egui
+/// draws its text at the buttons' size, not the small text's (a small button is only less
+/// tall), with the buttons' padding either side.
+pub fn small_button_width(ui: &egui::Ui, text: &str) -> f32 {
+    one_line_width(ui, text, egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.x
+}
+
 /// The window's least inner size, in points: the smallest remote-desktop session (640x480)
 /// less its title bar and a taskbar. Narrower, the capture controls no longer fit one row;
 /// shorter, the results (which scroll there) would show little at a time.

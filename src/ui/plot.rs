@@ -21,8 +21,8 @@ use crate::engine::{Cause, Offender, Scan, ScanKind, SecondCounts, Totals};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
 use crate::ui::fonts;
-use crate::ui::one_line_width;
 use crate::ui::status::thousands;
+use crate::ui::{one_line_width, small_button_width};
 
 /// Packet time to plot x and back, with the long gaps of files far apart left out.
 pub mod axis;
@@ -233,6 +233,9 @@ pub struct PlotView {
     hide_failed: bool,
     /// How the legend was laid out for this capture at this width.
     legend_hold: LegendHold,
+    /// The height of the plot's frame, along which the rate axis's title is written, as the
+    /// last frame drew it, for the plot's height and compactness it was drawn at.
+    rate_room: Option<(f32, bool, f32)>,
 }
 
 /// The legend's lines as they were laid out for one capture at one width, kept while its
@@ -402,9 +405,18 @@ impl PlotView {
         } else {
             axis_title(clock, first)
         };
-        let per = rate_title(width, input.height - 8.0, |t| {
-            one_line_width(ui, t, egui::TextStyle::Body)
-        });
+        // The rate axis's title is written along the plot's frame, the height that the time
+        // axis's labels (and its title, under the plot) leave: measured on the whole height,
+        // "/s (average of 2 s)" went past the frame's top, over the line above the plot
+        // (800x600, a capture of 4 minutes). As the last frame drew the frame at this height;
+        // before that, as reckoned from the time axis's lines.
+        let time_lines = if axis_label.is_empty() { 1.0 } else { 2.0 };
+        let reckoned = input.height - time_lines * ui.text_style_height(&egui::TextStyle::Body);
+        let frame_height = (self.rate_room)
+            .filter(|&(height, compact, _)| height == input.height && compact == input.compact)
+            .map_or(reckoned, |(_, _, frame)| frame);
+        let measure = |t: &str| one_line_width(ui, t, egui::TextStyle::Body);
+        let per = rate_title(width, frame_height - RATE_TITLE_MARGIN, measure);
         let highlight = &self.highlight;
         let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
         let highlight_from = input.highlight.and_then(|o| o.series_from);
@@ -434,7 +446,7 @@ impl PlotView {
             .include_y(top * 1.2)
             // Room at both ends for the first and last time labels.
             .set_margin_fraction(egui::vec2(0.04, 0.05))
-            .y_axis_label(per)
+            .y_axis_label(per.clone())
             .x_axis_label(axis_label)
             .y_axis_min_width(36.0)
             .y_grid_spacer(rate_grid)
@@ -584,6 +596,13 @@ impl PlotView {
             (p.plot_bounds(), p.auto_bounds().x)
         });
         let frame = response.response.rect;
+        if frame_height != frame.height() {
+            self.rate_room = Some((input.height, input.compact, frame.height()));
+            let measure = |t: &str| one_line_width(ui, t, egui::TextStyle::Body);
+            if rate_title(width, frame.height() - RATE_TITLE_MARGIN, measure) != per {
+                ui.ctx().request_repaint();
+            }
+        }
         self.y_axis = Some(egui::Rect::from_min_max(
             egui::pos2(plot_left, frame.top()),
             egui::pos2(frame.left(), frame.bottom()),
@@ -881,8 +900,7 @@ impl PlotView {
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
-            let reset_width = one_line_width(ui, "Reset view", egui::TextStyle::Small)
-                + 2.0 * ui.spacing().button_padding.x;
+            let reset_width = small_button_width(ui, "Reset view");
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
             // The time range selected, and its ×, are kept whole where the line has room for
@@ -906,7 +924,7 @@ impl PlotView {
             });
             let small = |ui: &egui::Ui, t: &str| one_line_width(ui, t, egui::TextStyle::Small);
             let gap = ui.spacing().item_spacing.x;
-            let clear = small(ui, "×") + 2.0 * ui.spacing().button_padding.x;
+            let clear = small_button_width(ui, "×");
             let kept = selection
                 .as_deref()
                 .map_or(0.0, |t| small(ui, t) + gap + clear + gap);
@@ -1630,6 +1648,9 @@ fn time_grid(input: GridInput, offset: i64) -> Vec<GridMark> {
     marks.sort_by(|a, b| a.value.total_cmp(&b.value));
     marks
 }
+
+/// What the rate axis's title leaves of the plot frame's height: a few points at either end.
+const RATE_TITLE_MARGIN: f32 = 8.0;
 
 /// `1 s`, `15 s`, `5 min`, `2 h`, `1 d`.
 /// The rate axis's title, written along it: the longest of its forms that `measure` finds no

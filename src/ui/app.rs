@@ -2065,14 +2065,14 @@ mod tests {
     #[test]
     fn a_web_address_in_a_notice_is_a_link() {
         let text = "capture needs Npcap, which is not installed. Download it from \
-                    https://npcap.com/#download; tick \"Support loopback traffic\".";
+                    https://npcap.com/#download; its installer's defaults suit rstscope.";
         let h = egui_kittest::Harness::new_ui(|ui| {
             notice_text(ui, text, egui::Color32::RED);
         });
         h.get_by_role_and_label(egui::accesskit::Role::Link, "https://npcap.com/#download");
         assert!(h.query_by_label_contains("Download it from").is_some());
         assert!(
-            h.query_by_label_contains("; tick \"Support loopback")
+            h.query_by_label_contains("; its installer's defaults")
                 .is_some()
         );
     }

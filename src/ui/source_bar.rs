@@ -128,10 +128,12 @@ pub fn npcap_notice(ui: &mut egui::Ui, why: &npcap::NpcapError) {
         format!("Download Npcap: {}", npcap::DOWNLOAD_PAGE),
         npcap::DOWNLOAD_PAGE,
     );
-    let advice = "In its installer tick \"Support loopback traffic\" (refused connections to \
-                  127.0.0.1 are only seen through it); leave \"Restrict Npcap driver's access \
-                  to Administrators only\" unticked unless rstscope always runs as \
-                  administrator. Opening capture files works without Npcap.";
+    // The advice the terminal gives, as a sentence of its own.
+    let mut advice = format!(
+        "{}. Opening capture files works without Npcap.",
+        npcap::INSTALL_ADVICE
+    );
+    advice[..1].make_ascii_uppercase();
     ui.scope(|ui| {
         ui.set_max_width(560.0);
         ui.add(egui::Label::new(RichText::new(advice).weak()).wrap());
@@ -916,7 +918,33 @@ pub fn recent_label(paths: &[PathBuf]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use egui_kittest::kittest::Queryable;
+
     use super::*;
+
+    /// Regression (Windows trial): the start screen's notice without Npcap had its own copy
+    /// of the installer advice, still saying to tick "Support loopback traffic", an option
+    /// Npcap's installer has not had since 0.9983 (its "Legacy loopback support" is advised
+    /// against). It gives the terminal's advice now.
+    #[test]
+    fn the_npcap_notice_gives_the_installer_advice_the_terminal_gives() {
+        let why = npcap::NpcapError::Missing {
+            detail: "The specified module could not be found. (os error 126)".into(),
+        };
+        let h = egui_kittest::Harness::new_ui(|ui| npcap_notice(ui, &why));
+        assert!(
+            h.query_by_label_contains("Its installer's defaults suit rstscope: Npcap captures")
+                .is_some()
+        );
+        assert!(
+            h.query_by_label_contains("Opening capture files works without Npcap.")
+                .is_some()
+        );
+        assert!(
+            h.query_by_label_contains("In its installer tick \"Support loopback traffic\"")
+                .is_none()
+        );
+    }
 
     fn interface(name: &str) -> InterfaceDesc {
         InterfaceDesc {

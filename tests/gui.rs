@@ -8906,6 +8906,46 @@ fn tab_crosses_the_toolbar_left_to_right() {
     }
 }
 
+/// Regression (Windows trial, keyboard only): Alt+F and F10 did nothing: the menus were
+/// reached only by Tab going round to them. Alt and a menu's first letter (F10 for File)
+/// open it with the keyboard on its button, as Windows programs' menu bars do: Down goes into
+/// its entries, Enter chooses one, Escape closes it.
+#[test]
+fn alt_and_a_letter_open_the_menus_and_the_arrows_go_through_them() {
+    let mut h = opened(
+        [1024.0, 700.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    h.state_mut().settings.last_folder = Some(manifest("tests/fixtures"));
+    let open = |h: &Harness<'_, RstscopeApp>, entry: &str| h.query_by_label(entry).is_some();
+    assert!(!open(&h, "Close capture") && !open(&h, "Times in UTC"));
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(3);
+    assert!(open(&h, "Times in UTC"), "Alt+V opens View");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!open(&h, "Times in UTC"), "Escape closes it");
+    h.key_press(egui::Key::F10);
+    h.run_steps(3);
+    assert!(open(&h, "Close capture"), "F10 opens File");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!open(&h, "Close capture"));
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::F);
+    h.run_steps(3);
+    assert!(open(&h, "Close capture"), "Alt+F opens File");
+    // Its first entry, Open…, then Enter: the open dialog.
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(3);
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, |h| shows(h, "refused-v4.pcap"));
+    h.run_steps(3);
+    assert!(
+        !open(&h, "Close capture"),
+        "the menu closed with its choice"
+    );
+}
+
 /// Regression (Windows trial, keyboard only): Tab from the offenders' filter box to the
 /// details' Copy buttons stopped on every cell of the table, invisibly (no focus ring, no
 /// label): 13 presses a row, 86 with two offenders, hundreds with a dozen. Each row now takes

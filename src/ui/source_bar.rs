@@ -182,10 +182,12 @@ fn save_capture_button(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Ve
     }
 }
 
-/// The menu bar.
+/// The menu bar. Alt and a menu's first letter (F10 for File) open it from the keyboard, as
+/// a Windows program's menu bar opens ([`open_by_keyboard`]).
 pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
+    let before = actions.len();
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| {
+        let file = ui.menu_button("File", |ui| {
             let open = egui::Button::new("Open…")
                 .shortcut_text(ui.ctx().format_shortcut(&open_shortcut()));
             if ui.add(open).clicked() {
@@ -229,7 +231,8 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 actions.push(Action::Quit);
             }
         });
-        ui.menu_button("View", |ui| {
+        open_by_keyboard(ui, &file.response, egui::Key::F, Some(egui::Key::F10));
+        let view = ui.menu_button("View", |ui| {
             let mut utc = input.utc;
             if ui.checkbox(&mut utc, "Times in UTC").changed() {
                 actions.push(Action::SetUtc(utc));
@@ -259,7 +262,8 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 actions.push(Action::BuiltinDialog(builtin));
             }
         });
-        ui.menu_button("Help", |ui| {
+        open_by_keyboard(ui, &view.response, egui::Key::V, None);
+        let help = ui.menu_button("Help", |ui| {
             if ui
                 .button(crate::ui::about::TITLE)
                 .on_hover_text("version, licence, the capture library found, where to report")
@@ -268,7 +272,33 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 actions.push(Action::About);
             }
         });
+        open_by_keyboard(ui, &help.response, egui::Key::H, None);
     });
+    // An entry chosen with Enter: egui closes a menu at a click only.
+    if actions.len() > before {
+        egui::Popup::close_all(ui.ctx());
+    }
+}
+
+/// Opens the menu of the menu bar's button `button` at Alt+`letter` (or `other`, alone), with
+/// the keyboard on the button, so that the arrows go on into its entries, Enter chooses one
+/// and Escape closes it (egui's menu keys), as in a Windows program's menu bar, where
+/// Wireshark's users reach for Alt+F. Shown from the next frame.
+fn open_by_keyboard(
+    ui: &egui::Ui,
+    button: &egui::Response,
+    letter: egui::Key,
+    other: Option<egui::Key>,
+) {
+    let pressed = ui.input_mut(|i| {
+        i.consume_key(egui::Modifiers::ALT, letter)
+            || other.is_some_and(|key| i.consume_key(egui::Modifiers::NONE, key))
+    });
+    if pressed {
+        button.request_focus();
+        egui::Popup::open_id(ui.ctx(), egui::Popup::default_response_id(button));
+        ui.ctx().request_repaint();
+    }
 }
 
 /// Ctrl+O (Cmd+O on macOS).

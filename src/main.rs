@@ -602,6 +602,32 @@ mod tests {
         }
     }
 
+    /// Regression (terminal trial): on an 80-column terminal the help of every command came
+    /// out as one line per option, up to 250 characters, which the terminal broke in the middle
+    /// of words and back at its first column (clap wraps help text to the terminal's width only
+    /// with its `wrap_help` feature).
+    #[test]
+    fn regression_the_help_wraps_at_the_terminal_s_width() {
+        use clap::CommandFactory;
+        let mut cli = super::Cli::command().term_width(80);
+        cli.build();
+        let mut commands = vec![cli.clone()];
+        commands.extend(cli.get_subcommands().cloned());
+        for mut c in commands {
+            for help in [c.render_long_help(), c.render_help()] {
+                let help = help.to_string();
+                for line in help.lines() {
+                    assert!(
+                        line.chars().count() <= 80,
+                        "{}: {} characters: {line}",
+                        c.get_name(),
+                        line.chars().count()
+                    );
+                }
+            }
+        }
+    }
+
     /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source
     /// path ("os error at /root/.cargo/registry/.../mod.rs:765: ...").
     #[test]

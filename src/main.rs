@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -497,6 +498,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         };
         if let Err(e) = out.write_all(&bytes) {
             write_error = Some(e);
+            // The rest of the capture would be read for nobody (`--connections | head`).
+            cancel.store(true, Ordering::Relaxed);
         }
     };
     let options = Options {

@@ -373,13 +373,50 @@ fn file_args(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, Failure> {
 /// The desktop app; it fails only when no window can be opened.
 #[cfg(feature = "gui")]
 fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
-    rstscope::ui::run(files).map_err(|e| {
-        Failure::Window(format!(
-            "cannot open the window: {}; on a machine without a display use `rstscope analyze \
-             FILE`",
-            without_source_paths(&e.to_string())
-        ))
-    })
+    let hint = analyze_command(&files);
+    rstscope::ui::run(files).map_err(|e| Failure::Window(no_window(&e.to_string(), hint)))
+}
+
+/// Why the window did not open, and what to type instead on a machine without a display: the
+/// analysis of the files given, if any (it said `rstscope analyze FILE` whatever was given,
+/// where the headless build names them).
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
+fn no_window(error: &str, analyze: Option<String>) -> String {
+    let hint = analyze.unwrap_or_else(|| "`rstscope analyze FILE`".to_owned());
+    format!(
+        "cannot open the window: {}; on a machine without a display use {hint}",
+        without_source_paths(error)
+    )
+}
+
+/// `rstscope analyze` of `files` as the command to type, each quoted where the shell would
+/// split or expand it; None without files.
+fn analyze_command(files: &[PathBuf]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = files
+        .iter()
+        .map(|f| shell_word(&f.display().to_string()))
+        .collect();
+    Some(format!("`rstscope analyze {}`", words.join(" ")))
+}
+
+/// `word` as a shell takes it as one argument: as it is where it holds nothing the shell
+/// reads (a space, a quote, `*`, `$`...), else quoted (POSIX single quotes; cmd's and
+/// PowerShell's double quotes on Windows).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_alphanumeric() || "-_./:+,=@%".contains(c) || (cfg!(windows) && c == '\\')
+        });
+    if plain {
+        word.to_owned()
+    } else if cfg!(windows) {
+        format!("\"{word}\"")
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 /// `text` without the source locations a library put in it (winit: "os error at
@@ -415,10 +452,9 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
 /// What the headless build says when asked for the desktop app (tested in every build).
 #[cfg_attr(feature = "gui", allow(dead_code))]
 fn no_desktop(files: &[PathBuf]) -> String {
-    let hint = match files.first() {
-        Some(f) => format!("`rstscope analyze {}`", f.display()),
-        None => "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned(),
-    };
+    let hint = analyze_command(files).unwrap_or_else(|| {
+        "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned()
+    });
     format!(
         "this build has no desktop app (it was built without the `gui` feature); use {hint}, \
          or `rstscope --help`"
@@ -661,6 +697,39 @@ mod tests {
             no_desktop(&[PathBuf::from("trace.pcap")]),
             "this build has no desktop app (it was built without the `gui` feature); use \
              `rstscope analyze trace.pcap`, or `rstscope --help`"
+        );
+    }
+
+    /// Regression (terminal trial): the desktop build without a display said "use `rstscope
+    /// analyze FILE`" to `rstscope trace.pcap`, where the headless build names the file; now
+    /// both give the command for the files given, quoted where a shell needs it.
+    #[test]
+    fn regression_no_window_names_the_files_to_analyze() {
+        let winit = "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor \
+                     WAYLAND_SOCKET nor DISPLAY is set";
+        let files = [PathBuf::from("trace.pcap"), PathBuf::from("b.pcap.gz")];
+        assert_eq!(
+            no_window(winit, analyze_command(&files)),
+            format!(
+                "cannot open the window: {winit}; on a machine without a display use \
+                 `rstscope analyze trace.pcap b.pcap.gz`"
+            )
+        );
+        assert!(no_window(winit, analyze_command(&[])).ends_with("use `rstscope analyze FILE`"));
+        let spaced = analyze_command(&[PathBuf::from("my trace.pcap")]);
+        let quoted = if cfg!(windows) {
+            "`rstscope analyze \"my trace.pcap\"`"
+        } else {
+            "`rstscope analyze 'my trace.pcap'`"
+        };
+        assert_eq!(spaced.as_deref(), Some(quoted));
+        assert_eq!(
+            shell_word("it's"),
+            if cfg!(windows) {
+                "\"it's\""
+            } else {
+                r"'it'\''s'"
+            }
         );
     }
 

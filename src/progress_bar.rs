@@ -210,6 +210,10 @@ fn new_bar(
 /// The bar's text: bytes read (of how many), rate, packets, and time left where the total is
 /// known. Rates over the whole run so far: steady, where a recent window jumps with each batch.
 fn text(read: u64, total: Option<u64>, frames: u64, elapsed: Duration) -> String {
+    if read == 0 && total.is_none() {
+        // Bytes not told (`analyze --endpoint` of standard input): the packets alone.
+        return format!("{} packets", HumanCount(frames));
+    }
     let rate = read as f64 / elapsed.as_secs_f64().max(1e-3);
     let mut s = HumanBytes(read).to_string();
     if let Some(total) = total {
@@ -413,5 +417,6 @@ mod tests {
             text(1 << 20, None, 7, Duration::from_secs(2)),
             "1.00 MiB 512.00 KiB/s 7 packets"
         );
+        assert_eq!(text(0, None, 8192, Duration::from_secs(2)), "8,192 packets");
     }
 }

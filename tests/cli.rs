@@ -1055,6 +1055,20 @@ fn analyze_with_a_bar(
     std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     std::thread::JoinHandle<()>,
 ) {
+    analyze_with_a_bar_as(&["analyze", "--format", "json", "/dev/stdin"], bytes)
+}
+
+/// [`analyze_with_a_bar`] with the arguments `args`.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn analyze_with_a_bar_as(
+    args: &[&str],
+    bytes: &[u8],
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
     use std::io::{Read as _, Write as _};
     use std::os::fd::{FromRawFd as _, OwnedFd};
     use std::time::{Duration, Instant};
@@ -1080,7 +1094,7 @@ fn analyze_with_a_bar(
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(["analyze", "--format", "json", "/dev/stdin"])
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(slave)
@@ -1209,6 +1223,48 @@ fn a_second_ctrl_c_quits_at_once() {
         stdout.is_empty(),
         "no report: {}",
         String::from_utf8_lossy(&stdout)
+    );
+}
+
+/// Regression (terminal trial): `rstscope analyze --endpoint ADDR:PORT big.pcap` read the
+/// whole capture (as long as its analysis) without a word, no progress bar, and Ctrl+C ended
+/// it with nothing. It has the analysis' bar now, and Ctrl+C prints the connections and
+/// packets of what was read, says so, and exits 130.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_an_endpoint_s_evidence_has_the_progress_bar_and_its_ctrl_c() {
+    let dir = temp_dir("endpoint-bar-ctrl-c");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let args = [
+        "analyze",
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--format",
+        "json",
+        "/dev/stdin",
+    ];
+    let (child, stdin, screen, reader) = analyze_with_a_bar_as(&args, &bytes);
+    interrupt_until_erased(&child, &screen);
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    reader.join().expect("reader");
+    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the evidence");
+    let connections = json["connections"].as_array().expect("connections").len();
+    assert!(
+        connections > 0 && connections < 60_000,
+        "{connections} connections"
+    );
+    let warned = json["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .any(|w| w.as_str().is_some_and(|w| w.starts_with("cancelled")));
+    assert!(warned, "the evidence says it was cut: {}", json["warnings"]);
+    assert!(
+        drawn(&screen).contains("rstscope: warning: cancelled after"),
+        "{:?}",
+        drawn(&screen)
     );
 }
 

@@ -2239,24 +2239,31 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
 /// --help` described its JSON as the capture's report ("plus `dropped`"), not the list it is.
 #[test]
 fn the_live_commands_help_says_what_rights_capture_needs() {
+    // The help is wrapped at the terminal's width: its words, one space apart.
+    let words = |out: &Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for command in ["capture", "agent"] {
         let out = rstscope(&[command, "--help"]);
         assert!(out.status.success());
-        let help = String::from_utf8_lossy(&out.stdout);
+        let help = words(&out);
         assert!(
             help.contains("Needs root") && help.contains("CAP_NET_RAW and CAP_NET_ADMIN"),
             "{command} --help:\n{help}"
         );
     }
     let out = rstscope(&["capture", "--help"]);
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = words(&out);
     assert!(
         help.contains("setcap cap_net_raw,cap_net_admin=eip"),
         "{help}"
     );
     assert!(help.contains("--write <FILE.pcapng>"), "{help}");
     let out = rstscope(&["interfaces", "--help"]);
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = words(&out);
     assert!(!help.contains("dropped"), "{help}");
     assert!(help.contains("each interface's name"), "{help}");
 }

@@ -87,11 +87,7 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Capture live on every interface (loopback included) or the ones named with -i; print
     /// a line per second and the full report at the end (--duration) or on Ctrl+C.
-    ///
-    /// Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN
-    /// (`sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)`); as root it also
-    /// names other users' listening processes and, from the kernel's connect events, the
-    /// process behind each connect.
+    #[cfg_attr(not(windows), command(long_about = CAPTURE_ABOUT))]
     #[cfg_attr(windows, command(long_about = CAPTURE_ABOUT_WINDOWS))]
     Capture(capture_cli::CaptureArgs),
     /// List the interfaces live capture can use.
@@ -106,6 +102,19 @@ enum Command {
     #[cfg_attr(windows, command(long_about = AGENT_ABOUT_WINDOWS))]
     Agent(agent_cli::AgentArgs),
 }
+
+/// `capture --help` on Linux and macOS. The command that gives the rights is a line of its own,
+/// so that the help's wrapping at the terminal's width never breaks it in two (the admin
+/// copies it whole).
+#[cfg(not(windows))]
+const CAPTURE_ABOUT: &str = "Capture live on every interface (loopback included) or the ones \
+    named with -i; print a line per second and the full report at the end (--duration) or on \
+    Ctrl+C.\n\n\
+    Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN, which this command \
+    gives it:\n\n    \
+    sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)\n\n\
+    As root it also names other users' listening processes and, from the kernel's connect \
+    events, the process behind each connect.";
 
 /// `capture --help` on Windows, whose rights are not Linux's.
 #[cfg(windows)]
@@ -665,6 +674,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The setcap command of `capture --help` stays whole on a line of an 80-column terminal,
+    /// for the admin to copy (wrapped with the text around it, it broke in two).
+    #[cfg(not(windows))]
+    #[test]
+    fn the_setcap_command_is_a_line_of_its_own() {
+        use clap::CommandFactory;
+        let mut cli = super::Cli::command().term_width(80);
+        cli.build();
+        let capture = cli
+            .find_subcommand_mut("capture")
+            .expect("capture")
+            .render_long_help()
+            .to_string();
+        let command = "sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)";
+        assert!(capture.lines().any(|l| l.trim() == command), "{capture}");
     }
 
     /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source

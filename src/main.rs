@@ -693,6 +693,32 @@ mod tests {
         assert!(capture.lines().any(|l| l.trim() == command), "{capture}");
     }
 
+    /// Regression (terminal trial): the man page left out `analyze --jobs`, `--max-flows`,
+    /// `--max-packets` and `--all-copies`, `capture --max-flows` and `agent --user`: the admin
+    /// reading `man rstscope` on a server never learned of them. It names every long option of
+    /// every command now (troff writes `--` as `\-\-`).
+    #[test]
+    fn regression_the_man_page_names_every_option() {
+        use clap::CommandFactory;
+        let man = include_str!("../resources/rstscope.1");
+        let mut cli = super::Cli::command();
+        cli.build();
+        let mut missing = Vec::new();
+        for c in cli.get_subcommands() {
+            for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+                let Some(long) = a.get_long() else { continue };
+                if long == "help" {
+                    continue;
+                }
+                let troff = format!("\\-\\-{}", long.replace('-', "\\-"));
+                if !man.contains(&troff) {
+                    missing.push(format!("{} --{long}", c.get_name()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in the man page: {missing:?}");
+    }
+
     /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source
     /// path ("os error at /root/.cargo/registry/.../mod.rs:765: ...").
     #[test]

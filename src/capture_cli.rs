@@ -310,7 +310,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
             // report either. Returning drops the job, which stops the capture.
             lines
-                .print_until(a, &job.stats(), last_complete_second())
+                .print_live(a, &job.stats(), last_complete_second())
                 .map_err(Failure::Output)?;
         }
     }
@@ -551,6 +551,24 @@ fn last_complete_second() -> i64 {
     (wall_millis() - 1500).div_euclid(1000)
 }
 
+/// Seconds past [`last_complete_second`] a line waits at most for the kernel's reading of its
+/// second (see [`SecondLines::print_live`]).
+const KERNEL_WAIT: i64 = 2;
+
+/// The last second whose line can be printed while capturing: `complete` (over on the wall
+/// clock) if the machine's counters are not read, else the last second the kernel's reading
+/// in `host` covers, at most [`KERNEL_WAIT`] seconds before `complete`.
+fn printable_until(host: Option<&HostReport>, complete: i64) -> i64 {
+    let read = host
+        .and_then(|h| h.counter(ATTEMPT_FAILS))
+        .and_then(|k| k.per_second.last())
+        .map(|&(second, _)| second);
+    match read {
+        Some(read) => complete.min(read.max(complete - KERNEL_WAIT)),
+        None => complete,
+    }
+}
+
 /// Milliseconds since the Unix epoch on the wall clock, the clock packets are stamped with.
 fn wall_millis() -> i64 {
     SystemTime::now()
@@ -603,6 +621,22 @@ impl SecondLines {
     fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
         let lines = self.lines_until(a, stats, until);
         self.print(&lines)
+    }
+
+    /// While capturing: prints the lines of the seconds over by `complete` whose kernel
+    /// counts are known (see [`printable_until`]). A quiet capture's snapshot comes once a
+    /// second, and its reading of the machine can be older than its packets: the line of a
+    /// second with 10 failed attempts said `kernel AttemptFails 0`, the kernel's 10 came with
+    /// the next snapshot, and no line said them.
+    fn print_live(&mut self, a: &Analysis, stats: &CaptureStats, complete: i64) -> io::Result<()> {
+        let lines = self.lines_live(a, stats, complete);
+        self.print(&lines)
+    }
+
+    /// The lines [`SecondLines::print_live`] prints.
+    fn lines_live(&mut self, a: &Analysis, stats: &CaptureStats, complete: i64) -> Vec<String> {
+        let until = printable_until(a.host.as_deref(), complete);
+        self.lines_until(a, stats, until)
     }
 
     /// Prints, after the last second's line, the failed attempts the end of the capture
@@ -1320,6 +1354,61 @@ mod tests {
         // At the end of the capture it is the offender itself, the final report's.
         let last = a.snapshot.totals.last_ts.expect("packets").second();
         assert!(matches!(as_of_end(o, last), Cow::Borrowed(_)));
+    }
+
+    /// Regression (terminal trial): live, a second's line said `failed 10 ... kernel
+    /// AttemptFails 0 OutRsts 0`: it was printed from a snapshot whose reading of the machine
+    /// was older than that second (a quiet capture's snapshot comes once a second). The
+    /// kernel's 10 came with the next snapshot, in that second's place, and no line said them:
+    /// the final report gave AttemptFails 40, the lines 32. A line now waits for the reading
+    /// of its second, up to KERNEL_WAIT seconds more.
+    #[test]
+    fn regression_a_line_waits_for_the_kernel_s_reading_of_its_second() {
+        use rstscope::host::state::KernelCounter;
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a =
+            rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let first = a.snapshot.totals.first_ts.expect("packets").second();
+        // The kernel read up to `upto`, counting the failures of the capture's first second.
+        let with_readings = |a: &mut Analysis, upto: i64| {
+            let per_second: Vec<(i64, u64)> = (first - 2..=upto)
+                .map(|s| (s, if s == first { 2 } else { 0 }))
+                .collect();
+            let kernel = [ATTEMPT_FAILS, OUT_RSTS].map(|name| KernelCounter {
+                name,
+                total: 2,
+                per_second: per_second.clone(),
+            });
+            a.host = Some(Arc::new(HostReport {
+                samples: 4,
+                kernel: kernel.to_vec(),
+                ..HostReport::default()
+            }));
+        };
+        let stats = CaptureStats::default();
+        let mut lines = SecondLines::new(Clock::Utc, false).starting_at(first - 1);
+        // The capture's first second is over, its reading not in yet: its line waits.
+        with_readings(&mut a, first - 1);
+        let printed = lines.lines_live(&a, &stats, first);
+        assert_eq!(printed.len(), 1, "{printed:#?}");
+        assert!(
+            printed[0].contains("kernel AttemptFails 0"),
+            "{}",
+            printed[0]
+        );
+        // The reading comes: the line says the kernel's count of that second.
+        with_readings(&mut a, first);
+        let printed = lines.lines_live(&a, &stats, first);
+        assert!(
+            printed[0].contains("failed 2")
+                && printed[0].contains("kernel AttemptFails 2 OutRsts 2"),
+            "{printed:#?}"
+        );
+        // Readings that stop (a machine too slow to read) hold the lines KERNEL_WAIT seconds
+        // at most.
+        let printed = lines.lines_live(&a, &stats, first + 1 + KERNEL_WAIT);
+        assert_eq!(printed.len(), 1, "{printed:#?}");
+        assert!(printed[0].starts_with(&Clock::Utc.time(Timestamp::from_parts(first + 1, 0))));
     }
 
     /// A TCP segment between 10.0.0.1:`cport` and 10.0.0.2:`port`, `ms` milliseconds after

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 
 use serde_json::{Value, json};
 
@@ -13,7 +14,9 @@ use rstscope::report::filters::{bpf_filters, link_label};
 use rstscope::report::{self, Clock, endpoint, full_diagnosis, wireshark_filter};
 use rstscope::services;
 
+use crate::progress_bar::ProgressBar;
 use crate::{Failure, OutputFormat};
+use rstscope::analysis::Progress;
 
 /// The options of `rstscope analyze` that select one endpoint's evidence.
 #[derive(clap::Args)]
@@ -59,15 +62,32 @@ pub fn run(
         all_copies: args.all_copies,
         ..Collect::default()
     };
-    let ev = evidence::collect_with(
+    // The capture is read whole for one endpoint: a large one takes as long as its analysis,
+    // and gets the same progress bar and Ctrl+C (it showed nothing for as long, and Ctrl+C
+    // ended it without a word).
+    let mut bar = ProgressBar::new(false);
+    let cancel = bar.cancel();
+    let bytes_total = bytes_total(files);
+    let mut watch = |r: &evidence::Reading<'_>| {
+        bar.update(Progress {
+            frames: r.frames,
+            bytes_read: (r.done * bytes_total as f64) as u64,
+            bytes_total,
+        });
+    };
+    let ev = evidence::collect_watched(
         files,
         (ep.ip(), ep.port()),
         None,
         args.max_packets,
-        None,
+        Some(&*cancel),
         how,
-    )
-    .map_err(|e| Failure::Input(e.to_string()))?;
+        &mut watch,
+    );
+    bar.clear();
+    let ev = ev.map_err(|e| Failure::Input(e.to_string()))?;
+    // Its warnings say how far the read went.
+    let interrupted = cancel.load(Ordering::Relaxed);
     // A capture of days dates every time, as the full report does.
     let clock = ev.clock(clock);
     for w in ev.warnings_in(clock) {
@@ -119,9 +139,26 @@ pub fn run(
     // As `analyze` writes them: through a pipe on Windows, text and CSV in the console's code
     // page, JSON in ASCII.
     match format {
-        OutputFormat::Json => crate::print_bytes(&crate::json_bytes(&text)),
-        _ => crate::print_text(&text),
+        OutputFormat::Json => crate::print_bytes(&crate::json_bytes(&text))?,
+        _ => crate::print_text(&text)?,
     }
+    if interrupted {
+        return Err(Failure::Interrupted);
+    }
+    Ok(())
+}
+
+/// The bytes of the capture files, for the progress bar; 0 (unknown: a spinner) where one is
+/// standard input or not a file of known size.
+fn bytes_total(files: &[PathBuf]) -> u64 {
+    let mut total = 0u64;
+    for f in files {
+        match std::fs::metadata(f) {
+            Ok(m) if m.is_file() && f.as_os_str() != "-" => total = total.saturating_add(m.len()),
+            _ => return 0,
+        }
+    }
+    total
 }
 
 fn heading(ev: &Evidence) -> String {

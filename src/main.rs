@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -86,11 +87,7 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Capture live on every interface (loopback included) or the ones named with -i; print
     /// a line per second and the full report at the end (--duration) or on Ctrl+C.
-    ///
-    /// Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN
-    /// (`sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)`); as root it also
-    /// names other users' listening processes and, from the kernel's connect events, the
-    /// process behind each connect.
+    #[cfg_attr(not(windows), command(long_about = CAPTURE_ABOUT))]
     #[cfg_attr(windows, command(long_about = CAPTURE_ABOUT_WINDOWS))]
     Capture(capture_cli::CaptureArgs),
     /// List the interfaces live capture can use.
@@ -105,6 +102,19 @@ enum Command {
     #[cfg_attr(windows, command(long_about = AGENT_ABOUT_WINDOWS))]
     Agent(agent_cli::AgentArgs),
 }
+
+/// `capture --help` on Linux and macOS. The command that gives the rights is a line of its own,
+/// so that the help's wrapping at the terminal's width never breaks it in two (the admin
+/// copies it whole).
+#[cfg(not(windows))]
+const CAPTURE_ABOUT: &str = "Capture live on every interface (loopback included) or the ones \
+    named with -i; print a line per second and the full report at the end (--duration) or on \
+    Ctrl+C.\n\n\
+    Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN, which this command \
+    gives it:\n\n    \
+    sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)\n\n\
+    As root it also names other users' listening processes and, from the kernel's connect \
+    events, the process behind each connect.";
 
 /// `capture --help` on Windows, whose rights are not Linux's.
 #[cfg(windows)]
@@ -382,25 +392,63 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
     // The console of the shell it was started from is the user's again (see windows_console).
     #[cfg(windows)]
     windows_console::detach();
-    rstscope::ui::run(files).map_err(|e| {
-        Failure::Window(format!(
-            "cannot open the window: {}; {NO_WINDOW_ADVICE}",
-            without_source_paths(&without_struct_dumps(&e.to_string()))
-        ))
-    })
+    let hint = analyze_command(&files);
+    rstscope::ui::run(files).map_err(|e| Failure::Window(no_window(&e.to_string(), hint)))
 }
 
-/// What to do when the desktop app's window cannot open. On Windows there is a display, but
-/// the window draws with OpenGL (GLSL 1.20, so OpenGL 2.1), which the graphics driver of a
-/// virtual machine or remote desktop without 3D acceleration may not offer.
-#[cfg(feature = "gui")]
-const NO_WINDOW_ADVICE: &str = if cfg!(windows) {
-    "the window needs OpenGL 2.1 or later from the graphics driver, which a virtual machine or \
-     remote desktop without 3D acceleration may lack; `rstscope analyze FILE` in a terminal \
-     gives the same analysis"
-} else {
-    "on a machine without a display use `rstscope analyze FILE`"
-};
+/// Why the window did not open (without the structures a library printed whole in it), and
+/// what to do: on a machine without a display, type the analysis of the files given, if any
+/// (it said `rstscope analyze FILE` whatever was given, where the headless build names them).
+/// On Windows there is a display, but the window draws with OpenGL (GLSL 1.20, so OpenGL
+/// 2.1), which the graphics driver of a virtual machine or remote desktop without 3D
+/// acceleration may not offer.
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
+fn no_window(error: &str, analyze: Option<String>) -> String {
+    let hint = analyze.unwrap_or_else(|| "`rstscope analyze FILE`".to_owned());
+    let advice = if cfg!(windows) {
+        format!(
+            "the window needs OpenGL 2.1 or later from the graphics driver, which a virtual \
+             machine or remote desktop without 3D acceleration may lack; {hint} in a terminal \
+             gives the same analysis"
+        )
+    } else {
+        format!("on a machine without a display use {hint}")
+    };
+    format!(
+        "cannot open the window: {}; {advice}",
+        without_source_paths(&without_struct_dumps(error))
+    )
+}
+
+/// `rstscope analyze` of `files` as the command to type, each quoted where the shell would
+/// split or expand it; None without files.
+fn analyze_command(files: &[PathBuf]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = files
+        .iter()
+        .map(|f| shell_word(&f.display().to_string()))
+        .collect();
+    Some(format!("`rstscope analyze {}`", words.join(" ")))
+}
+
+/// `word` as a shell takes it as one argument: as it is where it holds nothing the shell
+/// reads (a space, a quote, `*`, `$`...), else quoted (POSIX single quotes; cmd's and
+/// PowerShell's double quotes on Windows).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_alphanumeric() || "-_./:+,=@%".contains(c) || (cfg!(windows) && c == '\\')
+        });
+    if plain {
+        word.to_owned()
+    } else if cfg!(windows) {
+        format!("\"{word}\"")
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
 
 /// `text` without the Rust structures a library printed whole in it (glutin, where no OpenGL
 /// is to be had: "Found no glutin configs matching the template: ConfigTemplate {
@@ -477,10 +525,9 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
 /// What the headless build says when asked for the desktop app (tested in every build).
 #[cfg_attr(feature = "gui", allow(dead_code))]
 fn no_desktop(files: &[PathBuf]) -> String {
-    let hint = match files.first() {
-        Some(f) => format!("`rstscope analyze {}`", f.display()),
-        None => "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned(),
-    };
+    let hint = analyze_command(files).unwrap_or_else(|| {
+        "`rstscope analyze FILE`, `rstscope capture` or `rstscope agent`".to_owned()
+    });
     format!(
         "this build has no desktop app (it was built without the `gui` feature); use {hint}, \
          or `rstscope --help`"
@@ -560,6 +607,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         };
         if let Err(e) = out.write_all(&bytes) {
             write_error = Some(e);
+            // The rest of the capture would be read for nobody (`--connections | head`).
+            cancel.store(true, Ordering::Relaxed);
         }
     };
     let options = Options {
@@ -665,6 +714,75 @@ mod tests {
         }
     }
 
+    /// Regression (terminal trial): on an 80-column terminal the help of every command came
+    /// out as one line per option, up to 250 characters, which the terminal broke in the middle
+    /// of words and back at its first column (clap wraps help text to the terminal's width only
+    /// with its `wrap_help` feature).
+    #[test]
+    fn regression_the_help_wraps_at_the_terminal_s_width() {
+        use clap::CommandFactory;
+        let mut cli = super::Cli::command().term_width(80);
+        cli.build();
+        let mut commands = vec![cli.clone()];
+        commands.extend(cli.get_subcommands().cloned());
+        for mut c in commands {
+            for help in [c.render_long_help(), c.render_help()] {
+                let help = help.to_string();
+                for line in help.lines() {
+                    assert!(
+                        line.chars().count() <= 80,
+                        "{}: {} characters: {line}",
+                        c.get_name(),
+                        line.chars().count()
+                    );
+                }
+            }
+        }
+    }
+
+    /// The setcap command of `capture --help` stays whole on a line of an 80-column terminal,
+    /// for the admin to copy (wrapped with the text around it, it broke in two).
+    #[cfg(not(windows))]
+    #[test]
+    fn the_setcap_command_is_a_line_of_its_own() {
+        use clap::CommandFactory;
+        let mut cli = super::Cli::command().term_width(80);
+        cli.build();
+        let capture = cli
+            .find_subcommand_mut("capture")
+            .expect("capture")
+            .render_long_help()
+            .to_string();
+        let command = "sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)";
+        assert!(capture.lines().any(|l| l.trim() == command), "{capture}");
+    }
+
+    /// Regression (terminal trial): the man page left out `analyze --jobs`, `--max-flows`,
+    /// `--max-packets` and `--all-copies`, `capture --max-flows` and `agent --user`: the admin
+    /// reading `man rstscope` on a server never learned of them. It names every long option of
+    /// every command now (troff writes `--` as `\-\-`).
+    #[test]
+    fn regression_the_man_page_names_every_option() {
+        use clap::CommandFactory;
+        let man = include_str!("../resources/rstscope.1");
+        let mut cli = super::Cli::command();
+        cli.build();
+        let mut missing = Vec::new();
+        for c in cli.get_subcommands() {
+            for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+                let Some(long) = a.get_long() else { continue };
+                if long == "help" {
+                    continue;
+                }
+                let troff = format!("\\-\\-{}", long.replace('-', "\\-"));
+                if !man.contains(&troff) {
+                    missing.push(format!("{} --{long}", c.get_name()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in the man page: {missing:?}");
+    }
+
     /// Regression (terminal trial): `rstscope FILE` without a display printed winit's source
     /// path ("os error at /root/.cargo/registry/.../mod.rs:765: ...").
     #[test]
@@ -719,6 +837,43 @@ mod tests {
             no_desktop(&[PathBuf::from("trace.pcap")]),
             "this build has no desktop app (it was built without the `gui` feature); use \
              `rstscope analyze trace.pcap`, or `rstscope --help`"
+        );
+    }
+
+    /// Regression (terminal trial): the desktop build without a display said "use `rstscope
+    /// analyze FILE`" to `rstscope trace.pcap`, where the headless build names the file; now
+    /// both give the command for the files given, quoted where a shell needs it.
+    #[test]
+    fn regression_no_window_names_the_files_to_analyze() {
+        let winit = "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor \
+                     WAYLAND_SOCKET nor DISPLAY is set";
+        let files = [PathBuf::from("trace.pcap"), PathBuf::from("b.pcap.gz")];
+        let said = no_window(winit, analyze_command(&files));
+        assert!(
+            said.starts_with(&format!("cannot open the window: {winit}; "))
+                && said.contains(" `rstscope analyze trace.pcap b.pcap.gz`"),
+            "{said}"
+        );
+        if !cfg!(windows) {
+            assert!(said.ends_with(
+                "on a machine without a display use `rstscope analyze trace.pcap b.pcap.gz`"
+            ));
+        }
+        assert!(no_window(winit, analyze_command(&[])).contains(" `rstscope analyze FILE`"));
+        let spaced = analyze_command(&[PathBuf::from("my trace.pcap")]);
+        let quoted = if cfg!(windows) {
+            "`rstscope analyze \"my trace.pcap\"`"
+        } else {
+            "`rstscope analyze 'my trace.pcap'`"
+        };
+        assert_eq!(spaced.as_deref(), Some(quoted));
+        assert_eq!(
+            shell_word("it's"),
+            if cfg!(windows) {
+                "\"it's\""
+            } else {
+                r"'it'\''s'"
+            }
         );
     }
 

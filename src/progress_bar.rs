@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use indicatif::{HumanBytes, HumanCount, HumanDuration, ProgressDrawTarget, ProgressStyle};
+use indicatif::{
+    HumanBytes, HumanCount, HumanDuration, ProgressDrawTarget, ProgressStyle, TermLike,
+};
 use rstscope::analysis::Progress;
 
 /// How long a read may take before a progress bar appears: a quick one shows none.
@@ -19,6 +21,10 @@ const PROGRESS_AFTER: Duration = Duration::from_millis(500);
 
 /// Draws a second at most, on a terminal.
 const DRAWS_PER_SECOND: u8 = 4;
+
+/// Columns the bar leaves free at the end of its line: room for the `^C` a terminal echoes
+/// at Ctrl+C (see [`RoomForEcho`]).
+const ECHO_ROOM: u16 = 2;
 
 /// A progress bar on stderr for long reads, only when stderr is a terminal: piped or
 /// redirected, stderr gets nothing but warnings.
@@ -29,8 +35,8 @@ pub struct ProgressBar {
     frames: Arc<AtomicU64>,
     /// The bar once shown; the Ctrl+C handler clears it too.
     shown: Arc<OnceLock<indicatif::ProgressBar>>,
-    /// Where the bar is drawn: stderr, unless a test gave another target.
-    target: Option<ProgressDrawTarget>,
+    /// Where the bar is drawn: stderr, unless a test gave another terminal.
+    term: Option<Box<dyn TermLike>>,
     /// Set by the first Ctrl+C: the read stops where it is and the report covers what was
     /// read.
     cancel: Arc<AtomicBool>,
@@ -54,7 +60,7 @@ impl ProgressBar {
             start: Instant::now(),
             frames: Arc::default(),
             shown: Arc::default(),
-            target: None,
+            term: None,
             cancel: Arc::default(),
         };
         if tty {
@@ -86,15 +92,15 @@ impl ProgressBar {
         Arc::clone(&self.cancel)
     }
 
-    /// A bar drawn on `target` as on a terminal, for tests.
+    /// A bar drawn on `term` as on stderr, for tests.
     #[cfg(test)]
-    fn on(target: ProgressDrawTarget, start: Instant) -> Self {
+    fn on(term: impl TermLike + 'static, start: Instant) -> Self {
         Self {
             tty: true,
             start,
             frames: Arc::default(),
             shown: Arc::default(),
-            target: Some(target),
+            term: Some(Box::new(term)),
             cancel: Arc::default(),
         }
     }
@@ -107,10 +113,15 @@ impl ProgressBar {
         }
         self.frames.store(p.frames, Ordering::Relaxed);
         let bar = self.shown.get_or_init(|| {
-            let target = self
-                .target
+            let term = self
+                .term
                 .take()
-                .unwrap_or_else(|| ProgressDrawTarget::stderr_with_hz(DRAWS_PER_SECOND));
+                .unwrap_or_else(|| Box::new(console::Term::buffered_stderr()));
+            let target = if is_dumb() {
+                ProgressDrawTarget::hidden()
+            } else {
+                ProgressDrawTarget::term_like_with_hz(Box::new(RoomForEcho(term)), DRAWS_PER_SECOND)
+            };
             new_bar(p.bytes_total, self.start, Arc::clone(&self.frames), target)
         });
         bar.set_position(p.bytes_read);
@@ -122,6 +133,53 @@ impl ProgressBar {
             bar.finish_and_clear();
         }
     }
+}
+
+/// A terminal that says it is [`ECHO_ROOM`] columns narrower than it is. indicatif pads the
+/// bar's line with blanks to the terminal's width, which leaves the cursor past the last
+/// column: the `^C` the terminal echoes at Ctrl+C then went to a line of its own, the bar's
+/// clearing cleared that line instead of the bar's, and the bar stayed above the report, stale
+/// ("6 seconds left"). Two columns short, the echo lands on the bar's line and goes with it.
+#[derive(Debug)]
+struct RoomForEcho(Box<dyn TermLike>);
+
+impl TermLike for RoomForEcho {
+    fn width(&self) -> u16 {
+        self.0.width().saturating_sub(ECHO_ROOM).max(1)
+    }
+    fn height(&self) -> u16 {
+        self.0.height()
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// `TERM=dumb`: a terminal that cannot move its cursor gets no bar (as indicatif's own stderr
+/// target has it).
+fn is_dumb() -> bool {
+    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
 }
 
 /// The bar of a read of `bytes_total` bytes, or where that is unknown (a pipe) a spinner with
@@ -152,6 +210,10 @@ fn new_bar(
 /// The bar's text: bytes read (of how many), rate, packets, and time left where the total is
 /// known. Rates over the whole run so far: steady, where a recent window jumps with each batch.
 fn text(read: u64, total: Option<u64>, frames: u64, elapsed: Duration) -> String {
+    if read == 0 && total.is_none() {
+        // Bytes not told (`analyze --endpoint` of standard input): the packets alone.
+        return format!("{} packets", HumanCount(frames));
+    }
     let rate = read as f64 / elapsed.as_secs_f64().max(1e-3);
     let mut s = HumanBytes(read).to_string();
     if let Some(total) = total {
@@ -222,6 +284,61 @@ mod tests {
         }
     }
 
+    /// An 80-column terminal that follows its cursor's column, and keeps the furthest one a
+    /// line reached.
+    #[derive(Debug, Clone, Default)]
+    struct Cursor(Arc<Mutex<(usize, usize)>>);
+
+    impl Cursor {
+        fn furthest(&self) -> usize {
+            self.0.lock().map(|c| c.1).unwrap_or_default()
+        }
+        fn to_line_start(&self) {
+            if let Ok(mut c) = self.0.lock() {
+                c.0 = 0;
+            }
+        }
+    }
+
+    impl indicatif::TermLike for Cursor {
+        fn width(&self) -> u16 {
+            80
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)?;
+            self.to_line_start();
+            Ok(())
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            if let Ok(mut c) = self.0.lock() {
+                for ch in s.chars() {
+                    c.0 = if ch == '\r' || ch == '\n' { 0 } else { c.0 + 1 };
+                    c.1 = c.1.max(c.0);
+                }
+            }
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            self.to_line_start();
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     fn progress(frames: u64, bytes_read: u64, bytes_total: u64) -> Progress {
         Progress {
             frames,
@@ -235,8 +352,7 @@ mod tests {
     #[test]
     fn each_update_draws_the_bar_once_with_its_text() {
         let screen = Screen::default();
-        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
-        let mut bar = ProgressBar::on(target, Instant::now() - 2 * PROGRESS_AFTER);
+        let mut bar = ProgressBar::on(screen.clone(), Instant::now() - 2 * PROGRESS_AFTER);
         for i in 1..=3u64 {
             bar.update(progress(i * 1000, i * 1_000_000, 10_000_000));
         }
@@ -252,12 +368,28 @@ mod tests {
         assert_eq!(screen.lines().len(), 3, "clearing draws no bar");
     }
 
+    /// Regression (terminal trial): Ctrl+C during a long read on an 80-column terminal left
+    /// the bar on the screen, stale ("6 seconds left"), above the report's warnings. The bar's
+    /// line was padded to the terminal's last column, so the `^C` the terminal echoes went to
+    /// the next line, and clearing the bar cleared that one.
+    #[test]
+    fn regression_the_bar_leaves_room_for_the_echoed_ctrl_c() {
+        let screen = Cursor::default();
+        let mut bar = ProgressBar::on(screen.clone(), Instant::now() - 2 * PROGRESS_AFTER);
+        bar.update(progress(2_707_456, 936 << 20, 1 << 30));
+        let furthest = screen.furthest();
+        assert!(furthest > 60, "the bar was drawn: {furthest}");
+        assert!(
+            furthest <= 80 - usize::from(ECHO_ROOM),
+            "the bar reached column {furthest} of 80"
+        );
+    }
+
     /// A pipe's size is unknown: a spinner with what was read, no time left.
     #[test]
     fn an_input_of_unknown_size_gets_a_spinner_without_time_left() {
         let screen = Screen::default();
-        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
-        let mut bar = ProgressBar::on(target, Instant::now() - 2 * PROGRESS_AFTER);
+        let mut bar = ProgressBar::on(screen.clone(), Instant::now() - 2 * PROGRESS_AFTER);
         bar.update(progress(5, 2048, 0));
         let lines = screen.lines();
         assert_eq!(lines.len(), 1, "{lines:#?}");
@@ -269,8 +401,7 @@ mod tests {
     #[test]
     fn no_bar_before_its_delay() {
         let screen = Screen::default();
-        let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
-        let mut bar = ProgressBar::on(target, Instant::now());
+        let mut bar = ProgressBar::on(screen.clone(), Instant::now());
         bar.update(progress(1, 1, 10));
         bar.clear();
         assert!(screen.lines().is_empty());
@@ -286,5 +417,6 @@ mod tests {
             text(1 << 20, None, 7, Duration::from_secs(2)),
             "1.00 MiB 512.00 KiB/s 7 packets"
         );
+        assert_eq!(text(0, None, 8192, Duration::from_secs(2)), "8,192 packets");
     }
 }

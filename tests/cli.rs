@@ -1055,6 +1055,20 @@ fn analyze_with_a_bar(
     std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     std::thread::JoinHandle<()>,
 ) {
+    analyze_with_a_bar_as(&["analyze", "--format", "json", "/dev/stdin"], bytes)
+}
+
+/// [`analyze_with_a_bar`] with the arguments `args`.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn analyze_with_a_bar_as(
+    args: &[&str],
+    bytes: &[u8],
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
     use std::io::{Read as _, Write as _};
     use std::os::fd::{FromRawFd as _, OwnedFd};
     use std::time::{Duration, Instant};
@@ -1080,7 +1094,7 @@ fn analyze_with_a_bar(
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(["analyze", "--format", "json", "/dev/stdin"])
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(slave)
@@ -1209,6 +1223,48 @@ fn a_second_ctrl_c_quits_at_once() {
         stdout.is_empty(),
         "no report: {}",
         String::from_utf8_lossy(&stdout)
+    );
+}
+
+/// Regression (terminal trial): `rstscope analyze --endpoint ADDR:PORT big.pcap` read the
+/// whole capture (as long as its analysis) without a word, no progress bar, and Ctrl+C ended
+/// it with nothing. It has the analysis' bar now, and Ctrl+C prints the connections and
+/// packets of what was read, says so, and exits 130.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_an_endpoint_s_evidence_has_the_progress_bar_and_its_ctrl_c() {
+    let dir = temp_dir("endpoint-bar-ctrl-c");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let args = [
+        "analyze",
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--format",
+        "json",
+        "/dev/stdin",
+    ];
+    let (child, stdin, screen, reader) = analyze_with_a_bar_as(&args, &bytes);
+    interrupt_until_erased(&child, &screen);
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    reader.join().expect("reader");
+    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the evidence");
+    let connections = json["connections"].as_array().expect("connections").len();
+    assert!(
+        connections > 0 && connections < 60_000,
+        "{connections} connections"
+    );
+    let warned = json["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .any(|w| w.as_str().is_some_and(|w| w.starts_with("cancelled")));
+    assert!(warned, "the evidence says it was cut: {}", json["warnings"]);
+    assert!(
+        drawn(&screen).contains("rstscope: warning: cancelled after"),
+        "{:?}",
+        drawn(&screen)
     );
 }
 
@@ -2183,24 +2239,31 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
 /// --help` described its JSON as the capture's report ("plus `dropped`"), not the list it is.
 #[test]
 fn the_live_commands_help_says_what_rights_capture_needs() {
+    // The help is wrapped at the terminal's width: its words, one space apart.
+    let words = |out: &Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for command in ["capture", "agent"] {
         let out = rstscope(&[command, "--help"]);
         assert!(out.status.success());
-        let help = String::from_utf8_lossy(&out.stdout);
+        let help = words(&out);
         assert!(
             help.contains("Needs root") && help.contains("CAP_NET_RAW and CAP_NET_ADMIN"),
             "{command} --help:\n{help}"
         );
     }
     let out = rstscope(&["capture", "--help"]);
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = words(&out);
     assert!(
         help.contains("setcap cap_net_raw,cap_net_admin=eip"),
         "{help}"
     );
     assert!(help.contains("--write <FILE.pcapng>"), "{help}");
     let out = rstscope(&["interfaces", "--help"]);
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = words(&out);
     assert!(!help.contains("dropped"), "{help}");
     assert!(help.contains("each interface's name"), "{help}");
 }
@@ -3089,4 +3152,69 @@ fn regression_frames_lost_by_the_writer_are_counted_by_file() {
         "{text}"
     );
     assert!(line(&whole).ends_with(", 10 frames)"), "{text}");
+}
+
+/// `rstscope analyze ARGS` reading `bytes` from a pipe kept open after them (as a capture
+/// still being written, `tcpdump -w - | rstscope analyze -`): only its end, or a reason of
+/// its own, stops the read. The child (its stdout piped), and the writer to let go of.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn analyze_of_an_open_pipe(
+    args: &[&str],
+    bytes: Vec<u8>,
+) -> (std::process::Child, std::sync::mpsc::Sender<()>) {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rstscope");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let (done, until) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        // Fails once rstscope is gone: nothing more to do.
+        let _ = stdin.write_all(&bytes);
+        let _ = until.recv_timeout(std::time::Duration::from_secs(60));
+    });
+    (child, done)
+}
+
+/// Waits up to 20 s for `child` to end; None if it still runs (it is then killed).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn ended_within_20_s(child: &mut std::process::Child) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// Regression (terminal trial): `rstscope analyze --connections big.pcap | head` read the
+/// whole capture after `head` had its lines and was gone (13 s for a 1 GB file; minutes for a
+/// larger one, the shell's prompt waiting): the lines nobody read were dropped, and the read
+/// went on. It stops at the closed pipe now, as `tcpdump -r big.pcap | head` does.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_connections_nobody_reads_stop_the_read() {
+    use std::io::BufRead as _;
+    let (mut child, done) =
+        analyze_of_an_open_pipe(&["analyze", "--connections", "-"], refused_pcap(60_000));
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("a line");
+    assert!(line.contains(" REJ "), "{line}");
+    // `head -1` has its line.
+    drop(stdout);
+    let status = ended_within_20_s(&mut child);
+    drop(done);
+    let status = status.expect("rstscope read on for nobody");
+    // As at any closed pipe: no error of its own.
+    assert_eq!(status.code(), Some(0), "{status:?}");
 }

@@ -906,6 +906,73 @@ fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
     assert!(!note.contains("e.g. with sudo"), "{note}");
 }
 
+/// Regression (terminal trial): an ordinary user's agent given only the two capabilities a
+/// capture needs (`setcap cap_net_raw,cap_net_admin=eip`, what `rstscope capture` advises
+/// without them) did not start: "cannot drop the agent's rights: 1 of its threads did not".
+/// Trimming each thread to what it keeps asked for the host monitor's CAP_SYS_PTRACE and
+/// CAP_DAC_READ_SEARCH, which the process never had. Each thread keeps what it has of its
+/// own; the host monitor then names other users' processes as it can.
+#[test]
+fn an_agent_with_only_the_capture_capabilities_starts() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
+        return;
+    }
+    let Some(setpriv) = tool("setpriv") else {
+        eprintln!("agent test SKIPPED: setpriv (util-linux) is not installed");
+        return;
+    };
+    let _lo = take_lo();
+    let dir = common::temp_dir("agent", "two-caps");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    let listen = format!("127.0.0.1:{}", free_port());
+    // As file capabilities give them: permitted and effective (ambient here, for setpriv).
+    let caps = "+net_raw,+net_admin";
+    let mut child = Command::new(&setpriv)
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(format!("--inh-caps={caps}"))
+        .arg(format!("--ambient-caps={caps}"))
+        .args([
+            BIN,
+            "agent",
+            "-i",
+            "lo",
+            "--listen",
+            &listen,
+            "--evidence-dir",
+        ])
+        .arg(dir.join("e"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("setpriv runs");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let started = first.contains("capturing on lo");
+    let metrics = started.then(|| {
+        let addr: SocketAddr = listen.parse().expect("address");
+        http_get(addr, "/metrics", &[]).text()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    if first.contains("setpriv:") {
+        eprintln!("agent test SKIPPED: setpriv cannot run as nobody here: {first}");
+        return;
+    }
+    assert!(
+        started,
+        "the agent with two capabilities did not start: {first}"
+    );
+    let metrics = metrics.unwrap_or_default();
+    assert!(metrics.contains("rstscope_packets"), "{metrics}");
+}
+
 /// Regression (a trial as a Prometheus user): an attempt that `/report` counted as unanswered
 /// (the agent's clock had passed its last SYN by 10 s) was "too soon to tell" in an analysis of
 /// `/evidence`, as the file ended at its last SYN. The file now says where the agent's capture

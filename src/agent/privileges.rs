@@ -23,7 +23,9 @@
 //! ([`journal`](crate::host::journal)); the systemd unit gives its dynamic user that group.
 //!
 //! Run without root (the systemd unit's dynamic user with its four ambient capabilities, or
-//! file capabilities), only the trimming is done. [`check`](crate::agent::privileges::check) reads back every thread's sets
+//! file capabilities), only the trimming is done, and a thread keeps what the process has of
+//! its own (given only the capture's two, as `setcap cap_net_raw,cap_net_admin=eip` gives
+//! them, the host monitor keeps nothing, and names other users' processes as far as it can). [`check`](crate::agent::privileges::check) reads back every thread's sets
 //! from `/proc/self/task`.
 
 use std::ffi::CString;
@@ -81,7 +83,10 @@ pub enum DropError {
         source: io::Error,
     },
     /// Some thread did not answer or failed.
-    #[error("cannot drop the agent's rights: {0} of its threads did not")]
+    #[error(
+        "cannot drop the agent's rights: {0} of its threads could not keep only the capabilities \
+         it uses (run it as root, or as the systemd unit rstscope-agent.service runs it)"
+    )]
     Threads(usize),
 }
 
@@ -222,7 +227,9 @@ fn apply_here() -> bool {
                     0,
                 );
                 let nnp = libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
-                nnp && capset(with)
+                // What the process was given of it: run without root with fewer capabilities
+                // (file capabilities for the capture alone), a thread keeps what it has.
+                nnp && capset(with & permitted())
             }
         }
         SETTLE => {

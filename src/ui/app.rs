@@ -281,6 +281,8 @@ pub enum About {
 pub struct RstscopeApp {
     /// Persisted settings.
     pub settings: Settings,
+    /// Recent and the kept captures as last saved ([`RstscopeApp::save_at_once`]).
+    saved_at_once: (Vec<Vec<PathBuf>>, Vec<PathBuf>),
     source: Option<Source>,
     /// A capture being opened: it replaces `source` once it gives results, and is dropped
     /// (leaving `source` on screen) if it cannot be read.
@@ -364,9 +366,11 @@ impl RstscopeApp {
     /// An app with these settings that opens `files` on its first frame. Needs no window:
     /// tests drive it with [`RstscopeApp::show`].
     pub fn new(mut settings: Settings, files: Vec<PathBuf>) -> Self {
+        let saved_at_once = (settings.recent.clone(), settings.kept_captures.clone());
         let kept = std::mem::take(&mut settings.kept_captures);
         let mut app = Self {
             settings,
+            saved_at_once,
             source: None,
             incoming: None,
             next_id: 1,
@@ -1788,13 +1792,33 @@ impl eframe::App for RstscopeApp {
         // Taken again only when the window's handle changes.
         #[cfg(windows)]
         self.dialogs.set_owner(frame);
-        #[cfg(not(windows))]
-        let _ = frame;
         self.show(ui);
+        self.save_at_once(frame.storage_mut());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.save(storage);
+    }
+}
+
+impl RstscopeApp {
+    /// Saves the settings to `storage` when Recent or the kept captures changed, not at
+    /// eframe's next save (every 30 s, and at a close of the window): an app ended otherwise
+    /// in between (End task, a log off, a crash) forgot the capture just opened, which was
+    /// missing from Recent at the next start (Windows trial). The rest (a splitter dragged, a
+    /// sort) waits for the next save.
+    pub fn save_at_once(&mut self, storage: Option<&mut (dyn eframe::Storage + 'static)>) {
+        let settings = &self.settings;
+        if (&settings.recent, &settings.kept_captures)
+            == (&self.saved_at_once.0, &self.saved_at_once.1)
+        {
+            return;
+        }
+        if let Some(storage) = storage {
+            settings.save(storage);
+            storage.flush();
+        }
+        self.saved_at_once = (settings.recent.clone(), settings.kept_captures.clone());
     }
 }
 

@@ -3218,3 +3218,21 @@ fn regression_connections_nobody_reads_stop_the_read() {
     // As at any closed pipe: no error of its own.
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
+
+/// Regression (terminal trial): the man page's example diagnosis was of an older form (a
+/// sample's "refused all 20 ... Nothing listens on 7211 now"); it is the sentence `rstscope
+/// analyze resources/story-7211.pcapng` says, word for word.
+#[test]
+fn the_man_pages_example_is_the_story_captures_diagnosis() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let man = std::fs::read_to_string(root.join("resources/rstscope.1")).expect("man page");
+    let example = man
+        .split_once("\n.RS\n")
+        .and_then(|(_, rest)| rest.split_once("\n.RE"))
+        .map(|(example, _)| example.replace("\\-", "-").replace('\n', " "))
+        .expect("an example between .RS and .RE");
+    let story = root.join("resources/story-7211.pcapng");
+    let out = rstscope(&["analyze", "--utc", story.to_str().expect("path")]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains(&example), "{example}\nnot in\n{report}");
+}

@@ -797,6 +797,50 @@ fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
     );
 }
 
+/// For a test that runs the agent as `nobody` (which needs root, and util-linux's `setpriv`):
+/// `setpriv`'s path and an empty folder that nobody may write its evidence in; None (said
+/// as skipped) where it cannot run.
+fn nobody_setup(name: &str) -> Option<(PathBuf, PathBuf)> {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
+        return None;
+    }
+    let Some(setpriv) = tool("setpriv") else {
+        eprintln!("agent test SKIPPED: setpriv (util-linux) is not installed");
+        return None;
+    };
+    let dir = common::temp_dir("agent", name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod");
+    Some((setpriv, dir))
+}
+
+/// `rstscope agent -i lo --listen LISTEN --evidence-dir EVIDENCE` as `nobody`, with `caps`
+/// (setpriv's form: `+net_raw,+net_admin`) inheritable and ambient, as the systemd unit gives
+/// them (or file capabilities: permitted and effective), or none.
+fn agent_as_nobody(setpriv: &Path, caps: Option<&str>, listen: &str, evidence: &Path) -> Command {
+    let mut c = Command::new(setpriv);
+    c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"]);
+    if let Some(caps) = caps {
+        c.arg(format!("--inh-caps={caps}"))
+            .arg(format!("--ambient-caps={caps}"));
+    }
+    c.args([
+        BIN,
+        "agent",
+        "-i",
+        "lo",
+        "--listen",
+        listen,
+        "--evidence-dir",
+    ])
+    .arg(evidence);
+    c
+}
+
 /// Regression (a trial as a Prometheus user): on a host where the agent was not root, what it
 /// said was "run as root (e.g. with sudo)", not the way of the systemd unit it ships (which
 /// runs it without root, with capabilities). Run as `nobody` without rights, its refusal names
@@ -805,40 +849,12 @@ fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
 /// are not read there and what reading them takes, not "sudo".
 #[test]
 fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
-        return;
-    }
-    let Some(setpriv) = tool("setpriv") else {
-        eprintln!("agent test SKIPPED (not root): setpriv (util-linux) is not installed");
-        return;
-    };
     let _lo = take_lo();
-    let dir = common::temp_dir("agent", "not-root");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    // So that nobody may write its evidence there.
-    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-        .expect("chmod");
-    let nobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
-    let port = free_port().to_string();
-    let listen = format!("127.0.0.1:{port}");
-    let agent_args = |evidence: &str| {
-        vec![
-            BIN.to_owned(),
-            "agent".into(),
-            "-i".into(),
-            "lo".into(),
-            "--listen".into(),
-            listen.clone(),
-            "--evidence-dir".into(),
-            dir.join(evidence).display().to_string(),
-        ]
+    let Some((setpriv, dir)) = nobody_setup("not-root") else {
+        return;
     };
-    let out = Command::new(&setpriv)
-        .args(nobody)
-        .args(agent_args("e1"))
+    let listen = format!("127.0.0.1:{}", free_port());
+    let out = agent_as_nobody(&setpriv, None, &listen, &dir.join("e1"))
         .output()
         .expect("setpriv runs");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -856,11 +872,7 @@ fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
     );
 
     let caps = "+net_raw,+net_admin,+sys_ptrace,+dac_read_search";
-    let mut child = Command::new(&setpriv)
-        .args(nobody)
-        .arg(format!("--inh-caps={caps}"))
-        .arg(format!("--ambient-caps={caps}"))
-        .args(agent_args("e2"))
+    let mut child = agent_as_nobody(&setpriv, Some(caps), &listen, &dir.join("e2"))
         .env("INVOCATION_ID", "0123456789abcdef0123456789abcdef")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -914,38 +926,14 @@ fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
 /// own; the host monitor then names other users' processes as it can.
 #[test]
 fn an_agent_with_only_the_capture_capabilities_starts() {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
-        return;
-    }
-    let Some(setpriv) = tool("setpriv") else {
-        eprintln!("agent test SKIPPED: setpriv (util-linux) is not installed");
+    let _lo = take_lo();
+    let Some((setpriv, dir)) = nobody_setup("two-caps") else {
         return;
     };
-    let _lo = take_lo();
-    let dir = common::temp_dir("agent", "two-caps");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-        .expect("chmod");
     let listen = format!("127.0.0.1:{}", free_port());
     // As file capabilities give them: permitted and effective (ambient here, for setpriv).
     let caps = "+net_raw,+net_admin";
-    let mut child = Command::new(&setpriv)
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
-        .arg(format!("--inh-caps={caps}"))
-        .arg(format!("--ambient-caps={caps}"))
-        .args([
-            BIN,
-            "agent",
-            "-i",
-            "lo",
-            "--listen",
-            &listen,
-            "--evidence-dir",
-        ])
-        .arg(dir.join("e"))
+    let mut child = agent_as_nobody(&setpriv, Some(caps), &listen, &dir.join("e"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

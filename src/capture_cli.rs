@@ -285,7 +285,8 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // Lines from the start: with no TCP on the wire yet, quiet seconds and the frames so far
     // show the capture runs.
     let mut lines = SecondLines::new(clock, args.format != CaptureFormat::Text)
-        .starting_at(wall_millis().div_euclid(1000));
+        .starting_at(wall_millis().div_euclid(1000))
+        .on_terminal();
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     loop {
@@ -593,6 +594,12 @@ struct SecondLines {
     /// The failed attempts the lines have counted, to find those counted later in seconds
     /// already printed.
     counted: Counted,
+    /// The lines go to a terminal, whose width is read before each batch of them (it can be
+    /// resized while the capture runs).
+    terminal: bool,
+    /// The terminal's columns, for a second's line to fit (see [`SecondParts::fitted`]);
+    /// none where the lines go to a file or a pipe, which get the whole line.
+    width: Option<usize>,
 }
 
 impl SecondLines {
@@ -604,7 +611,34 @@ impl SecondLines {
             start: None,
             told: HashMap::new(),
             counted: Counted::default(),
+            terminal: false,
+            width: None,
         }
+    }
+
+    /// The lines go to a terminal when their stream is one: each second's line then fits its
+    /// width.
+    fn on_terminal(self) -> Self {
+        use std::io::IsTerminal;
+        let terminal = if self.to_stderr {
+            io::stderr().is_terminal()
+        } else {
+            io::stdout().is_terminal()
+        };
+        Self { terminal, ..self }
+    }
+
+    /// Reads the terminal's width, where the lines go to one.
+    fn measure(&mut self) {
+        if !self.terminal {
+            return;
+        }
+        let term = if self.to_stderr {
+            console::Term::stderr()
+        } else {
+            console::Term::stdout()
+        };
+        self.width = term.size_checked().map(|(_, cols)| usize::from(cols));
     }
 
     /// The lines begin at `second`, the capture's start, rather than at its first packet.
@@ -619,6 +653,7 @@ impl SecondLines {
     /// (or, not told it, the first second with a packet) on.
     /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
     fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
+        self.measure();
         let lines = self.lines_until(a, stats, until);
         self.print(&lines)
     }
@@ -629,6 +664,7 @@ impl SecondLines {
     /// second with 10 failed attempts said `kernel AttemptFails 0`, the kernel's 10 came with
     /// the next snapshot, and no line said them.
     fn print_live(&mut self, a: &Analysis, stats: &CaptureStats, complete: i64) -> io::Result<()> {
+        self.measure();
         let lines = self.lines_live(a, stats, complete);
         self.print(&lines)
     }
@@ -696,7 +732,8 @@ impl SecondLines {
             // Said on the line of the second when they were found (as the kernel counts a
             // failed connect when it gives up on it), after the second's own count.
             let found = (second == until && late.count() > 0).then(|| late.text(self.clock));
-            let line = second_line(s, host, second, stats, self.clock, found.as_deref());
+            let line = second_parts(s, host, second, stats, self.clock, found.as_deref())
+                .fitted(self.width);
             let indent = line.find("  ").unwrap_or(0) + 2;
             lines.push(line);
             let tops = top_of_second(s, second).map(|(o, _)| o);
@@ -1009,48 +1046,40 @@ fn top_of_second(s: &Snapshot, second: i64) -> Option<(&Offender, SecondCounts)>
         .max_by_key(|(o, c)| (c.incidents, c.rst_total(), std::cmp::Reverse(o.port)))
 }
 
-/// One second's line: resets by cause, failed attempts (and `late`: those found now in seconds
-/// already printed), the top offender of that second, and the running frame and drop counts.
-fn second_line(
+/// One second's line's parts ([`SecondParts`]): resets by cause, failed attempts (and `late`:
+/// those found now in seconds already printed), the top offender of that second, the kernel's
+/// counts, and the running frame and drop counts.
+fn second_parts(
     s: &Snapshot,
     host: Option<&HostReport>,
     second: i64,
     stats: &CaptureStats,
     clock: Clock,
     late: Option<&str>,
-) -> String {
+) -> SecondParts {
     let counts = s
         .series
         .binary_search_by_key(&second, |(sec, _)| *sec)
         .ok()
         .map(|i| s.series[i].1)
         .unwrap_or_default();
-    let mut line = format!(
-        "{}  resets {}",
-        clock.time(Timestamp::from_parts(second, 0)),
-        counts.rst_total()
-    );
+    let mut resets = format!("resets {}", counts.rst_total());
     let causes: Vec<String> = Cause::ALL
         .iter()
         .filter(|c| counts.rst[c.index()] > 0)
         .map(|c| format!("{} {}", c.as_str(), counts.rst[c.index()]))
         .collect();
     if !causes.is_empty() {
-        line.push_str(&format!(" ({})", causes.join(", ")));
+        resets.push_str(&format!(" ({})", causes.join(", ")));
     }
-    line.push_str(&format!("  failed {}", counts.failed));
-    if let Some(late) = late {
-        line.push_str(&format!(", {late}"));
-    }
-    if let Some((o, c)) = top_of_second(s, second) {
+    let top = top_of_second(s, second).map(|(o, c)| {
         let cause = main_cause(&c);
-        line.push_str(&format!(
-            "  top {} ({} {cause})",
+        (
             endpoint(o.addr, o.port),
-            c.incidents.max(c.rst_total())
-        ));
-    }
-    if let Some(h) = host {
+            format!("({} {cause})", c.incidents.max(c.rst_total())),
+        )
+    });
+    let kernel = host.and_then(|h| {
         let at = |name: &str| {
             h.counter(name).map(|k| {
                 k.per_second
@@ -1058,16 +1087,101 @@ fn second_line(
                     .map_or(0, |i| k.per_second[i].1)
             })
         };
-        if let (Some(fails), Some(rsts)) = (at(ATTEMPT_FAILS), at(OUT_RSTS)) {
+        at(ATTEMPT_FAILS).zip(at(OUT_RSTS))
+    });
+    SecondParts {
+        time: clock.time(Timestamp::from_parts(second, 0)),
+        resets,
+        failed: counts.failed,
+        late: late.map(str::to_owned),
+        top,
+        kernel,
+        frames: stats.captured,
+        dropped: stats.dropped(),
+    }
+}
+
+/// What a second's line says, before it is written out whole or to fit a terminal.
+#[derive(Debug)]
+struct SecondParts {
+    time: String,
+    /// `resets 3 (refused 2, abort 1)`.
+    resets: String,
+    failed: u32,
+    /// `+2 unanswered (SYNs of 15:03:06-15:03:07 to 127.0.0.1:7400)`.
+    late: Option<String>,
+    /// The top offender's endpoint, and `(2 refused)`.
+    top: Option<(String, String)>,
+    /// The kernel's AttemptFails and OutRsts of the second.
+    kernel: Option<(u64, u64)>,
+    frames: u64,
+    dropped: u64,
+}
+
+impl SecondParts {
+    /// The whole line, as scripts parse it: `14:02:11  resets 2 (refused 2)  failed 2  top
+    /// 127.0.0.1:7211 (2 refused)  kernel AttemptFails 2 OutRsts 2  | 40 frames so far,
+    /// dropped 0`.
+    fn full(&self) -> String {
+        let mut line = format!("{}  {}  failed {}", self.time, self.resets, self.failed);
+        if let Some(late) = &self.late {
+            line.push_str(&format!(", {late}"));
+        }
+        if let Some((at, what)) = &self.top {
+            line.push_str(&format!("  top {at} {what}"));
+        }
+        if let Some((fails, rsts)) = self.kernel {
             line.push_str(&format!("  kernel AttemptFails {fails} OutRsts {rsts}"));
         }
+        line.push_str(&format!(
+            "  | {} frames so far, dropped {}",
+            self.frames, self.dropped
+        ));
+        line
     }
-    line.push_str(&format!(
-        "  | {} frames so far, dropped {}",
-        stats.captured,
-        stats.dropped()
-    ));
-    line
+
+    /// The whole line where it is shorter than `width`; else a compact one: the time, resets by
+    /// cause, failed attempts (the late ones' count without their details), the kernel's
+    /// counts without the word `kernel`, drops where there are any, then where room is left
+    /// the top offender's endpoint, and the frames so far. At 80 columns the whole line (125-135 characters with the
+    /// kernel's counts) wrapped to two.
+    fn fitted(&self, width: Option<usize>) -> String {
+        let full = self.full();
+        let Some(width) = width else {
+            return full;
+        };
+        // Shorter than the width: a line that fills the last column wraps on some terminals
+        // (Windows' console) and leaves an empty line after it.
+        let fits = |line: &str| line.chars().count() < width;
+        if fits(&full) {
+            return full;
+        }
+        let mut line = format!("{}  {}  failed {}", self.time, self.resets, self.failed);
+        if let Some(late) = &self.late {
+            let count = late.split_once(" (").map_or(late.as_str(), |(c, _)| c);
+            line.push_str(&format!(", {count}"));
+        }
+        if let Some((fails, rsts)) = self.kernel {
+            line.push_str(&format!("  AttemptFails {fails} OutRsts {rsts}"));
+        }
+        if self.dropped > 0 {
+            line.push_str(&format!("  dropped {}", self.dropped));
+        }
+        if let Some((at, what)) = &self.top {
+            for top in [format!("  top {at} {what}"), format!("  top {at}")] {
+                if fits(&format!("{line}{top}")) {
+                    line.push_str(&top);
+                    break;
+                }
+            }
+        }
+        // Quiet seconds show the capture sees traffic.
+        let frames = format!("  | {} frames", self.frames);
+        if fits(&format!("{line}{frames}")) {
+            line.push_str(&frames);
+        }
+        line
+    }
 }
 
 #[cfg(test)]
@@ -1192,7 +1306,7 @@ mod tests {
             captured: 40,
             ..CaptureStats::default()
         };
-        let line = second_line(&a.snapshot, None, second, &stats, Clock::Utc, None);
+        let line = second_parts(&a.snapshot, None, second, &stats, Clock::Utc, None).full();
         let (_, rest) = line.split_once("  ").expect("time first");
         assert_eq!(
             rest,
@@ -1604,17 +1718,111 @@ mod tests {
 
     #[test]
     fn a_quiet_second_still_gets_its_line() {
-        let line = second_line(
+        let line = second_parts(
             &Snapshot::default(),
             None,
             1_700_000_000,
             &CaptureStats::default(),
             Clock::Utc,
             None,
-        );
+        )
+        .full();
         assert_eq!(
             line,
             "22:13:20  resets 0  failed 0  | 0 frames so far, dropped 0"
         );
+    }
+
+    /// Regression (terminal trial): on an 80-column terminal each second's line (135
+    /// characters with the kernel's counts) wrapped to two. On a terminal it fits; to a file
+    /// or a pipe (width unknown) it stays whole, as scripts parse it.
+    #[test]
+    fn regression_a_second_s_line_fits_an_80_column_terminal() {
+        use rstscope::host::state::KernelCounter;
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let mut a =
+            rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
+        let first = a.snapshot.totals.first_ts.expect("packets").second();
+        let kernel = [ATTEMPT_FAILS, OUT_RSTS].map(|name| KernelCounter {
+            name,
+            total: 2,
+            per_second: (first - 1..=first + 20)
+                .map(|s| (s, if s == first { 2 } else { 0 }))
+                .collect(),
+        });
+        a.host = Some(Arc::new(HostReport {
+            samples: 4,
+            kernel: kernel.to_vec(),
+            ..HostReport::default()
+        }));
+        let stats = CaptureStats {
+            captured: 40,
+            ..CaptureStats::default()
+        };
+        let time = Clock::Utc.time(Timestamp::from_parts(first, 0));
+        let whole = format!(
+            "{time}  resets 2 (refused 2)  failed 2  top 127.0.0.1:7211 (2 refused)  kernel \
+             AttemptFails 2 OutRsts 2  | 40 frames so far, dropped 0"
+        );
+        let mut piped = SecondLines::new(Clock::Utc, false);
+        assert_eq!(piped.lines_until(&a, &stats, first)[0], whole);
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        lines.width = Some(80);
+        let line = &lines.lines_until(&a, &stats, first)[0];
+        // The top offender is given up (the diagnosis under the line names it).
+        assert_eq!(
+            *line,
+            format!(
+                "{time}  resets 2 (refused 2)  failed 2  AttemptFails 2 OutRsts 2  | 40 frames"
+            )
+        );
+        assert!(line.len() < 80, "{line}");
+        lines.width = Some(100);
+        lines.next = None;
+        assert_eq!(
+            lines.lines_until(&a, &stats, first)[0],
+            format!(
+                "{time}  resets 2 (refused 2)  failed 2  AttemptFails 2 OutRsts 2  top \
+                 127.0.0.1:7211 (2 refused)"
+            )
+        );
+        // A wide terminal gets the whole line.
+        lines.width = Some(200);
+        lines.next = None;
+        assert_eq!(lines.lines_until(&a, &stats, first)[0], whole);
+    }
+
+    /// What a compact line keeps as the width shrinks: the late attempts' count without their
+    /// details, drops when there are some, the top offender only where room is left.
+    #[test]
+    fn a_compact_line_keeps_the_counts_and_gives_up_the_top_offender_first() {
+        let parts = SecondParts {
+            time: "15:03:17".into(),
+            resets: "resets 7 (refused 5, abort 2)".into(),
+            failed: 5,
+            late: Some("+2 unanswered (SYNs of 15:03:06-15:03:07 to 127.0.0.1:7400)".into()),
+            top: Some(("[2001:db8::1]:443".into(), "(5 refused)".into())),
+            kernel: Some((7, 5)),
+            frames: 1_234_567,
+            dropped: 12,
+        };
+        assert_eq!(
+            parts.fitted(None),
+            "15:03:17  resets 7 (refused 5, abort 2)  failed 5, +2 unanswered (SYNs of \
+             15:03:06-15:03:07 to 127.0.0.1:7400)  top [2001:db8::1]:443 (5 refused)  kernel \
+             AttemptFails 7 OutRsts 5  | 1234567 frames so far, dropped 12"
+        );
+        let core = "15:03:17  resets 7 (refused 5, abort 2)  failed 5, +2 unanswered  \
+                    AttemptFails 7 OutRsts 5  dropped 12";
+        assert_eq!(
+            parts.fitted(Some(140)),
+            format!("{core}  top [2001:db8::1]:443 (5 refused)")
+        );
+        assert_eq!(
+            parts.fitted(Some(130)),
+            format!("{core}  top [2001:db8::1]:443")
+        );
+        // Longer than 80 still: what it keeps is not given up, the line wraps.
+        assert_eq!(parts.fitted(Some(80)), core);
     }
 }

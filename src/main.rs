@@ -343,7 +343,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Output(e)) => {
-            stderr_line!("rstscope: cannot write the output: {e}");
+            stderr_line!(
+                "rstscope: cannot write the output: {}",
+                report::os_error(&e)
+            );
             ExitCode::from(1)
         }
         Err(Failure::Window(msg)) => {

@@ -1,13 +1,14 @@
 //! The progress bar of `rstscope analyze` on a terminal: bytes, packets, rate and time left of
-//! a long read, drawn on stderr and cleared before anything else is printed there.
+//! a long read, drawn on stderr and cleared before anything else is printed there. The text
+//! fits itself to the terminal's width, giving up its least useful parts first, so that the
+//! bar keeps [`BAR_CELLS`].
 //!
 //! Each update draws the bar once, whole: the packets are stored where the bar's text reads
 //! them, then the position is set, which draws. (Its text set apart drew the bar a second
 //! time at each update, and the first draw was an empty bar the width of the terminal.)
 
-use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,11 @@ const DRAWS_PER_SECOND: u8 = 4;
 /// Columns the bar leaves free at the end of its line: room for the `^C` a terminal echoes
 /// at Ctrl+C (see [`RoomForEcho`]).
 const ECHO_ROOM: u16 = 2;
+
+/// Cells the bar itself keeps, at least, where the terminal has them: its text gives up words,
+/// then parts, to leave them (see [`fitted`]). At 80 columns the whole text left the bar 6
+/// cells, which hardly moved in a minute's read.
+const BAR_CELLS: usize = 20;
 
 /// A progress bar on stderr for long reads, only when stderr is a terminal: piped or
 /// redirected, stderr gets nothing but warnings.
@@ -117,12 +123,20 @@ impl ProgressBar {
                 .term
                 .take()
                 .unwrap_or_else(|| Box::new(console::Term::buffered_stderr()));
+            let width = Arc::new(AtomicU16::new(0));
             let target = if is_dumb() {
                 ProgressDrawTarget::hidden()
             } else {
-                ProgressDrawTarget::term_like_with_hz(Box::new(RoomForEcho(term)), DRAWS_PER_SECOND)
+                let term = RoomForEcho(term, Arc::clone(&width));
+                ProgressDrawTarget::term_like_with_hz(Box::new(term), DRAWS_PER_SECOND)
             };
-            new_bar(p.bytes_total, self.start, Arc::clone(&self.frames), target)
+            new_bar(
+                p.bytes_total,
+                self.start,
+                Arc::clone(&self.frames),
+                width,
+                target,
+            )
         });
         bar.set_position(p.bytes_read);
     }
@@ -140,12 +154,17 @@ impl ProgressBar {
 /// column: the `^C` the terminal echoes at Ctrl+C then went to a line of its own, the bar's
 /// clearing cleared that line instead of the bar's, and the bar stayed above the report, stale
 /// ("6 seconds left"). Two columns short, the echo lands on the bar's line and goes with it.
+///
+/// It keeps the width it last told in its second field, for the bar's text to fit itself in:
+/// indicatif asks for the width just before it draws, and tells the text nothing of it.
 #[derive(Debug)]
-struct RoomForEcho(Box<dyn TermLike>);
+struct RoomForEcho(Box<dyn TermLike>, Arc<AtomicU16>);
 
 impl TermLike for RoomForEcho {
     fn width(&self) -> u16 {
-        self.0.width().saturating_sub(ECHO_ROOM).max(1)
+        let width = self.0.width().saturating_sub(ECHO_ROOM).max(1);
+        self.1.store(width, Ordering::Relaxed);
+        width
     }
     fn height(&self) -> u16 {
         self.0.height()
@@ -183,11 +202,12 @@ fn is_dumb() -> bool {
 }
 
 /// The bar of a read of `bytes_total` bytes, or where that is unknown (a pipe) a spinner with
-/// what was read so far; `frames` and `start` for its text.
+/// what was read so far; `frames` and `start` for its text, `width` the line's (0: unknown).
 fn new_bar(
     bytes_total: u64,
     start: Instant,
     frames: Arc<AtomicU64>,
+    width: Arc<AtomicU16>,
     target: ProgressDrawTarget,
 ) -> indicatif::ProgressBar {
     let total = (bytes_total > 0).then_some(bytes_total);
@@ -198,7 +218,11 @@ fn new_bar(
     };
     let read = move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
         let frames = frames.load(Ordering::Relaxed);
-        let _ = w.write_str(&text(s.pos(), s.len(), frames, start.elapsed()));
+        let width = match width.load(Ordering::Relaxed) {
+            0 => usize::MAX,
+            w => usize::from(w),
+        };
+        let _ = w.write_str(&fitted(s.pos(), s.len(), frames, start.elapsed(), width));
     };
     let style = ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -207,30 +231,106 @@ fn new_bar(
     indicatif::ProgressBar::with_draw_target(total, target).with_style(style)
 }
 
-/// The bar's text: bytes read (of how many), rate, packets, and time left where the total is
-/// known. Rates over the whole run so far: steady, where a recent window jumps with each batch.
-fn text(read: u64, total: Option<u64>, frames: u64, elapsed: Duration) -> String {
+/// The bar's text on a line of `width` columns: the longest of its forms ([`texts`]) that
+/// leaves the bar [`BAR_CELLS`] (with its brackets and the space after them), or else the
+/// shortest. A spinner (no total) needs two columns only.
+fn fitted(read: u64, total: Option<u64>, frames: u64, elapsed: Duration, width: usize) -> String {
+    let room = if total.is_some() {
+        width.saturating_sub(BAR_CELLS + 3)
+    } else {
+        width.saturating_sub(2)
+    };
+    let mut forms = texts(read, total, frames, elapsed);
+    let shortest = forms.pop().unwrap_or_default();
+    forms
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or(shortest)
+}
+
+/// The bar's forms of its text, longest first: bytes read (of how many), rate, packets, and
+/// time left where the total is known; then without the packets; then in short words (the
+/// percent for the bytes); then the percent and time left; then the percent alone. Rates over
+/// the whole run so far: steady, where a recent window jumps with each batch.
+fn texts(read: u64, total: Option<u64>, frames: u64, elapsed: Duration) -> Vec<String> {
+    let packets = format!("{} packets", HumanCount(frames));
     if read == 0 && total.is_none() {
         // Bytes not told (`analyze --endpoint` of standard input): the packets alone.
-        return format!("{} packets", HumanCount(frames));
+        return vec![packets];
     }
     let rate = read as f64 / elapsed.as_secs_f64().max(1e-3);
-    let mut s = HumanBytes(read).to_string();
-    if let Some(total) = total {
-        let _ = write!(s, "/{}", HumanBytes(total));
+    let per_second = format!("{}/s", HumanBytes(rate as u64));
+    let Some(total) = total else {
+        let read = HumanBytes(read);
+        return vec![
+            format!("{read} {per_second} {packets}"),
+            format!("{read} {per_second}"),
+            read.to_string(),
+        ];
+    };
+    let bytes = format!("{}/{}", HumanBytes(read), HumanBytes(total));
+    let (long, short) = match time_left(total.saturating_sub(read), rate) {
+        Some(left) => (format!(", {left} left"), format!(" {left:#} left")),
+        None => (String::new(), String::new()),
+    };
+    let percent = format!("{}%", read.saturating_mul(100) / total.max(1));
+    let short_rate = format!("{}/s", ShortBytes(rate as u64));
+    vec![
+        format!("{bytes} {per_second} {packets}{long}"),
+        format!("{bytes} {per_second}{long}"),
+        format!("{percent} {short_rate}{short}"),
+        format!("{percent}{short}"),
+        percent,
+    ]
+}
+
+/// The time `remaining` bytes take at `rate`: none once all is read (the rest is quick), and
+/// under a second "<1 s", where indicatif's words rounded the last bytes to "0 seconds", which
+/// reads as done while the bar still moved.
+fn time_left(remaining: u64, rate: f64) -> Option<TimeLeft> {
+    if remaining == 0 {
+        return None;
     }
-    let _ = write!(
-        s,
-        " {}/s {} packets",
-        HumanBytes(rate as u64),
-        HumanCount(frames)
-    );
-    if let Some(total) = total {
-        let left = total.saturating_sub(read) as f64 / rate.max(1.0);
-        let left = HumanDuration(Duration::from_secs_f64(left.min(1e7)));
-        let _ = write!(s, ", {left} left");
+    let left = remaining as f64 / rate.max(1.0);
+    Some(if left < 1.0 {
+        TimeLeft::UnderASecond
+    } else {
+        TimeLeft::About(HumanDuration(Duration::from_secs_f64(left.min(1e7))))
+    })
+}
+
+/// What [`time_left`] says: `{}` in words ("3 seconds"), `{:#}` short ("3s").
+enum TimeLeft {
+    UnderASecond,
+    About(HumanDuration),
+}
+
+impl std::fmt::Display for TimeLeft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self, f.alternate()) {
+            (Self::UnderASecond, false) => f.write_str("<1 s"),
+            (Self::UnderASecond, true) => f.write_str("<1s"),
+            (Self::About(d), false) => write!(f, "{d}"),
+            (Self::About(d), true) => write!(f, "{d:#}"),
+        }
     }
-    s
+}
+
+/// Bytes in few characters, for the short forms: "319 MiB", "1.5 GiB" (one decimal under 10).
+struct ShortBytes(u64);
+
+impl std::fmt::Display for ShortBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+        let mut n = self.0 as f64;
+        let mut unit = 0;
+        while n >= 1024.0 && unit < UNITS.len() - 1 {
+            n /= 1024.0;
+            unit += 1;
+        }
+        let decimals = usize::from(unit > 0 && n < 9.95);
+        write!(f, "{n:.decimals$} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]
@@ -358,10 +458,9 @@ mod tests {
         }
         let lines = screen.lines();
         assert_eq!(lines.len(), 3, "{lines:#?}");
-        for (line, packets) in lines.iter().zip(["1,000", "2,000", "3,000"]) {
+        for (line, read) in lines.iter().zip(["976.56 KiB", "1.91 MiB", "2.86 MiB"]) {
             assert!(line.starts_with('['), "{line}");
-            assert!(line.contains("/9.54 MiB "), "{line}");
-            assert!(line.contains(&format!(" {packets} packets, ")), "{line}");
+            assert!(line.contains(&format!(" {read}/9.54 MiB ")), "{line}");
             assert!(line.ends_with(" left"), "{line}");
         }
         bar.clear();
@@ -383,6 +482,69 @@ mod tests {
             furthest <= 80 - usize::from(ECHO_ROOM),
             "the bar reached column {furthest} of 80"
         );
+    }
+
+    /// Regression (terminal trial): at 80 columns the text ("159.94 MiB/1024.00 MiB 318.69
+    /// MiB/s 479,232 packets, 3 seconds left") left the bar itself 6 cells.
+    #[test]
+    fn regression_at_80_columns_the_bar_keeps_its_cells_and_the_rate_and_time_left() {
+        let screen = Screen::default();
+        let start = Instant::now() - Duration::from_millis(500);
+        let mut bar = ProgressBar::on(screen.clone(), start);
+        bar.update(progress(479_232, 160 << 20, 1 << 30));
+        let lines = screen.lines();
+        let line = lines.last().expect("drawn");
+        let (cells, text) = line
+            .strip_prefix('[')
+            .and_then(|l| l.split_once("] "))
+            .expect("a bar");
+        assert!(cells.chars().count() >= BAR_CELLS, "{line}");
+        assert!(
+            line.chars().count() <= 80 - usize::from(ECHO_ROOM),
+            "{line}"
+        );
+        assert!(text.starts_with("160.00 MiB/1.00 GiB "), "{text}");
+        assert!(text.contains(" MiB/s") && text.ends_with(" left"), "{text}");
+    }
+
+    /// Regression (terminal trial): "939.60 MiB/1024.00 MiB 312.92 MiB/s 2,715,648 packets,
+    /// 0 seconds left", with 85 MiB still to read.
+    #[test]
+    fn regression_no_0_seconds_left_while_bytes_remain() {
+        let forms = texts(939 << 20, Some(1 << 30), 2_715_648, Duration::from_secs(3));
+        assert_eq!(
+            forms[0],
+            "939.00 MiB/1.00 GiB 313.00 MiB/s 2,715,648 packets, <1 s left"
+        );
+        assert_eq!(forms[2], "91% 313 MiB/s <1s left");
+        for form in &forms {
+            assert!(!form.contains(" 0 s") && !form.contains(" 0s"), "{form}");
+        }
+        // All read: no time left said (the rest is quick), not "0 seconds".
+        let done = texts(1 << 30, Some(1 << 30), 9, Duration::from_secs(3));
+        assert_eq!(done[1], "1.00 GiB/1.00 GiB 341.33 MiB/s");
+    }
+
+    /// As the line narrows, the text gives up the packets, then its long words, then the rate,
+    /// then the time left: the bar keeps its cells down to a 42-column terminal.
+    #[test]
+    fn the_text_gives_up_parts_as_the_line_narrows() {
+        let at = |width| {
+            fitted(
+                1 << 28,
+                Some(1 << 30),
+                1_234_567,
+                Duration::from_secs(2),
+                width,
+            )
+        };
+        let full = "256.00 MiB/1.00 GiB 128.00 MiB/s 1,234,567 packets, 6 seconds left";
+        assert_eq!(at(120), full);
+        assert_eq!(at(78), "256.00 MiB/1.00 GiB 128.00 MiB/s, 6 seconds left");
+        assert_eq!(at(60), "25% 128 MiB/s 6s left");
+        assert_eq!(at(40), "25% 6s left");
+        assert_eq!(at(20), "25%");
+        assert_eq!(at(usize::MAX), full, "width unknown");
     }
 
     /// A pipe's size is unknown: a spinner with what was read, no time left.
@@ -410,13 +572,16 @@ mod tests {
     #[test]
     fn the_text_says_read_total_rate_packets_and_time_left() {
         assert_eq!(
-            text(1 << 20, Some(4 << 20), 1234, Duration::from_secs(1)),
+            texts(1 << 20, Some(4 << 20), 1234, Duration::from_secs(1))[0],
             "1.00 MiB/4.00 MiB 1.00 MiB/s 1,234 packets, 3 seconds left"
         );
         assert_eq!(
-            text(1 << 20, None, 7, Duration::from_secs(2)),
+            texts(1 << 20, None, 7, Duration::from_secs(2))[0],
             "1.00 MiB 512.00 KiB/s 7 packets"
         );
-        assert_eq!(text(0, None, 8192, Duration::from_secs(2)), "8,192 packets");
+        assert_eq!(
+            texts(0, None, 8192, Duration::from_secs(2)),
+            ["8,192 packets"]
+        );
     }
 }

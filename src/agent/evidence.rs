@@ -69,7 +69,7 @@ const SUFFIX: &str = ".pcapng";
 
 /// Why the evidence directory cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot keep evidence there: {source}", path.display())]
+#[error("{}: cannot keep evidence there: {os}", path.display(), os = crate::report::os_error(source))]
 pub struct RingError {
     /// The directory or file.
     pub path: PathBuf,
@@ -424,9 +424,10 @@ impl EvidenceRing {
             ),
             Err(e) => format!(
                 "{dir}: the evidence directory was removed or moved while the agent ran and \
-                 cannot be made again ({e}): no evidence is kept until it can; make the \
+                 cannot be made again ({}): no evidence is kept until it can; make the \
                  directory and let the agent write it, or restart the agent with \
-                 --evidence-dir DIR"
+                 --evidence-dir DIR",
+                crate::report::os_error(&e)
             ),
         });
     }
@@ -528,8 +529,7 @@ impl EvidenceRing {
             .dir
             .join(format!("{PREFIX}{:012}{SUFFIX}", self.next_seq));
         self.next_seq += 1;
-        let file = new_file(&path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let file = new_file(&path).map_err(|e| io::Error::new(e.kind(), at(&path, &e)))?;
         let bytes = Arc::new(AtomicU64::new(0));
         let out = SharedOut {
             file: Arc::new(Mutex::new(BufWriter::with_capacity(64 << 10, file))),
@@ -598,7 +598,7 @@ impl EvidenceRing {
             }),
             Err(e) => {
                 self.errors += 1;
-                self.last_error = Some(format!("{}: {e}", c.path.display()));
+                self.last_error = Some(at(&c.path, &e));
                 if let Ok(bytes) = whole_blocks(&c.path) {
                     self.sealed.push_back(Segment {
                         path: c.path,
@@ -643,16 +643,13 @@ impl EvidenceRing {
                 // Removed by hand meanwhile: the rest is still evidence.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(io::Error::new(
-                        e.kind(),
-                        format!("{}: {e}", s.path.display()),
-                    ));
+                    return Err(io::Error::new(e.kind(), at(&s.path, &e)));
                 }
             }
         }
         if let Some(c) = &mut self.current {
             let path = c.path.clone();
-            let name = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let name = |e: io::Error| io::Error::new(e.kind(), at(&path, &e));
             c.writer_flush().map_err(name)?;
             let len = c.bytes.load(Ordering::Relaxed);
             let f = File::open(&c.path).map_err(name)?;
@@ -692,6 +689,11 @@ pub const FILE_MODE: u32 = 0o600;
 /// any program does (the user the agent becomes must get through them). A directory that is
 /// there already keeps its mode: it may be the admin's choice (or a folder others share); the
 /// files the ring writes in it are [`FILE_MODE`] whatever it is.
+/// `path: words (os error N)`: an error of the ring's file, as its errors say it.
+fn at(path: &Path, e: &io::Error) -> String {
+    format!("{}: {}", path.display(), crate::report::os_error(e))
+}
+
 fn make_dir(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());

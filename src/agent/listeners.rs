@@ -44,7 +44,13 @@ pub fn load(dir: &Path) -> Result<Vec<ListenerRecord>, String> {
     let text = match fs::read(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return Err(format!(
+                "cannot read {}: {}",
+                path.display(),
+                crate::report::os_error(&e)
+            ));
+        }
     };
     let saved: Saved = serde_json::from_slice(&text).map_err(|e| {
         format!(

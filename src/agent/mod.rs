@@ -134,7 +134,7 @@ pub enum AgentError {
         why: String,
     },
     /// The listening socket.
-    #[error("cannot listen on {addr}: {source}{}", bind_hint(source, *addr, cfg!(windows)))]
+    #[error("cannot listen on {addr}: {os}{}", bind_hint(source, *addr, cfg!(windows)), os = crate::report::os_error(source))]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -149,7 +149,7 @@ pub enum AgentError {
     #[error(transparent)]
     Capture(#[from] StartError),
     /// A thread could not be started.
-    #[error("cannot start the agent's threads: {0}")]
+    #[error("cannot start the agent's threads: {}", crate::report::os_error(.0))]
     Thread(io::Error),
     /// The rights could not be dropped.
     #[cfg(target_os = "linux")]

@@ -62,7 +62,7 @@ pub enum DropError {
     #[error("--user {0}: no such user")]
     NoUser(String),
     /// A step failed.
-    #[error("cannot drop the agent's rights ({step}): {source}")]
+    #[error("cannot drop the agent's rights ({step}): {os}", os = crate::report::os_error(source))]
     Step {
         /// What was done.
         step: &'static str,
@@ -71,9 +71,8 @@ pub enum DropError {
     },
     /// The new user cannot write the evidence directory.
     #[error(
-        "{path}: the user {user} cannot write the evidence there ({source}); every directory above \
-         it must let {user} through: choose another --evidence-dir, or another --user"
-    )]
+        "{path}: the user {user} cannot write the evidence there ({os}); every directory above \
+         it must let {user} through: choose another --evidence-dir, or another --user", os = crate::report::os_error(source))]
     EvidenceDir {
         /// The directory.
         path: std::path::PathBuf,

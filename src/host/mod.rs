@@ -79,7 +79,7 @@ pub fn adapter_friendly_names() -> Vec<(String, String)> {
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     /// The counter file could not be read.
-    #[error("cannot read the kernel's TCP counters from {path}: {source}")]
+    #[error("cannot read the kernel's TCP counters from {path}: {os}", os = crate::report::os_error(source))]
     Read {
         /// The file that was read.
         path: String,
@@ -125,7 +125,7 @@ pub enum HostError {
         message: String,
     },
     /// The OS call that gives the counters failed.
-    #[error("cannot read the kernel's TCP counters ({call} for {what}): {source}")]
+    #[error("cannot read the kernel's TCP counters ({call} for {what}): {os}", os = crate::report::os_error(source))]
     Call {
         /// The function called (`GetTcpStatisticsEx`, `sysctlbyname`).
         call: &'static str,
@@ -145,9 +145,8 @@ pub enum HostError {
     },
     /// Tracing connects needs root; tracefs refused this user.
     #[error(
-        "tracing connects needs root (CAP_SYS_ADMIN), and {path} refused this user: {source}; {}",
-        trace_way(*service)
-    )]
+        "tracing connects needs root (CAP_SYS_ADMIN), and {path} refused this user: {os}; {}",
+        trace_way(*service), os = crate::report::os_error(source))]
     TraceNotPermitted {
         /// The tracefs file or directory that refused.
         path: String,
@@ -160,10 +159,9 @@ pub enum HostError {
     /// tracefs is not mounted and could not be mounted.
     #[error(
         "tracefs is mounted at neither /sys/kernel/tracing nor /sys/kernel/debug/tracing, and \
-         mounting it failed: {source}; mount it with `mount -t tracefs nodev \
+         mounting it failed: {os}; mount it with `mount -t tracefs nodev \
          /sys/kernel/tracing` (the kernel needs CONFIG_FTRACE) to see which program made each \
-         connection"
-    )]
+         connection", os = crate::report::os_error(source))]
     TracefsMissing {
         /// Why the mount failed.
         source: std::io::Error,
@@ -190,9 +188,8 @@ pub enum HostError {
     },
     /// A tracefs file could not be used for connect tracing.
     #[error(
-        "connect tracing: cannot {action} {path}: {source}; program names are left out \
-         (another tracer using tracefs, or a kernel without instances, can cause this)"
-    )]
+        "connect tracing: cannot {action} {path}: {os}; program names are left out \
+         (another tracer using tracefs, or a kernel without instances, can cause this)", os = crate::report::os_error(source))]
     Trace {
         /// What was being done (`create`, `write`, `open`, ...).
         action: &'static str,

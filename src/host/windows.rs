@@ -105,7 +105,10 @@ pub(super) fn tcp_sockets() -> Result<Vec<SocketEntry>, HostError> {
         (AF_INET6, "IPv6", 56, read_v6),
     ] {
         let table = tcp_table(af).map_err(|source| HostError::Sockets {
-            message: format!("GetExtendedTcpTable ({label}): {source}"),
+            message: format!(
+                "GetExtendedTcpTable ({label}): {}",
+                crate::report::os_error(&source)
+            ),
         })?;
         rows.extend(table_rows(&table, size).filter_map(read));
     }

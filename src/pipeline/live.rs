@@ -324,7 +324,10 @@ pub fn capture_with_tap(
         .map_err(|e| {
             StartError::Capture(LiveError::Open {
                 interface: "every interface".into(),
-                message: format!("cannot start the engine thread: {e}"),
+                message: format!(
+                    "cannot start the engine thread: {}",
+                    crate::report::os_error(&e)
+                ),
             })
         })?;
     Ok(LiveJob {
@@ -812,7 +815,11 @@ impl Run {
             .collect();
         let saved = w.saved();
         if let Err(e) = w.finish(&blocks) {
-            let why = format!("{}: finishing the file failed: {e}", path.display());
+            let why = format!(
+                "{}: finishing the file failed: {}",
+                path.display(),
+                crate::report::os_error(&e)
+            );
             saved.fail(why.clone());
             self.problems.push(why);
         }

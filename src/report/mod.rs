@@ -379,13 +379,18 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// An error with the causes under it, `: `-separated (the Windows service manager's errors
-/// say "IO error in winapi call" and keep the OS's reason as their source).
-pub fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
+/// say "IO error in winapi call" and keep the OS's reason as their source), the OS's errors
+/// among them as [`os_error`] writes them: the text goes into a sentence of rstscope's.
+pub fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let text = |e: &(dyn std::error::Error + 'static)| {
+        e.downcast_ref::<std::io::Error>()
+            .map_or_else(|| e.to_string(), os_error)
+    };
+    let mut s = text(e);
     let mut cause = e.source();
     while let Some(c) = cause {
         s.push_str(": ");
-        s.push_str(&c.to_string());
+        s.push_str(&text(c));
         cause = c.source();
     }
     s
@@ -445,6 +450,29 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// An OS error as a clause of rstscope's own sentence: the system's words without their full
+/// stop, then the code. Windows ends its messages with one ("The system cannot find the file
+/// specified. (os error 2)"), which read as a sentence ended inside rstscope's, before its
+/// advice ("...; check its name"); Linux's and macOS's have none.
+pub fn os_error(e: &std::io::Error) -> String {
+    os_words(&e.to_string())
+}
+
+/// [`os_error`] of an error's text: `Words. (os error N)` -> `Words (os error N)`, and a
+/// message of its own without a code loses its full stop too (not an ellipsis).
+fn os_words(text: &str) -> String {
+    let (words, code) = match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text.split_at(i),
+        _ => (text, ""),
+    };
+    let words = words.trim_end();
+    let words = match words.strip_suffix('.') {
+        Some(w) if !w.ends_with('.') => w,
+        _ => words,
+    };
+    format!("{words}{code}")
+}
+
 /// Why `path` could not be written and what to do about it, for the person who chose it:
 /// "the folder /proc takes no new files: choose another folder (No such file or directory
 /// (os error 2))". The OS's words alone ("No such file or directory" for a folder that
@@ -492,7 +520,7 @@ pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
             "choose another folder",
         ),
     };
-    format!("{why}: {todo} ({e})")
+    format!("{why}: {todo} ({})", os_error(e))
 }
 
 /// `n` with the noun that fits it, thousands grouped as the table writes them: "1 reset",
@@ -2207,10 +2235,9 @@ mod causes_tests {
             std::io::ErrorKind::PermissionDenied,
             "Access is denied.",
         ));
-        assert_eq!(
-            with_causes(&e),
-            "IO error in winapi call: Access is denied."
-        );
+        // Its full stop goes: the text is put into a sentence ("cannot open the service
+        // manager (...); run this from an administrator's command prompt").
+        assert_eq!(with_causes(&e), "IO error in winapi call: Access is denied");
         let plain = std::io::Error::other("plain");
         assert_eq!(with_causes(&plain), "plain");
     }
@@ -3287,6 +3314,60 @@ mod write_error_tests {
         assert!(
             said.starts_with("the folder /proc takes no new files: choose another folder ("),
             "{said}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod os_error_tests {
+    use super::{os_error, os_words};
+
+    /// Regression (terminal trial, Windows): "cannot read: The system cannot find the file
+    /// specified. (os error 2); check its name": the system's full stop ended a sentence
+    /// inside rstscope's.
+    #[test]
+    fn regression_the_system_s_full_stop_goes_before_the_code() {
+        assert_eq!(
+            os_words("The system cannot find the file specified. (os error 2)"),
+            "The system cannot find the file specified (os error 2)"
+        );
+        assert_eq!(
+            os_words("Access is denied.\r\n (os error 5)"),
+            "Access is denied (os error 5)"
+        );
+        assert_eq!(os_words("Access is denied."), "Access is denied");
+        // Linux's words have none; an ellipsis is kept.
+        assert_eq!(
+            os_words("No such file or directory (os error 2)"),
+            "No such file or directory (os error 2)"
+        );
+        assert_eq!(os_words("waiting..."), "waiting...");
+        let e = std::io::Error::from_raw_os_error(2);
+        assert_eq!(os_error(&e), e.to_string().replace(". (os", " (os"));
+    }
+
+    /// Each message that puts an OS error into a sentence of its own writes it so.
+    #[test]
+    fn messages_put_the_os_error_without_its_full_stop() {
+        let windows = || {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "The system cannot find the file specified.",
+            )
+        };
+        let read = crate::source::SourceError::Io {
+            path: "C:\\captures\\gone.pcap".into(),
+            source: windows(),
+        }
+        .to_string();
+        assert!(
+            read.contains(": cannot read: The system cannot find the file specified; "),
+            "{read}"
+        );
+        let written = super::write_error(std::path::Path::new("out.csv"), &windows());
+        assert!(
+            written.ends_with("(The system cannot find the file specified)"),
+            "{written}"
         );
     }
 }

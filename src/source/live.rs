@@ -892,7 +892,10 @@ impl LiveSource {
                     }
                     return Err(LiveError::Open {
                         interface: info.name,
-                        message: format!("cannot start a capture thread: {e}"),
+                        message: format!(
+                            "cannot start a capture thread: {}",
+                            crate::report::os_error(&e)
+                        ),
                     });
                 }
             }

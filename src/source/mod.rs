@@ -725,7 +725,11 @@ pub fn read_once(paths: &[PathBuf]) -> Option<SourceError> {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}{}", io_advice(path, source))]
+    #[error(
+        "{path}: cannot read: {}{}",
+        crate::report::os_error(source),
+        io_advice(path, source)
+    )]
     Io {
         /// The file.
         path: PathBuf,

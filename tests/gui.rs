@@ -9060,6 +9060,43 @@ fn a_capture_opened_is_saved_in_recent_at_once() {
     assert_eq!(stored.flushes, 2);
 }
 
+/// Regression (real-window trial): typing in the offenders' filter, Alt+F opened File (its
+/// "f" not typed), but after Escape closed it what was typed next went nowhere: the keyboard
+/// stayed on the File menu's button. As in a Windows program, a menu opened from the keyboard
+/// and closed with Escape gives the keyboard back where it was.
+#[test]
+fn escape_from_a_menu_opened_while_typing_gives_the_keyboard_back_to_the_text() {
+    let mut h = opened(
+        [1024.0, 700.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    type_in_filter(&mut h, "72");
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::F);
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Close capture").is_some(),
+        "Alt+F opens File"
+    );
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Close capture").is_none(),
+        "Escape closes it"
+    );
+    h.event(egui::Event::Text("F1".into()));
+    h.run_steps(2);
+    let typed = filter_box(&h)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        typed, "72F1",
+        "what was typed after Escape went on in the filter"
+    );
+}
+
 /// Regression (Windows trial, keyboard only): Alt+F and F10 did nothing: the menus were
 /// reached only by Tab going round to them. Alt and a menu's first letter (F10 for File)
 /// open it with the keyboard on its button, as Windows programs' menu bars do: Down goes into

@@ -183,7 +183,7 @@ fn save_capture_button(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Ve
 }
 
 /// The menu bar. Alt and a menu's first letter (F10 for File) open it from the keyboard, as
-/// a Windows program's menu bar opens ([`open_by_keyboard`]).
+/// a Windows program's menu bar opens (`open_by_keyboard`).
 pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
     let before = actions.len();
     egui::MenuBar::new().ui(ui, |ui| {

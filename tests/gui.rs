@@ -2311,6 +2311,108 @@ fn every_copy_stays_on_the_packets_heading_in_the_full_arrangement() {
     assert!(full >= 3, "the details were in full at {full} widths only");
 }
 
+/// Regression (real-window trial, 800x600, a connection of a large capture clicked): with
+/// one connection's packets listed, the packets' heading ("Packets (146 of 2,000)", "× All
+/// packets", "N of its M listed", Save) wrapped in the narrow packets column, Save on a line
+/// of its own, and the connections' columns came a line lower beside it: a row less in view.
+/// It stays on one line inside the details, as the connections' heading does: the heading's
+/// count, then "N of its M listed", go to its hover where the line has no room for them.
+#[test]
+fn a_connections_packets_heading_stays_on_one_line_in_a_narrow_column() {
+    // More refusals than the details keep packets of (2,000): the last connection's are not
+    // listed, "0 of its 2 listed".
+    let many = temp_dir("stream-heading").join("refusals.pcap");
+    let mut records = Vec::new();
+    for k in 0..1200u32 {
+        let isn = 1000 + k * 10;
+        records.push((
+            1_700_000_000 + k,
+            0,
+            common::frame(7000, false, 0x02, isn, 0),
+        ));
+        records.push((
+            1_700_000_000 + k,
+            100,
+            common::frame(7000, true, 0x14, 0, isn + 1),
+        ));
+    }
+    std::fs::write(&many, common::pcap(&records)).expect("write");
+    let cases = [
+        (
+            manifest("resources/story-7211.pcapng"),
+            "127.0.0.1:35196",
+            false,
+        ),
+        (many, "10.0.0.1:40000", true),
+    ];
+    for (path, client, last) in cases {
+        for (size, host) in [
+            ([800.0, 600.0], false),
+            ([800.0, 600.0], true),
+            ([1024.0, 700.0], false),
+            ([1024.0, 700.0], true),
+        ] {
+            let mut s = settings();
+            s.show_host = host;
+            s.host_width = host.then_some(size[0]);
+            let mut h = Harness::builder()
+                .with_size(window(size))
+                .with_theme(egui::Theme::Light)
+                .build_ui_state(
+                    |ui, app: &mut RstscopeApp| app.show(ui),
+                    RstscopeApp::new(s, vec![path.clone()]),
+                );
+            settle(&mut h);
+            let lists = h.get_by_label_contains("Connections (").rect().bottom();
+            let first = h
+                .query_all_by_label(client)
+                .map(|n| n.rect())
+                .filter(|r| r.top() > lists)
+                .min_by(|a, b| a.top().total_cmp(&b.top()))
+                .expect("a connection row");
+            h.hover_at(first.center());
+            h.step();
+            click_at(&mut h, first.center());
+            if last {
+                h.key_press(egui::Key::End);
+            }
+            h.run_steps(2);
+            laid_out(&mut h);
+            assert!(h.state().stream().is_some(), "a connection selected");
+            let (heading, save) = heading_and_save(&h);
+            let mut parts = vec![("Save", save), ("heading", heading)];
+            // "× All" where the column has no room for "× All packets".
+            let all = h
+                .query_by_label_contains("× All")
+                .expect("× All packets")
+                .rect();
+            parts.push(("× All packets", all));
+            if last {
+                let frame = h.state().stream().map_or(0, |c| c.first_frame);
+                assert!(
+                    frame > 2000,
+                    "the last connection, past the packets kept: {frame}"
+                );
+            }
+            if let Some(n) = h.query_by_label_contains("of its 2 listed") {
+                parts.push(("of its 2 listed", n.rect()));
+            }
+            let details = if host {
+                machine_heading_left(&h)
+            } else {
+                h.ctx.content_rect().right()
+            };
+            for (what, rect) in parts {
+                assert!(
+                    (rect.center().y - heading.center().y).abs() < 4.0 && rect.right() <= details,
+                    "{path:?} at {size:?} (This machine {host}): {what} at {rect:?} on the \
+                     packets' heading's line at {heading:?}, inside the details (to {details})"
+                );
+            }
+        }
+    }
+}
+
 /// Regression (real window, 1280x800, a live capture of a burst of refusals): the kernel's
 /// comparison, on the legend's line while the counts were small, went to a line of its own
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
@@ -8956,6 +9058,43 @@ fn a_capture_opened_is_saved_in_recent_at_once() {
         .remember(&[manifest("tests/fixtures/refused-v4.pcap")]);
     h.state_mut().save_at_once(Some(&mut stored));
     assert_eq!(stored.flushes, 2);
+}
+
+/// Regression (real-window trial): typing in the offenders' filter, Alt+F opened File (its
+/// "f" not typed), but after Escape closed it what was typed next went nowhere: the keyboard
+/// stayed on the File menu's button. As in a Windows program, a menu opened from the keyboard
+/// and closed with Escape gives the keyboard back where it was.
+#[test]
+fn escape_from_a_menu_opened_while_typing_gives_the_keyboard_back_to_the_text() {
+    let mut h = opened(
+        [1024.0, 700.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    type_in_filter(&mut h, "72");
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::F);
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Close capture").is_some(),
+        "Alt+F opens File"
+    );
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Close capture").is_none(),
+        "Escape closes it"
+    );
+    h.event(egui::Event::Text("F1".into()));
+    h.run_steps(2);
+    let typed = filter_box(&h)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        typed, "72F1",
+        "what was typed after Escape went on in the filter"
+    );
 }
 
 /// Regression (Windows trial, keyboard only): Alt+F and F10 did nothing: the menus were

@@ -18,12 +18,12 @@ use crate::report::evidence::{self, Evidence, LineDate};
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
 use crate::ui::offenders::Row;
-use crate::ui::one_line_width;
 use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::task::Task;
 use crate::ui::wheel;
+use crate::ui::{one_line_width, small_button_width};
 
 /// Packets shown at most for one offender; the rest are counted.
 pub const MAX_PACKETS: usize = 2000;
@@ -925,19 +925,45 @@ impl DetailsView {
                         + ui.spacing().item_spacing.x
                         + after;
                     let room = ui.available_size_before_wrap().x;
-                    let fits = |t: &str| width(t) + save <= room;
-                    if stream.is_some() || ev.is_none() || fits(&text) {
+                    let fits = |t: &str, between: f32| width(t) + between + save <= room;
+                    if stream.is_some() || chosen.is_some() {
+                        // One connection's: its count, then how many of its packets are
+                        // listed, go to the heading's hover where the line has no room for
+                        // them beside "× All packets" and Save (they wrapped Save onto a line
+                        // of its own, the connections' columns a line lower beside it).
+                        // Narrower still, "× All packets" says "× All" (the rest on hover).
+                        let spacing = ui.spacing().item_spacing.x;
+                        let chip = |text: &str| small_button_width(ui, text) + spacing;
+                        let of_its = stream
+                            .as_ref()
+                            .and_then(|(lines, c)| of_its_listed(lines, c));
+                        let of_its_width = of_its.as_ref().map_or(0.0, |t| width(t) + spacing);
+                        let whole_chip = chip(ALL_PACKETS) + of_its_width;
+                        let (shown, beside, chip) = if fits(&text, whole_chip) {
+                            (text.as_str(), of_its.as_deref(), ALL_PACKETS)
+                        } else if fits("Packets", whole_chip) {
+                            ("Packets", of_its.as_deref(), ALL_PACKETS)
+                        } else if fits("Packets", chip(ALL_PACKETS)) {
+                            ("Packets", None, ALL_PACKETS)
+                        } else {
+                            ("Packets", None, ALL_SHORT)
+                        };
+                        let whole = match (&of_its, beside) {
+                            (Some(of_its), None) => format!("{text}: {of_its}"),
+                            _ => text.clone(),
+                        };
+                        let heading = ui.label(RichText::new(shown).strong());
+                        if whole != shown {
+                            heading.on_hover_text(whole);
+                        }
+                        all_packets = stream_chip(ui, beside, chip);
+                    } else if ev.is_none() || fits(&text, 0.0) {
                         ui.label(RichText::new(text).strong());
                     } else {
                         let shown = short
-                            .filter(|short| fits(short))
+                            .filter(|short| fits(short, 0.0))
                             .unwrap_or_else(|| "Packets".to_owned());
                         ui.label(RichText::new(shown).strong()).on_hover_text(text);
-                    }
-                    if let Some((lines, c)) = &stream {
-                        all_packets = stream_chip(ui, lines, c);
-                    } else if chosen.is_some() {
-                        all_packets = all_packets_chip(ui);
                     }
                     *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
@@ -1211,30 +1237,39 @@ fn save_button(
     }
 }
 
-/// Beside the packets' heading while one connection's are listed: how many of its packets
-/// are (some may be past the packets kept, or outside the time range), and "All packets",
-/// which lists every packet again (as Escape does). True when that was clicked.
-fn stream_chip(ui: &mut egui::Ui, lines: &[usize], c: &ConnRecord) -> bool {
-    let clicked = all_packets_chip(ui);
+/// How many of a connection's packets are listed, where not all are (some may be past the
+/// packets kept, or outside the time range).
+fn of_its_listed(lines: &[usize], c: &ConnRecord) -> Option<String> {
     let listed = lines.len();
-    if listed < c.packets as usize {
-        ui.label(RichText::new(format!("{listed} of its {} listed", c.packets)).weak())
-            .on_hover_text(format!(
-                "the details keep the endpoint's first {MAX_PACKETS} packets (and, with a time \
-                 range, those in it): `rstscope analyze --endpoint ... --write` saves them all"
-            ));
+    (listed < c.packets as usize).then(|| format!("{listed} of its {} listed", c.packets))
+}
+
+/// Beside the packets' heading while one connection's are listed (or, while the capture is
+/// read, one is chosen): "All packets" (`chip`), which lists every packet again (as Escape
+/// does), and `of_its` ([`of_its_listed`]) where the line has room for it. True when "All
+/// packets" was clicked.
+fn stream_chip(ui: &mut egui::Ui, of_its: Option<&str>, chip: &str) -> bool {
+    let clicked = all_packets_chip(ui, chip);
+    if let Some(text) = of_its {
+        ui.label(RichText::new(text).weak()).on_hover_text(format!(
+            "the details keep the endpoint's first {MAX_PACKETS} packets (and, with a time \
+             range, those in it): `rstscope analyze --endpoint ... --write` saves them all"
+        ));
     }
     clicked
 }
 
-/// "× All packets": true when clicked.
-fn all_packets_chip(ui: &mut egui::Ui) -> bool {
-    let chip = ui
-        .add(egui::Button::new("× All packets").small())
-        .on_hover_text(
-            "list every packet of the endpoint again (Esc); until then the arrow keys move \
-             from connection to connection",
-        );
+/// The text of the button that lists every packet of the endpoint again...
+const ALL_PACKETS: &str = "× All packets";
+/// ...and where a narrow packets column has no room for it.
+const ALL_SHORT: &str = "× All";
+
+/// "× All packets" (or `text`): true when clicked.
+fn all_packets_chip(ui: &mut egui::Ui, text: &str) -> bool {
+    let chip = ui.add(egui::Button::new(text).small()).on_hover_text(
+        "list every packet of the endpoint again (Esc); until then the arrow keys move \
+         from connection to connection",
+    );
     crate::ui::focus::packets_control(ui.ctx(), chip.id);
     chip.clicked()
 }

@@ -278,6 +278,45 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
     if actions.len() > before {
         egui::Popup::close_all(ui.ctx());
     }
+    give_back_the_keyboard(ui);
+}
+
+/// A menu opened from the keyboard ([`open_by_keyboard`]): its popup, and what had the
+/// keyboard before it (the offenders' filter being typed in, say).
+#[derive(Clone, Copy)]
+struct KeyboardMenu {
+    popup: egui::Id,
+    before: Option<egui::Id>,
+}
+
+/// Where [`KeyboardMenu`] is kept.
+fn keyboard_menu_id() -> egui::Id {
+    egui::Id::unique("menu opened from the keyboard")
+}
+
+/// Escape closed a menu opened from the keyboard: the keyboard goes back where it was, as in a
+/// Windows program; it stayed on the menu's button, and what was typed next in the filter the
+/// menu was opened from went nowhere. The Escape is taken, so that it does nothing more (the
+/// details' Escape lists every packet again).
+fn give_back_the_keyboard(ui: &egui::Ui) {
+    let ctx = ui.ctx();
+    let Some(menu) = ctx.data(|d| d.get_temp::<KeyboardMenu>(keyboard_menu_id())) else {
+        return;
+    };
+    if egui::Popup::is_id_open(ctx, menu.popup) {
+        return;
+    }
+    ctx.data_mut(|d| d.remove::<KeyboardMenu>(keyboard_menu_id()));
+    if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+        match menu.before {
+            Some(before) => ctx.memory_mut(|m| m.request_focus(before)),
+            None => {
+                if let Some(on) = ctx.memory(|m| m.focused()) {
+                    ctx.memory_mut(|m| m.surrender_focus(on));
+                }
+            }
+        }
+    }
 }
 
 /// Opens the menu of the menu bar's button `button` at Alt+`letter` (or `other`, alone), with
@@ -295,9 +334,18 @@ fn open_by_keyboard(
             || other.is_some_and(|key| i.consume_key(egui::Modifiers::NONE, key))
     });
     if pressed {
+        let ctx = ui.ctx();
+        // From one menu to another (Alt+F, then Alt+V), where the keyboard was before the
+        // first.
+        let before = match ctx.data(|d| d.get_temp::<KeyboardMenu>(keyboard_menu_id())) {
+            Some(menu) => menu.before,
+            None => ctx.memory(|m| m.focused()),
+        };
+        let popup = egui::Popup::default_response_id(button);
+        ctx.data_mut(|d| d.insert_temp(keyboard_menu_id(), KeyboardMenu { popup, before }));
         button.request_focus();
-        egui::Popup::open_id(ui.ctx(), egui::Popup::default_response_id(button));
-        ui.ctx().request_repaint();
+        egui::Popup::open_id(ctx, popup);
+        ctx.request_repaint();
     }
 }
 

@@ -36,9 +36,11 @@
 //!   per possible PID: 128 KiB with a `pid_max` of 32768, 16 MiB with 4194304; it stays until
 //!   reboot.)
 //! - The program a process ran comes from the kernel's `sched:sched_process_exec` event, in the
-//!   same instance: each sighting carries the path of its process's latest exec seen (as
-//!   given to exec: a symbolic link's own path, relative if it was run so), which names a
-//!   process gone before its details could be read. Programs started before the trace, and
+//!   same instance: a sighting of a process gone before its details could be read carries
+//!   the path of its latest exec seen, resolved as `/proc/PID/exe` gives a running process's
+//!   (symbolic links followed, so a venv's `bin/python3` reads as the `python3.11` it is, the
+//!   same as while it runs or listens; a relative path is kept as given), and its name is
+//!   the one the kernel gave at that exec (the link's, `python3`). Programs started before the trace, and
 //!   processes that forked without exec since, have none; nor has any on a kernel without the
 //!   event. The command line is not in the event, and a process gone is not asked for it.
 //!   The most recent 4096 execs are kept (1 MiB of paths at most); a process's exit ends its
@@ -600,17 +602,15 @@ impl Reader {
         // Last round's sightings of gone processes: their exits are read by now.
         let mut unnamed = std::mem::take(&mut self.unnamed);
         for mut sighting in unnamed.drain(..) {
+            // Its exec may have been in a buffer read before the one with its connect.
+            let given = self.execs.path(sighting.pid, sighting.at);
             if sighting.exe.is_none() {
-                // Its exec may have been in a buffer read before the one with its connect.
-                sighting.exe = self
-                    .execs
-                    .path(sighting.pid, sighting.at)
-                    .map(str::to_owned);
+                sighting.exe = given.map(resolved);
             }
             if let Some(name) = self.exited.name(sighting.pid) {
                 name.clone_into(&mut sighting.name);
-            } else if let Some(exe) = &sighting.exe {
-                sighting.name = comm_of(exe);
+            } else if let Some(given) = given {
+                sighting.name = comm_of(given);
             }
             if !send(&self.tx, &self.lost, sighting) {
                 return None;
@@ -644,7 +644,11 @@ impl Reader {
                 {
                     name.clone_into(&mut owner.name);
                 }
-                owner.exe = execs.path(owner.pid, at).map(str::to_owned);
+                // Running when read: its executable as the listeners' is read. Else the
+                // program the trace saw it start, resolved the same way.
+                if owner.exe.is_none() {
+                    owner.exe = execs.path(owner.pid, at).map(resolved);
+                }
                 owner
             };
             let Some(mut sighting) = self.joiner.push(timed, owner) else {
@@ -655,8 +659,12 @@ impl Reader {
                 continue;
             }
             if sighting.name.is_empty() {
-                // Gone, and no exit event to name it: the name it got at exec.
-                sighting.name = sighting.exe.as_deref().map(comm_of).unwrap_or_default();
+                // Gone, and no exit event to name it: the name it got at exec, from the path
+                // as given (`python3`, not the `python3.11` it links to).
+                sighting.name = execs
+                    .path(sighting.pid, sighting.at)
+                    .map(comm_of)
+                    .unwrap_or_default();
             }
             if !send(&self.tx, &self.lost, sighting) {
                 return None;
@@ -860,7 +868,11 @@ fn process_owner(pid: u32) -> Owner {
         name: fs::read_to_string(format!("/proc/{pid}/comm"))
             .map(|comm| comm.trim_end_matches('\n').to_owned())
             .unwrap_or_default(),
-        exe: None,
+        // As sysinfo reads a listener's (the link resolved by the kernel), so that one
+        // program reads the same whether it listened or connected.
+        exe: fs::read_link(format!("/proc/{pid}/exe"))
+            .ok()
+            .map(|exe| exe.display().to_string()),
         // A client that connects once and exits is gone before the host monitor reads it: its
         // script is read now, from its arguments (NUL-separated, as exec gave them).
         script: fs::read(format!("/proc/{pid}/cmdline"))
@@ -870,6 +882,17 @@ fn process_owner(pid: u32) -> Owner {
                 Script::of(args.trim_end_matches('\0').split('\0'))
             }),
     }
+}
+
+/// The program an exec started, `given` as the caller passed it, as `/proc/<pid>/exe` names
+/// a running process's (and so every listener's): symbolic links resolved (a venv's
+/// `bin/python3` is the `python3.11` it links to). A relative path (relative to a working
+/// directory no longer known) or one that no longer resolves is kept as given.
+fn resolved(given: &str) -> String {
+    if !given.starts_with('/') {
+        return given.to_owned();
+    }
+    fs::canonicalize(given).map_or_else(|_| given.to_owned(), |p| p.display().to_string())
 }
 
 /// The network namespace `link` (a `/proc/<pid>/ns/net`) stands for: the inode number in its
@@ -1113,6 +1136,13 @@ mod tests {
         // on the CPU read first.
         let (nc, moved) = (0x7fff_fff0_u32, 0x7fff_fff1_u32);
         let client = "/opt/probe/check-client";
+        // `nc` started by a symbolic link, as a venv's `bin/python3` links to `python3.11`.
+        let nc_real = dir.join("nc.openbsd");
+        let nc_link = dir.join("nc");
+        fs::write(&nc_real, "").expect("a program file");
+        std::os::unix::fs::symlink("nc.openbsd", &nc_link).expect("a symbolic link");
+        let nc_real = fs::canonicalize(&nc_real).expect("resolves");
+        let nc_link = nc_link.display().to_string();
         let tid = |pid: u32| i32::try_from(pid).expect("fits");
         let server = "127.0.0.1:9".parse().expect("addr");
         let any_port = "127.0.0.1:0".parse().expect("addr");
@@ -1125,7 +1155,7 @@ mod tests {
         append(
             0,
             &PageBuilder::new(now - 50 * ms)
-                .long(0, &exec_record(nc, "/usr/bin/nc"))
+                .long(0, &exec_record(nc, &nc_link))
                 .long(20_000_000, &exec_record(moved, client))
                 .build(),
         );
@@ -1146,17 +1176,35 @@ mod tests {
         );
         assert!(reader.round(&mut batch).is_some());
         let _ = fs::remove_dir_all(&dir);
-        // No exit event here: they are named at once, by the name the kernel gave at exec.
+        // No exit event here: they are named at once, by the name the kernel gave at exec (the
+        // link's), with the program resolved as a running process's `/proc/PID/exe` and so every
+        // listener's is; a path that does not resolve stays as given.
         let mut seen: Vec<ProcessSighting> = rx.try_iter().collect();
         seen.sort_by_key(|s| s.pid);
         assert_eq!(seen.len(), 2, "{seen:?}");
         assert_eq!((seen[0].pid, seen[0].name.as_str()), (nc, "nc"));
-        assert_eq!(seen[0].exe.as_deref(), Some("/usr/bin/nc"));
+        assert_eq!(
+            seen[0].exe.as_deref(),
+            Some(nc_real.display().to_string().as_str())
+        );
         assert_eq!(
             (seen[1].pid, seen[1].name.as_str()),
             (moved, "check-client")
         );
         assert_eq!(seen[1].exe.as_deref(), Some(client), "{seen:?}");
+    }
+
+    /// Regression (a terminal trial): a venv's Python server and its client, started by the
+    /// same `bin/python3` link, read as `/…/bin/python3.11` listening (sysinfo, from
+    /// `/proc/PID/exe`) and `venv/bin/python3` connecting (the exec's path as given). A
+    /// running connecting process's executable is read where a listener's is.
+    #[test]
+    fn regression_a_running_program_reads_the_same_connecting_as_listening() {
+        let me = std::process::id();
+        let listening = crate::host::processes::Processes::new().describe(me, "?");
+        let connecting = process_owner(me);
+        assert!(connecting.exe.is_some(), "{connecting:?}");
+        assert_eq!(connecting.exe, listening.exe);
     }
 
     #[test]

@@ -286,9 +286,10 @@ pub struct ProcessSighting {
     pub pid: u32,
     /// The process name as the OS reports it (Linux `comm`); may be empty when unknown.
     pub name: String,
-    /// The program the process ran when it connected, as its path was given to exec (Linux's
-    /// connect trace, where it saw the exec); `None` when the source does not tell. What
-    /// names a process that ended before its details could be read.
+    /// The program the process ran when it connected (Linux's connect trace: its
+    /// `/proc/PID/exe`, or the path its exec was given with symbolic links resolved, as
+    /// `/proc/PID/exe` says it); `None` when the source does not tell. What names a process
+    /// that ended before its details could be read.
     pub exe: Option<String>,
     /// The script it runs through an interpreter, where its arguments were read (the
     /// process's own, or a capture's process information): what names it.

@@ -26,8 +26,9 @@ pub struct ProcessInfo {
     pub pid: u32,
     /// Name (Linux: `comm`, up to 15 bytes).
     pub name: String,
-    /// Executable path, when readable; for a process that ended before it was read, the
-    /// path it was started by, where a connect trace saw it start (as given to exec).
+    /// Executable path, when readable (symbolic links resolved); for a process that ended
+    /// before it was read, the path it was started by, where a connect trace saw it start,
+    /// resolved the same way.
     pub exe: Option<String>,
     /// Command line, arguments joined by spaces, when readable.
     pub cmdline: Option<String>,

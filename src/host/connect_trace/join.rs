@@ -40,7 +40,8 @@ pub(super) struct Owner {
     pub pid: u32,
     /// Process name; empty when unknown.
     pub name: String,
-    /// The program it ran, as exec'd (the kernel's exec event), when the trace saw it start.
+    /// The program it runs: `/proc/PID/exe` while it runs, else the path of its exec (the
+    /// kernel's exec event) resolved the same way, when the trace saw it start.
     pub exe: Option<String>,
     /// The script it runs, from its arguments in `/proc` (read with its name).
     pub script: Option<crate::host::program::Script>,

@@ -1916,14 +1916,46 @@ fn listener_sentence(
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
     match gone.last() {
         Some(first) if refused && e.local && gone.len() >= RESTARTS => format!(
-            "{sentence} {} listeners came and went on it during this capture, the first from {} \
-             to {}: a service that keeps stopping and being started again (a crash and a \
-             restart?), refused while it is down.",
+            "{sentence} {} listeners came and went on it during this capture, the first {}: a \
+             service that keeps stopping and being started again (a crash and a restart?), \
+             refused while it is down.",
             gone.len(),
-            clock.time(first.first_seen),
-            clock.time(first.last_seen)
+            if first.first_seen == first.last_seen {
+                format!("seen at {} only", clock.time(first.first_seen))
+            } else {
+                format!(
+                    "from {} to {}",
+                    clock.time(first.first_seen),
+                    clock.time(first.last_seen)
+                )
+            }
         ),
         _ => sentence,
+    }
+}
+
+/// When a listener gone during the capture was seen, for "it was served by X…": ` until T`;
+/// ` from S until T` where it `started` during the capture (a client retrying before its
+/// service was up); `, seen listening from S until T` where it started during the capture
+/// but incidents came before the first sample that saw it and none was refused (aborts,
+/// resets after a close: it served them, so it listened before that sample); `, seen listening by one sample only, at T`
+/// where one sample saw it. Regression (a terminal trial): a listener in one sample, after the aborts
+/// it made a second earlier, was "served by X from 01:39:52 until 01:39:52", which read as
+/// a span and as a start after the aborts.
+fn seen_listening(o: &Offender, was: &ListenerRecord, started: bool, clock: Clock) -> String {
+    let (first, last) = (clock.time(was.first_seen), clock.time(was.last_seen));
+    if was.first_seen == was.last_seen {
+        return format!(
+            ", seen listening by one sample only, at {last} (samples are a second apart)"
+        );
+    }
+    // Incidents before its first sample and no refusal among them: it served them.
+    let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
+    let listened_before = o.first_seen < was.first_seen && !refused;
+    match (started, listened_before) {
+        (true, false) => format!(" from {first} until {last}"),
+        (true, true) => format!(", seen listening from {first} until {last}"),
+        (false, _) => format!(" until {last}"),
     }
 }
 
@@ -1945,15 +1977,9 @@ fn listener_alone(
     let (when, listens) = (as_of.words(clock), as_of.listens());
     match (&e.listener.now, e.listener.earlier.first()) {
         (None, Some(was)) => format!(
-            "Nothing {listens} on {port}{when}; it was served by {}{} until {}{}.",
+            "Nothing {listens} on {port}{when}; it was served by {}{}{}.",
             was.process.label(),
-            // Started during the capture (a client retrying before its service was up).
-            if started(was) {
-                format!(" from {}", clock.time(was.first_seen))
-            } else {
-                String::new()
-            },
-            clock.time(was.last_seen),
+            seen_listening(o, was, started(was), clock),
             e.listener_end
                 .as_ref()
                 .filter(|end| end.pid == was.process.pid)
@@ -2477,6 +2503,75 @@ mod diagnosis_tests {
             ),
             "{unseen}"
         );
+    }
+
+    /// Regression (terminal trial, as an ordinary user): 3 aborts at 01:39:51 from a listener
+    /// one sample saw, at 01:39:52: "served by a process rstscope cannot see from 01:39:52
+    /// until 01:39:52", a span of one sighting that also read as a start after the aborts. One
+    /// sighting is said as one time; a listener seen in several samples, first after aborts it
+    /// made, is "seen listening" from then, not said to have started then.
+    #[test]
+    fn regression_a_listener_seen_once_after_its_aborts_is_not_a_span_or_a_start() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::sockets::UNSEEN_PID;
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let o = Offender {
+            completed: 3,
+            attempts: 3,
+            first_seen: at(5),
+            last_seen: at(5),
+            ..offender(Cause::Abort, 3, 0)
+        };
+        let was = ListenerRecord {
+            addr: std::net::SocketAddr::new(o.addr, o.port),
+            process: ProcessInfo::bare(UNSEEN_PID, ""),
+            first_seen: at(6),
+            last_seen: at(6),
+        };
+        let status = |was: &ListenerRecord| ListenerStatus {
+            now: None,
+            earlier: vec![was.clone()],
+        };
+        let h = sampled_host(&o, status(&was), at(0), at(9));
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(&format!(
+                "Nothing listened on 80 when the capture ended (22:13:29); it was served by {}, \
+                 seen listening by one sample only, at 22:13:26 (samples are a second apart).",
+                crate::host::processes::unseen_label(cfg!(windows))
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("from 22:13:26"), "{text}");
+        // Seen by several samples, first after the aborts: it listened before that sample.
+        let longer = ListenerRecord {
+            last_seen: at(8),
+            ..was.clone()
+        };
+        let h = sampled_host(&o, status(&longer), at(0), at(9));
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(", seen listening from 22:13:26 until 22:13:28."),
+            "{text}"
+        );
+        // Refusals only before it: it was not listening then, so it is said to start.
+        let refused = Offender {
+            failed_refused: 3,
+            failed_attempts: 3,
+            completed: 0,
+            ..offender(Cause::Refused, 3, 0)
+        };
+        let refused = Offender {
+            first_seen: at(5),
+            last_seen: at(5),
+            ..refused
+        };
+        let h = sampled_host(&refused, status(&longer), at(0), at(9));
+        let text = super::full_diagnosis(&refused, Some(&h), Clock::Utc);
+        assert!(text.contains(" from 22:13:26 until 22:13:28."), "{text}");
+        assert!(!text.contains("seen listening"), "{text}");
     }
 
     /// Regression (terminal trial): attempts unanswered while a process listened and the

@@ -302,10 +302,16 @@ fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
         .join(format!("rstscope-exec-{}", std::process::id()))
         .join("健康检查 probe");
     std::fs::create_dir_all(&dir).expect("temporary directory");
-    // The client: bash under a name and folder of our own (the kernel takes the path as given).
+    // The client: a copy of bash under a name and folder of our own (a symbolic link would
+    // read as the bash it links to, as `/proc/PID/exe` gives a running process's program).
     let client = dir.join("检查-client");
     let _ = std::fs::remove_file(&client);
-    std::os::unix::fs::symlink(bash, &client).expect("link to bash");
+    std::fs::copy(bash, &client).expect("copy bash");
+    // As the trace resolves it (the temporary folder may be under a symbolic link).
+    let path = std::fs::canonicalize(&client)
+        .expect("the copy")
+        .display()
+        .to_string();
     let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
     let script = dir.join("check.sh");
     std::fs::write(
@@ -343,7 +349,6 @@ fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
         "one sighting per run {pids:?}: {found:?}; all: {seen:?}; lost {}",
         trace.lost()
     );
-    let path = client.display().to_string();
     for s in &found {
         assert_eq!(s.exe.as_deref(), Some(path.as_str()), "{s:?}");
         assert_eq!(s.name, "检查-client", "{s:?}");

@@ -703,9 +703,15 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
     };
     let dir = common::temp_dir("host-capture", "program-path").join("健康检查 probe");
     std::fs::create_dir_all(&dir).expect("temp dir");
+    // A copy of bash under a name and folder of its own (a symbolic link would read as the
+    // bash it links to, as `/proc/PID/exe` gives a running process's program).
     let client = dir.join("检查-client");
     let _ = std::fs::remove_file(&client);
-    std::os::unix::fs::symlink(bash, &client).expect("link to bash");
+    std::fs::copy(bash, &client).expect("copy bash");
+    let path = std::fs::canonicalize(&client)
+        .expect("the copy")
+        .display()
+        .to_string();
     let script = dir.join("check.sh");
     std::fs::write(
         &script,
@@ -760,7 +766,6 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
         let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
         return;
     }
-    let path = client.display().to_string();
     let clients = &live_o["client_processes"];
     assert_eq!(clients[0]["name"], "检查-client", "{live_o}");
     assert_eq!(clients[0]["exe"], path.as_str(), "{live_o}");

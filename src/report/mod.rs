@@ -2018,6 +2018,12 @@ fn listener_alone(
                 now.process.label(),
                 clock.time(now.first_seen)
             ),
+            // Only the last sample saw it: one time, said once.
+            AsOf::End(_) | AsOf::Saved(_) if now.first_seen == now.last_seen => format!(
+                "{} {listens} on {port}{when}, and only the last sample (once a second) saw \
+                 it: it started after the refusals.",
+                now.process.label(),
+            ),
             AsOf::End(_) | AsOf::Saved(_) => format!(
                 "{} started listening on {port} at {}, after the refusals, and still \
                      {listens}{when}.",
@@ -2030,6 +2036,11 @@ fn listener_alone(
                 "{} listens on {port} again since {}.",
                 now.process.label(),
                 clock.time(now.first_seen)
+            ),
+            AsOf::End(_) | AsOf::Saved(_) if now.first_seen == now.last_seen => format!(
+                "{} {listens} on {port} again{when}, and only the last sample (once a second) \
+                 saw it.",
+                now.process.label(),
             ),
             AsOf::End(end) => format!(
                 "{} listened on {port} again from {} until the capture ended{}.",
@@ -2572,6 +2583,43 @@ mod diagnosis_tests {
         let text = super::full_diagnosis(&refused, Some(&h), Clock::Utc);
         assert!(text.contains(" from 22:13:26 until 22:13:28."), "{text}");
         assert!(!text.contains("seen listening"), "{text}");
+        // Listening at the end, seen by the last sample only: one time, said once.
+        let last = ListenerRecord {
+            first_seen: at(9),
+            last_seen: at(9),
+            ..was.clone()
+        };
+        let listening = ListenerStatus {
+            now: Some(last.clone()),
+            earlier: Vec::new(),
+        };
+        let h = sampled_host(&refused, listening, at(0), at(9));
+        let text = super::full_diagnosis(&refused, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "listened on 80 when the capture ended (22:13:29), and only the last sample \
+                 (once a second) saw it: it started after the refusals."
+            ),
+            "{text}"
+        );
+        let again = ListenerStatus {
+            now: Some(last),
+            earlier: vec![ListenerRecord {
+                first_seen: at(1),
+                last_seen: at(2),
+                ..was
+            }],
+        };
+        let h = sampled_host(&refused, again, at(0), at(9));
+        let text = super::full_diagnosis(&refused, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "listened on 80 again when the capture ended (22:13:29), and only the last \
+                 sample (once a second) saw it."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("from 22:13:29"), "{text}");
     }
 
     /// Regression (terminal trial): attempts unanswered while a process listened and the

@@ -868,11 +868,16 @@ fn process_owner(pid: u32) -> Owner {
         name: fs::read_to_string(format!("/proc/{pid}/comm"))
             .map(|comm| comm.trim_end_matches('\n').to_owned())
             .unwrap_or_default(),
-        // As sysinfo reads a listener's (the link resolved by the kernel), so that one
-        // program reads the same whether it listened or connected.
-        exe: fs::read_link(format!("/proc/{pid}/exe"))
-            .ok()
-            .map(|exe| exe.display().to_string()),
+        // As sysinfo reads a listener's (the link resolved by the kernel, without the
+        // ` (deleted)` it gets when its file was replaced), so that one program reads the same
+        // whether it listened or connected.
+        exe: fs::read_link(format!("/proc/{pid}/exe")).ok().map(|exe| {
+            let mut exe = exe.display().to_string();
+            if let Some(len) = exe.strip_suffix(" (deleted)").map(str::len) {
+                exe.truncate(len);
+            }
+            exe
+        }),
         // A client that connects once and exits is gone before the host monitor reads it: its
         // script is read now, from its arguments (NUL-separated, as exec gave them).
         script: fs::read(format!("/proc/{pid}/cmdline"))
@@ -1204,6 +1209,40 @@ mod tests {
         let listening = crate::host::processes::Processes::new().describe(me, "?");
         let connecting = process_owner(me);
         assert!(connecting.exe.is_some(), "{connecting:?}");
+        assert_eq!(connecting.exe, listening.exe);
+    }
+
+    /// A program whose file was removed while it runs (an upgrade replaced it): the kernel
+    /// adds ` (deleted)` to its `/proc/PID/exe`, which sysinfo takes off; so does the trace.
+    #[test]
+    fn a_program_whose_file_was_replaced_reads_as_a_listener_would() {
+        let Ok(sleep) = fs::canonicalize("/bin/sleep") else {
+            return;
+        };
+        let dir = std::env::temp_dir().join(format!("rstscope-deleted-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temporary directory");
+        let program = dir.join("replaced-sleep");
+        fs::copy(&sleep, &program).expect("copy sleep");
+        let mut child = std::process::Command::new(&program)
+            .arg("5")
+            .spawn()
+            .expect("start it");
+        // Until the child has exec'd, it is a copy of this test program.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while fs::read_link(format!("/proc/{}/exe", child.id()))
+            .is_ok_and(|exe| !exe.ends_with("replaced-sleep"))
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let path = fs::canonicalize(&program).expect("resolves");
+        fs::remove_file(&program).expect("remove it while it runs");
+        let connecting = process_owner(child.id());
+        let listening = crate::host::processes::Processes::new().describe(child.id(), "?");
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!(connecting.exe, Some(path.display().to_string()));
         assert_eq!(connecting.exe, listening.exe);
     }
 

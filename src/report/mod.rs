@@ -177,6 +177,17 @@ impl Clock {
         self.datetime(ts).format("%H:%M:%S").to_string()
     }
 
+    /// When a listener was seen, from `first` to `last` in the words given ("from 10:01:02
+    /// until 10:05:00"); "seen at 10:01:02 only" where one sample saw it: a time, not a span
+    /// from it to itself.
+    pub fn seen(self, first: Timestamp, last: Timestamp, from: &str, to: &str) -> String {
+        if first == last {
+            format!("seen at {} only", self.time(last))
+        } else {
+            format!("{from} {} {to} {}", self.time(first), self.time(last))
+        }
+    }
+
     /// `2024-05-01 15:13:13` (stamped: `2024-05-01T15:13:13+02:00`).
     pub fn date_time(self, ts: Timestamp) -> String {
         if self.is_stamped() {
@@ -1920,15 +1931,7 @@ fn listener_sentence(
              service that keeps stopping and being started again (a crash and a restart?), \
              refused while it is down.",
             gone.len(),
-            if first.first_seen == first.last_seen {
-                format!("seen at {} only", clock.time(first.first_seen))
-            } else {
-                format!(
-                    "from {} to {}",
-                    clock.time(first.first_seen),
-                    clock.time(first.last_seen)
-                )
-            }
+            clock.seen(first.first_seen, first.last_seen, "from", "to")
         ),
         _ => sentence,
     }

@@ -554,16 +554,7 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
     };
     let _ = writeln!(out, "  listening   {listening}{on_port}{of} {when}");
     for g in h.gone.iter().take(10) {
-        // One sample saw it: a time, not a span from it to itself.
-        let seen = if g.first_seen == g.last_seen {
-            format!("seen at {} only", clock.time(g.last_seen))
-        } else {
-            format!(
-                "seen {} to {}",
-                clock.time(g.first_seen),
-                clock.time(g.last_seen)
-            )
-        };
+        let seen = clock.seen(g.first_seen, g.last_seen, "seen", "to");
         let _ = writeln!(
             out,
             "  gone        {} on {} ({seen})",

@@ -1389,16 +1389,7 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
     };
     for e in &h.listener.earlier {
-        // One sample saw it: a time, not a span from it to itself.
-        let seen = if e.first_seen == e.last_seen {
-            format!("seen at {} only", clock.time(e.last_seen))
-        } else {
-            format!(
-                "from {} until {}",
-                clock.time(e.first_seen),
-                clock.time(e.last_seen)
-            )
-        };
+        let seen = clock.seen(e.first_seen, e.last_seen, "from", "until");
         lines.push(format!(
             "{} on {} {seen}",
             process::hover(&e.process),

@@ -338,69 +338,35 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    /// A terminal that keeps what is drawn on it: one entry for each line written (not the
-    /// blanks that pad a line to the terminal's width).
+    /// An 80-column terminal that keeps what is drawn on it (one entry for each line
+    /// written, not the blanks that pad a line to the terminal's width), and follows its
+    /// cursor's column, keeping the furthest one a line reached.
     #[derive(Debug, Clone, Default)]
-    struct Screen(Arc<Mutex<Vec<String>>>);
+    struct Screen(Arc<Mutex<Drawn>>);
+
+    /// What a [`Screen`] has seen: the lines, the cursor's column, the furthest column.
+    #[derive(Debug, Default)]
+    struct Drawn {
+        lines: Vec<String>,
+        column: usize,
+        furthest: usize,
+    }
 
     impl Screen {
         fn lines(&self) -> Vec<String> {
-            self.0.lock().map(|l| l.clone()).unwrap_or_default()
+            self.0.lock().map(|d| d.lines.clone()).unwrap_or_default()
+        }
+        fn furthest(&self) -> usize {
+            self.0.lock().map(|d| d.furthest).unwrap_or_default()
+        }
+        fn to_line_start(&self) {
+            if let Ok(mut d) = self.0.lock() {
+                d.column = 0;
+            }
         }
     }
 
     impl indicatif::TermLike for Screen {
-        fn width(&self) -> u16 {
-            80
-        }
-        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn write_line(&self, s: &str) -> std::io::Result<()> {
-            self.write_str(s)
-        }
-        fn write_str(&self, s: &str) -> std::io::Result<()> {
-            if !s.trim().is_empty()
-                && let Ok(mut lines) = self.0.lock()
-            {
-                lines.push(s.to_owned());
-            }
-            Ok(())
-        }
-        fn clear_line(&self) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn flush(&self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    /// An 80-column terminal that follows its cursor's column, and keeps the furthest one a
-    /// line reached.
-    #[derive(Debug, Clone, Default)]
-    struct Cursor(Arc<Mutex<(usize, usize)>>);
-
-    impl Cursor {
-        fn furthest(&self) -> usize {
-            self.0.lock().map(|c| c.1).unwrap_or_default()
-        }
-        fn to_line_start(&self) {
-            if let Ok(mut c) = self.0.lock() {
-                c.0 = 0;
-            }
-        }
-    }
-
-    impl indicatif::TermLike for Cursor {
         fn width(&self) -> u16 {
             80
         }
@@ -422,10 +388,17 @@ mod tests {
             Ok(())
         }
         fn write_str(&self, s: &str) -> std::io::Result<()> {
-            if let Ok(mut c) = self.0.lock() {
+            if let Ok(mut d) = self.0.lock() {
+                if !s.trim().is_empty() {
+                    d.lines.push(s.to_owned());
+                }
                 for ch in s.chars() {
-                    c.0 = if ch == '\r' || ch == '\n' { 0 } else { c.0 + 1 };
-                    c.1 = c.1.max(c.0);
+                    d.column = if ch == '\r' || ch == '\n' {
+                        0
+                    } else {
+                        d.column + 1
+                    };
+                    d.furthest = d.furthest.max(d.column);
                 }
             }
             Ok(())
@@ -473,7 +446,7 @@ mod tests {
     /// the next line, and clearing the bar cleared that one.
     #[test]
     fn regression_the_bar_leaves_room_for_the_echoed_ctrl_c() {
-        let screen = Cursor::default();
+        let screen = Screen::default();
         let mut bar = ProgressBar::on(screen.clone(), Instant::now() - 2 * PROGRESS_AFTER);
         bar.update(progress(2_707_456, 936 << 20, 1 << 30));
         let furthest = screen.furthest();

@@ -410,16 +410,28 @@ no_gl=":$(cat "$work/display-no-gl")"
 DISPLAY="$no_gl" wine start /wait "$(winepath -w "$exe")" "$(winepath -w "$top/$sample")" \
   >/dev/null 2>&1 &
 started=$!
-box=""
-for _ in $(seq 60); do
-  box=$(DISPLAY="$no_gl" xdotool search --name '^rstscope$' 2>/dev/null | head -1 || true)
-  [ -n "$box" ] && break
-  sleep 0.5
+# The window the app tried to open has the same title for a moment: a window found may be
+# gone by the time it is focused (X's BadWindow), or not be the box, so the box is looked for
+# and answered until the program has ended.
+answered=""
+for _ in $(seq 30); do
+  box=$(DISPLAY="$no_gl" xdotool search --onlyvisible --name '^rstscope$' 2>/dev/null | tail -1 ||
+    true)
+  if [ -n "$box" ]; then
+    sleep 1
+    [ -n "$answered" ] || DISPLAY="$no_gl" import -window root "$out_dir/windows-no-opengl.png"
+    DISPLAY="$no_gl" xdotool windowfocus "$box" key Return 2>/dev/null && answered=1
+  fi
+  for _ in $(seq 4); do
+    kill -0 "$started" 2>/dev/null || break 2
+    sleep 0.5
+  done
 done
-[ -n "$box" ] || fail "the app without OpenGL showed no message box within 30 s"
-sleep 1
-DISPLAY="$no_gl" import -window root "$out_dir/windows-no-opengl.png"
-DISPLAY="$no_gl" xdotool windowfocus "$box" key Return
+if kill -0 "$started" 2>/dev/null; then
+  kill "$started" 2>/dev/null || true
+  fail "the app without OpenGL showed no message box that a key ended within 90 s"
+fi
+[ -n "$answered" ] || fail "the app without OpenGL ended without a message box to answer"
 set +e
 wait "$started"
 code=$?
@@ -554,8 +566,19 @@ sys.exit(0 if o and o[0]["rst_by_cause"]["refused"] == 6 and o[0]["failed_attemp
   ip link add "$veth" type veth peer name "${veth}p" && ip link set "$veth" up &&
     ip link set "${veth}p" up || fail "cannot make the veth pair $veth for the service's agent.log"
   find "$WINEPREFIX/drive_c" -path '*rstscope/agent.log' -delete
-  wine "$exe" agent --install-service -i lo -i "$veth" --listen 127.0.0.1:0 \
-    --evidence-dir 'C:\rstscope-service-evidence' >/dev/null 2>"$work/service-install.err" ||
+  # Wine's service manager (services.exe) may not answer yet just after the server starts:
+  # "RPC server unavailable" (os error 1722), wine's, not the program's; asked again then.
+  installed=""
+  for _ in $(seq 10); do
+    if wine "$exe" agent --install-service -i lo -i "$veth" --listen 127.0.0.1:0 \
+      --evidence-dir 'C:\rstscope-service-evidence' >/dev/null 2>"$work/service-install.err"; then
+      installed=1
+      break
+    fi
+    grep -q "os error 1722" "$work/service-install.err" || break
+    sleep 1
+  done
+  [ -n "$installed" ] ||
     fail "agent --install-service with wine's wpcap.dll: $(cat "$work/service-install.err")"
   agent_log=""
   # Its log, once it holds a line with $1, within 20 s.

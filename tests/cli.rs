@@ -695,17 +695,22 @@ fn the_series_table_says_its_date_and_zone() {
     );
 }
 
-/// Runs `rstscope` with `stdin` as its standard input.
-fn rstscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write as _;
+/// `rstscope ARGS` started with its three standard streams piped.
+fn rstscope_piped(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+    Command::new(env!("CARGO_BIN_EXE_rstscope"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run rstscope");
+        .expect("run rstscope")
+}
+
+/// Runs `rstscope` with `stdin` as its standard input.
+fn rstscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = rstscope_piped(args);
     let mut pipe = child.stdin.take().expect("stdin");
     let bytes = stdin.to_vec();
     // Written from a thread of its own: rstscope may stop reading early (a bad capture).
@@ -3163,14 +3168,7 @@ fn analyze_of_an_open_pipe(
     bytes: Vec<u8>,
 ) -> (std::process::Child, std::sync::mpsc::Sender<()>) {
     use std::io::Write as _;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run rstscope");
+    let mut child = rstscope_piped(args);
     let mut stdin = child.stdin.take().expect("stdin");
     let (done, until) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {

@@ -363,7 +363,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         CaptureFormat::Text => {
             let write = args.write.as_deref().map(|w| (w, save_failure.is_none()));
             let mut out = header(&captured, &stats, write);
-            out.push_str(&report::text::report(&a, clock, args.top));
+            out.push_str(&report::text::report_fitted(
+                &a,
+                clock,
+                args.top,
+                crate::stdout_width(),
+            ));
             crate::text_lines(out)
         }
     };
@@ -760,12 +765,14 @@ impl SecondLines {
         }
         // At the time of the last line (quiet seconds can follow the last packet).
         let at = (next - 1).max(last.second());
-        let line = format!(
-            "{}  at the end: {}",
-            self.clock.time(Timestamp::from_parts(at, 0)),
-            late.text(self.clock)
+        let time = self.clock.time(Timestamp::from_parts(at, 0));
+        let indent = time.len() + 2;
+        let line = report::text::wrapped(
+            &format!("{time}  "),
+            &format!("at the end: {}", late.text(self.clock)),
+            indent,
+            self.width,
         );
-        let indent = line.find("  ").unwrap_or(0) + 2;
         let mut lines = vec![line];
         if let Some(o) = late.top(s) {
             lines.extend(self.tell(o, at, a.host.as_deref(), indent));
@@ -798,7 +805,8 @@ impl SecondLines {
         }
         self.told.insert((o.addr, o.port), story);
         let why = report::full_diagnosis(&o, host, self.clock);
-        Some(format!("{:indent$}{why}", ""))
+        let prefix = " ".repeat(indent);
+        Some(report::text::wrapped(&prefix, &why, indent + 2, self.width))
     }
 }
 

@@ -300,6 +300,18 @@ fn json_bytes(json: &str) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// The columns of the terminal standard output is, for the text reports' sentences to fit;
+/// none for a file or a pipe, which get each sentence on one line, as scripts read it.
+fn stdout_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
     print_bytes(text.as_bytes())
@@ -673,7 +685,12 @@ fn write_report(
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => report::csv::scans(a, clock),
             OutputFormat::Json => return json_out(a, clock, true, out),
-            OutputFormat::Text => text_lines(report::text::scans_only(a, clock, args.top)),
+            OutputFormat::Text => text_lines(report::text::scans_only_fitted(
+                a,
+                clock,
+                args.top,
+                stdout_width(),
+            )),
         }
     } else {
         match args.format {
@@ -684,7 +701,12 @@ fn write_report(
                 &rstscope::host::locale::spreadsheet(),
             ),
             OutputFormat::Json => return json_out(a, clock, true, out),
-            OutputFormat::Text => text_lines(report::text::report(a, clock, args.top)),
+            OutputFormat::Text => text_lines(report::text::report_fitted(
+                a,
+                clock,
+                args.top,
+                stdout_width(),
+            )),
         }
     };
     // The CSV for Excel stays UTF-8 with its byte-order mark, which Excel needs to read it as

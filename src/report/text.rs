@@ -119,6 +119,10 @@ pub fn wrapped(prefix: &str, text: &str, hang: usize, width: Option<usize>) -> S
     out
 }
 
+/// The first line of [`report`], which `rstscope analyze` writes as soon as the capture is
+/// read (a pager that shows nothing for seconds looks hung).
+pub const FIRST_LINE: &str = "Capture";
+
 /// The full report for `rstscope analyze`, showing at most `top` offenders, as a file or a
 /// pipe gets it: each line whole.
 pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
@@ -134,7 +138,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let cap = &a.capture;
     let s = &a.snapshot;
     let t = &s.totals;
-    let _ = writeln!(out, "Capture");
+    let _ = writeln!(out, "{FIRST_LINE}");
     for (n, f) in cap.files.iter().enumerate() {
         let format = match f.format {
             Format::Pcap => "pcap",

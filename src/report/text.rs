@@ -162,13 +162,17 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             0 => String::new(),
             k => format!(", {} lost while capturing", thousands(k)),
         };
-        let _ = writeln!(
-            out,
-            "  file        {} ({format}{zipped}{gz}, {}, {}{not_decoded}{lost})",
+        let file = format!(
+            "{} ({format}{zipped}{gz}, {}, {}{not_decoded}{lost})",
             f.path.display(),
             // A pipe has no size: what was read from it is.
             super::bytes(f.size.max(f.bytes_read)),
             super::plural(f.frames, "frame", "frames")
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  file        ", &file, LABEL_HANG, width)
         );
     }
     let links: Vec<String> = cap
@@ -176,27 +180,32 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         .iter()
         .map(|(lt, n)| format!("{} ({}): {n}", link_type_name(*lt), lt.0))
         .collect();
+    let links = if links.is_empty() {
+        "none".into()
+    } else {
+        links.join(", ")
+    };
     let _ = writeln!(
         out,
-        "  link types  {}",
-        if links.is_empty() {
-            "none".into()
-        } else {
-            links.join(", ")
-        }
+        "{}",
+        wrapped("  link types  ", &links, LABEL_HANG, width)
     );
     // Copies left out are among the frames: said here too, so that the parts add up.
     let copies = match cap.copies.total() {
         0 => String::new(),
         n => format!(", {} left out", count(n, "copy", "copies")),
     };
-    let _ = writeln!(
-        out,
-        "  packets     {}: {} TCP, {} other, {} not decoded{copies}",
+    let packets = format!(
+        "{}: {} TCP, {} other, {} not decoded{copies}",
         count(cap.frames, "frame", "frames"),
         t.tcp_packets,
         cap.other_frames,
         cap.not_decoded_total()
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        wrapped("  packets     ", &packets, LABEL_HANG, width)
     );
     for (reason, n) in &cap.not_decoded {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");

@@ -363,7 +363,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         CaptureFormat::Text => {
             let write = args.write.as_deref().map(|w| (w, save_failure.is_none()));
             let mut out = header(&captured, &stats, write);
-            out.push_str(&report::text::report(&a, clock, args.top));
+            out.push_str(&report::text::report_fitted(
+                &a,
+                clock,
+                args.top,
+                crate::stdout_width(),
+            ));
             crate::text_lines(out)
         }
     };
@@ -731,9 +736,8 @@ impl SecondLines {
         for second in from..=until {
             // Said on the line of the second when they were found (as the kernel counts a
             // failed connect when it gives up on it), after the second's own count.
-            let found = (second == until && late.count() > 0).then(|| late.text(self.clock));
-            let line = second_parts(s, host, second, stats, self.clock, found.as_deref())
-                .fitted(self.width);
+            let found = (second == until).then_some(&late);
+            let line = second_parts(s, host, second, stats, self.clock, found).fitted(self.width);
             let indent = line.find("  ").unwrap_or(0) + 2;
             lines.push(line);
             let tops = top_of_second(s, second).map(|(o, _)| o);
@@ -761,12 +765,14 @@ impl SecondLines {
         }
         // At the time of the last line (quiet seconds can follow the last packet).
         let at = (next - 1).max(last.second());
-        let line = format!(
-            "{}  at the end: {}",
-            self.clock.time(Timestamp::from_parts(at, 0)),
-            late.text(self.clock)
+        let time = self.clock.time(Timestamp::from_parts(at, 0));
+        let indent = time.len() + 2;
+        let line = report::text::wrapped(
+            &format!("{time}  "),
+            &format!("at the end: {}", late.text(self.clock)),
+            indent,
+            self.width,
         );
-        let indent = line.find("  ").unwrap_or(0) + 2;
         let mut lines = vec![line];
         if let Some(o) = late.top(s) {
             lines.extend(self.tell(o, at, a.host.as_deref(), indent));
@@ -799,7 +805,8 @@ impl SecondLines {
         }
         self.told.insert((o.addr, o.port), story);
         let why = report::full_diagnosis(&o, host, self.clock);
-        Some(format!("{:indent$}{why}", ""))
+        let prefix = " ".repeat(indent);
+        Some(report::text::wrapped(&prefix, &why, indent + 2, self.width))
     }
 }
 
@@ -956,15 +963,20 @@ impl Late {
         self.by.iter().sum()
     }
 
-    /// `+3 unanswered (SYNs of 14:02:11 to 10.0.0.2:80)`; with several endpoints, how many
-    /// went to the one with the most.
-    fn text(&self, clock: Clock) -> String {
+    /// `+3 unanswered +1 refused`.
+    fn kinds(&self) -> String {
         let kinds = ["refused", "reset", "unanswered"];
         let counts: Vec<String> = (0..3)
             .rev()
             .filter(|&i| self.by[i] > 0)
             .map(|i| format!("+{} {}", self.by[i], kinds[i]))
             .collect();
+        counts.join(" ")
+    }
+
+    /// `+3 unanswered (SYNs of 14:02:11 to 10.0.0.2:80)`; with several endpoints, how many
+    /// went to the one with the most.
+    fn text(&self, clock: Clock) -> String {
         let of = if self.by[..2].iter().all(|&n| n == 0) {
             "SYNs of "
         } else {
@@ -990,7 +1002,7 @@ impl Late {
             (None, Some(e)) => format!(" ({e})"),
             (None, None) => String::new(),
         };
-        format!("{}{inside}", counts.join(" "))
+        format!("{}{inside}", self.kinds())
     }
 
     /// The offender with the most of them.
@@ -1055,7 +1067,7 @@ fn second_parts(
     second: i64,
     stats: &CaptureStats,
     clock: Clock,
-    late: Option<&str>,
+    late: Option<&Late>,
 ) -> SecondParts {
     let counts = s
         .series
@@ -1063,15 +1075,11 @@ fn second_parts(
         .ok()
         .map(|i| s.series[i].1)
         .unwrap_or_default();
-    let mut resets = format!("resets {}", counts.rst_total());
-    let causes: Vec<String> = Cause::ALL
+    let causes = Cause::ALL
         .iter()
         .filter(|c| counts.rst[c.index()] > 0)
-        .map(|c| format!("{} {}", c.as_str(), counts.rst[c.index()]))
+        .map(|c| (c.as_str(), counts.rst[c.index()]))
         .collect();
-    if !causes.is_empty() {
-        resets.push_str(&format!(" ({})", causes.join(", ")));
-    }
     let top = top_of_second(s, second).map(|(o, c)| {
         let cause = main_cause(&c);
         (
@@ -1091,9 +1099,14 @@ fn second_parts(
     });
     SecondParts {
         time: clock.time(Timestamp::from_parts(second, 0)),
-        resets,
+        resets: counts.rst_total(),
+        causes,
         failed: counts.failed,
-        late: late.map(str::to_owned),
+        late: late.filter(|l| l.count() > 0).map(|l| LateParts {
+            text: l.text(clock),
+            kinds: l.kinds(),
+            count: l.count(),
+        }),
         top,
         kernel,
         frames: stats.captured,
@@ -1105,11 +1118,13 @@ fn second_parts(
 #[derive(Debug)]
 struct SecondParts {
     time: String,
-    /// `resets 3 (refused 2, abort 1)`.
-    resets: String,
+    /// Resets of the second.
+    resets: u32,
+    /// Its resets by cause, in the order of [`Cause::ALL`], causes without any left out.
+    causes: Vec<(&'static str, u32)>,
     failed: u32,
-    /// `+2 unanswered (SYNs of 15:03:06-15:03:07 to 127.0.0.1:7400)`.
-    late: Option<String>,
+    /// Failed attempts found now in seconds already printed.
+    late: Option<LateParts>,
     /// The top offender's endpoint, and `(2 refused)`.
     top: Option<(String, String)>,
     /// The kernel's AttemptFails and OutRsts of the second.
@@ -1118,14 +1133,75 @@ struct SecondParts {
     dropped: u64,
 }
 
+/// The late failed attempts a line says, in its three lengths.
+#[derive(Debug)]
+struct LateParts {
+    /// `+2 unanswered (SYNs of 15:03:06-15:03:07 to 127.0.0.1:7400)`.
+    text: String,
+    /// `+1 refused +2 unanswered`.
+    kinds: String,
+    count: u32,
+}
+
+/// How much of a second's line a terminal gets, as [`SecondParts::fitted`] gives up parts in
+/// turn.
+#[derive(Debug, Clone, Copy)]
+struct Compact {
+    /// The late attempts as `+3 late` rather than by kind.
+    late_merged: bool,
+    /// The causes named, the largest; the others summed as `other N`. 0: none named.
+    causes: usize,
+    kernel: KernelForm,
+}
+
+/// One part a compact line gives up ([`SecondParts::give_ups`]).
+#[derive(Debug, Clone, Copy)]
+enum GiveUp {
+    /// The late attempts' kinds: `+3 late`.
+    LateKinds,
+    /// All causes but the largest N: summed as `other N`.
+    CausesBut(usize),
+    /// The kernel's counts as this.
+    Kernel(KernelForm),
+}
+
+impl GiveUp {
+    /// `form` with this part given up too.
+    fn from(self, form: Compact) -> Compact {
+        match self {
+            GiveUp::LateKinds => Compact {
+                late_merged: true,
+                ..form
+            },
+            GiveUp::CausesBut(causes) => Compact { causes, ..form },
+            GiveUp::Kernel(kernel) => Compact { kernel, ..form },
+        }
+    }
+}
+
+/// The kernel's counts on a compact line.
+#[derive(Debug, Clone, Copy)]
+enum KernelForm {
+    /// `AttemptFails 2 OutRsts 3`.
+    Named,
+    /// `kernel 2/3`.
+    Short,
+    None,
+}
+
 impl SecondParts {
     /// The whole line, as scripts parse it: `14:02:11  resets 2 (refused 2)  failed 2  top
     /// 127.0.0.1:7211 (2 refused)  kernel AttemptFails 2 OutRsts 2  | 40 frames so far,
     /// dropped 0`.
     fn full(&self) -> String {
-        let mut line = format!("{}  {}  failed {}", self.time, self.resets, self.failed);
+        let mut line = format!(
+            "{}  {}  failed {}",
+            self.time,
+            self.resets_text(self.causes.len()),
+            self.failed
+        );
         if let Some(late) = &self.late {
-            line.push_str(&format!(", {late}"));
+            line.push_str(&format!(", {}", late.text));
         }
         if let Some((at, what)) = &self.top {
             line.push_str(&format!("  top {at} {what}"));
@@ -1140,11 +1216,130 @@ impl SecondParts {
         line
     }
 
-    /// The whole line where it is shorter than `width`; else a compact one: the time, resets by
-    /// cause, failed attempts (the late ones' count without their details), the kernel's
-    /// counts without the word `kernel`, drops where there are any, then where room is left
-    /// the top offender's endpoint, and the frames so far. At 80 columns the whole line (125-135 characters with the
-    /// kernel's counts) wrapped to two.
+    /// `resets 7 (refused 4, abort 2, stray 1)`, naming the `named` largest causes (the first
+    /// listed of equal ones) and summing the others as `other N`.
+    fn resets_text(&self, named: usize) -> String {
+        let mut text = format!("resets {}", self.resets);
+        if named == 0 || self.causes.is_empty() {
+            return text;
+        }
+        let mut largest: Vec<usize> = (0..self.causes.len()).collect();
+        largest.sort_by_key(|&i| std::cmp::Reverse(self.causes[i].1));
+        largest.truncate(named);
+        let mut parts: Vec<String> = Vec::new();
+        let mut other = 0;
+        for (i, (cause, n)) in self.causes.iter().enumerate() {
+            if largest.contains(&i) {
+                parts.push(format!("{cause} {n}"));
+            } else {
+                other += n;
+            }
+        }
+        if other > 0 {
+            parts.push(format!("other {other}"));
+        }
+        text.push_str(&format!(" ({})", parts.join(", ")));
+        text
+    }
+
+    /// A compact line's counts in the form `c`: the time, resets, failed attempts, the
+    /// kernel's counts, drops where there are any.
+    fn counts(&self, c: Compact) -> String {
+        let mut line = format!(
+            "{}  {}  failed {}",
+            self.time,
+            self.resets_text(c.causes),
+            self.failed
+        );
+        if let Some(late) = &self.late {
+            if c.late_merged {
+                line.push_str(&format!(", +{} late", late.count));
+            } else {
+                line.push_str(&format!(", {}", late.kinds));
+            }
+        }
+        match (self.kernel, c.kernel) {
+            (Some((fails, rsts)), KernelForm::Named) => {
+                line.push_str(&format!("  AttemptFails {fails} OutRsts {rsts}"));
+            }
+            (Some((fails, rsts)), KernelForm::Short) => {
+                line.push_str(&format!("  kernel {fails}/{rsts}"));
+            }
+            _ => {}
+        }
+        // Never given up: every drop is shown.
+        if self.dropped > 0 {
+            line.push_str(&format!("  dropped {}", self.dropped));
+        }
+        line
+    }
+
+    /// What a compact line gives up in turn: the late attempts' kinds (`+3 late`), the
+    /// smallest causes (summed as `other N`, down to the largest alone), the kernel's names
+    /// (`kernel 2/3`: AttemptFails/OutRsts), the kernel's counts, the causes.
+    fn give_ups(&self) -> Vec<GiveUp> {
+        let mut steps = vec![GiveUp::LateKinds];
+        steps.extend((1..self.causes.len()).rev().map(GiveUp::CausesBut));
+        steps.extend([
+            GiveUp::Kernel(KernelForm::Short),
+            GiveUp::Kernel(KernelForm::None),
+            GiveUp::CausesBut(0),
+        ]);
+        steps
+    }
+
+    /// The counts of a compact line that fits `fits`: each of [`SecondParts::give_ups`] in
+    /// turn until one does (all of them where none does). A step that does not shorten the
+    /// line is passed over, so that nothing is given up for nothing (`abort 2` as `other 2`).
+    fn compact_counts(&self, fits: impl Fn(&str) -> bool) -> String {
+        let mut form = Compact {
+            late_merged: false,
+            causes: self.causes.len(),
+            kernel: KernelForm::Named,
+        };
+        let mut line = self.counts(form);
+        for step in self.give_ups() {
+            if fits(&line) {
+                break;
+            }
+            let next = step.from(form);
+            let shorter = self.counts(next);
+            if shorter.chars().count() < line.chars().count() {
+                (form, line) = (next, shorter);
+            }
+        }
+        if !fits(&line) {
+            return line;
+        }
+        // Given up for room that a later step made: taken back where it fits, the kernel's
+        // counts first (at 50 columns `resets 27  failed 15  kernel 12/21`, not the kernel
+        // given up for the causes, then the causes for nothing).
+        let mut take_back = vec![GiveUp::Kernel(KernelForm::Short)];
+        take_back.extend((1..=self.causes.len()).map(GiveUp::CausesBut));
+        take_back.push(GiveUp::Kernel(KernelForm::Named));
+        for back in take_back {
+            let next = match back {
+                GiveUp::Kernel(KernelForm::Short) if matches!(form.kernel, KernelForm::None) => {
+                    back.from(form)
+                }
+                GiveUp::Kernel(KernelForm::Named) if matches!(form.kernel, KernelForm::Short) => {
+                    back.from(form)
+                }
+                GiveUp::CausesBut(n) if n > form.causes => back.from(form),
+                _ => continue,
+            };
+            let longer = self.counts(next);
+            if fits(&longer) {
+                (form, line) = (next, longer);
+            }
+        }
+        line
+    }
+
+    /// The whole line where it is shorter than `width`; else a compact one: the counts as
+    /// [`SecondParts::compact_counts`] fits them, then, where room is left, the top offender's endpoint and the frames so far. At 80 columns the whole line
+    /// (125-135 characters with the kernel's counts) wrapped to two, and so did the first
+    /// compact form of a second with four causes and late attempts (101 characters).
     fn fitted(&self, width: Option<usize>) -> String {
         let full = self.full();
         let Some(width) = width else {
@@ -1156,17 +1351,7 @@ impl SecondParts {
         if fits(&full) {
             return full;
         }
-        let mut line = format!("{}  {}  failed {}", self.time, self.resets, self.failed);
-        if let Some(late) = &self.late {
-            let count = late.split_once(" (").map_or(late.as_str(), |(c, _)| c);
-            line.push_str(&format!(", {count}"));
-        }
-        if let Some((fails, rsts)) = self.kernel {
-            line.push_str(&format!("  AttemptFails {fails} OutRsts {rsts}"));
-        }
-        if self.dropped > 0 {
-            line.push_str(&format!("  dropped {}", self.dropped));
-        }
+        let mut line = self.compact_counts(fits);
         if let Some((at, what)) = &self.top {
             for top in [format!("  top {at} {what}"), format!("  top {at}")] {
                 if fits(&format!("{line}{top}")) {
@@ -1798,9 +1983,14 @@ mod tests {
     fn a_compact_line_keeps_the_counts_and_gives_up_the_top_offender_first() {
         let parts = SecondParts {
             time: "15:03:17".into(),
-            resets: "resets 7 (refused 5, abort 2)".into(),
+            resets: 7,
+            causes: vec![("refused", 5), ("abort", 2)],
             failed: 5,
-            late: Some("+2 unanswered (SYNs of 15:03:06-15:03:07 to 127.0.0.1:7400)".into()),
+            late: Some(LateParts {
+                text: "+2 unanswered (SYNs of 15:03:06-15:03:07 to 127.0.0.1:7400)".into(),
+                kinds: "+2 unanswered".into(),
+                count: 2,
+            }),
             top: Some(("[2001:db8::1]:443".into(), "(5 refused)".into())),
             kernel: Some((7, 5)),
             frames: 1_234_567,
@@ -1822,7 +2012,107 @@ mod tests {
             parts.fitted(Some(130)),
             format!("{core}  top [2001:db8::1]:443")
         );
-        // Longer than 80 still: what it keeps is not given up, the line wraps.
-        assert_eq!(parts.fitted(Some(80)), core);
+        assert_eq!(parts.fitted(Some(103)), core);
+        // Shorter, the late attempts' kind goes, then the kernel's names; `abort 2` is not
+        // given up for `other 2`, which is no shorter.
+        assert_eq!(
+            parts.fitted(Some(100)),
+            "15:03:17  resets 7 (refused 5, abort 2)  failed 5, +2 late  AttemptFails 7 \
+             OutRsts 5  dropped 12"
+        );
+        assert_eq!(
+            parts.fitted(Some(90)),
+            "15:03:17  resets 7 (refused 5, abort 2)  failed 5, +2 late  kernel 7/5  dropped 12"
+        );
+    }
+
+    /// Regression (terminal trial): with the five causes and late attempts of two kinds, the
+    /// compact line was 135 characters and wrapped on an 80-column terminal (and on one of 50
+    /// columns, any line with causes did). Parts are given up in turn until it fits: the late
+    /// attempts' kinds, the smallest causes (summed as `other N`), the kernel's names, the
+    /// kernel's counts, the causes; the drops never.
+    #[test]
+    fn regression_a_compact_line_of_every_cause_fits_80_and_50_columns() {
+        let parts = SecondParts {
+            time: "05:09:50".into(),
+            resets: 27,
+            causes: vec![
+                ("refused", 15),
+                ("handshake-reset", 3),
+                ("after-close", 3),
+                ("abort", 4),
+                ("stray", 2),
+            ],
+            failed: 15,
+            late: Some(LateParts {
+                text: "+2 unanswered +1 refused (of 05:09:39-05:09:40, 2 to 127.0.0.1:7400)".into(),
+                kinds: "+2 unanswered +1 refused".into(),
+                count: 3,
+            }),
+            top: Some(("127.0.0.1:7211".into(), "(5 refused)".into())),
+            kernel: Some((12, 21)),
+            frames: 175,
+            dropped: 0,
+        };
+        let at = |width: usize| {
+            let line = parts.fitted(Some(width));
+            assert!(line.chars().count() < width, "{width}: {line}");
+            line
+        };
+        assert_eq!(
+            at(150),
+            "05:09:50  resets 27 (refused 15, handshake-reset 3, after-close 3, abort 4, stray 2)  \
+             failed 15, +2 unanswered +1 refused  AttemptFails 12 OutRsts 21"
+        );
+        assert_eq!(
+            at(140),
+            "05:09:50  resets 27 (refused 15, handshake-reset 3, after-close 3, abort 4, stray 2)  \
+             failed 15, +3 late  AttemptFails 12 OutRsts 21"
+        );
+        // The smallest causes first; of equal ones, the one listed later.
+        assert_eq!(
+            at(120),
+            "05:09:50  resets 27 (refused 15, handshake-reset 3, abort 4, other 5)  failed 15, \
+             +3 late  AttemptFails 12 OutRsts 21"
+        );
+        assert_eq!(
+            at(100),
+            "05:09:50  resets 27 (refused 15, abort 4, other 8)  failed 15, +3 late  \
+             AttemptFails 12 OutRsts 21"
+        );
+        assert_eq!(
+            at(91),
+            "05:09:50  resets 27 (refused 15, other 12)  failed 15, +3 late  AttemptFails 12 \
+             OutRsts 21"
+        );
+        assert_eq!(
+            at(80),
+            "05:09:50  resets 27 (refused 15, other 12)  failed 15, +3 late  kernel 12/21"
+        );
+        assert_eq!(
+            at(70),
+            "05:09:50  resets 27 (refused 15, other 12)  failed 15, +3 late"
+        );
+        assert_eq!(at(50), "05:09:50  resets 27  failed 15, +3 late");
+        // Without late attempts, the kernel's counts given up for the causes come back once
+        // these are given up too.
+        let on_time = SecondParts {
+            late: None,
+            top: None,
+            ..parts
+        };
+        assert_eq!(
+            on_time.fitted(Some(50)),
+            "05:09:50  resets 27  failed 15  kernel 12/21"
+        );
+        // Narrower than the last form, the line is that form: the counts are not cut.
+        let drops = SecondParts {
+            dropped: 1_000_000,
+            ..on_time
+        };
+        assert_eq!(
+            drops.fitted(Some(30)),
+            "05:09:50  resets 27  failed 15  dropped 1000000"
+        );
     }
 }

@@ -174,9 +174,12 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     let (addr, port) = ev.endpoint;
     let mut s = format!("Endpoint {}\n", heading(ev));
     if let Some(o) = &ev.offender {
+        // Fitted to a terminal as the report's diagnoses are.
+        let why = full_diagnosis(o, ev.host.as_ref(), clock);
+        let width = crate::stdout_width();
         s.push_str(&format!(
-            "  {}\n",
-            full_diagnosis(o, ev.host.as_ref(), clock)
+            "{}\n",
+            report::text::wrapped("  ", &why, 4, width)
         ));
     }
     s.push_str(&format!("  wireshark: {}\n", wireshark_filter(addr, port)));

@@ -300,6 +300,18 @@ fn json_bytes(json: &str) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// The columns of the terminal standard output is, for the text reports' sentences to fit;
+/// none for a file or a pipe, which get each sentence on one line, as scripts read it.
+fn stdout_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+}
+
 /// Writes a whole report to stdout.
 fn print(text: &str) -> Result<(), Failure> {
     print_bytes(text.as_bytes())
@@ -591,7 +603,18 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     let mut write_error: Option<std::io::Error> = None;
     let mut bar = ProgressBar::new(args.connections);
     let cancel = bar.cancel();
-    let mut progress = |p: Progress| bar.update(p);
+    let mut first_line = FirstLine::new(args);
+    let mut reader = ReaderCheck::default();
+    let mut progress = |p: Progress| {
+        bar.update(p);
+        // Frames read: the report will come (bad input has been told by now).
+        if p.frames > 0 {
+            first_line.write();
+        }
+        if reader.gone() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
     let mut on_conn = |c: &rstscope::engine::ConnRecord| {
         if write_error.is_some() {
             return;
@@ -632,6 +655,11 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     };
     let result = analysis::analyze_files(&args.files, options);
     bar.clear();
+    // Nobody reads the report: no warnings about the read cut short, no report; as at any
+    // closed pipe.
+    if reader.found_gone {
+        return Err(Failure::Output(std::io::ErrorKind::BrokenPipe.into()));
+    }
     let a = result.map_err(|e| Failure::Input(e.to_string()))?;
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
@@ -644,7 +672,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             "no packets could be read from the input".into(),
         ));
     }
-    write_report(args, &a, clock, out)?;
+    write_report(args, &a, clock, first_line.written, out)?;
     // The warnings said how far the read went before Ctrl+C stopped it.
     if a.capture.cancelled {
         return Err(Failure::Interrupted);
@@ -652,11 +680,73 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes `analyze`'s report of `a` (the connections were written as they came).
+/// The text report's first line, written as soon as the capture's frames are read, where the
+/// report goes to a pipe and the messages to a terminal: `rstscope analyze big.pcap | less`
+/// showed an empty screen until the whole file was read (13 s for 1 GB), and the pager looked
+/// hung. The report is the same, its first line sooner. Not to a terminal, nor where standard
+/// error goes with it (`2>&1 | less`), whose warnings would come after that line.
+struct FirstLine {
+    wanted: bool,
+    /// Written: the report leaves it out.
+    written: bool,
+}
+
+impl FirstLine {
+    fn new(args: &AnalyzeArgs) -> Self {
+        use std::io::IsTerminal as _;
+        let report =
+            args.format == OutputFormat::Text && !(args.connections || args.series || args.scans);
+        Self {
+            wanted: report && !std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+            written: false,
+        }
+    }
+
+    /// Writes the line once. A failure is the report's to find.
+    fn write(&mut self) {
+        if !self.wanted || self.written {
+            return;
+        }
+        self.written = true;
+        let line = format!("{}{NEWLINE}", report::text::FIRST_LINE);
+        let mut out = std::io::stdout().lock();
+        let _ = out
+            .write_all(&stdout_bytes(&line))
+            .and_then(|()| out.flush());
+    }
+}
+
+/// Asks, a few times a second during a read, whether standard output's reader has gone
+/// (`rstscope::host::locale::stdout_reader_gone`): the pager quit, so the read stops.
+#[derive(Default)]
+struct ReaderCheck {
+    last: Option<std::time::Instant>,
+    found_gone: bool,
+}
+
+impl ReaderCheck {
+    /// Whether the reader has gone; asked at most every 100 ms (a poll(2) each).
+    fn gone(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        if self
+            .last
+            .is_some_and(|t| now.duration_since(t) < std::time::Duration::from_millis(100))
+        {
+            return self.found_gone;
+        }
+        self.last = Some(now);
+        self.found_gone = self.found_gone || rstscope::host::locale::stdout_reader_gone();
+        self.found_gone
+    }
+}
+
+/// Writes `analyze`'s report of `a` (the connections were written as they came), but for its
+/// first line where that was `written` as the read began ([`FirstLine`]).
 fn write_report(
     args: &AnalyzeArgs,
     a: &rstscope::analysis::Analysis,
     clock: Clock,
+    written: bool,
     mut out: impl Write,
 ) -> Result<(), Failure> {
     let text = if args.connections {
@@ -673,7 +763,12 @@ fn write_report(
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => report::csv::scans(a, clock),
             OutputFormat::Json => return json_out(a, clock, true, out),
-            OutputFormat::Text => text_lines(report::text::scans_only(a, clock, args.top)),
+            OutputFormat::Text => text_lines(report::text::scans_only_fitted(
+                a,
+                clock,
+                args.top,
+                stdout_width(),
+            )),
         }
     } else {
         match args.format {
@@ -684,8 +779,18 @@ fn write_report(
                 &rstscope::host::locale::spreadsheet(),
             ),
             OutputFormat::Json => return json_out(a, clock, true, out),
-            OutputFormat::Text => text_lines(report::text::report(a, clock, args.top)),
+            OutputFormat::Text => text_lines(report::text::report_fitted(
+                a,
+                clock,
+                args.top,
+                stdout_width(),
+            )),
         }
+    };
+    let first = format!("{}{NEWLINE}", report::text::FIRST_LINE);
+    let text = match text.strip_prefix(&first) {
+        Some(rest) if written => rest.to_owned(),
+        _ => text,
     };
     // The CSV for Excel stays UTF-8 with its byte-order mark, which Excel needs to read it as
     // Unicode, and by which PowerShell's reader of a pipe takes it as UTF-8 whatever the code

@@ -1023,13 +1023,7 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     use std::io::Write as _;
     let dir = temp_dir("bar");
     let f = write(&dir, "big.pcap", &refused_pcap(6000));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(["analyze", "--format", "json", "/dev/stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run rstscope");
+    let mut child = rstscope_piped(&["analyze", "--format", "json", "/dev/stdin"]);
     // Half now, the rest after the bar's delay: the read lasts longer than it.
     let bytes = std::fs::read(&f).expect("read");
     let mut stdin = child.stdin.take().expect("stdin");
@@ -1074,13 +1068,49 @@ fn analyze_with_a_bar_as(
     std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     std::thread::JoinHandle<()>,
 ) {
-    use std::io::{Read as _, Write as _};
-    use std::os::fd::{FromRawFd as _, OwnedFd};
+    use std::io::Write as _;
     use std::time::{Duration, Instant};
+    let (slave, screen, reader) = terminal(100);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    // The capture a piece at a time (a batch of frames gives the bar its news).
+    let mut stdin = child.stdin.take().expect("stdin");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut pieces = bytes.chunks(bytes.len() / 40);
+    while !drawn(&screen).contains(" packets") {
+        assert!(Instant::now() < deadline, "no bar: {:?}", drawn(&screen));
+        if pieces.len() > 1 {
+            stdin
+                .write_all(pieces.next().expect("a piece"))
+                .expect("write");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, stdin, screen, reader)
+}
+
+/// A terminal of `cols` columns (a pty): its side for the program to write on, what it has
+/// shown, and the thread that reads it on until the program and its terminal are gone (EIO
+/// on Linux).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn terminal(
+    cols: u16,
+) -> (
+    std::os::fd::OwnedFd,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::Read as _;
+    use std::os::fd::{FromRawFd as _, OwnedFd};
     let (mut master, mut slave) = (0, 0);
     let mut size = libc::winsize {
         ws_row: 24,
-        ws_col: 100,
+        ws_col: cols,
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
@@ -1098,18 +1128,10 @@ fn analyze_with_a_bar_as(
     assert_eq!(made, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(slave)
-        .spawn()
-        .expect("run rstscope");
     let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
     let reader = {
         let screen = std::sync::Arc::clone(&screen);
         let mut master = std::fs::File::from(master);
-        // Until the program and its terminal are gone (EIO on Linux).
         std::thread::spawn(move || {
             let mut buf = [0; 4096];
             while let Ok(n @ 1..) = master.read(&mut buf) {
@@ -1117,20 +1139,39 @@ fn analyze_with_a_bar_as(
             }
         })
     };
-    // The capture a piece at a time (a batch of frames gives the bar its news).
-    let mut stdin = child.stdin.take().expect("stdin");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut pieces = bytes.chunks(bytes.len() / 40);
-    while !drawn(&screen).contains(" packets") {
-        assert!(Instant::now() < deadline, "no bar: {:?}", drawn(&screen));
-        if pieces.len() > 1 {
-            stdin
-                .write_all(pieces.next().expect("a piece"))
-                .expect("write");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, stdin, screen, reader)
+    (slave, screen, reader)
+}
+
+/// `rstscope ARGS` started with its standard output on a terminal of `cols` columns (its
+/// standard error piped, no standard input): the child, what the terminal shows, and the
+/// thread that reads it until the program is gone.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn rstscope_on_terminal(
+    args: &[&str],
+    cols: u16,
+) -> (
+    std::process::Child,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    let (slave, screen, reader) = terminal(cols);
+    let child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run rstscope");
+    (child, screen, reader)
+}
+
+/// The lines a terminal showed, without their line ends.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn shown_lines(screen: &std::sync::Mutex<Vec<u8>>) -> Vec<String> {
+    drawn(screen)
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').to_owned())
+        .collect()
 }
 
 /// What a terminal has shown.
@@ -2931,17 +2972,12 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
 fn a_snaplen_shorter_than_the_headers_is_refused_by_capture_and_agent() {
     for command in ["capture", "agent"] {
         // Before the fix both started capturing, and ran until stopped: stopped after 10 s.
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-            .args([command, "--snaplen", "50"])
-            .args(if command == "capture" {
-                ["--duration", "1"]
-            } else {
-                ["--listen", "127.0.0.1:0"]
-            })
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run rstscope");
+        let until = if command == "capture" {
+            ["--duration", "1"]
+        } else {
+            ["--listen", "127.0.0.1:0"]
+        };
+        let mut child = rstscope_piped(&[&[command, "--snaplen", "50"][..], &until].concat());
         let started = std::time::Instant::now();
         while child.try_wait().expect("wait").is_none() {
             if started.elapsed() > std::time::Duration::from_secs(10) {
@@ -3233,4 +3269,201 @@ fn the_man_pages_example_is_the_story_captures_diagnosis() {
     let out = rstscope(&["analyze", "--utc", story.to_str().expect("path")]);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains(&example), "{example}\nnot in\n{report}");
+}
+
+/// Lines of a report on a terminal that may be wider than it: the filters and command lines,
+/// kept whole to be copied.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn kept_whole(line: &str) -> bool {
+    ["     wireshark:", "     bpf", "     command ("]
+        .iter()
+        .any(|p| line.starts_with(p))
+}
+
+/// Regression (terminal trial): on an 80-column terminal the report's diagnosis sentence (5
+/// columns in) wrapped at the terminal's edge back to column 0. On a terminal it is broken at
+/// spaces with a hanging indent, every line shorter than the width; piped, it is one line.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_the_diagnosis_fits_an_80_column_terminal_with_a_hanging_indent() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let args = ["analyze", "--utc", story.as_str()];
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 80);
+    let status = child.wait().expect("wait");
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+    let lines = shown_lines(&screen);
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with("     127.0.0.1:7211 refused 20 of 31"))
+        .unwrap_or_else(|| panic!("no diagnosis: {lines:#?}"));
+    let sentence: Vec<&String> = lines[first + 1..]
+        .iter()
+        .take_while(|l| l.starts_with("       "))
+        .collect();
+    assert!(sentence.len() >= 3, "{lines:#?}");
+    assert!(
+        sentence
+            .last()
+            .is_some_and(|l| l.ends_with("incidents (connect-trace).")),
+        "{lines:#?}"
+    );
+    for line in lines.iter().filter(|l| !kept_whole(l)) {
+        assert!(line.chars().count() < 80, "{} columns: {line}", line.len());
+    }
+    // Piped: the sentence whole on its line, as before.
+    let out = rstscope(&args);
+    let piped = String::from_utf8_lossy(&out.stdout);
+    let whole = lines[first..=first + sentence.len()]
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        piped.contains(&format!("\n     {whole}\n")),
+        "{whole}\n{piped}"
+    );
+}
+
+/// Regression (terminal trial): `rstscope analyze big.pcap | less` showed an empty screen for
+/// the whole read, and when the pager quit, the read went on to the file's end for nobody
+/// while the shell's prompt waited. The report's first line now comes as the frames start
+/// coming (the report piped, its warnings on a terminal), and the read stops once standard
+/// output's reader has gone, with exit code 0, as at any closed pipe.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_pager_gets_the_first_line_at_once_and_quitting_it_stops_the_read() {
+    use std::io::{BufRead as _, Write as _};
+    use std::time::Duration;
+    let dir = temp_dir("pager");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    // Its messages on the terminal, the report to the pager.
+    let (slave, _screen, reader) = terminal(100);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    // The capture comes a piece at a time, as from a slow disk, for 4 s; its last piece never
+    // comes, so only a stop of rstscope's own ends the read.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let (done, until) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let pieces: Vec<&[u8]> = bytes.chunks(bytes.len() / 200).collect();
+        for piece in &pieces[..pieces.len() - 1] {
+            if stdin.write_all(piece).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = until.recv_timeout(Duration::from_secs(60));
+    });
+    let stdout = child.stdout.take().expect("stdout");
+    let (line_tx, line_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut pager = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = pager.read_line(&mut line);
+        let _ = line_tx.send((line, pager));
+    });
+    let Ok((line, pager)) = line_rx.recv_timeout(Duration::from_secs(20)) else {
+        let _ = child.kill();
+        panic!("no line before the input's end");
+    };
+    assert_eq!(line, "Capture\n");
+    // The pager quits.
+    drop(pager);
+    let status = ended_within_20_s(&mut child);
+    drop(done);
+    writer.join().expect("writer");
+    reader.join().expect("reader");
+    let status = status.expect("the read went on for nobody");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+/// Regression (terminal trial): on an 80-column terminal a live capture's compact line of a
+/// second with several causes (`resets 60 (refused 40, after-close 10, abort 10)  failed 40
+/// AttemptFails 40 OutRsts 60`, 98 characters) still wrapped. Each per-second line, and each
+/// diagnosis under one, fits now. Live: needs the rights to capture (SKIPPED without them);
+/// the refusals, aborts and closes it makes are on 127.0.0.1 only.
+#[cfg(target_os = "linux")]
+#[test]
+fn regression_a_live_line_of_several_causes_fits_an_80_column_terminal() {
+    use std::io::{Read as _, Write as _};
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    let Some(job) = common::live_on_lo("80 columns", Default::default()) else {
+        return;
+    };
+    drop(job);
+    let lo = |port| SocketAddr::from(([127, 0, 0, 1], port));
+    // Closed ports: bound, then let go.
+    let closed: Vec<u16> = (0..4)
+        .map(|_| {
+            let l = TcpListener::bind(lo(0)).expect("bind");
+            l.local_addr().expect("address").port()
+        })
+        .collect();
+    // One listener closes what it accepts before reading it (an abort, unread data), the
+    // other at once (the client's later data is answered after a close).
+    let abort = TcpListener::bind(lo(0)).expect("bind");
+    let close = TcpListener::bind(lo(0)).expect("bind");
+    let (abort_at, close_at) = (
+        abort.local_addr().expect("address"),
+        close.local_addr().expect("address"),
+    );
+    std::thread::spawn(move || {
+        for c in abort.incoming().flatten() {
+            std::thread::sleep(Duration::from_millis(20));
+            drop(c);
+        }
+    });
+    std::thread::spawn(move || {
+        for c in close.incoming().flatten() {
+            drop(c);
+        }
+    });
+    let args = ["capture", "-i", "lo", "--duration", "6"];
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 80);
+    let started = Instant::now();
+    while drawn(&screen).is_empty() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    while started.elapsed() < Duration::from_secs(4) {
+        for &port in &closed {
+            let _ = TcpStream::connect(lo(port));
+        }
+        if let Ok(mut s) = TcpStream::connect(abort_at) {
+            let _ = s.write_all(b"unread");
+            let mut end = [0; 1];
+            let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+            let _ = s.read(&mut end);
+        }
+        if let Ok(mut s) = TcpStream::connect(close_at) {
+            std::thread::sleep(Duration::from_millis(10));
+            let _ = s.write_all(b"late");
+            std::thread::sleep(Duration::from_millis(10));
+            let _ = s.write_all(b"later");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = child.wait().expect("wait");
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+    let lines = shown_lines(&screen);
+    // The lines before the report.
+    let live: Vec<&String> = lines
+        .iter()
+        .take_while(|l| !l.starts_with("Live capture"))
+        .collect();
+    let busy = live
+        .iter()
+        .filter(|l| l.contains("refused") && (l.contains("abort") || l.contains("other")))
+        .count();
+    assert!(busy > 0, "no second with several causes: {live:#?}");
+    for line in live {
+        assert!(line.chars().count() < 80, "{} columns: {line}", line.len());
+    }
 }

@@ -116,6 +116,28 @@ pub fn stdout_is_read_in_a_code_page() -> bool {
     false
 }
 
+/// Whether standard output is a pipe (or a socket) whose reader has gone: the pager quit
+/// (`rstscope analyze big.pcap | less`, then `q`), `head` had its lines. A long read then
+/// stops at once rather than when its report is written, many seconds later, while the shell's
+/// prompt waits for it. Asked without writing (a report is written at the end), by poll(2):
+/// Linux says POLLERR for a pipe without a reader, macOS POLLHUP. A file or a terminal that
+/// is still there says neither. Never on other systems, where the report's write finds it.
+pub fn stdout_reader_gone() -> bool {
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    {
+        let mut fd = libc::pollfd {
+            fd: libc::STDOUT_FILENO,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one pollfd, alive for the call; a timeout of 0 returns at once.
+        let ready = unsafe { libc::poll(&raw mut fd, 1, 0) };
+        ready > 0 && fd.revents & (libc::POLLERR | libc::POLLHUP) != 0
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    false
+}
+
 /// The console's output code page when `stream` is a pipe and that code page is not UTF-8;
 /// looked up once for each stream.
 #[cfg(windows)]

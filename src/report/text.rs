@@ -52,14 +52,93 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
     )
 }
 
-/// The full report for `rstscope analyze`, showing at most `top` offenders.
+/// Where the lines of a sentence after its first begin, under an offender's or a scan's
+/// heading: two columns right of the sentence's first, so that it reads as one paragraph,
+/// apart from the counts' lines below it, which begin where it does.
+const SENTENCE_HANG: usize = 7;
+
+/// Where the lines of a labelled line's text after its first begin (`  warning     `,
+/// `  note        `): under the text's first.
+const LABEL_HANG: usize = 14;
+
+/// `text` after `prefix`, in lines shorter than `width` columns where it is given (a
+/// terminal's: at 80 columns the report's sentences wrapped at its edge, back to column 0, and
+/// the indentation that sets them apart was lost): broken at spaces, each line after the first
+/// indented by `hang` spaces, a word longer than a line's room cut. Columns are counted as the
+/// terminal shows the characters (a CJK program name takes two a character). A line is kept
+/// shorter than the width, as a line that fills the last column wraps on some terminals
+/// (Windows' console). Without a width (a file, a pipe) it is one line, as scripts read it.
+pub fn wrapped(prefix: &str, text: &str, hang: usize, width: Option<usize>) -> String {
+    use unicode_width::UnicodeWidthStr as _;
+    let Some(width) = width else {
+        return format!("{prefix}{text}");
+    };
+    // Room for a few words a line, however narrow the terminal (a line may then wrap).
+    let limit = width.saturating_sub(1).max(hang + 20);
+    let mut out = prefix.to_owned();
+    let mut used = prefix.width();
+    let mut placed = false;
+    for word in text.split(' ') {
+        let w = word.width();
+        if placed && used + 1 + w > limit {
+            out.push('\n');
+            out.push_str(&" ".repeat(hang));
+            (used, placed) = (hang, false);
+        }
+        if placed {
+            out.push(' ');
+            used += 1;
+        }
+        // A word longer than a line's room (a path, a filter): cut where the line ends.
+        let mut rest = word;
+        while used + rest.width() > limit && used < limit {
+            let room = limit - used;
+            let mut cut = 0;
+            let mut cols = 0;
+            for (i, c) in rest.char_indices() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if cols + cw > room {
+                    break;
+                }
+                cols += cw;
+                cut = i + c.len_utf8();
+            }
+            if cut == 0 {
+                break;
+            }
+            out.push_str(&rest[..cut]);
+            out.push('\n');
+            out.push_str(&" ".repeat(hang));
+            used = hang;
+            rest = &rest[cut..];
+        }
+        out.push_str(rest);
+        used += rest.width();
+        placed = true;
+    }
+    out
+}
+
+/// The first line of [`report`], which `rstscope analyze` writes as soon as the capture is
+/// read (a pager that shows nothing for seconds looks hung).
+pub const FIRST_LINE: &str = "Capture";
+
+/// The full report for `rstscope analyze`, showing at most `top` offenders, as a file or a
+/// pipe gets it: each line whole.
 pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
+    report_fitted(a, clock, top, None)
+}
+
+/// [`report`] with its sentences (diagnoses, scans, warnings, notes, and the long lines of
+/// counts and times) fitted to `width` columns where it is given (a terminal's: see
+/// [`wrapped`]). Filters and command lines stay whole, to be copied.
+pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize>) -> String {
     let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
     let cap = &a.capture;
     let s = &a.snapshot;
     let t = &s.totals;
-    let _ = writeln!(out, "Capture");
+    let _ = writeln!(out, "{FIRST_LINE}");
     for (n, f) in cap.files.iter().enumerate() {
         let format = match f.format {
             Format::Pcap => "pcap",
@@ -83,13 +162,17 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             0 => String::new(),
             k => format!(", {} lost while capturing", thousands(k)),
         };
-        let _ = writeln!(
-            out,
-            "  file        {} ({format}{zipped}{gz}, {}, {}{not_decoded}{lost})",
+        let file = format!(
+            "{} ({format}{zipped}{gz}, {}, {}{not_decoded}{lost})",
             f.path.display(),
             // A pipe has no size: what was read from it is.
             super::bytes(f.size.max(f.bytes_read)),
             super::plural(f.frames, "frame", "frames")
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  file        ", &file, LABEL_HANG, width)
         );
     }
     let links: Vec<String> = cap
@@ -97,27 +180,32 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         .iter()
         .map(|(lt, n)| format!("{} ({}): {n}", link_type_name(*lt), lt.0))
         .collect();
+    let links = if links.is_empty() {
+        "none".into()
+    } else {
+        links.join(", ")
+    };
     let _ = writeln!(
         out,
-        "  link types  {}",
-        if links.is_empty() {
-            "none".into()
-        } else {
-            links.join(", ")
-        }
+        "{}",
+        wrapped("  link types  ", &links, LABEL_HANG, width)
     );
     // Copies left out are among the frames: said here too, so that the parts add up.
     let copies = match cap.copies.total() {
         0 => String::new(),
         n => format!(", {} left out", count(n, "copy", "copies")),
     };
-    let _ = writeln!(
-        out,
-        "  packets     {}: {} TCP, {} other, {} not decoded{copies}",
+    let packets = format!(
+        "{}: {} TCP, {} other, {} not decoded{copies}",
         count(cap.frames, "frame", "frames"),
         t.tcp_packets,
         cap.other_frames,
         cap.not_decoded_total()
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        wrapped("  packets     ", &packets, LABEL_HANG, width)
     );
     for (reason, n) in &cap.not_decoded {
         let _ = writeln!(out, "              not decoded: {n} x {reason}");
@@ -129,35 +217,47 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         } else {
             ": the capture's start to its end, as the file records them"
         };
-        let _ = writeln!(
-            out,
-            "  time        {} to {} ({}{how})",
+        let time = format!(
+            "{} to {} ({}{how})",
             clock.full(start),
             clock.full(end),
             super::capture_span(start, end)
         );
-    } else if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
         let _ = writeln!(
             out,
-            "  time        {} to {} ({})",
+            "{}",
+            wrapped("  time        ", &time, LABEL_HANG, width)
+        );
+    } else if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
+        let time = format!(
+            "{} to {} ({})",
             clock.full(first),
             clock.full(last),
             super::capture_span(first, last)
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  time        ", &time, LABEL_HANG, width)
         );
     } else if cap.frames == 0 {
         let _ = writeln!(out, "  time        none: the capture holds no packets");
     }
     if cap.copies.total() > 0 {
         let c = &cap.copies;
-        let _ = writeln!(
-            out,
-            "  copies      {} left out ({}, {}): copies of packets already seen ({} by pktmon packet id, {} by identical headers on another interface, {} the same frame again on the same interface within 5 ms); each packet counted once",
+        let copies = format!(
+            "{} left out ({}, {}): copies of packets already seen ({} by pktmon packet id, {} by identical headers on another interface, {} the same frame again on the same interface within 5 ms); each packet counted once",
             count(c.total(), "frame", "frames"),
             count(c.resets, "reset", "resets"),
             count(c.syns, "SYN", "SYNs"),
             c.by_packet_id,
             c.by_content,
             c.repeated
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  copies      ", &copies, LABEL_HANG, width)
         );
     }
     // The copies line says it all, with the counts: a file's warning of them, and a live
@@ -168,7 +268,7 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         .iter()
         .filter(|w| !copies_warnings.iter().any(|c| c.as_ref() == Some(*w)))
     {
-        let _ = writeln!(out, "  warning     {w}");
+        let _ = writeln!(out, "{}", wrapped("  warning     ", w, LABEL_HANG, width));
     }
 
     let _ = writeln!(out, "\nTotals");
@@ -176,11 +276,11 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
         .iter()
         .map(|c| format!("{} {}", c.as_str(), t.rst_by_cause[c.index()]))
         .collect();
+    let resets = format!("{} ({})", t.rst_packets, by_cause.join(", "));
     let _ = writeln!(
         out,
-        "  resets           {} ({})",
-        t.rst_packets,
-        by_cause.join(", ")
+        "{}",
+        wrapped("  resets           ", &resets, 19, width)
     );
     let _ = writeln!(out, "  suspect-injected {}", t.suspect_injected);
     let _ = writeln!(
@@ -224,10 +324,10 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
     );
 
     if let Some(h) = &a.host {
-        host(&mut out, h, clock);
+        host(&mut out, h, clock, width);
     }
 
-    scans(&mut out, s, clock, top);
+    scans(&mut out, s, clock, top, width);
 
     let _ = writeln!(
         out,
@@ -256,7 +356,8 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
         let _ = writeln!(out, "{:>3}. {}{service}", i + 1, endpoint(o.addr, o.port));
-        let _ = writeln!(out, "     {}", full_diagnosis(o, a.host.as_deref(), clock));
+        let why = full_diagnosis(o, a.host.as_deref(), clock);
+        let _ = writeln!(out, "{}", wrapped("     ", &why, SENTENCE_HANG, width));
         if let Some(h) = a.host.as_deref() {
             commands(&mut out, o, h);
         }
@@ -292,14 +393,18 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
             1 => " (the refusal of 1 retry not counted: an attempt counts once)".to_owned(),
             n => format!(" (the refusals of {n} retries not counted: an attempt counts once)"),
         };
-        let _ = writeln!(
-            out,
-            "     incidents {}{retries}: avg {} peak {}/s; first {} last {}",
+        let incidents = format!(
+            "incidents {}{retries}: avg {} peak {}/s; first {} last {}",
             o.incidents,
             rate(o.avg_rate),
             thousands(u64::from(o.peak_rate)),
             clock.full(o.first_seen),
             clock.full(o.last_seen)
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("     ", &incidents, SENTENCE_HANG, width)
         );
         for p in super::other_payloads(o) {
             let _ = writeln!(out, "     other RST payload: {}", p.quoted());
@@ -347,17 +452,28 @@ pub fn report(a: &Analysis, clock: Clock, top: usize) -> String {
 
 /// The report's scans section alone (`analyze --scans`), or a line saying there is none.
 pub fn scans_only(a: &Analysis, clock: Clock, top: usize) -> String {
+    scans_only_fitted(a, clock, top, None)
+}
+
+/// [`scans_only`] fitted to `width` as [`report_fitted`].
+pub fn scans_only_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize>) -> String {
     let clock = crate::report::clock_for(a, clock);
     let mut out = String::new();
     if a.snapshot.scans.is_empty() && scans_not_held(&a.snapshot).is_none() {
         out.push_str("No port scans or sweeps in this capture\n");
     }
-    scans(&mut out, &a.snapshot, clock, top);
+    scans(&mut out, &a.snapshot, clock, top, width);
     out.trim_start_matches('\n').to_owned()
 }
 
 /// The scans section: each scan's sentence and where to look at its packets; at most `top`.
-fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize) {
+fn scans(
+    out: &mut String,
+    s: &crate::engine::Snapshot,
+    clock: Clock,
+    top: usize,
+    width: Option<usize>,
+) {
     let not_held = scans_not_held(s);
     if s.scans.is_empty() && not_held.is_none() {
         return;
@@ -367,7 +483,9 @@ fn scans(out: &mut String, s: &crate::engine::Snapshot, clock: Clock, top: usize
         "\nScans (one client's failed attempts over many ports of a server, or many servers on a port)"
     );
     for (i, scan) in s.scans.iter().take(top).enumerate() {
-        let _ = writeln!(out, "{:>3}. {}", i + 1, super::scan_sentence(scan, clock));
+        let number = format!("{:>3}. ", i + 1);
+        let sentence = super::scan_sentence(scan, clock);
+        let _ = writeln!(out, "{}", wrapped(&number, &sentence, SENTENCE_HANG, width));
         let _ = writeln!(
             out,
             "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}{}",
@@ -470,12 +588,12 @@ fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
 }
 
 /// The machine's section: kernel counters, how they compare, listeners that went away.
-pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
+pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option<usize>) {
     if h.samples == 0 {
         // Not sampled: process information came with the capture file.
         let _ = writeln!(out, "\nProcesses");
         for n in &h.notes {
-            let _ = writeln!(out, "  note        {n}");
+            let _ = writeln!(out, "{}", wrapped("  note        ", n, LABEL_HANG, width));
         }
         return;
     }
@@ -531,7 +649,11 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
         let _ = writeln!(out, "  kernel      {}", counters.join(", "));
     }
     if let Some(c) = &h.coverage {
-        let _ = writeln!(out, "  coverage    {}", c.note);
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  coverage    ", &c.note, LABEL_HANG, width)
+        );
     }
     let listening = super::plural(h.listening.len() as u64, "socket", "sockets");
     // A file of one endpoint's packets keeps its port's listeners alone: "0 sockets" of the
@@ -555,18 +677,22 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock) {
     let _ = writeln!(out, "  listening   {listening}{on_port}{of} {when}");
     for g in h.gone.iter().take(10) {
         let seen = clock.seen(g.first_seen, g.last_seen, "seen", "to");
-        let _ = writeln!(
-            out,
-            "  gone        {} on {} ({seen})",
+        let gone = format!(
+            "{} on {} ({seen})",
             g.process.label(),
             endpoint(g.addr.ip(), g.addr.port()),
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  gone        ", &gone, LABEL_HANG, width)
         );
     }
     if h.gone.len() > 10 {
         let _ = writeln!(out, "              ... {} more gone", h.gone.len() - 10);
     }
     for n in &h.notes {
-        let _ = writeln!(out, "  note        {n}");
+        let _ = writeln!(out, "{}", wrapped("  note        ", n, LABEL_HANG, width));
     }
 }
 
@@ -778,13 +904,13 @@ mod tests {
             ..HostReport::default()
         };
         let mut out = String::new();
-        host(&mut out, &h, Clock::Utc);
+        host(&mut out, &h, Clock::Utc, None);
         assert!(out.contains("  listening   1 socket now\n"), "{out}");
         // Nor "sampled     1 times".
         assert!(out.contains("  sampled     1 time, "), "{out}");
         h.listening.push(listener);
         let mut out = String::new();
-        host(&mut out, &h, Clock::Utc);
+        host(&mut out, &h, Clock::Utc, None);
         assert!(out.contains("  listening   2 sockets now\n"), "{out}");
     }
 
@@ -802,7 +928,7 @@ mod tests {
             ..HostReport::default()
         };
         let mut out = String::new();
-        host(&mut out, &h, Clock::Utc);
+        host(&mut out, &h, Clock::Utc, None);
         assert!(
             out.contains("  listening   0 sockets when the capture ended (22:14:02)\n"),
             "{out}"
@@ -810,7 +936,7 @@ mod tests {
         h.ended = false;
         h.recorded = Some(crate::host::recorded::Recorded::default());
         let mut out = String::new();
-        host(&mut out, &h, Clock::Utc);
+        host(&mut out, &h, Clock::Utc, None);
         assert!(!out.contains(" now"), "{out}");
     }
 
@@ -878,5 +1004,37 @@ mod tests {
         assert!(only.ends_with(line), "{only}");
         let text = report(&a, Clock::Utc, 10);
         assert!(text.contains(line), "{text}");
+    }
+
+    /// Regression (terminal trial): at 80 columns the report's sentences wrapped at the
+    /// terminal's edge, back to column 0. On a terminal they are broken at spaces, each line
+    /// shorter than its width, the lines after the first indented further; piped, one line.
+    #[test]
+    fn regression_a_sentence_fits_the_terminal_with_a_hanging_indent() {
+        let sentence = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 client \
+                        (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening \
+                        on that port after the service stopped.";
+        assert_eq!(
+            wrapped("     ", sentence, 7, None),
+            format!("     {sentence}")
+        );
+        let lines = wrapped("     ", sentence, 7, Some(80));
+        assert_eq!(
+            lines,
+            "     127.0.0.1:7211 refused 20 of 31 connection attempts from 1 client (2.0/s,\n       \
+             22:18:38-22:18:47) while it accepted 11: nothing was listening on that\n       \
+             port after the service stopped."
+        );
+        // Columns as the terminal shows them: a CJK name takes two a character.
+        let cjk = "Served by 收集器收集器收集器收集器收集器收集器收集器 (pid 4312) until 15:08:12.";
+        for line in wrapped("  note        ", cjk, 14, Some(40)).lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(line) < 40, "{line:?}");
+        }
+        // A word longer than a line's room is cut where the line ends.
+        let path = format!("at /{}", "x".repeat(100));
+        let lines = wrapped("  ", &path, 4, Some(50));
+        assert!(lines.lines().all(|l| l.len() < 50), "{lines}");
+        let unwrapped: String = lines.split_whitespace().collect();
+        assert_eq!(unwrapped, path.replace(' ', ""));
     }
 }

@@ -369,7 +369,7 @@ fn answers_saved_while_capturing_are_as_of_the_saving() {
         let host = for_offenders(&read, &[offender(7211)], None);
         let s = crate::report::full_diagnosis(&offender(7211), Some(&host), clock);
         let mut listening = String::new();
-        crate::report::text::host(&mut listening, &host, clock);
+        crate::report::text::host(&mut listening, &host, clock, None);
         (s, listening, read)
     };
     let last = clock.time(at(110));

@@ -247,6 +247,47 @@ fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients
     assert_eq!(e.clients.processes[0].connections, 9);
 }
 
+/// Regression (a trial of the 7211 story, the capture begun while the collector served): the
+/// reporter was named twice, "reporter (pid 23190, ...), 12 incidents (connect-trace);
+/// reporter (pid 23190, ...), 4 incidents (socket-table)", and its command line given twice:
+/// the socket table saw its connections made before the capture, the connect trace its later
+/// connects. The file, saved by that run, holds the two entries: read as one program.
+#[test]
+fn regression_a_program_seen_two_ways_is_named_once() {
+    let (a, _) = run("tests/fixtures/crash-mid-capture.pcapng");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.incidents, o.failed_refused), (16, 6));
+    assert_eq!(causes(&a), [6, 0, 0, 6, 4]);
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        "127.0.0.1:7211 refused 6 of 12 connection attempts from 1 client (2.0/s, \
+         05:14:57-05:14:59) while it accepted 6: nothing was listening on that port after the \
+         service stopped. Nothing listened on 7211 when the capture ended (05:15:01); it was \
+         served by collector (pid 23187, /opt/rstscope-sample/bin/collector) until 05:14:57. \
+         Connecting: reporter (pid 23190, /opt/rstscope-sample/bin/reporter), 16 incidents \
+         (12 connect-trace, 4 socket-table)."
+    );
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert_eq!(
+        text.matches("command (connecting, pid 23190)").count(),
+        1,
+        "{text}"
+    );
+    let json = report::json::to_value(&a, Clock::Utc);
+    let clients = &json["offenders"][0]["client_processes"];
+    assert_eq!(clients.as_array().map(Vec::len), Some(1), "{clients}");
+    assert_eq!(clients[0]["connections"], 16);
+    assert_eq!(clients[0]["source"], "connect-trace");
+    assert_eq!(
+        clients[0]["sources"],
+        serde_json::json!([
+            {"source": "connect-trace", "connections": 12},
+            {"source": "socket-table", "connections": 4}
+        ])
+    );
+}
+
 /// Regression: `rstscope capture --syn-fin-rst --write` counted the story's 4 resets of
 /// established connections as aborts and 6 failed attempts of 10, and `rstscope analyze` of the
 /// file it saved said 4 handshake resets and 10 failed attempts of 10 ("the other 4 were reset

@@ -1772,7 +1772,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
                 format!(
                     "{label}{others}, {} ({})",
                     plural(p.connections, "incident", "incidents"),
-                    p.source.as_str()
+                    p.seen_by()
                 )
             })
             .collect();

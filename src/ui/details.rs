@@ -1983,7 +1983,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
                     String::new()
                 },
                 report::plural(p.connections, "incident", "incidents"),
-                p.source.as_str()
+                p.seen_by()
             ),
         );
     }

@@ -288,6 +288,34 @@ fn regression_a_program_seen_two_ways_is_named_once() {
     );
 }
 
+/// Regression (a trial of the 7211 story to its fix): the collector crashed, its clients'
+/// connects were refused, and it was started again; the report said "nothing was listening
+/// on that port part of the time (the service stopped or restarted). collector (pid 14189)
+/// listened on 7211 again from 05:35:05", and nothing of the collector that served it until
+/// the crash, whose stop the refusals followed, although the file names both.
+#[test]
+fn regression_a_service_fixed_after_its_crash_names_the_one_before_too() {
+    let (a, _) = run("tests/fixtures/story-fixed.pcapng");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.incidents, o.failed_refused, o.attempts), (13, 9, 40));
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        "127.0.0.1:7211 refused 9 of 40 connection attempts from 1 client (1.8/s, \
+         05:35:00-05:35:04) while it accepted 31: nothing was listening on that port after the \
+         service stopped, until it was started again. It was served by collector (pid 13982, \
+         /opt/rstscope-sample/bin/collector) from 05:34:59 until 05:35:00; collector (pid \
+         14189, /opt/rstscope-sample/bin/collector) listened on 7211 again from 05:35:05 until \
+         the capture ended (05:35:19). Connecting: reporter (pid 13985, \
+         /opt/rstscope-sample/bin/reporter), 13 incidents (connect-trace)."
+    );
+    assert_eq!(
+        report::diagnosis_gist(o, Some(host)),
+        "Nothing was listening on that port after the service stopped, until it was started \
+         again"
+    );
+}
+
 /// Regression: `rstscope capture --syn-fin-rst --write` counted the story's 4 resets of
 /// established connections as aborts and 6 failed attempts of 10, and `rstscope analyze` of the
 /// file it saved said 4 handshake resets and 10 failed attempts of 10 ("the other 4 were reset

@@ -316,6 +316,35 @@ fn regression_a_service_fixed_after_its_crash_names_the_one_before_too() {
     );
 }
 
+/// Regression (a trial of the 7211 story, the agent restarted between two crashes of the
+/// collector): its `/report` and `/evidence` said "2 listeners came and went on it during this
+/// capture, the first from 05:50:00 to 05:50:01: a service that keeps stopping and being
+/// started again", the first seen by the agent's earlier run (carried in its evidence
+/// directory), gone before this run's first sample at 05:50:05.
+#[test]
+fn regression_a_listener_an_earlier_agent_run_saw_go_is_not_counted_as_gone_during_this_one() {
+    let (a, _) = run("tests/fixtures/agent-restarted-evidence.pcapng");
+    let o = &a.snapshot.offenders[0];
+    let host = a.host.as_deref().expect("the agent's host block is read");
+    let e = host.endpoint(o.addr, o.port).expect("7211");
+    assert_eq!(
+        e.listener.earlier.len(),
+        2,
+        "both gone listeners are carried"
+    );
+    let sentence = report::full_diagnosis(o, Some(host), Clock::Utc);
+    assert!(!sentence.contains("came and went"), "{sentence}");
+    assert!(
+        sentence.contains(
+            "It was served by collector (pid 22942, /opt/rstscope-sample/bin/collector) from \
+             05:50:06 until 05:50:08; collector (pid 23183, /opt/rstscope-sample/bin/collector) \
+             listened on 7211 again from 05:50:11, still when this file was saved (05:50:12). \
+             Connecting:"
+        ),
+        "{sentence}"
+    );
+}
+
 /// Regression: `rstscope capture --syn-fin-rst --write` counted the story's 4 resets of
 /// established connections as aborts and 6 failed attempts of 10, and `rstscope analyze` of the
 /// file it saved said 4 handshake resets and 10 failed attempts of 10 ("the other 4 were reset

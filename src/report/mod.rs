@@ -1572,13 +1572,14 @@ fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
     let sampled_from = h.sampled.map(|(first, _)| first);
     let started_during =
         |r: &ListenerRecord| sampled_from.is_some_and(|first| r.first_seen > first);
+    let gone = gone_during(e, sampled_from);
     if let Some(now) = &e.listener.now
         && h.samples > 0
         && e.local
         && now.first_seen > o.last_seen
         && started_during(now)
     {
-        match e.listener.earlier.as_slice() {
+        match gone.as_slice() {
             [] => return Stopped::Before,
             // The one before it stopped no later than the last refusal, and did not start
             // after the first (that would be a start, a stop and a start again).
@@ -1598,7 +1599,7 @@ fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
         None => Stopped::Unknown,
         // Started and stopped again and again: "before it started and after it stopped" is
         // the least of it (the sentence on the listeners counts them).
-        Some(_) if e.listener.earlier.len() >= RESTARTS => Stopped::Unknown,
+        Some(_) if gone.len() >= RESTARTS => Stopped::Unknown,
         // Started during the capture, after the first refusals (a client retrying before
         // its service was up): not only after its stop.
         Some(was)
@@ -1931,6 +1932,18 @@ struct Place {
 /// keeps stopping and starting.
 const RESTARTS: usize = 2;
 
+/// The listeners of `e` gone during this capture, most recent first: those last seen by one of
+/// its samples, from `first_sample` on. A restarted agent carries the listeners its earlier
+/// run saw go (README, `listeners.json`), before this capture began. Regression (a trial of
+/// the 7211 story, the agent restarted between two crashes): its `/report` said "2 listeners
+/// came and went on it during this capture, the first from 05:50:00 to 05:50:01", the first
+/// seen by the earlier run, gone before this run started at 05:50:05.
+fn gone_during(e: &EndpointHost, first_sample: Option<Timestamp>) -> Vec<&ListenerRecord> {
+    (e.listener.earlier.iter())
+        .filter(|r| first_sample.is_none_or(|first| r.last_seen >= first))
+        .collect()
+}
+
 /// The listener sentence ([`listener_alone`]) and, where listeners came and went again and
 /// again, how many. Regression (a trial as the on-call): a service crashing and restarted
 /// every few seconds, refused in between, was told by its last run only ("it was served by
@@ -1944,7 +1957,7 @@ fn listener_sentence(
     as_of: AsOf,
 ) -> String {
     let sentence = listener_alone(o, e, place, clock, as_of);
-    let gone = &e.listener.earlier;
+    let gone = gone_during(e, place.first_sample);
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
     match gone.last() {
         Some(first) if refused && e.local && gone.len() >= RESTARTS => format!(

@@ -1034,13 +1034,28 @@ fn as_of_end(o: &Offender, second: i64) -> Cow<'_, Offender> {
     }
 }
 
-/// The cause of most of a second's resets, or "unanswered" for failed attempts without one.
-fn main_cause(c: &SecondCounts) -> &'static str {
-    Cause::ALL
+/// What the top offender's second holds, after its endpoint: `(2 refused)` for one cause (or
+/// `(3 unanswered)` for failed attempts without a reset); for several, each with its count,
+/// most first: `(abort 6, stray 4, refused 2)`. "(12 abort)" read as twelve aborts where there
+/// were six, beside the strays and refusals of a collector's crash.
+fn top_counts(c: &SecondCounts) -> String {
+    let unanswered = c.failed_by[rstscope::engine::Failure::Unanswered.index()];
+    let mut parts: Vec<(&str, u32)> = Cause::ALL
         .iter()
-        .max_by_key(|k| c.rst[k.index()])
-        .filter(|k| c.rst[k.index()] > 0)
-        .map_or("unanswered", |k| k.as_str())
+        .map(|k| (k.as_str(), c.rst[k.index()]))
+        .chain([("unanswered", unanswered)])
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    // Stable: equal counts keep the causes' order.
+    parts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    match parts.as_slice() {
+        [] => format!("({} unanswered)", c.incidents),
+        [(cause, _)] => format!("({} {cause})", c.incidents.max(c.rst_total())),
+        several => {
+            let each: Vec<String> = several.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            format!("({})", each.join(", "))
+        }
+    }
 }
 
 /// The offender with the most incidents in `second`, with its counts of that second.
@@ -1080,13 +1095,7 @@ fn second_parts(
         .filter(|c| counts.rst[c.index()] > 0)
         .map(|c| (c.as_str(), counts.rst[c.index()]))
         .collect();
-    let top = top_of_second(s, second).map(|(o, c)| {
-        let cause = main_cause(&c);
-        (
-            endpoint(o.addr, o.port),
-            format!("({} {cause})", c.incidents.max(c.rst_total())),
-        )
-    });
+    let top = top_of_second(s, second).map(|(o, c)| (endpoint(o.addr, o.port), top_counts(&c)));
     let kernel = host.and_then(|h| {
         let at = |name: &str| {
             h.counter(name).map(|k| {
@@ -1496,6 +1505,36 @@ mod tests {
         assert_eq!(
             rest,
             "resets 2 (refused 2)  failed 2  top 127.0.0.1:7211 (2 refused)  | 40 frames so far, dropped 0"
+        );
+    }
+
+    /// Regression: the top offender of a collector's crash second read "(12 abort)" where it
+    /// had 6 aborts, 4 strays (connections made before the capture began) and 2 refusals.
+    #[test]
+    fn the_top_offender_of_a_second_of_several_causes_counts_each() {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/crash-mid-capture.pcapng");
+        let a = rstscope::analysis::analyze_files(&[file], Default::default()).expect("fixture");
+        let (crash, _) = *a
+            .snapshot
+            .series
+            .iter()
+            .max_by_key(|(_, c)| c.rst_total())
+            .expect("a second with resets");
+        let stats = CaptureStats::default();
+        let line = second_parts(&a.snapshot, None, crash, &stats, Clock::Utc, None).full();
+        assert!(
+            line.contains(
+                "resets 12 (refused 2, abort 6, stray 4)  failed 2  top 127.0.0.1:7211 (abort 6, \
+                 stray 4, refused 2)  |"
+            ),
+            "{line}"
+        );
+        // A second of one cause keeps its short form.
+        let line = second_parts(&a.snapshot, None, crash + 1, &stats, Clock::Utc, None).full();
+        assert!(
+            line.contains("  top 127.0.0.1:7211 (2 refused)  |"),
+            "{line}"
         );
     }
 

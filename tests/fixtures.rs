@@ -247,6 +247,104 @@ fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients
     assert_eq!(e.clients.processes[0].connections, 9);
 }
 
+/// Regression (a trial of the 7211 story, the capture begun while the collector served): the
+/// reporter was named twice, "reporter (pid 23190, ...), 12 incidents (connect-trace);
+/// reporter (pid 23190, ...), 4 incidents (socket-table)", and its command line given twice:
+/// the socket table saw its connections made before the capture, the connect trace its later
+/// connects. The file, saved by that run, holds the two entries: read as one program.
+#[test]
+fn regression_a_program_seen_two_ways_is_named_once() {
+    let (a, _) = run("tests/fixtures/crash-mid-capture.pcapng");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.incidents, o.failed_refused), (16, 6));
+    assert_eq!(causes(&a), [6, 0, 0, 6, 4]);
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        "127.0.0.1:7211 refused 6 of 12 connection attempts from 1 client (2.0/s, \
+         05:14:57-05:14:59) while it accepted 6: nothing was listening on that port after the \
+         service stopped. Nothing listened on 7211 when the capture ended (05:15:01); it was \
+         served by collector (pid 23187, /opt/rstscope-sample/bin/collector) until 05:14:57. \
+         Connecting: reporter (pid 23190, /opt/rstscope-sample/bin/reporter), 16 incidents \
+         (12 connect-trace, 4 socket-table)."
+    );
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert_eq!(
+        text.matches("command (connecting, pid 23190)").count(),
+        1,
+        "{text}"
+    );
+    let json = report::json::to_value(&a, Clock::Utc);
+    let clients = &json["offenders"][0]["client_processes"];
+    assert_eq!(clients.as_array().map(Vec::len), Some(1), "{clients}");
+    assert_eq!(clients[0]["connections"], 16);
+    assert_eq!(clients[0]["source"], "connect-trace");
+    assert_eq!(
+        clients[0]["sources"],
+        serde_json::json!([
+            {"source": "connect-trace", "connections": 12},
+            {"source": "socket-table", "connections": 4}
+        ])
+    );
+}
+
+/// Regression (a trial of the 7211 story to its fix): the collector crashed, its clients'
+/// connects were refused, and it was started again; the report said "nothing was listening
+/// on that port part of the time (the service stopped or restarted). collector (pid 14189)
+/// listened on 7211 again from 05:35:05", and nothing of the collector that served it until
+/// the crash, whose stop the refusals followed, although the file names both.
+#[test]
+fn regression_a_service_fixed_after_its_crash_names_the_one_before_too() {
+    let (a, _) = run("tests/fixtures/story-fixed.pcapng");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.incidents, o.failed_refused, o.attempts), (13, 9, 40));
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        "127.0.0.1:7211 refused 9 of 40 connection attempts from 1 client (1.8/s, \
+         05:35:00-05:35:04) while it accepted 31: nothing was listening on that port after the \
+         service stopped, until it was started again. It was served by collector (pid 13982, \
+         /opt/rstscope-sample/bin/collector) from 05:34:59 until 05:35:00; collector (pid \
+         14189, /opt/rstscope-sample/bin/collector) listened on 7211 again from 05:35:05 until \
+         the capture ended (05:35:19). Connecting: reporter (pid 13985, \
+         /opt/rstscope-sample/bin/reporter), 13 incidents (connect-trace)."
+    );
+    assert_eq!(
+        report::diagnosis_gist(o, Some(host)),
+        "Nothing was listening on that port after the service stopped, until it was started \
+         again"
+    );
+}
+
+/// Regression (a trial of the 7211 story, the agent restarted between two crashes of the
+/// collector): its `/report` and `/evidence` said "2 listeners came and went on it during this
+/// capture, the first from 05:50:00 to 05:50:01: a service that keeps stopping and being
+/// started again", the first seen by the agent's earlier run (carried in its evidence
+/// directory), gone before this run's first sample at 05:50:05.
+#[test]
+fn regression_a_listener_an_earlier_agent_run_saw_go_is_not_counted_as_gone_during_this_one() {
+    let (a, _) = run("tests/fixtures/agent-restarted-evidence.pcapng");
+    let o = &a.snapshot.offenders[0];
+    let host = a.host.as_deref().expect("the agent's host block is read");
+    let e = host.endpoint(o.addr, o.port).expect("7211");
+    assert_eq!(
+        e.listener.earlier.len(),
+        2,
+        "both gone listeners are carried"
+    );
+    let sentence = report::full_diagnosis(o, Some(host), Clock::Utc);
+    assert!(!sentence.contains("came and went"), "{sentence}");
+    assert!(
+        sentence.contains(
+            "It was served by collector (pid 22942, /opt/rstscope-sample/bin/collector) from \
+             05:50:06 until 05:50:08; collector (pid 23183, /opt/rstscope-sample/bin/collector) \
+             listened on 7211 again from 05:50:11, still when this file was saved (05:50:12). \
+             Connecting:"
+        ),
+        "{sentence}"
+    );
+}
+
 /// Regression: `rstscope capture --syn-fin-rst --write` counted the story's 4 resets of
 /// established connections as aborts and 6 failed attempts of 10, and `rstscope analyze` of the
 /// file it saved said 4 handshake resets and 10 failed attempts of 10 ("the other 4 were reset

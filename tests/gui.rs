@@ -919,6 +919,30 @@ fn a_zip_dropped_on_the_window_opens_or_says_why_not() {
     shows_capture_of(&h, "127.0.0.1:7300", 5);
 }
 
+/// Regression (a trial of the 7211 story to its fix): with the collector listening again, the
+/// details said "Listening: collector (28702)" and nothing of the collector that served the
+/// port until its crash, the refusals' cause; its "Listened until" row is there too.
+#[test]
+fn a_service_fixed_after_its_crash_shows_the_listener_before_it() {
+    let h = opened(
+        [1280.0, 800.0],
+        vec![manifest("tests/fixtures/story-fixed.pcapng")],
+    );
+    assert!(
+        shows(&h, "Listening at the end:")
+            && shows(&h, "collector (14189) · collector 127.0.0.1:7211 60"),
+        "the collector started again"
+    );
+    assert!(
+        shows(&h, "Listened until")
+            && shows(
+                &h,
+                "collector (13982) · collector 127.0.0.1:7211 2 — until 05:35:00"
+            ),
+        "the collector that crashed"
+    );
+}
+
 #[test]
 fn the_bundled_sample_opens_from_the_start_screen() {
     let mut h = harness(settings(), Vec::new());

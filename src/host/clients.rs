@@ -50,7 +50,9 @@ const MAX_ENDPOINTS: usize = 100_000;
 /// Processes of the same name are one entry: a program started again for each connect (a
 /// script's `curl`, a cron job) is one line with the number of processes, not one line each.
 /// Processes of one interpreter running different scripts are different programs. A process
-/// whose name is not known is an entry of its own.
+/// whose name is not known is an entry of its own. A program seen two ways (the socket table
+/// its connections made before the capture began, the connect trace its later connects) is
+/// one entry too, with its incidents counted by how each was seen ([`Self::sources`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientProcess {
     /// Process ID (of the latest process, when there were several).
@@ -61,8 +63,13 @@ pub struct ClientProcess {
     /// names it ([`Self::program`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<Script>,
-    /// How it was observed.
+    /// How it was observed: how most of its incidents were (of equals, the first of
+    /// connect-trace, socket-table, capture).
     pub source: SightingSource,
+    /// Its incidents by how each was observed, most first, where more than one way saw them;
+    /// empty where `source` saw them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<(SightingSource, u64)>,
     /// Incidents (failed attempts and RSTs outside attempts) tied to it.
     pub connections: u64,
     /// Distinct processes of this name the incidents came from (1: one process).
@@ -92,6 +99,63 @@ impl ClientProcess {
             script: self.script.as_ref(),
         }
     }
+
+    /// Its incidents by how each was observed, most first: [`Self::sources`], or all of
+    /// them by [`Self::source`].
+    #[must_use]
+    pub fn by_source(&self) -> Vec<(SightingSource, u64)> {
+        if self.sources.is_empty() {
+            vec![(self.source, self.connections)]
+        } else {
+            self.sources.clone()
+        }
+    }
+
+    /// How its incidents were observed, as the reports say it after their count:
+    /// `connect-trace`, or where several ways saw them `12 connect-trace, 4 socket-table`.
+    #[must_use]
+    pub fn seen_by(&self) -> String {
+        match self.sources.as_slice() {
+            [] | [_] => self.source.as_str().to_owned(),
+            several => several
+                .iter()
+                .map(|(source, n)| format!("{n} {}", source.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// Counts `other`'s incidents (the same program, from another block of a capture) in
+    /// this entry, by how they were seen; `add` adds two counts (or keeps the larger, for
+    /// blocks whose times overlap).
+    pub fn absorb(&mut self, other: &Self, add: impl Fn(u64, u64) -> u64) {
+        let mut by: BTreeMap<SightingSource, u64> = self.by_source().into_iter().collect();
+        for (source, n) in other.by_source() {
+            let had = by.entry(source).or_default();
+            *had = add(*had, n);
+        }
+        self.connections = add(self.connections, other.connections);
+        (self.source, self.sources) = sources_of(&by);
+    }
+}
+
+/// The source of most incidents (of equals, the first in [`SightingSource`]'s order) and,
+/// where several saw them, every source with its count, most first.
+fn sources_of(by: &BTreeMap<SightingSource, u64>) -> (SightingSource, Vec<(SightingSource, u64)>) {
+    let mut sources: Vec<(SightingSource, u64)> = by
+        .iter()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(&s, &n)| (s, n))
+        .collect();
+    // Stable: equal counts keep the sources' order.
+    sources.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    let main = sources
+        .first()
+        .map_or(SightingSource::ConnectTrace, |&(s, _)| s);
+    if sources.len() < 2 {
+        sources.clear();
+    }
+    (main, sources)
 }
 
 /// What makes an entry of [`Tally::by_process`]: the process name and the script it runs,
@@ -106,14 +170,17 @@ enum Who {
 #[derive(Debug, Default)]
 struct Runs {
     incidents: u64,
+    /// The incidents by how their process was seen.
+    by_source: BTreeMap<SightingSource, u64>,
     processes: u64,
     /// The latest process IDs, newest last (at most [`RECENT_PIDS`]).
     recent: VecDeque<u32>,
 }
 
 impl Runs {
-    fn add(&mut self, pid: u32) {
+    fn add(&mut self, pid: u32, source: SightingSource) {
         self.incidents += 1;
+        *self.by_source.entry(source).or_default() += 1;
         if self.recent.back() == Some(&pid) {
             return;
         }
@@ -154,7 +221,10 @@ pub struct ClientAttribution {
 
 #[derive(Debug, Default)]
 struct Tally {
-    by_process: BTreeMap<(Who, SightingSource), Runs>,
+    /// By program, however its processes were seen: one program seen by the socket table
+    /// (connections made before the capture) and by the connect trace (connects since) was
+    /// two entries, and the diagnosis named it twice.
+    by_process: BTreeMap<Who, Runs>,
     not_observed: u64,
     remote: u64,
     more: u64,
@@ -167,8 +237,8 @@ impl Tally {
     /// (`flood.py (python3)`): a sighting without the script counts under the scripted entry
     /// that holds its process, and an entry of that process alone without the script moves
     /// into the scripted one once the script is known.
-    fn program_of(&mut self, key: (Who, SightingSource), pid: u32) -> (Who, SightingSource) {
-        let Who::Named(name, script) = &key.0 else {
+    fn program_of(&mut self, key: Who, pid: u32) -> Who {
+        let Who::Named(name, script) = &key else {
             return key;
         };
         let scripted_with = |w: &Who, runs: &Runs| {
@@ -176,12 +246,12 @@ impl Tally {
         };
         if script.is_none() {
             return (self.by_process.iter())
-                .find(|((w, _), runs)| scripted_with(w, runs))
+                .find(|(w, runs)| scripted_with(w, runs))
                 .map_or(key.clone(), |(k, _)| k.clone());
         }
         // The same process counted before its script was known, alone in its entry.
         let bare = (self.by_process.iter())
-            .find(|((w, _), runs)| {
+            .find(|(w, runs)| {
                 matches!(w, Who::Named(n, None) if n == name)
                     && runs.processes == 1
                     && runs.recent.back() == Some(&pid)
@@ -197,6 +267,9 @@ impl Tally {
                 }
             }
             into.incidents += runs.incidents;
+            for (source, n) in runs.by_source {
+                *into.by_source.entry(source).or_default() += n;
+            }
         }
         key
     }
@@ -335,7 +408,8 @@ impl ClientAttribution {
         let mut processes: Vec<ClientProcess> = t
             .by_process
             .iter()
-            .map(|((who, source), runs)| {
+            .map(|(who, runs)| {
+                let (source, sources) = sources_of(&runs.by_source);
                 let (name, script, pid) = match who {
                     Who::Named(name, script) => (
                         name.clone(),
@@ -348,7 +422,8 @@ impl ClientAttribution {
                     pid,
                     name,
                     script,
-                    source: *source,
+                    source,
+                    sources,
                     connections: runs.incidents,
                     processes: runs.processes,
                 }
@@ -390,13 +465,13 @@ impl ClientAttribution {
             } else {
                 Who::Named(s.name.clone(), s.script.clone())
             };
-            ((who, s.source), s.pid)
+            (who, s.source, s.pid)
         });
         let Some(tally) = self.tally(i.server) else {
             return;
         };
         match found {
-            Some((key, pid)) => {
+            Some((key, source, pid)) => {
                 let key = tally.program_of(key, pid);
                 if !tally.by_process.contains_key(&key) && tally.by_process.len() >= MAX_PROCESSES {
                     let fewest = tally
@@ -408,7 +483,7 @@ impl ClientAttribution {
                         tally.more += runs.incidents;
                     }
                 }
-                tally.by_process.entry(key).or_default().add(pid);
+                tally.by_process.entry(key).or_default().add(pid, source);
             }
             None => tally.not_observed += 1,
         }
@@ -483,6 +558,7 @@ mod tests {
                 name: "retrier".into(),
                 script: None,
                 source: SightingSource::ConnectTrace,
+                sources: Vec::new(),
                 connections: 2,
                 processes: 1,
             }]
@@ -553,6 +629,7 @@ mod tests {
                 name: "retrier".into(),
                 script: None,
                 source: SightingSource::ConnectTrace,
+                sources: Vec::new(),
                 connections: 1002,
                 processes: 1001,
             }]
@@ -610,6 +687,43 @@ mod tests {
                 "bare first: {bare_first}"
             );
         }
+    }
+
+    /// Regression (a trial of the 7211 story, the capture begun while the collector served):
+    /// the reporter was named twice in one sentence, "reporter (pid 23190), 12 incidents
+    /// (connect-trace); reporter (pid 23190), 4 incidents (socket-table)": the socket table
+    /// saw its connections made before the capture, the connect trace its later connects.
+    /// One program, one entry, its incidents counted by how each was seen.
+    #[test]
+    fn one_program_seen_two_ways_is_one_entry() {
+        let mut c = ClientAttribution::new();
+        // Connections open before the capture: only the socket table sees them.
+        for port in 40_000..40_004 {
+            c.sighting(&sighting(0, port, 23_190, SightingSource::SocketTable));
+            c.incident(&refused(1_000, port));
+        }
+        for port in 40_004..40_016 {
+            c.sighting(&sighting(1_000, port, 23_190, SightingSource::ConnectTrace));
+            c.incident(&refused(1_000, port));
+        }
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert_eq!(
+            e.processes,
+            vec![ClientProcess {
+                pid: 23_190,
+                name: "retrier".into(),
+                script: None,
+                source: SightingSource::ConnectTrace,
+                sources: vec![
+                    (SightingSource::ConnectTrace, 12),
+                    (SightingSource::SocketTable, 4)
+                ],
+                connections: 16,
+                processes: 1,
+            }]
+        );
+        assert_eq!(e.processes[0].seen_by(), "12 connect-trace, 4 socket-table");
     }
 
     /// Processes of one name taking turns are counted once each; an unnamed process is an
@@ -754,8 +868,13 @@ mod tests {
         c.incident(&refused(599_000, 40_001));
         c.settle(None);
         let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
-        let pids: Vec<u32> = e.processes.iter().map(|p| p.pid).collect();
-        assert_eq!(pids, [5, 6]);
+        // Both explained: by process 5's connect and by process 6's live socket (one
+        // program, two processes, the latest named).
+        let each: Vec<(u32, u64, u64)> = (e.processes.iter())
+            .map(|p| (p.pid, p.connections, p.processes))
+            .collect();
+        assert_eq!(each, [(6, 2, 2)]);
+        assert_eq!(e.not_observed, 0);
     }
 
     #[test]

@@ -322,6 +322,12 @@ fn read_block(body: &[u8], problems: &mut Vec<String>) -> Option<HostReport> {
     match serde_json::from_slice::<Block>(body) {
         Ok(block) => {
             let mut report = block.report;
+            // Files saved before a program seen two ways (the socket table, the connect
+            // trace) was one entry hold it twice: one entry, as the live run now gives it.
+            for e in &mut report.endpoints {
+                let processes = std::mem::take(&mut e.clients.processes);
+                e.clients.processes = one_entry_per_program(processes, Vec::new(), false);
+            }
             report.recorded = Some(Recorded {
                 machine: block.machine,
                 while_capturing: block.while_capturing,
@@ -598,32 +604,8 @@ fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> E
             a.saturating_add(b)
         }
     };
-    let mut processes = later.clients.processes;
-    let mut index: HashMap<(String, Option<Script>, Option<u32>), usize> = processes
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (process_key(p), i))
-        .collect();
-    for p in before.clients.processes {
-        match index
-            .get(&process_key(&p))
-            .and_then(|&i| processes.get_mut(i))
-        {
-            Some(q) => {
-                q.connections = add(q.connections, p.connections);
-                q.processes = if q.pid == p.pid || overlap {
-                    q.processes.max(p.processes)
-                } else {
-                    q.processes.saturating_add(p.processes)
-                };
-            }
-            None => {
-                index.insert(process_key(&p), processes.len());
-                processes.push(p);
-            }
-        }
-    }
-    processes.sort_by_key(|p| std::cmp::Reverse(p.connections));
+    let processes =
+        one_entry_per_program(later.clients.processes, before.clients.processes, overlap);
     let mut client_details = later.client_details;
     let pids: HashSet<u32> = client_details.iter().map(|d| d.pid).collect();
     client_details.extend(
@@ -649,6 +631,47 @@ fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> E
         machine: later.machine.or(before.machine),
         untold: later.untold.or(before.untold),
     }
+}
+
+/// `later`'s client processes and `before`'s, one entry per program (see [`process_key`]):
+/// the incidents of a program in both are added, by how they were seen (or the larger kept
+/// where the blocks' times `overlap`), and so are its processes unless they are one. Most
+/// incidents first.
+fn one_entry_per_program(
+    later: Vec<ClientProcess>,
+    before: Vec<ClientProcess>,
+    overlap: bool,
+) -> Vec<ClientProcess> {
+    let add = |a: u64, b: u64| {
+        if overlap {
+            a.max(b)
+        } else {
+            a.saturating_add(b)
+        }
+    };
+    let mut processes: Vec<ClientProcess> = Vec::new();
+    let mut index: HashMap<(String, Option<Script>, Option<u32>), usize> = HashMap::new();
+    for p in later.into_iter().chain(before) {
+        match index
+            .get(&process_key(&p))
+            .and_then(|&i| processes.get_mut(i))
+        {
+            Some(q) => {
+                q.absorb(&p, add);
+                q.processes = if q.pid == p.pid || overlap {
+                    q.processes.max(p.processes)
+                } else {
+                    q.processes.saturating_add(p.processes)
+                };
+            }
+            None => {
+                index.insert(process_key(&p), processes.len());
+                processes.push(p);
+            }
+        }
+    }
+    processes.sort_by_key(|p| std::cmp::Reverse(p.connections));
+    processes
 }
 
 /// What makes two blocks' client processes one program: its name and script, or its PID

@@ -439,6 +439,12 @@ impl Serialize for ClientProcessesOut<'_> {
                 connections: p.connections,
                 processes: p.processes,
                 source: p.source.as_str(),
+                sources: (p.by_source().into_iter())
+                    .map(|(source, connections)| SourceCountOut {
+                        source: source.as_str(),
+                        connections,
+                    })
+                    .collect(),
                 script: info.script.as_ref().map(|s| s.given.clone()),
                 program: program(&info),
             }
@@ -457,10 +463,19 @@ struct ClientProcessOut<'a> {
     connections: u64,
     processes: u64,
     source: &'static str,
+    /// Its incidents by how each was observed, most first (one entry where one way saw all).
+    sources: Vec<SourceCountOut>,
     /// The script it runs, as its command line gives it (`/opt/collector/collector.py`).
     script: Option<String>,
     /// The program as rstscope names it (`collector.py (python3)`).
     program: Option<String>,
+}
+
+/// A connecting program's incidents seen one way.
+#[derive(Serialize)]
+struct SourceCountOut {
+    source: &'static str,
+    connections: u64,
 }
 
 /// The program as rstscope names `p` (`collector.py (python3)`, `nginx`); `None` for a
@@ -1218,6 +1233,7 @@ mod tests {
                         name: "reporter".into(),
                         script: None,
                         source: SightingSource::ConnectTrace,
+                        sources: Vec::new(),
                         connections: 17,
                         processes: 1,
                     }],

@@ -994,6 +994,10 @@ const BEFORE_AND_AFTER: &str =
 /// What they mean where the machine saw the listener start after the last refusal, nothing
 /// listen before it, and it still listens.
 const BEFORE_IT_STARTED: &str = "nothing was listening on that port before the service started";
+/// What they mean where the machine saw the listener stop before the refusals and a listener
+/// start after the last of them, which still listens: the service fixed.
+const UNTIL_STARTED_AGAIN: &str =
+    "nothing was listening on that port after the service stopped, until it was started again";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
 /// What attempts the capture's end cut off mean (see [`Offender::cut_off`]).
@@ -1566,13 +1570,27 @@ fn attributed(c: &EndpointClients) -> u64 {
 /// listens still: what the refusals came before.
 fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
     let sampled_from = h.sampled.map(|(first, _)| first);
-    if let (Some(now), None) = (&e.listener.now, e.listener.earlier.first())
+    let started_during =
+        |r: &ListenerRecord| sampled_from.is_some_and(|first| r.first_seen > first);
+    let gone = gone_during(e, sampled_from);
+    if let Some(now) = &e.listener.now
         && h.samples > 0
         && e.local
         && now.first_seen > o.last_seen
-        && sampled_from.is_some_and(|first| now.first_seen > first)
+        && started_during(now)
     {
-        return Stopped::Before;
+        match gone.as_slice() {
+            [] => return Stopped::Before,
+            // The one before it stopped no later than the last refusal, and did not start
+            // after the first (that would be a start, a stop and a start again).
+            [was]
+                if was.last_seen <= o.last_seen
+                    && !(o.first_seen < was.first_seen && started_during(was)) =>
+            {
+                return Stopped::Between;
+            }
+            _ => {}
+        }
     }
     let was = e.listener.earlier.first().filter(|was| {
         h.samples > 0 && e.local && e.listener.now.is_none() && was.last_seen <= o.last_seen
@@ -1581,7 +1599,7 @@ fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
         None => Stopped::Unknown,
         // Started and stopped again and again: "before it started and after it stopped" is
         // the least of it (the sentence on the listeners counts them).
-        Some(_) if e.listener.earlier.len() >= RESTARTS => Stopped::Unknown,
+        Some(_) if gone.len() >= RESTARTS => Stopped::Unknown,
         // Started during the capture, after the first refusals (a client retrying before
         // its service was up): not only after its stop.
         Some(was)
@@ -1606,6 +1624,9 @@ enum Stopped {
     BeforeAndAfter,
     /// Seen to start after the last refusal, nothing listening before it, listening still.
     Before,
+    /// Seen to stop before the refusals, and a listener seen to start after the last of
+    /// them, listening still.
+    Between,
 }
 
 impl Stopped {
@@ -1616,6 +1637,7 @@ impl Stopped {
             Self::After => AFTER_IT_STOPPED,
             Self::BeforeAndAfter => BEFORE_AND_AFTER,
             Self::Before => BEFORE_IT_STARTED,
+            Self::Between => UNTIL_STARTED_AGAIN,
         }
     }
 }
@@ -1772,7 +1794,7 @@ fn facts_in(o: &Offender, e: &EndpointHost, h: &HostReport, clock: Clock, scope:
                 format!(
                     "{label}{others}, {} ({})",
                     plural(p.connections, "incident", "incidents"),
-                    p.source.as_str()
+                    p.seen_by()
                 )
             })
             .collect();
@@ -1910,6 +1932,18 @@ struct Place {
 /// keeps stopping and starting.
 const RESTARTS: usize = 2;
 
+/// The listeners of `e` gone during this capture, most recent first: those last seen by one of
+/// its samples, from `first_sample` on. A restarted agent carries the listeners its earlier
+/// run saw go (README, `listeners.json`), before this capture began. Regression (a trial of
+/// the 7211 story, the agent restarted between two crashes): its `/report` said "2 listeners
+/// came and went on it during this capture, the first from 05:50:00 to 05:50:01", the first
+/// seen by the earlier run, gone before this run started at 05:50:05.
+fn gone_during(e: &EndpointHost, first_sample: Option<Timestamp>) -> Vec<&ListenerRecord> {
+    (e.listener.earlier.iter())
+        .filter(|r| first_sample.is_none_or(|first| r.last_seen >= first))
+        .collect()
+}
+
 /// The listener sentence ([`listener_alone`]) and, where listeners came and went again and
 /// again, how many. Regression (a trial as the on-call): a service crashing and restarted
 /// every few seconds, refused in between, was told by its last run only ("it was served by
@@ -1923,7 +1957,7 @@ fn listener_sentence(
     as_of: AsOf,
 ) -> String {
     let sentence = listener_alone(o, e, place, clock, as_of);
-    let gone = &e.listener.earlier;
+    let gone = gone_during(e, place.first_sample);
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
     match gone.last() {
         Some(first) if refused && e.local && gone.len() >= RESTARTS => format!(
@@ -1978,9 +2012,10 @@ fn listener_alone(
     };
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
     let (when, listens) = (as_of.words(clock), as_of.listens());
-    match (&e.listener.now, e.listener.earlier.first()) {
-        (None, Some(was)) => format!(
-            "Nothing {listens} on {port}{when}; it was served by {}{}{}.",
+    // "collector (pid 4312, ...) until 15:08:12", with how it ended where the journal told.
+    let served_by = |was: &ListenerRecord| {
+        format!(
+            "{}{}{}",
             was.process.label(),
             seen_listening(o, was, started(was), clock),
             e.listener_end
@@ -1988,6 +2023,12 @@ fn listener_alone(
                 .filter(|end| end.pid == was.process.pid)
                 .map(|end| end.words(|t| clock.time(t)))
                 .unwrap_or_default()
+        )
+    };
+    match (&e.listener.now, e.listener.earlier.first()) {
+        (None, Some(was)) => format!(
+            "Nothing {listens} on {port}{when}; it was served by {}.",
+            served_by(was)
         ),
         (None, None) => {
             // The samples are a second apart: a listener that lived between two of them
@@ -2034,30 +2075,17 @@ fn listener_alone(
                 clock.time(now.first_seen)
             ),
         },
-        (Some(now), _) if refused && now.first_seen > o.last_seen => match as_of {
-            AsOf::Now => format!(
-                "{} listens on {port} again since {}.",
-                now.process.label(),
-                clock.time(now.first_seen)
-            ),
-            AsOf::End(_) | AsOf::Saved(_) if now.first_seen == now.last_seen => format!(
-                "{} {listens} on {port} again{when}, and only the last sample (once a second) \
-                 saw it.",
-                now.process.label(),
-            ),
-            AsOf::End(end) => format!(
-                "{} listened on {port} again from {} until the capture ended{}.",
-                now.process.label(),
-                clock.time(now.first_seen),
-                end.map(|t| format!(" ({})", clock.time(t)))
-                    .unwrap_or_default()
-            ),
-            AsOf::Saved(_) => format!(
-                "{} listened on {port} again from {}, still{when}.",
-                now.process.label(),
-                clock.time(now.first_seen),
-            ),
-        },
+        // Listening again after the refusals: the one before it first, whose stop they
+        // followed. Regression (a trial of the 7211 story to its fix): "collector (pid 28702)
+        // listens on 7211 again since 05:16:50." said nothing of the collector that served it
+        // until 05:13:32, before the 394 refusals.
+        (Some(now), was) if refused && now.first_seen > o.last_seen => {
+            let again = listening_again(now, &port, clock, as_of);
+            match was.filter(|was| was.last_seen < now.first_seen) {
+                Some(was) => format!("It was served by {}; {again}", served_by(was)),
+                None => again,
+            }
+        }
         (Some(now), _) if refused => format!(
             "{} {listens} on {port}{}, so the refusals have another cause (a full or closing \
              listen queue, a firewall REJECT rule, or a connect to another address).",
@@ -2079,6 +2107,36 @@ fn listener_alone(
             thousands(place.overflows)
         ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
+    }
+}
+
+/// "collector (pid 4312) listens on 7211 again since 15:09:02.", or as of the capture's end
+/// or of a saved file, for a listener that started after the refusals.
+fn listening_again(now: &ListenerRecord, port: &str, clock: Clock, as_of: AsOf) -> String {
+    let (when, listens) = (as_of.words(clock), as_of.listens());
+    match as_of {
+        AsOf::Now => format!(
+            "{} listens on {port} again since {}.",
+            now.process.label(),
+            clock.time(now.first_seen)
+        ),
+        AsOf::End(_) | AsOf::Saved(_) if now.first_seen == now.last_seen => format!(
+            "{} {listens} on {port} again{when}, and only the last sample (once a second) \
+             saw it.",
+            now.process.label(),
+        ),
+        AsOf::End(end) => format!(
+            "{} listened on {port} again from {} until the capture ended{}.",
+            now.process.label(),
+            clock.time(now.first_seen),
+            end.map(|t| format!(" ({})", clock.time(t)))
+                .unwrap_or_default()
+        ),
+        AsOf::Saved(_) => format!(
+            "{} listened on {port} again from {}, still{when}.",
+            now.process.label(),
+            clock.time(now.first_seen),
+        ),
     }
 }
 
@@ -2491,7 +2549,9 @@ mod diagnosis_tests {
             super::diagnosis_gist(&o, Some(&h)),
             "Nothing was listening on that port after the service stopped"
         );
-        // Listening again at the end: it did not stop for good.
+        // Listening again at the end, after the last refusal: it did not stop for good, and
+        // the refusals came in between (regression, a trial of the story to its fix: "the
+        // service stopped or restarted", and only the listener of the end named).
         h.endpoints[0].listener.now = Some(ListenerRecord {
             first_seen: at(7),
             last_seen: at(8),
@@ -2499,9 +2559,25 @@ mod diagnosis_tests {
         });
         let back = super::full_diagnosis(&o, Some(&h), Clock::Utc);
         assert!(
-            back.contains("(the service stopped or restarted)"),
+            back.contains(
+                "while it accepted 2: nothing was listening on that port after the service \
+                 stopped, until it was started again. It was served by collector (pid 4312) \
+                 until 22:13:21; collector (pid 4312) listened on 80 again from 22:13:27 until \
+                 the capture ended (22:13:28)."
+            ),
             "{back}"
         );
+        assert!(
+            super::diagnosis_gist(&o, Some(&h)).ends_with("until it was started again"),
+            "{}",
+            super::diagnosis_gist(&o, Some(&h))
+        );
+        // Listening again before the last refusal: not known to be between them.
+        h.endpoints[0].listener.now = Some(ListenerRecord {
+            first_seen: at(4),
+            last_seen: at(8),
+            ..h.endpoints[0].listener.now.clone().expect("now")
+        });
         assert!(
             super::diagnosis_gist(&o, Some(&h)).ends_with("(the service stopped or restarted)")
         );

@@ -830,6 +830,7 @@ mod tests {
                         name: "python3".into(),
                         script: None,
                         source: SightingSource::ConnectTrace,
+                        sources: Vec::new(),
                         connections: 20,
                         processes: 1,
                     }],

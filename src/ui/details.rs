@@ -1921,9 +1921,12 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
         } else {
             "Listening at the end:"
         };
+        if let Some(now) = &e.listener.now {
+            line(ui, listening, &now.process, String::new());
+        }
+        // The one before, also where one listens again (the service fixed after its crash).
         match (&e.listener.now, e.listener.earlier.first()) {
-            (Some(now), _) => line(ui, listening, &now.process, String::new()),
-            (None, Some(was)) => {
+            (_, Some(was)) => {
                 line(
                     ui,
                     "Listened until",
@@ -1964,6 +1967,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
                     });
                 }
             }
+            (Some(_), None) => {}
         }
     }
     for p in e.clients.processes.iter().take(3) {
@@ -1983,7 +1987,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
                     String::new()
                 },
                 report::plural(p.connections, "incident", "incidents"),
-                p.source.as_str()
+                p.seen_by()
             ),
         );
     }

@@ -1431,7 +1431,7 @@ fn connecting_cell(h: Option<&EndpointHost>) -> (String, String) {
             format!(
                 "{who}\n{runs}{}, seen by {}",
                 report::plural(p.connections, "incident", "incidents"),
-                p.source.as_str()
+                p.seen_by()
             )
         })
         .collect();

@@ -203,6 +203,7 @@ fn refused_v4_saved(
                     name: "curl".into(),
                     script: None,
                     source: SightingSource::ConnectTrace,
+                    sources: Vec::new(),
                     connections,
                     processes,
                 }],

@@ -803,6 +803,7 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
         name: name.into(),
         script: None,
         source: SightingSource::ConnectTrace,
+        sources: Vec::new(),
         connections,
         processes: 1,
     };

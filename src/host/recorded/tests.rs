@@ -59,6 +59,7 @@ fn live_report() -> HostReport {
                 name: "curl".into(),
                 script: None,
                 source: SightingSource::ConnectTrace,
+                sources: Vec::new(),
                 connections: 4,
                 processes: 2,
             }],

@@ -2012,6 +2012,42 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
     );
 }
 
+/// Regression (real window, 800x600, a few seconds into reading a 1 GB capture, twice): a
+/// click on "This machine" only left the button hovered, the panel shut. egui times a press by
+/// the frames that take it in, and a frame of a second between the press and the release (a
+/// debug build taking a capture's first results on a loaded machine) made the click a press
+/// held too long. A press and a release on a control is a click, however long that frame.
+#[test]
+fn a_click_with_a_slow_frame_between_press_and_release_opens_this_machine() {
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("slow-frame-click/refusals.pcap", 200, 3),
+    );
+    assert!(!h.state().settings.show_host, "the panel starts shut");
+    let at = h.get_by_label("This machine").rect().center();
+    h.event(egui::Event::PointerMoved(at));
+    h.step();
+    let button = |pressed| egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.event(button(true));
+    h.step();
+    // The frame after the press's took a second: the release is taken in a second later.
+    let pressed_at = h.ctx.input(|i| i.time);
+    h.input_mut().time = Some(pressed_at + 1.0);
+    h.event(button(false));
+    h.step();
+    laid_out(&mut h);
+    assert!(h.state().settings.show_host, "the click opened the panel");
+    assert!(
+        h.query_all_by_label("This machine").count() >= 2,
+        "the panel's heading beside the button"
+    );
+}
+
 /// Regression (real window, 1100x800, a capture of 35,167 packets of the selected endpoint):
 /// in the full arrangement, "Save these packets…" went to a line of its own under the
 /// packets' heading, "Packets (2,000, 33,167 more not listed)", beside the connections'

@@ -725,6 +725,7 @@ impl RstscopeApp {
         wheel::begin_pass(&ctx);
         crate::ui::handles::begin_pass(&ctx);
         crate::ui::focus::begin_pass(&ctx);
+        crate::ui::clicks::begin_pass(&ctx);
         match self.fonts_ready {
             false => {
                 // Where the last run left its scroll areas is no place for this run's captures:

@@ -2048,6 +2048,51 @@ fn a_click_with_a_slow_frame_between_press_and_release_opens_this_machine() {
     );
 }
 
+/// Regression (real window, 800x600 with "This machine" open, a 1 GB capture read): the
+/// headline wrapped to a second line, the results were taller than the window and scrolled as
+/// a whole, and the details' connections lay under the window's bottom until scrolled.
+/// The headline keeps to one line there (whole on hover): connection rows are in view
+/// unscrolled.
+#[test]
+fn beside_this_machine_the_headline_leaves_connection_rows_in_view() {
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("headline-beside-host/refusals.pcap", 40_000, 12),
+    );
+    let headline = "20,000 resets and 20,000 failed connection attempts in 20.0 s (failed: 1,000/s), 12 offenders";
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    laid_out(&mut h);
+    // Whole, the sentence is wider than the results beside the panel: it would wrap there.
+    let whole = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(
+            headline.to_owned(),
+            egui::FontId::proportional(rstscope::ui::fonts::HEADLINE),
+            egui::Color32::WHITE,
+        )
+        .size()
+    });
+    let drawn = h.get_by_label_contains(headline).rect();
+    assert!(whole.x > drawn.width(), "{whole:?} in {drawn:?}");
+    let status_top = h
+        .query_all_by_label_contains("refusals.pcap")
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= status_top + 1.0 && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 2,
+        "{rows} connection rows in view above {status_top}"
+    );
+    // On one line, the whole sentence on hover (and to a screen reader).
+    assert!(
+        drawn.height() < whole.y + 1.0,
+        "the headline on one line: {drawn:?}"
+    );
+}
+
 /// Regression (real window, 1100x800, a capture of 35,167 packets of the selected endpoint):
 /// in the full arrangement, "Save these packets…" went to a line of its own under the
 /// packets' heading, "Packets (2,000, 33,167 more not listed)", beside the connections'

@@ -2190,6 +2190,55 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
     );
 }
 
+/// While the details read the capture for its packets, a connection chosen in a narrow packets
+/// column (800x600 with "This machine" open): its packets' heading steps down as it does once
+/// they are read ("× All" for "× All packets", the rest on hover), beside Save on one line
+/// inside the details (checked in the real window only before).
+#[test]
+fn while_the_packets_are_read_a_chosen_connections_heading_steps_down_to_all() {
+    let path = temp_dir("step-down-while-reading").join("refusals.pcap");
+    write_refusals_to(&path, 500_000, 1);
+    let size = [800.0, 600.0];
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(size[0]);
+    let mut h = Harness::builder()
+        .with_size(window(size))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![path]),
+        );
+    let first = "10.0.0.1:20000";
+    wait_for(&mut h, |h| {
+        h.state().is_collecting_evidence() && h.query_by_label(first).is_some()
+    });
+    click_connection(&mut h, first);
+    h.run_steps(2);
+    assert!(
+        h.state().is_collecting_evidence() && h.state().evidence().is_none(),
+        "the packets are still read"
+    );
+    assert!(
+        h.state().stream().is_some(),
+        "the connection clicked is chosen"
+    );
+    assert!(
+        h.query_by_label("× All packets").is_none(),
+        "no room for the whole chip beside the heading"
+    );
+    let all = h.get_by_label("× All").rect();
+    let (heading, save) = heading_and_save(&h);
+    let details = machine_heading_left(&h);
+    for (what, rect) in [("× All", all), ("Save", save), ("heading", heading)] {
+        assert!(
+            (rect.center().y - heading.center().y).abs() < 4.0 && rect.right() <= details,
+            "{what} at {rect:?} on the packets' heading's line at {heading:?}, inside the \
+             details (to {details})"
+        );
+    }
+}
+
 /// Regression (exploratory trial, a capture of 250,000 refused connections to one endpoint):
 /// while the details read the capture for its packets, "Connections (N so far)" stopped at
 /// the 100,000 they list, and a click on a connection did nothing until the reading ended,

@@ -1281,12 +1281,12 @@ impl RstscopeApp {
                     > ui.available_height();
             let above_plot = above_one_line + if one_line { 0.0 } else { wrap };
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the plot at its floor, the details' diagnosis, their filters and the
-            // rest scrolled within them) scrolls as a whole, the details given what they need
+            // frame, the plot squeezed, the details' diagnosis, their filters and the rest
+            // scrolled within them) scrolls as a whole, the details given what they need
             // then, the plot no more than its floor: none squeezed to nothing, and as much of
             // the details in view as can be.
             let heights = crate::ui::layout::Least {
-                shown: above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
+                shown: above_plot + crate::ui::layout::PLOT_SQUEEZED + least_below,
                 scrolled: above_plot + crate::ui::layout::PLOT_FLOOR + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {

@@ -2190,6 +2190,45 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
     );
 }
 
+/// Regression (real window, 800x600 with "This machine" open, a file cut short): the
+/// details said the capture's problem whole, in four lines, and no connection row was in view
+/// (the results scrolled as a whole). Where the details are short, each problem keeps to one
+/// line, whole on hover (the status bar says it too): connection rows are in view.
+#[test]
+fn a_capture_cut_short_leaves_connection_rows_in_view_beside_this_machine() {
+    let path = Refusals::at("cut-short-beside-host/refusals.pcap", 40_000, 12).write();
+    let bytes = std::fs::read(&path).expect("read");
+    std::fs::write(&path, &bytes[..bytes.len() - 10]).expect("cut short");
+    let mut h = opened(window([800.0, 600.0]), vec![path]);
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    laid_out(&mut h);
+    let said: Vec<egui::Rect> = h
+        .query_all_by_label_contains("Capture: ")
+        .map(|n| n.rect())
+        .collect();
+    assert!(
+        said.len() == 1 && said[0].height() < 20.0,
+        "the problem said on one line in the details: {said:?}"
+    );
+    assert!(
+        shows(&h, "file ends inside a record"),
+        "the problem whole on hover"
+    );
+    let status_top = h
+        .query_all_by_label_contains("refusals.pcap")
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= status_top + 1.0 && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 2,
+        "{rows} connection rows in view above {status_top}"
+    );
+}
+
 /// While the details read the capture for its packets, a connection chosen in a narrow packets
 /// column (800x600 with "This machine" open): its packets' heading steps down as it does once
 /// they are read ("× All" for "× All packets", the rest on hover), beside Save on one line

@@ -2036,6 +2036,87 @@ fn the_packets_heading_keeps_save_on_its_line_at_800x600() {
     );
 }
 
+/// Regression (real window, 800x600, a few seconds into reading a 1 GB capture, twice): a
+/// click on "This machine" only left the button hovered, the panel shut. egui times a press by
+/// the frames that take it in, and a frame of a second between the press and the release (a
+/// debug build taking a capture's first results on a loaded machine) made the click a press
+/// held too long. A press and a release on a control is a click, however long that frame.
+#[test]
+fn a_click_with_a_slow_frame_between_press_and_release_opens_this_machine() {
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("slow-frame-click/refusals.pcap", 200, 3),
+    );
+    assert!(!h.state().settings.show_host, "the panel starts shut");
+    let at = h.get_by_label("This machine").rect().center();
+    h.event(egui::Event::PointerMoved(at));
+    h.step();
+    let button = |pressed| egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.event(button(true));
+    h.step();
+    // The frame after the press's took a second: the release is taken in a second later.
+    let pressed_at = h.ctx.input(|i| i.time);
+    h.input_mut().time = Some(pressed_at + 1.0);
+    h.event(button(false));
+    h.step();
+    laid_out(&mut h);
+    assert!(h.state().settings.show_host, "the click opened the panel");
+    assert!(
+        h.query_all_by_label("This machine").count() >= 2,
+        "the panel's heading beside the button"
+    );
+}
+
+/// Regression (real window, 800x600 with "This machine" open, a 1 GB capture read): the
+/// headline wrapped to a second line, the results were taller than the window and scrolled as
+/// a whole, and the details' connections lay under the window's bottom until scrolled.
+/// The headline keeps to one line there (whole on hover): connection rows are in view
+/// unscrolled.
+#[test]
+fn beside_this_machine_the_headline_leaves_connection_rows_in_view() {
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("headline-beside-host/refusals.pcap", 40_000, 12),
+    );
+    let headline = "20,000 resets and 20,000 failed connection attempts in 20.0 s (failed: 1,000/s), 12 offenders";
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    laid_out(&mut h);
+    // Whole, the sentence is wider than the results beside the panel: it would wrap there.
+    let whole = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(
+            headline.to_owned(),
+            egui::FontId::proportional(rstscope::ui::fonts::HEADLINE),
+            egui::Color32::WHITE,
+        )
+        .size()
+    });
+    let drawn = h.get_by_label_contains(headline).rect();
+    assert!(whole.x > drawn.width(), "{whole:?} in {drawn:?}");
+    let status_top = h
+        .query_all_by_label_contains("refusals.pcap")
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= status_top + 1.0 && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 2,
+        "{rows} connection rows in view above {status_top}"
+    );
+    // On one line, the whole sentence on hover (and to a screen reader).
+    assert!(
+        drawn.height() < whole.y + 1.0,
+        "the headline on one line: {drawn:?}"
+    );
+}
+
 /// Regression (real window, 1100x800, a capture of 35,167 packets of the selected endpoint):
 /// in the full arrangement, "Save these packets…" went to a line of its own under the
 /// packets' heading, "Packets (2,000, 33,167 more not listed)", beside the connections'
@@ -2131,6 +2212,94 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
         ) && client_row_in_view(&h),
         "the connections read, in view"
     );
+}
+
+/// Regression (real window, 800x600 with "This machine" open, a file cut short): the
+/// details said the capture's problem whole, in four lines, and no connection row was in view
+/// (the results scrolled as a whole). Where the details are short, each problem keeps to one
+/// line, whole on hover (the status bar says it too): connection rows are in view.
+#[test]
+fn a_capture_cut_short_leaves_connection_rows_in_view_beside_this_machine() {
+    let path = Refusals::at("cut-short-beside-host/refusals.pcap", 40_000, 12).write();
+    let bytes = std::fs::read(&path).expect("read");
+    std::fs::write(&path, &bytes[..bytes.len() - 10]).expect("cut short");
+    let mut h = opened(window([800.0, 600.0]), vec![path]);
+    h.get_by_label("This machine").click();
+    wait_for(&mut h, |h| shows(h, " sockets"));
+    laid_out(&mut h);
+    let said: Vec<egui::Rect> = h
+        .query_all_by_label_contains("Capture: ")
+        .map(|n| n.rect())
+        .collect();
+    assert!(
+        said.len() == 1 && said[0].height() < 20.0,
+        "the problem said on one line in the details: {said:?}"
+    );
+    assert!(
+        shows(&h, "file ends inside a record"),
+        "the problem whole on hover"
+    );
+    let status_top = h
+        .query_all_by_label_contains("refusals.pcap")
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= status_top + 1.0 && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 2,
+        "{rows} connection rows in view above {status_top}"
+    );
+}
+
+/// While the details read the capture for its packets, a connection chosen in a narrow packets
+/// column (800x600 with "This machine" open): its packets' heading steps down as it does once
+/// they are read ("× All" for "× All packets", the rest on hover), beside Save on one line
+/// inside the details (checked in the real window only before).
+#[test]
+fn while_the_packets_are_read_a_chosen_connections_heading_steps_down_to_all() {
+    let path = temp_dir("step-down-while-reading").join("refusals.pcap");
+    write_refusals_to(&path, 500_000, 1);
+    let size = [800.0, 600.0];
+    let mut s = settings();
+    s.show_host = true;
+    s.host_width = Some(size[0]);
+    let mut h = Harness::builder()
+        .with_size(window(size))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![path]),
+        );
+    let first = "10.0.0.1:20000";
+    wait_for(&mut h, |h| {
+        h.state().is_collecting_evidence() && h.query_by_label(first).is_some()
+    });
+    click_connection(&mut h, first);
+    h.run_steps(2);
+    assert!(
+        h.state().is_collecting_evidence() && h.state().evidence().is_none(),
+        "the packets are still read"
+    );
+    assert!(
+        h.state().stream().is_some(),
+        "the connection clicked is chosen"
+    );
+    assert!(
+        h.query_by_label("× All packets").is_none(),
+        "no room for the whole chip beside the heading"
+    );
+    let all = h.get_by_label("× All").rect();
+    let (heading, save) = heading_and_save(&h);
+    let details = machine_heading_left(&h);
+    for (what, rect) in [("× All", all), ("Save", save), ("heading", heading)] {
+        assert!(
+            (rect.center().y - heading.center().y).abs() < 4.0 && rect.right() <= details,
+            "{what} at {rect:?} on the packets' heading's line at {heading:?}, inside the \
+             details (to {details})"
+        );
+    }
 }
 
 /// Regression (exploratory trial, a capture of 250,000 refused connections to one endpoint):

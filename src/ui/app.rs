@@ -307,6 +307,9 @@ pub struct RstscopeApp {
     full_chrome: f32,
     /// The headline above the plot: its height in the last frame.
     above_plot: f32,
+    /// The width the headline was laid out in, in the last frame, and the height it took
+    /// there past its first line: `above_plot` less that is its height on one line.
+    headline_at: (f32, f32),
     /// What a running live capture's layout gave the details, kept once it stops.
     stop_hold: Option<StopHold>,
     table: OffendersView,
@@ -383,6 +386,7 @@ impl RstscopeApp {
             plot_chrome: 0.0,
             full_chrome: 0.0,
             above_plot: 0.0,
+            headline_at: (0.0, 0.0),
             stop_hold: None,
             table: OffendersView::default(),
             details: DetailsView::default(),
@@ -716,6 +720,7 @@ impl RstscopeApp {
         self.plot_chrome = 0.0;
         self.full_chrome = 0.0;
         self.above_plot = 0.0;
+        self.headline_at = (0.0, 0.0);
         self.stop_hold = None;
     }
 
@@ -725,6 +730,7 @@ impl RstscopeApp {
         wheel::begin_pass(&ctx);
         crate::ui::handles::begin_pass(&ctx);
         crate::ui::focus::begin_pass(&ctx);
+        crate::ui::clicks::begin_pass(&ctx);
         match self.fonts_ready {
             false => {
                 // Where the last run left its scroll areas is no place for this run's captures:
@@ -1221,11 +1227,14 @@ impl RstscopeApp {
             // least and what the details need for the selected row and a few connections.
             let needs = self.table.needs(ui);
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
+            // The headline as tall as in the last frame, on one line.
+            let (width, wrapped) = self.headline_at;
+            let above_one_line = self.above_plot - wrapped;
             // The details in full where the window has room for them beside the plot at its
             // floor and the table at its least, else compactly with their processes, else
             // tightly (they choose by the height they are given).
             let fits = |details: f32| {
-                self.above_plot
+                above_one_line
                     + crate::ui::layout::PLOT_FLOOR
                     + table_least
                     + crate::ui::layout::details_wanted(details, self.settings.table_share)
@@ -1257,21 +1266,41 @@ impl RstscopeApp {
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
             let least_below = table_least + self.details.fit_height(ui);
+            // The headline keeps to one line (whole on hover) where its second would leave
+            // the details less than they want beside the plot at its floor: at 800x600 beside
+            // "This machine" the results scrolled as a whole, and the details' connections lay
+            // under the window's bottom.
+            let width = if width > 0.0 {
+                width
+            } else {
+                ui.available_width()
+            };
+            let wrap = PlotView::headline_wrap(ui, a, !ready, width);
+            let one_line = live
+                || above_one_line + wrap + crate::ui::layout::PLOT_FLOOR + below
+                    > ui.available_height();
+            let above_plot = above_one_line + if one_line { 0.0 } else { wrap };
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the plot at its floor, the details' diagnosis, their filters and the
-            // rest scrolled within them) scrolls as a whole, the details given what they need
+            // frame, the plot squeezed, the details' diagnosis, their filters and the rest
+            // scrolled within them) scrolls as a whole, the details given what they need
             // then, the plot no more than its floor: none squeezed to nothing, and as much of
             // the details in view as can be.
             let heights = crate::ui::layout::Least {
-                shown: self.above_plot + crate::ui::layout::PLOT_FLOOR + least_below,
-                scrolled: self.above_plot + crate::ui::layout::PLOT_FLOOR + below,
+                shown: above_plot + crate::ui::layout::PLOT_SQUEEZED + least_below,
+                scrolled: above_plot + crate::ui::layout::PLOT_FLOOR + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
                 // The kernel's counters beside the capture's: "This machine" says it, when it
                 // shows this capture's readings (a live capture's), under its counters.
                 let note_beside = show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine());
-                PlotView::headline(ui, a, !ready, !note_beside, live);
+                let width = ui.available_width();
+                let wrapped = match one_line {
+                    true => 0.0,
+                    false => PlotView::headline_wrap(ui, a, !ready, width),
+                };
+                self.headline_at = (width, wrapped);
+                PlotView::headline(ui, a, !ready, !note_beside, one_line);
                 let plot_top = ui.cursor().top();
                 if (plot_top - top - self.above_plot).abs() > 0.5 {
                     self.above_plot = plot_top - top;

@@ -751,15 +751,19 @@ impl DetailsView {
             .as_ref()
             .map(|ev| ev.warnings_in(input.clock))
             .unwrap_or_default();
-        // Each whole, wrapped, at the size of the text around it: small and cut at the right
-        // edge, a zip's note on the members it skipped could not be read.
+        // Each at the size of the text around it (small and cut at the right edge, a zip's
+        // note on the members it skipped could not be read): whole and wrapped in full, on one
+        // line where the details are short, whole on hover (the status bar says them too). At
+        // 800x600 beside "This machine" a file cut short took four lines there and left no
+        // connection row in view.
         for w in &warnings {
-            ui.add(
-                egui::Label::new(
-                    RichText::new(format!("Capture: {w}")).color(ui.visuals().warn_fg_color),
-                )
-                .wrap(),
+            let label = egui::Label::new(
+                RichText::new(format!("Capture: {w}")).color(ui.visuals().warn_fg_color),
             );
+            ui.add(match arrangement.short() {
+                true => label.truncate(),
+                false => label.wrap(),
+            });
         }
         if !arrangement.short() {
             let above = ui.cursor().top();

@@ -40,14 +40,24 @@ pub const PLOT_MIN: f32 = 110.0;
 /// rather than take it lower.
 pub const PLOT_FLOOR: f32 = 80.0;
 
+/// The plot's height where the window has room for every part's least with the plot at its
+/// floor (so the results do not scroll as a whole) but not for the details' first
+/// connections: the plot gives up more for them, down to this. At 800x600 beside "This
+/// machine" (the legend on two lines there) the details were 32 points short of their three
+/// rows and showed one connection.
+pub const PLOT_SQUEEZED: f32 = 48.0;
+
 /// The plot's height for `available` points of the central panel, of which `below` are
 /// wanted under it (its legend and axis, the table's least and what the details need): its
-/// share of a large window, less in a small one, down to [`PLOT_FLOOR`].
+/// share of a large window, less in a small one, down to [`PLOT_FLOOR`], and down to
+/// [`PLOT_SQUEEZED`] where even that leaves less than `below`. (A window short of every part's
+/// least scrolls as a whole, in a height that has the plot at its floor.)
 pub fn plot_height(available: f32, below: f32) -> f32 {
+    let floor = (available - below).clamp(PLOT_SQUEEZED, PLOT_FLOOR);
     (available * 0.26)
         .clamp(PLOT_MIN, 300.0)
         .min(available - below)
-        .max(PLOT_FLOOR)
+        .max(floor)
 }
 
 /// What the table needs: its title row and header (`chrome`), and each row's height.
@@ -109,6 +119,10 @@ pub fn table_and_details(
     let full = ui.available_rect_before_wrap();
     let shared = (full.height() - SPLITTER).max(0.0);
     let table_h = table_height(shared, needs, *share, details_least);
+    eprintln!(
+        "DBGT shared={shared} table_h={table_h} least={} details_least={details_least}",
+        needs.least()
+    );
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));
@@ -273,9 +287,14 @@ mod tests {
             "the details' connections first"
         );
         assert_eq!(
+            plot_height(450.0, 400.0),
+            50.0,
+            "the details' connections first, below its floor"
+        );
+        assert_eq!(
             plot_height(400.0, 445.5),
-            PLOT_FLOOR,
-            "never below its floor"
+            PLOT_SQUEEZED,
+            "never below its squeezed least"
         );
     }
 

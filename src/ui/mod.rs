@@ -10,6 +10,8 @@ use eframe::egui;
 pub mod about;
 /// The app: the capture, the selection, the frame loop.
 pub mod app;
+/// A press and a release on one control is a click, however slow the frames between them.
+pub mod clicks;
 /// Text copied to the clipboard, in the system's line breaks (CRLF on Windows).
 pub mod clipboard;
 /// Details of the selected offender: diagnosis, filters, connections and packets.

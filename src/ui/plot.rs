@@ -311,10 +311,11 @@ impl PlotView {
     /// with the capture's: why a capture of the wrong interface shows nothing, when the kernel
     /// counts failures.
     ///
-    /// `one_line` (a live capture, running or stopped): the headline keeps to one line, the
-    /// rest cut off and whole on hover (and to a screen reader). Its counts grow with every
-    /// frame: a second line taken mid-capture moved the plot and the table down under the
-    /// user's pointer, and one taken at Stop moved them under the pointer that just stopped it.
+    /// `one_line` (a live capture, running or stopped; a window too short for the headline's
+    /// second line): the headline keeps to one line, the rest cut off and whole on hover (and
+    /// to a screen reader). A live capture's counts grow with every frame: a second line taken
+    /// mid-capture moved the plot and the table down under the user's pointer, and one taken
+    /// at Stop moved them under the pointer that just stopped it.
     pub fn headline(
         ui: &mut egui::Ui,
         a: &Analysis,
@@ -322,15 +323,7 @@ impl PlotView {
         kernel_note: bool,
         one_line: bool,
     ) {
-        let text = if a.snapshot.totals.first_ts.is_none() {
-            no_tcp_text(&a.capture, loading)
-        } else {
-            let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
-            let offenders = Offenders::of(&a.snapshot);
-            let text = headline_text(&a.snapshot.totals, a.span(), &offenders, covered);
-            with_last_minute(text, a)
-        };
-        let label = egui::Label::new(RichText::new(text).size(fonts::HEADLINE).strong());
+        let label = egui::Label::new(headline_rich(a, loading));
         ui.add(if one_line { label.truncate() } else { label });
         if let Some(c) = a
             .host
@@ -340,6 +333,20 @@ impl PlotView {
         {
             ui.label(RichText::new(&c.note).color(ui.visuals().text_color()));
         }
+    }
+
+    /// The height the [headline](PlotView::headline) takes past its first line, wrapped in
+    /// `width` points: what keeping it to one line saves.
+    pub fn headline_wrap(ui: &egui::Ui, a: &Analysis, loading: bool, width: f32) -> f32 {
+        let height = |mode, width| {
+            egui::WidgetText::from(headline_rich(a, loading))
+                .into_galley(ui, Some(mode), width, egui::FontSelection::Default)
+                .size()
+                .y
+        };
+        (height(egui::TextWrapMode::Wrap, width)
+            - height(egui::TextWrapMode::Extend, f32::INFINITY))
+        .max(0.0)
     }
 
     /// The legend with its toggles, and the plot; nothing without a TCP packet (the headline
@@ -1746,6 +1753,19 @@ impl<'a> Offenders<'a> {
 /// 2 offenders", over `time`, the time the capture covers ([`Analysis::span`]: a live
 /// capture's from its start, however quiet). With files far apart in time, `covered` is the
 /// time they cover: the rate is over that, and the span is said to be mostly a gap.
+/// The [headline](PlotView::headline) as drawn: its sentence, large and strong.
+fn headline_rich(a: &Analysis, loading: bool) -> RichText {
+    let text = if a.snapshot.totals.first_ts.is_none() {
+        no_tcp_text(&a.capture, loading)
+    } else {
+        let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
+        let offenders = Offenders::of(&a.snapshot);
+        let text = headline_text(&a.snapshot.totals, a.span(), &offenders, covered);
+        with_last_minute(text, a)
+    };
+    RichText::new(text).size(fonts::HEADLINE).strong()
+}
+
 fn headline_text(
     t: &Totals,
     time: Option<(Timestamp, Timestamp)>,

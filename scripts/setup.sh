@@ -46,23 +46,29 @@ fi
 
 # Installs the Debian packages named, with apt-get, as root or through sudo, after saying why
 # each is needed ("$pkg: $reason" pairs in the associative array named by $1). Also used by
-# scripts/bench.sh for the anchor tools.
+# scripts/bench.sh for the anchor tools. Without root or a sudo that works, it says what to run.
 install_packages() {
   local -n reasons="$1"
   shift
   [ "$#" -gt 0 ] || return 0
-  local pkg sudo
-  for pkg in "$@"; do say "installing $pkg: ${reasons[$pkg]}"; done
-  if [ "$(id -u)" -eq 0 ]; then
-    sudo=()
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-  else
-    say "run as root, or install these packages yourself: $*"
+  local pkg sudo=() verb=installing
+  local cmd="apt-get update && apt-get install -y --no-install-recommends $*"
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then verb=missing; fi
+  for pkg in "$@"; do say "$verb $pkg: ${reasons[$pkg]}"; done
+  if [ "$verb" = missing ]; then
+    say "installing these needs root: run as root \`$cmd\`, then run this again"
     exit 1
   fi
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+    say "installing with sudo (it may ask for your password): sudo $cmd"
+  fi
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+    ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
+    say "could not install them: run as root (or with sudo) \`$cmd\`, then run this again"
+    exit 1
+  fi
 }
 
 # scripts/sample.sh sets RSTSCOPE_SETUP=build: the headless build links against these only, and
@@ -71,18 +77,26 @@ BUILD_ONLY=(gcc libc6-dev libpcap-dev)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
-  for pkg in "${!WANTED[@]}"; do
+  for pkg in $(printf '%s\n' "${!WANTED[@]}" | sort); do
     if [ "${RSTSCOPE_SETUP:-}" = build ] && [[ ! " ${BUILD_ONLY[*]} " == *" $pkg "* ]]; then
       continue
     fi
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
+else
+  say "not Debian or Ubuntu, so nothing is installed: the build needs a C compiler and linker" \
+    "and libpcap's development files; the tests also need the tools listed in scripts/setup.sh"
 fi
 install_packages WANTED "${missing[@]}"
 
-# The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy for the checks.
+# The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy for the checks. Asked
+# from / : inside the clone rustup installs the pinned toolchain as soon as it is asked
+# anything, in its default profile (its documentation too) and before this says why.
 channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$top/rust-toolchain.toml")
-if command -v rustup >/dev/null 2>&1 && ! rustup toolchain list | grep -q "^$channel"; then
-  say "installing Rust $channel (pinned in rust-toolchain.toml)"
+if ! command -v rustup >/dev/null 2>&1; then
+  say "rustup is not installed: building with $(rustc --version 2>/dev/null || echo "an unknown rustc")," \
+    "while rstscope is built and tested with Rust $channel (rust-toolchain.toml)"
+elif ! (cd / && rustup toolchain list) | grep -q "^$channel"; then
+  say "installing Rust $channel (pinned in rust-toolchain.toml) with rustfmt and clippy"
   rustup toolchain install "$channel" --profile minimal --component rustfmt,clippy >&2
 fi

@@ -52,21 +52,23 @@ install_packages() {
   shift
   [ "$#" -gt 0 ] || return 0
   local pkg sudo=() verb=installing
-  local cmd="apt-get update && apt-get install -y --no-install-recommends $*"
+  local install="apt-get install -y --no-install-recommends $*"
+  local cmd="apt-get update && $install"
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then verb=missing; fi
   for pkg in "$@"; do say "$verb $pkg: ${reasons[$pkg]}"; done
   if [ "$verb" = missing ]; then
-    say "installing these needs root: run as root \`$cmd\`, then run this again"
+    say "installing these needs root: run \`$cmd\` as root, then run this again"
     exit 1
   fi
   if [ "$(id -u)" -ne 0 ]; then
     sudo=(sudo)
-    say "installing with sudo (it may ask for your password): sudo $cmd"
+    say "installing with sudo (it may ask for your password): sudo apt-get update && sudo $install"
   fi
   if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
     ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
       apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
-    say "could not install them: run as root (or with sudo) \`$cmd\`, then run this again"
+    say "could not install them: run \`$cmd\` as root (or each apt-get with sudo)," \
+      "then run this again"
     exit 1
   fi
 }

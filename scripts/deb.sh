@@ -61,7 +61,9 @@ if dpkg-query -W -f='${Status}' rstscope 2>/dev/null | grep -q "install ok insta
   say "install SKIPPED: a rstscope package is installed on this machine already; it is left alone"
   exit 0
 fi
-if ! dpkg-query -W -f='${Status}' libpcap0.8 2>/dev/null | grep -q "install ok installed"; then
+# libpcap0.8t64 on Ubuntu 24.04 and Debian 13, which provides libpcap0.8.
+if ! { dpkg-query -W -f='${Status}\n' libpcap0.8 libpcap0.8t64 2>/dev/null || true; } |
+  grep -q "install ok installed"; then
   say "installing libpcap0.8 (the package's dependency)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpcap0.8 >/dev/null
 fi

@@ -29,6 +29,8 @@ declare -A WANTED=(
   [tshark]="tests/agent.rs opens the agent's evidence in tshark"
   [systemd]="systemd-analyze: scripts/deb.sh verifies the agent's systemd unit"
   [man-db]="man: systemd-analyze verify looks up the unit's man page"
+  [iproute2]="ip: the live tests (as root) make network namespaces of their own with it"
+  [procps]="kill: the live tests stop a capture with SIGTERM and SIGINT"
   [systemd-journal-remote]="turns the test journal (tests/fixtures/journal) into journal files that journalctl reads, for the test of who served a port before the capture"
 )
 

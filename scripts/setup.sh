@@ -94,13 +94,14 @@ fi
 install_packages WANTED "${missing[@]}"
 
 # The toolchain pinned in rust-toolchain.toml, with rustfmt and clippy for the checks. Asked
-# from / : inside the clone rustup installs the pinned toolchain as soon as it is asked
-# anything, in its default profile (its documentation too) and before this says why.
+# from / and with RUSTUP_AUTO_INSTALL=0: inside the clone rustup 1.28 installs the pinned
+# toolchain as soon as it is asked anything, in its default profile (its documentation too)
+# and before this says why, and anywhere the default toolchain when that is missing.
 channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$top/rust-toolchain.toml")
 if ! command -v rustup >/dev/null 2>&1; then
   say "rustup is not installed: building with $(rustc --version 2>/dev/null || echo "an unknown rustc")," \
     "while rstscope is built and tested with Rust $channel (rust-toolchain.toml)"
-elif ! (cd / && rustup toolchain list) | grep -q "^$channel"; then
+elif ! (cd / && RUSTUP_AUTO_INSTALL=0 rustup toolchain list) | grep -q "^$channel"; then
   say "installing Rust $channel (pinned in rust-toolchain.toml) with rustfmt and clippy"
   rustup toolchain install "$channel" --profile minimal --component rustfmt,clippy >&2
 fi

@@ -52,6 +52,11 @@ unit=$(echo "$contents" | grep -o '\./\(usr/\)\?lib/systemd/system/rstscope-agen
 unit="${unit#.}"
 say "the package holds the binary, the man page, the unit, its defaults and the monitoring files"
 dpkg-deb --field "$deb" Package Version Depends | sed 's/^/rstscope deb:   /' >&2
+# cargo-deb works the dependencies out with dpkg-shlibdeps (dpkg-dev); without it the package
+# says it depends on nothing, and installs where libpcap is missing.
+depends=$(dpkg-deb --field "$deb" Depends)
+echo "$depends" | grep -q 'libpcap0\.8' ||
+  { say "FAIL: the package does not depend on libpcap0.8 (Depends: $depends)"; exit 1; }
 
 if [ "$(id -u)" -ne 0 ]; then
   say "install SKIPPED: installing a package needs root"

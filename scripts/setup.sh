@@ -27,6 +27,7 @@ declare -A WANTED=(
   [libpcap-dev]="libpcap, which live capture (rstscope capture) links against; at run time rstscope needs its library package, libpcap0.8"
   [prometheus]="Prometheus and promtool: tests/agent.rs has a real Prometheus scrape rstscope agent and checks its alert rules"
   [tshark]="tests/agent.rs opens the agent's evidence in tshark"
+  [dpkg-dev]="dpkg-shlibdeps: cargo-deb works out the Debian package's dependencies with it (scripts/deb.sh)"
   [systemd]="systemd-analyze: scripts/deb.sh verifies the agent's systemd unit"
   [man-db]="man: systemd-analyze verify looks up the unit's man page"
   [iproute2]="ip: the live tests (as root) make network namespaces of their own with it"

@@ -52,6 +52,11 @@ unit=$(echo "$contents" | grep -o '\./\(usr/\)\?lib/systemd/system/rstscope-agen
 unit="${unit#.}"
 say "the package holds the binary, the man page, the unit, its defaults and the monitoring files"
 dpkg-deb --field "$deb" Package Version Depends | sed 's/^/rstscope deb:   /' >&2
+# cargo-deb works the dependencies out with dpkg-shlibdeps (dpkg-dev); without it the package
+# says it depends on nothing, and installs where libpcap is missing.
+depends=$(dpkg-deb --field "$deb" Depends)
+echo "$depends" | grep -q 'libpcap0\.8' ||
+  { say "FAIL: the package does not depend on libpcap0.8 (Depends: $depends)"; exit 1; }
 
 if [ "$(id -u)" -ne 0 ]; then
   say "install SKIPPED: installing a package needs root"
@@ -61,7 +66,9 @@ if dpkg-query -W -f='${Status}' rstscope 2>/dev/null | grep -q "install ok insta
   say "install SKIPPED: a rstscope package is installed on this machine already; it is left alone"
   exit 0
 fi
-if ! dpkg-query -W -f='${Status}' libpcap0.8 2>/dev/null | grep -q "install ok installed"; then
+# libpcap0.8t64 on Ubuntu 24.04 and Debian 13, which provides libpcap0.8.
+if ! { dpkg-query -W -f='${Status}\n' libpcap0.8 libpcap0.8t64 2>/dev/null || true; } |
+  grep -q "install ok installed"; then
   say "installing libpcap0.8 (the package's dependency)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpcap0.8 >/dev/null
 fi

@@ -43,6 +43,12 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 source "$top/scripts/setup.sh"
 cd "$top"
+# Wine reads the programs' arguments and the file names in the Unix locale's charset: the
+# checks of names such as Jörg and 捕獲 need a UTF-8 locale, which a shell without LANG (root
+# in a container, su, cron) lacks; there wine reads "Jörg" as "JÃ¶rg".
+if [ "$(locale charmap 2>/dev/null)" != UTF-8 ]; then
+  export LC_ALL=C.UTF-8
+fi
 
 # Debian package -> why the smoke test needs it.
 declare -A WINDOWS_WANTED=(

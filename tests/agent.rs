@@ -129,7 +129,7 @@ fn start_agent_kept(
     let status = child.wait().expect("exit");
     if first.contains("cannot capture") && first.contains("setcap") {
         assert_eq!(status.code(), Some(2), "{first}");
-        eprintln!("agent test SKIPPED ({test}): {first}");
+        common::always_show(&format!("agent test SKIPPED ({test}): {first}"));
         return None;
     }
     panic!("rstscope agent did not start: {first} {:?}", rest.join());
@@ -477,8 +477,8 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        None => eprintln!(
-            "promtool check metrics SKIPPED: promtool (Debian package prometheus) is not installed"
+        None => common::always_show(
+            "promtool check metrics SKIPPED: promtool (Debian package prometheus) is not installed",
         ),
     }
 
@@ -560,7 +560,9 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
             assert!(ok, "tshark: {out}{err}");
             assert_eq!(out.lines().count(), 20, "{out}");
         }
-        None => eprintln!("tshark check SKIPPED: tshark (Debian package tshark) is not installed"),
+        None => common::always_show(
+            "tshark check SKIPPED: tshark (Debian package tshark) is not installed",
+        ),
     }
 
     // Wrong requests get a status and a sentence, never a crash.
@@ -738,7 +740,9 @@ fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
     let _lo = take_lo();
     let name = format!("rsva{}", std::process::id() % 100_000);
     if let Err(why) = veth(&name) {
-        eprintln!("agent test SKIPPED (interface lost): cannot make a veth pair: {why}");
+        common::always_show(&format!(
+            "agent test SKIPPED (interface lost): cannot make a veth pair: {why}"
+        ));
         return;
     }
     let Some(agent) = start_agent("lost", &["-i", &name]) else {
@@ -803,11 +807,13 @@ fn an_interface_lost_and_back_is_logged_once_each_and_counted_while_lost() {
 fn nobody_setup(name: &str) -> Option<(PathBuf, PathBuf)> {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!("agent test SKIPPED (not root): it runs the agent as nobody, which needs root");
+        common::always_show(
+            "agent test SKIPPED (not root): it runs the agent as nobody, which needs root",
+        );
         return None;
     }
     let Some(setpriv) = tool("setpriv") else {
-        eprintln!("agent test SKIPPED: setpriv (util-linux) is not installed");
+        common::always_show("agent test SKIPPED: setpriv (util-linux) is not installed");
         return None;
     };
     let dir = common::temp_dir("agent", name);
@@ -859,7 +865,9 @@ fn an_agent_without_root_says_the_way_of_its_systemd_unit() {
         .expect("setpriv runs");
     let err = String::from_utf8_lossy(&out.stderr);
     if err.contains("setpriv:") {
-        eprintln!("agent test SKIPPED (not root): setpriv cannot run as nobody here: {err}");
+        common::always_show(&format!(
+            "agent test SKIPPED (not root): setpriv cannot run as nobody here: {err}"
+        ));
         return;
     }
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -950,7 +958,9 @@ fn an_agent_with_only_the_capture_capabilities_starts() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
     if first.contains("setpriv:") {
-        eprintln!("agent test SKIPPED: setpriv cannot run as nobody here: {first}");
+        common::always_show(&format!(
+            "agent test SKIPPED: setpriv cannot run as nobody here: {first}"
+        ));
         return;
     }
     assert!(
@@ -996,8 +1006,8 @@ fn an_attempt_report_calls_unanswered_is_unanswered_in_its_evidence_too() {
         }
     };
     if !unanswered {
-        eprintln!(
-            "agent test SKIPPED (unanswered): this kernel answered SYNs past a full accept queue"
+        common::always_show(
+            "agent test SKIPPED (unanswered): this kernel answered SYNs past a full accept queue",
         );
         return;
     }
@@ -1204,7 +1214,7 @@ fn a_restarted_agent_still_names_the_listener_that_went_before_the_restart() {
 fn rights_are_dropped(agent: &AgentProc) {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!("rights check SKIPPED: the agent was not started as root");
+        common::always_show("rights check SKIPPED: the agent was not started as root");
         return;
     }
     const NET: u64 = (1 << 12) | (1 << 13);
@@ -1371,8 +1381,8 @@ fn urlencode(s: &str) -> String {
 #[test]
 fn the_shipped_alert_rules_pass_their_promtool_unit_tests() {
     let Some(promtool) = tool("promtool") else {
-        eprintln!(
-            "promtool test rules SKIPPED: promtool (Debian package prometheus) is not installed"
+        common::always_show(
+            "promtool test rules SKIPPED: promtool (Debian package prometheus) is not installed",
         );
         return;
     };
@@ -1500,8 +1510,8 @@ fn the_shipped_alerts_link_bounded_reports() {
 #[test]
 fn a_real_prometheus_scrapes_the_agent_and_fires_the_7211_alert_naming_the_program() {
     let (Some(prometheus), Some(promtool)) = (tool("prometheus"), tool("promtool")) else {
-        eprintln!(
-            "prometheus test SKIPPED: prometheus and promtool (Debian package prometheus) are not installed"
+        common::always_show(
+            "prometheus test SKIPPED: prometheus and promtool (Debian package prometheus) are not installed",
         );
         return;
     };
@@ -1930,8 +1940,8 @@ fn with_a_token_a_request_without_it_or_with_a_wrong_one_gets_401() {
 fn an_evidence_directory_the_agent_cannot_reach_after_leaving_root_stops_the_start() {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!(
-            "agent test SKIPPED (unreachable evidence): it leaves root only when run as root"
+        common::always_show(
+            "agent test SKIPPED (unreachable evidence): it leaves root only when run as root",
         );
         return;
     }

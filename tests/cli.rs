@@ -2557,9 +2557,9 @@ fn offenders_utc(file: &str) -> std::collections::BTreeMap<String, serde_json::V
 fn syns_of_nmap_vsn_just_before_its_end_are_not_blamed_on_a_firewall() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps/zeek/nmap-vsn.pcap");
     if !path.is_file() {
-        eprintln!(
+        common::always_show(
             "corpus test SKIPPED: ../shared/pcaps/zeek/nmap-vsn.pcap not found (it holds the \
-             public captures; see README)"
+             public captures; see README)",
         );
         return;
     }
@@ -2598,10 +2598,10 @@ fn corpus_capture(rel: &str) -> Option<String> {
     if path.is_file() {
         return Some(path.display().to_string());
     }
-    eprintln!(
+    common::always_show(&format!(
         "corpus test SKIPPED: ../shared/pcaps/{rel} not found (it holds the public captures; \
          see README)"
-    );
+    ));
     None
 }
 

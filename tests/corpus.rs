@@ -16,9 +16,11 @@
 //! missing, are written straight to the process's stderr so that a plain `cargo test` shows
 //! them too.
 
+mod common;
+
+use common::always_show;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -33,14 +35,6 @@ const MIN_ZEEK_AGREEMENT: f64 = 0.95;
 /// The corpus, beside the repository.
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pcaps")
-}
-
-/// Writes a line to the process's stderr, past libtest's output capture: `eprintln!` output
-/// of a passing test is hidden unless `--nocapture` is given, and these lines must be seen.
-fn always_show(line: &str) {
-    let mut err = std::io::stderr().lock();
-    // Nothing useful can be done if stderr is gone.
-    let _ = writeln!(err, "{line}");
 }
 
 #[test]

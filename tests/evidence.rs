@@ -209,7 +209,7 @@ fn connections_are_the_main_analysis_ones_on_every_fixture() {
 fn connections_are_the_main_analysis_ones_on_the_corpus() {
     let dir = path("../shared/pcaps");
     if !dir.is_dir() {
-        eprintln!("evidence corpus test SKIPPED: ../shared/pcaps not found");
+        common::always_show("evidence corpus test SKIPPED: ../shared/pcaps not found");
         return;
     }
     let mut stack = vec![dir];

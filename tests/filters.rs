@@ -14,8 +14,10 @@
 //! tests/fixtures/README.md) and the public corpus in ../shared/pcaps (the corpus part says
 //! SKIPPED when the folder is absent).
 
+mod common;
+
+use common::always_show;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,10 +31,6 @@ use rstscope::source::{FileSource, LinkType};
 
 /// Endpoints checked per capture, at most (offenders first, then other servers).
 const ENDPOINTS_PER_FILE: usize = 12;
-
-fn always_show(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

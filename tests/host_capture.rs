@@ -313,10 +313,10 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
         );
         assert!(diagnosis.contains("Connecting: "), "{diagnosis}");
     } else {
-        eprintln!(
+        common::always_show(&format!(
             "no connect events here ({}): client process not checked",
             v["host_notes"]
-        );
+        ));
     }
     let fails = v["kernel"]["AttemptFails"]["total"]
         .as_u64()
@@ -450,7 +450,7 @@ fn a_capture_saved_with_write_names_the_same_programs_when_analyzed_later() {
             let lines = String::from_utf8_lossy(&out.stdout).lines().count();
             assert!(lines >= 12, "tshark listed {lines} packets");
         }
-        Err(e) => eprintln!("tshark check SKIPPED: {e}"),
+        Err(e) => common::always_show(&format!("tshark check SKIPPED: {e}")),
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -514,7 +514,9 @@ fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
     let netns = match common::Netns::new("kernel-seconds") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("host capture test SKIPPED (kernel seconds): no network namespace: {why}");
+            common::always_show(&format!(
+                "host capture test SKIPPED (kernel seconds): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -581,7 +583,9 @@ fn connects_to_this_machines_own_address_and_to_a_service_bound_elsewhere() {
     let netns = match common::Netns::new("elsewhere") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("host capture test SKIPPED (bound elsewhere): no network namespace: {why}");
+            common::always_show(&format!(
+                "host capture test SKIPPED (bound elsewhere): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -661,7 +665,9 @@ fn connects_to_this_machines_own_address_and_to_a_service_bound_elsewhere() {
     assert_eq!(c["kernel_failed"], expected, "{c}");
     assert_eq!(c["captured_failed"], expected, "{c}");
     if !v6 {
-        eprintln!("no IPv6 loopback in the namespace: the service bound elsewhere not checked");
+        common::always_show(
+            "no IPv6 loopback in the namespace: the service bound elsewhere not checked",
+        );
         return;
     }
     let refused = offender(&format!("[::1]:{port}"));
@@ -691,13 +697,15 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
     let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let bash = std::path::Path::new("/bin/bash");
     if !bash.exists() {
-        eprintln!("host capture test SKIPPED (program path): no /bin/bash");
+        common::always_show("host capture test SKIPPED (program path): no /bin/bash");
         return;
     }
     let netns = match common::Netns::new("exec-path") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("host capture test SKIPPED (program path): no network namespace: {why}");
+            common::always_show(&format!(
+                "host capture test SKIPPED (program path): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -759,10 +767,10 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
             .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
     });
     if !traced {
-        eprintln!(
+        common::always_show(&format!(
             "no connect events here ({}): program path not checked",
             live["host_notes"]
-        );
+        ));
         let _ = std::fs::remove_dir_all(dir.parent().expect("the test's folder"));
         return;
     }
@@ -806,14 +814,16 @@ fn scripts_are_named_by_their_script_live_and_in_the_saved_capture() {
             .status()
             .is_err()
         {
-            eprintln!("host capture test SKIPPED (scripts): no {tool}");
+            common::always_show(&format!("host capture test SKIPPED (scripts): no {tool}"));
             return;
         }
     }
     let netns = match common::Netns::new("scripts") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("host capture test SKIPPED (scripts): no network namespace: {why}");
+            common::always_show(&format!(
+                "host capture test SKIPPED (scripts): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -910,10 +920,10 @@ fn scripts_are_named_by_their_script_live_and_in_the_saved_capture() {
             "{diagnosis}"
         );
     } else {
-        eprintln!(
+        common::always_show(&format!(
             "no connect events here ({}): the connecting script not checked",
             live["host_notes"]
-        );
+        ));
     }
 
     let saved: serde_json::Value =
@@ -956,7 +966,7 @@ fn no_host_captures_without_sampling_the_machine() {
         .expect("rstscope runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.code() == Some(2) && common::lacks_capture_right(&stderr) {
-        eprintln!("host capture test SKIPPED (--no-host): {stderr}");
+        common::always_show(&format!("host capture test SKIPPED (--no-host): {stderr}"));
         return;
     }
     assert_eq!(out.status.code(), Some(0), "{stderr}");

@@ -4,6 +4,8 @@
 //! (the numbers below were taken with tshark 4.0; where tshark is installed they are taken
 //! again). Then the Windows captures that record each packet several times.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -177,8 +179,8 @@ fn every_link_type_counts_what_tshark_counts() {
         }
     }
     if !tshark {
-        eprintln!(
-            "link types: tshark's recount SKIPPED (tshark not installed); the recorded counts were checked"
+        common::always_show(
+            "link types: tshark's recount SKIPPED (tshark not installed); the recorded counts were checked",
         );
     }
 }
@@ -380,7 +382,9 @@ fn check_generator(script: &str) {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         ),
-        Err(e) => eprintln!("{script} fixtures check SKIPPED: python3 not found ({e})"),
+        Err(e) => common::always_show(&format!(
+            "{script} fixtures check SKIPPED: python3 not found ({e})"
+        )),
     }
 }
 

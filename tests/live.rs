@@ -144,7 +144,7 @@ fn loopback_capture_sees_exactly_the_refusals_and_the_abort_and_saves_them() {
     if with_v6 {
         refused_connects(SocketAddr::new(v6, p6), 2);
     } else {
-        eprintln!("no IPv6 on loopback here: the ::1 part is left out");
+        common::always_show("no IPv6 on loopback here: the ::1 part is left out");
     }
     let pa = abortive_close();
     // Packets are read as they come (immediate mode); stopping also reads what is queued.
@@ -653,7 +653,7 @@ fn regression_ctrl_c_in_a_terminal_does_not_run_into_the_next_line() {
     use std::io::Write as _;
     let _serial = serial();
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("live capture test SKIPPED (Ctrl+C in a terminal): no script(1)");
+        common::always_show("live capture test SKIPPED (Ctrl+C in a terminal): no script(1)");
         return;
     }
     let command = format!(
@@ -681,7 +681,9 @@ fn regression_ctrl_c_in_a_terminal_does_not_run_into_the_next_line() {
     let out = child.wait_with_output().expect("script ends");
     let text = String::from_utf8_lossy(&out.stdout);
     if common::lacks_capture_right(&text) {
-        eprintln!("live capture test SKIPPED (Ctrl+C in a terminal): {text}");
+        common::always_show(&format!(
+            "live capture test SKIPPED (Ctrl+C in a terminal): {text}"
+        ));
         return;
     }
     assert!(
@@ -745,7 +747,9 @@ fn a_second_stop_signal_quits_at_once_and_says_what_the_saved_file_lacks() {
         let _ = child.kill();
         let _ = child.wait();
         assert!(common::lacks_capture_right(&first), "{first}");
-        eprintln!("live capture test SKIPPED (second stop signal): {first}");
+        common::always_show(&format!(
+            "live capture test SKIPPED (second stop signal): {first}"
+        ));
         return;
     }
     for &port in &ports {
@@ -941,7 +945,7 @@ fn a_closed_pipe_on_the_per_second_lines_stops_the_capture_quietly() {
         let status = child.wait().expect("exit");
         assert!(common::lacks_capture_right(&first), "{first}");
         assert_eq!(status.code(), Some(2), "{first}");
-        eprintln!("live capture test SKIPPED (closed pipe): {first}");
+        common::always_show(&format!("live capture test SKIPPED (closed pipe): {first}"));
         return;
     }
     let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
@@ -993,7 +997,9 @@ fn regression_an_interface_whose_name_has_a_comma_is_captured_by_it() {
     let (near, far) = match (common::Netns::new("comma"), common::Netns::new("comma-far")) {
         (Ok(near), Ok(far)) => (near, far),
         (Err(why), _) | (_, Err(why)) => {
-            eprintln!("live capture test SKIPPED (comma): no network namespace: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (comma): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -1053,7 +1059,7 @@ fn regression_an_interface_whose_name_has_a_comma_is_captured_by_it() {
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
     if common::lacks_capture_right(&first) {
         let _ = child.wait();
-        eprintln!("live capture test SKIPPED (comma): {first}");
+        common::always_show(&format!("live capture test SKIPPED (comma): {first}"));
         return;
     }
     assert!(first.contains("capturing on rst,x,"), "{first}");
@@ -1179,6 +1185,12 @@ impl Bridged {
             Err(BridgeError::Unavailable(format!(
                 "no right to make network namespaces and links: {what}"
             )))
+        } else if stderr.contains("mount --make-") {
+            // `ip netns add` in a chroot whose / is no mount point ("mount --make-rslave /
+            // failed: Invalid argument"): namespaces cannot be made here, as without the right.
+            Err(BridgeError::Unavailable(format!(
+                "network namespaces cannot be made here: {what}"
+            )))
         } else {
             Err(BridgeError::Failed(what))
         }
@@ -1259,7 +1271,9 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
     let bridged = match Bridged::new() {
         Ok(b) => b,
         Err(BridgeError::Unavailable(why)) => {
-            eprintln!("live capture test SKIPPED (bridge): cannot make a test bridge: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (bridge): cannot make a test bridge: {why}"
+            ));
             return;
         }
         Err(BridgeError::Failed(what)) => panic!("cannot make the test bridge: {what}"),
@@ -1339,7 +1353,9 @@ fn regression_an_interface_made_after_the_start_is_named_in_the_saved_capture() 
     let bridged = match Bridged::new() {
         Ok(b) => b,
         Err(BridgeError::Unavailable(why)) => {
-            eprintln!("live capture test SKIPPED (later interface): no test bridge: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (later interface): no test bridge: {why}"
+            ));
             return;
         }
         Err(BridgeError::Failed(what)) => panic!("cannot make the test bridge: {what}"),
@@ -1380,7 +1396,9 @@ fn an_interface_made_again_is_captured_again_and_its_outage_told() {
     let bridged = match Bridged::new() {
         Ok(b) => b,
         Err(BridgeError::Unavailable(why)) => {
-            eprintln!("live capture test SKIPPED (outage): cannot make a test bridge: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (outage): cannot make a test bridge: {why}"
+            ));
             return;
         }
         Err(BridgeError::Failed(what)) => panic!("cannot make the test bridge: {what}"),
@@ -1571,7 +1589,9 @@ fn regression_the_capture_lines_tell_syns_left_unanswered_when_they_are_judged()
     let netns = match common::Netns::new("unanswered") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("live capture test SKIPPED (unanswered): no network namespace: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (unanswered): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -1677,7 +1697,9 @@ fn regression_a_frame_repeated_on_one_interface_counts_once_live() {
     let netns = match common::Netns::new("repeats") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("live capture test SKIPPED (repeats): no network namespace: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (repeats): no network namespace: {why}"
+            ));
             return;
         }
     };
@@ -1744,7 +1766,9 @@ fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
     let netns = match common::Netns::new("quiet") {
         Ok(ns) => ns,
         Err(why) => {
-            eprintln!("live capture test SKIPPED (quiet): no network namespace: {why}");
+            common::always_show(&format!(
+                "live capture test SKIPPED (quiet): no network namespace: {why}"
+            ));
             return;
         }
     };

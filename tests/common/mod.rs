@@ -3,8 +3,18 @@
 
 #![allow(dead_code)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+
+/// Writes a line to the process's stderr, past libtest's output capture: `eprintln!` output
+/// of a passing test is hidden unless `--nocapture` is given, so a test that skipped a check
+/// (no root, no tshark, no network namespace, no corpus) said so only when it failed. These
+/// lines must be seen in every run.
+pub fn always_show(line: &str) {
+    // Nothing useful can be done if stderr is gone.
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
 
 /// A temporary folder of this test process, `rstscope-PREFIX-PID-NAME` in the system's
 /// temporary folder. The folders of earlier runs of the same test program stay until the
@@ -306,7 +316,7 @@ pub fn capture_on_lo(
     let status = child.wait().expect("exit");
     if lacks_capture_right(&first) {
         assert_eq!(status.code(), Some(2), "{first}");
-        eprintln!("live capture test SKIPPED ({test}): {first}");
+        always_show(&format!("live capture test SKIPPED ({test}): {first}"));
         return None;
     }
     panic!("rstscope capture did not start: {first} {:?}", rest.join());
@@ -342,7 +352,7 @@ pub fn live_or_skip(
         Err(StartError::Capture(
             e @ (LiveError::Permission { .. } | LiveError::Unavailable { .. }),
         )) => {
-            eprintln!("live capture test SKIPPED ({test}): {e}");
+            always_show(&format!("live capture test SKIPPED ({test}): {e}"));
             None
         }
         Err(e) => panic!("{test}: live capture did not start: {e}"),
@@ -450,8 +460,8 @@ pub fn journal_remote() -> Option<&'static str> {
     .into_iter()
     .find(|p| std::path::Path::new(p).exists());
     if remote.is_none() {
-        eprintln!(
-            "journal test SKIPPED: systemd-journal-remote is not installed (scripts/setup.sh installs it), so no journal could be made for journalctl"
+        always_show(
+            "journal test SKIPPED: systemd-journal-remote is not installed (scripts/setup.sh installs it), so no journal could be made for journalctl",
         );
     }
     remote

@@ -1902,14 +1902,7 @@ fn the_table_stays_in_place_at_stop_at_1024x700() {
     // The details list connections in the height they had: at least one row (three where
     // the trial was made, two in CI's run alongside the other live tests; what took the
     // third row there was not looked into).
-    let status = h
-        .query_all_by_label_contains("live capture on")
-        .map(|n| n.rect().top())
-        .fold(f32::MIN, f32::max);
-    let rows = h
-        .query_all_by_label("REJ")
-        .filter(|n| n.rect().bottom() <= status + 1.0 && connection_row_drawn(&h, n.rect()))
-        .count();
+    let (status, rows) = connection_rows_above(&h, "live capture on");
     assert!(
         rows >= 1,
         "{rows} connection rows in view above the status bar at {status}"
@@ -2098,14 +2091,7 @@ fn beside_this_machine_the_headline_leaves_connection_rows_in_view() {
     });
     let drawn = h.get_by_label_contains(headline).rect();
     assert!(whole.x > drawn.width(), "{whole:?} in {drawn:?}");
-    let status_top = h
-        .query_all_by_label_contains("refusals.pcap")
-        .map(|n| n.rect().top())
-        .fold(f32::MIN, f32::max);
-    let rows = h
-        .query_all_by_label("REJ")
-        .filter(|n| n.rect().bottom() <= status_top + 1.0 && connection_row_drawn(&h, n.rect()))
-        .count();
+    let (status_top, rows) = connection_rows_above(&h, "refusals.pcap");
     assert!(
         rows >= 2,
         "{rows} connection rows in view above {status_top}"
@@ -2239,14 +2225,7 @@ fn a_capture_cut_short_leaves_connection_rows_in_view_beside_this_machine() {
         shows(&h, "file ends inside a record"),
         "the problem whole on hover"
     );
-    let status_top = h
-        .query_all_by_label_contains("refusals.pcap")
-        .map(|n| n.rect().top())
-        .fold(f32::MIN, f32::max);
-    let rows = h
-        .query_all_by_label("REJ")
-        .filter(|n| n.rect().bottom() <= status_top + 1.0 && connection_row_drawn(&h, n.rect()))
-        .count();
+    let (status_top, rows) = connection_rows_above(&h, "refusals.pcap");
     assert!(
         rows >= 2,
         "{rows} connection rows in view above {status_top}"
@@ -5943,6 +5922,20 @@ fn harness_margin() -> egui::Vec2 {
 /// Whether a connection row at `rect` is drawn whole: inside what the details' connection
 /// list showed in the last pass, cut by the panel, the results' scrolling and the window.
 /// (A row's accessible rect is where it is laid out, seen or not.)
+/// The top of the lowest widget whose label holds `status` (the status bar's line), and the
+/// connection rows (REJ) drawn in the details' connection list above it.
+fn connection_rows_above(h: &Harness<'_, RstscopeApp>, status: &str) -> (f32, usize) {
+    let top = h
+        .query_all_by_label_contains(status)
+        .map(|n| n.rect().top())
+        .fold(f32::MIN, f32::max);
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| n.rect().bottom() <= top + 1.0 && connection_row_drawn(h, n.rect()))
+        .count();
+    (top, rows)
+}
+
 fn connection_row_drawn(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool {
     rstscope::ui::details::connection_rows_view(&h.ctx)
         .is_some_and(|view| view.expand(0.5).contains_rect(rect))

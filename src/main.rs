@@ -615,6 +615,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             cancel.store(true, Ordering::Relaxed);
         }
     };
+    let width = stdout_width();
     let mut on_conn = |c: &rstscope::engine::ConnRecord| {
         if write_error.is_some() {
             return;
@@ -623,7 +624,16 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => (report::csv::connection(c), "\n"),
             OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
-            OutputFormat::Text => (report::text::connection_line(c, clock), NEWLINE),
+            // On a terminal each connection's line broken to its width, under a hanging
+            // indent: at 80 columns they wrapped back to column 0, one record running into
+            // the next.
+            OutputFormat::Text => (
+                text_lines(report::text::fitted(
+                    &report::text::connection_line(c, clock),
+                    width,
+                )),
+                NEWLINE,
+            ),
         };
         let line = format!("{line}{newline}");
         let bytes = match args.format {
@@ -756,7 +766,7 @@ fn write_report(
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => report::csv::series(a),
             OutputFormat::Json => return json_out(a, clock, false, out),
-            OutputFormat::Text => text_lines(report::text::series(a, clock)),
+            OutputFormat::Text => text_lines(report::text::series_fitted(a, clock, stdout_width())),
         }
     } else if args.scans {
         match args.format {

@@ -3467,3 +3467,153 @@ fn regression_a_live_line_of_several_causes_fits_an_80_column_terminal() {
         assert!(line.chars().count() < 80, "{} columns: {line}", line.len());
     }
 }
+
+/// `rstscope ARGS` with its standard error on a terminal of `cols` columns and its standard
+/// output piped (as `rstscope analyze F | grep X`): the child, what the terminal shows, and
+/// the thread that reads it until the program is gone.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn rstscope_with_messages_on_terminal(
+    args: &[&str],
+    cols: u16,
+) -> (
+    std::process::Child,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    let (slave, screen, reader) = terminal(cols);
+    let child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    (child, screen, reader)
+}
+
+/// Regression (terminal trial): a warning on standard error (a file cut short: its name, the
+/// offset, what to do; 280 columns) was one line that the terminal wrapped back to column 0,
+/// and a narrow one split its numbers. On a terminal it is broken at spaces with a hanging
+/// indent, every line shorter than the width; to a file or a pipe it is one line, as before.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_warning_fits_a_50_column_terminal_with_a_hanging_indent() {
+    let dir = temp_dir("warning-50");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let (mut child, screen, reader) = rstscope_with_messages_on_terminal(&["analyze", &f], 50);
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    let status = child.wait().expect("wait");
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+    let lines: Vec<String> = shown_lines(&screen)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(lines[0].starts_with("rstscope: warning:"), "{lines:#?}");
+    assert!(lines.len() >= 4, "{lines:#?}");
+    for line in &lines {
+        assert!(line.chars().count() < 50, "{} columns: {line}", line.len());
+    }
+    assert!(lines[1..].iter().all(|l| l.starts_with("  ")), "{lines:#?}");
+    // Piped: the same words, one line.
+    let piped = rstscope(&["analyze", &f]);
+    let whole = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+    assert_eq!(String::from_utf8_lossy(&piped.stderr), format!("{whole}\n"));
+    // The report, piped, is as it was: the warning one line.
+    assert!(
+        report.contains(&format!("\n  warning     {}\n", &whole[19..])),
+        "{report}"
+    );
+}
+
+/// Regression (terminal trial): on a terminal the `--series` table (79 columns, 88 in a
+/// capture of days) wrapped every row at 50 columns, its numbers under the wrong headings;
+/// the `--connections` lines (110 columns) ran into each other at 80. On a terminal the table
+/// leaves out its columns of zeros, and says so, and each column is as wide as it needs; a
+/// connection's line is broken under a hanging indent, its time whole. Piped: as before.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_the_series_and_connections_fit_a_terminal() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let args = ["analyze", "--utc", "--series", story.as_str()];
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 50);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let lines = shown_lines(&screen);
+    for line in &lines {
+        assert!(line.chars().count() < 50, "{} columns: {line}", line.len());
+    }
+    assert!(
+        lines.contains(&"time      resets  refused  abort  failed".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(lines.contains(&"22:18:38       2        2      0       2".to_owned()));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("(handshake, after, stray, suspect: 0 in every")),
+        "{lines:#?}"
+    );
+    let piped = String::from_utf8_lossy(&rstscope(&args).stdout).into_owned();
+    assert!(
+        piped.contains(
+            "\ntime         resets  refused  handshake    after  abort  stray  failed  suspect\n\
+             22:18:37         11        0          0        0     11      0       0        0\n"
+        ),
+        "{piped}"
+    );
+    let args = ["analyze", "--utc", "--connections", story.as_str()];
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 80);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let lines = shown_lines(&screen);
+    let piped = String::from_utf8_lossy(&rstscope(&args).stdout).into_owned();
+    let records: Vec<&str> = piped.lines().collect();
+    assert!(records[0].len() > 80, "{}", records[0]);
+    // Each record begins at column 0 with its time whole; the rest of it is indented.
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        assert!(line.chars().count() < 80, "{} columns: {line}", line.len());
+        assert!(
+            line.starts_with("2026-12-02 22:18:") || line.starts_with("  "),
+            "{line}"
+        );
+    }
+    let shown = lines.join("\n").replace("\n  ", " ");
+    assert_eq!(shown.trim_end(), piped.trim_end());
+}
+
+/// Regression (terminal trial): at 50 columns the report's lines of counts and times, its
+/// headings and its host's counters wrapped back to column 0, and a time was split from its
+/// zone. Every line but the filters and command lines is shorter than the width now, and
+/// each time is whole on its line.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_every_line_of_the_report_fits_a_50_column_terminal() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let args = ["analyze", "--utc", story.as_str()];
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 50);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let lines = shown_lines(&screen);
+    // A path longer than a line's room stays whole after its label, to be copied.
+    let path_alone = |l: &str| {
+        l.split_whitespace()
+            .nth(1)
+            .is_some_and(|w| w.ends_with(".pcapng"))
+    };
+    for line in lines.iter().filter(|l| !kept_whole(l) && !path_alone(l)) {
+        assert!(line.chars().count() < 50, "{} columns: {line}", line.len());
+    }
+    for stamp in [
+        "2026-12-02 22:18:30.632117 +00:00",
+        "2026-12-02 22:18:37.629599 +00:00",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(stamp)),
+            "{stamp}: {lines:#?}"
+        );
+    }
+}

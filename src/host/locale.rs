@@ -84,15 +84,42 @@ pub fn for_stream(text: &str, stream: Stream) -> Option<Vec<u8>> {
 /// Writes `line` and [`NEWLINE`] to standard error, in the code page a pipe there is read in
 /// (see `for_stream`, Windows only); a line break inside `line` is a [`NEWLINE`] too. Where
 /// `eprintln!` would panic, a failure to write is ignored: there is nowhere else to say it.
+///
+/// On a terminal each line is broken at spaces to its width, with a hanging indent
+/// ([`crate::report::text::fitted`]: a warning naming a file, an offset and what to do ran
+/// 200 columns and wrapped back to column 0); to a file or a pipe it is as it was.
 pub fn stderr_line(line: &str) {
+    stderr_line_keeping(line, &[]);
+}
+
+/// [`stderr_line`], where each of `whole` in `line` (a capture filter) stays on one line of
+/// the terminal, to be copied.
+pub fn stderr_line_keeping(line: &str, whole: &[&str]) {
+    let text = crate::report::text::fitted_keeping(line, stderr_width(), whole);
+    write_stderr(&text);
+}
+
+/// Writes `text` to standard error as [`stderr_line`] does, as it is.
+fn write_stderr(text: &str) {
     use std::io::Write as _;
-    let text = with_newlines(line);
+    let text = with_newlines(text);
     #[cfg(windows)]
     let bytes = for_stream(&text, Stream::Stderr).unwrap_or_else(|| text.into_bytes());
     #[cfg(not(windows))]
     let bytes = text.into_bytes();
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(&bytes).and_then(|()| err.flush());
+}
+
+/// The columns of the terminal standard error is; none for a file or a pipe.
+pub fn stderr_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    console::Term::stderr()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
 }
 
 /// `line` with each of its lines ended by [`NEWLINE`].

@@ -340,13 +340,23 @@ fn main() -> ExitCode {
         Cli::parse()
     };
     let result = match cli.command {
-        Some(Command::Analyze(mut args)) => file_args(std::mem::take(&mut args.files))
-            .and_then(|files| analyze(&AnalyzeArgs { files, ..args })),
+        Some(Command::Analyze(mut args)) => {
+            hold_messages_for_a_pager();
+            file_args(std::mem::take(&mut args.files))
+                .and_then(|files| analyze(&AnalyzeArgs { files, ..args }))
+        }
         Some(Command::Capture(args)) => capture_cli::capture(&args),
         Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
         Some(Command::Agent(args)) => agent_cli::run(&args),
         None => file_args(cli.files).and_then(desktop),
     };
+    let code = exit_code(result);
+    rstscope::host::locale::write_deferred_stderr();
+    code
+}
+
+/// The exit code of a command's `result`, its error told on standard error.
+fn exit_code(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(msg)) => {
@@ -374,6 +384,18 @@ fn main() -> ExitCode {
         }
         Err(Failure::Told(_)) => ExitCode::from(1),
         Err(Failure::Interrupted) => ExitCode::from(130),
+    }
+}
+
+/// `analyze`'s messages (warnings, and the error that ends it) held until its report is
+/// written and a pager reading it has quit (`rstscope analyze F | less`), where the report
+/// goes to a pipe and the messages to a terminal: written at once, they drew over
+/// the pager's screen and went with it. The text report carries its warnings too. See
+/// `rstscope::host::locale::defer_stderr`.
+fn hold_messages_for_a_pager() {
+    use std::io::IsTerminal as _;
+    if rstscope::host::locale::stdout_is_a_pipe() && std::io::stderr().is_terminal() {
+        rstscope::host::locale::defer_stderr();
     }
 }
 

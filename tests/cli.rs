@@ -3491,6 +3491,26 @@ fn rstscope_with_messages_on_terminal(
     (child, screen, reader)
 }
 
+/// Sets or clears canonical mode on the terminal `tty`, as a pager does when it starts
+/// (to read each key) and when it quits.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn canonical(tty: &std::os::fd::OwnedFd, on: bool) {
+    use std::os::fd::AsRawFd as _;
+    // SAFETY: a zeroed termios is a valid value; tcgetattr fills it from the open descriptor
+    // and tcsetattr reads it, both alive for the calls.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::tcgetattr(tty.as_raw_fd(), &raw mut t) }, 0);
+    if on {
+        t.c_lflag |= libc::ICANON | libc::ECHO;
+    } else {
+        t.c_lflag &= !(libc::ICANON | libc::ECHO);
+    }
+    assert_eq!(
+        unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, &raw const t) },
+        0
+    );
+}
+
 /// Regression (terminal trial): a warning on standard error (a file cut short: its name, the
 /// offset, what to do; 280 columns) was one line that the terminal wrapped back to column 0,
 /// and a narrow one split its numbers. On a terminal it is broken at spaces with a hanging
@@ -3527,6 +3547,73 @@ fn regression_a_warning_fits_a_50_column_terminal_with_a_hanging_indent() {
         report.contains(&format!("\n  warning     {}\n", &whole[19..])),
         "{report}"
     );
+}
+
+/// Regression (terminal trial): `rstscope analyze cut.pcap | less` wrote its warning on the
+/// terminal while less showed the report: it landed over the report's lines, and went with
+/// less's screen when it quit. With the report piped and the messages on a terminal, the
+/// warnings (which the report carries too) come once the report is whole and the program
+/// reading it has given the terminal back (here a pager's canonical mode, cleared and set
+/// again by the test).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_warning_waits_until_the_pager_has_quit() {
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("pager-warning");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let (slave, screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    // The pager has taken the terminal.
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", &f])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    // The pager reads the report to its end.
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(report.contains("  warning     "), "{report}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !drawn(&screen).contains("warning"),
+        "written over the pager's screen: {:?}",
+        drawn(&screen)
+    );
+    assert!(child.try_wait().expect("wait").is_none(), "gone untold");
+    // The pager quits.
+    canonical(&tty, true);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still waiting after the pager quit"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(tty);
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        drawn(&screen).starts_with("rstscope: warning: "),
+        "{:?}",
+        drawn(&screen)
+    );
+    // A pipe whose reader never takes the terminal (`| grep`): at the report's end.
+    let (mut child, screen, reader) = rstscope_with_messages_on_terminal(&["analyze", &f], 80);
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    assert!(drawn(&screen).starts_with("rstscope: warning: "));
 }
 
 /// Regression (terminal trial): on a terminal the `--series` table (79 columns, 88 in a

@@ -341,11 +341,14 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Analyze(mut args)) => {
-            hold_messages_for_a_pager();
+            hold_messages_for_a_pager(rstscope::host::locale::Hold::All);
             file_args(std::mem::take(&mut args.files))
                 .and_then(|files| analyze(&AnalyzeArgs { files, ..args }))
         }
-        Some(Command::Capture(args)) => capture_cli::capture(&args),
+        Some(Command::Capture(args)) => {
+            hold_messages_for_a_pager(rstscope::host::locale::Hold::WhilePaged);
+            capture_cli::capture(&args)
+        }
         Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
         Some(Command::Agent(args)) => agent_cli::run(&args),
         None => file_args(cli.files).and_then(desktop),
@@ -387,15 +390,16 @@ fn exit_code(result: Result<(), Failure>) -> ExitCode {
     }
 }
 
-/// `analyze`'s messages (warnings, and the error that ends it) held until its report is
+/// The messages (warnings, notes, and the error that ends a run) held until the report is
 /// written and a pager reading it has quit (`rstscope analyze F | less`), where the report
-/// goes to a pipe and the messages to a terminal: written at once, they drew over
-/// the pager's screen and went with it. The text report carries its warnings too. See
-/// `rstscope::host::locale::defer_stderr`.
-fn hold_messages_for_a_pager() {
+/// goes to a pipe and the messages to a terminal: written at once, they drew over the
+/// pager's screen and went with it. The text report carries its warnings too. `analyze`
+/// holds them all; `capture` those that come while a pager has the terminal (`| tee`
+/// wants its start line at once). See `rstscope::host::locale::defer_stderr`.
+fn hold_messages_for_a_pager(hold: rstscope::host::locale::Hold) {
     use std::io::IsTerminal as _;
     if rstscope::host::locale::stdout_is_a_pipe() && std::io::stderr().is_terminal() {
-        rstscope::host::locale::defer_stderr();
+        rstscope::host::locale::defer_stderr(hold);
     }
 }
 

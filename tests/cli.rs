@@ -3704,3 +3704,89 @@ fn regression_every_line_of_the_report_fits_a_50_column_terminal() {
         );
     }
 }
+
+/// Regression (terminal trial): `rstscope capture | less` wrote its `capturing on ...` line
+/// on the terminal while less showed the per-second lines: over less's screen, gone when it
+/// quit. Its messages that come while a pager has the terminal wait until it gives it back;
+/// where the reader of its lines leaves the terminal alone (`| tee`), the line comes at
+/// once, as before. Live: needs the rights to capture (SKIPPED without them); on 127.0.0.1.
+#[cfg(target_os = "linux")]
+#[test]
+fn regression_capture_to_a_pager_tells_its_start_once_the_pager_has_quit() {
+    use std::time::{Duration, Instant};
+    let Some(job) = common::live_on_lo("capture to a pager", Default::default()) else {
+        return;
+    };
+    drop(job);
+    let capture = |paged: bool| {
+        let (slave, screen, reader) = terminal(80);
+        let tty = slave.try_clone().expect("dup");
+        canonical(&tty, !paged);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["capture", "-i", "lo", "--duration", "2"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        (
+            child.stdout.take().expect("stdout"),
+            child,
+            screen,
+            reader,
+            tty,
+        )
+    };
+    let wait = |child: &mut std::process::Child| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "still running");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    // The pager has the terminal: the capture's lines and report, then nothing on the
+    // terminal until the pager quits.
+    let (mut stdout, mut child, screen, reader, tty) = capture(true);
+    let mut lines = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut lines).expect("lines");
+    assert!(lines.contains("Live capture"), "{lines}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !drawn(&screen).contains("capturing on"),
+        "{:?}",
+        drawn(&screen)
+    );
+    assert!(child.try_wait().expect("wait").is_none(), "gone untold");
+    canonical(&tty, true);
+    assert!(wait(&mut child).success());
+    drop(tty);
+    reader.join().expect("reader");
+    assert!(
+        drawn(&screen).starts_with("rstscope: capturing on lo"),
+        "{:?}",
+        drawn(&screen)
+    );
+    // `| tee`: the start line while the capture runs.
+    let (stdout, mut child, screen, reader, tty) = capture(false);
+    let start = Instant::now();
+    while !drawn(&screen).contains("capturing on") && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "{:?}",
+        drawn(&screen)
+    );
+    drop(stdout);
+    let _ = wait(&mut child);
+    drop(tty);
+    reader.join().expect("reader");
+    assert!(
+        drawn(&screen).starts_with("rstscope: capturing on lo"),
+        "{:?}",
+        drawn(&screen)
+    );
+}

@@ -98,7 +98,9 @@ pub fn stderr_line(line: &str) {
 pub fn stderr_line_keeping(line: &str, whole: &[&str]) {
     let text = crate::report::text::fitted_keeping(line, stderr_width(), whole);
     if let Ok(mut held) = DEFERRED.lock()
-        && let Some(held) = held.as_mut()
+        && let Some((hold, held)) = held.as_mut()
+        // Once one is held, those after it wait too, so that they come in order.
+        && (*hold == Hold::All || !held.is_empty() || !stderr_canonical())
     {
         held.push(text);
         return;
@@ -144,19 +146,46 @@ pub fn stdout_is_a_pipe() -> bool {
     false
 }
 
+/// Which lines of standard error [`defer_stderr`] holds back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Every line (`analyze`, whose report is written at its end: a pager started with it
+    /// may not have taken the terminal yet when its first warning comes).
+    All,
+    /// The lines that come while a program has taken the terminal (a pager), and every line
+    /// after one held (`capture`, whose start and notes a `| tee` reader wants at once).
+    WhilePaged,
+}
+
 /// The lines of standard error held back ([`defer_stderr`]), `None` while they are written
 /// as they come.
-static DEFERRED: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
+static DEFERRED: std::sync::Mutex<Option<(Hold, Vec<String>)>> = std::sync::Mutex::new(None);
 
-/// From now on the lines of [`stderr_line`] are held for [`write_deferred_stderr`], where the
-/// report goes to a pipe and the messages to a terminal (`rstscope analyze F | less`): a
-/// pager draws its screen over the terminal's, so a warning written while it shows the report
-/// landed over the report's lines, and went with the pager's screen when it quit (less's
-/// alternate screen). The report carries its warnings itself; these come after it.
-pub fn defer_stderr() {
+/// From now on the lines of [`stderr_line`] (those `hold` says) are held for
+/// [`write_deferred_stderr`], where the report goes to a pipe and the messages to a terminal
+/// (`rstscope analyze F | less`): a pager draws its screen over the terminal's, so a warning
+/// written while it shows the report landed over the report's lines, and went with the
+/// pager's screen when it quit (less's alternate screen). The report carries its warnings
+/// itself; these come after it.
+pub fn defer_stderr(hold: Hold) {
     if let Ok(mut held) = DEFERRED.lock() {
-        held.get_or_insert_with(Vec::new);
+        held.get_or_insert_with(|| (hold, Vec::new()));
     }
+}
+
+/// Whether standard error's terminal is in canonical mode (lines, as the shell leaves it),
+/// not taken by a program that reads each key (a pager); true where it cannot be told.
+fn stderr_canonical() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: a zeroed termios is a valid value of the plain C struct; tcgetattr(3) fills
+        // it, alive for the call, or fails.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        let got = unsafe { libc::tcgetattr(libc::STDERR_FILENO, &raw mut t) };
+        got != 0 || t.c_lflag & libc::ICANON != 0
+    }
+    #[cfg(not(unix))]
+    true
 }
 
 /// Writes the lines [`defer_stderr`] held, once the report is whole and the terminal is
@@ -166,7 +195,7 @@ pub fn defer_stderr() {
 /// its pager. Where none takes it within a moment (`| grep`, `| head`), they come at once.
 pub fn write_deferred_stderr() {
     let held = DEFERRED.lock().ok().and_then(|mut held| held.take());
-    let Some(held) = held.filter(|h| !h.is_empty()) else {
+    let Some((_, held)) = held.filter(|(_, h)| !h.is_empty()) else {
         return;
     };
     #[cfg(unix)]
@@ -196,17 +225,10 @@ fn wait_for_the_terminal() {
             libc::close(null);
         }
     }
-    let canonical = || {
-        // SAFETY: a zeroed termios is a valid value of the plain C struct; tcgetattr(3) fills
-        // it, alive for the call, or fails.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        let got = unsafe { libc::tcgetattr(libc::STDERR_FILENO, &raw mut t) };
-        got != 0 || t.c_lflag & libc::ICANON != 0
-    };
     let start = Instant::now();
     let mut taken = false;
     loop {
-        if !canonical() {
+        if !stderr_canonical() {
             taken = true;
         } else if taken || gone || start.elapsed() > Duration::from_millis(200) {
             return;

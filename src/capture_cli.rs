@@ -343,9 +343,14 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // The saving's failure and the filter's limitation are among the capture's warnings (for
     // the report); on standard error each is told once: when it happened or at the start, or
     // else after the report.
+    // Nor where the text report, which carries them, goes to the same screen.
     let save_failure = saved.as_ref().and_then(|s| s.failure());
+    let in_the_report = args.format == CaptureFormat::Text
+        && io::IsTerminal::is_terminal(&io::stdout())
+        && io::IsTerminal::is_terminal(&io::stderr());
     for w in a.capture.warnings.iter().filter(|w| {
-        Some(w.as_str()) != save_failure.as_deref()
+        !in_the_report
+            && Some(w.as_str()) != save_failure.as_deref()
             && Some(w.as_str()) != limitation
             && Some(w.as_str()) != misses.as_deref()
     }) {

@@ -700,7 +700,15 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
     }
-    for w in a.capture.warnings_in(clock) {
+    // The text report on the terminal the warnings would go to carries them (`warning` lines
+    // in its Capture section): on one screen they came twice, a few lines apart.
+    let in_the_report = a.capture.unreadable().is_none() && report_beside_messages(args);
+    for w in a
+        .capture
+        .warnings_in(clock)
+        .iter()
+        .filter(|_| !in_the_report)
+    {
         stderr_line!("rstscope: warning: {w}");
     }
     if a.capture.unreadable().is_some() {
@@ -714,6 +722,16 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     Ok(())
+}
+
+/// Whether `analyze` writes its full text report, which carries the capture's warnings, to a
+/// terminal, and its messages go to a terminal too (the same screen).
+fn report_beside_messages(args: &AnalyzeArgs) -> bool {
+    use std::io::IsTerminal as _;
+    args.format == OutputFormat::Text
+        && !(args.connections || args.series || args.scans)
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal()
 }
 
 /// The text report's first line, written as soon as the capture's frames are read, where the

@@ -3790,3 +3790,47 @@ fn regression_capture_to_a_pager_tells_its_start_once_the_pager_has_quit() {
         drawn(&screen)
     );
 }
+
+/// Regression (terminal trial): `rstscope analyze cut.pcap` on a terminal wrote its warning
+/// on standard error, then the report, whose Capture section has the same warning: the same
+/// six lines twice on one screen. Where the text report goes to the terminal the messages go
+/// to, the report alone says it; piped, standard error still has it (tested above).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_warning_is_said_once_on_a_terminal_that_shows_the_report() {
+    let dir = temp_dir("warning-once");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let (slave, screen, reader) = terminal(80);
+    let err = slave.try_clone().expect("dup");
+    let status = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", &f])
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(err)
+        .status()
+        .expect("run rstscope");
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+    let shown = drawn(&screen);
+    assert!(!shown.contains("rstscope: warning"), "{shown}");
+    assert_eq!(shown.matches("  warning     ").count(), 1, "{shown}");
+    // Not a capture: no report, so the error says it.
+    let g = write(&dir, "not.pcap", b"hello, this is not a capture");
+    let (slave, screen, reader) = terminal(80);
+    let err = slave.try_clone().expect("dup");
+    let status = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", &g])
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(err)
+        .status()
+        .expect("run rstscope");
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(2));
+    assert!(
+        drawn(&screen).contains("not a capture file"),
+        "{}",
+        drawn(&screen)
+    );
+}

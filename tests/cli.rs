@@ -3275,9 +3275,14 @@ fn the_man_pages_example_is_the_story_captures_diagnosis() {
 /// kept whole to be copied.
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 fn kept_whole(line: &str) -> bool {
-    ["     wireshark:", "     bpf", "     command ("]
-        .iter()
-        .any(|p| line.starts_with(p))
+    [
+        "     wireshark:",
+        "     bpf:",
+        "     bpf (",
+        "     command (",
+    ]
+    .iter()
+    .any(|p| line.starts_with(p))
 }
 
 /// Regression (terminal trial): on an 80-column terminal the report's diagnosis sentence (5

@@ -236,9 +236,9 @@ fn fitted_line<'a>(line: &'a str, cols: usize, whole: &[&str]) -> std::borrow::C
     wrapped_keeping(&line[..start], &line[start..], hang, Some(cols), whole).into()
 }
 
-/// The beginnings of lines that stay whole however wide, to be copied: the filters and the
-/// command lines.
-const KEPT_WHOLE: [&str; 3] = ["wireshark:", "bpf", "command ("];
+/// The beginnings of lines that stay whole however wide, to be copied: the filters (one, or
+/// one a link type) and the command lines; not a filter's note, which is a sentence.
+const KEPT_WHOLE: [&str; 4] = ["wireshark:", "bpf:", "bpf (", "command ("];
 
 /// The first line of [`report`], which `rstscope analyze` writes as soon as the capture is
 /// read (a pager that shows nothing for seconds looks hung).
@@ -1283,7 +1283,9 @@ mod tests {
                       Offenders (service endpoints with resets or failed attempts)\n  \
                       1. 127.0.0.1:7211 (a service with a very long name indeed, longer than this)\n     \
                       resets 16 (refused 16); failed attempts 16 of 16; clients 1\n     \
-                      wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n";
+                      wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \
+                      bpf (Ethernet): tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1))\n     \
+                      bpf note:  frames of PPI carrying Ethernet cannot be selected by a BPF filter\n";
         assert_eq!(fitted(report, None), report);
         let lines = fitted(report, Some(50));
         assert_eq!(
@@ -1293,7 +1295,10 @@ mod tests {
              failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
              name indeed, longer than this)\n     resets 16 (refused 16); failed attempts 16\n       \
              of 16; clients 1\n     \
-             wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n"
+             wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \
+             bpf (Ethernet): tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1))\n     \
+             bpf note:  frames of PPI carrying Ethernet\n                \
+             cannot be selected by a BPF\n                filter\n"
         );
     }
 }

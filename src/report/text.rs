@@ -154,7 +154,8 @@ const COMMANDS: [&str; 2] = ["sudo", "systemctl"];
 
 /// Whether a line break between `word` and `next` would split what is read as one: a date
 /// from its time (`2026-11-27 13:09:12`), a time from its zone (`13:09:12.250354 +00:00`),
-/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]).
+/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]), a number from its unit (`12.3
+/// KiB`: [`UNITS`]).
 fn joined(word: &str, next: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let starts_with_time = |s: &str| {
@@ -180,9 +181,19 @@ fn joined(word: &str, next: &str) -> bool {
     if ends_with_time && offset {
         return true;
     }
-    NAMED_NUMBERS.contains(&word.trim_start_matches('('))
-        && next.starts_with(|c: char| c.is_ascii_digit())
+    let number = word.trim_start_matches('(');
+    let unit = next.trim_end_matches([',', ';', ':', ')']);
+    if !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && UNITS.contains(&unit)
+    {
+        return true;
+    }
+    NAMED_NUMBERS.contains(&number) && next.starts_with(|c: char| c.is_ascii_digit())
 }
+
+/// The units a number is read with (`12.3 KiB`, `18.6 s`).
+const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 
 /// Words that name the number after them: `pid 4312`, `peak 4/s`, and the fields of the
 /// tcpdump lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
@@ -1252,6 +1263,9 @@ mod tests {
         assert!(joined("(pid", "4312)"));
         assert!(joined("(peak", "4/s),"));
         assert!(joined("ack", "3134553373,"));
+        assert!(joined("12.3", "KiB,"));
+        assert!(joined("(18.6", "s:"));
+        assert!(!joined("20", "of"));
         assert!(!joined("at", "22:18:37"));
         assert!(!joined("port", "7211"));
         let sudo = "allow this program to capture: sudo setcap cap_net_raw,cap_net_admin=eip \

@@ -240,10 +240,11 @@ fn announce(agent: &Agent, config: &AgentConfig) {
     };
     let addr = agent.local_addr().unwrap_or(config.listen);
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
-    stderr_line!(
-        "rstscope agent: capturing on {what}, filter: {}; serving http://{addr}/metrics, /report and /evidence{}; \
+    // The filter whole on a terminal's line, to be copied into tcpdump.
+    let filter = agent.filter().to_string();
+    let line = format!(
+        "rstscope agent: capturing on {what}, filter: {filter}; serving http://{addr}/metrics, /report and /evidence{}; \
          evidence in {} (at most {}){rights}",
-        agent.filter(),
         if config.token.is_some() {
             " (token required)"
         } else {
@@ -252,6 +253,7 @@ fn announce(agent: &Agent, config: &AgentConfig) {
         agent.evidence_dir().display(),
         rstscope::report::bytes(config.evidence_max)
     );
+    rstscope::host::locale::stderr_line_keeping(&line, &[&filter]);
 }
 
 #[cfg(windows)]

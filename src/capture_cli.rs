@@ -189,7 +189,9 @@ pub fn interfaces(args: &InterfacesArgs) -> Result<(), Failure> {
                     "\nWithout -i, rstscope captures every interface that is up, one thread each.\n",
                 );
             }
-            crate::text_lines(out)
+            // On a terminal each line broken under its description (at 50 columns they
+            // wrapped back to column 0).
+            crate::text_lines(report::text::fitted(&out, crate::stdout_width()))
         }
     };
     match args.format {
@@ -257,10 +259,14 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         Some(d) => format!("for {} s or until Ctrl+C", d.as_secs_f64()),
         None => "until Ctrl+C".into(),
     };
-    stderr_line!(
-        "rstscope: capturing on {what}, filter: {}, snaplen {} ({until})",
-        job.filter().bpf(),
-        args.snaplen
+    // The filter whole on a terminal's line, to be copied into tcpdump.
+    let filter = job.filter().bpf();
+    rstscope::host::locale::stderr_line_keeping(
+        &format!(
+            "rstscope: capturing on {what}, filter: {filter}, snaplen {} ({until})",
+            args.snaplen
+        ),
+        &[&filter],
     );
     // Told here, before the wait, and in the report's warnings; not again on standard error
     // after the capture.
@@ -337,9 +343,14 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // The saving's failure and the filter's limitation are among the capture's warnings (for
     // the report); on standard error each is told once: when it happened or at the start, or
     // else after the report.
+    // Nor where the text report, which carries them, goes to the same screen.
     let save_failure = saved.as_ref().and_then(|s| s.failure());
+    let in_the_report = args.format == CaptureFormat::Text
+        && io::IsTerminal::is_terminal(&io::stdout())
+        && io::IsTerminal::is_terminal(&io::stderr());
     for w in a.capture.warnings.iter().filter(|w| {
-        Some(w.as_str()) != save_failure.as_deref()
+        !in_the_report
+            && Some(w.as_str()) != save_failure.as_deref()
             && Some(w.as_str()) != limitation
             && Some(w.as_str()) != misses.as_deref()
     }) {
@@ -362,13 +373,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         ),
         CaptureFormat::Text => {
             let write = args.write.as_deref().map(|w| (w, save_failure.is_none()));
-            let mut out = header(&captured, &stats, write);
-            out.push_str(&report::text::report_fitted(
-                &a,
-                clock,
-                args.top,
-                crate::stdout_width(),
-            ));
+            let width = crate::stdout_width();
+            let mut out = report::text::fitted(&header(&captured, &stats, write), width);
+            out.push_str(&report::text::report_fitted(&a, clock, args.top, width));
             crate::text_lines(out)
         }
     };

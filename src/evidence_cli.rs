@@ -121,7 +121,10 @@ pub fn run(
         }
     }
     let text = match format {
-        OutputFormat::Text => crate::text_lines(text(&ev, clock)),
+        OutputFormat::Text => crate::text_lines(report::text::fitted(
+            &text(&ev, clock),
+            crate::stdout_width(),
+        )),
         OutputFormat::Json => {
             serde_json::to_string_pretty(&to_json(&ev, args, clock)).unwrap_or_default() + "\n"
         }

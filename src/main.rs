@@ -340,13 +340,26 @@ fn main() -> ExitCode {
         Cli::parse()
     };
     let result = match cli.command {
-        Some(Command::Analyze(mut args)) => file_args(std::mem::take(&mut args.files))
-            .and_then(|files| analyze(&AnalyzeArgs { files, ..args })),
-        Some(Command::Capture(args)) => capture_cli::capture(&args),
+        Some(Command::Analyze(mut args)) => {
+            hold_messages_for_a_pager(rstscope::host::locale::Hold::All);
+            file_args(std::mem::take(&mut args.files))
+                .and_then(|files| analyze(&AnalyzeArgs { files, ..args }))
+        }
+        Some(Command::Capture(args)) => {
+            hold_messages_for_a_pager(rstscope::host::locale::Hold::WhilePaged);
+            capture_cli::capture(&args)
+        }
         Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
         Some(Command::Agent(args)) => agent_cli::run(&args),
         None => file_args(cli.files).and_then(desktop),
     };
+    let code = exit_code(result);
+    rstscope::host::locale::write_deferred_stderr();
+    code
+}
+
+/// The exit code of a command's `result`, its error told on standard error.
+fn exit_code(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(msg)) => {
@@ -374,6 +387,19 @@ fn main() -> ExitCode {
         }
         Err(Failure::Told(_)) => ExitCode::from(1),
         Err(Failure::Interrupted) => ExitCode::from(130),
+    }
+}
+
+/// The messages (warnings, notes, and the error that ends a run) held until the report is
+/// written and a pager reading it has quit (`rstscope analyze F | less`), where the report
+/// goes to a pipe and the messages to a terminal: written at once, they drew over the
+/// pager's screen and went with it. The text report carries its warnings too. `analyze`
+/// holds them all; `capture` those that come while a pager has the terminal (`| tee`
+/// wants its start line at once). See `rstscope::host::locale::defer_stderr`.
+fn hold_messages_for_a_pager(hold: rstscope::host::locale::Hold) {
+    use std::io::IsTerminal as _;
+    if rstscope::host::locale::stdout_is_a_pipe() && std::io::stderr().is_terminal() {
+        rstscope::host::locale::defer_stderr(hold);
     }
 }
 
@@ -615,6 +641,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             cancel.store(true, Ordering::Relaxed);
         }
     };
+    let width = stdout_width();
     let mut on_conn = |c: &rstscope::engine::ConnRecord| {
         if write_error.is_some() {
             return;
@@ -623,7 +650,16 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => (report::csv::connection(c), "\n"),
             OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
-            OutputFormat::Text => (report::text::connection_line(c, clock), NEWLINE),
+            // On a terminal each connection's line broken to its width, under a hanging
+            // indent: at 80 columns they wrapped back to column 0, one record running into
+            // the next.
+            OutputFormat::Text => (
+                text_lines(report::text::fitted(
+                    &report::text::connection_line(c, clock),
+                    width,
+                )),
+                NEWLINE,
+            ),
         };
         let line = format!("{line}{newline}");
         let bytes = match args.format {
@@ -664,7 +700,15 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
     }
-    for w in a.capture.warnings_in(clock) {
+    // The text report on the terminal the warnings would go to carries them (`warning` lines
+    // in its Capture section): on one screen they came twice, a few lines apart.
+    let in_the_report = a.capture.unreadable().is_none() && report_beside_messages(args);
+    for w in a
+        .capture
+        .warnings_in(clock)
+        .iter()
+        .filter(|_| !in_the_report)
+    {
         stderr_line!("rstscope: warning: {w}");
     }
     if a.capture.unreadable().is_some() {
@@ -678,6 +722,16 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     Ok(())
+}
+
+/// Whether `analyze` writes its full text report, which carries the capture's warnings, to a
+/// terminal, and its messages go to a terminal too (the same screen).
+fn report_beside_messages(args: &AnalyzeArgs) -> bool {
+    use std::io::IsTerminal as _;
+    args.format == OutputFormat::Text
+        && !(args.connections || args.series || args.scans)
+        && std::io::stdout().is_terminal()
+        && std::io::stderr().is_terminal()
 }
 
 /// The text report's first line, written as soon as the capture's frames are read, where the
@@ -756,7 +810,7 @@ fn write_report(
             // Excel: refused before (excel_refused).
             OutputFormat::Csv | OutputFormat::Excel => report::csv::series(a),
             OutputFormat::Json => return json_out(a, clock, false, out),
-            OutputFormat::Text => text_lines(report::text::series(a, clock)),
+            OutputFormat::Text => text_lines(report::text::series_fitted(a, clock, stdout_width())),
         }
     } else if args.scans {
         match args.format {

@@ -84,15 +84,157 @@ pub fn for_stream(text: &str, stream: Stream) -> Option<Vec<u8>> {
 /// Writes `line` and [`NEWLINE`] to standard error, in the code page a pipe there is read in
 /// (see `for_stream`, Windows only); a line break inside `line` is a [`NEWLINE`] too. Where
 /// `eprintln!` would panic, a failure to write is ignored: there is nowhere else to say it.
+///
+/// On a terminal each line is broken at spaces to its width, with a hanging indent
+/// ([`crate::report::text::fitted`]: a warning naming a file, an offset and what to do ran
+/// 200 columns and wrapped back to column 0); to a file or a pipe it is as it was. While
+/// [`defer_stderr`] holds them, the lines wait for [`write_deferred_stderr`].
 pub fn stderr_line(line: &str) {
+    stderr_line_keeping(line, &[]);
+}
+
+/// [`stderr_line`], where each of `whole` in `line` (a capture filter) stays on one line of
+/// the terminal, to be copied.
+pub fn stderr_line_keeping(line: &str, whole: &[&str]) {
+    let text = crate::report::text::fitted_keeping(line, stderr_width(), whole);
+    if let Ok(mut held) = DEFERRED.lock()
+        && let Some((hold, held)) = held.as_mut()
+        // Once one is held, those after it wait too, so that they come in order.
+        && (*hold == Hold::All || !held.is_empty() || !stderr_canonical())
+    {
+        held.push(text);
+        return;
+    }
+    write_stderr(&text);
+}
+
+/// Writes `text` to standard error as [`stderr_line`] does, as it is.
+fn write_stderr(text: &str) {
     use std::io::Write as _;
-    let text = with_newlines(line);
+    let text = with_newlines(text);
     #[cfg(windows)]
     let bytes = for_stream(&text, Stream::Stderr).unwrap_or_else(|| text.into_bytes());
     #[cfg(not(windows))]
     let bytes = text.into_bytes();
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(&bytes).and_then(|()| err.flush());
+}
+
+/// The columns of the terminal standard error is; none for a file or a pipe.
+pub fn stderr_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    console::Term::stderr()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+}
+
+/// Whether standard output is a pipe or a socket, which a pager may read (Unix; never
+/// elsewhere, where no pager takes the terminal as less does).
+pub fn stdout_is_a_pipe() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: a zeroed stat is a valid value of the plain C struct; fstat(2) fills it,
+        // alive for the call, or fails.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let got = unsafe { libc::fstat(libc::STDOUT_FILENO, &raw mut st) };
+        got == 0 && matches!(st.st_mode & libc::S_IFMT, libc::S_IFIFO | libc::S_IFSOCK)
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// Which lines of standard error [`defer_stderr`] holds back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Every line (`analyze`, whose report is written at its end: a pager started with it
+    /// may not have taken the terminal yet when its first warning comes).
+    All,
+    /// The lines that come while a program has taken the terminal (a pager), and every line
+    /// after one held (`capture`, whose start and notes a `| tee` reader wants at once).
+    WhilePaged,
+}
+
+/// The lines of standard error held back ([`defer_stderr`]), `None` while they are written
+/// as they come.
+static DEFERRED: std::sync::Mutex<Option<(Hold, Vec<String>)>> = std::sync::Mutex::new(None);
+
+/// From now on the lines of [`stderr_line`] (those `hold` says) are held for
+/// [`write_deferred_stderr`], where the report goes to a pipe and the messages to a terminal
+/// (`rstscope analyze F | less`): a pager draws its screen over the terminal's, so a warning
+/// written while it shows the report landed over the report's lines, and went with the
+/// pager's screen when it quit (less's alternate screen). The report carries its warnings
+/// itself; these come after it.
+pub fn defer_stderr(hold: Hold) {
+    if let Ok(mut held) = DEFERRED.lock() {
+        held.get_or_insert_with(|| (hold, Vec::new()));
+    }
+}
+
+/// Whether standard error's terminal is in canonical mode (lines, as the shell leaves it),
+/// not taken by a program that reads each key (a pager); true where it cannot be told.
+fn stderr_canonical() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: a zeroed termios is a valid value of the plain C struct; tcgetattr(3) fills
+        // it, alive for the call, or fails.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        let got = unsafe { libc::tcgetattr(libc::STDERR_FILENO, &raw mut t) };
+        got != 0 || t.c_lflag & libc::ICANON != 0
+    }
+    #[cfg(not(unix))]
+    true
+}
+
+/// Writes the lines [`defer_stderr`] held, once the report is whole and the terminal is
+/// the shell's again: standard output is closed first, so that its reader sees the report's
+/// end; where a program reading it has taken the terminal (a pager, which puts it out of
+/// canonical mode to read keys), they wait until it gives it back (quits), as git waits for
+/// its pager. Where none takes it within a moment (`| grep`, `| head`), they come at once.
+pub fn write_deferred_stderr() {
+    let held = DEFERRED.lock().ok().and_then(|mut held| held.take());
+    let Some((_, held)) = held.filter(|(_, h)| !h.is_empty()) else {
+        return;
+    };
+    #[cfg(unix)]
+    wait_for_the_terminal();
+    for text in held {
+        write_stderr(&text);
+    }
+}
+
+/// Closes standard output (what is still buffered written first), then waits while a program
+/// other than this one holds standard error's terminal out of canonical mode: a pager that
+/// shows the report. One that has not taken it yet is waited for a moment (200 ms), unless
+/// standard output's reader has gone already.
+#[cfg(unix)]
+fn wait_for_the_terminal() {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    let gone = stdout_reader_gone();
+    let _ = std::io::stdout().lock().flush();
+    // SAFETY: open(2) of a constant path, dup2(2) and close(2) of descriptors this process
+    // owns; standard output is flushed above and not written after, so that its reader gets
+    // the end of its input while this process waits.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if null >= 0 {
+            libc::dup2(null, libc::STDOUT_FILENO);
+            libc::close(null);
+        }
+    }
+    let start = Instant::now();
+    let mut taken = false;
+    loop {
+        if !stderr_canonical() {
+            taken = true;
+        } else if taken || gone || start.elapsed() > Duration::from_millis(200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// `line` with each of its lines ended by [`NEWLINE`].

@@ -64,11 +64,27 @@ const LABEL_HANG: usize = 14;
 /// `text` after `prefix`, in lines shorter than `width` columns where it is given (a
 /// terminal's: at 80 columns the report's sentences wrapped at its edge, back to column 0, and
 /// the indentation that sets them apart was lost): broken at spaces, each line after the first
-/// indented by `hang` spaces, a word longer than a line's room cut. Columns are counted as the
-/// terminal shows the characters (a CJK program name takes two a character). A line is kept
-/// shorter than the width, as a line that fills the last column wraps on some terminals
-/// (Windows' console). Without a width (a file, a pipe) it is one line, as scripts read it.
+/// indented by `hang` spaces. Columns are counted as the terminal shows the characters (a CJK
+/// program name takes two a character). A line is kept shorter than the width, as a line that
+/// fills the last column wraps on some terminals (Windows' console). Without a width (a file,
+/// a pipe) it is one line, as scripts read it.
+///
+/// What is read or copied as one stays on one line (`units`): a time with its date and its
+/// zone, `pid 4312`, a command from `sudo` on; and a word longer than a line's room (a path)
+/// is put whole on a line of its own, which the terminal then wraps, so that a copy of it is
+/// whole.
 pub fn wrapped(prefix: &str, text: &str, hang: usize, width: Option<usize>) -> String {
+    wrapped_keeping(prefix, text, hang, width, &[])
+}
+
+/// [`wrapped`], where each of `whole` found in `text` (a capture filter) stays on one line too.
+pub fn wrapped_keeping(
+    prefix: &str,
+    text: &str,
+    hang: usize,
+    width: Option<usize>,
+    whole: &[&str],
+) -> String {
     use unicode_width::UnicodeWidthStr as _;
     let Some(width) = width else {
         return format!("{prefix}{text}");
@@ -78,8 +94,8 @@ pub fn wrapped(prefix: &str, text: &str, hang: usize, width: Option<usize>) -> S
     let mut out = prefix.to_owned();
     let mut used = prefix.width();
     let mut placed = false;
-    for word in text.split(' ') {
-        let w = word.width();
+    for unit in units(text, whole) {
+        let w = unit.width();
         if placed && used + 1 + w > limit {
             out.push('\n');
             out.push_str(&" ".repeat(hang));
@@ -89,35 +105,151 @@ pub fn wrapped(prefix: &str, text: &str, hang: usize, width: Option<usize>) -> S
             out.push(' ');
             used += 1;
         }
-        // A word longer than a line's room (a path, a filter): cut where the line ends.
-        let mut rest = word;
-        while used + rest.width() > limit && used < limit {
-            let room = limit - used;
-            let mut cut = 0;
-            let mut cols = 0;
-            for (i, c) in rest.char_indices() {
-                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                if cols + cw > room {
-                    break;
-                }
-                cols += cw;
-                cut = i + c.len_utf8();
-            }
-            if cut == 0 {
-                break;
-            }
-            out.push_str(&rest[..cut]);
-            out.push('\n');
-            out.push_str(&" ".repeat(hang));
-            used = hang;
-            rest = &rest[cut..];
-        }
-        out.push_str(rest);
-        used += rest.width();
+        out.push_str(unit);
+        used += w;
         placed = true;
     }
     out
 }
+
+/// The parts of `text` that a line break may not split: its words, but for the spaces of
+/// [`joined`] and those inside any of `whole`.
+fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
+    let kept: Vec<(usize, usize)> = whole
+        .iter()
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| text.find(w).map(|at| (at, at + w.len())))
+        .collect();
+    let mut units = Vec::new();
+    let mut start = 0;
+    let mut words = text.split(' ').peekable();
+    let mut at = 0;
+    let mut command = false;
+    let mut quoted = false;
+    while let Some(word) = words.next() {
+        let end = at + word.len();
+        command = command || COMMANDS.contains(&word);
+        // A command in backquotes (`sudo rstscope agent ...`) is whole to its closing one.
+        let ticks = word.matches('`').count();
+        if ticks % 2 == 1 {
+            quoted = !quoted;
+        }
+        let Some(next) = words.peek() else {
+            units.push(&text[start..end]);
+            break;
+        };
+        let inside = kept.iter().any(|&(a, b)| a <= end && end < b);
+        if !(command || quoted || inside || joined(word, next)) {
+            units.push(&text[start..end]);
+            start = end + 1;
+        }
+        at = end + 1;
+    }
+    units
+}
+
+/// Words that begin a command the reader copies and runs: the rest of the text stays on one
+/// line with them.
+const COMMANDS: [&str; 2] = ["sudo", "systemctl"];
+
+/// Whether a line break between `word` and `next` would split what is read as one: a date
+/// from its time (`2026-11-27 13:09:12`), a time from its zone (`13:09:12.250354 +00:00`),
+/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]), a number from its unit (`12.3
+/// KiB`: [`UNITS`]).
+fn joined(word: &str, next: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let starts_with_time = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 5 && digits(&s[..2]) && b[2] == b':' && digits(&s[3..5])
+    };
+    let date = word.trim_start_matches(['(', '[', '"']);
+    let is_date = date.len() == 10
+        && date.split('-').map(str::len).eq([4, 2, 2])
+        && date.split('-').all(digits);
+    if is_date && starts_with_time(next) {
+        return true;
+    }
+    let ends_with_time = word.len() >= 5 && {
+        let clock = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        clock.ends_with(':') && word.ends_with(|c: char| c.is_ascii_digit())
+    };
+    let offset = next.len() >= 6
+        && next.starts_with(['+', '-'])
+        && digits(&next[1..3])
+        && next.as_bytes()[3] == b':'
+        && digits(&next[4..6]);
+    if ends_with_time && offset {
+        return true;
+    }
+    let number = word.trim_start_matches('(');
+    let unit = next.trim_end_matches([',', ';', ':', ')']);
+    if !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && UNITS.contains(&unit)
+    {
+        return true;
+    }
+    NAMED_NUMBERS.contains(&number) && next.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The units a number is read with (`12.3 KiB`, `18.6 s`).
+const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
+
+/// Words that name the number after them: `pid 4312`, `peak 4/s`, and the fields of the
+/// tcpdump lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
+/// 869084820 ecr 0`).
+const NAMED_NUMBERS: [&str; 8] = ["pid", "peak", "seq", "ack", "win", "length", "val", "ecr"];
+
+/// `text`'s lines each fitted to `width` where it is given (see [`wrapped`]): a line that is
+/// as wide as the terminal or wider is broken with a hanging indent under its text (after its
+/// label, as `  kernel      `, or its number, as `  1. `; else two columns in from its own
+/// indentation). The filters and command lines stay whole, to be copied. Lines that fit, and
+/// every line without a width (a file, a pipe), are as they were.
+pub fn fitted(text: &str, width: Option<usize>) -> String {
+    fitted_keeping(text, width, &[])
+}
+
+/// [`fitted`], where each of `whole` found in a line (a capture filter) stays on one line.
+pub fn fitted_keeping(text: &str, width: Option<usize>, whole: &[&str]) -> String {
+    let Some(cols) = width else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str(&fitted_line(line, cols, whole));
+    }
+    out
+}
+
+/// One line of [`fitted`].
+fn fitted_line<'a>(line: &'a str, cols: usize, whole: &[&str]) -> std::borrow::Cow<'a, str> {
+    use unicode_width::UnicodeWidthStr as _;
+    let body = line.trim_start_matches(' ');
+    if line.width() < cols || KEPT_WHOLE.iter().any(|k| body.starts_with(k)) {
+        return line.into();
+    }
+    let indent = line.len() - body.len();
+    // A label and the spaces that line its text up (`resets           20 (...)`).
+    let labelled = body
+        .find("  ")
+        .filter(|&at| at > 0 && at <= 20)
+        .map(|at| at + body[at..].len() - body[at..].trim_start_matches(' ').len());
+    // A numbered entry (`  1. 127.0.0.1:7211`).
+    let numbered = body
+        .find(". ")
+        .filter(|&at| at > 0 && body[..at].bytes().all(|b| b.is_ascii_digit()))
+        .map(|at| at + 2);
+    let start = indent + labelled.or(numbered).unwrap_or(0);
+    let hang = if start > indent { start } else { indent + 2 };
+    wrapped_keeping(&line[..start], &line[start..], hang, Some(cols), whole).into()
+}
+
+/// The beginnings of lines that stay whole however wide, to be copied: the filters (one, or
+/// one a link type) and the command lines; not a filter's note, which is a sentence.
+const KEPT_WHOLE: [&str; 4] = ["wireshark:", "bpf:", "bpf (", "command ("];
 
 /// The first line of [`report`], which `rstscope analyze` writes as soon as the capture is
 /// read (a pager that shows nothing for seconds looks hung).
@@ -447,7 +579,8 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             other.attempts
         );
     }
-    out
+    // The lines not fitted one by one above (counts, headings, the host's counters).
+    fitted(&out, width)
 }
 
 /// The report's scans section alone (`analyze --scans`), or a line saying there is none.
@@ -463,7 +596,7 @@ pub fn scans_only_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<u
         out.push_str("No port scans or sweeps in this capture\n");
     }
     scans(&mut out, &a.snapshot, clock, top, width);
-    out.trim_start_matches('\n').to_owned()
+    fitted(out.trim_start_matches('\n'), width)
 }
 
 /// The scans section: each scan's sentence and where to look at its packets; at most `top`.
@@ -712,60 +845,127 @@ pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
     )
 }
 
-/// The `--series` table for people.
+/// The `--series` table for people, as a file or a pipe gets it.
 pub fn series(a: &Analysis, clock: Clock) -> String {
+    series_fitted(a, clock, None)
+}
+
+/// The `--series` table's columns: heading and width as a file or a pipe gets them.
+const SERIES_COLUMNS: [(&str, usize); 8] = [
+    ("resets", 8),
+    ("refused", 8),
+    ("handshake", 10),
+    ("after", 8),
+    ("abort", 6),
+    ("stray", 6),
+    ("failed", 7),
+    ("suspect", 8),
+];
+
+/// [`series`] fitted to `width` columns where it is given (a terminal's) and the table is as
+/// wide or wider (a dated capture's rows are 88 columns; at 50 columns every row wrapped,
+/// its numbers under the wrong headings): the columns that are 0 in every second are left out,
+/// and named in a line of their own, and each column is as wide as its heading or its widest
+/// number. Its other lines are broken as the report's are ([`fitted`]).
+pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String {
     let mut out = String::new();
     // In a capture of one day the rows carry the time of day only: the date and the zone come
     // first, as the report's own times carry them. In a capture of days each row is dated.
     let clock = super::clock_for(a, clock);
-    let width = if clock.is_dated() { 19 } else { 10 };
+    let time_width = if clock.is_dated() { 19 } else { 10 };
     if let (Some(first), Some(last)) = (a.snapshot.series.first(), a.snapshot.series.last()) {
         let at = |sec: i64| crate::packet::Timestamp::from_parts(sec, 0);
-        let _ = writeln!(
-            out,
+        let title = format!(
             "Resets and failed attempts per second, {}",
             clock.dated_range(at(first.0), at(last.0))
         );
+        let _ = writeln!(out, "{}", fitted(&title, width));
     }
-    let _ = writeln!(
-        out,
-        "{:<width$} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
-        "time", "resets", "refused", "handshake", "after", "abort", "stray", "failed", "suspect"
-    );
     let minutes_before = a.snapshot.minutes_before;
+    let rows: Vec<(String, [u64; 8])> = a
+        .snapshot
+        .series
+        .iter()
+        .map(|(sec, c)| {
+            let ts = crate::packet::Timestamp::from_parts(*sec, 0);
+            let time = if minutes_before.is_some_and(|b| *sec < b) {
+                let minute = if clock.is_dated() {
+                    "%Y-%m-%d %H:%M"
+                } else {
+                    "%H:%M"
+                };
+                format!("{} 1m", clock.datetime(ts).format(minute))
+            } else {
+                clock.time(ts)
+            };
+            let counts = [
+                u64::from(c.rst_total()),
+                u64::from(c.rst[0]),
+                u64::from(c.rst[1]),
+                u64::from(c.rst[2]),
+                u64::from(c.rst[3]),
+                u64::from(c.rst[4]),
+                u64::from(c.failed),
+                u64::from(c.suspect),
+            ];
+            (time, counts)
+        })
+        .collect();
+    // Each column: shown, and how wide. The resets and failed attempts always.
+    let mut columns: Vec<(usize, usize)> = SERIES_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, w))| (i, w))
+        .collect();
+    let mut time_column = time_width;
+    let mut gap = " ";
+    let mut left_out = Vec::new();
+    let full = time_width + columns.iter().map(|&(_, w)| w + 1).sum::<usize>();
+    if let Some(cols) = width.filter(|&cols| full >= cols) {
+        columns.retain(|&(i, _)| {
+            let always = matches!(SERIES_COLUMNS[i].0, "resets" | "failed");
+            let kept = always || rows.iter().any(|(_, c)| c[i] > 0);
+            if !kept {
+                left_out.push(SERIES_COLUMNS[i].0);
+            }
+            kept
+        });
+        time_column = rows.iter().map(|(t, _)| t.len()).max().unwrap_or(0).max(4);
+        for (i, w) in &mut columns {
+            let widest = rows.iter().map(|(_, c)| c[*i].to_string().len()).max();
+            *w = widest.unwrap_or(0).max(SERIES_COLUMNS[*i].0.len());
+        }
+        let narrow = time_column + columns.iter().map(|&(_, w)| w + 2).sum::<usize>();
+        if narrow < cols {
+            gap = "  ";
+        }
+    }
+    let mut header = format!("{:<time_column$}", "time");
+    for &(i, w) in &columns {
+        let _ = write!(header, "{gap}{:>w$}", SERIES_COLUMNS[i].0);
+    }
+    let _ = writeln!(out, "{header}");
+    if !left_out.is_empty() {
+        let note = format!(
+            "({}: 0 in every second, left out to fit the terminal)",
+            left_out.join(", ")
+        );
+        let _ = writeln!(out, "{}", fitted(&note, width));
+    }
     if let Some(b) = minutes_before {
         let at = crate::packet::Timestamp::from_parts(b, 0);
-        let _ = writeln!(
-            out,
+        let note = format!(
             "(before {} the counts are per minute, marked 1m: a capture with this many seconds keeps its last hour per second)",
             clock.full(at)
         );
+        let _ = writeln!(out, "{}", fitted(&note, width));
     }
-    for (sec, c) in &a.snapshot.series {
-        let ts = crate::packet::Timestamp::from_parts(*sec, 0);
-        let time = if minutes_before.is_some_and(|b| *sec < b) {
-            let minute = if clock.is_dated() {
-                "%Y-%m-%d %H:%M"
-            } else {
-                "%H:%M"
-            };
-            format!("{} 1m", clock.datetime(ts).format(minute))
-        } else {
-            clock.time(ts)
-        };
-        let _ = writeln!(
-            out,
-            "{:<width$} {:>8} {:>8} {:>10} {:>8} {:>6} {:>6} {:>7} {:>8}",
-            time,
-            c.rst_total(),
-            c.rst[0],
-            c.rst[1],
-            c.rst[2],
-            c.rst[3],
-            c.rst[4],
-            c.failed,
-            c.suspect
-        );
+    for (time, counts) in &rows {
+        let mut line = format!("{time:<time_column$}");
+        for &(i, w) in &columns {
+            let _ = write!(line, "{gap}{:>w$}", counts[i]);
+        }
+        let _ = writeln!(out, "{line}");
     }
     out
 }
@@ -1027,15 +1227,92 @@ mod tests {
              port after the service stopped."
         );
         // Columns as the terminal shows them: a CJK name takes two a character.
-        let cjk = "Served by 收集器收集器收集器收集器收集器收集器收集器 (pid 4312) until 15:08:12.";
+        let cjk =
+            "Served by 收集器收集器收集器 (pid 4312) until 15:08:12, then 收集器收集器收集器.";
         for line in wrapped("  note        ", cjk, 14, Some(40)).lines() {
             assert!(unicode_width::UnicodeWidthStr::width(line) < 40, "{line:?}");
         }
-        // A word longer than a line's room is cut where the line ends.
-        let path = format!("at /{}", "x".repeat(100));
-        let lines = wrapped("  ", &path, 4, Some(50));
-        assert!(lines.lines().all(|l| l.len() < 50), "{lines}");
-        let unwrapped: String = lines.split_whitespace().collect();
-        assert_eq!(unwrapped, path.replace(' ', ""));
+        // A word longer than a line's room (a path) is put whole on a line of its own, for the
+        // terminal to wrap: cut, with a newline and an indent inside, a copy of it was broken.
+        let path = format!("/{}", "x".repeat(100));
+        let lines = wrapped("  ", &format!("at {path} now"), 4, Some(50));
+        assert_eq!(lines, format!("  at\n    {path}\n    now"));
+    }
+
+    /// Regression (terminal trial): a time was broken from its zone at the end of a line
+    /// (`2026-11-27 13:09:23.276740` then `+00:00` on the next), and from its date. A time
+    /// stays whole with its date and zone, `pid` with its number, a command from `sudo` or in
+    /// backquotes whole, and a filter given whole.
+    #[test]
+    fn regression_a_time_its_date_and_zone_stay_on_one_line() {
+        let time = "2026-11-27 13:09:11.138654 +00:00 to 2026-11-27 13:09:23.276740 +00:00 \
+                    (12.1 s: the capture's start to its end, as the file records them)";
+        for width in [40, 50, 60, 70, 80] {
+            let lines = wrapped("  time        ", time, LABEL_HANG, Some(width));
+            for stamp in [
+                "2026-11-27 13:09:11.138654 +00:00",
+                "2026-11-27 13:09:23.276740 +00:00",
+            ] {
+                assert!(lines.contains(stamp), "{width}: {lines}");
+            }
+        }
+        assert!(joined("2026-12-02", "22:18:37-22:18:47)"));
+        assert!(joined("(2026-12-02", "22:18:37"));
+        assert!(joined("22:18:37", "+02:00"));
+        assert!(joined("08:24:05.111731", "-05:30,"));
+        assert!(joined("(pid", "4312)"));
+        assert!(joined("(peak", "4/s),"));
+        assert!(joined("ack", "3134553373,"));
+        assert!(joined("12.3", "KiB,"));
+        assert!(joined("(18.6", "s:"));
+        assert!(!joined("20", "of"));
+        assert!(!joined("at", "22:18:37"));
+        assert!(!joined("port", "7211"));
+        let sudo = "allow this program to capture: sudo setcap cap_net_raw,cap_net_admin=eip \
+                    /usr/local/bin/rstscope";
+        let lines = wrapped("rstscope: ", sudo, 2, Some(50));
+        assert!(
+            lines
+                .ends_with("\n  sudo setcap cap_net_raw,cap_net_admin=eip /usr/local/bin/rstscope"),
+            "{lines}"
+        );
+        let ticks =
+            "as root instead of by that unit (`sudo rstscope agent ...`: it opens the trace)";
+        assert!(wrapped("", ticks, 2, Some(40)).contains("`sudo rstscope agent ...`:"));
+        let filter = "tcp or (ip6 and (ip6[6] == 0 or ip6[6] == 43))";
+        let header = format!("rstscope: capturing on any, filter: {filter}, snaplen 128");
+        let lines = wrapped_keeping("", &header, 2, Some(40), &[filter]);
+        assert!(lines.contains(filter), "{lines}");
+        assert_eq!(wrapped_keeping("", &header, 2, None, &[filter]), header);
+    }
+
+    /// Regression (terminal trial): at 50 columns the report's lines of counts (`resets/s
+    /// peak 4/s at 08:24:05, average 3.2/s over 5 s`), its headings and the host's kernel
+    /// counters (200 columns) wrapped back to column 0. Each line is broken under its text
+    /// (after a label, a number, else two columns in); the filters and command lines stay
+    /// whole; lines that fit, and every line piped, are as they were.
+    #[test]
+    fn regression_every_line_of_a_report_fits_under_its_label() {
+        let report = "Totals\n  resets/s         peak 4/s at 08:24:05, average 3.2/s over 5 s\n\
+                      Offenders (service endpoints with resets or failed attempts)\n  \
+                      1. 127.0.0.1:7211 (a service with a very long name indeed, longer than this)\n     \
+                      resets 16 (refused 16); failed attempts 16 of 16; clients 1\n     \
+                      wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \
+                      bpf (Ethernet): tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1))\n     \
+                      bpf note:  frames of PPI carrying Ethernet cannot be selected by a BPF filter\n";
+        assert_eq!(fitted(report, None), report);
+        let lines = fitted(report, Some(50));
+        assert_eq!(
+            lines,
+            "Totals\n  resets/s         peak 4/s at 08:24:05, average\n                   \
+             3.2/s over 5 s\nOffenders (service endpoints with resets or\n  \
+             failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
+             name indeed, longer than this)\n     resets 16 (refused 16); failed attempts 16\n       \
+             of 16; clients 1\n     \
+             wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \
+             bpf (Ethernet): tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1))\n     \
+             bpf note:  frames of PPI carrying Ethernet\n                \
+             cannot be selected by a BPF\n                filter\n"
+        );
     }
 }

@@ -119,10 +119,6 @@ pub fn table_and_details(
     let full = ui.available_rect_before_wrap();
     let shared = (full.height() - SPLITTER).max(0.0);
     let table_h = table_height(shared, needs, *share, details_least);
-    eprintln!(
-        "DBGT shared={shared} table_h={table_h} least={} details_least={details_least}",
-        needs.least()
-    );
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));

@@ -2676,6 +2676,7 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
                         compact: false,
                         loading: true,
                         kernel_note: true,
+                        folded: false,
                     };
                     plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
                     ui.label("under the plot");
@@ -10711,4 +10712,100 @@ fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     h.get_by_label("×").click();
     h.run_steps(2);
     assert_eq!(h.state().range(), None, "the × clears the range");
+}
+
+/// The legend's heading, which folds the plot and unfolds it.
+fn plot_heading(h: &Harness<'_, RstscopeApp>) -> egui::Rect {
+    h.get_by_label_contains(&format!("{}: Resets", rstscope::ui::plot::FOLD_LABEL))
+        .rect()
+}
+
+/// Regression (real-window trial, 640x480, the smallest remote-desktop session): the results
+/// needed some 425 points where the window has 357 even with the plot squeezed to 48, and
+/// scrolled as a whole, the details' connections below the window's bottom. The legend's
+/// heading folds the plot (its counts by cause stay): the table's three rows, the details'
+/// diagnosis and their first connection then fit the window, nothing scrolled. The choice is kept
+/// in the settings (a window opened with it starts folded), and the keyboard reaches it: Space
+/// on the heading, and View > Rate plot.
+#[test]
+fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
+    let mut h = opened_with(
+        window([640.0, 480.0]),
+        Refusals::at("fold-640x480/many-offenders.pcap", 4_000, 12),
+    );
+    let endpoint = "10.0.1.1:7011";
+    let bottom = status_top(&h, "4,000 packets");
+    let headline = h.get_by_label_contains("resets and").rect();
+    wheel(&mut h, headline.center(), -1000.0);
+    assert_ne!(
+        h.get_by_label_contains("resets and").rect(),
+        headline,
+        "unfolded, the results scroll as a whole at 640x480"
+    );
+    wheel(&mut h, headline.center(), 1000.0);
+    assert_eq!(h.get_by_label_contains("resets and").rect(), headline);
+    assert!(!h.state().settings.plot_folded);
+
+    let at = plot_heading(&h).center();
+    h.hover_at(at);
+    h.step();
+    click_at(&mut h, at);
+    settle(&mut h);
+    assert!(h.state().settings.plot_folded, "the heading folds the plot");
+    assert!(
+        h.query_by_label("Reset view").is_none(),
+        "no plot (nor its controls)"
+    );
+    assert!(
+        shows(&h, "refused 4,000") || shows(&h, "refused 2,000"),
+        "the legend's counts stay"
+    );
+    wheel(&mut h, headline.center(), -1000.0);
+    assert_eq!(
+        h.get_by_label_contains("resets and").rect(),
+        headline,
+        "folded, the results fit the window: nothing scrolls"
+    );
+    assert!(
+        visible_rows_of(&h, "10.0.1.1:70", bottom) >= 3,
+        "three rows in the table"
+    );
+    let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+    assert!(
+        sentence.bottom() <= bottom,
+        "the diagnosis {sentence:?} above the status bar at {bottom}"
+    );
+    let (_, rows) = connection_rows_above(&h, "4,000 packets");
+    assert!(rows >= 1, "{rows} connection rows in view");
+
+    // The keyboard: Space on the heading unfolds it, View > Rate plot folds it again.
+    h.get_by_label_contains(&format!("{}: Resets", rstscope::ui::plot::FOLD_LABEL))
+        .focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Space);
+    settle(&mut h);
+    assert!(!h.state().settings.plot_folded, "Space unfolds it");
+    assert!(h.query_by_label("Reset view").is_some(), "the plot is back");
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label(rstscope::ui::plot::FOLD_LABEL).click();
+    settle(&mut h);
+    assert!(h.state().settings.plot_folded, "View > Rate plot folds it");
+
+    // Kept between runs: a window opened with the settings starts folded, at any size.
+    let path = temp_dir("fold-640x480").join("many-offenders.pcap");
+    let kept = Settings {
+        plot_folded: true,
+        ..settings()
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(kept, vec![path]),
+        );
+    settle(&mut h);
+    assert!(h.query_by_label("Reset view").is_none(), "starts folded");
+    plot_heading(&h);
 }

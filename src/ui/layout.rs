@@ -9,7 +9,8 @@
 //! hover) and given what that needs, so that connections are in view; the details scroll
 //! within what is left of them; a window too short for that (800x500; see
 //! [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT)) scrolls as a whole, the details given
-//! what they need.
+//! what they need. A plot folded by its heading (the user's choice, kept between runs) takes
+//! no height but its legend's: at 640x480 the results then fit without scrolling.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 

@@ -236,6 +236,8 @@ pub struct PlotView {
     /// The height of the plot's frame, along which the rate axis's title is written, as the
     /// last frame drew it, for the plot's height and compactness it was drawn at.
     rate_room: Option<(f32, bool, f32)>,
+    /// The legend's heading was clicked: the plot is to be folded or unfolded.
+    fold_toggled: bool,
 }
 
 /// The legend's lines as they were laid out for one capture at one width, kept while its
@@ -284,6 +286,9 @@ pub struct PlotInput<'a> {
     /// Say the kernel's counters compared with the capture's in the legend, after the
     /// kernel's line (not where "This machine" shows this capture's readings and says it).
     pub kernel_note: bool,
+    /// The user folded the plot by its heading ([`PlotView::take_fold_toggle`]): the legend
+    /// alone, with its counts by cause, and the time range selected if any; no plot.
+    pub folded: bool,
 }
 
 impl PlotView {
@@ -301,6 +306,12 @@ impl PlotView {
 
     fn cause_shown(&self, c: Cause) -> bool {
         !self.hidden[c.index()]
+    }
+
+    /// Whether the legend's heading was clicked since the last call: the app folds or unfolds
+    /// the plot, and remembers it ([`crate::ui::Settings::plot_folded`]).
+    pub fn take_fold_toggle(&mut self) -> bool {
+        std::mem::take(&mut self.fold_toggled)
     }
 
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
@@ -365,6 +376,9 @@ impl PlotView {
         };
         self.update_axis(input, first.second(), last.second());
         self.legend(ui, input, clock, range);
+        if input.folded {
+            return;
+        }
         let Some(axis) = self.axis.as_ref().map(|(_, a)| a.clone()) else {
             return;
         };
@@ -726,9 +740,7 @@ impl PlotView {
         )) + padding;
         // The separator's own spacing and the item spacing after it, and a point to spare.
         let rest = ui.spacing().item_spacing.x * 2.0 + 2.0 + failed + 1.0;
-        let title = |text: &str| {
-            one_line_width(ui, RichText::new(text).strong(), egui::TextStyle::Body) + spacing
-        };
+        let title = |text: &str| heading_width(ui, text) + spacing;
         let room = ui.available_width();
         let (whole, short) = (title(LEGEND_TITLE), title(LEGEND_TITLE_SHORT));
         let form = |title, merged| LegendForm { title, merged };
@@ -762,7 +774,9 @@ impl PlotView {
         let mut note_placing = false;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(form.title).strong());
+            if fold_heading(ui, form.title, !input.folded).clicked() {
+                self.fold_toggled = true;
+            }
             for c in Cause::ALL {
                 let n = totals.rst_by_cause[c.index()];
                 if form.merged && n == 0 {
@@ -905,10 +919,18 @@ impl PlotView {
         }
         self.legend_hold.height = held.max(height);
         self.legend_hold.note_placed |= note_placing;
+        // Folded, the line under the legend is the time range's alone, where one is selected:
+        // the tables show that range only, and its × clears it.
+        if input.folded && range.is_none() {
+            return;
+        }
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
-            let reset_width = small_button_width(ui, "Reset view");
+            let reset_width = match input.folded {
+                true => 0.0,
+                false => small_button_width(ui, "Reset view"),
+            };
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
             // The time range selected, and its ×, are kept whole where the line has room for
@@ -942,6 +964,9 @@ impl PlotView {
                 ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                 let notes = (ui.available_width() - kept).max(0.0);
                 ui.allocate_ui_with_layout(egui::vec2(notes, height), across, |ui| {
+                    if input.folded {
+                        return;
+                    }
                     // The axis's title, where the plot has none under it.
                     if input.compact
                         && let Some(first) = totals.first_ts
@@ -1005,6 +1030,9 @@ impl PlotView {
                     }
                 }
             });
+            if input.folded {
+                return;
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 const HINTS: &str =
                     "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
@@ -1032,6 +1060,70 @@ impl PlotView {
             });
         });
     }
+}
+
+/// What the legend's heading says to a screen reader and to tests, before its title.
+pub const FOLD_LABEL: &str = "Rate plot";
+
+/// The width of the legend's heading saying `title` ([`fold_heading`]).
+fn heading_width(ui: &egui::Ui, title: &str) -> f32 {
+    ui.spacing().icon_width
+        + ui.spacing().icon_spacing
+        + one_line_width(ui, RichText::new(title).strong(), egui::TextStyle::Body)
+}
+
+/// The legend's title as the plot's heading, with a triangle before it as a collapsing
+/// section has: a click (or Space and Enter, where Tab brought the keyboard to it) folds the
+/// plot, and unfolds it again. A small window gives the results the plot's height that way
+/// (at 640x480 they scrolled as a whole, the plot squeezed to 48 points).
+fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool) -> egui::Response {
+    let text = RichText::new(title).strong();
+    let galley = egui::WidgetText::from(text).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Body,
+    );
+    let icon = ui.spacing().icon_width;
+    let size = egui::vec2(
+        icon + ui.spacing().icon_spacing + galley.size().x,
+        galley.size().y.max(ui.spacing().interact_size.y),
+    );
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
+    let label = format!("{FOLD_LABEL}: {title}");
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::DisclosureTriangle, ui.is_enabled(), &label)
+    });
+    ui.ctx()
+        .accesskit_node_builder(response.id, |node| node.set_expanded(open));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact(&response);
+        if response.hovered() || response.has_focus() {
+            ui.painter().rect_stroke(
+                rect.expand(2.0),
+                visuals.corner_radius,
+                visuals.bg_stroke,
+                egui::StrokeKind::Inside,
+            );
+        }
+        let icon_rect = egui::Rect::from_center_size(
+            egui::pos2(rect.left() + icon / 2.0, rect.center().y),
+            egui::vec2(icon, icon) * 0.75,
+        );
+        let icon_response = response.clone().with_new_rect(icon_rect);
+        egui::collapsing_header::paint_default_icon(ui, f32::from(u8::from(open)), &icon_response);
+        let at = egui::pos2(
+            rect.left() + icon + ui.spacing().icon_spacing,
+            rect.center().y - galley.size().y / 2.0,
+        );
+        ui.painter()
+            .galley(at, galley, ui.visuals().strong_text_color());
+    }
+    response.on_hover_text(if open {
+        "fold the plot, for more rows and details in a small window (View > Rate plot)"
+    } else {
+        "show the plot of resets and failed attempts per second (View > Rate plot)"
+    })
 }
 
 /// The time axis's title: the clock, with the zone's offset at `first` in local time.

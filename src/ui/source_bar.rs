@@ -44,6 +44,8 @@ pub enum Action {
     BuiltinDialog(bool),
     /// Show or hide the "This machine" panel.
     ShowHost(bool),
+    /// Show the rate plot (or fold it, its legend kept).
+    ShowPlot(bool),
     /// Close the capture and go back to the start screen.
     Close,
     /// Quit the app.
@@ -70,6 +72,8 @@ pub struct BarInput<'a> {
     pub range_selected: bool,
     /// The "This machine" panel is shown.
     pub show_host: bool,
+    /// The rate plot is shown, not folded.
+    pub show_plot: bool,
     /// The open source is a live capture (running or stopped), whose pcapng can be saved.
     pub live_source: bool,
     /// Times in UTC.
@@ -236,6 +240,17 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             let mut utc = input.utc;
             if ui.checkbox(&mut utc, "Times in UTC").changed() {
                 actions.push(Action::SetUtc(utc));
+            }
+            let mut show_plot = input.show_plot;
+            if ui
+                .checkbox(&mut show_plot, crate::ui::plot::FOLD_LABEL)
+                .on_hover_text(
+                    "resets and failed attempts per second; folded, its legend keeps the counts \
+                     and the table and details get its height (or click the legend's heading)",
+                )
+                .changed()
+            {
+                actions.push(Action::ShowPlot(show_plot));
             }
             if ui.button("Reset plot view").clicked() {
                 actions.push(Action::ResetPlot);
@@ -1147,6 +1162,7 @@ mod tests {
             can_export: false,
             range_selected: false,
             show_host: false,
+            show_plot: true,
             live_source: false,
             utc: false,
             builtin_dialog: false,

@@ -1853,7 +1853,7 @@ fn headline_rich(a: &Analysis, loading: bool) -> RichText {
         let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
         let offenders = Offenders::of(&a.snapshot);
         let text = headline_text(&a.snapshot.totals, a.span(), &offenders, covered);
-        with_last_minute(text, a)
+        with_last_minute(text, a, loading)
     };
     RichText::new(text).size(fonts::HEADLINE).strong()
 }
@@ -1935,8 +1935,10 @@ fn last_minute(a: &Analysis) -> Option<f64> {
 
 /// The headline's `text` with a live capture's [`last_minute`] rate after its average,
 /// where it fails and the two differ as written: "(failed: 0.9/s; 2.0/s in the last minute)",
-/// "(failed: 0.9/s; none in the last minute)" once the failures stopped.
-fn with_last_minute(text: String, a: &Analysis) -> String {
+/// "(failed: 0.9/s; none in the last minute)" once the failures stopped. Once the capture
+/// stopped (`running` false), "in its last minute": read minutes later, "none in the last
+/// minute" told of now, which the capture no longer sees.
+fn with_last_minute(text: String, a: &Analysis, running: bool) -> String {
     let Some(recent) = last_minute(a) else {
         return text;
     };
@@ -1946,10 +1948,15 @@ fn with_last_minute(text: String, a: &Analysis) -> String {
     let Some(close) = text.get(at..).and_then(|t| t.find(')')).map(|i| at + i) else {
         return text;
     };
-    let recent = if recent > 0.0 {
-        format!("{} in the last minute", report::rate(recent))
+    let minute = if running {
+        "the last minute"
     } else {
-        "none in the last minute".to_owned()
+        "its last minute"
+    };
+    let recent = if recent > 0.0 {
+        format!("{} in {minute}", report::rate(recent))
+    } else {
+        format!("none in {minute}")
     };
     let average = text.get(at + " (failed: ".len()..close).unwrap_or_default();
     if recent.starts_with(&format!("{average} ")) {
@@ -1980,7 +1987,7 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let live = |series: Vec<(i64, SecondCounts)>, seconds: i64| {
+        let headline = |series: Vec<(i64, SecondCounts)>, seconds: i64, running: bool| {
             let failed = series.iter().map(|(_, c)| u64::from(c.failed)).sum();
             let totals = Totals {
                 failed_attempts: failed,
@@ -2005,8 +2012,9 @@ mod tests {
                 host: None,
             };
             let text = headline_text(&a.snapshot.totals, a.span(), &plain(1), None);
-            with_last_minute(text, &a)
+            with_last_minute(text, &a, running)
         };
+        let live = |series, seconds| headline(series, seconds, true);
         // 100 quiet seconds, then 80 failing at 2/s: 0.9/s on average.
         assert_eq!(
             live(failing(100, 180), 180),
@@ -2033,6 +2041,18 @@ mod tests {
         assert_eq!(
             live(failing(30, 60), 60),
             "0 resets and 60 failed connection attempts in 59.0 s (failed: 1.0/s), 1 offender"
+        );
+        // Regression (real-window trial): stopped, and read minutes later, "none in the last
+        // minute" told of now. It is the capture's last minute.
+        assert_eq!(
+            headline(failing(60, 110), 180, false),
+            "0 resets and 100 failed connection attempts in 3 min (failed: 0.6/s; none in its \
+             last minute), 1 offender"
+        );
+        assert_eq!(
+            headline(failing(100, 180), 180, false),
+            "0 resets and 160 failed connection attempts in 3 min (failed: 0.9/s; 2.0/s in its \
+             last minute), 1 offender"
         );
     }
 

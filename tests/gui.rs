@@ -10809,3 +10809,78 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     assert!(h.query_by_label("Reset view").is_none(), "starts folded");
     plot_heading(&h);
 }
+
+/// Regression (real-window trial as a Wireshark user): Wireshark's Ctrl+W (File > Close) and
+/// Ctrl+S (Save) did nothing, and the File menu named no shortcut but Open's. Ctrl+W closes
+/// the capture, back to the start screen (not while typing in the filter box, where it
+/// deletes the word before the cursor); Ctrl+S saves a stopped live capture, as "Save capture
+/// as…" does.
+#[test]
+fn ctrl_w_closes_the_capture_and_ctrl_s_saves_a_live_one_as_in_wireshark() {
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("ctrl-w/eight-offenders.pcap", 400, 8),
+    );
+    // The File menu names them.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    let quit = if cfg!(windows) { "Exit" } else { "Quit" };
+    for (entry, keys) in [("Close capture", "Ctrl+W"), (quit, "Ctrl+Q")] {
+        let node = h.get_by_label(entry);
+        let shortcut = node.accesskit_node().data().keyboard_shortcut();
+        assert_eq!(shortcut, Some(keys), "{entry}");
+    }
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    // Ctrl as a PC keyboard's sends it: the text field reads `ctrl`, shortcuts `command`.
+    let ctrl = egui::Modifiers::CTRL | egui::Modifiers::COMMAND;
+    type_in_filter(&mut h, "7001 70");
+    h.run_steps(1);
+    h.key_press_modifiers(ctrl, egui::Key::W);
+    h.run_steps(2);
+    assert!(h.state().source().is_some(), "typing: the capture stays");
+    assert_eq!(
+        filter_box(&h).accesskit_node().value().as_deref(),
+        Some("7001 ")
+    );
+    // Ctrl+S has nothing to save in a file.
+    let headline = h.get_by_label_contains("resets and").rect().center();
+    h.hover_at(headline);
+    h.step();
+    click_at(&mut h, headline);
+    h.run_steps(2);
+    h.key_press_modifiers(ctrl, egui::Key::S);
+    h.run_steps(2);
+    assert!(
+        !h.state().is_file_dialog_open(),
+        "no save dialog for a file"
+    );
+    h.key_press_modifiers(ctrl, egui::Key::W);
+    h.run_steps(2);
+    assert!(h.state().source().is_none(), "Ctrl+W closes the capture");
+    assert!(shows(&h, "Open a capture…"), "the start screen");
+
+    let test = "ctrl_w_closes_the_capture_and_ctrl_s_saves_a_live_one_as_in_wireshark";
+    if !click_start_capture(&mut h, test, |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    h.key_press_modifiers(ctrl, egui::Key::S);
+    h.run_steps(2);
+    assert!(
+        !h.state().is_file_dialog_open(),
+        "nothing saved while it runs"
+    );
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    h.key_press_modifiers(ctrl, egui::Key::S);
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    assert!(h.state().is_file_dialog_open(), "Ctrl+S: the save dialog");
+    assert!(
+        shows(&h, "Save the capture as pcapng"),
+        "{:?}",
+        h.state().window_title()
+    );
+}

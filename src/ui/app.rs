@@ -1133,6 +1133,24 @@ impl RstscopeApp {
         if ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
             actions.push(Action::OpenDialog);
         }
+        // Wireshark's File > Close and Save; not while typing (Ctrl+W deletes a word there)
+        // nor behind a dialog.
+        let dialog =
+            ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open();
+        if !ctx.egui_wants_keyboard_input() && !dialog {
+            if self.source.is_some()
+                && ctx.input_mut(|i| i.consume_shortcut(&source_bar::close_shortcut()))
+            {
+                actions.push(Action::Close);
+            }
+            let saveable = self
+                .source
+                .as_ref()
+                .is_some_and(|s| s.capture.is_some() && !s.is_capturing());
+            if saveable && ctx.input_mut(|i| i.consume_shortcut(&source_bar::save_shortcut())) {
+                actions.push(Action::Export(SaveTag::Capture));
+            }
+        }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files

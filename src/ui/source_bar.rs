@@ -176,9 +176,18 @@ const QUIT: &str = if cfg!(windows) { "Exit" } else { "Quit" };
 pub const ALL_INTERFACES: &str = "All interfaces (loopback included)";
 
 /// "Save capture as…", for a live capture once it has stopped (its pcapng is complete then).
-fn save_capture_button(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
-    let button = ui
-        .add_enabled(!input.capturing, egui::Button::new("Save capture as…"))
+fn save_capture_button(
+    ui: &mut egui::Ui,
+    input: &BarInput<'_>,
+    actions: &mut Vec<Action>,
+    shortcut: Option<egui::KeyboardShortcut>,
+) {
+    let enabled = !input.capturing;
+    let button = match shortcut {
+        Some(shortcut) => entry_with_shortcut(ui, "Save capture as…", &shortcut, enabled),
+        None => ui.add_enabled(enabled, egui::Button::new("Save capture as…")),
+    };
+    let button = button
         .on_hover_text("save every captured frame as pcapng")
         .on_disabled_hover_text("stop the capture first");
     if button.clicked() {
@@ -222,16 +231,14 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 }
             });
             if input.live_source {
-                save_capture_button(ui, input, actions);
+                save_capture_button(ui, input, actions, Some(save_shortcut()));
             }
             ui.separator();
-            if ui
-                .add_enabled(input.source.is_some(), egui::Button::new("Close capture"))
-                .clicked()
-            {
+            let open = input.source.is_some();
+            if entry_with_shortcut(ui, "Close capture", &close_shortcut(), open).clicked() {
                 actions.push(Action::Close);
             }
-            if ui.button(QUIT).clicked() {
+            if entry_with_shortcut(ui, QUIT, &quit_shortcut(), true).clicked() {
                 actions.push(Action::Quit);
             }
         });
@@ -367,6 +374,40 @@ fn open_by_keyboard(
 /// Ctrl+O (Cmd+O on macOS).
 pub fn open_shortcut() -> egui::KeyboardShortcut {
     egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O)
+}
+
+/// A menu entry with its shortcut written at its right, named by its words alone to a screen
+/// reader (and to tests), the shortcut given as the entry's keyboard shortcut.
+fn entry_with_shortcut(
+    ui: &mut egui::Ui,
+    name: &str,
+    shortcut: &egui::KeyboardShortcut,
+    enabled: bool,
+) -> egui::Response {
+    let keys = ui.ctx().format_shortcut(shortcut);
+    let response = ui.add_enabled(enabled, egui::Button::new(name).shortcut_text(keys.clone()));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, name));
+    ui.ctx()
+        .accesskit_node_builder(response.id, |node| node.set_keyboard_shortcut(keys.clone()));
+    response
+}
+
+/// Ctrl+W (Cmd+W on macOS): Close capture, as Wireshark's File > Close. Not while a text
+/// field has the keyboard, where Ctrl+W deletes the word before the cursor.
+pub fn close_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::W)
+}
+
+/// Ctrl+S (Cmd+S on macOS): a stopped live capture's "Save capture as…", as Wireshark's
+/// Save.
+pub fn save_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S)
+}
+
+/// Ctrl+Q (Cmd+Q on macOS): egui's own shortcut that closes the window (the app asks about
+/// an unsaved capture first, as at the window's close button); written beside Quit.
+fn quit_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q)
 }
 
 /// The source bar under the menu.
@@ -703,7 +744,7 @@ enum Field {
 /// in the order it reads (see [`at_right`]).
 fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
     if input.live_source {
-        save_capture_button(ui, input, actions);
+        save_capture_button(ui, input, actions, None);
     }
     ui.add_enabled_ui(input.can_export, |ui| {
         ui.menu_button("Export", |ui| {

@@ -10884,3 +10884,34 @@ fn ctrl_w_closes_the_capture_and_ctrl_s_saves_a_live_one_as_in_wireshark() {
         h.state().window_title()
     );
 }
+
+/// Regression (real-window trial): with a dialog over the window (the question about an
+/// unsaved live capture, About), Alt+F still opened the File menu over it, its entries live:
+/// Down and Enter chose "Open the sample capture" behind the question. The menus open from
+/// the keyboard only where the window takes input, as with the mouse.
+#[test]
+fn alt_f_opens_no_menu_behind_a_dialog() {
+    let mut h = opened(
+        [1024.0, 700.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label(rstscope::ui::about::TITLE).click();
+    h.run_steps(3);
+    assert!(shows(&h, "Copy details"), "About is open");
+    for (modifiers, key) in [
+        (egui::Modifiers::ALT, egui::Key::F),
+        (egui::Modifiers::NONE, egui::Key::F10),
+        (egui::Modifiers::ALT, egui::Key::V),
+    ] {
+        h.key_press_modifiers(modifiers, key);
+        h.run_steps(3);
+        assert!(
+            h.query_by_label("Close capture").is_none()
+                && h.query_by_label(rstscope::ui::plot::FOLD_LABEL).is_none(),
+            "{key:?}: no menu opens behind About"
+        );
+    }
+    assert!(shows(&h, "Copy details"), "About is still open");
+}

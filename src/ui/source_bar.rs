@@ -351,6 +351,11 @@ fn open_by_keyboard(
     letter: egui::Key,
     other: Option<egui::Key>,
 ) {
+    // Not behind a dialog (the window is disabled then): Alt+F opened File over the question
+    // about an unsaved capture, its entries live, and Enter chose one behind the question.
+    if !ui.is_enabled() {
+        return;
+    }
     let pressed = ui.input_mut(|i| {
         i.consume_key(egui::Modifiers::ALT, letter)
             || other.is_some_and(|key| i.consume_key(egui::Modifiers::NONE, key))

@@ -10915,3 +10915,37 @@ fn alt_f_opens_no_menu_behind_a_dialog() {
     }
     assert!(shows(&h, "Copy details"), "About is still open");
 }
+
+/// Regression (window test, 640x400): the fold's triangle before the legend's title cost a
+/// capture of refusals, aborts and strays a second legend line at 640 points, where its
+/// short form ("Resets:", "other causes 0") had fitted by some 8 points; in a window that
+/// scrolls as a whole, a line more to scroll. That form has no separator before the failed
+/// attempts (their dash sets them apart), and keeps its line with the triangle.
+#[test]
+fn at_640_points_the_folds_triangle_costs_the_legend_no_line() {
+    let path = temp_dir("fold-legend").join("causes-20.pcap");
+    write_causes_to(&path, 20);
+    for size in [[640.0, 400.0], [640.0, 480.0]] {
+        let h = opened(window(size), vec![path.clone()]);
+        let items = legend_items(&h);
+        let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "refused 210",
+                "abort 20",
+                "stray 20",
+                "other causes 0",
+                "— failed attempts 210"
+            ],
+            "{size:?}"
+        );
+        let heading = plot_heading(&h);
+        assert!(
+            items
+                .iter()
+                .all(|(_, r)| (r.center().y - heading.center().y).abs() <= 2.0),
+            "{size:?}: one line with the heading {heading:?}: {items:?}"
+        );
+    }
+}

@@ -714,7 +714,10 @@ impl PlotView {
     /// went to a line of its own, and the details' third connection row was cut in half);
     /// and where even that would wrap (640 points), the causes with no reset as one item
     /// ("other causes 0": they are not in the plot, and their toggles hide nothing), where
-    /// that brings it to one line. Else the whole title and every cause, wrapped.
+    /// that brings it to one line, with no separator before the failed attempts (their dash
+    /// sets them apart): the fold's triangle before the title cost the legend a second line
+    /// at 640 points where it had fitted by some 8 points. Else the whole title and every
+    /// cause, wrapped.
     fn legend_form(ui: &egui::Ui, totals: &Totals) -> LegendForm {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
@@ -748,7 +751,7 @@ impl PlotView {
             form(LEGEND_TITLE, false)
         } else if short + all + rest <= room {
             form(LEGEND_TITLE_SHORT, false)
-        } else if zeros >= 2 && short + merged + rest <= room {
+        } else if zeros >= 2 && short + merged + failed + 1.0 <= room {
             form(LEGEND_TITLE_SHORT, true)
         } else {
             form(LEGEND_TITLE, false)
@@ -838,7 +841,9 @@ impl PlotView {
                         none.join(", ")
                     ));
             }
-            ui.separator();
+            if !form.merged {
+                ui.separator();
+            }
             let color = if self.hide_failed {
                 ui.visuals().weak_text_color()
             } else {

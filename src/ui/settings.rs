@@ -354,6 +354,7 @@ mod tests {
             ..Settings::default()
         };
         s.table_share = Some(0.4);
+        s.plot_folded = true;
         let text = serde_json::to_string(&s).expect("serializes");
         let back: Settings = serde_json::from_str(&text).expect("deserializes");
         assert_eq!(back, s);

@@ -19,6 +19,7 @@
 #   6. Ctrl+O, the zip fixtures' folder typed: the dialog lists the archives among the captures
 #      (a screenshot); then a zip of two captures and a readme typed: the title names the
 #      archive, and a screenshot at 1024x700 shows both captures' rows and the readme skipped.
+#   7. The app wrote nothing to its standard error all along.
 #
 # Where Copy and the rows are, and where Copy row comes under a right click, comes from the
 # same screen laid out by egui_kittest at the same size (the ignored `window_map` test of
@@ -234,6 +235,9 @@ xdotool key Return
 title_has "two-captures-readme.zip"
 shot zip-1024x700 3
 kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
+# Nothing on its standard error in all that: a debugging line left in the layout wrote one a
+# frame to the terminal the app was started from.
+[ ! -s "$out/app.log" ] || fail "the app wrote to its standard error: $(head -c 600 "$out/app.log")"
 SCRIPT
 for attempt in 1 2; do
   rc=0

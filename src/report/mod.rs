@@ -1585,7 +1585,7 @@ fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
             // after the first (that would be a start, a stop and a start again).
             [was]
                 if was.last_seen <= o.last_seen
-                    && !(o.first_seen < was.first_seen && started_during(was)) =>
+                    && !(first_refusal(o) < was.first_seen && started_during(was)) =>
             {
                 return Stopped::Between;
             }
@@ -1603,12 +1603,32 @@ fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
         // Started during the capture, after the first refusals (a client retrying before
         // its service was up): not only after its stop.
         Some(was)
-            if o.first_seen < was.first_seen
+            if first_refusal(o) < was.first_seen
                 && h.sampled.is_some_and(|(first, _)| was.first_seen > first) =>
         {
             Stopped::BeforeAndAfter
         }
         Some(_) => Stopped::After,
+    }
+}
+
+/// When `o`'s first refusal came, to the second (its series' first second with one), for
+/// "refused before the service started": its first incident may be no refusal. Regression
+/// (real-window trial): a service started a second after the capture, whose first
+/// connection was aborted before the host's first sample saw it listen, and refused only
+/// after it stopped, was said to refuse "before the service started and after it stopped".
+/// Where the endpoint's older seconds were dropped ([`Offender::series_from`]), its first
+/// incident.
+fn first_refusal(o: &Offender) -> Timestamp {
+    let refused = |c: &crate::engine::SecondCounts| {
+        c.rst[Cause::Refused.index()] > 0
+            || c.failed_by[crate::engine::Failure::Refused.index()] > 0
+    };
+    match o.series.iter().find(|(_, c)| refused(c)) {
+        Some(&(second, _)) if o.series_from.is_none() => {
+            Timestamp::from_parts(second, 0).max(o.first_seen)
+        }
+        _ => o.first_seen,
     }
 }
 
@@ -2840,6 +2860,82 @@ mod diagnosis_tests {
         assert_eq!(
             super::diagnosis_gist(&accepted, Some(&h)),
             "Nothing was listening on that port before the service started"
+        );
+    }
+
+    /// Regression (real-window trial): a web server started a second after the capture, its
+    /// client's first connection aborted before the host's first sample saw the server
+    /// listen, the server stopped and its client refused from then on: "nothing was
+    /// listening on that port before the service started and after it stopped", where no
+    /// refusal came before it started.
+    #[test]
+    fn an_incident_before_the_first_sample_is_no_refusal_before_the_service_started() {
+        use crate::engine::SecondCounts;
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+
+        let t0 = 1_700_000_000;
+        let at = |s: i64| Timestamp::from_parts(t0 + s, 500_000_000);
+        // An abort at 1; served, seen from 2 to 6; refused from 7 to 9; sampled 0 to 10.
+        let second = |s: i64, abort: u32, refused: u32| {
+            let mut c = SecondCounts {
+                incidents: abort + refused,
+                failed: refused,
+                ..SecondCounts::default()
+            };
+            c.rst[Cause::Abort.index()] = abort;
+            c.rst[Cause::Refused.index()] = refused;
+            c.failed_by[crate::engine::Failure::Refused.index()] = refused;
+            (t0 + s, c)
+        };
+        let o = Offender {
+            failed_refused: 3,
+            failed_attempts: 3,
+            attempts: 8,
+            completed: 5,
+            first_seen: at(1),
+            last_seen: at(9),
+            series: vec![
+                second(1, 1, 0),
+                second(7, 0, 1),
+                second(8, 0, 1),
+                second(9, 0, 1),
+            ]
+            .into(),
+            ..offender(Cause::Refused, 3, 0)
+        };
+        let served = ListenerRecord {
+            addr: std::net::SocketAddr::new(o.addr, o.port),
+            process: ProcessInfo::bare(4312, "webserve"),
+            first_seen: at(2),
+            last_seen: at(6),
+        };
+        let h = sampled_host(
+            &o,
+            ListenerStatus {
+                now: None,
+                earlier: vec![served],
+            },
+            at(0),
+            at(10),
+        );
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "while it accepted 5: nothing was listening on that port after the service \
+                 stopped."
+            ),
+            "{text}"
+        );
+        // A refusal in the second before the first sample saw it listen: before it started.
+        let early = Offender {
+            series: vec![second(1, 0, 1), second(7, 0, 1), second(8, 0, 1)].into(),
+            ..o
+        };
+        let text = super::full_diagnosis(&early, Some(&h), Clock::Utc);
+        assert!(
+            text.contains("before the service started and after it stopped"),
+            "{text}"
         );
     }
 

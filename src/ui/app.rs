@@ -785,6 +785,7 @@ impl RstscopeApp {
             can_export: self.analysis().is_some(),
             range_selected: self.range.is_some(),
             show_host: self.settings.show_host,
+            show_plot: !self.settings.plot_folded,
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
@@ -1132,6 +1133,24 @@ impl RstscopeApp {
         if ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
             actions.push(Action::OpenDialog);
         }
+        // Wireshark's File > Close and Save; not while typing (Ctrl+W deletes a word there)
+        // nor behind a dialog.
+        let dialog =
+            ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open();
+        if !ctx.egui_wants_keyboard_input() && !dialog {
+            if self.source.is_some()
+                && ctx.input_mut(|i| i.consume_shortcut(&source_bar::close_shortcut()))
+            {
+                actions.push(Action::Close);
+            }
+            let saveable = self
+                .source
+                .as_ref()
+                .is_some_and(|s| s.capture.is_some() && !s.is_capturing());
+            if saveable && ctx.input_mut(|i| i.consume_shortcut(&source_bar::save_shortcut())) {
+                actions.push(Action::Export(SaveTag::Capture));
+            }
+        }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -1222,6 +1241,15 @@ impl RstscopeApp {
         });
         let mut action = None;
         let show_host = self.settings.show_host;
+        // Folded by its heading, the plot takes no height: its floors are nothing.
+        let folded = self.settings.plot_folded;
+        let (plot_floor, plot_squeezed) = match folded {
+            true => (0.0, 0.0),
+            false => (
+                crate::ui::layout::PLOT_FLOOR,
+                crate::ui::layout::PLOT_SQUEEZED,
+            ),
+        };
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
@@ -1235,7 +1263,7 @@ impl RstscopeApp {
             // tightly (they choose by the height they are given).
             let fits = |details: f32| {
                 above_one_line
-                    + crate::ui::layout::PLOT_FLOOR
+                    + plot_floor
                     + table_least
                     + crate::ui::layout::details_wanted(details, self.settings.table_share)
                     <= ui.available_height()
@@ -1276,9 +1304,8 @@ impl RstscopeApp {
                 ui.available_width()
             };
             let wrap = PlotView::headline_wrap(ui, a, !ready, width);
-            let one_line = live
-                || above_one_line + wrap + crate::ui::layout::PLOT_FLOOR + below
-                    > ui.available_height();
+            let one_line =
+                live || above_one_line + wrap + plot_floor + below > ui.available_height();
             let above_plot = above_one_line + if one_line { 0.0 } else { wrap };
             // A window shorter than every part's least (the headline as tall as in the last
             // frame, the plot squeezed, the details' diagnosis, their filters and the rest
@@ -1286,8 +1313,8 @@ impl RstscopeApp {
             // then, the plot no more than its floor: none squeezed to nothing, and as much of
             // the details in view as can be.
             let heights = crate::ui::layout::Least {
-                shown: above_plot + crate::ui::layout::PLOT_SQUEEZED + least_below,
-                scrolled: above_plot + crate::ui::layout::PLOT_FLOOR + below,
+                shown: above_plot + plot_squeezed + least_below,
+                scrolled: above_plot + plot_floor + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {
                 let top = ui.cursor().top();
@@ -1311,7 +1338,10 @@ impl RstscopeApp {
                 // title on a line of its own: the title goes to the line above the plot.
                 let full_below = below - self.plot_chrome + self.full_chrome;
                 let compact = room < crate::ui::layout::PLOT_MIN + full_below;
-                let plot_height = crate::ui::layout::plot_height(room, below);
+                let plot_height = match folded {
+                    true => 0.0,
+                    false => crate::ui::layout::plot_height(room, below),
+                };
                 self.plot.show(
                     ui,
                     &PlotInput {
@@ -1322,16 +1352,21 @@ impl RstscopeApp {
                         compact,
                         loading: !ready,
                         kernel_note: !note_beside,
+                        folded,
                     },
                     clock,
                     &mut self.range,
                 );
+                if self.plot.take_fold_toggle() {
+                    self.settings.plot_folded = !folded;
+                    ui.ctx().request_repaint();
+                }
                 let chrome = ui.cursor().top() - plot_top - plot_height;
                 if (chrome - self.plot_chrome).abs() > 0.5 {
                     self.plot_chrome = chrome;
                     ui.ctx().request_repaint();
                 }
-                if !compact {
+                if !compact && !folded {
                     self.full_chrome = chrome;
                 }
                 ui.add_space(4.0);
@@ -1621,6 +1656,7 @@ impl RstscopeApp {
             Action::ResetPlot => self.plot.reset_view(),
             Action::ClearRange => self.range = None,
             Action::BuiltinDialog(on) => self.settings.builtin_file_dialog = on,
+            Action::ShowPlot(on) => self.settings.plot_folded = !on,
             Action::ShowHost(on) => {
                 self.settings.show_host = on;
                 let live = self

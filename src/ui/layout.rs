@@ -9,7 +9,8 @@
 //! hover) and given what that needs, so that connections are in view; the details scroll
 //! within what is left of them; a window too short for that (800x500; see
 //! [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT)) scrolls as a whole, the details given
-//! what they need.
+//! what they need. A plot folded by its heading (the user's choice, kept between runs) takes
+//! no height but its legend's: at 640x480 the results then fit without scrolling.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 
@@ -119,10 +120,6 @@ pub fn table_and_details(
     let full = ui.available_rect_before_wrap();
     let shared = (full.height() - SPLITTER).max(0.0);
     let table_h = table_height(shared, needs, *share, details_least);
-    eprintln!(
-        "DBGT shared={shared} table_h={table_h} least={} details_least={details_least}",
-        needs.least()
-    );
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));

@@ -394,6 +394,10 @@ impl OffendersView {
                 "No resets or failed connection attempts in this capture."
             } else if self.cut_in_range > 0 {
                 "No offender is known in the selected time range: see the note above."
+            } else if self.range.is_none() && wireshark_operators(&self.filter) {
+                "No offender matches the filter. It takes words that a row matches all of (an \
+                 address, a port, a service, a cause, a program); of a Wireshark display filter, \
+                 field == value joined by && (tcp.port == 7211), not || or !=."
             } else if self.range.is_none() {
                 "No offender matches the filter."
             } else if self.filter.is_empty() {
@@ -1496,7 +1500,7 @@ pub fn build_rows(
     };
     // The engine's order: a scan's targets after the endpoints with problems of their own.
     kept.sort_by(|(a, _), (b, _)| Offender::rank(a, b));
-    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    let words = filter_words(filter);
     let mut rows: Vec<Row> = kept
         .into_iter()
         .enumerate()
@@ -1516,6 +1520,66 @@ pub fn build_rows(
         ord.then_with(|| a.rank.cmp(&b.rank))
     });
     rows
+}
+
+/// Wireshark's display filter fields of an endpoint's address or port: typed in the filter box
+/// as `field == value`, the value is the word matched.
+const WIRESHARK_FIELDS: [&str; 11] = [
+    "tcp.port",
+    "tcp.srcport",
+    "tcp.dstport",
+    "ip.addr",
+    "ip.src",
+    "ip.dst",
+    "ip.host",
+    "ipv6.addr",
+    "ipv6.src",
+    "ipv6.dst",
+    "ipv6.host",
+];
+
+/// The filter box's words, lower case, each of which a row must match. A Wireshark user's
+/// display filter of an address or a port (`tcp.port == 7211`, `ip.addr==10.0.0.1 &&
+/// tcp.port==80`) is read as its values: typed as in Wireshark, it matched no row, its
+/// field names and `==` taken as words ("No offender matches the filter"). Other operators
+/// (`||`, `!=`) stay words, and the table says the box does not take them
+/// ([`wireshark_operators`]).
+fn filter_words(filter: &str) -> Vec<String> {
+    let spaced = filter
+        .replace("==", " == ")
+        .replace("&&", " && ")
+        .replace(['(', ')'], " ")
+        .to_lowercase();
+    let tokens: Vec<&str> = spaced.split_whitespace().collect();
+    let field_at = |i: usize| {
+        WIRESHARK_FIELDS.contains(&tokens[i])
+            && matches!(tokens.get(i + 1).copied(), Some("==" | "eq"))
+    };
+    if !(0..tokens.len()).any(field_at) {
+        return filter.split_whitespace().map(str::to_lowercase).collect();
+    }
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if field_at(i) {
+            i += 2;
+            continue;
+        }
+        if !matches!(tokens[i], "&&" | "and") {
+            words.push(tokens[i].to_owned());
+        }
+        i += 1;
+    }
+    words
+}
+
+/// Whether the filter has an operator of Wireshark's display filters that the box does not
+/// take (its words are all matched: `||`, `or`, `!=`, `not`, comparisons).
+fn wireshark_operators(filter: &str) -> bool {
+    filter_words(filter).iter().any(|w| {
+        matches!(w.as_str(), "or" | "not" | "ne" | "gt" | "lt" | "ge" | "le")
+            || w.contains(['=', '|', '!', '<', '>'])
+    })
 }
 
 /// True when the row matches one word of the filter: part of its address:port, its port,
@@ -1923,6 +1987,30 @@ mod tests {
             2
         );
         assert!(build_rows(&data, None, &[], None, "10.0.0.1 stray", Sort::default()).is_empty());
+    }
+
+    /// Regression (real-window trial as a Wireshark user): `tcp.port == 7211` typed in the
+    /// filter box matched no row ("No offender matches the filter"), its field name and `==`
+    /// taken as words to match. Wireshark's fields of an address or a port are read as their
+    /// values, joined by `&&`; other operators are said not to be taken.
+    #[test]
+    fn a_wireshark_display_filter_of_an_address_or_port_finds_its_rows() {
+        let data = [offender(80, 0, 4, &[100]), offender(7211, 20, 0, &[100])];
+        let found =
+            |filter: &str| ports(&build_rows(&data, None, &[], None, filter, Sort::default()));
+        assert_eq!(found("tcp.port == 7211"), [7211]);
+        assert_eq!(found("tcp.port==80"), [80]);
+        assert_eq!(found("TCP.DSTPORT eq 7211"), [7211]);
+        assert_eq!(found("ip.addr == 10.0.0.1 && tcp.port == 80"), [80]);
+        assert_eq!(found("(ip.dst==10.0.0.1) and tcp.port==7211"), [7211]);
+        assert_eq!(found("ip.addr == 10.0.0.1").len(), 2);
+        assert!(found("ip.addr == 10.0.0.2").is_empty());
+        // Plain words as before, "and" among them.
+        assert!(found("7211 and").is_empty());
+        assert!(!wireshark_operators("tcp.port == 7211"));
+        assert!(wireshark_operators("tcp.port == 7211 || tcp.port == 80"));
+        assert!(wireshark_operators("tcp.port != 80"));
+        assert!(!wireshark_operators("refused 7211"));
     }
 
     /// Regression: two files merged from days apart showed First and Last as times of day

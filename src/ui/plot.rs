@@ -236,6 +236,8 @@ pub struct PlotView {
     /// The height of the plot's frame, along which the rate axis's title is written, as the
     /// last frame drew it, for the plot's height and compactness it was drawn at.
     rate_room: Option<(f32, bool, f32)>,
+    /// The legend's heading was clicked: the plot is to be folded or unfolded.
+    fold_toggled: bool,
 }
 
 /// The legend's lines as they were laid out for one capture at one width, kept while its
@@ -284,6 +286,9 @@ pub struct PlotInput<'a> {
     /// Say the kernel's counters compared with the capture's in the legend, after the
     /// kernel's line (not where "This machine" shows this capture's readings and says it).
     pub kernel_note: bool,
+    /// The user folded the plot by its heading ([`PlotView::take_fold_toggle`]): the legend
+    /// alone, with its counts by cause, and the time range selected if any; no plot.
+    pub folded: bool,
 }
 
 impl PlotView {
@@ -301,6 +306,12 @@ impl PlotView {
 
     fn cause_shown(&self, c: Cause) -> bool {
         !self.hidden[c.index()]
+    }
+
+    /// Whether the legend's heading was clicked since the last call: the app folds or unfolds
+    /// the plot, and remembers it ([`crate::ui::Settings::plot_folded`]).
+    pub fn take_fold_toggle(&mut self) -> bool {
+        std::mem::take(&mut self.fold_toggled)
     }
 
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
@@ -365,6 +376,9 @@ impl PlotView {
         };
         self.update_axis(input, first.second(), last.second());
         self.legend(ui, input, clock, range);
+        if input.folded {
+            return;
+        }
         let Some(axis) = self.axis.as_ref().map(|(_, a)| a.clone()) else {
             return;
         };
@@ -700,7 +714,10 @@ impl PlotView {
     /// went to a line of its own, and the details' third connection row was cut in half);
     /// and where even that would wrap (640 points), the causes with no reset as one item
     /// ("other causes 0": they are not in the plot, and their toggles hide nothing), where
-    /// that brings it to one line. Else the whole title and every cause, wrapped.
+    /// that brings it to one line, with no separator before the failed attempts (their dash
+    /// sets them apart): the fold's triangle before the title cost the legend a second line
+    /// at 640 points where it had fitted by some 8 points. Else the whole title and every
+    /// cause, wrapped.
     fn legend_form(ui: &egui::Ui, totals: &Totals) -> LegendForm {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
@@ -726,9 +743,7 @@ impl PlotView {
         )) + padding;
         // The separator's own spacing and the item spacing after it, and a point to spare.
         let rest = ui.spacing().item_spacing.x * 2.0 + 2.0 + failed + 1.0;
-        let title = |text: &str| {
-            one_line_width(ui, RichText::new(text).strong(), egui::TextStyle::Body) + spacing
-        };
+        let title = |text: &str| heading_width(ui, text) + spacing;
         let room = ui.available_width();
         let (whole, short) = (title(LEGEND_TITLE), title(LEGEND_TITLE_SHORT));
         let form = |title, merged| LegendForm { title, merged };
@@ -736,7 +751,7 @@ impl PlotView {
             form(LEGEND_TITLE, false)
         } else if short + all + rest <= room {
             form(LEGEND_TITLE_SHORT, false)
-        } else if zeros >= 2 && short + merged + rest <= room {
+        } else if zeros >= 2 && short + merged + failed + 1.0 <= room {
             form(LEGEND_TITLE_SHORT, true)
         } else {
             form(LEGEND_TITLE, false)
@@ -762,7 +777,9 @@ impl PlotView {
         let mut note_placing = false;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(form.title).strong());
+            if fold_heading(ui, form.title, !input.folded).clicked() {
+                self.fold_toggled = true;
+            }
             for c in Cause::ALL {
                 let n = totals.rst_by_cause[c.index()];
                 if form.merged && n == 0 {
@@ -824,7 +841,9 @@ impl PlotView {
                         none.join(", ")
                     ));
             }
-            ui.separator();
+            if !form.merged {
+                ui.separator();
+            }
             let color = if self.hide_failed {
                 ui.visuals().weak_text_color()
             } else {
@@ -905,10 +924,18 @@ impl PlotView {
         }
         self.legend_hold.height = held.max(height);
         self.legend_hold.note_placed |= note_placing;
+        // Folded, the line under the legend is the time range's alone, where one is selected:
+        // the tables show that range only, and its × clears it.
+        if input.folded && range.is_none() {
+            return;
+        }
         ui.horizontal(|ui| {
             // Room kept for Reset view at the right: what is said here is cut (whole on
             // hover) rather than drawn under it, as in a window narrowed by "This machine".
-            let reset_width = small_button_width(ui, "Reset view");
+            let reset_width = match input.folded {
+                true => 0.0,
+                false => small_button_width(ui, "Reset view"),
+            };
             let left =
                 (ui.available_width() - reset_width - 3.0 * ui.spacing().item_spacing.x).max(0.0);
             // The time range selected, and its ×, are kept whole where the line has room for
@@ -942,6 +969,9 @@ impl PlotView {
                 ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                 let notes = (ui.available_width() - kept).max(0.0);
                 ui.allocate_ui_with_layout(egui::vec2(notes, height), across, |ui| {
+                    if input.folded {
+                        return;
+                    }
                     // The axis's title, where the plot has none under it.
                     if input.compact
                         && let Some(first) = totals.first_ts
@@ -1005,6 +1035,9 @@ impl PlotView {
                     }
                 }
             });
+            if input.folded {
+                return;
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 const HINTS: &str =
                     "drag: select a time range · right-drag: zoom · Ctrl+wheel: zoom";
@@ -1032,6 +1065,70 @@ impl PlotView {
             });
         });
     }
+}
+
+/// What the legend's heading says to a screen reader and to tests, before its title.
+pub const FOLD_LABEL: &str = "Rate plot";
+
+/// The width of the legend's heading saying `title` ([`fold_heading`]).
+fn heading_width(ui: &egui::Ui, title: &str) -> f32 {
+    ui.spacing().icon_width
+        + ui.spacing().icon_spacing
+        + one_line_width(ui, RichText::new(title).strong(), egui::TextStyle::Body)
+}
+
+/// The legend's title as the plot's heading, with a triangle before it as a collapsing
+/// section has: a click (or Space and Enter, where Tab brought the keyboard to it) folds the
+/// plot, and unfolds it again. A small window gives the results the plot's height that way
+/// (at 640x480 they scrolled as a whole, the plot squeezed to 48 points).
+fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool) -> egui::Response {
+    let text = RichText::new(title).strong();
+    let galley = egui::WidgetText::from(text).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Body,
+    );
+    let icon = ui.spacing().icon_width;
+    let size = egui::vec2(
+        icon + ui.spacing().icon_spacing + galley.size().x,
+        galley.size().y.max(ui.spacing().interact_size.y),
+    );
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
+    let label = format!("{FOLD_LABEL}: {title}");
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::DisclosureTriangle, ui.is_enabled(), &label)
+    });
+    ui.ctx()
+        .accesskit_node_builder(response.id, |node| node.set_expanded(open));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact(&response);
+        if response.hovered() || response.has_focus() {
+            ui.painter().rect_stroke(
+                rect.expand(2.0),
+                visuals.corner_radius,
+                visuals.bg_stroke,
+                egui::StrokeKind::Inside,
+            );
+        }
+        let icon_rect = egui::Rect::from_center_size(
+            egui::pos2(rect.left() + icon / 2.0, rect.center().y),
+            egui::vec2(icon, icon) * 0.75,
+        );
+        let icon_response = response.clone().with_new_rect(icon_rect);
+        egui::collapsing_header::paint_default_icon(ui, f32::from(u8::from(open)), &icon_response);
+        let at = egui::pos2(
+            rect.left() + icon + ui.spacing().icon_spacing,
+            rect.center().y - galley.size().y / 2.0,
+        );
+        ui.painter()
+            .galley(at, galley, ui.visuals().strong_text_color());
+    }
+    response.on_hover_text(if open {
+        "fold the plot, for more rows and details in a small window (View > Rate plot)"
+    } else {
+        "show the plot of resets and failed attempts per second (View > Rate plot)"
+    })
 }
 
 /// The time axis's title: the clock, with the zone's offset at `first` in local time.
@@ -1761,7 +1858,7 @@ fn headline_rich(a: &Analysis, loading: bool) -> RichText {
         let covered = crate::pipeline::merged::covered_seconds(&a.capture.files);
         let offenders = Offenders::of(&a.snapshot);
         let text = headline_text(&a.snapshot.totals, a.span(), &offenders, covered);
-        with_last_minute(text, a)
+        with_last_minute(text, a, loading)
     };
     RichText::new(text).size(fonts::HEADLINE).strong()
 }
@@ -1843,8 +1940,10 @@ fn last_minute(a: &Analysis) -> Option<f64> {
 
 /// The headline's `text` with a live capture's [`last_minute`] rate after its average,
 /// where it fails and the two differ as written: "(failed: 0.9/s; 2.0/s in the last minute)",
-/// "(failed: 0.9/s; none in the last minute)" once the failures stopped.
-fn with_last_minute(text: String, a: &Analysis) -> String {
+/// "(failed: 0.9/s; none in the last minute)" once the failures stopped. Once the capture
+/// stopped (`running` false), "in its last minute": read minutes later, "none in the last
+/// minute" told of now, which the capture no longer sees.
+fn with_last_minute(text: String, a: &Analysis, running: bool) -> String {
     let Some(recent) = last_minute(a) else {
         return text;
     };
@@ -1854,10 +1953,15 @@ fn with_last_minute(text: String, a: &Analysis) -> String {
     let Some(close) = text.get(at..).and_then(|t| t.find(')')).map(|i| at + i) else {
         return text;
     };
-    let recent = if recent > 0.0 {
-        format!("{} in the last minute", report::rate(recent))
+    let minute = if running {
+        "the last minute"
     } else {
-        "none in the last minute".to_owned()
+        "its last minute"
+    };
+    let recent = if recent > 0.0 {
+        format!("{} in {minute}", report::rate(recent))
+    } else {
+        format!("none in {minute}")
     };
     let average = text.get(at + " (failed: ".len()..close).unwrap_or_default();
     if recent.starts_with(&format!("{average} ")) {
@@ -1888,7 +1992,7 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let live = |series: Vec<(i64, SecondCounts)>, seconds: i64| {
+        let headline = |series: Vec<(i64, SecondCounts)>, seconds: i64, running: bool| {
             let failed = series.iter().map(|(_, c)| u64::from(c.failed)).sum();
             let totals = Totals {
                 failed_attempts: failed,
@@ -1913,8 +2017,9 @@ mod tests {
                 host: None,
             };
             let text = headline_text(&a.snapshot.totals, a.span(), &plain(1), None);
-            with_last_minute(text, &a)
+            with_last_minute(text, &a, running)
         };
+        let live = |series, seconds| headline(series, seconds, true);
         // 100 quiet seconds, then 80 failing at 2/s: 0.9/s on average.
         assert_eq!(
             live(failing(100, 180), 180),
@@ -1941,6 +2046,18 @@ mod tests {
         assert_eq!(
             live(failing(30, 60), 60),
             "0 resets and 60 failed connection attempts in 59.0 s (failed: 1.0/s), 1 offender"
+        );
+        // Regression (real-window trial): stopped, and read minutes later, "none in the last
+        // minute" told of now. It is the capture's last minute.
+        assert_eq!(
+            headline(failing(60, 110), 180, false),
+            "0 resets and 100 failed connection attempts in 3 min (failed: 0.6/s; none in its \
+             last minute), 1 offender"
+        );
+        assert_eq!(
+            headline(failing(100, 180), 180, false),
+            "0 resets and 160 failed connection attempts in 3 min (failed: 0.9/s; 2.0/s in its \
+             last minute), 1 offender"
         );
     }
 

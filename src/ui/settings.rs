@@ -152,6 +152,9 @@ pub struct Settings {
     pub capture: CaptureSettings,
     /// Show the "This machine" panel.
     pub show_host: bool,
+    /// The rate plot folded by its heading (or View > Rate plot): the legend's counts by
+    /// cause stay, the table and the details get the plot's height.
+    pub plot_folded: bool,
     /// The "This machine" panel's width as the user dragged its edge; `None`: the default
     /// (shown at most half the window wide either way, and leaving the results their width in a
     /// small window: `host::most_width`).
@@ -351,6 +354,7 @@ mod tests {
             ..Settings::default()
         };
         s.table_share = Some(0.4);
+        s.plot_folded = true;
         let text = serde_json::to_string(&s).expect("serializes");
         let back: Settings = serde_json::from_str(&text).expect("deserializes");
         assert_eq!(back, s);

@@ -44,6 +44,8 @@ pub enum Action {
     BuiltinDialog(bool),
     /// Show or hide the "This machine" panel.
     ShowHost(bool),
+    /// Show the rate plot (or fold it, its legend kept).
+    ShowPlot(bool),
     /// Close the capture and go back to the start screen.
     Close,
     /// Quit the app.
@@ -70,6 +72,8 @@ pub struct BarInput<'a> {
     pub range_selected: bool,
     /// The "This machine" panel is shown.
     pub show_host: bool,
+    /// The rate plot is shown, not folded.
+    pub show_plot: bool,
     /// The open source is a live capture (running or stopped), whose pcapng can be saved.
     pub live_source: bool,
     /// Times in UTC.
@@ -172,9 +176,18 @@ const QUIT: &str = if cfg!(windows) { "Exit" } else { "Quit" };
 pub const ALL_INTERFACES: &str = "All interfaces (loopback included)";
 
 /// "Save capture as…", for a live capture once it has stopped (its pcapng is complete then).
-fn save_capture_button(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
-    let button = ui
-        .add_enabled(!input.capturing, egui::Button::new("Save capture as…"))
+fn save_capture_button(
+    ui: &mut egui::Ui,
+    input: &BarInput<'_>,
+    actions: &mut Vec<Action>,
+    shortcut: Option<egui::KeyboardShortcut>,
+) {
+    let enabled = !input.capturing;
+    let button = match shortcut {
+        Some(shortcut) => entry_with_shortcut(ui, "Save capture as…", &shortcut, enabled),
+        None => ui.add_enabled(enabled, egui::Button::new("Save capture as…")),
+    };
+    let button = button
         .on_hover_text("save every captured frame as pcapng")
         .on_disabled_hover_text("stop the capture first");
     if button.clicked() {
@@ -218,16 +231,14 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 }
             });
             if input.live_source {
-                save_capture_button(ui, input, actions);
+                save_capture_button(ui, input, actions, Some(save_shortcut()));
             }
             ui.separator();
-            if ui
-                .add_enabled(input.source.is_some(), egui::Button::new("Close capture"))
-                .clicked()
-            {
+            let open = input.source.is_some();
+            if entry_with_shortcut(ui, "Close capture", &close_shortcut(), open).clicked() {
                 actions.push(Action::Close);
             }
-            if ui.button(QUIT).clicked() {
+            if entry_with_shortcut(ui, QUIT, &quit_shortcut(), true).clicked() {
                 actions.push(Action::Quit);
             }
         });
@@ -236,6 +247,17 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             let mut utc = input.utc;
             if ui.checkbox(&mut utc, "Times in UTC").changed() {
                 actions.push(Action::SetUtc(utc));
+            }
+            let mut show_plot = input.show_plot;
+            if ui
+                .checkbox(&mut show_plot, crate::ui::plot::FOLD_LABEL)
+                .on_hover_text(
+                    "resets and failed attempts per second; folded, its legend keeps the counts \
+                     and the table and details get its height (or click the legend's heading)",
+                )
+                .changed()
+            {
+                actions.push(Action::ShowPlot(show_plot));
             }
             if ui.button("Reset plot view").clicked() {
                 actions.push(Action::ResetPlot);
@@ -329,6 +351,11 @@ fn open_by_keyboard(
     letter: egui::Key,
     other: Option<egui::Key>,
 ) {
+    // Not behind a dialog (the window is disabled then): Alt+F opened File over the question
+    // about an unsaved capture, its entries live, and Enter chose one behind the question.
+    if !ui.is_enabled() {
+        return;
+    }
     let pressed = ui.input_mut(|i| {
         i.consume_key(egui::Modifiers::ALT, letter)
             || other.is_some_and(|key| i.consume_key(egui::Modifiers::NONE, key))
@@ -352,6 +379,40 @@ fn open_by_keyboard(
 /// Ctrl+O (Cmd+O on macOS).
 pub fn open_shortcut() -> egui::KeyboardShortcut {
     egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O)
+}
+
+/// A menu entry with its shortcut written at its right, named by its words alone to a screen
+/// reader (and to tests), the shortcut given as the entry's keyboard shortcut.
+fn entry_with_shortcut(
+    ui: &mut egui::Ui,
+    name: &str,
+    shortcut: &egui::KeyboardShortcut,
+    enabled: bool,
+) -> egui::Response {
+    let keys = ui.ctx().format_shortcut(shortcut);
+    let response = ui.add_enabled(enabled, egui::Button::new(name).shortcut_text(keys.clone()));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, name));
+    ui.ctx()
+        .accesskit_node_builder(response.id, |node| node.set_keyboard_shortcut(keys.clone()));
+    response
+}
+
+/// Ctrl+W (Cmd+W on macOS): Close capture, as Wireshark's File > Close. Not while a text
+/// field has the keyboard, where Ctrl+W deletes the word before the cursor.
+pub fn close_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::W)
+}
+
+/// Ctrl+S (Cmd+S on macOS): a stopped live capture's "Save capture as…", as Wireshark's
+/// Save.
+pub fn save_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S)
+}
+
+/// Ctrl+Q (Cmd+Q on macOS): egui's own shortcut that closes the window (the app asks about
+/// an unsaved capture first, as at the window's close button); written beside Quit.
+fn quit_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q)
 }
 
 /// The source bar under the menu.
@@ -688,7 +749,7 @@ enum Field {
 /// in the order it reads (see [`at_right`]).
 fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) {
     if input.live_source {
-        save_capture_button(ui, input, actions);
+        save_capture_button(ui, input, actions, None);
     }
     ui.add_enabled_ui(input.can_export, |ui| {
         ui.menu_button("Export", |ui| {
@@ -1147,6 +1208,7 @@ mod tests {
             can_export: false,
             range_selected: false,
             show_host: false,
+            show_plot: true,
             live_source: false,
             utc: false,
             builtin_dialog: false,

@@ -525,14 +525,20 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             1 => " (the refusal of 1 retry not counted: an attempt counts once)".to_owned(),
             n => format!(" (the refusals of {n} retries not counted: an attempt counts once)"),
         };
-        let incidents = format!(
-            "incidents {}{retries}: avg {} peak {}/s; first {} last {}",
-            o.incidents,
-            rate(o.avg_rate),
-            thousands(u64::from(o.peak_rate)),
-            clock.full(o.first_seen),
-            clock.full(o.last_seen)
-        );
+        // One incident has no rate: "avg 1.0/s peak 1/s; first T last T" read as a second's
+        // worth of them.
+        let incidents = if o.incidents == 1 {
+            format!("incidents 1{retries}: at {}", clock.full(o.first_seen))
+        } else {
+            format!(
+                "incidents {}{retries}: avg {} peak {}/s; first {} last {}",
+                o.incidents,
+                rate(o.avg_rate),
+                thousands(u64::from(o.peak_rate)),
+                clock.full(o.first_seen),
+                clock.full(o.last_seen)
+            )
+        };
         let _ = writeln!(
             out,
             "{}",

@@ -47,6 +47,11 @@
 //!   entry, so a later process given the same PID is not named after it (missed where its
 //!   last thread was not its first and only process exits are read, as the exit then names
 //!   another thread).
+//! - The same exec and exit events tell programs that keep failing to start: runs that end
+//!   within a second, whose executables need a shared library the loader would not find (read
+//!   from the file, at most every 5 s per program; see [`restarts`](crate::host::restarts)), listed
+//!   by [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
+//!   Machine-wide: a run that short leaves no time to read its network namespace.
 //! - Only connects made in this process's network namespace are passed on: the capture sees
 //!   its interfaces only, while the event is every namespace's, and every namespace has its
 //!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
@@ -85,7 +90,9 @@ use self::execs::{Execs, comm_of};
 use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
+use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
+use super::restarts::{FailingStart, Restarts};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
 
@@ -138,6 +145,8 @@ pub struct ConnectTrace {
     reader: Option<JoinHandle<()>>,
     sightings: Receiver<ProcessSighting>,
     lost: Arc<AtomicU64>,
+    /// See [`ConnectTrace::failing_starts`].
+    failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Which of the optional events this kernel gave, for [`ConnectEvents::describe`].
     ///
     /// [`ConnectEvents::describe`]: super::ConnectEvents::describe
@@ -258,6 +267,7 @@ impl ConnectTrace {
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
+        let failing = Arc::new(Mutex::new(Vec::new()));
         let reader = Reader {
             cpus,
             page: vec![0; page_size],
@@ -269,6 +279,8 @@ impl ConnectTrace {
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            restarts: Restarts::default(),
+            failing: Arc::clone(&failing),
             owners: (events.exit && events.exec).then(Owners::default),
             processes: Vec::new(),
             unnamed: Vec::new(),
@@ -293,6 +305,7 @@ impl ConnectTrace {
             reader: Some(reader),
             sightings,
             lost,
+            failing,
             events,
             instance,
         })
@@ -307,6 +320,17 @@ impl ConnectTrace {
     #[must_use]
     pub fn lost(&self) -> u64 {
         self.lost.load(Ordering::Relaxed)
+    }
+
+    /// Programs seen failing to start so far: started and ended within a second, again and
+    /// again, their files needing libraries the loader would not find (see
+    /// [`restarts`](super::restarts)). Needs both the exec and the exit event.
+    #[must_use]
+    pub fn failing_starts(&self) -> Vec<FailingStart> {
+        self.failing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The tracefs instance directory this trace owns (removed on drop).
@@ -502,6 +526,10 @@ struct Reader {
     exited: Exited,
     /// Programs started recently, by process.
     execs: Execs,
+    /// Programs whose runs end at once (see [`restarts`](super::restarts)).
+    restarts: Restarts,
+    /// The programs among them that cannot load, for [`ConnectTrace::failing_starts`].
+    failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Processes of connecting threads read lately; `None` where exits or execs are not read,
     /// which end its entries.
     owners: Option<Owners>,
@@ -545,6 +573,7 @@ impl Reader {
             exec_format,
             exited,
             execs,
+            restarts,
             owners,
             processes,
             lost,
@@ -582,22 +611,42 @@ impl Reader {
         // In time order: a process that moved from one CPU to another between its execs has the
         // later one read first when its CPU comes first, and the earlier must not replace it.
         processes.sort_by_key(|(at, _)| *at);
+        let mut quick = false;
+        let mut last = None;
         for (at, event) in processes.drain(..) {
+            last = Some(at);
             match event {
                 ProcessEvent::Exit(exit) => {
                     if let Some(owners) = owners.as_mut() {
                         owners.forget(exit.tid);
                     }
                     execs.exit(at, exit.tid);
+                    quick |= restarts.exit(at, exit.tid, &exit.name);
                     exited.insert(at, exit);
                 }
                 ProcessEvent::Exec(exec) => {
                     if let Some(owners) = owners.as_mut() {
                         owners.forget(exec.pid);
                     }
+                    restarts.exec(at, exec.pid, &exec.path);
                     execs.exec(at, exec);
                 }
             }
+        }
+        // A program's run ended at once: whether it can load is read from its file (at most
+        // every few seconds per program).
+        if quick && let Some(now) = last {
+            let failing = restarts
+                .failing(now, |program| {
+                    missing_libraries(&resolved(program), &RealFiles)
+                })
+                .into_iter()
+                .map(|f| FailingStart {
+                    program: resolved(&f.program),
+                    ..f
+                })
+                .collect();
+            *self.failing.lock().unwrap_or_else(|e| e.into_inner()) = failing;
         }
         // Last round's sightings of gone processes: their exits are read by now.
         let mut unnamed = std::mem::take(&mut self.unnamed);
@@ -981,6 +1030,10 @@ impl super::ConnectEvents for ConnectTrace {
     fn describe(&self) -> &'static str {
         self.events.describe()
     }
+
+    fn failing_starts(&self) -> Vec<FailingStart> {
+        ConnectTrace::failing_starts(self)
+    }
 }
 
 #[cfg(test)]
@@ -1127,6 +1180,8 @@ mod tests {
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            restarts: Restarts::default(),
+            failing: Arc::new(Mutex::new(Vec::new())),
             owners: Some(Owners::default()),
             processes: Vec::new(),
             unnamed: Vec::new(),

@@ -378,12 +378,27 @@ fn regression_a_listener_an_earlier_agent_run_saw_go_is_not_counted_as_gone_duri
     assert!(!sentence.contains("came and went"), "{sentence}");
     assert!(
         sentence.contains(
-            "It was served by collector (pid 22942, /opt/rstscope-sample/bin/collector) from \
-             05:50:06 until 05:50:08; collector (pid 23183, /opt/rstscope-sample/bin/collector) \
-             listened on 7211 again from 05:50:11, still when this file was saved (05:50:12). \
+            "It was served by collector (pid 3590, /opt/rstscope-sample/bin/collector) from \
+             08:57:38 until 08:57:40; collector (pid 3654, /opt/rstscope-sample/bin/collector) \
+             listened on 7211 again from 08:57:44, still when this file was saved (08:57:45). \
              Connecting:"
         ),
         "{sentence}"
+    );
+    // Regression (the same trial): the evidence held the earlier run's packets too, and its
+    // analysis counted 391 incidents where the host block, this run's, accounted for 276.
+    // This run's evidence only: its incidents are those its connecting program is named for.
+    assert_eq!((o.incidents, o.failed_refused), (10, 4));
+    let named: u64 = e.clients.processes.iter().map(|p| p.connections).sum();
+    assert_eq!(
+        named + e.clients.not_observed,
+        o.incidents,
+        "{:?}",
+        e.clients
+    );
+    assert!(
+        o.first_seen >= host.sampled.expect("sampled").0,
+        "no packet before this run"
     );
 }
 

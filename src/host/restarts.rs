@@ -32,9 +32,12 @@ pub const QUICK_NS: i64 = Timestamp::NANOS_PER_SEC;
 const MAX_RUNNING: usize = 4096;
 /// Programs with quick runs remembered at most, the least recently started forgotten first.
 const MAX_PROGRAMS: usize = 256;
-/// A program's file is read again after this long, once it was started again since: the
-/// admin may have installed the library meanwhile.
+/// A program's file, found needing a missing library, is read again after this long once it
+/// was started again since: the admin may have installed the library meanwhile ...
 const RECHECK_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
+/// ... and one found loadable after this long: a busy host starts many short-lived programs
+/// (health checks, cron jobs) again and again, and each reading costs a few file reads.
+const RECHECK_LOADABLE_NS: i64 = 60 * Timestamp::NANOS_PER_SEC;
 
 /// How a program that keeps failing to start is linked to a refused endpoint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -169,7 +172,8 @@ impl Restarts {
     }
 
     /// The programs whose runs ended at once and whose files, read with `missing` (each at
-    /// most every 5 s, when it was started again since), need libraries the loader
+    /// most every 5 s when it needed one, every minute when not, and only when it was started
+    /// again since), need libraries the loader
     /// would not find, as of `now`.
     pub fn failing(
         &mut self,
@@ -180,10 +184,14 @@ impl Restarts {
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
-                let stale = runs
-                    .checked
-                    .as_ref()
-                    .is_none_or(|(at, _)| runs.last > *at && now.0 - at.0 >= RECHECK_NS);
+                let stale = runs.checked.as_ref().is_none_or(|(at, missing)| {
+                    let every = if missing.is_empty() {
+                        RECHECK_LOADABLE_NS
+                    } else {
+                        RECHECK_NS
+                    };
+                    runs.last > *at && now.0 - at.0 >= every
+                });
                 if stale {
                     runs.checked = Some((now, missing(program)));
                 }
@@ -265,6 +273,15 @@ mod tests {
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
         reads.sort();
         assert_eq!(reads, [collector, "/usr/bin/date"]);
+        // `date` again 6 s later: loadable, so not read again within the minute.
+        r.exec(Timestamp(14_000 * MS), 53, "/usr/bin/date");
+        r.exit(Timestamp(14_002 * MS), 53, "date");
+        let mut reads = Vec::new();
+        r.failing(Timestamp(14_003 * MS), |p| {
+            reads.push(p.to_owned());
+            Vec::new()
+        });
+        assert_eq!(reads, [""; 0], "nothing read again yet");
         // Read again only once started again since, and 5 s after the last reading; then the
         // library is installed: no longer failing.
         let mut reads = 0;

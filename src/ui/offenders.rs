@@ -1994,4 +1994,61 @@ mod tests {
         let rows = build_rows(&data, None, &[], Some((101, 101)), "", Sort::default());
         assert_eq!(rows[0].offender.rst_packets, 2);
     }
+
+    /// The Listener cell names the listener now and the one that went before it, compactly,
+    /// "+N more" for others; its hover names each with its times. Regression (a trial of the
+    /// 7211 story to its fix): the cell named the collector listening again only.
+    #[test]
+    fn the_listener_cell_names_the_one_before_the_listener_now() {
+        use crate::host::clients::EndpointClients;
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let record = |pid: u32, from: i64, to: i64| ListenerRecord {
+            addr: "127.0.0.1:7211".parse().expect("addr"),
+            process: ProcessInfo::bare(pid, "collector"),
+            first_seen: t(from),
+            last_seen: t(to),
+        };
+        let mut h = EndpointHost {
+            addr: "127.0.0.1".parse().expect("ip"),
+            port: 7211,
+            listener: ListenerStatus {
+                now: Some(record(4400, 20, 30)),
+                earlier: vec![record(4312, 0, 10)],
+            },
+            clients: EndpointClients::default(),
+            client_details: Vec::new(),
+            local: true,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        };
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "collector (4400); earlier collector (4312) until 22:13:30"
+        );
+        let hover = hover.expect("a hover");
+        assert!(
+            hover.starts_with("listening: collector (PID 4400)"),
+            "{hover}"
+        );
+        assert!(
+            hover.contains(
+                "earlier: collector (PID 4312) on 127.0.0.1:7211 from 22:13:20 until 22:13:30"
+            ),
+            "{hover}"
+        );
+        h.listener.earlier.push(record(4200, -20, -10));
+        h.listener.now = None;
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector (4312) until 22:13:30, +1 more"
+        );
+        assert_eq!(hover.expect("a hover").lines().count(), 2);
+    }
 }

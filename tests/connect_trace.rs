@@ -572,6 +572,10 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
         .unwrap_or_else(|| panic!("{path} among {failing:?}"));
     assert_eq!((f.starts, f.name.as_str()), (3, "collector"), "{f:?}");
     assert!(f.longest_ns < 1_000_000_000, "{f:?}");
+    // The loader's exit status, where the kernel has syscall events to tell it.
+    if std::path::Path::new("/sys/kernel/tracing/events/syscalls/sys_enter_exit_group").exists() {
+        assert_eq!(f.exit_status, Some(127), "{f:?}");
+    }
     assert!(
         f.missing
             .iter()

@@ -261,14 +261,14 @@ fn regression_restarts_that_cannot_load_are_told_without_a_journal() {
     let host = a.host.as_deref().expect("the file's host block is read");
     assert_eq!(
         report::full_diagnosis(o, Some(host), Clock::Utc),
-        "127.0.0.1:7211 refused all 18 connection attempts from 1 client (2.0/s, \
-         08:29:13-08:29:21): nothing was listening on that port. Nothing listened on 7211 when \
-         the capture ended (08:29:23) and nothing did during this capture. While 7211 was \
-         refused, /opt/rstscope-sample/bin/collector failed to start 5 times from 08:29:13 to \
-         08:29:21 (every 2.0 s): each run ended within 1 ms, and it needs libzmq.so.5, which \
-         the loader cannot find. Whether it would serve 7211 cannot be seen (no run lived long \
-         enough to listen): only the timing links them. Connecting: reporter (pid 20049, \
-         /opt/rstscope-sample/bin/reporter), 18 incidents (connect-trace)."
+        "127.0.0.1:7211 refused all 18 connection attempts from 1 client (1.8/s, \
+         09:22:48-09:22:57): nothing was listening on that port. Nothing listened on 7211 when \
+         the capture ended (09:22:58) and nothing did during this capture. While 7211 was \
+         refused, /opt/rstscope-sample/bin/collector failed to start 5 times from 09:22:49 to \
+         09:22:57 (every 2.0 s): each run ended within 1 ms with exit status 127, and it needs \
+         libzmq.so.5, which the loader cannot find. Whether it would serve 7211 cannot be seen \
+         (no run lived long enough to listen): only the timing links them. Connecting: \
+         reporter (pid 23066, /opt/rstscope-sample/bin/reporter), 18 incidents (connect-trace)."
     );
     let json = report::json::to_value(&a, Clock::Utc);
     let f = &json["offenders"][0]["listener"]["failing_starts"][0];
@@ -278,6 +278,7 @@ fn regression_restarts_that_cannot_load_are_told_without_a_journal() {
         (Some(5), Some("timing"))
     );
     assert_eq!(f["source"], "exec-events");
+    assert_eq!(f["exit_status"], 127, "the loader's");
     assert_eq!(
         f["missing_libraries"],
         serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector"}])

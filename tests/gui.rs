@@ -971,9 +971,10 @@ fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
             && shows(
                 &h,
                 "While 7211 was refused, /opt/rstscope-sample/bin/collector failed to start 5 \
-                 times from 08:29:13 to 08:29:21 (every 2.0 s): each run ended within 1 ms, and \
-                 it needs libzmq.so.5, which the loader cannot find. Whether it would serve 7211 \
-                 cannot be seen (no run lived long enough to listen): only the timing links them."
+                 times from 09:22:49 to 09:22:57 (every 2.0 s): each run ended within 1 ms with \
+                 exit status 127, and it needs libzmq.so.5, which the loader cannot find. \
+                 Whether it would serve 7211 cannot be seen (no run lived long enough to \
+                 listen): only the timing links them."
             ),
         "the details"
     );

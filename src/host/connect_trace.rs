@@ -48,7 +48,9 @@
 //!   last thread was not its first and only process exits are read, as the exit then names
 //!   another thread).
 //! - The same exec and exit events tell programs that keep failing to start: runs that end
-//!   within a second, whose executables need a shared library the loader would not find (read
+//!   within a second (with the status each asked to end with, from the
+//!   `syscalls:sys_enter_exit_group` event where the kernel has it, filtered to statuses other
+//!   than 0), whose executables need a shared library the loader would not find (read
 //!   from the file, at most every 5 s per program; see [`restarts`](crate::host::restarts)), listed
 //!   by [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
 //!   Machine-wide: a run that short leaves no time to read its network namespace.
@@ -87,7 +89,10 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use self::execs::{Execs, comm_of};
-use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
+use self::format::{
+    Exec, ExecEventFormat, Exit, ExitCall, ExitCallEventFormat, ExitEventFormat, PageLayout,
+    StateEventFormat,
+};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
 use super::loader::{RealFiles, missing_libraries};
@@ -104,6 +109,9 @@ const EVENT_DIR: &str = "events/sock/inet_sock_set_state";
 const EXIT_EVENT_DIR: &str = "events/sched/sched_process_exit";
 /// The exec event, which gives the path of each program started (relative like [`EVENT_DIR`]).
 const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
+/// The `exit_group()` call, which gives the status a process ends with (relative like
+/// [`EVENT_DIR`]).
+const EXIT_CALL_EVENT_DIR: &str = "events/syscalls/sys_enter_exit_group";
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
 const MAX_EXITED: usize = 4096;
@@ -224,6 +232,12 @@ impl ConnectTrace {
             .ok()
             .and_then(|text| ExecEventFormat::parse(&text, &exec_path.display().to_string()).ok());
 
+        // Optional too: without it, a program that fails to start is told without its status.
+        let call_path = root.join(EXIT_CALL_EVENT_DIR).join("format");
+        let exit_call_format = read_text(&call_path).ok().and_then(|text| {
+            ExitCallEventFormat::parse(&text, &call_path.display().to_string()).ok()
+        });
+
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
         instance.write("trace_clock", "mono")?;
@@ -260,6 +274,18 @@ impl ConnectTrace {
                 .is_ok()
         });
 
+        // Read only where runs are: it tells the status of a run that ended at once.
+        let exit_call_format = exit_call_format
+            .filter(|_| exit_format.is_some() && exec_format.is_some())
+            .filter(|_| {
+                let _ = instance.write(
+                    &format!("{EXIT_CALL_EVENT_DIR}/filter"),
+                    ExitCallEventFormat::failures_only(),
+                );
+                instance
+                    .write(&format!("{EXIT_CALL_EVENT_DIR}/enable"), "1")
+                    .is_ok()
+            });
         let events = OptionalEvents {
             exit: exit_format.is_some(),
             exec: exec_format.is_some(),
@@ -275,6 +301,7 @@ impl ConnectTrace {
             format,
             exit_format,
             exec_format,
+            exit_call_format,
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
@@ -497,6 +524,7 @@ impl Instance {
         let _ = fs::write(self.dir.join(EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXIT_EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXEC_EVENT_DIR).join("enable"), "0");
+        let _ = fs::write(self.dir.join(EXIT_CALL_EVENT_DIR).join("enable"), "0");
     }
 }
 
@@ -518,6 +546,8 @@ struct Reader {
     exit_format: Option<ExitEventFormat>,
     /// `None` on kernels without the exec event.
     exec_format: Option<ExecEventFormat>,
+    /// `None` on kernels without syscall events (or without the exit and exec events).
+    exit_call_format: Option<ExitCallEventFormat>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
     /// Reads of `tgids` allowed now.
@@ -571,6 +601,7 @@ impl Reader {
             format,
             exit_format,
             exec_format,
+            exit_call_format,
             exited,
             execs,
             restarts,
@@ -600,6 +631,10 @@ impl Reader {
                         processes.push((at, ProcessEvent::Exit(exit)));
                     } else if let Some(exec) = exec_format.as_ref().and_then(|f| f.decode(record)) {
                         processes.push((at, ProcessEvent::Exec(exec)));
+                    } else if let Some(call) =
+                        exit_call_format.as_ref().and_then(|f| f.decode(record))
+                    {
+                        processes.push((at, ProcessEvent::ExitCall(call)));
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
@@ -631,6 +666,7 @@ impl Reader {
                     restarts.exec(at, exec.pid, &exec.path);
                     execs.exec(at, exec);
                 }
+                ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
             }
         }
         // A program's run ended at once: whether it can load is read from its file (at most
@@ -769,6 +805,7 @@ fn processes_unknown<'a>(
 enum ProcessEvent {
     Exit(Exit),
     Exec(Exec),
+    ExitCall(ExitCall),
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -1176,6 +1213,7 @@ mod tests {
             exec_format: Some(
                 ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
             ),
+            exit_call_format: None,
             tgids: None,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),

@@ -10,8 +10,9 @@
 //! ([`loader`](crate::host::loader)).
 //!
 //! What is evidence and what is not: that the program was started and ended within moments
-//! is seen; that its libraries are missing is read from its file now (not from its run: the
-//! exit status is not in the kernel's exit event). That it is the one that would serve a
+//! is seen, and so is the status each run asked to end with (its `exit_group()` call, where
+//! the kernel has syscall events: 127 is the loader's); that its libraries are missing is read
+//! from its file now, not from its run. That it is the one that would serve a
 //! refused port is not seen: its starts end before it could listen. A report links it to an
 //! endpoint only by the time its starts overlap the refusals ([`StartLink::Timing`](crate::host::restarts::StartLink::Timing)), unless
 //! the same executable was seen listening on that port, by this capture or by the journal
@@ -67,6 +68,12 @@ pub struct FailingStart {
     pub last: Timestamp,
     /// The longest of those runs, in nanoseconds.
     pub longest_ns: i64,
+    /// The exit status every run ended with, where the kernel told each (its `exit_group()`
+    /// call: 127 is the loader's for a library it cannot find) and all were the same; `None`
+    /// otherwise (a run that ended with 0, or killed by a signal, or a kernel without the
+    /// event; and in a host report saved by an rstscope before it).
+    #[serde(default)]
+    pub exit_status: Option<u8>,
     /// The libraries its file needs that the loader would not find (read after the runs).
     pub missing: Vec<MissingLibrary>,
     /// How it is linked to the endpoint it is shown with; [`StartLink::Timing`] in the
@@ -97,6 +104,8 @@ struct Runs {
     first: Timestamp,
     last: Timestamp,
     longest_ns: i64,
+    /// The exit status every run asked for, where each was told and all were the same.
+    status: Option<u8>,
     /// When its file was last read, and what was missing then.
     checked: Option<(Timestamp, Vec<MissingLibrary>)>,
 }
@@ -104,8 +113,9 @@ struct Runs {
 /// See the module documentation.
 #[derive(Debug, Default)]
 pub struct Restarts {
-    /// Processes started and not ended: their start and program.
-    running: HashMap<u32, (Timestamp, String)>,
+    /// Processes started and not ended: their start, program, and the status they asked to
+    /// end with, where told.
+    running: HashMap<u32, (Timestamp, String, Option<u8>)>,
     /// `(pid, start)` in start order, for forgetting the oldest.
     order: VecDeque<(u32, Timestamp)>,
     programs: HashMap<String, Runs>,
@@ -114,7 +124,7 @@ pub struct Restarts {
 impl Restarts {
     /// Process `pid` started `program` at `at`.
     pub fn exec(&mut self, at: Timestamp, pid: u32, program: &str) {
-        self.running.insert(pid, (at, program.to_owned()));
+        self.running.insert(pid, (at, program.to_owned(), None));
         self.order.push_back((pid, at));
         while self.running.len() > MAX_RUNNING {
             let Some((pid, at)) = self.order.pop_front() else {
@@ -123,7 +133,7 @@ impl Restarts {
             if self
                 .running
                 .get(&pid)
-                .is_some_and(|(started, _)| *started == at)
+                .is_some_and(|(started, ..)| *started == at)
             {
                 self.running.remove(&pid);
             }
@@ -131,14 +141,22 @@ impl Restarts {
         if self.order.len() > 2 * MAX_RUNNING {
             let running = &self.running;
             self.order
-                .retain(|(pid, at)| running.get(pid).is_some_and(|(s, _)| s == at));
+                .retain(|(pid, at)| running.get(pid).is_some_and(|(s, ..)| s == at));
+        }
+    }
+
+    /// Thread `tid` asked to end its process with `status` (`exit_group()`, seen only for a
+    /// status other than 0): where it leads a process started, that run's status.
+    pub fn exit_status(&mut self, tid: u32, status: u8) {
+        if let Some(run) = self.running.get_mut(&tid) {
+            run.2 = Some(status);
         }
     }
 
     /// Process `pid`, named `name`, ended at `at`: a run of its program that ended at once is
     /// counted (and `true` returned).
     pub fn exit(&mut self, at: Timestamp, pid: u32, name: &str) -> bool {
-        let Some((started, program)) = self.running.remove(&pid) else {
+        let Some((started, program, status)) = self.running.remove(&pid) else {
             return false;
         };
         let lived = at.0 - started.0;
@@ -161,8 +179,12 @@ impl Restarts {
             first: started,
             last: started,
             longest_ns: 0,
+            status,
             checked: None,
         });
+        if runs.status != status {
+            runs.status = None;
+        }
         runs.starts += 1;
         runs.first = runs.first.min(started);
         runs.last = runs.last.max(started);
@@ -207,6 +229,7 @@ impl Restarts {
                     first: runs.first,
                     last: runs.last,
                     longest_ns: runs.longest_ns,
+                    exit_status: runs.status,
                     missing: lacks.clone(),
                     link: StartLink::Timing,
                 })
@@ -237,12 +260,11 @@ mod tests {
         // The supervisor's shell forks and execs it every 2 s; the loader ends it in 1 ms.
         for i in 0..5_i64 {
             let at = Timestamp(i * 2000 * MS);
-            r.exec(at, 100 + u32::try_from(i).expect("small"), collector);
-            r.exit(
-                Timestamp(at.0 + MS),
-                100 + u32::try_from(i).expect("small"),
-                "collector",
-            );
+            let pid = 100 + u32::try_from(i).expect("small");
+            r.exec(at, pid, collector);
+            // The loader's _exit(127).
+            r.exit_status(pid, 127);
+            r.exit(Timestamp(at.0 + MS), pid, "collector");
         }
         // A program that runs a while (the supervisor's sleep) is no quick run; one still
         // running neither.
@@ -266,6 +288,7 @@ mod tests {
                 first: Timestamp(0),
                 last: Timestamp(8000 * MS),
                 longest_ns: MS,
+                exit_status: Some(127),
                 missing: zmq(collector),
                 link: StartLink::Timing,
             }]
@@ -294,9 +317,16 @@ mod tests {
             (0, 1),
             "not started again: not read again"
         );
+        // One run ended with another status: no single status is told any more.
         r.exec(Timestamp(20_000 * MS), 200, collector);
+        r.exit_status(200, 1);
         r.exit(Timestamp(20_001 * MS), 200, "collector");
-        assert_eq!(r.failing(Timestamp(21_000 * MS), |_| Vec::new()), []);
+        let failing = r.failing(Timestamp(20_002 * MS), zmq);
+        assert_eq!((failing[0].starts, failing[0].exit_status), (6, None));
+        // The library installed: read again at its next run, it is no longer failing.
+        r.exec(Timestamp(30_000 * MS), 201, collector);
+        r.exit(Timestamp(30_001 * MS), 201, "collector");
+        assert_eq!(r.failing(Timestamp(31_000 * MS), |_| Vec::new()), []);
     }
 
     #[test]

@@ -952,6 +952,7 @@ mod tests {
             first: at(first),
             last: at(last),
             longest_ns: 400_000,
+            exit_status: Some(127),
             missing: vec![MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: program.into(),
@@ -992,8 +993,9 @@ mod tests {
         assert!(
             sentence.contains(
                 "The program that listened on 7211, /opt/c/collector, failed to start 3 times \
-                 from 00:00:02 to 00:00:06 (every 2.0 s): each run ended within 1 ms, and it \
-                 needs libzmq.so.5, which the loader cannot find. While 7211 was refused, \
+                 from 00:00:02 to 00:00:06 (every 2.0 s): each run ended within 1 ms with exit \
+                 status 127, and it needs libzmq.so.5, which the loader cannot find. While 7211 \
+                 was refused, \
                  /usr/local/bin/other failed to start 3 times"
             ),
             "{sentence}"

@@ -2119,8 +2119,8 @@ fn listener_alone(
 /// A program that failed to start again and again while `o` was refused (see
 /// [`restarts`](crate::host::restarts)), with what links it to the endpoint: "The program that
 /// listened on 7211, /opt/collector/bin/collector, failed to start 5 times from 08:22:31 to
-/// 08:22:39 (every 2.0 s): each run ended within 1 ms, and it needs libzmq.so.5, which the
-/// loader cannot find." Where only the timing links them, it says so: its runs end before it
+/// 08:22:39 (every 2.0 s): each run ended within 1 ms with exit status 127, and it needs
+/// libzmq.so.5, which the loader cannot find." Where only the timing links them, it says so: its runs end before it
 /// could listen, so nothing shows which port it would serve. Regression (a trial of the 7211
 /// story without a journal, the capture begun after the crash): the report said only "nothing
 /// did during this capture", while the collector's restarts failed every 2 s.
@@ -2136,7 +2136,13 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
                 .unwrap_or_default()
         ),
     };
-    let within = format!("within {} ms", (f.longest_ns.max(1) + 999_999) / 1_000_000);
+    let within = format!(
+        "within {} ms{}",
+        (f.longest_ns.max(1) + 999_999) / 1_000_000,
+        f.exit_status
+            .map(|s| format!(" with exit status {s}"))
+            .unwrap_or_default()
+    );
     let each = if f.starts == 1 {
         "it ended"
     } else {

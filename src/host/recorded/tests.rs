@@ -119,6 +119,7 @@ fn live_report() -> HostReport {
             first: at(95),
             last: at(101),
             longest_ns: 700_000,
+            exit_status: Some(127),
             missing: vec![crate::host::loader::MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: "/usr/local/bin/exporter".into(),

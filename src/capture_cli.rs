@@ -820,8 +820,10 @@ impl SecondLines {
 /// What an endpoint's diagnosis is about, as far as the admin watching the lines is
 /// concerned: its kind (a service that crashes shows its aborts, then, once its refusals are as
 /// many, theirs; a client refused before the service started, then its aborts, then its
-/// refusals again), whether any attempt was accepted, and who listens, who listened before and
-/// whether the journal named a former owner. Refusals, then a service that listens a while and
+/// refusals again), whether any attempt was accepted, and who listens, who listened before,
+/// whether the journal named a former owner, and which programs were seen failing to start
+/// (the connect trace tells one within seconds; the lines said "nothing did during this
+/// capture" until the final report told it). Refusals, then a service that listens a while and
 /// closes its connections cleanly, then refusals again, are refusals all along: keyed by the
 /// kind alone, the lines went on showing "Nothing listens on 7211 now and nothing did during
 /// this capture" under the first refusals until the final report, while the service had come
@@ -833,6 +835,7 @@ struct Story {
     listening: Option<u32>,
     listened: Option<u32>,
     former_owner: bool,
+    failing_starts: Vec<String>,
 }
 
 impl Story {
@@ -844,6 +847,9 @@ impl Story {
             listening: e.and_then(|e| e.listener.now.as_ref().map(|l| l.process.pid)),
             listened: e.and_then(|e| e.listener.earlier.first().map(|l| l.process.pid)),
             former_owner: e.is_some_and(|e| e.former_owner.is_some()),
+            failing_starts: e
+                .map(|e| e.failing_starts.iter().map(|f| f.program.clone()).collect())
+                .unwrap_or_default(),
         }
     }
 }
@@ -1570,6 +1576,22 @@ mod tests {
                 .lines_until(&a, &CaptureStats::default(), last)
                 .is_empty()
         );
+    }
+
+    /// Regression (a trial of the 7211 story without a journal, the capture begun after the
+    /// crash): the lines told "nothing did during this capture" once, and the collector's
+    /// failing restarts, found by the connect trace seconds later, only in the final report.
+    /// A program seen failing to start is something new to tell.
+    #[test]
+    fn a_program_found_failing_to_start_is_told_again() {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/story-restarting.pcapng");
+        let a = rstscope::analysis::analyze_files(&[file], Default::default()).expect("story");
+        let o = &a.snapshot.offenders[0];
+        let host = a.host.as_deref().expect("its host block");
+        let mut before = host.clone();
+        before.endpoints[0].failing_starts.clear();
+        assert_ne!(Story::of(o, Some(host)), Story::of(o, Some(&before)));
     }
 
     /// Regression: live on the 7211 story, the line of the crash's second told the aborts;

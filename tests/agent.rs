@@ -1205,6 +1205,76 @@ fn a_restarted_agent_still_names_the_listener_that_went_before_the_restart() {
     let _ = std::fs::remove_dir_all(&kept);
 }
 
+/// Regression (a trial of the 7211 story, the agent restarted with the same evidence
+/// directory): `/evidence` served the earlier run's packets with this run's, and its analysis
+/// counted 391 incidents where `/report` and the host block it carried (this run's) counted
+/// 276. The earlier run's evidence is kept, and served only when asked for (`earlier=yes`),
+/// the file saying which it holds.
+#[test]
+fn a_restarted_agent_serves_the_evidence_its_report_counts() {
+    let _lo = take_lo();
+    let kept = common::temp_dir("agent", "restart-evidence-kept");
+    let _ = std::fs::remove_dir_all(&kept);
+    let evidence = kept.join("evidence");
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let Some(first) = start_agent_kept("restart-evidence-first", addr, &evidence, &[]) else {
+        return;
+    };
+    let story = format!("127.0.0.1:{}", free_port());
+    let series = format!("rstscope_failed_attempts_total{{endpoint=\"{story}\"}}");
+    refused_connects(&story, 4, 4);
+    scrape_until(&first, &series, 4.0);
+    let (code, said) = first.stop();
+    assert_eq!(code, Some(0), "{said:?}");
+
+    let Some(second) = start_agent_kept("restart-evidence-second", addr, &evidence, &[]) else {
+        return;
+    };
+    refused_connects(&story, 3, 4);
+    let text = scrape_until(&second, &series, 3.0);
+    assert_eq!(sample(&text, &series), Some(3.0), "{text}");
+    let report = second.get(&format!("/report?endpoint={story}")).json();
+    assert_eq!(report["offenders"][0]["failed_attempts"], 3, "{report}");
+    let failed_in = |query: &str, name: &str| {
+        let ev = second.get(&format!("/evidence?endpoint={story}{query}"));
+        assert_eq!(ev.status, 200, "{}", ev.text());
+        let file = second.dir.join(name);
+        std::fs::write(&file, &ev.body).expect("save the evidence");
+        let analysis = analyze_json(&file);
+        let failed = analysis["offenders"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["endpoint"] == story.as_str()))
+            .map(|o| o["failed_attempts"].clone())
+            .unwrap_or_else(|| panic!("no {story} in {analysis}"));
+        (failed, ev.body)
+    };
+    // This run's, as /report counts it; the file says an earlier run's is kept apart.
+    let (failed, body) = failed_in("", "this-run.pcapng");
+    assert_eq!(failed, 3, "the evidence counts as /report does");
+    let said = "an earlier run of the agent left evidence in its evidence directory";
+    assert!(
+        body.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the file says so"
+    );
+    // Both runs', asked for, and said so.
+    let (failed, body) = failed_in("&earlier=yes", "both-runs.pcapng");
+    assert_eq!(failed, 7, "the earlier run's 4 and this run's 3");
+    let said = "this file holds the evidence an earlier run of the agent left";
+    assert!(
+        body.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the file says so"
+    );
+    assert_eq!(
+        second
+            .get(&format!("/evidence?endpoint={story}&earlier=maybe"))
+            .status,
+        400
+    );
+    let (code, said) = second.stop();
+    assert_eq!(code, Some(0), "{said:?}");
+    let _ = std::fs::remove_dir_all(&kept);
+}
+
 /// Once running, the agent (started as root here) is `nobody`, and each thread keeps only the
 /// capabilities it uses: capture CAP_NET_RAW and CAP_NET_ADMIN, host-monitor CAP_SYS_PTRACE,
 /// CAP_DAC_READ_SEARCH (and CAP_DAC_OVERRIDE, to remove its tracefs instance), connect-trace

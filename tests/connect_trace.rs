@@ -506,3 +506,80 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
         trace.lost()
     );
 }
+
+/// A program that cannot load, started again and again as a supervisor restarts a crashed
+/// service: each run ends within a millisecond (the loader's "error while loading shared
+/// libraries", exit status 127), and the trace names it with the library its file needs.
+/// The program is a copy of `/bin/true` whose needed `libc.so.6` is renamed `libq.so.6`
+/// (same length), a library no machine has. Regression (a trial of the 7211 story without a
+/// journal): the collector's restarts failing every 2 s were invisible to a capture begun
+/// after its crash.
+#[test]
+fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missing_library() {
+    let Ok(original) = std::fs::read("/bin/true") else {
+        println!("SKIPPED: no /bin/true to copy");
+        return;
+    };
+    let Some(trace) = start() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("rstscope-restarts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("collector");
+    let mut patched = original.clone();
+    let (from, to) = (b"libc.so.6\0", b"libq.so.6\0");
+    let mut renamed = 0;
+    for at in 0..patched.len().saturating_sub(from.len()) {
+        if &patched[at..at + from.len()] == from {
+            patched[at..at + from.len()].copy_from_slice(to);
+            renamed += 1;
+        }
+    }
+    if renamed == 0 {
+        println!("SKIPPED: /bin/true does not need libc.so.6 (static, or another libc)");
+        return;
+    }
+    std::fs::write(&program, &patched).expect("write the program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make it executable");
+    let path = std::fs::canonicalize(&program)
+        .expect("the copy")
+        .display()
+        .to_string();
+    for _ in 0..3 {
+        let status = std::process::Command::new(&program)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("start it");
+        assert_eq!(status.code(), Some(127), "the loader ends it");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let failing = loop {
+        let failing = trace.failing_starts();
+        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
+            break failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = failing
+        .iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+    assert_eq!((f.starts, f.name.as_str()), (3, "collector"), "{f:?}");
+    assert!(f.longest_ns < 1_000_000_000, "{f:?}");
+    // The loader's exit status, where the kernel has syscall events to tell it.
+    if std::path::Path::new("/sys/kernel/tracing/events/syscalls/sys_enter_exit_group").exists() {
+        assert_eq!(f.exit_status, Some(127), "{f:?}");
+    }
+    assert!(
+        f.missing
+            .iter()
+            .any(|m| m.name == "libq.so.6" && m.needed_by == path),
+        "{f:?}"
+    );
+}

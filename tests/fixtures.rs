@@ -247,6 +247,49 @@ fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients
     assert_eq!(e.clients.processes[0].connections, 9);
 }
 
+/// Regression (a trial of the 7211 story without a journal, the capture begun after the crash):
+/// the report said only "Nothing listened on 7211 ... and nothing did during this capture",
+/// while the collector's supervisor kept starting it every 2 s and the loader ended each start
+/// at once (a missing libzmq.so.5). The file, saved by the live run, holds what the kernel's
+/// exec and exit events and the program's file told: said as linked by the timing only, as
+/// no run lived long enough to listen.
+#[test]
+fn regression_restarts_that_cannot_load_are_told_without_a_journal() {
+    let (a, _) = run("tests/fixtures/story-restarting.pcapng");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.port, o.incidents, o.failed_refused), (7211, 18, 18));
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        "127.0.0.1:7211 refused all 18 connection attempts from 1 client (1.8/s, \
+         09:22:48-09:22:57): nothing was listening on that port. Nothing listened on 7211 when \
+         the capture ended (09:22:58) and nothing did during this capture. While 7211 was \
+         refused, /opt/rstscope-sample/bin/collector failed to start 5 times from 09:22:49 to \
+         09:22:57 (every 2.0 s): each run ended within 1 ms with exit status 127, and it needs \
+         libzmq.so.5, which the loader cannot find. Whether it would serve 7211 cannot be seen \
+         (no run lived long enough to listen): only the timing links them. Connecting: \
+         reporter (pid 23066, /opt/rstscope-sample/bin/reporter), 18 incidents (connect-trace)."
+    );
+    let json = report::json::to_value(&a, Clock::Utc);
+    let f = &json["offenders"][0]["listener"]["failing_starts"][0];
+    assert_eq!(f["program"], "/opt/rstscope-sample/bin/collector");
+    assert_eq!(
+        (f["starts"].as_u64(), f["link"].as_str()),
+        (Some(5), Some("timing"))
+    );
+    assert_eq!(f["source"], "exec-events");
+    assert_eq!(f["exit_status"], 127, "the loader's");
+    assert_eq!(
+        f["missing_libraries"],
+        serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector"}])
+    );
+    assert!(f["longest_run"].as_f64().is_some_and(|s| s < 0.01), "{f}");
+    assert!(
+        f["every"].as_f64().is_some_and(|s| (1.9..2.1).contains(&s)),
+        "{f}"
+    );
+}
+
 /// Regression (a trial of the 7211 story, the capture begun while the collector served): the
 /// reporter was named twice, "reporter (pid 23190, ...), 12 incidents (connect-trace);
 /// reporter (pid 23190, ...), 4 incidents (socket-table)", and its command line given twice:
@@ -336,12 +379,27 @@ fn regression_a_listener_an_earlier_agent_run_saw_go_is_not_counted_as_gone_duri
     assert!(!sentence.contains("came and went"), "{sentence}");
     assert!(
         sentence.contains(
-            "It was served by collector (pid 22942, /opt/rstscope-sample/bin/collector) from \
-             05:50:06 until 05:50:08; collector (pid 23183, /opt/rstscope-sample/bin/collector) \
-             listened on 7211 again from 05:50:11, still when this file was saved (05:50:12). \
+            "It was served by collector (pid 3590, /opt/rstscope-sample/bin/collector) from \
+             08:57:38 until 08:57:40; collector (pid 3654, /opt/rstscope-sample/bin/collector) \
+             listened on 7211 again from 08:57:44, still when this file was saved (08:57:45). \
              Connecting:"
         ),
         "{sentence}"
+    );
+    // Regression (the same trial): the evidence held the earlier run's packets too, and its
+    // analysis counted 391 incidents where the host block, this run's, accounted for 276.
+    // This run's evidence only: its incidents are those its connecting program is named for.
+    assert_eq!((o.incidents, o.failed_refused), (10, 4));
+    let named: u64 = e.clients.processes.iter().map(|p| p.connections).sum();
+    assert_eq!(
+        named + e.clients.not_observed,
+        o.incidents,
+        "{:?}",
+        e.clients
+    );
+    assert!(
+        o.first_seen >= host.sampled.expect("sampled").0,
+        "no packet before this run"
     );
 }
 

@@ -941,6 +941,43 @@ fn a_service_fixed_after_its_crash_shows_the_listener_before_it() {
             ),
         "the collector that crashed"
     );
+    // Regression (the same trial): the Listener cell named the collector listening again
+    // only, where the details and the sentence name the one that crashed too.
+    assert!(
+        shows(
+            &h,
+            "collector (14189); earlier collector (13982) until 05:35:00"
+        ),
+        "the Listener cell names both"
+    );
+}
+
+/// Regression (a trial of the 7211 story without a journal, the capture begun after the
+/// crash): nothing said who served 7211 nor why it did not come back, while the collector's
+/// restarts failed every 2 s on a missing library. The Listener cell says a program fails to
+/// start, with "?" (only the timing links it to the port), and the details give the sentence.
+#[test]
+fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
+    let h = opened(
+        [1280.0, 800.0],
+        vec![manifest("tests/fixtures/story-restarting.pcapng")],
+    );
+    assert!(
+        shows(&h, "none; collector? fails to start"),
+        "the Listener cell"
+    );
+    assert!(
+        shows(&h, "Failing to start:")
+            && shows(
+                &h,
+                "While 7211 was refused, /opt/rstscope-sample/bin/collector failed to start 5 \
+                 times from 09:22:49 to 09:22:57 (every 2.0 s): each run ended within 1 ms with \
+                 exit status 127, and it needs libzmq.so.5, which the loader cannot find. \
+                 Whether it would serve 7211 cannot be seen (no run lived long enough to \
+                 listen): only the timing links them."
+            ),
+        "the details"
+    );
 }
 
 #[test]

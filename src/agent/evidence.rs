@@ -108,6 +108,8 @@ struct Segment {
     bytes: u64,
     /// The newest frame time written there by this run (`None`: a file of an earlier run).
     last_ts: Option<Timestamp>,
+    /// A file an earlier run of the agent wrote (found in the directory at the start).
+    earlier: bool,
 }
 
 struct Current {
@@ -255,6 +257,7 @@ impl EvidenceRing {
                 path,
                 bytes,
                 last_ts: None,
+                earlier: true,
             });
         }
         // Probe that the directory takes files now rather than at the first failure.
@@ -462,6 +465,13 @@ impl EvidenceRing {
         notes
     }
 
+    /// The files an earlier run of the agent left in the directory and the ring still keeps,
+    /// and their bytes.
+    pub fn earlier_kept(&self) -> (usize, u64) {
+        let earlier = self.sealed.iter().filter(|s| s.earlier);
+        (earlier.clone().count(), earlier.map(|s| s.bytes).sum())
+    }
+
     /// The directory went away while the agent ran: the newest packet time of the evidence
     /// lost with it.
     pub fn removed(&self) -> Option<Timestamp> {
@@ -595,6 +605,7 @@ impl EvidenceRing {
                 path: c.path,
                 bytes: c.bytes.load(Ordering::Relaxed).max(bytes),
                 last_ts: c.last_ts,
+                earlier: false,
             }),
             Err(e) => {
                 self.errors += 1;
@@ -604,6 +615,7 @@ impl EvidenceRing {
                         path: c.path,
                         bytes,
                         last_ts: c.last_ts,
+                        earlier: false,
                     });
                 }
             }
@@ -634,10 +646,17 @@ impl EvidenceRing {
     /// Everything in the ring as one pcapng byte stream (the segments in order, each its own
     /// section), as it stands now: the current segment is flushed and read up to there.
     pub fn reader(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        self.reader_of(true)
+    }
+
+    /// [`EvidenceRing::reader`], with the files an earlier run of the agent left in the
+    /// directory only where `earlier`: without them, the evidence is of what this run counts
+    /// (its `/report` and `/metrics`), so that an analysis of it counts the same.
+    pub fn reader_of(&mut self, earlier: bool) -> io::Result<Box<dyn Read + Send>> {
         self.check_dir();
         self.release(true);
         let mut parts: Vec<Box<dyn Read + Send>> = Vec::new();
-        for s in &self.sealed {
+        for s in self.sealed.iter().filter(|s| earlier || !s.earlier) {
             match File::open(&s.path) {
                 Ok(f) => parts.push(Box::new(f.take(s.bytes))),
                 // Removed by hand meanwhile: the rest is still evidence.

@@ -624,8 +624,9 @@ impl Shared {
              /metrics                       Prometheus text format, or OpenMetrics when Accept asks for it\n\
              /report[?since=10m][&top=N][&utc=1][&endpoint=ADDR:PORT]\n\
              \x20                              the JSON of `rstscope analyze --format json` for what the agent has seen\n\
-             /evidence?endpoint=ADDR:PORT[&since=10m][&max_packets=N]\n\
-             \x20                              a pcapng of that endpoint's failure evidence kept on this host\n\n\
+             /evidence?endpoint=ADDR:PORT[&since=10m][&max_packets=N][&earlier=yes]\n\
+             \x20                              a pcapng of that endpoint's failure evidence kept on this host\n\
+             \x20                              (this run's; earlier=yes adds an earlier run's kept in its directory)\n\n\
              Endpoints with series of their own: at most {}.",
             env!("CARGO_PKG_VERSION"),
             self.interface_labels.join(", "),
@@ -776,16 +777,54 @@ impl Shared {
                 );
             }
         };
-        let (reader, dir, removed, notes) = {
+        // An earlier run's evidence (the agent restarted with the same directory) only when
+        // asked for: /report and /metrics count this run's failures, and so does an analysis
+        // of the default answer. Regression (a trial of the 7211 story, the agent restarted):
+        // /evidence held the earlier run's packets too, and its analysis said 391 incidents
+        // where the host block it carried (this run's) accounted for 276.
+        let earlier = match req.param("earlier") {
+            None | Some("no") => false,
+            Some("yes") => true,
+            Some(other) => {
+                return Response::text(
+                    400,
+                    &format!(
+                        "rstscope: earlier={other:?}: give yes (this run's evidence and what an \
+                         earlier run of the agent left in its directory) or no (the default: \
+                         this run's, as /report counts it)"
+                    ),
+                );
+            }
+        };
+        let (reader, dir, removed, mut notes, (earlier_files, _)) = {
             let mut ring = lock(&self.ring);
-            let reader = ring.reader();
+            let reader = ring.reader_of(earlier);
             (
                 reader,
                 ring.dir().to_path_buf(),
                 ring.removed(),
                 ring.notes(since),
+                ring.earlier_kept(),
             )
         };
+        if earlier_files > 0 {
+            notes.push(if earlier {
+                format!(
+                    "rstscope evidence: this file holds the evidence an earlier run of the agent \
+                     left in its evidence directory ({}) before this run's: an analysis of it \
+                     counts more than this run's /report and /metrics, which count from this \
+                     run's start, and names the programs as this run knows them",
+                    report::plural(earlier_files as u64, "file", "files")
+                )
+            } else {
+                format!(
+                    "rstscope evidence: an earlier run of the agent left evidence in its \
+                     evidence directory ({}), not in this file, which holds this run's as \
+                     /report counts it: add &earlier=yes for it too",
+                    report::plural(earlier_files as u64, "file", "files")
+                )
+            });
+        }
         let reader = match reader {
             Ok(r) => r,
             Err(e) => {
@@ -805,10 +844,16 @@ impl Shared {
             Response::text(
                 404,
                 &format!(
-                    "rstscope: no evidence of {} kept on this host{}{}",
+                    "rstscope: no evidence of {} kept on this host{}{}{}",
                     report::endpoint(ep.ip(), ep.port()),
                     if since.is_some() {
                         " in that window"
+                    } else {
+                        ""
+                    },
+                    if earlier_files > 0 && !earlier {
+                        " by this run of the agent (an earlier run's evidence is kept too: add \
+                         &earlier=yes)"
                     } else {
                         ""
                     },

@@ -11,7 +11,7 @@ use crate::report::Clock;
 pub fn known(path: &str) -> Option<&'static [&'static str]> {
     match path {
         "/report" => Some(&["since", "top", "utc", "endpoint"]),
-        "/evidence" => Some(&["endpoint", "since", "max_packets"]),
+        "/evidence" => Some(&["endpoint", "since", "max_packets", "earlier"]),
         _ => None,
     }
 }

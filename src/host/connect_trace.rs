@@ -47,6 +47,13 @@
 //!   entry, so a later process given the same PID is not named after it (missed where its
 //!   last thread was not its first and only process exits are read, as the exit then names
 //!   another thread).
+//! - The same exec and exit events tell programs that keep failing to start: runs that end
+//!   within a second (with the status each asked to end with, from the
+//!   `syscalls:sys_enter_exit_group` event where the kernel has it, filtered to statuses other
+//!   than 0), whose executables need a shared library the loader would not find (read
+//!   from the file, at most every 5 s per program; see [`restarts`](crate::host::restarts)), listed
+//!   by [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
+//!   Machine-wide: a run that short leaves no time to read its network namespace.
 //! - Only connects made in this process's network namespace are passed on: the capture sees
 //!   its interfaces only, while the event is every namespace's, and every namespace has its
 //!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
@@ -82,10 +89,15 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use self::execs::{Execs, comm_of};
-use self::format::{Exec, ExecEventFormat, Exit, ExitEventFormat, PageLayout, StateEventFormat};
+use self::format::{
+    Exec, ExecEventFormat, Exit, ExitCall, ExitCallEventFormat, ExitEventFormat, PageLayout,
+    StateEventFormat,
+};
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
+use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
+use super::restarts::{FailingStart, Restarts};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
 
@@ -97,6 +109,9 @@ const EVENT_DIR: &str = "events/sock/inet_sock_set_state";
 const EXIT_EVENT_DIR: &str = "events/sched/sched_process_exit";
 /// The exec event, which gives the path of each program started (relative like [`EVENT_DIR`]).
 const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
+/// The `exit_group()` call, which gives the status a process ends with (relative like
+/// [`EVENT_DIR`]).
+const EXIT_CALL_EVENT_DIR: &str = "events/syscalls/sys_enter_exit_group";
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
 const MAX_EXITED: usize = 4096;
@@ -138,6 +153,8 @@ pub struct ConnectTrace {
     reader: Option<JoinHandle<()>>,
     sightings: Receiver<ProcessSighting>,
     lost: Arc<AtomicU64>,
+    /// See [`ConnectTrace::failing_starts`].
+    failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Which of the optional events this kernel gave, for [`ConnectEvents::describe`].
     ///
     /// [`ConnectEvents::describe`]: super::ConnectEvents::describe
@@ -215,6 +232,12 @@ impl ConnectTrace {
             .ok()
             .and_then(|text| ExecEventFormat::parse(&text, &exec_path.display().to_string()).ok());
 
+        // Optional too: without it, a program that fails to start is told without its status.
+        let call_path = root.join(EXIT_CALL_EVENT_DIR).join("format");
+        let exit_call_format = read_text(&call_path).ok().and_then(|text| {
+            ExitCallEventFormat::parse(&text, &call_path.display().to_string()).ok()
+        });
+
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
         instance.write("trace_clock", "mono")?;
@@ -251,6 +274,18 @@ impl ConnectTrace {
                 .is_ok()
         });
 
+        // Read only where runs are: it tells the status of a run that ended at once.
+        let exit_call_format = exit_call_format
+            .filter(|_| exit_format.is_some() && exec_format.is_some())
+            .filter(|_| {
+                let _ = instance.write(
+                    &format!("{EXIT_CALL_EVENT_DIR}/filter"),
+                    ExitCallEventFormat::failures_only(),
+                );
+                instance
+                    .write(&format!("{EXIT_CALL_EVENT_DIR}/enable"), "1")
+                    .is_ok()
+            });
         let events = OptionalEvents {
             exit: exit_format.is_some(),
             exec: exec_format.is_some(),
@@ -258,6 +293,7 @@ impl ConnectTrace {
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
+        let failing = Arc::new(Mutex::new(Vec::new()));
         let reader = Reader {
             cpus,
             page: vec![0; page_size],
@@ -265,10 +301,13 @@ impl ConnectTrace {
             format,
             exit_format,
             exec_format,
+            exit_call_format,
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            restarts: Restarts::default(),
+            failing: Arc::clone(&failing),
             owners: (events.exit && events.exec).then(Owners::default),
             processes: Vec::new(),
             unnamed: Vec::new(),
@@ -293,6 +332,7 @@ impl ConnectTrace {
             reader: Some(reader),
             sightings,
             lost,
+            failing,
             events,
             instance,
         })
@@ -307,6 +347,17 @@ impl ConnectTrace {
     #[must_use]
     pub fn lost(&self) -> u64 {
         self.lost.load(Ordering::Relaxed)
+    }
+
+    /// Programs seen failing to start so far: started and ended within a second, again and
+    /// again, their files needing libraries the loader would not find (see
+    /// [`restarts`](super::restarts)). Needs both the exec and the exit event.
+    #[must_use]
+    pub fn failing_starts(&self) -> Vec<FailingStart> {
+        self.failing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The tracefs instance directory this trace owns (removed on drop).
@@ -473,6 +524,7 @@ impl Instance {
         let _ = fs::write(self.dir.join(EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXIT_EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXEC_EVENT_DIR).join("enable"), "0");
+        let _ = fs::write(self.dir.join(EXIT_CALL_EVENT_DIR).join("enable"), "0");
     }
 }
 
@@ -494,6 +546,8 @@ struct Reader {
     exit_format: Option<ExitEventFormat>,
     /// `None` on kernels without the exec event.
     exec_format: Option<ExecEventFormat>,
+    /// `None` on kernels without syscall events (or without the exit and exec events).
+    exit_call_format: Option<ExitCallEventFormat>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
     /// Reads of `tgids` allowed now.
@@ -502,6 +556,10 @@ struct Reader {
     exited: Exited,
     /// Programs started recently, by process.
     execs: Execs,
+    /// Programs whose runs end at once (see [`restarts`](super::restarts)).
+    restarts: Restarts,
+    /// The programs among them that cannot load, for [`ConnectTrace::failing_starts`].
+    failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Processes of connecting threads read lately; `None` where exits or execs are not read,
     /// which end its entries.
     owners: Option<Owners>,
@@ -543,8 +601,10 @@ impl Reader {
             format,
             exit_format,
             exec_format,
+            exit_call_format,
             exited,
             execs,
+            restarts,
             owners,
             processes,
             lost,
@@ -571,6 +631,10 @@ impl Reader {
                         processes.push((at, ProcessEvent::Exit(exit)));
                     } else if let Some(exec) = exec_format.as_ref().and_then(|f| f.decode(record)) {
                         processes.push((at, ProcessEvent::Exec(exec)));
+                    } else if let Some(call) =
+                        exit_call_format.as_ref().and_then(|f| f.decode(record))
+                    {
+                        processes.push((at, ProcessEvent::ExitCall(call)));
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
@@ -582,22 +646,43 @@ impl Reader {
         // In time order: a process that moved from one CPU to another between its execs has the
         // later one read first when its CPU comes first, and the earlier must not replace it.
         processes.sort_by_key(|(at, _)| *at);
+        let mut quick = false;
+        let mut last = None;
         for (at, event) in processes.drain(..) {
+            last = Some(at);
             match event {
                 ProcessEvent::Exit(exit) => {
                     if let Some(owners) = owners.as_mut() {
                         owners.forget(exit.tid);
                     }
                     execs.exit(at, exit.tid);
+                    quick |= restarts.exit(at, exit.tid, &exit.name);
                     exited.insert(at, exit);
                 }
                 ProcessEvent::Exec(exec) => {
                     if let Some(owners) = owners.as_mut() {
                         owners.forget(exec.pid);
                     }
+                    restarts.exec(at, exec.pid, &exec.path);
                     execs.exec(at, exec);
                 }
+                ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
             }
+        }
+        // A program's run ended at once: whether it can load is read from its file (at most
+        // every few seconds per program).
+        if quick && let Some(now) = last {
+            let failing = restarts
+                .failing(now, |program| {
+                    missing_libraries(&resolved(program), &RealFiles)
+                })
+                .into_iter()
+                .map(|f| FailingStart {
+                    program: resolved(&f.program),
+                    ..f
+                })
+                .collect();
+            *self.failing.lock().unwrap_or_else(|e| e.into_inner()) = failing;
         }
         // Last round's sightings of gone processes: their exits are read by now.
         let mut unnamed = std::mem::take(&mut self.unnamed);
@@ -720,6 +805,7 @@ fn processes_unknown<'a>(
 enum ProcessEvent {
     Exit(Exit),
     Exec(Exec),
+    ExitCall(ExitCall),
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -981,6 +1067,10 @@ impl super::ConnectEvents for ConnectTrace {
     fn describe(&self) -> &'static str {
         self.events.describe()
     }
+
+    fn failing_starts(&self) -> Vec<FailingStart> {
+        ConnectTrace::failing_starts(self)
+    }
 }
 
 #[cfg(test)]
@@ -1123,10 +1213,13 @@ mod tests {
             exec_format: Some(
                 ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
             ),
+            exit_call_format: None,
             tgids: None,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
+            restarts: Restarts::default(),
+            failing: Arc::new(Mutex::new(Vec::new())),
             owners: Some(Owners::default()),
             processes: Vec::new(),
             unnamed: Vec::new(),

@@ -29,6 +29,8 @@ pub mod journal;
 /// Linux: `/proc/net/snmp` and `/proc/net/netstat`.
 #[cfg(target_os = "linux")]
 mod linux;
+/// The shared libraries a program needs that the dynamic loader would not find (its ELF file).
+pub mod loader;
 /// The list and decimal separators of the user's regional settings, for CSV a spreadsheet opens.
 pub mod locale;
 /// macOS: the `net.inet.tcp.stats` sysctl, mapped to the nearest Linux names.
@@ -42,6 +44,8 @@ pub mod processes;
 pub mod program;
 /// The host report saved in a live capture's pcapng file, and read back from it.
 pub mod recorded;
+/// Programs that keep failing to start: started again and again, ending at once, unloadable.
+pub mod restarts;
 /// Linux: the TCP socket table from the kernel's socket diagnostics (netlink).
 #[cfg(target_os = "linux")]
 pub mod sock_diag;
@@ -306,6 +310,11 @@ pub trait ConnectEvents: Send {
     fn lost(&self) -> u64;
     /// What the source is, for the notes of a report.
     fn describe(&self) -> &'static str;
+    /// Programs seen failing to start again and again so far ([`restarts`]); none where the
+    /// source does not see programs start and end.
+    fn failing_starts(&self) -> Vec<restarts::FailingStart> {
+        Vec::new()
+    }
 }
 
 /// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as the IPv4 address they stand for, so a

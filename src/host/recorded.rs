@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::clients::{ClientProcess, EndpointClients};
 use super::history::{ListenerRecord, ListenerStatus};
 use super::program::Script;
+use super::restarts::{FailingStart, StartLink};
 use super::state::{EndpointHost, HostReport, MachineOf};
 use crate::engine::Offender;
 use crate::packet::Timestamp;
@@ -454,6 +455,7 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                         local: false,
                         former_owner: None,
                         listener_end: None,
+                        failing_starts: Vec::new(),
                         machine: None,
                         untold: Some(format!(
                             "it is a loopback endpoint of {}, whose captures are in one \
@@ -628,9 +630,37 @@ fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> E
         local: later.local || before.local,
         former_owner: later.former_owner.or(before.former_owner),
         listener_end,
+        failing_starts: merge_failing(later.failing_starts, before.failing_starts, overlap),
         machine: later.machine.or(before.machine),
         untold: later.untold.or(before.untold),
     }
+}
+
+/// `later`'s programs failing to start and `before`'s, one entry per program: its runs added
+/// unless the blocks' times `overlap` (then `later`'s, which saw more of them), the stronger
+/// link kept.
+fn merge_failing(
+    later: Vec<FailingStart>,
+    before: Vec<FailingStart>,
+    overlap: bool,
+) -> Vec<FailingStart> {
+    let mut out = later;
+    for b in before {
+        match out.iter_mut().find(|f| f.program == b.program) {
+            Some(f) => {
+                if !overlap {
+                    f.starts = f.starts.saturating_add(b.starts);
+                    f.first = f.first.min(b.first);
+                    f.longest_ns = f.longest_ns.max(b.longest_ns);
+                }
+                if b.link == StartLink::SameProgram {
+                    f.link = StartLink::SameProgram;
+                }
+            }
+            None => out.push(b),
+        }
+    }
+    out
 }
 
 /// `later`'s client processes and `before`'s, one entry per program (see [`process_key`]):
@@ -714,6 +744,7 @@ pub fn for_offenders(
                     local: false,
                     former_owner: None,
                     listener_end: None,
+                    failing_starts: Vec::new(),
                     machine: None,
                     untold: None,
                 })

@@ -14,6 +14,7 @@ use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
 use super::journal::{FormerOwner, GoneListener, ListenerEnd};
 use super::processes::ProcessInfo;
+use super::restarts::{FailingStart, StartLink};
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
 use crate::engine::{Incident, IncidentKind, Offender};
 use crate::packet::Timestamp;
@@ -22,6 +23,13 @@ use crate::packet::Timestamp;
 const MAX_LOCAL_ADDRS: usize = 4096;
 /// Distinct notes kept.
 const MAX_NOTES: usize = 32;
+/// Programs failing to start kept ...
+const MAX_FAILING: usize = 32;
+/// ... and shown with one endpoint at most.
+const MAX_FAILING_SHOWN: usize = 3;
+/// How far apart a program's failing starts and an endpoint's incidents may be and still be
+/// told together (a supervisor's restart delay is seconds; systemd's default is 100 ms).
+const FAILING_SLACK_NS: i64 = 30 * Timestamp::NANOS_PER_SEC;
 
 /// The failed connects the kernel counts (Linux, Windows and macOS modules use this name).
 pub const ATTEMPT_FAILS: &str = "AttemptFails";
@@ -47,6 +55,8 @@ pub struct HostSample {
     pub processes: Vec<ProcessInfo>,
     /// Connect events lost so far (the event source's running count).
     pub events_lost: u64,
+    /// Programs seen failing to start so far (the event source's running list).
+    pub failing_starts: Vec<FailingStart>,
     /// Problems met while reading (shown once each).
     pub problems: Vec<String>,
 }
@@ -112,6 +122,13 @@ pub struct EndpointHost {
     /// a host report saved by an rstscope before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listener_end: Option<ListenerEnd>,
+    /// Programs that kept failing to start on this machine while the endpoint was refused
+    /// (see [`restarts`](super::restarts)), each with how it is linked to the endpoint: the
+    /// same executable seen listening on its port, or only the time. Empty where nothing
+    /// listened on it at its last refusal, or where no such program was seen (and in a host
+    /// report saved by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failing_starts: Vec<FailingStart>,
     /// In a capture of several machines (two machines' captures appended into one file), the
     /// one machine whose answers these are: its name and its last sample ("when the capture
     /// ended" is its capture's end, not the last machine's). `None` in a capture of one.
@@ -131,6 +148,12 @@ pub struct MachineOf {
     pub name: Option<String>,
     /// Its last sample: when its capture ended.
     pub last_sample: Option<Timestamp>,
+}
+
+/// A listener's executable as the program's path: `/proc/PID/exe` of a process whose file
+/// was replaced since it started (a new build installed) reads `PATH (deleted)`.
+fn program_path(exe: &str) -> &str {
+    exe.strip_suffix(" (deleted)").unwrap_or(exe)
 }
 
 impl EndpointHost {
@@ -277,6 +300,9 @@ pub struct HostState {
     owners: BTreeMap<u16, FormerOwner>,
     /// The journal's endings of listeners seen going, by PID.
     ends: BTreeMap<u32, ListenerEnd>,
+    /// Programs seen failing to start, by program (the latest list of the event source, with
+    /// those it has forgotten since).
+    failing: BTreeMap<String, FailingStart>,
     /// [`Self::finish`] was called: the capture is over.
     ended: bool,
 }
@@ -402,6 +428,12 @@ impl HostState {
         for p in sample.problems {
             self.note(p);
         }
+        for f in sample.failing_starts {
+            if self.failing.len() >= MAX_FAILING && !self.failing.contains_key(&f.program) {
+                continue;
+            }
+            self.failing.insert(f.program.clone(), f);
+        }
         self.clients.settle(Some(sample.at));
     }
 
@@ -479,6 +511,7 @@ impl HostState {
                     local: self.is_local(o.addr),
                     former_owner: None,
                     listener_end: None,
+                    failing_starts: Vec::new(),
                     machine: None,
                     untold: None,
                 };
@@ -488,6 +521,7 @@ impl HostState {
                 if let Some(g) = e.gone_listener() {
                     e.listener_end = self.ends.get(&g.pid).cloned();
                 }
+                e.failing_starts = self.failing_for(o, &e);
                 e
             })
             .collect();
@@ -519,6 +553,52 @@ impl HostState {
             recorded: None,
             ended: self.ended,
         }
+    }
+
+    /// The programs failing to start that go with offender `o`, refused on this machine while
+    /// nothing listened: those whose starts overlap its incidents, linked as
+    /// [`StartLink::SameProgram`] where the same executable was seen listening on its port
+    /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Those with
+    /// evidence first.
+    fn failing_for(&self, o: &Offender, e: &EndpointHost) -> Vec<FailingStart> {
+        let refused =
+            o.failed_refused > 0 || o.rst_by_cause[crate::engine::Cause::Refused.index()] > 0;
+        if !e.local || !refused || self.failing.is_empty() {
+            return Vec::new();
+        }
+        // Served since its last refusal: whatever failed to start, the port is served.
+        if e.listener
+            .now
+            .as_ref()
+            .is_some_and(|now| now.first_seen <= o.last_seen)
+        {
+            return Vec::new();
+        }
+        let listened: Vec<&str> = (e.listener.earlier.iter().chain(&e.listener.now))
+            .filter_map(|r| r.process.exe.as_deref())
+            .chain(e.former_owner.as_ref().and_then(|f| f.exe.as_deref()))
+            .map(program_path)
+            .collect();
+        let mut out: Vec<FailingStart> = self
+            .failing
+            .values()
+            .filter(|f| f.during(o.first_seen, o.last_seen, FAILING_SLACK_NS))
+            .map(|f| FailingStart {
+                link: if listened.contains(&f.program.as_str()) {
+                    StartLink::SameProgram
+                } else {
+                    StartLink::Timing
+                },
+                ..f.clone()
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (b.link == StartLink::SameProgram)
+                .cmp(&(a.link == StartLink::SameProgram))
+                .then_with(|| b.last.cmp(&a.last))
+        });
+        out.truncate(MAX_FAILING_SHOWN);
+        out
     }
 
     fn counter_span(&self) -> Option<(Timestamp, Timestamp)> {
@@ -855,6 +935,83 @@ mod tests {
                 last_words: Some("error while loading shared libraries: libzmq.so.5".into()),
             }),
         }
+    }
+
+    /// The collector seen listening went, and its program then failed to start again and
+    /// again (exec and exit events, its file needing a library the loader cannot find): told
+    /// as the same program's restarts, its executable being the listener's (replaced on disk
+    /// since: `/proc/PID/exe` reads "(deleted)"); another program failing at the same time only
+    /// by the timing; one failing long before or after the refusals not at all.
+    #[test]
+    fn programs_failing_to_start_go_with_the_refused_port_they_may_serve() {
+        use crate::host::loader::MissingLibrary;
+        let failing = |program: &str, first: i64, last: i64| FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or_default().into(),
+            starts: 3,
+            first: at(first),
+            last: at(last),
+            longest_ns: 400_000,
+            exit_status: Some(127),
+            missing: vec![MissingLibrary {
+                name: "libzmq.so.5".into(),
+                needed_by: program.into(),
+            }],
+            link: StartLink::Timing,
+        };
+        let mut collector = ProcessInfo::bare(4312, "collector");
+        collector.exe = Some("/opt/c/collector (deleted)".into());
+        let mut state = HostState::new(scope());
+        state.apply(HostSample {
+            at: at(0),
+            listening: Some(vec![("127.0.0.1:7211".parse().expect("addr"), collector)]),
+            ..HostSample::default()
+        });
+        state.apply(HostSample {
+            at: at(8),
+            listening: Some(Vec::new()),
+            failing_starts: vec![
+                failing("/usr/local/bin/other", 3, 7),
+                failing("/opt/c/collector", 2, 6),
+                failing("/opt/late/agent", 500, 600),
+            ],
+            ..HostSample::default()
+        });
+        let o = offender(7211, 0);
+        let report = state.report(std::slice::from_ref(&o));
+        let shown = &report.endpoints[0].failing_starts;
+        let links: Vec<(&str, StartLink)> =
+            shown.iter().map(|f| (f.program.as_str(), f.link)).collect();
+        assert_eq!(
+            links,
+            [
+                ("/opt/c/collector", StartLink::SameProgram),
+                ("/usr/local/bin/other", StartLink::Timing)
+            ]
+        );
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(
+            sentence.contains(
+                "The program that listened on 7211, /opt/c/collector, failed to start 3 times \
+                 from 00:00:02 to 00:00:06 (every 2.0 s): each run ended within 1 ms with exit \
+                 status 127, and it needs libzmq.so.5, which the loader cannot find. While 7211 \
+                 was refused, \
+                 /usr/local/bin/other failed to start 3 times"
+            ),
+            "{sentence}"
+        );
+        // Served again before the last refusal: whatever failed, it is not why.
+        let mut served = HostState::new(scope());
+        served.apply(HostSample {
+            at: at(0),
+            listening: Some(vec![(
+                "127.0.0.1:7211".parse().expect("addr"),
+                ProcessInfo::bare(4400, "collector"),
+            )]),
+            failing_starts: vec![failing("/opt/c/collector", 2, 6)],
+            ..HostSample::default()
+        });
+        assert_eq!(served.report(&[o]).endpoints[0].failing_starts, []);
     }
 
     /// The collector crashed before the capture began: the socket table never shows it, the

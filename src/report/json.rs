@@ -19,6 +19,7 @@ use crate::engine::{
 };
 use crate::host::history::ListenerRecord;
 use crate::host::journal::{FormerOwner, ListenerEnd, UnitNow, UnitState};
+use crate::host::restarts::FailingStart;
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::source::{Compression, Format};
@@ -220,6 +221,7 @@ impl OffenderOut<'_> {
                 earlier: EachOf(&e.listener.earlier, ListenerRecordOut),
                 former_owner: e.former_owner.as_ref().map(FormerOwnerOut),
                 ending: e.listener_end.as_ref().map(ListenerEndOut),
+                failing_starts: EachOf(&e.failing_starts, FailingStartOut),
             }),
         )?;
         m.field(
@@ -326,6 +328,32 @@ struct ListenerOut<'a> {
     earlier: EachOf<'a, ListenerRecord, ListenerRecordOut<'a>>,
     former_owner: Option<FormerOwnerOut<'a>>,
     ending: Option<ListenerEndOut<'a>>,
+    failing_starts: EachOf<'a, FailingStart, FailingStartOut<'a>>,
+}
+
+/// A program that failed to start again and again while the endpoint was refused.
+struct FailingStartOut<'a>(&'a FailingStart);
+
+impl Serialize for FailingStartOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        let mut m = serializer.serialize_map(Some(11))?;
+        m.serialize_entry("source", "exec-events")?;
+        m.serialize_entry("program", &f.program)?;
+        m.serialize_entry("name", &f.name)?;
+        m.serialize_entry("starts", &f.starts)?;
+        m.serialize_entry("first", &Secs(f.first))?;
+        m.serialize_entry("last", &Secs(f.last))?;
+        m.serialize_entry("every", &f.every_ns().map(|ns| Secs(Timestamp(ns))))?;
+        m.serialize_entry("longest_run", &Secs(Timestamp(f.longest_ns)))?;
+        m.serialize_entry("exit_status", &f.exit_status)?;
+        let missing: Vec<_> = (f.missing.iter())
+            .map(|l| json!({"name": l.name, "needed_by": l.needed_by}))
+            .collect();
+        m.serialize_entry("missing_libraries", &missing)?;
+        m.serialize_entry("link", &f.link)?;
+        m.end()
+    }
 }
 
 /// One listener record: the process and when it was seen listening.
@@ -1253,6 +1281,7 @@ mod tests {
                     },
                 )),
                 listener_end: None,
+                failing_starts: Vec::new(),
                 machine: None,
                 untold: None,
             }],

@@ -1046,6 +1046,7 @@ mod tests {
                 local: true,
                 former_owner: None,
                 listener_end: None,
+                failing_starts: Vec::new(),
                 machine: None,
                 untold: None,
             }],

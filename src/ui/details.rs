@@ -1973,6 +1973,15 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
             }
             (Some(_), None) => {}
         }
+        // Programs failing to start while the port was refused: what links each to it (the
+        // same executable listened there, or only the timing) is in the sentence.
+        for f in &e.failing_starts {
+            let text = report::failing_start_sentence(e.port, f, input.clock);
+            row(ui, &mut |ui| {
+                ui.label(RichText::new("Failing to start:").strong());
+                ui.add(fit(egui::Label::new(text.clone())));
+            });
+        }
     }
     for p in e.clients.processes.iter().take(3) {
         let info = e.client(p);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::analysis::CaptureInfo;
 use crate::engine::{Cause, Offender};
+use crate::host::restarts::StartLink;
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
@@ -1351,8 +1352,11 @@ fn row_text(
     format!("{}\n{}", titles.join("\t"), cells.join("\t"))
 }
 
-/// The listener cell: the process now, or "none (collector until 15:08:12)"; the hover names
-/// every process that listened.
+/// The listener cell: the process now, or "none; collector (4312) until 15:08:12"; where one
+/// listens again after another went, both, compactly: "collector (4400); earlier collector
+/// (4312) until 15:08:12" ("+2 more" where more went); a program failing to start while the
+/// port was refused, "collector fails to start" ("collector? fails to start" where only the
+/// timing links it). The hover names every process that listened, and says the rest whole.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
     // Where it cannot be told, the cell says so rather than staying blank.
     if let Some(why) = h.and_then(|h| h.untold.as_deref()) {
@@ -1361,19 +1365,32 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     let Some(h) = h.filter(|h| h.local) else {
         return (RichText::new("").weak(), None);
     };
+    let warn = egui::Color32::from_rgb(0xd0, 0x60, 0x30);
     let mut lines: Vec<String> = Vec::new();
-    let text = match (&h.listener.now, h.listener.earlier.first()) {
-        (Some(now), _) => {
-            // "listening", not "now": the capture may be over, or a saved one read later.
-            lines.push(format!("listening: {}", process::hover(&now.process)));
-            RichText::new(process::short(&now.process))
-        }
-        (None, Some(was)) => RichText::new(format!(
-            "none; {} until {}",
+    let gone = |was: &crate::host::history::ListenerRecord| {
+        format!(
+            "{} until {}",
             short_name(&was.process),
             clock.time(was.last_seen)
-        ))
-        .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
+        )
+    };
+    let more = match h.listener.earlier.len() {
+        0 | 1 => String::new(),
+        n => format!(", +{} more", n - 1),
+    };
+    let mut text = match (&h.listener.now, h.listener.earlier.first()) {
+        (Some(now), None) => {
+            // "listening", not "now": the capture may be over, or a saved one read later.
+            lines.push(format!("listening: {}", process::hover(&now.process)));
+            process::short(&now.process)
+        }
+        // Listening again after another went (a restart, a fix after a crash): both, as the
+        // details and the diagnosis name both.
+        (Some(now), Some(was)) => {
+            lines.push(format!("listening: {}", process::hover(&now.process)));
+            format!("{}; earlier {}{more}", short_name(&now.process), gone(was))
+        }
+        (None, Some(was)) => format!("none; {}{more}", gone(was)),
         (None, None) => match &h.former_owner {
             Some(f) => {
                 lines.push(format!(
@@ -1383,23 +1400,33 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
                     clock.date_time(f.said_at),
                     f.state_words(|t| clock.date_time(t))
                 ));
-                RichText::new(format!(
+                format!(
                     "none; {} (journal)",
                     f.unit.as_deref().unwrap_or(&f.process)
-                ))
+                )
             }
-            None => RichText::new("none"),
-        }
-        .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
+            None => "none".to_owned(),
+        },
     };
     for e in &h.listener.earlier {
         let seen = clock.seen(e.first_seen, e.last_seen, "from", "until");
         lines.push(format!(
-            "{} on {} {seen}",
+            "earlier: {} on {} {seen}",
             process::hover(&e.process),
             e.addr
         ));
     }
+    for f in &h.failing_starts {
+        let guess = if f.link == StartLink::Timing { "?" } else { "" };
+        text.push_str(&format!("; {}{guess} fails to start", f.name));
+        lines.push(report::failing_start_sentence(h.port, f, clock));
+    }
+    let text = RichText::new(text);
+    let text = if h.listener.now.is_none() || !h.failing_starts.is_empty() {
+        text.color(warn)
+    } else {
+        text
+    };
     (text, (!lines.is_empty()).then(|| lines.join("\n")))
 }
 
@@ -2054,5 +2081,62 @@ mod tests {
         assert_eq!(ports(&rows), [443]);
         let rows = build_rows(&data, None, &[], Some((101, 101)), "", Sort::default());
         assert_eq!(rows[0].offender.rst_packets, 2);
+    }
+
+    /// The Listener cell names the listener now and the one that went before it, compactly,
+    /// "+N more" for others; its hover names each with its times. Regression (a trial of the
+    /// 7211 story to its fix): the cell named the collector listening again only.
+    #[test]
+    fn the_listener_cell_names_the_one_before_the_listener_now() {
+        use crate::host::clients::EndpointClients;
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let record = |pid: u32, from: i64, to: i64| ListenerRecord {
+            addr: "127.0.0.1:7211".parse().expect("addr"),
+            process: ProcessInfo::bare(pid, "collector"),
+            first_seen: t(from),
+            last_seen: t(to),
+        };
+        let mut h = EndpointHost {
+            addr: "127.0.0.1".parse().expect("ip"),
+            port: 7211,
+            listener: ListenerStatus {
+                now: Some(record(4400, 20, 30)),
+                earlier: vec![record(4312, 0, 10)],
+            },
+            clients: EndpointClients::default(),
+            client_details: Vec::new(),
+            local: true,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        };
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "collector (4400); earlier collector (4312) until 22:13:30"
+        );
+        let hover = hover.expect("a hover");
+        assert!(
+            hover.starts_with("listening: collector (PID 4400)"),
+            "{hover}"
+        );
+        assert!(
+            hover.contains(
+                "earlier: collector (PID 4312) on 127.0.0.1:7211 from 22:13:20 until 22:13:30"
+            ),
+            "{hover}"
+        );
+        h.listener.earlier.push(record(4200, -20, -10));
+        h.listener.now = None;
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector (4312) until 22:13:30, +1 more"
+        );
+        assert_eq!(hover.expect("a hover").lines().count(), 2);
     }
 }

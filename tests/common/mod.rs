@@ -224,6 +224,7 @@ fn refused_v4_saved(
             local: true,
             former_owner: None,
             listener_end,
+            failing_starts: Vec::new(),
             machine: None,
             untold: None,
         }],

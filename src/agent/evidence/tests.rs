@@ -307,6 +307,37 @@ fn a_segment_cut_short_by_a_crash_is_trimmed_and_the_next_run_goes_on() {
     assert!(dir.0.join("evidence-000000000001.pcapng").exists());
 }
 
+/// Regression (a trial of the 7211 story, the agent restarted with the same directory): the
+/// earlier run's files are kept, but the evidence of this run (what its /report counts) is
+/// read without them; asked for, with them, oldest first.
+#[test]
+fn an_earlier_run_s_files_are_kept_and_read_apart_from_this_run_s() {
+    let dir = TempDir::new("earlier");
+    {
+        let ring = tap_frames(
+            &dir.0,
+            &[tcp(true, "S", 1, 0, 0), tcp(false, "RA", 0, 2, 0)],
+        );
+        ring.lock().expect("lock").seal();
+    }
+    let ring = tap_frames(
+        &dir.0,
+        &[tcp(true, "S", 7, 0, 0), tcp(false, "RA", 0, 8, 0)],
+    );
+    assert_eq!(ring.lock().expect("lock").earlier_kept().0, 1);
+    let frames = |earlier: bool| {
+        let reader = (ring.lock().expect("lock").reader_of(earlier)).expect("reader");
+        let mut src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
+        let mut n = 0;
+        while src.next_frame().is_some() {
+            n += 1;
+        }
+        n
+    };
+    assert_eq!(frames(false), 2, "this run's");
+    assert_eq!(frames(true), 4, "both runs'");
+}
+
 #[test]
 fn sizes_read_as_people_write_them() {
     assert_eq!(parse_size("256M"), Ok(256 << 20));

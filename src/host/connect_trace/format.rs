@@ -387,6 +387,70 @@ impl ExecEventFormat {
     }
 }
 
+/// One `syscalls:sys_enter_exit_group` record's layout, and the event's ID: a process asking
+/// to end, with the status it ends with (the loader that cannot find a library asks for 127).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ExitCallEventFormat {
+    /// The event's ID (`ID:` line), found again in every record's `common_type`.
+    pub id: u64,
+    /// The end of the last field used: a shorter record is not one of this event's.
+    min_len: usize,
+    common_type: Field,
+    /// The calling thread.
+    common_pid: Field,
+    error_code: Field,
+}
+
+/// One decoded `exit_group()` call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ExitCall {
+    /// The thread that called it (the process ID for a process of one thread).
+    pub tid: u32,
+    /// The exit status the process ends with: the low 8 bits of the argument, as `wait()`
+    /// gives them.
+    pub status: u8,
+}
+
+impl ExitCallEventFormat {
+    /// The layout described by the text of the event's `format` file; `path` only labels
+    /// errors.
+    pub fn parse(text: &str, path: &str) -> Result<Self, HostError> {
+        let id = event_id(text, path)?;
+        let fields = fields(text, path)?;
+        let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
+        let (common_type, common_pid, error_code) = (
+            pick("common_type", &[2])?,
+            pick("common_pid", &[4])?,
+            pick("error_code", &[4, 8])?,
+        );
+        let min_len = end_of(&[common_type, common_pid, error_code]);
+        Ok(Self {
+            id,
+            min_len,
+            common_type,
+            common_pid,
+            error_code,
+        })
+    }
+
+    /// The kernel event filter that lets through only calls with a status other than 0: a
+    /// process that ends well is no failed start, and most do.
+    pub fn failures_only() -> &'static str {
+        "error_code != 0"
+    }
+
+    /// The call in `record`; `None` for another event or a record too short.
+    pub fn decode(&self, record: &[u8]) -> Option<ExitCall> {
+        if record.len() < self.min_len || self.common_type.uint(record)? != self.id {
+            return None;
+        }
+        Some(ExitCall {
+            tid: u32::try_from(self.common_pid.uint(record)?).ok()?,
+            status: (self.error_code.uint(record)? & 0xff) as u8,
+        })
+    }
+}
+
 /// The `ID:` line of a tracefs format text.
 fn event_id(text: &str, path: &str) -> Result<u64, HostError> {
     text.lines()
@@ -418,6 +482,30 @@ pub(super) mod tests {
         include_str!("../../../tests/fixtures/tracefs/sched_process_exit.format");
     pub(crate) const EXEC_FORMAT_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/sched_process_exec.format");
+    const EXIT_CALL_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/sys_enter_exit_group.format");
+
+    /// The loader's `_exit(127)` as the kernel records it: the status is read from the
+    /// 8-byte argument, the thread from the common header.
+    #[test]
+    fn an_exit_group_call_gives_its_thread_and_status() {
+        let f = ExitCallEventFormat::parse(EXIT_CALL_FORMAT_FIXTURE, "fixture").expect("format");
+        let mut record = vec![0_u8; 24];
+        record[..2].copy_from_slice(&u16::try_from(f.id).expect("small").to_ne_bytes());
+        record[4..8].copy_from_slice(&4312_i32.to_ne_bytes());
+        record[8..12].copy_from_slice(&231_i32.to_ne_bytes());
+        record[16..24].copy_from_slice(&0x17f_u64.to_ne_bytes());
+        assert_eq!(
+            f.decode(&record),
+            Some(ExitCall {
+                tid: 4312,
+                status: 0x7f
+            })
+        );
+        assert_eq!(f.decode(&record[..20]), None, "too short");
+        record[0] ^= 1;
+        assert_eq!(f.decode(&record), None, "another event");
+    }
 
     /// A record laid out as the fixture says (offsets read by hand from it).
     pub(crate) fn record(

@@ -84,6 +84,7 @@ fn live_report() -> HostReport {
                 ),
             },
         }),
+        failing_starts: Vec::new(),
         machine: None,
         untold: None,
     };
@@ -110,6 +111,21 @@ fn live_report() -> HostReport {
                 last_words: Some("error while loading shared libraries".into()),
             }),
         }),
+        // Its new build's restarts, failing (a saved capture keeps them).
+        failing_starts: vec![crate::host::restarts::FailingStart {
+            program: "/usr/local/bin/exporter".into(),
+            name: "exporter".into(),
+            starts: 4,
+            first: at(95),
+            last: at(101),
+            longest_ns: 700_000,
+            exit_status: Some(127),
+            missing: vec![crate::host::loader::MissingLibrary {
+                name: "libzmq.so.5".into(),
+                needed_by: "/usr/local/bin/exporter".into(),
+            }],
+            link: crate::host::restarts::StartLink::SameProgram,
+        }],
         ..served.clone()
     };
     HostReport {

@@ -1260,6 +1260,19 @@ fn a_saved_live_capture_is_in_file_recent_and_opens_from_it() {
         Some(&vec![saved.clone()]),
         "File > Recent lists the saved capture first"
     );
+    // The capture's name (toolbar, status bar, window title) says where it was saved: it
+    // read "stopped: live capture on …" as before, as if its packets were only in a
+    // temporary file (real-window trial).
+    let name = rstscope::ui::file_name(&saved);
+    h.run_steps(2);
+    assert!(
+        shows(&h, &format!("saved as {name}"))
+            && h.state()
+                .window_title()
+                .contains(&format!("saved as {name}")),
+        "the name and the title say where it was saved: {}",
+        h.state().window_title()
+    );
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Recent").click();

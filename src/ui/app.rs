@@ -167,6 +167,8 @@ pub struct Source {
     /// A live capture whose packets were not saved ("Save capture as…"): they are only in a
     /// temporary file, so the window asks before it goes.
     unsaved: bool,
+    /// Where a stopped live capture was last saved ("Save capture as…"), for its name.
+    pub saved_as: Option<PathBuf>,
 }
 
 impl Source {
@@ -200,8 +202,18 @@ impl Source {
         // A live capture once stopped: "live capture on …" alone, with Start capture beside
         // it and its counts no longer moving, read as if it still ran. The word first: a
         // narrow window cuts the name's end.
+        // Once saved, the file's name too, as the title of a saved document changes to it:
+        // "stopped: …" alone read as if its packets were still only in a temporary file.
         if self.capture.is_some() && !self.is_capturing() {
-            return format!("stopped: {}", self.label).into();
+            return match &self.saved_as {
+                Some(path) => format!(
+                    "stopped: {}, saved as {}",
+                    self.label,
+                    crate::ui::file_name(path)
+                ),
+                None => format!("stopped: {}", self.label),
+            }
+            .into();
         }
         let unread = self.unread();
         let Some(first) = self.paths.iter().find(|p| !unread.contains(p)) else {
@@ -505,6 +517,7 @@ impl RstscopeApp {
             )
         })?;
         src.unsaved = false;
+        src.saved_as = Some(path.clone());
         Ok(path)
     }
 
@@ -667,6 +680,7 @@ impl RstscopeApp {
             dropped_updates: 0,
             remember,
             unsaved: false,
+            saved_as: None,
         }
     }
 
@@ -1017,6 +1031,7 @@ impl RstscopeApp {
         // "saved …" tells of the capture it was saved from: it goes with the next capture.
         for (of, r) in done {
             let saved = r.is_ok();
+            let saved_path = r.as_ref().ok().cloned();
             let (error, text) = match r {
                 // A capture saved is one to open again: File > Recent lists it, as it lists
                 // the captures opened.
@@ -1036,8 +1051,11 @@ impl RstscopeApp {
                 about: About::Shown,
             });
             if let Some(id) = of {
-                if saved && let Some(src) = self.source.as_mut().filter(|s| s.id == id) {
+                if let Some(path) = saved_path
+                    && let Some(src) = self.source.as_mut().filter(|s| s.id == id)
+                {
                     src.unsaved = false;
+                    src.saved_as = Some(path);
                 }
                 // Saved, what was asked for goes on; not saved, the capture stays, the
                 // notice saying why.

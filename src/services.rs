@@ -168,7 +168,7 @@ mod tests {
         // Sorted in the file too, so that a reader can find a port.
         let ports: Vec<u16> = TABLE
             .lines()
-            .filter_map(|l| l.split('\t').next()?.parse().ok())
+            .filter_map(|l| l.split('\t').next()?.parse::<u16>().ok())
             .collect();
         assert!(ports.windows(2).all(|w| w[0] < w[1]));
     }

@@ -24,6 +24,16 @@ use std::path::Path;
 pub const MAX_OBJECTS: usize = 256;
 /// The largest string table read (a program's dynamic strings are a few KiB).
 const MAX_STRTAB: u64 = 1 << 20;
+/// The most bytes of program headers read (a program's are under 1 KiB).
+const MAX_HEADERS: usize = 64 << 10;
+/// The most `DT_NEEDED` entries taken of one object, and directories of one `DT_RPATH` or
+/// `DT_RUNPATH` (programs have tens and a few): a file made to name more would make the
+/// search try every name in every directory.
+const MAX_NAMES: usize = 1024;
+/// The most files looked at for one program's search, however its objects are made (a
+/// large program's libraries take a few hundred; [`crate::host::restarts`] checks up to 256
+/// programs a minute).
+const MAX_LOOKUPS: usize = 4 << 10;
 /// glibc's loader's cache of libraries.
 const LD_SO_CACHE: &str = "/etc/ld.so.cache";
 
@@ -90,8 +100,14 @@ pub fn needs(
     if usize::from(phentsize) < want {
         return Err(bad("program header entries too small"));
     }
-    let table = read_at(phoff, usize::from(phentsize) * usize::from(phnum))?;
-    if table.len() < usize::from(phentsize) * usize::from(phnum) {
+    // A program has a dozen program headers; a file claiming up to 65,535 of up to 64 KiB
+    // each (4 GiB) is not asked for them all.
+    let table_len = usize::from(phentsize) * usize::from(phnum);
+    if table_len > MAX_HEADERS {
+        return Err(bad("claims more program headers than a program has"));
+    }
+    let table = read_at(phoff, table_len)?;
+    if table.len() < table_len {
         return Err(bad("cut short in its program headers"));
     }
     let mut loads = Vec::new();
@@ -135,6 +151,7 @@ pub fn needs(
     let entry = if class64 { 16 } else { 8 };
     let (mut strtab, mut strsz) = (None, None);
     let mut wanted = Vec::new();
+    let (mut needed, mut paths) = (0, 0);
     for d in bytes.chunks_exact(entry) {
         let (tag, val) = if class64 {
             (r.u64(d, 0)?, r.u64(d, 8)?)
@@ -145,7 +162,15 @@ pub fn needs(
             0 => break,
             5 => strtab = Some(val),
             10 => strsz = Some(val),
-            1 | 15 | 29 => wanted.push((tag, val)),
+            1 if needed < MAX_NAMES => {
+                needed += 1;
+                wanted.push((tag, val));
+            }
+            // A linker writes one of each; more are not read.
+            15 | 29 if paths < 16 => {
+                paths += 1;
+                wanted.push((tag, val));
+            }
             _ => {}
         }
     }
@@ -159,20 +184,32 @@ pub fn needs(
     let file_offset = loads
         .iter()
         .find(|(_, vaddr, filesz)| strtab >= *vaddr && strtab < vaddr.saturating_add(*filesz))
-        .map_or(strtab, |(offset, vaddr, _)| offset + (strtab - vaddr));
+        .map_or(strtab, |(offset, vaddr, _)| {
+            offset.saturating_add(strtab - vaddr)
+        });
     let strings = read_at(
         file_offset,
         usize::try_from(strsz.min(MAX_STRTAB)).unwrap_or(0),
     )?;
     for (tag, val) in wanted {
-        let s = c_string(&strings, usize::try_from(val).unwrap_or(usize::MAX));
+        // A name or a path list is no longer than a path (PATH_MAX).
+        let at = usize::try_from(val).unwrap_or(usize::MAX);
+        let s = c_string(
+            strings.get(..at.saturating_add(4096)).unwrap_or(&strings),
+            at,
+        );
         match tag {
-            1 => out.needed.push(s),
+            1 if out.needed.len() < MAX_NAMES => out.needed.push(s),
+            1 => {}
             15 => out.rpath.extend(split_path(&s)),
             _ => out
                 .runpath
                 .get_or_insert_with(Vec::new)
                 .extend(split_path(&s)),
+        }
+        out.rpath.truncate(MAX_NAMES);
+        if let Some(runpath) = &mut out.runpath {
+            runpath.truncate(MAX_NAMES);
         }
     }
     Ok(Some(out))
@@ -329,6 +366,15 @@ pub fn missing_libraries(program: &str, files: &dyn Files) -> Vec<MissingLibrary
     let mut seen: HashSet<String> = HashSet::new();
     let mut queue = VecDeque::from([(program.to_owned(), exe)]);
     let mut objects = 1;
+    // Files looked at so far, against MAX_LOOKUPS.
+    let mut lookups = 0;
+    let mut look = |p: &str| {
+        lookups += 1;
+        if lookups > MAX_LOOKUPS {
+            return None;
+        }
+        files.needs(p)
+    };
     while let Some((path, object)) = queue.pop_front() {
         for name in &object.needed {
             let base = name.rsplit('/').next().unwrap_or(name);
@@ -336,8 +382,7 @@ pub fn missing_libraries(program: &str, files: &dyn Files) -> Vec<MissingLibrary
                 continue;
             }
             let found = if name.contains('/') {
-                files
-                    .needs(name)
+                look(name)
                     .filter(|n| fits(n, &object))
                     .map(|n| (name.clone(), n))
             } else {
@@ -359,7 +404,7 @@ pub fn missing_libraries(program: &str, files: &dyn Files) -> Vec<MissingLibrary
                 from_dirs
                     .chain(from_cache)
                     .chain(from_defaults)
-                    .find_map(|p| files.needs(&p).filter(|n| fits(n, &object)).map(|n| (p, n)))
+                    .find_map(|p| look(&p).filter(|n| fits(n, &object)).map(|n| (p, n)))
             };
             match found {
                 Some((p, n)) if objects < MAX_OBJECTS => {

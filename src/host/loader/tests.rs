@@ -274,3 +274,67 @@ fn this_machines_shell_needs_nothing_missing() {
     assert_eq!(missing_libraries("/bin/sh", &RealFiles), []);
     assert!(RealFiles.needs("/bin/sh").is_some());
 }
+
+/// A program file made to cost the search without end (found by thinking about the fuzz
+/// target of this reader: the agent reads the files of programs any local user may start):
+/// 65,535 program headers claimed, thousands of needed names, an RPATH of thousands of
+/// directories. The program headers are refused, the names and directories cut, and the
+/// files looked at for one program bounded.
+#[test]
+fn a_program_file_made_to_cost_the_search_is_bounded() {
+    // e_phentsize and e_phnum (at 54 and 56 in a 64-bit header) claim 65,535 headers of
+    // 65,535 bytes: 4 GiB, which a reader would set aside memory for.
+    let mut image = elf(true, true, 62, &["libc.so.6"], None, None);
+    image[54..56].copy_from_slice(&u16::MAX.to_le_bytes());
+    image[56..58].copy_from_slice(&u16::MAX.to_le_bytes());
+    let mut asked = 0;
+    let claimed = needs(&mut |offset, len| {
+        asked = asked.max(len);
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(image.len());
+        Ok(image[start..(start + len).min(image.len())].to_vec())
+    });
+    assert!(
+        claimed.is_err() && asked <= 1 << 20,
+        "{asked} bytes asked for"
+    );
+    // Names and directories beyond what a program has are cut.
+    let names: Vec<String> = (0..3000).map(|i| format!("libx{i}.so")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let dirs = (0..3000)
+        .map(|i| format!("/d{i}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let image = elf(true, true, 62, &names, Some(&dirs), None);
+    let n = read(&image).expect("reads").expect("ELF");
+    // The RPATH read to a path's length (4 KiB: 701 of these directories).
+    assert_eq!((n.needed.len(), n.rpath.len()), (1024, 701));
+    // Each of those names looked for in each directory would be a million files: the search
+    // stops at its bound, with what it found missing so far.
+    struct Counting(Needs, std::cell::Cell<usize>);
+    impl Files for Counting {
+        fn needs(&self, path: &str) -> Option<Needs> {
+            self.1.set(self.1.get() + 1);
+            (path == "/opt/p").then(|| self.0.clone())
+        }
+        fn cache(&self) -> HashMap<String, Vec<String>> {
+            HashMap::new()
+        }
+        fn musl_path(&self, _arch: &str) -> Option<String> {
+            None
+        }
+    }
+    let files = Counting(n, std::cell::Cell::new(0));
+    let missing = missing_libraries("/opt/p", &files);
+    assert!(
+        files.1.get() <= MAX_LOOKUPS + 1,
+        "{} files looked at",
+        files.1.get()
+    );
+    assert!(
+        !missing.is_empty() && missing.len() <= 1024,
+        "{}",
+        missing.len()
+    );
+}

@@ -9,7 +9,8 @@
 # `rstscope analyze FILE` opens it: a zip listed from its central directory and its members
 # opened by offset, the file's size and name, the file given twice, an offender's packets read
 # again), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
-# arbitrary times, the engine's invariants checked). Default: all four, 1800 s each.
+# arbitrary times, the engine's invariants checked), elf (a program's ELF file and the loader's
+# cache, read for the libraries the loader would not find). Default: all five, 1800 s each.
 #
 # Seeds are made at run time (examples/fuzz_seeds.rs) from resources/*.pcapng, tests/fixtures
 # and, when present, the public corpus in ../shared/pcaps; the saved corpus fuzz/corpus/TARGET
@@ -41,11 +42,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --time) time_each="$2"; shift 2 ;;
     --save) save=1; shift ;;
-    reader|file|decode|engine) targets+=("$1"); shift ;;
-    *) say "unknown argument $1 (targets: reader file decode engine)"; exit 2 ;;
+    reader|file|decode|engine|elf) targets+=("$1"); shift ;;
+    *) say "unknown argument $1 (targets: reader file decode engine elf)"; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(reader file decode engine)
+[ ${#targets[@]} -gt 0 ] || targets=(reader file decode engine elf)
 
 work="${RSTSCOPE_FUZZ_DIR:-${TMPDIR:-/tmp}/rstscope-fuzz}"
 timeout_each="${RSTSCOPE_FUZZ_TIMEOUT:-10}"
@@ -73,12 +74,18 @@ fi
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds"
 cargo run --quiet --example fuzz_seeds -- "$work/seeds" "${captures[@]}"
+# The elf target's: this machine's own programs and loader cache, their first 64 KiB (the
+# headers, dynamic section and strings of a small program lie there).
+mkdir -p "$work/seeds/elf"
+for f in /usr/bin/true /usr/bin/env /usr/bin/ls /etc/ld.so.cache; do
+  [ -f "$f" ] && head -c 65536 "$f" >"$work/seeds/elf/$(basename "$f")"
+done
 
 # libFuzzer's longest input per target: capture files need room, frames and packet
 # sequences less.
-declare -A MAX_LEN=([reader]=262144 [file]=262144 [decode]=65540 [engine]=65537)
+declare -A MAX_LEN=([reader]=262144 [file]=262144 [decode]=65540 [engine]=65537 [elf]=65536)
 # What --save may keep per target, in KB.
-declare -A SAVE_KB=([reader]=3000 [file]=1500 [decode]=500 [engine]=1500)
+declare -A SAVE_KB=([reader]=3000 [file]=1500 [decode]=500 [engine]=1500 [elf]=500)
 
 for t in "${targets[@]}"; do
   mkdir -p "$work/corpus/$t" "$work/artifacts/$t" "fuzz/corpus/$t"

@@ -128,6 +128,42 @@ impl Drop for TempFile {
     }
 }
 
+/// Loader target: `data` as a program's ELF file and as the loader's cache, its missing
+/// libraries looked up as for a program that keeps failing to start
+/// ([`crate::host::loader`]): every library it names is the same file again, so that the
+/// search follows names, paths, `$ORIGIN` and the cache's entries as far as it goes.
+pub fn elf(data: &[u8]) {
+    use crate::host::loader::{self, Files, Needs};
+    use std::collections::HashMap;
+
+    struct Same<'a>(&'a [u8]);
+    impl Files for Same<'_> {
+        fn needs(&self, _path: &str) -> Option<Needs> {
+            loader::needs(&mut |offset, len| {
+                let start = usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(self.0.len());
+                let end = start.saturating_add(len).min(self.0.len());
+                Ok(self.0[start..end].to_vec())
+            })
+            .ok()
+            .flatten()
+        }
+        fn cache(&self) -> HashMap<String, Vec<String>> {
+            loader::cache_entries(self.0)
+        }
+        fn musl_path(&self, _arch: &str) -> Option<String> {
+            Some(String::from_utf8_lossy(self.0.get(..256).unwrap_or(self.0)).into_owned())
+        }
+    }
+    let missing = loader::missing_libraries("/opt/fuzz/bin/program", &Same(data));
+    assert!(
+        missing.len() <= loader::MAX_OBJECTS * 64,
+        "{}",
+        missing.len()
+    );
+}
+
 /// Decoder target: two bytes of link type (little-endian), two of extra wire length, then
 /// the frame's bytes. Every link type number is reachable; a TCP packet decoded goes through
 /// the engine.

@@ -73,6 +73,11 @@ fn file_corpus_and_regressions_replay() {
 }
 
 #[test]
+fn elf_corpus_and_regressions_replay() {
+    replay_target("elf", rstscope::fuzzing::elf);
+}
+
+#[test]
 fn decode_corpus_and_regressions_replay() {
     replay_target("decode", rstscope::fuzzing::frame);
 }

@@ -1549,12 +1549,10 @@ pub fn build_rows(
     rows
 }
 
-/// Wireshark's display filter fields of an endpoint's address or port: typed in the filter box
-/// as `field == value`, the value is the word matched.
-const WIRESHARK_FIELDS: [&str; 11] = [
-    "tcp.port",
-    "tcp.srcport",
-    "tcp.dstport",
+/// Wireshark's display filter fields of an endpoint's port and address: typed in the filter
+/// box as `field == value`, the value is matched exactly.
+const WIRESHARK_PORTS: [&str; 3] = ["tcp.port", "tcp.srcport", "tcp.dstport"];
+const WIRESHARK_ADDRESSES: [&str; 8] = [
     "ip.addr",
     "ip.src",
     "ip.dst",
@@ -1565,13 +1563,24 @@ const WIRESHARK_FIELDS: [&str; 11] = [
     "ipv6.host",
 ];
 
-/// The filter box's words, lower case, each of which a row must match. A Wireshark user's
-/// display filter of an address or a port (`tcp.port == 7211`, `ip.addr==10.0.0.1 &&
-/// tcp.port==80`) is read as its values: typed as in Wireshark, it matched no row, its
-/// field names and `==` taken as words ("No offender matches the filter"). Other operators
-/// (`||`, `!=`) stay words, and the table says the box does not take them
-/// ([`wireshark_operators`]).
-fn filter_words(filter: &str) -> Vec<String> {
+/// One word of the filter box, each of which a row must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Word {
+    /// Lower case, matched as [`matches`] says (part of the address:port, ...).
+    Text(String),
+    /// A Wireshark field's port (`tcp.port == 80`): that port, not 8080.
+    Port(u16),
+    /// A Wireshark field's address (`ip.addr == 10.0.0.1`): that address, not 10.0.0.10.
+    Addr(std::net::IpAddr),
+}
+
+/// The filter box's words. A Wireshark user's display filter of an address or a port
+/// (`tcp.port == 7211`, `ip.addr==10.0.0.1 && tcp.port==80`) is read as its values, matched
+/// exactly as Wireshark does: typed as in Wireshark, it matched no row, its field names and
+/// `==` taken as words ("No offender matches the filter"). Other operators (`||`, `!=`)
+/// stay words, and the table says the box does not take them ([`wireshark_operators`]).
+fn filter_words(filter: &str) -> Vec<Word> {
+    let text = |t: &str| Word::Text(t.to_lowercase());
     let spaced = filter
         .replace("==", " == ")
         .replace("&&", " && ")
@@ -1579,21 +1588,29 @@ fn filter_words(filter: &str) -> Vec<String> {
         .to_lowercase();
     let tokens: Vec<&str> = spaced.split_whitespace().collect();
     let field_at = |i: usize| {
-        WIRESHARK_FIELDS.contains(&tokens[i])
+        (WIRESHARK_PORTS.contains(&tokens[i]) || WIRESHARK_ADDRESSES.contains(&tokens[i]))
             && matches!(tokens.get(i + 1).copied(), Some("==" | "eq"))
     };
     if !(0..tokens.len()).any(field_at) {
-        return filter.split_whitespace().map(str::to_lowercase).collect();
+        return filter.split_whitespace().map(text).collect();
     }
     let mut words = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         if field_at(i) {
-            i += 2;
+            if let Some(value) = tokens.get(i + 2) {
+                let exact = if WIRESHARK_PORTS.contains(&tokens[i]) {
+                    value.parse().ok().map(Word::Port)
+                } else {
+                    value.parse().ok().map(Word::Addr)
+                };
+                words.push(exact.unwrap_or_else(|| text(value)));
+            }
+            i += 3;
             continue;
         }
         if !matches!(tokens[i], "&&" | "and") {
-            words.push(tokens[i].to_owned());
+            words.push(text(tokens[i]));
         }
         i += 1;
     }
@@ -1603,16 +1620,24 @@ fn filter_words(filter: &str) -> Vec<String> {
 /// Whether the filter has an operator of Wireshark's display filters that the box does not
 /// take (its words are all matched: `||`, `or`, `!=`, `not`, comparisons).
 fn wireshark_operators(filter: &str) -> bool {
-    filter_words(filter).iter().any(|w| {
-        matches!(w.as_str(), "or" | "not" | "ne" | "gt" | "lt" | "ge" | "le")
-            || w.contains(['=', '|', '!', '<', '>'])
+    filter_words(filter).iter().any(|w| match w {
+        Word::Text(w) => {
+            matches!(w.as_str(), "or" | "not" | "ne" | "gt" | "lt" | "ge" | "le")
+                || w.contains(['=', '|', '!', '<', '>'])
+        }
+        Word::Port(_) | Word::Addr(_) => false,
     })
 }
 
 /// True when the row matches one word of the filter: part of its address:port, its port,
 /// its service name, a cause it has resets of, or its diagnosis kind.
-fn matches(r: &Row, word: &str) -> bool {
+fn matches(r: &Row, word: &Word) -> bool {
     let o = &r.offender;
+    let word = match word {
+        Word::Text(w) => w.as_str(),
+        Word::Port(p) => return o.port == *p,
+        Word::Addr(a) => return o.addr == *a,
+    };
     r.endpoint.to_lowercase().contains(word)
         || word.trim_start_matches(':').parse::<u16>() == Ok(o.port)
         || r.service.is_some_and(|s| s.to_lowercase().contains(word))
@@ -2032,6 +2057,26 @@ mod tests {
         assert_eq!(found("(ip.dst==10.0.0.1) and tcp.port==7211"), [7211]);
         assert_eq!(found("ip.addr == 10.0.0.1").len(), 2);
         assert!(found("ip.addr == 10.0.0.2").is_empty());
+        // Exactly, as Wireshark matches them: port 80 is not 8080 nor an address's 80, an
+        // address not the start of another.
+        let data = [
+            offender(80, 0, 4, &[100]),
+            offender(8080, 0, 4, &[100]),
+            Offender {
+                addr: "10.0.0.10".parse().expect("ip"),
+                ..offender(81, 0, 4, &[100])
+            },
+        ];
+        let found =
+            |filter: &str| ports(&build_rows(&data, None, &[], None, filter, Sort::default()));
+        assert_eq!(found("tcp.port == 80"), [80]);
+        assert_eq!(
+            found("80").len(),
+            2,
+            "a plain word as before: part of 8080 too"
+        );
+        assert_eq!(found("ip.addr == 10.0.0.1").len(), 2, "not 10.0.0.10");
+        assert_eq!(found("ip.addr == 10.0.0.10"), [81]);
         // Plain words as before, "and" among them.
         assert!(found("7211 and").is_empty());
         assert!(!wireshark_operators("tcp.port == 7211"));

@@ -24,6 +24,7 @@ declare -A WANTED=(
   [imagemagick]="import: takes the screenshot of the window under Xvfb"
   [xdotool]="drives the real window under Xvfb in its test: clicks, typing, resizing"
   [xclip]="reads the X clipboard in the real-window test (what Copy put there)"
+  [python3-xlib]="drops a capture on the real window in its test, as a file manager does (scripts/xdnd-drop.py)"
   [libpcap-dev]="libpcap, which live capture (rstscope capture) links against; at run time rstscope needs its library package, libpcap0.8"
   [prometheus]="Prometheus and promtool: tests/agent.rs has a real Prometheus scrape rstscope agent and checks its alert rules"
   [tshark]="tests/agent.rs opens the agent's evidence in tshark"

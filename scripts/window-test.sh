@@ -19,7 +19,9 @@
 #   6. Ctrl+O, the zip fixtures' folder typed: the dialog lists the archives among the captures
 #      (a screenshot); then a zip of two captures and a readme typed: the title names the
 #      archive, and a screenshot at 1024x700 shows both captures' rows and the readme skipped.
-#   7. The app wrote nothing to its standard error all along.
+#   7. A Windows pktmon capture dropped on the window from outside, as a file manager drops
+#      it (the X drag-and-drop protocol, scripts/xdnd-drop.py): the title names it.
+#   8. The app wrote nothing to its standard error all along.
 #
 # Where Copy and the rows are, and where Copy row comes under a right click, comes from the
 # same screen laid out by egui_kittest at the same size (the ignored `window_map` test of
@@ -75,6 +77,7 @@ xdotool getdisplaygeometry >/dev/null 2>&1 || {
   exit 75
 }
 bin=$1 sample=$2 second=$3 many=$4 out=$5 sx=$6 sy=$7 cx=$8 cy=$9 procs=${10} zips=${11}
+drop=${12} dropped=${13}
 say() { echo "rstscope window test: $*" >&2; }
 fail() { say "FAILED: $*"; import -window root "$out/failure.png" || true; exit 1; }
 
@@ -234,6 +237,12 @@ xdotool type --delay 15 "$zips/two-captures-readme.zip"
 xdotool key Return
 title_has "two-captures-readme.zip"
 shot zip-1024x700 3
+# Dragged from a file manager and dropped on the results: XDND, as any X file manager sends it
+# (Debian's python3, which has python3-xlib, whatever python3 comes first on the PATH).
+/usr/bin/python3 "$drop" "$wid" 500 300 "$dropped" || fail "the window did not take the dropped $dropped"
+title_has "$(basename "$dropped")"
+shot dropped-pktmon-1024x700 3
+say "a capture dropped on the window from outside opened: $(xdotool getwindowname "$wid")"
 kill -0 $app 2>/dev/null || fail "the app exited: $(cat "$out/app.log")"
 # Nothing on its standard error in all that: a debugging line left in the layout wrote one a
 # frame to the terminal the app was started from.
@@ -246,7 +255,8 @@ for attempt in 1 2; do
     xvfb-run -a -n $((100 + RANDOM % 400)) -s "-screen 0 1600x1000x24" \
     env -u DBUS_SESSION_BUS_ADDRESS bash -c "$script" window-test \
     "$bin" "$sample" "$second" "$many" "$out" "$sample_x" "$sample_y" "$second_x" "$second_y" \
-    "$top/tests/fixtures/process-info.pcapng" "$top/tests/fixtures/zip" || rc=$?
+    "$top/tests/fixtures/process-info.pcapng" "$top/tests/fixtures/zip" \
+    "$top/scripts/xdnd-drop.py" "$top/tests/fixtures/pktmon.pcapng" || rc=$?
   if [ "$rc" -eq 75 ] && [ "$attempt" -eq 1 ]; then
     say "starting another X server"
     continue

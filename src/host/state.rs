@@ -238,6 +238,12 @@ pub struct HostReport {
     /// sample, not of now. Saved capture files written before this field have it `false`;
     /// their `recorded` says the same (see [`Self::over`]).
     pub ended: bool,
+    /// Every program seen failing to start on this machine during the capture, whether or
+    /// not a port was refused meanwhile (see [`restarts`](super::restarts)), most recent
+    /// first, each [`StartLink::Timing`]; at most 32, the ones failing longest ago forgotten
+    /// first. Live only: not saved with a capture (its endpoints' are).
+    #[serde(skip)]
+    pub failing_starts: Vec<FailingStart>,
 }
 
 impl HostReport {
@@ -430,7 +436,15 @@ impl HostState {
         }
         for f in sample.failing_starts {
             if self.failing.len() >= MAX_FAILING && !self.failing.contains_key(&f.program) {
-                continue;
+                // The one failing longest ago makes room, unless it is this one.
+                let Some(oldest) = (self.failing.values())
+                    .min_by_key(|o| o.last)
+                    .filter(|o| o.last < f.last)
+                    .map(|o| o.program.clone())
+                else {
+                    continue;
+                };
+                self.failing.remove(&oldest);
             }
             self.failing.insert(f.program.clone(), f);
         }
@@ -493,7 +507,7 @@ impl HostState {
                 per_second: self.counters.per_second(name).to_vec(),
             })
             .collect();
-        let endpoints: Vec<EndpointHost> = offenders
+        let mut endpoints: Vec<EndpointHost> = offenders
             .iter()
             .map(|o| {
                 let clients = self.clients.endpoint((o.addr, o.port));
@@ -521,10 +535,18 @@ impl HostState {
                 if let Some(g) = e.gone_listener() {
                     e.listener_end = self.ends.get(&g.pid).cloned();
                 }
-                e.failing_starts = self.failing_for(o, &e);
                 e
             })
             .collect();
+        // Programs seen connecting to any of them: one whose runs failed with a status only
+        // may be such a client, failing its connects, rather than a service.
+        let clients: HashSet<String> = endpoints
+            .iter()
+            .flat_map(|e| e.clients.processes.iter().map(|c| c.name.clone()))
+            .collect();
+        for (o, e) in offenders.iter().zip(&mut endpoints) {
+            e.failing_starts = self.failing_for(o, e, &clients);
+        }
         let mut notes = self.notes.clone();
         if self.events_lost > 0 {
             notes.push(format!(
@@ -552,15 +574,31 @@ impl HostState {
             notes,
             recorded: None,
             ended: self.ended,
+            failing_starts: self.failing_starts(),
         }
+    }
+
+    /// Every program seen failing to start, most recent first.
+    fn failing_starts(&self) -> Vec<FailingStart> {
+        let mut all: Vec<FailingStart> = self.failing.values().cloned().collect();
+        all.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.program.cmp(&b.program)));
+        all
     }
 
     /// The programs failing to start that go with offender `o`, refused on this machine while
     /// nothing listened: those whose starts overlap its incidents, linked as
     /// [`StartLink::SameProgram`] where the same executable was seen listening on its port
-    /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Those with
-    /// evidence first.
-    fn failing_for(&self, o: &Offender, e: &EndpointHost) -> Vec<FailingStart> {
+    /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Not by the
+    /// timing: a program seen connecting to it (its client, not its server), nor one whose
+    /// runs failed by their statuses only and which was seen connecting to any endpoint of
+    /// the report (`clients`, by name: `curl` exits 7 again and again while a port refuses
+    /// it). Those with evidence first, then those killed by a signal or unable to load.
+    fn failing_for(
+        &self,
+        o: &Offender,
+        e: &EndpointHost,
+        clients: &HashSet<String>,
+    ) -> Vec<FailingStart> {
         let refused =
             o.failed_refused > 0 || o.rst_by_cause[crate::engine::Cause::Refused.index()] > 0;
         if !e.local || !refused || self.failing.is_empty() {
@@ -579,22 +617,29 @@ impl HostState {
             .chain(e.former_owner.as_ref().and_then(|f| f.exe.as_deref()))
             .map(program_path)
             .collect();
+        let its_clients: HashSet<&str> =
+            (e.clients.processes.iter()).map(|c| c.name.as_str()).collect();
         let mut out: Vec<FailingStart> = self
             .failing
             .values()
             .filter(|f| f.during(o.first_seen, o.last_seen, FAILING_SLACK_NS))
-            .map(|f| FailingStart {
-                link: if listened.contains(&f.program.as_str()) {
+            .filter_map(|f| {
+                let link = if listened.contains(&f.program.as_str()) {
                     StartLink::SameProgram
+                } else if its_clients.contains(f.name.as_str())
+                    || f.by_status_only() && clients.contains(&f.name)
+                {
+                    return None;
                 } else {
                     StartLink::Timing
-                },
-                ..f.clone()
+                };
+                Some(FailingStart { link, ..f.clone() })
             })
             .collect();
         out.sort_by(|a, b| {
             (b.link == StartLink::SameProgram)
                 .cmp(&(a.link == StartLink::SameProgram))
+                .then_with(|| a.by_status_only().cmp(&b.by_status_only()))
                 .then_with(|| b.last.cmp(&a.last))
         });
         out.truncate(MAX_FAILING_SHOWN);
@@ -864,6 +909,57 @@ mod tests {
         assert_eq!(report.counter(ATTEMPT_FAILS).map(|k| k.total), Some(14));
     }
 
+    /// A program failing to start by its exit status only may be a client failing its
+    /// connects: the endpoint's own client (`retrier`, exit status 7) is not said to be its
+    /// server, while a crash (SIGSEGV) and a status of a program not seen connecting are,
+    /// by the timing, the crash first.
+    #[test]
+    fn a_client_failing_its_connects_is_not_taken_for_a_service_failing_to_start() {
+        let mut state = HostState::new(scope());
+        case_7211(&mut state, true);
+        let failing = |program: &str, status: Option<u8>, signal: Option<u8>| FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or_default().into(),
+            starts: 4,
+            first: at(2),
+            last: at(8),
+            longest_ns: 40_000_000,
+            exit_status: status,
+            signal,
+            killed: if signal.is_some() { 4 } else { 0 },
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: StartLink::Timing,
+        };
+        state.apply(HostSample {
+            at: at(111),
+            failing_starts: vec![
+                failing("/opt/r/retrier", Some(7), None),
+                failing("/opt/c/collector", None, Some(11)),
+                failing("/usr/local/bin/check", Some(1), None),
+            ],
+            ..HostSample::default()
+        });
+        let o = offender(7211, 0);
+        let report = state.report(std::slice::from_ref(&o));
+        let shown: Vec<&str> = (report.endpoints[0].failing_starts.iter())
+            .map(|f| f.program.as_str())
+            .collect();
+        assert_eq!(shown, ["/opt/c/collector", "/usr/local/bin/check"]);
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(
+            sentence.contains(
+                "While 7211 was refused, /opt/c/collector failed to start 4 times from 00:00:02 \
+                 to 00:00:08 (every 2.0 s): each run ended within 40 ms, killed by signal 11 \
+                 (SIGSEGV). Whether it would serve 7211 cannot be seen (no run was seen \
+                 listening): only the timing links them. While 7211 was refused, \
+                 /usr/local/bin/check failed to start 4 times from 00:00:02 to 00:00:08 (every \
+                 2.0 s): each run ended within 40 ms with exit status 1."
+            ),
+            "{sentence}"
+        );
+    }
+
     /// Regression (real-window trial): "its AttemptFails (12) matches the failed attempts
     /// captured ... (13)". Equal counts match; counts a reading's edge apart are said to be.
     #[test]
@@ -953,6 +1049,9 @@ mod tests {
             last: at(last),
             longest_ns: 400_000,
             exit_status: Some(127),
+            signal: None,
+            killed: 0,
+            oom_killed: 0,
             missing: vec![MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: program.into(),

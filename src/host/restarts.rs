@@ -16,7 +16,8 @@
 //! What counts as a failing start: a run (an exec to its process's exit) that ended within
 //! [`FAIL_WITHIN_NS`] of its exec with a status other than 0 or killed by a signal; a program
 //! is failing once [`MIN_FAILED_RUNS`] such runs came one after another (each within
-//! [`MAX_GAP_NS`] of the one before), or, on any number of runs, when each ended within
+//! [`MAX_GAP_NS`] of the one before; where no signal killed any, over [`MIN_STATUS_LOOP_NS`]
+//! at least), or, on any number of runs, when each ended within
 //! [`QUICK_NS`] and its file needs a library the loader would not find. A run that ended well
 //! (status 0, where the kernel tells statuses) or lived longer ends the streak: health checks
 //! and cron jobs that exit 0 are no failing starts, nor a check that fails now and then, nor a
@@ -53,6 +54,12 @@ pub const FAIL_WITHIN_NS: i64 = 10 * Timestamp::NANOS_PER_SEC;
 /// Failed runs one after another that make a program failing to start (without a missing
 /// library): one failed run is no restart loop.
 pub const MIN_FAILED_RUNS: u32 = 3;
+/// How long failed runs that a signal did not end (statuses only) must have gone on, from the
+/// first start to the latest, to make a loop: a script's check polled until it passes (`grep
+/// -q` every 0.1 s, exit status 1 until the text is there) fails a few times in a row too,
+/// for less long; a supervisor that restarts a service at once stops trying within moments
+/// (systemd's start limit), where its journal tells.
+pub const MIN_STATUS_LOOP_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
 /// The longest time between two failed starts of one loop: systemd restarts within a
 /// second, a shell loop within seconds, Kubernetes backs off up to five minutes; a program
 /// failing less often than that (an hourly job) is not restarted by a supervisor.
@@ -402,7 +409,7 @@ impl Restarts {
     }
 
     /// The programs failing to start as of `now`: [`MIN_FAILED_RUNS`] failed runs one after
-    /// another, or runs that each ended at once of a program whose file needs a library the
+    /// another (over [`MIN_STATUS_LOOP_NS`] where no signal killed any), or runs that each ended at once of a program whose file needs a library the
     /// loader would not find. Files are read with `missing` (each at most every 5 s when it
     /// needed one, every minute when not, and only when it was started again since), and the
     /// libraries found missing are told with the program either way.
@@ -415,7 +422,8 @@ impl Restarts {
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
-                let looping = runs.failed >= MIN_FAILED_RUNS;
+                let looping = runs.failed >= MIN_FAILED_RUNS
+                    && (runs.killed > 0 || runs.last.0 - runs.first.0 >= MIN_STATUS_LOOP_NS);
                 let at_once = runs.longest_ns < QUICK_NS;
                 if !looping && !at_once {
                     return None;
@@ -646,9 +654,12 @@ mod tests {
             });
         }
         assert_eq!(r.failing(Timestamp(5 * 3_600_000 * MS), loads), []);
-        // A third failed run within the gap makes a loop.
+        // A third failed run within the gap: a loop of statuses only once it went on for 5 s
+        // (a script polling `grep -q` until it passes fails for less long).
         run(&mut r, check, 9, 5000, 5, fail);
-        assert_eq!(r.failing(Timestamp(6000 * MS), loads).len(), 1);
+        assert_eq!(r.failing(Timestamp(6000 * MS), loads), []);
+        run(&mut r, check, 9, 8000, 5, fail);
+        assert_eq!(r.failing(Timestamp(9000 * MS), loads).len(), 1);
     }
 
     /// A signal that ends a process as a group (SIGTERM, the OOM killer's SIGKILL) is told to

@@ -601,7 +601,11 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
     // Mounted by now, where it was not.
     if !["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
         .iter()
-        .any(|root| std::path::Path::new(root).join("events/signal/signal_deliver").exists())
+        .any(|root| {
+            std::path::Path::new(root)
+                .join("events/signal/signal_deliver")
+                .exists()
+        })
     {
         println!("SKIPPED: this kernel has no signal events");
         return;
@@ -660,6 +664,9 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
             (3, 3, Some(signal), None),
             "{f:?}"
         );
-        assert!(f.missing.is_empty() && f.longest_ns < 1_000_000_000, "{f:?}");
+        assert!(
+            f.missing.is_empty() && f.longest_ns < 1_000_000_000,
+            "{f:?}"
+        );
     }
 }

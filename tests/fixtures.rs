@@ -316,13 +316,22 @@ fn restarts_killed_by_a_signal_are_told_with_the_signal() {
     let f = &json["offenders"][0]["listener"]["failing_starts"][0];
     assert_eq!(f["program"], "/opt/rstscope-sample/bin/collector");
     assert_eq!(
-        (f["starts"].as_u64(), f["killed"].as_u64(), f["link"].as_str()),
+        (
+            f["starts"].as_u64(),
+            f["killed"].as_u64(),
+            f["link"].as_str()
+        ),
         (Some(5), Some(5), Some("timing"))
     );
-    assert_eq!((f["signal"].as_u64(), f["exit_status"].as_u64()), (Some(11), None));
+    assert_eq!(
+        (f["signal"].as_u64(), f["exit_status"].as_u64()),
+        (Some(11), None)
+    );
     assert_eq!(f["missing_libraries"], serde_json::json!([]));
     assert!(
-        f["longest_run"].as_f64().is_some_and(|s| (0.03..0.1).contains(&s)),
+        f["longest_run"]
+            .as_f64()
+            .is_some_and(|s| (0.03..0.1).contains(&s)),
         "{f}"
     );
 }

@@ -485,9 +485,9 @@ impl ScanTracker {
 /// Counts the failed starts of programs that keep failing to start on this machine, for a
 /// counter per program: each update's list ([`HostReport::failing_starts`]) tells each
 /// program's failed runs one after another (`starts`, from `first`); a later `first` is a new
-/// loop, whose runs are added to the earlier ones'. A program whose runs failed by their
-/// statuses only and which connected to an endpoint of the report is left out, as the
-/// report leaves it out: a client failing its connects (`curl`, exit status 7).
+/// loop, whose runs are added to the earlier ones'. A client failing its connects again and
+/// again by a status (`curl`, exit status 7) counts too: the machine cannot tell it from a
+/// service whose database refuses it.
 #[derive(Debug, Default)]
 pub struct FailingStartsTracker {
     /// Per program: the loop counted last (its first run, its runs counted) and when it last
@@ -505,13 +505,7 @@ impl FailingStartsTracker {
         let Some(h) = host else {
             return self.rows();
         };
-        let clients: HashSet<&str> = (h.endpoints.iter())
-            .flat_map(|e| e.clients.processes.iter().map(|c| c.name.as_str()))
-            .collect();
         for f in &h.failing_starts {
-            if f.by_status_only() && clients.contains(f.name.as_str()) {
-                continue;
-            }
             let new = match self.seen.get(&f.program) {
                 Some(&(first, counted, _)) if first == f.first => f.starts.saturating_sub(counted),
                 _ => f.starts,

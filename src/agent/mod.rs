@@ -377,11 +377,23 @@ impl Agent {
                 loop {
                     match job.wait(Duration::from_millis(200)) {
                         Some(Update::Partial(a)) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans, &mut failing);
+                            for_thread.apply(
+                                &a,
+                                &job.stats(),
+                                &mut selection,
+                                &mut scans,
+                                &mut failing,
+                            );
                             save(&a, false);
                         }
                         Some(Update::Finished(Ok(a))) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans, &mut failing);
+                            for_thread.apply(
+                                &a,
+                                &job.stats(),
+                                &mut selection,
+                                &mut scans,
+                                &mut failing,
+                            );
                             save(&a, true);
                             break;
                         }

@@ -684,8 +684,7 @@ impl Reader {
                         exit_call_format.as_ref().and_then(|f| f.decode(record))
                     {
                         processes.push((at, ProcessEvent::ExitCall(call)));
-                    } else if let Some(event) = task_formats.iter().find_map(|f| f.decode(record))
-                    {
+                    } else if let Some(event) = task_formats.iter().find_map(|f| f.decode(record)) {
                         processes.push((at, ProcessEvent::Task(event)));
                     }
                 });

@@ -14,11 +14,11 @@
 //! ([`loader`](crate::host::loader)).
 //!
 //! What counts as a failing start: a run (an exec to its process's exit) that ended within
-//! [`FAIL_WITHIN_NS`] of its exec with a status other than 0 or killed by a signal; a program
-//! is failing once [`MIN_FAILED_RUNS`] such runs came one after another (each within
-//! [`MAX_GAP_NS`] of the one before; where no signal killed any, over [`MIN_STATUS_LOOP_NS`]
+//! [`FAIL_WITHIN_NS`](crate::host::restarts::FAIL_WITHIN_NS) of its exec with a status other than 0 or killed by a signal; a program
+//! is failing once [`MIN_FAILED_RUNS`](crate::host::restarts::MIN_FAILED_RUNS) such runs came one after another (each within
+//! [`MAX_GAP_NS`](crate::host::restarts::MAX_GAP_NS) of the one before; where no signal killed any, over [`MIN_STATUS_LOOP_NS`](crate::host::restarts::MIN_STATUS_LOOP_NS)
 //! at least), or, on any number of runs, when each ended within
-//! [`QUICK_NS`] and its file needs a library the loader would not find. A run that ended well
+//! [`QUICK_NS`](crate::host::restarts::QUICK_NS) and its file needs a library the loader would not find. A run that ended well
 //! (status 0, where the kernel tells statuses) or lived longer ends the streak: health checks
 //! and cron jobs that exit 0 are no failing starts, nor a check that fails now and then, nor a
 //! single failed run. A run ended by another of its threads (a group exit it did not ask for,
@@ -167,6 +167,12 @@ pub struct FailingStart {
     /// machine-wide list.
     #[serde(default)]
     pub link: StartLink,
+    /// Other endpoints of the report its processes were seen connecting to (as clients with
+    /// incidents there, by its name), `addr:port`, at most 3: a service whose own connects
+    /// fail (its database refuses it, and it gives up), or a client failing its connects
+    /// again and again (`curl`, exit status 7). Empty in the machine-wide list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connected_to: Vec<String>,
 }
 
 /// For serde's `skip_serializing_if`, which passes a reference.
@@ -467,6 +473,7 @@ impl Restarts {
                     oom_killed: runs.oom,
                     missing: lacks,
                     link: StartLink::Timing,
+                    connected_to: Vec::new(),
                 })
             })
             .collect();
@@ -529,6 +536,7 @@ mod tests {
                 oom_killed: 0,
                 missing: zmq(collector),
                 link: StartLink::Timing,
+                connected_to: Vec::new(),
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
@@ -570,7 +578,14 @@ mod tests {
     }
 
     /// A run of `program` as process `pid` from `at_ms`, lasting `ms`, ended by `end`.
-    fn run(r: &mut Restarts, program: &str, pid: u32, at_ms: i64, ms: i64, end: impl FnOnce(&mut Restarts)) {
+    fn run(
+        r: &mut Restarts,
+        program: &str,
+        pid: u32,
+        at_ms: i64,
+        ms: i64,
+        end: impl FnOnce(&mut Restarts),
+    ) {
         r.exec(Timestamp(at_ms * MS), pid, program);
         end(r);
         r.exit(Timestamp((at_ms + ms) * MS), pid, "x");
@@ -590,7 +605,11 @@ mod tests {
         let segv = |r: &mut Restarts| r.signal_delivered(100, 11);
         run(&mut r, collector, 100, 0, 40, segv);
         run(&mut r, collector, 100, 2000, 40, segv);
-        assert_eq!(r.failing(Timestamp(3000 * MS), loads), [], "two failed runs are no loop");
+        assert_eq!(
+            r.failing(Timestamp(3000 * MS), loads),
+            [],
+            "two failed runs are no loop"
+        );
         for i in 2..12 {
             run(&mut r, collector, 100, i * 2000, 40, segv);
         }
@@ -601,7 +620,10 @@ mod tests {
             (f.starts, f.first, f.last, f.longest_ns),
             (12, Timestamp(0), Timestamp(22_000 * MS), 40 * MS)
         );
-        assert_eq!((f.signal, f.exit_status, f.killed, f.oom_killed), (Some(11), None, 12, 0));
+        assert_eq!(
+            (f.signal, f.exit_status, f.killed, f.oom_killed),
+            (Some(11), None, 12, 0)
+        );
         assert_eq!(f.every_ns(), Some(2000 * MS));
         assert!(!f.by_status_only());
         assert_eq!(signal_name(11), Some("SIGSEGV"));
@@ -620,7 +642,10 @@ mod tests {
         }
         let failing = r.failing(Timestamp(20_000 * MS), loads);
         assert_eq!(
-            failing.iter().map(|f| (f.starts, f.exit_status, f.signal, f.longest_ns)).collect::<Vec<_>>(),
+            failing
+                .iter()
+                .map(|f| (f.starts, f.exit_status, f.signal, f.longest_ns))
+                .collect::<Vec<_>>(),
             [(3, Some(1), None, 3000 * MS)]
         );
         assert!(failing[0].by_status_only());
@@ -649,9 +674,16 @@ mod tests {
         assert_eq!(r.failing(Timestamp(5000 * MS), loads), []);
         // Once an hour, failing each time: too far apart for a supervisor's restarts.
         for i in 0..5 {
-            run(&mut r, "/usr/local/bin/backup", 10, i * 3_600_000, 50, |r| {
-                r.exit_status(10, 2);
-            });
+            run(
+                &mut r,
+                "/usr/local/bin/backup",
+                10,
+                i * 3_600_000,
+                50,
+                |r| {
+                    r.exit_status(10, 2);
+                },
+            );
         }
         assert_eq!(r.failing(Timestamp(5 * 3_600_000 * MS), loads), []);
         // A third failed run within the gap: a loop of statuses only once it went on for 5 s
@@ -683,7 +715,10 @@ mod tests {
         run(&mut r, p, 5, 3000, 600, |r| r.signal_delivered(5, 9));
         let failing = r.failing(Timestamp(4000 * MS), loads);
         assert_eq!(
-            failing.iter().map(|f| (f.starts, f.signal, f.killed, f.oom_killed)).collect::<Vec<_>>(),
+            failing
+                .iter()
+                .map(|f| (f.starts, f.signal, f.killed, f.oom_killed))
+                .collect::<Vec<_>>(),
             [(3, Some(9), 3, 3)]
         );
         // SIGTERM, by its default action: the runs now end differently.
@@ -705,7 +740,10 @@ mod tests {
                 r.signal_delivered(6, 9);
             });
         }
-        assert_eq!(term.failing(Timestamp(4000 * MS), loads)[0].signal, Some(15));
+        assert_eq!(
+            term.failing(Timestamp(4000 * MS), loads)[0].signal,
+            Some(15)
+        );
     }
 
     #[test]

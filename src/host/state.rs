@@ -7,7 +7,7 @@
 //! processes connected, the kernel's counters per second, and whether the kernel's count of
 //! failed connects matches what the capture shows.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 
 use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
@@ -538,14 +538,25 @@ impl HostState {
                 e
             })
             .collect();
-        // Programs seen connecting to any of them: one whose runs failed with a status only
-        // may be such a client, failing its connects, rather than a service.
-        let clients: HashSet<String> = endpoints
+        // The endpoints each program was seen connecting to, by its name: said with a program
+        // failing to start (a service whose database refuses it; a client failing its
+        // connects).
+        let mut clients: HashMap<&str, Vec<String>> = HashMap::new();
+        for e in &endpoints {
+            for c in &e.clients.processes {
+                clients
+                    .entry(c.name.as_str())
+                    .or_default()
+                    .push(SocketAddr::new(e.addr, e.port).to_string());
+            }
+        }
+        let failing: Vec<Vec<FailingStart>> = offenders
             .iter()
-            .flat_map(|e| e.clients.processes.iter().map(|c| c.name.clone()))
+            .zip(&endpoints)
+            .map(|(o, e)| self.failing_for(o, e, &clients))
             .collect();
-        for (o, e) in offenders.iter().zip(&mut endpoints) {
-            e.failing_starts = self.failing_for(o, e, &clients);
+        for (e, failing) in endpoints.iter_mut().zip(failing) {
+            e.failing_starts = failing;
         }
         let mut notes = self.notes.clone();
         if self.events_lost > 0 {
@@ -589,15 +600,15 @@ impl HostState {
     /// nothing listened: those whose starts overlap its incidents, linked as
     /// [`StartLink::SameProgram`] where the same executable was seen listening on its port
     /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Not by the
-    /// timing: a program seen connecting to it (its client, not its server), nor one whose
-    /// runs failed by their statuses only and which was seen connecting to any endpoint of
-    /// the report (`clients`, by name: `curl` exits 7 again and again while a port refuses
-    /// it). Those with evidence first, then those killed by a signal or unable to load.
+    /// timing a program seen connecting to it: its client (`curl` exits 7 again and again
+    /// while the port refuses it), not its server. Each with the other endpoints it was seen
+    /// connecting to (`clients`: endpoints by program name). Those with evidence first, then
+    /// those killed by a signal or unable to load.
     fn failing_for(
         &self,
         o: &Offender,
         e: &EndpointHost,
-        clients: &HashSet<String>,
+        clients: &HashMap<&str, Vec<String>>,
     ) -> Vec<FailingStart> {
         let refused =
             o.failed_refused > 0 || o.rst_by_cause[crate::engine::Cause::Refused.index()] > 0;
@@ -617,8 +628,10 @@ impl HostState {
             .chain(e.former_owner.as_ref().and_then(|f| f.exe.as_deref()))
             .map(program_path)
             .collect();
-        let its_clients: HashSet<&str> =
-            (e.clients.processes.iter()).map(|c| c.name.as_str()).collect();
+        let its_clients: HashSet<&str> = (e.clients.processes.iter())
+            .map(|c| c.name.as_str())
+            .collect();
+        let this = SocketAddr::new(e.addr, e.port).to_string();
         let mut out: Vec<FailingStart> = self
             .failing
             .values()
@@ -626,14 +639,21 @@ impl HostState {
             .filter_map(|f| {
                 let link = if listened.contains(&f.program.as_str()) {
                     StartLink::SameProgram
-                } else if its_clients.contains(f.name.as_str())
-                    || f.by_status_only() && clients.contains(&f.name)
-                {
+                } else if its_clients.contains(f.name.as_str()) {
                     return None;
                 } else {
                     StartLink::Timing
                 };
-                Some(FailingStart { link, ..f.clone() })
+                let connected_to = (clients.get(f.name.as_str()).into_iter().flatten())
+                    .filter(|ep| **ep != this)
+                    .take(3)
+                    .cloned()
+                    .collect();
+                Some(FailingStart {
+                    link,
+                    connected_to,
+                    ..f.clone()
+                })
             })
             .collect();
         out.sort_by(|a, b| {
@@ -911,12 +931,33 @@ mod tests {
 
     /// A program failing to start by its exit status only may be a client failing its
     /// connects: the endpoint's own client (`retrier`, exit status 7) is not said to be its
-    /// server, while a crash (SIGSEGV) and a status of a program not seen connecting are,
-    /// by the timing, the crash first.
+    /// server. A crash (SIGSEGV) is, by the timing, first; so is a service that gives up on
+    /// its database (exit status 1), said with the endpoint it connected to, and not with
+    /// that endpoint, whose client it is (where the retrier is, with 7211 said).
     #[test]
     fn a_client_failing_its_connects_is_not_taken_for_a_service_failing_to_start() {
         let mut state = HostState::new(scope());
         case_7211(&mut state, true);
+        for (t, port) in [(104, 45_000), (106, 45_001)] {
+            state.apply(HostSample {
+                at: at(t),
+                sightings: vec![ProcessSighting {
+                    at: at(t),
+                    local: SocketAddr::new(lo(), port),
+                    remote: Some("127.0.0.1:5432".parse().expect("addr")),
+                    pid: 1000 + u32::from(port),
+                    name: "collector".into(),
+                    exe: None,
+                    script: None,
+                    source: SightingSource::ConnectTrace,
+                }],
+                ..HostSample::default()
+            });
+            state.incident(&Incident {
+                server: (lo(), 5432),
+                ..refused(t, port)
+            });
+        }
         let failing = |program: &str, status: Option<u8>, signal: Option<u8>| FailingStart {
             program: program.into(),
             name: program.rsplit('/').next().unwrap_or_default().into(),
@@ -930,31 +971,49 @@ mod tests {
             oom_killed: 0,
             missing: Vec::new(),
             link: StartLink::Timing,
+            connected_to: Vec::new(),
         };
         state.apply(HostSample {
             at: at(111),
             failing_starts: vec![
                 failing("/opt/r/retrier", Some(7), None),
-                failing("/opt/c/collector", None, Some(11)),
-                failing("/usr/local/bin/check", Some(1), None),
+                failing("/opt/c/crasher", None, Some(11)),
+                failing("/opt/c/collector", Some(1), None),
             ],
             ..HostSample::default()
         });
-        let o = offender(7211, 0);
-        let report = state.report(std::slice::from_ref(&o));
-        let shown: Vec<&str> = (report.endpoints[0].failing_starts.iter())
-            .map(|f| f.program.as_str())
-            .collect();
-        assert_eq!(shown, ["/opt/c/collector", "/usr/local/bin/check"]);
+        let (o, db) = (offender(7211, 0), offender(5432, 0));
+        let report = state.report(&[o.clone(), db]);
+        let shown = |i: usize| -> Vec<(&str, Vec<String>)> {
+            (report.endpoints[i].failing_starts.iter())
+                .map(|f| (f.program.as_str(), f.connected_to.clone()))
+                .collect()
+        };
+        assert_eq!(
+            shown(0),
+            [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/c/collector", vec!["127.0.0.1:5432".to_owned()])
+            ]
+        );
+        // 5432: the collector is its client; the retrier is said with what it connected to.
+        assert_eq!(
+            shown(1),
+            [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/r/retrier", vec!["127.0.0.1:7211".to_owned()])
+            ]
+        );
         let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
         assert!(
             sentence.contains(
-                "While 7211 was refused, /opt/c/collector failed to start 4 times from 00:00:02 \
+                "While 7211 was refused, /opt/c/crasher failed to start 4 times from 00:00:02 \
                  to 00:00:08 (every 2.0 s): each run ended within 40 ms, killed by signal 11 \
                  (SIGSEGV). Whether it would serve 7211 cannot be seen (no run was seen \
                  listening): only the timing links them. While 7211 was refused, \
-                 /usr/local/bin/check failed to start 4 times from 00:00:02 to 00:00:08 (every \
-                 2.0 s): each run ended within 40 ms with exit status 1."
+                 /opt/c/collector failed to start 4 times from 00:00:02 to 00:00:08 (every \
+                 2.0 s): each run ended within 40 ms with exit status 1, and its processes were \
+                 seen connecting to 127.0.0.1:5432, an endpoint with incidents of its own."
             ),
             "{sentence}"
         );
@@ -1057,6 +1116,7 @@ mod tests {
                 needed_by: program.into(),
             }],
             link: StartLink::Timing,
+            connected_to: Vec::new(),
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());

@@ -337,7 +337,7 @@ struct FailingStartOut<'a>(&'a FailingStart);
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(14))?;
+        let mut m = serializer.serialize_map(Some(15))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("program", &f.program)?;
         m.serialize_entry("name", &f.name)?;
@@ -355,6 +355,7 @@ impl Serialize for FailingStartOut<'_> {
             .collect();
         m.serialize_entry("missing_libraries", &missing)?;
         m.serialize_entry("link", &f.link)?;
+        m.serialize_entry("connected_to", &f.connected_to)?;
         m.end()
     }
 }

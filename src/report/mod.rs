@@ -2137,7 +2137,7 @@ fn listener_alone(
 }
 
 /// A program that failed to start again and again while `o` was refused (see
-/// [`restarts`](crate::host::restarts)), with what links it to the endpoint: "The program that
+/// [`restarts`]), with what links it to the endpoint: "The program that
 /// listened on 7211, /opt/collector/bin/collector, failed to start 5 times from 08:22:31 to
 /// 08:22:39 (every 2.0 s): each run ended within 1 ms with exit status 127, and it needs
 /// libzmq.so.5, which the loader cannot find." How its runs ended: with an exit status, or
@@ -2169,11 +2169,27 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
         "each run ended"
     };
     let ended = format!("{each} {within}{}", ended_how(f));
-    let libs = if f.missing.is_empty() {
+    let mut libs = if f.missing.is_empty() {
         String::new()
     } else {
         format!(", and {}", missing_words(f))
     };
+    if !f.connected_to.is_empty() {
+        libs.push_str(&format!(
+            ", and its processes were seen connecting to {}, {} with incidents of {} own",
+            and_list(&f.connected_to),
+            if f.connected_to.len() == 1 {
+                "an endpoint"
+            } else {
+                "endpoints"
+            },
+            if f.connected_to.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+        ));
+    }
     match f.link {
         StartLink::SameProgram => format!(
             "The program that listened on {port}, {}, failed to start {runs}: {ended}{libs}.",
@@ -2214,7 +2230,11 @@ fn ended_how(f: &FailingStart) -> String {
         0 => String::new(),
         n => format!(
             ", not all the same way: {} killed by a signal{oom}",
-            if n == 1 { "1 was".to_owned() } else { format!("{n} were") }
+            if n == 1 {
+                "1 was".to_owned()
+            } else {
+                format!("{n} were")
+            }
         ),
     }
 }
@@ -2452,6 +2472,7 @@ mod failing_start_tests {
             oom_killed: oom,
             missing: Vec::new(),
             link: StartLink::SameProgram,
+            connected_to: Vec::new(),
         }
     }
 

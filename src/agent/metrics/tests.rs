@@ -839,8 +839,7 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
 }
 
 /// A program in a restart loop counts its failed runs, each once: a loop's runs as the list
-/// grows, a later loop's added on; a client failing its connects by a status (`curl`, seen
-/// connecting) is not counted; past the programs with series of their own, the rest is
+/// grows, a later loop's added on; past the programs with series of their own, the rest is
 /// `other`. The counter renders by program.
 #[test]
 fn failing_starts_are_counted_once_each_by_program_within_bounds() {
@@ -862,6 +861,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         oom_killed: 0,
         missing: Vec::new(),
         link: StartLink::Timing,
+        connected_to: Vec::new(),
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,
@@ -896,22 +896,26 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
     let mut t = FailingStartsTracker::default();
     assert_eq!(t.update(None), []);
     let curl = failing("/usr/bin/curl", 0, 12, None);
-    let rows = t.update(Some(&report(vec![failing(collector, 0, 3, Some(11)), curl.clone()])));
-    assert_eq!(rows, [(collector.to_owned(), 3)]);
+    let rows = t.update(Some(&report(vec![
+        failing(collector, 0, 3, Some(11)),
+        curl,
+    ])));
+    let curl = ("/usr/bin/curl".to_owned(), 12);
+    assert_eq!(rows, [(collector.to_owned(), 3), curl.clone()]);
     // The same loop, grown to 5 runs; then a loop anew (its first run later) of 4.
     let rows = t.update(Some(&report(vec![failing(collector, 0, 5, Some(11))])));
-    assert_eq!(rows, [(collector.to_owned(), 5)]);
+    assert_eq!(rows, [(collector.to_owned(), 5), curl.clone()]);
     let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
-    assert_eq!(rows, [(collector.to_owned(), 9)]);
+    assert_eq!(rows, [(collector.to_owned(), 9), curl.clone()]);
     let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
-    assert_eq!(rows, [(collector.to_owned(), 9)], "nothing new");
-    // Ten more programs: 7 get series of their own, 3 go to other.
+    assert_eq!(rows, [(collector.to_owned(), 9), curl], "nothing new");
+    // Ten more programs: 6 get series of their own, 4 go to other.
     let many: Vec<FailingStart> = (0..10)
         .map(|i| failing(&format!("/opt/p{i}"), 200, 3, Some(6)))
         .collect();
     let rows = t.update(Some(&report(many)));
     assert_eq!(rows.len(), FAILING_PROGRAMS + 1);
-    assert_eq!(rows.last(), Some(&(OTHER.to_owned(), 9)));
+    assert_eq!(rows.last(), Some(&(OTHER.to_owned(), 12)));
     let text = Format::Text.render(Exposition {
         failing_starts: rows,
         ..Exposition::default()
@@ -920,5 +924,5 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         text.contains("rstscope_failing_starts_total{program=\"/opt/x/bin/collector\"} 9\n"),
         "{text}"
     );
-    assert!(text.contains("rstscope_failing_starts_total{program=\"other\"} 9\n"));
+    assert!(text.contains("rstscope_failing_starts_total{program=\"other\"} 12\n"));
 }

@@ -657,8 +657,14 @@ pub(super) mod tests {
         );
         assert_eq!(deliver.decode(&r[..10]), None, "too short");
         let filter = deliver.filter().expect("a filter");
-        assert!(filter.starts_with("sa_handler == 0 && (sig == 3 ||"), "{filter}");
-        assert!(filter.contains("sig == 11") && filter.contains("sig == 9"), "{filter}");
+        assert!(
+            filter.starts_with("sa_handler == 0 && (sig == 3 ||"),
+            "{filter}"
+        );
+        assert!(
+            filter.contains("sig == 11") && filter.contains("sig == 9"),
+            "{filter}"
+        );
 
         let generate = TaskEventFormat::parse(
             TaskEventKind::Generate,
@@ -674,8 +680,14 @@ pub(super) mod tests {
         let got = generate.decode(&r).expect("a signal sent");
         assert_eq!((got.tid, got.sig), (4400, 15));
         let filter = generate.filter().expect("a filter");
-        assert!(filter.starts_with("result == 0 && (sig == 1 ||"), "{filter}");
-        assert!(filter.ends_with("|| sig >= 34)") && !filter.contains("sig == 11 "), "{filter}");
+        assert!(
+            filter.starts_with("result == 0 && (sig == 1 ||"),
+            "{filter}"
+        );
+        assert!(
+            filter.ends_with("|| sig >= 34)") && !filter.contains("sig == 11 "),
+            "{filter}"
+        );
         // Another event's record is not one of these.
         assert_eq!(deliver.decode(&r), None);
 
@@ -691,9 +703,7 @@ pub(super) mod tests {
         assert_eq!(oom.decode(&r).map(|e| (e.tid, e.sig)), Some((4500, 0)));
         assert_eq!(oom.filter(), None);
         // A format without the fields is not taken.
-        assert!(
-            TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err()
-        );
+        assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());
     }
 
     /// A record laid out as the fixture says (offsets read by hand from it).

@@ -128,6 +128,7 @@ fn live_report() -> HostReport {
                 needed_by: "/usr/local/bin/exporter".into(),
             }],
             link: crate::host::restarts::StartLink::SameProgram,
+            connected_to: Vec::new(),
         }],
         ..served.clone()
     };

@@ -583,3 +583,90 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
         "{f:?}"
     );
 }
+
+/// A service that crashes at start, restarted again and again: each run killed by a signal
+/// soon after its exec. Two copies of `/bin/sleep`, each started 3 times and killed 50 ms in:
+/// one by SIGSEGV (taken by the process itself, its default action a core dump), one by
+/// SIGTERM (which the kernel ends as a group, each thread told SIGKILL: the signal sent says
+/// which it was). The trace names both failing, each with its signal, though both files load.
+#[test]
+fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
+    let Ok(original) = std::fs::read("/bin/sleep") else {
+        println!("SKIPPED: no /bin/sleep to copy");
+        return;
+    };
+    let Some(trace) = start() else {
+        return;
+    };
+    // Mounted by now, where it was not.
+    if !["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+        .iter()
+        .any(|root| {
+            std::path::Path::new(root)
+                .join("events/signal/signal_deliver")
+                .exists()
+        })
+    {
+        println!("SKIPPED: this kernel has no signal events");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("rstscope-crashes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let mut paths = Vec::new();
+    for (name, signal) in [("crasher", libc::SIGSEGV), ("stopped", libc::SIGTERM)] {
+        let program = dir.join(name);
+        std::fs::write(&program, &original).expect("write the program");
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("make it executable");
+        for _ in 0..3 {
+            // In the temporary folder: a core file, where the machine writes one, goes there.
+            let mut child = std::process::Command::new(&program)
+                .arg("5")
+                .current_dir(&dir)
+                .spawn()
+                .expect("start it");
+            std::thread::sleep(Duration::from_millis(50));
+            let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+            // SAFETY: kill() takes a PID and a signal number; the child is ours, not reaped.
+            assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+            let status = child.wait().expect("it ends");
+            assert_eq!(
+                std::os::unix::process::ExitStatusExt::signal(&status),
+                Some(signal)
+            );
+        }
+        let path = std::fs::canonicalize(&program).expect("the copy");
+        paths.push((path.display().to_string(), signal));
+    }
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let failing = loop {
+        let failing = trace.failing_starts();
+        let all = paths
+            .iter()
+            .all(|(p, _)| failing.iter().any(|f| &f.program == p && f.starts >= 3));
+        if all || Instant::now() > deadline {
+            break failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, signal) in paths {
+        let f = failing
+            .iter()
+            .find(|f| f.program == path)
+            .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+        let signal = u8::try_from(signal).expect("small");
+        assert_eq!(
+            (f.starts, f.killed, f.signal, f.exit_status),
+            (3, 3, Some(signal), None),
+            "{f:?}"
+        );
+        assert!(
+            f.missing.is_empty() && f.longest_ns < 1_000_000_000,
+            "{f:?}"
+        );
+    }
+}

@@ -290,6 +290,52 @@ fn regression_restarts_that_cannot_load_are_told_without_a_journal() {
     );
 }
 
+/// The 7211 story where the restarts crash (the capture begun after the crash, no journal):
+/// the collector's new build dies of a segmentation fault some 30 ms after each start, and
+/// its file loads. Only missing libraries were told: the report said "nothing did during this
+/// capture" and no more. The file, saved by the live run, holds the signal each run was
+/// killed by.
+#[test]
+fn restarts_killed_by_a_signal_are_told_with_the_signal() {
+    let (a, _) = run("tests/fixtures/story-crashing.pcapng");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!((o.port, o.incidents, o.failed_refused), (7211, 17, 17));
+    let host = a.host.as_deref().expect("the file's host block is read");
+    assert_eq!(
+        report::full_diagnosis(o, Some(host), Clock::Utc),
+        "127.0.0.1:7211 refused all 17 connection attempts from 1 client (1.9/s, \
+         11:50:43-11:50:51): nothing was listening on that port. Nothing listened on 7211 when \
+         the capture ended (11:50:52) and nothing did during this capture. While 7211 was \
+         refused, /opt/rstscope-sample/bin/collector failed to start 5 times from 11:50:43 to \
+         11:50:51 (every 2.0 s): each run ended within 33 ms, killed by signal 11 (SIGSEGV). \
+         Whether it would serve 7211 cannot be seen (no run was seen listening): only the \
+         timing links them. Connecting: reporter (pid 23498, \
+         /opt/rstscope-sample/bin/reporter), 17 incidents (connect-trace)."
+    );
+    let json = report::json::to_value(&a, Clock::Utc);
+    let f = &json["offenders"][0]["listener"]["failing_starts"][0];
+    assert_eq!(f["program"], "/opt/rstscope-sample/bin/collector");
+    assert_eq!(
+        (
+            f["starts"].as_u64(),
+            f["killed"].as_u64(),
+            f["link"].as_str()
+        ),
+        (Some(5), Some(5), Some("timing"))
+    );
+    assert_eq!(
+        (f["signal"].as_u64(), f["exit_status"].as_u64()),
+        (Some(11), None)
+    );
+    assert_eq!(f["missing_libraries"], serde_json::json!([]));
+    assert!(
+        f["longest_run"]
+            .as_f64()
+            .is_some_and(|s| (0.03..0.1).contains(&s)),
+        "{f}"
+    );
+}
+
 /// Regression (a trial of the 7211 story, the capture begun while the collector served): the
 /// reporter was named twice, "reporter (pid 23190, ...), 12 incidents (connect-trace);
 /// reporter (pid 23190, ...), 4 incidents (socket-table)", and its command line given twice:

@@ -37,6 +37,10 @@
 //! by kind (no label of the scanner's), and only the `top` largest scans get a gauge labelled
 //! with their client and target, so that a scanner's spoofed sources cannot grow the number of
 //! series.
+//!
+//! So are programs that keep failing to start ([`FailingStartsTracker`](crate::agent::metrics::FailingStartsTracker)): the
+//! first [`FAILING_PROGRAMS`](crate::agent::metrics::FAILING_PROGRAMS) programs seen get a counter labelled with their
+//! executable, for the agent's life; any later one is counted under `program="other"`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
@@ -62,6 +66,11 @@ pub const MIN_HOLD_SECS: i64 = 60;
 pub const REMEMBERED_PER_SLOT: usize = 4;
 /// The label value of everything not selected.
 pub const OTHER: &str = "other";
+/// Programs failing to start that get a series of their own (the first seen).
+pub const FAILING_PROGRAMS: usize = 8;
+/// Programs failing to start whose count so far is remembered, to count only their new
+/// failed runs at each update (the least recently failing forgotten first).
+const FAILING_REMEMBERED: usize = 256;
 
 /// A service endpoint.
 pub type Key = (IpAddr, u16);
@@ -473,6 +482,66 @@ impl ScanTracker {
     }
 }
 
+/// Counts the failed starts of programs that keep failing to start on this machine, for a
+/// counter per program: each update's list ([`HostReport::failing_starts`]) tells each
+/// program's failed runs one after another (`starts`, from `first`); a later `first` is a new
+/// loop, whose runs are added to the earlier ones'. A client failing its connects again and
+/// again by a status (`curl`, exit status 7) counts too: the machine cannot tell it from a
+/// service whose database refuses it.
+#[derive(Debug, Default)]
+pub struct FailingStartsTracker {
+    /// Per program: the loop counted last (its first run, its runs counted) and when it last
+    /// failed.
+    seen: HashMap<String, (crate::packet::Timestamp, u32, crate::packet::Timestamp)>,
+    /// The counters: the programs with series of their own, in the order first seen.
+    own: Vec<(String, u64)>,
+    other: u64,
+}
+
+impl FailingStartsTracker {
+    /// Takes the machine's latest report and gives the counters: the programs with series of
+    /// their own, then `other` (where anything was counted there).
+    pub fn update(&mut self, host: Option<&HostReport>) -> Vec<(String, u64)> {
+        let Some(h) = host else {
+            return self.rows();
+        };
+        for f in &h.failing_starts {
+            let new = match self.seen.get(&f.program) {
+                Some(&(first, counted, _)) if first == f.first => f.starts.saturating_sub(counted),
+                _ => f.starts,
+            };
+            self.seen
+                .insert(f.program.clone(), (f.first, f.starts, f.last));
+            if self.seen.len() > FAILING_REMEMBERED
+                && let Some(oldest) = (self.seen.iter())
+                    .min_by_key(|(_, (_, _, last))| *last)
+                    .map(|(p, _)| p.clone())
+            {
+                self.seen.remove(&oldest);
+            }
+            if new == 0 {
+                continue;
+            }
+            if let Some((_, n)) = self.own.iter_mut().find(|(p, _)| *p == f.program) {
+                *n += u64::from(new);
+            } else if self.own.len() < FAILING_PROGRAMS {
+                self.own.push((f.program.clone(), u64::from(new)));
+            } else {
+                self.other += u64::from(new);
+            }
+        }
+        self.rows()
+    }
+
+    fn rows(&self) -> Vec<(String, u64)> {
+        let mut rows = self.own.clone();
+        if self.other > 0 {
+            rows.push((OTHER.to_owned(), self.other));
+        }
+        rows
+    }
+}
+
 /// What one selected endpoint's info series says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffenderInfo {
@@ -561,6 +630,9 @@ pub struct Exposition {
     pub evidence_late_context: u64,
     /// Port scans and sweeps.
     pub scans: ScanMetrics,
+    /// Failed starts of programs that keep failing to start, by program
+    /// ([`FailingStartsTracker`]).
+    pub failing_starts: Vec<(String, u64)>,
     /// Unix time the agent started.
     pub started: f64,
     /// Requests the HTTP server turned away, by why ([`crate::agent::http::Rejected`]), read
@@ -702,6 +774,15 @@ impl Collector for Exposition {
             self.demotions,
         )?;
         scan_metrics(&mut encoder, &self.scans)?;
+        let mut m = encoder.encode_descriptor(
+            "rstscope_failing_starts",
+            "Runs of programs that keep failing to start on this machine (Linux, as root), by executable: runs that ended within 10 s of their exec with a status other than 0 or killed by a signal, 3 or more one after another, or at once for a shared library the loader cannot find. The first 8 programs seen have a series of their own, any later one program=\"other\"",
+            None,
+            MetricType::Counter,
+        )?;
+        for (program, n) in &self.failing_starts {
+            ConstCounter::new(*n).encode(m.encode_family(&[("program", program.as_str())])?)?;
+        }
         gauge(
             &mut encoder,
             "rstscope_evidence_bytes",

@@ -48,7 +48,9 @@ use self::evidence::{EvidenceRing, EvidenceTap, RingError};
 use self::http::{Limits, Rejected, Request, Response, Server};
 pub use self::log::AgentLog;
 use self::log::Said;
-use self::metrics::{Exposition, Format, OffenderInfo, ScanTracker, Selection};
+use self::metrics::{
+    Exposition, FailingStartsTracker, Format, OffenderInfo, ScanTracker, Selection,
+};
 use self::own_process::OwnProcessReader;
 use self::window::History;
 use crate::analysis::Analysis;
@@ -360,6 +362,7 @@ impl Agent {
             .spawn(move || {
                 let mut selection = Selection::new(top).for_scrapers();
                 let mut scans = ScanTracker::default();
+                let mut failing = FailingStartsTracker::default();
                 // The last failure to save the listeners, said once until another.
                 let mut save_error = None;
                 let mut save = |a: &Analysis, last: bool| {
@@ -374,11 +377,23 @@ impl Agent {
                 loop {
                     match job.wait(Duration::from_millis(200)) {
                         Some(Update::Partial(a)) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans);
+                            for_thread.apply(
+                                &a,
+                                &job.stats(),
+                                &mut selection,
+                                &mut scans,
+                                &mut failing,
+                            );
                             save(&a, false);
                         }
                         Some(Update::Finished(Ok(a))) => {
-                            for_thread.apply(&a, &job.stats(), &mut selection, &mut scans);
+                            for_thread.apply(
+                                &a,
+                                &job.stats(),
+                                &mut selection,
+                                &mut scans,
+                                &mut failing,
+                            );
                             save(&a, true);
                             break;
                         }
@@ -529,6 +544,7 @@ impl Shared {
         stats: &CaptureStats,
         selection: &mut Selection,
         scans: &mut ScanTracker,
+        failing: &mut FailingStartsTracker,
     ) {
         selection.scraped(self.scrapes.load(Ordering::SeqCst));
         let (rows, other) = selection.update(&a.snapshot);
@@ -569,6 +585,7 @@ impl Shared {
             evicted: a.snapshot.totals.evicted,
             demotions: selection.demotions,
             scans: scans.update(&a.snapshot.scans, a.snapshot.scans_found, self.top),
+            failing_starts: failing.update(host),
             evidence_bytes: ring.bytes,
             evidence_packets: ring.packets,
             evidence_errors: ring.errors,

@@ -48,12 +48,20 @@
 //!   last thread was not its first and only process exits are read, as the exit then names
 //!   another thread).
 //! - The same exec and exit events tell programs that keep failing to start: runs that end
-//!   within a second (with the status each asked to end with, from the
+//!   soon after their exec with the status each asked to end with (the
 //!   `syscalls:sys_enter_exit_group` event where the kernel has it, filtered to statuses other
-//!   than 0), whose executables need a shared library the loader would not find (read
-//!   from the file, at most every 5 s per program; see [`restarts`](crate::host::restarts)), listed
-//!   by [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
-//!   Machine-wide: a run that short leaves no time to read its network namespace.
+//!   than 0) or killed by a signal (`signal:signal_deliver`, filtered to signals taken with
+//!   their default action that ends the process; `signal:signal_generate`, filtered to signals
+//!   sent that end a process as a group, which says which signal a group kill was; and
+//!   `oom:mark_victim`, the OOM killer's choice), again and again, or at once where the
+//!   executable needs a shared library the loader would not find (read from the file, at most
+//!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by
+//!   [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
+//!   Machine-wide: a run that short leaves no time to read its network namespace. A run's end
+//!   is told where its process's first thread took the signal or made the call: one ended by
+//!   another of its threads (a crash there, or `exit()` called there, as a Java program's
+//!   main thread does) is not told how, and is neither counted nor taken as a start that went
+//!   well.
 //! - Only connects made in this process's network namespace are passed on: the capture sees
 //!   its interfaces only, while the event is every namespace's, and every namespace has its
 //!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
@@ -91,7 +99,7 @@ use std::time::Duration;
 use self::execs::{Execs, comm_of};
 use self::format::{
     Exec, ExecEventFormat, Exit, ExitCall, ExitCallEventFormat, ExitEventFormat, PageLayout,
-    StateEventFormat,
+    StateEventFormat, TaskEvent, TaskEventFormat, TaskEventKind,
 };
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
@@ -112,6 +120,13 @@ const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
 /// The `exit_group()` call, which gives the status a process ends with (relative like
 /// [`EVENT_DIR`]).
 const EXIT_CALL_EVENT_DIR: &str = "events/syscalls/sys_enter_exit_group";
+/// The events that tell a run killed by a signal, or by the OOM killer (relative like
+/// [`EVENT_DIR`]).
+const TASK_EVENT_DIRS: [(TaskEventKind, &str); 3] = [
+    (TaskEventKind::Deliver, "events/signal/signal_deliver"),
+    (TaskEventKind::Generate, "events/signal/signal_generate"),
+    (TaskEventKind::OomVictim, "events/oom/mark_victim"),
+];
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
 const MAX_EXITED: usize = 4096;
@@ -237,6 +252,17 @@ impl ConnectTrace {
         let exit_call_format = read_text(&call_path).ok().and_then(|text| {
             ExitCallEventFormat::parse(&text, &call_path.display().to_string()).ok()
         });
+        // Optional too: without them, a run killed by a signal is told without it.
+        let task_formats: Vec<(&str, TaskEventFormat)> = TASK_EVENT_DIRS
+            .iter()
+            .filter_map(|&(kind, dir)| {
+                let path = root.join(dir).join("format");
+                let text = read_text(&path).ok()?;
+                let format =
+                    TaskEventFormat::parse(kind, &text, &path.display().to_string()).ok()?;
+                Some((dir, format))
+            })
+            .collect();
 
         remove_stale_instances(&root);
         let instance = Instance::create(&root)?;
@@ -286,6 +312,21 @@ impl ConnectTrace {
                     .write(&format!("{EXIT_CALL_EVENT_DIR}/enable"), "1")
                     .is_ok()
             });
+        // Read only where runs are, each filtered to what ends a process (unfiltered, the
+        // signal events would read every SIGCHLD of the machine).
+        let task_formats: Vec<TaskEventFormat> = task_formats
+            .into_iter()
+            .filter(|_| exit_format.is_some() && exec_format.is_some())
+            .filter_map(|(dir, format)| {
+                if let Some(filter) = format.filter() {
+                    instance.write(&format!("{dir}/filter"), &filter).ok()?;
+                }
+                instance.write(&format!("{dir}/enable"), "1").ok()?;
+                Some(format)
+            })
+            .collect();
+        let mut restarts = Restarts::default();
+        restarts.statuses_told(exit_call_format.is_some());
         let events = OptionalEvents {
             exit: exit_format.is_some(),
             exec: exec_format.is_some(),
@@ -302,11 +343,12 @@ impl ConnectTrace {
             exit_format,
             exec_format,
             exit_call_format,
+            task_formats,
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
             execs: Execs::default(),
-            restarts: Restarts::default(),
+            restarts,
             failing: Arc::clone(&failing),
             owners: (events.exit && events.exec).then(Owners::default),
             processes: Vec::new(),
@@ -349,9 +391,10 @@ impl ConnectTrace {
         self.lost.load(Ordering::Relaxed)
     }
 
-    /// Programs seen failing to start so far: started and ended within a second, again and
-    /// again, their files needing libraries the loader would not find (see
-    /// [`restarts`](super::restarts)). Needs both the exec and the exit event.
+    /// Programs seen failing to start so far: started again and again, each run failing soon
+    /// after (a status other than 0, a signal), or ending at once where their files need
+    /// libraries the loader would not find (see [`restarts`](super::restarts)). Needs both
+    /// the exec and the exit event.
     #[must_use]
     pub fn failing_starts(&self) -> Vec<FailingStart> {
         self.failing
@@ -525,6 +568,9 @@ impl Instance {
         let _ = fs::write(self.dir.join(EXIT_EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXEC_EVENT_DIR).join("enable"), "0");
         let _ = fs::write(self.dir.join(EXIT_CALL_EVENT_DIR).join("enable"), "0");
+        for (_, dir) in TASK_EVENT_DIRS {
+            let _ = fs::write(self.dir.join(dir).join("enable"), "0");
+        }
     }
 }
 
@@ -548,6 +594,8 @@ struct Reader {
     exec_format: Option<ExecEventFormat>,
     /// `None` on kernels without syscall events (or without the exit and exec events).
     exit_call_format: Option<ExitCallEventFormat>,
+    /// The signal and OOM events this kernel gave (none without the exit and exec events).
+    task_formats: Vec<TaskEventFormat>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
     /// Reads of `tgids` allowed now.
@@ -602,6 +650,7 @@ impl Reader {
             exit_format,
             exec_format,
             exit_call_format,
+            task_formats,
             exited,
             execs,
             restarts,
@@ -635,6 +684,8 @@ impl Reader {
                         exit_call_format.as_ref().and_then(|f| f.decode(record))
                     {
                         processes.push((at, ProcessEvent::ExitCall(call)));
+                    } else if let Some(event) = task_formats.iter().find_map(|f| f.decode(record)) {
+                        processes.push((at, ProcessEvent::Task(event)));
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
@@ -646,7 +697,7 @@ impl Reader {
         // In time order: a process that moved from one CPU to another between its execs has the
         // later one read first when its CPU comes first, and the earlier must not replace it.
         processes.sort_by_key(|(at, _)| *at);
-        let mut quick = false;
+        let mut changed = false;
         let mut last = None;
         for (at, event) in processes.drain(..) {
             last = Some(at);
@@ -656,7 +707,7 @@ impl Reader {
                         owners.forget(exit.tid);
                     }
                     execs.exit(at, exit.tid);
-                    quick |= restarts.exit(at, exit.tid, &exit.name);
+                    changed |= restarts.exit(at, exit.tid, &exit.name);
                     exited.insert(at, exit);
                 }
                 ProcessEvent::Exec(exec) => {
@@ -667,11 +718,16 @@ impl Reader {
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
+                ProcessEvent::Task(TaskEvent { kind, tid, sig }) => match kind {
+                    TaskEventKind::Deliver => restarts.signal_delivered(tid, sig),
+                    TaskEventKind::Generate => restarts.signal_sent(tid, sig),
+                    TaskEventKind::OomVictim => restarts.oom_victim(tid),
+                },
             }
         }
-        // A program's run ended at once: whether it can load is read from its file (at most
-        // every few seconds per program).
-        if quick && let Some(now) = last {
+        // A program's run failed, or one went well: the list is made again, and whether a
+        // program can load read from its file (at most every few seconds per program).
+        if changed && let Some(now) = last {
             let failing = restarts
                 .failing(now, |program| {
                     missing_libraries(&resolved(program), &RealFiles)
@@ -806,6 +862,7 @@ enum ProcessEvent {
     Exit(Exit),
     Exec(Exec),
     ExitCall(ExitCall),
+    Task(TaskEvent),
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -1214,6 +1271,7 @@ mod tests {
                 ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
             ),
             exit_call_format: None,
+            task_formats: Vec::new(),
             tgids: None,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),

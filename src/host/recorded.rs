@@ -650,8 +650,17 @@ fn merge_failing(
             Some(f) => {
                 if !overlap {
                     f.starts = f.starts.saturating_add(b.starts);
+                    f.killed = f.killed.saturating_add(b.killed);
+                    f.oom_killed = f.oom_killed.saturating_add(b.oom_killed);
                     f.first = f.first.min(b.first);
                     f.longest_ns = f.longest_ns.max(b.longest_ns);
+                    // Every run's, where both blocks' runs ended the same way.
+                    if f.exit_status != b.exit_status {
+                        f.exit_status = None;
+                    }
+                    if f.signal != b.signal {
+                        f.signal = None;
+                    }
                 }
                 if b.link == StartLink::SameProgram {
                     f.link = StartLink::SameProgram;

@@ -1,25 +1,44 @@
-//! Programs that keep failing to start: started again and again, each run ending within
-//! moments, their executable needing a shared library the loader cannot find.
+//! Programs that keep failing to start: started again and again, each run ending soon after
+//! its start without having started well (a status other than 0, a signal), or at once on a
+//! shared library the loader cannot find.
 //!
 //! The 7211 story without a journal: the collector that served the port crashed before the
 //! capture began, and its supervisor (systemd, runit, a shell loop, a container's restart
-//! policy) keeps starting the new build, which the loader stops at once ("error while loading
-//! shared libraries", exit status 127). Nothing listens, so the socket table says nothing; the
-//! kernel's exec and exit events (read by the connect trace) show the starts and how soon
-//! each ended, and the executable's ELF file shows what it needs
+//! policy) keeps starting it again, and each start fails: the new build crashes at start
+//! (killed by SIGSEGV or SIGABRT), the OOM killer ends it, it exits 1 on a bad configuration
+//! (maybe after a few seconds, having tried its database), or the loader stops it at once
+//! ("error while loading shared libraries", exit status 127). Nothing listens, so the socket
+//! table says nothing; the kernel's exec and exit events (read by the connect trace) show the
+//! starts and how soon each ended, its `exit_group()` call the status it asked for, its signal
+//! events the signal that killed it, and the executable's ELF file what it needs
 //! ([`loader`](crate::host::loader)).
 //!
-//! What is evidence and what is not: that the program was started and ended within moments
-//! is seen, and so is the status each run asked to end with (its `exit_group()` call, where
-//! the kernel has syscall events: 127 is the loader's); that its libraries are missing is read
-//! from its file now, not from its run. That it is the one that would serve a
-//! refused port is not seen: its starts end before it could listen. A report links it to an
-//! endpoint only by the time its starts overlap the refusals ([`StartLink::Timing`](crate::host::restarts::StartLink::Timing)), unless
-//! the same executable was seen listening on that port, by this capture or by the journal
+//! What counts as a failing start: a run (an exec to its process's exit) that ended within
+//! [`FAIL_WITHIN_NS`](crate::host::restarts::FAIL_WITHIN_NS) of its exec with a status other than 0 or killed by a signal; a program
+//! is failing once [`MIN_FAILED_RUNS`](crate::host::restarts::MIN_FAILED_RUNS) such runs came one after another (each within
+//! [`MAX_GAP_NS`](crate::host::restarts::MAX_GAP_NS) of the one before; where no signal killed any, over [`MIN_STATUS_LOOP_NS`](crate::host::restarts::MIN_STATUS_LOOP_NS)
+//! at least), or, on any number of runs, when each ended within
+//! [`QUICK_NS`](crate::host::restarts::QUICK_NS) and its file needs a library the loader would not find. A run that ended well
+//! (status 0, where the kernel tells statuses) or lived longer ends the streak: health checks
+//! and cron jobs that exit 0 are no failing starts, nor a check that fails now and then, nor a
+//! single failed run. A run ended by another of its threads (a group exit it did not ask for,
+//! no signal sent to it) neither counts nor ends it: how it ended is not seen.
+//!
+//! What is evidence and what is not: that the program was started and ended soon is seen, and
+//! so is the status each run asked to end with (its `exit_group()` call, where the kernel has
+//! syscall events: 127 is the loader's) and the signal that killed it (the kernel's
+//! `signal:signal_deliver` event for a signal left to its default action, and
+//! `signal:signal_generate` for which signal a group kill was, `oom:mark_victim` for the OOM
+//! killer's); that its libraries are missing is read from its file now, not from its run.
+//! That it is the one that would serve a refused port is not seen: its runs were not seen
+//! listening. A report links it to an endpoint only by the time its starts overlap the
+//! refusals ([`StartLink::Timing`](crate::host::restarts::StartLink::Timing)), unless the same
+//! executable was seen listening on that port, by this capture or by the journal
 //! ([`StartLink::SameProgram`](crate::host::restarts::StartLink::SameProgram)).
 //!
-//! [`Restarts`](crate::host::restarts::Restarts) is pure and bounded: fed exec and exit events, it says which programs failed
-//! to start, with a function that tells their missing libraries.
+//! [`Restarts`](crate::host::restarts::Restarts) is pure and bounded: fed exec, exit and
+//! signal events, it says which programs keep failing to start, with a function that tells
+//! their missing libraries.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -29,9 +48,25 @@ use crate::packet::Timestamp;
 /// A run shorter than this ended "at once": a loader that cannot find a library ends the
 /// process within milliseconds.
 pub const QUICK_NS: i64 = Timestamp::NANOS_PER_SEC;
+/// A run that failed within this long of its exec failed to start: a service that reads its
+/// configuration and gives up, or tries its database a few times first, ends within seconds.
+pub const FAIL_WITHIN_NS: i64 = 10 * Timestamp::NANOS_PER_SEC;
+/// Failed runs one after another that make a program failing to start (without a missing
+/// library): one failed run is no restart loop.
+pub const MIN_FAILED_RUNS: u32 = 3;
+/// How long failed runs that a signal did not end (statuses only) must have gone on, from the
+/// first start to the latest, to make a loop: a script's check polled until it passes (`grep
+/// -q` every 0.1 s, exit status 1 until the text is there) fails a few times in a row too,
+/// for less long; a supervisor that restarts a service at once stops trying within moments
+/// (systemd's start limit), where its journal tells.
+pub const MIN_STATUS_LOOP_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
+/// The longest time between two failed starts of one loop: systemd restarts within a
+/// second, a shell loop within seconds, Kubernetes backs off up to five minutes; a program
+/// failing less often than that (an hourly job) is not restarted by a supervisor.
+pub const MAX_GAP_NS: i64 = 300 * Timestamp::NANOS_PER_SEC;
 /// Processes started and not yet ended remembered at most (a busy host runs thousands).
 const MAX_RUNNING: usize = 4096;
-/// Programs with quick runs remembered at most, the least recently started forgotten first.
+/// Programs with failed runs remembered at most, the least recently started forgotten first.
 const MAX_PROGRAMS: usize = 256;
 /// A program's file, found needing a missing library, is read again after this long once it
 /// was started again since: the admin may have installed the library meanwhile ...
@@ -39,6 +74,47 @@ const RECHECK_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
 /// ... and one found loadable after this long: a busy host starts many short-lived programs
 /// (health checks, cron jobs) again and again, and each reading costs a few file reads.
 const RECHECK_LOADABLE_NS: i64 = 60 * Timestamp::NANOS_PER_SEC;
+/// `SIGKILL`: what a thread of a process ended as a group is told, whatever the cause.
+const SIGKILL: u8 = 9;
+
+/// The signals whose default action ends the process with a core dump (Linux's numbering on
+/// x86 and ARM): delivered with that default action, the thread's process dies of it.
+pub const CORE_SIGNALS: [u8; 10] = [3, 4, 5, 6, 7, 8, 11, 24, 25, 31];
+/// The other signals whose default action ends the process (and the real-time signals,
+/// 34 to 64): the kernel ends such a process as a group, each thread told `SIGKILL`.
+pub const ENDING_SIGNALS: [u8; 13] = [1, 2, 9, 10, 12, 13, 14, 15, 16, 26, 27, 29, 30];
+
+/// The conventional name of signal `sig` (Linux's numbering on x86 and ARM), `None` for one
+/// without.
+#[must_use]
+pub fn signal_name(sig: u8) -> Option<&'static str> {
+    Some(match sig {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        10 => "SIGUSR1",
+        11 => "SIGSEGV",
+        12 => "SIGUSR2",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
+        16 => "SIGSTKFLT",
+        24 => "SIGXCPU",
+        25 => "SIGXFSZ",
+        26 => "SIGVTALRM",
+        27 => "SIGPROF",
+        29 => "SIGIO",
+        30 => "SIGPWR",
+        31 => "SIGSYS",
+        _ => return None,
+    })
+}
 
 /// How a program that keeps failing to start is linked to a refused endpoint.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -53,14 +129,14 @@ pub enum StartLink {
     SameProgram,
 }
 
-/// A program started again and again, each run ending at once, that cannot load.
+/// A program started again and again, each run failing soon after its start.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FailingStart {
     /// Its executable, as started (symbolic links followed).
     pub program: String,
     /// The name the kernel gave its processes (`comm`).
     pub name: String,
-    /// Runs that ended at once (within [`QUICK_NS`]).
+    /// Its failed runs, one after another (see the [module](self) documentation).
     pub starts: u32,
     /// The first such run's start.
     pub first: Timestamp,
@@ -70,16 +146,38 @@ pub struct FailingStart {
     pub longest_ns: i64,
     /// The exit status every run ended with, where the kernel told each (its `exit_group()`
     /// call: 127 is the loader's for a library it cannot find) and all were the same; `None`
-    /// otherwise (a run that ended with 0, or killed by a signal, or a kernel without the
-    /// event; and in a host report saved by an rstscope before it).
+    /// otherwise (a run killed by a signal, runs that ended differently, a kernel without
+    /// the event; and in a host report saved by an rstscope before it).
     #[serde(default)]
     pub exit_status: Option<u8>,
+    /// The signal every run was killed by, where all were killed by the same one; `None`
+    /// otherwise (and in a host report saved by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<u8>,
+    /// Of those runs, the ones killed by a signal (0 in a host report saved by an rstscope
+    /// before it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub killed: u32,
+    /// Of those, the ones the kernel's OOM killer chose.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub oom_killed: u32,
     /// The libraries its file needs that the loader would not find (read after the runs).
     pub missing: Vec<MissingLibrary>,
     /// How it is linked to the endpoint it is shown with; [`StartLink::Timing`] in the
     /// machine-wide list.
     #[serde(default)]
     pub link: StartLink,
+    /// Other endpoints of the report its processes were seen connecting to (as clients with
+    /// incidents there, by its name), `addr:port`, at most 3: a service whose own connects
+    /// fail (its database refuses it, and it gives up), or a client failing its connects
+    /// again and again (`curl`, exit status 7). Empty in the machine-wide list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connected_to: Vec<String>,
+}
+
+/// For serde's `skip_serializing_if`, which passes a reference.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl FailingStart {
@@ -95,53 +193,113 @@ impl FailingStart {
         self.first.0 <= to.0.saturating_add(slack_ns)
             && self.last.0 >= from.0.saturating_sub(slack_ns)
     }
+
+    /// Its runs failed by their statuses only: no signal killed them and its file loads.
+    /// Such a program may be a client that fails its connects (`curl` exits 7 when refused),
+    /// where one killed by a signal or unable to load is not.
+    #[must_use]
+    pub fn by_status_only(&self) -> bool {
+        self.killed == 0 && self.missing.is_empty()
+    }
 }
 
+/// How a run ended, as far as the kernel's events told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// It asked to end with this status (`exit_group()`; only statuses other than 0 are told).
+    Exited(u8),
+    /// A signal killed it.
+    Killed(u8),
+    /// Another of its threads ended the process (a group exit it did not ask for, and no
+    /// signal was sent to it): how is not seen.
+    Elsewhere,
+}
+
+/// A process started and not ended.
+#[derive(Debug)]
+struct Running {
+    started: Timestamp,
+    program: String,
+    end: Option<End>,
+    /// The latest signal sent to it that ends a process as a group.
+    sent: Option<u8>,
+    /// The OOM killer chose it.
+    oom: bool,
+}
+
+/// One program's failed runs, one after another.
 #[derive(Debug)]
 struct Runs {
     name: String,
+    /// Runs counted: failed, or (where the kernel tells no statuses) ended at once.
     starts: u32,
+    /// Of those, the runs seen failing (a status other than 0, a signal).
+    failed: u32,
     first: Timestamp,
     last: Timestamp,
     longest_ns: i64,
-    /// The exit status every run asked for, where each was told and all were the same.
-    status: Option<u8>,
+    /// The first run's end, and whether every run ended the same way.
+    end: Option<End>,
+    alike: bool,
+    killed: u32,
+    oom: u32,
     /// When its file was last read, and what was missing then.
     checked: Option<(Timestamp, Vec<MissingLibrary>)>,
+}
+
+/// What one run's end does to its program's streak.
+enum Verdict {
+    Count,
+    Reset,
+    Ignore,
 }
 
 /// See the module documentation.
 #[derive(Debug, Default)]
 pub struct Restarts {
-    /// Processes started and not ended: their start, program, and the status they asked to
-    /// end with, where told.
-    running: HashMap<u32, (Timestamp, String, Option<u8>)>,
+    /// Processes started and not ended, by PID.
+    running: HashMap<u32, Running>,
     /// `(pid, start)` in start order, for forgetting the oldest.
     order: VecDeque<(u32, Timestamp)>,
     programs: HashMap<String, Runs>,
+    /// The kernel tells every status other than 0: a run whose end is not told ended well.
+    statuses_told: bool,
 }
 
 impl Restarts {
+    /// Says that [`Self::exit_status`] is called for every process that asks to end with a
+    /// status other than 0 (the kernel's `exit_group()` events are read): a run that ended
+    /// without one then ended well. Otherwise (the default) such a run's end is unknown, and
+    /// one that ended at once counts only where its file needs a missing library.
+    pub fn statuses_told(&mut self, told: bool) {
+        self.statuses_told = told;
+    }
+
     /// Process `pid` started `program` at `at`.
     pub fn exec(&mut self, at: Timestamp, pid: u32, program: &str) {
-        self.running.insert(pid, (at, program.to_owned(), None));
+        self.running.insert(
+            pid,
+            Running {
+                started: at,
+                program: program.to_owned(),
+                end: None,
+                sent: None,
+                oom: false,
+            },
+        );
         self.order.push_back((pid, at));
         while self.running.len() > MAX_RUNNING {
             let Some((pid, at)) = self.order.pop_front() else {
                 break;
             };
-            if self
-                .running
-                .get(&pid)
-                .is_some_and(|(started, ..)| *started == at)
-            {
+            if self.running.get(&pid).is_some_and(|r| r.started == at) {
                 self.running.remove(&pid);
             }
         }
         if self.order.len() > 2 * MAX_RUNNING {
             let running = &self.running;
             self.order
-                .retain(|(pid, at)| running.get(pid).is_some_and(|(s, ..)| s == at));
+                .retain(|(pid, at)| running.get(pid).is_some_and(|r| r.started == *at));
         }
     }
 
@@ -149,21 +307,80 @@ impl Restarts {
     /// status other than 0): where it leads a process started, that run's status.
     pub fn exit_status(&mut self, tid: u32, status: u8) {
         if let Some(run) = self.running.get_mut(&tid) {
-            run.2 = Some(status);
+            run.end = Some(End::Exited(status));
         }
     }
 
-    /// Process `pid`, named `name`, ended at `at`: a run of its program that ended at once is
-    /// counted (and `true` returned).
+    /// Signal `sig`, one that ends a process as a group by default, was sent to process (or
+    /// thread) `pid` (`signal:signal_generate`): which signal a later group kill was.
+    pub fn signal_sent(&mut self, pid: u32, sig: u8) {
+        if let Some(run) = self.running.get_mut(&pid) {
+            run.sent = Some(sig);
+        }
+    }
+
+    /// Thread `tid` took signal `sig` with its default action, which ends the process
+    /// (`signal:signal_deliver`): where it leads a process started, that run was killed by
+    /// it. `SIGKILL` is what every thread of a process ended as a group is told: the signal
+    /// sent to it, where one was; else another of its threads ended it.
+    pub fn signal_delivered(&mut self, tid: u32, sig: u8) {
+        if let Some(run) = self.running.get_mut(&tid) {
+            run.end = Some(if sig == SIGKILL {
+                run.sent.map_or(End::Elsewhere, End::Killed)
+            } else {
+                End::Killed(sig)
+            });
+        }
+    }
+
+    /// The OOM killer chose process `pid` (`oom:mark_victim`).
+    pub fn oom_victim(&mut self, pid: u32) {
+        if let Some(run) = self.running.get_mut(&pid) {
+            run.oom = true;
+        }
+    }
+
+    /// Process `pid`, named `name`, ended at `at`: a failed run of its program is counted, a
+    /// run that started well ends its streak (either returns `true`).
     pub fn exit(&mut self, at: Timestamp, pid: u32, name: &str) -> bool {
-        let Some((started, program, status)) = self.running.remove(&pid) else {
+        let Some(run) = self.running.remove(&pid) else {
             return false;
         };
-        let lived = at.0 - started.0;
-        if !(0..QUICK_NS).contains(&lived) {
-            return false;
+        let lived = at.0 - run.started.0;
+        let failed = matches!(run.end, Some(End::Exited(_) | End::Killed(_)));
+        let verdict = if lived < 0 {
+            Verdict::Ignore
+        } else if failed && lived < FAIL_WITHIN_NS
+            || run.end.is_none() && !self.statuses_told && lived < QUICK_NS
+        {
+            Verdict::Count
+        } else if run.end == Some(End::Elsewhere)
+            || run.end.is_none() && !self.statuses_told && lived < FAIL_WITHIN_NS
+        {
+            Verdict::Ignore
+        } else {
+            // Ended well, or lived long enough to have started.
+            Verdict::Reset
+        };
+        match verdict {
+            Verdict::Ignore => false,
+            Verdict::Reset => self.programs.remove(&run.program).is_some(),
+            Verdict::Count => {
+                self.count(run, lived, failed, name);
+                true
+            }
         }
-        if !self.programs.contains_key(&program) && self.programs.len() >= MAX_PROGRAMS {
+    }
+
+    fn count(&mut self, run: Running, lived: i64, failed: bool, name: &str) {
+        let started = run.started;
+        if let Some(runs) = self.programs.get(&run.program)
+            && started.0 - runs.last.0 > MAX_GAP_NS
+        {
+            // Too long after the last: another loop, if any.
+            self.programs.remove(&run.program);
+        }
+        if !self.programs.contains_key(&run.program) && self.programs.len() >= MAX_PROGRAMS {
             let oldest = self
                 .programs
                 .iter()
@@ -173,30 +390,35 @@ impl Restarts {
                 self.programs.remove(&p);
             }
         }
-        let runs = self.programs.entry(program).or_insert_with(|| Runs {
+        let runs = self.programs.entry(run.program).or_insert_with(|| Runs {
             name: name.to_owned(),
             starts: 0,
+            failed: 0,
             first: started,
             last: started,
             longest_ns: 0,
-            status,
+            end: run.end,
+            alike: true,
+            killed: 0,
+            oom: 0,
             checked: None,
         });
-        if runs.status != status {
-            runs.status = None;
-        }
+        runs.alike &= runs.end == run.end;
         runs.starts += 1;
+        runs.failed += u32::from(failed);
+        runs.killed += u32::from(matches!(run.end, Some(End::Killed(_))));
+        runs.oom += u32::from(run.oom && matches!(run.end, Some(End::Killed(_))));
         runs.first = runs.first.min(started);
         runs.last = runs.last.max(started);
         runs.longest_ns = runs.longest_ns.max(lived);
         name.clone_into(&mut runs.name);
-        true
     }
 
-    /// The programs whose runs ended at once and whose files, read with `missing` (each at
-    /// most every 5 s when it needed one, every minute when not, and only when it was started
-    /// again since), need libraries the loader
-    /// would not find, as of `now`.
+    /// The programs failing to start as of `now`: [`MIN_FAILED_RUNS`] failed runs one after
+    /// another (over [`MIN_STATUS_LOOP_NS`] where no signal killed any), or runs that each ended at once of a program whose file needs a library the
+    /// loader would not find. Files are read with `missing` (each at most every 5 s when it
+    /// needed one, every minute when not, and only when it was started again since), and the
+    /// libraries found missing are told with the program either way.
     pub fn failing(
         &mut self,
         now: Timestamp,
@@ -206,6 +428,12 @@ impl Restarts {
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
+                let looping = runs.failed >= MIN_FAILED_RUNS
+                    && (runs.killed > 0 || runs.last.0 - runs.first.0 >= MIN_STATUS_LOOP_NS);
+                let at_once = runs.longest_ns < QUICK_NS;
+                if !looping && !at_once {
+                    return None;
+                }
                 let stale = runs.checked.as_ref().is_none_or(|(at, missing)| {
                     let every = if missing.is_empty() {
                         RECHECK_LOADABLE_NS
@@ -220,8 +448,12 @@ impl Restarts {
                 let lacks = runs
                     .checked
                     .as_ref()
-                    .map(|(_, m)| m)
-                    .filter(|m| !m.is_empty())?;
+                    .map(|(_, m)| m.clone())
+                    .unwrap_or_default();
+                if !looping && lacks.is_empty() {
+                    return None;
+                }
+                let alike = runs.end.filter(|_| runs.alike);
                 Some(FailingStart {
                     program: program.clone(),
                     name: runs.name.clone(),
@@ -229,9 +461,19 @@ impl Restarts {
                     first: runs.first,
                     last: runs.last,
                     longest_ns: runs.longest_ns,
-                    exit_status: runs.status,
-                    missing: lacks.clone(),
+                    exit_status: match alike {
+                        Some(End::Exited(status)) => Some(status),
+                        _ => None,
+                    },
+                    signal: match alike {
+                        Some(End::Killed(sig)) => Some(sig),
+                        _ => None,
+                    },
+                    killed: runs.killed,
+                    oom_killed: runs.oom,
+                    missing: lacks,
                     link: StartLink::Timing,
+                    connected_to: Vec::new(),
                 })
             })
             .collect();
@@ -289,8 +531,12 @@ mod tests {
                 last: Timestamp(8000 * MS),
                 longest_ns: MS,
                 exit_status: Some(127),
+                signal: None,
+                killed: 0,
+                oom_killed: 0,
                 missing: zmq(collector),
                 link: StartLink::Timing,
+                connected_to: Vec::new(),
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
@@ -323,10 +569,181 @@ mod tests {
         r.exit(Timestamp(20_001 * MS), 200, "collector");
         let failing = r.failing(Timestamp(20_002 * MS), zmq);
         assert_eq!((failing[0].starts, failing[0].exit_status), (6, None));
-        // The library installed: read again at its next run, it is no longer failing.
+        // The library installed: read again at its next run, it is no longer failing. (Where
+        // the kernel tells statuses, a run that told none ended well, and ends the streak.)
+        r.statuses_told(true);
         r.exec(Timestamp(30_000 * MS), 201, collector);
         r.exit(Timestamp(30_001 * MS), 201, "collector");
         assert_eq!(r.failing(Timestamp(31_000 * MS), |_| Vec::new()), []);
+    }
+
+    /// A run of `program` as process `pid` from `at_ms`, lasting `ms`, ended by `end`.
+    fn run(
+        r: &mut Restarts,
+        program: &str,
+        pid: u32,
+        at_ms: i64,
+        ms: i64,
+        end: impl FnOnce(&mut Restarts),
+    ) {
+        r.exec(Timestamp(at_ms * MS), pid, program);
+        end(r);
+        r.exit(Timestamp((at_ms + ms) * MS), pid, "x");
+    }
+
+    fn loads(_: &str) -> Vec<MissingLibrary> {
+        Vec::new()
+    }
+
+    /// The collector's new build crashes at start: killed by SIGSEGV 40 ms after each exec,
+    /// restarted every 2 s. Its file loads: failing all the same, once a few runs failed.
+    #[test]
+    fn a_program_killed_by_a_signal_at_every_start_is_failing() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let collector = "/opt/x/bin/collector";
+        let segv = |r: &mut Restarts| r.signal_delivered(100, 11);
+        run(&mut r, collector, 100, 0, 40, segv);
+        run(&mut r, collector, 100, 2000, 40, segv);
+        assert_eq!(
+            r.failing(Timestamp(3000 * MS), loads),
+            [],
+            "two failed runs are no loop"
+        );
+        for i in 2..12 {
+            run(&mut r, collector, 100, i * 2000, 40, segv);
+        }
+        let failing = r.failing(Timestamp(30_000 * MS), loads);
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        let f = &failing[0];
+        assert_eq!(
+            (f.starts, f.first, f.last, f.longest_ns),
+            (12, Timestamp(0), Timestamp(22_000 * MS), 40 * MS)
+        );
+        assert_eq!(
+            (f.signal, f.exit_status, f.killed, f.oom_killed),
+            (Some(11), None, 12, 0)
+        );
+        assert_eq!(f.every_ns(), Some(2000 * MS));
+        assert!(!f.by_status_only());
+        assert_eq!(signal_name(11), Some("SIGSEGV"));
+    }
+
+    /// A bad configuration: the program reads it, tries its database for 3 s and exits 1. A
+    /// run that lived longer than [`FAIL_WITHIN_NS`] had started: it ends the loop.
+    #[test]
+    fn a_program_exiting_1_within_seconds_is_failing_and_a_long_run_ends_it() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let p = "/opt/x/bin/collector";
+        let one = |r: &mut Restarts| r.exit_status(7, 1);
+        for i in 0..3 {
+            run(&mut r, p, 7, i * 5000, 3000, one);
+        }
+        let failing = r.failing(Timestamp(20_000 * MS), loads);
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.exit_status, f.signal, f.longest_ns))
+                .collect::<Vec<_>>(),
+            [(3, Some(1), None, 3000 * MS)]
+        );
+        assert!(failing[0].by_status_only());
+        // It ran 12 s this time before exiting 1: it had started.
+        run(&mut r, p, 7, 20_000, 12_000, one);
+        assert_eq!(r.failing(Timestamp(40_000 * MS), loads), []);
+    }
+
+    /// Health checks and cron jobs that exit 0 are no failing starts, nor a check that fails
+    /// now and then (a success ends its streak), nor one that fails once an hour.
+    #[test]
+    fn runs_that_end_well_or_fail_seldom_are_not_a_loop() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let check = "/usr/local/bin/check-disk";
+        let fail = |r: &mut Restarts| r.exit_status(9, 1);
+        let ok = |_: &mut Restarts| {};
+        for i in 0..20 {
+            run(&mut r, "/usr/bin/date", 8, i * 1000, 2, ok);
+        }
+        run(&mut r, check, 9, 0, 5, fail);
+        run(&mut r, check, 9, 1000, 5, fail);
+        run(&mut r, check, 9, 2000, 5, ok);
+        run(&mut r, check, 9, 3000, 5, fail);
+        run(&mut r, check, 9, 4000, 5, fail);
+        assert_eq!(r.failing(Timestamp(5000 * MS), loads), []);
+        // Once an hour, failing each time: too far apart for a supervisor's restarts.
+        for i in 0..5 {
+            run(
+                &mut r,
+                "/usr/local/bin/backup",
+                10,
+                i * 3_600_000,
+                50,
+                |r| {
+                    r.exit_status(10, 2);
+                },
+            );
+        }
+        assert_eq!(r.failing(Timestamp(5 * 3_600_000 * MS), loads), []);
+        // A third failed run within the gap: a loop of statuses only once it went on for 5 s
+        // (a script polling `grep -q` until it passes fails for less long).
+        run(&mut r, check, 9, 5000, 5, fail);
+        assert_eq!(r.failing(Timestamp(6000 * MS), loads), []);
+        run(&mut r, check, 9, 8000, 5, fail);
+        assert_eq!(r.failing(Timestamp(9000 * MS), loads).len(), 1);
+    }
+
+    /// A signal that ends a process as a group (SIGTERM, the OOM killer's SIGKILL) is told to
+    /// each thread as SIGKILL: the signal sent to the process says which it was. A group exit
+    /// with no signal sent (another thread's exit or crash) is not told: neither counted nor
+    /// ending the loop.
+    #[test]
+    fn a_group_kill_is_told_by_the_signal_sent_and_the_oom_killer_by_its_mark() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let p = "/opt/x/bin/collector";
+        let oom = |r: &mut Restarts| {
+            r.oom_victim(5);
+            r.signal_sent(5, 9);
+            r.signal_delivered(5, 9);
+        };
+        for i in 0..3 {
+            run(&mut r, p, 5, i * 1000, 600, oom);
+        }
+        // Ended by another of its threads: not seen how.
+        run(&mut r, p, 5, 3000, 600, |r| r.signal_delivered(5, 9));
+        let failing = r.failing(Timestamp(4000 * MS), loads);
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.signal, f.killed, f.oom_killed))
+                .collect::<Vec<_>>(),
+            [(3, Some(9), 3, 3)]
+        );
+        // SIGTERM, by its default action: the runs now end differently.
+        run(&mut r, p, 5, 4000, 600, |r| {
+            r.signal_sent(5, 15);
+            r.signal_delivered(5, 9);
+        });
+        run(&mut r, p, 5, 5000, 30, |r| r.exit_status(5, 1));
+        let f = &r.failing(Timestamp(6000 * MS), loads)[0];
+        assert_eq!(
+            (f.starts, f.signal, f.exit_status, f.killed, f.oom_killed),
+            (5, None, None, 4, 3)
+        );
+        let mut term = Restarts::default();
+        term.statuses_told(true);
+        for i in 0..3 {
+            run(&mut term, p, 6, i * 1000, 10, |r| {
+                r.signal_sent(6, 15);
+                r.signal_delivered(6, 9);
+            });
+        }
+        assert_eq!(
+            term.failing(Timestamp(4000 * MS), loads)[0].signal,
+            Some(15)
+        );
     }
 
     #[test]

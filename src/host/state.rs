@@ -7,7 +7,7 @@
 //! processes connected, the kernel's counters per second, and whether the kernel's count of
 //! failed connects matches what the capture shows.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 
 use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
@@ -238,6 +238,12 @@ pub struct HostReport {
     /// sample, not of now. Saved capture files written before this field have it `false`;
     /// their `recorded` says the same (see [`Self::over`]).
     pub ended: bool,
+    /// Every program seen failing to start on this machine during the capture, whether or
+    /// not a port was refused meanwhile (see [`restarts`](super::restarts)), most recent
+    /// first, each [`StartLink::Timing`]; at most 32, the ones failing longest ago forgotten
+    /// first. Live only: not saved with a capture (its endpoints' are).
+    #[serde(skip)]
+    pub failing_starts: Vec<FailingStart>,
 }
 
 impl HostReport {
@@ -430,7 +436,15 @@ impl HostState {
         }
         for f in sample.failing_starts {
             if self.failing.len() >= MAX_FAILING && !self.failing.contains_key(&f.program) {
-                continue;
+                // The one failing longest ago makes room, unless it is this one.
+                let Some(oldest) = (self.failing.values())
+                    .min_by_key(|o| o.last)
+                    .filter(|o| o.last < f.last)
+                    .map(|o| o.program.clone())
+                else {
+                    continue;
+                };
+                self.failing.remove(&oldest);
             }
             self.failing.insert(f.program.clone(), f);
         }
@@ -493,7 +507,7 @@ impl HostState {
                 per_second: self.counters.per_second(name).to_vec(),
             })
             .collect();
-        let endpoints: Vec<EndpointHost> = offenders
+        let mut endpoints: Vec<EndpointHost> = offenders
             .iter()
             .map(|o| {
                 let clients = self.clients.endpoint((o.addr, o.port));
@@ -521,10 +535,29 @@ impl HostState {
                 if let Some(g) = e.gone_listener() {
                     e.listener_end = self.ends.get(&g.pid).cloned();
                 }
-                e.failing_starts = self.failing_for(o, &e);
                 e
             })
             .collect();
+        // The endpoints each program was seen connecting to, by its name: said with a program
+        // failing to start (a service whose database refuses it; a client failing its
+        // connects).
+        let mut clients: HashMap<&str, Vec<String>> = HashMap::new();
+        for e in &endpoints {
+            for c in &e.clients.processes {
+                clients
+                    .entry(c.name.as_str())
+                    .or_default()
+                    .push(SocketAddr::new(e.addr, e.port).to_string());
+            }
+        }
+        let failing: Vec<Vec<FailingStart>> = offenders
+            .iter()
+            .zip(&endpoints)
+            .map(|(o, e)| self.failing_for(o, e, &clients))
+            .collect();
+        for (e, failing) in endpoints.iter_mut().zip(failing) {
+            e.failing_starts = failing;
+        }
         let mut notes = self.notes.clone();
         if self.events_lost > 0 {
             notes.push(format!(
@@ -552,15 +585,31 @@ impl HostState {
             notes,
             recorded: None,
             ended: self.ended,
+            failing_starts: self.failing_starts(),
         }
+    }
+
+    /// Every program seen failing to start, most recent first.
+    fn failing_starts(&self) -> Vec<FailingStart> {
+        let mut all: Vec<FailingStart> = self.failing.values().cloned().collect();
+        all.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.program.cmp(&b.program)));
+        all
     }
 
     /// The programs failing to start that go with offender `o`, refused on this machine while
     /// nothing listened: those whose starts overlap its incidents, linked as
     /// [`StartLink::SameProgram`] where the same executable was seen listening on its port
-    /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Those with
-    /// evidence first.
-    fn failing_for(&self, o: &Offender, e: &EndpointHost) -> Vec<FailingStart> {
+    /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Not by the
+    /// timing a program seen connecting to it: its client (`curl` exits 7 again and again
+    /// while the port refuses it), not its server. Each with the other endpoints it was seen
+    /// connecting to (`clients`: endpoints by program name). Those with evidence first, then
+    /// those killed by a signal or unable to load.
+    fn failing_for(
+        &self,
+        o: &Offender,
+        e: &EndpointHost,
+        clients: &HashMap<&str, Vec<String>>,
+    ) -> Vec<FailingStart> {
         let refused =
             o.failed_refused > 0 || o.rst_by_cause[crate::engine::Cause::Refused.index()] > 0;
         if !e.local || !refused || self.failing.is_empty() {
@@ -579,22 +628,38 @@ impl HostState {
             .chain(e.former_owner.as_ref().and_then(|f| f.exe.as_deref()))
             .map(program_path)
             .collect();
+        let its_clients: HashSet<&str> = (e.clients.processes.iter())
+            .map(|c| c.name.as_str())
+            .collect();
+        let this = SocketAddr::new(e.addr, e.port).to_string();
         let mut out: Vec<FailingStart> = self
             .failing
             .values()
             .filter(|f| f.during(o.first_seen, o.last_seen, FAILING_SLACK_NS))
-            .map(|f| FailingStart {
-                link: if listened.contains(&f.program.as_str()) {
+            .filter_map(|f| {
+                let link = if listened.contains(&f.program.as_str()) {
                     StartLink::SameProgram
+                } else if its_clients.contains(f.name.as_str()) {
+                    return None;
                 } else {
                     StartLink::Timing
-                },
-                ..f.clone()
+                };
+                let connected_to = (clients.get(f.name.as_str()).into_iter().flatten())
+                    .filter(|ep| **ep != this)
+                    .take(3)
+                    .cloned()
+                    .collect();
+                Some(FailingStart {
+                    link,
+                    connected_to,
+                    ..f.clone()
+                })
             })
             .collect();
         out.sort_by(|a, b| {
             (b.link == StartLink::SameProgram)
                 .cmp(&(a.link == StartLink::SameProgram))
+                .then_with(|| a.by_status_only().cmp(&b.by_status_only()))
                 .then_with(|| b.last.cmp(&a.last))
         });
         out.truncate(MAX_FAILING_SHOWN);
@@ -864,6 +929,96 @@ mod tests {
         assert_eq!(report.counter(ATTEMPT_FAILS).map(|k| k.total), Some(14));
     }
 
+    /// A program failing to start by its exit status only may be a client failing its
+    /// connects: the endpoint's own client (`retrier`, exit status 7) is not said to be its
+    /// server. A crash (SIGSEGV) is, by the timing, first; so is a service that gives up on
+    /// its database (exit status 1), said with the endpoint it connected to, and not with
+    /// that endpoint, whose client it is (where the retrier is, with 7211 said).
+    #[test]
+    fn a_client_failing_its_connects_is_not_taken_for_a_service_failing_to_start() {
+        let mut state = HostState::new(scope());
+        case_7211(&mut state, true);
+        for (t, port) in [(104, 45_000), (106, 45_001)] {
+            state.apply(HostSample {
+                at: at(t),
+                sightings: vec![ProcessSighting {
+                    at: at(t),
+                    local: SocketAddr::new(lo(), port),
+                    remote: Some("127.0.0.1:5432".parse().expect("addr")),
+                    pid: 1000 + u32::from(port),
+                    name: "collector".into(),
+                    exe: None,
+                    script: None,
+                    source: SightingSource::ConnectTrace,
+                }],
+                ..HostSample::default()
+            });
+            state.incident(&Incident {
+                server: (lo(), 5432),
+                ..refused(t, port)
+            });
+        }
+        let failing = |program: &str, status: Option<u8>, signal: Option<u8>| FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or_default().into(),
+            starts: 4,
+            first: at(2),
+            last: at(8),
+            longest_ns: 40_000_000,
+            exit_status: status,
+            signal,
+            killed: if signal.is_some() { 4 } else { 0 },
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: StartLink::Timing,
+            connected_to: Vec::new(),
+        };
+        state.apply(HostSample {
+            at: at(111),
+            failing_starts: vec![
+                failing("/opt/r/retrier", Some(7), None),
+                failing("/opt/c/crasher", None, Some(11)),
+                failing("/opt/c/collector", Some(1), None),
+            ],
+            ..HostSample::default()
+        });
+        let (o, db) = (offender(7211, 0), offender(5432, 0));
+        let report = state.report(&[o.clone(), db]);
+        let shown = |i: usize| -> Vec<(&str, Vec<String>)> {
+            (report.endpoints[i].failing_starts.iter())
+                .map(|f| (f.program.as_str(), f.connected_to.clone()))
+                .collect()
+        };
+        assert_eq!(
+            shown(0),
+            [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/c/collector", vec!["127.0.0.1:5432".to_owned()])
+            ]
+        );
+        // 5432: the collector is its client; the retrier is said with what it connected to.
+        assert_eq!(
+            shown(1),
+            [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/r/retrier", vec!["127.0.0.1:7211".to_owned()])
+            ]
+        );
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(
+            sentence.contains(
+                "While 7211 was refused, /opt/c/crasher failed to start 4 times from 00:00:02 \
+                 to 00:00:08 (every 2.0 s): each run ended within 40 ms, killed by signal 11 \
+                 (SIGSEGV). Whether it would serve 7211 cannot be seen (no run was seen \
+                 listening): only the timing links them. While 7211 was refused, \
+                 /opt/c/collector failed to start 4 times from 00:00:02 to 00:00:08 (every \
+                 2.0 s): each run ended within 40 ms with exit status 1, and its processes were \
+                 seen connecting to 127.0.0.1:5432, an endpoint with incidents of its own."
+            ),
+            "{sentence}"
+        );
+    }
+
     /// Regression (real-window trial): "its AttemptFails (12) matches the failed attempts
     /// captured ... (13)". Equal counts match; counts a reading's edge apart are said to be.
     #[test]
@@ -953,11 +1108,15 @@ mod tests {
             last: at(last),
             longest_ns: 400_000,
             exit_status: Some(127),
+            signal: None,
+            killed: 0,
+            oom_killed: 0,
             missing: vec![MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: program.into(),
             }],
             link: StartLink::Timing,
+            connected_to: Vec::new(),
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());

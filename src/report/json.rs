@@ -337,7 +337,7 @@ struct FailingStartOut<'a>(&'a FailingStart);
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(11))?;
+        let mut m = serializer.serialize_map(Some(15))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("program", &f.program)?;
         m.serialize_entry("name", &f.name)?;
@@ -347,11 +347,15 @@ impl Serialize for FailingStartOut<'_> {
         m.serialize_entry("every", &f.every_ns().map(|ns| Secs(Timestamp(ns))))?;
         m.serialize_entry("longest_run", &Secs(Timestamp(f.longest_ns)))?;
         m.serialize_entry("exit_status", &f.exit_status)?;
+        m.serialize_entry("signal", &f.signal)?;
+        m.serialize_entry("killed", &f.killed)?;
+        m.serialize_entry("oom_killed", &f.oom_killed)?;
         let missing: Vec<_> = (f.missing.iter())
             .map(|l| json!({"name": l.name, "needed_by": l.needed_by}))
             .collect();
         m.serialize_entry("missing_libraries", &missing)?;
         m.serialize_entry("link", &f.link)?;
+        m.serialize_entry("connected_to", &f.connected_to)?;
         m.end()
     }
 }

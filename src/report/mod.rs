@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
-use crate::host::restarts::{FailingStart, StartLink};
+use crate::host::restarts::{self, FailingStart, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -2137,13 +2137,15 @@ fn listener_alone(
 }
 
 /// A program that failed to start again and again while `o` was refused (see
-/// [`restarts`](crate::host::restarts)), with what links it to the endpoint: "The program that
+/// [`restarts`]), with what links it to the endpoint: "The program that
 /// listened on 7211, /opt/collector/bin/collector, failed to start 5 times from 08:22:31 to
 /// 08:22:39 (every 2.0 s): each run ended within 1 ms with exit status 127, and it needs
-/// libzmq.so.5, which the loader cannot find." Where only the timing links them, it says so: its runs end before it
-/// could listen, so nothing shows which port it would serve. Regression (a trial of the 7211
-/// story without a journal, the capture begun after the crash): the report said only "nothing
-/// did during this capture", while the collector's restarts failed every 2 s.
+/// libzmq.so.5, which the loader cannot find." How its runs ended: with an exit status, or
+/// "killed by signal 11 (SIGSEGV)", "killed by signal 9 (SIGKILL) by the OOM killer". Where
+/// only the timing links them, it says so: its runs were not seen listening, so nothing shows
+/// which port it would serve. Regression (a trial of the 7211 story without a journal, the
+/// capture begun after the crash): the report said only "nothing did during this capture",
+/// while the collector's restarts failed every 2 s.
 pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> String {
     let runs = match f.starts {
         1 => format!("once, at {}", clock.time(f.first)),
@@ -2156,30 +2158,83 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
                 .unwrap_or_default()
         ),
     };
-    let within = format!(
-        "within {} ms{}",
-        (f.longest_ns.max(1) + 999_999) / 1_000_000,
-        f.exit_status
-            .map(|s| format!(" with exit status {s}"))
-            .unwrap_or_default()
-    );
+    let within = if f.longest_ns < Timestamp::NANOS_PER_SEC {
+        format!("within {} ms", (f.longest_ns.max(1) + 999_999) / 1_000_000)
+    } else {
+        format!("within {:.1} s", f.longest_ns as f64 / 1e9)
+    };
     let each = if f.starts == 1 {
         "it ended"
     } else {
         "each run ended"
     };
-    let libs = missing_words(f);
+    let ended = format!("{each} {within}{}", ended_how(f));
+    let mut libs = if f.missing.is_empty() {
+        String::new()
+    } else {
+        format!(", and {}", missing_words(f))
+    };
+    if !f.connected_to.is_empty() {
+        libs.push_str(&format!(
+            ", and its processes were seen connecting to {}, {} with incidents of {} own",
+            and_list(&f.connected_to),
+            if f.connected_to.len() == 1 {
+                "an endpoint"
+            } else {
+                "endpoints"
+            },
+            if f.connected_to.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+        ));
+    }
     match f.link {
         StartLink::SameProgram => format!(
-            "The program that listened on {port}, {}, failed to start {runs}: {each} {within}, \
-             and {libs}.",
+            "The program that listened on {port}, {}, failed to start {runs}: {ended}{libs}.",
             f.program
         ),
         StartLink::Timing => format!(
-            "While {port} was refused, {} failed to start {runs}: {each} {within}, and {libs}. \
-             Whether it would serve {port} cannot be seen (no run lived long enough to listen): \
-             only the timing links them.",
-            f.program
+            "While {port} was refused, {} failed to start {runs}: {ended}{libs}. Whether it \
+             would serve {port} cannot be seen ({}): only the timing links them.",
+            f.program,
+            if f.missing.is_empty() {
+                "no run was seen listening"
+            } else {
+                "no run lived long enough to listen"
+            }
+        ),
+    }
+}
+
+/// How a failing program's runs ended: " with exit status 1", ", killed by signal 11
+/// (SIGSEGV)", ", killed by signal 9 (SIGKILL) by the OOM killer", or how many a signal
+/// killed where they ended differently; nothing where the kernel told none.
+fn ended_how(f: &FailingStart) -> String {
+    let oom = match f.oom_killed {
+        0 => String::new(),
+        n if n == f.starts => " by the OOM killer".to_owned(),
+        n => format!(" ({n} of them by the OOM killer)"),
+    };
+    if let Some(sig) = f.signal {
+        let name = restarts::signal_name(sig)
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        return format!(", killed by signal {sig}{name}{oom}");
+    }
+    if let Some(status) = f.exit_status {
+        return format!(" with exit status {status}");
+    }
+    match f.killed {
+        0 => String::new(),
+        n => format!(
+            ", not all the same way: {} killed by a signal{oom}",
+            if n == 1 {
+                "1 was".to_owned()
+            } else {
+                format!("{n} were")
+            }
         ),
     }
 }
@@ -2394,6 +2449,56 @@ pub(crate) mod tests {
             "{local}"
         );
         assert_eq!(Clock::Local.stamped().zone(at(0)), Clock::Local.zone(at(0)));
+    }
+}
+
+#[cfg(test)]
+mod failing_start_tests {
+    use super::{Clock, failing_start_sentence};
+    use crate::host::restarts::{FailingStart, StartLink};
+    use crate::packet::Timestamp;
+
+    fn killed(starts: u32, signal: Option<u8>, killed: u32, oom: u32) -> FailingStart {
+        FailingStart {
+            program: "/opt/x/bin/collector".into(),
+            name: "collector".into(),
+            starts,
+            first: Timestamp(0),
+            last: Timestamp(i64::from(starts - 1) * 2_000_000_000),
+            longest_ns: 3_140_000_000,
+            exit_status: None,
+            signal,
+            killed,
+            oom_killed: oom,
+            missing: Vec::new(),
+            link: StartLink::SameProgram,
+            connected_to: Vec::new(),
+        }
+    }
+
+    /// How the runs ended, as the kernel told it: the OOM killer's SIGKILL, runs that ended
+    /// differently; a run of seconds said in seconds.
+    #[test]
+    fn the_sentence_says_how_the_runs_ended() {
+        let said = |f: &FailingStart| failing_start_sentence(7211, f, Clock::Utc);
+        assert_eq!(
+            said(&killed(3, Some(9), 3, 3)),
+            "The program that listened on 7211, /opt/x/bin/collector, failed to start 3 times \
+             from 00:00:00 to 00:00:04 (every 2.0 s): each run ended within 3.1 s, killed by \
+             signal 9 (SIGKILL) by the OOM killer."
+        );
+        assert!(
+            said(&killed(5, None, 4, 1)).ends_with(
+                "each run ended within 3.1 s, not all the same way: 4 were killed by a signal \
+                 (1 of them by the OOM killer)."
+            ),
+            "{}",
+            said(&killed(5, None, 4, 1))
+        );
+        assert!(
+            said(&killed(3, Some(40), 3, 0)).ends_with("killed by signal 40."),
+            "a real-time signal has no name"
+        );
     }
 }
 

@@ -837,3 +837,92 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
     assert_eq!(info.service, "postgresql");
     assert_eq!(OffenderInfo::of(key, None).connecting, "");
 }
+
+/// A program in a restart loop counts its failed runs, each once: a loop's runs as the list
+/// grows, a later loop's added on; past the programs with series of their own, the rest is
+/// `other`. The counter renders by program.
+#[test]
+fn failing_starts_are_counted_once_each_by_program_within_bounds() {
+    use crate::host::SightingSource;
+    use crate::host::clients::{ClientProcess, EndpointClients};
+    use crate::host::restarts::{FailingStart, StartLink};
+    use crate::host::state::{EndpointHost, HostReport};
+    let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
+    let failing = |program: &str, first: i64, starts: u32, signal: Option<u8>| FailingStart {
+        program: program.into(),
+        name: program.rsplit('/').next().unwrap_or_default().into(),
+        starts,
+        first: at(first),
+        last: at(first + 2 * i64::from(starts - 1)),
+        longest_ns: 40_000_000,
+        exit_status: if signal.is_some() { None } else { Some(7) },
+        signal,
+        killed: if signal.is_some() { starts } else { 0 },
+        oom_killed: 0,
+        missing: Vec::new(),
+        link: StartLink::Timing,
+        connected_to: Vec::new(),
+    };
+    let report = |failing_starts: Vec<FailingStart>| HostReport {
+        samples: 3,
+        endpoints: vec![EndpointHost {
+            addr: "127.0.0.1".parse().expect("ip"),
+            port: 7211,
+            listener: Default::default(),
+            clients: EndpointClients {
+                processes: vec![ClientProcess {
+                    pid: 40,
+                    name: "curl".into(),
+                    script: None,
+                    source: SightingSource::ConnectTrace,
+                    sources: Vec::new(),
+                    connections: 12,
+                    processes: 12,
+                }],
+                ..EndpointClients::default()
+            },
+            client_details: Vec::new(),
+            local: true,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        }],
+        failing_starts,
+        ..HostReport::default()
+    };
+    let collector = "/opt/x/bin/collector";
+    let mut t = FailingStartsTracker::default();
+    assert_eq!(t.update(None), []);
+    let curl = failing("/usr/bin/curl", 0, 12, None);
+    let rows = t.update(Some(&report(vec![
+        failing(collector, 0, 3, Some(11)),
+        curl,
+    ])));
+    let curl = ("/usr/bin/curl".to_owned(), 12);
+    assert_eq!(rows, [(collector.to_owned(), 3), curl.clone()]);
+    // The same loop, grown to 5 runs; then a loop anew (its first run later) of 4.
+    let rows = t.update(Some(&report(vec![failing(collector, 0, 5, Some(11))])));
+    assert_eq!(rows, [(collector.to_owned(), 5), curl.clone()]);
+    let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
+    assert_eq!(rows, [(collector.to_owned(), 9), curl.clone()]);
+    let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
+    assert_eq!(rows, [(collector.to_owned(), 9), curl], "nothing new");
+    // Ten more programs: 6 get series of their own, 4 go to other.
+    let many: Vec<FailingStart> = (0..10)
+        .map(|i| failing(&format!("/opt/p{i}"), 200, 3, Some(6)))
+        .collect();
+    let rows = t.update(Some(&report(many)));
+    assert_eq!(rows.len(), FAILING_PROGRAMS + 1);
+    assert_eq!(rows.last(), Some(&(OTHER.to_owned(), 12)));
+    let text = Format::Text.render(Exposition {
+        failing_starts: rows,
+        ..Exposition::default()
+    });
+    assert!(
+        text.contains("rstscope_failing_starts_total{program=\"/opt/x/bin/collector\"} 9\n"),
+        "{text}"
+    );
+    assert!(text.contains("rstscope_failing_starts_total{program=\"other\"} 12\n"));
+}

@@ -451,6 +451,122 @@ impl ExitCallEventFormat {
     }
 }
 
+/// Which process event a [`TaskEventFormat`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TaskEventKind {
+    /// `signal:signal_deliver`: the current thread takes a signal (`common_pid`, `sig`).
+    Deliver,
+    /// `signal:signal_generate`: a signal sent to a thread or process (`pid`, `sig`).
+    Generate,
+    /// `oom:mark_victim`: the OOM killer chose a process (`pid`).
+    OomVictim,
+}
+
+/// The layout of one of the events that tell how a process ended other than by its own
+/// `exit_group()`: a signal taken, a signal sent, the OOM killer's choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TaskEventFormat {
+    /// The event's ID (`ID:` line), found again in every record's `common_type`.
+    pub id: u64,
+    pub kind: TaskEventKind,
+    /// The end of the last field used: a shorter record is not one of this event's.
+    min_len: usize,
+    common_type: Field,
+    /// The thread or process it is about.
+    task: Field,
+    /// The signal; `None` for the OOM killer's event.
+    sig: Option<Field>,
+}
+
+/// One decoded signal or OOM event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TaskEvent {
+    pub kind: TaskEventKind,
+    /// The thread (or process) it is about.
+    pub tid: u32,
+    /// The signal (0 for the OOM killer's event).
+    pub sig: u8,
+}
+
+impl TaskEventFormat {
+    /// The layout described by the text of the event's `format` file; `path` only labels
+    /// errors.
+    pub fn parse(kind: TaskEventKind, text: &str, path: &str) -> Result<Self, HostError> {
+        let id = event_id(text, path)?;
+        let fields = fields(text, path)?;
+        let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
+        let common_type = pick("common_type", &[2])?;
+        let task = pick(
+            if kind == TaskEventKind::Deliver {
+                "common_pid"
+            } else {
+                "pid"
+            },
+            &[4],
+        )?;
+        let sig = match kind {
+            TaskEventKind::OomVictim => None,
+            TaskEventKind::Deliver | TaskEventKind::Generate => Some(pick("sig", &[4])?),
+        };
+        // The kernel filter needs these too.
+        match kind {
+            TaskEventKind::Deliver => pick("sa_handler", &[4, 8]).map(|_| ())?,
+            TaskEventKind::Generate => pick("result", &[4]).map(|_| ())?,
+            TaskEventKind::OomVictim => {}
+        }
+        let min_len = end_of([common_type, task].iter().chain(sig.as_ref()));
+        Ok(Self {
+            id,
+            kind,
+            min_len,
+            common_type,
+            task,
+            sig,
+        })
+    }
+
+    /// The kernel event filter that lets through only what can end a process: a signal taken
+    /// with its default action that ends it (`sa_handler == 0`, SIG_DFL), a signal sent
+    /// (and queued) that ends a process as a group; every OOM victim.
+    pub fn filter(&self) -> Option<String> {
+        let any = |sigs: &mut dyn Iterator<Item = u8>| {
+            sigs.map(|s| format!("sig == {s}"))
+                .collect::<Vec<_>>()
+                .join(" || ")
+        };
+        use crate::host::restarts::{CORE_SIGNALS, ENDING_SIGNALS};
+        match self.kind {
+            // SIGKILL is how every thread of a process ended as a group is told.
+            TaskEventKind::Deliver => Some(format!(
+                "sa_handler == 0 && ({})",
+                any(&mut CORE_SIGNALS.into_iter().chain([9]))
+            )),
+            // 0: TRACE_SIGNAL_DELIVERED, queued. Real-time signals end a process too.
+            TaskEventKind::Generate => Some(format!(
+                "result == 0 && ({} || sig >= 34)",
+                any(&mut ENDING_SIGNALS.into_iter())
+            )),
+            TaskEventKind::OomVictim => None,
+        }
+    }
+
+    /// The event in `record`; `None` for another event or a record too short.
+    pub fn decode(&self, record: &[u8]) -> Option<TaskEvent> {
+        if record.len() < self.min_len || self.common_type.uint(record)? != self.id {
+            return None;
+        }
+        let sig = match self.sig {
+            Some(f) => u8::try_from(f.uint(record)?).ok()?,
+            None => 0,
+        };
+        Some(TaskEvent {
+            kind: self.kind,
+            tid: u32::try_from(self.task.uint(record)?).ok()?,
+            sig,
+        })
+    }
+}
+
 /// The `ID:` line of a tracefs format text.
 fn event_id(text: &str, path: &str) -> Result<u64, HostError> {
     text.lines()
@@ -505,6 +621,89 @@ pub(super) mod tests {
         assert_eq!(f.decode(&record[..20]), None, "too short");
         record[0] ^= 1;
         assert_eq!(f.decode(&record), None, "another event");
+    }
+
+    const SIGNAL_DELIVER_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/signal_deliver.format");
+    const SIGNAL_GENERATE_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/signal_generate.format");
+    const MARK_VICTIM_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/mark_victim.format");
+
+    /// A crash's SIGSEGV taken by the crashing thread, a SIGTERM sent to a process, the OOM
+    /// killer's choice: each read from the offsets its format gives (Linux 6.18's).
+    #[test]
+    fn signal_and_oom_events_give_their_thread_and_signal() {
+        let put = |r: &mut Vec<u8>, at: usize, v: i32| {
+            r[at..at + 4].copy_from_slice(&v.to_ne_bytes());
+        };
+        let deliver = TaskEventFormat::parse(
+            TaskEventKind::Deliver,
+            SIGNAL_DELIVER_FORMAT_FIXTURE,
+            "fixture",
+        )
+        .expect("deliver");
+        let mut r = vec![0_u8; 40];
+        r[..2].copy_from_slice(&u16::try_from(deliver.id).expect("small").to_ne_bytes());
+        put(&mut r, 4, 4312);
+        put(&mut r, 8, 11);
+        assert_eq!(
+            deliver.decode(&r),
+            Some(TaskEvent {
+                kind: TaskEventKind::Deliver,
+                tid: 4312,
+                sig: 11
+            })
+        );
+        assert_eq!(deliver.decode(&r[..10]), None, "too short");
+        let filter = deliver.filter().expect("a filter");
+        assert!(
+            filter.starts_with("sa_handler == 0 && (sig == 3 ||"),
+            "{filter}"
+        );
+        assert!(
+            filter.contains("sig == 11") && filter.contains("sig == 9"),
+            "{filter}"
+        );
+
+        let generate = TaskEventFormat::parse(
+            TaskEventKind::Generate,
+            SIGNAL_GENERATE_FORMAT_FIXTURE,
+            "fixture",
+        )
+        .expect("generate");
+        let mut r = vec![0_u8; 48];
+        r[..2].copy_from_slice(&u16::try_from(generate.id).expect("small").to_ne_bytes());
+        put(&mut r, 4, 1); // the sender
+        put(&mut r, 8, 15);
+        put(&mut r, 36, 4400); // the process it was sent to
+        let got = generate.decode(&r).expect("a signal sent");
+        assert_eq!((got.tid, got.sig), (4400, 15));
+        let filter = generate.filter().expect("a filter");
+        assert!(
+            filter.starts_with("result == 0 && (sig == 1 ||"),
+            "{filter}"
+        );
+        assert!(
+            filter.ends_with("|| sig >= 34)") && !filter.contains("sig == 11 "),
+            "{filter}"
+        );
+        // Another event's record is not one of these.
+        assert_eq!(deliver.decode(&r), None);
+
+        let oom = TaskEventFormat::parse(
+            TaskEventKind::OomVictim,
+            MARK_VICTIM_FORMAT_FIXTURE,
+            "fixture",
+        )
+        .expect("mark_victim");
+        let mut r = vec![0_u8; 72];
+        r[..2].copy_from_slice(&u16::try_from(oom.id).expect("small").to_ne_bytes());
+        put(&mut r, 8, 4500);
+        assert_eq!(oom.decode(&r).map(|e| (e.tid, e.sig)), Some((4500, 0)));
+        assert_eq!(oom.filter(), None);
+        // A format without the fields is not taken.
+        assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());
     }
 
     /// A record laid out as the fixture says (offsets read by hand from it).

@@ -120,11 +120,15 @@ fn live_report() -> HostReport {
             last: at(101),
             longest_ns: 700_000,
             exit_status: Some(127),
+            signal: None,
+            killed: 0,
+            oom_killed: 0,
             missing: vec![crate::host::loader::MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: "/usr/local/bin/exporter".into(),
             }],
             link: crate::host::restarts::StartLink::SameProgram,
+            connected_to: Vec::new(),
         }],
         ..served.clone()
     };

@@ -3839,3 +3839,70 @@ fn regression_a_warning_is_said_once_on_a_terminal_that_shows_the_report() {
         drawn(&screen)
     );
 }
+
+/// A folder given (`rstscope analyze /var/log/caps/`) was refused: "this is a folder; give the
+/// capture files in it". It is read as its files, as `DIR/*` gives them (not those whose name
+/// begins with a dot, nor its folders): the same report as the files given by name, and the
+/// files that are not captures named in one warning; a folder without a capture says what it
+/// holds (exit 2).
+#[test]
+fn a_folder_is_read_as_the_capture_files_in_it() {
+    let dir = temp_dir("folder-of-captures");
+    let caps = dir.join("caps");
+    std::fs::create_dir_all(caps.join("older")).expect("folder");
+    let a = write(&caps, "cap", &refused_to(7211, 3));
+    let b = write(&caps, "cap2", &refused_to(7212, 2));
+    let c = write(&caps, "cap10", &refused_to(7213, 1));
+    write(&caps, "README", b"rotated by tcpdump -C 100\n");
+    write(&caps, ".cap11.swp", b"an editor's file\n");
+    // A named pipe no one writes to: opening it would wait for ever.
+    #[cfg(unix)]
+    {
+        let fifo = std::ffi::CString::new(caps.join("pipe").display().to_string()).expect("path");
+        // SAFETY: mkfifo(3) of a NUL-terminated path that lives for the call.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    }
+    let by_folder = rstscope(&["analyze", "--format", "json", &caps.display().to_string()]);
+    assert!(by_folder.status.success(), "{by_folder:?}");
+    let by_name = rstscope(&["analyze", "--format", "json", &a, &b, &c]);
+    let (folder, named) = (json(&by_folder), json(&by_name));
+    assert_eq!(folder["offenders"], named["offenders"]);
+    assert_eq!(folder["rst_packets"], 6);
+    // In the order tcpdump wrote them.
+    let files: Vec<&str> = folder["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(files, [a.as_str(), b.as_str(), c.as_str()]);
+    let stderr = String::from_utf8_lossy(&by_folder.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "rstscope: warning: {}: not captures, skipped: README\n",
+            caps.display()
+        )
+    );
+    // No capture in it.
+    let none = dir.join("none");
+    std::fs::create_dir_all(none.join("2026-12-04")).expect("folder");
+    write(&none, "notes.txt", b"nothing here\n");
+    let out = rstscope(&["analyze", &none.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "no capture file in this folder (it holds notes.txt, and the folders 2026-12-04)"
+        ),
+        "{stderr}"
+    );
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("folder");
+    let out = rstscope(&["analyze", &empty.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("an empty folder"),
+        "{out:?}"
+    );
+}

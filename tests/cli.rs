@@ -3643,10 +3643,20 @@ fn regression_the_series_and_connections_fit_a_terminal() {
         "{lines:#?}"
     );
     assert!(lines.contains(&"22:18:38       2        2      0       2".to_owned()));
+    let note = lines
+        .iter()
+        .position(|l| l.starts_with("(handshake, after, stray, suspect: 0 in every"));
+    // The note above the heading, which stays over its rows (terminal trial: the note came
+    // between them).
+    let heading = lines
+        .iter()
+        .position(|l| l == "time      resets  refused  abort  failed");
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("(handshake, after, stray, suspect: 0 in every")),
+        note.is_some_and(|n| heading.is_some_and(|h| n < h)),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[heading.unwrap_or_default() + 1].starts_with("22:18:37"),
         "{lines:#?}"
     );
     let piped = String::from_utf8_lossy(&rstscope(&args).stdout).into_owned();

@@ -1008,11 +1008,8 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
             gap = "  ";
         }
     }
-    let mut header = format!("{:<time_column$}", "time");
-    for &(i, w) in &columns {
-        let _ = write!(header, "{gap}{:>w$}", SERIES_COLUMNS[i].0);
-    }
-    let _ = writeln!(out, "{header}");
+    // Above the table's heading, which stays over its rows (between them, the note read as
+    // one of them).
     if !left_out.is_empty() {
         let note = format!(
             "({}: 0 in every second, left out to fit the terminal)",
@@ -1020,6 +1017,11 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
         );
         let _ = writeln!(out, "{}", fitted(&note, width));
     }
+    let mut header = format!("{:<time_column$}", "time");
+    for &(i, w) in &columns {
+        let _ = write!(header, "{gap}{:>w$}", SERIES_COLUMNS[i].0);
+    }
+    let _ = writeln!(out, "{header}");
     if let Some(b) = minutes_before {
         let at = crate::packet::Timestamp::from_parts(b, 0);
         let note = format!(

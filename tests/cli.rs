@@ -4037,6 +4037,50 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
     );
 }
 
+/// A second Ctrl+C waits for the pager to quit, to write the held messages after it; a third
+/// one ends the program at once even so (exit code 130): a pager killed without giving the
+/// terminal back would otherwise leave it waiting.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn a_third_ctrl_c_quits_while_a_pager_keeps_the_terminal() {
+    use std::time::Duration;
+    let dir = temp_dir("pager-ctrl-c-thrice");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (slave, _screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes, 200);
+    std::thread::sleep(Duration::from_millis(1000));
+    let pid = i32::try_from(child.id()).expect("pid");
+    let interrupt = || {
+        // SAFETY: kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    };
+    interrupt();
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    std::thread::sleep(Duration::from_millis(700));
+    interrupt();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().expect("wait").is_none(), "gone untold");
+    interrupt();
+    let status = ended_within_20s_or_fail(&mut child, "a third Ctrl+C did not end it");
+    drop(done);
+    writer.join().expect("writer");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+}
+
 /// `rstscope capture` on `lo`, its messages on a terminal a pager has taken, its output piped.
 #[cfg(target_os = "linux")]
 struct Paged {

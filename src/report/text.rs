@@ -199,8 +199,8 @@ const COMMANDS: [&str; 2] = ["sudo", "systemctl"];
 
 /// Whether a line break between `word` and `next` would split what is read as one: a date
 /// from its time (`2026-11-27 13:09:12`), a time from its zone (`13:09:12.250354 +00:00`),
-/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]), a number from its unit (`12.3
-/// KiB`: [`UNITS`]).
+/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]; a kernel counter's, `OutRsts 4`),
+/// a number from its unit (`12.3 KiB`: [`UNITS`]).
 fn joined(word: &str, next: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let starts_with_time = |s: &str| {
@@ -234,7 +234,12 @@ fn joined(word: &str, next: &str) -> bool {
     {
         return true;
     }
-    NAMED_NUMBERS.contains(&number) && next.starts_with(|c: char| c.is_ascii_digit())
+    // A kernel counter's name (`OutRsts 4`, `TCPAbortOnData 0`): CamelCase.
+    let counter = number.len() >= 4
+        && number.bytes().all(|b| b.is_ascii_alphanumeric())
+        && number.bytes().filter(u8::is_ascii_uppercase).count() >= 2
+        && number.bytes().any(|b| b.is_ascii_lowercase());
+    (counter || NAMED_NUMBERS.contains(&number)) && next.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// The units a number is read with (`12.3 KiB`, `18.6 s`).
@@ -1338,6 +1343,9 @@ mod tests {
         assert!(joined("(18.6", "s:"));
         assert!(joined("after-close", "0,"));
         assert!(joined("first", "2026-12-02"));
+        assert!(joined("OutRsts", "4"));
+        assert!(joined("TCPAbortOnData", "0,"));
+        assert!(!joined("Nothing", "4"));
         assert!(!joined("20", "of"));
         assert!(!joined("at", "22:18:37"));
         assert!(!joined("port", "7211"));

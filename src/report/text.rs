@@ -226,7 +226,7 @@ fn joined(word: &str, next: &str) -> bool {
     if ends_with_time && offset {
         return true;
     }
-    let number = word.trim_start_matches('(');
+    let number = word.trim_start_matches(['(', '[']);
     let unit = next.trim_end_matches([',', ';', ':', ')']);
     if !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -247,9 +247,9 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 
 /// Words that name the number after them: `pid 4312`, `peak 4/s`, the fields of the tcpdump
 /// lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
-/// 869084820 ecr 0`), the causes' counts (`after-close 0`: at 50 columns the count began the
+/// 869084820 ecr 0`, `[mss 65495`, `wscale 10]`), the causes' counts (`after-close 0`: at 50 columns the count began the
 /// next line) and the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`).
-const NAMED_NUMBERS: [&str; 15] = [
+const NAMED_NUMBERS: [&str; 17] = [
     "pid",
     "peak",
     "seq",
@@ -258,6 +258,8 @@ const NAMED_NUMBERS: [&str; 15] = [
     "length",
     "val",
     "ecr",
+    "mss",
+    "wscale",
     "refused",
     "handshake-reset",
     "after-close",
@@ -1344,6 +1346,7 @@ mod tests {
         assert!(joined("after-close", "0,"));
         assert!(joined("first", "2026-12-02"));
         assert!(joined("OutRsts", "4"));
+        assert!(joined("[mss", "65495,sackOK,TS"));
         assert!(joined("TCPAbortOnData", "0,"));
         assert!(!joined("Nothing", "4"));
         assert!(!joined("20", "of"));

@@ -233,6 +233,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // Before the start line: whoever reads it may stop the capture at once (`timeout`, a
     // script, a test), and a signal before the handler ended the program without its report.
     let stop = job.stop_handle();
+    let stop_unread = job.stop_handle();
     let quit = quit_at_once(args.write.as_deref());
     let lines_to_stderr = args.format != CaptureFormat::Text;
     // A second Ctrl+C: the user does not want to wait for the report.
@@ -243,7 +244,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         },
         move || {
             stderr_line!("{quit}");
-            std::process::exit(130);
+            rstscope::host::locale::exit_now(130);
         },
     )
     .unwrap_or_else(|e| {
@@ -295,6 +296,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         .on_terminal();
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
+    let mut unread = false;
     loop {
         match job.wait(Duration::from_millis(100)) {
             Some(Update::Partial(a)) => latest = Some(a),
@@ -312,6 +314,13 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
                 "rstscope: {why}; the capture goes on without saving: {SAVED_UP_TO_THERE}"
             );
             save_failure_told = true;
+        }
+        // The report's reader has gone (the pager quit, where the lines go to standard
+        // error): nobody would read the report. The capture stops as at Ctrl+C, the file being
+        // saved ended whole; the report's write then finds the pipe closed.
+        if lines_to_stderr && !unread && rstscope::host::locale::stdout_reader_gone() {
+            unread = true;
+            stop_unread.stop();
         }
         if let Some(a) = &latest {
             // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
@@ -698,20 +707,16 @@ impl SecondLines {
         if lines.is_empty() {
             return Ok(());
         }
-        let mut out: Box<dyn Write> = if self.to_stderr {
-            Box::new(io::stderr().lock())
-        } else {
-            Box::new(io::stdout().lock())
-        };
+        // Beside the messages, held with them while a pager reading the report has the
+        // terminal (`capture --format json | less`).
+        if self.to_stderr {
+            return rstscope::host::locale::stderr_lines(lines);
+        }
+        let mut out = io::stdout().lock();
         // As the text reports: CRLF on Windows, a pipe's code page there.
-        let stream = if self.to_stderr {
-            Stream::Stderr
-        } else {
-            Stream::Stdout
-        };
         for line in lines {
             let line = format!("{line}{}", crate::NEWLINE);
-            out.write_all(&crate::text_bytes(&line, stream))?;
+            out.write_all(&crate::text_bytes(&line, Stream::Stdout))?;
         }
         out.flush()
     }

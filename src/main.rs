@@ -82,8 +82,8 @@ const HEADLESS_ABOUT: &str = "Finds failed TCP connections and TCP resets, says 
 #[derive(Subcommand)]
 enum Command {
     /// Analyze saved captures (pcap, pcapng; compressed with gzip, zstd, lz4, xz or bzip2 or
-    /// not). Several files are merged in time order as one capture (rotated tcpdump -C / -G
-    /// files).
+    /// not). Several files, or a folder of them, are merged in time order as one capture
+    /// (rotated tcpdump -C / -G files).
     Analyze(AnalyzeArgs),
     /// Capture live on every interface (loopback included) or the ones named with -i; print
     /// a line per second and the full report at the end (--duration) or on Ctrl+C.
@@ -136,7 +136,8 @@ const AGENT_ABOUT_WINDOWS: &str = "Run headless until stopped, for a monitoring 
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Capture files; `-` reads one from standard input (`tcpdump -w - | rstscope analyze -`).
+    /// Capture files, or folders of them (read as DIR/* gives their files); `-` reads one from
+    /// standard input (`tcpdump -w - | rstscope analyze -`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Output format.

@@ -46,6 +46,9 @@ pub struct ProgressBar {
     /// Set by the first Ctrl+C: the read stops where it is and the report covers what was
     /// read.
     cancel: Arc<AtomicBool>,
+    /// A pager reading the report took the terminal: no bar from then on
+    /// ([`ProgressBar::give_way`]).
+    paged: bool,
 }
 
 impl ProgressBar {
@@ -68,6 +71,7 @@ impl ProgressBar {
             shown: Arc::default(),
             term: None,
             cancel: Arc::default(),
+            paged: false,
         };
         if tty {
             let (stop, quit) = (Arc::clone(&bar.shown), Arc::clone(&bar.shown));
@@ -77,14 +81,14 @@ impl ProgressBar {
             if let Ok(came) = rstscope::stop_signals::handle(
                 move || {
                     if let Some(b) = stop.get() {
-                        b.finish_and_clear();
+                        cleared(b);
                     }
                 },
                 move || {
                     if let Some(b) = quit.get() {
-                        b.finish_and_clear();
+                        cleared(b);
                     }
-                    std::process::exit(130);
+                    rstscope::host::locale::exit_now(130);
                 },
             ) {
                 bar.cancel = came;
@@ -108,13 +112,22 @@ impl ProgressBar {
             shown: Arc::default(),
             term: Some(Box::new(term)),
             cancel: Arc::default(),
+            paged: false,
         }
     }
 
-    /// Shows how far the read is, once [`PROGRESS_AFTER`] has passed.
+    /// Shows how far the read is, once [`PROGRESS_AFTER`] has passed, unless a pager reading
+    /// the report has the terminal ([`ProgressBar::give_way`]).
     pub fn update(&mut self, p: Progress) {
-        if !self.tty || self.cancel.load(Ordering::Relaxed) || self.start.elapsed() < PROGRESS_AFTER
+        if !self.tty
+            || self.paged
+            || self.cancel.load(Ordering::Relaxed)
+            || self.start.elapsed() < PROGRESS_AFTER
         {
+            return;
+        }
+        if rstscope::host::locale::taken_by_a_pager() {
+            self.give_way();
             return;
         }
         self.frames.store(p.frames, Ordering::Relaxed);
@@ -144,8 +157,40 @@ impl ProgressBar {
     /// Removes the bar, before the report or a warning is printed, or an error.
     pub fn clear(&mut self) {
         if let Some(bar) = self.shown.get() {
-            bar.finish_and_clear();
+            cleared(bar);
         }
+    }
+
+    /// A pager reading the report has taken the terminal (`rstscope analyze big.pcap |
+    /// less`): the bar drew over its screen, a line a quarter of a second. It is drawn no more
+    /// (the pager's quitting stops the read); one drawn before the pager came is erased once
+    /// it has quit, before the held messages, as clearing it now would draw on the pager's
+    /// screen, and so would indicatif's last draw.
+    fn give_way(&mut self) {
+        self.paged = true;
+        if let Some(bar) = self.shown.get() {
+            hidden_until_back(bar);
+        }
+    }
+}
+
+/// Clears `bar` from the terminal, or where a pager has taken it since the bar's last draw,
+/// has it erased once the pager has quit ([`hidden_until_back`]).
+fn cleared(bar: &indicatif::ProgressBar) {
+    if rstscope::host::locale::taken_by_a_pager() {
+        hidden_until_back(bar);
+    } else {
+        bar.finish_and_clear();
+    }
+}
+
+/// Draws `bar` no more, and has its line erased once the pager that took the terminal has
+/// given it back.
+fn hidden_until_back(bar: &indicatif::ProgressBar) {
+    bar.set_draw_target(ProgressDrawTarget::hidden());
+    // A terminal without cursor moves was drawn no bar.
+    if !is_dumb() {
+        rstscope::host::locale::erase_line_when_back();
     }
 }
 

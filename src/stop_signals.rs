@@ -1,6 +1,7 @@
 //! The stop signals of the long-running commands (`capture`, `agent`, and `analyze` with its
 //! progress bar on a terminal): the first one stops cleanly (the report, the saved file's end
-//! blocks), a second one quits at once.
+//! blocks), a second one quits at once (once a pager that has the terminal quits, after the
+//! messages held for it), a third one even then.
 //!
 //! One signal can arrive twice: GNU `timeout` sends its signal to the command and then to the
 //! whole process group the command is in, and a terminal's Ctrl+C reaches every process of the
@@ -50,13 +51,20 @@ impl Signals {
 /// Installs the handler of Ctrl+C (and on Unix SIGTERM and SIGHUP): `stop` at the first signal,
 /// `quit` (which does not return) at one that comes [`SAME_SIGNAL`] or more after it. Returns
 /// whether a stop signal came.
+///
+/// `quit` runs on a thread of its own: it may wait (the messages held for a pager are written
+/// once the pager quits: `host::locale::exit_now`), and a signal after it then ends the
+/// program at once, with exit code 130, whatever it waits for (a pager killed without giving
+/// the terminal back).
 pub fn handle(
     stop: impl Fn() + Send + 'static,
-    quit: impl Fn() + Send + 'static,
+    quit: impl Fn() + Send + Sync + 'static,
 ) -> Result<Arc<AtomicBool>, ctrlc::Error> {
     let came = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&came);
     let signals = Mutex::new(Signals::default());
+    let quit = Arc::new(quit);
+    let quitting = AtomicBool::new(false);
     ctrlc::set_handler(move || {
         let request = signals
             .lock()
@@ -68,7 +76,16 @@ pub fn handle(
                 stop();
             }
             Request::Same => {}
-            Request::Quit => quit(),
+            Request::Quit if quitting.swap(true, Ordering::SeqCst) => std::process::exit(130),
+            Request::Quit => {
+                let quit = Arc::clone(&quit);
+                let spawned = std::thread::Builder::new()
+                    .name("quit".into())
+                    .spawn(move || quit());
+                if spawned.is_err() {
+                    std::process::exit(130);
+                }
+            }
         }
     })?;
     Ok(came)

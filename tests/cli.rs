@@ -3643,10 +3643,20 @@ fn regression_the_series_and_connections_fit_a_terminal() {
         "{lines:#?}"
     );
     assert!(lines.contains(&"22:18:38       2        2      0       2".to_owned()));
+    let note = lines
+        .iter()
+        .position(|l| l.starts_with("(handshake, after, stray, suspect: 0 in every"));
+    // The note above the heading, which stays over its rows (terminal trial: the note came
+    // between them).
+    let heading = lines
+        .iter()
+        .position(|l| l == "time      resets  refused  abort  failed");
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("(handshake, after, stray, suspect: 0 in every")),
+        note.is_some_and(|n| heading.is_some_and(|h| n < h)),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[heading.unwrap_or_default() + 1].starts_with("22:18:37"),
         "{lines:#?}"
     );
     let piped = String::from_utf8_lossy(&rstscope(&args).stdout).into_owned();
@@ -3837,5 +3847,408 @@ fn regression_a_warning_is_said_once_on_a_terminal_that_shows_the_report() {
         drawn(&screen).contains("not a capture file"),
         "{}",
         drawn(&screen)
+    );
+}
+
+/// Waits for `child` to end, for 20 s at most.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn ended_within_20s_or_fail(
+    child: &mut std::process::Child,
+    what: &str,
+) -> std::process::ExitStatus {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            return s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Feeds `bytes` to `stdin` a piece at a time (`pieces` of them, 20 ms apart), as from a slow
+/// disk, never its last piece: only a stop of rstscope's own ends its read. Stops at `done`,
+/// or when the program no longer reads.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn slow_input(
+    mut stdin: std::process::ChildStdin,
+    bytes: Vec<u8>,
+    pieces: usize,
+) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    use std::io::Write as _;
+    use std::time::Duration;
+    let (done, until) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let all: Vec<&[u8]> = bytes.chunks(bytes.len() / pieces).collect();
+        for piece in &all[..all.len() - 1] {
+            if until.try_recv().is_ok() || stdin.write_all(piece).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = until.recv_timeout(Duration::from_secs(60));
+    });
+    (done, writer)
+}
+
+/// Regression (terminal trial): `rstscope analyze big.pcap | less` drew its progress bar over
+/// less's screen, four times a second, for the whole read. Where a pager reading the report
+/// has the terminal, the bar is not drawn; one drawn before the pager took the terminal is
+/// drawn no more, and its line is erased once the pager has quit, before the messages.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_the_progress_bar_does_not_draw_over_a_pager() {
+    use std::time::Duration;
+    let dir = temp_dir("bar-pager");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (slave, screen, reader) = terminal(100);
+    let tty = slave.try_clone().expect("dup");
+    // less has the terminal from the start.
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes.clone(), 200);
+    // Well past the bar's half second.
+    std::thread::sleep(Duration::from_millis(2000));
+    assert!(
+        drawn(&screen).is_empty(),
+        "drawn over the pager: {:?}",
+        drawn(&screen)
+    );
+    assert!(child.try_wait().expect("wait").is_none(), "the read ended");
+    // The pager quits: the read stops, and nothing was drawn.
+    drop(child.stdout.take());
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "the read went on for nobody");
+    drop(done);
+    writer.join().expect("writer");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(!drawn(&screen).contains(" packets"), "{:?}", drawn(&screen));
+
+    // A bar drawn before the pager came stops when it takes the terminal.
+    let (slave, screen, reader) = terminal(100);
+    let tty = slave.try_clone().expect("dup");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes, 400);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !drawn(&screen).contains(" packets") {
+        assert!(std::time::Instant::now() < deadline, "no bar");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    canonical(&tty, false);
+    // A draw under way when the pager came may still land.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = drawn(&screen).len();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        drawn(&screen).len(),
+        before,
+        "drawn over the pager: {:?}",
+        &drawn(&screen)[before..]
+    );
+    drop(child.stdout.take());
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "the read went on for nobody");
+    drop(done);
+    writer.join().expect("writer");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        drawn(&screen)[before..].starts_with("\r\x1b[2K"),
+        "the bar's line left: {:?}",
+        &drawn(&screen)[before..]
+    );
+}
+
+/// Regression (terminal trial): a second Ctrl+C quit at once, and the messages held for the
+/// pager were lost: `rstscope analyze big.pcap | less`, Ctrl+C (the read stops, the report
+/// comes into less), then Ctrl+C again in less ended rstscope without its warning that the
+/// report covers only part of the capture. The second one still quits (exit code 130), once
+/// the pager has quit, after the messages.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
+    use std::time::Duration;
+    let dir = temp_dir("pager-ctrl-c-twice");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (slave, screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes, 200);
+    std::thread::sleep(Duration::from_millis(1000));
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    // The pager gets the report of what was read.
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(report.contains("cancelled after"), "{report}");
+    // Later than a copy of the first signal comes.
+    std::thread::sleep(Duration::from_millis(700));
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        drawn(&screen).is_empty(),
+        "drawn over the pager: {:?}",
+        drawn(&screen)
+    );
+    assert!(child.try_wait().expect("wait").is_none(), "gone untold");
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop(done);
+    writer.join().expect("writer");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(
+        drawn(&screen).starts_with("rstscope: warning: cancelled after"),
+        "{:?}",
+        drawn(&screen)
+    );
+}
+
+/// A second Ctrl+C waits for the pager to quit, to write the held messages after it; a third
+/// one ends the program at once even so (exit code 130): a pager killed without giving the
+/// terminal back would otherwise leave it waiting.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn a_third_ctrl_c_quits_while_a_pager_keeps_the_terminal() {
+    use std::time::Duration;
+    let dir = temp_dir("pager-ctrl-c-thrice");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (slave, _screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes, 200);
+    std::thread::sleep(Duration::from_millis(1000));
+    let pid = i32::try_from(child.id()).expect("pid");
+    let interrupt = || {
+        // SAFETY: kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    };
+    interrupt();
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    std::thread::sleep(Duration::from_millis(700));
+    interrupt();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().expect("wait").is_none(), "gone untold");
+    interrupt();
+    let status = ended_within_20s_or_fail(&mut child, "a third Ctrl+C did not end it");
+    drop(done);
+    writer.join().expect("writer");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+}
+
+/// `rstscope capture` on `lo`, its messages on a terminal a pager has taken, its output piped.
+#[cfg(target_os = "linux")]
+struct Paged {
+    stdout: std::process::ChildStdout,
+    child: std::process::Child,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+    tty: std::os::fd::OwnedFd,
+}
+
+/// `rstscope capture -i lo ARGS` with its messages on a terminal of 80 columns that a pager
+/// has taken (out of canonical mode) and its standard output piped.
+#[cfg(target_os = "linux")]
+fn capture_paged(args: &[&str]) -> Paged {
+    let (slave, screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["capture", "-i", "lo"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    Paged {
+        stdout: child.stdout.take().expect("stdout"),
+        child,
+        screen,
+        reader,
+        tty,
+    }
+}
+
+/// Regression (terminal trial): `rstscope capture --format json | less` wrote its line a
+/// second on standard error over less's screen (gone with it when it quit). They are held
+/// with the messages while the pager has the terminal, and come in order once it has quit;
+/// and quitting the pager stops the capture, as it does where the lines go to it: nobody
+/// would read the report. Live: needs the rights to capture (SKIPPED without them).
+#[cfg(target_os = "linux")]
+#[test]
+fn regression_capture_s_lines_on_standard_error_wait_until_the_pager_has_quit() {
+    use std::time::Duration;
+    let Some(job) = common::live_on_lo("capture json to a pager", Default::default()) else {
+        return;
+    };
+    drop(job);
+    let Paged {
+        mut stdout,
+        mut child,
+        screen,
+        reader,
+        tty,
+    } = capture_paged(&["--format", "json", "--duration", "3"]);
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut report).expect("report");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("the report");
+    assert!(json["interfaces"].is_array(), "{json}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        drawn(&screen).is_empty(),
+        "drawn over the pager: {:?}",
+        drawn(&screen)
+    );
+    assert!(child.try_wait().expect("wait").is_none(), "gone untold");
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop(tty);
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+    let lines = shown_lines(&screen);
+    assert!(
+        lines[0].starts_with("rstscope: capturing on lo"),
+        "{lines:#?}"
+    );
+    let seconds = lines
+        .iter()
+        .filter(|l| l.as_bytes().get(2) == Some(&b':') && l.contains("resets"))
+        .count();
+    assert!(seconds >= 2, "{lines:#?}");
+
+    // The pager quits while the capture runs: it stops, and says what it held.
+    let Paged {
+        stdout,
+        mut child,
+        screen,
+        reader,
+        tty,
+    } = capture_paged(&["--format", "json"]);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(drawn(&screen).is_empty(), "{:?}", drawn(&screen));
+    drop(stdout);
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "the capture went on for nobody");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        drawn(&screen).starts_with("rstscope: capturing on lo"),
+        "{:?}",
+        drawn(&screen)
+    );
+    assert!(drawn(&screen).contains("resets"), "{:?}", drawn(&screen));
+}
+
+/// A folder given (`rstscope analyze /var/log/caps/`) was refused: "this is a folder; give the
+/// capture files in it". It is read as its files, as `DIR/*` gives them (not those whose name
+/// begins with a dot, nor its folders): the same report as the files given by name, and the
+/// files that are not captures named in one warning; a folder without a capture says what it
+/// holds (exit 2).
+#[test]
+fn a_folder_is_read_as_the_capture_files_in_it() {
+    let dir = temp_dir("folder-of-captures");
+    let caps = dir.join("caps");
+    std::fs::create_dir_all(caps.join("older")).expect("folder");
+    let a = write(&caps, "cap", &refused_to(7211, 3));
+    let b = write(&caps, "cap2", &refused_to(7212, 2));
+    let c = write(&caps, "cap10", &refused_to(7213, 1));
+    write(&caps, "README", b"rotated by tcpdump -C 100\n");
+    write(&caps, ".cap11.swp", b"an editor's file\n");
+    // A named pipe no one writes to: opening it would wait for ever.
+    #[cfg(unix)]
+    {
+        let fifo = std::ffi::CString::new(caps.join("pipe").display().to_string()).expect("path");
+        // SAFETY: mkfifo(3) of a NUL-terminated path that lives for the call.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    }
+    let by_folder = rstscope(&["analyze", "--format", "json", &caps.display().to_string()]);
+    assert!(by_folder.status.success(), "{by_folder:?}");
+    let by_name = rstscope(&["analyze", "--format", "json", &a, &b, &c]);
+    let (folder, named) = (json(&by_folder), json(&by_name));
+    assert_eq!(folder["offenders"], named["offenders"]);
+    assert_eq!(folder["rst_packets"], 6);
+    // In the order tcpdump wrote them.
+    let files: Vec<&str> = folder["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(files, [a.as_str(), b.as_str(), c.as_str()]);
+    let stderr = String::from_utf8_lossy(&by_folder.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "rstscope: warning: {}: not captures, skipped: README\n",
+            caps.display()
+        )
+    );
+    // No capture in it.
+    let none = dir.join("none");
+    std::fs::create_dir_all(none.join("2026-12-04")).expect("folder");
+    write(&none, "notes.txt", b"nothing here\n");
+    let out = rstscope(&["analyze", &none.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "no capture file in this folder (it holds notes.txt, and the folders 2026-12-04)"
+        ),
+        "{stderr}"
+    );
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("folder");
+    let out = rstscope(&["analyze", &empty.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("an empty folder"),
+        "{out:?}"
     );
 }

@@ -97,19 +97,46 @@ pub fn stderr_line(line: &str) {
 /// the terminal, to be copied.
 pub fn stderr_line_keeping(line: &str, whole: &[&str]) {
     let text = crate::report::text::fitted_keeping(line, stderr_width(), whole);
-    if let Ok(mut held) = DEFERRED.lock()
-        && let Some((hold, held)) = held.as_mut()
-        // Once one is held, those after it wait too, so that they come in order.
-        && (*hold == Hold::All || !held.is_empty() || !stderr_canonical())
+    if let Ok(mut deferred) = DEFERRED.lock()
+        && let Some(d) = deferred.as_mut()
+        && d.holds()
     {
-        held.push(text);
+        d.held.push_back(Held::Message(text));
         return;
     }
     write_stderr(&text);
 }
 
+/// Writes `lines` to standard error, each as it is (fitted to the terminal by the caller),
+/// as a running record: `capture`'s per-second lines where its report is JSON or CSV. While
+/// [`defer_stderr`] holds the messages they are held with them, in order: `rstscope capture
+/// --format json | less` drew a line a second over less's screen. Of those held, the last
+/// [`MAX_HELD_LINES`] are kept (a week's capture would hold 600,000), and one line says how
+/// many earlier ones were let go, where they were. Fails where the lines cannot be written.
+pub fn stderr_lines(lines: &[String]) -> std::io::Result<()> {
+    if let Ok(mut deferred) = DEFERRED.lock()
+        && let Some(d) = deferred.as_mut()
+        && d.holds()
+    {
+        for line in lines {
+            d.push_line(line.clone());
+        }
+        return Ok(());
+    }
+    for line in lines {
+        try_write_stderr(line)?;
+    }
+    Ok(())
+}
+
 /// Writes `text` to standard error as [`stderr_line`] does, as it is.
 fn write_stderr(text: &str) {
+    // Nothing to do if it cannot be written: there is nowhere else to say it.
+    let _ = try_write_stderr(text);
+}
+
+/// [`write_stderr`], which fails where standard error cannot be written.
+fn try_write_stderr(text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     let text = with_newlines(text);
     #[cfg(windows)]
@@ -117,7 +144,7 @@ fn write_stderr(text: &str) {
     #[cfg(not(windows))]
     let bytes = text.into_bytes();
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(&bytes).and_then(|()| err.flush());
+    err.write_all(&bytes).and_then(|()| err.flush())
 }
 
 /// The columns of the terminal standard error is; none for a file or a pipe.
@@ -157,9 +184,71 @@ pub enum Hold {
     WhilePaged,
 }
 
+/// The most lines of a running record ([`stderr_lines`]) held: an hour of `capture`'s
+/// per-second lines, some 500 KB. The messages are all held.
+pub const MAX_HELD_LINES: usize = 3600;
+
+/// What standard error holds back while [`defer_stderr`] has it hold.
+#[derive(Debug)]
+struct Deferred {
+    hold: Hold,
+    held: std::collections::VecDeque<Held>,
+    /// The lines of a running record among `held`.
+    lines: usize,
+    /// Standard error's line is to be erased before anything is written there: a progress
+    /// bar drawn on it was stopped when a pager took the terminal ([`erase_line_when_back`]).
+    erase: bool,
+}
+
+/// One thing held back.
+#[derive(Debug)]
+enum Held {
+    /// A message ([`stderr_line`]), fitted to the terminal.
+    Message(String),
+    /// A line of a running record ([`stderr_lines`]).
+    Line(String),
+    /// So many lines of a running record let go here, the oldest, to keep [`MAX_HELD_LINES`].
+    LetGo(usize),
+}
+
+impl Deferred {
+    /// Whether a line written now is held: every line for [`Hold::All`]; else while a program
+    /// has taken the terminal, and once one is held, those after it too, so that they come
+    /// in order.
+    fn holds(&self) -> bool {
+        self.hold == Hold::All || !self.held.is_empty() || !stderr_canonical()
+    }
+
+    /// Holds one line of a running record, letting the oldest such line go past
+    /// [`MAX_HELD_LINES`].
+    fn push_line(&mut self, line: String) {
+        self.held.push_back(Held::Line(line));
+        self.lines += 1;
+        if self.lines <= MAX_HELD_LINES {
+            return;
+        }
+        let oldest = self.held.iter().position(|h| matches!(h, Held::Line(_)));
+        let Some(at) = oldest else {
+            return;
+        };
+        self.lines -= 1;
+        // The lines let go are counted where they were: after the messages before them.
+        if let Some(Held::LetGo(n)) = at.checked_sub(1).and_then(|b| self.held.get_mut(b)) {
+            *n += 1;
+            self.held.remove(at);
+        } else {
+            self.held[at] = Held::LetGo(1);
+        }
+    }
+}
+
 /// The lines of standard error held back ([`defer_stderr`]), `None` while they are written
 /// as they come.
-static DEFERRED: std::sync::Mutex<Option<(Hold, Vec<String>)>> = std::sync::Mutex::new(None);
+static DEFERRED: std::sync::Mutex<Option<Deferred>> = std::sync::Mutex::new(None);
+
+/// Held while the held lines are written: a second Ctrl+C ([`exit_now`]) waits for them
+/// rather than ending the program halfway through them.
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// From now on the lines of [`stderr_line`] (those `hold` says) are held for
 /// [`write_deferred_stderr`], where the report goes to a pipe and the messages to a terminal
@@ -168,8 +257,31 @@ static DEFERRED: std::sync::Mutex<Option<(Hold, Vec<String>)>> = std::sync::Mute
 /// pager's screen when it quit (less's alternate screen). The report carries its warnings
 /// itself; these come after it.
 pub fn defer_stderr(hold: Hold) {
-    if let Ok(mut held) = DEFERRED.lock() {
-        held.get_or_insert_with(|| (hold, Vec::new()));
+    if let Ok(mut deferred) = DEFERRED.lock() {
+        deferred.get_or_insert_with(|| Deferred {
+            hold,
+            held: std::collections::VecDeque::new(),
+            lines: 0,
+            erase: false,
+        });
+    }
+}
+
+/// Whether a program reading standard output (a pager) has taken standard error's terminal
+/// now, out of canonical mode to read each key, where [`defer_stderr`] holds the messages
+/// for it: then nothing may be drawn there (a progress bar) until it gives it back.
+pub fn taken_by_a_pager() -> bool {
+    DEFERRED.lock().is_ok_and(|d| d.is_some()) && !stderr_canonical()
+}
+
+/// Has the line standard error's cursor is on erased before anything more is written there,
+/// once a pager that took the terminal gives it back: a progress bar drawn there before the
+/// pager took it, which could not be cleared without drawing over the pager's screen.
+pub fn erase_line_when_back() {
+    if let Ok(mut deferred) = DEFERRED.lock()
+        && let Some(d) = deferred.as_mut()
+    {
+        d.erase = true;
     }
 }
 
@@ -194,30 +306,84 @@ fn stderr_canonical() -> bool {
 /// canonical mode to read keys), they wait until it gives it back (quits), as git waits for
 /// its pager. Where none takes it within a moment (`| grep`, `| head`), they come at once.
 pub fn write_deferred_stderr() {
-    let held = DEFERRED.lock().ok().and_then(|mut held| held.take());
-    let Some((_, held)) = held.filter(|(_, h)| !h.is_empty()) else {
+    if !anything_deferred() {
+        return;
+    }
+    #[cfg(unix)]
+    wait_for_the_terminal(true);
+    write_held();
+}
+
+/// Ends the program at once with exit code `code` (a second Ctrl+C), without its report, but
+/// not without the messages [`defer_stderr`] held: they are written as
+/// [`write_deferred_stderr`] writes them, once a pager that has the terminal gives it back.
+/// Held messages were lost, the warnings of a read and why the program quit among them; and
+/// one that came while the program already waited for the pager ended it at once, the
+/// messages unwritten. Standard output is closed, not written: the main thread may be
+/// blocked writing to it.
+pub fn exit_now(code: i32) -> ! {
+    if anything_deferred() {
+        #[cfg(unix)]
+        wait_for_the_terminal(false);
+        write_held();
+    }
+    // Not while the main thread writes what it held: it ends the program after them.
+    let _writing = WRITING.lock();
+    std::process::exit(code)
+}
+
+/// Whether anything waits to be written ([`write_deferred_stderr`]).
+fn anything_deferred() -> bool {
+    DEFERRED
+        .lock()
+        .is_ok_and(|d| d.as_ref().is_some_and(|d| d.erase || !d.held.is_empty()))
+}
+
+/// Writes what is held, and from then on each line as it comes.
+fn write_held() {
+    let _writing = WRITING.lock();
+    let Some(d) = DEFERRED.lock().ok().and_then(|mut d| d.take()) else {
         return;
     };
-    #[cfg(unix)]
-    wait_for_the_terminal();
-    for text in held {
-        write_stderr(&text);
+    if d.erase {
+        use std::io::Write as _;
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(b"\r\x1b[2K").and_then(|()| err.flush());
+    }
+    for held in d.held {
+        match held {
+            Held::Message(text) | Held::Line(text) => write_stderr(&text),
+            Held::LetGo(n) => write_stderr(&crate::report::text::fitted(
+                &format!(
+                    "rstscope: {} here not kept while the pager had the terminal (the last \
+                     {MAX_HELD_LINES} are)",
+                    if n == 1 {
+                        "1 line".to_owned()
+                    } else {
+                        format!("{n} lines")
+                    }
+                ),
+                stderr_width(),
+            )),
+        }
     }
 }
 
-/// Closes standard output (what is still buffered written first), then waits while a program
-/// other than this one holds standard error's terminal out of canonical mode: a pager that
-/// shows the report. One that has not taken it yet is waited for a moment (200 ms), unless
-/// standard output's reader has gone already.
+/// Closes standard output (what is still buffered written first where `flush`), then waits
+/// while a program other than this one holds standard error's terminal out of canonical mode:
+/// a pager that shows the report. One that has not taken it yet is waited for a moment (200
+/// ms), unless standard output's reader has gone already.
 #[cfg(unix)]
-fn wait_for_the_terminal() {
+fn wait_for_the_terminal(flush: bool) {
     use std::io::Write as _;
     use std::time::{Duration, Instant};
     let gone = stdout_reader_gone();
-    let _ = std::io::stdout().lock().flush();
+    if flush {
+        let _ = std::io::stdout().lock().flush();
+    }
     // SAFETY: open(2) of a constant path, dup2(2) and close(2) of descriptors this process
-    // owns; standard output is flushed above and not written after, so that its reader gets
-    // the end of its input while this process waits.
+    // owns; standard output is flushed above (or given up) and not written after, so that its
+    // reader gets the end of its input while this process waits.
     unsafe {
         let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
         if null >= 0 {
@@ -430,6 +596,31 @@ mod tests {
         );
         assert_eq!(sheet.separator, registry("sList"));
         assert_eq!(sheet.decimal, registry("sDecimal"));
+    }
+
+    /// A week's capture held for a pager would hold 600,000 lines: the last
+    /// [`MAX_HELD_LINES`] are kept, the messages all, and where the lines let go were one
+    /// count says how many.
+    #[test]
+    fn the_lines_held_for_a_pager_are_the_last_hour_s() {
+        let mut d = Deferred {
+            hold: Hold::WhilePaged,
+            held: std::collections::VecDeque::new(),
+            lines: 0,
+            erase: false,
+        };
+        d.held.push_back(Held::Message("capturing on lo".into()));
+        for n in 0..MAX_HELD_LINES + 5 {
+            d.push_line(format!("second {n}"));
+        }
+        d.held.push_back(Held::Message("stopped".into()));
+        d.push_line("last".into());
+        assert_eq!(d.lines, MAX_HELD_LINES);
+        assert!(matches!(&d.held[0], Held::Message(m) if m == "capturing on lo"));
+        assert!(matches!(d.held[1], Held::LetGo(6)), "{:?}", d.held[1]);
+        assert!(matches!(&d.held[2], Held::Line(l) if l == "second 6"));
+        assert!(matches!(&d.held[d.held.len() - 2], Held::Message(m) if m == "stopped"));
+        assert_eq!(d.held.len(), MAX_HELD_LINES + 3);
     }
 
     /// Regression: on Windows the messages on standard error ended in LF alone, where the

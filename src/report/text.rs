@@ -94,12 +94,23 @@ pub fn wrapped_keeping(
     let mut out = prefix.to_owned();
     let mut used = prefix.width();
     let mut placed = false;
-    for unit in units(text, whole) {
+    let room = limit.saturating_sub(hang);
+    for unit in units(text, whole)
+        .into_iter()
+        .flat_map(|u| apart_where_too_wide(u, room))
+    {
         let w = unit.width();
         if placed && used + 1 + w > limit {
             out.push('\n');
-            out.push_str(&" ".repeat(hang));
-            (used, placed) = (hang, false);
+            // A connecting word that begins a line too long at the hang goes into the margin,
+            // so that what it connects lines up under the text (`           to 2026-12-02
+            // 22:18:37.629599 +00:00` under the time it runs from, at 50 columns).
+            let margin = connective(unit)
+                .map(|c| c.len() + 1)
+                .filter(|&m| hang + w > limit && hang >= m + 2);
+            let at = hang - margin.unwrap_or(0);
+            out.push_str(&" ".repeat(at));
+            (used, placed) = (at, false);
         }
         if placed {
             out.push(' ');
@@ -139,7 +150,8 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
             break;
         };
         let inside = kept.iter().any(|&(a, b)| a <= end && end < b);
-        if !(command || quoted || inside || joined(word, next)) {
+        let connecting = CONNECTIVES.contains(&word);
+        if !(command || quoted || inside || connecting || joined(word, next)) {
             units.push(&text[start..end]);
             start = end + 1;
         }
@@ -148,14 +160,47 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
     units
 }
 
+/// Words that connect what follows them to what comes before (`2026-12-02 22:18:30 +00:00
+/// to 2026-12-02 22:18:37 +00:00`, `refused by 127.0.0.1`): each stays on one line with the
+/// word after it, so that none is left at a line's end, or alone on a line, as `to` was
+/// between the two times at 50 columns.
+const CONNECTIVES: [&str; 18] = [
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "than", "the", "to",
+    "until", "via", "with",
+];
+
+/// `unit` as it is, or its connecting words apart from what they connect where that is wider
+/// than a line's `room` even with the word in the margin (a path, which a copy wants whole on
+/// a line of its own that the terminal wraps: the word before it would have been copied too).
+fn apart_where_too_wide(unit: &str, room: usize) -> Vec<&str> {
+    use unicode_width::UnicodeWidthStr as _;
+    let mut parts = Vec::new();
+    let mut rest = unit;
+    while let Some(c) = connective(rest)
+        && rest.width() > room + c.len() + 1
+    {
+        parts.push(c);
+        rest = &rest[c.len() + 1..];
+    }
+    parts.push(rest);
+    parts
+}
+
+/// The connecting word `unit` begins with, where it is one of [`CONNECTIVES`] and more follows.
+fn connective(unit: &str) -> Option<&str> {
+    unit.split_once(' ')
+        .map(|(first, _)| first)
+        .filter(|first| CONNECTIVES.contains(first))
+}
+
 /// Words that begin a command the reader copies and runs: the rest of the text stays on one
 /// line with them.
 const COMMANDS: [&str; 2] = ["sudo", "systemctl"];
 
 /// Whether a line break between `word` and `next` would split what is read as one: a date
 /// from its time (`2026-11-27 13:09:12`), a time from its zone (`13:09:12.250354 +00:00`),
-/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]), a number from its unit (`12.3
-/// KiB`: [`UNITS`]).
+/// a name from its number (`pid 4312`: [`NAMED_NUMBERS`]; a kernel counter's, `OutRsts 4`),
+/// a number from its unit (`12.3 KiB`: [`UNITS`]).
 fn joined(word: &str, next: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let starts_with_time = |s: &str| {
@@ -181,7 +226,7 @@ fn joined(word: &str, next: &str) -> bool {
     if ends_with_time && offset {
         return true;
     }
-    let number = word.trim_start_matches('(');
+    let number = word.trim_start_matches(['(', '[']);
     let unit = next.trim_end_matches([',', ';', ':', ')']);
     if !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -189,16 +234,40 @@ fn joined(word: &str, next: &str) -> bool {
     {
         return true;
     }
-    NAMED_NUMBERS.contains(&number) && next.starts_with(|c: char| c.is_ascii_digit())
+    // A kernel counter's name (`OutRsts 4`, `TCPAbortOnData 0`): CamelCase.
+    let counter = number.len() >= 4
+        && number.bytes().all(|b| b.is_ascii_alphanumeric())
+        && number.bytes().filter(u8::is_ascii_uppercase).count() >= 2
+        && number.bytes().any(|b| b.is_ascii_lowercase());
+    (counter || NAMED_NUMBERS.contains(&number)) && next.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// The units a number is read with (`12.3 KiB`, `18.6 s`).
 const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 
-/// Words that name the number after them: `pid 4312`, `peak 4/s`, and the fields of the
-/// tcpdump lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
-/// 869084820 ecr 0`).
-const NAMED_NUMBERS: [&str; 8] = ["pid", "peak", "seq", "ack", "win", "length", "val", "ecr"];
+/// Words that name the number after them: `pid 4312`, `peak 4/s`, the fields of the tcpdump
+/// lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
+/// 869084820 ecr 0`, `[mss 65495`, `wscale 10]`), the causes' counts (`after-close 0`: at 50 columns the count began the
+/// next line) and the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`).
+const NAMED_NUMBERS: [&str; 17] = [
+    "pid",
+    "peak",
+    "seq",
+    "ack",
+    "win",
+    "length",
+    "val",
+    "ecr",
+    "mss",
+    "wscale",
+    "refused",
+    "handshake-reset",
+    "after-close",
+    "abort",
+    "stray",
+    "first",
+    "last",
+];
 
 /// `text`'s lines each fitted to `width` where it is given (see [`wrapped`]): a line that is
 /// as wide as the terminal or wider is broken with a hanging indent under its text (after its
@@ -946,11 +1015,8 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
             gap = "  ";
         }
     }
-    let mut header = format!("{:<time_column$}", "time");
-    for &(i, w) in &columns {
-        let _ = write!(header, "{gap}{:>w$}", SERIES_COLUMNS[i].0);
-    }
-    let _ = writeln!(out, "{header}");
+    // Above the table's heading, which stays over its rows (between them, the note read as
+    // one of them).
     if !left_out.is_empty() {
         let note = format!(
             "({}: 0 in every second, left out to fit the terminal)",
@@ -958,6 +1024,11 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
         );
         let _ = writeln!(out, "{}", fitted(&note, width));
     }
+    let mut header = format!("{:<time_column$}", "time");
+    for &(i, w) in &columns {
+        let _ = write!(header, "{gap}{:>w$}", SERIES_COLUMNS[i].0);
+    }
+    let _ = writeln!(out, "{header}");
     if let Some(b) = minutes_before {
         let at = crate::packet::Timestamp::from_parts(b, 0);
         let note = format!(
@@ -1272,6 +1343,12 @@ mod tests {
         assert!(joined("ack", "3134553373,"));
         assert!(joined("12.3", "KiB,"));
         assert!(joined("(18.6", "s:"));
+        assert!(joined("after-close", "0,"));
+        assert!(joined("first", "2026-12-02"));
+        assert!(joined("OutRsts", "4"));
+        assert!(joined("[mss", "65495,sackOK,TS"));
+        assert!(joined("TCPAbortOnData", "0,"));
+        assert!(!joined("Nothing", "4"));
         assert!(!joined("20", "of"));
         assert!(!joined("at", "22:18:37"));
         assert!(!joined("port", "7211"));
@@ -1293,6 +1370,44 @@ mod tests {
         assert_eq!(wrapped_keeping("", &header, 2, None, &[filter]), header);
     }
 
+    /// Regression (terminal trial): at 50 columns the report's time line left `to` alone on a
+    /// line of its own, between the two times it connects. A connecting word stays with what
+    /// follows it; where that is too long for a line at the hang, the word goes into the
+    /// margin, the two times under each other. Every line is shorter than the width.
+    #[test]
+    fn regression_a_connecting_word_stays_with_what_follows() {
+        let time = "2026-12-02 22:18:30.632117 +00:00 to 2026-12-02 22:18:37.629599 +00:00 \
+                    (7.0 s: the capture's start to its end, as the file records them)";
+        assert_eq!(
+            wrapped("  time        ", time, LABEL_HANG, Some(50)),
+            "  time        2026-12-02 22:18:30.632117 +00:00\n\
+             \x20          to 2026-12-02 22:18:37.629599 +00:00\n\
+             \x20             (7.0 s: the capture's start to its\n\
+             \x20             end, as the file records them)"
+        );
+        assert_eq!(
+            wrapped("  time        ", time, LABEL_HANG, Some(80)),
+            "  time        2026-12-02 22:18:30.632117 +00:00\n\
+             \x20             to 2026-12-02 22:18:37.629599 +00:00 (7.0 s: the capture's start\n\
+             \x20             to its end, as the file records them)"
+        );
+        for width in [50, 60, 70, 80, 100] {
+            let lines = wrapped("  time        ", time, LABEL_HANG, Some(width));
+            for line in lines.lines() {
+                assert!(line.len() < width, "{width}: {lines}");
+                let last = line.rsplit(' ').next().unwrap_or_default();
+                assert!(!CONNECTIVES.contains(&last), "{width}: {lines}");
+            }
+        }
+        // A path too long for a line is whole on a line of its own, without the word before.
+        let path = "saved to /var/lib/rstscope/evidence/2026-12-02/127.0.0.1-7211.pcapng";
+        assert_eq!(
+            wrapped("  note        ", path, LABEL_HANG, Some(50)),
+            "  note        saved to\n\
+             \x20             /var/lib/rstscope/evidence/2026-12-02/127.0.0.1-7211.pcapng"
+        );
+    }
+
     /// Regression (terminal trial): at 50 columns the report's lines of counts (`resets/s
     /// peak 4/s at 08:24:05, average 3.2/s over 5 s`), its headings and the host's kernel
     /// counters (200 columns) wrapped back to column 0. Each line is broken under its text
@@ -1312,8 +1427,8 @@ mod tests {
         assert_eq!(
             lines,
             "Totals\n  resets/s         peak 4/s at 08:24:05, average\n                   \
-             3.2/s over 5 s\nOffenders (service endpoints with resets or\n  \
-             failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
+             3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
+             or failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
              name indeed, longer than this)\n     resets 16 (refused 16); failed attempts 16\n       \
              of 16; clients 1\n     \
              wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \

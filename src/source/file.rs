@@ -39,11 +39,14 @@ use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
 
 pub use compressed::WINDOW_BUDGET;
+pub use folder::MAX_FOLDER_FILES;
 pub use processes::MAX_PROCESSES;
 pub(crate) use processes::OptionList;
 
 /// Decoders of compressed captures, told by their first bytes, their windows within a budget.
 mod compressed;
+/// A folder given as an input: its files, in the order their numbers run.
+mod folder;
 /// Record framing: lengths checked before parsing, packet records decoded by hand.
 mod framing;
 /// The byte stream under pcap-parser: counted, maybe decompressed, errors kept.
@@ -103,42 +106,45 @@ impl FileSource {
     /// `-` is standard input, as `tcpdump -r -` and `tshark -r -` take it, so that
     /// `tcpdump -w - | rstscope analyze -` and `zcat x.pcap.gz | rstscope analyze -` work on
     /// every OS (Windows has no `/dev/stdin`).
-    pub fn open(paths: &[PathBuf]) -> Result<Self, SourceError> {
-        let buffer = buffer_size(paths.len());
+    pub fn open(given: &[PathBuf]) -> Result<Self, SourceError> {
         let mut source = Self::empty();
+        // A folder is read as the files in it, those that are not captures named together.
+        let (paths, mut folders) = read_folders(given, &mut source.problems)?;
+        let paths = &paths[..];
+        let buffer = buffer_size(paths.len());
         // Among several inputs, one that cannot be read (not a capture, missing, a folder) is
         // a problem, and the others are read, as a zip's other members are; when none is read,
         // those problems are why nothing could be.
-        let several = paths.len() > 1;
+        let several = given.len() > 1 || !folders.is_empty();
         // Every input is looked at before any is decompressed: the decoders' windows share one
         // budget, divided among the inputs that have one.
         let mut stdin_taken = false;
         let mut looked = Vec::with_capacity(paths.len());
         // A file given twice (`a.pcap a.pcap`, `./a.pcap` and `a.pcap`) was read twice, as
         // the same traffic captured at two points.
-        let mut given = std::collections::HashMap::new();
-        for (n, path) in paths.iter().enumerate() {
+        let mut given_first = std::collections::HashMap::new();
+        for (n, (path, _)) in paths.iter().enumerate() {
             if !is_stdin(path)
                 && let Ok(file) = std::fs::canonicalize(path)
             {
-                let first = *given.entry(file).or_insert(n);
+                let first = *given_first.entry(file).or_insert(n);
                 if first != n {
                     source.problems.push(SourceError::GivenTwice {
                         path: path.clone(),
-                        first: paths[first].clone(),
+                        first: paths[first].0.clone(),
                     });
                     continue;
                 }
             }
             match look(path, &mut stdin_taken) {
-                Ok(l) => looked.push(l),
+                Ok(l) => looked.push((l, n)),
                 // `-` twice is a mistake in the command, not a bad input.
                 Err(error) if several && !is_stdin(path) => source.problems.push(error),
                 Err(error) => return Err(error),
             }
         }
-        let window = Window::shared_by(looked.iter().map(|l| l.windows).sum());
-        for Looked { path, found, .. } in looked {
+        let window = Window::shared_by(looked.iter().map(|(l, _)| l.windows).sum());
+        for (Looked { path, found, .. }, n) in looked {
             let added = match found {
                 Found::Zip(listing) => source.add_zip(path, &listing, paths.len(), window),
                 Found::Stream { raw, size } => source.add(Opening {
@@ -156,13 +162,29 @@ impl FileSource {
                     window,
                 }),
             };
-            match added {
-                Ok(()) => {}
+            let folder = paths[n].1.and_then(|f| folders.get_mut(f));
+            match (added, folder) {
+                (Ok(()), Some(folder)) => folder.read += 1,
+                (Ok(()), None) => {}
+                // A folder's readme or log beside its captures.
+                (Err(SourceError::NotACapture { .. }), Some(folder)) => {
+                    folder.skipped.push(file_name(path));
+                }
                 // Not read for its window: the other inputs are.
-                Err(refused @ SourceError::WindowTooLarge { .. }) => source.problems.push(refused),
-                Err(error) if several => source.problems.push(error),
-                Err(error) => return Err(error),
+                (Err(refused @ SourceError::WindowTooLarge { .. }), _) => {
+                    source.problems.push(refused);
+                }
+                (Err(error), _) if several => source.problems.push(error),
+                (Err(error), _) => return Err(error),
             }
+        }
+        let a_folder = !folders.is_empty();
+        for folder in folders {
+            folder.tell(&mut source.problems);
+        }
+        // One folder given, and nothing in it read: the error is why.
+        if a_folder && given.len() == 1 && source.files.is_empty() && !source.problems.is_empty() {
+            return Err(source.problems.swap_remove(0));
         }
         Ok(source)
     }
@@ -960,6 +982,101 @@ enum Found {
     Zip(zip::Listing),
 }
 
+/// A folder given as an input, as its files are read.
+#[derive(Debug)]
+struct GivenFolder {
+    path: PathBuf,
+    listing: folder::Listing,
+    /// The names of its files that are not captures.
+    skipped: Vec<String>,
+    /// How many of its files were read.
+    read: usize,
+}
+
+impl GivenFolder {
+    /// Adds to `problems` what is to be said of the folder: that it held no capture, or the
+    /// files of it not read.
+    fn tell(self, problems: &mut Vec<SourceError>) {
+        let Self {
+            path,
+            listing,
+            skipped,
+            read,
+        } = self;
+        // Its files that are captures could not be read: their problems say why.
+        let unreadable = read == 0 && skipped.len() < listing.files.len();
+        if read == 0 && !unreadable {
+            problems.push(SourceError::NoCaptureInFolder {
+                path,
+                files: skipped,
+                folders: listing.folders,
+            });
+            return;
+        }
+        if !skipped.is_empty() {
+            problems.push(SourceError::SkippedMembers {
+                path: path.clone(),
+                members: skipped,
+            });
+        }
+        if !listing.left_out.is_empty() {
+            problems.push(SourceError::FolderLeftOut {
+                path,
+                files: listing.left_out,
+            });
+        }
+    }
+}
+
+/// The inputs to read, each with the index of the folder it was found in, if any, and those
+/// folders.
+type Inputs = (Vec<(PathBuf, Option<usize>)>, Vec<GivenFolder>);
+
+/// The inputs `given`, each folder among them replaced by its files ([`folder::list`]), each
+/// with the index of its folder in the folders read; a folder that cannot be listed is a
+/// problem among several inputs, else the error.
+fn read_folders(given: &[PathBuf], problems: &mut Vec<SourceError>) -> Result<Inputs, SourceError> {
+    let mut paths = Vec::with_capacity(given.len());
+    let mut folders = Vec::new();
+    for path in given {
+        if is_stdin(path) || !path.is_dir() {
+            paths.push((path.clone(), None));
+            continue;
+        }
+        let listing = match folder::list(path) {
+            Ok(listing) => listing,
+            Err(source) => {
+                let error = SourceError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                if given.len() == 1 {
+                    return Err(error);
+                }
+                problems.push(error);
+                continue;
+            }
+        };
+        let n = folders.len();
+        paths.extend(listing.files.iter().map(|f| (f.clone(), Some(n))));
+        folders.push(GivenFolder {
+            path: path.clone(),
+            listing,
+            skipped: Vec::new(),
+            read: 0,
+        });
+    }
+    Ok((paths, folders))
+}
+
+/// The name of the file at `path`, for a list of a folder's files.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Opens the input at `path` and looks at what it is; `stdin_taken` notes standard input
 /// (`-`), which can be read once.
 fn look<'a>(path: &'a Path, stdin_taken: &mut bool) -> Result<Looked<'a>, SourceError> {
@@ -976,14 +1093,6 @@ fn look<'a>(path: &'a Path, stdin_taken: &mut bool) -> Result<Looked<'a>, Source
             )));
         }
         return Ok(Looked::stream(path, Box::new(io::stdin()), None));
-    }
-    // Before opening: Windows refuses to open a folder as a file ("Access denied"), which
-    // would send the user looking at permissions.
-    if path.is_dir() {
-        return Err(io_error(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "this is a folder; give the capture files in it",
-        )));
     }
     let mut file = File::open(path).map_err(io_error)?;
     let meta = file.metadata().map_err(io_error)?;

@@ -596,6 +596,32 @@ fn names(members: &[String]) -> String {
     out
 }
 
+/// What a folder without a capture file holds, and what to give instead.
+fn no_capture_in_folder(files: &[String], folders: &[String]) -> String {
+    let holds = match (files.is_empty(), folders.is_empty()) {
+        (true, true) => {
+            return "an empty folder: give the folder that holds the captures, or the capture files"
+                .into();
+        }
+        (false, true) => format!("it holds {}", names(files)),
+        (true, false) => format!("it holds the folders {}", names(folders)),
+        (false, false) => format!(
+            "it holds {}, and the folders {}",
+            names(files),
+            names(folders)
+        ),
+    };
+    let todo = if folders.is_empty() {
+        "give the folder the capture files are in, or the files"
+    } else {
+        "the folders in a folder are not read: give the one the capture files are in"
+    };
+    format!(
+        "no capture file in this folder ({holds}); rstscope reads the pcap and pcapng files in a \
+         folder (compressed or not, or in zip archives): {todo}"
+    )
+}
+
 /// What to do about a file cut short before its first packet: it gave nothing to keep.
 fn copy_again(frames: u64) -> &'static str {
     if frames == 0 {
@@ -855,13 +881,38 @@ pub enum SourceError {
         /// What to do.
         todo: &'static str,
     },
-    /// Members of a zip archive that are not captures (a readme beside the capture): skipped.
+    /// Members of a zip archive, or files of a folder given, that are not captures (a readme
+    /// beside the capture): skipped.
     #[error("{path}: not captures, skipped: {}", names(members))]
     SkippedMembers {
-        /// The archive.
+        /// The archive or the folder.
         path: PathBuf,
-        /// The members' names.
+        /// The members' or files' names.
         members: Vec<String>,
+    },
+    /// A folder given (`rstscope analyze /var/log/caps/`) without a capture file in it; the
+    /// folders in it are not read.
+    #[error("{path}: {}", no_capture_in_folder(files, folders))]
+    NoCaptureInFolder {
+        /// The folder.
+        path: PathBuf,
+        /// The names of the files it holds, none a capture.
+        files: Vec<String>,
+        /// The names of the folders it holds.
+        folders: Vec<String>,
+    },
+    /// A folder of more files than are read at once: the files after the first
+    /// [`file::MAX_FOLDER_FILES`] are not read.
+    #[error(
+        "{path}: only the first {} files of the folder are read (each is read at once beside the others), not those after them: {}; give the files by name, a few hundred at a time",
+        file::MAX_FOLDER_FILES,
+        names(files)
+    )]
+    FolderLeftOut {
+        /// The folder.
+        path: PathBuf,
+        /// The names of the files not read.
+        files: Vec<String>,
     },
     /// A zip archive without a capture in it.
     #[error(

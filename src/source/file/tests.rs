@@ -825,6 +825,7 @@ fn a_file_on_a_drive_not_there_says_to_connect_it() {
 /// The case this pins: a folder dropped on the window or given to `analyze` on Windows, where
 /// opening a folder as a file fails with "Access denied", was reported as a permission problem.
 /// (Run under wine by the Windows smoke test; on Linux a folder opens and was caught after.)
+/// A folder is read as its files now; an empty one says so.
 #[test]
 fn a_folder_is_named_as_a_folder() {
     let dir =
@@ -835,7 +836,7 @@ fn a_folder_is_named_as_a_folder() {
         .expect("fails");
     std::fs::remove_dir(&dir).expect("clean up");
     let message = error.to_string();
-    assert!(message.contains("this is a folder"), "{message}");
+    assert!(message.contains("an empty folder"), "{message}");
 }
 
 #[test]

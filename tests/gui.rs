@@ -980,6 +980,52 @@ fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
     );
 }
 
+/// Regression (real-window trial of story-restarting.pcapng): the details' "Failing to start"
+/// row was cut at the panel's edge, and with it the reason: "…and it needs libzmq.so.5,
+/// whic…" at 1280x800, "…each run ended within 1 ms with e…" at 1024x700, the missing library
+/// not on screen at all. Where the details tell everything whole (their full arrangement), the
+/// sentence is whole, wrapped, in the window, and the connections are still listed under it.
+#[test]
+fn the_failing_start_sentence_is_whole_in_the_full_details() {
+    let sentence = "While 7211 was refused, /opt/rstscope-sample/bin/collector failed to start";
+    for size in [[1280.0, 800.0], [1024.0, 700.0]] {
+        let h = opened(
+            window(size),
+            vec![manifest("tests/fixtures/story-restarting.pcapng")],
+        );
+        assert_eq!(
+            h.state().details_arrangement(),
+            Some(rstscope::ui::details::Arrangement::Full),
+            "{size:?}"
+        );
+        let drawn: Vec<_> = h
+            .output()
+            .shapes
+            .iter()
+            .filter_map(|c| match &c.shape {
+                egui::Shape::Text(t) if t.galley.text().starts_with(sentence) => Some((
+                    t.galley.elided,
+                    t.galley.text().ends_with("only the timing links them."),
+                    t.galley.rect.translate(t.pos.to_vec2()),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(drawn.len(), 1, "{size:?}: the row's sentence: {drawn:?}");
+        let (elided, whole, rect) = drawn[0];
+        assert!(
+            !elided && whole && rect.right() <= window(size)[0],
+            "{size:?}: cut ({elided}, {whole}) at {rect:?}"
+        );
+        let bottom = status_top(&h, "36 packets");
+        let (_, rows) = connection_rows_above(&h, "36 packets");
+        assert!(
+            rect.bottom() < bottom && rows >= 3,
+            "{size:?}: the sentence at {rect:?}, {rows} connection rows above {bottom}"
+        );
+    }
+}
+
 #[test]
 fn the_bundled_sample_opens_from_the_start_screen() {
     let mut h = harness(settings(), Vec::new());

@@ -10981,6 +10981,51 @@ fn ctrl_w_closes_the_capture_and_ctrl_s_saves_a_live_one_as_in_wireshark() {
     );
 }
 
+/// Whether a ring ([`rstscope::ui::focus::ring`]) is drawn around `rect`.
+fn ringed(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool {
+    let ring = rect.expand(rstscope::ui::focus::RING_MARGIN);
+    h.output().shapes.iter().any(|c| match &c.shape {
+        egui::Shape::Rect(r) => {
+            r.stroke.width > 0.0
+                && r.stroke.color.a() > 0
+                && (r.rect.min - ring.min).length() < 0.5
+                && (r.rect.max - ring.max).length() < 0.5
+        }
+        _ => false,
+    })
+}
+
+/// Regression (real-window trial, the keyboard only): in the View menu opened with Alt+V, the
+/// arrows brought the keyboard to "Times in UTC" and "Rate plot" with nothing on screen to
+/// say so (a checkbox only shaded its box a little), and to its buttons with a faint fill; the
+/// menu bar's titles too. A ring is drawn around the entry or title that has the keyboard.
+#[test]
+fn the_keyboard_in_a_menu_is_ringed_on_the_entry_it_is_on() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(3);
+    let view = h.get_by_label("View");
+    assert!(view.is_focused(), "Alt+V: the keyboard on View");
+    let title = view.rect();
+    assert!(ringed(&h, title), "the menu's title {title:?}");
+    for entry in [
+        "Times in UTC",
+        rstscope::ui::plot::FOLD_LABEL,
+        "Reset plot view",
+    ] {
+        h.key_press(egui::Key::ArrowDown);
+        h.run_steps(2);
+        let node = h.get_by_label(entry);
+        assert!(node.is_focused(), "Down: the keyboard on {entry}");
+        let rect = node.rect();
+        assert!(ringed(&h, rect), "{entry} at {rect:?}");
+        assert!(!ringed(&h, title), "{entry}: the title's ring is gone");
+    }
+}
+
 /// Regression (real-window trial): with a dialog over the window (the question about an
 /// unsaved live capture, About), Alt+F still opened the File menu over it, its entries live:
 /// Down and Enter chose "Open the sample capture" behind the question. The menus open from

@@ -971,7 +971,9 @@ impl DetailsView {
                     }
                     *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
-                        ui.checkbox(all_copies, COPIES_BOX).on_hover_text(
+                        let copies_box = ui.checkbox(all_copies, COPIES_BOX);
+                        crate::ui::focus::ring(ui, &copies_box);
+                        copies_box.on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
                          components, a bridge and its port, two files of the same traffic): \
                          list each packet as often as it was recorded, marked as a copy with \

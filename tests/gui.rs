@@ -10906,6 +10906,61 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     plot_heading(&h);
 }
 
+/// Regression (real-window trial at the least size, 640x400): with the plot folded the results
+/// still scrolled as a whole, the details' diagnosis at the window's bottom and their
+/// connections under it. What comes first there is the headline, the selected offender's row
+/// and its diagnosis: the table keeps its first row only (its other rows scrolled to within
+/// it), and the results fit the window, nothing scrolled as a whole. At 640x480 the table
+/// keeps its three rows.
+#[test]
+fn at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window() {
+    let path = Refusals::at("fold-640x400/many-offenders.pcap", 4_000, 12).write();
+    let endpoint = "10.0.1.1:7011";
+    for (size, rows) in [([640.0, 400.0], 1), ([640.0, 480.0], 3)] {
+        let folded = Settings {
+            plot_folded: true,
+            ..settings()
+        };
+        let mut h = Harness::builder()
+            .with_size(window(size))
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(folded, vec![path.clone()]),
+            );
+        settle(&mut h);
+        let bottom = status_top(&h, "4,000 packets");
+        let headline = h.get_by_label_contains("resets and").rect();
+        wheel(&mut h, headline.center(), -1000.0);
+        assert_eq!(
+            h.get_by_label_contains("resets and").rect(),
+            headline,
+            "{size:?}: the results fit the window: nothing scrolls as a whole"
+        );
+        assert!(
+            visible_rows_of(&h, "10.0.1.1:70", bottom) >= rows,
+            "{size:?}: {rows} rows in the table"
+        );
+        assert_eq!(
+            visible_rows_of(&h, endpoint, bottom),
+            1,
+            "{size:?}: the first row, selected"
+        );
+        assert_eq!(
+            h.state()
+                .selected()
+                .map(|(a, p)| format!("{a}:{p}"))
+                .as_deref(),
+            Some(endpoint)
+        );
+        let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+        assert!(
+            sentence.bottom() <= bottom,
+            "{size:?}: the diagnosis {sentence:?} above the status bar at {bottom}"
+        );
+    }
+}
+
 /// Regression (real-window trial as a Wireshark user): Wireshark's Ctrl+W (File > Close) and
 /// Ctrl+S (Save) did nothing, and the File menu named no shortcut but Open's. Ctrl+W closes
 /// the capture, back to the start screen (not while typing in the filter box, where it

@@ -612,6 +612,18 @@ impl DetailsView {
         above + row + row + ui.spacing().item_spacing.y
     }
 
+    /// The least height the panel is given where the table keeps its first row only
+    /// ([`TableNeeds::first_row_only`](crate::ui::layout::TableNeeds::first_row_only)): the
+    /// tight arrangement and the lists' heading, the connections scrolled to within the
+    /// panel; [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) before connections are listed.
+    pub fn diagnosis_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.tight;
+        if above <= 0.0 {
+            return crate::ui::layout::DETAILS_FIT;
+        }
+        above + list_row_height(ui)
+    }
+
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
     /// lists' margin and sideways bar cut if need be; short of it the panel is compact.
     /// Nothing before connections are listed.

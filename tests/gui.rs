@@ -1319,6 +1319,25 @@ fn a_saved_live_capture_is_in_file_recent_and_opens_from_it() {
         "the name and the title say where it was saved: {}",
         h.state().window_title()
     );
+    // Its hover gives the saved file's path, not the temporary file's (real-window trial).
+    let toolbar = h
+        .query_all_by_label_contains(&format!("saved as {name}"))
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the toolbar's name");
+    let path = saved.display().to_string();
+    assert_eq!(
+        tooltips_on_hover(&mut h, toolbar, &path),
+        1,
+        "{path} on hover"
+    );
+    let temporary = h.state().source().expect("the capture").paths[0].clone();
+    assert_ne!(temporary, saved);
+    assert!(
+        !shows(&h, &temporary.display().to_string()),
+        "no temporary file named on hover: {}",
+        temporary.display()
+    );
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Recent").click();

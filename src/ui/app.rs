@@ -231,8 +231,13 @@ impl Source {
         .into()
     }
 
-    /// Its files' paths, one a line, those not read marked so.
+    /// Its files' paths, one a line, those not read marked so; a stopped live capture once
+    /// saved, the file it was saved as: the name's hover gave the temporary file's path under
+    /// "…, saved as F.pcapng" (a folder of the app's that goes with the capture).
     fn shown_paths(&self) -> String {
+        if let Some(saved) = (self.saved_as.as_ref()).filter(|_| !self.is_capturing()) {
+            return saved.display().to_string();
+        }
         let unread = self.unread();
         self.paths
             .iter()

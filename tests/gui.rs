@@ -11100,6 +11100,38 @@ fn the_keyboard_in_a_menu_is_ringed_on_the_entry_it_is_on() {
     }
 }
 
+/// Regression (real-window trial, the keyboard only): Ctrl+O with the View menu open (Alt+V)
+/// opened the Open dialog under the menu, which stayed over it, the keyboard in neither (the
+/// first Escape closed the menu), and over the capture then opened. A shortcut closes the
+/// menu, as choosing one of its entries does, and the dialog's path field has the keyboard.
+#[test]
+fn ctrl_o_with_a_menu_open_closes_the_menu() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(3);
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    assert!(h.query_by_label("Times in UTC").is_some(), "the View menu");
+    let ctrl = egui::Modifiers::CTRL | egui::Modifiers::COMMAND;
+    h.key_press_modifiers(ctrl, egui::Key::O);
+    h.run_steps(3);
+    assert!(h.state().is_file_dialog_open(), "Ctrl+O: the open dialog");
+    assert!(
+        h.query_by_label("Times in UTC").is_none(),
+        "the menu is closed"
+    );
+    let path = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused());
+    assert!(
+        path.is_some(),
+        "a text field of the dialog has the keyboard"
+    );
+}
+
 /// Regression (real-window trial): with a dialog over the window (the question about an
 /// unsaved live capture, About), Alt+F still opened the File menu over it, its entries live:
 /// Down and Enter chose "Open the sample capture" behind the question. The menus open from

@@ -1153,6 +1153,7 @@ impl RstscopeApp {
     }
 
     fn keyboard_and_drops(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let before = actions.len();
         if ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
             actions.push(Action::OpenDialog);
         }
@@ -1183,6 +1184,12 @@ impl RstscopeApp {
         });
         if !dropped.is_empty() {
             actions.push(Action::Open(dropped));
+        }
+        // A menu open as Ctrl+O opened the dialog stayed open over it, the keyboard on
+        // neither (the first Escape closed the menu), and over the capture opened from it:
+        // a shortcut or a drop closes it, as choosing one of its entries does.
+        if actions.len() > before {
+            egui::Popup::close_all(ctx);
         }
     }
 

@@ -980,6 +980,52 @@ fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
     );
 }
 
+/// Regression (real-window trial of story-restarting.pcapng): the details' "Failing to start"
+/// row was cut at the panel's edge, and with it the reason: "…and it needs libzmq.so.5,
+/// whic…" at 1280x800, "…each run ended within 1 ms with e…" at 1024x700, the missing library
+/// not on screen at all. Where the details tell everything whole (their full arrangement), the
+/// sentence is whole, wrapped, in the window, and the connections are still listed under it.
+#[test]
+fn the_failing_start_sentence_is_whole_in_the_full_details() {
+    let sentence = "While 7211 was refused, /opt/rstscope-sample/bin/collector failed to start";
+    for size in [[1280.0, 800.0], [1024.0, 700.0]] {
+        let h = opened(
+            window(size),
+            vec![manifest("tests/fixtures/story-restarting.pcapng")],
+        );
+        assert_eq!(
+            h.state().details_arrangement(),
+            Some(rstscope::ui::details::Arrangement::Full),
+            "{size:?}"
+        );
+        let drawn: Vec<_> = h
+            .output()
+            .shapes
+            .iter()
+            .filter_map(|c| match &c.shape {
+                egui::Shape::Text(t) if t.galley.text().starts_with(sentence) => Some((
+                    t.galley.elided,
+                    t.galley.text().ends_with("only the timing links them."),
+                    t.galley.rect.translate(t.pos.to_vec2()),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(drawn.len(), 1, "{size:?}: the row's sentence: {drawn:?}");
+        let (elided, whole, rect) = drawn[0];
+        assert!(
+            !elided && whole && rect.right() <= window(size)[0],
+            "{size:?}: cut ({elided}, {whole}) at {rect:?}"
+        );
+        let bottom = status_top(&h, "36 packets");
+        let (_, rows) = connection_rows_above(&h, "36 packets");
+        assert!(
+            rect.bottom() < bottom && rows >= 3,
+            "{size:?}: the sentence at {rect:?}, {rows} connection rows above {bottom}"
+        );
+    }
+}
+
 #[test]
 fn the_bundled_sample_opens_from_the_start_screen() {
     let mut h = harness(settings(), Vec::new());
@@ -1272,6 +1318,25 @@ fn a_saved_live_capture_is_in_file_recent_and_opens_from_it() {
                 .contains(&format!("saved as {name}")),
         "the name and the title say where it was saved: {}",
         h.state().window_title()
+    );
+    // Its hover gives the saved file's path, not the temporary file's (real-window trial).
+    let toolbar = h
+        .query_all_by_label_contains(&format!("saved as {name}"))
+        .map(|n| n.rect())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the toolbar's name");
+    let path = saved.display().to_string();
+    assert_eq!(
+        tooltips_on_hover(&mut h, toolbar, &path),
+        1,
+        "{path} on hover"
+    );
+    let temporary = h.state().source().expect("the capture").paths[0].clone();
+    assert_ne!(temporary, saved);
+    assert!(
+        !shows(&h, &temporary.display().to_string()),
+        "no temporary file named on hover: {}",
+        temporary.display()
     );
     h.get_by_label("File").click();
     h.run_steps(2);
@@ -10860,6 +10925,61 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     plot_heading(&h);
 }
 
+/// Regression (real-window trial at the least size, 640x400): with the plot folded the results
+/// still scrolled as a whole, the details' diagnosis at the window's bottom and their
+/// connections under it. What comes first there is the headline, the selected offender's row
+/// and its diagnosis: the table keeps its first row only (its other rows scrolled to within
+/// it), and the results fit the window, nothing scrolled as a whole. At 640x480 the table
+/// keeps its three rows.
+#[test]
+fn at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window() {
+    let path = Refusals::at("fold-640x400/many-offenders.pcap", 4_000, 12).write();
+    let endpoint = "10.0.1.1:7011";
+    for (size, rows) in [([640.0, 400.0], 1), ([640.0, 480.0], 3)] {
+        let folded = Settings {
+            plot_folded: true,
+            ..settings()
+        };
+        let mut h = Harness::builder()
+            .with_size(window(size))
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(folded, vec![path.clone()]),
+            );
+        settle(&mut h);
+        let bottom = status_top(&h, "4,000 packets");
+        let headline = h.get_by_label_contains("resets and").rect();
+        wheel(&mut h, headline.center(), -1000.0);
+        assert_eq!(
+            h.get_by_label_contains("resets and").rect(),
+            headline,
+            "{size:?}: the results fit the window: nothing scrolls as a whole"
+        );
+        assert!(
+            visible_rows_of(&h, "10.0.1.1:70", bottom) >= rows,
+            "{size:?}: {rows} rows in the table"
+        );
+        assert_eq!(
+            visible_rows_of(&h, endpoint, bottom),
+            1,
+            "{size:?}: the first row, selected"
+        );
+        assert_eq!(
+            h.state()
+                .selected()
+                .map(|(a, p)| format!("{a}:{p}"))
+                .as_deref(),
+            Some(endpoint)
+        );
+        let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+        assert!(
+            sentence.bottom() <= bottom,
+            "{size:?}: the diagnosis {sentence:?} above the status bar at {bottom}"
+        );
+    }
+}
+
 /// Regression (real-window trial as a Wireshark user): Wireshark's Ctrl+W (File > Close) and
 /// Ctrl+S (Save) did nothing, and the File menu named no shortcut but Open's. Ctrl+W closes
 /// the capture, back to the start screen (not while typing in the filter box, where it
@@ -10932,6 +11052,83 @@ fn ctrl_w_closes_the_capture_and_ctrl_s_saves_a_live_one_as_in_wireshark() {
         shows(&h, "Save the capture as pcapng"),
         "{:?}",
         h.state().window_title()
+    );
+}
+
+/// Whether a ring ([`rstscope::ui::focus::ring`]) is drawn around `rect`.
+fn ringed(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool {
+    let ring = rect.expand(rstscope::ui::focus::RING_MARGIN);
+    h.output().shapes.iter().any(|c| match &c.shape {
+        egui::Shape::Rect(r) => {
+            r.stroke.width > 0.0
+                && r.stroke.color.a() > 0
+                && (r.rect.min - ring.min).length() < 0.5
+                && (r.rect.max - ring.max).length() < 0.5
+        }
+        _ => false,
+    })
+}
+
+/// Regression (real-window trial, the keyboard only): in the View menu opened with Alt+V, the
+/// arrows brought the keyboard to "Times in UTC" and "Rate plot" with nothing on screen to
+/// say so (a checkbox only shaded its box a little), and to its buttons with a faint fill; the
+/// menu bar's titles too. A ring is drawn around the entry or title that has the keyboard.
+#[test]
+fn the_keyboard_in_a_menu_is_ringed_on_the_entry_it_is_on() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(3);
+    let view = h.get_by_label("View");
+    assert!(view.is_focused(), "Alt+V: the keyboard on View");
+    let title = view.rect();
+    assert!(ringed(&h, title), "the menu's title {title:?}");
+    for entry in [
+        "Times in UTC",
+        rstscope::ui::plot::FOLD_LABEL,
+        "Reset plot view",
+    ] {
+        h.key_press(egui::Key::ArrowDown);
+        h.run_steps(2);
+        let node = h.get_by_label(entry);
+        assert!(node.is_focused(), "Down: the keyboard on {entry}");
+        let rect = node.rect();
+        assert!(ringed(&h, rect), "{entry} at {rect:?}");
+        assert!(!ringed(&h, title), "{entry}: the title's ring is gone");
+    }
+}
+
+/// Regression (real-window trial, the keyboard only): Ctrl+O with the View menu open (Alt+V)
+/// opened the Open dialog under the menu, which stayed over it, the keyboard in neither (the
+/// first Escape closed the menu), and over the capture then opened. A shortcut closes the
+/// menu, as choosing one of its entries does, and the dialog's path field has the keyboard.
+#[test]
+fn ctrl_o_with_a_menu_open_closes_the_menu() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(3);
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    assert!(h.query_by_label("Times in UTC").is_some(), "the View menu");
+    let ctrl = egui::Modifiers::CTRL | egui::Modifiers::COMMAND;
+    h.key_press_modifiers(ctrl, egui::Key::O);
+    h.run_steps(3);
+    assert!(h.state().is_file_dialog_open(), "Ctrl+O: the open dialog");
+    assert!(
+        h.query_by_label("Times in UTC").is_none(),
+        "the menu is closed"
+    );
+    let path = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused());
+    assert!(
+        path.is_some(),
+        "a text field of the dialog has the keyboard"
     );
 }
 

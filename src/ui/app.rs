@@ -231,8 +231,13 @@ impl Source {
         .into()
     }
 
-    /// Its files' paths, one a line, those not read marked so.
+    /// Its files' paths, one a line, those not read marked so; a stopped live capture once
+    /// saved, the file it was saved as: the name's hover gave the temporary file's path under
+    /// "…, saved as F.pcapng" (a folder of the app's that goes with the capture).
     fn shown_paths(&self) -> String {
+        if let Some(saved) = (self.saved_as.as_ref()).filter(|_| !self.is_capturing()) {
+            return saved.display().to_string();
+        }
         let unread = self.unread();
         self.paths
             .iter()
@@ -1148,6 +1153,7 @@ impl RstscopeApp {
     }
 
     fn keyboard_and_drops(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let before = actions.len();
         if ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
             actions.push(Action::OpenDialog);
         }
@@ -1178,6 +1184,12 @@ impl RstscopeApp {
         });
         if !dropped.is_empty() {
             actions.push(Action::Open(dropped));
+        }
+        // A menu open as Ctrl+O opened the dialog stayed open over it, the keyboard on
+        // neither (the first Escape closed the menu), and over the capture opened from it:
+        // a shortcut or a drop closes it, as choosing one of its entries does.
+        if actions.len() > before {
+            egui::Popup::close_all(ctx);
         }
     }
 
@@ -1271,7 +1283,13 @@ impl RstscopeApp {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
-            let needs = self.table.needs(ui);
+            // The headline as tall as in the last frame, with the legend and what the details
+            // need at least beside the table.
+            let rest = self.above_plot + self.plot_chrome + 4.0 + self.details.fit_height(ui);
+            let needs = self
+                .table
+                .needs(ui)
+                .first_row_only(folded, rest, ui.available_height());
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             // The headline as tall as in the last frame, on one line.
             let (width, wrapped) = self.headline_at;
@@ -1311,7 +1329,14 @@ impl RstscopeApp {
             }
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
-            let least_below = table_least + self.details.fit_height(ui);
+            // Keeping its first row only, the table leaves the details their diagnosis and
+            // the lists' heading, the connections scrolled to within them.
+            let least_below = table_least
+                + if needs.fewest < crate::ui::layout::MIN_ROWS {
+                    self.details.diagnosis_height(ui)
+                } else {
+                    self.details.fit_height(ui)
+                };
             // The headline keeps to one line (whole on hover) where its second would leave
             // the details less than they want beside the plot at its floor: at 800x600 beside
             // "This machine" the results scrolled as a whole, and the details' connections lay

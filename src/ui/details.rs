@@ -612,6 +612,18 @@ impl DetailsView {
         above + row + row + ui.spacing().item_spacing.y
     }
 
+    /// The least height the panel is given where the table keeps its first row only
+    /// ([`TableNeeds::first_row_only`](crate::ui::layout::TableNeeds::first_row_only)): the
+    /// tight arrangement and the lists' heading, the connections scrolled to within the
+    /// panel; [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) before connections are listed.
+    pub fn diagnosis_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.tight;
+        if above <= 0.0 {
+            return crate::ui::layout::DETAILS_FIT;
+        }
+        above + list_row_height(ui)
+    }
+
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
     /// lists' margin and sideways bar cut if need be; short of it the panel is compact.
     /// Nothing before connections are listed.
@@ -971,7 +983,9 @@ impl DetailsView {
                     }
                     *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
                     if copies {
-                        ui.checkbox(all_copies, COPIES_BOX).on_hover_text(
+                        let copies_box = ui.checkbox(all_copies, COPIES_BOX);
+                        crate::ui::focus::ring(ui, &copies_box);
+                        copies_box.on_hover_text(
                             "this capture recorded packets at several points (a pktmon trace's \
                          components, a bridge and its port, two files of the same traffic): \
                          list each packet as often as it was recorded, marked as a copy with \
@@ -1354,7 +1368,7 @@ impl Top<'_> {
             // the table's row shows them, and at 800x600 their lines took the connection
             // rows' place.
             if arrangement == Arrangement::Compact && !unknown {
-                processes(ui, o, input, false);
+                processes(ui, o, input, ProcessLines::Cut);
             }
             return clicked;
         }
@@ -1371,7 +1385,7 @@ impl Top<'_> {
         for line in suspect_lines(o, input.clock) {
             ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
         }
-        processes(ui, o, input, false);
+        processes(ui, o, input, ProcessLines::Full);
         ui.add_space(2.0);
         clicked = filters(ui, o, self.copied, input.range.is_some()).or(clicked);
         clicked
@@ -1412,7 +1426,7 @@ fn header(
                 .show(|ui| {
                     ui.horizontal_wrapped(|ui| counts(ui, o, scope));
                     if tight && (input.host.is_some() || input.live) {
-                        processes(ui, o, input, true);
+                        processes(ui, o, input, ProcessLines::Wrapped);
                     }
                 });
         }
@@ -1866,11 +1880,25 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
     }
 }
 
+/// How [`processes`] lays its lines out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProcessLines {
+    /// On a line each, cut at the panel's edge (whole on hover): the compact details.
+    Cut,
+    /// As [`ProcessLines::Cut`], but a program's failing starts whole, wrapped: the full
+    /// details, which tell everything whole. Cut, the sentence lost its end, the very reason
+    /// ("…and it needs libzmq.so.5, whic…" at 1280 points, "…within 1 ms with e…" at 1024).
+    Full,
+    /// Every line wrapped: in a hover, whose lines have no hover of their own to be read
+    /// whole in.
+    Wrapped,
+}
+
 /// The processes behind the endpoint, each told apart by its services and command line, or
 /// why none are known and how to know them.
-fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped: bool) {
-    // On a line each, cut at the panel's edge (whole on hover); `wrapped` in a hover, whose
-    // lines have no hover of their own to be read whole in.
+fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: ProcessLines) {
+    let wrapped = lines == ProcessLines::Wrapped;
+    // On a line each, cut at the panel's edge (whole on hover), or wrapped.
     let fit = |label: egui::Label| {
         if wrapped {
             label.wrap()
@@ -1977,10 +2005,19 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, wrapped:
         // same executable listened there, or only the timing) is in the sentence.
         for f in &e.failing_starts {
             let text = report::failing_start_sentence(e.port, f, input.clock);
-            row(ui, &mut |ui| {
+            let whole = |ui: &mut egui::Ui| {
                 ui.label(RichText::new("Failing to start:").strong());
-                ui.add(fit(egui::Label::new(text.clone())));
-            });
+                ui.add(egui::Label::new(text.clone()).wrap());
+            };
+            match lines {
+                ProcessLines::Cut => row(ui, &mut |ui| {
+                    ui.label(RichText::new("Failing to start:").strong());
+                    ui.add(fit(egui::Label::new(text.clone())));
+                }),
+                ProcessLines::Full | ProcessLines::Wrapped => {
+                    ui.horizontal_wrapped(whole);
+                }
+            }
         }
     }
     for p in e.clients.processes.iter().take(3) {

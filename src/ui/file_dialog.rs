@@ -726,7 +726,8 @@ impl Browser {
             let (kind, _) = &save_filters(*filter)[0];
             ui.horizontal(|ui| {
                 ui.label(format!("Save as type: {kind}"));
-                ui.checkbox(&mut self.all_files, "show all files");
+                let all = ui.checkbox(&mut self.all_files, "show all files");
+                crate::ui::focus::ring(ui, &all);
             });
         }
         ui.horizontal(|ui| {
@@ -753,7 +754,8 @@ impl Browser {
                     self.save_to(&ctx, self.dir.join(self.save_name.trim()));
                 }
             } else {
-                ui.checkbox(&mut self.all_files, "show all files");
+                let all = ui.checkbox(&mut self.all_files, "show all files");
+                crate::ui::focus::ring(ui, &all);
                 ui.label(
                     RichText::new("Ctrl+click: several files (merged as one capture)")
                         .weak()

@@ -134,3 +134,42 @@ pub fn begin_pass(ctx: &egui::Context) {
         ctx.memory_mut(|m| m.request_focus(id));
     }
 }
+
+/// How far the keyboard's ring ([`ring`]) lies outside the control it is drawn around: off
+/// its text, which a frameless control's edge touches.
+pub const RING_MARGIN: f32 = 2.0;
+
+/// Draws the keyboard's ring around `response` while it has the keyboard, as a button's frame
+/// outlines it outside a menu: for the controls that show no outline of their own. A checkbox
+/// only shaded its box a little (in the View menu, nothing told which entry Enter would
+/// toggle), and in a menu egui draws an entry or the menu bar's titles without their outline,
+/// a faint fill only.
+pub fn ring(ui: &egui::Ui, response: &egui::Response) {
+    if !response.has_focus() || !ui.is_rect_visible(response.rect) {
+        return;
+    }
+    // The stroke outside a menu: a menu's style has none.
+    let style = ui.ctx().global_style();
+    let visuals = &style.visuals.widgets.active;
+    ui.painter().rect_stroke(
+        response.rect.expand(RING_MARGIN),
+        visuals.corner_radius,
+        visuals.bg_stroke,
+        egui::StrokeKind::Inside,
+    );
+}
+
+/// [`ring`] around the control that has the keyboard, if it was laid out in `ui` (a menu's
+/// entries, the menu bar's titles): drawn once the menu is laid out, for whichever entry the
+/// arrows brought the keyboard to.
+pub fn ring_within(ui: &egui::Ui) {
+    let Some(id) = ui.ctx().memory(egui::Memory::focused) else {
+        return;
+    };
+    if let Some(response) = ui.ctx().read_response(id)
+        && response.layer_id == ui.layer_id()
+        && ui.min_rect().contains_rect(response.rect)
+    {
+        ring(ui, &response);
+    }
+}

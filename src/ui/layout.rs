@@ -70,6 +70,9 @@ pub struct TableNeeds {
     pub row: f32,
     /// The title and filter row plus the column headers.
     pub chrome: f32,
+    /// Rows kept however short the window: [`MIN_ROWS`], or one where the plot is folded in a
+    /// window too short for three ([`TableNeeds::first_row_only`]).
+    pub fewest: usize,
 }
 
 impl TableNeeds {
@@ -77,9 +80,26 @@ impl TableNeeds {
         self.chrome + self.row * rows as f32 + 4.0
     }
 
-    /// The table's least height: [`MIN_ROWS`] rows, or all of them when fewer.
+    /// The table's least height: [`TableNeeds::fewest`] rows ([`MIN_ROWS`]), or all of them
+    /// when fewer.
     pub fn least(self) -> f32 {
-        self.height(self.rows.min(MIN_ROWS))
+        self.height(self.rows.min(self.fewest))
+    }
+
+    /// The table keeping its first row only where that is what lets the results fit: the
+    /// plot folded (the user's way of asking for room), and `rest` points (the headline, the
+    /// legend and what the details need beside the table) with the table's three rows more
+    /// than `available`. At 640x400 the results scrolled as a whole even folded, the
+    /// diagnosis and its connections under the window's bottom; what comes first there is the
+    /// headline, the selected offender's row (the worst, unless the user chose another) and
+    /// its diagnosis, the table's other rows scrolled to within it. A larger window keeps
+    /// three rows.
+    pub fn first_row_only(self, folded: bool, rest: f32, available: f32) -> Self {
+        let short = rest + SPLITTER + self.least() > available;
+        Self {
+            fewest: if folded && short { 1 } else { self.fewest },
+            ..self
+        }
     }
 }
 
@@ -238,6 +258,7 @@ mod tests {
         rows: 100,
         row: 22.0,
         chrome: 50.0,
+        fewest: MIN_ROWS,
     };
 
     #[test]
@@ -292,6 +313,25 @@ mod tests {
             plot_height(400.0, 445.5),
             PLOT_SQUEEZED,
             "never below its squeezed least"
+        );
+    }
+
+    #[test]
+    fn folded_in_a_window_too_short_for_three_rows_the_table_keeps_its_first() {
+        let rest = 200.0;
+        let three = rest + SPLITTER + NEEDS.height(3);
+        assert_eq!(
+            NEEDS.first_row_only(true, rest, three).least(),
+            NEEDS.height(3)
+        );
+        assert_eq!(
+            NEEDS.first_row_only(true, rest, three - 1.0).least(),
+            NEEDS.height(1)
+        );
+        assert_eq!(
+            NEEDS.first_row_only(false, rest, three - 1.0).least(),
+            NEEDS.height(3),
+            "unfolded, the results scroll as a whole with three rows"
         );
     }
 

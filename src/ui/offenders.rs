@@ -245,6 +245,7 @@ impl OffendersView {
             rows: self.rows.len().max(1),
             row,
             chrome: ui.spacing().interact_size.y + gap + row + scroll_style().allocated_width(),
+            fewest: crate::ui::layout::MIN_ROWS,
         }
     }
 

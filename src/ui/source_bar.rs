@@ -218,6 +218,7 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                         actions.push(Action::Open(paths.clone()));
                     }
                 }
+                crate::ui::focus::ring_within(ui);
             });
             ui.separator();
             ui.add_enabled_ui(input.can_export, |ui| {
@@ -241,6 +242,7 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             if entry_with_shortcut(ui, QUIT, &quit_shortcut(), true).clicked() {
                 actions.push(Action::Quit);
             }
+            crate::ui::focus::ring_within(ui);
         });
         open_by_keyboard(ui, &file.response, egui::Key::F, Some(egui::Key::F10));
         let view = ui.menu_button("View", |ui| {
@@ -283,6 +285,7 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             {
                 actions.push(Action::BuiltinDialog(builtin));
             }
+            crate::ui::focus::ring_within(ui);
         });
         open_by_keyboard(ui, &view.response, egui::Key::V, None);
         let help = ui.menu_button("Help", |ui| {
@@ -293,8 +296,11 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
             {
                 actions.push(Action::About);
             }
+            crate::ui::focus::ring_within(ui);
         });
         open_by_keyboard(ui, &help.response, egui::Key::H, None);
+        // The menus' titles, which Tab and Alt+letter reach.
+        crate::ui::focus::ring_within(ui);
     });
     // An entry chosen with Enter: egui closes a menu at a click only.
     if actions.len() > before {
@@ -848,11 +854,12 @@ fn capture_options(
                     }
                     if hidden > 0 || capture.show_all_interfaces {
                         ui.separator();
-                        ui.checkbox(
+                        let all = ui.checkbox(
                             &mut capture.show_all_interfaces,
                             format!("show all ({hidden} that cannot carry TCP hidden)"),
-                        )
-                        .on_hover_text(
+                        );
+                        crate::ui::focus::ring(ui, &all);
+                        all.on_hover_text(
                             "D-Bus, Bluetooth, USB and netfilter log pseudo-interfaces carry no \
                              TCP/IP traffic",
                         );

@@ -423,7 +423,8 @@ xdotool windowfocus "$window" key ctrl+c
 copied=""
 for _ in $(seq 20); do
   copied=$(xclip -o -selection clipboard 2>/dev/null || true)
-  [ "$copied" != 'something else' ] && break
+  # (Nothing at all while the clipboard changes hands: asked again.)
+  [ -n "$copied" ] && [ "$copied" != 'something else' ] && break
   sleep 0.25
 done
 { grep -qF 'it was served by colectör (pid 27962, /opt/rstscope-sample/bin/colectör)' <<<"$copied" &&

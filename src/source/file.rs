@@ -1695,6 +1695,20 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
     if prefix.starts_with(b"GMBU") || prefix.starts_with(b"RTSS") {
         return Some(("a Microsoft Network Monitor capture", WIRESHARK));
     }
+    // pcapng's first block type, 0a 0d 0d 0a, is made to show a transfer in text mode, which
+    // rewrites line ends: each LF made CRLF (from a Linux server to Windows: 0d 0a 0d 0d 0d 0a)
+    // or each CRLF made LF (the other way: 0a 0d 0a). Such a copy was "not a capture file",
+    // with advice to save it in a format it already was in.
+    if prefix.starts_with(&[0x0d, 0x0a, 0x0d, 0x0d, 0x0d, 0x0a])
+        || prefix.starts_with(&[0x0a, 0x0d, 0x0a])
+    {
+        return Some((
+            "a pcapng capture whose line ends a transfer in text mode rewrote (FTP's ASCII \
+             mode, WinSCP's Text mode), its packets damaged",
+            "copy it again from where it was captured, in binary mode (ftp's binary command, \
+             WinSCP's Binary transfer mode)",
+        ));
+    }
     // Ixia's lcap (hardware and software captures): pcap with 4 more bytes in the file
     // header, the length of the records; Wireshark reads it, libpcap does not.
     const IXIA: [u32; 2] = [0x1C00_01AC, 0x1C00_01AB];

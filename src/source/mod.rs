@@ -623,6 +623,13 @@ fn no_capture_in_folder(files: &[String], folders: &[String]) -> String {
 }
 
 /// What to do about a file cut short before its first packet: it gave nothing to keep.
+/// What to do about a file with corrupt data: most captures damaged so were damaged on their
+/// way to this machine (a Windows admin's copy from a Linux server: an FTP or WinSCP transfer
+/// in text mode rewrites every line end in the binary file, and the records after the first
+/// such byte no longer line up).
+const COPY_AGAIN_DAMAGED: &str = "if the capture was copied or downloaded, copy it again in \
+     binary mode (a transfer in text mode, such as FTP's ASCII mode, damages captures so)";
+
 fn copy_again(frames: u64) -> &'static str {
     if frames == 0 {
         "; copy the whole file again (a copy or download that stopped, or a capture still being \
@@ -841,12 +848,16 @@ pub enum SourceError {
         /// Whether the file was compressed, and its compressed data whole.
         packing: Packing,
     },
-    /// A header or record that cannot be right (absurd length, bad block structure).
+    /// A header or record that cannot be right (absurd length, bad block structure). What to
+    /// do is said as for a file cut short: a capture damaged on its way (a copy, a download, a
+    /// transfer in text mode) is whole again only when copied again.
     #[error(
-        "{path}: corrupt data at byte {offset}{} ({}): {what}{}; the rest of this file is skipped",
+        "{path}: corrupt data at byte {offset}{} ({}): {what}{}; the rest of this file is \
+         skipped: {}",
         decompressed(*packing),
         after(*frames),
-        kept(*frames)
+        kept(*frames),
+        COPY_AGAIN_DAMAGED
     )]
     Corrupt {
         /// The file.

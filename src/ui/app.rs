@@ -37,12 +37,14 @@ const MAX_NOTICES: usize = 4;
 /// The start screen's height (points between the toolbar and the status bar) short of which
 /// it closes up ([`StartGaps`]): the least where, as it is, Recent's first capture is in view
 /// (at 640 points, its tagline on two lines). 800x600 gives it 477 points, 640x480 354 (where
-/// Recent began under the window's bottom).
+/// Recent began under the window's bottom). On Windows without Npcap the notice's height
+/// comes on top of it (and of [`START_ONE_ROW`]).
 const START_ROOMY: f32 = 410.0;
 
 /// The start screen's height short of which, closed up, its buttons go on one row: the least
 /// where, one under another, Recent's first capture is in view (at 640 points). 640x400 gives
-/// it 296 points, where it was some 20 points below the status bar's top.
+/// it 296 points, where it was some 20 points below the status bar's top. Short of it with the
+/// Npcap notice whole, the notice's installer advice goes to its link's hover.
 const START_ONE_ROW: f32 = 330.0;
 
 /// The room the start screen gives above its title, between its parts, in and between its
@@ -53,6 +55,8 @@ struct StartGaps {
     button: f32,
     between: f32,
     one_row: bool,
+    /// The Npcap notice (if any) with its installer advice, not only on hover.
+    advice: bool,
 }
 
 /// The height a running live capture's layout gave the details (their least, from which the
@@ -1543,13 +1547,25 @@ impl RstscopeApp {
     /// first captures are in view.
     fn start_screen(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let height = ui.available_height();
-        let gaps = if height < START_ROOMY {
+        // Windows without Npcap: its notice's height, whole and without its advice, counts
+        // too (at 800x600 it put Recent under the window's bottom).
+        let notice = |advice| {
+            self.capture_library
+                .as_ref()
+                .err()
+                .map_or(0.0, |why| source_bar::npcap_notice_height(ui, why, advice))
+        };
+        let (whole, short) = (notice(true), notice(false));
+        let gaps = if height < START_ROOMY + whole {
+            let advice = height >= START_ONE_ROW + whole;
+            let notice = if advice { whole } else { short };
             StartGaps {
                 above: 8.0,
                 section: 10.0,
                 button: 30.0,
                 between: 4.0,
-                one_row: height < START_ONE_ROW,
+                one_row: height < START_ONE_ROW + notice,
+                advice,
             }
         } else {
             StartGaps {
@@ -1558,6 +1574,7 @@ impl RstscopeApp {
                 button: 36.0,
                 between: 6.0,
                 one_row: false,
+                advice: true,
             }
         };
         egui::ScrollArea::vertical()
@@ -1602,7 +1619,7 @@ impl RstscopeApp {
             let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
             status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");
             if let Some(why) = why {
-                source_bar::npcap_notice(ui, why);
+                source_bar::npcap_notice(ui, why, gaps.advice);
             }
             ui.add_space(10.0);
             ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());

@@ -123,25 +123,73 @@ impl InterfaceList {
 }
 
 /// On Windows without Npcap: capture needs it, where to get it and what to choose in its
-/// installer (opening files works without it, so this is a note, not an error).
-pub fn npcap_notice(ui: &mut egui::Ui, why: &npcap::NpcapError) {
-    ui.add_space(8.0);
+/// installer (opening files works without it, so this is a note, not an error). Without
+/// `advice` (a window too short for it and what follows) the installer advice is on the
+/// download link's hover instead of under it.
+pub fn npcap_notice(ui: &mut egui::Ui, why: &npcap::NpcapError, advice: bool) {
+    ui.add_space(NOTICE_SPACE);
     // Not installed, or the wpcap.dll found is too old (its path and version).
     ui.label(RichText::new(why.headline()).strong());
-    ui.hyperlink_to(
-        format!("Download Npcap: {}", npcap::DOWNLOAD_PAGE),
-        npcap::DOWNLOAD_PAGE,
-    );
-    // The advice the terminal gives, as a sentence of its own.
+    let link = ui.hyperlink_to(download_label(), npcap::DOWNLOAD_PAGE);
+    if advice {
+        ui.scope(|ui| {
+            ui.set_max_width(ADVICE_WIDTH);
+            ui.add(egui::Label::new(RichText::new(install_advice()).weak()).wrap());
+        });
+    } else {
+        link.on_hover_text(install_advice());
+    }
+}
+
+/// The height [`npcap_notice`] takes in `ui`, with or without its installer advice, measured
+/// before it is drawn: the start screen closes up by it.
+pub fn npcap_notice_height(ui: &egui::Ui, why: &npcap::NpcapError, advice: bool) -> f32 {
+    let width = ui.available_width();
+    let height = |text: RichText, width: f32| {
+        egui::WidgetText::from(text)
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Wrap),
+                width,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .y
+    };
+    let gap = ui.spacing().item_spacing.y;
+    let mut total = NOTICE_SPACE
+        + height(RichText::new(why.headline()).strong(), width)
+        + gap
+        + height(RichText::new(download_label()), width);
+    if advice {
+        total += gap
+            + height(
+                RichText::new(install_advice()).weak(),
+                width.min(ADVICE_WIDTH),
+            );
+    }
+    total
+}
+
+/// The room above the Npcap notice.
+const NOTICE_SPACE: f32 = 8.0;
+
+/// The widest the notice's installer advice runs.
+const ADVICE_WIDTH: f32 = 560.0;
+
+/// The notice's link to Npcap's download page.
+fn download_label() -> String {
+    format!("Download Npcap: {}", npcap::DOWNLOAD_PAGE)
+}
+
+/// The advice the terminal gives, as a sentence of its own.
+fn install_advice() -> String {
     let mut advice = format!(
         "{}. Opening capture files works without Npcap.",
         npcap::INSTALL_ADVICE
     );
     advice[..1].make_ascii_uppercase();
-    ui.scope(|ui| {
-        ui.set_max_width(560.0);
-        ui.add(egui::Label::new(RichText::new(advice).weak()).wrap());
-    });
+    advice
 }
 
 /// An export's menu entry; with a time range selected it says the export is of the whole
@@ -1077,7 +1125,7 @@ mod tests {
         let why = npcap::NpcapError::Missing {
             detail: "The specified module could not be found. (os error 126)".into(),
         };
-        let h = egui_kittest::Harness::new_ui(|ui| npcap_notice(ui, &why));
+        let h = egui_kittest::Harness::new_ui(|ui| npcap_notice(ui, &why, true));
         assert!(
             h.query_by_label_contains("Its installer's defaults suit rstscope: Npcap captures")
                 .is_some()

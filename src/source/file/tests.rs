@@ -1279,10 +1279,24 @@ fn merge_goes_on_when_one_file_is_cut_short() {
 }
 
 /// The case this pins: a Network Monitor `.cap` (which the installer's "Open with" offers
-/// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats.
+/// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats;
+/// so was a pcapng copied in text mode (FTP's ASCII mode from a Linux server), which is to be
+/// copied again in binary mode.
 #[test]
 fn captures_of_other_formats_are_named_with_how_to_convert_them() {
-    let cases: [(&str, &[u8], &str); 7] = [
+    let cases: [(&str, &[u8], &str); 9] = [
+        // A pcapng copied in text mode: each LF made CRLF (Linux server to Windows), each CRLF
+        // made LF (the other way).
+        (
+            "ascii-copy.pcapng",
+            b"\x0d\x0a\x0d\x0d\x0d\x0a\x1c\x00\x00\x00",
+            "copy it again from where it was captured, in binary mode",
+        ),
+        (
+            "crlf-to-lf.pcapng",
+            b"\x0a\x0d\x0a\x1c\x00\x00\x00\x4d",
+            "a transfer in text mode",
+        ),
         (
             "netmon.cap",
             b"GMBU\x00\x02\x00\x00",

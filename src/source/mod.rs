@@ -622,7 +622,6 @@ fn no_capture_in_folder(files: &[String], folders: &[String]) -> String {
     )
 }
 
-/// What to do about a file cut short before its first packet: it gave nothing to keep.
 /// What to do about a file with corrupt data: most captures damaged so were damaged on their
 /// way to this machine (a Windows admin's copy from a Linux server: an FTP or WinSCP transfer
 /// in text mode rewrites every line end in the binary file, and the records after the first
@@ -630,6 +629,7 @@ fn no_capture_in_folder(files: &[String], folders: &[String]) -> String {
 const COPY_AGAIN_DAMAGED: &str = "if the capture was copied or downloaded, copy it again in \
      binary mode (a transfer in text mode, such as FTP's ASCII mode, damages captures so)";
 
+/// What to do about a file cut short before its first packet: it gave nothing to keep.
 fn copy_again(frames: u64) -> &'static str {
     if frames == 0 {
         "; copy the whole file again (a copy or download that stopped, or a capture still being \

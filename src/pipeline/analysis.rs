@@ -541,7 +541,8 @@ pub fn analyze_files(paths: &[PathBuf], options: Options<'_>) -> Result<Analysis
 /// while the engine runs on the calling thread, so that a large file takes the time of the
 /// slower of the two rather than of both; with `jobs: 1` both run on the calling thread.
 pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis {
-    let bytes_total: u64 = source.files().iter().map(|f| f.size).sum();
+    // Saturating: a zip member's size is what its directory claims (up to 2^64 - 1 each).
+    let bytes_total = (source.files().iter()).fold(0u64, |n, f| n.saturating_add(f.size));
     let mut side = EngineSide::new(&options, &source);
     let cancel = options.cancel;
     let background = options.background;
@@ -1015,7 +1016,8 @@ pub(crate) fn suspects_while_lost(suspects: u64) -> Option<String> {
 /// The warning when the files' writers counted frames lost (pcapng statistics blocks), and
 /// then the one of [`suspects_while_lost`].
 fn lost_by_writer_warnings(files: &[FileInfo], suspects: u64) -> Vec<String> {
-    let lost: u64 = files.iter().map(|f| f.lost).sum();
+    // Saturating: each count is what a file's statistics blocks claim.
+    let lost = files.iter().fold(0u64, |n, f| n.saturating_add(f.lost));
     if lost == 0 {
         return Vec::new();
     }
@@ -1671,6 +1673,12 @@ mod tests {
             w[1].starts_with(
                 "2 resets flagged suspect-injected were judged in a capture that lost frames"
             ),
+            "{w:?}"
+        );
+        // What two files' statistics blocks claim, up to 2^64 - 1 each, added without overflow.
+        let w = lost_by_writer_warnings(&[lost(u64::MAX), lost(u64::MAX)], 0);
+        assert!(
+            w[0].starts_with("18,446,744,073,709,551,615 frames were lost"),
             "{w:?}"
         );
     }

@@ -29,7 +29,7 @@ const CANDIDATES: &[(&str, u32)] = &[
         "/usr/share/fonts/google-droid-sans-fonts/DroidSansFallbackFull.ttf",
         0,
     ),
-    // Windows: Microsoft YaHei, Yu Gothic, MS Gothic, Malgun Gothic.
+    // Windows (where %SystemRoot% does not say where it is installed): see WINDOWS_FONTS.
     ("C:\\Windows\\Fonts\\msyh.ttc", 0),
     ("C:\\Windows\\Fonts\\YuGothM.ttc", 0),
     ("C:\\Windows\\Fonts\\msgothic.ttc", 0),
@@ -40,13 +40,26 @@ const CANDIDATES: &[(&str, u32)] = &[
     ("/Library/Fonts/Arial Unicode.ttf", 0),
 ];
 
+/// Windows' CJK fonts, most complete first: Microsoft YaHei, Yu Gothic, MS Gothic, Malgun
+/// Gothic, in the Fonts folder of the Windows installation.
+const WINDOWS_FONTS: [&str; 4] = ["msyh.ttc", "YuGothM.ttc", "msgothic.ttc", "malgun.ttf"];
+
 /// The first CJK font file present, with its face index.
 pub fn find_cjk_font() -> Option<(PathBuf, u32)> {
-    CANDIDATES
-        .iter()
-        .map(|&(p, i)| (Path::new(p), i))
-        .find(|(p, _)| p.is_file())
-        .map(|(p, i)| (p.to_path_buf(), i))
+    let system_root = std::env::var_os("SystemRoot").or_else(|| std::env::var_os("windir"));
+    candidates(system_root.as_deref().map(Path::new)).find(|(p, _)| p.is_file())
+}
+
+/// Where to look, in order: Windows' fonts in the folder `system_root` names first (Windows
+/// installed on D:, or in another folder than C:\Windows), then the well-known paths.
+fn candidates(system_root: Option<&Path>) -> impl Iterator<Item = (PathBuf, u32)> {
+    let windows = system_root.into_iter().flat_map(|root| {
+        WINDOWS_FONTS
+            .iter()
+            .map(|f| (root.join("Fonts").join(f), 0))
+    });
+    let known = CANDIDATES.iter().map(|&(p, i)| (PathBuf::from(p), i));
+    windows.chain(known)
 }
 
 /// Adds egui's built-in monospace font (Hack) as the last fallback of the proportional family,
@@ -141,4 +154,31 @@ pub fn warm_glyphs(ctx: &egui::Context) {
             let _ = f.layout_no_wrap(COMMON_GLYPHS.to_owned(), font, egui::Color32::WHITE);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The case this pins: on a Windows installed on D: (%SystemRoot% D:\Windows) only the
+    /// C:\Windows paths were looked at, and CJK process names and paths showed as boxes.
+    #[test]
+    fn windows_fonts_are_looked_for_where_system_root_says_first() {
+        let root = Path::new("D:").join("Windows");
+        let first: Vec<PathBuf> = candidates(Some(&root)).take(2).map(|(p, _)| p).collect();
+        assert_eq!(
+            first,
+            [
+                root.join("Fonts").join("msyh.ttc"),
+                root.join("Fonts").join("YuGothM.ttc")
+            ]
+        );
+        // Without it, the well-known paths as before.
+        let (p, _) = candidates(None).next().expect("a candidate");
+        assert_eq!(p, PathBuf::from(CANDIDATES[0].0));
+        assert_eq!(
+            candidates(Some(&root)).count(),
+            CANDIDATES.len() + WINDOWS_FONTS.len()
+        );
+    }
 }

@@ -83,7 +83,9 @@ fail() { say "FAILED: $*"; import -window root "$out/failure.png" || true; exit 
 
 "$bin" "$sample" 2>"$out/app.log" &
 app=$!
-trap 'kill $app 2>/dev/null || true' EXIT
+# Ended and waited for before the X server goes: winit panics when its server closes under it
+# (a backtrace in app.log after a passing run).
+trap 'kill $app 2>/dev/null || true; wait $app 2>/dev/null || true' EXIT
 wid=""
 for _ in $(seq 1 120); do
   wid=$(xdotool search --name 'rstscope' 2>/dev/null | head -1 || true)

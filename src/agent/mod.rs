@@ -375,32 +375,18 @@ impl Agent {
                     save_error = result;
                 };
                 loop {
-                    match job.wait(Duration::from_millis(200)) {
-                        Some(Update::Partial(a)) => {
-                            for_thread.apply(
-                                &a,
-                                &job.stats(),
-                                &mut selection,
-                                &mut scans,
-                                &mut failing,
-                            );
-                            save(&a, false);
-                        }
-                        Some(Update::Finished(Ok(a))) => {
-                            for_thread.apply(
-                                &a,
-                                &job.stats(),
-                                &mut selection,
-                                &mut scans,
-                                &mut failing,
-                            );
-                            save(&a, true);
-                            break;
-                        }
+                    let (a, last) = match job.wait(Duration::from_millis(200)) {
+                        Some(Update::Partial(a)) => (a, false),
+                        Some(Update::Finished(Ok(a))) => (a, true),
                         Some(Update::Finished(Err(_))) => break,
-                        Some(Update::Progress(_)) => {}
+                        Some(Update::Progress(_)) => continue,
                         None if job.is_finished() => break,
-                        None => {}
+                        None => continue,
+                    };
+                    for_thread.apply(&a, &job.stats(), &mut selection, &mut scans, &mut failing);
+                    save(&a, last);
+                    if last {
+                        break;
                     }
                 }
             })

@@ -8,9 +8,12 @@
 //! goes through `split_first_chunk`/`get`, so a short or hostile frame ends in `Skipped`, never
 //! in a panic, and nothing allocates: this runs once per packet on multi-gigabyte files.
 //!
-//! Tunnels (IP-in-IP, GRE, Teredo, VXLAN, ...) are reported as `Other` for now: their inner
-//! TCP is not decoded. ICMP and ICMPv6 errors that quote a TCP header are `Other` too: the
-//! quoted header is evidence about an earlier segment, not a segment of its own.
+//! TCP inside a tunnel (IP-in-IP, GRE, ERSPAN, VXLAN, Geneve) is not analyzed: such a frame
+//! is [`Skip::Tunnelled`](crate::decode::Skip::Tunnelled), counted with what the segment was
+//! (a reset, a connection attempt, other), so that a capture taken under an overlay network
+//! does not look clean while its resets sit inside the tunnels. Other tunnels (Teredo, GTP, ...) are `Other`. ICMP and ICMPv6
+//! errors that quote a TCP header are `Other` too: the quoted header is evidence about an
+//! earlier segment, not a segment of its own.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -72,6 +75,111 @@ pub enum Skip {
         /// The one it decodes under.
         reads_as: u16,
     },
+    /// A TCP segment inside a tunnel: rstscope analyzes TCP carried directly in IP (its flows,
+    /// filters and copies are of the outermost addresses), so these are counted, by tunnel and
+    /// by what the segment was, and not analyzed.
+    Tunnelled {
+        /// The outermost tunnel.
+        tunnel: Tunnel,
+        /// What the segment was.
+        inner: Inner,
+    },
+}
+
+/// A tunnel whose TCP rstscope counts but does not analyze ([`Skip::Tunnelled`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tunnel {
+    /// IPv4 or IPv6 straight inside IPv4 or IPv6 (IP protocols 4 and 41: IPIP, 6in4, SIT,
+    /// ip6tnl; Calico's IP-in-IP mode).
+    IpInIp,
+    /// GRE (IP protocol 47) carrying IP or Ethernet.
+    Gre,
+    /// ERSPAN: a switch's mirror session, sent inside GRE.
+    Erspan,
+    /// VXLAN on its IANA port, UDP 4789.
+    Vxlan,
+    /// VXLAN on UDP 8472, the Linux kernel's default port (flannel's), which Wireshark does not
+    /// decode without being told.
+    VxlanLinux,
+    /// Geneve, UDP 6081.
+    Geneve,
+}
+
+impl Tunnel {
+    /// A stable key for counters: `vxlan`, `gre`, ...
+    pub fn key(self) -> &'static str {
+        match self {
+            Tunnel::IpInIp => "ip-in-ip",
+            Tunnel::Gre => "gre",
+            Tunnel::Erspan => "erspan",
+            Tunnel::Vxlan => "vxlan",
+            Tunnel::VxlanLinux => "vxlan-8472",
+            Tunnel::Geneve => "geneve",
+        }
+    }
+
+    /// Its name, as a sentence says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tunnel::IpInIp => "IP-in-IP",
+            Tunnel::Gre => "GRE",
+            Tunnel::Erspan => "ERSPAN",
+            Tunnel::Vxlan => "VXLAN",
+            Tunnel::VxlanLinux => "VXLAN (UDP 8472)",
+            Tunnel::Geneve => "Geneve",
+        }
+    }
+
+    /// The Wireshark display filter of its packets.
+    pub fn wireshark_filter(self) -> &'static str {
+        match self {
+            Tunnel::IpInIp => {
+                "(ip.proto == 4 || ip.proto == 41 || ipv6.nxt == 4 || ipv6.nxt == 41)"
+            }
+            Tunnel::Gre => "gre",
+            Tunnel::Erspan => "erspan",
+            Tunnel::Vxlan | Tunnel::VxlanLinux => "vxlan",
+            Tunnel::Geneve => "geneve",
+        }
+    }
+
+    /// What Wireshark must be told (Decode As) before it shows the tunnel's packets as such:
+    /// VXLAN on Linux's port.
+    pub fn decode_as(self) -> Option<&'static str> {
+        (self == Tunnel::VxlanLinux).then_some("UDP port 8472 as VXLAN")
+    }
+}
+
+/// What a tunnelled TCP segment was ([`Skip::Tunnelled`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Inner {
+    /// It had RST.
+    Reset,
+    /// SYN without ACK: a connection attempt.
+    Attempt,
+    /// Any other segment.
+    Segment,
+}
+
+impl Inner {
+    fn of(flags: TcpFlags) -> Self {
+        if flags.rst() {
+            Inner::Reset
+        } else if flags.syn() && !flags.ack() {
+            Inner::Attempt
+        } else {
+            Inner::Segment
+        }
+    }
+
+    /// A stable key for counters.
+    pub fn key(self) -> &'static str {
+        match self {
+            Inner::Reset => "reset",
+            Inner::Attempt => "attempt",
+            Inner::Segment => "segment",
+        }
+    }
 }
 
 impl Skip {
@@ -98,6 +206,9 @@ impl Skip {
                     link_type_name(reads_as),
                     reads_as.0
                 )
+            }
+            Skip::Tunnelled { tunnel, inner } => {
+                format!("tunnelled-tcp:{}:{}", tunnel.key(), inner.key())
             }
         }
     }
@@ -136,6 +247,14 @@ impl fmt::Display for Skip {
                     link_type_name(reads_as),
                     editcap_encap(reads_as)
                 )
+            }
+            Skip::Tunnelled { tunnel, inner } => {
+                let what = match inner {
+                    Inner::Reset => "TCP reset",
+                    Inner::Attempt => "TCP connection attempt (SYN)",
+                    Inner::Segment => "other TCP segment",
+                };
+                write!(f, "{what} inside a {} tunnel (not analyzed)", tunnel.name())
             }
         }
     }
@@ -681,6 +800,166 @@ fn ipv6_extensions(mut next: u8, data: &[u8]) -> Result<(u8, usize, Option<V6Ext
 }
 
 // ---------------------------------------------------------------------------------------------
+// Tunnels
+
+const IPPROTO_IPIP: u8 = 4;
+const IPPROTO_IPV6: u8 = 41;
+const IPPROTO_GRE: u8 = 47;
+const IPPROTO_UDP: u8 = 17;
+const UDP_VXLAN: u16 = 4789;
+const UDP_VXLAN_LINUX: u16 = 8472;
+const UDP_GENEVE: u16 = 6081;
+/// Transparent Ethernet bridging: Ethernet frames inside GRE or Geneve.
+const ETHERTYPE_TEB: u16 = 0x6558;
+const ETHERTYPE_ERSPAN_2: u16 = 0x88be;
+const ETHERTYPE_ERSPAN_3: u16 = 0x22eb;
+/// Tunnels looked into inside the first: Zeek's default depth.
+const TUNNEL_DEPTH: u8 = 2;
+
+/// Whether an IP payload that is not TCP may be a tunnel's: the protocols, or UDP to one of
+/// the tunnels' ports. In line, so that other traffic (most of it UDP) pays a comparison or
+/// two and no call.
+#[inline(always)]
+fn may_be_tunnel(ip: &IpPayload<'_>) -> bool {
+    match ip.protocol {
+        IPPROTO_IPIP | IPPROTO_IPV6 | IPPROTO_GRE => true,
+        IPPROTO_UDP => ip.bytes.get(2..4).is_some_and(|p| {
+            matches!(
+                u16::from_be_bytes([p[0], p[1]]),
+                UDP_VXLAN | UDP_VXLAN_LINUX | UDP_GENEVE
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// A payload of `protocol` that [`may_be_tunnel`]: [`Skip::Tunnelled`] when the tunnel holds a
+/// TCP segment (at most [`TUNNEL_DEPTH`] tunnels deep), else other traffic.
+#[cold]
+#[inline(never)]
+fn tunnelled(protocol: u8, payload: &[u8]) -> Stop {
+    let Some((tunnel, net)) = unwrap_tunnel(protocol, payload) else {
+        return Stop::Other;
+    };
+    match tunnelled_tcp(net, TUNNEL_DEPTH - 1) {
+        Some(inner) => Stop::Skip(Skip::Tunnelled { tunnel, inner }),
+        None => Stop::Other,
+    }
+}
+
+/// The tunnel in an IP payload of `protocol`, and the packet it carries.
+fn unwrap_tunnel(protocol: u8, payload: &[u8]) -> Option<(Tunnel, Net<'_>)> {
+    match protocol {
+        IPPROTO_IPIP => Some((Tunnel::IpInIp, Net::V4(payload))),
+        IPPROTO_IPV6 => Some((Tunnel::IpInIp, Net::V6(payload))),
+        IPPROTO_GRE => gre(payload),
+        IPPROTO_UDP => udp_tunnel(payload),
+        _ => None,
+    }
+}
+
+/// What the TCP segment in a tunnel's packet `net` was, looking through at most `depth` more
+/// tunnels; `None` when it holds no TCP header (other traffic, a later fragment, too short).
+fn tunnelled_tcp(net: Net<'_>, depth: u8) -> Option<Inner> {
+    let mut scratch = BLANK;
+    let ip = match net {
+        Net::V4(b) => ipv4(b, b.len(), &mut scratch),
+        Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
+    }
+    .ok()?;
+    if ip.protocol == IPPROTO_TCP {
+        let h = ip.bytes.get(12..14)?;
+        return Some(Inner::of(TcpFlags(
+            u16::from_be_bytes([h[0], h[1]]) & 0x01ff,
+        )));
+    }
+    let (_, inner) = unwrap_tunnel(ip.protocol, ip.bytes).filter(|_| depth > 0)?;
+    tunnelled_tcp(inner, depth - 1)
+}
+
+/// A GRE packet (version 0: RFC 2784 with RFC 2890's key and sequence number) carrying IP,
+/// Ethernet, or an ERSPAN mirror session's frames (types I, II and III).
+fn gre(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
+    const CHECKSUM: u16 = 0x8000;
+    const ROUTING: u16 = 0x4000;
+    const KEY: u16 = 0x2000;
+    const SEQUENCE: u16 = 0x1000;
+    let h = b.first_chunk::<4>()?;
+    let flags = u16::from_be_bytes([h[0], h[1]]);
+    // Version 1 is PPTP's (PPP inside), and RFC 1701's routing fields are long obsolete.
+    if flags & 0x0007 != 0 || flags & ROUTING != 0 {
+        return None;
+    }
+    let optional = [CHECKSUM, KEY, SEQUENCE]
+        .iter()
+        .filter(|&&bit| flags & bit != 0)
+        .count();
+    let payload = b.get(4 + 4 * optional..)?;
+    match u16::from_be_bytes([h[2], h[3]]) {
+        ETHERTYPE_IPV4 => Some((Tunnel::Gre, Net::V4(payload))),
+        ETHERTYPE_IPV6 => Some((Tunnel::Gre, Net::V6(payload))),
+        ETHERTYPE_TEB => Some((Tunnel::Gre, inner_ethernet(payload)?)),
+        // Type I has no header of its own and no sequence number; type II an 8-byte header.
+        ETHERTYPE_ERSPAN_2 => {
+            let header = if flags & SEQUENCE != 0 { 8 } else { 0 };
+            Some((Tunnel::Erspan, inner_ethernet(payload.get(header..)?)?))
+        }
+        // Type III: 12 bytes, 8 more with its platform-specific subheader (the O bit); frame
+        // type 0 is Ethernet.
+        ETHERTYPE_ERSPAN_3 => {
+            let e = payload.first_chunk::<12>()?;
+            if (e[10] >> 2) & 0x1f != 0 {
+                return None;
+            }
+            let header = if e[11] & 0x01 != 0 { 20 } else { 12 };
+            Some((Tunnel::Erspan, inner_ethernet(payload.get(header..)?)?))
+        }
+        _ => None,
+    }
+}
+
+/// A UDP datagram to VXLAN's or Geneve's port, carrying Ethernet (or IP, in Geneve).
+fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
+    let (udp, data) = b.split_first_chunk::<8>()?;
+    let port = u16::from_be_bytes([udp[2], udp[3]]);
+    let (h, after) = data.split_first_chunk::<8>()?;
+    match port {
+        UDP_VXLAN | UDP_VXLAN_LINUX => {
+            // The I flag: the header holds a network identifier.
+            if h[0] & 0x08 == 0 {
+                return None;
+            }
+            let tunnel = if port == UDP_VXLAN {
+                Tunnel::Vxlan
+            } else {
+                Tunnel::VxlanLinux
+            };
+            Some((tunnel, inner_ethernet(after)?))
+        }
+        UDP_GENEVE => {
+            if h[0] >> 6 != 0 {
+                return None;
+            }
+            let inner = after.get(usize::from(h[0] & 0x3f) * 4..)?;
+            let net = match u16::from_be_bytes([h[2], h[3]]) {
+                ETHERTYPE_TEB => inner_ethernet(inner)?,
+                ETHERTYPE_IPV4 => Net::V4(inner),
+                ETHERTYPE_IPV6 => Net::V6(inner),
+                _ => return None,
+            };
+            Some((Tunnel::Geneve, net))
+        }
+        _ => None,
+    }
+}
+
+/// The IP packet in an Ethernet frame inside a tunnel (VLAN tags and all, as the link walk
+/// reads them).
+fn inner_ethernet(b: &[u8]) -> Option<Net<'_>> {
+    link(LinkType(LINKTYPE_ETHERNET), b, &mut Walk::default()).ok()
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transport layer
 
 const TCP_HEADER_LEN: usize = 20;
@@ -694,8 +973,12 @@ fn tcp<'a>(
     out: &mut TcpPacket<'_>,
 ) -> Result<&'a [u8], Stop> {
     if ip.protocol != IPPROTO_TCP {
-        // UDP (Teredo, VXLAN), ICMP errors quoting TCP, IP-in-IP, GRE, ...
-        return Err(Stop::Other);
+        // UDP, ICMP errors quoting TCP, ...; a tunnel's TCP is counted ([`Skip::Tunnelled`]).
+        return Err(if may_be_tunnel(ip) {
+            tunnelled(ip.protocol, ip.bytes)
+        } else {
+            Stop::Other
+        });
     }
     if ip.len < TCP_HEADER_LEN {
         return Err(MALFORMED);
@@ -1722,21 +2005,213 @@ mod tests {
         );
     }
 
-    #[test]
-    fn tunnels_and_other_protocols_are_other() {
-        let inner = ipv4(&tcp_seg(RST_ACK, &[], &[]));
-        // UDP, IP-in-IP, GRE, IPv6-in-IPv4 (6in4, as Teredo's relays use).
-        for protocol in [17, 4, 47, 41] {
-            let data = ipv4_with(
-                &V4 {
-                    protocol,
-                    ..V4::default()
-                },
-                &inner,
-            );
-            assert_eq!(decode_as(101, &data), Decoded::Other, "protocol {protocol}");
+    fn ipv4_of(protocol: u8, body: &[u8]) -> Vec<u8> {
+        ipv4_with(
+            &V4 {
+                protocol,
+                ..V4::default()
+            },
+            body,
+        )
+    }
+
+    fn udp(dport: u16, body: &[u8]) -> Vec<u8> {
+        let mut u = 54321u16.to_be_bytes().to_vec();
+        u.extend_from_slice(&dport.to_be_bytes());
+        u.extend_from_slice(&u16::try_from(8 + body.len()).expect("fits").to_be_bytes());
+        u.extend_from_slice(&[0, 0]);
+        u.extend_from_slice(body);
+        u
+    }
+
+    /// A GRE header with `flags` (checksum, key, sequence bits) and their fields, then `body`.
+    fn gre_of(flags: u16, protocol: u16, body: &[u8]) -> Vec<u8> {
+        let mut g = flags.to_be_bytes().to_vec();
+        g.extend_from_slice(&protocol.to_be_bytes());
+        for bit in [0x8000, 0x2000, 0x1000] {
+            if flags & bit != 0 {
+                g.extend_from_slice(&[0xa5; 4]);
+            }
         }
-        assert_eq!(decode_as(229, &ipv6(4, &inner)), Decoded::Other);
+        g.extend_from_slice(body);
+        g
+    }
+
+    fn tunnelled(tunnel: Tunnel, inner: Inner) -> Decoded<'static> {
+        Decoded::Skipped(Skip::Tunnelled { tunnel, inner })
+    }
+
+    /// TCP inside each tunnel an overlay network or a mirror session uses is counted, by
+    /// tunnel and by what the segment was, and not taken as the outer addresses' TCP.
+    #[test]
+    fn tcp_inside_tunnels_is_counted_by_tunnel_and_kind() {
+        let rst = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        let syn = ipv4(&tcp_seg(SYN, &[], &[]));
+        let ack = ipv4(&tcp_seg(TcpFlags::ACK, &[], b"data"));
+        let rst6 = ipv6(IPPROTO_TCP, &tcp_seg(RST_ACK, &[], &[]));
+        let frame_of = |inner: &[u8]| ethernet(0x0800, &ipv4_of(IPPROTO_IPIP, inner));
+        assert_eq!(
+            decode_as(1, &frame_of(&rst)),
+            tunnelled(Tunnel::IpInIp, Inner::Reset)
+        );
+        assert_eq!(
+            decode_as(1, &frame_of(&syn)),
+            tunnelled(Tunnel::IpInIp, Inner::Attempt)
+        );
+        assert_eq!(
+            decode_as(1, &frame_of(&ack)),
+            tunnelled(Tunnel::IpInIp, Inner::Segment)
+        );
+        // 6in4, and IPv4 in IPv6.
+        let six_in_four = ipv4_of(IPPROTO_IPV6, &rst6);
+        assert_eq!(
+            decode_as(101, &six_in_four),
+            tunnelled(Tunnel::IpInIp, Inner::Reset)
+        );
+        assert_eq!(
+            decode_as(229, &ipv6(IPPROTO_IPIP, &rst)),
+            tunnelled(Tunnel::IpInIp, Inner::Reset)
+        );
+        // GRE: plain, with checksum, key and sequence number, carrying IPv6, and Ethernet.
+        for flags in [0, 0x8000, 0x2000, 0x3000, 0xb000] {
+            let g = ipv4_of(IPPROTO_GRE, &gre_of(flags, 0x0800, &rst));
+            assert_eq!(
+                decode_as(101, &g),
+                tunnelled(Tunnel::Gre, Inner::Reset),
+                "flags {flags:#x}"
+            );
+        }
+        let g6 = ipv4_of(IPPROTO_GRE, &gre_of(0, 0x86dd, &rst6));
+        assert_eq!(decode_as(101, &g6), tunnelled(Tunnel::Gre, Inner::Reset));
+        let teb = ipv4_of(
+            IPPROTO_GRE,
+            &gre_of(0x2000, 0x6558, &ethernet(0x0800, &syn)),
+        );
+        assert_eq!(decode_as(101, &teb), tunnelled(Tunnel::Gre, Inner::Attempt));
+        // ERSPAN type I (no sequence number, no header), II (8 bytes), III (12, and 20 with
+        // its platform subheader).
+        let mirrored = ethernet(0x0800, &rst);
+        let type_1 = ipv4_of(IPPROTO_GRE, &gre_of(0, 0x88be, &mirrored));
+        let type_2 = ipv4_of(
+            IPPROTO_GRE,
+            &gre_of(0x1000, 0x88be, &cat(&[&[0x10; 8], &mirrored])),
+        );
+        let mut header_3 = [0u8; 12];
+        header_3[0] = 0x20;
+        let type_3 = ipv4_of(
+            IPPROTO_GRE,
+            &gre_of(0x1000, 0x22eb, &cat(&[&header_3, &mirrored])),
+        );
+        header_3[11] = 0x01;
+        let type_3_sub = ipv4_of(
+            IPPROTO_GRE,
+            &gre_of(0x1000, 0x22eb, &cat(&[&header_3, &[0; 8], &mirrored])),
+        );
+        for (n, g) in [type_1, type_2, type_3, type_3_sub].iter().enumerate() {
+            assert_eq!(
+                decode_as(101, g),
+                tunnelled(Tunnel::Erspan, Inner::Reset),
+                "ERSPAN {n}"
+            );
+        }
+        // VXLAN on both ports (with a VLAN tag inside), Geneve with options, over IPv6 too.
+        let vxlan_header = [0x08, 0, 0, 0, 0, 0, 42, 0];
+        let tagged = ethernet(0x8100, &cat(&[&[0, 7, 0x08, 0x00], &syn]));
+        let vx = ipv4_of(IPPROTO_UDP, &udp(4789, &cat(&[&vxlan_header, &tagged])));
+        assert_eq!(
+            decode_as(101, &vx),
+            tunnelled(Tunnel::Vxlan, Inner::Attempt)
+        );
+        let vx8472 = ipv6(
+            IPPROTO_UDP,
+            &udp(8472, &cat(&[&vxlan_header, &ethernet(0x86dd, &rst6)])),
+        );
+        assert_eq!(
+            decode_as(229, &vx8472),
+            tunnelled(Tunnel::VxlanLinux, Inner::Reset)
+        );
+        let geneve = |protocol: u16, body: &[u8]| {
+            let mut h = vec![0x02, 0, 0, 0, 0, 0, 7, 0];
+            h[2..4].copy_from_slice(&protocol.to_be_bytes());
+            ipv4_of(IPPROTO_UDP, &udp(6081, &cat(&[&h, &[0xee; 8], body])))
+        };
+        assert_eq!(
+            decode_as(101, &geneve(0x6558, &ethernet(0x0800, &rst))),
+            tunnelled(Tunnel::Geneve, Inner::Reset)
+        );
+        assert_eq!(
+            decode_as(101, &geneve(0x0800, &ack)),
+            tunnelled(Tunnel::Geneve, Inner::Segment)
+        );
+        // A tunnel inside a tunnel is looked through, once: named by the outer one.
+        let nested = ipv4_of(
+            IPPROTO_GRE,
+            &gre_of(0, 0x0800, &ipv4_of(IPPROTO_IPIP, &rst)),
+        );
+        assert_eq!(
+            decode_as(101, &nested),
+            tunnelled(Tunnel::Gre, Inner::Reset)
+        );
+        let deeper = ipv4_of(IPPROTO_IPIP, &nested);
+        assert_eq!(decode_as(101, &deeper), Decoded::Other);
+    }
+
+    /// What is no tunnel's TCP stays other traffic: other protocols and ports, tunnels holding
+    /// no TCP, headers that do not fit, later fragments; and a TCP frame decodes as before.
+    #[test]
+    fn tunnels_without_tcp_and_other_protocols_are_other() {
+        let rst = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        // Other UDP ports (Teredo's, DNS), ICMP, ESP.
+        for (protocol, body) in [
+            (IPPROTO_UDP, udp(3544, &rst)),
+            (IPPROTO_UDP, udp(53, &rst)),
+            (1, rst.clone()),
+            (50, rst.clone()),
+        ] {
+            assert_eq!(
+                decode_as(101, &ipv4_of(protocol, &body)),
+                Decoded::Other,
+                "{protocol}"
+            );
+        }
+        let udp_inside = ipv4_of(IPPROTO_UDP, &udp(53, &[0; 12]));
+        for body in [
+            // UDP in IP-in-IP; ARP in GRE's Ethernet.
+            ipv4_of(IPPROTO_IPIP, &udp_inside),
+            ipv4_of(IPPROTO_GRE, &gre_of(0, 0x6558, &ethernet(0x0806, &[0; 28]))),
+            // GRE version 1 (PPTP), GRE with routing, an unknown GRE protocol.
+            ipv4_of(IPPROTO_GRE, &gre_of(0x0001, 0x0800, &rst)),
+            ipv4_of(IPPROTO_GRE, &gre_of(0x4000, 0x0800, &rst)),
+            ipv4_of(IPPROTO_GRE, &gre_of(0, 0x1234, &rst)),
+            // VXLAN without its I flag; Geneve of another version.
+            ipv4_of(
+                IPPROTO_UDP,
+                &udp(4789, &cat(&[&[0; 8], &ethernet(0x0800, &rst)])),
+            ),
+            ipv4_of(
+                IPPROTO_UDP,
+                &udp(6081, &cat(&[&[0x40, 0, 0x08, 0, 0, 0, 0, 0], &rst])),
+            ),
+            // Cut short: in the GRE header, the VXLAN header, the inner TCP header.
+            ipv4_of(IPPROTO_GRE, &[0, 0]),
+            ipv4_of(IPPROTO_UDP, &udp(4789, &[0x08, 0, 0])),
+            ipv4_of(IPPROTO_IPIP, &rst[..rst.len() - 10]),
+            // An inner later fragment: no TCP header.
+            ipv4_of(
+                IPPROTO_IPIP,
+                &ipv4_with(
+                    &V4 {
+                        flags_fragment: 0x0010,
+                        ..V4::default()
+                    },
+                    &[0; 20],
+                ),
+            ),
+        ] {
+            assert_eq!(decode_as(101, &body), Decoded::Other, "{body:02x?}");
+        }
+        let direct = expect_tcp(101, &rst);
+        assert!(direct.flags.rst());
     }
 
     // ---- link types admins bring from Wi-Fi, serial lines, firewalls and capture cards

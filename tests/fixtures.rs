@@ -1268,3 +1268,53 @@ fn offenders_rank_by_incidents_not_by_resets_plus_failed_attempts() {
         ]
     );
 }
+
+/// A capture on an overlay network's underlay (tests/fixtures/make-vxlan.sh): the resets and
+/// attempts inside VXLAN (on UDP 4789 and on Linux's 8472) are counted by tunnel and told in a
+/// warning, as tshark counts them; only the refusals carried directly in IP are analyzed.
+#[test]
+fn tcp_inside_vxlan_is_counted_and_told_not_analyzed() {
+    use rstscope::decode::{Inner, Skip, Tunnel};
+    let (a, conns) = run("tests/fixtures/vxlan.pcap");
+    let t = &a.snapshot.totals;
+    assert_eq!((t.tcp_packets, t.rst_packets, t.syn_packets), (4, 2, 2));
+    assert_eq!(states(&conns), vec!["REJ"; 2]);
+    let offenders: Vec<String> = (a.snapshot.offenders.iter())
+        .map(|o| report::endpoint(o.addr, o.port))
+        .collect();
+    assert_eq!(offenders, ["10.99.0.2:7213"]);
+    let tunnelled = |tunnel, inner| {
+        let skip = Skip::Tunnelled { tunnel, inner };
+        a.capture.not_decoded.get(&skip).copied().unwrap_or(0)
+    };
+    assert_eq!(tunnelled(Tunnel::Vxlan, Inner::Reset), 3);
+    assert_eq!(tunnelled(Tunnel::Vxlan, Inner::Attempt), 4);
+    assert_eq!(tunnelled(Tunnel::Vxlan, Inner::Segment), 5);
+    assert_eq!(tunnelled(Tunnel::VxlanLinux, Inner::Reset), 2);
+    assert_eq!(tunnelled(Tunnel::VxlanLinux, Inner::Attempt), 2);
+    assert_eq!(a.capture.not_decoded_total(), 16);
+    let warnings = a.capture.warnings_in(Clock::Utc);
+    let [w] = &warnings[..] else {
+        panic!("one warning expected: {warnings:?}")
+    };
+    assert!(
+        w.starts_with(
+            "5 TCP resets and 6 connection attempts inside tunnels (VXLAN: 3 resets and 4 \
+             connection attempts; VXLAN (UDP 8472): 2 resets and 2 connection attempts), not \
+             analyzed"
+        ),
+        "{w}"
+    );
+    assert!(
+        w.contains("`vxlan && tcp.flags.reset == 1` (after Decode As: UDP port 8472 as VXLAN)"),
+        "{w}"
+    );
+    // The JSON report keys them by tunnel and kind.
+    let mut json = Vec::new();
+    report::json::write(&a, Clock::Utc, true, &mut json).expect("JSON written");
+    let json = String::from_utf8(json).expect("UTF-8");
+    assert!(
+        json.contains("\"tunnelled-tcp:vxlan-8472:reset\": 2"),
+        "{json}"
+    );
+}

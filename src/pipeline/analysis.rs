@@ -11,8 +11,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::decode::{
-    BLANK, Carried, Decoded, Skip, decode_encap, decode_into, editcap_encap, link_type_name,
-    may_be_relabelled, relabelled, relabelled_other,
+    BLANK, Carried, Decoded, Inner, Skip, Tunnel, decode_encap, decode_into, editcap_encap,
+    link_type_name, may_be_relabelled, relabelled, relabelled_other,
 };
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
@@ -139,6 +139,7 @@ impl CaptureInfo {
     /// the one naming files far apart in time with their dates, where there are such files.
     pub fn warnings_in(&self, clock: Clock) -> Vec<String> {
         let mut all = self.warnings.clone();
+        all.extend(tunnelled_warning(&self.not_decoded));
         all.extend(apart_warning(&self.files, clock));
         all.extend(
             (self.files.iter()).filter_map(|f| time_order_warning(f, self.new_captures, clock)),
@@ -1457,6 +1458,62 @@ fn take(
             None
         }
     }
+}
+
+/// The warning for TCP resets and connection attempts seen inside tunnels
+/// ([`Skip::Tunnelled`]): they are in no count of the report, unless the capture also saw them
+/// unwrapped, and how to see them. `None` without any (other tunnelled segments are only
+/// counted among the frames not decoded).
+pub fn tunnelled_warning(not_decoded: &BTreeMap<Skip, u64>) -> Option<String> {
+    use crate::report::plural;
+    let mut by_tunnel: BTreeMap<Tunnel, (u64, u64)> = BTreeMap::new();
+    for (skip, &n) in not_decoded {
+        if let &Skip::Tunnelled { tunnel, inner } = skip {
+            let (resets, attempts) = by_tunnel.entry(tunnel).or_default();
+            match inner {
+                Inner::Reset => *resets += n,
+                Inner::Attempt => *attempts += n,
+                Inner::Segment => {}
+            }
+        }
+    }
+    by_tunnel.retain(|_, &mut (resets, attempts)| resets + attempts > 0);
+    let (&most, _) = by_tunnel
+        .iter()
+        .max_by_key(|(_, (resets, attempts))| (*resets, *attempts))?;
+    let both = |resets: u64, attempts: u64, reset: &str, resets_word: &str| match (resets, attempts)
+    {
+        (0, a) => plural(a, "connection attempt", "connection attempts"),
+        (r, 0) => plural(r, reset, resets_word),
+        (r, a) => format!(
+            "{} and {}",
+            plural(r, reset, resets_word),
+            plural(a, "connection attempt", "connection attempts")
+        ),
+    };
+    let (resets, attempts) = (by_tunnel.values()).fold((0, 0), |(r, a), &(x, y)| (r + x, a + y));
+    let whole = both(resets, attempts, "TCP reset", "TCP resets");
+    let within = match by_tunnel.len() {
+        1 => format!("a {} tunnel", most.name()),
+        _ => {
+            let each: Vec<String> = (by_tunnel.iter())
+                .map(|(t, &(r, a))| format!("{}: {}", t.name(), both(r, a, "reset", "resets")))
+                .collect();
+            format!("tunnels ({})", each.join("; "))
+        }
+    };
+    let filter = most.wireshark_filter();
+    let decode_as = match by_tunnel.keys().find_map(|t| t.decode_as()) {
+        Some(what) => format!(" (after Decode As: {what})"),
+        None => String::new(),
+    };
+    Some(format!(
+        "{whole} inside {within}, not analyzed: rstscope analyzes TCP carried directly in IP. \
+         Unless the capture also had that traffic unwrapped on another interface, they are in \
+         no count or offender above; capture on the tunnel's own interface (such as flannel.1 \
+         or vxlan.calico) or the containers' veths to analyze them. Wireshark shows the resets \
+         with `{filter} && tcp.flags.reset == 1`{decode_as}"
+    ))
 }
 
 /// Counts in `batch` a frame without TCP: `skipped` its reason not to decode (`None`: other

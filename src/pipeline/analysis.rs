@@ -1510,9 +1510,9 @@ pub fn tunnelled_warning(not_decoded: &BTreeMap<Skip, u64>) -> Option<String> {
     Some(format!(
         "{whole} inside {within}, not analyzed: rstscope analyzes TCP carried directly in IP. \
          Unless the capture also had that traffic unwrapped on another interface, they are in \
-         no count or offender above; capture on the tunnel's own interface (such as flannel.1 \
-         or vxlan.calico) or the containers' veths to analyze them. Wireshark shows the resets \
-         with `{filter} && tcp.flags.reset == 1`{decode_as}"
+         no count or offender of this report; capture on the tunnel's own interface (such as \
+         flannel.1 or vxlan.calico) or the containers' veths to analyze them. Wireshark shows \
+         the resets with `{filter} && tcp.flags.reset == 1`{decode_as}"
     ))
 }
 

@@ -227,6 +227,19 @@ fn joined(word: &str, next: &str) -> bool {
         return true;
     }
     let number = word.trim_start_matches(['(', '[']);
+    // A count of a whole (`4 of 4`, `1,024 of 2,048`): `of` stays with the count after it
+    // (a connecting word), and the two counts together; at 50 columns `failed attempts 4`
+    // ended a line and `of 4` began the next.
+    if number.starts_with(|c: char| c.is_ascii_digit())
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b',')
+        && next == "of"
+    {
+        return true;
+    }
+    // `failed attempts`, the name of a count (`failed attempts 4 of 4`), is one.
+    if word == "failed" && next.starts_with("attempt") {
+        return true;
+    }
     let unit = next.trim_end_matches([',', ';', ':', ')']);
     if !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -248,9 +261,11 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 /// Words that name the number after them: `pid 4312`, `peak 4/s`, the fields of the tcpdump
 /// lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
 /// 869084820 ecr 0`, `[mss 65495`, `wscale 10]`), the causes' counts (`after-close 0`: at 50 columns the count began the
-/// next line) and the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`).
-const NAMED_NUMBERS: [&str; 17] = [
+/// next line), the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`)
+/// and its failed attempts (`failed attempts 4 of 4`).
+const NAMED_NUMBERS: [&str; 18] = [
     "pid",
+    "attempts",
     "peak",
     "seq",
     "ack",
@@ -1349,7 +1364,12 @@ mod tests {
         assert!(joined("[mss", "65495,sackOK,TS"));
         assert!(joined("TCPAbortOnData", "0,"));
         assert!(!joined("Nothing", "4"));
-        assert!(!joined("20", "of"));
+        assert!(joined("20", "of"));
+        assert!(joined("1,024", "of"));
+        assert!(joined("failed", "attempts"));
+        assert!(joined("attempts", "4"));
+        assert!(!joined("20", "to"));
+        assert!(!joined("2026-12-02", "of"));
         assert!(!joined("at", "22:18:37"));
         assert!(!joined("port", "7211"));
         let sudo = "allow this program to capture: sudo setcap cap_net_raw,cap_net_admin=eip \
@@ -1408,6 +1428,22 @@ mod tests {
         );
     }
 
+    /// Regression (terminal trial): at some widths an offender's counts broke between the
+    /// two counts of its failed attempts (`failed attempts 4` ending a line, `of 4` beginning
+    /// the next), as the rule that keeps a connecting word with what follows allowed. They
+    /// stay together, with their name, at every width.
+    #[test]
+    fn regression_failed_attempts_4_of_4_stay_on_one_line() {
+        let counts = "     resets 4 (refused 4); failed attempts 4 of 4; clients 1";
+        let totals = "  failed attempts  1,024 of 2,048 connection attempts";
+        for width in 30..=80 {
+            let lines = fitted(&format!("{counts}\n{totals}"), Some(width));
+            for whole in ["failed attempts 4 of 4;", "1,024 of 2,048"] {
+                assert!(lines.contains(whole), "{width}: {lines}");
+            }
+        }
+    }
+
     /// Regression (terminal trial): at 50 columns the report's lines of counts (`resets/s
     /// peak 4/s at 08:24:05, average 3.2/s over 5 s`), its headings and the host's kernel
     /// counters (200 columns) wrapped back to column 0. Each line is broken under its text
@@ -1429,8 +1465,8 @@ mod tests {
             "Totals\n  resets/s         peak 4/s at 08:24:05, average\n                   \
              3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
              or failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
-             name indeed, longer than this)\n     resets 16 (refused 16); failed attempts 16\n       \
-             of 16; clients 1\n     \
+             name indeed, longer than this)\n     resets 16 (refused 16);\n       \
+             failed attempts 16 of 16; clients 1\n     \
              wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \
              bpf (Ethernet): tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1))\n     \
              bpf note:  frames of PPI carrying Ethernet\n                \

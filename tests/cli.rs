@@ -2665,8 +2665,8 @@ fn a_late_reset_of_a_connection_already_reset_is_not_said_to_begin_before_the_ca
     // The other server's connection (port 1576) began before the capture.
     assert_eq!(
         offenders["75.126.130.163:80"]["diagnosis"],
-        "75.126.130.163:80 saw 2 resets for connections whose start was not captured with 1 \
-         client (0.1/s, 2008-05-16T15:50:58Z to 2008-05-16T15:51:14Z): the capture began \
+        "75.126.130.163:80 saw 2 resets with 1 client for connections whose start was not \
+         captured (0.1/s, 2008-05-16T15:50:58Z to 2008-05-16T15:51:14Z): the capture began \
          mid-connection, or connections were left half-open by a reboot or a NAT timeout."
     );
 }

@@ -297,6 +297,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     let mut unread = false;
+    // The text report's lines go to its pager as they come, over the line.
+    let mut keys = if lines_to_stderr {
+        rstscope::host::locale::UnreadKeys::default()
+    } else {
+        rstscope::host::locale::UnreadKeys::off()
+    };
     loop {
         match job.wait(Duration::from_millis(100)) {
             Some(Update::Partial(a)) => latest = Some(a),
@@ -322,6 +328,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             unread = true;
             stop_unread.stop();
         }
+        // A pager older than less 617 takes no key before the report: `q` did nothing and
+        // nothing said why.
+        keys.tell_how_to_stop("ends the capture");
         if let Some(a) = &latest {
             // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
             // report either. Returning drops the job, which stops the capture.
@@ -330,6 +339,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
                 .map_err(Failure::Output)?;
         }
     }
+    keys.erase();
     // Final once Finished has arrived: the capture threads have ended.
     let stats = job.stats();
     let captured: Vec<(CapturedInterface, CaptureStats)> = job

@@ -632,6 +632,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     let cancel = bar.cancel();
     let mut first_line = FirstLine::new(args);
     let mut reader = ReaderCheck::default();
+    // The connections' lines go to the pager as they come, over the line.
+    if args.connections {
+        reader.keys = rstscope::host::locale::UnreadKeys::off();
+    }
     let mut progress = |p: Progress| {
         bar.update(p);
         // Frames read: the report will come (bad input has been told by now).
@@ -692,6 +696,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     };
     let result = analysis::analyze_files(&args.files, options);
     bar.clear();
+    reader.keys.erase();
     // Nobody reads the report: no warnings about the read cut short, no report; as at any
     // closed pipe.
     if reader.found_gone {
@@ -772,11 +777,14 @@ impl FirstLine {
 }
 
 /// Asks, a few times a second during a read, whether standard output's reader has gone
-/// (`rstscope::host::locale::stdout_reader_gone`): the pager quit, so the read stops.
+/// (`rstscope::host::locale::stdout_reader_gone`): the pager quit, so the read stops; and
+/// whether it leaves keys unread, to say that Ctrl+C stops the read
+/// (`rstscope::host::locale::UnreadKeys`).
 #[derive(Default)]
 struct ReaderCheck {
     last: Option<std::time::Instant>,
     found_gone: bool,
+    keys: rstscope::host::locale::UnreadKeys,
 }
 
 impl ReaderCheck {
@@ -791,6 +799,7 @@ impl ReaderCheck {
         }
         self.last = Some(now);
         self.found_gone = self.found_gone || rstscope::host::locale::stdout_reader_gone();
+        self.keys.tell_how_to_stop("stops the read");
         self.found_gone
     }
 }

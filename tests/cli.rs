@@ -1105,6 +1105,20 @@ fn terminal(
     std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     std::thread::JoinHandle<()>,
 ) {
+    let (slave, screen, reader, _keyboard) = terminal_with_keyboard(cols);
+    (slave, screen, reader)
+}
+
+/// [`terminal`], and its keyboard: what is written there is typed on the terminal.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn terminal_with_keyboard(
+    cols: u16,
+) -> (
+    std::os::fd::OwnedFd,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+    std::fs::File,
+) {
     use std::io::Read as _;
     use std::os::fd::{FromRawFd as _, OwnedFd};
     let (mut master, mut slave) = (0, 0);
@@ -1129,9 +1143,11 @@ fn terminal(
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let master = std::fs::File::from(master);
+    let keyboard = master.try_clone().expect("dup");
     let reader = {
         let screen = std::sync::Arc::clone(&screen);
-        let mut master = std::fs::File::from(master);
+        let mut master = master;
         std::thread::spawn(move || {
             let mut buf = [0; 4096];
             while let Ok(n @ 1..) = master.read(&mut buf) {
@@ -1139,7 +1155,7 @@ fn terminal(
             }
         })
     };
-    (slave, screen, reader)
+    (slave, screen, reader, keyboard)
 }
 
 /// `rstscope ARGS` started with its standard output on a terminal of `cols` columns (its
@@ -4035,6 +4051,59 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
         "{:?}",
         drawn(&screen)
     );
+}
+
+/// Regression (terminal trial): less before version 617 (Debian 12 has 590) takes no key
+/// until it has a screenful or the end of its input, so `q` in `rstscope analyze big.pcap |
+/// less` (and `capture --format json | less`) did nothing until the report came, on a blank
+/// screen that said nothing. Where keys wait a second unread while a pager has the terminal,
+/// its last line says once that Ctrl+C stops the read; the line is erased before the report
+/// comes, which less draws without clearing its lines. A pager that reads its keys is told
+/// nothing (the tests above: nothing drawn).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_keys_a_pager_leaves_unread_are_told_how_to_stop() {
+    use std::io::Write as _;
+    use std::time::Duration;
+    let dir = temp_dir("pager-keys-unread");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (slave, screen, reader, mut keyboard) = terminal_with_keyboard(80);
+    let tty = slave.try_clone().expect("dup");
+    // A pager that has taken the terminal and reads no key.
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes, 400);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(drawn(&screen).is_empty(), "{:?}", drawn(&screen));
+    keyboard.write_all(b"q").expect("type q");
+    std::thread::sleep(Duration::from_millis(2000));
+    let told = "\x1b7\x1b[24;1H\x1b[Krstscope: the pager takes no key before the report: \
+                Ctrl+C stops the read\x1b8";
+    assert_eq!(drawn(&screen), told);
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(report.contains("cancelled after"), "{report}");
+    // Erased before the report, once.
+    assert_eq!(drawn(&screen), format!("{told}\x1b7\x1b[24;1H\x1b[K\x1b8"));
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop(done);
+    writer.join().expect("writer");
+    drop((tty, keyboard));
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
 }
 
 /// A second Ctrl+C waits for the pager to quit, to write the held messages after it; a third

@@ -277,7 +277,9 @@ fn stdout_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
     text_bytes(text, rstscope::host::locale::Stream::Stdout)
 }
 
-/// `text` as `stream` takes it: see [`stdout_bytes`].
+/// `text` as `stream` takes it: see [`stdout_bytes`]. Elsewhere than on Windows, in a locale
+/// that is not UTF-8 (`LANG=C`), the ellipsis as three dots
+/// (`rstscope::host::locale::in_the_locale`).
 fn text_bytes(text: &str, stream: rstscope::host::locale::Stream) -> std::borrow::Cow<'_, [u8]> {
     #[cfg(windows)]
     if let Some(bytes) = rstscope::host::locale::for_stream(text, stream) {
@@ -285,7 +287,10 @@ fn text_bytes(text: &str, stream: rstscope::host::locale::Stream) -> std::borrow
     }
     #[cfg(not(windows))]
     let _ = stream;
-    std::borrow::Cow::Borrowed(text.as_bytes())
+    match rstscope::host::locale::in_the_locale(text) {
+        std::borrow::Cow::Borrowed(text) => std::borrow::Cow::Borrowed(text.as_bytes()),
+        std::borrow::Cow::Owned(text) => std::borrow::Cow::Owned(text.into_bytes()),
+    }
 }
 
 /// JSON as standard output takes it: in ASCII alone where a code page reads it (PowerShell on

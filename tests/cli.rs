@@ -2422,6 +2422,46 @@ fn a_rst_payload_is_reported_once() {
     );
 }
 
+/// Regression (terminal trial): under `LANG=C` or `LC_ALL=POSIX` (a root shell without a
+/// locale, an old terminal in Latin-1) the ellipsis of a payload cut by the capture came out as
+/// its UTF-8 bytes, garbage on such a terminal. In a locale that is not UTF-8 the text report
+/// has three dots there, and is ASCII; in a UTF-8 locale it is as before. JSON is UTF-8 always.
+#[test]
+fn regression_a_locale_not_utf8_gets_three_dots_for_the_ellipsis() {
+    let dir = temp_dir("locale-ellipsis");
+    let mut rst = common::rst_with_payload(40000, "BIG-IP: TCP RST from remote system");
+    // The IP packet is 4 bytes longer than the frame captured: the payload is cut.
+    let ip_len = u16::try_from(rst.len() - 14 + 4).expect("short");
+    rst[16..18].copy_from_slice(&ip_len.to_be_bytes());
+    let mut bytes = common::pcap(&[(1_700_000_000, 0, rst)]);
+    let orig = u32::from_le_bytes(bytes[36..40].try_into().expect("4 bytes")) + 4;
+    bytes[36..40].copy_from_slice(&orig.to_le_bytes());
+    let f = write(&dir, "cut-payload.pcap", &bytes);
+    let run = |locale: &str, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "--format", format, &f])
+            .env("LC_ALL", locale)
+            .output()
+            .expect("run rstscope");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    for locale in ["POSIX", "C", "en_US.ISO-8859-1"] {
+        let text = run(locale, "text");
+        assert!(
+            text.contains("TCP RST from remote system...\""),
+            "{locale}: {text}"
+        );
+        assert!(text.is_ascii(), "{locale}: {text}");
+        assert!(run(locale, "json").contains("system…"), "{locale}");
+    }
+    assert!(
+        run("C.UTF-8", "text").contains("TCP RST from remote system…\""),
+        "{}",
+        run("C.UTF-8", "text")
+    );
+}
+
 /// The offender `endpoint` of `rstscope analyze --format json FILE`.
 fn offender_of(file: &str, endpoint: &str) -> serde_json::Value {
     let out = rstscope(&["analyze", "--format", "json", file]);
@@ -4051,6 +4091,48 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
         "{:?}",
         drawn(&screen)
     );
+}
+
+/// Regression (terminal trial): the spinner of a read from a pipe (`ssh host cat cap.pcap |
+/// rstscope analyze -`) was indicatif's braille, garbage on a terminal whose locale is not
+/// UTF-8 (`LC_ALL=POSIX`). There it turns in ASCII; in a UTF-8 locale it is as before.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_the_spinner_is_ascii_in_a_locale_not_utf8() {
+    use std::time::Duration;
+    let dir = temp_dir("locale-spinner");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(20_000))).expect("read");
+    let spin = |locale: &str| {
+        let (slave, screen, reader) = terminal(80);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "-"])
+            .env("LC_ALL", locale)
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        let stdin = child.stdin.take().expect("stdin");
+        let (done, writer) = slow_input(stdin, bytes.clone(), 200);
+        std::thread::sleep(Duration::from_millis(2500));
+        let pid = i32::try_from(child.id()).expect("pid");
+        // SAFETY: kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        ended_within_20s_or_fail(&mut child, "Ctrl+C did not stop the read");
+        drop(done);
+        writer.join().expect("writer");
+        reader.join().expect("reader");
+        screen.lock().expect("screen").clone()
+    };
+    let shown = spin("POSIX");
+    assert!(
+        String::from_utf8_lossy(&shown).contains(" packets"),
+        "no spinner: {:?}",
+        String::from_utf8_lossy(&shown)
+    );
+    assert!(shown.is_ascii(), "{:?}", String::from_utf8_lossy(&shown));
+    assert!(!spin("C.UTF-8").is_ascii(), "the braille spinner");
 }
 
 /// Regression (terminal trial): less before version 617 (Debian 12 has 590) takes no key

@@ -142,7 +142,7 @@ fn try_write_stderr(text: &str) -> std::io::Result<()> {
     #[cfg(windows)]
     let bytes = for_stream(&text, Stream::Stderr).unwrap_or_else(|| text.into_bytes());
     #[cfg(not(windows))]
-    let bytes = text.into_bytes();
+    let bytes = in_the_locale(&text).into_owned().into_bytes();
     let mut err = std::io::stderr().lock();
     err.write_all(&bytes).and_then(|()| err.flush())
 }
@@ -622,6 +622,49 @@ pub fn in_code_page(text: &str, code_page: u32) -> Vec<u8> {
     out
 }
 
+/// Whether the user's locale writes text in UTF-8 (Unix: its character set, from `LC_ALL`,
+/// else `LC_CTYPE`, else `LANG`, as the C library takes them; none set is the C locale,
+/// ASCII). Always on Windows, whose console code pages are handled apart ([`for_stdout`]).
+pub fn utf8_locale() -> bool {
+    #[cfg(unix)]
+    {
+        // Once: asked for each line of `--connections`.
+        static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *UTF8.get_or_init(|| {
+            let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
+            let locale = var("LC_ALL")
+                .or_else(|| var("LC_CTYPE"))
+                .or_else(|| var("LANG"));
+            locale.is_some_and(|l| names_utf8(&l))
+        })
+    }
+    #[cfg(not(unix))]
+    true
+}
+
+/// Whether the locale named `locale` (`en_US.UTF-8`, `C.utf8`, `de_DE.UTF-8@euro`) has UTF-8
+/// for its character set.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn names_utf8(locale: &str) -> bool {
+    let charset = locale
+        .split_once('.')
+        .map_or("", |(_, rest)| rest.split('@').next().unwrap_or(rest));
+    charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+}
+
+/// `text` as a terminal of the user's locale shows it: where that is not UTF-8 (`LANG=C`,
+/// `LC_ALL=POSIX`, a Latin-1 locale), the ellipsis rstscope puts where it cuts a payload, a
+/// command line or a name as three dots ([`without_ellipsis`]): its UTF-8 bytes came out as
+/// `â€¦` on a terminal of such a locale. What rstscope only passes on (a process's or a file's
+/// name) is left as it is.
+pub fn in_the_locale(text: &str) -> std::borrow::Cow<'_, str> {
+    if utf8_locale() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        without_ellipsis(text)
+    }
+}
+
 /// `text` with each ellipsis (`…`, which rstscope puts where it cuts a quoted payload, a
 /// command line or a name) as three dots, for a code page without it.
 pub fn without_ellipsis(text: &str) -> std::borrow::Cow<'_, str> {
@@ -635,6 +678,34 @@ pub fn without_ellipsis(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (terminal trial): under `LANG=C` (or `LC_ALL=POSIX`) the ellipsis of a cut
+    /// payload came out as its UTF-8 bytes, and the spinner of a read from a pipe as braille,
+    /// which a terminal of that locale shows as garbage. The locale's character set is told
+    /// from its name.
+    #[test]
+    fn regression_a_locale_not_utf8_is_told_from_its_name() {
+        for utf8 in [
+            "C.UTF-8",
+            "C.utf8",
+            "en_US.UTF-8",
+            "de_DE.utf8@euro",
+            "ja_JP.UTF-8",
+        ] {
+            assert!(names_utf8(utf8), "{utf8}");
+        }
+        for other in [
+            "C",
+            "POSIX",
+            "en_US",
+            "en_US.ISO-8859-1",
+            "de_DE@euro",
+            "ja_JP.eucJP",
+            "",
+        ] {
+            assert!(!names_utf8(other), "{other}");
+        }
+    }
 
     #[test]
     fn an_ellipsis_becomes_three_dots_and_nothing_else_changes() {

@@ -263,10 +263,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // The filter whole on a terminal's line, to be copied into tcpdump.
     let filter = job.filter().bpf();
     rstscope::host::locale::stderr_line_keeping(
-        &format!(
-            "rstscope: capturing on {what}, filter: {filter}, snaplen {} ({until})",
-            args.snaplen
-        ),
+        &start_line(&what, args.snaplen, &until, &filter),
         &[&filter],
     );
     // Told here, before the wait, and in the report's warnings; not again on standard error
@@ -407,6 +404,13 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         Some(why) => Err(Failure::Save(format!("{why}; {SAVED_UP_TO_THERE}"))),
         None => Ok(()),
     }
+}
+
+/// The line that says what `capture` captures: the filter last, so that nothing follows it on
+/// the line it has to itself on a terminal, to be copied into tcpdump (the default filter at
+/// the indent fills 80 columns, and the comma that followed it went alone to the next line).
+fn start_line(what: &str, snaplen: u32, until: &str, filter: &str) -> String {
+    format!("rstscope: capturing on {what}, snaplen {snaplen} ({until}), filter: {filter}")
 }
 
 /// Ends the line a terminal's `^C` echo began, where the per-second lines go to that terminal,
@@ -1949,6 +1953,33 @@ mod tests {
         assert_eq!(told, 15);
         // Each is told once.
         assert!(lines.end_lines(&a).is_empty());
+    }
+
+    /// Regression (terminal trial): at 80 columns the start line's default filter, alone on
+    /// its line at the indent (80 columns), was followed by its comma, which the terminal
+    /// wrapped to a line of its own (`,` under the filter). The filter comes last; to a pipe
+    /// the line is whole.
+    #[test]
+    fn regression_nothing_follows_the_filter_on_its_line() {
+        let filter =
+            "tcp or (ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
+        let line = start_line("lo", 128, "until Ctrl+C", filter);
+        assert_eq!(
+            line,
+            format!("rstscope: capturing on lo, snaplen 128 (until Ctrl+C), filter: {filter}")
+        );
+        for width in [50, 80, 100] {
+            let fitted = report::text::fitted_keeping(&line, Some(width), &[filter]);
+            let lines: Vec<&str> = fitted.lines().collect();
+            assert!(
+                lines.iter().any(|l| l.trim() == filter) || lines[0].ends_with(filter),
+                "{width}: {fitted}"
+            );
+            // Only the filter's own line may be wider than the terminal, and not by a comma.
+            for l in &lines {
+                assert!(l.len() < width || l.trim() == filter, "{width}: {fitted}");
+            }
+        }
     }
 
     /// Regression (terminal trial): a text-format capture's lines stopped at its last

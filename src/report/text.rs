@@ -101,6 +101,9 @@ pub fn wrapped_keeping(
     {
         let w = unit.width();
         if placed && used + 1 + w > limit {
+            // Not a blank at the line's end: the second space of a double one (`running]  127.0.0.1`
+            // in `rstscope interfaces`) was left there.
+            out.truncate(out.trim_end_matches(' ').len());
             out.push('\n');
             // A connecting word that begins a line too long at the hang goes into the margin,
             // so that what it connects lines up under the text (`           to 2026-12-02
@@ -1425,6 +1428,28 @@ mod tests {
             wrapped("  note        ", path, LABEL_HANG, Some(50)),
             "  note        saved to\n\
              \x20             /var/lib/rstscope/evidence/2026-12-02/127.0.0.1-7211.pcapng"
+        );
+    }
+
+    /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`
+    /// with a blank (`[loopback, up, running] `): the second of the two spaces before its
+    /// addresses stayed where the line broke. No line ends in a blank; within a line the two
+    /// spaces stay.
+    #[test]
+    fn regression_no_line_ends_in_a_blank() {
+        let lo = "[loopback, up, running]  127.0.0.1 ::1";
+        let prefix = "lo                 ";
+        for width in 20..=80 {
+            let lines = wrapped(prefix, lo, 19, Some(width));
+            assert!(
+                lines.lines().all(|l| !l.ends_with(' ')),
+                "{width}: {lines:?}"
+            );
+        }
+        assert_eq!(wrapped(prefix, lo, 19, Some(80)), format!("{prefix}{lo}"));
+        assert_eq!(
+            wrapped(prefix, lo, 19, Some(50)),
+            "lo                 [loopback, up, running]\n                   127.0.0.1 ::1"
         );
     }
 

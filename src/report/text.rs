@@ -111,7 +111,16 @@ pub fn wrapped_keeping(
             let margin = connective(unit)
                 .map(|c| c.len() + 1)
                 .filter(|&m| hang + w > limit && hang >= m + 2);
-            let at = hang - margin.unwrap_or(0);
+            // What is too wide for a line at the hang but not for the terminal (a path and
+            // the colon after it, a filter) begins the line, which the terminal then does not
+            // wrap: at the hang, the colon after `tests/fixtures/compressed/http-mix-cut.pcapng.xz`
+            // at 50 columns, and the comma after capture's default filter at 80, went alone to
+            // a line of their own.
+            let at = match margin {
+                Some(m) => hang - m,
+                None if hang + w > limit && w < width => 0,
+                None => hang,
+            };
             out.push_str(&" ".repeat(at));
             (used, placed) = (at, false);
         }
@@ -1429,6 +1438,33 @@ mod tests {
             "  note        saved to\n\
              \x20             /var/lib/rstscope/evidence/2026-12-02/127.0.0.1-7211.pcapng"
         );
+    }
+
+    /// Regression (terminal trial): a path too wide for a line at the hang but not for the
+    /// terminal stayed at the hang, and the terminal wrapped what followed it: at 50 columns
+    /// the colon after `tests/fixtures/compressed/http-mix-cut.pcapng.xz` in a warning, at 80
+    /// the comma after capture's default filter, each alone on a line. Such a word begins its
+    /// line, whole with what follows it; one wider than the terminal stays at the hang.
+    #[test]
+    fn regression_a_word_too_wide_for_the_hang_begins_its_line() {
+        let warning = "warning: tests/fixtures/compressed/http-mix-cut.pcapng.xz: its \
+                       xz-compressed data ends early";
+        assert_eq!(
+            wrapped("rstscope: ", warning, 2, Some(50)),
+            "rstscope: warning:\ntests/fixtures/compressed/http-mix-cut.pcapng.xz:\n  its \
+             xz-compressed data ends early"
+        );
+        let filter =
+            "tcp or (ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
+        let line = format!("rstscope: capturing on lo, filter: {filter}, snaplen 128");
+        let lines = wrapped_keeping("", &line, 2, Some(80), &[filter]);
+        assert_eq!(
+            lines,
+            format!("rstscope: capturing on lo, filter:\n{filter},\n  snaplen 128")
+        );
+        for line in lines.lines() {
+            assert!(line.len() < 80, "{lines}");
+        }
     }
 
     /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`

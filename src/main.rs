@@ -103,16 +103,17 @@ enum Command {
     Agent(agent_cli::AgentArgs),
 }
 
-/// `capture --help` on Linux and macOS. The command that gives the rights is a line of its own,
-/// so that the help's wrapping at the terminal's width never breaks it in two (the admin
-/// copies it whole).
+/// `capture --help` on Linux and macOS. The command that gives the rights is lines of its own,
+/// continued with a backslash where the shell reads on, each narrower than 50 columns, so that
+/// the help's wrapping at the terminal's width never breaks it (at 50 columns it broke in two
+/// lines that the shell, pasted, ran apart; the admin copies it whole).
 #[cfg(not(windows))]
 const CAPTURE_ABOUT: &str = "Capture live on every interface (loopback included) or the ones \
     named with -i; print a line per second and the full report at the end (--duration) or on \
     Ctrl+C.\n\n\
     Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN, which this command \
     gives it:\n\n    \
-    sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)\n\n\
+    sudo setcap cap_net_raw,cap_net_admin=eip \\\n        $(command -v rstscope)\n\n\
     As root it also names other users' listening processes and, from the kernel's connect \
     events, the process behind each connect.";
 
@@ -917,21 +918,36 @@ mod tests {
         }
     }
 
-    /// The setcap command of `capture --help` stays whole on a line of an 80-column terminal,
-    /// for the admin to copy (wrapped with the text around it, it broke in two).
+    /// The setcap command of `capture --help` stays whole, for the admin to copy: wrapped with
+    /// the text around it, it broke in two; as one line it broke in two at 50 columns
+    /// (regression, terminal trial), pasted as two commands. Its lines, continued by a
+    /// backslash, are the same at 50 and 80 columns and read as the one command.
     #[cfg(not(windows))]
     #[test]
     fn the_setcap_command_is_a_line_of_its_own() {
         use clap::CommandFactory;
-        let mut cli = super::Cli::command().term_width(80);
-        cli.build();
-        let capture = cli
-            .find_subcommand_mut("capture")
-            .expect("capture")
-            .render_long_help()
-            .to_string();
-        let command = "sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)";
-        assert!(capture.lines().any(|l| l.trim() == command), "{capture}");
+        for width in [50, 80] {
+            let mut cli = super::Cli::command().term_width(width);
+            cli.build();
+            let capture = cli
+                .find_subcommand_mut("capture")
+                .expect("capture")
+                .render_long_help()
+                .to_string();
+            let lines: Vec<&str> = capture.lines().map(str::trim).collect();
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("sudo setcap"))
+                .unwrap_or_else(|| panic!("{capture}"));
+            assert_eq!(
+                lines[at..at + 2],
+                [
+                    "sudo setcap cap_net_raw,cap_net_admin=eip \\",
+                    "$(command -v rstscope)"
+                ],
+                "{width}: {capture}"
+            );
+        }
     }
 
     /// Regression (terminal trial): the man page left out `analyze --jobs`, `--max-flows`,

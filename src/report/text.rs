@@ -242,10 +242,15 @@ fn joined(word: &str, next: &str) -> bool {
     // A count of a whole (`4 of 4`, `1,024 of 2,048`): `of` stays with the count after it
     // (a connecting word), and the two counts together; at 50 columns `failed attempts 4`
     // ended a line and `of 4` began the next.
+    // So a count with `not` (`0 not decoded`, on every report's packets line at 50 columns
+    // `0 not` ended a line), and `not` with what it negates (`not captured`).
     if number.starts_with(|c: char| c.is_ascii_digit())
         && number.bytes().all(|b| b.is_ascii_digit() || b == b',')
-        && next == "of"
+        && (next == "of" || next == "not")
     {
+        return true;
+    }
+    if word == "not" {
         return true;
     }
     // `failed attempts`, the name of a count (`failed attempts 4 of 4`), is one.
@@ -1380,6 +1385,8 @@ mod tests {
         assert!(joined("1,024", "of"));
         assert!(joined("failed", "attempts"));
         assert!(joined("attempts", "4"));
+        assert!(joined("0", "not"));
+        assert!(joined("not", "decoded"));
         assert!(!joined("20", "to"));
         assert!(!joined("2026-12-02", "of"));
         assert!(!joined("at", "22:18:37"));
@@ -1464,6 +1471,18 @@ mod tests {
         );
         for line in lines.lines() {
             assert!(line.len() < 80, "{lines}");
+        }
+    }
+
+    /// Regression (terminal trial): at 50 columns nearly every report's packets line ended
+    /// in `0 not`, `decoded` alone under it. A count stays with `not`, and `not` with what it
+    /// negates.
+    #[test]
+    fn regression_0_not_decoded_stays_on_one_line() {
+        let packets = "10 frames: 10 TCP, 0 other, 0 not decoded";
+        for width in 30..=80 {
+            let lines = wrapped("  packets     ", packets, LABEL_HANG, Some(width));
+            assert!(lines.contains("0 not decoded"), "{width}: {lines}");
         }
     }
 

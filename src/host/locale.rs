@@ -624,7 +624,7 @@ pub fn in_code_page(text: &str, code_page: u32) -> Vec<u8> {
 
 /// Whether the user's locale writes text in UTF-8 (Unix: its character set, from `LC_ALL`,
 /// else `LC_CTYPE`, else `LANG`, as the C library takes them; none set is the C locale,
-/// ASCII). Always on Windows, whose console code pages are handled apart ([`for_stdout`]).
+/// ASCII). Always on Windows, whose console code pages are handled apart (`for_stdout`).
 pub fn utf8_locale() -> bool {
     #[cfg(unix)]
     {

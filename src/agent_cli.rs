@@ -240,11 +240,13 @@ fn announce(agent: &Agent, config: &AgentConfig) {
     };
     let addr = agent.local_addr().unwrap_or(config.listen);
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
-    // The filter whole on a terminal's line, to be copied into tcpdump.
+    // The filter whole on a terminal's line, to be copied into tcpdump; last, so that nothing
+    // follows it on its line: the default filter at the indent fills 80 columns, and the
+    // semicolon after it went alone to a line of its own.
     let filter = agent.filter().to_string();
     let line = format!(
-        "rstscope agent: capturing on {what}, filter: {filter}; serving http://{addr}/metrics, /report and /evidence{}; \
-         evidence in {} (at most {}){rights}",
+        "rstscope agent: capturing on {what}; serving http://{addr}/metrics, /report and /evidence{}; \
+         evidence in {} (at most {}){rights}; filter: {filter}",
         if config.token.is_some() {
             " (token required)"
         } else {

@@ -263,10 +263,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     // The filter whole on a terminal's line, to be copied into tcpdump.
     let filter = job.filter().bpf();
     rstscope::host::locale::stderr_line_keeping(
-        &format!(
-            "rstscope: capturing on {what}, filter: {filter}, snaplen {} ({until})",
-            args.snaplen
-        ),
+        &start_line(&what, args.snaplen, &until, &filter),
         &[&filter],
     );
     // Told here, before the wait, and in the report's warnings; not again on standard error
@@ -297,6 +294,12 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     let mut unread = false;
+    // The text report's lines go to its pager as they come, over the line.
+    let mut keys = if lines_to_stderr {
+        rstscope::host::locale::UnreadKeys::default()
+    } else {
+        rstscope::host::locale::UnreadKeys::off()
+    };
     loop {
         match job.wait(Duration::from_millis(100)) {
             Some(Update::Partial(a)) => latest = Some(a),
@@ -322,6 +325,9 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             unread = true;
             stop_unread.stop();
         }
+        // A pager older than less 617 takes no key before the report: `q` did nothing and
+        // nothing said why.
+        keys.tell_how_to_stop("ends the capture");
         if let Some(a) = &latest {
             // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
             // report either. Returning drops the job, which stops the capture.
@@ -330,6 +336,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
                 .map_err(Failure::Output)?;
         }
     }
+    keys.erase();
     // Final once Finished has arrived: the capture threads have ended.
     let stats = job.stats();
     let captured: Vec<(CapturedInterface, CaptureStats)> = job
@@ -340,12 +347,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         .collect();
     drop(job);
     let a = result.ok_or_else(|| Failure::Input("the capture ended without results".into()))?;
-    if let Some(last) = a.snapshot.totals.last_ts {
-        lines
-            .print_until(&a, &stats, last.second())
-            .map_err(Failure::Output)?;
-        lines.print_end(&a).map_err(Failure::Output)?;
-    }
+    lines.print_final(&a, &stats).map_err(Failure::Output)?;
     if interrupted.load(Ordering::SeqCst) {
         stderr_line!("rstscope: stopped by {STOP_SIGNALS}");
     }
@@ -402,6 +404,13 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
         Some(why) => Err(Failure::Save(format!("{why}; {SAVED_UP_TO_THERE}"))),
         None => Ok(()),
     }
+}
+
+/// The line that says what `capture` captures: the filter last, so that nothing follows it on
+/// the line it has to itself on a terminal, to be copied into tcpdump (the default filter at
+/// the indent fills 80 columns, and the comma that followed it went alone to the next line).
+fn start_line(what: &str, snaplen: u32, until: &str, filter: &str) -> String {
+    format!("rstscope: capturing on {what}, snaplen {snaplen} ({until}), filter: {filter}")
 }
 
 /// Ends the line a terminal's `^C` echo began, where the per-second lines go to that terminal,
@@ -670,15 +679,6 @@ impl SecondLines {
         }
     }
 
-    /// Prints the lines of the seconds up to `until` not printed yet, from the capture's start
-    /// (or, not told it, the first second with a packet) on.
-    /// Fails when the lines cannot be written (a closed pipe), where `println!` would panic.
-    fn print_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> io::Result<()> {
-        self.measure();
-        let lines = self.lines_until(a, stats, until);
-        self.print(&lines)
-    }
-
     /// While capturing: prints the lines of the seconds over by `complete` whose kernel
     /// counts are known (see [`printable_until`]). A quiet capture's snapshot comes once a
     /// second, and its reading of the machine can be older than its packets: the line of a
@@ -696,11 +696,31 @@ impl SecondLines {
         self.lines_until(a, stats, until)
     }
 
-    /// Prints, after the last second's line, the failed attempts the end of the capture
-    /// counted in seconds already printed (see [`SecondLines::end_lines`]).
-    fn print_end(&mut self, a: &Analysis) -> io::Result<()> {
-        let lines = self.end_lines(a);
+    /// After the capture: prints the lines of its seconds not printed yet, up to its end,
+    /// then the failed attempts its end counted in seconds already printed (see
+    /// [`SecondLines::final_lines`]). Fails when the lines cannot be written (a closed pipe),
+    /// where `println!` would panic.
+    fn print_final(&mut self, a: &Analysis, stats: &CaptureStats) -> io::Result<()> {
+        self.measure();
+        let lines = self.final_lines(a, stats);
         self.print(&lines)
+    }
+
+    /// The lines [`SecondLines::print_final`] prints: every second up to the capture's end,
+    /// quiet ones after its last packet included, as the report's time line and averages
+    /// count them (the lines stopped at the last packet's second, while the report's time
+    /// ran seconds further), then [`SecondLines::end_lines`].
+    fn final_lines(&mut self, a: &Analysis, stats: &CaptureStats) -> Vec<String> {
+        let end = a
+            .span()
+            .map(|(_, end)| end)
+            .or(a.capture.captured.map(|c| c.end));
+        let Some(end) = end else {
+            return Vec::new();
+        };
+        let mut lines = self.lines_until(a, stats, end.second());
+        lines.extend(self.end_lines(a));
+        lines
     }
 
     fn print(&self, lines: &[String]) -> io::Result<()> {
@@ -721,7 +741,8 @@ impl SecondLines {
         out.flush()
     }
 
-    /// The lines [`SecondLines::print_until`] prints.
+    /// The lines of the seconds up to `until` not printed yet, from the capture's start (or,
+    /// not told it, the first second with a packet) on.
     fn lines_until(&mut self, a: &Analysis, stats: &CaptureStats, until: i64) -> Vec<String> {
         let s = &a.snapshot;
         let first = [s.totals.first_ts.map(Timestamp::second), self.start]
@@ -1932,6 +1953,101 @@ mod tests {
         assert_eq!(told, 15);
         // Each is told once.
         assert!(lines.end_lines(&a).is_empty());
+    }
+
+    /// Regression (terminal trial): at 80 columns the start line's default filter, alone on
+    /// its line at the indent (80 columns), was followed by its comma, which the terminal
+    /// wrapped to a line of its own (`,` under the filter). The filter comes last; to a pipe
+    /// the line is whole.
+    #[test]
+    fn regression_nothing_follows_the_filter_on_its_line() {
+        let filter =
+            "tcp or (ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
+        let line = start_line("lo", 128, "until Ctrl+C", filter);
+        assert_eq!(
+            line,
+            format!("rstscope: capturing on lo, snaplen 128 (until Ctrl+C), filter: {filter}")
+        );
+        for width in [50, 80, 100] {
+            let fitted = report::text::fitted_keeping(&line, Some(width), &[filter]);
+            let lines: Vec<&str> = fitted.lines().collect();
+            assert!(
+                lines.iter().any(|l| l.trim() == filter) || lines[0].ends_with(filter),
+                "{width}: {fitted}"
+            );
+            // Only the filter's own line may be wider than the terminal, and not by a comma.
+            for l in &lines {
+                assert!(l.len() < width || l.trim() == filter, "{width}: {fitted}");
+            }
+        }
+    }
+
+    /// Regression (terminal trial): a text-format capture's lines stopped at its last
+    /// packet's second, while the report's time line (and the averages, over 7 s) ran to the
+    /// capture's end: `capture --duration 6` with refusals in its second second had 5 lines.
+    /// The quiet seconds at the end get their lines, and the attempts the end found
+    /// unanswered are told at the last.
+    #[test]
+    fn regression_the_lines_run_to_the_capture_s_end_as_its_time_line_does() {
+        use rstscope::analysis::CaptureTime;
+        use rstscope::engine::Engine;
+        use rstscope::packet::TcpFlags;
+        let mut engine = Engine::new(EngineConfig::default());
+        // Refused at 22:13:20.5; a SYN at 22:13:21.2 never answered.
+        let (syn, rst_ack) = (TcpFlags::SYN, TcpFlags::RST | TcpFlags::ACK);
+        engine.packet(&segment(500, 41_000, 81, false, syn, 1000, 0));
+        engine.packet(&segment(501, 41_000, 81, true, rst_ack, 0, 1001));
+        engine.packet(&segment(1200, 41_001, 80, false, syn, 2000, 0));
+        let at = |ms: i64| Timestamp((1_700_000_000_000 + ms) * 1_000_000);
+        let mut a = Analysis {
+            snapshot: engine.snapshot(),
+            ..Analysis::default()
+        };
+        // From 22:13:19.8 to 22:13:24.3; lines printed while it ran up to 22:13:21.
+        a.capture.captured = Some(CaptureTime {
+            start: at(-200),
+            end: at(4300),
+            live: true,
+        });
+        let stats = CaptureStats::default();
+        let mut lines = SecondLines::new(Clock::Utc, false).starting_at(1_699_999_999);
+        let mut printed = lines.lines_until(&a, &stats, 1_700_000_001);
+        engine.finish();
+        a.snapshot = engine.snapshot();
+        printed.extend(lines.final_lines(&a, &stats));
+        let seconds: Vec<&str> = printed
+            .iter()
+            .filter(|l| !l.starts_with(' '))
+            .map(|l| &l[..8])
+            .collect();
+        assert_eq!(
+            seconds,
+            [
+                "22:13:19", "22:13:20", "22:13:21", "22:13:22", "22:13:23", "22:13:24"
+            ],
+            "{printed:#?}"
+        );
+        // As many as the seconds the report's averages are over.
+        let (first, last) = a.span().expect("a span");
+        assert_eq!(last.second() - first.second() + 1, 6);
+        assert!(
+            printed.contains(&"22:13:23  resets 0  failed 0  | 0 frames so far, dropped 0".into()),
+            "{printed:#?}"
+        );
+        // The attempt the end found unanswered, on the last line.
+        assert!(
+            printed.iter().any(|l| l.starts_with(
+                "22:13:24  resets 0  failed 0, +1 unanswered (SYNs of 22:13:21 to 10.0.0.2:80)"
+            )),
+            "{printed:#?}"
+        );
+        // A capture that saw no TCP at all: its quiet seconds to its end.
+        let quiet = Analysis {
+            capture: a.capture.clone(),
+            ..Analysis::default()
+        };
+        let mut lines = SecondLines::new(Clock::Utc, false).starting_at(1_699_999_999);
+        assert_eq!(lines.final_lines(&quiet, &stats).len(), 6);
     }
 
     /// The cut keeps what is not counted per second: the clients and a RST's payload text.

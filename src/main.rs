@@ -103,16 +103,17 @@ enum Command {
     Agent(agent_cli::AgentArgs),
 }
 
-/// `capture --help` on Linux and macOS. The command that gives the rights is a line of its own,
-/// so that the help's wrapping at the terminal's width never breaks it in two (the admin
-/// copies it whole).
+/// `capture --help` on Linux and macOS. The command that gives the rights is lines of its own,
+/// continued with a backslash where the shell reads on, each narrower than 50 columns, so that
+/// the help's wrapping at the terminal's width never breaks it (at 50 columns it broke in two
+/// lines that the shell, pasted, ran apart; the admin copies it whole).
 #[cfg(not(windows))]
 const CAPTURE_ABOUT: &str = "Capture live on every interface (loopback included) or the ones \
     named with -i; print a line per second and the full report at the end (--duration) or on \
     Ctrl+C.\n\n\
     Needs root, or on Linux the capabilities CAP_NET_RAW and CAP_NET_ADMIN, which this command \
     gives it:\n\n    \
-    sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)\n\n\
+    sudo setcap cap_net_raw,cap_net_admin=eip \\\n        $(command -v rstscope)\n\n\
     As root it also names other users' listening processes and, from the kernel's connect \
     events, the process behind each connect.";
 
@@ -277,7 +278,9 @@ fn stdout_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
     text_bytes(text, rstscope::host::locale::Stream::Stdout)
 }
 
-/// `text` as `stream` takes it: see [`stdout_bytes`].
+/// `text` as `stream` takes it: see [`stdout_bytes`]. Elsewhere than on Windows, in a locale
+/// that is not UTF-8 (`LANG=C`), the ellipsis as three dots
+/// (`rstscope::host::locale::in_the_locale`).
 fn text_bytes(text: &str, stream: rstscope::host::locale::Stream) -> std::borrow::Cow<'_, [u8]> {
     #[cfg(windows)]
     if let Some(bytes) = rstscope::host::locale::for_stream(text, stream) {
@@ -285,7 +288,10 @@ fn text_bytes(text: &str, stream: rstscope::host::locale::Stream) -> std::borrow
     }
     #[cfg(not(windows))]
     let _ = stream;
-    std::borrow::Cow::Borrowed(text.as_bytes())
+    match rstscope::host::locale::in_the_locale(text) {
+        std::borrow::Cow::Borrowed(text) => std::borrow::Cow::Borrowed(text.as_bytes()),
+        std::borrow::Cow::Owned(text) => std::borrow::Cow::Owned(text.into_bytes()),
+    }
 }
 
 /// JSON as standard output takes it: in ASCII alone where a code page reads it (PowerShell on
@@ -632,6 +638,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     let cancel = bar.cancel();
     let mut first_line = FirstLine::new(args);
     let mut reader = ReaderCheck::default();
+    // The connections' lines go to the pager as they come, over the line.
+    if args.connections {
+        reader.keys = rstscope::host::locale::UnreadKeys::off();
+    }
     let mut progress = |p: Progress| {
         bar.update(p);
         // Frames read: the report will come (bad input has been told by now).
@@ -692,6 +702,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     };
     let result = analysis::analyze_files(&args.files, options);
     bar.clear();
+    reader.keys.erase();
     // Nobody reads the report: no warnings about the read cut short, no report; as at any
     // closed pipe.
     if reader.found_gone {
@@ -772,11 +783,14 @@ impl FirstLine {
 }
 
 /// Asks, a few times a second during a read, whether standard output's reader has gone
-/// (`rstscope::host::locale::stdout_reader_gone`): the pager quit, so the read stops.
+/// (`rstscope::host::locale::stdout_reader_gone`): the pager quit, so the read stops; and
+/// whether it leaves keys unread, to say that Ctrl+C stops the read
+/// (`rstscope::host::locale::UnreadKeys`).
 #[derive(Default)]
 struct ReaderCheck {
     last: Option<std::time::Instant>,
     found_gone: bool,
+    keys: rstscope::host::locale::UnreadKeys,
 }
 
 impl ReaderCheck {
@@ -791,6 +805,7 @@ impl ReaderCheck {
         }
         self.last = Some(now);
         self.found_gone = self.found_gone || rstscope::host::locale::stdout_reader_gone();
+        self.keys.tell_how_to_stop("stops the read");
         self.found_gone
     }
 }
@@ -903,21 +918,36 @@ mod tests {
         }
     }
 
-    /// The setcap command of `capture --help` stays whole on a line of an 80-column terminal,
-    /// for the admin to copy (wrapped with the text around it, it broke in two).
+    /// The setcap command of `capture --help` stays whole, for the admin to copy: wrapped with
+    /// the text around it, it broke in two; as one line it broke in two at 50 columns
+    /// (regression, terminal trial), pasted as two commands. Its lines, continued by a
+    /// backslash, are the same at 50 and 80 columns and read as the one command.
     #[cfg(not(windows))]
     #[test]
     fn the_setcap_command_is_a_line_of_its_own() {
         use clap::CommandFactory;
-        let mut cli = super::Cli::command().term_width(80);
-        cli.build();
-        let capture = cli
-            .find_subcommand_mut("capture")
-            .expect("capture")
-            .render_long_help()
-            .to_string();
-        let command = "sudo setcap cap_net_raw,cap_net_admin=eip $(command -v rstscope)";
-        assert!(capture.lines().any(|l| l.trim() == command), "{capture}");
+        for width in [50, 80] {
+            let mut cli = super::Cli::command().term_width(width);
+            cli.build();
+            let capture = cli
+                .find_subcommand_mut("capture")
+                .expect("capture")
+                .render_long_help()
+                .to_string();
+            let lines: Vec<&str> = capture.lines().map(str::trim).collect();
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with("sudo setcap"))
+                .unwrap_or_else(|| panic!("{capture}"));
+            assert_eq!(
+                lines[at..at + 2],
+                [
+                    "sudo setcap cap_net_raw,cap_net_admin=eip \\",
+                    "$(command -v rstscope)"
+                ],
+                "{width}: {capture}"
+            );
+        }
     }
 
     /// Regression (terminal trial): the man page left out `analyze --jobs`, `--max-flows`,

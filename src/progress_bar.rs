@@ -246,6 +246,9 @@ fn is_dumb() -> bool {
     std::env::var_os("TERM").is_some_and(|t| t == "dumb")
 }
 
+/// The spinner's frames (the last for a finished one) where the locale is not UTF-8.
+const ASCII_TICKS: &str = "|/-\\ ";
+
 /// The bar of a read of `bytes_total` bytes, or where that is unknown (a pipe) a spinner with
 /// what was read so far; `frames` and `start` for its text, `width` the line's (0: unknown).
 fn new_bar(
@@ -273,6 +276,12 @@ fn new_bar(
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .with_key("read", read)
         .progress_chars("=> ");
+    // indicatif's spinner is braille, garbage on a terminal of a locale that is not UTF-8.
+    let style = if rstscope::host::locale::utf8_locale() {
+        style
+    } else {
+        style.tick_chars(ASCII_TICKS)
+    };
     indicatif::ProgressBar::with_draw_target(total, target).with_style(style)
 }
 

@@ -1105,6 +1105,20 @@ fn terminal(
     std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     std::thread::JoinHandle<()>,
 ) {
+    let (slave, screen, reader, _keyboard) = terminal_with_keyboard(cols);
+    (slave, screen, reader)
+}
+
+/// [`terminal`], and its keyboard: what is written there is typed on the terminal.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn terminal_with_keyboard(
+    cols: u16,
+) -> (
+    std::os::fd::OwnedFd,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+    std::fs::File,
+) {
     use std::io::Read as _;
     use std::os::fd::{FromRawFd as _, OwnedFd};
     let (mut master, mut slave) = (0, 0);
@@ -1129,9 +1143,11 @@ fn terminal(
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let master = std::fs::File::from(master);
+    let keyboard = master.try_clone().expect("dup");
     let reader = {
         let screen = std::sync::Arc::clone(&screen);
-        let mut master = std::fs::File::from(master);
+        let mut master = master;
         std::thread::spawn(move || {
             let mut buf = [0; 4096];
             while let Ok(n @ 1..) = master.read(&mut buf) {
@@ -1139,7 +1155,7 @@ fn terminal(
             }
         })
     };
-    (slave, screen, reader)
+    (slave, screen, reader, keyboard)
 }
 
 /// `rstscope ARGS` started with its standard output on a terminal of `cols` columns (its
@@ -2406,6 +2422,46 @@ fn a_rst_payload_is_reported_once() {
     );
 }
 
+/// Regression (terminal trial): under `LANG=C` or `LC_ALL=POSIX` (a root shell without a
+/// locale, an old terminal in Latin-1) the ellipsis of a payload cut by the capture came out as
+/// its UTF-8 bytes, garbage on such a terminal. In a locale that is not UTF-8 the text report
+/// has three dots there, and is ASCII; in a UTF-8 locale it is as before. JSON is UTF-8 always.
+#[test]
+fn regression_a_locale_not_utf8_gets_three_dots_for_the_ellipsis() {
+    let dir = temp_dir("locale-ellipsis");
+    let mut rst = common::rst_with_payload(40000, "BIG-IP: TCP RST from remote system");
+    // The IP packet is 4 bytes longer than the frame captured: the payload is cut.
+    let ip_len = u16::try_from(rst.len() - 14 + 4).expect("short");
+    rst[16..18].copy_from_slice(&ip_len.to_be_bytes());
+    let mut bytes = common::pcap(&[(1_700_000_000, 0, rst)]);
+    let orig = u32::from_le_bytes(bytes[36..40].try_into().expect("4 bytes")) + 4;
+    bytes[36..40].copy_from_slice(&orig.to_le_bytes());
+    let f = write(&dir, "cut-payload.pcap", &bytes);
+    let run = |locale: &str, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "--format", format, &f])
+            .env("LC_ALL", locale)
+            .output()
+            .expect("run rstscope");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    for locale in ["POSIX", "C", "en_US.ISO-8859-1"] {
+        let text = run(locale, "text");
+        assert!(
+            text.contains("TCP RST from remote system...\""),
+            "{locale}: {text}"
+        );
+        assert!(text.is_ascii(), "{locale}: {text}");
+        assert!(run(locale, "json").contains("system…"), "{locale}");
+    }
+    assert!(
+        run("C.UTF-8", "text").contains("TCP RST from remote system…\""),
+        "{}",
+        run("C.UTF-8", "text")
+    );
+}
+
 /// The offender `endpoint` of `rstscope analyze --format json FILE`.
 fn offender_of(file: &str, endpoint: &str) -> serde_json::Value {
     let out = rstscope(&["analyze", "--format", "json", file]);
@@ -2665,8 +2721,8 @@ fn a_late_reset_of_a_connection_already_reset_is_not_said_to_begin_before_the_ca
     // The other server's connection (port 1576) began before the capture.
     assert_eq!(
         offenders["75.126.130.163:80"]["diagnosis"],
-        "75.126.130.163:80 saw 2 resets for connections whose start was not captured with 1 \
-         client (0.1/s, 2008-05-16T15:50:58Z to 2008-05-16T15:51:14Z): the capture began \
+        "75.126.130.163:80 saw 2 resets with 1 client for connections whose start was not \
+         captured (0.1/s, 2008-05-16T15:50:58Z to 2008-05-16T15:51:14Z): the capture began \
          mid-connection, or connections were left half-open by a reboot or a NAT timeout."
     );
 }
@@ -4035,6 +4091,101 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
         "{:?}",
         drawn(&screen)
     );
+}
+
+/// Regression (terminal trial): the spinner of a read from a pipe (`ssh host cat cap.pcap |
+/// rstscope analyze -`) was indicatif's braille, garbage on a terminal whose locale is not
+/// UTF-8 (`LC_ALL=POSIX`). There it turns in ASCII; in a UTF-8 locale it is as before.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_the_spinner_is_ascii_in_a_locale_not_utf8() {
+    use std::time::Duration;
+    let dir = temp_dir("locale-spinner");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(20_000))).expect("read");
+    let spin = |locale: &str| {
+        let (slave, screen, reader) = terminal(80);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "-"])
+            .env("LC_ALL", locale)
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        let stdin = child.stdin.take().expect("stdin");
+        let (done, writer) = slow_input(stdin, bytes.clone(), 200);
+        std::thread::sleep(Duration::from_millis(2500));
+        let pid = i32::try_from(child.id()).expect("pid");
+        // SAFETY: kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        ended_within_20s_or_fail(&mut child, "Ctrl+C did not stop the read");
+        drop(done);
+        writer.join().expect("writer");
+        reader.join().expect("reader");
+        screen.lock().expect("screen").clone()
+    };
+    let shown = spin("POSIX");
+    assert!(
+        String::from_utf8_lossy(&shown).contains(" packets"),
+        "no spinner: {:?}",
+        String::from_utf8_lossy(&shown)
+    );
+    assert!(shown.is_ascii(), "{:?}", String::from_utf8_lossy(&shown));
+    assert!(!spin("C.UTF-8").is_ascii(), "the braille spinner");
+}
+
+/// Regression (terminal trial): less before version 617 (Debian 12 has 590) takes no key
+/// until it has a screenful or the end of its input, so `q` in `rstscope analyze big.pcap |
+/// less` (and `capture --format json | less`) did nothing until the report came, on a blank
+/// screen that said nothing. Where keys wait a second unread while a pager has the terminal,
+/// its last line says once that Ctrl+C stops the read; the line is erased before the report
+/// comes, which less draws without clearing its lines. A pager that reads its keys is told
+/// nothing (the tests above: nothing drawn).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_keys_a_pager_leaves_unread_are_told_how_to_stop() {
+    use std::io::Write as _;
+    use std::time::Duration;
+    let dir = temp_dir("pager-keys-unread");
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    let (slave, screen, reader, mut keyboard) = terminal_with_keyboard(80);
+    let tty = slave.try_clone().expect("dup");
+    // A pager that has taken the terminal and reads no key.
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "/dev/stdin"])
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let stdin = child.stdin.take().expect("stdin");
+    let (done, writer) = slow_input(stdin, bytes, 400);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(drawn(&screen).is_empty(), "{:?}", drawn(&screen));
+    keyboard.write_all(b"q").expect("type q");
+    std::thread::sleep(Duration::from_millis(2000));
+    let told = "\x1b7\x1b[24;1H\x1b[Krstscope: the pager takes no key before the report: \
+                Ctrl+C stops the read\x1b8";
+    assert_eq!(drawn(&screen), told);
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(report.contains("cancelled after"), "{report}");
+    // Erased before the report, once.
+    assert_eq!(drawn(&screen), format!("{told}\x1b7\x1b[24;1H\x1b[K\x1b8"));
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop(done);
+    writer.join().expect("writer");
+    drop((tty, keyboard));
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
 }
 
 /// A second Ctrl+C waits for the pager to quit, to write the held messages after it; a third

@@ -142,7 +142,7 @@ fn try_write_stderr(text: &str) -> std::io::Result<()> {
     #[cfg(windows)]
     let bytes = for_stream(&text, Stream::Stderr).unwrap_or_else(|| text.into_bytes());
     #[cfg(not(windows))]
-    let bytes = text.into_bytes();
+    let bytes = in_the_locale(&text).into_owned().into_bytes();
     let mut err = std::io::stderr().lock();
     err.write_all(&bytes).and_then(|()| err.flush())
 }
@@ -424,6 +424,107 @@ pub fn stdout_is_read_in_a_code_page() -> bool {
     false
 }
 
+/// Keys typed on standard error's terminal that a pager showing the report leaves unread:
+/// less before version 617 takes no key until it has a screenful or the end of its input, so
+/// that `q` does nothing while `capture --format json | less` waits for the report (and
+/// `analyze big.pcap | less` for its read), and the user, before a blank screen, is not told
+/// why. Once keys have waited a second, [`UnreadKeys::tell_how_to_stop`] says how to stop,
+/// once, on the screen's last line (where less, having no screenful, has drawn nothing; its
+/// prompt replaces it). A pager that reads its keys (less 617 and later) leaves none waiting
+/// and is told nothing. Only where nothing but the report's first line is written to the
+/// pager before the report: less draws its first lines over the screen without clearing
+/// them, and the line, scrolled up among them, was left beside their text.
+#[derive(Debug, Default)]
+pub struct UnreadKeys {
+    /// Since when keys have been waiting, unread.
+    since: Option<std::time::Instant>,
+    told: bool,
+    /// The line is on the pager's screen: to be erased before the report is written.
+    shown: bool,
+    /// Not told: lines are written to the pager as they come.
+    off: bool,
+}
+
+impl UnreadKeys {
+    /// Never tells: standard output gets lines as they come (`capture`'s text lines,
+    /// `analyze --connections`), which the pager draws over its last line.
+    pub fn off() -> Self {
+        Self {
+            off: true,
+            ..Self::default()
+        }
+    }
+
+    /// Asked a few times a second while the report is not written yet: where keys have
+    /// waited unread for a second while a pager has the terminal, says on its last line that
+    /// Ctrl+C `stops` (`ends the capture`, `stops the read`), once.
+    pub fn tell_how_to_stop(&mut self, stops: &str) {
+        if self.told || self.off {
+            return;
+        }
+        if !keys_unread_by_a_pager() {
+            self.since = None;
+            return;
+        }
+        let since = *self.since.get_or_insert_with(std::time::Instant::now);
+        if since.elapsed() >= std::time::Duration::from_secs(1) {
+            self.told = true;
+            self.shown = draw_on_the_last_line(&[
+                &format!("rstscope: the pager takes no key before the report: Ctrl+C {stops}"),
+                &format!("rstscope: Ctrl+C {stops}"),
+            ]);
+        }
+    }
+
+    /// Erases the line told, before the report is written to the pager, which draws its
+    /// lines over the screen without clearing them; not once the pager has quit (its screen
+    /// went with it, and the last line is the shell's).
+    pub fn erase(&mut self) {
+        if std::mem::take(&mut self.shown) && taken_by_a_pager() {
+            draw_on_the_last_line(&[""]);
+        }
+    }
+}
+
+/// Whether keys wait unread in standard error's terminal while a pager has taken it
+/// ([`taken_by_a_pager`]): a pager that reads its keys leaves none there for long.
+fn keys_unread_by_a_pager() -> bool {
+    #[cfg(unix)]
+    {
+        if !taken_by_a_pager() {
+            return false;
+        }
+        let mut waiting: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int, alive for the call, or fails.
+        let got = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::FIONREAD, &raw mut waiting) };
+        got == 0 && waiting > 0
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// Draws the first of `texts` that fits on standard error's terminal's last line, the cursor
+/// put back where it was, so that the pager's own drawing goes on where it would have; none on
+/// a terminal without cursor moves (`TERM=dumb`) or too narrow for any. Whether it drew.
+fn draw_on_the_last_line(texts: &[&str]) -> bool {
+    use std::io::Write as _;
+    use unicode_width::UnicodeWidthStr as _;
+    if std::env::var_os("TERM").is_none_or(|t| t == "dumb") {
+        return false;
+    }
+    let Some((rows, cols)) = console::Term::stderr().size_checked() else {
+        return false;
+    };
+    let Some(text) = texts.iter().find(|t| t.width() < usize::from(cols)) else {
+        return false;
+    };
+    let mut err = std::io::stderr().lock();
+    // Save the cursor, go to the last line, clear it, write, put the cursor back.
+    write!(err, "\x1b7\x1b[{rows};1H\x1b[K{text}\x1b8")
+        .and_then(|()| err.flush())
+        .is_ok()
+}
+
 /// Whether standard output is a pipe (or a socket) whose reader has gone: the pager quit
 /// (`rstscope analyze big.pcap | less`, then `q`), `head` had its lines. A long read then
 /// stops at once rather than when its report is written, many seconds later, while the shell's
@@ -521,6 +622,49 @@ pub fn in_code_page(text: &str, code_page: u32) -> Vec<u8> {
     out
 }
 
+/// Whether the user's locale writes text in UTF-8 (Unix: its character set, from `LC_ALL`,
+/// else `LC_CTYPE`, else `LANG`, as the C library takes them; none set is the C locale,
+/// ASCII). Always on Windows, whose console code pages are handled apart (`for_stdout`).
+pub fn utf8_locale() -> bool {
+    #[cfg(unix)]
+    {
+        // Once: asked for each line of `--connections`.
+        static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *UTF8.get_or_init(|| {
+            let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
+            let locale = var("LC_ALL")
+                .or_else(|| var("LC_CTYPE"))
+                .or_else(|| var("LANG"));
+            locale.is_some_and(|l| names_utf8(&l))
+        })
+    }
+    #[cfg(not(unix))]
+    true
+}
+
+/// Whether the locale named `locale` (`en_US.UTF-8`, `C.utf8`, `de_DE.UTF-8@euro`) has UTF-8
+/// for its character set.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn names_utf8(locale: &str) -> bool {
+    let charset = locale
+        .split_once('.')
+        .map_or("", |(_, rest)| rest.split('@').next().unwrap_or(rest));
+    charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+}
+
+/// `text` as a terminal of the user's locale shows it: where that is not UTF-8 (`LANG=C`,
+/// `LC_ALL=POSIX`, a Latin-1 locale), the ellipsis rstscope puts where it cuts a payload, a
+/// command line or a name as three dots ([`without_ellipsis`]): its UTF-8 bytes came out as
+/// `â€¦` on a terminal of such a locale. What rstscope only passes on (a process's or a file's
+/// name) is left as it is.
+pub fn in_the_locale(text: &str) -> std::borrow::Cow<'_, str> {
+    if utf8_locale() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        without_ellipsis(text)
+    }
+}
+
 /// `text` with each ellipsis (`…`, which rstscope puts where it cuts a quoted payload, a
 /// command line or a name) as three dots, for a code page without it.
 pub fn without_ellipsis(text: &str) -> std::borrow::Cow<'_, str> {
@@ -534,6 +678,34 @@ pub fn without_ellipsis(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (terminal trial): under `LANG=C` (or `LC_ALL=POSIX`) the ellipsis of a cut
+    /// payload came out as its UTF-8 bytes, and the spinner of a read from a pipe as braille,
+    /// which a terminal of that locale shows as garbage. The locale's character set is told
+    /// from its name.
+    #[test]
+    fn regression_a_locale_not_utf8_is_told_from_its_name() {
+        for utf8 in [
+            "C.UTF-8",
+            "C.utf8",
+            "en_US.UTF-8",
+            "de_DE.utf8@euro",
+            "ja_JP.UTF-8",
+        ] {
+            assert!(names_utf8(utf8), "{utf8}");
+        }
+        for other in [
+            "C",
+            "POSIX",
+            "en_US",
+            "en_US.ISO-8859-1",
+            "de_DE@euro",
+            "ja_JP.eucJP",
+            "",
+        ] {
+            assert!(!names_utf8(other), "{other}");
+        }
+    }
 
     #[test]
     fn an_ellipsis_becomes_three_dots_and_nothing_else_changes() {

@@ -1039,9 +1039,11 @@ fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
         };
         format!("{what} {who} had already reset")
     };
+    // `with` after the resets, which it counts the clients of: after the connections, it
+    // read as theirs ("... whose start was not captured with 1 client").
     if after == n {
         return format!(
-            "{ep} saw {} for {}{with} ({when}): {AFTER_RESET}.",
+            "{ep} saw {}{with} for {} ({when}): {AFTER_RESET}.",
             plural(n, "reset", "resets"),
             already(after)
         );
@@ -1056,7 +1058,7 @@ fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
     };
     if after == 0 {
         return format!(
-            "{ep} saw {} for {unseen} whose start was not captured{with} ({when}): \
+            "{ep} saw {}{with} for {unseen} whose start was not captured ({when}): \
              {MID_CONNECTION}.",
             plural(n, "reset", "resets"),
         );
@@ -2660,7 +2662,7 @@ mod diagnosis_tests {
         );
         let resets = diagnosis(&offender(Cause::Stray, 1_000, 0), Clock::Utc);
         assert!(
-            resets.contains("saw 1,000 resets for connections"),
+            resets.contains("saw 1,000 resets with 1 client for connections"),
             "{resets}"
         );
         let injected = Offender {
@@ -3281,6 +3283,33 @@ mod diagnosis_tests {
         );
     }
 
+    /// Regression (terminal trial): "saw 1 reset for a connection whose start was not
+    /// captured with 1 client" read as if the start had been captured with a client. The
+    /// clients come with the resets they count, before what the resets were for.
+    #[test]
+    fn regression_the_clients_of_stray_resets_come_with_the_resets() {
+        let d = diagnosis(&offender(Cause::Stray, 1, 0), Clock::Utc);
+        assert!(
+            d.starts_with(
+                "10.0.0.1:80 saw 1 reset with 1 client for a connection whose start was not \
+                 captured (at 00:01:40): the capture began mid-connection"
+            ),
+            "{d}"
+        );
+        let o = Offender {
+            stray_after_reset: [1, 0],
+            ..offender(Cause::Stray, 1, 0)
+        };
+        let d = diagnosis(&o, Clock::Utc);
+        assert!(
+            d.starts_with(
+                "10.0.0.1:80 saw 1 reset with 1 client for a connection its client had already \
+                 reset (at 00:01:40)"
+            ),
+            "{d}"
+        );
+    }
+
     /// Resets of connections already reset are told apart from those of connections whose
     /// start was not captured, alone or beside them.
     #[test]
@@ -3292,8 +3321,8 @@ mod diagnosis_tests {
         let d = diagnosis(&o, Clock::Utc);
         assert!(
             d.starts_with(
-                "10.0.0.1:80 saw 2 resets for connections its client had already reset with 1 \
-                 client (at 00:01:40): a late answer from the other side"
+                "10.0.0.1:80 saw 2 resets with 1 client for connections its client had \
+                 already reset (at 00:01:40): a late answer from the other side"
             ),
             "{d}"
         );
@@ -3637,7 +3666,7 @@ mod diagnosis_tests {
     /// reset during the handshake, mostly by the client" (zeek/tcp/syn-then-rst.pcap), "1 of 1
     /// resets at 192.168.1.69:80 ... look injected" (zeek/nmap-vsn.pcap), "saw 1 abort of
     /// established connections", "saw 1 reset for connections whose start was not captured"
-    /// (tcpdump/tcp_rst_data.pcap).
+    /// (tcpdump/tcp_rst_data.pcap; the clients now come before what the resets were for).
     #[test]
     fn one_reset_is_told_in_the_singular() {
         let one = |cause, suspect| diagnosis(&offender(cause, 1, suspect), Clock::Utc);
@@ -3660,7 +3689,9 @@ mod diagnosis_tests {
         );
         let s = one(Cause::Stray, 0);
         assert!(
-            s.contains("saw 1 reset for a connection whose start was not captured"),
+            s.contains(
+                "saw 1 reset with 1 client for a connection whose start was not captured (at"
+            ),
             "{s}"
         );
         let s = one(Cause::Abort, 1);

@@ -101,6 +101,9 @@ pub fn wrapped_keeping(
     {
         let w = unit.width();
         if placed && used + 1 + w > limit {
+            // Not a blank at the line's end: the second space of a double one (`running]  127.0.0.1`
+            // in `rstscope interfaces`) was left there.
+            out.truncate(out.trim_end_matches(' ').len());
             out.push('\n');
             // A connecting word that begins a line too long at the hang goes into the margin,
             // so that what it connects lines up under the text (`           to 2026-12-02
@@ -108,7 +111,16 @@ pub fn wrapped_keeping(
             let margin = connective(unit)
                 .map(|c| c.len() + 1)
                 .filter(|&m| hang + w > limit && hang >= m + 2);
-            let at = hang - margin.unwrap_or(0);
+            // What is too wide for a line at the hang but not for the terminal (a path and
+            // the colon after it, a filter) begins the line, which the terminal then does not
+            // wrap: at the hang, the colon after `tests/fixtures/compressed/http-mix-cut.pcapng.xz`
+            // at 50 columns, and the comma after capture's default filter at 80, went alone to
+            // a line of their own.
+            let at = match margin {
+                Some(m) => hang - m,
+                None if hang + w > limit && w < width => 0,
+                None => hang,
+            };
             out.push_str(&" ".repeat(at));
             (used, placed) = (at, false);
         }
@@ -227,6 +239,24 @@ fn joined(word: &str, next: &str) -> bool {
         return true;
     }
     let number = word.trim_start_matches(['(', '[']);
+    // A count of a whole (`4 of 4`, `1,024 of 2,048`): `of` stays with the count after it
+    // (a connecting word), and the two counts together; at 50 columns `failed attempts 4`
+    // ended a line and `of 4` began the next.
+    // So a count with `not` (`0 not decoded`, on every report's packets line at 50 columns
+    // `0 not` ended a line), and `not` with what it negates (`not captured`).
+    if number.starts_with(|c: char| c.is_ascii_digit())
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b',')
+        && (next == "of" || next == "not")
+    {
+        return true;
+    }
+    if word == "not" {
+        return true;
+    }
+    // `failed attempts`, the name of a count (`failed attempts 4 of 4`), is one.
+    if word == "failed" && next.starts_with("attempt") {
+        return true;
+    }
     let unit = next.trim_end_matches([',', ';', ':', ')']);
     if !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -248,9 +278,11 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 /// Words that name the number after them: `pid 4312`, `peak 4/s`, the fields of the tcpdump
 /// lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
 /// 869084820 ecr 0`, `[mss 65495`, `wscale 10]`), the causes' counts (`after-close 0`: at 50 columns the count began the
-/// next line) and the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`).
-const NAMED_NUMBERS: [&str; 17] = [
+/// next line), the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`)
+/// and its failed attempts (`failed attempts 4 of 4`).
+const NAMED_NUMBERS: [&str; 18] = [
     "pid",
+    "attempts",
     "peak",
     "seq",
     "ack",
@@ -1349,7 +1381,14 @@ mod tests {
         assert!(joined("[mss", "65495,sackOK,TS"));
         assert!(joined("TCPAbortOnData", "0,"));
         assert!(!joined("Nothing", "4"));
-        assert!(!joined("20", "of"));
+        assert!(joined("20", "of"));
+        assert!(joined("1,024", "of"));
+        assert!(joined("failed", "attempts"));
+        assert!(joined("attempts", "4"));
+        assert!(joined("0", "not"));
+        assert!(joined("not", "decoded"));
+        assert!(!joined("20", "to"));
+        assert!(!joined("2026-12-02", "of"));
         assert!(!joined("at", "22:18:37"));
         assert!(!joined("port", "7211"));
         let sudo = "allow this program to capture: sudo setcap cap_net_raw,cap_net_admin=eip \
@@ -1408,6 +1447,83 @@ mod tests {
         );
     }
 
+    /// Regression (terminal trial): a path too wide for a line at the hang but not for the
+    /// terminal stayed at the hang, and the terminal wrapped what followed it: at 50 columns
+    /// the colon after `tests/fixtures/compressed/http-mix-cut.pcapng.xz` in a warning, at 80
+    /// the comma after capture's default filter, each alone on a line. Such a word begins its
+    /// line, whole with what follows it; one wider than the terminal stays at the hang.
+    #[test]
+    fn regression_a_word_too_wide_for_the_hang_begins_its_line() {
+        let warning = "warning: tests/fixtures/compressed/http-mix-cut.pcapng.xz: its \
+                       xz-compressed data ends early";
+        assert_eq!(
+            wrapped("rstscope: ", warning, 2, Some(50)),
+            "rstscope: warning:\ntests/fixtures/compressed/http-mix-cut.pcapng.xz:\n  its \
+             xz-compressed data ends early"
+        );
+        let filter =
+            "tcp or (ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
+        let line = format!("rstscope: capturing on lo, filter: {filter}, snaplen 128");
+        let lines = wrapped_keeping("", &line, 2, Some(80), &[filter]);
+        assert_eq!(
+            lines,
+            format!("rstscope: capturing on lo, filter:\n{filter},\n  snaplen 128")
+        );
+        for line in lines.lines() {
+            assert!(line.len() < 80, "{lines}");
+        }
+    }
+
+    /// Regression (terminal trial): at 50 columns nearly every report's packets line ended
+    /// in `0 not`, `decoded` alone under it. A count stays with `not`, and `not` with what it
+    /// negates.
+    #[test]
+    fn regression_0_not_decoded_stays_on_one_line() {
+        let packets = "10 frames: 10 TCP, 0 other, 0 not decoded";
+        for width in 30..=80 {
+            let lines = wrapped("  packets     ", packets, LABEL_HANG, Some(width));
+            assert!(lines.contains("0 not decoded"), "{width}: {lines}");
+        }
+    }
+
+    /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`
+    /// with a blank (`[loopback, up, running] `): the second of the two spaces before its
+    /// addresses stayed where the line broke. No line ends in a blank; within a line the two
+    /// spaces stay.
+    #[test]
+    fn regression_no_line_ends_in_a_blank() {
+        let lo = "[loopback, up, running]  127.0.0.1 ::1";
+        let prefix = "lo                 ";
+        for width in 20..=80 {
+            let lines = wrapped(prefix, lo, 19, Some(width));
+            assert!(
+                lines.lines().all(|l| !l.ends_with(' ')),
+                "{width}: {lines:?}"
+            );
+        }
+        assert_eq!(wrapped(prefix, lo, 19, Some(80)), format!("{prefix}{lo}"));
+        assert_eq!(
+            wrapped(prefix, lo, 19, Some(50)),
+            "lo                 [loopback, up, running]\n                   127.0.0.1 ::1"
+        );
+    }
+
+    /// Regression (terminal trial): at some widths an offender's counts broke between the
+    /// two counts of its failed attempts (`failed attempts 4` ending a line, `of 4` beginning
+    /// the next), as the rule that keeps a connecting word with what follows allowed. They
+    /// stay together, with their name, at every width.
+    #[test]
+    fn regression_failed_attempts_4_of_4_stay_on_one_line() {
+        let counts = "     resets 4 (refused 4); failed attempts 4 of 4; clients 1";
+        let totals = "  failed attempts  1,024 of 2,048 connection attempts";
+        for width in 30..=80 {
+            let lines = fitted(&format!("{counts}\n{totals}"), Some(width));
+            for whole in ["failed attempts 4 of 4;", "1,024 of 2,048"] {
+                assert!(lines.contains(whole), "{width}: {lines}");
+            }
+        }
+    }
+
     /// Regression (terminal trial): at 50 columns the report's lines of counts (`resets/s
     /// peak 4/s at 08:24:05, average 3.2/s over 5 s`), its headings and the host's kernel
     /// counters (200 columns) wrapped back to column 0. Each line is broken under its text
@@ -1429,8 +1545,8 @@ mod tests {
             "Totals\n  resets/s         peak 4/s at 08:24:05, average\n                   \
              3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
              or failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
-             name indeed, longer than this)\n     resets 16 (refused 16); failed attempts 16\n       \
-             of 16; clients 1\n     \
+             name indeed, longer than this)\n     resets 16 (refused 16);\n       \
+             failed attempts 16 of 16; clients 1\n     \
              wireshark: ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211))\n     \
              bpf (Ethernet): tcp and ((src host 127.0.0.1 and src port 7211) or (dst host 127.0.0.1))\n     \
              bpf note:  frames of PPI carrying Ethernet\n                \

@@ -670,3 +670,119 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
         );
     }
 }
+
+/// Set by [`a_handled_timer_signal_is_not_read`] for the copy of this test binary it starts.
+const SIGNALLER: &str = "RSTSCOPE_TEST_SIGNALLER";
+
+/// Run in a copy of this test binary (with [`SIGNALLER`] set): takes SIGALRM and SIGPROF
+/// with a handler, sent by `setitimer()` every 100 us for a second, and SIGUSR1 sent to
+/// itself by `pthread_kill()` as a runtime signals its threads; prints how many it took.
+#[test]
+#[ignore = "run by a_handled_timer_signal_is_not_read in a process of its own"]
+fn signaller() {
+    static TAKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    extern "C" fn on(_: libc::c_int) {
+        TAKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    if std::env::var_os(SIGNALLER).is_none() {
+        return;
+    }
+    let every = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 100,
+    };
+    let timer = libc::itimerval {
+        it_interval: every,
+        it_value: every,
+    };
+    // SAFETY: a handler that only adds to an atomic, set for signals this process sends
+    // itself; setitimer() and pthread_kill() take values and this thread's own handle.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on as extern "C" fn(libc::c_int) as usize;
+        action.sa_flags = libc::SA_RESTART;
+        for sig in [libc::SIGALRM, libc::SIGPROF, libc::SIGUSR1] {
+            assert_eq!(libc::sigaction(sig, &action, std::ptr::null_mut()), 0);
+        }
+        assert_eq!(
+            libc::setitimer(libc::ITIMER_REAL, &timer, std::ptr::null_mut()),
+            0
+        );
+        assert_eq!(
+            libc::setitimer(libc::ITIMER_PROF, &timer, std::ptr::null_mut()),
+            0
+        );
+        let end = Instant::now() + Duration::from_secs(1);
+        let mut n = 0_u64;
+        while Instant::now() < end {
+            n += 1;
+            if n.is_multiple_of(20_000) {
+                libc::pthread_kill(libc::pthread_self(), libc::SIGUSR1);
+            }
+        }
+        let off = std::mem::zeroed();
+        libc::setitimer(libc::ITIMER_REAL, &off, std::ptr::null_mut());
+        libc::setitimer(libc::ITIMER_PROF, &off, std::ptr::null_mut());
+    }
+    println!("taken {}", TAKEN.load(std::sync::atomic::Ordering::Relaxed));
+}
+
+/// Events the trace instance's buffers took so far: read, waiting, or overwritten.
+fn events_taken(trace: &ConnectTrace) -> u64 {
+    let Ok(cpus) = std::fs::read_dir(trace.instance_dir().join("per_cpu")) else {
+        return 0;
+    };
+    let mut n = 0;
+    for cpu in cpus.flatten() {
+        let stats = std::fs::read_to_string(cpu.path().join("stats")).unwrap_or_default();
+        for line in stats.lines() {
+            for key in ["entries:", "overrun:", "read events:"] {
+                if let Some(v) = line.strip_prefix(key) {
+                    n += v.trim().parse::<u64>().unwrap_or(0);
+                }
+            }
+        }
+    }
+    n
+}
+
+/// Regression: a program that sends itself a signal it handles at a high rate (a profiler's
+/// SIGPROF, a timer's SIGALRM, a runtime's SIGUSR1 to its threads) fed the trace every one of
+/// them (signal:signal_generate cannot see a handler), some 10 000 events a second here,
+/// which the reader then dropped. Only what kill() sends of such signals is read now.
+#[test]
+fn a_handled_timer_signal_is_not_read() {
+    if std::env::var_os(SIGNALLER).is_some() {
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    if !trace
+        .instance_dir()
+        .join("events/signal/signal_generate")
+        .exists()
+    {
+        println!("SKIPPED: this kernel has no signal events");
+        return;
+    }
+    let before = events_taken(&trace);
+    let out = std::process::Command::new(std::env::current_exe().expect("this test"))
+        .args(["--exact", "signaller", "--ignored", "--nocapture"])
+        .env(SIGNALLER, "1")
+        .output()
+        .expect("run the signaller");
+    let taken = events_taken(&trace) - before;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let signals: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("taken "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the signaller said: {text}"));
+    // Other programs of the machine run meanwhile (their execs, exits, connects).
+    assert!(signals > 2000, "too few signals to tell: {signals}");
+    assert!(
+        taken < signals / 2,
+        "{taken} events taken while the program took {signals} signals it handles"
+    );
+}

@@ -52,7 +52,8 @@
 //!   `syscalls:sys_enter_exit_group` event where the kernel has it, filtered to statuses other
 //!   than 0) or killed by a signal (`signal:signal_deliver`, filtered to signals taken with
 //!   their default action that ends the process; `signal:signal_generate`, filtered to signals
-//!   sent that end a process as a group, which says which signal a group kill was; and
+//!   sent that end a process as a group, which says which signal a group kill was, of those
+//!   often handled and sent at high rates (timers, `pthread_kill()`) only what `kill()` sent; and
 //!   `oom:mark_victim`, the OOM killer's choice), again and again, or at once where the
 //!   executable needs a shared library the loader would not find (read from the file, at most
 //!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by

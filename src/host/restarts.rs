@@ -81,8 +81,17 @@ const SIGKILL: u8 = 9;
 /// x86 and ARM): delivered with that default action, the thread's process dies of it.
 pub const CORE_SIGNALS: [u8; 10] = [3, 4, 5, 6, 7, 8, 11, 24, 25, 31];
 /// The other signals whose default action ends the process (and the real-time signals,
-/// 34 to 64): the kernel ends such a process as a group, each thread told `SIGKILL`.
-pub const ENDING_SIGNALS: [u8; 13] = [1, 2, 9, 10, 12, 13, 14, 15, 16, 26, 27, 29, 30];
+/// 34 to 64): the kernel ends such a process as a group, each thread told `SIGKILL`. These
+/// are seldom handled, and sent one at a time (`kill`, a supervisor stopping a service, a
+/// pipe closed under a writer).
+pub const ENDING_SIGNALS: [u8; 6] = [1, 2, 9, 13, 15, 16];
+/// The signals whose default action ends the process as a group too, but which programs
+/// handle and send themselves at high rates: timers (`SIGALRM`, `SIGVTALRM`, `SIGPROF` from
+/// `setitimer()`, a profiler's 1 kHz), runtimes' thread signals (`SIGUSR1`, `SIGUSR2`,
+/// `SIGPWR`, real-time signals, by `pthread_kill()`), `SIGIO`. Only such a signal sent by
+/// `kill()` is read: a handled one cannot be told from the kernel's events until its
+/// delivery, and reading every one cost the trace a thousand events a second per timer.
+pub const HANDLED_SIGNALS: [u8; 7] = [10, 12, 14, 26, 27, 29, 30];
 
 /// The conventional name of signal `sig` (Linux's numbering on x86 and ARM), `None` for one
 /// without.

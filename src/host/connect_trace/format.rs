@@ -511,7 +511,10 @@ impl TaskEventFormat {
         // The kernel filter needs these too.
         match kind {
             TaskEventKind::Deliver => pick("sa_handler", &[4, 8]).map(|_| ())?,
-            TaskEventKind::Generate => pick("result", &[4]).map(|_| ())?,
+            TaskEventKind::Generate => {
+                pick("result", &[4])?;
+                pick("code", &[4]).map(|_| ())?
+            }
             TaskEventKind::OomVictim => {}
         }
         let min_len = end_of([common_type, task].iter().chain(sig.as_ref()));
@@ -528,23 +531,31 @@ impl TaskEventFormat {
     /// The kernel event filter that lets through only what can end a process: a signal taken
     /// with its default action that ends it (`sa_handler == 0`, SIG_DFL), a signal sent
     /// (and queued) that ends a process as a group; every OOM victim.
+    ///
+    /// A signal sent cannot be told handled or not (the event has no handler; its delivery
+    /// has, but a group kill is delivered as `SIGKILL`): of the signals programs handle and
+    /// send themselves at high rates ([`HANDLED_SIGNALS`](crate::host::restarts::HANDLED_SIGNALS),
+    /// real-time signals), only those sent by `kill()` (`code == 0`, `SI_USER`) are let
+    /// through, not a timer's (`SI_KERNEL` from `setitimer()` and `alarm()`, `SI_TIMER`) nor
+    /// a thread's (`SI_TKILL`, `pthread_kill()`), nor `sigqueue()`'s.
     pub fn filter(&self) -> Option<String> {
         let any = |sigs: &mut dyn Iterator<Item = u8>| {
             sigs.map(|s| format!("sig == {s}"))
                 .collect::<Vec<_>>()
                 .join(" || ")
         };
-        use crate::host::restarts::{CORE_SIGNALS, ENDING_SIGNALS};
+        use crate::host::restarts::{CORE_SIGNALS, ENDING_SIGNALS, HANDLED_SIGNALS};
         match self.kind {
             // SIGKILL is how every thread of a process ended as a group is told.
             TaskEventKind::Deliver => Some(format!(
                 "sa_handler == 0 && ({})",
                 any(&mut CORE_SIGNALS.into_iter().chain([9]))
             )),
-            // 0: TRACE_SIGNAL_DELIVERED, queued. Real-time signals end a process too.
+            // result 0: TRACE_SIGNAL_DELIVERED, queued. Real-time signals end a process too.
             TaskEventKind::Generate => Some(format!(
-                "result == 0 && ({} || sig >= 34)",
-                any(&mut ENDING_SIGNALS.into_iter())
+                "result == 0 && ({} || (code == 0 && ({} || sig >= 34)))",
+                any(&mut ENDING_SIGNALS.into_iter()),
+                any(&mut HANDLED_SIGNALS.into_iter())
             )),
             TaskEventKind::OomVictim => None,
         }
@@ -685,7 +696,13 @@ pub(super) mod tests {
             "{filter}"
         );
         assert!(
-            filter.ends_with("|| sig >= 34)") && !filter.contains("sig == 11 "),
+            filter.ends_with("|| sig >= 34)))") && !filter.contains("sig == 11 "),
+            "{filter}"
+        );
+        // A timer's or a thread's signal (SIGPROF, SIGALRM, SIGUSR1), maybe handled, only
+        // where kill() sent it.
+        assert!(
+            filter.contains("sig == 15 || sig == 16 || (code == 0 && (sig == 10 ||"),
             "{filter}"
         );
         // Another event's record is not one of these.

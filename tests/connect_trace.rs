@@ -752,7 +752,7 @@ fn events_taken(trace: &ConnectTrace) -> u64 {
 /// which the reader then dropped. Only what kill() sends of such signals is read now.
 #[test]
 fn a_handled_timer_signal_is_not_read() {
-    if std::env::var_os(SIGNALLER).is_some() {
+    if std::env::var_os(SIGNALLER).is_some() || std::env::var_os(THREAD_ENDER).is_some() {
         return;
     }
     let Some(trace) = start() else {
@@ -781,8 +781,137 @@ fn a_handled_timer_signal_is_not_read() {
         .unwrap_or_else(|| panic!("the signaller said: {text}"));
     // Other programs of the machine run meanwhile (their execs, exits, connects).
     assert!(signals > 2000, "too few signals to tell: {signals}");
+    println!("{taken} events taken while the program took {signals} signals it handles");
     assert!(
         taken < signals / 2,
         "{taken} events taken while the program took {signals} signals it handles"
     );
+}
+
+/// Set by [`a_run_ended_by_another_of_its_threads_is_told`] for the copies of this test binary
+/// it starts: how a worker thread ends the process, `exit` or `crash`.
+const THREAD_ENDER: &str = "RSTSCOPE_TEST_THREAD_ENDER";
+
+/// Run in a copy of this test binary (with [`THREAD_ENDER`] set): its first thread waits for
+/// a worker thread, which ends the process by `exit(3)` (an `exit_group()` there, as a Java
+/// program's `System.exit()` from another thread) or by a crash (SIGSEGV with its default
+/// action, taken by the worker).
+#[test]
+#[ignore = "run by a_run_ended_by_another_of_its_threads_is_told in a process of its own"]
+fn thread_ender() {
+    let Some(how) = std::env::var_os(THREAD_ENDER) else {
+        return;
+    };
+    let crash = how == "crash";
+    let worker = std::thread::spawn(move || {
+        if crash {
+            let none = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: setrlimit() reads the struct; signal() and raise() take numbers. No core
+            // file is written, and SIGSEGV is left to its default action (the test harness's
+            // stack-overflow handler would take it otherwise), then raised in this thread.
+            unsafe {
+                libc::setrlimit(libc::RLIMIT_CORE, &none);
+                libc::signal(libc::SIGSEGV, libc::SIG_DFL);
+                libc::raise(libc::SIGSEGV);
+            }
+        }
+        std::process::exit(3);
+    });
+    let _ = worker.join();
+    std::thread::sleep(Duration::from_secs(5));
+}
+
+/// Regression: a run ended by another of its threads (a crash in a worker thread; a Java
+/// program's `System.exit()` called from another thread than its first) was neither counted
+/// nor told: only the first thread's calls and signals were read as its run's. Two programs
+/// (links to this test binary), each started 3 times over 5 s: one whose worker thread calls
+/// `exit(3)`, one whose worker thread crashes; both are told, with the status and the signal.
+#[test]
+fn a_run_ended_by_another_of_its_threads_is_told() {
+    if std::env::var_os(THREAD_ENDER).is_some() || std::env::var_os(SIGNALLER).is_some() {
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    if !trace
+        .instance_dir()
+        .join("events/task/task_newtask")
+        .exists()
+    {
+        println!("SKIPPED: this kernel has no task:task_newtask event");
+        return;
+    }
+    let me = std::env::current_exe().expect("this test");
+    let dir = std::env::temp_dir().join(format!("rstscope-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let mut programs = Vec::new();
+    for how in ["exit", "crash"] {
+        let program = dir.join(format!("ended-by-{how}"));
+        if std::fs::hard_link(&me, &program).is_err() {
+            std::fs::copy(&me, &program).expect("copy this test binary");
+        }
+        programs.push((how, program));
+    }
+    let mut outcome = Vec::new();
+    for i in 0..3 {
+        if i > 0 {
+            // Statuses only: a loop once it went on for 5 s.
+            std::thread::sleep(Duration::from_millis(2600));
+        }
+        for (how, program) in &programs {
+            let status = std::process::Command::new(program)
+                .args(["--exact", "thread_ender", "--ignored"])
+                .env(THREAD_ENDER, how)
+                .current_dir(&dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("run it");
+            outcome.push((
+                *how,
+                status.code(),
+                std::os::unix::process::ExitStatusExt::signal(&status),
+            ));
+        }
+    }
+    assert!(
+        outcome
+            .iter()
+            .all(|&o| o == ("exit", Some(3), None) || o == ("crash", None, Some(libc::SIGSEGV))),
+        "{outcome:?}"
+    );
+    let paths: Vec<String> = programs
+        .iter()
+        .map(|(_, p)| {
+            std::fs::canonicalize(p)
+                .expect("the link")
+                .display()
+                .to_string()
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let failing = loop {
+        let failing = trace.failing_starts();
+        let all = paths
+            .iter()
+            .all(|p| failing.iter().any(|f| &f.program == p && f.starts >= 3));
+        if all || Instant::now() > deadline {
+            break failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let told = |path: &str| {
+        let f = failing
+            .iter()
+            .find(|f| f.program == path)
+            .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+        (f.starts, f.exit_status, f.signal, f.killed)
+    };
+    assert_eq!(told(&paths[0]), (3, Some(3), None, 0));
+    assert_eq!(told(&paths[1]), (3, None, Some(11), 3));
 }

@@ -59,10 +59,10 @@
 //!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by
 //!   [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
 //!   Machine-wide: a run that short leaves no time to read its network namespace. A run's end
-//!   is told where its process's first thread took the signal or made the call: one ended by
-//!   another of its threads (a crash there, or `exit()` called there, as a Java program's
-//!   main thread does) is not told how, and is neither counted nor taken as a start that went
-//!   well.
+//!   is told whichever of its threads took the signal or made the call (a crash in a worker
+//!   thread, `System.exit()` called from another thread than a Java program's first): the
+//!   threads a run makes in its first 10 s are read from `task:task_newtask`, filtered to
+//!   threads (`CLONE_THREAD`), not forks.
 //! - Only connects made in this process's network namespace are passed on: the capture sees
 //!   its interfaces only, while the event is every namespace's, and every namespace has its
 //!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
@@ -121,12 +121,13 @@ const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
 /// The `exit_group()` call, which gives the status a process ends with (relative like
 /// [`EVENT_DIR`]).
 const EXIT_CALL_EVENT_DIR: &str = "events/syscalls/sys_enter_exit_group";
-/// The events that tell a run killed by a signal, or by the OOM killer (relative like
-/// [`EVENT_DIR`]).
-const TASK_EVENT_DIRS: [(TaskEventKind, &str); 3] = [
+/// The events that tell a run killed by a signal, or by the OOM killer, and the threads a
+/// run made, whose crash or `exit_group()` ends it (relative like [`EVENT_DIR`]).
+const TASK_EVENT_DIRS: [(TaskEventKind, &str); 4] = [
     (TaskEventKind::Deliver, "events/signal/signal_deliver"),
     (TaskEventKind::Generate, "events/signal/signal_generate"),
     (TaskEventKind::OomVictim, "events/oom/mark_victim"),
+    (TaskEventKind::NewThread, "events/task/task_newtask"),
 ];
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
@@ -285,11 +286,14 @@ impl ConnectTrace {
         let cpus = instance.open_buffers()?;
         instance.write("tracing_on", "1")?;
         instance.write(&format!("{EVENT_DIR}/enable"), "1")?;
+        let mut process_exits = false;
         let exit_format = exit_format.filter(|format| {
             // Only processes' exits are needed: most thread exits are kept from the reader.
             // Best effort: unfiltered, it reads them all, as before the field existed.
             if let Some(filter) = format.processes_only() {
-                let _ = instance.write(&format!("{EXIT_EVENT_DIR}/filter"), filter);
+                process_exits = instance
+                    .write(&format!("{EXIT_EVENT_DIR}/filter"), filter)
+                    .is_ok();
             }
             instance
                 .write(&format!("{EXIT_EVENT_DIR}/enable"), "1")
@@ -328,6 +332,7 @@ impl ConnectTrace {
             .collect();
         let mut restarts = Restarts::default();
         restarts.statuses_told(exit_call_format.is_some());
+        restarts.process_exits_told(process_exits);
         let events = OptionalEvents {
             exit: exit_format.is_some(),
             exec: exec_format.is_some(),
@@ -719,10 +724,16 @@ impl Reader {
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
-                ProcessEvent::Task(TaskEvent { kind, tid, sig }) => match kind {
+                ProcessEvent::Task(TaskEvent {
+                    kind,
+                    tid,
+                    sig,
+                    child,
+                }) => match kind {
                     TaskEventKind::Deliver => restarts.signal_delivered(tid, sig),
                     TaskEventKind::Generate => restarts.signal_sent(tid, sig),
                     TaskEventKind::OomVictim => restarts.oom_victim(tid),
+                    TaskEventKind::NewThread => restarts.thread_started(at, tid, child),
                 },
             }
         }

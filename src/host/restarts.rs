@@ -21,8 +21,10 @@
 //! [`QUICK_NS`](crate::host::restarts::QUICK_NS) and its file needs a library the loader would not find. A run that ended well
 //! (status 0, where the kernel tells statuses) or lived longer ends the streak: health checks
 //! and cron jobs that exit 0 are no failing starts, nor a check that fails now and then, nor a
-//! single failed run. A run ended by another of its threads (a group exit it did not ask for,
-//! no signal sent to it) neither counts nor ends it: how it ended is not seen.
+//! single failed run. A run ended by another of its threads is told as one ended by its
+//! first (a crash in a worker thread, a Java program's `System.exit()` called from another
+//! thread): the threads a run makes in its first [`FAIL_WITHIN_NS`](crate::host::restarts::FAIL_WITHIN_NS) are followed. One whose end is
+//! not seen (a group exit with status 0, or by a signal not read) neither counts nor ends it.
 //!
 //! What is evidence and what is not: that the program was started and ended soon is seen, and
 //! so is the status each run asked to end with (its `exit_group()` call, where the kernel has
@@ -66,6 +68,9 @@ pub const MIN_STATUS_LOOP_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
 pub const MAX_GAP_NS: i64 = 300 * Timestamp::NANOS_PER_SEC;
 /// Processes started and not yet ended remembered at most (a busy host runs thousands).
 const MAX_RUNNING: usize = 4096;
+/// Threads of those processes remembered at most (made within [`FAIL_WITHIN_NS`] of their
+/// process's start: a later run's end is no failed start, however it ended).
+const MAX_THREADS: usize = 4 * MAX_RUNNING;
 /// Programs with failed runs remembered at most, the least recently started forgotten first.
 const MAX_PROGRAMS: usize = 256;
 /// A program's file, found needing a missing library, is read again after this long once it
@@ -219,8 +224,9 @@ enum End {
     Exited(u8),
     /// A signal killed it.
     Killed(u8),
-    /// Another of its threads ended the process (a group exit it did not ask for, and no
-    /// signal was sent to it): how is not seen.
+    /// Its process was ended as a group, and neither a signal sent to it nor any of its
+    /// threads' calls or signals say why (a thread's `exit_group(0)`, a thread not followed,
+    /// a signal not read).
     Elsewhere,
 }
 
@@ -271,8 +277,16 @@ pub struct Restarts {
     /// `(pid, start)` in start order, for forgetting the oldest.
     order: VecDeque<(u32, Timestamp)>,
     programs: HashMap<String, Runs>,
+    /// Threads other than the first of processes in `running`, made within
+    /// [`FAIL_WITHIN_NS`] of its start: thread ID -> (process ID, its start).
+    threads: HashMap<u32, (u32, Timestamp)>,
+    /// `(tid, pid, start)` in the order made, for forgetting the oldest.
+    thread_order: VecDeque<(u32, u32, Timestamp)>,
     /// The kernel tells every status other than 0: a run whose end is not told ended well.
     statuses_told: bool,
+    /// Only processes' ends are told to [`Self::exit`] (their last thread's), not every
+    /// thread's: one a run made may end it.
+    process_exits: bool,
 }
 
 impl Restarts {
@@ -282,6 +296,13 @@ impl Restarts {
     /// one that ended at once counts only where its file needs a missing library.
     pub fn statuses_told(&mut self, told: bool) {
         self.statuses_told = told;
+    }
+
+    /// Says that [`Self::exit`] is told only the ends of processes (by their last thread,
+    /// the kernel's `group_dead`), not of every thread: an end told by a thread a run made is
+    /// that run's. Otherwise (the default) only a run's first thread's end is its end.
+    pub fn process_exits_told(&mut self, told: bool) {
+        self.process_exits = told;
     }
 
     /// Process `pid` started `program` at `at`.
@@ -312,10 +333,58 @@ impl Restarts {
         }
     }
 
+    /// Thread `creator` made thread `tid` of its process at `at` (`task:task_newtask` with
+    /// `CLONE_THREAD`): where the process is a run started less than [`FAIL_WITHIN_NS`] ago,
+    /// `tid`'s calls and signals are its.
+    pub fn thread_started(&mut self, at: Timestamp, creator: u32, tid: u32) {
+        let Some(pid) = self.process_of(creator) else {
+            return;
+        };
+        let started = self.running[&pid].started;
+        if at.0 - started.0 >= FAIL_WITHIN_NS || tid == pid {
+            return;
+        }
+        self.threads.insert(tid, (pid, started));
+        self.thread_order.push_back((tid, pid, started));
+        // The oldest go first: a run's threads matter for its first seconds only.
+        while self.threads.len() > MAX_THREADS
+            && let Some((tid, pid, started)) = self.thread_order.pop_front()
+        {
+            if self.threads.get(&tid) == Some(&(pid, started)) {
+                self.threads.remove(&tid);
+            }
+        }
+        if self.thread_order.len() > 2 * MAX_THREADS {
+            let threads = &self.threads;
+            self.thread_order
+                .retain(|(tid, pid, started)| threads.get(tid) == Some(&(*pid, *started)));
+        }
+    }
+
+    /// The run (by its process ID) that thread `tid` belongs to: its first thread's, or one it
+    /// made early (see [`Self::thread_started`]).
+    fn process_of(&self, tid: u32) -> Option<u32> {
+        if self.running.contains_key(&tid) {
+            return Some(tid);
+        }
+        let &(pid, started) = self.threads.get(&tid)?;
+        self.running
+            .get(&pid)
+            .is_some_and(|r| r.started == started)
+            .then_some(pid)
+    }
+
+    fn run_of(&mut self, tid: u32) -> Option<&mut Running> {
+        let pid = self.process_of(tid)?;
+        self.running.get_mut(&pid)
+    }
+
     /// Thread `tid` asked to end its process with `status` (`exit_group()`, seen only for a
-    /// status other than 0): where it leads a process started, that run's status.
+    /// status other than 0): where it belongs to a process started, that run's status.
     pub fn exit_status(&mut self, tid: u32, status: u8) {
-        if let Some(run) = self.running.get_mut(&tid) {
+        if let Some(run) = self.run_of(tid)
+            && !matches!(run.end, Some(End::Exited(_) | End::Killed(_)))
+        {
             run.end = Some(End::Exited(status));
         }
     }
@@ -323,52 +392,71 @@ impl Restarts {
     /// Signal `sig`, one that ends a process as a group by default, was sent to process (or
     /// thread) `pid` (`signal:signal_generate`): which signal a later group kill was.
     pub fn signal_sent(&mut self, pid: u32, sig: u8) {
-        if let Some(run) = self.running.get_mut(&pid) {
+        if let Some(run) = self.run_of(pid) {
             run.sent = Some(sig);
         }
     }
 
     /// Thread `tid` took signal `sig` with its default action, which ends the process
-    /// (`signal:signal_deliver`): where it leads a process started, that run was killed by
-    /// it. `SIGKILL` is what every thread of a process ended as a group is told: the signal
-    /// sent to it, where one was; else another of its threads ended it.
+    /// (`signal:signal_deliver`): where it belongs to a process started, that run was killed
+    /// by it. `SIGKILL` is what every thread of a process ended as a group is told: the
+    /// signal sent to it, where one was; else what one of its threads did first (its
+    /// `exit_group()`, a crash), where seen.
     pub fn signal_delivered(&mut self, tid: u32, sig: u8) {
-        if let Some(run) = self.running.get_mut(&tid) {
-            run.end = Some(if sig == SIGKILL {
-                run.sent.map_or(End::Elsewhere, End::Killed)
-            } else {
-                End::Killed(sig)
-            });
+        let Some(run) = self.run_of(tid) else {
+            return;
+        };
+        if sig != SIGKILL {
+            if !matches!(run.end, Some(End::Exited(_) | End::Killed(_))) {
+                run.end = Some(End::Killed(sig));
+            }
+        } else if let Some(sent) = run.sent {
+            run.end = Some(End::Killed(sent));
+        } else if run.end.is_none() {
+            run.end = Some(End::Elsewhere);
         }
     }
 
-    /// The OOM killer chose process `pid` (`oom:mark_victim`).
+    /// The OOM killer chose process `pid` (`oom:mark_victim`; the thread it names may be any
+    /// of the process's).
     pub fn oom_victim(&mut self, pid: u32) {
-        if let Some(run) = self.running.get_mut(&pid) {
+        if let Some(run) = self.run_of(pid) {
             run.oom = true;
         }
     }
 
-    /// Process `pid`, named `name`, ended at `at`: a failed run of its program is counted, a
-    /// run that started well ends its streak (either returns `true`).
+    /// Process `pid`, named `name`, ended at `at` (`pid` its last thread, which may be one it
+    /// made): a failed run of its program is counted, a run that started well ends its streak
+    /// (either returns `true`).
     pub fn exit(&mut self, at: Timestamp, pid: u32, name: &str) -> bool {
+        let pid = if self.process_exits {
+            self.process_of(pid)
+        } else {
+            Some(pid)
+        };
+        let Some(pid) = pid else {
+            return false;
+        };
         let Some(run) = self.running.remove(&pid) else {
             return false;
         };
+        if self.running.is_empty() {
+            self.threads.clear();
+            self.thread_order.clear();
+        }
         let lived = at.0 - run.started.0;
         let failed = matches!(run.end, Some(End::Exited(_) | End::Killed(_)));
         let verdict = if lived < 0 {
             Verdict::Ignore
-        } else if failed && lived < FAIL_WITHIN_NS
-            || run.end.is_none() && !self.statuses_told && lived < QUICK_NS
-        {
+        } else if lived >= FAIL_WITHIN_NS {
+            // It had started, however it ended.
+            Verdict::Reset
+        } else if failed || run.end.is_none() && !self.statuses_told && lived < QUICK_NS {
             Verdict::Count
-        } else if run.end == Some(End::Elsewhere)
-            || run.end.is_none() && !self.statuses_told && lived < FAIL_WITHIN_NS
-        {
+        } else if run.end == Some(End::Elsewhere) || run.end.is_none() && !self.statuses_told {
             Verdict::Ignore
         } else {
-            // Ended well, or lived long enough to have started.
+            // Ended well.
             Verdict::Reset
         };
         match verdict {
@@ -720,7 +808,8 @@ mod tests {
         for i in 0..3 {
             run(&mut r, p, 5, i * 1000, 600, oom);
         }
-        // Ended by another of its threads: not seen how.
+        // Ended as a group, nothing seen saying why (a thread's exit_group(0), a thread not
+        // followed): not counted.
         run(&mut r, p, 5, 3000, 600, |r| r.signal_delivered(5, 9));
         let failing = r.failing(Timestamp(4000 * MS), loads);
         assert_eq!(
@@ -755,6 +844,75 @@ mod tests {
         );
     }
 
+    /// Regression: a run ended by another of its threads (a crash in a worker thread; a Java
+    /// program's `System.exit()` called from another thread than its first, which is an
+    /// `exit_group()` there) was neither counted nor told: only the first thread's calls and
+    /// signals were its. The threads a run makes early are followed; its first thread is told
+    /// SIGKILL as the group ends, which does not hide what ended it. Its last thread may be
+    /// the one that ends it.
+    #[test]
+    fn a_run_ended_by_another_of_its_threads_is_told_as_by_its_first() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        r.process_exits_told(true);
+        let java = "/usr/lib/jvm/bin/java";
+        for i in 0..3 {
+            // Statuses only: a loop once it went on for 5 s.
+            let (pid, at) = (300 + i, i64::from(i) * 3000);
+            r.exec(Timestamp(at * MS), pid, java);
+            // Its first thread makes a worker, which makes another; that one calls exit(3).
+            r.thread_started(Timestamp((at + 10) * MS), pid, pid + 10);
+            r.thread_started(Timestamp((at + 20) * MS), pid + 10, pid + 20);
+            r.exit_status(pid + 20, 3);
+            r.signal_delivered(pid, 9);
+            r.signal_delivered(pid + 10, 9);
+            // The worker's end is the process's.
+            r.exit(Timestamp((at + 300) * MS), pid + 10, "java");
+        }
+        let crasher = "/opt/x/bin/crasher";
+        for i in 0..3 {
+            let (pid, at) = (400 + i, i64::from(i) * 2000);
+            r.exec(Timestamp(at * MS), pid, crasher);
+            r.thread_started(Timestamp((at + 5) * MS), pid, pid + 1);
+            r.signal_delivered(pid + 1, 11);
+            r.signal_delivered(pid, 9);
+            r.exit(Timestamp((at + 40) * MS), pid, "crasher");
+        }
+        let failing = r.failing(Timestamp(10_000 * MS), loads);
+        let told: Vec<_> = failing
+            .iter()
+            .map(|f| {
+                (
+                    f.program.as_str(),
+                    f.starts,
+                    f.exit_status,
+                    f.signal,
+                    f.killed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            told,
+            [(java, 3, Some(3), None, 0), (crasher, 3, None, Some(11), 3)]
+        );
+        // A thread made 10 s into a run is not followed (whatever it does, the run had
+        // started), and a thread ID of a run gone is nobody's.
+        r.exec(Timestamp(20_000 * MS), 500, "/opt/x/bin/late");
+        r.thread_started(Timestamp(31_000 * MS), 500, 501);
+        assert_eq!(r.process_of(501), None);
+        r.exec(Timestamp(40_000 * MS), 600, "/opt/x/bin/gone");
+        r.thread_started(Timestamp(40_001 * MS), 600, 601);
+        assert_eq!(r.process_of(601), Some(600));
+        r.exit(Timestamp(40_002 * MS), 600, "gone");
+        assert_eq!(r.process_of(601), None);
+        // Where every thread's end is told, a thread's end is not its process's.
+        let mut each = Restarts::default();
+        each.exec(Timestamp(0), 700, "/opt/x/bin/pool");
+        each.thread_started(Timestamp(MS), 700, 701);
+        assert!(!each.exit(Timestamp(2 * MS), 701, "pool"));
+        assert!(each.running.contains_key(&700));
+    }
+
     #[test]
     fn memory_is_bounded() {
         let mut r = Restarts::default();
@@ -762,6 +920,15 @@ mod tests {
             r.exec(Timestamp(i64::from(pid)), pid, "/usr/bin/sshd");
         }
         assert!(r.running.len() <= MAX_RUNNING && r.order.len() <= 2 * MAX_RUNNING);
+        let first = u32::try_from(3 * MAX_RUNNING - 1).expect("small");
+        for tid in 0..u32::try_from(2 * MAX_THREADS).expect("small") {
+            r.thread_started(Timestamp(i64::from(first)), first, 1_000_000 + tid);
+        }
+        assert!(r.threads.len() <= MAX_THREADS && r.thread_order.len() <= 2 * MAX_THREADS);
+        assert_eq!(
+            r.process_of(1_000_000 + 2 * MAX_THREADS as u32 - 1),
+            Some(first)
+        );
         for pid in 0..u32::try_from(2 * MAX_PROGRAMS).expect("small") {
             let program = format!("/opt/p{pid}");
             r.exec(Timestamp(i64::from(pid)), pid, &program);

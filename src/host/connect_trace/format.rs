@@ -460,6 +460,9 @@ pub(super) enum TaskEventKind {
     Generate,
     /// `oom:mark_victim`: the OOM killer chose a process (`pid`).
     OomVictim,
+    /// `task:task_newtask`: the current thread made a thread of its process (`common_pid`, the
+    /// new thread's `pid`, `clone_flags` with `CLONE_THREAD`).
+    NewThread,
 }
 
 /// The layout of one of the events that tell how a process ended other than by its own
@@ -474,8 +477,10 @@ pub(super) struct TaskEventFormat {
     common_type: Field,
     /// The thread or process it is about.
     task: Field,
-    /// The signal; `None` for the OOM killer's event.
+    /// The signal; `None` for the OOM killer's event and a new thread.
     sig: Option<Field>,
+    /// The thread made; only for [`TaskEventKind::NewThread`].
+    child: Option<Field>,
 }
 
 /// One decoded signal or OOM event.
@@ -484,8 +489,10 @@ pub(super) struct TaskEvent {
     pub kind: TaskEventKind,
     /// The thread (or process) it is about.
     pub tid: u32,
-    /// The signal (0 for the OOM killer's event).
+    /// The signal (0 for the OOM killer's event and a new thread).
     pub sig: u8,
+    /// The thread made by `tid` (0 for the other events).
+    pub child: u32,
 }
 
 impl TaskEventFormat {
@@ -497,16 +504,19 @@ impl TaskEventFormat {
         let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
         let common_type = pick("common_type", &[2])?;
         let task = pick(
-            if kind == TaskEventKind::Deliver {
-                "common_pid"
-            } else {
-                "pid"
+            match kind {
+                TaskEventKind::Deliver | TaskEventKind::NewThread => "common_pid",
+                TaskEventKind::Generate | TaskEventKind::OomVictim => "pid",
             },
             &[4],
         )?;
         let sig = match kind {
-            TaskEventKind::OomVictim => None,
+            TaskEventKind::OomVictim | TaskEventKind::NewThread => None,
             TaskEventKind::Deliver | TaskEventKind::Generate => Some(pick("sig", &[4])?),
+        };
+        let child = match kind {
+            TaskEventKind::NewThread => Some(pick("pid", &[4])?),
+            _ => None,
         };
         // The kernel filter needs these too.
         match kind {
@@ -515,9 +525,15 @@ impl TaskEventFormat {
                 pick("result", &[4])?;
                 pick("code", &[4]).map(|_| ())?
             }
+            TaskEventKind::NewThread => pick("clone_flags", &[8]).map(|_| ())?,
             TaskEventKind::OomVictim => {}
         }
-        let min_len = end_of([common_type, task].iter().chain(sig.as_ref()));
+        let min_len = end_of(
+            [common_type, task]
+                .iter()
+                .chain(sig.as_ref())
+                .chain(child.as_ref()),
+        );
         Ok(Self {
             id,
             kind,
@@ -525,6 +541,7 @@ impl TaskEventFormat {
             common_type,
             task,
             sig,
+            child,
         })
     }
 
@@ -558,6 +575,8 @@ impl TaskEventFormat {
                 any(&mut HANDLED_SIGNALS.into_iter())
             )),
             TaskEventKind::OomVictim => None,
+            // CLONE_THREAD: a thread, not a process (a fork).
+            TaskEventKind::NewThread => Some("clone_flags & 0x10000".to_owned()),
         }
     }
 
@@ -570,10 +589,15 @@ impl TaskEventFormat {
             Some(f) => u8::try_from(f.uint(record)?).ok()?,
             None => 0,
         };
+        let child = match self.child {
+            Some(f) => u32::try_from(f.uint(record)?).ok()?,
+            None => 0,
+        };
         Some(TaskEvent {
             kind: self.kind,
             tid: u32::try_from(self.task.uint(record)?).ok()?,
             sig,
+            child,
         })
     }
 }
@@ -634,6 +658,8 @@ pub(super) mod tests {
         assert_eq!(f.decode(&record), None, "another event");
     }
 
+    const TASK_NEWTASK_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/task_newtask.format");
     const SIGNAL_DELIVER_FORMAT_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/signal_deliver.format");
     const SIGNAL_GENERATE_FORMAT_FIXTURE: &str =
@@ -663,7 +689,8 @@ pub(super) mod tests {
             Some(TaskEvent {
                 kind: TaskEventKind::Deliver,
                 tid: 4312,
-                sig: 11
+                sig: 11,
+                child: 0,
             })
         );
         assert_eq!(deliver.decode(&r[..10]), None, "too short");
@@ -719,6 +746,32 @@ pub(super) mod tests {
         put(&mut r, 8, 4500);
         assert_eq!(oom.decode(&r).map(|e| (e.tid, e.sig)), Some((4500, 0)));
         assert_eq!(oom.filter(), None);
+
+        // Thread 4500 made thread 4507 of its process.
+        let new_thread = TaskEventFormat::parse(
+            TaskEventKind::NewThread,
+            TASK_NEWTASK_FORMAT_FIXTURE,
+            "fixture",
+        )
+        .expect("task_newtask");
+        let mut r = vec![0_u8; 48];
+        r[..2].copy_from_slice(&u16::try_from(new_thread.id).expect("small").to_ne_bytes());
+        put(&mut r, 4, 4500);
+        put(&mut r, 8, 4507);
+        r[32..40].copy_from_slice(&0x3d_0f00_u64.to_ne_bytes());
+        assert_eq!(
+            new_thread.decode(&r),
+            Some(TaskEvent {
+                kind: TaskEventKind::NewThread,
+                tid: 4500,
+                sig: 0,
+                child: 4507,
+            })
+        );
+        assert_eq!(
+            new_thread.filter().as_deref(),
+            Some("clone_flags & 0x10000")
+        );
         // A format without the fields is not taken.
         assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());
     }

@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use rstscope::host::connect_trace::ConnectTrace;
+use rstscope::host::restarts::RecoveredHow;
 use rstscope::host::{HostError, ProcessSighting, SightingSource};
 use socket2::{Domain, Socket, Type};
 
@@ -641,24 +642,42 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
         let path = std::fs::canonicalize(&program).expect("the copy");
         paths.push((path.display().to_string(), signal));
     }
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let failing = loop {
-        let failing = trace.failing_starts();
-        let all = paths
-            .iter()
-            .all(|(p, _)| failing.iter().any(|f| &f.program == p && f.starts >= 3));
-        if all || Instant::now() > deadline {
-            break failing;
+    let listed = |recovered: bool| {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let failing = trace.failing_starts();
+            let all = paths.iter().all(|(p, _)| {
+                failing
+                    .iter()
+                    .any(|f| &f.program == p && f.starts >= 3 && f.recovered.is_some() == recovered)
+            });
+            if all || Instant::now() > deadline {
+                break failing;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
-        std::thread::sleep(Duration::from_millis(100));
     };
+    let failing = listed(false);
+    // Fixed: each starts once more and ends well (`sleep 0`, exit status 0). The loops are
+    // over, and stay listed, told recovered, their runs as they were.
+    let mut fixed_at = Vec::new();
+    for (path, _) in &paths {
+        fixed_at.push(unix_ns());
+        let status = std::process::Command::new(path)
+            .arg("0")
+            .current_dir(&dir)
+            .status()
+            .expect("run it");
+        assert!(status.success());
+    }
+    let recovered = listed(true);
     let _ = std::fs::remove_dir_all(&dir);
-    for (path, signal) in paths {
+    for (path, signal) in &paths {
         let f = failing
             .iter()
-            .find(|f| f.program == path)
+            .find(|f| &f.program == path)
             .unwrap_or_else(|| panic!("{path} among {failing:?}"));
-        let signal = u8::try_from(signal).expect("small");
+        let signal = u8::try_from(*signal).expect("small");
         assert_eq!(
             (f.starts, f.killed, f.signal, f.exit_status),
             (3, 3, Some(signal), None),
@@ -667,6 +686,19 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
         assert!(
             f.missing.is_empty() && f.longest_ns < 1_000_000_000,
             "{f:?}"
+        );
+        assert_eq!(f.recovered, None);
+    }
+    for ((path, _), fixed_at) in paths.iter().zip(fixed_at) {
+        let f = recovered
+            .iter()
+            .find(|f| &f.program == path)
+            .unwrap_or_else(|| panic!("{path} among {recovered:?}"));
+        let r = f.recovered.unwrap_or_else(|| panic!("recovered: {f:?}"));
+        assert_eq!((f.starts, r.how), (3, RecoveredHow::EndedWell), "{f:?}");
+        assert!(
+            (r.at.0 - fixed_at).abs() < 1_000_000_000,
+            "{r:?} vs {fixed_at}"
         );
     }
 }

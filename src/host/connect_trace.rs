@@ -737,9 +737,13 @@ impl Reader {
                 },
             }
         }
+        // A run of a program failing to start has lived long enough to have started well.
+        let now = Timestamp(clock_ns(libc::CLOCK_MONOTONIC).saturating_add(offset));
+        changed |= restarts.settle(now);
         // A program's run failed, or one went well: the list is made again, and whether a
         // program can load read from its file (at most every few seconds per program).
-        if changed && let Some(now) = last {
+        if changed {
+            let now = last.unwrap_or(now);
             let failing = restarts
                 .failing(now, |program| {
                     missing_libraries(&resolved(program), &RealFiles)

@@ -143,6 +143,25 @@ pub enum StartLink {
     SameProgram,
 }
 
+/// How a program that kept failing to start was then seen starting well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recovered {
+    /// The start of the run that went well.
+    pub at: Timestamp,
+    /// How it went well.
+    pub how: RecoveredHow,
+}
+
+/// See [`Recovered`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecoveredHow {
+    /// It lived [`FAIL_WITHIN_NS`] or more: it had started (whether it still runs or not).
+    KeptRunning,
+    /// It ended with status 0 sooner (where the kernel tells statuses).
+    EndedWell,
+}
+
 /// A program started again and again, each run failing soon after its start.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FailingStart {
@@ -187,6 +206,11 @@ pub struct FailingStart {
     /// again and again (`curl`, exit status 7). Empty in the machine-wide list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connected_to: Vec<String>,
+    /// A later run that started well, after the failed ones: the loop is over, kept so that
+    /// the admin still sees it happened. `None` while it goes on (and in a host report saved
+    /// by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<Recovered>,
 }
 
 /// For serde's `skip_serializing_if`, which passes a reference.
@@ -260,6 +284,24 @@ struct Runs {
     oom: u32,
     /// When its file was last read, and what was missing then.
     checked: Option<(Timestamp, Vec<MissingLibrary>)>,
+    /// A run after these that started well, once they were listed.
+    recovered: Option<Recovered>,
+}
+
+impl Runs {
+    /// One after another, these runs make a loop (see [`Restarts::failing`]).
+    fn looping(&self) -> bool {
+        self.failed >= MIN_FAILED_RUNS
+            && (self.killed > 0 || self.last.0 - self.first.0 >= MIN_STATUS_LOOP_NS)
+    }
+
+    /// They are listed by [`Restarts::failing`]: a loop, or runs that each ended at once of a
+    /// file found needing a missing library.
+    fn listed(&self) -> bool {
+        self.looping()
+            || self.longest_ns < QUICK_NS
+                && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty())
+    }
 }
 
 /// What one run's end does to its program's streak.
@@ -461,7 +503,14 @@ impl Restarts {
         };
         match verdict {
             Verdict::Ignore => false,
-            Verdict::Reset => self.programs.remove(&run.program).is_some(),
+            Verdict::Reset => {
+                let how = if lived >= FAIL_WITHIN_NS {
+                    RecoveredHow::KeptRunning
+                } else {
+                    RecoveredHow::EndedWell
+                };
+                self.started_well(&run.program, run.started, how)
+            }
             Verdict::Count => {
                 self.count(run, lived, failed, name);
                 true
@@ -469,12 +518,61 @@ impl Restarts {
         }
     }
 
+    /// A run of `program` started at `at` went well: a loop listed is over (kept, told
+    /// recovered), a streak not yet a loop forgotten. Whether its list changed.
+    fn started_well(&mut self, program: &str, at: Timestamp, how: RecoveredHow) -> bool {
+        let Some(runs) = self.programs.get_mut(program) else {
+            return false;
+        };
+        if runs.recovered.is_some() {
+            return false;
+        }
+        if runs.listed() && at >= runs.last {
+            runs.recovered = Some(Recovered { at, how });
+        } else {
+            self.programs.remove(program);
+        }
+        true
+    }
+
+    /// Runs of programs listed failing that have lived [`FAIL_WITHIN_NS`] by `now` and still
+    /// run: each such program is told recovered (it started and kept running) without waiting
+    /// for the run's end, which a service that started well may never reach. Whether the list
+    /// changed.
+    pub fn settle(&mut self, now: Timestamp) -> bool {
+        if !self
+            .programs
+            .values()
+            .any(|r| r.recovered.is_none() && r.listed())
+        {
+            return false;
+        }
+        let mut started: Vec<(String, Timestamp)> = self
+            .running
+            .values()
+            .filter(|r| now.0 - r.started.0 >= FAIL_WITHIN_NS)
+            .filter(|r| {
+                self.programs
+                    .get(&r.program)
+                    .is_some_and(|p| p.recovered.is_none() && p.listed() && r.started >= p.last)
+            })
+            .map(|r| (r.program.clone(), r.started))
+            .collect();
+        // The earliest run that kept running is when it recovered.
+        started.sort_by_key(|(_, at)| *at);
+        let mut changed = false;
+        for (program, at) in started {
+            changed |= self.started_well(&program, at, RecoveredHow::KeptRunning);
+        }
+        changed
+    }
+
     fn count(&mut self, run: Running, lived: i64, failed: bool, name: &str) {
         let started = run.started;
         if let Some(runs) = self.programs.get(&run.program)
-            && started.0 - runs.last.0 > MAX_GAP_NS
+            && (started.0 - runs.last.0 > MAX_GAP_NS || runs.recovered.is_some())
         {
-            // Too long after the last: another loop, if any.
+            // Too long after the last, or after a start that went well: another loop, if any.
             self.programs.remove(&run.program);
         }
         if !self.programs.contains_key(&run.program) && self.programs.len() >= MAX_PROGRAMS {
@@ -499,6 +597,7 @@ impl Restarts {
             killed: 0,
             oom: 0,
             checked: None,
+            recovered: None,
         });
         runs.alike &= runs.end == run.end;
         runs.starts += 1;
@@ -525,8 +624,7 @@ impl Restarts {
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
-                let looping = runs.failed >= MIN_FAILED_RUNS
-                    && (runs.killed > 0 || runs.last.0 - runs.first.0 >= MIN_STATUS_LOOP_NS);
+                let looping = runs.looping();
                 let at_once = runs.longest_ns < QUICK_NS;
                 if !looping && !at_once {
                     return None;
@@ -571,6 +669,7 @@ impl Restarts {
                     missing: lacks,
                     link: StartLink::Timing,
                     connected_to: Vec::new(),
+                    recovered: runs.recovered,
                 })
             })
             .collect();
@@ -634,6 +733,7 @@ mod tests {
                 missing: zmq(collector),
                 link: StartLink::Timing,
                 connected_to: Vec::new(),
+                recovered: None,
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
@@ -671,7 +771,77 @@ mod tests {
         r.statuses_told(true);
         r.exec(Timestamp(30_000 * MS), 201, collector);
         r.exit(Timestamp(30_001 * MS), 201, "collector");
-        assert_eq!(r.failing(Timestamp(31_000 * MS), |_| Vec::new()), []);
+        let failing = r.failing(Timestamp(31_000 * MS), |_| Vec::new());
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.recovered))
+                .collect::<Vec<_>>(),
+            [(
+                6,
+                Some(Recovered {
+                    at: Timestamp(30_000 * MS),
+                    how: RecoveredHow::EndedWell
+                })
+            )]
+        );
+    }
+
+    /// Regression: a loop that ended with a start that went well (the library installed, the
+    /// configuration fixed) stayed listed as failing for as long as the capture ran. It is
+    /// kept, told recovered: at once where a run lived 10 s and still runs, or ended with
+    /// status 0; its count does not change. A later loop is another one.
+    #[test]
+    fn a_loop_that_ends_with_a_good_start_is_told_recovered() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let p = "/opt/x/bin/collector";
+        let segv = |r: &mut Restarts| r.signal_delivered(100, 11);
+        for i in 0..4 {
+            run(&mut r, p, 100, i * 2000, 40, segv);
+        }
+        assert_eq!(r.failing(Timestamp(7000 * MS), loads).len(), 1);
+        assert!(!r.settle(Timestamp(7000 * MS)), "nothing runs");
+        // Fixed: it starts at 8 s and keeps running.
+        r.exec(Timestamp(8000 * MS), 101, p);
+        assert!(!r.settle(Timestamp(17_999 * MS)), "not 10 s yet");
+        assert!(r.settle(Timestamp(18_000 * MS)));
+        assert!(!r.settle(Timestamp(19_000 * MS)), "told once");
+        let failing = r.failing(Timestamp(18_000 * MS), loads);
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.signal, f.recovered))
+                .collect::<Vec<_>>(),
+            [(
+                4,
+                Some(11),
+                Some(Recovered {
+                    at: Timestamp(8000 * MS),
+                    how: RecoveredHow::KeptRunning
+                })
+            )]
+        );
+        // Its end, an hour later, changes nothing.
+        r.exit(Timestamp(3_608_000 * MS), 101, "collector");
+        assert_eq!(r.failing(Timestamp(3_608_001 * MS), loads), failing);
+        // It fails again: a new loop, from its first failed run.
+        for i in 0..3 {
+            run(&mut r, p, 100, 3_700_000 + i * 2000, 40, segv);
+        }
+        let again = r.failing(Timestamp(3_710_000 * MS), loads);
+        assert_eq!(
+            again
+                .iter()
+                .map(|f| (f.starts, f.first, f.recovered))
+                .collect::<Vec<_>>(),
+            [(3, Timestamp(3_700_000 * MS), None)]
+        );
+        // A streak not yet a loop is forgotten by a good start, as before.
+        let q = "/opt/x/bin/other";
+        run(&mut r, q, 102, 0, 40, |r| r.signal_delivered(102, 11));
+        run(&mut r, q, 102, 100, 12_000, |_| {});
+        assert!(!r.programs.contains_key(q));
     }
 
     /// A run of `program` as process `pid` from `at_ms`, lasting `ms`, ended by `end`.
@@ -746,9 +916,22 @@ mod tests {
             [(3, Some(1), None, 3000 * MS)]
         );
         assert!(failing[0].by_status_only());
-        // It ran 12 s this time before exiting 1: it had started.
+        // It ran 12 s this time before exiting 1: it had started; the loop is over.
         run(&mut r, p, 7, 20_000, 12_000, one);
-        assert_eq!(r.failing(Timestamp(40_000 * MS), loads), []);
+        let failing = r.failing(Timestamp(40_000 * MS), loads);
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.recovered))
+                .collect::<Vec<_>>(),
+            [(
+                3,
+                Some(Recovered {
+                    at: Timestamp(20_000 * MS),
+                    how: RecoveredHow::KeptRunning
+                })
+            )]
+        );
     }
 
     /// Health checks and cron jobs that exit 0 are no failing starts, nor a check that fails

@@ -972,6 +972,7 @@ mod tests {
             missing: Vec::new(),
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            recovered: None,
         };
         state.apply(HostSample {
             at: at(111),
@@ -1117,6 +1118,7 @@ mod tests {
             }],
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            recovered: None,
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());

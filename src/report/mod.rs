@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
-use crate::host::restarts::{self, FailingStart, StartLink};
+use crate::host::restarts::{self, FailingStart, Recovered, RecoveredHow, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -2190,6 +2190,7 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
             },
         ));
     }
+    libs.push_str(&recovered_words(f, clock));
     match f.link {
         StartLink::SameProgram => format!(
             "The program that listened on {port}, {}, failed to start {runs}: {ended}{libs}.",
@@ -2204,6 +2205,26 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
             } else {
                 "no run lived long enough to listen"
             }
+        ),
+    }
+}
+
+/// How a program's failing starts ended, where a later start went well: "; then it started
+/// at 10:05:00 and kept running", "; then a run started at 10:05:00 ended with exit status
+/// 0"; nothing while they go on.
+pub fn recovered_words(f: &FailingStart, clock: Clock) -> String {
+    match f.recovered {
+        None => String::new(),
+        Some(Recovered {
+            at,
+            how: RecoveredHow::KeptRunning,
+        }) => format!("; then it started at {} and kept running", clock.time(at)),
+        Some(Recovered {
+            at,
+            how: RecoveredHow::EndedWell,
+        }) => format!(
+            "; then a run started at {} ended with exit status 0",
+            clock.time(at)
         ),
     }
 }
@@ -2455,7 +2476,7 @@ pub(crate) mod tests {
 #[cfg(test)]
 mod failing_start_tests {
     use super::{Clock, failing_start_sentence};
-    use crate::host::restarts::{FailingStart, StartLink};
+    use crate::host::restarts::{FailingStart, Recovered, RecoveredHow, StartLink};
     use crate::packet::Timestamp;
 
     fn killed(starts: u32, signal: Option<u8>, killed: u32, oom: u32) -> FailingStart {
@@ -2473,6 +2494,7 @@ mod failing_start_tests {
             missing: Vec::new(),
             link: StartLink::SameProgram,
             connected_to: Vec::new(),
+            recovered: None,
         }
     }
 
@@ -2498,6 +2520,33 @@ mod failing_start_tests {
         assert!(
             said(&killed(3, Some(40), 3, 0)).ends_with("killed by signal 40."),
             "a real-time signal has no name"
+        );
+    }
+
+    /// A loop over: the start that went well is told after the failed ones.
+    #[test]
+    fn the_sentence_says_when_a_later_start_went_well() {
+        let said = |f: &FailingStart| failing_start_sentence(7211, f, Clock::Utc);
+        let mut f = killed(3, Some(11), 3, 0);
+        f.recovered = Some(Recovered {
+            at: Timestamp(3_725_000_000_000),
+            how: RecoveredHow::KeptRunning,
+        });
+        assert!(
+            said(&f).ends_with(
+                "killed by signal 11 (SIGSEGV); then it started at 01:02:05 and kept running."
+            ),
+            "{}",
+            said(&f)
+        );
+        f.recovered = Some(Recovered {
+            at: Timestamp(3_725_000_000_000),
+            how: RecoveredHow::EndedWell,
+        });
+        assert!(
+            said(&f).ends_with("; then a run started at 01:02:05 ended with exit status 0."),
+            "{}",
+            said(&f)
         );
     }
 }

@@ -241,7 +241,8 @@ pub struct HostReport {
     /// Every program seen failing to start on this machine during the capture, whether or
     /// not a port was refused meanwhile (see [`restarts`](super::restarts)), most recent
     /// first, each [`StartLink::Timing`]; at most 32, the ones failing longest ago forgotten
-    /// first. Live only: not saved with a capture (its endpoints' are).
+    /// first. Live only: not saved with a capture (its endpoints' are); the app's "This
+    /// machine" panel lists them while the capture runs and after Stop.
     #[serde(skip)]
     pub failing_starts: Vec<FailingStart>,
 }

@@ -2147,6 +2147,38 @@ fn listener_alone(
 /// capture begun after the crash): the report said only "nothing did during this capture",
 /// while the collector's restarts failed every 2 s.
 pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> String {
+    let (runs, ended) = failing_runs_words(f, clock);
+    match f.link {
+        StartLink::SameProgram => format!(
+            "The program that listened on {port}, {}, failed to start {runs}: {ended}.",
+            f.program
+        ),
+        StartLink::Timing => format!(
+            "While {port} was refused, {} failed to start {runs}: {ended}. Whether it \
+             would serve {port} cannot be seen ({}): only the timing links them.",
+            f.program,
+            if f.missing.is_empty() {
+                "no run was seen listening"
+            } else {
+                "no run lived long enough to listen"
+            }
+        ),
+    }
+}
+
+/// A program that failed to start again and again on this machine, told on its own (the
+/// machine-wide list, "This machine" in the app): "/opt/collector/bin/collector failed to
+/// start 12 times from 10:02:11 to 10:02:33 (every 2.0 s): each run ended within 40 ms,
+/// killed by signal 11 (SIGSEGV); then it started at 10:05:00 and kept running."
+pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
+    let (runs, ended) = failing_runs_words(f, clock);
+    format!("{} failed to start {runs}: {ended}.", f.program)
+}
+
+/// The words of [`failing_start_sentence`] that tell the runs: when ("5 times from 08:22:31
+/// to 08:22:39 (every 2.0 s)"), and how they ended, with the libraries missing, the other
+/// endpoints connected to, and a later start that went well.
+fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
     let runs = match f.starts {
         1 => format!("once, at {}", clock.time(f.first)),
         n => format!(
@@ -2191,22 +2223,7 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
         ));
     }
     libs.push_str(&recovered_words(f, clock));
-    match f.link {
-        StartLink::SameProgram => format!(
-            "The program that listened on {port}, {}, failed to start {runs}: {ended}{libs}.",
-            f.program
-        ),
-        StartLink::Timing => format!(
-            "While {port} was refused, {} failed to start {runs}: {ended}{libs}. Whether it \
-             would serve {port} cannot be seen ({}): only the timing links them.",
-            f.program,
-            if f.missing.is_empty() {
-                "no run was seen listening"
-            } else {
-                "no run lived long enough to listen"
-            }
-        ),
-    }
+    (runs, format!("{ended}{libs}"))
 }
 
 /// How a program's failing starts ended, where a later start went well: "; then it started
@@ -2524,6 +2541,16 @@ mod failing_start_tests {
     }
 
     /// A loop over: the start that went well is told after the failed ones.
+    /// The machine-wide list, told without a port.
+    #[test]
+    fn a_failing_start_is_told_on_its_own() {
+        assert_eq!(
+            super::failing_start_line(&killed(3, Some(11), 3, 0), Clock::Utc),
+            "/opt/x/bin/collector failed to start 3 times from 00:00:00 to 00:00:04 (every \
+             2.0 s): each run ended within 3.1 s, killed by signal 11 (SIGSEGV)."
+        );
+    }
+
     #[test]
     fn the_sentence_says_when_a_later_start_went_well() {
         let said = |f: &FailingStart| failing_start_sentence(7211, f, Clock::Utc);

@@ -784,7 +784,10 @@ fn events_taken(trace: &ConnectTrace) -> u64 {
 /// which the reader then dropped. Only what kill() sends of such signals is read now.
 #[test]
 fn a_handled_timer_signal_is_not_read() {
-    if std::env::var_os(SIGNALLER).is_some() || std::env::var_os(THREAD_ENDER).is_some() {
+    if [SIGNALLER, THREAD_ENDER, MEMORY_HOG]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
         return;
     }
     let Some(trace) = start() else {
@@ -863,7 +866,10 @@ fn thread_ender() {
 /// `exit(3)`, one whose worker thread crashes; both are told, with the status and the signal.
 #[test]
 fn a_run_ended_by_another_of_its_threads_is_told() {
-    if std::env::var_os(THREAD_ENDER).is_some() || std::env::var_os(SIGNALLER).is_some() {
+    if [SIGNALLER, THREAD_ENDER, MEMORY_HOG]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
         return;
     }
     let Some(trace) = start() else {
@@ -946,4 +952,152 @@ fn a_run_ended_by_another_of_its_threads_is_told() {
     };
     assert_eq!(told(&paths[0]), (3, Some(3), None, 0));
     assert_eq!(told(&paths[1]), (3, None, Some(11), 3));
+}
+
+/// Set by [`a_program_the_oom_killer_ends_at_each_start_is_told_so`] for the copies of this
+/// test binary it starts.
+const MEMORY_HOG: &str = "RSTSCOPE_TEST_MEMORY_HOG";
+
+/// Run in a copy of this test binary (with [`MEMORY_HOG`] set), in a memory cgroup of
+/// 64 MiB: takes 8 MiB after 8 MiB, each written, up to 1 GiB, until the OOM killer ends it.
+#[test]
+#[ignore = "run by a_program_the_oom_killer_ends_at_each_start_is_told_so in a process of its own"]
+fn memory_hog() {
+    if std::env::var_os(MEMORY_HOG).is_none() {
+        return;
+    }
+    let mut kept = Vec::new();
+    for _ in 0..128 {
+        kept.push(vec![1_u8; 8 << 20]);
+    }
+    println!("{} MiB held", kept.len() * 8);
+}
+
+/// A child memory cgroup of 64 MiB named `name` (cgroup v2's `memory.max`, or v1's
+/// `memory.limit_in_bytes` under this process's own), and its `cgroup.procs`; `None`, said,
+/// where neither has the memory controller.
+fn memory_cgroup(name: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let root = std::path::Path::new("/sys/fs/cgroup");
+    let limit = (64_u64 << 20).to_string();
+    let controllers = std::fs::read_to_string(root.join("cgroup.controllers")).unwrap_or_default();
+    if controllers.split_whitespace().any(|c| c == "memory") {
+        let subtree = root.join("cgroup.subtree_control");
+        if !std::fs::read_to_string(&subtree)
+            .unwrap_or_default()
+            .contains("memory")
+        {
+            let _ = std::fs::write(&subtree, "+memory");
+        }
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).ok()?;
+        if std::fs::write(dir.join("memory.max"), &limit).is_ok() {
+            let _ = std::fs::write(dir.join("memory.swap.max"), "0");
+            return Some((dir.clone(), dir.join("cgroup.procs")));
+        }
+        let _ = std::fs::remove_dir(&dir);
+    }
+    // cgroup v1 (or hybrid): the memory hierarchy, under this process's own group.
+    let own = std::fs::read_to_string("/proc/self/cgroup")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+            controllers
+                .split(',')
+                .any(|c| c == "memory")
+                .then(|| path.trim_start_matches('/').to_owned())
+        })?;
+    let dir = root.join("memory").join(own).join(name);
+    std::fs::create_dir_all(&dir).ok()?;
+    if std::fs::write(dir.join("memory.limit_in_bytes"), &limit).is_err() {
+        let _ = std::fs::remove_dir(&dir);
+        return None;
+    }
+    let _ = std::fs::write(dir.join("memory.memsw.limit_in_bytes"), &limit);
+    Some((dir.clone(), dir.join("cgroup.procs")))
+}
+
+/// The OOM killer live: a program that takes more memory than its cgroup allows, started 3
+/// times by a supervisor's loop, ended by the OOM killer each time (the kernel's SIGKILL,
+/// `oom:mark_victim`). The trace tells it failing, each run killed by signal 9 by the OOM
+/// killer, and the sentence says so. Outside `ip netns exec`, which mounts a /sys of its own
+/// without the cgroup file system (the test makes no network traffic).
+#[test]
+fn a_program_the_oom_killer_ends_at_each_start_is_told_so() {
+    if [SIGNALLER, THREAD_ENDER, MEMORY_HOG]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    if !trace.instance_dir().join("events/oom/mark_victim").exists() {
+        println!("SKIPPED: this kernel has no oom:mark_victim event");
+        return;
+    }
+    let name = format!("rstscope-oom-test-{}", std::process::id());
+    let Some((group, procs)) = memory_cgroup(&name) else {
+        println!(
+            "SKIPPED: no cgroup with the memory controller could be made under /sys/fs/cgroup \
+             (cgroup v2 without it, no v1 memory hierarchy, or a /sys without the cgroup file \
+             system, as `ip netns exec` mounts)"
+        );
+        return;
+    };
+    let me = std::env::current_exe().expect("this test");
+    let dir = std::env::temp_dir().join(format!("rstscope-oom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("memory-hog");
+    if std::fs::hard_link(&me, &program).is_err() {
+        std::fs::copy(&me, &program).expect("copy this test binary");
+    }
+    let mut ends = Vec::new();
+    for _ in 0..3 {
+        // The shell moves itself into the group, then becomes the program.
+        let status = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg("echo $$ > \"$1\" && exec \"$0\" --exact memory_hog --ignored")
+            .arg(&program)
+            .arg(&procs)
+            .env(MEMORY_HOG, "1")
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run it");
+        ends.push(std::os::unix::process::ExitStatusExt::signal(&status));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let path = std::fs::canonicalize(&program)
+        .expect("the link")
+        .display()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let failing = loop {
+        let failing = trace.failing_starts();
+        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
+            break failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir(&group);
+    assert_eq!(ends, [Some(libc::SIGKILL); 3], "each run killed");
+    let f = failing
+        .iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+    assert_eq!(
+        (f.starts, f.signal, f.killed, f.oom_killed),
+        (3, Some(9), 3, 3),
+        "{f:?}"
+    );
+    let sentence = rstscope::report::failing_start_sentence(7211, f, rstscope::report::Clock::Utc);
+    assert!(
+        sentence.contains("killed by signal 9 (SIGKILL) by the OOM killer"),
+        "{sentence}"
+    );
 }

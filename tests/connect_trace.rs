@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use rstscope::host::connect_trace::ConnectTrace;
+use rstscope::host::restarts::RecoveredHow;
 use rstscope::host::{HostError, ProcessSighting, SightingSource};
 use socket2::{Domain, Socket, Type};
 
@@ -641,24 +642,42 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
         let path = std::fs::canonicalize(&program).expect("the copy");
         paths.push((path.display().to_string(), signal));
     }
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let failing = loop {
-        let failing = trace.failing_starts();
-        let all = paths
-            .iter()
-            .all(|(p, _)| failing.iter().any(|f| &f.program == p && f.starts >= 3));
-        if all || Instant::now() > deadline {
-            break failing;
+    let listed = |recovered: bool| {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let failing = trace.failing_starts();
+            let all = paths.iter().all(|(p, _)| {
+                failing
+                    .iter()
+                    .any(|f| &f.program == p && f.starts >= 3 && f.recovered.is_some() == recovered)
+            });
+            if all || Instant::now() > deadline {
+                break failing;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
-        std::thread::sleep(Duration::from_millis(100));
     };
+    let failing = listed(false);
+    // Fixed: each starts once more and ends well (`sleep 0`, exit status 0). The loops are
+    // over, and stay listed, told recovered, their runs as they were.
+    let mut fixed_at = Vec::new();
+    for (path, _) in &paths {
+        fixed_at.push(unix_ns());
+        let status = std::process::Command::new(path)
+            .arg("0")
+            .current_dir(&dir)
+            .status()
+            .expect("run it");
+        assert!(status.success());
+    }
+    let recovered = listed(true);
     let _ = std::fs::remove_dir_all(&dir);
-    for (path, signal) in paths {
+    for (path, signal) in &paths {
         let f = failing
             .iter()
-            .find(|f| f.program == path)
+            .find(|f| &f.program == path)
             .unwrap_or_else(|| panic!("{path} among {failing:?}"));
-        let signal = u8::try_from(signal).expect("small");
+        let signal = u8::try_from(*signal).expect("small");
         assert_eq!(
             (f.starts, f.killed, f.signal, f.exit_status),
             (3, 3, Some(signal), None),
@@ -668,5 +687,417 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
             f.missing.is_empty() && f.longest_ns < 1_000_000_000,
             "{f:?}"
         );
+        assert_eq!(f.recovered, None);
     }
+    for ((path, _), fixed_at) in paths.iter().zip(fixed_at) {
+        let f = recovered
+            .iter()
+            .find(|f| &f.program == path)
+            .unwrap_or_else(|| panic!("{path} among {recovered:?}"));
+        let r = f.recovered.unwrap_or_else(|| panic!("recovered: {f:?}"));
+        assert_eq!((f.starts, r.how), (3, RecoveredHow::EndedWell), "{f:?}");
+        assert!(
+            (r.at.0 - fixed_at).abs() < 1_000_000_000,
+            "{r:?} vs {fixed_at}"
+        );
+    }
+}
+
+/// Set by [`a_handled_timer_signal_is_not_read`] for the copy of this test binary it starts.
+const SIGNALLER: &str = "RSTSCOPE_TEST_SIGNALLER";
+
+/// Run in a copy of this test binary (with [`SIGNALLER`] set): takes SIGALRM and SIGPROF
+/// with a handler, sent by `setitimer()` every 100 us for a second, and SIGUSR1 sent to
+/// itself by `pthread_kill()` as a runtime signals its threads; prints how many it took.
+#[test]
+#[ignore = "run by a_handled_timer_signal_is_not_read in a process of its own"]
+fn signaller() {
+    static TAKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    extern "C" fn on(_: libc::c_int) {
+        TAKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    if std::env::var_os(SIGNALLER).is_none() {
+        return;
+    }
+    let every = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 100,
+    };
+    let timer = libc::itimerval {
+        it_interval: every,
+        it_value: every,
+    };
+    // SAFETY: a handler that only adds to an atomic, set for signals this process sends
+    // itself; setitimer() and pthread_kill() take values and this thread's own handle.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on as extern "C" fn(libc::c_int) as usize;
+        action.sa_flags = libc::SA_RESTART;
+        for sig in [libc::SIGALRM, libc::SIGPROF, libc::SIGUSR1] {
+            assert_eq!(libc::sigaction(sig, &action, std::ptr::null_mut()), 0);
+        }
+        assert_eq!(
+            libc::setitimer(libc::ITIMER_REAL, &timer, std::ptr::null_mut()),
+            0
+        );
+        assert_eq!(
+            libc::setitimer(libc::ITIMER_PROF, &timer, std::ptr::null_mut()),
+            0
+        );
+        let end = Instant::now() + Duration::from_secs(1);
+        let mut n = 0_u64;
+        while Instant::now() < end {
+            n += 1;
+            if n.is_multiple_of(20_000) {
+                libc::pthread_kill(libc::pthread_self(), libc::SIGUSR1);
+            }
+        }
+        let off = std::mem::zeroed();
+        libc::setitimer(libc::ITIMER_REAL, &off, std::ptr::null_mut());
+        libc::setitimer(libc::ITIMER_PROF, &off, std::ptr::null_mut());
+    }
+    println!("taken {}", TAKEN.load(std::sync::atomic::Ordering::Relaxed));
+}
+
+/// Events the trace instance's buffers took so far: read, waiting, or overwritten.
+fn events_taken(trace: &ConnectTrace) -> u64 {
+    let Ok(cpus) = std::fs::read_dir(trace.instance_dir().join("per_cpu")) else {
+        return 0;
+    };
+    let mut n = 0;
+    for cpu in cpus.flatten() {
+        let stats = std::fs::read_to_string(cpu.path().join("stats")).unwrap_or_default();
+        for line in stats.lines() {
+            for key in ["entries:", "overrun:", "read events:"] {
+                if let Some(v) = line.strip_prefix(key) {
+                    n += v.trim().parse::<u64>().unwrap_or(0);
+                }
+            }
+        }
+    }
+    n
+}
+
+/// Regression: a program that sends itself a signal it handles at a high rate (a profiler's
+/// SIGPROF, a timer's SIGALRM, a runtime's SIGUSR1 to its threads) fed the trace every one of
+/// them (signal:signal_generate cannot see a handler), some 10 000 events a second here,
+/// which the reader then dropped. Only what kill() sends of such signals is read now.
+#[test]
+fn a_handled_timer_signal_is_not_read() {
+    if [SIGNALLER, THREAD_ENDER, MEMORY_HOG]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    if !trace
+        .instance_dir()
+        .join("events/signal/signal_generate")
+        .exists()
+    {
+        println!("SKIPPED: this kernel has no signal events");
+        return;
+    }
+    let before = events_taken(&trace);
+    let out = std::process::Command::new(std::env::current_exe().expect("this test"))
+        .args(["--exact", "signaller", "--ignored", "--nocapture"])
+        .env(SIGNALLER, "1")
+        .output()
+        .expect("run the signaller");
+    let taken = events_taken(&trace) - before;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let signals: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("taken "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the signaller said: {text}"));
+    // Other programs of the machine run meanwhile (their execs, exits, connects).
+    assert!(signals > 2000, "too few signals to tell: {signals}");
+    println!("{taken} events taken while the program took {signals} signals it handles");
+    assert!(
+        taken < signals / 2,
+        "{taken} events taken while the program took {signals} signals it handles"
+    );
+}
+
+/// Set by [`a_run_ended_by_another_of_its_threads_is_told`] for the copies of this test binary
+/// it starts: how a worker thread ends the process, `exit` or `crash`.
+const THREAD_ENDER: &str = "RSTSCOPE_TEST_THREAD_ENDER";
+
+/// Run in a copy of this test binary (with [`THREAD_ENDER`] set): its first thread waits for
+/// a worker thread, which ends the process by `exit(3)` (an `exit_group()` there, as a Java
+/// program's `System.exit()` from another thread) or by a crash (SIGSEGV with its default
+/// action, taken by the worker).
+#[test]
+#[ignore = "run by a_run_ended_by_another_of_its_threads_is_told in a process of its own"]
+fn thread_ender() {
+    let Some(how) = std::env::var_os(THREAD_ENDER) else {
+        return;
+    };
+    let crash = how == "crash";
+    let worker = std::thread::spawn(move || {
+        if crash {
+            let none = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: setrlimit() reads the struct; signal() and raise() take numbers. No core
+            // file is written, and SIGSEGV is left to its default action (the test harness's
+            // stack-overflow handler would take it otherwise), then raised in this thread.
+            unsafe {
+                libc::setrlimit(libc::RLIMIT_CORE, &none);
+                libc::signal(libc::SIGSEGV, libc::SIG_DFL);
+                libc::raise(libc::SIGSEGV);
+            }
+        }
+        std::process::exit(3);
+    });
+    let _ = worker.join();
+    std::thread::sleep(Duration::from_secs(5));
+}
+
+/// Regression: a run ended by another of its threads (a crash in a worker thread; a Java
+/// program's `System.exit()` called from another thread than its first) was neither counted
+/// nor told: only the first thread's calls and signals were read as its run's. Two programs
+/// (links to this test binary), each started 3 times over 5 s: one whose worker thread calls
+/// `exit(3)`, one whose worker thread crashes; both are told, with the status and the signal.
+#[test]
+fn a_run_ended_by_another_of_its_threads_is_told() {
+    if [SIGNALLER, THREAD_ENDER, MEMORY_HOG]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    if !trace
+        .instance_dir()
+        .join("events/task/task_newtask")
+        .exists()
+    {
+        println!("SKIPPED: this kernel has no task:task_newtask event");
+        return;
+    }
+    let me = std::env::current_exe().expect("this test");
+    let dir = std::env::temp_dir().join(format!("rstscope-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let mut programs = Vec::new();
+    for how in ["exit", "crash"] {
+        let program = dir.join(format!("ended-by-{how}"));
+        if std::fs::hard_link(&me, &program).is_err() {
+            std::fs::copy(&me, &program).expect("copy this test binary");
+        }
+        programs.push((how, program));
+    }
+    let mut outcome = Vec::new();
+    for i in 0..3 {
+        if i > 0 {
+            // Statuses only: a loop once it went on for 5 s.
+            std::thread::sleep(Duration::from_millis(2600));
+        }
+        for (how, program) in &programs {
+            let status = std::process::Command::new(program)
+                .args(["--exact", "thread_ender", "--ignored"])
+                .env(THREAD_ENDER, how)
+                .current_dir(&dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("run it");
+            outcome.push((
+                *how,
+                status.code(),
+                std::os::unix::process::ExitStatusExt::signal(&status),
+            ));
+        }
+    }
+    assert!(
+        outcome
+            .iter()
+            .all(|&o| o == ("exit", Some(3), None) || o == ("crash", None, Some(libc::SIGSEGV))),
+        "{outcome:?}"
+    );
+    let paths: Vec<String> = programs
+        .iter()
+        .map(|(_, p)| {
+            std::fs::canonicalize(p)
+                .expect("the link")
+                .display()
+                .to_string()
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let failing = loop {
+        let failing = trace.failing_starts();
+        let all = paths
+            .iter()
+            .all(|p| failing.iter().any(|f| &f.program == p && f.starts >= 3));
+        if all || Instant::now() > deadline {
+            break failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let told = |path: &str| {
+        let f = failing
+            .iter()
+            .find(|f| f.program == path)
+            .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+        (f.starts, f.exit_status, f.signal, f.killed)
+    };
+    assert_eq!(told(&paths[0]), (3, Some(3), None, 0));
+    assert_eq!(told(&paths[1]), (3, None, Some(11), 3));
+}
+
+/// Set by [`a_program_the_oom_killer_ends_at_each_start_is_told_so`] for the copies of this
+/// test binary it starts.
+const MEMORY_HOG: &str = "RSTSCOPE_TEST_MEMORY_HOG";
+
+/// Run in a copy of this test binary (with [`MEMORY_HOG`] set), in a memory cgroup of
+/// 64 MiB: takes 8 MiB after 8 MiB, each written, up to 1 GiB, until the OOM killer ends it.
+#[test]
+#[ignore = "run by a_program_the_oom_killer_ends_at_each_start_is_told_so in a process of its own"]
+fn memory_hog() {
+    if std::env::var_os(MEMORY_HOG).is_none() {
+        return;
+    }
+    let mut kept = Vec::new();
+    for _ in 0..128 {
+        kept.push(vec![1_u8; 8 << 20]);
+    }
+    println!("{} MiB held", kept.len() * 8);
+}
+
+/// A child memory cgroup of 64 MiB named `name` (cgroup v2's `memory.max`, or v1's
+/// `memory.limit_in_bytes` under this process's own), and its `cgroup.procs`; `None`, said,
+/// where neither has the memory controller.
+fn memory_cgroup(name: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let root = std::path::Path::new("/sys/fs/cgroup");
+    let limit = (64_u64 << 20).to_string();
+    let controllers = std::fs::read_to_string(root.join("cgroup.controllers")).unwrap_or_default();
+    if controllers.split_whitespace().any(|c| c == "memory") {
+        let subtree = root.join("cgroup.subtree_control");
+        if !std::fs::read_to_string(&subtree)
+            .unwrap_or_default()
+            .contains("memory")
+        {
+            let _ = std::fs::write(&subtree, "+memory");
+        }
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).ok()?;
+        if std::fs::write(dir.join("memory.max"), &limit).is_ok() {
+            let _ = std::fs::write(dir.join("memory.swap.max"), "0");
+            return Some((dir.clone(), dir.join("cgroup.procs")));
+        }
+        let _ = std::fs::remove_dir(&dir);
+    }
+    // cgroup v1 (or hybrid): the memory hierarchy, under this process's own group.
+    let own = std::fs::read_to_string("/proc/self/cgroup")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+            controllers
+                .split(',')
+                .any(|c| c == "memory")
+                .then(|| path.trim_start_matches('/').to_owned())
+        })?;
+    let dir = root.join("memory").join(own).join(name);
+    std::fs::create_dir_all(&dir).ok()?;
+    if std::fs::write(dir.join("memory.limit_in_bytes"), &limit).is_err() {
+        let _ = std::fs::remove_dir(&dir);
+        return None;
+    }
+    let _ = std::fs::write(dir.join("memory.memsw.limit_in_bytes"), &limit);
+    Some((dir.clone(), dir.join("cgroup.procs")))
+}
+
+/// The OOM killer live: a program that takes more memory than its cgroup allows, started 3
+/// times by a supervisor's loop, ended by the OOM killer each time (the kernel's SIGKILL,
+/// `oom:mark_victim`). The trace tells it failing, each run killed by signal 9 by the OOM
+/// killer, and the sentence says so. Outside `ip netns exec`, which mounts a /sys of its own
+/// without the cgroup file system (the test makes no network traffic).
+#[test]
+fn a_program_the_oom_killer_ends_at_each_start_is_told_so() {
+    if [SIGNALLER, THREAD_ENDER, MEMORY_HOG]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    if !trace.instance_dir().join("events/oom/mark_victim").exists() {
+        println!("SKIPPED: this kernel has no oom:mark_victim event");
+        return;
+    }
+    let name = format!("rstscope-oom-test-{}", std::process::id());
+    let Some((group, procs)) = memory_cgroup(&name) else {
+        println!(
+            "SKIPPED: no cgroup with the memory controller could be made under /sys/fs/cgroup \
+             (cgroup v2 without it, no v1 memory hierarchy, or a /sys without the cgroup file \
+             system, as `ip netns exec` mounts)"
+        );
+        return;
+    };
+    let me = std::env::current_exe().expect("this test");
+    let dir = std::env::temp_dir().join(format!("rstscope-oom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("memory-hog");
+    if std::fs::hard_link(&me, &program).is_err() {
+        std::fs::copy(&me, &program).expect("copy this test binary");
+    }
+    let mut ends = Vec::new();
+    for _ in 0..3 {
+        // The shell moves itself into the group, then becomes the program.
+        let status = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg("echo $$ > \"$1\" && exec \"$0\" --exact memory_hog --ignored")
+            .arg(&program)
+            .arg(&procs)
+            .env(MEMORY_HOG, "1")
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run it");
+        ends.push(std::os::unix::process::ExitStatusExt::signal(&status));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let path = std::fs::canonicalize(&program)
+        .expect("the link")
+        .display()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let failing = loop {
+        let failing = trace.failing_starts();
+        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
+            break failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir(&group);
+    assert_eq!(ends, [Some(libc::SIGKILL); 3], "each run killed");
+    let f = failing
+        .iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+    assert_eq!(
+        (f.starts, f.signal, f.killed, f.oom_killed),
+        (3, Some(9), 3, 3),
+        "{f:?}"
+    );
+    let sentence = rstscope::report::failing_start_sentence(7211, f, rstscope::report::Clock::Utc);
+    assert!(
+        sentence.contains("killed by signal 9 (SIGKILL) by the OOM killer"),
+        "{sentence}"
+    );
 }

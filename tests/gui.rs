@@ -1886,6 +1886,109 @@ fn refuse_until_listed(
     endpoints
 }
 
+/// Regression: the "This machine" panel did not list the programs that kept failing to
+/// start on this machine (the agent's metric had them, the window only where one would serve
+/// an endpoint of the results): a service crashing at every start that nobody connects to
+/// yet was nowhere on screen. A copy of `/bin/sleep` killed by SIGSEGV 50 ms after each of 3
+/// starts during a live capture is listed there, during the capture and after Stop (read back
+/// from the capture's file).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
+    let Ok(original) = std::fs::read("/bin/sleep") else {
+        println!("SKIPPED: no /bin/sleep to copy");
+        return;
+    };
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_program_failing_to_start_is_listed", |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.samples >= 1)
+    }) {
+        return;
+    }
+    let dir = temp_dir("failing-start-panel");
+    let program = dir.join("crashing-indexer");
+    std::fs::write(&program, &original).expect("write the program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make it executable");
+    for _ in 0..3 {
+        // In the temporary folder: a core file, where the machine writes one, goes there.
+        let mut child = std::process::Command::new(&program)
+            .arg("5")
+            .current_dir(&dir)
+            .spawn()
+            .expect("start it");
+        std::thread::sleep(Duration::from_millis(50));
+        let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+        // SAFETY: kill() takes a PID and a signal number; the child is ours, not reaped.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGSEGV) }, 0);
+        let _ = child.wait();
+        h.step();
+    }
+    let path = std::fs::canonicalize(&program).expect("the copy");
+    let said = format!("{} failed to start 3 times from ", path.display());
+    let listed = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| {
+                r.failing_starts
+                    .iter()
+                    .any(|f| f.program == *path.to_string_lossy())
+            })
+    };
+    let start = Instant::now();
+    while !listed(&h) {
+        if start.elapsed() > Duration::from_secs(10) {
+            // Not root, or a kernel without the exec and signal events.
+            println!("SKIPPED (a_program_failing_to_start_is_listed): no failing starts seen");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    assert!(shows(&h, "Failing to start"), "the panel's section");
+    assert!(
+        shows(&h, &said) && shows(&h, "killed by signal 11 (SIGSEGV)"),
+        "the panel lists {said:?}"
+    );
+    // Refused connects, so that the capture has packets and is read back from its file at
+    // Stop.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a port");
+    for _ in 0..3 {
+        let r = std::net::TcpStream::connect_timeout(&closed, Duration::from_secs(1));
+        assert!(r.is_err(), "nothing listens on {closed}");
+    }
+    let endpoint = closed.to_string();
+    wait_for(&mut h, |h| {
+        h.state().rows().iter().any(|r| r.endpoint == endpoint)
+    });
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(
+        h.state().rows().iter().any(|r| r.endpoint == endpoint),
+        "the refused port is an offender"
+    );
+    assert!(
+        shows(&h, &said),
+        "the panel lists {said:?} after Stop too (the capture's file read back)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Regression (real window, 800x600, a live capture on loopback without "This machine"): the
 /// kernel's comparison said in two lines under the headline and the status bar's second line
 /// ("saved … next capture keeps up to …") left no connection row in view after Stop, nor the

@@ -52,16 +52,17 @@
 //!   `syscalls:sys_enter_exit_group` event where the kernel has it, filtered to statuses other
 //!   than 0) or killed by a signal (`signal:signal_deliver`, filtered to signals taken with
 //!   their default action that ends the process; `signal:signal_generate`, filtered to signals
-//!   sent that end a process as a group, which says which signal a group kill was; and
+//!   sent that end a process as a group, which says which signal a group kill was, of those
+//!   often handled and sent at high rates (timers, `pthread_kill()`) only what `kill()` sent; and
 //!   `oom:mark_victim`, the OOM killer's choice), again and again, or at once where the
 //!   executable needs a shared library the loader would not find (read from the file, at most
 //!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by
 //!   [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
 //!   Machine-wide: a run that short leaves no time to read its network namespace. A run's end
-//!   is told where its process's first thread took the signal or made the call: one ended by
-//!   another of its threads (a crash there, or `exit()` called there, as a Java program's
-//!   main thread does) is not told how, and is neither counted nor taken as a start that went
-//!   well.
+//!   is told whichever of its threads took the signal or made the call (a crash in a worker
+//!   thread, `System.exit()` called from another thread than a Java program's first): the
+//!   threads a run makes in its first 10 s are read from `task:task_newtask`, filtered to
+//!   threads (`CLONE_THREAD`), not forks.
 //! - Only connects made in this process's network namespace are passed on: the capture sees
 //!   its interfaces only, while the event is every namespace's, and every namespace has its
 //!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
@@ -120,12 +121,13 @@ const EXEC_EVENT_DIR: &str = "events/sched/sched_process_exec";
 /// The `exit_group()` call, which gives the status a process ends with (relative like
 /// [`EVENT_DIR`]).
 const EXIT_CALL_EVENT_DIR: &str = "events/syscalls/sys_enter_exit_group";
-/// The events that tell a run killed by a signal, or by the OOM killer (relative like
-/// [`EVENT_DIR`]).
-const TASK_EVENT_DIRS: [(TaskEventKind, &str); 3] = [
+/// The events that tell a run killed by a signal, or by the OOM killer, and the threads a
+/// run made, whose crash or `exit_group()` ends it (relative like [`EVENT_DIR`]).
+const TASK_EVENT_DIRS: [(TaskEventKind, &str); 4] = [
     (TaskEventKind::Deliver, "events/signal/signal_deliver"),
     (TaskEventKind::Generate, "events/signal/signal_generate"),
     (TaskEventKind::OomVictim, "events/oom/mark_victim"),
+    (TaskEventKind::NewThread, "events/task/task_newtask"),
 ];
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
@@ -152,6 +154,13 @@ const TGID_SCANS: u32 = 4;
 const TGID_SCAN_EVERY: Duration = Duration::from_secs(2);
 /// Sightings waiting for [`ConnectTrace::drain`].
 const QUEUE: usize = 4096;
+/// Threads made on the machine in one second past which `task:task_newtask` is turned off
+/// for [`NEW_THREADS_PAUSE`]: a program making and ending threads one after another (40,000
+/// a second here) fed the trace as many events, 0.9 s of the reader's CPU in 10 s (a debug
+/// build), to follow the threads of runs that ended soon; services make a few a second.
+const MAX_NEW_THREADS_PER_SEC: u32 = 2000;
+/// See [`MAX_NEW_THREADS_PER_SEC`].
+const NEW_THREADS_PAUSE: Duration = Duration::from_secs(10);
 
 /// Serializes `start`, so that one start's stale-instance cleanup cannot remove another's
 /// instance before its buffers are open (open files are what keep an instance from removal).
@@ -284,11 +293,14 @@ impl ConnectTrace {
         let cpus = instance.open_buffers()?;
         instance.write("tracing_on", "1")?;
         instance.write(&format!("{EVENT_DIR}/enable"), "1")?;
+        let mut process_exits = false;
         let exit_format = exit_format.filter(|format| {
             // Only processes' exits are needed: most thread exits are kept from the reader.
             // Best effort: unfiltered, it reads them all, as before the field existed.
             if let Some(filter) = format.processes_only() {
-                let _ = instance.write(&format!("{EXIT_EVENT_DIR}/filter"), filter);
+                process_exits = instance
+                    .write(&format!("{EXIT_EVENT_DIR}/filter"), filter)
+                    .is_ok();
             }
             instance
                 .write(&format!("{EXIT_EVENT_DIR}/enable"), "1")
@@ -325,8 +337,22 @@ impl ConnectTrace {
                 Some(format)
             })
             .collect();
+        let thread_gate = task_formats
+            .iter()
+            .any(|f| f.kind == TaskEventKind::NewThread)
+            .then(|| {
+                let dir = TASK_EVENT_DIRS
+                    .iter()
+                    .find(|(kind, _)| *kind == TaskEventKind::NewThread)
+                    .map_or("", |(_, dir)| dir);
+                ThreadGate::new(
+                    instance.dir.join(dir).join("enable"),
+                    std::time::Instant::now(),
+                )
+            });
         let mut restarts = Restarts::default();
         restarts.statuses_told(exit_call_format.is_some());
+        restarts.process_exits_told(process_exits);
         let events = OptionalEvents {
             exit: exit_format.is_some(),
             exec: exec_format.is_some(),
@@ -349,6 +375,7 @@ impl ConnectTrace {
             exited: Exited::default(),
             execs: Execs::default(),
             restarts,
+            thread_gate,
             failing: Arc::clone(&failing),
             owners: (events.exit && events.exec).then(Owners::default),
             processes: Vec::new(),
@@ -606,6 +633,9 @@ struct Reader {
     execs: Execs,
     /// Programs whose runs end at once (see [`restarts`](super::restarts)).
     restarts: Restarts,
+    /// Turns `task:task_newtask` off while threads are made too fast; `None` where it is not
+    /// read.
+    thread_gate: Option<ThreadGate>,
     /// The programs among them that cannot load, for [`ConnectTrace::failing_starts`].
     failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Processes of connecting threads read lately; `None` where exits or execs are not read,
@@ -660,6 +690,7 @@ impl Reader {
             ..
         } = self;
         let mut busiest = 0;
+        let mut new_threads = 0_u32;
         for cpu in cpus.iter_mut() {
             let mut read = 0;
             for _ in 0..MAX_PAGES_PER_ROUND {
@@ -685,6 +716,7 @@ impl Reader {
                     {
                         processes.push((at, ProcessEvent::ExitCall(call)));
                     } else if let Some(event) = task_formats.iter().find_map(|f| f.decode(record)) {
+                        new_threads += u32::from(event.kind == TaskEventKind::NewThread);
                         processes.push((at, ProcessEvent::Task(event)));
                     }
                 });
@@ -718,16 +750,29 @@ impl Reader {
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
-                ProcessEvent::Task(TaskEvent { kind, tid, sig }) => match kind {
+                ProcessEvent::Task(TaskEvent {
+                    kind,
+                    tid,
+                    sig,
+                    child,
+                }) => match kind {
                     TaskEventKind::Deliver => restarts.signal_delivered(tid, sig),
                     TaskEventKind::Generate => restarts.signal_sent(tid, sig),
                     TaskEventKind::OomVictim => restarts.oom_victim(tid),
+                    TaskEventKind::NewThread => restarts.thread_started(at, tid, child),
                 },
             }
         }
+        if let Some(gate) = self.thread_gate.as_mut() {
+            gate.round(new_threads, std::time::Instant::now());
+        }
+        // A run of a program failing to start has lived long enough to have started well.
+        let now = Timestamp(clock_ns(libc::CLOCK_MONOTONIC).saturating_add(offset));
+        changed |= restarts.settle(now);
         // A program's run failed, or one went well: the list is made again, and whether a
         // program can load read from its file (at most every few seconds per program).
-        if changed && let Some(now) = last {
+        if changed {
+            let now = last.unwrap_or(now);
             let failing = restarts
                 .failing(now, |program| {
                     missing_libraries(&resolved(program), &RealFiles)
@@ -863,6 +908,51 @@ enum ProcessEvent {
     Exec(Exec),
     ExitCall(ExitCall),
     Task(TaskEvent),
+}
+
+/// Turns the new-thread event off for [`NEW_THREADS_PAUSE`] when more than
+/// [`MAX_NEW_THREADS_PER_SEC`] threads were made within a second, and on again after: the
+/// threads runs make while it is off are not followed (a run ended by one of them is then not
+/// told how, as before threads were followed).
+#[derive(Debug)]
+struct ThreadGate {
+    /// The event's `enable` file in the instance.
+    enable: PathBuf,
+    /// The second being counted: its start, and the threads made in it so far.
+    window: (std::time::Instant, u32),
+    /// Off until then.
+    paused_until: Option<std::time::Instant>,
+}
+
+impl ThreadGate {
+    fn new(enable: PathBuf, now: std::time::Instant) -> Self {
+        Self {
+            enable,
+            window: (now, 0),
+            paused_until: None,
+        }
+    }
+
+    /// A round read `made` new-thread events, at `now`.
+    fn round(&mut self, made: u32, now: std::time::Instant) {
+        if let Some(until) = self.paused_until {
+            if now >= until {
+                // Best effort: left off, it costs nothing and follows no thread.
+                let _ = fs::write(&self.enable, "1");
+                self.paused_until = None;
+                self.window = (now, 0);
+            }
+            return;
+        }
+        if now.duration_since(self.window.0) >= Duration::from_secs(1) {
+            self.window = (now, 0);
+        }
+        self.window.1 = self.window.1.saturating_add(made);
+        if self.window.1 > MAX_NEW_THREADS_PER_SEC {
+            let _ = fs::write(&self.enable, "0");
+            self.paused_until = Some(now + NEW_THREADS_PAUSE);
+        }
+    }
 }
 
 /// A number of uses that refills one every `every`, up to its size.
@@ -1277,6 +1367,7 @@ mod tests {
             exited: Exited::default(),
             execs: Execs::default(),
             restarts: Restarts::default(),
+            thread_gate: None,
             failing: Arc::new(Mutex::new(Vec::new())),
             owners: Some(Owners::default()),
             processes: Vec::new(),
@@ -1419,6 +1510,36 @@ mod tests {
             (mapped - unix).abs() < Timestamp::NANOS_PER_SEC,
             "{mapped} vs {unix}"
         );
+    }
+
+    /// A program making threads one after another (40,000 a second) fed the trace as many
+    /// events: past 2,000 in a second, the event is turned off for 10 s, then on again.
+    #[test]
+    fn the_new_thread_event_is_turned_off_while_threads_are_made_too_fast() {
+        let dir = std::env::temp_dir().join(format!("rstscope-gate-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temporary directory");
+        let enable = dir.join("enable");
+        fs::write(&enable, "1").expect("write");
+        let state = || fs::read_to_string(&enable).expect("read");
+        let t0 = std::time::Instant::now();
+        let ms = |n: u64| t0 + Duration::from_millis(n);
+        let mut gate = ThreadGate::new(enable.clone(), t0);
+        // A few a second for a while: left on.
+        for i in 0..30 {
+            gate.round(150, ms(i * 100));
+        }
+        assert_eq!(state(), "1");
+        // 2,001 within a second: off.
+        gate.round(1500, ms(3000));
+        gate.round(501, ms(3500));
+        assert_eq!(state(), "0");
+        gate.round(0, ms(13_499));
+        assert_eq!(state(), "0", "for 10 s");
+        gate.round(0, ms(13_500));
+        assert_eq!(state(), "1", "then on again");
+        gate.round(2000, ms(13_600));
+        assert_eq!(state(), "1", "counted anew");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

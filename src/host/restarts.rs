@@ -21,8 +21,10 @@
 //! [`QUICK_NS`](crate::host::restarts::QUICK_NS) and its file needs a library the loader would not find. A run that ended well
 //! (status 0, where the kernel tells statuses) or lived longer ends the streak: health checks
 //! and cron jobs that exit 0 are no failing starts, nor a check that fails now and then, nor a
-//! single failed run. A run ended by another of its threads (a group exit it did not ask for,
-//! no signal sent to it) neither counts nor ends it: how it ended is not seen.
+//! single failed run. A run ended by another of its threads is told as one ended by its
+//! first (a crash in a worker thread, a Java program's `System.exit()` called from another
+//! thread): the threads a run makes in its first [`FAIL_WITHIN_NS`](crate::host::restarts::FAIL_WITHIN_NS) are followed. One whose end is
+//! not seen (a group exit with status 0, or by a signal not read) neither counts nor ends it.
 //!
 //! What is evidence and what is not: that the program was started and ended soon is seen, and
 //! so is the status each run asked to end with (its `exit_group()` call, where the kernel has
@@ -66,6 +68,9 @@ pub const MIN_STATUS_LOOP_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
 pub const MAX_GAP_NS: i64 = 300 * Timestamp::NANOS_PER_SEC;
 /// Processes started and not yet ended remembered at most (a busy host runs thousands).
 const MAX_RUNNING: usize = 4096;
+/// Threads of those processes remembered at most (made within [`FAIL_WITHIN_NS`] of their
+/// process's start: a later run's end is no failed start, however it ended).
+const MAX_THREADS: usize = 4 * MAX_RUNNING;
 /// Programs with failed runs remembered at most, the least recently started forgotten first.
 const MAX_PROGRAMS: usize = 256;
 /// A program's file, found needing a missing library, is read again after this long once it
@@ -81,8 +86,17 @@ const SIGKILL: u8 = 9;
 /// x86 and ARM): delivered with that default action, the thread's process dies of it.
 pub const CORE_SIGNALS: [u8; 10] = [3, 4, 5, 6, 7, 8, 11, 24, 25, 31];
 /// The other signals whose default action ends the process (and the real-time signals,
-/// 34 to 64): the kernel ends such a process as a group, each thread told `SIGKILL`.
-pub const ENDING_SIGNALS: [u8; 13] = [1, 2, 9, 10, 12, 13, 14, 15, 16, 26, 27, 29, 30];
+/// 34 to 64): the kernel ends such a process as a group, each thread told `SIGKILL`. These
+/// are seldom handled, and sent one at a time (`kill`, a supervisor stopping a service, a
+/// pipe closed under a writer).
+pub const ENDING_SIGNALS: [u8; 6] = [1, 2, 9, 13, 15, 16];
+/// The signals whose default action ends the process as a group too, but which programs
+/// handle and send themselves at high rates: timers (`SIGALRM`, `SIGVTALRM`, `SIGPROF` from
+/// `setitimer()`, a profiler's 1 kHz), runtimes' thread signals (`SIGUSR1`, `SIGUSR2`,
+/// `SIGPWR`, real-time signals, by `pthread_kill()`), `SIGIO`. Only such a signal sent by
+/// `kill()` is read: a handled one cannot be told from the kernel's events until its
+/// delivery, and reading every one cost the trace a thousand events a second per timer.
+pub const HANDLED_SIGNALS: [u8; 7] = [10, 12, 14, 26, 27, 29, 30];
 
 /// The conventional name of signal `sig` (Linux's numbering on x86 and ARM), `None` for one
 /// without.
@@ -129,6 +143,25 @@ pub enum StartLink {
     SameProgram,
 }
 
+/// How a program that kept failing to start was then seen starting well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recovered {
+    /// The start of the run that went well.
+    pub at: Timestamp,
+    /// How it went well.
+    pub how: RecoveredHow,
+}
+
+/// See [`Recovered`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecoveredHow {
+    /// It lived [`FAIL_WITHIN_NS`] or more: it had started (whether it still runs or not).
+    KeptRunning,
+    /// It ended with status 0 sooner (where the kernel tells statuses).
+    EndedWell,
+}
+
 /// A program started again and again, each run failing soon after its start.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FailingStart {
@@ -173,6 +206,11 @@ pub struct FailingStart {
     /// again and again (`curl`, exit status 7). Empty in the machine-wide list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connected_to: Vec<String>,
+    /// A later run that started well, after the failed ones: the loop is over, kept so that
+    /// the admin still sees it happened. `None` while it goes on (and in a host report saved
+    /// by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<Recovered>,
 }
 
 /// For serde's `skip_serializing_if`, which passes a reference.
@@ -210,8 +248,9 @@ enum End {
     Exited(u8),
     /// A signal killed it.
     Killed(u8),
-    /// Another of its threads ended the process (a group exit it did not ask for, and no
-    /// signal was sent to it): how is not seen.
+    /// Its process was ended as a group, and neither a signal sent to it nor any of its
+    /// threads' calls or signals say why (a thread's `exit_group(0)`, a thread not followed,
+    /// a signal not read).
     Elsewhere,
 }
 
@@ -245,6 +284,24 @@ struct Runs {
     oom: u32,
     /// When its file was last read, and what was missing then.
     checked: Option<(Timestamp, Vec<MissingLibrary>)>,
+    /// A run after these that started well, once they were listed.
+    recovered: Option<Recovered>,
+}
+
+impl Runs {
+    /// One after another, these runs make a loop (see [`Restarts::failing`]).
+    fn looping(&self) -> bool {
+        self.failed >= MIN_FAILED_RUNS
+            && (self.killed > 0 || self.last.0 - self.first.0 >= MIN_STATUS_LOOP_NS)
+    }
+
+    /// They are listed by [`Restarts::failing`]: a loop, or runs that each ended at once of a
+    /// file found needing a missing library.
+    fn listed(&self) -> bool {
+        self.looping()
+            || self.longest_ns < QUICK_NS
+                && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty())
+    }
 }
 
 /// What one run's end does to its program's streak.
@@ -262,8 +319,16 @@ pub struct Restarts {
     /// `(pid, start)` in start order, for forgetting the oldest.
     order: VecDeque<(u32, Timestamp)>,
     programs: HashMap<String, Runs>,
+    /// Threads other than the first of processes in `running`, made within
+    /// [`FAIL_WITHIN_NS`] of its start: thread ID -> (process ID, its start).
+    threads: HashMap<u32, (u32, Timestamp)>,
+    /// `(tid, pid, start)` in the order made, for forgetting the oldest.
+    thread_order: VecDeque<(u32, u32, Timestamp)>,
     /// The kernel tells every status other than 0: a run whose end is not told ended well.
     statuses_told: bool,
+    /// Only processes' ends are told to [`Self::exit`] (their last thread's), not every
+    /// thread's: one a run made may end it.
+    process_exits: bool,
 }
 
 impl Restarts {
@@ -273,6 +338,13 @@ impl Restarts {
     /// one that ended at once counts only where its file needs a missing library.
     pub fn statuses_told(&mut self, told: bool) {
         self.statuses_told = told;
+    }
+
+    /// Says that [`Self::exit`] is told only the ends of processes (by their last thread,
+    /// the kernel's `group_dead`), not of every thread: an end told by a thread a run made is
+    /// that run's. Otherwise (the default) only a run's first thread's end is its end.
+    pub fn process_exits_told(&mut self, told: bool) {
+        self.process_exits = told;
     }
 
     /// Process `pid` started `program` at `at`.
@@ -303,10 +375,58 @@ impl Restarts {
         }
     }
 
+    /// Thread `creator` made thread `tid` of its process at `at` (`task:task_newtask` with
+    /// `CLONE_THREAD`): where the process is a run started less than [`FAIL_WITHIN_NS`] ago,
+    /// `tid`'s calls and signals are its.
+    pub fn thread_started(&mut self, at: Timestamp, creator: u32, tid: u32) {
+        let Some(pid) = self.process_of(creator) else {
+            return;
+        };
+        let started = self.running[&pid].started;
+        if at.0 - started.0 >= FAIL_WITHIN_NS || tid == pid {
+            return;
+        }
+        self.threads.insert(tid, (pid, started));
+        self.thread_order.push_back((tid, pid, started));
+        // The oldest go first: a run's threads matter for its first seconds only.
+        while self.threads.len() > MAX_THREADS
+            && let Some((tid, pid, started)) = self.thread_order.pop_front()
+        {
+            if self.threads.get(&tid) == Some(&(pid, started)) {
+                self.threads.remove(&tid);
+            }
+        }
+        if self.thread_order.len() > 2 * MAX_THREADS {
+            let threads = &self.threads;
+            self.thread_order
+                .retain(|(tid, pid, started)| threads.get(tid) == Some(&(*pid, *started)));
+        }
+    }
+
+    /// The run (by its process ID) that thread `tid` belongs to: its first thread's, or one it
+    /// made early (see [`Self::thread_started`]).
+    fn process_of(&self, tid: u32) -> Option<u32> {
+        if self.running.contains_key(&tid) {
+            return Some(tid);
+        }
+        let &(pid, started) = self.threads.get(&tid)?;
+        self.running
+            .get(&pid)
+            .is_some_and(|r| r.started == started)
+            .then_some(pid)
+    }
+
+    fn run_of(&mut self, tid: u32) -> Option<&mut Running> {
+        let pid = self.process_of(tid)?;
+        self.running.get_mut(&pid)
+    }
+
     /// Thread `tid` asked to end its process with `status` (`exit_group()`, seen only for a
-    /// status other than 0): where it leads a process started, that run's status.
+    /// status other than 0): where it belongs to a process started, that run's status.
     pub fn exit_status(&mut self, tid: u32, status: u8) {
-        if let Some(run) = self.running.get_mut(&tid) {
+        if let Some(run) = self.run_of(tid)
+            && !matches!(run.end, Some(End::Exited(_) | End::Killed(_)))
+        {
             run.end = Some(End::Exited(status));
         }
     }
@@ -314,57 +434,83 @@ impl Restarts {
     /// Signal `sig`, one that ends a process as a group by default, was sent to process (or
     /// thread) `pid` (`signal:signal_generate`): which signal a later group kill was.
     pub fn signal_sent(&mut self, pid: u32, sig: u8) {
-        if let Some(run) = self.running.get_mut(&pid) {
+        if let Some(run) = self.run_of(pid) {
             run.sent = Some(sig);
         }
     }
 
     /// Thread `tid` took signal `sig` with its default action, which ends the process
-    /// (`signal:signal_deliver`): where it leads a process started, that run was killed by
-    /// it. `SIGKILL` is what every thread of a process ended as a group is told: the signal
-    /// sent to it, where one was; else another of its threads ended it.
+    /// (`signal:signal_deliver`): where it belongs to a process started, that run was killed
+    /// by it. `SIGKILL` is what every thread of a process ended as a group is told: the
+    /// signal sent to it, where one was; else what one of its threads did first (its
+    /// `exit_group()`, a crash), where seen.
     pub fn signal_delivered(&mut self, tid: u32, sig: u8) {
-        if let Some(run) = self.running.get_mut(&tid) {
-            run.end = Some(if sig == SIGKILL {
-                run.sent.map_or(End::Elsewhere, End::Killed)
-            } else {
-                End::Killed(sig)
-            });
+        let Some(run) = self.run_of(tid) else {
+            return;
+        };
+        if sig != SIGKILL {
+            if !matches!(run.end, Some(End::Exited(_) | End::Killed(_))) {
+                run.end = Some(End::Killed(sig));
+            }
+        } else if let Some(sent) = run.sent {
+            run.end = Some(End::Killed(sent));
+        } else if run.end.is_none() {
+            run.end = Some(End::Elsewhere);
         }
     }
 
-    /// The OOM killer chose process `pid` (`oom:mark_victim`).
+    /// The OOM killer chose process `pid` (`oom:mark_victim`; the thread it names may be any
+    /// of the process's).
     pub fn oom_victim(&mut self, pid: u32) {
-        if let Some(run) = self.running.get_mut(&pid) {
+        if let Some(run) = self.run_of(pid) {
             run.oom = true;
         }
     }
 
-    /// Process `pid`, named `name`, ended at `at`: a failed run of its program is counted, a
-    /// run that started well ends its streak (either returns `true`).
+    /// Process `pid`, named `name`, ended at `at` (`pid` its last thread, which may be one it
+    /// made): a failed run of its program is counted, a run that started well ends its streak
+    /// (either returns `true`).
     pub fn exit(&mut self, at: Timestamp, pid: u32, name: &str) -> bool {
+        let pid = if self.process_exits {
+            self.process_of(pid)
+        } else {
+            Some(pid)
+        };
+        let Some(pid) = pid else {
+            return false;
+        };
         let Some(run) = self.running.remove(&pid) else {
             return false;
         };
+        if self.running.is_empty() {
+            self.threads.clear();
+            self.thread_order.clear();
+        }
         let lived = at.0 - run.started.0;
         let failed = matches!(run.end, Some(End::Exited(_) | End::Killed(_)));
         let verdict = if lived < 0 {
             Verdict::Ignore
-        } else if failed && lived < FAIL_WITHIN_NS
-            || run.end.is_none() && !self.statuses_told && lived < QUICK_NS
-        {
+        } else if lived >= FAIL_WITHIN_NS {
+            // It had started, however it ended.
+            Verdict::Reset
+        } else if failed || run.end.is_none() && !self.statuses_told && lived < QUICK_NS {
             Verdict::Count
-        } else if run.end == Some(End::Elsewhere)
-            || run.end.is_none() && !self.statuses_told && lived < FAIL_WITHIN_NS
-        {
+        } else if run.end == Some(End::Elsewhere) || run.end.is_none() && !self.statuses_told {
             Verdict::Ignore
         } else {
-            // Ended well, or lived long enough to have started.
+            // Ended well.
             Verdict::Reset
         };
         match verdict {
             Verdict::Ignore => false,
-            Verdict::Reset => self.programs.remove(&run.program).is_some(),
+            Verdict::Reset => {
+                let how = if lived >= FAIL_WITHIN_NS {
+                    RecoveredHow::KeptRunning
+                } else {
+                    RecoveredHow::EndedWell
+                };
+                self.started_well(&run.program, run.started, how)
+            }
             Verdict::Count => {
                 self.count(run, lived, failed, name);
                 true
@@ -372,12 +518,61 @@ impl Restarts {
         }
     }
 
+    /// A run of `program` started at `at` went well: a loop listed is over (kept, told
+    /// recovered), a streak not yet a loop forgotten. Whether its list changed.
+    fn started_well(&mut self, program: &str, at: Timestamp, how: RecoveredHow) -> bool {
+        let Some(runs) = self.programs.get_mut(program) else {
+            return false;
+        };
+        if runs.recovered.is_some() {
+            return false;
+        }
+        if runs.listed() && at >= runs.last {
+            runs.recovered = Some(Recovered { at, how });
+        } else {
+            self.programs.remove(program);
+        }
+        true
+    }
+
+    /// Runs of programs listed failing that have lived [`FAIL_WITHIN_NS`] by `now` and still
+    /// run: each such program is told recovered (it started and kept running) without waiting
+    /// for the run's end, which a service that started well may never reach. Whether the list
+    /// changed.
+    pub fn settle(&mut self, now: Timestamp) -> bool {
+        if !self
+            .programs
+            .values()
+            .any(|r| r.recovered.is_none() && r.listed())
+        {
+            return false;
+        }
+        let mut started: Vec<(String, Timestamp)> = self
+            .running
+            .values()
+            .filter(|r| now.0 - r.started.0 >= FAIL_WITHIN_NS)
+            .filter(|r| {
+                self.programs
+                    .get(&r.program)
+                    .is_some_and(|p| p.recovered.is_none() && p.listed() && r.started >= p.last)
+            })
+            .map(|r| (r.program.clone(), r.started))
+            .collect();
+        // The earliest run that kept running is when it recovered.
+        started.sort_by_key(|(_, at)| *at);
+        let mut changed = false;
+        for (program, at) in started {
+            changed |= self.started_well(&program, at, RecoveredHow::KeptRunning);
+        }
+        changed
+    }
+
     fn count(&mut self, run: Running, lived: i64, failed: bool, name: &str) {
         let started = run.started;
         if let Some(runs) = self.programs.get(&run.program)
-            && started.0 - runs.last.0 > MAX_GAP_NS
+            && (started.0 - runs.last.0 > MAX_GAP_NS || runs.recovered.is_some())
         {
-            // Too long after the last: another loop, if any.
+            // Too long after the last, or after a start that went well: another loop, if any.
             self.programs.remove(&run.program);
         }
         if !self.programs.contains_key(&run.program) && self.programs.len() >= MAX_PROGRAMS {
@@ -402,6 +597,7 @@ impl Restarts {
             killed: 0,
             oom: 0,
             checked: None,
+            recovered: None,
         });
         runs.alike &= runs.end == run.end;
         runs.starts += 1;
@@ -428,8 +624,7 @@ impl Restarts {
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
-                let looping = runs.failed >= MIN_FAILED_RUNS
-                    && (runs.killed > 0 || runs.last.0 - runs.first.0 >= MIN_STATUS_LOOP_NS);
+                let looping = runs.looping();
                 let at_once = runs.longest_ns < QUICK_NS;
                 if !looping && !at_once {
                     return None;
@@ -474,6 +669,7 @@ impl Restarts {
                     missing: lacks,
                     link: StartLink::Timing,
                     connected_to: Vec::new(),
+                    recovered: runs.recovered,
                 })
             })
             .collect();
@@ -537,6 +733,7 @@ mod tests {
                 missing: zmq(collector),
                 link: StartLink::Timing,
                 connected_to: Vec::new(),
+                recovered: None,
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
@@ -574,7 +771,77 @@ mod tests {
         r.statuses_told(true);
         r.exec(Timestamp(30_000 * MS), 201, collector);
         r.exit(Timestamp(30_001 * MS), 201, "collector");
-        assert_eq!(r.failing(Timestamp(31_000 * MS), |_| Vec::new()), []);
+        let failing = r.failing(Timestamp(31_000 * MS), |_| Vec::new());
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.recovered))
+                .collect::<Vec<_>>(),
+            [(
+                6,
+                Some(Recovered {
+                    at: Timestamp(30_000 * MS),
+                    how: RecoveredHow::EndedWell
+                })
+            )]
+        );
+    }
+
+    /// Regression: a loop that ended with a start that went well (the library installed, the
+    /// configuration fixed) stayed listed as failing for as long as the capture ran. It is
+    /// kept, told recovered: at once where a run lived 10 s and still runs, or ended with
+    /// status 0; its count does not change. A later loop is another one.
+    #[test]
+    fn a_loop_that_ends_with_a_good_start_is_told_recovered() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let p = "/opt/x/bin/collector";
+        let segv = |r: &mut Restarts| r.signal_delivered(100, 11);
+        for i in 0..4 {
+            run(&mut r, p, 100, i * 2000, 40, segv);
+        }
+        assert_eq!(r.failing(Timestamp(7000 * MS), loads).len(), 1);
+        assert!(!r.settle(Timestamp(7000 * MS)), "nothing runs");
+        // Fixed: it starts at 8 s and keeps running.
+        r.exec(Timestamp(8000 * MS), 101, p);
+        assert!(!r.settle(Timestamp(17_999 * MS)), "not 10 s yet");
+        assert!(r.settle(Timestamp(18_000 * MS)));
+        assert!(!r.settle(Timestamp(19_000 * MS)), "told once");
+        let failing = r.failing(Timestamp(18_000 * MS), loads);
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.signal, f.recovered))
+                .collect::<Vec<_>>(),
+            [(
+                4,
+                Some(11),
+                Some(Recovered {
+                    at: Timestamp(8000 * MS),
+                    how: RecoveredHow::KeptRunning
+                })
+            )]
+        );
+        // Its end, an hour later, changes nothing.
+        r.exit(Timestamp(3_608_000 * MS), 101, "collector");
+        assert_eq!(r.failing(Timestamp(3_608_001 * MS), loads), failing);
+        // It fails again: a new loop, from its first failed run.
+        for i in 0..3 {
+            run(&mut r, p, 100, 3_700_000 + i * 2000, 40, segv);
+        }
+        let again = r.failing(Timestamp(3_710_000 * MS), loads);
+        assert_eq!(
+            again
+                .iter()
+                .map(|f| (f.starts, f.first, f.recovered))
+                .collect::<Vec<_>>(),
+            [(3, Timestamp(3_700_000 * MS), None)]
+        );
+        // A streak not yet a loop is forgotten by a good start, as before.
+        let q = "/opt/x/bin/other";
+        run(&mut r, q, 102, 0, 40, |r| r.signal_delivered(102, 11));
+        run(&mut r, q, 102, 100, 12_000, |_| {});
+        assert!(!r.programs.contains_key(q));
     }
 
     /// A run of `program` as process `pid` from `at_ms`, lasting `ms`, ended by `end`.
@@ -649,9 +916,22 @@ mod tests {
             [(3, Some(1), None, 3000 * MS)]
         );
         assert!(failing[0].by_status_only());
-        // It ran 12 s this time before exiting 1: it had started.
+        // It ran 12 s this time before exiting 1: it had started; the loop is over.
         run(&mut r, p, 7, 20_000, 12_000, one);
-        assert_eq!(r.failing(Timestamp(40_000 * MS), loads), []);
+        let failing = r.failing(Timestamp(40_000 * MS), loads);
+        assert_eq!(
+            failing
+                .iter()
+                .map(|f| (f.starts, f.recovered))
+                .collect::<Vec<_>>(),
+            [(
+                3,
+                Some(Recovered {
+                    at: Timestamp(20_000 * MS),
+                    how: RecoveredHow::KeptRunning
+                })
+            )]
+        );
     }
 
     /// Health checks and cron jobs that exit 0 are no failing starts, nor a check that fails
@@ -711,7 +991,8 @@ mod tests {
         for i in 0..3 {
             run(&mut r, p, 5, i * 1000, 600, oom);
         }
-        // Ended by another of its threads: not seen how.
+        // Ended as a group, nothing seen saying why (a thread's exit_group(0), a thread not
+        // followed): not counted.
         run(&mut r, p, 5, 3000, 600, |r| r.signal_delivered(5, 9));
         let failing = r.failing(Timestamp(4000 * MS), loads);
         assert_eq!(
@@ -746,6 +1027,75 @@ mod tests {
         );
     }
 
+    /// Regression: a run ended by another of its threads (a crash in a worker thread; a Java
+    /// program's `System.exit()` called from another thread than its first, which is an
+    /// `exit_group()` there) was neither counted nor told: only the first thread's calls and
+    /// signals were its. The threads a run makes early are followed; its first thread is told
+    /// SIGKILL as the group ends, which does not hide what ended it. Its last thread may be
+    /// the one that ends it.
+    #[test]
+    fn a_run_ended_by_another_of_its_threads_is_told_as_by_its_first() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        r.process_exits_told(true);
+        let java = "/usr/lib/jvm/bin/java";
+        for i in 0..3 {
+            // Statuses only: a loop once it went on for 5 s.
+            let (pid, at) = (300 + i, i64::from(i) * 3000);
+            r.exec(Timestamp(at * MS), pid, java);
+            // Its first thread makes a worker, which makes another; that one calls exit(3).
+            r.thread_started(Timestamp((at + 10) * MS), pid, pid + 10);
+            r.thread_started(Timestamp((at + 20) * MS), pid + 10, pid + 20);
+            r.exit_status(pid + 20, 3);
+            r.signal_delivered(pid, 9);
+            r.signal_delivered(pid + 10, 9);
+            // The worker's end is the process's.
+            r.exit(Timestamp((at + 300) * MS), pid + 10, "java");
+        }
+        let crasher = "/opt/x/bin/crasher";
+        for i in 0..3 {
+            let (pid, at) = (400 + i, i64::from(i) * 2000);
+            r.exec(Timestamp(at * MS), pid, crasher);
+            r.thread_started(Timestamp((at + 5) * MS), pid, pid + 1);
+            r.signal_delivered(pid + 1, 11);
+            r.signal_delivered(pid, 9);
+            r.exit(Timestamp((at + 40) * MS), pid, "crasher");
+        }
+        let failing = r.failing(Timestamp(10_000 * MS), loads);
+        let told: Vec<_> = failing
+            .iter()
+            .map(|f| {
+                (
+                    f.program.as_str(),
+                    f.starts,
+                    f.exit_status,
+                    f.signal,
+                    f.killed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            told,
+            [(java, 3, Some(3), None, 0), (crasher, 3, None, Some(11), 3)]
+        );
+        // A thread made 10 s into a run is not followed (whatever it does, the run had
+        // started), and a thread ID of a run gone is nobody's.
+        r.exec(Timestamp(20_000 * MS), 500, "/opt/x/bin/late");
+        r.thread_started(Timestamp(31_000 * MS), 500, 501);
+        assert_eq!(r.process_of(501), None);
+        r.exec(Timestamp(40_000 * MS), 600, "/opt/x/bin/gone");
+        r.thread_started(Timestamp(40_001 * MS), 600, 601);
+        assert_eq!(r.process_of(601), Some(600));
+        r.exit(Timestamp(40_002 * MS), 600, "gone");
+        assert_eq!(r.process_of(601), None);
+        // Where every thread's end is told, a thread's end is not its process's.
+        let mut each = Restarts::default();
+        each.exec(Timestamp(0), 700, "/opt/x/bin/pool");
+        each.thread_started(Timestamp(MS), 700, 701);
+        assert!(!each.exit(Timestamp(2 * MS), 701, "pool"));
+        assert!(each.running.contains_key(&700));
+    }
+
     #[test]
     fn memory_is_bounded() {
         let mut r = Restarts::default();
@@ -753,6 +1103,15 @@ mod tests {
             r.exec(Timestamp(i64::from(pid)), pid, "/usr/bin/sshd");
         }
         assert!(r.running.len() <= MAX_RUNNING && r.order.len() <= 2 * MAX_RUNNING);
+        let first = u32::try_from(3 * MAX_RUNNING - 1).expect("small");
+        for tid in 0..u32::try_from(2 * MAX_THREADS).expect("small") {
+            r.thread_started(Timestamp(i64::from(first)), first, 1_000_000 + tid);
+        }
+        assert!(r.threads.len() <= MAX_THREADS && r.thread_order.len() <= 2 * MAX_THREADS);
+        assert_eq!(
+            r.process_of(1_000_000 + 2 * MAX_THREADS as u32 - 1),
+            Some(first)
+        );
         for pid in 0..u32::try_from(2 * MAX_PROGRAMS).expect("small") {
             let program = format!("/opt/p{pid}");
             r.exec(Timestamp(i64::from(pid)), pid, &program);

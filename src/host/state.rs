@@ -241,7 +241,8 @@ pub struct HostReport {
     /// Every program seen failing to start on this machine during the capture, whether or
     /// not a port was refused meanwhile (see [`restarts`](super::restarts)), most recent
     /// first, each [`StartLink::Timing`]; at most 32, the ones failing longest ago forgotten
-    /// first. Live only: not saved with a capture (its endpoints' are).
+    /// first. Live only: not saved with a capture (its endpoints' are); the app's "This
+    /// machine" panel lists them while the capture runs and after Stop.
     #[serde(skip)]
     pub failing_starts: Vec<FailingStart>,
 }
@@ -972,6 +973,7 @@ mod tests {
             missing: Vec::new(),
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            recovered: None,
         };
         state.apply(HostSample {
             at: at(111),
@@ -1117,6 +1119,7 @@ mod tests {
             }],
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            recovered: None,
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());

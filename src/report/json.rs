@@ -337,7 +337,7 @@ struct FailingStartOut<'a>(&'a FailingStart);
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(15))?;
+        let mut m = serializer.serialize_map(Some(16))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("program", &f.program)?;
         m.serialize_entry("name", &f.name)?;
@@ -356,6 +356,10 @@ impl Serialize for FailingStartOut<'_> {
         m.serialize_entry("missing_libraries", &missing)?;
         m.serialize_entry("link", &f.link)?;
         m.serialize_entry("connected_to", &f.connected_to)?;
+        m.serialize_entry(
+            "recovered",
+            &f.recovered.map(|r| json!({"at": Secs(r.at), "how": r.how})),
+        )?;
         m.end()
     }
 }
@@ -1104,6 +1108,37 @@ fn own_time(cap: &CaptureInfo, live: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A loop over is told with the start that went well; one going on with null.
+    #[test]
+    fn a_failing_start_says_when_it_recovered() {
+        use crate::host::restarts::{Recovered, RecoveredHow, StartLink};
+        let mut f = FailingStart {
+            program: "/opt/x/bin/collector".into(),
+            name: "collector".into(),
+            starts: 3,
+            first: Timestamp(1_000_000_000),
+            last: Timestamp(5_000_000_000),
+            longest_ns: 40_000_000,
+            exit_status: None,
+            signal: Some(11),
+            killed: 3,
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: StartLink::Timing,
+            connected_to: Vec::new(),
+            recovered: None,
+        };
+        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
+        assert!(out(&f).get("recovered").is_some_and(Value::is_null));
+        f.recovered = Some(Recovered {
+            at: Timestamp(7_500_000_000),
+            how: RecoveredHow::KeptRunning,
+        });
+        let recovered = &out(&f)["recovered"];
+        assert_eq!(recovered["at"].as_f64(), Some(7.5));
+        assert_eq!(recovered["how"], "kept-running");
+    }
 
     /// The analysis of the sample capture shipped in `resources/`.
     fn sample() -> Analysis {

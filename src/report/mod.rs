@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
-use crate::host::restarts::{self, FailingStart, StartLink};
+use crate::host::restarts::{self, FailingStart, Recovered, RecoveredHow, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -2149,6 +2149,38 @@ fn listener_alone(
 /// capture begun after the crash): the report said only "nothing did during this capture",
 /// while the collector's restarts failed every 2 s.
 pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> String {
+    let (runs, ended) = failing_runs_words(f, clock);
+    match f.link {
+        StartLink::SameProgram => format!(
+            "The program that listened on {port}, {}, failed to start {runs}: {ended}.",
+            f.program
+        ),
+        StartLink::Timing => format!(
+            "While {port} was refused, {} failed to start {runs}: {ended}. Whether it \
+             would serve {port} cannot be seen ({}): only the timing links them.",
+            f.program,
+            if f.missing.is_empty() {
+                "no run was seen listening"
+            } else {
+                "no run lived long enough to listen"
+            }
+        ),
+    }
+}
+
+/// A program that failed to start again and again on this machine, told on its own (the
+/// machine-wide list, "This machine" in the app): "/opt/collector/bin/collector failed to
+/// start 12 times from 10:02:11 to 10:02:33 (every 2.0 s): each run ended within 40 ms,
+/// killed by signal 11 (SIGSEGV); then it started at 10:05:00 and kept running."
+pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
+    let (runs, ended) = failing_runs_words(f, clock);
+    format!("{} failed to start {runs}: {ended}.", f.program)
+}
+
+/// The words of [`failing_start_sentence`] that tell the runs: when ("5 times from 08:22:31
+/// to 08:22:39 (every 2.0 s)"), and how they ended, with the libraries missing, the other
+/// endpoints connected to, and a later start that went well.
+fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
     let runs = match f.starts {
         1 => format!("once, at {}", clock.time(f.first)),
         n => format!(
@@ -2192,20 +2224,26 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
             },
         ));
     }
-    match f.link {
-        StartLink::SameProgram => format!(
-            "The program that listened on {port}, {}, failed to start {runs}: {ended}{libs}.",
-            f.program
-        ),
-        StartLink::Timing => format!(
-            "While {port} was refused, {} failed to start {runs}: {ended}{libs}. Whether it \
-             would serve {port} cannot be seen ({}): only the timing links them.",
-            f.program,
-            if f.missing.is_empty() {
-                "no run was seen listening"
-            } else {
-                "no run lived long enough to listen"
-            }
+    libs.push_str(&recovered_words(f, clock));
+    (runs, format!("{ended}{libs}"))
+}
+
+/// How a program's failing starts ended, where a later start went well: "; then it started
+/// at 10:05:00 and kept running", "; then a run started at 10:05:00 ended with exit status
+/// 0"; nothing while they go on.
+pub fn recovered_words(f: &FailingStart, clock: Clock) -> String {
+    match f.recovered {
+        None => String::new(),
+        Some(Recovered {
+            at,
+            how: RecoveredHow::KeptRunning,
+        }) => format!("; then it started at {} and kept running", clock.time(at)),
+        Some(Recovered {
+            at,
+            how: RecoveredHow::EndedWell,
+        }) => format!(
+            "; then a run started at {} ended with exit status 0",
+            clock.time(at)
         ),
     }
 }
@@ -2457,7 +2495,7 @@ pub(crate) mod tests {
 #[cfg(test)]
 mod failing_start_tests {
     use super::{Clock, failing_start_sentence};
-    use crate::host::restarts::{FailingStart, StartLink};
+    use crate::host::restarts::{FailingStart, Recovered, RecoveredHow, StartLink};
     use crate::packet::Timestamp;
 
     fn killed(starts: u32, signal: Option<u8>, killed: u32, oom: u32) -> FailingStart {
@@ -2475,6 +2513,7 @@ mod failing_start_tests {
             missing: Vec::new(),
             link: StartLink::SameProgram,
             connected_to: Vec::new(),
+            recovered: None,
         }
     }
 
@@ -2500,6 +2539,43 @@ mod failing_start_tests {
         assert!(
             said(&killed(3, Some(40), 3, 0)).ends_with("killed by signal 40."),
             "a real-time signal has no name"
+        );
+    }
+
+    /// A loop over: the start that went well is told after the failed ones.
+    /// The machine-wide list, told without a port.
+    #[test]
+    fn a_failing_start_is_told_on_its_own() {
+        assert_eq!(
+            super::failing_start_line(&killed(3, Some(11), 3, 0), Clock::Utc),
+            "/opt/x/bin/collector failed to start 3 times from 00:00:00 to 00:00:04 (every \
+             2.0 s): each run ended within 3.1 s, killed by signal 11 (SIGSEGV)."
+        );
+    }
+
+    #[test]
+    fn the_sentence_says_when_a_later_start_went_well() {
+        let said = |f: &FailingStart| failing_start_sentence(7211, f, Clock::Utc);
+        let mut f = killed(3, Some(11), 3, 0);
+        f.recovered = Some(Recovered {
+            at: Timestamp(3_725_000_000_000),
+            how: RecoveredHow::KeptRunning,
+        });
+        assert!(
+            said(&f).ends_with(
+                "killed by signal 11 (SIGSEGV); then it started at 01:02:05 and kept running."
+            ),
+            "{}",
+            said(&f)
+        );
+        f.recovered = Some(Recovered {
+            at: Timestamp(3_725_000_000_000),
+            how: RecoveredHow::EndedWell,
+        });
+        assert!(
+            said(&f).ends_with("; then a run started at 01:02:05 ended with exit status 0."),
+            "{}",
+            said(&f)
         );
     }
 }

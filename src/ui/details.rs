@@ -2005,13 +2005,19 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
         // same executable listened there, or only the timing) is in the sentence.
         for f in &e.failing_starts {
             let text = report::failing_start_sentence(e.port, f, input.clock);
+            // A loop over (a later start went well) is told in the past.
+            let title = if f.recovered.is_some() {
+                "Failed to start:"
+            } else {
+                "Failing to start:"
+            };
             let whole = |ui: &mut egui::Ui| {
-                ui.label(RichText::new("Failing to start:").strong());
+                ui.label(RichText::new(title).strong());
                 ui.add(egui::Label::new(text.clone()).wrap());
             };
             match lines {
                 ProcessLines::Cut => row(ui, &mut |ui| {
-                    ui.label(RichText::new("Failing to start:").strong());
+                    ui.label(RichText::new(title).strong());
                     ui.add(fit(egui::Label::new(text.clone())));
                 }),
                 ProcessLines::Full | ProcessLines::Wrapped => {

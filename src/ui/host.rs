@@ -1,5 +1,6 @@
 //! The "This machine" panel: listening sockets with their processes (sortable, filterable),
-//! the kernel's TCP counters, how they compare with the capture, and the listener history.
+//! the kernel's TCP counters, how they compare with the capture, the listener history, and
+//! the programs that kept failing to start.
 //!
 //! During and after a live capture it shows what the host-monitor sampled with it; otherwise
 //! "Read now" takes one sample on a named thread (the UI never reads /proc itself).
@@ -198,6 +199,10 @@ impl HostPanel {
                 self.listening(ui, &h, clock, visible);
                 ui.separator();
                 history(ui, &h.gone, clock);
+                if live.is_some() {
+                    ui.separator();
+                    failing_starts(ui, &h, clock, visible);
+                }
                 if !h.notes.is_empty() {
                     ui.separator();
                     for n in &h.notes {
@@ -403,6 +408,34 @@ fn history(ui: &mut egui::Ui, gone: &[ListenerRecord], clock: Clock) {
             clock.time(g.first_seen),
             clock.time(g.last_seen)
         ));
+    }
+}
+
+/// The programs that kept failing to start on this machine while it was sampled, whether or
+/// not they would serve an endpoint of the results: a service failing that nobody connects to
+/// yet has no row there. Live only (a one-shot reading sees no starts).
+fn failing_starts(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
+    ui.label(RichText::new("Failing to start").strong());
+    if h.failing_starts.is_empty() {
+        prose(
+            ui,
+            visible,
+            RichText::new(
+                "no program was seen failing to start again and again (Linux, as root: the \
+                 kernel's exec and exit events)",
+            )
+            .weak(),
+        );
+    }
+    for f in &h.failing_starts {
+        let text = RichText::new(report::failing_start_line(f, clock));
+        // One going on is a warning; one over is history.
+        let text = if f.recovered.is_none() {
+            text.color(ui.visuals().warn_fg_color)
+        } else {
+            text
+        };
+        prose(ui, visible, text);
     }
 }
 

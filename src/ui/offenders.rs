@@ -1419,7 +1419,13 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     }
     for f in &h.failing_starts {
         let guess = if f.link == StartLink::Timing { "?" } else { "" };
-        text.push_str(&format!("; {}{guess} fails to start", f.name));
+        // A loop over (a later start went well) is told in the past.
+        let fails = if f.recovered.is_some() {
+            "failed to start"
+        } else {
+            "fails to start"
+        };
+        text.push_str(&format!("; {}{guess} {fails}", f.name));
         lines.push(report::failing_start_sentence(h.port, f, clock));
     }
     let text = RichText::new(text);
@@ -2184,5 +2190,41 @@ mod tests {
             "none; collector (4312) until 22:13:30, +1 more"
         );
         assert_eq!(hover.expect("a hover").lines().count(), 2);
+        // A program that kept failing to start; once a later start went well, in the past.
+        let mut f = crate::host::restarts::FailingStart {
+            program: "/opt/c/collector".into(),
+            name: "collector".into(),
+            starts: 3,
+            first: t(0),
+            last: t(4),
+            longest_ns: 40_000_000,
+            exit_status: None,
+            signal: Some(11),
+            killed: 3,
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: crate::host::restarts::StartLink::Timing,
+            connected_to: Vec::new(),
+            recovered: None,
+        };
+        h.failing_starts = vec![f.clone()];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert!(
+            text.text().ends_with("; collector? fails to start"),
+            "{}",
+            text.text()
+        );
+        f.recovered = Some(crate::host::restarts::Recovered {
+            at: t(30),
+            how: crate::host::restarts::RecoveredHow::KeptRunning,
+        });
+        h.failing_starts = vec![f];
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert!(
+            text.text().ends_with("; collector? failed to start"),
+            "{}",
+            text.text()
+        );
+        assert!(hover.is_some_and(|h| h.contains("then it started at 22:13:50 and kept running")),);
     }
 }

@@ -862,6 +862,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         missing: Vec::new(),
         link: StartLink::Timing,
         connected_to: Vec::new(),
+        recovered: None,
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,
@@ -908,7 +909,23 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
     let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
     assert_eq!(rows, [(collector.to_owned(), 9), curl.clone()]);
     let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
-    assert_eq!(rows, [(collector.to_owned(), 9), curl], "nothing new");
+    assert_eq!(
+        rows,
+        [(collector.to_owned(), 9), curl.clone()],
+        "nothing new"
+    );
+    // The loop over (a later start went well): listed still, recovered; nothing counted.
+    let mut over = failing(collector, 100, 4, Some(11));
+    over.recovered = Some(crate::host::restarts::Recovered {
+        at: at(120),
+        how: crate::host::restarts::RecoveredHow::KeptRunning,
+    });
+    let rows = t.update(Some(&report(vec![over])));
+    assert_eq!(
+        rows,
+        [(collector.to_owned(), 9), curl],
+        "a recovery is no failed run"
+    );
     // Ten more programs: 6 get series of their own, 4 go to other.
     let many: Vec<FailingStart> = (0..10)
         .map(|i| failing(&format!("/opt/p{i}"), 200, 3, Some(6)))

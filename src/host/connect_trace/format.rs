@@ -460,6 +460,9 @@ pub(super) enum TaskEventKind {
     Generate,
     /// `oom:mark_victim`: the OOM killer chose a process (`pid`).
     OomVictim,
+    /// `task:task_newtask`: the current thread made a thread of its process (`common_pid`, the
+    /// new thread's `pid`, `clone_flags` with `CLONE_THREAD`).
+    NewThread,
 }
 
 /// The layout of one of the events that tell how a process ended other than by its own
@@ -474,8 +477,10 @@ pub(super) struct TaskEventFormat {
     common_type: Field,
     /// The thread or process it is about.
     task: Field,
-    /// The signal; `None` for the OOM killer's event.
+    /// The signal; `None` for the OOM killer's event and a new thread.
     sig: Option<Field>,
+    /// The thread made; only for [`TaskEventKind::NewThread`].
+    child: Option<Field>,
 }
 
 /// One decoded signal or OOM event.
@@ -484,8 +489,10 @@ pub(super) struct TaskEvent {
     pub kind: TaskEventKind,
     /// The thread (or process) it is about.
     pub tid: u32,
-    /// The signal (0 for the OOM killer's event).
+    /// The signal (0 for the OOM killer's event and a new thread).
     pub sig: u8,
+    /// The thread made by `tid` (0 for the other events).
+    pub child: u32,
 }
 
 impl TaskEventFormat {
@@ -497,24 +504,36 @@ impl TaskEventFormat {
         let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
         let common_type = pick("common_type", &[2])?;
         let task = pick(
-            if kind == TaskEventKind::Deliver {
-                "common_pid"
-            } else {
-                "pid"
+            match kind {
+                TaskEventKind::Deliver | TaskEventKind::NewThread => "common_pid",
+                TaskEventKind::Generate | TaskEventKind::OomVictim => "pid",
             },
             &[4],
         )?;
         let sig = match kind {
-            TaskEventKind::OomVictim => None,
+            TaskEventKind::OomVictim | TaskEventKind::NewThread => None,
             TaskEventKind::Deliver | TaskEventKind::Generate => Some(pick("sig", &[4])?),
+        };
+        let child = match kind {
+            TaskEventKind::NewThread => Some(pick("pid", &[4])?),
+            _ => None,
         };
         // The kernel filter needs these too.
         match kind {
             TaskEventKind::Deliver => pick("sa_handler", &[4, 8]).map(|_| ())?,
-            TaskEventKind::Generate => pick("result", &[4]).map(|_| ())?,
+            TaskEventKind::Generate => {
+                pick("result", &[4])?;
+                pick("code", &[4]).map(|_| ())?
+            }
+            TaskEventKind::NewThread => pick("clone_flags", &[8]).map(|_| ())?,
             TaskEventKind::OomVictim => {}
         }
-        let min_len = end_of([common_type, task].iter().chain(sig.as_ref()));
+        let min_len = end_of(
+            [common_type, task]
+                .iter()
+                .chain(sig.as_ref())
+                .chain(child.as_ref()),
+        );
         Ok(Self {
             id,
             kind,
@@ -522,31 +541,42 @@ impl TaskEventFormat {
             common_type,
             task,
             sig,
+            child,
         })
     }
 
     /// The kernel event filter that lets through only what can end a process: a signal taken
     /// with its default action that ends it (`sa_handler == 0`, SIG_DFL), a signal sent
     /// (and queued) that ends a process as a group; every OOM victim.
+    ///
+    /// A signal sent cannot be told handled or not (the event has no handler; its delivery
+    /// has, but a group kill is delivered as `SIGKILL`): of the signals programs handle and
+    /// send themselves at high rates ([`HANDLED_SIGNALS`](crate::host::restarts::HANDLED_SIGNALS),
+    /// real-time signals), only those sent by `kill()` (`code == 0`, `SI_USER`) are let
+    /// through, not a timer's (`SI_KERNEL` from `setitimer()` and `alarm()`, `SI_TIMER`) nor
+    /// a thread's (`SI_TKILL`, `pthread_kill()`), nor `sigqueue()`'s.
     pub fn filter(&self) -> Option<String> {
         let any = |sigs: &mut dyn Iterator<Item = u8>| {
             sigs.map(|s| format!("sig == {s}"))
                 .collect::<Vec<_>>()
                 .join(" || ")
         };
-        use crate::host::restarts::{CORE_SIGNALS, ENDING_SIGNALS};
+        use crate::host::restarts::{CORE_SIGNALS, ENDING_SIGNALS, HANDLED_SIGNALS};
         match self.kind {
             // SIGKILL is how every thread of a process ended as a group is told.
             TaskEventKind::Deliver => Some(format!(
                 "sa_handler == 0 && ({})",
                 any(&mut CORE_SIGNALS.into_iter().chain([9]))
             )),
-            // 0: TRACE_SIGNAL_DELIVERED, queued. Real-time signals end a process too.
+            // result 0: TRACE_SIGNAL_DELIVERED, queued. Real-time signals end a process too.
             TaskEventKind::Generate => Some(format!(
-                "result == 0 && ({} || sig >= 34)",
-                any(&mut ENDING_SIGNALS.into_iter())
+                "result == 0 && ({} || (code == 0 && ({} || sig >= 34)))",
+                any(&mut ENDING_SIGNALS.into_iter()),
+                any(&mut HANDLED_SIGNALS.into_iter())
             )),
             TaskEventKind::OomVictim => None,
+            // CLONE_THREAD: a thread, not a process (a fork).
+            TaskEventKind::NewThread => Some("clone_flags & 0x10000".to_owned()),
         }
     }
 
@@ -559,10 +589,15 @@ impl TaskEventFormat {
             Some(f) => u8::try_from(f.uint(record)?).ok()?,
             None => 0,
         };
+        let child = match self.child {
+            Some(f) => u32::try_from(f.uint(record)?).ok()?,
+            None => 0,
+        };
         Some(TaskEvent {
             kind: self.kind,
             tid: u32::try_from(self.task.uint(record)?).ok()?,
             sig,
+            child,
         })
     }
 }
@@ -623,6 +658,8 @@ pub(super) mod tests {
         assert_eq!(f.decode(&record), None, "another event");
     }
 
+    const TASK_NEWTASK_FORMAT_FIXTURE: &str =
+        include_str!("../../../tests/fixtures/tracefs/task_newtask.format");
     const SIGNAL_DELIVER_FORMAT_FIXTURE: &str =
         include_str!("../../../tests/fixtures/tracefs/signal_deliver.format");
     const SIGNAL_GENERATE_FORMAT_FIXTURE: &str =
@@ -652,7 +689,8 @@ pub(super) mod tests {
             Some(TaskEvent {
                 kind: TaskEventKind::Deliver,
                 tid: 4312,
-                sig: 11
+                sig: 11,
+                child: 0,
             })
         );
         assert_eq!(deliver.decode(&r[..10]), None, "too short");
@@ -685,7 +723,13 @@ pub(super) mod tests {
             "{filter}"
         );
         assert!(
-            filter.ends_with("|| sig >= 34)") && !filter.contains("sig == 11 "),
+            filter.ends_with("|| sig >= 34)))") && !filter.contains("sig == 11 "),
+            "{filter}"
+        );
+        // A timer's or a thread's signal (SIGPROF, SIGALRM, SIGUSR1), maybe handled, only
+        // where kill() sent it.
+        assert!(
+            filter.contains("sig == 15 || sig == 16 || (code == 0 && (sig == 10 ||"),
             "{filter}"
         );
         // Another event's record is not one of these.
@@ -702,6 +746,32 @@ pub(super) mod tests {
         put(&mut r, 8, 4500);
         assert_eq!(oom.decode(&r).map(|e| (e.tid, e.sig)), Some((4500, 0)));
         assert_eq!(oom.filter(), None);
+
+        // Thread 4500 made thread 4507 of its process.
+        let new_thread = TaskEventFormat::parse(
+            TaskEventKind::NewThread,
+            TASK_NEWTASK_FORMAT_FIXTURE,
+            "fixture",
+        )
+        .expect("task_newtask");
+        let mut r = vec![0_u8; 48];
+        r[..2].copy_from_slice(&u16::try_from(new_thread.id).expect("small").to_ne_bytes());
+        put(&mut r, 4, 4500);
+        put(&mut r, 8, 4507);
+        r[32..40].copy_from_slice(&0x3d_0f00_u64.to_ne_bytes());
+        assert_eq!(
+            new_thread.decode(&r),
+            Some(TaskEvent {
+                kind: TaskEventKind::NewThread,
+                tid: 4500,
+                sig: 0,
+                child: 4507,
+            })
+        );
+        assert_eq!(
+            new_thread.filter().as_deref(),
+            Some("clone_flags & 0x10000")
+        );
         // A format without the fields is not taken.
         assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());
     }

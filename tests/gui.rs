@@ -7434,6 +7434,81 @@ fn the_selected_offender_is_scrolled_into_view_after_a_new_capture_and_a_sort() 
     scrolled_to(&mut h, &last).expect("End shows the last row");
 }
 
+/// Regression (real window): the window shrunk until the offenders' table scrolled, its rows
+/// scrolled down with the wheel, and the window grown again: the rows at the top stayed
+/// hidden, the selected (worst) one among them, where the grown table had room for them. A
+/// window that grows shows the table from its first row, as far as the selected row stays in
+/// view: here 6 offenders at 1024x700 and 4 at 800x600 (three rows and a part in view), and
+/// with the last selected (End), the rows above it down to it.
+#[test]
+fn a_grown_window_shows_the_offenders_from_the_top_with_the_selected_one() {
+    let cases = [
+        (
+            Refusals::at("grown-table/six.pcap", 600, 6),
+            [1024.0, 700.0],
+            false,
+        ),
+        (
+            Refusals::at("grown-table/four.pcap", 600, 4),
+            [800.0, 600.0],
+            false,
+        ),
+        (
+            Refusals::at("grown-table/six-end.pcap", 600, 6),
+            [1024.0, 700.0],
+            true,
+        ),
+    ];
+    for (capture, size, end) in cases {
+        let mut h = opened_with(window([640.0, 400.0]), capture);
+        let rows: Vec<String> = h
+            .state()
+            .rows()
+            .iter()
+            .map(|r| r.endpoint.clone())
+            .collect();
+        if end {
+            h.key_press(egui::Key::End);
+            h.run_steps(3);
+        }
+        let selected = h.state().selected().expect("a selected offender");
+        let selected = rstscope::report::endpoint(selected.0, selected.1);
+        // The wheel over the rows takes them down to the last.
+        let at = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, &selected)
+            .rect();
+        wheel(&mut h, at.center(), -400.0);
+        laid_out(&mut h);
+        assert!(
+            row_in_view(&h, &rows[0]).is_err(),
+            "{size:?}: the first row scrolled out of view at 640x400"
+        );
+        h.set_size(window(size).into());
+        h.run_steps(2);
+        laid_out(&mut h);
+        assert_eq!(
+            row_in_view(&h, &selected),
+            Ok(()),
+            "{size:?}: the selected row in view"
+        );
+        if end {
+            // As many rows above the last as the view holds whole: two.
+            let above = &rows[rows.len() - 3];
+            assert_eq!(
+                row_in_view(&h, above),
+                Ok(()),
+                "{size:?}: the rows down to it"
+            );
+        } else {
+            assert_eq!(
+                row_in_view(&h, &rows[0]),
+                Ok(()),
+                "{size:?}: the table from its first row"
+            );
+        }
+    }
+}
+
 /// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the
 /// Endpoint column pinned at the left when the table is scrolled sideways.
 fn endpoints_in_view(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<String> {

@@ -100,6 +100,9 @@ pub struct OffendersView {
     /// new capture's row was shown in its first frame's taller table, and left a sliver under
     /// the sideways bar once the details took their height.
     revealed: Option<(EndpointKey, usize, i32)>,
+    /// The window's size when the table was last drawn: one that grew shows the rows from
+    /// the first (see [`OffendersView::show`]).
+    window: Option<egui::Vec2>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -517,6 +520,7 @@ impl OffendersView {
         }
         // The room the table is given (its rows' view with its header): see `revealed`.
         let height = ui.available_height().round() as i32;
+        let window = ui.ctx().content_rect().size();
         let mut table = bar
             .table(ui)
             .id_salt(salt)
@@ -540,6 +544,17 @@ impl OffendersView {
         // given another height keeps the row it showed in view, under the pointer too: the
         // results' layout settles over a few frames (the details taking their height once
         // their connections come), and a row shown in the first would end cut under the bar.
+        // A window that grew shows the rows from the first, as many as the selected one
+        // leaves in view below it: shrunk until the rows scrolled, scrolled down, and grown
+        // again, it kept the rows at the top hidden (the selected one among them) where they
+        // fitted now. At once: egui's animation would start from the top and slide away.
+        let grown = self
+            .window
+            .is_some_and(|w| window.x > w.x + 0.5 || window.y > w.y + 0.5);
+        self.window = Some(window);
+        if grown {
+            table = table.vertical_scroll_offset(0.0).animate_scrolling(false);
+        }
         let at = selected
             .and_then(|k| (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height)));
         let keyed = std::mem::take(&mut self.scroll_to_selected);
@@ -547,11 +562,11 @@ impl OffendersView {
         if let Some((_, i, _)) = at {
             if keyed {
                 table = table.scroll_to_row(i, Some(Align::Center));
-            } else if resized || (!self.pointer_over && self.revealed != at) {
+            } else if grown || resized || (!self.pointer_over && self.revealed != at) {
                 table = table.scroll_to_row(i, None);
             }
         }
-        if keyed || resized || !self.pointer_over {
+        if keyed || grown || resized || !self.pointer_over {
             self.revealed = at;
         }
         let rows = &self.rows;

@@ -7509,6 +7509,40 @@ fn a_grown_window_shows_the_offenders_from_the_top_with_the_selected_one() {
     }
 }
 
+/// Regression (real window, 640x400, keyboard): End selected the last offender and the table
+/// scrolled to it, but the results scroll as a whole there and the table's lower rows lay
+/// under the status bar: the selected row was out of sight, its details shown below. The
+/// row the keyboard selects is brought into the window's view too (the results scrolled).
+#[test]
+fn at_640x400_the_row_end_selects_is_in_the_windows_view() {
+    // The harness lays these results out some 16 points shorter than the real window at
+    // 640x400 did (there the table's last row and its sideways bar lay under the status
+    // bar): 384 points high, its table's lower rows lie under the status bar likewise.
+    let mut h = opened_with(
+        window([640.0, 384.0]),
+        Refusals::at("end-in-window/six.pcap", 600, 6),
+    );
+    let last = h.state().rows().last().expect("rows").endpoint.clone();
+    h.key_press(egui::Key::End);
+    scrolled_to(&mut h, &last).expect("End shows the last row in the table");
+    laid_out(&mut h);
+    let status = h.get_by_label("600 packets").rect();
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &last)
+        .rect();
+    assert!(
+        cell.bottom() <= status.top(),
+        "the last row {cell:?} above the status bar {status:?}"
+    );
+    let header = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Endpoint")
+        .rect();
+    assert!(
+        header.bottom() >= 0.0 && header.bottom() <= cell.top(),
+        "under the table's header {header:?}"
+    );
+}
+
 /// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the
 /// Endpoint column pinned at the left when the table is scrolled sideways.
 fn endpoints_in_view(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<String> {

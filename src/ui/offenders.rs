@@ -103,6 +103,11 @@ pub struct OffendersView {
     /// The window's size when the table was last drawn: one that grew shows the rows from
     /// the first (see [`OffendersView::show`]).
     window: Option<egui::Vec2>,
+    /// Frames left in which a row the keyboard selected is brought into the window's view
+    /// too, where the results scroll as a whole (see [`OffendersView::show`]).
+    in_window: u8,
+    /// Where the selected row's Endpoint cell was laid out in the last frame, if it was.
+    selected_cell: Option<egui::Rect>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -290,6 +295,7 @@ impl OffendersView {
         *selected = Some(self.rows[to].key());
         self.chosen = true;
         self.reveal_selected();
+        self.in_window = IN_WINDOW_FRAMES;
     }
 
     /// Whether the user picked a row since the last call.
@@ -453,6 +459,20 @@ impl OffendersView {
         if let Some(rows) = shown.rows {
             wheel::mark(ui, "offenders", rows);
         }
+        // A row the keyboard selected is brought into the window's view as well as the
+        // table's: where the results scroll as a whole (640x400), the table's lower rows lie
+        // under the status bar, and End took the last row there, out of sight. Over the
+        // frames the table scrolls to it in; the wheel or a press ends it.
+        if self.in_window > 0 {
+            self.in_window -= 1;
+            let clip = ui.clip_rect();
+            if let Some(cell) = self.selected_cell
+                && (cell.top() < clip.top() || cell.bottom() > clip.bottom())
+            {
+                let row = egui::Rect::from_x_y_ranges(clip.x_range(), cell.y_range());
+                crate::ui::layout::reveal_in_results(ui, row);
+            }
+        }
         // The bar counts as the rows: a user scrolling with it is reading them, so new
         // results hold them, and the selected row does not pull the view from under the drag.
         // Moved, pressed or turning the wheel: the user is at the rows.
@@ -464,6 +484,14 @@ impl OffendersView {
                     .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
         }) {
             self.pointer_resting = false;
+        }
+        if ui.input(|i| {
+            i.pointer.any_down()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
+        }) {
+            self.in_window = 0;
         }
         let over = (ui.rect_contains_pointer(shown.inner) && !self.pointer_resting) || shown.in_use;
         if self.pointer_over && !over && self.held {
@@ -678,6 +706,10 @@ impl OffendersView {
             ui.scroll_to_rect_animation(column, None, at_once);
         }
         self.visible = drawn;
+        let chosen = selected.and_then(|k| rows.iter().position(|r| r.key() == k));
+        self.selected_cell = (pin.cells.iter())
+            .find(|(_, i)| Some(*i) == chosen)
+            .map(|(rect, _)| *rect);
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
             clicked = Some(k);
@@ -807,6 +839,10 @@ pub fn scroll_style() -> egui::style::ScrollStyle {
 
 /// The accessible name of the table's vertical scroll bar.
 pub const ROWS_BAR: &str = "Scroll the offenders";
+
+/// Frames in which a row the keyboard selected is brought into the window's view: the
+/// table's own scrolling to it is animated over a few of them.
+const IN_WINDOW_FRAMES: u8 = 30;
 
 /// Rows that Page Up and Page Down move the selection.
 const PAGE: i64 = 10;

@@ -7543,6 +7543,33 @@ fn at_640x400_the_row_end_selects_is_in_the_windows_view() {
     );
 }
 
+/// Regression (real window, scripts/window-test.sh's screenshots): End at 1024x700 selected
+/// the last offender, and the window shrunk to 640x400 left it under the status bar (the
+/// results scroll as a whole there). A window that shrinks keeps the selected row in its
+/// view (at 640x384 in the harness, as at_640x400_the_row_end_selects_is_in_the_windows_view
+/// says why).
+#[test]
+fn a_shrunk_window_keeps_the_selected_offender_in_its_view() {
+    let mut h = opened_with(
+        window([1024.0, 700.0]),
+        Refusals::at("shrunk-keeps-row/six.pcap", 600, 6),
+    );
+    let last = h.state().rows().last().expect("rows").endpoint.clone();
+    h.key_press(egui::Key::End);
+    scrolled_to(&mut h, &last).expect("End shows the last row in the table");
+    h.set_size(window([640.0, 384.0]).into());
+    scrolled_to(&mut h, &last).expect("the last row still in the table's view");
+    laid_out(&mut h);
+    let status = h.get_by_label("600 packets").rect();
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &last)
+        .rect();
+    assert!(
+        cell.bottom() <= status.top(),
+        "the last row {cell:?} above the status bar {status:?}"
+    );
+}
+
 /// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the
 /// Endpoint column pinned at the left when the table is scrolled sideways.
 fn endpoints_in_view(h: &Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<String> {

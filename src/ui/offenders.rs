@@ -103,8 +103,9 @@ pub struct OffendersView {
     /// The window's size when the table was last drawn: one that grew shows the rows from
     /// the first (see [`OffendersView::show`]).
     window: Option<egui::Vec2>,
-    /// Frames left in which a row the keyboard selected is brought into the window's view
-    /// too, where the results scroll as a whole (see [`OffendersView::show`]).
+    /// Frames left in which the selected row (the keyboard moved to it, or the window
+    /// shrank) is brought into the window's view too, where the results scroll as a whole
+    /// (see [`OffendersView::show`]).
     in_window: u8,
     /// Where the selected row's Endpoint cell was laid out in the last frame, if it was.
     selected_cell: Option<egui::Rect>,
@@ -579,6 +580,12 @@ impl OffendersView {
         let grown = self
             .window
             .is_some_and(|w| window.x > w.x + 0.5 || window.y > w.y + 0.5);
+        // A window that shrank keeps the selected row in its view, not only in the table's:
+        // at 640x400 the results scroll as a whole and the table's lower rows lie under the
+        // status bar, where the last row, selected at a larger size, was left.
+        if self.window.is_some_and(|w| window.y < w.y - 0.5) {
+            self.in_window = IN_WINDOW_FRAMES;
+        }
         self.window = Some(window);
         if grown {
             table = table.vertical_scroll_offset(0.0).animate_scrolling(false);

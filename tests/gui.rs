@@ -1357,6 +1357,125 @@ fn a_saved_live_capture_is_in_file_recent_and_opens_from_it() {
     );
 }
 
+/// The width of `text` on one line in the body's font, as a label lays it out whole.
+fn body_text_width(h: &Harness<'_, RstscopeApp>, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, egui::Color32::BLACK)
+            .size()
+            .x
+    })
+}
+
+/// Regression (real window, 1280x800): a live capture on `lo`, stopped and saved as
+/// lo-refused.pcapng, had its name cut in the toolbar ("stopped: live capture on lo, saved as
+/// lo-refused.…", whole only on hover, in the status bar and the title), while the interface
+/// picker beside it kept a 165-point box for "lo". The pickers are as wide as their choice,
+/// and give it in short where the name would be cut otherwise (All interfaces, All TCP: the
+/// whole of it on hover); the rows of the toolbar stay as they were.
+#[test]
+fn a_saved_live_captures_name_is_whole_in_the_toolbar_at_1280_points() {
+    use egui_kittest::kittest::By;
+    let mut s = settings();
+    s.capture.interface = Some("lo".into());
+    let mut h = Harness::builder()
+        .with_size(window([1280.0, 800.0]))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_saved_live_captures_name_is_whole", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port");
+    let _ = std::net::TcpStream::connect_timeout(&closed, Duration::from_secs(1));
+    wait_for(&mut h, |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.capture)
+            .is_some_and(|c| c.captured > 0)
+    });
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let dir = temp_dir("saved-name-whole");
+    let _ = std::fs::remove_file(dir.join("lo-refused.pcapng"));
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_all_by_label("Save capture as…")
+        .last()
+        .expect("a Save capture as… button")
+        .click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.run_steps(2);
+    // The name typed over the one offered, whose stem is selected.
+    h.event(egui::Event::Text("lo-refused".into()));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, |h| shows(h, "saved as lo-refused.pcapng"));
+    h.run_steps(2);
+    laid_out(&mut h);
+    let name = h
+        .state()
+        .source()
+        .expect("the capture")
+        .shown_label()
+        .into_owned();
+    assert_eq!(
+        name,
+        "stopped: live capture on lo, saved as lo-refused.pcapng"
+    );
+    let combo = |h: &Harness<'_, RstscopeApp>, value: &str| {
+        h.get(By::new().role(egui::accesskit::Role::ComboBox).value(value))
+            .rect()
+    };
+    let whole = body_text_width(&h, &name);
+    let check = |h: &Harness<'_, RstscopeApp>, interface: &str, filter: &str| {
+        let shown = h
+            .query_all_by_label(&name)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the toolbar's name");
+        let save = h.get_by_label("Save capture as…").rect();
+        let picker = combo(h, interface);
+        let filter = combo(h, filter);
+        assert!(
+            shown.width() >= whole - 0.5 && shown.right() < save.left(),
+            "{interface}: the name whole ({whole} points) before Save capture as… {save:?}: \
+             {shown:?}"
+        );
+        assert!(
+            (picker.center().y - shown.center().y).abs() < 2.0
+                && filter.right() < shown.left()
+                && (save.center().y - shown.center().y).abs() < 2.0,
+            "one row: {picker:?} {filter:?} {shown:?} {save:?}"
+        );
+        picker
+    };
+    // "lo" in a box of its width.
+    let lo = check(&h, "lo", "All TCP (IPv4 and IPv6)");
+    assert!(lo.width() < 80.0, "the picker of lo is {} wide", lo.width());
+    // All interfaces, as most captures are: the pickers' choices in short.
+    h.state_mut().settings.capture.interface = None;
+    h.run_steps(2);
+    laid_out(&mut h);
+    check(&h, "All interfaces", "All TCP");
+    // A window with room for all of it: the choices whole.
+    h.set_size(window([1920.0, 1000.0]).into());
+    h.run_steps(2);
+    laid_out(&mut h);
+    check(
+        &h,
+        "All interfaces (loopback included)",
+        "All TCP (IPv4 and IPv6)",
+    );
+}
+
 /// Regression (real window, a live capture on loopback): SIGTERM, or Ctrl+C in the terminal
 /// it was started from, ended the app at once: its temporary capture folder stayed behind,
 /// the settings changed since the last autosave were lost, and with them the packets of a
@@ -6124,9 +6243,15 @@ fn regression_a_custom_filter_with_a_short_interface_name_settles_at_640_points(
     for (what, r) in [("the field", field), ("UTC", utc)] {
         assert!(r.right() <= size[0], "{what} {r:?} in the window");
     }
+    // On the controls' row where the pickers, as wide as their choices ("lo", "Custom BPF…"),
+    // leave it room, or else before export on the row under them.
+    let start = h.get_by_label("Start capture").rect();
+    let on_controls = (field.center().y - start.center().y).abs() < 3.0;
+    let before_export =
+        (field.center().y - export.center().y).abs() < 3.0 && field.right() <= export.left();
     assert!(
-        (field.center().y - export.center().y).abs() < 3.0 && field.right() <= export.left(),
-        "the field {field:?} on export's row, before it {export:?}"
+        (on_controls || before_export) && !field.intersects(export) && !field.intersects(utc),
+        "the field {field:?} on the controls' row {start:?} or before export {export:?}"
     );
 }
 
@@ -7410,6 +7535,142 @@ fn the_selected_offender_is_scrolled_into_view_after_a_new_capture_and_a_sort() 
     h.run_steps(3);
     let last = h.state().rows().last().expect("rows").endpoint.clone();
     scrolled_to(&mut h, &last).expect("End shows the last row");
+}
+
+/// Regression (real window): the window shrunk until the offenders' table scrolled, its rows
+/// scrolled down with the wheel, and the window grown again: the rows at the top stayed
+/// hidden, the selected (worst) one among them, where the grown table had room for them. A
+/// window that grows shows the table from its first row, as far as the selected row stays in
+/// view: here 6 offenders at 1024x700 and 4 at 800x600 (three rows and a part in view), and
+/// with the last selected (End), the rows above it down to it.
+#[test]
+fn a_grown_window_shows_the_offenders_from_the_top_with_the_selected_one() {
+    let cases = [
+        (
+            Refusals::at("grown-table/six.pcap", 600, 6),
+            [1024.0, 700.0],
+            false,
+        ),
+        (
+            Refusals::at("grown-table/four.pcap", 600, 4),
+            [800.0, 600.0],
+            false,
+        ),
+        (
+            Refusals::at("grown-table/six-end.pcap", 600, 6),
+            [1024.0, 700.0],
+            true,
+        ),
+    ];
+    for (capture, size, end) in cases {
+        let mut h = opened_with(window([640.0, 400.0]), capture);
+        let rows: Vec<String> = h
+            .state()
+            .rows()
+            .iter()
+            .map(|r| r.endpoint.clone())
+            .collect();
+        if end {
+            h.key_press(egui::Key::End);
+            h.run_steps(3);
+        }
+        let selected = h.state().selected().expect("a selected offender");
+        let selected = rstscope::report::endpoint(selected.0, selected.1);
+        // The wheel over the rows takes them down to the last.
+        let at = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, &selected)
+            .rect();
+        wheel(&mut h, at.center(), -400.0);
+        laid_out(&mut h);
+        assert!(
+            row_in_view(&h, &rows[0]).is_err(),
+            "{size:?}: the first row scrolled out of view at 640x400"
+        );
+        h.set_size(window(size).into());
+        h.run_steps(2);
+        laid_out(&mut h);
+        assert_eq!(
+            row_in_view(&h, &selected),
+            Ok(()),
+            "{size:?}: the selected row in view"
+        );
+        if end {
+            // As many rows above the last as the view holds whole: two.
+            let above = &rows[rows.len() - 3];
+            assert_eq!(
+                row_in_view(&h, above),
+                Ok(()),
+                "{size:?}: the rows down to it"
+            );
+        } else {
+            assert_eq!(
+                row_in_view(&h, &rows[0]),
+                Ok(()),
+                "{size:?}: the table from its first row"
+            );
+        }
+    }
+}
+
+/// Regression (real window, 640x400, keyboard): End selected the last offender and the table
+/// scrolled to it, but the results scroll as a whole there and the table's lower rows lay
+/// under the status bar: the selected row was out of sight, its details shown below. The
+/// row the keyboard selects is brought into the window's view too (the results scrolled).
+#[test]
+fn at_640x400_the_row_end_selects_is_in_the_windows_view() {
+    // The harness lays these results out some 16 points shorter than the real window at
+    // 640x400 did (there the table's last row and its sideways bar lay under the status
+    // bar): 384 points high, its table's lower rows lie under the status bar likewise.
+    let mut h = opened_with(
+        window([640.0, 384.0]),
+        Refusals::at("end-in-window/six.pcap", 600, 6),
+    );
+    let last = h.state().rows().last().expect("rows").endpoint.clone();
+    h.key_press(egui::Key::End);
+    scrolled_to(&mut h, &last).expect("End shows the last row in the table");
+    laid_out(&mut h);
+    let status = h.get_by_label("600 packets").rect();
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &last)
+        .rect();
+    assert!(
+        cell.bottom() <= status.top(),
+        "the last row {cell:?} above the status bar {status:?}"
+    );
+    let header = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Endpoint")
+        .rect();
+    assert!(
+        header.bottom() >= 0.0 && header.bottom() <= cell.top(),
+        "under the table's header {header:?}"
+    );
+}
+
+/// Regression (real window, scripts/window-test.sh's screenshots): End at 1024x700 selected
+/// the last offender, and the window shrunk to 640x400 left it under the status bar (the
+/// results scroll as a whole there). A window that shrinks keeps the selected row in its
+/// view (at 640x384 in the harness, as at_640x400_the_row_end_selects_is_in_the_windows_view
+/// says why).
+#[test]
+fn a_shrunk_window_keeps_the_selected_offender_in_its_view() {
+    let mut h = opened_with(
+        window([1024.0, 700.0]),
+        Refusals::at("shrunk-keeps-row/six.pcap", 600, 6),
+    );
+    let last = h.state().rows().last().expect("rows").endpoint.clone();
+    h.key_press(egui::Key::End);
+    scrolled_to(&mut h, &last).expect("End shows the last row in the table");
+    h.set_size(window([640.0, 384.0]).into());
+    scrolled_to(&mut h, &last).expect("the last row still in the table's view");
+    laid_out(&mut h);
+    let status = h.get_by_label("600 packets").rect();
+    let cell = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, &last)
+        .rect();
+    assert!(
+        cell.bottom() <= status.top(),
+        "the last row {cell:?} above the status bar {status:?}"
+    );
 }
 
 /// The endpoints of the rows in view between `top` and `bottom`, top first: the copy of the

@@ -231,8 +231,24 @@ pub fn scrolled_when_short(
                     |ui| add(ui, height),
                 );
                 ui.advance_cursor_after_rect(rect);
+                // Here, where the scroll areas inside (the details' lists) have ended: the
+                // first to end takes a scroll request, and theirs took one made in the table.
+                let reveal = ui.data_mut(|d| d.remove_temp::<Option<Rect>>(reveal_id()));
+                if let Some(rect) = reveal.flatten() {
+                    ui.scroll_to_rect_animation(rect, None, egui::style::ScrollAnimation::none());
+                }
             });
     });
+}
+
+/// Brings `rect` into the view of the results where they scroll as a whole (see
+/// [`scrolled_when_short`]), at the end of this frame's results.
+pub fn reveal_in_results(ui: &egui::Ui, rect: Rect) {
+    ui.data_mut(|d| d.insert_temp(reveal_id(), Some(rect)));
+}
+
+fn reveal_id() -> egui::Id {
+    egui::Id::unique("reveal-in-results")
 }
 
 /// Draws `add` inside `rect` only (clipped to it).

@@ -100,6 +100,15 @@ pub struct OffendersView {
     /// new capture's row was shown in its first frame's taller table, and left a sliver under
     /// the sideways bar once the details took their height.
     revealed: Option<(EndpointKey, usize, i32)>,
+    /// The window's size when the table was last drawn: one that grew shows the rows from
+    /// the first (see [`OffendersView::show`]).
+    window: Option<egui::Vec2>,
+    /// Frames left in which the selected row (the keyboard moved to it, or the window
+    /// shrank) is brought into the window's view too, where the results scroll as a whole
+    /// (see [`OffendersView::show`]).
+    in_window: u8,
+    /// Where the selected row's Endpoint cell was laid out in the last frame, if it was.
+    selected_cell: Option<egui::Rect>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -287,6 +296,7 @@ impl OffendersView {
         *selected = Some(self.rows[to].key());
         self.chosen = true;
         self.reveal_selected();
+        self.in_window = IN_WINDOW_FRAMES;
     }
 
     /// Whether the user picked a row since the last call.
@@ -450,6 +460,20 @@ impl OffendersView {
         if let Some(rows) = shown.rows {
             wheel::mark(ui, "offenders", rows);
         }
+        // A row the keyboard selected is brought into the window's view as well as the
+        // table's: where the results scroll as a whole (640x400), the table's lower rows lie
+        // under the status bar, and End took the last row there, out of sight. Over the
+        // frames the table scrolls to it in; the wheel or a press ends it.
+        if self.in_window > 0 {
+            self.in_window -= 1;
+            let clip = ui.clip_rect();
+            if let Some(cell) = self.selected_cell
+                && (cell.top() < clip.top() || cell.bottom() > clip.bottom())
+            {
+                let row = egui::Rect::from_x_y_ranges(clip.x_range(), cell.y_range());
+                crate::ui::layout::reveal_in_results(ui, row);
+            }
+        }
         // The bar counts as the rows: a user scrolling with it is reading them, so new
         // results hold them, and the selected row does not pull the view from under the drag.
         // Moved, pressed or turning the wheel: the user is at the rows.
@@ -461,6 +485,14 @@ impl OffendersView {
                     .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
         }) {
             self.pointer_resting = false;
+        }
+        if ui.input(|i| {
+            i.pointer.any_down()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
+        }) {
+            self.in_window = 0;
         }
         let over = (ui.rect_contains_pointer(shown.inner) && !self.pointer_resting) || shown.in_use;
         if self.pointer_over && !over && self.held {
@@ -517,6 +549,7 @@ impl OffendersView {
         }
         // The room the table is given (its rows' view with its header): see `revealed`.
         let height = ui.available_height().round() as i32;
+        let window = ui.ctx().content_rect().size();
         let mut table = bar
             .table(ui)
             .id_salt(salt)
@@ -540,6 +573,23 @@ impl OffendersView {
         // given another height keeps the row it showed in view, under the pointer too: the
         // results' layout settles over a few frames (the details taking their height once
         // their connections come), and a row shown in the first would end cut under the bar.
+        // A window that grew shows the rows from the first, as many as the selected one
+        // leaves in view below it: shrunk until the rows scrolled, scrolled down, and grown
+        // again, it kept the rows at the top hidden (the selected one among them) where they
+        // fitted now. At once: egui's animation would start from the top and slide away.
+        let grown = self
+            .window
+            .is_some_and(|w| window.x > w.x + 0.5 || window.y > w.y + 0.5);
+        // A window that shrank keeps the selected row in its view, not only in the table's:
+        // at 640x400 the results scroll as a whole and the table's lower rows lie under the
+        // status bar, where the last row, selected at a larger size, was left.
+        if self.window.is_some_and(|w| window.y < w.y - 0.5) {
+            self.in_window = IN_WINDOW_FRAMES;
+        }
+        self.window = Some(window);
+        if grown {
+            table = table.vertical_scroll_offset(0.0).animate_scrolling(false);
+        }
         let at = selected
             .and_then(|k| (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height)));
         let keyed = std::mem::take(&mut self.scroll_to_selected);
@@ -547,11 +597,11 @@ impl OffendersView {
         if let Some((_, i, _)) = at {
             if keyed {
                 table = table.scroll_to_row(i, Some(Align::Center));
-            } else if resized || (!self.pointer_over && self.revealed != at) {
+            } else if grown || resized || (!self.pointer_over && self.revealed != at) {
                 table = table.scroll_to_row(i, None);
             }
         }
-        if keyed || resized || !self.pointer_over {
+        if keyed || grown || resized || !self.pointer_over {
             self.revealed = at;
         }
         let rows = &self.rows;
@@ -663,6 +713,10 @@ impl OffendersView {
             ui.scroll_to_rect_animation(column, None, at_once);
         }
         self.visible = drawn;
+        let chosen = selected.and_then(|k| rows.iter().position(|r| r.key() == k));
+        self.selected_cell = (pin.cells.iter())
+            .find(|(_, i)| Some(*i) == chosen)
+            .map(|(rect, _)| *rect);
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
             clicked = Some(k);
@@ -792,6 +846,10 @@ pub fn scroll_style() -> egui::style::ScrollStyle {
 
 /// The accessible name of the table's vertical scroll bar.
 pub const ROWS_BAR: &str = "Scroll the offenders";
+
+/// Frames in which a row the keyboard selected is brought into the window's view: the
+/// table's own scrolling to it is animated over a few of them.
+const IN_WINDOW_FRAMES: u8 = 30;
 
 /// Rows that Page Up and Page Down move the selection.
 const PAGE: i64 = 10;

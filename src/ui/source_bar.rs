@@ -1,6 +1,8 @@
 //! The menu and the source bar: open a capture (dialog, sample, recent), start a capture,
 //! the interface and capture filter it uses, export, and the clock (local time or UTC); and
-//! under them, while a file is read, its progress with Cancel on a row of its own. At 1024
+//! under them, while a file is read, its progress with Cancel on a row of its own. The
+//! interface and filter pickers are as wide as their choice, and give it in short (the words
+//! before its parenthesis) where the capture's name would be cut beside them. At 1024
 //! points every button stays visible: the capture's name gives way (cut with an ellipsis, the
 //! full path on hover); narrower, export and the views take a second row, and in the smallest
 //! window (640 points) the name goes down beside them. A capture filter's limitation is said
@@ -484,6 +486,27 @@ pub fn bar(
         .unwrap_or_default();
     let rows = Rows::of(left_w, right_w, ui.available_width());
     let mut widths = (0.0, 0.0);
+    // The pickers give their choices in short where the capture's name, whole, has no room
+    // beside them: at 1280 points a saved live capture's name ("stopped: live capture on all
+    // interfaces, saved as lo-refused.pcapng") was cut while the pickers spelt out what only
+    // the next capture uses. The rows are chosen by the pickers' whole width, so that
+    // shortening them never changes the rows.
+    let spacing = ui.spacing().item_spacing.x;
+    let name = input
+        .source
+        .map_or(0.0, |s| text_width(ui, s, egui::TextStyle::Body));
+    let room = match rows {
+        Rows::One => ui.available_width() - left_w - right_w,
+        Rows::NameLeft => ui.available_width() - left_w,
+        // The pickers are on a row of their own.
+        Rows::NameRight => f32::INFINITY,
+    };
+    let short = name > 0.0 && name + spacing > room;
+    let shortened_by = if short {
+        shortening(ui, capture, interfaces, input.capture_unavailable.is_none())
+    } else {
+        0.0
+    };
     // Said once: the capture captured with this filter tells it among its warnings (twice,
     // it took two of the results' rows at 800x600). Said only where the filter applies, before
     // a capture and with a live one: under a file's results it told of packets the file has
@@ -500,7 +523,8 @@ pub fn bar(
         Rows::One => {
             ui.horizontal(|ui| {
                 before_right(ui, right_w, |ui| {
-                    widths.0 = left_group(ui, input, capture, interfaces, actions, false).0;
+                    widths.0 = left_group(ui, input, capture, interfaces, actions, false, short).0
+                        + shortened_by;
                     source_name(ui, input);
                 });
                 widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
@@ -515,7 +539,8 @@ pub fn bar(
             // capture controls and the name on one row, export and the views right-aligned
             // under them, after the filter's limitation.
             ui.horizontal(|ui| {
-                widths.0 = left_group(ui, input, capture, interfaces, actions, false).0;
+                widths.0 = left_group(ui, input, capture, interfaces, actions, false, short).0
+                    + shortened_by;
                 source_name(ui, input);
             });
             ui.horizontal(|ui| {
@@ -536,7 +561,7 @@ pub fn bar(
             let mut deferred = false;
             ui.horizontal_wrapped(|ui| {
                 let top = ui.cursor().min.y;
-                let width = left_group(ui, input, capture, interfaces, actions, true);
+                let width = left_group(ui, input, capture, interfaces, actions, true, false);
                 deferred = width.1;
                 // Wrapped, the width measured is a row's: keep the whole one.
                 widths.0 = if ui.cursor().min.y > top + 1.0 {
@@ -704,10 +729,10 @@ pub fn unavailable_hover(why: &npcap::NpcapError) -> String {
     )
 }
 
-/// Open, Start/Stop capture, the capture options. Returns their width, a custom filter's
-/// field counted at its least width wherever it went. With `may_defer`, a custom filter's
-/// field that the row has no room for is left out, and the second value says so: the caller
-/// lays it out on the next row.
+/// Open, Start/Stop capture, the capture options (their choices in short with `short`).
+/// Returns their width, a custom filter's field counted at its least width wherever it went.
+/// With `may_defer`, a custom filter's field that the row has no room for is left out, and
+/// the second value says so: the caller lays it out on the next row.
 fn left_group(
     ui: &mut egui::Ui,
     input: &BarInput<'_>,
@@ -715,6 +740,7 @@ fn left_group(
     interfaces: &mut InterfaceList,
     actions: &mut Vec<Action>,
     may_defer: bool,
+    short: bool,
 ) -> (f32, bool) {
     let start = ui.cursor().min.x;
     if ui
@@ -751,7 +777,7 @@ fn left_group(
     let why = input.capture_unavailable.map(unavailable_hover);
     let field = ui
         .add_enabled_ui(!input.capturing && why.is_none(), |ui| {
-            capture_options(ui, capture, interfaces, why.as_deref(), may_defer)
+            capture_options(ui, capture, interfaces, why.as_deref(), may_defer, short)
         })
         .inner;
     if let Some(why) = input.capture_unavailable {
@@ -854,27 +880,73 @@ fn right_group(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action
     }
 }
 
-/// The interface picker and the capture filter (with its BPF field when custom, left out for
-/// want of room with `may_defer`).
-fn capture_options(
-    ui: &mut egui::Ui,
-    capture: &mut CaptureSettings,
-    interfaces: &mut InterfaceList,
-    unavailable: Option<&str>,
-    may_defer: bool,
-) -> Field {
-    let disabled_hover = unavailable.unwrap_or("stop the capture first");
-    let selected = match (&capture.interface, &*interfaces) {
+/// The interface the picker shows chosen.
+fn chosen_interface(capture: &CaptureSettings, interfaces: &InterfaceList) -> String {
+    match (&capture.interface, interfaces) {
         (None, _) => ALL_INTERFACES.to_owned(),
         (Some(name), InterfaceList::Listed(list)) => list
             .iter()
             .find(|i| &i.name == name)
             .map_or_else(|| name.clone(), |i| short_name(i).to_owned()),
         (Some(name), _) => name.clone(),
+    }
+}
+
+/// A picker's choice in short: its words before a parenthesis (`All interfaces`, `All TCP`,
+/// `Ethernet 2` for Windows' `Ethernet 2 (Intel(R) Ethernet ...)`).
+fn short_choice(choice: &str) -> &str {
+    choice.split_once(" (").map_or(choice, |(short, _)| short)
+}
+
+/// How much narrower the pickers are with their choices in short (the capture filter's only
+/// where it is shown: `filter`).
+fn shortening(
+    ui: &egui::Ui,
+    capture: &CaptureSettings,
+    interfaces: &InterfaceList,
+    filter: bool,
+) -> f32 {
+    let saving = |choice: &str| {
+        text_width(ui, choice, egui::TextStyle::Button)
+            - text_width(ui, short_choice(choice), egui::TextStyle::Button)
     };
+    let interface = saving(&chosen_interface(capture, interfaces));
+    match filter {
+        true => interface + saving(capture.filter.label()),
+        false => interface,
+    }
+}
+
+/// The width of `text` on one line in `style`.
+fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
+    egui::WidgetText::from(text)
+        .into_galley(ui, Some(egui::TextWrapMode::Extend), f32::INFINITY, style)
+        .size()
+        .x
+}
+
+/// The interface picker and the capture filter (with its BPF field when custom, left out for
+/// want of room with `may_defer`), each as wide as its choice (in short with `short`, whole
+/// on hover).
+fn capture_options(
+    ui: &mut egui::Ui,
+    capture: &mut CaptureSettings,
+    interfaces: &mut InterfaceList,
+    unavailable: Option<&str>,
+    may_defer: bool,
+    short: bool,
+) -> Field {
+    let disabled_hover = unavailable.unwrap_or("stop the capture first");
+    let chosen = chosen_interface(capture, interfaces);
+    let shown = |choice: &str| match short {
+        true => short_choice(choice).to_owned(),
+        false => choice.to_owned(),
+    };
+    // As wide as the choice: a box of the width of the longest left "lo" in a mostly blank
+    // one, which the capture's name beside it lacked. The list is as wide as its entries.
     let picker = egui::ComboBox::from_id_salt("capture-interface")
-        .selected_text(selected)
-        .width(165.0)
+        .selected_text(shown(&chosen))
+        .width(0.0)
         .truncate()
         .height(400.0)
         .show_ui(ui, |ui| {
@@ -917,9 +989,13 @@ fn capture_options(
                 InterfaceList::NotListed => {}
             }
         });
+    let hover = match short {
+        true => format!("the interface Start capture captures: {chosen}"),
+        false => "the interface Start capture captures".to_owned(),
+    };
     picker
         .response
-        .on_hover_text("the interface Start capture captures")
+        .on_hover_text(hover)
         .on_disabled_hover_text(disabled_hover);
     if picker.inner.is_none() {
         // Closed: list again the next time it opens (adapters come and go).
@@ -930,9 +1006,14 @@ fn capture_options(
         // place, so that the toolbar keeps one row at 1024 points.
         return Field::None;
     }
+    let bpf = capture.capture_filter().bpf();
+    let hover = match short {
+        true => format!("{}: kernel filter: {bpf}", capture.filter.label()),
+        false => format!("kernel filter: {bpf}"),
+    };
     egui::ComboBox::from_id_salt("capture-filter")
-        .selected_text(capture.filter.label())
-        .width(150.0)
+        .selected_text(shown(capture.filter.label()))
+        .width(0.0)
         .truncate()
         .show_ui(ui, |ui| {
             for f in FilterChoice::ALL {
@@ -940,7 +1021,7 @@ fn capture_options(
             }
         })
         .response
-        .on_hover_text(format!("kernel filter: {}", capture.capture_filter().bpf()))
+        .on_hover_text(hover)
         .on_disabled_hover_text(disabled_hover);
     if capture.filter != FilterChoice::Custom {
         return Field::None;

@@ -302,8 +302,11 @@ report "TCP counters (GetTcpStatisticsEx), the socket table's owners named by PI
 wine "$test_exe" --nocapture --exact --test-threads 1 \
   host::windows::tests::this_tests_sockets_are_in_the_table_with_this_process_or_no_owner \
   host::windows::tests::a_program_with_a_non_ascii_name_is_named_as_it_is \
+  host::windows::tests::elevation_is_read_from_the_token \
   >"$work/owners-test.out" 2>&1 || fail "the socket table's owners under wine: $(tail -5 "$work/owners-test.out")"
-report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd ';' | sed 's/;/; /')"
+# (Wine gives its programs an administrator's token: what a user's rstscope says of the
+# processes Windows hides from it, "run rstscope as administrator", is unit-tested only.)
+report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*\|this test runs elevated: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd ';' | sed 's/;/; /g')"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
@@ -316,7 +319,15 @@ locales="$work/locales"
 mkdir -p "$locales"
 localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" >"$work/localedef.out" 2>&1 ||
   fail "localedef could not make de_DE.UTF-8: $(tail -3 "$work/localedef.out")"
-wineserver -w
+# The wait for the wine server to end, bounded: once (2026-12-05, the machine busy) it never
+# ended after the tests above, services.exe, rpcss.exe and two explorer.exe /desktop still
+# running 11 minutes later, and the script waited until it was stopped. Nothing of the tests
+# runs by now: what is left is ended.
+if ! timeout 60 wineserver -w; then
+  echo "== windows: the wine server did not end within 60 s of the tests; its programs ended" >&2
+  wineserver -k
+  wineserver -w
+fi
 LOCPATH="$locales" LC_ALL=de_DE.UTF-8 wine "$test_exe" --nocapture --exact \
   host::locale::tests::the_separators_are_the_user_regional_settings >"$work/locale-test.out" 2>&1 ||
   fail "the locale test in de_DE under wine: $(tail -5 "$work/locale-test.out")"
@@ -402,11 +413,11 @@ data = open(sys.argv[1], "rb").read()
 data = data.replace(b"collector", "colectör".encode()).replace(b"reporter", "re捕獲".encode())
 open(sys.argv[2], "wb").write(data)' resources/story-7211.pcapng "$dropped"
 start_app "$exe"
-# (Once, in a wine session started by hand, the first drop went unanswered, the X server
-# calling the window bad; the same drop again went through, and no later run did it: one more
-# try, wine's or the X server's, never the app's, which gets the drop only once it is through.)
+# One try: wine reads the files once, as the drag enters, and waits about 0.5 s for them; a
+# first drop refused (the machine busy, the script's answer later than that) was the source's
+# lateness, not the app's, and the script now enters the drag again then (it says so in
+# drop.err), as a user moving the pointer out and back in does.
 /usr/bin/python3 scripts/xdnd-drop.py "$window" 640 400 "$dropped" 2>"$work/drop.err" ||
-  /usr/bin/python3 scripts/xdnd-drop.py "$window" 640 400 "$dropped" 2>>"$work/drop.err" ||
   fail "the app's window did not take a capture dropped on it: $(tail -3 "$work/drop.err")"
 title=""
 for _ in $(seq 20); do
@@ -431,7 +442,7 @@ done
   grep -qF 'Connecting: re捕獲 (pid 27965' <<<"$copied"; } ||
   fail "Ctrl+C did not put the offender's diagnosis on the X clipboard, non-ASCII intact: \"$copied\""
 stop_app
-report "a capture dropped on the window from outside (XDND, wine's OLE drag and drop) opens: \"$title\"; Ctrl+C puts its diagnosis on the X clipboard, non-ASCII intact (colectör, re捕獲); screenshot: $out_dir/windows-dropped.png"
+report "a capture dropped on the window from outside (XDND, wine's OLE drag and drop) opens: \"$title\"$(grep -q 'entering the drag again' "$work/drop.err" && echo " (after entering the drag again: $(head -1 "$work/drop.err"))"); Ctrl+C puts its diagnosis on the X clipboard, non-ASCII intact (colectör, re捕獲); screenshot: $out_dir/windows-dropped.png"
 # Started from a console as cmd starts it (tests/windows/console-start.c: not waited for, the
 # prompt back at once), the app lets go of that console before its window opens: attached, a
 # Ctrl+C typed there for the next command ended it (Windows sends it to every process of the

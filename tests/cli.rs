@@ -404,6 +404,51 @@ fn truncated_capture_keeps_results_and_warns() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
 }
 
+/// The case this pins: a classic pcap copied in text mode (FTP's ASCII mode, WinSCP's Text
+/// mode: tests/fixtures/make-text-mode.py) was "cut short", the right advice for the wrong
+/// cause. Said so, which way the line ends were rewritten and from which frame, with the
+/// frames before kept; either way.
+#[test]
+fn a_pcap_copied_in_text_mode_is_said_so_either_way() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/text-mode");
+    for (name, said, frames) in [
+        (
+            "refused-v4-crlf.pcap",
+            "which made each LF byte (0a) CR LF (0d 0a), as a copy from a Linux or macOS server \
+             to Windows does: its records no longer line up at byte 114 (after 1 frame), and all \
+             line up again with the CR bytes it added taken out; results up to that point are \
+             kept, frame 1 with bytes the copy changed; copy it again from where it was \
+             captured, in binary mode (ftp's binary command, WinSCP's Binary transfer mode)",
+            1,
+        ),
+        (
+            "abort-linger0-lf.pcap",
+            "which made each CR LF pair of bytes (0d 0a) an LF (0a), as a copy from Windows to a \
+             Linux or macOS server does: its records no longer line up at byte 409 (after 4 \
+             frames), and all line up again with a byte lost before some of their LFs; results \
+             up to that point are kept, frame 4 with bytes the copy changed",
+            4,
+        ),
+    ] {
+        let path = fixtures.join(name);
+        let out = rstscope(&["analyze", "--format", "json", &path.display().to_string()]);
+        assert_eq!(out.status.code(), Some(0), "{name}: results are kept");
+        let v = json(&out);
+        assert_eq!(v["files"][0]["frames"], frames, "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "{name}: copied in text mode (FTP's ASCII mode, WinSCP's Text mode), {said}"
+            )),
+            "{err}"
+        );
+        assert!(
+            !err.contains("cut short") && !err.contains("corrupt"),
+            "{err}"
+        );
+    }
+}
+
 /// The compressed copies of http-mix.pcapng that the compression tools made (see
 /// tests/fixtures/compressed/make-compressed.sh): each but one of two frames or streams.
 const COMPRESSED: [(&str, &str); 5] = [

@@ -399,6 +399,12 @@ fn the_pcap_variants_are_what_make_pcap_variants_writes() {
     check_generator("make-pcap-variants.py");
 }
 
+/// The captures damaged by a transfer in text mode (tests/cli.rs reads them) likewise.
+#[test]
+fn the_text_mode_copies_are_what_make_text_mode_writes() {
+    check_generator("make-text-mode.py");
+}
+
 /// Regression: an Ethernet capture relabelled as Linux SLL or BSD NULL (`editcap -T
 /// linux-sll`, `-T null`) was said to hold "other traffic (ARP, UDP, ICMP...)", while tshark
 /// shows protocol "0x4500 Unknown": frames rstscope cannot read, not traffic without resets.

@@ -44,6 +44,12 @@ pub struct ProcessInfo {
     /// report saved by an rstscope before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<Script>,
+    /// Windows: the OS refused this rstscope, not run as administrator, the process's path
+    /// and command line (another user's process, or a service's): its PID and name come from
+    /// the socket table and the process list, which every user may read. What names it says
+    /// so, with what shows the rest. False elsewhere, and in host reports saved before it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 impl ProcessInfo {
@@ -59,6 +65,7 @@ impl ProcessInfo {
             started: None,
             services: Vec::new(),
             script: None,
+            restricted: false,
         }
     }
 
@@ -86,13 +93,23 @@ impl ProcessInfo {
         } else {
             format!("; services {}", self.services.join(", "))
         };
+        let restricted = if self.restricted {
+            format!("; {WINDOWS_RESTRICTED}")
+        } else {
+            String::new()
+        };
         let facts = match &self.exe {
-            Some(exe) => format!("pid {}, {exe}{services}", self.pid),
-            None => format!("pid {}{services}", self.pid),
+            Some(exe) => format!("pid {}, {exe}{services}{restricted}", self.pid),
+            None => format!("pid {}{services}{restricted}", self.pid),
         };
         self.program().with([facts])
     }
 }
+
+/// What is said of a process whose details Windows refused this rstscope (see
+/// [`ProcessInfo::restricted`]).
+pub const WINDOWS_RESTRICTED: &str = "its path and command line are shown to administrators \
+     only: run rstscope as administrator to see them";
 
 /// What a Windows listener of PID 4 is, for reports and the app.
 pub const WINDOWS_KERNEL: &str = "the Windows kernel: a driver such as HTTP.sys (IIS, \
@@ -246,6 +263,15 @@ pub struct Processes {
     users: Option<Option<Users>>,
     known: HashMap<u32, ProcessInfo>,
     order: std::collections::VecDeque<u32>,
+    /// This process runs elevated (Windows: as administrator; elsewhere taken as so, as
+    /// nothing there is [`ProcessInfo::restricted`]).
+    elevated: bool,
+}
+
+/// Whether a process read with `exe` and `cmdline` (whether each was readable) by an rstscope
+/// `elevated` or not was refused its details: Windows, not elevated, neither readable.
+fn restricted(elevated: bool, exe: bool, cmdline: bool) -> bool {
+    !elevated && !exe && !cmdline
 }
 
 impl Default for Processes {
@@ -263,6 +289,10 @@ impl Processes {
             users: None,
             known: HashMap::new(),
             order: std::collections::VecDeque::new(),
+            #[cfg(windows)]
+            elevated: super::windows::elevated(),
+            #[cfg(not(windows))]
+            elevated: true,
         }
     }
 
@@ -328,6 +358,7 @@ impl Processes {
                 services: services.remove(&pid.as_u32()).unwrap_or_default(),
                 #[cfg(not(windows))]
                 services: Vec::new(),
+                restricted: restricted(self.elevated, p.exe().is_some(), !cmd.is_empty()),
             };
             infos.push(info);
         }
@@ -498,6 +529,44 @@ mod tests {
             ProcessInfo::bare(super::super::sockets::UNSEEN_PID, "").label(),
             unseen_label(cfg!(windows))
         );
+    }
+
+    /// A process whose path and command line Windows refused an rstscope not run as
+    /// administrator (another user's, a service's: the socket table and the process list
+    /// still give its PID and name) is named with what shows the rest; one whose details were
+    /// read, or read by an administrator's rstscope, is not.
+    #[test]
+    fn a_process_windows_hides_from_a_user_says_to_run_as_administrator() {
+        assert!(restricted(false, false, false));
+        assert!(!restricted(true, false, false));
+        assert!(!restricted(false, true, false));
+        assert!(!restricted(false, false, true));
+        let mut svchost = ProcessInfo::bare(1044, "svchost.exe");
+        svchost.services = vec!["Dnscache".into()];
+        svchost.restricted = true;
+        assert_eq!(
+            svchost.label(),
+            "svchost.exe (pid 1044; services Dnscache; its path and command line are shown to \
+             administrators only: run rstscope as administrator to see them)"
+        );
+        svchost.restricted = false;
+        assert_eq!(svchost.label(), "svchost.exe (pid 1044; services Dnscache)");
+        // Saved in a host report and read back: kept; absent from older reports: false.
+        svchost.restricted = true;
+        let saved = serde_json::to_string(&svchost).expect("serializes");
+        let back: ProcessInfo = serde_json::from_str(&saved).expect("reads back");
+        assert!(back.restricted, "{saved}");
+        let older = saved.replace(",\"restricted\":true", "");
+        assert!(!older.contains("restricted"), "{older}");
+        let back: ProcessInfo = serde_json::from_str(&older).expect("reads back");
+        assert!(!back.restricted);
+    }
+
+    /// This process's own details are readable to it, administrator or not: never restricted.
+    #[test]
+    fn this_process_is_never_restricted() {
+        let me = Processes::new().describe(std::process::id(), "x");
+        assert!(!me.restricted, "{me:?}");
     }
 
     #[test]

@@ -1272,6 +1272,7 @@ mod tests {
             started: Some(1_796_118_000),
             services: vec![format!("{name}.service")],
             script: None,
+            restricted: false,
         };
         let record = |pid: u32, from: i64, to: i64| ListenerRecord {
             addr: std::net::SocketAddr::new(addr, port),

@@ -1116,6 +1116,7 @@ mod tests {
             started: None,
             services: Vec::new(),
             script: None,
+            restricted: false,
         };
         let long = format!("python3 /opt/reporter/send.py {}", "x".repeat(300));
         a.host = Some(std::sync::Arc::new(HostReport {
@@ -1204,6 +1205,7 @@ mod tests {
                 started: None,
                 services: Vec::new(),
                 script: None,
+                restricted: false,
             },
             first_seen: at,
             last_seen: at,

@@ -56,6 +56,8 @@ mod processes;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
 #[cfg(test)]
 mod tests;
+/// A classic pcap damaged by a transfer in text mode, told once its reading stopped.
+mod text_mode;
 /// Captures inside zip archives: members listed, decompressed and CRC-checked as they are read.
 mod zip;
 
@@ -690,6 +692,9 @@ struct FileReader {
     lost: u64,
     /// For a zip member: reads it again whole to its CRC-32 check, and says why it fails.
     recheck: Option<Recheck>,
+    /// A classic pcap (whose damage by a transfer in text mode [`FileReader::explain`] looks
+    /// for).
+    pcap: bool,
 }
 
 /// See [`FileReader::recheck`].
@@ -850,9 +855,23 @@ enum Container {
 }
 
 impl FileReader {
-    /// `stop`, with the cause of corrupt data in a zip member that is damaged: the bytes it
-    /// gave are not the ones zipped, and the framing's complaint is only the symptom.
+    /// `stop`, with its cause where the framing's complaint is only the symptom: corrupt data
+    /// in a zip member that is damaged (the bytes it gave are not the ones zipped), and a
+    /// classic pcap on disk that stopped as cut short or corrupt (or, at its first records, as
+    /// another layout) where its bytes show the transfer in text mode that damaged it.
     fn explain(&self, stop: Stop) -> Stop {
+        if let (Some(path), true) = (&self.stream.disk, self.pcap)
+            && matches!(
+                stop.kind,
+                StopKind::Truncated | StopKind::Corrupt(_) | StopKind::OtherLayout(_)
+            )
+            && let Some(copy) = text_mode::check(path, stop.offset)
+        {
+            return Stop {
+                offset: stop.offset,
+                kind: StopKind::TextMode(copy),
+            };
+        }
         match (stop.kind, &self.recheck) {
             (StopKind::Corrupt(what), Some(recheck)) => Stop {
                 offset: stop.offset,
@@ -1442,6 +1461,7 @@ fn open_input(
         recorded: None,
         lost: 0,
         recheck,
+        pcap: matches!(kind, Kind::Pcap { .. }),
     };
     Ok((info, reader, problem))
 }

@@ -629,6 +629,50 @@ fn no_capture_in_folder(files: &[String], folders: &[String]) -> String {
 const COPY_AGAIN_DAMAGED: &str = "if the capture was copied or downloaded, copy it again in \
      binary mode (a transfer in text mode, such as FTP's ASCII mode, damages captures so)";
 
+/// How a transfer in text mode (FTP's ASCII mode, WinSCP's Text mode) rewrote the line ends of
+/// a binary file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnds {
+    /// Each LF made CR LF: a copy from a Linux or macOS server to Windows.
+    MadeCrLf,
+    /// Each CR LF pair made LF: a copy from Windows to a Linux or macOS server.
+    MadeLf,
+}
+
+/// What [`SourceError::TextModeCopy`] says after the file's name.
+fn text_mode_copy(rewrite: LineEnds, offset: u64, frames: u64, first_damaged: u64) -> String {
+    let (did, undone) = match rewrite {
+        LineEnds::MadeCrLf => (
+            "which made each LF byte (0a) CR LF (0d 0a), as a copy from a Linux or macOS server \
+             to Windows does",
+            "with the CR bytes it added taken out",
+        ),
+        LineEnds::MadeLf => (
+            "which made each CR LF pair of bytes (0d 0a) an LF (0a), as a copy from Windows to a \
+             Linux or macOS server does",
+            "with a byte lost before some of their LFs",
+        ),
+    };
+    let kept = match frames {
+        0 => ", before its first packet".to_owned(),
+        n if first_damaged > n => "; results up to that point are kept".to_owned(),
+        n if first_damaged == n => {
+            format!("; results up to that point are kept, frame {n} with bytes the copy changed")
+        }
+        n => format!(
+            "; results up to that point are kept, frames {first_damaged} to {n} with bytes the \
+             copy changed"
+        ),
+    };
+    format!(
+        "copied in text mode (FTP's ASCII mode, WinSCP's Text mode), {did}: its records no \
+         longer line up at byte {offset} ({}), and all line up again {undone}{kept}; copy it \
+         again from where it was captured, in binary mode (ftp's binary command, WinSCP's \
+         Binary transfer mode)",
+        after(frames)
+    )
+}
+
 /// What to do about a file cut short before its first packet: it gave nothing to keep.
 fn copy_again(frames: u64) -> &'static str {
     if frames == 0 {
@@ -870,6 +914,22 @@ pub enum SourceError {
         what: String,
         /// Whether the file was compressed.
         packing: Packing,
+    },
+    /// A classic pcap whose line ends a transfer in text mode rewrote (told by the bytes on
+    /// disk, once its reading stopped where a record header could not be right): said so
+    /// rather than "cut short" or "corrupt", which it showed as.
+    #[error("{path}: {}", text_mode_copy(*rewrite, *offset, *frames, *first_damaged))]
+    TextModeCopy {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the record header the reading stopped at.
+        offset: u64,
+        /// Frames read from this file before it.
+        frames: u64,
+        /// How the copy rewrote the line ends.
+        rewrite: LineEnds,
+        /// The first frame (from 1) whose bytes the copy changed.
+        first_damaged: u64,
     },
     /// A pipe (a named pipe, a shell's `<(...)`, standard input): it gave its bytes once, to the
     /// analysis, and cannot be read again for the packets of one endpoint.

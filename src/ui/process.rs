@@ -119,6 +119,9 @@ pub fn hover(p: &ProcessInfo) -> String {
     if let Some(u) = p.user.as_deref() {
         lines.push(format!("user: {u}"));
     }
+    if p.restricted {
+        lines.push(crate::host::processes::WINDOWS_RESTRICTED.to_owned());
+    }
     lines.join("\n")
 }
 
@@ -320,5 +323,21 @@ mod tests {
             "System (4) · the Windows kernel, for another program (HTTP.sys, SMB)"
         );
         assert!(hover(&p).contains("HTTP.sys"), "{}", hover(&p));
+    }
+
+    /// A process whose path and command line Windows refused an rstscope not run as
+    /// administrator: the hover says what shows them.
+    #[test]
+    fn a_process_windows_hides_from_a_user_says_to_run_as_administrator() {
+        let p = ProcessInfo {
+            restricted: true,
+            ..ProcessInfo::bare(1234, "sqlservr.exe")
+        };
+        assert_eq!(
+            hover(&p),
+            "sqlservr.exe (PID 1234)\nits path and command line are shown to administrators \
+             only: run rstscope as administrator to see them"
+        );
+        assert!(!hover(&ProcessInfo::bare(1234, "sqlservr.exe")).contains("administrator"));
     }
 }

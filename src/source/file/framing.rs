@@ -13,6 +13,7 @@ use super::MAX_RECORD;
 use super::compressed::TooLarge;
 use super::input::Shared;
 use super::processes::{PacketMeta, ProcessTable, SectionProcesses, Warnings};
+use super::text_mode::TextCopy;
 use super::{Kind, detect};
 use crate::packet::Timestamp;
 use crate::source::PacketOptions;
@@ -117,6 +118,9 @@ pub(super) enum StopKind {
     OtherLayout(OtherLayout),
     /// The decoder's window would be larger than its share.
     Window(TooLarge),
+    /// A transfer in text mode rewrote the file's line ends (told once it stopped as
+    /// truncated or corrupt: see [`super::text_mode`]).
+    TextMode(TextCopy),
     Io(io::Error),
 }
 
@@ -166,6 +170,13 @@ impl Stop {
                 packing,
             },
             StopKind::Window(refused) => window_error(path, refused, frames, packing),
+            StopKind::TextMode(copy) => SourceError::TextModeCopy {
+                path,
+                offset,
+                frames,
+                rewrite: copy.rewrite,
+                first_damaged: copy.first_damaged,
+            },
             StopKind::Io(error) => SourceError::Io {
                 path,
                 source: io::Error::new(
@@ -280,6 +291,13 @@ fn failure_at_start(
             convert: OtherLayout::CONVERT,
         },
         StopKind::Window(refused) => window_error(path, refused, frames, damaged),
+        StopKind::TextMode(copy) => SourceError::TextModeCopy {
+            path,
+            offset,
+            frames,
+            rewrite: copy.rewrite,
+            first_damaged: copy.first_damaged,
+        },
         StopKind::Io(source) => SourceError::Io { path, source },
     }
 }

@@ -383,8 +383,9 @@ def main():
         timed.kill()
         fail("capture --duration 2s did not stop within 30 s")
     took = time.monotonic() - started
-    # The adapter found by its description is named by it in the start line, as in the app.
-    if timed.returncode != 0 or took > 4.5 or f"capturing on {lo['description']}, filter" not in tail(err, 40):
+    # The adapter found by its description is named by it in the start line, as in the app
+    # (the filter comes last in that line).
+    if timed.returncode != 0 or took > 4.5 or f"capturing on {lo['description']}, " not in tail(err, 40):
         fail(f"capture -i {lo['description']} --duration 2s: exit {timed.returncode} after {took:.1f} s: {tail(err)}")
     report(f"capture -i {lo['description']} (the adapter's description) --duration 2s captured it and ended {took:.1f} s after it started, exit 0")
 

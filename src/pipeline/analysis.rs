@@ -1502,6 +1502,11 @@ pub fn tunnelled_warning(not_decoded: &BTreeMap<Skip, u64>) -> Option<String> {
             format!("tunnels ({})", each.join("; "))
         }
     };
+    // The resets where there are any, else the attempts.
+    let (shown, flags) = match resets {
+        0 => ("attempts", "tcp.flags.syn == 1 && tcp.flags.ack == 0"),
+        _ => ("resets", "tcp.flags.reset == 1"),
+    };
     let filter = most.wireshark_filter();
     let decode_as = match by_tunnel.keys().find_map(|t| t.decode_as()) {
         Some(what) => format!(" (after Decode As: {what})"),
@@ -1512,7 +1517,7 @@ pub fn tunnelled_warning(not_decoded: &BTreeMap<Skip, u64>) -> Option<String> {
          Unless the capture also had that traffic unwrapped on another interface, they are in \
          no count or offender of this report; capture on the tunnel's own interface (such as \
          flannel.1 or vxlan.calico) or the containers' veths to analyze them. Wireshark shows \
-         the resets with `{filter} && tcp.flags.reset == 1`{decode_as}"
+         the {shown} with `{filter} && {flags}`{decode_as}"
     ))
 }
 
@@ -1709,6 +1714,38 @@ mod tests {
     /// Frames the files' writers counted lost are said, and so are resets flagged
     /// suspect-injected then: a file saved from a live capture that dropped frames warns as
     /// the live run did.
+    /// Attempts alone inside one tunnel: said of that tunnel, with the filter that shows
+    /// attempts (a reset filter would show nothing); nothing without resets or attempts.
+    #[test]
+    fn tunnelled_attempts_alone_get_the_attempts_filter() {
+        use crate::decode::{Inner, Skip, Tunnel};
+        let mut nd = BTreeMap::new();
+        nd.insert(
+            Skip::Tunnelled {
+                tunnel: Tunnel::Gre,
+                inner: Inner::Segment,
+            },
+            7,
+        );
+        assert_eq!(tunnelled_warning(&nd), None);
+        nd.insert(
+            Skip::Tunnelled {
+                tunnel: Tunnel::Gre,
+                inner: Inner::Attempt,
+            },
+            3,
+        );
+        let w = tunnelled_warning(&nd).expect("a warning");
+        assert!(
+            w.starts_with("3 connection attempts inside a GRE tunnel, not analyzed"),
+            "{w}"
+        );
+        assert!(
+            w.ends_with("`gre && tcp.flags.syn == 1 && tcp.flags.ack == 0`"),
+            "{w}"
+        );
+    }
+
     #[test]
     fn frames_lost_by_the_capture_that_wrote_the_files_are_said() {
         let lost = |n: u64| FileInfo {

@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use rstscope::host::connect_trace::ConnectTrace;
-use rstscope::host::restarts::RecoveredHow;
+use rstscope::host::restarts::{FailingStart, RecoveredHow};
 use rstscope::host::{HostError, ProcessSighting, SightingSource};
 use socket2::{Domain, Socket, Type};
 
@@ -517,35 +517,12 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
 /// after its crash.
 #[test]
 fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missing_library() {
-    let Ok(original) = std::fs::read("/bin/true") else {
-        println!("SKIPPED: no /bin/true to copy");
-        return;
-    };
     let Some(trace) = start() else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("rstscope-restarts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    let program = dir.join("collector");
-    let mut patched = original.clone();
-    let (from, to) = (b"libc.so.6\0", b"libq.so.6\0");
-    let mut renamed = 0;
-    for at in 0..patched.len().saturating_sub(from.len()) {
-        if &patched[at..at + from.len()] == from {
-            patched[at..at + from.len()].copy_from_slice(to);
-            renamed += 1;
-        }
-    }
-    if renamed == 0 {
-        println!("SKIPPED: /bin/true does not need libc.so.6 (static, or another libc)");
+    let Some((dir, program)) = unloadable_copy_of_true("restarts") else {
         return;
-    }
-    std::fs::write(&program, &patched).expect("write the program");
-    std::fs::set_permissions(
-        &program,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .expect("make it executable");
+    };
     let path = std::fs::canonicalize(&program)
         .expect("the copy")
         .display()
@@ -558,14 +535,7 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
         assert_eq!(status.code(), Some(127), "the loader ends it");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let failing = loop {
-        let failing = trace.failing_starts();
-        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
-            break failing;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let failing = failing_starts_of(&trace, &path);
     let _ = std::fs::remove_dir_all(&dir);
     let f = failing
         .iter()
@@ -583,6 +553,98 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
             .any(|m| m.name == "libq.so.6" && m.needed_by == path),
         "{f:?}"
     );
+}
+
+/// The same restarted by a shell's loop in the program's own directory, `./collector`, while
+/// rstscope runs elsewhere: the exec event gives the path as given, relative to a working
+/// directory that a run the loader ends within a millisecond leaves no time to read. It is
+/// the loop's shell's, which forked each run. Regression (a trial of the 7211 story started
+/// from another directory): "./collector failed to start 4 times", without the library, its
+/// file looked for in rstscope's own directory.
+#[test]
+fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory() {
+    let Some(trace) = start() else {
+        return;
+    };
+    let Some((dir, program)) = unloadable_copy_of_true("relative") else {
+        return;
+    };
+    let path = std::fs::canonicalize(&program)
+        .expect("the copy")
+        .display()
+        .to_string();
+    assert_ne!(
+        std::env::current_dir().ok().as_deref(),
+        Some(dir.as_path()),
+        "the test runs elsewhere"
+    );
+    let status = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "for i in 1 2 3; do ./collector 2>/dev/null; sleep 0.1; done; exit 0",
+        ])
+        .current_dir(&dir)
+        .status()
+        .expect("start the loop");
+    assert!(status.success(), "{status:?}");
+    let failing = failing_starts_of(&trace, &path);
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = failing
+        .iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} among {failing:?}"));
+    assert_eq!(f.starts, 3, "{f:?}");
+    assert!(
+        f.missing
+            .iter()
+            .any(|m| m.name == "libq.so.6" && m.needed_by == path),
+        "{f:?}"
+    );
+}
+
+/// A copy of `/bin/true` that cannot load, `collector` in a directory of its own (removed by
+/// the caller): its needed `libc.so.6` renamed `libq.so.6` (same length), a library no machine
+/// has. `None` (said) where there is no such `/bin/true`.
+fn unloadable_copy_of_true(what: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let Ok(original) = std::fs::read("/bin/true") else {
+        println!("SKIPPED: no /bin/true to copy");
+        return None;
+    };
+    let mut patched = original;
+    let (from, to) = (b"libc.so.6\0", b"libq.so.6\0");
+    let mut renamed = 0;
+    for at in 0..patched.len().saturating_sub(from.len()) {
+        if &patched[at..at + from.len()] == from {
+            patched[at..at + from.len()].copy_from_slice(to);
+            renamed += 1;
+        }
+    }
+    if renamed == 0 {
+        println!("SKIPPED: /bin/true does not need libc.so.6 (static, or another libc)");
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("rstscope-{what}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("collector");
+    std::fs::write(&program, &patched).expect("write the program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make it executable");
+    Some((dir, program))
+}
+
+/// The trace's failing starts once `path` has failed 3 times, or after 3 s.
+fn failing_starts_of(trace: &ConnectTrace, path: &str) -> Vec<FailingStart> {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let failing = trace.failing_starts();
+        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
+            return failing;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// A service that crashes at start, restarted again and again: each run killed by a signal

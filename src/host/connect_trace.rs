@@ -39,7 +39,9 @@
 //!   same instance: a sighting of a process gone before its details could be read carries
 //!   the path of its latest exec seen, resolved as `/proc/PID/exe` gives a running process's
 //!   (symbolic links followed, so a venv's `bin/python3` reads as the `python3.11` it is, the
-//!   same as while it runs or listens; a relative path is kept as given), and its name is
+//!   same as while it runs or listens; a relative path is taken relative to the process's
+//!   working directory while it runs, else to that of the thread that forked it, read from
+//!   `task:task_newtask`, where the file is there, and otherwise kept as given), and its name is
 //!   the one the kernel gave at that exec (the link's, `python3`). Programs started before the trace, and
 //!   processes that forked without exec since, have none; nor has any on a kernel without the
 //!   event. The command line is not in the event, and a process gone is not asked for it.
@@ -61,8 +63,8 @@
 //!   Machine-wide: a run that short leaves no time to read its network namespace. A run's end
 //!   is told whichever of its threads took the signal or made the call (a crash in a worker
 //!   thread, `System.exit()` called from another thread than a Java program's first): the
-//!   threads a run makes in its first 10 s are read from `task:task_newtask`, filtered to
-//!   threads (`CLONE_THREAD`), not forks.
+//!   threads a run makes in its first 10 s are read from `task:task_newtask` (which gives the
+//!   machine's forks too, each an event as its exec is).
 //! - Only connects made in this process's network namespace are passed on: the capture sees
 //!   its interfaces only, while the event is every namespace's, and every namespace has its
 //!   own addresses (a container's 127.0.0.1:7211 is not the host's). The connecting thread's
@@ -742,7 +744,12 @@ impl Reader {
                     changed |= restarts.exit(at, exit.tid, &exit.name);
                     exited.insert(at, exit);
                 }
-                ProcessEvent::Exec(exec) => {
+                ProcessEvent::Exec(mut exec) => {
+                    if !exec.path.starts_with('/')
+                        && let Some(path) = located(&exec.path, exec.pid, execs.parent(exec.pid))
+                    {
+                        exec.path = path;
+                    }
                     if let Some(owners) = owners.as_mut() {
                         owners.forget(exec.pid);
                     }
@@ -760,6 +767,7 @@ impl Reader {
                     TaskEventKind::Generate => restarts.signal_sent(tid, sig),
                     TaskEventKind::OomVictim => restarts.oom_victim(tid),
                     TaskEventKind::NewThread => restarts.thread_started(at, tid, child),
+                    TaskEventKind::NewProcess => execs.forked(tid, child),
                 },
             }
         }
@@ -775,7 +783,13 @@ impl Reader {
             let now = last.unwrap_or(now);
             let failing = restarts
                 .failing(now, |program| {
-                    missing_libraries(&resolved(program), &RealFiles)
+                    // A path still relative is relative to a directory not known here:
+                    // read from this process's own, it would be another file or none.
+                    if program.starts_with('/') {
+                        missing_libraries(&resolved(program), &RealFiles)
+                    } else {
+                        Vec::new()
+                    }
                 })
                 .into_iter()
                 .map(|f| FailingStart {
@@ -1131,6 +1145,22 @@ fn resolved(given: &str) -> String {
         return given.to_owned();
     }
     fs::canonicalize(given).map_or_else(|_| given.to_owned(), |p| p.display().to_string())
+}
+
+/// The program path `given` relative (`./collector`) that process `pid` exec'd, made absolute:
+/// relative to the process's working directory while it still runs, else to that of the
+/// thread that forked it, `parent` (a shell's loop starting `./collector` in its own
+/// directory: a run that the loader ends within a millisecond is gone before its exec is
+/// read), where the file is there. `None` where neither is known or has the file (a child
+/// that changed directory before its exec, a daemon that moved to `/`): the path then stays
+/// as given.
+fn located(given: &str, pid: u32, parent: Option<u32>) -> Option<String> {
+    [Some(pid), parent].into_iter().flatten().find_map(|p| {
+        let dir = fs::read_link(format!("/proc/{p}/cwd")).ok()?;
+        // `components()` leaves out the `.` of `./collector`.
+        let path: PathBuf = dir.join(given).components().collect();
+        path.is_file().then(|| path.display().to_string())
+    })
 }
 
 /// The network namespace `link` (a `/proc/<pid>/ns/net`) stands for: the inode number in its

@@ -4,6 +4,12 @@
 //! Bounded: at most [`MAX_EXECS`] processes and [`MAX_PATH_BYTES`] bytes of paths, the oldest
 //! exec forgotten first. A process's exit (`sched:sched_process_exit`) closes its entry, so that
 //! a later process given the same PID, which forks without exec, is not named after it.
+//!
+//! Also the processes forked lately (`task:task_newtask` without `CLONE_THREAD`), each with
+//! the thread that forked it: a program path given relative (`./collector`, from a shell's
+//! loop in its own directory) is relative to a working directory the exec event does not
+//! carry, and a process that ended within a millisecond cannot be asked for its own; its
+//! parent usually can (bounded as the execs).
 
 use std::collections::{HashMap, VecDeque};
 
@@ -31,9 +37,36 @@ pub(super) struct Execs {
     /// exec'd again since is skipped when it comes up.
     order: VecDeque<(u32, Timestamp)>,
     bytes: usize,
+    /// The thread that forked each process lately, by the process.
+    forks: HashMap<u32, u32>,
+    /// `(child, parent)` in the order read, for forgetting the oldest.
+    fork_order: VecDeque<(u32, u32)>,
 }
 
 impl Execs {
+    /// Thread `parent` forked process `child`.
+    pub fn forked(&mut self, parent: u32, child: u32) {
+        self.forks.insert(child, parent);
+        self.fork_order.push_back((child, parent));
+        while self.forks.len() > MAX_EXECS
+            && let Some((child, parent)) = self.fork_order.pop_front()
+        {
+            if self.forks.get(&child) == Some(&parent) {
+                self.forks.remove(&child);
+            }
+        }
+        if self.fork_order.len() > 2 * MAX_EXECS {
+            let forks = &self.forks;
+            self.fork_order
+                .retain(|(child, parent)| forks.get(child) == Some(parent));
+        }
+    }
+
+    /// The thread that forked process `pid`, where its fork was read and it has not ended.
+    pub fn parent(&self, pid: u32) -> Option<u32> {
+        self.forks.get(&pid).copied()
+    }
+
     /// Process `exec.pid` started `exec.path` at `at`. An exec older than the one kept for its
     /// process (read late, from another CPU's buffer) is not its latest program: left out.
     pub fn exec(&mut self, at: Timestamp, exec: Exec) {
@@ -72,6 +105,7 @@ impl Execs {
 
     /// Thread `tid` ended at `at`: when it led a process seen starting, that process ended.
     pub fn exit(&mut self, at: Timestamp, tid: u32) {
+        self.forks.remove(&tid);
         if let Some(started) = self.by_pid.get_mut(&tid)
             && started.at <= at
         {
@@ -159,6 +193,28 @@ mod tests {
         let counted: usize = e.by_pid.values().map(|s| s.path.len()).sum();
         assert_eq!(counted, e.bytes);
         assert_eq!(e.path(999, Timestamp(i64::MAX)), Some(long.as_str()));
+    }
+
+    #[test]
+    fn a_process_forked_is_remembered_with_its_parent_until_it_ends_within_a_bound() {
+        let mut e = Execs::default();
+        e.forked(100, 101);
+        assert_eq!(e.parent(101), Some(100));
+        // It execs (maybe more than once): still its parent's child.
+        e.exec(Timestamp(10), exec(101, "./collector"));
+        assert_eq!(e.parent(101), Some(100));
+        e.exit(Timestamp(20), 101);
+        assert_eq!(e.parent(101), None, "ended: its PID may be given again");
+        // The PID given again, by another parent.
+        e.forked(100, 101);
+        e.forked(200, 101);
+        assert_eq!(e.parent(101), Some(200));
+        for child in 1000..1000 + u32::try_from(3 * MAX_EXECS).expect("small") {
+            e.forked(1, child);
+        }
+        assert_eq!(e.forks.len(), MAX_EXECS);
+        assert!(e.fork_order.len() <= 2 * MAX_EXECS + 1);
+        assert_eq!(e.parent(101), None, "the oldest went first");
     }
 
     #[test]

@@ -463,6 +463,9 @@ pub(super) enum TaskEventKind {
     /// `task:task_newtask`: the current thread made a thread of its process (`common_pid`, the
     /// new thread's `pid`, `clone_flags` with `CLONE_THREAD`).
     NewThread,
+    /// `task:task_newtask` without `CLONE_THREAD`: the current thread forked a process
+    /// (`common_pid`, the child's `pid`), decoded from [`TaskEventKind::NewThread`]'s layout.
+    NewProcess,
 }
 
 /// The layout of one of the events that tell how a process ended other than by its own
@@ -481,6 +484,9 @@ pub(super) struct TaskEventFormat {
     sig: Option<Field>,
     /// The thread made; only for [`TaskEventKind::NewThread`].
     child: Option<Field>,
+    /// How it was made (`clone_flags`), which tells a thread from a process; only for
+    /// [`TaskEventKind::NewThread`].
+    clone_flags: Option<Field>,
 }
 
 /// One decoded signal or OOM event.
@@ -491,7 +497,7 @@ pub(super) struct TaskEvent {
     pub tid: u32,
     /// The signal (0 for the OOM killer's event and a new thread).
     pub sig: u8,
-    /// The thread made by `tid` (0 for the other events).
+    /// The thread or process made by `tid` (0 for the other events).
     pub child: u32,
 }
 
@@ -505,18 +511,22 @@ impl TaskEventFormat {
         let common_type = pick("common_type", &[2])?;
         let task = pick(
             match kind {
-                TaskEventKind::Deliver | TaskEventKind::NewThread => "common_pid",
+                TaskEventKind::Deliver | TaskEventKind::NewThread | TaskEventKind::NewProcess => {
+                    "common_pid"
+                }
                 TaskEventKind::Generate | TaskEventKind::OomVictim => "pid",
             },
             &[4],
         )?;
         let sig = match kind {
-            TaskEventKind::OomVictim | TaskEventKind::NewThread => None,
+            TaskEventKind::OomVictim | TaskEventKind::NewThread | TaskEventKind::NewProcess => None,
             TaskEventKind::Deliver | TaskEventKind::Generate => Some(pick("sig", &[4])?),
         };
-        let child = match kind {
-            TaskEventKind::NewThread => Some(pick("pid", &[4])?),
-            _ => None,
+        let (child, clone_flags) = match kind {
+            TaskEventKind::NewThread | TaskEventKind::NewProcess => {
+                (Some(pick("pid", &[4])?), Some(pick("clone_flags", &[8])?))
+            }
+            _ => (None, None),
         };
         // The kernel filter needs these too.
         match kind {
@@ -525,14 +535,14 @@ impl TaskEventFormat {
                 pick("result", &[4])?;
                 pick("code", &[4]).map(|_| ())?
             }
-            TaskEventKind::NewThread => pick("clone_flags", &[8]).map(|_| ())?,
-            TaskEventKind::OomVictim => {}
+            TaskEventKind::NewThread | TaskEventKind::NewProcess | TaskEventKind::OomVictim => {}
         }
         let min_len = end_of(
             [common_type, task]
                 .iter()
                 .chain(sig.as_ref())
-                .chain(child.as_ref()),
+                .chain(child.as_ref())
+                .chain(clone_flags.as_ref()),
         );
         Ok(Self {
             id,
@@ -542,6 +552,7 @@ impl TaskEventFormat {
             task,
             sig,
             child,
+            clone_flags,
         })
     }
 
@@ -574,9 +585,9 @@ impl TaskEventFormat {
                 any(&mut ENDING_SIGNALS.into_iter()),
                 any(&mut HANDLED_SIGNALS.into_iter())
             )),
-            TaskEventKind::OomVictim => None,
-            // CLONE_THREAD: a thread, not a process (a fork).
-            TaskEventKind::NewThread => Some("clone_flags & 0x10000".to_owned()),
+            // Threads and forks both: a fork tells whose working directory a relative
+            // program path its child execs is relative to (see `Execs::forked`).
+            TaskEventKind::OomVictim | TaskEventKind::NewThread | TaskEventKind::NewProcess => None,
         }
     }
 
@@ -593,8 +604,13 @@ impl TaskEventFormat {
             Some(f) => u32::try_from(f.uint(record)?).ok()?,
             None => 0,
         };
+        // CLONE_THREAD: a thread of the same process; without it, a process (a fork).
+        let kind = match self.clone_flags {
+            Some(f) if f.uint(record)? & 0x10000 == 0 => TaskEventKind::NewProcess,
+            _ => self.kind,
+        };
         Some(TaskEvent {
-            kind: self.kind,
+            kind,
             tid: u32::try_from(self.task.uint(record)?).ok()?,
             sig,
             child,
@@ -768,9 +784,17 @@ pub(super) mod tests {
                 child: 4507,
             })
         );
+        assert_eq!(new_thread.filter(), None, "threads and forks both");
+        // A fork (a shell starting a command: SIGCHLD, no CLONE_THREAD) is a new process.
+        r[32..40].copy_from_slice(&0x0120_0011_u64.to_ne_bytes());
         assert_eq!(
-            new_thread.filter().as_deref(),
-            Some("clone_flags & 0x10000")
+            new_thread.decode(&r),
+            Some(TaskEvent {
+                kind: TaskEventKind::NewProcess,
+                tid: 4500,
+                sig: 0,
+                child: 4507,
+            })
         );
         // A format without the fields is not taken.
         assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());

@@ -753,7 +753,17 @@ impl Reader {
                     if let Some(owners) = owners.as_mut() {
                         owners.forget(exec.pid);
                     }
-                    restarts.exec(at, exec.pid, &exec.path);
+                    // The run it was forked by: its parent, or the one that forked the
+                    // subshell that forked it (`$(dirname "$0")` in a start script).
+                    let mut parent = execs.parent(exec.pid);
+                    for _ in 0..4 {
+                        match parent {
+                            Some(tid) if !restarts.is_run(tid) => parent = execs.parent(tid),
+                            _ => break,
+                        }
+                    }
+                    let parent = parent.filter(|&tid| restarts.is_run(tid));
+                    restarts.exec_forked(at, exec.pid, &exec.path, parent);
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),

@@ -71,6 +71,11 @@ const MAX_RUNNING: usize = 4096;
 /// Threads of those processes remembered at most (made within [`FAIL_WITHIN_NS`] of their
 /// process's start: a later run's end is no failed start, however it ended).
 const MAX_THREADS: usize = 4 * MAX_RUNNING;
+/// Failed runs a run's helpers are remembered of at most, until it ends.
+const MAX_HELPERS_A_RUN: usize = 256;
+/// A run that fails this soon after the program it ran and waited for failed only passed
+/// that failure on (a wrapper waits for its child, then ends with its status).
+const WRAPPER_ENDS_WITHIN_NS: i64 = Timestamp::NANOS_PER_SEC;
 /// Programs with failed runs remembered at most, the least recently started forgotten first.
 const MAX_PROGRAMS: usize = 256;
 /// A program's file, found needing a missing library, is read again after this long once it
@@ -264,6 +269,9 @@ struct Running {
     sent: Option<u8>,
     /// The OOM killer chose it.
     oom: bool,
+    /// The run (by its process ID) that forked it, where seen: the nearest of its ancestors
+    /// that is one.
+    parent: Option<u32>,
 }
 
 /// One program's failed runs, one after another.
@@ -286,6 +294,13 @@ struct Runs {
     checked: Option<(Timestamp, Vec<MissingLibrary>)>,
     /// A run after these that started well, once they were listed.
     recovered: Option<Recovered>,
+    /// Of `starts`, the runs whose failure was another's: forked by a run of another program
+    /// that failed too, before that one's latest exec (a start script's helpers, its
+    /// `readlink`, `tty -s`, `grep -q`, which end with status 1 as they should, before it execs
+    /// the program that fails), or a wrapper's that ended at once after the program it ran
+    /// and waited for failed (`tini`, `sh -c`, a script without `exec`). A program all of whose
+    /// runs were such is not listed: the one whose failure it was is.
+    secondary: u32,
 }
 
 impl Runs {
@@ -298,9 +313,15 @@ impl Runs {
     /// They are listed by [`Restarts::failing`]: a loop, or runs that each ended at once of a
     /// file found needing a missing library.
     fn listed(&self) -> bool {
-        self.looping()
-            || self.longest_ns < QUICK_NS
-                && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty())
+        !self.secondary_only()
+            && (self.looping()
+                || self.longest_ns < QUICK_NS
+                    && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty()))
+    }
+
+    /// Every run counted failed by another's failure (see [`Runs::secondary`]).
+    fn secondary_only(&self) -> bool {
+        self.secondary >= self.starts
     }
 }
 
@@ -319,6 +340,10 @@ pub struct Restarts {
     /// `(pid, start)` in start order, for forgetting the oldest.
     order: VecDeque<(u32, Timestamp)>,
     programs: HashMap<String, Runs>,
+    /// Programs of failed runs forked by runs not yet ended, with their ends, by the PID of
+    /// that run: helpers of it once it fails too, or the program it wrapped
+    /// ([`Runs::secondary`]).
+    helped: HashMap<u32, Vec<(String, Timestamp)>>,
     /// Threads other than the first of processes in `running`, made within
     /// [`FAIL_WITHIN_NS`] of its start: thread ID -> (process ID, its start).
     threads: HashMap<u32, (u32, Timestamp)>,
@@ -349,6 +374,24 @@ impl Restarts {
 
     /// Process `pid` started `program` at `at`.
     pub fn exec(&mut self, at: Timestamp, pid: u32, program: &str) {
+        self.exec_forked(at, pid, program, None);
+    }
+
+    /// Whether thread `tid` belongs to a run not yet ended (see [`Self::exec_forked`]).
+    pub fn is_run(&self, tid: u32) -> bool {
+        self.process_of(tid).is_some()
+    }
+
+    /// [`Self::exec`] of a process forked by thread `parent`, or by a process that it forked
+    /// without exec (a subshell). Where that thread belongs to a run, and this run fails and
+    /// then that one too, one of the two failed by the other's failure ([`Runs::secondary`]).
+    pub fn exec_forked(&mut self, at: Timestamp, pid: u32, program: &str, parent: Option<u32>) {
+        // A process that execs again (a script execs its program) keeps the run it was forked by.
+        let parent = self
+            .running
+            .get(&pid)
+            .map_or_else(|| parent.and_then(|tid| self.process_of(tid)), |r| r.parent)
+            .filter(|&p| p != pid);
         self.running.insert(
             pid,
             Running {
@@ -357,6 +400,7 @@ impl Restarts {
                 end: None,
                 sent: None,
                 oom: false,
+                parent,
             },
         );
         self.order.push_back((pid, at));
@@ -366,6 +410,7 @@ impl Restarts {
             };
             if self.running.get(&pid).is_some_and(|r| r.started == at) {
                 self.running.remove(&pid);
+                self.helped.remove(&pid);
             }
         }
         if self.order.len() > 2 * MAX_RUNNING {
@@ -482,6 +527,7 @@ impl Restarts {
         let Some(run) = self.running.remove(&pid) else {
             return false;
         };
+        let helpers = self.helped.remove(&pid);
         if self.running.is_empty() {
             self.threads.clear();
             self.thread_order.clear();
@@ -501,6 +547,18 @@ impl Restarts {
             // Ended well.
             Verdict::Reset
         };
+        let mut helpers = helpers;
+        if !matches!(verdict, Verdict::Count)
+            && let Some(helpers) = helpers.take()
+            && let Some(parent) = run.parent
+            && self.running.contains_key(&parent)
+        {
+            // A helper that ended well (a script's subcommand) leaves the failures of its own
+            // helpers to the run that started it.
+            let helped = self.helped.entry(parent).or_default();
+            let room = MAX_HELPERS_A_RUN.saturating_sub(helped.len());
+            helped.extend(helpers.into_iter().take(room));
+        }
         match verdict {
             Verdict::Ignore => false,
             Verdict::Reset => {
@@ -512,7 +570,27 @@ impl Restarts {
                 self.started_well(&run.program, run.started, how)
             }
             Verdict::Count => {
+                let mut helpers = helpers.unwrap_or_default();
+                // The program it ran and waited for, which failed just before it ended: it
+                // only passed that failure on.
+                let wrapper = helpers.last().is_some_and(|&(_, ended)| {
+                    ended >= run.started && at.0 - ended.0 <= WRAPPER_ENDS_WITHIN_NS
+                });
+                if wrapper {
+                    helpers.pop();
+                }
+                for (helper, _) in &helpers {
+                    if let Some(runs) = self.programs.get_mut(helper)
+                        && *helper != run.program
+                    {
+                        runs.secondary = (runs.secondary + 1).min(runs.starts);
+                    }
+                }
+                let program = run.program.clone();
                 self.count(run, lived, failed, name);
+                if wrapper && let Some(runs) = self.programs.get_mut(&program) {
+                    runs.secondary = (runs.secondary + 1).min(runs.starts);
+                }
                 true
             }
         }
@@ -569,6 +647,15 @@ impl Restarts {
 
     fn count(&mut self, run: Running, lived: i64, failed: bool, name: &str) {
         let started = run.started;
+        // Forked by a run still going: its helper, if that one fails too.
+        if let Some(parent) = run.parent
+            && self.running.contains_key(&parent)
+        {
+            let helped = self.helped.entry(parent).or_default();
+            if helped.len() < MAX_HELPERS_A_RUN {
+                helped.push((run.program.clone(), Timestamp(started.0 + lived)));
+            }
+        }
         if let Some(runs) = self.programs.get(&run.program)
             && (started.0 - runs.last.0 > MAX_GAP_NS || runs.recovered.is_some())
         {
@@ -598,6 +685,7 @@ impl Restarts {
             oom: 0,
             checked: None,
             recovered: None,
+            secondary: 0,
         });
         runs.alike &= runs.end == run.end;
         runs.starts += 1;
@@ -624,6 +712,9 @@ impl Restarts {
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
+                if runs.secondary_only() {
+                    return None;
+                }
                 let looping = runs.looping();
                 let at_once = runs.longest_ns < QUICK_NS;
                 if !looping && !at_once {
@@ -689,6 +780,91 @@ mod tests {
             name: "libzmq.so.5".into(),
             needed_by: program.into(),
         }]
+    }
+
+    /// A start script restarted every 2 s (a pyenv shim, Tomcat's catalina.sh) runs helpers
+    /// that end with status 1 as they should (`readlink` of a file that is no link, `tty -s`
+    /// without a terminal), some from a subshell or a subcommand script that ends well, then
+    /// execs the program that fails: the program is failing, not its helpers. A wrapper that runs the program, waits and ends
+    /// with its status (a container's `tini`) is not failing either: the program is. Regression (a trial of a Python service failing
+    /// at its import behind pyenv's shim): "/usr/bin/readlink failed to start 30 times"
+    /// beside python3.11. A program restarted by a loop that keeps running (a shell's `while`
+    /// in a script) is failing as before: its parent's run never fails.
+    #[test]
+    fn the_helpers_of_a_start_script_whose_program_fails_are_not_failing_themselves() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        // The supervisor: a script that loops, started once and kept running.
+        r.exec(Timestamp(0), 10, "/usr/local/bin/keep-starting.sh");
+        let java = "/usr/lib/jvm/bin/java";
+        let collector = "/opt/collector/collector";
+        for i in 0..6_i64 {
+            let at = Timestamp(i * 2000 * MS + MS);
+            let script = 100 + 10 * u32::try_from(i).expect("small");
+            r.exec_forked(at, script, "/opt/app/bin/start.sh", Some(10));
+            for (k, helper) in ["/usr/bin/readlink", "/usr/bin/tty", "/usr/bin/dirname"]
+                .into_iter()
+                .enumerate()
+            {
+                let pid = script + 1 + u32::try_from(k).expect("small");
+                let t = Timestamp(at.0 + (1 + i64::try_from(k).expect("small")) * MS);
+                // dirname from a subshell: the trace gives the script as its parent run.
+                r.exec_forked(t, pid, helper, Some(script));
+                if k < 2 {
+                    r.exit_status(pid, 1);
+                }
+                r.exit(Timestamp(t.0 + MS), pid, "helper");
+            }
+            // A subcommand script (`pyenv-hooks`) whose own helper fails, and which ends well.
+            let sub = script + 5;
+            r.exec_forked(
+                Timestamp(at.0 + 5 * MS),
+                sub,
+                "/opt/app/bin/hooks",
+                Some(script),
+            );
+            r.exec_forked(
+                Timestamp(at.0 + 6 * MS),
+                sub + 1,
+                "/usr/bin/readlink",
+                Some(sub),
+            );
+            r.exit_status(sub + 1, 1);
+            r.exit(Timestamp(at.0 + 7 * MS), sub + 1, "readlink");
+            r.exit(Timestamp(at.0 + 8 * MS), sub, "hooks");
+            r.exec_forked(Timestamp(at.0 + 10 * MS), script, java, Some(10));
+            r.exit_status(script, 1);
+            r.exit(Timestamp(at.0 + 300 * MS), script, "java");
+            // A container's init (tini) runs the entrypoint and ends with its status: the
+            // entrypoint is failing, not the init.
+            let init = 700 + u32::try_from(i).expect("small");
+            r.exec_forked(Timestamp(at.0 + 400 * MS), init, "/sbin/tini", Some(10));
+            r.exec_forked(
+                Timestamp(at.0 + 401 * MS),
+                init + 50,
+                "/app/entry",
+                Some(init),
+            );
+            r.exit_status(init + 50, 3);
+            r.exit(Timestamp(at.0 + 420 * MS), init + 50, "entry");
+            r.exit_status(init, 3);
+            r.exit(Timestamp(at.0 + 421 * MS), init, "tini");
+            // The loop's other service, started by the loop itself, fails at once.
+            let c = 900 + u32::try_from(i).expect("small");
+            r.exec_forked(Timestamp(at.0 + 500 * MS), c, collector, Some(10));
+            r.exit_status(c, 2);
+            r.exit(Timestamp(at.0 + 501 * MS), c, "collector");
+        }
+        let failing = r.failing(Timestamp(12_000 * MS), |_| Vec::new());
+        let programs: Vec<(&str, u32)> = failing
+            .iter()
+            .map(|f| (f.program.as_str(), f.starts))
+            .collect();
+        assert_eq!(
+            programs,
+            [(collector, 6), ("/app/entry", 6), (java, 6)],
+            "{failing:?}"
+        );
     }
 
     #[test]

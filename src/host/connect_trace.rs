@@ -108,7 +108,7 @@ use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
 use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
-use super::restarts::{FailingStart, Restarts};
+use super::restarts::{FailingStart, Forked, Restarts};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
 
@@ -347,10 +347,7 @@ impl ConnectTrace {
                     .iter()
                     .find(|(kind, _)| *kind == TaskEventKind::NewThread)
                     .map_or("", |(_, dir)| dir);
-                ThreadGate::new(
-                    instance.dir.join(dir).join("enable"),
-                    std::time::Instant::now(),
-                )
+                ThreadGate::new(instance.dir.join(dir), std::time::Instant::now())
             });
         let mut restarts = Restarts::default();
         restarts.statuses_told(exit_call_format.is_some());
@@ -674,6 +671,8 @@ impl Reader {
     /// from one CPU, or `None` when nobody listens any more.
     fn round(&mut self, batch: &mut Vec<Timed>) -> Option<usize> {
         let offset = unix_minus_mono_ns();
+        // Every process event before this was in its CPU's buffer when the round began.
+        let horizon = Timestamp(clock_ns(libc::CLOCK_MONOTONIC).saturating_add(offset));
         let Self {
             cpus,
             page,
@@ -731,6 +730,10 @@ impl Reader {
         // In time order: a process that moved from one CPU to another between its execs has the
         // later one read first when its CPU comes first, and the earlier must not replace it.
         processes.sort_by_key(|(at, _)| *at);
+        // Those since wait for the next round: a CPU read early in this one may hold an
+        // earlier event not yet read (a fork on one CPU, its child's exec on another read
+        // after it), and a process's events apply in time order.
+        let later = processes.split_off(processes.partition_point(|(at, _)| *at < horizon));
         let mut changed = false;
         let mut last = None;
         for (at, event) in processes.drain(..) {
@@ -746,7 +749,7 @@ impl Reader {
                 }
                 ProcessEvent::Exec(mut exec) => {
                     if !exec.path.starts_with('/')
-                        && let Some(path) = located(&exec.path, exec.pid, execs.parent(exec.pid))
+                        && let Some(path) = located(&exec.path, exec.pid, execs)
                     {
                         exec.path = path;
                     }
@@ -755,15 +758,16 @@ impl Reader {
                     }
                     // The run it was forked by: its parent, or the one that forked the
                     // subshell that forked it (`$(dirname "$0")` in a start script).
-                    let mut parent = execs.parent(exec.pid);
+                    let by = execs.parent(exec.pid);
+                    let mut parent = by;
                     for _ in 0..4 {
                         match parent {
                             Some(tid) if !restarts.is_run(tid) => parent = execs.parent(tid),
                             _ => break,
                         }
                     }
-                    let parent = parent.filter(|&tid| restarts.is_run(tid));
-                    restarts.exec_forked(at, exec.pid, &exec.path, parent);
+                    let run = parent.filter(|&tid| restarts.is_run(tid));
+                    restarts.exec_forked(at, exec.pid, &exec.path, Forked { by, run });
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
@@ -781,6 +785,7 @@ impl Reader {
                 },
             }
         }
+        *processes = later;
         if let Some(gate) = self.thread_gate.as_mut() {
             gate.round(new_threads, std::time::Instant::now());
         }
@@ -934,14 +939,19 @@ enum ProcessEvent {
     Task(TaskEvent),
 }
 
-/// Turns the new-thread event off for [`NEW_THREADS_PAUSE`] when more than
-/// [`MAX_NEW_THREADS_PER_SEC`] threads were made within a second, and on again after: the
-/// threads runs make while it is off are not followed (a run ended by one of them is then not
-/// told how, as before threads were followed).
+/// Filters the threads out of the new-task event for [`NEW_THREADS_PAUSE`] when more than
+/// [`MAX_NEW_THREADS_PER_SEC`] threads were made within a second, and lets them through again
+/// after: the threads runs make meanwhile are not followed (a run ended by one of them is
+/// then not told how, as before threads were followed), while forks still are (which tell
+/// the directory of a program started by a relative path, and which run started which: a
+/// busy build's threads would hide them otherwise). A kernel that takes no such filter has
+/// the event turned off instead.
 #[derive(Debug)]
 struct ThreadGate {
-    /// The event's `enable` file in the instance.
-    enable: PathBuf,
+    /// The event's directory in the instance (its `filter` and `enable` files).
+    dir: PathBuf,
+    /// Paused by turning the event off (its filter was refused).
+    turned_off: bool,
     /// The second being counted: its start, and the threads made in it so far.
     window: (std::time::Instant, u32),
     /// Off until then.
@@ -949,9 +959,10 @@ struct ThreadGate {
 }
 
 impl ThreadGate {
-    fn new(enable: PathBuf, now: std::time::Instant) -> Self {
+    fn new(dir: PathBuf, now: std::time::Instant) -> Self {
         Self {
-            enable,
+            dir,
+            turned_off: false,
             window: (now, 0),
             paused_until: None,
         }
@@ -961,8 +972,12 @@ impl ThreadGate {
     fn round(&mut self, made: u32, now: std::time::Instant) {
         if let Some(until) = self.paused_until {
             if now >= until {
-                // Best effort: left off, it costs nothing and follows no thread.
-                let _ = fs::write(&self.enable, "1");
+                // Best effort: left as it is, it costs nothing and follows no thread.
+                if self.turned_off {
+                    let _ = fs::write(self.dir.join("enable"), "1");
+                } else {
+                    let _ = fs::write(self.dir.join("filter"), "0");
+                }
                 self.paused_until = None;
                 self.window = (now, 0);
             }
@@ -973,7 +988,10 @@ impl ThreadGate {
         }
         self.window.1 = self.window.1.saturating_add(made);
         if self.window.1 > MAX_NEW_THREADS_PER_SEC {
-            let _ = fs::write(&self.enable, "0");
+            // CLONE_THREAD: forks only.
+            self.turned_off = fs::write(self.dir.join("filter"), "!(clone_flags & 0x10000)")
+                .is_err()
+                && fs::write(self.dir.join("enable"), "0").is_ok();
             self.paused_until = Some(now + NEW_THREADS_PAUSE);
         }
     }
@@ -1159,17 +1177,29 @@ fn resolved(given: &str) -> String {
 
 /// The program path `given` relative (`./collector`) that process `pid` exec'd, made absolute:
 /// relative to the process's working directory while it still runs, else to that of the
-/// thread that forked it, `parent` (a shell's loop starting `./collector` in its own
-/// directory: a run that the loader ends within a millisecond is gone before its exec is
-/// read), where the file is there. `None` where neither is known or has the file (a child
-/// that changed directory before its exec, a daemon that moved to `/`): the path then stays
-/// as given.
-fn located(given: &str, pid: u32, parent: Option<u32>) -> Option<String> {
+/// thread that forked it (a shell's loop starting `./collector` in its own directory: a run
+/// that the loader ends within a millisecond is gone before its exec is read), as read now or,
+/// where it is gone too, when an earlier run of it was located ([`Execs::cwd`]), where the
+/// file is there. `None` where neither is known or has the file (a child that changed
+/// directory before its exec, a daemon that moved to `/`): the path then stays as given.
+fn located(given: &str, pid: u32, execs: &mut Execs) -> Option<String> {
+    let parent = execs.parent(pid);
     [Some(pid), parent].into_iter().flatten().find_map(|p| {
-        let dir = fs::read_link(format!("/proc/{p}/cwd")).ok()?;
+        let read = fs::read_link(format!("/proc/{p}/cwd")).ok();
+        let dir = read.clone().or_else(|| {
+            Some(p)
+                .filter(|_| Some(p) == parent)
+                .and_then(|p| execs.cwd(p).map(Path::to_path_buf))
+        })?;
         // `components()` leaves out the `.` of `./collector`.
         let path: PathBuf = dir.join(given).components().collect();
-        path.is_file().then(|| path.display().to_string())
+        if !path.is_file() {
+            return None;
+        }
+        if let Some(read) = read.filter(|_| Some(p) == parent) {
+            execs.remember_cwd(p, read);
+        }
+        Some(path.display().to_string())
     })
 }
 
@@ -1553,32 +1583,48 @@ mod tests {
     }
 
     /// A program making threads one after another (40,000 a second) fed the trace as many
-    /// events: past 2,000 in a second, the event is turned off for 10 s, then on again.
+    /// events: past 2,000 in a second, the event lets only forks through for 10 s, then
+    /// threads again. (Here the files are plain files: the kernel's own are tried live.)
     #[test]
     fn the_new_thread_event_is_turned_off_while_threads_are_made_too_fast() {
         let dir = std::env::temp_dir().join(format!("rstscope-gate-{}", std::process::id()));
         fs::create_dir_all(&dir).expect("temporary directory");
-        let enable = dir.join("enable");
+        let (enable, filter) = (dir.join("enable"), dir.join("filter"));
         fs::write(&enable, "1").expect("write");
-        let state = || fs::read_to_string(&enable).expect("read");
+        fs::write(&filter, "none").expect("write");
+        let state = || {
+            (
+                fs::read_to_string(&enable).expect("read"),
+                fs::read_to_string(&filter).expect("read"),
+            )
+        };
+        let on = || ("1".to_owned(), "0".to_owned());
         let t0 = std::time::Instant::now();
         let ms = |n: u64| t0 + Duration::from_millis(n);
-        let mut gate = ThreadGate::new(enable.clone(), t0);
+        let mut gate = ThreadGate::new(dir.clone(), t0);
         // A few a second for a while: left on.
         for i in 0..30 {
             gate.round(150, ms(i * 100));
         }
-        assert_eq!(state(), "1");
-        // 2,001 within a second: off.
+        assert_eq!(state(), ("1".to_owned(), "none".to_owned()));
+        // 2,001 within a second: forks only.
         gate.round(1500, ms(3000));
         gate.round(501, ms(3500));
-        assert_eq!(state(), "0");
+        let forks_only = ("1".to_owned(), "!(clone_flags & 0x10000)".to_owned());
+        assert_eq!(state(), forks_only);
         gate.round(0, ms(13_499));
-        assert_eq!(state(), "0", "for 10 s");
+        assert_eq!(state(), forks_only, "for 10 s");
         gate.round(0, ms(13_500));
-        assert_eq!(state(), "1", "then on again");
+        assert_eq!(state(), on(), "then threads again");
         gate.round(2000, ms(13_600));
-        assert_eq!(state(), "1", "counted anew");
+        assert_eq!(state(), on(), "counted anew");
+        // A kernel that refuses the filter (here: no filter file) has the event turned off.
+        fs::remove_file(&filter).expect("remove");
+        fs::create_dir(&filter).expect("a directory in its place");
+        gate.round(2001, ms(14_000));
+        assert_eq!(fs::read_to_string(&enable).expect("read"), "0");
+        gate.round(0, ms(24_000));
+        assert_eq!(fs::read_to_string(&enable).expect("read"), "1");
         let _ = fs::remove_dir_all(&dir);
     }
 

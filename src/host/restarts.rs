@@ -272,6 +272,18 @@ struct Running {
     /// The run (by its process ID) that forked it, where seen: the nearest of its ancestors
     /// that is one.
     parent: Option<u32>,
+    /// The thread that forked it, where seen.
+    forker: Option<u32>,
+}
+
+/// How a process came to be, where its fork was read ([`Restarts::exec_forked`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Forked {
+    /// The thread that forked it (the supervisor: systemd, a shell's loop, a container's shim).
+    pub by: Option<u32>,
+    /// The run it was forked by: the thread's process, or the one that forked the subshell
+    /// that forked it, where that is a run.
+    pub run: Option<u32>,
 }
 
 /// One program's failed runs, one after another.
@@ -294,6 +306,11 @@ struct Runs {
     checked: Option<(Timestamp, Vec<MissingLibrary>)>,
     /// A run after these that started well, once they were listed.
     recovered: Option<Recovered>,
+    /// The thread that forked its runs, where each was seen forked by the same one (`None`
+    /// also where they were not: then a good run of the program forked by anyone ends the
+    /// streak). Another's good run of the same program (a cron job's `python3` beside a
+    /// Python service failing behind its supervisor) does not.
+    forker: Option<u32>,
     /// Of `starts`, the runs whose failure was another's: forked by a run of another program
     /// that failed too, before that one's latest exec (a start script's helpers, its
     /// `readlink`, `tty -s`, `grep -q`, which end with status 1 as they should, before it execs
@@ -317,6 +334,15 @@ impl Runs {
             && (self.looping()
                 || self.longest_ns < QUICK_NS
                     && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty()))
+    }
+
+    /// Whether a run forked by `forker` is one of these runs' loop: forked by the same
+    /// thread, or where either is not known.
+    fn forked_by(&self, forker: Option<u32>) -> bool {
+        match (self.forker, forker) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => true,
+        }
     }
 
     /// Every run counted failed by another's failure (see [`Runs::secondary`]).
@@ -374,7 +400,7 @@ impl Restarts {
 
     /// Process `pid` started `program` at `at`.
     pub fn exec(&mut self, at: Timestamp, pid: u32, program: &str) {
-        self.exec_forked(at, pid, program, None);
+        self.exec_forked(at, pid, program, Forked::default());
     }
 
     /// Whether thread `tid` belongs to a run not yet ended (see [`Self::exec_forked`]).
@@ -385,13 +411,13 @@ impl Restarts {
     /// [`Self::exec`] of a process forked by thread `parent`, or by a process that it forked
     /// without exec (a subshell). Where that thread belongs to a run, and this run fails and
     /// then that one too, one of the two failed by the other's failure ([`Runs::secondary`]).
-    pub fn exec_forked(&mut self, at: Timestamp, pid: u32, program: &str, parent: Option<u32>) {
-        // A process that execs again (a script execs its program) keeps the run it was forked by.
-        let parent = self
-            .running
-            .get(&pid)
-            .map_or_else(|| parent.and_then(|tid| self.process_of(tid)), |r| r.parent)
-            .filter(|&p| p != pid);
+    pub fn exec_forked(&mut self, at: Timestamp, pid: u32, program: &str, forked: Forked) {
+        // A process that execs again (a script execs its program) keeps how it came to be.
+        let (parent, forker) = self.running.get(&pid).map_or_else(
+            || (forked.run.and_then(|tid| self.process_of(tid)), forked.by),
+            |r| (r.parent, r.forker),
+        );
+        let parent = parent.filter(|&p| p != pid);
         self.running.insert(
             pid,
             Running {
@@ -401,6 +427,7 @@ impl Restarts {
                 sent: None,
                 oom: false,
                 parent,
+                forker,
             },
         );
         self.order.push_back((pid, at));
@@ -567,7 +594,7 @@ impl Restarts {
                 } else {
                     RecoveredHow::EndedWell
                 };
-                self.started_well(&run.program, run.started, how)
+                self.started_well(&run.program, run.started, run.forker, how)
             }
             Verdict::Count => {
                 let mut helpers = helpers.unwrap_or_default();
@@ -596,13 +623,20 @@ impl Restarts {
         }
     }
 
-    /// A run of `program` started at `at` went well: a loop listed is over (kept, told
-    /// recovered), a streak not yet a loop forgotten. Whether its list changed.
-    fn started_well(&mut self, program: &str, at: Timestamp, how: RecoveredHow) -> bool {
+    /// A run of `program` forked by `forker` started at `at` went well: a loop listed is over
+    /// (kept, told recovered), a streak not yet a loop forgotten; not where the streak's runs
+    /// were all forked by another. Whether its list changed.
+    fn started_well(
+        &mut self,
+        program: &str,
+        at: Timestamp,
+        forker: Option<u32>,
+        how: RecoveredHow,
+    ) -> bool {
         let Some(runs) = self.programs.get_mut(program) else {
             return false;
         };
-        if runs.recovered.is_some() {
+        if runs.recovered.is_some() || !runs.forked_by(forker) {
             return false;
         }
         if runs.listed() && at >= runs.last {
@@ -625,28 +659,32 @@ impl Restarts {
         {
             return false;
         }
-        let mut started: Vec<(String, Timestamp)> = self
+        let mut started: Vec<(String, Timestamp, Option<u32>)> = self
             .running
             .values()
             .filter(|r| now.0 - r.started.0 >= FAIL_WITHIN_NS)
             .filter(|r| {
-                self.programs
-                    .get(&r.program)
-                    .is_some_and(|p| p.recovered.is_none() && p.listed() && r.started >= p.last)
+                self.programs.get(&r.program).is_some_and(|p| {
+                    p.recovered.is_none()
+                        && p.listed()
+                        && r.started >= p.last
+                        && p.forked_by(r.forker)
+                })
             })
-            .map(|r| (r.program.clone(), r.started))
+            .map(|r| (r.program.clone(), r.started, r.forker))
             .collect();
         // The earliest run that kept running is when it recovered.
-        started.sort_by_key(|(_, at)| *at);
+        started.sort_by_key(|(_, at, _)| *at);
         let mut changed = false;
-        for (program, at) in started {
-            changed |= self.started_well(&program, at, RecoveredHow::KeptRunning);
+        for (program, at, forker) in started {
+            changed |= self.started_well(&program, at, forker, RecoveredHow::KeptRunning);
         }
         changed
     }
 
     fn count(&mut self, run: Running, lived: i64, failed: bool, name: &str) {
         let started = run.started;
+        let forker = run.forker;
         // Forked by a run still going: its helper, if that one fails too.
         if let Some(parent) = run.parent
             && self.running.contains_key(&parent)
@@ -685,8 +723,12 @@ impl Restarts {
             oom: 0,
             checked: None,
             recovered: None,
+            forker,
             secondary: 0,
         });
+        if runs.forker != forker {
+            runs.forker = None;
+        }
         runs.alike &= runs.end == run.end;
         runs.starts += 1;
         runs.failed += u32::from(failed);
@@ -775,6 +817,14 @@ mod tests {
 
     const MS: i64 = 1_000_000;
 
+    /// Forked by thread `tid`, a run's.
+    fn forked(tid: u32) -> Forked {
+        Forked {
+            by: Some(tid),
+            run: Some(tid),
+        }
+    }
+
     fn zmq(program: &str) -> Vec<MissingLibrary> {
         vec![MissingLibrary {
             name: "libzmq.so.5".into(),
@@ -801,7 +851,7 @@ mod tests {
         for i in 0..6_i64 {
             let at = Timestamp(i * 2000 * MS + MS);
             let script = 100 + 10 * u32::try_from(i).expect("small");
-            r.exec_forked(at, script, "/opt/app/bin/start.sh", Some(10));
+            r.exec_forked(at, script, "/opt/app/bin/start.sh", forked(10));
             for (k, helper) in ["/usr/bin/readlink", "/usr/bin/tty", "/usr/bin/dirname"]
                 .into_iter()
                 .enumerate()
@@ -809,7 +859,7 @@ mod tests {
                 let pid = script + 1 + u32::try_from(k).expect("small");
                 let t = Timestamp(at.0 + (1 + i64::try_from(k).expect("small")) * MS);
                 // dirname from a subshell: the trace gives the script as its parent run.
-                r.exec_forked(t, pid, helper, Some(script));
+                r.exec_forked(t, pid, helper, forked(script));
                 if k < 2 {
                     r.exit_status(pid, 1);
                 }
@@ -821,29 +871,29 @@ mod tests {
                 Timestamp(at.0 + 5 * MS),
                 sub,
                 "/opt/app/bin/hooks",
-                Some(script),
+                forked(script),
             );
             r.exec_forked(
                 Timestamp(at.0 + 6 * MS),
                 sub + 1,
                 "/usr/bin/readlink",
-                Some(sub),
+                forked(sub),
             );
             r.exit_status(sub + 1, 1);
             r.exit(Timestamp(at.0 + 7 * MS), sub + 1, "readlink");
             r.exit(Timestamp(at.0 + 8 * MS), sub, "hooks");
-            r.exec_forked(Timestamp(at.0 + 10 * MS), script, java, Some(10));
+            r.exec_forked(Timestamp(at.0 + 10 * MS), script, java, forked(10));
             r.exit_status(script, 1);
             r.exit(Timestamp(at.0 + 300 * MS), script, "java");
             // A container's init (tini) runs the entrypoint and ends with its status: the
             // entrypoint is failing, not the init.
             let init = 700 + u32::try_from(i).expect("small");
-            r.exec_forked(Timestamp(at.0 + 400 * MS), init, "/sbin/tini", Some(10));
+            r.exec_forked(Timestamp(at.0 + 400 * MS), init, "/sbin/tini", forked(10));
             r.exec_forked(
                 Timestamp(at.0 + 401 * MS),
                 init + 50,
                 "/app/entry",
-                Some(init),
+                forked(init),
             );
             r.exit_status(init + 50, 3);
             r.exit(Timestamp(at.0 + 420 * MS), init + 50, "entry");
@@ -851,7 +901,7 @@ mod tests {
             r.exit(Timestamp(at.0 + 421 * MS), init, "tini");
             // The loop's other service, started by the loop itself, fails at once.
             let c = 900 + u32::try_from(i).expect("small");
-            r.exec_forked(Timestamp(at.0 + 500 * MS), c, collector, Some(10));
+            r.exec_forked(Timestamp(at.0 + 500 * MS), c, collector, forked(10));
             r.exit_status(c, 2);
             r.exit(Timestamp(at.0 + 501 * MS), c, "collector");
         }
@@ -864,6 +914,58 @@ mod tests {
             programs,
             [(collector, 6), ("/app/entry", 6), (java, 6)],
             "{failing:?}"
+        );
+    }
+
+    /// An interpreter is many programs: a Python service failing at its import, restarted
+    /// every 2 s by its supervisor, beside a cron job's `python3` that ends well and another
+    /// service's that keeps running. Those are forked by others and end neither its loop nor
+    /// make it recovered; its own supervisor's next run that keeps running does. Before, the
+    /// cron job's run ended the streak before it was ever a loop (tried live: a failing
+    /// service behind pyenv was told or not as other Python programs of the machine ran).
+    #[test]
+    fn good_runs_of_the_same_program_forked_by_another_do_not_end_a_loop() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let python = "/usr/bin/python3.11";
+        let supervisor = Forked {
+            by: Some(1),
+            run: None,
+        };
+        let cron = Forked {
+            by: Some(700),
+            run: None,
+        };
+        // Another of its supervisor's services in Python, started long before and running.
+        r.exec_forked(Timestamp(0), 50, python, supervisor);
+        for i in 0..5_i64 {
+            let at = Timestamp(1000 * MS + i * 2000 * MS);
+            let pid = 100 + u32::try_from(i).expect("small");
+            r.exec_forked(at, pid, python, supervisor);
+            r.exit_status(pid, 1);
+            r.exit(Timestamp(at.0 + 50 * MS), pid, "python3");
+            // The cron job's check, between two runs.
+            let check = 200 + u32::try_from(i).expect("small");
+            r.exec_forked(Timestamp(at.0 + 500 * MS), check, python, cron);
+            r.exit(Timestamp(at.0 + 900 * MS), check, "python3");
+        }
+        // Another service's Python, started after the last failed run, keeps running.
+        let other = Forked {
+            by: Some(800),
+            run: None,
+        };
+        r.exec_forked(Timestamp(9_500 * MS), 60, python, other);
+        assert!(!r.settle(Timestamp(19_600 * MS)), "the other service's run");
+        let failing = r.failing(Timestamp(19_600 * MS), |_| Vec::new());
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        assert_eq!((failing[0].starts, failing[0].recovered), (5, None));
+        // Its supervisor starts it again, and it keeps running.
+        r.exec_forked(Timestamp(19_700 * MS), 300, python, supervisor);
+        assert!(r.settle(Timestamp(29_700 * MS)));
+        let failing = r.failing(Timestamp(29_700 * MS), |_| Vec::new());
+        assert_eq!(
+            failing[0].recovered.map(|rec| rec.at),
+            Some(Timestamp(19_700 * MS))
         );
     }
 

@@ -12,6 +12,7 @@
 //! parent usually can (bounded as the execs).
 
 use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 
 use super::format::Exec;
 use crate::packet::Timestamp;
@@ -41,6 +42,10 @@ pub(super) struct Execs {
     forks: HashMap<u32, u32>,
     /// `(child, parent)` in the order read, for forgetting the oldest.
     fork_order: VecDeque<(u32, u32)>,
+    /// The working directory of threads that forked a process which exec'd a relative path,
+    /// as read then, for the next such exec once the thread is gone from `/proc` but its exit
+    /// not yet read (a loop's shell that ends right after its last run). Ended by its exit.
+    cwds: HashMap<u32, PathBuf>,
 }
 
 impl Execs {
@@ -65,6 +70,19 @@ impl Execs {
     /// The thread that forked process `pid`, where its fork was read and it has not ended.
     pub fn parent(&self, pid: u32) -> Option<u32> {
         self.forks.get(&pid).copied()
+    }
+
+    /// Thread `tid`'s working directory was `dir` (read while its exit was not yet read).
+    pub fn remember_cwd(&mut self, tid: u32, dir: PathBuf) {
+        if self.cwds.len() < MAX_EXECS || self.cwds.contains_key(&tid) {
+            self.cwds.insert(tid, dir);
+        }
+    }
+
+    /// Thread `tid`'s working directory as last read ([`Execs::remember_cwd`]), until its
+    /// exit.
+    pub fn cwd(&self, tid: u32) -> Option<&Path> {
+        self.cwds.get(&tid).map(PathBuf::as_path)
     }
 
     /// Process `exec.pid` started `exec.path` at `at`. An exec older than the one kept for its
@@ -106,6 +124,7 @@ impl Execs {
     /// Thread `tid` ended at `at`: when it led a process seen starting, that process ended.
     pub fn exit(&mut self, at: Timestamp, tid: u32) {
         self.forks.remove(&tid);
+        self.cwds.remove(&tid);
         if let Some(started) = self.by_pid.get_mut(&tid)
             && started.at <= at
         {
@@ -215,6 +234,11 @@ mod tests {
         assert_eq!(e.forks.len(), MAX_EXECS);
         assert!(e.fork_order.len() <= 2 * MAX_EXECS + 1);
         assert_eq!(e.parent(101), None, "the oldest went first");
+        // A working directory read is kept until the thread's exit.
+        e.remember_cwd(100, PathBuf::from("/opt/collector"));
+        assert_eq!(e.cwd(100), Some(Path::new("/opt/collector")));
+        e.exit(Timestamp(30), 100);
+        assert_eq!(e.cwd(100), None);
     }
 
     #[test]

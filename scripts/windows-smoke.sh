@@ -299,14 +299,23 @@ report "TCP counters (GetTcpStatisticsEx), the socket table's owners named by PI
 # What wine's GetExtendedTcpTable gives as owners: PID 0 for the test program's own sockets
 # (wine's server holds them), the PID of a program that holds its socket's Unix descriptor
 # (examples/story/wine.rs), here the copy named rstscope-Jörg-捕獲.exe.
+# Wine gives its programs an administrator's token, with the limited one linked to it as
+# Windows does for an administrator who did not choose "Run as administrator": a child started
+# with that token reads itself as not elevated. And a process Windows refuses (ERROR_ACCESS_DENIED:
+# here one whose access list is empty, which wine enforces) is named from the process list and,
+# described to a user's rstscope, said to be shown to administrators only.
 wine "$test_exe" --nocapture --exact --test-threads 1 \
   host::windows::tests::this_tests_sockets_are_in_the_table_with_this_process_or_no_owner \
   host::windows::tests::a_program_with_a_non_ascii_name_is_named_as_it_is \
   host::windows::tests::elevation_is_read_from_the_token \
+  host::windows::tests::a_limited_token_reads_as_not_elevated \
+  host::windows::tests::a_process_windows_refuses_is_named_and_said_to_need_an_administrator \
   >"$work/owners-test.out" 2>&1 || fail "the socket table's owners under wine: $(tail -5 "$work/owners-test.out")"
-# (Wine gives its programs an administrator's token: what a user's rstscope says of the
-# processes Windows hides from it, "run rstscope as administrator", is unit-tested only.)
-report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*\|this test runs elevated: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd ';' | sed 's/;/; /g')"
+grep -q 'the child with the limited token: exit 0, elevated: Ok("false")' "$work/owners-test.out" ||
+  fail "a child with the limited token did not read itself as not elevated: $(grep 'limited token' "$work/owners-test.out")"
+grep -q 'described to a user: .*run rstscope as administrator' "$work/owners-test.out" ||
+  fail "a process Windows refuses was not said to need an administrator: $(grep -i 'described\|SKIPPED' "$work/owners-test.out")"
+report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*\|this test runs elevated: .*\|the child with the limited token: .*\|described to a user: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd ';' | sed 's/;/; /g')"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"

@@ -296,6 +296,16 @@ impl Processes {
         }
     }
 
+    /// Nothing read yet, as an rstscope `elevated` or not reads (the tests of what a user's
+    /// rstscope says of the processes Windows refuses it, run by an administrator's).
+    #[cfg(all(test, windows))]
+    pub(super) fn as_if_elevated(elevated: bool) -> Self {
+        Self {
+            elevated,
+            ..Self::new()
+        }
+    }
+
     /// Details of `pid`: remembered, or read now. `name_hint` (from the socket table or a
     /// connect event) stands in when the process is already gone.
     pub fn describe(&mut self, pid: u32, name_hint: &str) -> ProcessInfo {

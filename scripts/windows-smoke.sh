@@ -342,7 +342,7 @@ grep -q 'the child with the limited token: exit 0, elevated: Ok("false")' "$work
   fail "a child with the limited token did not read itself as not elevated: $(grep 'limited token' "$work/owners-test.out")"
 grep -q 'described to a user: .*run rstscope as administrator' "$work/owners-test.out" ||
   fail "a process Windows refuses was not said to need an administrator: $(grep -i 'described\|SKIPPED' "$work/owners-test.out")"
-report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*\|this test runs elevated: .*\|the child with the limited token: .*\|described to a user: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd ';' | sed 's/;/; /g')"
+report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|the child's listener: .*\|this test runs elevated: .*\|the child with the limited token: .*\|described to a user: .*" "$work/owners-test.out" | tr -d '\r' | paste -sd '|' | sed 's/|/; /g')"
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"

@@ -153,9 +153,12 @@ trap cleanup EXIT
 # prefixes' by their environment: what a wait for the wine server was waiting on.
 wine_programs() {
   local pid
+  # (Each step succeeds, whatever it finds: under pipefail a failed look at another prefix's
+  # program would end the script without a word.)
   for pid in $(pgrep -d ' ' -f 'wineserver|\.exe' || true); do
-    grep -qzx "WINEPREFIX=$WINEPREFIX" "/proc/$pid/environ" 2>/dev/null &&
-      tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | sed 's/ *$/; /'
+    if grep -qzx "WINEPREFIX=$WINEPREFIX" "/proc/$pid/environ" 2>/dev/null; then
+      { tr '\0' ' ' <"/proc/$pid/cmdline" | sed 's/ *$/; /'; } 2>/dev/null || true
+    fi
   done | tr -d '\n' | sed 's/; $//'
 }
 # Waits for the wine server to end, that is for every program of this prefix to end, where

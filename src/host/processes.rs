@@ -268,10 +268,12 @@ pub struct Processes {
     elevated: bool,
 }
 
-/// Whether a process read with `exe` and `cmdline` (whether each was readable) by an rstscope
-/// `elevated` or not was refused its details: Windows, not elevated, neither readable.
-fn restricted(elevated: bool, exe: bool, cmdline: bool) -> bool {
-    !elevated && !exe && !cmdline
+/// Whether `p`, read by an rstscope `elevated` or not, was refused its details: Windows, not
+/// elevated, neither its path nor its command line readable. Never the Windows kernel
+/// (`System`, PID 4), which has neither for anyone: running as administrator shows nothing
+/// more of it.
+fn restricted(elevated: bool, p: &ProcessInfo) -> bool {
+    !elevated && p.exe.is_none() && p.cmdline.is_none() && !p.is_windows_kernel()
 }
 
 impl Default for Processes {
@@ -293,6 +295,16 @@ impl Processes {
             elevated: super::windows::elevated(),
             #[cfg(not(windows))]
             elevated: true,
+        }
+    }
+
+    /// Nothing read yet, as an rstscope `elevated` or not reads (the tests of what a user's
+    /// rstscope says of the processes Windows refuses it, run by an administrator's).
+    #[cfg(all(test, windows))]
+    pub(super) fn as_if_elevated(elevated: bool) -> Self {
+        Self {
+            elevated,
+            ..Self::new()
         }
     }
 
@@ -346,7 +358,7 @@ impl Processes {
                     .and_then(|users| users.get_user_by_id(uid))
                     .map_or_else(|| uid.to_string(), |u| u.name().to_owned())
             });
-            let info = ProcessInfo {
+            let mut info = ProcessInfo {
                 pid: pid.as_u32(),
                 name: p.name().to_string_lossy().into_owned(),
                 exe: p.exe().map(|e| e.display().to_string()),
@@ -358,8 +370,9 @@ impl Processes {
                 services: services.remove(&pid.as_u32()).unwrap_or_default(),
                 #[cfg(not(windows))]
                 services: Vec::new(),
-                restricted: restricted(self.elevated, p.exe().is_some(), !cmd.is_empty()),
+                restricted: false,
             };
+            info.restricted = restricted(self.elevated, &info);
             infos.push(info);
         }
         for info in infos {
@@ -537,10 +550,15 @@ mod tests {
     /// read, or read by an administrator's rstscope, is not.
     #[test]
     fn a_process_windows_hides_from_a_user_says_to_run_as_administrator() {
-        assert!(restricted(false, false, false));
-        assert!(!restricted(true, false, false));
-        assert!(!restricted(false, true, false));
-        assert!(!restricted(false, false, true));
+        let bare = ProcessInfo::bare(1044, "svchost.exe");
+        let mut with_exe = bare.clone();
+        with_exe.exe = Some("C:\\Windows\\System32\\svchost.exe".into());
+        let mut with_cmdline = bare.clone();
+        with_cmdline.cmdline = Some("svchost.exe -k netsvcs".into());
+        assert!(restricted(false, &bare));
+        assert!(!restricted(true, &bare));
+        assert!(!restricted(false, &with_exe));
+        assert!(!restricted(false, &with_cmdline));
         let mut svchost = ProcessInfo::bare(1044, "svchost.exe");
         svchost.services = vec!["Dnscache".into()];
         svchost.restricted = true;
@@ -560,6 +578,19 @@ mod tests {
         assert!(!older.contains("restricted"), "{older}");
         let back: ProcessInfo = serde_json::from_str(&older).expect("reads back");
         assert!(!back.restricted);
+    }
+
+    /// `System` (PID 4, the owner of a listener on 445 or 80 for SMB or HTTP.sys) has no path
+    /// or command line for anyone: a user's rstscope, reading neither, said "run rstscope as
+    /// administrator to see them" of it (found by reading the code; real Windows not tried),
+    /// which would show nothing more.
+    #[test]
+    fn the_windows_kernel_is_never_said_to_need_an_administrator() {
+        let kernel = ProcessInfo::bare(4, "System");
+        assert!(!restricted(false, &kernel));
+        assert!(!restricted(true, &kernel));
+        // PID 4 of another OS (a Linux kernel thread) is not the Windows kernel.
+        assert!(restricted(false, &ProcessInfo::bare(4, "kworker/0:0")));
     }
 
     /// This process's own details are readable to it, administrator or not: never restricted.

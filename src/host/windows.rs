@@ -680,6 +680,303 @@ mod tests {
         assert_eq!((entry.pid, entry.name.as_str()), (pid, name));
     }
 
+    /// A process started (suspended: it never runs) with a security descriptor whose access
+    /// list is empty, so that opening it for its details is refused (`ERROR_ACCESS_DENIED`) as
+    /// Windows refuses a user's rstscope another user's or a service's process; wine enforces
+    /// the list as Windows does. Ended when dropped.
+    struct Refused {
+        process: windows_sys::Win32::Foundation::HANDLE,
+        thread: windows_sys::Win32::Foundation::HANDLE,
+        pid: u32,
+    }
+
+    impl Refused {
+        fn start(exe: &std::path::Path) -> Self {
+            use windows_sys::Win32::Security::{
+                ACL, InitializeAcl, InitializeSecurityDescriptor, SECURITY_ATTRIBUTES,
+                SECURITY_DESCRIPTOR, SetSecurityDescriptorDacl,
+            };
+            use windows_sys::Win32::System::Threading::{
+                CREATE_SUSPENDED, CreateProcessW, PROCESS_INFORMATION, STARTUPINFOW,
+            };
+            let mut acl = ACL::default();
+            let mut sd = SECURITY_DESCRIPTOR::default();
+            // SAFETY: `acl` and `sd` are locals of the sizes given, written by the calls and
+            // kept alive (unmoved) until CreateProcessW below has copied the descriptor; 1 is
+            // SECURITY_DESCRIPTOR_REVISION and ACL_REVISION the ACL's.
+            let ok = unsafe {
+                InitializeAcl(
+                    &mut acl,
+                    u32::try_from(std::mem::size_of::<ACL>()).expect("small"),
+                    windows_sys::Win32::Security::ACL_REVISION,
+                ) != 0
+                    && InitializeSecurityDescriptor((&raw mut sd).cast(), 1) != 0
+                    && SetSecurityDescriptorDacl((&raw mut sd).cast(), 1, &acl, 0) != 0
+            };
+            assert!(ok, "an empty access list: {}", io::Error::last_os_error());
+            let attributes = SECURITY_ATTRIBUTES {
+                nLength: u32::try_from(std::mem::size_of::<SECURITY_ATTRIBUTES>()).expect("small"),
+                lpSecurityDescriptor: (&raw mut sd).cast(),
+                bInheritHandle: 0,
+            };
+            let mut line: Vec<u16> = format!("\"{}\"", exe.display())
+                .encode_utf16()
+                .chain([0])
+                .collect();
+            let startup = STARTUPINFOW {
+                cb: u32::try_from(std::mem::size_of::<STARTUPINFOW>()).expect("small"),
+                ..Default::default()
+            };
+            let mut info = PROCESS_INFORMATION::default();
+            // SAFETY: `line` is a writable NUL-terminated command line, `attributes` points at
+            // the descriptor above, `startup` and `info` are locals of their types; the
+            // handles written to `info` are closed on drop.
+            let started = unsafe {
+                CreateProcessW(
+                    std::ptr::null(),
+                    line.as_mut_ptr(),
+                    &attributes,
+                    std::ptr::null(),
+                    0,
+                    CREATE_SUSPENDED,
+                    std::ptr::null(),
+                    std::ptr::null(),
+                    &startup,
+                    &mut info,
+                )
+            };
+            assert!(
+                started != 0,
+                "start {}: {}",
+                exe.display(),
+                io::Error::last_os_error()
+            );
+            Self {
+                process: info.hProcess,
+                thread: info.hThread,
+                pid: info.dwProcessId,
+            }
+        }
+
+        /// What opening it for its path, as rstscope does, says.
+        fn opened(&self) -> io::Result<()> {
+            // SAFETY: no pointers; a handle opened is closed at once.
+            let p = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, self.pid) };
+            if p.is_null() {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: opened just above, not used after.
+            unsafe { CloseHandle(p) };
+            Ok(())
+        }
+    }
+
+    impl Drop for Refused {
+        fn drop(&mut self) {
+            // SAFETY: the handles CreateProcessW gave this process (with every right over the
+            // child, whatever its access list), not used after.
+            unsafe {
+                windows_sys::Win32::System::Threading::TerminateProcess(self.process, 1);
+                CloseHandle(self.thread);
+                CloseHandle(self.process);
+            }
+        }
+    }
+
+    /// A process whose details Windows refuses (`ERROR_ACCESS_DENIED`): the process list still
+    /// names it, its image path is not read, and described by an rstscope not run as
+    /// administrator it is said to be shown to administrators only, with what shows it; by an
+    /// administrator's (refused all the same, so nothing an administrator would see) it is
+    /// not. Under wine, whose programs run as administrator and may open any process, the
+    /// refusal comes from the child's access list.
+    #[test]
+    fn a_process_windows_refuses_is_named_and_said_to_need_an_administrator() {
+        use crate::host::processes::{Processes, WINDOWS_RESTRICTED};
+        let exe = std::env::current_exe().expect("own exe");
+        let own = exe
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
+        let child = Refused::start(&exe);
+        match child.opened() {
+            Err(e) if e.raw_os_error() == Some(5) => {}
+            // An administrator's rstscope with the debug privilege on opens any process.
+            Ok(()) => {
+                println!("SKIPPED: this process may open a process that denies everyone");
+                return;
+            }
+            Err(e) => panic!("opening the refused child: {e}"),
+        }
+        let listed = process_list().expect("a snapshot of the processes");
+        assert_eq!(listed.get(&child.pid), Some(&own));
+        assert_eq!(image_file_name(child.pid), None);
+        assert_eq!(ProcessNames::now().name(child.pid).as_deref(), Some(&*own));
+
+        let user = Processes::as_if_elevated(false).describe(child.pid, "hint");
+        println!("described to a user: {}", user.label());
+        assert_eq!(
+            (
+                user.name.as_str(),
+                user.exe.as_deref(),
+                user.cmdline.as_deref()
+            ),
+            (&*own, None, None),
+            "{user:?}"
+        );
+        assert!(user.restricted, "{user:?}");
+        assert!(
+            user.label().contains(WINDOWS_RESTRICTED),
+            "{}",
+            user.label()
+        );
+        let admin = Processes::as_if_elevated(true).describe(child.pid, "hint");
+        assert!(!admin.restricted, "{admin:?}");
+        assert!(
+            !admin.label().contains("administrator"),
+            "{}",
+            admin.label()
+        );
+    }
+
+    /// The child of the test below, when it asks (the environment variable names a file):
+    /// writes there whether its token says it runs elevated. Otherwise nothing.
+    #[test]
+    fn child_says_whether_it_runs_elevated_when_asked() {
+        if let Some(path) = std::env::var_os(ELEVATION_CHILD) {
+            std::fs::write(path, elevated().to_string()).expect("write the answer");
+        }
+    }
+
+    const ELEVATION_CHILD: &str = "RSTSCOPE_TEST_ELEVATION_CHILD";
+
+    /// An rstscope started by an administrator without "Run as administrator" has the
+    /// administrator's limited token (the elevated one's linked token, as UAC gives it), and
+    /// reads itself as not elevated: what it then says of the processes Windows refuses it is
+    /// the test above. Wine gives its programs the full token and the limited one linked to
+    /// it, as Windows does; where this process is not elevated, there is none to link.
+    #[test]
+    fn a_limited_token_reads_as_not_elevated() {
+        use windows_sys::Win32::Security::{
+            DuplicateTokenEx, SecurityImpersonation, TOKEN_LINKED_TOKEN, TokenLinkedToken,
+            TokenPrimary,
+        };
+        use windows_sys::Win32::System::Threading::{
+            CREATE_UNICODE_ENVIRONMENT, CreateProcessAsUserW, DETACHED_PROCESS, GetExitCodeProcess,
+            INFINITE, PROCESS_INFORMATION, STARTUPINFOW, WaitForSingleObject,
+        };
+        if !elevated() {
+            println!("SKIPPED: this test does not run elevated: no limited token to try");
+            return;
+        }
+        let mut token = std::ptr::null_mut();
+        // SAFETY: the pseudo-handle needs no closing; `token` is closed below.
+        let opened = unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) };
+        assert!(opened != 0, "{}", io::Error::last_os_error());
+        let mut linked = TOKEN_LINKED_TOKEN::default();
+        let mut len = 0u32;
+        // SAFETY: `linked` is a TOKEN_LINKED_TOKEN of the size given; `token` is open.
+        let ok = unsafe {
+            GetTokenInformation(
+                token,
+                TokenLinkedToken,
+                (&raw mut linked).cast(),
+                u32::try_from(std::mem::size_of::<TOKEN_LINKED_TOKEN>()).expect("small"),
+                &mut len,
+            )
+        };
+        let error = io::Error::last_os_error();
+        // SAFETY: opened above, not used after.
+        unsafe { CloseHandle(token) };
+        assert!(ok != 0, "the elevated token's linked token: {error}");
+        let mut primary = std::ptr::null_mut();
+        // SAFETY: `linked.LinkedToken` is an open token handle the call gave; `primary` is
+        // written with a new handle, closed below; 0x0200_0000 is MAXIMUM_ALLOWED.
+        let ok = unsafe {
+            DuplicateTokenEx(
+                linked.LinkedToken,
+                0x0200_0000,
+                std::ptr::null(),
+                SecurityImpersonation,
+                TokenPrimary,
+                &mut primary,
+            )
+        };
+        // SAFETY: the linked token's handle, not used after.
+        unsafe { CloseHandle(linked.LinkedToken) };
+        assert!(ok != 0, "a primary token: {}", io::Error::last_os_error());
+
+        let answer =
+            std::env::temp_dir().join(format!("rstscope-elevation-{}.txt", std::process::id()));
+        let _ = std::fs::remove_file(&answer);
+        // This environment and the variable, as CreateProcessAsUserW takes it: NAME=VALUE
+        // strings, each NUL-ended, then one more NUL.
+        let mut environment: Vec<u16> = std::env::vars_os()
+            .chain([(ELEVATION_CHILD.into(), answer.clone().into_os_string())])
+            .flat_map(|(k, v)| {
+                let mut entry = k;
+                entry.push("=");
+                entry.push(v);
+                std::os::windows::ffi::OsStrExt::encode_wide(entry.as_os_str())
+                    .chain([0])
+                    .collect::<Vec<u16>>()
+            })
+            .collect();
+        environment.push(0);
+        let exe = std::env::current_exe().expect("own exe");
+        let mut line: Vec<u16> = format!(
+            "\"{}\" --exact host::windows::tests::child_says_whether_it_runs_elevated_when_asked",
+            exe.display()
+        )
+        .encode_utf16()
+        .chain([0])
+        .collect();
+        let startup = STARTUPINFOW {
+            cb: u32::try_from(std::mem::size_of::<STARTUPINFOW>()).expect("small"),
+            ..Default::default()
+        };
+        let mut info = PROCESS_INFORMATION::default();
+        // SAFETY: `primary` is an open primary token; `line` a writable NUL-terminated command
+        // line; `environment` a Unicode environment block as the flag says; `startup` and
+        // `info` locals of their types; the handles in `info` are closed below.
+        let started = unsafe {
+            CreateProcessAsUserW(
+                primary,
+                std::ptr::null(),
+                line.as_mut_ptr(),
+                std::ptr::null(),
+                std::ptr::null(),
+                0,
+                // Without this console: the child's test output would be taken for this
+                // test's (the smoke test counts what passed).
+                CREATE_UNICODE_ENVIRONMENT | DETACHED_PROCESS,
+                environment.as_ptr().cast(),
+                std::ptr::null(),
+                &startup,
+                &mut info,
+            )
+        };
+        let error = io::Error::last_os_error();
+        // SAFETY: duplicated above, not used after.
+        unsafe { CloseHandle(primary) };
+        assert!(
+            started != 0,
+            "start this test with the limited token: {error}"
+        );
+        let mut code = 0u32;
+        // SAFETY: the process and thread handles CreateProcessAsUserW gave, closed after.
+        unsafe {
+            WaitForSingleObject(info.hProcess, INFINITE);
+            GetExitCodeProcess(info.hProcess, &mut code);
+            CloseHandle(info.hThread);
+            CloseHandle(info.hProcess);
+        }
+        let said = std::fs::read_to_string(&answer);
+        let _ = std::fs::remove_file(&answer);
+        println!("the child with the limited token: exit {code}, elevated: {said:?}");
+        assert_eq!(said.expect("the child answered").as_str(), "false");
+    }
+
     /// This process by its PID, in the list and by its image path; a PID no process has, by
     /// neither.
     #[test]

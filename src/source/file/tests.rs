@@ -1814,6 +1814,54 @@ fn ptcpdump_comment_names_the_process() {
     assert_eq!(p.how, CapturedProcessKind::PacketComment);
 }
 
+/// A packet as Microsoft's etl2pcapng writes it (its src/main.c, 1.12.0): `epb_flags`
+/// (direction), `epb_packetid` (pktmon's PktGroupId), `epb_verdict` (7: a packet Windows
+/// dropped), `epb_processid_threadid` (8: a 32-bit PID and TID), and on an ndiscap packet the
+/// comment `PID=%d TID=%d`. The PID is the ETW event's process, whichever process the capture
+/// driver logged the packet in (a DPC runs in any process; etl2pcapng's README warns of it,
+/// its issue 75 has "TCP PID always 4"): not the program behind the packet, so no process is
+/// taken from it, and the rest is read as usual.
+#[test]
+fn an_etl2pcapng_pid_is_not_taken_for_the_program() {
+    let mut pid_tid = word(4, false);
+    pid_tid.extend(word(1234, false));
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[(2, b"eth:7:0")]));
+    bytes.extend(epb(
+        false,
+        0,
+        1,
+        b"ndiscap",
+        &[(2, &word(2, false)), (1, b"PID=4 TID=1234"), (8, &pid_tid)],
+    ));
+    bytes.extend(epb(
+        false,
+        0,
+        2,
+        b"pktmon",
+        &[
+            (2, &word(1, false)),
+            (5, &0x0002_0000_0000_0042_u64.to_le_bytes()),
+            (7, &[0, 1, 2, 3]),
+            (8, &pid_tid),
+        ],
+    ));
+    let (source, frames) = read_tagged("etl2pcapng.pcapng", &bytes);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert!(source.processes().is_empty(), "{:?}", source.processes());
+    let tags: Vec<_> = frames
+        .iter()
+        .map(|f| (f.data.as_slice(), f.direction, f.process, f.effective))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            (&b"ndiscap"[..], Some(Direction::Outbound), None, None),
+            (&b"pktmon"[..], Some(Direction::Inbound), None, None)
+        ]
+    );
+}
+
 /// Raw option bytes, with a length field that may lie.
 fn raw_option(code: u16, len: u16, value: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -94,13 +94,19 @@ pub fn wrapped_keeping(
     let mut out = prefix.to_owned();
     let mut used = prefix.width();
     let mut placed = false;
+    // A label or a number before the text (`  file        `, `  1. `), not an indent alone.
+    let mut after_label = !prefix.trim().is_empty();
     let room = limit.saturating_sub(hang);
     for unit in units(text, whole)
         .into_iter()
         .flat_map(|u| apart_where_too_wide(u, room))
     {
         let w = unit.width();
-        if placed && used + 1 + w > limit {
+        // A word too wide for the rest of the label's line (a path after `file` or `warning`)
+        // begins a line of its own, as it would after another word: it overflowed the label's
+        // line, which the terminal wrapped back to its first column.
+        let overflows_label = std::mem::take(&mut after_label) && used + w > limit;
+        if (placed && used + 1 + w > limit) || overflows_label {
             // Not a blank at the line's end: the second space of a double one (`running]  127.0.0.1`
             // in `rstscope interfaces`) was left there.
             out.truncate(out.trim_end_matches(' ').len());
@@ -1474,6 +1480,34 @@ mod tests {
         for line in lines.lines() {
             assert!(line.len() < 80, "{lines}");
         }
+    }
+
+    /// Regression (terminal trial): a path too wide for the rest of its label's line stayed
+    /// on it (`  file        /tmp/term/a-rather-long-folder-n` at 50 columns), and the
+    /// terminal wrapped it back to column 0 mid-name. It begins its own line, as it would
+    /// after another word: at the first column where it fits the terminal, at the hang where
+    /// it does not (the terminal wraps it whole); a word that fits stays beside its label.
+    #[test]
+    fn regression_a_path_too_wide_after_a_label_begins_its_line() {
+        let long = "/tmp/term/a-rather-long-folder-name-for-captures/cut.pcapng";
+        let file = format!("  file        {long} (pcapng, 2.9 KiB, 27 frames)");
+        assert_eq!(
+            fitted(&file, Some(50)),
+            format!("  file\n              {long}\n              (pcapng, 2.9 KiB, 27 frames)")
+        );
+        let short = "/tmp/term/folder/captures/story-cut-short.pcapng";
+        let warning = format!("  warning     {short}: file ends inside a record");
+        assert_eq!(
+            fitted(&warning, Some(50)),
+            format!("  warning\n{short}:\n              file ends inside a record")
+        );
+        let fits = "  file        /tmp/cut.pcapng (pcapng, 2.9 KiB, 27 frames)";
+        assert_eq!(
+            fitted(fits, Some(50)),
+            "  file        /tmp/cut.pcapng (pcapng, 2.9 KiB,\n              27 frames)"
+        );
+        // An indent alone is no label: the word stays where the line begins.
+        assert_eq!(wrapped("     ", long, 7, Some(50)), format!("     {long}"));
     }
 
     /// Regression (terminal trial): at 50 columns nearly every report's packets line ended

@@ -4456,3 +4456,106 @@ fn a_folder_is_read_as_the_capture_files_in_it() {
         "{out:?}"
     );
 }
+
+/// Gives the terminal whose keyboard is `keyboard` (its master side) `rows` rows of 80
+/// columns, as a pager's smaller window.
+#[cfg(target_os = "linux")]
+fn resize(keyboard: &std::fs::File, rows: u16) {
+    use std::os::fd::AsRawFd as _;
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads one winsize, alive for the call, on an open descriptor.
+    let set = unsafe { libc::ioctl(keyboard.as_raw_fd(), libc::TIOCSWINSZ, &raw const size) };
+    assert_eq!(set, 0, "{}", std::io::Error::last_os_error());
+}
+
+/// Regression (terminal trial, less 590 in tmux): `rstscope capture | less` (the text lines
+/// going to the pager as they come) took no `q` until the lines filled less's screen, half a
+/// minute at a line a second at 80x24, and said nothing: the line that tells a pager's unread
+/// keys how to stop was left out where lines go to the pager as they come. It is told there
+/// too, and erased before the report; once the lines have filled the pager's screen, less
+/// reads its keys and draws its prompt over that line, which is then not erased (the erase
+/// took less's prompt away). Live: needs the rights to capture (SKIPPED without them).
+#[cfg(target_os = "linux")]
+#[test]
+fn regression_capture_s_text_lines_to_a_pager_that_takes_no_key_say_how_to_stop() {
+    use std::io::{Read as _, Write as _};
+    use std::time::{Duration, Instant};
+    let Some(job) = common::live_on_lo("capture text to a pager", Default::default()) else {
+        return;
+    };
+    drop(job);
+    let told = "\x1b7\x1b[24;1H\x1b[Krstscope: the pager takes no key before the report: \
+                Ctrl+C ends the capture\x1b8";
+    let run = |rows: u16| {
+        let (slave, screen, reader, mut keyboard) = terminal_with_keyboard(80);
+        resize(&keyboard, rows);
+        let tty = slave.try_clone().expect("dup");
+        canonical(&tty, false);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["capture", "-i", "lo"])
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        // The pager reads the lines as they come.
+        let mut stdout = child.stdout.take().expect("stdout");
+        let paged = std::thread::spawn(move || {
+            let mut all = String::new();
+            let _ = stdout.read_to_string(&mut all);
+            all
+        });
+        keyboard.write_all(b"q").expect("type q");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !drawn(&screen).contains("Ctrl+C ends the capture") {
+            assert!(Instant::now() < deadline, "untold: {:?}", drawn(&screen));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (child, paged, screen, reader, tty, keyboard)
+    };
+
+    let (mut child, paged, screen, reader, tty, keyboard) = run(24);
+    assert_eq!(drawn(&screen), told);
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let report = paged.join().expect("the pager");
+    assert!(report.contains("Live capture"), "{report}");
+    let erased = format!("{told}\x1b7\x1b[24;1H\x1b[K\x1b8");
+    for _ in 0..50 {
+        if drawn(&screen) == erased {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(drawn(&screen), erased);
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop((tty, keyboard));
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+
+    // A pager of 6 rows: a few seconds' lines fill its screen, its prompt takes the line.
+    let (mut child, paged, screen, reader, tty, keyboard) = run(6);
+    let told_at_6 = told.replace("[24;1H", "[6;1H");
+    assert_eq!(drawn(&screen), told_at_6);
+    std::thread::sleep(Duration::from_secs(7));
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let report = paged.join().expect("the pager");
+    assert!(report.lines().count() >= 5, "{report}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(drawn(&screen), told_at_6, "the pager's prompt erased");
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop((tty, keyboard));
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}");
+}

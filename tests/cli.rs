@@ -4559,3 +4559,106 @@ fn regression_capture_s_text_lines_to_a_pager_that_takes_no_key_say_how_to_stop(
     reader.join().expect("reader");
     assert!(status.success(), "{status:?}");
 }
+
+/// Regression (terminal trial): `analyze -` on a pipe that stalled (`tail -f capture.pcap |
+/// rstscope analyze -`, a writer that stopped) showed nothing at all, its progress and the
+/// check of a pager's unread keys coming with frames only; and Ctrl+C did nothing where the
+/// pipe's writer outlived it (the read blocked, the flag unseen). After 5 s of waiting it
+/// says so on the terminal, with what came and how to stop; Ctrl+C stops the read there, the
+/// report covering what was read (exit code 130); a pager's unread keys are told how to stop
+/// while the pipe waits.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
+    use std::io::{Read as _, Write as _};
+    use std::time::{Duration, Instant};
+    let start = |cols: u16| {
+        let (slave, screen, reader, keyboard) = terminal_with_keyboard(cols);
+        let tty = slave.try_clone().expect("dup");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "-"])
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        let mut stdin = child.stdin.take().expect("stdin");
+        // Whole records, then nothing more: the writer stalls with the pipe open.
+        stdin.write_all(&refused_pcap(4)).expect("write");
+        (child, stdin, screen, reader, tty, keyboard)
+    };
+    let wait_for = |screen: &std::sync::Mutex<Vec<u8>>, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !drawn(screen).contains(what) {
+            assert!(Instant::now() < deadline, "{what}: {:?}", drawn(screen));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+
+    let (mut child, stdin, screen, reader, tty, keyboard) = start(80);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        drawn(&screen).is_empty(),
+        "told too soon: {:?}",
+        drawn(&screen)
+    );
+    wait_for(&screen, "standard input");
+    let lines = shown_lines(&screen);
+    assert_eq!(
+        lines[..3],
+        [
+            "rstscope: waiting for more of the capture on standard input (584 B read so",
+            "  far): the report comes when the input ends; Ctrl+C stops the read and reports",
+            "  what was read",
+        ],
+        "{lines:#?}"
+    );
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = ended_within_20s_or_fail(&mut child, "Ctrl+C did not stop the stalled read");
+    let mut report = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut report)
+        .expect("report");
+    drop((stdin, tty, keyboard));
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(report.contains("10.0.0.2:7211"), "{report}");
+    assert!(
+        drawn(&screen).contains("cancelled after 8 frames"),
+        "{:?}",
+        drawn(&screen)
+    );
+
+    // A pager that takes no key has the terminal: its unread keys are told how to stop.
+    let (mut child, stdin, screen, reader, tty, mut keyboard) = start(80);
+    canonical(&tty, false);
+    keyboard.write_all(b"q").expect("type q");
+    wait_for(&screen, "Ctrl+C stops the read");
+    assert!(
+        !drawn(&screen).contains("standard input"),
+        "{:?}",
+        drawn(&screen)
+    );
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut report = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut report)
+        .expect("report");
+    assert!(report.contains("10.0.0.2:7211"), "{report}");
+    canonical(&tty, true);
+    let status = ended_within_20s_or_fail(&mut child, "still waiting after the pager quit");
+    drop((stdin, tty, keyboard));
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+}

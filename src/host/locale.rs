@@ -107,6 +107,20 @@ pub fn stderr_line_keeping(line: &str, whole: &[&str]) {
     write_stderr(&text);
 }
 
+/// Writes `line` on standard error (fitted to its terminal) at once, not held for the end
+/// as [`stderr_line`] holds it where the report goes to a pipe ([`Hold::All`]), unless a
+/// program (a pager) has taken the terminal: then it is not written at all. For what is
+/// worth saying only while it is true (the input waits), long after a pager would have
+/// taken the terminal. Whether it was written.
+pub fn stderr_line_unless_paged(line: &str) -> bool {
+    if !stderr_canonical() {
+        return false;
+    }
+    let _writing = WRITING.lock();
+    write_stderr(&crate::report::text::fitted(line, stderr_width()));
+    true
+}
+
 /// Writes `lines` to standard error, each as it is (fitted to the terminal by the caller),
 /// as a running record: `capture`'s per-second lines where its report is JSON or CSV. While
 /// [`defer_stderr`] holds the messages they are held with them, in order: `rstscope capture

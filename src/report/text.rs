@@ -245,17 +245,23 @@ fn joined(word: &str, next: &str) -> bool {
         return true;
     }
     let number = word.trim_start_matches(['(', '[']);
-    // A count of a whole (`4 of 4`, `1,024 of 2,048`): `of` stays with the count after it
-    // (a connecting word), and the two counts together; at 50 columns `failed attempts 4`
-    // ended a line and `of 4` began the next.
-    // So a count with `not` (`0 not decoded`, on every report's packets line at 50 columns
-    // `0 not` ended a line), and `not` with what it negates (`not captured`).
+    // A count with the word after it: its noun (`8 incidents`, `49 frames`, `5 min`, `40
+    // TCP`), or what it is a count of (`4 of 4`, `1,024 of 2,048`: `of` stays with the count
+    // after it, a connecting word), or `not` (`0 not decoded`). At 40-100 columns the
+    // reports of the fixtures and the corpus broke between a count and its noun in dozens of
+    // sentences (`31` ending a line, `incidents` beginning the next), as before between
+    // `failed attempts 4` and `of 4` and between `0 not` and `decoded`. Not a count that ends its
+    // item (`refused 5, handshake-reset 0`), nor one before a bracket (`resets 4 (refused`)
+    // or a connecting word but `of` (`20 to 30`: the word stays with what it connects).
     if number.starts_with(|c: char| c.is_ascii_digit())
+        && number.ends_with(|c: char| c.is_ascii_digit())
         && number.bytes().all(|b| b.is_ascii_digit() || b == b',')
-        && (next == "of" || next == "not")
+        && next.starts_with(char::is_alphabetic)
+        && (next == "of" || !CONNECTIVES.contains(&next))
     {
         return true;
     }
+    // `not` with what it negates (`not captured`).
     if word == "not" {
         return true;
     }
@@ -1520,6 +1526,39 @@ mod tests {
             let lines = wrapped("  packets     ", packets, LABEL_HANG, Some(width));
             assert!(lines.contains("0 not decoded"), "{width}: {lines}");
         }
+    }
+
+    /// Regression (a sweep of the reports of every fixture and corpus capture at 40-100
+    /// columns): a count and its noun were split in dozens of sentences (`Connecting: reporter (pid
+    /// 27965, /opt/rstscope-sample/bin/reporter), 31` ending a line, `incidents` beginning
+    /// the next; `49` / `frames`, `5` / `min`, `40` / `TCP`). A count stays with the word
+    /// after it at every width; a count that ends its item (`refused 5,`) or is followed by a
+    /// bracket does not hold on to what follows.
+    #[test]
+    fn regression_a_count_stays_with_its_noun() {
+        let sentence = "Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), \
+                        31 incidents (connect-trace). packets 48 frames: 40 TCP, 8 other, 0 not \
+                        decoded, 1,024 copies left out; average 24/h over the 5 min captured";
+        for width in 30..=100 {
+            let lines = wrapped("     ", sentence, 7, Some(width));
+            for whole in [
+                "31 incidents",
+                "48 frames:",
+                "40 TCP,",
+                "8 other,",
+                "1,024 copies",
+                "5 min",
+            ] {
+                assert!(lines.contains(whole), "{width}: {whole}: {lines}");
+            }
+        }
+        let causes = "resets 9 (refused 5, handshake-reset 0, after-close 0, abort 4, stray 0)";
+        assert_eq!(
+            wrapped("  ", causes, 4, Some(40)),
+            "  resets 9 (refused 5,\n    handshake-reset 0, after-close 0,\n    abort 4, stray 0)"
+        );
+        assert!(joined("31", "incidents"));
+        assert!(!joined("20", "and"));
     }
 
     /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`

@@ -716,7 +716,15 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     if reader.found_gone {
         return Err(Failure::Output(std::io::ErrorKind::BrokenPipe.into()));
     }
-    let a = result.map_err(|e| Failure::Input(e.to_string()))?;
+    let a = match result {
+        Ok(a) => a,
+        // Ctrl+C before a capture came (a pipe that stalled at its start): said, as stopped.
+        Err(e) if cancel.load(Ordering::Relaxed) => {
+            stderr_line!("rstscope: {e}");
+            return Err(Failure::Interrupted);
+        }
+        Err(e) => return Err(Failure::Input(e.to_string())),
+    };
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
     }

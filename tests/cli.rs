@@ -4572,7 +4572,7 @@ fn regression_capture_s_text_lines_to_a_pager_that_takes_no_key_say_how_to_stop(
 fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
     use std::io::{Read as _, Write as _};
     use std::time::{Duration, Instant};
-    let start = |cols: u16| {
+    let start = |cols: u16, capture: &[u8]| {
         let (slave, screen, reader, keyboard) = terminal_with_keyboard(cols);
         let tty = slave.try_clone().expect("dup");
         let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
@@ -4585,7 +4585,7 @@ fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
             .expect("run rstscope");
         let mut stdin = child.stdin.take().expect("stdin");
         // Whole records, then nothing more: the writer stalls with the pipe open.
-        stdin.write_all(&refused_pcap(4)).expect("write");
+        stdin.write_all(capture).expect("write");
         (child, stdin, screen, reader, tty, keyboard)
     };
     let wait_for = |screen: &std::sync::Mutex<Vec<u8>>, what: &str| {
@@ -4596,7 +4596,7 @@ fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
         }
     };
 
-    let (mut child, stdin, screen, reader, tty, keyboard) = start(80);
+    let (mut child, stdin, screen, reader, tty, keyboard) = start(80, &refused_pcap(4));
     std::thread::sleep(Duration::from_secs(3));
     assert!(
         drawn(&screen).is_empty(),
@@ -4629,14 +4629,20 @@ fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
     reader.join().expect("reader");
     assert_eq!(status.code(), Some(130), "{status:?}");
     assert!(report.contains("10.0.0.2:7211"), "{report}");
-    assert!(
-        drawn(&screen).contains("cancelled after 8 frames"),
-        "{:?}",
-        drawn(&screen)
-    );
+    for told in [
+        "cancelled after 8 frames",
+        "standard input: its read was stopped while it waited for more, at byte 584 (after 8 \
+         frames); results up to there are kept",
+    ] {
+        assert!(
+            drawn(&screen).replace("\r\n  ", " ").contains(told),
+            "{told}: {:?}",
+            drawn(&screen)
+        );
+    }
 
     // A pager that takes no key has the terminal: its unread keys are told how to stop.
-    let (mut child, stdin, screen, reader, tty, mut keyboard) = start(80);
+    let (mut child, stdin, screen, reader, tty, mut keyboard) = start(80, &refused_pcap(4));
     canonical(&tty, false);
     keyboard.write_all(b"q").expect("type q");
     wait_for(&screen, "Ctrl+C stops the read");
@@ -4661,4 +4667,21 @@ fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
     drop((stdin, tty, keyboard));
     reader.join().expect("reader");
     assert_eq!(status.code(), Some(130), "{status:?}");
+
+    // Nothing has come yet: told so; Ctrl+C stops the wait, as stopped (130), not as input
+    // that cannot be used (2).
+    let (mut child, stdin, screen, reader, tty, keyboard) = start(80, &[]);
+    wait_for(&screen, "(nothing has come");
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = ended_within_20s_or_fail(&mut child, "Ctrl+C did not stop the stalled read");
+    drop((stdin, tty, keyboard));
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(
+        drawn(&screen).contains("stopped (Ctrl+C) while it waited"),
+        "{:?}",
+        drawn(&screen)
+    );
 }

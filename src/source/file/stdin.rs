@@ -57,7 +57,7 @@ pub fn stop() {
 
 /// The error of a read of standard input ended by [`stop`] while it waited.
 #[derive(Debug, thiserror::Error)]
-#[error("stopped while waiting for more of the capture on standard input")]
+#[error("the read was stopped (Ctrl+C) while it waited for standard input")]
 pub struct Stopped;
 
 /// Standard input, read as [`waiting`] and [`stop`] describe. On Unix its descriptor is read

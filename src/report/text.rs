@@ -182,9 +182,9 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
 /// to 2026-12-02 22:18:37 +00:00`, `refused by 127.0.0.1`): each stays on one line with the
 /// word after it, so that none is left at a line's end, or alone on a line, as `to` was
 /// between the two times at 50 columns.
-const CONNECTIVES: [&str; 18] = [
+const CONNECTIVES: [&str; 19] = [
     "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "than", "the", "to",
-    "until", "via", "with",
+    "until", "via", "with", "within",
 ];
 
 /// `unit` as it is, or its connecting words apart from what they connect where that is wider
@@ -291,10 +291,15 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 /// lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
 /// 869084820 ecr 0`, `[mss 65495`, `wscale 10]`), the causes' counts (`after-close 0`: at 50 columns the count began the
 /// next line), the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`)
-/// and its failed attempts (`failed attempts 4 of 4`).
-const NAMED_NUMBERS: [&str; 18] = [
+/// and its failed attempts (`failed attempts 4 of 4`), and the counts of its line of counts
+/// (`clients 1`, `incidents 31:`, `resets 153600`: at 80 columns a capture of 153,600
+/// refusals left `clients` ending a line and `1` alone on the next).
+const NAMED_NUMBERS: [&str; 21] = [
     "pid",
     "attempts",
+    "clients",
+    "incidents",
+    "resets",
     "peak",
     "seq",
     "ack",
@@ -1596,6 +1601,29 @@ mod tests {
             for whole in ["failed attempts 4 of 4;", "1,024 of 2,048"] {
                 assert!(lines.contains(whole), "{width}: {lines}");
             }
+        }
+    }
+
+    /// Regression (terminal trial: Ctrl+C in a 200 MB capture of 153,600 refusals at 80
+    /// columns): the line of an offender's counts ended in `clients` and put its `1` alone on
+    /// the next line. Each count stays with its name; `within` stays with what it connects
+    /// (`each run ended within 33 ms`).
+    #[test]
+    fn regression_a_count_stays_with_its_name() {
+        let counts = "     resets 153600 (refused 153600); failed attempts 153600 of 153600; \
+                      clients 1";
+        for width in 40..=100 {
+            let lines = fitted(counts, Some(width));
+            assert!(lines.contains("clients 1"), "{width}: {lines}");
+        }
+        assert!(joined("incidents", "31:"));
+        assert!(joined("resets", "153600"));
+        let run = "each run ended within 33 ms, killed by signal 11";
+        for width in 30..=60 {
+            assert!(
+                wrapped("  ", run, 4, Some(width)).contains("within 33 ms"),
+                "{width}"
+            );
         }
     }
 

@@ -625,6 +625,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     if let Some(why) = excel_refused(args) {
         return Err(Failure::Input(why));
     }
+    if let Some(why) = stdin_is_the_terminal(&args.files) {
+        return Err(Failure::Input(why));
+    }
     let clock = if args.utc { Clock::Utc } else { Clock::Local };
     if let Some(ep) = args.evidence.endpoint {
         return evidence_cli::run(&args.files, ep, &args.evidence, args.format, clock);
@@ -750,6 +753,20 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     Ok(())
+}
+
+/// Why `-` among `files` cannot be read where standard input is the terminal: `rstscope
+/// analyze -` typed alone waited for a capture from the keyboard, saying after 5 s that it
+/// waited for more of it on standard input. It is refused at once, saying what to give.
+fn stdin_is_the_terminal(files: &[PathBuf]) -> Option<String> {
+    use std::io::IsTerminal as _;
+    (files.iter().any(|f| rstscope::source::file::is_stdin(f)) && std::io::stdin().is_terminal())
+        .then(|| {
+            "-: standard input is this terminal, not a capture: pipe one into rstscope \
+             (`tcpdump -w - | rstscope analyze -`, `zcat cap.pcap.gz | rstscope analyze -`) or \
+             give the capture file's name"
+                .to_owned()
+        })
 }
 
 /// Whether `analyze` writes its full text report, which carries the capture's warnings, to a

@@ -4685,3 +4685,24 @@ fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
         drawn(&screen)
     );
 }
+
+/// Regression (terminal trial): `rstscope analyze -` typed with no pipe waited for a capture
+/// from the keyboard (after 5 s: "waiting for more of the capture on standard input"). A
+/// terminal on standard input is refused at once, saying what to give (exit 2).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_standard_input_that_is_the_terminal_is_refused_at_once() {
+    let (slave, _screen, reader) = terminal(80);
+    let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "-"])
+        .stdin(slave)
+        .output()
+        .expect("run rstscope");
+    reader.join().expect("reader");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("standard input is this terminal, not a capture: pipe one into rstscope"),
+        "{err}"
+    );
+}

@@ -168,7 +168,7 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
             break;
         };
         let inside = kept.iter().any(|&(a, b)| a <= end && end < b);
-        let connecting = CONNECTIVES.contains(&word);
+        let connecting = is_connective(word);
         if !(command || quoted || inside || connecting || joined(word, next)) {
             units.push(&text[start..end]);
             start = end + 1;
@@ -182,9 +182,9 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
 /// to 2026-12-02 22:18:37 +00:00`, `refused by 127.0.0.1`): each stays on one line with the
 /// word after it, so that none is left at a line's end, or alone on a line, as `to` was
 /// between the two times at 50 columns.
-const CONNECTIVES: [&str; 19] = [
-    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "than", "the", "to",
-    "until", "via", "with", "within",
+const CONNECTIVES: [&str; 22] = [
+    "a", "after", "an", "and", "as", "at", "by", "every", "for", "from", "in", "of", "on", "or",
+    "over", "than", "the", "to", "until", "via", "with", "within",
 ];
 
 /// `unit` as it is, or its connecting words apart from what they connect where that is wider
@@ -208,7 +208,13 @@ fn apart_where_too_wide(unit: &str, room: usize) -> Vec<&str> {
 fn connective(unit: &str) -> Option<&str> {
     unit.split_once(' ')
         .map(|(first, _)| first)
-        .filter(|first| CONNECTIVES.contains(first))
+        .filter(|first| is_connective(first))
+}
+
+/// Whether `word` is one of [`CONNECTIVES`], after a bracket too: `(at 13:08:38):` and
+/// `(with 802.1Q,` ended lines in `(at` and `(with` at every width.
+fn is_connective(word: &str) -> bool {
+    CONNECTIVES.contains(&word.trim_start_matches(['(', '[']))
 }
 
 /// Words that begin a command the reader copies and runs: the rest of the text stays on one
@@ -276,11 +282,18 @@ fn joined(word: &str, next: &str) -> bool {
     {
         return true;
     }
-    // A kernel counter's name (`OutRsts 4`, `TCPAbortOnData 0`): CamelCase.
+    // A kernel counter's name (`OutRsts 4`, `TCPAbortOnData 0`): CamelCase; or a Zeek
+    // connection state's (`RSTR 1`, `S1 5`, `REJ 20`): capitals, maybe a digit.
     let counter = number.len() >= 4
         && number.bytes().all(|b| b.is_ascii_alphanumeric())
         && number.bytes().filter(u8::is_ascii_uppercase).count() >= 2
         && number.bytes().any(|b| b.is_ascii_lowercase());
+    let state = (2..=6).contains(&number.len())
+        && number.starts_with(|c: char| c.is_ascii_uppercase())
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let counter = counter || state;
     (counter || NAMED_NUMBERS.contains(&number)) && next.starts_with(|c: char| c.is_ascii_digit())
 }
 
@@ -293,10 +306,20 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 /// next line), the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`)
 /// and its failed attempts (`failed attempts 4 of 4`), and the counts of its line of counts
 /// (`clients 1`, `incidents 31:`, `resets 153600`: at 80 columns a capture of 153,600
-/// refusals left `clients` ending a line and `1` alone on the next).
-const NAMED_NUMBERS: [&str; 21] = [
+/// refusals left `clients` ending a line and `1` alone on the next), the average of a
+/// rate (`average 1.0/s`, `avg 0.1/s`), a byte offset (`at byte 2928`) and a scan's counts (`targets
+/// 1000:`, `open 3 (completed 0, half-open 3)`, `no answer 0`).
+const NAMED_NUMBERS: [&str; 29] = [
     "pid",
     "attempts",
+    "average",
+    "avg",
+    "byte",
+    "targets",
+    "open",
+    "completed",
+    "half-open",
+    "answer",
     "clients",
     "incidents",
     "resets",
@@ -1618,6 +1641,27 @@ mod tests {
         }
         assert!(joined("incidents", "31:"));
         assert!(joined("resets", "153600"));
+        assert!(joined("average", "1.0/s"));
+        assert!(joined("RSTR", "1"));
+        assert!(joined("half-open", "3),"));
+        assert!(joined("byte", "2928"));
+        assert!(is_connective("(after"));
+        assert!(joined("S1", "5,"));
+        assert!(!joined("S1", "of"));
+        let averages = "peak 1/s at 19:05:49, average 1.0/s over 1 s; connections 9: REJ 6, \
+                        RSTR 1, S1 2 (at 13:08:38): nothing";
+        for width in 30..=70 {
+            let lines = wrapped("  ", averages, 4, Some(width));
+            for whole in [
+                "average 1.0/s",
+                "over 1 s",
+                "RSTR 1,",
+                "S1 2",
+                "(at 13:08:38):",
+            ] {
+                assert!(lines.contains(whole), "{width}: {whole}: {lines}");
+            }
+        }
         let run = "each run ended within 33 ms, killed by signal 11";
         for width in 30..=60 {
             assert!(
@@ -1645,8 +1689,8 @@ mod tests {
         let lines = fitted(report, Some(50));
         assert_eq!(
             lines,
-            "Totals\n  resets/s         peak 4/s at 08:24:05, average\n                   \
-             3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
+            "Totals\n  resets/s         peak 4/s at 08:24:05,\n                   \
+             average 3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
              or failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
              name indeed, longer than this)\n     resets 16 (refused 16);\n       \
              failed attempts 16 of 16; clients 1\n     \

@@ -3746,7 +3746,7 @@ fn regression_the_series_and_connections_fit_a_terminal() {
     assert!(lines.contains(&"22:18:38       2        2      0       2".to_owned()));
     let note = lines
         .iter()
-        .position(|l| l.starts_with("(handshake, after, stray, suspect: 0 in every"));
+        .position(|l| l.starts_with("(handshake, after, stray, suspect: 0"));
     // The note above the heading, which stays over its rows (terminal trial: the note came
     // between them).
     let heading = lines

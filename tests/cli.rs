@@ -1185,6 +1185,18 @@ fn terminal_with_keyboard(
         )
     };
     assert_eq!(made, 0, "openpty: {}", std::io::Error::last_os_error());
+    // Not inherited by the programs run (openpty's descriptors are): a child that held its
+    // own terminal's master kept it from hanging up, and one whose test failed waited for its
+    // "pager" for ever (found still running 20 minutes after a failed run); so did the
+    // children of the tests that run beside it, which held this one's. The child's own
+    // standard streams are copies, made for it.
+    for fd in [master, slave] {
+        // SAFETY: fcntl(2) on a descriptor just opened.
+        assert_ne!(
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
+            -1
+        );
+    }
     // SAFETY: both descriptors are open and owned by nothing else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));

@@ -238,24 +238,45 @@ fn announce(agent: &Agent, config: &AgentConfig) {
     } else {
         agent.interface_labels().join(", ")
     };
-    let addr = agent.local_addr().unwrap_or(config.listen);
+    let serving = Serving {
+        addr: agent.local_addr().unwrap_or(config.listen),
+        token: config.token.is_some(),
+        evidence_dir: agent.evidence_dir().display().to_string(),
+        evidence_max: config.evidence_max,
+    };
     let rights = agent.rights().map(|r| format!("; {r}")).unwrap_or_default();
-    // The filter whole on a terminal's line, to be copied into tcpdump; last, so that nothing
-    // follows it on its line: the default filter at the indent fills 80 columns, and the
-    // semicolon after it went alone to a line of its own.
     let filter = agent.filter().to_string();
-    let line = format!(
-        "rstscope agent: capturing on {what}; serving http://{addr}/metrics, /report and /evidence{}; \
+    rstscope::host::locale::stderr_line_keeping(
+        &start_line(&what, &serving, &rights, &filter),
+        &[&filter],
+    );
+}
+
+/// What the agent serves, and where it keeps its evidence, for its start line.
+struct Serving {
+    addr: SocketAddr,
+    /// Its requests need the token.
+    token: bool,
+    evidence_dir: String,
+    evidence_max: u64,
+}
+
+/// The agent's start line. The filter whole on a terminal's line, to be copied into tcpdump;
+/// last, so that nothing follows it on its line: the default filter at the indent fills 80
+/// columns, and the semicolon after it went alone to a line of its own.
+fn start_line(what: &str, serving: &Serving, rights: &str, filter: &str) -> String {
+    format!(
+        "rstscope agent: capturing on {what}; serving http://{}/metrics, /report and /evidence{}; \
          evidence in {} (at most {}){rights}; filter: {filter}",
-        if config.token.is_some() {
+        serving.addr,
+        if serving.token {
             " (token required)"
         } else {
             ""
         },
-        agent.evidence_dir().display(),
-        rstscope::report::bytes(config.evidence_max)
-    );
-    rstscope::host::locale::stderr_line_keeping(&line, &[&filter]);
+        serving.evidence_dir,
+        rstscope::report::bytes(serving.evidence_max)
+    )
 }
 
 #[cfg(windows)]
@@ -292,4 +313,68 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
          (every address, with --token-file); names other than localhost are not resolved",
         p = agent::DEFAULT_PORT
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The agent's start line ends with its filter (as `capture`'s does): at 80 columns the
+    /// default filter filled its line at the indent, and the semicolon that followed it went
+    /// to a line of its own. On a terminal of any width the filter is whole on its line, and
+    /// nothing comes after it; to a pipe the line is whole.
+    #[test]
+    fn regression_the_agents_filter_ends_its_start_line() {
+        let filter =
+            "tcp or (ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))";
+        let serving = Serving {
+            addr: SocketAddr::from(([127, 0, 0, 1], agent::DEFAULT_PORT)),
+            token: true,
+            evidence_dir: "/var/lib/rstscope/evidence".into(),
+            evidence_max: 1 << 30,
+        };
+        let rights = "; capturing as root";
+        let line = start_line(
+            "any (every interface, loopback included)",
+            &serving,
+            rights,
+            filter,
+        );
+        assert_eq!(
+            line,
+            format!(
+                "rstscope agent: capturing on any (every interface, loopback included); serving \
+                 http://127.0.0.1:{}/metrics, /report and /evidence (token required); evidence \
+                 in /var/lib/rstscope/evidence (at most 1.0 GiB); capturing as root; filter: \
+                 {filter}",
+                agent::DEFAULT_PORT
+            )
+        );
+        assert!(
+            !start_line(
+                "lo",
+                &Serving {
+                    token: false,
+                    ..serving
+                },
+                "",
+                filter
+            )
+            .contains("token")
+        );
+        assert_eq!(
+            rstscope::report::text::fitted_keeping(&line, None, &[filter]),
+            line
+        );
+        for width in [50, 80, 100, 120] {
+            let fitted = rstscope::report::text::fitted_keeping(&line, Some(width), &[filter]);
+            let lines: Vec<&str> = fitted.lines().collect();
+            let last = lines.last().copied().unwrap_or_default();
+            assert!(last.ends_with(filter), "{width}: {fitted}");
+            // Only the filter's own line may be wider than the terminal.
+            for l in &lines {
+                assert!(l.len() < width || l.trim() == filter, "{width}: {fitted}");
+            }
+        }
+    }
 }

@@ -294,12 +294,7 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
     let mut latest: Option<Arc<Analysis>> = None;
     let mut result = None;
     let mut unread = false;
-    // The text report's lines go to its pager as they come, over the line.
-    let mut keys = if lines_to_stderr {
-        rstscope::host::locale::UnreadKeys::default()
-    } else {
-        rstscope::host::locale::UnreadKeys::off()
-    };
+    let mut keys = rstscope::host::locale::UnreadKeys::default();
     loop {
         match job.wait(Duration::from_millis(100)) {
             Some(Update::Partial(a)) => latest = Some(a),
@@ -325,15 +320,20 @@ pub fn capture(args: &CaptureArgs) -> Result<(), Failure> {
             unread = true;
             stop_unread.stop();
         }
-        // A pager older than less 617 takes no key before the report: `q` did nothing and
-        // nothing said why.
+        // A pager older than less 617 takes no key before the report, or (the text lines as
+        // they come) before a screenful of them: `q` did nothing and nothing said why.
         keys.tell_how_to_stop("ends the capture");
         if let Some(a) = &latest {
             // Nobody reads the lines any more (`| head`, a closed pipe): nobody would read the
             // report either. Returning drops the job, which stops the capture.
-            lines
+            let printed = lines
                 .print_live(a, &job.stats(), last_complete_second())
                 .map_err(Failure::Output)?;
+            // The text report's lines go to its pager as they come: once they fill its
+            // screen, it reads its keys.
+            if !lines_to_stderr {
+                keys.shown_to_the_pager(&printed);
+            }
         }
     }
     keys.erase();
@@ -684,10 +684,17 @@ impl SecondLines {
     /// second, and its reading of the machine can be older than its packets: the line of a
     /// second with 10 failed attempts said `kernel AttemptFails 0`, the kernel's 10 came with
     /// the next snapshot, and no line said them.
-    fn print_live(&mut self, a: &Analysis, stats: &CaptureStats, complete: i64) -> io::Result<()> {
+    /// Returns the lines printed.
+    fn print_live(
+        &mut self,
+        a: &Analysis,
+        stats: &CaptureStats,
+        complete: i64,
+    ) -> io::Result<Vec<String>> {
         self.measure();
         let lines = self.lines_live(a, stats, complete);
-        self.print(&lines)
+        self.print(&lines)?;
+        Ok(lines)
     }
 
     /// The lines [`SecondLines::print_live`] prints.

@@ -15,6 +15,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -624,6 +625,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     if let Some(why) = excel_refused(args) {
         return Err(Failure::Input(why));
     }
+    if let Some(why) = stdin_is_the_terminal(&args.files) {
+        return Err(Failure::Input(why));
+    }
     let clock = if args.utc { Clock::Utc } else { Clock::Local };
     if let Some(ep) = args.evidence.endpoint {
         return evidence_cli::run(&args.files, ep, &args.evidence, args.format, clock);
@@ -640,8 +644,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
     let mut reader = ReaderCheck::default();
     // The connections' lines go to the pager as they come, over the line.
     if args.connections {
-        reader.keys = rstscope::host::locale::UnreadKeys::off();
+        reader.keys = Arc::new(Mutex::new(rstscope::host::locale::UnreadKeys::off()));
     }
+    // Progress comes with frames; a pipe that stalls is watched apart.
+    let watch = StdinWatch::start(&args.files, bar.teller(), Arc::clone(&reader.keys));
     let mut progress = |p: Progress| {
         bar.update(p);
         // Frames read: the report will come (bad input has been told by now).
@@ -701,14 +707,27 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         ..Options::default()
     };
     let result = analysis::analyze_files(&args.files, options);
+    drop(watch);
     bar.clear();
-    reader.keys.erase();
+    reader
+        .keys
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .erase();
     // Nobody reads the report: no warnings about the read cut short, no report; as at any
     // closed pipe.
     if reader.found_gone {
         return Err(Failure::Output(std::io::ErrorKind::BrokenPipe.into()));
     }
-    let a = result.map_err(|e| Failure::Input(e.to_string()))?;
+    let a = match result {
+        Ok(a) => a,
+        // Ctrl+C before a capture came (a pipe that stalled at its start): said, as stopped.
+        Err(e) if cancel.load(Ordering::Relaxed) => {
+            stderr_line!("rstscope: {e}");
+            return Err(Failure::Interrupted);
+        }
+        Err(e) => return Err(Failure::Input(e.to_string())),
+    };
     if let Some(e) = write_error {
         return Err(Failure::Output(e));
     }
@@ -734,6 +753,20 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     Ok(())
+}
+
+/// Why `-` among `files` cannot be read where standard input is the terminal: `rstscope
+/// analyze -` typed alone waited for a capture from the keyboard, saying after 5 s that it
+/// waited for more of it on standard input. It is refused at once, saying what to give.
+fn stdin_is_the_terminal(files: &[PathBuf]) -> Option<String> {
+    use std::io::IsTerminal as _;
+    (files.iter().any(|f| rstscope::source::file::is_stdin(f)) && std::io::stdin().is_terminal())
+        .then(|| {
+            "-: standard input is this terminal, not a capture: pipe one into rstscope \
+             (`tcpdump -w - | rstscope analyze -`, `zcat cap.pcap.gz | rstscope analyze -`) or \
+             give the capture file's name"
+                .to_owned()
+        })
 }
 
 /// Whether `analyze` writes its full text report, which carries the capture's warnings, to a
@@ -790,7 +823,8 @@ impl FirstLine {
 struct ReaderCheck {
     last: Option<std::time::Instant>,
     found_gone: bool,
-    keys: rstscope::host::locale::UnreadKeys,
+    /// Shared with [`StdinWatch`], which asks while no frame comes.
+    keys: Arc<Mutex<rstscope::host::locale::UnreadKeys>>,
 }
 
 impl ReaderCheck {
@@ -805,9 +839,92 @@ impl ReaderCheck {
         }
         self.last = Some(now);
         self.found_gone = self.found_gone || rstscope::host::locale::stdout_reader_gone();
-        self.keys.tell_how_to_stop("stops the read");
+        (self.keys.lock().unwrap_or_else(PoisonError::into_inner))
+            .tell_how_to_stop("stops the read");
         self.found_gone
     }
+}
+
+/// How long standard input's read waits for more before the user is told
+/// ([`StdinWatch`]).
+const STALL_TOLD_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Watches a read of standard input (`-`) from a thread of its own while standard error is a
+/// terminal: the progress of a read, and the check of the pager's unread keys
+/// ([`ReaderCheck`]), come with its frames, so a pipe that stalled (`tail -f capture.pcap |
+/// rstscope analyze -`, a writer that stopped) showed nothing at all, its bar (if drawn)
+/// frozen, and `q` in a pager that takes no key was not explained. Once the read has waited
+/// [`STALL_TOLD_AFTER`], it says so, once, with what came so far and how to stop; and the
+/// pager's keys are looked at while it waits. Stops when dropped.
+struct StdinWatch {
+    done: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl StdinWatch {
+    /// Watches where `files` hold `-` and standard error is a terminal.
+    fn start(
+        files: &[PathBuf],
+        teller: progress_bar::Teller,
+        keys: Arc<Mutex<rstscope::host::locale::UnreadKeys>>,
+    ) -> Option<Self> {
+        use std::io::IsTerminal as _;
+        if !files.iter().any(|f| rstscope::source::file::is_stdin(f))
+            || !std::io::stderr().is_terminal()
+        {
+            return None;
+        }
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let done = Arc::clone(&done);
+            std::thread::Builder::new()
+                .name("stdin-watch".into())
+                .spawn(move || {
+                    let mut told = false;
+                    while !done.load(Ordering::Relaxed) {
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                        let Some(w) = rstscope::source::file::stdin::waiting() else {
+                            continue;
+                        };
+                        if w.waited < std::time::Duration::from_secs(1) {
+                            continue;
+                        }
+                        (keys.lock().unwrap_or_else(PoisonError::into_inner))
+                            .tell_how_to_stop("stops the read");
+                        if !told && w.waited >= STALL_TOLD_AFTER {
+                            told = teller.say(&stalled(w.bytes));
+                        }
+                    }
+                })
+                .ok()?
+        };
+        Some(Self {
+            done,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for StdinWatch {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// What a user whose standard input has stalled after `bytes` is told ([`StdinWatch`]).
+fn stalled(bytes: u64) -> String {
+    let so_far = if bytes == 0 {
+        "nothing has come yet".to_owned()
+    } else {
+        format!("{} read so far", report::bytes(bytes))
+    };
+    format!(
+        "rstscope: waiting for more of the capture on standard input ({so_far}): the report \
+         comes when the input ends; Ctrl+C stops the read and reports what was read"
+    )
 }
 
 /// Writes `analyze`'s report of `a` (the connections were written as they came), but for its

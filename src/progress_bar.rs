@@ -83,6 +83,9 @@ impl ProgressBar {
                     if let Some(b) = stop.get() {
                         cleared(b);
                     }
+                    // A read of standard input that waits for more (a stalled pipe) would
+                    // notice the flag only once more came.
+                    rstscope::source::file::stdin::stop();
                 },
                 move || {
                     if let Some(b) = quit.get() {
@@ -95,6 +98,12 @@ impl ProgressBar {
             }
         }
         bar
+    }
+
+    /// Something to say a line on standard error from another thread, above the bar where it
+    /// is drawn ([`Teller::say`]).
+    pub fn teller(&self) -> Teller {
+        Teller(Arc::clone(&self.shown))
     }
 
     /// Set once Ctrl+C asked the read to stop: for the analysis' `cancel`.
@@ -170,6 +179,22 @@ impl ProgressBar {
         self.paged = true;
         if let Some(bar) = self.shown.get() {
             hidden_until_back(bar);
+        }
+    }
+}
+
+/// Says lines on standard error beside a [`ProgressBar`] drawn by another thread.
+pub struct Teller(Arc<OnceLock<indicatif::ProgressBar>>);
+
+impl Teller {
+    /// Says `line` on standard error at once (fitted to its terminal), above the bar where
+    /// one is drawn, which is drawn again under it; not where a pager reading the report has
+    /// the terminal (it would be drawn over the pager's screen). Whether it was said.
+    pub fn say(&self, line: &str) -> bool {
+        use rstscope::host::locale::stderr_line_unless_paged;
+        match self.0.get() {
+            Some(bar) => bar.suspend(|| stderr_line_unless_paged(line)),
+            None => stderr_line_unless_paged(line),
         }
     }
 }

@@ -107,6 +107,20 @@ pub fn stderr_line_keeping(line: &str, whole: &[&str]) {
     write_stderr(&text);
 }
 
+/// Writes `line` on standard error (fitted to its terminal) at once, not held for the end
+/// as [`stderr_line`] holds it where the report goes to a pipe ([`Hold::All`]), unless a
+/// program (a pager) has taken the terminal: then it is not written at all. For what is
+/// worth saying only while it is true (the input waits), long after a pager would have
+/// taken the terminal. Whether it was written.
+pub fn stderr_line_unless_paged(line: &str) -> bool {
+    if !stderr_canonical() {
+        return false;
+    }
+    let _writing = WRITING.lock();
+    write_stderr(&crate::report::text::fitted(line, stderr_width()));
+    true
+}
+
 /// Writes `lines` to standard error, each as it is (fitted to the terminal by the caller),
 /// as a running record: `capture`'s per-second lines where its report is JSON or CSV. While
 /// [`defer_stderr`] holds the messages they are held with them, in order: `rstscope capture
@@ -431,8 +445,12 @@ pub fn stdout_is_read_in_a_code_page() -> bool {
 /// why. Once keys have waited a second, [`UnreadKeys::tell_how_to_stop`] says how to stop,
 /// once, on the screen's last line (where less, having no screenful, has drawn nothing; its
 /// prompt replaces it). A pager that reads its keys (less 617 and later) leaves none waiting
-/// and is told nothing. Only where nothing but the report's first line is written to the
-/// pager before the report: less draws its first lines over the screen without clearing
+/// and is told nothing. Where lines are written to the pager as they come (`capture`'s text
+/// lines), less 590 shows each from its screen's top and takes no key until they fill its
+/// screen, half a minute at a line a second: the line is told there too, and once the lines
+/// fill the screen ([`UnreadKeys::shown_to_the_pager`]) less reads its keys and draws its
+/// prompt over it. Not where many lines come at once with no screenful before them
+/// (`analyze --connections`): less draws its first lines over the screen without clearing
 /// them, and the line, scrolled up among them, was left beside their text.
 #[derive(Debug, Default)]
 pub struct UnreadKeys {
@@ -441,13 +459,15 @@ pub struct UnreadKeys {
     told: bool,
     /// The line is on the pager's screen: to be erased before the report is written.
     shown: bool,
-    /// Not told: lines are written to the pager as they come.
+    /// Not told: many lines are written to the pager at once.
     off: bool,
+    /// Rows of the pager's screen that the lines written to it so far take.
+    rows: usize,
 }
 
 impl UnreadKeys {
-    /// Never tells: standard output gets lines as they come (`capture`'s text lines,
-    /// `analyze --connections`), which the pager draws over its last line.
+    /// Never tells: standard output gets many lines at once (`analyze --connections`), which
+    /// the pager draws over its last line.
     pub fn off() -> Self {
         Self {
             off: true,
@@ -473,6 +493,28 @@ impl UnreadKeys {
                 &format!("rstscope: the pager takes no key before the report: Ctrl+C {stops}"),
                 &format!("rstscope: Ctrl+C {stops}"),
             ]);
+        }
+    }
+
+    /// `lines` were written to the pager as they came (`capture`'s text lines): once the
+    /// lines written fill its screen but its last line (a long line takes the rows it wraps
+    /// to), it reads its keys and has drawn its prompt over the line told, which is then
+    /// neither told nor erased (the erase took the prompt away).
+    pub fn shown_to_the_pager(&mut self, lines: &[String]) {
+        use unicode_width::UnicodeWidthStr as _;
+        if self.told && !self.shown {
+            return;
+        }
+        let Some((rows, cols)) = console::Term::stderr().size_checked() else {
+            return;
+        };
+        let cols = usize::from(cols).max(1);
+        self.rows += (lines.iter())
+            .map(|l| l.width().div_ceil(cols).max(1))
+            .sum::<usize>();
+        if self.rows + 1 >= usize::from(rows) {
+            self.told = true;
+            self.shown = false;
         }
     }
 

@@ -94,13 +94,19 @@ pub fn wrapped_keeping(
     let mut out = prefix.to_owned();
     let mut used = prefix.width();
     let mut placed = false;
+    // A label or a number before the text (`  file        `, `  1. `), not an indent alone.
+    let mut after_label = !prefix.trim().is_empty();
     let room = limit.saturating_sub(hang);
     for unit in units(text, whole)
         .into_iter()
         .flat_map(|u| apart_where_too_wide(u, room))
     {
         let w = unit.width();
-        if placed && used + 1 + w > limit {
+        // A word too wide for the rest of the label's line (a path after `file` or `warning`)
+        // begins a line of its own, as it would after another word: it overflowed the label's
+        // line, which the terminal wrapped back to its first column.
+        let overflows_label = std::mem::take(&mut after_label) && used + w > limit;
+        if (placed && used + 1 + w > limit) || overflows_label {
             // Not a blank at the line's end: the second space of a double one (`running]  127.0.0.1`
             // in `rstscope interfaces`) was left there.
             out.truncate(out.trim_end_matches(' ').len());
@@ -162,7 +168,7 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
             break;
         };
         let inside = kept.iter().any(|&(a, b)| a <= end && end < b);
-        let connecting = CONNECTIVES.contains(&word);
+        let connecting = is_connective(word);
         if !(command || quoted || inside || connecting || joined(word, next)) {
             units.push(&text[start..end]);
             start = end + 1;
@@ -176,9 +182,9 @@ fn units<'a>(text: &'a str, whole: &[&str]) -> Vec<&'a str> {
 /// to 2026-12-02 22:18:37 +00:00`, `refused by 127.0.0.1`): each stays on one line with the
 /// word after it, so that none is left at a line's end, or alone on a line, as `to` was
 /// between the two times at 50 columns.
-const CONNECTIVES: [&str; 18] = [
-    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "than", "the", "to",
-    "until", "via", "with",
+const CONNECTIVES: [&str; 22] = [
+    "a", "after", "an", "and", "as", "at", "by", "every", "for", "from", "in", "of", "on", "or",
+    "over", "than", "the", "to", "until", "via", "with", "within",
 ];
 
 /// `unit` as it is, or its connecting words apart from what they connect where that is wider
@@ -202,7 +208,13 @@ fn apart_where_too_wide(unit: &str, room: usize) -> Vec<&str> {
 fn connective(unit: &str) -> Option<&str> {
     unit.split_once(' ')
         .map(|(first, _)| first)
-        .filter(|first| CONNECTIVES.contains(first))
+        .filter(|first| is_connective(first))
+}
+
+/// Whether `word` is one of [`CONNECTIVES`], after a bracket too: `(at 13:08:38):` and
+/// `(with 802.1Q,` ended lines in `(at` and `(with` at every width.
+fn is_connective(word: &str) -> bool {
+    CONNECTIVES.contains(&word.trim_start_matches(['(', '[']))
 }
 
 /// Words that begin a command the reader copies and runs: the rest of the text stays on one
@@ -239,17 +251,23 @@ fn joined(word: &str, next: &str) -> bool {
         return true;
     }
     let number = word.trim_start_matches(['(', '[']);
-    // A count of a whole (`4 of 4`, `1,024 of 2,048`): `of` stays with the count after it
-    // (a connecting word), and the two counts together; at 50 columns `failed attempts 4`
-    // ended a line and `of 4` began the next.
-    // So a count with `not` (`0 not decoded`, on every report's packets line at 50 columns
-    // `0 not` ended a line), and `not` with what it negates (`not captured`).
+    // A count with the word after it: its noun (`8 incidents`, `49 frames`, `5 min`, `40
+    // TCP`), or what it is a count of (`4 of 4`, `1,024 of 2,048`: `of` stays with the count
+    // after it, a connecting word), or `not` (`0 not decoded`). At 40-100 columns the
+    // reports of the fixtures and the corpus broke between a count and its noun in dozens of
+    // sentences (`31` ending a line, `incidents` beginning the next), as before between
+    // `failed attempts 4` and `of 4` and between `0 not` and `decoded`. Not a count that ends its
+    // item (`refused 5, handshake-reset 0`), nor one before a bracket (`resets 4 (refused`)
+    // or a connecting word but `of` (`20 to 30`: the word stays with what it connects).
     if number.starts_with(|c: char| c.is_ascii_digit())
+        && number.ends_with(|c: char| c.is_ascii_digit())
         && number.bytes().all(|b| b.is_ascii_digit() || b == b',')
-        && (next == "of" || next == "not")
+        && next.starts_with(char::is_alphabetic)
+        && (next == "of" || !CONNECTIVES.contains(&next))
     {
         return true;
     }
+    // `not` with what it negates (`not captured`).
     if word == "not" {
         return true;
     }
@@ -264,11 +282,18 @@ fn joined(word: &str, next: &str) -> bool {
     {
         return true;
     }
-    // A kernel counter's name (`OutRsts 4`, `TCPAbortOnData 0`): CamelCase.
+    // A kernel counter's name (`OutRsts 4`, `TCPAbortOnData 0`): CamelCase; or a Zeek
+    // connection state's (`RSTR 1`, `S1 5`, `REJ 20`): capitals, maybe a digit.
     let counter = number.len() >= 4
         && number.bytes().all(|b| b.is_ascii_alphanumeric())
         && number.bytes().filter(u8::is_ascii_uppercase).count() >= 2
         && number.bytes().any(|b| b.is_ascii_lowercase());
+    let state = (2..=6).contains(&number.len())
+        && number.starts_with(|c: char| c.is_ascii_uppercase())
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let counter = counter || state;
     (counter || NAMED_NUMBERS.contains(&number)) && next.starts_with(|c: char| c.is_ascii_digit())
 }
 
@@ -279,10 +304,25 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
 /// lines of `--endpoint` (`seq 3134553372`, `ack 1`, `win 65495`, `length 0`, `TS val
 /// 869084820 ecr 0`, `[mss 65495`, `wscale 10]`), the causes' counts (`after-close 0`: at 50 columns the count began the
 /// next line), the times an endpoint's incidents run over (`first 2026-12-02 22:18:37...`)
-/// and its failed attempts (`failed attempts 4 of 4`).
-const NAMED_NUMBERS: [&str; 18] = [
+/// and its failed attempts (`failed attempts 4 of 4`), and the counts of its line of counts
+/// (`clients 1`, `incidents 31:`, `resets 153600`: at 80 columns a capture of 153,600
+/// refusals left `clients` ending a line and `1` alone on the next), the average of a
+/// rate (`average 1.0/s`, `avg 0.1/s`), a byte offset (`at byte 2928`) and a scan's counts (`targets
+/// 1000:`, `open 3 (completed 0, half-open 3)`, `no answer 0`).
+const NAMED_NUMBERS: [&str; 29] = [
     "pid",
     "attempts",
+    "average",
+    "avg",
+    "byte",
+    "targets",
+    "open",
+    "completed",
+    "half-open",
+    "answer",
+    "clients",
+    "incidents",
+    "resets",
     "peak",
     "seq",
     "ack",
@@ -1476,6 +1516,34 @@ mod tests {
         }
     }
 
+    /// Regression (terminal trial): a path too wide for the rest of its label's line stayed
+    /// on it (`  file        /tmp/term/a-rather-long-folder-n` at 50 columns), and the
+    /// terminal wrapped it back to column 0 mid-name. It begins its own line, as it would
+    /// after another word: at the first column where it fits the terminal, at the hang where
+    /// it does not (the terminal wraps it whole); a word that fits stays beside its label.
+    #[test]
+    fn regression_a_path_too_wide_after_a_label_begins_its_line() {
+        let long = "/tmp/term/a-rather-long-folder-name-for-captures/cut.pcapng";
+        let file = format!("  file        {long} (pcapng, 2.9 KiB, 27 frames)");
+        assert_eq!(
+            fitted(&file, Some(50)),
+            format!("  file\n              {long}\n              (pcapng, 2.9 KiB, 27 frames)")
+        );
+        let short = "/tmp/term/folder/captures/story-cut-short.pcapng";
+        let warning = format!("  warning     {short}: file ends inside a record");
+        assert_eq!(
+            fitted(&warning, Some(50)),
+            format!("  warning\n{short}:\n              file ends inside a record")
+        );
+        let fits = "  file        /tmp/cut.pcapng (pcapng, 2.9 KiB, 27 frames)";
+        assert_eq!(
+            fitted(fits, Some(50)),
+            "  file        /tmp/cut.pcapng (pcapng, 2.9 KiB,\n              27 frames)"
+        );
+        // An indent alone is no label: the word stays where the line begins.
+        assert_eq!(wrapped("     ", long, 7, Some(50)), format!("     {long}"));
+    }
+
     /// Regression (terminal trial): at 50 columns nearly every report's packets line ended
     /// in `0 not`, `decoded` alone under it. A count stays with `not`, and `not` with what it
     /// negates.
@@ -1486,6 +1554,39 @@ mod tests {
             let lines = wrapped("  packets     ", packets, LABEL_HANG, Some(width));
             assert!(lines.contains("0 not decoded"), "{width}: {lines}");
         }
+    }
+
+    /// Regression (a sweep of the reports of every fixture and corpus capture at 40-100
+    /// columns): a count and its noun were split in dozens of sentences (`Connecting: reporter (pid
+    /// 27965, /opt/rstscope-sample/bin/reporter), 31` ending a line, `incidents` beginning
+    /// the next; `49` / `frames`, `5` / `min`, `40` / `TCP`). A count stays with the word
+    /// after it at every width; a count that ends its item (`refused 5,`) or is followed by a
+    /// bracket does not hold on to what follows.
+    #[test]
+    fn regression_a_count_stays_with_its_noun() {
+        let sentence = "Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), \
+                        31 incidents (connect-trace). packets 48 frames: 40 TCP, 8 other, 0 not \
+                        decoded, 1,024 copies left out; average 24/h over the 5 min captured";
+        for width in 30..=100 {
+            let lines = wrapped("     ", sentence, 7, Some(width));
+            for whole in [
+                "31 incidents",
+                "48 frames:",
+                "40 TCP,",
+                "8 other,",
+                "1,024 copies",
+                "5 min",
+            ] {
+                assert!(lines.contains(whole), "{width}: {whole}: {lines}");
+            }
+        }
+        let causes = "resets 9 (refused 5, handshake-reset 0, after-close 0, abort 4, stray 0)";
+        assert_eq!(
+            wrapped("  ", causes, 4, Some(40)),
+            "  resets 9 (refused 5,\n    handshake-reset 0, after-close 0,\n    abort 4, stray 0)"
+        );
+        assert!(joined("31", "incidents"));
+        assert!(!joined("20", "and"));
     }
 
     /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`
@@ -1526,6 +1627,50 @@ mod tests {
         }
     }
 
+    /// Regression (terminal trial: Ctrl+C in a 200 MB capture of 153,600 refusals at 80
+    /// columns): the line of an offender's counts ended in `clients` and put its `1` alone on
+    /// the next line. Each count stays with its name; `within` stays with what it connects
+    /// (`each run ended within 33 ms`).
+    #[test]
+    fn regression_a_count_stays_with_its_name() {
+        let counts = "     resets 153600 (refused 153600); failed attempts 153600 of 153600; \
+                      clients 1";
+        for width in 40..=100 {
+            let lines = fitted(counts, Some(width));
+            assert!(lines.contains("clients 1"), "{width}: {lines}");
+        }
+        assert!(joined("incidents", "31:"));
+        assert!(joined("resets", "153600"));
+        assert!(joined("average", "1.0/s"));
+        assert!(joined("RSTR", "1"));
+        assert!(joined("half-open", "3),"));
+        assert!(joined("byte", "2928"));
+        assert!(is_connective("(after"));
+        assert!(joined("S1", "5,"));
+        assert!(!joined("S1", "of"));
+        let averages = "peak 1/s at 19:05:49, average 1.0/s over 1 s; connections 9: REJ 6, \
+                        RSTR 1, S1 2 (at 13:08:38): nothing";
+        for width in 30..=70 {
+            let lines = wrapped("  ", averages, 4, Some(width));
+            for whole in [
+                "average 1.0/s",
+                "over 1 s",
+                "RSTR 1,",
+                "S1 2",
+                "(at 13:08:38):",
+            ] {
+                assert!(lines.contains(whole), "{width}: {whole}: {lines}");
+            }
+        }
+        let run = "each run ended within 33 ms, killed by signal 11";
+        for width in 30..=60 {
+            assert!(
+                wrapped("  ", run, 4, Some(width)).contains("within 33 ms"),
+                "{width}"
+            );
+        }
+    }
+
     /// Regression (terminal trial): at 50 columns the report's lines of counts (`resets/s
     /// peak 4/s at 08:24:05, average 3.2/s over 5 s`), its headings and the host's kernel
     /// counters (200 columns) wrapped back to column 0. Each line is broken under its text
@@ -1544,8 +1689,8 @@ mod tests {
         let lines = fitted(report, Some(50));
         assert_eq!(
             lines,
-            "Totals\n  resets/s         peak 4/s at 08:24:05, average\n                   \
-             3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
+            "Totals\n  resets/s         peak 4/s at 08:24:05,\n                   \
+             average 3.2/s over 5 s\nOffenders (service endpoints with resets\n  \
              or failed attempts)\n  1. 127.0.0.1:7211 (a service with a very long\n     \
              name indeed, longer than this)\n     resets 16 (refused 16);\n       \
              failed attempts 16 of 16; clients 1\n     \

@@ -53,6 +53,8 @@ mod framing;
 mod input;
 /// Process information in pcapng files: Apple's process blocks, ptcpdump's packet comments.
 mod processes;
+/// Standard input as a capture: how long its read has waited, and a waiting read stopped.
+pub mod stdin;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
 #[cfg(test)]
 mod tests;
@@ -1111,7 +1113,7 @@ fn look<'a>(path: &'a Path, stdin_taken: &mut bool) -> Result<Looked<'a>, Source
                 "standard input is given more than once; it can be read only once",
             )));
         }
-        return Ok(Looked::stream(path, Box::new(io::stdin()), None));
+        return Ok(Looked::stream(path, Box::new(stdin::Watched::new()), None));
     }
     let mut file = File::open(path).map_err(io_error)?;
     let meta = file.metadata().map_err(io_error)?;

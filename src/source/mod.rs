@@ -841,6 +841,19 @@ pub enum SourceError {
         /// It is standard input.
         stdin: bool,
     },
+    /// The read of standard input was stopped (Ctrl+C) while it waited for more: a pipe
+    /// that stalled ([`file::stdin::stop`]). Said as what it is, not as a read that failed.
+    #[error(
+        "standard input: its read was stopped while it waited for more, at byte {offset} ({}); \
+         results up to there are kept",
+        after(*frames)
+    )]
+    StdinStopped {
+        /// Bytes read before.
+        offset: u64,
+        /// Frames read before.
+        frames: u64,
+    },
     /// A capture in a format rstscope does not read, which another tool converts (Windows
     /// admins meet Network Monitor `.cap` files and pktmon or netsh trace `.etl` files).
     #[error("{path}: {format}, which rstscope does not read: {convert}")]

@@ -177,6 +177,13 @@ impl Stop {
                 rewrite: copy.rewrite,
                 first_damaged: copy.first_damaged,
             },
+            StopKind::Io(error)
+                if error
+                    .get_ref()
+                    .is_some_and(|e| e.is::<super::stdin::Stopped>()) =>
+            {
+                SourceError::StdinStopped { offset, frames }
+            }
             StopKind::Io(error) => SourceError::Io {
                 path,
                 source: io::Error::new(

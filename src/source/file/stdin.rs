@@ -1,0 +1,192 @@
+//! Standard input as a capture (`-`), watched: how long its read has waited for more and how
+//! much came before, so that a user whose pipe has stalled (`tail -f capture.pcap | rstscope
+//! analyze -`, a writer that stopped) can be told why nothing happens; and a read that waits
+//! can be stopped (Ctrl+C), which a blocked read(2) would not notice: the writer of such a
+//! pipe may outlive the signal (`trap '' INT`, a program in another process group), and the
+//! first Ctrl+C did nothing there.
+
+use std::io::{self, Read};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How often a waiting read looks whether it was asked to stop.
+#[cfg(unix)]
+const STOP_CHECK: Duration = Duration::from_millis(100);
+
+/// Since when (milliseconds after [`epoch`], plus one; 0: none) the read of standard input
+/// has waited for its next bytes.
+static WAITING_SINCE: AtomicU64 = AtomicU64::new(0);
+/// Bytes read from standard input so far.
+static READ: AtomicU64 = AtomicU64::new(0);
+/// Set by [`stop`]: a read that waits ends.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Where standard input's read stands while it waits for more: how long it has waited, and
+/// the bytes read before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    /// How long the read has waited for its next bytes.
+    pub waited: Duration,
+    /// Bytes read from standard input before.
+    pub bytes: u64,
+}
+
+/// How long standard input's read has waited for its next bytes, if it waits (none while
+/// bytes come, before its read began and after its end).
+#[must_use]
+pub fn waiting() -> Option<Waiting> {
+    let since = WAITING_SINCE.load(Ordering::Relaxed).checked_sub(1)?;
+    let now = u64::try_from(epoch().elapsed().as_millis()).unwrap_or(u64::MAX);
+    Some(Waiting {
+        waited: Duration::from_millis(now.saturating_sub(since)),
+        bytes: READ.load(Ordering::Relaxed),
+    })
+}
+
+/// Ends a read of standard input that waits for more (Ctrl+C): it fails as [`Stopped`],
+/// the frames before kept. Bytes that have come are read on.
+pub fn stop() {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// The error of a read of standard input ended by [`stop`] while it waited.
+#[derive(Debug, thiserror::Error)]
+#[error("the read was stopped (Ctrl+C) while it waited for standard input")]
+pub struct Stopped;
+
+/// Standard input, read as [`waiting`] and [`stop`] describe. On Unix its descriptor is read
+/// directly: `io::Stdin` buffers what it reads, and a wait for the descriptor to have more
+/// would wait while bytes lay in that buffer.
+pub(super) struct Watched {
+    input: Box<dyn Read + Send>,
+    /// Its descriptor is the one read, which [`ready`] may wait on.
+    direct: bool,
+}
+
+impl Watched {
+    pub(super) fn new() -> Self {
+        // The clock starts before the first read.
+        epoch();
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd as _;
+            if let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() {
+                return Self {
+                    input: Box::new(std::fs::File::from(fd)),
+                    direct: true,
+                };
+            }
+        }
+        Self {
+            input: Box::new(io::stdin()),
+            direct: false,
+        }
+    }
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let since = u64::try_from(epoch().elapsed().as_millis()).unwrap_or(u64::MAX);
+        WAITING_SINCE.store(since.saturating_add(1), Ordering::Relaxed);
+        let read = if self.direct {
+            ready(STDIN, &STOP).and_then(|()| self.input.read(buf))
+        } else {
+            self.input.read(buf)
+        };
+        WAITING_SINCE.store(0, Ordering::Relaxed);
+        if let Ok(n) = read {
+            READ.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        read
+    }
+}
+
+/// Standard input's descriptor.
+#[cfg(unix)]
+const STDIN: libc::c_int = libc::STDIN_FILENO;
+#[cfg(not(unix))]
+const STDIN: i32 = 0;
+
+/// Waits until `fd` (standard input) has bytes (or its end) to read, failing as [`Stopped`]
+/// once `stop` is set while it waits.
+#[cfg(unix)]
+fn ready(fd: libc::c_int, stop: &AtomicBool) -> io::Result<()> {
+    let timeout = libc::c_int::try_from(STOP_CHECK.as_millis()).unwrap_or(100);
+    loop {
+        let mut polled = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: poll(2) of one pollfd, alive for the call.
+        let n = unsafe { libc::poll(&raw mut polled, 1, timeout) };
+        // Ready, at its end or in error: the read says which. poll failing (EINTR at a
+        // signal) is looked at again.
+        if n > 0 {
+            return Ok(());
+        }
+        if stop.load(Ordering::Relaxed) {
+            return Err(io::Error::other(Stopped));
+        }
+    }
+}
+
+/// Elsewhere the read blocks as it did.
+#[cfg(not(unix))]
+fn ready(_fd: i32, _stop: &AtomicBool) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A read that waits on a pipe with nothing in it ends once asked to stop, as
+    /// [`Stopped`]; one with bytes waiting, or at the pipe's end, reads on, stopped or not.
+    #[test]
+    fn a_waiting_read_ends_when_asked_to_stop() {
+        let mut fds = [0; 2];
+        // SAFETY: pipe(2) fills two descriptors or fails.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let [r, w] = fds;
+        let stop = AtomicBool::new(false);
+        let waited = std::thread::scope(|s| {
+            let waiting = s.spawn(|| {
+                let start = Instant::now();
+                (ready(r, &stop), start.elapsed())
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(!waiting.is_finished(), "it did not wait");
+            stop.store(true, Ordering::Relaxed);
+            waiting.join().expect("the waiting read")
+        });
+        let error = waited.0.expect_err("still waiting");
+        assert!(
+            error.get_ref().is_some_and(|e| e.is::<Stopped>()),
+            "{error}"
+        );
+        assert!(waited.1 < Duration::from_secs(2), "{:?}", waited.1);
+        // SAFETY: write(2) of one byte from a live buffer.
+        assert_eq!(unsafe { libc::write(w, b"x".as_ptr().cast(), 1) }, 1);
+        assert!(ready(r, &stop).is_ok());
+        // SAFETY: close(2) of descriptors made above, once each.
+        unsafe {
+            libc::close(w);
+        }
+        let mut byte = [0u8; 1];
+        // SAFETY: read(2) into a live buffer of one byte.
+        assert_eq!(unsafe { libc::read(r, byte.as_mut_ptr().cast(), 1) }, 1);
+        // At its end: ready, for the read to find the end.
+        assert!(ready(r, &stop).is_ok());
+        // SAFETY: as above.
+        unsafe {
+            libc::close(r);
+        }
+    }
+}

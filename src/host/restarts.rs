@@ -408,9 +408,10 @@ impl Restarts {
         self.process_of(tid).is_some()
     }
 
-    /// [`Self::exec`] of a process forked by thread `parent`, or by a process that it forked
+    /// [`Self::exec`] of a process `forked` by a thread, or by a process that it forked
     /// without exec (a subshell). Where that thread belongs to a run, and this run fails and
-    /// then that one too, one of the two failed by the other's failure ([`Runs::secondary`]).
+    /// then that one too, one of the two failed by the other's failure and is not listed by
+    /// [`Self::failing`] for it; a good run ends only a loop of runs forked by the same thread.
     pub fn exec_forked(&mut self, at: Timestamp, pid: u32, program: &str, forked: Forked) {
         // A process that execs again (a script execs its program) keeps how it came to be.
         let (parent, forker) = self.running.get(&pid).map_or_else(

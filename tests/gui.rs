@@ -11667,3 +11667,49 @@ fn regression_the_first_frame_has_the_toolbar_inside_the_window() {
         }
     }
 }
+
+/// Regression (real window, scripts/window-test.sh's steps): End at 1024x700 selected the last
+/// offender, and the window shrunk in steps, to 800x500 then to 640x400, left a sliver of it
+/// in view over the status bar (shrunk at once from 1024x700 it kept it whole in view). From
+/// 800x500 on the results scroll as a whole, the table running on under the window's bottom,
+/// and the sideways scroll area the rows are drawn in keeps its bar's height off its clip
+/// there: the row lay above the window's bottom but under that clip, and nothing brought it
+/// into view. A little shorter (the harness at 800x484 then 640x384) it was not laid out at
+/// all, the table laying out only the rows inside the clip, so not brought into view either.
+#[test]
+fn regression_a_window_shrunk_in_steps_keeps_the_selected_offender_in_its_view() {
+    let steps = [
+        [window([800.0, 500.0]), window([640.0, 400.0])],
+        [[800.0, 484.0], [640.0, 384.0]],
+    ];
+    for steps in steps {
+        let mut h = opened_with(
+            window([1024.0, 700.0]),
+            Refusals::at("shrunk-in-steps/six.pcap", 600, 6),
+        );
+        let last = h.state().rows().last().expect("rows").endpoint.clone();
+        h.key_press(egui::Key::End);
+        scrolled_to(&mut h, &last).expect("End shows the last row in the table");
+        for size in steps {
+            h.set_size(size.into());
+            scrolled_to(&mut h, &last).unwrap_or_else(|e| panic!("{size:?}: {e}"));
+            laid_out(&mut h);
+            let status = h.get_by_label("600 packets").rect();
+            let cell = h
+                .get_by_role_and_label(egui::accesskit::Role::Button, &last)
+                .rect();
+            assert!(
+                cell.top() >= 0.0 && cell.bottom() <= status.top(),
+                "{size:?}: the last row {cell:?} above the status bar {status:?}"
+            );
+            // Drawn whole, not only laid out there: its highlight down the end of its
+            // Endpoint cell, past the address.
+            let fill = h.ctx.global_style().visuals.selection.bg_fill;
+            let shown = run_of(&mut h, cell.right() - 3.0, cell.top(), cell.bottom(), fill);
+            assert!(
+                shown as f32 >= cell.height() - 3.0,
+                "{size:?}: {shown} points of the last row {cell:?} drawn"
+            );
+        }
+    }
+}

@@ -210,8 +210,10 @@ shot many-1024x700
 xdotool windowfocus --sync "$wid"
 xdotool key End
 shot many-1024x700-end
-# Small windows: at 800x500 and at the least size (640x400) the results scroll as a whole;
-# the wheel over their bar at the right edge brings the details' diagnosis and connections.
+# Small windows, shrunk in steps: at 800x500 the diagnosis is in view without scrolling (the
+# wheel at the right edge scrolls the rows or the details there); at the least size (640x400)
+# the results scroll as a whole, and the wheel over their bar at the right edge brings the
+# details' diagnosis and connections. The selected (last) row stays whole in view each step.
 for size in 800x500 640x400; do
   xdotool windowsize "$wid" "${size%x*}" "${size#*x}"
   shot "many-$size"

@@ -8823,11 +8823,13 @@ fn status_top(h: &Harness<'_, RstscopeApp>, packets: &str) -> f32 {
 
 /// Regression (exploratory trial): at 800x500 the plot and the table's three rows left the
 /// details a strip of their header, and the selected offender's diagnosis could not be reached
-/// at all. The results scroll as a whole there: turned down, the wheel brings the diagnosis,
-/// the filters' copy buttons (the details compact) and connection rows above the status bar;
-/// the keyboard still moves the selection and Ctrl+C copies its diagnosis.
+/// at all. Then the results scrolled as a whole there, the diagnosis under the window's
+/// bottom until the wheel brought it; now the plot gives up its height for it: the
+/// diagnosis, the filters' copy buttons (the details compact) and connection rows (scrolled
+/// to within the details) are above the status bar, whatever the wheel does over the
+/// headline; the keyboard still moves the selection and Ctrl+C copies its diagnosis.
 #[test]
-fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
+fn at_800x500_the_diagnosis_and_its_connections_are_in_view() {
     let mut h = opened_with(
         [800.0, 500.0],
         Refusals::at("800x500/many-offenders.pcap", 4_000, 12),
@@ -8851,7 +8853,7 @@ fn at_800x500_the_diagnosis_and_its_connections_are_reached_by_scrolling() {
         .filter(|n| n.rect().top() > bpf.bottom() && n.rect().bottom() <= bottom)
         .count();
     assert!(
-        rows >= 3,
+        rows >= 2,
         "{rows} connection rows in view above the status bar"
     );
     h.key_press(egui::Key::ArrowDown);
@@ -11215,6 +11217,7 @@ fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     let first = h.state().rows()[0].offender.first_seen.second();
     h.state_mut().set_range(Some((first + 1, first + 5)));
     h.run_steps(3);
+    laid_out(&mut h);
     let said: Vec<String> = h
         .output()
         .shapes
@@ -11267,14 +11270,13 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     let endpoint = "10.0.1.1:7011";
     let bottom = status_top(&h, "4,000 packets");
     let headline = h.get_by_label_contains("resets and").rect();
-    wheel(&mut h, headline.center(), -1000.0);
-    assert_ne!(
-        h.get_by_label_contains("resets and").rect(),
-        headline,
-        "unfolded, the results scroll as a whole at 640x480"
+    // Unfolded, the plot squeezed and the table keeping the selected row only leave the
+    // diagnosis in view (regression_small_windows_show_the_diagnosis_without_scrolling).
+    let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+    assert!(
+        sentence.bottom() <= bottom,
+        "unfolded, the diagnosis {sentence:?} above the status bar at {bottom}"
     );
-    wheel(&mut h, headline.center(), 1000.0);
-    assert_eq!(h.get_by_label_contains("resets and").rect(), headline);
     assert!(!h.state().settings.plot_folded);
 
     let at = plot_heading(&h).center();
@@ -11609,6 +11611,148 @@ fn at_640_points_the_folds_triangle_costs_the_legend_no_line() {
                 .iter()
                 .all(|(_, r)| (r.center().y - heading.center().y).abs() <= 2.0),
             "{size:?}: one line with the heading {heading:?}: {items:?}"
+        );
+    }
+}
+
+/// The widgets of the first frame a new window shows, by label and place: one run of egui
+/// (with the passes it makes) on a context that has drawn nothing before, as eframe runs the
+/// app's first frame; no frame is stepped before it, as the harness's builder does.
+fn first_frame(app: &mut RstscopeApp, size: [f32; 2]) -> Vec<(String, egui::Rect)> {
+    let ctx = egui::Context::default();
+    ctx.enable_accesskit();
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size.into())),
+        ..Default::default()
+    };
+    let mut output = ctx.run_ui(input, |ui| app.show(ui));
+    output.textures_delta.clear();
+    let update = output
+        .platform_output
+        .accesskit_update
+        .expect("AccessKit is on");
+    update
+        .nodes
+        .iter()
+        .filter_map(|(_, node)| {
+            let (label, b) = (node.label()?, node.bounds()?);
+            let rect = egui::Rect::from_min_max(
+                egui::pos2(b.x0 as f32, b.y0 as f32),
+                egui::pos2(b.x1 as f32, b.y1 as f32),
+            );
+            Some((label.to_owned(), rect))
+        })
+        .collect()
+}
+
+/// Regression (real window, debug build): the first frame laid the toolbar out as if the
+/// window were some 1,577 points wide in a 1,280-point one: Export, This machine and the clock
+/// were placed by their width in the last frame, which the first has not (nothing, so they
+/// began at the window's right edge, out of it), and the fonts it asks for come only in the
+/// next frame. Shown for 2-6 s where the next frame was slow (loading fonts, a capture). The
+/// first frame shown now has every toolbar button inside the window, on the start screen and
+/// while a capture given on the command line is read.
+#[test]
+fn regression_the_first_frame_has_the_toolbar_inside_the_window() {
+    for files in [vec![], vec![manifest("resources/sample-7211.pcapng")]] {
+        let mut app = RstscopeApp::new(settings(), files.clone());
+        let widgets = first_frame(&mut app, [1280.0, 800.0]);
+        for label in ["Open…", "Export", "This machine", "Local time", "UTC"] {
+            let (_, rect) = widgets
+                .iter()
+                .find(|(l, _)| l == label)
+                .unwrap_or_else(|| panic!("{files:?}: no {label} in the first frame"));
+            assert!(
+                rect.left() >= 0.0 && rect.right() <= 1280.0,
+                "{files:?}: {label} at {rect:?}, in a window 1280 points wide"
+            );
+        }
+    }
+}
+
+/// Regression (real window, scripts/window-test.sh's steps): End at 1024x700 selected the last
+/// offender, and the window shrunk in steps, to 800x500 then to 640x400, left a sliver of it
+/// in view over the status bar (shrunk at once from 1024x700 it kept it whole in view). From
+/// 800x500 on the results scroll as a whole, the table running on under the window's bottom,
+/// and the sideways scroll area the rows are drawn in keeps its bar's height off its clip
+/// there: the row lay above the window's bottom but under that clip, and nothing brought it
+/// into view. A little shorter (the harness at 800x484 then 640x384) it was not laid out at
+/// all, the table laying out only the rows inside the clip, so not brought into view either.
+#[test]
+fn regression_a_window_shrunk_in_steps_keeps_the_selected_offender_in_its_view() {
+    let steps = [
+        [window([800.0, 500.0]), window([640.0, 400.0])],
+        [[800.0, 484.0], [640.0, 384.0]],
+    ];
+    for steps in steps {
+        let mut h = opened_with(
+            window([1024.0, 700.0]),
+            Refusals::at("shrunk-in-steps/six.pcap", 600, 6),
+        );
+        let last = h.state().rows().last().expect("rows").endpoint.clone();
+        h.key_press(egui::Key::End);
+        scrolled_to(&mut h, &last).expect("End shows the last row in the table");
+        for size in steps {
+            h.set_size(size.into());
+            scrolled_to(&mut h, &last).unwrap_or_else(|e| panic!("{size:?}: {e}"));
+            laid_out(&mut h);
+            let status = h.get_by_label("600 packets").rect();
+            let cell = h
+                .get_by_role_and_label(egui::accesskit::Role::Button, &last)
+                .rect();
+            assert!(
+                cell.top() >= 0.0 && cell.bottom() <= status.top(),
+                "{size:?}: the last row {cell:?} above the status bar {status:?}"
+            );
+            // Drawn whole, not only laid out there: the colour of its top (its highlight, left
+            // of the address) down to its bottom.
+            let x = cell.left() - 4.0;
+            let ppp = h.ctx.pixels_per_point();
+            let image = h.render().expect("the harness renders");
+            let top = image
+                .get_pixel((x * ppp) as u32, ((cell.top() + 2.0) * ppp) as u32)
+                .0;
+            let fill = egui::Color32::from_rgb(top[0], top[1], top[2]);
+            let shown = run_of(&mut h, x, cell.top(), cell.bottom(), fill);
+            assert!(
+                shown as f32 >= cell.height() - 3.0,
+                "{size:?}: {shown} points of the last row {cell:?} drawn"
+            );
+        }
+    }
+}
+
+/// Regression (real window, 640x480, the smallest remote-desktop session): with the plot
+/// unfolded the results scrolled as a whole, the plot at 80 points and the table's three rows
+/// above the details, and the selected offender's diagnosis, the answer the window is for, lay
+/// under the window's bottom, a line of it in view (at 800x500 too). In a small window the
+/// plot gives up its height first (down to 48 points), then the details their connections
+/// (listed under the diagnosis, scrolled to within the details), then the table its rows but
+/// the selected one, before the results scroll as a whole: the headline, the selected row and
+/// the whole diagnosis are in view without scrolling. (At the least size, 640x400, the results
+/// still scroll unless the plot is folded: at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window.)
+#[test]
+fn regression_small_windows_show_the_diagnosis_without_scrolling() {
+    let path = temp_dir("diagnosis-in-view").join("many-offenders.pcap");
+    write_refusals_to(&path, 4_000, 12);
+    let endpoint = "10.0.1.1:7011";
+    for size in [[640.0, 480.0], [800.0, 500.0]] {
+        let h = opened(window(size), vec![path.clone()]);
+        let bottom = status_top(&h, "4,000 packets");
+        let headline = h.get_by_label_contains("resets and").rect();
+        assert!(headline.top() >= 0.0, "{size:?}: the headline {headline:?}");
+        let row = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+            .rect();
+        let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+        assert!(
+            row.bottom() <= sentence.top() && sentence.bottom() <= bottom,
+            "{size:?}: the selected row {row:?} and its diagnosis {sentence:?} above the \
+             status bar at {bottom}"
+        );
+        assert!(
+            h.query_by_label("Reset view").is_some(),
+            "{size:?}: the plot is there"
         );
     }
 }

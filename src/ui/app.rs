@@ -1287,13 +1287,18 @@ impl RstscopeApp {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
-            // The headline as tall as in the last frame, with the legend and what the details
-            // need at least beside the table.
-            let rest = self.above_plot + self.plot_chrome + 4.0 + self.details.fit_height(ui);
+            // The headline as tall as in the last frame, the plot squeezed, the legend and the
+            // details' diagnosis beside the table: where its three rows leave no room for
+            // them, it keeps the selected row only (see `least_below`).
+            let rest = self.above_plot
+                + plot_squeezed
+                + self.plot_chrome
+                + 4.0
+                + self.details.diagnosis_height(ui);
             let needs = self
                 .table
                 .needs(ui)
-                .first_row_only(folded, rest, ui.available_height());
+                .first_row_only(rest, ui.available_height());
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             // The headline as tall as in the last frame, on one line.
             let (width, wrapped) = self.headline_at;
@@ -1333,14 +1338,13 @@ impl RstscopeApp {
             }
             let below = table_least
                 + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
-            // Keeping its first row only, the table leaves the details their diagnosis and
-            // the lists' heading, the connections scrolled to within them.
-            let least_below = table_least
-                + if needs.fewest < crate::ui::layout::MIN_ROWS {
-                    self.details.diagnosis_height(ui)
-                } else {
-                    self.details.fit_height(ui)
-                };
+            // What must be in view without scrolling: the selected offender's diagnosis (the
+            // answer the window is for) and the lists' heading, the connections scrolled to
+            // within the details. At 640x480 the results scrolled as a whole with the plot at
+            // its floor and the table's three rows, the diagnosis under the window's bottom:
+            // a small window's plot gives up its height first, then the details their
+            // connections, then the table its rows but the selected one.
+            let least_below = table_least + self.details.diagnosis_height(ui);
             // The headline keeps to one line (whole on hover) where its second would leave
             // the details less than they want beside the plot at its floor: at 800x600 beside
             // "This machine" the results scrolled as a whole, and the details' connections lay

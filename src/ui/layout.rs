@@ -86,20 +86,19 @@ impl TableNeeds {
         self.height(self.rows.min(self.fewest))
     }
 
-    /// The table keeping its first row only where that is what lets the results fit: the
-    /// plot folded (the user's way of asking for room), and `rest` points (the headline, the
-    /// legend and what the details need beside the table) with the table's three rows more
-    /// than `available`. At 640x400 the results scrolled as a whole even folded, the
-    /// diagnosis and its connections under the window's bottom; what comes first there is the
-    /// headline, the selected offender's row (the worst, unless the user chose another) and
-    /// its diagnosis, the table's other rows scrolled to within it. A larger window keeps
-    /// three rows.
-    pub fn first_row_only(self, folded: bool, rest: f32, available: f32) -> Self {
+    /// The table keeping its first row only where that is what lets the results fit:
+    /// `rest` points (the headline, the plot at its least, the legend and the details'
+    /// diagnosis beside the table) with the table's three rows more than `available`, with
+    /// one row not. At 640x480 the results scrolled as a whole, the diagnosis under the
+    /// window's bottom; what comes first there is the headline, the selected offender's row
+    /// (the worst, unless the user chose another) and its diagnosis, the table's other rows
+    /// scrolled to within it. A larger window keeps three rows, and so does one too short
+    /// even for one (the results scroll as a whole there, whatever the table keeps).
+    pub fn first_row_only(self, rest: f32, available: f32) -> Self {
         let short = rest + SPLITTER + self.least() > available;
-        Self {
-            fewest: if folded && short { 1 } else { self.fewest },
-            ..self
-        }
+        let one = Self { fewest: 1, ..self };
+        let fits = rest + SPLITTER + one.least() <= available;
+        if short && fits { one } else { self }
     }
 }
 
@@ -333,21 +332,20 @@ mod tests {
     }
 
     #[test]
-    fn folded_in_a_window_too_short_for_three_rows_the_table_keeps_its_first() {
+    fn in_a_window_too_short_for_three_rows_the_table_keeps_its_first() {
         let rest = 200.0;
         let three = rest + SPLITTER + NEEDS.height(3);
+        assert_eq!(NEEDS.first_row_only(rest, three).least(), NEEDS.height(3));
         assert_eq!(
-            NEEDS.first_row_only(true, rest, three).least(),
-            NEEDS.height(3)
-        );
-        assert_eq!(
-            NEEDS.first_row_only(true, rest, three - 1.0).least(),
+            NEEDS.first_row_only(rest, three - 1.0).least(),
             NEEDS.height(1)
         );
+        let one = rest + SPLITTER + NEEDS.height(1);
+        assert_eq!(NEEDS.first_row_only(rest, one).least(), NEEDS.height(1));
         assert_eq!(
-            NEEDS.first_row_only(false, rest, three - 1.0).least(),
+            NEEDS.first_row_only(rest, one - 1.0).least(),
             NEEDS.height(3),
-            "unfolded, the results scroll as a whole with three rows"
+            "too short even for one: the results scroll as a whole with three rows"
         );
     }
 

@@ -107,8 +107,11 @@ pub struct OffendersView {
     /// shrank) is brought into the window's view too, where the results scroll as a whole
     /// (see [`OffendersView::show`]).
     in_window: u8,
-    /// Where the selected row's Endpoint cell was laid out in the last frame, if it was.
+    /// Where the selected row's Endpoint cell was laid out in the last frame, or lies beyond
+    /// the rows laid out (see [`selected_cell`]).
     selected_cell: Option<egui::Rect>,
+    /// Where the rows were drawn in the last frame: their clip in the sideways scroll area.
+    rows_clip: Option<egui::Rect>,
     /// The user picked a row (click or key) since [`OffendersView::take_chosen`].
     chosen: bool,
     /// The pointer was over the rows in the last frame: new results keep the rows where they
@@ -466,11 +469,20 @@ impl OffendersView {
         // frames the table scrolls to it in; the wheel or a press ends it.
         if self.in_window > 0 {
             self.in_window -= 1;
+            // The rows are drawn in the sideways scroll area, which keeps its bar's height
+            // off its clip even where the table runs on under the window's bottom: at 640x400
+            // the last row lay above the window's bottom but under that clip, a sliver of it
+            // shown. The row is brought into view with that height under it.
             let clip = ui.clip_rect();
+            let rows = self.rows_clip.unwrap_or(clip);
             if let Some(cell) = self.selected_cell
-                && (cell.top() < clip.top() || cell.bottom() > clip.bottom())
+                && (cell.top() < rows.top() || cell.bottom() > rows.bottom())
             {
-                let row = egui::Rect::from_x_y_ranges(clip.x_range(), cell.y_range());
+                let below = (clip.bottom() - rows.bottom()).max(0.0);
+                let row = egui::Rect::from_x_y_ranges(
+                    clip.x_range(),
+                    egui::Rangef::new(cell.top(), cell.bottom() + below),
+                );
                 crate::ui::layout::reveal_in_results(ui, row);
             }
         }
@@ -714,9 +726,12 @@ impl OffendersView {
         }
         self.visible = drawn;
         let chosen = selected.and_then(|k| rows.iter().position(|r| r.key() == k));
-        self.selected_cell = (pin.cells.iter())
-            .find(|(_, i)| Some(*i) == chosen)
-            .map(|(rect, _)| *rect);
+        self.rows_clip = Some(ui.clip_rect());
+        let pitch = row_height + ui.spacing().item_spacing.y;
+        self.selected_cell = chosen
+            .and_then(|i| selected_cell(&pin.cells, i, pitch))
+            .filter(|c| c.top() >= body.inner_rect.top() - 1.0)
+            .filter(|c| c.bottom() <= body.inner_rect.bottom() + 1.0);
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
             clicked = Some(k);
@@ -855,6 +870,19 @@ const IN_WINDOW_FRAMES: u8 = 30;
 const PAGE: i64 = 10;
 
 /// Height of a table row.
+/// Where the Endpoint cell of row `chosen` is, from the `cells` laid out (each with its
+/// row's index) `pitch` points apart: its own, or where the nearest puts it beyond them. The
+/// table lays out only the rows inside its clip, and where the results scroll as a whole that
+/// ends at the window's bottom: shrunk in steps (1024x700, 800x500, 640x400), the window left
+/// the selected row just under it, in the table's view but not laid out, and so not brought
+/// into the window's. (Kept only where it is in the table's view: out of it, the table
+/// scrolls to it first.)
+fn selected_cell(cells: &[(egui::Rect, usize)], chosen: usize, pitch: f32) -> Option<egui::Rect> {
+    let (rect, i) = cells.iter().min_by_key(|(_, i)| i.abs_diff(chosen))?;
+    let rows = chosen as f32 - *i as f32;
+    Some(rect.translate(egui::vec2(0.0, rows * pitch)))
+}
+
 fn row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Body) + 6.0
 }

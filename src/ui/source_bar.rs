@@ -603,10 +603,15 @@ pub fn bar(
     }
     if widths != (left_w, right_w) {
         ui.data_mut(|d| d.insert_temp(id, widths));
-        // The right-hand group is placed by its width: a new one is drawn again at once.
+        // The right-hand group is placed by its width: a new one is laid out again at once,
+        // this pass not shown where egui has a pass left for it. The first frame has no
+        // width of the last, and put the group at the window's right edge, out of it: in a
+        // debug build that frame stayed on screen for seconds while the next one loaded.
         if Rows::of(widths.0, widths.1, ui.available_width()) != rows
             || (widths.1 - right_w).abs() > 0.5
         {
+            ui.ctx()
+                .request_discard("the toolbar's groups changed width");
             ui.ctx().request_repaint();
         }
     }

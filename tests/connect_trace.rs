@@ -523,10 +523,7 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
     let Some((dir, program)) = unloadable_copy_of_true("restarts") else {
         return;
     };
-    let path = std::fs::canonicalize(&program)
-        .expect("the copy")
-        .display()
-        .to_string();
+    let path = canonical(&program);
     for _ in 0..3 {
         let status = std::process::Command::new(&program)
             .stderr(std::process::Stdio::null())
@@ -535,24 +532,14 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
         assert_eq!(status.code(), Some(127), "the loader ends it");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let failing = failing_starts_of(&trace, &path);
+    let f = failing_start_missing_libq(&trace, &path);
     let _ = std::fs::remove_dir_all(&dir);
-    let f = failing
-        .iter()
-        .find(|f| f.program == path)
-        .unwrap_or_else(|| panic!("{path} among {failing:?}"));
     assert_eq!((f.starts, f.name.as_str()), (3, "collector"), "{f:?}");
     assert!(f.longest_ns < 1_000_000_000, "{f:?}");
     // The loader's exit status, where the kernel has syscall events to tell it.
     if std::path::Path::new("/sys/kernel/tracing/events/syscalls/sys_enter_exit_group").exists() {
         assert_eq!(f.exit_status, Some(127), "{f:?}");
     }
-    assert!(
-        f.missing
-            .iter()
-            .any(|m| m.name == "libq.so.6" && m.needed_by == path),
-        "{f:?}"
-    );
 }
 
 /// The same restarted by a shell's loop in the program's own directory, `./collector`, while
@@ -569,10 +556,7 @@ fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory()
     let Some((dir, program)) = unloadable_copy_of_true("relative") else {
         return;
     };
-    let path = std::fs::canonicalize(&program)
-        .expect("the copy")
-        .display()
-        .to_string();
+    let path = canonical(&program);
     assert_ne!(
         std::env::current_dir().ok().as_deref(),
         Some(dir.as_path()),
@@ -587,19 +571,34 @@ fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory()
         .status()
         .expect("start the loop");
     assert!(status.success(), "{status:?}");
-    let failing = failing_starts_of(&trace, &path);
+    let f = failing_start_missing_libq(&trace, &path);
     let _ = std::fs::remove_dir_all(&dir);
-    let f = failing
-        .iter()
-        .find(|f| f.program == path)
-        .unwrap_or_else(|| panic!("{path} among {failing:?}"));
     assert_eq!(f.starts, 3, "{f:?}");
+}
+
+/// `program`'s path with symbolic links followed, as the trace names programs.
+fn canonical(program: &std::path::Path) -> String {
+    std::fs::canonicalize(program)
+        .expect("the copy")
+        .display()
+        .to_string()
+}
+
+/// The trace's failing start of `path` (see [`failing_starts_of`]), which must be there and
+/// need `libq.so.6` ([`unloadable_copy_of_true`]).
+fn failing_start_missing_libq(trace: &ConnectTrace, path: &str) -> FailingStart {
+    let failing = failing_starts_of(trace, path);
+    let f = failing
+        .into_iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} not among the failing starts"));
     assert!(
         f.missing
             .iter()
             .any(|m| m.name == "libq.so.6" && m.needed_by == path),
         "{f:?}"
     );
+    f
 }
 
 /// A copy of `/bin/true` that cannot load, `collector` in a directory of its own (removed by

@@ -826,6 +826,19 @@ mod tests {
         }
     }
 
+    /// Process `pid` forked by thread `by` (a run's) started `program` at `ms`.
+    fn start(r: &mut Restarts, ms: i64, pid: u32, program: &str, by: u32) {
+        r.exec_forked(Timestamp(ms * MS), pid, program, forked(by));
+    }
+
+    /// Process `pid` ended at `ms` with `status` (told where not 0).
+    fn end(r: &mut Restarts, ms: i64, pid: u32, status: u8) {
+        if status != 0 {
+            r.exit_status(pid, status);
+        }
+        r.exit(Timestamp(ms * MS), pid, "run");
+    }
+
     fn zmq(program: &str) -> Vec<MissingLibrary> {
         vec![MissingLibrary {
             name: "libzmq.so.5".into(),
@@ -850,61 +863,35 @@ mod tests {
         let java = "/usr/lib/jvm/bin/java";
         let collector = "/opt/collector/collector";
         for i in 0..6_i64 {
-            let at = Timestamp(i * 2000 * MS + MS);
+            let at = i * 2000 + 1;
             let script = 100 + 10 * u32::try_from(i).expect("small");
-            r.exec_forked(at, script, "/opt/app/bin/start.sh", forked(10));
-            for (k, helper) in ["/usr/bin/readlink", "/usr/bin/tty", "/usr/bin/dirname"]
-                .into_iter()
-                .enumerate()
-            {
-                let pid = script + 1 + u32::try_from(k).expect("small");
-                let t = Timestamp(at.0 + (1 + i64::try_from(k).expect("small")) * MS);
-                // dirname from a subshell: the trace gives the script as its parent run.
-                r.exec_forked(t, pid, helper, forked(script));
-                if k < 2 {
-                    r.exit_status(pid, 1);
-                }
-                r.exit(Timestamp(t.0 + MS), pid, "helper");
-            }
+            start(&mut r, at, script, "/opt/app/bin/start.sh", 10);
+            // dirname from a subshell: the trace gives the script as its parent run.
+            start(&mut r, at + 1, script + 1, "/usr/bin/readlink", script);
+            end(&mut r, at + 2, script + 1, 1);
+            start(&mut r, at + 2, script + 2, "/usr/bin/tty", script);
+            end(&mut r, at + 3, script + 2, 1);
+            start(&mut r, at + 3, script + 3, "/usr/bin/dirname", script);
+            end(&mut r, at + 4, script + 3, 0);
             // A subcommand script (`pyenv-hooks`) whose own helper fails, and which ends well.
-            let sub = script + 5;
-            r.exec_forked(
-                Timestamp(at.0 + 5 * MS),
-                sub,
-                "/opt/app/bin/hooks",
-                forked(script),
-            );
-            r.exec_forked(
-                Timestamp(at.0 + 6 * MS),
-                sub + 1,
-                "/usr/bin/readlink",
-                forked(sub),
-            );
-            r.exit_status(sub + 1, 1);
-            r.exit(Timestamp(at.0 + 7 * MS), sub + 1, "readlink");
-            r.exit(Timestamp(at.0 + 8 * MS), sub, "hooks");
-            r.exec_forked(Timestamp(at.0 + 10 * MS), script, java, forked(10));
-            r.exit_status(script, 1);
-            r.exit(Timestamp(at.0 + 300 * MS), script, "java");
+            start(&mut r, at + 5, script + 5, "/opt/app/bin/hooks", script);
+            start(&mut r, at + 6, script + 6, "/usr/bin/readlink", script + 5);
+            end(&mut r, at + 7, script + 6, 1);
+            end(&mut r, at + 8, script + 5, 0);
+            // The script execs its program, which fails.
+            start(&mut r, at + 10, script, java, 10);
+            end(&mut r, at + 300, script, 1);
             // A container's init (tini) runs the entrypoint and ends with its status: the
             // entrypoint is failing, not the init.
             let init = 700 + u32::try_from(i).expect("small");
-            r.exec_forked(Timestamp(at.0 + 400 * MS), init, "/sbin/tini", forked(10));
-            r.exec_forked(
-                Timestamp(at.0 + 401 * MS),
-                init + 50,
-                "/app/entry",
-                forked(init),
-            );
-            r.exit_status(init + 50, 3);
-            r.exit(Timestamp(at.0 + 420 * MS), init + 50, "entry");
-            r.exit_status(init, 3);
-            r.exit(Timestamp(at.0 + 421 * MS), init, "tini");
+            start(&mut r, at + 400, init, "/sbin/tini", 10);
+            start(&mut r, at + 401, init + 50, "/app/entry", init);
+            end(&mut r, at + 420, init + 50, 3);
+            end(&mut r, at + 421, init, 3);
             // The loop's other service, started by the loop itself, fails at once.
             let c = 900 + u32::try_from(i).expect("small");
-            r.exec_forked(Timestamp(at.0 + 500 * MS), c, collector, forked(10));
-            r.exit_status(c, 2);
-            r.exit(Timestamp(at.0 + 501 * MS), c, "collector");
+            start(&mut r, at + 500, c, collector, 10);
+            end(&mut r, at + 501, c, 2);
         }
         let failing = r.failing(Timestamp(12_000 * MS), |_| Vec::new());
         let programs: Vec<(&str, u32)> = failing

@@ -545,9 +545,10 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
 /// The same restarted by a shell's loop in the program's own directory, `./collector`, while
 /// rstscope runs elsewhere: the exec event gives the path as given, relative to a working
 /// directory that a run the loader ends within a millisecond leaves no time to read. It is
-/// the loop's shell's, which forked each run. Regression (a trial of the 7211 story started
-/// from another directory): "./collector failed to start 4 times", without the library, its
-/// file looked for in rstscope's own directory.
+/// the loop's shell's, which forked each run, or of the shell that forked the wrapper (`sh -c`)
+/// gone with its run. Regression (a trial of the 7211 story started from another directory):
+/// "./collector failed to start 4 times", without the library, its file looked for in
+/// rstscope's own directory.
 #[test]
 fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory() {
     let Some(trace) = start() else {
@@ -565,7 +566,8 @@ fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory()
     let status = std::process::Command::new("sh")
         .args([
             "-c",
-            "for i in 1 2 3; do ./collector 2>/dev/null; sleep 0.1; done; exit 0",
+            "./collector 2>/dev/null; for i in 2 3; do sleep 0.1; \
+             sh -c './collector 2>/dev/null; exit $?'; done; sleep 0.1; exit 0",
         ])
         .current_dir(&dir)
         .status()

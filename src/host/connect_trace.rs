@@ -1178,25 +1178,32 @@ fn resolved(given: &str) -> String {
 /// The program path `given` relative (`./collector`) that process `pid` exec'd, made absolute:
 /// relative to the process's working directory while it still runs, else to that of the
 /// thread that forked it (a shell's loop starting `./collector` in its own directory: a run
-/// that the loader ends within a millisecond is gone before its exec is read), as read now or,
-/// where it is gone too, when an earlier run of it was located ([`Execs::cwd`]), where the
-/// file is there. `None` where neither is known or has the file (a child that changed
+/// that the loader ends within a millisecond is gone before its exec is read), or of the one
+/// that forked that (a wrapper's, `sh -c`, gone with its child), as read now or, where it is
+/// gone too, when an earlier run of it was located ([`Execs::cwd`]), where the file is there. `None` where neither is known or has the file (a child that changed
 /// directory before its exec, a daemon that moved to `/`): the path then stays as given.
 fn located(given: &str, pid: u32, execs: &mut Execs) -> Option<String> {
-    let parent = execs.parent(pid);
-    [Some(pid), parent].into_iter().flatten().find_map(|p| {
+    // The process, then its forker and theirs (a wrapper `sh -c` gone as soon as its child).
+    let mut lineage = vec![pid];
+    while lineage.len() < 5
+        && let Some(up) = lineage.last().and_then(|&p| execs.parent(p))
+    {
+        lineage.push(up);
+    }
+    lineage.into_iter().enumerate().find_map(|(generation, p)| {
         let read = fs::read_link(format!("/proc/{p}/cwd")).ok();
         let dir = read.clone().or_else(|| {
-            Some(p)
-                .filter(|_| Some(p) == parent)
-                .and_then(|p| execs.cwd(p).map(Path::to_path_buf))
+            execs
+                .cwd(p)
+                .map(Path::to_path_buf)
+                .filter(|_| generation > 0)
         })?;
         // `components()` leaves out the `.` of `./collector`.
         let path: PathBuf = dir.join(given).components().collect();
         if !path.is_file() {
             return None;
         }
-        if let Some(read) = read.filter(|_| Some(p) == parent) {
+        if let Some(read) = read.filter(|_| generation > 0) {
             execs.remember_cwd(p, read);
         }
         Some(path.display().to_string())

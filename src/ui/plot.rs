@@ -695,11 +695,13 @@ impl PlotView {
             .into_iter()
             .map(|b| match kernel {
                 Some(h) => {
-                    let points =
-                        |name| h.counter(name).map_or(&[][..], |k| k.per_second.as_slice());
+                    let points = |name| {
+                        h.counter(name)
+                            .map_or_else(Vec::new, |k| k.per_second.to_vec())
+                    };
                     b.with_kernel(
-                        points(crate::host::state::ATTEMPT_FAILS),
-                        points(crate::host::state::OUT_RSTS),
+                        &points(crate::host::state::ATTEMPT_FAILS),
+                        &points(crate::host::state::OUT_RSTS),
                     )
                 }
                 None => b,

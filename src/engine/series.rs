@@ -379,6 +379,12 @@ impl<T: Clone> From<&[T]> for Shared<T> {
     }
 }
 
+impl<T> FromIterator<T> for Shared<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Self::from(iter.into_iter().collect::<Vec<T>>())
+    }
+}
+
 impl<'a, T> IntoIterator for &'a Shared<T> {
     type Item = &'a T;
     type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a T> + 'a>;

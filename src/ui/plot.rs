@@ -707,7 +707,10 @@ impl PlotView {
                 None => b,
             })
             .collect();
-        self.highlight = input.highlight.map_or_else(Vec::new, |o| pieces(&o.series));
+        // A copy of the selected offender's series, once for each new view.
+        self.highlight = input
+            .highlight
+            .map_or_else(Vec::new, |o| pieces(&o.series.to_vec()));
         self.key = Some(key);
     }
 

@@ -241,6 +241,83 @@ fn an_update_after_six_hours_copies_the_open_tail_of_each_series_only() {
     }
 }
 
+/// The soak benchmark's load (scripts/bench-agent.sh: 200 refused connects a second over 500
+/// ports, a quarter to one hot port that changes every two minutes) for six hours of packet
+/// time, every snapshot taken as the agent takes them (every 200 ms of packet time here every
+/// 10 s), the latest kept: what the engine and its latest snapshot hold, read by the counting
+/// allocator at minutes 10, 60, 140 and 360. Six hours of the whole load take minutes in a
+/// debug build: run with `--ignored --nocapture` for the figures.
+#[test]
+#[ignore = "minutes in a debug build; run with --ignored --nocapture for the figures"]
+fn the_soak_load_for_six_hours_grows_by_its_minutes_only() {
+    let _one = alone();
+    let base = live();
+    let mut e = Engine::new(EngineConfig {
+        retention: Retention::AGENT,
+        ..EngineConfig::default()
+    });
+    let mut latest = e.snapshot();
+    let (endpoints, rate) = (500u64, 200u64);
+    let mut made = 0u64;
+    let mut client_port = 1024u16;
+    let mut held = Vec::new();
+    for second in 0..SIX_HOURS {
+        let hot = (second as u64 / 120) % endpoints;
+        for k in 0..rate {
+            let p = if made.is_multiple_of(4) {
+                hot
+            } else {
+                made % endpoints
+            };
+            made += 1;
+            client_port = client_port.checked_add(1).unwrap_or(1024);
+            let ns = (START + second) * 1_000_000_000 + (k as i64) * (1_000_000_000 / rate as i64);
+            let port = 30_000 + p as u16;
+            e.packet(&packet(ns, client_port, port, TcpFlags::SYN, false));
+            e.packet(&packet(
+                ns + 100_000,
+                client_port,
+                port,
+                TcpFlags::RST | TcpFlags::ACK,
+                true,
+            ));
+        }
+        if second % 10 == 9 {
+            latest = e.snapshot();
+        }
+        if [600, 3600, 8400, SIX_HOURS - 1].contains(&second) {
+            let entries: usize = latest.offenders.iter().map(|o| o.series.len()).sum();
+            held.push((
+                second / 60 + 1,
+                live() - base,
+                entries,
+                series_bytes(&latest),
+            ));
+        }
+    }
+    for &(minute, bytes, entries, series) in &held {
+        eprintln!(
+            "soak load, minute {minute}: engine and latest snapshot hold {:.2} MB; {entries} \
+             series entries, {:.2} MB of series chunks",
+            bytes as f64 / MB,
+            series as f64 / MB
+        );
+    }
+    let (first, last) = (held[0], held[held.len() - 1]);
+    // From minute 10 on, the series gain a minute an endpoint a minute (64 bytes), and
+    // nothing else grows: allow a tenth more, and a megabyte for the tables' own steps.
+    let minutes = (last.0 - first.0) as usize;
+    let bound = minutes * endpoints as usize * ENTRY * 11 / 10 + 1_000_000;
+    assert!(
+        last.1 - first.1 <= bound,
+        "from minute {} to {} the engine grew by {} bytes, more than its minutes ({bound})",
+        first.0,
+        last.0,
+        last.1 - first.1
+    );
+    drop(latest);
+}
+
 fn reading(n: u64) -> TcpCounters {
     TcpCounters::new(
         [

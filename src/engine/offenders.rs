@@ -1115,8 +1115,11 @@ impl Services {
     /// they had stays, as a lower bound). With everything full (gen_load's sweep) the
     /// analysis peaked at 146-149 MB (scripts/bench-memory.sh).
     pub const SHARED_BYTES: usize = 104_000_000;
-    /// What a series entry (a second or a minute of one endpoint) costs: 64 bytes in the
-    /// series and as many in the copy snapshots share.
+    /// What a series entry (a second or a minute of one endpoint) costs at most: 64 bytes in
+    /// the series and as many in the copy snapshots share. A folded minute sealed into a
+    /// chunk ([`series::ChunkedSeries`]) costs 64 bytes once (snapshots share its chunk); the
+    /// bound still counts it twice, so that it stays what it was (and the endpoints' series
+    /// give up their past at the same point).
     const SERIES_ENTRY_BYTES: usize = 128;
     /// What a client address costs in a set.
     const CLIENT_BYTES: usize = 30;

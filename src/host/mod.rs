@@ -465,7 +465,9 @@ impl CounterSeries {
     /// The increase of counter `name` over the points kept.
     #[must_use]
     pub fn kept_total(&self, name: &str) -> u64 {
-        self.per_second(name).iter().map(|&(_, n)| n).sum()
+        self.per_second
+            .get(name)
+            .map_or(0, |p| p.iter().map(|&(_, n)| n).sum())
     }
 }
 

@@ -242,13 +242,17 @@ impl<T> Shared<T> {
             Bound::Unbounded => self.len,
         }
         .min(self.len);
+        // The pieces first, so that the iterator runs from either end.
         let mut at = 0;
-        self.chunks.iter().flat_map(move |c| {
-            let (start, end) = (at, at + c.len());
-            at = end;
-            let (a, b) = (lo.clamp(start, end) - start, hi.clamp(start, end) - start);
-            c[a..b.max(a)].iter()
-        })
+        let pieces: Vec<&[T]> = (self.chunks.iter())
+            .filter_map(|c| {
+                let (start, end) = (at, at + c.len());
+                at = end;
+                let (a, b) = (lo.clamp(start, end) - start, hi.clamp(start, end) - start);
+                (a < b).then(|| &c[a..b])
+            })
+            .collect();
+        pieces.into_iter().flatten()
     }
 
     /// The entry at `i`.
@@ -683,6 +687,94 @@ impl ChunkedSeries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(second: i64, incidents: u32) -> Entry {
+        (
+            second,
+            SecondCounts {
+                incidents,
+                ..SecondCounts::default()
+            },
+        )
+    }
+
+    #[test]
+    fn a_shared_series_reads_as_the_slice_of_its_chunks() {
+        let all: Vec<Entry> = (0..10).map(|i| entry(i * 10, 1)).collect();
+        let s = Shared::of_chunks([
+            Arc::from(&all[..3]),
+            Arc::from(&all[3..3]),
+            Arc::from(&all[3..7]),
+            Arc::from(&all[7..]),
+        ]);
+        assert_eq!(s.len(), 10);
+        assert_eq!(s.to_vec(), all);
+        for lo in 0..=10 {
+            for hi in lo..=12 {
+                let want: Vec<Entry> = all[lo..hi.min(10)].to_vec();
+                assert_eq!(s.range(lo..hi).copied().collect::<Vec<_>>(), want);
+                let back: Vec<Entry> = s.range(lo..hi).rev().copied().collect();
+                assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
+            }
+            assert_eq!(s.from_index(lo).to_vec(), all[lo..].to_vec());
+        }
+        for key in -5..105 {
+            let p = all.partition_point(|(k, _)| *k < key);
+            assert_eq!(s.partition_point(|(k, _)| *k < key), p);
+            assert_eq!(
+                s.binary_search_by_key(&key, |(k, _)| *k),
+                all.binary_search_by_key(&key, |(k, _)| *k)
+            );
+        }
+        assert_eq!(
+            (s[4], s.first(), s.last()),
+            (all[4], all.first(), all.last())
+        );
+        assert_eq!(s, Shared::from(all.clone()));
+    }
+
+    #[test]
+    fn a_chunked_series_seals_minutes_takes_late_keys_and_drops_its_past_exactly() {
+        let mut c = ChunkedSeries::default();
+        let mut made = false;
+        // 40 minutes, then seconds.
+        for m in 0..40 {
+            c.at(m * 60, &mut made).incidents += 1;
+        }
+        for sec in 2400..2410 {
+            c.at(sec, &mut made).incidents += 1;
+        }
+        c.seal(2400);
+        assert_eq!(c.sealed.len(), 2, "two chunks of 16 minutes");
+        assert_eq!(c.open().len(), 8 + 10);
+        let shared = c.share();
+        let before = c.share();
+        assert!(
+            Arc::ptr_eq(&shared.chunks[0], &before.chunks[0]),
+            "sealed: shared"
+        );
+        // A late key in a sealed chunk, and one before the first.
+        made = false;
+        c.at(5 * 60, &mut made).incidents += 1;
+        assert!(!made);
+        c.at(-60, &mut made).incidents += 1;
+        assert!(made);
+        assert_eq!(c.len(), 40 + 10 + 1);
+        assert_eq!(shared.len(), 50, "an earlier snapshot keeps what it had");
+        let keys: Vec<i64> = c.iter().map(|(k, _)| *k).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "in time order");
+        assert_eq!(c.iter().map(|(_, e)| e.incidents).sum::<u32>(), 52);
+        // Dropped across a chunk's middle.
+        let mut gone = 0;
+        c.drop_before(20 * 60, |(_, e)| gone += e.incidents);
+        assert_eq!(gone, 22);
+        assert_eq!(c.first().map(|(k, _)| *k), Some(20 * 60));
+        assert_eq!(c.len(), 30);
+        let mut gone = 0;
+        c.keep_latest(|(_, e)| gone += e.incidents);
+        assert_eq!((gone, c.len()), (29, 1));
+        assert_eq!(c.first().map(|(k, _)| *k), Some(2409));
+    }
 
     fn one(incidents: u32) -> SecondCounts {
         SecondCounts {

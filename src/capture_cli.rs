@@ -985,8 +985,8 @@ impl Counted {
 /// Failed attempts of `o` in its series' seconds from `second` on.
 fn from_on(o: &Offender, second: i64) -> u64 {
     let start = o.series.partition_point(|&(sec, _)| sec < second);
-    o.series[start..]
-        .iter()
+    o.series
+        .range(start..)
         .map(|(_, c)| u64::from(c.failed))
         .sum()
 }
@@ -1777,7 +1777,7 @@ mod tests {
             let kernel = [ATTEMPT_FAILS, OUT_RSTS].map(|name| KernelCounter {
                 name,
                 total: 2,
-                per_second: per_second.clone(),
+                per_second: per_second.clone().into(),
             });
             a.host = Some(Arc::new(HostReport {
                 samples: 4,
@@ -2129,7 +2129,8 @@ mod tests {
             total: 2,
             per_second: (first - 1..=first + 20)
                 .map(|s| (s, if s == first { 2 } else { 0 }))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         });
         a.host = Some(Arc::new(HostReport {
             samples: 4,

@@ -2952,7 +2952,7 @@ fn live_results_of(n: u64, read: u8) -> rstscope::analysis::Analysis {
     let counter = |name| KernelCounter {
         name,
         total: n,
-        per_second: Vec::new(),
+        per_second: Vec::new().into(),
     };
     let k = rstscope::report::thousands(n);
     if read == 0 {

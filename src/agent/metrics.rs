@@ -399,8 +399,9 @@ impl Selection {
 /// than too few: what a series leaves out stays in `other`, where the sums stay exact.
 fn attempts_before(o: &Offender, t: crate::packet::Timestamp) -> u64 {
     let after = o.series.partition_point(|(s, _)| *s <= t.second());
-    let completed_after: u64 = o.series[after..]
-        .iter()
+    let completed_after: u64 = o
+        .series
+        .range(after..)
         .map(|(_, c)| u64::from(c.completed))
         .sum();
     o.attempts
@@ -412,8 +413,8 @@ fn attempts_before(o: &Offender, t: crate::packet::Timestamp) -> u64 {
 fn recent_incidents(o: &Offender, now: i64) -> u64 {
     let from = now.saturating_sub(RECENT_SECS - 1);
     let start = o.series.partition_point(|(s, _)| *s < from);
-    o.series[start..]
-        .iter()
+    o.series
+        .range(start..)
         .map(|(_, c)| u64::from(c.incidents))
         .sum()
 }

@@ -212,7 +212,7 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
         let mut h = (**h).clone();
         for k in &mut h.kernel {
             let i = k.per_second.partition_point(|(sec, _)| *sec < from);
-            k.per_second.drain(..i);
+            k.per_second = k.per_second.from_index(i);
             k.total = k.per_second.iter().map(|(_, n)| n).sum();
         }
         // Coverage compares the whole run; it does not cut.

@@ -75,10 +75,11 @@ pub struct ServiceStats {
     pub attempt_client: AttemptClient,
     /// Per-second counts of this endpoint alone, in time order; change them through
     /// [`Endpoint::second`], which keeps `summary` right. Seconds before `minutes_before`
-    /// are folded into minutes ([`series`]). A vector, not a map: entries nearly always come
-    /// at the end, and a map's smallest node (eleven entries) would cost the thousands of
-    /// endpoints with one entry each ten times what they hold.
-    pub per_second: Vec<(i64, SecondCounts)>,
+    /// are folded into minutes ([`series`]), and the minutes sealed into chunks that
+    /// snapshots share ([`series::ChunkedSeries`]). Vectors, not a map: entries nearly always
+    /// come at the end, and a map's smallest node (eleven entries) would cost the thousands
+    /// of endpoints with one entry each ten times what they hold.
+    pub per_second: series::ChunkedSeries,
     /// Where `per_second` turns from minutes to seconds.
     pub minutes_before: Option<i64>,
     /// The second with the most incidents among those folded.
@@ -264,35 +265,21 @@ impl ServiceStats {
     pub(crate) fn second(&mut self, ts: Timestamp, usage: &mut Usage) -> &mut SecondCounts {
         self.summary.take();
         let key = series::key(ts.second(), self.minutes_before);
-        let series = &mut self.per_second;
-        // Nearly always the latest second, or the next one.
-        let at = match series.last() {
-            Some(&(k, _)) if k == key => series.len() - 1,
-            Some(&(k, _)) if k > key => match series.binary_search_by_key(&key, |(s, _)| *s) {
-                Ok(i) => i,
-                Err(i) => {
-                    usage.series_entries += 1;
-                    series.insert(i, (key, SecondCounts::default()));
-                    i
-                }
-            },
-            _ => {
-                usage.series_entries += 1;
-                series.push((key, SecondCounts::default()));
-                series.len() - 1
-            }
-        };
-        &mut series[at].1
+        let mut made = false;
+        let c = self.per_second.at(key, &mut made);
+        usage.series_entries += usize::from(made);
+        c
     }
 
-    /// Folds the seconds before `boundary` (a minute boundary) into minutes.
+    /// Folds the seconds before `boundary` (a minute boundary) into minutes, and seals the
+    /// minutes into shared chunks ([`series::ChunkedSeries`]).
     pub fn fold(&mut self, boundary: i64) {
-        // Entries before the last boundary are minutes already; those from it on map to
-        // minutes from it on, so the fold happens in place.
-        let series = &mut self.per_second;
-        let lo = self
-            .minutes_before
-            .map_or(0, |b| series.partition_point(|(s, _)| *s < b));
+        // Entries before the last boundary are minutes already (the sealed chunks hold
+        // minutes only); those from it on map to minutes from it on, so the fold happens in
+        // place in the open tail.
+        let minutes_before = self.minutes_before;
+        let series = self.per_second.open_mut();
+        let lo = minutes_before.map_or(0, |b| series.partition_point(|(s, _)| *s < b));
         let hi = series.partition_point(|(s, _)| *s < boundary);
         if lo < hi {
             let mut to = lo;
@@ -311,17 +298,18 @@ impl ServiceStats {
             self.summary.take();
         }
         self.minutes_before = Some(boundary);
+        self.per_second.seal(boundary);
     }
 
     /// Drops the series entries before `from` (their incidents stay counted).
     pub fn drop_before(&mut self, from: i64) {
-        let n = self.per_second.partition_point(|(s, _)| *s < from);
-        if n == 0 {
+        if self.per_second.first().is_none_or(|&(k, _)| k >= from) {
             return;
         }
-        for (_, c) in self.per_second.drain(..n) {
-            self.dropped_incidents += u64::from(c.incidents);
-        }
+        let mut dropped = 0;
+        self.per_second
+            .drop_before(from, |(_, c)| dropped += u64::from(c.incidents));
+        self.dropped_incidents += dropped;
         self.summary.take();
     }
 
@@ -334,15 +322,17 @@ impl ServiceStats {
                     .map(|(_, c)| u64::from(c.incidents))
                     .sum::<u64>();
             let mut recent = Peak::default();
+            // The seconds are all in the open tail (sealed chunks hold minutes only).
+            let open = self.per_second.open();
             let seconds = self
                 .minutes_before
-                .map_or(0, |b| self.per_second.partition_point(|(s, _)| *s < b));
-            for &(s, c) in &self.per_second[seconds..] {
+                .map_or(0, |b| open.partition_point(|(s, _)| *s < b));
+            for &(s, c) in &open[seconds..] {
                 recent.offer(s, c.incidents);
             }
             let (peak_second, peak) = self.folded_peak.max(recent).0.unwrap_or((first_second, 0));
             Summary {
-                series: Arc::from(self.per_second.as_slice()),
+                series: self.per_second.share(),
                 incidents,
                 peak,
                 peak_second,
@@ -359,15 +349,17 @@ impl ServiceStats {
         }
         self.summary.take();
         let folded = self.minutes_before;
-        for (s, c) in self.per_second.drain(..n - 1) {
-            self.dropped_incidents += u64::from(c.incidents);
+        let (mut dropped, mut peak) = (0, self.folded_peak);
+        self.per_second.keep_latest(|&(s, c)| {
+            dropped += u64::from(c.incidents);
             // A folded minute's busiest second is in `folded_peak` already.
             if folded.is_none_or(|b| s >= b) {
-                self.folded_peak.offer(s, c.incidents);
+                peak.offer(s, c.incidents);
             }
-        }
-        self.per_second.shrink_to_fit();
-        self.series_from = Some(self.per_second[0].0);
+        });
+        self.dropped_incidents += dropped;
+        self.folded_peak = peak;
+        self.series_from = self.per_second.first().map(|&(s, _)| s);
         n - 1
     }
 
@@ -490,7 +482,7 @@ impl ServiceStats {
 /// What a snapshot takes from an endpoint's per-second counts.
 #[derive(Debug, Clone)]
 pub(crate) struct Summary {
-    series: Arc<[(i64, SecondCounts)]>,
+    series: series::SharedSeries,
     incidents: u64,
     peak: u32,
     peak_second: i64,
@@ -755,8 +747,9 @@ pub struct Offender {
     /// The first suspect-injected resets with their evidence.
     pub suspects: Vec<SuspectRst>,
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
-    /// offender (the app does, per update) does not copy a day of seconds.
-    pub series: Arc<[(i64, SecondCounts)]>,
+    /// offender (the app does, per update) does not copy a day of seconds, and a snapshot
+    /// shares the folded minutes' chunks with the engine ([`series::SharedSeries`]).
+    pub series: series::SharedSeries,
     /// Entries of `series` before this second are whole minutes (see [`series`]).
     pub minutes_before: Option<i64>,
     /// Set when the endpoint's older series entries were dropped to bound memory
@@ -783,7 +776,7 @@ impl Offender {
         // The series is in time order: cut the range out instead of scanning it all.
         let lo = self.series.partition_point(|(s, _)| *s < from);
         let hi = self.series.partition_point(|(s, _)| *s <= to);
-        let series: Vec<(i64, SecondCounts)> = self.series[lo..hi.max(lo)].to_vec();
+        let series: Vec<(i64, SecondCounts)> = self.series.range(lo..hi.max(lo)).copied().collect();
         let mut rst = [0u64; 5];
         let mut failed_by = [0u64; 3];
         let (mut incidents, mut suspect) = (0u64, 0u64);
@@ -1122,8 +1115,11 @@ impl Services {
     /// they had stays, as a lower bound). With everything full (gen_load's sweep) the
     /// analysis peaked at 146-149 MB (scripts/bench-memory.sh).
     pub const SHARED_BYTES: usize = 104_000_000;
-    /// What a series entry (a second or a minute of one endpoint) costs: 64 bytes in the
-    /// series and as many in the copy snapshots share.
+    /// What a series entry (a second or a minute of one endpoint) costs at most: 64 bytes in
+    /// the series and as many in the copy snapshots share. A folded minute sealed into a
+    /// chunk ([`series::ChunkedSeries`]) costs 64 bytes once (snapshots share its chunk); the
+    /// bound still counts it twice, so that it stays what it was (and the endpoints' series
+    /// give up their past at the same point).
     const SERIES_ENTRY_BYTES: usize = 128;
     /// What a client address costs in a set.
     const CLIENT_BYTES: usize = 30;
@@ -1428,7 +1424,7 @@ mod tests {
         s.incident(at(10), key.0, &mut usage);
         let a = s.offender(key).expect("offender");
         let b = s.offender(key).expect("offender");
-        assert!(Arc::ptr_eq(&a.series, &b.series), "nothing changed: shared");
+        assert!(a.series.shares_all(&b.series), "nothing changed: shared");
         s.failed_refused += 1;
         s.incident(at(12), key.0, &mut usage);
         s.incident(at(12), key.0, &mut usage);
@@ -1458,13 +1454,14 @@ mod tests {
         s.fold(120);
         let keys: Vec<i64> = s.per_second.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, [60, 161, 170]);
-        let minute = s.per_second[0].1;
+        let minute = s.per_second.iter().next().expect("an entry").1;
         assert_eq!((minute.incidents, minute.completed), (5, 5));
         assert_eq!(minute.rst_from_server, 10, "endpoint-only counts fold too");
         assert_eq!(s.folded_peak, Peak(Some((101, 2))));
         s.incident(at(101), client, &mut usage);
         assert_eq!(
-            s.per_second[0].1.incidents, 6,
+            s.per_second.iter().next().expect("an entry").1.incidents,
+            6,
             "a late second goes to its minute"
         );
         assert_eq!(s.keep_latest(), 2);

@@ -13,7 +13,12 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use crate::engine::series::{Appended, Shared};
 use crate::packet::Timestamp;
+
+/// A counter's per-second points, sealed into shared chunks of 1,024 (16 KiB; about 17
+/// minutes of seconds).
+type CounterPoints = Appended<(i64, u64), 1024>;
 
 /// Processes a capture file names, as sightings of the capturing host's sockets.
 pub mod captured;
@@ -375,7 +380,7 @@ pub fn read_tcp_counters() -> Result<TcpCounters, HostError> {
 #[derive(Debug, Clone, Default)]
 pub struct CounterSeries {
     last: Option<(i64, TcpCounters)>,
-    per_second: BTreeMap<&'static str, Vec<(i64, u64)>>,
+    per_second: BTreeMap<&'static str, CounterPoints>,
     /// Points kept this many seconds back from the latest; `None`: all.
     kept: Option<i64>,
     /// The increases of the points dropped, by counter.
@@ -426,7 +431,8 @@ impl CounterSeries {
                     && points.first().is_some_and(|&(s, _)| s < at - k - 60)
                 {
                     let n = points.partition_point(|&(s, _)| s < at - k);
-                    let gone: u64 = points.drain(..n).map(|(_, d)| d).sum();
+                    let mut gone = 0;
+                    points.drop_first(n, |&(_, d)| gone += d);
                     *self.dropped.entry(name).or_insert(0) += gone;
                 }
             }
@@ -436,10 +442,13 @@ impl CounterSeries {
         }
     }
 
-    /// `(unix second, increase)` points of counter `name`, oldest first.
+    /// `(unix second, increase)` points of counter `name`, oldest first, sharing all but the
+    /// latest with the series (a snapshot five times a second copied six hours of them).
     #[must_use]
-    pub fn per_second(&self, name: &str) -> &[(i64, u64)] {
-        self.per_second.get(name).map_or(&[], Vec::as_slice)
+    pub fn per_second(&self, name: &str) -> Shared<(i64, u64)> {
+        self.per_second
+            .get(name)
+            .map_or_else(Shared::default, CounterPoints::share)
     }
 
     /// Keeps the points of the last `secs` seconds only (`None`: all).
@@ -456,7 +465,9 @@ impl CounterSeries {
     /// The increase of counter `name` over the points kept.
     #[must_use]
     pub fn kept_total(&self, name: &str) -> u64 {
-        self.per_second(name).iter().map(|&(_, n)| n).sum()
+        self.per_second
+            .get(name)
+            .map_or(0, |p| p.iter().map(|&(_, n)| n).sum())
     }
 }
 
@@ -474,10 +485,13 @@ mod tests {
         series.push(1_700_000_000, reading(100, 50));
         assert!(series.per_second("AttemptFails").is_empty());
         series.push(1_700_000_001, reading(103, 57));
-        assert_eq!(series.per_second("AttemptFails"), &[(1_700_000_001, 3)]);
-        assert_eq!(series.per_second("OutRsts"), &[(1_700_000_001, 7)]);
+        assert_eq!(
+            series.per_second("AttemptFails").to_vec(),
+            &[(1_700_000_001, 3)]
+        );
+        assert_eq!(series.per_second("OutRsts").to_vec(), &[(1_700_000_001, 7)]);
         assert_eq!(series.total("OutRsts"), 7);
-        assert!(series.per_second("ListenOverflows").is_empty());
+        assert!(series.per_second("ListenOverflows").to_vec().is_empty());
     }
 
     /// Regression: a reading 12 s after the one before (the app held up) put its 240
@@ -488,13 +502,13 @@ mod tests {
         let mut series = CounterSeries::new();
         series.push(10, reading(0, 0));
         series.push_over(11, 22, reading(240, 13));
-        let points = series.per_second("AttemptFails");
+        let points = series.per_second("AttemptFails").to_vec();
         assert_eq!(points.len(), 12);
         assert!(points.iter().all(|&(_, n)| n == 20), "{points:?}");
         assert_eq!(points.first().map(|p| p.0), Some(11));
         assert_eq!(points.last().map(|p| p.0), Some(22));
         // The remainder, one each on the first seconds: totals exact.
-        let resets = series.per_second("OutRsts");
+        let resets = series.per_second("OutRsts").to_vec();
         assert_eq!(resets[0], (11, 2));
         assert_eq!(resets[1], (12, 1));
         assert_eq!(resets[11], (22, 1));
@@ -504,7 +518,7 @@ mod tests {
         series.push_over(23, 23, reading(260, 13));
         series.push_over(20, 24, reading(262, 13));
         assert_eq!(
-            &series.per_second("AttemptFails")[12..],
+            &series.per_second("AttemptFails").to_vec()[12..],
             &[(23, 21), (24, 1)]
         );
         assert_eq!(series.total("AttemptFails"), 262);
@@ -518,7 +532,10 @@ mod tests {
         series.push(13, reading(5, 0)); // same second: adds to 13
         series.push(12, reading(7, 0)); // clock stepped back: adds to 13
         series.push(14, reading(7, 0));
-        assert_eq!(series.per_second("AttemptFails"), &[(13, 7), (14, 0)]);
+        assert_eq!(
+            series.per_second("AttemptFails").to_vec(),
+            &[(13, 7), (14, 0)]
+        );
         assert_eq!(series.total("AttemptFails"), 7);
     }
 
@@ -528,7 +545,10 @@ mod tests {
         series.push(1, reading(1_000, 0));
         series.push(2, reading(4, 0));
         series.push(3, reading(6, 0));
-        assert_eq!(series.per_second("AttemptFails"), &[(2, 4), (3, 2)]);
+        assert_eq!(
+            series.per_second("AttemptFails").to_vec(),
+            &[(2, 4), (3, 2)]
+        );
     }
 
     /// Regression: an agent's counter series grew by a point per counter per second for as

@@ -79,8 +79,9 @@ pub struct KernelCounter {
     pub name: &'static str,
     /// Increase since the first sample.
     pub total: u64,
-    /// `(Unix second, increase)`, oldest first.
-    pub per_second: Vec<(i64, u64)>,
+    /// `(Unix second, increase)`, oldest first; shared with the series the machine's
+    /// sampling keeps (all but the latest points).
+    pub per_second: crate::engine::series::Shared<(i64, u64)>,
 }
 
 /// The kernel's count against the capture's, over the seconds both cover.
@@ -505,7 +506,7 @@ impl HostState {
             .map(|&name| KernelCounter {
                 name,
                 total: self.counters.total(name),
-                per_second: self.counters.per_second(name).to_vec(),
+                per_second: self.counters.per_second(name),
             })
             .collect();
         let mut endpoints: Vec<EndpointHost> = offenders

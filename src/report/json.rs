@@ -558,7 +558,7 @@ pub fn connection(c: &ConnRecord) -> Value {
 /// The whole analysis as one JSON object.
 pub fn to_value(a: &Analysis, clock: Clock) -> Value {
     let clock = crate::report::clock_for(a, clock);
-    let mut v = head(a, clock);
+    let mut v = head(a, clock, true);
     if let Some(slot) = v.get_mut("offenders") {
         *slot = a
             .snapshot
@@ -611,7 +611,8 @@ pub fn write_with(
     out: impl std::io::Write,
 ) -> serde_json::Result<()> {
     let clock = crate::report::clock_for(a, clock);
-    let head = head(a, clock);
+    // The kernel counters' points are written one at a time (see [`write_kernel`]).
+    let head = head(a, clock, false);
     let Value::Object(fields) = &head else {
         return written(out, pretty, &head);
     };
@@ -627,6 +628,12 @@ pub fn write_with(
         } else if k == "offenders" {
             top.key(k)?;
             offenders(top.json, a, clock, extra)?;
+        } else if k == "kernel" {
+            top.key(k)?;
+            match this_machine(a) {
+                Some(h) => write_kernel(top.json, 1, h)?,
+                None => top.json.raw(b"null")?,
+            }
         } else {
             top.any_field(k, v)?;
         }
@@ -918,8 +925,46 @@ impl<W: std::io::Write> Fields for ObjectOut<'_, W> {
     }
 }
 
-/// Everything of [`to_value`] but the offenders (`null` in their place).
-fn head(a: &Analysis, clock: Clock) -> Value {
+/// The `kernel` object as [`kernel`] makes it, written at `depth` with each counter's points
+/// one at a time: after the agent's six hours a counter holds 21,600 of them, and ten
+/// counters made as a tree of values took some 24 MB for each `/report` (and as much again
+/// in the pretty text of the tree, before it went out).
+fn write_kernel<W: std::io::Write>(
+    json: &mut JsonOut<W>,
+    depth: usize,
+    h: &HostReport,
+) -> serde_json::Result<()> {
+    let mut m = ObjectOut::begin(json, depth)?;
+    for k in &h.kernel {
+        m.key(k.name)?;
+        let mut c = ObjectOut::begin(m.json, depth + 1)?;
+        c.field("total", &k.total)?;
+        c.plain_key("per_second")?;
+        let json = &mut *c.json;
+        json.raw(b"[")?;
+        let mut first = true;
+        for p in k.per_second.iter() {
+            json.separator(!first, depth + 3)?;
+            first = false;
+            json.value(depth + 3, p)?;
+        }
+        if !first && json.pretty {
+            json.separator(false, depth + 2)?;
+        }
+        json.raw(b"]")?;
+        c.end()?;
+    }
+    m.end()
+}
+
+/// The machine's report, when it is this machine's (whose kernel counters the report gives).
+fn this_machine(a: &Analysis) -> Option<&HostReport> {
+    a.host.as_deref().filter(|h| h.of_this_machine())
+}
+
+/// Everything of [`to_value`] but the offenders (`null` in their place); the kernel
+/// counters too when `kernel_points` is false (`null`: [`write_kernel`] writes them).
+fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
     let s = &a.snapshot;
     let t = &s.totals;
     let cap = &a.capture;
@@ -1018,11 +1063,7 @@ fn head(a: &Analysis, clock: Clock) -> Value {
             "sweep": s.scans_found.sweeps,
         },
         "offenders": Value::Null,
-        "kernel": a
-            .host
-            .as_deref()
-            .filter(|h| h.of_this_machine())
-            .map(kernel),
+        "kernel": this_machine(a).filter(|_| kernel_points).map(kernel),
         "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({
             "kernel_failed": c.kernel_failed,
             "captured_failed": c.captured_failed,
@@ -1286,7 +1327,7 @@ mod tests {
             kernel: vec![KernelCounter {
                 name: "AttemptFails",
                 total: 18,
-                per_second: vec![(1_796_119_000, 2), (1_796_119_001, 16)],
+                per_second: vec![(1_796_119_000, 2), (1_796_119_001, 16)].into(),
             }],
             endpoints: vec![EndpointHost {
                 addr,

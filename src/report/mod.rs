@@ -3019,7 +3019,7 @@ mod diagnosis_tests {
             kernel: vec![KernelCounter {
                 name: LISTEN_OVERFLOWS,
                 total: 11,
-                per_second: Vec::new(),
+                per_second: Vec::new().into(),
             }],
             ..sampled_host(
                 &o,
@@ -3636,7 +3636,7 @@ mod diagnosis_tests {
         o.failed_attempts = 2;
         o.rst_by_cause = [2, 0, 0, 1, 0];
         o.incidents = 3;
-        let mut two = o.series[..2].to_vec();
+        let mut two: Vec<_> = o.series.range(..2).copied().collect();
         two[0].1.rst[Cause::Abort.index()] = 1;
         o.series = two.into();
         let s = diagnosis(&o, Clock::Utc);

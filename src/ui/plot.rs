@@ -695,17 +695,22 @@ impl PlotView {
             .into_iter()
             .map(|b| match kernel {
                 Some(h) => {
-                    let points =
-                        |name| h.counter(name).map_or(&[][..], |k| k.per_second.as_slice());
+                    let points = |name| {
+                        h.counter(name)
+                            .map_or_else(Vec::new, |k| k.per_second.to_vec())
+                    };
                     b.with_kernel(
-                        points(crate::host::state::ATTEMPT_FAILS),
-                        points(crate::host::state::OUT_RSTS),
+                        &points(crate::host::state::ATTEMPT_FAILS),
+                        &points(crate::host::state::OUT_RSTS),
                     )
                 }
                 None => b,
             })
             .collect();
-        self.highlight = input.highlight.map_or_else(Vec::new, |o| pieces(&o.series));
+        // A copy of the selected offender's series, once for each new view.
+        self.highlight = input
+            .highlight
+            .map_or_else(Vec::new, |o| pieces(&o.series.to_vec()));
         self.key = Some(key);
     }
 

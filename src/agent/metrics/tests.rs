@@ -76,7 +76,7 @@ impl World {
                 avg_rate: 0.0,
                 peak_rate: 0,
                 peak_second: first,
-                series: Arc::from(series),
+                series: series.into(),
                 scan: self
                     .scanned
                     .contains(&port)

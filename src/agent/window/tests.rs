@@ -296,7 +296,7 @@ fn a_window_says_which_endpoints_it_counts_only_from_their_series_from() {
     // As if the endpoint had given up its seconds before first + 6 to bound memory.
     let o = &mut a.snapshot.offenders[0];
     let kept = o.series.partition_point(|(s, _)| *s < first + 6);
-    o.series = o.series[kept..].to_vec().into();
+    o.series = o.series.range(kept..).copied().collect::<Vec<_>>().into();
     o.series_from = Some(first + 6);
     let w = cut(&a, from, &h);
     let note = w

@@ -139,7 +139,7 @@ fn live_report() -> HostReport {
         kernel: vec![KernelCounter {
             name: "AttemptFails",
             total: 5,
-            per_second: vec![(100, 5)],
+            per_second: vec![(100, 5)].into(),
         }],
         gone: vec![collector],
         endpoints: vec![served, unserved],

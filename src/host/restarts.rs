@@ -330,7 +330,7 @@ impl Runs {
     /// They are listed by [`Restarts::failing`]: a loop, or runs that each ended at once of a
     /// file found needing a missing library.
     fn listed(&self) -> bool {
-        !self.secondary_only()
+        !self.secondary_only(0)
             && (self.looping()
                 || self.longest_ns < QUICK_NS
                     && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty()))
@@ -345,9 +345,10 @@ impl Runs {
         }
     }
 
-    /// Every run counted failed by another's failure (see [`Runs::secondary`]).
-    fn secondary_only(&self) -> bool {
-        self.secondary >= self.starts
+    /// Every run counted failed by another's failure (see [`Runs::secondary`]), but for
+    /// `pending` of them forked by runs not yet ended, where some were.
+    fn secondary_only(&self, pending: u32) -> bool {
+        self.secondary > 0 && self.secondary.saturating_add(pending) >= self.starts
     }
 }
 
@@ -576,13 +577,23 @@ impl Restarts {
             Verdict::Reset
         };
         let mut helpers = helpers;
+        if matches!(verdict, Verdict::Reset) && lived < FAIL_WITHIN_NS {
+            // A run that ended well within moments despite its helpers' failures (a pyenv
+            // shim's `readlink` before a `python3 -c` that succeeds): they failed as helpers
+            // do.
+            for (helper, _) in helpers.take().into_iter().flatten() {
+                if helper != run.program {
+                    self.secondary(&helper);
+                }
+            }
+        }
         if !matches!(verdict, Verdict::Count)
             && let Some(helpers) = helpers.take()
             && let Some(parent) = run.parent
             && self.running.contains_key(&parent)
         {
-            // A helper that ended well (a script's subcommand) leaves the failures of its own
-            // helpers to the run that started it.
+            // A run whose end tells nothing (or a supervisor that ran for a while) leaves the
+            // failures of its helpers to the run that started it.
             let helped = self.helped.entry(parent).or_default();
             let room = MAX_HELPERS_A_RUN.saturating_sub(helped.len());
             helped.extend(helpers.into_iter().take(room));
@@ -608,16 +619,14 @@ impl Restarts {
                     helpers.pop();
                 }
                 for (helper, _) in &helpers {
-                    if let Some(runs) = self.programs.get_mut(helper)
-                        && *helper != run.program
-                    {
-                        runs.secondary = (runs.secondary + 1).min(runs.starts);
+                    if *helper != run.program {
+                        self.secondary(helper);
                     }
                 }
                 let program = run.program.clone();
                 self.count(run, lived, failed, name);
-                if wrapper && let Some(runs) = self.programs.get_mut(&program) {
-                    runs.secondary = (runs.secondary + 1).min(runs.starts);
+                if wrapper {
+                    self.secondary(&program);
                 }
                 true
             }
@@ -681,6 +690,13 @@ impl Restarts {
             changed |= self.started_well(&program, at, forker, RecoveredHow::KeptRunning);
         }
         changed
+    }
+
+    /// One of `program`'s failed runs was another's failure ([`Runs::secondary`]).
+    fn secondary(&mut self, program: &str) {
+        if let Some(runs) = self.programs.get_mut(program) {
+            runs.secondary = (runs.secondary + 1).min(runs.starts);
+        }
     }
 
     fn count(&mut self, run: Running, lived: i64, failed: bool, name: &str) {
@@ -751,11 +767,16 @@ impl Restarts {
         now: Timestamp,
         mut missing: impl FnMut(&str) -> Vec<MissingLibrary>,
     ) -> Vec<FailingStart> {
+        // Failed runs forked by runs not yet ended: a start script's helpers until it ends.
+        let mut pending: HashMap<&str, u32> = HashMap::new();
+        for (program, _) in self.helped.values().flatten() {
+            *pending.entry(program.as_str()).or_default() += 1;
+        }
         let mut out: Vec<FailingStart> = self
             .programs
             .iter_mut()
             .filter_map(|(program, runs)| {
-                if runs.secondary_only() {
+                if runs.secondary_only(pending.get(program.as_str()).copied().unwrap_or(0)) {
                     return None;
                 }
                 let looping = runs.looping();
@@ -878,6 +899,12 @@ mod tests {
             start(&mut r, at + 6, script + 6, "/usr/bin/readlink", script + 5);
             end(&mut r, at + 7, script + 6, 1);
             end(&mut r, at + 8, script + 5, 0);
+            // Another script of the machine (`python3 -c pass` behind the same shim) whose
+            // helper fails and which ends well at once.
+            start(&mut r, at + 20, script + 7, "/opt/app/bin/check.sh", 10);
+            start(&mut r, at + 21, script + 8, "/usr/bin/readlink", script + 7);
+            end(&mut r, at + 22, script + 8, 1);
+            end(&mut r, at + 60, script + 7, 0);
             // The script execs its program, which fails.
             start(&mut r, at + 10, script, java, 10);
             end(&mut r, at + 300, script, 1);
@@ -893,7 +920,11 @@ mod tests {
             start(&mut r, at + 500, c, collector, 10);
             end(&mut r, at + 501, c, 2);
         }
-        let failing = r.failing(Timestamp(12_000 * MS), |_| Vec::new());
+        // The next start, still going: its helper's failure waits for its end.
+        start(&mut r, 12_001, 170, "/opt/app/bin/start.sh", 10);
+        start(&mut r, 12_002, 171, "/usr/bin/readlink", 170);
+        end(&mut r, 12_003, 171, 1);
+        let failing = r.failing(Timestamp(12_100 * MS), |_| Vec::new());
         let programs: Vec<(&str, u32)> = failing
             .iter()
             .map(|f| (f.program.as_str(), f.starts))

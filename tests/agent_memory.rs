@@ -128,7 +128,11 @@ fn packet(ts: i64, sport: u16, dport: u16, flags: u16, from_server: bool) -> Tcp
 
 /// One refused connect to `port` at `second` (SYN, then the server's RST-ACK 100 µs later).
 fn refused(e: &mut Engine, second: i64, port: u16, client_port: u16) {
-    let ns = (START + second) * 1_000_000_000;
+    refused_at(e, (START + second) * 1_000_000_000, port, client_port);
+}
+
+/// One refused connect to `port` at `ns` (SYN, then the server's RST-ACK 100 µs later).
+fn refused_at(e: &mut Engine, ns: i64, port: u16, client_port: u16) {
     e.packet(&packet(ns, client_port, port, TcpFlags::SYN, false));
     e.packet(&packet(
         ns + 100_000,
@@ -272,15 +276,7 @@ fn the_soak_load_for_six_hours_grows_by_its_minutes_only() {
             made += 1;
             client_port = client_port.checked_add(1).unwrap_or(1024);
             let ns = (START + second) * 1_000_000_000 + (k as i64) * (1_000_000_000 / rate as i64);
-            let port = 30_000 + p as u16;
-            e.packet(&packet(ns, client_port, port, TcpFlags::SYN, false));
-            e.packet(&packet(
-                ns + 100_000,
-                client_port,
-                port,
-                TcpFlags::RST | TcpFlags::ACK,
-                true,
-            ));
+            refused_at(&mut e, ns, 30_000 + p as u16, client_port);
         }
         if second % 10 == 9 {
             latest = e.snapshot();

@@ -2177,6 +2177,51 @@ pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
     format!("{} failed to start {runs}: {ended}.", f.program)
 }
 
+/// [`failing_start_sentence`]'s facts, for a row under the diagnosis that tells the sentence
+/// itself, the reason first, so that a row cut at the panel's edge keeps it:
+/// "/opt/collector/bin/collector — needs libzmq.so.5 (not found); 5 runs from 08:22:31 to
+/// 08:22:39 (every 2.0 s), each ended within 1 ms with exit status 127". Regression (the 7211
+/// story live in the window): the details told the whole sentence twice, in the diagnosis and
+/// again on the row under it, two lines of a small window for nothing new.
+pub fn failing_start_facts(f: &FailingStart, clock: Clock) -> String {
+    let needs = if f.missing.is_empty() {
+        String::new()
+    } else {
+        format!("needs {} (not found); ", and_list(&missing_names(f)))
+    };
+    let (runs, each) = match f.starts {
+        1 => (format!("1 run at {}", clock.time(f.first)), "it ended"),
+        n => (
+            format!(
+                "{} runs from {} to {}{}",
+                thousands(u64::from(n)),
+                clock.time(f.first),
+                clock.time(f.last),
+                f.every_ns()
+                    .map(|ns| format!(" (every {:.1} s)", ns as f64 / 1e9))
+                    .unwrap_or_default()
+            ),
+            "each ended",
+        ),
+    };
+    format!(
+        "{} — {needs}{runs}, {each} within {}{}{}",
+        f.program,
+        within_words(f.longest_ns),
+        ended_how(f),
+        recovered_words(f, clock)
+    )
+}
+
+/// How long the longest of a program's failed runs lived: "1 ms", "2.5 s".
+fn within_words(longest_ns: i64) -> String {
+    if longest_ns < Timestamp::NANOS_PER_SEC {
+        format!("{} ms", (longest_ns.max(1) + 999_999) / 1_000_000)
+    } else {
+        format!("{:.1} s", longest_ns as f64 / 1e9)
+    }
+}
+
 /// The words of [`failing_start_sentence`] that tell the runs: when ("5 times from 08:22:31
 /// to 08:22:39 (every 2.0 s)"), and how they ended, with the libraries missing, the other
 /// endpoints connected to, and a later start that went well.
@@ -2192,11 +2237,7 @@ fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
                 .unwrap_or_default()
         ),
     };
-    let within = if f.longest_ns < Timestamp::NANOS_PER_SEC {
-        format!("within {} ms", (f.longest_ns.max(1) + 999_999) / 1_000_000)
-    } else {
-        format!("within {:.1} s", f.longest_ns as f64 / 1e9)
-    };
+    let within = format!("within {}", within_words(f.longest_ns));
     let each = if f.starts == 1 {
         "it ended"
     } else {
@@ -2282,8 +2323,17 @@ fn ended_how(f: &FailingStart) -> String {
 /// "it needs libzmq.so.5, which the loader cannot find", its libraries' own needs named with
 /// the library that needs them.
 fn missing_words(f: &FailingStart) -> String {
-    let names: Vec<String> = f
-        .missing
+    format!(
+        "it needs {}, which the loader cannot find",
+        and_list(&missing_names(f))
+    )
+}
+
+/// The libraries a failing program needs and the loader cannot find, each library's own
+/// needs with the library that needs them: "libzmq.so.5", "libsodium.so.23 (for
+/// /usr/lib/libzmq.so.5)".
+fn missing_names(f: &FailingStart) -> Vec<String> {
+    f.missing
         .iter()
         .map(|m| {
             if m.needed_by == f.program {
@@ -2292,14 +2342,7 @@ fn missing_words(f: &FailingStart) -> String {
                 format!("{} (for {})", m.name, m.needed_by)
             }
         })
-        .collect();
-    match names.as_slice() {
-        [one] => format!("it needs {one}, which the loader cannot find"),
-        _ => format!(
-            "it needs {}, which the loader cannot find",
-            and_list(&names)
-        ),
-    }
+        .collect()
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -2001,10 +2001,12 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
             }
             (Some(_), None) => {}
         }
-        // Programs failing to start while the port was refused: what links each to it (the
-        // same executable listened there, or only the timing) is in the sentence.
+        // Programs failing to start while the port was refused: their facts, the reason
+        // first, the diagnosis above telling the sentence (what links each to the port: the
+        // same executable listened there, or only the timing), which is the row's hover.
         for f in &e.failing_starts {
-            let text = report::failing_start_sentence(e.port, f, input.clock);
+            let text = report::failing_start_facts(f, input.clock);
+            let sentence = report::failing_start_sentence(e.port, f, input.clock);
             // A loop over (a later start went well) is told in the past.
             let title = if f.recovered.is_some() {
                 "Failed to start:"
@@ -2013,12 +2015,14 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
             };
             let whole = |ui: &mut egui::Ui| {
                 ui.label(RichText::new(title).strong());
-                ui.add(egui::Label::new(text.clone()).wrap());
+                ui.add(egui::Label::new(text.clone()).wrap())
+                    .on_hover_text(sentence.clone());
             };
             match lines {
                 ProcessLines::Cut => row(ui, &mut |ui| {
                     ui.label(RichText::new(title).strong());
-                    ui.add(fit(egui::Label::new(text.clone())));
+                    ui.add(fit(egui::Label::new(text.clone())).show_tooltip_when_elided(false))
+                        .on_hover_text(sentence.clone());
                 }),
                 ProcessLines::Full | ProcessLines::Wrapped => {
                     ui.horizontal_wrapped(whole);
